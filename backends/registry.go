@@ -1,0 +1,59 @@
+// Package backends is the registry of nbench backends. Each backend package
+// registers itself in init; backends/all imports them all.
+package backends
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// Entry describes a backend that may be opened.
+type Entry struct {
+	Name    string
+	Summary string
+	// Order sorts backends in listings and in --backend=all.
+	Order int
+	// Open opens the backend; an error says why it is unavailable here.
+	Open func(cfg kernel.Config) (kernel.Backend, error)
+}
+
+var registry = map[string]Entry{}
+
+// Register adds a backend entry.
+func Register(e Entry) {
+	if _, dup := registry[e.Name]; dup {
+		panic("backends: registered twice: " + e.Name)
+	}
+	registry[e.Name] = e
+}
+
+// List returns every registered backend in display order.
+func List() []Entry {
+	es := make([]Entry, 0, len(registry))
+	for _, e := range registry {
+		es = append(es, e)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].Order < es[j].Order })
+	return es
+}
+
+// Names returns the registered backend names in display order.
+func Names() []string {
+	var ns []string
+	for _, e := range List() {
+		ns = append(ns, e.Name)
+	}
+	return ns
+}
+
+// Lookup returns the entry named name, or an error listing the valid names.
+func Lookup(name string) (Entry, error) {
+	e, ok := registry[name]
+	if !ok {
+		return Entry{}, fmt.Errorf("unknown backend %q (valid: all, %s)", name, strings.Join(Names(), ", "))
+	}
+	return e, nil
+}

@@ -1,0 +1,398 @@
+// Package harness measures and judges kernels: for every (case, backend) it
+// checks the outputs of one run on fresh random inputs against the suite's
+// float64 reference, then times the bound kernel (warm-up, calibrated
+// iterations, several samples, rotated buffers, GC out of the timed region).
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// Item is one kernel at one shape, planned for a run.
+type Item struct {
+	Kernel *suite.Kernel
+	Params suite.Params
+}
+
+// Name is the item's benchmark name: "layernorm/R=2048/C=4096/eps=1e-05".
+func (it Item) Name() string { return it.Kernel.Name + "/" + it.Params.String() }
+
+// Backend is an opened backend with the name it was asked for.
+type Backend struct {
+	Name string
+	kernel.Backend
+}
+
+// CacheMode says whether timed runs may find their inputs in cache.
+type CacheMode string
+
+const (
+	CacheWarm CacheMode = "warm" // one buffer set, reused: in-cache speed for small shapes
+	CacheCold CacheMode = "cold" // buffer sets rotated so the working set exceeds CacheBytes
+)
+
+// Options control measurement.
+type Options struct {
+	Count      int           // samples per case
+	BenchTime  time.Duration // target duration of one sample
+	Warmup     time.Duration // minimum warm-up before calibration
+	Cache      CacheMode
+	CacheBytes int64 // cold mode: rotate buffer sets until their total exceeds this
+	MaxBytes   int64 // cases whose buffers exceed this are SKIPPED
+	Seed       uint64
+	NoTiming   bool // check correctness only
+	// Progress, when set, is called before each (case, backend).
+	Progress func(done, total int, item Item, backend string)
+	// Profile, when set, wraps the timed samples of each case (CPU profiles).
+	Profile func(item Item, backend string) (stop func())
+}
+
+// DefaultOptions are the settings of a full `nbench run`.
+func DefaultOptions() Options {
+	return Options{Count: 10, BenchTime: 100 * time.Millisecond, Warmup: 20 * time.Millisecond,
+		Cache: CacheCold, CacheBytes: 64 << 20, MaxBytes: 8 << 30}
+}
+
+// Result is the outcome of one case on one backend.
+type Result struct {
+	Family, Kernel, Params string
+	Backend, Path          string
+	Check                  suite.Check
+	Seed                   uint64
+	Cost                   suite.Cost
+	Iters                  int       // runs per sample
+	Sets                   int       // rotated buffer sets
+	Samples                []float64 // seconds per run, one per sample
+	Stats                  Stats
+	Err                    string // setup or run error (FAILED/SKIPPED detail)
+}
+
+// Name is the result's case name without the backend.
+func (r *Result) Name() string { return r.Kernel + "/" + r.Params }
+
+// Timed reports whether the result carries timing samples.
+func (r *Result) Timed() bool { return len(r.Samples) > 0 }
+
+// GBps and GFLOPs are the suite's counts over the median time.
+func (r *Result) GBps() float64 {
+	return rate(r.Cost.Bytes, r.Stats.Median) / 1e9
+}
+func (r *Result) GFLOPs() float64 { return rate(r.Cost.Flops, r.Stats.Median) / 1e9 }
+func (r *Result) GOPs() float64   { return rate(r.Cost.IntOps, r.Stats.Median) / 1e9 }
+
+func rate(work, sec float64) float64 {
+	if sec <= 0 || work <= 0 {
+		return 0
+	}
+	return work / sec
+}
+
+// CaseSeed derives the seed of one case from the run seed, so one case can
+// be rerun alone with the same inputs.
+func CaseSeed(run uint64, caseName string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(caseName))
+	return run ^ h.Sum64()
+}
+
+// Run measures every item on every backend, in order. It never stops early:
+// a failing, panicking or unsupported case becomes a Result.
+func Run(items []Item, backends []Backend, opt Options) []Result {
+	var out []Result
+	total, done := len(items)*len(backends), 0
+	for _, it := range items {
+		for _, b := range backends {
+			if opt.Progress != nil {
+				opt.Progress(done, total, it, b.Name)
+			}
+			out = append(out, runCase(it, b, opt))
+			done++
+		}
+	}
+	return out
+}
+
+func runCase(it Item, b Backend, opt Options) (res Result) {
+	res = Result{Family: it.Kernel.Family, Kernel: it.Kernel.Name, Params: it.Params.String(),
+		Backend: b.Name, Seed: CaseSeed(opt.Seed, it.Name())}
+	c, err := it.Kernel.New(it.Params)
+	if err != nil {
+		res.Check = suite.Check{Verdict: suite.Failed, Detail: "invalid case: " + err.Error()}
+		res.Err = err.Error()
+		return res
+	}
+	res.Cost = c.Cost()
+	bufs := c.Buffers()
+	var bytes int64
+	for _, bf := range bufs {
+		bytes += int64(bf.Len) * int64(bf.DType.Size())
+	}
+	if opt.MaxBytes > 0 && bytes > opt.MaxBytes {
+		res.Check = suite.Check{Verdict: suite.Skipped, Detail: fmt.Sprintf("needs %d MiB, over the %d MiB limit (--max-mem)", bytes>>20, opt.MaxBytes>>20)}
+		return res
+	}
+
+	var sets []*bufSet
+	defer func() {
+		for _, s := range sets {
+			s.free(b)
+		}
+	}()
+	fail := func(verdict suite.Verdict, err error) Result {
+		res.Check = suite.Check{Verdict: verdict, Detail: err.Error()}
+		res.Err = err.Error()
+		return res
+	}
+
+	// The checked run: fresh inputs, poisoned outputs, one run, reference.
+	host := make([]*kernel.Host, len(bufs))
+	for i, bf := range bufs {
+		host[i] = kernel.NewHost(bf.DType, bf.Len)
+	}
+	rng := rand.New(rand.NewPCG(res.Seed, 0x6e62656e6368))
+	if err := safely(func() error { c.Fill(rng, host); return nil }); err != nil {
+		return fail(suite.Failed, fmt.Errorf("fill: %w", err))
+	}
+	first, err := newSet(b, c, bufs, host)
+	if first != nil {
+		sets = append(sets, first)
+	}
+	if err != nil {
+		if errors.Is(err, kernel.ErrUnimplemented) {
+			return fail(suite.Unimplemented, err)
+		}
+		return fail(suite.Failed, err)
+	}
+	res.Path = first.bound.Path()
+	if err := safely(func() error { return runOnce(b, first.bound) }); err != nil {
+		return fail(suite.Failed, fmt.Errorf("run: %w", err))
+	}
+	for i, bf := range bufs {
+		if bf.Out {
+			if err := b.Read(host[i].Slice(), first.tensors[i]); err != nil {
+				return fail(suite.Failed, fmt.Errorf("read %s: %w", bf.Name, err))
+			}
+		}
+	}
+	if err := safely(func() error { res.Check = c.Check(host); return nil }); err != nil {
+		return fail(suite.Failed, fmt.Errorf("check: %w", err))
+	}
+	if opt.NoTiming || res.Cost.Bytes == 0 && res.Cost.Flops == 0 && res.Cost.IntOps == 0 {
+		return res
+	}
+
+	// Timing: rotate buffer sets in cold mode so small working sets leave cache.
+	nsets := 1
+	if opt.Cache == CacheCold && bytes > 0 && bytes < opt.CacheBytes {
+		nsets = int(min((opt.CacheBytes+bytes-1)/bytes, 64))
+	}
+	for len(sets) < nsets {
+		s, err := newSet(b, c, bufs, host)
+		if s != nil {
+			sets = append(sets, s)
+		}
+		if err != nil {
+			return fail(suite.Failed, fmt.Errorf("buffer set %d: %w", len(sets), err))
+		}
+	}
+	host = nil // the timed region must not share the heap with the check data
+	bounds := make([]kernel.Bound, len(sets))
+	for i, s := range sets {
+		bounds[i] = s.bound
+	}
+	res.Sets = nsets
+	var stop func()
+	if opt.Profile != nil {
+		stop = opt.Profile(it, b.Name)
+	}
+	err = safely(func() error {
+		var err error
+		res.Samples, res.Iters, err = measure(b, bounds, opt)
+		return err
+	})
+	if stop != nil {
+		stop()
+	}
+	if err != nil {
+		res.Samples = nil
+		res.Check.Verdict = suite.Failed
+		res.Check.Detail = "timed run: " + err.Error()
+		res.Err = err.Error()
+		return res
+	}
+	res.Stats = Summarize(res.Samples)
+	return res
+}
+
+// bufSet is one full set of tensors with its bound kernel.
+type bufSet struct {
+	tensors []kernel.Tensor
+	bound   kernel.Bound
+}
+
+func (s *bufSet) free(b Backend) {
+	for _, t := range s.tensors {
+		if t != nil {
+			b.Free(t)
+		}
+	}
+}
+
+// newSet allocates every buffer on the backend (touching it: inputs are
+// written, outputs poisoned), then prepares the op.
+func newSet(b Backend, c suite.Case, bufs []suite.Buffer, host []*kernel.Host) (*bufSet, error) {
+	s := &bufSet{tensors: make([]kernel.Tensor, len(bufs))}
+	for i, bf := range bufs {
+		t, err := b.Alloc(bf.DType, bf.Len)
+		if err != nil {
+			return s, fmt.Errorf("alloc %s (%v[%d]): %w", bf.Name, bf.DType, bf.Len, err)
+		}
+		s.tensors[i] = t
+		src := host[i].Slice()
+		if bf.Out {
+			src = poisoned(bf.DType, bf.Len)
+		}
+		if err := b.Write(t, src); err != nil {
+			return s, fmt.Errorf("write %s: %w", bf.Name, err)
+		}
+	}
+	var op kernel.Op
+	err := safely(func() error {
+		op = c.Op(s.tensors)
+		var err error
+		s.bound, err = b.Prepare(op)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("prepare: %w", err)
+	}
+	return s, nil
+}
+
+// Poison values: NaN for floats, a pattern for integers, so an output
+// element a kernel never writes is caught.
+const (
+	PoisonI32 int32 = -0x55555556 // 0xAAAAAAAA
+	PoisonU8  uint8 = 0xAA
+	PoisonI8  int8  = -0x56
+)
+
+func poisoned(dt kernel.DType, n int) any {
+	switch dt {
+	case kernel.F32:
+		x := make([]float32, n)
+		nan := float32(math.NaN())
+		for i := range x {
+			x[i] = nan
+		}
+		return x
+	case kernel.I32:
+		x := make([]int32, n)
+		for i := range x {
+			x[i] = PoisonI32
+		}
+		return x
+	case kernel.U8:
+		x := make([]uint8, n)
+		for i := range x {
+			x[i] = PoisonU8
+		}
+		return x
+	default:
+		x := make([]int8, n)
+		for i := range x {
+			x[i] = PoisonI8
+		}
+		return x
+	}
+}
+
+func runOnce(b Backend, k kernel.Bound) error {
+	if err := k.Run(); err != nil {
+		return err
+	}
+	if s, ok := b.Backend.(kernel.Syncer); ok {
+		return s.Sync()
+	}
+	return nil
+}
+
+// runBatch runs n iterations cycling through the bound sets and returns the
+// elapsed time, from the backend's own timer when it has one.
+func runBatch(b Backend, ks []kernel.Bound, n int) (time.Duration, error) {
+	if bt, ok := b.Backend.(kernel.BatchTimer); ok {
+		return bt.TimeBatch(ks, n)
+	}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if err := ks[i%len(ks)].Run(); err != nil {
+			return 0, err
+		}
+	}
+	if s, ok := b.Backend.(kernel.Syncer); ok {
+		if err := s.Sync(); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// measure warms up, calibrates the iteration count so a sample lasts about
+// BenchTime, then takes Count samples with the GC off.
+func measure(b Backend, ks []kernel.Bound, opt Options) ([]float64, int, error) {
+	// Warm-up doubles n until Warmup has passed; the last batch calibrates.
+	n, perOp := 1, time.Duration(0)
+	var spent time.Duration
+	for {
+		d, err := runBatch(b, ks, n)
+		if err != nil {
+			return nil, 0, err
+		}
+		spent += d
+		perOp = d / time.Duration(n)
+		if spent >= opt.Warmup && n >= len(ks) {
+			break
+		}
+		if d < opt.Warmup/4 || n < len(ks) {
+			n *= 2
+		}
+	}
+	iters := 1
+	if perOp > 0 {
+		iters = int(opt.BenchTime / perOp)
+	} else {
+		iters = 1 << 20
+	}
+	iters = max(iters, 1)
+	runtime.GC()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	samples := make([]float64, 0, opt.Count)
+	for s := 0; s < opt.Count; s++ {
+		d, err := runBatch(b, ks, iters)
+		if err != nil {
+			return nil, 0, err
+		}
+		samples = append(samples, d.Seconds()/float64(iters))
+	}
+	return samples, iters, nil
+}
+
+// safely runs f, turning a panic into an error that names it.
+func safely(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return f()
+}

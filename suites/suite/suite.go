@@ -1,0 +1,173 @@
+// Package suite is the contract between kernel definitions (suites/<family>)
+// and the harness: what a kernel means, at which shapes it runs, how its
+// inputs are drawn, its float64 reference and its pass rule, and its costs.
+//
+// References live here, in the suites, and never in a backend.
+package suite
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// Families in display order.
+var Families = []string{"norms", "attention", "qmatmul", "nms", "losses"}
+
+// Kernel describes one kernel of a suite.
+type Kernel struct {
+	Name    string // kernel id, e.g. "layernorm"; matches kernel.Op.Kernel() of the op it builds
+	Family  string // one of Families
+	Summary string
+	// Params lists every parameter key with its default; a shape string
+	// ("R=2048,C=4096") overrides some of them. Unknown keys are errors.
+	Params []Param
+	// Quick runs in CI and `--quick` (each case well under 50 ms, edge-case
+	// fills included); Full is drawn from real models; Tests are extra
+	// small, odd and degenerate shapes that only the conformance tests run.
+	Quick, Full, Tests []string
+	// New builds a case from complete parameters.
+	New func(p Params) (Case, error)
+}
+
+// Param is one parameter of a kernel.
+type Param struct {
+	Key, Default, Doc string
+}
+
+// Buffer is one tensor of a case: its name, type, length and whether the
+// kernel writes it. Outputs are poisoned before every checked run.
+type Buffer struct {
+	Name  string
+	DType kernel.DType
+	Len   int
+	Out   bool
+}
+
+// Cost is the work of one run (KERNELS.md counts).
+type Cost struct {
+	Flops  float64 // floating-point operations (FMA = 2), transcendentals included
+	Trans  float64 // transcendentals (exp, log, sqrt, ...), also counted in Flops
+	IntOps float64 // integer multiply-accumulate ops (never mixed into Flops)
+	Bytes  float64 // minimal compulsory traffic
+}
+
+// Case is one kernel at one set of parameters.
+type Case interface {
+	// Buffers lists the tensors of the case, inputs and outputs.
+	Buffers() []Buffer
+	// Fill draws the inputs (host data, in Buffers order) from rng; output
+	// buffers must be left alone.
+	Fill(rng *rand.Rand, data []*kernel.Host)
+	// Op binds the backend tensors (in Buffers order) into the kernel's op.
+	Op(t []kernel.Tensor) kernel.Op
+	// Check computes the float64 reference from the inputs and judges the
+	// outputs in data.
+	Check(data []*kernel.Host) Check
+	Cost() Cost
+}
+
+// Params is an ordered set of key=value parameters.
+type Params struct {
+	keys []string
+	vals map[string]string
+}
+
+// ParseParams parses "k=v,k=v" against the kernel's parameter list, filling
+// defaults. An unknown key or a repeated key is an error naming it.
+func (k *Kernel) ParseParams(shape string) (Params, error) {
+	p := Params{vals: map[string]string{}}
+	for _, d := range k.Params {
+		p.keys = append(p.keys, d.Key)
+		p.vals[d.Key] = d.Default
+	}
+	seen := map[string]bool{}
+	if strings.TrimSpace(shape) == "" {
+		return p, nil
+	}
+	for _, part := range strings.Split(shape, ",") {
+		key, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || key == "" || val == "" {
+			return p, fmt.Errorf("malformed shape part %q (want key=value, e.g. %s)", part, k.example())
+		}
+		if _, known := p.vals[key]; !known {
+			return p, fmt.Errorf("kernel %s has no parameter %q (parameters: %s)", k.Name, key, strings.Join(p.keys, ", "))
+		}
+		if seen[key] {
+			return p, fmt.Errorf("parameter %q given twice", key)
+		}
+		seen[key] = true
+		p.vals[key] = val
+	}
+	return p, nil
+}
+
+func (k *Kernel) example() string {
+	var parts []string
+	for i, d := range k.Params {
+		if i == 2 {
+			break
+		}
+		parts = append(parts, d.Key+"="+d.Default)
+	}
+	return strings.Join(parts, ",")
+}
+
+// String renders the parameters in declaration order: "R=2048/C=4096".
+func (p Params) String() string {
+	parts := make([]string, len(p.keys))
+	for i, k := range p.keys {
+		parts[i] = k + "=" + p.vals[k]
+	}
+	return strings.Join(parts, "/")
+}
+
+// Keys returns the parameter keys in declaration order.
+func (p Params) Keys() []string { return p.keys }
+
+// Get returns the raw value of key.
+func (p Params) Get(key string) string { return p.vals[key] }
+
+// Registry of kernels, filled by each family package's init.
+var registry = map[string]*Kernel{}
+
+// Register adds kernels; a duplicate name is a programming error.
+func Register(ks ...*Kernel) {
+	for _, k := range ks {
+		if _, dup := registry[k.Name]; dup {
+			panic("suite: kernel registered twice: " + k.Name)
+		}
+		registry[k.Name] = k
+	}
+}
+
+// All returns every registered kernel, by family order then name.
+func All() []*Kernel {
+	order := map[string]int{}
+	for i, f := range Families {
+		order[f] = i
+	}
+	ks := make([]*Kernel, 0, len(registry))
+	for _, k := range registry {
+		ks = append(ks, k)
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		if order[ks[i].Family] != order[ks[j].Family] {
+			return order[ks[i].Family] < order[ks[j].Family]
+		}
+		return ks[i].Name < ks[j].Name
+	})
+	return ks
+}
+
+// Lookup returns the kernel named name.
+func Lookup(name string) (*Kernel, bool) {
+	k, ok := registry[name]
+	return k, ok
+}
+
+// Shape renders the parameters as a --shape value: "R=2048,C=4096".
+func (p Params) Shape() string { return strings.ReplaceAll(p.String(), "/", ",") }
