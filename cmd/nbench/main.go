@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	_ "github.com/nbench/nbench/harness/machine"
 	"io"
 	"os"
 	"sort"
