@@ -1,0 +1,211 @@
+package harness_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// A tiny kernel private to these tests: y = 2x.
+type doubleOp struct {
+	N    int
+	X, Y kernel.Tensor
+}
+
+func (doubleOp) Kernel() string { return "test_double" }
+func (op doubleOp) Validate() error {
+	return kernel.CheckArgs(kernel.F32Arg("x", op.X, op.N), kernel.F32Arg("y", op.Y, op.N))
+}
+
+type doubleCase struct{ n int }
+
+func (c doubleCase) Buffers() []suite.Buffer {
+	return []suite.Buffer{{Name: "x", DType: kernel.F32, Len: c.n}, {Name: "y", DType: kernel.F32, Len: c.n, Out: true}}
+}
+func (c doubleCase) Fill(rng *rand.Rand, d []*kernel.Host) { suite.Uniform(rng, d[0].F32, 1, 2) }
+func (c doubleCase) Op(t []kernel.Tensor) kernel.Op        { return doubleOp{N: c.n, X: t[0], Y: t[1]} }
+func (c doubleCase) Check(d []*kernel.Host) suite.Check {
+	ref := make([]float64, c.n)
+	for i, v := range d[0].F32 {
+		ref[i] = 2 * float64(v)
+	}
+	return suite.Close("y", d[1].F32, ref, 0, 1e-6)
+}
+func (c doubleCase) Cost() suite.Cost {
+	return suite.Cost{Flops: float64(c.n), Bytes: 8 * float64(c.n)}
+}
+
+var doubleKernel = &suite.Kernel{Name: "test_double", Family: "norms",
+	Params: []suite.Param{{Key: "N", Default: "1000"}},
+	New: func(p suite.Params) (suite.Case, error) {
+		r := suite.ParamReader{P: p}
+		return doubleCase{r.Int("N", 0)}, r.Err
+	}}
+
+// fakeBackend runs test_double in one of several behaviours.
+type fakeBackend struct {
+	mode string // "ok", "wrong", "panic", "partial", "gap"
+}
+
+type fakeBound struct{ f func() }
+
+func (b fakeBound) Run() error   { b.f(); return nil }
+func (b fakeBound) Path() string { return "fake" }
+
+func (b *fakeBackend) Alloc(dt kernel.DType, n int) (kernel.Tensor, error) {
+	return kernel.NewHost(dt, n), nil
+}
+func (b *fakeBackend) Free(kernel.Tensor) {}
+func (b *fakeBackend) Write(dst kernel.Tensor, src any) error {
+	return dst.(*kernel.Host).CopyFrom(src)
+}
+func (b *fakeBackend) Read(dst any, src kernel.Tensor) error { return src.(*kernel.Host).CopyTo(dst) }
+
+func (b *fakeBackend) Name() string    { return b.mode }
+func (b *fakeBackend) Paths() []string { return []string{"fake"} }
+func (b *fakeBackend) Close() error    { return nil }
+func (b *fakeBackend) Prepare(o kernel.Op) (kernel.Bound, error) {
+	op, ok := o.(doubleOp)
+	if !ok || b.mode == "gap" {
+		return nil, kernel.Unimplemented(b.mode, o)
+	}
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
+	return fakeBound{func() {
+		if b.mode == "panic" {
+			panic("deliberate")
+		}
+		n := len(x)
+		if b.mode == "partial" {
+			n-- // leaves the last element unwritten (still poisoned)
+		}
+		for i := 0; i < n; i++ {
+			y[i] = 2 * x[i]
+		}
+		if b.mode == "wrong" {
+			y[len(y)/2] *= 1.001
+		}
+	}}, nil
+}
+
+func run(t *testing.T, mode string, opt harness.Options) harness.Result {
+	t.Helper()
+	p, err := doubleKernel.ParseParams("N=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := harness.Run([]harness.Item{{Kernel: doubleKernel, Params: p}},
+		[]harness.Backend{{Name: mode, Backend: &fakeBackend{mode: mode}}}, opt)
+	if len(rs) != 1 {
+		t.Fatalf("%d results, want 1", len(rs))
+	}
+	return rs[0]
+}
+
+func quickOpts() harness.Options {
+	o := harness.DefaultOptions()
+	o.Count, o.BenchTime, o.Warmup, o.Seed = 3, time.Millisecond, time.Millisecond, 42
+	return o
+}
+
+func TestVerdicts(t *testing.T) {
+	for _, tc := range []struct {
+		mode   string
+		want   suite.Verdict
+		detail string
+		timed  bool
+	}{
+		{"ok", suite.Passed, "", true},
+		{"wrong", suite.Failed, "y[500]", true},
+		{"partial", suite.Failed, "y[999] = NaN", true},
+		{"panic", suite.Failed, "panic: deliberate", false},
+		{"gap", suite.Unimplemented, "not implemented", false},
+	} {
+		r := run(t, tc.mode, quickOpts())
+		if r.Check.Verdict != tc.want || !strings.Contains(r.Check.Detail, tc.detail) {
+			t.Errorf("%s: verdict %s (%q), want %s containing %q", tc.mode, r.Check.Verdict, r.Check.Detail, tc.want, tc.detail)
+		}
+		if r.Timed() != tc.timed {
+			t.Errorf("%s: timed = %v, want %v", tc.mode, r.Timed(), tc.timed)
+		}
+	}
+}
+
+func TestRunContinuesAfterPanic(t *testing.T) {
+	p, _ := doubleKernel.ParseParams("")
+	bs := []harness.Backend{{Name: "panic", Backend: &fakeBackend{mode: "panic"}}, {Name: "ok", Backend: &fakeBackend{mode: "ok"}}}
+	rs := harness.Run([]harness.Item{{Kernel: doubleKernel, Params: p}}, bs, quickOpts())
+	if len(rs) != 2 || rs[0].Check.Verdict != suite.Failed || rs[1].Check.Verdict != suite.Passed {
+		t.Fatalf("got %+v", rs)
+	}
+}
+
+func TestSamplesAndRotation(t *testing.T) {
+	o := quickOpts()
+	o.Count = 4
+	r := run(t, "ok", o)
+	if len(r.Samples) != 4 || r.Iters < 1 {
+		t.Fatalf("samples %d iters %d", len(r.Samples), r.Iters)
+	}
+	// 8000 bytes per set, 64 MiB target: capped at 64 sets in cold mode.
+	if r.Sets != 64 {
+		t.Errorf("cold cache: %d buffer sets, want 64", r.Sets)
+	}
+	o.Cache = harness.CacheWarm
+	if r := run(t, "ok", o); r.Sets != 1 {
+		t.Errorf("warm cache: %d buffer sets, want 1", r.Sets)
+	}
+	if r.GBps() <= 0 || r.GFLOPs() <= 0 {
+		t.Errorf("rates %g GB/s %g GFLOP/s", r.GBps(), r.GFLOPs())
+	}
+}
+
+func TestSkippedOverMemoryLimit(t *testing.T) {
+	o := quickOpts()
+	o.MaxBytes = 100
+	if r := run(t, "ok", o); r.Check.Verdict != suite.Skipped {
+		t.Errorf("verdict %s, want SKIPPED", r.Check.Verdict)
+	}
+}
+
+func TestSameSeedSameInputs(t *testing.T) {
+	a, b := harness.CaseSeed(7, "k/N=1"), harness.CaseSeed(7, "k/N=1")
+	if a != b || a == harness.CaseSeed(8, "k/N=1") || a == harness.CaseSeed(7, "k/N=2") {
+		t.Error("case seeds must depend on run seed and case name only")
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	// Known samples: 1..9; median 5; with 9 samples the 95% median CI is
+	// the order statistics (2, 8).
+	var s []float64
+	for i := 9; i >= 1; i-- {
+		s = append(s, float64(i))
+	}
+	st := harness.Summarize(s)
+	if st.Median != 5 || st.Min != 1 || st.Max != 9 {
+		t.Fatalf("median %g min %g max %g", st.Median, st.Min, st.Max)
+	}
+	if st.Lo != 2 || st.Hi != 8 {
+		t.Errorf("CI [%g, %g], want [2, 8]", st.Lo, st.Hi)
+	}
+	if math.Abs(st.Spread-0.6) > 1e-12 {
+		t.Errorf("spread %g, want 0.6", st.Spread)
+	}
+	// Too few samples for a 95% CI: bounds fall back to min and max.
+	st = harness.Summarize([]float64{1, 3})
+	if st.Median != 2 || st.Lo != 1 || st.Hi != 3 {
+		t.Errorf("two samples: %+v", st)
+	}
+	if st := harness.Summarize(nil); st.Median != 0 {
+		t.Errorf("empty: %+v", st)
+	}
+}
