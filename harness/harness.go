@@ -75,6 +75,7 @@ type Result struct {
 	Samples                []float64 // seconds per run, one per sample
 	Stats                  Stats
 	Err                    string // setup or run error (FAILED/SKIPPED detail)
+	Checked                bool   // the outputs were compared with the reference
 }
 
 // Name is the result's case name without the backend.
@@ -187,6 +188,7 @@ func runCase(it Item, b Backend, opt Options) (res Result) {
 	if err := safely(func() error { res.Check = c.Check(host); return nil }); err != nil {
 		return fail(suite.Failed, fmt.Errorf("check: %w", err))
 	}
+	res.Checked = true
 	if opt.NoTiming || res.Cost.Bytes == 0 && res.Cost.Flops == 0 && res.Cost.IntOps == 0 {
 		return res
 	}

@@ -41,7 +41,8 @@ type LayerNormScaling struct {
 	X, Gamma, Beta, Y Tensor
 }
 
-// NonScalingLayerNorm: y = (x-mu)*rsqrt(var+eps) + bias (no gamma).
+// NonScalingLayerNorm: y = (x-mu)*rsqrt(var+eps) + bias (no gamma; Bias
+// may be nil, meaning 0).
 type NonScalingLayerNorm struct {
 	Rows, C    int
 	Eps        float32
@@ -49,7 +50,8 @@ type NonScalingLayerNorm struct {
 }
 
 // CRMSNorm: z [Rows, N] stands for zero-mean rows of N+1 values;
-// y = z * rsqrt((sum z^2 + (sum z)^2)/(N+1) + eps) * gamma.
+// y = z * rsqrt((sum z^2 + (sum z)^2)/(N+1) + eps) * gamma (Gamma may be
+// nil, meaning 1: the paper's code has no affine).
 type CRMSNorm struct {
 	Rows, N     int
 	Eps         float32

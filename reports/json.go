@@ -59,7 +59,7 @@ func JSON(w io.Writer, env harness.Env, seed uint64, rs []harness.Result) error 
 			Iters: r.Iters, Sets: r.Sets, Samples: r.Samples,
 			Median: r.Stats.Median, CILo: r.Stats.Lo, CIHi: r.Stats.Hi,
 			GBps: r.GBps(), GFLOPs: r.GFLOPs(), GOPs: r.GOPs()}
-		if e := r.Check.ErrRatio; !math.IsInf(e, 0) && !math.IsNaN(e) {
+		if e := r.Check.ErrRatio; r.Checked && !math.IsInf(e, 0) && !math.IsNaN(e) {
 			jr.ErrRatio = &e
 		}
 		f.Results = append(f.Results, jr)

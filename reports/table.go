@@ -11,7 +11,11 @@ import (
 )
 
 // Columns are the columns of the terminal and markdown tables.
-var Columns = []string{"suite", "kernel", "shape", "backend", "path", "median", "CI", "GB/s", "GFLOP/s", "GOP/s", "err/tol", "verdict"}
+var Columns = []string{"suite", "kernel", "shape", "backend", "path", "median", "CI", "GB/s", "GFLOP/s", "GOP/s", "%peak", "err/tol", "verdict"}
+
+// PeakColumn, when set, fills the "%peak" column (nbench run sets it from
+// this machine's peak file); "-" otherwise.
+var PeakColumn func(r *harness.Result) string
 
 // Row renders one result as table cells in Columns order. Untimed results
 // (UNIMPLEMENTED, SKIPPED, failed setup) show "-" for speeds and the reason.
@@ -24,9 +28,20 @@ func Row(r *harness.Result) []string {
 	if path == "" {
 		path = "-"
 	}
+	errTol := "-"
+	if r.Checked {
+		errTol = Ratio(r.Check.ErrRatio)
+	}
 	return []string{r.Family, r.Kernel, r.Params, r.Backend, path,
 		Duration(r.Stats.Median), Percent(r.Stats.Spread),
-		Rate(r.GBps()), Rate(r.GFLOPs()), Rate(r.GOPs()), Ratio(r.Check.ErrRatio), verdict}
+		Rate(r.GBps()), Rate(r.GFLOPs()), Rate(r.GOPs()), peakCell(r), errTol, verdict}
+}
+
+func peakCell(r *harness.Result) string {
+	if PeakColumn == nil {
+		return "-"
+	}
+	return PeakColumn(r)
 }
 
 // Table writes the results as a terminal table.

@@ -34,6 +34,8 @@ type runFlags struct {
 	cache, isa, out, format       string
 	seed                          uint64
 	maxMem                        int64
+	gate                          gateFlags // --baseline, --gate, --calibrate, --case (gate.go)
+	cpuprofile                    string    // --cpuprofile DIR (profile.go)
 }
 
 func (f *runFlags) register(fs *flagSet) {
@@ -53,6 +55,7 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.out, "o", "", "write results to this file (format from --format or the extension: .json, .md, else benchfmt)")
 	fs.StringVar(&f.format, "format", "", "output format: table, benchfmt, json, markdown (default table on stdout, benchfmt for -o)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress line on stderr")
+	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write one CPU profile (pprof) per case into this folder")
 }
 
 // plan resolves the selection flags into items.
@@ -237,6 +240,7 @@ func (f *runFlags) setup(stderr io.Writer) (*runSession, int) {
 	// The seed stays out of the configuration lines (benchstat would split
 	// runs with different seeds into separate tables); JSON records it.
 	s.env = append(s.env, harness.KV{Key: "cache", Value: string(s.opt.Cache)})
+	s.usePeaks(stderr, threads) // %peak column (peak.go)
 	return s, exitOK
 }
 
@@ -246,6 +250,7 @@ func (s *runSession) execute(stderr io.Writer) []harness.Result {
 		len(s.items), len(s.backends), s.opt.Seed, s.opt.Seed)
 	p := newProgress(stderr, !s.flags.noProgress && isTerminal(stderr))
 	s.opt.Progress = p.update
+	s.opt.Profile = cpuProfiles(s.flags.cpuprofile, stderr) // nil without --cpuprofile (profile.go)
 	rs := harness.Run(s.items, s.backends, s.opt)
 	p.done()
 	for _, b := range s.backends {
@@ -258,6 +263,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", stderr)
 	var f runFlags
 	f.register(fs)
+	f.gate.register(fs)
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
 	}
@@ -267,6 +273,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	s, code := f.setup(stderr)
 	if s == nil {
 		return code
+	}
+	if f.gate.enabled() {
+		return runGated(s, stdout, stderr)
 	}
 	rs := s.execute(stderr)
 	if err := s.write(stdout, rs); err != nil {

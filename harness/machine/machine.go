@@ -1,26 +1,64 @@
 // Package machine describes the machine nbench runs on and derives a
 // stable identity for "this kind of machine", used to key baselines and
 // peaks.
+//
+// Every number comes from two sources where it can (CPUID through
+// klauspost/cpuid, and the OS through gopsutil and sysfs) and is checked
+// for plausibility: a virtual machine's CPUID may claim 254 cores or hide
+// its L3, and a wrong number is worse than none, so implausible values are
+// dropped (reported as "unknown") with a note saying why.
 package machine
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
-
-	"github.com/klauspost/cpuid/v2"
+	"sync"
 )
 
-// Description is what nbench records about a machine.
+// Description is what nbench records about a machine. Zero numbers and
+// empty strings mean unknown.
 type Description struct {
-	Arch        string // GOARCH
-	OS          string
-	CPUBrand    string
-	CPUVendor   string
-	CPUFamily   int
-	CPUModel    int
-	LogicalCPUs int
-	GPUs        []string // GPU model names (cuda backend builds fill this)
+	Arch        string `json:"arch"` // GOARCH
+	OS          string `json:"os"`   // GOOS
+	CPUBrand    string `json:"cpu_brand"`
+	CPUVendor   string `json:"cpu_vendor"`
+	CPUFamily   int    `json:"cpu_family,omitempty"`
+	CPUModel    int    `json:"cpu_model,omitempty"`
+	CPUStepping int    `json:"cpu_stepping,omitempty"`
+	// LogicalCPUs is the number of CPUs this process may use (runtime.NumCPU).
+	LogicalCPUs int `json:"logical_cpus"`
+	// OnlineCPUs is the system's count when it differs (an affinity mask).
+	OnlineCPUs     int `json:"online_cpus,omitempty"`
+	PhysicalCores  int `json:"physical_cores,omitempty"`
+	ThreadsPerCore int `json:"threads_per_core,omitempty"`
+	// BaseMHz and MaxMHz are rated clocks (CPUID or cpufreq); OSMHz is what
+	// /proc/cpuinfo says, which may be the current clock or, in a VM, the host's TSC.
+	BaseMHz float64 `json:"base_mhz,omitempty"`
+	MaxMHz  float64 `json:"max_mhz,omitempty"`
+	OSMHz   float64 `json:"os_mhz,omitempty"`
+	Caches  Caches  `json:"caches"`
+	// ISA is the architecture level ("x86-64-v4", "armv8.2"); Features the
+	// SIMD-relevant feature flags, sorted.
+	ISA         string   `json:"isa,omitempty"`
+	Features    []string `json:"features,omitempty"`
+	Hypervisor  bool     `json:"hypervisor,omitempty"`
+	MemoryBytes uint64   `json:"memory_bytes,omitempty"`
+	Platform    string   `json:"platform,omitempty"` // "debian 12.11"
+	Kernel      string   `json:"kernel,omitempty"`   // "6.1.0-18-amd64"
+	GoVersion   string   `json:"go_version"`
+	GPUs        []string `json:"gpus,omitempty"` // GPU model names (cuda backend builds fill this)
+	// Notes explain values that were dropped or corrected by cross-checks.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Caches are per-instance cache sizes in bytes (0 = unknown). L3SharedBy
+// is how many logical CPUs share one L3 (0 = unknown).
+type Caches struct {
+	L1D        int64 `json:"l1d,omitempty"`
+	L1I        int64 `json:"l1i,omitempty"`
+	L2         int64 `json:"l2,omitempty"`
+	L3         int64 `json:"l3,omitempty"`
+	L3SharedBy int   `json:"l3_shared_by,omitempty"`
 }
 
 // gpuProviders let a GPU backend add its devices without this package
@@ -30,35 +68,40 @@ var gpuProviders []func() []string
 // AddGPUProvider registers a function that lists GPU model names.
 func AddGPUProvider(f func() []string) { gpuProviders = append(gpuProviders, f) }
 
-// Describe reads the description of this machine.
+var cached struct {
+	sync.Mutex
+	d  *Description
+	np int // number of GPU providers when d was computed
+}
+
+// Describe reads the description of this machine. The first call reads
+// CPUID, /proc and /sys; later calls return a copy of the same result.
 func Describe() Description {
-	d := Description{
-		Arch:        runtime.GOARCH,
-		OS:          runtime.GOOS,
-		CPUBrand:    strings.TrimSpace(cpuid.CPU.BrandName),
-		CPUVendor:   cpuid.CPU.VendorID.String(),
-		CPUFamily:   cpuid.CPU.Family,
-		CPUModel:    cpuid.CPU.Model,
-		LogicalCPUs: runtime.NumCPU(),
+	cached.Lock()
+	defer cached.Unlock()
+	if cached.d == nil || cached.np != len(gpuProviders) {
+		d := build(gather())
+		cached.d, cached.np = &d, len(gpuProviders)
 	}
-	if d.CPUBrand == "" {
-		d.CPUBrand = "unknown"
-	}
-	if d.CPUVendor == "" {
-		d.CPUVendor = "unknown"
-	}
-	for _, f := range gpuProviders {
-		d.GPUs = append(d.GPUs, f()...)
-	}
+	d := *cached.d
+	d.Features = append([]string(nil), d.Features...)
+	d.GPUs = append([]string(nil), d.GPUs...)
+	d.Notes = append([]string(nil), d.Notes...)
 	return d
 }
 
 // ID is a stable, readable identity for this kind of machine:
-// arch, CPU vendor, brand, family/model, logical CPU count and GPU models.
-// Nothing in it drifts between boots (no frequencies, memory or hostnames).
-// Example: "amd64-amd-oxide-virtual-turin-like-processor-f26m2-2cpu".
+// arch, CPU vendor (left out when the brand starts with it), brand,
+// family/model, logical CPU count and GPU models. Nothing in it drifts
+// between boots (no frequencies, memory or hostnames).
+// Example: "amd64-amd-epyc-f26m2-2cpu".
 func (d Description) ID() string {
-	parts := []string{d.Arch, slug(d.CPUVendor), slug(d.CPUBrand)}
+	brand := slug(stripMarks(d.CPUBrand))
+	parts := []string{d.Arch}
+	if v := slug(d.CPUVendor); v != "" && v != "unknown" && !strings.HasPrefix(brand+"-", v+"-") {
+		parts = append(parts, v)
+	}
+	parts = append(parts, brand)
 	if d.CPUFamily != 0 || d.CPUModel != 0 {
 		parts = append(parts, fmt.Sprintf("f%dm%d", d.CPUFamily, d.CPUModel))
 	}
@@ -67,6 +110,15 @@ func (d Description) ID() string {
 		parts = append(parts, slug(g))
 	}
 	return strings.Join(parts, "-")
+}
+
+// stripMarks drops trademark marks, which only make IDs longer:
+// "Intel(R) Xeon(R) Gold 6338" -> "Intel Xeon Gold 6338".
+func stripMarks(s string) string {
+	for _, m := range []string{"(R)", "(r)", "(TM)", "(tm)", "(C)"} {
+		s = strings.ReplaceAll(s, m, "")
+	}
+	return s
 }
 
 // slug lower-cases s and keeps letters and digits, other runs become "-".

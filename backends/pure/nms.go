@@ -1,0 +1,417 @@
+package pure
+
+import (
+	"math"
+	"slices"
+	"sync/atomic"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+func init() {
+	register("nms", prepareNMS)
+	register("soft_nms", prepareSoftNMS)
+	register("batched_nms", prepareBatchedNMS)
+}
+
+// scoreKey packs a score and an index into a uint64 whose ascending order
+// is score descending, then index ascending: one allocation-free sort gives
+// the stable score order. -0 is folded into +0 so the two tie.
+func scoreKey(s float32, i int) uint64 {
+	if s == 0 {
+		s = 0
+	}
+	u := math.Float32bits(s)
+	if u>>31 != 0 {
+		u = ^u
+	} else {
+		u |= 1 << 31
+	}
+	return uint64(^u)<<32 | uint64(uint32(i))
+}
+
+func keyIndex(k uint64) int { return int(uint32(k)) }
+
+// inert is the coordinate of a box with a NaN coordinate: an empty box at
+// +Inf overlaps nothing (its IoU is NaN, which never suppresses).
+var inert = float32(math.Inf(1))
+
+// greedyBoxes holds candidates in score order as separate coordinate
+// arrays, the layout the sweep streams through, with each one's rank (its
+// position in score order).
+type greedyBoxes struct {
+	x1, y1, x2, y2, area []float32
+	rank                 []int32
+}
+
+func newGreedyBoxes(n int) greedyBoxes {
+	return greedyBoxes{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n),
+		make([]float32, n), make([]int32, n)}
+}
+
+// load puts box i of b ([N,4]) at position p. An inert box gets area -1,
+// which tells the sweep it suppresses nothing.
+func (g greedyBoxes) load(p int, b []float32, i int, rank int32, one float32) {
+	x1, y1, x2, y2 := b[4*i], b[4*i+1], b[4*i+2], b[4*i+3]
+	if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
+		g.x1[p], g.y1[p], g.x2[p], g.y2[p], g.area[p] = inert, inert, inert, inert, -1
+	} else {
+		g.x1[p], g.y1[p], g.x2[p], g.y2[p] = x1, y1, x2, y2
+		g.area[p] = max(0, x2-x1+one) * max(0, y2-y1+one)
+	}
+	g.rank[p] = rank
+}
+
+// sweep is greedy hard NMS over positions [lo, hi) in score order: each
+// box not yet suppressed is kept and suppresses the later boxes it
+// overlaps enough. A suppressed box gets rank -1 and x1 = +Inf, so later
+// sweeps pass over it without a store or a branch taken; the list is
+// compacted once more than half of what remains is dead. It sets
+// kept[rank] of every kept box. IoU > t is tested as inter > t*union, which
+// needs no division; geq tests >= (the legacy convention).
+func (g greedyBoxes) sweep(lo, hi int, t, one float32, geq bool, kept []bool) {
+	if geq && t == 0 {
+		// IoU >= 0 holds for every pair, disjoint ones too: the first
+		// box suppresses all others except the inert ones.
+		first := true
+		for p := lo; p < hi; p++ {
+			if g.area[p] < 0 || first {
+				kept[g.rank[p]] = true
+				first = first && g.area[p] < 0
+			}
+		}
+		return
+	}
+	n, dead := hi, 0
+	for h := lo; h < n; h++ {
+		if g.rank[h] < 0 {
+			dead--
+			continue
+		}
+		kept[g.rank[h]] = true
+		aa := g.area[h]
+		if aa < 0 {
+			continue
+		}
+		ax1, ay1, ax2, ay2 := g.x1[h], g.y1[h], g.x2[h], g.y2[h]
+		x1, y1, x2, y2, ar, rk := g.x1[h+1:n], g.y1[h+1:n], g.x2[h+1:n], g.y2[h+1:n], g.area[h+1:n], g.rank[h+1:n]
+		y1, x2, y2, ar, rk = y1[:len(x1)], x2[:len(x1)], y2[:len(x1)], ar[:len(x1)], rk[:len(x1)]
+		for j := range x1 {
+			if iw := min(ax2, x2[j]) - max(ax1, x1[j]) + one; iw > 0 {
+				if ih := min(ay2, y2[j]) - max(ay1, y1[j]) + one; ih > 0 {
+					inter := iw * ih
+					tu := t * (aa + ar[j] - inter)
+					if inter > tu || geq && inter == tu {
+						x1[j], rk[j] = inert, -1
+						dead++
+					}
+				}
+			}
+		}
+		if 2*dead > n-h {
+			n, dead = g.compact(h+1, n), 0
+		}
+	}
+}
+
+// compact moves the live boxes of [lo, hi) to its front, in order, and
+// returns the new end.
+func (g greedyBoxes) compact(lo, hi int) int {
+	w := lo
+	for j := lo; j < hi; j++ {
+		if g.rank[j] >= 0 {
+			g.x1[w], g.y1[w], g.x2[w], g.y2[w], g.area[w], g.rank[w] = g.x1[j], g.y1[j], g.x2[j], g.y2[j], g.area[j], g.rank[j]
+			w++
+		}
+	}
+	return w
+}
+
+func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.NMS)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	boxes, scores, keep, count := kernel.F32s(op.Boxes), kernel.F32s(op.Scores), kernel.I32s(op.Keep), kernel.I32s(op.Count)
+	n, t, thr, geq := op.N, op.IoU, op.ScoreThreshold, op.Legacy
+	var one float32
+	if op.Legacy {
+		one = 1
+	}
+	keys, g, kept := make([]uint64, n), newGreedyBoxes(n), make([]bool, n)
+	return bound(func() {
+		m := 0
+		for i, s := range scores {
+			if s >= thr { // false for NaN
+				keys[m] = scoreKey(s, i)
+				m++
+			}
+		}
+		ks := keys[:m]
+		slices.Sort(ks)
+		for p, k := range ks {
+			g.load(p, boxes, keyIndex(k), int32(p), one)
+		}
+		clear(kept[:m])
+		g.sweep(0, m, t, one, geq, kept)
+		c := 0
+		for p, k := range ks {
+			if kept[p] {
+				keep[c] = int32(keyIndex(k))
+				c++
+			}
+		}
+		count[0] = int32(c)
+	}), nil
+}
+
+// softNMS is a bound Soft-NMS: the candidate list in index order (so a
+// strict > argmax breaks ties to the lowest index) and the parameters.
+// Coordinates are float64: differences and products of float32
+// coordinates are then exact, so the decayed scores do not suffer the
+// cancellation in 1-IoU near IoU = 1. A candidate that is selected or
+// discarded gets score NaN (dead) and the list is compacted once more than
+// half of it is dead, so a round stores nothing for the many candidates far
+// from the selected box.
+type softNMS struct {
+	x1, y1, x2, y2, area, score []float64
+	idx                         []int32
+	n                           int // list length, dead entries included
+	method                      kernel.SoftNMSMethod
+	sigma, nt, thr, one         float64
+	sel                         [5]float64 // the selected box: x1, y1, x2, y2, area
+	best, killed                []int      // per worker of a parallel pass
+}
+
+// load fills the list with the candidates (NaN scores dropped) and returns
+// the position of the first maximum (-1 if none). A box with a NaN
+// coordinate sits at +Inf, where it overlaps nothing (NaN IoU never
+// suppresses).
+func (c *softNMS) load(boxes, scores []float32) int {
+	n, m, inf := 0, -1, math.Inf(1)
+	for i, s := range scores {
+		if s != s {
+			continue
+		}
+		x1, y1, x2, y2 := float64(boxes[4*i]), float64(boxes[4*i+1]), float64(boxes[4*i+2]), float64(boxes[4*i+3])
+		if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
+			c.x1[n], c.y1[n], c.x2[n], c.y2[n], c.area[n] = inf, inf, inf, inf, 0
+		} else {
+			c.x1[n], c.y1[n], c.x2[n], c.y2[n] = x1, y1, x2, y2
+			c.area[n] = max(0, x2-x1+c.one) * max(0, y2-y1+c.one)
+		}
+		c.score[n], c.idx[n] = float64(s), int32(i)
+		if m < 0 || c.score[n] > c.score[m] {
+			m = n
+		}
+		n++
+	}
+	c.n = n
+	return m
+}
+
+// pass decays the live candidates of [lo, hi) by the selected box, kills
+// those that fall under the threshold, and returns the position of the
+// best survivor (-1 if none) and the number killed.
+func (c *softNMS) pass(lo, hi int) (best, killed int) {
+	ax1, ay1, ax2, ay2, aa := c.sel[0], c.sel[1], c.sel[2], c.sel[3], c.sel[4]
+	one, thr, nan := c.one, c.thr, math.NaN()
+	x1, y1, x2, y2, ar, sc := c.x1[lo:hi], c.y1[lo:hi], c.x2[lo:hi], c.y2[lo:hi], c.area[lo:hi], c.score[lo:hi]
+	y1, x2, y2, ar = y1[:len(sc)], x2[:len(sc)], y2[:len(sc)], ar[:len(sc)]
+	x1 = x1[:len(sc)]
+	best, bs := -1, 0.0
+	for j, s := range sc {
+		if s != s {
+			continue
+		}
+		if iw := min(ax2, x2[j]) - max(ax1, x1[j]) + one; iw > 0 {
+			if ih := min(ay2, y2[j]) - max(ay1, y1[j]) + one; ih > 0 {
+				inter := iw * ih
+				ov := inter / (aa + ar[j] - inter)
+				switch {
+				case c.method == kernel.SoftNMSGaussian:
+					s *= math.Exp(-(ov * ov) / c.sigma)
+				case ov <= c.nt:
+				case c.method == kernel.SoftNMSLinear:
+					s *= 1 - ov
+				default:
+					s = 0
+				}
+				sc[j] = s
+			}
+		}
+		if s < thr {
+			sc[j] = nan
+			killed++
+			continue
+		}
+		if best < 0 || s > bs {
+			best, bs = lo+j, s
+		}
+	}
+	return best, killed
+}
+
+// compact moves the live candidates to the front, in order, and returns
+// the new position of the one at m.
+func (c *softNMS) compact(m int) int {
+	w, mw := 0, -1
+	for j := range c.n {
+		if c.score[j] != c.score[j] {
+			continue
+		}
+		if j == m {
+			mw = w
+		}
+		c.x1[w], c.y1[w], c.x2[w], c.y2[w], c.area[w], c.score[w], c.idx[w] = c.x1[j], c.y1[j], c.x2[j], c.y2[j], c.area[j], c.score[j], c.idx[j]
+		w++
+	}
+	c.n = w
+	return mw
+}
+
+// softParallel is the list length from which a round's pass is split
+// across the workers: below it the goroutine hand-off costs more than the
+// pass (about 2 ns per candidate).
+const softParallel = 8192
+
+func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.SoftNMS)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	boxes, scores := kernel.F32s(op.Boxes), kernel.F32s(op.Scores)
+	keep, keptScores, count := kernel.I32s(op.Keep), kernel.F32s(op.KeptScores), kernel.I32s(op.Count)
+	n := op.N
+	c := &softNMS{x1: make([]float64, n), y1: make([]float64, n), x2: make([]float64, n), y2: make([]float64, n),
+		area: make([]float64, n), score: make([]float64, n), idx: make([]int32, n),
+		method: op.Method, sigma: float64(op.Sigma), nt: float64(op.Nt), thr: float64(op.Threshold),
+		best: make([]int, b.threads), killed: make([]int, b.threads)}
+	if op.PlusOne {
+		c.one = 1
+	}
+	workers := b.threads
+	// worker w passes over its contiguous share of the list.
+	parallelPass := func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			c.best[w], c.killed[w] = c.pass(w*c.n/workers, (w+1)*c.n/workers)
+		}
+	}
+	return bound(func() {
+		m, k, dead := c.load(boxes, scores), 0, 0
+		for m >= 0 {
+			keep[k], keptScores[k] = c.idx[m], float32(c.score[m])
+			k++
+			c.sel = [5]float64{c.x1[m], c.y1[m], c.x2[m], c.y2[m], c.area[m]}
+			c.score[m] = math.NaN()
+			dead++
+			if workers > 1 && c.n-dead >= softParallel {
+				b.rows(workers, 1<<16, parallelPass)
+				m = -1
+				for w := range workers {
+					// Workers in list order: ties stay with the lowest index.
+					if bw := c.best[w]; bw >= 0 && (m < 0 || c.score[bw] > c.score[m]) {
+						m = bw
+					}
+					dead += c.killed[w]
+				}
+			} else {
+				var killed int
+				m, killed = c.pass(0, c.n)
+				dead += killed
+			}
+			if 2*dead > c.n {
+				m, dead = c.compact(m), 0
+			}
+		}
+		count[0] = int32(k)
+	}), nil
+}
+
+// batchedWork is one image's workspace for batched_nms.
+type batchedWork struct {
+	keys, labelKeys []uint64 // score order; label groups in score order
+	starts          []int32  // label group boundaries in labelKeys
+	boxes           greedyBoxes
+	kept            []bool // by rank
+	next            atomic.Int32
+}
+
+func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.BatchedNMS)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	counts, boxes, scores, labels := kernel.I32s(op.Counts), kernel.F32s(op.Boxes), kernel.F32s(op.Scores), kernel.I32s(op.Labels)
+	keep, keepCount := kernel.I32s(op.Keep), kernel.I32s(op.KeepCount)
+	nb, n, t := op.Images, op.N, op.IoU
+	work := make([]batchedWork, nb)
+	for i := range work {
+		work[i] = batchedWork{keys: make([]uint64, n), labelKeys: make([]uint64, n), starts: make([]int32, n+1),
+			boxes: newGreedyBoxes(n), kept: make([]bool, n)}
+	}
+	// With fewer images than threads, the label groups of an image run in parallel.
+	groupsInParallel := nb < b.threads
+	image := func(img int) {
+		wk := &work[img]
+		o := img * n
+		cnt := min(max(int(counts[img]), 0), n)
+		s, lb := scores[o:o+cnt], labels[o:o+cnt]
+		m := 0
+		for i, v := range s {
+			if v == v {
+				wk.keys[m] = scoreKey(v, i)
+				m++
+			}
+		}
+		ks, lk := wk.keys[:m], wk.labelKeys[:m]
+		slices.Sort(ks)
+		// Group by label (signed order), each group staying in score order.
+		for r, k := range ks {
+			lk[r] = uint64(uint32(lb[keyIndex(k)])^1<<31)<<32 | uint64(r)
+		}
+		slices.Sort(lk)
+		groups := 0
+		for p, k := range lk {
+			r := int32(uint32(k))
+			wk.boxes.load(p, boxes[4*o:], keyIndex(ks[r]), r, 0)
+			if p == 0 || k>>32 != lk[p-1]>>32 {
+				wk.starts[groups] = int32(p)
+				groups++
+			}
+		}
+		wk.starts[groups] = int32(m)
+		clear(wk.kept[:m])
+		group := func(gi int) {
+			wk.boxes.sweep(int(wk.starts[gi]), int(wk.starts[gi+1]), t, 0, false, wk.kept)
+		}
+		if groupsInParallel && groups > 1 {
+			// Workers take groups from a shared counter: groups differ in size.
+			wk.next.Store(0)
+			b.rows(min(b.threads, groups), 1<<16, func(lo, hi int) {
+				for gi := int(wk.next.Add(1) - 1); gi < groups; gi = int(wk.next.Add(1) - 1) {
+					group(gi)
+				}
+			})
+		} else {
+			for gi := range groups {
+				group(gi)
+			}
+		}
+		c := 0
+		for r, k := range ks {
+			if wk.kept[r] {
+				keep[o+c] = int32(keyIndex(k))
+				c++
+			}
+		}
+		keepCount[img] = int32(c)
+	}
+	return bound(func() {
+		b.rows(nb, max(n*n, 1), func(lo, hi int) {
+			for img := lo; img < hi; img++ {
+				image(img)
+			}
+		})
+	}), nil
+}

@@ -1,0 +1,163 @@
+package pure
+
+import (
+	"math"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// RepQuant (KERNELS.md 3.4): the reparameterized LN + per-tensor quantizer
+// + Linear, and the shift-based P@V.
+
+func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepQuantLNLinear)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	M, C, N := op.M, op.C, op.N
+	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
+	// W' [N,C] packed once into 2-column panels [C][2] (odd N: a zero column).
+	w := kernel.F32s(op.W)
+	wp := make([]float32, ((N+1)/2)*2*C)
+	for n := 0; n < N; n++ {
+		p, c := n/2, n%2
+		for j, v := range w[n*C : (n+1)*C] {
+			wp[p*2*C+2*j+c] = v
+		}
+	}
+	sg := newSgemm(b, M, N, C, false)
+	sg.panel = func(p int, _ []float32) []float32 { return wp[p*2*C : (p+1)*2*C] }
+	sg.bias, sg.y = kernel.F32s(op.Bias), kernel.F32s(op.Y)
+	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
+	inv := 1 / dt
+	// t is clamped before rounding to where the code clamps anyway, which
+	// also keeps it in rne32's range.
+	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
+	rows := func(lo, hi int) {
+		for m := lo; m < hi; m++ {
+			xr := x[m*C : (m+1)*C]
+			mu, v := meanVar(xr)
+			rstd := float32(1 / math.Sqrt(float64(v+op.Eps)))
+			xp := sg.xp[(m/4)*4*C+m%4:]
+			xp = xp[:4*(C-1)+1]
+			gm, bt := gm[:len(xr)], bt[:len(xr)]
+			for c, xv := range xr {
+				t := ((xv-mu)*rstd*gm[c] + bt[c]) * inv
+				if t < tlo {
+					t = tlo
+				} else if t > thi {
+					t = thi
+				}
+				code := clampI32(int32(rne32(t))+zt, 0, qmax)
+				if q != nil {
+					q[m*C+c] = uint8(code)
+				}
+				xp[4*c] = float32(code-zt) * dt
+			}
+		}
+	}
+	return bound(func() {
+		b.rows(M, 12*C, rows)
+		sg.run(b)
+	}), nil
+}
+
+// ---- repquant_softmax_pv ----
+
+func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepQuantSoftmaxPV)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	S, Dv, L := op.S, op.Dv, op.L
+	pq, vi, out := kernel.U8s(op.Pq), kernel.I8s(op.Vi), kernel.F32s(op.O)
+	aall, aodd := kernel.I32s(op.Aall), kernel.I32s(op.Aodd)
+	sqrt := op.Mode == kernel.QuantLogSqrt2
+	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
+	drop := 1 << op.Bits
+	intPath := op.Bits <= 4
+	// Per worker: two accumulator rows (int64 sums, or float64 for b > 4).
+	ints := make([][]int64, b.threads)
+	flts := make([][]float64, b.threads)
+	for i := range ints {
+		ints[i], flts[i] = make([]int64, 2*Dv), make([]float64, Dv)
+	}
+	scaleF := math.Ldexp(float64(op.Scale)*float64(op.SV), -F)
+	body := func(w, lo, hi int) {
+		all, odd := ints[w][:Dv], ints[w][Dv:]
+		acc := flts[w]
+		for row := lo; row < hi; row++ {
+			bh := row / L
+			codes := pq[row*S : (row+1)*S]
+			v := vi[bh*S*Dv : (bh+1)*S*Dv]
+			o := out[row*Dv : (row+1)*Dv]
+			if !intPath {
+				clear(acc)
+				for j, c := range codes {
+					q := int(c)
+					if q >= drop {
+						continue
+					}
+					k, f := q, 1.0
+					if sqrt {
+						k = (q + 1) / 2
+						if q%2 == 1 {
+							f = math.Sqrt2
+						}
+					}
+					axpyI8F64(acc, v[j*Dv:(j+1)*Dv], math.Ldexp(f, -k))
+				}
+				for e := range o {
+					o[e] = float32(float64(op.Scale) * float64(op.SV) * acc[e])
+				}
+				continue
+			}
+			clear(all)
+			clear(odd)
+			for j, c := range codes {
+				q := int(c)
+				if q >= drop {
+					continue
+				}
+				k := q
+				if sqrt {
+					k = (q + 1) / 2
+				}
+				vj := v[j*Dv : (j+1)*Dv]
+				if sqrt && q%2 == 1 {
+					axpyI8I64(odd, vj, int64(1)<<(F-k))
+				} else {
+					axpyI8I64(all, vj, int64(1)<<(F-k))
+				}
+			}
+			// all holds the even terms so far: A_all = even + odd.
+			for e := range o {
+				a, d := all[e]+odd[e], odd[e]
+				o[e] = float32(scaleF * (float64(a) + (math.Sqrt2-1)*float64(d)))
+				if aall != nil {
+					aall[row*Dv+e] = int32(a)
+				}
+				if aodd != nil {
+					aodd[row*Dv+e] = int32(d)
+				}
+			}
+		}
+	}
+	return bound(func() { b.parts(op.BH*L, S*Dv, body) }), nil
+}
+
+// axpyI8I64 adds m*v to a.
+func axpyI8I64(a []int64, v []int8, m int64) {
+	a = a[:len(v)]
+	for e, x := range v {
+		a[e] += int64(x) * m
+	}
+}
+
+// axpyI8F64 adds f*v to a.
+func axpyI8F64(a []float64, v []int8, f float64) {
+	a = a[:len(v)]
+	for e, x := range v {
+		a[e] += float64(x) * f
+	}
+}

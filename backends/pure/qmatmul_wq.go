@@ -1,0 +1,390 @@
+package pure
+
+import (
+	"github.com/nbench/nbench/kernel"
+)
+
+// Group-quantized weights (gemm_w4g, layerwise_wq) and the float32 GEMM
+// they share with repquant_ln_linear.
+//
+// GEMV (M = 1) unpacks the codes in the inner loop. GEMM dequantizes a
+// panel of 2 columns (w^ over all K, interleaved [K][2]) once per tile of
+// rows and runs a 4x2 register-blocked float32 kernel on X packed 4 rows
+// per k. Zero points are applied to the codes (q - z) before scaling, so
+// a code equal to its zero point contributes exactly 0, as the reference
+// w^ = s*(q - z) does (an all-zero weight row gives exactly the bias).
+
+// wqFormat is the storage format of one group-quantized weight.
+type wqFormat uint8
+
+const (
+	fmtW4Z wqFormat = iota // 4-bit packed, u8 zero point: w^ = s*(q - z) (gemm_w4g)
+	fmtW3Z                 // 3-bit, one code per byte, u8 zero point (GPTQ-style)
+	fmtW4A                 // 4-bit packed, f32 shift: w^ = q*s - shift (Quanto)
+	fmtW2A                 // 2-bit packed four per byte, f32 shift (Quanto)
+	fmtW8                  // int8 symmetric per channel: w^ = s*q
+)
+
+// wqLinear is one linear layer y = x W^T + bias with group-quantized W.
+type wqLinear struct {
+	f        wqFormat
+	n, k, g  int
+	q        []uint8
+	q8       []int8
+	s, shift []float32
+	z        []uint8
+	bias     []float32
+}
+
+func newWQLinear(f wqFormat, n, k, g int, q kernel.Tensor, s, zero, bias kernel.Tensor) *wqLinear {
+	l := &wqLinear{f: f, n: n, k: k, g: g, q: kernel.U8s(q), q8: kernel.I8s(q), s: kernel.F32s(s),
+		bias: kernel.F32s(bias)}
+	switch f {
+	case fmtW4Z, fmtW3Z:
+		l.z = kernel.U8s(zero)
+	case fmtW4A, fmtW2A:
+		l.shift = kernel.F32s(zero)
+	}
+	return l
+}
+
+// needsGroupSums: the affine formats fold the shift into group sums of x.
+func (l *wqLinear) needsGroupSums() bool { return l.f == fmtW4A || l.f == fmtW2A }
+
+// groupSums writes gs[g] = sum of x over group g (shared across all n).
+func groupSums(x []float32, g int, gs []float32) {
+	for i := range gs {
+		gs[i] = sum(x[i*g : (i+1)*g])
+	}
+}
+
+// dotRow returns sum_k x_k w^[n,k] + bias[n] for one row x.
+func (l *wqLinear) dotRow(x, gs []float32, n int) float32 {
+	k, g := l.k, l.g
+	ng := k / g
+	var y float32
+	switch l.f {
+	case fmtW4Z:
+		q := l.q[n*k/2 : (n+1)*k/2]
+		for i := 0; i < ng; i++ {
+			y += l.s[n*ng+i] * dotNibblesZ(x[i*g:(i+1)*g], q[i*g/2:(i+1)*g/2], int32(l.z[n*ng+i]))
+		}
+	case fmtW3Z:
+		q := l.q[n*k : (n+1)*k]
+		for i := 0; i < ng; i++ {
+			y += l.s[n*ng+i] * dotBytesZ(x[i*g:(i+1)*g], q[i*g:(i+1)*g], int32(l.z[n*ng+i]))
+		}
+	case fmtW4A:
+		q := l.q[n*k/2 : (n+1)*k/2]
+		for i := 0; i < ng; i++ {
+			gi := n*ng + i
+			y += l.s[gi]*dotNibblesZ(x[i*g:(i+1)*g], q[i*g/2:(i+1)*g/2], 0) - l.shift[gi]*gs[i]
+		}
+	case fmtW2A:
+		q := l.q[n*k/4 : (n+1)*k/4]
+		for i := 0; i < ng; i++ {
+			gi := n*ng + i
+			y += l.s[gi]*dotCrumbs(x[i*g:(i+1)*g], q[i*g/4:(i+1)*g/4]) - l.shift[gi]*gs[i]
+		}
+	case fmtW8:
+		y = l.s[n] * dotI8(x, l.q8[n*k:(n+1)*k])
+	}
+	if l.bias != nil {
+		y += l.bias[n]
+	}
+	return y
+}
+
+// dotNibblesZ is sum_k x_k (q_k - z) over packed nibbles (even k low).
+func dotNibblesZ(x []float32, q []uint8, z int32) float32 {
+	x = x[:2*len(q)]
+	var a0, a1, a2, a3 float32
+	i := 0
+	for ; i+2 <= len(q); i += 2 {
+		b0, b1 := int32(q[i]), int32(q[i+1])
+		xs := x[2*i : 2*i+4 : 2*i+4]
+		a0 += xs[0] * float32(b0&15-z)
+		a1 += xs[1] * float32(b0>>4-z)
+		a2 += xs[2] * float32(b1&15-z)
+		a3 += xs[3] * float32(b1>>4-z)
+	}
+	for ; i < len(q); i++ {
+		b0 := int32(q[i])
+		a0 += x[2*i] * float32(b0&15-z)
+		a1 += x[2*i+1] * float32(b0>>4-z)
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// dotBytesZ is sum_k x_k (q_k - z) over one code per byte.
+func dotBytesZ(x []float32, q []uint8, z int32) float32 {
+	x = x[:len(q)]
+	var a0, a1, a2, a3 float32
+	i := 0
+	for ; i+4 <= len(q); i += 4 {
+		a0 += x[i] * float32(int32(q[i])-z)
+		a1 += x[i+1] * float32(int32(q[i+1])-z)
+		a2 += x[i+2] * float32(int32(q[i+2])-z)
+		a3 += x[i+3] * float32(int32(q[i+3])-z)
+	}
+	for ; i < len(q); i++ {
+		a0 += x[i] * float32(int32(q[i])-z)
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// dotCrumbs is sum_k x_k q_k over 2-bit codes, four per byte, lowest first.
+func dotCrumbs(x []float32, q []uint8) float32 {
+	x = x[:4*len(q)]
+	var a0, a1, a2, a3 float32
+	for i, b := range q {
+		xs := x[4*i : 4*i+4 : 4*i+4]
+		a0 += xs[0] * float32(b&3)
+		a1 += xs[1] * float32(b>>2&3)
+		a2 += xs[2] * float32(b>>4&3)
+		a3 += xs[3] * float32(b>>6)
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// dotI8 is sum_k x_k q_k over int8 codes.
+func dotI8(x []float32, q []int8) float32 {
+	x = x[:len(q)]
+	var a0, a1, a2, a3 float32
+	i := 0
+	for ; i+4 <= len(q); i += 4 {
+		a0 += x[i] * float32(q[i])
+		a1 += x[i+1] * float32(q[i+1])
+		a2 += x[i+2] * float32(q[i+2])
+		a3 += x[i+3] * float32(q[i+3])
+	}
+	for ; i < len(q); i++ {
+		a0 += x[i] * float32(q[i])
+	}
+	return (a0 + a1) + (a2 + a3)
+}
+
+// code returns the code of element k of row n.
+func (l *wqLinear) code(n, k int) int32 {
+	switch l.f {
+	case fmtW4Z, fmtW4A:
+		b := l.q[(n*l.k+k)/2]
+		return int32(b>>(4*(k%2))) & 15
+	case fmtW2A:
+		b := l.q[(n*l.k+k)/4]
+		return int32(b>>(2*(k%4))) & 3
+	case fmtW8:
+		return int32(l.q8[n*l.k+k])
+	}
+	return int32(l.q[n*l.k+k])
+}
+
+// dequantPanel writes w^ of columns n0, n0+1 into dst [K][2] (a column
+// past N is zero).
+func (l *wqLinear) dequantPanel(n0 int, dst []float32) []float32 {
+	k, g := l.k, l.g
+	dst = dst[:2*k]
+	for c := 0; c < 2; c++ {
+		n := n0 + c
+		if n >= l.n {
+			for j := 0; j < k; j++ {
+				dst[2*j+c] = 0
+			}
+			continue
+		}
+		ng := k / g
+		for i := 0; i < ng; i++ {
+			gi := n*ng + i
+			s := l.s[gi] // fmtW8 has one group per row
+			for j := i * g; j < (i+1)*g; j++ {
+				q := l.code(n, j)
+				var v float32
+				switch l.f {
+				case fmtW4Z, fmtW3Z:
+					v = s * float32(q-int32(l.z[gi]))
+				case fmtW4A, fmtW2A:
+					v = float32(q)*s - l.shift[gi]
+				default:
+					v = s * float32(q)
+				}
+				dst[2*j+c] = v
+			}
+		}
+	}
+	return dst
+}
+
+// ---- float32 GEMM on packed operands ----
+
+const sgTile = 32 // rows per tile
+
+// packRows4 writes rows [lo, hi) of x [M,K] into 4-row blocks [K][4].
+func packRows4(dst, x []float32, k, lo, hi int) {
+	for m := lo; m < hi; m++ {
+		d := dst[(m/4)*4*k+m%4:]
+		d = d[:4*(k-1)+1]
+		for j, v := range x[m*k : (m+1)*k] {
+			d[4*j] = v
+		}
+	}
+}
+
+// dot4x2 returns the 4x2 block of x [K][4] times w [K][2].
+func dot4x2(x, w []float32) (a00, a01, a10, a11, a20, a21, a30, a31 float32) {
+	for len(w) >= 2 && len(x) >= 4 {
+		w0, w1 := w[0], w[1]
+		x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+		a00 += x0 * w0
+		a01 += x0 * w1
+		a10 += x1 * w0
+		a11 += x1 * w1
+		a20 += x2 * w0
+		a21 += x2 * w1
+		a30 += x3 * w0
+		a31 += x3 * w1
+		w, x = w[2:], x[4:]
+	}
+	return
+}
+
+// sgemm is Y [M,N] = X W^T + bias with X packed by packRows4 and W served
+// as 2-column panels by panel (prepacked, or dequantized into buf).
+type sgemm struct {
+	m, n, k int
+	xp      []float32
+	bufs    [][]float32 // one panel buffer per worker
+	panel   func(p int, buf []float32) []float32
+	bias, y []float32
+}
+
+func newSgemm(b *Backend, m, n, k int, dequant bool) *sgemm {
+	s := &sgemm{m: m, n: n, k: k, xp: make([]float32, ((m+3)&^3)*k)}
+	if dequant {
+		s.bufs = make([][]float32, b.threads)
+		for i := range s.bufs {
+			s.bufs[i] = make([]float32, 2*k)
+		}
+	}
+	return s
+}
+
+func (s *sgemm) run(b *Backend) {
+	np := (s.n + 1) / 2
+	b.parts(np, 2*s.m*s.k, s.panels)
+}
+
+func (s *sgemm) panels(w, lo, hi int) {
+	M, N, K := s.m, s.n, s.k
+	var buf []float32
+	if s.bufs != nil {
+		buf = s.bufs[w]
+	}
+	for t := 0; t < M; t += sgTile {
+		for p := lo; p < hi; p++ {
+			wp := s.panel(p, buf)
+			n0 := 2 * p
+			var b0, b1 float32
+			if s.bias != nil {
+				b0 = s.bias[n0]
+				if n0+1 < N {
+					b1 = s.bias[n0+1]
+				}
+			}
+			for m := t; m < min(t+sgTile, M); m += 4 {
+				a00, a01, a10, a11, a20, a21, a30, a31 := dot4x2(s.xp[m*K:(m+4)*K], wp)
+				out := [8]float32{a00 + b0, a01 + b1, a10 + b0, a11 + b1, a20 + b0, a21 + b1, a30 + b0, a31 + b1}
+				for r := 0; r < min(4, M-m); r++ {
+					s.y[(m+r)*N+n0] = out[2*r]
+					if n0+1 < N {
+						s.y[(m+r)*N+n0+1] = out[2*r+1]
+					}
+				}
+			}
+		}
+	}
+}
+
+// ---- gemm_w4g, layerwise_wq ----
+
+// wqForward runs one layer on M rows: a GEMV over output channels when
+// M == 1, else the panel GEMM.
+type wqForward struct {
+	l  *wqLinear
+	m  int
+	gs []float32 // group sums of x (GEMV, affine formats)
+	sg *sgemm    // GEMM (M > 1)
+}
+
+func newWQForward(b *Backend, l *wqLinear, m int) *wqForward {
+	f := &wqForward{l: l, m: m}
+	if m == 1 {
+		if l.needsGroupSums() {
+			f.gs = make([]float32, l.k/l.g)
+		}
+		return f
+	}
+	f.sg = newSgemm(b, m, l.n, l.k, true)
+	f.sg.panel = func(p int, buf []float32) []float32 { return l.dequantPanel(2*p, buf) }
+	f.sg.bias = l.bias
+	return f
+}
+
+func (f *wqForward) run(b *Backend, x, y []float32) {
+	l := f.l
+	if f.m == 1 {
+		if f.gs != nil {
+			groupSums(x, l.g, f.gs)
+		}
+		b.rows(l.n, 2*l.k, func(lo, hi int) {
+			for n := lo; n < hi; n++ {
+				y[n] = l.dotRow(x, f.gs, n)
+			}
+		})
+		return
+	}
+	k := l.k
+	b.rows(f.m, k, func(lo, hi int) { packRows4(f.sg.xp, x, k, lo, hi) })
+	f.sg.y = y
+	f.sg.run(b)
+}
+
+func prepareGemmW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.GemmW4G)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	l := newWQLinear(fmtW4Z, op.N, op.K, op.Group, op.Qp, op.S, op.Z, op.Bias)
+	f := newWQForward(b, l, op.M)
+	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
+	if op.M == 0 {
+		return bound(func() {}), nil
+	}
+	return bound(func() { f.run(b, x, y) }), nil
+}
+
+func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.LayerwiseWQ)
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	fmts := map[int]wqFormat{2: fmtW2A, 3: fmtW3Z, 4: fmtW4A, 8: fmtW8}
+	var fs []*wqForward
+	var acts [][]float32 // input of each layer; the last layer writes Y
+	acts = append(acts, kernel.F32s(op.X))
+	for i, ly := range op.Layers {
+		l := newWQLinear(fmts[ly.Bits], ly.N, ly.K, ly.Group, ly.Q, ly.Scale, ly.Zero, ly.Bias)
+		fs = append(fs, newWQForward(b, l, op.M))
+		if i < len(op.Layers)-1 {
+			acts = append(acts, make([]float32, op.M*ly.N))
+		}
+	}
+	acts = append(acts, kernel.F32s(op.Y))
+	if op.M == 0 {
+		return bound(func() {}), nil
+	}
+	return bound(func() {
+		for i, f := range fs {
+			f.run(b, acts[i], acts[i+1])
+		}
+	}), nil
+}

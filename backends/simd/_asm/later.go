@@ -1,0 +1,6 @@
+package main
+
+
+
+func w4g()       {}
+func iou()       {}

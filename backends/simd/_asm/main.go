@@ -1,0 +1,291 @@
+// Command _asm generates the amd64 assembly of package simd with avo.
+//
+// It lives in its own module so avo never enters nbench's go.mod. Run it
+// through `go generate ./backends/simd/` (see gen.go there); ci/check-asm.sh
+// regenerates and diffs the committed files.
+//
+// Every routine comes in an AVX-512 (F/BW/DQ/VL + BMI2) and an AVX2+FMA
+// variant built from one template: v describes the vector width. Tails use
+// opmask registers (AVX-512) or VMASKMOVPS with a mask from a table (AVX2),
+// so no routine reads or writes past its slices.
+package main
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+func main() {
+	ConstraintExpr("!purego")
+	for _, v := range variants {
+		reductions(v)
+		elementwise(v)
+	}
+	attention()
+	gemmI8()
+	w4g()
+	iou()
+	Generate()
+}
+
+// variant is one vector width.
+type variant struct {
+	name  string // suffix of the routine names
+	lanes int    // float32 lanes
+	z     bool   // AVX-512 (zmm, opmask tails)
+}
+
+var (
+	avx512   = variant{"AVX512", 16, true}
+	avx2     = variant{"AVX2", 8, false}
+	variants = []variant{avx512, avx2}
+)
+
+func (v variant) vec() VecVirtual {
+	if v.z {
+		return ZMM()
+	}
+	return YMM()
+}
+
+func (v variant) bytes() int { return 4 * v.lanes }
+
+// ---- constant pool: every constant is 16 copies of a 32-bit value, so both
+// a ymm and a zmm load it whole.
+
+var pool = map[string]Mem{}
+
+func splat(name string, bits uint32) Mem {
+	if m, ok := pool[name]; ok {
+		return m
+	}
+	m := GLOBL("c_"+name, RODATA|NOPTR)
+	for i := 0; i < 16; i++ {
+		DATA(4*i, U32(bits))
+	}
+	pool[name] = m
+	return m
+}
+
+func splatF(name string, f float32) Mem { return splat(name, math.Float32bits(f)) }
+
+// tailMask is 8 all-ones int32 then 8 zeros: the 8 lanes starting at
+// 4*(8-n) bytes have the first n lanes set (AVX2 tails).
+var tailMaskMem *Mem
+
+func tailMask() Mem {
+	if tailMaskMem == nil {
+		m := GLOBL("c_tailmask", RODATA|NOPTR)
+		for i := 0; i < 16; i++ {
+			v := uint32(0)
+			if i < 8 {
+				v = 0xffffffff
+			}
+			DATA(4*i, U32(v))
+		}
+		tailMaskMem = &m
+	}
+	return *tailMaskMem
+}
+
+// bcast loads a constant vector (register form, for operands that cannot be memory).
+func (v variant) bcast(m Mem) VecVirtual {
+	r := v.vec()
+	VMOVUPS(m, r)
+	return r
+}
+
+// scalarArg broadcasts a float32 parameter to every lane.
+func (v variant) scalarArg(name string) VecVirtual {
+	r := v.vec()
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	VBROADCASTSS(b.Addr, r)
+	return r
+}
+
+// lane is the context of one emitted vector step: full, or a masked tail.
+type lane struct {
+	v    variant
+	tail bool
+	k    OpmaskVirtual // AVX-512 tail mask
+	ym   VecVirtual    // AVX2 tail mask
+}
+
+// load reads one vector (zero-filled past the tail).
+func (l lane) load(m Mem) VecVirtual {
+	r := l.v.vec()
+	switch {
+	case !l.tail:
+		VMOVUPS(m, r)
+	case l.v.z:
+		VMOVUPS_Z(m, l.k, r)
+	default:
+		VMASKMOVPS(m, l.ym, r)
+	}
+	return r
+}
+
+// store writes one vector (only the tail lanes at the tail).
+func (l lane) store(r VecVirtual, m Mem) {
+	switch {
+	case !l.tail:
+		VMOVUPS(r, m)
+	case l.v.z:
+		VMOVUPS(r, l.k, m)
+	default:
+		VMASKMOVPS(r, l.ym, m)
+	}
+}
+
+// add accumulates term into acc (only tail lanes at the tail).
+func (l lane) add(term, acc VecVirtual) {
+	switch {
+	case !l.tail:
+		VADDPS(term, acc, acc)
+	case l.v.z:
+		VADDPS(term, acc, l.k, acc)
+	default:
+		VANDPS(l.ym, term, term)
+		VADDPS(term, acc, acc)
+	}
+}
+
+// max folds term into acc with VMAXPS (only tail lanes at the tail).
+func (l lane) max(term, acc VecVirtual) {
+	switch {
+	case !l.tail:
+		VMAXPS(term, acc, acc)
+	case l.v.z:
+		VMAXPS(term, acc, l.k, acc)
+	default:
+		t := l.v.vec()
+		VMAXPS(term, acc, t)
+		VBLENDVPS(l.ym, t, acc, acc)
+	}
+}
+
+// loop emits a loop over n elements: unroll vectors per iteration, then
+// one vector per iteration, then a masked tail. step(l, i) handles vector i
+// of the current iteration at byte offset i*v.bytes() of every pointer;
+// ptrs advance by the bytes consumed (4 per element, or perElem).
+func loop(v variant, n GPVirtual, ptrs []GPVirtual, unroll int, step func(l lane, i int)) {
+	loopStrided(v, n, ptrs, nil, unroll, step)
+}
+
+// loopStrided is loop with a per-pointer element size in bytes (nil: 4).
+func loopStrided(v variant, n GPVirtual, ptrs []GPVirtual, elem []int, unroll int, step func(l lane, i int)) {
+	size := func(j int) int {
+		if elem == nil {
+			return 4
+		}
+		return elem[j]
+	}
+	advance := func(vectors int) {
+		for j, p := range ptrs {
+			ADDQ(U32(vectors*v.lanes*size(j)), p)
+		}
+		SUBQ(U32(vectors*v.lanes), n)
+	}
+	full := lane{v: v}
+	if unroll > 1 {
+		Label("unrolled")
+		CMPQ(n, U32(unroll*v.lanes))
+		JB(LabelRef("single"))
+		for i := 0; i < unroll; i++ {
+			step(full, i)
+		}
+		advance(unroll)
+		JMP(LabelRef("unrolled"))
+	}
+	Label("single")
+	CMPQ(n, U32(v.lanes))
+	JB(LabelRef("tail"))
+	step(full, 0)
+	advance(1)
+	JMP(LabelRef("single"))
+
+	Label("tail")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	t := lane{v: v, tail: true}
+	if v.z {
+		ones := GP64()
+		MOVQ(I32(-1), ones)
+		BZHIQ(n, ones, ones)
+		t.k = K()
+		KMOVW(ones.As32(), t.k)
+	} else {
+		base := GP64()
+		LEAQ(tailMask(), base)
+		neg := GP64()
+		MOVQ(n, neg)
+		NEGQ(neg)
+		t.ym = YMM()
+		VMOVDQU(Mem{Base: base, Index: neg, Scale: 4, Disp: 32}, t.ym)
+	}
+	step(t, 0)
+	Label("done")
+}
+
+// hreduce folds the lanes of r with op (VADDPS or VMAXPS) into lane 0.
+func (v variant) hreduce(r VecVirtual, op func(a, b, dst Op)) {
+	y := r.AsY()
+	if v.z {
+		hi := YMM()
+		VEXTRACTF64X4(U8(1), r, hi)
+		op(hi, y, y)
+	}
+	hx := XMM()
+	VEXTRACTF128(U8(1), y, hx)
+	x := r.AsX()
+	op(hx, x, x)
+	t := XMM()
+	VMOVHLPS(x, x, t)
+	op(t, x, x)
+	VMOVSHDUP(x, t)
+	op(t, x, x)
+}
+
+// reduceTo combines accumulators with op, folds lanes, and returns the xmm
+// holding the result in lane 0.
+func (v variant) reduceTo(acc []VecVirtual, op func(a, b, dst Op)) Register {
+	for len(acc) > 1 {
+		h := len(acc) / 2
+		for i := 0; i < h; i++ {
+			op(acc[i+h], acc[i], acc[i])
+		}
+		if len(acc)%2 == 1 {
+			op(acc[len(acc)-1], acc[0], acc[0])
+		}
+		acc = acc[:h]
+	}
+	v.hreduce(acc[0], op)
+	return acc[0].AsX()
+}
+
+func vaddps(a, b, dst Op) { VADDPS(a, b, dst) }
+func vmaxps(a, b, dst Op) { VMAXPS(a, b, dst) }
+
+func zero(r VecVirtual) { VXORPS(r, r, r) }
+
+// ptr loads a slice's base pointer.
+func ptr(name string) GPVirtual {
+	return Load(Param(name).Base(), GP64()).(GPVirtual)
+}
+
+func fn(v variant, name, sig string, doc ...string) {
+	TEXT(name+v.name, NOSPLIT, sig)
+	what := "AVX2+FMA"
+	if v.z {
+		what = "AVX-512"
+	}
+	doc = append(doc, fmt.Sprintf("(%s)", what))
+	Doc(doc...)
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// fma accumulates acc += a*b (only tail lanes at the tail).
+func (l lane) fma(a, b, acc VecVirtual) {
+	switch {
+	case !l.tail:
+		VFMADD231PS(a, b, acc)
+	case l.v.z:
+		VFMADD231PS(a, b, l.k, acc)
+	default:
+		t := l.v.vec()
+		VMULPS(a, b, t)
+		l.add(t, acc)
+	}
+}
+
+// reduction emits a float32 reduction over len(first slice) elements.
+// term consumes the loaded inputs of one vector and folds it into acc.
+func reduction(v variant, name, sig string, doc []string, slices []string, init func(acc VecVirtual),
+	setup func(), term func(l lane, in []VecVirtual, acc VecVirtual), fold func(a, b, dst Op)) {
+	fn(v, name, sig, doc...)
+	ps := make([]GPVirtual, len(slices))
+	for i, s := range slices {
+		ps[i] = ptr(s)
+	}
+	n := Load(Param(slices[0]).Len(), GP64()).(GPVirtual)
+	setup()
+	const unroll = 4
+	acc := make([]VecVirtual, unroll)
+	for i := range acc {
+		acc[i] = v.vec()
+		init(acc[i])
+	}
+	loop(v, n, ps, unroll, func(l lane, i int) {
+		in := make([]VecVirtual, len(ps))
+		for j, p := range ps {
+			in[j] = l.load(Mem{Base: p, Disp: i * v.bytes()})
+		}
+		term(l, in, acc[i])
+	})
+	x := v.reduceTo(acc, fold)
+	Store(x, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+func reductions(v variant) {
+	var mu, delta, lo, m VecVirtual
+	none := func() {}
+	reduction(v, "sum", "func(x []float32) float32",
+		[]string{"sum returns Σ x[i] (four vector accumulators, then a lane tree)."},
+		[]string{"x"}, zero, none,
+		func(l lane, in []VecVirtual, acc VecVirtual) { l.add(in[0], acc) }, vaddps)
+
+	reduction(v, "sumSq", "func(x []float32) float32",
+		[]string{"sumSq returns Σ x[i]²."},
+		[]string{"x"}, zero, none,
+		func(l lane, in []VecVirtual, acc VecVirtual) { l.fma(in[0], in[0], acc) }, vaddps)
+
+	reduction(v, "sumSqDev", "func(x []float32, mu float32) float32",
+		[]string{"sumSqDev returns Σ (x[i]-mu)²."},
+		[]string{"x"}, zero, func() { mu = v.scalarArg("mu") },
+		func(l lane, in []VecVirtual, acc VecVirtual) {
+			VSUBPS(mu, in[0], in[0])
+			l.fma(in[0], in[0], acc)
+		}, vaddps)
+
+	reduction(v, "sumSqDiff", "func(a, b []float32) float32",
+		[]string{"sumSqDiff returns Σ (a[i]-b[i])² over len(a); len(b) >= len(a)."},
+		[]string{"a", "b"}, zero, none,
+		func(l lane, in []VecVirtual, acc VecVirtual) {
+			VSUBPS(in[1], in[0], in[0])
+			l.fma(in[0], in[0], acc)
+		}, vaddps)
+
+	reduction(v, "huberSum", "func(p, t []float32, delta float32) float32",
+		[]string{"huberSum returns Σ h(p[i]-t[i]) over len(p), where h(r) = 0.5r² for |r| < delta",
+			"and delta(|r|-0.5delta) otherwise, computed branch-free as q(|r|-0.5q) with q = min(|r|, delta)",
+			"(exact: |r|-0.5|r| = 0.5|r|). NaN stays NaN. len(t) >= len(p)."},
+		[]string{"p", "t"}, zero, func() { delta = v.scalarArg("delta") },
+		func(l lane, in []VecVirtual, acc VecVirtual) {
+			a := in[0]
+			VSUBPS(in[1], a, a)
+			VANDPS(splat("absmask", 0x7fffffff), a, a)
+			q := v.vec()
+			VMINPS(a, delta, q) // NaN in a (the second source) passes through
+			h := v.vec()
+			VMULPS(splatF("half", 0.5), q, h)
+			VSUBPS(h, a, a)
+			l.fma(q, a, acc)
+		}, vaddps)
+
+	reduction(v, "maxv", "func(x []float32) float32",
+		[]string{"maxv returns max x[i] (-Inf for an empty x; a NaN may or may not win)."},
+		[]string{"x"}, func(acc VecVirtual) { VMOVUPS(splat("neginf", 0xff800000), acc) }, none,
+		func(l lane, in []VecVirtual, acc VecVirtual) { l.max(in[0], acc) }, vmaxps)
+
+	var ek expConsts
+	reduction(v, "sumExp", "func(x []float32, m float32) float32",
+		[]string{"sumExp returns Σ exp(x[i]-m) for x[i] <= m, with exp from expPoly",
+			"(arguments below -87 count as exp(-87); NaN propagates)."},
+		[]string{"x"}, zero, func() { m = v.scalarArg("m"); ek = v.expSetup(); lo = ek.lo },
+		func(l lane, in []VecVirtual, acc VecVirtual) {
+			t := in[0]
+			VSUBPS(m, t, t)
+			v.exp(t, ek)
+			l.add(t, acc)
+		}, vaddps)
+	_ = lo
+}
+
+// expConsts are the constants of exp kept in registers.
+type expConsts struct{ lo VecVirtual }
+
+func (v variant) expSetup() expConsts {
+	return expConsts{lo: v.bcast(splatF("explo", -87))}
+}
+
+// exp replaces t with exp(t) for t <= 0, Cephes expf: t = n*ln2 + r with
+// |r| <= ln2/2 (ln2 split in two), e^r = 1 + r + r²P(r) with a degree-5 P,
+// times 2^n. Relative error below 2^-23 on [-87, 0] (measured in the tests).
+// t is clamped at -87 first with t as VMAXPS's second source, so NaN stays NaN.
+func (v variant) exp(t VecVirtual, k expConsts) {
+	VMAXPS(t, k.lo, t)
+	n := v.vec()
+	VMULPS(splatF("log2e", float32(math.Log2E)), t, n)
+	if v.z {
+		VRNDSCALEPS(U8(0), n, n)
+	} else {
+		VROUNDPS(U8(0), n, n)
+	}
+	VFNMADD231PS(splatF("ln2hi", 0.693359375), n, t)
+	VFNMADD231PS(splatF("ln2lo", -2.12194440e-4), n, t)
+	p := v.bcast(splatF("exp_p0", 1.9875691500e-4))
+	for i, c := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
+		VFMADD213PS(splatF("exp_p"+string(rune('1'+i)), c), t, p)
+	}
+	r2 := v.vec()
+	VMULPS(t, t, r2)
+	VFMADD213PS(t, r2, p)
+	VADDPS(splatF("one", 1), p, p)
+	if v.z {
+		VSCALEFPS(n, p, t)
+		return
+	}
+	ni := v.vec()
+	VCVTPS2DQ(n, ni)
+	VPADDD(splat("i127", 127), ni, ni)
+	VPSLLD(U8(23), ni, ni)
+	VMULPS(ni, p, t)
+}
+
+// elementwise emits the per-element output routines of the norms.
+func elementwise(v variant) {
+	fn(v, "normAffine", "func(y, x, g, b []float32, mu, s float32)",
+		"normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);",
+		"y, g and b hold at least len(x) elements.")
+	{
+		y, x, g, b := ptr("y"), ptr("x"), ptr("g"), ptr("b")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		mu, s := v.scalarArg("mu"), v.scalarArg("s")
+		loop(v, n, []GPVirtual{y, x, g, b}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			t := l.load(Mem{Base: x, Disp: off})
+			VSUBPS(mu, t, t)
+			VMULPS(s, t, t)
+			gv := l.load(Mem{Base: g, Disp: off})
+			bv := l.load(Mem{Base: b, Disp: off})
+			VFMADD213PS(bv, gv, t)
+			l.store(t, Mem{Base: y, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	fn(v, "scaleMul", "func(y, x, g []float32, s float32)",
+		"scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements.")
+	{
+		y, x, g := ptr("y"), ptr("x"), ptr("g")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		s := v.scalarArg("s")
+		loop(v, n, []GPVirtual{y, x, g}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			t := l.load(Mem{Base: x, Disp: off})
+			VMULPS(s, t, t)
+			gv := l.load(Mem{Base: g, Disp: off})
+			VMULPS(gv, t, t)
+			l.store(t, Mem{Base: y, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+}

@@ -1,0 +1,45 @@
+//go:build !purego
+
+package simd
+
+import "golang.org/x/sys/cpu"
+
+var (
+	vecAVX512 = &vec{path: "avx512", sum: sumAVX512, sumSq: sumSqAVX512, sumSqDev: sumSqDevAVX512,
+		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512,
+		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512}
+	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
+		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
+		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2}
+	attnAVX512 = &attnK{path: "avx512", qk: qkTileAVX512, softmax: softmaxTileAVX512,
+		pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){
+			nil, pvTile6x1AVX512, pvTile6x2AVX512, pvTile6x3AVX512, pvTile6x4AVX512},
+		pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){
+			nil, pvTile1x1AVX512, pvTile1x2AVX512, pvTile1x3AVX512, pvTile1x4AVX512}}
+)
+
+// Feature sets, from the "Requires:" lines of the generated assembly:
+// the AVX-512 routines use F, BW, DQ, VL and BMI2 (BZHI for tail masks);
+// the AVX2 ones AVX, AVX2 and FMA3. x/sys/cpu clears a feature the OS does
+// not save state for, and honours GODEBUG=cpu.<feature>=off.
+func features() (avx2, avx512, avxvnni, avx512vnni bool) {
+	x := cpu.X86
+	avx2 = x.HasAVX && x.HasAVX2 && x.HasFMA
+	avx512 = avx2 && x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL && x.HasBMI2
+	return avx2, avx512, avx2 && x.HasAVXVNNI, avx512 && x.HasAVX512VNNI
+}
+
+var levelList = func() []*level {
+	avx2, avx512, avxvnni, avx512vnni := features()
+	return []*level{
+		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512},
+		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512},
+		{name: "avxvnni", ok: avxvnni, f: vecAVX2},
+		{name: "avx2", ok: avx2, f: vecAVX2},
+		{name: Generic, ok: true, f: vecGeneric},
+	}
+}()
+
+// levels lists every level of this architecture, best first, with ok set
+// for those this CPU supports.
+func levels() []*level { return levelList }

@@ -1,0 +1,172 @@
+package simd
+
+import (
+	"math"
+
+	"github.com/nbench/nbench/backends/internal/par"
+	"github.com/nbench/nbench/kernel"
+)
+
+// The losses (KERNELS.md 5) as single fused passes: each vector primitive
+// sums a block of at most lossBlock elements in float32 (blocked over the
+// vector accumulators), blocks and rows are added in float64 in a fixed
+// order, so the result does not depend on the thread count.
+
+func init() {
+	register("mse", prepareMSE)
+	register("huber", prepareHuber)
+	register("pseudo_huber", preparePseudoHuber)
+	register("cauchy", prepareCauchy)
+	register("mse_masked", prepareMSEMasked)
+	register("cross_entropy", prepareCrossEntropy)
+}
+
+const lossBlock = 4096
+
+// blockSum returns the float64 sum of f over [0, n) in blocks of lossBlock
+// elements: f(lo, hi) sums one block. Blocks run in parallel; partial
+// (len >= blocks) receives the block sums, added in order.
+func (b *Backend) blockSum(n int, partial []float64, f func(lo, hi int) float32) float64 {
+	blocks := (n + lossBlock - 1) / lossBlock
+	par.For(blocks, b.threads, par.Grain(4*lossBlock, 1<<16), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			partial[i] = float64(f(i*lossBlock, min((i+1)*lossBlock, n)))
+		}
+	})
+	s := 0.0
+	for _, p := range partial[:blocks] {
+		s += p
+	}
+	return s
+}
+
+// rowSum is blockSum for one row (sequential, in blocks).
+func rowSum(n int, f func(lo, hi int) float32) float64 {
+	s := 0.0
+	for lo := 0; lo < n; lo += lossBlock {
+		s += float64(f(lo, min(lo+lossBlock, n)))
+	}
+	return s
+}
+
+// elementLoss binds a loss that is the mean of a per-element term.
+func elementLoss(b *Backend, n, d int, p, t, out kernel.Tensor, f func(p, t []float32) float32) kernel.Bound {
+	pv, tv, ov := kernel.F32s(p), kernel.F32s(t), kernel.F32s(out)
+	e := n * d
+	partial := make([]float64, (e+lossBlock-1)/lossBlock)
+	return bound(b.lv.f.path, func() {
+		s := b.blockSum(e, partial, func(lo, hi int) float32 { return f(pv[lo:hi], tv[lo:hi]) })
+		ov[0] = float32(s / float64(e))
+	})
+}
+
+func prepareMSE(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.MSE)
+	return elementLoss(b, op.N, op.D, op.P, op.T, op.Out, b.lv.f.sumSqDiff), nil
+}
+
+func prepareHuber(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.Huber)
+	hs, delta := b.lv.f.huberSum, op.Delta
+	return elementLoss(b, op.N, op.D, op.P, op.T, op.Out, func(p, t []float32) float32 { return hs(p, t, delta) }), nil
+}
+
+// sampleLoss binds a loss that is the mean over the N samples of g(s_i, i)
+// with s_i = Σ_d (p-t)²; a sample for which skip (if not nil) is true adds
+// 0 and is never read.
+func sampleLoss(b *Backend, n, d int, p, t, out kernel.Tensor, skip func(i int) bool, g func(s float64, i int) float64) kernel.Bound {
+	pv, tv, ov := kernel.F32s(p), kernel.F32s(t), kernel.F32s(out)
+	v := b.lv.f
+	per := make([]float64, n)
+	body := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if skip != nil && skip(i) {
+				per[i] = 0
+				continue
+			}
+			pr, tr := pv[i*d:(i+1)*d], tv[i*d:(i+1)*d]
+			per[i] = g(rowSum(d, func(lo, hi int) float32 { return v.sumSqDiff(pr[lo:hi], tr[lo:hi]) }), i)
+		}
+	}
+	return bound(v.path, func() {
+		b.rows(n, 3*d, body)
+		s := 0.0
+		for _, l := range per {
+			s += l
+		}
+		ov[0] = float32(s / float64(n))
+	})
+}
+
+func preparePseudoHuber(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.PseudoHuber)
+	c := float64(op.C)
+	return sampleLoss(b, op.N, op.D, op.P, op.T, op.Out, nil, func(s float64, _ int) float64 {
+		if math.IsInf(s, 1) {
+			return s
+		}
+		return s / (math.Sqrt(s+c*c) + c) // the stable form of sqrt(s+c²)-c
+	}), nil
+}
+
+func prepareCauchy(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.Cauchy)
+	k := 1 / (2 * float64(op.C) * float64(op.C))
+	return sampleLoss(b, op.N, op.D, op.P, op.T, op.Out, nil, func(s float64, _ int) float64 { return math.Log1p(s * k) }), nil
+}
+
+// prepareMSEMasked skips masked-out samples (never reading them), so a NaN
+// there does not reach the loss; Weights nil means 1.
+func prepareMSEMasked(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.MSEMasked)
+	mask, w := kernel.U8s(op.Mask), kernel.F32s(op.Weights)
+	invD := 1 / float64(op.D)
+	return sampleLoss(b, op.N, op.D, op.P, op.T, op.Out, func(i int) bool { return mask[i] == 0 },
+		func(s float64, i int) float64 {
+			if w == nil {
+				return s * invD
+			}
+			return float64(w[i]) * s * invD
+		}), nil
+}
+
+// prepareCrossEntropy: per valid row, m = max z (vector max), Σ exp(z-m)
+// with the vector exp (relative error below 2^-23 per term, see expPoly),
+// lse = m + log(Σ) in float64, loss lse - z[t]. A NaN or +Inf logit, or a
+// row of -Inf, makes the sum NaN; a target out of range makes the row NaN
+// without reading outside it.
+func prepareCrossEntropy(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.CrossEntropy)
+	z, tg, ov := kernel.F32s(op.Logits), kernel.I32s(op.Targets), kernel.F32s(op.Out)
+	n, vsz, ignore := op.N, op.V, op.IgnoreIndex
+	v := b.lv.f
+	per := make([]float64, n)
+	body := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			t := tg[i]
+			switch {
+			case t == ignore:
+				per[i] = 0
+				continue
+			case t < 0 || int(t) >= vsz:
+				per[i] = math.NaN()
+				continue
+			}
+			zr := z[i*vsz : (i+1)*vsz]
+			m := v.maxv(zr)
+			s := rowSum(vsz, func(lo, hi int) float32 { return v.sumExp(zr[lo:hi], m) })
+			per[i] = float64(m) + math.Log(s) - float64(zr[t])
+		}
+	}
+	return bound(v.path, func() {
+		b.rows(n, 4*vsz, body)
+		s, count := 0.0, 0
+		for i, l := range per {
+			if tg[i] != ignore {
+				s += l
+				count++
+			}
+		}
+		ov[0] = float32(s / float64(count))
+	}), nil
+}

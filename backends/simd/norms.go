@@ -1,0 +1,229 @@
+package simd
+
+import (
+	"math"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// The row norms (KERNELS.md 1.1-1.6) and the inference norms that fold into
+// one per-channel affine (1.7-1.10), on the vec primitives of the level.
+// Row statistics are two-pass (sum, then Σ(x-mu)² while the row is in
+// cache), which passes the offset test; sums are blocked over the vector
+// accumulators.
+
+func init() {
+	register("layernorm", prepareLayerNorm)
+	register("nonscaling_layernorm", prepareNonScalingLayerNorm)
+	register("layernorm_scaling", prepareLayerNormScaling)
+	register("rmsnorm", prepareRMSNorm)
+	register("single_scale_rmsnorm", prepareSingleScaleRMSNorm)
+	register("crmsnorm", prepareCRMSNorm)
+	register("batchnorm_infer", prepareBatchNormInfer)
+	register("repbn_infer", prepareRepBNInfer)
+	register("unified_norm_infer", prepareUnifiedNormInfer)
+	register("powernorm_infer", preparePowerNormInfer)
+}
+
+// rsqrt32 is 1/sqrt(v) through float64 (once per row or channel).
+func rsqrt32(v float32) float32 { return float32(1 / math.Sqrt(float64(v))) }
+
+func filled(n int, v float32) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// layerNormRows returns the row loop of y = (x-mu)*rsqrt(var+eps)*scale*g + b.
+func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func(lo, hi int) {
+	inv := 1 / float32(c)
+	return func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			mu := v.sum(xr) * inv
+			variance := v.sumSqDev(xr, mu) * inv
+			v.normAffine(yr, xr, g, b, mu, rsqrt32(variance+eps)*scale)
+		}
+	}
+}
+
+// rmsNormRows returns the row loop of y = x*rsqrt(mean(x²)+eps)*scale*g.
+func rmsNormRows(v *vec, x, g, y []float32, c int, eps, scale float32) func(lo, hi int) {
+	inv := 1 / float32(c)
+	return func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			v.scaleMul(yr, xr, g, rsqrt32(v.sumSq(xr)*inv+eps)*scale)
+		}
+	}
+}
+
+func prepareLayerNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.LayerNorm)
+	v := b.lv.f
+	body := layerNormRows(v, kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.Y), op.C, op.Eps, 1)
+	return bound(v.path, func() { b.rows(op.Rows, 8*op.C, body) }), nil
+}
+
+func prepareNonScalingLayerNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.NonScalingLayerNorm)
+	v := b.lv.f
+	bias := kernel.F32s(op.Bias)
+	if bias == nil {
+		bias = make([]float32, op.C)
+	}
+	body := layerNormRows(v, kernel.F32s(op.X), filled(op.C, 1), bias, kernel.F32s(op.Y), op.C, op.Eps, 1)
+	return bound(v.path, func() { b.rows(op.Rows, 8*op.C, body) }), nil
+}
+
+// prepareLayerNormScaling folds s = 1/sqrt(layer) (float64, rounded once)
+// into rstd and, at every run, into a scaled copy of beta.
+func prepareLayerNormScaling(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.LayerNormScaling)
+	v := b.lv.f
+	x, g, y := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Y)
+	s := float32(1 / math.Sqrt(float64(op.Layer)))
+	if op.Base == kernel.BaseRMSNorm {
+		body := rmsNormRows(v, x, g, y, op.C, op.Eps, s)
+		return bound(v.path, func() { b.rows(op.Rows, 4*op.C, body) }), nil
+	}
+	beta, bs := kernel.F32s(op.Beta), make([]float32, op.C)
+	body := layerNormRows(v, x, g, bs, y, op.C, op.Eps, s)
+	return bound(v.path, func() {
+		for i, bv := range beta {
+			bs[i] = bv * s
+		}
+		b.rows(op.Rows, 8*op.C, body)
+	}), nil
+}
+
+func prepareRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RMSNorm)
+	v := b.lv.f
+	body := rmsNormRows(v, kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Y), op.C, op.Eps, 1)
+	return bound(v.path, func() { b.rows(op.Rows, 4*op.C, body) }), nil
+}
+
+func prepareSingleScaleRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.SingleScaleRMSNorm)
+	v := b.lv.f
+	body := rmsNormRows(v, kernel.F32s(op.X), filled(op.C, 1), kernel.F32s(op.Y), op.C, op.Eps, op.Scale)
+	return bound(v.path, func() { b.rows(op.Rows, 4*op.C, body) }), nil
+}
+
+func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.CRMSNorm)
+	v := b.lv.f
+	z, g, y := kernel.F32s(op.Z), kernel.F32s(op.Gamma), kernel.F32s(op.Y)
+	if g == nil {
+		g = filled(op.N, 1)
+	}
+	n, eps := op.N, op.Eps
+	inv := 1 / float32(n+1)
+	body := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
+			s, q := v.sum(zr), v.sumSq(zr)
+			v.scaleMul(yr, zr, g, rsqrt32((q+s*s)*inv+eps))
+		}
+	}
+	return bound(v.path, func() { b.rows(op.Rows, 5*n, body) }), nil
+}
+
+// affine is the shared body of the inference norms: y[m,c] = x[m,c]*a[c] +
+// b[c] (one FMA), with a and b recomputed from the op's parameters at every
+// run (O(C), so the bound kernel never holds stale parameters).
+type affine struct {
+	v     *vec
+	m, c  int
+	x, y  []float32
+	a, b  []float32
+	setup func(a, b []float32)
+}
+
+func (f *affine) bound(be *Backend) kernel.Bound {
+	c := f.c
+	body := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			f.v.normAffine(f.y[r*c:(r+1)*c], f.x[r*c:(r+1)*c], f.a, f.b, 0, 1)
+		}
+	}
+	return bound(f.v.path, func() {
+		f.setup(f.a, f.b)
+		be.rows(f.m, 2*c, body)
+	})
+}
+
+func newAffine(be *Backend, m, c int, x, y kernel.Tensor, setup func(a, b []float32)) kernel.Bound {
+	f := &affine{v: be.lv.f, m: m, c: c, x: kernel.F32s(x), y: kernel.F32s(y),
+		a: make([]float32, c), b: make([]float32, c), setup: setup}
+	return f.bound(be)
+}
+
+// bnScale is gamma*rsqrt(rv+eps) in float64.
+func bnScale(gamma, rv, eps float32) float64 {
+	return float64(gamma) / math.Sqrt(float64(rv)+float64(eps))
+}
+
+func prepareBatchNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.BatchNormInfer)
+	g, be, rm, rv := kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.RunMean), kernel.F32s(op.RunVar)
+	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, bb []float32) {
+		for i := range a {
+			s := bnScale(g[i], rv[i], op.Eps)
+			a[i], bb[i] = float32(s), float32(float64(be[i])-float64(rm[i])*s)
+		}
+	}), nil
+}
+
+func prepareRepBNInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepBNInfer)
+	g, be, rm, rv := kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.RunMean), kernel.F32s(op.RunVar)
+	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, bb []float32) {
+		for i := range a {
+			s := bnScale(g[i], rv[i], op.Eps)
+			a[i], bb[i] = float32(s+float64(op.Alpha)), float32(float64(be[i])-float64(rm[i])*s)
+		}
+	}), nil
+}
+
+func prepareUnifiedNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.UnifiedNormInfer)
+	w, bias, rv := kernel.F32s(op.Weight), kernel.F32s(op.Bias), kernel.F32s(op.RunVar)
+	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, bb []float32) {
+		for i := range a {
+			a[i] = float32(bnScale(w[i], rv[i], op.Eps))
+		}
+		copy(bb, bias)
+	}), nil
+}
+
+// preparePowerNormInfer: y = x*r[t,g]*a[c] + b[c] with the group scale
+// r = rsqrt(mean_{c in g} x² + 1e-5) per token and group, and a =
+// w*rsqrt(phi+eps).
+func preparePowerNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.PowerNormInfer)
+	v := b.lv.f
+	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
+	w, bias, phi := kernel.F32s(op.Weight), kernel.F32s(op.Bias), kernel.F32s(op.Phi)
+	c, cg := op.C, op.C/op.Groups
+	a := make([]float32, c)
+	inv := 1 / float32(cg)
+	body := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			for j := 0; j < c; j += cg {
+				xs := x[r*c+j : r*c+j+cg]
+				s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
+				v.normAffine(y[r*c+j:r*c+j+cg], xs, a[j:j+cg], bias[j:j+cg], 0, s)
+			}
+		}
+	}
+	return bound(v.path, func() {
+		for i := range a {
+			a[i] = float32(bnScale(w[i], phi[i], op.Eps))
+		}
+		b.rows(op.M, 5*c, body)
+	}), nil
+}

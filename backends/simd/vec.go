@@ -1,0 +1,35 @@
+package simd
+
+// vec is the set of float32 vector primitives of one code path. Every
+// level points at one; the kernels are written once against it. The
+// meaning of each primitive is its pure-Go twin in twins.go; the
+// assembly variants (stub_amd64.go, stub_arm64.go) compute the same
+// within float32 rounding (they sum in another order and fuse some
+// multiply-adds).
+type vec struct {
+	path      string
+	sum       func(x []float32) float32
+	sumSq     func(x []float32) float32
+	sumSqDev  func(x []float32, mu float32) float32
+	sumSqDiff func(a, b []float32) float32
+	huberSum  func(p, t []float32, delta float32) float32
+	maxv      func(x []float32) float32
+	sumExp    func(x []float32, m float32) float32
+	// normAffine: y = (x-mu)*s*g + b; scaleMul: y = x*s*g (over len(x)).
+	normAffine func(y, x, g, b []float32, mu, s float32)
+	scaleMul   func(y, x, g []float32, s float32)
+}
+
+// vecGeneric is the generic level's vec: the pure-Go twins.
+var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
+	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
+	normAffine: normAffineGo, scaleMul: scaleMulGo}
+
+// level is one dispatch level: its name (a path name), whether this CPU
+// has its features, and the code each kernel family runs at it.
+type level struct {
+	name string
+	ok   bool
+	f    *vec   // float32 row primitives
+	attn *attnK // attention micro-kernels (nil: the pure-Go attention)
+}

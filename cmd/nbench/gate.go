@@ -1,0 +1,432 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/gate"
+	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/internal/atomicfile"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+func init() {
+	register("ci", "run and gate against this machine's baseline (run --baseline=auto --gate)", cmdCI)
+}
+
+// gateCount is the default sample count of runs that compare or record:
+// with fewer, the Mann-Whitney U test cannot reach significance once Holm's
+// correction divides alpha by the number of cases (5+5 samples give at best
+// p = 0.008; 10+10 give 1.1e-5, enough for thousands of cases).
+const gateCount = 10
+
+// defaultBaselineDir is where --baseline=auto and `baseline save` look.
+const defaultBaselineDir = "baselines"
+
+// gateFlags are the flags of `nbench run` that compare with a baseline.
+type gateFlags struct {
+	baseline  string // auto, a file, or a folder
+	gate      bool
+	calibrate bool
+	confirm   int    // confirmation reruns of regressed cases
+	cases     string // --case: exact cases instead of the shape sets
+	alpha     float64
+	threshold fraction
+	report    string // also write the comparison here (markdown or JSON)
+}
+
+// fraction is a flag value given as "5%" or "0.05".
+type fraction float64
+
+func (f *fraction) String() string { return strconv.FormatFloat(100*float64(*f), 'g', -1, 64) + "%" }
+func (f *fraction) Set(s string) error {
+	pct := strings.HasSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil {
+		return fmt.Errorf("want a percentage (5%%) or a fraction (0.05)")
+	}
+	if pct {
+		v /= 100
+	}
+	*f = fraction(v)
+	return nil
+}
+
+func (g *gateFlags) register(fs *flagSet) {
+	g.registerCase(fs)
+	fs.StringVar(&g.baseline, "baseline", "", "compare with a baseline: auto (baselines/<machine-id>/<quick|full|custom>.txt), a result file, or a folder")
+	fs.BoolVar(&g.gate, "gate", false, "exit 1 when a case regressed against the baseline (default --baseline=auto) or any verdict is FAILED")
+	fs.IntVar(&g.confirm, "confirm", 1, "with --gate, rerun the regressed cases this many times; a case fails only if it regresses every time")
+	fs.BoolVar(&g.calibrate, "calibrate", false, "A/A mode: run the selection twice and record each case's noise floor beside the baseline (<name>.noise.json)")
+	g.registerPolicy(fs)
+}
+
+func (g *gateFlags) registerCase(fs *flagSet) {
+	fs.StringVar(&g.cases, "case", "", "run exactly these cases instead of the shape sets: 'kernel/K=V/K=V;...' (as the gate prints them)")
+}
+
+func (g *gateFlags) registerPolicy(fs *flagSet) {
+	p := gate.DefaultPolicy()
+	g.alpha, g.threshold = p.Alpha, fraction(p.Threshold)
+	fs.Float64Var(&g.alpha, "alpha", p.Alpha, "significance level of the gate, after Holm-Bonferroni correction over all compared cases")
+	fs.Var(&g.threshold, "threshold", "smallest slowdown that counts as a regression, e.g. 5% or 0.05")
+	fs.StringVar(&g.report, "report", "", "also write the comparison to this file (.json: JSON, else markdown, e.g. for a CI summary)")
+}
+
+// enabled reports whether cmdRun must take the gated path.
+func (g *gateFlags) enabled() bool {
+	return g.baseline != "" || g.gate || g.calibrate || g.cases != "" || g.report != ""
+}
+
+func (g *gateFlags) policy() (gate.Policy, error) {
+	p := gate.Policy{Alpha: g.alpha, Threshold: float64(g.threshold)}
+	if err := p.Validate(); err != nil {
+		return p, fmt.Errorf("--alpha/--threshold: %v", err)
+	}
+	return p, nil
+}
+
+// selectionName names the baseline a selection compares with: quick, full,
+// or custom for explicit shapes or cases.
+func selectionName(f *runFlags) string {
+	switch {
+	case f.shape != "" || f.gate.cases != "":
+		return "custom"
+	case f.quick:
+		return "quick"
+	}
+	return "full"
+}
+
+// saveCommand is the command that records the baseline a selection needs.
+func saveCommand(f *runFlags) string {
+	cmd := "nbench baseline save"
+	switch selectionName(f) {
+	case "quick":
+		cmd += " --quick"
+	case "custom":
+		cmd += " --name=custom"
+		if f.shape != "" {
+			cmd += fmt.Sprintf(" --shape='%s'", f.shape)
+		}
+		if f.gate.cases != "" {
+			cmd += fmt.Sprintf(" --case='%s'", f.gate.cases)
+		}
+	}
+	if f.suite != "" {
+		cmd += " --suite=" + f.suite
+	}
+	if f.kernel != "" {
+		cmd += fmt.Sprintf(" --kernel='%s'", f.kernel)
+	}
+	if f.backend != "all" {
+		cmd += " --backend=" + f.backend
+	}
+	return cmd
+}
+
+// prepare applies the flags the harness does not know: --case replaces the
+// planned items, and runs that compare or record take gateCount samples
+// unless --count says otherwise.
+func (s *runSession) prepare(comparing bool) error {
+	if comparing && s.flags.count == 0 && s.opt.Count < gateCount {
+		s.opt.Count = gateCount
+	}
+	if s.flags.gate.cases == "" {
+		return nil
+	}
+	if s.flags.shape != "" {
+		return fmt.Errorf("--case and --shape cannot be combined: --case names shapes already")
+	}
+	items, backends, err := parseCases(s.flags.gate.cases)
+	if err != nil {
+		return err
+	}
+	s.items = items
+	if len(backends) > 0 {
+		var keep []harness.Backend
+		for _, b := range s.backends {
+			if backends[b.Name] {
+				keep = append(keep, b)
+			} else {
+				b.Close()
+			}
+		}
+		if len(keep) == 0 {
+			return fmt.Errorf("--case names backends that --backend=%s did not open", s.flags.backend)
+		}
+		s.backends = keep
+	}
+	return nil
+}
+
+// parseCases parses --case: cases separated by ';', each a kernel name and
+// its parameters separated by '/' (or ','), optionally ending in
+// /backend=NAME (which then restricts the backends).
+func parseCases(spec string) ([]harness.Item, map[string]bool, error) {
+	var items []harness.Item
+	backends := map[string]bool{}
+	for _, c := range strings.Split(spec, ";") {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		name, rest, _ := strings.Cut(c, "/")
+		k, ok := suite.Lookup(name)
+		if !ok {
+			return nil, nil, fmt.Errorf("--case %q: no kernel named %q (see 'nbench list')", c, name)
+		}
+		var parts []string
+		for _, p := range strings.FieldsFunc(rest, func(r rune) bool { return r == '/' || r == ',' }) {
+			if b, ok := strings.CutPrefix(p, "backend="); ok {
+				backends[b] = true
+				continue
+			}
+			parts = append(parts, p)
+		}
+		p, err := k.ParseParams(strings.Join(parts, ","))
+		if err != nil {
+			return nil, nil, fmt.Errorf("--case %q: %v", c, err)
+		}
+		if _, err := k.New(p); err != nil {
+			return nil, nil, fmt.Errorf("--case %q: %v", c, err)
+		}
+		items = append(items, harness.Item{Kernel: k, Params: p})
+	}
+	if len(items) == 0 {
+		return nil, nil, fmt.Errorf("--case is empty")
+	}
+	return items, backends, nil
+}
+
+// resolveBaseline turns a --baseline value into a baseline file path:
+// auto is baselines/<machine-id>/<name>.txt; a folder that holds a
+// <machine-id>/ folder (a baselines root) or a <name>.txt is looked into;
+// anything else is a file. It does not check that the file exists.
+func resolveBaseline(spec, id, name string) string {
+	if spec == "auto" {
+		return filepath.Join(defaultBaselineDir, id, name+".txt")
+	}
+	if st, err := os.Stat(spec); err == nil && st.IsDir() {
+		if st, err := os.Stat(filepath.Join(spec, id)); err == nil && st.IsDir() {
+			spec = filepath.Join(spec, id)
+		}
+		return filepath.Join(spec, name+".txt")
+	}
+	return spec
+}
+
+// loadBaseline reads the baseline file and its noise floors (nil when it
+// has none). A missing baseline gives a message that says how to make it.
+func loadBaseline(path string, f *runFlags, id string) (*gate.Set, *gate.Noise, error) {
+	base, err := gate.ReadPath(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, fmt.Errorf("no baseline %s for this machine (%s)\n  make one with: %s\n  (or pass --baseline=FILE|DIR)", path, id, saveCommand(f))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	noise, err := gate.ReadNoise(gate.NoisePath(path))
+	if errors.Is(err, os.ErrNotExist) {
+		return base, nil, nil
+	}
+	return base, noise, err
+}
+
+func cmdCI(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("ci", stderr)
+	var f runFlags
+	f.register(fs)
+	f.gate.register(fs)
+	f.gate.baseline, f.gate.gate = "auto", true
+	fs.Lookup("baseline").DefValue, fs.Lookup("gate").DefValue = "auto", "true"
+	if code, ok := parseFlags(fs.FlagSet, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageErr(stderr, "ci: unexpected argument %q", fs.Arg(0))
+	}
+	s, code := f.setup(stderr)
+	if s == nil {
+		return code
+	}
+	return runGated(s, stdout, stderr)
+}
+
+// runGated is `nbench run` with --baseline, --gate, --calibrate or --case:
+// the baseline is found before anything runs, then the run is compared
+// with it and, with --gate, judged.
+func runGated(s *runSession, stdout, stderr io.Writer) int {
+	g := &s.flags.gate
+	pol, err := g.policy()
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	if g.calibrate && g.gate {
+		return usageErr(stderr, "--calibrate and --gate cannot be combined: calibrate on an unchanged tree, then gate")
+	}
+	if g.confirm < 0 {
+		return usageErr(stderr, "--confirm=%d: must be >= 0", g.confirm)
+	}
+	comparing := g.baseline != "" || g.gate || g.calibrate || g.report != ""
+	if err := s.prepare(comparing); err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	if !comparing {
+		return finishRun(s, stdout, stderr, s.execute(stderr))
+	}
+	if g.baseline == "" {
+		g.baseline = "auto"
+	}
+	id := machine.Describe().ID()
+	path := resolveBaseline(g.baseline, id, selectionName(&s.flags))
+	if g.calibrate {
+		return calibrate(s, path, stdout, stderr)
+	}
+	base, noise, err := loadBaseline(path, &s.flags, id)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	rs := s.execute(stderr)
+	code := finishRun(s, stdout, stderr, rs)
+	label := "this run"
+	if s.flags.out != "" {
+		label = s.flags.out
+	}
+	rep := gate.Compare(base, gate.FromResults(label, s.env, rs), pol, noise)
+	if noise == nil {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("no noise floors (%s does not exist): gating on the %g%% threshold alone; record them on an unchanged tree with: nbench run %s --calibrate --baseline=%s",
+			gate.NoisePath(path), 100*pol.Threshold, selectionFlags(&s.flags), path))
+	}
+	if g.gate {
+		if err := confirm(s, rep, base, pol, noise, stderr); err != nil {
+			fmt.Fprintf(stderr, "nbench: %v\n", err)
+			return exitFail
+		}
+	}
+	rep.Rerun = rerunCommand(rep, &s.flags, path)
+	rep.Gated = g.gate
+	out := stdout
+	if s.flags.out == "" && (s.format == "benchfmt" || s.format == "json") {
+		out = stderr // keep machine-readable stdout clean
+	}
+	fmt.Fprintln(out)
+	if err := rep.Table(out); err != nil {
+		fmt.Fprintf(stderr, "nbench: %v\n", err)
+		return exitFail
+	}
+	if g.report != "" {
+		if err := writeReport(g.report, rep); err != nil {
+			fmt.Fprintf(stderr, "nbench: %v\n", err)
+			return exitFail
+		}
+	}
+	if g.gate && !rep.Pass {
+		return exitFail
+	}
+	return code
+}
+
+// confirm reruns the regressed cases of rep (up to --confirm times) and
+// keeps as regressions only those that regress again.
+func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, noise *gate.Noise, stderr io.Writer) error {
+	for i := 0; i < s.flags.gate.confirm && len(rep.Regressions()) > 0; i++ {
+		f := s.flags
+		cases, backends := caseList(rep.Regressions())
+		f.gate.cases, f.backend, f.shape, f.out = cases, backends, "", ""
+		fmt.Fprintf(stderr, "nbench: %d regressed; confirming with a rerun of just those cases\n", len(rep.Regressions()))
+		s2, code := f.setup(stderr)
+		if s2 == nil {
+			return fmt.Errorf("confirmation rerun failed to start (exit %d)", code)
+		}
+		if err := s2.prepare(true); err != nil {
+			return err
+		}
+		rs := s2.execute(stderr)
+		rep.Confirm(gate.Compare(base, gate.FromResults("rerun", s2.env, rs), pol, noise))
+	}
+	return nil
+}
+
+// caseList returns the --case and --backend values that select rows.
+func caseList(rows []*gate.Row) (cases, backends string) {
+	var cs, bs []string
+	for _, r := range rows {
+		if !contains(cs, r.Case().Name()) {
+			cs = append(cs, r.Case().Name())
+		}
+		if !contains(bs, r.Backend) {
+			bs = append(bs, r.Backend)
+		}
+	}
+	sort.Strings(bs)
+	return strings.Join(cs, ";"), strings.Join(bs, ",")
+}
+
+// finishRun writes the results and summarizes the verdicts.
+func finishRun(s *runSession, stdout, stderr io.Writer, rs []harness.Result) int {
+	if err := s.write(stdout, rs); err != nil {
+		fmt.Fprintf(stderr, "nbench: %v\n", err)
+		return exitFail
+	}
+	return summarize(stderr, s, rs)
+}
+
+// selectionFlags repeats the flags that chose the cases and how they were
+// measured, for printed commands.
+func selectionFlags(f *runFlags) string {
+	var parts []string
+	add := func(cond bool, format string, args ...any) {
+		if cond {
+			parts = append(parts, fmt.Sprintf(format, args...))
+		}
+	}
+	add(f.quick, "--quick")
+	add(f.backend != "all", "--backend=%s", f.backend)
+	add(f.suite != "", "--suite=%s", f.suite)
+	add(f.kernel != "", "--kernel='%s'", f.kernel)
+	add(f.shape != "", "--shape='%s'", f.shape)
+	add(f.gate.cases != "", "--case='%s'", f.gate.cases)
+	add(f.count > 0, "--count=%d", f.count)
+	add(f.benchtime > 0, "--benchtime=%s", f.benchtime)
+	add(f.threads > 0, "--threads=%d", f.threads)
+	add(f.cache != "cold", "--cache=%s", f.cache)
+	add(f.isa != "", "--isa=%s", f.isa)
+	return strings.Join(parts, " ")
+}
+
+// rerunCommand is the one command that reruns the regressed and failed
+// cases of rep against the same baseline, measured as before.
+func rerunCommand(rep *gate.Report, f *runFlags, baseline string) string {
+	rows := append(rep.Regressions(), rep.Failures()...)
+	if len(rows) == 0 {
+		return ""
+	}
+	g := *f
+	g.suite, g.kernel, g.shape = "", "", ""
+	g.gate.cases, g.backend = caseList(rows)
+	cmd := "nbench run " + selectionFlags(&g) + " --baseline=" + baseline + " --gate"
+	if p := gate.DefaultPolicy(); f.gate.alpha != p.Alpha {
+		cmd += fmt.Sprintf(" --alpha=%g", f.gate.alpha)
+	}
+	if p := gate.DefaultPolicy(); float64(f.gate.threshold) != p.Threshold {
+		cmd += " --threshold=" + f.gate.threshold.String()
+	}
+	return cmd
+}
+
+// writeReport writes the comparison to path: JSON for .json, else markdown.
+func writeReport(path string, rep *gate.Report) error {
+	format := "markdown"
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		format = "json"
+	}
+	return atomicfile.Write(path, func(w io.Writer) error { return rep.Write(w, format) })
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/gate"
+	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/internal/atomicfile"
+	"github.com/nbench/nbench/reports"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// synthetic writes a result file of ten samples per case, 1% noise, with
+// the layernorm case's median scaled by slow (1 = unchanged). The seed
+// fixes the data, so the test is deterministic.
+func synthetic(t *testing.T, path string, seed uint64, slow float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var rs []harness.Result
+	add := func(kernel, params string, median float64) {
+		r := harness.Result{Family: "norms", Kernel: kernel, Params: params, Backend: "go", Path: "generic",
+			Check: suite.Check{Verdict: suite.Passed}, Cost: suite.Cost{Bytes: 1e6}, Iters: 100}
+		for i := 0; i < 10; i++ {
+			r.Samples = append(r.Samples, median*(1+0.01*rng.NormFloat64()))
+		}
+		rs = append(rs, r)
+	}
+	add("layernorm", "R=64/C=1024/eps=1e-05/fill=normal", 50e-6*slow)
+	for _, p := range []string{"R=4/C=768/eps=1e-06/fill=special", "R=8/C=4096/eps=1e-06/fill=offset", "R=64/C=1024/eps=1e-06/fill=normal"} {
+		add("rmsnorm", p, 20e-6)
+	}
+	env := harness.Env{{Key: "machine", Value: "amd64-test-2cpu"}, {Key: "threads", Value: "2"}, {Key: "cache", Value: "cold"}}
+	if err := atomicfile.Write(path, func(w io.Writer) error { return reports.Benchfmt(w, env, rs) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCompareAndGateEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	old, same, slow := filepath.Join(dir, "old.txt"), filepath.Join(dir, "same.txt"), filepath.Join(dir, "slow.txt")
+	synthetic(t, old, 1, 1)
+	synthetic(t, same, 2, 1)
+	synthetic(t, slow, 3, 1.10)
+
+	code, out, stderr := nbench(t, "compare", old, same)
+	if code != exitOK || !strings.Contains(out, "geomean") || !strings.Contains(out, "layernorm/R=64/C=1024/eps=1e-05/fill=normal") || strings.Contains(out, "gate:") {
+		t.Fatalf("compare: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, out, _ := nbench(t, "compare", "--gate", old, same); code != exitOK || !strings.Contains(out, "gate: PASS") {
+		t.Errorf("unchanged: exit %d\n%s", code, out)
+	}
+	code, out, _ = nbench(t, "compare", "--gate", old, slow)
+	if code != exitFail {
+		t.Fatalf("10%% slower: exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{
+		"gate: FAIL: 1 regressed",
+		"REGRESSED layernorm/R=64/C=1024/eps=1e-05/fill=normal on go: 1",
+		"p=", "Holm p=",
+		"rerun just these cases: nbench run --backend=go --case='layernorm/R=64/C=1024/eps=1e-05/fill=normal' --count=10 --threads=2 --baseline=" + old + " --gate",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("gate output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "REGRESSED rmsnorm") {
+		t.Errorf("unchanged cases flagged:\n%s", out)
+	}
+	// Without --gate the same comparison is informational.
+	if code, _, _ := nbench(t, "compare", old, slow); code != exitOK {
+		t.Errorf("compare without --gate: exit %d", code)
+	}
+	// A noise floor above the slowdown, beside OLD, lets it pass.
+	noise := &gate.Noise{Cases: map[string]gate.Floor{"layernorm/R=64/C=1024/eps=1e-05/fill=normal/backend=go": {Floor: 0.2}}}
+	if err := noise.Write(gate.NoisePath(old)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = nbench(t, "compare", "--gate", old, slow)
+	if code != exitOK || !strings.Contains(out, "slower, under noise floor 20.0%") {
+		t.Errorf("under the floor: exit %d\n%s", code, out)
+	}
+	if code, _, _ := nbench(t, "compare", "--gate", "--noise=none", old, slow); code != exitFail {
+		t.Errorf("--noise=none: exit %d", code)
+	}
+	// Markdown and JSON forms, and --report.
+	report := filepath.Join(dir, "gate.md")
+	code, out, _ = nbench(t, "compare", "--gate", "--noise=none", "--format=markdown", "--report="+report, old, slow)
+	md, _ := os.ReadFile(report)
+	if code != exitFail || !strings.Contains(out, "### nbench gate: ❌ FAIL") || !strings.Contains(out, "| case | backend |") || string(md) != out {
+		t.Errorf("markdown: exit %d\n%s", code, out)
+	}
+	code, out, _ = nbench(t, "compare", "--format=json", "--noise=none", old, slow)
+	if code != exitOK || !strings.Contains(out, `"status": "REGRESSED"`) {
+		t.Errorf("json: exit %d\n%s", code, out)
+	}
+	// Folders are pooled.
+	if code, out, _ := nbench(t, "compare", "--noise=none", dir, dir); code != exitOK || !strings.Contains(out, "30+30") {
+		t.Errorf("folders: exit %d\n%s", code, out)
+	}
+}
+
+func TestCompareUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.txt")
+	synthetic(t, good, 1, 1)
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("goos: linux\nBenchmarklayernorm/R=1/backend=go 10 1e5x ns/op\n"), 0o644)
+	foreign := filepath.Join(dir, "foreign.txt")
+	os.WriteFile(foreign, []byte("BenchmarkSort-8 100 5000 ns/op\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"compare"}, "want OLD and NEW, got 0 arguments"},
+		{[]string{"compare", good}, "want OLD and NEW, got 1 arguments"},
+		{[]string{"compare", good, good, good}, "got 3 arguments"},
+		{[]string{"compare", "--format=xml", good, good}, `--format="xml": valid values are table, markdown, json`},
+		{[]string{"compare", good, filepath.Join(dir, "nope.txt")}, "nope.txt: no such file"},
+		{[]string{"compare", good, bad}, bad + ":2: malformed benchmark line"},
+		{[]string{"compare", foreign, good}, foreign + `:1: benchmark "Sort-8" is not an nbench result`},
+		{[]string{"compare", "--threshold=abc", good, good}, "want a percentage (5%) or a fraction (0.05)"},
+		{[]string{"compare", "--alpha=2", good, good}, "alpha 2: must be between 0 and 1"},
+		{[]string{"compare", "--noise=" + bad, good, good}, "invalid noise file"},
+		{[]string{"compare", "--bogus", good, good}, "flag provided but not defined"},
+	} {
+		code, _, stderr := nbench(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("nbench %v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+func TestGateUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope.txt")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--calibrate", "--gate"}, "--calibrate and --gate cannot be combined"},
+		{[]string{"run", "--quick", "--backend=go", "--baseline=" + missing, "--gate"}, "no baseline " + missing + " for this machine"},
+		{[]string{"run", "--quick", "--backend=go", "--baseline=" + missing}, "make one with: nbench baseline save --quick --backend=go"},
+		{[]string{"ci", "--quick", "--baseline=" + dir}, "no baseline " + filepath.Join(dir, "quick.txt")},
+		{[]string{"run", "--case=nosuch/R=1"}, `no kernel named "nosuch"`},
+		{[]string{"run", "--case=layernorm/Q=1"}, `has no parameter "Q"`},
+		{[]string{"run", "--kernel=^layernorm$", "--case=layernorm/R=1", "--shape=R=2"}, "--case and --shape cannot be combined"},
+		{[]string{"run", "--case=layernorm/R=1/backend=cuda", "--backend=go"}, "--case names backends that --backend=go did not open"},
+		{[]string{"run", "--threshold=-1", "--gate"}, "threshold -1: must be a fraction >= 0"},
+		{[]string{"baseline"}, "usage: nbench baseline"},
+		{[]string{"baseline", "frob"}, `unknown subcommand "frob"`},
+		{[]string{"baseline", "save", "--name=a/b"}, `--name="a/b": want a plain name`},
+		{[]string{"baseline", "save", "extra"}, `unexpected argument "extra"`},
+		{[]string{"baseline", "show", "--dir=" + dir, "nosuch"}, `no baseline "nosuch"`},
+		{[]string{"baseline", "show", "--dir=" + dir}, "no baselines for this machine"},
+	} {
+		code, _, stderr := nbench(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("nbench %v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestBaselineWorkflow runs the real CLI: save a baseline, gate against it,
+// calibrate, show, list, and gate a wrong backend. Timings are real, so
+// the timing gate is made unreachable (--threshold=1000%) to stay
+// deterministic; the synthetic tests above cover the timing policy.
+func TestBaselineWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	id := machine.Describe().ID()
+	sel := []string{"--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms", "--no-progress"}
+	args := func(cmd []string, extra ...string) []string { return append(append(cmd, sel...), extra...) }
+
+	code, out, stderr := nbench(t, args([]string{"baseline", "save"}, "--dir="+dir)...)
+	file := filepath.Join(dir, id, "quick.txt")
+	if code != exitOK || !strings.Contains(out, "wrote baseline "+file) || !strings.Contains(out, "gate against it with: nbench run --quick --backend=go --kernel='^layernorm$' --count=3 --benchtime=1ms --baseline=") {
+		t.Fatalf("save: exit %d\n%s\n%s", code, out, stderr)
+	}
+	base, err := gate.ReadPath(file)
+	if err != nil || len(base.Cases) != 4 || base.Config["machine"] != id {
+		t.Fatalf("saved baseline: %v %+v", err, base)
+	}
+
+	code, out, stderr = nbench(t, args([]string{"run"}, "--baseline="+dir, "--gate", "--threshold=1000%")...)
+	if code != exitOK || !strings.Contains(out, "gate: PASS: 4 cases compared") || !strings.Contains(out, "no noise floors") {
+		t.Fatalf("gate: exit %d\n%s\n%s", code, out, stderr)
+	}
+
+	code, out, stderr = nbench(t, args([]string{"run"}, "--calibrate", "--baseline="+file)...)
+	noise, err := gate.ReadNoise(gate.NoisePath(file))
+	if code != exitOK || err != nil || len(noise.Cases) != 4 || !strings.Contains(out, "noise floors (A/A") {
+		t.Fatalf("calibrate: exit %d, %v\n%s\n%s", code, err, out, stderr)
+	}
+	code, out, _ = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms", "--baseline="+file, "--threshold=1000%", "--format=benchfmt")
+	if code != exitOK || !strings.HasPrefix(out, "goos: ") || strings.Contains(out, "gate:") {
+		t.Errorf("ci with benchfmt on stdout: exit %d (the comparison must go to stderr)\n%s", code, out)
+	}
+
+	// Re-saving one case keeps the others in place.
+	code, out, _ = nbench(t, "baseline", "save", "--dir="+dir, "--name=quick", "--backend=go", "--count=3", "--benchtime=1ms",
+		"--case=layernorm/R=8/C=4096/eps=1e-05/fill=offset")
+	if code != exitOK || !strings.Contains(out, "kept 3 cases") {
+		t.Errorf("partial save: exit %d\n%s", code, out)
+	}
+	if again, _ := gate.ReadPath(file); len(again.Cases) != 4 || again.Cases[1].ID() != base.Cases[1].ID() {
+		t.Errorf("merge changed the cases or their order")
+	}
+
+	code, out, _ = nbench(t, "baseline", "show", "--dir="+dir, "quick")
+	if code != exitOK || !strings.Contains(out, "layernorm/R=64/C=1024/eps=1e-05/fill=normal") || !strings.Contains(out, "noise floors in") {
+		t.Errorf("show: exit %d\n%s", code, out)
+	}
+	code, out, _ = nbench(t, "baseline", "list", "--dir="+dir)
+	if code != exitOK || !strings.Contains(out, "(this machine)") || !strings.Contains(out, "quick        4 cases, noise floors for 4") {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+	if code, out, _ := nbench(t, "baseline", "path", "--dir="+dir, "--quick"); code != exitOK || strings.TrimSpace(out) != file {
+		t.Errorf("path: exit %d %q", code, out)
+	}
+	if code, _, _ := nbench(t, "baseline", "path", "--dir="+dir); code != exitFail {
+		t.Errorf("path of a missing full baseline: exit %d", code)
+	}
+
+	// A wrong kernel fails the gate whatever its speed.
+	code, out, stderr = nbench(t, "run", "--backend=broken", "--count=3", "--benchtime=1ms", "--threshold=1000%",
+		"--case=layernorm/R=64/C=1024/eps=1e-05/fill=normal", "--baseline="+file, "--gate")
+	if code != exitFail || !strings.Contains(out, "FAILED    layernorm/R=64/C=1024/eps=1e-05/fill=normal on broken") ||
+		!strings.Contains(out, "rerun just these cases: nbench run --backend=broken --case='layernorm/R=64/C=1024/eps=1e-05/fill=normal'") {
+		t.Errorf("broken: exit %d\n%s\n%s", code, out, stderr)
+	}
+	// A baseline is never saved from a failing run.
+	code, _, stderr = nbench(t, "baseline", "save", "--dir="+dir, "--name=broken", "--backend=broken", "--count=1", "--benchtime=1ms",
+		"--case=layernorm/R=64/C=1024/eps=1e-05/fill=normal")
+	if code != exitFail || !strings.Contains(stderr, "must not contain correctness failures") || fileExists(filepath.Join(dir, id, "broken.txt")) {
+		t.Errorf("saving a failing run: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestGateCatchesRealSlowdown: a baseline whose layernorm cases claim 1ns
+// per run makes any real run a regression, confirmed by the rerun, so the
+// gate must exit 1, name the cases and print one rerun command. The result
+// does not depend on how fast this machine is.
+func TestGateCatchesRealSlowdown(t *testing.T) {
+	k, _ := suite.Lookup("layernorm")
+	var rs []harness.Result
+	for _, shape := range k.Quick {
+		p, err := k.ParseParams(shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := harness.Result{Kernel: "layernorm", Params: p.String(), Backend: "go", Path: "generic", Check: suite.Check{Verdict: suite.Passed}, Iters: 1}
+		for i := 0; i < 10; i++ {
+			r.Samples = append(r.Samples, 1e-12*float64(100+i))
+		}
+		rs = append(rs, r)
+	}
+	file := filepath.Join(t.TempDir(), "fast.txt")
+	if err := atomicfile.Write(file, func(w io.Writer) error { return reports.Benchfmt(w, nil, rs) }); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--baseline="+file)
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, stderr)
+	}
+	first := "layernorm/" + rs[0].Params
+	for _, want := range []string{
+		fmt.Sprintf("gate: FAIL: %d regressed", len(rs)),
+		"REGRESSED " + first + " on go: ",
+		"confirmed by a rerun",
+		"rerun just these cases: nbench run --quick --backend=go --case='" + first + ";",
+		"--benchtime=1ms --baseline=" + file + " --gate",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr, "regressed; confirming with a rerun of just those cases") {
+		t.Errorf("stderr: %s", stderr)
+	}
+}

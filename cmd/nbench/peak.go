@@ -1,0 +1,228 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/harness/roofline"
+	"github.com/nbench/nbench/reports"
+)
+
+func init() {
+	register("peak", "measure this machine's memory bandwidth and compute peaks (for % of peak)", cmdPeak)
+}
+
+func cmdPeak(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("peak", stderr)
+	quick := fs.Bool("quick", false, "short run: 10ms samples, count 3, 64 MiB DRAM working set (numbers are rougher)")
+	benchtime := fs.Duration("benchtime", 0, "length of one sample (default 50ms, 10ms with --quick)")
+	count := fs.Int("count", 0, "samples per measurement; the median is kept (default 5, 3 with --quick)")
+	threads := fs.String("threads", "", "comma list of thread counts (default: 1 and all logical CPUs)")
+	probe := fs.String("probe", "", "regular expression on probe names (default all: "+probeNames()+")")
+	dir := fs.String("dir", peak.DefaultDir(), "folder of per-machine results: writes DIR/<machine id>/peak.json (env NBENCH_BASELINES)")
+	dry := fs.Bool("n", false, "measure and print, but do not write the peak file")
+	format := fs.String("format", "table", "output: table or json")
+	noProgress := fs.Bool("no-progress", false, "no progress line on stderr")
+	if code, ok := parseFlags(fs.FlagSet, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageErr(stderr, "peak: unexpected argument %q", fs.Arg(0))
+	}
+	if *format != "table" && *format != "json" {
+		return usageErr(stderr, "--format=%q: valid values are table, json", *format)
+	}
+	opt := peak.Options{BenchTime: *benchtime, Count: *count}
+	if *quick {
+		opt.BenchTime, opt.Count, opt.DRAMBytes = 10*time.Millisecond, 3, 64<<20
+		if *benchtime > 0 {
+			opt.BenchTime = *benchtime
+		}
+		if *count > 0 {
+			opt.Count = *count
+		}
+	}
+	if *count < 0 || *benchtime < 0 {
+		return usageErr(stderr, "--count and --benchtime must be positive")
+	}
+	for _, s := range splitList(*threads) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return usageErr(stderr, "--threads: %q is not a positive integer", s)
+		}
+		opt.Threads = append(opt.Threads, n)
+	}
+	if *probe != "" {
+		re, err := regexp.Compile(*probe)
+		if err != nil {
+			return usageErr(stderr, "--probe: %v", err)
+		}
+		opt.Probes = []peak.Probe{}
+		for _, p := range peak.Probes() {
+			if re.MatchString(p.Name) {
+				opt.Probes = append(opt.Probes, p)
+			}
+		}
+		if len(opt.Probes) == 0 {
+			return usageErr(stderr, "--probe=%q matches no probe (probes: %s)", *probe, probeNames())
+		}
+	}
+	d := machine.Describe()
+	fmt.Fprintf(stderr, "nbench: measuring peaks of %s\n", d.ID())
+	p := newProgress(stderr, !*noProgress && isTerminal(stderr))
+	opt.Progress = func(done, total int, label string) { p.step(done, total, label) }
+	f, err := peak.Run(d, opt)
+	p.done()
+	if err != nil {
+		fmt.Fprintf(stderr, "nbench: peak: %v\n", err)
+		return exitFail
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(f)
+	} else {
+		writePeakTable(stdout, f)
+	}
+	failed := 0
+	for _, r := range f.Results {
+		if r.Err != "" {
+			failed++
+			fmt.Fprintf(stderr, "nbench: probe %s FAILED its check: %s\n", r.Probe, r.Err)
+		}
+	}
+	if !*dry {
+		path, err := peak.Save(*dir, f)
+		if err != nil {
+			fmt.Fprintf(stderr, "nbench: %v\n", err)
+			return exitFail
+		}
+		fmt.Fprintf(stderr, "nbench: wrote %s (nbench run now shows %%peak on this machine)\n", path)
+	}
+	if failed > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+func probeNames() string {
+	s := ""
+	for i, p := range peak.Probes() {
+		if i > 0 {
+			s += ", "
+		}
+		s += p.Name
+	}
+	return s
+}
+
+// writePeakTable prints every measurement, then the ceilings nbench run
+// will use and the machine balance.
+func writePeakTable(w io.Writer, f *peak.File) {
+	t := newPlainTable(w)
+	t.Header([]string{"probe", "kind", "level", "working set", "threads", "median", "max", "unit"})
+	for _, r := range f.Results {
+		level, ws := "-", "-"
+		if !r.Kind.Compute() {
+			level, ws = r.Level, machine.Bytes(r.Bytes)
+		}
+		med, mx := reports.Rate(r.Median/1e9), reports.Rate(r.Max/1e9)
+		if r.Err != "" {
+			med, mx = "FAILED", "-"
+		}
+		t.Append([]string{r.Probe, string(r.Kind), level, ws, strconv.Itoa(r.Threads), med, mx, "G" + r.Unit})
+	}
+	t.Render()
+
+	c := roofline.New(f)
+	counts := map[int]bool{}
+	for _, r := range f.Results {
+		counts[r.Threads] = true
+	}
+	fmt.Fprintln(w, "\nceilings (medians; bandwidth = best of read/copy/triad):")
+	for _, n := range slices.Sorted(maps.Keys(counts)) {
+		line := fmt.Sprintf("  %2d thread(s):", n)
+		for _, l := range c.MemoryLevels() {
+			line += fmt.Sprintf(" %s %s GB/s,", l, reports.Rate(c.Bandwidth(l, n)/1e9))
+		}
+		line += fmt.Sprintf(" fma32 %s GFLOP/s, dot-i8 %s GOP/s", reports.Rate(c.Peak(peak.FMA32, n)/1e9), reports.Rate(c.Peak(peak.DotI8, n)/1e9))
+		if bw := c.Bandwidth(peak.DRAM, n); bw > 0 && c.Peak(peak.FMA32, n) > 0 {
+			line += fmt.Sprintf("; balance vs DRAM %.2g flop/B", c.Peak(peak.FMA32, n)/bw)
+		}
+		fmt.Fprintln(w, line)
+	}
+}
+
+// newPlainTable is a borderless table like the run table.
+func newPlainTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRendition(tw.Rendition{Borders: tw.BorderNone,
+			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines: tw.Lines{ShowHeaderLine: tw.On}}}),
+	)
+}
+
+// step draws the progress line for work that is not a harness case (peak
+// probes); it mirrors progress.update.
+func (p *progress) step(done, total int, label string) {
+	if !p.on {
+		return
+	}
+	elapsed := time.Since(p.start)
+	eta := "?"
+	if done > 0 {
+		eta = (elapsed * time.Duration(total-done) / time.Duration(done)).Round(time.Second).String()
+	}
+	line := fmt.Sprintf("[%d/%d %s, ~%s left] %s", done+1, total, elapsed.Round(time.Second), eta, label)
+	if len(line) > 120 {
+		line = line[:117] + "..."
+	}
+	fmt.Fprintf(p.w, "\r\033[K%s", line)
+}
+
+// usePeaks fills the %peak column of the run table from this machine's
+// peak file, for `threads` worker threads. Without a peak file the column
+// shows "-" and, when a table is printed, a one-line hint says how to get one.
+func (s *runSession) usePeaks(stderr io.Writer, threads int) {
+	cache := s.opt.Cache
+	id := machine.Describe().ID()
+	f, err := peak.Load(peak.DefaultDir(), id)
+	if err != nil {
+		reports.PeakColumn = nil
+		tableShown := s.format == "table" || s.format == "markdown" || s.flags.out != ""
+		if peak.IsNotExist(err) && tableShown {
+			fmt.Fprintf(stderr, "nbench: no peak file for this machine (%s): run 'nbench peak' for the %%peak column\n", peak.Path(peak.DefaultDir(), id))
+		} else if !peak.IsNotExist(err) {
+			fmt.Fprintf(stderr, "nbench: %%peak unavailable: %v\n", err)
+		}
+		return
+	}
+	c := roofline.New(f)
+	reports.PeakColumn = func(r *harness.Result) string {
+		if !r.Timed() || r.Backend == "cuda" { // CPU peaks say nothing about a GPU
+			return "-"
+		}
+		p, err := c.Classify(roofline.Work{Flops: r.Cost.Flops, IntOps: r.Cost.IntOps, Bytes: r.Cost.Bytes,
+			Seconds: r.Stats.Median, Threads: threads,
+			WorkingSet: roofline.WorkingSet(r.Cost.Bytes, r.Sets, cache == harness.CacheCold)})
+		if err != nil {
+			return "-"
+		}
+		return p.String()
+	}
+}

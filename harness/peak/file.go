@@ -1,0 +1,96 @@
+package peak
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/internal/atomicfile"
+)
+
+// File is a machine's measured peaks, stored as
+// <dir>/<machine id>/peak.json.
+type File struct {
+	Machine       string              `json:"machine"` // machine.Description.ID()
+	Description   machine.Description `json:"description"`
+	Date          time.Time           `json:"date"`
+	NbenchVersion string              `json:"nbench_version"`
+	BenchTime     string              `json:"benchtime"`
+	Count         int                 `json:"count"`
+	Levels        []Level             `json:"levels"`
+	Results       []Result            `json:"results"`
+}
+
+// FileName is the name of a peak file inside a machine's folder.
+const FileName = "peak.json"
+
+// DefaultDir is where peaks are kept: $NBENCH_BASELINES, else ./baselines.
+func DefaultDir() string {
+	if d := os.Getenv("NBENCH_BASELINES"); d != "" {
+		return d
+	}
+	return "baselines"
+}
+
+// Path is the peak file of machine id under dir.
+func Path(dir, id string) string { return filepath.Join(dir, id, FileName) }
+
+// Run measures this machine and returns its peak file.
+func Run(d machine.Description, opt Options) (*File, error) {
+	opt.defaults(d)
+	levels, rs, err := Measure(d, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &File{Machine: d.ID(), Description: d, Date: time.Now().UTC().Truncate(time.Second),
+		NbenchVersion: harness.Version, BenchTime: opt.BenchTime.String(), Count: opt.Count,
+		Levels: levels, Results: rs}, nil
+}
+
+// Save writes f atomically to Path(dir, f.Machine).
+func Save(dir string, f *File) (string, error) {
+	path := Path(dir, f.Machine)
+	return path, atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(f)
+	})
+}
+
+// ReadFile reads a peak file.
+func ReadFile(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if f.Machine == "" || len(f.Results) == 0 {
+		return nil, fmt.Errorf("%s: not a peak file (no machine or no results)", path)
+	}
+	return &f, nil
+}
+
+// Load reads the peak file of machine id; the error wraps os.ErrNotExist
+// when the machine has none.
+func Load(dir, id string) (*File, error) {
+	f, err := ReadFile(Path(dir, id))
+	if err != nil {
+		return nil, err
+	}
+	if f.Machine != id {
+		return nil, fmt.Errorf("%s: measured on machine %q, not %q", Path(dir, id), f.Machine, id)
+	}
+	return f, nil
+}
+
+// IsNotExist reports whether err means "no peak file".
+func IsNotExist(err error) bool { return errors.Is(err, os.ErrNotExist) }

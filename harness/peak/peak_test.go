@@ -1,0 +1,165 @@
+package peak
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nbench/nbench/harness/machine"
+)
+
+// Every registered probe does exactly the work the scalar loop does.
+func TestProbesMatchScalar(t *testing.T) {
+	for _, p := range Probes() {
+		if p.Kind.Compute() {
+			for _, n := range []int{0, 1, 7, 1000, 1 << 16} {
+				if err := checkCompute(p, n, p.Compute(n), scalar(p.Kind, n)); err != nil {
+					t.Error(err)
+				}
+			}
+			continue
+		}
+		for _, bytes := range []int64{4, 100, 4096, 1 << 20} {
+			s := newStreamData(p.Kind, bytes)
+			got := p.Stream(s.dst, s.x, s.y)
+			if err := s.check(p, got); err != nil {
+				t.Errorf("%d bytes: %v", bytes, err)
+			}
+		}
+	}
+}
+
+func TestScalarReference(t *testing.T) {
+	if got := scalar(FMA32, 1000); got != 1000 {
+		t.Errorf("fma32 scalar(1000) = %v", got)
+	}
+	if got := scalar(DotI8, 10); got != 10*4*2*-3 {
+		t.Errorf("dot-i8 scalar(10) = %v", got)
+	}
+	if got := scalar(FMA32, MaxIters); got != MaxIters {
+		t.Errorf("fma32 is not exact at MaxIters: %v", got)
+	}
+}
+
+// Probes that cut corners must fail their check, not report a speed.
+func TestCheatingProbesFail(t *testing.T) {
+	d := testMachine()
+	cheats := []Probe{
+		{Name: "skips-an-iteration", Kind: FMA32, Lanes: 4, Compute: func(n int) float64 { return 4 * float64(max(n-1, 0)) }},
+		{Name: "optimized-away", Kind: DotI8, Lanes: 4, Compute: func(n int) float64 { return 0 }},
+		{Name: "half-read", Kind: Read, Stream: func(_, x, _ []float32) float64 { return goRead(nil, x[:len(x)/2], nil) }},
+		{Name: "half-copy", Kind: Copy, Stream: func(dst, x, _ []float32) float64 { copy(dst[:len(dst)/2], x); return 0 }},
+		{Name: "no-scale-triad", Kind: Triad, Stream: func(dst, x, _ []float32) float64 { copy(dst, x); return 0 }},
+		{Name: "panics", Kind: Read, Stream: func(_, x, _ []float32) float64 { panic("boom") }},
+	}
+	_, rs, err := Measure(d, Options{BenchTime: time.Millisecond, Count: 1, Threads: []int{1, 2}, DRAMBytes: 1 << 20, Probes: cheats})
+	if err == nil {
+		t.Error("Measure succeeded with only cheating probes")
+	}
+	for _, r := range rs {
+		if r.Err == "" || r.Median != 0 {
+			t.Errorf("%s at %s/%d threads passed: median %v", r.Probe, r.Level, r.Threads, r.Median)
+		}
+	}
+	if len(rs) == 0 {
+		t.Fatal("no results")
+	}
+}
+
+func testMachine() machine.Description {
+	return machine.Description{Arch: "amd64", CPUBrand: "Test CPU", CPUVendor: "Test", LogicalCPUs: 2, MemoryBytes: 8 << 30,
+		Caches: machine.Caches{L1D: 48 << 10, L2: 1 << 20, L3: 32 << 20, L3SharedBy: 2}}
+}
+
+func TestLevels(t *testing.T) {
+	ls := Levels(testMachine())
+	names := []string{}
+	for _, l := range ls {
+		names = append(names, l.Name)
+	}
+	if strings.Join(names, ",") != "L1,L2,L3,DRAM" {
+		t.Fatalf("levels %v", names)
+	}
+	// Unknown caches: L1 and L2 assumed, no L3 level.
+	d := testMachine()
+	d.Caches = machine.Caches{}
+	ls = Levels(d)
+	if len(ls) != 3 || !ls[0].Assumed || !ls[1].Assumed || ls[2].Name != DRAM {
+		t.Fatalf("levels without cache sizes: %+v", ls)
+	}
+	if per := perThread(ls, 2, 1, 256<<20); per != 256<<20 {
+		t.Errorf("DRAM per thread %d, want 256 MiB", per)
+	}
+	// DRAM working set: at least 8x the L3, split over threads, at most memory/4.
+	ls = Levels(testMachine())
+	if per := perThread(ls, 3, 2, 64<<20); per != 128<<20 {
+		t.Errorf("DRAM per thread with 2 threads: %d, want 128 MiB (8 x 32 MiB / 2)", per)
+	}
+	if per := perThread(ls, 2, 2, 0); per != 8<<20 {
+		t.Errorf("L3 per thread with 2 threads: %d, want 8 MiB", per)
+	}
+	// A 16-thread part with 2 MiB L2 and 32 MiB L3: 1 MiB of L3 per thread
+	// would sit in L2, so it is measured at 2 x L2 per thread.
+	big := machine.Description{LogicalCPUs: 16, MemoryBytes: 64 << 30, Caches: machine.Caches{L1D: 48 << 10, L2: 2 << 20, L3: 32 << 20, L3SharedBy: 16}}
+	ls = Levels(big)
+	if per := perThread(ls, 2, 16, 0); per != 0 {
+		t.Errorf("L3 at 16 threads: %d per thread, want 0 (cannot be told from L2)", per)
+	}
+	if per := perThread(ls, 2, 1, 0); per != 16<<20 {
+		t.Errorf("L3 at 1 thread: %d", per)
+	}
+}
+
+func TestMeasureAndStore(t *testing.T) {
+	d := machine.Describe()
+	f, err := Run(d, Options{BenchTime: 2 * time.Millisecond, Count: 2, DRAMBytes: 16 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[Kind]bool{}
+	for _, r := range f.Results {
+		if r.Err != "" {
+			t.Errorf("%s: %s", r.Probe, r.Err)
+			continue
+		}
+		if !(r.Median > 0) || r.Max < r.Median || len(r.Samples) != 2 {
+			t.Errorf("%s %s %d threads: median %v max %v samples %v", r.Probe, r.Level, r.Threads, r.Median, r.Max, r.Samples)
+		}
+		kinds[r.Kind] = true
+	}
+	for _, k := range Kinds {
+		if !kinds[k] {
+			t.Errorf("no result for %s", k)
+		}
+	}
+	dir := t.TempDir()
+	path, err := Save(dir, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != filepath.Join(dir, d.ID(), "peak.json") {
+		t.Errorf("saved to %s", path)
+	}
+	g, err := Load(dir, d.ID())
+	if err != nil || len(g.Results) != len(f.Results) || g.Machine != d.ID() {
+		t.Fatalf("load: %v", err)
+	}
+	if _, err := Load(dir, "other-machine"); !IsNotExist(err) {
+		t.Errorf("missing peak file: %v", err)
+	}
+}
+
+func TestRegisterValidates(t *testing.T) {
+	for _, p := range []Probe{{Name: "", Kind: Read}, {Name: "x", Kind: FMA32, Lanes: 0, Compute: goFMA32},
+		{Name: "y", Kind: Read}, {Name: "z", Kind: "bogus", Stream: goRead}, {Name: "go-read", Kind: Read, Stream: goRead}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("RegisterProbe(%+v) did not panic", p.Name)
+				}
+			}()
+			RegisterProbe(p)
+		}()
+	}
+}

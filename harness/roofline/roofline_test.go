@@ -1,0 +1,186 @@
+package roofline
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/nbench/nbench/harness/peak"
+)
+
+const G = 1e9
+
+// synthetic is a 2-CPU machine: bandwidths in GB/s and peaks in G/s, for
+// 1 and 2 threads.
+func synthetic() *peak.File {
+	f := &peak.File{Machine: "test", Levels: []peak.Level{
+		{Name: peak.L1, Capacity: 48 << 10, SharedBy: 1},
+		{Name: peak.L2, Capacity: 1 << 20, SharedBy: 1},
+		{Name: peak.L3, Capacity: 32 << 20, SharedBy: 2},
+		{Name: peak.DRAM, Capacity: 8 << 30, SharedBy: 2},
+	}}
+	bw := func(level string, k peak.Kind, one, two float64) {
+		f.Results = append(f.Results,
+			peak.Result{Probe: "p-" + string(k), Kind: k, Level: level, Threads: 1, Median: one * G},
+			peak.Result{Probe: "p-" + string(k), Kind: k, Level: level, Threads: 2, Median: two * G})
+	}
+	bw(peak.L1, peak.Read, 100, 200)
+	bw(peak.L1, peak.Copy, 80, 160) // read is the best at L1
+	bw(peak.L2, peak.Triad, 60, 120)
+	bw(peak.L3, peak.Triad, 40, 60)
+	bw(peak.DRAM, peak.Triad, 10, 15)
+	f.Results = append(f.Results,
+		peak.Result{Probe: "go-fma32", Kind: peak.FMA32, Threads: 1, Median: 20 * G},
+		peak.Result{Probe: "avx-fma32", Kind: peak.FMA32, Threads: 1, Median: 200 * G}, // the best probe sets the roof
+		peak.Result{Probe: "avx-fma32", Kind: peak.FMA32, Threads: 2, Median: 400 * G},
+		peak.Result{Probe: "broken", Kind: peak.FMA32, Threads: 1, Median: 0, Err: "failed its check"},
+		peak.Result{Probe: "vnni", Kind: peak.DotI8, Threads: 1, Median: 800 * G},
+	)
+	return f
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
+
+func TestClassify(t *testing.T) {
+	c := New(synthetic())
+	cases := []struct {
+		name    string
+		w       Work
+		bound   Bound
+		roof    string
+		percent float64
+		balance float64
+	}{
+		// layernorm-like, AI 1 flop/B, 256 MiB working set on 2 threads:
+		// DRAM balance is 400/15 = 26.7 flop/B, so memory-bound; 7.5 GB/s of 15.
+		{"norm in DRAM", Work{Flops: 8e6, Bytes: 8e6, Seconds: 8e6 / (7.5 * G), WorkingSet: 256 << 20, Threads: 2}, Memory, peak.DRAM, 50, 400.0 / 15},
+		// The same kernel in L2 on one thread: 30 GB/s of 60.
+		{"norm in L2", Work{Flops: 8e5, Bytes: 8e5, Seconds: 8e5 / (30 * G), WorkingSet: 512 << 10, Threads: 1}, Memory, peak.L2, 50, 200.0 / 60},
+		// A GEMM at 64 flop/B in L1: balance 2 flop/B, compute-bound at 100 of 200 GFLOP/s.
+		{"gemm in L1", Work{Flops: 64e6, Bytes: 1e6, Seconds: 64e6 / (100 * G), WorkingSet: 40 << 10, Threads: 1}, Compute, "fma32", 50, 2},
+		// Integer kernels use the int8 ceiling: 200 of 800 GOP/s.
+		{"int8 gemm", Work{Flops: 1e3, IntOps: 1e9, Bytes: 1e6, Seconds: 1e9 / (200 * G), WorkingSet: 40 << 10, Threads: 1}, Compute, "dot-i8", 25, 8},
+		// Beyond the ceiling is reported as is (a probe slower than the kernel).
+		{"above peak", Work{Flops: 1, Bytes: 1e6, Seconds: 1e6 / (30 * G), WorkingSet: 256 << 20, Threads: 1}, Memory, peak.DRAM, 300, 20},
+		// No bytes: compute-bound by definition.
+		{"no bytes", Work{Flops: 1e9, Seconds: 1, Threads: 1}, Compute, "fma32", 0.5, 0},
+	}
+	for _, tc := range cases {
+		p, err := c.Classify(tc.w)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if p.Bound != tc.bound || p.Roof != tc.roof || !near(p.Percent, tc.percent) {
+			t.Errorf("%s: got %s %s %.4g%%, want %s %s %.4g%%", tc.name, p.Bound, p.Roof, p.Percent, tc.bound, tc.roof, tc.percent)
+		}
+		if tc.balance != 0 && !near(p.Balance, tc.balance) {
+			t.Errorf("%s: balance %v, want %v", tc.name, p.Balance, tc.balance)
+		}
+	}
+	if p, _ := c.Classify(cases[2].w); p.Probe != "avx-fma32" || p.String() != "50% fma32" {
+		t.Errorf("gemm point %+v %q", p, p.String())
+	}
+	if p, _ := c.Classify(cases[5].w); p.String() != "0.5% fma32" {
+		t.Errorf("small percent renders %q", p.String())
+	}
+}
+
+func TestLevel(t *testing.T) {
+	c := New(synthetic())
+	for _, tc := range []struct {
+		ws      float64
+		threads int
+		want    string
+	}{
+		{40 << 10, 1, peak.L1},
+		{80 << 10, 2, peak.L1}, // 40 KiB per thread, private L1s
+		{80 << 10, 1, peak.L2},
+		{2 << 20, 1, peak.L3},
+		{2 << 20, 2, peak.L2},
+		{40 << 20, 2, peak.DRAM},
+		{0, 1, peak.DRAM}, // unknown
+	} {
+		if got := c.Level(tc.ws, tc.threads); got != tc.want {
+			t.Errorf("Level(%v, %d) = %s, want %s", tc.ws, tc.threads, got, tc.want)
+		}
+	}
+}
+
+func TestThreadScaling(t *testing.T) {
+	f := synthetic()
+	// Measured at 1 and 8 threads: private caches scale, DRAM saturates.
+	for i := range f.Results {
+		if f.Results[i].Threads == 2 {
+			f.Results[i].Threads = 8
+		}
+	}
+	c := New(f)
+	if got := c.Bandwidth(peak.L1, 4); !near(got, 200*G) { // min(4 x 100, 200)
+		t.Errorf("L1 at 4 threads %v", got)
+	}
+	if got := c.Bandwidth(peak.DRAM, 4); !near(got, 15*G) { // min(40, 15)
+		t.Errorf("DRAM at 4 threads %v", got)
+	}
+	if got := c.Peak(peak.FMA32, 1); !near(got, 200*G) {
+		t.Errorf("fma32 at 1 thread %v", got)
+	}
+	if got := c.Peak(peak.DotI8, 3); !near(got, 2400*G) { // only 1 thread measured: scales
+		t.Errorf("dot-i8 at 3 threads %v", got)
+	}
+	if got := c.Bandwidth(peak.L3, 16); !near(got, 60*G) {
+		t.Errorf("L3 beyond the measured threads %v", got)
+	}
+}
+
+func TestMissingCeilings(t *testing.T) {
+	f := synthetic()
+	var bwOnly []peak.Result
+	for _, r := range f.Results {
+		if !r.Kind.Compute() {
+			bwOnly = append(bwOnly, r)
+		}
+	}
+	f.Results = bwOnly
+	c := New(f)
+	// Without compute peaks everything is judged against bandwidth.
+	p, err := c.Classify(Work{Flops: 64e6, Bytes: 1e6, Seconds: 1e-3, WorkingSet: 1 << 30, Threads: 1})
+	if err != nil || p.Bound != Memory || p.Balance != 0 {
+		t.Errorf("bandwidth-only peaks: %+v %v", p, err)
+	}
+	empty := New(&peak.File{Machine: "x"})
+	if _, err := empty.Classify(Work{Flops: 1, Bytes: 1, Seconds: 1, Threads: 1}); !errors.Is(err, ErrNoCeiling) {
+		t.Errorf("no peaks: %v", err)
+	}
+	if _, err := c.Classify(Work{Flops: 1, Bytes: 1}); err == nil {
+		t.Error("untimed work classified")
+	}
+}
+
+func TestWorkingSet(t *testing.T) {
+	if got := WorkingSet(1e6, 3, true); got != 3e6 {
+		t.Errorf("with sets: %v", got)
+	}
+	if got := WorkingSet(100<<10, 0, true); got != 64*(100<<10) {
+		t.Errorf("cold small: %v", got)
+	}
+	if got := WorkingSet(10<<20, 0, true); got != 7*(10<<20) {
+		t.Errorf("cold 10 MiB: %v", got)
+	}
+	if got := WorkingSet(100<<10, 0, false); got != 100<<10 {
+		t.Errorf("warm: %v", got)
+	}
+}
+
+func TestAttainable(t *testing.T) {
+	c := New(synthetic())
+	if got := c.Attainable(peak.FMA32, peak.DRAM, 1, 1); !near(got, 10*G) {
+		t.Errorf("attainable at AI 1 in DRAM: %v", got)
+	}
+	if got := c.Attainable(peak.FMA32, peak.L1, 1, 100); !near(got, 200*G) {
+		t.Errorf("attainable at AI 100 in L1: %v", got)
+	}
+	if ls := c.MemoryLevels(); len(ls) != 4 {
+		t.Errorf("levels %v", ls)
+	}
+}

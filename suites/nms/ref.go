@@ -1,0 +1,168 @@
+// Package nms defines the non-maximum suppression kernels of KERNELS.md
+// section 4 (nms, soft_nms, batched_nms): parameters, shape sets,
+// detector-like and adversarial box fills, float64 references, pass rules
+// and costs.
+package nms
+
+import (
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// coords returns box i of a [N,4] (x1,y1,x2,y2) array in float64.
+func coords(b []float32, i int) (x1, y1, x2, y2 float64) {
+	return float64(b[4*i]), float64(b[4*i+1]), float64(b[4*i+2]), float64(b[4*i+3])
+}
+
+// refIoU is KERNELS.md's IoU of boxes i and j in float64; one is 1 for the
+// plus_one convention, else 0. A NaN coordinate gives NaN (Go's min and max
+// propagate NaN), and a union <= 0 gives 0.
+func refIoU(b []float32, i, j int, one float64) float64 {
+	ax1, ay1, ax2, ay2 := coords(b, i)
+	bx1, by1, bx2, by2 := coords(b, j)
+	aa := max(0, ax2-ax1+one) * max(0, ay2-ay1+one)
+	ab := max(0, bx2-bx1+one) * max(0, by2-by1+one)
+	inter := max(0, min(ax2, bx2)-max(ax1, bx1)+one) * max(0, min(ay2, by2)-max(ay1, by1)+one)
+	union := aa + ab - inter
+	if union <= 0 {
+		return 0
+	}
+	return inter / union
+}
+
+// plusOne is the width offset of the plus_one convention.
+func plusOne(on bool) float64 {
+	if on {
+		return 1
+	}
+	return 0
+}
+
+// byScore sorts candidate indices (ascending on entry) by score descending,
+// stably, so equal scores keep the lower index first.
+func byScore(s []float32, idx []int) {
+	sort.SliceStable(idx, func(a, b int) bool { return s[idx[a]] > s[idx[b]] })
+}
+
+// refGreedy is greedy hard NMS over the candidates idx (ascending indices,
+// scores not NaN): visit them by score, keep each box not yet suppressed and
+// suppress every later box with IoU > t (IoU >= t when geq).
+func refGreedy(b, s []float32, idx []int, t, one float64, geq bool) []int32 {
+	order := slices.Clone(idx)
+	byScore(s, order)
+	suppressed := make([]bool, len(order))
+	var keep []int32
+	for a, i := range order {
+		if suppressed[a] {
+			continue
+		}
+		keep = append(keep, int32(i))
+		for c := a + 1; c < len(order); c++ {
+			if suppressed[c] {
+				continue
+			}
+			iou := refIoU(b, i, order[c], one)
+			if iou > t || geq && iou >= t {
+				suppressed[c] = true
+			}
+		}
+	}
+	return keep
+}
+
+// refNMS is 4.1: boxes with a NaN score or a score below scoreThr are
+// dropped, then greedy NMS; legacy is plus_one with IoU >= t.
+func refNMS(b, s []float32, t, scoreThr float64, legacy bool) []int32 {
+	var idx []int
+	for i, v := range s {
+		if float64(v) >= scoreThr { // false for NaN
+			idx = append(idx, i)
+		}
+	}
+	return refGreedy(b, s, idx, t, plusOne(legacy), legacy)
+}
+
+// checkKeep compares a kernel's kept indices and count with the reference:
+// the count exactly, then keep[0:K] exactly (entries past K are unspecified).
+func checkKeep(name string, keep []int32, count int32, ref []int32) suite.Check {
+	c := suite.Exact(name+" count", []int32{count}, []int32{int32(len(ref))})
+	if c.Verdict != suite.Passed {
+		return c
+	}
+	return suite.Exact(name, keep[:len(ref)], ref)
+}
+
+// softParams are the parameters of Soft-NMS in float64.
+type softParams struct {
+	method         kernel.SoftNMSMethod
+	sigma, nt, thr float64
+	one            float64
+}
+
+// weight is the Soft-NMS decay of a candidate at IoU ov with the selected
+// box. A NaN IoU (NaN coordinates) never suppresses: weight 1.
+func (p softParams) weight(ov float64) float64 {
+	switch {
+	case math.IsNaN(ov):
+		return 1
+	case p.method == kernel.SoftNMSGaussian:
+		return math.Exp(-(ov * ov) / p.sigma)
+	case ov <= p.nt:
+		return 1
+	case p.method == kernel.SoftNMSLinear:
+		return 1 - ov
+	}
+	return 0
+}
+
+// refSoftNMS is 4.2 with the official semantics and lowest-index ties: it
+// returns the kept indices in selection order and each one's score at
+// selection. With fix set it also edits the scores s as it goes so that a
+// float32 kernel must take every decision the same way (see softFixer).
+func refSoftNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept []float64) {
+	var cand []int // index order, so a strict > argmax breaks ties to the lowest index
+	cur := make([]float64, len(s))
+	for i, v := range s {
+		if !math.IsNaN(float64(v)) {
+			cand = append(cand, i)
+			cur[i] = float64(v)
+		}
+	}
+	if fix != nil {
+		fix.start(s, cur)
+	}
+	for round := 0; len(cand) > 0; round++ {
+		m := 0
+		for c := 1; c < len(cand); c++ {
+			if cur[cand[c]] > cur[cand[m]] {
+				m = c
+			}
+		}
+		if fix != nil && round > 0 {
+			cand, m = fix.ties(p, cand, m)
+		}
+		i := cand[m]
+		keep, kept = append(keep, int32(i)), append(kept, cur[i])
+		cand = slices.Delete(cand, m, m+1)
+		w := 0
+		for _, j := range cand {
+			ov := refIoU(b, i, j, p.one)
+			wt := p.weight(ov)
+			cur[j] *= wt
+			if fix != nil && !fix.decayed(p, j, ov, wt) {
+				continue
+			}
+			if cur[j] < p.thr {
+				continue
+			}
+			cand[w] = j
+			w++
+		}
+		cand = cand[:w]
+	}
+	return keep, kept
+}

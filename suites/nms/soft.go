@@ -1,0 +1,108 @@
+package nms
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// softScoreRtol is KERNELS.md's tolerance on the kept (decayed) scores.
+const softScoreRtol = 1e-5
+
+var softMethods = map[string]kernel.SoftNMSMethod{
+	"hard": kernel.SoftNMSHard, "linear": kernel.SoftNMSLinear, "gaussian": kernel.SoftNMSGaussian}
+
+type softCase struct {
+	N              int
+	Method         kernel.SoftNMSMethod
+	Sigma, Nt, Thr float32
+	PlusOne        bool
+	Kind           string
+}
+
+func (c *softCase) params() softParams {
+	return softParams{method: c.Method, sigma: float64(c.Sigma), nt: float64(c.Nt), thr: float64(c.Thr), one: plusOne(c.PlusOne)}
+}
+
+func (c *softCase) Buffers() []suite.Buffer {
+	return []suite.Buffer{{Name: "boxes", DType: kernel.F32, Len: 4 * c.N}, {Name: "scores", DType: kernel.F32, Len: c.N},
+		{Name: "keep", DType: kernel.I32, Len: c.N, Out: true}, {Name: "kept_scores", DType: kernel.F32, Len: c.N, Out: true},
+		{Name: "count", DType: kernel.I32, Len: 1, Out: true}}
+}
+
+// Fill draws the boxes (IoUs kept away from Nt where Nt decides), then runs
+// the reference once with a softFixer that edits scores so that every
+// decision on a decayed score clears its margin.
+func (c *softCase) Fill(rng *rand.Rand, d []*kernel.Host) {
+	t := float64(c.Nt)
+	if c.Method == kernel.SoftNMSGaussian && c.Kind != "exact" {
+		t = math.NaN() // gaussian has no IoU threshold to keep away from
+	}
+	boxFill{fill: c.Kind, t: t, one: plusOne(c.PlusOne), maxc: imageSize}.draw(rng, d[0].F32, d[1].F32, nil)
+	refSoftNMS(c.params(), d[0].F32, d[1].F32, &softFixer{rng: rng})
+}
+
+func (c *softCase) Op(t []kernel.Tensor) kernel.Op {
+	return kernel.SoftNMS{N: c.N, Method: c.Method, Sigma: c.Sigma, Nt: c.Nt, Threshold: c.Thr, PlusOne: c.PlusOne,
+		Boxes: t[0], Scores: t[1], Keep: t[2], KeptScores: t[3], Count: t[4]}
+}
+
+func (c *softCase) Check(d []*kernel.Host) suite.Check {
+	ref, scores := refSoftNMS(c.params(), d[0].F32, d[1].F32, nil)
+	ch := checkKeep("keep", d[2].I32, d[4].I32[0], ref)
+	if ch.Verdict == suite.Passed {
+		ch = suite.Close("kept_scores", d[3].F32[:len(ref)], scores, 0, softScoreRtol)
+	}
+	return keptMetric(ch, len(ref))
+}
+
+// Cost is KERNELS.md's worst case: 8N^2 FLOPs (plus N^2/2 exponentials for
+// gaussian); bytes 20N + 8K with K = N.
+func (c *softCase) Cost() suite.Cost {
+	n := float64(c.N)
+	cost := suite.Cost{Flops: 8 * n * n, Bytes: 28*n + 4}
+	if c.Method == kernel.SoftNMSGaussian {
+		cost.Trans = n * n / 2
+		cost.Flops += cost.Trans
+	}
+	return cost
+}
+
+func init() {
+	suite.Register(&suite.Kernel{
+		Name: "soft_nms", Family: "nms",
+		Summary: "Soft-NMS (Bodla et al. 2017, official cpu_soft_nms semantics, lowest-index ties); returns decayed scores. " +
+			"Costs are the worst case: 8N^2 FLOPs (+N^2/2 exp for gaussian), bytes 20N + 8K with K = N",
+		Params: []suite.Param{
+			{Key: "N", Default: "1000", Doc: "boxes"},
+			{Key: "method", Default: "linear", Doc: "decay: linear (1-IoU above Nt), gaussian (exp(-IoU^2/sigma)), hard (0 above Nt)"},
+			{Key: "sigma", Default: "0.5", Doc: "gaussian width"},
+			{Key: "Nt", Default: "0.3", Doc: "IoU threshold of linear and hard"},
+			{Key: "threshold", Default: "0.001", Doc: "discard candidates whose score falls below this"},
+			{Key: "plus_one", Default: "false", Doc: "Fast R-CNN +1 pixel widths (the official code's convention)"},
+			{Key: "fill", Default: "detector", Doc: fillDoc},
+		},
+		Quick: []string{"N=1000", "N=1000,method=gaussian", "N=1000,method=hard", "N=1000,plus_one=true",
+			"N=500,fill=special", "N=500,fill=special,method=gaussian,plus_one=true",
+			"N=300,fill=exact,Nt=0.5,method=hard", "N=300,fill=exact,Nt=0.5,plus_one=true"},
+		Full: []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian"},
+		Tests: []string{"N=0", "N=1", "N=2", "N=5,fill=identical", "N=64,fill=identical", "N=64,fill=equal,method=gaussian",
+			"N=64,fill=zeroarea", "N=64,fill=zeroarea,plus_one=true", "N=100,fill=nanscore", "N=100,fill=nancoord,method=gaussian",
+			"N=100,fill=nancoord,method=hard", "N=9,fill=allnan", "N=33,threshold=2", "N=33,threshold=0",
+			"N=7,fill=exact,Nt=0.5,method=hard", "N=200,method=gaussian,sigma=0.1", "N=200,method=hard,Nt=0",
+			"N=333,fill=special,Nt=0.5", "N=3000,method=gaussian"},
+		New: func(p suite.Params) (suite.Case, error) {
+			r := suite.ParamReader{P: p}
+			c := &softCase{N: r.Int("N", 0), Method: softMethods[r.Enum("method", "linear", "gaussian", "hard")],
+				Sigma: float32(r.Float("sigma")), Nt: float32(r.Float("Nt")), Thr: float32(r.Float("threshold")),
+				PlusOne: r.Bool("plus_one"), Kind: r.Enum("fill", fills...)}
+			r.Check(c.Nt >= 0 && c.Nt <= 1, "Nt = %g: want a number in [0, 1]", c.Nt)
+			r.Check(c.Sigma > 0 && !math.IsInf(float64(c.Sigma), 0), "sigma = %g: want a finite number > 0", c.Sigma)
+			r.Check(!math.IsNaN(float64(c.Thr)), "threshold is NaN")
+			checkExactFill(&r, c.Kind, "Nt", c.Nt)
+			return c, r.Err
+		},
+	})
+}
