@@ -50,7 +50,7 @@ var gemmKernel = &suite.Kernel{
 	},
 	New: func(p suite.Params) (suite.Case, error) {
 		r := suite.ParamReader{P: p}
-		c := gemmCase{M: r.Int("M", 1), N: r.Int("N", 1), K: r.Int("K", 1)}
+		c := gemmCase{M: r.Int("M", 0), N: r.Int("N", 0), K: r.Int("K", 1)}
 		return c, r.Err
 	},
 }

@@ -23,7 +23,8 @@ const (
 // SimplifiedLinearAttention (SLAB): O_i = (Qr_i KV)/(Qr_i . ks + 1e-6) + DWC(V)_i
 // with Qr = relu(Q), Kr = relu(K + Pk), KV = Kr^T V, ks = sum_j Kr_j.
 // Pk [L, H*D] is optional. Wd is [Dv,5,5] (2D) or [Dv,5] (1D); Bd [Dv].
-// Causal (1D only) uses prefix sums and a left-padded conv over taps n-4..n.
+// Causal (1D only) uses prefix sums and a left-padded conv over taps n-4..n:
+// DWC(V)[n,d] = Bd[d] + sum_t Wd[d,t] V[n-4+t,d] (non-causal 1D: V[n-2+t,d]).
 type SimplifiedLinearAttention struct {
 	B, H, L, D, Dv int
 	Conv           SLAConv

@@ -6,14 +6,16 @@ package kernel
 
 // QuantizeI8: per-row symmetric int8: s = max|x|/127 (1 if 0),
 // q = clamp(rne(x/s), -127, 127). X [Rows, K] -> Q [Rows, K], Scale [Rows].
+// NaN or Inf in a row is an input error (Run fails, naming the row).
 type QuantizeI8 struct {
 	Rows, K     int
 	X, Q, Scale Tensor
 }
 
 // GemmW8A8: Y[m,n] = f32(acc) * f32(sx[m]*sw[n]) + bias[n] with
-// acc = sum_k Xq[m,k]*Wq[n,k] exact in int32. When Fused, the kernel
-// quantizes X [M,K] itself; otherwise it reads Xq [M,K] and Sx [M].
+// acc = sum_k Xq[m,k]*Wq[n,k] exact in int32 (1 <= K <= MaxW8A8K). When
+// Fused, the kernel quantizes X [M,K] itself as QuantizeI8 does (Xq, Sx
+// nil); otherwise it reads Xq [M,K] and Sx [M] (X nil).
 // Bias [N] and Acc [M,N] (raw accumulators, for exactness checks) are optional.
 type GemmW8A8 struct {
 	M, N, K int
@@ -27,7 +29,9 @@ type GemmW8A8 struct {
 
 // QuantizeW4G: 4-bit group-wise quantization of W [N,K] into Qp u8 [N,K/2]
 // (even k in the low nibble), S f32 [N,K/G], Z u8 [N,K/G]. Symmetric uses
-// s = max(|lo|,|hi|,1e-5)/7 and z = 8.
+// s = max(|lo|,|hi|,1e-5)/7 and z = 8. K is even, G in {32, 64, 128} or
+// G = K, K % G == 0. S is computed in float32 (s = f32(f32(hi-lo)/15));
+// NaN or Inf in a row is an input error.
 type QuantizeW4G struct {
 	N, K, Group int
 	Symmetric   bool
@@ -43,10 +47,11 @@ type GemmW4G struct {
 }
 
 // WQLayer is one layer of LayerwiseWQ: W [N,K] at Bits in {2,3,4,8}.
-// 8-bit: Q i8 [N*K], Scale [N], Zero nil. 4/2-bit (Quanto affine): Q packed
-// u8 (4-bit two per byte, 2-bit four per byte, lowest bits first),
-// Scale and Zero (the float shift) f32 [N*K/Group]. 3-bit (GPTQ-style): one
-// value per byte, Scale f32 and Zero u8 [N*K/Group].
+// 8-bit: Q i8 [N*K], Scale [N], Zero nil, Group = K: w^ = s*q. 4/2-bit
+// (Quanto affine): Q packed u8 (4-bit two per byte, 2-bit four per byte,
+// lowest bits first; K a multiple of the values per byte), Scale and Zero
+// (the float shift) f32 [N*K/Group]: w^ = q*s - shift. 3-bit (GPTQ-style):
+// one value per byte, Scale f32 and Zero u8 [N*K/Group]: w^ = s*(q - z).
 type WQLayer struct {
 	N, K, Bits, Group int
 	Q, Scale, Zero    Tensor
@@ -86,8 +91,10 @@ const (
 // RepQuantSoftmaxPV: shift-based P@V over BH independent heads. Pq u8
 // [BH,L,S] holds the softmax codes q (q >= 2^Bits means zero), Vi i8
 // [BH,S,Dv] the signed integer V (Vq - zV). O f32 [BH,L,Dv] =
-// Scale*SV*2^-F*(Aall + (sqrt2-1)*Aodd). Aall and Aodd i32 [BH,L,Dv] are
-// optional exact outputs.
+// Scale*SV*2^-F*(Aall + (sqrt2-1)*Aodd) (F: SoftmaxPVShift). Aall and Aodd
+// i32 [BH,L,Dv] are optional exact outputs, defined on the integer path
+// only (SoftmaxPVIntOK: Bits <= 4 and S*2^(7+F) < 2^31); Aodd only for
+// QuantLogSqrt2. Bits > 4 use the float path (sum of Vi*2^-k).
 type RepQuantSoftmaxPV struct {
 	BH, L, S, Dv  int
 	Bits          int

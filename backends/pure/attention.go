@@ -107,7 +107,9 @@ func softmaxTile(sc *softmaxScratch, op *kernel.SoftmaxAttention, q, k, v, o []f
 		ke := min(kt+attnKTile, kEnd)
 		for sb := i0; sb < i1; sb += attnRows {
 			rows := min(attnRows, i1-sb)
-			// Row sb+r sees keys [kt, jend) of this tile; all rows see [kt, jfull).
+			// Causal: row sb+r sees keys <= sb+r, so the block sees keys
+			// [kt, jend) of this tile and all its rows see [kt, jfull). As
+			// attnKTile is a multiple of attnRows, sb >= kt here: jfull > kt.
 			jend, jfull := ke, ke
 			if causal {
 				jend, jfull = min(ke, sb+rows), min(ke, sb+1)
@@ -140,8 +142,14 @@ func softmaxTile(sc *softmaxScratch, op *kernel.SoftmaxAttention, q, k, v, o []f
 					}
 				}
 				if mNew == float32(math.Inf(-1)) {
-					// Every score so far is -Inf: they add nothing yet (and if the
-					// whole row stays so, l = 0 makes it NaN, as in the reference).
+					// Every score so far is -Inf or NaN. -Inf adds nothing yet (a
+					// row that stays so ends 0/0 = NaN, as in the reference); a
+					// NaN score makes the row NaN, which the max did not see.
+					for _, x := range sr {
+						if x != x {
+							l[ri] = x
+						}
+					}
 					clear(sr)
 					continue
 				}
@@ -520,9 +528,10 @@ func scaleRow(a []float32, c float32) {
 }
 
 // exp32 is e^x in float32 for the x <= 0 of an online softmax (x = s - max),
-// within about 2 ulp: x = n*ln2 + r with |r| <= ln2/2 (Cody-Waite split),
-// e^r by its degree-6 Taylor polynomial (error r^7/7! < 1.2e-7), times 2^n.
-// NaN gives NaN and x below the float32 range gives 0.
+// within 2.5e-7 relative (4 ulp, measured over [-87.3, 0]): x = n*ln2 + r
+// with |r| <= ln2/2 (Cody-Waite split), e^r by its degree-6 Taylor
+// polynomial (error r^7/7! < 1.2e-7), times 2^n.
+// NaN gives NaN; x below the normal float32 range gives 0.
 func exp32(x float32) float32 {
 	const (
 		log2e = 1.44269504088896341

@@ -275,6 +275,7 @@ func bnInferBound(b *Backend, op kernel.BatchNormInfer, alpha float32) kernel.Bo
 }
 
 // scaleShiftRow writes y = x*a + b.
+//
 //go:noinline
 func scaleShiftRow(y, x, a, b []float32) {
 	y, a, b = y[:len(x)], a[:len(x)], b[:len(x)]
@@ -286,6 +287,7 @@ func scaleShiftRow(y, x, a, b []float32) {
 // centerScaleShiftRow writes y = (x-mu)*a + b. Hot loops live in small
 // functions kept out of line (go:noinline): inlined into a closure the
 // register allocator spills the loop index to the stack on every element.
+//
 //go:noinline
 func centerScaleShiftRow(y, x, mu, a, b []float32) {
 	y, mu, a, b = y[:len(x)], mu[:len(x)], a[:len(x)], b[:len(x)]
@@ -300,18 +302,18 @@ func centerScaleShiftRow(y, x, mu, a, b []float32) {
 // PRepBN: per-channel mean mu and scale a = gamma*rsqrt(var+eps), and the
 // running-state update.
 type bnBatch struct {
-	m, c          int
-	eps, mom      float32
-	st            *colStats
-	mu, a         []float32
-	rm, rv        []float32 // old state
-	newMean, nVar []float32 // new state
-	gamma         []float32
+	m, c            int
+	eps, mom        float32
+	st              *colStats
+	mu, a           []float32
+	rm, rv          []float32 // old state
+	newMean, newVar []float32 // new state
+	gamma           []float32
 }
 
 func newBNBatch(m, c int, eps, mom float32, x, gamma, rm, rv, newMean, newVar []float32) *bnBatch {
 	bb := &bnBatch{m: m, c: c, eps: eps, mom: mom, mu: make([]float32, c), a: make([]float32, c),
-		rm: rm, rv: rv, newMean: newMean, nVar: newVar, gamma: gamma}
+		rm: rm, rv: rv, newMean: newMean, newVar: newVar, gamma: gamma}
 	bb.st = newColStats(1, m, c, true, func(r0, r1, c0, c1 int, mean, m2 []float32) {
 		tileMeanM2(x, c, r0, r1, c0, c1, mean, m2)
 	})
@@ -323,7 +325,7 @@ func newBNBatch(m, c int, eps, mom float32, x, gamma, rm, rv, newMean, newVar []
 func (bb *bnBatch) run(b *Backend) bool {
 	if bb.m == 0 {
 		copy(bb.newMean, bb.rm)
-		copy(bb.nVar, bb.rv)
+		copy(bb.newVar, bb.rv)
 		return false
 	}
 	bb.st.run(b)
@@ -335,7 +337,7 @@ func (bb *bnBatch) run(b *Backend) bool {
 		bb.mu[j] = mu
 		bb.a[j] = bb.gamma[j] * rsqrt32(v+bb.eps)
 		bb.newMean[j] = (1-bb.mom)*bb.rm[j] + bb.mom*mu
-		bb.nVar[j] = (1-bb.mom)*bb.rv[j] + bb.mom*v*unbiased
+		bb.newVar[j] = (1-bb.mom)*bb.rv[j] + bb.mom*v*unbiased
 	}
 	return true
 }
@@ -400,6 +402,7 @@ func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 
 // prepbnRow writes one row of PRepBN: y = (x-rmu)*rstd*lamG +
 // (x-mu)*bnS + x*alphaS + shift.
+//
 //go:noinline
 func prepbnRow(y, x []float32, rmu, rstd float32, lamG, mu, bnS []float32, alphaS float32, shift []float32) {
 	n := len(x)

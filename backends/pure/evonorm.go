@@ -136,6 +136,7 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // b0Row writes y = x / max(sb, v*x + sw) * g + b. The builtin max
 // propagates NaN, as the reference's math.Max does, and has no
 // data-dependent branch.
+//
 //go:noinline
 func b0Row(y, x, sb, v, sw, g, b []float32) {
 	n := len(x)
@@ -146,6 +147,7 @@ func b0Row(y, x, sb, v, sw, g, b []float32) {
 }
 
 // s0Row writes y = x * sigmoid(v*x) * k + b.
+//
 //go:noinline
 func s0Row(y, x, v, k, b []float32) {
 	n := len(x)

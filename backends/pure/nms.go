@@ -38,7 +38,8 @@ var inert = float32(math.Inf(1))
 
 // greedyBoxes holds candidates in score order as separate coordinate
 // arrays, the layout the sweep streams through, with each one's rank (its
-// position in score order).
+// position in score order). x2 and y2 hold x2+one and y2+one, folding the
+// plus_one convention in.
 type greedyBoxes struct {
 	x1, y1, x2, y2, area []float32
 	rank                 []int32
@@ -56,8 +57,9 @@ func (g greedyBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 	if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
 		g.x1[p], g.y1[p], g.x2[p], g.y2[p], g.area[p] = inert, inert, inert, inert, -1
 	} else {
+		x2, y2 = x2+one, y2+one
 		g.x1[p], g.y1[p], g.x2[p], g.y2[p] = x1, y1, x2, y2
-		g.area[p] = max(0, x2-x1+one) * max(0, y2-y1+one)
+		g.area[p] = max(0, x2-x1) * max(0, y2-y1)
 	}
 	g.rank[p] = rank
 }
@@ -65,11 +67,11 @@ func (g greedyBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 // sweep is greedy hard NMS over positions [lo, hi) in score order: each
 // box not yet suppressed is kept and suppresses the later boxes it
 // overlaps enough. A suppressed box gets rank -1 and x1 = +Inf, so later
-// sweeps pass over it without a store or a branch taken; the list is
-// compacted once more than half of what remains is dead. It sets
+// sweeps pass over it without a store; the list is compacted once an
+// eighth of what remains is dead. It sets
 // kept[rank] of every kept box. IoU > t is tested as inter > t*union, which
 // needs no division; geq tests >= (the legacy convention).
-func (g greedyBoxes) sweep(lo, hi int, t, one float32, geq bool, kept []bool) {
+func (g greedyBoxes) sweep(lo, hi int, t float32, geq bool, kept []bool) {
 	if geq && t == 0 {
 		// IoU >= 0 holds for every pair, disjoint ones too: the first
 		// box suppresses all others except the inert ones.
@@ -97,18 +99,22 @@ func (g greedyBoxes) sweep(lo, hi int, t, one float32, geq bool, kept []bool) {
 		x1, y1, x2, y2, ar, rk := g.x1[h+1:n], g.y1[h+1:n], g.x2[h+1:n], g.y2[h+1:n], g.area[h+1:n], g.rank[h+1:n]
 		y1, x2, y2, ar, rk = y1[:len(x1)], x2[:len(x1)], y2[:len(x1)], ar[:len(x1)], rk[:len(x1)]
 		for j := range x1 {
-			if iw := min(ax2, x2[j]) - max(ax1, x1[j]) + one; iw > 0 {
-				if ih := min(ay2, y2[j]) - max(ay1, y1[j]) + one; ih > 0 {
-					inter := iw * ih
-					tu := t * (aa + ar[j] - inter)
-					if inter > tu || geq && inter == tu {
-						x1[j], rk[j] = inert, -1
-						dead++
-					}
+			// Disjoint in x or y when either difference is negative: a
+			// sign-bit test rejects most boxes before any min or max.
+			if (math.Float32bits(ax2-x1[j])|math.Float32bits(x2[j]-ax1))>>31 != 0 ||
+				(math.Float32bits(ay2-y1[j])|math.Float32bits(y2[j]-ay1))>>31 != 0 {
+				continue
+			}
+			if iw, ih := min(ax2, x2[j])-max(ax1, x1[j]), min(ay2, y2[j])-max(ay1, y1[j]); iw > 0 && ih > 0 {
+				inter := iw * ih
+				tu := t * (aa + ar[j] - inter)
+				if inter > tu || geq && inter == tu {
+					x1[j], rk[j] = inert, -1
+					dead++
 				}
 			}
 		}
-		if 2*dead > n-h {
+		if 8*dead > n-h {
 			n, dead = g.compact(h+1, n), 0
 		}
 	}
@@ -153,7 +159,7 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			g.load(p, boxes, keyIndex(k), int32(p), one)
 		}
 		clear(kept[:m])
-		g.sweep(0, m, t, one, geq, kept)
+		g.sweep(0, m, t, geq, kept)
 		c := 0
 		for p, k := range ks {
 			if kept[p] {
@@ -197,8 +203,9 @@ func (c *softNMS) load(boxes, scores []float32) int {
 		if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
 			c.x1[n], c.y1[n], c.x2[n], c.y2[n], c.area[n] = inf, inf, inf, inf, 0
 		} else {
+			x2, y2 = x2+c.one, y2+c.one
 			c.x1[n], c.y1[n], c.x2[n], c.y2[n] = x1, y1, x2, y2
-			c.area[n] = max(0, x2-x1+c.one) * max(0, y2-y1+c.one)
+			c.area[n] = max(0, x2-x1) * max(0, y2-y1)
 		}
 		c.score[n], c.idx[n] = float64(s), int32(i)
 		if m < 0 || c.score[n] > c.score[m] {
@@ -215,7 +222,7 @@ func (c *softNMS) load(boxes, scores []float32) int {
 // best survivor (-1 if none) and the number killed.
 func (c *softNMS) pass(lo, hi int) (best, killed int) {
 	ax1, ay1, ax2, ay2, aa := c.sel[0], c.sel[1], c.sel[2], c.sel[3], c.sel[4]
-	one, thr, nan := c.one, c.thr, math.NaN()
+	thr, nan := c.thr, math.NaN()
 	x1, y1, x2, y2, ar, sc := c.x1[lo:hi], c.y1[lo:hi], c.x2[lo:hi], c.y2[lo:hi], c.area[lo:hi], c.score[lo:hi]
 	y1, x2, y2, ar = y1[:len(sc)], x2[:len(sc)], y2[:len(sc)], ar[:len(sc)]
 	x1 = x1[:len(sc)]
@@ -224,8 +231,11 @@ func (c *softNMS) pass(lo, hi int) (best, killed int) {
 		if s != s {
 			continue
 		}
-		if iw := min(ax2, x2[j]) - max(ax1, x1[j]) + one; iw > 0 {
-			if ih := min(ay2, y2[j]) - max(ay1, y1[j]) + one; ih > 0 {
+		// Disjoint in x or y when either difference is negative: a
+		// sign-bit test rejects most candidates before any min or max.
+		if (math.Float64bits(ax2-x1[j])|math.Float64bits(x2[j]-ax1))>>63 == 0 &&
+			(math.Float64bits(ay2-y1[j])|math.Float64bits(y2[j]-ay1))>>63 == 0 {
+			if iw, ih := min(ax2, x2[j])-max(ax1, x1[j]), min(ay2, y2[j])-max(ay1, y1[j]); iw > 0 && ih > 0 {
 				inter := iw * ih
 				ov := inter / (aa + ar[j] - inter)
 				switch {
@@ -320,7 +330,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				m, killed = c.pass(0, c.n)
 				dead += killed
 			}
-			if 2*dead > c.n {
+			if 32*dead > c.n {
 				m, dead = c.compact(m), 0
 			}
 		}
@@ -383,7 +393,7 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		wk.starts[groups] = int32(m)
 		clear(wk.kept[:m])
 		group := func(gi int) {
-			wk.boxes.sweep(int(wk.starts[gi]), int(wk.starts[gi+1]), t, 0, false, wk.kept)
+			wk.boxes.sweep(int(wk.starts[gi]), int(wk.starts[gi+1]), t, false, wk.kept)
 		}
 		if groupsInParallel && groups > 1 {
 			// Workers take groups from a shared counter: groups differ in size.

@@ -15,17 +15,20 @@ func prepareLayerNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if err := op.Validate(); err != nil {
 		return nil, err
 	}
-	x, g, be, y := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.Y)
-	c, eps := op.C, op.Eps
-	return bound(func() {
-		b.rows(op.Rows, 8*c, func(lo, hi int) {
-			for r := lo; r < hi; r++ {
-				xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
-				mu, v := meanVar(xr)
-				layerNormRow(yr, xr, g, be, mu, float32(1/math.Sqrt(float64(v+eps))))
-			}
-		})
-	}), nil
+	body := layerNormRows(kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.Y), op.C, op.Eps)
+	return bound(func() { b.rows(op.Rows, 8*op.C, body) }), nil
+}
+
+// layerNormRows returns the row loop of LayerNorm. It reads g and be at run
+// time, so callers may rewrite them (layernorm_scaling folds its scale in).
+func layerNormRows(x, g, be, y []float32, c int, eps float32) func(lo, hi int) {
+	return func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			mu, v := meanVar(xr)
+			layerNormRow(yr, xr, g, be, mu, float32(1/math.Sqrt(float64(v+eps))))
+		}
+	}
 }
 
 // meanVar returns the mean and the biased variance of x in two passes with

@@ -19,6 +19,7 @@ func groupScale(x []float32) float32 {
 }
 
 // groupAffine writes y = x*s*k + b for one group.
+//
 //go:noinline
 func groupAffine(y, x []float32, s float32, k, b []float32) {
 	y, k, b = y[:len(x)], k[:len(x)], b[:len(x)]

@@ -40,19 +40,19 @@ func nonFinite(what string, marks []float32, per int) error {
 	return nil
 }
 
-// parts runs body over [0, n) in at most b.threads chunks; w (< b.threads)
-// numbers the chunk so that it can use its own workspace.
-func (b *Backend) parts(n, perItem int, body func(w, lo, hi int)) {
+// parts returns a loop running body over [0, n) in at most b.threads
+// chunks; w (< b.threads) numbers the chunk so that it can use its own
+// workspace. Built in Prepare, so that Run does not allocate.
+func (b *Backend) parts(n, perItem int, body func(w, lo, hi int)) func() {
 	grain := max(par.Grain(perItem, 1<<16), (n+b.threads-1)/b.threads)
-	par.For(n, b.threads, grain, func(lo, hi int) { body(lo/grain, lo, hi) })
+	chunk := func(lo, hi int) { body(lo/grain, lo, hi) }
+	return func() { par.For(n, b.threads, grain, chunk) }
 }
 
-// magic rounds a float32 of magnitude < 2^22 to an integer, half to even:
-// (v + 1.5*2^23) - 1.5*2^23 under the default rounding mode.
+// magic is 1.5*2^23: v + magic, for |v| < 2^22, rounds v to an integer
+// half to even (the default rounding mode) and leaves it in the low
+// mantissa bits.
 const magic = 12582912
-
-// rne32 rounds v (|v| < 2^22) half to even.
-func rne32(v float32) float32 { return (v + magic) - magic }
 
 // absMaxBits is the bit pattern of max|x|; patterns order like the
 // magnitudes, and any NaN or Inf gives a pattern >= 0x7F800000.
@@ -88,13 +88,14 @@ func symScale(x []float32) (s, inv float32, ok bool) {
 // quantI8 is one code: clamp(rne(v*inv), -127, 127). Multiplying by the
 // reciprocal stays within KERNELS.md's near-tie allowance.
 func quantI8(v, inv float32) int32 {
-	t := v * inv
-	if t > 127 {
-		t = 127
-	} else if t < -127 {
-		t = -127
+	c := rneInt(v * inv) // |v*inv| <= 127 up to rounding
+	if c > 127 {
+		c = 127
 	}
-	return int32(rne32(t))
+	if c < -127 {
+		c = -127
+	}
+	return c
 }
 
 // quantI8Row quantizes x into q (stride apart, for packed layouts) and
@@ -106,7 +107,7 @@ func quantI8Row[T int8 | int32](x []float32, q []T, stride int) float32 {
 	}
 	if math.IsInf(float64(inv), 0) { // subnormal scale: divide instead
 		for k, v := range x {
-			q[k*stride] = T(clampI32(int32(rne32(min(max(v/s, -127), 127))), -127, 127))
+			q[k*stride] = T(rneInt(min(max(v/s, -127), 127)))
 		}
 		return s
 	}
@@ -141,12 +142,8 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // w4GroupParams returns the scale, zero point and reciprocal of one group
 // (KERNELS.md 3.2), or a NaN scale when the group holds NaN or Inf.
 func w4GroupParams(w []float32, sym bool) (s, inv float32, z int32) {
-	var lo, hi, bad float32
-	for _, v := range w {
-		lo, hi = min(lo, v), max(hi, v)
-		bad += v * 0 // NaN for NaN or Inf
-	}
-	if bad != 0 || lo != lo || hi != hi {
+	lo, hi, ok := minMax0(w)
+	if !ok {
 		return float32(math.NaN()), 0, 0
 	}
 	if sym {
@@ -157,19 +154,54 @@ func w4GroupParams(w []float32, sym bool) (s, inv float32, z int32) {
 		lo, hi = -1, 1
 	}
 	s = max(hi-lo, 1e-5) / 15
-	return s, 1 / s, clampI32(int32(rne32(-lo/s)), 0, 15)
+	return s, 1 / s, clampI32(rneInt(-lo/s), 0, 15)
 }
 
-// w4Code is clamp(rne(w*inv) + z, 0, 15) (symmetric: z = 8, which is
-// clamp(rne(w/s), -8, 7) + 8).
-func w4Code(v, inv float32, z int32) uint8 {
-	t := v * inv
-	if t > 16 {
-		t = 16
-	} else if t < -16 {
-		t = -16
+// orderKey maps a float32 to an int32 with the same order (for non-NaN
+// values), so min and max run as branch-free integer ops.
+func orderKey(v float32) int32 {
+	b := int32(math.Float32bits(v))
+	return b ^ (b >> 31 & 0x7FFFFFFF)
+}
+
+func fromKey(k int32) float32 { return math.Float32frombits(uint32(k ^ (k >> 31 & 0x7FFFFFFF))) }
+
+// minMax0 returns min(0, min w) and max(0, max w); ok is false when w
+// holds NaN or Inf (their keys lie beyond those of the finite floats).
+func minMax0(w []float32) (lo, hi float32, ok bool) {
+	var l0, l1, h0, h1 int32
+	i := 0
+	for ; i+2 <= len(w); i += 2 {
+		k0, k1 := orderKey(w[i]), orderKey(w[i+1])
+		l0, h0 = min(l0, k0), max(h0, k0)
+		l1, h1 = min(l1, k1), max(h1, k1)
 	}
-	return uint8(clampI32(int32(rne32(t))+z, 0, 15))
+	for ; i < len(w); i++ {
+		k := orderKey(w[i])
+		l0, h0 = min(l0, k), max(h0, k)
+	}
+	l, h := min(l0, l1), max(h0, h1)
+	if h >= 0x7F800000 || l <= orderKey(float32(math.Inf(-1))) {
+		return 0, 0, false
+	}
+	return fromKey(l), fromKey(h), true
+}
+
+// rneInt is int32(rne(v)) for |v| < 2^22.
+func rneInt(v float32) int32 { return int32(math.Float32bits(v+magic)) - 0x4B400000 }
+
+// w4Code is clamp(rne(w*inv) + z, 0, 15) (symmetric: z = 8, which is
+// clamp(rne(w/s), -8, 7) + 8). |w*inv| <= 15 (up to rounding) in both
+// variants, so it needs no clamp before rounding.
+func w4Code(v, inv float32, z int32) uint8 {
+	c := rneInt(v*inv) + z
+	if c < 0 {
+		c = 0
+	}
+	if c > 15 {
+		c = 15
+	}
+	return uint8(c)
 }
 
 func prepareQuantizeW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {

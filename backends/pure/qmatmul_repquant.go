@@ -25,13 +25,12 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			wp[p*2*C+2*j+c] = v
 		}
 	}
-	sg := newSgemm(b, M, N, C, false)
-	sg.panel = func(p int, _ []float32) []float32 { return wp[p*2*C : (p+1)*2*C] }
-	sg.bias, sg.y = kernel.F32s(op.Bias), kernel.F32s(op.Y)
+	sg := newSgemm(b, M, N, C, false, kernel.F32s(op.Bias), kernel.F32s(op.Y),
+		func(p int, _ []float32) []float32 { return wp[p*2*C : (p+1)*2*C] })
 	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
 	inv := 1 / dt
 	// t is clamped before rounding to where the code clamps anyway, which
-	// also keeps it in rne32's range.
+	// also keeps it in rneInt's range.
 	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
 	rows := func(lo, hi int) {
 		for m := lo; m < hi; m++ {
@@ -48,7 +47,7 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				} else if t > thi {
 					t = thi
 				}
-				code := clampI32(int32(rne32(t))+zt, 0, qmax)
+				code := clampI32(rneInt(t)+zt, 0, qmax)
 				if q != nil {
 					q[m*C+c] = uint8(code)
 				}
@@ -58,7 +57,7 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	return bound(func() {
 		b.rows(M, 12*C, rows)
-		sg.run(b)
+		sg.run()
 	}), nil
 }
 
@@ -143,7 +142,7 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		}
 	}
-	return bound(func() { b.parts(op.BH*L, S*Dv, body) }), nil
+	return bound(b.parts(op.BH*L, S*Dv, body)), nil
 }
 
 // axpyI8I64 adds m*v to a.

@@ -102,6 +102,8 @@ func dot1x6(x []int32, w []int64, acc *[6]int32) {
 // w8a8 is a prepared gemm_w8a8.
 type w8a8 struct {
 	op      kernel.GemmW8A8
+	pack    func(lo, hi int) // widens or quantizes rows of X
+	gemm    func()
 	wp      []int64   // packed weights
 	xp      []int32   // X codes widened: 4-row blocks [K][4], or one row [K] when M == 1
 	sx      []float32 // activation scales (the op's, or computed when fused)
@@ -128,45 +130,49 @@ func prepareGemmW8A8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if op.Fused {
 		g.sx = make([]float32, op.M)
 	}
+	g.pack = g.packRows
+	g.gemm = b.parts((op.N+w8Cols-1)/w8Cols, op.M*w8Cols*op.K, g.panels)
 	return errBound{func() error { return g.run(b) }}, nil
 }
 
 func (g *w8a8) run(b *Backend) error {
-	M, K := g.op.M, g.op.K
-	stride := 4
-	if M == 1 {
-		stride = 1
-	}
-	// Widen (or quantize, when fused) X into the packed layout.
-	b.rows(M, 3*K, func(lo, hi int) {
-		for m := lo; m < hi; m++ {
-			dst := g.xp[(m/4)*4*K+m%4:]
-			if M == 1 {
-				dst = g.xp
-			}
-			if g.op.Fused {
-				g.sx[m] = quantI8Row(g.x[m*K:(m+1)*K], dst, stride)
-				continue
-			}
-			dst = dst[:(K-1)*stride+1]
-			for k, v := range g.xq[m*K : (m+1)*K] {
-				dst[k*stride] = int32(v)
-			}
-		}
-	})
+	b.rows(g.op.M, 3*g.op.K, g.pack)
 	if g.op.Fused {
 		if err := nonFinite("x", g.sx, 1); err != nil {
 			return err
 		}
 	}
-	np := (g.op.N + w8Cols - 1) / w8Cols
-	b.rows(np, M*w8Cols*K, g.panels)
+	g.gemm()
 	return nil
+}
+
+// packRows widens (or, when fused, quantizes) rows [lo, hi) of X into the
+// packed layout.
+func (g *w8a8) packRows(lo, hi int) {
+	M, K := g.op.M, g.op.K
+	stride := 4
+	if M == 1 {
+		stride = 1
+	}
+	for m := lo; m < hi; m++ {
+		dst := g.xp[(m/4)*4*K+m%4:]
+		if M == 1 {
+			dst = g.xp
+		}
+		if g.op.Fused {
+			g.sx[m] = quantI8Row(g.x[m*K:(m+1)*K], dst, stride)
+			continue
+		}
+		dst = dst[:(K-1)*stride+1]
+		for k, v := range g.xq[m*K : (m+1)*K] {
+			dst[k*stride] = int32(v)
+		}
+	}
 }
 
 // panels computes the columns of panels [lo, hi) for all rows, a tile of
 // w8Tile rows at a time so the tile's X stays in cache across panels.
-func (g *w8a8) panels(lo, hi int) {
+func (g *w8a8) panels(_, lo, hi int) {
 	M, K := g.op.M, g.op.K
 	if M == 1 {
 		for p := lo; p < hi; p++ {

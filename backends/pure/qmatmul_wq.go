@@ -95,40 +95,61 @@ func (l *wqLinear) dotRow(x, gs []float32, n int) float32 {
 	return y
 }
 
+// codeMinusZ[z][q] = float32(q - z): a code's offset from its zero point
+// as a float, by table lookup (cheaper than converting in the inner loop).
+// i8Float[b] is float32(int8(b)).
+var (
+	codeMinusZ [16][16]float32
+	i8Float    [256]float32
+)
+
+func init() {
+	for z := range codeMinusZ {
+		for q := range codeMinusZ[z] {
+			codeMinusZ[z][q] = float32(q - z)
+		}
+	}
+	for b := range i8Float {
+		i8Float[b] = float32(int8(b))
+	}
+}
+
 // dotNibblesZ is sum_k x_k (q_k - z) over packed nibbles (even k low).
 func dotNibblesZ(x []float32, q []uint8, z int32) float32 {
 	x = x[:2*len(q)]
+	t := &codeMinusZ[z&15]
 	var a0, a1, a2, a3 float32
 	i := 0
 	for ; i+2 <= len(q); i += 2 {
-		b0, b1 := int32(q[i]), int32(q[i+1])
+		b0, b1 := q[i], q[i+1]
 		xs := x[2*i : 2*i+4 : 2*i+4]
-		a0 += xs[0] * float32(b0&15-z)
-		a1 += xs[1] * float32(b0>>4-z)
-		a2 += xs[2] * float32(b1&15-z)
-		a3 += xs[3] * float32(b1>>4-z)
+		a0 += xs[0] * t[b0&15]
+		a1 += xs[1] * t[b0>>4]
+		a2 += xs[2] * t[b1&15]
+		a3 += xs[3] * t[b1>>4]
 	}
 	for ; i < len(q); i++ {
-		b0 := int32(q[i])
-		a0 += x[2*i] * float32(b0&15-z)
-		a1 += x[2*i+1] * float32(b0>>4-z)
+		b0 := q[i]
+		a0 += x[2*i] * t[b0&15]
+		a1 += x[2*i+1] * t[b0>>4]
 	}
 	return (a0 + a1) + (a2 + a3)
 }
 
-// dotBytesZ is sum_k x_k (q_k - z) over one code per byte.
+// dotBytesZ is sum_k x_k (q_k - z) over one code (< 16) per byte.
 func dotBytesZ(x []float32, q []uint8, z int32) float32 {
 	x = x[:len(q)]
+	t := &codeMinusZ[z&15]
 	var a0, a1, a2, a3 float32
 	i := 0
 	for ; i+4 <= len(q); i += 4 {
-		a0 += x[i] * float32(int32(q[i])-z)
-		a1 += x[i+1] * float32(int32(q[i+1])-z)
-		a2 += x[i+2] * float32(int32(q[i+2])-z)
-		a3 += x[i+3] * float32(int32(q[i+3])-z)
+		a0 += x[i] * t[q[i]&15]
+		a1 += x[i+1] * t[q[i+1]&15]
+		a2 += x[i+2] * t[q[i+2]&15]
+		a3 += x[i+3] * t[q[i+3]&15]
 	}
 	for ; i < len(q); i++ {
-		a0 += x[i] * float32(int32(q[i])-z)
+		a0 += x[i] * t[q[i]&15]
 	}
 	return (a0 + a1) + (a2 + a3)
 }
@@ -136,13 +157,14 @@ func dotBytesZ(x []float32, q []uint8, z int32) float32 {
 // dotCrumbs is sum_k x_k q_k over 2-bit codes, four per byte, lowest first.
 func dotCrumbs(x []float32, q []uint8) float32 {
 	x = x[:4*len(q)]
+	t := &codeMinusZ[0]
 	var a0, a1, a2, a3 float32
 	for i, b := range q {
 		xs := x[4*i : 4*i+4 : 4*i+4]
-		a0 += xs[0] * float32(b&3)
-		a1 += xs[1] * float32(b>>2&3)
-		a2 += xs[2] * float32(b>>4&3)
-		a3 += xs[3] * float32(b>>6)
+		a0 += xs[0] * t[b&3]
+		a1 += xs[1] * t[b>>2&3]
+		a2 += xs[2] * t[b>>4&3]
+		a3 += xs[3] * t[b>>6]
 	}
 	return (a0 + a1) + (a2 + a3)
 }
@@ -153,13 +175,13 @@ func dotI8(x []float32, q []int8) float32 {
 	var a0, a1, a2, a3 float32
 	i := 0
 	for ; i+4 <= len(q); i += 4 {
-		a0 += x[i] * float32(q[i])
-		a1 += x[i+1] * float32(q[i+1])
-		a2 += x[i+2] * float32(q[i+2])
-		a3 += x[i+3] * float32(q[i+3])
+		a0 += x[i] * i8Float[uint8(q[i])]
+		a1 += x[i+1] * i8Float[uint8(q[i+1])]
+		a2 += x[i+2] * i8Float[uint8(q[i+2])]
+		a3 += x[i+3] * i8Float[uint8(q[i+3])]
 	}
 	for ; i < len(q); i++ {
-		a0 += x[i] * float32(q[i])
+		a0 += x[i] * i8Float[uint8(q[i])]
 	}
 	return (a0 + a1) + (a2 + a3)
 }
@@ -255,22 +277,19 @@ type sgemm struct {
 	bufs    [][]float32 // one panel buffer per worker
 	panel   func(p int, buf []float32) []float32
 	bias, y []float32
+	run     func()
 }
 
-func newSgemm(b *Backend, m, n, k int, dequant bool) *sgemm {
-	s := &sgemm{m: m, n: n, k: k, xp: make([]float32, ((m+3)&^3)*k)}
+func newSgemm(b *Backend, m, n, k int, dequant bool, bias, y []float32, panel func(int, []float32) []float32) *sgemm {
+	s := &sgemm{m: m, n: n, k: k, xp: make([]float32, ((m+3)&^3)*k), bias: bias, y: y, panel: panel}
 	if dequant {
 		s.bufs = make([][]float32, b.threads)
 		for i := range s.bufs {
 			s.bufs[i] = make([]float32, 2*k)
 		}
 	}
+	s.run = b.parts((n+1)/2, 2*m*k, s.panels)
 	return s
-}
-
-func (s *sgemm) run(b *Backend) {
-	np := (s.n + 1) / 2
-	b.parts(np, 2*s.m*s.k, s.panels)
 }
 
 func (s *sgemm) panels(w, lo, hi int) {
@@ -306,46 +325,49 @@ func (s *sgemm) panels(w, lo, hi int) {
 
 // ---- gemm_w4g, layerwise_wq ----
 
-// wqForward runs one layer on M rows: a GEMV over output channels when
-// M == 1, else the panel GEMM.
+// wqForward runs one layer on M rows x [M,K] into y [M,N]: a GEMV over
+// output channels when M == 1, else the panel GEMM.
 type wqForward struct {
-	l  *wqLinear
-	m  int
-	gs []float32 // group sums of x (GEMV, affine formats)
-	sg *sgemm    // GEMM (M > 1)
+	l    *wqLinear
+	x, y []float32
+	gs   []float32 // group sums of x (GEMV, affine formats)
+	gemv func(lo, hi int)
+	pack func(lo, hi int)
+	sg   *sgemm // GEMM (M > 1)
 }
 
-func newWQForward(b *Backend, l *wqLinear, m int) *wqForward {
-	f := &wqForward{l: l, m: m}
+func newWQForward(b *Backend, l *wqLinear, m int, x, y []float32) *wqForward {
+	f := &wqForward{l: l, x: x, y: y}
 	if m == 1 {
 		if l.needsGroupSums() {
 			f.gs = make([]float32, l.k/l.g)
 		}
-		return f
-	}
-	f.sg = newSgemm(b, m, l.n, l.k, true)
-	f.sg.panel = func(p int, buf []float32) []float32 { return l.dequantPanel(2*p, buf) }
-	f.sg.bias = l.bias
-	return f
-}
-
-func (f *wqForward) run(b *Backend, x, y []float32) {
-	l := f.l
-	if f.m == 1 {
-		if f.gs != nil {
-			groupSums(x, l.g, f.gs)
-		}
-		b.rows(l.n, 2*l.k, func(lo, hi int) {
+		f.gemv = func(lo, hi int) {
 			for n := lo; n < hi; n++ {
 				y[n] = l.dotRow(x, f.gs, n)
 			}
-		})
+		}
+		return f
+	}
+	f.sg = newSgemm(b, m, l.n, l.k, true, l.bias, y, l.dequantPanel2)
+	f.pack = func(lo, hi int) { packRows4(f.sg.xp, x, l.k, lo, hi) }
+	return f
+}
+
+// dequantPanel2 serves panel p (columns 2p, 2p+1) to sgemm.
+func (l *wqLinear) dequantPanel2(p int, buf []float32) []float32 { return l.dequantPanel(2*p, buf) }
+
+func (f *wqForward) run(b *Backend, m int) {
+	l := f.l
+	if f.sg == nil {
+		if f.gs != nil {
+			groupSums(f.x, l.g, f.gs)
+		}
+		b.rows(l.n, 2*l.k, f.gemv)
 		return
 	}
-	k := l.k
-	b.rows(f.m, k, func(lo, hi int) { packRows4(f.sg.xp, x, k, lo, hi) })
-	f.sg.y = y
-	f.sg.run(b)
+	b.rows(m, l.k, f.pack)
+	f.sg.run()
 }
 
 func prepareGemmW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -354,12 +376,11 @@ func prepareGemmW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		return nil, err
 	}
 	l := newWQLinear(fmtW4Z, op.N, op.K, op.Group, op.Qp, op.S, op.Z, op.Bias)
-	f := newWQForward(b, l, op.M)
-	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
 	if op.M == 0 {
 		return bound(func() {}), nil
 	}
-	return bound(func() { f.run(b, x, y) }), nil
+	f := newWQForward(b, l, op.M, kernel.F32s(op.X), kernel.F32s(op.Y))
+	return bound(func() { f.run(b, op.M) }), nil
 }
 
 func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -367,24 +388,24 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if err := op.Validate(); err != nil {
 		return nil, err
 	}
-	fmts := map[int]wqFormat{2: fmtW2A, 3: fmtW3Z, 4: fmtW4A, 8: fmtW8}
-	var fs []*wqForward
-	var acts [][]float32 // input of each layer; the last layer writes Y
-	acts = append(acts, kernel.F32s(op.X))
-	for i, ly := range op.Layers {
-		l := newWQLinear(fmts[ly.Bits], ly.N, ly.K, ly.Group, ly.Q, ly.Scale, ly.Zero, ly.Bias)
-		fs = append(fs, newWQForward(b, l, op.M))
-		if i < len(op.Layers)-1 {
-			acts = append(acts, make([]float32, op.M*ly.N))
-		}
-	}
-	acts = append(acts, kernel.F32s(op.Y))
 	if op.M == 0 {
 		return bound(func() {}), nil
 	}
+	fmts := map[int]wqFormat{2: fmtW2A, 3: fmtW3Z, 4: fmtW4A, 8: fmtW8}
+	fs := make([]*wqForward, len(op.Layers))
+	x := kernel.F32s(op.X)
+	for i, ly := range op.Layers {
+		y := kernel.F32s(op.Y) // the last layer writes Y; the others a workspace
+		if i < len(op.Layers)-1 {
+			y = make([]float32, op.M*ly.N)
+		}
+		l := newWQLinear(fmts[ly.Bits], ly.N, ly.K, ly.Group, ly.Q, ly.Scale, ly.Zero, ly.Bias)
+		fs[i] = newWQForward(b, l, op.M, x, y)
+		x = y
+	}
 	return bound(func() {
-		for i, f := range fs {
-			f.run(b, acts[i], acts[i+1])
+		for _, f := range fs {
+			f.run(b, op.M)
 		}
 	}), nil
 }

@@ -64,13 +64,7 @@ func prepareLayerNormScaling(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}), nil
 	}
 	bs := make([]float32, c)
-	body := func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
-			mu, v := meanVar(xr)
-			layerNormRow(yr, xr, gs, bs, mu, rsqrt32(v+eps))
-		}
-	}
+	body := layerNormRows(x, gs, bs, y, c, eps)
 	return bound(func() {
 		mulRow(gs, g, nil, s)
 		mulRow(bs, be, nil, s)

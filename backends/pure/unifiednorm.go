@@ -54,17 +54,16 @@ func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		st.run(b)
 		x2, _ := st.seg(0)
-		// rec: unbiased variance of sqrt(buf) over the window, before the write.
-		for i, v := range buf {
-			sq[i] = sqrt32(v)
-		}
-		_, ss := meanM2(sq)
-		rec := ss / float32(len(sq)-1)
 		copy(slot, x2)
 		trig := false
 		if op.Filter && it >= op.Warmup {
+			// rec: unbiased variance of sqrt(buf) over the window, before the write.
+			for i, v := range buf {
+				sq[i] = sqrt32(v)
+			}
+			_, ss := meanM2(sq)
+			thr := ss / float32(len(sq)-1) * float32(win)
 			geo()
-			thr := rec * float32(win)
 			for j, g := range gm {
 				var am float32
 				for s := 0; s < win; s++ {
@@ -80,7 +79,7 @@ func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		variance := x2
 		if !(it <= win || it < op.Warmup || trig || win <= 1) {
-			if !op.Filter || it < op.Warmup {
+			if !op.Filter { // else geo ran for the filtration, on this window
 				geo()
 			}
 			variance = gm

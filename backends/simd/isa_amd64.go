@@ -7,24 +7,32 @@ import "golang.org/x/sys/cpu"
 var (
 	vecAVX512 = &vec{path: "avx512", sum: sumAVX512, sumSq: sumSqAVX512, sumSqDev: sumSqDevAVX512,
 		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512,
-		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512}
+		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, nmsSuppress: nmsSuppressAVX512}
 	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
 		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
-		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2}
+		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, nmsSuppress: nmsSuppressAVX2}
 	attnAVX512 = &attnK{path: "avx512", qk: qkTileAVX512, softmax: softmaxTileAVX512,
 		pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){
 			nil, pvTile6x1AVX512, pvTile6x2AVX512, pvTile6x3AVX512, pvTile6x4AVX512},
 		pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){
 			nil, pvTile1x1AVX512, pvTile1x2AVX512, pvTile1x3AVX512, pvTile1x4AVX512}}
+
+	w8VNNI512 = &w8K{path: "avx512vnni", nb: 64, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
+		w8Tile1VNNI512, w8Tile2VNNI512, w8Tile3VNNI512, w8Tile4VNNI512, w8Tile5VNNI512, w8Tile6VNNI512}}
+	w8VNNI256 = &w8K{path: "avxvnni", nb: 16, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
+		w8Tile1VNNI256, w8Tile2VNNI256, w8Tile3VNNI256, w8Tile4VNNI256, w8Tile5VNNI256, w8Tile6VNNI256}}
+	w8AVX2 = &w8K{path: "avx2", nb: 16, mr: 6, layout: w8S16, tile: [w8Rows + 1]w8Tile{nil,
+		w8Tile1AVX2, w8Tile2AVX2, w8Tile3AVX2, w8Tile4AVX2, w8Tile5AVX2, w8Tile6AVX2}}
+	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
 )
 
 // Feature sets, from the "Requires:" lines of the generated assembly:
 // the AVX-512 routines use F, BW, DQ, VL and BMI2 (BZHI for tail masks);
-// the AVX2 ones AVX, AVX2 and FMA3. x/sys/cpu clears a feature the OS does
+// the AVX2 ones AVX, AVX2 and FMA3; both use POPCNT (the NMS sweep). x/sys/cpu clears a feature the OS does
 // not save state for, and honours GODEBUG=cpu.<feature>=off.
 func features() (avx2, avx512, avxvnni, avx512vnni bool) {
 	x := cpu.X86
-	avx2 = x.HasAVX && x.HasAVX2 && x.HasFMA
+	avx2 = x.HasAVX && x.HasAVX2 && x.HasFMA && x.HasPOPCNT
 	avx512 = avx2 && x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL && x.HasBMI2
 	return avx2, avx512, avx2 && x.HasAVXVNNI, avx512 && x.HasAVX512VNNI
 }
@@ -32,10 +40,10 @@ func features() (avx2, avx512, avxvnni, avx512vnni bool) {
 var levelList = func() []*level {
 	avx2, avx512, avxvnni, avx512vnni := features()
 	return []*level{
-		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512},
-		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512},
-		{name: "avxvnni", ok: avxvnni, f: vecAVX2},
-		{name: "avx2", ok: avx2, f: vecAVX2},
+		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512, w8: w8VNNI512, w4: w4AVX512},
+		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512},
+		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256},
+		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

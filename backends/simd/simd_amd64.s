@@ -3077,3 +3077,3182 @@ done:
 	VMOVUPS Z3, 192(AX)
 	VZEROUPPER
 	RET
+
+// func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-224
+	MOVQ   x_base+0(FP), AX
+	MOVQ   w_base+32(FP), CX
+	MOVQ   ldx+24(FP), DX
+	MOVQ   ksteps+56(FP), BX
+	LEAQ   (AX)(DX*2), SI
+	ADDQ   DX, SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU32    (CX), Z4
+	VMOVDQU32    64(CX), Z5
+	VMOVDQU32    128(CX), Z6
+	VMOVDQU32    192(CX), Z7
+	VPBROADCASTD (AX), Z8
+	VPDPBUSD     Z4, Z8, Z0
+	VPDPBUSD     Z5, Z8, Z1
+	VPDPBUSD     Z6, Z8, Z2
+	VPDPBUSD     Z7, Z8, Z3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ      y_base+160(FP), AX
+	MOVQ      sx_base+112(FP), CX
+	MOVQ      sw_base+88(FP), DX
+	MOVQ      bias_base+136(FP), BX
+	MOVQ      acc_base+192(FP), SI
+	MOVQ      ldy+184(FP), DI
+	MOVQ      lda+216(FP), R8
+	SHLQ      $0x02, DI
+	SHLQ      $0x02, R8
+	MOVQ      cs_base+64(FP), R9
+	VMOVDQU32 (R9), Z4
+	VPSLLD    $0x07, Z4, Z4
+	VPSUBD    Z4, Z0, Z0
+	VMOVDQU32 64(R9), Z4
+	VPSLLD    $0x07, Z4, Z4
+	VPSUBD    Z4, Z1, Z1
+	VMOVDQU32 128(R9), Z4
+	VPSLLD    $0x07, Z4, Z4
+	VPSUBD    Z4, Z2, Z2
+	VMOVDQU32 192(R9), Z4
+	VPSLLD    $0x07, Z4, Z4
+	VPSUBD    Z4, Z3, Z3
+	TESTQ     SI, SI
+	JZ        noacc
+	VMOVDQU32 Z0, (SI)
+	VMOVDQU32 Z1, 64(SI)
+	VMOVDQU32 Z2, 128(SI)
+	VMOVDQU32 Z3, 192(SI)
+	ADDQ      R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Z4
+	VMULPS       (DX), Z4, Z5
+	VCVTDQ2PS    Z0, Z0
+	VFMADD213PS  (BX), Z5, Z0
+	VMOVUPS      Z0, (AX)
+	VMULPS       64(DX), Z4, Z0
+	VCVTDQ2PS    Z1, Z1
+	VFMADD213PS  64(BX), Z0, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMULPS       128(DX), Z4, Z0
+	VCVTDQ2PS    Z2, Z2
+	VFMADD213PS  128(BX), Z0, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMULPS       192(DX), Z4, Z0
+	VCVTDQ2PS    Z3, Z3
+	VFMADD213PS  192(BX), Z0, Z3
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, AVXVNNI, FMA3
+TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	MOVQ    cs_base+64(FP), R9
+	VMOVDQU (R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y0, Y0
+	VMOVDQU 32(R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y1, Y1
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y13, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y2
+	VMOVDQU      32(CX), Y3
+	VPBROADCASTD (AX), Y4
+	VPMADDWD     Y2, Y4, Y2
+	VPADDD       Y2, Y0, Y0
+	VPMADDWD     Y3, Y4, Y2
+	VPADDD       Y2, Y1, Y1
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y2
+	VMULPS       (DX), Y2, Y3
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y3, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y2, Y0
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y0, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-224
+	MOVQ   x_base+0(FP), AX
+	MOVQ   w_base+32(FP), CX
+	MOVQ   ldx+24(FP), DX
+	MOVQ   ksteps+56(FP), BX
+	LEAQ   (AX)(DX*2), SI
+	ADDQ   DX, SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU32    (CX), Z8
+	VMOVDQU32    64(CX), Z9
+	VMOVDQU32    128(CX), Z10
+	VMOVDQU32    192(CX), Z11
+	VPBROADCASTD (AX), Z12
+	VPDPBUSD     Z8, Z12, Z0
+	VPDPBUSD     Z9, Z12, Z1
+	VPDPBUSD     Z10, Z12, Z2
+	VPDPBUSD     Z11, Z12, Z3
+	VPBROADCASTD (AX)(DX*1), Z12
+	VPDPBUSD     Z8, Z12, Z4
+	VPDPBUSD     Z9, Z12, Z5
+	VPDPBUSD     Z10, Z12, Z6
+	VPDPBUSD     Z11, Z12, Z7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ      y_base+160(FP), AX
+	MOVQ      sx_base+112(FP), CX
+	MOVQ      sw_base+88(FP), DX
+	MOVQ      bias_base+136(FP), BX
+	MOVQ      acc_base+192(FP), SI
+	MOVQ      ldy+184(FP), DI
+	MOVQ      lda+216(FP), R8
+	SHLQ      $0x02, DI
+	SHLQ      $0x02, R8
+	MOVQ      cs_base+64(FP), R9
+	VMOVDQU32 (R9), Z8
+	VPSLLD    $0x07, Z8, Z8
+	VPSUBD    Z8, Z0, Z0
+	VPSUBD    Z8, Z4, Z4
+	VMOVDQU32 64(R9), Z8
+	VPSLLD    $0x07, Z8, Z8
+	VPSUBD    Z8, Z1, Z1
+	VPSUBD    Z8, Z5, Z5
+	VMOVDQU32 128(R9), Z8
+	VPSLLD    $0x07, Z8, Z8
+	VPSUBD    Z8, Z2, Z2
+	VPSUBD    Z8, Z6, Z6
+	VMOVDQU32 192(R9), Z8
+	VPSLLD    $0x07, Z8, Z8
+	VPSUBD    Z8, Z3, Z3
+	VPSUBD    Z8, Z7, Z7
+	TESTQ     SI, SI
+	JZ        noacc
+	VMOVDQU32 Z0, (SI)
+	VMOVDQU32 Z1, 64(SI)
+	VMOVDQU32 Z2, 128(SI)
+	VMOVDQU32 Z3, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z4, (SI)
+	VMOVDQU32 Z5, 64(SI)
+	VMOVDQU32 Z6, 128(SI)
+	VMOVDQU32 Z7, 192(SI)
+	ADDQ      R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Z8
+	VMULPS       (DX), Z8, Z9
+	VCVTDQ2PS    Z0, Z0
+	VFMADD213PS  (BX), Z9, Z0
+	VMOVUPS      Z0, (AX)
+	VMULPS       64(DX), Z8, Z0
+	VCVTDQ2PS    Z1, Z1
+	VFMADD213PS  64(BX), Z0, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMULPS       128(DX), Z8, Z0
+	VCVTDQ2PS    Z2, Z2
+	VFMADD213PS  128(BX), Z0, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMULPS       192(DX), Z8, Z0
+	VCVTDQ2PS    Z3, Z3
+	VFMADD213PS  192(BX), Z0, Z3
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z4, Z4
+	VFMADD213PS  (BX), Z1, Z4
+	VMOVUPS      Z4, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z5, Z5
+	VFMADD213PS  64(BX), Z1, Z5
+	VMOVUPS      Z5, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z6, Z6
+	VFMADD213PS  128(BX), Z1, Z6
+	VMOVUPS      Z6, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z7, Z7
+	VFMADD213PS  192(BX), Z0, Z7
+	VMOVUPS      Z7, 192(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, AVXVNNI, FMA3
+TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	MOVQ    cs_base+64(FP), R9
+	VMOVDQU (R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y0, Y0
+	VPSUBD  Y12, Y2, Y2
+	VMOVDQU 32(R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y1, Y1
+	VPSUBD  Y12, Y3, Y3
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y13, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y13, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y13, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y4
+	VMOVDQU      32(CX), Y5
+	VPBROADCASTD (AX), Y6
+	VPMADDWD     Y4, Y6, Y7
+	VPADDD       Y7, Y0, Y0
+	VPMADDWD     Y5, Y6, Y7
+	VPADDD       Y7, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y6
+	VPMADDWD     Y4, Y6, Y7
+	VPADDD       Y7, Y2, Y2
+	VPMADDWD     Y5, Y6, Y7
+	VPADDD       Y7, Y3, Y3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y4
+	VMULPS       (DX), Y4, Y5
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y5, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y4, Y0
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y0, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y1, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y0, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-224
+	MOVQ   x_base+0(FP), AX
+	MOVQ   w_base+32(FP), CX
+	MOVQ   ldx+24(FP), DX
+	MOVQ   ksteps+56(FP), BX
+	LEAQ   (AX)(DX*2), SI
+	ADDQ   DX, SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU32    (CX), Z12
+	VMOVDQU32    64(CX), Z13
+	VMOVDQU32    128(CX), Z14
+	VMOVDQU32    192(CX), Z15
+	VPBROADCASTD (AX), Z16
+	VPDPBUSD     Z12, Z16, Z0
+	VPDPBUSD     Z13, Z16, Z1
+	VPDPBUSD     Z14, Z16, Z2
+	VPDPBUSD     Z15, Z16, Z3
+	VPBROADCASTD (AX)(DX*1), Z16
+	VPDPBUSD     Z12, Z16, Z4
+	VPDPBUSD     Z13, Z16, Z5
+	VPDPBUSD     Z14, Z16, Z6
+	VPDPBUSD     Z15, Z16, Z7
+	VPBROADCASTD (AX)(DX*2), Z16
+	VPDPBUSD     Z12, Z16, Z8
+	VPDPBUSD     Z13, Z16, Z9
+	VPDPBUSD     Z14, Z16, Z10
+	VPDPBUSD     Z15, Z16, Z11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ      y_base+160(FP), AX
+	MOVQ      sx_base+112(FP), CX
+	MOVQ      sw_base+88(FP), DX
+	MOVQ      bias_base+136(FP), BX
+	MOVQ      acc_base+192(FP), SI
+	MOVQ      ldy+184(FP), DI
+	MOVQ      lda+216(FP), R8
+	SHLQ      $0x02, DI
+	SHLQ      $0x02, R8
+	MOVQ      cs_base+64(FP), R9
+	VMOVDQU32 (R9), Z12
+	VPSLLD    $0x07, Z12, Z12
+	VPSUBD    Z12, Z0, Z0
+	VPSUBD    Z12, Z4, Z4
+	VPSUBD    Z12, Z8, Z8
+	VMOVDQU32 64(R9), Z12
+	VPSLLD    $0x07, Z12, Z12
+	VPSUBD    Z12, Z1, Z1
+	VPSUBD    Z12, Z5, Z5
+	VPSUBD    Z12, Z9, Z9
+	VMOVDQU32 128(R9), Z12
+	VPSLLD    $0x07, Z12, Z12
+	VPSUBD    Z12, Z2, Z2
+	VPSUBD    Z12, Z6, Z6
+	VPSUBD    Z12, Z10, Z10
+	VMOVDQU32 192(R9), Z12
+	VPSLLD    $0x07, Z12, Z12
+	VPSUBD    Z12, Z3, Z3
+	VPSUBD    Z12, Z7, Z7
+	VPSUBD    Z12, Z11, Z11
+	TESTQ     SI, SI
+	JZ        noacc
+	VMOVDQU32 Z0, (SI)
+	VMOVDQU32 Z1, 64(SI)
+	VMOVDQU32 Z2, 128(SI)
+	VMOVDQU32 Z3, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z4, (SI)
+	VMOVDQU32 Z5, 64(SI)
+	VMOVDQU32 Z6, 128(SI)
+	VMOVDQU32 Z7, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z8, (SI)
+	VMOVDQU32 Z9, 64(SI)
+	VMOVDQU32 Z10, 128(SI)
+	VMOVDQU32 Z11, 192(SI)
+	ADDQ      R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Z12
+	VMULPS       (DX), Z12, Z13
+	VCVTDQ2PS    Z0, Z0
+	VFMADD213PS  (BX), Z13, Z0
+	VMOVUPS      Z0, (AX)
+	VMULPS       64(DX), Z12, Z0
+	VCVTDQ2PS    Z1, Z1
+	VFMADD213PS  64(BX), Z0, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMULPS       128(DX), Z12, Z0
+	VCVTDQ2PS    Z2, Z2
+	VFMADD213PS  128(BX), Z0, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMULPS       192(DX), Z12, Z0
+	VCVTDQ2PS    Z3, Z3
+	VFMADD213PS  192(BX), Z0, Z3
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z4, Z4
+	VFMADD213PS  (BX), Z1, Z4
+	VMOVUPS      Z4, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z5, Z5
+	VFMADD213PS  64(BX), Z1, Z5
+	VMOVUPS      Z5, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z6, Z6
+	VFMADD213PS  128(BX), Z1, Z6
+	VMOVUPS      Z6, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z7, Z7
+	VFMADD213PS  192(BX), Z0, Z7
+	VMOVUPS      Z7, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z8, Z8
+	VFMADD213PS  (BX), Z1, Z8
+	VMOVUPS      Z8, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z9, Z9
+	VFMADD213PS  64(BX), Z1, Z9
+	VMOVUPS      Z9, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z10, Z10
+	VFMADD213PS  128(BX), Z1, Z10
+	VMOVUPS      Z10, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z11, Z11
+	VFMADD213PS  192(BX), Z0, Z11
+	VMOVUPS      Z11, 192(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, AVXVNNI, FMA3
+TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	MOVQ    cs_base+64(FP), R9
+	VMOVDQU (R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y0, Y0
+	VPSUBD  Y12, Y2, Y2
+	VPSUBD  Y12, Y4, Y4
+	VMOVDQU 32(R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y1, Y1
+	VPSUBD  Y12, Y3, Y3
+	VPSUBD  Y12, Y5, Y5
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y13, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y13, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y13, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y13, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y13, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y6
+	VMOVDQU      32(CX), Y7
+	VPBROADCASTD (AX), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y0, Y0
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y2, Y2
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y4, Y4
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y5, Y5
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y6
+	VMULPS       (DX), Y6, Y7
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y7, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y6, Y0
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y0, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y1, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y0, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y1, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y0, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-224
+	MOVQ   x_base+0(FP), AX
+	MOVQ   w_base+32(FP), CX
+	MOVQ   ldx+24(FP), DX
+	MOVQ   ksteps+56(FP), BX
+	LEAQ   (AX)(DX*2), SI
+	ADDQ   DX, SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU32    (CX), Z16
+	VMOVDQU32    64(CX), Z17
+	VMOVDQU32    128(CX), Z18
+	VMOVDQU32    192(CX), Z19
+	VPBROADCASTD (AX), Z20
+	VPDPBUSD     Z16, Z20, Z0
+	VPDPBUSD     Z17, Z20, Z1
+	VPDPBUSD     Z18, Z20, Z2
+	VPDPBUSD     Z19, Z20, Z3
+	VPBROADCASTD (AX)(DX*1), Z20
+	VPDPBUSD     Z16, Z20, Z4
+	VPDPBUSD     Z17, Z20, Z5
+	VPDPBUSD     Z18, Z20, Z6
+	VPDPBUSD     Z19, Z20, Z7
+	VPBROADCASTD (AX)(DX*2), Z20
+	VPDPBUSD     Z16, Z20, Z8
+	VPDPBUSD     Z17, Z20, Z9
+	VPDPBUSD     Z18, Z20, Z10
+	VPDPBUSD     Z19, Z20, Z11
+	VPBROADCASTD (SI), Z20
+	VPDPBUSD     Z16, Z20, Z12
+	VPDPBUSD     Z17, Z20, Z13
+	VPDPBUSD     Z18, Z20, Z14
+	VPDPBUSD     Z19, Z20, Z15
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ      y_base+160(FP), AX
+	MOVQ      sx_base+112(FP), CX
+	MOVQ      sw_base+88(FP), DX
+	MOVQ      bias_base+136(FP), BX
+	MOVQ      acc_base+192(FP), SI
+	MOVQ      ldy+184(FP), DI
+	MOVQ      lda+216(FP), R8
+	SHLQ      $0x02, DI
+	SHLQ      $0x02, R8
+	MOVQ      cs_base+64(FP), R9
+	VMOVDQU32 (R9), Z16
+	VPSLLD    $0x07, Z16, Z16
+	VPSUBD    Z16, Z0, Z0
+	VPSUBD    Z16, Z4, Z4
+	VPSUBD    Z16, Z8, Z8
+	VPSUBD    Z16, Z12, Z12
+	VMOVDQU32 64(R9), Z16
+	VPSLLD    $0x07, Z16, Z16
+	VPSUBD    Z16, Z1, Z1
+	VPSUBD    Z16, Z5, Z5
+	VPSUBD    Z16, Z9, Z9
+	VPSUBD    Z16, Z13, Z13
+	VMOVDQU32 128(R9), Z16
+	VPSLLD    $0x07, Z16, Z16
+	VPSUBD    Z16, Z2, Z2
+	VPSUBD    Z16, Z6, Z6
+	VPSUBD    Z16, Z10, Z10
+	VPSUBD    Z16, Z14, Z14
+	VMOVDQU32 192(R9), Z16
+	VPSLLD    $0x07, Z16, Z16
+	VPSUBD    Z16, Z3, Z3
+	VPSUBD    Z16, Z7, Z7
+	VPSUBD    Z16, Z11, Z11
+	VPSUBD    Z16, Z15, Z15
+	TESTQ     SI, SI
+	JZ        noacc
+	VMOVDQU32 Z0, (SI)
+	VMOVDQU32 Z1, 64(SI)
+	VMOVDQU32 Z2, 128(SI)
+	VMOVDQU32 Z3, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z4, (SI)
+	VMOVDQU32 Z5, 64(SI)
+	VMOVDQU32 Z6, 128(SI)
+	VMOVDQU32 Z7, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z8, (SI)
+	VMOVDQU32 Z9, 64(SI)
+	VMOVDQU32 Z10, 128(SI)
+	VMOVDQU32 Z11, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z12, (SI)
+	VMOVDQU32 Z13, 64(SI)
+	VMOVDQU32 Z14, 128(SI)
+	VMOVDQU32 Z15, 192(SI)
+	ADDQ      R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Z16
+	VMULPS       (DX), Z16, Z17
+	VCVTDQ2PS    Z0, Z0
+	VFMADD213PS  (BX), Z17, Z0
+	VMOVUPS      Z0, (AX)
+	VMULPS       64(DX), Z16, Z0
+	VCVTDQ2PS    Z1, Z1
+	VFMADD213PS  64(BX), Z0, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMULPS       128(DX), Z16, Z0
+	VCVTDQ2PS    Z2, Z2
+	VFMADD213PS  128(BX), Z0, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMULPS       192(DX), Z16, Z0
+	VCVTDQ2PS    Z3, Z3
+	VFMADD213PS  192(BX), Z0, Z3
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z4, Z4
+	VFMADD213PS  (BX), Z1, Z4
+	VMOVUPS      Z4, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z5, Z5
+	VFMADD213PS  64(BX), Z1, Z5
+	VMOVUPS      Z5, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z6, Z6
+	VFMADD213PS  128(BX), Z1, Z6
+	VMOVUPS      Z6, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z7, Z7
+	VFMADD213PS  192(BX), Z0, Z7
+	VMOVUPS      Z7, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z8, Z8
+	VFMADD213PS  (BX), Z1, Z8
+	VMOVUPS      Z8, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z9, Z9
+	VFMADD213PS  64(BX), Z1, Z9
+	VMOVUPS      Z9, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z10, Z10
+	VFMADD213PS  128(BX), Z1, Z10
+	VMOVUPS      Z10, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z11, Z11
+	VFMADD213PS  192(BX), Z0, Z11
+	VMOVUPS      Z11, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z12, Z12
+	VFMADD213PS  (BX), Z1, Z12
+	VMOVUPS      Z12, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z13, Z13
+	VFMADD213PS  64(BX), Z1, Z13
+	VMOVUPS      Z13, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z14, Z14
+	VFMADD213PS  128(BX), Z1, Z14
+	VMOVUPS      Z14, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z15, Z15
+	VFMADD213PS  192(BX), Z0, Z15
+	VMOVUPS      Z15, 192(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, AVXVNNI, FMA3
+TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	MOVQ    cs_base+64(FP), R9
+	VMOVDQU (R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y0, Y0
+	VPSUBD  Y12, Y2, Y2
+	VPSUBD  Y12, Y4, Y4
+	VPSUBD  Y12, Y6, Y6
+	VMOVDQU 32(R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y1, Y1
+	VPSUBD  Y12, Y3, Y3
+	VPSUBD  Y12, Y5, Y5
+	VPSUBD  Y12, Y7, Y7
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y6, (SI)
+	VMOVDQU Y7, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y13, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y13, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y13, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y13, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y13, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y6, Y6
+	VFMADD213PS  (BX), Y13, Y6
+	VMOVUPS      Y6, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y7, Y7
+	VFMADD213PS  32(BX), Y13, Y7
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y8
+	VMOVDQU      32(CX), Y9
+	VPBROADCASTD (AX), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y2, Y2
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y4, Y4
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y5, Y5
+	VPBROADCASTD (SI), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y6, Y6
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y7, Y7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y6, (SI)
+	VMOVDQU Y7, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y8
+	VMULPS       (DX), Y8, Y9
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y9, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y8, Y0
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y0, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y1, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y0, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y1, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y0, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y6, Y6
+	VFMADD213PS  (BX), Y1, Y6
+	VMOVUPS      Y6, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y7, Y7
+	VFMADD213PS  32(BX), Y0, Y7
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-224
+	MOVQ   x_base+0(FP), AX
+	MOVQ   w_base+32(FP), CX
+	MOVQ   ldx+24(FP), DX
+	MOVQ   ksteps+56(FP), BX
+	LEAQ   (AX)(DX*2), SI
+	ADDQ   DX, SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU32    (CX), Z20
+	VMOVDQU32    64(CX), Z21
+	VMOVDQU32    128(CX), Z22
+	VMOVDQU32    192(CX), Z23
+	VPBROADCASTD (AX), Z24
+	VPDPBUSD     Z20, Z24, Z0
+	VPDPBUSD     Z21, Z24, Z1
+	VPDPBUSD     Z22, Z24, Z2
+	VPDPBUSD     Z23, Z24, Z3
+	VPBROADCASTD (AX)(DX*1), Z24
+	VPDPBUSD     Z20, Z24, Z4
+	VPDPBUSD     Z21, Z24, Z5
+	VPDPBUSD     Z22, Z24, Z6
+	VPDPBUSD     Z23, Z24, Z7
+	VPBROADCASTD (AX)(DX*2), Z24
+	VPDPBUSD     Z20, Z24, Z8
+	VPDPBUSD     Z21, Z24, Z9
+	VPDPBUSD     Z22, Z24, Z10
+	VPDPBUSD     Z23, Z24, Z11
+	VPBROADCASTD (SI), Z24
+	VPDPBUSD     Z20, Z24, Z12
+	VPDPBUSD     Z21, Z24, Z13
+	VPDPBUSD     Z22, Z24, Z14
+	VPDPBUSD     Z23, Z24, Z15
+	VPBROADCASTD (SI)(DX*1), Z24
+	VPDPBUSD     Z20, Z24, Z16
+	VPDPBUSD     Z21, Z24, Z17
+	VPDPBUSD     Z22, Z24, Z18
+	VPDPBUSD     Z23, Z24, Z19
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ      y_base+160(FP), AX
+	MOVQ      sx_base+112(FP), CX
+	MOVQ      sw_base+88(FP), DX
+	MOVQ      bias_base+136(FP), BX
+	MOVQ      acc_base+192(FP), SI
+	MOVQ      ldy+184(FP), DI
+	MOVQ      lda+216(FP), R8
+	SHLQ      $0x02, DI
+	SHLQ      $0x02, R8
+	MOVQ      cs_base+64(FP), R9
+	VMOVDQU32 (R9), Z20
+	VPSLLD    $0x07, Z20, Z20
+	VPSUBD    Z20, Z0, Z0
+	VPSUBD    Z20, Z4, Z4
+	VPSUBD    Z20, Z8, Z8
+	VPSUBD    Z20, Z12, Z12
+	VPSUBD    Z20, Z16, Z16
+	VMOVDQU32 64(R9), Z20
+	VPSLLD    $0x07, Z20, Z20
+	VPSUBD    Z20, Z1, Z1
+	VPSUBD    Z20, Z5, Z5
+	VPSUBD    Z20, Z9, Z9
+	VPSUBD    Z20, Z13, Z13
+	VPSUBD    Z20, Z17, Z17
+	VMOVDQU32 128(R9), Z20
+	VPSLLD    $0x07, Z20, Z20
+	VPSUBD    Z20, Z2, Z2
+	VPSUBD    Z20, Z6, Z6
+	VPSUBD    Z20, Z10, Z10
+	VPSUBD    Z20, Z14, Z14
+	VPSUBD    Z20, Z18, Z18
+	VMOVDQU32 192(R9), Z20
+	VPSLLD    $0x07, Z20, Z20
+	VPSUBD    Z20, Z3, Z3
+	VPSUBD    Z20, Z7, Z7
+	VPSUBD    Z20, Z11, Z11
+	VPSUBD    Z20, Z15, Z15
+	VPSUBD    Z20, Z19, Z19
+	TESTQ     SI, SI
+	JZ        noacc
+	VMOVDQU32 Z0, (SI)
+	VMOVDQU32 Z1, 64(SI)
+	VMOVDQU32 Z2, 128(SI)
+	VMOVDQU32 Z3, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z4, (SI)
+	VMOVDQU32 Z5, 64(SI)
+	VMOVDQU32 Z6, 128(SI)
+	VMOVDQU32 Z7, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z8, (SI)
+	VMOVDQU32 Z9, 64(SI)
+	VMOVDQU32 Z10, 128(SI)
+	VMOVDQU32 Z11, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z12, (SI)
+	VMOVDQU32 Z13, 64(SI)
+	VMOVDQU32 Z14, 128(SI)
+	VMOVDQU32 Z15, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z16, (SI)
+	VMOVDQU32 Z17, 64(SI)
+	VMOVDQU32 Z18, 128(SI)
+	VMOVDQU32 Z19, 192(SI)
+	ADDQ      R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Z20
+	VMULPS       (DX), Z20, Z21
+	VCVTDQ2PS    Z0, Z0
+	VFMADD213PS  (BX), Z21, Z0
+	VMOVUPS      Z0, (AX)
+	VMULPS       64(DX), Z20, Z0
+	VCVTDQ2PS    Z1, Z1
+	VFMADD213PS  64(BX), Z0, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMULPS       128(DX), Z20, Z0
+	VCVTDQ2PS    Z2, Z2
+	VFMADD213PS  128(BX), Z0, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMULPS       192(DX), Z20, Z0
+	VCVTDQ2PS    Z3, Z3
+	VFMADD213PS  192(BX), Z0, Z3
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z4, Z4
+	VFMADD213PS  (BX), Z1, Z4
+	VMOVUPS      Z4, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z5, Z5
+	VFMADD213PS  64(BX), Z1, Z5
+	VMOVUPS      Z5, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z6, Z6
+	VFMADD213PS  128(BX), Z1, Z6
+	VMOVUPS      Z6, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z7, Z7
+	VFMADD213PS  192(BX), Z0, Z7
+	VMOVUPS      Z7, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z8, Z8
+	VFMADD213PS  (BX), Z1, Z8
+	VMOVUPS      Z8, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z9, Z9
+	VFMADD213PS  64(BX), Z1, Z9
+	VMOVUPS      Z9, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z10, Z10
+	VFMADD213PS  128(BX), Z1, Z10
+	VMOVUPS      Z10, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z11, Z11
+	VFMADD213PS  192(BX), Z0, Z11
+	VMOVUPS      Z11, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z12, Z12
+	VFMADD213PS  (BX), Z1, Z12
+	VMOVUPS      Z12, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z13, Z13
+	VFMADD213PS  64(BX), Z1, Z13
+	VMOVUPS      Z13, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z14, Z14
+	VFMADD213PS  128(BX), Z1, Z14
+	VMOVUPS      Z14, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z15, Z15
+	VFMADD213PS  192(BX), Z0, Z15
+	VMOVUPS      Z15, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 16(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z16, Z16
+	VFMADD213PS  (BX), Z1, Z16
+	VMOVUPS      Z16, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z17, Z17
+	VFMADD213PS  64(BX), Z1, Z17
+	VMOVUPS      Z17, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z18, Z18
+	VFMADD213PS  128(BX), Z1, Z18
+	VMOVUPS      Z18, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z19, Z19
+	VFMADD213PS  192(BX), Z0, Z19
+	VMOVUPS      Z19, 192(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, AVXVNNI, FMA3
+TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y9
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	MOVQ    cs_base+64(FP), R9
+	VMOVDQU (R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y0, Y0
+	VPSUBD  Y12, Y2, Y2
+	VPSUBD  Y12, Y4, Y4
+	VPSUBD  Y12, Y6, Y6
+	VPSUBD  Y12, Y8, Y8
+	VMOVDQU 32(R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y1, Y1
+	VPSUBD  Y12, Y3, Y3
+	VPSUBD  Y12, Y5, Y5
+	VPSUBD  Y12, Y7, Y7
+	VPSUBD  Y12, Y9, Y9
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y6, (SI)
+	VMOVDQU Y7, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y8, (SI)
+	VMOVDQU Y9, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y13, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y13, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y13, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y13, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y13, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y6, Y6
+	VFMADD213PS  (BX), Y13, Y6
+	VMOVUPS      Y6, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y7, Y7
+	VFMADD213PS  32(BX), Y13, Y7
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 16(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y8, Y8
+	VFMADD213PS  (BX), Y13, Y8
+	VMOVUPS      Y8, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y9, Y9
+	VFMADD213PS  32(BX), Y13, Y9
+	VMOVUPS      Y9, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y10
+	VMOVDQU      32(CX), Y11
+	VPBROADCASTD (AX), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y0, Y0
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y2, Y2
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y4, Y4
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y5, Y5
+	VPBROADCASTD (SI), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y6, Y6
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y7, Y7
+	VPBROADCASTD (SI)(DX*1), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y8, Y8
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y9, Y9
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y6, (SI)
+	VMOVDQU Y7, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y8, (SI)
+	VMOVDQU Y9, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y10
+	VMULPS       (DX), Y10, Y11
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y11, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y10, Y0
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y0, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y1, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y0, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y1, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y0, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y6, Y6
+	VFMADD213PS  (BX), Y1, Y6
+	VMOVUPS      Y6, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y7, Y7
+	VFMADD213PS  32(BX), Y0, Y7
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 16(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y8, Y8
+	VFMADD213PS  (BX), Y1, Y8
+	VMOVUPS      Y8, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y9, Y9
+	VFMADD213PS  32(BX), Y0, Y9
+	VMOVUPS      Y9, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-224
+	MOVQ   x_base+0(FP), AX
+	MOVQ   w_base+32(FP), CX
+	MOVQ   ldx+24(FP), DX
+	MOVQ   ksteps+56(FP), BX
+	LEAQ   (AX)(DX*2), SI
+	ADDQ   DX, SI
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU32    (CX), Z24
+	VMOVDQU32    64(CX), Z25
+	VMOVDQU32    128(CX), Z26
+	VMOVDQU32    192(CX), Z27
+	VPBROADCASTD (AX), Z28
+	VPDPBUSD     Z24, Z28, Z0
+	VPDPBUSD     Z25, Z28, Z1
+	VPDPBUSD     Z26, Z28, Z2
+	VPDPBUSD     Z27, Z28, Z3
+	VPBROADCASTD (AX)(DX*1), Z28
+	VPDPBUSD     Z24, Z28, Z4
+	VPDPBUSD     Z25, Z28, Z5
+	VPDPBUSD     Z26, Z28, Z6
+	VPDPBUSD     Z27, Z28, Z7
+	VPBROADCASTD (AX)(DX*2), Z28
+	VPDPBUSD     Z24, Z28, Z8
+	VPDPBUSD     Z25, Z28, Z9
+	VPDPBUSD     Z26, Z28, Z10
+	VPDPBUSD     Z27, Z28, Z11
+	VPBROADCASTD (SI), Z28
+	VPDPBUSD     Z24, Z28, Z12
+	VPDPBUSD     Z25, Z28, Z13
+	VPDPBUSD     Z26, Z28, Z14
+	VPDPBUSD     Z27, Z28, Z15
+	VPBROADCASTD (SI)(DX*1), Z28
+	VPDPBUSD     Z24, Z28, Z16
+	VPDPBUSD     Z25, Z28, Z17
+	VPDPBUSD     Z26, Z28, Z18
+	VPDPBUSD     Z27, Z28, Z19
+	VPBROADCASTD (SI)(DX*2), Z28
+	VPDPBUSD     Z24, Z28, Z20
+	VPDPBUSD     Z25, Z28, Z21
+	VPDPBUSD     Z26, Z28, Z22
+	VPDPBUSD     Z27, Z28, Z23
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ      y_base+160(FP), AX
+	MOVQ      sx_base+112(FP), CX
+	MOVQ      sw_base+88(FP), DX
+	MOVQ      bias_base+136(FP), BX
+	MOVQ      acc_base+192(FP), SI
+	MOVQ      ldy+184(FP), DI
+	MOVQ      lda+216(FP), R8
+	SHLQ      $0x02, DI
+	SHLQ      $0x02, R8
+	MOVQ      cs_base+64(FP), R9
+	VMOVDQU32 (R9), Z24
+	VPSLLD    $0x07, Z24, Z24
+	VPSUBD    Z24, Z0, Z0
+	VPSUBD    Z24, Z4, Z4
+	VPSUBD    Z24, Z8, Z8
+	VPSUBD    Z24, Z12, Z12
+	VPSUBD    Z24, Z16, Z16
+	VPSUBD    Z24, Z20, Z20
+	VMOVDQU32 64(R9), Z24
+	VPSLLD    $0x07, Z24, Z24
+	VPSUBD    Z24, Z1, Z1
+	VPSUBD    Z24, Z5, Z5
+	VPSUBD    Z24, Z9, Z9
+	VPSUBD    Z24, Z13, Z13
+	VPSUBD    Z24, Z17, Z17
+	VPSUBD    Z24, Z21, Z21
+	VMOVDQU32 128(R9), Z24
+	VPSLLD    $0x07, Z24, Z24
+	VPSUBD    Z24, Z2, Z2
+	VPSUBD    Z24, Z6, Z6
+	VPSUBD    Z24, Z10, Z10
+	VPSUBD    Z24, Z14, Z14
+	VPSUBD    Z24, Z18, Z18
+	VPSUBD    Z24, Z22, Z22
+	VMOVDQU32 192(R9), Z24
+	VPSLLD    $0x07, Z24, Z24
+	VPSUBD    Z24, Z3, Z3
+	VPSUBD    Z24, Z7, Z7
+	VPSUBD    Z24, Z11, Z11
+	VPSUBD    Z24, Z15, Z15
+	VPSUBD    Z24, Z19, Z19
+	VPSUBD    Z24, Z23, Z23
+	TESTQ     SI, SI
+	JZ        noacc
+	VMOVDQU32 Z0, (SI)
+	VMOVDQU32 Z1, 64(SI)
+	VMOVDQU32 Z2, 128(SI)
+	VMOVDQU32 Z3, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z4, (SI)
+	VMOVDQU32 Z5, 64(SI)
+	VMOVDQU32 Z6, 128(SI)
+	VMOVDQU32 Z7, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z8, (SI)
+	VMOVDQU32 Z9, 64(SI)
+	VMOVDQU32 Z10, 128(SI)
+	VMOVDQU32 Z11, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z12, (SI)
+	VMOVDQU32 Z13, 64(SI)
+	VMOVDQU32 Z14, 128(SI)
+	VMOVDQU32 Z15, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z16, (SI)
+	VMOVDQU32 Z17, 64(SI)
+	VMOVDQU32 Z18, 128(SI)
+	VMOVDQU32 Z19, 192(SI)
+	ADDQ      R8, SI
+	VMOVDQU32 Z20, (SI)
+	VMOVDQU32 Z21, 64(SI)
+	VMOVDQU32 Z22, 128(SI)
+	VMOVDQU32 Z23, 192(SI)
+	ADDQ      R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Z24
+	VMULPS       (DX), Z24, Z25
+	VCVTDQ2PS    Z0, Z0
+	VFMADD213PS  (BX), Z25, Z0
+	VMOVUPS      Z0, (AX)
+	VMULPS       64(DX), Z24, Z0
+	VCVTDQ2PS    Z1, Z1
+	VFMADD213PS  64(BX), Z0, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMULPS       128(DX), Z24, Z0
+	VCVTDQ2PS    Z2, Z2
+	VFMADD213PS  128(BX), Z0, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMULPS       192(DX), Z24, Z0
+	VCVTDQ2PS    Z3, Z3
+	VFMADD213PS  192(BX), Z0, Z3
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z4, Z4
+	VFMADD213PS  (BX), Z1, Z4
+	VMOVUPS      Z4, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z5, Z5
+	VFMADD213PS  64(BX), Z1, Z5
+	VMOVUPS      Z5, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z6, Z6
+	VFMADD213PS  128(BX), Z1, Z6
+	VMOVUPS      Z6, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z7, Z7
+	VFMADD213PS  192(BX), Z0, Z7
+	VMOVUPS      Z7, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z8, Z8
+	VFMADD213PS  (BX), Z1, Z8
+	VMOVUPS      Z8, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z9, Z9
+	VFMADD213PS  64(BX), Z1, Z9
+	VMOVUPS      Z9, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z10, Z10
+	VFMADD213PS  128(BX), Z1, Z10
+	VMOVUPS      Z10, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z11, Z11
+	VFMADD213PS  192(BX), Z0, Z11
+	VMOVUPS      Z11, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z12, Z12
+	VFMADD213PS  (BX), Z1, Z12
+	VMOVUPS      Z12, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z13, Z13
+	VFMADD213PS  64(BX), Z1, Z13
+	VMOVUPS      Z13, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z14, Z14
+	VFMADD213PS  128(BX), Z1, Z14
+	VMOVUPS      Z14, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z15, Z15
+	VFMADD213PS  192(BX), Z0, Z15
+	VMOVUPS      Z15, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 16(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z16, Z16
+	VFMADD213PS  (BX), Z1, Z16
+	VMOVUPS      Z16, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z17, Z17
+	VFMADD213PS  64(BX), Z1, Z17
+	VMOVUPS      Z17, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z18, Z18
+	VFMADD213PS  128(BX), Z1, Z18
+	VMOVUPS      Z18, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z19, Z19
+	VFMADD213PS  192(BX), Z0, Z19
+	VMOVUPS      Z19, 192(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 20(CX), Z0
+	VMULPS       (DX), Z0, Z1
+	VCVTDQ2PS    Z20, Z20
+	VFMADD213PS  (BX), Z1, Z20
+	VMOVUPS      Z20, (AX)
+	VMULPS       64(DX), Z0, Z1
+	VCVTDQ2PS    Z21, Z21
+	VFMADD213PS  64(BX), Z1, Z21
+	VMOVUPS      Z21, 64(AX)
+	VMULPS       128(DX), Z0, Z1
+	VCVTDQ2PS    Z22, Z22
+	VFMADD213PS  128(BX), Z1, Z22
+	VMOVUPS      Z22, 128(AX)
+	VMULPS       192(DX), Z0, Z0
+	VCVTDQ2PS    Z23, Z23
+	VFMADD213PS  192(BX), Z0, Z23
+	VMOVUPS      Z23, 192(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, AVXVNNI, FMA3
+TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPXOR Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y9
+	VPBROADCASTD (SI)(DX*2), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y10
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	MOVQ    cs_base+64(FP), R9
+	VMOVDQU (R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y0, Y0
+	VPSUBD  Y12, Y2, Y2
+	VPSUBD  Y12, Y4, Y4
+	VPSUBD  Y12, Y6, Y6
+	VPSUBD  Y12, Y8, Y8
+	VPSUBD  Y12, Y10, Y10
+	VMOVDQU 32(R9), Y12
+	VPSLLD  $0x07, Y12, Y12
+	VPSUBD  Y12, Y1, Y1
+	VPSUBD  Y12, Y3, Y3
+	VPSUBD  Y12, Y5, Y5
+	VPSUBD  Y12, Y7, Y7
+	VPSUBD  Y12, Y9, Y9
+	VPSUBD  Y12, Y11, Y11
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y6, (SI)
+	VMOVDQU Y7, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y8, (SI)
+	VMOVDQU Y9, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y10, (SI)
+	VMOVDQU Y11, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y13, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y13, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y13, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y13, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y13, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y6, Y6
+	VFMADD213PS  (BX), Y13, Y6
+	VMOVUPS      Y6, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y7, Y7
+	VFMADD213PS  32(BX), Y13, Y7
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 16(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y8, Y8
+	VFMADD213PS  (BX), Y13, Y8
+	VMOVUPS      Y8, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y9, Y9
+	VFMADD213PS  32(BX), Y13, Y9
+	VMOVUPS      Y9, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 20(CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y10, Y10
+	VFMADD213PS  (BX), Y13, Y10
+	VMOVUPS      Y10, (AX)
+	VMULPS       32(DX), Y12, Y13
+	VCVTDQ2PS    Y11, Y11
+	VFMADD213PS  32(BX), Y13, Y11
+	VMOVUPS      Y11, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-224
+	MOVQ  x_base+0(FP), AX
+	MOVQ  w_base+32(FP), CX
+	MOVQ  ldx+24(FP), DX
+	MOVQ  ksteps+56(FP), BX
+	LEAQ  (AX)(DX*2), SI
+	ADDQ  DX, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPXOR Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+
+loop:
+	TESTQ        BX, BX
+	JZ           epilogue
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y0, Y0
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y2, Y2
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y4, Y4
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y5, Y5
+	VPBROADCASTD (SI), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y6, Y6
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y7, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y8, Y8
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y9, Y9
+	VPBROADCASTD (SI)(DX*2), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y10, Y10
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y11, Y11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JMP          loop
+
+epilogue:
+	MOVQ    y_base+160(FP), AX
+	MOVQ    sx_base+112(FP), CX
+	MOVQ    sw_base+88(FP), DX
+	MOVQ    bias_base+136(FP), BX
+	MOVQ    acc_base+192(FP), SI
+	MOVQ    ldy+184(FP), DI
+	MOVQ    lda+216(FP), R8
+	SHLQ    $0x02, DI
+	SHLQ    $0x02, R8
+	TESTQ   SI, SI
+	JZ      noacc
+	VMOVDQU Y0, (SI)
+	VMOVDQU Y1, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y4, (SI)
+	VMOVDQU Y5, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y6, (SI)
+	VMOVDQU Y7, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y8, (SI)
+	VMOVDQU Y9, 32(SI)
+	ADDQ    R8, SI
+	VMOVDQU Y10, (SI)
+	VMOVDQU Y11, 32(SI)
+	ADDQ    R8, SI
+
+noacc:
+	VBROADCASTSS (CX), Y12
+	VMULPS       (DX), Y12, Y13
+	VCVTDQ2PS    Y0, Y0
+	VFMADD213PS  (BX), Y13, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       32(DX), Y12, Y0
+	VCVTDQ2PS    Y1, Y1
+	VFMADD213PS  32(BX), Y0, Y1
+	VMOVUPS      Y1, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 4(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y2, Y2
+	VFMADD213PS  (BX), Y1, Y2
+	VMOVUPS      Y2, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y3, Y3
+	VFMADD213PS  32(BX), Y0, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 8(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y4, Y4
+	VFMADD213PS  (BX), Y1, Y4
+	VMOVUPS      Y4, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y5, Y5
+	VFMADD213PS  32(BX), Y0, Y5
+	VMOVUPS      Y5, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 12(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y6, Y6
+	VFMADD213PS  (BX), Y1, Y6
+	VMOVUPS      Y6, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y7, Y7
+	VFMADD213PS  32(BX), Y0, Y7
+	VMOVUPS      Y7, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 16(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y8, Y8
+	VFMADD213PS  (BX), Y1, Y8
+	VMOVUPS      Y8, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y9, Y9
+	VFMADD213PS  32(BX), Y0, Y9
+	VMOVUPS      Y9, 32(AX)
+	ADDQ         DI, AX
+	VBROADCASTSS 20(CX), Y0
+	VMULPS       (DX), Y0, Y1
+	VCVTDQ2PS    Y10, Y10
+	VFMADD213PS  (BX), Y1, Y10
+	VMOVUPS      Y10, (AX)
+	VMULPS       32(DX), Y0, Y0
+	VCVTDQ2PS    Y11, Y11
+	VFMADD213PS  32(BX), Y0, Y11
+	VMOVUPS      Y11, 32(AX)
+	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func w4Rows1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·w4Rows1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	MOVQ    BX, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	VMOVUPS c_nib<>+0(SB), Z0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R9, R9
+
+group:
+	CMPQ         R9, SI
+	JAE          store
+	VXORPS       Z2, Z2, Z2
+	MOVQ         BX, R11
+	MOVBLZX      (DX)(R9*1), R12
+	VPBROADCASTD R12, Z3
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Z4
+	VPANDD      Z0, Z4, Z5
+	VPSRLD      $0x04, Z4, Z4
+	VPSUBD      Z3, Z5, Z5
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z5, Z5
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS (R8), Z5, Z2
+	VFMADD231PS 64(R8), Z4, Z2
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ       R11, R11
+	JZ          scale
+	VPMOVZXBD.Z (AX), K1, Z4
+	VPANDD      Z0, Z4, Z5
+	VPSRLD      $0x04, Z4, Z4
+	VPSUBD      Z3, Z5, Z5
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z5, Z5
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS (R8), Z5, Z2
+	VFMADD231PS 64(R8), Z4, Z2
+	ADDQ        R11, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R9*4), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	INCQ         R9
+	JMP          group
+
+store:
+	MOVQ          y_base+0(FP), R8
+	MOVQ          bias_base+136(FP), R9
+	MOVQ          ldy+24(FP), R10
+	SHLQ          $0x02, R10
+	LEAQ          (R8)(DI*4), R8
+	VMOVSS        (R9)(DI*4), X2
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VADDSS        X2, X1, X1
+	VMOVSS        X1, (R8)
+	LEAQ          (CX)(SI*4), CX
+	ADDQ          SI, DX
+	INCQ          DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_nib<>+0(SB)/4, $0x0000000f
+DATA c_nib<>+4(SB)/4, $0x0000000f
+DATA c_nib<>+8(SB)/4, $0x0000000f
+DATA c_nib<>+12(SB)/4, $0x0000000f
+DATA c_nib<>+16(SB)/4, $0x0000000f
+DATA c_nib<>+20(SB)/4, $0x0000000f
+DATA c_nib<>+24(SB)/4, $0x0000000f
+DATA c_nib<>+28(SB)/4, $0x0000000f
+DATA c_nib<>+32(SB)/4, $0x0000000f
+DATA c_nib<>+36(SB)/4, $0x0000000f
+DATA c_nib<>+40(SB)/4, $0x0000000f
+DATA c_nib<>+44(SB)/4, $0x0000000f
+DATA c_nib<>+48(SB)/4, $0x0000000f
+DATA c_nib<>+52(SB)/4, $0x0000000f
+DATA c_nib<>+56(SB)/4, $0x0000000f
+DATA c_nib<>+60(SB)/4, $0x0000000f
+GLOBL c_nib<>(SB), RODATA|NOPTR, $64
+
+// func w4Rows2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·w4Rows2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	MOVQ    BX, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	VMOVUPS c_nib<>+0(SB), Z0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VPBROADCASTD R13, Z5
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Z6
+	VPANDD      Z0, Z6, Z7
+	VPSRLD      $0x04, Z6, Z6
+	VPSUBD      Z5, Z7, Z7
+	VPSUBD      Z5, Z6, Z6
+	VCVTDQ2PS   Z7, Z7
+	VCVTDQ2PS   Z6, Z6
+	VFMADD231PS (R8), Z7, Z3
+	VFMADD231PS 64(R8), Z6, Z3
+	VFMADD231PS (R8)(R9*1), Z7, Z4
+	VFMADD231PS 64(R8)(R9*1), Z6, Z4
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ       R12, R12
+	JZ          scale
+	VPMOVZXBD.Z (AX), K1, Z6
+	VPANDD      Z0, Z6, Z7
+	VPSRLD      $0x04, Z6, Z6
+	VPSUBD      Z5, Z7, Z7
+	VPSUBD      Z5, Z6, Z6
+	VCVTDQ2PS   Z7, Z7
+	VCVTDQ2PS   Z6, Z6
+	VFMADD231PS (R8), Z7, Z3
+	VFMADD231PS 64(R8), Z6, Z3
+	VFMADD231PS (R8)(R9*1), Z7, Z4
+	VFMADD231PS 64(R8)(R9*1), Z6, Z4
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Z5
+	VFMADD231PS  Z3, Z5, Z1
+	VFMADD231PS  Z4, Z5, Z2
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ          y_base+0(FP), R8
+	MOVQ          bias_base+136(FP), R9
+	MOVQ          ldy+24(FP), R10
+	SHLQ          $0x02, R10
+	LEAQ          (R8)(DI*4), R8
+	VMOVSS        (R9)(DI*4), X3
+	VEXTRACTF64X4 $0x01, Z1, Y4
+	VEXTRACTF64X4 $0x01, Z2, Y5
+	VADDPS        Y4, Y1, Y1
+	VADDPS        Y5, Y2, Y2
+	VEXTRACTF128  $0x01, Y1, X4
+	VEXTRACTF128  $0x01, Y2, X5
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVHLPS      X1, X1, X4
+	VMOVHLPS      X2, X2, X5
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVSHDUP     X1, X4
+	VMOVSHDUP     X2, X5
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VADDSS        X3, X1, X1
+	VMOVSS        X1, (R8)
+	ADDQ          R10, R8
+	VADDSS        X3, X2, X2
+	VMOVSS        X2, (R8)
+	LEAQ          (CX)(SI*4), CX
+	ADDQ          SI, DX
+	INCQ          DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·w4Rows3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	MOVQ    BX, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	VMOVUPS c_nib<>+0(SB), Z0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VPBROADCASTD R13, Z7
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Z8
+	VPANDD      Z0, Z8, Z9
+	VPSRLD      $0x04, Z8, Z8
+	VPSUBD      Z7, Z9, Z9
+	VPSUBD      Z7, Z8, Z8
+	VCVTDQ2PS   Z9, Z9
+	VCVTDQ2PS   Z8, Z8
+	VFMADD231PS (R8), Z9, Z4
+	VFMADD231PS 64(R8), Z8, Z4
+	VFMADD231PS (R8)(R9*1), Z9, Z5
+	VFMADD231PS 64(R8)(R9*1), Z8, Z5
+	VFMADD231PS (R8)(R9*2), Z9, Z6
+	VFMADD231PS 64(R8)(R9*2), Z8, Z6
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ       R12, R12
+	JZ          scale
+	VPMOVZXBD.Z (AX), K1, Z8
+	VPANDD      Z0, Z8, Z9
+	VPSRLD      $0x04, Z8, Z8
+	VPSUBD      Z7, Z9, Z9
+	VPSUBD      Z7, Z8, Z8
+	VCVTDQ2PS   Z9, Z9
+	VCVTDQ2PS   Z8, Z8
+	VFMADD231PS (R8), Z9, Z4
+	VFMADD231PS 64(R8), Z8, Z4
+	VFMADD231PS (R8)(R9*1), Z9, Z5
+	VFMADD231PS 64(R8)(R9*1), Z8, Z5
+	VFMADD231PS (R8)(R9*2), Z9, Z6
+	VFMADD231PS 64(R8)(R9*2), Z8, Z6
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Z7
+	VFMADD231PS  Z4, Z7, Z1
+	VFMADD231PS  Z5, Z7, Z2
+	VFMADD231PS  Z6, Z7, Z3
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ          y_base+0(FP), R8
+	MOVQ          bias_base+136(FP), R9
+	MOVQ          ldy+24(FP), R10
+	SHLQ          $0x02, R10
+	LEAQ          (R8)(DI*4), R8
+	VMOVSS        (R9)(DI*4), X4
+	VEXTRACTF64X4 $0x01, Z1, Y5
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VADDPS        Y5, Y1, Y1
+	VADDPS        Y6, Y2, Y2
+	VADDPS        Y7, Y3, Y3
+	VEXTRACTF128  $0x01, Y1, X5
+	VEXTRACTF128  $0x01, Y2, X6
+	VEXTRACTF128  $0x01, Y3, X7
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVHLPS      X1, X1, X5
+	VMOVHLPS      X2, X2, X6
+	VMOVHLPS      X3, X3, X7
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVSHDUP     X1, X5
+	VMOVSHDUP     X2, X6
+	VMOVSHDUP     X3, X7
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VADDSS        X4, X1, X1
+	VMOVSS        X1, (R8)
+	ADDQ          R10, R8
+	VADDSS        X4, X2, X2
+	VMOVSS        X2, (R8)
+	ADDQ          R10, R8
+	VADDSS        X4, X3, X3
+	VMOVSS        X3, (R8)
+	LEAQ          (CX)(SI*4), CX
+	ADDQ          SI, DX
+	INCQ          DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·w4Rows4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	MOVQ    BX, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	VMOVUPS c_nib<>+0(SB), Z0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VPBROADCASTD R13, Z9
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Z10
+	VPANDD      Z0, Z10, Z11
+	VPSRLD      $0x04, Z10, Z10
+	VPSUBD      Z9, Z11, Z11
+	VPSUBD      Z9, Z10, Z10
+	VCVTDQ2PS   Z11, Z11
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS (R8), Z11, Z5
+	VFMADD231PS 64(R8), Z10, Z5
+	VFMADD231PS (R8)(R9*1), Z11, Z6
+	VFMADD231PS 64(R8)(R9*1), Z10, Z6
+	VFMADD231PS (R8)(R9*2), Z11, Z7
+	VFMADD231PS 64(R8)(R9*2), Z10, Z7
+	VFMADD231PS (R10), Z11, Z8
+	VFMADD231PS 64(R10), Z10, Z8
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ       R12, R12
+	JZ          scale
+	VPMOVZXBD.Z (AX), K1, Z10
+	VPANDD      Z0, Z10, Z11
+	VPSRLD      $0x04, Z10, Z10
+	VPSUBD      Z9, Z11, Z11
+	VPSUBD      Z9, Z10, Z10
+	VCVTDQ2PS   Z11, Z11
+	VCVTDQ2PS   Z10, Z10
+	VFMADD231PS (R8), Z11, Z5
+	VFMADD231PS 64(R8), Z10, Z5
+	VFMADD231PS (R8)(R9*1), Z11, Z6
+	VFMADD231PS 64(R8)(R9*1), Z10, Z6
+	VFMADD231PS (R8)(R9*2), Z11, Z7
+	VFMADD231PS 64(R8)(R9*2), Z10, Z7
+	VFMADD231PS (R10), Z11, Z8
+	VFMADD231PS 64(R10), Z10, Z8
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Z9
+	VFMADD231PS  Z5, Z9, Z1
+	VFMADD231PS  Z6, Z9, Z2
+	VFMADD231PS  Z7, Z9, Z3
+	VFMADD231PS  Z8, Z9, Z4
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ          y_base+0(FP), R8
+	MOVQ          bias_base+136(FP), R9
+	MOVQ          ldy+24(FP), R10
+	SHLQ          $0x02, R10
+	LEAQ          (R8)(DI*4), R8
+	VMOVSS        (R9)(DI*4), X5
+	VEXTRACTF64X4 $0x01, Z1, Y6
+	VEXTRACTF64X4 $0x01, Z2, Y7
+	VEXTRACTF64X4 $0x01, Z3, Y8
+	VEXTRACTF64X4 $0x01, Z4, Y9
+	VADDPS        Y6, Y1, Y1
+	VADDPS        Y7, Y2, Y2
+	VADDPS        Y8, Y3, Y3
+	VADDPS        Y9, Y4, Y4
+	VEXTRACTF128  $0x01, Y1, X6
+	VEXTRACTF128  $0x01, Y2, X7
+	VEXTRACTF128  $0x01, Y3, X8
+	VEXTRACTF128  $0x01, Y4, X9
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVHLPS      X1, X1, X6
+	VMOVHLPS      X2, X2, X7
+	VMOVHLPS      X3, X3, X8
+	VMOVHLPS      X4, X4, X9
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVSHDUP     X1, X6
+	VMOVSHDUP     X2, X7
+	VMOVSHDUP     X3, X8
+	VMOVSHDUP     X4, X9
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VADDSS        X5, X1, X1
+	VMOVSS        X1, (R8)
+	ADDQ          R10, R8
+	VADDSS        X5, X2, X2
+	VMOVSS        X2, (R8)
+	ADDQ          R10, R8
+	VADDSS        X5, X3, X3
+	VMOVSS        X3, (R8)
+	ADDQ          R10, R8
+	VADDSS        X5, X4, X4
+	VMOVSS        X4, (R8)
+	LEAQ          (CX)(SI*4), CX
+	ADDQ          SI, DX
+	INCQ          DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func nmsSuppressAVX512(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, POPCNT
+TEXT ·nmsSuppressAVX512(SB), NOSPLIT, $0-192
+	MOVQ         x1_base+0(FP), AX
+	MOVQ         y1_base+24(FP), CX
+	MOVQ         x2_base+48(FP), DX
+	MOVQ         y2_base+72(FP), BX
+	MOVQ         area_base+96(FP), SI
+	MOVQ         rank_base+120(FP), DI
+	MOVQ         x1_len+8(FP), R8
+	MOVQ         box_base+144(FP), R9
+	XORQ         R10, R10
+	MOVB         geq+176(FP), R11
+	MOVBLZX      R11, R11
+	NEGL         R11
+	VBROADCASTSS (R9), Z0
+	VBROADCASTSS 4(R9), Z1
+	VBROADCASTSS 8(R9), Z2
+	VBROADCASTSS 12(R9), Z3
+	VBROADCASTSS 16(R9), Z4
+	VBROADCASTSS t+168(FP), Z5
+	VBROADCASTSS one+172(FP), Z6
+	KMOVW        R11, K1
+	VXORPS       Z7, Z7, Z7
+
+single:
+	CMPQ      R8, $0x00000010
+	JB        tail
+	VMOVUPS   (AX), Z8
+	VMOVUPS   (CX), Z9
+	VMOVUPS   (DX), Z10
+	VMOVUPS   (BX), Z11
+	VMOVUPS   (SI), Z12
+	VMINPS    Z2, Z10, Z10
+	VMAXPS    Z0, Z8, Z8
+	VSUBPS    Z8, Z10, Z10
+	VADDPS    Z6, Z10, Z10
+	VMINPS    Z3, Z11, Z8
+	VMAXPS    Z1, Z9, Z9
+	VSUBPS    Z9, Z8, Z8
+	VADDPS    Z6, Z8, Z8
+	VMULPS    Z8, Z10, Z9
+	VADDPS    Z4, Z12, Z11
+	VSUBPS    Z9, Z11, Z11
+	VMULPS    Z5, Z11, Z11
+	VCMPPS    $0x1e, Z7, Z10, K2
+	VCMPPS    $0x1e, Z7, Z8, K3
+	VCMPPS    $0x1e, Z11, Z9, K4
+	VCMPPS    $0x00, Z11, Z9, K5
+	KANDW     K1, K5, K5
+	KORW      K5, K4, K4
+	KANDW     K2, K4, K4
+	KANDW     K3, K4, K4
+	VMOVUPS   c_posinf<>+0(SB), Z8
+	VMOVUPS   c_minus1<>+0(SB), Z9
+	VMOVUPS   Z8, K4, (AX)
+	VMOVDQU32 Z9, K4, (DI)
+	KMOVW     K4, R9
+	POPCNTL   R9, R9
+	ADDQ      R9, R10
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, BX
+	ADDQ      $0x00000040, SI
+	ADDQ      $0x00000040, DI
+	SUBQ      $0x00000010, R8
+	JMP       single
+
+tail:
+	TESTQ     R8, R8
+	JZ        done
+	MOVQ      $-1, R9
+	BZHIQ     R8, R9, R9
+	KMOVW     R9, K2
+	VMOVUPS.Z (AX), K2, Z8
+	VMOVUPS.Z (CX), K2, Z9
+	VMOVUPS.Z (DX), K2, Z10
+	VMOVUPS.Z (BX), K2, Z11
+	VMOVUPS.Z (SI), K2, Z12
+	VMINPS    Z2, Z10, Z2
+	VMAXPS    Z0, Z8, Z8
+	VSUBPS    Z8, Z2, Z2
+	VADDPS    Z6, Z2, Z2
+	VMINPS    Z3, Z11, Z0
+	VMAXPS    Z1, Z9, Z9
+	VSUBPS    Z9, Z0, Z0
+	VADDPS    Z6, Z0, Z0
+	VMULPS    Z0, Z2, Z1
+	VADDPS    Z4, Z12, Z3
+	VSUBPS    Z1, Z3, Z3
+	VMULPS    Z5, Z3, Z3
+	VCMPPS    $0x1e, Z7, Z2, K3
+	VCMPPS    $0x1e, Z7, Z0, K4
+	VCMPPS    $0x1e, Z3, Z1, K5
+	VCMPPS    $0x00, Z3, Z1, K6
+	KANDW     K1, K6, K6
+	KORW      K6, K5, K5
+	KANDW     K3, K5, K5
+	KANDW     K4, K5, K5
+	KANDW     K2, K5, K5
+	VMOVUPS   c_posinf<>+0(SB), Z0
+	VMOVUPS   c_minus1<>+0(SB), Z1
+	VMOVUPS   Z0, K5, (AX)
+	VMOVDQU32 Z1, K5, (DI)
+	KMOVW     K5, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R10
+
+done:
+	MOVQ R10, ret+184(FP)
+	VZEROUPPER
+	RET
+
+DATA c_posinf<>+0(SB)/4, $0x7f800000
+DATA c_posinf<>+4(SB)/4, $0x7f800000
+DATA c_posinf<>+8(SB)/4, $0x7f800000
+DATA c_posinf<>+12(SB)/4, $0x7f800000
+DATA c_posinf<>+16(SB)/4, $0x7f800000
+DATA c_posinf<>+20(SB)/4, $0x7f800000
+DATA c_posinf<>+24(SB)/4, $0x7f800000
+DATA c_posinf<>+28(SB)/4, $0x7f800000
+DATA c_posinf<>+32(SB)/4, $0x7f800000
+DATA c_posinf<>+36(SB)/4, $0x7f800000
+DATA c_posinf<>+40(SB)/4, $0x7f800000
+DATA c_posinf<>+44(SB)/4, $0x7f800000
+DATA c_posinf<>+48(SB)/4, $0x7f800000
+DATA c_posinf<>+52(SB)/4, $0x7f800000
+DATA c_posinf<>+56(SB)/4, $0x7f800000
+DATA c_posinf<>+60(SB)/4, $0x7f800000
+GLOBL c_posinf<>(SB), RODATA|NOPTR, $64
+
+DATA c_minus1<>+0(SB)/4, $0xffffffff
+DATA c_minus1<>+4(SB)/4, $0xffffffff
+DATA c_minus1<>+8(SB)/4, $0xffffffff
+DATA c_minus1<>+12(SB)/4, $0xffffffff
+DATA c_minus1<>+16(SB)/4, $0xffffffff
+DATA c_minus1<>+20(SB)/4, $0xffffffff
+DATA c_minus1<>+24(SB)/4, $0xffffffff
+DATA c_minus1<>+28(SB)/4, $0xffffffff
+DATA c_minus1<>+32(SB)/4, $0xffffffff
+DATA c_minus1<>+36(SB)/4, $0xffffffff
+DATA c_minus1<>+40(SB)/4, $0xffffffff
+DATA c_minus1<>+44(SB)/4, $0xffffffff
+DATA c_minus1<>+48(SB)/4, $0xffffffff
+DATA c_minus1<>+52(SB)/4, $0xffffffff
+DATA c_minus1<>+56(SB)/4, $0xffffffff
+DATA c_minus1<>+60(SB)/4, $0xffffffff
+GLOBL c_minus1<>(SB), RODATA|NOPTR, $64
+
+// func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
+// Requires: AVX, AVX2, POPCNT
+TEXT ·nmsSuppressAVX2(SB), NOSPLIT, $256-192
+	MOVQ         x1_base+0(FP), AX
+	MOVQ         y1_base+24(FP), CX
+	MOVQ         x2_base+48(FP), DX
+	MOVQ         y2_base+72(FP), BX
+	MOVQ         area_base+96(FP), SI
+	MOVQ         rank_base+120(FP), DI
+	MOVQ         x1_len+8(FP), R8
+	MOVQ         box_base+144(FP), R9
+	XORQ         R10, R10
+	MOVB         geq+176(FP), R11
+	MOVBLZX      R11, R11
+	NEGL         R11
+	VBROADCASTSS (R9), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS 4(R9), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS 8(R9), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS 12(R9), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS 16(R9), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS t+168(FP), Y0
+	VMOVUPS      Y0, 160(SP)
+	VBROADCASTSS one+172(FP), Y0
+	VMOVUPS      Y0, 192(SP)
+	VMOVD        R11, X0
+	VPBROADCASTD X0, Y0
+	VMOVUPS      Y0, 224(SP)
+	VXORPS       Y0, Y0, Y0
+
+single:
+	CMPQ       R8, $0x00000008
+	JB         tail
+	VMOVUPS    (AX), Y1
+	VMOVUPS    (CX), Y2
+	VMOVUPS    (DX), Y3
+	VMOVUPS    (BX), Y4
+	VMOVUPS    (SI), Y5
+	VMINPS     64(SP), Y3, Y3
+	VMAXPS     (SP), Y1, Y1
+	VSUBPS     Y1, Y3, Y3
+	VADDPS     192(SP), Y3, Y3
+	VMINPS     96(SP), Y4, Y1
+	VMAXPS     32(SP), Y2, Y2
+	VSUBPS     Y2, Y1, Y1
+	VADDPS     192(SP), Y1, Y1
+	VMULPS     Y1, Y3, Y2
+	VADDPS     128(SP), Y5, Y4
+	VSUBPS     Y2, Y4, Y4
+	VMULPS     160(SP), Y4, Y4
+	VCMPPS     $0x1e, Y0, Y3, Y3
+	VCMPPS     $0x1e, Y0, Y1, Y1
+	VCMPPS     $0x1e, Y4, Y2, Y5
+	VCMPPS     $0x00, Y4, Y2, Y2
+	VANDPS     224(SP), Y2, Y2
+	VORPS      Y2, Y5, Y5
+	VANDPS     Y3, Y5, Y5
+	VANDPS     Y1, Y5, Y5
+	VMOVUPS    c_posinf<>+0(SB), Y1
+	VMOVUPS    c_minus1<>+0(SB), Y2
+	VMASKMOVPS Y1, Y5, (AX)
+	VPMASKMOVD Y2, Y5, (DI)
+	VMOVMSKPS  Y5, R9
+	POPCNTL    R9, R9
+	ADDQ       R9, R10
+	ADDQ       $0x00000020, AX
+	ADDQ       $0x00000020, CX
+	ADDQ       $0x00000020, DX
+	ADDQ       $0x00000020, BX
+	ADDQ       $0x00000020, SI
+	ADDQ       $0x00000020, DI
+	SUBQ       $0x00000008, R8
+	JMP        single
+
+tail:
+	TESTQ      R8, R8
+	JZ         done
+	LEAQ       c_tailmask<>+0(SB), R9
+	NEGQ       R8
+	VMOVDQU    32(R9)(R8*4), Y1
+	VMASKMOVPS (AX), Y1, Y2
+	VMASKMOVPS (CX), Y1, Y3
+	VMASKMOVPS (DX), Y1, Y4
+	VMASKMOVPS (BX), Y1, Y5
+	VMASKMOVPS (SI), Y1, Y6
+	VMINPS     64(SP), Y4, Y4
+	VMAXPS     (SP), Y2, Y2
+	VSUBPS     Y2, Y4, Y4
+	VADDPS     192(SP), Y4, Y4
+	VMINPS     96(SP), Y5, Y2
+	VMAXPS     32(SP), Y3, Y3
+	VSUBPS     Y3, Y2, Y2
+	VADDPS     192(SP), Y2, Y2
+	VMULPS     Y2, Y4, Y3
+	VADDPS     128(SP), Y6, Y5
+	VSUBPS     Y3, Y5, Y5
+	VMULPS     160(SP), Y5, Y5
+	VCMPPS     $0x1e, Y0, Y4, Y4
+	VCMPPS     $0x1e, Y0, Y2, Y0
+	VCMPPS     $0x1e, Y5, Y3, Y2
+	VCMPPS     $0x00, Y5, Y3, Y3
+	VANDPS     224(SP), Y3, Y3
+	VORPS      Y3, Y2, Y2
+	VANDPS     Y4, Y2, Y2
+	VANDPS     Y0, Y2, Y2
+	VANDPS     Y1, Y2, Y2
+	VMOVUPS    c_posinf<>+0(SB), Y0
+	VMOVUPS    c_minus1<>+0(SB), Y1
+	VMASKMOVPS Y0, Y2, (AX)
+	VPMASKMOVD Y1, Y2, (DI)
+	VMOVMSKPS  Y2, AX
+	POPCNTL    AX, AX
+	ADDQ       AX, R10
+
+done:
+	MOVQ R10, ret+184(FP)
+	VZEROUPPER
+	RET

@@ -6,86 +6,124 @@ package simd
 
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX-512)
+//
+//go:noescape
 func sumAVX512(x []float32) float32
 
 // sumSq returns Σ x[i]².
 // (AVX-512)
+//
+//go:noescape
 func sumSqAVX512(x []float32) float32
 
 // sumSqDev returns Σ (x[i]-mu)².
 // (AVX-512)
+//
+//go:noescape
 func sumSqDevAVX512(x []float32, mu float32) float32
 
 // sumSqDiff returns Σ (a[i]-b[i])² over len(a); len(b) >= len(a).
 // (AVX-512)
+//
+//go:noescape
 func sumSqDiffAVX512(a []float32, b []float32) float32
 
 // huberSum returns Σ h(p[i]-t[i]) over len(p), where h(r) = 0.5r² for |r| < delta
 // and delta(|r|-0.5delta) otherwise, computed branch-free as q(|r|-0.5q) with q = min(|r|, delta)
 // (exact: |r|-0.5|r| = 0.5|r|). NaN stays NaN. len(t) >= len(p).
 // (AVX-512)
+//
+//go:noescape
 func huberSumAVX512(p []float32, t []float32, delta float32) float32
 
 // maxv returns max x[i] (-Inf for an empty x; a NaN may or may not win).
 // (AVX-512)
+//
+//go:noescape
 func maxvAVX512(x []float32) float32
 
 // sumExp returns Σ exp(x[i]-m) for x[i] <= m, with exp from expPoly
 // (arguments below -87 count as exp(-87); NaN propagates).
 // (AVX-512)
+//
+//go:noescape
 func sumExpAVX512(x []float32, m float32) float32
 
 // normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);
 // y, g and b hold at least len(x) elements.
 // (AVX-512)
+//
+//go:noescape
 func normAffineAVX512(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
 
 // scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements.
 // (AVX-512)
+//
+//go:noescape
 func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
+//
+//go:noescape
 func sumAVX2(x []float32) float32
 
 // sumSq returns Σ x[i]².
 // (AVX2+FMA)
+//
+//go:noescape
 func sumSqAVX2(x []float32) float32
 
 // sumSqDev returns Σ (x[i]-mu)².
 // (AVX2+FMA)
+//
+//go:noescape
 func sumSqDevAVX2(x []float32, mu float32) float32
 
 // sumSqDiff returns Σ (a[i]-b[i])² over len(a); len(b) >= len(a).
 // (AVX2+FMA)
+//
+//go:noescape
 func sumSqDiffAVX2(a []float32, b []float32) float32
 
 // huberSum returns Σ h(p[i]-t[i]) over len(p), where h(r) = 0.5r² for |r| < delta
 // and delta(|r|-0.5delta) otherwise, computed branch-free as q(|r|-0.5q) with q = min(|r|, delta)
 // (exact: |r|-0.5|r| = 0.5|r|). NaN stays NaN. len(t) >= len(p).
 // (AVX2+FMA)
+//
+//go:noescape
 func huberSumAVX2(p []float32, t []float32, delta float32) float32
 
 // maxv returns max x[i] (-Inf for an empty x; a NaN may or may not win).
 // (AVX2+FMA)
+//
+//go:noescape
 func maxvAVX2(x []float32) float32
 
 // sumExp returns Σ exp(x[i]-m) for x[i] <= m, with exp from expPoly
 // (arguments below -87 count as exp(-87); NaN propagates).
 // (AVX2+FMA)
+//
+//go:noescape
 func sumExpAVX2(x []float32, m float32) float32
 
 // normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);
 // y, g and b hold at least len(x) elements.
 // (AVX2+FMA)
+//
+//go:noescape
 func normAffineAVX2(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
 
 // scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements.
 // (AVX2+FMA)
+//
+//go:noescape
 func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).
+//
+//go:noescape
 func qkTileAVX512(s []float32, qt []float32, kt []float32, d int, scale float32)
 
 // softmaxTileAVX512 does the online-softmax step of a 6x64 tile of scores s (masked
@@ -96,36 +134,218 @@ func qkTileAVX512(s []float32, qt []float32, kt []float32, d int, scale float32)
 //
 // with exp as in sumExp but exactly 0 for arguments below -110 (so -Inf gives 0).
 // m, l and corr hold 6 elements.
+//
+//go:noescape
 func softmaxTileAVX512(s []float32, m []float32, l []float32, corr []float32)
 
 // pvTile6x1AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 16.
+//
+//go:noescape
 func pvTile6x1AVX512(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 
 // pvTile6x2AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 32.
+//
+//go:noescape
 func pvTile6x2AVX512(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 
 // pvTile6x3AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 48.
+//
+//go:noescape
 func pvTile6x3AVX512(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 
 // pvTile6x4AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 64.
+//
+//go:noescape
 func pvTile6x4AVX512(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 
 // pvTile1x1AVX512 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
 // for i < 1, c < 16.
+//
+//go:noescape
 func pvTile1x1AVX512(o []float32, p []float32, nk int, v []float32, ldv int)
 
 // pvTile1x2AVX512 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
 // for i < 1, c < 32.
+//
+//go:noescape
 func pvTile1x2AVX512(o []float32, p []float32, nk int, v []float32, ldv int)
 
 // pvTile1x3AVX512 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
 // for i < 1, c < 48.
+//
+//go:noescape
 func pvTile1x3AVX512(o []float32, p []float32, nk int, v []float32, ldv int)
 
 // pvTile1x4AVX512 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
 // for i < 1, c < 64.
+//
+//go:noescape
 func pvTile1x4AVX512(o []float32, p []float32, nk int, v []float32, ldv int)
+
+// w8Tile1VNNI512: a 1x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
+// In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
+//
+//go:noescape
+func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile1VNNI256: a 1x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
+// Same meaning as w8Tile1VNNI512 with nb = 16.
+//
+//go:noescape
+func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile1AVX2: a 1x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
+// In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
+//
+//go:noescape
+func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile2VNNI512: a 2x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
+// In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
+//
+//go:noescape
+func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile2VNNI256: a 2x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
+// Same meaning as w8Tile1VNNI512 with nb = 16.
+//
+//go:noescape
+func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile2AVX2: a 2x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
+// In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
+//
+//go:noescape
+func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile3VNNI512: a 3x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
+// In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
+//
+//go:noescape
+func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile3VNNI256: a 3x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
+// Same meaning as w8Tile1VNNI512 with nb = 16.
+//
+//go:noescape
+func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile3AVX2: a 3x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
+// In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
+//
+//go:noescape
+func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile4VNNI512: a 4x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
+// In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
+//
+//go:noescape
+func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile4VNNI256: a 4x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
+// Same meaning as w8Tile1VNNI512 with nb = 16.
+//
+//go:noescape
+func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile4AVX2: a 4x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
+// In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
+//
+//go:noescape
+func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile5VNNI512: a 5x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
+// In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
+//
+//go:noescape
+func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile5VNNI256: a 5x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
+// Same meaning as w8Tile1VNNI512 with nb = 16.
+//
+//go:noescape
+func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile5AVX2: a 5x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
+// In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
+//
+//go:noescape
+func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile6VNNI512: a 6x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
+// In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
+//
+//go:noescape
+func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile6VNNI256: a 6x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
+// Same meaning as w8Tile1VNNI512 with nb = 16.
+//
+//go:noescape
+func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w8Tile6AVX2: a 6x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
+// In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
+//
+//go:noescape
+func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+
+// w4Rows1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows2AVX512 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows3AVX512 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows4AVX512 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// nmsSuppress suppresses, for each j < len(x1), candidate j when
+//
+//	iw := min(box[2], x2[j]) - max(box[0], x1[j]) + one > 0 and ih (the same in y) > 0 and
+//	inter := iw*ih; tu := t*(box[4]+area[j]-inter); inter > tu (or inter == tu when geq)
+//
+// by setting x1[j] = +Inf and rank[j] = -1, and returns how many it suppressed. A suppressed
+// (x1 = +Inf) or NaN-coordinate candidate has iw <= 0 and never matches.
+// (AVX-512)
+//
+//go:noescape
+func nmsSuppressAVX512(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
+
+// nmsSuppress suppresses, for each j < len(x1), candidate j when
+//
+//	iw := min(box[2], x2[j]) - max(box[0], x1[j]) + one > 0 and ih (the same in y) > 0 and
+//	inter := iw*ih; tu := t*(box[4]+area[j]-inter); inter > tu (or inter == tu when geq)
+//
+// by setting x1[j] = +Inf and rank[j] = -1, and returns how many it suppressed. A suppressed
+// (x1 = +Inf) or NaN-coordinate candidate has iw <= 0 and never matches.
+// (AVX2+FMA)
+//
+//go:noescape
+func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int

@@ -18,12 +18,14 @@ type vec struct {
 	// normAffine: y = (x-mu)*s*g + b; scaleMul: y = x*s*g (over len(x)).
 	normAffine func(y, x, g, b []float32, mu, s float32)
 	scaleMul   func(y, x, g []float32, s float32)
+	// nmsSuppress: the IoU sweep of greedy NMS (see nmsSuppressGo).
+	nmsSuppress func(x1, y1, x2, y2, area []float32, rank []int32, box []float32, t, one float32, geq bool) int
 }
 
 // vecGeneric is the generic level's vec: the pure-Go twins.
 var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
-	normAffine: normAffineGo, scaleMul: scaleMulGo}
+	normAffine: normAffineGo, scaleMul: scaleMulGo, nmsSuppress: nmsSuppressGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
 // has its features, and the code each kernel family runs at it.
@@ -32,4 +34,6 @@ type level struct {
 	ok   bool
 	f    *vec   // float32 row primitives
 	attn *attnK // attention micro-kernels (nil: the pure-Go attention)
+	w8   *w8K   // int8 GEMM (nil: the pure-Go gemm_w8a8)
+	w4   *w4K   // 4-bit group GEMM/GEMV (nil: the pure-Go gemm_w4g)
 }

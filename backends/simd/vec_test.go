@@ -270,3 +270,62 @@ func TestExpError(t *testing.T) {
 		}
 	})
 }
+
+// TestNMSSuppress: the vector sweep decides exactly as its Go twin (same
+// float32 operations) for random boxes, dead and NaN ones included, at
+// every length and misalignment, with both comparison conventions.
+func TestNMSSuppress(t *testing.T) {
+	forVariants(t, func(t *testing.T, v *vec) {
+		if v.nmsSuppress == nil {
+			t.Skipf("%s has no NMS sweep (nms falls back to the pure-Go backend)", v.path)
+		}
+		rng := rand.New(rand.NewPCG(15, 16))
+		coord := func() float32 { return float32(rng.IntN(64)) / 2 }
+		for _, n := range testLengths {
+			for off := 0; off < 4; off++ {
+				for _, geq := range []bool{false, true} {
+					one := float32(0)
+					if geq {
+						one = 1
+					}
+					var x1, y1, x2, y2, ar [2][]float32
+					var rk [2][]int32
+					base := make([][4]float32, n)
+					for j := range base {
+						a, b := coord(), coord()
+						base[j] = [4]float32{a, b, a + coord(), b + coord()}
+					}
+					for c := range 2 {
+						x1[c], y1[c] = input(t, n, off, func() float32 { return 0 }), make([]float32, n)
+						x2[c], y2[c], ar[c] = make([]float32, n), make([]float32, n), make([]float32, n)
+						rk[c] = make([]int32, n)
+						for j, bx := range base {
+							x1[c][j], y1[c][j], x2[c][j], y2[c][j] = bx[0], bx[1], bx[2], bx[3]
+							ar[c][j] = max(0, bx[2]-bx[0]+one) * max(0, bx[3]-bx[1]+one)
+							rk[c][j] = int32(j)
+							switch j % 11 {
+							case 3: // already suppressed
+								x1[c][j], rk[c][j] = float32(math.Inf(1)), -1
+							case 7: // NaN coordinates
+								inf := float32(math.Inf(1))
+								x1[c][j], y1[c][j], x2[c][j], y2[c][j], ar[c][j] = inf, inf, inf, inf, -1
+							}
+						}
+					}
+					box := []float32{8, 8, 20, 16, (12 + one) * (8 + one)}
+					thr := float32(rng.IntN(10)) / 10
+					got := v.nmsSuppress(x1[0], y1[0], x2[0], y2[0], ar[0], rk[0], box, thr, one, geq)
+					want := nmsSuppressGo(x1[1], y1[1], x2[1], y2[1], ar[1], rk[1], box, thr, one, geq)
+					if got != want {
+						t.Fatalf("n=%d off=%d geq=%v t=%v: suppressed %d, want %d", n, off, geq, thr, got, want)
+					}
+					for j := range n {
+						if rk[0][j] != rk[1][j] || math.Float32bits(x1[0][j]) != math.Float32bits(x1[1][j]) {
+							t.Fatalf("n=%d off=%d geq=%v: candidate %d: rank %d x1 %v, want %d %v", n, off, geq, j, rk[0][j], x1[0][j], rk[1][j], x1[1][j])
+						}
+					}
+				}
+			}
+		}
+	})
+}

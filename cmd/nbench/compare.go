@@ -127,5 +127,5 @@ func compareRerun(rep *gate.Report, cur *gate.Set, oldPath string) string {
 		}
 	}
 	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold)}
-	return rerunCommand(rep, &f, oldPath)
+	return rerunCommand(rep, &f, oldPath, 0)
 }

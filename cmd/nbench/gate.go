@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,16 +152,19 @@ func (s *runSession) prepare(comparing bool) error {
 	}
 	s.items = items
 	if len(backends) > 0 {
-		var keep []harness.Backend
+		var keep, drop []harness.Backend
 		for _, b := range s.backends {
 			if backends[b.Name] {
 				keep = append(keep, b)
 			} else {
-				b.Close()
+				drop = append(drop, b)
 			}
 		}
 		if len(keep) == 0 {
 			return fmt.Errorf("--case names backends that --backend=%s did not open", s.flags.backend)
+		}
+		for _, b := range drop {
+			b.Close()
 		}
 		s.backends = keep
 	}
@@ -265,19 +269,25 @@ func cmdCI(args []string, stdout, stderr io.Writer) int {
 // with it and, with --gate, judged.
 func runGated(s *runSession, stdout, stderr io.Writer) int {
 	g := &s.flags.gate
+	fail := func(format string, args ...any) int {
+		for _, b := range s.backends {
+			b.Close()
+		}
+		return usageErr(stderr, format, args...)
+	}
 	pol, err := g.policy()
 	if err != nil {
-		return usageErr(stderr, "%v", err)
+		return fail("%v", err)
 	}
 	if g.calibrate && g.gate {
-		return usageErr(stderr, "--calibrate and --gate cannot be combined: calibrate on an unchanged tree, then gate")
+		return fail("--calibrate and --gate cannot be combined: calibrate on an unchanged tree, then gate")
 	}
 	if g.confirm < 0 {
-		return usageErr(stderr, "--confirm=%d: must be >= 0", g.confirm)
+		return fail("--confirm=%d: must be >= 0", g.confirm)
 	}
 	comparing := g.baseline != "" || g.gate || g.calibrate || g.report != ""
 	if err := s.prepare(comparing); err != nil {
-		return usageErr(stderr, "%v", err)
+		return fail("%v", err)
 	}
 	if !comparing {
 		return finishRun(s, stdout, stderr, s.execute(stderr))
@@ -292,8 +302,9 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 	}
 	base, noise, err := loadBaseline(path, &s.flags, id)
 	if err != nil {
-		return usageErr(stderr, "%v", err)
+		return fail("%v", err)
 	}
+	load := loadNote()
 	rs := s.execute(stderr)
 	code := finishRun(s, stdout, stderr, rs)
 	label := "this run"
@@ -301,6 +312,9 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 		label = s.flags.out
 	}
 	rep := gate.Compare(base, gate.FromResults(label, s.env, rs), pol, noise)
+	if load != "" {
+		rep.Notes = append(rep.Notes, load)
+	}
 	if noise == nil {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("no noise floors (%s does not exist): gating on the %g%% threshold alone; record them on an unchanged tree with: nbench run %s --calibrate --baseline=%s",
 			gate.NoisePath(path), 100*pol.Threshold, selectionFlags(&s.flags), path))
@@ -311,7 +325,11 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 	}
-	rep.Rerun = rerunCommand(rep, &s.flags, path)
+	var seed uint64
+	if len(rep.Failures()) > 0 {
+		seed = s.opt.Seed // a wrong result may depend on the inputs
+	}
+	rep.Rerun = rerunCommand(rep, &s.flags, path, seed)
 	rep.Gated = g.gate
 	out := stdout
 	if s.flags.out == "" && (s.format == "benchfmt" || s.format == "json") {
@@ -370,6 +388,21 @@ func caseList(rows []*gate.Row) (cases, backends string) {
 	return strings.Join(cs, ";"), strings.Join(bs, ",")
 }
 
+// loadNote reports a busy machine before a gated run: a timing gate cannot
+// tell a slower kernel from a kernel sharing its CPUs. Linux only (in a
+// container the load average may be the host's, hence only a note).
+func loadNote() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	var load float64
+	if _, err := fmt.Sscan(string(data), &load); err != nil || load < float64(runtime.NumCPU()) {
+		return ""
+	}
+	return fmt.Sprintf("the machine was busy before this run (load average %.1f, %d CPUs for nbench): other work may explain slowdowns", load, runtime.NumCPU())
+}
+
 // finishRun writes the results and summarizes the verdicts.
 func finishRun(s *runSession, stdout, stderr io.Writer, rs []harness.Result) int {
 	if err := s.write(stdout, rs); err != nil {
@@ -404,7 +437,7 @@ func selectionFlags(f *runFlags) string {
 
 // rerunCommand is the one command that reruns the regressed and failed
 // cases of rep against the same baseline, measured as before.
-func rerunCommand(rep *gate.Report, f *runFlags, baseline string) string {
+func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) string {
 	rows := append(rep.Regressions(), rep.Failures()...)
 	if len(rows) == 0 {
 		return ""
@@ -413,6 +446,9 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string) string {
 	g.suite, g.kernel, g.shape = "", "", ""
 	g.gate.cases, g.backend = caseList(rows)
 	cmd := "nbench run " + selectionFlags(&g) + " --baseline=" + baseline + " --gate"
+	if seed != 0 {
+		cmd += fmt.Sprintf(" --seed=%d", seed)
+	}
 	if p := gate.DefaultPolicy(); f.gate.alpha != p.Alpha {
 		cmd += fmt.Sprintf(" --alpha=%g", f.gate.alpha)
 	}

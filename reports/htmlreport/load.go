@@ -33,10 +33,10 @@ import (
 // Result is one case on one backend, from either file format.
 type Result struct {
 	Family, Kernel, Params, Backend, Path, Verdict string
-	Samples                                         []float64 // seconds per run
-	Stats                                           harness.Stats
-	Flops, IntOps, Bytes                            float64 // per run
-	Sets                                            int     // rotated buffer sets; 0 when unknown (benchfmt)
+	Samples                                        []float64 // seconds per run
+	Stats                                          harness.Stats
+	Flops, IntOps, Bytes                           float64 // per run
+	Sets                                           int     // rotated buffer sets; 0 when unknown (benchfmt)
 }
 
 // Name is "kernel/params".
@@ -259,7 +259,8 @@ func readBenchfmt(b []byte, path string, runFor func(harness.Env, string) *Run) 
 			}
 			var env harness.Env
 			for _, c := range rec.Config {
-				if c.File {
+				// path and verdict are per-result keys written as lines.
+				if c.File && c.Key != "path" && c.Key != "verdict" {
 					env = append(env, harness.KV{Key: c.Key, Value: string(c.Value)})
 				}
 			}
@@ -303,7 +304,12 @@ func label(runs []*Run) {
 		}
 	}
 	for _, add := range []func(r *Run) string{
-		func(r *Run) string { return r.Env.Get("threads") + " threads" },
+		func(r *Run) string {
+			if t := r.Env.Get("threads"); t != "1" {
+				return t + " threads"
+			}
+			return "1 thread"
+		},
 		func(r *Run) string { return "cache " + r.Env.Get("cache") },
 		func(r *Run) string {
 			names := make([]string, len(r.Sources))

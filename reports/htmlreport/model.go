@@ -197,32 +197,55 @@ func (rep *Report) EnvKeys() []string {
 	return append(keys, rest...)
 }
 
-// shortShape drops parameters every shape of a kernel shares, which only
-// repeat defaults: "R=64/C=1024/eps=1e-05/fill=normal" -> "R=64/C=1024".
-func shortShapes(shapes []string) []string {
-	if len(shapes) < 2 {
-		return shapes
+// shortShapes shortens shape labels for tables and charts (the full shape
+// stays in tooltips): parameters every shape of the kernel shares go, and
+// so do options left at their defaults (lower-case keys such as eps or
+// fill, and "0 = same as" dimensions such as S=0), as long as the labels
+// stay distinct.
+func shortShapes(kernel string, shapes []string) []string {
+	defaults := map[string]bool{}
+	if k, ok := suite.Lookup(kernel); ok {
+		for _, p := range k.Params {
+			if p.Key != "" && (p.Key[0] >= 'a' && p.Key[0] <= 'z' || p.Default == "0") {
+				defaults[p.Key+"="+p.Default] = true
+			}
+		}
 	}
-	split := make([][]string, len(shapes))
 	count := map[string]int{}
+	split := make([][]string, len(shapes))
 	for i, s := range shapes {
 		split[i] = strings.Split(s, "/")
 		for _, p := range split[i] {
 			count[p]++
 		}
 	}
-	out := make([]string, len(shapes))
-	for i, parts := range split {
-		var keep []string
-		for _, p := range parts {
-			if count[p] < len(shapes) {
-				keep = append(keep, p)
+	shorten := func(drop func(p string) bool) ([]string, bool) {
+		out := make([]string, len(shapes))
+		seen := map[string]bool{}
+		for i, parts := range split {
+			var keep []string
+			for _, p := range parts {
+				if !drop(p) {
+					keep = append(keep, p)
+				}
 			}
+			if len(keep) == 0 {
+				keep = parts
+			}
+			out[i] = strings.Join(keep, "/")
+			if seen[out[i]] {
+				return nil, false
+			}
+			seen[out[i]] = true
 		}
-		if len(keep) == 0 {
-			keep = parts
-		}
-		out[i] = strings.Join(keep, "/")
+		return out, true
 	}
-	return out
+	shared := func(p string) bool { return len(shapes) > 1 && count[p] == len(shapes) }
+	if out, ok := shorten(func(p string) bool { return shared(p) || defaults[p] }); ok {
+		return out
+	}
+	if out, ok := shorten(shared); ok {
+		return out
+	}
+	return shapes
 }

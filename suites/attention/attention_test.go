@@ -296,3 +296,26 @@ func TestSampledCheckCatchesUnwrittenRow(t *testing.T) {
 		}
 	}
 }
+
+// Run allocates nothing: scratch comes from Prepare. (One thread: par.For's
+// goroutines are the only allocations with more.)
+func TestRunDoesNotAllocate(t *testing.T) {
+	for _, sh := range []struct{ kernel, shape string }{
+		{"softmax_attention", "B=1,H=2,L=100,S=150,D=16,Dv=8"}, {"softmax_attention", "B=1,H=2,L=100,D=16,causal=true"},
+		{"sla2d", "B=1,H=2,L=30,gh=5,gw=6,D=8,pk=true"}, {"sla1d", "B=1,H=2,L=50,D=8,causal=true"}, {"sla1d", "B=1,H=2,L=50,D=8"},
+	} {
+		c := newCase(t, sh.kernel, sh.shape)
+		d := fillCase(c, 2)
+		ts := make([]kernel.Tensor, len(d))
+		for i := range d {
+			ts[i] = d[i]
+		}
+		b, err := pure.New(kernel.Config{Threads: 1}).Prepare(c.Op(ts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(5, func() { _ = b.Run() }); n != 0 {
+			t.Errorf("%s %s: %v allocations per Run", sh.kernel, sh.shape, n)
+		}
+	}
+}

@@ -26,20 +26,22 @@ type object struct {
 }
 
 // scene draws detector-like boxes in [0, maxc]^2: one object per 40
-// detections, object sizes log-uniform from 2% to 40% of the image.
+// detections, object sides log-uniform from 2% to 40% of the image, or of
+// 1000 pixels in a larger image (which then holds small objects, where
+// coordinate rounding weighs most).
 type scene struct {
-	maxc    float64
-	classes int
-	objs    []object
+	maxc, size float64
+	classes    int
+	objs       []object
 }
 
 func newScene(rng *rand.Rand, n, classes int, maxc float64) *scene {
-	sc := &scene{maxc: maxc, classes: max(classes, 1)}
+	sc := &scene{maxc: maxc, size: min(maxc, imageSize), classes: max(classes, 1)}
 	for range max(1, n/40) {
-		w := maxc * math.Exp(math.Log(0.02)+math.Log(20)*rng.Float64())
+		w := sc.size * math.Exp(math.Log(0.02)+math.Log(20)*rng.Float64())
 		sc.objs = append(sc.objs, object{
 			cx: maxc * rng.Float64(), cy: maxc * rng.Float64(),
-			w: w, h: min(maxc, w*math.Exp(1.4*rng.Float64()-0.7)),
+			w: w, h: min(sc.size, w*math.Exp(1.4*rng.Float64()-0.7)),
 			q: 0.3 + 0.7*rng.Float64(), label: int32(rng.IntN(sc.classes)),
 		})
 	}
@@ -53,8 +55,8 @@ func (sc *scene) draw(rng *rand.Rand, b, s []float32, i int) int32 {
 	label := int32(rng.IntN(sc.classes))
 	var cx, cy, w, h, score float64
 	if rng.IntN(10) == 0 {
-		w = sc.maxc * math.Exp(math.Log(0.01)+math.Log(30)*rng.Float64())
-		h = sc.maxc * math.Exp(math.Log(0.01)+math.Log(30)*rng.Float64())
+		w = sc.size * math.Exp(math.Log(0.01)+math.Log(30)*rng.Float64())
+		h = sc.size * math.Exp(math.Log(0.01)+math.Log(30)*rng.Float64())
 		cx, cy, score = sc.maxc*rng.Float64(), sc.maxc*rng.Float64(), 0.15*rng.Float64()
 	} else {
 		o := sc.objs[rng.IntN(len(sc.objs))]

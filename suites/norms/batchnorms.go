@@ -87,6 +87,11 @@ func tokParams() []suite.Param {
 	}
 }
 
+// readTokShape reads B, T, C as M = B*T rows of C channels.
+func readTokShape(r *suite.ParamReader) (m, c int) {
+	return r.Int("B", 0) * r.Int("T", 0), r.Int("C", 1)
+}
+
 // ---- float64 references ----
 
 // refChannelMeanVar returns the per-channel mean and biased variance of
@@ -395,7 +400,6 @@ func init() {
 	)
 
 	tok := func(extra ...suite.Param) []suite.Param { return append(tokParams(), extra...) }
-	readTok := func(r *suite.ParamReader) (m, c int) { return r.Int("B", 0) * r.Int("T", 0), r.Int("C", 1) }
 	fill := suite.Param{Key: "fill", Default: "normal", Doc: "normal N(0,1); special: see batchnorm_infer / batchnorm_train"}
 	repFull := []string{"B=64,T=197,C=768"}
 	suite.Register(
@@ -409,7 +413,7 @@ func init() {
 			Tests: []string{"B=0,T=5,C=8", "B=1,T=1,C=1", "B=3,T=7,C=13,alpha=0", "B=1,T=5,C=6,alpha=-0.5,fill=special"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
-				m, ch := readTok(&r)
+				m, ch := readTokShape(&r)
 				c := &bnInfer{M: m, C: ch, Eps: float32(r.Float("eps")), Rep: true, Alpha: float32(r.Float("alpha")),
 					FillMode: r.Enum("fill", "normal", "special")}
 				return c, r.Err
@@ -428,7 +432,7 @@ func init() {
 			Tests: []string{"B=0,T=5,C=8", "B=1,T=2,C=1", "B=3,T=7,C=13,lam=0.25,alpha=-0.5", "B=1,T=5,C=6,lam=1,fill=special"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
-				m, ch := readTok(&r)
+				m, ch := readTokShape(&r)
 				c := &prepBN{M: m, C: ch, Lam: float32(r.Float("lam")), Alpha: float32(r.Float("alpha")),
 					LNEps: float32(r.Float("ln_eps")), BNEps: float32(r.Float("bn_eps")), Momentum: float32(r.Float("momentum")),
 					FillMode: r.Enum("fill", "normal", "special")}

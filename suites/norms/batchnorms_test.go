@@ -271,3 +271,17 @@ func TestUnifiedNormAmbiguousFiltration(t *testing.T) {
 		t.Errorf("clear decision, other branch: %s, want FAILED", chk.Verdict)
 	}
 }
+
+// Before the window fills, before warmup and when the filtration skips the
+// batch, UN1d normalizes by the batch quadratic mean, as its inference form
+// does with rv = x2.
+func TestUnifiedNormBatchBranches(t *testing.T) {
+	for _, shape := range []string{"B=2,T=9,C=12,window=4,warmup=2,iter=3", "B=2,T=9,C=12,window=4,warmup=10,iter=7",
+		"B=2,T=9,C=12,window=4,warmup=2,iter=6,fill=outlier"} {
+		c, d := batchCase(t, "unified_norm_train", shape, 11)
+		uc := c.(*unifiedTrain)
+		s := uc.unRefStep(suite.F64(d[3].F32), suite.F64(d[4].F32), refQuadMean(d[0].F32, uc.M, uc.C), uc.Iter, nil)
+		want := refScaleByVar(d[0].F32, d[1].F32, d[2].F32, refQuadMean(d[0].F32, uc.M, uc.C), uc.C, uc.Eps)
+		sameValues(t, shape, refScaleByVar(d[0].F32, d[1].F32, d[2].F32, s.Var, uc.C, uc.Eps), want)
+	}
+}

@@ -38,8 +38,8 @@ func powerParams(train bool) []suite.Param {
 }
 
 func readPowerShape(r *suite.ParamReader) powerShape {
-	s := powerShape{M: r.Int("B", 0) * r.Int("T", 0), C: r.Int("C", 1), G: r.Int("G", 1),
-		Eps: float32(r.Float("eps")), Fill: r.Enum("fill", "normal", "special")}
+	m, c := readTokShape(r)
+	s := powerShape{M: m, C: c, G: r.Int("G", 1), Eps: float32(r.Float("eps")), Fill: r.Enum("fill", "normal", "special")}
 	r.Check(s.G > 0 && s.C%s.G == 0, "G = %d must divide C = %d", s.G, s.C)
 	return s
 }

@@ -332,7 +332,6 @@ func (c *unifiedInfer) Cost() suite.Cost {
 
 func init() {
 	eps := suite.Param{Key: "eps", Default: "1e-05", Doc: "epsilon added to the variance"}
-	readTok := func(r *suite.ParamReader) (m, c int) { return r.Int("B", 0) * r.Int("T", 0), r.Int("C", 1) }
 	// A sequence of W+3 = 7 steps with warmup 2 and W = 4: it <= W (1-4,
 	// zero slots in the window), the geometric mean (5-7), the filtration
 	// firing on an outlier, a zero channel, and it < warmup.
@@ -357,7 +356,7 @@ func init() {
 				"B=3,T=7,C=13,window=3,warmup=1,iter=11", "B=1,T=2,C=3,window=2,warmup=0,iter=1", "B=2,T=5,C=6,window=5,warmup=3,iter=13,fill=special"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
-				m, ch := readTok(&r)
+				m, ch := readTokShape(&r)
 				c := &unifiedTrain{unCfg: unCfg{C: ch, W: r.Int("window", 1), Warmup: r.Int("warmup", 0), Filter: r.Bool("filter"),
 					Eps: float32(r.Float("eps")), Mom: float32(r.Float("momentum"))},
 					M: m, Iter: r.Int("iter", 1), FillMode: r.Enum("fill", "normal", "outlier", "special")}
@@ -373,7 +372,7 @@ func init() {
 			Tests:   []string{"B=0,T=3,C=4", "B=1,T=1,C=1", "B=3,T=7,C=13", "B=1,T=5,C=3,fill=special"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
-				m, ch := readTok(&r)
+				m, ch := readTokShape(&r)
 				c := &unifiedInfer{M: m, C: ch, Eps: float32(r.Float("eps")), FillMode: r.Enum("fill", "normal", "special")}
 				return c, r.Err
 			},

@@ -278,7 +278,7 @@ func (c *layerwise) Check(d []*kernel.Host) suite.Check {
 		}
 		r, tol, f := make([]float64, M*n), make([]float64, M*n), make([]float64, M*n)
 		parallel(n, func(lo, hi int) {
-			w, wh := make([]float32, k), make([]float64, k)
+			w, wh, wa := make([]float32, k), make([]float64, k), make([]float64, k)
 			for j := lo; j < hi; j++ {
 				c.wRow(l, j, w)
 				c.dequantRow(l, j, d, wh)
@@ -286,16 +286,13 @@ func (c *layerwise) Check(d []*kernel.Host) suite.Check {
 				if bias != nil {
 					b = float64(bias[j])
 				}
+				for i, v := range wh {
+					wa[i] = math.Abs(v)
+				}
 				for m := 0; m < M; m++ {
-					xm, tm, fm := x[m*k:(m+1)*k], tolIn[m*k:(m+1)*k], xf[m*k:(m+1)*k]
-					var sr, sa, sp, sf float64
-					for i, v := range wh {
-						t := xm[i] * v
-						sr += t
-						sa += math.Abs(t)
-						sp += tm[i] * math.Abs(v)
-						sf += fm[i] * float64(w[i])
-					}
+					sr, sa := dotAbsF64(x[m*k:(m+1)*k], wh)
+					sp := dotF64(tolIn[m*k:(m+1)*k], wa)
+					sf := dotF64(xf[m*k:(m+1)*k], w)
 					r[m*n+j], tol[m*n+j], f[m*n+j] = sr+b, 1e-5*sa+1e-7+sp, sf+b
 				}
 			}

@@ -34,23 +34,49 @@ func rowRNG(seed uint64, row int) *rand.Rand {
 // for their big loops; every index is computed independently, so the result
 // does not depend on the split.
 func parallel(n int, body func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		if n > 0 {
-			body(0, n)
-		}
-		return
+	parallelParts(n, func(_, lo, hi int) { body(lo, hi) })
+}
+
+// parallelParts is parallel with the chunk's number (chunks are in index
+// order); it returns the number of chunks.
+func parallelParts(n int, body func(part, lo, hi int)) int {
+	if n <= 0 {
+		return 0
 	}
+	workers := min(runtime.GOMAXPROCS(0), n)
 	chunk := (n + workers - 1) / workers
+	parts := (n + chunk - 1) / chunk
 	var wg sync.WaitGroup
-	for lo := 0; lo < n; lo += chunk {
+	for p := 0; p < parts; p++ {
 		wg.Add(1)
-		go func(lo, hi int) {
+		go func(p int) {
 			defer wg.Done()
-			body(lo, hi)
-		}(lo, min(lo+chunk, n))
+			body(p, p*chunk, min((p+1)*chunk, n))
+		}(p)
 	}
 	wg.Wait()
+	return parts
+}
+
+// parallelCodes runs body over rows [0, n) in parallel chunks, each with a
+// copy of the code check cc, and merges the copies in row order, so the
+// failure reported is the first one, as in a sequential run.
+func parallelCodes(n int, cc codeCheck, body func(lo, hi int, cc *codeCheck)) codeCheck {
+	parts := make([]codeCheck, runtime.GOMAXPROCS(0))
+	np := parallelParts(n, func(p, lo, hi int) {
+		parts[p] = cc
+		body(lo, hi, &parts[p])
+	})
+	for _, p := range parts[:np] {
+		cc.ties += p.ties
+		if cc.fail == "" {
+			cc.fail = p.fail
+		}
+	}
+	if cc.fail == "" && cc.maxTies >= 0 && cc.ties > cc.maxTies {
+		cc.fail = fmt.Sprintf("%s: %d codes one off at near-ties, more than the %d allowed", cc.name, cc.ties, cc.maxTies)
+	}
+	return cc
 }
 
 func clampInt(v, lo, hi int) int { return max(lo, min(hi, v)) }
@@ -274,9 +300,9 @@ var fillParam = suite.Param{Key: "fill", Default: "normal", Doc: "inputs: normal
 func readFill(r *suite.ParamReader) bool { return r.Enum("fill", "normal", "edge") == "edge" }
 
 // trustFrac: random data gives few zero references; edge fills are
-// degenerate on purpose.
-func trustFrac(edge bool) float64 {
-	if edge {
+// degenerate on purpose, and a handful of values can be zero by chance.
+func trustFrac(edge bool, n int) float64 {
+	if edge || n < 64 {
 		return 1
 	}
 	return 0.5
@@ -318,4 +344,61 @@ func normalRow(seed uint64, r int, row []float32, std float64) {
 	for j := range row {
 		row[j] = float32(std * g.NormFloat64())
 	}
+}
+
+// ---- reference dot products (several accumulators: the references of
+// the full shapes do billions of multiply-adds) ----
+
+// dotI8 is sum a*b exactly.
+func dotI8(a, b []int8) int64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 int64
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += int64(a[k]) * int64(b[k])
+		s1 += int64(a[k+1]) * int64(b[k+1])
+		s2 += int64(a[k+2]) * int64(b[k+2])
+		s3 += int64(a[k+3]) * int64(b[k+3])
+	}
+	for ; k < len(a); k++ {
+		s0 += int64(a[k]) * int64(b[k])
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// dotF64 is sum a*b in float64.
+func dotF64[A, B float32 | float64](a []A, b []B) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += float64(a[k]) * float64(b[k])
+		s1 += float64(a[k+1]) * float64(b[k+1])
+		s2 += float64(a[k+2]) * float64(b[k+2])
+		s3 += float64(a[k+3]) * float64(b[k+3])
+	}
+	for ; k < len(a); k++ {
+		s0 += float64(a[k]) * float64(b[k])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotAbsF64 returns sum a*b and sum |a*b|.
+func dotAbsF64(a, b []float64) (s, abs float64) {
+	b = b[:len(a)]
+	var s0, s1, a0, a1 float64
+	k := 0
+	for ; k+2 <= len(a); k += 2 {
+		t0, t1 := a[k]*b[k], a[k+1]*b[k+1]
+		s0 += t0
+		s1 += t1
+		a0 += math.Abs(t0)
+		a1 += math.Abs(t1)
+	}
+	for ; k < len(a); k++ {
+		t := a[k] * b[k]
+		s0 += t
+		a0 += math.Abs(t)
+	}
+	return s0 + s1, a0 + a1
 }

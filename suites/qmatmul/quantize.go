@@ -64,20 +64,22 @@ func (c *quantizeI8) Check(d []*kernel.Host) suite.Check {
 	x, q, s := d[0].F32, d[1].I8, d[2].F32
 	sRef := make([]float64, c.R)
 	qRef := make([]float64, len(q))
-	cc := codeCheck{name: "q", band: tieBand, maxTies: -1}
-	for r := 0; r < c.R; r++ {
-		row := x[r*c.K : (r+1)*c.K]
-		sr := scaleSym(absMax(row), 127)
-		sRef[r] = float64(sr)
-		for k, v := range row {
-			t := float64(v) / float64(sr)
-			w, _ := codes(t, 0, -127, 127, tieBand)
-			qRef[r*c.K+k] = float64(w)
-			cc.add(r*c.K+k, int(q[r*c.K+k]), t, 0, -127, 127)
+	cc := parallelCodes(c.R, codeCheck{name: "q", band: tieBand, maxTies: -1}, func(lo, hi int, cc *codeCheck) {
+		for r := lo; r < hi; r++ {
+			row := x[r*c.K : (r+1)*c.K]
+			sr := scaleSym(absMax(row), 127)
+			sRef[r] = float64(sr)
+			for k, v := range row {
+				i := r*c.K + k
+				t := float64(v) / float64(sr)
+				w, _ := codes(t, 0, -127, 127, tieBand)
+				qRef[i] = float64(w)
+				cc.add(i, int(q[i]), t, 0, -127, 127)
+			}
 		}
-	}
+	})
 	ch := suite.Merge(exactF32("scale", s, sRef), cc.result())
-	return suite.Trust(ch, qRef, trustFrac(c.edge))
+	return suite.Trust(ch, qRef, trustFrac(c.edge, len(qRef)))
 }
 
 // Cost: 3 FLOPs per element (|x|, max, x/s; KERNELS.md 3.1 "3MK
@@ -153,33 +155,36 @@ func (c *quantizeW4G) Check(d []*kernel.Host) suite.Check {
 	w, qp, s, z := d[0].F32, d[1].U8, d[2].F32, d[3].U8
 	sRef := make([]float64, c.ng())
 	qRef := make([]float64, c.N*c.K)
-	zc := codeCheck{name: "z", band: tieBand, maxTies: -1}
-	qc := codeCheck{name: "q", band: tieBand, maxTies: -1}
-	for g := 0; g < c.ng(); g++ {
-		grp := w[g*c.G : (g+1)*c.G]
-		sg, zt := w4Scale(grp, 15, c.sym)
-		sRef[g] = float64(sg)
-		zk := int(z[g])
-		zc.add(g, zk, zt, 0, 0, 15) // symmetric: zt = 8 exactly
-
-		if zc.fail != "" {
-			want, _ := codes(zt, 0, 0, 15, tieBand)
-			zk = want
-		}
-		for k, v := range grp {
-			i := g*c.G + k
-			t := float64(v) / float64(sg)
-			want, _ := codes(t, zk, 0, 15, tieBand)
-			qRef[i] = float64(want)
-			got := int(qp[i/2] & 0xF)
-			if i%2 == 1 {
-				got = int(qp[i/2] >> 4)
+	ngr := c.K / c.G // groups per row
+	qc := parallelCodes(c.N, codeCheck{name: "q", band: tieBand, maxTies: -1}, func(lo, hi int, qc *codeCheck) {
+		zr := codeCheck{name: "z", band: tieBand, maxTies: -1}
+		for g := lo * ngr; g < hi*ngr; g++ {
+			grp := w[g*c.G : (g+1)*c.G]
+			sg, zt := w4Scale(grp, 15, c.sym)
+			sRef[g] = float64(sg)
+			zr.add(g, int(z[g]), zt, 0, 0, 15) // symmetric: zt = 8 exactly
+			zk := int(z[g])
+			if zr.fail != "" {
+				zk, _ = codes(zt, 0, 0, 15, tieBand)
 			}
-			qc.add(i, got, t, zk, 0, 15)
+			for k, v := range grp {
+				i := g*c.G + k
+				t := float64(v) / float64(sg)
+				want, _ := codes(t, zk, 0, 15, tieBand)
+				qRef[i] = float64(want - zk) // zero where w^ is
+				got := int(qp[i/2] & 0xF)
+				if i%2 == 1 {
+					got = int(qp[i/2] >> 4)
+				}
+				qc.add(i, got, t, zk, 0, 15)
+			}
 		}
-	}
-	ch := suite.Merge(exactF32("s", s, sRef), zc.result(), qc.result())
-	return suite.Trust(ch, qRef, trustFrac(c.edge))
+		if zr.fail != "" && qc.fail == "" {
+			qc.fail = zr.fail
+		}
+	})
+	ch := suite.Merge(exactF32("s", s, sRef), qc.result())
+	return suite.Trust(ch, qRef, trustFrac(c.edge, len(qRef)))
 }
 
 // Cost: min, max, divide and zero add per weight, 4 FLOPs per group

@@ -32,6 +32,7 @@ func attention() {
 // Register blocked 6x4 zmm: per t, 4 loads of kt, 6 broadcasts, 24 FMAs.
 func qkTile() {
 	TEXT("qkTileAVX512", NOSPLIT, "func(s, qt, kt []float32, d int, scale float32)")
+	Pragma("noescape")
 	Doc("qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]",
 		"for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).")
 	s, q, kt := ptr("s"), ptr("qt"), ptr("kt")
@@ -81,6 +82,7 @@ func qkTile() {
 // statistics are updated as one 6-lane vector.
 func softmaxTile() {
 	TEXT("softmaxTileAVX512", NOSPLIT, "func(s, m, l, corr []float32)")
+	Pragma("noescape")
 	Doc("softmaxTileAVX512 does the online-softmax step of a 6x64 tile of scores s (masked",
 		"entries are -Inf), for each row i < 6:",
 		"  mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)",
@@ -197,6 +199,7 @@ func pvTile(rows, nz int) {
 		what = "o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]"
 	}
 	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
 	Doc(fmt.Sprintf("%s accumulates P V into %d output row(s): %s", name, rows, what),
 		fmt.Sprintf("for i < %d, c < %d.", rows, 16*nz))
 	o, p, v := ptr("o"), ptr("p"), ptr("v")

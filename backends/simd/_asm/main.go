@@ -282,6 +282,7 @@ func ptr(name string) GPVirtual {
 
 func fn(v variant, name, sig string, doc ...string) {
 	TEXT(name+v.name, NOSPLIT, sig)
+	Pragma("noescape")
 	what := "AVX2+FMA"
 	if v.z {
 		what = "AVX-512"

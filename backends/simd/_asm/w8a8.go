@@ -62,6 +62,7 @@ func (k w8Kind) stepBytes() int { return k.nz() * k.lanes() * 4 }
 func w8Tile(kind w8Kind, rows int) {
 	name := fmt.Sprintf("w8Tile%d%s", rows, kind.name())
 	TEXT(name, NOSPLIT, "func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int)")
+	Pragma("noescape")
 	cols := kind.nz() * kind.lanes()
 	switch kind {
 	case w8VNNI512:

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// gemm_w4g micro-kernels (KERNELS.md 3.2), AVX-512: up to four rows of X
+// against n weight rows of 4-bit codes, unpacked in registers. Per 16
+// bytes of codes (32 weights): VPMOVZXBD, then the low nibbles (even k)
+// and the high nibbles (odd k) as floats meet the even and odd values of
+// X, which the driver lays out per 16-byte chunk of each group as
+// [16 even][16 odd] floats (zero padded). The zero point is subtracted from
+// the codes as integers, so a code equal to its zero point adds exactly 0
+// (an all-zero group gives exactly the bias). Per weight row j:
+//
+//	acc_m = Σ_g S[j,g] * Σ_{k in g} X[m,k]*(q[j,k]-Z[j,g])  (vector FMAs, one scale FMA per group)
+//	y[m*ldy+j] = hsum(acc_m) + bias[j]
+const w4MaxRows = 4
+
+func w4g() {
+	for rows := 1; rows <= w4MaxRows; rows++ {
+		w4Rows(rows)
+	}
+}
+
+func w4Rows(rows int) {
+	name := fmt.Sprintf("w4Rows%dAVX512", rows)
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes %d output row(s) of a 4-bit group GEMM over n weight rows j:", name, rows),
+		"y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),",
+		"with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and",
+		"X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.")
+	v := avx512
+	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
+	gb := Load(Param("gb"), GP64()).(GPVirtual)
+	ng := Load(Param("ng"), GP64()).(GPVirtual)
+	mask := func(count GPVirtual) OpmaskVirtual {
+		t, ones := GP64(), GP64()
+		MOVQ(count, t)
+		ANDQ(U8(15), t)
+		MOVQ(I32(-1), ones)
+		BZHIQ(t, ones, ones)
+		k := K()
+		KMOVW(ones.As32(), k)
+		return k
+	}
+	tmask := mask(gb)
+	low := v.bcast(splat("nib", 15))
+	j := GP64()
+	XORQ(j, j)
+	nParam, err := Param("n").Resolve()
+	if err != nil {
+		panic(err)
+	}
+
+	Label("row")
+	CMPQ(j, nParam.Addr)
+	JAE(LabelRef("done"))
+	acc := make([]VecVirtual, rows)
+	for m := range acc {
+		acc[m] = ZMM()
+		zero(acc[m])
+	}
+	xb := ptr("x")
+	ldx := Load(Param("ldx"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldx)
+	x3 := GP64()
+	LEAQ(Mem{Base: xb, Index: ldx, Scale: 2}, x3)
+	ADDQ(ldx, x3)
+	gi := GP64()
+	XORQ(gi, gi)
+	left := GP64()
+
+	Label("group")
+	CMPQ(gi, ng)
+	JAE(LabelRef("store"))
+	dot := make([]VecVirtual, rows)
+	for m := range dot {
+		dot[m] = ZMM()
+		zero(dot[m])
+	}
+	MOVQ(gb, left)
+	zt := GP32()
+	MOVBLZX(Mem{Base: zp, Index: gi, Scale: 1}, zt)
+	zb := ZMM()
+	VPBROADCASTD(zt, zb)
+	chunk := func(tail bool) {
+		b := ZMM()
+		if tail {
+			VPMOVZXBD_Z(Mem{Base: q}, tmask, b)
+		} else {
+			VPMOVZXBD(Mem{Base: q}, b)
+		}
+		lo, hi := ZMM(), ZMM()
+		VPANDD(low, b, lo)
+		VPSRLD(U8(4), b, hi)
+		VPSUBD(zb, lo, lo)
+		VPSUBD(zb, hi, hi)
+		VCVTDQ2PS(lo, lo)
+		VCVTDQ2PS(hi, hi)
+		for m := 0; m < rows; m++ {
+			VFMADD231PS(rowMem(xb, x3, ldx, m, 0), lo, dot[m])
+			VFMADD231PS(rowMem(xb, x3, ldx, m, 64), hi, dot[m])
+		}
+	}
+	Label("chunk")
+	CMPQ(left, U8(16))
+	JB(LabelRef("chunktail"))
+	chunk(false)
+	ADDQ(U8(16), q)
+	ADDQ(U32(128), xb)
+	ADDQ(U32(128), x3)
+	SUBQ(U8(16), left)
+	JMP(LabelRef("chunk"))
+	Label("chunktail")
+	TESTQ(left, left)
+	JZ(LabelRef("scale"))
+	chunk(true)
+	ADDQ(left, q)
+	ADDQ(U32(128), xb)
+	ADDQ(U32(128), x3)
+	Label("scale")
+	sg := ZMM()
+	VBROADCASTSS(Mem{Base: sp, Index: gi, Scale: 4}, sg)
+	for m := range dot {
+		VFMADD231PS(dot[m], sg, acc[m])
+	}
+	INCQ(gi)
+	JMP(LabelRef("group"))
+
+	Label("store")
+	y, bias := ptr("y"), ptr("bias")
+	ldy := Load(Param("ldy"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldy)
+	LEAQ(Mem{Base: y, Index: j, Scale: 4}, y)
+	bv := XMM()
+	VMOVSS(Mem{Base: bias, Index: j, Scale: 4}, bv)
+	hreduceMany(acc, vaddps)
+	for m := range acc {
+		VADDSS(bv, acc[m].AsX(), acc[m].AsX())
+		VMOVSS(acc[m].AsX(), Mem{Base: y})
+		if m+1 < len(acc) {
+			ADDQ(ldy, y)
+		}
+	}
+	LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
+	ADDQ(ng, zp)
+	INCQ(j)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}

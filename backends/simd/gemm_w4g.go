@@ -1,0 +1,116 @@
+package simd
+
+import (
+	"github.com/nbench/nbench/backends/internal/par"
+	"github.com/nbench/nbench/kernel"
+)
+
+// gemm_w4g (KERNELS.md 3.2): 4-bit group-quantized weights times float X,
+// GEMV (M = 1) and GEMM. The codes are unpacked in registers (no
+// dequantized copy of W): Run lays X out once per call so that the low
+// nibbles (even k) and the high nibbles (odd k) of 16 code bytes, minus
+// their zero point as integers (so a code at its zero point adds exactly
+// 0), meet 16 even and 16 odd values of X; the micro-kernel computes up to
+// four rows of X per pass over a weight row.
+
+// w4Kern computes rows (1..4) rows of Y over n weight rows; see the doc
+// of w4Rows1AVX512 for the exact meaning, and w4RowsGo.
+type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
+
+type w4K struct {
+	path string
+	rows [w4Rows + 1]w4Kern
+}
+
+const (
+	w4Rows  = 4
+	w4Block = 64 // weight rows per block: their codes stay in L2 across the row blocks of X
+)
+
+func init() { register("gemm_w4g", prepareGemmW4G) }
+
+func prepareGemmW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.GemmW4G)
+	if b.lv.w4 == nil {
+		return b.pure.Prepare(op)
+	}
+	return newGemmW4G(b, b.lv.w4, &op), nil
+}
+
+// w4Layout is the per-row layout of X the kernels read.
+type w4Layout struct{ K, G, gb, ng, chunks, ldx int }
+
+func newW4Layout(K, G int) w4Layout {
+	gb := G / 2
+	l := w4Layout{K: K, G: G, gb: gb, ng: K / G, chunks: (gb + 15) / 16}
+	l.ldx = l.ng * l.chunks * 32
+	return l
+}
+
+// pack writes X row x into dst (ldx floats, padding left zero).
+func (l w4Layout) pack(dst, x []float32) {
+	for g := range l.ng {
+		for i := range l.gb {
+			k := g*l.G + 2*i
+			at := (g*l.chunks+i/16)*32 + i%16
+			dst[at], dst[at+16] = x[k], x[k+1]
+		}
+	}
+}
+
+func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
+	M, N, K := op.M, op.N, op.K
+	l := newW4Layout(K, op.Group)
+	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
+	qp, s, z := kernel.U8s(op.Qp), kernel.F32s(op.S), kernel.U8s(op.Z)
+	bias := kernel.F32s(op.Bias)
+	if bias == nil {
+		bias = make([]float32, N)
+	}
+	if M == 0 || N == 0 {
+		return bound(k.path, func() {})
+	}
+	xb := make([]float32, M*l.ldx)
+	prep := func(lo, hi int) {
+		for m := lo; m < hi; m++ {
+			l.pack(xb[m*l.ldx:(m+1)*l.ldx], x[m*K:(m+1)*K])
+		}
+	}
+	rows := func(lo, hi int) {
+		for n0 := lo; n0 < hi; n0 += w4Block {
+			cnt := min(w4Block, hi-n0)
+			for m0 := 0; m0 < M; m0 += w4Rows {
+				r := min(w4Rows, M-m0)
+				k.rows[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:],
+					bias[n0:], cnt, l.gb, l.ng)
+			}
+		}
+	}
+	return bound(k.path, func() {
+		par.For(M, b.threads, par.Grain(2*K, 1<<16), prep)
+		par.For(N, b.threads, par.Grain(M*K, 1<<17), rows)
+	})
+}
+
+// w4RowsGo is the Go twin of the micro-kernels (the meaning of the assembly).
+func w4RowsGo(rows int) w4Kern {
+	return func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
+		chunks := (gb + 15) / 16
+		for j := range n {
+			for m := range rows {
+				var acc float32
+				for g := range ng {
+					var dot float32
+					zp := int32(z[j*ng+g])
+					for i := range gb {
+						c := qp[(j*ng+g)*gb+i]
+						at := m*ldx + (g*chunks+i/16)*32 + i%16
+						dot += x[at]*float32(int32(c&15)-zp) + x[at+16]*float32(int32(c>>4)-zp)
+					}
+					acc += s[j*ng+g] * dot
+				}
+				y[m*ldy+j] = acc + bias[j]
+			}
+		}
+	}
+}

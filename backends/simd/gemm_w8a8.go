@@ -1,0 +1,301 @@
+package simd
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/nbench/nbench/backends/internal/par"
+	"github.com/nbench/nbench/kernel"
+)
+
+// gemm_w8a8 (KERNELS.md 3.1). Prepare packs Wq into panels of nb output
+// columns in the layout of the level's micro-kernel and sums each weight
+// row (cs, for the VNNI compensation); Run turns X into the kernel's row
+// format (Xq+128 as u8 for VNNI, Xq as int16 otherwise; quantizing first
+// when the op is fused) and runs rows-by-panel tiles over the whole K, each
+// tile's accumulators in registers and dequantized in the tile's epilogue.
+//
+// VNNI (VPDPBUSD) multiplies u8 by s8: with Xu = Xq+128,
+// Σ Xu*Wq = Σ Xq*Wq + 128*cs[n], so acc = Σ Xu*Wq - 128*cs[n], exact in
+// int32 (K is padded to a multiple of 4 with Xu = 128 and Wq = 0, which adds
+// nothing). The AVX2 path multiplies int16 with VPMADDWD (two products per
+// int32 lane, never saturating), not the saturating VPMADDUBSW.
+
+// w8Tile is one micro-kernel: rows of x (byte rows of stride ldx) times one
+// packed panel over ksteps k-steps, with the epilogue described in the
+// generator (_asm/w8a8.go) and the Go twin w8TileGo.
+type w8Tile func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int)
+
+// w8K is the int8 GEMM of one code path.
+type w8K struct {
+	path   string
+	nb     int      // output columns per panel
+	mr     int      // rows of X per tile (at most w8Rows)
+	layout w8Layout // how X and the panels hold the codes
+	align  int      // k-steps are padded to a multiple of this (1 if 0)
+	tile   [w8Rows + 1]w8Tile
+}
+
+// w8Layout is the operand format of a micro-kernel.
+type w8Layout uint8
+
+const (
+	w8U8S8 w8Layout = iota // VPDPBUSD: Xq+128 as u8, Wq as s8, 4 k per step, -128*cs compensation
+	w8S16                  // VPMADDWD: X and W as int16, 2 k per step
+	w8S8                   // SDOT: X and W as s8, 4 k per step
+)
+
+const w8Rows = 6
+
+func (k *w8K) kPerStep() int {
+	if k.layout == w8S16 {
+		return 2
+	}
+	return 4
+}
+
+func init() { register("gemm_w8a8", prepareGemmW8A8) }
+
+// errBound is a bound kernel whose run can report an input error (a NaN or
+// Inf row of a fused quantizer, KERNELS.md 3.1).
+type errBound struct {
+	f    func() error
+	path string
+}
+
+func (e errBound) Run() error   { return e.f() }
+func (e errBound) Path() string { return e.path }
+
+func prepareGemmW8A8(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.GemmW8A8)
+	if b.lv.w8 == nil {
+		return b.pure.Prepare(op)
+	}
+	return newGemmW8A8(b, b.lv.w8, &op), nil
+}
+
+func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
+	M, N, K := op.M, op.N, op.K
+	if M == 0 || N == 0 {
+		return errBound{func() error { return nil }, k.path}
+	}
+	nb := k.nb
+	ksteps, panels := k.steps(K), (N+nb-1)/nb
+	panelBytes := ksteps * nb * 4
+	w, cs := k.packW(kernel.I8s(op.Wq), N, K)
+	sw := make([]float32, panels*nb)
+	bias := make([]float32, panels*nb)
+	copy(sw, kernel.F32s(op.Sw))
+	copy(bias, kernel.F32s(op.Bias))
+	ldx := ksteps * 4
+	xb := make([]byte, M*ldx)
+	var sx []float32
+	var x []float32
+	var xq []int8
+	if op.Fused {
+		x, sx = kernel.F32s(op.X), make([]float32, M)
+	} else {
+		xq, sx = kernel.I8s(op.Xq), kernel.F32s(op.Sx)
+	}
+	y, acc := kernel.F32s(op.Y), kernel.I32s(op.Acc)
+	type scratch struct {
+		y []float32
+		a []int32
+		q []int8
+	}
+	pool := newPool(b.threads, func() *scratch {
+		return &scratch{y: make([]float32, k.mr*nb), a: make([]int32, k.mr*nb), q: make([]int8, K)}
+	})
+	// Row prep: quantize (fused) and convert to the kernel's format.
+	prep := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		for m := lo; m < hi; m++ {
+			var row []int8
+			if op.Fused {
+				sx[m] = quantRowI8(x[m*K:(m+1)*K], sc.q)
+				row = sc.q
+			} else {
+				row = xq[m*K : (m+1)*K]
+			}
+			k.packX(xb[m*ldx:(m+1)*ldx], row)
+		}
+	}
+	tiles := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		for p := lo; p < hi; p++ {
+			c0 := p * nb
+			ncols := min(nb, N-c0)
+			wp := w[p*panelBytes:]
+			for m0 := 0; m0 < M; m0 += k.mr {
+				r := min(k.mr, M-m0)
+				xr := xb[m0*ldx:]
+				if ncols == nb {
+					var a []int32
+					if acc != nil {
+						a = acc[m0*N+c0:]
+					}
+					k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], y[m0*N+c0:], N, a, N)
+					continue
+				}
+				k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], sc.y, nb, sc.a, nb)
+				for i := range r {
+					copy(y[(m0+i)*N+c0:(m0+i)*N+N], sc.y[i*nb:i*nb+ncols])
+					if acc != nil {
+						copy(acc[(m0+i)*N+c0:(m0+i)*N+N], sc.a[i*nb:i*nb+ncols])
+					}
+				}
+			}
+		}
+	}
+	return errBound{path: k.path, f: func() error {
+		par.For(M, b.threads, par.Grain(4*K, 1<<16), prep)
+		if op.Fused {
+			for m, s := range sx {
+				if math.IsNaN(float64(s)) {
+					return fmt.Errorf("%w: gemm_w8a8: NaN or Inf in X row %d", kernel.ErrShape, m)
+				}
+			}
+		}
+		par.For(panels, b.threads, par.Grain(2*M*K*nb, 1<<18), tiles)
+		return nil
+	}}
+}
+
+// steps is the number of k-steps of K (K padded to whole, aligned steps).
+func (k *w8K) steps(K int) int {
+	s := (K + k.kPerStep() - 1) / k.kPerStep()
+	if a := max(k.align, 1); s%a != 0 {
+		s += a - s%a
+	}
+	return s
+}
+
+// packW packs Wq [N,K] into panels of nb columns, [ksteps][nb][4 bytes]
+// each (zero padded), and returns the row sums cs (padded to the panels).
+func (k *w8K) packW(wq []int8, N, K int) ([]byte, []int32) {
+	nb, kps, ksteps := k.nb, k.kPerStep(), k.steps(K)
+	panels := (N + nb - 1) / nb
+	panelBytes := ksteps * nb * 4
+	w := make([]byte, panels*panelBytes)
+	cs := make([]int32, panels*nb)
+	for n := 0; n < N; n++ {
+		panel := w[n/nb*panelBytes:]
+		c := n % nb
+		var s int32
+		for kk, v := range wq[n*K : (n+1)*K] {
+			s += int32(v)
+			st, j := kk/kps, kk%kps
+			if k.layout != w8S16 {
+				panel[st*nb*4+c*4+j] = byte(v)
+			} else {
+				binary.LittleEndian.PutUint16(panel[st*nb*4+c*4+2*j:], uint16(int16(v)))
+			}
+		}
+		cs[n] = s
+	}
+	return w, cs
+}
+
+// packX writes one row of codes in the kernel's format: Xq+128 as u8 padded
+// with 128 (VNNI), int16 or s8 padded with 0. dst holds 4*steps(len(q)) bytes.
+func (k *w8K) packX(dst []byte, q []int8) {
+	switch k.layout {
+	case w8S16:
+		for i, v := range q {
+			binary.LittleEndian.PutUint16(dst[2*i:], uint16(int16(v)))
+		}
+		clear(dst[2*len(q):])
+	case w8S8:
+		for i, v := range q {
+			dst[i] = byte(v)
+		}
+		clear(dst[len(q):])
+	default:
+		flipSign(dst[:len(q)], q)
+		for i := len(q); i < len(dst); i++ {
+			dst[i] = 0x80
+		}
+	}
+}
+
+// quantRowI8 quantizes x symmetrically (KERNELS.md 3.1): s = max|x|/127 (1
+// for a zero row), q = clamp(rne(x/s), -127, 127) computed as x*(1/s) in
+// float32 (within the near-tie allowance). A row with NaN or Inf returns a
+// NaN scale.
+func quantRowI8(x []float32, q []int8) float32 {
+	var amax float32
+	for _, v := range x {
+		a := float32(math.Abs(float64(v)))
+		if !(a <= math.MaxFloat32) {
+			return float32(math.NaN())
+		}
+		amax = max(amax, a)
+	}
+	s := float32(1)
+	if amax != 0 {
+		s = float32(float64(amax) / 127)
+	}
+	inv := 1 / s
+	sub := math.IsInf(float64(inv), 0) // subnormal scale: divide instead
+	for i, v := range x {
+		t := v * inv
+		if sub {
+			t = v / s
+		}
+		t = min(max(t, -127), 127)
+		q[i] = int8(math.RoundToEven(float64(t)))
+	}
+	return s
+}
+
+// flipSign writes q+128 as u8 (the sign bit flipped), eight bytes at a time.
+func flipSign(dst []byte, q []int8) {
+	dst = dst[:len(q)]
+	i := 0
+	for ; i+8 <= len(q); i += 8 {
+		var u uint64
+		for j := 0; j < 8; j++ {
+			u |= uint64(uint8(q[i+j])) << (8 * j)
+		}
+		binary.LittleEndian.PutUint64(dst[i:], u^0x8080808080808080)
+	}
+	for ; i < len(q); i++ {
+		dst[i] = uint8(q[i]) ^ 0x80
+	}
+}
+
+// w8TileGo is the Go twin of the micro-kernels of panel width nb: the
+// meaning of the assembly (used by tests on every architecture).
+func w8TileGo(rows, nb int, layout w8Layout) w8Tile {
+	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int) {
+		for i := range rows {
+			for c := range nb {
+				var a int32
+				for st := range ksteps {
+					for j := range 4 {
+						switch {
+						case layout == w8U8S8:
+							a += int32(x[i*ldx+st*4+j]) * int32(int8(w[st*nb*4+c*4+j]))
+						case layout == w8S8:
+							a += int32(int8(x[i*ldx+st*4+j])) * int32(int8(w[st*nb*4+c*4+j]))
+						case j%2 == 0:
+							xv := int16(binary.LittleEndian.Uint16(x[i*ldx+st*4+j:]))
+							wv := int16(binary.LittleEndian.Uint16(w[st*nb*4+c*4+j:]))
+							a += int32(xv) * int32(wv)
+						}
+					}
+				}
+				if layout == w8U8S8 {
+					a -= 128 * cs[c]
+				}
+				if acc != nil {
+					acc[i*lda+c] = a
+				}
+				y[i*ldy+c] = float32(a)*(sx[i]*sw[c]) + bias[c]
+			}
+		}
+	}
+}
