@@ -175,10 +175,10 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // strict > argmax breaks ties to the lowest index) and the parameters.
 // Coordinates are float64: differences and products of float32
 // coordinates are then exact, so the decayed scores do not suffer the
-// cancellation in 1-IoU near IoU = 1. A candidate that is selected or
-// discarded gets score NaN (dead) and the list is compacted once more than
-// half of it is dead, so a round stores nothing for the many candidates far
-// from the selected box.
+// cancellation in 1-IoU near IoU = 1 (x2 and y2 hold x2+one and y2+one).
+// A candidate that is selected or discarded gets score NaN (dead) and the
+// list is compacted once a 32nd of it is dead, so a round stores nothing
+// for the many candidates far from the selected box.
 type softNMS struct {
 	x1, y1, x2, y2, area, score []float64
 	idx                         []int32
@@ -281,8 +281,8 @@ func (c *softNMS) compact(m int) int {
 }
 
 // softParallel is the list length from which a round's pass is split
-// across the workers: below it the goroutine hand-off costs more than the
-// pass (about 2 ns per candidate).
+// across the workers: below it the goroutine hand-off (microseconds) costs
+// more than it saves (a few ns per candidate).
 const softParallel = 8192
 
 func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -342,9 +342,64 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 type batchedWork struct {
 	keys, labelKeys []uint64 // score order; label groups in score order
 	starts          []int32  // label group boundaries in labelKeys
+	groups          int
 	boxes           greedyBoxes
 	kept            []bool // by rank
+	t               float32
 	next            atomic.Int32
+	worker          func(lo, hi int) // takes groups from next until none is left
+}
+
+// group runs NMS on label group gi.
+func (wk *batchedWork) group(gi int) {
+	wk.boxes.sweep(int(wk.starts[gi]), int(wk.starts[gi+1]), wk.t, false, wk.kept)
+}
+
+// image runs batched NMS on one image: the valid boxes sorted by score,
+// then grouped by label (each group staying in score order), NMS per group
+// and the kept boxes written in score order.
+func (wk *batchedWork) image(b *Backend, boxes, scores []float32, labels, keep []int32, count int, parallel bool) int32 {
+	m := 0
+	for i, v := range scores[:count] {
+		if v == v {
+			wk.keys[m] = scoreKey(v, i)
+			m++
+		}
+	}
+	ks, lk := wk.keys[:m], wk.labelKeys[:m]
+	slices.Sort(ks)
+	for r, k := range ks {
+		lk[r] = uint64(uint32(labels[keyIndex(k)])^1<<31)<<32 | uint64(r)
+	}
+	slices.Sort(lk)
+	wk.groups = 0
+	for p, k := range lk {
+		r := int32(uint32(k))
+		wk.boxes.load(p, boxes, keyIndex(ks[r]), r, 0)
+		if p == 0 || k>>32 != lk[p-1]>>32 {
+			wk.starts[wk.groups] = int32(p)
+			wk.groups++
+		}
+	}
+	wk.starts[wk.groups] = int32(m)
+	clear(wk.kept[:m])
+	if parallel && wk.groups > 1 {
+		// Workers take groups from a shared counter: groups differ in size.
+		wk.next.Store(0)
+		b.rows(min(b.threads, wk.groups), 1<<16, wk.worker)
+	} else {
+		for gi := range wk.groups {
+			wk.group(gi)
+		}
+	}
+	c := 0
+	for r, k := range ks {
+		if wk.kept[r] {
+			keep[c] = int32(keyIndex(k))
+			c++
+		}
+	}
+	return int32(c)
 }
 
 func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -354,74 +409,27 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	counts, boxes, scores, labels := kernel.I32s(op.Counts), kernel.F32s(op.Boxes), kernel.F32s(op.Scores), kernel.I32s(op.Labels)
 	keep, keepCount := kernel.I32s(op.Keep), kernel.I32s(op.KeepCount)
-	nb, n, t := op.Images, op.N, op.IoU
+	nb, n := op.Images, op.N
 	work := make([]batchedWork, nb)
 	for i := range work {
-		work[i] = batchedWork{keys: make([]uint64, n), labelKeys: make([]uint64, n), starts: make([]int32, n+1),
-			boxes: newGreedyBoxes(n), kept: make([]bool, n)}
+		wk := &work[i]
+		*wk = batchedWork{keys: make([]uint64, n), labelKeys: make([]uint64, n), starts: make([]int32, n+1),
+			boxes: newGreedyBoxes(n), kept: make([]bool, n), t: op.IoU}
+		wk.worker = func(int, int) {
+			for gi := int(wk.next.Add(1) - 1); gi < wk.groups; gi = int(wk.next.Add(1) - 1) {
+				wk.group(gi)
+			}
+		}
 	}
-	// With fewer images than threads, the label groups of an image run in parallel.
+	// Images run in parallel; with fewer images than threads, so do the
+	// label groups of each image.
 	groupsInParallel := nb < b.threads
-	image := func(img int) {
-		wk := &work[img]
-		o := img * n
-		cnt := min(max(int(counts[img]), 0), n)
-		s, lb := scores[o:o+cnt], labels[o:o+cnt]
-		m := 0
-		for i, v := range s {
-			if v == v {
-				wk.keys[m] = scoreKey(v, i)
-				m++
-			}
+	images := func(lo, hi int) {
+		for img := lo; img < hi; img++ {
+			o := img * n
+			cnt := min(max(int(counts[img]), 0), n) // counts out of range are clamped
+			keepCount[img] = work[img].image(b, boxes[4*o:4*(o+n)], scores[o:o+n], labels[o:o+n], keep[o:o+n], cnt, groupsInParallel)
 		}
-		ks, lk := wk.keys[:m], wk.labelKeys[:m]
-		slices.Sort(ks)
-		// Group by label (signed order), each group staying in score order.
-		for r, k := range ks {
-			lk[r] = uint64(uint32(lb[keyIndex(k)])^1<<31)<<32 | uint64(r)
-		}
-		slices.Sort(lk)
-		groups := 0
-		for p, k := range lk {
-			r := int32(uint32(k))
-			wk.boxes.load(p, boxes[4*o:], keyIndex(ks[r]), r, 0)
-			if p == 0 || k>>32 != lk[p-1]>>32 {
-				wk.starts[groups] = int32(p)
-				groups++
-			}
-		}
-		wk.starts[groups] = int32(m)
-		clear(wk.kept[:m])
-		group := func(gi int) {
-			wk.boxes.sweep(int(wk.starts[gi]), int(wk.starts[gi+1]), t, false, wk.kept)
-		}
-		if groupsInParallel && groups > 1 {
-			// Workers take groups from a shared counter: groups differ in size.
-			wk.next.Store(0)
-			b.rows(min(b.threads, groups), 1<<16, func(lo, hi int) {
-				for gi := int(wk.next.Add(1) - 1); gi < groups; gi = int(wk.next.Add(1) - 1) {
-					group(gi)
-				}
-			})
-		} else {
-			for gi := range groups {
-				group(gi)
-			}
-		}
-		c := 0
-		for r, k := range ks {
-			if wk.kept[r] {
-				keep[o+c] = int32(keyIndex(k))
-				c++
-			}
-		}
-		keepCount[img] = int32(c)
 	}
-	return bound(func() {
-		b.rows(nb, max(n*n, 1), func(lo, hi int) {
-			for img := lo; img < hi; img++ {
-				image(img)
-			}
-		})
-	}), nil
+	return bound(func() { b.rows(nb, max(n*n, 1), images) }), nil
 }

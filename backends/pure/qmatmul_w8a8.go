@@ -49,7 +49,7 @@ func dot4x6(x []int32, w []int64, acc *[24]int32) {
 		ws, xs := w[:2*n], x[:4*n]
 		w, x = w[2*n:], x[4*n:]
 		var a00, a01, a10, a11, a20, a21, a30, a31 int64
-		for len(ws) >= 2 && len(xs) >= 4 {
+		for len(ws) >= 4 && len(xs) >= 8 { // two k per trip: less loop overhead
 			w0, w1 := ws[0], ws[1]
 			x0, x1, x2, x3 := int64(xs[0]), int64(xs[1]), int64(xs[2]), int64(xs[3])
 			a00 += x0 * w0
@@ -60,7 +60,29 @@ func dot4x6(x []int32, w []int64, acc *[24]int32) {
 			a21 += x2 * w1
 			a30 += x3 * w0
 			a31 += x3 * w1
-			ws, xs = ws[2:], xs[4:]
+			w0, w1 = ws[2], ws[3]
+			x0, x1, x2, x3 = int64(xs[4]), int64(xs[5]), int64(xs[6]), int64(xs[7])
+			a00 += x0 * w0
+			a01 += x0 * w1
+			a10 += x1 * w0
+			a11 += x1 * w1
+			a20 += x2 * w0
+			a21 += x2 * w1
+			a30 += x3 * w0
+			a31 += x3 * w1
+			ws, xs = ws[4:], xs[8:]
+		}
+		if len(ws) >= 2 && len(xs) >= 4 {
+			w0, w1 := ws[0], ws[1]
+			x0, x1, x2, x3 := int64(xs[0]), int64(xs[1]), int64(xs[2]), int64(xs[3])
+			a00 += x0 * w0
+			a01 += x0 * w1
+			a10 += x1 * w0
+			a11 += x1 * w1
+			a20 += x2 * w0
+			a21 += x2 * w1
+			a30 += x3 * w0
+			a31 += x3 * w1
 		}
 		for r, a := range [4][2]int64{{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}} {
 			s0, s1, s2 := lanes(a[0])

@@ -186,54 +186,72 @@ func dotI8(x []float32, q []int8) float32 {
 	return (a0 + a1) + (a2 + a3)
 }
 
-// code returns the code of element k of row n.
-func (l *wqLinear) code(n, k int) int32 {
-	switch l.f {
-	case fmtW4Z, fmtW4A:
-		b := l.q[(n*l.k+k)/2]
-		return int32(b>>(4*(k%2))) & 15
-	case fmtW2A:
-		b := l.q[(n*l.k+k)/4]
-		return int32(b>>(2*(k%4))) & 3
-	case fmtW8:
-		return int32(l.q8[n*l.k+k])
-	}
-	return int32(l.q[n*l.k+k])
-}
-
 // dequantPanel writes w^ of columns n0, n0+1 into dst [K][2] (a column
 // past N is zero).
 func (l *wqLinear) dequantPanel(n0 int, dst []float32) []float32 {
-	k, g := l.k, l.g
+	k := l.k
 	dst = dst[:2*k]
 	for c := 0; c < 2; c++ {
-		n := n0 + c
-		if n >= l.n {
-			for j := 0; j < k; j++ {
-				dst[2*j+c] = 0
-			}
+		if n := n0 + c; n < l.n {
+			l.dequantCol(n, dst[c:])
 			continue
 		}
-		ng := k / g
-		for i := 0; i < ng; i++ {
-			gi := n*ng + i
-			s := l.s[gi] // fmtW8 has one group per row
-			for j := i * g; j < (i+1)*g; j++ {
-				q := l.code(n, j)
-				var v float32
-				switch l.f {
-				case fmtW4Z, fmtW3Z:
-					v = s * float32(q-int32(l.z[gi]))
-				case fmtW4A, fmtW2A:
-					v = float32(q)*s - l.shift[gi]
-				default:
-					v = s * float32(q)
-				}
-				dst[2*j+c] = v
-			}
+		for j := 0; j < k; j++ {
+			dst[2*j+c] = 0
 		}
 	}
 	return dst
+}
+
+// dequantCol writes w^[n, k] to dst[2k].
+func (l *wqLinear) dequantCol(n int, dst []float32) {
+	k, g := l.k, l.g
+	ng := k / g
+	dst = dst[:2*(k-1)+1]
+	switch l.f {
+	case fmtW4Z, fmtW4A:
+		q := l.q[n*k/2 : (n+1)*k/2]
+		for i := 0; i < ng; i++ {
+			gi := n*ng + i
+			s, t, sh := l.s[gi], &codeMinusZ[0], float32(0)
+			if l.f == fmtW4Z {
+				t = &codeMinusZ[l.z[gi]&15]
+			} else {
+				sh = l.shift[gi]
+			}
+			for j, b := range q[i*g/2 : (i+1)*g/2] {
+				kk := i*g + 2*j
+				dst[2*kk] = s*t[b&15] - sh
+				dst[2*kk+2] = s*t[b>>4] - sh
+			}
+		}
+	case fmtW2A:
+		q := l.q[n*k/4 : (n+1)*k/4]
+		for i := 0; i < ng; i++ {
+			gi := n*ng + i
+			s, sh := l.s[gi], l.shift[gi]
+			for j, b := range q[i*g/4 : (i+1)*g/4] {
+				kk := i*g + 4*j
+				for e := 0; e < 4; e++ {
+					dst[2*(kk+e)] = float32(b>>(2*e)&3)*s - sh
+				}
+			}
+		}
+	case fmtW3Z:
+		q := l.q[n*k : (n+1)*k]
+		for i := 0; i < ng; i++ {
+			gi := n*ng + i
+			s, t := l.s[gi], &codeMinusZ[l.z[gi]&15]
+			for j, b := range q[i*g : (i+1)*g] {
+				dst[2*(i*g+j)] = s * t[b&15]
+			}
+		}
+	case fmtW8:
+		s := l.s[n]
+		for j, b := range l.q8[n*k : (n+1)*k] {
+			dst[2*j] = s * i8Float[uint8(b)]
+		}
+	}
 }
 
 // ---- float32 GEMM on packed operands ----
@@ -253,7 +271,7 @@ func packRows4(dst, x []float32, k, lo, hi int) {
 
 // dot4x2 returns the 4x2 block of x [K][4] times w [K][2].
 func dot4x2(x, w []float32) (a00, a01, a10, a11, a20, a21, a30, a31 float32) {
-	for len(w) >= 2 && len(x) >= 4 {
+	for len(w) >= 4 && len(x) >= 8 { // two k per trip: less loop overhead
 		w0, w1 := w[0], w[1]
 		x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 		a00 += x0 * w0
@@ -264,7 +282,29 @@ func dot4x2(x, w []float32) (a00, a01, a10, a11, a20, a21, a30, a31 float32) {
 		a21 += x2 * w1
 		a30 += x3 * w0
 		a31 += x3 * w1
-		w, x = w[2:], x[4:]
+		w0, w1 = w[2], w[3]
+		x0, x1, x2, x3 = x[4], x[5], x[6], x[7]
+		a00 += x0 * w0
+		a01 += x0 * w1
+		a10 += x1 * w0
+		a11 += x1 * w1
+		a20 += x2 * w0
+		a21 += x2 * w1
+		a30 += x3 * w0
+		a31 += x3 * w1
+		w, x = w[4:], x[8:]
+	}
+	if len(w) >= 2 && len(x) >= 4 {
+		w0, w1 := w[0], w[1]
+		x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+		a00 += x0 * w0
+		a01 += x0 * w1
+		a10 += x1 * w0
+		a11 += x1 * w1
+		a20 += x2 * w0
+		a21 += x2 * w1
+		a30 += x3 * w0
+		a31 += x3 * w1
 	}
 	return
 }

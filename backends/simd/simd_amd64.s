@@ -983,7 +983,7 @@ done:
 
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
-TEXT ·sumAVX2(SB), NOSPLIT, $0-28
+TEXT ·sumAVX2(SB), NOSPLIT, $32-28
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
 	VXORPS Y0, Y0, Y0
@@ -1016,14 +1016,26 @@ single:
 	JMP     single
 
 tail:
-	TESTQ      CX, CX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), DX
-	NEGQ       CX
-	VMOVDQU    32(DX)(CX*4), Y4
-	VMASKMOVPS (AX), Y4, Y5
-	VANDPS     Y4, Y5, Y5
-	VADDPS     Y5, Y0, Y0
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y4
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y5
+	VANDPS  Y4, Y5, Y5
+	VADDPS  Y5, Y0, Y0
 
 done:
 	VADDPS       Y2, Y0, Y0
@@ -1059,7 +1071,7 @@ GLOBL c_tailmask<>(SB), RODATA|NOPTR, $64
 
 // func sumSqAVX2(x []float32) float32
 // Requires: AVX, FMA3, SSE
-TEXT ·sumSqAVX2(SB), NOSPLIT, $0-28
+TEXT ·sumSqAVX2(SB), NOSPLIT, $32-28
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
 	VXORPS Y0, Y0, Y0
@@ -1092,15 +1104,27 @@ single:
 	JMP         single
 
 tail:
-	TESTQ      CX, CX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), DX
-	NEGQ       CX
-	VMOVDQU    32(DX)(CX*4), Y4
-	VMASKMOVPS (AX), Y4, Y5
-	VMULPS     Y5, Y5, Y5
-	VANDPS     Y4, Y5, Y5
-	VADDPS     Y5, Y0, Y0
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y4
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y5
+	VMULPS  Y5, Y5, Y5
+	VANDPS  Y4, Y5, Y5
+	VADDPS  Y5, Y0, Y0
 
 done:
 	VADDPS       Y2, Y0, Y0
@@ -1118,7 +1142,7 @@ done:
 
 // func sumSqDevAVX2(x []float32, mu float32) float32
 // Requires: AVX, FMA3, SSE
-TEXT ·sumSqDevAVX2(SB), NOSPLIT, $0-36
+TEXT ·sumSqDevAVX2(SB), NOSPLIT, $32-36
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
 	VBROADCASTSS mu+24(FP), Y0
@@ -1157,16 +1181,28 @@ single:
 	JMP         single
 
 tail:
-	TESTQ      CX, CX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), DX
-	NEGQ       CX
-	VMOVDQU    32(DX)(CX*4), Y5
-	VMASKMOVPS (AX), Y5, Y6
-	VSUBPS     Y0, Y6, Y6
-	VMULPS     Y6, Y6, Y0
-	VANDPS     Y5, Y0, Y0
-	VADDPS     Y0, Y1, Y1
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y5
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS Y6, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y6
+	VSUBPS  Y0, Y6, Y6
+	VMULPS  Y6, Y6, Y0
+	VANDPS  Y5, Y0, Y0
+	VADDPS  Y0, Y1, Y1
 
 done:
 	VADDPS       Y3, Y1, Y1
@@ -1184,7 +1220,7 @@ done:
 
 // func sumSqDiffAVX2(a []float32, b []float32) float32
 // Requires: AVX, FMA3, SSE
-TEXT ·sumSqDiffAVX2(SB), NOSPLIT, $0-52
+TEXT ·sumSqDiffAVX2(SB), NOSPLIT, $64-52
 	MOVQ   a_base+0(FP), AX
 	MOVQ   b_base+24(FP), CX
 	MOVQ   a_len+8(FP), DX
@@ -1230,17 +1266,39 @@ single:
 	JMP         single
 
 tail:
-	TESTQ      DX, DX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), BX
-	NEGQ       DX
-	VMOVDQU    32(BX)(DX*4), Y4
-	VMASKMOVPS (AX), Y4, Y5
-	VMASKMOVPS (CX), Y4, Y6
-	VSUBPS     Y6, Y5, Y5
-	VMULPS     Y5, Y5, Y5
-	VANDPS     Y4, Y5, Y5
-	VADDPS     Y5, Y0, Y0
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y4
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y5, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS (AX), Y5
+	VMOVUPS (CX), Y6
+	VSUBPS  Y6, Y5, Y5
+	VMULPS  Y5, Y5, Y5
+	VANDPS  Y4, Y5, Y5
+	VADDPS  Y5, Y0, Y0
 
 done:
 	VADDPS       Y2, Y0, Y0
@@ -1258,7 +1316,7 @@ done:
 
 // func huberSumAVX2(p []float32, t []float32, delta float32) float32
 // Requires: AVX, FMA3, SSE
-TEXT ·huberSumAVX2(SB), NOSPLIT, $0-60
+TEXT ·huberSumAVX2(SB), NOSPLIT, $64-60
 	MOVQ         p_base+0(FP), AX
 	MOVQ         t_base+24(FP), CX
 	MOVQ         p_len+8(FP), DX
@@ -1325,21 +1383,43 @@ single:
 	JMP         single
 
 tail:
-	TESTQ      DX, DX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), BX
-	NEGQ       DX
-	VMOVDQU    32(BX)(DX*4), Y5
-	VMASKMOVPS (AX), Y5, Y6
-	VMASKMOVPS (CX), Y5, Y7
-	VSUBPS     Y7, Y6, Y6
-	VANDPS     c_absmask<>+0(SB), Y6, Y6
-	VMINPS     Y6, Y0, Y0
-	VMULPS     c_half<>+0(SB), Y0, Y7
-	VSUBPS     Y7, Y6, Y6
-	VMULPS     Y0, Y6, Y0
-	VANDPS     Y5, Y0, Y0
-	VADDPS     Y0, Y1, Y1
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y5
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS Y6, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y6, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS (AX), Y6
+	VMOVUPS (CX), Y7
+	VSUBPS  Y7, Y6, Y6
+	VANDPS  c_absmask<>+0(SB), Y6, Y6
+	VMINPS  Y6, Y0, Y0
+	VMULPS  c_half<>+0(SB), Y0, Y7
+	VSUBPS  Y7, Y6, Y6
+	VMULPS  Y0, Y6, Y0
+	VANDPS  Y5, Y0, Y0
+	VADDPS  Y0, Y1, Y1
 
 done:
 	VADDPS       Y3, Y1, Y1
@@ -1357,7 +1437,7 @@ done:
 
 // func maxvAVX2(x []float32) float32
 // Requires: AVX, SSE
-TEXT ·maxvAVX2(SB), NOSPLIT, $0-28
+TEXT ·maxvAVX2(SB), NOSPLIT, $32-28
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
 	VMOVUPS c_neginf<>+0(SB), Y0
@@ -1390,14 +1470,26 @@ single:
 	JMP     single
 
 tail:
-	TESTQ      CX, CX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), DX
-	NEGQ       CX
-	VMOVDQU    32(DX)(CX*4), Y4
-	VMASKMOVPS (AX), Y4, Y5
-	VMAXPS     Y5, Y0, Y5
-	VBLENDVPS  Y4, Y5, Y0, Y0
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y4
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL      (AX)(DX*4), BX
+	MOVL      BX, (SP)(DX*4)
+	INCQ      DX
+	CMPQ      DX, CX
+	JB        in0
+	LEAQ      (SP), AX
+	VMOVUPS   (AX), Y5
+	VMAXPS    Y5, Y0, Y5
+	VBLENDVPS Y4, Y5, Y0, Y0
 
 done:
 	VMAXPS       Y2, Y0, Y0
@@ -1415,7 +1507,7 @@ done:
 
 // func sumExpAVX2(x []float32, m float32) float32
 // Requires: AVX, AVX2, FMA3, SSE
-TEXT ·sumExpAVX2(SB), NOSPLIT, $0-36
+TEXT ·sumExpAVX2(SB), NOSPLIT, $32-36
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
 	VBROADCASTSS m+24(FP), Y0
@@ -1545,12 +1637,24 @@ single:
 	JMP          single
 
 tail:
-	TESTQ        CX, CX
-	JZ           done
-	LEAQ         c_tailmask<>+0(SB), DX
-	NEGQ         CX
-	VMOVDQU      32(DX)(CX*4), Y6
-	VMASKMOVPS   (AX), Y6, Y7
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y6
+	VXORPS  Y7, Y7, Y7
+	VMOVUPS Y7, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL         (AX)(DX*4), BX
+	MOVL         BX, (SP)(DX*4)
+	INCQ         DX
+	CMPQ         DX, CX
+	JB           in0
+	LEAQ         (SP), AX
+	VMOVUPS      (AX), Y7
 	VSUBPS       Y0, Y7, Y7
 	VMAXPS       Y7, Y1, Y7
 	VMULPS       c_log2e<>+0(SB), Y7, Y0
@@ -1607,7 +1711,7 @@ GLOBL c_i127<>(SB), RODATA|NOPTR, $64
 
 // func normAffineAVX2(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
 // Requires: AVX, FMA3
-TEXT ·normAffineAVX2(SB), NOSPLIT, $0-104
+TEXT ·normAffineAVX2(SB), NOSPLIT, $136-104
 	MOVQ         y_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
 	MOVQ         g_base+48(FP), DX
@@ -1672,18 +1776,70 @@ single:
 	JMP         single
 
 tail:
-	TESTQ       SI, SI
-	JZ          done
-	LEAQ        c_tailmask<>+0(SB), DI
-	NEGQ        SI
-	VMOVDQU     32(DI)(SI*4), Y2
-	VMASKMOVPS  (CX), Y2, Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMASKMOVPS  (DX), Y2, Y0
-	VMASKMOVPS  (BX), Y2, Y1
-	VFMADD213PS Y1, Y0, Y3
-	VMASKMOVPS  Y3, Y2, (AX)
+	TESTQ   SI, SI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DI
+	MOVQ    SI, R8
+	NEGQ    R8
+	VMOVDQU 32(DI)(R8*4), Y2
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, 128(SP)
+	VMOVUPS Y2, (SP)
+	XORQ    DI, DI
+
+in0:
+	MOVL    (AX)(DI*4), R8
+	MOVL    R8, (SP)(DI*4)
+	INCQ    DI
+	CMPQ    DI, SI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y2, 32(SP)
+	XORQ    DI, DI
+
+in1:
+	MOVL    (CX)(DI*4), R8
+	MOVL    R8, 32(SP)(DI*4)
+	INCQ    DI
+	CMPQ    DI, SI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y2, 64(SP)
+	XORQ    DI, DI
+
+in2:
+	MOVL    (DX)(DI*4), R8
+	MOVL    R8, 64(SP)(DI*4)
+	INCQ    DI
+	CMPQ    DI, SI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y2, 96(SP)
+	XORQ    DI, DI
+
+in3:
+	MOVL        (BX)(DI*4), R8
+	MOVL        R8, 96(SP)(DI*4)
+	INCQ        DI
+	CMPQ        DI, SI
+	JB          in3
+	LEAQ        96(SP), BX
+	VMOVUPS     (CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y0
+	VMOVUPS     (BX), Y1
+	VFMADD213PS Y1, Y0, Y2
+	VMOVUPS     Y2, (AX)
+	MOVQ        128(SP), AX
+	XORQ        DI, DI
+
+out0:
+	MOVL (SP)(DI*4), R8
+	MOVL R8, (AX)(DI*4)
+	INCQ DI
+	CMPQ DI, SI
+	JB   out0
 
 done:
 	VZEROUPPER
@@ -1691,7 +1847,7 @@ done:
 
 // func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 // Requires: AVX
-TEXT ·scaleMulAVX2(SB), NOSPLIT, $0-76
+TEXT ·scaleMulAVX2(SB), NOSPLIT, $104-76
 	MOVQ         y_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
 	MOVQ         g_base+48(FP), DX
@@ -1742,16 +1898,58 @@ single:
 	JMP     single
 
 tail:
-	TESTQ      BX, BX
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), SI
-	NEGQ       BX
-	VMOVDQU    32(SI)(BX*4), Y1
-	VMASKMOVPS (CX), Y1, Y2
-	VMULPS     Y0, Y2, Y2
-	VMASKMOVPS (DX), Y1, Y0
-	VMULPS     Y0, Y2, Y2
-	VMASKMOVPS Y2, Y1, (AX)
+	TESTQ   BX, BX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), SI
+	MOVQ    BX, DI
+	NEGQ    DI
+	VMOVDQU 32(SI)(DI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 96(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    SI, SI
+
+in0:
+	MOVL    (AX)(SI*4), DI
+	MOVL    DI, (SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    SI, SI
+
+in1:
+	MOVL    (CX)(SI*4), DI
+	MOVL    DI, 32(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    SI, SI
+
+in2:
+	MOVL    (DX)(SI*4), DI
+	MOVL    DI, 64(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS (CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS (DX), Y0
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	MOVQ    96(SP), AX
+	XORQ    SI, SI
+
+out0:
+	MOVL (SP)(SI*4), DI
+	MOVL DI, (AX)(SI*4)
+	INCQ SI
+	CMPQ SI, BX
+	JB   out0
 
 done:
 	VZEROUPPER
@@ -6136,7 +6334,7 @@ GLOBL c_minus1<>(SB), RODATA|NOPTR, $64
 
 // func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
 // Requires: AVX, AVX2, POPCNT
-TEXT ·nmsSuppressAVX2(SB), NOSPLIT, $256-192
+TEXT ·nmsSuppressAVX2(SB), NOSPLIT, $464-192
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
 	MOVQ         x2_base+48(FP), DX
@@ -6213,16 +6411,80 @@ single:
 	JMP        single
 
 tail:
-	TESTQ      R8, R8
-	JZ         done
-	LEAQ       c_tailmask<>+0(SB), R9
-	NEGQ       R8
-	VMOVDQU    32(R9)(R8*4), Y1
-	VMASKMOVPS (AX), Y1, Y2
-	VMASKMOVPS (CX), Y1, Y3
-	VMASKMOVPS (DX), Y1, Y4
-	VMASKMOVPS (BX), Y1, Y5
-	VMASKMOVPS (SI), Y1, Y6
+	TESTQ   R8, R8
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R9
+	MOVQ    R8, R11
+	NEGQ    R11
+	VMOVDQU 32(R9)(R11*4), Y1
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, 448(SP)
+	VMOVUPS Y2, 256(SP)
+	XORQ    R9, R9
+
+in0:
+	MOVL    (AX)(R9*4), R11
+	MOVL    R11, 256(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in0
+	LEAQ    256(SP), AX
+	VMOVUPS Y2, 288(SP)
+	XORQ    R9, R9
+
+in1:
+	MOVL    (CX)(R9*4), R11
+	MOVL    R11, 288(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in1
+	LEAQ    288(SP), CX
+	VMOVUPS Y2, 320(SP)
+	XORQ    R9, R9
+
+in2:
+	MOVL    (DX)(R9*4), R11
+	MOVL    R11, 320(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in2
+	LEAQ    320(SP), DX
+	VMOVUPS Y2, 352(SP)
+	XORQ    R9, R9
+
+in3:
+	MOVL    (BX)(R9*4), R11
+	MOVL    R11, 352(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in3
+	LEAQ    352(SP), BX
+	VMOVUPS Y2, 384(SP)
+	XORQ    R9, R9
+
+in4:
+	MOVL    (SI)(R9*4), R11
+	MOVL    R11, 384(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in4
+	LEAQ    384(SP), SI
+	MOVQ    DI, 456(SP)
+	VMOVUPS Y2, 416(SP)
+	XORQ    R9, R9
+
+in5:
+	MOVL       (DI)(R9*4), R11
+	MOVL       R11, 416(SP)(R9*4)
+	INCQ       R9
+	CMPQ       R9, R8
+	JB         in5
+	LEAQ       416(SP), DI
+	VMOVUPS    (AX), Y2
+	VMOVUPS    (CX), Y3
+	VMOVUPS    (DX), Y4
+	VMOVUPS    (BX), Y5
+	VMOVUPS    (SI), Y6
 	VMINPS     64(SP), Y4, Y4
 	VMAXPS     (SP), Y2, Y2
 	VSUBPS     Y2, Y4, Y4
@@ -6251,6 +6513,24 @@ tail:
 	VMOVMSKPS  Y2, AX
 	POPCNTL    AX, AX
 	ADDQ       AX, R10
+	MOVQ       448(SP), AX
+	XORQ       R9, R9
+
+out0:
+	MOVL 256(SP)(R9*4), R11
+	MOVL R11, (AX)(R9*4)
+	INCQ R9
+	CMPQ R9, R8
+	JB   out0
+	MOVQ 456(SP), AX
+	XORQ R9, R9
+
+out1:
+	MOVL 416(SP)(R9*4), R11
+	MOVL R11, (AX)(R9*4)
+	INCQ R9
+	CMPQ R9, R8
+	JB   out1
 
 done:
 	MOVQ R10, ret+184(FP)

@@ -40,7 +40,6 @@ func quantoGroup(k int) int {
 	return k
 }
 
-func (c *layerwise) layers() int { return len(c.bits) }
 func (c *layerwise) nk(l int) (n, k int) {
 	return c.dims[l+1], c.dims[l]
 }

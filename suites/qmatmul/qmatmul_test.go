@@ -46,7 +46,7 @@ func TestQuantizersRoundHalfToEven(t *testing.T) {
 	// The all-zero group: s = f32(2/15), and -lo/s = 7.4999996 in float32,
 	// one step off the exact 7.5: either zero point is accepted.
 	s, z = w4Codes(make([]float32, 4), c[:4], 15, false)
-	if w, a := codes(1/float64(s), 0, 0, 15, tieBand); s != float32(2.0/15) || w == a || int(z) != w {
+	if w, a := codes(1/float64(s), 0, 0, 15, tieBand, false); s != float32(2.0/15) || w == a || int(z) != w {
 		t.Errorf("zero group: s %v z %v codes (%d, %d); want s = 2/15 with both zero points accepted", s, z, w, a)
 	}
 }
@@ -73,10 +73,13 @@ func TestTieAwareCodes(t *testing.T) {
 		{126.5002, 127, 127},
 		{200, 127, 127}, // clamped
 	} {
-		w, a := codes(tc.t, 0, -127, 127, tieBand)
+		w, a := codes(tc.t, 0, -127, 127, tieBand, true)
 		if w != tc.want || a != tc.alt {
 			t.Errorf("codes(%v) = %d, %d; want %d, %d", tc.t, w, a, tc.want, tc.alt)
 		}
+	}
+	if w, a := codes(3.5, 0, -127, 127, tieBand, false); w != 4 || a != 3 {
+		t.Errorf("exact tie, general scale: codes = %d, %d; want 4, 3", w, a)
 	}
 }
 
@@ -115,7 +118,7 @@ func TestW8A8FusedEqualsQuantizeThenGemm(t *testing.T) {
 				t.Fatalf("row %d: scale %v, reference %v", m, sx[m], s)
 			}
 			for k := 0; k < K; k++ {
-				cc.add(m*K+k, int(xq[m*K+k]), float64(x[m*K+k])/float64(s), 0, -127, 127)
+				cc.add(m*K+k, int(xq[m*K+k]), float64(x[m*K+k])/float64(s), 0, -127, 127, pow2(s))
 			}
 		}
 		if r := cc.result(); r.Verdict != suite.Passed {
@@ -217,7 +220,7 @@ func TestRepQuantReparameterizationIdentity(t *testing.T) {
 			q := clampInt(int(math.RoundToEven(t1))+int(md.z[j]), 0, qmax)
 			t2 := (nx*p.gamma[j] + p.beta[j]) / p.dt
 			qr := clampInt(int(math.RoundToEven(t2))+int(p.zt), 0, qmax)
-			if q != qr && !ambiguous(t1, 0, -1<<20, 1<<20, 1e-9) {
+			if w, a := codes(t1, 0, -1<<20, 1<<20, 1e-9, false); q != qr && w == a {
 				t.Fatalf("[%d,%d]: per-channel code %d, reparameterized %d (t %v, %v)", m, j, q, qr, t1, t2)
 			}
 			if qu := clampInt(int(math.RoundToEven(t2+p.zt-zUnrounded))+int(math.Round(zUnrounded)), 0, qmax); qu != q {

@@ -72,9 +72,9 @@ func (c *quantizeI8) Check(d []*kernel.Host) suite.Check {
 			for k, v := range row {
 				i := r*c.K + k
 				t := float64(v) / float64(sr)
-				w, _ := codes(t, 0, -127, 127, tieBand)
+				w, _ := codes(t, 0, -127, 127, tieBand, false)
 				qRef[i] = float64(w)
-				cc.add(i, int(q[i]), t, 0, -127, 127)
+				cc.add(i, int(q[i]), t, 0, -127, 127, pow2(sr))
 			}
 		}
 	})
@@ -162,21 +162,21 @@ func (c *quantizeW4G) Check(d []*kernel.Host) suite.Check {
 			grp := w[g*c.G : (g+1)*c.G]
 			sg, zt := w4Scale(grp, 15, c.sym)
 			sRef[g] = float64(sg)
-			zr.add(g, int(z[g]), zt, 0, 0, 15) // symmetric: zt = 8 exactly
+			zr.add(g, int(z[g]), zt, 0, 0, 15, pow2(sg)) // symmetric: zt = 8 exactly
 			zk := int(z[g])
 			if zr.fail != "" {
-				zk, _ = codes(zt, 0, 0, 15, tieBand)
+				zk, _ = codes(zt, 0, 0, 15, tieBand, false)
 			}
 			for k, v := range grp {
 				i := g*c.G + k
 				t := float64(v) / float64(sg)
-				want, _ := codes(t, zk, 0, 15, tieBand)
+				want, _ := codes(t, zk, 0, 15, tieBand, false)
 				qRef[i] = float64(want - zk) // zero where w^ is
 				got := int(qp[i/2] & 0xF)
 				if i%2 == 1 {
 					got = int(qp[i/2] >> 4)
 				}
-				qc.add(i, got, t, zk, 0, 15)
+				qc.add(i, got, t, zk, 0, 15, pow2(sg))
 			}
 		}
 		if zr.fail != "" && qc.fail == "" {

@@ -181,11 +181,11 @@ func (c *repquantLN) Check(d []*kernel.Host) suite.Check {
 			i := m*C + j
 			t := ((float64(xv)-mu)*rstd*md.gamma[j] + md.beta[j]) / md.d[j]
 			z := int(md.z[j])
-			code, alt := codes(t, z, 0, qmax, repquantBand)
+			code, alt := codes(t, z, 0, qmax, repquantBand, false)
 			if int(q[i]) == alt {
 				code = alt // a near-tie the kernel rounded the other way (counted by cc)
 			}
-			cc.add(i, int(q[i]), t, z, 0, qmax)
+			cc.add(i, int(q[i]), t, z, 0, qmax, false)
 			xh[i] = float64(code-z) * md.d[j]
 		}
 	}

@@ -118,29 +118,25 @@ type lane struct {
 	ym   VecVirtual    // AVX2 tail mask
 }
 
-// load reads one vector (zero-filled past the tail).
+// load reads one vector (zero-filled past the tail; the AVX2 tail reads
+// its zero-padded stack copy).
 func (l lane) load(m Mem) VecVirtual {
 	r := l.v.vec()
-	switch {
-	case !l.tail:
-		VMOVUPS(m, r)
-	case l.v.z:
+	if l.tail && l.v.z {
 		VMOVUPS_Z(m, l.k, r)
-	default:
-		VMASKMOVPS(m, l.ym, r)
+	} else {
+		VMOVUPS(m, r)
 	}
 	return r
 }
 
-// store writes one vector (only the tail lanes at the tail).
+// store writes one vector (only the tail lanes at the AVX-512 tail; the
+// AVX2 tail writes its stack copy).
 func (l lane) store(r VecVirtual, m Mem) {
-	switch {
-	case !l.tail:
-		VMOVUPS(r, m)
-	case l.v.z:
+	if l.tail && l.v.z {
 		VMOVUPS(r, l.k, m)
-	default:
-		VMASKMOVPS(r, l.ym, m)
+	} else {
+		VMOVUPS(r, m)
 	}
 }
 
@@ -172,24 +168,19 @@ func (l lane) max(term, acc VecVirtual) {
 }
 
 // loop emits a loop over n elements: unroll vectors per iteration, then
-// one vector per iteration, then a masked tail. step(l, i) handles vector i
-// of the current iteration at byte offset i*v.bytes() of every pointer;
-// ptrs advance by the bytes consumed (4 per element, or perElem).
-func loop(v variant, n GPVirtual, ptrs []GPVirtual, unroll int, step func(l lane, i int)) {
-	loopStrided(v, n, ptrs, nil, unroll, step)
-}
-
-// loopStrided is loop with a per-pointer element size in bytes (nil: 4).
-func loopStrided(v variant, n GPVirtual, ptrs []GPVirtual, elem []int, unroll int, step func(l lane, i int)) {
-	size := func(j int) int {
-		if elem == nil {
-			return 4
-		}
-		return elem[j]
-	}
+// one vector per iteration, then the tail. step(l, i) handles vector i of
+// the current iteration at byte offset i*v.bytes() of every pointer; ptrs
+// advance by 4 bytes per element; outs (a subset of ptrs) are written.
+//
+// The AVX-512 tail uses zero-masked loads and masked stores, which do not
+// fault on the masked-out lanes. The AVX2 tail copies the last n < 8
+// elements of every pointer into a stack buffer, runs the step there and
+// copies the outputs back: VMASKMOVPS would not fault on real CPUs either,
+// but emulators (qemu 7.2) fault on masked-out lanes past a page end.
+func loop(v variant, n GPVirtual, ptrs, outs []GPVirtual, unroll int, step func(l lane, i int)) {
 	advance := func(vectors int) {
-		for j, p := range ptrs {
-			ADDQ(U32(vectors*v.lanes*size(j)), p)
+		for _, p := range ptrs {
+			ADDQ(U32(vectors*v.bytes()), p)
 		}
 		SUBQ(U32(vectors*v.lanes), n)
 	}
@@ -221,16 +212,56 @@ func loopStrided(v variant, n GPVirtual, ptrs []GPVirtual, elem []int, unroll in
 		BZHIQ(n, ones, ones)
 		t.k = K()
 		KMOVW(ones.As32(), t.k)
-	} else {
-		base := GP64()
-		LEAQ(tailMask(), base)
-		neg := GP64()
-		MOVQ(n, neg)
-		NEGQ(neg)
-		t.ym = YMM()
-		VMOVDQU(Mem{Base: base, Index: neg, Scale: 4, Disp: 32}, t.ym)
+		step(t, 0)
+		Label("done")
+		return
+	}
+	base := GP64()
+	LEAQ(tailMask(), base)
+	neg := GP64()
+	MOVQ(n, neg)
+	NEGQ(neg)
+	t.ym = YMM()
+	VMOVDQU(Mem{Base: base, Index: neg, Scale: 4, Disp: 32}, t.ym)
+	buf := AllocLocal(32 * len(ptrs))
+	orig := AllocLocal(8 * len(outs))
+	z := YMM()
+	VXORPS(z, z, z)
+	i, e := GP64(), GP32()
+	for j, p := range ptrs {
+		for k, o := range outs {
+			if o == p {
+				MOVQ(p, orig.Offset(8*k))
+			}
+		}
+		VMOVUPS(z, buf.Offset(32*j))
+		XORQ(i, i)
+		Label(fmt.Sprintf("in%d", j))
+		MOVL(Mem{Base: p, Index: i, Scale: 4}, e)
+		MOVL(e, buf.Offset(32*j).Idx(i, 4))
+		INCQ(i)
+		CMPQ(i, n)
+		JB(LabelRef(fmt.Sprintf("in%d", j)))
+		LEAQ(buf.Offset(32*j), p)
 	}
 	step(t, 0)
+	for k, o := range outs {
+		j := 0
+		for jj, p := range ptrs {
+			if p == o {
+				j = jj
+			}
+		}
+		dst := GP64()
+		MOVQ(orig.Offset(8*k), dst)
+		XORQ(i, i)
+		Label(fmt.Sprintf("out%d", k))
+		MOVL(buf.Offset(32*j).Idx(i, 4), e)
+		MOVL(e, Mem{Base: dst, Index: i, Scale: 4})
+		INCQ(i)
+		CMPQ(i, n)
+		JB(LabelRef(fmt.Sprintf("out%d", k)))
+	}
 	Label("done")
 }
 

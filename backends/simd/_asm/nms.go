@@ -131,7 +131,7 @@ func nmsSuppress(v variant) {
 		POPCNTL(c, c)
 		ADDQ(c.As64(), count)
 	}
-	loop(v, n, []GPVirtual{x1, y1, x2, y2, ar, rk}, 1, step)
+	loop(v, n, []GPVirtual{x1, y1, x2, y2, ar, rk}, []GPVirtual{x1, rk}, 1, step)
 	Store(count, ReturnIndex(0))
 	VZEROUPPER()
 	RET()

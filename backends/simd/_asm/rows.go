@@ -39,7 +39,7 @@ func reduction(v variant, name, sig string, doc []string, slices []string, init 
 		acc[i] = v.vec()
 		init(acc[i])
 	}
-	loop(v, n, ps, unroll, func(l lane, i int) {
+	loop(v, n, ps, nil, unroll, func(l lane, i int) {
 		in := make([]VecVirtual, len(ps))
 		for j, p := range ps {
 			in[j] = l.load(Mem{Base: p, Disp: i * v.bytes()})
@@ -167,7 +167,7 @@ func elementwise(v variant) {
 		y, x, g, b := ptr("y"), ptr("x"), ptr("g"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
 		mu, s := v.scalarArg("mu"), v.scalarArg("s")
-		loop(v, n, []GPVirtual{y, x, g, b}, 4, func(l lane, i int) {
+		loop(v, n, []GPVirtual{y, x, g, b}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
 			t := l.load(Mem{Base: x, Disp: off})
 			VSUBPS(mu, t, t)
@@ -187,7 +187,7 @@ func elementwise(v variant) {
 		y, x, g := ptr("y"), ptr("x"), ptr("g")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
 		s := v.scalarArg("s")
-		loop(v, n, []GPVirtual{y, x, g}, 4, func(l lane, i int) {
+		loop(v, n, []GPVirtual{y, x, g}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
 			t := l.load(Mem{Base: x, Disp: off})
 			VMULPS(s, t, t)

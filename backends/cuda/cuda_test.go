@@ -1,0 +1,153 @@
+//go:build cuda
+
+package cuda_test
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/nbench/nbench/backends/cuda"
+	"github.com/nbench/nbench/harness/conformance"
+	"github.com/nbench/nbench/kernel"
+	_ "github.com/nbench/nbench/suites/all"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// These tests need an NVIDIA GPU and its driver: without them the test
+// binary exits with status 1 in gorgonia.org/cu's init, before any test.
+
+func open(t testing.TB) *cuda.Backend {
+	t.Helper()
+	b, err := cuda.Open(kernel.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// TestConformance checks every kernel the backend implements against the
+// suites' float64 references on their quick and test shapes, and that a
+// broken output fails each check. Kernels it lacks are skipped (gaps).
+func TestConformance(t *testing.T) {
+	b := open(t)
+	t.Logf("device path %s; kernels: %v", b.Paths()[0], b.Kernels())
+	conformance.Run(t, "cuda", b, conformance.Options{})
+}
+
+// TestKernelsKnown: every kernel the backend lists is a suite kernel.
+func TestKernelsKnown(t *testing.T) {
+	b := open(t)
+	var ids []string
+	for _, k := range suite.All() {
+		ids = append(ids, k.Name)
+	}
+	for _, id := range b.Kernels() {
+		if !slices.Contains(ids, id) {
+			t.Errorf("backend lists %q, which no suite defines", id)
+		}
+	}
+}
+
+// TestTensors: round trips of every dtype, empty tensors, and errors for
+// mismatched copies.
+func TestTensors(t *testing.T) {
+	b := open(t)
+	for _, tc := range []struct {
+		dt  kernel.DType
+		src any
+		dst any
+	}{
+		{kernel.F32, []float32{1, -2.5, 3e38}, make([]float32, 3)},
+		{kernel.I8, []int8{-127, 0, 5, 127}, make([]int8, 4)},
+		{kernel.U8, []uint8{0, 255}, make([]uint8, 2)},
+		{kernel.I32, []int32{-1 << 31, 7}, make([]int32, 2)},
+		{kernel.F32, []float32{}, []float32{}},
+	} {
+		length := lenOf(tc.src)
+		x, err := b.Alloc(tc.dt, length)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Write(x, tc.src); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Read(tc.dst, x); err != nil {
+			t.Fatal(err)
+		}
+		if string(mustJSON(t, tc.dst)) != string(mustJSON(t, tc.src)) {
+			t.Errorf("%v round trip: wrote %v, read %v", tc.dt, tc.src, tc.dst)
+		}
+		if err := b.Write(x, []float64{1}); err == nil {
+			t.Errorf("%v: writing []float64 succeeded", tc.dt)
+		}
+		b.Free(x)
+	}
+	x, _ := b.Alloc(kernel.F32, 4)
+	defer b.Free(x)
+	if err := b.Write(x, make([]float32, 3)); err == nil {
+		t.Error("writing 3 values into a tensor of 4 succeeded")
+	}
+	if _, err := b.Prepare(kernel.SELU{N: 4, X: kernel.NewHost(kernel.F32, 4), Y: x}); err == nil {
+		t.Error("Prepare accepted a host tensor")
+	}
+}
+
+func lenOf(s any) int {
+	switch v := s.(type) {
+	case []float32:
+		return len(v)
+	case []int8:
+		return len(v)
+	case []uint8:
+		return len(v)
+	case []int32:
+		return len(v)
+	}
+	return -1
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// TestDeviceBandwidth measures device-to-device copy bandwidth (the
+// reference for % of bandwidth of the memory-bound kernels) and host
+// transfers; with NBENCH_CUDA_BW_OUT set it writes them there as JSON.
+func TestDeviceBandwidth(t *testing.T) {
+	b := open(t)
+	const size = 256 << 20
+	copyGBps, err := b.CopyBandwidth(size, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2d, d2h, err := b.Transfer(64<<20, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("device copy (read+write) %.0f GB/s; host->device %.1f GB/s, device->host %.1f GB/s (pageable)", copyGBps, h2d, d2h)
+	if out := os.Getenv("NBENCH_CUDA_BW_OUT"); out != "" {
+		j, _ := json.MarshalIndent(map[string]any{"path": b.Paths()[0], "copy_bytes": size, "device_copy_gbps": copyGBps,
+			"h2d_gbps": h2d, "d2h_gbps": d2h}, "", "  ")
+		if err := os.WriteFile(out, append(j, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkKernels: ./cuda.test -test.bench . (NBENCH_BENCH_FULL=1 for model shapes).
+func BenchmarkKernels(b *testing.B) {
+	be, err := cuda.Open(kernel.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Close()
+	conformance.Bench(b, be, os.Getenv("NBENCH_BENCH_FULL") == "1")
+}

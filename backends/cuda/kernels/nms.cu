@@ -1,0 +1,299 @@
+// NMS kernels of nbench (KERNELS.md 4.1, 4.2).
+//
+// Hard NMS runs entirely on the device in three launches: nms_rank sorts
+// the candidates by (score descending, index ascending) with a counting
+// rank (each key counts the keys below it: O(N^2) compares, like the IoU
+// matrix itself); nms_mask computes the IoU bitmask of every pair in sorted
+// order, N x ceil(N/64) words (upper triangle only), one 64-bit word per
+// thread; nms_sweep is the sequential greedy pass in one block, 64 boxes
+// at a time: thread 0 resolves a block of 64 from its diagonal words
+// (staged in shared memory), then the block ORs the rows of the boxes it
+// kept into the removed bitmap.
+//
+// Soft-NMS is sequential by nature: soft_nms runs every round in one
+// block (argmax by block reduction, then the decay of all candidates in
+// parallel), in float64 like the reference, compacting the candidate list
+// when half of it is dead.
+#include "common.cuh"
+
+extern __shared__ u64 dyn_words[];
+
+// score_key orders candidates by score descending, then index ascending
+// (-0 folded into +0); a non-candidate gets a key above every candidate's.
+__device__ __forceinline__ u64 score_key(float s, int i, bool cand) {
+  if (!cand) return 0xffffffff00000000ull | (unsigned)i;
+  if (s == 0.f) s = 0.f;
+  unsigned u = __float_as_uint(s);
+  u = (u >> 31) ? ~u : (u | 0x80000000u);
+  return ((u64)(~u) << 32) | (unsigned)i;
+}
+
+// nms_rank: order[rank] = i and sboxes[rank] = box i, where rank counts the
+// keys below key i (a permutation: keys are distinct). Candidates are
+// boxes with score >= thr (false for NaN). grid ceil(n/256), block 256.
+extern "C" __global__ void __launch_bounds__(256) nms_rank(const float* __restrict__ scores, const float4* __restrict__ boxes,
+                                                           int n, float thr, int* __restrict__ order, float4* __restrict__ sboxes,
+                                                           int* __restrict__ ncand) {
+  __shared__ u64 tile[256];
+  __shared__ int sh[33];
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  const bool cand = i < n && scores[i] >= thr;
+  const u64 key = i < n ? score_key(scores[i], i, cand) : ~0ull;
+  int rank = 0;
+  for (int t0 = 0; t0 < n; t0 += 256) {
+    const int j = t0 + threadIdx.x;
+    __syncthreads();
+    tile[threadIdx.x] = j < n ? score_key(scores[j], j, scores[j] >= thr) : ~0ull;
+    __syncthreads();
+    const int jn = min(256, n - t0);
+    for (int jj = 0; jj < jn; jj++) rank += tile[jj] < key;
+  }
+  if (i < n) {
+    order[rank] = i;
+    sboxes[rank] = boxes[i];
+  }
+  // Block 0 also counts the candidates for the sweep.
+  if (blockIdx.x == 0) {
+    int c = 0;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) c += scores[j] >= thr;
+    int total;
+    block_scan(c, sh, &total);
+    if (threadIdx.x == 0) *ncand = total;
+  }
+}
+
+// iou_over reports whether boxes a and b overlap enough: IoU > t (>= t
+// with geq), IoU = inter/union and 0 when union <= 0; a NaN coordinate
+// gives a NaN IoU, which never suppresses.
+__device__ __forceinline__ bool iou_over(float4 a, float4 b, float t, float one, int geq) {
+  if (isnan(a.x) || isnan(a.y) || isnan(a.z) || isnan(a.w) || isnan(b.x) || isnan(b.y) || isnan(b.z) || isnan(b.w))
+    return false;
+  const float aa = fmaxf(0.f, a.z - a.x + one) * fmaxf(0.f, a.w - a.y + one);
+  const float ab = fmaxf(0.f, b.z - b.x + one) * fmaxf(0.f, b.w - b.y + one);
+  const float iw = fmaxf(0.f, fminf(a.z, b.z) - fmaxf(a.x, b.x) + one);
+  const float ih = fmaxf(0.f, fminf(a.w, b.w) - fmaxf(a.y, b.y) + one);
+  const float inter = iw * ih, uni = aa + ab - inter;
+  const float iou = uni <= 0.f ? 0.f : inter / uni;
+  return geq ? iou >= t : iou > t;
+}
+
+// nms_mask: word (i, cb) has bit jj set when sorted box i suppresses
+// sorted box j = 64*cb + jj > i. grid (cols, cols), block 64; blocks below
+// the diagonal exit.
+extern "C" __global__ void __launch_bounds__(64) nms_mask(const float4* __restrict__ sb, int n, float t, float one, int geq,
+                                                          u64* __restrict__ mask, int cols) {
+  const int rb = blockIdx.y, cb = blockIdx.x;
+  if (rb > cb) return;
+  __shared__ float4 cbox[64];
+  const int j = cb * 64 + threadIdx.x;
+  if (j < n) cbox[threadIdx.x] = sb[j];
+  __syncthreads();
+  const int i = rb * 64 + threadIdx.x;
+  if (i >= n) return;
+  const float4 a = sb[i];
+  const int jn = min(64, n - cb * 64);
+  u64 word = 0;
+  for (int jj = rb == cb ? threadIdx.x + 1 : 0; jj < jn; jj++)
+    if (iou_over(a, cbox[jj], t, one, geq)) word |= 1ull << jj;
+  mask[(i64)i * cols + cb] = word;
+}
+
+// nms_sweep: the greedy pass over the m = *ncand candidates in sorted
+// order (one block of 256; dynamic shared memory 8*cols bytes for the
+// removed bitmap). Writes keep[0:count] (original indices) and count.
+extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restrict__ mask, const int* __restrict__ order,
+                                                            const int* __restrict__ ncand, int cols, int* __restrict__ keep,
+                                                            int* __restrict__ count) {
+  u64* removed = dyn_words;
+  __shared__ u64 diag[64];
+  __shared__ int kidx[64];
+  __shared__ int nk, start, total;
+  const int m = *ncand;
+  for (int w = threadIdx.x; w < cols; w += blockDim.x) removed[w] = 0;
+  if (threadIdx.x == 0) total = 0;
+  __syncthreads();
+  for (int c = 0; c * 64 < m; c++) {
+    const int base = c * 64, cnt = min(64, m - base);
+    if (threadIdx.x < cnt) diag[threadIdx.x] = mask[(i64)(base + threadIdx.x) * cols + c];
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      u64 word = removed[c];
+      int k = 0;
+      for (int b = 0; b < cnt; b++)
+        if (!((word >> b) & 1ull)) {
+          kidx[k++] = base + b;
+          word |= diag[b];
+        }
+      nk = k;
+      start = total;
+      total += k;
+    }
+    __syncthreads();
+    const int kept = nk;
+    if (threadIdx.x < kept) keep[start + threadIdx.x] = order[kidx[threadIdx.x]];
+    for (int w = c + 1 + threadIdx.x; w < cols; w += blockDim.x) {
+      u64 r = removed[w];
+#pragma unroll 4
+      for (int q = 0; q < kept; q++) r |= mask[(i64)kidx[q] * cols + w];
+      removed[w] = r;
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *count = total;
+}
+
+// ---- Soft-NMS ----
+
+#define SOFT_T 512
+
+struct Best {
+  double s;
+  int idx, pos;  // original index, list position (-1: none)
+};
+
+// better: higher score, ties to the lower original index.
+__device__ __forceinline__ bool better(double s, int idx, const Best& b) {
+  return b.pos < 0 || s > b.s || (s == b.s && idx < b.idx);
+}
+
+__device__ __forceinline__ Best pick(Best a, Best b) { return better(b.s, b.idx, a) && b.pos >= 0 ? b : a; }
+
+// block_best reduces every thread's Best to the block's (the same in all
+// threads): a butterfly in the warp, then the warps in order.
+__device__ __forceinline__ Best block_best(Best v, Best* sh) {
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    Best w;
+    w.s = __shfl_xor_sync(FULL_MASK, v.s, o);
+    w.idx = __shfl_xor_sync(FULL_MASK, v.idx, o);
+    w.pos = __shfl_xor_sync(FULL_MASK, v.pos, o);
+    v = pick(v, w);
+  }
+  __syncthreads();
+  if ((threadIdx.x & 31) == 0) sh[threadIdx.x >> 5] = v;
+  __syncthreads();
+  Best r = sh[0];
+  for (int k = 1; k < (int)(blockDim.x >> 5); k++) r = pick(r, sh[k]);
+  return r;
+}
+
+// soft_iou is the reference's IoU in float64; NaN when a box has a NaN
+// coordinate.
+__device__ __forceinline__ double soft_iou(float4 a, float4 b, double one) {
+  if (isnan(a.x) || isnan(a.y) || isnan(a.z) || isnan(a.w) || isnan(b.x) || isnan(b.y) || isnan(b.z) || isnan(b.w))
+    return __longlong_as_double(0x7ff8000000000000ll);
+  const double ax1 = a.x, ay1 = a.y, ax2 = a.z, ay2 = a.w, bx1 = b.x, by1 = b.y, bx2 = b.z, by2 = b.w;
+  const double aa = fmax(0.0, ax2 - ax1 + one) * fmax(0.0, ay2 - ay1 + one);
+  const double ab = fmax(0.0, bx2 - bx1 + one) * fmax(0.0, by2 - by1 + one);
+  const double inter = fmax(0.0, fmin(ax2, bx2) - fmax(ax1, bx1) + one) * fmax(0.0, fmin(ay2, by2) - fmax(ay1, by1) + one);
+  const double uni = aa + ab - inter;
+  return uni <= 0.0 ? 0.0 : inter / uni;
+}
+
+// soft_weight is the decay at IoU ov (method 0 hard, 1 linear, 2 gaussian).
+__device__ __forceinline__ double soft_weight(double ov, int method, double sigma, double nt) {
+  if (isnan(ov)) return 1.0;
+  if (method == 2) return exp(-(ov * ov) / sigma);
+  if (ov <= nt) return 1.0;
+  return method == 1 ? 1.0 - ov : 0.0;
+}
+
+// soft_nms: one block of 512. Workspace: two candidate lists of n entries
+// (box float4, score double, original index int; index -1 = dead).
+extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __restrict__ boxes, const float* __restrict__ scores,
+                                                              int n, int method, double sigma, double nt, double thr, double one,
+                                                              float4* __restrict__ bx, double* __restrict__ sc,
+                                                              int* __restrict__ ix, int* __restrict__ keep,
+                                                              float* __restrict__ kept, int* __restrict__ count) {
+  __shared__ int shs[33];
+  __shared__ Best shb[SOFT_T / 32];
+  __shared__ int newPos;
+  float4* bxA = bx;
+  float4* bxB = bx + n;
+  double* scA = sc;
+  double* scB = sc + n;
+  int* ixA = ix;
+  int* ixB = ix + n;
+  // Load the candidates (score not NaN) in index order.
+  int len = 0;
+  for (int base = 0; base < n; base += blockDim.x) {
+    const int i = base + threadIdx.x;
+    const bool live = i < n && !isnan(scores[i]);
+    int total;
+    const int pos = block_scan(live ? 1 : 0, shs, &total);
+    if (live) {
+      bxA[len + pos] = boxes[i];
+      scA[len + pos] = (double)scores[i];
+      ixA[len + pos] = i;
+    }
+    len += total;
+  }
+  __syncthreads();
+  Best b = {0.0, 0, -1};
+  for (int j = threadIdx.x; j < len; j += blockDim.x)
+    if (better(scA[j], ixA[j], b)) b = Best{scA[j], ixA[j], j};
+  b = block_best(b, shb);
+  int round = 0, dead = 0;
+  while (b.pos >= 0) {
+    const int sel = b.pos;
+    const float4 sbox = bxA[sel];
+    if (threadIdx.x == 0) {
+      keep[round] = b.idx;
+      kept[round] = (float)b.s;
+    }
+    round++;
+    Best nb = {0.0, 0, -1};
+    int killed = 0;
+    for (int j = threadIdx.x; j < len; j += blockDim.x) {
+      int id = ixA[j];
+      if (id < 0) continue;
+      if (j == sel) {
+        ixA[j] = -1;
+        killed++;
+        continue;
+      }
+      const double s = scA[j] * soft_weight(soft_iou(sbox, bxA[j], one), method, sigma, nt);
+      scA[j] = s;
+      if (s < thr) {
+        ixA[j] = -1;
+        killed++;
+        continue;
+      }
+      if (better(s, id, nb)) nb = Best{s, id, j};
+    }
+    b = block_best(nb, shb);
+    int dk;
+    {
+      int tot;
+      block_scan(killed, shs, &tot);
+      dk = tot;
+    }
+    dead += dk;
+    if (2 * dead > len && b.pos >= 0) {
+      // Compact the live entries (in order) into the other list.
+      int nlen = 0;
+      for (int base = 0; base < len; base += blockDim.x) {
+        const int j = base + threadIdx.x;
+        const bool live = j < len && ixA[j] >= 0;
+        int total;
+        const int pos = block_scan(live ? 1 : 0, shs, &total);
+        if (live) {
+          bxB[nlen + pos] = bxA[j];
+          scB[nlen + pos] = scA[j];
+          ixB[nlen + pos] = ixA[j];
+          if (j == b.pos) newPos = nlen + pos;
+        }
+        nlen += total;
+      }
+      __syncthreads();
+      b.pos = newPos;
+      len = nlen;
+      dead = 0;
+      float4* tb = bxA; bxA = bxB; bxB = tb;
+      double* ts = scA; scA = scB; scB = ts;
+      int* ti = ixA; ixA = ixB; ixB = ti;
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) *count = round;
+}
