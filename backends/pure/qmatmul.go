@@ -34,25 +34,25 @@ func (e errBound) Path() string { return Path }
 func nonFinite(what string, marks []float32, per int) error {
 	for i, v := range marks {
 		if v != v || v > math.MaxFloat32 || v < -math.MaxFloat32 {
-			return fmt.Errorf("%w: NaN or Inf in %s row %d", kernel.ErrShape, what, i/per)
+			return fmt.Errorf("input error: NaN or Inf in %s row %d", what, i/per)
 		}
 	}
 	return nil
 }
 
-// parts returns a loop running body over [0, n) in at most b.threads
+// workerParts returns a loop running body over [0, n) in at most b.threads
 // chunks; w (< b.threads) numbers the chunk so that it can use its own
 // workspace. Built in Prepare, so that Run does not allocate.
-func (b *Backend) parts(n, perItem int, body func(w, lo, hi int)) func() {
+func (b *Backend) workerParts(n, perItem int, body func(w, lo, hi int)) func() {
 	grain := max(par.Grain(perItem, 1<<16), (n+b.threads-1)/b.threads)
 	chunk := func(lo, hi int) { body(lo/grain, lo, hi) }
 	return func() { par.For(n, b.threads, grain, chunk) }
 }
 
-// magic is 1.5*2^23: v + magic, for |v| < 2^22, rounds v to an integer
+// rneMagic is 1.5*2^23: v + rneMagic, for |v| < 2^22, rounds v to an integer
 // half to even (the default rounding mode) and leaves it in the low
 // mantissa bits.
-const magic = 12582912
+const rneMagic = 12582912
 
 // absMaxBits is the bit pattern of max|x|; patterns order like the
 // magnitudes, and any NaN or Inf gives a pattern >= 0x7F800000.
@@ -108,6 +108,13 @@ func quantI8Row[T int8 | int32](x []float32, q []T, stride int) float32 {
 	if math.IsInf(float64(inv), 0) { // subnormal scale: divide instead
 		for k, v := range x {
 			q[k*stride] = T(rneInt(min(max(v/s, -127), 127)))
+		}
+		return s
+	}
+	if stride == 1 {
+		q = q[:len(x)]
+		for k, v := range x {
+			q[k] = T(quantI8(v, inv))
 		}
 		return s
 	}
@@ -188,7 +195,7 @@ func minMax0(w []float32) (lo, hi float32, ok bool) {
 }
 
 // rneInt is int32(rne(v)) for |v| < 2^22.
-func rneInt(v float32) int32 { return int32(math.Float32bits(v+magic)) - 0x4B400000 }
+func rneInt(v float32) int32 { return int32(math.Float32bits(v+rneMagic)) - 0x4B400000 }
 
 // w4Code is clamp(rne(w*inv) + z, 0, 15) (symmetric: z = 8, which is
 // clamp(rne(w/s), -8, 7) + 8). |w*inv| <= 15 (up to rounding) in both

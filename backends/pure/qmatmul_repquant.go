@@ -75,16 +75,23 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
 	drop := 1 << op.Bits
 	intPath := op.Bits <= 4
-	// Per worker: two accumulator rows (int64 sums, or float64 for b > 4).
+	// Per worker: the int64 sums (even and odd terms), the float64 sums
+	// (b > 4), and the integer path's buckets: V rows summed per code q
+	// (at most 16), so each term costs one add and the shifts 2^(F-k) are
+	// applied once per code and row.
 	ints := make([][]int64, b.threads)
 	flts := make([][]float64, b.threads)
+	bkts := make([][]int32, b.threads)
 	for i := range ints {
 		ints[i], flts[i] = make([]int64, 2*Dv), make([]float64, Dv)
+		if intPath {
+			bkts[i] = make([]int32, drop*Dv)
+		}
 	}
 	scaleF := math.Ldexp(float64(op.Scale)*float64(op.SV), -F)
 	body := func(w, lo, hi int) {
 		all, odd := ints[w][:Dv], ints[w][Dv:]
-		acc := flts[w]
+		acc, bk := flts[w], bkts[w]
 		for row := lo; row < hi; row++ {
 			bh := row / L
 			codes := pq[row*S : (row+1)*S]
@@ -111,25 +118,36 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				}
 				continue
 			}
-			clear(all)
-			clear(odd)
+			var used uint32
 			for j, c := range codes {
 				q := int(c)
 				if q >= drop {
 					continue
 				}
-				k := q
-				if sqrt {
-					k = (q + 1) / 2
-				}
-				vj := v[j*Dv : (j+1)*Dv]
-				if sqrt && q%2 == 1 {
-					axpyI8I64(odd, vj, int64(1)<<(F-k))
+				dst, vj := bk[q*Dv:(q+1)*Dv], v[j*Dv:(j+1)*Dv]
+				if used&(1<<q) == 0 {
+					used |= 1 << q
+					widenI8(dst, vj)
 				} else {
-					axpyI8I64(all, vj, int64(1)<<(F-k))
+					addI8(dst, vj)
 				}
 			}
-			// all holds the even terms so far: A_all = even + odd.
+			clear(all)
+			clear(odd)
+			for q := 0; q < drop; q++ {
+				if used&(1<<q) == 0 {
+					continue
+				}
+				k, dst := q, all
+				if sqrt {
+					k = (q + 1) / 2
+					if q%2 == 1 {
+						dst = odd
+					}
+				}
+				shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint(F-k))
+			}
+			// all holds the even terms: A_all = even + odd.
 			for e := range o {
 				a, d := all[e]+odd[e], odd[e]
 				o[e] = float32(scaleF * (float64(a) + (math.Sqrt2-1)*float64(d)))
@@ -142,14 +160,29 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		}
 	}
-	return bound(b.parts(op.BH*L, S*Dv, body)), nil
+	return bound(b.workerParts(op.BH*L, S*Dv, body)), nil
 }
 
-// axpyI8I64 adds m*v to a.
-func axpyI8I64(a []int64, v []int8, m int64) {
+// widenI8 sets a = v; addI8 adds v to a.
+func widenI8(a []int32, v []int8) {
 	a = a[:len(v)]
 	for e, x := range v {
-		a[e] += int64(x) * m
+		a[e] = int32(x)
+	}
+}
+
+func addI8(a []int32, v []int8) {
+	a = a[:len(v)]
+	for e, x := range v {
+		a[e] += int32(x)
+	}
+}
+
+// shiftAdd adds b << sh to a.
+func shiftAdd(a []int64, b []int32, sh uint) {
+	a = a[:len(b)]
+	for e, x := range b {
+		a[e] += int64(x) << sh
 	}
 }
 

@@ -34,7 +34,7 @@ func packW8(wq []int8, n, k int) []int64 {
 }
 
 // lanes splits a word of three 21-bit lane sums.
-func lanes(a int64) (s0, s1, s2 int32) {
+func swarLanes(a int64) (s0, s1, s2 int32) {
 	l0 := (a << 43) >> 43
 	a = (a - l0) >> laneBits
 	l1 := (a << 43) >> 43
@@ -85,8 +85,8 @@ func dot4x6(x []int32, w []int64, acc *[24]int32) {
 			a31 += x3 * w1
 		}
 		for r, a := range [4][2]int64{{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}} {
-			s0, s1, s2 := lanes(a[0])
-			s3, s4, s5 := lanes(a[1])
+			s0, s1, s2 := swarLanes(a[0])
+			s3, s4, s5 := swarLanes(a[1])
 			acc[6*r] += s0
 			acc[6*r+1] += s1
 			acc[6*r+2] += s2
@@ -110,8 +110,8 @@ func dot1x6(x []int32, w []int64, acc *[6]int32) {
 			a1 += xv * ws[1]
 			ws, xs = ws[2:], xs[1:]
 		}
-		s0, s1, s2 := lanes(a0)
-		s3, s4, s5 := lanes(a1)
+		s0, s1, s2 := swarLanes(a0)
+		s3, s4, s5 := swarLanes(a1)
 		acc[0] += s0
 		acc[1] += s1
 		acc[2] += s2
@@ -153,7 +153,7 @@ func prepareGemmW8A8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		g.sx = make([]float32, op.M)
 	}
 	g.pack = g.packRows
-	g.gemm = b.parts((op.N+w8Cols-1)/w8Cols, op.M*w8Cols*op.K, g.panels)
+	g.gemm = b.workerParts((op.N+w8Cols-1)/w8Cols, op.M*w8Cols*op.K, g.panels)
 	return errBound{func() error { return g.run(b) }}, nil
 }
 

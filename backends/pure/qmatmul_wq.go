@@ -328,7 +328,7 @@ func newSgemm(b *Backend, m, n, k int, dequant bool, bias, y []float32, panel fu
 			s.bufs[i] = make([]float32, 2*k)
 		}
 	}
-	s.run = b.parts((n+1)/2, 2*m*k, s.panels)
+	s.run = b.workerParts((n+1)/2, 2*m*k, s.panels)
 	return s
 }
 

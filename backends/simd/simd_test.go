@@ -3,12 +3,14 @@ package simd_test
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/nbench/nbench/backends/simd"
 	"github.com/nbench/nbench/harness/conformance"
 	"github.com/nbench/nbench/kernel"
 	_ "github.com/nbench/nbench/suites/all"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 // paths are the levels to test: every level this CPU supports, or only
@@ -39,10 +41,93 @@ func TestConformance(t *testing.T) {
 				if got := b.Level(); got != isa {
 					t.Fatalf("forced ISA %s, backend runs at %s", isa, got)
 				}
-				conformance.Run(t, "simd", b, conformance.Options{})
+				var o conformance.Options
+				if os.Getenv("NBENCH_VECTOR_ONLY") != "" {
+					o.Kernels = simd.Vectorized() // emulated runs: the pure-Go fallbacks are tested natively
+				}
+				conformance.Run(t, "simd", b, o)
 			})
 		}
 	}
+}
+
+// TestDispatch checks the level choice and the path each kernel reports:
+// forcing works and lowers every path, an unknown or unsupported ISA is an
+// error naming the supported ones, GODEBUG=cpu.avx512f=off leaves no
+// AVX-512 level, and every vectorized kernel reports a path of its level
+// or below (never a higher one, never a silent fallback under a vector name).
+func TestDispatch(t *testing.T) {
+	best, err := simd.New(kernel.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := best.Paths()
+	t.Logf("levels here: %v", all)
+	if all[len(all)-1] != "generic" {
+		t.Fatalf("paths %v do not end with generic", all)
+	}
+	if _, err := simd.New(kernel.Config{ISA: "sse9"}); err == nil || !strings.Contains(err.Error(), all[0]) {
+		t.Fatalf("unknown ISA: error %v does not name the supported paths", err)
+	}
+	if strings.Contains(os.Getenv("GODEBUG"), "cpu.avx512f=off") {
+		for _, p := range all {
+			if strings.HasPrefix(p, "avx512") {
+				t.Fatalf("GODEBUG=cpu.avx512f=off but level %s is offered", p)
+			}
+		}
+		if _, err := simd.New(kernel.Config{ISA: "avx512"}); err == nil {
+			t.Fatal("forcing avx512 with AVX-512 off must fail")
+		}
+	}
+	have := map[string]bool{}
+	for _, id := range best.Kernels() {
+		have[id] = true
+	}
+	for i, isa := range all {
+		b, err := simd.New(kernel.Config{ISA: isa, Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowed := map[string]bool{"generic": true}
+		for _, p := range all[i:] {
+			allowed[p] = true
+		}
+		for _, id := range simd.Vectorized() {
+			if !have[id] {
+				t.Errorf("Kernels() lacks vectorized %s", id)
+			}
+			k, ok := suite.Lookup(id)
+			if !ok {
+				continue
+			}
+			path := prepareQuick(t, b, k)
+			if !allowed[path] {
+				t.Errorf("level %s: %s reports path %q, not one of %v", isa, id, path, all[i:])
+			}
+		}
+	}
+}
+
+// prepareQuick binds a kernel's first quick shape and returns its path.
+func prepareQuick(t *testing.T, b kernel.Backend, k *suite.Kernel) string {
+	p, err := k.ParseParams(k.Quick[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := k.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts []kernel.Tensor
+	for _, bf := range c.Buffers() {
+		x, _ := b.Alloc(bf.DType, bf.Len)
+		ts = append(ts, x)
+	}
+	bd, err := b.Prepare(c.Op(ts))
+	if err != nil {
+		t.Fatalf("%s: %v", k.Name, err)
+	}
+	return bd.Path()
 }
 
 // BenchmarkKernels: go test -bench . ./backends/simd (NBENCH_BENCH_FULL=1

@@ -16,12 +16,6 @@ import (
 	"github.com/nbench/nbench/suites/suite"
 )
 
-// Model shapes: LLaMA-7B hidden 4096 and MLP 11008.
-const (
-	hidden = 4096
-	mlp    = 11008
-)
-
 // rowRNG is the generator of row `row` of a tensor drawn from seed. Fill
 // draws only the seeds from the harness rng; per-row streams let Check
 // regenerate unquantized data (which is not a buffer) row by row, in

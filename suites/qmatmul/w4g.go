@@ -148,7 +148,8 @@ func (c *gemmW4G) Cost() suite.Cost {
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "gemm_w4g", Family: "qmatmul",
-		Summary: "4-bit group-wise weight-only GEMM/GEMV with zero points (GPTQ/QuaRot RTN format)",
+		Summary: "4-bit group-wise weight-only GEMM/GEMV with zero points (GPTQ/QuaRot RTN format). " +
+			"Full: LLaMA-7B decode (M=1); prefill at M=128, as M=512 is too slow for the go backend's scalar float GEMM",
 		Params: []suite.Param{
 			{Key: "M", Default: "1", Doc: "rows of X (tokens); 1 is the decode GEMV"},
 			{Key: "N", Default: "4096", Doc: "output channels"},

@@ -280,7 +280,8 @@ func (c *gemmW8A8) Cost() suite.Cost {
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "gemm_w8a8", Family: "qmatmul",
-		Summary: "int8 W8A8 GEMM/GEMV, per-token x per-channel scales, exact int32 accumulation (SmoothQuant/ZeroQuant)",
+		Summary: "int8 W8A8 GEMM/GEMV, per-token x per-channel scales, exact int32 accumulation (SmoothQuant/ZeroQuant). " +
+			"Full: LLaMA-7B decode (M=1) and prefill M=512 at N=4096; M=128 at N=11008 keeps the go run short",
 		Params: []suite.Param{
 			{Key: "M", Default: "1", Doc: "rows of X (tokens); 1 is the decode GEMV"},
 			{Key: "N", Default: "4096", Doc: "output channels (rows of W)"},

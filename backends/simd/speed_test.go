@@ -1,0 +1,148 @@
+//go:build linux
+
+package simd_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nbench/nbench/backends/pure"
+	"github.com/nbench/nbench/backends/simd"
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// speedCases are the shapes of issue 4's speed targets (one thread).
+var speedCases = []string{
+	"layernorm/R=4096,C=1024", "layernorm/R=8192,C=4096", "rmsnorm/R=4096,C=1024",
+	"batchnorm_infer/N=8192,C=1024", "repbn_infer/B=8,T=1024,C=1024",
+	"mse/N=4096,D=4096", "huber/N=4096,D=4096", "pseudo_huber/N=4096,D=4096", "cauchy/N=4096,D=4096",
+	"cross_entropy/N=8192,V=32000",
+	"softmax_attention/B=4,H=8,L=1024,D=64", "softmax_attention/B=1,H=32,L=1024,D=64,causal=true",
+	"gemm_w8a8/M=1024,N=4096,K=4096,acc=false", "gemm_w8a8/M=1,N=4096,K=4096,acc=false",
+	"gemm_w4g/M=1,N=4096,K=4096,G=128", "nms/N=10000",
+}
+
+// TestSpeedReport measures simd against go, one thread each, in the same
+// process, alternating, and prints median thread-CPU times per run (CPU
+// time, not wall time: this 2-vCPU machine is shared, and a descheduled
+// benchmark would otherwise count the other tenants' time). Off by
+// default: NBENCH_SPEED=1 go test -run TestSpeedReport -v ./backends/simd
+// (NBENCH_SPEED=<regexp> selects cases).
+func TestSpeedReport(t *testing.T) {
+	sel := os.Getenv("NBENCH_SPEED")
+	if sel == "" {
+		t.Skip("set NBENCH_SPEED=1 (or a substring of the case) to run")
+	}
+	sb, err := simd.New(kernel.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb := pure.New(kernel.Config{Threads: 1})
+	t.Logf("%-55s %12s %12s %8s %10s %s", "case", "go", "simd", "ratio", "simd rate", "path")
+	for _, cs := range speedCases {
+		if sel != "1" && !strings.Contains(cs, sel) {
+			continue
+		}
+		name, shape, _ := strings.Cut(cs, "/")
+		k, ok := suite.Lookup(name)
+		if !ok {
+			t.Logf("%s: no such suite kernel", cs)
+			continue
+		}
+		p, err := k.ParseParams(shape)
+		if err != nil {
+			t.Errorf("%s: %v", cs, err)
+			continue
+		}
+		c, err := k.New(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rg, _, err := prepared(gb, c)
+		if err != nil {
+			t.Logf("%s: go: %v", cs, err)
+			continue
+		}
+		rs, path, err := prepared(sb, c)
+		if err != nil {
+			t.Logf("%s: simd: %v", cs, err)
+			continue
+		}
+		var tg, ts []time.Duration
+		for range 5 {
+			tg = append(tg, cpuPerRun(rg))
+			ts = append(ts, cpuPerRun(rs))
+		}
+		mg, ms := median(tg), median(ts)
+		cost := c.Cost()
+		rate := ""
+		switch {
+		case cost.IntOps > 0:
+			rate = fmt.Sprintf("%.0f GOP/s", cost.IntOps/ms.Seconds()/1e9)
+		case strings.Contains(name, "attention") || name == "nms":
+			rate = fmt.Sprintf("%.1f GFLOP/s", cost.Flops/ms.Seconds()/1e9)
+		default:
+			rate = fmt.Sprintf("%.1f GB/s", cost.Bytes/ms.Seconds()/1e9)
+		}
+		t.Logf("%-55s %12v %12v %7.1fx %10s %s", cs, mg, ms, float64(mg)/float64(ms), rate, path)
+	}
+}
+
+// prepared allocates and fills a case on b and returns its run function.
+func prepared(b kernel.Backend, c suite.Case) (func() error, string, error) {
+	bufs := c.Buffers()
+	host := make([]*kernel.Host, len(bufs))
+	ts := make([]kernel.Tensor, len(bufs))
+	for i, bf := range bufs {
+		host[i] = kernel.NewHost(bf.DType, bf.Len)
+	}
+	c.Fill(rand.New(rand.NewPCG(1, 2)), host)
+	for i, bf := range bufs {
+		var err error
+		if ts[i], err = b.Alloc(bf.DType, bf.Len); err != nil {
+			return nil, "", err
+		}
+		if err := b.Write(ts[i], host[i].Slice()); err != nil {
+			return nil, "", err
+		}
+	}
+	k, err := b.Prepare(c.Op(ts))
+	if err != nil {
+		return nil, "", err
+	}
+	return k.Run, k.Path(), nil
+}
+
+// cpuPerRun runs f until it has used 200ms of this thread's CPU time and
+// returns the CPU time per run.
+func cpuPerRun(f func() error) time.Duration {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	now := func() time.Duration {
+		var ts unix.Timespec
+		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+		return time.Duration(ts.Nano())
+	}
+	f() // warm
+	start, n := now(), 0
+	for now()-start < 200*time.Millisecond {
+		f()
+		n++
+	}
+	return (now() - start) / time.Duration(n)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
