@@ -133,71 +133,62 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 }
 
 // affine is the shared body of the inference norms: y[m,c] = x[m,c]*a[c] +
-// b[c] (one FMA), with a and b recomputed from the op's parameters at every
-// run (O(C), so the bound kernel never holds stale parameters).
+// b[c] (one FMA), with a and b folded from the op's parameters at every run
+// by the vector fold (O(C), so the bound kernel never holds stale
+// parameters). Narrow rows are processed several at a time against a and b
+// repeated, so a call covers at least affineSpan elements.
 type affine struct {
-	v     *vec
-	m, c  int
-	x, y  []float32
-	a, b  []float32
-	setup func(a, b []float32)
+	v      *vec
+	m, c   int
+	x, y   []float32
+	a, b   []float32 // [reps*c]: the fold, repeated
+	reps   int
+	fold   func(a, b []float32)
 }
 
-func (f *affine) bound(be *Backend) kernel.Bound {
-	c := f.c
+const affineSpan = 512
+
+func newAffine(be *Backend, m, c int, x, y kernel.Tensor, fold func(a, b []float32)) kernel.Bound {
+	reps := max(1, min(m, affineSpan/c))
+	f := &affine{v: be.lv.f, m: m, c: c, x: kernel.F32s(x), y: kernel.F32s(y),
+		a: make([]float32, reps*c), b: make([]float32, reps*c), reps: reps, fold: fold}
+	span := reps * c
 	body := func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			f.v.normAffine(f.y[r*c:(r+1)*c], f.x[r*c:(r+1)*c], f.a, f.b, 0, 1)
+		for r := lo; r < hi; r++ { // r counts groups of reps rows
+			e0, e1 := r*span, min((r+1)*span, m*c)
+			f.v.normAffine(f.y[e0:e1], f.x[e0:e1], f.a, f.b, 0, 1)
 		}
 	}
+	groups := (m + reps - 1) / reps
 	return bound(f.v.path, func() {
-		f.setup(f.a, f.b)
-		be.rows(f.m, 2*c, body)
+		f.fold(f.a[:c], f.b[:c])
+		for i := 1; i < reps; i++ {
+			copy(f.a[i*c:(i+1)*c], f.a[:c])
+			copy(f.b[i*c:(i+1)*c], f.b[:c])
+		}
+		be.rows(groups, 2*span, body)
 	})
-}
-
-func newAffine(be *Backend, m, c int, x, y kernel.Tensor, setup func(a, b []float32)) kernel.Bound {
-	f := &affine{v: be.lv.f, m: m, c: c, x: kernel.F32s(x), y: kernel.F32s(y),
-		a: make([]float32, c), b: make([]float32, c), setup: setup}
-	return f.bound(be)
-}
-
-// bnScale is gamma*rsqrt(rv+eps) in float64.
-func bnScale(gamma, rv, eps float32) float64 {
-	return float64(gamma) / math.Sqrt(float64(rv)+float64(eps))
 }
 
 func prepareBatchNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.BatchNormInfer)
 	g, be, rm, rv := kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.RunMean), kernel.F32s(op.RunVar)
-	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, bb []float32) {
-		for i := range a {
-			s := bnScale(g[i], rv[i], op.Eps)
-			a[i], bb[i] = float32(s), float32(float64(be[i])-float64(rm[i])*s)
-		}
-	}), nil
+	fold := b.lv.f.bnFold
+	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, sh []float32) { fold(a, sh, g, be, rm, rv, op.Eps, 0) }), nil
 }
 
 func prepareRepBNInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.RepBNInfer)
 	g, be, rm, rv := kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.RunMean), kernel.F32s(op.RunVar)
-	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, bb []float32) {
-		for i := range a {
-			s := bnScale(g[i], rv[i], op.Eps)
-			a[i], bb[i] = float32(s+float64(op.Alpha)), float32(float64(be[i])-float64(rm[i])*s)
-		}
-	}), nil
+	fold := b.lv.f.bnFold
+	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, sh []float32) { fold(a, sh, g, be, rm, rv, op.Eps, op.Alpha) }), nil
 }
 
 func prepareUnifiedNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.UnifiedNormInfer)
 	w, bias, rv := kernel.F32s(op.Weight), kernel.F32s(op.Bias), kernel.F32s(op.RunVar)
-	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, bb []float32) {
-		for i := range a {
-			a[i] = float32(bnScale(w[i], rv[i], op.Eps))
-		}
-		copy(bb, bias)
-	}), nil
+	zeros, fold := make([]float32, op.C), b.lv.f.bnFold
+	return newAffine(b, op.M, op.C, op.X, op.Y, func(a, sh []float32) { fold(a, sh, w, bias, zeros, rv, op.Eps, 0) }), nil
 }
 
 // preparePowerNormInfer: y = x*r[t,g]*a[c] + b[c] with the group scale
@@ -209,7 +200,7 @@ func preparePowerNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
 	w, bias, phi := kernel.F32s(op.Weight), kernel.F32s(op.Bias), kernel.F32s(op.Phi)
 	c, cg := op.C, op.C/op.Groups
-	a := make([]float32, c)
+	a, scratch, zeros := make([]float32, c), make([]float32, c), make([]float32, c)
 	inv := 1 / float32(cg)
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
@@ -221,9 +212,7 @@ func preparePowerNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 	}
 	return bound(v.path, func() {
-		for i := range a {
-			a[i] = float32(bnScale(w[i], phi[i], op.Eps))
-		}
+		v.bnFold(a, scratch, w, zeros, zeros, phi, op.Eps, 0)
 		b.rows(op.M, 5*c, body)
 	}), nil
 }

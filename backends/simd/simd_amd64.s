@@ -981,6 +981,98 @@ done:
 	VZEROUPPER
 	RET
 
+// func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·bnFoldAVX512(SB), NOSPLIT, $0-152
+	MOVQ         a_base+0(FP), AX
+	MOVQ         sh_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         beta_base+72(FP), BX
+	MOVQ         rm_base+96(FP), SI
+	MOVQ         rv_base+120(FP), DI
+	MOVQ         g_len+56(FP), R8
+	VBROADCASTSS eps+144(FP), Z0
+	VBROADCASTSS alpha+148(FP), Z1
+
+unrolled:
+	CMPQ         R8, $0x00000020
+	JB           single
+	VMOVUPS      (DI), Z2
+	VADDPS       Z0, Z2, Z2
+	VSQRTPS      Z2, Z2
+	VMOVUPS      (DX), Z3
+	VDIVPS       Z2, Z3, Z2
+	VMOVUPS      (BX), Z3
+	VMOVUPS      (SI), Z4
+	VFNMADD231PS Z4, Z2, Z3
+	VMOVUPS      Z3, (CX)
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      Z2, (AX)
+	VMOVUPS      64(DI), Z2
+	VADDPS       Z0, Z2, Z2
+	VSQRTPS      Z2, Z2
+	VMOVUPS      64(DX), Z3
+	VDIVPS       Z2, Z3, Z2
+	VMOVUPS      64(BX), Z3
+	VMOVUPS      64(SI), Z4
+	VFNMADD231PS Z4, Z2, Z3
+	VMOVUPS      Z3, 64(CX)
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      Z2, 64(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	ADDQ         $0x00000080, DI
+	SUBQ         $0x00000020, R8
+	JMP          unrolled
+
+single:
+	CMPQ         R8, $0x00000010
+	JB           tail
+	VMOVUPS      (DI), Z2
+	VADDPS       Z0, Z2, Z2
+	VSQRTPS      Z2, Z2
+	VMOVUPS      (DX), Z3
+	VDIVPS       Z2, Z3, Z2
+	VMOVUPS      (BX), Z3
+	VMOVUPS      (SI), Z4
+	VFNMADD231PS Z4, Z2, Z3
+	VMOVUPS      Z3, (CX)
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      Z2, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000010, R8
+	JMP          single
+
+tail:
+	TESTQ        R8, R8
+	JZ           done
+	MOVQ         $-1, R9
+	BZHIQ        R8, R9, R9
+	KMOVW        R9, K1
+	VMOVUPS.Z    (DI), K1, Z2
+	VADDPS       Z0, Z2, Z2
+	VSQRTPS      Z2, Z2
+	VMOVUPS.Z    (DX), K1, Z0
+	VDIVPS       Z2, Z0, Z2
+	VMOVUPS.Z    (BX), K1, Z0
+	VMOVUPS.Z    (SI), K1, Z3
+	VFNMADD231PS Z3, Z2, Z0
+	VMOVUPS      Z0, K1, (CX)
+	VADDPS       Z1, Z2, Z2
+	VMOVUPS      Z2, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -1950,6 +2042,180 @@ out0:
 	INCQ SI
 	CMPQ SI, BX
 	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
+// Requires: AVX, FMA3
+TEXT ·bnFoldAVX2(SB), NOSPLIT, $208-152
+	MOVQ         a_base+0(FP), AX
+	MOVQ         sh_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         beta_base+72(FP), BX
+	MOVQ         rm_base+96(FP), SI
+	MOVQ         rv_base+120(FP), DI
+	MOVQ         g_len+56(FP), R8
+	VBROADCASTSS eps+144(FP), Y0
+	VBROADCASTSS alpha+148(FP), Y1
+
+unrolled:
+	CMPQ         R8, $0x00000010
+	JB           single
+	VMOVUPS      (DI), Y2
+	VADDPS       Y0, Y2, Y2
+	VSQRTPS      Y2, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPS       Y2, Y3, Y2
+	VMOVUPS      (BX), Y3
+	VMOVUPS      (SI), Y4
+	VFNMADD231PS Y4, Y2, Y3
+	VMOVUPS      Y3, (CX)
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      32(DI), Y2
+	VADDPS       Y0, Y2, Y2
+	VSQRTPS      Y2, Y2
+	VMOVUPS      32(DX), Y3
+	VDIVPS       Y2, Y3, Y2
+	VMOVUPS      32(BX), Y3
+	VMOVUPS      32(SI), Y4
+	VFNMADD231PS Y4, Y2, Y3
+	VMOVUPS      Y3, 32(CX)
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      Y2, 32(AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	ADDQ         $0x00000040, SI
+	ADDQ         $0x00000040, DI
+	SUBQ         $0x00000010, R8
+	JMP          unrolled
+
+single:
+	CMPQ         R8, $0x00000008
+	JB           tail
+	VMOVUPS      (DI), Y2
+	VADDPS       Y0, Y2, Y2
+	VSQRTPS      Y2, Y2
+	VMOVUPS      (DX), Y3
+	VDIVPS       Y2, Y3, Y2
+	VMOVUPS      (BX), Y3
+	VMOVUPS      (SI), Y4
+	VFNMADD231PS Y4, Y2, Y3
+	VMOVUPS      Y3, (CX)
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000020, DI
+	SUBQ         $0x00000008, R8
+	JMP          single
+
+tail:
+	TESTQ   R8, R8
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R9
+	MOVQ    R8, R10
+	NEGQ    R10
+	VMOVDQU 32(R9)(R10*4), Y2
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, 192(SP)
+	VMOVUPS Y2, (SP)
+	XORQ    R9, R9
+
+in0:
+	MOVL    (AX)(R9*4), R10
+	MOVL    R10, (SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in0
+	LEAQ    (SP), AX
+	MOVQ    CX, 200(SP)
+	VMOVUPS Y2, 32(SP)
+	XORQ    R9, R9
+
+in1:
+	MOVL    (CX)(R9*4), R10
+	MOVL    R10, 32(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y2, 64(SP)
+	XORQ    R9, R9
+
+in2:
+	MOVL    (DX)(R9*4), R10
+	MOVL    R10, 64(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y2, 96(SP)
+	XORQ    R9, R9
+
+in3:
+	MOVL    (BX)(R9*4), R10
+	MOVL    R10, 96(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y2, 128(SP)
+	XORQ    R9, R9
+
+in4:
+	MOVL    (SI)(R9*4), R10
+	MOVL    R10, 128(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in4
+	LEAQ    128(SP), SI
+	VMOVUPS Y2, 160(SP)
+	XORQ    R9, R9
+
+in5:
+	MOVL         (DI)(R9*4), R10
+	MOVL         R10, 160(SP)(R9*4)
+	INCQ         R9
+	CMPQ         R9, R8
+	JB           in5
+	LEAQ         160(SP), DI
+	VMOVUPS      (DI), Y2
+	VADDPS       Y0, Y2, Y2
+	VSQRTPS      Y2, Y2
+	VMOVUPS      (DX), Y0
+	VDIVPS       Y2, Y0, Y2
+	VMOVUPS      (BX), Y0
+	VMOVUPS      (SI), Y3
+	VFNMADD231PS Y3, Y2, Y0
+	VMOVUPS      Y0, (CX)
+	VADDPS       Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	MOVQ         192(SP), AX
+	XORQ         R9, R9
+
+out0:
+	MOVL (SP)(R9*4), R10
+	MOVL R10, (AX)(R9*4)
+	INCQ R9
+	CMPQ R9, R8
+	JB   out0
+	MOVQ 200(SP), AX
+	XORQ R9, R9
+
+out1:
+	MOVL 32(SP)(R9*4), R10
+	MOVL R10, (AX)(R9*4)
+	INCQ R9
+	CMPQ R9, R8
+	JB   out1
 
 done:
 	VZEROUPPER

@@ -29,6 +29,9 @@ var speedCases = []string{
 	"softmax_attention/B=4,H=8,L=1024,D=64", "softmax_attention/B=1,H=32,L=1024,D=64,causal=true",
 	"gemm_w8a8/M=1024,N=4096,K=4096,acc=false", "gemm_w8a8/M=1,N=4096,K=4096,acc=false",
 	"gemm_w4g/M=1,N=4096,K=4096,G=128", "nms/N=10000",
+	// in cache (L2): the bandwidth targets of small shapes
+	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
+	"cross_entropy/N=16,V=4096",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same

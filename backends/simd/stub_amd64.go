@@ -62,6 +62,13 @@ func normAffineAVX512(y []float32, x []float32, g []float32, b []float32, mu flo
 //go:noescape
 func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 
+// bnFold sets, over len(g), s = g[i]/sqrt(rv[i]+eps) (IEEE float32 sqrt and division),
+// sh[i] = beta[i] - rm[i]*s (one FMA) and a[i] = s + alpha; all slices hold len(g) elements.
+// (AVX-512)
+//
+//go:noescape
+func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -119,6 +126,13 @@ func normAffineAVX2(y []float32, x []float32, g []float32, b []float32, mu float
 //
 //go:noescape
 func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
+
+// bnFold sets, over len(g), s = g[i]/sqrt(rv[i]+eps) (IEEE float32 sqrt and division),
+// sh[i] = beta[i] - rm[i]*s (one FMA) and a[i] = s + alpha; all slices hold len(g) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

@@ -158,3 +158,12 @@ func scaleMulGo(y, x, g []float32, s float32) {
 		y[i] = v * s * g[i]
 	}
 }
+
+func bnFoldGo(a, sh, g, beta, rm, rv []float32, eps, alpha float32) {
+	a, sh, beta, rm, rv = a[:len(g)], sh[:len(g)], beta[:len(g)], rm[:len(g)], rv[:len(g)]
+	for i, gv := range g {
+		s := gv / float32(math.Sqrt(float64(rv[i]+eps)))
+		sh[i] = beta[i] - rm[i]*s
+		a[i] = s + alpha
+	}
+}

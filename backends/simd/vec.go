@@ -18,6 +18,9 @@ type vec struct {
 	// normAffine: y = (x-mu)*s*g + b; scaleMul: y = x*s*g (over len(x)).
 	normAffine func(y, x, g, b []float32, mu, s float32)
 	scaleMul   func(y, x, g []float32, s float32)
+	// bnFold: the per-channel fold a = g/sqrt(rv+eps) + alpha,
+	// sh = beta - rm*(a - alpha) of the inference norms.
+	bnFold func(a, sh, g, beta, rm, rv []float32, eps, alpha float32)
 	// nmsSuppress: the IoU sweep of greedy NMS (see nmsSuppressGo).
 	nmsSuppress func(x1, y1, x2, y2, area []float32, rank []int32, box []float32, t, one float32, geq bool) int
 }
@@ -25,7 +28,7 @@ type vec struct {
 // vecGeneric is the generic level's vec: the pure-Go twins.
 var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
-	normAffine: normAffineGo, scaleMul: scaleMulGo, nmsSuppress: nmsSuppressGo}
+	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
 // has its features, and the code each kernel family runs at it.

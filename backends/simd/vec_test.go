@@ -195,6 +195,22 @@ func TestElementwise(t *testing.T) {
 						t.Fatalf("normAffine n=%d off=%d: y[%d] = %v, want %v", n, off, i, o.y[i], ref)
 					}
 				}
+				// bnFold: rv >= 0 here; a and sh both guarded.
+				rv := input(t, n, (off+3)%4, func() float32 { return float32(rng.Float64() * 3) })
+				oa, osh := newOutput(t, n, (off+1)%4), newOutput(t, n, (off+2)%4)
+				v.bnFold(oa.y, osh.y, g, b, x, rv, 1e-5, 0.5)
+				oa.guards(t, fmt.Sprintf("bnFold a n=%d", n))
+				osh.guards(t, fmt.Sprintf("bnFold sh n=%d", n))
+				for i := range oa.y {
+					sc := float64(g[i]) / math.Sqrt(float64(rv[i])+1e-5)
+					if !near(oa.y[i], sc+0.5, math.Abs(sc)+0.5, 1e-6) {
+						t.Fatalf("bnFold n=%d off=%d: a[%d] = %v, want %v", n, off, i, oa.y[i], sc+0.5)
+					}
+					shr := float64(b[i]) - float64(x[i])*sc
+					if !near(osh.y[i], shr, math.Abs(float64(b[i]))+math.Abs(float64(x[i])*sc), 1e-6) {
+						t.Fatalf("bnFold n=%d off=%d: sh[%d] = %v, want %v", n, off, i, osh.y[i], shr)
+					}
+				}
 				o = newOutput(t, n, (off+2)%4)
 				v.scaleMul(o.y, x, g, s)
 				o.guards(t, fmt.Sprintf("scaleMul n=%d", n))

@@ -24,6 +24,7 @@ func main() {
 	for _, v := range variants {
 		reductions(v)
 		elementwise(v)
+		bnFold(v)
 	}
 	attention()
 	gemmI8()

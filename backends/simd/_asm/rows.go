@@ -199,3 +199,29 @@ func elementwise(v variant) {
 		RET()
 	}
 }
+
+// bnFold emits the per-channel fold of the inference norms.
+func bnFold(v variant) {
+	fn(v, "bnFold", "func(a, sh, g, beta, rm, rv []float32, eps, alpha float32)",
+		"bnFold sets, over len(g), s = g[i]/sqrt(rv[i]+eps) (IEEE float32 sqrt and division),",
+		"sh[i] = beta[i] - rm[i]*s (one FMA) and a[i] = s + alpha; all slices hold len(g) elements.")
+	a, sh, g, beta, rm, rv := ptr("a"), ptr("sh"), ptr("g"), ptr("beta"), ptr("rm"), ptr("rv")
+	n := Load(Param("g").Len(), GP64()).(GPVirtual)
+	eps, alpha := v.scalarArg("eps"), v.scalarArg("alpha")
+	loop(v, n, []GPVirtual{a, sh, g, beta, rm, rv}, []GPVirtual{a, sh}, 2, func(l lane, i int) {
+		off := i * v.bytes()
+		s := l.load(Mem{Base: rv, Disp: off})
+		VADDPS(eps, s, s)
+		VSQRTPS(s, s)
+		gv := l.load(Mem{Base: g, Disp: off})
+		VDIVPS(s, gv, s)
+		b := l.load(Mem{Base: beta, Disp: off})
+		m := l.load(Mem{Base: rm, Disp: off})
+		VFNMADD231PS(m, s, b)
+		l.store(b, Mem{Base: sh, Disp: off})
+		VADDPS(alpha, s, s)
+		l.store(s, Mem{Base: a, Disp: off})
+	})
+	VZEROUPPER()
+	RET()
+}
