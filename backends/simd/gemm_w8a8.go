@@ -35,6 +35,10 @@ type w8K struct {
 	layout w8Layout // how X and the panels hold the codes
 	align  int      // k-steps are padded to a multiple of this (1 if 0)
 	tile   [w8Rows + 1]w8Tile
+	// The fused quantizer's vector parts (nil: Go): the bits of max|x|
+	// (absMaxBitsGo) and the codes (quantI8Go).
+	absMaxBits func(x []float32) uint32
+	quant      func(q []int8, x []float32, inv float32)
 }
 
 // w8Layout is the operand format of a micro-kernel.
@@ -114,7 +118,7 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 		for m := lo; m < hi; m++ {
 			var row []int8
 			if op.Fused {
-				sx[m] = quantRowI8(x[m*K:(m+1)*K], sc.q)
+				sx[m] = k.quantRow(x[m*K:(m+1)*K], sc.q)
 				row = sc.q
 			} else {
 				row = xq[m*K : (m+1)*K]
@@ -221,34 +225,52 @@ func (k *w8K) packX(dst []byte, q []int8) {
 	}
 }
 
-// quantRowI8 quantizes x symmetrically (KERNELS.md 3.1): s = max|x|/127 (1
+// quantRow quantizes x symmetrically (KERNELS.md 3.1): s = max|x|/127 (1
 // for a zero row), q = clamp(rne(x/s), -127, 127) computed as x*(1/s) in
 // float32 (within the near-tie allowance). A row with NaN or Inf returns a
 // NaN scale.
-func quantRowI8(x []float32, q []int8) float32 {
-	var amax float32
-	for _, v := range x {
-		a := float32(math.Abs(float64(v)))
-		if !(a <= math.MaxFloat32) {
-			return float32(math.NaN())
-		}
-		amax = max(amax, a)
+func (k *w8K) quantRow(x []float32, q []int8) float32 {
+	amb, qf := absMaxBitsGo, quantI8Go
+	if k.absMaxBits != nil {
+		amb, qf = k.absMaxBits, k.quant
+	}
+	bits := amb(x)
+	if bits >= 0x7F800000 {
+		return float32(math.NaN())
 	}
 	s := float32(1)
-	if amax != 0 {
-		s = float32(float64(amax) / 127)
+	if bits != 0 {
+		s = float32(float64(math.Float32frombits(bits)) / 127)
 	}
 	inv := 1 / s
-	sub := math.IsInf(float64(inv), 0) // subnormal scale: divide instead
-	for i, v := range x {
-		t := v * inv
-		if sub {
-			t = v / s
+	if math.IsInf(float64(inv), 0) { // subnormal scale: divide instead
+		for i, v := range x {
+			q[i] = int8(math.RoundToEven(float64(min(max(v/s, -127), 127))))
 		}
-		t = min(max(t, -127), 127)
-		q[i] = int8(math.RoundToEven(float64(t)))
+		return s
 	}
+	qf(q, x, inv)
 	return s
+}
+
+// quantRowI8 is quantRow with the Go parts.
+func quantRowI8(x []float32, q []int8) float32 { return (&w8K{}).quantRow(x, q) }
+
+// absMaxBitsGo is the twin of absMaxBitsAVX512.
+func absMaxBitsGo(x []float32) uint32 {
+	var m uint32
+	for _, v := range x {
+		m = max(m, math.Float32bits(v)&0x7FFFFFFF)
+	}
+	return m
+}
+
+// quantI8Go is the twin of quantI8AVX512.
+func quantI8Go(q []int8, x []float32, inv float32) {
+	q = q[:len(x)]
+	for i, v := range x {
+		q[i] = int8(math.RoundToEven(float64(min(max(v*inv, -127), 127))))
+	}
 }
 
 // flipSign writes q+128 as u8 (the sign bit flipped), eight bytes at a time.

@@ -18,7 +18,8 @@ var (
 			nil, pvTile1x1AVX512, pvTile1x2AVX512, pvTile1x3AVX512, pvTile1x4AVX512}}
 
 	w8VNNI512 = &w8K{path: "avx512vnni", nb: 64, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
-		w8Tile1VNNI512, w8Tile2VNNI512, w8Tile3VNNI512, w8Tile4VNNI512, w8Tile5VNNI512, w8Tile6VNNI512}}
+		w8Tile1VNNI512, w8Tile2VNNI512, w8Tile3VNNI512, w8Tile4VNNI512, w8Tile5VNNI512, w8Tile6VNNI512},
+		absMaxBits: absMaxBitsAVX512, quant: quantI8AVX512}
 	w8VNNI256 = &w8K{path: "avxvnni", nb: 16, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1VNNI256, w8Tile2VNNI256, w8Tile3VNNI256, w8Tile4VNNI256, w8Tile5VNNI256, w8Tile6VNNI256}}
 	w8AVX2 = &w8K{path: "avx2", nb: 16, mr: 6, layout: w8S16, tile: [w8Rows + 1]w8Tile{nil,
@@ -40,8 +41,10 @@ func features() (avx2, avx512, avxvnni, avx512vnni bool) {
 var levelList = func() []*level {
 	avx2, avx512, avxvnni, avx512vnni := features()
 	return []*level{
-		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512, w8: w8VNNI512, w4: w4AVX512},
-		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512},
+		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512, w8: w8VNNI512, w4: w4AVX512,
+			softPass: softPassAVX512},
+		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
+			softPass: softPassAVX512},
 		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256},
 		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2},
 		{name: Generic, ok: true, f: vecGeneric},

@@ -543,3 +543,126 @@ func TestW4(t *testing.T) {
 		})
 	}
 }
+
+// TestSoftPass: the vector Soft-NMS round against its Go twin at every
+// length: identical decisions and scores for linear and hard (the same
+// float64 operations), scores within 1e-14 for gaussian (the vector exp).
+func TestSoftPass(t *testing.T) {
+	var variants []struct {
+		name string
+		ok   bool
+		f    softPassFn
+	}
+	seen := map[string]int{}
+	for _, l := range levels() {
+		if l.softPass == nil {
+			continue
+		}
+		if i, dup := seen[l.f.path]; dup {
+			variants[i].ok = variants[i].ok || l.ok
+			continue
+		}
+		seen[l.f.path] = len(variants)
+		variants = append(variants, struct {
+			name string
+			ok   bool
+			f    softPassFn
+		}{l.f.path, l.ok, l.softPass})
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			if !v.ok {
+				t.Skipf("%s: not supported by this CPU", v.name)
+			}
+			rng := rand.New(rand.NewPCG(17, 18))
+			for n := 0; n <= 200; n++ {
+				for method := 0; method <= 2; method++ {
+					var c [2][6][]float64
+					for k := range 2 {
+						for a := range 6 {
+							c[k][a] = make([]float64, n)
+						}
+					}
+					for j := range n {
+						x, y := float64(rng.IntN(40)), float64(rng.IntN(40))
+						vals := []float64{x, y, x + float64(rng.IntN(20)), y + float64(rng.IntN(20)), 0, rng.Float64()}
+						vals[4] = (vals[2] - vals[0]) * (vals[3] - vals[1])
+						if j%13 == 5 {
+							vals[5] = math.NaN() // dead
+						}
+						for k := range 2 {
+							for a := range 6 {
+								c[k][a][j] = vals[a]
+							}
+						}
+					}
+					p := []float64{10, 10, 30, 25, 300, 0.3, 0.5, 0.2}
+					var b0, b1 [16]float64
+					k0 := v.f(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, method, b0[:])
+					k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, b1[:])
+					if k0 != k1 {
+						t.Fatalf("n=%d method=%d: killed %d, want %d", n, method, k0, k1)
+					}
+					for j := range n {
+						g, w := c[0][5][j], c[1][5][j]
+						if math.IsNaN(g) != math.IsNaN(w) || !math.IsNaN(g) && (method < 2 && g != w || math.Abs(g-w) > 1e-14*math.Abs(w)) {
+							t.Fatalf("n=%d method=%d: score[%d] = %v, want %v", n, method, j, g, w)
+						}
+					}
+					if [8]float64(b0[8:]) != [8]float64(b1[8:]) {
+						t.Fatalf("n=%d method=%d: best lanes %v, want %v", n, method, b0[8:], b1[8:])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestQuantizer: the vector parts of the fused quantizer against their Go
+// twins at every length and misalignment, with guard bytes after q and
+// NaN/Inf detection.
+func TestQuantizer(t *testing.T) {
+	for _, vv := range w8Variants() {
+		if vv.k.absMaxBits == nil {
+			continue
+		}
+		t.Run(vv.name, func(t *testing.T) {
+			if !vv.ok {
+				t.Skipf("%s: not supported by this CPU", vv.name)
+			}
+			k := vv.k
+			rng := rand.New(rand.NewPCG(19, 20))
+			for _, n := range testLengths {
+				for off := 0; off < 4; off++ {
+					x := input(t, n, off, func() float32 { return float32(rng.NormFloat64() * 3) })
+					if got, want := k.absMaxBits(x), absMaxBitsGo(x); got != want {
+						t.Fatalf("absMaxBits n=%d off=%d: %#x, want %#x", n, off, got, want)
+					}
+					buf := make([]int8, off+n+16)
+					for i := range buf {
+						buf[i] = 99
+					}
+					q, want := buf[off:off+n], make([]int8, n)
+					k.quant(q, x, 31.75)
+					quantI8Go(want, x, 31.75)
+					for i := range buf {
+						if (i < off || i >= off+n) && buf[i] != 99 {
+							t.Fatalf("quant n=%d off=%d: wrote outside q at %d", n, off, i)
+						}
+					}
+					for i := range q {
+						if q[i] != want[i] {
+							t.Fatalf("quant n=%d off=%d: q[%d] = %d, want %d (x %v)", n, off, i, q[i], want[i], x[i])
+						}
+					}
+					if n > 0 {
+						x[rng.IntN(n)] = float32(math.NaN())
+						if k.absMaxBits(x) < 0x7F800000 {
+							t.Fatalf("absMaxBits n=%d: a NaN went unseen", n)
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -138,12 +138,12 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // parameters). Narrow rows are processed several at a time against a and b
 // repeated, so a call covers at least affineSpan elements.
 type affine struct {
-	v      *vec
-	m, c   int
-	x, y   []float32
-	a, b   []float32 // [reps*c]: the fold, repeated
-	reps   int
-	fold   func(a, b []float32)
+	v    *vec
+	m, c int
+	x, y []float32
+	a, b []float32 // [reps*c]: the fold, repeated
+	reps int
+	fold func(a, b []float32)
 }
 
 const affineSpan = 512

@@ -20,6 +20,7 @@ package simd
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -79,7 +80,13 @@ func New(cfg kernel.Config) (*Backend, error) {
 			}
 		}
 		if idx < 0 {
-			return nil, fmt.Errorf("simd: ISA %q is not supported on this CPU (supported: %s)", isa, strings.Join(names(all), ", "))
+			what := "unknown on " + runtime.GOARCH
+			for _, l := range levels() {
+				if l.name == isa {
+					what = "not supported by this CPU"
+				}
+			}
+			return nil, fmt.Errorf("ISA %q is %s (supported: %s)", isa, what, strings.Join(names(all), ", "))
 		}
 	}
 	return &Backend{threads: par.Threads(cfg.Threads), lv: all[idx], paths: names(all[idx:]),

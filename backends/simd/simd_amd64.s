@@ -6802,3 +6802,449 @@ done:
 	MOVQ R10, ret+184(FP)
 	VZEROUPPER
 	RET
+
+// func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, POPCNT
+TEXT ·softPassAVX512(SB), NOSPLIT, $0-208
+	MOVQ         x1_base+0(FP), AX
+	MOVQ         y1_base+24(FP), CX
+	MOVQ         x2_base+48(FP), DX
+	MOVQ         y2_base+72(FP), BX
+	MOVQ         area_base+96(FP), SI
+	MOVQ         score_base+120(FP), DI
+	MOVQ         p_base+144(FP), R8
+	MOVQ         score_len+128(FP), R9
+	MOVQ         method+168(FP), R10
+	VBROADCASTSD (R8), Z0
+	VBROADCASTSD 8(R8), Z1
+	VBROADCASTSD 16(R8), Z2
+	VBROADCASTSD 24(R8), Z3
+	VBROADCASTSD 32(R8), Z4
+	VBROADCASTSD 40(R8), Z5
+	VBROADCASTSD 48(R8), Z6
+	VBROADCASTSD 56(R8), Z7
+	VBROADCASTSD c_one64<>+0(SB), Z8
+	VXORPD       Z9, Z9, Z9
+	VBROADCASTSD c_nan64<>+0(SB), Z10
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VBROADCASTSD c_minus1d<>+0(SB), Z12
+	VMOVUPD      c_iota64<>+0(SB), Z13
+	VBROADCASTSD c_eight64<>+0(SB), Z14
+	XORQ         R8, R8
+	XORL         R11, R11
+	CMPQ         R10, $0x01
+	SETEQ        R11
+	NEGL         R11
+	KMOVB        R11, K1
+	XORL         R11, R11
+	CMPQ         R10, $0x02
+	SETEQ        R11
+	NEGL         R11
+	KMOVB        R11, K2
+
+loop:
+	TESTQ        R9, R9
+	JZ           done
+	MOVQ         $0x00000008, R10
+	CMPQ         R9, R10
+	CMOVQLT      R9, R10
+	MOVQ         $-1, R11
+	BZHIQ        R10, R11, R11
+	KMOVB        R11, K3
+	VMOVUPD.Z    (DI), K3, Z15
+	VCMPPD       $0x07, Z15, Z15, K3, K4
+	VMOVUPD.Z    (AX), K3, Z16
+	VMOVUPD.Z    (CX), K3, Z17
+	VMOVUPD.Z    (DX), K3, Z18
+	VMOVUPD.Z    (BX), K3, Z19
+	VMINPD       Z18, Z2, Z18
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z18, Z18
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z18, K4, K5
+	VCMPPD       $0x1e, Z9, Z16, K5, K5
+	VMULPD       Z16, Z18, Z16
+	VMOVUPD.Z    (SI), K3, Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VMOVAPD      Z8, Z16
+	VCMPPD       $0x1e, Z5, Z17, K5, K3
+	KANDB        K1, K3, K6
+	VSUBPD       Z17, Z8, K6, Z16
+	KORB         K1, K2, K6
+	KNOTB        K6, K6
+	KANDB        K3, K6, K6
+	VMOVAPD      Z9, K6, Z16
+	KANDB        K2, K5, K3
+	KORTESTB     K3, K3
+	JZ           decay
+	VMULPD       Z17, Z17, Z17
+	VDIVPD       Z6, Z17, Z17
+	VXORPD       c_signbit64_x8<>+0(SB), Z17, Z17
+	VBROADCASTSD c_exp64lo<>+0(SB), Z18
+	VMAXPD       Z17, Z18, Z17
+	VMULPD       c_log2e64_x8<>+0(SB), Z17, Z18
+	VRNDSCALEPD  $0x00, Z18, Z18
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z18, Z17
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z18, Z17
+	VBROADCASTSD c_inv11f<>+0(SB), Z19
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invff_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z17, Z19
+	VSCALEFPD    Z18, Z19, Z17
+	VMOVAPD      Z17, K3, Z16
+
+decay:
+	VMULPD  Z16, Z15, K5, Z15
+	VMOVUPD Z15, K5, (DI)
+	VCMPPD  $0x11, Z7, Z15, K4, K3
+	VMOVUPD Z10, K3, (DI)
+	KMOVB   K3, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R8
+	KANDNB  K4, K3, K3
+	VCMPPD  $0x1e, Z11, Z15, K3, K3
+	VMOVAPD Z15, K3, Z11
+	VMOVAPD Z13, K3, Z12
+	VADDPD  Z14, Z13, Z13
+	ADDQ    $0x40, AX
+	ADDQ    $0x40, CX
+	ADDQ    $0x40, DX
+	ADDQ    $0x40, BX
+	ADDQ    $0x40, SI
+	ADDQ    $0x40, DI
+	SUBQ    R10, R9
+	JMP     loop
+
+done:
+	MOVQ    best_base+176(FP), AX
+	VMOVUPD Z11, (AX)
+	VMOVUPD Z12, 64(AX)
+	MOVQ    R8, ret+200(FP)
+	VZEROUPPER
+	RET
+
+DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c_one64<>(SB), RODATA|NOPTR, $8
+
+DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
+GLOBL c_nan64<>(SB), RODATA|NOPTR, $8
+
+DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
+GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
+
+DATA c_minus1d<>+0(SB)/8, $0xbff0000000000000
+GLOBL c_minus1d<>(SB), RODATA|NOPTR, $8
+
+DATA c_iota64<>+0(SB)/8, $0x0000000000000000
+DATA c_iota64<>+8(SB)/8, $0x3ff0000000000000
+DATA c_iota64<>+16(SB)/8, $0x4000000000000000
+DATA c_iota64<>+24(SB)/8, $0x4008000000000000
+DATA c_iota64<>+32(SB)/8, $0x4010000000000000
+DATA c_iota64<>+40(SB)/8, $0x4014000000000000
+DATA c_iota64<>+48(SB)/8, $0x4018000000000000
+DATA c_iota64<>+56(SB)/8, $0x401c000000000000
+GLOBL c_iota64<>(SB), RODATA|NOPTR, $64
+
+DATA c_eight64<>+0(SB)/8, $0x4020000000000000
+GLOBL c_eight64<>(SB), RODATA|NOPTR, $8
+
+DATA c_signbit64_x8<>+0(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+8(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+16(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+24(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+32(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+40(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+48(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+56(SB)/8, $0x8000000000000000
+GLOBL c_signbit64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_exp64lo<>+0(SB)/8, $0xc08f400000000000
+GLOBL c_exp64lo<>(SB), RODATA|NOPTR, $8
+
+DATA c_log2e64_x8<>+0(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+8(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+16(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+24(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+32(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+40(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+48(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+56(SB)/8, $0x3ff71547652b82fe
+GLOBL c_log2e64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_ln2hi64_x8<>+0(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+8(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+16(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+24(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+32(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+40(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+48(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+56(SB)/8, $0x3fe62e42fee00000
+GLOBL c_ln2hi64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_ln2lo64_x8<>+0(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+8(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+16(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+24(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+32(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+40(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+48(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+56(SB)/8, $0x3dea39ef35793c76
+GLOBL c_ln2lo64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_inv11f<>+0(SB)/8, $0x3e5ae64567f544e4
+GLOBL c_inv11f<>(SB), RODATA|NOPTR, $8
+
+DATA c_invfk_x8<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL c_invfk_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfj_x8<>+0(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+8(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+16(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+24(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+32(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+40(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+48(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL c_invfj_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfi_x8<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL c_invfi_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfh_x8<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL c_invfh_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfg_x8<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL c_invfg_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invff_x8<>+0(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+8(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+16(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+24(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+32(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+40(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+48(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+56(SB)/8, $0x3f81111111111111
+GLOBL c_invff_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfe_x8<>+0(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+8(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+16(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+24(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+32(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+40(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+48(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+56(SB)/8, $0x3fa5555555555555
+GLOBL c_invfe_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfd_x8<>+0(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+8(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+16(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+24(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+32(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+40(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+48(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+56(SB)/8, $0x3fc5555555555555
+GLOBL c_invfd_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfc_x8<>+0(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+8(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+16(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+24(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+32(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+40(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+48(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+56(SB)/8, $0x3fe0000000000000
+GLOBL c_invfc_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfb_x8<>+0(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+8(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+16(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+24(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+32(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+40(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+48(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_invfb_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfa_x8<>+0(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+8(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+16(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+24(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+32(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+40(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
+
+// func absMaxBitsAVX512(x []float32) uint32
+// Requires: AVX, AVX2, AVX512F, BMI2
+TEXT ·absMaxBitsAVX512(SB), NOSPLIT, $0-28
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVUPS c_absmask<>+0(SB), Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+
+unrolled:
+	CMPQ    CX, $0x00000020
+	JB      single
+	VMOVUPS (AX), Z3
+	VPANDD  Z0, Z3, Z3
+	VPMAXUD Z3, Z1, Z1
+	VMOVUPS 64(AX), Z3
+	VPANDD  Z0, Z3, Z3
+	VPMAXUD Z3, Z2, Z2
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000020, CX
+	JMP     unrolled
+
+single:
+	CMPQ    CX, $0x00000010
+	JB      tail
+	VMOVUPS (AX), Z3
+	VPANDD  Z0, Z3, Z3
+	VPMAXUD Z3, Z1, Z1
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVQ      $-1, DX
+	BZHIQ     CX, DX, DX
+	KMOVW     DX, K1
+	VMOVUPS.Z (AX), K1, Z3
+	VPANDD    Z0, Z3, Z3
+	VPMAXUD   Z3, Z1, Z1
+
+done:
+	VPMAXUD       Z2, Z1, Z1
+	VEXTRACTI64X4 $0x01, Z1, Y0
+	VPMAXUD       Y0, Y1, Y1
+	VEXTRACTI128  $0x01, Y1, X0
+	VPMAXUD       X0, X1, X1
+	VPSHUFD       $0x4e, X1, X0
+	VPMAXUD       X0, X1, X1
+	VPSHUFD       $0xb1, X1, X0
+	VPMAXUD       X0, X1, X1
+	VMOVD         X1, AX
+	MOVL          AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func quantI8AVX512(q []int8, x []float32, inv float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
+	MOVQ         q_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	VBROADCASTSS inv+48(FP), Z0
+	VMOVUPS      c_m127<>+0(SB), Z1
+	VMOVUPS      c_p127<>+0(SB), Z2
+
+loop:
+	CMPQ      DX, $0x10
+	JB        tail
+	VMULPS    (CX), Z0, Z3
+	VMAXPS    Z1, Z3, Z3
+	VMINPS    Z2, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPMOVSDB  Z3, (AX)
+	ADDQ      $0x40, CX
+	ADDQ      $0x10, AX
+	SUBQ      $0x10, DX
+	JMP       loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z3
+	VMULPS    Z3, Z0, Z3
+	VMAXPS    Z1, Z3, Z3
+	VMINPS    Z2, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPMOVSDB  Z3, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_m127<>+0(SB)/4, $0xc2fe0000
+DATA c_m127<>+4(SB)/4, $0xc2fe0000
+DATA c_m127<>+8(SB)/4, $0xc2fe0000
+DATA c_m127<>+12(SB)/4, $0xc2fe0000
+DATA c_m127<>+16(SB)/4, $0xc2fe0000
+DATA c_m127<>+20(SB)/4, $0xc2fe0000
+DATA c_m127<>+24(SB)/4, $0xc2fe0000
+DATA c_m127<>+28(SB)/4, $0xc2fe0000
+DATA c_m127<>+32(SB)/4, $0xc2fe0000
+DATA c_m127<>+36(SB)/4, $0xc2fe0000
+DATA c_m127<>+40(SB)/4, $0xc2fe0000
+DATA c_m127<>+44(SB)/4, $0xc2fe0000
+DATA c_m127<>+48(SB)/4, $0xc2fe0000
+DATA c_m127<>+52(SB)/4, $0xc2fe0000
+DATA c_m127<>+56(SB)/4, $0xc2fe0000
+DATA c_m127<>+60(SB)/4, $0xc2fe0000
+GLOBL c_m127<>(SB), RODATA|NOPTR, $64
+
+DATA c_p127<>+0(SB)/4, $0x42fe0000
+DATA c_p127<>+4(SB)/4, $0x42fe0000
+DATA c_p127<>+8(SB)/4, $0x42fe0000
+DATA c_p127<>+12(SB)/4, $0x42fe0000
+DATA c_p127<>+16(SB)/4, $0x42fe0000
+DATA c_p127<>+20(SB)/4, $0x42fe0000
+DATA c_p127<>+24(SB)/4, $0x42fe0000
+DATA c_p127<>+28(SB)/4, $0x42fe0000
+DATA c_p127<>+32(SB)/4, $0x42fe0000
+DATA c_p127<>+36(SB)/4, $0x42fe0000
+DATA c_p127<>+40(SB)/4, $0x42fe0000
+DATA c_p127<>+44(SB)/4, $0x42fe0000
+DATA c_p127<>+48(SB)/4, $0x42fe0000
+DATA c_p127<>+52(SB)/4, $0x42fe0000
+DATA c_p127<>+56(SB)/4, $0x42fe0000
+DATA c_p127<>+60(SB)/4, $0x42fe0000
+GLOBL c_p127<>(SB), RODATA|NOPTR, $64

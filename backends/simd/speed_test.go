@@ -28,10 +28,12 @@ var speedCases = []string{
 	"cross_entropy/N=8192,V=32000",
 	"softmax_attention/B=4,H=8,L=1024,D=64", "softmax_attention/B=1,H=32,L=1024,D=64,causal=true",
 	"gemm_w8a8/M=1024,N=4096,K=4096,acc=false", "gemm_w8a8/M=1,N=4096,K=4096,acc=false",
+	"gemm_w8a8/M=128,N=4096,K=4096,fused=true,acc=false",
 	"gemm_w4g/M=1,N=4096,K=4096,G=128", "nms/N=10000",
 	// in cache (L2): the bandwidth targets of small shapes
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
+	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same
@@ -91,7 +93,7 @@ func TestSpeedReport(t *testing.T) {
 		switch {
 		case cost.IntOps > 0:
 			rate = fmt.Sprintf("%.0f GOP/s", cost.IntOps/ms.Seconds()/1e9)
-		case strings.Contains(name, "attention") || name == "nms":
+		case strings.Contains(name, "attention") || strings.HasSuffix(name, "nms"):
 			rate = fmt.Sprintf("%.1f GFLOP/s", cost.Flops/ms.Seconds()/1e9)
 		default:
 			rate = fmt.Sprintf("%.1f GB/s", cost.Bytes/ms.Seconds()/1e9)

@@ -363,3 +363,24 @@ func nmsSuppressAVX512(x1 []float32, y1 []float32, x2 []float32, y2 []float32, a
 //
 //go:noescape
 func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
+
+// softPassAVX512 decays the live candidates (score not NaN) of one Soft-NMS round, over len(score):
+// with p = [ax1, ay1, ax2, ay2, aa, nt, sigma, thr], iw = min(p[2],x2)-max(p[0],x1), ih likewise,
+// when iw > 0 and ih > 0: ov = iw*ih/(p[4]+area-iw*ih) and score *= w, where w is 1-ov if ov > nt else 1
+// (method 1), 0 if ov > nt else 1 (method 0), exp(-(ov*ov)/sigma) (method 2); then a live score below
+// thr becomes NaN (counted, the count is returned). best[l] and best[8+l] receive, for lane l = j%8, the
+// largest surviving score and its first index j (score -Inf, index -1 if none).
+//
+//go:noescape
+func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
+
+// absMaxBitsAVX512 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x):
+// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf.
+//
+//go:noescape
+func absMaxBitsAVX512(x []float32) uint32
+
+// quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
+//
+//go:noescape
+func quantI8AVX512(q []int8, x []float32, inv float32)

@@ -39,4 +39,6 @@ type level struct {
 	attn *attnK // attention micro-kernels (nil: the pure-Go attention)
 	w8   *w8K   // int8 GEMM (nil: the pure-Go gemm_w8a8)
 	w4   *w4K   // 4-bit group GEMM/GEMV (nil: the pure-Go gemm_w4g)
+	// softPass is one Soft-NMS round (nil: the pure-Go soft_nms).
+	softPass softPassFn
 }

@@ -6,10 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/gate"
@@ -304,16 +304,17 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	load := loadNote()
+	watch := watchCPU()
 	rs := s.execute(stderr)
+	busy := watch.busyNote("this run")
 	code := finishRun(s, stdout, stderr, rs)
 	label := "this run"
 	if s.flags.out != "" {
 		label = s.flags.out
 	}
 	rep := gate.Compare(base, gate.FromResults(label, s.env, rs), pol, noise)
-	if load != "" {
-		rep.Notes = append(rep.Notes, load)
+	if busy != "" {
+		rep.Notes = append(rep.Notes, busy)
 	}
 	if noise == nil {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("no noise floors (%s does not exist): gating on the %g%% threshold alone; record them on an unchanged tree with: nbench run %s --calibrate --baseline=%s",
@@ -360,6 +361,9 @@ func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, n
 		cases, backends := caseList(rep.Regressions())
 		f.gate.cases, f.backend, f.shape, f.out = cases, backends, "", ""
 		fmt.Fprintf(stderr, "nbench: %d regressed; confirming with a rerun of just those cases\n", len(rep.Regressions()))
+		if !waitQuiet(quietWait) {
+			fmt.Fprintf(stderr, "nbench: the machine stayed busy for %v; rerunning anyway\n", quietWait)
+		}
 		s2, code := f.setup(stderr)
 		if s2 == nil {
 			return fmt.Errorf("confirmation rerun failed to start (exit %d)", code)
@@ -367,11 +371,19 @@ func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, n
 		if err := s2.prepare(true); err != nil {
 			return err
 		}
+		watch := watchCPU()
 		rs := s2.execute(stderr)
+		if busy := watch.busyNote("the confirmation rerun"); busy != "" {
+			rep.Notes = append(rep.Notes, busy)
+		}
 		rep.Confirm(gate.Compare(base, gate.FromResults("rerun", s2.env, rs), pol, noise))
 	}
 	return nil
 }
+
+// quietWait is how long a confirmation rerun waits for other processes to
+// leave the CPUs: a burst of other work should not confirm a regression.
+const quietWait = 30 * time.Second
 
 // caseList returns the --case and --backend values that select rows.
 func caseList(rows []*gate.Row) (cases, backends string) {
@@ -386,21 +398,6 @@ func caseList(rows []*gate.Row) (cases, backends string) {
 	}
 	sort.Strings(bs)
 	return strings.Join(cs, ";"), strings.Join(bs, ",")
-}
-
-// loadNote reports a busy machine before a gated run: a timing gate cannot
-// tell a slower kernel from a kernel sharing its CPUs. Linux only (in a
-// container the load average may be the host's, hence only a note).
-func loadNote() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	var load float64
-	if _, err := fmt.Sscan(string(data), &load); err != nil || load < float64(runtime.NumCPU()) {
-		return ""
-	}
-	return fmt.Sprintf("the machine was busy before this run (load average %.1f, %d CPUs for nbench): other work may explain slowdowns", load, runtime.NumCPU())
 }
 
 // finishRun writes the results and summarizes the verdicts.

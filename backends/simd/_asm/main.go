@@ -4,10 +4,13 @@
 // through `go generate ./backends/simd/` (see gen.go there); ci/check-asm.sh
 // regenerates and diffs the committed files.
 //
-// Every routine comes in an AVX-512 (F/BW/DQ/VL + BMI2) and an AVX2+FMA
-// variant built from one template: v describes the vector width. Tails use
-// opmask registers (AVX-512) or VMASKMOVPS with a mask from a table (AVX2),
-// so no routine reads or writes past its slices.
+// The row and loss primitives, the per-channel fold and the NMS sweep come
+// in an AVX-512 (F/BW/DQ/VL + BMI2) and an AVX2+FMA variant built from one
+// template (a variant describes the vector width); the attention, 4-bit
+// GEMM, Soft-NMS and quantizer kernels are AVX-512 only; the int8 GEMM has
+// AVX-512 VNNI, AVX-VNNI (VEX, as bytes) and AVX2 (VPMADDWD) tiles. Tails
+// use opmask registers (AVX-512) or a zero-padded stack copy (AVX2), so no
+// routine reads or writes past its slices.
 package main
 
 import (
@@ -30,6 +33,8 @@ func main() {
 	gemmI8()
 	w4g()
 	iou()
+	softPass()
+	quant()
 	Generate()
 }
 

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// softPass emits one round of Soft-NMS (KERNELS.md 4.2) in float64 with
+// AVX-512, 8 candidates at a time: the IoU with the selected box, the
+// decay, the threshold test and the running best, with the operations of
+// the pure-Go pass in the same order (linear and hard decide bit for bit
+// alike; the gaussian decay uses expPD, within a few ulp of math.Exp).
+func softPass() {
+	TEXT("softPassAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int")
+	Pragma("noescape")
+	Doc("softPassAVX512 decays the live candidates (score not NaN) of one Soft-NMS round, over len(score):",
+		"with p = [ax1, ay1, ax2, ay2, aa, nt, sigma, thr], iw = min(p[2],x2)-max(p[0],x1), ih likewise,",
+		"when iw > 0 and ih > 0: ov = iw*ih/(p[4]+area-iw*ih) and score *= w, where w is 1-ov if ov > nt else 1",
+		"(method 1), 0 if ov > nt else 1 (method 0), exp(-(ov*ov)/sigma) (method 2); then a live score below",
+		"thr becomes NaN (counted, the count is returned). best[l] and best[8+l] receive, for lane l = j%8, the",
+		"largest surviving score and its first index j (score -Inf, index -1 if none).")
+	x1, y1, x2, y2, ar, sc := ptr("x1"), ptr("y1"), ptr("x2"), ptr("y2"), ptr("area"), ptr("score")
+	pp := ptr("p")
+	n := Load(Param("score").Len(), GP64()).(GPVirtual)
+	method := Load(Param("method"), GP64())
+	b := make([]VecVirtual, 8)
+	for i := range b {
+		b[i] = ZMM()
+		VBROADCASTSD(Mem{Base: pp, Disp: 8 * i}, b[i])
+	}
+	ax1, ay1, ax2, ay2, aa, nt, sig, thr := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+	one := ZMM()
+	VBROADCASTSD(splat64("one64", math.Float64bits(1)), one)
+	zeroV := ZMM()
+	VXORPD(zeroV, zeroV, zeroV)
+	nan := ZMM()
+	VBROADCASTSD(splat64("nan64", 0x7ff8000000000000), nan)
+	bestS, bestI := ZMM(), ZMM()
+	VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), bestS)
+	VBROADCASTSD(splat64("minus1d", math.Float64bits(-1)), bestI)
+	idx, step := ZMM(), ZMM()
+	VMOVUPD(iotaPD(), idx)
+	VBROADCASTSD(splat64("eight64", math.Float64bits(8)), step)
+	killed := GP64()
+	XORQ(killed, killed)
+	// kind: 0 hard, 1 linear, 2 gaussian, as a mask per method.
+	klin, kgau := K(), K()
+	t := GP32()
+	XORL(t, t)
+	CMPQ(method, U8(1))
+	SETEQ(t.As8())
+	NEGL(t)
+	KMOVB(t, klin)
+	XORL(t, t)
+	CMPQ(method, U8(2))
+	SETEQ(t.As8())
+	NEGL(t)
+	KMOVB(t, kgau)
+
+	Label("loop")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	lanes := K()
+	full, m := GP64(), GP64()
+	MOVQ(U32(8), full)
+	CMPQ(n, full)
+	CMOVQLT(n, full)
+	MOVQ(I32(-1), m)
+	BZHIQ(full, m, m)
+	KMOVB(m.As32(), lanes)
+	ld := func(p GPVirtual) VecVirtual {
+		r := ZMM()
+		VMOVUPD_Z(Mem{Base: p}, lanes, r)
+		return r
+	}
+	s := ld(sc)
+	live := K()
+	VCMPPD(U8(7), s, s, lanes, live) // ORD: not NaN, within the tail
+	vx1, vy1, vx2, vy2 := ld(x1), ld(y1), ld(x2), ld(y2)
+	iw, ih := ZMM(), ZMM()
+	VMINPD(vx2, ax2, iw)
+	VMAXPD(vx1, ax1, vx1)
+	VSUBPD(vx1, iw, iw)
+	VMINPD(vy2, ay2, ih)
+	VMAXPD(vy1, ay1, vy1)
+	VSUBPD(vy1, ih, ih)
+	ovl := K()
+	VCMPPD(U8(0x1e), zeroV, iw, live, ovl) // iw > 0
+	VCMPPD(U8(0x1e), zeroV, ih, ovl, ovl)  // ih > 0
+	inter, ov := ZMM(), ZMM()
+	VMULPD(ih, iw, inter)
+	VADDPD(ld(ar), aa, ov)
+	VSUBPD(inter, ov, ov)
+	VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
+	// Linear and hard: w = 1 - ov (linear) or 0 (hard) where ov > nt.
+	w := ZMM()
+	VMOVAPD(one, w)
+	big := K()
+	VCMPPD(U8(0x1e), nt, ov, ovl, big) // ov > nt
+	lin := K()
+	KANDB(klin, big, lin)
+	VSUBPD(ov, one, lin, w) // w = 1 - ov on linear lanes
+	hard := K()
+	KORB(klin, kgau, hard)
+	KNOTB(hard, hard)
+	KANDB(big, hard, hard)
+	VMOVAPD(zeroV, hard, w) // w = 0 on hard lanes
+	// Gaussian: w = exp(-(ov*ov) / sigma).
+	gau := K()
+	KANDB(kgau, ovl, gau)
+	KORTESTB(gau, gau)
+	JZ(LabelRef("decay"))
+	e := ZMM()
+	VMULPD(ov, ov, e)
+	VDIVPD(sig, e, e)
+	VXORPD(splat64b("signbit64", 1<<63), e, e)
+	expPD(e)
+	VMOVAPD(e, gau, w)
+	Label("decay")
+	VMULPD(w, s, ovl, s) // decay the overlapping lanes
+	VMOVUPD(s, ovl, Mem{Base: sc})
+	dead := K()
+	VCMPPD(U8(0x11), thr, s, live, dead) // s < thr (LT_OQ)
+	VMOVUPD(nan, dead, Mem{Base: sc})
+	KMOVB(dead, t)
+	POPCNTL(t, t)
+	ADDQ(t.As64(), killed)
+	alive, up := K(), K()
+	KANDNB(live, dead, alive) // live and not dead
+	VCMPPD(U8(0x1e), bestS, s, alive, up)
+	VMOVAPD(s, up, bestS)
+	VMOVAPD(idx, up, bestI)
+	VADDPD(step, idx, idx)
+	for _, p := range []GPVirtual{x1, y1, x2, y2, ar, sc} {
+		ADDQ(U8(64), p)
+	}
+	SUBQ(full, n)
+	JMP(LabelRef("loop"))
+
+	Label("done")
+	out := ptr("best")
+	VMOVUPD(bestS, Mem{Base: out})
+	VMOVUPD(bestI, Mem{Base: out, Disp: 64})
+	Store(killed, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// expPD replaces e (<= 0 or NaN) by exp(e) in float64: e = n*ln2 + r with
+// |r| <= ln2/2 (ln2 split in two, fdlibm), e^r by its Taylor series to r^11
+// (truncation below 2^-50), times 2^n by VSCALEFPD, which gives exactly 0
+// far below -745; e is clamped at -1000 first (NaN stays NaN).
+func expPD(e VecVirtual) {
+	lo := ZMM()
+	VBROADCASTSD(splat64("exp64lo", math.Float64bits(-1000)), lo)
+	VMAXPD(e, lo, e)
+	n := ZMM()
+	VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, n)
+	VRNDSCALEPD(U8(0), n, n)
+	VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), n, e)
+	VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), n, e)
+	p := ZMM()
+	VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), p)
+	fact := 39916800.0
+	for k := 10; k >= 0; k-- {
+		fact /= float64(k + 1)
+		VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, p)
+	}
+	VSCALEFPD(n, p, e)
+}
+
+// splat64 is a float64 constant for VBROADCASTSD (8 bytes); splat64b the
+// same value as 8 copies, for full-width memory operands.
+func splat64(name string, bits uint64) Mem {
+	if m, ok := pool[name]; ok {
+		return m
+	}
+	m := GLOBL("c_"+name, RODATA|NOPTR)
+	DATA(0, U64(bits))
+	pool[name] = m
+	return m
+}
+
+func splat64b(name string, bits uint64) Mem {
+	if m, ok := pool[name+"_x8"]; ok {
+		return m
+	}
+	m := GLOBL("c_"+name+"_x8", RODATA|NOPTR)
+	for i := 0; i < 8; i++ {
+		DATA(8*i, U64(bits))
+	}
+	pool[name+"_x8"] = m
+	return m
+}
+
+func iotaPD() Mem {
+	if m, ok := pool["iota64"]; ok {
+		return m
+	}
+	m := GLOBL("c_iota64", RODATA|NOPTR)
+	for i := 0; i < 8; i++ {
+		DATA(8*i, U64(math.Float64bits(float64(i))))
+	}
+	pool["iota64"] = m
+	return m
+}
