@@ -42,7 +42,9 @@ var attnGeneric = &attnK{path: Generic, qk: qkTileGo, softmax: softmaxTileGo,
 		nil, pvTile6Go(1), pvTile6Go(2), pvTile6Go(3), pvTile6Go(4)},
 	pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){nil, pvTile1Go(1), pvTile1Go(2), pvTile1Go(3), pvTile1Go(4)}}
 
-func init() { register("softmax_attention", prepareSoftmaxAttention) }
+func init() {
+	register("softmax_attention", prepareSoftmaxAttention, func(l *level) bool { return l.attn != nil })
+}
 
 // pool hands per-worker scratch (allocated in Prepare) to parallel bodies
 // without allocating.

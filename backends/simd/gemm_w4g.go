@@ -27,7 +27,7 @@ const (
 	w4Block = 64 // weight rows per block: their codes stay in L2 across the row blocks of X
 )
 
-func init() { register("gemm_w4g", prepareGemmW4G) }
+func init() { register("gemm_w4g", prepareGemmW4G, func(l *level) bool { return l.w4 != nil }) }
 
 func prepareGemmW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.GemmW4G)

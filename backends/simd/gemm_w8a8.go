@@ -59,7 +59,7 @@ func (k *w8K) kPerStep() int {
 	return 4
 }
 
-func init() { register("gemm_w8a8", prepareGemmW8A8) }
+func init() { register("gemm_w8a8", prepareGemmW8A8, func(l *level) bool { return l.w8 != nil }) }
 
 // errBound is a bound kernel whose run can report an input error (a NaN or
 // Inf row of a fused quantizer, KERNELS.md 3.1).

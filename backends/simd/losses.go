@@ -13,12 +13,12 @@ import (
 // order, so the result does not depend on the thread count.
 
 func init() {
-	register("mse", prepareMSE)
-	register("huber", prepareHuber)
-	register("pseudo_huber", preparePseudoHuber)
-	register("cauchy", prepareCauchy)
-	register("mse_masked", prepareMSEMasked)
-	register("cross_entropy", prepareCrossEntropy)
+	register("mse", prepareMSE, nil)
+	register("huber", prepareHuber, nil)
+	register("pseudo_huber", preparePseudoHuber, nil)
+	register("cauchy", prepareCauchy, nil)
+	register("mse_masked", prepareMSEMasked, nil)
+	register("cross_entropy", prepareCrossEntropy, nil)
 }
 
 const lossBlock = 4096

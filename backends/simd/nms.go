@@ -16,7 +16,7 @@ import (
 // nothing, and the arrays are compacted once more than half of what is
 // left is dead, so the work shrinks as boxes die.
 
-func init() { register("nms", prepareNMS) }
+func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSuppress != nil }) }
 
 // scoreKey orders by score descending, then index ascending, as one uint64
 // (-0 ties with +0).

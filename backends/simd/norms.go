@@ -13,16 +13,16 @@ import (
 // accumulators.
 
 func init() {
-	register("layernorm", prepareLayerNorm)
-	register("nonscaling_layernorm", prepareNonScalingLayerNorm)
-	register("layernorm_scaling", prepareLayerNormScaling)
-	register("rmsnorm", prepareRMSNorm)
-	register("single_scale_rmsnorm", prepareSingleScaleRMSNorm)
-	register("crmsnorm", prepareCRMSNorm)
-	register("batchnorm_infer", prepareBatchNormInfer)
-	register("repbn_infer", prepareRepBNInfer)
-	register("unified_norm_infer", prepareUnifiedNormInfer)
-	register("powernorm_infer", preparePowerNormInfer)
+	register("layernorm", prepareLayerNorm, nil)
+	register("nonscaling_layernorm", prepareNonScalingLayerNorm, nil)
+	register("layernorm_scaling", prepareLayerNormScaling, nil)
+	register("rmsnorm", prepareRMSNorm, nil)
+	register("single_scale_rmsnorm", prepareSingleScaleRMSNorm, nil)
+	register("crmsnorm", prepareCRMSNorm, nil)
+	register("batchnorm_infer", prepareBatchNormInfer, nil)
+	register("repbn_infer", prepareRepBNInfer, nil)
+	register("unified_norm_infer", prepareUnifiedNormInfer, nil)
+	register("powernorm_infer", preparePowerNormInfer, nil)
 }
 
 // rsqrt32 is 1/sqrt(v) through float64 (once per row or channel).

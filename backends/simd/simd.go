@@ -43,14 +43,22 @@ func init() {
 		Open:    func(cfg kernel.Config) (kernel.Backend, error) { return New(cfg) }})
 }
 
-// preparers holds the kernels with vector code, filled by each family's file.
-var preparers = map[string]func(b *Backend, op kernel.Op) (kernel.Bound, error){}
+// preparer binds one kernel; has reports whether a level has its code
+// (nil: every level, the generic one through the Go twins); where it does
+// not, the preparer hands the op to the pure-Go backend.
+type preparer struct {
+	prepare func(b *Backend, op kernel.Op) (kernel.Bound, error)
+	has     func(l *level) bool
+}
 
-func register(id string, p func(b *Backend, op kernel.Op) (kernel.Bound, error)) {
+// preparers holds this backend's kernels, filled by each family's file.
+var preparers = map[string]preparer{}
+
+func register(id string, p func(b *Backend, op kernel.Op) (kernel.Bound, error), has func(l *level) bool) {
 	if _, dup := preparers[id]; dup {
 		panic("simd: preparer registered twice: " + id)
 	}
-	preparers[id] = p
+	preparers[id] = preparer{p, has}
 }
 
 // Backend is the SIMD backend.
@@ -126,7 +134,7 @@ func (b *Backend) Prepare(op kernel.Op) (kernel.Bound, error) {
 		return nil, err
 	}
 	if p, ok := preparers[op.Kernel()]; ok {
-		return p(b, op)
+		return p.prepare(b, op)
 	}
 	if pure.Implements(op.Kernel()) {
 		return b.pure.Prepare(op)
@@ -151,11 +159,15 @@ func (b *Backend) Kernels() []string {
 	return ids
 }
 
-// Vectorized lists the kernels with vector code (the others fall back).
-func Vectorized() []string {
-	ids := make([]string, 0, len(preparers))
-	for id := range preparers {
-		ids = append(ids, id)
+// Vectorized lists the kernels this backend runs with its own code at its
+// level (vector code; the Go twins at generic); the others fall back to
+// the pure-Go backend.
+func (b *Backend) Vectorized() []string {
+	var ids []string
+	for id, p := range preparers {
+		if p.has == nil || p.has(b.lv) {
+			ids = append(ids, id)
+		}
 	}
 	sort.Strings(ids)
 	return ids

@@ -19,7 +19,7 @@ import (
 // softPassFn is one round's pass over a range (see softPassAVX512).
 type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int
 
-func init() { register("soft_nms", prepareSoftNMS) }
+func init() { register("soft_nms", prepareSoftNMS, func(l *level) bool { return l.softPass != nil }) }
 
 const softParallel = 8192 // live candidates from which a round is split across workers
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,8 +37,9 @@ type gateFlags struct {
 	baseline  string // auto, a file, or a folder
 	gate      bool
 	calibrate bool
-	confirm   int    // confirmation reruns of regressed cases
-	cases     string // --case: exact cases instead of the shape sets
+	confirm   int     // confirmation reruns of regressed cases
+	busy      float64 // CPUs other processes may use before regressions are inconclusive
+	cases     string  // --case: exact cases instead of the shape sets
 	alpha     float64
 	threshold fraction
 	report    string // also write the comparison here (markdown or JSON)
@@ -64,7 +66,8 @@ func (g *gateFlags) register(fs *flagSet) {
 	g.registerCase(fs)
 	fs.StringVar(&g.baseline, "baseline", "", "compare with a baseline: auto (baselines/<machine-id>/<quick|full|custom>.txt), a result file, or a folder")
 	fs.BoolVar(&g.gate, "gate", false, "exit 1 when a case regressed against the baseline (default --baseline=auto) or any verdict is FAILED")
-	fs.IntVar(&g.confirm, "confirm", 1, "with --gate, rerun the regressed cases this many times; a case fails only if it regresses every time")
+	fs.IntVar(&g.confirm, "confirm", defaultConfirm, "with --gate, rerun the regressed cases this many times; a case fails only if it regresses every time")
+	fs.Float64Var(&g.busy, "busy", defaultBusy, "with --gate, regressions measured while other processes used more CPUs than this on average are INCONCLUSIVE and do not fail (Linux; -1: judge anyway)")
 	fs.BoolVar(&g.calibrate, "calibrate", false, "A/A mode: run the selection twice and record each case's noise floor beside the baseline (<name>.noise.json)")
 	g.registerPolicy(fs)
 }
@@ -306,6 +309,7 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 	}
 	watch := watchCPU()
 	rs := s.execute(stderr)
+	others, measured := watch.others()
 	busy := watch.busyNote("this run")
 	code := finishRun(s, stdout, stderr, rs)
 	label := "this run"
@@ -321,9 +325,16 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 			gate.NoisePath(path), 100*pol.Threshold, selectionFlags(&s.flags), path))
 	}
 	if g.gate {
-		if err := confirm(s, rep, base, pol, noise, stderr); err != nil {
+		o, m, err := confirm(s, rep, base, pol, noise, stderr)
+		if err != nil {
 			fmt.Fprintf(stderr, "nbench: %v\n", err)
 			return exitFail
+		}
+		if m { // the rerun's evidence decides
+			others, measured = o, m
+		}
+		if measured && g.busy >= 0 && others > g.busy && len(rep.Regressions()) > 0 {
+			rep.MarkBusy(fmt.Sprintf("other processes used %.1f of %d CPUs while they were measured (--busy=%g)", others, runtime.NumCPU(), g.busy))
 		}
 	}
 	var seed uint64
@@ -354,36 +365,44 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 }
 
 // confirm reruns the regressed cases of rep (up to --confirm times) and
-// keeps as regressions only those that regress again.
-func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, noise *gate.Noise, stderr io.Writer) error {
+// keeps as regressions only those that regress again. It returns how many
+// CPUs other processes used during the last rerun, when it could tell.
+func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, noise *gate.Noise, stderr io.Writer) (others float64, measured bool, err error) {
 	for i := 0; i < s.flags.gate.confirm && len(rep.Regressions()) > 0; i++ {
 		f := s.flags
 		cases, backends := caseList(rep.Regressions())
 		f.gate.cases, f.backend, f.shape, f.out = cases, backends, "", ""
 		fmt.Fprintf(stderr, "nbench: %d regressed; confirming with a rerun of just those cases\n", len(rep.Regressions()))
-		if !waitQuiet(quietWait) {
+		if s.flags.gate.busy >= 0 && !waitQuiet(quietWait) {
 			fmt.Fprintf(stderr, "nbench: the machine stayed busy for %v; rerunning anyway\n", quietWait)
 		}
 		s2, code := f.setup(stderr)
 		if s2 == nil {
-			return fmt.Errorf("confirmation rerun failed to start (exit %d)", code)
+			return 0, false, fmt.Errorf("confirmation rerun failed to start (exit %d)", code)
 		}
 		if err := s2.prepare(true); err != nil {
-			return err
+			return 0, false, err
 		}
 		watch := watchCPU()
 		rs := s2.execute(stderr)
-		if busy := watch.busyNote("the confirmation rerun"); busy != "" {
-			rep.Notes = append(rep.Notes, busy)
+		others, measured = watch.others()
+		if note := watch.busyNote("the confirmation rerun"); note != "" {
+			rep.Notes = append(rep.Notes, note)
 		}
 		rep.Confirm(gate.Compare(base, gate.FromResults("rerun", s2.env, rs), pol, noise))
 	}
-	return nil
+	return others, measured, nil
 }
 
 // quietWait is how long a confirmation rerun waits for other processes to
 // leave the CPUs: a burst of other work should not confirm a regression.
-const quietWait = 30 * time.Second
+var quietWait = 30 * time.Second
+
+// Defaults of the gate flags that printed commands leave out.
+const (
+	defaultBusy    = 0.5
+	defaultConfirm = 1
+)
 
 // caseList returns the --case and --backend values that select rows.
 func caseList(rows []*gate.Row) (cases, backends string) {
@@ -435,7 +454,7 @@ func selectionFlags(f *runFlags) string {
 // rerunCommand is the one command that reruns the regressed and failed
 // cases of rep against the same baseline, measured as before.
 func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) string {
-	rows := append(rep.Regressions(), rep.Failures()...)
+	rows := append(append(rep.Regressions(), rep.Failures()...), rep.Inconclusives()...)
 	if len(rows) == 0 {
 		return ""
 	}
@@ -451,6 +470,12 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) s
 	}
 	if p := gate.DefaultPolicy(); float64(f.gate.threshold) != p.Threshold {
 		cmd += " --threshold=" + f.gate.threshold.String()
+	}
+	if f.gate.busy != defaultBusy {
+		cmd += fmt.Sprintf(" --busy=%g", f.gate.busy)
+	}
+	if f.gate.confirm != defaultConfirm {
+		cmd += fmt.Sprintf(" --confirm=%d", f.gate.confirm)
 	}
 	return cmd
 }

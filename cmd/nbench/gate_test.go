@@ -5,9 +5,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/gate"
@@ -242,11 +245,60 @@ func TestBaselineWorkflow(t *testing.T) {
 	}
 }
 
-// TestGateCatchesRealSlowdown: a baseline whose layernorm cases claim 1ns
+// TestGateCatchesRealSlowdown: a baseline whose layernorm cases claim 0.1ns
 // per run makes any real run a regression, confirmed by the rerun, so the
 // gate must exit 1, name the cases and print one rerun command. The result
 // does not depend on how fast this machine is.
 func TestGateCatchesRealSlowdown(t *testing.T) {
+	file := fastBaseline(t)
+	rs, _ := gate.ReadPath(file)
+	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--busy=-1", "--baseline="+file)
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, stderr)
+	}
+	first := rs.Cases[0].Name()
+	for _, want := range []string{
+		fmt.Sprintf("gate: FAIL: %d regressed", len(rs.Cases)),
+		"REGRESSED " + first + " on go: ",
+		"confirmed by a rerun",
+		"rerun just these cases: nbench run --quick --backend=go --case='" + first + ";",
+		"--benchtime=1ms --baseline=" + file + " --gate --busy=-1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr, "regressed; confirming with a rerun of just those cases") {
+		t.Errorf("stderr: %s", stderr)
+	}
+}
+
+// TestBusyMachineIsInconclusive: with other processes burning CPUs during
+// the run, the same impossible baseline gives INCONCLUSIVE, not a failure.
+func TestBusyMachineIsInconclusive(t *testing.T) {
+	if _, ok := systemBusy(); !ok {
+		t.Skip("no /proc/stat: other processes' CPU use is not measured here")
+	}
+	file := fastBaseline(t)
+	defer func(d time.Duration) { quietWait = d }(quietWait)
+	quietWait = time.Second
+	for i := 0; i < runtime.NumCPU(); i++ {
+		burn := exec.Command("sh", "-c", "while :; do :; done")
+		if err := burn.Start(); err != nil {
+			t.Skip(err)
+		}
+		defer burn.Process.Kill()
+	}
+	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--baseline="+file)
+	if code != exitOK || !strings.Contains(out, "gate: PASS, INCONCLUSIVE: 4 cases looked slower, but other processes used") ||
+		!strings.Contains(out, "INCONCLUSIVE layernorm/") || !strings.Contains(out, "rerun them on a quiet machine: nbench run") {
+		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// fastBaseline writes a baseline whose layernorm quick cases claim about
+// 0.1 ns per run, which no real run can match.
+func fastBaseline(t *testing.T) string {
 	k, _ := suite.Lookup("layernorm")
 	var rs []harness.Result
 	for _, shape := range k.Quick {
@@ -264,23 +316,5 @@ func TestGateCatchesRealSlowdown(t *testing.T) {
 	if err := atomicfile.Write(file, func(w io.Writer) error { return reports.Benchfmt(w, nil, rs) }); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--baseline="+file)
-	if code != exitFail {
-		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, stderr)
-	}
-	first := "layernorm/" + rs[0].Params
-	for _, want := range []string{
-		fmt.Sprintf("gate: FAIL: %d regressed", len(rs)),
-		"REGRESSED " + first + " on go: ",
-		"confirmed by a rerun",
-		"rerun just these cases: nbench run --quick --backend=go --case='" + first + ";",
-		"--benchtime=1ms --baseline=" + file + " --gate",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if !strings.Contains(stderr, "regressed; confirming with a rerun of just those cases") {
-		t.Errorf("stderr: %s", stderr)
-	}
+	return file
 }

@@ -47,6 +47,7 @@ const (
 	UnderThreshold Status = "slower, under threshold"
 	UnderFloor     Status = "slower, under noise floor"
 	NotReproduced  Status = "slower, not reproduced" // regressed, but not in a confirmation rerun
+	Inconclusive   Status = "INCONCLUSIVE"           // regressed while other work shared the CPUs
 	New            Status = "new"                    // no baseline for this case
 	Untimed        Status = "untimed"
 )
@@ -135,10 +136,15 @@ type Report struct {
 	// Rerun is the command that reruns the regressed and failed cases
 	// (set by the caller, which knows the command line).
 	Rerun string `json:"rerun,omitempty"`
+	// Busy says why regressions were judged inconclusive (MarkBusy).
+	Busy string `json:"busy,omitempty"`
 }
 
 // Regressions returns the regressed rows.
 func (r *Report) Regressions() []*Row { return r.with(Regressed) }
+
+// Inconclusives returns the rows that regressed on a busy machine.
+func (r *Report) Inconclusives() []*Row { return r.with(Inconclusive) }
 
 // Failures returns the rows whose new verdict is FAILED.
 func (r *Report) Failures() []*Row { return r.with(Failed) }
@@ -210,13 +216,10 @@ func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
 	for i, p := range Holm(ps) {
 		compared[i].PHolm = p
 	}
-	rep.Pass = true
 	for _, row := range rep.Rows {
 		row.Status = pol.status(row)
-		if row.Status == Regressed || row.Status == Failed {
-			rep.Pass = false
-		}
 	}
+	rep.judge()
 	for _, o := range base.Cases {
 		if cur.Lookup(o.ID()) == nil {
 			rep.Missing = append(rep.Missing, o.ID())
@@ -261,6 +264,25 @@ func (r *Report) Confirm(again *Report) {
 			row.Rerun = fmt.Sprintf("not reproduced by a rerun: %s (%s)", a.describe(), a.Status)
 		}
 	}
+	r.judge()
+}
+
+// MarkBusy turns the regressions into INCONCLUSIVE ones, which do not fail
+// the gate: the caller measured that other processes took a large share
+// of the CPUs while the evidence was gathered (why says how much), and
+// then a slower case says more about the machine than about the code.
+// Correctness failures still fail.
+func (r *Report) MarkBusy(why string) {
+	for _, row := range r.Rows {
+		if row.Status == Regressed {
+			row.Status = Inconclusive
+		}
+	}
+	r.Busy = why
+	r.judge()
+}
+
+func (r *Report) judge() {
 	r.Pass = true
 	for _, row := range r.Rows {
 		if row.Status == Regressed || row.Status == Failed {

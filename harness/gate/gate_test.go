@@ -356,3 +356,24 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("after a clean rerun: pass %v", rep.Pass)
 	}
 }
+
+func TestMarkBusy(t *testing.T) {
+	old := set("old", kase("a", "N=1", samples(1, 10, 1e-3, 0.01)), kase("b", "N=1", samples(2, 10, 1e-3, 0.01)))
+	slow := kase("a", "N=1", samples(3, 10, 1.5e-3, 0.01))
+	wrong := kase("b", "N=1", samples(4, 10, 1e-3, 0.01))
+	wrong.Verdict = string(suite.Failed)
+	rep := Compare(old, set("new", slow), DefaultPolicy(), nil)
+	rep.Gated = true
+	rep.MarkBusy("other processes used 1.3 of 2 CPUs")
+	var b bytes.Buffer
+	rep.Verdict(&b)
+	if !rep.Pass || rep.Rows[0].Status != Inconclusive || !strings.Contains(b.String(), "gate: PASS, INCONCLUSIVE: 1 cases looked slower, but other processes used 1.3 of 2 CPUs") {
+		t.Errorf("busy regression: pass %v, %s\n%s", rep.Pass, rep.Rows[0].Status, b.String())
+	}
+	// A wrong result fails even on a busy machine.
+	rep = Compare(old, set("new", kase("a", "N=1", samples(3, 10, 1.5e-3, 0.01)), wrong), DefaultPolicy(), nil)
+	rep.MarkBusy("busy")
+	if rep.Pass || len(rep.Failures()) != 1 || len(rep.Inconclusives()) != 1 {
+		t.Errorf("busy with a failure: pass %v", rep.Pass)
+	}
+}

@@ -135,6 +135,16 @@ func (r *Report) notes() []string {
 func (r *Report) Verdict(w io.Writer) error {
 	rule := fmt.Sprintf("Holm-adjusted p < %g and slower by more than max(%g%%, noise floor)", r.Policy.Alpha, 100*r.Policy.Threshold)
 	regs, fails := r.Regressions(), r.Failures()
+	if r.Pass && len(r.Inconclusives()) > 0 {
+		fmt.Fprintf(w, "gate: PASS, INCONCLUSIVE: %d cases looked slower, but %s; not failing (--busy=-1 judges anyway)\n", len(r.Inconclusives()), r.Busy)
+		for _, row := range r.Inconclusives() {
+			fmt.Fprintf(w, "  INCONCLUSIVE %s on %s: %s\n", row.Case().Name(), row.Backend, row.regression())
+		}
+		if r.Rerun != "" {
+			fmt.Fprintf(w, "rerun them on a quiet machine: %s\n", r.Rerun)
+		}
+		return nil
+	}
 	if r.Pass {
 		_, err := fmt.Fprintf(w, "gate: PASS: %d cases compared, none regressed (%s), no correctness failure\n", r.Compared, rule)
 		return err
@@ -146,6 +156,9 @@ func (r *Report) Verdict(w io.Writer) error {
 	}
 	for _, row := range fails {
 		fmt.Fprintf(w, "  FAILED    %s on %s: %s\n", row.Case().Name(), row.Backend, row.Detail)
+	}
+	for _, row := range r.Inconclusives() {
+		fmt.Fprintf(w, "  INCONCLUSIVE %s on %s: %s (%s)\n", row.Case().Name(), row.Backend, row.regression(), r.Busy)
 	}
 	if r.Rerun != "" {
 		fmt.Fprintf(w, "rerun just these cases: %s\n", r.Rerun)
@@ -166,6 +179,8 @@ func (r *Report) Markdown(w io.Writer) error {
 	switch {
 	case !r.Gated:
 		fmt.Fprint(w, "### nbench compare\n\n")
+	case r.Pass && len(r.Inconclusives()) > 0:
+		fmt.Fprint(w, "### nbench gate: ⚠️ PASS, INCONCLUSIVE (machine busy)\n\n")
 	case r.Pass:
 		fmt.Fprint(w, "### nbench gate: ✅ PASS\n\n")
 	default:
@@ -175,12 +190,15 @@ func (r *Report) Markdown(w io.Writer) error {
 		fmt.Fprintf(w, "%s  \n", escapeMD(line))
 	}
 	fmt.Fprintln(w)
-	if r.Gated && !r.Pass {
+	if r.Gated {
 		for _, row := range r.Regressions() {
 			fmt.Fprintf(w, "- **REGRESSED** `%s` on %s: %s\n", row.Case().Name(), row.Backend, escapeMD(row.regression()))
 		}
 		for _, row := range r.Failures() {
 			fmt.Fprintf(w, "- **FAILED** `%s` on %s: %s\n", row.Case().Name(), row.Backend, escapeMD(row.Detail))
+		}
+		for _, row := range r.Inconclusives() {
+			fmt.Fprintf(w, "- **INCONCLUSIVE** `%s` on %s: %s (not failing: %s)\n", row.Case().Name(), row.Backend, escapeMD(row.regression()), escapeMD(r.Busy))
 		}
 		if r.Rerun != "" {
 			fmt.Fprintf(w, "\nRerun just these cases:\n\n```\n%s\n```\n", r.Rerun)
