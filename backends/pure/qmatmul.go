@@ -45,8 +45,7 @@ func nonFinite(what string, marks []float32, per int) error {
 // workspace. Built in Prepare, so that Run does not allocate.
 func (b *Backend) workerParts(n, perItem int, body func(w, lo, hi int)) func() {
 	grain := max(par.Grain(perItem, 1<<16), (n+b.threads-1)/b.threads)
-	chunk := func(lo, hi int) { body(lo/grain, lo, hi) }
-	return func() { par.For(n, b.threads, grain, chunk) }
+	return func() { par.ForChunks(n, b.threads, grain, body) }
 }
 
 // rneMagic is 1.5*2^23: v + rneMagic, for |v| < 2^22, rounds v to an integer

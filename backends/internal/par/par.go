@@ -19,25 +19,31 @@ func Threads(n int) int {
 // problems run inline, without goroutine overhead). The calling goroutine
 // does the first chunk itself.
 func For(n, threads, grain int, body func(lo, hi int)) {
+	ForChunks(n, threads, grain, func(_, lo, hi int) { body(lo, hi) })
+}
+
+// ForChunks is For that also passes each chunk's index, in [0, threads),
+// distinct between concurrent chunks, so a body can use per-worker scratch.
+func ForChunks(n, threads, grain int, body func(chunk, lo, hi int)) {
 	if n <= 0 {
 		return
 	}
 	grain = max(grain, 1)
-	workers := min(threads, (n+grain-1)/grain)
+	workers := min(max(threads, 1), (n+grain-1)/grain)
 	if workers <= 1 {
-		body(0, n)
+		body(0, 0, n)
 		return
 	}
-	chunk := (n + workers - 1) / workers
+	size := (n + workers - 1) / workers
 	var wg sync.WaitGroup
-	for lo := chunk; lo < n; lo += chunk {
+	for c, lo := 1, size; lo < n; c, lo = c+1, lo+size {
 		wg.Add(1)
-		go func(lo, hi int) {
+		go func(c, lo, hi int) {
 			defer wg.Done()
-			body(lo, hi)
-		}(lo, min(lo+chunk, n))
+			body(c, lo, hi)
+		}(c, lo, min(lo+size, n))
 	}
-	body(0, min(chunk, n))
+	body(0, 0, min(size, n))
 	wg.Wait()
 }
 
