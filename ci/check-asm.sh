@@ -44,7 +44,7 @@ if command -v objdump >/dev/null; then
 	GOARCH=amd64 go test -c -o "$tmp/simd.test" "./$pkg"
 	grep -o 'VPDPBUSD Y[0-9]*, Y[0-9]*, Y[0-9]*' "$pkg/simd_amd64.s" |
 		sed 's/VPDPBUSD //; s/Y/ymm/g; s/ //g' | sort -u >"$tmp/want"
-	go tool nm "$tmp/simd.test" | awk '/ T .*w8Tile[0-9]VNNI256\.abi0$/ {print $1}' | while read -r a; do
+	go tool nm "$tmp/simd.test" | awk '/ T .*(w8Tile[0-9]|dotPeak)VNNI256\.abi0$/ {print $1}' | while read -r a; do
 		objdump -d --start-address=0x$a --stop-address=$(printf '0x%x' $((0x$a + 0x400))) "$tmp/simd.test"
 	done | awk '/\{vex\} vpdpbusd/ {print $NF}' | sed 's/%//g' | sort -u >"$tmp/got"
 	if [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"; then

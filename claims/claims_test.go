@@ -101,20 +101,13 @@ func TestGemmRef(t *testing.T) {
 			t.Errorf("%s: %s %s", shape, v, rs[0].Check.Detail)
 		}
 	}
-	c, _ := gemmKernel.New(mustParams(t, "M=3,N=5,K=7"))
-	bufs := c.Buffers()
-	host := make([]*kernel.Host, len(bufs))
-	ts := make([]kernel.Tensor, len(bufs))
-	for i, b := range bufs {
-		host[i] = kernel.NewHost(b.DType, b.Len)
-		ts[i] = host[i]
-	}
-	c.Fill(rand.New(rand.NewPCG(1, 1)), host)
-	bound, err := ref.Prepare(c.Op(ts))
+	c, host, err := gemmKernel.Instance("M=3,N=5,K=7", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bound.Run()
+	if err := suite.RunOnce(ref.Backend, c.Op(suite.Tensors(host))); err != nil {
+		t.Fatal(err)
+	}
 	if v := c.Check(host); v.Verdict != suite.Passed {
 		t.Fatalf("check: %+v", v)
 	}
@@ -125,14 +118,6 @@ func TestGemmRef(t *testing.T) {
 	if _, err := ref.Prepare(kernel.LayerNorm{}); err == nil {
 		t.Error("the reference backend prepared a layernorm")
 	}
-}
-
-func mustParams(t *testing.T, s string) suite.Params {
-	p, err := gemmKernel.ParseParams(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // Run with the kernels that exist, and with some hidden: hidden ones are

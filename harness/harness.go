@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math"
-	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -156,12 +154,8 @@ func runCase(it Item, b Backend, opt Options) (res Result) {
 	}
 
 	// The checked run: fresh inputs, poisoned outputs, one run, reference.
-	host := make([]*kernel.Host, len(bufs))
-	for i, bf := range bufs {
-		host[i] = kernel.NewHost(bf.DType, bf.Len)
-	}
-	rng := rand.New(rand.NewPCG(res.Seed, 0x6e62656e6368))
-	if err := safely(func() error { c.Fill(rng, host); return nil }); err != nil {
+	host := suite.Alloc(c)
+	if err := safely(func() error { c.Fill(suite.Rand(res.Seed), host); return nil }); err != nil {
 		return fail(suite.Failed, fmt.Errorf("fill: %w", err))
 	}
 	first, err := newSet(b, c, bufs, host)
@@ -262,7 +256,7 @@ func newSet(b Backend, c suite.Case, bufs []suite.Buffer, host []*kernel.Host) (
 		s.tensors[i] = t
 		src := host[i].Slice()
 		if bf.Out {
-			src = poisoned(bf.DType, bf.Len)
+			src = suite.Poisoned(bf.DType, bf.Len)
 		}
 		if err := b.Write(t, src); err != nil {
 			return s, fmt.Errorf("write %s: %w", bf.Name, err)
@@ -281,43 +275,12 @@ func newSet(b Backend, c suite.Case, bufs []suite.Buffer, host []*kernel.Host) (
 	return s, nil
 }
 
-// Poison values: NaN for floats, a pattern for integers, so an output
-// element a kernel never writes is caught.
+// Poison values, as the suite defines them (kept here for callers of harness).
 const (
-	PoisonI32 int32 = -0x55555556 // 0xAAAAAAAA
-	PoisonU8  uint8 = 0xAA
-	PoisonI8  int8  = -0x56
+	PoisonI32 = suite.PoisonI32
+	PoisonU8  = suite.PoisonU8
+	PoisonI8  = suite.PoisonI8
 )
-
-func poisoned(dt kernel.DType, n int) any {
-	switch dt {
-	case kernel.F32:
-		x := make([]float32, n)
-		nan := float32(math.NaN())
-		for i := range x {
-			x[i] = nan
-		}
-		return x
-	case kernel.I32:
-		x := make([]int32, n)
-		for i := range x {
-			x[i] = PoisonI32
-		}
-		return x
-	case kernel.U8:
-		x := make([]uint8, n)
-		for i := range x {
-			x[i] = PoisonU8
-		}
-		return x
-	default:
-		x := make([]int8, n)
-		for i := range x {
-			x[i] = PoisonI8
-		}
-		return x
-	}
-}
 
 func runOnce(b Backend, k kernel.Bound) error {
 	if err := k.Run(); err != nil {

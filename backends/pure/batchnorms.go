@@ -190,19 +190,7 @@ func tileMeanM2(x []float32, c, r0, r1, c0, c1 int, mean, m2 []float32) {
 // meanM2 is the mean and M2 of a contiguous run, with four accumulators.
 func meanM2(x []float32) (mean, m2 float32) {
 	mean = sum(x) / float32(len(x))
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		d0, d1, d2, d3 := x[i]-mean, x[i+1]-mean, x[i+2]-mean, x[i+3]-mean
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
-	}
-	for ; i < len(x); i++ {
-		d := x[i] - mean
-		s0 += d * d
-	}
+	s0, s1, s2, s3 := sqDev4(x, mean)
 	return mean, (s0 + s1) + (s2 + s3)
 }
 

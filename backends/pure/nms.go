@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/nbench/nbench/backends/internal/nmsbox"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -13,24 +14,6 @@ func init() {
 	register("soft_nms", prepareSoftNMS)
 	register("batched_nms", prepareBatchedNMS)
 }
-
-// scoreKey packs a score and an index into a uint64 whose ascending order
-// is score descending, then index ascending: one allocation-free sort gives
-// the stable score order. -0 is folded into +0 so the two tie.
-func scoreKey(s float32, i int) uint64 {
-	if s == 0 {
-		s = 0
-	}
-	u := math.Float32bits(s)
-	if u>>31 != 0 {
-		u = ^u
-	} else {
-		u |= 1 << 31
-	}
-	return uint64(^u)<<32 | uint64(uint32(i))
-}
-
-func keyIndex(k uint64) int { return int(uint32(k)) }
 
 // inert is the coordinate of a box with a NaN coordinate: an empty box at
 // +Inf overlaps nothing (its IoU is NaN, which never suppresses).
@@ -146,28 +129,14 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	keys, g, kept := make([]uint64, n), newGreedyBoxes(n), make([]bool, n)
 	return bound(func() {
-		m := 0
-		for i, s := range scores {
-			if s >= thr { // false for NaN
-				keys[m] = scoreKey(s, i)
-				m++
-			}
-		}
-		ks := keys[:m]
-		slices.Sort(ks)
+		ks := nmsbox.ByScore(keys, scores, thr)
+		m := len(ks)
 		for p, k := range ks {
-			g.load(p, boxes, keyIndex(k), int32(p), one)
+			g.load(p, boxes, nmsbox.KeyIndex(k), int32(p), one)
 		}
 		clear(kept[:m])
 		g.sweep(0, m, t, geq, kept)
-		c := 0
-		for p, k := range ks {
-			if kept[p] {
-				keep[c] = int32(keyIndex(k))
-				c++
-			}
-		}
-		count[0] = int32(c)
+		count[0] = nmsbox.Kept(keep, ks, kept)
 	}), nil
 }
 
@@ -180,41 +149,11 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // list is compacted once a 32nd of it is dead, so a round stores nothing
 // for the many candidates far from the selected box.
 type softNMS struct {
-	x1, y1, x2, y2, area, score []float64
-	idx                         []int32
-	n                           int // list length, dead entries included
-	method                      kernel.SoftNMSMethod
-	sigma, nt, thr, one         float64
-	sel                         [5]float64 // the selected box: x1, y1, x2, y2, area
-	best, killed                []int      // per worker of a parallel pass
-}
-
-// load fills the list with the candidates (NaN scores dropped) and returns
-// the position of the first maximum (-1 if none). A box with a NaN
-// coordinate sits at +Inf, where it overlaps nothing (NaN IoU never
-// suppresses).
-func (c *softNMS) load(boxes, scores []float32) int {
-	n, m, inf := 0, -1, math.Inf(1)
-	for i, s := range scores {
-		if s != s {
-			continue
-		}
-		x1, y1, x2, y2 := float64(boxes[4*i]), float64(boxes[4*i+1]), float64(boxes[4*i+2]), float64(boxes[4*i+3])
-		if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
-			c.x1[n], c.y1[n], c.x2[n], c.y2[n], c.area[n] = inf, inf, inf, inf, 0
-		} else {
-			x2, y2 = x2+c.one, y2+c.one
-			c.x1[n], c.y1[n], c.x2[n], c.y2[n] = x1, y1, x2, y2
-			c.area[n] = max(0, x2-x1) * max(0, y2-y1)
-		}
-		c.score[n], c.idx[n] = float64(s), int32(i)
-		if m < 0 || c.score[n] > c.score[m] {
-			m = n
-		}
-		n++
-	}
-	c.n = n
-	return m
+	nmsbox.Soft
+	method              kernel.SoftNMSMethod
+	sigma, nt, thr, one float64
+	sel                 [5]float64 // the selected box: x1, y1, x2, y2, area
+	best, killed        []int      // per worker of a parallel pass
 }
 
 // pass decays the live candidates of [lo, hi) by the selected box, kills
@@ -223,7 +162,7 @@ func (c *softNMS) load(boxes, scores []float32) int {
 func (c *softNMS) pass(lo, hi int) (best, killed int) {
 	ax1, ay1, ax2, ay2, aa := c.sel[0], c.sel[1], c.sel[2], c.sel[3], c.sel[4]
 	thr, nan := c.thr, math.NaN()
-	x1, y1, x2, y2, ar, sc := c.x1[lo:hi], c.y1[lo:hi], c.x2[lo:hi], c.y2[lo:hi], c.area[lo:hi], c.score[lo:hi]
+	x1, y1, x2, y2, ar, sc := c.X1[lo:hi], c.Y1[lo:hi], c.X2[lo:hi], c.Y2[lo:hi], c.Area[lo:hi], c.Score[lo:hi]
 	y1, x2, y2, ar = y1[:len(sc)], x2[:len(sc)], y2[:len(sc)], ar[:len(sc)]
 	x1 = x1[:len(sc)]
 	best, bs := -1, 0.0
@@ -262,24 +201,6 @@ func (c *softNMS) pass(lo, hi int) (best, killed int) {
 	return best, killed
 }
 
-// compact moves the live candidates to the front, in order, and returns
-// the new position of the one at m.
-func (c *softNMS) compact(m int) int {
-	w, mw := 0, -1
-	for j := range c.n {
-		if c.score[j] != c.score[j] {
-			continue
-		}
-		if j == m {
-			mw = w
-		}
-		c.x1[w], c.y1[w], c.x2[w], c.y2[w], c.area[w], c.score[w], c.idx[w] = c.x1[j], c.y1[j], c.x2[j], c.y2[j], c.area[j], c.score[j], c.idx[j]
-		w++
-	}
-	c.n = w
-	return mw
-}
-
 // softParallel is the list length from which a round's pass is split
 // across the workers: below it the goroutine hand-off (microseconds) costs
 // more than it saves (a few ns per candidate).
@@ -293,8 +214,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	boxes, scores := kernel.F32s(op.Boxes), kernel.F32s(op.Scores)
 	keep, keptScores, count := kernel.I32s(op.Keep), kernel.F32s(op.KeptScores), kernel.I32s(op.Count)
 	n := op.N
-	c := &softNMS{x1: make([]float64, n), y1: make([]float64, n), x2: make([]float64, n), y2: make([]float64, n),
-		area: make([]float64, n), score: make([]float64, n), idx: make([]int32, n),
+	c := &softNMS{Soft: nmsbox.NewSoft(n),
 		method: op.Method, sigma: float64(op.Sigma), nt: float64(op.Nt), thr: float64(op.Threshold),
 		best: make([]int, b.threads), killed: make([]int, b.threads)}
 	if op.PlusOne {
@@ -304,34 +224,34 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// worker w passes over its contiguous share of the list.
 	parallelPass := func(lo, hi int) {
 		for w := lo; w < hi; w++ {
-			c.best[w], c.killed[w] = c.pass(w*c.n/workers, (w+1)*c.n/workers)
+			c.best[w], c.killed[w] = c.pass(w*c.N/workers, (w+1)*c.N/workers)
 		}
 	}
 	return bound(func() {
-		m, k, dead := c.load(boxes, scores), 0, 0
+		m, k, dead := c.Load(boxes, scores, c.one), 0, 0
 		for m >= 0 {
-			keep[k], keptScores[k] = c.idx[m], float32(c.score[m])
+			keep[k], keptScores[k] = c.Idx[m], float32(c.Score[m])
 			k++
-			c.sel = [5]float64{c.x1[m], c.y1[m], c.x2[m], c.y2[m], c.area[m]}
-			c.score[m] = math.NaN()
+			c.sel = [5]float64{c.X1[m], c.Y1[m], c.X2[m], c.Y2[m], c.Area[m]}
+			c.Score[m] = math.NaN()
 			dead++
-			if workers > 1 && c.n-dead >= softParallel {
+			if workers > 1 && c.N-dead >= softParallel {
 				b.rows(workers, 1<<16, parallelPass)
 				m = -1
 				for w := range workers {
 					// Workers in list order: ties stay with the lowest index.
-					if bw := c.best[w]; bw >= 0 && (m < 0 || c.score[bw] > c.score[m]) {
+					if bw := c.best[w]; bw >= 0 && (m < 0 || c.Score[bw] > c.Score[m]) {
 						m = bw
 					}
 					dead += c.killed[w]
 				}
 			} else {
 				var killed int
-				m, killed = c.pass(0, c.n)
+				m, killed = c.pass(0, c.N)
 				dead += killed
 			}
-			if 32*dead > c.n {
-				m, dead = c.compact(m), 0
+			if 32*dead > c.N {
+				m, dead = c.Compact(m), 0
 			}
 		}
 		count[0] = int32(k)
@@ -359,23 +279,17 @@ func (wk *batchedWork) group(gi int) {
 // then grouped by label (each group staying in score order), NMS per group
 // and the kept boxes written in score order.
 func (wk *batchedWork) image(b *Backend, boxes, scores []float32, labels, keep []int32, count int, parallel bool) int32 {
-	m := 0
-	for i, v := range scores[:count] {
-		if v == v {
-			wk.keys[m] = scoreKey(v, i)
-			m++
-		}
-	}
-	ks, lk := wk.keys[:m], wk.labelKeys[:m]
-	slices.Sort(ks)
+	ks := nmsbox.ByScore(wk.keys, scores[:count], float32(math.Inf(-1))) // every score but NaN
+	m := len(ks)
+	lk := wk.labelKeys[:m]
 	for r, k := range ks {
-		lk[r] = uint64(uint32(labels[keyIndex(k)])^1<<31)<<32 | uint64(r)
+		lk[r] = uint64(uint32(labels[nmsbox.KeyIndex(k)])^1<<31)<<32 | uint64(r)
 	}
 	slices.Sort(lk)
 	wk.groups = 0
 	for p, k := range lk {
 		r := int32(uint32(k))
-		wk.boxes.load(p, boxes, keyIndex(ks[r]), r, 0)
+		wk.boxes.load(p, boxes, nmsbox.KeyIndex(ks[r]), r, 0)
 		if p == 0 || k>>32 != lk[p-1]>>32 {
 			wk.starts[wk.groups] = int32(p)
 			wk.groups++
@@ -392,14 +306,7 @@ func (wk *batchedWork) image(b *Backend, boxes, scores []float32, labels, keep [
 			wk.group(gi)
 		}
 	}
-	c := 0
-	for r, k := range ks {
-		if wk.kept[r] {
-			keep[c] = int32(keyIndex(k))
-			c++
-		}
-	}
-	return int32(c)
+	return nmsbox.Kept(keep, ks, wk.kept)
 }
 
 func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {

@@ -36,7 +36,13 @@ func layerNormRows(x, g, be, y []float32, c int, eps float32) func(lo, hi int) {
 // KERNELS.md's tolerance; a one-pass E[x^2]-mu^2 would not).
 func meanVar(x []float32) (mean, variance float32) {
 	mean = sum(x) / float32(len(x))
-	var s0, s1, s2, s3 float32
+	s0, s1, s2, s3 := sqDev4(x, mean)
+	return mean, (s0 + s1 + s2 + s3) / float32(len(x))
+}
+
+// sqDev4 returns the sum of (x-mean)^2 as four float32 partial sums; each
+// caller adds them in its own (fixed) order.
+func sqDev4(x []float32, mean float32) (s0, s1, s2, s3 float32) {
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
 		d0, d1, d2, d3 := x[i]-mean, x[i+1]-mean, x[i+2]-mean, x[i+3]-mean
@@ -49,7 +55,7 @@ func meanVar(x []float32) (mean, variance float32) {
 		d := x[i] - mean
 		s0 += d * d
 	}
-	return mean, (s0 + s1 + s2 + s3) / float32(len(x))
+	return
 }
 
 // sum adds x with four accumulators.

@@ -2,7 +2,6 @@ package pure_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -54,23 +53,11 @@ func TestQMatmulRunDoesNotAllocate(t *testing.T) {
 			t.Fatalf("%s not registered", name)
 		}
 		for _, shape := range k.Quick {
-			p, err := k.ParseParams(shape)
+			c, host, err := k.Instance(shape, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := k.New(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			bufs := c.Buffers()
-			host := make([]*kernel.Host, len(bufs))
-			ts := make([]kernel.Tensor, len(bufs))
-			for i, bf := range bufs {
-				host[i] = kernel.NewHost(bf.DType, bf.Len)
-				ts[i] = host[i]
-			}
-			c.Fill(rand.New(rand.NewPCG(1, 2)), host)
-			bd, err := be.Prepare(c.Op(ts))
+			bd, err := be.Prepare(c.Op(suite.Tensors(host)))
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, shape, err)
 			}

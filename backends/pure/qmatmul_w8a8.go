@@ -41,59 +41,30 @@ func swarLanes(a int64) (s0, s1, s2 int32) {
 	return int32(l0), int32(l1), int32((a - l1) >> laneBits)
 }
 
+// addLanes adds the six lane sums of the words a0, a1 to acc[0:6].
+func addLanes(acc []int32, a0, a1 int64) {
+	acc = acc[:6]
+	s0, s1, s2 := swarLanes(a0)
+	s3, s4, s5 := swarLanes(a1)
+	acc[0] += s0
+	acc[1] += s1
+	acc[2] += s2
+	acc[3] += s3
+	acc[4] += s4
+	acc[5] += s5
+}
+
 // dot4x6 adds to acc (row r, column c at acc[6r+c]) the products of 4
 // interleaved rows x [K][4] with one panel w [K][2].
 func dot4x6(x []int32, w []int64, acc *[24]int32) {
 	for len(w) > 0 {
 		n := min(len(w)/2, lanesChunk)
-		ws, xs := w[:2*n], x[:4*n]
+		a00, a01, a10, a11, a20, a21, a30, a31 := dot4x2(x[:4*n], w[:2*n])
 		w, x = w[2*n:], x[4*n:]
-		var a00, a01, a10, a11, a20, a21, a30, a31 int64
-		for len(ws) >= 4 && len(xs) >= 8 { // two k per trip: less loop overhead
-			w0, w1 := ws[0], ws[1]
-			x0, x1, x2, x3 := int64(xs[0]), int64(xs[1]), int64(xs[2]), int64(xs[3])
-			a00 += x0 * w0
-			a01 += x0 * w1
-			a10 += x1 * w0
-			a11 += x1 * w1
-			a20 += x2 * w0
-			a21 += x2 * w1
-			a30 += x3 * w0
-			a31 += x3 * w1
-			w0, w1 = ws[2], ws[3]
-			x0, x1, x2, x3 = int64(xs[4]), int64(xs[5]), int64(xs[6]), int64(xs[7])
-			a00 += x0 * w0
-			a01 += x0 * w1
-			a10 += x1 * w0
-			a11 += x1 * w1
-			a20 += x2 * w0
-			a21 += x2 * w1
-			a30 += x3 * w0
-			a31 += x3 * w1
-			ws, xs = ws[4:], xs[8:]
-		}
-		if len(ws) >= 2 && len(xs) >= 4 {
-			w0, w1 := ws[0], ws[1]
-			x0, x1, x2, x3 := int64(xs[0]), int64(xs[1]), int64(xs[2]), int64(xs[3])
-			a00 += x0 * w0
-			a01 += x0 * w1
-			a10 += x1 * w0
-			a11 += x1 * w1
-			a20 += x2 * w0
-			a21 += x2 * w1
-			a30 += x3 * w0
-			a31 += x3 * w1
-		}
-		for r, a := range [4][2]int64{{a00, a01}, {a10, a11}, {a20, a21}, {a30, a31}} {
-			s0, s1, s2 := swarLanes(a[0])
-			s3, s4, s5 := swarLanes(a[1])
-			acc[6*r] += s0
-			acc[6*r+1] += s1
-			acc[6*r+2] += s2
-			acc[6*r+3] += s3
-			acc[6*r+4] += s4
-			acc[6*r+5] += s5
-		}
+		addLanes(acc[0:6], a00, a01)
+		addLanes(acc[6:12], a10, a11)
+		addLanes(acc[12:18], a20, a21)
+		addLanes(acc[18:24], a30, a31)
 	}
 }
 
@@ -110,14 +81,7 @@ func dot1x6(x []int32, w []int64, acc *[6]int32) {
 			a1 += xv * ws[1]
 			ws, xs = ws[2:], xs[1:]
 		}
-		s0, s1, s2 := swarLanes(a0)
-		s3, s4, s5 := swarLanes(a1)
-		acc[0] += s0
-		acc[1] += s1
-		acc[2] += s2
-		acc[3] += s3
-		acc[4] += s4
-		acc[5] += s5
+		addLanes(acc[:], a0, a1)
 	}
 }
 

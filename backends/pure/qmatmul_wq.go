@@ -269,11 +269,12 @@ func packRows4(dst, x []float32, k, lo, hi int) {
 	}
 }
 
-// dot4x2 returns the 4x2 block of x [K][4] times w [K][2].
-func dot4x2(x, w []float32) (a00, a01, a10, a11, a20, a21, a30, a31 float32) {
+// dot4x2 returns the 4x2 block of x [K][4] times w [K][2]: float32 panels
+// for the float GEMMs, int32 rows times SWAR words for gemm_w8a8.
+func dot4x2[X int32 | float32, A int64 | float32](x []X, w []A) (a00, a01, a10, a11, a20, a21, a30, a31 A) {
 	for len(w) >= 4 && len(x) >= 8 { // two k per trip: less loop overhead
 		w0, w1 := w[0], w[1]
-		x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+		x0, x1, x2, x3 := A(x[0]), A(x[1]), A(x[2]), A(x[3])
 		a00 += x0 * w0
 		a01 += x0 * w1
 		a10 += x1 * w0
@@ -283,7 +284,7 @@ func dot4x2(x, w []float32) (a00, a01, a10, a11, a20, a21, a30, a31 float32) {
 		a30 += x3 * w0
 		a31 += x3 * w1
 		w0, w1 = w[2], w[3]
-		x0, x1, x2, x3 = x[4], x[5], x[6], x[7]
+		x0, x1, x2, x3 = A(x[4]), A(x[5]), A(x[6]), A(x[7])
 		a00 += x0 * w0
 		a01 += x0 * w1
 		a10 += x1 * w0
@@ -296,7 +297,7 @@ func dot4x2(x, w []float32) (a00, a01, a10, a11, a20, a21, a30, a31 float32) {
 	}
 	if len(w) >= 2 && len(x) >= 4 {
 		w0, w1 := w[0], w[1]
-		x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
+		x0, x1, x2, x3 := A(x[0]), A(x[1]), A(x[2]), A(x[3])
 		a00 += x0 * w0
 		a01 += x0 * w1
 		a10 += x1 * w0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/nbench/nbench/kernel"
@@ -13,39 +14,12 @@ import (
 // drivers, for every variant (supported or not here; unsupported ones are
 // skipped) and the Go twins, against float64 / int64 computations.
 
-type attnVariant struct {
-	name string
-	ok   bool
-	k    *attnK
+func attnVariants() []variant[attnK] {
+	return variantsOf([]variant[attnK]{{"generic", true, attnGeneric}},
+		func(l *level) *attnK { return l.attn }, func(k *attnK) string { return k.path })
 }
 
-func attnVariants() []attnVariant {
-	out := []attnVariant{{"generic", true, attnGeneric}}
-	seen := map[*attnK]int{}
-	for _, l := range levels() {
-		if l.attn == nil {
-			continue
-		}
-		if i, dup := seen[l.attn]; dup {
-			out[i].ok = out[i].ok || l.ok
-			continue
-		}
-		seen[l.attn] = len(out)
-		out = append(out, attnVariant{l.attn.path, l.ok, l.attn})
-	}
-	return out
-}
-
-func forAttn(t *testing.T, f func(t *testing.T, k *attnK)) {
-	for _, v := range attnVariants() {
-		t.Run(v.name, func(t *testing.T) {
-			if !v.ok {
-				t.Skipf("%s: not supported by this CPU", v.name)
-			}
-			f(t, v.k)
-		})
-	}
-}
+func forAttn(t *testing.T, f func(t *testing.T, k *attnK)) { forEach(t, attnVariants(), f) }
 
 func randSlice(rng *rand.Rand, n int) []float32 {
 	s := make([]float32, n)
@@ -289,15 +263,9 @@ func TestAttentionDriver(t *testing.T) {
 	})
 }
 
-type w8Variant struct {
-	name string
-	ok   bool
-	k    *w8K
-}
-
 // w8Variants: the assembly kernels of this architecture and Go twins for
 // each panel layout.
-func w8Variants() []w8Variant {
+func w8Variants() []variant[w8K] {
 	twin := func(nb int, layout w8Layout, align int) *w8K {
 		k := &w8K{path: Generic, nb: nb, mr: w8Rows, layout: layout, align: align}
 		for r := 1; r <= w8Rows; r++ {
@@ -305,21 +273,9 @@ func w8Variants() []w8Variant {
 		}
 		return k
 	}
-	out := []w8Variant{{"go/u8s8x64", true, twin(64, w8U8S8, 1)}, {"go/u8s8x16", true, twin(16, w8U8S8, 1)},
-		{"go/s16x16", true, twin(16, w8S16, 1)}, {"go/s8x16", true, twin(16, w8S8, 4)}}
-	seen := map[*w8K]int{}
-	for _, l := range levels() {
-		if l.w8 == nil {
-			continue
-		}
-		if i, dup := seen[l.w8]; dup {
-			out[i].ok = out[i].ok || l.ok
-			continue
-		}
-		seen[l.w8] = len(out)
-		out = append(out, w8Variant{l.w8.path, l.ok, l.w8})
-	}
-	return out
+	return variantsOf([]variant[w8K]{{"go/u8s8x64", true, twin(64, w8U8S8, 1)}, {"go/u8s8x16", true, twin(16, w8U8S8, 1)},
+		{"go/s16x16", true, twin(16, w8S16, 1)}, {"go/s8x16", true, twin(16, w8S8, 4)}},
+		func(l *level) *w8K { return l.w8 }, func(k *w8K) string { return k.path })
 }
 
 func randI8(rng *rand.Rand, n int) []int8 {
@@ -333,160 +289,131 @@ func randI8(rng *rand.Rand, n int) []int8 {
 // TestW8Tiles calls every tile (1..6 rows) of every variant on one packed
 // panel for K around the step sizes, with guard columns and rows.
 func TestW8Tiles(t *testing.T) {
-	for _, vv := range w8Variants() {
-		t.Run(vv.name, func(t *testing.T) {
-			if !vv.ok {
-				t.Skipf("%s: not supported by this CPU", vv.name)
+	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
+		rng := rand.New(rand.NewPCG(9, 10))
+		nb := k.nb
+		for K := 1; K <= 70; K += 1 + K/10 {
+			wq := randI8(rng, nb*K)
+			if K == 3 {
+				for i := range wq {
+					wq[i] = 127 // extremes: saturating forms would fail
+				}
 			}
-			k := vv.k
-			rng := rand.New(rand.NewPCG(9, 10))
-			nb := k.nb
-			for K := 1; K <= 70; K += 1 + K/10 {
-				wq := randI8(rng, nb*K)
+			w, cs := k.packW(wq, nb, K)
+			ksteps := k.steps(K)
+			for rows := 1; rows <= k.mr; rows++ {
+				xq := randI8(rng, rows*K)
 				if K == 3 {
-					for i := range wq {
-						wq[i] = 127 // extremes: saturating forms would fail
+					for i := range xq {
+						xq[i] = -127
 					}
 				}
-				w, cs := k.packW(wq, nb, K)
-				ksteps := k.steps(K)
-				for rows := 1; rows <= k.mr; rows++ {
-					xq := randI8(rng, rows*K)
-					if K == 3 {
-						for i := range xq {
-							xq[i] = -127
-						}
-					}
-					ldx := ksteps*4 + 8
-					xb := make([]byte, rows*ldx)
-					for i := range rows {
-						k.packX(xb[i*ldx:i*ldx+ksteps*4], xq[i*K:(i+1)*K])
-					}
-					sx, sw, bias := randSlice(rng, rows), randSlice(rng, nb), randSlice(rng, nb)
-					ldy := nb + 3
-					y, checkY := guarded(rows*ldy, 16)
-					acc := make([]int32, rows*ldy+16)
-					for i := range y {
-						y[i] = guardVal
-					}
-					for i := range acc {
-						acc[i] = -7
-					}
-					k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, acc, ldy)
-					checkY(t, "y")
-					for i := range rows {
-						for c := range ldy {
-							if c >= nb {
-								if y[i*ldy+c] != guardVal || acc[i*ldy+c] != -7 {
-									t.Fatalf("K=%d rows=%d: wrote column %d past the panel", K, rows, c)
-								}
-								continue
-							}
-							var ref int64
-							for kk := range K {
-								ref += int64(xq[i*K+kk]) * int64(wq[c*K+kk])
-							}
-							if int64(acc[i*ldy+c]) != ref {
-								t.Fatalf("K=%d rows=%d: acc[%d][%d] = %d, want %d", K, rows, i, c, acc[i*ldy+c], ref)
-							}
-							yr := float64(float32(ref))*float64(sx[i]*sw[c]) + float64(bias[c])
-							mag := math.Abs(float64(ref)*float64(sx[i]*sw[c])) + math.Abs(float64(bias[c]))
-							if !near(y[i*ldy+c], yr, mag, 1e-6) {
-								t.Fatalf("K=%d rows=%d: y[%d][%d] = %v, want %v", K, rows, i, c, y[i*ldy+c], yr)
-							}
-						}
-					}
-					for i := rows * ldy; i < len(acc); i++ {
-						if acc[i] != -7 {
-							t.Fatalf("K=%d rows=%d: wrote acc past its rows", K, rows)
-						}
-					}
-					// acc nil: y only.
-					k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, nil, 0)
+				ldx := ksteps*4 + 8
+				xb := make([]byte, rows*ldx)
+				for i := range rows {
+					k.packX(xb[i*ldx:i*ldx+ksteps*4], xq[i*K:(i+1)*K])
 				}
+				sx, sw, bias := randSlice(rng, rows), randSlice(rng, nb), randSlice(rng, nb)
+				ldy := nb + 3
+				y, checkY := guarded(rows*ldy, 16)
+				acc := make([]int32, rows*ldy+16)
+				for i := range y {
+					y[i] = guardVal
+				}
+				for i := range acc {
+					acc[i] = -7
+				}
+				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, acc, ldy)
+				checkY(t, "y")
+				for i := range rows {
+					for c := range ldy {
+						if c >= nb {
+							if y[i*ldy+c] != guardVal || acc[i*ldy+c] != -7 {
+								t.Fatalf("K=%d rows=%d: wrote column %d past the panel", K, rows, c)
+							}
+							continue
+						}
+						var ref int64
+						for kk := range K {
+							ref += int64(xq[i*K+kk]) * int64(wq[c*K+kk])
+						}
+						if int64(acc[i*ldy+c]) != ref {
+							t.Fatalf("K=%d rows=%d: acc[%d][%d] = %d, want %d", K, rows, i, c, acc[i*ldy+c], ref)
+						}
+						yr := float64(float32(ref))*float64(sx[i]*sw[c]) + float64(bias[c])
+						mag := math.Abs(float64(ref)*float64(sx[i]*sw[c])) + math.Abs(float64(bias[c]))
+						if !near(y[i*ldy+c], yr, mag, 1e-6) {
+							t.Fatalf("K=%d rows=%d: y[%d][%d] = %v, want %v", K, rows, i, c, y[i*ldy+c], yr)
+						}
+					}
+				}
+				for i := rows * ldy; i < len(acc); i++ {
+					if acc[i] != -7 {
+						t.Fatalf("K=%d rows=%d: wrote acc past its rows", K, rows)
+					}
+				}
+				// acc nil: y only.
+				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, nil, 0)
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestW8Driver runs the whole GEMM (partial panels, partial row blocks,
 // fused and not) on each variant against int64 accumulators.
 func TestW8Driver(t *testing.T) {
 	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}}
-	for _, vv := range w8Variants() {
-		t.Run(vv.name, func(t *testing.T) {
-			if !vv.ok {
-				t.Skipf("%s: not supported by this CPU", vv.name)
-			}
-			rng := rand.New(rand.NewPCG(11, 12))
-			for _, sh := range shapes {
-				for _, fused := range []bool{false, true} {
-					M, N, K := sh.M, sh.N, sh.K
-					wq, sw, bias := randI8(rng, N*K), randSlice(rng, N), randSlice(rng, N)
-					x := randSlice(rng, M*K)
-					xq, sx := make([]int8, M*K), make([]float32, M)
+	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		for _, sh := range shapes {
+			for _, fused := range []bool{false, true} {
+				M, N, K := sh.M, sh.N, sh.K
+				wq, sw, bias := randI8(rng, N*K), randSlice(rng, N), randSlice(rng, N)
+				x := randSlice(rng, M*K)
+				xq, sx := make([]int8, M*K), make([]float32, M)
+				for m := range M {
+					sx[m] = quantRowI8(x[m*K:(m+1)*K], xq[m*K:(m+1)*K])
+				}
+				y, acc := make([]float32, M*N), make([]int32, M*N)
+				op := kernel.GemmW8A8{M: M, N: N, K: K, Fused: fused, Wq: &kernel.Host{I8: wq}, Sw: &kernel.Host{F32: sw},
+					Bias: &kernel.Host{F32: bias}, Y: &kernel.Host{F32: y}, Acc: &kernel.Host{I32: acc}}
+				if fused {
+					op.X = &kernel.Host{F32: x}
+				} else {
+					op.Xq, op.Sx = &kernel.Host{I8: xq}, &kernel.Host{F32: sx}
+				}
+				for _, threads := range []int{1, 3} {
+					if err := newGemmW8A8(&Backend{threads: threads}, k, &op).Run(); err != nil {
+						t.Fatal(err)
+					}
 					for m := range M {
-						sx[m] = quantRowI8(x[m*K:(m+1)*K], xq[m*K:(m+1)*K])
-					}
-					y, acc := make([]float32, M*N), make([]int32, M*N)
-					op := kernel.GemmW8A8{M: M, N: N, K: K, Fused: fused, Wq: &kernel.Host{I8: wq}, Sw: &kernel.Host{F32: sw},
-						Bias: &kernel.Host{F32: bias}, Y: &kernel.Host{F32: y}, Acc: &kernel.Host{I32: acc}}
-					if fused {
-						op.X = &kernel.Host{F32: x}
-					} else {
-						op.Xq, op.Sx = &kernel.Host{I8: xq}, &kernel.Host{F32: sx}
-					}
-					for _, threads := range []int{1, 3} {
-						if err := newGemmW8A8(&Backend{threads: threads}, vv.k, &op).Run(); err != nil {
-							t.Fatal(err)
-						}
-						for m := range M {
-							for n := range N {
-								var ref int64
-								for kk := range K {
-									ref += int64(xq[m*K+kk]) * int64(wq[n*K+kk])
-								}
-								if int64(acc[m*N+n]) != ref {
-									t.Fatalf("M=%d N=%d K=%d fused=%v: acc[%d][%d] = %d, want %d", M, N, K, fused, m, n, acc[m*N+n], ref)
-								}
-								yr := float64(float32(ref))*float64(sx[m]*sw[n]) + float64(bias[n])
-								if !near(y[m*N+n], yr, math.Abs(yr)+1, 1e-6) {
-									t.Fatalf("M=%d N=%d K=%d: y[%d][%d] = %v, want %v", M, N, K, m, n, y[m*N+n], yr)
-								}
+						for n := range N {
+							var ref int64
+							for kk := range K {
+								ref += int64(xq[m*K+kk]) * int64(wq[n*K+kk])
+							}
+							if int64(acc[m*N+n]) != ref {
+								t.Fatalf("M=%d N=%d K=%d fused=%v: acc[%d][%d] = %d, want %d", M, N, K, fused, m, n, acc[m*N+n], ref)
+							}
+							yr := float64(float32(ref))*float64(sx[m]*sw[n]) + float64(bias[n])
+							if !near(y[m*N+n], yr, math.Abs(yr)+1, 1e-6) {
+								t.Fatalf("M=%d N=%d K=%d: y[%d][%d] = %v, want %v", M, N, K, m, n, y[m*N+n], yr)
 							}
 						}
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
-type w4Variant struct {
-	name string
-	ok   bool
-	k    *w4K
-}
-
-func w4Variants() []w4Variant {
+func w4Variants() []variant[w4K] {
 	twin := &w4K{path: Generic}
 	for r := 1; r <= w4Rows; r++ {
 		twin.rows[r] = w4RowsGo(r)
 	}
-	out := []w4Variant{{"generic", true, twin}}
-	seen := map[*w4K]int{}
-	for _, l := range levels() {
-		if l.w4 == nil {
-			continue
-		}
-		if i, dup := seen[l.w4]; dup {
-			out[i].ok = out[i].ok || l.ok
-			continue
-		}
-		seen[l.w4] = len(out)
-		out = append(out, w4Variant{l.w4.path, l.ok, l.w4})
-	}
-	return out
+	return variantsOf([]variant[w4K]{{"generic", true, twin}},
+		func(l *level) *w4K { return l.w4 }, func(k *w4K) string { return k.path })
 }
 
 // TestW4 runs the 4-bit GEMM driver (every kernel row count, partial
@@ -495,53 +422,48 @@ func w4Variants() []w4Variant {
 func TestW4(t *testing.T) {
 	shapes := []struct{ M, N, K, G int }{{1, 1, 2, 2}, {1, 3, 64, 32}, {2, 5, 6, 6}, {3, 7, 100, 100}, {4, 70, 256, 64},
 		{5, 9, 192, 64}, {7, 130, 512, 128}, {1, 17, 4096, 128}, {9, 3, 34, 34}, {1, 65, 1024, 32}}
-	for _, vv := range w4Variants() {
-		t.Run(vv.name, func(t *testing.T) {
-			if !vv.ok {
-				t.Skipf("%s: not supported by this CPU", vv.name)
+	forEach(t, w4Variants(), func(t *testing.T, k *w4K) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		for _, sh := range shapes {
+			M, N, K, G := sh.M, sh.N, sh.K, sh.G
+			ng := K / G
+			x := randSlice(rng, M*K)
+			qp := make([]uint8, N*K/2)
+			for i := range qp {
+				qp[i] = uint8(rng.IntN(256))
 			}
-			rng := rand.New(rand.NewPCG(13, 14))
-			for _, sh := range shapes {
-				M, N, K, G := sh.M, sh.N, sh.K, sh.G
-				ng := K / G
-				x := randSlice(rng, M*K)
-				qp := make([]uint8, N*K/2)
-				for i := range qp {
-					qp[i] = uint8(rng.IntN(256))
-				}
-				s, z, bias := randSlice(rng, N*ng), make([]uint8, N*ng), randSlice(rng, N)
-				for i := range z {
-					z[i] = uint8(rng.IntN(16))
-				}
-				yb, check := guarded(M*N, 16)
-				op := kernel.GemmW4G{M: M, N: N, K: K, Group: G, X: &kernel.Host{F32: x}, Qp: &kernel.Host{U8: qp},
-					S: &kernel.Host{F32: s}, Z: &kernel.Host{U8: z}, Bias: &kernel.Host{F32: bias}, Y: &kernel.Host{F32: yb}}
-				for _, threads := range []int{1, 3} {
-					newGemmW4G(&Backend{threads: threads}, vv.k, &op).Run()
-					check(t, fmt.Sprintf("M=%d N=%d K=%d G=%d", M, N, K, G))
-					for m := range M {
-						for n := range N {
-							ref, mag := float64(bias[n]), math.Abs(float64(bias[n]))
-							for kk := range K {
-								c := qp[(n*K+kk)/2]
-								code := c & 15
-								if kk%2 == 1 {
-									code = c >> 4
-								}
-								g := n*ng + kk/G
-								wv := float64(s[g]) * (float64(code) - float64(z[g]))
-								ref += float64(x[m*K+kk]) * wv
-								mag += math.Abs(float64(x[m*K+kk]) * wv)
+			s, z, bias := randSlice(rng, N*ng), make([]uint8, N*ng), randSlice(rng, N)
+			for i := range z {
+				z[i] = uint8(rng.IntN(16))
+			}
+			yb, check := guarded(M*N, 16)
+			op := kernel.GemmW4G{M: M, N: N, K: K, Group: G, X: &kernel.Host{F32: x}, Qp: &kernel.Host{U8: qp},
+				S: &kernel.Host{F32: s}, Z: &kernel.Host{U8: z}, Bias: &kernel.Host{F32: bias}, Y: &kernel.Host{F32: yb}}
+			for _, threads := range []int{1, 3} {
+				newGemmW4G(&Backend{threads: threads}, k, &op).Run()
+				check(t, fmt.Sprintf("M=%d N=%d K=%d G=%d", M, N, K, G))
+				for m := range M {
+					for n := range N {
+						ref, mag := float64(bias[n]), math.Abs(float64(bias[n]))
+						for kk := range K {
+							c := qp[(n*K+kk)/2]
+							code := c & 15
+							if kk%2 == 1 {
+								code = c >> 4
 							}
-							if got := yb[m*N+n]; math.Abs(float64(got)-ref) > 1e-5*mag+1e-7 {
-								t.Fatalf("M=%d N=%d K=%d G=%d: y[%d][%d] = %v, want %v", M, N, K, G, m, n, got, ref)
-							}
+							g := n*ng + kk/G
+							wv := float64(s[g]) * (float64(code) - float64(z[g]))
+							ref += float64(x[m*K+kk]) * wv
+							mag += math.Abs(float64(x[m*K+kk]) * wv)
+						}
+						if got := yb[m*N+n]; math.Abs(float64(got)-ref) > 1e-5*mag+1e-7 {
+							t.Fatalf("M=%d N=%d K=%d G=%d: y[%d][%d] = %v, want %v", M, N, K, G, m, n, got, ref)
 						}
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestSoftPass: the vector Soft-NMS round against its Go twin at every
@@ -622,47 +544,39 @@ func TestSoftPass(t *testing.T) {
 // twins at every length and misalignment, with guard bytes after q and
 // NaN/Inf detection.
 func TestQuantizer(t *testing.T) {
-	for _, vv := range w8Variants() {
-		if vv.k.absMaxBits == nil {
-			continue
-		}
-		t.Run(vv.name, func(t *testing.T) {
-			if !vv.ok {
-				t.Skipf("%s: not supported by this CPU", vv.name)
-			}
-			k := vv.k
-			rng := rand.New(rand.NewPCG(19, 20))
-			for _, n := range testLengths {
-				for off := 0; off < 4; off++ {
-					x := input(t, n, off, func() float32 { return float32(rng.NormFloat64() * 3) })
-					if got, want := k.absMaxBits(x), absMaxBitsGo(x); got != want {
-						t.Fatalf("absMaxBits n=%d off=%d: %#x, want %#x", n, off, got, want)
+	vs := slices.DeleteFunc(w8Variants(), func(v variant[w8K]) bool { return v.k.absMaxBits == nil })
+	forEach(t, vs, func(t *testing.T, k *w8K) {
+		rng := rand.New(rand.NewPCG(19, 20))
+		for _, n := range testLengths {
+			for off := 0; off < 4; off++ {
+				x := input(t, n, off, func() float32 { return float32(rng.NormFloat64() * 3) })
+				if got, want := k.absMaxBits(x), absMaxBitsGo(x); got != want {
+					t.Fatalf("absMaxBits n=%d off=%d: %#x, want %#x", n, off, got, want)
+				}
+				buf := make([]int8, off+n+16)
+				for i := range buf {
+					buf[i] = 99
+				}
+				q, want := buf[off:off+n], make([]int8, n)
+				k.quant(q, x, 31.75)
+				quantI8Go(want, x, 31.75)
+				for i := range buf {
+					if (i < off || i >= off+n) && buf[i] != 99 {
+						t.Fatalf("quant n=%d off=%d: wrote outside q at %d", n, off, i)
 					}
-					buf := make([]int8, off+n+16)
-					for i := range buf {
-						buf[i] = 99
+				}
+				for i := range q {
+					if q[i] != want[i] {
+						t.Fatalf("quant n=%d off=%d: q[%d] = %d, want %d (x %v)", n, off, i, q[i], want[i], x[i])
 					}
-					q, want := buf[off:off+n], make([]int8, n)
-					k.quant(q, x, 31.75)
-					quantI8Go(want, x, 31.75)
-					for i := range buf {
-						if (i < off || i >= off+n) && buf[i] != 99 {
-							t.Fatalf("quant n=%d off=%d: wrote outside q at %d", n, off, i)
-						}
-					}
-					for i := range q {
-						if q[i] != want[i] {
-							t.Fatalf("quant n=%d off=%d: q[%d] = %d, want %d (x %v)", n, off, i, q[i], want[i], x[i])
-						}
-					}
-					if n > 0 {
-						x[rng.IntN(n)] = float32(math.NaN())
-						if k.absMaxBits(x) < 0x7F800000 {
-							t.Fatalf("absMaxBits n=%d: a NaN went unseen", n)
-						}
+				}
+				if n > 0 {
+					x[rng.IntN(n)] = float32(math.NaN())
+					if k.absMaxBits(x) < 0x7F800000 {
+						t.Fatalf("absMaxBits n=%d: a NaN went unseen", n)
 					}
 				}
 			}
-		})
-	}
+		}
+	})
 }

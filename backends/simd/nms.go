@@ -2,8 +2,8 @@ package simd
 
 import (
 	"math"
-	"slices"
 
+	"github.com/nbench/nbench/backends/internal/nmsbox"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -17,21 +17,6 @@ import (
 // left is dead, so the work shrinks as boxes die.
 
 func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSuppress != nil }) }
-
-// scoreKey orders by score descending, then index ascending, as one uint64
-// (-0 ties with +0).
-func scoreKey(s float32, i int) uint64 {
-	if s == 0 {
-		s = 0
-	}
-	u := math.Float32bits(s)
-	if u>>31 != 0 {
-		u = ^u
-	} else {
-		u |= 1 << 31
-	}
-	return uint64(^u)<<32 | uint64(uint32(i))
-}
 
 // nmsBoxes are the candidates in score order; rank is the position in that
 // order (-1 once suppressed), area -1 marks a box with a NaN coordinate,
@@ -114,28 +99,14 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	g := nmsBoxes{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n),
 		make([]float32, n), make([]int32, n)}
 	return bound(v.path, func() {
-		m := 0
-		for i, s := range scores {
-			if s >= thr { // false for NaN
-				keys[m] = scoreKey(s, i)
-				m++
-			}
-		}
-		ks := keys[:m]
-		slices.Sort(ks)
+		ks := nmsbox.ByScore(keys, scores, thr)
+		m := len(ks)
 		for p, k := range ks {
-			g.load(p, boxes, int(uint32(k)), one)
+			g.load(p, boxes, nmsbox.KeyIndex(k), one)
 		}
 		clear(kept[:m])
 		g.sweep(v, m, t, one, geq, kept)
-		c := 0
-		for p, k := range ks {
-			if kept[p] {
-				keep[c] = int32(uint32(k))
-				c++
-			}
-		}
-		count[0] = int32(c)
+		count[0] = nmsbox.Kept(keep, ks, kept)
 	}), nil
 }
 

@@ -74,31 +74,36 @@ type Backend struct {
 // level cfg.ISA names (NBENCH_ISA when cfg.ISA is empty), which must be
 // supported here.
 func New(cfg kernel.Config) (*Backend, error) {
-	isa := cfg.ISA
+	all, idx, err := pick(cfg.ISA)
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{threads: par.Threads(cfg.Threads), lv: all[idx], paths: names(all[idx:]),
+		pure: pure.New(cfg)}, nil
+}
+
+// pick returns this CPU's levels, best first, and the index of the one isa
+// names (NBENCH_ISA when isa is empty; the best when both are empty).
+func pick(isa string) ([]*level, int, error) {
 	if isa == "" {
 		isa = os.Getenv("NBENCH_ISA")
 	}
 	all := supported()
-	idx := 0
-	if isa != "" {
-		idx = -1
-		for i, l := range all {
-			if l.name == isa {
-				idx = i
-			}
-		}
-		if idx < 0 {
-			what := "unknown on " + runtime.GOARCH
-			for _, l := range levels() {
-				if l.name == isa {
-					what = "not supported by this CPU"
-				}
-			}
-			return nil, fmt.Errorf("ISA %q is %s (supported: %s)", isa, what, strings.Join(names(all), ", "))
+	if isa == "" {
+		return all, 0, nil
+	}
+	for i, l := range all {
+		if l.name == isa {
+			return all, i, nil
 		}
 	}
-	return &Backend{threads: par.Threads(cfg.Threads), lv: all[idx], paths: names(all[idx:]),
-		pure: pure.New(cfg)}, nil
+	what := "unknown on " + runtime.GOARCH
+	for _, l := range levels() {
+		if l.name == isa {
+			what = "not supported by this CPU"
+		}
+	}
+	return nil, 0, fmt.Errorf("ISA %q is %s (supported: %s)", isa, what, strings.Join(names(all), ", "))
 }
 
 // supported returns this CPU's levels, best first (generic is always last).

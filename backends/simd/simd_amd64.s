@@ -7248,3 +7248,780 @@ DATA c_p127<>+52(SB)/4, $0x42fe0000
 DATA c_p127<>+56(SB)/4, $0x42fe0000
 DATA c_p127<>+60(SB)/4, $0x42fe0000
 GLOBL c_p127<>(SB), RODATA|NOPTR, $64
+
+// func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS mul+8(FP), Z0
+	VBROADCASTSS add+12(FP), Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VFMADD213PS Z1, Z0, Z2
+	VFMADD213PS Z1, Z0, Z3
+	VFMADD213PS Z1, Z0, Z4
+	VFMADD213PS Z1, Z0, Z5
+	VFMADD213PS Z1, Z0, Z6
+	VFMADD213PS Z1, Z0, Z7
+	VFMADD213PS Z1, Z0, Z8
+	VFMADD213PS Z1, Z0, Z9
+	VFMADD213PS Z1, Z0, Z10
+	VFMADD213PS Z1, Z0, Z11
+	VFMADD213PS Z1, Z0, Z12
+	VFMADD213PS Z1, Z0, Z13
+	DECQ        AX
+	JNZ         loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	VMOVUPS Z4, 128(AX)
+	VMOVUPS Z5, 192(AX)
+	VMOVUPS Z6, 256(AX)
+	VMOVUPS Z7, 320(AX)
+	VMOVUPS Z8, 384(AX)
+	VMOVUPS Z9, 448(AX)
+	VMOVUPS Z10, 512(AX)
+	VMOVUPS Z11, 576(AX)
+	VMOVUPS Z12, 640(AX)
+	VMOVUPS Z13, 704(AX)
+	VZEROUPPER
+	RET
+
+// func readPeakAVX512(x []float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
+TEXT ·readPeakAVX512(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+unrolled:
+	CMPQ    CX, $0x00000080
+	JB      single
+	VMOVUPS (AX), Z8
+	VADDPS  Z8, Z0, Z0
+	VMOVUPS 64(AX), Z8
+	VADDPS  Z8, Z1, Z1
+	VMOVUPS 128(AX), Z8
+	VADDPS  Z8, Z2, Z2
+	VMOVUPS 192(AX), Z8
+	VADDPS  Z8, Z3, Z3
+	VMOVUPS 256(AX), Z8
+	VADDPS  Z8, Z4, Z4
+	VMOVUPS 320(AX), Z8
+	VADDPS  Z8, Z5, Z5
+	VMOVUPS 384(AX), Z8
+	VADDPS  Z8, Z6, Z6
+	VMOVUPS 448(AX), Z8
+	VADDPS  Z8, Z7, Z7
+	ADDQ    $0x00000200, AX
+	SUBQ    $0x00000080, CX
+	JMP     unrolled
+
+single:
+	CMPQ    CX, $0x00000010
+	JB      tail
+	VMOVUPS (AX), Z8
+	VADDPS  Z8, Z0, Z0
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, CX
+	JMP     single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVQ      $-1, DX
+	BZHIQ     CX, DX, DX
+	KMOVW     DX, K1
+	VMOVUPS.Z (AX), K1, Z8
+	VADDPS    Z8, Z0, K1, Z0
+
+done:
+	VADDPS        Z4, Z0, Z0
+	VADDPS        Z5, Z1, Z1
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func copyPeakAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·copyPeakAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+
+unrolled:
+	CMPQ    DX, $0x00000080
+	JB      single
+	VMOVUPS (CX), Z0
+	VMOVUPS Z0, (AX)
+	VMOVUPS 64(CX), Z0
+	VMOVUPS Z0, 64(AX)
+	VMOVUPS 128(CX), Z0
+	VMOVUPS Z0, 128(AX)
+	VMOVUPS 192(CX), Z0
+	VMOVUPS Z0, 192(AX)
+	VMOVUPS 256(CX), Z0
+	VMOVUPS Z0, 256(AX)
+	VMOVUPS 320(CX), Z0
+	VMOVUPS Z0, 320(AX)
+	VMOVUPS 384(CX), Z0
+	VMOVUPS Z0, 384(AX)
+	VMOVUPS 448(CX), Z0
+	VMOVUPS Z0, 448(AX)
+	ADDQ    $0x00000200, AX
+	ADDQ    $0x00000200, CX
+	SUBQ    $0x00000080, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000010
+	JB      tail
+	VMOVUPS (CX), Z0
+	VMOVUPS Z0, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, DX
+	JMP     single
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z0
+	VMOVUPS   Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func triadPeakAVX512(dst []float32, x []float32, y []float32, s float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·triadPeakAVX512(SB), NOSPLIT, $0-76
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         y_base+48(FP), DX
+	MOVQ         dst_len+8(FP), BX
+	VBROADCASTSS s+72(FP), Z0
+
+unrolled:
+	CMPQ        BX, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, (AX)
+	VMOVUPS     64(CX), Z1
+	VMOVUPS     64(DX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, 64(AX)
+	VMOVUPS     128(CX), Z1
+	VMOVUPS     128(DX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, 128(AX)
+	VMOVUPS     192(CX), Z1
+	VMOVUPS     192(DX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, BX
+	JMP         single
+
+tail:
+	TESTQ       BX, BX
+	JZ          done
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (CX), K1, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VFMADD231PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func fmaPeakAVX2(n int, mul float32, add float32, out []float32)
+// Requires: AVX, FMA3
+TEXT ·fmaPeakAVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS mul+8(FP), Y0
+	VBROADCASTSS add+12(FP), Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y12, Y12, Y12
+	VXORPS       Y13, Y13, Y13
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VFMADD213PS Y1, Y0, Y2
+	VFMADD213PS Y1, Y0, Y3
+	VFMADD213PS Y1, Y0, Y4
+	VFMADD213PS Y1, Y0, Y5
+	VFMADD213PS Y1, Y0, Y6
+	VFMADD213PS Y1, Y0, Y7
+	VFMADD213PS Y1, Y0, Y8
+	VFMADD213PS Y1, Y0, Y9
+	VFMADD213PS Y1, Y0, Y10
+	VFMADD213PS Y1, Y0, Y11
+	VFMADD213PS Y1, Y0, Y12
+	VFMADD213PS Y1, Y0, Y13
+	DECQ        AX
+	JNZ         loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, 32(AX)
+	VMOVUPS Y4, 64(AX)
+	VMOVUPS Y5, 96(AX)
+	VMOVUPS Y6, 128(AX)
+	VMOVUPS Y7, 160(AX)
+	VMOVUPS Y8, 192(AX)
+	VMOVUPS Y9, 224(AX)
+	VMOVUPS Y10, 256(AX)
+	VMOVUPS Y11, 288(AX)
+	VMOVUPS Y12, 320(AX)
+	VMOVUPS Y13, 352(AX)
+	VZEROUPPER
+	RET
+
+// func readPeakAVX2(x []float32) float64
+// Requires: AVX, SSE2
+TEXT ·readPeakAVX2(SB), NOSPLIT, $32-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+unrolled:
+	CMPQ    CX, $0x00000040
+	JB      single
+	VMOVUPS (AX), Y8
+	VADDPS  Y8, Y0, Y0
+	VMOVUPS 32(AX), Y8
+	VADDPS  Y8, Y1, Y1
+	VMOVUPS 64(AX), Y8
+	VADDPS  Y8, Y2, Y2
+	VMOVUPS 96(AX), Y8
+	VADDPS  Y8, Y3, Y3
+	VMOVUPS 128(AX), Y8
+	VADDPS  Y8, Y4, Y4
+	VMOVUPS 160(AX), Y8
+	VADDPS  Y8, Y5, Y5
+	VMOVUPS 192(AX), Y8
+	VADDPS  Y8, Y6, Y6
+	VMOVUPS 224(AX), Y8
+	VADDPS  Y8, Y7, Y7
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000040, CX
+	JMP     unrolled
+
+single:
+	CMPQ    CX, $0x00000008
+	JB      tail
+	VMOVUPS (AX), Y8
+	VADDPS  Y8, Y0, Y0
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y8
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS Y9, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y9
+	VANDPS  Y8, Y9, Y9
+	VADDPS  Y9, Y0, Y0
+
+done:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X0, X1, X1
+	VUNPCKHPD    X1, X1, X0
+	VADDSD       X0, X1, X1
+	MOVSD        X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func copyPeakAVX2(dst []float32, x []float32)
+// Requires: AVX
+TEXT ·copyPeakAVX2(SB), NOSPLIT, $72-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+
+unrolled:
+	CMPQ    DX, $0x00000040
+	JB      single
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (AX)
+	VMOVUPS 32(CX), Y0
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS 64(CX), Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS 96(CX), Y0
+	VMOVUPS Y0, 96(AX)
+	VMOVUPS 128(CX), Y0
+	VMOVUPS Y0, 128(AX)
+	VMOVUPS 160(CX), Y0
+	VMOVUPS Y0, 160(AX)
+	VMOVUPS 192(CX), Y0
+	VMOVUPS Y0, 192(AX)
+	VMOVUPS 224(CX), Y0
+	VMOVUPS Y0, 224(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000040, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000008
+	JB      tail
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000008, DX
+	JMP     single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (AX)
+	MOVQ    64(SP), AX
+	XORQ    BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func triadPeakAVX2(dst []float32, x []float32, y []float32, s float32)
+// Requires: AVX, FMA3
+TEXT ·triadPeakAVX2(SB), NOSPLIT, $104-76
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         y_base+48(FP), DX
+	MOVQ         dst_len+8(FP), BX
+	VBROADCASTSS s+72(FP), Y0
+
+unrolled:
+	CMPQ        BX, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	VMOVUPS     32(CX), Y1
+	VMOVUPS     32(DX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, 32(AX)
+	VMOVUPS     64(CX), Y1
+	VMOVUPS     64(DX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, 64(AX)
+	VMOVUPS     96(CX), Y1
+	VMOVUPS     96(DX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, BX
+	JMP         single
+
+tail:
+	TESTQ   BX, BX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), SI
+	MOVQ    BX, DI
+	NEGQ    DI
+	VMOVDQU 32(SI)(DI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 96(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    SI, SI
+
+in0:
+	MOVL    (AX)(SI*4), DI
+	MOVL    DI, (SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    SI, SI
+
+in1:
+	MOVL    (CX)(SI*4), DI
+	MOVL    DI, 32(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    SI, SI
+
+in2:
+	MOVL        (DX)(SI*4), DI
+	MOVL        DI, 64(SP)(SI*4)
+	INCQ        SI
+	CMPQ        SI, BX
+	JB          in2
+	LEAQ        64(SP), DX
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	MOVQ        96(SP), AX
+	XORQ        SI, SI
+
+out0:
+	MOVL (SP)(SI*4), DI
+	MOVL DI, (AX)(SI*4)
+	INCQ SI
+	CMPQ SI, BX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func dotPeakVNNI512(n int, a uint32, b uint32, out []int32)
+// Requires: AVX, AVX512F, AVX512VNNI
+TEXT ·dotPeakVNNI512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS a+8(FP), Z12
+	VBROADCASTSS b+12(FP), Z13
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	VPXORD       Z4, Z4, Z4
+	VPXORD       Z5, Z5, Z5
+	VPXORD       Z6, Z6, Z6
+	VPXORD       Z7, Z7, Z7
+	VPXORD       Z8, Z8, Z8
+	VPXORD       Z9, Z9, Z9
+	VPXORD       Z10, Z10, Z10
+	VPXORD       Z11, Z11, Z11
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VPDPBUSD Z13, Z12, Z0
+	VPDPBUSD Z13, Z12, Z1
+	VPDPBUSD Z13, Z12, Z2
+	VPDPBUSD Z13, Z12, Z3
+	VPDPBUSD Z13, Z12, Z4
+	VPDPBUSD Z13, Z12, Z5
+	VPDPBUSD Z13, Z12, Z6
+	VPDPBUSD Z13, Z12, Z7
+	VPDPBUSD Z13, Z12, Z8
+	VPDPBUSD Z13, Z12, Z9
+	VPDPBUSD Z13, Z12, Z10
+	VPDPBUSD Z13, Z12, Z11
+	DECQ     AX
+	JNZ      loop
+
+done:
+	MOVQ      out_base+16(FP), AX
+	VMOVDQU32 Z0, (AX)
+	VMOVDQU32 Z1, 64(AX)
+	VMOVDQU32 Z2, 128(AX)
+	VMOVDQU32 Z3, 192(AX)
+	VMOVDQU32 Z4, 256(AX)
+	VMOVDQU32 Z5, 320(AX)
+	VMOVDQU32 Z6, 384(AX)
+	VMOVDQU32 Z7, 448(AX)
+	VMOVDQU32 Z8, 512(AX)
+	VMOVDQU32 Z9, 576(AX)
+	VMOVDQU32 Z10, 640(AX)
+	VMOVDQU32 Z11, 704(AX)
+	VZEROUPPER
+	RET
+
+// func dotPeakVNNI256(n int, a uint32, b uint32, out []int32)
+// Requires: AVX, AVX2, AVXVNNI
+TEXT ·dotPeakVNNI256(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS a+8(FP), Y12
+	VBROADCASTSS b+12(FP), Y13
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	VPXOR        Y8, Y8, Y8
+	VPXOR        Y9, Y9, Y9
+	VPXOR        Y10, Y10, Y10
+	VPXOR        Y11, Y11, Y11
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xc5 // VPDPBUSD Y13, Y12, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y12, Y1
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xd5 // VPDPBUSD Y13, Y12, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y12, Y3
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xe5 // VPDPBUSD Y13, Y12, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y12, Y5
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xf5 // VPDPBUSD Y13, Y12, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x1d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y12, Y7
+	BYTE $0xc4; BYTE $0x42; BYTE $0x1d; BYTE $0x50; BYTE $0xc5 // VPDPBUSD Y13, Y12, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x1d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y12, Y9
+	BYTE $0xc4; BYTE $0x42; BYTE $0x1d; BYTE $0x50; BYTE $0xd5 // VPDPBUSD Y13, Y12, Y10
+	BYTE $0xc4; BYTE $0x42; BYTE $0x1d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y12, Y11
+	DECQ AX
+	JNZ  loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y1, 32(AX)
+	VMOVDQU Y2, 64(AX)
+	VMOVDQU Y3, 96(AX)
+	VMOVDQU Y4, 128(AX)
+	VMOVDQU Y5, 160(AX)
+	VMOVDQU Y6, 192(AX)
+	VMOVDQU Y7, 224(AX)
+	VMOVDQU Y8, 256(AX)
+	VMOVDQU Y9, 288(AX)
+	VMOVDQU Y10, 320(AX)
+	VMOVDQU Y11, 352(AX)
+	VZEROUPPER
+	RET
+
+// func dotPeakAVX2(n int, a uint32, b uint32, out []int32)
+// Requires: AVX, AVX2
+TEXT ·dotPeakAVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS a+8(FP), Y12
+	VBROADCASTSS b+12(FP), Y13
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	VPXOR        Y8, Y8, Y8
+	VPXOR        Y9, Y9, Y9
+	VPXOR        Y10, Y10, Y10
+	VPXOR        Y11, Y11, Y11
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y0, Y0
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y0, Y0
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y1, Y1
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y1, Y1
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y2, Y2
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y2, Y2
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y3, Y3
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y3, Y3
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y4, Y4
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y4, Y4
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y5, Y5
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y5, Y5
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y6, Y6
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y6, Y6
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y7, Y7
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y7, Y7
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y8, Y8
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y8, Y8
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y9, Y9
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y9, Y9
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y10, Y10
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y10, Y10
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y11, Y11
+	VPMADDWD Y13, Y12, Y14
+	VPADDD   Y14, Y11, Y11
+	DECQ     AX
+	JNZ      loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y1, 32(AX)
+	VMOVDQU Y2, 64(AX)
+	VMOVDQU Y3, 96(AX)
+	VMOVDQU Y4, 128(AX)
+	VMOVDQU Y5, 160(AX)
+	VMOVDQU Y6, 192(AX)
+	VMOVDQU Y7, 224(AX)
+	VMOVDQU Y8, 256(AX)
+	VMOVDQU Y9, 288(AX)
+	VMOVDQU Y10, 320(AX)
+	VMOVDQU Y11, 352(AX)
+	VZEROUPPER
+	RET

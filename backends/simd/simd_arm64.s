@@ -926,3 +926,230 @@ done:
 	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R4)
 	RET
 
+
+// Peak probes (peak_arm64.go registers them with harness/peak). The compute
+// loops keep 24 independent chains in V0-V23 with the operands in V24/V25
+// and store every lane to out; the bandwidth loops move 64 bytes per load or
+// store and leave the tail (under one unrolled iteration) to Go. The read
+// loop adds its lanes in float64 (a reduction in Go would cost as much as a
+// pass in L1).
+
+// func fmaPeakNEON(n int, mul, add float32, out []float32)
+TEXT ·fmaPeakNEON(SB), NOSPLIT, $0-40
+	MOVD n+0(FP), R0
+	FMOVS mul+8(FP), F24
+	VDUP V24.S[0], V24.S4
+	FMOVS add+12(FP), F25
+	VDUP V25.S[0], V25.S4
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	CBZ R0, done
+loop:
+	VFMLA V25.S4, V24.S4, V0.S4
+	VFMLA V25.S4, V24.S4, V1.S4
+	VFMLA V25.S4, V24.S4, V2.S4
+	VFMLA V25.S4, V24.S4, V3.S4
+	VFMLA V25.S4, V24.S4, V4.S4
+	VFMLA V25.S4, V24.S4, V5.S4
+	VFMLA V25.S4, V24.S4, V6.S4
+	VFMLA V25.S4, V24.S4, V7.S4
+	VFMLA V25.S4, V24.S4, V8.S4
+	VFMLA V25.S4, V24.S4, V9.S4
+	VFMLA V25.S4, V24.S4, V10.S4
+	VFMLA V25.S4, V24.S4, V11.S4
+	VFMLA V25.S4, V24.S4, V12.S4
+	VFMLA V25.S4, V24.S4, V13.S4
+	VFMLA V25.S4, V24.S4, V14.S4
+	VFMLA V25.S4, V24.S4, V15.S4
+	VFMLA V25.S4, V24.S4, V16.S4
+	VFMLA V25.S4, V24.S4, V17.S4
+	VFMLA V25.S4, V24.S4, V18.S4
+	VFMLA V25.S4, V24.S4, V19.S4
+	VFMLA V25.S4, V24.S4, V20.S4
+	VFMLA V25.S4, V24.S4, V21.S4
+	VFMLA V25.S4, V24.S4, V22.S4
+	VFMLA V25.S4, V24.S4, V23.S4
+	SUBS $1, R0
+	BNE loop
+done:
+	MOVD out_base+16(FP), R1
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R1)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R1)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R1)
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R1)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R1)
+	RET
+
+// func dotPeakSDOT(n int, a, b uint32, out []int32)
+TEXT ·dotPeakSDOT(SB), NOSPLIT, $0-40
+	MOVD n+0(FP), R0
+	MOVWU a+8(FP), R2
+	VDUP R2, V24.S4
+	MOVWU b+12(FP), R3
+	VDUP R3, V25.S4
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	CBZ R0, done
+loop:
+	WORD $0x4e999700; // sdot v0.4s, v24.16b, v25.16b
+	WORD $0x4e999701; // sdot v1.4s, v24.16b, v25.16b
+	WORD $0x4e999702; // sdot v2.4s, v24.16b, v25.16b
+	WORD $0x4e999703; // sdot v3.4s, v24.16b, v25.16b
+	WORD $0x4e999704; // sdot v4.4s, v24.16b, v25.16b
+	WORD $0x4e999705; // sdot v5.4s, v24.16b, v25.16b
+	WORD $0x4e999706; // sdot v6.4s, v24.16b, v25.16b
+	WORD $0x4e999707; // sdot v7.4s, v24.16b, v25.16b
+	WORD $0x4e999708; // sdot v8.4s, v24.16b, v25.16b
+	WORD $0x4e999709; // sdot v9.4s, v24.16b, v25.16b
+	WORD $0x4e99970a; // sdot v10.4s, v24.16b, v25.16b
+	WORD $0x4e99970b; // sdot v11.4s, v24.16b, v25.16b
+	WORD $0x4e99970c; // sdot v12.4s, v24.16b, v25.16b
+	WORD $0x4e99970d; // sdot v13.4s, v24.16b, v25.16b
+	WORD $0x4e99970e; // sdot v14.4s, v24.16b, v25.16b
+	WORD $0x4e99970f; // sdot v15.4s, v24.16b, v25.16b
+	WORD $0x4e999710; // sdot v16.4s, v24.16b, v25.16b
+	WORD $0x4e999711; // sdot v17.4s, v24.16b, v25.16b
+	WORD $0x4e999712; // sdot v18.4s, v24.16b, v25.16b
+	WORD $0x4e999713; // sdot v19.4s, v24.16b, v25.16b
+	WORD $0x4e999714; // sdot v20.4s, v24.16b, v25.16b
+	WORD $0x4e999715; // sdot v21.4s, v24.16b, v25.16b
+	WORD $0x4e999716; // sdot v22.4s, v24.16b, v25.16b
+	WORD $0x4e999717; // sdot v23.4s, v24.16b, v25.16b
+	SUBS $1, R0
+	BNE loop
+done:
+	MOVD out_base+16(FP), R1
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R1)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R1)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R1)
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R1)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R1)
+	RET
+
+// func readPeakNEON(x []float32) float64
+TEXT ·readPeakNEON(SB), NOSPLIT, $0-32
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R1
+	LSR $5, R1
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	CBZ R1, done
+loop:
+	VLD1.P 64(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(R0), [V20.S4, V21.S4, V22.S4, V23.S4]
+	WORD $0x4e30d400; // fadd v0.4s, v0.4s, v16.4s
+	WORD $0x4e31d421; // fadd v1.4s, v1.4s, v17.4s
+	WORD $0x4e32d442; // fadd v2.4s, v2.4s, v18.4s
+	WORD $0x4e33d463; // fadd v3.4s, v3.4s, v19.4s
+	WORD $0x4e34d484; // fadd v4.4s, v4.4s, v20.4s
+	WORD $0x4e35d4a5; // fadd v5.4s, v5.4s, v21.4s
+	WORD $0x4e36d4c6; // fadd v6.4s, v6.4s, v22.4s
+	WORD $0x4e37d4e7; // fadd v7.4s, v7.4s, v23.4s
+	SUBS $1, R1
+	BNE loop
+done:
+	WORD $0x4e24d400; // fadd v0.4s, v0.4s, v4.4s
+	WORD $0x4e25d421; // fadd v1.4s, v1.4s, v5.4s
+	WORD $0x4e26d442; // fadd v2.4s, v2.4s, v6.4s
+	WORD $0x4e27d463; // fadd v3.4s, v3.4s, v7.4s
+	WORD $0x4e22d400; // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x4e23d421; // fadd v1.4s, v1.4s, v3.4s
+	WORD $0x4e21d400; // fadd v0.4s, v0.4s, v1.4s
+	WORD $0x0e617801; // fcvtl v1.2d, v0.2s
+	WORD $0x4e617802; // fcvtl2 v2.2d, v0.4s
+	WORD $0x4e62d421; // fadd v1.2d, v1.2d, v2.2d
+	WORD $0x7e70d820; // faddp d0, v1.2d
+	FMOVD F0, ret+24(FP)
+	RET
+
+// func copyPeakNEON(dst, x []float32)
+TEXT ·copyPeakNEON(SB), NOSPLIT, $0-48
+	MOVD dst_base+0(FP), R0
+	MOVD dst_len+8(FP), R2
+	MOVD x_base+24(FP), R1
+	LSR $5, R2
+	CBZ R2, done
+loop:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R0)
+	SUBS $1, R2
+	BNE loop
+done:
+	RET
+
+// func triadPeakNEON(dst, x, y []float32, s float32)
+TEXT ·triadPeakNEON(SB), NOSPLIT, $0-76
+	MOVD dst_base+0(FP), R0
+	MOVD dst_len+8(FP), R3
+	MOVD x_base+24(FP), R1
+	MOVD y_base+48(FP), R2
+	FMOVS s+72(FP), F31
+	VDUP V31.S[0], V31.S4
+	LSR $4, R3
+	CBZ R3, done
+loop:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VFMLA V31.S4, V4.S4, V0.S4
+	VFMLA V31.S4, V5.S4, V1.S4
+	VFMLA V31.S4, V6.S4, V2.S4
+	VFMLA V31.S4, V7.S4, V3.S4
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUBS $1, R3
+	BNE loop
+done:
+	RET

@@ -110,11 +110,7 @@ func TestDispatch(t *testing.T) {
 
 // prepareQuick binds a kernel's first quick shape and returns its path.
 func prepareQuick(t *testing.T, b kernel.Backend, k *suite.Kernel) string {
-	p, err := k.ParseParams(k.Quick[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := k.New(p)
+	c, err := k.Build(k.Quick[0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package simd
 import (
 	"math"
 
+	"github.com/nbench/nbench/backends/internal/nmsbox"
 	"github.com/nbench/nbench/backends/internal/par"
 	"github.com/nbench/nbench/kernel"
 )
@@ -23,60 +24,13 @@ func init() { register("soft_nms", prepareSoftNMS, func(l *level) bool { return 
 
 const softParallel = 8192 // live candidates from which a round is split across workers
 
-type softList struct {
-	x1, y1, x2, y2, area, score []float64
-	idx                         []int32
-	n                           int
-}
-
-// load fills the list (NaN scores dropped; a NaN box sits at +Inf with area
-// 0 and overlaps nothing) and returns the position of the first maximum.
-func (c *softList) load(boxes, scores []float32, one float64) int {
-	n, m, inf := 0, -1, math.Inf(1)
-	for i, s := range scores {
-		if s != s {
-			continue
-		}
-		x1, y1, x2, y2 := float64(boxes[4*i]), float64(boxes[4*i+1]), float64(boxes[4*i+2]), float64(boxes[4*i+3])
-		if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
-			c.x1[n], c.y1[n], c.x2[n], c.y2[n], c.area[n] = inf, inf, inf, inf, 0
-		} else {
-			x2, y2 = x2+one, y2+one
-			c.x1[n], c.y1[n], c.x2[n], c.y2[n] = x1, y1, x2, y2
-			c.area[n] = max(0, x2-x1) * max(0, y2-y1)
-		}
-		c.score[n], c.idx[n] = float64(s), int32(i)
-		if m < 0 || c.score[n] > c.score[m] {
-			m = n
-		}
-		n++
-	}
-	c.n = n
-	return m
-}
-
-// compact moves the live candidates to the front and returns the new
-// position of the one at m.
-func (c *softList) compact(m int) int {
-	w, mw := 0, -1
-	for j := range c.n {
-		if c.score[j] != c.score[j] {
-			continue
-		}
-		if j == m {
-			mw = w
-		}
-		c.x1[w], c.y1[w], c.x2[w], c.y2[w], c.area[w], c.score[w], c.idx[w] = c.x1[j], c.y1[j], c.x2[j], c.y2[j], c.area[j], c.score[j], c.idx[j]
-		w++
-	}
-	c.n = w
-	return mw
-}
+// softList is the shared candidate list (see nmsbox.Soft).
+type softList struct{ nmsbox.Soft }
 
 // pass runs the vector pass over [lo, hi) and returns the first best
 // position (-1 if none survives) and the number killed.
 func (c *softList) pass(f softPassFn, lo, hi int, p []float64, method int, lanes *[16]float64) (int, int) {
-	killed := f(c.x1[lo:hi], c.y1[lo:hi], c.x2[lo:hi], c.y2[lo:hi], c.area[lo:hi], c.score[lo:hi], p, method, lanes[:])
+	killed := f(c.X1[lo:hi], c.Y1[lo:hi], c.X2[lo:hi], c.Y2[lo:hi], c.Area[lo:hi], c.Score[lo:hi], p, method, lanes[:])
 	best, bs := -1, math.Inf(-1)
 	for l := range 8 {
 		s, j := lanes[l], int(lanes[8+l])
@@ -87,7 +41,7 @@ func (c *softList) pass(f softPassFn, lo, hi int, p []float64, method int, lanes
 	if best < 0 && killed < hi-lo {
 		// Survivors all at -Inf (a threshold of -Inf): the first live one.
 		for j := lo; j < hi; j++ {
-			if c.score[j] == c.score[j] {
+			if c.Score[j] == c.Score[j] {
 				return j, killed
 			}
 		}
@@ -104,8 +58,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	boxes, scores := kernel.F32s(op.Boxes), kernel.F32s(op.Scores)
 	keep, keptScores, count := kernel.I32s(op.Keep), kernel.F32s(op.KeptScores), kernel.I32s(op.Count)
 	n, workers := op.N, b.threads
-	c := &softList{x1: make([]float64, n), y1: make([]float64, n), x2: make([]float64, n), y2: make([]float64, n),
-		area: make([]float64, n), score: make([]float64, n), idx: make([]int32, n)}
+	c := &softList{nmsbox.NewSoft(n)}
 	one := 0.0
 	if op.PlusOne {
 		one = 1
@@ -116,35 +69,35 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	best, killed := make([]int, workers), make([]int, workers)
 	parallelPass := func(lo, hi int) {
 		for w := lo; w < hi; w++ {
-			best[w], killed[w] = c.pass(f, w*c.n/workers, (w+1)*c.n/workers, p, method, &lanes[w])
+			best[w], killed[w] = c.pass(f, w*c.N/workers, (w+1)*c.N/workers, p, method, &lanes[w])
 		}
 	}
 	return bound(b.lv.f.path, func() {
-		m, k, dead := c.load(boxes, scores, one), 0, 0
+		m, k, dead := c.Load(boxes, scores, one), 0, 0
 		for m >= 0 {
-			keep[k], keptScores[k] = c.idx[m], float32(c.score[m])
+			keep[k], keptScores[k] = c.Idx[m], float32(c.Score[m])
 			k++
-			p[0], p[1], p[2], p[3], p[4] = c.x1[m], c.y1[m], c.x2[m], c.y2[m], c.area[m]
+			p[0], p[1], p[2], p[3], p[4] = c.X1[m], c.Y1[m], c.X2[m], c.Y2[m], c.Area[m]
 			p[5], p[6], p[7] = float64(op.Nt), float64(op.Sigma), float64(op.Threshold)
-			c.score[m] = math.NaN()
+			c.Score[m] = math.NaN()
 			dead++
-			if workers > 1 && c.n-dead >= softParallel {
+			if workers > 1 && c.N-dead >= softParallel {
 				par.For(workers, workers, 1, parallelPass)
 				m = -1
 				for w := range workers {
 					// Workers in list order: ties stay with the lowest index.
-					if bw := best[w]; bw >= 0 && (m < 0 || c.score[bw] > c.score[m]) {
+					if bw := best[w]; bw >= 0 && (m < 0 || c.Score[bw] > c.Score[m]) {
 						m = bw
 					}
 					dead += killed[w]
 				}
 			} else {
 				var kd int
-				m, kd = c.pass(f, 0, c.n, p, method, &lanes[0])
+				m, kd = c.pass(f, 0, c.N, p, method, &lanes[0])
 				dead += kd
 			}
-			if 32*dead > c.n {
-				m, dead = c.compact(m), 0
+			if 32*dead > c.N {
+				m, dead = c.Compact(m), 0
 			}
 		}
 		count[0] = int32(k)

@@ -63,14 +63,10 @@ func TestSpeedReport(t *testing.T) {
 			t.Logf("%s: no such suite kernel", cs)
 			continue
 		}
-		p, err := k.ParseParams(shape)
+		c, err := k.Build(shape)
 		if err != nil {
 			t.Errorf("%s: %v", cs, err)
 			continue
-		}
-		c, err := k.New(p)
-		if err != nil {
-			t.Fatal(err)
 		}
 		rg, _, err := prepared(gb, c)
 		if err != nil {
@@ -105,11 +101,8 @@ func TestSpeedReport(t *testing.T) {
 // prepared allocates and fills a case on b and returns its run function.
 func prepared(b kernel.Backend, c suite.Case) (func() error, string, error) {
 	bufs := c.Buffers()
-	host := make([]*kernel.Host, len(bufs))
+	host := suite.Alloc(c)
 	ts := make([]kernel.Tensor, len(bufs))
-	for i, bf := range bufs {
-		host[i] = kernel.NewHost(bf.DType, bf.Len)
-	}
 	c.Fill(rand.New(rand.NewPCG(1, 2)), host)
 	for i, bf := range bufs {
 		var err error

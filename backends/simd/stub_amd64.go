@@ -384,3 +384,74 @@ func absMaxBitsAVX512(x []float32) uint32
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
+
+// fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
+// (every lane starts at 0) and stores them to out[:chains*lanes].
+// (AVX-512)
+//
+//go:noescape
+func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
+
+// readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
+// iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).
+// (AVX-512)
+//
+//go:noescape
+func readPeakAVX512(x []float32) float64
+
+// copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).
+// (AVX-512)
+//
+//go:noescape
+func copyPeakAVX512(dst []float32, x []float32)
+
+// triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
+// (AVX-512)
+//
+//go:noescape
+func triadPeakAVX512(dst []float32, x []float32, y []float32, s float32)
+
+// fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
+// (every lane starts at 0) and stores them to out[:chains*lanes].
+// (AVX2+FMA)
+//
+//go:noescape
+func fmaPeakAVX2(n int, mul float32, add float32, out []float32)
+
+// readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
+// iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).
+// (AVX2+FMA)
+//
+//go:noescape
+func readPeakAVX2(x []float32) float64
+
+// copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).
+// (AVX2+FMA)
+//
+//go:noescape
+func copyPeakAVX2(dst []float32, x []float32)
+
+// triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
+// (AVX2+FMA)
+//
+//go:noescape
+func triadPeakAVX2(dst []float32, x []float32, y []float32, s float32)
+
+// dotPeakVNNI512 runs n iterations of VPDPBUSD (AVX-512 VNNI) on every int32 lane of 12 vectors:
+// acc += Σ_j u8(a>>8j)*s8(b>>8j), with a and b broadcast as dwords; stores them to out[:chains*lanes].
+//
+//go:noescape
+func dotPeakVNNI512(n int, a uint32, b uint32, out []int32)
+
+// dotPeakVNNI256 runs n iterations of VPDPBUSD (AVX-VNNI, VEX bytes) on every int32 lane of 12 vectors:
+// acc += Σ_j u8(a>>8j)*s8(b>>8j), with a and b broadcast as dwords; stores them to out[:chains*lanes].
+//
+//go:noescape
+func dotPeakVNNI256(n int, a uint32, b uint32, out []int32)
+
+// dotPeakAVX2 runs n iterations of two VPMADDWD (AVX2) on every int32 lane of 12 vectors:
+// acc += 2*(a.lo*b.lo + a.hi*b.hi), with a and b broadcast as pairs of int16 (a 4-way dot product
+// per lane and iteration); stores them to out[:chains*8].
+//
+//go:noescape
+func dotPeakAVX2(n int, a uint32, b uint32, out []int32)

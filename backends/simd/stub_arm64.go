@@ -70,3 +70,36 @@ func sdotTile3NEON(x []byte, ldx int, w []byte, ksteps int, acc []int32)
 
 //go:noescape
 func sdotTile4NEON(x []byte, ldx int, w []byte, ksteps int, acc []int32)
+
+// The peak probes (peak_arm64.go). The compute loops run 24 chains of 4
+// lanes; FMLA and SDOT accumulate into their destination, so they do the
+// GEMM form of the work (see peak_arm64.go).
+
+// fmaPeakNEON runs n iterations of acc += mul*add (FMLA) on 24 vectors and
+// stores them to out[:96].
+//
+//go:noescape
+func fmaPeakNEON(n int, mul, add float32, out []float32)
+
+// dotPeakSDOT runs n iterations of acc += Σ_j s8(a>>8j)*s8(b>>8j) (SDOT)
+// on 24 vectors and stores them to out[:96].
+//
+//go:noescape
+func dotPeakSDOT(n int, a, b uint32, out []int32)
+
+// readPeakNEON returns Σ x[i] over len(x)&^31 elements, summed in 8 vectors,
+// then their lanes in float64.
+//
+//go:noescape
+func readPeakNEON(x []float32) float64
+
+// copyPeakNEON copies x to dst over len(dst)&^31 elements; len(x) >= len(dst).
+//
+//go:noescape
+func copyPeakNEON(dst, x []float32)
+
+// triadPeakNEON computes dst = x + s*y (fused) over len(dst)&^15 elements;
+// len(x), len(y) >= len(dst).
+//
+//go:noescape
+func triadPeakNEON(dst, x, y []float32, s float32)

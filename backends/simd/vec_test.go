@@ -15,37 +15,53 @@ import (
 // past the end faults); outputs have guard values before and after them,
 // or end at such a page.
 
-type vecVariant struct {
+// variant is one implementation of a primitive set: its name, whether this
+// CPU runs it, and its code.
+type variant[K any] struct {
 	name string
 	ok   bool
-	v    *vec
+	k    *K
 }
 
-// vecVariants is the table of float32 primitive sets: name, supported, code.
-func vecVariants() []vecVariant {
-	var out []vecVariant
-	seen := map[*vec]int{}
+// variantsOf lists fixed (the Go twins) and then each distinct set of(l)
+// of the levels that have one, supported when any level holding it is.
+func variantsOf[K any](fixed []variant[K], of func(*level) *K, path func(*K) string) []variant[K] {
+	out := fixed
+	seen := map[*K]int{}
 	for _, l := range levels() {
-		if i, dup := seen[l.f]; dup {
+		k := of(l)
+		if k == nil {
+			continue
+		}
+		if i, dup := seen[k]; dup {
 			out[i].ok = out[i].ok || l.ok
 			continue
 		}
-		seen[l.f] = len(out)
-		out = append(out, vecVariant{l.f.path, l.ok, l.f})
+		seen[k] = len(out)
+		out = append(out, variant[K]{path(k), l.ok, k})
 	}
 	return out
 }
 
-func forVariants(t *testing.T, f func(t *testing.T, v *vec)) {
-	for _, vv := range vecVariants() {
-		t.Run(vv.name, func(t *testing.T) {
-			if !vv.ok {
-				t.Skipf("%s: not supported by this CPU", vv.name)
+// forEach runs f as a subtest on every variant, skipping those this CPU
+// does not support.
+func forEach[K any](t *testing.T, vs []variant[K], f func(t *testing.T, k *K)) {
+	for _, v := range vs {
+		t.Run(v.name, func(t *testing.T) {
+			if !v.ok {
+				t.Skipf("%s: not supported by this CPU", v.name)
 			}
-			f(t, vv.v)
+			f(t, v.k)
 		})
 	}
 }
+
+// vecVariants is the table of float32 primitive sets.
+func vecVariants() []variant[vec] {
+	return variantsOf(nil, func(l *level) *vec { return l.f }, func(v *vec) string { return v.path })
+}
+
+func forVariants(t *testing.T, f func(t *testing.T, v *vec)) { forEach(t, vecVariants(), f) }
 
 var testLengths = func() []int {
 	var ls []int

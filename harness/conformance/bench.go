@@ -36,11 +36,8 @@ func benchCase(b *testing.B, be kernel.Backend, it harness.Item) {
 		b.Fatal(err)
 	}
 	bufs := c.Buffers()
-	host := make([]*kernel.Host, len(bufs))
+	host := suite.Alloc(c)
 	ts := make([]kernel.Tensor, len(bufs))
-	for i, bf := range bufs {
-		host[i] = kernel.NewHost(bf.DType, bf.Len)
-	}
 	c.Fill(rand.New(rand.NewPCG(1, 2)), host)
 	for i, bf := range bufs {
 		if ts[i], err = be.Alloc(bf.DType, bf.Len); err != nil {

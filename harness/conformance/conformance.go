@@ -93,11 +93,8 @@ func Mutate(t *testing.T, b harness.Backend, it harness.Item, seed uint64) {
 		return // an empty problem has no output to break
 	}
 	bufs := c.Buffers()
-	host := make([]*kernel.Host, len(bufs))
-	for i, bf := range bufs {
-		host[i] = kernel.NewHost(bf.DType, bf.Len)
-	}
-	c.Fill(rand.New(rand.NewPCG(harness.CaseSeed(seed, it.Name()), 0x6e62656e6368)), host)
+	host := suite.Alloc(c)
+	c.Fill(suite.Rand(harness.CaseSeed(seed, it.Name())), host)
 	ts := make([]kernel.Tensor, len(bufs))
 	for i, bf := range bufs {
 		tt, err := b.Alloc(bf.DType, bf.Len)

@@ -3,7 +3,6 @@ package attention
 import (
 	"errors"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/nbench/nbench/backends/pure"
@@ -11,47 +10,20 @@ import (
 	"github.com/nbench/nbench/suites/suite"
 )
 
-// newCase builds a registered kernel's case from a shape string.
-func newCase(t *testing.T, name, shape string) suite.Case {
+// instance builds a registered kernel at shape with inputs drawn from seed.
+func instance(t *testing.T, name, shape string, seed uint64) (suite.Case, []*kernel.Host) {
 	t.Helper()
-	k, ok := suite.Lookup(name)
-	if !ok {
-		t.Fatalf("kernel %s not registered", name)
-	}
-	p, err := k.ParseParams(shape)
+	c, d, err := suite.Instance(name, shape, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := k.New(p)
-	if err != nil {
-		t.Fatalf("%s %s: %v", name, shape, err)
-	}
-	return c
-}
-
-// fillCase draws a case's inputs and allocates its outputs.
-func fillCase(c suite.Case, seed uint64) []*kernel.Host {
-	bufs := c.Buffers()
-	d := make([]*kernel.Host, len(bufs))
-	for i, b := range bufs {
-		d[i] = kernel.NewHost(b.DType, b.Len)
-	}
-	c.Fill(rand.New(rand.NewPCG(seed, 1)), d)
-	return d
+	return c, d
 }
 
 // runGo runs the case on the go backend (3 threads) in place on d.
 func runGo(t *testing.T, c suite.Case, d []*kernel.Host) {
 	t.Helper()
-	ts := make([]kernel.Tensor, len(d))
-	for i := range d {
-		ts[i] = d[i]
-	}
-	b, err := pure.New(kernel.Config{Threads: 3}).Prepare(c.Op(ts))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Run(); err != nil {
+	if err := suite.RunOnce(pure.New(kernel.Config{Threads: 3}), c.Op(suite.Tensors(d))); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -100,9 +72,8 @@ func naiveSoftmax(c *softmaxCase, q, k, v []float32) []float64 {
 
 func TestFusedSoftmaxMatchesMaterialized(t *testing.T) {
 	for _, shape := range []string{"B=2,H=2,L=150,S=203,D=24,Dv=40", "B=1,H=3,L=201,D=32,causal=true"} {
-		c := newCase(t, "softmax_attention", shape)
+		c, d := instance(t, "softmax_attention", shape, 7)
 		sc := c.(*softmaxCase)
-		d := fillCase(c, 7)
 		ref := naiveSoftmax(sc, d[0].F32, d[1].F32, d[2].F32)
 		runGo(t, c, d)
 		if ck := suite.Close("o", d[3].F32, ref, softmaxAtol, softmaxRtol); ck.Verdict != suite.Passed {
@@ -118,9 +89,8 @@ func TestFusedSoftmaxMatchesMaterialized(t *testing.T) {
 // With one key (or on causal row 0) the softmax weight is exactly 1: O = v_0.
 func TestSoftmaxSingleKey(t *testing.T) {
 	for _, shape := range []string{"B=2,H=3,L=11,S=1,D=16,Dv=5", "B=1,H=2,L=70,D=8,causal=true"} {
-		c := newCase(t, "softmax_attention", shape)
+		c, d := instance(t, "softmax_attention", shape, 3)
 		sc := c.(*softmaxCase)
-		d := fillCase(c, 3)
 		runGo(t, c, d)
 		v, o := d[2].F32, d[3].F32
 		for h := range sc.B * sc.H {
@@ -190,9 +160,8 @@ func TestSLAAssociativity(t *testing.T) {
 		{"sla1d", "B=1,H=3,L=57,D=10,Dv=6"},
 		{"sla1d", "B=2,H=2,L=83,D=16,causal=true,pk=true"},
 	} {
-		c := newCase(t, sh.kernel, sh.shape)
+		c, d := instance(t, sh.kernel, sh.shape, 11)
 		sc := c.(*slaCase)
-		d := fillCase(c, 11)
 		quad := quadraticSLA(sc, d)
 		lin := make([]float64, len(quad))
 		for bh := range sc.B * sc.H {
@@ -216,9 +185,8 @@ func TestSLAZeroAttention(t *testing.T) {
 		{"sla2d", "B=1,H=2,L=20,gh=4,gw=5,D=8,fill=qzero"},
 		{"sla1d", "B=1,H=2,L=20,D=8,causal=true,fill=kzero,pk=true"},
 	} {
-		c := newCase(t, sh.kernel, sh.shape)
+		c, d := instance(t, sh.kernel, sh.shape, 5)
 		sc := c.(*slaCase)
-		d := fillCase(c, 5)
 		runGo(t, c, d)
 		o := d[len(d)-1].F32
 		for bh := range sc.B * sc.H {
@@ -272,12 +240,11 @@ func TestValidate(t *testing.T) {
 // Big cases check sampled rows plus a bound on the rest: an unwritten row
 // far from the samples must still fail.
 func TestSampledCheckCatchesUnwrittenRow(t *testing.T) {
-	c := newCase(t, "softmax_attention", "B=2,H=4,L=1024,S=1024,D=64")
+	c, d := instance(t, "softmax_attention", "B=2,H=4,L=1024,S=1024,D=64", 9)
 	sc := c.(*softmaxCase)
 	if sc.B*sc.H*sc.L*sc.S*(sc.D+sc.Dv) <= checkAllWork {
 		t.Fatal("shape too small to be sampled")
 	}
-	d := fillCase(c, 9)
 	runGo(t, c, d)
 	if ck := c.Check(d); ck.Verdict != suite.Passed {
 		t.Fatalf("sampled check of a correct run: %s", ck.Detail)
@@ -304,13 +271,8 @@ func TestRunDoesNotAllocate(t *testing.T) {
 		{"softmax_attention", "B=1,H=2,L=100,S=150,D=16,Dv=8"}, {"softmax_attention", "B=1,H=2,L=100,D=16,causal=true"},
 		{"sla2d", "B=1,H=2,L=30,gh=5,gw=6,D=8,pk=true"}, {"sla1d", "B=1,H=2,L=50,D=8,causal=true"}, {"sla1d", "B=1,H=2,L=50,D=8"},
 	} {
-		c := newCase(t, sh.kernel, sh.shape)
-		d := fillCase(c, 2)
-		ts := make([]kernel.Tensor, len(d))
-		for i := range d {
-			ts[i] = d[i]
-		}
-		b, err := pure.New(kernel.Config{Threads: 1}).Prepare(c.Op(ts))
+		c, d := instance(t, sh.kernel, sh.shape, 2)
+		b, err := pure.New(kernel.Config{Threads: 1}).Prepare(c.Op(suite.Tensors(d)))
 		if err != nil {
 			t.Fatal(err)
 		}

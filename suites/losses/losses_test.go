@@ -3,7 +3,6 @@ package losses
 import (
 	"errors"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/nbench/nbench/backends/pure"
@@ -15,29 +14,13 @@ import (
 // backend with the given threads and returns the data, outputs included.
 func runCase(t *testing.T, k *suite.Kernel, shape string, threads int) (suite.Case, []*kernel.Host) {
 	t.Helper()
-	p, err := k.ParseParams(shape)
+	c, d, err := k.Instance(shape, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := k.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bufs := c.Buffers()
-	d := make([]*kernel.Host, len(bufs))
-	ts := make([]kernel.Tensor, len(bufs))
-	for i, bf := range bufs {
-		d[i] = kernel.NewHost(bf.DType, bf.Len)
-		ts[i] = d[i]
-	}
-	c.Fill(rand.New(rand.NewPCG(7, 8)), d)
-	d[len(d)-1].F32[0] = suite.NaN32 // the output, poisoned
-	b, err := pure.New(kernel.Config{Threads: threads}).Prepare(c.Op(ts))
-	if err != nil {
-		t.Fatalf("%s %s: prepare: %v", k.Name, shape, err)
-	}
-	if err := b.Run(); err != nil {
-		t.Fatal(err)
+	suite.Poison(c, d)
+	if err := suite.RunOnce(pure.New(kernel.Config{Threads: threads}), c.Op(suite.Tensors(d))); err != nil {
+		t.Fatalf("%s: %v", shape, err)
 	}
 	return c, d
 }

@@ -20,13 +20,6 @@ const (
 	tolRepBN   = 5e-5
 )
 
-func batchIn(name string, n int) suite.Buffer {
-	return suite.Buffer{Name: name, DType: kernel.F32, Len: n}
-}
-func batchOut(name string, n int) suite.Buffer {
-	return suite.Buffer{Name: name, DType: kernel.F32, Len: n, Out: true}
-}
-
 // batchTrust: random inputs must give mostly non-zero outputs; edge-case
 // fills are degenerate on purpose.
 func batchTrust(fill string) float64 {
@@ -216,8 +209,8 @@ type bnInfer struct {
 
 func (c *bnInfer) Buffers() []suite.Buffer {
 	e := c.M * c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("gamma", c.C), batchIn("beta", c.C),
-		batchIn("running_mean", c.C), batchIn("running_var", c.C), batchOut("y", e)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("gamma", c.C), f32Buf("beta", c.C),
+		f32Buf("running_mean", c.C), f32Buf("running_var", c.C), f32Out("y", e)}
 }
 
 func (c *bnInfer) Fill(rng *rand.Rand, d []*kernel.Host) {
@@ -263,8 +256,8 @@ type bnTrain struct{ bnShape }
 
 func (c *bnTrain) Buffers() []suite.Buffer {
 	e := c.M() * c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("gamma", c.C), batchIn("beta", c.C), batchIn("running_mean", c.C),
-		batchIn("running_var", c.C), batchOut("y", e), batchOut("new_mean", c.C), batchOut("new_var", c.C)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("gamma", c.C), f32Buf("beta", c.C), f32Buf("running_mean", c.C),
+		f32Buf("running_var", c.C), f32Out("y", e), f32Out("new_mean", c.C), f32Out("new_var", c.C)}
 }
 
 func (c *bnTrain) Fill(rng *rand.Rand, d []*kernel.Host) {
@@ -323,9 +316,9 @@ type prepBN struct {
 
 func (c *prepBN) Buffers() []suite.Buffer {
 	e := c.M * c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("ln_gamma", c.C), batchIn("ln_beta", c.C), batchIn("bn_gamma", c.C),
-		batchIn("bn_beta", c.C), batchIn("running_mean", c.C), batchIn("running_var", c.C),
-		batchOut("y", e), batchOut("new_mean", c.C), batchOut("new_var", c.C)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("ln_gamma", c.C), f32Buf("ln_beta", c.C), f32Buf("bn_gamma", c.C),
+		f32Buf("bn_beta", c.C), f32Buf("running_mean", c.C), f32Buf("running_var", c.C),
+		f32Out("y", e), f32Out("new_mean", c.C), f32Out("new_var", c.C)}
 }
 
 func (c *prepBN) Fill(rng *rand.Rand, d []*kernel.Host) {

@@ -2,7 +2,6 @@ package norms
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/nbench/nbench/kernel"
@@ -15,25 +14,11 @@ import (
 // batchCase builds kernel name at shape and fills its inputs from seed.
 func batchCase(t *testing.T, name, shape string, seed uint64) (suite.Case, []*kernel.Host) {
 	t.Helper()
-	k, ok := suite.Lookup(name)
-	if !ok {
-		t.Fatalf("kernel %s not registered", name)
-	}
-	p, err := k.ParseParams(shape)
+	c, d, err := suite.Instance(name, shape, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := k.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bufs := c.Buffers()
-	host := make([]*kernel.Host, len(bufs))
-	for i, b := range bufs {
-		host[i] = kernel.NewHost(b.DType, b.Len)
-	}
-	c.Fill(rand.New(rand.NewPCG(seed, 7)), host)
-	return c, host
+	return c, d
 }
 
 // sameValues requires got == want within 1e-12 relative (float64 rounding

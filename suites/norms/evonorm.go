@@ -87,10 +87,10 @@ type evoB0 struct {
 }
 
 func (c *evoB0) Buffers() []suite.Buffer {
-	b := []suite.Buffer{batchIn("x", c.E()), batchIn("gamma", c.C), batchIn("beta", c.C), batchIn("v", c.C),
-		batchIn("running_var", c.C), batchOut("y", c.E())}
+	b := []suite.Buffer{f32Buf("x", c.E()), f32Buf("gamma", c.C), f32Buf("beta", c.C), f32Buf("v", c.C),
+		f32Buf("running_var", c.C), f32Out("y", c.E())}
 	if c.Training {
-		b = append(b, batchOut("new_running_var", c.C))
+		b = append(b, f32Out("new_running_var", c.C))
 	}
 	return b
 }
@@ -180,7 +180,7 @@ func evoGroups(g, c int) int {
 }
 
 func (c *evoS0) Buffers() []suite.Buffer {
-	return []suite.Buffer{batchIn("x", c.E()), batchIn("gamma", c.C), batchIn("beta", c.C), batchIn("v", c.C), batchOut("y", c.E())}
+	return []suite.Buffer{f32Buf("x", c.E()), f32Buf("gamma", c.C), f32Buf("beta", c.C), f32Buf("v", c.C), f32Out("y", c.E())}
 }
 
 func (c *evoS0) Fill(rng *rand.Rand, d []*kernel.Host) {

@@ -97,8 +97,8 @@ type powerTrain struct {
 
 func (c *powerTrain) Buffers() []suite.Buffer {
 	e := c.M * c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("weight", c.C), batchIn("bias", c.C), batchIn("phi", c.C),
-		batchOut("y", e), batchOut("new_phi", c.C)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("weight", c.C), f32Buf("bias", c.C), f32Buf("phi", c.C),
+		f32Out("y", e), f32Out("new_phi", c.C)}
 }
 
 func (c *powerTrain) Fill(rng *rand.Rand, d []*kernel.Host) {
@@ -160,7 +160,7 @@ type powerInfer struct{ powerShape }
 
 func (c *powerInfer) Buffers() []suite.Buffer {
 	e := c.M * c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("weight", c.C), batchIn("bias", c.C), batchIn("phi", c.C), batchOut("y", e)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("weight", c.C), f32Buf("bias", c.C), f32Buf("phi", c.C), f32Out("y", e)}
 }
 
 func (c *powerInfer) Fill(rng *rand.Rand, d []*kernel.Host) {

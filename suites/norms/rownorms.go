@@ -202,42 +202,74 @@ func (c *layerNormScaling) Cost() suite.Cost {
 	return cost
 }
 
-// ---- nonscaling_layernorm ----
+// ---- row norms with an optional vector: nonscaling_layernorm, crmsnorm ----
 
-type nonScalingLayerNorm struct {
+// optVecRows is a row norm over in [R,C] -> y [R,C] with an optional
+// per-column vector [C] between them (a bias or a gamma).
+type optVecRows struct {
 	rowShape
-	bias bool
+	in, vec string // buffer names
+	has     bool   // whether the vector is there
+	fillVec func(*rand.Rand, []float32)
 }
 
-func (c *nonScalingLayerNorm) Buffers() []suite.Buffer {
+func (c *optVecRows) Buffers() []suite.Buffer {
 	n := c.R * c.C
-	b := []suite.Buffer{f32Buf("x", n)}
-	if c.bias {
-		b = append(b, f32Buf("bias", c.C))
+	b := []suite.Buffer{f32Buf(c.in, n)}
+	if c.has {
+		b = append(b, f32Buf(c.vec, c.C))
 	}
 	return append(b, f32Out("y", n))
 }
 
-func (c *nonScalingLayerNorm) Fill(rng *rand.Rand, d []*kernel.Host) {
+func (c *optVecRows) Fill(rng *rand.Rand, d []*kernel.Host) {
 	c.fillRows(rng, d[0].F32)
-	if c.bias {
-		suite.Beta(rng, d[1].F32)
+	if c.has {
+		c.fillVec(rng, d[1].F32)
 	}
 }
 
-func (c *nonScalingLayerNorm) Op(t []kernel.Tensor) kernel.Op {
-	op := kernel.NonScalingLayerNorm{Rows: c.R, C: c.C, Eps: c.Eps, X: t[0], Y: t[len(t)-1]}
-	if c.bias {
-		op.Bias = t[1]
+// vector returns the optional vector's tensor, nil when there is none.
+func (c *optVecRows) vector(t []kernel.Tensor) kernel.Tensor {
+	if c.has {
+		return t[1]
 	}
-	return op
+	return nil
+}
+
+// vecData returns the optional vector's data, or nil.
+func (c *optVecRows) vecData(d []*kernel.Host) []float32 {
+	if c.has {
+		return d[1].F32
+	}
+	return nil
+}
+
+// cost adds the vector's bytes to the cost of the rows.
+func (c *optVecRows) cost(cost suite.Cost) suite.Cost {
+	if c.has {
+		cost.Bytes += 4 * float64(c.C)
+	}
+	return cost
+}
+
+// ---- nonscaling_layernorm ----
+
+type nonScalingLayerNorm struct{ optVecRows }
+
+func newNonScalingLayerNorm(s rowShape, bias bool) *nonScalingLayerNorm {
+	return &nonScalingLayerNorm{optVecRows{rowShape: s, in: "x", vec: "bias", has: bias, fillVec: suite.Beta}}
+}
+
+func (c *nonScalingLayerNorm) Op(t []kernel.Tensor) kernel.Op {
+	return kernel.NonScalingLayerNorm{Rows: c.R, C: c.C, Eps: c.Eps, X: t[0], Bias: c.vector(t), Y: t[len(t)-1]}
 }
 
 // Check: layernorm's reference with a unit gamma (exact in float64).
 func (c *nonScalingLayerNorm) Check(d []*kernel.Host) suite.Check {
-	bias := constRow(c.C, 0)
-	if c.bias {
-		bias = d[1].F32
+	bias := c.vecData(d)
+	if bias == nil {
+		bias = constRow(c.C, 0)
 	}
 	ref := refLayerNorm(d[0].F32, constRow(c.C, 1), bias, c.R, c.C, c.Eps)
 	atol, rtol := c.tol()
@@ -246,63 +278,29 @@ func (c *nonScalingLayerNorm) Check(d []*kernel.Host) suite.Check {
 
 func (c *nonScalingLayerNorm) Cost() suite.Cost {
 	rc, r := float64(c.R*c.C), float64(c.R)
-	cost := suite.Cost{Flops: 7*rc + 3*r, Trans: r, Bytes: 8 * rc}
-	if c.bias {
-		cost.Bytes += 4 * float64(c.C)
-	}
-	return cost
+	return c.cost(suite.Cost{Flops: 7*rc + 3*r, Trans: r, Bytes: 8 * rc})
 }
 
 // ---- crmsnorm ----
 
 // crmsNorm's row length C is n, the compressed size (x has n+1 values).
-type crmsNorm struct {
-	rowShape
-	affine bool
-}
+type crmsNorm struct{ optVecRows }
 
-func (c *crmsNorm) Buffers() []suite.Buffer {
-	n := c.R * c.C
-	b := []suite.Buffer{f32Buf("z", n)}
-	if c.affine {
-		b = append(b, f32Buf("gamma", c.C))
-	}
-	return append(b, f32Out("y", n))
-}
-
-func (c *crmsNorm) Fill(rng *rand.Rand, d []*kernel.Host) {
-	c.fillRows(rng, d[0].F32)
-	if c.affine {
-		suite.Gamma(rng, d[1].F32)
-	}
-}
-
-func (c *crmsNorm) gamma(d []*kernel.Host) []float32 {
-	if c.affine {
-		return d[1].F32
-	}
-	return nil
+func newCRMSNorm(s rowShape, affine bool) *crmsNorm {
+	return &crmsNorm{optVecRows{rowShape: s, in: "z", vec: "gamma", has: affine, fillVec: suite.Gamma}}
 }
 
 func (c *crmsNorm) Op(t []kernel.Tensor) kernel.Op {
-	op := kernel.CRMSNorm{Rows: c.R, N: c.C, Eps: c.Eps, Z: t[0], Y: t[len(t)-1]}
-	if c.affine {
-		op.Gamma = t[1]
-	}
-	return op
+	return kernel.CRMSNorm{Rows: c.R, N: c.C, Eps: c.Eps, Z: t[0], Gamma: c.vector(t), Y: t[len(t)-1]}
 }
 
 func (c *crmsNorm) Check(d []*kernel.Host) suite.Check {
-	return c.checkRows(d[len(d)-1].F32, refCRMSNorm(d[0].F32, c.gamma(d), c.R, c.C, c.Eps), rmsTol, rmsTol)
+	return c.checkRows(d[len(d)-1].F32, refCRMSNorm(d[0].F32, c.vecData(d), c.R, c.C, c.Eps), rmsTol, rmsTol)
 }
 
 func (c *crmsNorm) Cost() suite.Cost {
 	rn, r := float64(c.R*c.C), float64(c.R)
-	cost := suite.Cost{Flops: 5*rn + 5*r, Trans: r, Bytes: 8 * rn}
-	if c.affine {
-		cost.Bytes += 4 * float64(c.C)
-	}
-	return cost
+	return c.cost(suite.Cost{Flops: 5*rn + 5*r, Trans: r, Bytes: 8 * rn})
 }
 
 // ---- single_scale_rmsnorm ----
@@ -381,7 +379,7 @@ func init() {
 			cat(rowQuick, []string{"R=16,C=1152,bias=false"}), rowFull,
 			cat(rowTests, []string{"R=3,C=7,bias=false", "R=1,C=1,bias=false"}),
 			func(s rowShape, r *suite.ParamReader) suite.Case {
-				return &nonScalingLayerNorm{rowShape: s, bias: r.Bool("bias")}
+				return newNonScalingLayerNorm(s, r.Bool("bias"))
 			}),
 
 		rowKernel("crmsnorm", "Compressed RMSNorm over z [R, n=C] standing for zero-mean rows of n+1 values (arXiv 2305.14858)", "1e-05",
@@ -390,7 +388,7 @@ func init() {
 			[]string{"R=2048,C=4095", "R=2048,C=8191", "R=12608,C=767"},
 			cat(rowTests, []string{"R=3,C=7,affine=false", "R=2,C=1,affine=false"}),
 			func(s rowShape, r *suite.ParamReader) suite.Case {
-				return &crmsNorm{rowShape: s, affine: r.Bool("affine")}
+				return newCRMSNorm(s, r.Bool("affine"))
 			}),
 
 		rowKernel("single_scale_rmsnorm", "Single-scale RMSNorm: one scalar scale (OSP, arXiv 2506.19697)", "1e-06",

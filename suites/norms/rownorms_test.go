@@ -17,12 +17,8 @@ import (
 // runPure prepares op on the go backend and runs it once.
 func runPure(t *testing.T, op kernel.Op) {
 	t.Helper()
-	k, err := pure.New(kernel.Config{Threads: 3}).Prepare(op)
-	if err != nil {
-		t.Fatalf("%s: prepare: %v", op.Kernel(), err)
-	}
-	if err := k.Run(); err != nil {
-		t.Fatalf("%s: run: %v", op.Kernel(), err)
+	if err := suite.RunOnce(pure.New(kernel.Config{Threads: 3}), op); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -159,8 +159,8 @@ type unifiedTrain struct {
 
 func (c *unifiedTrain) Buffers() []suite.Buffer {
 	e, wc := c.M*c.C, c.W*c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("weight", c.C), batchIn("bias", c.C), batchIn("buf", wc),
-		batchIn("running_var", c.C), batchOut("y", e), batchOut("new_buf", wc), batchOut("new_running_var", c.C)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("weight", c.C), f32Buf("bias", c.C), f32Buf("buf", wc),
+		f32Buf("running_var", c.C), f32Out("y", e), f32Out("new_buf", wc), f32Out("new_running_var", c.C)}
 }
 
 // Fill draws x [M, C] with per-channel scales s_c and builds the state by
@@ -289,7 +289,7 @@ type unifiedInfer struct {
 
 func (c *unifiedInfer) Buffers() []suite.Buffer {
 	e := c.M * c.C
-	return []suite.Buffer{batchIn("x", e), batchIn("weight", c.C), batchIn("bias", c.C), batchIn("running_var", c.C), batchOut("y", e)}
+	return []suite.Buffer{f32Buf("x", e), f32Buf("weight", c.C), f32Buf("bias", c.C), f32Buf("running_var", c.C), f32Out("y", e)}
 }
 
 // Fill: special zeroes rv in channel 0 (y = w*x/sqrt(eps) + b) and plants

@@ -19,12 +19,8 @@ func f32h(x []float32) *kernel.Host { return &kernel.Host{F32: x} }
 // runOp prepares op on the go backend and runs it once.
 func runOp(t *testing.T, op kernel.Op) {
 	t.Helper()
-	k, err := pure.New(kernel.Config{Threads: 3}).Prepare(op)
-	if err != nil {
-		t.Fatalf("%s: prepare: %v", op.Kernel(), err)
-	}
-	if err := k.Run(); err != nil {
-		t.Fatalf("%s: run: %v", op.Kernel(), err)
+	if err := suite.RunOnce(pure.New(kernel.Config{Threads: 3}), op); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -257,23 +253,11 @@ func TestRepQuantReparameterizationIdentity(t *testing.T) {
 // checkOnGo fills, runs and checks one case on the go backend.
 func checkOnGo(t *testing.T, k *suite.Kernel, shape string) suite.Check {
 	t.Helper()
-	p, err := k.ParseParams(shape)
+	c, host, err := k.Instance(shape, 9)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := k.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bufs := c.Buffers()
-	host := make([]*kernel.Host, len(bufs))
-	ts := make([]kernel.Tensor, len(bufs))
-	for i, bf := range bufs {
-		host[i] = kernel.NewHost(bf.DType, bf.Len)
-		ts[i] = host[i]
-	}
-	c.Fill(rand.New(rand.NewPCG(9, 9)), host)
-	runOp(t, c.Op(ts))
+	runOp(t, c.Op(suite.Tensors(host)))
 	return c.Check(host)
 }
 

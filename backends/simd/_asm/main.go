@@ -35,6 +35,7 @@ func main() {
 	iou()
 	softPass()
 	quant()
+	peakProbes()
 	Generate()
 }
 

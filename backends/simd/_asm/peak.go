@@ -1,0 +1,245 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Peak probes for `nbench peak` (package harness/peak): the fastest loops
+// of each kind this code path can run, so the %peak of a vector kernel is
+// measured against vector ceilings. The compute probes keep independent
+// accumulator chains in registers (enough to cover FMA/VPDPBUSD latency on
+// both ports) and store every lane to out, which the Go side sums exactly;
+// the bandwidth probes stream with full-width loads and stores.
+
+// Chains per compute probe (peak.go in the package sizes out from these).
+const (
+	peakFMAChains = 12 // 12 x 4-cycle latency covers 2 FMA ports with room
+	peakDotChains = 12 // also for VPMADDWD: 12 + 2 operands + 1 temporary fit in 16 ymm
+	peakReadAccs  = 8
+)
+
+func peakProbes() {
+	for _, v := range variants {
+		fmaPeak(v)
+		readPeak(v)
+		copyPeak(v)
+		triadPeak(v)
+	}
+	for _, k := range []w8Kind{w8VNNI512, w8VNNI256, w8AVX2} {
+		dotPeak(k)
+	}
+}
+
+// paramMem is the stack address of a scalar parameter.
+func paramMem(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// storeAll writes the registers to consecutive vectors at out.
+func storeAll(out GPVirtual, bytes int, rs []Register, store func(r Register, m Mem)) {
+	for i, r := range rs {
+		store(r, Mem{Base: out, Disp: i * bytes})
+	}
+}
+
+// counted emits `for ; n > 0; n-- { body() }`.
+func counted(n Register, body func()) {
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	body()
+	DECQ(n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+}
+
+func fmaPeak(v variant) {
+	fn(v, "fmaPeak", "func(n int, mul, add float32, out []float32)",
+		fmt.Sprintf("fmaPeak runs n iterations of acc = acc*mul + add on %d independent vectors", peakFMAChains),
+		"(every lane starts at 0) and stores them to out[:chains*lanes].")
+	n := Load(Param("n"), GP64())
+	m, a := v.scalarArg("mul"), v.scalarArg("add")
+	acc := make([]Register, peakFMAChains)
+	for i := range acc {
+		r := v.vec()
+		zero(r)
+		acc[i] = r
+	}
+	counted(n, func() {
+		for _, r := range acc {
+			VFMADD213PS(a, m, r) // r = m*r + a
+		}
+	})
+	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPS(r, m) })
+	VZEROUPPER()
+	RET()
+}
+
+// dotPeak is the int8 dot product of each gemm_w8a8 path: VPDPBUSD zmm,
+// its VEX ymm form, or two VPMADDWD+VPADDD on int16 (the AVX2 path).
+func dotPeak(kind w8Kind) {
+	name := "dotPeak" + kind.name()
+	TEXT(name, NOSPLIT, "func(n int, a, b uint32, out []int32)")
+	Pragma("noescape")
+	switch kind {
+	case w8AVX2:
+		Doc(fmt.Sprintf("%s runs n iterations of two VPMADDWD (AVX2) on every int32 lane of %d vectors:", name, peakDotChains),
+			"acc += 2*(a.lo*b.lo + a.hi*b.hi), with a and b broadcast as pairs of int16 (a 4-way dot product",
+			"per lane and iteration); stores them to out[:chains*8].")
+	default:
+		isa := "AVX-512 VNNI"
+		if kind == w8VNNI256 {
+			isa = "AVX-VNNI, VEX bytes"
+		}
+		Doc(fmt.Sprintf("%s runs n iterations of VPDPBUSD (%s) on every int32 lane of %d vectors:", name, isa, peakDotChains),
+			"acc += Σ_j u8(a>>8j)*s8(b>>8j), with a and b broadcast as dwords; stores them to out[:chains*lanes].")
+	}
+	n := Load(Param("n"), GP64())
+	acc := make([]Register, peakDotChains)
+	var a, b Register
+	switch kind {
+	case w8VNNI256:
+		// The VEX bytes name physical registers.
+		for i := range acc {
+			acc[i] = physY(i)
+		}
+		a, b = physY(12), physY(13)
+	case w8VNNI512:
+		for i := range acc {
+			acc[i] = ZMM()
+		}
+		a, b = ZMM(), ZMM()
+	default:
+		for i := range acc {
+			acc[i] = YMM()
+		}
+		a, b = YMM(), YMM()
+	}
+	// VBROADCASTSS copies the dword bits; go vet's asmdecl rejects a
+	// VPBROADCASTD of a 4-byte argument.
+	VBROADCASTSS(paramMem("a"), a)
+	VBROADCASTSS(paramMem("b"), b)
+	for _, r := range acc {
+		if kind.z() {
+			VPXORD(r, r, r)
+		} else {
+			VPXOR(r, r, r)
+		}
+	}
+	counted(n, func() {
+		for _, r := range acc {
+			switch kind {
+			case w8VNNI512:
+				VPDPBUSD(b, a, r)
+			case w8VNNI256:
+				vpdpbusdVEX(r, a, b)
+			default:
+				for j := 0; j < 2; j++ {
+					t := YMM()
+					VPMADDWD(b, a, t)
+					VPADDD(t, r, r)
+				}
+			}
+		}
+	})
+	storeAll(ptr("out"), kind.lanes()*4, acc, func(r Register, m Mem) {
+		if kind.z() {
+			VMOVDQU32(r, m)
+		} else {
+			VMOVDQU(r, m)
+		}
+	})
+	VZEROUPPER()
+	RET()
+}
+
+func readPeak(v variant) {
+	fn(v, "readPeak", "func(x []float32) float64",
+		fmt.Sprintf("readPeak returns Σ x[i], summed in %d vector accumulators (one per vector of an unrolled", peakReadAccs),
+		"iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).")
+	x := ptr("x")
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	acc := make([]VecVirtual, peakReadAccs)
+	for i := range acc {
+		acc[i] = v.vec()
+		zero(acc[i])
+	}
+	loop(v, n, []GPVirtual{x}, nil, peakReadAccs, func(l lane, i int) {
+		l.add(l.load(Mem{Base: x, Disp: i * v.bytes()}), acc[i])
+	})
+	for len(acc) > 1 {
+		h := len(acc) / 2
+		for i := 0; i < h; i++ {
+			VADDPS(acc[i+h], acc[i], acc[i])
+		}
+		acc = acc[:h]
+	}
+	Store(v.hsumF64(acc[0]), ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// hsumF64 returns an xmm whose low double is the sum of r's float32 lanes,
+// widened to float64 before they are added. A per-call reduction in Go
+// would cost as much as an L1 pass of the read probe.
+func (v variant) hsumF64(r VecVirtual) Register {
+	var d VecVirtual // 4 doubles
+	if v.z {
+		hi, d8, t := YMM(), ZMM(), ZMM()
+		VEXTRACTF64X4(U8(1), r, hi)
+		VCVTPS2PD(r.AsY(), d8)
+		VCVTPS2PD(hi, t)
+		VADDPD(t, d8, d8)
+		d = YMM()
+		VEXTRACTF64X4(U8(1), d8, d)
+		VADDPD(d8.AsY(), d, d)
+	} else {
+		hi, t := XMM(), YMM()
+		d = YMM()
+		VEXTRACTF128(U8(1), r, hi)
+		VCVTPS2PD(r.AsX(), d)
+		VCVTPS2PD(hi, t)
+		VADDPD(t, d, d)
+	}
+	x, t := XMM(), XMM()
+	VEXTRACTF128(U8(1), d, x)
+	VADDPD(d.AsX(), x, x)
+	VUNPCKHPD(x, x, t)
+	VADDSD(t, x, x)
+	return x
+}
+
+func copyPeak(v variant) {
+	fn(v, "copyPeak", "func(dst, x []float32)",
+		"copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).")
+	d, x := ptr("dst"), ptr("x")
+	n := Load(Param("dst").Len(), GP64()).(GPVirtual)
+	loop(v, n, []GPVirtual{d, x}, []GPVirtual{d}, 8, func(l lane, i int) {
+		l.store(l.load(Mem{Base: x, Disp: i * v.bytes()}), Mem{Base: d, Disp: i * v.bytes()})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+func triadPeak(v variant) {
+	fn(v, "triadPeak", "func(dst, x, y []float32, s float32)",
+		"triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).")
+	d, x, y := ptr("dst"), ptr("x"), ptr("y")
+	n := Load(Param("dst").Len(), GP64()).(GPVirtual)
+	s := v.scalarArg("s")
+	loop(v, n, []GPVirtual{d, x, y}, []GPVirtual{d}, 4, func(l lane, i int) {
+		r := l.load(Mem{Base: x, Disp: i * v.bytes()})
+		VFMADD231PS(l.load(Mem{Base: y, Disp: i * v.bytes()}), s, r)
+		l.store(r, Mem{Base: d, Disp: i * v.bytes()})
+	})
+	VZEROUPPER()
+	RET()
+}
