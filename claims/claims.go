@@ -89,41 +89,31 @@ func pair(label string, size float64, cand, base Case) Pair {
 
 // All are the claims nbench tests, in KERNELS.md order.
 var All = []*Claim{
-	{
-		Name: "RMSNorm vs LayerNorm", Source: "Zhang & Sennrich 2019; Pre-RMSNorm, arXiv 2305.14858",
-		Claimed: "Pre-RMSNorm cuts Pre-LN Transformer training and inference time by 1-10%",
-		Test:    "rmsnorm faster than layernorm at the same [R, C]",
-		Quick:   []Pair{pair("R=64,C=1024", 0, Case{"rmsnorm", "R=64,C=1024"}, Case{"layernorm", "R=64,C=1024"})},
-		Full:    []Pair{pair("R=2048,C=4096", 0, Case{"rmsnorm", "R=2048,C=4096"}, Case{"layernorm", "R=2048,C=4096"})},
-	},
-	{
-		Name: "CRMSNorm vs LayerNorm", Source: "Pre-CRMSNorm, arXiv 2305.14858",
-		Claimed: "Pre-CRMSNorm cuts Pre-LN Transformer time by 1-10% (one fewer element per row than RMSNorm)",
-		Test:    "crmsnorm on d-1 values faster than layernorm on d",
-		Quick:   []Pair{pair("R=64,d=1024", 0, Case{"crmsnorm", "R=64,C=1023"}, Case{"layernorm", "R=64,C=1024"})},
-		Full:    []Pair{pair("R=2048,d=4096", 0, Case{"crmsnorm", "R=2048,C=4095"}, Case{"layernorm", "R=2048,C=4096"})},
-	},
-	{
-		Name: "BatchNorm inference vs LayerNorm", Source: "Ioffe & Szegedy 2015 (folded BN, as SLAB and UN use it)",
-		Claimed: "inference BatchNorm is a per-channel affine that folds into the next Linear, unlike LayerNorm",
-		Test:    "batchnorm_infer (unfolded) faster than layernorm on [M, C] tokens",
-		Quick:   []Pair{pair("M=788,C=192", 0, Case{"batchnorm_infer", "layout=nc,N=788,C=192"}, Case{"layernorm", "R=788,C=192"})},
-		Full:    []Pair{pair("M=12608,C=768", 0, Case{"batchnorm_infer", "layout=nc,N=12608,C=768"}, Case{"layernorm", "R=12608,C=768"})},
-	},
-	{
-		Name: "RepBN inference vs LayerNorm", Source: "SLAB, arXiv 2405.11582",
-		Claimed: "RepBN folds away at inference: SLAB-Swin runs at 16.2 ms, 2.4 ms less than Flatten-Swin; LLaMA at lower latency",
-		Test:    "repbn_infer (unfolded) faster than layernorm on ViT-B tokens",
-		Quick:   []Pair{pair("B=4,T=197,C=192", 0, Case{"repbn_infer", "B=4,T=197,C=192"}, Case{"layernorm", "R=788,C=192"})},
-		Full:    []Pair{pair("B=64,T=197,C=768", 0, Case{"repbn_infer", "B=64,T=197,C=768"}, Case{"layernorm", "R=12608,C=768"})},
-	},
-	{
-		Name: "Unified Norm inference vs LayerNorm", Source: "Unified Normalization, arXiv 2208.01313",
-		Claimed: "about 31% inference speed-up and 18% memory reduction vs LN on GPU",
-		Test:    "unified_norm_infer (unfolded) faster than layernorm on ViT-B tokens",
-		Quick:   []Pair{pair("B=4,T=197,C=192", 0, Case{"unified_norm_infer", "B=4,T=197,C=192"}, Case{"layernorm", "R=788,C=192"})},
-		Full:    []Pair{pair("B=64,T=197,C=768", 0, Case{"unified_norm_infer", "B=64,T=197,C=768"}, Case{"layernorm", "R=12608,C=768"})},
-	},
+	layerNormClaim("rmsnorm", "RMSNorm vs LayerNorm", "Zhang & Sennrich 2019; Pre-RMSNorm, arXiv 2305.14858",
+		"Pre-RMSNorm cuts Pre-LN Transformer training and inference time by 1-10%",
+		"rmsnorm faster than layernorm at the same [R, C]",
+		[3]string{"R=64,C=1024", "R=64,C=1024", "R=64,C=1024"},
+		[3]string{"R=2048,C=4096", "R=2048,C=4096", "R=2048,C=4096"}),
+	layerNormClaim("crmsnorm", "CRMSNorm vs LayerNorm", "Pre-CRMSNorm, arXiv 2305.14858",
+		"Pre-CRMSNorm cuts Pre-LN Transformer time by 1-10% (one fewer element per row than RMSNorm)",
+		"crmsnorm on d-1 values faster than layernorm on d",
+		[3]string{"R=64,d=1024", "R=64,C=1023", "R=64,C=1024"},
+		[3]string{"R=2048,d=4096", "R=2048,C=4095", "R=2048,C=4096"}),
+	layerNormClaim("batchnorm_infer", "BatchNorm inference vs LayerNorm", "Ioffe & Szegedy 2015 (folded BN, as SLAB and UN use it)",
+		"inference BatchNorm is a per-channel affine that folds into the next Linear, unlike LayerNorm",
+		"batchnorm_infer (unfolded) faster than layernorm on [M, C] tokens",
+		[3]string{"M=788,C=192", "layout=nc,N=788,C=192", "R=788,C=192"},
+		[3]string{"M=12608,C=768", "layout=nc,N=12608,C=768", "R=12608,C=768"}),
+	layerNormClaim("repbn_infer", "RepBN inference vs LayerNorm", "SLAB, arXiv 2405.11582",
+		"RepBN folds away at inference: SLAB-Swin runs at 16.2 ms, 2.4 ms less than Flatten-Swin; LLaMA at lower latency",
+		"repbn_infer (unfolded) faster than layernorm on ViT-B tokens",
+		[3]string{"B=4,T=197,C=192", "B=4,T=197,C=192", "R=788,C=192"},
+		[3]string{"B=64,T=197,C=768", "B=64,T=197,C=768", "R=12608,C=768"}),
+	layerNormClaim("unified_norm_infer", "Unified Norm inference vs LayerNorm", "Unified Normalization, arXiv 2208.01313",
+		"about 31% inference speed-up and 18% memory reduction vs LN on GPU",
+		"unified_norm_infer (unfolded) faster than layernorm on ViT-B tokens",
+		[3]string{"B=4,T=197,C=192", "B=4,T=197,C=192", "R=788,C=192"},
+		[3]string{"B=64,T=197,C=768", "B=64,T=197,C=768", "R=12608,C=768"}),
 	attentionClaim("sla2d", "SLA (2D conv) vs softmax attention",
 		"SLAB-Swin runs at 16.2 ms, 2.4 ms less than Flatten-Swin; linear attention is linear in tokens, softmax quadratic"),
 	attentionClaim("sla1d", "SLA (1D conv) vs softmax attention",
@@ -142,6 +132,13 @@ var All = []*Claim{
 		"W8A8 int8 GEMMs run faster than floating point (SmoothQuant: up to 1.56x end-to-end speed-up, 2x less memory)", "acc=false"),
 	gemmClaim("gemm_w4g", "4-bit W4 vs fp32 matmul", "GPTQ/QuaRot RTN 4-bit; OSP, arXiv 2506.19697",
 		"4-bit weights move 8x fewer weight bytes than fp32: decode (GEMV) is memory-bound and faster", "G=128"),
+}
+
+// layerNormClaim is a claim that kernel k runs faster than layernorm, with
+// one quick and one full pair, each {label, k's shape, layernorm's shape}.
+func layerNormClaim(k, name, source, claimed, test string, quick, full [3]string) *Claim {
+	at := func(s [3]string) []Pair { return []Pair{pair(s[0], 0, Case{k, s[1]}, Case{"layernorm", s[2]})} }
+	return &Claim{Name: name, Source: source, Claimed: claimed, Test: test, Quick: at(quick), Full: at(full)}
 }
 
 func attentionClaim(sla, name, claimed string) *Claim {

@@ -19,32 +19,24 @@ func init() {
 // +Inf overlaps nothing (its IoU is NaN, which never suppresses).
 var inert = float32(math.Inf(1))
 
-// greedyBoxes holds candidates in score order as separate coordinate
-// arrays, the layout the sweep streams through, with each one's rank (its
-// position in score order). x2 and y2 hold x2+one and y2+one, folding the
-// plus_one convention in.
-type greedyBoxes struct {
-	x1, y1, x2, y2, area []float32
-	rank                 []int32
-}
+// greedyBoxes are the candidates of a sweep; x2 and y2 hold x2+one and
+// y2+one, folding the plus_one convention in.
+type greedyBoxes struct{ nmsbox.Greedy }
 
-func newGreedyBoxes(n int) greedyBoxes {
-	return greedyBoxes{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n),
-		make([]float32, n), make([]int32, n)}
-}
+func newGreedyBoxes(n int) greedyBoxes { return greedyBoxes{nmsbox.NewGreedy(n)} }
 
 // load puts box i of b ([N,4]) at position p. An inert box gets area -1,
 // which tells the sweep it suppresses nothing.
 func (g greedyBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 	x1, y1, x2, y2 := b[4*i], b[4*i+1], b[4*i+2], b[4*i+3]
 	if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
-		g.x1[p], g.y1[p], g.x2[p], g.y2[p], g.area[p] = inert, inert, inert, inert, -1
+		g.X1[p], g.Y1[p], g.X2[p], g.Y2[p], g.Area[p] = inert, inert, inert, inert, -1
 	} else {
 		x2, y2 = x2+one, y2+one
-		g.x1[p], g.y1[p], g.x2[p], g.y2[p] = x1, y1, x2, y2
-		g.area[p] = max(0, x2-x1) * max(0, y2-y1)
+		g.X1[p], g.Y1[p], g.X2[p], g.Y2[p] = x1, y1, x2, y2
+		g.Area[p] = max(0, x2-x1) * max(0, y2-y1)
 	}
-	g.rank[p] = rank
+	g.Rank[p] = rank
 }
 
 // sweep is greedy hard NMS over positions [lo, hi) in score order: each
@@ -56,30 +48,22 @@ func (g greedyBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 // needs no division; geq tests >= (the legacy convention).
 func (g greedyBoxes) sweep(lo, hi int, t float32, geq bool, kept []bool) {
 	if geq && t == 0 {
-		// IoU >= 0 holds for every pair, disjoint ones too: the first
-		// box suppresses all others except the inert ones.
-		first := true
-		for p := lo; p < hi; p++ {
-			if g.area[p] < 0 || first {
-				kept[g.rank[p]] = true
-				first = first && g.area[p] < 0
-			}
-		}
+		g.KeepFirst(lo, hi, kept)
 		return
 	}
 	n, dead := hi, 0
 	for h := lo; h < n; h++ {
-		if g.rank[h] < 0 {
+		if g.Rank[h] < 0 {
 			dead--
 			continue
 		}
-		kept[g.rank[h]] = true
-		aa := g.area[h]
+		kept[g.Rank[h]] = true
+		aa := g.Area[h]
 		if aa < 0 {
 			continue
 		}
-		ax1, ay1, ax2, ay2 := g.x1[h], g.y1[h], g.x2[h], g.y2[h]
-		x1, y1, x2, y2, ar, rk := g.x1[h+1:n], g.y1[h+1:n], g.x2[h+1:n], g.y2[h+1:n], g.area[h+1:n], g.rank[h+1:n]
+		ax1, ay1, ax2, ay2 := g.X1[h], g.Y1[h], g.X2[h], g.Y2[h]
+		x1, y1, x2, y2, ar, rk := g.X1[h+1:n], g.Y1[h+1:n], g.X2[h+1:n], g.Y2[h+1:n], g.Area[h+1:n], g.Rank[h+1:n]
 		y1, x2, y2, ar, rk = y1[:len(x1)], x2[:len(x1)], y2[:len(x1)], ar[:len(x1)], rk[:len(x1)]
 		for j := range x1 {
 			// Disjoint in x or y when either difference is negative: a
@@ -98,22 +82,9 @@ func (g greedyBoxes) sweep(lo, hi int, t float32, geq bool, kept []bool) {
 			}
 		}
 		if 8*dead > n-h {
-			n, dead = g.compact(h+1, n), 0
+			n, dead = g.Compact(h+1, n), 0
 		}
 	}
-}
-
-// compact moves the live boxes of [lo, hi) to its front, in order, and
-// returns the new end.
-func (g greedyBoxes) compact(lo, hi int) int {
-	w := lo
-	for j := lo; j < hi; j++ {
-		if g.rank[j] >= 0 {
-			g.x1[w], g.y1[w], g.x2[w], g.y2[w], g.area[w], g.rank[w] = g.x1[j], g.y1[j], g.x2[j], g.y2[j], g.area[j], g.rank[j]
-			w++
-		}
-	}
-	return w
 }
 
 func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {

@@ -18,67 +18,43 @@ import (
 
 func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSuppress != nil }) }
 
-// nmsBoxes are the candidates in score order; rank is the position in that
-// order (-1 once suppressed), area -1 marks a box with a NaN coordinate,
-// which sits at +Inf and neither suppresses nor is suppressed.
-type nmsBoxes struct {
-	x1, y1, x2, y2, area []float32
-	rank                 []int32
-}
+// nmsBoxes are the candidates in score order (see nmsbox.Greedy), with x2
+// and y2 as given: the vector sweep adds one itself.
+type nmsBoxes struct{ nmsbox.Greedy }
 
 func (g nmsBoxes) load(p int, b []float32, i int, one float32) {
 	x1, y1, x2, y2 := b[4*i], b[4*i+1], b[4*i+2], b[4*i+3]
 	if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
 		inf := float32(math.Inf(1))
-		g.x1[p], g.y1[p], g.x2[p], g.y2[p], g.area[p] = inf, inf, inf, inf, -1
+		g.X1[p], g.Y1[p], g.X2[p], g.Y2[p], g.Area[p] = inf, inf, inf, inf, -1
 	} else {
-		g.x1[p], g.y1[p], g.x2[p], g.y2[p] = x1, y1, x2, y2
-		g.area[p] = max(0, x2-x1+one) * max(0, y2-y1+one)
+		g.X1[p], g.Y1[p], g.X2[p], g.Y2[p] = x1, y1, x2, y2
+		g.Area[p] = max(0, x2-x1+one) * max(0, y2-y1+one)
 	}
-	g.rank[p] = int32(p)
-}
-
-// compact moves the live boxes of [lo, hi) to its front and returns the new end.
-func (g nmsBoxes) compact(lo, hi int) int {
-	w := lo
-	for j := lo; j < hi; j++ {
-		if g.rank[j] >= 0 {
-			g.x1[w], g.y1[w], g.x2[w], g.y2[w], g.area[w], g.rank[w] = g.x1[j], g.y1[j], g.x2[j], g.y2[j], g.area[j], g.rank[j]
-			w++
-		}
-	}
-	return w
+	g.Rank[p] = int32(p)
 }
 
 // sweep runs greedy NMS over the first n boxes and marks kept[rank].
 func (g nmsBoxes) sweep(v *vec, n int, t, one float32, geq bool, kept []bool) {
 	if geq && t == 0 {
-		// IoU >= 0 holds for every pair: the first box suppresses all but
-		// the NaN ones.
-		first := true
-		for p := range n {
-			if g.area[p] < 0 || first {
-				kept[g.rank[p]] = true
-				first = first && g.area[p] < 0
-			}
-		}
+		g.KeepFirst(0, n, kept)
 		return
 	}
 	var box [5]float32
 	dead := 0
 	for h := 0; h < n; h++ {
-		if g.rank[h] < 0 {
+		if g.Rank[h] < 0 {
 			dead--
 			continue
 		}
-		kept[g.rank[h]] = true
-		if g.area[h] < 0 {
+		kept[g.Rank[h]] = true
+		if g.Area[h] < 0 {
 			continue
 		}
-		box = [5]float32{g.x1[h], g.y1[h], g.x2[h], g.y2[h], g.area[h]}
-		dead += v.nmsSuppress(g.x1[h+1:n], g.y1[h+1:n], g.x2[h+1:n], g.y2[h+1:n], g.area[h+1:n], g.rank[h+1:n], box[:], t, one, geq)
+		box = [5]float32{g.X1[h], g.Y1[h], g.X2[h], g.Y2[h], g.Area[h]}
+		dead += v.nmsSuppress(g.X1[h+1:n], g.Y1[h+1:n], g.X2[h+1:n], g.Y2[h+1:n], g.Area[h+1:n], g.Rank[h+1:n], box[:], t, one, geq)
 		if 2*dead > n-h {
-			n, dead = g.compact(h+1, n), 0
+			n, dead = g.Compact(h+1, n), 0
 		}
 	}
 }
@@ -96,8 +72,7 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		one = 1
 	}
 	keys, kept := make([]uint64, n), make([]bool, n)
-	g := nmsBoxes{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n),
-		make([]float32, n), make([]int32, n)}
+	g := nmsBoxes{nmsbox.NewGreedy(n)}
 	return bound(v.path, func() {
 		ks := nmsbox.ByScore(keys, scores, thr)
 		m := len(ks)

@@ -27,10 +27,11 @@ func init() {
 
 const baselineUsage = `usage: nbench baseline <save|show|list|path> [flags]
 
-  save [run flags] [--calibrate] [--name=N] [--dir=D] [--replace]
+  save [run flags] [--calibrate[=N]] [--name=N] [--dir=D] [--replace]
         run the selection and write D/<machine-id>/<name>.txt (default
         baselines/, name quick, full or custom from the selection);
-        --calibrate also runs it a second time and writes <name>.noise.json
+        --calibrate also runs it again (N runs in all, default 2) and
+        writes the noise floors to <name>.noise.json
   show [--dir=D] [NAME|FILE]   print a baseline (default: this machine's)
   list [--dir=D]               list the baselines of every machine
   path [--dir=D] [--quick] [--name=N]
@@ -66,7 +67,7 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	f.register(fs)
 	f.gate.registerCase(fs)
-	fs.BoolVar(&f.gate.calibrate, "calibrate", false, "run the selection a second time and record each case's noise floor (<name>.noise.json)")
+	fs.Var(&f.gate.calibrate, "calibrate", "A/A mode: run the selection again (--calibrate=N: N runs in all, default 2) and record each case's noise floor (<name>.noise.json)")
 	f.gate.threshold = fraction(gate.DefaultPolicy().Threshold)
 	dir := fs.String("dir", defaultBaselineDir, "root folder of baselines (one folder per machine id)")
 	name := fs.String("name", "", "baseline name (default from the selection: quick, full, or custom)")
@@ -95,12 +96,12 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	rs := s.execute(stderr)
 	code = finishRun(s, stdout, stderr, rs)
 	var noise *gate.Noise
-	if f.gate.calibrate && code == exitOK {
-		s2, rs2, code2 := rerun(s, stderr)
-		if s2 == nil || code2 != exitOK {
+	if f.gate.calibrate > 0 && code == exitOK {
+		sets, _, _, code2 := moreRuns(s, rs, int(f.gate.calibrate), stderr)
+		if code2 != exitOK {
 			return max(code2, exitFail)
 		}
-		noise = gate.Calibrate(gate.FromResults("run 1", s.env, rs), gate.FromResults("run 2", s2.env, rs2))
+		noise = gate.Calibrate(sets...)
 	}
 	if code != exitOK {
 		fmt.Fprintf(stderr, "nbench: not saving %s: a baseline must not contain correctness failures\n", path)
@@ -130,38 +131,45 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// rerun runs the session's selection again in a fresh session (reopened
-// backends, a new seed unless --seed was given): the second half of an A/A
-// pair. It prints the second run's verdict summary.
-func rerun(s *runSession, stderr io.Writer) (*runSession, []harness.Result, int) {
-	fmt.Fprintln(stderr, "nbench: A/A calibration: running the selection a second time")
-	f := s.flags
-	s2, code := f.setup(stderr)
-	if s2 == nil {
-		return nil, nil, code
+// moreRuns runs the session's selection n-1 more times, each in a fresh
+// session (reopened backends, a new seed unless --seed was given): the rest
+// of an A/A calibration whose first run gave first. It returns every run
+// as a set, the last session and its results, and the worst exit code.
+func moreRuns(s *runSession, first []harness.Result, n int, stderr io.Writer) (sets []*gate.Set, last *runSession, lastRs []harness.Result, code int) {
+	sets = []*gate.Set{gate.FromResults("run 1", s.env, first)}
+	last, lastRs = s, first
+	for i := 2; i <= n; i++ {
+		fmt.Fprintf(stderr, "nbench: A/A calibration: run %d of %d\n", i, n)
+		f := s.flags
+		s2, c := f.setup(stderr)
+		if s2 == nil {
+			return nil, nil, nil, c
+		}
+		if err := s2.prepare(true); err != nil {
+			return nil, nil, nil, usageErr(stderr, "%v", err)
+		}
+		rs := s2.execute(stderr)
+		code = max(code, summarize(stderr, s2, rs))
+		sets = append(sets, gate.FromResults(fmt.Sprintf("run %d", i), s2.env, rs))
+		last, lastRs = s2, rs
 	}
-	if err := s2.prepare(true); err != nil {
-		return nil, nil, usageErr(stderr, "%v", err)
-	}
-	rs := s2.execute(stderr)
-	return s2, rs, summarize(stderr, s2, rs)
+	return sets, last, lastRs, code
 }
 
-// calibrate is `nbench run --calibrate`: an A/A pair whose noise floors go
-// beside the baseline file (which need not exist yet).
+// calibrate is `nbench run --calibrate`: an A/A calibration whose noise
+// floors go beside the baseline file (which need not exist yet).
 func calibrate(s *runSession, baseline string, stdout, stderr io.Writer) int {
 	rs := s.execute(stderr)
 	code := summarize(stderr, s, rs)
-	s2, rs2, code2 := rerun(s, stderr)
-	if s2 == nil {
+	sets, last, lastRs, code2 := moreRuns(s, rs, int(s.flags.gate.calibrate), stderr)
+	if sets == nil {
 		return code2
 	}
-	if err := s2.write(stdout, rs2); err != nil {
+	if err := last.write(stdout, lastRs); err != nil {
 		fmt.Fprintf(stderr, "nbench: %v\n", err)
 		return exitFail
 	}
-	noise := gate.Calibrate(gate.FromResults("run 1", s.env, rs), gate.FromResults("run 2", s2.env, rs2))
-	if err := recordNoise(gate.NoisePath(baseline), noise, false, stdout, stderr, s.flags.gate.threshold); err != nil {
+	if err := recordNoise(gate.NoisePath(baseline), gate.Calibrate(sets...), false, stdout, stderr, s.flags.gate.threshold); err != nil {
 		fmt.Fprintf(stderr, "nbench: %v\n", err)
 		return exitFail
 	}
@@ -172,7 +180,7 @@ func calibrate(s *runSession, baseline string, stdout, stderr io.Writer) int {
 // replace), writes it atomically and prints the floors.
 func recordNoise(path string, n *gate.Noise, replace bool, stdout, stderr io.Writer, threshold fraction) error {
 	if len(n.Cases) == 0 {
-		return fmt.Errorf("no case was timed in both runs: no noise floor to record")
+		return fmt.Errorf("no case was timed in every run: no noise floor to record")
 	}
 	out := n
 	if !replace {
@@ -188,14 +196,21 @@ func recordNoise(path string, n *gate.Noise, replace bool, stdout, stderr io.Wri
 	if err := out.Write(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nnoise floors (A/A: %s) of %d cases -> %s\n", "two runs of the same tree", len(n.Cases), path)
+	fmt.Fprintf(stdout, "\nnoise floors (A/A runs of the same tree) of %d cases -> %s\n", len(n.Cases), path)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "case\tA/A ratio\tCI 1\tCI 2\tfloor")
+	fmt.Fprintln(tw, "case\tA/A ratios to run 1\tCIs\tfloor")
 	var floors []float64
 	worst := ""
 	for _, id := range n.IDs() {
 		fl := n.Cases[id]
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%.1f%%\n", id, fl.Ratio, reports.Percent(fl.Spreads[0]), reports.Percent(fl.Spreads[1]), 100*fl.Floor)
+		var ratios, cis []string
+		for _, r := range fl.Ratios {
+			ratios = append(ratios, fmt.Sprintf("%.3f", r))
+		}
+		for _, c := range fl.Spreads {
+			cis = append(cis, reports.Percent(c))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f%%\n", id, strings.Join(ratios, " "), strings.Join(cis, " "), 100*fl.Floor)
 		floors = append(floors, fl.Floor)
 		if worst == "" || fl.Floor > n.Cases[worst].Floor {
 			worst = id

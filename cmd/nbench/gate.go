@@ -36,7 +36,7 @@ const defaultBaselineDir = "baselines"
 type gateFlags struct {
 	baseline  string // auto, a file, or a folder
 	gate      bool
-	calibrate bool
+	calibrate runs    // --calibrate[=N]: A/A runs
 	confirm   int     // confirmation reruns of regressed cases
 	busy      float64 // CPUs other processes may use before regressions are inconclusive
 	cases     string  // --case: exact cases instead of the shape sets
@@ -62,13 +62,41 @@ func (f *fraction) Set(s string) error {
 	return nil
 }
 
+// runs is --calibrate: a boolean flag that also takes a run count
+// (--calibrate is --calibrate=2).
+type runs int
+
+func (r *runs) IsBoolFlag() bool { return true }
+func (r *runs) String() string {
+	if r == nil || *r == 0 {
+		return "false"
+	}
+	return strconv.Itoa(int(*r))
+}
+func (r *runs) Set(s string) error {
+	switch s {
+	case "true":
+		*r = 2
+		return nil
+	case "false":
+		*r = 0
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 2 {
+		return fmt.Errorf("want true, false, or a number of runs >= 2")
+	}
+	*r = runs(n)
+	return nil
+}
+
 func (g *gateFlags) register(fs *flagSet) {
 	g.registerCase(fs)
 	fs.StringVar(&g.baseline, "baseline", "", "compare with a baseline: auto (baselines/<machine-id>/<quick|full|custom>.txt), a result file, or a folder")
 	fs.BoolVar(&g.gate, "gate", false, "exit 1 when a case regressed against the baseline (default --baseline=auto) or any verdict is FAILED")
 	fs.IntVar(&g.confirm, "confirm", defaultConfirm, "with --gate, rerun the regressed cases this many times; a case fails only if it regresses every time")
 	fs.Float64Var(&g.busy, "busy", defaultBusy, "with --gate, regressions measured while other processes used more CPUs than this on average are INCONCLUSIVE and do not fail (Linux; -1: judge anyway)")
-	fs.BoolVar(&g.calibrate, "calibrate", false, "A/A mode: run the selection twice and record each case's noise floor beside the baseline (<name>.noise.json)")
+	fs.Var(&g.calibrate, "calibrate", "A/A mode: run the selection twice (--calibrate=N: N times) and record each case's noise floor beside the baseline (<name>.noise.json)")
 	g.registerPolicy(fs)
 }
 
@@ -86,7 +114,7 @@ func (g *gateFlags) registerPolicy(fs *flagSet) {
 
 // enabled reports whether cmdRun must take the gated path.
 func (g *gateFlags) enabled() bool {
-	return g.baseline != "" || g.gate || g.calibrate || g.cases != "" || g.report != ""
+	return g.baseline != "" || g.gate || g.calibrate > 0 || g.cases != "" || g.report != ""
 }
 
 func (g *gateFlags) policy() (gate.Policy, error) {
@@ -282,13 +310,13 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if g.calibrate && g.gate {
+	if g.calibrate > 0 && g.gate {
 		return fail("--calibrate and --gate cannot be combined: calibrate on an unchanged tree, then gate")
 	}
 	if g.confirm < 0 {
 		return fail("--confirm=%d: must be >= 0", g.confirm)
 	}
-	comparing := g.baseline != "" || g.gate || g.calibrate || g.report != ""
+	comparing := g.baseline != "" || g.gate || g.calibrate > 0 || g.report != ""
 	if err := s.prepare(comparing); err != nil {
 		return fail("%v", err)
 	}
@@ -300,7 +328,7 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 	}
 	id := machine.Describe().ID()
 	path := resolveBaseline(g.baseline, id, selectionName(&s.flags))
-	if g.calibrate {
+	if g.calibrate > 0 {
 		return calibrate(s, path, stdout, stderr)
 	}
 	base, noise, err := loadBaseline(path, &s.flags, id)

@@ -148,6 +148,8 @@ func TestGateUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"run", "--calibrate", "--gate"}, "--calibrate and --gate cannot be combined"},
+		{[]string{"run", "--calibrate=1"}, "want true, false, or a number of runs >= 2"},
+		{[]string{"run", "--confirm=-1", "--gate"}, "--confirm=-1: must be >= 0"},
 		{[]string{"run", "--quick", "--backend=go", "--baseline=" + missing, "--gate"}, "no baseline " + missing + " for this machine"},
 		{[]string{"run", "--quick", "--backend=go", "--baseline=" + missing}, "make one with: nbench baseline save --quick --backend=go"},
 		{[]string{"ci", "--quick", "--baseline=" + dir}, "no baseline " + filepath.Join(dir, "quick.txt")},
@@ -195,10 +197,13 @@ func TestBaselineWorkflow(t *testing.T) {
 		t.Fatalf("gate: exit %d\n%s\n%s", code, out, stderr)
 	}
 
-	code, out, stderr = nbench(t, args([]string{"run"}, "--calibrate", "--baseline="+file)...)
+	code, out, stderr = nbench(t, args([]string{"run"}, "--calibrate=3", "--baseline="+file)...)
 	noise, err := gate.ReadNoise(gate.NoisePath(file))
-	if code != exitOK || err != nil || len(noise.Cases) != 4 || !strings.Contains(out, "noise floors (A/A") {
+	if code != exitOK || err != nil || len(noise.Cases) != 4 || !strings.Contains(out, "noise floors (A/A") || !strings.Contains(stderr, "run 3 of 3") {
 		t.Fatalf("calibrate: exit %d, %v\n%s\n%s", code, err, out, stderr)
+	}
+	if f := noise.Cases[base.Cases[0].ID()]; len(f.Ratios) != 2 || len(f.Spreads) != 3 {
+		t.Errorf("3 runs give 2 ratios and 3 CIs: %+v", f)
 	}
 	code, out, _ = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms", "--baseline="+file, "--threshold=1000%", "--format=benchfmt")
 	if code != exitOK || !strings.HasPrefix(out, "goos: ") || strings.Contains(out, "gate:") {

@@ -15,20 +15,22 @@ import (
 
 // NoiseMethod documents how a floor is computed; it is written into every
 // noise file.
-const NoiseMethod = "A/A calibration: the same selection run twice on the same tree; " +
-	"floor = |median2/median1 - 1| + max(ci1, ci2), where ci is the larger distance " +
-	"from a run's median to its 95% confidence bound, as a fraction of the median"
+const NoiseMethod = "A/A calibration: the same selection run N >= 2 times on the same tree, " +
+	"run 1 being the baseline; floor = max over runs i >= 2 of |median_i/median_1 - 1| " +
+	"+ the largest ci over all runs, where ci is the larger distance from a run's median " +
+	"to its 95% confidence bound, as a fraction of the median"
 
 // Floor is one case's noise floor.
 type Floor struct {
-	// Floor is the slowdown, as a fraction, this machine shows between two
-	// runs of unchanged code: the gate ignores slowdowns at or below it.
+	// Floor is the slowdown, as a fraction, this machine shows between runs
+	// of unchanged code: the gate ignores slowdowns at or below it.
 	Floor float64 `json:"floor"`
-	// Ratio is the A/A ratio median2/median1 and Spreads each run's CI
-	// half-width (fractions); Floor is derived from them.
-	Ratio   float64    `json:"aa_ratio"`
-	Spreads [2]float64 `json:"ci_halfwidths"`
-	N       [2]int     `json:"samples"`
+	// Ratios are the A/A ratios median_i/median_1 (i >= 2), Spreads each
+	// run's CI half-width (fractions) and N its sample count; Floor is
+	// derived from them.
+	Ratios  []float64 `json:"aa_ratios"`
+	Spreads []float64 `json:"ci_halfwidths"`
+	N       []int     `json:"samples"`
 }
 
 // Noise is a noise file: the floors of the cases of one baseline, by case
@@ -47,19 +49,37 @@ func NoisePath(baseline string) string {
 	return strings.TrimSuffix(baseline, ".txt") + ".noise.json"
 }
 
-// Calibrate measures the noise floor of every case timed in both runs of
-// an A/A pair.
-func Calibrate(a, b *Set) *Noise {
-	n := &Noise{Machine: b.Config["machine"], Method: NoiseMethod, Cases: map[string]Floor{}}
-	for _, cb := range b.Cases {
-		ca := a.Lookup(cb.ID())
-		if ca == nil || len(ca.Samples) == 0 || len(cb.Samples) == 0 {
-			continue
+// Calibrate measures the noise floor of every case timed in all runs of
+// an A/A calibration; runs[0] is the run the baseline keeps.
+func Calibrate(runs ...*Set) *Noise {
+	last := runs[len(runs)-1]
+	n := &Noise{Machine: last.Config["machine"], Method: NoiseMethod, Cases: map[string]Floor{}}
+	if len(runs) < 2 {
+		return n
+	}
+cases:
+	for _, c := range runs[0].Cases {
+		var sums []*Summary
+		for _, r := range runs {
+			rc := r.Lookup(c.ID())
+			if rc == nil || len(rc.Samples) == 0 {
+				continue cases
+			}
+			sums = append(sums, summarize(rc.Samples))
 		}
-		sa, sb := summarize(ca.Samples), summarize(cb.Samples)
-		f := Floor{Ratio: sb.Median / sa.Median, Spreads: [2]float64{sa.Spread, sb.Spread}, N: [2]int{sa.N, sb.N}}
-		f.Floor = math.Abs(f.Ratio-1) + math.Max(sa.Spread, sb.Spread)
-		n.Cases[cb.ID()] = f
+		var f Floor
+		drift, ci := 0.0, 0.0
+		for i, s := range sums {
+			if i > 0 {
+				f.Ratios = append(f.Ratios, s.Median/sums[0].Median)
+				drift = math.Max(drift, math.Abs(s.Median/sums[0].Median-1))
+			}
+			f.Spreads = append(f.Spreads, s.Spread)
+			f.N = append(f.N, s.N)
+			ci = math.Max(ci, s.Spread)
+		}
+		f.Floor = drift + ci
+		n.Cases[c.ID()] = f
 	}
 	return n
 }

@@ -87,6 +87,14 @@ func refPowerAffine(xs []float64, w, b []float32, phi []float64, c int, eps floa
 	return y
 }
 
+// fillInputs draws the inputs both kernels share: x, weight, bias and phi.
+func (s powerShape) fillInputs(rng *rand.Rand, d []*kernel.Host) {
+	s.fillX(rng, d[0].F32)
+	suite.Gamma(rng, d[1].F32)
+	suite.Beta(rng, d[2].F32)
+	suite.Uniform(rng, d[3].F32, 0.5, 1.5)
+}
+
 // ---- powernorm_train ----
 
 type powerTrain struct {
@@ -101,12 +109,7 @@ func (c *powerTrain) Buffers() []suite.Buffer {
 		f32Out("y", e), f32Out("new_phi", c.C)}
 }
 
-func (c *powerTrain) Fill(rng *rand.Rand, d []*kernel.Host) {
-	c.fillX(rng, d[0].F32)
-	suite.Gamma(rng, d[1].F32)
-	suite.Beta(rng, d[2].F32)
-	suite.Uniform(rng, d[3].F32, 0.5, 1.5)
-}
+func (c *powerTrain) Fill(rng *rand.Rand, d []*kernel.Host) { c.fillInputs(rng, d) }
 
 func (c *powerTrain) Op(t []kernel.Tensor) kernel.Op {
 	return kernel.PowerNormTrain{M: c.M, C: c.C, Groups: c.G, Eps: c.Eps, Momentum: c.Afwd, Warmup: c.Warmup, Iter: c.Iter,
@@ -163,12 +166,7 @@ func (c *powerInfer) Buffers() []suite.Buffer {
 	return []suite.Buffer{f32Buf("x", e), f32Buf("weight", c.C), f32Buf("bias", c.C), f32Buf("phi", c.C), f32Out("y", e)}
 }
 
-func (c *powerInfer) Fill(rng *rand.Rand, d []*kernel.Host) {
-	c.fillX(rng, d[0].F32)
-	suite.Gamma(rng, d[1].F32)
-	suite.Beta(rng, d[2].F32)
-	suite.Uniform(rng, d[3].F32, 0.5, 1.5)
-}
+func (c *powerInfer) Fill(rng *rand.Rand, d []*kernel.Host) { c.fillInputs(rng, d) }
 
 func (c *powerInfer) Op(t []kernel.Tensor) kernel.Op {
 	return kernel.PowerNormInfer{M: c.M, C: c.C, Groups: c.G, Eps: c.Eps, X: t[0], Weight: t[1], Bias: t[2], Phi: t[3], Y: t[4]}

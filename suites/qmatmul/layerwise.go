@@ -290,8 +290,8 @@ func (c *layerwise) Check(d []*kernel.Host) suite.Check {
 				}
 				for m := 0; m < M; m++ {
 					sr, sa := dotAbsF64(x[m*k:(m+1)*k], wh)
-					sp := dotF64(tolIn[m*k:(m+1)*k], wa)
-					sf := dotF64(xf[m*k:(m+1)*k], w)
+					sp := dot[float64](tolIn[m*k:(m+1)*k], wa)
+					sf := dot[float64](xf[m*k:(m+1)*k], w)
 					r[m*n+j], tol[m*n+j], f[m*n+j] = sr+b, 1e-5*sa+1e-7+sp, sf+b
 				}
 			}
@@ -299,7 +299,7 @@ func (c *layerwise) Check(d []*kernel.Host) suite.Check {
 		x, tolIn, xf = r, tol, f
 	}
 	y := c.l.h(d, "y").F32
-	ch := suite.Trust(closeTol("y", y, x, tolIn), x, 0.5)
+	ch := suite.Trust(suite.CloseTol("y", y, x, tolIn), x, 0.5)
 	ch = withMetric(ch, "rel_err_vs_fp32", relErr(y, xf))
 	var bits, weights float64
 	for l, b := range c.bits {

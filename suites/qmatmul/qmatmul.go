@@ -215,39 +215,6 @@ func exactF32(name string, y []float32, r []float64) suite.Check {
 	return suite.Close(name, y, r, 0, 0)
 }
 
-// closeTol is suite.Close with a per-element bound: |y - r| <= tol[i]
-// (NaN in r requires NaN in y and the reverse; +/-Inf must match).
-func closeTol(name string, y []float32, r, tol []float64) suite.Check {
-	c := suite.Check{Verdict: suite.Passed}
-	if len(y) != len(r) {
-		return suite.Check{Verdict: suite.Failed, ErrRatio: math.Inf(1), Detail: fmt.Sprintf("%s: %d outputs, reference has %d", name, len(y), len(r))}
-	}
-	worst := -1
-	for i, yv := range y {
-		v, ratio := float64(yv), 0.0
-		switch {
-		case math.IsNaN(r[i]) || math.IsNaN(v):
-			if math.IsNaN(r[i]) != math.IsNaN(v) {
-				ratio = math.Inf(1)
-			}
-		case math.IsInf(r[i], 0) || math.IsInf(v, 0):
-			if v != r[i] {
-				ratio = math.Inf(1)
-			}
-		case v != r[i]:
-			ratio = math.Abs(v-r[i]) / tol[i]
-		}
-		if ratio > c.ErrRatio {
-			c.ErrRatio, worst = ratio, i
-		}
-	}
-	if c.ErrRatio > 1 {
-		c.Verdict = suite.Failed
-		c.Detail = fmt.Sprintf("%s[%d] = %g, reference %g (tolerance %g)", name, worst, y[worst], r[worst], tol[worst])
-	}
-	return c
-}
-
 // maxAbs is the largest finite |r|.
 func maxAbs(r []float64) float64 {
 	m := 0.0
@@ -344,36 +311,20 @@ func normalRow(seed uint64, r int, row []float32, std float64) {
 // ---- reference dot products (several accumulators: the references of
 // the full shapes do billions of multiply-adds) ----
 
-// dotI8 is sum a*b exactly.
-func dotI8(a, b []int8) int64 {
+// dot is sum a*b with four accumulators of type S: int64 is exact for
+// int8 codes, float64 serves the float references.
+func dot[S int64 | float64, A, B int8 | float32 | float64](a []A, b []B) S {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 int64
+	var s0, s1, s2, s3 S
 	k := 0
 	for ; k+4 <= len(a); k += 4 {
-		s0 += int64(a[k]) * int64(b[k])
-		s1 += int64(a[k+1]) * int64(b[k+1])
-		s2 += int64(a[k+2]) * int64(b[k+2])
-		s3 += int64(a[k+3]) * int64(b[k+3])
+		s0 += S(a[k]) * S(b[k])
+		s1 += S(a[k+1]) * S(b[k+1])
+		s2 += S(a[k+2]) * S(b[k+2])
+		s3 += S(a[k+3]) * S(b[k+3])
 	}
 	for ; k < len(a); k++ {
-		s0 += int64(a[k]) * int64(b[k])
-	}
-	return s0 + s1 + s2 + s3
-}
-
-// dotF64 is sum a*b in float64.
-func dotF64[A, B float32 | float64](a []A, b []B) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	k := 0
-	for ; k+4 <= len(a); k += 4 {
-		s0 += float64(a[k]) * float64(b[k])
-		s1 += float64(a[k+1]) * float64(b[k+1])
-		s2 += float64(a[k+2]) * float64(b[k+2])
-		s3 += float64(a[k+3]) * float64(b[k+3])
-	}
-	for ; k < len(a); k++ {
-		s0 += float64(a[k]) * float64(b[k])
+		s0 += S(a[k]) * S(b[k])
 	}
 	return (s0 + s1) + (s2 + s3)
 }

@@ -226,8 +226,8 @@ func TestRepQuantReparameterizationIdentity(t *testing.T) {
 			xhr[j] = float64(qr-int(p.zt)) * p.dt
 		}
 		for n := 0; n < N; n++ {
-			y = append(y, md.bias[n]+dotF64(xh, md.w[n*C:(n+1)*C]))
-			yr = append(yr, p.bias[n]+dotF64(xhr, p.w[n*C:(n+1)*C]))
+			y = append(y, md.bias[n]+dot[float64](xh, md.w[n*C:(n+1)*C]))
+			yr = append(yr, p.bias[n]+dot[float64](xhr, p.w[n*C:(n+1)*C]))
 		}
 	}
 	yr32 := make([]float32, len(yr))

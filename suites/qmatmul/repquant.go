@@ -194,7 +194,7 @@ func (c *repquantLN) Check(d []*kernel.Host) suite.Check {
 		for n := lo; n < hi; n++ {
 			wn := md.w[n*C : (n+1)*C]
 			for m := 0; m < M; m++ {
-				ref[m*N+n] = md.bias[n] + dotF64(xh[m*C:(m+1)*C], wn)
+				ref[m*N+n] = md.bias[n] + dot[float64](xh[m*C:(m+1)*C], wn)
 			}
 		}
 	})
@@ -369,7 +369,7 @@ func (c *softmaxPV) Check(d []*kernel.Host) suite.Check {
 			}
 		}
 	}
-	checks := []suite.Check{closeTol("o", c.l.h(d, "o").F32, ref, tol)}
+	checks := []suite.Check{suite.CloseTol("o", c.l.h(d, "o").F32, ref, tol)}
 	if h := c.l.h(d, "aall"); h != nil {
 		checks = append(checks, suite.Exact("aall", i64s(h.I32), aAll))
 	}

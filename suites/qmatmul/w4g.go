@@ -126,13 +126,13 @@ func (c *gemmW4G) Check(d []*kernel.Host) suite.Check {
 			}
 			for m := 0; m < M; m++ {
 				r, a := dotAbsF64(xd[m*K:(m+1)*K], wh)
-				f := dotF64(xd[m*K:(m+1)*K], w)
+				f := dot[float64](xd[m*K:(m+1)*K], w)
 				ref[m*N+n], tol[m*N+n], fp[m*N+n] = r+b, 1e-5*a+1e-7, f+b
 			}
 		}
 	})
 	y := c.l.h(d, "y").F32
-	ch := suite.Trust(closeTol("y", y, ref, tol), ref, trustFrac(c.edge || !c.bias, len(ref)))
+	ch := suite.Trust(suite.CloseTol("y", y, ref, tol), ref, trustFrac(c.edge || !c.bias, len(ref)))
 	return withMetric(ch, "rel_err_vs_fp32", relErr(y, fp))
 }
 

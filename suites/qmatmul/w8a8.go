@@ -154,8 +154,8 @@ func (c *gemmW8A8) reference(d []*kernel.Host) w8a8Ref {
 			c.wRow(n, w)
 			wn := wq[n*K : (n+1)*K]
 			for m := 0; m < M; m++ {
-				acc := dotI8(xq[m*K:(m+1)*K], wn)
-				fp := dotF64(xf[m*K:(m+1)*K], w)
+				acc := dot[int64](xq[m*K:(m+1)*K], wn)
+				fp := dot[float64](xf[m*K:(m+1)*K], w)
 				ref.acc[m*N+n] = acc
 				ref.y[m*N+n] = dequant(acc, sx[m], sw[n], bias[n])
 				ref.fp[m*N+n] = fp + bias[n]
@@ -234,7 +234,7 @@ func (c *gemmW8A8) Check(d []*kernel.Host) suite.Check {
 			c.resolveTies(m, &ref, d, tol)
 		}
 	}
-	checks := []suite.Check{closeTol("y", y, ref.y, tol)}
+	checks := []suite.Check{suite.CloseTol("y", y, ref.y, tol)}
 	if a := c.l.h(d, "acc"); a != nil {
 		checks = append(checks, suite.Exact("acc", i64s(a.I32), ref.acc))
 	}

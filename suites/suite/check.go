@@ -31,6 +31,17 @@ type Check struct {
 // |y - r| <= atol + rtol*|r|. NaN in r requires NaN in y and the reverse;
 // +/-Inf must match exactly. name labels the output in Detail.
 func Close(name string, y []float32, r []float64, atol, rtol float64) Check {
+	return closeTo(name, y, r, atol, rtol, nil)
+}
+
+// CloseTol is Close with a bound per element: |y[i] - r[i]| <= tol[i].
+func CloseTol(name string, y []float32, r, tol []float64) Check {
+	return closeTo(name, y, r, 0, 0, tol)
+}
+
+// closeTo is Close with the bound tol[i], or atol + rtol*|r[i]| when tol
+// is nil.
+func closeTo(name string, y []float32, r []float64, atol, rtol float64, tol []float64) Check {
 	c := Check{Verdict: Passed}
 	if len(y) != len(r) {
 		return Check{Verdict: Failed, ErrRatio: math.Inf(1), Detail: fmt.Sprintf("%s: %d outputs, reference has %d", name, len(y), len(r))}
@@ -47,8 +58,12 @@ func Close(name string, y []float32, r []float64, atol, rtol float64) Check {
 			if v != r[i] {
 				ratio = math.Inf(1)
 			}
-		default:
-			ratio = math.Abs(v-r[i]) / (atol + rtol*math.Abs(r[i]))
+		case v != r[i]: // equal values pass even with a zero bound
+			bound := atol + rtol*math.Abs(r[i])
+			if tol != nil {
+				bound = tol[i]
+			}
+			ratio = math.Abs(v-r[i]) / bound
 		}
 		if ratio > c.ErrRatio {
 			c.ErrRatio, worst = ratio, i
@@ -56,7 +71,11 @@ func Close(name string, y []float32, r []float64, atol, rtol float64) Check {
 	}
 	if c.ErrRatio > 1 {
 		c.Verdict = Failed
-		c.Detail = fmt.Sprintf("%s[%d] = %g, reference %g (atol %g, rtol %g)", name, worst, y[worst], r[worst], atol, rtol)
+		bound := fmt.Sprintf("atol %g, rtol %g", atol, rtol)
+		if tol != nil {
+			bound = fmt.Sprintf("tolerance %g", tol[worst])
+		}
+		c.Detail = fmt.Sprintf("%s[%d] = %g, reference %g (%s)", name, worst, y[worst], r[worst], bound)
 	}
 	return c
 }

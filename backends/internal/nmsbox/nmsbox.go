@@ -117,3 +117,45 @@ func (c *Soft) Compact(m int) int {
 	c.N = w
 	return mw
 }
+
+// Greedy holds hard-NMS candidates in score order as separate coordinate
+// arrays, the layout the sweeps stream through, with each one's rank (its
+// position in score order, -1 once suppressed). Area -1 marks an inert box
+// (a NaN coordinate), which neither suppresses nor is suppressed. Whether
+// X2 and Y2 have the plus_one convention folded in is the backend's choice.
+type Greedy struct {
+	X1, Y1, X2, Y2, Area []float32
+	Rank                 []int32
+}
+
+// NewGreedy allocates room for n candidates.
+func NewGreedy(n int) Greedy {
+	return Greedy{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n),
+		make([]float32, n), make([]int32, n)}
+}
+
+// KeepFirst is the sweep over [lo, hi) when IoU >= 0 suppresses: that holds
+// for every pair, disjoint ones too, so the first box suppresses all others
+// except the inert ones.
+func (g Greedy) KeepFirst(lo, hi int, kept []bool) {
+	first := true
+	for p := lo; p < hi; p++ {
+		if g.Area[p] < 0 || first {
+			kept[g.Rank[p]] = true
+			first = first && g.Area[p] < 0
+		}
+	}
+}
+
+// Compact moves the live boxes of [lo, hi) to its front, in order, and
+// returns the new end.
+func (g Greedy) Compact(lo, hi int) int {
+	w := lo
+	for j := lo; j < hi; j++ {
+		if g.Rank[j] >= 0 {
+			g.X1[w], g.Y1[w], g.X2[w], g.Y2[w], g.Area[w], g.Rank[w] = g.X1[j], g.Y1[j], g.X2[j], g.Y2[j], g.Area[j], g.Rank[j]
+			w++
+		}
+	}
+	return w
+}

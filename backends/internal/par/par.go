@@ -19,6 +19,10 @@ func Threads(n int) int {
 // problems run inline, without goroutine overhead). The calling goroutine
 // does the first chunk itself.
 func For(n, threads, grain int, body func(lo, hi int)) {
+	if n > 0 && workers(n, threads, grain) <= 1 {
+		body(0, n) // inline: no closure, so a one-thread Run does not allocate
+		return
+	}
 	ForChunks(n, threads, grain, func(_, lo, hi int) { body(lo, hi) })
 }
 
@@ -28,13 +32,12 @@ func ForChunks(n, threads, grain int, body func(chunk, lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	grain = max(grain, 1)
-	workers := min(max(threads, 1), (n+grain-1)/grain)
-	if workers <= 1 {
+	w := workers(n, threads, grain)
+	if w <= 1 {
 		body(0, 0, n)
 		return
 	}
-	size := (n + workers - 1) / workers
+	size := (n + w - 1) / w
 	var wg sync.WaitGroup
 	for c, lo := 1, size; lo < n; c, lo = c+1, lo+size {
 		wg.Add(1)
@@ -45,6 +48,12 @@ func ForChunks(n, threads, grain int, body func(chunk, lo, hi int)) {
 	}
 	body(0, 0, min(size, n))
 	wg.Wait()
+}
+
+// workers is how many chunks For and ForChunks split n items into.
+func workers(n, threads, grain int) int {
+	grain = max(grain, 1)
+	return min(max(threads, 1), (n+grain-1)/grain)
 }
 
 // Grain returns a chunk size, in items, so each chunk does at least about
