@@ -97,7 +97,7 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	code = finishRun(s, stdout, stderr, rs)
 	var noise *gate.Noise
 	if f.gate.calibrate > 0 && code == exitOK {
-		sets, _, _, code2 := moreRuns(s, rs, int(f.gate.calibrate), stderr)
+		sets, code2 := moreRuns(s, rs, int(f.gate.calibrate), stderr)
 		if code2 != exitOK {
 			return max(code2, exitFail)
 		}
@@ -131,43 +131,33 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// moreRuns runs the session's selection n-1 more times, each in a fresh
-// session (reopened backends, a new seed unless --seed was given): the rest
-// of an A/A calibration whose first run gave first. It returns every run
-// as a set, the last session and its results, and the worst exit code.
-func moreRuns(s *runSession, first []harness.Result, n int, stderr io.Writer) (sets []*gate.Set, last *runSession, lastRs []harness.Result, code int) {
-	sets = []*gate.Set{gate.FromResults("run 1", s.env, first)}
-	last, lastRs = s, first
+// moreRuns runs the session's selection n-1 more times, each as a fresh
+// process (runFresh): the rest of an A/A calibration whose first run gave
+// first. It returns every run as a set and the worst exit code.
+func moreRuns(s *runSession, first []harness.Result, n int, stderr io.Writer) ([]*gate.Set, int) {
+	sets := []*gate.Set{gate.FromResults("run 1", s.env, first)}
+	code := exitOK
 	for i := 2; i <= n; i++ {
-		fmt.Fprintf(stderr, "nbench: A/A calibration: run %d of %d\n", i, n)
-		f := s.flags
-		s2, c := f.setup(stderr)
-		if s2 == nil {
-			return nil, nil, nil, c
+		fmt.Fprintf(stderr, "nbench: A/A calibration: run %d of %d, in a fresh process\n", i, n)
+		set, c, err := runFresh(s.flags, s.opt.Count, fmt.Sprintf("run %d", i), stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "nbench: A/A run %d: %v\n", i, err)
+			return nil, max(c, exitFail)
 		}
-		if err := s2.prepare(true); err != nil {
-			return nil, nil, nil, usageErr(stderr, "%v", err)
-		}
-		rs := s2.execute(stderr)
-		code = max(code, summarize(stderr, s2, rs))
-		sets = append(sets, gate.FromResults(fmt.Sprintf("run %d", i), s2.env, rs))
-		last, lastRs = s2, rs
+		code = max(code, c)
+		sets = append(sets, set)
 	}
-	return sets, last, lastRs, code
+	return sets, code
 }
 
 // calibrate is `nbench run --calibrate`: an A/A calibration whose noise
 // floors go beside the baseline file (which need not exist yet).
 func calibrate(s *runSession, baseline string, stdout, stderr io.Writer) int {
 	rs := s.execute(stderr)
-	code := summarize(stderr, s, rs)
-	sets, last, lastRs, code2 := moreRuns(s, rs, int(s.flags.gate.calibrate), stderr)
+	code := finishRun(s, stdout, stderr, rs)
+	sets, code2 := moreRuns(s, rs, int(s.flags.gate.calibrate), stderr)
 	if sets == nil {
 		return code2
-	}
-	if err := last.write(stdout, lastRs); err != nil {
-		fmt.Fprintf(stderr, "nbench: %v\n", err)
-		return exitFail
 	}
 	if err := recordNoise(gate.NoisePath(baseline), gate.Calibrate(sets...), false, stdout, stderr, s.flags.gate.threshold); err != nil {
 		fmt.Fprintf(stderr, "nbench: %v\n", err)

@@ -32,12 +32,17 @@ func systemBusy() (float64, bool) {
 	return busy / 100, true // USER_HZ is 100 on every Linux nbench runs on
 }
 
-// selfCPU is this process's user and system CPU time, in seconds.
+// selfCPU is the user and system CPU time of this process and of its
+// children that have exited (fresh runs), in seconds.
 func selfCPU() (float64, bool) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, false
-	}
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime), true
+	total := 0.0
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(who, &ru); err != nil {
+			return 0, false
+		}
+		total += tv(ru.Utime) + tv(ru.Stime)
+	}
+	return total, true
 }

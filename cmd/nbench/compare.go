@@ -115,7 +115,7 @@ func loadNoise(flag, oldPath string) (*gate.Noise, error) {
 // compareRerun is the rerun command for regressions found between files:
 // the cases, measured with the settings the NEW file records.
 func compareRerun(rep *gate.Report, cur *gate.Set, oldPath string) string {
-	f := runFlags{backend: "all", cache: "cold"}
+	f := runFlags{backend: "all", cache: "cold", maxMem: defaultMaxMem}
 	if v := cur.Config["cache"]; v != "" {
 		f.cache = v
 	}
@@ -126,6 +126,6 @@ func compareRerun(rep *gate.Report, cur *gate.Set, oldPath string) string {
 			break
 		}
 	}
-	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold), busy: defaultBusy, confirm: defaultConfirm}
+	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold), normalize: rep.Policy.Normalize, busy: defaultBusy, confirm: defaultConfirm}
 	return rerunCommand(rep, &f, oldPath, 0)
 }

@@ -42,6 +42,7 @@ type gateFlags struct {
 	cases     string  // --case: exact cases instead of the shape sets
 	alpha     float64
 	threshold fraction
+	normalize bool
 	report    string // also write the comparison here (markdown or JSON)
 }
 
@@ -109,6 +110,7 @@ func (g *gateFlags) registerPolicy(fs *flagSet) {
 	g.alpha, g.threshold = p.Alpha, fraction(p.Threshold)
 	fs.Float64Var(&g.alpha, "alpha", p.Alpha, "significance level of the gate, after Holm-Bonferroni correction over all compared cases")
 	fs.Var(&g.threshold, "threshold", "smallest slowdown that counts as a regression, e.g. 5% or 0.05")
+	fs.BoolVar(&g.normalize, "normalize", p.Normalize, "judge cases relative to the machine shift (the median new/old ratio over 10 or more cases), not on absolute times")
 	fs.StringVar(&g.report, "report", "", "also write the comparison to this file (.json: JSON, else markdown, e.g. for a CI summary)")
 }
 
@@ -118,7 +120,7 @@ func (g *gateFlags) enabled() bool {
 }
 
 func (g *gateFlags) policy() (gate.Policy, error) {
-	p := gate.Policy{Alpha: g.alpha, Threshold: float64(g.threshold)}
+	p := gate.Policy{Alpha: g.alpha, Threshold: float64(g.threshold), Normalize: g.normalize}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("--alpha/--threshold: %v", err)
 	}
@@ -404,20 +406,16 @@ func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, n
 		if s.flags.gate.busy >= 0 && !waitQuiet(quietWait) {
 			fmt.Fprintf(stderr, "nbench: the machine stayed busy for %v; rerunning anyway\n", quietWait)
 		}
-		s2, code := f.setup(stderr)
-		if s2 == nil {
-			return 0, false, fmt.Errorf("confirmation rerun failed to start (exit %d)", code)
-		}
-		if err := s2.prepare(true); err != nil {
-			return 0, false, err
-		}
 		watch := watchCPU()
-		rs := s2.execute(stderr)
+		again, _, err := runFresh(f, s.opt.Count, "rerun", stderr)
+		if err != nil {
+			return 0, false, fmt.Errorf("confirmation rerun: %v", err)
+		}
 		others, measured = watch.others()
 		if note := watch.busyNote("the confirmation rerun"); note != "" {
 			rep.Notes = append(rep.Notes, note)
 		}
-		rep.Confirm(gate.Compare(base, gate.FromResults("rerun", s2.env, rs), pol, noise))
+		rep.Confirm(gate.CompareShifted(base, again, pol, noise, rep.Shift))
 	}
 	return others, measured, nil
 }
@@ -426,10 +424,11 @@ func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, n
 // leave the CPUs: a burst of other work should not confirm a regression.
 var quietWait = 30 * time.Second
 
-// Defaults of the gate flags that printed commands leave out.
+// Defaults of flags that printed commands leave out.
 const (
 	defaultBusy    = 0.5
 	defaultConfirm = 1
+	defaultMaxMem  = 8 << 10 // as runFlags.register sets --max-mem
 )
 
 // caseList returns the --case and --backend values that select rows.
@@ -456,27 +455,43 @@ func finishRun(s *runSession, stdout, stderr io.Writer, rs []harness.Result) int
 	return summarize(stderr, s, rs)
 }
 
-// selectionFlags repeats the flags that chose the cases and how they were
-// measured, for printed commands.
-func selectionFlags(f *runFlags) string {
-	var parts []string
-	add := func(cond bool, format string, args ...any) {
+// selectionArgs are the flags that chose the cases and how they were
+// measured, as arguments for another run.
+func selectionArgs(f *runFlags) []string {
+	var args []string
+	add := func(cond bool, format string, a ...any) {
 		if cond {
-			parts = append(parts, fmt.Sprintf(format, args...))
+			args = append(args, fmt.Sprintf(format, a...))
 		}
 	}
 	add(f.quick, "--quick")
 	add(f.backend != "all", "--backend=%s", f.backend)
 	add(f.suite != "", "--suite=%s", f.suite)
-	add(f.kernel != "", "--kernel='%s'", f.kernel)
-	add(f.shape != "", "--shape='%s'", f.shape)
-	add(f.gate.cases != "", "--case='%s'", f.gate.cases)
+	add(f.kernel != "", "--kernel=%s", f.kernel)
+	add(f.shape != "", "--shape=%s", f.shape)
+	add(f.gate.cases != "", "--case=%s", f.gate.cases)
 	add(f.count > 0, "--count=%d", f.count)
 	add(f.benchtime > 0, "--benchtime=%s", f.benchtime)
 	add(f.threads > 0, "--threads=%d", f.threads)
 	add(f.cache != "cold", "--cache=%s", f.cache)
 	add(f.isa != "", "--isa=%s", f.isa)
-	return strings.Join(parts, " ")
+	add(f.maxMem != defaultMaxMem, "--max-mem=%d", f.maxMem)
+	return args
+}
+
+// selectionFlags is selectionArgs for a printed command: values with
+// characters a shell treats specially are single-quoted.
+func selectionFlags(f *runFlags) string {
+	args := selectionArgs(f)
+	for i, a := range args {
+		name, val, ok := strings.Cut(a, "=")
+		if ok && strings.IndexFunc(val, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._,:-", r))
+		}) >= 0 {
+			args[i] = name + "='" + val + "'"
+		}
+	}
+	return strings.Join(args, " ")
 }
 
 // rerunCommand is the one command that reruns the regressed and failed
@@ -498,6 +513,9 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) s
 	}
 	if p := gate.DefaultPolicy(); float64(f.gate.threshold) != p.Threshold {
 		cmd += " --threshold=" + f.gate.threshold.String()
+	}
+	if !f.gate.normalize {
+		cmd += " --normalize=false"
 	}
 	if f.gate.busy != defaultBusy {
 		cmd += fmt.Sprintf(" --busy=%g", f.gate.busy)

@@ -323,3 +323,34 @@ func fastBaseline(t *testing.T) string {
 	}
 	return file
 }
+
+// Tests run every run in this process: the test binary is not nbench.
+func init() { selfExe = "" }
+
+// TestFreshProcesses builds nbench and lets calibration runs and the
+// confirmation rerun start it as fresh processes, as the real CLI does.
+func TestFreshProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds nbench")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "nbench")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	defer func(old string) { selfExe = old }(selfExe)
+	selfExe = bin
+
+	code, out, stderr := nbench(t, "baseline", "save", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms",
+		"--no-progress", "--calibrate=3", "--dir="+dir, "--name=quick")
+	id := machine.Describe().ID()
+	noise, err := gate.ReadNoise(gate.NoisePath(filepath.Join(dir, id, "quick.txt")))
+	if code != exitOK || err != nil || len(noise.Cases) != 4 || !strings.Contains(stderr, "run 3 of 3, in a fresh process") {
+		t.Fatalf("calibrate in fresh processes: exit %d %v\n%s\n%s", code, err, out, stderr)
+	}
+	file := fastBaseline(t)
+	code, out, stderr = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--busy=-1", "--baseline="+file)
+	if code != exitFail || !strings.Contains(out, "confirmed by a rerun") {
+		t.Errorf("confirmation in a fresh process: exit %d\n%s\n%s", code, out, stderr)
+	}
+}

@@ -20,10 +20,14 @@ type Policy struct {
 	// Threshold is the smallest slowdown that counts, as a fraction of the
 	// old median (0.05 = 5%).
 	Threshold float64 `json:"threshold"`
+	// Normalize judges cases relative to the run's machine shift (see
+	// CompareShifted) when at least MinNormalize cases are compared.
+	Normalize bool `json:"normalize"`
 }
 
-// DefaultPolicy is alpha 0.05 after correction and a 5% threshold.
-func DefaultPolicy() Policy { return Policy{Alpha: 0.05, Threshold: 0.05} }
+// DefaultPolicy is alpha 0.05 after correction, a 5% threshold, and cases
+// judged relative to the machine shift.
+func DefaultPolicy() Policy { return Policy{Alpha: 0.05, Threshold: 0.05, Normalize: true} }
 
 // Validate reports an unusable policy.
 func (p Policy) Validate() error {
@@ -81,7 +85,9 @@ type Row struct {
 	Detail  string   `json:"detail,omitempty"`
 	Old     *Summary `json:"old,omitempty"`
 	New     *Summary `json:"new,omitempty"`
-	// Ratio is the new median over the old one; 0 when not compared.
+	// Raw is the new median over the old one, Ratio the same divided by the
+	// report's machine shift (equal when not normalized); 0 when not compared.
+	Raw   float64 `json:"raw_ratio,omitempty"`
 	Ratio float64 `json:"ratio,omitempty"`
 	// P is the Mann-Whitney U p-value (two-sided); PHolm the same after
 	// Holm-Bonferroni adjustment over all compared cases.
@@ -93,7 +99,7 @@ type Row struct {
 	// Rerun is what a confirmation rerun of a regressed case showed.
 	Rerun string `json:"rerun,omitempty"`
 
-	c *Case
+	c, o *Case
 }
 
 // Case returns the new case of the row.
@@ -120,16 +126,19 @@ type Geomean struct {
 
 // Report is the comparison of a new set against an old one.
 type Report struct {
-	Old       string   `json:"old"`
-	New       string   `json:"new"`
-	Policy    Policy   `json:"policy"`
-	NoiseFile string   `json:"noise_file,omitempty"`
-	Rows      []*Row   `json:"cases"`
-	Compared  int      `json:"compared"` // cases with samples on both sides (the Holm family)
-	Geomean   *Geomean `json:"geomean,omitempty"`
-	Missing   []string `json:"missing,omitempty"` // baseline cases absent from the new set
-	Notes     []string `json:"notes,omitempty"`
-	Pass      bool     `json:"pass"`
+	Old       string `json:"old"`
+	New       string `json:"new"`
+	Policy    Policy `json:"policy"`
+	NoiseFile string `json:"noise_file,omitempty"`
+	Rows      []*Row `json:"cases"`
+	Compared  int    `json:"compared"` // cases with samples on both sides (the Holm family)
+	// Shift is the machine shift the cases were judged relative to (the
+	// median new/old ratio); 0 when they were judged on absolute times.
+	Shift   float64  `json:"shift,omitempty"`
+	Geomean *Geomean `json:"geomean,omitempty"`
+	Missing []string `json:"missing,omitempty"` // baseline cases absent from the new set
+	Notes   []string `json:"notes,omitempty"`
+	Pass    bool     `json:"pass"`
 	// Gated says the policy decides the exit code; a plain comparison
 	// prints no verdict.
 	Gated bool `json:"gated"`
@@ -159,16 +168,32 @@ func (r *Report) with(s Status) []*Row {
 	return out
 }
 
+// MinNormalize is the fewest compared cases from which a run's machine
+// shift is estimated: with fewer, one regressed case would move it.
+const MinNormalize = 10
+
 // Compare compares every case of cur against the same case in base and
 // applies the policy. noise may be nil (no floors: the threshold alone).
 func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
+	return CompareShifted(base, cur, pol, noise, 0)
+}
+
+// CompareShifted is Compare with a known machine shift (0: estimate it),
+// for a confirmation rerun of a few cases, too few to estimate their own.
+//
+// The machine shift is the median over compared cases of new/old median:
+// the whole machine running a few percent slower than when the baseline
+// was taken (another host, a warmer day, a different neighbour) moves
+// every case alike, while a code change moves the kernels it touches.
+// With pol.Normalize, each case's new samples are divided by the shift
+// before the test, the threshold and the floor.
+func CompareShifted(base, cur *Set, pol Policy, noise *Noise, shift float64) *Report {
 	rep := &Report{Old: base.Label, New: cur.Label, Policy: pol}
 	if noise != nil {
 		rep.NoiseFile = noise.File
 	}
 	var compared []*Row
 	var sumLogOld, sumLogNew float64
-	noFloor := 0
 	for _, c := range cur.Cases {
 		row := &Row{ID: c.ID(), Kernel: c.Kernel, Shape: c.Shape, Backend: c.Backend, Path: c.Path,
 			Verdict: c.Verdict, Detail: c.Detail, New: summarize(c.Samples), c: c}
@@ -177,18 +202,53 @@ func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
 		if o != nil {
 			row.OldPath = o.Path
 			row.Old = summarize(o.Samples)
+			row.o = o
 		}
 		if !row.Compared() {
 			continue
 		}
+		row.Raw = row.New.Median / row.Old.Median
+		compared = append(compared, row)
+		sumLogOld += math.Log(row.Old.Median)
+		sumLogNew += math.Log(row.New.Median)
+	}
+	rep.Compared = len(compared)
+	if n := len(compared); n > 0 {
+		g := &Geomean{Old: math.Exp(sumLogOld / float64(n)), New: math.Exp(sumLogNew / float64(n)), N: n}
+		g.Ratio = g.New / g.Old
+		rep.Geomean = g
+	}
+	if pol.Normalize {
+		if shift == 0 && len(compared) >= MinNormalize {
+			raws := make([]float64, len(compared))
+			for i, row := range compared {
+				raws[i] = row.Raw
+			}
+			shift = median(raws)
+		}
+		if shift > 0 {
+			rep.Shift = shift
+		}
+	}
+	scale := 1.0
+	if rep.Shift > 0 {
+		scale = 1 / rep.Shift
+	}
+	noFloor := 0
+	for _, row := range compared {
+		c, o := row.c, row.o
+		adj := make([]float64, len(c.Samples))
+		for i, x := range c.Samples {
+			adj[i] = x * scale
+		}
 		s1 := benchmath.NewSample(o.Samples, &benchmath.DefaultThresholds)
-		s2 := benchmath.NewSample(c.Samples, &benchmath.DefaultThresholds)
+		s2 := benchmath.NewSample(adj, &benchmath.DefaultThresholds)
 		cmp := benchmath.AssumeNothing.Compare(s1, s2)
 		row.P = cmp.P
 		for _, w := range cmp.Warnings {
 			row.Warnings = append(row.Warnings, w.Error())
 		}
-		row.Ratio = row.New.Median / row.Old.Median
+		row.Ratio = row.Raw * scale
 		if noise != nil {
 			if f, ok := noise.Cases[c.ID()]; ok {
 				row.Floor = f.Floor
@@ -199,15 +259,6 @@ func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
 		if o.Path != "" && c.Path != "" && o.Path != c.Path {
 			row.Warnings = append(row.Warnings, fmt.Sprintf("code path changed: %s -> %s", o.Path, c.Path))
 		}
-		compared = append(compared, row)
-		sumLogOld += math.Log(row.Old.Median)
-		sumLogNew += math.Log(row.New.Median)
-	}
-	rep.Compared = len(compared)
-	if n := len(compared); n > 0 {
-		g := &Geomean{Old: math.Exp(sumLogOld / float64(n)), New: math.Exp(sumLogNew / float64(n)), N: n}
-		g.Ratio = g.New / g.Old
-		rep.Geomean = g
 	}
 	ps := make([]float64, len(compared))
 	for i, row := range compared {
@@ -226,6 +277,14 @@ func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
 		}
 	}
 	rep.Notes = append(rep.Notes, configNotes(base, cur)...)
+	if d := rep.Shift - 1; rep.Shift > 0 && math.Abs(d) > pol.Threshold {
+		word := "slower"
+		if d < 0 {
+			word = "faster"
+		}
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the median case is %.1f%% %s than the baseline: the machine, or a change that affects every kernel; "+
+			"cases are judged relative to that (--normalize=false judges absolute times)", 100*math.Abs(d), word))
+	}
 	if noise != nil && noFloor > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d of %d compared cases have no noise floor in %s (threshold only)", noFloor, rep.Compared, noise.File))
 	}
@@ -233,6 +292,16 @@ func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
 		rep.Notes = append(rep.Notes, w)
 	}
 	return rep
+}
+
+// median returns the median of xs (which it sorts).
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // Confirm applies a confirmation run (again: the flagged cases rerun and
@@ -394,5 +463,9 @@ func (r *Row) describe() string {
 	if d < 0 {
 		word, d = "faster", -d
 	}
-	return fmt.Sprintf("%.1f%% %s (%s -> %s)", 100*d, word, reports.Duration(r.Old.Median), reports.Duration(r.New.Median))
+	s := fmt.Sprintf("%.1f%% %s (%s -> %s", 100*d, word, reports.Duration(r.Old.Median), reports.Duration(r.New.Median))
+	if r.Raw != r.Ratio {
+		s += fmt.Sprintf(", %+.1f%% before taking out the machine shift", 100*(r.Raw-1))
+	}
+	return s + ")"
 }

@@ -385,3 +385,61 @@ func TestMarkBusy(t *testing.T) {
 		t.Errorf("busy with a failure: pass %v", rep.Pass)
 	}
 }
+
+// TestMachineShift: a whole run 8% slower is the machine, not the code:
+// no case regresses, and one kernel slower on top of that still does.
+func TestMachineShift(t *testing.T) {
+	var olds, news []*Case
+	for i := 0; i < 40; i++ {
+		shape := fmt.Sprint("N=", i)
+		olds = append(olds, kase("k", shape, samples(uint64(i), 10, 1e-3, 0.005)))
+		slow := 1.08
+		if i == 7 {
+			slow = 1.08 * 1.15 // this kernel got 15% slower as well
+		}
+		news = append(news, kase("k", shape, samples(uint64(100+i), 10, slow*1e-3, 0.005)))
+	}
+	rep := Compare(set("old", olds...), set("new", news...), DefaultPolicy(), nil)
+	if math.Abs(rep.Shift-1.08) > 0.01 {
+		t.Fatalf("shift %v, want about 1.08", rep.Shift)
+	}
+	regs := rep.Regressions()
+	if len(regs) != 1 || regs[0].ID != "k/N=7/backend=go" || math.Abs(regs[0].Ratio-1.15) > 0.02 || math.Abs(regs[0].Raw-1.08*1.15) > 0.02 {
+		t.Fatalf("regressions: %d, %+v", len(regs), regs)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "the median case is 8.") || !strings.Contains(regs[0].describe(), "before taking out the machine shift") {
+		t.Errorf("notes %q, describe %q", rep.Notes, regs[0].describe())
+	}
+	// Judged on absolute times, every case regressed.
+	abs := DefaultPolicy()
+	abs.Normalize = false
+	if rep := Compare(set("old", olds...), set("new", news...), abs, nil); rep.Shift != 0 || len(rep.Regressions()) != 40 {
+		t.Errorf("absolute: shift %v, %d regressions", rep.Shift, len(rep.Regressions()))
+	}
+	// A rerun of one case uses the shift of the full run.
+	again := CompareShifted(set("old", olds...), set("rerun", news[7]), DefaultPolicy(), nil, rep.Shift)
+	if again.Rows[0].Status != Regressed || again.Shift != rep.Shift {
+		t.Errorf("rerun with the run's shift: %s", again.Rows[0].Status)
+	}
+	if one := Compare(set("old", olds...), set("rerun", news[7]), DefaultPolicy(), nil); one.Shift != 0 {
+		t.Errorf("one case must not estimate a shift: %v", one.Shift)
+	}
+}
+
+func TestCalibrateTakesOutShift(t *testing.T) {
+	var a, b []*Case
+	for i := 0; i < 20; i++ {
+		shape := fmt.Sprint("N=", i)
+		a = append(a, kase("k", shape, samples(uint64(i), 10, 1e-3, 0.002)))
+		b = append(b, kase("k", shape, samples(uint64(50+i), 10, 1.1e-3, 0.002)))
+	}
+	n := Calibrate(set("run 1", a...), set("run 2", b...))
+	if len(n.Shifts) != 1 || math.Abs(n.Shifts[0]-1.1) > 0.01 {
+		t.Fatalf("shifts %v", n.Shifts)
+	}
+	for id, f := range n.Cases {
+		if f.Floor > 0.03 {
+			t.Errorf("%s: floor %v should not include the 10%% machine shift", id, f.Floor)
+		}
+	}
+}

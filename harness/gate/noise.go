@@ -15,10 +15,12 @@ import (
 
 // NoiseMethod documents how a floor is computed; it is written into every
 // noise file.
-const NoiseMethod = "A/A calibration: the same selection run N >= 2 times on the same tree, " +
-	"run 1 being the baseline; floor = max over runs i >= 2 of |median_i/median_1 - 1| " +
-	"+ the largest ci over all runs, where ci is the larger distance from a run's median " +
-	"to its 95% confidence bound, as a fraction of the median"
+const NoiseMethod = "A/A calibration: the same selection run N >= 2 times on the same tree " +
+	"(runs 2..N in fresh processes), run 1 being the baseline; r_i = median_i/median_1, " +
+	"divided by run i's machine shift (the median r_i over all cases) when at least 10 " +
+	"cases ran; floor = max over i >= 2 of |r_i - 1| + the largest ci over all runs, " +
+	"where ci is the larger distance from a run's median to its 95% confidence bound, " +
+	"as a fraction of the median"
 
 // Floor is one case's noise floor.
 type Floor struct {
@@ -41,6 +43,9 @@ type Noise struct {
 	Method  string           `json:"method"`
 	Updated string           `json:"updated"`
 	Cases   map[string]Floor `json:"cases"`
+	// Shifts are the machine shifts of runs 2..N taken out of the ratios
+	// (empty when too few cases ran to estimate them).
+	Shifts []float64 `json:"shifts,omitempty"`
 }
 
 // NoisePath is the noise file that belongs to a baseline file:
@@ -50,36 +55,61 @@ func NoisePath(baseline string) string {
 }
 
 // Calibrate measures the noise floor of every case timed in all runs of
-// an A/A calibration; runs[0] is the run the baseline keeps.
+// an A/A calibration; runs[0] is the run the baseline keeps. Like the
+// gate (CompareShifted), it takes each run's machine shift out when it
+// has at least MinNormalize cases.
 func Calibrate(runs ...*Set) *Noise {
 	last := runs[len(runs)-1]
 	n := &Noise{Machine: last.Config["machine"], Method: NoiseMethod, Cases: map[string]Floor{}}
 	if len(runs) < 2 {
 		return n
 	}
+	var ids []string
+	sums := map[string][]*Summary{}
 cases:
 	for _, c := range runs[0].Cases {
-		var sums []*Summary
+		var ss []*Summary
 		for _, r := range runs {
 			rc := r.Lookup(c.ID())
 			if rc == nil || len(rc.Samples) == 0 {
 				continue cases
 			}
-			sums = append(sums, summarize(rc.Samples))
+			ss = append(ss, summarize(rc.Samples))
 		}
+		ids = append(ids, c.ID())
+		sums[c.ID()] = ss
+	}
+	shifts := make([]float64, len(runs))
+	for i := range shifts {
+		shifts[i] = 1
+	}
+	if len(ids) >= MinNormalize {
+		n.Shifts = nil
+		for i := 1; i < len(runs); i++ {
+			rs := make([]float64, len(ids))
+			for k, id := range ids {
+				rs[k] = sums[id][i].Median / sums[id][0].Median
+			}
+			shifts[i] = median(rs)
+			n.Shifts = append(n.Shifts, shifts[i])
+		}
+	}
+	for _, id := range ids {
+		ss := sums[id]
 		var f Floor
 		drift, ci := 0.0, 0.0
-		for i, s := range sums {
+		for i, s := range ss {
 			if i > 0 {
-				f.Ratios = append(f.Ratios, s.Median/sums[0].Median)
-				drift = math.Max(drift, math.Abs(s.Median/sums[0].Median-1))
+				r := s.Median / ss[0].Median / shifts[i]
+				f.Ratios = append(f.Ratios, r)
+				drift = math.Max(drift, math.Abs(r-1))
 			}
 			f.Spreads = append(f.Spreads, s.Spread)
 			f.N = append(f.N, s.N)
 			ci = math.Max(ci, s.Spread)
 		}
 		f.Floor = drift + ci
-		n.Cases[c.ID()] = f
+		n.Cases[id] = f
 	}
 	return n
 }
@@ -96,7 +126,7 @@ func (n *Noise) Merge(o *Noise) {
 	if o.Machine != "" {
 		n.Machine = o.Machine
 	}
-	n.Method = o.Method
+	n.Method, n.Shifts = o.Method, o.Shifts
 }
 
 // ReadNoise reads a noise file. A missing file gives an error that

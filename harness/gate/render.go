@@ -71,8 +71,12 @@ func (r *Report) header() string {
 	if r.NoiseFile != "" {
 		floors = r.NoiseFile
 	}
-	return fmt.Sprintf("old: %s  new: %s\nalpha %g (Holm-corrected over %d cases), threshold %g%%, noise floors: %s",
-		r.Old, r.New, r.Policy.Alpha, r.Compared, 100*r.Policy.Threshold, floors)
+	shift := "deltas are absolute"
+	if r.Shift > 0 {
+		shift = fmt.Sprintf("deltas relative to the machine shift %+.1f%%", 100*(r.Shift-1))
+	}
+	return fmt.Sprintf("old: %s  new: %s\nalpha %g (Holm-corrected over %d cases), threshold %g%%, noise floors: %s, %s",
+		r.Old, r.New, r.Policy.Alpha, r.Compared, 100*r.Policy.Threshold, floors, shift)
 }
 
 // Table writes a benchstat-like text table, the notes and the verdict.
