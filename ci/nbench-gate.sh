@@ -54,7 +54,7 @@ baseline=$("$nbench" baseline path --dir="$baselines" $quick)
 have=$?
 
 if [ "$mode" = baseline ] || [ $have -ne 0 ]; then
-	"$nbench" baseline save --calibrate --dir="$out/baselines" --no-progress "$@" 2>&1 | tee "$out/baseline.log"
+	"$nbench" baseline save --calibrate=5 --dir="$out/baselines" --no-progress "$@" 2>&1 | tee "$out/baseline.log"
 	rc=${PIPESTATUS[0]}
 	id=$(basename "$(dirname "$baseline")")
 	{

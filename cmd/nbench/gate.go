@@ -427,7 +427,7 @@ var quietWait = 30 * time.Second
 // Defaults of flags that printed commands leave out.
 const (
 	defaultBusy    = 0.5
-	defaultConfirm = 1
+	defaultConfirm = 2
 	defaultMaxMem  = 8 << 10 // as runFlags.register sets --max-mem
 )
 
