@@ -3,7 +3,9 @@
 // fits, else a three-pass loop over global memory), SELU, the per-channel
 // affine inference norms (a fold kernel then one elementwise pass) and
 // BatchNorm training (chunked two-pass statistics, a fixed-order Chan merge,
-// then the elementwise pass). Every launch is deterministic.
+// then the elementwise pass), and the other training norms built on the same
+// chunked statistics (PRepBN, PowerNorm, Unified Norm, EvoNorm B0/S0).
+// Every launch is deterministic.
 #include "common.cuh"
 
 // Row-norm modes. Each computes a per-row center mu and inverse scale r,
@@ -220,10 +222,15 @@ extern "C" __global__ void scale_fold(const float* __restrict__ w, const float* 
 // ---- BatchNorm training statistics ----
 // bn_partial: block (32, 8) covers 32 channels and the rows of one chunk;
 // it writes the chunk's per-channel mean and M2 (two passes, the second
-// from cache). grid = (ceil(C/32), chunks).
+// from cache). grid = (ceil(C/32), chunks, segments): segment z covers
+// rows [z*M, (z+1)*M) (EvoNorm: one per image) and writes its chunks'
+// partials at z*chunks*C.
 extern "C" __global__ void __launch_bounds__(256) bn_partial(const float* __restrict__ x, int M, int C, int chunkRows,
                                                              float* __restrict__ pmean, float* __restrict__ pm2) {
   __shared__ float red[8][33];
+  x += (i64)blockIdx.z * M * C;
+  pmean += (i64)blockIdx.z * gridDim.y * C;
+  pm2 += (i64)blockIdx.z * gridDim.y * C;
   const int tx = threadIdx.x, ty = threadIdx.y;
   const int c = blockIdx.x * 32 + tx;
   const int r0 = blockIdx.y * chunkRows, r1 = min(M, r0 + chunkRows);
@@ -311,4 +318,275 @@ extern "C" __global__ void __launch_bounds__(256) bn_final(const float* __restri
   a[c] = gamma[c] * (1.f / sqrtf(var + eps));
   newMean[c] = (1.f - mom) * rm[c] + mom * mean;
   newVar[c] = (1.f - mom) * rv[c] + mom * var * (fm / (float)(M - 1));
+}
+
+// ---- shared statistics of the training norms ----
+
+// chunk_merge merges the chunk partials of each segment (blockIdx.y) in
+// bn_final's fixed order into out_mean/out_m2 [segments, C]; pm2 null merges
+// means only. Segments hold M rows in chunks of chunkRows. grid =
+// (ceil(C/32), segments), block (32, 8).
+extern "C" __global__ void __launch_bounds__(256) chunk_merge(const float* __restrict__ pmean, const float* __restrict__ pm2,
+                                                              int M, int C, int chunks, int chunkRows,
+                                                              float* __restrict__ outMean, float* __restrict__ outM2) {
+  __shared__ float sn[8][33], sm[8][33], s2[8][33];
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int c = blockIdx.x * 32 + tx;
+  const i64 base = (i64)blockIdx.y * chunks * C;
+  float n = 0.f, m = 0.f, m2 = 0.f;
+  if (c < C)
+    for (int k = ty; k < chunks; k += 8) {
+      const float nk = (float)(min(M, (k + 1) * chunkRows) - k * chunkRows);
+      chan_merge(n, m, m2, nk, pmean[base + (i64)k * C + c], pm2 ? pm2[base + (i64)k * C + c] : 0.f);
+    }
+  sn[ty][tx] = n, sm[ty][tx] = m, s2[ty][tx] = m2;
+  for (int step = 4; step > 0; step >>= 1) {
+    __syncthreads();
+    if (ty < step) {
+      float na = sn[ty][tx], ma = sm[ty][tx], Ma = s2[ty][tx];
+      chan_merge(na, ma, Ma, sn[ty + step][tx], sm[ty + step][tx], s2[ty + step][tx]);
+      sn[ty][tx] = na, sm[ty][tx] = ma, s2[ty][tx] = Ma;
+    }
+  }
+  __syncthreads();
+  if (ty != 0 || c >= C) return;
+  outMean[(i64)blockIdx.y * C + c] = sm[0][tx];
+  if (outM2) outM2[(i64)blockIdx.y * C + c] = s2[0][tx];
+}
+
+// sq_partial writes each chunk's per-channel mean of (x * s)^2, s the
+// per-(row, group) scale s[r*G + c/cg] (null: 1). grid = (ceil(C/32),
+// chunks), block (32, 8).
+extern "C" __global__ void __launch_bounds__(256) sq_partial(const float* __restrict__ x, const float* __restrict__ s, int G, int cg,
+                                                             int M, int C, int chunkRows, float* __restrict__ pmean) {
+  __shared__ float red[8][33];
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int c = blockIdx.x * 32 + tx;
+  const int r0 = blockIdx.y * chunkRows, r1 = min(M, r0 + chunkRows);
+  const int g = c < C ? c / cg : 0;
+  float q = 0.f;
+  if (c < C)
+    for (int r = r0 + ty; r < r1; r += 8) {
+      const float t = s ? x[(i64)r * C + c] * s[(i64)r * G + g] : x[(i64)r * C + c];
+      q += t * t;
+    }
+  red[ty][tx] = q;
+  __syncthreads();
+  if (ty == 0 && c < C) {
+    float t = red[0][tx];
+#pragma unroll
+    for (int k = 1; k < 8; k++) t += red[k][tx];
+    pmean[(i64)blockIdx.y * C + c] = t / (float)(r1 - r0);
+  }
+}
+
+// copy_f32: dst = src over n values (state passed through unchanged).
+extern "C" __global__ void copy_f32(const float* __restrict__ src, float* __restrict__ dst, i64 n) {
+  for (i64 i = blockIdx.x * (i64)blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) dst[i] = src[i];
+}
+
+// ---- PRepBN training ----
+
+// prepbn_out: one block per row; the row's LayerNorm statistics (two
+// passes), then y = lam*(LN(x)*lg + lb) + (1-lam)*((x-mu)*a + bb + alpha*x),
+// mu and a from BatchNorm's batch statistics.
+extern "C" __global__ void __launch_bounds__(1024) prepbn_out(const float* __restrict__ x, float* __restrict__ y, int C, float lnEps,
+                                                              float lam, float alpha, const float* __restrict__ lg,
+                                                              const float* __restrict__ lb, const float* __restrict__ mu,
+                                                              const float* __restrict__ a, const float* __restrict__ bb) {
+  __shared__ float sh[32];
+  const float* xr = x + (i64)blockIdx.x * C;
+  float* yr = y + (i64)blockIdx.x * C;
+  float s = 0.f;
+  for (int i = threadIdx.x; i < C; i += blockDim.x) s += xr[i];
+  const float rmu = block_sum(s, sh) / (float)C;
+  float d2 = 0.f;
+  for (int i = threadIdx.x; i < C; i += blockDim.x) {
+    const float d = xr[i] - rmu;
+    d2 += d * d;
+  }
+  const float rstd = 1.f / sqrtf(block_sum(d2, sh) / (float)C + lnEps);
+  const float om = 1.f - lam, alphaS = om * alpha;
+  for (int i = threadIdx.x; i < C; i += blockDim.x) {
+    const float v = xr[i];
+    yr[i] = (v - rmu) * rstd * (lam * lg[i]) + (v - mu[i]) * (om * a[i]) + v * alphaS + (lam * lb[i] + om * bb[i]);
+  }
+}
+
+// ---- PowerNorm training ----
+
+// group_scale: s[i] = rsqrt(mean(x_i^2) + 1e-5) for each group i of cg
+// consecutive values (GroupScaling1D). One block per group.
+extern "C" __global__ void __launch_bounds__(1024) group_scale(const float* __restrict__ x, int cg, float eps, float* __restrict__ s) {
+  __shared__ float sh[32];
+  const float* xr = x + (i64)blockIdx.x * cg;
+  float q = 0.f;
+  for (int i = threadIdx.x; i < cg; i += blockDim.x) q += xr[i] * xr[i];
+  q = block_sum(q, sh);
+  if (threadIdx.x == 0) s[blockIdx.x] = 1.f / sqrtf(q / (float)cg + eps);
+}
+
+// pn_final: per channel, k = w*rsqrt(norm + eps) (norm = the batch quadratic
+// mean v up to warmup, else the old phi) and the new phi.
+extern "C" __global__ void pn_final(const float* __restrict__ v, const float* __restrict__ w, const float* __restrict__ phi, int C,
+                                    float eps, float afwd, int iter, int warm, float* __restrict__ k, float* __restrict__ newPhi) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  const float vj = v[c], it = (float)iter;
+  const float norm = iter <= warm ? vj : phi[c];
+  k[c] = w[c] * (1.f / sqrtf(norm + eps));
+  float p = phi[c];
+  if (iter < warm) p = p * (it - 1.f) / it + vj / it;
+  newPhi[c] = afwd * p + (1.f - afwd) * vj;
+}
+
+// pn_out: y = x * s[r, group] * k + b over M*C values.
+extern "C" __global__ void pn_out(const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ s,
+                                  const float* __restrict__ k, const float* __restrict__ b, int C, int cg, i64 n) {
+  const int G = C / cg;
+  for (i64 i = blockIdx.x * (i64)blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) {
+    const i64 r = i / C;
+    const int c = (int)(i - r * C);
+    y[i] = x[i] * s[r * G + c / cg] * k[c] + b[c];
+  }
+}
+
+// ---- Unified Norm training ----
+
+// un_final (one block): new_buf = buf with slot it%W set to the batch
+// quadratic mean x2 (or, when the outlier filtration triggers, the running
+// var), the variance (x2 or the window's geometric mean), k = w*rsqrt(var +
+// eps) and the new running var. M = 0 copies the state.
+extern "C" __global__ void __launch_bounds__(1024) un_final(const float* __restrict__ x2, const float* __restrict__ w,
+                                                            const float* __restrict__ buf, const float* __restrict__ rv, int M, int C,
+                                                            int W, int warm, int iter, int filter, float eps, float mom,
+                                                            float* __restrict__ k, float* __restrict__ newBuf,
+                                                            float* __restrict__ newRV) {
+  __shared__ float sh[32];
+  __shared__ int shi[32];
+  const int slot = iter % W;
+  const i64 n = (i64)W * C;
+  for (i64 i = threadIdx.x; i < n; i += blockDim.x) newBuf[i] = (M > 0 && i / C == slot) ? x2[i % C] : buf[i];
+  if (M == 0) {
+    for (int c = threadIdx.x; c < C; c += blockDim.x) newRV[c] = rv[c];
+    return;
+  }
+  // Each thread owns channels c, c+blockDim..; only the filtration's
+  // threshold needs the whole buffer.
+  int trig = 0;
+  if (filter && iter >= warm) {
+    float s = 0.f;
+    for (i64 i = threadIdx.x; i < n; i += blockDim.x) s += sqrtf(buf[i]);
+    const float mean = block_sum(s, sh) / (float)n;
+    float q = 0.f;
+    for (i64 i = threadIdx.x; i < n; i += blockDim.x) {
+      const float d = sqrtf(buf[i]) - mean;
+      q += d * d;
+    }
+    const float thr = block_sum(q, sh) / (float)(n - 1) * (float)W;
+    int t = 0;
+    for (int c = threadIdx.x; c < C; c += blockDim.x) {
+      float l = 0.f, am = 0.f;
+      for (int j = 0; j < W; j++) {
+        const float b = j == slot ? x2[c] : buf[(i64)j * C + c];
+        l += (float)log((double)b);
+        am += b;
+      }
+      const float g = (float)exp((double)(l / (float)W));
+      if (am / (float)W - g > thr) t = 1;
+    }
+    trig = block_sum(t, shi) > 0;
+  }
+  const bool geo = !(iter <= W || iter < warm || trig || W <= 1);
+  for (int c = threadIdx.x; c < C; c += blockDim.x) {
+    float v = x2[c];
+    if (trig) newBuf[(i64)slot * C + c] = rv[c];
+    if (geo) {
+      float l = 0.f;
+      for (int j = 0; j < W; j++) l += (float)log((double)(j == slot ? x2[c] : buf[(i64)j * C + c]));
+      v = (float)exp((double)(l / (float)W));
+    }
+    k[c] = w[c] * (1.f / sqrtf(v + eps));
+    newRV[c] = mom * rv[c] + (1.f - mom) * v;
+  }
+}
+
+// ---- EvoNorm ----
+
+// evo_b0_final: per channel the batch std sb = sqrt(var + eps) (training:
+// the batch variance m2/count, with the new running var; inference: rv).
+extern "C" __global__ void evo_b0_final(const float* __restrict__ m2, const float* __restrict__ rv, int C, float count, float eps,
+                                        float decay, int training, float* __restrict__ sb, float* __restrict__ newRV) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c >= C) return;
+  if (!training) {
+    sb[c] = sqrtf(rv[c] + eps);
+    return;
+  }
+  const float v = m2[c] / count;
+  newRV[c] = rv[c] - (rv[c] - v) * (1.f - decay);
+  sb[c] = sqrtf(v + eps);
+}
+
+// evo_b0_out: y = x / max(sb, v*x + sw) * g + b with the instance std sw =
+// sqrt(m2_inst/HW + eps) of the row's image (max propagates NaN).
+extern "C" __global__ void evo_b0_out(const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ sb,
+                                      const float* __restrict__ im2, const float* __restrict__ v, const float* __restrict__ g,
+                                      const float* __restrict__ b, int HW, int C, float eps, i64 n) {
+  const float inv = 1.f / (float)HW;
+  for (i64 i = blockIdx.x * (i64)blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) {
+    const i64 r = i / C;
+    const int c = (int)(i - r * C);
+    const float sw = sqrtf(im2[(r / HW) * C + c] * inv + eps);
+    const float xv = x[i];
+    y[i] = xv / nan_max(sb[c], v[c] * xv + sw) * g[c] + b[c];
+  }
+}
+
+// evo_s0_group: per (image, group) thread, the group's variance from its
+// channels' instance statistics (equal counts HW), then k = g*rsqrt(var +
+// eps) for the group's channels.
+extern "C" __global__ void evo_s0_group(const float* __restrict__ mean, const float* __restrict__ m2, const float* __restrict__ g,
+                                        int N, int C, int cg, int HW, float eps, float* __restrict__ k) {
+  const int t = blockIdx.x * blockDim.x + threadIdx.x;
+  const int G = C / cg;
+  if (t >= N * G) return;
+  const i64 off = (i64)(t / G) * C + (i64)(t % G) * cg;
+  const int c0 = (t % G) * cg;
+  float s = 0.f;
+  for (int j = 0; j < cg; j++) s += mean[off + j];
+  const float gm = s / (float)cg, hw = (float)HW;
+  float q = 0.f;
+  for (int j = 0; j < cg; j++) {
+    const float d = mean[off + j] - gm;
+    q += m2[off + j] + hw * d * d;
+  }
+  const float rs = 1.f / sqrtf(q / (hw * (float)cg) + eps);
+  for (int j = 0; j < cg; j++) k[off + j] = g[c0 + j] * rs;
+}
+
+__device__ __forceinline__ float sigmoidf_(float t) {
+  const float e = expf(-fabsf(t));
+  return (t < 0.f ? e : 1.f) / (1.f + e);
+}
+
+// evo_s0_out: y = x * sigmoid(v*x) * k[image, c] + b.
+extern "C" __global__ void evo_s0_out(const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ k,
+                                      const float* __restrict__ v, const float* __restrict__ b, int HW, int C, i64 n) {
+  for (i64 i = blockIdx.x * (i64)blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) {
+    const i64 r = i / C;
+    const int c = (int)(i - r * C);
+    const float xv = x[i];
+    y[i] = xv * sigmoidf_(v[c] * xv) * k[(r / HW) * C + c] + b[c];
+  }
+}
+
+// affine_param: y = x*g + b with per-channel tensors (EvoNorm without the
+// nonlinearity).
+extern "C" __global__ void affine_param(const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ g,
+                                        const float* __restrict__ b, int C, i64 n) {
+  for (i64 i = blockIdx.x * (i64)blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) {
+    const int c = (int)(i % C);
+    y[i] = x[i] * g[c] + b[c];
+  }
 }
