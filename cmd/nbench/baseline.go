@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -30,7 +31,7 @@ const baselineUsage = `usage: nbench baseline <save|show|list|path> [flags]
   save [run flags] [--calibrate[=N]] [--name=N] [--dir=D] [--replace]
         run the selection and write D/<machine-id>/<name>.txt (default
         baselines/, name quick, full or custom from the selection);
-        --calibrate also runs it again (N runs in all, default 2) and
+        --calibrate also runs it again (N runs in all, default 3) and
         writes the noise floors to <name>.noise.json
   show [--dir=D] [NAME|FILE]   print a baseline (default: this machine's)
   list [--dir=D]               list the baselines of every machine
@@ -67,7 +68,7 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	f.register(fs)
 	f.gate.registerCase(fs)
-	fs.Var(&f.gate.calibrate, "calibrate", "A/A mode: run the selection again (--calibrate=N: N runs in all, default 2) and record each case's noise floor (<name>.noise.json)")
+	fs.Var(&f.gate.calibrate, "calibrate", "A/A mode: run the selection again (--calibrate=N: N runs in all, default 3) and record each case's noise floor (<name>.noise.json)")
 	f.gate.threshold = fraction(gate.DefaultPolicy().Threshold)
 	dir := fs.String("dir", defaultBaselineDir, "root folder of baselines (one folder per machine id)")
 	name := fs.String("name", "", "baseline name (default from the selection: quick, full, or custom)")
@@ -93,6 +94,7 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	}
 	id := machine.Describe().ID()
 	path := filepath.Join(*dir, id, *name+".txt")
+	watch := watchCPU()
 	rs := s.execute(stderr)
 	code = finishRun(s, stdout, stderr, rs)
 	var noise *gate.Noise
@@ -101,7 +103,7 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 		if code2 != exitOK {
 			return max(code2, exitFail)
 		}
-		noise = gate.Calibrate(sets...)
+		noise = calibrated(sets, watch, stdout)
 	}
 	if code != exitOK {
 		fmt.Fprintf(stderr, "nbench: not saving %s: a baseline must not contain correctness failures\n", path)
@@ -153,17 +155,32 @@ func moreRuns(s *runSession, first []harness.Result, n int, stderr io.Writer) ([
 // calibrate is `nbench run --calibrate`: an A/A calibration whose noise
 // floors go beside the baseline file (which need not exist yet).
 func calibrate(s *runSession, baseline string, stdout, stderr io.Writer) int {
+	watch := watchCPU()
 	rs := s.execute(stderr)
 	code := finishRun(s, stdout, stderr, rs)
 	sets, code2 := moreRuns(s, rs, int(s.flags.gate.calibrate), stderr)
 	if sets == nil {
 		return code2
 	}
-	if err := recordNoise(gate.NoisePath(baseline), gate.Calibrate(sets...), false, stdout, stderr, s.flags.gate.threshold); err != nil {
+	if err := recordNoise(gate.NoisePath(baseline), calibrated(sets, watch, stdout), false, stdout, stderr, s.flags.gate.threshold); err != nil {
 		fmt.Fprintf(stderr, "nbench: %v\n", err)
 		return exitFail
 	}
 	return max(code, code2)
+}
+
+// calibrated computes the floors of an A/A calibration that started at
+// watch, recording (and warning about) other processes' CPU use.
+func calibrated(sets []*gate.Set, watch cpuWatch, stdout io.Writer) *gate.Noise {
+	n := gate.Calibrate(sets...)
+	if o, ok := watch.others(); ok {
+		n.OtherCPUs = o
+		if o >= busyBaseline {
+			fmt.Fprintf(stdout, "\nWARNING: other processes used %.1f of %d CPUs during the calibration: its floors are inflated and blind the gate; calibrate again when the machine is idle\n",
+				o, runtime.NumCPU())
+		}
+	}
+	return n
 }
 
 // recordNoise merges the floors into the noise file at path (unless
@@ -356,6 +373,9 @@ func showBaseline(w io.Writer, path string) error {
 	fmt.Fprintf(w, "%s: %d cases", path, len(set.Cases))
 	if noise != nil {
 		fmt.Fprintf(w, ", noise floors in %s (updated %s)", noise.File, noise.Updated)
+		if noise.OtherCPUs >= busyBaseline {
+			fmt.Fprintf(w, ", calibrated while other processes used %.1f CPUs: inflated", noise.OtherCPUs)
+		}
 	} else {
 		fmt.Fprint(w, ", no noise floors (record them with --calibrate)")
 	}

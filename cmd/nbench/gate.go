@@ -67,6 +67,10 @@ func (f *fraction) Set(s string) error {
 // (--calibrate is --calibrate=2).
 type runs int
 
+// defaultCalibrateRuns: a bare --calibrate runs the selection three times,
+// so each floor sees two process-to-process drifts, not one.
+const defaultCalibrateRuns = 3
+
 func (r *runs) IsBoolFlag() bool { return true }
 func (r *runs) String() string {
 	if r == nil || *r == 0 {
@@ -77,7 +81,7 @@ func (r *runs) String() string {
 func (r *runs) Set(s string) error {
 	switch s {
 	case "true":
-		*r = 2
+		*r = defaultCalibrateRuns
 		return nil
 	case "false":
 		*r = 0

@@ -257,7 +257,7 @@ func TestCalibrateAndNoiseFile(t *testing.T) {
 		t.Fatalf("floors: %+v", n.Cases)
 	}
 	sa, sb := harness.Summarize(a.Cases[0].Samples), harness.Summarize(b.Cases[0].Samples)
-	want := math.Abs(sb.Median/sa.Median-1) + math.Max(sa.Spread, sb.Spread)
+	want := DriftFactor*math.Abs(sb.Median/sa.Median-1) + math.Max(sa.Spread, sb.Spread)
 	if math.Abs(f.Floor-want) > 1e-12 || f.Floor < 0.03 || len(f.Ratios) != 1 || len(f.Spreads) != 2 {
 		t.Errorf("floor %+v, want %v", f, want)
 	}
@@ -265,7 +265,7 @@ func TestCalibrateAndNoiseFile(t *testing.T) {
 	c := set("run 3", kase("k", "N=1", samples(5, 10, 0.9e-3, 0.01)))
 	f3 := Calibrate(a, b, c).Cases["k/N=1/backend=go"]
 	sc := harness.Summarize(c.Cases[0].Samples)
-	want3 := math.Max(math.Abs(sb.Median/sa.Median-1), math.Abs(sc.Median/sa.Median-1)) + math.Max(sa.Spread, math.Max(sb.Spread, sc.Spread))
+	want3 := DriftFactor*math.Max(math.Abs(sb.Median/sa.Median-1), math.Abs(sc.Median/sa.Median-1)) + math.Max(sa.Spread, math.Max(sb.Spread, sc.Spread))
 	if math.Abs(f3.Floor-want3) > 1e-12 || f3.Floor < 0.09 || len(f3.Ratios) != 2 {
 		t.Errorf("3 runs: floor %+v, want %v", f3, want3)
 	}
