@@ -101,7 +101,7 @@ func (g *gateFlags) register(fs *flagSet) {
 	fs.BoolVar(&g.gate, "gate", false, "exit 1 when a case regressed against the baseline (default --baseline=auto) or any verdict is FAILED")
 	fs.IntVar(&g.confirm, "confirm", defaultConfirm, "with --gate, rerun the regressed cases this many times; a case fails only if it regresses every time")
 	fs.Float64Var(&g.busy, "busy", defaultBusy, "with --gate, regressions measured while other processes used more CPUs than this on average are INCONCLUSIVE and do not fail (Linux; -1: judge anyway)")
-	fs.Var(&g.calibrate, "calibrate", "A/A mode: run the selection twice (--calibrate=N: N times) and record each case's noise floor beside the baseline (<name>.noise.json)")
+	fs.Var(&g.calibrate, "calibrate", "A/A mode: run the selection three times (--calibrate=N: N times) and record each case's noise floor beside the baseline (<name>.noise.json)")
 	g.registerPolicy(fs)
 }
 
