@@ -64,7 +64,7 @@ func (f *fraction) Set(s string) error {
 }
 
 // runs is --calibrate: a boolean flag that also takes a run count
-// (--calibrate is --calibrate=2).
+// (--calibrate is --calibrate=3).
 type runs int
 
 // defaultCalibrateRuns: a bare --calibrate runs the selection three times,
