@@ -165,7 +165,8 @@ const repquantBand = 1e-5
 // Check runs the unreparameterized per-channel path in float64: LN with
 // (gamma, beta), q_c = clamp(rne(x/d_c) + z_c), x^ = (q - z_c) d_c, Y =
 // x^ W^T + bias. Q must equal q_c except one off at near-ties, at most 1e-4
-// of the elements; Y must match normwise 1e-5, with the reference taking
+// of the elements rounded up (so a small case may have one: rounding down
+// allowed none below 10,000 elements and made quick runs fail at random); Y must match normwise 1e-5, with the reference taking
 // the kernel's side of each accepted near-tie.
 func (c *repquantLN) Check(d []*kernel.Host) suite.Check {
 	M, C, N := c.M, c.C, c.N
@@ -173,7 +174,7 @@ func (c *repquantLN) Check(d []*kernel.Host) suite.Check {
 	x, q := c.l.h(d, "x").F32, c.l.h(d, "q").U8
 	qmax := 1<<c.bits - 1
 	xh := make([]float64, M*C)
-	cc := codeCheck{name: "q", band: repquantBand, maxTies: int(1e-4 * float64(M*C))}
+	cc := codeCheck{name: "q", band: repquantBand, maxTies: int(math.Ceil(1e-4 * float64(M*C)))}
 	for m := 0; m < M; m++ {
 		row := x[m*C : (m+1)*C]
 		mu, rstd := lnStats(row, c.eps)
