@@ -81,8 +81,8 @@ func (h *Host) CopyFrom(src any) error {
 	case []int32:
 		n = copy(h.I32, s)
 	}
-	if n != h.Len() || n != sliceLen(src) {
-		return fmt.Errorf("kernel: copy of %T (len %d) into %v tensor of len %d", src, sliceLen(src), h.DType(), h.Len())
+	if n != h.Len() || n != SliceLen(src) {
+		return fmt.Errorf("kernel: copy of %T (len %d) into %v tensor of len %d", src, SliceLen(src), h.DType(), h.Len())
 	}
 	return nil
 }
@@ -100,13 +100,15 @@ func (h *Host) CopyTo(dst any) error {
 	case []int32:
 		n = copy(d, h.I32)
 	}
-	if n != h.Len() || n != sliceLen(dst) {
-		return fmt.Errorf("kernel: copy of %v tensor of len %d into %T (len %d)", h.DType(), h.Len(), dst, sliceLen(dst))
+	if n != h.Len() || n != SliceLen(dst) {
+		return fmt.Errorf("kernel: copy of %v tensor of len %d into %T (len %d)", h.DType(), h.Len(), dst, SliceLen(dst))
 	}
 	return nil
 }
 
-func sliceLen(s any) int {
+// SliceLen is the length of a host slice ([]float32, []int8, []uint8 or
+// []int32), or -1 for anything else.
+func SliceLen(s any) int {
 	switch v := s.(type) {
 	case []float32:
 		return len(v)

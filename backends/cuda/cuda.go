@@ -252,34 +252,26 @@ func hostSlice(t *Tensor, s any) (unsafe.Pointer, error) {
 // Write copies host data into dst (after the stream's pending work, which
 // may still read dst).
 func (b *Backend) Write(dst kernel.Tensor, src any) error {
-	t, err := b.own(dst)
-	if err != nil {
-		return err
-	}
-	p, err := hostSlice(t, src)
-	if err != nil || t.n == 0 {
-		return err
-	}
-	if err := b.enter(); err != nil {
-		return err
-	}
-	defer b.leave()
-	if err := b.stream.Synchronize(); err != nil {
-		return fmt.Errorf("cuda: write: pending work failed: %w", err)
-	}
-	if err := cu.MemcpyHtoD(t.ptr, p, t.bytes()); err != nil {
-		return fmt.Errorf("cuda: write: %w", err)
-	}
-	return nil
+	return b.transfer("write", dst, src, func(t *Tensor, p unsafe.Pointer) error {
+		return cu.MemcpyHtoD(t.ptr, p, t.bytes())
+	})
 }
 
 // Read copies src into host memory once the stream's work is done.
 func (b *Backend) Read(dst any, src kernel.Tensor) error {
-	t, err := b.own(src)
+	return b.transfer("read", src, dst, func(t *Tensor, p unsafe.Pointer) error {
+		return cu.MemcpyDtoH(p, t.ptr, t.bytes())
+	})
+}
+
+// transfer runs one host<->device copy of tensor d and host slice h after
+// the stream's pending work.
+func (b *Backend) transfer(what string, d kernel.Tensor, h any, copyFn func(*Tensor, unsafe.Pointer) error) error {
+	t, err := b.own(d)
 	if err != nil {
 		return err
 	}
-	p, err := hostSlice(t, dst)
+	p, err := hostSlice(t, h)
 	if err != nil || t.n == 0 {
 		return err
 	}
@@ -288,10 +280,10 @@ func (b *Backend) Read(dst any, src kernel.Tensor) error {
 	}
 	defer b.leave()
 	if err := b.stream.Synchronize(); err != nil {
-		return fmt.Errorf("cuda: read: pending work failed: %w", err)
+		return fmt.Errorf("cuda: %s: pending work failed: %w", what, err)
 	}
-	if err := cu.MemcpyDtoH(p, t.ptr, t.bytes()); err != nil {
-		return fmt.Errorf("cuda: read: %w", err)
+	if err := copyFn(t, p); err != nil {
+		return fmt.Errorf("cuda: %s: %w", what, err)
 	}
 	return nil
 }

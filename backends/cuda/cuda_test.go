@@ -66,7 +66,7 @@ func TestTensors(t *testing.T) {
 		{kernel.I32, []int32{-1 << 31, 7}, make([]int32, 2)},
 		{kernel.F32, []float32{}, []float32{}},
 	} {
-		length := lenOf(tc.src)
+		length := kernel.SliceLen(tc.src)
 		x, err := b.Alloc(tc.dt, length)
 		if err != nil {
 			t.Fatal(err)
@@ -93,20 +93,6 @@ func TestTensors(t *testing.T) {
 	if _, err := b.Prepare(kernel.SELU{N: 4, X: kernel.NewHost(kernel.F32, 4), Y: x}); err == nil {
 		t.Error("Prepare accepted a host tensor")
 	}
-}
-
-func lenOf(s any) int {
-	switch v := s.(type) {
-	case []float32:
-		return len(v)
-	case []int8:
-		return len(v)
-	case []uint8:
-		return len(v)
-	case []int32:
-		return len(v)
-	}
-	return -1
 }
 
 func mustJSON(t *testing.T, v any) []byte {
