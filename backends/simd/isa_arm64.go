@@ -39,8 +39,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT},
-		{name: "neon", ok: neon, f: vecNEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON},
+		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()
