@@ -421,7 +421,8 @@ func w4Variants() []variant[w4K] {
 // float64 computation from the codes, with guard columns after Y.
 func TestW4(t *testing.T) {
 	shapes := []struct{ M, N, K, G int }{{1, 1, 2, 2}, {1, 3, 64, 32}, {2, 5, 6, 6}, {3, 7, 100, 100}, {4, 70, 256, 64},
-		{5, 9, 192, 64}, {7, 130, 512, 128}, {1, 17, 4096, 128}, {9, 3, 34, 34}, {1, 65, 1024, 32}}
+		{5, 9, 192, 64}, {7, 130, 512, 128}, {1, 17, 4096, 128}, {9, 3, 34, 34}, {1, 65, 1024, 32},
+		{2, 5, 58, 58}, {3, 4, 30, 30}} // the last two: group tails of 13 and 15 bytes
 	forEach(t, w4Variants(), func(t *testing.T, k *w4K) {
 		rng := rand.New(rand.NewPCG(13, 14))
 		for _, sh := range shapes {

@@ -1,0 +1,73 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// pageEndBytes is pageEnd for bytes: n bytes ending where an inaccessible
+// page begins.
+func pageEndBytes(t *testing.T, n int) []byte {
+	f := pageEnd(t, (n+3)/4)
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f))
+	return b[len(b)-n:]
+}
+
+// TestW4RowsPageEnd calls every row kernel (1..4 rows) of each variant
+// directly with every input ending at an inaccessible page (codes, scales,
+// zero points, bias and the laid-out X), for group sizes with full chunks,
+// tails of 1..15 bytes and per-channel groups, against the Go twin.
+func TestW4RowsPageEnd(t *testing.T) {
+	forEach(t, w4Variants(), func(t *testing.T, k *w4K) {
+		rng := rand.New(rand.NewPCG(21, 22))
+		for _, kg := range [][2]int{{2, 2}, {6, 6}, {30, 30}, {58, 58}, {64, 32}, {96, 32}, {68, 34}, {256, 128}, {62, 62}} {
+			K, G := kg[0], kg[1]
+			for rows := 1; rows <= w4Rows; rows++ {
+				const n = 3
+				l := newW4Layout(K, G)
+				qp := pageEndBytes(t, n*K/2)
+				z := pageEndBytes(t, n*l.ng)
+				s, bias := pageEnd(t, n*l.ng), pageEnd(t, n)
+				x := pageEnd(t, rows*l.ldx)
+				for i := range qp {
+					qp[i] = uint8(rng.IntN(256))
+				}
+				for i := range z {
+					z[i] = uint8(rng.IntN(16))
+					s[i] = float32(2*rng.Float64() - 1)
+				}
+				for i := range bias {
+					bias[i] = float32(2*rng.Float64() - 1)
+				}
+				for m := range rows {
+					xr := randSlice(rng, K)
+					l.pack(x[m*l.ldx:(m+1)*l.ldx], xr)
+				}
+				ldy := n + 2
+				y, check := guarded(rows*ldy, 16)
+				want := make([]float32, rows*ldy)
+				for i := range y {
+					y[i], want[i] = guardVal, guardVal
+				}
+				k.rows[rows](y, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
+				w4RowsGo(rows)(want, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
+				what := fmt.Sprintf("K=%d G=%d rows=%d", K, G, rows)
+				check(t, what)
+				for i := range y {
+					if i%ldy >= n {
+						if y[i] != guardVal {
+							t.Fatalf("%s: wrote y[%d] past the %d columns", what, i, n)
+						}
+						continue
+					}
+					if math.Abs(float64(y[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+						t.Fatalf("%s: y[%d] = %v, want %v", what, i, y[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}
