@@ -1073,6 +1073,721 @@ done:
 	VZEROUPPER
 	RET
 
+// func addToAVX512(acc []float32, x []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·addToAVX512(SB), NOSPLIT, $0-48
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+
+unrolled:
+	CMPQ    DX, $0x00000040
+	JB      single
+	VMOVUPS (AX), Z0
+	VMOVUPS (CX), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, (AX)
+	VMOVUPS 64(AX), Z0
+	VMOVUPS 64(CX), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, 64(AX)
+	VMOVUPS 128(AX), Z0
+	VMOVUPS 128(CX), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, 128(AX)
+	VMOVUPS 192(AX), Z0
+	VMOVUPS 192(CX), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, 192(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000040, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000010
+	JB      tail
+	VMOVUPS (AX), Z0
+	VMOVUPS (CX), Z1
+	VADDPS  Z1, Z0, Z0
+	VMOVUPS Z0, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, DX
+	JMP     single
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (AX), K1, Z0
+	VMOVUPS.Z (CX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sqDevToAVX512(acc []float32, x []float32, mu []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·sqDevToAVX512(SB), NOSPLIT, $0-72
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ mu_base+48(FP), DX
+	MOVQ x_len+32(FP), BX
+
+unrolled:
+	CMPQ        BX, $0x00000040
+	JB          single
+	VMOVUPS     (AX), Z0
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VSUBPS      Z2, Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	VMOVUPS     Z0, (AX)
+	VMOVUPS     64(AX), Z0
+	VMOVUPS     64(CX), Z1
+	VMOVUPS     64(DX), Z2
+	VSUBPS      Z2, Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	VMOVUPS     Z0, 64(AX)
+	VMOVUPS     128(AX), Z0
+	VMOVUPS     128(CX), Z1
+	VMOVUPS     128(DX), Z2
+	VSUBPS      Z2, Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	VMOVUPS     Z0, 128(AX)
+	VMOVUPS     192(AX), Z0
+	VMOVUPS     192(CX), Z1
+	VMOVUPS     192(DX), Z2
+	VSUBPS      Z2, Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	VMOVUPS     Z0, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000010
+	JB          tail
+	VMOVUPS     (AX), Z0
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VSUBPS      Z2, Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	VMOVUPS     Z0, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, BX
+	JMP         single
+
+tail:
+	TESTQ       BX, BX
+	JZ          done
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (AX), K1, Z0
+	VMOVUPS.Z   (CX), K1, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VSUBPS      Z2, Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	VMOVUPS     Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluAVX512(y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·seluAVX512(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DX, $0x00000040
+	JB           single
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVUPS      Z2, (AX)
+	VMOVUPS      64(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVUPS      Z2, 64(AX)
+	VMOVUPS      128(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVUPS      Z2, 128(AX)
+	VMOVUPS      192(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVUPS      Z2, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000010
+	JB           tail
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVUPS      Z2, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, DX
+	JMP          single
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z3
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
+	VMULPS       Z2, Z2, Z4
+	VFMADD213PS  Z2, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VSCALEFPS    Z0, Z4, Z4
+	VSUBPS       c_one<>+0(SB), Z4, Z2
+	VFMADD213PS  Z2, Z4, Z3
+	VMULPS       c_selu_la<>+0(SB), Z3, Z3
+	VORPS        c_signbit<>+0(SB), Z3, Z3
+	VMULPS       c_selu_l<>+0(SB), Z1, Z0
+	VPMOVD2M     Z1, K2
+	VMOVAPS      Z3, K2, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_selu_la<>+0(SB)/4, $0x3fe10966
+DATA c_selu_la<>+4(SB)/4, $0x3fe10966
+DATA c_selu_la<>+8(SB)/4, $0x3fe10966
+DATA c_selu_la<>+12(SB)/4, $0x3fe10966
+DATA c_selu_la<>+16(SB)/4, $0x3fe10966
+DATA c_selu_la<>+20(SB)/4, $0x3fe10966
+DATA c_selu_la<>+24(SB)/4, $0x3fe10966
+DATA c_selu_la<>+28(SB)/4, $0x3fe10966
+DATA c_selu_la<>+32(SB)/4, $0x3fe10966
+DATA c_selu_la<>+36(SB)/4, $0x3fe10966
+DATA c_selu_la<>+40(SB)/4, $0x3fe10966
+DATA c_selu_la<>+44(SB)/4, $0x3fe10966
+DATA c_selu_la<>+48(SB)/4, $0x3fe10966
+DATA c_selu_la<>+52(SB)/4, $0x3fe10966
+DATA c_selu_la<>+56(SB)/4, $0x3fe10966
+DATA c_selu_la<>+60(SB)/4, $0x3fe10966
+GLOBL c_selu_la<>(SB), RODATA|NOPTR, $64
+
+DATA c_signbit<>+0(SB)/4, $0x80000000
+DATA c_signbit<>+4(SB)/4, $0x80000000
+DATA c_signbit<>+8(SB)/4, $0x80000000
+DATA c_signbit<>+12(SB)/4, $0x80000000
+DATA c_signbit<>+16(SB)/4, $0x80000000
+DATA c_signbit<>+20(SB)/4, $0x80000000
+DATA c_signbit<>+24(SB)/4, $0x80000000
+DATA c_signbit<>+28(SB)/4, $0x80000000
+DATA c_signbit<>+32(SB)/4, $0x80000000
+DATA c_signbit<>+36(SB)/4, $0x80000000
+DATA c_signbit<>+40(SB)/4, $0x80000000
+DATA c_signbit<>+44(SB)/4, $0x80000000
+DATA c_signbit<>+48(SB)/4, $0x80000000
+DATA c_signbit<>+52(SB)/4, $0x80000000
+DATA c_signbit<>+56(SB)/4, $0x80000000
+DATA c_signbit<>+60(SB)/4, $0x80000000
+GLOBL c_signbit<>(SB), RODATA|NOPTR, $64
+
+DATA c_selu_l<>+0(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+4(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+8(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+12(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+16(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+20(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+24(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+28(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+32(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+36(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+40(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+44(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+48(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+52(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+56(SB)/4, $0x3f867d5f
+DATA c_selu_l<>+60(SB)/4, $0x3f867d5f
+GLOBL c_selu_l<>(SB), RODATA|NOPTR, $64
+
+// func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·evoB0AVX512(SB), NOSPLIT, $0-168
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sb_base+48(FP), DX
+	MOVQ vc_base+72(FP), BX
+	MOVQ sw_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ b_base+144(FP), R8
+	MOVQ x_len+32(FP), R9
+
+unrolled:
+	CMPQ        R9, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     (DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     (DI), Z1
+	VMOVUPS     (R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, (AX)
+	VMOVUPS     64(CX), Z0
+	VMOVUPS     64(BX), Z1
+	VMOVUPS     64(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     64(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     64(DI), Z1
+	VMOVUPS     64(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, 64(AX)
+	VMOVUPS     128(CX), Z0
+	VMOVUPS     128(BX), Z1
+	VMOVUPS     128(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     128(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     128(DI), Z1
+	VMOVUPS     128(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, 128(AX)
+	VMOVUPS     192(CX), Z0
+	VMOVUPS     192(BX), Z1
+	VMOVUPS     192(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     192(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     192(DI), Z1
+	VMOVUPS     192(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	ADDQ        $0x00000100, DI
+	ADDQ        $0x00000100, R8
+	SUBQ        $0x00000040, R9
+	JMP         unrolled
+
+single:
+	CMPQ        R9, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     (DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     (DI), Z1
+	VMOVUPS     (R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R8
+	SUBQ        $0x00000010, R9
+	JMP         single
+
+tail:
+	TESTQ       R9, R9
+	JZ          done
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K1
+	VMOVUPS.Z   (CX), K1, Z0
+	VMOVUPS.Z   (BX), K1, Z1
+	VMOVUPS.Z   (SI), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K2
+	VMOVAPS     Z2, K2, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS.Z   (DI), K1, Z1
+	VMOVUPS.Z   (R8), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·evoS0AVX512(SB), NOSPLIT, $0-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    vc_base+48(FP), DX
+	MOVQ    k_base+72(FP), BX
+	MOVQ    b_base+96(FP), SI
+	MOVQ    x_len+32(FP), DI
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DI, $0x00000040
+	JB           single
+	VMOVUPS      (CX), Z1
+	VMOVUPS      (DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVUPS      Z1, (AX)
+	VMOVUPS      64(CX), Z1
+	VMOVUPS      64(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      64(BX), Z2
+	VMOVUPS      64(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVUPS      Z1, 64(AX)
+	VMOVUPS      128(CX), Z1
+	VMOVUPS      128(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      128(BX), Z2
+	VMOVUPS      128(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVUPS      Z1, 128(AX)
+	VMOVUPS      192(CX), Z1
+	VMOVUPS      192(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      192(BX), Z2
+	VMOVUPS      192(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVUPS      Z1, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, BX
+	ADDQ         $0x00000100, SI
+	SUBQ         $0x00000040, DI
+	JMP          unrolled
+
+single:
+	CMPQ         DI, $0x00000010
+	JB           tail
+	VMOVUPS      (CX), Z1
+	VMOVUPS      (DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	ADDQ         $0x00000040, SI
+	SUBQ         $0x00000010, DI
+	JMP          single
+
+tail:
+	TESTQ        DI, DI
+	JZ           done
+	MOVQ         $-1, R8
+	BZHIQ        DI, R8, R8
+	KMOVW        R8, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVUPS.Z    (DX), K1, Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z4
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VSCALEFPS    Z0, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z0
+	VPMOVD2M     Z2, K2
+	VMOVAPS      Z3, K2, Z0
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z0, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS.Z    (BX), K1, Z0
+	VMOVUPS.Z    (SI), K1, Z2
+	VFMADD213PS  Z2, Z0, Z1
+	VMOVUPS      Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -2216,6 +2931,929 @@ out1:
 	INCQ R9
 	CMPQ R9, R8
 	JB   out1
+
+done:
+	VZEROUPPER
+	RET
+
+// func addToAVX2(acc []float32, x []float32)
+// Requires: AVX
+TEXT ·addToAVX2(SB), NOSPLIT, $72-48
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+
+unrolled:
+	CMPQ    DX, $0x00000020
+	JB      single
+	VMOVUPS (AX), Y0
+	VMOVUPS (CX), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)
+	VMOVUPS 32(AX), Y0
+	VMOVUPS 32(CX), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS 64(AX), Y0
+	VMOVUPS 64(CX), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, 64(AX)
+	VMOVUPS 96(AX), Y0
+	VMOVUPS 96(CX), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, 96(AX)
+	ADDQ    $0x00000080, AX
+	ADDQ    $0x00000080, CX
+	SUBQ    $0x00000020, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000008
+	JB      tail
+	VMOVUPS (AX), Y0
+	VMOVUPS (CX), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000008, DX
+	JMP     single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS (AX), Y0
+	VMOVUPS (CX), Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (AX)
+	MOVQ    64(SP), AX
+	XORQ    BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func sqDevToAVX2(acc []float32, x []float32, mu []float32)
+// Requires: AVX, FMA3
+TEXT ·sqDevToAVX2(SB), NOSPLIT, $104-72
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ mu_base+48(FP), DX
+	MOVQ x_len+32(FP), BX
+
+unrolled:
+	CMPQ        BX, $0x00000020
+	JB          single
+	VMOVUPS     (AX), Y0
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VSUBPS      Y2, Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	VMOVUPS     32(AX), Y0
+	VMOVUPS     32(CX), Y1
+	VMOVUPS     32(DX), Y2
+	VSUBPS      Y2, Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	VMOVUPS     Y0, 32(AX)
+	VMOVUPS     64(AX), Y0
+	VMOVUPS     64(CX), Y1
+	VMOVUPS     64(DX), Y2
+	VSUBPS      Y2, Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	VMOVUPS     Y0, 64(AX)
+	VMOVUPS     96(AX), Y0
+	VMOVUPS     96(CX), Y1
+	VMOVUPS     96(DX), Y2
+	VSUBPS      Y2, Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	VMOVUPS     Y0, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000008
+	JB          tail
+	VMOVUPS     (AX), Y0
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VSUBPS      Y2, Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, BX
+	JMP         single
+
+tail:
+	TESTQ   BX, BX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), SI
+	MOVQ    BX, DI
+	NEGQ    DI
+	VMOVDQU 32(SI)(DI*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 96(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    SI, SI
+
+in0:
+	MOVL    (AX)(SI*4), DI
+	MOVL    DI, (SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    SI, SI
+
+in1:
+	MOVL    (CX)(SI*4), DI
+	MOVL    DI, 32(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y0, 64(SP)
+	XORQ    SI, SI
+
+in2:
+	MOVL        (DX)(SI*4), DI
+	MOVL        DI, 64(SP)(SI*4)
+	INCQ        SI
+	CMPQ        SI, BX
+	JB          in2
+	LEAQ        64(SP), DX
+	VMOVUPS     (AX), Y0
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VSUBPS      Y2, Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	MOVQ        96(SP), AX
+	XORQ        SI, SI
+
+out0:
+	MOVL (SP)(SI*4), DI
+	MOVL DI, (AX)(SI*4)
+	INCQ SI
+	CMPQ SI, BX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluAVX2(y []float32, x []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·seluAVX2(SB), NOSPLIT, $72-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DX, $0x00000020
+	JB           single
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      64(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVUPS      Y2, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000008
+	JB           tail
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000008, DX
+	JMP          single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL         (CX)(BX*4), SI
+	MOVL         SI, 32(SP)(BX*4)
+	INCQ         BX
+	CMPQ         BX, DX
+	JB           in1
+	LEAQ         32(SP), CX
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VSUBPS       c_one<>+0(SB), Y0, Y2
+	VFMADD213PS  Y2, Y0, Y3
+	VMULPS       c_selu_la<>+0(SB), Y3, Y3
+	VORPS        c_signbit<>+0(SB), Y3, Y3
+	VMULPS       c_selu_l<>+0(SB), Y1, Y0
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	MOVQ         64(SP), AX
+	XORQ         BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// Requires: AVX, FMA3
+TEXT ·evoB0AVX2(SB), NOSPLIT, $232-168
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sb_base+48(FP), DX
+	MOVQ vc_base+72(FP), BX
+	MOVQ sw_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ b_base+144(FP), R8
+	MOVQ x_len+32(FP), R9
+
+unrolled:
+	CMPQ        R9, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	VMOVUPS     32(CX), Y0
+	VMOVUPS     32(BX), Y1
+	VMOVUPS     32(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     32(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     32(DI), Y1
+	VMOVUPS     32(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, 32(AX)
+	VMOVUPS     64(CX), Y0
+	VMOVUPS     64(BX), Y1
+	VMOVUPS     64(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     64(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     64(DI), Y1
+	VMOVUPS     64(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, 64(AX)
+	VMOVUPS     96(CX), Y0
+	VMOVUPS     96(BX), Y1
+	VMOVUPS     96(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     96(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     96(DI), Y1
+	VMOVUPS     96(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R8
+	SUBQ        $0x00000020, R9
+	JMP         unrolled
+
+single:
+	CMPQ        R9, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DI
+	ADDQ        $0x00000020, R8
+	SUBQ        $0x00000008, R9
+	JMP         single
+
+tail:
+	TESTQ   R9, R9
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R10
+	MOVQ    R9, R11
+	NEGQ    R11
+	VMOVDQU 32(R10)(R11*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 224(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    R10, R10
+
+in0:
+	MOVL    (AX)(R10*4), R11
+	MOVL    R11, (SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    R10, R10
+
+in1:
+	MOVL    (CX)(R10*4), R11
+	MOVL    R11, 32(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y0, 64(SP)
+	XORQ    R10, R10
+
+in2:
+	MOVL    (DX)(R10*4), R11
+	MOVL    R11, 64(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y0, 96(SP)
+	XORQ    R10, R10
+
+in3:
+	MOVL    (BX)(R10*4), R11
+	MOVL    R11, 96(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y0, 128(SP)
+	XORQ    R10, R10
+
+in4:
+	MOVL    (SI)(R10*4), R11
+	MOVL    R11, 128(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in4
+	LEAQ    128(SP), SI
+	VMOVUPS Y0, 160(SP)
+	XORQ    R10, R10
+
+in5:
+	MOVL    (DI)(R10*4), R11
+	MOVL    R11, 160(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in5
+	LEAQ    160(SP), DI
+	VMOVUPS Y0, 192(SP)
+	XORQ    R10, R10
+
+in6:
+	MOVL        (R8)(R10*4), R11
+	MOVL        R11, 192(SP)(R10*4)
+	INCQ        R10
+	CMPQ        R10, R9
+	JB          in6
+	LEAQ        192(SP), R8
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	MOVQ        224(SP), AX
+	XORQ        R10, R10
+
+out0:
+	MOVL (SP)(R10*4), R11
+	MOVL R11, (AX)(R10*4)
+	INCQ R10
+	CMPQ R10, R9
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·evoS0AVX2(SB), NOSPLIT, $168-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    vc_base+48(FP), DX
+	MOVQ    k_base+72(FP), BX
+	MOVQ    b_base+96(FP), SI
+	MOVQ    x_len+32(FP), DI
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DI, $0x00000020
+	JB           single
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVUPS      32(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      32(BX), Y2
+	VMOVUPS      32(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      64(CX), Y1
+	VMOVUPS      64(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      64(BX), Y2
+	VMOVUPS      64(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVUPS      Y1, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVUPS      96(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      96(BX), Y2
+	VMOVUPS      96(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVUPS      Y1, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	SUBQ         $0x00000020, DI
+	JMP          unrolled
+
+single:
+	CMPQ         DI, $0x00000008
+	JB           tail
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	SUBQ         $0x00000008, DI
+	JMP          single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 160(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (AX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    R8, R8
+
+in1:
+	MOVL    (CX)(R8*4), R9
+	MOVL    R9, 32(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    R8, R8
+
+in2:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, 64(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y1, 96(SP)
+	XORQ    R8, R8
+
+in3:
+	MOVL    (BX)(R8*4), R9
+	MOVL    R9, 96(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y1, 128(SP)
+	XORQ    R8, R8
+
+in4:
+	MOVL         (SI)(R8*4), R9
+	MOVL         R9, 128(SP)(R8*4)
+	INCQ         R8
+	CMPQ         R8, DI
+	JB           in4
+	LEAQ         128(SP), SI
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y4
+	VADDPS       c_one<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y0, Y4, Y3
+	VMOVUPS      c_one<>+0(SB), Y0
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y0, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y0
+	VMOVUPS      (SI), Y2
+	VFMADD213PS  Y2, Y0, Y1
+	VMOVUPS      Y1, (AX)
+	MOVQ         160(SP), AX
+	XORQ         R8, R8
+
+out0:
+	MOVL (SP)(R8*4), R9
+	MOVL R9, (AX)(R8*4)
+	INCQ R8
+	CMPQ R8, DI
+	JB   out0
 
 done:
 	VZEROUPPER

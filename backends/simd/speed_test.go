@@ -34,6 +34,8 @@ var speedCases = []string{
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
 	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
+	"evonorm_b0/N=32,H=56,W=56,C=64", "evonorm_b0/N=32,H=56,W=56,C=64,training=false", "evonorm_s0/N=32,H=56,W=56,C=64",
+	"evonorm_s0/N=32,H=28,W=28,C=128", "selu/E=16777216", "selu/E=65536",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same

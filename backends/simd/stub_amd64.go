@@ -69,6 +69,43 @@ func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
+// addTo sets acc[i] += x[i] over len(x); acc holds at least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func addToAVX512(acc []float32, x []float32)
+
+// sqDevTo sets acc[i] += (x[i]-mu[i])² (one FMA) over len(x); acc and mu hold at least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func sqDevToAVX512(acc []float32, x []float32, mu []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func seluAVX512(y []float32, x []float32)
+
+// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
+// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
+// the other slices hold at least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+
+// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
+// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
+// least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -133,6 +170,43 @@ func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 //
 //go:noescape
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
+
+// addTo sets acc[i] += x[i] over len(x); acc holds at least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func addToAVX2(acc []float32, x []float32)
+
+// sqDevTo sets acc[i] += (x[i]-mu[i])² (one FMA) over len(x); acc and mu hold at least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func sqDevToAVX2(acc []float32, x []float32, mu []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluAVX2(y []float32, x []float32)
+
+// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
+// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
+// the other slices hold at least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+
+// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
+// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
+// least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

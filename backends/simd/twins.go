@@ -116,20 +116,8 @@ func maxvGo(x []float32) float32 {
 // in two, e^r = 1 + r + r²P(r) with a degree-5 P, then times 2^n. Its
 // relative error is below 2^-23 (about one ulp) on [-87, 0] (TestExpError measures it).
 func expPoly(t float32) float32 {
-	if t < -87 {
-		t = -87
-	}
-	n := float32(math.RoundToEven(float64(t * math.Log2E)))
-	r := t - n*0.693359375
-	r -= n * -2.12194440e-4
-	p := float32(1.9875691500e-4)
-	p = p*r + 1.3981999507e-3
-	p = p*r + 8.3334519073e-3
-	p = p*r + 4.1665795894e-2
-	p = p*r + 1.6666665459e-1
-	p = p*r + 5.0000001201e-1
-	p = p*(r*r) + r + 1
-	return p * float32(math.Ldexp(1, int(n)))
+	n, p := expReduce(t)
+	return (p + 1) * float32(math.Ldexp(1, int(n)))
 }
 
 func sumExpGo(x []float32, m float32) float32 {

@@ -28,6 +28,7 @@ func main() {
 		reductions(v)
 		elementwise(v)
 		bnFold(v)
+		evo(v)
 	}
 	attention()
 	gemmI8()

@@ -129,23 +129,7 @@ func (v variant) expSetup() expConsts {
 // times 2^n. Relative error below 2^-23 on [-87, 0] (measured in the tests).
 // t is clamped at -87 first with t as VMAXPS's second source, so NaN stays NaN.
 func (v variant) exp(t VecVirtual, k expConsts) {
-	VMAXPS(t, k.lo, t)
-	n := v.vec()
-	VMULPS(splatF("log2e", float32(math.Log2E)), t, n)
-	if v.z {
-		VRNDSCALEPS(U8(0), n, n)
-	} else {
-		VROUNDPS(U8(0), n, n)
-	}
-	VFNMADD231PS(splatF("ln2hi", 0.693359375), n, t)
-	VFNMADD231PS(splatF("ln2lo", -2.12194440e-4), n, t)
-	p := v.bcast(splatF("exp_p0", 1.9875691500e-4))
-	for i, c := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
-		VFMADD213PS(splatF("exp_p"+string(rune('1'+i)), c), t, p)
-	}
-	r2 := v.vec()
-	VMULPS(t, t, r2)
-	VFMADD213PS(t, r2, p)
+	n, p := v.expReduce(t, k)
 	VADDPS(splatF("one", 1), p, p)
 	if v.z {
 		VSCALEFPS(n, p, t)
@@ -156,6 +140,31 @@ func (v variant) exp(t VecVirtual, k expConsts) {
 	VPADDD(splat("i127", 127), ni, ni)
 	VPSLLD(U8(23), ni, ni)
 	VMULPS(ni, p, t)
+}
+
+// expReduce is exp's range reduction and polynomial: it clamps t at -87
+// (NaN stays NaN), returns n = rne(t*log2(e)) and p = r + r²P(r) = e^r - 1
+// for r = t - n*ln2 (left in t), so e^t = (1 + p)*2^n and, without
+// cancellation near 0, e^t - 1 = p*2^n + (2^n - 1).
+func (v variant) expReduce(t VecVirtual, k expConsts) (n, p VecVirtual) {
+	VMAXPS(t, k.lo, t)
+	n = v.vec()
+	VMULPS(splatF("log2e", float32(math.Log2E)), t, n)
+	if v.z {
+		VRNDSCALEPS(U8(0), n, n)
+	} else {
+		VROUNDPS(U8(0), n, n)
+	}
+	VFNMADD231PS(splatF("ln2hi", 0.693359375), n, t)
+	VFNMADD231PS(splatF("ln2lo", -2.12194440e-4), n, t)
+	p = v.bcast(splatF("exp_p0", 1.9875691500e-4))
+	for i, c := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
+		VFMADD213PS(splatF("exp_p"+string(rune('1'+i)), c), t, p)
+	}
+	r2 := v.vec()
+	VMULPS(t, t, r2)
+	VFMADD213PS(t, r2, p)
+	return n, p
 }
 
 // elementwise emits the per-element output routines of the norms.

@@ -1,0 +1,181 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The EvoNorm and SELU primitives (KERNELS.md 1.11, 1.12): two column
+// accumulators for the per-channel instance statistics (over rows of
+// several images' channels laid side by side), the B0 and S0 output
+// steps and SELU. The meaning of each is its Go twin in twins_evo.go.
+
+// SELU constants rounded to float32 (lambda, and lambda*alpha rounded once).
+const (
+	seluLambda      = 1.0507009873554804934193349852946
+	seluLambdaAlpha = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
+)
+
+// signSelect sets dst = ifSet in the lanes where mask's sign bit is set
+// (dst keeps its value elsewhere): VBLENDVPS on AVX2, VPMOVD2M and a
+// merge-masked move on AVX-512.
+func (v variant) signSelect(mask, ifSet, dst VecVirtual) {
+	if v.z {
+		k := K()
+		VPMOVD2M(mask, k)
+		VMOVAPS(ifSet, k, dst)
+		return
+	}
+	VBLENDVPS(mask, ifSet, dst, dst)
+}
+
+func evo(v variant) {
+	fn(v, "addTo", "func(acc, x []float32)",
+		"addTo sets acc[i] += x[i] over len(x); acc holds at least len(x) elements.")
+	{
+		acc, x := ptr("acc"), ptr("x")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		loop(v, n, []GPVirtual{acc, x}, []GPVirtual{acc}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			a := l.load(Mem{Base: acc, Disp: off})
+			t := l.load(Mem{Base: x, Disp: off})
+			VADDPS(t, a, a)
+			l.store(a, Mem{Base: acc, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	fn(v, "sqDevTo", "func(acc, x, mu []float32)",
+		"sqDevTo sets acc[i] += (x[i]-mu[i])² (one FMA) over len(x); acc and mu hold at least len(x) elements.")
+	{
+		acc, x, mu := ptr("acc"), ptr("x"), ptr("mu")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		loop(v, n, []GPVirtual{acc, x, mu}, []GPVirtual{acc}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			a := l.load(Mem{Base: acc, Disp: off})
+			t := l.load(Mem{Base: x, Disp: off})
+			m := l.load(Mem{Base: mu, Disp: off})
+			VSUBPS(m, t, t)
+			VFMADD231PS(t, t, a)
+			l.store(a, Mem{Base: acc, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	fn(v, "selu", "func(y, x []float32)",
+		"selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,",
+		"else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from",
+		"exp's reduction of max(x, -87); y holds at least len(x) elements.")
+	{
+		y, x := ptr("y"), ptr("x")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		ek := v.expSetup()
+		loop(v, n, []GPVirtual{y, x}, []GPVirtual{y}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			xv := l.load(Mem{Base: x, Disp: off})
+			t := v.vec()
+			VMOVAPS(xv, t)
+			e, p := v.expReduce(t, ek)
+			s := v.pow2(e)
+			VSUBPS(splatF("one", 1), s, t) // 2^n - 1, exact
+			VFMADD213PS(t, s, p)
+			VMULPS(splatF("selu_la", seluLambdaAlpha), p, p)
+			VORPS(splat("signbit", 0x80000000), p, p)
+			pos := v.vec()
+			VMULPS(splatF("selu_l", seluLambda), xv, pos)
+			v.signSelect(xv, p, pos)
+			l.store(pos, Mem{Base: y, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	fn(v, "evoB0", "func(y, x, sb, vc, sw, g, b []float32)",
+		"evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the",
+		"inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);",
+		"the other slices hold at least len(x) elements.")
+	{
+		y, x, sb, vc, sw, g, b := ptr("y"), ptr("x"), ptr("sb"), ptr("vc"), ptr("sw"), ptr("g"), ptr("b")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		loop(v, n, []GPVirtual{y, x, sb, vc, sw, g, b}, []GPVirtual{y}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			xv := l.load(Mem{Base: x, Disp: off})
+			d := l.load(Mem{Base: vc, Disp: off})
+			w := l.load(Mem{Base: sw, Disp: off})
+			VFMADD213PS(w, xv, d)
+			s := l.load(Mem{Base: sb, Disp: off})
+			VMAXPS(d, s, d) // d as the second source: its NaN stays NaN
+			v.nanSelect(s, d)
+			VDIVPS(d, xv, xv)
+			gv := l.load(Mem{Base: g, Disp: off})
+			bv := l.load(Mem{Base: b, Disp: off})
+			VFMADD213PS(bv, gv, xv)
+			l.store(xv, Mem{Base: y, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	fn(v, "evoS0", "func(y, x, vc, k, b []float32)",
+		"evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x",
+		"and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is",
+		"set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at",
+		"least len(x) elements.")
+	{
+		y, x, vc, k, b := ptr("y"), ptr("x"), ptr("vc"), ptr("k"), ptr("b")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		ek := v.expSetup()
+		loop(v, n, []GPVirtual{y, x, vc, k, b}, []GPVirtual{y}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			xv := l.load(Mem{Base: x, Disp: off})
+			t := l.load(Mem{Base: vc, Disp: off})
+			VMULPS(xv, t, t)
+			e := v.vec()
+			VORPS(splat("signbit", 0x80000000), t, e) // -|t|
+			v.exp(e, ek)
+			num := v.bcast(splatF("one", 1))
+			v.signSelect(t, e, num)
+			VADDPS(splatF("one", 1), e, e)
+			VMULPS(num, xv, xv)
+			VDIVPS(e, xv, xv)
+			kv := l.load(Mem{Base: k, Disp: off})
+			bv := l.load(Mem{Base: b, Disp: off})
+			VFMADD213PS(bv, kv, xv)
+			l.store(xv, Mem{Base: y, Disp: off})
+		})
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// nanSelect sets dst = a in the lanes where a is NaN (a max that
+// propagates NaN from both sources, as Go's builtin max does).
+func (v variant) nanSelect(a, dst VecVirtual) {
+	const unord = 3
+	if v.z {
+		k := K()
+		VCMPPS(U8(unord), a, a, k)
+		VMOVAPS(a, k, dst)
+		return
+	}
+	m := v.vec()
+	VCMPPS(U8(unord), a, a, m)
+	VBLENDVPS(m, a, dst, dst)
+}
+
+// pow2 returns 2^n for the integral n in [-126, 0] of expReduce.
+func (v variant) pow2(n VecVirtual) VecVirtual {
+	s := v.vec()
+	if v.z {
+		VMOVUPS(splatF("one", 1), s)
+		VSCALEFPS(n, s, s)
+		return s
+	}
+	VCVTPS2DQ(n, s)
+	VPADDD(splat("i127", 127), s, s)
+	VPSLLD(U8(23), s, s)
+	return s
+}

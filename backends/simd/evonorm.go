@@ -1,0 +1,258 @@
+package simd
+
+import (
+	"math"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// EvoNorm-B0 and -S0 (KERNELS.md 1.11) on x [N, HW, C] and SELU (1.12), on
+// the vec primitives of the level.
+//
+// Both EvoNorms start from per-(image, channel) statistics over HW, taken
+// two-pass per image (column sums, then Σ(x-mu)² while the image is in
+// cache) with the vector column accumulators. Rows are handled evoReps at
+// a time (a span of evoReps*C elements against per-channel data repeated
+// evoReps times), so every call covers at least about evoSpan elements even
+// for few channels; partial sums are blocked (evoBlock spans, then added)
+// and folded across the repeats in float64. B0 merges the images' (mean,
+// M2) into the batch variance, S0 the channels of a group (Chan et al.,
+// float64, O(N*C)). Images are independent units of work, so results do
+// not depend on the thread count.
+
+func init() {
+	register("evonorm_b0", prepareEvoNormB0, nil)
+	register("evonorm_s0", prepareEvoNormS0, nil)
+	register("selu", prepareSELU, nil)
+}
+
+const (
+	evoSpan  = 512 // elements per call (at least, when an image has as many)
+	evoBlock = 64  // spans summed into a block partial before the image total
+)
+
+// evoReps is the number of rows of c channels per span.
+func evoReps(hw, c int) int { return max(1, min(hw, evoSpan/c)) }
+
+// repeat fills dst (reps*len(src)) with copies of src.
+func repeat(dst, src []float32) {
+	for i := 0; i < len(dst); i += len(src) {
+		copy(dst[i:], src)
+	}
+}
+
+// evoStats computes the per-channel mean and M2 of every image of x.
+type evoStats struct {
+	v             *vec
+	n, hw, c, rep int
+	x             []float32
+	scratch       []float32 // per image: acc, blk, mu [rep*c] each
+	mean, m2      []float64 // [n*c]
+	body          func(lo, hi int)
+}
+
+func newEvoStats(v *vec, x []float32, n, hw, c int) *evoStats {
+	rep := evoReps(hw, c)
+	s := &evoStats{v: v, n: n, hw: hw, c: c, rep: rep, x: x,
+		scratch: make([]float32, 3*n*rep*c), mean: make([]float64, n*c), m2: make([]float64, n*c)}
+	s.body = func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			s.image(i)
+		}
+	}
+	return s
+}
+
+// pass sums the spans of image i (mu nil) or their squared deviations
+// from mu into acc, in blocks of evoBlock spans, and folds the repeats of
+// acc into out (float64).
+func (s *evoStats) pass(i int, acc, blk, mu []float32, out []float64) {
+	span := s.rep * s.c
+	xi := s.x[i*s.hw*s.c : (i+1)*s.hw*s.c]
+	clear(acc)
+	for lo := 0; lo < len(xi); lo += evoBlock * span {
+		hi := min(lo+evoBlock*span, len(xi))
+		clear(blk)
+		for e := lo; e < hi; e += span {
+			if mu == nil {
+				s.v.addTo(blk, xi[e:min(e+span, hi)])
+			} else {
+				s.v.sqDevTo(blk, xi[e:min(e+span, hi)], mu)
+			}
+		}
+		s.v.addTo(acc, blk)
+	}
+	clear(out)
+	for r := 0; r < s.rep; r++ {
+		for j, a := range acc[r*s.c : (r+1)*s.c] {
+			out[j] += float64(a)
+		}
+	}
+}
+
+// image computes image i's statistics.
+func (s *evoStats) image(i int) {
+	span := s.rep * s.c
+	sc := s.scratch[3*i*span : 3*(i+1)*span]
+	acc, blk, mu := sc[:span], sc[span:2*span], sc[2*span:]
+	mean, m2 := s.mean[i*s.c:(i+1)*s.c], s.m2[i*s.c:(i+1)*s.c]
+	s.pass(i, acc, blk, nil, mean)
+	for j := range mean {
+		mean[j] /= float64(s.hw)
+		mu[j] = float32(mean[j])
+	}
+	repeat(mu, mu[:s.c])
+	s.pass(i, acc, blk, mu, m2)
+}
+
+func (s *evoStats) run(b *Backend) { b.rows(s.n, 3*s.hw*s.c, s.body) }
+
+// evoApply returns the loop that runs the output step f over every span of
+// every image (f gets the image and its x and y span, whole rows), to run
+// with b.rows(units, perUnit, body).
+func evoApply(n, hw, c int, x, y []float32, f func(i int, y, x []float32)) (units, perUnit int, body func(lo, hi int)) {
+	rep := evoReps(hw, c)
+	spans := (hw + rep - 1) / rep
+	return n * spans, rep * c, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			i, s := u/spans, u%spans
+			e0 := (i*hw + s*rep) * c
+			e1 := (i*hw + min((s+1)*rep, hw)) * c
+			f(i, y[e0:e1], x[e0:e1])
+		}
+	}
+}
+
+// evoAffine binds nonlinear = false: y = x*gamma + beta, the inference
+// norms' affine body (also run is then done when N = 0).
+func evoAffine(b *Backend, n, hw, c int, x, y, gamma, beta kernel.Tensor, also func()) kernel.Bound {
+	g, be := kernel.F32s(gamma), kernel.F32s(beta)
+	aff := newAffine(b, n*hw, c, x, y, func(a, sh []float32) {
+		copy(a, g)
+		copy(sh, be)
+	})
+	return bound(b.lv.f.path, func() {
+		also()
+		if n > 0 {
+			aff.Run()
+		}
+	})
+}
+
+func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.EvoNormB0)
+	v := b.lv.f
+	x, g, be, vc, rv, y, newRV := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.V),
+		kernel.F32s(op.RunVar), kernel.F32s(op.Y), kernel.F32s(op.NewRunVar)
+	n, hw, c, eps := op.N, op.HW, op.C, float64(op.Eps)
+	keep := func() { // TF updates no state without the nonlinearity (nor for an empty batch)
+		if op.Training {
+			copy(newRV, rv)
+		}
+	}
+	if !op.Nonlinear {
+		return evoAffine(b, n, hw, c, op.X, op.Y, op.Gamma, op.Beta, keep), nil
+	}
+	st := newEvoStats(v, x, n, hw, c)
+	span := st.rep * c
+	// Repeated per span: sb, v, gamma, beta; sw per image.
+	sb, vr, gr, br, sw := make([]float32, span), make([]float32, span), make([]float32, span), make([]float32, span),
+		make([]float32, n*span)
+	units, per, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
+		v.evoB0(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br)
+	})
+	return bound(v.path, func() {
+		if n == 0 {
+			keep()
+			return
+		}
+		st.run(b)
+		for i := 0; i < n; i++ {
+			swi := sw[i*span : (i+1)*span]
+			for j := range c {
+				swi[j] = float32(math.Sqrt(st.m2[i*c+j]/float64(hw) + eps))
+			}
+			repeat(swi, swi[:c])
+		}
+		if op.Training {
+			// Batch variance: the images' (mean, M2) merged (equal counts).
+			for j := range c {
+				mu := 0.0
+				for i := 0; i < n; i++ {
+					mu += st.mean[i*c+j]
+				}
+				mu /= float64(n)
+				m2 := 0.0
+				for i := 0; i < n; i++ {
+					d := st.mean[i*c+j] - mu
+					m2 += st.m2[i*c+j] + float64(hw)*d*d
+				}
+				sb2 := float32(m2 / float64(n*hw))
+				newRV[j] = rv[j] - (rv[j]-sb2)*(1-op.Decay)
+				sb[j] = float32(math.Sqrt(float64(sb2) + eps))
+			}
+		} else {
+			for j, r := range rv {
+				sb[j] = float32(math.Sqrt(float64(r) + eps))
+			}
+		}
+		repeat(sb, sb[:c])
+		repeat(vr, vc)
+		repeat(gr, g)
+		repeat(br, be)
+		b.rows(units, 4*per, apply)
+	}), nil
+}
+
+func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.EvoNormS0)
+	v := b.lv.f
+	x, g, be, vc, y := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.F32s(op.V), kernel.F32s(op.Y)
+	n, hw, c, eps := op.N, op.HW, op.C, float64(op.Eps)
+	if !op.Nonlinear {
+		return evoAffine(b, n, hw, c, op.X, op.Y, op.Gamma, op.Beta, func() {}), nil
+	}
+	st := newEvoStats(v, x, n, hw, c)
+	span, cg := st.rep*c, c/op.Groups
+	// Repeated per span: v, beta; k = gamma*rsqrt(group var + eps) per image.
+	vr, br, k := make([]float32, span), make([]float32, span), make([]float32, n*span)
+	units, per, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) { v.evoS0(yy, xx, vr, k[i*span:(i+1)*span], br) })
+	return bound(v.path, func() {
+		if n == 0 {
+			return
+		}
+		st.run(b)
+		for i := 0; i < n; i++ {
+			ki := k[i*span : (i+1)*span]
+			for j0 := 0; j0 < c; j0 += cg {
+				mean, m2 := st.mean[i*c+j0:i*c+j0+cg], st.m2[i*c+j0:i*c+j0+cg]
+				mu := 0.0
+				for _, m := range mean {
+					mu += m
+				}
+				mu /= float64(cg)
+				s := 0.0
+				for j, m := range mean {
+					d := m - mu
+					s += m2[j] + float64(hw)*d*d
+				}
+				rs := 1 / math.Sqrt(s/float64(hw*cg)+eps)
+				for j := j0; j < j0+cg; j++ {
+					ki[j] = float32(float64(g[j]) * rs)
+				}
+			}
+			repeat(ki, ki[:c])
+		}
+		repeat(vr, vc)
+		repeat(br, be)
+		b.rows(units, 12*per, apply)
+	}), nil
+}
+
+func prepareSELU(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.SELU)
+	v := b.lv.f
+	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
+	body := func(lo, hi int) { v.selu(y[lo:hi], x[lo:hi]) }
+	return bound(v.path, func() { b.rows(op.N, 8, body) }), nil
+}
