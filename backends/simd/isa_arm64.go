@@ -9,7 +9,8 @@ import "golang.org/x/sys/cpu"
 // back to the pure-Go backend (path generic) here.
 var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSqDevNEON,
 	sumSqDiff: sumSqDiffNEON, huberSum: huberSumNEON, maxv: maxvNEON, sumExp: sumExpNEON,
-	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo}
+	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo,
+	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo}
 
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).

@@ -34,6 +34,8 @@ var speedCases = []string{
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
 	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
+	"batchnorm_train/N=8192,C=1024", "batchnorm_train/layout=nhwc,N=32,H=56,W=56,C=64", "prepbn_train/B=64,T=197,C=768",
+	"powernorm_train/B=64,T=197,C=768,G=12", "unified_norm_train/B=64,T=197,C=768",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same

@@ -23,12 +23,21 @@ type vec struct {
 	bnFold func(a, sh, g, beta, rm, rv []float32, eps, alpha float32)
 	// nmsSuppress: the IoU sweep of greedy NMS (see nmsSuppressGo).
 	nmsSuppress func(x1, y1, x2, y2, area []float32, rank []int32, box []float32, t, one float32, geq bool) int
+	// Column primitives of the training norms (trainnorms_twins.go):
+	// colSum: acc[j] += x[r*ld+j]; colSqDev: acc[j] += (x[r*ld+j]-sh[j])²,
+	// over rows r and j < len(acc); centerAffine: y = (x-mu)*a + b;
+	// blendAffine: y = (x-rmu)*s*g + ((x-mu)*a + b).
+	colSum       func(acc, x []float32, ld, rows int)
+	colSqDev     func(acc, x, sh []float32, ld, rows int)
+	centerAffine func(y, x, mu, a, b []float32)
+	blendAffine  func(y, x, g, mu, a, b []float32, rmu, s float32)
 }
 
 // vecGeneric is the generic level's vec: the pure-Go twins.
 var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
-	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo}
+	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
+	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
 // has its features, and the code each kernel family runs at it.

@@ -28,6 +28,7 @@ func main() {
 		reductions(v)
 		elementwise(v)
 		bnFold(v)
+		cols(v)
 	}
 	attention()
 	gemmI8()
