@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSqDevNEON,
 	sumSqDiff: sumSqDiffNEON, huberSum: huberSumNEON, maxv: maxvNEON, sumExp: sumExpNEON,
 	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo,
-	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo}
+	colSum: colSumNEON, colSqDev: colSqDevNEON, centerAffine: centerAffineNEON, blendAffine: blendAffineNEON}
 
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).
