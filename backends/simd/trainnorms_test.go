@@ -8,8 +8,9 @@ import (
 )
 
 // The column primitives of the training norms, every variant called
-// directly against float64: widths 0..300 (two wide 128-column AVX-512
-// blocks plus every tail) and longer, 0..5 rows, row strides equal to and
+// directly against float64: widths 0..300 (two wide 64-column AVX2 and
+// 32-column NEON blocks plus every tail) and longer (511, 1000, 1023, 4099:
+// one to sixteen wide 256-column AVX-512 blocks plus tails), 0..5 rows, row strides equal to and
 // past the width, four misalignments; x and sh end at an inaccessible page
 // at misalignment 0 (the last row's last element is the page's last), and
 // acc (which is accumulated into, so it starts non-zero) has guards.

@@ -21,8 +21,9 @@ func cols(v variant) {
 	colAffines(v)
 }
 
-// colSums emits colSum (dev false) or colSqDev: blocks of wide vectors
-// (8 zmm or 4 ymm), then single vectors, then the tail: an opmask with
+// colSums emits colSum (dev false) or colSqDev: blocks of 16 zmm or 8 ymm
+// (as many accumulator chains; sh is a memory operand there), then single
+// vectors, then the tail: an opmask with
 // AVX-512, one column at a time with scalar instructions with AVX2 (reads
 // stay inside the slices).
 func colSums(v variant, name, sig string, dev bool, doc ...string) {
@@ -59,10 +60,13 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 			CMPQ(n, U32(u*v.lanes))
 			JB(LabelRef("next" + tag))
 		}
+		// The wide blocks leave the shift in memory (an L1 operand): AVX2
+		// has 16 registers.
+		shMem := k == nil
 		a, s := make([]VecVirtual, u), make([]VecVirtual, u)
 		for i := range a {
 			a[i] = load(Mem{Base: acc, Disp: i * v.bytes()})
-			if dev {
+			if dev && !shMem {
 				s[i] = load(Mem{Base: sh, Disp: i * v.bytes()})
 			}
 		}
@@ -75,7 +79,11 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 		for i := range a {
 			t := load(Mem{Base: px, Disp: i * v.bytes()})
 			if dev {
-				VSUBPS(s[i], t, t)
+				if shMem {
+					VSUBPS(Mem{Base: sh, Disp: i * v.bytes()}, t, t)
+				} else {
+					VSUBPS(s[i], t, t)
+				}
 				VFMADD231PS(t, t, a[i])
 			} else {
 				VADDPS(t, a[i], a[i])
@@ -101,9 +109,9 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 			Label("next" + tag)
 		}
 	}
-	wide := 4
+	wide := 8
 	if v.z {
-		wide = 8
+		wide = 16
 	}
 	block(wide, nil)
 	block(1, nil)
