@@ -1788,6 +1788,511 @@ done:
 	VZEROUPPER
 	RET
 
+// func colSumAVX512(acc []float32, x []float32, ld int, rows int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·colSumAVX512(SB), NOSPLIT, $0-64
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ acc_len+8(FP), DX
+	MOVQ ld+48(FP), BX
+	SHLQ $0x02, BX
+	MOVQ rows+56(FP), SI
+
+cols16:
+	CMPQ    DX, $0x00000100
+	JB      next16
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	VMOVUPS 192(AX), Z3
+	VMOVUPS 256(AX), Z4
+	VMOVUPS 320(AX), Z5
+	VMOVUPS 384(AX), Z6
+	VMOVUPS 448(AX), Z7
+	VMOVUPS 512(AX), Z8
+	VMOVUPS 576(AX), Z9
+	VMOVUPS 640(AX), Z10
+	VMOVUPS 704(AX), Z11
+	VMOVUPS 768(AX), Z12
+	VMOVUPS 832(AX), Z13
+	VMOVUPS 896(AX), Z14
+	VMOVUPS 960(AX), Z15
+	MOVQ    CX, DI
+	MOVQ    SI, R8
+
+rows16:
+	TESTQ   R8, R8
+	JZ      store16
+	VMOVUPS (DI), Z16
+	VADDPS  Z16, Z0, Z0
+	VMOVUPS 64(DI), Z16
+	VADDPS  Z16, Z1, Z1
+	VMOVUPS 128(DI), Z16
+	VADDPS  Z16, Z2, Z2
+	VMOVUPS 192(DI), Z16
+	VADDPS  Z16, Z3, Z3
+	VMOVUPS 256(DI), Z16
+	VADDPS  Z16, Z4, Z4
+	VMOVUPS 320(DI), Z16
+	VADDPS  Z16, Z5, Z5
+	VMOVUPS 384(DI), Z16
+	VADDPS  Z16, Z6, Z6
+	VMOVUPS 448(DI), Z16
+	VADDPS  Z16, Z7, Z7
+	VMOVUPS 512(DI), Z16
+	VADDPS  Z16, Z8, Z8
+	VMOVUPS 576(DI), Z16
+	VADDPS  Z16, Z9, Z9
+	VMOVUPS 640(DI), Z16
+	VADDPS  Z16, Z10, Z10
+	VMOVUPS 704(DI), Z16
+	VADDPS  Z16, Z11, Z11
+	VMOVUPS 768(DI), Z16
+	VADDPS  Z16, Z12, Z12
+	VMOVUPS 832(DI), Z16
+	VADDPS  Z16, Z13, Z13
+	VMOVUPS 896(DI), Z16
+	VADDPS  Z16, Z14, Z14
+	VMOVUPS 960(DI), Z16
+	VADDPS  Z16, Z15, Z15
+	ADDQ    BX, DI
+	DECQ    R8
+	JMP     rows16
+
+store16:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 192(AX)
+	VMOVUPS Z4, 256(AX)
+	VMOVUPS Z5, 320(AX)
+	VMOVUPS Z6, 384(AX)
+	VMOVUPS Z7, 448(AX)
+	VMOVUPS Z8, 512(AX)
+	VMOVUPS Z9, 576(AX)
+	VMOVUPS Z10, 640(AX)
+	VMOVUPS Z11, 704(AX)
+	VMOVUPS Z12, 768(AX)
+	VMOVUPS Z13, 832(AX)
+	VMOVUPS Z14, 896(AX)
+	VMOVUPS Z15, 960(AX)
+	ADDQ    $0x00000400, AX
+	ADDQ    $0x00000400, CX
+	SUBQ    $0x00000100, DX
+	JMP     cols16
+
+next16:
+cols1:
+	CMPQ    DX, $0x00000010
+	JB      next1
+	VMOVUPS (AX), Z0
+	MOVQ    CX, DI
+	MOVQ    SI, R8
+
+rows1:
+	TESTQ   R8, R8
+	JZ      store1
+	VMOVUPS (DI), Z1
+	VADDPS  Z1, Z0, Z0
+	ADDQ    BX, DI
+	DECQ    R8
+	JMP     rows1
+
+store1:
+	VMOVUPS Z0, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	SUBQ    $0x00000010, DX
+	JMP     cols1
+
+next1:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, DI
+	BZHIQ     DX, DI, DI
+	KMOVW     DI, K1
+	VMOVUPS.Z (AX), K1, Z0
+	MOVQ      SI, DX
+
+rowstail:
+	TESTQ     DX, DX
+	JZ        storetail
+	VMOVUPS.Z (CX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	ADDQ      BX, CX
+	DECQ      DX
+	JMP       rowstail
+
+storetail:
+	VMOVUPS Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func colSqDevAVX512(acc []float32, x []float32, sh []float32, ld int, rows int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·colSqDevAVX512(SB), NOSPLIT, $0-88
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sh_base+48(FP), DX
+	MOVQ acc_len+8(FP), BX
+	MOVQ ld+72(FP), SI
+	SHLQ $0x02, SI
+	MOVQ rows+80(FP), DI
+
+cols16:
+	CMPQ    BX, $0x00000100
+	JB      next16
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	VMOVUPS 192(AX), Z3
+	VMOVUPS 256(AX), Z4
+	VMOVUPS 320(AX), Z5
+	VMOVUPS 384(AX), Z6
+	VMOVUPS 448(AX), Z7
+	VMOVUPS 512(AX), Z8
+	VMOVUPS 576(AX), Z9
+	VMOVUPS 640(AX), Z10
+	VMOVUPS 704(AX), Z11
+	VMOVUPS 768(AX), Z12
+	VMOVUPS 832(AX), Z13
+	VMOVUPS 896(AX), Z14
+	VMOVUPS 960(AX), Z15
+	MOVQ    CX, R8
+	MOVQ    DI, R9
+
+rows16:
+	TESTQ       R9, R9
+	JZ          store16
+	VMOVUPS     (R8), Z16
+	VSUBPS      (DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z0
+	VMOVUPS     64(R8), Z16
+	VSUBPS      64(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z1
+	VMOVUPS     128(R8), Z16
+	VSUBPS      128(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z2
+	VMOVUPS     192(R8), Z16
+	VSUBPS      192(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z3
+	VMOVUPS     256(R8), Z16
+	VSUBPS      256(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z4
+	VMOVUPS     320(R8), Z16
+	VSUBPS      320(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z5
+	VMOVUPS     384(R8), Z16
+	VSUBPS      384(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z6
+	VMOVUPS     448(R8), Z16
+	VSUBPS      448(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z7
+	VMOVUPS     512(R8), Z16
+	VSUBPS      512(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z8
+	VMOVUPS     576(R8), Z16
+	VSUBPS      576(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z9
+	VMOVUPS     640(R8), Z16
+	VSUBPS      640(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z10
+	VMOVUPS     704(R8), Z16
+	VSUBPS      704(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z11
+	VMOVUPS     768(R8), Z16
+	VSUBPS      768(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z12
+	VMOVUPS     832(R8), Z16
+	VSUBPS      832(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z13
+	VMOVUPS     896(R8), Z16
+	VSUBPS      896(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z14
+	VMOVUPS     960(R8), Z16
+	VSUBPS      960(DX), Z16, Z16
+	VFMADD231PS Z16, Z16, Z15
+	ADDQ        SI, R8
+	DECQ        R9
+	JMP         rows16
+
+store16:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 192(AX)
+	VMOVUPS Z4, 256(AX)
+	VMOVUPS Z5, 320(AX)
+	VMOVUPS Z6, 384(AX)
+	VMOVUPS Z7, 448(AX)
+	VMOVUPS Z8, 512(AX)
+	VMOVUPS Z9, 576(AX)
+	VMOVUPS Z10, 640(AX)
+	VMOVUPS Z11, 704(AX)
+	VMOVUPS Z12, 768(AX)
+	VMOVUPS Z13, 832(AX)
+	VMOVUPS Z14, 896(AX)
+	VMOVUPS Z15, 960(AX)
+	ADDQ    $0x00000400, AX
+	ADDQ    $0x00000400, CX
+	ADDQ    $0x00000400, DX
+	SUBQ    $0x00000100, BX
+	JMP     cols16
+
+next16:
+cols1:
+	CMPQ    BX, $0x00000010
+	JB      next1
+	VMOVUPS (AX), Z0
+	MOVQ    CX, R8
+	MOVQ    DI, R9
+
+rows1:
+	TESTQ       R9, R9
+	JZ          store1
+	VMOVUPS     (R8), Z1
+	VSUBPS      (DX), Z1, Z1
+	VFMADD231PS Z1, Z1, Z0
+	ADDQ        SI, R8
+	DECQ        R9
+	JMP         rows1
+
+store1:
+	VMOVUPS Z0, (AX)
+	ADDQ    $0x00000040, AX
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, BX
+	JMP     cols1
+
+next1:
+	TESTQ     BX, BX
+	JZ        done
+	MOVQ      $-1, R8
+	BZHIQ     BX, R8, R8
+	KMOVW     R8, K1
+	VMOVUPS.Z (AX), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	MOVQ      DI, DX
+
+rowstail:
+	TESTQ       DX, DX
+	JZ          storetail
+	VMOVUPS.Z   (CX), K1, Z2
+	VSUBPS      Z1, Z2, Z2
+	VFMADD231PS Z2, Z2, Z0
+	ADDQ        SI, CX
+	DECQ        DX
+	JMP         rowstail
+
+storetail:
+	VMOVUPS Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func centerAffineAVX512(y []float32, x []float32, mu []float32, a []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·centerAffineAVX512(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ mu_base+48(FP), DX
+	MOVQ a_base+72(FP), BX
+	MOVQ b_base+96(FP), SI
+	MOVQ x_len+32(FP), DI
+
+unrolled:
+	CMPQ        DI, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, (AX)
+	VMOVUPS     64(CX), Z0
+	VMOVUPS     64(DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     64(BX), Z1
+	VMOVUPS     64(SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, 64(AX)
+	VMOVUPS     128(CX), Z0
+	VMOVUPS     128(DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     128(BX), Z1
+	VMOVUPS     128(SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, 128(AX)
+	VMOVUPS     192(CX), Z0
+	VMOVUPS     192(DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     192(BX), Z1
+	VMOVUPS     192(SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	SUBQ        $0x00000040, DI
+	JMP         unrolled
+
+single:
+	CMPQ        DI, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	SUBQ        $0x00000010, DI
+	JMP         single
+
+tail:
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, R8
+	BZHIQ       DI, R8, R8
+	KMOVW       R8, K1
+	VMOVUPS.Z   (CX), K1, Z0
+	VMOVUPS.Z   (DX), K1, Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS.Z   (BX), K1, Z1
+	VMOVUPS.Z   (SI), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func blendAffineAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·blendAffineAVX512(SB), NOSPLIT, $0-152
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         mu_base+72(FP), BX
+	MOVQ         a_base+96(FP), SI
+	MOVQ         b_base+120(FP), DI
+	MOVQ         x_len+32(FP), R8
+	VBROADCASTSS rmu+144(FP), Z0
+	VBROADCASTSS s+148(FP), Z1
+
+unrolled:
+	CMPQ        R8, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z2
+	VMOVUPS     (BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     (SI), Z4
+	VMOVUPS     (DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     (DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVUPS     Z3, (AX)
+	VMOVUPS     64(CX), Z2
+	VMOVUPS     64(BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     64(SI), Z4
+	VMOVUPS     64(DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     64(DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVUPS     Z3, 64(AX)
+	VMOVUPS     128(CX), Z2
+	VMOVUPS     128(BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     128(SI), Z4
+	VMOVUPS     128(DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     128(DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVUPS     Z3, 128(AX)
+	VMOVUPS     192(CX), Z2
+	VMOVUPS     192(BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     192(SI), Z4
+	VMOVUPS     192(DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     192(DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVUPS     Z3, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	ADDQ        $0x00000100, DI
+	SUBQ        $0x00000040, R8
+	JMP         unrolled
+
+single:
+	CMPQ        R8, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z2
+	VMOVUPS     (BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     (SI), Z4
+	VMOVUPS     (DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     (DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVUPS     Z3, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x00000010, R8
+	JMP         single
+
+tail:
+	TESTQ       R8, R8
+	JZ          done
+	MOVQ        $-1, R9
+	BZHIQ       R8, R9, R9
+	KMOVW       R9, K1
+	VMOVUPS.Z   (CX), K1, Z2
+	VMOVUPS.Z   (BX), K1, Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS.Z   (SI), K1, Z4
+	VMOVUPS.Z   (DI), K1, Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS.Z   (DX), K1, Z0
+	VFMADD231PS Z2, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -3853,6 +4358,582 @@ out0:
 	MOVL R9, (AX)(R8*4)
 	INCQ R8
 	CMPQ R8, DI
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func colSumAVX2(acc []float32, x []float32, ld int, rows int)
+// Requires: AVX
+TEXT ·colSumAVX2(SB), NOSPLIT, $0-64
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ acc_len+8(FP), DX
+	MOVQ ld+48(FP), BX
+	SHLQ $0x02, BX
+	MOVQ rows+56(FP), SI
+
+cols8:
+	CMPQ    DX, $0x00000040
+	JB      next8
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	VMOVUPS 128(AX), Y4
+	VMOVUPS 160(AX), Y5
+	VMOVUPS 192(AX), Y6
+	VMOVUPS 224(AX), Y7
+	MOVQ    CX, DI
+	MOVQ    SI, R8
+
+rows8:
+	TESTQ   R8, R8
+	JZ      store8
+	VMOVUPS (DI), Y8
+	VADDPS  Y8, Y0, Y0
+	VMOVUPS 32(DI), Y8
+	VADDPS  Y8, Y1, Y1
+	VMOVUPS 64(DI), Y8
+	VADDPS  Y8, Y2, Y2
+	VMOVUPS 96(DI), Y8
+	VADDPS  Y8, Y3, Y3
+	VMOVUPS 128(DI), Y8
+	VADDPS  Y8, Y4, Y4
+	VMOVUPS 160(DI), Y8
+	VADDPS  Y8, Y5, Y5
+	VMOVUPS 192(DI), Y8
+	VADDPS  Y8, Y6, Y6
+	VMOVUPS 224(DI), Y8
+	VADDPS  Y8, Y7, Y7
+	ADDQ    BX, DI
+	DECQ    R8
+	JMP     rows8
+
+store8:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	SUBQ    $0x00000040, DX
+	JMP     cols8
+
+next8:
+cols1:
+	CMPQ    DX, $0x00000008
+	JB      next1
+	VMOVUPS (AX), Y0
+	MOVQ    CX, DI
+	MOVQ    SI, R8
+
+rows1:
+	TESTQ   R8, R8
+	JZ      store1
+	VMOVUPS (DI), Y1
+	VADDPS  Y1, Y0, Y0
+	ADDQ    BX, DI
+	DECQ    R8
+	JMP     rows1
+
+store1:
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	SUBQ    $0x00000008, DX
+	JMP     cols1
+
+next1:
+	TESTQ DX, DX
+	JZ    done
+
+col:
+	VMOVSS (AX), X0
+	MOVQ   CX, DI
+	MOVQ   SI, R8
+
+crow:
+	TESTQ  R8, R8
+	JZ     cstore
+	VMOVSS (DI), X1
+	VADDSS X1, X0, X0
+	ADDQ   BX, DI
+	DECQ   R8
+	JMP    crow
+
+cstore:
+	VMOVSS X0, (AX)
+	ADDQ   $0x04, AX
+	ADDQ   $0x04, CX
+	DECQ   DX
+	JNZ    col
+
+done:
+	VZEROUPPER
+	RET
+
+// func colSqDevAVX2(acc []float32, x []float32, sh []float32, ld int, rows int)
+// Requires: AVX, FMA3
+TEXT ·colSqDevAVX2(SB), NOSPLIT, $0-88
+	MOVQ acc_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sh_base+48(FP), DX
+	MOVQ acc_len+8(FP), BX
+	MOVQ ld+72(FP), SI
+	SHLQ $0x02, SI
+	MOVQ rows+80(FP), DI
+
+cols8:
+	CMPQ    BX, $0x00000040
+	JB      next8
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	VMOVUPS 128(AX), Y4
+	VMOVUPS 160(AX), Y5
+	VMOVUPS 192(AX), Y6
+	VMOVUPS 224(AX), Y7
+	MOVQ    CX, R8
+	MOVQ    DI, R9
+
+rows8:
+	TESTQ       R9, R9
+	JZ          store8
+	VMOVUPS     (R8), Y8
+	VSUBPS      (DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y0
+	VMOVUPS     32(R8), Y8
+	VSUBPS      32(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y1
+	VMOVUPS     64(R8), Y8
+	VSUBPS      64(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y2
+	VMOVUPS     96(R8), Y8
+	VSUBPS      96(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y3
+	VMOVUPS     128(R8), Y8
+	VSUBPS      128(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y4
+	VMOVUPS     160(R8), Y8
+	VSUBPS      160(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y5
+	VMOVUPS     192(R8), Y8
+	VSUBPS      192(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y6
+	VMOVUPS     224(R8), Y8
+	VSUBPS      224(DX), Y8, Y8
+	VFMADD231PS Y8, Y8, Y7
+	ADDQ        SI, R8
+	DECQ        R9
+	JMP         rows8
+
+store8:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	ADDQ    $0x00000100, AX
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, DX
+	SUBQ    $0x00000040, BX
+	JMP     cols8
+
+next8:
+cols1:
+	CMPQ    BX, $0x00000008
+	JB      next1
+	VMOVUPS (AX), Y0
+	MOVQ    CX, R8
+	MOVQ    DI, R9
+
+rows1:
+	TESTQ       R9, R9
+	JZ          store1
+	VMOVUPS     (R8), Y1
+	VSUBPS      (DX), Y1, Y1
+	VFMADD231PS Y1, Y1, Y0
+	ADDQ        SI, R8
+	DECQ        R9
+	JMP         rows1
+
+store1:
+	VMOVUPS Y0, (AX)
+	ADDQ    $0x00000020, AX
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, BX
+	JMP     cols1
+
+next1:
+	TESTQ BX, BX
+	JZ    done
+
+col:
+	VMOVSS (AX), X0
+	VMOVSS (DX), X1
+	MOVQ   CX, R8
+	MOVQ   DI, R9
+
+crow:
+	TESTQ       R9, R9
+	JZ          cstore
+	VMOVSS      (R8), X2
+	VSUBSS      X1, X2, X2
+	VFMADD231SS X2, X2, X0
+	ADDQ        SI, R8
+	DECQ        R9
+	JMP         crow
+
+cstore:
+	VMOVSS X0, (AX)
+	ADDQ   $0x04, AX
+	ADDQ   $0x04, CX
+	ADDQ   $0x04, DX
+	DECQ   BX
+	JNZ    col
+
+done:
+	VZEROUPPER
+	RET
+
+// func centerAffineAVX2(y []float32, x []float32, mu []float32, a []float32, b []float32)
+// Requires: AVX, FMA3
+TEXT ·centerAffineAVX2(SB), NOSPLIT, $168-120
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ mu_base+48(FP), DX
+	MOVQ a_base+72(FP), BX
+	MOVQ b_base+96(FP), SI
+	MOVQ x_len+32(FP), DI
+
+unrolled:
+	CMPQ        DI, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	VMOVUPS     32(CX), Y0
+	VMOVUPS     32(DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     32(BX), Y1
+	VMOVUPS     32(SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, 32(AX)
+	VMOVUPS     64(CX), Y0
+	VMOVUPS     64(DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     64(BX), Y1
+	VMOVUPS     64(SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, 64(AX)
+	VMOVUPS     96(CX), Y0
+	VMOVUPS     96(DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     96(BX), Y1
+	VMOVUPS     96(SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	SUBQ        $0x00000020, DI
+	JMP         unrolled
+
+single:
+	CMPQ        DI, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	SUBQ        $0x00000008, DI
+	JMP         single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 160(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (AX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    R8, R8
+
+in1:
+	MOVL    (CX)(R8*4), R9
+	MOVL    R9, 32(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y0, 64(SP)
+	XORQ    R8, R8
+
+in2:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, 64(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y0, 96(SP)
+	XORQ    R8, R8
+
+in3:
+	MOVL    (BX)(R8*4), R9
+	MOVL    R9, 96(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y0, 128(SP)
+	XORQ    R8, R8
+
+in4:
+	MOVL        (SI)(R8*4), R9
+	MOVL        R9, 128(SP)(R8*4)
+	INCQ        R8
+	CMPQ        R8, DI
+	JB          in4
+	LEAQ        128(SP), SI
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	MOVQ        160(SP), AX
+	XORQ        R8, R8
+
+out0:
+	MOVL (SP)(R8*4), R9
+	MOVL R9, (AX)(R8*4)
+	INCQ R8
+	CMPQ R8, DI
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func blendAffineAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+// Requires: AVX, FMA3
+TEXT ·blendAffineAVX2(SB), NOSPLIT, $200-152
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         mu_base+72(FP), BX
+	MOVQ         a_base+96(FP), SI
+	MOVQ         b_base+120(FP), DI
+	MOVQ         x_len+32(FP), R8
+	VBROADCASTSS rmu+144(FP), Y0
+	VBROADCASTSS s+148(FP), Y1
+
+unrolled:
+	CMPQ        R8, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     (DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVUPS     Y3, (AX)
+	VMOVUPS     32(CX), Y2
+	VMOVUPS     32(BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     32(SI), Y4
+	VMOVUPS     32(DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     32(DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVUPS     Y3, 32(AX)
+	VMOVUPS     64(CX), Y2
+	VMOVUPS     64(BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     64(SI), Y4
+	VMOVUPS     64(DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     64(DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVUPS     Y3, 64(AX)
+	VMOVUPS     96(CX), Y2
+	VMOVUPS     96(BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     96(SI), Y4
+	VMOVUPS     96(DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     96(DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVUPS     Y3, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000020, R8
+	JMP         unrolled
+
+single:
+	CMPQ        R8, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     (DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DI
+	SUBQ        $0x00000008, R8
+	JMP         single
+
+tail:
+	TESTQ   R8, R8
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R9
+	MOVQ    R8, R10
+	NEGQ    R10
+	VMOVDQU 32(R9)(R10*4), Y2
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, 192(SP)
+	VMOVUPS Y2, (SP)
+	XORQ    R9, R9
+
+in0:
+	MOVL    (AX)(R9*4), R10
+	MOVL    R10, (SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y2, 32(SP)
+	XORQ    R9, R9
+
+in1:
+	MOVL    (CX)(R9*4), R10
+	MOVL    R10, 32(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y2, 64(SP)
+	XORQ    R9, R9
+
+in2:
+	MOVL    (DX)(R9*4), R10
+	MOVL    R10, 64(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y2, 96(SP)
+	XORQ    R9, R9
+
+in3:
+	MOVL    (BX)(R9*4), R10
+	MOVL    R10, 96(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y2, 128(SP)
+	XORQ    R9, R9
+
+in4:
+	MOVL    (SI)(R9*4), R10
+	MOVL    R10, 128(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in4
+	LEAQ    128(SP), SI
+	VMOVUPS Y2, 160(SP)
+	XORQ    R9, R9
+
+in5:
+	MOVL        (DI)(R9*4), R10
+	MOVL        R10, 160(SP)(R9*4)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          in5
+	LEAQ        160(SP), DI
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     (DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y0
+	VFMADD231PS Y2, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	MOVQ        192(SP), AX
+	XORQ        R9, R9
+
+out0:
+	MOVL (SP)(R9*4), R10
+	MOVL R10, (AX)(R9*4)
+	INCQ R9
+	CMPQ R9, R8
 	JB   out0
 
 done:

@@ -36,6 +36,9 @@ var speedCases = []string{
 	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
 	"evonorm_b0/N=32,H=56,W=56,C=64", "evonorm_b0/N=32,H=56,W=56,C=64,training=false", "evonorm_s0/N=32,H=56,W=56,C=64",
 	"evonorm_s0/N=32,H=28,W=28,C=128", "selu/E=16777216", "selu/E=65536",
+	"batchnorm_train/N=8192,C=1024", "batchnorm_train/layout=nhwc,N=32,H=56,W=56,C=64", "prepbn_train/B=64,T=197,C=768",
+	"powernorm_train/B=64,T=197,C=768", "powernorm_train/B=64,T=197,C=768,G=12",
+	"unified_norm_train/B=64,T=197,C=768",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same

@@ -106,6 +106,34 @@ func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 //go:noescape
 func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
+// colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
+// columns held in registers while the rows stream by.
+// (AVX-512)
+//
+//go:noescape
+func colSumAVX512(acc []float32, x []float32, ld int, rows int)
+
+// colSqDev adds (x[r*ld+j]-sh[j])² into acc[j] for r < rows, j < len(acc) (ld in elements);
+// len(sh) >= len(acc).
+// (AVX-512)
+//
+//go:noescape
+func colSqDevAVX512(acc []float32, x []float32, sh []float32, ld int, rows int)
+
+// centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
+// y, mu, a and b hold at least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func centerAffineAVX512(y []float32, x []float32, mu []float32, a []float32, b []float32)
+
+// blendAffine sets y[i] = (x[i]-rmu)*s*g[i] + ((x[i]-mu[i])*a[i] + b[i]) over len(x)
+// (two FMAs); y, g, mu, a and b hold at least len(x) elements.
+// (AVX-512)
+//
+//go:noescape
+func blendAffineAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -207,6 +235,34 @@ func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float3
 //
 //go:noescape
 func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+
+// colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
+// columns held in registers while the rows stream by.
+// (AVX2+FMA)
+//
+//go:noescape
+func colSumAVX2(acc []float32, x []float32, ld int, rows int)
+
+// colSqDev adds (x[r*ld+j]-sh[j])² into acc[j] for r < rows, j < len(acc) (ld in elements);
+// len(sh) >= len(acc).
+// (AVX2+FMA)
+//
+//go:noescape
+func colSqDevAVX2(acc []float32, x []float32, sh []float32, ld int, rows int)
+
+// centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
+// y, mu, a and b hold at least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func centerAffineAVX2(y []float32, x []float32, mu []float32, a []float32, b []float32)
+
+// blendAffine sets y[i] = (x[i]-rmu)*s*g[i] + ((x[i]-mu[i])*a[i] + b[i]) over len(x)
+// (two FMAs); y, g, mu, a and b hold at least len(x) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func blendAffineAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

@@ -30,13 +30,22 @@ type vec struct {
 	selu    func(y, x []float32)
 	evoB0   func(y, x, sb, vc, sw, g, b []float32)
 	evoS0   func(y, x, vc, k, b []float32)
+	// Column primitives of the training norms (trainnorms_twins.go):
+	// colSum: acc[j] += x[r*ld+j]; colSqDev: acc[j] += (x[r*ld+j]-sh[j])²,
+	// over rows r and j < len(acc); centerAffine: y = (x-mu)*a + b;
+	// blendAffine: y = (x-rmu)*s*g + ((x-mu)*a + b).
+	colSum       func(acc, x []float32, ld, rows int)
+	colSqDev     func(acc, x, sh []float32, ld, rows int)
+	centerAffine func(y, x, mu, a, b []float32)
+	blendAffine  func(y, x, g, mu, a, b []float32, rmu, s float32)
 }
 
 // vecGeneric is the generic level's vec: the pure-Go twins.
 var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
 	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
-	addTo: addToGo, sqDevTo: sqDevToGo, selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go}
+	addTo: addToGo, sqDevTo: sqDevToGo, selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go,
+	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
 // has its features, and the code each kernel family runs at it.

@@ -29,6 +29,7 @@ func main() {
 		elementwise(v)
 		bnFold(v)
 		evo(v)
+		cols(v)
 	}
 	attention()
 	gemmI8()

@@ -1,0 +1,419 @@
+package simd
+
+import (
+	"math"
+
+	"github.com/nbench/nbench/backends/internal/par"
+	"github.com/nbench/nbench/kernel"
+)
+
+// The training norms (KERNELS.md 1.7-1.10): per-channel statistics over the
+// M rows of x [M, C], then a per-channel affine. The statistics run on
+// fixed blocks of rows: each block's column sums are float32 vector sums
+// (colSum / colSqDev) while the block is in cache, and the blocks merge in
+// float64 in block order, so the result does not depend on the thread
+// count. Narrow rows are folded into super-rows of reps rows (a lane of a
+// super-row is one channel), so every vector call spans at least
+// colSpan elements.
+
+func init() {
+	register("batchnorm_train", prepareBatchNormTrain, nil)
+	register("prepbn_train", preparePRepBNTrain, nil)
+	register("powernorm_train", preparePowerNormTrain, nil)
+	register("unified_norm_train", prepareUnifiedNormTrain, nil)
+}
+
+const (
+	colSpan  = 512      // least super-row width, elements
+	colTile  = 64 << 10 // elements per statistics block (256 KB, in L2)
+	colBlkLo = 4        // super-rows per block, at least
+	colBlkHi = 128      // and at most (float32 sums over few rows)
+)
+
+// colPlan is the block partition of x [m, c]: sup super-rows of span =
+// reps*c elements in nb blocks of blk super-rows, then tail < reps rows
+// (one more block, of width c). Partial i lives at [i*span, i*span+width).
+type colPlan struct {
+	m, c, reps, span, sup, blk, nb, tail int
+	s1, s2                               []float32 // block partials (s1: means)
+	mean, m2                             []float64 // merged, per channel
+	zeros                                []float32 // [span]
+	centeredMerge, squaresMerge          func(j0, j1 int)
+}
+
+func newColPlan(m, c int) *colPlan {
+	p := &colPlan{m: m, c: c, reps: max(1, min(m, colSpan/c))}
+	p.span = p.reps * c
+	p.sup, p.tail = m/p.reps, m%p.reps
+	p.blk = max(colBlkLo, min(colBlkHi, colTile/p.span))
+	p.nb = (p.sup + p.blk - 1) / p.blk
+	n := p.parts() * p.span
+	p.s1, p.s2 = make([]float32, n), make([]float32, n)
+	p.mean, p.m2 = make([]float64, c), make([]float64, c)
+	p.zeros = make([]float32, p.span)
+	p.centeredMerge, p.squaresMerge = p.mergeCentered, p.mergeSquares
+	return p
+}
+
+// parts is the number of blocks, the tail included.
+func (p *colPlan) parts() int {
+	if p.tail > 0 {
+		return p.nb + 1
+	}
+	return p.nb
+}
+
+// block returns block i's first row, its rows per lane and its width.
+func (p *colPlan) block(i int) (r0, n, w int) {
+	if i == p.nb {
+		return p.sup * p.reps, p.tail, p.c
+	}
+	return i * p.blk * p.reps, min(p.blk, p.sup-i*p.blk), p.span
+}
+
+// centered fills block i's partials from xb (the block's rows, ld = w):
+// the float32 mean, then the sum of squared deviations around it.
+func (p *colPlan) centered(v *vec, i int, xb []float32) {
+	_, n, w := p.block(i)
+	s1, s2 := p.s1[i*p.span:i*p.span+w], p.s2[i*p.span:i*p.span+w]
+	clear(s1)
+	clear(s2)
+	v.colSum(s1, xb, w, n)
+	nf := float32(n)
+	for j := range s1 {
+		s1[j] /= nf // a division keeps a constant channel's mean exact
+	}
+	v.colSqDev(s2, xb, s1, w, n)
+}
+
+// squares fills block i's s2 with the column sums of xb².
+func (p *colPlan) squares(v *vec, i int, xb []float32) {
+	_, n, w := p.block(i)
+	s2 := p.s2[i*p.span : i*p.span+w]
+	clear(s2)
+	v.colSqDev(s2, xb, p.zeros[:w], w, n)
+}
+
+// mergeCentered merges the partials of channels [j0, j1) in block order
+// (Chan et al. in float64) into mean and m2 (M2, not yet divided).
+func (p *colPlan) mergeCentered(j0, j1 int) {
+	mean, m2 := p.mean[j0:j1], p.m2[j0:j1]
+	clear(mean)
+	clear(m2)
+	na := 0.0
+	for i := range p.parts() {
+		_, n, w := p.block(i)
+		nb := float64(n)
+		for l := 0; l < w; l += p.c {
+			off := i*p.span + l
+			s1, s2 := p.s1[off+j0:off+j1], p.s2[off+j0:off+j1]
+			tot := na + nb
+			fb, fab := nb/tot, na*nb/tot
+			for j := range mean {
+				d := float64(s1[j]) - mean[j]
+				mean[j] += d * fb
+				m2[j] += float64(s2[j]) + d*d*fab
+			}
+			na = tot
+		}
+	}
+}
+
+// mergeSquares sums the s2 partials of channels [j0, j1) into m2.
+func (p *colPlan) mergeSquares(j0, j1 int) {
+	m2 := p.m2[j0:j1]
+	clear(m2)
+	for i := range p.parts() {
+		_, _, w := p.block(i)
+		for l := 0; l < w; l += p.c {
+			off := i*p.span + l
+			for j, s := range p.s2[off+j0 : off+j1] {
+				m2[j] += float64(s)
+			}
+		}
+	}
+}
+
+// merge runs merge over channel chunks.
+func (p *colPlan) merge(b *Backend, merge func(j0, j1 int)) {
+	b.rows(p.c, 8*p.parts()*p.reps, merge)
+}
+
+// affineRows returns the loop applying f(y, x, width) to whole super-rows,
+// then to the tail rows.
+func (p *colPlan) affineRows(x, y []float32, f func(y, x []float32, w int)) func(b *Backend) {
+	body := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			f(y[r*p.span:(r+1)*p.span], x[r*p.span:(r+1)*p.span], p.span)
+		}
+	}
+	return func(b *Backend) {
+		b.rows(p.sup, 3*p.span, body)
+		for r := p.sup * p.reps; r < p.m; r++ {
+			f(y[r*p.c:(r+1)*p.c], x[r*p.c:(r+1)*p.c], p.c)
+		}
+	}
+}
+
+// ---- batchnorm_train, prepbn_train ----
+
+// bnTrain is the batch-statistics part shared by BatchNorm training and
+// PRepBN: mu and a = gamma*rsqrt(var+eps) per channel (repeated over a
+// super-row), and the running-state update.
+type bnTrain struct {
+	p                          *colPlan
+	v                          *vec
+	x                          []float32
+	eps, mom                   float32
+	gamma, rm, rv, nMean, nVar []float32
+	mu, a                      []float32 // [span]
+	blocks                     func(lo, hi int)
+}
+
+func newBNTrain(b *Backend, m, c int, eps, mom float32, x, gamma, rm, rv, nMean, nVar []float32) *bnTrain {
+	p := newColPlan(m, c)
+	t := &bnTrain{p: p, v: b.lv.f, x: x, eps: eps, mom: mom, gamma: gamma, rm: rm, rv: rv, nMean: nMean, nVar: nVar,
+		mu: make([]float32, p.span), a: make([]float32, p.span)}
+	t.blocks = func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r0, n, w := p.block(i)
+			t.p.centered(t.v, i, x[r0*c:r0*c+n*w])
+		}
+	}
+	return t
+}
+
+// run computes the statistics and the new state; it returns false for
+// M = 0, where the state is copied and there is nothing else to do.
+func (t *bnTrain) run(b *Backend) bool {
+	p := t.p
+	if p.m == 0 {
+		copy(t.nMean, t.rm)
+		copy(t.nVar, t.rv)
+		return false
+	}
+	b.rows(p.parts(), 2*p.blk*p.span, t.blocks)
+	p.merge(b, p.centeredMerge)
+	n := float64(p.m)
+	unbiased := float32(p.m) / float32(p.m-1)
+	for j := range p.c {
+		mu, v := float32(p.mean[j]), float32(p.m2[j]/n)
+		t.mu[j] = mu
+		t.a[j] = t.gamma[j] * rsqrt32(v+t.eps)
+		t.nMean[j] = (1-t.mom)*t.rm[j] + t.mom*mu
+		t.nVar[j] = (1-t.mom)*t.rv[j] + t.mom*v*unbiased
+	}
+	return true
+}
+
+func prepareBatchNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.BatchNormTrain)
+	x, y, beta := kernel.F32s(op.X), kernel.F32s(op.Y), kernel.F32s(op.Beta)
+	t := newBNTrain(b, op.M, op.C, op.Eps, op.Momentum, x, kernel.F32s(op.Gamma), kernel.F32s(op.RunMean),
+		kernel.F32s(op.RunVar), kernel.F32s(op.NewMean), kernel.F32s(op.NewVar))
+	bs := make([]float32, t.p.span)
+	v := b.lv.f
+	apply := t.p.affineRows(x, y, func(y, x []float32, w int) { v.centerAffine(y, x, t.mu[:w], t.a[:w], bs[:w]) })
+	return bound(v.path, func() {
+		if !t.run(b) {
+			return
+		}
+		copy(bs, beta)
+		repeat(t.mu, t.mu[:op.C])
+		repeat(t.a, t.a[:op.C])
+		repeat(bs, bs[:op.C])
+		apply(b)
+	}), nil
+}
+
+// preparePRepBNTrain: y = (x-rmu)*rstd*lamG + (x-mu)*bnS + x*alphaS +
+// shift per row (LN statistics rmu, rstd) and channel, with lamG =
+// lam*ln_gamma, bnS = (1-lam)*a, alphaS = (1-lam)*alpha and shift =
+// lam*ln_beta + (1-lam)*bn_beta, written (x-mu)*(bnS+alphaS) +
+// (shift+mu*alphaS) for blendAffine.
+func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.PRepBNTrain)
+	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
+	lg, lb, bnb := kernel.F32s(op.LNGamma), kernel.F32s(op.LNBeta), kernel.F32s(op.BNBeta)
+	c, lam, lnEps := op.C, op.Lambda, op.LNEps
+	t := newBNTrain(b, op.M, c, op.BNEps, op.Momentum, x, kernel.F32s(op.BNGamma), kernel.F32s(op.RunMean),
+		kernel.F32s(op.RunVar), kernel.F32s(op.NewMean), kernel.F32s(op.NewVar))
+	v := b.lv.f
+	lamG, bnA, shift := make([]float32, c), make([]float32, c), make([]float32, c)
+	alphaS := (1 - lam) * op.Alpha
+	inv := 1 / float32(c)
+	mu := t.mu[:c]
+	body := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			xr := x[r*c : (r+1)*c]
+			rmu := v.sum(xr) * inv
+			variance := v.sumSqDev(xr, rmu) * inv
+			v.blendAffine(y[r*c:(r+1)*c], xr, lamG, mu, bnA, shift, rmu, rsqrt32(variance+lnEps))
+		}
+	}
+	return bound(v.path, func() {
+		if !t.run(b) {
+			return
+		}
+		for j := range lamG {
+			lamG[j] = lam * lg[j]
+			bnA[j] = (1-lam)*t.a[j] + alphaS
+			shift[j] = lam*lb[j] + (1-lam)*bnb[j] + mu[j]*alphaS
+		}
+		b.rows(op.M, 12*c, body)
+	}), nil
+}
+
+// ---- powernorm_train ----
+
+// preparePowerNormTrain: the group scales s[r,g] = rsqrt(mean_g x² + 1e-5)
+// of each block's rows scale the block into a per-worker scratch, whose
+// column sums of squares give v = mean_t xs²; then y = x*s*k + b per group
+// with k = w*rsqrt(norm+eps).
+func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.PowerNormTrain)
+	v := b.lv.f
+	x, w, bias, phi, y, newPhi := kernel.F32s(op.X), kernel.F32s(op.Weight), kernel.F32s(op.Bias),
+		kernel.F32s(op.Phi), kernel.F32s(op.Y), kernel.F32s(op.NewPhi)
+	m, c, groups := op.M, op.C, op.Groups
+	cg := c / groups
+	p := newColPlan(m, c)
+	scale := make([]float32, m*groups)
+	ones, k := filled(c, 1), make([]float32, c)
+	inv := 1 / float32(cg)
+	scratch := make([][]float32, b.threads)
+	for i := range scratch {
+		scratch[i] = make([]float32, p.blk*p.span)
+	}
+	blocks := func(chunk, lo, hi int) {
+		sc := scratch[chunk]
+		for i := lo; i < hi; i++ {
+			r0, n, wd := p.block(i)
+			rows := n * wd / c
+			for r := r0; r < r0+rows; r++ {
+				for g := 0; g < c; g += cg {
+					xs := x[r*c+g : r*c+g+cg]
+					s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
+					scale[r*groups+g/cg] = s
+					v.scaleMul(sc[(r-r0)*c+g:(r-r0)*c+g+cg], xs, ones, s)
+				}
+			}
+			p.squares(v, i, sc[:n*wd])
+		}
+	}
+	out := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			for g := 0; g < c; g += cg {
+				e := r*c + g
+				v.normAffine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
+			}
+		}
+	}
+	it, warm, afwd, eps := float32(op.Iter), op.Warmup, op.Momentum, op.Eps
+	return bound(v.path, func() {
+		if m == 0 {
+			copy(newPhi, phi)
+			return
+		}
+		par.ForChunks(p.parts(), b.threads, par.Grain(4*p.blk*p.span, 1<<16), blocks)
+		p.merge(b, p.squaresMerge)
+		for j := range k {
+			vj := float32(p.m2[j] / float64(m))
+			norm := phi[j] // after warmup: the old running phi
+			if op.Iter <= warm {
+				norm = vj
+			}
+			k[j] = w[j] * rsqrt32(norm+eps)
+			ph := phi[j]
+			if op.Iter < warm {
+				ph = ph*(it-1)/it + vj/it
+			}
+			newPhi[j] = afwd*ph + (1-afwd)*vj
+		}
+		b.rows(m, 3*c, out)
+	}), nil
+}
+
+// ---- unified_norm_train ----
+
+// prepareUnifiedNormTrain: x2 = mean_t x² by the column primitives, the
+// window bookkeeping (O(W*C), scalar), then y = x*k + b on super-rows.
+func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.UnifiedNormTrain)
+	v := b.lv.f
+	x, w, bias, buf, rv := kernel.F32s(op.X), kernel.F32s(op.Weight), kernel.F32s(op.Bias), kernel.F32s(op.Buf), kernel.F32s(op.RunVar)
+	y, newBuf, newRV := kernel.F32s(op.Y), kernel.F32s(op.NewBuf), kernel.F32s(op.NewRunVar)
+	m, c, win, it := op.M, op.C, op.Window, op.Iter
+	p := newColPlan(m, c)
+	x2, sq, gm := make([]float32, c), make([]float32, win*c), make([]float32, c)
+	k, bs := make([]float32, p.span), make([]float32, p.span)
+	slot := newBuf[(it%win)*c : (it%win+1)*c]
+	blocks := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			r0, n, wd := p.block(i)
+			p.squares(v, i, x[r0*c:r0*c+n*wd])
+		}
+	}
+	apply := p.affineRows(x, y, func(y, x []float32, wd int) { v.normAffine(y, x, k[:wd], bs[:wd], 0, 1) })
+	// geo writes the per-channel geometric mean of the window into gm.
+	geo := func() {
+		for j := range gm {
+			var l float32
+			for s := 0; s < win; s++ {
+				l += float32(math.Log(float64(newBuf[s*c+j])))
+			}
+			gm[j] = float32(math.Exp(float64(l / float32(win))))
+		}
+	}
+	return bound(v.path, func() {
+		copy(newBuf, buf)
+		if m == 0 {
+			copy(newRV, rv)
+			return
+		}
+		b.rows(p.parts(), 2*p.blk*p.span, blocks)
+		p.merge(b, p.squaresMerge)
+		for j := range x2 {
+			x2[j] = float32(p.m2[j] / float64(m))
+		}
+		copy(slot, x2)
+		trig := false
+		if op.Filter && it >= op.Warmup {
+			// rec: unbiased variance of sqrt(buf) over the window, before the write.
+			for i, bv := range buf {
+				sq[i] = float32(math.Sqrt(float64(bv)))
+			}
+			mu := v.sum(sq) / float32(len(sq))
+			thr := v.sumSqDev(sq, mu) / float32(len(sq)-1) * float32(win)
+			geo()
+			for j, g := range gm {
+				var am float32
+				for s := 0; s < win; s++ {
+					am += newBuf[s*c+j]
+				}
+				if am/float32(win)-g > thr {
+					trig = true
+				}
+			}
+			if trig { // skip this batch: the window keeps the running var
+				copy(slot, rv)
+			}
+		}
+		variance := x2
+		if !(it <= win || it < op.Warmup || trig || win <= 1) {
+			if !op.Filter { // else geo ran for the filtration, on this window
+				geo()
+			}
+			variance = gm
+		}
+		mom := op.Momentum
+		for j, vj := range variance {
+			k[j] = w[j] * rsqrt32(vj+op.Eps)
+			newRV[j] = mom*rv[j] + (1-mom)*vj
+		}
+		copy(bs, bias)
+		repeat(k, k[:c])
+		repeat(bs, bs[:c])
+		apply(b)
+	}), nil
+}

@@ -1,0 +1,42 @@
+package simd
+
+// The pure-Go twins of the column primitives of the training norms
+// (trainnorms.go): x is rows rows of ld elements, of which the first
+// len(acc) are summed into acc (column sums, in float32, row by row).
+
+func colSumGo(acc, x []float32, ld, rows int) {
+	n := len(acc)
+	for r := 0; r < rows; r++ {
+		xr := x[r*ld : r*ld+n]
+		for j, v := range xr {
+			acc[j] += v
+		}
+	}
+}
+
+func colSqDevGo(acc, x, sh []float32, ld, rows int) {
+	n := len(acc)
+	sh = sh[:n]
+	for r := 0; r < rows; r++ {
+		xr := x[r*ld : r*ld+n]
+		for j, v := range xr {
+			d := v - sh[j]
+			acc[j] += d * d
+		}
+	}
+}
+
+func centerAffineGo(y, x, mu, a, b []float32) {
+	y, mu, a, b = y[:len(x)], mu[:len(x)], a[:len(x)], b[:len(x)]
+	for i, v := range x {
+		y[i] = (v-mu[i])*a[i] + b[i]
+	}
+}
+
+func blendAffineGo(y, x, g, mu, a, b []float32, rmu, s float32) {
+	y, g, mu, a, b = y[:len(x)], g[:len(x)], mu[:len(x)], a[:len(x)], b[:len(x)]
+	for i, v := range x {
+		t := (v-mu[i])*a[i] + b[i]
+		y[i] = (v-rmu)*s*g[i] + t
+	}
+}
