@@ -73,14 +73,18 @@ func (s *evoStats) pass(i int, acc, blk, mu []float32, out []float64) {
 	for lo := 0; lo < len(xi); lo += evoBlock * span {
 		hi := min(lo+evoBlock*span, len(xi))
 		clear(blk)
-		for e := lo; e < hi; e += span {
-			if mu == nil {
-				s.v.addTo(blk, xi[e:min(e+span, hi)])
-			} else {
-				s.v.sqDevTo(blk, xi[e:min(e+span, hi)], mu)
-			}
+		// whole spans as rows of one column sum, then the partial span
+		// (a multiple of c) as a row of its own
+		full := (hi - lo) / span
+		part := xi[lo+full*span : hi]
+		if mu == nil {
+			s.v.colSum(blk, xi[lo:], span, full)
+			s.v.colSum(blk[:len(part)], part, 0, 1)
+		} else {
+			s.v.colSqDev(blk, xi[lo:], mu, span, full)
+			s.v.colSqDev(blk[:len(part)], part, mu, 0, 1)
 		}
-		s.v.addTo(acc, blk)
+		s.v.colSum(acc, blk, 0, 1)
 	}
 	clear(out)
 	for r := 0; r < s.rep; r++ {

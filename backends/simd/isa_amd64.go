@@ -8,12 +8,12 @@ var (
 	vecAVX512 = &vec{path: "avx512", sum: sumAVX512, sumSq: sumSqAVX512, sumSqDev: sumSqDevAVX512,
 		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512,
 		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, bnFold: bnFoldAVX512, nmsSuppress: nmsSuppressAVX512,
-		addTo: addToAVX512, sqDevTo: sqDevToAVX512, selu: seluAVX512, evoB0: evoB0AVX512, evoS0: evoS0AVX512,
+		selu: seluAVX512, evoB0: evoB0AVX512, evoS0: evoS0AVX512,
 		colSum: colSumAVX512, colSqDev: colSqDevAVX512, centerAffine: centerAffineAVX512, blendAffine: blendAffineAVX512}
 	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
 		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
 		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, bnFold: bnFoldAVX2, nmsSuppress: nmsSuppressAVX2,
-		addTo: addToAVX2, sqDevTo: sqDevToAVX2, selu: seluAVX2, evoB0: evoB0AVX2, evoS0: evoS0AVX2,
+		selu: seluAVX2, evoB0: evoB0AVX2, evoS0: evoS0AVX2,
 		colSum: colSumAVX2, colSqDev: colSqDevAVX2, centerAffine: centerAffineAVX2, blendAffine: blendAffineAVX2}
 	attnAVX512 = &attnK{path: "avx512", qk: qkTileAVX512, softmax: softmaxTileAVX512,
 		pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){

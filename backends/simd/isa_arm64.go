@@ -10,7 +10,7 @@ import "golang.org/x/sys/cpu"
 var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSqDevNEON,
 	sumSqDiff: sumSqDiffNEON, huberSum: huberSumNEON, maxv: maxvNEON, sumExp: sumExpNEON,
 	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo,
-	addTo: addToNEON, sqDevTo: sqDevToNEON, selu: seluNEON, evoB0: evoB0NEON, evoS0: evoS0NEON,
+	selu: seluNEON, evoB0: evoB0NEON, evoS0: evoS0NEON,
 	colSum: colSumNEON, colSqDev: colSqDevNEON, centerAffine: centerAffineNEON, blendAffine: blendAffineNEON}
 
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps

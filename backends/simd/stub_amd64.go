@@ -69,18 +69,6 @@ func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
-// addTo sets acc[i] += x[i] over len(x); acc holds at least len(x) elements.
-// (AVX-512)
-//
-//go:noescape
-func addToAVX512(acc []float32, x []float32)
-
-// sqDevTo sets acc[i] += (x[i]-mu[i])² (one FMA) over len(x); acc and mu hold at least len(x) elements.
-// (AVX-512)
-//
-//go:noescape
-func sqDevToAVX512(acc []float32, x []float32, mu []float32)
-
 // selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
 // else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
 // exp's reduction of max(x, -87); y holds at least len(x) elements.
@@ -198,18 +186,6 @@ func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 //
 //go:noescape
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
-
-// addTo sets acc[i] += x[i] over len(x); acc holds at least len(x) elements.
-// (AVX2+FMA)
-//
-//go:noescape
-func addToAVX2(acc []float32, x []float32)
-
-// sqDevTo sets acc[i] += (x[i]-mu[i])² (one FMA) over len(x); acc and mu hold at least len(x) elements.
-// (AVX2+FMA)
-//
-//go:noescape
-func sqDevToAVX2(acc []float32, x []float32, mu []float32)
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
 // else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from

@@ -5,16 +5,6 @@ package simd
 // The NEON routines of evo_arm64.s; each has the meaning of its Go twin
 // (twins_evo.go) within float32 rounding.
 
-// addToNEON sets acc[i] += x[i] over len(x).
-//
-//go:noescape
-func addToNEON(acc, x []float32)
-
-// sqDevToNEON sets acc[i] += (x[i]-mu[i])² (one FMLA) over len(x).
-//
-//go:noescape
-func sqDevToNEON(acc, x, mu []float32)
-
 // seluNEON sets y[i] = SELU(x[i]) as seluGo (expm1 through expReduce,
 // FMAX clamp at -87, sign bit select with SSHR and BSL).
 //

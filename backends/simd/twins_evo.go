@@ -35,21 +35,6 @@ func expm1Poly(t float32) float32 {
 	return p*s + (s - 1)
 }
 
-func addToGo(acc, x []float32) {
-	acc = acc[:len(x)]
-	for i, v := range x {
-		acc[i] += v
-	}
-}
-
-func sqDevToGo(acc, x, mu []float32) {
-	acc, mu = acc[:len(x)], mu[:len(x)]
-	for i, v := range x {
-		d := v - mu[i]
-		acc[i] += d * d
-	}
-}
-
 // SELU constants rounded to float32 (lambda, and lambda*alpha rounded once).
 const (
 	seluLambda      float32 = 1.0507009873554804934193349852946

@@ -23,13 +23,10 @@ type vec struct {
 	bnFold func(a, sh, g, beta, rm, rv []float32, eps, alpha float32)
 	// nmsSuppress: the IoU sweep of greedy NMS (see nmsSuppressGo).
 	nmsSuppress func(x1, y1, x2, y2, area []float32, rank []int32, box []float32, t, one float32, geq bool) int
-	// EvoNorm and SELU (twins_evo.go): column accumulators of the instance
-	// statistics and the output steps.
-	addTo   func(acc, x []float32)
-	sqDevTo func(acc, x, mu []float32)
-	selu    func(y, x []float32)
-	evoB0   func(y, x, sb, vc, sw, g, b []float32)
-	evoS0   func(y, x, vc, k, b []float32)
+	// EvoNorm and SELU output steps (twins_evo.go).
+	selu  func(y, x []float32)
+	evoB0 func(y, x, sb, vc, sw, g, b []float32)
+	evoS0 func(y, x, vc, k, b []float32)
 	// Column primitives of the training norms (trainnorms_twins.go):
 	// colSum: acc[j] += x[r*ld+j]; colSqDev: acc[j] += (x[r*ld+j]-sh[j])²,
 	// over rows r and j < len(acc); centerAffine: y = (x-mu)*a + b;
@@ -44,7 +41,7 @@ type vec struct {
 var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
 	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
-	addTo: addToGo, sqDevTo: sqDevToGo, selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go,
+	selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go,
 	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU

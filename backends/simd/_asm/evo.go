@@ -31,40 +31,6 @@ func (v variant) signSelect(mask, ifSet, dst VecVirtual) {
 }
 
 func evo(v variant) {
-	fn(v, "addTo", "func(acc, x []float32)",
-		"addTo sets acc[i] += x[i] over len(x); acc holds at least len(x) elements.")
-	{
-		acc, x := ptr("acc"), ptr("x")
-		n := Load(Param("x").Len(), GP64()).(GPVirtual)
-		loop(v, n, []GPVirtual{acc, x}, []GPVirtual{acc}, 4, func(l lane, i int) {
-			off := i * v.bytes()
-			a := l.load(Mem{Base: acc, Disp: off})
-			t := l.load(Mem{Base: x, Disp: off})
-			VADDPS(t, a, a)
-			l.store(a, Mem{Base: acc, Disp: off})
-		})
-		VZEROUPPER()
-		RET()
-	}
-
-	fn(v, "sqDevTo", "func(acc, x, mu []float32)",
-		"sqDevTo sets acc[i] += (x[i]-mu[i])² (one FMA) over len(x); acc and mu hold at least len(x) elements.")
-	{
-		acc, x, mu := ptr("acc"), ptr("x"), ptr("mu")
-		n := Load(Param("x").Len(), GP64()).(GPVirtual)
-		loop(v, n, []GPVirtual{acc, x, mu}, []GPVirtual{acc}, 4, func(l lane, i int) {
-			off := i * v.bytes()
-			a := l.load(Mem{Base: acc, Disp: off})
-			t := l.load(Mem{Base: x, Disp: off})
-			m := l.load(Mem{Base: mu, Disp: off})
-			VSUBPS(m, t, t)
-			VFMADD231PS(t, t, a)
-			l.store(a, Mem{Base: acc, Disp: off})
-		})
-		VZEROUPPER()
-		RET()
-	}
-
 	fn(v, "selu", "func(y, x []float32)",
 		"selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,",
 		"else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from",
