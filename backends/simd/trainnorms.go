@@ -1,9 +1,8 @@
 package simd
 
 import (
-	"math"
-
 	"github.com/nbench/nbench/backends/internal/par"
+	"github.com/nbench/nbench/backends/internal/unorm"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -341,13 +340,12 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.UnifiedNormTrain)
 	v := b.lv.f
-	x, w, bias, buf, rv := kernel.F32s(op.X), kernel.F32s(op.Weight), kernel.F32s(op.Bias), kernel.F32s(op.Buf), kernel.F32s(op.RunVar)
-	y, newBuf, newRV := kernel.F32s(op.Y), kernel.F32s(op.NewBuf), kernel.F32s(op.NewRunVar)
-	m, c, win, it := op.M, op.C, op.Window, op.Iter
+	x, y, bias := kernel.F32s(op.X), kernel.F32s(op.Y), kernel.F32s(op.Bias)
+	m, c := op.M, op.C
 	p := newColPlan(m, c)
-	x2, sq, gm := make([]float32, c), make([]float32, win*c), make([]float32, c)
+	x2 := make([]float32, c)
 	k, bs := make([]float32, p.span), make([]float32, p.span)
-	slot := newBuf[(it%win)*c : (it%win+1)*c]
+	step := unorm.New(&op)
 	blocks := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r0, n, wd := p.block(i)
@@ -355,20 +353,9 @@ func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 	}
 	apply := p.affineRows(x, y, func(y, x []float32, wd int) { v.normAffine(y, x, k[:wd], bs[:wd], 0, 1) })
-	// geo writes the per-channel geometric mean of the window into gm.
-	geo := func() {
-		for j := range gm {
-			var l float32
-			for s := 0; s < win; s++ {
-				l += float32(math.Log(float64(newBuf[s*c+j])))
-			}
-			gm[j] = float32(math.Exp(float64(l / float32(win))))
-		}
-	}
 	return bound(v.path, func() {
-		copy(newBuf, buf)
 		if m == 0 {
-			copy(newRV, rv)
+			step.Empty()
 			return
 		}
 		b.rows(p.parts(), 2*p.blk*p.span, blocks)
@@ -376,41 +363,7 @@ func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		for j := range x2 {
 			x2[j] = float32(p.m2[j] / float64(m))
 		}
-		copy(slot, x2)
-		trig := false
-		if op.Filter && it >= op.Warmup {
-			// rec: unbiased variance of sqrt(buf) over the window, before the write.
-			for i, bv := range buf {
-				sq[i] = float32(math.Sqrt(float64(bv)))
-			}
-			mu := v.sum(sq) / float32(len(sq))
-			thr := v.sumSqDev(sq, mu) / float32(len(sq)-1) * float32(win)
-			geo()
-			for j, g := range gm {
-				var am float32
-				for s := 0; s < win; s++ {
-					am += newBuf[s*c+j]
-				}
-				if am/float32(win)-g > thr {
-					trig = true
-				}
-			}
-			if trig { // skip this batch: the window keeps the running var
-				copy(slot, rv)
-			}
-		}
-		variance := x2
-		if !(it <= win || it < op.Warmup || trig || win <= 1) {
-			if !op.Filter { // else geo ran for the filtration, on this window
-				geo()
-			}
-			variance = gm
-		}
-		mom := op.Momentum
-		for j, vj := range variance {
-			k[j] = w[j] * rsqrt32(vj+op.Eps)
-			newRV[j] = mom*rv[j] + (1-mom)*vj
-		}
+		step.Update(x2, k)
 		copy(bs, bias)
 		repeat(k, k[:c])
 		repeat(bs, bs[:c])
