@@ -34,6 +34,8 @@ var speedCases = []string{
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
 	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
+	"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
+	"sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same
@@ -89,7 +91,7 @@ func TestSpeedReport(t *testing.T) {
 		switch {
 		case cost.IntOps > 0:
 			rate = fmt.Sprintf("%.0f GOP/s", cost.IntOps/ms.Seconds()/1e9)
-		case strings.Contains(name, "attention") || strings.HasSuffix(name, "nms"):
+		case strings.Contains(name, "attention") || strings.HasPrefix(name, "sla") || strings.HasSuffix(name, "nms"):
 			rate = fmt.Sprintf("%.1f GFLOP/s", cost.Flops/ms.Seconds()/1e9)
 		default:
 			rate = fmt.Sprintf("%.1f GB/s", cost.Bytes/ms.Seconds()/1e9)
