@@ -1073,6 +1073,322 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluDotAVX512(dst []float32, src []float32, w []float32) float32
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
+TEXT ·reluDotAVX512(SB), NOSPLIT, $0-76
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   src_len+32(FP), BX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+unrolled:
+	CMPQ        BX, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, (AX)
+	VMOVUPS     (DX), Z6
+	VFMADD231PS Z5, Z6, Z1
+	VMOVUPS     64(CX), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, 64(AX)
+	VMOVUPS     64(DX), Z6
+	VFMADD231PS Z5, Z6, Z2
+	VMOVUPS     128(CX), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, 128(AX)
+	VMOVUPS     128(DX), Z6
+	VFMADD231PS Z5, Z6, Z3
+	VMOVUPS     192(CX), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, 192(AX)
+	VMOVUPS     192(DX), Z6
+	VFMADD231PS Z5, Z6, Z4
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, (AX)
+	VMOVUPS     (DX), Z6
+	VFMADD231PS Z5, Z6, Z1
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, BX
+	JMP         single
+
+tail:
+	TESTQ       BX, BX
+	JZ          done
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (CX), K1, Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, K1, (AX)
+	VMOVUPS.Z   (DX), K1, Z0
+	VFMADD231PS Z5, Z0, K1, Z1
+
+done:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
+	MOVSS         X1, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func axpyToAVX512(y []float32, x []float32, c []float32, a float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·axpyToAVX512(SB), NOSPLIT, $0-76
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         c_base+48(FP), DX
+	MOVQ         y_len+8(FP), BX
+	VBROADCASTSS a+72(FP), Z0
+
+unrolled:
+	CMPQ        BX, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, (AX)
+	VMOVUPS     64(CX), Z1
+	VMOVUPS     64(DX), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, 64(AX)
+	VMOVUPS     128(CX), Z1
+	VMOVUPS     128(DX), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, 128(AX)
+	VMOVUPS     192(CX), Z1
+	VMOVUPS     192(DX), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z1
+	VMOVUPS     (DX), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, BX
+	JMP         single
+
+tail:
+	TESTQ       BX, BX
+	JZ          done
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (CX), K1, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+// Requires: AVX, AVX512F
+TEXT ·conv5AVX512(SB), NOSPLIT, $0-112
+	MOVQ o_base+0(FP), AX
+	MOVQ v_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ b_len+80(FP), SI
+	MOVQ n+96(FP), DI
+	MOVQ ld+104(FP), R8
+	MOVQ R8, R9
+	SHLQ $0x02, R9
+	XORQ R10, R10
+
+chunk:
+	CMPQ    R10, R8
+	JAE     done
+	MOVQ    DX, R11
+	VMOVUPS (R11), Z0
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z1
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z2
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z3
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z4
+	MOVQ    AX, R11
+	MOVQ    CX, R12
+	LEAQ    (CX)(R9*2), R13
+	ADDQ    R9, R13
+	MOVQ    DI, R14
+	TESTQ   SI, SI
+	JZ      acc
+	VMOVUPS (BX), Z5
+
+bias:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVAPS     Z5, Z6
+	VFMADD231PS (R12), Z0, Z6
+	VFMADD231PS (R12)(R9*1), Z1, Z6
+	VFMADD231PS (R12)(R9*2), Z2, Z6
+	VFMADD231PS (R13), Z3, Z6
+	VFMADD231PS (R13)(R9*1), Z4, Z6
+	VMOVUPS     Z6, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         bias
+
+acc:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVUPS     (R11), Z5
+	VFMADD231PS (R12), Z0, Z5
+	VFMADD231PS (R12)(R9*1), Z1, Z5
+	VFMADD231PS (R12)(R9*2), Z2, Z5
+	VFMADD231PS (R13), Z3, Z5
+	VFMADD231PS (R13)(R9*1), Z4, Z5
+	VMOVUPS     Z5, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         acc
+
+next:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, BX
+	ADDQ $0x00000010, R10
+	JMP  chunk
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·reluTAVX512(SB), NOSPLIT, $0-80
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         src_base+32(FP), CX
+	MOVQ         ldd+24(FP), DX
+	MOVQ         lds+56(FP), BX
+	MOVQ         rows+64(FP), SI
+	MOVQ         cols+72(FP), DI
+	SHLQ         $0x02, DX
+	VMOVD        BX, X0
+	VPBROADCASTD X0, Z0
+	VPMULLD      c_iota<>+0(SB), Z0, Z0
+	SHLQ         $0x02, BX
+	MOVQ         BX, R8
+	SHLQ         $0x04, R8
+	VXORPS       Z1, Z1, Z1
+
+block:
+	CMPQ SI, $0x00000010
+	JB   rest
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ DI, R11
+
+col:
+	TESTQ      R11, R11
+	JZ         colsdone
+	KXNORW     K1, K1, K1
+	VXORPS     Z2, Z2, Z2
+	VGATHERDPS (R9)(Z0*4), K1, Z2
+	VMAXPS     Z2, Z1, Z2
+	VMOVUPS    Z2, (R10)
+	ADDQ       $0x04, R9
+	ADDQ       DX, R10
+	DECQ       R11
+	JMP        col
+
+colsdone:
+	ADDQ R8, CX
+	ADDQ $0x00000040, AX
+	SUBQ $0x00000010, SI
+	JMP  block
+
+rest:
+	TESTQ SI, SI
+	JZ    done
+	MOVQ  CX, R9
+	MOVQ  AX, R10
+	MOVQ  DI, R11
+
+elem:
+	TESTQ  R11, R11
+	JZ     rowdone
+	VMOVSS (R9), X0
+	VMAXSS X0, X1, X0
+	VMOVSS X0, (R10)
+	ADDQ   $0x04, R9
+	ADDQ   DX, R10
+	DECQ   R11
+	JMP    elem
+
+rowdone:
+	ADDQ BX, CX
+	ADDQ $0x04, AX
+	DECQ SI
+	JMP  rest
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_iota<>+0(SB)/4, $0x00000000
+DATA c_iota<>+4(SB)/4, $0x00000001
+DATA c_iota<>+8(SB)/4, $0x00000002
+DATA c_iota<>+12(SB)/4, $0x00000003
+DATA c_iota<>+16(SB)/4, $0x00000004
+DATA c_iota<>+20(SB)/4, $0x00000005
+DATA c_iota<>+24(SB)/4, $0x00000006
+DATA c_iota<>+28(SB)/4, $0x00000007
+DATA c_iota<>+32(SB)/4, $0x00000008
+DATA c_iota<>+36(SB)/4, $0x00000009
+DATA c_iota<>+40(SB)/4, $0x0000000a
+DATA c_iota<>+44(SB)/4, $0x0000000b
+DATA c_iota<>+48(SB)/4, $0x0000000c
+DATA c_iota<>+52(SB)/4, $0x0000000d
+DATA c_iota<>+56(SB)/4, $0x0000000e
+DATA c_iota<>+60(SB)/4, $0x0000000f
+GLOBL c_iota<>(SB), RODATA|NOPTR, $64
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -2216,6 +2532,388 @@ out1:
 	INCQ R9
 	CMPQ R9, R8
 	JB   out1
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluDotAVX2(dst []float32, src []float32, w []float32) float32
+// Requires: AVX, FMA3, SSE
+TEXT ·reluDotAVX2(SB), NOSPLIT, $104-76
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   src_len+32(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+unrolled:
+	CMPQ        BX, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, (AX)
+	VMOVUPS     (DX), Y6
+	VFMADD231PS Y5, Y6, Y1
+	VMOVUPS     32(CX), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, 32(AX)
+	VMOVUPS     32(DX), Y6
+	VFMADD231PS Y5, Y6, Y2
+	VMOVUPS     64(CX), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, 64(AX)
+	VMOVUPS     64(DX), Y6
+	VFMADD231PS Y5, Y6, Y3
+	VMOVUPS     96(CX), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, 96(AX)
+	VMOVUPS     96(DX), Y6
+	VFMADD231PS Y5, Y6, Y4
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, (AX)
+	VMOVUPS     (DX), Y6
+	VFMADD231PS Y5, Y6, Y1
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, BX
+	JMP         single
+
+tail:
+	TESTQ   BX, BX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), SI
+	MOVQ    BX, DI
+	NEGQ    DI
+	VMOVDQU 32(SI)(DI*4), Y5
+	VXORPS  Y6, Y6, Y6
+	MOVQ    AX, 96(SP)
+	VMOVUPS Y6, (SP)
+	XORQ    SI, SI
+
+in0:
+	MOVL    (AX)(SI*4), DI
+	MOVL    DI, (SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y6, 32(SP)
+	XORQ    SI, SI
+
+in1:
+	MOVL    (CX)(SI*4), DI
+	MOVL    DI, 32(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y6, 64(SP)
+	XORQ    SI, SI
+
+in2:
+	MOVL    (DX)(SI*4), DI
+	MOVL    DI, 64(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS (CX), Y6
+	VMAXPS  Y6, Y0, Y6
+	VMOVUPS Y6, (AX)
+	VMOVUPS (DX), Y0
+	VMULPS  Y6, Y0, Y0
+	VANDPS  Y5, Y0, Y0
+	VADDPS  Y0, Y1, Y1
+	MOVQ    96(SP), AX
+	XORQ    SI, SI
+
+out0:
+	MOVL (SP)(SI*4), DI
+	MOVL DI, (AX)(SI*4)
+	INCQ SI
+	CMPQ SI, BX
+	JB   out0
+
+done:
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	MOVSS        X1, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func axpyToAVX2(y []float32, x []float32, c []float32, a float32)
+// Requires: AVX, FMA3
+TEXT ·axpyToAVX2(SB), NOSPLIT, $104-76
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         c_base+48(FP), DX
+	MOVQ         y_len+8(FP), BX
+	VBROADCASTSS a+72(FP), Y0
+
+unrolled:
+	CMPQ        BX, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	VMOVUPS     32(CX), Y1
+	VMOVUPS     32(DX), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, 32(AX)
+	VMOVUPS     64(CX), Y1
+	VMOVUPS     64(DX), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, 64(AX)
+	VMOVUPS     96(CX), Y1
+	VMOVUPS     96(DX), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, BX
+	JMP         unrolled
+
+single:
+	CMPQ        BX, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, BX
+	JMP         single
+
+tail:
+	TESTQ   BX, BX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), SI
+	MOVQ    BX, DI
+	NEGQ    DI
+	VMOVDQU 32(SI)(DI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 96(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    SI, SI
+
+in0:
+	MOVL    (AX)(SI*4), DI
+	MOVL    DI, (SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    SI, SI
+
+in1:
+	MOVL    (CX)(SI*4), DI
+	MOVL    DI, 32(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    SI, SI
+
+in2:
+	MOVL        (DX)(SI*4), DI
+	MOVL        DI, 64(SP)(SI*4)
+	INCQ        SI
+	CMPQ        SI, BX
+	JB          in2
+	LEAQ        64(SP), DX
+	VMOVUPS     (CX), Y1
+	VMOVUPS     (DX), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	MOVQ        96(SP), AX
+	XORQ        SI, SI
+
+out0:
+	MOVL (SP)(SI*4), DI
+	MOVL DI, (AX)(SI*4)
+	INCQ SI
+	CMPQ SI, BX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+// Requires: AVX, FMA3
+TEXT ·conv5AVX2(SB), NOSPLIT, $0-112
+	MOVQ o_base+0(FP), AX
+	MOVQ v_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ b_len+80(FP), SI
+	MOVQ n+96(FP), DI
+	MOVQ ld+104(FP), R8
+	MOVQ R8, R9
+	SHLQ $0x02, R9
+	XORQ R10, R10
+
+chunk:
+	CMPQ    R10, R8
+	JAE     done
+	MOVQ    DX, R11
+	VMOVUPS (R11), Y0
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y1
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y2
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y3
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y4
+	MOVQ    AX, R11
+	MOVQ    CX, R12
+	LEAQ    (CX)(R9*2), R13
+	ADDQ    R9, R13
+	MOVQ    DI, R14
+	TESTQ   SI, SI
+	JZ      acc
+	VMOVUPS (BX), Y5
+
+bias:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVAPS     Y5, Y6
+	VFMADD231PS (R12), Y0, Y6
+	VFMADD231PS (R12)(R9*1), Y1, Y6
+	VFMADD231PS (R12)(R9*2), Y2, Y6
+	VFMADD231PS (R13), Y3, Y6
+	VFMADD231PS (R13)(R9*1), Y4, Y6
+	VMOVUPS     Y6, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         bias
+
+acc:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVUPS     (R11), Y5
+	VFMADD231PS (R12), Y0, Y5
+	VFMADD231PS (R12)(R9*1), Y1, Y5
+	VFMADD231PS (R12)(R9*2), Y2, Y5
+	VFMADD231PS (R13), Y3, Y5
+	VFMADD231PS (R13)(R9*1), Y4, Y5
+	VMOVUPS     Y5, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         acc
+
+next:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	ADDQ $0x00000020, DX
+	ADDQ $0x00000020, BX
+	ADDQ $0x00000008, R10
+	JMP  chunk
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX, AVX2
+TEXT ·reluTAVX2(SB), NOSPLIT, $0-80
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         src_base+32(FP), CX
+	MOVQ         ldd+24(FP), DX
+	MOVQ         lds+56(FP), BX
+	MOVQ         rows+64(FP), SI
+	MOVQ         cols+72(FP), DI
+	SHLQ         $0x02, DX
+	VMOVD        BX, X0
+	VPBROADCASTD X0, Y0
+	VPMULLD      c_iota<>+0(SB), Y0, Y0
+	SHLQ         $0x02, BX
+	MOVQ         BX, R8
+	SHLQ         $0x03, R8
+	VXORPS       Y1, Y1, Y1
+
+block:
+	CMPQ SI, $0x00000008
+	JB   rest
+	MOVQ CX, R9
+	MOVQ AX, R10
+	MOVQ DI, R11
+
+col:
+	TESTQ      R11, R11
+	JZ         colsdone
+	VPCMPEQD   Y3, Y3, Y3
+	VXORPS     Y2, Y2, Y2
+	VGATHERDPS Y3, (R9)(Y0*4), Y2
+	VMAXPS     Y2, Y1, Y2
+	VMOVUPS    Y2, (R10)
+	ADDQ       $0x04, R9
+	ADDQ       DX, R10
+	DECQ       R11
+	JMP        col
+
+colsdone:
+	ADDQ R8, CX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+rest:
+	TESTQ SI, SI
+	JZ    done
+	MOVQ  CX, R9
+	MOVQ  AX, R10
+	MOVQ  DI, R11
+
+elem:
+	TESTQ  R11, R11
+	JZ     rowdone
+	VMOVSS (R9), X0
+	VMAXSS X0, X1, X0
+	VMOVSS X0, (R10)
+	ADDQ   $0x04, R9
+	ADDQ   DX, R10
+	DECQ   R11
+	JMP    elem
+
+rowdone:
+	ADDQ BX, CX
+	ADDQ $0x04, AX
+	DECQ SI
+	JMP  rest
 
 done:
 	VZEROUPPER

@@ -69,6 +69,33 @@ func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
+// reluDot sets dst[i] = max(src[i], 0) over len(src) (NaN stays NaN) and returns Σ dst[i]*w[i];
+// dst and w hold at least len(src) elements.
+// (AVX-512)
+//
+//go:noescape
+func reluDotAVX512(dst []float32, src []float32, w []float32) float32
+
+// axpyTo sets y[i] = c[i] + a*x[i] (one FMA) over len(y); x and c hold at least len(y) elements.
+// (AVX-512)
+//
+//go:noescape
+func axpyToAVX512(y []float32, x []float32, c []float32, a float32)
+
+// conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
+// for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.
+// (AVX-512)
+//
+//go:noescape
+func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+
+// reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing
+// ReLU pack; NaN stays NaN).
+// (AVX-512)
+//
+//go:noescape
+func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -133,6 +160,33 @@ func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 //
 //go:noescape
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
+
+// reluDot sets dst[i] = max(src[i], 0) over len(src) (NaN stays NaN) and returns Σ dst[i]*w[i];
+// dst and w hold at least len(src) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func reluDotAVX2(dst []float32, src []float32, w []float32) float32
+
+// axpyTo sets y[i] = c[i] + a*x[i] (one FMA) over len(y); x and c hold at least len(y) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func axpyToAVX2(y []float32, x []float32, c []float32, a float32)
+
+// conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
+// for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.
+// (AVX2+FMA)
+//
+//go:noescape
+func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+
+// reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing
+// ReLU pack; NaN stays NaN).
+// (AVX2+FMA)
+//
+//go:noescape
+func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

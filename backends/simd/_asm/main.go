@@ -28,6 +28,7 @@ func main() {
 		reductions(v)
 		elementwise(v)
 		bnFold(v)
+		sla(v)
 	}
 	attention()
 	gemmI8()
