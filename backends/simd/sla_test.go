@@ -203,6 +203,19 @@ func TestSLADriver(t *testing.T) {
 					t.Fatalf("%s threads=%d: %s (%s)", sh, threads, ck.Verdict, ck.Detail)
 				}
 			}
+			// Causal: a NaN in V row j reaches column 0 of rows >= j only
+			// (masked keys are never multiplied in).
+			if op.Causal && op.L > 1 {
+				v, out := host[2].F32, host[len(host)-1].F32
+				j := op.L / 2
+				v[j*op.Dv] = float32(math.NaN())
+				newSLA(&Backend{threads: 1}, set.ak, set.sk, set.f, &op).Run()
+				for i, x := range out[:op.L*op.Dv] {
+					if math.IsNaN(float64(x)) != (i/op.Dv >= j && i%op.Dv == 0) {
+						t.Fatalf("%s: NaN in V row %d: o[%d][%d] = %v", sh, j, i/op.Dv, i%op.Dv, x)
+					}
+				}
+			}
 		}
 	})
 }
