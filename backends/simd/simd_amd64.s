@@ -1300,94 +1300,156 @@ done:
 	RET
 
 // func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX
 TEXT ·reluTAVX512(SB), NOSPLIT, $0-80
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         src_base+32(FP), CX
-	MOVQ         ldd+24(FP), DX
-	MOVQ         lds+56(FP), BX
-	MOVQ         rows+64(FP), SI
-	MOVQ         cols+72(FP), DI
-	SHLQ         $0x02, DX
-	VMOVD        BX, X0
-	VPBROADCASTD X0, Z0
-	VPMULLD      c_iota<>+0(SB), Z0, Z0
-	SHLQ         $0x02, BX
-	MOVQ         BX, R8
-	SHLQ         $0x04, R8
-	VXORPS       Z1, Z1, Z1
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   ldd+24(FP), DX
+	MOVQ   lds+56(FP), BX
+	MOVQ   rows+64(FP), SI
+	MOVQ   cols+72(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	MOVQ   DI, R8
+	ANDQ   $-8, R8
+	VXORPS Y0, Y0, Y0
 
 block:
-	CMPQ SI, $0x00000010
+	CMPQ SI, $0x00000008
 	JB   rest
 	MOVQ CX, R9
 	MOVQ AX, R10
-	MOVQ DI, R11
+	XORQ R11, R11
 
 col:
-	TESTQ      R11, R11
-	JZ         colsdone
-	KXNORW     K1, K1, K1
-	VXORPS     Z2, Z2, Z2
-	VGATHERDPS (R9)(Z0*4), K1, Z2
-	VMAXPS     Z2, Z1, Z2
-	VMOVUPS    Z2, (R10)
-	ADDQ       $0x04, R9
-	ADDQ       DX, R10
-	DECQ       R11
+	CMPQ       R11, R8
+	JAE        coltail
+	LEAQ       (R9)(BX*2), R12
+	ADDQ       BX, R12
+	LEAQ       (R12)(BX*2), R13
+	ADDQ       BX, R13
+	VMAXPS     (R9), Y0, Y1
+	VMAXPS     (R9)(BX*1), Y0, Y2
+	VMAXPS     (R9)(BX*2), Y0, Y3
+	VMAXPS     (R12), Y0, Y4
+	VMAXPS     (R12)(BX*1), Y0, Y5
+	VMAXPS     (R12)(BX*2), Y0, Y6
+	VMAXPS     (R13), Y0, Y7
+	VMAXPS     (R13)(BX*1), Y0, Y8
+	VUNPCKLPS  Y2, Y1, Y9
+	VUNPCKHPS  Y2, Y1, Y1
+	VUNPCKLPS  Y4, Y3, Y2
+	VUNPCKHPS  Y4, Y3, Y3
+	VUNPCKLPS  Y6, Y5, Y4
+	VUNPCKHPS  Y6, Y5, Y5
+	VUNPCKLPS  Y8, Y7, Y6
+	VUNPCKHPS  Y8, Y7, Y7
+	VSHUFPS    $0x44, Y2, Y9, Y8
+	VSHUFPS    $0xee, Y2, Y9, Y2
+	VSHUFPS    $0x44, Y3, Y1, Y9
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VSHUFPS    $0x44, Y7, Y5, Y6
+	VSHUFPS    $0xee, Y7, Y5, Y5
+	LEAQ       (R10)(DX*2), R12
+	ADDQ       DX, R12
+	LEAQ       (R12)(DX*2), R13
+	ADDQ       DX, R13
+	VPERM2F128 $0x20, Y3, Y8, Y7
+	VMOVUPS    Y7, (R10)
+	VPERM2F128 $0x31, Y3, Y8, Y7
+	VMOVUPS    Y7, (R12)(DX*1)
+	VPERM2F128 $0x20, Y4, Y2, Y3
+	VMOVUPS    Y3, (R10)(DX*1)
+	VPERM2F128 $0x31, Y4, Y2, Y3
+	VMOVUPS    Y3, (R12)(DX*2)
+	VPERM2F128 $0x20, Y6, Y9, Y2
+	VMOVUPS    Y2, (R10)(DX*2)
+	VPERM2F128 $0x31, Y6, Y9, Y2
+	VMOVUPS    Y2, (R13)
+	VPERM2F128 $0x20, Y5, Y1, Y2
+	VMOVUPS    Y2, (R12)
+	VPERM2F128 $0x31, Y5, Y1, Y2
+	VMOVUPS    Y2, (R13)(DX*1)
+	ADDQ       $0x20, R9
+	LEAQ       (R13)(DX*2), R10
+	ADDQ       $0x00000008, R11
 	JMP        col
 
-colsdone:
-	ADDQ R8, CX
-	ADDQ $0x00000040, AX
-	SUBQ $0x00000010, SI
+coltail:
+	MOVQ $0x00000008, R12
+	MOVQ CX, R9
+	MOVQ AX, R10
+
+ctrow:
+	TESTQ R12, R12
+	JZ    ctdone
+	MOVQ  R11, R15
+	LEAQ  (R9)(R15*4), R13
+	MOVQ  R15, R14
+	IMULQ DX, R14
+	ADDQ  R10, R14
+
+ctcol:
+	CMPQ   R15, DI
+	JAE    ctnext
+	VMOVSS (R13), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (R14)
+	ADDQ   $0x04, R13
+	ADDQ   DX, R14
+	INCQ   R15
+	JMP    ctcol
+
+ctnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ R12
+	JMP  ctrow
+
+ctdone:
+	MOVQ BX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, CX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, SI
 	JMP  block
 
 rest:
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+rrrow:
 	TESTQ SI, SI
-	JZ    done
-	MOVQ  CX, R9
-	MOVQ  AX, R10
-	MOVQ  DI, R11
+	JZ    rrdone
+	MOVQ  R11, R8
+	LEAQ  (R9)(R8*4), AX
+	MOVQ  R8, CX
+	IMULQ DX, CX
+	ADDQ  R10, CX
 
-elem:
-	TESTQ  R11, R11
-	JZ     rowdone
-	VMOVSS (R9), X0
-	VMAXSS X0, X1, X0
-	VMOVSS X0, (R10)
-	ADDQ   $0x04, R9
-	ADDQ   DX, R10
-	DECQ   R11
-	JMP    elem
+rrcol:
+	CMPQ   R8, DI
+	JAE    rrnext
+	VMOVSS (AX), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (CX)
+	ADDQ   $0x04, AX
+	ADDQ   DX, CX
+	INCQ   R8
+	JMP    rrcol
 
-rowdone:
-	ADDQ BX, CX
-	ADDQ $0x04, AX
+rrnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
 	DECQ SI
-	JMP  rest
+	JMP  rrrow
 
-done:
+rrdone:
 	VZEROUPPER
 	RET
-
-DATA c_iota<>+0(SB)/4, $0x00000000
-DATA c_iota<>+4(SB)/4, $0x00000001
-DATA c_iota<>+8(SB)/4, $0x00000002
-DATA c_iota<>+12(SB)/4, $0x00000003
-DATA c_iota<>+16(SB)/4, $0x00000004
-DATA c_iota<>+20(SB)/4, $0x00000005
-DATA c_iota<>+24(SB)/4, $0x00000006
-DATA c_iota<>+28(SB)/4, $0x00000007
-DATA c_iota<>+32(SB)/4, $0x00000008
-DATA c_iota<>+36(SB)/4, $0x00000009
-DATA c_iota<>+40(SB)/4, $0x0000000a
-DATA c_iota<>+44(SB)/4, $0x0000000b
-DATA c_iota<>+48(SB)/4, $0x0000000c
-DATA c_iota<>+52(SB)/4, $0x0000000d
-DATA c_iota<>+56(SB)/4, $0x0000000e
-DATA c_iota<>+60(SB)/4, $0x0000000f
-GLOBL c_iota<>(SB), RODATA|NOPTR, $64
 
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
@@ -2848,74 +2910,154 @@ done:
 	RET
 
 // func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
-// Requires: AVX, AVX2
+// Requires: AVX
 TEXT ·reluTAVX2(SB), NOSPLIT, $0-80
-	MOVQ         dst_base+0(FP), AX
-	MOVQ         src_base+32(FP), CX
-	MOVQ         ldd+24(FP), DX
-	MOVQ         lds+56(FP), BX
-	MOVQ         rows+64(FP), SI
-	MOVQ         cols+72(FP), DI
-	SHLQ         $0x02, DX
-	VMOVD        BX, X0
-	VPBROADCASTD X0, Y0
-	VPMULLD      c_iota<>+0(SB), Y0, Y0
-	SHLQ         $0x02, BX
-	MOVQ         BX, R8
-	SHLQ         $0x03, R8
-	VXORPS       Y1, Y1, Y1
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   ldd+24(FP), DX
+	MOVQ   lds+56(FP), BX
+	MOVQ   rows+64(FP), SI
+	MOVQ   cols+72(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	MOVQ   DI, R8
+	ANDQ   $-8, R8
+	VXORPS Y0, Y0, Y0
 
 block:
 	CMPQ SI, $0x00000008
 	JB   rest
 	MOVQ CX, R9
 	MOVQ AX, R10
-	MOVQ DI, R11
+	XORQ R11, R11
 
 col:
-	TESTQ      R11, R11
-	JZ         colsdone
-	VPCMPEQD   Y3, Y3, Y3
-	VXORPS     Y2, Y2, Y2
-	VGATHERDPS Y3, (R9)(Y0*4), Y2
-	VMAXPS     Y2, Y1, Y2
-	VMOVUPS    Y2, (R10)
-	ADDQ       $0x04, R9
-	ADDQ       DX, R10
-	DECQ       R11
+	CMPQ       R11, R8
+	JAE        coltail
+	LEAQ       (R9)(BX*2), R12
+	ADDQ       BX, R12
+	LEAQ       (R12)(BX*2), R13
+	ADDQ       BX, R13
+	VMAXPS     (R9), Y0, Y1
+	VMAXPS     (R9)(BX*1), Y0, Y2
+	VMAXPS     (R9)(BX*2), Y0, Y3
+	VMAXPS     (R12), Y0, Y4
+	VMAXPS     (R12)(BX*1), Y0, Y5
+	VMAXPS     (R12)(BX*2), Y0, Y6
+	VMAXPS     (R13), Y0, Y7
+	VMAXPS     (R13)(BX*1), Y0, Y8
+	VUNPCKLPS  Y2, Y1, Y9
+	VUNPCKHPS  Y2, Y1, Y1
+	VUNPCKLPS  Y4, Y3, Y2
+	VUNPCKHPS  Y4, Y3, Y3
+	VUNPCKLPS  Y6, Y5, Y4
+	VUNPCKHPS  Y6, Y5, Y5
+	VUNPCKLPS  Y8, Y7, Y6
+	VUNPCKHPS  Y8, Y7, Y7
+	VSHUFPS    $0x44, Y2, Y9, Y8
+	VSHUFPS    $0xee, Y2, Y9, Y2
+	VSHUFPS    $0x44, Y3, Y1, Y9
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VSHUFPS    $0x44, Y7, Y5, Y6
+	VSHUFPS    $0xee, Y7, Y5, Y5
+	LEAQ       (R10)(DX*2), R12
+	ADDQ       DX, R12
+	LEAQ       (R12)(DX*2), R13
+	ADDQ       DX, R13
+	VPERM2F128 $0x20, Y3, Y8, Y7
+	VMOVUPS    Y7, (R10)
+	VPERM2F128 $0x31, Y3, Y8, Y7
+	VMOVUPS    Y7, (R12)(DX*1)
+	VPERM2F128 $0x20, Y4, Y2, Y3
+	VMOVUPS    Y3, (R10)(DX*1)
+	VPERM2F128 $0x31, Y4, Y2, Y3
+	VMOVUPS    Y3, (R12)(DX*2)
+	VPERM2F128 $0x20, Y6, Y9, Y2
+	VMOVUPS    Y2, (R10)(DX*2)
+	VPERM2F128 $0x31, Y6, Y9, Y2
+	VMOVUPS    Y2, (R13)
+	VPERM2F128 $0x20, Y5, Y1, Y2
+	VMOVUPS    Y2, (R12)
+	VPERM2F128 $0x31, Y5, Y1, Y2
+	VMOVUPS    Y2, (R13)(DX*1)
+	ADDQ       $0x20, R9
+	LEAQ       (R13)(DX*2), R10
+	ADDQ       $0x00000008, R11
 	JMP        col
 
-colsdone:
-	ADDQ R8, CX
+coltail:
+	MOVQ $0x00000008, R12
+	MOVQ CX, R9
+	MOVQ AX, R10
+
+ctrow:
+	TESTQ R12, R12
+	JZ    ctdone
+	MOVQ  R11, R15
+	LEAQ  (R9)(R15*4), R13
+	MOVQ  R15, R14
+	IMULQ DX, R14
+	ADDQ  R10, R14
+
+ctcol:
+	CMPQ   R15, DI
+	JAE    ctnext
+	VMOVSS (R13), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (R14)
+	ADDQ   $0x04, R13
+	ADDQ   DX, R14
+	INCQ   R15
+	JMP    ctcol
+
+ctnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ R12
+	JMP  ctrow
+
+ctdone:
+	MOVQ BX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, CX
 	ADDQ $0x00000020, AX
 	SUBQ $0x00000008, SI
 	JMP  block
 
 rest:
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+rrrow:
 	TESTQ SI, SI
-	JZ    done
-	MOVQ  CX, R9
-	MOVQ  AX, R10
-	MOVQ  DI, R11
+	JZ    rrdone
+	MOVQ  R11, R8
+	LEAQ  (R9)(R8*4), AX
+	MOVQ  R8, CX
+	IMULQ DX, CX
+	ADDQ  R10, CX
 
-elem:
-	TESTQ  R11, R11
-	JZ     rowdone
-	VMOVSS (R9), X0
-	VMAXSS X0, X1, X0
-	VMOVSS X0, (R10)
-	ADDQ   $0x04, R9
-	ADDQ   DX, R10
-	DECQ   R11
-	JMP    elem
+rrcol:
+	CMPQ   R8, DI
+	JAE    rrnext
+	VMOVSS (AX), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (CX)
+	ADDQ   $0x04, AX
+	ADDQ   DX, CX
+	INCQ   R8
+	JMP    rrcol
 
-rowdone:
-	ADDQ BX, CX
-	ADDQ $0x04, AX
+rrnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
 	DECQ SI
-	JMP  rest
+	JMP  rrrow
 
-done:
+rrdone:
 	VZEROUPPER
 	RET
 

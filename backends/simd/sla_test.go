@@ -90,7 +90,7 @@ func TestSLAPrimitives(t *testing.T) {
 		// reluT: every block size around the vector widths, a source row
 		// stride past cols, the source ending at a page, guards after dst.
 		for rows := 0; rows <= 40; rows++ {
-			for _, cols := range []int{1, 3, 16, 17, 64, 65} {
+			for _, cols := range []int{1, 3, 7, 8, 9, 16, 17, 64, 65} {
 				lds := cols + rows%3
 				n := max(rows*lds-(lds-cols), 0) // the last row ends at its last column
 				src := input(t, n, rows%4, gen)

@@ -145,102 +145,138 @@ func slaConv5(v variant) {
 	RET()
 }
 
-// slaReluT: blocks of one vector of rows, each column gathered (indices
-// r*lds) and stored as a contiguous run of dst; the rows past the last full
-// block go one element at a time (no masked gather, which emulators may
-// fault on past a page end).
+// slaReluT: blocks of 8 rows by 8 columns, loaded as 8 ymm rows, ReLU'd,
+// transposed in registers (unpack, shuffle, 128-bit permute) and stored as
+// 8 ymm columns; the columns past the last full block, and the rows past
+// the last full block, go one element at a time. Both variants use this
+// ymm code (a gather was no faster than scalar Go here).
 func slaReluT(v variant) {
 	fn(v, "reluT", "func(dst []float32, ldd int, src []float32, lds, rows, cols int)",
 		"reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing",
 		"ReLU pack; NaN stays NaN).")
 	dst, src := ptr("dst"), ptr("src")
-	ldd := Load(Param("ldd"), GP64())
+	ldd := Load(Param("ldd"), GP64()).(GPVirtual)
 	lds := Load(Param("lds"), GP64()).(GPVirtual)
-	rows := Load(Param("rows"), GP64())
-	cols := Load(Param("cols"), GP64())
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	cols := Load(Param("cols"), GP64()).(GPVirtual)
 	SHLQ(U8(2), ldd)
-	// idx = iota * lds (elements).
-	idx, l32 := v.vec(), XMM()
-	VMOVD(lds.As32(), l32)
-	VPBROADCASTD(l32, idx)
-	VPMULLD(iotaVec(), idx, idx)
 	SHLQ(U8(2), lds)
-	blk := GP64()
-	MOVQ(lds, blk)
-	SHLQ(U8(map[int]uint8{8: 3, 16: 4}[v.lanes]), blk) // bytes of one block of rows
-	z := v.vec()
+	cols8 := GP64()
+	MOVQ(cols, cols8)
+	ANDQ(I32(-8), cols8)
+	z := YMM()
 	zero(z)
 	sp, dp, c := GP64(), GP64(), GP64()
+	s3, s6, d3, d6 := GP64(), GP64(), GP64(), GP64()
 	Label("block")
-	CMPQ(rows, U32(v.lanes))
+	CMPQ(rows, U32(8))
 	JB(LabelRef("rest"))
 	MOVQ(src, sp)
 	MOVQ(dst, dp)
-	MOVQ(cols, c)
+	XORQ(c, c)
 	Label("col")
-	TESTQ(c, c)
-	JZ(LabelRef("colsdone"))
-	g := v.vec()
-	if v.z {
-		k := K()
-		KXNORW(k, k, k)
-		VXORPS(g, g, g)
-		VGATHERDPS(Mem{Base: sp, Index: idx, Scale: 4}, k, g)
-	} else {
-		m := v.vec()
-		VPCMPEQD(m, m, m)
-		VXORPS(g, g, g)
-		VGATHERDPS(m, Mem{Base: sp, Index: idx, Scale: 4}, g)
+	CMPQ(c, cols8)
+	JAE(LabelRef("coltail"))
+	LEAQ(Mem{Base: sp, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	LEAQ(Mem{Base: s3, Index: lds, Scale: 2}, s6)
+	ADDQ(lds, s6)
+	r := make([]VecVirtual, 8)
+	for i := range r {
+		r[i] = YMM()
+		VMAXPS(rowMem3(sp, s3, s6, lds, i), z, r[i])
 	}
-	relu(g, z)
-	VMOVUPS(g, Mem{Base: dp})
-	ADDQ(U8(4), sp)
-	ADDQ(ldd, dp)
-	DECQ(c)
+	t := make([]VecVirtual, 8)
+	for i := 0; i < 8; i += 2 {
+		t[i], t[i+1] = YMM(), YMM()
+		VUNPCKLPS(r[i+1], r[i], t[i])
+		VUNPCKHPS(r[i+1], r[i], t[i+1])
+	}
+	u := make([]VecVirtual, 8)
+	for h := 0; h < 8; h += 4 { // rows 0-3, then 4-7
+		u[h], u[h+1], u[h+2], u[h+3] = YMM(), YMM(), YMM(), YMM()
+		VSHUFPS(U8(0x44), t[h+2], t[h], u[h])
+		VSHUFPS(U8(0xEE), t[h+2], t[h], u[h+1])
+		VSHUFPS(U8(0x44), t[h+3], t[h+1], u[h+2])
+		VSHUFPS(U8(0xEE), t[h+3], t[h+1], u[h+3])
+	}
+	LEAQ(Mem{Base: dp, Index: ldd, Scale: 2}, d3)
+	ADDQ(ldd, d3)
+	LEAQ(Mem{Base: d3, Index: ldd, Scale: 2}, d6)
+	ADDQ(ldd, d6)
+	for k := 0; k < 4; k++ {
+		o := YMM()
+		VPERM2F128(U8(0x20), u[k+4], u[k], o)
+		VMOVUPS(o, rowMem3(dp, d3, d6, ldd, k))
+		VPERM2F128(U8(0x31), u[k+4], u[k], o)
+		VMOVUPS(o, rowMem3(dp, d3, d6, ldd, k+4))
+	}
+	ADDQ(U8(32), sp)
+	LEAQ(Mem{Base: d6, Index: ldd, Scale: 2}, dp)
+	ADDQ(U32(8), c)
 	JMP(LabelRef("col"))
-	Label("colsdone")
-	ADDQ(blk, src)
-	ADDQ(U32(v.bytes()), dst)
-	SUBQ(U32(v.lanes), rows)
-	JMP(LabelRef("block"))
-	// The remaining rows, one element at a time.
-	Label("rest")
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
+	// Columns [cols8, cols) of the 8 rows.
+	Label("coltail")
+	n8 := GP64()
+	MOVQ(U32(8), n8)
 	MOVQ(src, sp)
 	MOVQ(dst, dp)
-	MOVQ(cols, c)
-	x := XMM()
-	Label("elem")
-	TESTQ(c, c)
-	JZ(LabelRef("rowdone"))
-	VMOVSS(Mem{Base: sp}, x)
-	VMAXSS(x, z.AsX(), x)
-	VMOVSS(x, Mem{Base: dp})
-	ADDQ(U8(4), sp)
-	ADDQ(ldd, dp)
-	DECQ(c)
-	JMP(LabelRef("elem"))
-	Label("rowdone")
-	ADDQ(lds, src)
-	ADDQ(U8(4), dst)
-	DECQ(rows)
-	JMP(LabelRef("rest"))
-	Label("done")
+	scalarPack("ct", sp, dp, n8, c, cols, lds, ldd, z)
+	MOVQ(lds, sp)
+	SHLQ(U8(3), sp)
+	ADDQ(sp, src)
+	ADDQ(U32(32), dst)
+	SUBQ(U32(8), rows)
+	JMP(LabelRef("block"))
+	// The remaining rows, all columns.
+	Label("rest")
+	MOVQ(src, sp)
+	MOVQ(dst, dp)
+	XORQ(c, c)
+	scalarPack("rr", sp, dp, rows, c, cols, lds, ldd, z)
 	VZEROUPPER()
 	RET()
 }
 
-var iotaMem *Mem
-
-// iotaVec is the int32 vector 0, 1, ..., 15.
-func iotaVec() Mem {
-	if iotaMem == nil {
-		m := GLOBL("c_iota", RODATA|NOPTR)
-		for i := 0; i < 16; i++ {
-			DATA(4*i, U32(i))
-		}
-		iotaMem = &m
+// rowMem3 addresses row i < 8 of a matrix with byte stride ld given the
+// bases of rows 0, 3 and 6.
+func rowMem3(r0, r3, r6, ld GPVirtual, i int) Mem {
+	base := []GPVirtual{r0, r3, r6}[i/3]
+	if i%3 == 0 {
+		return Mem{Base: base}
 	}
-	return *iotaMem
+	return Mem{Base: base, Index: ld, Scale: uint8(i % 3)}
 }
+
+// scalarPack emits dst[c*ldd+r] = max(src[r*lds+c], 0) for r < nr and
+// c in [c0, cols), one element at a time, with s and d the bases of row 0
+// and column 0 (byte strides lds, ldd). s, d and nr are consumed.
+func scalarPack(name string, s, d, nr, c0, cols, lds, ldd GPVirtual, z VecVirtual) {
+	ps, pd, c := GP64(), GP64(), GP64()
+	x := XMM()
+	Label(name + "row")
+	TESTQ(nr, nr)
+	JZ(LabelRef(name + "done"))
+	MOVQ(c0, c)
+	LEAQ(Mem{Base: s, Index: c, Scale: 4}, ps)
+	MOVQ(c, pd)
+	IMULQ(ldd, pd)
+	ADDQ(d, pd)
+	Label(name + "col")
+	CMPQ(c, cols)
+	JAE(LabelRef(name + "next"))
+	VMOVSS(Mem{Base: ps}, x)
+	VMAXSS(x, z.AsX(), x)
+	VMOVSS(x, Mem{Base: pd})
+	ADDQ(U8(4), ps)
+	ADDQ(ldd, pd)
+	INCQ(c)
+	JMP(LabelRef(name + "col"))
+	Label(name + "next")
+	ADDQ(lds, s)
+	ADDQ(U8(4), d)
+	DECQ(nr)
+	JMP(LabelRef(name + "row"))
+	Label(name + "done")
+}
+
