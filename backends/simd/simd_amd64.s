@@ -1073,149 +1073,197 @@ done:
 	VZEROUPPER
 	RET
 
-// func reluDotAVX512(dst []float32, src []float32, w []float32) float32
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE
-TEXT ·reluDotAVX512(SB), NOSPLIT, $0-76
+// func reluDotAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·reluDotAVX512(SB), NOSPLIT, $0-128
 	MOVQ   dst_base+0(FP), AX
-	MOVQ   src_base+24(FP), CX
-	MOVQ   w_base+48(FP), DX
-	MOVQ   src_len+32(FP), BX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   w_base+64(FP), DX
+	MOVQ   den_base+88(FP), BX
+	MOVQ   ldd+24(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+56(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   rows+112(FP), R8
+	MOVQ   $0x00000004, R9
 	VXORPS Z0, Z0, Z0
+
+row:
+	TESTQ  R8, R8
+	JZ     rowsdone
+	MOVQ   AX, R10
+	MOVQ   CX, R11
+	MOVQ   BX, R12
+	MOVQ   n+120(FP), R13
+	MOVQ   DX, R14
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 
 unrolled:
-	CMPQ        BX, $0x00000040
+	CMPQ        R13, $0x00000040
 	JB          single
-	VMOVUPS     (CX), Z5
+	VMOVUPS     (R11), Z5
 	VMAXPS      Z5, Z0, Z5
-	VMOVUPS     Z5, (AX)
-	VMOVUPS     (DX), Z6
+	VMOVUPS     Z5, (R10)
+	VMOVUPS     (R14), Z6
 	VFMADD231PS Z5, Z6, Z1
-	VMOVUPS     64(CX), Z5
+	VMOVUPS     64(R11), Z5
 	VMAXPS      Z5, Z0, Z5
-	VMOVUPS     Z5, 64(AX)
-	VMOVUPS     64(DX), Z6
+	VMOVUPS     Z5, 64(R10)
+	VMOVUPS     64(R14), Z6
 	VFMADD231PS Z5, Z6, Z2
-	VMOVUPS     128(CX), Z5
+	VMOVUPS     128(R11), Z5
 	VMAXPS      Z5, Z0, Z5
-	VMOVUPS     Z5, 128(AX)
-	VMOVUPS     128(DX), Z6
+	VMOVUPS     Z5, 128(R10)
+	VMOVUPS     128(R14), Z6
 	VFMADD231PS Z5, Z6, Z3
-	VMOVUPS     192(CX), Z5
+	VMOVUPS     192(R11), Z5
 	VMAXPS      Z5, Z0, Z5
-	VMOVUPS     Z5, 192(AX)
-	VMOVUPS     192(DX), Z6
+	VMOVUPS     Z5, 192(R10)
+	VMOVUPS     192(R14), Z6
 	VFMADD231PS Z5, Z6, Z4
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	ADDQ        $0x00000100, DX
-	SUBQ        $0x00000040, BX
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	ADDQ        $0x00000100, R14
+	SUBQ        $0x00000040, R13
 	JMP         unrolled
 
 single:
-	CMPQ        BX, $0x00000010
+	CMPQ        R13, $0x00000010
 	JB          tail
-	VMOVUPS     (CX), Z5
+	VMOVUPS     (R11), Z5
 	VMAXPS      Z5, Z0, Z5
-	VMOVUPS     Z5, (AX)
-	VMOVUPS     (DX), Z6
+	VMOVUPS     Z5, (R10)
+	VMOVUPS     (R14), Z6
 	VFMADD231PS Z5, Z6, Z1
-	ADDQ        $0x00000040, AX
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, DX
-	SUBQ        $0x00000010, BX
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R14
+	SUBQ        $0x00000010, R13
 	JMP         single
 
 tail:
-	TESTQ       BX, BX
+	TESTQ       R13, R13
 	JZ          done
-	MOVQ        $-1, SI
-	BZHIQ       BX, SI, SI
-	KMOVW       SI, K1
-	VMOVUPS.Z   (CX), K1, Z5
+	MOVQ        $-1, R15
+	BZHIQ       R13, R15, R15
+	KMOVW       R15, K1
+	VMOVUPS.Z   (R11), K1, Z5
 	VMAXPS      Z5, Z0, Z5
-	VMOVUPS     Z5, K1, (AX)
-	VMOVUPS.Z   (DX), K1, Z0
-	VFMADD231PS Z5, Z0, K1, Z1
+	VMOVUPS     Z5, K1, (R10)
+	VMOVUPS.Z   (R14), K1, Z6
+	VFMADD231PS Z5, Z6, K1, Z1
 
 done:
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z4, Z2, Z2
 	VADDPS        Z2, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y0
-	VADDPS        Y0, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X0
-	VADDPS        X0, X1, X1
-	VMOVHLPS      X1, X1, X0
-	VADDPS        X0, X1, X1
-	VMOVSHDUP     X1, X0
-	VADDPS        X0, X1, X1
-	MOVSS         X1, ret+72(FP)
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R12), X1, X1
+	VMOVSS        X1, (R12)
+	ADDQ          SI, AX
+	ADDQ          DI, CX
+	ADDQ          R9, BX
+	DECQ          R8
+	JMP           row
+
+rowsdone:
 	VZEROUPPER
 	RET
 
-// func axpyToAVX512(y []float32, x []float32, c []float32, a float32)
+// func axpyToAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
 // Requires: AVX, AVX512F, BMI2
-TEXT ·axpyToAVX512(SB), NOSPLIT, $0-76
-	MOVQ         y_base+0(FP), AX
-	MOVQ         x_base+24(FP), CX
-	MOVQ         c_base+48(FP), DX
-	MOVQ         y_len+8(FP), BX
-	VBROADCASTSS a+72(FP), Z0
+TEXT ·axpyToAVX512(SB), NOSPLIT, $0-136
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ c_base+64(FP), DX
+	MOVQ a_base+96(FP), BX
+	MOVQ ldy+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ldx+56(FP), DI
+	SHLQ $0x02, DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
+	MOVQ rows+120(FP), R9
+	MOVQ $0x00000004, R10
+
+row:
+	TESTQ        R9, R9
+	JZ           rowsdone
+	MOVQ         AX, R11
+	MOVQ         CX, R12
+	MOVQ         DX, R13
+	MOVQ         BX, R14
+	MOVQ         n+128(FP), R15
+	VBROADCASTSS (R14), Z0
 
 unrolled:
-	CMPQ        BX, $0x00000040
+	CMPQ        R15, $0x00000040
 	JB          single
-	VMOVUPS     (CX), Z1
-	VMOVUPS     (DX), Z2
+	VMOVUPS     (R12), Z1
+	VMOVUPS     (R13), Z2
 	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, (AX)
-	VMOVUPS     64(CX), Z1
-	VMOVUPS     64(DX), Z2
+	VMOVUPS     Z1, (R11)
+	VMOVUPS     64(R12), Z1
+	VMOVUPS     64(R13), Z2
 	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, 64(AX)
-	VMOVUPS     128(CX), Z1
-	VMOVUPS     128(DX), Z2
+	VMOVUPS     Z1, 64(R11)
+	VMOVUPS     128(R12), Z1
+	VMOVUPS     128(R13), Z2
 	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, 128(AX)
-	VMOVUPS     192(CX), Z1
-	VMOVUPS     192(DX), Z2
+	VMOVUPS     Z1, 128(R11)
+	VMOVUPS     192(R12), Z1
+	VMOVUPS     192(R13), Z2
 	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, 192(AX)
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	ADDQ        $0x00000100, DX
-	SUBQ        $0x00000040, BX
+	VMOVUPS     Z1, 192(R11)
+	ADDQ        $0x00000100, R11
+	ADDQ        $0x00000100, R12
+	ADDQ        $0x00000100, R13
+	SUBQ        $0x00000040, R15
 	JMP         unrolled
 
 single:
-	CMPQ        BX, $0x00000010
+	CMPQ        R15, $0x00000010
 	JB          tail
-	VMOVUPS     (CX), Z1
-	VMOVUPS     (DX), Z2
+	VMOVUPS     (R12), Z1
+	VMOVUPS     (R13), Z2
 	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, (AX)
-	ADDQ        $0x00000040, AX
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, DX
-	SUBQ        $0x00000010, BX
+	VMOVUPS     Z1, (R11)
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000010, R15
 	JMP         single
 
 tail:
-	TESTQ       BX, BX
+	TESTQ       R15, R15
 	JZ          done
-	MOVQ        $-1, SI
-	BZHIQ       BX, SI, SI
-	KMOVW       SI, K1
-	VMOVUPS.Z   (CX), K1, Z1
-	VMOVUPS.Z   (DX), K1, Z2
+	MOVQ        $-1, R14
+	BZHIQ       R15, R14, R14
+	KMOVW       R14, K1
+	VMOVUPS.Z   (R12), K1, Z1
+	VMOVUPS.Z   (R13), K1, Z2
 	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, K1, (AX)
+	VMOVUPS     Z1, K1, (R11)
 
 done:
+	ADDQ SI, AX
+	ADDQ DI, CX
+	ADDQ R8, DX
+	ADDQ R10, BX
+	DECQ R9
+	JMP  row
+
+rowsdone:
 	VZEROUPPER
 	RET
 
@@ -2599,233 +2647,281 @@ done:
 	VZEROUPPER
 	RET
 
-// func reluDotAVX2(dst []float32, src []float32, w []float32) float32
-// Requires: AVX, FMA3, SSE
-TEXT ·reluDotAVX2(SB), NOSPLIT, $104-76
+// func reluDotAVX2(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
+// Requires: AVX, FMA3
+TEXT ·reluDotAVX2(SB), NOSPLIT, $104-128
 	MOVQ   dst_base+0(FP), AX
-	MOVQ   src_base+24(FP), CX
-	MOVQ   w_base+48(FP), DX
-	MOVQ   src_len+32(FP), BX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   w_base+64(FP), DX
+	MOVQ   den_base+88(FP), BX
+	MOVQ   ldd+24(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+56(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   rows+112(FP), R8
+	MOVQ   $0x00000004, R9
 	VXORPS Y0, Y0, Y0
+
+row:
+	TESTQ  R8, R8
+	JZ     rowsdone
+	MOVQ   AX, R10
+	MOVQ   CX, R11
+	MOVQ   BX, R12
+	MOVQ   n+120(FP), R13
+	MOVQ   DX, R14
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 
 unrolled:
-	CMPQ        BX, $0x00000020
+	CMPQ        R13, $0x00000020
 	JB          single
-	VMOVUPS     (CX), Y5
+	VMOVUPS     (R11), Y5
 	VMAXPS      Y5, Y0, Y5
-	VMOVUPS     Y5, (AX)
-	VMOVUPS     (DX), Y6
+	VMOVUPS     Y5, (R10)
+	VMOVUPS     (R14), Y6
 	VFMADD231PS Y5, Y6, Y1
-	VMOVUPS     32(CX), Y5
+	VMOVUPS     32(R11), Y5
 	VMAXPS      Y5, Y0, Y5
-	VMOVUPS     Y5, 32(AX)
-	VMOVUPS     32(DX), Y6
+	VMOVUPS     Y5, 32(R10)
+	VMOVUPS     32(R14), Y6
 	VFMADD231PS Y5, Y6, Y2
-	VMOVUPS     64(CX), Y5
+	VMOVUPS     64(R11), Y5
 	VMAXPS      Y5, Y0, Y5
-	VMOVUPS     Y5, 64(AX)
-	VMOVUPS     64(DX), Y6
+	VMOVUPS     Y5, 64(R10)
+	VMOVUPS     64(R14), Y6
 	VFMADD231PS Y5, Y6, Y3
-	VMOVUPS     96(CX), Y5
+	VMOVUPS     96(R11), Y5
 	VMAXPS      Y5, Y0, Y5
-	VMOVUPS     Y5, 96(AX)
-	VMOVUPS     96(DX), Y6
+	VMOVUPS     Y5, 96(R10)
+	VMOVUPS     96(R14), Y6
 	VFMADD231PS Y5, Y6, Y4
-	ADDQ        $0x00000080, AX
-	ADDQ        $0x00000080, CX
-	ADDQ        $0x00000080, DX
-	SUBQ        $0x00000020, BX
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R11
+	ADDQ        $0x00000080, R14
+	SUBQ        $0x00000020, R13
 	JMP         unrolled
 
 single:
-	CMPQ        BX, $0x00000008
+	CMPQ        R13, $0x00000008
 	JB          tail
-	VMOVUPS     (CX), Y5
+	VMOVUPS     (R11), Y5
 	VMAXPS      Y5, Y0, Y5
-	VMOVUPS     Y5, (AX)
-	VMOVUPS     (DX), Y6
+	VMOVUPS     Y5, (R10)
+	VMOVUPS     (R14), Y6
 	VFMADD231PS Y5, Y6, Y1
-	ADDQ        $0x00000020, AX
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, DX
-	SUBQ        $0x00000008, BX
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R14
+	SUBQ        $0x00000008, R13
 	JMP         single
 
 tail:
-	TESTQ   BX, BX
+	TESTQ   R13, R13
 	JZ      done
-	LEAQ    c_tailmask<>+0(SB), SI
-	MOVQ    BX, DI
-	NEGQ    DI
-	VMOVDQU 32(SI)(DI*4), Y5
+	LEAQ    c_tailmask<>+0(SB), R15
+	MOVQ    R13, BP
+	NEGQ    BP
+	VMOVDQU 32(R15)(BP*4), Y5
 	VXORPS  Y6, Y6, Y6
-	MOVQ    AX, 96(SP)
+	MOVQ    R10, 96(SP)
 	VMOVUPS Y6, (SP)
-	XORQ    SI, SI
+	XORQ    R15, R15
 
 in0:
-	MOVL    (AX)(SI*4), DI
-	MOVL    DI, (SP)(SI*4)
-	INCQ    SI
-	CMPQ    SI, BX
+	MOVL    (R10)(R15*4), BP
+	MOVL    BP, (SP)(R15*4)
+	INCQ    R15
+	CMPQ    R15, R13
 	JB      in0
-	LEAQ    (SP), AX
+	LEAQ    (SP), R10
 	VMOVUPS Y6, 32(SP)
-	XORQ    SI, SI
+	XORQ    R15, R15
 
 in1:
-	MOVL    (CX)(SI*4), DI
-	MOVL    DI, 32(SP)(SI*4)
-	INCQ    SI
-	CMPQ    SI, BX
+	MOVL    (R11)(R15*4), BP
+	MOVL    BP, 32(SP)(R15*4)
+	INCQ    R15
+	CMPQ    R15, R13
 	JB      in1
-	LEAQ    32(SP), CX
+	LEAQ    32(SP), R11
 	VMOVUPS Y6, 64(SP)
-	XORQ    SI, SI
+	XORQ    R15, R15
 
 in2:
-	MOVL    (DX)(SI*4), DI
-	MOVL    DI, 64(SP)(SI*4)
-	INCQ    SI
-	CMPQ    SI, BX
+	MOVL    (R14)(R15*4), BP
+	MOVL    BP, 64(SP)(R15*4)
+	INCQ    R15
+	CMPQ    R15, R13
 	JB      in2
-	LEAQ    64(SP), DX
-	VMOVUPS (CX), Y6
+	LEAQ    64(SP), R14
+	VMOVUPS (R11), Y6
 	VMAXPS  Y6, Y0, Y6
-	VMOVUPS Y6, (AX)
-	VMOVUPS (DX), Y0
-	VMULPS  Y6, Y0, Y0
-	VANDPS  Y5, Y0, Y0
-	VADDPS  Y0, Y1, Y1
-	MOVQ    96(SP), AX
-	XORQ    SI, SI
+	VMOVUPS Y6, (R10)
+	VMOVUPS (R14), Y7
+	VMULPS  Y6, Y7, Y6
+	VANDPS  Y5, Y6, Y6
+	VADDPS  Y6, Y1, Y1
+	MOVQ    96(SP), R10
+	XORQ    R15, R15
 
 out0:
-	MOVL (SP)(SI*4), DI
-	MOVL DI, (AX)(SI*4)
-	INCQ SI
-	CMPQ SI, BX
+	MOVL (SP)(R15*4), BP
+	MOVL BP, (R10)(R15*4)
+	INCQ R15
+	CMPQ R15, R13
 	JB   out0
 
 done:
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y4, Y2, Y2
 	VADDPS       Y2, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VMOVHLPS     X1, X1, X0
-	VADDPS       X0, X1, X1
-	VMOVSHDUP    X1, X0
-	VADDPS       X0, X1, X1
-	MOVSS        X1, ret+72(FP)
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VADDSS       (R12), X1, X1
+	VMOVSS       X1, (R12)
+	ADDQ         SI, AX
+	ADDQ         DI, CX
+	ADDQ         R9, BX
+	DECQ         R8
+	JMP          row
+
+rowsdone:
 	VZEROUPPER
 	RET
 
-// func axpyToAVX2(y []float32, x []float32, c []float32, a float32)
+// func axpyToAVX2(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
 // Requires: AVX, FMA3
-TEXT ·axpyToAVX2(SB), NOSPLIT, $104-76
-	MOVQ         y_base+0(FP), AX
-	MOVQ         x_base+24(FP), CX
-	MOVQ         c_base+48(FP), DX
-	MOVQ         y_len+8(FP), BX
-	VBROADCASTSS a+72(FP), Y0
+TEXT ·axpyToAVX2(SB), NOSPLIT, $104-136
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ c_base+64(FP), DX
+	MOVQ a_base+96(FP), BX
+	MOVQ ldy+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ldx+56(FP), DI
+	SHLQ $0x02, DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
+	MOVQ rows+120(FP), R9
+	MOVQ $0x00000004, R10
+
+row:
+	TESTQ        R9, R9
+	JZ           rowsdone
+	MOVQ         AX, R11
+	MOVQ         CX, R12
+	MOVQ         DX, R13
+	MOVQ         BX, R14
+	MOVQ         n+128(FP), R15
+	VBROADCASTSS (R14), Y0
 
 unrolled:
-	CMPQ        BX, $0x00000020
+	CMPQ        R15, $0x00000020
 	JB          single
-	VMOVUPS     (CX), Y1
-	VMOVUPS     (DX), Y2
+	VMOVUPS     (R12), Y1
+	VMOVUPS     (R13), Y2
 	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     Y1, (AX)
-	VMOVUPS     32(CX), Y1
-	VMOVUPS     32(DX), Y2
+	VMOVUPS     Y1, (R11)
+	VMOVUPS     32(R12), Y1
+	VMOVUPS     32(R13), Y2
 	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     Y1, 32(AX)
-	VMOVUPS     64(CX), Y1
-	VMOVUPS     64(DX), Y2
+	VMOVUPS     Y1, 32(R11)
+	VMOVUPS     64(R12), Y1
+	VMOVUPS     64(R13), Y2
 	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     Y1, 64(AX)
-	VMOVUPS     96(CX), Y1
-	VMOVUPS     96(DX), Y2
+	VMOVUPS     Y1, 64(R11)
+	VMOVUPS     96(R12), Y1
+	VMOVUPS     96(R13), Y2
 	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     Y1, 96(AX)
-	ADDQ        $0x00000080, AX
-	ADDQ        $0x00000080, CX
-	ADDQ        $0x00000080, DX
-	SUBQ        $0x00000020, BX
+	VMOVUPS     Y1, 96(R11)
+	ADDQ        $0x00000080, R11
+	ADDQ        $0x00000080, R12
+	ADDQ        $0x00000080, R13
+	SUBQ        $0x00000020, R15
 	JMP         unrolled
 
 single:
-	CMPQ        BX, $0x00000008
+	CMPQ        R15, $0x00000008
 	JB          tail
-	VMOVUPS     (CX), Y1
-	VMOVUPS     (DX), Y2
+	VMOVUPS     (R12), Y1
+	VMOVUPS     (R13), Y2
 	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     Y1, (AX)
-	ADDQ        $0x00000020, AX
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, DX
-	SUBQ        $0x00000008, BX
+	VMOVUPS     Y1, (R11)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	ADDQ        $0x00000020, R13
+	SUBQ        $0x00000008, R15
 	JMP         single
 
 tail:
-	TESTQ   BX, BX
+	TESTQ   R15, R15
 	JZ      done
-	LEAQ    c_tailmask<>+0(SB), SI
-	MOVQ    BX, DI
-	NEGQ    DI
-	VMOVDQU 32(SI)(DI*4), Y1
+	LEAQ    c_tailmask<>+0(SB), R14
+	MOVQ    R15, BP
+	NEGQ    BP
+	VMOVDQU 32(R14)(BP*4), Y1
 	VXORPS  Y1, Y1, Y1
-	MOVQ    AX, 96(SP)
+	MOVQ    R11, 96(SP)
 	VMOVUPS Y1, (SP)
-	XORQ    SI, SI
+	XORQ    R14, R14
 
 in0:
-	MOVL    (AX)(SI*4), DI
-	MOVL    DI, (SP)(SI*4)
-	INCQ    SI
-	CMPQ    SI, BX
+	MOVL    (R11)(R14*4), BP
+	MOVL    BP, (SP)(R14*4)
+	INCQ    R14
+	CMPQ    R14, R15
 	JB      in0
-	LEAQ    (SP), AX
+	LEAQ    (SP), R11
 	VMOVUPS Y1, 32(SP)
-	XORQ    SI, SI
+	XORQ    R14, R14
 
 in1:
-	MOVL    (CX)(SI*4), DI
-	MOVL    DI, 32(SP)(SI*4)
-	INCQ    SI
-	CMPQ    SI, BX
+	MOVL    (R12)(R14*4), BP
+	MOVL    BP, 32(SP)(R14*4)
+	INCQ    R14
+	CMPQ    R14, R15
 	JB      in1
-	LEAQ    32(SP), CX
+	LEAQ    32(SP), R12
 	VMOVUPS Y1, 64(SP)
-	XORQ    SI, SI
+	XORQ    R14, R14
 
 in2:
-	MOVL        (DX)(SI*4), DI
-	MOVL        DI, 64(SP)(SI*4)
-	INCQ        SI
-	CMPQ        SI, BX
+	MOVL        (R13)(R14*4), BP
+	MOVL        BP, 64(SP)(R14*4)
+	INCQ        R14
+	CMPQ        R14, R15
 	JB          in2
-	LEAQ        64(SP), DX
-	VMOVUPS     (CX), Y1
-	VMOVUPS     (DX), Y2
+	LEAQ        64(SP), R13
+	VMOVUPS     (R12), Y1
+	VMOVUPS     (R13), Y2
 	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     Y1, (AX)
-	MOVQ        96(SP), AX
-	XORQ        SI, SI
+	VMOVUPS     Y1, (R11)
+	MOVQ        96(SP), R11
+	XORQ        R14, R14
 
 out0:
-	MOVL (SP)(SI*4), DI
-	MOVL DI, (AX)(SI*4)
-	INCQ SI
-	CMPQ SI, BX
+	MOVL (SP)(R14*4), BP
+	MOVL BP, (R11)(R14*4)
+	INCQ R14
+	CMPQ R14, R15
 	JB   out0
 
 done:
+	ADDQ SI, AX
+	ADDQ DI, CX
+	ADDQ R8, DX
+	ADDQ R10, BX
+	DECQ R9
+	JMP  row
+
+rowsdone:
 	VZEROUPPER
 	RET
 

@@ -29,13 +29,14 @@ type slaK struct {
 	path string
 	// reluT: dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols.
 	reluT func(dst []float32, ldd int, src []float32, lds, rows, cols int)
-	// reluDot: dst[i] = max(src[i], 0) over len(src); returns Σ dst[i]*w[i].
-	reluDot func(dst, src, w []float32) float32
+	// reluDot: dst[r*ldd+i] = max(src[r*lds+i], 0) for r < rows, i < n, and
+	// den[r] += Σ_i dst[r*ldd+i]*w[i].
+	reluDot func(dst []float32, ldd int, src []float32, lds int, w, den []float32, rows, n int)
 	// conv5: o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) +
 	// Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c] for t < n, c < ld; ld is a multiple of 16.
 	conv5 func(o, v, w, b []float32, n, ld int)
-	// axpyTo: y[i] = c[i] + a*x[i] over len(y).
-	axpyTo func(y, x, c []float32, a float32)
+	// axpyTo: y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] for r < rows, i < n.
+	axpyTo func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
 }
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo}
@@ -81,7 +82,7 @@ type slaRun struct {
 	f                  *vec
 	q, k, v, pk, bd, o []float32
 	wt, bias           []float32
-	ones               []float32 // [6] corr of the P V kernels
+	ones               []float32 // [64] corr of the P V kernels, a of the Pk add
 	H, L, D, Dv        int
 	dvp, dp, pad       int
 	gh, gw             int // 2D grid; gh == 0 for 1D
@@ -96,7 +97,10 @@ func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinear
 	r := &slaRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
 		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
 		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, dp: (D + attnRows - 1) / attnRows * attnRows,
-		causal: op.Causal, ones: []float32{1, 1, 1, 1, 1, 1}}
+		causal: op.Causal, ones: make([]float32, attnKeys)}
+	for i := range r.ones {
+		r.ones[i] = 1
+	}
 	taps := 5
 	switch {
 	case op.Conv == kernel.SLAConv2D:
@@ -198,11 +202,8 @@ func (r *slaRun) packK(sc *slaScratch, h, c0, nk int) {
 	D := r.D
 	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
 	if r.pk != nil {
-		hh := h % r.H
-		for n := range nk {
-			pk := r.pk[((c0+n)*r.H+hh)*D : ((c0+n)*r.H+hh+1)*D]
-			r.sk.axpyTo(sc.kb[n*D:(n+1)*D], pk, src[n*D:(n+1)*D], 1)
-		}
+		pk := r.pk[(c0*r.H+h%r.H)*D:]
+		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
 		src = sc.kb[:nk*D]
 	}
 	r.sk.reluT(sc.krT, attnKeys, src, D, nk, D)
@@ -233,10 +234,7 @@ func (r *slaRun) block(sc *slaScratch, h int, qh []float32, i0, rows, c0 int) {
 	sc.den = [attnRows]float32{}
 	for d0 := 0; d0 < D; d0 += attnKeys {
 		dc := min(attnKeys, D-d0)
-		for i := range rows {
-			row := qh[(i0+i)*D+d0 : (i0+i)*D+d0+dc]
-			sc.den[i] += r.sk.reluDot(sc.qp[i*attnKeys:i*attnKeys+dc], row, sc.ks[d0:d0+dc])
-		}
+		r.sk.reluDot(sc.qp, attnKeys, qh[i0*D+d0:], D, sc.ks[d0:], sc.den[:], rows, dc)
 		for e0 := 0; e0 < dvp; e0 += 64 {
 			nz := min(4, (dvp-e0)/16)
 			r.ak.pv6[nz](sc.o[e0:], dvp, sc.qp, dc, sc.s[d0*dvp+e0:], dvp, r.ones)
@@ -245,19 +243,19 @@ func (r *slaRun) block(sc *slaScratch, h int, qh []float32, i0, rows, c0 int) {
 	if c0 >= 0 {
 		r.intra(sc, qh, i0, rows, c0)
 	}
-	oh := r.o[h*r.L*Dv:]
 	for i := range rows {
-		z := 1 / (sc.den[i] + 1e-6)
-		n := i0 + i
-		r.sk.axpyTo(oh[n*Dv:(n+1)*Dv], sc.o[i*dvp:], sc.cs[n*dvp:], z)
+		sc.den[i] = 1 / (sc.den[i] + 1e-6)
 	}
+	r.sk.axpyTo(r.o[(h*r.L+i0)*Dv:], Dv, sc.o, dvp, sc.cs[i0*dvp:], dvp, sc.den[:], rows, Dv)
 }
 
 // intra adds the causal chunk's own tokens: scores s_ij = Qr_i . Kr_j for
 // j in [c0, i], their sums to the denominators, and Σ s_ij V_j.
 func (r *slaRun) intra(sc *slaScratch, qh []float32, i0, rows, c0 int) {
 	D, dvp := r.D, r.dvp
-	r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+rows)*D], D, rows, D)
+	// Eight rows when there are (the 8x8 transposes; qk reads six).
+	n := min(8, r.L-i0)
+	r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+n)*D], D, n, D)
 	r.ak.qk(sc.sc, sc.qt, sc.krT, D, 1)
 	all := i0 - c0 + 1 // keys every row of the block sees
 	for i := range rows {
@@ -283,22 +281,25 @@ func reluTGo(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	}
 }
 
-func reluDotGo(dst, src, w []float32) float32 {
-	dst, w = dst[:len(src)], w[:len(src)]
-	var s0, s1 float32
-	i := 0
-	for ; i+2 <= len(src); i += 2 {
-		a, b := max(src[i], 0), max(src[i+1], 0)
-		dst[i], dst[i+1] = a, b
-		s0 += a * w[i]
-		s1 += b * w[i+1]
+func reluDotGo(dst []float32, ldd int, src []float32, lds int, w, den []float32, rows, n int) {
+	w = w[:n]
+	for r := range rows {
+		d, x := dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n]
+		var s0, s1 float32
+		i := 0
+		for ; i+2 <= n; i += 2 {
+			a, b := max(x[i], 0), max(x[i+1], 0)
+			d[i], d[i+1] = a, b
+			s0 += a * w[i]
+			s1 += b * w[i+1]
+		}
+		if i < n {
+			a := max(x[i], 0)
+			d[i] = a
+			s0 += a * w[i]
+		}
+		den[r] += s0 + s1
 	}
-	if i < len(src) {
-		a := max(src[i], 0)
-		dst[i] = a
-		s0 += a * w[i]
-	}
-	return s0 + s1
 }
 
 func conv5Go(o, v, w, b []float32, n, ld int) {
@@ -316,9 +317,11 @@ func conv5Go(o, v, w, b []float32, n, ld int) {
 	}
 }
 
-func axpyToGo(y, x, c []float32, a float32) {
-	x, c = x[:len(y)], c[:len(y)]
-	for i := range y {
-		y[i] = c[i] + a*x[i]
+func axpyToGo(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int) {
+	for r := range rows {
+		yr, xr, cr, ar := y[r*ldy:r*ldy+n], x[r*ldx:r*ldx+n], c[r*ldc:r*ldc+n], a[r]
+		for i := range yr {
+			yr[i] = cr[i] + ar*xr[i]
+		}
 	}
 }

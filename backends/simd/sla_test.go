@@ -50,14 +50,18 @@ func TestSLAPrimitives(t *testing.T) {
 		k := set.sk
 		rng := rand.New(rand.NewPCG(11, 12))
 		gen := func() float32 { return float32(rng.NormFloat64()) }
+		// reluDot and axpyTo: one row of every length at each misalignment
+		// (inputs ending at a page, output guarded), then several rows with
+		// strides past n.
 		for _, n := range testLengths {
 			for off := 0; off < 4; off++ {
 				src := input(t, n, off, gen)
 				w := input(t, n, (off+1)%4, gen)
 				o := newOutput(t, n, (off+2)%4)
-				got := k.reluDot(o.y, src, w)
+				den := []float32{0.5, guardVal}
+				k.reluDot(o.y, 0, src, 0, w, den, 1, n)
 				o.guards(t, fmt.Sprintf("reluDot n=%d", n))
-				var ref, mag float64
+				ref, mag := 0.5, 0.5
 				for i, x := range src {
 					rx := math.Max(float64(x), 0)
 					if o.y[i] != float32(rx) {
@@ -66,12 +70,12 @@ func TestSLAPrimitives(t *testing.T) {
 					ref += rx * float64(w[i])
 					mag += math.Abs(rx * float64(w[i]))
 				}
-				if !near(got, ref, mag, 1e-5) {
-					t.Fatalf("reluDot n=%d off=%d: got %v, want %v", n, off, got, ref)
+				if !near(den[0], ref, mag, 1e-5) || den[1] != guardVal {
+					t.Fatalf("reluDot n=%d off=%d: den = %v, want %v", n, off, den, ref)
 				}
 				c := input(t, n, (off+3)%4, gen)
 				o = newOutput(t, n, (off+1)%4)
-				k.axpyTo(o.y, src, c, 0.37)
+				k.axpyTo(o.y, 0, src, 0, c, 0, []float32{0.37}, 1, n)
 				o.guards(t, fmt.Sprintf("axpyTo n=%d", n))
 				for i := range o.y {
 					ref := float64(c[i]) + 0.37*float64(src[i])
@@ -81,11 +85,74 @@ func TestSLAPrimitives(t *testing.T) {
 				}
 			}
 		}
+		for rows := 0; rows <= 7; rows++ {
+			for _, n := range []int{1, 7, 16, 33, 64, 70} {
+				lds, ldd := n+3, n+1
+				src := input(t, max(rows*lds-3, 0), rows%4, gen)
+				w, c := input(t, n, 1, gen), input(t, max(rows*lds-3, 0), 2, gen)
+				a := input(t, rows, 3, gen)
+				dst, check := guarded(max(rows*ldd-1, 0), 8)
+				for i := range dst {
+					dst[i] = guardVal
+				}
+				den, checkDen := guarded(rows, 4)
+				for i := range den {
+					den[i] = float32(i)
+				}
+				k.reluDot(dst, ldd, src, lds, w, den, rows, n)
+				check(t, fmt.Sprintf("reluDot rows=%d n=%d", rows, n))
+				checkDen(t, fmt.Sprintf("reluDot den rows=%d n=%d", rows, n))
+				for r := range rows {
+					ref, mag := float64(r), float64(r)
+					for i := range ldd {
+						if r*ldd+i >= len(dst) {
+							break
+						}
+						want := guardVal
+						if i < n {
+							want = max(src[r*lds+i], 0)
+							ref += float64(want) * float64(w[i])
+							mag += math.Abs(float64(want) * float64(w[i]))
+						}
+						if dst[r*ldd+i] != want {
+							t.Fatalf("reluDot rows=%d n=%d: dst[%d][%d] = %v, want %v", rows, n, r, i, dst[r*ldd+i], want)
+						}
+					}
+					if !near(den[r], ref, mag, 1e-5) {
+						t.Fatalf("reluDot rows=%d n=%d: den[%d] = %v, want %v", rows, n, r, den[r], ref)
+					}
+				}
+				y, checkY := guarded(max(rows*ldd-1, 0), 8)
+				for i := range y {
+					y[i] = guardVal
+				}
+				k.axpyTo(y, ldd, src, lds, c, lds, a, rows, n)
+				checkY(t, fmt.Sprintf("axpyTo rows=%d n=%d", rows, n))
+				for r := range rows {
+					for i := range ldd {
+						if r*ldd+i >= len(y) {
+							break
+						}
+						if i >= n {
+							if y[r*ldd+i] != guardVal {
+								t.Fatalf("axpyTo rows=%d n=%d: wrote y[%d][%d]", rows, n, r, i)
+							}
+							continue
+						}
+						xs, cs := float64(src[r*lds+i]), float64(c[r*lds+i])
+						ref := cs + float64(a[r])*xs
+						if !near(y[r*ldd+i], ref, math.Abs(cs)+math.Abs(float64(a[r])*xs), 1e-6) {
+							t.Fatalf("axpyTo rows=%d n=%d: y[%d][%d] = %v, want %v", rows, n, r, i, y[r*ldd+i], ref)
+						}
+					}
+				}
+			}
+		}
 		// NaN passes through the ReLU.
 		nan := []float32{float32(math.NaN()), -1, 2}
-		dst := make([]float32, 3)
-		if got := k.reluDot(dst, nan, []float32{1, 1, 1}); !math.IsNaN(float64(got)) || !math.IsNaN(float64(dst[0])) {
-			t.Fatalf("reluDot: NaN does not propagate (got %v, dst %v)", got, dst)
+		dst, den := make([]float32, 3), make([]float32, 1)
+		if k.reluDot(dst, 3, nan, 3, []float32{1, 1, 1}, den, 1, 3); !math.IsNaN(float64(den[0])) || !math.IsNaN(float64(dst[0])) {
+			t.Fatalf("reluDot: NaN does not propagate (den %v, dst %v)", den, dst)
 		}
 		// reluT: every block size around the vector widths, a source row
 		// stride past cols, the source ending at a page, guards after dst.

@@ -69,18 +69,18 @@ func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
-// reluDot sets dst[i] = max(src[i], 0) over len(src) (NaN stays NaN) and returns Σ dst[i]*w[i];
-// dst and w hold at least len(src) elements.
+// reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]
+// to den[r], for r < rows, i < n.
 // (AVX-512)
 //
 //go:noescape
-func reluDotAVX512(dst []float32, src []float32, w []float32) float32
+func reluDotAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
 
-// axpyTo sets y[i] = c[i] + a*x[i] (one FMA) over len(y); x and c hold at least len(y) elements.
+// axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.
 // (AVX-512)
 //
 //go:noescape
-func axpyToAVX512(y []float32, x []float32, c []float32, a float32)
+func axpyToAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
 
 // conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
 // for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.
@@ -161,18 +161,18 @@ func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
-// reluDot sets dst[i] = max(src[i], 0) over len(src) (NaN stays NaN) and returns Σ dst[i]*w[i];
-// dst and w hold at least len(src) elements.
+// reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]
+// to den[r], for r < rows, i < n.
 // (AVX2+FMA)
 //
 //go:noescape
-func reluDotAVX2(dst []float32, src []float32, w []float32) float32
+func reluDotAVX2(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
 
-// axpyTo sets y[i] = c[i] + a*x[i] (one FMA) over len(y); x and c hold at least len(y) elements.
+// axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.
 // (AVX2+FMA)
 //
 //go:noescape
-func axpyToAVX2(y []float32, x []float32, c []float32, a float32)
+func axpyToAVX2(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
 
 // conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
 // for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.

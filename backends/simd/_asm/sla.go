@@ -20,45 +20,89 @@ func sla(v variant) {
 // relu sets r = max(r, 0) with r as VMAXPS's second source, so NaN stays NaN.
 func relu(r, z VecVirtual) { VMAXPS(r, z, r) }
 
+// rowLoop emits a loop over rows: per row, body runs with copies of the
+// row bases (advanced by the byte strides lds after it) and a copy of n.
+func rowLoop(rows GPVirtual, bases []GPVirtual, strides []GPVirtual, n Op, body func(ptrs []GPVirtual, n GPVirtual)) {
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("rowsdone"))
+	ptrs := make([]GPVirtual, len(bases))
+	for i, b := range bases {
+		ptrs[i] = GP64()
+		MOVQ(b, ptrs[i])
+	}
+	cnt := GP64()
+	MOVQ(n, cnt)
+	body(ptrs, cnt)
+	for i, b := range bases {
+		ADDQ(strides[i], b)
+	}
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("rowsdone")
+}
+
+// byteStride loads an int parameter (elements) as a byte stride.
+func byteStride(name string) GPVirtual {
+	r := Load(Param(name), GP64()).(GPVirtual)
+	SHLQ(U8(2), r)
+	return r
+}
+
 func slaReluDot(v variant) {
-	fn(v, "reluDot", "func(dst, src, w []float32) float32",
-		"reluDot sets dst[i] = max(src[i], 0) over len(src) (NaN stays NaN) and returns Σ dst[i]*w[i];",
-		"dst and w hold at least len(src) elements.")
-	dst, src, w := ptr("dst"), ptr("src"), ptr("w")
-	n := Load(Param("src").Len(), GP64()).(GPVirtual)
+	fn(v, "reluDot", "func(dst []float32, ldd int, src []float32, lds int, w, den []float32, rows, n int)",
+		"reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]",
+		"to den[r], for r < rows, i < n.")
+	dst, src, w, den := ptr("dst"), ptr("src"), ptr("w"), ptr("den")
+	ldd, lds := byteStride("ldd"), byteStride("lds")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	four := GP64()
+	MOVQ(U32(4), four)
 	z := v.vec()
 	zero(z)
-	const unroll = 4
-	acc := make([]VecVirtual, unroll)
-	for i := range acc {
-		acc[i] = v.vec()
-		zero(acc[i])
-	}
-	loop(v, n, []GPVirtual{dst, src, w}, []GPVirtual{dst}, unroll, func(l lane, i int) {
-		off := i * v.bytes()
-		x := l.load(Mem{Base: src, Disp: off})
-		relu(x, z)
-		l.store(x, Mem{Base: dst, Disp: off})
-		wv := l.load(Mem{Base: w, Disp: off})
-		l.fma(x, wv, acc[i])
+	rowLoop(rows, []GPVirtual{dst, src, den}, []GPVirtual{ldd, lds, four}, paramMem("n"), func(p []GPVirtual, n GPVirtual) {
+		wp := GP64()
+		MOVQ(w, wp)
+		const unroll = 4
+		acc := make([]VecVirtual, unroll)
+		for i := range acc {
+			acc[i] = v.vec()
+			zero(acc[i])
+		}
+		loop(v, n, []GPVirtual{p[0], p[1], wp}, []GPVirtual{p[0]}, unroll, func(l lane, i int) {
+			off := i * v.bytes()
+			x := l.load(Mem{Base: p[1], Disp: off})
+			relu(x, z)
+			l.store(x, Mem{Base: p[0], Disp: off})
+			wv := l.load(Mem{Base: wp, Disp: off})
+			l.fma(x, wv, acc[i])
+		})
+		x := v.reduceTo(acc, vaddps)
+		VADDSS(Mem{Base: p[2]}, x, x)
+		VMOVSS(x, Mem{Base: p[2]})
 	})
-	Store(v.reduceTo(acc, vaddps), ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
 
 func slaAxpyTo(v variant) {
-	fn(v, "axpyTo", "func(y, x, c []float32, a float32)",
-		"axpyTo sets y[i] = c[i] + a*x[i] (one FMA) over len(y); x and c hold at least len(y) elements.")
-	y, x, c := ptr("y"), ptr("x"), ptr("c")
-	n := Load(Param("y").Len(), GP64()).(GPVirtual)
-	a := v.scalarArg("a")
-	loop(v, n, []GPVirtual{y, x, c}, []GPVirtual{y}, 4, func(l lane, i int) {
-		off := i * v.bytes()
-		t := l.load(Mem{Base: x, Disp: off})
-		cv := l.load(Mem{Base: c, Disp: off})
-		VFMADD213PS(cv, a, t)
-		l.store(t, Mem{Base: y, Disp: off})
+	fn(v, "axpyTo", "func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)",
+		"axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.")
+	y, x, c, a := ptr("y"), ptr("x"), ptr("c"), ptr("a")
+	ldy, ldx, ldc := byteStride("ldy"), byteStride("ldx"), byteStride("ldc")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	four := GP64()
+	MOVQ(U32(4), four)
+	rowLoop(rows, []GPVirtual{y, x, c, a}, []GPVirtual{ldy, ldx, ldc, four}, paramMem("n"), func(p []GPVirtual, n GPVirtual) {
+		av := v.vec()
+		VBROADCASTSS(Mem{Base: p[3]}, av)
+		loop(v, n, []GPVirtual{p[0], p[1], p[2]}, []GPVirtual{p[0]}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			t := l.load(Mem{Base: p[1], Disp: off})
+			cv := l.load(Mem{Base: p[2], Disp: off})
+			VFMADD213PS(cv, av, t)
+			l.store(t, Mem{Base: p[0], Disp: off})
+		})
 	})
 	VZEROUPPER()
 	RET()
@@ -279,4 +323,3 @@ func scalarPack(name string, s, d, nr, c0, cols, lds, ldd GPVirtual, z VecVirtua
 	JMP(LabelRef(name + "row"))
 	Label(name + "done")
 }
-
