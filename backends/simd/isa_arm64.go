@@ -11,6 +11,9 @@ var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSq
 	sumSqDiff: sumSqDiffNEON, huberSum: huberSumNEON, maxv: maxvNEON, sumExp: sumExpNEON,
 	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo}
 
+// slaNEON: the SLA primitives (sla_arm64.s).
+var slaNEON = &slaK{path: "neon", reluT: reluTNEON, reluDot: reluDotNEON, conv5: conv5NEON, axpyTo: axpyToNEON}
+
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).
 var w8SDOT = &w8K{path: "neon+dotprod", nb: 16, mr: 4, layout: w8S8, align: 4, tile: [w8Rows + 1]w8Tile{nil,
@@ -39,8 +42,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT},
-		{name: "neon", ok: neon, f: vecNEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, sla: slaNEON},
+		{name: "neon", ok: neon, f: vecNEON, sla: slaNEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()
