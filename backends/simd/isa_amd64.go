@@ -21,6 +21,9 @@ var (
 		pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){
 			nil, pvTile1x1AVX512, pvTile1x2AVX512, pvTile1x3AVX512, pvTile1x4AVX512}}
 
+	slaAVX512 = &slaK{path: "avx512", reluT: reluTAVX512, reluDot: reluDotAVX512, conv5: conv5AVX512, axpyTo: axpyToAVX512}
+	slaAVX2   = &slaK{path: "avx2", reluT: reluTAVX2, reluDot: reluDotAVX2, conv5: conv5AVX2, axpyTo: axpyToAVX2}
+
 	w8VNNI512 = &w8K{path: "avx512vnni", nb: 64, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1VNNI512, w8Tile2VNNI512, w8Tile3VNNI512, w8Tile4VNNI512, w8Tile5VNNI512, w8Tile6VNNI512},
 		absMaxBits: absMaxBitsAVX512, quant: quantI8AVX512}
@@ -46,11 +49,11 @@ var levelList = func() []*level {
 	avx2, avx512, avxvnni, avx512vnni := features()
 	return []*level{
 		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512, w8: w8VNNI512, w4: w4AVX512,
-			softPass: softPassAVX512},
+			softPass: softPassAVX512, sla: slaAVX512},
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
-			softPass: softPassAVX512},
-		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256},
-		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2},
+			softPass: softPassAVX512, sla: slaAVX512},
+		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, sla: slaAVX2},
+		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, sla: slaAVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -13,6 +13,9 @@ var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSq
 	selu: seluNEON, evoB0: evoB0NEON, evoS0: evoS0NEON,
 	colSum: colSumNEON, colSqDev: colSqDevNEON, centerAffine: centerAffineNEON, blendAffine: blendAffineNEON}
 
+// slaNEON: the SLA primitives (sla_arm64.s).
+var slaNEON = &slaK{path: "neon", reluT: reluTNEON, reluDot: reluDotNEON, conv5: conv5NEON, axpyTo: axpyToNEON}
+
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).
 var w8SDOT = &w8K{path: "neon+dotprod", nb: 16, mr: 4, layout: w8S8, align: 4, tile: [w8Rows + 1]w8Tile{nil,
@@ -41,8 +44,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON},
-		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON, sla: slaNEON},
+		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON, sla: slaNEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -2162,6 +2162,432 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluDotAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·reluDotAVX512(SB), NOSPLIT, $0-128
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   w_base+64(FP), DX
+	MOVQ   den_base+88(FP), BX
+	MOVQ   ldd+24(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+56(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   rows+112(FP), R8
+	MOVQ   $0x00000004, R9
+	VXORPS Z0, Z0, Z0
+
+row:
+	TESTQ  R8, R8
+	JZ     rowsdone
+	MOVQ   AX, R10
+	MOVQ   CX, R11
+	MOVQ   BX, R12
+	MOVQ   n+120(FP), R13
+	MOVQ   DX, R14
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+unrolled:
+	CMPQ        R13, $0x00000040
+	JB          single
+	VMOVUPS     (R11), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, (R10)
+	VMOVUPS     (R14), Z6
+	VFMADD231PS Z5, Z6, Z1
+	VMOVUPS     64(R11), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, 64(R10)
+	VMOVUPS     64(R14), Z6
+	VFMADD231PS Z5, Z6, Z2
+	VMOVUPS     128(R11), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, 128(R10)
+	VMOVUPS     128(R14), Z6
+	VFMADD231PS Z5, Z6, Z3
+	VMOVUPS     192(R11), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, 192(R10)
+	VMOVUPS     192(R14), Z6
+	VFMADD231PS Z5, Z6, Z4
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	ADDQ        $0x00000100, R14
+	SUBQ        $0x00000040, R13
+	JMP         unrolled
+
+single:
+	CMPQ        R13, $0x00000010
+	JB          tail
+	VMOVUPS     (R11), Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, (R10)
+	VMOVUPS     (R14), Z6
+	VFMADD231PS Z5, Z6, Z1
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R14
+	SUBQ        $0x00000010, R13
+	JMP         single
+
+tail:
+	TESTQ       R13, R13
+	JZ          done
+	MOVQ        $-1, R15
+	BZHIQ       R13, R15, R15
+	KMOVW       R15, K1
+	VMOVUPS.Z   (R11), K1, Z5
+	VMAXPS      Z5, Z0, Z5
+	VMOVUPS     Z5, K1, (R10)
+	VMOVUPS.Z   (R14), K1, Z6
+	VFMADD231PS Z5, Z6, K1, Z1
+
+done:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R12), X1, X1
+	VMOVSS        X1, (R12)
+	ADDQ          SI, AX
+	ADDQ          DI, CX
+	ADDQ          R9, BX
+	DECQ          R8
+	JMP           row
+
+rowsdone:
+	VZEROUPPER
+	RET
+
+// func axpyToAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·axpyToAVX512(SB), NOSPLIT, $0-136
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ c_base+64(FP), DX
+	MOVQ a_base+96(FP), BX
+	MOVQ ldy+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ldx+56(FP), DI
+	SHLQ $0x02, DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
+	MOVQ rows+120(FP), R9
+	MOVQ $0x00000004, R10
+
+row:
+	TESTQ        R9, R9
+	JZ           rowsdone
+	MOVQ         AX, R11
+	MOVQ         CX, R12
+	MOVQ         DX, R13
+	MOVQ         BX, R14
+	MOVQ         n+128(FP), R15
+	VBROADCASTSS (R14), Z0
+
+unrolled:
+	CMPQ        R15, $0x00000040
+	JB          single
+	VMOVUPS     (R12), Z1
+	VMOVUPS     (R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, (R11)
+	VMOVUPS     64(R12), Z1
+	VMOVUPS     64(R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, 64(R11)
+	VMOVUPS     128(R12), Z1
+	VMOVUPS     128(R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, 128(R11)
+	VMOVUPS     192(R12), Z1
+	VMOVUPS     192(R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, 192(R11)
+	ADDQ        $0x00000100, R11
+	ADDQ        $0x00000100, R12
+	ADDQ        $0x00000100, R13
+	SUBQ        $0x00000040, R15
+	JMP         unrolled
+
+single:
+	CMPQ        R15, $0x00000010
+	JB          tail
+	VMOVUPS     (R12), Z1
+	VMOVUPS     (R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, (R11)
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000010, R15
+	JMP         single
+
+tail:
+	TESTQ       R15, R15
+	JZ          done
+	MOVQ        $-1, R14
+	BZHIQ       R15, R14, R14
+	KMOVW       R14, K1
+	VMOVUPS.Z   (R12), K1, Z1
+	VMOVUPS.Z   (R13), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (R11)
+
+done:
+	ADDQ SI, AX
+	ADDQ DI, CX
+	ADDQ R8, DX
+	ADDQ R10, BX
+	DECQ R9
+	JMP  row
+
+rowsdone:
+	VZEROUPPER
+	RET
+
+// func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+// Requires: AVX, AVX512F
+TEXT ·conv5AVX512(SB), NOSPLIT, $0-112
+	MOVQ o_base+0(FP), AX
+	MOVQ v_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ b_len+80(FP), SI
+	MOVQ n+96(FP), DI
+	MOVQ ld+104(FP), R8
+	MOVQ R8, R9
+	SHLQ $0x02, R9
+	XORQ R10, R10
+
+chunk:
+	CMPQ    R10, R8
+	JAE     done
+	MOVQ    DX, R11
+	VMOVUPS (R11), Z0
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z1
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z2
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z3
+	ADDQ    R9, R11
+	VMOVUPS (R11), Z4
+	MOVQ    AX, R11
+	MOVQ    CX, R12
+	LEAQ    (CX)(R9*2), R13
+	ADDQ    R9, R13
+	MOVQ    DI, R14
+	TESTQ   SI, SI
+	JZ      acc
+	VMOVUPS (BX), Z5
+
+bias:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVAPS     Z5, Z6
+	VFMADD231PS (R12), Z0, Z6
+	VFMADD231PS (R12)(R9*1), Z1, Z6
+	VFMADD231PS (R12)(R9*2), Z2, Z6
+	VFMADD231PS (R13), Z3, Z6
+	VFMADD231PS (R13)(R9*1), Z4, Z6
+	VMOVUPS     Z6, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         bias
+
+acc:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVUPS     (R11), Z5
+	VFMADD231PS (R12), Z0, Z5
+	VFMADD231PS (R12)(R9*1), Z1, Z5
+	VFMADD231PS (R12)(R9*2), Z2, Z5
+	VFMADD231PS (R13), Z3, Z5
+	VFMADD231PS (R13)(R9*1), Z4, Z5
+	VMOVUPS     Z5, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         acc
+
+next:
+	ADDQ $0x00000040, AX
+	ADDQ $0x00000040, CX
+	ADDQ $0x00000040, DX
+	ADDQ $0x00000040, BX
+	ADDQ $0x00000010, R10
+	JMP  chunk
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX
+TEXT ·reluTAVX512(SB), NOSPLIT, $0-80
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   ldd+24(FP), DX
+	MOVQ   lds+56(FP), BX
+	MOVQ   rows+64(FP), SI
+	MOVQ   cols+72(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	MOVQ   DI, R8
+	ANDQ   $-8, R8
+	VXORPS Y0, Y0, Y0
+
+block:
+	CMPQ SI, $0x00000008
+	JB   rest
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+col:
+	CMPQ       R11, R8
+	JAE        coltail
+	LEAQ       (R9)(BX*2), R12
+	ADDQ       BX, R12
+	LEAQ       (R12)(BX*2), R13
+	ADDQ       BX, R13
+	VMAXPS     (R9), Y0, Y1
+	VMAXPS     (R9)(BX*1), Y0, Y2
+	VMAXPS     (R9)(BX*2), Y0, Y3
+	VMAXPS     (R12), Y0, Y4
+	VMAXPS     (R12)(BX*1), Y0, Y5
+	VMAXPS     (R12)(BX*2), Y0, Y6
+	VMAXPS     (R13), Y0, Y7
+	VMAXPS     (R13)(BX*1), Y0, Y8
+	VUNPCKLPS  Y2, Y1, Y9
+	VUNPCKHPS  Y2, Y1, Y1
+	VUNPCKLPS  Y4, Y3, Y2
+	VUNPCKHPS  Y4, Y3, Y3
+	VUNPCKLPS  Y6, Y5, Y4
+	VUNPCKHPS  Y6, Y5, Y5
+	VUNPCKLPS  Y8, Y7, Y6
+	VUNPCKHPS  Y8, Y7, Y7
+	VSHUFPS    $0x44, Y2, Y9, Y8
+	VSHUFPS    $0xee, Y2, Y9, Y2
+	VSHUFPS    $0x44, Y3, Y1, Y9
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VSHUFPS    $0x44, Y7, Y5, Y6
+	VSHUFPS    $0xee, Y7, Y5, Y5
+	LEAQ       (R10)(DX*2), R12
+	ADDQ       DX, R12
+	LEAQ       (R12)(DX*2), R13
+	ADDQ       DX, R13
+	VPERM2F128 $0x20, Y3, Y8, Y7
+	VMOVUPS    Y7, (R10)
+	VPERM2F128 $0x31, Y3, Y8, Y7
+	VMOVUPS    Y7, (R12)(DX*1)
+	VPERM2F128 $0x20, Y4, Y2, Y3
+	VMOVUPS    Y3, (R10)(DX*1)
+	VPERM2F128 $0x31, Y4, Y2, Y3
+	VMOVUPS    Y3, (R12)(DX*2)
+	VPERM2F128 $0x20, Y6, Y9, Y2
+	VMOVUPS    Y2, (R10)(DX*2)
+	VPERM2F128 $0x31, Y6, Y9, Y2
+	VMOVUPS    Y2, (R13)
+	VPERM2F128 $0x20, Y5, Y1, Y2
+	VMOVUPS    Y2, (R12)
+	VPERM2F128 $0x31, Y5, Y1, Y2
+	VMOVUPS    Y2, (R13)(DX*1)
+	ADDQ       $0x20, R9
+	LEAQ       (R13)(DX*2), R10
+	ADDQ       $0x00000008, R11
+	JMP        col
+
+coltail:
+	MOVQ $0x00000008, R12
+	MOVQ CX, R9
+	MOVQ AX, R10
+
+ctrow:
+	TESTQ R12, R12
+	JZ    ctdone
+	MOVQ  R11, R15
+	LEAQ  (R9)(R15*4), R13
+	MOVQ  R15, R14
+	IMULQ DX, R14
+	ADDQ  R10, R14
+
+ctcol:
+	CMPQ   R15, DI
+	JAE    ctnext
+	VMOVSS (R13), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (R14)
+	ADDQ   $0x04, R13
+	ADDQ   DX, R14
+	INCQ   R15
+	JMP    ctcol
+
+ctnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ R12
+	JMP  ctrow
+
+ctdone:
+	MOVQ BX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, CX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+rest:
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+rrrow:
+	TESTQ SI, SI
+	JZ    rrdone
+	MOVQ  R11, R8
+	LEAQ  (R9)(R8*4), AX
+	MOVQ  R8, CX
+	IMULQ DX, CX
+	ADDQ  R10, CX
+
+rrcol:
+	CMPQ   R8, DI
+	JAE    rrnext
+	VMOVSS (AX), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (CX)
+	ADDQ   $0x04, AX
+	ADDQ   DX, CX
+	INCQ   R8
+	JMP    rrcol
+
+rrnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ SI
+	JMP  rrrow
+
+rrdone:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -4601,6 +5027,516 @@ out0:
 	JB   out0
 
 done:
+	VZEROUPPER
+	RET
+
+// func reluDotAVX2(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
+// Requires: AVX, FMA3
+TEXT ·reluDotAVX2(SB), NOSPLIT, $104-128
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   w_base+64(FP), DX
+	MOVQ   den_base+88(FP), BX
+	MOVQ   ldd+24(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+56(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   rows+112(FP), R8
+	MOVQ   $0x00000004, R9
+	VXORPS Y0, Y0, Y0
+
+row:
+	TESTQ  R8, R8
+	JZ     rowsdone
+	MOVQ   AX, R10
+	MOVQ   CX, R11
+	MOVQ   BX, R12
+	MOVQ   n+120(FP), R13
+	MOVQ   DX, R14
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+unrolled:
+	CMPQ        R13, $0x00000020
+	JB          single
+	VMOVUPS     (R11), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, (R10)
+	VMOVUPS     (R14), Y6
+	VFMADD231PS Y5, Y6, Y1
+	VMOVUPS     32(R11), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, 32(R10)
+	VMOVUPS     32(R14), Y6
+	VFMADD231PS Y5, Y6, Y2
+	VMOVUPS     64(R11), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, 64(R10)
+	VMOVUPS     64(R14), Y6
+	VFMADD231PS Y5, Y6, Y3
+	VMOVUPS     96(R11), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, 96(R10)
+	VMOVUPS     96(R14), Y6
+	VFMADD231PS Y5, Y6, Y4
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R11
+	ADDQ        $0x00000080, R14
+	SUBQ        $0x00000020, R13
+	JMP         unrolled
+
+single:
+	CMPQ        R13, $0x00000008
+	JB          tail
+	VMOVUPS     (R11), Y5
+	VMAXPS      Y5, Y0, Y5
+	VMOVUPS     Y5, (R10)
+	VMOVUPS     (R14), Y6
+	VFMADD231PS Y5, Y6, Y1
+	ADDQ        $0x00000020, R10
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R14
+	SUBQ        $0x00000008, R13
+	JMP         single
+
+tail:
+	TESTQ   R13, R13
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R15
+	MOVQ    R13, BP
+	NEGQ    BP
+	VMOVDQU 32(R15)(BP*4), Y5
+	VXORPS  Y6, Y6, Y6
+	MOVQ    R10, 96(SP)
+	VMOVUPS Y6, (SP)
+	XORQ    R15, R15
+
+in0:
+	MOVL    (R10)(R15*4), BP
+	MOVL    BP, (SP)(R15*4)
+	INCQ    R15
+	CMPQ    R15, R13
+	JB      in0
+	LEAQ    (SP), R10
+	VMOVUPS Y6, 32(SP)
+	XORQ    R15, R15
+
+in1:
+	MOVL    (R11)(R15*4), BP
+	MOVL    BP, 32(SP)(R15*4)
+	INCQ    R15
+	CMPQ    R15, R13
+	JB      in1
+	LEAQ    32(SP), R11
+	VMOVUPS Y6, 64(SP)
+	XORQ    R15, R15
+
+in2:
+	MOVL    (R14)(R15*4), BP
+	MOVL    BP, 64(SP)(R15*4)
+	INCQ    R15
+	CMPQ    R15, R13
+	JB      in2
+	LEAQ    64(SP), R14
+	VMOVUPS (R11), Y6
+	VMAXPS  Y6, Y0, Y6
+	VMOVUPS Y6, (R10)
+	VMOVUPS (R14), Y7
+	VMULPS  Y6, Y7, Y6
+	VANDPS  Y5, Y6, Y6
+	VADDPS  Y6, Y1, Y1
+	MOVQ    96(SP), R10
+	XORQ    R15, R15
+
+out0:
+	MOVL (SP)(R15*4), BP
+	MOVL BP, (R10)(R15*4)
+	INCQ R15
+	CMPQ R15, R13
+	JB   out0
+
+done:
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VADDSS       (R12), X1, X1
+	VMOVSS       X1, (R12)
+	ADDQ         SI, AX
+	ADDQ         DI, CX
+	ADDQ         R9, BX
+	DECQ         R8
+	JMP          row
+
+rowsdone:
+	VZEROUPPER
+	RET
+
+// func axpyToAVX2(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
+// Requires: AVX, FMA3
+TEXT ·axpyToAVX2(SB), NOSPLIT, $104-136
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ c_base+64(FP), DX
+	MOVQ a_base+96(FP), BX
+	MOVQ ldy+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ldx+56(FP), DI
+	SHLQ $0x02, DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
+	MOVQ rows+120(FP), R9
+	MOVQ $0x00000004, R10
+
+row:
+	TESTQ        R9, R9
+	JZ           rowsdone
+	MOVQ         AX, R11
+	MOVQ         CX, R12
+	MOVQ         DX, R13
+	MOVQ         BX, R14
+	MOVQ         n+128(FP), R15
+	VBROADCASTSS (R14), Y0
+
+unrolled:
+	CMPQ        R15, $0x00000020
+	JB          single
+	VMOVUPS     (R12), Y1
+	VMOVUPS     (R13), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, (R11)
+	VMOVUPS     32(R12), Y1
+	VMOVUPS     32(R13), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, 32(R11)
+	VMOVUPS     64(R12), Y1
+	VMOVUPS     64(R13), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, 64(R11)
+	VMOVUPS     96(R12), Y1
+	VMOVUPS     96(R13), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, 96(R11)
+	ADDQ        $0x00000080, R11
+	ADDQ        $0x00000080, R12
+	ADDQ        $0x00000080, R13
+	SUBQ        $0x00000020, R15
+	JMP         unrolled
+
+single:
+	CMPQ        R15, $0x00000008
+	JB          tail
+	VMOVUPS     (R12), Y1
+	VMOVUPS     (R13), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, (R11)
+	ADDQ        $0x00000020, R11
+	ADDQ        $0x00000020, R12
+	ADDQ        $0x00000020, R13
+	SUBQ        $0x00000008, R15
+	JMP         single
+
+tail:
+	TESTQ   R15, R15
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R14
+	MOVQ    R15, BP
+	NEGQ    BP
+	VMOVDQU 32(R14)(BP*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    R11, 96(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    R14, R14
+
+in0:
+	MOVL    (R11)(R14*4), BP
+	MOVL    BP, (SP)(R14*4)
+	INCQ    R14
+	CMPQ    R14, R15
+	JB      in0
+	LEAQ    (SP), R11
+	VMOVUPS Y1, 32(SP)
+	XORQ    R14, R14
+
+in1:
+	MOVL    (R12)(R14*4), BP
+	MOVL    BP, 32(SP)(R14*4)
+	INCQ    R14
+	CMPQ    R14, R15
+	JB      in1
+	LEAQ    32(SP), R12
+	VMOVUPS Y1, 64(SP)
+	XORQ    R14, R14
+
+in2:
+	MOVL        (R13)(R14*4), BP
+	MOVL        BP, 64(SP)(R14*4)
+	INCQ        R14
+	CMPQ        R14, R15
+	JB          in2
+	LEAQ        64(SP), R13
+	VMOVUPS     (R12), Y1
+	VMOVUPS     (R13), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     Y1, (R11)
+	MOVQ        96(SP), R11
+	XORQ        R14, R14
+
+out0:
+	MOVL (SP)(R14*4), BP
+	MOVL BP, (R11)(R14*4)
+	INCQ R14
+	CMPQ R14, R15
+	JB   out0
+
+done:
+	ADDQ SI, AX
+	ADDQ DI, CX
+	ADDQ R8, DX
+	ADDQ R10, BX
+	DECQ R9
+	JMP  row
+
+rowsdone:
+	VZEROUPPER
+	RET
+
+// func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+// Requires: AVX, FMA3
+TEXT ·conv5AVX2(SB), NOSPLIT, $0-112
+	MOVQ o_base+0(FP), AX
+	MOVQ v_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ b_len+80(FP), SI
+	MOVQ n+96(FP), DI
+	MOVQ ld+104(FP), R8
+	MOVQ R8, R9
+	SHLQ $0x02, R9
+	XORQ R10, R10
+
+chunk:
+	CMPQ    R10, R8
+	JAE     done
+	MOVQ    DX, R11
+	VMOVUPS (R11), Y0
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y1
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y2
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y3
+	ADDQ    R9, R11
+	VMOVUPS (R11), Y4
+	MOVQ    AX, R11
+	MOVQ    CX, R12
+	LEAQ    (CX)(R9*2), R13
+	ADDQ    R9, R13
+	MOVQ    DI, R14
+	TESTQ   SI, SI
+	JZ      acc
+	VMOVUPS (BX), Y5
+
+bias:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVAPS     Y5, Y6
+	VFMADD231PS (R12), Y0, Y6
+	VFMADD231PS (R12)(R9*1), Y1, Y6
+	VFMADD231PS (R12)(R9*2), Y2, Y6
+	VFMADD231PS (R13), Y3, Y6
+	VFMADD231PS (R13)(R9*1), Y4, Y6
+	VMOVUPS     Y6, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         bias
+
+acc:
+	TESTQ       R14, R14
+	JZ          next
+	VMOVUPS     (R11), Y5
+	VFMADD231PS (R12), Y0, Y5
+	VFMADD231PS (R12)(R9*1), Y1, Y5
+	VFMADD231PS (R12)(R9*2), Y2, Y5
+	VFMADD231PS (R13), Y3, Y5
+	VFMADD231PS (R13)(R9*1), Y4, Y5
+	VMOVUPS     Y5, (R11)
+	ADDQ        R9, R11
+	ADDQ        R9, R12
+	ADDQ        R9, R13
+	DECQ        R14
+	JMP         acc
+
+next:
+	ADDQ $0x00000020, AX
+	ADDQ $0x00000020, CX
+	ADDQ $0x00000020, DX
+	ADDQ $0x00000020, BX
+	ADDQ $0x00000008, R10
+	JMP  chunk
+
+done:
+	VZEROUPPER
+	RET
+
+// func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX
+TEXT ·reluTAVX2(SB), NOSPLIT, $0-80
+	MOVQ   dst_base+0(FP), AX
+	MOVQ   src_base+32(FP), CX
+	MOVQ   ldd+24(FP), DX
+	MOVQ   lds+56(FP), BX
+	MOVQ   rows+64(FP), SI
+	MOVQ   cols+72(FP), DI
+	SHLQ   $0x02, DX
+	SHLQ   $0x02, BX
+	MOVQ   DI, R8
+	ANDQ   $-8, R8
+	VXORPS Y0, Y0, Y0
+
+block:
+	CMPQ SI, $0x00000008
+	JB   rest
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+col:
+	CMPQ       R11, R8
+	JAE        coltail
+	LEAQ       (R9)(BX*2), R12
+	ADDQ       BX, R12
+	LEAQ       (R12)(BX*2), R13
+	ADDQ       BX, R13
+	VMAXPS     (R9), Y0, Y1
+	VMAXPS     (R9)(BX*1), Y0, Y2
+	VMAXPS     (R9)(BX*2), Y0, Y3
+	VMAXPS     (R12), Y0, Y4
+	VMAXPS     (R12)(BX*1), Y0, Y5
+	VMAXPS     (R12)(BX*2), Y0, Y6
+	VMAXPS     (R13), Y0, Y7
+	VMAXPS     (R13)(BX*1), Y0, Y8
+	VUNPCKLPS  Y2, Y1, Y9
+	VUNPCKHPS  Y2, Y1, Y1
+	VUNPCKLPS  Y4, Y3, Y2
+	VUNPCKHPS  Y4, Y3, Y3
+	VUNPCKLPS  Y6, Y5, Y4
+	VUNPCKHPS  Y6, Y5, Y5
+	VUNPCKLPS  Y8, Y7, Y6
+	VUNPCKHPS  Y8, Y7, Y7
+	VSHUFPS    $0x44, Y2, Y9, Y8
+	VSHUFPS    $0xee, Y2, Y9, Y2
+	VSHUFPS    $0x44, Y3, Y1, Y9
+	VSHUFPS    $0xee, Y3, Y1, Y1
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	VSHUFPS    $0x44, Y7, Y5, Y6
+	VSHUFPS    $0xee, Y7, Y5, Y5
+	LEAQ       (R10)(DX*2), R12
+	ADDQ       DX, R12
+	LEAQ       (R12)(DX*2), R13
+	ADDQ       DX, R13
+	VPERM2F128 $0x20, Y3, Y8, Y7
+	VMOVUPS    Y7, (R10)
+	VPERM2F128 $0x31, Y3, Y8, Y7
+	VMOVUPS    Y7, (R12)(DX*1)
+	VPERM2F128 $0x20, Y4, Y2, Y3
+	VMOVUPS    Y3, (R10)(DX*1)
+	VPERM2F128 $0x31, Y4, Y2, Y3
+	VMOVUPS    Y3, (R12)(DX*2)
+	VPERM2F128 $0x20, Y6, Y9, Y2
+	VMOVUPS    Y2, (R10)(DX*2)
+	VPERM2F128 $0x31, Y6, Y9, Y2
+	VMOVUPS    Y2, (R13)
+	VPERM2F128 $0x20, Y5, Y1, Y2
+	VMOVUPS    Y2, (R12)
+	VPERM2F128 $0x31, Y5, Y1, Y2
+	VMOVUPS    Y2, (R13)(DX*1)
+	ADDQ       $0x20, R9
+	LEAQ       (R13)(DX*2), R10
+	ADDQ       $0x00000008, R11
+	JMP        col
+
+coltail:
+	MOVQ $0x00000008, R12
+	MOVQ CX, R9
+	MOVQ AX, R10
+
+ctrow:
+	TESTQ R12, R12
+	JZ    ctdone
+	MOVQ  R11, R15
+	LEAQ  (R9)(R15*4), R13
+	MOVQ  R15, R14
+	IMULQ DX, R14
+	ADDQ  R10, R14
+
+ctcol:
+	CMPQ   R15, DI
+	JAE    ctnext
+	VMOVSS (R13), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (R14)
+	ADDQ   $0x04, R13
+	ADDQ   DX, R14
+	INCQ   R15
+	JMP    ctcol
+
+ctnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ R12
+	JMP  ctrow
+
+ctdone:
+	MOVQ BX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, CX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+rest:
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+rrrow:
+	TESTQ SI, SI
+	JZ    rrdone
+	MOVQ  R11, R8
+	LEAQ  (R9)(R8*4), AX
+	MOVQ  R8, CX
+	IMULQ DX, CX
+	ADDQ  R10, CX
+
+rrcol:
+	CMPQ   R8, DI
+	JAE    rrnext
+	VMOVSS (AX), X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (CX)
+	ADDQ   $0x04, AX
+	ADDQ   DX, CX
+	INCQ   R8
+	JMP    rrcol
+
+rrnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ SI
+	JMP  rrrow
+
+rrdone:
 	VZEROUPPER
 	RET
 

@@ -39,6 +39,8 @@ var speedCases = []string{
 	"batchnorm_train/N=8192,C=1024", "batchnorm_train/layout=nhwc,N=32,H=56,W=56,C=64", "prepbn_train/B=64,T=197,C=768",
 	"powernorm_train/B=64,T=197,C=768", "powernorm_train/B=64,T=197,C=768,G=12",
 	"unified_norm_train/B=64,T=197,C=768",
+	"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
+	"sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same
@@ -94,7 +96,7 @@ func TestSpeedReport(t *testing.T) {
 		switch {
 		case cost.IntOps > 0:
 			rate = fmt.Sprintf("%.0f GOP/s", cost.IntOps/ms.Seconds()/1e9)
-		case strings.Contains(name, "attention") || strings.HasSuffix(name, "nms"):
+		case strings.Contains(name, "attention") || strings.HasPrefix(name, "sla") || strings.HasSuffix(name, "nms"):
 			rate = fmt.Sprintf("%.1f GFLOP/s", cost.Flops/ms.Seconds()/1e9)
 		default:
 			rate = fmt.Sprintf("%.1f GB/s", cost.Bytes/ms.Seconds()/1e9)

@@ -122,6 +122,33 @@ func centerAffineAVX512(y []float32, x []float32, mu []float32, a []float32, b [
 //go:noescape
 func blendAffineAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
 
+// reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]
+// to den[r], for r < rows, i < n.
+// (AVX-512)
+//
+//go:noescape
+func reluDotAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
+
+// axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.
+// (AVX-512)
+//
+//go:noescape
+func axpyToAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
+
+// conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
+// for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.
+// (AVX-512)
+//
+//go:noescape
+func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+
+// reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing
+// ReLU pack; NaN stays NaN).
+// (AVX-512)
+//
+//go:noescape
+func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -239,6 +266,33 @@ func centerAffineAVX2(y []float32, x []float32, mu []float32, a []float32, b []f
 //
 //go:noescape
 func blendAffineAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+
+// reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]
+// to den[r], for r < rows, i < n.
+// (AVX2+FMA)
+//
+//go:noescape
+func reluDotAVX2(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
+
+// axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.
+// (AVX2+FMA)
+//
+//go:noescape
+func axpyToAVX2(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
+
+// conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
+// for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.
+// (AVX2+FMA)
+//
+//go:noescape
+func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int)
+
+// reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing
+// ReLU pack; NaN stays NaN).
+// (AVX2+FMA)
+//
+//go:noescape
+func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

@@ -51,6 +51,7 @@ type level struct {
 	ok   bool
 	f    *vec   // float32 row primitives
 	attn *attnK // attention micro-kernels (nil: the pure-Go attention)
+	sla  *slaK  // SLA primitives (nil: their Go twins; SLA runs where attn is set)
 	w8   *w8K   // int8 GEMM (nil: the pure-Go gemm_w8a8)
 	w4   *w4K   // 4-bit group GEMM/GEMV (nil: the pure-Go gemm_w4g)
 	// softPass is one Soft-NMS round (nil: the pure-Go soft_nms).

@@ -30,6 +30,7 @@ func main() {
 		bnFold(v)
 		evo(v)
 		cols(v)
+		sla(v)
 	}
 	attention()
 	gemmI8()

@@ -1,0 +1,325 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The primitives of simplified linear attention (sla.go), AVX-512 and
+// AVX2+FMA from one template: the ReLU packs (row copy with a dot product,
+// and a transposing pack by gathers), the output combine and the 5-tap
+// depthwise conv. The GEMMs run on the attention P V kernels.
+func sla(v variant) {
+	slaReluDot(v)
+	slaAxpyTo(v)
+	slaConv5(v)
+	slaReluT(v)
+}
+
+// relu sets r = max(r, 0) with r as VMAXPS's second source, so NaN stays NaN.
+func relu(r, z VecVirtual) { VMAXPS(r, z, r) }
+
+// rowLoop emits a loop over rows: per row, body runs with copies of the
+// row bases (advanced by the byte strides lds after it) and a copy of n.
+func rowLoop(rows GPVirtual, bases []GPVirtual, strides []GPVirtual, n Op, body func(ptrs []GPVirtual, n GPVirtual)) {
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("rowsdone"))
+	ptrs := make([]GPVirtual, len(bases))
+	for i, b := range bases {
+		ptrs[i] = GP64()
+		MOVQ(b, ptrs[i])
+	}
+	cnt := GP64()
+	MOVQ(n, cnt)
+	body(ptrs, cnt)
+	for i, b := range bases {
+		ADDQ(strides[i], b)
+	}
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("rowsdone")
+}
+
+// byteStride loads an int parameter (elements) as a byte stride.
+func byteStride(name string) GPVirtual {
+	r := Load(Param(name), GP64()).(GPVirtual)
+	SHLQ(U8(2), r)
+	return r
+}
+
+func slaReluDot(v variant) {
+	fn(v, "reluDot", "func(dst []float32, ldd int, src []float32, lds int, w, den []float32, rows, n int)",
+		"reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]",
+		"to den[r], for r < rows, i < n.")
+	dst, src, w, den := ptr("dst"), ptr("src"), ptr("w"), ptr("den")
+	ldd, lds := byteStride("ldd"), byteStride("lds")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	four := GP64()
+	MOVQ(U32(4), four)
+	z := v.vec()
+	zero(z)
+	rowLoop(rows, []GPVirtual{dst, src, den}, []GPVirtual{ldd, lds, four}, paramMem("n"), func(p []GPVirtual, n GPVirtual) {
+		wp := GP64()
+		MOVQ(w, wp)
+		const unroll = 4
+		acc := make([]VecVirtual, unroll)
+		for i := range acc {
+			acc[i] = v.vec()
+			zero(acc[i])
+		}
+		loop(v, n, []GPVirtual{p[0], p[1], wp}, []GPVirtual{p[0]}, unroll, func(l lane, i int) {
+			off := i * v.bytes()
+			x := l.load(Mem{Base: p[1], Disp: off})
+			relu(x, z)
+			l.store(x, Mem{Base: p[0], Disp: off})
+			wv := l.load(Mem{Base: wp, Disp: off})
+			l.fma(x, wv, acc[i])
+		})
+		x := v.reduceTo(acc, vaddps)
+		VADDSS(Mem{Base: p[2]}, x, x)
+		VMOVSS(x, Mem{Base: p[2]})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+func slaAxpyTo(v variant) {
+	fn(v, "axpyTo", "func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)",
+		"axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.")
+	y, x, c, a := ptr("y"), ptr("x"), ptr("c"), ptr("a")
+	ldy, ldx, ldc := byteStride("ldy"), byteStride("ldx"), byteStride("ldc")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	four := GP64()
+	MOVQ(U32(4), four)
+	rowLoop(rows, []GPVirtual{y, x, c, a}, []GPVirtual{ldy, ldx, ldc, four}, paramMem("n"), func(p []GPVirtual, n GPVirtual) {
+		av := v.vec()
+		VBROADCASTSS(Mem{Base: p[3]}, av)
+		loop(v, n, []GPVirtual{p[0], p[1], p[2]}, []GPVirtual{p[0]}, 4, func(l lane, i int) {
+			off := i * v.bytes()
+			t := l.load(Mem{Base: p[1], Disp: off})
+			cv := l.load(Mem{Base: p[2], Disp: off})
+			VFMADD213PS(cv, av, t)
+			l.store(t, Mem{Base: p[0], Disp: off})
+		})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// slaConv5: channel blocks of one vector outside, tokens inside; the five
+// tap weights of the block stay in registers, the five V rows of a token
+// are memory operands of the FMAs. ld is a multiple of 16, so there are no
+// channel tails.
+func slaConv5(v variant) {
+	fn(v, "conv5", "func(o, v, w, b []float32, n, ld int)",
+		"conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]",
+		"for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.")
+	o, vv, w, b := ptr("o"), ptr("v"), ptr("w"), ptr("b")
+	blen := Load(Param("b").Len(), GP64())
+	n := Load(Param("n"), GP64())
+	ld := Load(Param("ld"), GP64())
+	ldb := GP64()
+	MOVQ(ld, ldb)
+	SHLQ(U8(2), ldb)
+	c := GP64()
+	XORQ(c, c)
+	Label("chunk")
+	CMPQ(c, ld)
+	JAE(LabelRef("done"))
+	ws := make([]VecVirtual, 5)
+	wp := GP64()
+	MOVQ(w, wp)
+	for k := range ws {
+		ws[k] = v.vec()
+		VMOVUPS(Mem{Base: wp}, ws[k])
+		if k < 4 {
+			ADDQ(ldb, wp)
+		}
+	}
+	// Row pointers of the token loop: op the output, v0 and v3 rows t and t+3.
+	op, v0, v3, t := GP64(), GP64(), GP64(), GP64()
+	MOVQ(o, op)
+	MOVQ(vv, v0)
+	LEAQ(Mem{Base: vv, Index: ldb, Scale: 2}, v3)
+	ADDQ(ldb, v3)
+	MOVQ(n, t)
+	for _, bias := range []bool{true, false} {
+		name := "acc"
+		if bias {
+			name = "bias"
+		}
+		bv := v.vec()
+		if bias {
+			TESTQ(blen, blen)
+			JZ(LabelRef("acc"))
+			VMOVUPS(Mem{Base: b}, bv)
+		}
+		Label(name)
+		TESTQ(t, t)
+		JZ(LabelRef("next"))
+		acc := v.vec()
+		if bias {
+			VMOVAPS(bv, acc)
+		} else {
+			VMOVUPS(Mem{Base: op}, acc)
+		}
+		VFMADD231PS(Mem{Base: v0}, ws[0], acc)
+		VFMADD231PS(Mem{Base: v0, Index: ldb, Scale: 1}, ws[1], acc)
+		VFMADD231PS(Mem{Base: v0, Index: ldb, Scale: 2}, ws[2], acc)
+		VFMADD231PS(Mem{Base: v3}, ws[3], acc)
+		VFMADD231PS(Mem{Base: v3, Index: ldb, Scale: 1}, ws[4], acc)
+		VMOVUPS(acc, Mem{Base: op})
+		ADDQ(ldb, op)
+		ADDQ(ldb, v0)
+		ADDQ(ldb, v3)
+		DECQ(t)
+		JMP(LabelRef(name))
+	}
+	Label("next")
+	ADDQ(U32(v.bytes()), o)
+	ADDQ(U32(v.bytes()), vv)
+	ADDQ(U32(v.bytes()), w)
+	ADDQ(U32(v.bytes()), b)
+	ADDQ(U32(v.lanes), c)
+	JMP(LabelRef("chunk"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// slaReluT: blocks of 8 rows by 8 columns, loaded as 8 ymm rows, ReLU'd,
+// transposed in registers (unpack, shuffle, 128-bit permute) and stored as
+// 8 ymm columns; the columns past the last full block, and the rows past
+// the last full block, go one element at a time. Both variants use this
+// ymm code (a gather was no faster than scalar Go here).
+func slaReluT(v variant) {
+	fn(v, "reluT", "func(dst []float32, ldd int, src []float32, lds, rows, cols int)",
+		"reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing",
+		"ReLU pack; NaN stays NaN).")
+	dst, src := ptr("dst"), ptr("src")
+	ldd := Load(Param("ldd"), GP64()).(GPVirtual)
+	lds := Load(Param("lds"), GP64()).(GPVirtual)
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	cols := Load(Param("cols"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldd)
+	SHLQ(U8(2), lds)
+	cols8 := GP64()
+	MOVQ(cols, cols8)
+	ANDQ(I32(-8), cols8)
+	z := YMM()
+	zero(z)
+	sp, dp, c := GP64(), GP64(), GP64()
+	s3, s6, d3, d6 := GP64(), GP64(), GP64(), GP64()
+	Label("block")
+	CMPQ(rows, U32(8))
+	JB(LabelRef("rest"))
+	MOVQ(src, sp)
+	MOVQ(dst, dp)
+	XORQ(c, c)
+	Label("col")
+	CMPQ(c, cols8)
+	JAE(LabelRef("coltail"))
+	LEAQ(Mem{Base: sp, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	LEAQ(Mem{Base: s3, Index: lds, Scale: 2}, s6)
+	ADDQ(lds, s6)
+	r := make([]VecVirtual, 8)
+	for i := range r {
+		r[i] = YMM()
+		VMAXPS(rowMem3(sp, s3, s6, lds, i), z, r[i])
+	}
+	t := make([]VecVirtual, 8)
+	for i := 0; i < 8; i += 2 {
+		t[i], t[i+1] = YMM(), YMM()
+		VUNPCKLPS(r[i+1], r[i], t[i])
+		VUNPCKHPS(r[i+1], r[i], t[i+1])
+	}
+	u := make([]VecVirtual, 8)
+	for h := 0; h < 8; h += 4 { // rows 0-3, then 4-7
+		u[h], u[h+1], u[h+2], u[h+3] = YMM(), YMM(), YMM(), YMM()
+		VSHUFPS(U8(0x44), t[h+2], t[h], u[h])
+		VSHUFPS(U8(0xEE), t[h+2], t[h], u[h+1])
+		VSHUFPS(U8(0x44), t[h+3], t[h+1], u[h+2])
+		VSHUFPS(U8(0xEE), t[h+3], t[h+1], u[h+3])
+	}
+	LEAQ(Mem{Base: dp, Index: ldd, Scale: 2}, d3)
+	ADDQ(ldd, d3)
+	LEAQ(Mem{Base: d3, Index: ldd, Scale: 2}, d6)
+	ADDQ(ldd, d6)
+	for k := 0; k < 4; k++ {
+		o := YMM()
+		VPERM2F128(U8(0x20), u[k+4], u[k], o)
+		VMOVUPS(o, rowMem3(dp, d3, d6, ldd, k))
+		VPERM2F128(U8(0x31), u[k+4], u[k], o)
+		VMOVUPS(o, rowMem3(dp, d3, d6, ldd, k+4))
+	}
+	ADDQ(U8(32), sp)
+	LEAQ(Mem{Base: d6, Index: ldd, Scale: 2}, dp)
+	ADDQ(U32(8), c)
+	JMP(LabelRef("col"))
+	// Columns [cols8, cols) of the 8 rows.
+	Label("coltail")
+	n8 := GP64()
+	MOVQ(U32(8), n8)
+	MOVQ(src, sp)
+	MOVQ(dst, dp)
+	scalarPack("ct", sp, dp, n8, c, cols, lds, ldd, z)
+	MOVQ(lds, sp)
+	SHLQ(U8(3), sp)
+	ADDQ(sp, src)
+	ADDQ(U32(32), dst)
+	SUBQ(U32(8), rows)
+	JMP(LabelRef("block"))
+	// The remaining rows, all columns.
+	Label("rest")
+	MOVQ(src, sp)
+	MOVQ(dst, dp)
+	XORQ(c, c)
+	scalarPack("rr", sp, dp, rows, c, cols, lds, ldd, z)
+	VZEROUPPER()
+	RET()
+}
+
+// rowMem3 addresses row i < 8 of a matrix with byte stride ld given the
+// bases of rows 0, 3 and 6.
+func rowMem3(r0, r3, r6, ld GPVirtual, i int) Mem {
+	base := []GPVirtual{r0, r3, r6}[i/3]
+	if i%3 == 0 {
+		return Mem{Base: base}
+	}
+	return Mem{Base: base, Index: ld, Scale: uint8(i % 3)}
+}
+
+// scalarPack emits dst[c*ldd+r] = max(src[r*lds+c], 0) for r < nr and
+// c in [c0, cols), one element at a time, with s and d the bases of row 0
+// and column 0 (byte strides lds, ldd). s, d and nr are consumed.
+func scalarPack(name string, s, d, nr, c0, cols, lds, ldd GPVirtual, z VecVirtual) {
+	ps, pd, c := GP64(), GP64(), GP64()
+	x := XMM()
+	Label(name + "row")
+	TESTQ(nr, nr)
+	JZ(LabelRef(name + "done"))
+	MOVQ(c0, c)
+	LEAQ(Mem{Base: s, Index: c, Scale: 4}, ps)
+	MOVQ(c, pd)
+	IMULQ(ldd, pd)
+	ADDQ(d, pd)
+	Label(name + "col")
+	CMPQ(c, cols)
+	JAE(LabelRef(name + "next"))
+	VMOVSS(Mem{Base: ps}, x)
+	VMAXSS(x, z.AsX(), x)
+	VMOVSS(x, Mem{Base: pd})
+	ADDQ(U8(4), ps)
+	ADDQ(ldd, pd)
+	INCQ(c)
+	JMP(LabelRef(name + "col"))
+	Label(name + "next")
+	ADDQ(lds, s)
+	ADDQ(U8(4), d)
+	DECQ(nr)
+	JMP(LabelRef(name + "row"))
+	Label(name + "done")
+}

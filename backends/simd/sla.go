@@ -1,0 +1,327 @@
+package simd
+
+import (
+	"github.com/nbench/nbench/kernel"
+)
+
+// Simplified linear attention (SLAB, KERNELS.md 2.2), sla1d and sla2d. Per
+// head the two products are GEMMs on the attention P V micro-kernels
+// (attnK.pv6 with corr = 1): the state S = Kr^T V ([D][Dv]) takes 6 rows of
+// D at a time against Kr packed transposed per tile of 64 tokens, and the
+// output Qr S takes 6 tokens at a time against Qr packed [6][64] per 64
+// columns of D. ks = Σ_j Kr_j comes from the packed tile's row sums and the
+// denominators Qr_i . ks from the ReLU pack of Qr. The depthwise conv runs
+// over V copied once per head into a zero-padded layout (rows of dvp
+// columns; 1D: pad rows before and after, 2D: pad columns on each grid
+// row), so every tap is in bounds and the 5-tap primitive needs no edges.
+//
+// Causal sla1d is chunked linear attention: chunks of slaChunk tokens;
+// each query sees the state of the previous chunks (Qr_i S) plus its own
+// chunk's tokens j <= i through masked scores (attnK.qk on the transposed
+// Qr block and the chunk's packed Kr tile), then the chunk joins the state.
+// As in softmax_attention, a masked key is never multiplied in: pv6 covers
+// the keys all six rows see and pv1 the rest of each row.
+const slaChunk = attnKeys
+
+// slaK is the set of SLA primitives of one code path (their meaning is the
+// Go twins below; the attention micro-kernels come from the level's attnK).
+type slaK struct {
+	path string
+	// reluT: dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols.
+	reluT func(dst []float32, ldd int, src []float32, lds, rows, cols int)
+	// reluDot: dst[r*ldd+i] = max(src[r*lds+i], 0) for r < rows, i < n, and
+	// den[r] += Σ_i dst[r*ldd+i]*w[i].
+	reluDot func(dst []float32, ldd int, src []float32, lds int, w, den []float32, rows, n int)
+	// conv5: o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) +
+	// Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c] for t < n, c < ld; ld is a multiple of 16.
+	conv5 func(o, v, w, b []float32, n, ld int)
+	// axpyTo: y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] for r < rows, i < n.
+	axpyTo func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
+}
+
+var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo}
+
+func init() {
+	has := func(l *level) bool { return l.attn != nil }
+	register("sla1d", prepareSLA, has)
+	register("sla2d", prepareSLA, has)
+}
+
+func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.SimplifiedLinearAttention)
+	if b.lv.attn == nil {
+		return b.pure.Prepare(op)
+	}
+	sk := b.lv.sla
+	if sk == nil {
+		sk = slaGeneric
+	}
+	return newSLA(b, b.lv.attn, sk, b.lv.f, &op), nil
+}
+
+type slaScratch struct {
+	vp  []float32 // [pad+L+pad][dvp] V zero-padded (1D; 2D: [L][dvp])
+	vg  []float32 // 2D: [GH][GW+4][dvp] V with two zero columns each side
+	cs  []float32 // [L][dvp] DWC(V)
+	s   []float32 // [Dp][dvp] the state Kr^T V (rows past D unused)
+	ks  []float32 // [D] Σ Kr_j
+	krT []float32 // [Dp][64] Kr of one tile, transposed (rows past D zero)
+	kb  []float32 // [64][D] K + Pk of one tile
+	qp  []float32 // [6][64] relu(Q) of a block, one 64-column slice of D
+	qt  []float32 // [D][8] relu(Q) of a block, transposed (causal)
+	sc  []float32 // [6][64] intra-chunk scores (causal)
+	o   []float32 // [6][dvp] numerators of a block
+	den [attnRows]float32
+}
+
+// slaRun is one bound SLA: the op's slices and shape, the kernels, the
+// weights transposed to [taps][dvp] (zero-padded columns).
+type slaRun struct {
+	ak                 *attnK
+	sk                 *slaK
+	f                  *vec
+	q, k, v, pk, bd, o []float32
+	wt, bias           []float32
+	ones               []float32 // [64] corr of the P V kernels, a of the Pk add
+	H, L, D, Dv        int
+	dvp, dp, pad       int
+	gh, gw             int // 2D grid; gh == 0 for 1D
+	causal             bool
+}
+
+func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
+	if bh == 0 || L == 0 {
+		return bound(ak.path, func() {})
+	}
+	r := &slaRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
+		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
+		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, dp: (D + attnRows - 1) / attnRows * attnRows,
+		causal: op.Causal, ones: make([]float32, attnKeys)}
+	for i := range r.ones {
+		r.ones[i] = 1
+	}
+	taps := 5
+	switch {
+	case op.Conv == kernel.SLAConv2D:
+		taps, r.gh, r.gw = 25, op.GridH, op.GridW
+	case op.Causal:
+		r.pad = 4
+	default:
+		r.pad = 2
+	}
+	wd := kernel.F32s(op.Wd)
+	r.wt, r.bias = make([]float32, taps*r.dvp), make([]float32, r.dvp)
+	dvp, dp := r.dvp, r.dp
+	scratch := newPool(b.threads, func() *slaScratch {
+		sc := &slaScratch{vp: make([]float32, (L+2*r.pad)*dvp), cs: make([]float32, L*dvp),
+			s: make([]float32, dp*dvp), ks: make([]float32, D), krT: make([]float32, dp*attnKeys),
+			qp: make([]float32, attnRows*attnKeys), o: make([]float32, attnRows*dvp)}
+		if r.pk != nil {
+			sc.kb = make([]float32, attnKeys*D)
+		}
+		if r.gh > 0 {
+			sc.vg = make([]float32, r.gh*(r.gw+4)*dvp)
+		}
+		if r.causal {
+			sc.qt, sc.sc = make([]float32, D*8), make([]float32, attnRows*attnKeys)
+		}
+		return sc
+	})
+	body := func(lo, hi int) {
+		sc := <-scratch
+		defer func() { scratch <- sc }()
+		for h := lo; h < hi; h++ {
+			r.head(sc, h)
+		}
+	}
+	perHead := L * (4*D*Dv + 2*(taps+1)*Dv)
+	return bound(ak.path, func() {
+		for t := range taps {
+			for e := range Dv {
+				r.wt[t*dvp+e] = wd[e*taps+t]
+			}
+		}
+		copy(r.bias, r.bd)
+		b.rows(bh, perHead, body)
+	})
+}
+
+// head computes one (b, h).
+func (r *slaRun) head(sc *slaScratch, h int) {
+	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
+	vh := r.v[h*L*Dv : (h+1)*L*Dv]
+	for n := range L {
+		copy(sc.vp[(r.pad+n)*dvp:(r.pad+n)*dvp+Dv], vh[n*Dv:(n+1)*Dv])
+	}
+	r.conv(sc)
+	clear(sc.s)
+	clear(sc.ks)
+	qh := r.q[h*L*D : (h+1)*L*D]
+	for c0 := 0; c0 < L; c0 += slaChunk {
+		nk := min(slaChunk, L-c0)
+		r.packK(sc, h, c0, nk)
+		if r.causal {
+			for i0 := c0; i0 < c0+nk; i0 += attnRows {
+				r.block(sc, h, qh, i0, min(attnRows, c0+nk-i0), c0)
+			}
+		}
+		r.update(sc, c0, nk)
+	}
+	if !r.causal {
+		for i0 := 0; i0 < L; i0 += attnRows {
+			r.block(sc, h, qh, i0, min(attnRows, L-i0), -1)
+		}
+	}
+}
+
+// conv writes DWC(V) of the head (bias included) into sc.cs.
+func (r *slaRun) conv(sc *slaScratch) {
+	dvp := r.dvp
+	if r.gh == 0 {
+		r.sk.conv5(sc.cs, sc.vp, r.wt, r.bias, r.L, dvp)
+		return
+	}
+	W, wp := r.gw, r.gw+4
+	for g := range r.gh {
+		copy(sc.vg[(g*wp+2)*dvp:(g*wp+2+W)*dvp], sc.vp[g*W*dvp:(g+1)*W*dvp])
+	}
+	for g := range r.gh {
+		out := sc.cs[g*W*dvp : (g+1)*W*dvp]
+		r.sk.conv5(out, sc.vg[g*wp*dvp:], r.wt[10*dvp:], r.bias, W, dvp) // centre row first, with the bias
+		for u := range 5 {
+			if gg := g + u - 2; u != 2 && gg >= 0 && gg < r.gh {
+				r.sk.conv5(out, sc.vg[gg*wp*dvp:], r.wt[5*u*dvp:], nil, W, dvp)
+			}
+		}
+	}
+}
+
+// packK packs Kr = relu(K + Pk) of tokens [c0, c0+nk) transposed into krT.
+func (r *slaRun) packK(sc *slaScratch, h, c0, nk int) {
+	D := r.D
+	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
+	if r.pk != nil {
+		pk := r.pk[(c0*r.H+h%r.H)*D:]
+		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
+		src = sc.kb[:nk*D]
+	}
+	r.sk.reluT(sc.krT, attnKeys, src, D, nk, D)
+}
+
+// update adds the packed tile (tokens [c0, c0+nk)) to the state: S += Kr^T V
+// and ks += its row sums.
+func (r *slaRun) update(sc *slaScratch, c0, nk int) {
+	dvp := r.dvp
+	for d := range r.D {
+		sc.ks[d] += r.f.sum(sc.krT[d*attnKeys : d*attnKeys+nk])
+	}
+	vt := sc.vp[(r.pad+c0)*dvp:]
+	for d0 := 0; d0 < r.dp; d0 += attnRows {
+		for e0 := 0; e0 < dvp; e0 += 64 {
+			nz := min(4, (dvp-e0)/16)
+			r.ak.pv6[nz](sc.s[d0*dvp+e0:], dvp, sc.krT[d0*attnKeys:], nk, vt[e0:], dvp, r.ones)
+		}
+	}
+}
+
+// block writes output rows [i0, i0+rows) of head h: O_i = DWC(V)_i +
+// (Qr_i S)/(Qr_i . ks + 1e-6). Causal (c0 >= 0): S and ks hold the chunks
+// before c0, and row i adds the chunk's tokens c0..i (krT holds the chunk).
+func (r *slaRun) block(sc *slaScratch, h int, qh []float32, i0, rows, c0 int) {
+	D, Dv, dvp := r.D, r.Dv, r.dvp
+	clear(sc.o)
+	sc.den = [attnRows]float32{}
+	for d0 := 0; d0 < D; d0 += attnKeys {
+		dc := min(attnKeys, D-d0)
+		r.sk.reluDot(sc.qp, attnKeys, qh[i0*D+d0:], D, sc.ks[d0:], sc.den[:], rows, dc)
+		for e0 := 0; e0 < dvp; e0 += 64 {
+			nz := min(4, (dvp-e0)/16)
+			r.ak.pv6[nz](sc.o[e0:], dvp, sc.qp, dc, sc.s[d0*dvp+e0:], dvp, r.ones)
+		}
+	}
+	if c0 >= 0 {
+		r.intra(sc, qh, i0, rows, c0)
+	}
+	for i := range rows {
+		sc.den[i] = 1 / (sc.den[i] + 1e-6)
+	}
+	r.sk.axpyTo(r.o[(h*r.L+i0)*Dv:], Dv, sc.o, dvp, sc.cs[i0*dvp:], dvp, sc.den[:], rows, Dv)
+}
+
+// intra adds the causal chunk's own tokens: scores s_ij = Qr_i . Kr_j for
+// j in [c0, i], their sums to the denominators, and Σ s_ij V_j.
+func (r *slaRun) intra(sc *slaScratch, qh []float32, i0, rows, c0 int) {
+	D, dvp := r.D, r.dvp
+	// Eight rows when there are (the 8x8 transposes; qk reads six).
+	n := min(8, r.L-i0)
+	r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+n)*D], D, n, D)
+	r.ak.qk(sc.sc, sc.qt, sc.krT, D, 1)
+	all := i0 - c0 + 1 // keys every row of the block sees
+	for i := range rows {
+		sc.den[i] += r.f.sum(sc.sc[i*attnKeys : i*attnKeys+all+i])
+	}
+	vt := sc.vp[(r.pad+c0)*dvp:]
+	for e0 := 0; e0 < dvp; e0 += 64 {
+		nz := min(4, (dvp-e0)/16)
+		r.ak.pv6[nz](sc.o[e0:], dvp, sc.sc, all, vt[e0:], dvp, r.ones)
+		for i := 1; i < rows; i++ {
+			r.ak.pv1[nz](sc.o[i*dvp+e0:], sc.sc[i*attnKeys+all:], i, vt[all*dvp+e0:], dvp)
+		}
+	}
+}
+
+// ---- Go twins of the SLA primitives (the meaning of the assembly) ----
+
+func reluTGo(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	for r := range rows {
+		for c, x := range src[r*lds : r*lds+cols] {
+			dst[c*ldd+r] = max(x, 0)
+		}
+	}
+}
+
+func reluDotGo(dst []float32, ldd int, src []float32, lds int, w, den []float32, rows, n int) {
+	w = w[:n]
+	for r := range rows {
+		d, x := dst[r*ldd:r*ldd+n], src[r*lds:r*lds+n]
+		var s0, s1 float32
+		i := 0
+		for ; i+2 <= n; i += 2 {
+			a, b := max(x[i], 0), max(x[i+1], 0)
+			d[i], d[i+1] = a, b
+			s0 += a * w[i]
+			s1 += b * w[i+1]
+		}
+		if i < n {
+			a := max(x[i], 0)
+			d[i] = a
+			s0 += a * w[i]
+		}
+		den[r] += s0 + s1
+	}
+}
+
+func conv5Go(o, v, w, b []float32, n, ld int) {
+	for t := range n {
+		or := o[t*ld : (t+1)*ld]
+		if len(b) > 0 {
+			copy(or, b[:ld])
+		}
+		for k := range 5 {
+			wk, vk := w[k*ld:(k+1)*ld], v[(t+k)*ld:(t+k+1)*ld]
+			for c := range or {
+				or[c] += wk[c] * vk[c]
+			}
+		}
+	}
+}
+
+func axpyToGo(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int) {
+	for r := range rows {
+		yr, xr, cr, ar := y[r*ldy:r*ldy+n], x[r*ldx:r*ldx+n], c[r*ldc:r*ldc+n], a[r]
+		for i := range yr {
+			yr[i] = cr[i] + ar*xr[i]
+		}
+	}
+}
