@@ -117,8 +117,13 @@ func reductions(v variant) {
 	_ = lo
 }
 
-// expConsts are the constants of exp kept in registers.
-type expConsts struct{ lo VecVirtual }
+// expConsts are the constants of exp kept in registers. wide: arguments
+// go down to lo = -110 (the attention exp), so the AVX2 form scales in two
+// steps (2^n with n < -126 has no float32 exponent); VSCALEFPS needs none.
+type expConsts struct {
+	lo   VecVirtual
+	wide bool
+}
 
 func (v variant) expSetup() expConsts {
 	return expConsts{lo: v.bcast(splatF("explo", -87))}
@@ -153,6 +158,16 @@ func (v variant) exp(t VecVirtual, k expConsts) {
 	}
 	ni := v.vec()
 	VCVTPS2DQ(n, ni)
+	if k.wide {
+		// p * 2^h * 2^(n-h) with h = n>>1 >= -80: the first product is
+		// exact, the second rounds once (to a denormal or 0), as VSCALEFPS.
+		h := v.vec()
+		VPSRAD(U8(1), ni, h)
+		VPSUBD(h, ni, ni)
+		VPADDD(splat("i127", 127), h, h)
+		VPSLLD(U8(23), h, h)
+		VMULPS(h, p, p)
+	}
 	VPADDD(splat("i127", 127), ni, ni)
 	VPSLLD(U8(23), ni, ni)
 	VMULPS(ni, p, t)
