@@ -3941,7 +3941,7 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VEXTRACTF128 $0x01, Y0, X1
 	VMOVQ        X1, 16(CX)
 	VSUBPS       Y0, Y2, Y2
-	VMOVUPS      c_explo110<>+0(SB), Y0
+	VMOVUPS      c_explo109<>+0(SB), Y0
 	VMAXPS       Y2, Y0, Y2
 	VMULPS       c_log2e<>+0(SB), Y2, Y1
 	VROUNDPS     $0x00, Y1, Y1
@@ -3957,14 +3957,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y6, Y5
 	VADDPS       c_one<>+0(SB), Y5, Y5
 	VCVTPS2DQ    Y1, Y1
-	VPSRAD       $0x01, Y1, Y2
-	VPSUBD       Y2, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y5, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      X2, (BX)
 	VEXTRACTF128 $0x01, Y2, X1
 	VMOVQ        X1, 16(BX)
@@ -3988,14 +3984,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y5, Y2
-	VPSRAD       $0x01, Y2, Y5
-	VPSUBD       Y5, Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y6, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, (AX)
 	VMOVAPS      Y2, Y2
 	VMOVUPS      32(AX), Y5
@@ -4015,14 +4007,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 32(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      64(AX), Y5
@@ -4042,14 +4030,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 64(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      96(AX), Y5
@@ -4069,14 +4053,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 96(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      128(AX), Y5
@@ -4096,14 +4076,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 128(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      160(AX), Y5
@@ -4123,14 +4099,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 160(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      192(AX), Y5
@@ -4150,14 +4122,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 192(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      224(AX), Y5
@@ -4177,14 +4145,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y1, Y1
-	VPSRAD       $0x01, Y1, Y5
-	VPSUBD       Y5, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y6, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 224(AX)
 	VADDPS       Y5, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
@@ -4212,14 +4176,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y5, Y2
-	VPSRAD       $0x01, Y2, Y5
-	VPSUBD       Y5, Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y6, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 256(AX)
 	VMOVAPS      Y2, Y2
 	VMOVUPS      288(AX), Y5
@@ -4239,14 +4199,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 288(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      320(AX), Y5
@@ -4266,14 +4222,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 320(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      352(AX), Y5
@@ -4293,14 +4245,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 352(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      384(AX), Y5
@@ -4320,14 +4268,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 384(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      416(AX), Y5
@@ -4347,14 +4291,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 416(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      448(AX), Y5
@@ -4374,14 +4314,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 448(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      480(AX), Y5
@@ -4401,14 +4337,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y1, Y1
-	VPSRAD       $0x01, Y1, Y5
-	VPSUBD       Y5, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y6, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 480(AX)
 	VADDPS       Y5, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
@@ -4436,14 +4368,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y5, Y2
-	VPSRAD       $0x01, Y2, Y5
-	VPSUBD       Y5, Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y6, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 512(AX)
 	VMOVAPS      Y2, Y2
 	VMOVUPS      544(AX), Y5
@@ -4463,14 +4391,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 544(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      576(AX), Y5
@@ -4490,14 +4414,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 576(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      608(AX), Y5
@@ -4517,14 +4437,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 608(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      640(AX), Y5
@@ -4544,14 +4460,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 640(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      672(AX), Y5
@@ -4571,14 +4483,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 672(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      704(AX), Y5
@@ -4598,14 +4506,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 704(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      736(AX), Y5
@@ -4625,14 +4529,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y1, Y1
-	VPSRAD       $0x01, Y1, Y5
-	VPSUBD       Y5, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y6, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 736(AX)
 	VADDPS       Y5, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
@@ -4660,14 +4560,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y5, Y2
-	VPSRAD       $0x01, Y2, Y5
-	VPSUBD       Y5, Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y6, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 768(AX)
 	VMOVAPS      Y2, Y2
 	VMOVUPS      800(AX), Y5
@@ -4687,14 +4583,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 800(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      832(AX), Y5
@@ -4714,14 +4606,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 832(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      864(AX), Y5
@@ -4741,14 +4629,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 864(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      896(AX), Y5
@@ -4768,14 +4652,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 896(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      928(AX), Y5
@@ -4795,14 +4675,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 928(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      960(AX), Y5
@@ -4822,14 +4698,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 960(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      992(AX), Y5
@@ -4849,14 +4721,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y1, Y1
-	VPSRAD       $0x01, Y1, Y5
-	VPSUBD       Y5, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y6, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 992(AX)
 	VADDPS       Y5, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
@@ -4884,14 +4752,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y5, Y2
-	VPSRAD       $0x01, Y2, Y5
-	VPSUBD       Y5, Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y6, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 1024(AX)
 	VMOVAPS      Y2, Y2
 	VMOVUPS      1056(AX), Y5
@@ -4911,14 +4775,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1056(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1088(AX), Y5
@@ -4938,14 +4798,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1088(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1120(AX), Y5
@@ -4965,14 +4821,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1120(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1152(AX), Y5
@@ -4992,14 +4844,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1152(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1184(AX), Y5
@@ -5019,14 +4867,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1184(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1216(AX), Y5
@@ -5046,14 +4890,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1216(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1248(AX), Y5
@@ -5073,14 +4913,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y1, Y1
-	VPSRAD       $0x01, Y1, Y5
-	VPSUBD       Y5, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
 	VMULPS       Y1, Y6, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1248(AX)
 	VADDPS       Y5, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
@@ -5108,14 +4944,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y2, Y7, Y6
 	VADDPS       c_one<>+0(SB), Y6, Y6
 	VCVTPS2DQ    Y5, Y2
-	VPSRAD       $0x01, Y2, Y5
-	VPSUBD       Y5, Y2, Y2
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y6, Y6
-	VPADDD       c_i127<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
 	VMULPS       Y2, Y6, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 1280(AX)
 	VMOVAPS      Y2, Y2
 	VMOVUPS      1312(AX), Y5
@@ -5135,14 +4967,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1312(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1344(AX), Y5
@@ -5162,14 +4990,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1344(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1376(AX), Y5
@@ -5189,14 +5013,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1376(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1408(AX), Y5
@@ -5216,14 +5036,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1408(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1440(AX), Y5
@@ -5243,14 +5059,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1440(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1472(AX), Y5
@@ -5270,14 +5082,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y8, Y7
 	VADDPS       c_one<>+0(SB), Y7, Y7
 	VCVTPS2DQ    Y6, Y5
-	VPSRAD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
 	VMULPS       Y5, Y7, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1472(AX)
 	VADDPS       Y5, Y2, Y2
 	VMOVUPS      1504(AX), Y5
@@ -5297,14 +5105,10 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VFMADD213PS  Y5, Y6, Y1
 	VADDPS       c_one<>+0(SB), Y1, Y1
 	VCVTPS2DQ    Y0, Y0
-	VPSRAD       $0x01, Y0, Y5
-	VPSUBD       Y5, Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y1, Y1
-	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPADDD       c_i159<>+0(SB), Y0, Y0
 	VPSLLD       $0x17, Y0, Y0
 	VMULPS       Y0, Y1, Y5
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMOVUPS      Y5, 1504(AX)
 	VADDPS       Y5, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X0
@@ -5327,6 +5131,60 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VMOVQ        X0, 16(DX)
 	VZEROUPPER
 	RET
+
+DATA c_explo109<>+0(SB)/4, $0xc2da0000
+DATA c_explo109<>+4(SB)/4, $0xc2da0000
+DATA c_explo109<>+8(SB)/4, $0xc2da0000
+DATA c_explo109<>+12(SB)/4, $0xc2da0000
+DATA c_explo109<>+16(SB)/4, $0xc2da0000
+DATA c_explo109<>+20(SB)/4, $0xc2da0000
+DATA c_explo109<>+24(SB)/4, $0xc2da0000
+DATA c_explo109<>+28(SB)/4, $0xc2da0000
+DATA c_explo109<>+32(SB)/4, $0xc2da0000
+DATA c_explo109<>+36(SB)/4, $0xc2da0000
+DATA c_explo109<>+40(SB)/4, $0xc2da0000
+DATA c_explo109<>+44(SB)/4, $0xc2da0000
+DATA c_explo109<>+48(SB)/4, $0xc2da0000
+DATA c_explo109<>+52(SB)/4, $0xc2da0000
+DATA c_explo109<>+56(SB)/4, $0xc2da0000
+DATA c_explo109<>+60(SB)/4, $0xc2da0000
+GLOBL c_explo109<>(SB), RODATA|NOPTR, $64
+
+DATA c_i159<>+0(SB)/4, $0x0000009f
+DATA c_i159<>+4(SB)/4, $0x0000009f
+DATA c_i159<>+8(SB)/4, $0x0000009f
+DATA c_i159<>+12(SB)/4, $0x0000009f
+DATA c_i159<>+16(SB)/4, $0x0000009f
+DATA c_i159<>+20(SB)/4, $0x0000009f
+DATA c_i159<>+24(SB)/4, $0x0000009f
+DATA c_i159<>+28(SB)/4, $0x0000009f
+DATA c_i159<>+32(SB)/4, $0x0000009f
+DATA c_i159<>+36(SB)/4, $0x0000009f
+DATA c_i159<>+40(SB)/4, $0x0000009f
+DATA c_i159<>+44(SB)/4, $0x0000009f
+DATA c_i159<>+48(SB)/4, $0x0000009f
+DATA c_i159<>+52(SB)/4, $0x0000009f
+DATA c_i159<>+56(SB)/4, $0x0000009f
+DATA c_i159<>+60(SB)/4, $0x0000009f
+GLOBL c_i159<>(SB), RODATA|NOPTR, $64
+
+DATA c_twom32<>+0(SB)/4, $0x2f800000
+DATA c_twom32<>+4(SB)/4, $0x2f800000
+DATA c_twom32<>+8(SB)/4, $0x2f800000
+DATA c_twom32<>+12(SB)/4, $0x2f800000
+DATA c_twom32<>+16(SB)/4, $0x2f800000
+DATA c_twom32<>+20(SB)/4, $0x2f800000
+DATA c_twom32<>+24(SB)/4, $0x2f800000
+DATA c_twom32<>+28(SB)/4, $0x2f800000
+DATA c_twom32<>+32(SB)/4, $0x2f800000
+DATA c_twom32<>+36(SB)/4, $0x2f800000
+DATA c_twom32<>+40(SB)/4, $0x2f800000
+DATA c_twom32<>+44(SB)/4, $0x2f800000
+DATA c_twom32<>+48(SB)/4, $0x2f800000
+DATA c_twom32<>+52(SB)/4, $0x2f800000
+DATA c_twom32<>+56(SB)/4, $0x2f800000
+DATA c_twom32<>+60(SB)/4, $0x2f800000
+GLOBL c_twom32<>(SB), RODATA|NOPTR, $64
 
 // func pvTile6x1AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 // Requires: AVX, FMA3

@@ -367,7 +367,7 @@ func softmaxTileAVX2() {
 		"entries are -Inf), for each row i < 6:",
 		"  mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)",
 		"  s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx",
-		"with exp as in sumExp but exactly 0 for arguments below -110 (so -Inf gives 0).",
+		"with exp as in sumExp but exactly 0 for arguments below -109 (so -Inf gives 0).",
 		"m, l and corr hold 6 elements. (AVX2+FMA)")
 	v := avx2
 	s, m, l, corr := ptr("s"), ptr("m"), ptr("l"), ptr("corr")
@@ -400,7 +400,8 @@ func softmaxTileAVX2() {
 	VMAXPS(old, mnew, mnew)
 	store6(mnew, Mem{Base: m})
 	VSUBPS(mnew, old, old)
-	ek := expConsts{lo: v.bcast(splatF("explo110", -110)), wide: true}
+	// exp(-109) already rounds to 0, so the AVX2 exp clamps there.
+	ek := expConsts{lo: v.bcast(splatF("explo109", -109)), wide: true}
 	v.exp(old, ek)
 	store6(old, Mem{Base: corr})
 	// Probabilities, and their row sums gathered on the stack.

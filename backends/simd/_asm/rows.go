@@ -118,8 +118,9 @@ func reductions(v variant) {
 }
 
 // expConsts are the constants of exp kept in registers. wide: arguments
-// go down to lo = -110 (the attention exp), so the AVX2 form scales in two
-// steps (2^n with n < -126 has no float32 exponent); VSCALEFPS needs none.
+// go down to lo = -109 (the attention exp; exp(-109) rounds to 0), so the
+// AVX2 form scales by 2^(n+32) and 2^-32 (2^n with n < -126 has no float32
+// exponent); VSCALEFPS needs neither.
 type expConsts struct {
 	lo   VecVirtual
 	wide bool
@@ -159,14 +160,13 @@ func (v variant) exp(t VecVirtual, k expConsts) {
 	ni := v.vec()
 	VCVTPS2DQ(n, ni)
 	if k.wide {
-		// p * 2^h * 2^(n-h) with h = n>>1 >= -80: the first product is
-		// exact, the second rounds once (to a denormal or 0), as VSCALEFPS.
-		h := v.vec()
-		VPSRAD(U8(1), ni, h)
-		VPSUBD(h, ni, ni)
-		VPADDD(splat("i127", 127), h, h)
-		VPSLLD(U8(23), h, h)
-		VMULPS(h, p, p)
+		// n >= -157: p*2^(n+32) is exact, the product with 2^-32 rounds
+		// once (to a denormal or 0), as VSCALEFPS.
+		VPADDD(splat("i159", 127+32), ni, ni)
+		VPSLLD(U8(23), ni, ni)
+		VMULPS(ni, p, t)
+		VMULPS(splatF("twom32", 0x1p-32), t, t)
+		return
 	}
 	VPADDD(splat("i127", 127), ni, ni)
 	VPSLLD(U8(23), ni, ni)
