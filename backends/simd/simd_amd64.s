@@ -3969,188 +3969,188 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VBROADCASTSS (CX), Y1
 	VMOVUPS      (AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y5, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y5, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y2, Y7
-	VFMADD213PS  Y2, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y5, Y2
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, (AX)
-	VMOVAPS      Y2, Y2
 	VMOVUPS      32(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      64(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      96(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMAXPS       Y2, Y0, Y2
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMULPS       c_log2e<>+0(SB), Y2, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y9
+	VMULPS       c_log2e<>+0(SB), Y6, Y10
+	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
+	VMULPS       Y2, Y2, Y16
+	VMULPS       Y5, Y5, Y17
+	VMULPS       Y6, Y6, Y18
+	VMULPS       Y7, Y7, Y19
+	VFMADD213PS  Y2, Y16, Y12
+	VFMADD213PS  Y5, Y17, Y13
+	VFMADD213PS  Y6, Y18, Y14
+	VFMADD213PS  Y7, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y8, Y2
+	VCVTPS2DQ    Y9, Y5
+	VCVTPS2DQ    Y10, Y6
+	VCVTPS2DQ    Y11, Y7
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y5, Y13, Y5
+	VMULPS       Y6, Y14, Y6
+	VMULPS       Y7, Y15, Y7
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMOVUPS      Y2, (AX)
+	VMOVAPS      Y2, Y2
 	VMOVUPS      Y5, 32(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      64(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 64(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      96(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 96(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 64(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 96(AX)
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      128(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      160(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      192(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      224(AX), Y8
+	VSUBPS       Y1, Y8, Y8
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMAXPS       Y8, Y0, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VMULPS       c_log2e<>+0(SB), Y7, Y10
+	VMULPS       c_log2e<>+0(SB), Y8, Y11
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
+	VMULPS       Y5, Y5, Y16
+	VMULPS       Y6, Y6, Y17
+	VMULPS       Y7, Y7, Y18
+	VMULPS       Y8, Y8, Y19
+	VFMADD213PS  Y5, Y16, Y12
+	VFMADD213PS  Y6, Y17, Y13
+	VFMADD213PS  Y7, Y18, Y14
+	VFMADD213PS  Y8, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y9, Y6
+	VCVTPS2DQ    Y10, Y7
+	VCVTPS2DQ    Y11, Y8
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y1, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       Y7, Y14, Y7
+	VMULPS       Y8, Y15, Y8
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
 	VMOVUPS      Y5, 128(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      160(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 160(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      192(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      224(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y7
-	VFMADD213PS  Y5, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y6, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 160(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 192(AX)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      Y8, 224(AX)
+	VADDPS       Y8, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
 	VADDPS       X1, X2, X2
 	VMOVHLPS     X2, X2, X1
@@ -4161,188 +4161,188 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VBROADCASTSS 4(CX), Y1
 	VMOVUPS      256(AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y5, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y5, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y2, Y7
-	VFMADD213PS  Y2, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y5, Y2
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 256(AX)
-	VMOVAPS      Y2, Y2
 	VMOVUPS      288(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      320(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      352(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMAXPS       Y2, Y0, Y2
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMULPS       c_log2e<>+0(SB), Y2, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y9
+	VMULPS       c_log2e<>+0(SB), Y6, Y10
+	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
+	VMULPS       Y2, Y2, Y16
+	VMULPS       Y5, Y5, Y17
+	VMULPS       Y6, Y6, Y18
+	VMULPS       Y7, Y7, Y19
+	VFMADD213PS  Y2, Y16, Y12
+	VFMADD213PS  Y5, Y17, Y13
+	VFMADD213PS  Y6, Y18, Y14
+	VFMADD213PS  Y7, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y8, Y2
+	VCVTPS2DQ    Y9, Y5
+	VCVTPS2DQ    Y10, Y6
+	VCVTPS2DQ    Y11, Y7
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y5, Y13, Y5
+	VMULPS       Y6, Y14, Y6
+	VMULPS       Y7, Y15, Y7
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMOVUPS      Y2, 256(AX)
+	VMOVAPS      Y2, Y2
 	VMOVUPS      Y5, 288(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      320(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 320(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      352(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 352(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 320(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 352(AX)
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      384(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      416(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      448(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      480(AX), Y8
+	VSUBPS       Y1, Y8, Y8
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMAXPS       Y8, Y0, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VMULPS       c_log2e<>+0(SB), Y7, Y10
+	VMULPS       c_log2e<>+0(SB), Y8, Y11
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
+	VMULPS       Y5, Y5, Y16
+	VMULPS       Y6, Y6, Y17
+	VMULPS       Y7, Y7, Y18
+	VMULPS       Y8, Y8, Y19
+	VFMADD213PS  Y5, Y16, Y12
+	VFMADD213PS  Y6, Y17, Y13
+	VFMADD213PS  Y7, Y18, Y14
+	VFMADD213PS  Y8, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y9, Y6
+	VCVTPS2DQ    Y10, Y7
+	VCVTPS2DQ    Y11, Y8
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y1, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       Y7, Y14, Y7
+	VMULPS       Y8, Y15, Y8
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
 	VMOVUPS      Y5, 384(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      416(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 416(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      448(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 448(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      480(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y7
-	VFMADD213PS  Y5, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y6, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 480(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 416(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 448(AX)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      Y8, 480(AX)
+	VADDPS       Y8, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
 	VADDPS       X1, X2, X2
 	VMOVHLPS     X2, X2, X1
@@ -4353,188 +4353,188 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VBROADCASTSS 8(CX), Y1
 	VMOVUPS      512(AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y5, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y5, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y2, Y7
-	VFMADD213PS  Y2, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y5, Y2
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 512(AX)
-	VMOVAPS      Y2, Y2
 	VMOVUPS      544(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      576(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      608(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMAXPS       Y2, Y0, Y2
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMULPS       c_log2e<>+0(SB), Y2, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y9
+	VMULPS       c_log2e<>+0(SB), Y6, Y10
+	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
+	VMULPS       Y2, Y2, Y16
+	VMULPS       Y5, Y5, Y17
+	VMULPS       Y6, Y6, Y18
+	VMULPS       Y7, Y7, Y19
+	VFMADD213PS  Y2, Y16, Y12
+	VFMADD213PS  Y5, Y17, Y13
+	VFMADD213PS  Y6, Y18, Y14
+	VFMADD213PS  Y7, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y8, Y2
+	VCVTPS2DQ    Y9, Y5
+	VCVTPS2DQ    Y10, Y6
+	VCVTPS2DQ    Y11, Y7
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y5, Y13, Y5
+	VMULPS       Y6, Y14, Y6
+	VMULPS       Y7, Y15, Y7
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMOVUPS      Y2, 512(AX)
+	VMOVAPS      Y2, Y2
 	VMOVUPS      Y5, 544(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      576(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 576(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      608(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 608(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 576(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 608(AX)
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      640(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      672(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      704(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      736(AX), Y8
+	VSUBPS       Y1, Y8, Y8
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMAXPS       Y8, Y0, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VMULPS       c_log2e<>+0(SB), Y7, Y10
+	VMULPS       c_log2e<>+0(SB), Y8, Y11
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
+	VMULPS       Y5, Y5, Y16
+	VMULPS       Y6, Y6, Y17
+	VMULPS       Y7, Y7, Y18
+	VMULPS       Y8, Y8, Y19
+	VFMADD213PS  Y5, Y16, Y12
+	VFMADD213PS  Y6, Y17, Y13
+	VFMADD213PS  Y7, Y18, Y14
+	VFMADD213PS  Y8, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y9, Y6
+	VCVTPS2DQ    Y10, Y7
+	VCVTPS2DQ    Y11, Y8
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y1, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       Y7, Y14, Y7
+	VMULPS       Y8, Y15, Y8
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
 	VMOVUPS      Y5, 640(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      672(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 672(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      704(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 704(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      736(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y7
-	VFMADD213PS  Y5, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y6, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 736(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 672(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 704(AX)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      Y8, 736(AX)
+	VADDPS       Y8, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
 	VADDPS       X1, X2, X2
 	VMOVHLPS     X2, X2, X1
@@ -4545,188 +4545,188 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VBROADCASTSS 12(CX), Y1
 	VMOVUPS      768(AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y5, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y5, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y2, Y7
-	VFMADD213PS  Y2, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y5, Y2
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 768(AX)
-	VMOVAPS      Y2, Y2
 	VMOVUPS      800(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      832(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      864(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMAXPS       Y2, Y0, Y2
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMULPS       c_log2e<>+0(SB), Y2, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y9
+	VMULPS       c_log2e<>+0(SB), Y6, Y10
+	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
+	VMULPS       Y2, Y2, Y16
+	VMULPS       Y5, Y5, Y17
+	VMULPS       Y6, Y6, Y18
+	VMULPS       Y7, Y7, Y19
+	VFMADD213PS  Y2, Y16, Y12
+	VFMADD213PS  Y5, Y17, Y13
+	VFMADD213PS  Y6, Y18, Y14
+	VFMADD213PS  Y7, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y8, Y2
+	VCVTPS2DQ    Y9, Y5
+	VCVTPS2DQ    Y10, Y6
+	VCVTPS2DQ    Y11, Y7
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y5, Y13, Y5
+	VMULPS       Y6, Y14, Y6
+	VMULPS       Y7, Y15, Y7
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMOVUPS      Y2, 768(AX)
+	VMOVAPS      Y2, Y2
 	VMOVUPS      Y5, 800(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      832(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 832(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      864(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 864(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 832(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 864(AX)
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      896(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      928(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      960(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      992(AX), Y8
+	VSUBPS       Y1, Y8, Y8
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMAXPS       Y8, Y0, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VMULPS       c_log2e<>+0(SB), Y7, Y10
+	VMULPS       c_log2e<>+0(SB), Y8, Y11
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
+	VMULPS       Y5, Y5, Y16
+	VMULPS       Y6, Y6, Y17
+	VMULPS       Y7, Y7, Y18
+	VMULPS       Y8, Y8, Y19
+	VFMADD213PS  Y5, Y16, Y12
+	VFMADD213PS  Y6, Y17, Y13
+	VFMADD213PS  Y7, Y18, Y14
+	VFMADD213PS  Y8, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y9, Y6
+	VCVTPS2DQ    Y10, Y7
+	VCVTPS2DQ    Y11, Y8
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y1, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       Y7, Y14, Y7
+	VMULPS       Y8, Y15, Y8
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
 	VMOVUPS      Y5, 896(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      928(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 928(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      960(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 960(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      992(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y7
-	VFMADD213PS  Y5, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y6, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 992(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 928(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 960(AX)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      Y8, 992(AX)
+	VADDPS       Y8, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
 	VADDPS       X1, X2, X2
 	VMOVHLPS     X2, X2, X1
@@ -4737,188 +4737,188 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VBROADCASTSS 16(CX), Y1
 	VMOVUPS      1024(AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y5, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y5, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y2, Y7
-	VFMADD213PS  Y2, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y5, Y2
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 1024(AX)
-	VMOVAPS      Y2, Y2
 	VMOVUPS      1056(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1088(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      1120(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMAXPS       Y2, Y0, Y2
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMULPS       c_log2e<>+0(SB), Y2, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y9
+	VMULPS       c_log2e<>+0(SB), Y6, Y10
+	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
+	VMULPS       Y2, Y2, Y16
+	VMULPS       Y5, Y5, Y17
+	VMULPS       Y6, Y6, Y18
+	VMULPS       Y7, Y7, Y19
+	VFMADD213PS  Y2, Y16, Y12
+	VFMADD213PS  Y5, Y17, Y13
+	VFMADD213PS  Y6, Y18, Y14
+	VFMADD213PS  Y7, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y8, Y2
+	VCVTPS2DQ    Y9, Y5
+	VCVTPS2DQ    Y10, Y6
+	VCVTPS2DQ    Y11, Y7
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y5, Y13, Y5
+	VMULPS       Y6, Y14, Y6
+	VMULPS       Y7, Y15, Y7
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMOVUPS      Y2, 1024(AX)
+	VMOVAPS      Y2, Y2
 	VMOVUPS      Y5, 1056(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1088(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1088(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1120(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1120(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 1088(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 1120(AX)
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      1152(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1184(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      1216(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      1248(AX), Y8
+	VSUBPS       Y1, Y8, Y8
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMAXPS       Y8, Y0, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VMULPS       c_log2e<>+0(SB), Y7, Y10
+	VMULPS       c_log2e<>+0(SB), Y8, Y11
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
+	VMULPS       Y5, Y5, Y16
+	VMULPS       Y6, Y6, Y17
+	VMULPS       Y7, Y7, Y18
+	VMULPS       Y8, Y8, Y19
+	VFMADD213PS  Y5, Y16, Y12
+	VFMADD213PS  Y6, Y17, Y13
+	VFMADD213PS  Y7, Y18, Y14
+	VFMADD213PS  Y8, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y9, Y6
+	VCVTPS2DQ    Y10, Y7
+	VCVTPS2DQ    Y11, Y8
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y1, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       Y7, Y14, Y7
+	VMULPS       Y8, Y15, Y8
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
 	VMOVUPS      Y5, 1152(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1184(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1184(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1216(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1216(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1248(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y5, Y7
-	VFMADD213PS  Y5, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y6, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1248(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 1184(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 1216(AX)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      Y8, 1248(AX)
+	VADDPS       Y8, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X1
 	VADDPS       X1, X2, X2
 	VMOVHLPS     X2, X2, X1
@@ -4929,188 +4929,188 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VBROADCASTSS 20(CX), Y1
 	VMOVUPS      1280(AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y5, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y5, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y6
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y6
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y2, Y7
-	VFMADD213PS  Y2, Y7, Y6
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VCVTPS2DQ    Y5, Y2
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y6, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 1280(AX)
-	VMOVAPS      Y2, Y2
 	VMOVUPS      1312(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1344(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      1376(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMAXPS       Y2, Y0, Y2
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMULPS       c_log2e<>+0(SB), Y2, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y9
+	VMULPS       c_log2e<>+0(SB), Y6, Y10
+	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VMOVUPS      c_exp_p0<>+0(SB), Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
+	VMULPS       Y2, Y2, Y16
+	VMULPS       Y5, Y5, Y17
+	VMULPS       Y6, Y6, Y18
+	VMULPS       Y7, Y7, Y19
+	VFMADD213PS  Y2, Y16, Y12
+	VFMADD213PS  Y5, Y17, Y13
+	VFMADD213PS  Y6, Y18, Y14
+	VFMADD213PS  Y7, Y19, Y15
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VADDPS       c_one<>+0(SB), Y15, Y15
+	VCVTPS2DQ    Y8, Y2
+	VCVTPS2DQ    Y9, Y5
+	VCVTPS2DQ    Y10, Y6
+	VCVTPS2DQ    Y11, Y7
+	VPADDD       c_i159<>+0(SB), Y2, Y2
 	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPSLLD       $0x17, Y2, Y2
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y2, Y12, Y2
+	VMULPS       Y5, Y13, Y5
+	VMULPS       Y6, Y14, Y6
+	VMULPS       Y7, Y15, Y7
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMOVUPS      Y2, 1280(AX)
+	VMOVAPS      Y2, Y2
 	VMOVUPS      Y5, 1312(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1344(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1344(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1376(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1376(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 1344(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 1376(AX)
+	VADDPS       Y7, Y2, Y2
 	VMOVUPS      1408(AX), Y5
 	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1440(AX), Y6
+	VSUBPS       Y1, Y6, Y6
+	VMOVUPS      1472(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      1504(AX), Y8
+	VSUBPS       Y1, Y8, Y8
 	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMAXPS       Y7, Y0, Y7
+	VMAXPS       Y8, Y0, Y8
+	VMULPS       c_log2e<>+0(SB), Y5, Y0
+	VMULPS       c_log2e<>+0(SB), Y6, Y1
+	VMULPS       c_log2e<>+0(SB), Y7, Y9
+	VMULPS       c_log2e<>+0(SB), Y8, Y10
+	VROUNDPS     $0x00, Y0, Y0
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y9, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y6
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y7
+	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VMOVUPS      c_exp_p0<>+0(SB), Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y14
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y14
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y14
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y14
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y14
+	VMULPS       Y5, Y5, Y15
+	VMULPS       Y6, Y6, Y16
+	VMULPS       Y7, Y7, Y17
+	VMULPS       Y8, Y8, Y18
+	VFMADD213PS  Y5, Y15, Y11
+	VFMADD213PS  Y6, Y16, Y12
+	VFMADD213PS  Y7, Y17, Y13
+	VFMADD213PS  Y8, Y18, Y14
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VCVTPS2DQ    Y0, Y0
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y9, Y7
+	VCVTPS2DQ    Y10, Y8
+	VPADDD       c_i159<>+0(SB), Y0, Y0
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y7, Y7
+	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPSLLD       $0x17, Y0, Y0
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y0, Y11, Y5
+	VMULPS       Y1, Y12, Y6
+	VMULPS       Y7, Y13, Y7
+	VMULPS       Y8, Y14, Y8
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
 	VMOVUPS      Y5, 1408(AX)
 	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1440(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1440(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1472(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y6
-	VROUNDPS     $0x00, Y6, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y7
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y7
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y7
-	VMULPS       Y5, Y5, Y8
-	VFMADD213PS  Y5, Y8, Y7
-	VADDPS       c_one<>+0(SB), Y7, Y7
-	VCVTPS2DQ    Y6, Y5
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y7, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1472(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      1504(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMAXPS       Y5, Y0, Y5
-	VMULPS       c_log2e<>+0(SB), Y5, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y1
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y1
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y1
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y1
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y1
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y1
-	VMULPS       Y5, Y5, Y6
-	VFMADD213PS  Y5, Y6, Y1
-	VADDPS       c_one<>+0(SB), Y1, Y1
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i159<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VMULPS       Y0, Y1, Y5
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 1504(AX)
-	VADDPS       Y5, Y2, Y2
+	VMOVUPS      Y6, 1440(AX)
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y7, 1472(AX)
+	VADDPS       Y7, Y2, Y2
+	VMOVUPS      Y8, 1504(AX)
+	VADDPS       Y8, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VMOVHLPS     X2, X2, X0

@@ -360,6 +360,8 @@ func store6(r VecVirtual, m Mem) {
 
 // softmaxTileAVX2 is softmaxTile with the running statistics as one ymm
 // (6 lanes used) and one row of probabilities at a time.
+const expWay = 4
+
 func softmaxTileAVX2() {
 	TEXT("softmaxTileAVX2", NOSPLIT, "func(s, m, l, corr []float32)")
 	Pragma("noescape")
@@ -413,16 +415,21 @@ func softmaxTileAVX2() {
 		b := YMM()
 		VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
 		sum := YMM()
-		for c := 0; c < 8; c++ {
-			t := YMM()
-			VMOVUPS(row(i, c), t)
-			VSUBPS(b, t, t)
-			v.exp(t, ek)
-			VMOVUPS(t, row(i, c))
-			if c == 0 {
-				VMOVAPS(t, sum)
-			} else {
-				VADDPS(t, sum, sum)
+		for c := 0; c < 8; c += expWay {
+			ts := make([]VecVirtual, expWay)
+			for j := range ts {
+				ts[j] = YMM()
+				VMOVUPS(row(i, c+j), ts[j])
+				VSUBPS(b, ts[j], ts[j])
+			}
+			v.expMany(ts, ek)
+			for j, t := range ts {
+				VMOVUPS(t, row(i, c+j))
+				if c+j == 0 {
+					VMOVAPS(t, sum)
+				} else {
+					VADDPS(t, sum, sum)
+				}
 			}
 		}
 		v.hreduce(sum, vaddps)
