@@ -4,8 +4,33 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 )
+
+// TestAVX2LowRegisters checks that no routine of the AVX2 levels (names
+// ending in AVX2 or VNNI256) uses vector registers 16-31: avo allocates
+// them when 16 do not suffice, the Go assembler then emits EVEX (AVX-512)
+// encodings, and avo's "Requires:" line does not say so.
+func TestAVX2LowRegisters(t *testing.T) {
+	src, err := os.ReadFile("simd_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	high := regexp.MustCompile(`\b[XYZ](1[6-9]|2[0-9]|3[01])\b`)
+	name := ""
+	for i, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "TEXT ·"); ok {
+			name, _, _ = strings.Cut(rest, "(")
+			continue
+		}
+		if (strings.HasSuffix(name, "AVX2") || strings.HasSuffix(name, "VNNI256")) && high.MatchString(line) {
+			t.Errorf("simd_amd64.s:%d: %s uses an AVX-512 register: %s", i+1, name, strings.TrimSpace(line))
+		}
+	}
+}
 
 // TestAttnEdges calls every attention micro-kernel variant with inputs
 // ending at a guard page (off 0) or misaligned by off elements, outputs

@@ -3847,1287 +3847,1296 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VMAXPS       224(AX), Y1, Y1
 	VMAXPS       Y1, Y0, Y0
 	VMOVUPS      256(AX), Y1
-	VMOVUPS      288(AX), Y5
+	VMOVUPS      288(AX), Y2
 	VMAXPS       320(AX), Y1, Y1
-	VMAXPS       352(AX), Y5, Y5
+	VMAXPS       352(AX), Y2, Y2
 	VMAXPS       384(AX), Y1, Y1
-	VMAXPS       416(AX), Y5, Y5
+	VMAXPS       416(AX), Y2, Y2
 	VMAXPS       448(AX), Y1, Y1
-	VMAXPS       480(AX), Y5, Y5
-	VMAXPS       Y5, Y1, Y1
-	VMOVUPS      512(AX), Y5
-	VMOVUPS      544(AX), Y6
-	VMAXPS       576(AX), Y5, Y5
-	VMAXPS       608(AX), Y6, Y6
-	VMAXPS       640(AX), Y5, Y5
-	VMAXPS       672(AX), Y6, Y6
-	VMAXPS       704(AX), Y5, Y5
-	VMAXPS       736(AX), Y6, Y6
+	VMAXPS       480(AX), Y2, Y2
+	VMAXPS       Y2, Y1, Y1
+	VMOVUPS      512(AX), Y2
+	VMOVUPS      544(AX), Y3
+	VMAXPS       576(AX), Y2, Y2
+	VMAXPS       608(AX), Y3, Y3
+	VMAXPS       640(AX), Y2, Y2
+	VMAXPS       672(AX), Y3, Y3
+	VMAXPS       704(AX), Y2, Y2
+	VMAXPS       736(AX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      768(AX), Y3
+	VMOVUPS      800(AX), Y4
+	VMAXPS       832(AX), Y3, Y3
+	VMAXPS       864(AX), Y4, Y4
+	VMAXPS       896(AX), Y3, Y3
+	VMAXPS       928(AX), Y4, Y4
+	VMAXPS       960(AX), Y3, Y3
+	VMAXPS       992(AX), Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VMOVUPS      1024(AX), Y4
+	VMOVUPS      1056(AX), Y5
+	VMAXPS       1088(AX), Y4, Y4
+	VMAXPS       1120(AX), Y5, Y5
+	VMAXPS       1152(AX), Y4, Y4
+	VMAXPS       1184(AX), Y5, Y5
+	VMAXPS       1216(AX), Y4, Y4
+	VMAXPS       1248(AX), Y5, Y5
+	VMAXPS       Y5, Y4, Y4
+	VMOVUPS      1280(AX), Y5
+	VMOVUPS      1312(AX), Y6
+	VMAXPS       1344(AX), Y5, Y5
+	VMAXPS       1376(AX), Y6, Y6
+	VMAXPS       1408(AX), Y5, Y5
+	VMAXPS       1440(AX), Y6, Y6
+	VMAXPS       1472(AX), Y5, Y5
+	VMAXPS       1504(AX), Y6, Y6
 	VMAXPS       Y6, Y5, Y5
-	VMOVUPS      768(AX), Y6
-	VMOVUPS      800(AX), Y7
-	VMAXPS       832(AX), Y6, Y6
-	VMAXPS       864(AX), Y7, Y7
-	VMAXPS       896(AX), Y6, Y6
-	VMAXPS       928(AX), Y7, Y7
-	VMAXPS       960(AX), Y6, Y6
-	VMAXPS       992(AX), Y7, Y7
-	VMAXPS       Y7, Y6, Y6
-	VMOVUPS      1024(AX), Y7
-	VMOVUPS      1056(AX), Y8
-	VMAXPS       1088(AX), Y7, Y7
-	VMAXPS       1120(AX), Y8, Y8
-	VMAXPS       1152(AX), Y7, Y7
-	VMAXPS       1184(AX), Y8, Y8
-	VMAXPS       1216(AX), Y7, Y7
-	VMAXPS       1248(AX), Y8, Y8
-	VMAXPS       Y8, Y7, Y7
-	VMOVUPS      1280(AX), Y8
-	VMOVUPS      1312(AX), Y9
-	VMAXPS       1344(AX), Y8, Y8
-	VMAXPS       1376(AX), Y9, Y9
-	VMAXPS       1408(AX), Y8, Y8
-	VMAXPS       1440(AX), Y9, Y9
-	VMAXPS       1472(AX), Y8, Y8
-	VMAXPS       1504(AX), Y9, Y9
-	VMAXPS       Y9, Y8, Y8
-	VEXTRACTF128 $0x01, Y0, X2
-	VEXTRACTF128 $0x01, Y1, X3
-	VEXTRACTF128 $0x01, Y5, X4
-	VEXTRACTF128 $0x01, Y6, X9
-	VEXTRACTF128 $0x01, Y7, X10
-	VEXTRACTF128 $0x01, Y8, X11
-	VMAXPS       X2, X0, X0
-	VMAXPS       X3, X1, X1
-	VMAXPS       X4, X5, X5
-	VMAXPS       X9, X6, X6
-	VMAXPS       X10, X7, X7
-	VMAXPS       X11, X8, X8
-	VMOVHLPS     X0, X0, X2
-	VMOVHLPS     X1, X1, X3
-	VMOVHLPS     X5, X5, X4
-	VMOVHLPS     X6, X6, X9
-	VMOVHLPS     X7, X7, X10
-	VMOVHLPS     X8, X8, X11
-	VMAXPS       X2, X0, X0
-	VMAXPS       X3, X1, X1
-	VMAXPS       X4, X5, X5
-	VMAXPS       X9, X6, X6
-	VMAXPS       X10, X7, X7
-	VMAXPS       X11, X8, X8
-	VMOVSHDUP    X0, X2
-	VMOVSHDUP    X1, X3
-	VMOVSHDUP    X5, X4
-	VMOVSHDUP    X6, X9
-	VMOVSHDUP    X7, X10
-	VMOVSHDUP    X8, X11
-	VMAXPS       X2, X0, X0
-	VMAXPS       X3, X1, X1
-	VMAXPS       X4, X5, X5
-	VMAXPS       X9, X6, X6
-	VMAXPS       X10, X7, X7
-	VMAXPS       X11, X8, X8
+	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y1, X7
+	VEXTRACTF128 $0x01, Y2, X8
+	VEXTRACTF128 $0x01, Y3, X9
+	VEXTRACTF128 $0x01, Y4, X10
+	VEXTRACTF128 $0x01, Y5, X11
+	VMAXPS       X6, X0, X0
+	VMAXPS       X7, X1, X1
+	VMAXPS       X8, X2, X2
+	VMAXPS       X9, X3, X3
+	VMAXPS       X10, X4, X4
+	VMAXPS       X11, X5, X5
+	VMOVHLPS     X0, X0, X6
+	VMOVHLPS     X1, X1, X7
+	VMOVHLPS     X2, X2, X8
+	VMOVHLPS     X3, X3, X9
+	VMOVHLPS     X4, X4, X10
+	VMOVHLPS     X5, X5, X11
+	VMAXPS       X6, X0, X0
+	VMAXPS       X7, X1, X1
+	VMAXPS       X8, X2, X2
+	VMAXPS       X9, X3, X3
+	VMAXPS       X10, X4, X4
+	VMAXPS       X11, X5, X5
+	VMOVSHDUP    X0, X6
+	VMOVSHDUP    X1, X7
+	VMOVSHDUP    X2, X8
+	VMOVSHDUP    X3, X9
+	VMOVSHDUP    X4, X10
+	VMOVSHDUP    X5, X11
+	VMAXPS       X6, X0, X0
+	VMAXPS       X7, X1, X1
+	VMAXPS       X8, X2, X2
+	VMAXPS       X9, X3, X3
+	VMAXPS       X10, X4, X4
+	VMAXPS       X11, X5, X5
 	VUNPCKLPS    X1, X0, X0
-	VUNPCKLPS    X6, X5, X5
-	VMOVLHPS     X5, X0, X0
-	VUNPCKLPS    X8, X7, X7
-	VMOVQ        X7, X7
-	VINSERTF128  $0x01, X7, Y0, Y0
-	VMOVUPS      (CX), X2
-	VMOVQ        16(CX), X1
-	VINSERTF128  $0x01, X1, Y2, Y2
-	VMAXPS       Y2, Y0, Y0
+	VUNPCKLPS    X3, X2, X2
+	VMOVLHPS     X2, X0, X0
+	VUNPCKLPS    X5, X4, X4
+	VMOVQ        X4, X4
+	VINSERTF128  $0x01, X4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      (CX), X1
+	VMOVQ        16(CX), X2
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VMAXPS       Y1, Y0, Y0
 	VMOVUPS      X0, (CX)
-	VEXTRACTF128 $0x01, Y0, X1
-	VMOVQ        X1, 16(CX)
-	VSUBPS       Y0, Y2, Y2
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVQ        X2, 16(CX)
+	VSUBPS       Y0, Y1, Y1
 	VMOVUPS      c_explo109<>+0(SB), Y0
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y5
-	VMULPS       Y2, Y2, Y6
-	VFMADD213PS  Y2, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y1, Y1
+	VMAXPS       Y1, Y0, Y1
+	VMULPS       c_log2e<>+0(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y1, Y3
+	VMULPS       Y1, Y1, Y4
+	VFMADD213PS  Y1, Y4, Y3
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VCVTPS2DQ    Y2, Y1
 	VPADDD       c_i159<>+0(SB), Y1, Y1
 	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y5, Y2
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMOVUPS      X2, (BX)
-	VEXTRACTF128 $0x01, Y2, X1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMOVUPS      X1, (BX)
+	VEXTRACTF128 $0x01, Y1, X1
 	VMOVQ        X1, 16(BX)
 	VXORPS       Y1, Y1, Y1
 	VMOVUPS      Y1, (SP)
 	VBROADCASTSS (CX), Y1
-	VMOVUPS      (AX), Y2
+	VMOVUPS      (AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      32(AX), Y2
 	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      32(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      64(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      96(AX), Y7
-	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      64(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      96(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
 	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMULPS       c_log2e<>+0(SB), Y2, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y9
-	VMULPS       c_log2e<>+0(SB), Y6, Y10
-	VMULPS       c_log2e<>+0(SB), Y7, Y11
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
-	VMULPS       Y2, Y2, Y16
-	VMULPS       Y5, Y5, Y17
-	VMULPS       Y6, Y6, Y18
-	VMULPS       Y7, Y7, Y19
-	VFMADD213PS  Y2, Y16, Y12
-	VFMADD213PS  Y5, Y17, Y13
-	VFMADD213PS  Y6, Y18, Y14
-	VFMADD213PS  Y7, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y8, Y2
-	VCVTPS2DQ    Y9, Y5
-	VCVTPS2DQ    Y10, Y6
-	VCVTPS2DQ    Y11, Y7
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y5, Y13, Y5
-	VMULPS       Y6, Y14, Y6
-	VMULPS       Y7, Y15, Y7
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, (AX)
-	VMOVAPS      Y2, Y2
-	VMOVUPS      Y5, 32(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 64(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 96(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      128(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      160(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      192(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMOVUPS      224(AX), Y8
-	VSUBPS       Y1, Y8, Y8
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMAXPS       Y8, Y0, Y8
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
 	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VMULPS       c_log2e<>+0(SB), Y7, Y10
-	VMULPS       c_log2e<>+0(SB), Y8, Y11
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
 	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
 	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
 	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
 	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
-	VMULPS       Y5, Y5, Y16
-	VMULPS       Y6, Y6, Y17
-	VMULPS       Y7, Y7, Y18
-	VMULPS       Y8, Y8, Y19
-	VFMADD213PS  Y5, Y16, Y12
-	VFMADD213PS  Y6, Y17, Y13
-	VFMADD213PS  Y7, Y18, Y14
-	VFMADD213PS  Y8, Y19, Y15
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
 	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
 	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y9, Y6
-	VCVTPS2DQ    Y10, Y7
-	VCVTPS2DQ    Y11, Y8
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
 	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPADDD       c_i159<>+0(SB), Y8, Y8
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
 	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y1, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       Y7, Y14, Y7
-	VMULPS       Y8, Y15, Y8
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMULPS       c_twom32<>+0(SB), Y8, Y8
-	VMOVUPS      Y5, 128(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 160(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 192(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      Y8, 224(AX)
-	VADDPS       Y8, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSS       X2, (SP)
-	VBROADCASTSS 4(CX), Y1
-	VMOVUPS      256(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      288(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      320(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      352(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, (AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 32(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 64(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 96(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS (CX), Y2
+	VMOVUPS      128(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      160(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      192(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      224(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
 	VMAXPS       Y5, Y0, Y5
 	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMULPS       c_log2e<>+0(SB), Y2, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y9
-	VMULPS       c_log2e<>+0(SB), Y6, Y10
-	VMULPS       c_log2e<>+0(SB), Y7, Y11
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
 	VROUNDPS     $0x00, Y8, Y8
 	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
-	VMULPS       Y2, Y2, Y16
-	VMULPS       Y5, Y5, Y17
-	VMULPS       Y6, Y6, Y18
-	VMULPS       Y7, Y7, Y19
-	VFMADD213PS  Y2, Y16, Y12
-	VFMADD213PS  Y5, Y17, Y13
-	VFMADD213PS  Y6, Y18, Y14
-	VFMADD213PS  Y7, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y8, Y2
-	VCVTPS2DQ    Y9, Y5
-	VCVTPS2DQ    Y10, Y6
-	VCVTPS2DQ    Y11, Y7
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y5, Y13, Y5
-	VMULPS       Y6, Y14, Y6
-	VMULPS       Y7, Y15, Y7
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, 256(AX)
-	VMOVAPS      Y2, Y2
-	VMOVUPS      Y5, 288(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 320(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 352(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      384(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      416(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      448(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMOVUPS      480(AX), Y8
-	VSUBPS       Y1, Y8, Y8
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMAXPS       Y8, Y0, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VMULPS       c_log2e<>+0(SB), Y7, Y10
-	VMULPS       c_log2e<>+0(SB), Y8, Y11
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
 	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
 	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
-	VMULPS       Y5, Y5, Y16
-	VMULPS       Y6, Y6, Y17
-	VMULPS       Y7, Y7, Y18
-	VMULPS       Y8, Y8, Y19
-	VFMADD213PS  Y5, Y16, Y12
-	VFMADD213PS  Y6, Y17, Y13
-	VFMADD213PS  Y7, Y18, Y14
-	VFMADD213PS  Y8, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y9, Y6
-	VCVTPS2DQ    Y10, Y7
-	VCVTPS2DQ    Y11, Y8
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPADDD       c_i159<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y1, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       Y7, Y14, Y7
-	VMULPS       Y8, Y15, Y8
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMULPS       c_twom32<>+0(SB), Y8, Y8
-	VMOVUPS      Y5, 384(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 416(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 448(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      Y8, 480(AX)
-	VADDPS       Y8, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSS       X2, 4(SP)
-	VBROADCASTSS 8(CX), Y1
-	VMOVUPS      512(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      544(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      576(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      608(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMULPS       c_log2e<>+0(SB), Y2, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y9
-	VMULPS       c_log2e<>+0(SB), Y6, Y10
-	VMULPS       c_log2e<>+0(SB), Y7, Y11
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
-	VMULPS       Y2, Y2, Y16
-	VMULPS       Y5, Y5, Y17
-	VMULPS       Y6, Y6, Y18
-	VMULPS       Y7, Y7, Y19
-	VFMADD213PS  Y2, Y16, Y12
-	VFMADD213PS  Y5, Y17, Y13
-	VFMADD213PS  Y6, Y18, Y14
-	VFMADD213PS  Y7, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y8, Y2
-	VCVTPS2DQ    Y9, Y5
-	VCVTPS2DQ    Y10, Y6
-	VCVTPS2DQ    Y11, Y7
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y5, Y13, Y5
-	VMULPS       Y6, Y14, Y6
-	VMULPS       Y7, Y15, Y7
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, 512(AX)
-	VMOVAPS      Y2, Y2
-	VMOVUPS      Y5, 544(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 576(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 608(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      640(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      672(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      704(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMOVUPS      736(AX), Y8
-	VSUBPS       Y1, Y8, Y8
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMAXPS       Y8, Y0, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VMULPS       c_log2e<>+0(SB), Y7, Y10
-	VMULPS       c_log2e<>+0(SB), Y8, Y11
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
-	VMULPS       Y5, Y5, Y16
-	VMULPS       Y6, Y6, Y17
-	VMULPS       Y7, Y7, Y18
-	VMULPS       Y8, Y8, Y19
-	VFMADD213PS  Y5, Y16, Y12
-	VFMADD213PS  Y6, Y17, Y13
-	VFMADD213PS  Y7, Y18, Y14
-	VFMADD213PS  Y8, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y9, Y6
-	VCVTPS2DQ    Y10, Y7
-	VCVTPS2DQ    Y11, Y8
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPADDD       c_i159<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y1, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       Y7, Y14, Y7
-	VMULPS       Y8, Y15, Y8
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMULPS       c_twom32<>+0(SB), Y8, Y8
-	VMOVUPS      Y5, 640(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 672(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 704(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      Y8, 736(AX)
-	VADDPS       Y8, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSS       X2, 8(SP)
-	VBROADCASTSS 12(CX), Y1
-	VMOVUPS      768(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      800(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      832(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      864(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMULPS       c_log2e<>+0(SB), Y2, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y9
-	VMULPS       c_log2e<>+0(SB), Y6, Y10
-	VMULPS       c_log2e<>+0(SB), Y7, Y11
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
-	VMULPS       Y2, Y2, Y16
-	VMULPS       Y5, Y5, Y17
-	VMULPS       Y6, Y6, Y18
-	VMULPS       Y7, Y7, Y19
-	VFMADD213PS  Y2, Y16, Y12
-	VFMADD213PS  Y5, Y17, Y13
-	VFMADD213PS  Y6, Y18, Y14
-	VFMADD213PS  Y7, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y8, Y2
-	VCVTPS2DQ    Y9, Y5
-	VCVTPS2DQ    Y10, Y6
-	VCVTPS2DQ    Y11, Y7
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y5, Y13, Y5
-	VMULPS       Y6, Y14, Y6
-	VMULPS       Y7, Y15, Y7
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, 768(AX)
-	VMOVAPS      Y2, Y2
-	VMOVUPS      Y5, 800(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 832(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 864(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      896(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      928(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      960(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMOVUPS      992(AX), Y8
-	VSUBPS       Y1, Y8, Y8
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMAXPS       Y8, Y0, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VMULPS       c_log2e<>+0(SB), Y7, Y10
-	VMULPS       c_log2e<>+0(SB), Y8, Y11
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
-	VMULPS       Y5, Y5, Y16
-	VMULPS       Y6, Y6, Y17
-	VMULPS       Y7, Y7, Y18
-	VMULPS       Y8, Y8, Y19
-	VFMADD213PS  Y5, Y16, Y12
-	VFMADD213PS  Y6, Y17, Y13
-	VFMADD213PS  Y7, Y18, Y14
-	VFMADD213PS  Y8, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y9, Y6
-	VCVTPS2DQ    Y10, Y7
-	VCVTPS2DQ    Y11, Y8
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPADDD       c_i159<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y1, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       Y7, Y14, Y7
-	VMULPS       Y8, Y15, Y8
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMULPS       c_twom32<>+0(SB), Y8, Y8
-	VMOVUPS      Y5, 896(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 928(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 960(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      Y8, 992(AX)
-	VADDPS       Y8, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSS       X2, 12(SP)
-	VBROADCASTSS 16(CX), Y1
-	VMOVUPS      1024(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      1056(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      1088(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      1120(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMULPS       c_log2e<>+0(SB), Y2, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y9
-	VMULPS       c_log2e<>+0(SB), Y6, Y10
-	VMULPS       c_log2e<>+0(SB), Y7, Y11
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
-	VMULPS       Y2, Y2, Y16
-	VMULPS       Y5, Y5, Y17
-	VMULPS       Y6, Y6, Y18
-	VMULPS       Y7, Y7, Y19
-	VFMADD213PS  Y2, Y16, Y12
-	VFMADD213PS  Y5, Y17, Y13
-	VFMADD213PS  Y6, Y18, Y14
-	VFMADD213PS  Y7, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y8, Y2
-	VCVTPS2DQ    Y9, Y5
-	VCVTPS2DQ    Y10, Y6
-	VCVTPS2DQ    Y11, Y7
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y5, Y13, Y5
-	VMULPS       Y6, Y14, Y6
-	VMULPS       Y7, Y15, Y7
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, 1024(AX)
-	VMOVAPS      Y2, Y2
-	VMOVUPS      Y5, 1056(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 1088(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 1120(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      1152(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      1184(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      1216(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMOVUPS      1248(AX), Y8
-	VSUBPS       Y1, Y8, Y8
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMAXPS       Y8, Y0, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VMULPS       c_log2e<>+0(SB), Y7, Y10
-	VMULPS       c_log2e<>+0(SB), Y8, Y11
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y8
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y8
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y15
-	VMULPS       Y5, Y5, Y16
-	VMULPS       Y6, Y6, Y17
-	VMULPS       Y7, Y7, Y18
-	VMULPS       Y8, Y8, Y19
-	VFMADD213PS  Y5, Y16, Y12
-	VFMADD213PS  Y6, Y17, Y13
-	VFMADD213PS  Y7, Y18, Y14
-	VFMADD213PS  Y8, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y9, Y6
-	VCVTPS2DQ    Y10, Y7
-	VCVTPS2DQ    Y11, Y8
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPADDD       c_i159<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y1, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       Y7, Y14, Y7
-	VMULPS       Y8, Y15, Y8
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMULPS       c_twom32<>+0(SB), Y8, Y8
-	VMOVUPS      Y5, 1152(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 1184(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 1216(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      Y8, 1248(AX)
-	VADDPS       Y8, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSS       X2, 16(SP)
-	VBROADCASTSS 20(CX), Y1
-	VMOVUPS      1280(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      1312(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      1344(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      1376(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMULPS       c_log2e<>+0(SB), Y2, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y9
-	VMULPS       c_log2e<>+0(SB), Y6, Y10
-	VMULPS       c_log2e<>+0(SB), Y7, Y11
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y11, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y11, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VMOVUPS      c_exp_p0<>+0(SB), Y15
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y15
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y15
-	VMULPS       Y2, Y2, Y16
-	VMULPS       Y5, Y5, Y17
-	VMULPS       Y6, Y6, Y18
-	VMULPS       Y7, Y7, Y19
-	VFMADD213PS  Y2, Y16, Y12
-	VFMADD213PS  Y5, Y17, Y13
-	VFMADD213PS  Y6, Y18, Y14
-	VFMADD213PS  Y7, Y19, Y15
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VADDPS       c_one<>+0(SB), Y15, Y15
-	VCVTPS2DQ    Y8, Y2
-	VCVTPS2DQ    Y9, Y5
-	VCVTPS2DQ    Y10, Y6
-	VCVTPS2DQ    Y11, Y7
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y2, Y12, Y2
-	VMULPS       Y5, Y13, Y5
-	VMULPS       Y6, Y14, Y6
-	VMULPS       Y7, Y15, Y7
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, 1280(AX)
-	VMOVAPS      Y2, Y2
-	VMOVUPS      Y5, 1312(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 1344(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 1376(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      1408(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      1440(AX), Y6
-	VSUBPS       Y1, Y6, Y6
-	VMOVUPS      1472(AX), Y7
-	VSUBPS       Y1, Y7, Y7
-	VMOVUPS      1504(AX), Y8
-	VSUBPS       Y1, Y8, Y8
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMAXPS       Y7, Y0, Y7
-	VMAXPS       Y8, Y0, Y8
-	VMULPS       c_log2e<>+0(SB), Y5, Y0
-	VMULPS       c_log2e<>+0(SB), Y6, Y1
-	VMULPS       c_log2e<>+0(SB), Y7, Y9
-	VMULPS       c_log2e<>+0(SB), Y8, Y10
-	VROUNDPS     $0x00, Y0, Y0
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y9, Y9
-	VROUNDPS     $0x00, Y10, Y10
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y6
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y10, Y8
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y10, Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
 	VMOVUPS      c_exp_p0<>+0(SB), Y11
 	VMOVUPS      c_exp_p0<>+0(SB), Y12
 	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VMOVUPS      c_exp_p0<>+0(SB), Y14
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y8, Y14
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y8, Y14
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y8, Y14
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y8, Y14
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y8, Y14
-	VMULPS       Y5, Y5, Y15
-	VMULPS       Y6, Y6, Y16
-	VMULPS       Y7, Y7, Y17
-	VMULPS       Y8, Y8, Y18
-	VFMADD213PS  Y5, Y15, Y11
-	VFMADD213PS  Y6, Y16, Y12
-	VFMADD213PS  Y7, Y17, Y13
-	VFMADD213PS  Y8, Y18, Y14
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
 	VADDPS       c_one<>+0(SB), Y11, Y11
 	VADDPS       c_one<>+0(SB), Y12, Y12
 	VADDPS       c_one<>+0(SB), Y13, Y13
-	VADDPS       c_one<>+0(SB), Y14, Y14
-	VCVTPS2DQ    Y0, Y0
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y9, Y7
-	VCVTPS2DQ    Y10, Y8
-	VPADDD       c_i159<>+0(SB), Y0, Y0
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y7, Y7
-	VPADDD       c_i159<>+0(SB), Y8, Y8
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y7, Y7
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y0, Y11, Y5
-	VMULPS       Y1, Y12, Y6
-	VMULPS       Y7, Y13, Y7
-	VMULPS       Y8, Y14, Y8
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
 	VMULPS       c_twom32<>+0(SB), Y5, Y5
 	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMULPS       c_twom32<>+0(SB), Y7, Y7
-	VMULPS       c_twom32<>+0(SB), Y8, Y8
-	VMOVUPS      Y5, 1408(AX)
-	VADDPS       Y5, Y2, Y2
-	VMOVUPS      Y6, 1440(AX)
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      Y7, 1472(AX)
-	VADDPS       Y7, Y2, Y2
-	VMOVUPS      Y8, 1504(AX)
-	VADDPS       Y8, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSS       X2, 20(SP)
-	VMOVUPS      (BX), X3
+	VMOVUPS      Y3, 128(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 160(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 192(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 224(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, (SP)
+	VBROADCASTSS 4(CX), Y1
+	VMOVUPS      256(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      288(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      320(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      352(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 256(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 288(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 320(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 352(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 4(CX), Y2
+	VMOVUPS      384(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      416(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      448(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      480(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 384(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 416(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 448(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 480(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 4(SP)
+	VBROADCASTSS 8(CX), Y1
+	VMOVUPS      512(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      544(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      576(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      608(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 512(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 544(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 576(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 608(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 8(CX), Y2
+	VMOVUPS      640(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      672(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      704(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      736(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 640(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 672(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 704(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 736(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 8(SP)
+	VBROADCASTSS 12(CX), Y1
+	VMOVUPS      768(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      800(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      832(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      864(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 768(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 800(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 832(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 864(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 12(CX), Y2
+	VMOVUPS      896(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      928(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      960(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      992(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 896(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 928(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 960(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 992(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 12(SP)
+	VBROADCASTSS 16(CX), Y1
+	VMOVUPS      1024(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1056(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      1088(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      1120(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 1024(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 1056(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 1088(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1120(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 16(CX), Y2
+	VMOVUPS      1152(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      1184(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      1216(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      1248(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 1152(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1184(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 1216(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 1248(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 16(SP)
+	VBROADCASTSS 20(CX), Y1
+	VMOVUPS      1280(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1312(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      1344(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      1376(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 1280(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 1312(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 1344(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1376(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 20(CX), Y2
+	VMOVUPS      1408(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      1440(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      1472(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      1504(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y0
+	VMULPS       c_log2e<>+0(SB), Y4, Y2
+	VMULPS       c_log2e<>+0(SB), Y5, Y7
+	VMULPS       c_log2e<>+0(SB), Y6, Y8
+	VROUNDPS     $0x00, Y0, Y0
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y12
+	VMULPS       Y3, Y3, Y13
+	VFMADD213PS  Y3, Y13, Y9
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y10
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y11
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y0, Y0
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y5
+	VCVTPS2DQ    Y8, Y6
+	VPADDD       c_i159<>+0(SB), Y0, Y0
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y0, Y0
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y0, Y9, Y3
+	VMULPS       Y2, Y10, Y4
+	VMULPS       Y5, Y11, Y5
+	VMULPS       Y6, Y12, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 1408(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1440(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 1472(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 1504(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSS       X1, 20(SP)
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      (BX), X1
 	VMOVQ        16(BX), X0
-	VINSERTF128  $0x01, X0, Y3, Y3
+	VINSERTF128  $0x01, X0, Y1, Y1
 	VMOVUPS      (SP), Y0
-	VMOVUPS      (DX), X4
-	VMOVQ        16(DX), X1
-	VINSERTF128  $0x01, X1, Y4, Y4
-	VFMADD213PS  Y0, Y3, Y4
-	VMOVUPS      X4, (DX)
-	VEXTRACTF128 $0x01, Y4, X0
+	VXORPS       Y2, Y2, Y2
+	VMOVUPS      (DX), X2
+	VMOVQ        16(DX), X3
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VFMADD213PS  Y0, Y1, Y2
+	VMOVUPS      X2, (DX)
+	VEXTRACTF128 $0x01, Y2, X0
 	VMOVQ        X0, 16(DX)
 	VZEROUPPER
 	RET

@@ -345,6 +345,9 @@ func qkTileAVX2() {
 // (lanes 6 and 7 zero) without reading past it; store6 writes them back.
 func load6(m Mem) VecVirtual {
 	lo, hi := YMM(), XMM()
+	// Zeroed first: avo takes a write to the xmm half for a partial one,
+	// and would keep lo live (a register taken) from the routine's entry.
+	zero(lo)
 	VMOVUPS(m, lo.AsX())
 	VMOVQ(m.Offset(16), hi)
 	VINSERTF128(U8(1), hi, lo, lo)
@@ -412,10 +415,10 @@ func softmaxTileAVX2() {
 	zero(z)
 	VMOVUPS(z, tmp)
 	for i := 0; i < attnRows; i++ {
-		b := YMM()
-		VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
 		sum := YMM()
 		for c := 0; c < 8; c += expWay {
+			b := YMM() // per group: live only for its subtractions (16 registers)
+			VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
 			ts := make([]VecVirtual, expWay)
 			for j := range ts {
 				ts[j] = YMM()

@@ -162,9 +162,11 @@ func (v variant) expMany(ts []VecVirtual, k expConsts) {
 	for j, c := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
 		each(func(i int, t VecVirtual) { VFMADD213PS(splatF("exp_p"+string(rune('1'+j)), c), t, ps[i]) })
 	}
-	r2 := make([]VecVirtual, len(ts))
-	each(func(i int, t VecVirtual) { r2[i] = v.vec(); VMULPS(t, t, r2[i]) })
-	each(func(i int, t VecVirtual) { VFMADD213PS(t, r2[i], ps[i]) })
+	each(func(i int, t VecVirtual) {
+		r2 := v.vec() // one at a time: AVX2 has 16 registers
+		VMULPS(t, t, r2)
+		VFMADD213PS(t, r2, ps[i])
+	})
 	each(func(i int, t VecVirtual) { VADDPS(splatF("one", 1), ps[i], ps[i]) })
 	if v.z {
 		each(func(i int, t VecVirtual) { VSCALEFPS(ns[i], ps[i], t) })
