@@ -361,10 +361,12 @@ func store6(r VecVirtual, m Mem) {
 	VMOVQ(hi, m.Offset(16))
 }
 
-// softmaxTileAVX2 is softmaxTile with the running statistics as one ymm
-// (6 lanes used) and one row of probabilities at a time.
+// expWay is how many exps softmaxTileAVX2 interleaves (4 measured about
+// 15% faster than 1 or 2; 8 do not fit in 16 registers).
 const expWay = 4
 
+// softmaxTileAVX2 is softmaxTile with the running statistics as one ymm
+// (6 lanes used) and one row of probabilities at a time.
 func softmaxTileAVX2() {
 	TEXT("softmaxTileAVX2", NOSPLIT, "func(s, m, l, corr []float32)")
 	Pragma("noescape")
