@@ -20,6 +20,11 @@ var (
 			nil, pvTile6x1AVX512, pvTile6x2AVX512, pvTile6x3AVX512, pvTile6x4AVX512},
 		pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){
 			nil, pvTile1x1AVX512, pvTile1x2AVX512, pvTile1x3AVX512, pvTile1x4AVX512}}
+	attnAVX2 = &attnK{path: "avx2", qk: qkTileAVX2, softmax: softmaxTileAVX2,
+		pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){
+			nil, pvTile6x1AVX2, pvTile6x2AVX2, pvTile6x3AVX2, pvTile6x4AVX2},
+		pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){
+			nil, pvTile1x1AVX2, pvTile1x2AVX2, pvTile1x3AVX2, pvTile1x4AVX2}}
 
 	slaAVX512 = &slaK{path: "avx512", reluT: reluTAVX512, reluDot: reluDotAVX512, conv5: conv5AVX512, axpyTo: axpyToAVX512}
 	slaAVX2   = &slaK{path: "avx2", reluT: reluTAVX2, reluDot: reluDotAVX2, conv5: conv5AVX2, axpyTo: axpyToAVX2}
@@ -52,8 +57,8 @@ var levelList = func() []*level {
 			softPass: softPassAVX512, sla: slaAVX512},
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
 			softPass: softPassAVX512, sla: slaAVX512},
-		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, sla: slaAVX2},
-		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, sla: slaAVX2},
+		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, attn: attnAVX2, sla: slaAVX2},
+		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, attn: attnAVX2, sla: slaAVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -6861,6 +6861,2501 @@ done:
 	VZEROUPPER
 	RET
 
+// func qkTileAVX2(s []float32, qt []float32, kt []float32, d int, scale float32)
+// Requires: AVX, FMA3
+TEXT ·qkTileAVX2(SB), NOSPLIT, $0-84
+	MOVQ   s_base+0(FP), AX
+	MOVQ   qt_base+24(FP), CX
+	MOVQ   kt_base+48(FP), DX
+	MOVQ   d+72(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   CX, SI
+	LEAQ   (DX), DI
+	MOVQ   BX, R8
+	TESTQ  R8, R8
+	JZ     done0
+
+loop0:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(SI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x20, SI
+	ADDQ         $0x00000100, DI
+	DECQ         R8
+	JNZ          loop0
+
+done0:
+	VBROADCASTSS scale+80(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       Y12, Y1, Y1
+	VMOVUPS      Y1, 32(AX)
+	VMULPS       Y12, Y2, Y2
+	VMOVUPS      Y2, 256(AX)
+	VMULPS       Y12, Y3, Y3
+	VMOVUPS      Y3, 288(AX)
+	VMULPS       Y12, Y4, Y4
+	VMOVUPS      Y4, 512(AX)
+	VMULPS       Y12, Y5, Y5
+	VMOVUPS      Y5, 544(AX)
+	VMULPS       Y12, Y6, Y6
+	VMOVUPS      Y6, 768(AX)
+	VMULPS       Y12, Y7, Y7
+	VMOVUPS      Y7, 800(AX)
+	VMULPS       Y12, Y8, Y8
+	VMOVUPS      Y8, 1024(AX)
+	VMULPS       Y12, Y9, Y9
+	VMOVUPS      Y9, 1056(AX)
+	VMULPS       Y12, Y10, Y10
+	VMOVUPS      Y10, 1280(AX)
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 1312(AX)
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         CX, SI
+	LEAQ         64(DX), DI
+	MOVQ         BX, R8
+	TESTQ        R8, R8
+	JZ           done1
+
+loop1:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(SI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x20, SI
+	ADDQ         $0x00000100, DI
+	DECQ         R8
+	JNZ          loop1
+
+done1:
+	VBROADCASTSS scale+80(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMOVUPS      Y0, 64(AX)
+	VMULPS       Y12, Y1, Y1
+	VMOVUPS      Y1, 96(AX)
+	VMULPS       Y12, Y2, Y2
+	VMOVUPS      Y2, 320(AX)
+	VMULPS       Y12, Y3, Y3
+	VMOVUPS      Y3, 352(AX)
+	VMULPS       Y12, Y4, Y4
+	VMOVUPS      Y4, 576(AX)
+	VMULPS       Y12, Y5, Y5
+	VMOVUPS      Y5, 608(AX)
+	VMULPS       Y12, Y6, Y6
+	VMOVUPS      Y6, 832(AX)
+	VMULPS       Y12, Y7, Y7
+	VMOVUPS      Y7, 864(AX)
+	VMULPS       Y12, Y8, Y8
+	VMOVUPS      Y8, 1088(AX)
+	VMULPS       Y12, Y9, Y9
+	VMOVUPS      Y9, 1120(AX)
+	VMULPS       Y12, Y10, Y10
+	VMOVUPS      Y10, 1344(AX)
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 1376(AX)
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         CX, SI
+	LEAQ         128(DX), DI
+	MOVQ         BX, R8
+	TESTQ        R8, R8
+	JZ           done2
+
+loop2:
+	VMOVUPS      (DI), Y12
+	VMOVUPS      32(DI), Y13
+	VBROADCASTSS (SI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(SI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(SI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(SI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x20, SI
+	ADDQ         $0x00000100, DI
+	DECQ         R8
+	JNZ          loop2
+
+done2:
+	VBROADCASTSS scale+80(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMOVUPS      Y0, 128(AX)
+	VMULPS       Y12, Y1, Y1
+	VMOVUPS      Y1, 160(AX)
+	VMULPS       Y12, Y2, Y2
+	VMOVUPS      Y2, 384(AX)
+	VMULPS       Y12, Y3, Y3
+	VMOVUPS      Y3, 416(AX)
+	VMULPS       Y12, Y4, Y4
+	VMOVUPS      Y4, 640(AX)
+	VMULPS       Y12, Y5, Y5
+	VMOVUPS      Y5, 672(AX)
+	VMULPS       Y12, Y6, Y6
+	VMOVUPS      Y6, 896(AX)
+	VMULPS       Y12, Y7, Y7
+	VMOVUPS      Y7, 928(AX)
+	VMULPS       Y12, Y8, Y8
+	VMOVUPS      Y8, 1152(AX)
+	VMULPS       Y12, Y9, Y9
+	VMOVUPS      Y9, 1184(AX)
+	VMULPS       Y12, Y10, Y10
+	VMOVUPS      Y10, 1408(AX)
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 1440(AX)
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	LEAQ         192(DX), DX
+	TESTQ        BX, BX
+	JZ           done3
+
+loop3:
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(CX), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(CX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(CX), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x20, CX
+	ADDQ         $0x00000100, DX
+	DECQ         BX
+	JNZ          loop3
+
+done3:
+	VBROADCASTSS scale+80(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMOVUPS      Y0, 192(AX)
+	VMULPS       Y12, Y1, Y1
+	VMOVUPS      Y1, 224(AX)
+	VMULPS       Y12, Y2, Y2
+	VMOVUPS      Y2, 448(AX)
+	VMULPS       Y12, Y3, Y3
+	VMOVUPS      Y3, 480(AX)
+	VMULPS       Y12, Y4, Y4
+	VMOVUPS      Y4, 704(AX)
+	VMULPS       Y12, Y5, Y5
+	VMOVUPS      Y5, 736(AX)
+	VMULPS       Y12, Y6, Y6
+	VMOVUPS      Y6, 960(AX)
+	VMULPS       Y12, Y7, Y7
+	VMOVUPS      Y7, 992(AX)
+	VMULPS       Y12, Y8, Y8
+	VMOVUPS      Y8, 1216(AX)
+	VMULPS       Y12, Y9, Y9
+	VMOVUPS      Y9, 1248(AX)
+	VMULPS       Y12, Y10, Y10
+	VMOVUPS      Y10, 1472(AX)
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 1504(AX)
+	VZEROUPPER
+	RET
+
+// func softmaxTileAVX2(s []float32, m []float32, l []float32, corr []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
+	MOVQ         s_base+0(FP), AX
+	MOVQ         m_base+24(FP), CX
+	MOVQ         l_base+48(FP), DX
+	MOVQ         corr_base+72(FP), BX
+	VMOVUPS      (AX), Y0
+	VMOVUPS      32(AX), Y1
+	VMAXPS       64(AX), Y0, Y0
+	VMAXPS       96(AX), Y1, Y1
+	VMAXPS       128(AX), Y0, Y0
+	VMAXPS       160(AX), Y1, Y1
+	VMAXPS       192(AX), Y0, Y0
+	VMAXPS       224(AX), Y1, Y1
+	VMAXPS       Y1, Y0, Y0
+	VMOVUPS      256(AX), Y1
+	VMOVUPS      288(AX), Y2
+	VMAXPS       320(AX), Y1, Y1
+	VMAXPS       352(AX), Y2, Y2
+	VMAXPS       384(AX), Y1, Y1
+	VMAXPS       416(AX), Y2, Y2
+	VMAXPS       448(AX), Y1, Y1
+	VMAXPS       480(AX), Y2, Y2
+	VMAXPS       Y2, Y1, Y1
+	VMOVUPS      512(AX), Y2
+	VMOVUPS      544(AX), Y3
+	VMAXPS       576(AX), Y2, Y2
+	VMAXPS       608(AX), Y3, Y3
+	VMAXPS       640(AX), Y2, Y2
+	VMAXPS       672(AX), Y3, Y3
+	VMAXPS       704(AX), Y2, Y2
+	VMAXPS       736(AX), Y3, Y3
+	VMAXPS       Y3, Y2, Y2
+	VMOVUPS      768(AX), Y3
+	VMOVUPS      800(AX), Y4
+	VMAXPS       832(AX), Y3, Y3
+	VMAXPS       864(AX), Y4, Y4
+	VMAXPS       896(AX), Y3, Y3
+	VMAXPS       928(AX), Y4, Y4
+	VMAXPS       960(AX), Y3, Y3
+	VMAXPS       992(AX), Y4, Y4
+	VMAXPS       Y4, Y3, Y3
+	VMOVUPS      1024(AX), Y4
+	VMOVUPS      1056(AX), Y5
+	VMAXPS       1088(AX), Y4, Y4
+	VMAXPS       1120(AX), Y5, Y5
+	VMAXPS       1152(AX), Y4, Y4
+	VMAXPS       1184(AX), Y5, Y5
+	VMAXPS       1216(AX), Y4, Y4
+	VMAXPS       1248(AX), Y5, Y5
+	VMAXPS       Y5, Y4, Y4
+	VMOVUPS      1280(AX), Y5
+	VMOVUPS      1312(AX), Y6
+	VMAXPS       1344(AX), Y5, Y5
+	VMAXPS       1376(AX), Y6, Y6
+	VMAXPS       1408(AX), Y5, Y5
+	VMAXPS       1440(AX), Y6, Y6
+	VMAXPS       1472(AX), Y5, Y5
+	VMAXPS       1504(AX), Y6, Y6
+	VMAXPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y1, X7
+	VEXTRACTF128 $0x01, Y2, X8
+	VEXTRACTF128 $0x01, Y3, X9
+	VEXTRACTF128 $0x01, Y4, X10
+	VEXTRACTF128 $0x01, Y5, X11
+	VMAXPS       X6, X0, X0
+	VMAXPS       X7, X1, X1
+	VMAXPS       X8, X2, X2
+	VMAXPS       X9, X3, X3
+	VMAXPS       X10, X4, X4
+	VMAXPS       X11, X5, X5
+	VMOVHLPS     X0, X0, X6
+	VMOVHLPS     X1, X1, X7
+	VMOVHLPS     X2, X2, X8
+	VMOVHLPS     X3, X3, X9
+	VMOVHLPS     X4, X4, X10
+	VMOVHLPS     X5, X5, X11
+	VMAXPS       X6, X0, X0
+	VMAXPS       X7, X1, X1
+	VMAXPS       X8, X2, X2
+	VMAXPS       X9, X3, X3
+	VMAXPS       X10, X4, X4
+	VMAXPS       X11, X5, X5
+	VMOVSHDUP    X0, X6
+	VMOVSHDUP    X1, X7
+	VMOVSHDUP    X2, X8
+	VMOVSHDUP    X3, X9
+	VMOVSHDUP    X4, X10
+	VMOVSHDUP    X5, X11
+	VMAXPS       X6, X0, X0
+	VMAXPS       X7, X1, X1
+	VMAXPS       X8, X2, X2
+	VMAXPS       X9, X3, X3
+	VMAXPS       X10, X4, X4
+	VMAXPS       X11, X5, X5
+	VUNPCKLPS    X1, X0, X0
+	VUNPCKLPS    X3, X2, X2
+	VMOVLHPS     X2, X0, X0
+	VUNPCKLPS    X5, X4, X4
+	VMOVQ        X4, X4
+	VINSERTF128  $0x01, X4, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      (CX), X1
+	VMOVQ        16(CX), X2
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VMAXPS       Y1, Y0, Y0
+	VMOVUPS      X0, (CX)
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVQ        X2, 16(CX)
+	VSUBPS       Y0, Y1, Y1
+	VMOVUPS      c_explo109<>+0(SB), Y0
+	VMAXPS       Y1, Y0, Y1
+	VMULPS       c_log2e<>+0(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y1, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y1, Y3
+	VMULPS       Y1, Y1, Y4
+	VFMADD213PS  Y1, Y4, Y3
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VCVTPS2DQ    Y2, Y1
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPSLLD       $0x17, Y1, Y1
+	VMULPS       Y1, Y3, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMOVUPS      X1, (BX)
+	VEXTRACTF128 $0x01, Y1, X1
+	VMOVQ        X1, 16(BX)
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      Y1, (SP)
+	VBROADCASTSS (CX), Y1
+	VMOVUPS      (AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      32(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      64(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      96(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, (AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 32(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 64(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 96(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS (CX), Y2
+	VMOVUPS      128(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      160(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      192(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      224(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 128(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 160(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 192(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 224(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, (SP)
+	VBROADCASTSS 4(CX), Y1
+	VMOVUPS      256(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      288(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      320(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      352(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 256(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 288(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 320(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 352(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 4(CX), Y2
+	VMOVUPS      384(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      416(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      448(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      480(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 384(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 416(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 448(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 480(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 4(SP)
+	VBROADCASTSS 8(CX), Y1
+	VMOVUPS      512(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      544(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      576(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      608(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 512(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 544(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 576(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 608(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 8(CX), Y2
+	VMOVUPS      640(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      672(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      704(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      736(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 640(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 672(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 704(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 736(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 8(SP)
+	VBROADCASTSS 12(CX), Y1
+	VMOVUPS      768(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      800(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      832(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      864(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 768(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 800(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 832(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 864(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 12(CX), Y2
+	VMOVUPS      896(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      928(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      960(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      992(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 896(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 928(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 960(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 992(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 12(SP)
+	VBROADCASTSS 16(CX), Y1
+	VMOVUPS      1024(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1056(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      1088(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      1120(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 1024(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 1056(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 1088(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1120(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 16(CX), Y2
+	VMOVUPS      1152(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      1184(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      1216(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      1248(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y2
+	VMULPS       c_log2e<>+0(SB), Y4, Y7
+	VMULPS       c_log2e<>+0(SB), Y5, Y8
+	VMULPS       c_log2e<>+0(SB), Y6, Y9
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VMOVUPS      c_exp_p0<>+0(SB), Y13
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
+	VMULPS       Y3, Y3, Y14
+	VFMADD213PS  Y3, Y14, Y10
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y11
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y12
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y13
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y4
+	VCVTPS2DQ    Y8, Y5
+	VCVTPS2DQ    Y9, Y6
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y2, Y10, Y3
+	VMULPS       Y4, Y11, Y4
+	VMULPS       Y5, Y12, Y5
+	VMULPS       Y6, Y13, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 1152(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1184(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 1216(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 1248(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, 16(SP)
+	VBROADCASTSS 20(CX), Y1
+	VMOVUPS      1280(AX), Y5
+	VSUBPS       Y1, Y5, Y5
+	VMOVUPS      1312(AX), Y2
+	VSUBPS       Y1, Y2, Y2
+	VMOVUPS      1344(AX), Y3
+	VSUBPS       Y1, Y3, Y3
+	VMOVUPS      1376(AX), Y4
+	VSUBPS       Y1, Y4, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y2, Y0, Y2
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMULPS       c_log2e<>+0(SB), Y5, Y1
+	VMULPS       c_log2e<>+0(SB), Y2, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y7
+	VMULPS       c_log2e<>+0(SB), Y4, Y8
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
+	VMULPS       Y5, Y5, Y13
+	VFMADD213PS  Y5, Y13, Y9
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y10
+	VMULPS       Y3, Y3, Y2
+	VFMADD213PS  Y3, Y2, Y11
+	VMULPS       Y4, Y4, Y2
+	VFMADD213PS  Y4, Y2, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y1, Y1
+	VCVTPS2DQ    Y6, Y2
+	VCVTPS2DQ    Y7, Y3
+	VCVTPS2DQ    Y8, Y4
+	VPADDD       c_i159<>+0(SB), Y1, Y1
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y3, Y3
+	VPADDD       c_i159<>+0(SB), Y4, Y4
+	VPSLLD       $0x17, Y1, Y1
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y1, Y9, Y5
+	VMULPS       Y2, Y10, Y2
+	VMULPS       Y3, Y11, Y3
+	VMULPS       Y4, Y12, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMOVUPS      Y5, 1280(AX)
+	VMOVAPS      Y5, Y1
+	VMOVUPS      Y2, 1312(AX)
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y3, 1344(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1376(AX)
+	VADDPS       Y4, Y1, Y1
+	VBROADCASTSS 20(CX), Y2
+	VMOVUPS      1408(AX), Y3
+	VSUBPS       Y2, Y3, Y3
+	VMOVUPS      1440(AX), Y4
+	VSUBPS       Y2, Y4, Y4
+	VMOVUPS      1472(AX), Y5
+	VSUBPS       Y2, Y5, Y5
+	VMOVUPS      1504(AX), Y6
+	VSUBPS       Y2, Y6, Y6
+	VMAXPS       Y3, Y0, Y3
+	VMAXPS       Y4, Y0, Y4
+	VMAXPS       Y5, Y0, Y5
+	VMAXPS       Y6, Y0, Y6
+	VMULPS       c_log2e<>+0(SB), Y3, Y0
+	VMULPS       c_log2e<>+0(SB), Y4, Y2
+	VMULPS       c_log2e<>+0(SB), Y5, Y7
+	VMULPS       c_log2e<>+0(SB), Y6, Y8
+	VROUNDPS     $0x00, Y0, Y0
+	VROUNDPS     $0x00, Y2, Y2
+	VROUNDPS     $0x00, Y7, Y7
+	VROUNDPS     $0x00, Y8, Y8
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y5
+	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VMOVUPS      c_exp_p0<>+0(SB), Y10
+	VMOVUPS      c_exp_p0<>+0(SB), Y11
+	VMOVUPS      c_exp_p0<>+0(SB), Y12
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y12
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y10
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y11
+	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y12
+	VMULPS       Y3, Y3, Y13
+	VFMADD213PS  Y3, Y13, Y9
+	VMULPS       Y4, Y4, Y3
+	VFMADD213PS  Y4, Y3, Y10
+	VMULPS       Y5, Y5, Y3
+	VFMADD213PS  Y5, Y3, Y11
+	VMULPS       Y6, Y6, Y3
+	VFMADD213PS  Y6, Y3, Y12
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VADDPS       c_one<>+0(SB), Y10, Y10
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VADDPS       c_one<>+0(SB), Y12, Y12
+	VCVTPS2DQ    Y0, Y0
+	VCVTPS2DQ    Y2, Y2
+	VCVTPS2DQ    Y7, Y5
+	VCVTPS2DQ    Y8, Y6
+	VPADDD       c_i159<>+0(SB), Y0, Y0
+	VPADDD       c_i159<>+0(SB), Y2, Y2
+	VPADDD       c_i159<>+0(SB), Y5, Y5
+	VPADDD       c_i159<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y0, Y0
+	VPSLLD       $0x17, Y2, Y2
+	VPSLLD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y0, Y9, Y3
+	VMULPS       Y2, Y10, Y4
+	VMULPS       Y5, Y11, Y5
+	VMULPS       Y6, Y12, Y6
+	VMULPS       c_twom32<>+0(SB), Y3, Y3
+	VMULPS       c_twom32<>+0(SB), Y4, Y4
+	VMULPS       c_twom32<>+0(SB), Y5, Y5
+	VMULPS       c_twom32<>+0(SB), Y6, Y6
+	VMOVUPS      Y3, 1408(AX)
+	VADDPS       Y3, Y1, Y1
+	VMOVUPS      Y4, 1440(AX)
+	VADDPS       Y4, Y1, Y1
+	VMOVUPS      Y5, 1472(AX)
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y6, 1504(AX)
+	VADDPS       Y6, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSS       X1, 20(SP)
+	VXORPS       Y1, Y1, Y1
+	VMOVUPS      (BX), X1
+	VMOVQ        16(BX), X0
+	VINSERTF128  $0x01, X0, Y1, Y1
+	VMOVUPS      (SP), Y0
+	VXORPS       Y2, Y2, Y2
+	VMOVUPS      (DX), X2
+	VMOVQ        16(DX), X3
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VFMADD213PS  Y0, Y1, Y2
+	VMOVUPS      X2, (DX)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVQ        X0, 16(DX)
+	VZEROUPPER
+	RET
+
+DATA c_explo109<>+0(SB)/4, $0xc2da0000
+DATA c_explo109<>+4(SB)/4, $0xc2da0000
+DATA c_explo109<>+8(SB)/4, $0xc2da0000
+DATA c_explo109<>+12(SB)/4, $0xc2da0000
+DATA c_explo109<>+16(SB)/4, $0xc2da0000
+DATA c_explo109<>+20(SB)/4, $0xc2da0000
+DATA c_explo109<>+24(SB)/4, $0xc2da0000
+DATA c_explo109<>+28(SB)/4, $0xc2da0000
+DATA c_explo109<>+32(SB)/4, $0xc2da0000
+DATA c_explo109<>+36(SB)/4, $0xc2da0000
+DATA c_explo109<>+40(SB)/4, $0xc2da0000
+DATA c_explo109<>+44(SB)/4, $0xc2da0000
+DATA c_explo109<>+48(SB)/4, $0xc2da0000
+DATA c_explo109<>+52(SB)/4, $0xc2da0000
+DATA c_explo109<>+56(SB)/4, $0xc2da0000
+DATA c_explo109<>+60(SB)/4, $0xc2da0000
+GLOBL c_explo109<>(SB), RODATA|NOPTR, $64
+
+DATA c_i159<>+0(SB)/4, $0x0000009f
+DATA c_i159<>+4(SB)/4, $0x0000009f
+DATA c_i159<>+8(SB)/4, $0x0000009f
+DATA c_i159<>+12(SB)/4, $0x0000009f
+DATA c_i159<>+16(SB)/4, $0x0000009f
+DATA c_i159<>+20(SB)/4, $0x0000009f
+DATA c_i159<>+24(SB)/4, $0x0000009f
+DATA c_i159<>+28(SB)/4, $0x0000009f
+DATA c_i159<>+32(SB)/4, $0x0000009f
+DATA c_i159<>+36(SB)/4, $0x0000009f
+DATA c_i159<>+40(SB)/4, $0x0000009f
+DATA c_i159<>+44(SB)/4, $0x0000009f
+DATA c_i159<>+48(SB)/4, $0x0000009f
+DATA c_i159<>+52(SB)/4, $0x0000009f
+DATA c_i159<>+56(SB)/4, $0x0000009f
+DATA c_i159<>+60(SB)/4, $0x0000009f
+GLOBL c_i159<>(SB), RODATA|NOPTR, $64
+
+DATA c_twom32<>+0(SB)/4, $0x2f800000
+DATA c_twom32<>+4(SB)/4, $0x2f800000
+DATA c_twom32<>+8(SB)/4, $0x2f800000
+DATA c_twom32<>+12(SB)/4, $0x2f800000
+DATA c_twom32<>+16(SB)/4, $0x2f800000
+DATA c_twom32<>+20(SB)/4, $0x2f800000
+DATA c_twom32<>+24(SB)/4, $0x2f800000
+DATA c_twom32<>+28(SB)/4, $0x2f800000
+DATA c_twom32<>+32(SB)/4, $0x2f800000
+DATA c_twom32<>+36(SB)/4, $0x2f800000
+DATA c_twom32<>+40(SB)/4, $0x2f800000
+DATA c_twom32<>+44(SB)/4, $0x2f800000
+DATA c_twom32<>+48(SB)/4, $0x2f800000
+DATA c_twom32<>+52(SB)/4, $0x2f800000
+DATA c_twom32<>+56(SB)/4, $0x2f800000
+DATA c_twom32<>+60(SB)/4, $0x2f800000
+GLOBL c_twom32<>(SB), RODATA|NOPTR, $64
+
+// func pvTile6x1AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+// Requires: AVX, FMA3
+TEXT ·pvTile6x1AVX2(SB), NOSPLIT, $0-120
+	MOVQ         o_base+0(FP), AX
+	MOVQ         p_base+32(FP), CX
+	MOVQ         v_base+64(FP), DX
+	MOVQ         nk+56(FP), BX
+	MOVQ         ldv+88(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         ldo+24(FP), DI
+	SHLQ         $0x02, DI
+	LEAQ         (AX)(DI*2), R8
+	ADDQ         DI, R8
+	MOVQ         corr_base+96(FP), R9
+	VBROADCASTSS (R9), Y0
+	VMULPS       (AX), Y0, Y1
+	VMULPS       32(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       (AX)(DI*1), Y2, Y3
+	VMULPS       32(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       (AX)(DI*2), Y4, Y5
+	VMULPS       32(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       (R8), Y6, Y7
+	VMULPS       32(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       (R8)(DI*1), Y8, Y9
+	VMULPS       32(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       (R8)(DI*2), Y10, Y11
+	VMULPS       32(R8)(DI*2), Y10, Y10
+	LEAQ         (DX), DX
+	TESTQ        BX, BX
+	JZ           done0
+
+loop0:
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(CX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(CX), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(CX), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(CX), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(CX), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop0
+
+done0:
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y0, 32(AX)
+	VMOVUPS Y3, (AX)(DI*1)
+	VMOVUPS Y2, 32(AX)(DI*1)
+	VMOVUPS Y5, (AX)(DI*2)
+	VMOVUPS Y4, 32(AX)(DI*2)
+	VMOVUPS Y7, (R8)
+	VMOVUPS Y6, 32(R8)
+	VMOVUPS Y9, (R8)(DI*1)
+	VMOVUPS Y8, 32(R8)(DI*1)
+	VMOVUPS Y11, (R8)(DI*2)
+	VMOVUPS Y10, 32(R8)(DI*2)
+	VZEROUPPER
+	RET
+
+// func pvTile6x2AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+// Requires: AVX, FMA3
+TEXT ·pvTile6x2AVX2(SB), NOSPLIT, $0-120
+	MOVQ         o_base+0(FP), AX
+	MOVQ         p_base+32(FP), CX
+	MOVQ         v_base+64(FP), DX
+	MOVQ         nk+56(FP), BX
+	MOVQ         ldv+88(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         ldo+24(FP), DI
+	SHLQ         $0x02, DI
+	LEAQ         (AX)(DI*2), R8
+	ADDQ         DI, R8
+	MOVQ         corr_base+96(FP), R9
+	VBROADCASTSS (R9), Y0
+	VMULPS       (AX), Y0, Y1
+	VMULPS       32(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       (AX)(DI*1), Y2, Y3
+	VMULPS       32(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       (AX)(DI*2), Y4, Y5
+	VMULPS       32(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       (R8), Y6, Y7
+	VMULPS       32(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       (R8)(DI*1), Y8, Y9
+	VMULPS       32(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       (R8)(DI*2), Y10, Y11
+	VMULPS       32(R8)(DI*2), Y10, Y10
+	MOVQ         CX, R10
+	LEAQ         (DX), R11
+	MOVQ         BX, R12
+	TESTQ        R12, R12
+	JZ           done0
+
+loop0:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(R10), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(R10), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(R10), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(R10), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(R10), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, R10
+	ADDQ         SI, R11
+	DECQ         R12
+	JNZ          loop0
+
+done0:
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      Y3, (AX)(DI*1)
+	VMOVUPS      Y2, 32(AX)(DI*1)
+	VMOVUPS      Y5, (AX)(DI*2)
+	VMOVUPS      Y4, 32(AX)(DI*2)
+	VMOVUPS      Y7, (R8)
+	VMOVUPS      Y6, 32(R8)
+	VMOVUPS      Y9, (R8)(DI*1)
+	VMOVUPS      Y8, 32(R8)(DI*1)
+	VMOVUPS      Y11, (R8)(DI*2)
+	VMOVUPS      Y10, 32(R8)(DI*2)
+	VBROADCASTSS (R9), Y0
+	VMULPS       64(AX), Y0, Y1
+	VMULPS       96(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       64(AX)(DI*1), Y2, Y3
+	VMULPS       96(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       64(AX)(DI*2), Y4, Y5
+	VMULPS       96(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       64(R8), Y6, Y7
+	VMULPS       96(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       64(R8)(DI*1), Y8, Y9
+	VMULPS       96(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       64(R8)(DI*2), Y10, Y11
+	VMULPS       96(R8)(DI*2), Y10, Y10
+	LEAQ         64(DX), DX
+	TESTQ        BX, BX
+	JZ           done1
+
+loop1:
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(CX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(CX), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(CX), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(CX), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(CX), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop1
+
+done1:
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS Y0, 96(AX)
+	VMOVUPS Y3, 64(AX)(DI*1)
+	VMOVUPS Y2, 96(AX)(DI*1)
+	VMOVUPS Y5, 64(AX)(DI*2)
+	VMOVUPS Y4, 96(AX)(DI*2)
+	VMOVUPS Y7, 64(R8)
+	VMOVUPS Y6, 96(R8)
+	VMOVUPS Y9, 64(R8)(DI*1)
+	VMOVUPS Y8, 96(R8)(DI*1)
+	VMOVUPS Y11, 64(R8)(DI*2)
+	VMOVUPS Y10, 96(R8)(DI*2)
+	VZEROUPPER
+	RET
+
+// func pvTile6x3AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+// Requires: AVX, FMA3
+TEXT ·pvTile6x3AVX2(SB), NOSPLIT, $0-120
+	MOVQ         o_base+0(FP), AX
+	MOVQ         p_base+32(FP), CX
+	MOVQ         v_base+64(FP), DX
+	MOVQ         nk+56(FP), BX
+	MOVQ         ldv+88(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         ldo+24(FP), DI
+	SHLQ         $0x02, DI
+	LEAQ         (AX)(DI*2), R8
+	ADDQ         DI, R8
+	MOVQ         corr_base+96(FP), R9
+	VBROADCASTSS (R9), Y0
+	VMULPS       (AX), Y0, Y1
+	VMULPS       32(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       (AX)(DI*1), Y2, Y3
+	VMULPS       32(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       (AX)(DI*2), Y4, Y5
+	VMULPS       32(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       (R8), Y6, Y7
+	VMULPS       32(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       (R8)(DI*1), Y8, Y9
+	VMULPS       32(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       (R8)(DI*2), Y10, Y11
+	VMULPS       32(R8)(DI*2), Y10, Y10
+	MOVQ         CX, R10
+	LEAQ         (DX), R11
+	MOVQ         BX, R12
+	TESTQ        R12, R12
+	JZ           done0
+
+loop0:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(R10), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(R10), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(R10), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(R10), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(R10), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, R10
+	ADDQ         SI, R11
+	DECQ         R12
+	JNZ          loop0
+
+done0:
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      Y3, (AX)(DI*1)
+	VMOVUPS      Y2, 32(AX)(DI*1)
+	VMOVUPS      Y5, (AX)(DI*2)
+	VMOVUPS      Y4, 32(AX)(DI*2)
+	VMOVUPS      Y7, (R8)
+	VMOVUPS      Y6, 32(R8)
+	VMOVUPS      Y9, (R8)(DI*1)
+	VMOVUPS      Y8, 32(R8)(DI*1)
+	VMOVUPS      Y11, (R8)(DI*2)
+	VMOVUPS      Y10, 32(R8)(DI*2)
+	VBROADCASTSS (R9), Y0
+	VMULPS       64(AX), Y0, Y1
+	VMULPS       96(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       64(AX)(DI*1), Y2, Y3
+	VMULPS       96(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       64(AX)(DI*2), Y4, Y5
+	VMULPS       96(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       64(R8), Y6, Y7
+	VMULPS       96(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       64(R8)(DI*1), Y8, Y9
+	VMULPS       96(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       64(R8)(DI*2), Y10, Y11
+	VMULPS       96(R8)(DI*2), Y10, Y10
+	MOVQ         CX, R10
+	LEAQ         64(DX), R11
+	MOVQ         BX, R12
+	TESTQ        R12, R12
+	JZ           done1
+
+loop1:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(R10), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(R10), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(R10), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(R10), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(R10), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, R10
+	ADDQ         SI, R11
+	DECQ         R12
+	JNZ          loop1
+
+done1:
+	VMOVUPS      Y1, 64(AX)
+	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      Y3, 64(AX)(DI*1)
+	VMOVUPS      Y2, 96(AX)(DI*1)
+	VMOVUPS      Y5, 64(AX)(DI*2)
+	VMOVUPS      Y4, 96(AX)(DI*2)
+	VMOVUPS      Y7, 64(R8)
+	VMOVUPS      Y6, 96(R8)
+	VMOVUPS      Y9, 64(R8)(DI*1)
+	VMOVUPS      Y8, 96(R8)(DI*1)
+	VMOVUPS      Y11, 64(R8)(DI*2)
+	VMOVUPS      Y10, 96(R8)(DI*2)
+	VBROADCASTSS (R9), Y0
+	VMULPS       128(AX), Y0, Y1
+	VMULPS       160(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       128(AX)(DI*1), Y2, Y3
+	VMULPS       160(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       128(AX)(DI*2), Y4, Y5
+	VMULPS       160(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       128(R8), Y6, Y7
+	VMULPS       160(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       128(R8)(DI*1), Y8, Y9
+	VMULPS       160(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       128(R8)(DI*2), Y10, Y11
+	VMULPS       160(R8)(DI*2), Y10, Y10
+	LEAQ         128(DX), DX
+	TESTQ        BX, BX
+	JZ           done2
+
+loop2:
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(CX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(CX), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(CX), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(CX), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(CX), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop2
+
+done2:
+	VMOVUPS Y1, 128(AX)
+	VMOVUPS Y0, 160(AX)
+	VMOVUPS Y3, 128(AX)(DI*1)
+	VMOVUPS Y2, 160(AX)(DI*1)
+	VMOVUPS Y5, 128(AX)(DI*2)
+	VMOVUPS Y4, 160(AX)(DI*2)
+	VMOVUPS Y7, 128(R8)
+	VMOVUPS Y6, 160(R8)
+	VMOVUPS Y9, 128(R8)(DI*1)
+	VMOVUPS Y8, 160(R8)(DI*1)
+	VMOVUPS Y11, 128(R8)(DI*2)
+	VMOVUPS Y10, 160(R8)(DI*2)
+	VZEROUPPER
+	RET
+
+// func pvTile6x4AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+// Requires: AVX, FMA3
+TEXT ·pvTile6x4AVX2(SB), NOSPLIT, $0-120
+	MOVQ         o_base+0(FP), AX
+	MOVQ         p_base+32(FP), CX
+	MOVQ         v_base+64(FP), DX
+	MOVQ         nk+56(FP), BX
+	MOVQ         ldv+88(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         ldo+24(FP), DI
+	SHLQ         $0x02, DI
+	LEAQ         (AX)(DI*2), R8
+	ADDQ         DI, R8
+	MOVQ         corr_base+96(FP), R9
+	VBROADCASTSS (R9), Y0
+	VMULPS       (AX), Y0, Y1
+	VMULPS       32(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       (AX)(DI*1), Y2, Y3
+	VMULPS       32(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       (AX)(DI*2), Y4, Y5
+	VMULPS       32(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       (R8), Y6, Y7
+	VMULPS       32(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       (R8)(DI*1), Y8, Y9
+	VMULPS       32(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       (R8)(DI*2), Y10, Y11
+	VMULPS       32(R8)(DI*2), Y10, Y10
+	MOVQ         CX, R10
+	LEAQ         (DX), R11
+	MOVQ         BX, R12
+	TESTQ        R12, R12
+	JZ           done0
+
+loop0:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(R10), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(R10), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(R10), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(R10), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(R10), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, R10
+	ADDQ         SI, R11
+	DECQ         R12
+	JNZ          loop0
+
+done0:
+	VMOVUPS      Y1, (AX)
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      Y3, (AX)(DI*1)
+	VMOVUPS      Y2, 32(AX)(DI*1)
+	VMOVUPS      Y5, (AX)(DI*2)
+	VMOVUPS      Y4, 32(AX)(DI*2)
+	VMOVUPS      Y7, (R8)
+	VMOVUPS      Y6, 32(R8)
+	VMOVUPS      Y9, (R8)(DI*1)
+	VMOVUPS      Y8, 32(R8)(DI*1)
+	VMOVUPS      Y11, (R8)(DI*2)
+	VMOVUPS      Y10, 32(R8)(DI*2)
+	VBROADCASTSS (R9), Y0
+	VMULPS       64(AX), Y0, Y1
+	VMULPS       96(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       64(AX)(DI*1), Y2, Y3
+	VMULPS       96(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       64(AX)(DI*2), Y4, Y5
+	VMULPS       96(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       64(R8), Y6, Y7
+	VMULPS       96(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       64(R8)(DI*1), Y8, Y9
+	VMULPS       96(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       64(R8)(DI*2), Y10, Y11
+	VMULPS       96(R8)(DI*2), Y10, Y10
+	MOVQ         CX, R10
+	LEAQ         64(DX), R11
+	MOVQ         BX, R12
+	TESTQ        R12, R12
+	JZ           done1
+
+loop1:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(R10), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(R10), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(R10), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(R10), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(R10), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, R10
+	ADDQ         SI, R11
+	DECQ         R12
+	JNZ          loop1
+
+done1:
+	VMOVUPS      Y1, 64(AX)
+	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      Y3, 64(AX)(DI*1)
+	VMOVUPS      Y2, 96(AX)(DI*1)
+	VMOVUPS      Y5, 64(AX)(DI*2)
+	VMOVUPS      Y4, 96(AX)(DI*2)
+	VMOVUPS      Y7, 64(R8)
+	VMOVUPS      Y6, 96(R8)
+	VMOVUPS      Y9, 64(R8)(DI*1)
+	VMOVUPS      Y8, 96(R8)(DI*1)
+	VMOVUPS      Y11, 64(R8)(DI*2)
+	VMOVUPS      Y10, 96(R8)(DI*2)
+	VBROADCASTSS (R9), Y0
+	VMULPS       128(AX), Y0, Y1
+	VMULPS       160(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       128(AX)(DI*1), Y2, Y3
+	VMULPS       160(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       128(AX)(DI*2), Y4, Y5
+	VMULPS       160(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       128(R8), Y6, Y7
+	VMULPS       160(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       128(R8)(DI*1), Y8, Y9
+	VMULPS       160(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       128(R8)(DI*2), Y10, Y11
+	VMULPS       160(R8)(DI*2), Y10, Y10
+	MOVQ         CX, R10
+	LEAQ         128(DX), R11
+	MOVQ         BX, R12
+	TESTQ        R12, R12
+	JZ           done2
+
+loop2:
+	VMOVUPS      (R11), Y12
+	VMOVUPS      32(R11), Y13
+	VBROADCASTSS (R10), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(R10), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(R10), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(R10), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(R10), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(R10), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, R10
+	ADDQ         SI, R11
+	DECQ         R12
+	JNZ          loop2
+
+done2:
+	VMOVUPS      Y1, 128(AX)
+	VMOVUPS      Y0, 160(AX)
+	VMOVUPS      Y3, 128(AX)(DI*1)
+	VMOVUPS      Y2, 160(AX)(DI*1)
+	VMOVUPS      Y5, 128(AX)(DI*2)
+	VMOVUPS      Y4, 160(AX)(DI*2)
+	VMOVUPS      Y7, 128(R8)
+	VMOVUPS      Y6, 160(R8)
+	VMOVUPS      Y9, 128(R8)(DI*1)
+	VMOVUPS      Y8, 160(R8)(DI*1)
+	VMOVUPS      Y11, 128(R8)(DI*2)
+	VMOVUPS      Y10, 160(R8)(DI*2)
+	VBROADCASTSS (R9), Y0
+	VMULPS       192(AX), Y0, Y1
+	VMULPS       224(AX), Y0, Y0
+	VBROADCASTSS 4(R9), Y2
+	VMULPS       192(AX)(DI*1), Y2, Y3
+	VMULPS       224(AX)(DI*1), Y2, Y2
+	VBROADCASTSS 8(R9), Y4
+	VMULPS       192(AX)(DI*2), Y4, Y5
+	VMULPS       224(AX)(DI*2), Y4, Y4
+	VBROADCASTSS 12(R9), Y6
+	VMULPS       192(R8), Y6, Y7
+	VMULPS       224(R8), Y6, Y6
+	VBROADCASTSS 16(R9), Y8
+	VMULPS       192(R8)(DI*1), Y8, Y9
+	VMULPS       224(R8)(DI*1), Y8, Y8
+	VBROADCASTSS 20(R9), Y10
+	VMULPS       192(R8)(DI*2), Y10, Y11
+	VMULPS       224(R8)(DI*2), Y10, Y10
+	LEAQ         192(DX), DX
+	TESTQ        BX, BX
+	JZ           done3
+
+loop3:
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y1
+	VFMADD231PS  Y13, Y14, Y0
+	VBROADCASTSS 256(CX), Y14
+	VFMADD231PS  Y12, Y14, Y3
+	VFMADD231PS  Y13, Y14, Y2
+	VBROADCASTSS 512(CX), Y14
+	VFMADD231PS  Y12, Y14, Y5
+	VFMADD231PS  Y13, Y14, Y4
+	VBROADCASTSS 768(CX), Y14
+	VFMADD231PS  Y12, Y14, Y7
+	VFMADD231PS  Y13, Y14, Y6
+	VBROADCASTSS 1024(CX), Y14
+	VFMADD231PS  Y12, Y14, Y9
+	VFMADD231PS  Y13, Y14, Y8
+	VBROADCASTSS 1280(CX), Y14
+	VFMADD231PS  Y12, Y14, Y11
+	VFMADD231PS  Y13, Y14, Y10
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop3
+
+done3:
+	VMOVUPS Y1, 192(AX)
+	VMOVUPS Y0, 224(AX)
+	VMOVUPS Y3, 192(AX)(DI*1)
+	VMOVUPS Y2, 224(AX)(DI*1)
+	VMOVUPS Y5, 192(AX)(DI*2)
+	VMOVUPS Y4, 224(AX)(DI*2)
+	VMOVUPS Y7, 192(R8)
+	VMOVUPS Y6, 224(R8)
+	VMOVUPS Y9, 192(R8)(DI*1)
+	VMOVUPS Y8, 224(R8)(DI*1)
+	VMOVUPS Y11, 192(R8)(DI*2)
+	VMOVUPS Y10, 224(R8)(DI*2)
+	VZEROUPPER
+	RET
+
+// func pvTile1x1AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+// Requires: AVX, FMA3
+TEXT ·pvTile1x1AVX2(SB), NOSPLIT, $0-88
+	MOVQ    o_base+0(FP), AX
+	MOVQ    p_base+24(FP), CX
+	MOVQ    v_base+56(FP), DX
+	MOVQ    nk+48(FP), BX
+	MOVQ    ldv+80(FP), SI
+	SHLQ    $0x02, SI
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	TESTQ   BX, BX
+	JZ      done
+
+loop:
+	VBROADCASTSS (CX), Y2
+	VFMADD231PS  (DX), Y2, Y0
+	VFMADD231PS  32(DX), Y2, Y1
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop
+
+done:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VZEROUPPER
+	RET
+
+// func pvTile1x2AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+// Requires: AVX, FMA3
+TEXT ·pvTile1x2AVX2(SB), NOSPLIT, $0-88
+	MOVQ    o_base+0(FP), AX
+	MOVQ    p_base+24(FP), CX
+	MOVQ    v_base+56(FP), DX
+	MOVQ    nk+48(FP), BX
+	MOVQ    ldv+80(FP), SI
+	SHLQ    $0x02, SI
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	TESTQ   BX, BX
+	JZ      done
+
+loop:
+	VBROADCASTSS (CX), Y4
+	VFMADD231PS  (DX), Y4, Y0
+	VFMADD231PS  32(DX), Y4, Y1
+	VFMADD231PS  64(DX), Y4, Y2
+	VFMADD231PS  96(DX), Y4, Y3
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop
+
+done:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VZEROUPPER
+	RET
+
+// func pvTile1x3AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+// Requires: AVX, FMA3
+TEXT ·pvTile1x3AVX2(SB), NOSPLIT, $0-88
+	MOVQ    o_base+0(FP), AX
+	MOVQ    p_base+24(FP), CX
+	MOVQ    v_base+56(FP), DX
+	MOVQ    nk+48(FP), BX
+	MOVQ    ldv+80(FP), SI
+	SHLQ    $0x02, SI
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	VMOVUPS 128(AX), Y4
+	VMOVUPS 160(AX), Y5
+	TESTQ   BX, BX
+	JZ      done
+
+loop:
+	VBROADCASTSS (CX), Y6
+	VFMADD231PS  (DX), Y6, Y0
+	VFMADD231PS  32(DX), Y6, Y1
+	VFMADD231PS  64(DX), Y6, Y2
+	VFMADD231PS  96(DX), Y6, Y3
+	VFMADD231PS  128(DX), Y6, Y4
+	VFMADD231PS  160(DX), Y6, Y5
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop
+
+done:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VZEROUPPER
+	RET
+
+// func pvTile1x4AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+// Requires: AVX, FMA3
+TEXT ·pvTile1x4AVX2(SB), NOSPLIT, $0-88
+	MOVQ    o_base+0(FP), AX
+	MOVQ    p_base+24(FP), CX
+	MOVQ    v_base+56(FP), DX
+	MOVQ    nk+48(FP), BX
+	MOVQ    ldv+80(FP), SI
+	SHLQ    $0x02, SI
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	VMOVUPS 96(AX), Y3
+	VMOVUPS 128(AX), Y4
+	VMOVUPS 160(AX), Y5
+	VMOVUPS 192(AX), Y6
+	VMOVUPS 224(AX), Y7
+	TESTQ   BX, BX
+	JZ      done
+
+loop:
+	VBROADCASTSS (CX), Y8
+	VFMADD231PS  (DX), Y8, Y0
+	VFMADD231PS  32(DX), Y8, Y1
+	VFMADD231PS  64(DX), Y8, Y2
+	VFMADD231PS  96(DX), Y8, Y3
+	VFMADD231PS  128(DX), Y8, Y4
+	VFMADD231PS  160(DX), Y8, Y5
+	VFMADD231PS  192(DX), Y8, Y6
+	VFMADD231PS  224(DX), Y8, Y7
+	ADDQ         $0x04, CX
+	ADDQ         SI, DX
+	DECQ         BX
+	JNZ          loop
+
+done:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	VZEROUPPER
+	RET
+
 // func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
 // Requires: AVX, AVX512F, AVX512VNNI
 TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-224

@@ -360,6 +360,73 @@ func pvTile1x3AVX512(o []float32, p []float32, nk int, v []float32, ldv int)
 //go:noescape
 func pvTile1x4AVX512(o []float32, p []float32, nk int, v []float32, ldv int)
 
+// qkTileAVX2 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
+// for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).
+// (AVX2+FMA)
+//
+//go:noescape
+func qkTileAVX2(s []float32, qt []float32, kt []float32, d int, scale float32)
+
+// softmaxTileAVX2 does the online-softmax step of a 6x64 tile of scores s (masked
+// entries are -Inf), for each row i < 6:
+//
+//	mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)
+//	s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx
+//
+// with exp as in sumExp but exactly 0 for arguments below -109 (so -Inf gives 0).
+// m, l and corr hold 6 elements. (AVX2+FMA)
+//
+//go:noescape
+func softmaxTileAVX2(s []float32, m []float32, l []float32, corr []float32)
+
+// pvTile6x1AVX2 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
+// for i < 6, c < 16. (AVX2+FMA)
+//
+//go:noescape
+func pvTile6x1AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+
+// pvTile6x2AVX2 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
+// for i < 6, c < 32. (AVX2+FMA)
+//
+//go:noescape
+func pvTile6x2AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+
+// pvTile6x3AVX2 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
+// for i < 6, c < 48. (AVX2+FMA)
+//
+//go:noescape
+func pvTile6x3AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+
+// pvTile6x4AVX2 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
+// for i < 6, c < 64. (AVX2+FMA)
+//
+//go:noescape
+func pvTile6x4AVX2(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
+
+// pvTile1x1AVX2 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
+// for i < 1, c < 16. (AVX2+FMA)
+//
+//go:noescape
+func pvTile1x1AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+
+// pvTile1x2AVX2 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
+// for i < 1, c < 32. (AVX2+FMA)
+//
+//go:noescape
+func pvTile1x2AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+
+// pvTile1x3AVX2 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
+// for i < 1, c < 48. (AVX2+FMA)
+//
+//go:noescape
+func pvTile1x3AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+
+// pvTile1x4AVX2 accumulates P V into 1 output row(s): o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]
+// for i < 1, c < 64. (AVX2+FMA)
+//
+//go:noescape
+func pvTile1x4AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
+
 // w8Tile1VNNI512: a 1x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //

@@ -8,7 +8,8 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// Micro-kernels of the fused softmax attention (AVX-512 only): a tile is
+// Micro-kernels of the fused softmax attention (AVX-512, and AVX2+FMA
+// below with the same meaning in 16 ymm registers): a tile is
 // attnRows query rows by attnKeys keys. The Go driver (attention.go) packs
 // K transposed per 64-key tile and V padded to a multiple of 16 columns,
 // and keeps the running max, sum and unnormalised output of each row.
@@ -23,6 +24,13 @@ func attention() {
 	for _, rows := range []int{attnRows, 1} {
 		for nz := 1; nz <= 4; nz++ {
 			pvTile(rows, nz)
+		}
+	}
+	qkTileAVX2()
+	softmaxTileAVX2()
+	for _, rows := range []int{attnRows, 1} {
+		for nz := 1; nz <= 4; nz++ {
+			pvTileAVX2(rows, nz)
 		}
 	}
 }
@@ -275,4 +283,287 @@ func rowMem(r0, r3, ld GPVirtual, i, disp int) Mem {
 		return Mem{Base: base, Disp: disp}
 	}
 	return Mem{Base: base, Index: ld, Scale: uint8(i % 3), Disp: disp}
+}
+
+// ---- AVX2+FMA: the same tile, in register-sized sub-blocks. A 6x64
+// score or output block would need 48 ymm accumulators; the routines walk
+// it in 6x16 column blocks (12 accumulators, 2 loads, 1 broadcast), the
+// classic AVX2 register block.
+
+// qkTileAVX2 is qkTile as four 6x16 column blocks, each over all of d.
+func qkTileAVX2() {
+	TEXT("qkTileAVX2", NOSPLIT, "func(s, qt, kt []float32, d int, scale float32)")
+	Pragma("noescape")
+	Doc("qkTileAVX2 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]",
+		"for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).",
+		"(AVX2+FMA)")
+	s, q0, kt0 := ptr("s"), ptr("qt"), ptr("kt")
+	d := Load(Param("d"), GP64())
+	for c := 0; c < attnKeys/16; c++ {
+		acc := make([][2]VecVirtual, attnRows)
+		for i := range acc {
+			for h := range acc[i] {
+				acc[i][h] = YMM()
+				zero(acc[i][h])
+			}
+		}
+		q, kt, n := GP64(), GP64(), GP64()
+		MOVQ(q0, q)
+		LEAQ(Mem{Base: kt0, Disp: 64 * c}, kt)
+		MOVQ(d, n)
+		done := fmt.Sprintf("done%d", c)
+		TESTQ(n, n)
+		JZ(LabelRef(done))
+		Label(fmt.Sprintf("loop%d", c))
+		k0, k1 := YMM(), YMM()
+		VMOVUPS(Mem{Base: kt}, k0)
+		VMOVUPS(Mem{Base: kt, Disp: 32}, k1)
+		for i := 0; i < attnRows; i++ {
+			b := YMM()
+			VBROADCASTSS(Mem{Base: q, Disp: 4 * i}, b)
+			VFMADD231PS(k0, b, acc[i][0])
+			VFMADD231PS(k1, b, acc[i][1])
+		}
+		ADDQ(U8(32), q)
+		ADDQ(U32(4*attnKeys), kt)
+		DECQ(n)
+		JNZ(LabelRef(fmt.Sprintf("loop%d", c)))
+		Label(done)
+		sc := avx2.scalarArg("scale")
+		for i := 0; i < attnRows; i++ {
+			for h := 0; h < 2; h++ {
+				VMULPS(sc, acc[i][h], acc[i][h])
+				VMOVUPS(acc[i][h], Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c + 8*h)})
+			}
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// load6 reads the 6-element vector at m into the low lanes of a ymm
+// (lanes 6 and 7 zero) without reading past it; store6 writes them back.
+func load6(m Mem) VecVirtual {
+	lo, hi := YMM(), XMM()
+	// Zeroed first: avo takes a write to the xmm half for a partial one,
+	// and would keep lo live (a register taken) from the routine's entry.
+	zero(lo)
+	VMOVUPS(m, lo.AsX())
+	VMOVQ(m.Offset(16), hi)
+	VINSERTF128(U8(1), hi, lo, lo)
+	return lo
+}
+
+func store6(r VecVirtual, m Mem) {
+	VMOVUPS(r.AsX(), m)
+	hi := XMM()
+	VEXTRACTF128(U8(1), r, hi)
+	VMOVQ(hi, m.Offset(16))
+}
+
+// expWay is how many exps softmaxTileAVX2 interleaves (4 measured about
+// 15% faster than 1 or 2; 8 do not fit in 16 registers).
+const expWay = 4
+
+// softmaxTileAVX2 is softmaxTile with the running statistics as one ymm
+// (6 lanes used) and one row of probabilities at a time.
+func softmaxTileAVX2() {
+	TEXT("softmaxTileAVX2", NOSPLIT, "func(s, m, l, corr []float32)")
+	Pragma("noescape")
+	Doc("softmaxTileAVX2 does the online-softmax step of a 6x64 tile of scores s (masked",
+		"entries are -Inf), for each row i < 6:",
+		"  mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)",
+		"  s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx",
+		"with exp as in sumExp but exactly 0 for arguments below -109 (so -Inf gives 0).",
+		"m, l and corr hold 6 elements. (AVX2+FMA)")
+	v := avx2
+	s, m, l, corr := ptr("s"), ptr("m"), ptr("l"), ptr("corr")
+	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 8*c)} }
+
+	// Row maxima, reduced together, gathered into the lanes of one ymm.
+	mx := make([]VecVirtual, attnRows)
+	for i := range mx {
+		mx[i] = YMM()
+		t := YMM()
+		VMOVUPS(row(i, 0), mx[i])
+		VMOVUPS(row(i, 1), t)
+		for c := 2; c < 8; c += 2 {
+			VMAXPS(row(i, c), mx[i], mx[i])
+			VMAXPS(row(i, c+1), t, t)
+		}
+		VMAXPS(t, mx[i], mx[i])
+	}
+	hreduceManyY(mx, vmaxps)
+	x := func(i int) Register { return mx[i].AsX() }
+	VUNPCKLPS(x(1), x(0), x(0)) // m0 m1 . .
+	VUNPCKLPS(x(3), x(2), x(2)) // m2 m3 . .
+	VMOVLHPS(x(2), x(0), x(0))  // m0 m1 m2 m3
+	VUNPCKLPS(x(5), x(4), x(4)) // m4 m5 . .
+	VMOVQ(x(4), x(4))           // m4 m5 0 0
+	mnew := mx[0]
+	VINSERTF128(U8(1), x(4), mnew, mnew)
+	// New maxima and corrections as one vector.
+	old := load6(Mem{Base: m})
+	VMAXPS(old, mnew, mnew)
+	store6(mnew, Mem{Base: m})
+	VSUBPS(mnew, old, old)
+	// exp(-109) already rounds to 0, so the AVX2 exp clamps there.
+	ek := expConsts{lo: v.bcast(splatF("explo109", -109)), wide: true}
+	v.exp(old, ek)
+	store6(old, Mem{Base: corr})
+	// Probabilities, and their row sums gathered on the stack.
+	tmp := AllocLocal(32)
+	z := YMM()
+	zero(z)
+	VMOVUPS(z, tmp)
+	for i := 0; i < attnRows; i++ {
+		sum := YMM()
+		for c := 0; c < 8; c += expWay {
+			b := YMM() // per group: live only for its subtractions (16 registers)
+			VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
+			ts := make([]VecVirtual, expWay)
+			for j := range ts {
+				ts[j] = YMM()
+				VMOVUPS(row(i, c+j), ts[j])
+				VSUBPS(b, ts[j], ts[j])
+			}
+			v.expMany(ts, ek)
+			for j, t := range ts {
+				VMOVUPS(t, row(i, c+j))
+				if c+j == 0 {
+					VMOVAPS(t, sum)
+				} else {
+					VADDPS(t, sum, sum)
+				}
+			}
+		}
+		v.hreduce(sum, vaddps)
+		VMOVSS(sum.AsX(), tmp.Offset(4*i))
+	}
+	// l = l*corr + sum.
+	sv, cv := YMM(), load6(Mem{Base: corr})
+	VMOVUPS(tmp, sv)
+	lv := load6(Mem{Base: l})
+	VFMADD213PS(sv, cv, lv)
+	store6(lv, Mem{Base: l})
+	VZEROUPPER()
+	RET()
+}
+
+// hreduceManyY is hreduceMany for ymm registers.
+func hreduceManyY(r []VecVirtual, op func(a, b, dst Op)) {
+	t := make([]VecVirtual, len(r))
+	for i := range r {
+		t[i] = XMM()
+		VEXTRACTF128(U8(1), r[i], t[i])
+	}
+	for i := range r {
+		op(t[i], r[i].AsX(), r[i].AsX())
+	}
+	for i := range r {
+		VMOVHLPS(r[i].AsX(), r[i].AsX(), t[i])
+	}
+	for i := range r {
+		op(t[i], r[i].AsX(), r[i].AsX())
+	}
+	for i := range r {
+		VMOVSHDUP(r[i].AsX(), t[i])
+	}
+	for i := range r {
+		op(t[i], r[i].AsX(), r[i].AsX())
+	}
+}
+
+// pvTileAVX2 is pvTile: the six-row form walks the 16*nz columns in
+// 6x16 blocks, each over all nk keys; the one-row form keeps all 2*nz
+// accumulators (FMAs from memory).
+func pvTileAVX2(rows, nz int) {
+	name := fmt.Sprintf("pvTile%dx%dAVX2", rows, nz)
+	sig := "func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)"
+	what := "o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]"
+	if rows == 1 {
+		sig = "func(o []float32, p []float32, nk int, v []float32, ldv int)"
+		what = "o[c] += Σ_{j<nk} p[j]*v[j*ldv+c]"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s accumulates P V into %d output row(s): %s", name, rows, what),
+		fmt.Sprintf("for i < %d, c < %d. (AVX2+FMA)", rows, 16*nz))
+	o, p0, v0 := ptr("o"), ptr("p"), ptr("v")
+	nk := Load(Param("nk"), GP64())
+	ldv := Load(Param("ldv"), GP64())
+	SHLQ(U8(2), ldv)
+	if rows == 1 {
+		acc := make([]VecVirtual, 2*nz)
+		for c := range acc {
+			acc[c] = YMM()
+			VMOVUPS(Mem{Base: o, Disp: 32 * c}, acc[c])
+		}
+		TESTQ(nk, nk)
+		JZ(LabelRef("done"))
+		Label("loop")
+		b := YMM()
+		VBROADCASTSS(Mem{Base: p0}, b)
+		for c := range acc {
+			VFMADD231PS(Mem{Base: v0, Disp: 32 * c}, b, acc[c])
+		}
+		ADDQ(U8(4), p0)
+		ADDQ(ldv, v0)
+		DECQ(nk)
+		JNZ(LabelRef("loop"))
+		Label("done")
+		for c := range acc {
+			VMOVUPS(acc[c], Mem{Base: o, Disp: 32 * c})
+		}
+		VZEROUPPER()
+		RET()
+		return
+	}
+	ldo := Load(Param("ldo"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldo)
+	o3 := GP64()
+	LEAQ(Mem{Base: o, Index: ldo, Scale: 2}, o3)
+	ADDQ(ldo, o3)
+	corr := ptr("corr")
+	for c := 0; c < nz; c++ {
+		row := func(i, h int) Mem { return rowMem(o, o3, ldo, i, 64*c+32*h) }
+		acc := make([][2]VecVirtual, rows)
+		for i := range acc {
+			cb := YMM()
+			VBROADCASTSS(Mem{Base: corr, Disp: 4 * i}, cb)
+			for h := range acc[i] {
+				acc[i][h] = YMM()
+				VMULPS(row(i, h), cb, acc[i][h])
+			}
+		}
+		p, v, n := GP64(), GP64(), GP64()
+		MOVQ(p0, p)
+		LEAQ(Mem{Base: v0, Disp: 64 * c}, v)
+		MOVQ(nk, n)
+		done := fmt.Sprintf("done%d", c)
+		TESTQ(n, n)
+		JZ(LabelRef(done))
+		Label(fmt.Sprintf("loop%d", c))
+		w0, w1 := YMM(), YMM()
+		VMOVUPS(Mem{Base: v}, w0)
+		VMOVUPS(Mem{Base: v, Disp: 32}, w1)
+		for i := 0; i < rows; i++ {
+			b := YMM()
+			VBROADCASTSS(Mem{Base: p, Disp: 4 * attnKeys * i}, b)
+			VFMADD231PS(w0, b, acc[i][0])
+			VFMADD231PS(w1, b, acc[i][1])
+		}
+		ADDQ(U8(4), p)
+		ADDQ(ldv, v)
+		DECQ(n)
+		JNZ(LabelRef(fmt.Sprintf("loop%d", c)))
+		Label(done)
+		for i := range acc {
+			for h := range acc[i] {
+				VMOVUPS(acc[i][h], row(i, h))
+			}
+		}
+	}
+	VZEROUPPER()
+	RET()
 }

@@ -117,8 +117,14 @@ func reductions(v variant) {
 	_ = lo
 }
 
-// expConsts are the constants of exp kept in registers.
-type expConsts struct{ lo VecVirtual }
+// expConsts are the constants of exp kept in registers. wide: arguments
+// go down to lo = -109 (the attention exp; exp(-109) rounds to 0), so the
+// AVX2 form scales by 2^(n+32) and 2^-32 (2^n with n < -126 has no float32
+// exponent); VSCALEFPS needs neither.
+type expConsts struct {
+	lo   VecVirtual
+	wide bool
+}
 
 func (v variant) expSetup() expConsts {
 	return expConsts{lo: v.bcast(splatF("explo", -87))}
@@ -128,18 +134,38 @@ func (v variant) expSetup() expConsts {
 // |r| <= ln2/2 (ln2 split in two), e^r = 1 + r + r²P(r) with a degree-5 P,
 // times 2^n. Relative error below 2^-23 on [-87, 0] (measured in the tests).
 // t is clamped at -87 first with t as VMAXPS's second source, so NaN stays NaN.
-func (v variant) exp(t VecVirtual, k expConsts) {
-	n, p := v.expReduce(t, k)
-	VADDPS(splatF("one", 1), p, p)
+func (v variant) exp(t VecVirtual, k expConsts) { v.expMany([]VecVirtual{t}, k) }
+
+// each applies f to every register of ts in turn: the multi-register exp
+// interleaves independent chains step by step.
+func each(ts []VecVirtual, f func(i int, t VecVirtual)) {
+	for i, t := range ts {
+		f(i, t)
+	}
+}
+
+// expMany is exp on several registers, interleaved step by step.
+func (v variant) expMany(ts []VecVirtual, k expConsts) {
+	ns, ps := v.expReduceMany(ts, k)
+	each(ts, func(i int, t VecVirtual) { VADDPS(splatF("one", 1), ps[i], ps[i]) })
 	if v.z {
-		VSCALEFPS(n, p, t)
+		each(ts, func(i int, t VecVirtual) { VSCALEFPS(ns[i], ps[i], t) })
 		return
 	}
-	ni := v.vec()
-	VCVTPS2DQ(n, ni)
-	VPADDD(splat("i127", 127), ni, ni)
-	VPSLLD(U8(23), ni, ni)
-	VMULPS(ni, p, t)
+	ni := make([]VecVirtual, len(ts))
+	each(ts, func(i int, t VecVirtual) { ni[i] = v.vec(); VCVTPS2DQ(ns[i], ni[i]) })
+	if k.wide {
+		// n >= -157: p*2^(n+32) is exact, the product with 2^-32 rounds
+		// once (to a denormal or 0), as VSCALEFPS.
+		each(ts, func(i int, t VecVirtual) { VPADDD(splat("i159", 127+32), ni[i], ni[i]) })
+		each(ts, func(i int, t VecVirtual) { VPSLLD(U8(23), ni[i], ni[i]) })
+		each(ts, func(i int, t VecVirtual) { VMULPS(ni[i], ps[i], t) })
+		each(ts, func(i int, t VecVirtual) { VMULPS(splatF("twom32", 0x1p-32), t, t) })
+		return
+	}
+	each(ts, func(i int, t VecVirtual) { VPADDD(splat("i127", 127), ni[i], ni[i]) })
+	each(ts, func(i int, t VecVirtual) { VPSLLD(U8(23), ni[i], ni[i]) })
+	each(ts, func(i int, t VecVirtual) { VMULPS(ni[i], ps[i], t) })
 }
 
 // expReduce is exp's range reduction and polynomial: it clamps t at -87
@@ -147,24 +173,37 @@ func (v variant) exp(t VecVirtual, k expConsts) {
 // for r = t - n*ln2 (left in t), so e^t = (1 + p)*2^n and, without
 // cancellation near 0, e^t - 1 = p*2^n + (2^n - 1).
 func (v variant) expReduce(t VecVirtual, k expConsts) (n, p VecVirtual) {
-	VMAXPS(t, k.lo, t)
-	n = v.vec()
-	VMULPS(splatF("log2e", float32(math.Log2E)), t, n)
-	if v.z {
-		VRNDSCALEPS(U8(0), n, n)
-	} else {
-		VROUNDPS(U8(0), n, n)
+	ns, ps := v.expReduceMany([]VecVirtual{t}, k)
+	return ns[0], ps[0]
+}
+
+// expReduceMany is expReduce on several registers, interleaved step by step.
+func (v variant) expReduceMany(ts []VecVirtual, k expConsts) (ns, ps []VecVirtual) {
+	ns, ps = make([]VecVirtual, len(ts)), make([]VecVirtual, len(ts))
+	each(ts, func(i int, t VecVirtual) { VMAXPS(t, k.lo, t) })
+	each(ts, func(i int, t VecVirtual) {
+		ns[i] = v.vec()
+		VMULPS(splatF("log2e", float32(math.Log2E)), t, ns[i])
+	})
+	each(ts, func(i int, t VecVirtual) {
+		if v.z {
+			VRNDSCALEPS(U8(0), ns[i], ns[i])
+		} else {
+			VROUNDPS(U8(0), ns[i], ns[i])
+		}
+	})
+	each(ts, func(i int, t VecVirtual) { VFNMADD231PS(splatF("ln2hi", 0.693359375), ns[i], t) })
+	each(ts, func(i int, t VecVirtual) { VFNMADD231PS(splatF("ln2lo", -2.12194440e-4), ns[i], t) })
+	each(ts, func(i int, t VecVirtual) { ps[i] = v.bcast(splatF("exp_p0", 1.9875691500e-4)) })
+	for j, c := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
+		each(ts, func(i int, t VecVirtual) { VFMADD213PS(splatF("exp_p"+string(rune('1'+j)), c), t, ps[i]) })
 	}
-	VFNMADD231PS(splatF("ln2hi", 0.693359375), n, t)
-	VFNMADD231PS(splatF("ln2lo", -2.12194440e-4), n, t)
-	p = v.bcast(splatF("exp_p0", 1.9875691500e-4))
-	for i, c := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
-		VFMADD213PS(splatF("exp_p"+string(rune('1'+i)), c), t, p)
-	}
-	r2 := v.vec()
-	VMULPS(t, t, r2)
-	VFMADD213PS(t, r2, p)
-	return n, p
+	each(ts, func(i int, t VecVirtual) {
+		r2 := v.vec() // one at a time: AVX2 has 16 registers
+		VMULPS(t, t, r2)
+		VFMADD213PS(t, r2, ps[i])
+	})
+	return ns, ps
 }
 
 // elementwise emits the per-element output routines of the norms.

@@ -1,0 +1,209 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestAVX2LowRegisters checks that no routine of the AVX2 levels (names
+// ending in AVX2 or VNNI256) uses vector registers 16-31: avo allocates
+// them when 16 do not suffice, the Go assembler then emits EVEX (AVX-512)
+// encodings, and avo's "Requires:" line does not say so.
+func TestAVX2LowRegisters(t *testing.T) {
+	src, err := os.ReadFile("simd_amd64.s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	high := regexp.MustCompile(`\b[XYZ](1[6-9]|2[0-9]|3[01])\b`)
+	name := ""
+	for i, line := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(line, "TEXT ·"); ok {
+			name, _, _ = strings.Cut(rest, "(")
+			continue
+		}
+		if (strings.HasSuffix(name, "AVX2") || strings.HasSuffix(name, "VNNI256")) && high.MatchString(line) {
+			t.Errorf("simd_amd64.s:%d: %s uses an AVX-512 register: %s", i+1, name, strings.TrimSpace(line))
+		}
+	}
+}
+
+// TestAttnEdges calls every attention micro-kernel variant with inputs
+// ending at a guard page (off 0) or misaligned by off elements, outputs
+// with guard values (or at the page end), against float64; the softmax
+// scores reach below -110 and through the denormal range of exp (the AVX2
+// exp scales by 2^n in two steps there).
+func TestAttnEdges(t *testing.T) {
+	forAttn(t, func(t *testing.T, k *attnK) {
+		rng := rand.New(rand.NewPCG(11, 12))
+		rnd := func() float32 { return float32(2*rng.Float64() - 1) }
+		for _, off := range []int{0, 1, 3, 5} {
+			for _, d := range []int{0, 1, 2, 3, 7, 8, 9, 64, 65} {
+				qt, kt := input(t, 8*d, off, rnd), input(t, 64*d, off, rnd)
+				s := newOutput(t, 6*64, off)
+				k.qk(s.y, qt, kt, d, 0.3)
+				what := fmt.Sprintf("qk off=%d d=%d", off, d)
+				s.guards(t, what)
+				for i := range 6 {
+					for j := range 64 {
+						var ref, mag float64
+						for tt := range d {
+							p := float64(qt[tt*8+i]) * float64(kt[tt*64+j])
+							ref += p
+							mag += math.Abs(p)
+						}
+						if !near(s.y[i*64+j], 0.3*ref, 0.3*mag, 1e-6) {
+							t.Fatalf("%s: s[%d][%d] = %v, want %v", what, i, j, s.y[i*64+j], 0.3*ref)
+						}
+					}
+				}
+			}
+			for trial := range 8 {
+				softmaxEdge(t, k, rng, off, trial)
+			}
+			for nz := 1; nz <= 4; nz++ {
+				for _, nk := range []int{0, 1, 2, 7, 8, 9, 63, 64} {
+					pvEdge(t, k, rng, off, nz, nk)
+				}
+			}
+		}
+	})
+}
+
+// softmaxEdge checks one softmax tile whose arguments x-mx cover [-130, 0]
+// (the exact boundaries -87 and -110 included) and -Inf.
+func softmaxEdge(t *testing.T, k *attnK, rng *rand.Rand, off, trial int) {
+	s, m, l, corr := newOutput(t, 6*64, off), newOutput(t, 6, off), newOutput(t, 6, off), newOutput(t, 6, off)
+	for i := range s.y {
+		s.y[i] = float32(-130 * rng.Float64())
+		switch rng.IntN(8) {
+		case 0:
+			s.y[i] = float32(math.Inf(-1))
+		case 1:
+			s.y[i] = []float32{-87, -110, -87.5, -103.3, -109.99, -110.01}[rng.IntN(6)]
+		}
+	}
+	base := float32(trial) - 4
+	for i := range 6 {
+		row := s.y[i*64 : (i+1)*64]
+		row[rng.IntN(64)] = 0 // the row maximum is base unless m is larger
+		for j := range row {
+			row[j] += base
+		}
+		m.y[i] = base + []float32{-1, 0, 2, -90, -120, float32(math.Inf(-1))}[(i+trial)%6]
+		l.y[i] = 1 + 5*float32(rng.Float64())
+	}
+	in := append([]float32(nil), s.y...)
+	m0, l0 := append([]float32(nil), m.y...), append([]float32(nil), l.y...)
+	k.softmax(s.y, m.y, l.y, corr.y)
+	what := fmt.Sprintf("softmax off=%d trial=%d", off, trial)
+	for _, o := range []output{s, m, l, corr} {
+		o.guards(t, what)
+	}
+	// exp(arg) within the polynomial's and the argument's float32 error,
+	// and half a denormal ulp (2^-150) where the result is tiny.
+	ok := func(got float32, arg float64) bool {
+		if math.IsInf(arg, -1) {
+			return got == 0
+		}
+		want := math.Exp(arg)
+		return math.Abs(float64(got)-want) <= (1.2e-7*(1+math.Abs(arg))+1e-7)*want+0x1p-150
+	}
+	for i := range 6 {
+		mx := float64(m0[i])
+		for _, x := range in[i*64 : (i+1)*64] {
+			mx = math.Max(mx, float64(x))
+		}
+		if float64(m.y[i]) != mx {
+			t.Fatalf("%s: m[%d] = %v, want %v", what, i, m.y[i], mx)
+		}
+		if !ok(corr.y[i], float64(m0[i])-mx) {
+			t.Fatalf("%s: corr[%d] = %v, want exp(%v)", what, i, corr.y[i], float64(m0[i])-mx)
+		}
+		sum := float64(l0[i]) * float64(corr.y[i])
+		for j, x := range in[i*64 : (i+1)*64] {
+			if got := s.y[i*64+j]; !ok(got, float64(float32(float64(x)-mx))) {
+				t.Fatalf("%s: p[%d][%d] = %v, want exp(%v)", what, i, j, got, float64(x)-mx)
+			}
+			sum += float64(s.y[i*64+j])
+		}
+		if !near(l.y[i], sum, sum, 1e-6) {
+			t.Fatalf("%s: l[%d] = %v, want %v", what, i, l.y[i], sum)
+		}
+	}
+}
+
+// pvEdge checks both P V forms for nk keys of 16*nz columns: v ends at
+// the guard page (off 0, ldv = 16*nz) or is misaligned with a wider ldv;
+// the output rows have guard values between them.
+func pvEdge(t *testing.T, k *attnK, rng *rand.Rand, off, nz, nk int) {
+	rnd := func() float32 { return float32(2*rng.Float64() - 1) }
+	w := 16 * nz
+	ldv, ldo := w, w+5
+	if off != 0 {
+		ldv = w + off
+	}
+	p6 := input(t, 6*64, off, rnd)
+	p1 := input(t, nk, off, rnd)
+	v := input(t, max(nk-1, 0)*ldv+w, off, rnd)
+	corr := input(t, 6, off, rnd)
+	o6, o1 := newOutput(t, 5*ldo+w, off), newOutput(t, w, off)
+	for i := range 6 {
+		for c := range ldo {
+			if i*ldo+c < len(o6.y) {
+				o6.y[i*ldo+c] = guardVal
+				if c < w {
+					o6.y[i*ldo+c] = rnd()
+				}
+			}
+		}
+	}
+	for c := range o1.y {
+		o1.y[c] = rnd()
+	}
+	in6, in1 := append([]float32(nil), o6.y...), append([]float32(nil), o1.y...)
+	k.pv6[nz](o6.y, ldo, p6, nk, v, ldv, corr)
+	k.pv1[nz](o1.y, p1, nk, v, ldv)
+	what := fmt.Sprintf("pv off=%d nz=%d nk=%d", off, nz, nk)
+	o6.guards(t, what)
+	o1.guards(t, what)
+	for i := range 6 {
+		for c := range ldo {
+			if i*ldo+c >= len(o6.y) {
+				break
+			}
+			got := o6.y[i*ldo+c]
+			if c >= w {
+				if got != guardVal {
+					t.Fatalf("%s: pv6 wrote o[%d][%d] between rows", what, i, c)
+				}
+				continue
+			}
+			x := float64(in6[i*ldo+c]) * float64(corr[i])
+			ref, mag := x, math.Abs(x)
+			for j := range nk {
+				pv := float64(p6[i*64+j]) * float64(v[j*ldv+c])
+				ref += pv
+				mag += math.Abs(pv)
+			}
+			if !near(got, ref, mag, 1e-6) {
+				t.Fatalf("%s: pv6 o[%d][%d] = %v, want %v", what, i, c, got, ref)
+			}
+		}
+	}
+	for c := range w {
+		ref, mag := float64(in1[c]), math.Abs(float64(in1[c]))
+		for j := range nk {
+			pv := float64(p1[j]) * float64(v[j*ldv+c])
+			ref += pv
+			mag += math.Abs(pv)
+		}
+		if !near(o1.y[c], ref, mag, 1e-6) {
+			t.Fatalf("%s: pv1 o[%d] = %v, want %v", what, c, o1.y[c], ref)
+		}
+	}
+}
