@@ -4,12 +4,12 @@ package simd
 
 import "golang.org/x/sys/cpu"
 
-// vecNEON has NEON code for the norm and loss primitives (the O(C) fold of
-// the inference norms stays in Go); the NMS sweep has none, so nms falls
-// back to the pure-Go backend (path generic) here.
+// vecNEON has NEON code for the norm and loss primitives and the NMS
+// sweep (the O(C) fold of the inference norms stays in Go).
 var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSqDevNEON,
 	sumSqDiff: sumSqDiffNEON, huberSum: huberSumNEON, maxv: maxvNEON, sumExp: sumExpNEON,
-	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo}
+	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo,
+	nmsSuppress: nmsSuppressNEON}
 
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).

@@ -93,8 +93,10 @@ func nmsSuppressGo(x1, y1, x2, y2, area []float32, rank []int32, box []float32, 
 	for j := range x1 {
 		if iw := min(ax2, x2[j]) - max(ax1, x1[j]) + one; iw > 0 {
 			if ih := min(ay2, y2[j]) - max(ay1, y1[j]) + one; ih > 0 {
+				// float32(inter): rounded, so arm64 does not fuse it into
+				// the subtraction (FMSUB); the vector code rounds it too.
 				inter := iw * ih
-				tu := t * (aa + area[j] - inter)
+				tu := t * (aa + area[j] - float32(inter))
 				if inter > tu || geq && inter == tu {
 					x1[j], rank[j] = float32(math.Inf(1)), -1
 					n++
