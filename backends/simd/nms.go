@@ -22,7 +22,7 @@ func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSu
 // and y2 as given: the vector sweep adds one itself.
 type nmsBoxes struct{ nmsbox.Greedy }
 
-func (g nmsBoxes) load(p int, b []float32, i int, one float32) {
+func (g nmsBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 	x1, y1, x2, y2 := b[4*i], b[4*i+1], b[4*i+2], b[4*i+3]
 	if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
 		inf := float32(math.Inf(1))
@@ -31,18 +31,18 @@ func (g nmsBoxes) load(p int, b []float32, i int, one float32) {
 		g.X1[p], g.Y1[p], g.X2[p], g.Y2[p] = x1, y1, x2, y2
 		g.Area[p] = max(0, x2-x1+one) * max(0, y2-y1+one)
 	}
-	g.Rank[p] = int32(p)
+	g.Rank[p] = rank
 }
 
-// sweep runs greedy NMS over the first n boxes and marks kept[rank].
-func (g nmsBoxes) sweep(v *vec, n int, t, one float32, geq bool, kept []bool) {
+// sweep runs greedy NMS over positions [lo, hi) and marks kept[rank].
+func (g nmsBoxes) sweep(v *vec, lo, hi int, t, one float32, geq bool, kept []bool) {
 	if geq && t == 0 {
-		g.KeepFirst(0, n, kept)
+		g.KeepFirst(lo, hi, kept)
 		return
 	}
 	var box [5]float32
-	dead := 0
-	for h := 0; h < n; h++ {
+	n, dead := hi, 0
+	for h := lo; h < n; h++ {
 		if g.Rank[h] < 0 {
 			dead--
 			continue
@@ -77,10 +77,10 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		ks := nmsbox.ByScore(keys, scores, thr)
 		m := len(ks)
 		for p, k := range ks {
-			g.load(p, boxes, nmsbox.KeyIndex(k), one)
+			g.load(p, boxes, nmsbox.KeyIndex(k), int32(p), one)
 		}
 		clear(kept[:m])
-		g.sweep(v, m, t, one, geq, kept)
+		g.sweep(v, 0, m, t, one, geq, kept)
 		count[0] = nmsbox.Kept(keep, ks, kept)
 	}), nil
 }

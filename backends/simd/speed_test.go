@@ -34,6 +34,7 @@ var speedCases = []string{
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
 	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
+	"batched_nms/B=1,N=10000,classes=80", "batched_nms/B=8,N=5000,classes=80",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same
