@@ -39,8 +39,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT},
-		{name: "neon", ok: neon, f: vecNEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, softPass: softPassNEON},
+		{name: "neon", ok: neon, f: vecNEON, softPass: softPassNEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -116,8 +116,10 @@ func softPassGo(x1, y1, x2, y2, area, score []float64, p []float64, method int, 
 			continue
 		}
 		if iw, ih := min(ax2, x2[j])-max(ax1, x1[j]), min(ay2, y2[j])-max(ay1, y1[j]); iw > 0 && ih > 0 {
+			// float64(inter): rounded, so arm64 does not fuse it into
+			// the subtraction (FMSUB); the vector code rounds it too.
 			inter := iw * ih
-			ov := inter / (aa + area[j] - inter)
+			ov := inter / (aa + area[j] - float64(inter))
 			switch {
 			case method == int(kernel.SoftNMSGaussian):
 				s *= math.Exp(-(ov * ov) / sigma)
