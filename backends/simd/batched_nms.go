@@ -21,6 +21,7 @@ func init() {
 // batchedImage is one image's workspace.
 type batchedImage struct {
 	keys, labelKeys []uint64 // score order; label groups in score order
+	tmp             []uint64 // radix sort scratch
 	starts          []int32  // group boundaries in labelKeys
 	groups          int
 	boxes           nmsBoxes
@@ -41,7 +42,7 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	work := make([]batchedImage, nb)
 	for i := range work {
 		wk := &work[i]
-		wk.keys, wk.labelKeys, wk.starts = make([]uint64, n), make([]uint64, n), make([]int32, n+1)
+		wk.keys, wk.labelKeys, wk.tmp, wk.starts = make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]int32, n+1)
 		wk.boxes, wk.kept = nmsBoxes{nmsbox.NewGreedy(n)}, make([]bool, n)
 		wk.worker = func(int, int) {
 			for gi := int(wk.next.Add(1) - 1); gi < wk.groups; gi = int(wk.next.Add(1) - 1) {
@@ -58,9 +59,9 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			wk, o := &work[img], img*n
 			cnt := min(max(int(counts[img]), 0), n) // counts out of range are clamped
 			bx, lb := boxes[4*o:4*(o+n)], labels[o:o+n]
-			ks := nmsbox.ByScore(wk.keys, scores[o:o+cnt], float32(math.Inf(-1))) // every score but NaN
+			ks := nmsbox.ByScoreRadix(wk.keys, wk.tmp, scores[o:o+cnt], float32(math.Inf(-1))) // every score but NaN
 			m := len(ks)
-			wk.groups = nmsbox.ByLabel(wk.labelKeys, ks, lb, wk.starts)
+			wk.groups = nmsbox.ByLabel(wk.labelKeys, wk.tmp, ks, lb, wk.starts)
 			for p, k := range wk.labelKeys[:m] {
 				r := int32(uint32(k))
 				wk.boxes.load(p, bx, nmsbox.KeyIndex(ks[r]), r, 0)

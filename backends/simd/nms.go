@@ -71,10 +71,10 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if op.Legacy {
 		one = 1
 	}
-	keys, kept := make([]uint64, n), make([]bool, n)
+	keys, tmp, kept := make([]uint64, n), make([]uint64, n), make([]bool, n)
 	g := nmsBoxes{nmsbox.NewGreedy(n)}
 	return bound(v.path, func() {
-		ks := nmsbox.ByScore(keys, scores, thr)
+		ks := nmsbox.ByScoreRadix(keys, tmp, scores, thr)
 		m := len(ks)
 		for p, k := range ks {
 			g.load(p, boxes, nmsbox.KeyIndex(k), int32(p), one)
