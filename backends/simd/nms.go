@@ -11,10 +11,11 @@ import (
 // dropped) sorted by score descending, ties to the lower index, laid out
 // as coordinate arrays in that order; each box still alive is kept and the
 // vector sweep (vec.nmsSuppress) suppresses the later ones it overlaps
-// enough, 16 (AVX-512) or 8 (AVX2) IoU tests at a time without a division
+// enough, 16 (AVX-512), 8 (AVX2) or 4 (NEON) IoU tests at a time without a division
 // (inter > t*union). Suppressed boxes move to +Inf, where they match
 // nothing, and the arrays are compacted once more than half of what is
-// left is dead, so the work shrinks as boxes die.
+// left is dead, so the work shrinks as boxes die. The score order is a
+// radix sort (nmsbox.ByScoreRadix).
 
 func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSuppress != nil }) }
 

@@ -10,8 +10,8 @@ import (
 
 // Soft-NMS (KERNELS.md 4.2, official semantics, ties to the lowest index):
 // each round selects the best live candidate and the vector pass
-// (softPassAVX512: 8 candidates at a time in float64) decays, kills and
-// ranks all others at once. Candidates stay in index order, so the first
+// (softPassAVX512: 8 candidates at a time in float64; softPassNEON: 2)
+// decays, kills and ranks all others at once. Candidates stay in index order, so the first
 // maximum is the lowest index; coordinates are float64, so differences and
 // products of float32 coordinates are exact (no cancellation in 1-IoU); a
 // dead candidate's score is NaN and the list is compacted once more than
