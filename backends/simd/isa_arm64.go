@@ -4,14 +4,14 @@ package simd
 
 import "golang.org/x/sys/cpu"
 
-// vecNEON has NEON code for the norm and loss primitives (the O(C) fold of
-// the inference norms stays in Go); the NMS sweep has none, so nms falls
-// back to the pure-Go backend (path generic) here.
+// vecNEON has NEON code for the norm and loss primitives and the NMS
+// sweep (the O(C) fold of the inference norms stays in Go).
 var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSqDevNEON,
 	sumSqDiff: sumSqDiffNEON, huberSum: huberSumNEON, maxv: maxvNEON, sumExp: sumExpNEON,
 	normAffine: normAffineNEON, scaleMul: scaleMulNEON, bnFold: bnFoldGo,
 	selu: seluNEON, evoB0: evoB0NEON, evoS0: evoS0NEON,
-	colSum: colSumNEON, colSqDev: colSqDevNEON, centerAffine: centerAffineNEON, blendAffine: blendAffineNEON}
+	colSum: colSumNEON, colSqDev: colSqDevNEON, centerAffine: centerAffineNEON, blendAffine: blendAffineNEON,
+	nmsSuppress: nmsSuppressNEON}
 
 // slaNEON: the SLA primitives (sla_arm64.s).
 var slaNEON = &slaK{path: "neon", reluT: reluTNEON, reluDot: reluDotNEON, conv5: conv5NEON, axpyTo: axpyToNEON}
@@ -44,8 +44,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON, sla: slaNEON},
-		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON, sla: slaNEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON, sla: slaNEON, softPass: softPassNEON},
+		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON, sla: slaNEON, softPass: softPassNEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/nbench/nbench/kernel"
 )
@@ -468,8 +469,12 @@ func TestW4(t *testing.T) {
 }
 
 // TestSoftPass: the vector Soft-NMS round against its Go twin at every
-// length: identical decisions and scores for linear and hard (the same
-// float64 operations), scores within 1e-14 for gaussian (the vector exp).
+// length (two full unrolls and every tail) and misalignment: identical
+// decisions and scores for linear and hard (the same float64 operations),
+// scores within 1e-14 for gaussian (the vector exp), also with a small
+// sigma (exp of arguments down to -10^4: underflow) and no threshold.
+// Inputs at misalignment 0 end at an inaccessible page; the scores, the
+// one array written, carry guards otherwise.
 func TestSoftPass(t *testing.T) {
 	var variants []struct {
 		name string
@@ -492,48 +497,83 @@ func TestSoftPass(t *testing.T) {
 			f    softPassFn
 		}{l.f.path, l.ok, l.softPass})
 	}
+	// f64 returns n float64s at misalignment off (elements): at off 0 they
+	// end at an inaccessible page; otherwise guard values follow.
+	const guard = -1.25e300
+	f64 := func(n, off int) []float64 {
+		if off == 0 {
+			// pageEnd's end is page-aligned: the last 2n float32s are n
+			// aligned float64s (elsewhere, without a guard page, maybe not).
+			if f := unsafe.SliceData(pageEnd(t, 2*n+1)[1:]); uintptr(unsafe.Pointer(f))%8 == 0 {
+				return unsafe.Slice((*float64)(unsafe.Pointer(f)), n)
+			}
+			return make([]float64, n)
+		}
+		buf := make([]float64, off+n+5)
+		for i := range buf {
+			buf[i] = guard
+		}
+		return buf[off : off+n]
+	}
+	params := [][]float64{{10, 10, 30, 25, 300, 0.3, 0.5, 0.2}, {10, 10, 30, 25, 300, 0.3, 1e-4, 0}, {3, 7, 15, 30, 276, 0.6, 0.02, math.Inf(-1)}}
+	lengths := append(slices.Clip(testLengths[:201]), 511, 1000)
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			if !v.ok {
 				t.Skipf("%s: not supported by this CPU", v.name)
 			}
 			rng := rand.New(rand.NewPCG(17, 18))
-			for n := 0; n <= 200; n++ {
-				for method := 0; method <= 2; method++ {
-					var c [2][6][]float64
-					for k := range 2 {
+			for _, n := range lengths {
+				for off := range 4 {
+					for method := 0; method <= 2; method++ {
+						p := params[(n+off+method)%len(params)]
+						var c [2][6][]float64
 						for a := range 6 {
-							c[k][a] = make([]float64, n)
+							c[0][a], c[1][a] = f64(n, off), make([]float64, n)
 						}
-					}
-					for j := range n {
-						x, y := float64(rng.IntN(40)), float64(rng.IntN(40))
-						vals := []float64{x, y, x + float64(rng.IntN(20)), y + float64(rng.IntN(20)), 0, rng.Float64()}
-						vals[4] = (vals[2] - vals[0]) * (vals[3] - vals[1])
-						if j%13 == 5 {
-							vals[5] = math.NaN() // dead
-						}
-						for k := range 2 {
-							for a := range 6 {
-								c[k][a][j] = vals[a]
+						for j := range n {
+							x, y := float64(rng.IntN(40)), float64(rng.IntN(40))
+							vals := []float64{x, y, x + float64(rng.IntN(20)), y + float64(rng.IntN(20)), 0, rng.Float64()}
+							vals[4] = (vals[2] - vals[0]) * (vals[3] - vals[1])
+							if j%13 == 5 {
+								vals[5] = math.NaN() // dead
+							}
+							for k := range 2 {
+								for a := range 6 {
+									c[k][a][j] = vals[a]
+								}
 							}
 						}
-					}
-					p := []float64{10, 10, 30, 25, 300, 0.3, 0.5, 0.2}
-					var b0, b1 [16]float64
-					k0 := v.f(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, method, b0[:])
-					k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, b1[:])
-					if k0 != k1 {
-						t.Fatalf("n=%d method=%d: killed %d, want %d", n, method, k0, k1)
-					}
-					for j := range n {
-						g, w := c[0][5][j], c[1][5][j]
-						if math.IsNaN(g) != math.IsNaN(w) || !math.IsNaN(g) && (method < 2 && g != w || math.Abs(g-w) > 1e-14*math.Abs(w)) {
-							t.Fatalf("n=%d method=%d: score[%d] = %v, want %v", n, method, j, g, w)
+						var b0, b1 [16]float64
+						k0 := v.f(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, method, b0[:])
+						k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, b1[:])
+						what := fmt.Sprintf("n=%d off=%d method=%d sigma=%g", n, off, method, p[6])
+						if k0 != k1 {
+							t.Fatalf("%s: killed %d, want %d", what, k0, k1)
 						}
-					}
-					if [8]float64(b0[8:]) != [8]float64(b1[8:]) {
-						t.Fatalf("n=%d method=%d: best lanes %v, want %v", n, method, b0[8:], b1[8:])
+						same := func(g, w float64) bool {
+							if math.IsNaN(g) || math.IsNaN(w) {
+								return math.IsNaN(g) == math.IsNaN(w)
+							}
+							return g == w || method == 2 && math.Abs(g-w) <= 1e-14*math.Abs(w)+0x1p-1022
+						}
+						for j := range n {
+							if g, w := c[0][5][j], c[1][5][j]; !same(g, w) {
+								t.Fatalf("%s: score[%d] = %v, want %v", what, j, g, w)
+							}
+						}
+						if off > 0 {
+							for i, g := range c[0][5][:cap(c[0][5])][n:] {
+								if g != guard {
+									t.Fatalf("%s: wrote past the scores at +%d", what, i)
+								}
+							}
+						}
+						for l := range 8 {
+							if !same(b0[l], b1[l]) || b0[8+l] != b1[8+l] {
+								t.Fatalf("%s: best lane %d = %v at %v, want %v at %v", what, l, b0[l], b0[8+l], b1[l], b1[8+l])
+							}
+						}
 					}
 				}
 			}
@@ -580,4 +620,42 @@ func TestQuantizer(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSoftPassExp measures the gaussian weight of every vector Soft-NMS
+// round against math.Exp over its whole range: one candidate at IoU 0.5
+// with sigma set so that -(ov*ov)/sigma sweeps [-745, 0]. The bound is
+// TestSoftPass's 1e-14 rounded down to a power of two (AVX-512's series
+// stops at r^11: about 2^-46.7; NEON's at r^12: about 2^-51.5).
+func TestSoftPassExp(t *testing.T) {
+	seen := map[string]bool{}
+	for _, l := range levels() {
+		if l.softPass == nil || !l.ok || seen[l.f.path] {
+			continue
+		}
+		seen[l.f.path] = true
+		worst, at := 0.0, 0.0
+		x1, y1, x2, y2, ar := []float64{0}, []float64{0}, []float64{10}, []float64{5}, []float64{50}
+		var best [16]float64
+		for i := 1; i <= 1<<14; i++ {
+			e := -745 * float64(i) / (1 << 14)
+			p := []float64{0, 0, 10, 10, 100, 0.3, 0.25 / -e, math.Inf(-1)}
+			s := []float64{1}
+			l.softPass(x1, y1, x2, y2, ar, s, p, int(kernel.SoftNMSGaussian), best[:])
+			want := math.Exp(-(0.5 * 0.5) / p[6])
+			err := math.Abs(s[0] - want)
+			if want >= 0x1p-1022 {
+				err /= want
+			} else {
+				err /= 0x1p-1022 // subnormal results: in units of the smallest normal
+			}
+			if err > worst {
+				worst, at = err, e
+			}
+		}
+		t.Logf("%s: max relative error of the gaussian weight on [-745, 0]: %.3g (2^%.1f) at %g", l.f.path, worst, math.Log2(worst), at)
+		if worst > 0x1p-46 {
+			t.Errorf("%s: gaussian weight error %.3g exceeds 2^-46", l.f.path, worst)
+		}
+	}
 }

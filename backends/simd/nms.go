@@ -11,10 +11,11 @@ import (
 // dropped) sorted by score descending, ties to the lower index, laid out
 // as coordinate arrays in that order; each box still alive is kept and the
 // vector sweep (vec.nmsSuppress) suppresses the later ones it overlaps
-// enough, 16 (AVX-512) or 8 (AVX2) IoU tests at a time without a division
+// enough, 16 (AVX-512), 8 (AVX2) or 4 (NEON) IoU tests at a time without a division
 // (inter > t*union). Suppressed boxes move to +Inf, where they match
 // nothing, and the arrays are compacted once more than half of what is
-// left is dead, so the work shrinks as boxes die.
+// left is dead, so the work shrinks as boxes die. The score order is a
+// radix sort (nmsbox.ByScoreRadix).
 
 func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSuppress != nil }) }
 
@@ -22,7 +23,7 @@ func init() { register("nms", prepareNMS, func(l *level) bool { return l.f.nmsSu
 // and y2 as given: the vector sweep adds one itself.
 type nmsBoxes struct{ nmsbox.Greedy }
 
-func (g nmsBoxes) load(p int, b []float32, i int, one float32) {
+func (g nmsBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 	x1, y1, x2, y2 := b[4*i], b[4*i+1], b[4*i+2], b[4*i+3]
 	if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
 		inf := float32(math.Inf(1))
@@ -31,18 +32,18 @@ func (g nmsBoxes) load(p int, b []float32, i int, one float32) {
 		g.X1[p], g.Y1[p], g.X2[p], g.Y2[p] = x1, y1, x2, y2
 		g.Area[p] = max(0, x2-x1+one) * max(0, y2-y1+one)
 	}
-	g.Rank[p] = int32(p)
+	g.Rank[p] = rank
 }
 
-// sweep runs greedy NMS over the first n boxes and marks kept[rank].
-func (g nmsBoxes) sweep(v *vec, n int, t, one float32, geq bool, kept []bool) {
+// sweep runs greedy NMS over positions [lo, hi) and marks kept[rank].
+func (g nmsBoxes) sweep(v *vec, lo, hi int, t, one float32, geq bool, kept []bool) {
 	if geq && t == 0 {
-		g.KeepFirst(0, n, kept)
+		g.KeepFirst(lo, hi, kept)
 		return
 	}
 	var box [5]float32
-	dead := 0
-	for h := 0; h < n; h++ {
+	n, dead := hi, 0
+	for h := lo; h < n; h++ {
 		if g.Rank[h] < 0 {
 			dead--
 			continue
@@ -71,16 +72,16 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if op.Legacy {
 		one = 1
 	}
-	keys, kept := make([]uint64, n), make([]bool, n)
+	keys, tmp, kept := make([]uint64, n), make([]uint64, n), make([]bool, n)
 	g := nmsBoxes{nmsbox.NewGreedy(n)}
 	return bound(v.path, func() {
-		ks := nmsbox.ByScore(keys, scores, thr)
+		ks := nmsbox.ByScoreRadix(keys, tmp, scores, thr)
 		m := len(ks)
 		for p, k := range ks {
-			g.load(p, boxes, nmsbox.KeyIndex(k), one)
+			g.load(p, boxes, nmsbox.KeyIndex(k), int32(p), one)
 		}
 		clear(kept[:m])
-		g.sweep(v, m, t, one, geq, kept)
+		g.sweep(v, 0, m, t, one, geq, kept)
 		count[0] = nmsbox.Kept(keep, ks, kept)
 	}), nil
 }
@@ -93,8 +94,10 @@ func nmsSuppressGo(x1, y1, x2, y2, area []float32, rank []int32, box []float32, 
 	for j := range x1 {
 		if iw := min(ax2, x2[j]) - max(ax1, x1[j]) + one; iw > 0 {
 			if ih := min(ay2, y2[j]) - max(ay1, y1[j]) + one; ih > 0 {
+				// float32(inter): rounded, so arm64 does not fuse it into
+				// the subtraction (FMSUB); the vector code rounds it too.
 				inter := iw * ih
-				tu := t * (aa + area[j] - inter)
+				tu := t * (aa + area[j] - float32(inter))
 				if inter > tu || geq && inter == tu {
 					x1[j], rank[j] = float32(math.Inf(1)), -1
 					n++

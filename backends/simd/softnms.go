@@ -10,8 +10,8 @@ import (
 
 // Soft-NMS (KERNELS.md 4.2, official semantics, ties to the lowest index):
 // each round selects the best live candidate and the vector pass
-// (softPassAVX512: 8 candidates at a time in float64) decays, kills and
-// ranks all others at once. Candidates stay in index order, so the first
+// (softPassAVX512: 8 candidates at a time in float64; softPassNEON: 2)
+// decays, kills and ranks all others at once. Candidates stay in index order, so the first
 // maximum is the lowest index; coordinates are float64, so differences and
 // products of float32 coordinates are exact (no cancellation in 1-IoU); a
 // dead candidate's score is NaN and the list is compacted once more than
@@ -116,8 +116,10 @@ func softPassGo(x1, y1, x2, y2, area, score []float64, p []float64, method int, 
 			continue
 		}
 		if iw, ih := min(ax2, x2[j])-max(ax1, x1[j]), min(ay2, y2[j])-max(ay1, y1[j]); iw > 0 && ih > 0 {
+			// float64(inter): rounded, so arm64 does not fuse it into
+			// the subtraction (FMSUB); the vector code rounds it too.
 			inter := iw * ih
-			ov := inter / (aa + area[j] - inter)
+			ov := inter / (aa + area[j] - float64(inter))
 			switch {
 			case method == int(kernel.SoftNMSGaussian):
 				s *= math.Exp(-(ov * ov) / sigma)

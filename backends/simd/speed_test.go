@@ -41,6 +41,7 @@ var speedCases = []string{
 	"unified_norm_train/B=64,T=197,C=768",
 	"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
 	"sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
+	"batched_nms/B=1,N=10000,classes=80", "batched_nms/B=8,N=5000,classes=80",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same

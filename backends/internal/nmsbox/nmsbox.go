@@ -30,6 +30,14 @@ func KeyIndex(k uint64) int { return int(uint32(k)) }
 // ByScore writes the keys of the boxes scoring at least thr (never a NaN)
 // into keys and returns them sorted: the candidates in score order.
 func ByScore(keys []uint64, scores []float32, thr float32) []uint64 {
+	ks := scoreKeys(keys, scores, thr)
+	slices.Sort(ks)
+	return ks
+}
+
+// scoreKeys writes the keys of the boxes scoring at least thr, in index
+// order, and returns them.
+func scoreKeys(keys []uint64, scores []float32, thr float32) []uint64 {
 	m := 0
 	for i, s := range scores {
 		if s >= thr { // false for NaN
@@ -37,9 +45,7 @@ func ByScore(keys []uint64, scores []float32, thr float32) []uint64 {
 			m++
 		}
 	}
-	ks := keys[:m]
-	slices.Sort(ks)
-	return ks
+	return keys[:m]
 }
 
 // Kept writes, in score order, the index of every candidate ks[p] with
