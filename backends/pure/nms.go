@@ -2,7 +2,6 @@ package pure
 
 import (
 	"math"
-	"slices"
 	"sync/atomic"
 
 	"github.com/nbench/nbench/backends/internal/nmsbox"
@@ -98,9 +97,9 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if op.Legacy {
 		one = 1
 	}
-	keys, g, kept := make([]uint64, n), newGreedyBoxes(n), make([]bool, n)
+	keys, tmp, g, kept := make([]uint64, n), make([]uint64, n), newGreedyBoxes(n), make([]bool, n)
 	return bound(func() {
-		ks := nmsbox.ByScore(keys, scores, thr)
+		ks := nmsbox.ByScoreRadix(keys, tmp, scores, thr)
 		m := len(ks)
 		for p, k := range ks {
 			g.load(p, boxes, nmsbox.KeyIndex(k), int32(p), one)
@@ -232,6 +231,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // batchedWork is one image's workspace for batched_nms.
 type batchedWork struct {
 	keys, labelKeys []uint64 // score order; label groups in score order
+	tmp             []uint64 // the radix sorts' scratch
 	starts          []int32  // label group boundaries in labelKeys
 	groups          int
 	boxes           greedyBoxes
@@ -250,23 +250,13 @@ func (wk *batchedWork) group(gi int) {
 // then grouped by label (each group staying in score order), NMS per group
 // and the kept boxes written in score order.
 func (wk *batchedWork) image(b *Backend, boxes, scores []float32, labels, keep []int32, count int, parallel bool) int32 {
-	ks := nmsbox.ByScore(wk.keys, scores[:count], float32(math.Inf(-1))) // every score but NaN
+	ks := nmsbox.ByScoreRadix(wk.keys, wk.tmp, scores[:count], float32(math.Inf(-1))) // every score but NaN
 	m := len(ks)
-	lk := wk.labelKeys[:m]
-	for r, k := range ks {
-		lk[r] = uint64(uint32(labels[nmsbox.KeyIndex(k)])^1<<31)<<32 | uint64(r)
-	}
-	slices.Sort(lk)
-	wk.groups = 0
-	for p, k := range lk {
+	wk.groups = nmsbox.ByLabel(wk.labelKeys, wk.tmp, ks, labels, wk.starts)
+	for p, k := range wk.labelKeys[:m] {
 		r := int32(uint32(k))
 		wk.boxes.load(p, boxes, nmsbox.KeyIndex(ks[r]), r, 0)
-		if p == 0 || k>>32 != lk[p-1]>>32 {
-			wk.starts[wk.groups] = int32(p)
-			wk.groups++
-		}
 	}
-	wk.starts[wk.groups] = int32(m)
 	clear(wk.kept[:m])
 	if parallel && wk.groups > 1 {
 		// Workers take groups from a shared counter: groups differ in size.
@@ -291,7 +281,7 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	work := make([]batchedWork, nb)
 	for i := range work {
 		wk := &work[i]
-		*wk = batchedWork{keys: make([]uint64, n), labelKeys: make([]uint64, n), starts: make([]int32, n+1),
+		*wk = batchedWork{keys: make([]uint64, n), labelKeys: make([]uint64, n), tmp: make([]uint64, n), starts: make([]int32, n+1),
 			boxes: newGreedyBoxes(n), kept: make([]bool, n), t: op.IoU}
 		wk.worker = func(int, int) {
 			for gi := int(wk.next.Add(1) - 1); gi < wk.groups; gi = int(wk.next.Add(1) - 1) {

@@ -1,6 +1,6 @@
 package nmsbox
 
-// ByLabel groups the candidates ks (in score order, see ByScore) by label
+// ByLabel groups the candidates ks (in score order, see ByScoreRadix) by label
 // for class-aware NMS: lk[p] gets the label and the rank r (position in
 // ks) of the candidate at position p, the groups in ascending label order
 // and each in score order; starts[g] is where group g begins (starts[groups]

@@ -3,10 +3,7 @@
 // The suppression sweeps, which differ per backend, stay in the backends.
 package nmsbox
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // ScoreKey packs a score and an index into a uint64 whose ascending order
 // is score descending, then index ascending: one allocation-free sort gives
@@ -26,14 +23,6 @@ func ScoreKey(s float32, i int) uint64 {
 
 // KeyIndex is the index packed into a ScoreKey.
 func KeyIndex(k uint64) int { return int(uint32(k)) }
-
-// ByScore writes the keys of the boxes scoring at least thr (never a NaN)
-// into keys and returns them sorted: the candidates in score order.
-func ByScore(keys []uint64, scores []float32, thr float32) []uint64 {
-	ks := scoreKeys(keys, scores, thr)
-	slices.Sort(ks)
-	return ks
-}
 
 // scoreKeys writes the keys of the boxes scoring at least thr, in index
 // order, and returns them.

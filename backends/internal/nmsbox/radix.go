@@ -8,8 +8,9 @@ import "slices"
 // O(n log n) compares (the sorts dominate a vector NMS of many small
 // groups).
 
-// ByScoreRadix is ByScore with a radix sort; tmp is scratch of at least
-// len(scores) keys.
+// ByScoreRadix writes the keys of the boxes scoring at least thr (never a
+// NaN) into keys and returns them sorted: the candidates in score order.
+// tmp is scratch of at least len(scores) keys.
 func ByScoreRadix(keys, tmp []uint64, scores []float32, thr float32) []uint64 {
 	ks := scoreKeys(keys, scores, thr)
 	SortHigh(ks, tmp)
