@@ -25,6 +25,7 @@ var (
 	w8AVX2 = &w8K{path: "avx2", nb: 16, mr: 6, layout: w8S16, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1AVX2, w8Tile2AVX2, w8Tile3AVX2, w8Tile4AVX2, w8Tile5AVX2, w8Tile6AVX2}}
 	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
+	w4AVX2   = &w4K{path: "avx2", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
 )
 
 // Feature sets, from the "Requires:" lines of the generated assembly:
@@ -45,8 +46,10 @@ var levelList = func() []*level {
 			softPass: softPassAVX512},
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
 			softPass: softPassAVX512},
-		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256},
-		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2},
+		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256,
+			w4: w4AVX2},
+		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2,
+			w4: w4AVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

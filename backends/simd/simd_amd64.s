@@ -6448,6 +6448,618 @@ done:
 	VZEROUPPER
 	RET
 
+// func w4Rows1AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows1AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R9, R9
+
+group:
+	CMPQ         R9, SI
+	JAE          store
+	VXORPS       Y2, Y2, Y2
+	MOVQ         BX, R11
+	MOVBLZX      (DX)(R9*1), R12
+	VMOVD        R12, X3
+	VPBROADCASTD X3, Y3
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (R8), Y4, Y2
+	VFMADD231PS 64(R8), Y5, Y2
+	VPMOVZXBD   8(AX), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(R8), Y4, Y2
+	VFMADD231PS 96(R8), Y5, Y2
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ   R11, R11
+	JZ      scale
+	VPXOR   X4, X4, X4
+	VMOVDQU X4, (SP)
+	XORQ    R12, R12
+
+copy:
+	MOVBLZX     (AX)(R12*1), R13
+	MOVB        R13, (SP)(R12*1)
+	INCQ        R12
+	CMPQ        R12, R11
+	JB          copy
+	VPMOVZXBD   (SP), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (R8), Y4, Y2
+	VFMADD231PS 64(R8), Y5, Y2
+	VPMOVZXBD   8(SP), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(R8), Y4, Y2
+	VFMADD231PS 96(R8), Y5, Y2
+	ADDQ        R11, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R9*4), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	INCQ         R9
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X2
+	VEXTRACTF128 $0x01, Y1, X3
+	VADDPS       X3, X1, X1
+	VMOVHLPS     X1, X1, X3
+	VADDPS       X3, X1, X1
+	VMOVSHDUP    X1, X3
+	VADDPS       X3, X1, X1
+	VADDSS       X2, X1, X1
+	VMOVSS       X1, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows2AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows2AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X5
+	VPBROADCASTD X5, Y5
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS (R8), Y6, Y3
+	VFMADD231PS 64(R8), Y7, Y3
+	VFMADD231PS (R8)(R9*1), Y6, Y4
+	VFMADD231PS 64(R8)(R9*1), Y7, Y4
+	VPMOVZXBD   8(AX), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS 32(R8), Y6, Y3
+	VFMADD231PS 96(R8), Y7, Y3
+	VFMADD231PS 32(R8)(R9*1), Y6, Y4
+	VFMADD231PS 96(R8)(R9*1), Y7, Y4
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X6, X6, X6
+	VMOVDQU X6, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS (R8), Y6, Y3
+	VFMADD231PS 64(R8), Y7, Y3
+	VFMADD231PS (R8)(R9*1), Y6, Y4
+	VFMADD231PS 64(R8)(R9*1), Y7, Y4
+	VPMOVZXBD   8(SP), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS 32(R8), Y6, Y3
+	VFMADD231PS 96(R8), Y7, Y3
+	VFMADD231PS 32(R8)(R9*1), Y6, Y4
+	VFMADD231PS 96(R8)(R9*1), Y7, Y4
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y5
+	VFMADD231PS  Y3, Y5, Y1
+	VFMADD231PS  Y4, Y5, Y2
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X3
+	VEXTRACTF128 $0x01, Y1, X4
+	VEXTRACTF128 $0x01, Y2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VMOVHLPS     X1, X1, X4
+	VMOVHLPS     X2, X2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VMOVSHDUP    X1, X4
+	VMOVSHDUP    X2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VADDSS       X3, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X3, X2, X2
+	VMOVSS       X2, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows3AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X7
+	VPBROADCASTD X7, Y7
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS (R8), Y8, Y4
+	VFMADD231PS 64(R8), Y9, Y4
+	VFMADD231PS (R8)(R9*1), Y8, Y5
+	VFMADD231PS 64(R8)(R9*1), Y9, Y5
+	VFMADD231PS (R8)(R9*2), Y8, Y6
+	VFMADD231PS 64(R8)(R9*2), Y9, Y6
+	VPMOVZXBD   8(AX), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS 32(R8), Y8, Y4
+	VFMADD231PS 96(R8), Y9, Y4
+	VFMADD231PS 32(R8)(R9*1), Y8, Y5
+	VFMADD231PS 96(R8)(R9*1), Y9, Y5
+	VFMADD231PS 32(R8)(R9*2), Y8, Y6
+	VFMADD231PS 96(R8)(R9*2), Y9, Y6
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X8, X8, X8
+	VMOVDQU X8, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS (R8), Y8, Y4
+	VFMADD231PS 64(R8), Y9, Y4
+	VFMADD231PS (R8)(R9*1), Y8, Y5
+	VFMADD231PS 64(R8)(R9*1), Y9, Y5
+	VFMADD231PS (R8)(R9*2), Y8, Y6
+	VFMADD231PS 64(R8)(R9*2), Y9, Y6
+	VPMOVZXBD   8(SP), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS 32(R8), Y8, Y4
+	VFMADD231PS 96(R8), Y9, Y4
+	VFMADD231PS 32(R8)(R9*1), Y8, Y5
+	VFMADD231PS 96(R8)(R9*1), Y9, Y5
+	VFMADD231PS 32(R8)(R9*2), Y8, Y6
+	VFMADD231PS 96(R8)(R9*2), Y9, Y6
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y7
+	VFMADD231PS  Y4, Y7, Y1
+	VFMADD231PS  Y5, Y7, Y2
+	VFMADD231PS  Y6, Y7, Y3
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X4
+	VEXTRACTF128 $0x01, Y1, X5
+	VEXTRACTF128 $0x01, Y2, X6
+	VEXTRACTF128 $0x01, Y3, X7
+	VADDPS       X5, X1, X1
+	VADDPS       X6, X2, X2
+	VADDPS       X7, X3, X3
+	VMOVHLPS     X1, X1, X5
+	VMOVHLPS     X2, X2, X6
+	VMOVHLPS     X3, X3, X7
+	VADDPS       X5, X1, X1
+	VADDPS       X6, X2, X2
+	VADDPS       X7, X3, X3
+	VMOVSHDUP    X1, X5
+	VMOVSHDUP    X2, X6
+	VMOVSHDUP    X3, X7
+	VADDPS       X5, X1, X1
+	VADDPS       X6, X2, X2
+	VADDPS       X7, X3, X3
+	VADDSS       X4, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X4, X2, X2
+	VMOVSS       X2, (R8)
+	ADDQ         R10, R8
+	VADDSS       X4, X3, X3
+	VMOVSS       X3, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows4AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X9
+	VPBROADCASTD X9, Y9
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS (R8), Y10, Y5
+	VFMADD231PS 64(R8), Y11, Y5
+	VFMADD231PS (R8)(R9*1), Y10, Y6
+	VFMADD231PS 64(R8)(R9*1), Y11, Y6
+	VFMADD231PS (R8)(R9*2), Y10, Y7
+	VFMADD231PS 64(R8)(R9*2), Y11, Y7
+	VFMADD231PS (R10), Y10, Y8
+	VFMADD231PS 64(R10), Y11, Y8
+	VPMOVZXBD   8(AX), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS 32(R8), Y10, Y5
+	VFMADD231PS 96(R8), Y11, Y5
+	VFMADD231PS 32(R8)(R9*1), Y10, Y6
+	VFMADD231PS 96(R8)(R9*1), Y11, Y6
+	VFMADD231PS 32(R8)(R9*2), Y10, Y7
+	VFMADD231PS 96(R8)(R9*2), Y11, Y7
+	VFMADD231PS 32(R10), Y10, Y8
+	VFMADD231PS 96(R10), Y11, Y8
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X10, X10, X10
+	VMOVDQU X10, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS (R8), Y10, Y5
+	VFMADD231PS 64(R8), Y11, Y5
+	VFMADD231PS (R8)(R9*1), Y10, Y6
+	VFMADD231PS 64(R8)(R9*1), Y11, Y6
+	VFMADD231PS (R8)(R9*2), Y10, Y7
+	VFMADD231PS 64(R8)(R9*2), Y11, Y7
+	VFMADD231PS (R10), Y10, Y8
+	VFMADD231PS 64(R10), Y11, Y8
+	VPMOVZXBD   8(SP), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS 32(R8), Y10, Y5
+	VFMADD231PS 96(R8), Y11, Y5
+	VFMADD231PS 32(R8)(R9*1), Y10, Y6
+	VFMADD231PS 96(R8)(R9*1), Y11, Y6
+	VFMADD231PS 32(R8)(R9*2), Y10, Y7
+	VFMADD231PS 96(R8)(R9*2), Y11, Y7
+	VFMADD231PS 32(R10), Y10, Y8
+	VFMADD231PS 96(R10), Y11, Y8
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y9
+	VFMADD231PS  Y5, Y9, Y1
+	VFMADD231PS  Y6, Y9, Y2
+	VFMADD231PS  Y7, Y9, Y3
+	VFMADD231PS  Y8, Y9, Y4
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X5
+	VEXTRACTF128 $0x01, Y1, X6
+	VEXTRACTF128 $0x01, Y2, X7
+	VEXTRACTF128 $0x01, Y3, X8
+	VEXTRACTF128 $0x01, Y4, X9
+	VADDPS       X6, X1, X1
+	VADDPS       X7, X2, X2
+	VADDPS       X8, X3, X3
+	VADDPS       X9, X4, X4
+	VMOVHLPS     X1, X1, X6
+	VMOVHLPS     X2, X2, X7
+	VMOVHLPS     X3, X3, X8
+	VMOVHLPS     X4, X4, X9
+	VADDPS       X6, X1, X1
+	VADDPS       X7, X2, X2
+	VADDPS       X8, X3, X3
+	VADDPS       X9, X4, X4
+	VMOVSHDUP    X1, X6
+	VMOVSHDUP    X2, X7
+	VMOVSHDUP    X3, X8
+	VMOVSHDUP    X4, X9
+	VADDPS       X6, X1, X1
+	VADDPS       X7, X2, X2
+	VADDPS       X8, X3, X3
+	VADDPS       X9, X4, X4
+	VADDSS       X5, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X5, X2, X2
+	VMOVSS       X2, (R8)
+	ADDQ         R10, R8
+	VADDSS       X5, X3, X3
+	VMOVSS       X3, (R8)
+	ADDQ         R10, R8
+	VADDSS       X5, X4, X4
+	VMOVSS       X4, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
 // func nmsSuppressAVX512(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, POPCNT
 TEXT ·nmsSuppressAVX512(SB), NOSPLIT, $0-192

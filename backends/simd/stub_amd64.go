@@ -340,6 +340,38 @@ func w4Rows3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []fl
 //go:noescape
 func w4Rows4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// w4Rows1AVX2 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows1AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows2AVX2 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows2AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows3AVX2 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows4AVX2 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
 // nmsSuppress suppresses, for each j < len(x1), candidate j when
 //
 //	iw := min(box[2], x2[j]) - max(box[0], x1[j]) + one > 0 and ih (the same in y) > 0 and
