@@ -21,7 +21,6 @@ import (
 //	y[m*ldy+j] = hsum(acc_m) + bias[j]
 const w4MaxRows = 4
 
-//
 // The AVX2+FMA variant widens 8 code bytes per VPMOVZXBD (two per chunk:
 // lanes 0..7 and 8..15 of the even and of the odd values) and reads a
 // partial chunk from a zero-padded 16-byte stack copy, so it never reads
