@@ -47,9 +47,9 @@ var levelList = func() []*level {
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
 			softPass: softPassAVX512},
 		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256,
-			w4: w4AVX2},
+			w4: w4AVX2, softPass: softPassAVX2},
 		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2,
-			w4: w4AVX2},
+			w4: w4AVX2, softPass: softPassAVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -7519,6 +7519,7 @@ loop:
 
 decay:
 	VMULPD  Z16, Z15, K5, Z15
+	VMOVAPD Z9, K6, Z15
 	VMOVUPD Z15, K5, (DI)
 	VCMPPD  $0x11, Z7, Z15, K4, K3
 	VMOVUPD Z10, K3, (DI)
@@ -7727,6 +7728,751 @@ DATA c_invfa_x8<>+40(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
+
+// func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
+// Requires: AVX, AVX2, FMA3, POPCNT
+TEXT ·softPassAVX2(SB), $576-208
+	MOVQ         x1_base+0(FP), AX
+	MOVQ         y1_base+24(FP), CX
+	MOVQ         x2_base+48(FP), DX
+	MOVQ         y2_base+72(FP), BX
+	MOVQ         area_base+96(FP), SI
+	MOVQ         score_base+120(FP), DI
+	MOVQ         p_base+144(FP), R8
+	MOVQ         score_len+128(FP), R9
+	MOVQ         method+168(FP), R10
+	VBROADCASTSD (R8), Y0
+	VBROADCASTSD 8(R8), Y1
+	VBROADCASTSD 16(R8), Y2
+	VBROADCASTSD 24(R8), Y3
+	VBROADCASTSD 32(R8), Y4
+	VMOVUPD      Y4, (SP)
+	VBROADCASTSD 40(R8), Y4
+	VMOVUPD      Y4, 32(SP)
+	VBROADCASTSD 48(R8), Y4
+	VMOVUPD      Y4, 64(SP)
+	VBROADCASTSD 56(R8), Y4
+	VMOVUPD      Y4, 96(SP)
+	XORQ         R8, R8
+	CMPQ         R10, $0x01
+	SETEQ        R8
+	NEGQ         R8
+	VMOVQ        R8, X4
+	VPBROADCASTQ X4, Y4
+	VMOVDQU      Y4, 128(SP)
+	XORQ         R8, R8
+	CMPQ         R10, $0x01
+	SETNE        R8
+	NEGQ         R8
+	VMOVQ        R8, X4
+	VPBROADCASTQ X4, Y4
+	VMOVDQU      Y4, 160(SP)
+	VBROADCASTSD c_neginf64<>+0(SB), Y4
+	VBROADCASTSD c_minus1d<>+0(SB), Y6
+	VBROADCASTSD c_neginf64<>+0(SB), Y5
+	VBROADCASTSD c_minus1d<>+0(SB), Y7
+	VMOVUPD      c_iota64<>+0(SB), Y8
+	XORQ         R8, R8
+	CMPQ         R10, $0x02
+	JE           gauss
+
+loopl:
+	CMPQ      R9, $0x08
+	JB        taill
+	VMOVUPD   (DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    (DX), Y2, Y11
+	VMAXPD    (AX), Y0, Y13
+	VSUBPD    Y13, Y11, Y11
+	VMINPD    (BX), Y3, Y12
+	VMAXPD    (CX), Y1, Y13
+	VSUBPD    Y13, Y12, Y12
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD    Y13, Y14, Y14
+	VANDPD    Y10, Y14, Y14
+	VMULPD    Y12, Y11, Y11
+	VMOVUPD   (SP), Y12
+	VADDPD    (SI), Y12, Y12
+	VSUBPD    Y11, Y12, Y12
+	VDIVPD    Y12, Y11, Y12
+	VCMPPD    $0x1e, 32(SP), Y12, Y11
+	VANDPD    Y14, Y11, Y11
+	VMOVUPD   c_one64_x8<>+0(SB), Y15
+	VSUBPD    Y12, Y15, Y12
+	VANDPD    128(SP), Y11, Y13
+	VBLENDVPD Y13, Y12, Y15, Y12
+	VMULPD    Y12, Y9, Y12
+	VANDPD    160(SP), Y11, Y13
+	VANDNPD   Y12, Y13, Y12
+	VBLENDVPD Y14, Y12, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y11
+	VANDPD    Y10, Y11, Y11
+	VBLENDVPD Y11, c_nan64_x8<>+0(SB), Y9, Y12
+	VMOVUPD   Y12, (DI)
+	VMOVMSKPD Y11, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R8
+	VANDNPD   Y10, Y11, Y10
+	VCMPPD    $0x1e, Y4, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y4, Y4
+	VBLENDVPD Y13, Y8, Y6, Y6
+	VMOVUPD   32(DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    32(DX), Y2, Y11
+	VMAXPD    32(AX), Y0, Y13
+	VSUBPD    Y13, Y11, Y11
+	VMINPD    32(BX), Y3, Y12
+	VMAXPD    32(CX), Y1, Y13
+	VSUBPD    Y13, Y12, Y12
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD    Y13, Y14, Y14
+	VANDPD    Y10, Y14, Y14
+	VMULPD    Y12, Y11, Y11
+	VMOVUPD   (SP), Y12
+	VADDPD    32(SI), Y12, Y12
+	VSUBPD    Y11, Y12, Y12
+	VDIVPD    Y12, Y11, Y12
+	VCMPPD    $0x1e, 32(SP), Y12, Y11
+	VANDPD    Y14, Y11, Y11
+	VMOVUPD   c_one64_x8<>+0(SB), Y15
+	VSUBPD    Y12, Y15, Y12
+	VANDPD    128(SP), Y11, Y13
+	VBLENDVPD Y13, Y12, Y15, Y12
+	VMULPD    Y12, Y9, Y12
+	VANDPD    160(SP), Y11, Y13
+	VANDNPD   Y12, Y13, Y12
+	VBLENDVPD Y14, Y12, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y11
+	VANDPD    Y10, Y11, Y11
+	VBLENDVPD Y11, c_nan64_x8<>+0(SB), Y9, Y12
+	VMOVUPD   Y12, 32(DI)
+	VMOVMSKPD Y11, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R8
+	VANDNPD   Y10, Y11, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y9
+	VBLENDVPD Y13, Y9, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	ADDQ      $0x40, AX
+	ADDQ      $0x40, CX
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, BX
+	ADDQ      $0x40, SI
+	ADDQ      $0x40, DI
+	SUBQ      $0x08, R9
+	JMP       loopl
+
+taill:
+	TESTQ        R9, R9
+	JZ           done
+	MOVQ         DI, R10
+	VXORPD       Y9, Y9, Y9
+	VBROADCASTSD c_nan64<>+0(SB), Y10
+	VMOVUPD      Y9, 192(SP)
+	VMOVUPD      Y9, 224(SP)
+	XORQ         R11, R11
+
+inl0:
+	MOVQ    (AX)(R11*8), R12
+	MOVQ    R12, 192(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl0
+	LEAQ    192(SP), AX
+	VMOVUPD Y9, 256(SP)
+	VMOVUPD Y9, 288(SP)
+	XORQ    R11, R11
+
+inl1:
+	MOVQ    (CX)(R11*8), R12
+	MOVQ    R12, 256(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl1
+	LEAQ    256(SP), CX
+	VMOVUPD Y9, 320(SP)
+	VMOVUPD Y9, 352(SP)
+	XORQ    R11, R11
+
+inl2:
+	MOVQ    (DX)(R11*8), R12
+	MOVQ    R12, 320(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl2
+	LEAQ    320(SP), DX
+	VMOVUPD Y9, 384(SP)
+	VMOVUPD Y9, 416(SP)
+	XORQ    R11, R11
+
+inl3:
+	MOVQ    (BX)(R11*8), R12
+	MOVQ    R12, 384(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl3
+	LEAQ    384(SP), BX
+	VMOVUPD Y9, 448(SP)
+	VMOVUPD Y9, 480(SP)
+	XORQ    R11, R11
+
+inl4:
+	MOVQ    (SI)(R11*8), R12
+	MOVQ    R12, 448(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl4
+	LEAQ    448(SP), SI
+	VMOVUPD Y10, 512(SP)
+	VMOVUPD Y10, 544(SP)
+	XORQ    R11, R11
+
+inl5:
+	MOVQ      (DI)(R11*8), R12
+	MOVQ      R12, 512(SP)(R11*8)
+	INCQ      R11
+	CMPQ      R11, R9
+	JB        inl5
+	LEAQ      512(SP), DI
+	VMOVUPD   (DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    (DX), Y2, Y11
+	VMAXPD    (AX), Y0, Y13
+	VSUBPD    Y13, Y11, Y11
+	VMINPD    (BX), Y3, Y12
+	VMAXPD    (CX), Y1, Y13
+	VSUBPD    Y13, Y12, Y12
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD    Y13, Y14, Y14
+	VANDPD    Y10, Y14, Y14
+	VMULPD    Y12, Y11, Y11
+	VMOVUPD   (SP), Y12
+	VADDPD    (SI), Y12, Y12
+	VSUBPD    Y11, Y12, Y12
+	VDIVPD    Y12, Y11, Y12
+	VCMPPD    $0x1e, 32(SP), Y12, Y11
+	VANDPD    Y14, Y11, Y11
+	VMOVUPD   c_one64_x8<>+0(SB), Y15
+	VSUBPD    Y12, Y15, Y12
+	VANDPD    128(SP), Y11, Y13
+	VBLENDVPD Y13, Y12, Y15, Y12
+	VMULPD    Y12, Y9, Y12
+	VANDPD    160(SP), Y11, Y13
+	VANDNPD   Y12, Y13, Y12
+	VBLENDVPD Y14, Y12, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y11
+	VANDPD    Y10, Y11, Y11
+	VBLENDVPD Y11, c_nan64_x8<>+0(SB), Y9, Y12
+	VMOVUPD   Y12, (DI)
+	VMOVMSKPD Y11, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R8
+	VANDNPD   Y10, Y11, Y10
+	VCMPPD    $0x1e, Y4, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y4, Y4
+	VBLENDVPD Y13, Y8, Y6, Y6
+	VMOVUPD   32(DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    32(DX), Y2, Y2
+	VMAXPD    32(AX), Y0, Y0
+	VSUBPD    Y0, Y2, Y2
+	VMINPD    32(BX), Y3, Y3
+	VMAXPD    32(CX), Y1, Y0
+	VSUBPD    Y0, Y3, Y3
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y2, Y1
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y3, Y0
+	VANDPD    Y0, Y1, Y1
+	VANDPD    Y10, Y1, Y1
+	VMULPD    Y3, Y2, Y2
+	VMOVUPD   (SP), Y0
+	VADDPD    32(SI), Y0, Y0
+	VSUBPD    Y2, Y0, Y0
+	VDIVPD    Y0, Y2, Y0
+	VCMPPD    $0x1e, 32(SP), Y0, Y3
+	VANDPD    Y1, Y3, Y3
+	VMOVUPD   c_one64_x8<>+0(SB), Y2
+	VSUBPD    Y0, Y2, Y11
+	VANDPD    128(SP), Y3, Y0
+	VBLENDVPD Y0, Y11, Y2, Y11
+	VMULPD    Y11, Y9, Y2
+	VANDPD    160(SP), Y3, Y0
+	VANDNPD   Y2, Y0, Y2
+	VBLENDVPD Y1, Y2, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y0
+	VANDPD    Y10, Y0, Y0
+	VBLENDVPD Y0, c_nan64_x8<>+0(SB), Y9, Y2
+	VMOVUPD   Y2, 32(DI)
+	VMOVMSKPD Y0, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R8
+	VANDNPD   Y10, Y0, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y0
+	VANDPD    Y10, Y0, Y0
+	VBLENDVPD Y0, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y1
+	VBLENDVPD Y0, Y1, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	XORQ      R11, R11
+
+outl:
+	MOVQ 512(SP)(R11*8), R12
+	MOVQ R12, (R10)(R11*8)
+	INCQ R11
+	CMPQ R11, R9
+	JB   outl
+	JMP  done
+
+gauss:
+loopg:
+	CMPQ         R9, $0x08
+	JB           tailg
+	VMOVUPD      (DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       (DX), Y2, Y11
+	VMAXPD       (AX), Y0, Y13
+	VSUBPD       Y13, Y11, Y11
+	VMINPD       (BX), Y3, Y12
+	VMAXPD       (CX), Y1, Y13
+	VSUBPD       Y13, Y12, Y12
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD       Y13, Y14, Y14
+	VANDPD       Y10, Y14, Y14
+	VMULPD       Y12, Y11, Y11
+	VMOVUPD      (SP), Y12
+	VADDPD       (SI), Y12, Y12
+	VSUBPD       Y11, Y12, Y12
+	VDIVPD       Y12, Y11, Y12
+	VMOVMSKPD    Y14, R10
+	TESTL        R10, R10
+	JZ           decayg0
+	VMULPD       Y12, Y12, Y12
+	VDIVPD       64(SP), Y12, Y12
+	VXORPD       c_signbit64_x8<>+0(SB), Y12, Y12
+	VBROADCASTSD c_exp64lo<>+0(SB), Y11
+	VMAXPD       Y12, Y11, Y12
+	VMULPD       c_log2e64_x8<>+0(SB), Y12, Y11
+	VROUNDPD     $0x00, Y11, Y11
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y11, Y12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y11, Y12
+	VBROADCASTSD c_inv11f<>+0(SB), Y13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invff_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y12, Y13
+	VCVTPD2DQY   Y11, X11
+	VPSRAD       $0x01, X11, X12
+	VPSUBD       X12, X11, X11
+	VPMOVSXDQ    X12, Y12
+	VPADDQ       c_bias1023_x8<>+0(SB), Y12, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VMULPD       Y12, Y13, Y13
+	VPMOVSXDQ    X11, Y11
+	VPADDQ       c_bias1023_x8<>+0(SB), Y11, Y11
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y11, Y13, Y13
+	VMOVAPD      Y13, Y12
+	VMULPD       Y12, Y9, Y11
+	VBLENDVPD    Y14, Y11, Y9, Y9
+
+decayg0:
+	VCMPPD       $0x11, 96(SP), Y9, Y12
+	VANDPD       Y10, Y12, Y12
+	VBLENDVPD    Y12, c_nan64_x8<>+0(SB), Y9, Y11
+	VMOVUPD      Y11, (DI)
+	VMOVMSKPD    Y12, R10
+	POPCNTL      R10, R10
+	ADDQ         R10, R8
+	VANDNPD      Y10, Y12, Y10
+	VCMPPD       $0x1e, Y4, Y9, Y13
+	VANDPD       Y10, Y13, Y13
+	VBLENDVPD    Y13, Y9, Y4, Y4
+	VBLENDVPD    Y13, Y8, Y6, Y6
+	VMOVUPD      32(DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       32(DX), Y2, Y11
+	VMAXPD       32(AX), Y0, Y13
+	VSUBPD       Y13, Y11, Y11
+	VMINPD       32(BX), Y3, Y12
+	VMAXPD       32(CX), Y1, Y13
+	VSUBPD       Y13, Y12, Y12
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD       Y13, Y14, Y14
+	VANDPD       Y10, Y14, Y14
+	VMULPD       Y12, Y11, Y11
+	VMOVUPD      (SP), Y12
+	VADDPD       32(SI), Y12, Y12
+	VSUBPD       Y11, Y12, Y12
+	VDIVPD       Y12, Y11, Y12
+	VMOVMSKPD    Y14, R10
+	TESTL        R10, R10
+	JZ           decayg1
+	VMULPD       Y12, Y12, Y12
+	VDIVPD       64(SP), Y12, Y12
+	VXORPD       c_signbit64_x8<>+0(SB), Y12, Y12
+	VBROADCASTSD c_exp64lo<>+0(SB), Y11
+	VMAXPD       Y12, Y11, Y12
+	VMULPD       c_log2e64_x8<>+0(SB), Y12, Y11
+	VROUNDPD     $0x00, Y11, Y11
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y11, Y12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y11, Y12
+	VBROADCASTSD c_inv11f<>+0(SB), Y13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invff_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y12, Y13
+	VCVTPD2DQY   Y11, X11
+	VPSRAD       $0x01, X11, X12
+	VPSUBD       X12, X11, X11
+	VPMOVSXDQ    X12, Y12
+	VPADDQ       c_bias1023_x8<>+0(SB), Y12, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VMULPD       Y12, Y13, Y13
+	VPMOVSXDQ    X11, Y11
+	VPADDQ       c_bias1023_x8<>+0(SB), Y11, Y11
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y11, Y13, Y13
+	VMOVAPD      Y13, Y12
+	VMULPD       Y12, Y9, Y11
+	VBLENDVPD    Y14, Y11, Y9, Y9
+
+decayg1:
+	VCMPPD    $0x11, 96(SP), Y9, Y12
+	VANDPD    Y10, Y12, Y12
+	VBLENDVPD Y12, c_nan64_x8<>+0(SB), Y9, Y11
+	VMOVUPD   Y11, 32(DI)
+	VMOVMSKPD Y12, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R8
+	VANDNPD   Y10, Y12, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y9
+	VBLENDVPD Y13, Y9, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	ADDQ      $0x40, AX
+	ADDQ      $0x40, CX
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, BX
+	ADDQ      $0x40, SI
+	ADDQ      $0x40, DI
+	SUBQ      $0x08, R9
+	JMP       loopg
+
+tailg:
+	TESTQ        R9, R9
+	JZ           done
+	MOVQ         DI, R10
+	VXORPD       Y9, Y9, Y9
+	VBROADCASTSD c_nan64<>+0(SB), Y10
+	VMOVUPD      Y9, 192(SP)
+	VMOVUPD      Y9, 224(SP)
+	XORQ         R11, R11
+
+ing0:
+	MOVQ    (AX)(R11*8), R12
+	MOVQ    R12, 192(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing0
+	LEAQ    192(SP), AX
+	VMOVUPD Y9, 256(SP)
+	VMOVUPD Y9, 288(SP)
+	XORQ    R11, R11
+
+ing1:
+	MOVQ    (CX)(R11*8), R12
+	MOVQ    R12, 256(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing1
+	LEAQ    256(SP), CX
+	VMOVUPD Y9, 320(SP)
+	VMOVUPD Y9, 352(SP)
+	XORQ    R11, R11
+
+ing2:
+	MOVQ    (DX)(R11*8), R12
+	MOVQ    R12, 320(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing2
+	LEAQ    320(SP), DX
+	VMOVUPD Y9, 384(SP)
+	VMOVUPD Y9, 416(SP)
+	XORQ    R11, R11
+
+ing3:
+	MOVQ    (BX)(R11*8), R12
+	MOVQ    R12, 384(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing3
+	LEAQ    384(SP), BX
+	VMOVUPD Y9, 448(SP)
+	VMOVUPD Y9, 480(SP)
+	XORQ    R11, R11
+
+ing4:
+	MOVQ    (SI)(R11*8), R12
+	MOVQ    R12, 448(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing4
+	LEAQ    448(SP), SI
+	VMOVUPD Y10, 512(SP)
+	VMOVUPD Y10, 544(SP)
+	XORQ    R11, R11
+
+ing5:
+	MOVQ         (DI)(R11*8), R12
+	MOVQ         R12, 512(SP)(R11*8)
+	INCQ         R11
+	CMPQ         R11, R9
+	JB           ing5
+	LEAQ         512(SP), DI
+	VMOVUPD      (DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       (DX), Y2, Y11
+	VMAXPD       (AX), Y0, Y13
+	VSUBPD       Y13, Y11, Y11
+	VMINPD       (BX), Y3, Y12
+	VMAXPD       (CX), Y1, Y13
+	VSUBPD       Y13, Y12, Y12
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD       Y13, Y14, Y14
+	VANDPD       Y10, Y14, Y14
+	VMULPD       Y12, Y11, Y11
+	VMOVUPD      (SP), Y12
+	VADDPD       (SI), Y12, Y12
+	VSUBPD       Y11, Y12, Y12
+	VDIVPD       Y12, Y11, Y12
+	VMOVMSKPD    Y14, R11
+	TESTL        R11, R11
+	JZ           decaygt0
+	VMULPD       Y12, Y12, Y12
+	VDIVPD       64(SP), Y12, Y12
+	VXORPD       c_signbit64_x8<>+0(SB), Y12, Y12
+	VBROADCASTSD c_exp64lo<>+0(SB), Y11
+	VMAXPD       Y12, Y11, Y12
+	VMULPD       c_log2e64_x8<>+0(SB), Y12, Y11
+	VROUNDPD     $0x00, Y11, Y11
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y11, Y12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y11, Y12
+	VBROADCASTSD c_inv11f<>+0(SB), Y13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invff_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y12, Y13
+	VCVTPD2DQY   Y11, X11
+	VPSRAD       $0x01, X11, X12
+	VPSUBD       X12, X11, X11
+	VPMOVSXDQ    X12, Y12
+	VPADDQ       c_bias1023_x8<>+0(SB), Y12, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VMULPD       Y12, Y13, Y13
+	VPMOVSXDQ    X11, Y11
+	VPADDQ       c_bias1023_x8<>+0(SB), Y11, Y11
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y11, Y13, Y13
+	VMOVAPD      Y13, Y12
+	VMULPD       Y12, Y9, Y11
+	VBLENDVPD    Y14, Y11, Y9, Y9
+
+decaygt0:
+	VCMPPD       $0x11, 96(SP), Y9, Y12
+	VANDPD       Y10, Y12, Y12
+	VBLENDVPD    Y12, c_nan64_x8<>+0(SB), Y9, Y11
+	VMOVUPD      Y11, (DI)
+	VMOVMSKPD    Y12, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R8
+	VANDNPD      Y10, Y12, Y10
+	VCMPPD       $0x1e, Y4, Y9, Y13
+	VANDPD       Y10, Y13, Y13
+	VBLENDVPD    Y13, Y9, Y4, Y4
+	VBLENDVPD    Y13, Y8, Y6, Y6
+	VMOVUPD      32(DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       32(DX), Y2, Y2
+	VMAXPD       32(AX), Y0, Y0
+	VSUBPD       Y0, Y2, Y2
+	VMINPD       32(BX), Y3, Y3
+	VMAXPD       32(CX), Y1, Y0
+	VSUBPD       Y0, Y3, Y3
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y2, Y1
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y3, Y0
+	VANDPD       Y0, Y1, Y1
+	VANDPD       Y10, Y1, Y1
+	VMULPD       Y3, Y2, Y2
+	VMOVUPD      (SP), Y0
+	VADDPD       32(SI), Y0, Y0
+	VSUBPD       Y2, Y0, Y0
+	VDIVPD       Y0, Y2, Y0
+	VMOVMSKPD    Y1, AX
+	TESTL        AX, AX
+	JZ           decaygt1
+	VMULPD       Y0, Y0, Y0
+	VDIVPD       64(SP), Y0, Y0
+	VXORPD       c_signbit64_x8<>+0(SB), Y0, Y0
+	VBROADCASTSD c_exp64lo<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y0
+	VMULPD       c_log2e64_x8<>+0(SB), Y0, Y2
+	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y2, Y0
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y2, Y0
+	VBROADCASTSD c_inv11f<>+0(SB), Y3
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invff_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y0, Y3
+	VCVTPD2DQY   Y2, X0
+	VPSRAD       $0x01, X0, X2
+	VPSUBD       X2, X0, X0
+	VPMOVSXDQ    X2, Y2
+	VPADDQ       c_bias1023_x8<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y3, Y3
+	VPMOVSXDQ    X0, Y0
+	VPADDQ       c_bias1023_x8<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y0, Y3, Y3
+	VMOVAPD      Y3, Y0
+	VMULPD       Y0, Y9, Y0
+	VBLENDVPD    Y1, Y0, Y9, Y9
+
+decaygt1:
+	VCMPPD    $0x11, 96(SP), Y9, Y1
+	VANDPD    Y10, Y1, Y1
+	VBLENDVPD Y1, c_nan64_x8<>+0(SB), Y9, Y0
+	VMOVUPD   Y0, 32(DI)
+	VMOVMSKPD Y1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R8
+	VANDNPD   Y10, Y1, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y0
+	VANDPD    Y10, Y0, Y0
+	VBLENDVPD Y0, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y1
+	VBLENDVPD Y0, Y1, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	XORQ      R11, R11
+
+outg:
+	MOVQ 512(SP)(R11*8), R12
+	MOVQ R12, (R10)(R11*8)
+	INCQ R11
+	CMPQ R11, R9
+	JB   outg
+
+done:
+	MOVQ    best_base+176(FP), AX
+	VMOVUPD Y4, (AX)
+	VMOVUPD Y6, 64(AX)
+	VMOVUPD Y5, 32(AX)
+	VMOVUPD Y7, 96(AX)
+	MOVQ    R8, ret+200(FP)
+	VZEROUPPER
+	RET
+
+DATA c_zero64_x8<>+0(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+8(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+16(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+24(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+32(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+40(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+48(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+56(SB)/8, $0x0000000000000000
+GLOBL c_zero64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_one64_x8<>+0(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+8(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+16(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+24(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+32(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+40(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+48(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_one64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_nan64_x8<>+0(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+8(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+16(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+24(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+32(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+40(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+48(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+56(SB)/8, $0x7ff8000000000000
+GLOBL c_nan64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_four64_x8<>+0(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+8(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+16(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+24(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+32(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+40(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+48(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+56(SB)/8, $0x4010000000000000
+GLOBL c_four64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_eight64_x8<>+0(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+8(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+16(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+24(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+32(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
+GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_bias1023_x8<>+0(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+8(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+16(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+24(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+32(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+40(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+48(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+56(SB)/8, $0x00000000000003ff
+GLOBL c_bias1023_x8<>(SB), RODATA|NOPTR, $64
 
 // func absMaxBitsAVX512(x []float32) uint32
 // Requires: AVX, AVX2, AVX512F, BMI2

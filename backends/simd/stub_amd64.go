@@ -406,6 +406,11 @@ func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, are
 //go:noescape
 func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
+// softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
+//
+//go:noescape
+func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
+
 // absMaxBitsAVX512 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x):
 // the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf.
 //

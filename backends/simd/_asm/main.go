@@ -34,6 +34,7 @@ func main() {
 	w4g()
 	iou()
 	softPass()
+	softPassAVX2()
 	quant()
 	peakProbes()
 	Generate()
