@@ -7,10 +7,12 @@ import "golang.org/x/sys/cpu"
 var (
 	vecAVX512 = &vec{path: "avx512", sum: sumAVX512, sumSq: sumSqAVX512, sumSqDev: sumSqDevAVX512,
 		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512,
-		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, bnFold: bnFoldAVX512, nmsSuppress: nmsSuppressAVX512}
+		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, bnFold: bnFoldAVX512, nmsSuppress: nmsSuppressAVX512,
+		layerNormRows: layerNormRowsAVX512, rmsNormRows: rmsNormRowsAVX512}
 	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
 		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
-		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, bnFold: bnFoldAVX2, nmsSuppress: nmsSuppressAVX2}
+		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, bnFold: bnFoldAVX2, nmsSuppress: nmsSuppressAVX2,
+		layerNormRows: layerNormRowsAVX2, rmsNormRows: rmsNormRowsAVX2}
 	attnAVX512 = &attnK{path: "avx512", qk: qkTileAVX512, softmax: softmaxTileAVX512,
 		pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){
 			nil, pvTile6x1AVX512, pvTile6x2AVX512, pvTile6x3AVX512, pvTile6x4AVX512},

@@ -1073,6 +1073,422 @@ done:
 	VZEROUPPER
 	RET
 
+// func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  b_base+72(FP), BX
+	MOVQ  rows+96(FP), SI
+	MOVQ  c+104(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	MOVQ  DI, R8
+	SHLQ  $0x02, R8
+
+row:
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   R9, R9
+	MOVQ   DI, R10
+	SUBQ   $0x00000080, R10
+
+usum:
+	CMPQ    R9, R10
+	JG      ssum
+	VMOVUPS (CX)(R9*4), Z8
+	VADDPS  Z8, Z0, Z0
+	VMOVUPS 64(CX)(R9*4), Z8
+	VADDPS  Z8, Z1, Z1
+	VMOVUPS 128(CX)(R9*4), Z8
+	VADDPS  Z8, Z2, Z2
+	VMOVUPS 192(CX)(R9*4), Z8
+	VADDPS  Z8, Z3, Z3
+	VMOVUPS 256(CX)(R9*4), Z8
+	VADDPS  Z8, Z4, Z4
+	VMOVUPS 320(CX)(R9*4), Z8
+	VADDPS  Z8, Z5, Z5
+	VMOVUPS 384(CX)(R9*4), Z8
+	VADDPS  Z8, Z6, Z6
+	VMOVUPS 448(CX)(R9*4), Z8
+	VADDPS  Z8, Z7, Z7
+	ADDQ    $0x00000080, R9
+	JMP     usum
+
+ssum:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+s1sum:
+	CMPQ    R9, R10
+	JG      tsum
+	VMOVUPS (CX)(R9*4), Z8
+	VADDPS  Z8, Z0, Z0
+	ADDQ    $0x00000010, R9
+	JMP     s1sum
+
+tsum:
+	CMPQ      R9, DI
+	JAE       esum
+	VMOVUPS.Z (CX)(R9*4), K1, Z8
+	VADDPS    Z8, Z1, Z1
+
+esum:
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z0, Z4, Z4
+	VADDPS        Z1, Z5, Z5
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X2, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDPS        X0, X2, X2
+	VMULSS        inv+112(FP), X2, X2
+	VBROADCASTSS  X2, Z8
+	VXORPS        Z2, Z2, Z2
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	VXORPS        Z7, Z7, Z7
+	VXORPS        Z0, Z0, Z0
+	VXORPS        Z1, Z1, Z1
+	XORQ          R9, R9
+	MOVQ          DI, R10
+	SUBQ          $0x00000080, R10
+
+udev:
+	CMPQ        R9, R10
+	JG          sdev
+	VMOVUPS     (CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z2
+	VMOVUPS     64(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     128(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     192(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z5
+	VMOVUPS     256(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z6
+	VMOVUPS     320(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     384(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
+	VMOVUPS     448(CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z1
+	ADDQ        $0x00000080, R9
+	JMP         udev
+
+sdev:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+s1dev:
+	CMPQ        R9, R10
+	JG          tdev
+	VMOVUPS     (CX)(R9*4), Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, Z2
+	ADDQ        $0x00000010, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, DI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R9*4), K1, Z10
+	VSUBPS      Z8, Z10, Z10
+	VFMADD231PS Z10, Z10, K1, Z3
+
+edev:
+	VADDPS        Z0, Z4, Z4
+	VADDPS        Z1, Z5, Z5
+	VADDPS        Z2, Z6, Z6
+	VADDPS        Z3, Z7, Z7
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X4, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDPS        X0, X4, X4
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        eps+116(FP), X4, X4
+	VCVTSS2SD     X4, X9, X9
+	VSQRTSD       X9, X9, X9
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X9, X0, X9
+	VCVTSD2SS     X9, X4, X4
+	VMULSS        scale+120(FP), X4, X4
+	VBROADCASTSS  X4, Z0
+	XORQ          R9, R9
+	MOVQ          DI, R10
+	SUBQ          $0x00000040, R10
+
+uout:
+	CMPQ        R9, R10
+	JG          sout
+	VMOVUPS     (CX)(R9*4), Z1
+	VSUBPS      Z8, Z1, Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (DX)(R9*4), Z2
+	VMOVUPS     (BX)(R9*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, (AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z1
+	VSUBPS      Z8, Z1, Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     64(DX)(R9*4), Z2
+	VMOVUPS     64(BX)(R9*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, 64(AX)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z1
+	VSUBPS      Z8, Z1, Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     128(DX)(R9*4), Z2
+	VMOVUPS     128(BX)(R9*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, 128(AX)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z1
+	VSUBPS      Z8, Z1, Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     192(DX)(R9*4), Z2
+	VMOVUPS     192(BX)(R9*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, 192(AX)(R9*4)
+	ADDQ        $0x00000040, R9
+	JMP         uout
+
+sout:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+s1out:
+	CMPQ        R9, R10
+	JG          tout
+	VMOVUPS     (CX)(R9*4), Z1
+	VSUBPS      Z8, Z1, Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (DX)(R9*4), Z2
+	VMOVUPS     (BX)(R9*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, (AX)(R9*4)
+	ADDQ        $0x00000010, R9
+	JMP         s1out
+
+tout:
+	CMPQ        R9, DI
+	JAE         eout
+	VMOVUPS.Z   (CX)(R9*4), K1, Z1
+	VSUBPS      Z8, Z1, Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS.Z   (DX)(R9*4), K1, Z0
+	VMOVUPS.Z   (BX)(R9*4), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (AX)(R9*4)
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c_one64<>(SB), RODATA|NOPTR, $8
+
+// func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  c+80(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   R8, R8
+	MOVQ   SI, R9
+	SUBQ   $0x00000080, R9
+
+usq:
+	CMPQ        R8, R9
+	JG          ssq
+	VMOVUPS     (CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	VMOVUPS     64(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z1
+	VMOVUPS     128(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     192(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     256(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     320(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z5
+	VMOVUPS     384(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z6
+	VMOVUPS     448(CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	ADDQ        $0x00000080, R8
+	JMP         usq
+
+ssq:
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+s1sq:
+	CMPQ        R8, R9
+	JG          tsq
+	VMOVUPS     (CX)(R8*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	ADDQ        $0x00000010, R8
+	JMP         s1sq
+
+tsq:
+	CMPQ        R8, SI
+	JAE         esq
+	VMOVUPS.Z   (CX)(R8*4), K1, Z8
+	VFMADD231PS Z8, Z8, K1, Z1
+
+esq:
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z0, Z4, Z4
+	VADDPS        Z1, Z5, Z5
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z3, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X2, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDPS        X0, X2, X2
+	VMULSS        inv+88(FP), X2, X2
+	VADDSS        eps+92(FP), X2, X2
+	VCVTSS2SD     X2, X9, X9
+	VSQRTSD       X9, X9, X9
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X9, X0, X9
+	VCVTSD2SS     X9, X2, X2
+	VMULSS        scale+96(FP), X2, X2
+	VBROADCASTSS  X2, Z0
+	XORQ          R8, R8
+	MOVQ          SI, R9
+	SUBQ          $0x00000040, R9
+
+uout:
+	CMPQ    R8, R9
+	JG      sout
+	VMOVUPS (CX)(R8*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS (DX)(R8*4), Z2
+	VMULPS  Z2, Z1, Z1
+	VMOVUPS Z1, (AX)(R8*4)
+	VMOVUPS 64(CX)(R8*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS 64(DX)(R8*4), Z2
+	VMULPS  Z2, Z1, Z1
+	VMOVUPS Z1, 64(AX)(R8*4)
+	VMOVUPS 128(CX)(R8*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS 128(DX)(R8*4), Z2
+	VMULPS  Z2, Z1, Z1
+	VMOVUPS Z1, 128(AX)(R8*4)
+	VMOVUPS 192(CX)(R8*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS 192(DX)(R8*4), Z2
+	VMULPS  Z2, Z1, Z1
+	VMOVUPS Z1, 192(AX)(R8*4)
+	ADDQ    $0x00000040, R8
+	JMP     uout
+
+sout:
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+s1out:
+	CMPQ    R8, R9
+	JG      tout
+	VMOVUPS (CX)(R8*4), Z1
+	VMULPS  Z0, Z1, Z1
+	VMOVUPS (DX)(R8*4), Z2
+	VMULPS  Z2, Z1, Z1
+	VMOVUPS Z1, (AX)(R8*4)
+	ADDQ    $0x00000010, R8
+	JMP     s1out
+
+tout:
+	CMPQ      R8, SI
+	JAE       eout
+	VMOVUPS.Z (CX)(R8*4), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS.Z (DX)(R8*4), K1, Z0
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (AX)(R8*4)
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -2216,6 +2632,416 @@ out1:
 	INCQ R9
 	CMPQ R9, R8
 	JB   out1
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ rows+96(FP), SI
+	MOVQ c+104(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+
+row:
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS X8, X8, X8
+	XORQ   R9, R9
+	MOVQ   DI, R10
+	SUBQ   $0x00000040, R10
+
+usum:
+	CMPQ    R9, R10
+	JG      ssum
+	VMOVUPS (CX)(R9*4), Y9
+	VADDPS  Y9, Y0, Y0
+	VMOVUPS 32(CX)(R9*4), Y9
+	VADDPS  Y9, Y1, Y1
+	VMOVUPS 64(CX)(R9*4), Y9
+	VADDPS  Y9, Y2, Y2
+	VMOVUPS 96(CX)(R9*4), Y9
+	VADDPS  Y9, Y3, Y3
+	VMOVUPS 128(CX)(R9*4), Y9
+	VADDPS  Y9, Y4, Y4
+	VMOVUPS 160(CX)(R9*4), Y9
+	VADDPS  Y9, Y5, Y5
+	VMOVUPS 192(CX)(R9*4), Y9
+	VADDPS  Y9, Y6, Y6
+	VMOVUPS 224(CX)(R9*4), Y9
+	VADDPS  Y9, Y7, Y7
+	ADDQ    $0x00000040, R9
+	JMP     usum
+
+ssum:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+s1sum:
+	CMPQ    R9, R10
+	JG      tsum
+	VMOVUPS (CX)(R9*4), Y9
+	VADDPS  Y9, Y0, Y0
+	ADDQ    $0x00000008, R9
+	JMP     s1sum
+
+tsum:
+	CMPQ   R9, DI
+	JAE    esum
+	VADDSS (CX)(R9*4), X8, X8
+	INCQ   R9
+	JMP    tsum
+
+esum:
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VADDSS       X8, X1, X1
+	VMULSS       inv+112(FP), X1, X1
+	VBROADCASTSS X1, Y9
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y0, Y0, Y0
+	VXORPS       X8, X8, X8
+	XORQ         R9, R9
+	MOVQ         DI, R10
+	SUBQ         $0x00000040, R10
+
+udev:
+	CMPQ        R9, R10
+	JG          sdev
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y1
+	VMOVUPS     32(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     64(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     96(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
+	VMOVUPS     128(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y5
+	VMOVUPS     160(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
+	VMOVUPS     192(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
+	VMOVUPS     224(CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y0
+	ADDQ        $0x00000040, R9
+	JMP         udev
+
+sdev:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+s1dev:
+	CMPQ        R9, R10
+	JG          tdev
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y9, Y11, Y11
+	VFMADD231PS Y11, Y11, Y1
+	ADDQ        $0x00000008, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, DI
+	JAE         edev
+	VMOVSS      (CX)(R9*4), X11
+	VSUBSS      X9, X11, X11
+	VFMADD231SS X11, X11, X8
+	INCQ        R9
+	JMP         tdev
+
+edev:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VADDSS       X8, X2, X2
+	VMULSS       inv+112(FP), X2, X2
+	VADDSS       eps+116(FP), X2, X2
+	VCVTSS2SD    X2, X10, X10
+	VSQRTSD      X10, X10, X10
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X10, X0, X10
+	VCVTSD2SS    X10, X2, X2
+	VMULSS       scale+120(FP), X2, X2
+	VBROADCASTSS X2, Y0
+	XORQ         R9, R9
+	MOVQ         DI, R10
+	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ        R9, R10
+	JG          sout
+	VMOVUPS     (CX)(R9*4), Y1
+	VSUBPS      Y9, Y1, Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (DX)(R9*4), Y2
+	VMOVUPS     (BX)(R9*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, (AX)(R9*4)
+	VMOVUPS     32(CX)(R9*4), Y1
+	VSUBPS      Y9, Y1, Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     32(DX)(R9*4), Y2
+	VMOVUPS     32(BX)(R9*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, 32(AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y1
+	VSUBPS      Y9, Y1, Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     64(DX)(R9*4), Y2
+	VMOVUPS     64(BX)(R9*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, 64(AX)(R9*4)
+	VMOVUPS     96(CX)(R9*4), Y1
+	VSUBPS      Y9, Y1, Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     96(DX)(R9*4), Y2
+	VMOVUPS     96(BX)(R9*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, 96(AX)(R9*4)
+	ADDQ        $0x00000020, R9
+	JMP         uout
+
+sout:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ        R9, R10
+	JG          tout
+	VMOVUPS     (CX)(R9*4), Y1
+	VSUBPS      Y9, Y1, Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (DX)(R9*4), Y2
+	VMOVUPS     (BX)(R9*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, (AX)(R9*4)
+	ADDQ        $0x00000008, R9
+	JMP         s1out
+
+tout:
+	CMPQ        R9, DI
+	JAE         eout
+	VMOVSS      (CX)(R9*4), X1
+	VSUBSS      X9, X1, X1
+	VMULSS      X0, X1, X1
+	VMOVSS      (DX)(R9*4), X2
+	VFMADD213SS (BX)(R9*4), X2, X1
+	VMOVSS      X1, (AX)(R9*4)
+	INCQ        R9
+	JMP         tout
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ c+80(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS X8, X8, X8
+	XORQ   R8, R8
+	MOVQ   SI, R9
+	SUBQ   $0x00000040, R9
+
+usq:
+	CMPQ        R8, R9
+	JG          ssq
+	VMOVUPS     (CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y0
+	VMOVUPS     32(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     64(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     96(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     128(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     160(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     192(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     224(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y7
+	ADDQ        $0x00000040, R8
+	JMP         usq
+
+ssq:
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+s1sq:
+	CMPQ        R8, R9
+	JG          tsq
+	VMOVUPS     (CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y0
+	ADDQ        $0x00000008, R8
+	JMP         s1sq
+
+tsq:
+	CMPQ        R8, SI
+	JAE         esq
+	VMOVSS      (CX)(R8*4), X9
+	VFMADD231SS X9, X9, X8
+	INCQ        R8
+	JMP         tsq
+
+esq:
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y0, Y4, Y4
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VADDSS       X8, X1, X1
+	VMULSS       inv+88(FP), X1, X1
+	VADDSS       eps+92(FP), X1, X1
+	VCVTSS2SD    X1, X10, X10
+	VSQRTSD      X10, X10, X10
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X10, X0, X10
+	VCVTSD2SS    X10, X1, X1
+	VMULSS       scale+96(FP), X1, X1
+	VBROADCASTSS X1, Y0
+	XORQ         R8, R8
+	MOVQ         SI, R9
+	SUBQ         $0x00000020, R9
+
+uout:
+	CMPQ    R8, R9
+	JG      sout
+	VMOVUPS (CX)(R8*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS (DX)(R8*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, (AX)(R8*4)
+	VMOVUPS 32(CX)(R8*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS 32(DX)(R8*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, 32(AX)(R8*4)
+	VMOVUPS 64(CX)(R8*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS 64(DX)(R8*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, 64(AX)(R8*4)
+	VMOVUPS 96(CX)(R8*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS 96(DX)(R8*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, 96(AX)(R8*4)
+	ADDQ    $0x00000020, R8
+	JMP     uout
+
+sout:
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+s1out:
+	CMPQ    R8, R9
+	JG      tout
+	VMOVUPS (CX)(R8*4), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS (DX)(R8*4), Y2
+	VMULPS  Y2, Y1, Y1
+	VMOVUPS Y1, (AX)(R8*4)
+	ADDQ    $0x00000008, R8
+	JMP     s1out
+
+tout:
+	CMPQ   R8, SI
+	JAE    eout
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMULSS (DX)(R8*4), X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    tout
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
 
 done:
 	VZEROUPPER
@@ -7547,9 +8373,6 @@ done:
 	MOVQ    R8, ret+200(FP)
 	VZEROUPPER
 	RET
-
-DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
-GLOBL c_one64<>(SB), RODATA|NOPTR, $8
 
 DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
 GLOBL c_nan64<>(SB), RODATA|NOPTR, $8

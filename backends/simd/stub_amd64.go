@@ -69,6 +69,21 @@ func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
+// (AVX-512)
+//
+//go:noescape
+func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
+// (AVX-512)
+//
+//go:noescape
+func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -133,6 +148,21 @@ func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 //
 //go:noescape
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
+
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

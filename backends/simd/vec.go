@@ -23,12 +23,17 @@ type vec struct {
 	bnFold func(a, sh, g, beta, rm, rv []float32, eps, alpha float32)
 	// nmsSuppress: the IoU sweep of greedy NMS (see nmsSuppressGo).
 	nmsSuppress func(x1, y1, x2, y2, area []float32, rank []int32, box []float32, t, one float32, geq bool) int
+	// layerNormRows, rmsNormRows: blocks of rows fused (normrows.go; nil:
+	// composed from the primitives above).
+	layerNormRows layerNormRowsFn
+	rmsNormRows   rmsNormRowsFn
 }
 
 // vecGeneric is the generic level's vec: the pure-Go twins.
 var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSqDevGo,
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
-	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo}
+	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
+	layerNormRows: layerNormRowsGo, rmsNormRows: rmsNormRowsGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
 // has its features, and the code each kernel family runs at it.

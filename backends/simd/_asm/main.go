@@ -28,6 +28,7 @@ func main() {
 		reductions(v)
 		elementwise(v)
 		bnFold(v)
+		normRows(v)
 	}
 	attention()
 	gemmI8()

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Fused row norms: one call normalises a block of rows, each row with its
+// statistics and its output in one routine while it sits in L1 (the
+// per-row calls of sum, sumSqDev and normAffine cost as much as the
+// arithmetic on rows of about 1k). The numerics are the composition of the
+// primitives: two-pass mean and variance (8 vector accumulators), then
+// rstd = float32(1/sqrt(float64(v+eps)))*scale, then y as in normAffine /
+// scaleMul. Tails: AVX-512 masks, AVX2 scalar steps (no access past a row).
+
+// rowPass emits one loop over the c elements of a row at index register i
+// (element index): unroll vectors per iteration while they fit, then one,
+// then the tail (k: the AVX-512 tail mask for c mod lanes; scalar: one
+// element per step on AVX2, with xmm operands).
+func rowPass(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
+	step func(l lane, m func(p GPVirtual, vec int) Mem), scalar func(m func(p GPVirtual) Mem)) {
+	XORQ(i, i)
+	lim := GP64()
+	vecMem := func(p GPVirtual, vec int) Mem { return Mem{Base: p, Index: i, Scale: 4, Disp: vec * v.bytes()} }
+	if unroll > 1 {
+		MOVQ(c, lim)
+		SUBQ(U32(unroll*v.lanes), lim)
+		Label("u" + sfx)
+		CMPQ(i, lim)
+		JG(LabelRef("s" + sfx))
+		for u := 0; u < unroll; u++ {
+			step(lane{v: v}, func(p GPVirtual, _ int) Mem { return vecMem(p, u) })
+		}
+		ADDQ(U32(unroll*v.lanes), i)
+		JMP(LabelRef("u" + sfx))
+	}
+	Label("s" + sfx)
+	MOVQ(c, lim)
+	SUBQ(U32(v.lanes), lim)
+	Label("s1" + sfx)
+	CMPQ(i, lim)
+	JG(LabelRef("t" + sfx))
+	step(lane{v: v}, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
+	ADDQ(U32(v.lanes), i)
+	JMP(LabelRef("s1" + sfx))
+	Label("t" + sfx)
+	CMPQ(i, c)
+	JAE(LabelRef("e" + sfx))
+	if v.z {
+		step(lane{v: v, tail: true, k: k}, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
+	} else {
+		scalar(func(p GPVirtual) Mem { return Mem{Base: p, Index: i, Scale: 4} })
+		INCQ(i)
+		JMP(LabelRef("t" + sfx))
+	}
+	Label("e" + sfx)
+}
+
+// rstd sets x (lane 0) to float32(1/sqrt(float64(x+eps)))*scale.
+func rstd(x Register, eps, scale Mem) {
+	VADDSS(eps, x, x)
+	d := XMM()
+	VCVTSS2SD(x, d, d)
+	VSQRTSD(d, d, d)
+	one := XMM()
+	VMOVSD(splat64("one64", math.Float64bits(1)), one)
+	VDIVSD(d, one, d)
+	VCVTSD2SS(d, x, x)
+	VMULSS(scale, x, x)
+}
+
+func normRows(v variant) {
+	for _, ln := range []bool{true, false} {
+		normRowsFn(v, ln)
+	}
+}
+
+func normRowsFn(v variant, ln bool) {
+	const acc8 = 8
+	if ln {
+		fn(v, "layerNormRows", "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)",
+			"layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):",
+			"mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),",
+			"y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.")
+	} else {
+		fn(v, "rmsNormRows", "func(y, x, g []float32, rows, c int, inv, eps, scale float32)",
+			"rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through",
+			"float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.")
+	}
+	y, x, g := ptr("y"), ptr("x"), ptr("g")
+	var b GPVirtual
+	if ln {
+		b = ptr("b")
+	}
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	c := Load(Param("c"), GP64()).(GPVirtual)
+	par := func(name string) Mem {
+		p, err := Param(name).Resolve()
+		if err != nil {
+			panic(err)
+		}
+		return p.Addr
+	}
+	inv, eps, scale := par("inv"), par("eps"), par("scale")
+	var k OpmaskVirtual
+	if v.z {
+		t, ones := GP64(), GP64()
+		MOVQ(c, t)
+		ANDQ(U8(v.lanes-1), t)
+		MOVQ(I32(-1), ones)
+		BZHIQ(t, ones, ones)
+		k = K()
+		KMOVW(ones.As32(), k)
+	}
+	stride := GP64()
+	MOVQ(c, stride)
+	SHLQ(U8(2), stride)
+	i := GP64()
+
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	acc := make([]VecVirtual, acc8)
+	for j := range acc {
+		acc[j] = v.vec()
+		zero(acc[j])
+	}
+	ts := XMM() // AVX2 scalar tail sum
+	if !v.z {
+		VXORPS(ts, ts, ts)
+	}
+	// reduce folds acc (and the scalar tail sum) into lane 0 of the result.
+	reduce := func() Register {
+		r := v.reduceTo(acc, vaddps)
+		if !v.z {
+			VADDSS(ts, r, r)
+		}
+		return r
+	}
+	s := v.vec()
+	if ln {
+		// Pass 1: mu.
+		rowPass(v, "sum", c, i, acc8, k, func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			VADDPS(t, acc[0], acc[0])
+			acc = append(acc[1:], acc[0])
+		}, func(m func(GPVirtual) Mem) { VADDSS(m(x), ts, ts) })
+		mu := v.vec()
+		r := reduce()
+		VMULSS(inv, r, r)
+		VBROADCASTSS(r, mu)
+		// Pass 2: the variance, Σ (x-mu)².
+		for j := range acc {
+			zero(acc[j])
+		}
+		if !v.z {
+			VXORPS(ts, ts, ts)
+		}
+		rowPass(v, "dev", c, i, acc8, k, func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			VSUBPS(mu, t, t)
+			l.fma(t, t, acc[0])
+			acc = append(acc[1:], acc[0])
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VSUBSS(mu.AsX(), t, t)
+			VFMADD231SS(t, t, ts)
+		})
+		r = reduce()
+		VMULSS(inv, r, r)
+		rstd(r, eps, scale)
+		VBROADCASTSS(r, s)
+		// Pass 3: y = (x-mu)*s*g + b.
+		rowPass(v, "out", c, i, 4, k, func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			VSUBPS(mu, t, t)
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			bv := l.load(m(b, 0))
+			VFMADD213PS(bv, gv, t)
+			l.store(t, m(y, 0))
+		}, func(m func(GPVirtual) Mem) {
+			t, gv := XMM(), XMM()
+			VMOVSS(m(x), t)
+			VSUBSS(mu.AsX(), t, t)
+			VMULSS(s.AsX(), t, t)
+			VMOVSS(m(g), gv)
+			VFMADD213SS(m(b), gv, t)
+			VMOVSS(t, m(y))
+		})
+	} else {
+		rowPass(v, "sq", c, i, acc8, k, func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			l.fma(t, t, acc[0])
+			acc = append(acc[1:], acc[0])
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VFMADD231SS(t, t, ts)
+		})
+		r := reduce()
+		VMULSS(inv, r, r)
+		rstd(r, eps, scale)
+		VBROADCASTSS(r, s)
+		rowPass(v, "out", c, i, 4, k, func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			VMULPS(gv, t, t)
+			l.store(t, m(y, 0))
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VMULSS(s.AsX(), t, t)
+			VMULSS(m(g), t, t)
+			VMOVSS(t, m(y))
+		})
+	}
+	ADDQ(stride, x)
+	ADDQ(stride, y)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
