@@ -1074,7 +1074,7 @@ done:
 	RET
 
 // func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
 	MOVQ  y_base+0(FP), AX
 	MOVQ  x_base+24(FP), CX
@@ -1091,6 +1091,7 @@ TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
 	SHLQ  $0x02, R8
 
 row:
+	LEAQ   (CX)(R8*1), R10
 	TESTQ  SI, SI
 	JZ     done
 	VXORPS Z0, Z0, Z0
@@ -1102,11 +1103,11 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000080, R10
+	MOVQ   DI, R11
+	SUBQ   $0x00000080, R11
 
 usum:
-	CMPQ    R9, R10
+	CMPQ    R9, R11
 	JG      ssum
 	VMOVUPS (CX)(R9*4), Z8
 	VADDPS  Z8, Z0, Z0
@@ -1128,11 +1129,11 @@ usum:
 	JMP     usum
 
 ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
 
 s1sum:
-	CMPQ    R9, R10
+	CMPQ    R9, R11
 	JG      tsum
 	VMOVUPS (CX)(R9*4), Z8
 	VADDPS  Z8, Z0, Z0
@@ -1172,33 +1173,41 @@ esum:
 	VXORPS        Z0, Z0, Z0
 	VXORPS        Z1, Z1, Z1
 	XORQ          R9, R9
-	MOVQ          DI, R10
-	SUBQ          $0x00000080, R10
+	MOVQ          DI, R11
+	SUBQ          $0x00000080, R11
 
 udev:
-	CMPQ        R9, R10
+	CMPQ        R9, R11
 	JG          sdev
+	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z2
+	PREFETCHT0  64(R10)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z3
+	PREFETCHT0  128(R10)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z4
+	PREFETCHT0  192(R10)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z5
+	PREFETCHT0  256(R10)(R9*4)
 	VMOVUPS     256(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z6
+	PREFETCHT0  320(R10)(R9*4)
 	VMOVUPS     320(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z7
+	PREFETCHT0  384(R10)(R9*4)
 	VMOVUPS     384(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z0
+	PREFETCHT0  448(R10)(R9*4)
 	VMOVUPS     448(CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z1
@@ -1206,12 +1215,13 @@ udev:
 	JMP         udev
 
 sdev:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
 
 s1dev:
-	CMPQ        R9, R10
+	CMPQ        R9, R11
 	JG          tdev
+	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, Z2
@@ -1221,6 +1231,7 @@ s1dev:
 tdev:
 	CMPQ        R9, DI
 	JAE         edev
+	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z10
 	VSUBPS      Z8, Z10, Z10
 	VFMADD231PS Z10, Z10, K1, Z3
@@ -1330,7 +1341,7 @@ DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_one64<>(SB), RODATA|NOPTR, $8
 
 // func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
 	MOVQ  y_base+0(FP), AX
 	MOVQ  x_base+24(FP), CX
@@ -1346,6 +1357,7 @@ TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
 	SHLQ  $0x02, DI
 
 row:
+	LEAQ   (CX)(DI*1), R9
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Z0, Z0, Z0
@@ -1357,11 +1369,11 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	XORQ   R8, R8
-	MOVQ   SI, R9
-	SUBQ   $0x00000080, R9
+	MOVQ   SI, R10
+	SUBQ   $0x00000080, R10
 
 usq:
-	CMPQ        R8, R9
+	CMPQ        R8, R10
 	JG          ssq
 	VMOVUPS     (CX)(R8*4), Z8
 	VFMADD231PS Z8, Z8, Z0
@@ -1383,11 +1395,11 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R9
-	SUBQ $0x00000010, R9
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
 
 s1sq:
-	CMPQ        R8, R9
+	CMPQ        R8, R10
 	JG          tsq
 	VMOVUPS     (CX)(R8*4), Z8
 	VFMADD231PS Z8, Z8, Z0
@@ -1426,58 +1438,64 @@ esq:
 	VMULSS        scale+96(FP), X2, X2
 	VBROADCASTSS  X2, Z0
 	XORQ          R8, R8
-	MOVQ          SI, R9
-	SUBQ          $0x00000040, R9
+	MOVQ          SI, R10
+	SUBQ          $0x00000040, R10
 
 uout:
-	CMPQ    R8, R9
-	JG      sout
-	VMOVUPS (CX)(R8*4), Z1
-	VMULPS  Z0, Z1, Z1
-	VMOVUPS (DX)(R8*4), Z2
-	VMULPS  Z2, Z1, Z1
-	VMOVUPS Z1, (AX)(R8*4)
-	VMOVUPS 64(CX)(R8*4), Z1
-	VMULPS  Z0, Z1, Z1
-	VMOVUPS 64(DX)(R8*4), Z2
-	VMULPS  Z2, Z1, Z1
-	VMOVUPS Z1, 64(AX)(R8*4)
-	VMOVUPS 128(CX)(R8*4), Z1
-	VMULPS  Z0, Z1, Z1
-	VMOVUPS 128(DX)(R8*4), Z2
-	VMULPS  Z2, Z1, Z1
-	VMOVUPS Z1, 128(AX)(R8*4)
-	VMOVUPS 192(CX)(R8*4), Z1
-	VMULPS  Z0, Z1, Z1
-	VMOVUPS 192(DX)(R8*4), Z2
-	VMULPS  Z2, Z1, Z1
-	VMOVUPS Z1, 192(AX)(R8*4)
-	ADDQ    $0x00000040, R8
-	JMP     uout
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z1
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS    (DX)(R8*4), Z2
+	VMULPS     Z2, Z1, Z1
+	VMOVUPS    Z1, (AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z1
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS    64(DX)(R8*4), Z2
+	VMULPS     Z2, Z1, Z1
+	VMOVUPS    Z1, 64(AX)(R8*4)
+	PREFETCHT0 128(R9)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z1
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS    128(DX)(R8*4), Z2
+	VMULPS     Z2, Z1, Z1
+	VMOVUPS    Z1, 128(AX)(R8*4)
+	PREFETCHT0 192(R9)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z1
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS    192(DX)(R8*4), Z2
+	VMULPS     Z2, Z1, Z1
+	VMOVUPS    Z1, 192(AX)(R8*4)
+	ADDQ       $0x00000040, R8
+	JMP        uout
 
 sout:
-	MOVQ SI, R9
-	SUBQ $0x00000010, R9
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
 
 s1out:
-	CMPQ    R8, R9
-	JG      tout
-	VMOVUPS (CX)(R8*4), Z1
-	VMULPS  Z0, Z1, Z1
-	VMOVUPS (DX)(R8*4), Z2
-	VMULPS  Z2, Z1, Z1
-	VMOVUPS Z1, (AX)(R8*4)
-	ADDQ    $0x00000010, R8
-	JMP     s1out
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z1
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS    (DX)(R8*4), Z2
+	VMULPS     Z2, Z1, Z1
+	VMOVUPS    Z1, (AX)(R8*4)
+	ADDQ       $0x00000010, R8
+	JMP        s1out
 
 tout:
-	CMPQ      R8, SI
-	JAE       eout
-	VMOVUPS.Z (CX)(R8*4), K1, Z1
-	VMULPS    Z0, Z1, Z1
-	VMOVUPS.Z (DX)(R8*4), K1, Z0
-	VMULPS    Z0, Z1, Z1
-	VMOVUPS   Z1, K1, (AX)(R8*4)
+	CMPQ       R8, SI
+	JAE        eout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS.Z  (CX)(R8*4), K1, Z1
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMULPS     Z0, Z1, Z1
+	VMOVUPS    Z1, K1, (AX)(R8*4)
 
 eout:
 	ADDQ DI, CX
@@ -2638,7 +2656,7 @@ done:
 	RET
 
 // func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -2650,6 +2668,7 @@ TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
 	SHLQ $0x02, R8
 
 row:
+	LEAQ   (CX)(R8*1), R10
 	TESTQ  SI, SI
 	JZ     done
 	VXORPS Y0, Y0, Y0
@@ -2662,11 +2681,11 @@ row:
 	VXORPS Y7, Y7, Y7
 	VXORPS X8, X8, X8
 	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000040, R10
+	MOVQ   DI, R11
+	SUBQ   $0x00000040, R11
 
 usum:
-	CMPQ    R9, R10
+	CMPQ    R9, R11
 	JG      ssum
 	VMOVUPS (CX)(R9*4), Y9
 	VADDPS  Y9, Y0, Y0
@@ -2688,11 +2707,11 @@ usum:
 	JMP     usum
 
 ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
 
 s1sum:
-	CMPQ    R9, R10
+	CMPQ    R9, R11
 	JG      tsum
 	VMOVUPS (CX)(R9*4), Y9
 	VADDPS  Y9, Y0, Y0
@@ -2733,30 +2752,34 @@ esum:
 	VXORPS       Y0, Y0, Y0
 	VXORPS       X8, X8, X8
 	XORQ         R9, R9
-	MOVQ         DI, R10
-	SUBQ         $0x00000040, R10
+	MOVQ         DI, R11
+	SUBQ         $0x00000040, R11
 
 udev:
-	CMPQ        R9, R10
+	CMPQ        R9, R11
 	JG          sdev
+	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y1
 	VMOVUPS     32(CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y2
+	PREFETCHT0  64(R10)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y3
 	VMOVUPS     96(CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y4
+	PREFETCHT0  128(R10)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y5
 	VMOVUPS     160(CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y6
+	PREFETCHT0  192(R10)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y7
@@ -2767,12 +2790,13 @@ udev:
 	JMP         udev
 
 sdev:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
 
 s1dev:
-	CMPQ        R9, R10
+	CMPQ        R9, R11
 	JG          tdev
+	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y11
 	VSUBPS      Y9, Y11, Y11
 	VFMADD231PS Y11, Y11, Y1
@@ -2890,7 +2914,7 @@ done:
 	RET
 
 // func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -2901,6 +2925,7 @@ TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
 	SHLQ $0x02, DI
 
 row:
+	LEAQ   (CX)(DI*1), R9
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Y0, Y0, Y0
@@ -2913,11 +2938,11 @@ row:
 	VXORPS Y7, Y7, Y7
 	VXORPS X8, X8, X8
 	XORQ   R8, R8
-	MOVQ   SI, R9
-	SUBQ   $0x00000040, R9
+	MOVQ   SI, R10
+	SUBQ   $0x00000040, R10
 
 usq:
-	CMPQ        R8, R9
+	CMPQ        R8, R10
 	JG          ssq
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y0
@@ -2939,11 +2964,11 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R9
-	SUBQ $0x00000008, R9
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
 
 s1sq:
-	CMPQ        R8, R9
+	CMPQ        R8, R10
 	JG          tsq
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y0
@@ -2983,49 +3008,52 @@ esq:
 	VMULSS       scale+96(FP), X1, X1
 	VBROADCASTSS X1, Y0
 	XORQ         R8, R8
-	MOVQ         SI, R9
-	SUBQ         $0x00000020, R9
+	MOVQ         SI, R10
+	SUBQ         $0x00000020, R10
 
 uout:
-	CMPQ    R8, R9
-	JG      sout
-	VMOVUPS (CX)(R8*4), Y1
-	VMULPS  Y0, Y1, Y1
-	VMOVUPS (DX)(R8*4), Y2
-	VMULPS  Y2, Y1, Y1
-	VMOVUPS Y1, (AX)(R8*4)
-	VMOVUPS 32(CX)(R8*4), Y1
-	VMULPS  Y0, Y1, Y1
-	VMOVUPS 32(DX)(R8*4), Y2
-	VMULPS  Y2, Y1, Y1
-	VMOVUPS Y1, 32(AX)(R8*4)
-	VMOVUPS 64(CX)(R8*4), Y1
-	VMULPS  Y0, Y1, Y1
-	VMOVUPS 64(DX)(R8*4), Y2
-	VMULPS  Y2, Y1, Y1
-	VMOVUPS Y1, 64(AX)(R8*4)
-	VMOVUPS 96(CX)(R8*4), Y1
-	VMULPS  Y0, Y1, Y1
-	VMOVUPS 96(DX)(R8*4), Y2
-	VMULPS  Y2, Y1, Y1
-	VMOVUPS Y1, 96(AX)(R8*4)
-	ADDQ    $0x00000020, R8
-	JMP     uout
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uout
 
 sout:
-	MOVQ SI, R9
-	SUBQ $0x00000008, R9
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
 
 s1out:
-	CMPQ    R8, R9
-	JG      tout
-	VMOVUPS (CX)(R8*4), Y1
-	VMULPS  Y0, Y1, Y1
-	VMOVUPS (DX)(R8*4), Y2
-	VMULPS  Y2, Y1, Y1
-	VMOVUPS Y1, (AX)(R8*4)
-	ADDQ    $0x00000008, R8
-	JMP     s1out
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1out
 
 tout:
 	CMPQ   R8, SI

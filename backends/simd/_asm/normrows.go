@@ -21,7 +21,7 @@ import (
 // then the tail (k: the AVX-512 tail mask for c mod lanes; scalar: one
 // element per step on AVX2, with xmm operands).
 func rowPass(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
-	step func(l lane, m func(p GPVirtual, vec int) Mem), scalar func(m func(p GPVirtual) Mem)) {
+	step func(l lane, u int, m func(p GPVirtual, vec int) Mem), scalar func(m func(p GPVirtual) Mem)) {
 	XORQ(i, i)
 	lim := GP64()
 	vecMem := func(p GPVirtual, vec int) Mem { return Mem{Base: p, Index: i, Scale: 4, Disp: vec * v.bytes()} }
@@ -32,7 +32,7 @@ func rowPass(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
 		CMPQ(i, lim)
 		JG(LabelRef("s" + sfx))
 		for u := 0; u < unroll; u++ {
-			step(lane{v: v}, func(p GPVirtual, _ int) Mem { return vecMem(p, u) })
+			step(lane{v: v}, u, func(p GPVirtual, _ int) Mem { return vecMem(p, u) })
 		}
 		ADDQ(U32(unroll*v.lanes), i)
 		JMP(LabelRef("u" + sfx))
@@ -43,14 +43,14 @@ func rowPass(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
 	Label("s1" + sfx)
 	CMPQ(i, lim)
 	JG(LabelRef("t" + sfx))
-	step(lane{v: v}, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
+	step(lane{v: v}, 0, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
 	ADDQ(U32(v.lanes), i)
 	JMP(LabelRef("s1" + sfx))
 	Label("t" + sfx)
 	CMPQ(i, c)
 	JAE(LabelRef("e" + sfx))
 	if v.z {
-		step(lane{v: v, tail: true, k: k}, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
+		step(lane{v: v, tail: true, k: k}, 0, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
 	} else {
 		scalar(func(p GPVirtual) Mem { return Mem{Base: p, Index: i, Scale: 4} })
 		INCQ(i)
@@ -119,8 +119,13 @@ func normRowsFn(v variant, ln bool) {
 	MOVQ(c, stride)
 	SHLQ(U8(2), stride)
 	i := GP64()
+	// nx is the next row of x, prefetched into L1 during the last passes
+	// over the current one (which run from L1): its first pass then reads
+	// L1, not L2. A prefetch past the end does not fault.
+	nx := GP64()
 
 	Label("row")
+	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
 	acc := make([]VecVirtual, acc8)
@@ -143,7 +148,7 @@ func normRowsFn(v variant, ln bool) {
 	s := v.vec()
 	if ln {
 		// Pass 1: mu.
-		rowPass(v, "sum", c, i, acc8, k, func(l lane, m func(GPVirtual, int) Mem) {
+		rowPass(v, "sum", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
 			t := l.load(m(x, 0))
 			VADDPS(t, acc[0], acc[0])
 			acc = append(acc[1:], acc[0])
@@ -159,7 +164,10 @@ func normRowsFn(v variant, ln bool) {
 		if !v.z {
 			VXORPS(ts, ts, ts)
 		}
-		rowPass(v, "dev", c, i, acc8, k, func(l lane, m func(GPVirtual, int) Mem) {
+		rowPass(v, "dev", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				PREFETCHT0(m(nx, 0))
+			}
 			t := l.load(m(x, 0))
 			VSUBPS(mu, t, t)
 			l.fma(t, t, acc[0])
@@ -175,7 +183,7 @@ func normRowsFn(v variant, ln bool) {
 		rstd(r, eps, scale)
 		VBROADCASTSS(r, s)
 		// Pass 3: y = (x-mu)*s*g + b.
-		rowPass(v, "out", c, i, 4, k, func(l lane, m func(GPVirtual, int) Mem) {
+		rowPass(v, "out", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
 			t := l.load(m(x, 0))
 			VSUBPS(mu, t, t)
 			VMULPS(s, t, t)
@@ -193,7 +201,7 @@ func normRowsFn(v variant, ln bool) {
 			VMOVSS(t, m(y))
 		})
 	} else {
-		rowPass(v, "sq", c, i, acc8, k, func(l lane, m func(GPVirtual, int) Mem) {
+		rowPass(v, "sq", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
 			t := l.load(m(x, 0))
 			l.fma(t, t, acc[0])
 			acc = append(acc[1:], acc[0])
@@ -206,7 +214,10 @@ func normRowsFn(v variant, ln bool) {
 		VMULSS(inv, r, r)
 		rstd(r, eps, scale)
 		VBROADCASTSS(r, s)
-		rowPass(v, "out", c, i, 4, k, func(l lane, m func(GPVirtual, int) Mem) {
+		rowPass(v, "out", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				PREFETCHT0(m(nx, 0))
+			}
 			t := l.load(m(x, 0))
 			VMULPS(s, t, t)
 			gv := l.load(m(g, 0))
