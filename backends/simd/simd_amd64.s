@@ -1076,141 +1076,141 @@ done:
 // func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
-	MOVQ  y_base+0(FP), AX
-	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  b_base+72(FP), BX
-	MOVQ  rows+96(FP), SI
-	MOVQ  c+104(FP), DI
-	MOVQ  DI, R8
-	ANDQ  $0x0f, R8
-	MOVQ  $-1, R9
-	BZHIQ R8, R9, R9
-	KMOVW R9, K1
-	MOVQ  DI, R8
-	SHLQ  $0x02, R8
-
-row:
-	LEAQ   (CX)(R8*1), R10
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   g_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   DI, R8
+	ANDQ   $0x0f, R8
+	MOVQ   $-1, R9
+	BZHIQ  R8, R9, R9
+	KMOVW  R9, K1
+	MOVQ   DI, R8
+	SHLQ   $0x02, R8
 	TESTQ  SI, SI
 	JZ     done
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
 	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000080, R11
+	MOVQ   DI, R10
+	SUBQ   $0x00000080, R10
 
 usum:
-	CMPQ    R9, R11
+	CMPQ    R9, R10
 	JG      ssum
-	VMOVUPS (CX)(R9*4), Z8
-	VADDPS  Z8, Z0, Z0
-	VMOVUPS 64(CX)(R9*4), Z8
-	VADDPS  Z8, Z1, Z1
-	VMOVUPS 128(CX)(R9*4), Z8
-	VADDPS  Z8, Z2, Z2
-	VMOVUPS 192(CX)(R9*4), Z8
-	VADDPS  Z8, Z3, Z3
-	VMOVUPS 256(CX)(R9*4), Z8
-	VADDPS  Z8, Z4, Z4
-	VMOVUPS 320(CX)(R9*4), Z8
-	VADDPS  Z8, Z5, Z5
-	VMOVUPS 384(CX)(R9*4), Z8
-	VADDPS  Z8, Z6, Z6
-	VMOVUPS 448(CX)(R9*4), Z8
-	VADDPS  Z8, Z7, Z7
+	VMOVUPS (CX)(R9*4), Z9
+	VADDPS  Z9, Z0, Z0
+	VMOVUPS 64(CX)(R9*4), Z9
+	VADDPS  Z9, Z1, Z1
+	VMOVUPS 128(CX)(R9*4), Z9
+	VADDPS  Z9, Z3, Z3
+	VMOVUPS 192(CX)(R9*4), Z9
+	VADDPS  Z9, Z4, Z4
+	VMOVUPS 256(CX)(R9*4), Z9
+	VADDPS  Z9, Z5, Z5
+	VMOVUPS 320(CX)(R9*4), Z9
+	VADDPS  Z9, Z6, Z6
+	VMOVUPS 384(CX)(R9*4), Z9
+	VADDPS  Z9, Z7, Z7
+	VMOVUPS 448(CX)(R9*4), Z9
+	VADDPS  Z9, Z8, Z8
 	ADDQ    $0x00000080, R9
 	JMP     usum
 
 ssum:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
 
 s1sum:
-	CMPQ    R9, R11
+	CMPQ    R9, R10
 	JG      tsum
-	VMOVUPS (CX)(R9*4), Z8
-	VADDPS  Z8, Z0, Z0
+	VMOVUPS (CX)(R9*4), Z9
+	VADDPS  Z9, Z0, Z0
 	ADDQ    $0x00000010, R9
 	JMP     s1sum
 
 tsum:
 	CMPQ      R9, DI
 	JAE       esum
-	VMOVUPS.Z (CX)(R9*4), K1, Z8
-	VADDPS    Z8, Z1, Z1
+	VMOVUPS.Z (CX)(R9*4), K1, Z9
+	VADDPS    Z9, Z1, Z1
 
 esum:
-	VADDPS        Z6, Z2, Z2
 	VADDPS        Z7, Z3, Z3
-	VADDPS        Z0, Z4, Z4
-	VADDPS        Z1, Z5, Z5
-	VADDPS        Z4, Z2, Z2
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z0, Z5, Z5
+	VADDPS        Z1, Z6, Z6
 	VADDPS        Z5, Z3, Z3
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF128  $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDPS        X0, X2, X2
-	VMULSS        inv+112(FP), X2, X2
-	VBROADCASTSS  X2, Z8
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	XORQ          R9, R9
-	MOVQ          DI, R11
-	SUBQ          $0x00000080, R11
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+112(FP), X3, X3
+	VBROADCASTSS  X3, Z1
+
+row:
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   R9, R9
+	MOVQ   DI, R11
+	SUBQ   $0x00000080, R11
 
 udev:
 	CMPQ        R9, R11
 	JG          sdev
 	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
-	VFMADD231PS Z10, Z10, Z2
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
 	PREFETCHT0  64(R10)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
+	VSUBPS      Z1, Z10, Z10
 	VFMADD231PS Z10, Z10, Z3
 	PREFETCHT0  128(R10)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
+	VSUBPS      Z1, Z10, Z10
 	VFMADD231PS Z10, Z10, Z4
 	PREFETCHT0  192(R10)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
+	VSUBPS      Z1, Z10, Z10
 	VFMADD231PS Z10, Z10, Z5
 	PREFETCHT0  256(R10)(R9*4)
 	VMOVUPS     256(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
+	VSUBPS      Z1, Z10, Z10
 	VFMADD231PS Z10, Z10, Z6
 	PREFETCHT0  320(R10)(R9*4)
 	VMOVUPS     320(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
+	VSUBPS      Z1, Z10, Z10
 	VFMADD231PS Z10, Z10, Z7
 	PREFETCHT0  384(R10)(R9*4)
 	VMOVUPS     384(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z8
 	PREFETCHT0  448(R10)(R9*4)
 	VMOVUPS     448(CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
-	VFMADD231PS Z10, Z10, Z1
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z9
 	ADDQ        $0x00000080, R9
 	JMP         udev
 
@@ -1223,8 +1223,8 @@ s1dev:
 	JG          tdev
 	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z8, Z10, Z10
-	VFMADD231PS Z10, Z10, Z2
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
 	ADDQ        $0x00000010, R9
 	JMP         s1dev
 
@@ -1233,13 +1233,13 @@ tdev:
 	JAE         edev
 	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z10
-	VSUBPS      Z8, Z10, Z10
+	VSUBPS      Z1, Z10, Z10
 	VFMADD231PS Z10, Z10, K1, Z3
 
 edev:
-	VADDPS        Z0, Z4, Z4
-	VADDPS        Z1, Z5, Z5
-	VADDPS        Z2, Z6, Z6
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z0, Z6, Z6
 	VADDPS        Z3, Z7, Z7
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z7, Z5, Z5
@@ -1254,85 +1254,184 @@ edev:
 	VADDPS        X0, X4, X4
 	VMULSS        inv+112(FP), X4, X4
 	VADDSS        eps+116(FP), X4, X4
-	VCVTSS2SD     X4, X9, X9
-	VSQRTSD       X9, X9, X9
+	VCVTSS2SD     X4, X2, X2
+	VSQRTSD       X2, X2, X2
 	VMOVSD        c_one64<>+0(SB), X0
-	VDIVSD        X9, X0, X9
-	VCVTSD2SS     X9, X4, X4
+	VDIVSD        X2, X0, X2
+	VCVTSD2SS     X2, X4, X4
 	VMULSS        scale+120(FP), X4, X4
 	VBROADCASTSS  X4, Z0
+	CMPQ          SI, $0x01
+	JE            last
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
 	XORQ          R9, R9
-	MOVQ          DI, R10
-	SUBQ          $0x00000040, R10
+	MOVQ          DI, R11
+	SUBQ          $0x00000040, R11
+
+upipe:
+	CMPQ        R9, R11
+	JG          spipe
+	VMOVUPS     (CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     (DX)(R9*4), Z8
+	VMOVUPS     (BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Z7
+	VADDPS      Z7, Z3, Z3
+	VMOVUPS     64(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     64(DX)(R9*4), Z8
+	VMOVUPS     64(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, 64(AX)(R9*4)
+	VMOVUPS     64(R10)(R9*4), Z7
+	VADDPS      Z7, Z4, Z4
+	VMOVUPS     128(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     128(DX)(R9*4), Z8
+	VMOVUPS     128(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, 128(AX)(R9*4)
+	VMOVUPS     128(R10)(R9*4), Z7
+	VADDPS      Z7, Z5, Z5
+	VMOVUPS     192(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     192(DX)(R9*4), Z8
+	VMOVUPS     192(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, 192(AX)(R9*4)
+	VMOVUPS     192(R10)(R9*4), Z7
+	VADDPS      Z7, Z6, Z6
+	ADDQ        $0x00000040, R9
+	JMP         upipe
+
+spipe:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1pipe:
+	CMPQ        R9, R11
+	JG          tpipe
+	VMOVUPS     (CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     (DX)(R9*4), Z8
+	VMOVUPS     (BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Z7
+	VADDPS      Z7, Z3, Z3
+	ADDQ        $0x00000010, R9
+	JMP         s1pipe
+
+tpipe:
+	CMPQ        R9, DI
+	JAE         epipe
+	VMOVUPS.Z   (CX)(R9*4), K1, Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS.Z   (DX)(R9*4), K1, Z0
+	VMOVUPS.Z   (BX)(R9*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z7
+	VMOVUPS     Z7, K1, (AX)(R9*4)
+	VMOVUPS.Z   (R10)(R9*4), K1, Z0
+	VADDPS      Z0, Z4, Z4
+
+epipe:
+	VADDPS        Z3, Z5, Z5
+	VADDPS        Z4, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X5, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDPS        X0, X5, X5
+	VMULSS        inv+112(FP), X5, X5
+	VBROADCASTSS  X5, Z1
+	ADDQ          R8, CX
+	ADDQ          R8, AX
+	DECQ          SI
+	JMP           row
+
+last:
+	XORQ R9, R9
+	MOVQ DI, SI
+	SUBQ $0x00000040, SI
 
 uout:
-	CMPQ        R9, R10
+	CMPQ        R9, SI
 	JG          sout
-	VMOVUPS     (CX)(R9*4), Z1
-	VSUBPS      Z8, Z1, Z1
-	VMULPS      Z0, Z1, Z1
-	VMOVUPS     (DX)(R9*4), Z2
-	VMOVUPS     (BX)(R9*4), Z3
-	VFMADD213PS Z3, Z2, Z1
-	VMOVUPS     Z1, (AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z1
-	VSUBPS      Z8, Z1, Z1
-	VMULPS      Z0, Z1, Z1
-	VMOVUPS     64(DX)(R9*4), Z2
-	VMOVUPS     64(BX)(R9*4), Z3
-	VFMADD213PS Z3, Z2, Z1
-	VMOVUPS     Z1, 64(AX)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z1
-	VSUBPS      Z8, Z1, Z1
-	VMULPS      Z0, Z1, Z1
-	VMOVUPS     128(DX)(R9*4), Z2
-	VMOVUPS     128(BX)(R9*4), Z3
-	VFMADD213PS Z3, Z2, Z1
-	VMOVUPS     Z1, 128(AX)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z1
-	VSUBPS      Z8, Z1, Z1
-	VMULPS      Z0, Z1, Z1
-	VMOVUPS     192(DX)(R9*4), Z2
-	VMOVUPS     192(BX)(R9*4), Z3
-	VFMADD213PS Z3, Z2, Z1
-	VMOVUPS     Z1, 192(AX)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (DX)(R9*4), Z3
+	VMOVUPS     (BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, (AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     64(DX)(R9*4), Z3
+	VMOVUPS     64(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 64(AX)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     128(DX)(R9*4), Z3
+	VMOVUPS     128(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 128(AX)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     192(DX)(R9*4), Z3
+	VMOVUPS     192(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 192(AX)(R9*4)
 	ADDQ        $0x00000040, R9
 	JMP         uout
 
 sout:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
+	MOVQ DI, SI
+	SUBQ $0x00000010, SI
 
 s1out:
-	CMPQ        R9, R10
+	CMPQ        R9, SI
 	JG          tout
-	VMOVUPS     (CX)(R9*4), Z1
-	VSUBPS      Z8, Z1, Z1
-	VMULPS      Z0, Z1, Z1
-	VMOVUPS     (DX)(R9*4), Z2
-	VMOVUPS     (BX)(R9*4), Z3
-	VFMADD213PS Z3, Z2, Z1
-	VMOVUPS     Z1, (AX)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (DX)(R9*4), Z3
+	VMOVUPS     (BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, (AX)(R9*4)
 	ADDQ        $0x00000010, R9
 	JMP         s1out
 
 tout:
 	CMPQ        R9, DI
 	JAE         eout
-	VMOVUPS.Z   (CX)(R9*4), K1, Z1
-	VSUBPS      Z8, Z1, Z1
-	VMULPS      Z0, Z1, Z1
+	VMOVUPS.Z   (CX)(R9*4), K1, Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
 	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     Z1, K1, (AX)(R9*4)
+	VMOVUPS.Z   (BX)(R9*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)(R9*4)
 
 eout:
-	ADDQ R8, CX
-	ADDQ R8, AX
-	DECQ SI
-	JMP  row
-
 done:
 	VZEROUPPER
 	RET
@@ -1361,13 +1460,13 @@ row:
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
 	MOVQ   SI, R10
 	SUBQ   $0x00000080, R10
@@ -1375,22 +1474,22 @@ row:
 usq:
 	CMPQ        R8, R10
 	JG          ssq
-	VMOVUPS     (CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z0
-	VMOVUPS     64(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z1
-	VMOVUPS     128(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z2
-	VMOVUPS     192(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z3
-	VMOVUPS     256(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z4
-	VMOVUPS     320(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z5
-	VMOVUPS     384(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z6
-	VMOVUPS     448(CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z7
+	VMOVUPS     (CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	VMOVUPS     64(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     128(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     192(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     256(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z5
+	VMOVUPS     320(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     384(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     448(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
@@ -1401,42 +1500,42 @@ ssq:
 s1sq:
 	CMPQ        R8, R10
 	JG          tsq
-	VMOVUPS     (CX)(R8*4), Z8
-	VFMADD231PS Z8, Z8, Z0
+	VMOVUPS     (CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
 	JMP         s1sq
 
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
-	VMOVUPS.Z   (CX)(R8*4), K1, Z8
-	VFMADD231PS Z8, Z8, K1, Z1
+	VMOVUPS.Z   (CX)(R8*4), K1, Z9
+	VFMADD231PS Z9, Z9, K1, Z2
 
 esq:
-	VADDPS        Z6, Z2, Z2
 	VADDPS        Z7, Z3, Z3
-	VADDPS        Z0, Z4, Z4
-	VADDPS        Z1, Z5, Z5
-	VADDPS        Z4, Z2, Z2
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z0, Z5, Z5
+	VADDPS        Z2, Z6, Z6
 	VADDPS        Z5, Z3, Z3
-	VADDPS        Z3, Z2, Z2
-	VEXTRACTF64X4 $0x01, Z2, Y0
-	VADDPS        Y0, Y2, Y2
-	VEXTRACTF128  $0x01, Y2, X0
-	VADDPS        X0, X2, X2
-	VMOVHLPS      X2, X2, X0
-	VADDPS        X0, X2, X2
-	VMOVSHDUP     X2, X0
-	VADDPS        X0, X2, X2
-	VMULSS        inv+88(FP), X2, X2
-	VADDSS        eps+92(FP), X2, X2
-	VCVTSS2SD     X2, X9, X9
-	VSQRTSD       X9, X9, X9
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+88(FP), X3, X3
+	VADDSS        eps+92(FP), X3, X3
+	VCVTSS2SD     X3, X1, X1
+	VSQRTSD       X1, X1, X1
 	VMOVSD        c_one64<>+0(SB), X0
-	VDIVSD        X9, X0, X9
-	VCVTSD2SS     X9, X2, X2
-	VMULSS        scale+96(FP), X2, X2
-	VBROADCASTSS  X2, Z0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X3, X3
+	VMULSS        scale+96(FP), X3, X3
+	VBROADCASTSS  X3, Z0
 	XORQ          R8, R8
 	MOVQ          SI, R10
 	SUBQ          $0x00000040, R10
@@ -1445,29 +1544,29 @@ uout:
 	CMPQ       R8, R10
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Z1
-	VMULPS     Z0, Z1, Z1
-	VMOVUPS    (DX)(R8*4), Z2
-	VMULPS     Z2, Z1, Z1
-	VMOVUPS    Z1, (AX)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
 	PREFETCHT0 64(R9)(R8*4)
-	VMOVUPS    64(CX)(R8*4), Z1
-	VMULPS     Z0, Z1, Z1
-	VMOVUPS    64(DX)(R8*4), Z2
-	VMULPS     Z2, Z1, Z1
-	VMOVUPS    Z1, 64(AX)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(R8*4)
 	PREFETCHT0 128(R9)(R8*4)
-	VMOVUPS    128(CX)(R8*4), Z1
-	VMULPS     Z0, Z1, Z1
-	VMOVUPS    128(DX)(R8*4), Z2
-	VMULPS     Z2, Z1, Z1
-	VMOVUPS    Z1, 128(AX)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(R8*4)
 	PREFETCHT0 192(R9)(R8*4)
-	VMOVUPS    192(CX)(R8*4), Z1
-	VMULPS     Z0, Z1, Z1
-	VMOVUPS    192(DX)(R8*4), Z2
-	VMULPS     Z2, Z1, Z1
-	VMOVUPS    Z1, 192(AX)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(R8*4)
 	ADDQ       $0x00000040, R8
 	JMP        uout
 
@@ -1479,11 +1578,11 @@ s1out:
 	CMPQ       R8, R10
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Z1
-	VMULPS     Z0, Z1, Z1
-	VMOVUPS    (DX)(R8*4), Z2
-	VMULPS     Z2, Z1, Z1
-	VMOVUPS    Z1, (AX)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
 	ADDQ       $0x00000010, R8
 	JMP        s1out
 
@@ -1491,11 +1590,11 @@ tout:
 	CMPQ       R8, SI
 	JAE        eout
 	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS.Z  (CX)(R8*4), K1, Z1
-	VMULPS     Z0, Z1, Z1
+	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
 	VMOVUPS.Z  (DX)(R8*4), K1, Z0
-	VMULPS     Z0, Z1, Z1
-	VMOVUPS    Z1, K1, (AX)(R8*4)
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R8*4)
 
 eout:
 	ADDQ DI, CX
@@ -2658,134 +2757,134 @@ done:
 // func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ b_base+72(FP), BX
-	MOVQ rows+96(FP), SI
-	MOVQ c+104(FP), DI
-	MOVQ DI, R8
-	SHLQ $0x02, R8
-
-row:
-	LEAQ   (CX)(R8*1), R10
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   g_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   DI, R8
+	SHLQ   $0x02, R8
 	TESTQ  SI, SI
 	JZ     done
-	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	VXORPS X8, X8, X8
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS X0, X0, X0
 	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000040, R11
+	MOVQ   DI, R10
+	SUBQ   $0x00000040, R10
 
 usum:
-	CMPQ    R9, R11
+	CMPQ    R9, R10
 	JG      ssum
-	VMOVUPS (CX)(R9*4), Y9
-	VADDPS  Y9, Y0, Y0
-	VMOVUPS 32(CX)(R9*4), Y9
-	VADDPS  Y9, Y1, Y1
-	VMOVUPS 64(CX)(R9*4), Y9
-	VADDPS  Y9, Y2, Y2
-	VMOVUPS 96(CX)(R9*4), Y9
-	VADDPS  Y9, Y3, Y3
-	VMOVUPS 128(CX)(R9*4), Y9
-	VADDPS  Y9, Y4, Y4
-	VMOVUPS 160(CX)(R9*4), Y9
-	VADDPS  Y9, Y5, Y5
-	VMOVUPS 192(CX)(R9*4), Y9
-	VADDPS  Y9, Y6, Y6
-	VMOVUPS 224(CX)(R9*4), Y9
-	VADDPS  Y9, Y7, Y7
+	VMOVUPS (CX)(R9*4), Y10
+	VADDPS  Y10, Y1, Y1
+	VMOVUPS 32(CX)(R9*4), Y10
+	VADDPS  Y10, Y2, Y2
+	VMOVUPS 64(CX)(R9*4), Y10
+	VADDPS  Y10, Y4, Y4
+	VMOVUPS 96(CX)(R9*4), Y10
+	VADDPS  Y10, Y5, Y5
+	VMOVUPS 128(CX)(R9*4), Y10
+	VADDPS  Y10, Y6, Y6
+	VMOVUPS 160(CX)(R9*4), Y10
+	VADDPS  Y10, Y7, Y7
+	VMOVUPS 192(CX)(R9*4), Y10
+	VADDPS  Y10, Y8, Y8
+	VMOVUPS 224(CX)(R9*4), Y10
+	VADDPS  Y10, Y9, Y9
 	ADDQ    $0x00000040, R9
 	JMP     usum
 
 ssum:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
 
 s1sum:
-	CMPQ    R9, R11
+	CMPQ    R9, R10
 	JG      tsum
-	VMOVUPS (CX)(R9*4), Y9
-	VADDPS  Y9, Y0, Y0
+	VMOVUPS (CX)(R9*4), Y10
+	VADDPS  Y10, Y1, Y1
 	ADDQ    $0x00000008, R9
 	JMP     s1sum
 
 tsum:
 	CMPQ   R9, DI
 	JAE    esum
-	VADDSS (CX)(R9*4), X8, X8
+	VADDSS (CX)(R9*4), X0, X0
 	INCQ   R9
 	JMP    tsum
 
 esum:
-	VADDPS       Y5, Y1, Y1
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y3, Y1, Y1
+	VADDPS       Y7, Y2, Y2
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y1, Y6, Y6
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VMOVHLPS     X1, X1, X0
-	VADDPS       X0, X1, X1
-	VMOVSHDUP    X1, X0
-	VADDPS       X0, X1, X1
-	VADDSS       X8, X1, X1
-	VMULSS       inv+112(FP), X1, X1
-	VBROADCASTSS X1, Y9
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VXORPS       Y0, Y0, Y0
-	VXORPS       X8, X8, X8
-	XORQ         R9, R9
-	MOVQ         DI, R11
-	SUBQ         $0x00000040, R11
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+112(FP), X2, X2
+	VBROADCASTSS X2, Y2
+
+row:
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Y1, Y1, Y1
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   DI, R11
+	SUBQ   $0x00000040, R11
 
 udev:
 	CMPQ        R9, R11
 	JG          sdev
 	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
+	VSUBPS      Y2, Y11, Y11
 	VFMADD231PS Y11, Y11, Y1
 	VMOVUPS     32(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y2
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
 	PREFETCHT0  64(R10)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y3
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y5
 	VMOVUPS     96(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y4
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
 	PREFETCHT0  128(R10)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y5
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
 	VMOVUPS     160(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y6
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y8
 	PREFETCHT0  192(R10)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y7
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y9
 	VMOVUPS     224(CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
-	VFMADD231PS Y11, Y11, Y0
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y10
 	ADDQ        $0x00000040, R9
 	JMP         udev
 
@@ -2798,7 +2897,7 @@ s1dev:
 	JG          tdev
 	PREFETCHT0  (R10)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y9, Y11, Y11
+	VSUBPS      Y2, Y11, Y11
 	VFMADD231PS Y11, Y11, Y1
 	ADDQ        $0x00000008, R9
 	JMP         s1dev
@@ -2807,108 +2906,207 @@ tdev:
 	CMPQ        R9, DI
 	JAE         edev
 	VMOVSS      (CX)(R9*4), X11
-	VSUBSS      X9, X11, X11
-	VFMADD231SS X11, X11, X8
+	VSUBSS      X2, X11, X11
+	VFMADD231SS X11, X11, X0
 	INCQ        R9
 	JMP         tdev
 
 edev:
-	VADDPS       Y6, Y2, Y2
-	VADDPS       Y7, Y3, Y3
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y1, Y5, Y5
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y5, Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDPS       X0, X2, X2
-	VADDSS       X8, X2, X2
-	VMULSS       inv+112(FP), X2, X2
-	VADDSS       eps+116(FP), X2, X2
-	VCVTSS2SD    X2, X10, X10
-	VSQRTSD      X10, X10, X10
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y1, Y7, Y7
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPS       X1, X4, X4
+	VMOVHLPS     X4, X4, X1
+	VADDPS       X1, X4, X4
+	VMOVSHDUP    X4, X1
+	VADDPS       X1, X4, X4
+	VADDSS       X0, X4, X4
+	VMULSS       inv+112(FP), X4, X4
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X3, X3
+	VSQRTSD      X3, X3, X3
 	VMOVSD       c_one64<>+0(SB), X0
-	VDIVSD       X10, X0, X10
-	VCVTSD2SS    X10, X2, X2
-	VMULSS       scale+120(FP), X2, X2
-	VBROADCASTSS X2, Y0
+	VDIVSD       X3, X0, X3
+	VCVTSD2SS    X3, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Y1
+	CMPQ         SI, $0x01
+	JE           last
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       X0, X0, X0
 	XORQ         R9, R9
-	MOVQ         DI, R10
-	SUBQ         $0x00000020, R10
+	MOVQ         DI, R11
+	SUBQ         $0x00000020, R11
+
+upipe:
+	CMPQ        R9, R11
+	JG          spipe
+	VMOVUPS     (CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     (DX)(R9*4), Y9
+	VMOVUPS     (BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Y8
+	VADDPS      Y8, Y4, Y4
+	VMOVUPS     32(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     32(DX)(R9*4), Y9
+	VMOVUPS     32(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, 32(AX)(R9*4)
+	VMOVUPS     32(R10)(R9*4), Y8
+	VADDPS      Y8, Y5, Y5
+	VMOVUPS     64(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     64(DX)(R9*4), Y9
+	VMOVUPS     64(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, 64(AX)(R9*4)
+	VMOVUPS     64(R10)(R9*4), Y8
+	VADDPS      Y8, Y6, Y6
+	VMOVUPS     96(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     96(DX)(R9*4), Y9
+	VMOVUPS     96(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, 96(AX)(R9*4)
+	VMOVUPS     96(R10)(R9*4), Y8
+	VADDPS      Y8, Y7, Y7
+	ADDQ        $0x00000020, R9
+	JMP         upipe
+
+spipe:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1pipe:
+	CMPQ        R9, R11
+	JG          tpipe
+	VMOVUPS     (CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     (DX)(R9*4), Y9
+	VMOVUPS     (BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Y8
+	VADDPS      Y8, Y4, Y4
+	ADDQ        $0x00000008, R9
+	JMP         s1pipe
+
+tpipe:
+	CMPQ        R9, DI
+	JAE         epipe
+	VMOVSS      (CX)(R9*4), X8
+	VSUBSS      X2, X8, X8
+	VMULSS      X1, X8, X8
+	VMOVSS      (DX)(R9*4), X9
+	VFMADD213SS (BX)(R9*4), X9, X8
+	VMOVSS      X8, (AX)(R9*4)
+	VADDSS      (R10)(R9*4), X0, X0
+	INCQ        R9
+	JMP         tpipe
+
+epipe:
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X1
+	VADDPS       X1, X5, X5
+	VMOVHLPS     X5, X5, X1
+	VADDPS       X1, X5, X5
+	VMOVSHDUP    X5, X1
+	VADDPS       X1, X5, X5
+	VADDSS       X0, X5, X5
+	VMULSS       inv+112(FP), X5, X5
+	VBROADCASTSS X5, Y2
+	ADDQ         R8, CX
+	ADDQ         R8, AX
+	DECQ         SI
+	JMP          row
+
+last:
+	XORQ R9, R9
+	MOVQ DI, SI
+	SUBQ $0x00000020, SI
 
 uout:
-	CMPQ        R9, R10
+	CMPQ        R9, SI
 	JG          sout
-	VMOVUPS     (CX)(R9*4), Y1
-	VSUBPS      Y9, Y1, Y1
-	VMULPS      Y0, Y1, Y1
-	VMOVUPS     (DX)(R9*4), Y2
-	VMOVUPS     (BX)(R9*4), Y3
-	VFMADD213PS Y3, Y2, Y1
-	VMOVUPS     Y1, (AX)(R9*4)
-	VMOVUPS     32(CX)(R9*4), Y1
-	VSUBPS      Y9, Y1, Y1
-	VMULPS      Y0, Y1, Y1
-	VMOVUPS     32(DX)(R9*4), Y2
-	VMOVUPS     32(BX)(R9*4), Y3
-	VFMADD213PS Y3, Y2, Y1
-	VMOVUPS     Y1, 32(AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y1
-	VSUBPS      Y9, Y1, Y1
-	VMULPS      Y0, Y1, Y1
-	VMOVUPS     64(DX)(R9*4), Y2
-	VMOVUPS     64(BX)(R9*4), Y3
-	VFMADD213PS Y3, Y2, Y1
-	VMOVUPS     Y1, 64(AX)(R9*4)
-	VMOVUPS     96(CX)(R9*4), Y1
-	VSUBPS      Y9, Y1, Y1
-	VMULPS      Y0, Y1, Y1
-	VMOVUPS     96(DX)(R9*4), Y2
-	VMOVUPS     96(BX)(R9*4), Y3
-	VFMADD213PS Y3, Y2, Y1
-	VMOVUPS     Y1, 96(AX)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     (DX)(R9*4), Y3
+	VMOVUPS     (BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, (AX)(R9*4)
+	VMOVUPS     32(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     32(DX)(R9*4), Y3
+	VMOVUPS     32(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, 32(AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     64(DX)(R9*4), Y3
+	VMOVUPS     64(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, 64(AX)(R9*4)
+	VMOVUPS     96(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     96(DX)(R9*4), Y3
+	VMOVUPS     96(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, 96(AX)(R9*4)
 	ADDQ        $0x00000020, R9
 	JMP         uout
 
 sout:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
+	MOVQ DI, SI
+	SUBQ $0x00000008, SI
 
 s1out:
-	CMPQ        R9, R10
+	CMPQ        R9, SI
 	JG          tout
-	VMOVUPS     (CX)(R9*4), Y1
-	VSUBPS      Y9, Y1, Y1
-	VMULPS      Y0, Y1, Y1
-	VMOVUPS     (DX)(R9*4), Y2
-	VMOVUPS     (BX)(R9*4), Y3
-	VFMADD213PS Y3, Y2, Y1
-	VMOVUPS     Y1, (AX)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     (DX)(R9*4), Y3
+	VMOVUPS     (BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, (AX)(R9*4)
 	ADDQ        $0x00000008, R9
 	JMP         s1out
 
 tout:
 	CMPQ        R9, DI
 	JAE         eout
-	VMOVSS      (CX)(R9*4), X1
-	VSUBSS      X9, X1, X1
-	VMULSS      X0, X1, X1
-	VMOVSS      (DX)(R9*4), X2
-	VFMADD213SS (BX)(R9*4), X2, X1
-	VMOVSS      X1, (AX)(R9*4)
+	VMOVSS      (CX)(R9*4), X0
+	VSUBSS      X2, X0, X0
+	VMULSS      X1, X0, X0
+	VMOVSS      (DX)(R9*4), X3
+	VFMADD213SS (BX)(R9*4), X3, X0
+	VMOVSS      X0, (AX)(R9*4)
 	INCQ        R9
 	JMP         tout
 
 eout:
-	ADDQ R8, CX
-	ADDQ R8, AX
-	DECQ SI
-	JMP  row
-
 done:
 	VZEROUPPER
 	RET
@@ -2928,7 +3126,6 @@ row:
 	LEAQ   (CX)(DI*1), R9
 	TESTQ  BX, BX
 	JZ     done
-	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -2936,7 +3133,8 @@ row:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	VXORPS X8, X8, X8
+	VXORPS Y8, Y8, Y8
+	VXORPS X0, X0, X0
 	XORQ   R8, R8
 	MOVQ   SI, R10
 	SUBQ   $0x00000040, R10
@@ -2945,21 +3143,21 @@ usq:
 	CMPQ        R8, R10
 	JG          ssq
 	VMOVUPS     (CX)(R8*4), Y9
-	VFMADD231PS Y9, Y9, Y0
-	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
-	VMOVUPS     64(CX)(R8*4), Y9
+	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
-	VMOVUPS     96(CX)(R8*4), Y9
+	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
-	VMOVUPS     128(CX)(R8*4), Y9
+	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
-	VMOVUPS     160(CX)(R8*4), Y9
+	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
-	VMOVUPS     192(CX)(R8*4), Y9
+	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
-	VMOVUPS     224(CX)(R8*4), Y9
+	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
+	VMOVUPS     224(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y8
 	ADDQ        $0x00000040, R8
 	JMP         usq
 
@@ -2971,7 +3169,7 @@ s1sq:
 	CMPQ        R8, R10
 	JG          tsq
 	VMOVUPS     (CX)(R8*4), Y9
-	VFMADD231PS Y9, Y9, Y0
+	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
 	JMP         s1sq
 
@@ -2979,34 +3177,34 @@ tsq:
 	CMPQ        R8, SI
 	JAE         esq
 	VMOVSS      (CX)(R8*4), X9
-	VFMADD231SS X9, X9, X8
+	VFMADD231SS X9, X9, X0
 	INCQ        R8
 	JMP         tsq
 
 esq:
-	VADDPS       Y5, Y1, Y1
 	VADDPS       Y6, Y2, Y2
 	VADDPS       Y7, Y3, Y3
-	VADDPS       Y0, Y4, Y4
-	VADDPS       Y3, Y1, Y1
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y1, Y5, Y5
 	VADDPS       Y4, Y2, Y2
-	VADDPS       Y2, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VMOVHLPS     X1, X1, X0
-	VADDPS       X0, X1, X1
-	VMOVSHDUP    X1, X0
-	VADDPS       X0, X1, X1
-	VADDSS       X8, X1, X1
-	VMULSS       inv+88(FP), X1, X1
-	VADDSS       eps+92(FP), X1, X1
-	VCVTSS2SD    X1, X10, X10
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+88(FP), X2, X2
+	VADDSS       eps+92(FP), X2, X2
+	VCVTSS2SD    X2, X10, X10
 	VSQRTSD      X10, X10, X10
 	VMOVSD       c_one64<>+0(SB), X0
 	VDIVSD       X10, X0, X10
-	VCVTSD2SS    X10, X1, X1
-	VMULSS       scale+96(FP), X1, X1
-	VBROADCASTSS X1, Y0
+	VCVTSD2SS    X10, X2, X2
+	VMULSS       scale+96(FP), X2, X2
+	VBROADCASTSS X2, Y0
 	XORQ         R8, R8
 	MOVQ         SI, R10
 	SUBQ         $0x00000020, R10

@@ -8,13 +8,15 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// Fused row norms: one call normalises a block of rows, each row with its
-// statistics and its output in one routine while it sits in L1 (the
-// per-row calls of sum, sumSqDev and normAffine cost as much as the
-// arithmetic on rows of about 1k). The numerics are the composition of the
-// primitives: two-pass mean and variance (8 vector accumulators), then
+// Fused row norms: one call normalises a block of rows, each row's
+// statistics and output in one routine while the row sits in L1, instead
+// of three Go-side calls per row. The numerics are the composition of the
+// primitives: two-pass mean and variance (vector accumulators), then
 // rstd = float32(1/sqrt(float64(v+eps)))*scale, then y as in normAffine /
-// scaleMul. Tails: AVX-512 masks, AVX2 scalar steps (no access past a row).
+// scaleMul. The next row is prefetched during the last pass that reads the
+// current one from L1; layernorm is software-pipelined (the output pass of
+// row r sums row r+1). Tails: AVX-512 masks, AVX2 scalar steps (no access
+// past a row).
 
 // rowPass emits one loop over the c elements of a row at index register i
 // (element index): unroll vectors per iteration while they fit, then one,
@@ -124,18 +126,17 @@ func normRowsFn(v variant, ln bool) {
 	// L1, not L2. A prefetch past the end does not fault.
 	nx := GP64()
 
-	Label("row")
-	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
-	TESTQ(rows, rows)
-	JZ(LabelRef("done"))
 	acc := make([]VecVirtual, acc8)
-	for j := range acc {
-		acc[j] = v.vec()
-		zero(acc[j])
-	}
 	ts := XMM() // AVX2 scalar tail sum
-	if !v.z {
-		VXORPS(ts, ts, ts)
+	clear := func(n int) {
+		acc = acc[:n]
+		for j := range acc {
+			acc[j] = v.vec()
+			zero(acc[j])
+		}
+		if !v.z {
+			VXORPS(ts, ts, ts)
+		}
 	}
 	// reduce folds acc (and the scalar tail sum) into lane 0 of the result.
 	reduce := func() Register {
@@ -147,23 +148,51 @@ func normRowsFn(v variant, ln bool) {
 	}
 	s := v.vec()
 	if ln {
-		// Pass 1: mu.
-		rowPass(v, "sum", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-			t := l.load(m(x, 0))
+		// Software-pipelined: the output pass of row r also sums row r+1,
+		// so a row costs two passes after the first: (variance of r), then
+		// (y of r, mean of r+1).
+		mu := v.vec()
+		sumStep := func(l lane, p Mem) {
+			t := l.load(p)
 			VADDPS(t, acc[0], acc[0])
 			acc = append(acc[1:], acc[0])
-		}, func(m func(GPVirtual) Mem) { VADDSS(m(x), ts, ts) })
-		mu := v.vec()
-		r := reduce()
-		VMULSS(inv, r, r)
-		VBROADCASTSS(r, mu)
-		// Pass 2: the variance, Σ (x-mu)².
-		for j := range acc {
-			zero(acc[j])
 		}
-		if !v.z {
-			VXORPS(ts, ts, ts)
+		sumScalar := func(p Mem) { VADDSS(p, ts, ts) }
+		outStep := func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			VSUBPS(mu, t, t)
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			bv := l.load(m(b, 0))
+			VFMADD213PS(bv, gv, t)
+			l.store(t, m(y, 0))
 		}
+		outScalar := func(m func(GPVirtual) Mem) {
+			t, gv := XMM(), XMM()
+			VMOVSS(m(x), t)
+			VSUBSS(mu.AsX(), t, t)
+			VMULSS(s.AsX(), t, t)
+			VMOVSS(m(g), gv)
+			VFMADD213SS(m(b), gv, t)
+			VMOVSS(t, m(y))
+		}
+		setMu := func() {
+			r := reduce()
+			VMULSS(inv, r, r)
+			VBROADCASTSS(r, mu)
+		}
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		clear(acc8)
+		rowPass(v, "sum", c, i, acc8, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
+			sumStep(l, m(x, 0))
+		}, func(m func(GPVirtual) Mem) { sumScalar(m(x)) })
+		setMu()
+
+		Label("row")
+		LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+		// The variance, Σ (x-mu)²; prefetch row r+1.
+		clear(acc8)
 		rowPass(v, "dev", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
 			if u*v.bytes()%64 == 0 { // one per cache line
 				PREFETCHT0(m(nx, 0))
@@ -178,29 +207,36 @@ func normRowsFn(v variant, ln bool) {
 			VSUBSS(mu.AsX(), t, t)
 			VFMADD231SS(t, t, ts)
 		})
-		r = reduce()
+		r := reduce()
 		VMULSS(inv, r, r)
 		rstd(r, eps, scale)
 		VBROADCASTSS(r, s)
-		// Pass 3: y = (x-mu)*s*g + b.
-		rowPass(v, "out", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-			t := l.load(m(x, 0))
-			VSUBPS(mu, t, t)
-			VMULPS(s, t, t)
-			gv := l.load(m(g, 0))
-			bv := l.load(m(b, 0))
-			VFMADD213PS(bv, gv, t)
-			l.store(t, m(y, 0))
+		CMPQ(rows, U8(1))
+		JE(LabelRef("last"))
+		// y of row r and the sum of row r+1.
+		clear(4)
+		rowPass(v, "pipe", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
+			outStep(l, m)
+			sumStep(l, m(nx, 0))
 		}, func(m func(GPVirtual) Mem) {
-			t, gv := XMM(), XMM()
-			VMOVSS(m(x), t)
-			VSUBSS(mu.AsX(), t, t)
-			VMULSS(s.AsX(), t, t)
-			VMOVSS(m(g), gv)
-			VFMADD213SS(m(b), gv, t)
-			VMOVSS(t, m(y))
+			outScalar(m)
+			sumScalar(m(nx))
 		})
+		setMu()
+		ADDQ(stride, x)
+		ADDQ(stride, y)
+		DECQ(rows)
+		JMP(LabelRef("row"))
+
+		Label("last")
+		rowPass(v, "out", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) { outStep(l, m) }, outScalar)
+		JMP(LabelRef("done"))
 	} else {
+		Label("row")
+		LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		clear(acc8)
 		rowPass(v, "sq", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
 			t := l.load(m(x, 0))
 			l.fma(t, t, acc[0])
@@ -230,11 +266,11 @@ func normRowsFn(v variant, ln bool) {
 			VMULSS(m(g), t, t)
 			VMOVSS(t, m(y))
 		})
+		ADDQ(stride, x)
+		ADDQ(stride, y)
+		DECQ(rows)
+		JMP(LabelRef("row"))
 	}
-	ADDQ(stride, x)
-	ADDQ(stride, y)
-	DECQ(rows)
-	JMP(LabelRef("row"))
 	Label("done")
 	VZEROUPPER()
 	RET()
