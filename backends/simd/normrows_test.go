@@ -13,6 +13,7 @@ import (
 // at misalignments 0..3 (inputs at 0 end at an inaccessible page), with
 // guard values after y, against a float64 two-pass computation; the last
 // lengths use the offset data of the suite's offset test (1000 + N(0,1)).
+// A row gives the same bits alone as within a block.
 func TestNormRows(t *testing.T) {
 	var cs []int
 	for c := 1; c <= 300; c++ {
@@ -44,6 +45,22 @@ func TestNormRows(t *testing.T) {
 							rms(y, x, g, rows, c, inv, eps, scale)
 						}
 						check(t, what)
+						// Row by row gives the same bits (blocks split by thread).
+						for r := range rows {
+							yr := make([]float32, c)
+							xr := x[r*c : (r+1)*c]
+							if isLN {
+								ln(yr, xr, g, b, 1, c, inv, eps, scale)
+							} else {
+								rms(yr, xr, g, 1, c, inv, eps, scale)
+							}
+							for j := range yr {
+								if math.Float32bits(yr[j]) != math.Float32bits(y[r*c+j]) {
+									t.Fatalf("%s layernorm=%v: row %d alone gives y[%d] = %v, in the block %v",
+										what, isLN, r, j, yr[j], y[r*c+j])
+								}
+							}
+						}
 						for r := range rows {
 							xr := x[r*c : (r+1)*c]
 							var mu, ss float64

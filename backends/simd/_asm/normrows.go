@@ -126,10 +126,10 @@ func normRowsFn(v variant, ln bool) {
 	// L1, not L2. A prefetch past the end does not fault.
 	nx := GP64()
 
-	acc := make([]VecVirtual, acc8)
+	var acc []VecVirtual
 	ts := XMM() // AVX2 scalar tail sum
 	clear := func(n int) {
-		acc = acc[:n]
+		acc = make([]VecVirtual, n)
 		for j := range acc {
 			acc[j] = v.vec()
 			zero(acc[j])
@@ -183,8 +183,11 @@ func normRowsFn(v variant, ln bool) {
 		}
 		TESTQ(rows, rows)
 		JZ(LabelRef("done"))
-		clear(acc8)
-		rowPass(v, "sum", c, i, acc8, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
+		// The first row's mean, summed as the pipelined pass sums (4
+		// accumulators), so a row's result does not depend on where a
+		// block of rows starts (on the thread count).
+		clear(4)
+		rowPass(v, "sum", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
 			sumStep(l, m(x, 0))
 		}, func(m func(GPVirtual) Mem) { sumScalar(m(x)) })
 		setMu()
