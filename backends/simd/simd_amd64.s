@@ -2789,7 +2789,8 @@ s1sum:
 tsum:
 	CMPQ   R9, DI
 	JAE    esum
-	VADDSS (CX)(R9*4), X0, X0
+	VMOVSS (CX)(R9*4), X6
+	VADDSS X6, X0, X0
 	INCQ   R9
 	JMP    tsum
 
@@ -2982,9 +2983,11 @@ tpipe:
 	VSUBSS      X2, X8, X8
 	VMULSS      X1, X8, X8
 	VMOVSS      (DX)(R9*4), X9
-	VFMADD213SS (BX)(R9*4), X9, X8
+	VMOVSS      (BX)(R9*4), X10
+	VFMADD213SS X10, X9, X8
 	VMOVSS      X8, (AX)(R9*4)
-	VADDSS      (R10)(R9*4), X0, X0
+	VMOVSS      (R10)(R9*4), X8
+	VADDSS      X8, X0, X0
 	INCQ        R9
 	JMP         tpipe
 
@@ -3069,7 +3072,8 @@ tout:
 	VSUBSS      X2, X0, X0
 	VMULSS      X1, X0, X0
 	VMOVSS      (DX)(R9*4), X3
-	VFMADD213SS (BX)(R9*4), X3, X0
+	VMOVSS      (BX)(R9*4), X4
+	VFMADD213SS X4, X3, X0
 	VMOVSS      X0, (AX)(R9*4)
 	INCQ        R9
 	JMP         tout
@@ -3226,7 +3230,8 @@ tout:
 	JAE    eout
 	VMOVSS (CX)(R8*4), X1
 	VMULSS X0, X1, X1
-	VMULSS (DX)(R8*4), X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
 	VMOVSS X1, (AX)(R8*4)
 	INCQ   R8
 	JMP    tout

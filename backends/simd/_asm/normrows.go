@@ -16,7 +16,8 @@ import (
 // scaleMul. The next row is prefetched during the last pass that reads the
 // current one from L1; layernorm is software-pipelined (the output pass of
 // row r sums row r+1). Tails: AVX-512 masks, AVX2 scalar steps (no access
-// past a row).
+// past a row; scalar memory operands are loaded with VMOVSS first, since
+// qemu 7.2 reads 16 bytes for a VFMADD213SS m32 and faults at a page end).
 
 // rowPass emits one loop over the c elements of a row at index register i
 // (element index): unroll vectors per iteration while they fit, then one,
@@ -157,7 +158,11 @@ func normRowsFn(v variant, ln bool) {
 			VADDPS(t, acc[0], acc[0])
 			acc = append(acc[1:], acc[0])
 		}
-		sumScalar := func(p Mem) { VADDSS(p, ts, ts) }
+		sumScalar := func(p Mem) {
+			t := XMM()
+			VMOVSS(p, t)
+			VADDSS(t, ts, ts)
+		}
 		outStep := func(l lane, m func(GPVirtual, int) Mem) {
 			t := l.load(m(x, 0))
 			VSUBPS(mu, t, t)
@@ -173,7 +178,9 @@ func normRowsFn(v variant, ln bool) {
 			VSUBSS(mu.AsX(), t, t)
 			VMULSS(s.AsX(), t, t)
 			VMOVSS(m(g), gv)
-			VFMADD213SS(m(b), gv, t)
+			bv := XMM()
+			VMOVSS(m(b), bv)
+			VFMADD213SS(bv, gv, t)
 			VMOVSS(t, m(y))
 		}
 		setMu := func() {
@@ -266,7 +273,9 @@ func normRowsFn(v variant, ln bool) {
 			t := XMM()
 			VMOVSS(m(x), t)
 			VMULSS(s.AsX(), t, t)
-			VMULSS(m(g), t, t)
+			gv := XMM()
+			VMOVSS(m(g), gv)
+			VMULSS(gv, t, t)
 			VMOVSS(t, m(y))
 		})
 		ADDQ(stride, x)
