@@ -9,12 +9,14 @@ var (
 		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512,
 		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, bnFold: bnFoldAVX512, nmsSuppress: nmsSuppressAVX512,
 		selu: seluAVX512, evoB0: evoB0AVX512, evoS0: evoS0AVX512,
-		colSum: colSumAVX512, colSqDev: colSqDevAVX512, centerAffine: centerAffineAVX512, blendAffine: blendAffineAVX512}
+		colSum: colSumAVX512, colSqDev: colSqDevAVX512, centerAffine: centerAffineAVX512, blendAffine: blendAffineAVX512,
+		layerNormRows: layerNormRowsAVX512, rmsNormRows: rmsNormRowsAVX512}
 	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
 		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
 		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, bnFold: bnFoldAVX2, nmsSuppress: nmsSuppressAVX2,
 		selu: seluAVX2, evoB0: evoB0AVX2, evoS0: evoS0AVX2,
-		colSum: colSumAVX2, colSqDev: colSqDevAVX2, centerAffine: centerAffineAVX2, blendAffine: blendAffineAVX2}
+		colSum: colSumAVX2, colSqDev: colSqDevAVX2, centerAffine: centerAffineAVX2, blendAffine: blendAffineAVX2,
+		layerNormRows: layerNormRowsAVX2, rmsNormRows: rmsNormRowsAVX2}
 	attnAVX512 = &attnK{path: "avx512", qk: qkTileAVX512, softmax: softmaxTileAVX512,
 		pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){
 			nil, pvTile6x1AVX512, pvTile6x2AVX512, pvTile6x3AVX512, pvTile6x4AVX512},
@@ -37,6 +39,7 @@ var (
 	w8AVX2 = &w8K{path: "avx2", nb: 16, mr: 6, layout: w8S16, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1AVX2, w8Tile2AVX2, w8Tile3AVX2, w8Tile4AVX2, w8Tile5AVX2, w8Tile6AVX2}}
 	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
+	w4AVX2   = &w4K{path: "avx2", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
 )
 
 // Feature sets, from the "Requires:" lines of the generated assembly:
@@ -57,8 +60,10 @@ var levelList = func() []*level {
 			softPass: softPassAVX512, sla: slaAVX512},
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
 			softPass: softPassAVX512, sla: slaAVX512},
-		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, attn: attnAVX2, sla: slaAVX2},
-		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, attn: attnAVX2, sla: slaAVX2},
+		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, attn: attnAVX2, sla: slaAVX2,
+			w4: w4AVX2, softPass: softPassAVX2},
+		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, attn: attnAVX2, sla: slaAVX2,
+			w4: w4AVX2, softPass: softPassAVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -430,7 +430,7 @@ func TestW4(t *testing.T) {
 			M, N, K, G := sh.M, sh.N, sh.K, sh.G
 			ng := K / G
 			x := randSlice(rng, M*K)
-			qp := make([]uint8, N*K/2)
+			qp := pageEndBytes(t, N*K/2) // a read past the codes faults
 			for i := range qp {
 				qp[i] = uint8(rng.IntN(256))
 			}

@@ -38,26 +38,14 @@ func filled(n int, v float32) []float32 {
 
 // layerNormRows returns the row loop of y = (x-mu)*rsqrt(var+eps)*scale*g + b.
 func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func(lo, hi int) {
-	inv := 1 / float32(c)
-	return func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
-			mu := v.sum(xr) * inv
-			variance := v.sumSqDev(xr, mu) * inv
-			v.normAffine(yr, xr, g, b, mu, rsqrt32(variance+eps)*scale)
-		}
-	}
+	inv, f := 1/float32(c), fusedLayerNorm(v)
+	return func(lo, hi int) { f(y[lo*c:hi*c], x[lo*c:hi*c], g, b, hi-lo, c, inv, eps, scale) }
 }
 
 // rmsNormRows returns the row loop of y = x*rsqrt(mean(x²)+eps)*scale*g.
 func rmsNormRows(v *vec, x, g, y []float32, c int, eps, scale float32) func(lo, hi int) {
-	inv := 1 / float32(c)
-	return func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
-			v.scaleMul(yr, xr, g, rsqrt32(v.sumSq(xr)*inv+eps)*scale)
-		}
-	}
+	inv, f := 1/float32(c), fusedRMSNorm(v)
+	return func(lo, hi int) { f(y[lo*c:hi*c], x[lo*c:hi*c], g, hi-lo, c, inv, eps, scale) }
 }
 
 func prepareLayerNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {

@@ -2588,6 +2588,523 @@ rrdone:
 	VZEROUPPER
 	RET
 
+// func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   g_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   DI, R8
+	ANDQ   $0x0f, R8
+	MOVQ   $-1, R9
+	BZHIQ  R8, R9, R9
+	KMOVW  R9, K1
+	MOVQ   DI, R8
+	SHLQ   $0x02, R8
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	XORQ   R9, R9
+	MOVQ   DI, R10
+	SUBQ   $0x00000040, R10
+
+usum:
+	CMPQ    R9, R10
+	JG      ssum
+	VMOVUPS (CX)(R9*4), Z5
+	VADDPS  Z5, Z0, Z0
+	VMOVUPS 64(CX)(R9*4), Z5
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS 128(CX)(R9*4), Z5
+	VADDPS  Z5, Z3, Z3
+	VMOVUPS 192(CX)(R9*4), Z5
+	VADDPS  Z5, Z4, Z4
+	ADDQ    $0x00000040, R9
+	JMP     usum
+
+ssum:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+s1sum:
+	CMPQ    R9, R10
+	JG      tsum
+	VMOVUPS (CX)(R9*4), Z5
+	VADDPS  Z5, Z0, Z0
+	ADDQ    $0x00000010, R9
+	JMP     s1sum
+
+tsum:
+	CMPQ      R9, DI
+	JAE       esum
+	VMOVUPS.Z (CX)(R9*4), K1, Z5
+	VADDPS    Z5, Z1, Z1
+
+esum:
+	VADDPS        Z0, Z3, Z3
+	VADDPS        Z1, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+112(FP), X3, X3
+	VBROADCASTSS  X3, Z1
+
+row:
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   R9, R9
+	MOVQ   DI, R11
+	SUBQ   $0x00000080, R11
+
+udev:
+	CMPQ        R9, R11
+	JG          sdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
+	PREFETCHT0  64(R10)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z3
+	PREFETCHT0  128(R10)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z4
+	PREFETCHT0  192(R10)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z5
+	PREFETCHT0  256(R10)(R9*4)
+	VMOVUPS     256(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z6
+	PREFETCHT0  320(R10)(R9*4)
+	VMOVUPS     320(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z7
+	PREFETCHT0  384(R10)(R9*4)
+	VMOVUPS     384(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z8
+	PREFETCHT0  448(R10)(R9*4)
+	VMOVUPS     448(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z9
+	ADDQ        $0x00000080, R9
+	JMP         udev
+
+sdev:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1dev:
+	CMPQ        R9, R11
+	JG          tdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
+	ADDQ        $0x00000010, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, DI
+	JAE         edev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS.Z   (CX)(R9*4), K1, Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, K1, Z3
+
+edev:
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z0, Z6, Z6
+	VADDPS        Z3, Z7, Z7
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X4, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDPS        X0, X4, X4
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        eps+116(FP), X4, X4
+	VCVTSS2SD     X4, X2, X2
+	VSQRTSD       X2, X2, X2
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X2, X0, X2
+	VCVTSD2SS     X2, X4, X4
+	VMULSS        scale+120(FP), X4, X4
+	VBROADCASTSS  X4, Z0
+	CMPQ          SI, $0x01
+	JE            last
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	XORQ          R9, R9
+	MOVQ          DI, R11
+	SUBQ          $0x00000040, R11
+
+upipe:
+	CMPQ        R9, R11
+	JG          spipe
+	VMOVUPS     (CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     (DX)(R9*4), Z8
+	VMOVUPS     (BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Z7
+	VADDPS      Z7, Z3, Z3
+	VMOVUPS     64(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     64(DX)(R9*4), Z8
+	VMOVUPS     64(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, 64(AX)(R9*4)
+	VMOVUPS     64(R10)(R9*4), Z7
+	VADDPS      Z7, Z4, Z4
+	VMOVUPS     128(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     128(DX)(R9*4), Z8
+	VMOVUPS     128(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, 128(AX)(R9*4)
+	VMOVUPS     128(R10)(R9*4), Z7
+	VADDPS      Z7, Z5, Z5
+	VMOVUPS     192(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     192(DX)(R9*4), Z8
+	VMOVUPS     192(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, 192(AX)(R9*4)
+	VMOVUPS     192(R10)(R9*4), Z7
+	VADDPS      Z7, Z6, Z6
+	ADDQ        $0x00000040, R9
+	JMP         upipe
+
+spipe:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1pipe:
+	CMPQ        R9, R11
+	JG          tpipe
+	VMOVUPS     (CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     (DX)(R9*4), Z8
+	VMOVUPS     (BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVUPS     Z7, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Z7
+	VADDPS      Z7, Z3, Z3
+	ADDQ        $0x00000010, R9
+	JMP         s1pipe
+
+tpipe:
+	CMPQ        R9, DI
+	JAE         epipe
+	VMOVUPS.Z   (CX)(R9*4), K1, Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS.Z   (DX)(R9*4), K1, Z0
+	VMOVUPS.Z   (BX)(R9*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z7
+	VMOVUPS     Z7, K1, (AX)(R9*4)
+	VMOVUPS.Z   (R10)(R9*4), K1, Z0
+	VADDPS      Z0, Z4, Z4
+
+epipe:
+	VADDPS        Z3, Z5, Z5
+	VADDPS        Z4, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X5, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDPS        X0, X5, X5
+	VMULSS        inv+112(FP), X5, X5
+	VBROADCASTSS  X5, Z1
+	ADDQ          R8, CX
+	ADDQ          R8, AX
+	DECQ          SI
+	JMP           row
+
+last:
+	XORQ R9, R9
+	MOVQ DI, SI
+	SUBQ $0x00000040, SI
+
+uout:
+	CMPQ        R9, SI
+	JG          sout
+	VMOVUPS     (CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (DX)(R9*4), Z3
+	VMOVUPS     (BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, (AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     64(DX)(R9*4), Z3
+	VMOVUPS     64(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 64(AX)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     128(DX)(R9*4), Z3
+	VMOVUPS     128(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 128(AX)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     192(DX)(R9*4), Z3
+	VMOVUPS     192(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 192(AX)(R9*4)
+	ADDQ        $0x00000040, R9
+	JMP         uout
+
+sout:
+	MOVQ DI, SI
+	SUBQ $0x00000010, SI
+
+s1out:
+	CMPQ        R9, SI
+	JG          tout
+	VMOVUPS     (CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (DX)(R9*4), Z3
+	VMOVUPS     (BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, (AX)(R9*4)
+	ADDQ        $0x00000010, R9
+	JMP         s1out
+
+tout:
+	CMPQ        R9, DI
+	JAE         eout
+	VMOVUPS.Z   (CX)(R9*4), K1, Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z0
+	VMOVUPS.Z   (BX)(R9*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)(R9*4)
+
+eout:
+done:
+	VZEROUPPER
+	RET
+
+DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c_one64<>(SB), RODATA|NOPTR, $8
+
+// func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  c+80(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+
+row:
+	LEAQ   (CX)(DI*1), R9
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000080, R10
+
+usq:
+	CMPQ        R8, R10
+	JG          ssq
+	VMOVUPS     (CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	VMOVUPS     64(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     128(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     192(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     256(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z5
+	VMOVUPS     320(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     384(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     448(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000080, R8
+	JMP         usq
+
+ssq:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1sq:
+	CMPQ        R8, R10
+	JG          tsq
+	VMOVUPS     (CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	ADDQ        $0x00000010, R8
+	JMP         s1sq
+
+tsq:
+	CMPQ        R8, SI
+	JAE         esq
+	VMOVUPS.Z   (CX)(R8*4), K1, Z9
+	VFMADD231PS Z9, Z9, K1, Z2
+
+esq:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z0, Z5, Z5
+	VADDPS        Z2, Z6, Z6
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+88(FP), X3, X3
+	VADDSS        eps+92(FP), X3, X3
+	VCVTSS2SD     X3, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X3, X3
+	VMULSS        scale+96(FP), X3, X3
+	VBROADCASTSS  X3, Z0
+	XORQ          R8, R8
+	MOVQ          SI, R10
+	SUBQ          $0x00000040, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(R8*4)
+	PREFETCHT0 128(R9)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(R8*4)
+	PREFETCHT0 192(R9)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(R8*4)
+	ADDQ       $0x00000040, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
+	ADDQ       $0x00000010, R8
+	JMP        s1out
+
+tout:
+	CMPQ       R8, SI
+	JAE        eout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R8*4)
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func sumAVX2(x []float32) float32
 // Requires: AVX, SSE
 TEXT ·sumAVX2(SB), NOSPLIT, $32-28
@@ -5537,6 +6054,514 @@ rrnext:
 	JMP  rrrow
 
 rrdone:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   g_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   DI, R8
+	SHLQ   $0x02, R8
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   DI, R10
+	SUBQ   $0x00000020, R10
+
+usum:
+	CMPQ    R9, R10
+	JG      ssum
+	VMOVUPS (CX)(R9*4), Y6
+	VADDPS  Y6, Y1, Y1
+	VMOVUPS 32(CX)(R9*4), Y6
+	VADDPS  Y6, Y2, Y2
+	VMOVUPS 64(CX)(R9*4), Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS 96(CX)(R9*4), Y6
+	VADDPS  Y6, Y5, Y5
+	ADDQ    $0x00000020, R9
+	JMP     usum
+
+ssum:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+s1sum:
+	CMPQ    R9, R10
+	JG      tsum
+	VMOVUPS (CX)(R9*4), Y6
+	VADDPS  Y6, Y1, Y1
+	ADDQ    $0x00000008, R9
+	JMP     s1sum
+
+tsum:
+	CMPQ   R9, DI
+	JAE    esum
+	VMOVSS (CX)(R9*4), X6
+	VADDSS X6, X0, X0
+	INCQ   R9
+	JMP    tsum
+
+esum:
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y1, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+112(FP), X2, X2
+	VBROADCASTSS X2, Y2
+
+row:
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Y1, Y1, Y1
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   DI, R11
+	SUBQ   $0x00000040, R11
+
+udev:
+	CMPQ        R9, R11
+	JG          sdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y1
+	VMOVUPS     32(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
+	PREFETCHT0  64(R10)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y5
+	VMOVUPS     96(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
+	PREFETCHT0  128(R10)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
+	VMOVUPS     160(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y8
+	PREFETCHT0  192(R10)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y9
+	VMOVUPS     224(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y10
+	ADDQ        $0x00000040, R9
+	JMP         udev
+
+sdev:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1dev:
+	CMPQ        R9, R11
+	JG          tdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y1
+	ADDQ        $0x00000008, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, DI
+	JAE         edev
+	VMOVSS      (CX)(R9*4), X11
+	VSUBSS      X2, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R9
+	JMP         tdev
+
+edev:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y1, Y7, Y7
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPS       X1, X4, X4
+	VMOVHLPS     X4, X4, X1
+	VADDPS       X1, X4, X4
+	VMOVSHDUP    X4, X1
+	VADDPS       X1, X4, X4
+	VADDSS       X0, X4, X4
+	VMULSS       inv+112(FP), X4, X4
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X3, X3
+	VSQRTSD      X3, X3, X3
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X3, X0, X3
+	VCVTSD2SS    X3, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Y1
+	CMPQ         SI, $0x01
+	JE           last
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       X0, X0, X0
+	XORQ         R9, R9
+	MOVQ         DI, R11
+	SUBQ         $0x00000020, R11
+
+upipe:
+	CMPQ        R9, R11
+	JG          spipe
+	VMOVUPS     (CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     (DX)(R9*4), Y9
+	VMOVUPS     (BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Y8
+	VADDPS      Y8, Y4, Y4
+	VMOVUPS     32(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     32(DX)(R9*4), Y9
+	VMOVUPS     32(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, 32(AX)(R9*4)
+	VMOVUPS     32(R10)(R9*4), Y8
+	VADDPS      Y8, Y5, Y5
+	VMOVUPS     64(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     64(DX)(R9*4), Y9
+	VMOVUPS     64(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, 64(AX)(R9*4)
+	VMOVUPS     64(R10)(R9*4), Y8
+	VADDPS      Y8, Y6, Y6
+	VMOVUPS     96(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     96(DX)(R9*4), Y9
+	VMOVUPS     96(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, 96(AX)(R9*4)
+	VMOVUPS     96(R10)(R9*4), Y8
+	VADDPS      Y8, Y7, Y7
+	ADDQ        $0x00000020, R9
+	JMP         upipe
+
+spipe:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1pipe:
+	CMPQ        R9, R11
+	JG          tpipe
+	VMOVUPS     (CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     (DX)(R9*4), Y9
+	VMOVUPS     (BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVUPS     Y8, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Y8
+	VADDPS      Y8, Y4, Y4
+	ADDQ        $0x00000008, R9
+	JMP         s1pipe
+
+tpipe:
+	CMPQ        R9, DI
+	JAE         epipe
+	VMOVSS      (CX)(R9*4), X8
+	VSUBSS      X2, X8, X8
+	VMULSS      X1, X8, X8
+	VMOVSS      (DX)(R9*4), X9
+	VMOVSS      (BX)(R9*4), X10
+	VFMADD213SS X10, X9, X8
+	VMOVSS      X8, (AX)(R9*4)
+	VMOVSS      (R10)(R9*4), X8
+	VADDSS      X8, X0, X0
+	INCQ        R9
+	JMP         tpipe
+
+epipe:
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X1
+	VADDPS       X1, X5, X5
+	VMOVHLPS     X5, X5, X1
+	VADDPS       X1, X5, X5
+	VMOVSHDUP    X5, X1
+	VADDPS       X1, X5, X5
+	VADDSS       X0, X5, X5
+	VMULSS       inv+112(FP), X5, X5
+	VBROADCASTSS X5, Y2
+	ADDQ         R8, CX
+	ADDQ         R8, AX
+	DECQ         SI
+	JMP          row
+
+last:
+	XORQ R9, R9
+	MOVQ DI, SI
+	SUBQ $0x00000020, SI
+
+uout:
+	CMPQ        R9, SI
+	JG          sout
+	VMOVUPS     (CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     (DX)(R9*4), Y3
+	VMOVUPS     (BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, (AX)(R9*4)
+	VMOVUPS     32(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     32(DX)(R9*4), Y3
+	VMOVUPS     32(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, 32(AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     64(DX)(R9*4), Y3
+	VMOVUPS     64(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, 64(AX)(R9*4)
+	VMOVUPS     96(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     96(DX)(R9*4), Y3
+	VMOVUPS     96(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, 96(AX)(R9*4)
+	ADDQ        $0x00000020, R9
+	JMP         uout
+
+sout:
+	MOVQ DI, SI
+	SUBQ $0x00000008, SI
+
+s1out:
+	CMPQ        R9, SI
+	JG          tout
+	VMOVUPS     (CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     (DX)(R9*4), Y3
+	VMOVUPS     (BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVUPS     Y0, (AX)(R9*4)
+	ADDQ        $0x00000008, R9
+	JMP         s1out
+
+tout:
+	CMPQ        R9, DI
+	JAE         eout
+	VMOVSS      (CX)(R9*4), X0
+	VSUBSS      X2, X0, X0
+	VMULSS      X1, X0, X0
+	VMOVSS      (DX)(R9*4), X3
+	VMOVSS      (BX)(R9*4), X4
+	VFMADD213SS X4, X3, X0
+	VMOVSS      X0, (AX)(R9*4)
+	INCQ        R9
+	JMP         tout
+
+eout:
+done:
+	VZEROUPPER
+	RET
+
+// func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ c+80(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	LEAQ   (CX)(DI*1), R9
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS X0, X0, X0
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000040, R10
+
+usq:
+	CMPQ        R8, R10
+	JG          ssq
+	VMOVUPS     (CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     32(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     64(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     96(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     128(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     160(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     192(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y7
+	VMOVUPS     224(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y8
+	ADDQ        $0x00000040, R8
+	JMP         usq
+
+ssq:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1sq:
+	CMPQ        R8, R10
+	JG          tsq
+	VMOVUPS     (CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	ADDQ        $0x00000008, R8
+	JMP         s1sq
+
+tsq:
+	CMPQ        R8, SI
+	JAE         esq
+	VMOVSS      (CX)(R8*4), X9
+	VFMADD231SS X9, X9, X0
+	INCQ        R8
+	JMP         tsq
+
+esq:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+88(FP), X2, X2
+	VADDSS       eps+92(FP), X2, X2
+	VCVTSS2SD    X2, X10, X10
+	VSQRTSD      X10, X10, X10
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X10, X0, X10
+	VCVTSD2SS    X10, X2, X2
+	VMULSS       scale+96(FP), X2, X2
+	VBROADCASTSS X2, Y0
+	XORQ         R8, R8
+	MOVQ         SI, R10
+	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1out
+
+tout:
+	CMPQ   R8, SI
+	JAE    eout
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    tout
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
 	VZEROUPPER
 	RET
 
@@ -12262,6 +13287,618 @@ done:
 	VZEROUPPER
 	RET
 
+// func w4Rows1AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows1AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R9, R9
+
+group:
+	CMPQ         R9, SI
+	JAE          store
+	VXORPS       Y2, Y2, Y2
+	MOVQ         BX, R11
+	MOVBLZX      (DX)(R9*1), R12
+	VMOVD        R12, X3
+	VPBROADCASTD X3, Y3
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (R8), Y4, Y2
+	VFMADD231PS 64(R8), Y5, Y2
+	VPMOVZXBD   8(AX), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(R8), Y4, Y2
+	VFMADD231PS 96(R8), Y5, Y2
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ   R11, R11
+	JZ      scale
+	VPXOR   X4, X4, X4
+	VMOVDQU X4, (SP)
+	XORQ    R12, R12
+
+copy:
+	MOVBLZX     (AX)(R12*1), R13
+	MOVB        R13, (SP)(R12*1)
+	INCQ        R12
+	CMPQ        R12, R11
+	JB          copy
+	VPMOVZXBD   (SP), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (R8), Y4, Y2
+	VFMADD231PS 64(R8), Y5, Y2
+	VPMOVZXBD   8(SP), Y4
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y4, Y4
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(R8), Y4, Y2
+	VFMADD231PS 96(R8), Y5, Y2
+	ADDQ        R11, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R9*4), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	INCQ         R9
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X2
+	VEXTRACTF128 $0x01, Y1, X3
+	VADDPS       X3, X1, X1
+	VMOVHLPS     X1, X1, X3
+	VADDPS       X3, X1, X1
+	VMOVSHDUP    X1, X3
+	VADDPS       X3, X1, X1
+	VADDSS       X2, X1, X1
+	VMOVSS       X1, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows2AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows2AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X5
+	VPBROADCASTD X5, Y5
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS (R8), Y6, Y3
+	VFMADD231PS 64(R8), Y7, Y3
+	VFMADD231PS (R8)(R9*1), Y6, Y4
+	VFMADD231PS 64(R8)(R9*1), Y7, Y4
+	VPMOVZXBD   8(AX), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS 32(R8), Y6, Y3
+	VFMADD231PS 96(R8), Y7, Y3
+	VFMADD231PS 32(R8)(R9*1), Y6, Y4
+	VFMADD231PS 96(R8)(R9*1), Y7, Y4
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X6, X6, X6
+	VMOVDQU X6, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS (R8), Y6, Y3
+	VFMADD231PS 64(R8), Y7, Y3
+	VFMADD231PS (R8)(R9*1), Y6, Y4
+	VFMADD231PS 64(R8)(R9*1), Y7, Y4
+	VPMOVZXBD   8(SP), Y6
+	VPSRLD      $0x04, Y6, Y7
+	VPAND       Y0, Y6, Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSUBD      Y5, Y7, Y7
+	VCVTDQ2PS   Y6, Y6
+	VCVTDQ2PS   Y7, Y7
+	VFMADD231PS 32(R8), Y6, Y3
+	VFMADD231PS 96(R8), Y7, Y3
+	VFMADD231PS 32(R8)(R9*1), Y6, Y4
+	VFMADD231PS 96(R8)(R9*1), Y7, Y4
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y5
+	VFMADD231PS  Y3, Y5, Y1
+	VFMADD231PS  Y4, Y5, Y2
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X3
+	VEXTRACTF128 $0x01, Y1, X4
+	VEXTRACTF128 $0x01, Y2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VMOVHLPS     X1, X1, X4
+	VMOVHLPS     X2, X2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VMOVSHDUP    X1, X4
+	VMOVSHDUP    X2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VADDSS       X3, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X3, X2, X2
+	VMOVSS       X2, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows3AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X7
+	VPBROADCASTD X7, Y7
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS (R8), Y8, Y4
+	VFMADD231PS 64(R8), Y9, Y4
+	VFMADD231PS (R8)(R9*1), Y8, Y5
+	VFMADD231PS 64(R8)(R9*1), Y9, Y5
+	VFMADD231PS (R8)(R9*2), Y8, Y6
+	VFMADD231PS 64(R8)(R9*2), Y9, Y6
+	VPMOVZXBD   8(AX), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS 32(R8), Y8, Y4
+	VFMADD231PS 96(R8), Y9, Y4
+	VFMADD231PS 32(R8)(R9*1), Y8, Y5
+	VFMADD231PS 96(R8)(R9*1), Y9, Y5
+	VFMADD231PS 32(R8)(R9*2), Y8, Y6
+	VFMADD231PS 96(R8)(R9*2), Y9, Y6
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X8, X8, X8
+	VMOVDQU X8, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS (R8), Y8, Y4
+	VFMADD231PS 64(R8), Y9, Y4
+	VFMADD231PS (R8)(R9*1), Y8, Y5
+	VFMADD231PS 64(R8)(R9*1), Y9, Y5
+	VFMADD231PS (R8)(R9*2), Y8, Y6
+	VFMADD231PS 64(R8)(R9*2), Y9, Y6
+	VPMOVZXBD   8(SP), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS 32(R8), Y8, Y4
+	VFMADD231PS 96(R8), Y9, Y4
+	VFMADD231PS 32(R8)(R9*1), Y8, Y5
+	VFMADD231PS 96(R8)(R9*1), Y9, Y5
+	VFMADD231PS 32(R8)(R9*2), Y8, Y6
+	VFMADD231PS 96(R8)(R9*2), Y9, Y6
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y7
+	VFMADD231PS  Y4, Y7, Y1
+	VFMADD231PS  Y5, Y7, Y2
+	VFMADD231PS  Y6, Y7, Y3
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X4
+	VEXTRACTF128 $0x01, Y1, X5
+	VEXTRACTF128 $0x01, Y2, X6
+	VEXTRACTF128 $0x01, Y3, X7
+	VADDPS       X5, X1, X1
+	VADDPS       X6, X2, X2
+	VADDPS       X7, X3, X3
+	VMOVHLPS     X1, X1, X5
+	VMOVHLPS     X2, X2, X6
+	VMOVHLPS     X3, X3, X7
+	VADDPS       X5, X1, X1
+	VADDPS       X6, X2, X2
+	VADDPS       X7, X3, X3
+	VMOVSHDUP    X1, X5
+	VMOVSHDUP    X2, X6
+	VMOVSHDUP    X3, X7
+	VADDPS       X5, X1, X1
+	VADDPS       X6, X2, X2
+	VADDPS       X7, X3, X3
+	VADDSS       X4, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X4, X2, X2
+	VMOVSS       X2, (R8)
+	ADDQ         R10, R8
+	VADDSS       X4, X3, X3
+	VMOVSS       X3, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4Rows4AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X9
+	VPBROADCASTD X9, Y9
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS (R8), Y10, Y5
+	VFMADD231PS 64(R8), Y11, Y5
+	VFMADD231PS (R8)(R9*1), Y10, Y6
+	VFMADD231PS 64(R8)(R9*1), Y11, Y6
+	VFMADD231PS (R8)(R9*2), Y10, Y7
+	VFMADD231PS 64(R8)(R9*2), Y11, Y7
+	VFMADD231PS (R10), Y10, Y8
+	VFMADD231PS 64(R10), Y11, Y8
+	VPMOVZXBD   8(AX), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS 32(R8), Y10, Y5
+	VFMADD231PS 96(R8), Y11, Y5
+	VFMADD231PS 32(R8)(R9*1), Y10, Y6
+	VFMADD231PS 96(R8)(R9*1), Y11, Y6
+	VFMADD231PS 32(R8)(R9*2), Y10, Y7
+	VFMADD231PS 96(R8)(R9*2), Y11, Y7
+	VFMADD231PS 32(R10), Y10, Y8
+	VFMADD231PS 96(R10), Y11, Y8
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X10, X10, X10
+	VMOVDQU X10, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS (R8), Y10, Y5
+	VFMADD231PS 64(R8), Y11, Y5
+	VFMADD231PS (R8)(R9*1), Y10, Y6
+	VFMADD231PS 64(R8)(R9*1), Y11, Y6
+	VFMADD231PS (R8)(R9*2), Y10, Y7
+	VFMADD231PS 64(R8)(R9*2), Y11, Y7
+	VFMADD231PS (R10), Y10, Y8
+	VFMADD231PS 64(R10), Y11, Y8
+	VPMOVZXBD   8(SP), Y10
+	VPSRLD      $0x04, Y10, Y11
+	VPAND       Y0, Y10, Y10
+	VPSUBD      Y9, Y10, Y10
+	VPSUBD      Y9, Y11, Y11
+	VCVTDQ2PS   Y10, Y10
+	VCVTDQ2PS   Y11, Y11
+	VFMADD231PS 32(R8), Y10, Y5
+	VFMADD231PS 96(R8), Y11, Y5
+	VFMADD231PS 32(R8)(R9*1), Y10, Y6
+	VFMADD231PS 96(R8)(R9*1), Y11, Y6
+	VFMADD231PS 32(R8)(R9*2), Y10, Y7
+	VFMADD231PS 96(R8)(R9*2), Y11, Y7
+	VFMADD231PS 32(R10), Y10, Y8
+	VFMADD231PS 96(R10), Y11, Y8
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y9
+	VFMADD231PS  Y5, Y9, Y1
+	VFMADD231PS  Y6, Y9, Y2
+	VFMADD231PS  Y7, Y9, Y3
+	VFMADD231PS  Y8, Y9, Y4
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X5
+	VEXTRACTF128 $0x01, Y1, X6
+	VEXTRACTF128 $0x01, Y2, X7
+	VEXTRACTF128 $0x01, Y3, X8
+	VEXTRACTF128 $0x01, Y4, X9
+	VADDPS       X6, X1, X1
+	VADDPS       X7, X2, X2
+	VADDPS       X8, X3, X3
+	VADDPS       X9, X4, X4
+	VMOVHLPS     X1, X1, X6
+	VMOVHLPS     X2, X2, X7
+	VMOVHLPS     X3, X3, X8
+	VMOVHLPS     X4, X4, X9
+	VADDPS       X6, X1, X1
+	VADDPS       X7, X2, X2
+	VADDPS       X8, X3, X3
+	VADDPS       X9, X4, X4
+	VMOVSHDUP    X1, X6
+	VMOVSHDUP    X2, X7
+	VMOVSHDUP    X3, X8
+	VMOVSHDUP    X4, X9
+	VADDPS       X6, X1, X1
+	VADDPS       X7, X2, X2
+	VADDPS       X8, X3, X3
+	VADDPS       X9, X4, X4
+	VADDSS       X5, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X5, X2, X2
+	VMOVSS       X2, (R8)
+	ADDQ         R10, R8
+	VADDSS       X5, X3, X3
+	VMOVSS       X3, (R8)
+	ADDQ         R10, R8
+	VADDSS       X5, X4, X4
+	VMOVSS       X4, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
 // func nmsSuppressAVX512(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, POPCNT
 TEXT ·nmsSuppressAVX512(SB), NOSPLIT, $0-192
@@ -12721,6 +14358,7 @@ loop:
 
 decay:
 	VMULPD  Z16, Z15, K5, Z15
+	VMOVAPD Z9, K6, Z15
 	VMOVUPD Z15, K5, (DI)
 	VCMPPD  $0x11, Z7, Z15, K4, K3
 	VMOVUPD Z10, K3, (DI)
@@ -12748,9 +14386,6 @@ done:
 	MOVQ    R8, ret+200(FP)
 	VZEROUPPER
 	RET
-
-DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
-GLOBL c_one64<>(SB), RODATA|NOPTR, $8
 
 DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
 GLOBL c_nan64<>(SB), RODATA|NOPTR, $8
@@ -12929,6 +14564,751 @@ DATA c_invfa_x8<>+40(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
+
+// func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
+// Requires: AVX, AVX2, FMA3, POPCNT
+TEXT ·softPassAVX2(SB), $576-208
+	MOVQ         x1_base+0(FP), AX
+	MOVQ         y1_base+24(FP), CX
+	MOVQ         x2_base+48(FP), DX
+	MOVQ         y2_base+72(FP), BX
+	MOVQ         area_base+96(FP), SI
+	MOVQ         score_base+120(FP), DI
+	MOVQ         p_base+144(FP), R8
+	MOVQ         score_len+128(FP), R9
+	MOVQ         method+168(FP), R10
+	VBROADCASTSD (R8), Y0
+	VBROADCASTSD 8(R8), Y1
+	VBROADCASTSD 16(R8), Y2
+	VBROADCASTSD 24(R8), Y3
+	VBROADCASTSD 32(R8), Y4
+	VMOVUPD      Y4, (SP)
+	VBROADCASTSD 40(R8), Y4
+	VMOVUPD      Y4, 32(SP)
+	VBROADCASTSD 48(R8), Y4
+	VMOVUPD      Y4, 64(SP)
+	VBROADCASTSD 56(R8), Y4
+	VMOVUPD      Y4, 96(SP)
+	XORQ         R8, R8
+	CMPQ         R10, $0x01
+	SETEQ        R8
+	NEGQ         R8
+	VMOVQ        R8, X4
+	VPBROADCASTQ X4, Y4
+	VMOVDQU      Y4, 128(SP)
+	XORQ         R8, R8
+	CMPQ         R10, $0x01
+	SETNE        R8
+	NEGQ         R8
+	VMOVQ        R8, X4
+	VPBROADCASTQ X4, Y4
+	VMOVDQU      Y4, 160(SP)
+	VBROADCASTSD c_neginf64<>+0(SB), Y4
+	VBROADCASTSD c_minus1d<>+0(SB), Y6
+	VBROADCASTSD c_neginf64<>+0(SB), Y5
+	VBROADCASTSD c_minus1d<>+0(SB), Y7
+	VMOVUPD      c_iota64<>+0(SB), Y8
+	XORQ         R8, R8
+	CMPQ         R10, $0x02
+	JE           gauss
+
+loopl:
+	CMPQ      R9, $0x08
+	JB        taill
+	VMOVUPD   (DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    (DX), Y2, Y11
+	VMAXPD    (AX), Y0, Y13
+	VSUBPD    Y13, Y11, Y11
+	VMINPD    (BX), Y3, Y12
+	VMAXPD    (CX), Y1, Y13
+	VSUBPD    Y13, Y12, Y12
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD    Y13, Y14, Y14
+	VANDPD    Y10, Y14, Y14
+	VMULPD    Y12, Y11, Y11
+	VMOVUPD   (SP), Y12
+	VADDPD    (SI), Y12, Y12
+	VSUBPD    Y11, Y12, Y12
+	VDIVPD    Y12, Y11, Y12
+	VCMPPD    $0x1e, 32(SP), Y12, Y11
+	VANDPD    Y14, Y11, Y11
+	VMOVUPD   c_one64_x8<>+0(SB), Y15
+	VSUBPD    Y12, Y15, Y12
+	VANDPD    128(SP), Y11, Y13
+	VBLENDVPD Y13, Y12, Y15, Y12
+	VMULPD    Y12, Y9, Y12
+	VANDPD    160(SP), Y11, Y13
+	VANDNPD   Y12, Y13, Y12
+	VBLENDVPD Y14, Y12, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y11
+	VANDPD    Y10, Y11, Y11
+	VBLENDVPD Y11, c_nan64_x8<>+0(SB), Y9, Y12
+	VMOVUPD   Y12, (DI)
+	VMOVMSKPD Y11, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R8
+	VANDNPD   Y10, Y11, Y10
+	VCMPPD    $0x1e, Y4, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y4, Y4
+	VBLENDVPD Y13, Y8, Y6, Y6
+	VMOVUPD   32(DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    32(DX), Y2, Y11
+	VMAXPD    32(AX), Y0, Y13
+	VSUBPD    Y13, Y11, Y11
+	VMINPD    32(BX), Y3, Y12
+	VMAXPD    32(CX), Y1, Y13
+	VSUBPD    Y13, Y12, Y12
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD    Y13, Y14, Y14
+	VANDPD    Y10, Y14, Y14
+	VMULPD    Y12, Y11, Y11
+	VMOVUPD   (SP), Y12
+	VADDPD    32(SI), Y12, Y12
+	VSUBPD    Y11, Y12, Y12
+	VDIVPD    Y12, Y11, Y12
+	VCMPPD    $0x1e, 32(SP), Y12, Y11
+	VANDPD    Y14, Y11, Y11
+	VMOVUPD   c_one64_x8<>+0(SB), Y15
+	VSUBPD    Y12, Y15, Y12
+	VANDPD    128(SP), Y11, Y13
+	VBLENDVPD Y13, Y12, Y15, Y12
+	VMULPD    Y12, Y9, Y12
+	VANDPD    160(SP), Y11, Y13
+	VANDNPD   Y12, Y13, Y12
+	VBLENDVPD Y14, Y12, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y11
+	VANDPD    Y10, Y11, Y11
+	VBLENDVPD Y11, c_nan64_x8<>+0(SB), Y9, Y12
+	VMOVUPD   Y12, 32(DI)
+	VMOVMSKPD Y11, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R8
+	VANDNPD   Y10, Y11, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y9
+	VBLENDVPD Y13, Y9, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	ADDQ      $0x40, AX
+	ADDQ      $0x40, CX
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, BX
+	ADDQ      $0x40, SI
+	ADDQ      $0x40, DI
+	SUBQ      $0x08, R9
+	JMP       loopl
+
+taill:
+	TESTQ        R9, R9
+	JZ           done
+	MOVQ         DI, R10
+	VXORPD       Y9, Y9, Y9
+	VBROADCASTSD c_nan64<>+0(SB), Y10
+	VMOVUPD      Y9, 192(SP)
+	VMOVUPD      Y9, 224(SP)
+	XORQ         R11, R11
+
+inl0:
+	MOVQ    (AX)(R11*8), R12
+	MOVQ    R12, 192(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl0
+	LEAQ    192(SP), AX
+	VMOVUPD Y9, 256(SP)
+	VMOVUPD Y9, 288(SP)
+	XORQ    R11, R11
+
+inl1:
+	MOVQ    (CX)(R11*8), R12
+	MOVQ    R12, 256(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl1
+	LEAQ    256(SP), CX
+	VMOVUPD Y9, 320(SP)
+	VMOVUPD Y9, 352(SP)
+	XORQ    R11, R11
+
+inl2:
+	MOVQ    (DX)(R11*8), R12
+	MOVQ    R12, 320(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl2
+	LEAQ    320(SP), DX
+	VMOVUPD Y9, 384(SP)
+	VMOVUPD Y9, 416(SP)
+	XORQ    R11, R11
+
+inl3:
+	MOVQ    (BX)(R11*8), R12
+	MOVQ    R12, 384(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl3
+	LEAQ    384(SP), BX
+	VMOVUPD Y9, 448(SP)
+	VMOVUPD Y9, 480(SP)
+	XORQ    R11, R11
+
+inl4:
+	MOVQ    (SI)(R11*8), R12
+	MOVQ    R12, 448(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      inl4
+	LEAQ    448(SP), SI
+	VMOVUPD Y10, 512(SP)
+	VMOVUPD Y10, 544(SP)
+	XORQ    R11, R11
+
+inl5:
+	MOVQ      (DI)(R11*8), R12
+	MOVQ      R12, 512(SP)(R11*8)
+	INCQ      R11
+	CMPQ      R11, R9
+	JB        inl5
+	LEAQ      512(SP), DI
+	VMOVUPD   (DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    (DX), Y2, Y11
+	VMAXPD    (AX), Y0, Y13
+	VSUBPD    Y13, Y11, Y11
+	VMINPD    (BX), Y3, Y12
+	VMAXPD    (CX), Y1, Y13
+	VSUBPD    Y13, Y12, Y12
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD    Y13, Y14, Y14
+	VANDPD    Y10, Y14, Y14
+	VMULPD    Y12, Y11, Y11
+	VMOVUPD   (SP), Y12
+	VADDPD    (SI), Y12, Y12
+	VSUBPD    Y11, Y12, Y12
+	VDIVPD    Y12, Y11, Y12
+	VCMPPD    $0x1e, 32(SP), Y12, Y11
+	VANDPD    Y14, Y11, Y11
+	VMOVUPD   c_one64_x8<>+0(SB), Y15
+	VSUBPD    Y12, Y15, Y12
+	VANDPD    128(SP), Y11, Y13
+	VBLENDVPD Y13, Y12, Y15, Y12
+	VMULPD    Y12, Y9, Y12
+	VANDPD    160(SP), Y11, Y13
+	VANDNPD   Y12, Y13, Y12
+	VBLENDVPD Y14, Y12, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y11
+	VANDPD    Y10, Y11, Y11
+	VBLENDVPD Y11, c_nan64_x8<>+0(SB), Y9, Y12
+	VMOVUPD   Y12, (DI)
+	VMOVMSKPD Y11, R11
+	POPCNTL   R11, R11
+	ADDQ      R11, R8
+	VANDNPD   Y10, Y11, Y10
+	VCMPPD    $0x1e, Y4, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y4, Y4
+	VBLENDVPD Y13, Y8, Y6, Y6
+	VMOVUPD   32(DI), Y9
+	VCMPPD    $0x07, Y9, Y9, Y10
+	VMINPD    32(DX), Y2, Y2
+	VMAXPD    32(AX), Y0, Y0
+	VSUBPD    Y0, Y2, Y2
+	VMINPD    32(BX), Y3, Y3
+	VMAXPD    32(CX), Y1, Y0
+	VSUBPD    Y0, Y3, Y3
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y2, Y1
+	VCMPPD    $0x1e, c_zero64_x8<>+0(SB), Y3, Y0
+	VANDPD    Y0, Y1, Y1
+	VANDPD    Y10, Y1, Y1
+	VMULPD    Y3, Y2, Y2
+	VMOVUPD   (SP), Y0
+	VADDPD    32(SI), Y0, Y0
+	VSUBPD    Y2, Y0, Y0
+	VDIVPD    Y0, Y2, Y0
+	VCMPPD    $0x1e, 32(SP), Y0, Y3
+	VANDPD    Y1, Y3, Y3
+	VMOVUPD   c_one64_x8<>+0(SB), Y2
+	VSUBPD    Y0, Y2, Y11
+	VANDPD    128(SP), Y3, Y0
+	VBLENDVPD Y0, Y11, Y2, Y11
+	VMULPD    Y11, Y9, Y2
+	VANDPD    160(SP), Y3, Y0
+	VANDNPD   Y2, Y0, Y2
+	VBLENDVPD Y1, Y2, Y9, Y9
+	VCMPPD    $0x11, 96(SP), Y9, Y0
+	VANDPD    Y10, Y0, Y0
+	VBLENDVPD Y0, c_nan64_x8<>+0(SB), Y9, Y2
+	VMOVUPD   Y2, 32(DI)
+	VMOVMSKPD Y0, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R8
+	VANDNPD   Y10, Y0, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y0
+	VANDPD    Y10, Y0, Y0
+	VBLENDVPD Y0, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y1
+	VBLENDVPD Y0, Y1, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	XORQ      R11, R11
+
+outl:
+	MOVQ 512(SP)(R11*8), R12
+	MOVQ R12, (R10)(R11*8)
+	INCQ R11
+	CMPQ R11, R9
+	JB   outl
+	JMP  done
+
+gauss:
+loopg:
+	CMPQ         R9, $0x08
+	JB           tailg
+	VMOVUPD      (DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       (DX), Y2, Y11
+	VMAXPD       (AX), Y0, Y13
+	VSUBPD       Y13, Y11, Y11
+	VMINPD       (BX), Y3, Y12
+	VMAXPD       (CX), Y1, Y13
+	VSUBPD       Y13, Y12, Y12
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD       Y13, Y14, Y14
+	VANDPD       Y10, Y14, Y14
+	VMULPD       Y12, Y11, Y11
+	VMOVUPD      (SP), Y12
+	VADDPD       (SI), Y12, Y12
+	VSUBPD       Y11, Y12, Y12
+	VDIVPD       Y12, Y11, Y12
+	VMOVMSKPD    Y14, R10
+	TESTL        R10, R10
+	JZ           decayg0
+	VMULPD       Y12, Y12, Y12
+	VDIVPD       64(SP), Y12, Y12
+	VXORPD       c_signbit64_x8<>+0(SB), Y12, Y12
+	VBROADCASTSD c_exp64lo<>+0(SB), Y11
+	VMAXPD       Y12, Y11, Y12
+	VMULPD       c_log2e64_x8<>+0(SB), Y12, Y11
+	VROUNDPD     $0x00, Y11, Y11
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y11, Y12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y11, Y12
+	VBROADCASTSD c_inv11f<>+0(SB), Y13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invff_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y12, Y13
+	VCVTPD2DQY   Y11, X11
+	VPSRAD       $0x01, X11, X12
+	VPSUBD       X12, X11, X11
+	VPMOVSXDQ    X12, Y12
+	VPADDQ       c_bias1023_x8<>+0(SB), Y12, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VMULPD       Y12, Y13, Y13
+	VPMOVSXDQ    X11, Y11
+	VPADDQ       c_bias1023_x8<>+0(SB), Y11, Y11
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y11, Y13, Y13
+	VMOVAPD      Y13, Y12
+	VMULPD       Y12, Y9, Y11
+	VBLENDVPD    Y14, Y11, Y9, Y9
+
+decayg0:
+	VCMPPD       $0x11, 96(SP), Y9, Y12
+	VANDPD       Y10, Y12, Y12
+	VBLENDVPD    Y12, c_nan64_x8<>+0(SB), Y9, Y11
+	VMOVUPD      Y11, (DI)
+	VMOVMSKPD    Y12, R10
+	POPCNTL      R10, R10
+	ADDQ         R10, R8
+	VANDNPD      Y10, Y12, Y10
+	VCMPPD       $0x1e, Y4, Y9, Y13
+	VANDPD       Y10, Y13, Y13
+	VBLENDVPD    Y13, Y9, Y4, Y4
+	VBLENDVPD    Y13, Y8, Y6, Y6
+	VMOVUPD      32(DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       32(DX), Y2, Y11
+	VMAXPD       32(AX), Y0, Y13
+	VSUBPD       Y13, Y11, Y11
+	VMINPD       32(BX), Y3, Y12
+	VMAXPD       32(CX), Y1, Y13
+	VSUBPD       Y13, Y12, Y12
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD       Y13, Y14, Y14
+	VANDPD       Y10, Y14, Y14
+	VMULPD       Y12, Y11, Y11
+	VMOVUPD      (SP), Y12
+	VADDPD       32(SI), Y12, Y12
+	VSUBPD       Y11, Y12, Y12
+	VDIVPD       Y12, Y11, Y12
+	VMOVMSKPD    Y14, R10
+	TESTL        R10, R10
+	JZ           decayg1
+	VMULPD       Y12, Y12, Y12
+	VDIVPD       64(SP), Y12, Y12
+	VXORPD       c_signbit64_x8<>+0(SB), Y12, Y12
+	VBROADCASTSD c_exp64lo<>+0(SB), Y11
+	VMAXPD       Y12, Y11, Y12
+	VMULPD       c_log2e64_x8<>+0(SB), Y12, Y11
+	VROUNDPD     $0x00, Y11, Y11
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y11, Y12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y11, Y12
+	VBROADCASTSD c_inv11f<>+0(SB), Y13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invff_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y12, Y13
+	VCVTPD2DQY   Y11, X11
+	VPSRAD       $0x01, X11, X12
+	VPSUBD       X12, X11, X11
+	VPMOVSXDQ    X12, Y12
+	VPADDQ       c_bias1023_x8<>+0(SB), Y12, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VMULPD       Y12, Y13, Y13
+	VPMOVSXDQ    X11, Y11
+	VPADDQ       c_bias1023_x8<>+0(SB), Y11, Y11
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y11, Y13, Y13
+	VMOVAPD      Y13, Y12
+	VMULPD       Y12, Y9, Y11
+	VBLENDVPD    Y14, Y11, Y9, Y9
+
+decayg1:
+	VCMPPD    $0x11, 96(SP), Y9, Y12
+	VANDPD    Y10, Y12, Y12
+	VBLENDVPD Y12, c_nan64_x8<>+0(SB), Y9, Y11
+	VMOVUPD   Y11, 32(DI)
+	VMOVMSKPD Y12, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R8
+	VANDNPD   Y10, Y12, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y13
+	VANDPD    Y10, Y13, Y13
+	VBLENDVPD Y13, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y9
+	VBLENDVPD Y13, Y9, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	ADDQ      $0x40, AX
+	ADDQ      $0x40, CX
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, BX
+	ADDQ      $0x40, SI
+	ADDQ      $0x40, DI
+	SUBQ      $0x08, R9
+	JMP       loopg
+
+tailg:
+	TESTQ        R9, R9
+	JZ           done
+	MOVQ         DI, R10
+	VXORPD       Y9, Y9, Y9
+	VBROADCASTSD c_nan64<>+0(SB), Y10
+	VMOVUPD      Y9, 192(SP)
+	VMOVUPD      Y9, 224(SP)
+	XORQ         R11, R11
+
+ing0:
+	MOVQ    (AX)(R11*8), R12
+	MOVQ    R12, 192(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing0
+	LEAQ    192(SP), AX
+	VMOVUPD Y9, 256(SP)
+	VMOVUPD Y9, 288(SP)
+	XORQ    R11, R11
+
+ing1:
+	MOVQ    (CX)(R11*8), R12
+	MOVQ    R12, 256(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing1
+	LEAQ    256(SP), CX
+	VMOVUPD Y9, 320(SP)
+	VMOVUPD Y9, 352(SP)
+	XORQ    R11, R11
+
+ing2:
+	MOVQ    (DX)(R11*8), R12
+	MOVQ    R12, 320(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing2
+	LEAQ    320(SP), DX
+	VMOVUPD Y9, 384(SP)
+	VMOVUPD Y9, 416(SP)
+	XORQ    R11, R11
+
+ing3:
+	MOVQ    (BX)(R11*8), R12
+	MOVQ    R12, 384(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing3
+	LEAQ    384(SP), BX
+	VMOVUPD Y9, 448(SP)
+	VMOVUPD Y9, 480(SP)
+	XORQ    R11, R11
+
+ing4:
+	MOVQ    (SI)(R11*8), R12
+	MOVQ    R12, 448(SP)(R11*8)
+	INCQ    R11
+	CMPQ    R11, R9
+	JB      ing4
+	LEAQ    448(SP), SI
+	VMOVUPD Y10, 512(SP)
+	VMOVUPD Y10, 544(SP)
+	XORQ    R11, R11
+
+ing5:
+	MOVQ         (DI)(R11*8), R12
+	MOVQ         R12, 512(SP)(R11*8)
+	INCQ         R11
+	CMPQ         R11, R9
+	JB           ing5
+	LEAQ         512(SP), DI
+	VMOVUPD      (DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       (DX), Y2, Y11
+	VMAXPD       (AX), Y0, Y13
+	VSUBPD       Y13, Y11, Y11
+	VMINPD       (BX), Y3, Y12
+	VMAXPD       (CX), Y1, Y13
+	VSUBPD       Y13, Y12, Y12
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y11, Y14
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y12, Y13
+	VANDPD       Y13, Y14, Y14
+	VANDPD       Y10, Y14, Y14
+	VMULPD       Y12, Y11, Y11
+	VMOVUPD      (SP), Y12
+	VADDPD       (SI), Y12, Y12
+	VSUBPD       Y11, Y12, Y12
+	VDIVPD       Y12, Y11, Y12
+	VMOVMSKPD    Y14, R11
+	TESTL        R11, R11
+	JZ           decaygt0
+	VMULPD       Y12, Y12, Y12
+	VDIVPD       64(SP), Y12, Y12
+	VXORPD       c_signbit64_x8<>+0(SB), Y12, Y12
+	VBROADCASTSD c_exp64lo<>+0(SB), Y11
+	VMAXPD       Y12, Y11, Y12
+	VMULPD       c_log2e64_x8<>+0(SB), Y12, Y11
+	VROUNDPD     $0x00, Y11, Y11
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y11, Y12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y11, Y12
+	VBROADCASTSD c_inv11f<>+0(SB), Y13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invff_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y12, Y13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y12, Y13
+	VCVTPD2DQY   Y11, X11
+	VPSRAD       $0x01, X11, X12
+	VPSUBD       X12, X11, X11
+	VPMOVSXDQ    X12, Y12
+	VPADDQ       c_bias1023_x8<>+0(SB), Y12, Y12
+	VPSLLQ       $0x34, Y12, Y12
+	VMULPD       Y12, Y13, Y13
+	VPMOVSXDQ    X11, Y11
+	VPADDQ       c_bias1023_x8<>+0(SB), Y11, Y11
+	VPSLLQ       $0x34, Y11, Y11
+	VMULPD       Y11, Y13, Y13
+	VMOVAPD      Y13, Y12
+	VMULPD       Y12, Y9, Y11
+	VBLENDVPD    Y14, Y11, Y9, Y9
+
+decaygt0:
+	VCMPPD       $0x11, 96(SP), Y9, Y12
+	VANDPD       Y10, Y12, Y12
+	VBLENDVPD    Y12, c_nan64_x8<>+0(SB), Y9, Y11
+	VMOVUPD      Y11, (DI)
+	VMOVMSKPD    Y12, R11
+	POPCNTL      R11, R11
+	ADDQ         R11, R8
+	VANDNPD      Y10, Y12, Y10
+	VCMPPD       $0x1e, Y4, Y9, Y13
+	VANDPD       Y10, Y13, Y13
+	VBLENDVPD    Y13, Y9, Y4, Y4
+	VBLENDVPD    Y13, Y8, Y6, Y6
+	VMOVUPD      32(DI), Y9
+	VCMPPD       $0x07, Y9, Y9, Y10
+	VMINPD       32(DX), Y2, Y2
+	VMAXPD       32(AX), Y0, Y0
+	VSUBPD       Y0, Y2, Y2
+	VMINPD       32(BX), Y3, Y3
+	VMAXPD       32(CX), Y1, Y0
+	VSUBPD       Y0, Y3, Y3
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y2, Y1
+	VCMPPD       $0x1e, c_zero64_x8<>+0(SB), Y3, Y0
+	VANDPD       Y0, Y1, Y1
+	VANDPD       Y10, Y1, Y1
+	VMULPD       Y3, Y2, Y2
+	VMOVUPD      (SP), Y0
+	VADDPD       32(SI), Y0, Y0
+	VSUBPD       Y2, Y0, Y0
+	VDIVPD       Y0, Y2, Y0
+	VMOVMSKPD    Y1, AX
+	TESTL        AX, AX
+	JZ           decaygt1
+	VMULPD       Y0, Y0, Y0
+	VDIVPD       64(SP), Y0, Y0
+	VXORPD       c_signbit64_x8<>+0(SB), Y0, Y0
+	VBROADCASTSD c_exp64lo<>+0(SB), Y2
+	VMAXPD       Y0, Y2, Y0
+	VMULPD       c_log2e64_x8<>+0(SB), Y0, Y2
+	VROUNDPD     $0x00, Y2, Y2
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Y2, Y0
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Y2, Y0
+	VBROADCASTSD c_inv11f<>+0(SB), Y3
+	VFMADD213PD  c_invfk_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfj_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfi_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfh_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfg_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invff_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfe_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfd_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfc_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfb_x8<>+0(SB), Y0, Y3
+	VFMADD213PD  c_invfa_x8<>+0(SB), Y0, Y3
+	VCVTPD2DQY   Y2, X0
+	VPSRAD       $0x01, X0, X2
+	VPSUBD       X2, X0, X0
+	VPMOVSXDQ    X2, Y2
+	VPADDQ       c_bias1023_x8<>+0(SB), Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y3, Y3
+	VPMOVSXDQ    X0, Y0
+	VPADDQ       c_bias1023_x8<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y0, Y3, Y3
+	VMOVAPD      Y3, Y0
+	VMULPD       Y0, Y9, Y0
+	VBLENDVPD    Y1, Y0, Y9, Y9
+
+decaygt1:
+	VCMPPD    $0x11, 96(SP), Y9, Y1
+	VANDPD    Y10, Y1, Y1
+	VBLENDVPD Y1, c_nan64_x8<>+0(SB), Y9, Y0
+	VMOVUPD   Y0, 32(DI)
+	VMOVMSKPD Y1, AX
+	POPCNTL   AX, AX
+	ADDQ      AX, R8
+	VANDNPD   Y10, Y1, Y10
+	VCMPPD    $0x1e, Y5, Y9, Y0
+	VANDPD    Y10, Y0, Y0
+	VBLENDVPD Y0, Y9, Y5, Y5
+	VADDPD    c_four64_x8<>+0(SB), Y8, Y1
+	VBLENDVPD Y0, Y1, Y7, Y7
+	VADDPD    c_eight64_x8<>+0(SB), Y8, Y8
+	XORQ      R11, R11
+
+outg:
+	MOVQ 512(SP)(R11*8), R12
+	MOVQ R12, (R10)(R11*8)
+	INCQ R11
+	CMPQ R11, R9
+	JB   outg
+
+done:
+	MOVQ    best_base+176(FP), AX
+	VMOVUPD Y4, (AX)
+	VMOVUPD Y6, 64(AX)
+	VMOVUPD Y5, 32(AX)
+	VMOVUPD Y7, 96(AX)
+	MOVQ    R8, ret+200(FP)
+	VZEROUPPER
+	RET
+
+DATA c_zero64_x8<>+0(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+8(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+16(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+24(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+32(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+40(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+48(SB)/8, $0x0000000000000000
+DATA c_zero64_x8<>+56(SB)/8, $0x0000000000000000
+GLOBL c_zero64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_one64_x8<>+0(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+8(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+16(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+24(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+32(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+40(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+48(SB)/8, $0x3ff0000000000000
+DATA c_one64_x8<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_one64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_nan64_x8<>+0(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+8(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+16(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+24(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+32(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+40(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+48(SB)/8, $0x7ff8000000000000
+DATA c_nan64_x8<>+56(SB)/8, $0x7ff8000000000000
+GLOBL c_nan64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_four64_x8<>+0(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+8(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+16(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+24(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+32(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+40(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+48(SB)/8, $0x4010000000000000
+DATA c_four64_x8<>+56(SB)/8, $0x4010000000000000
+GLOBL c_four64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_eight64_x8<>+0(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+8(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+16(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+24(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+32(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
+GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_bias1023_x8<>+0(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+8(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+16(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+24(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+32(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+40(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+48(SB)/8, $0x00000000000003ff
+DATA c_bias1023_x8<>+56(SB)/8, $0x00000000000003ff
+GLOBL c_bias1023_x8<>(SB), RODATA|NOPTR, $64
 
 // func absMaxBitsAVX512(x []float32) uint32
 // Requires: AVX, AVX2, AVX512F, BMI2

@@ -30,6 +30,7 @@ var speedCases = []string{
 	"gemm_w8a8/M=1024,N=4096,K=4096,acc=false", "gemm_w8a8/M=1,N=4096,K=4096,acc=false",
 	"gemm_w8a8/M=128,N=4096,K=4096,fused=true,acc=false",
 	"gemm_w4g/M=1,N=4096,K=4096,G=128", "nms/N=10000",
+	"gemm_w4g/M=16,N=4096,K=4096,G=128",
 	// in cache (L2): the bandwidth targets of small shapes
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",

@@ -149,6 +149,21 @@ func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld i
 //go:noescape
 func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
+// (AVX-512)
+//
+//go:noescape
+func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
+// (AVX-512)
+//
+//go:noescape
+func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -293,6 +308,21 @@ func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int
 //
 //go:noescape
 func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).
@@ -567,6 +597,38 @@ func w4Rows3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []fl
 //go:noescape
 func w4Rows4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// w4Rows1AVX2 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows1AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows2AVX2 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows2AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows3AVX2 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Rows4AVX2 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
+// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
+// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
+//
+//go:noescape
+func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
 // nmsSuppress suppresses, for each j < len(x1), candidate j when
 //
 //	iw := min(box[2], x2[j]) - max(box[0], x1[j]) + one > 0 and ih (the same in y) > 0 and
@@ -600,6 +662,11 @@ func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, are
 //
 //go:noescape
 func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
+
+// softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
+//
+//go:noescape
+func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
 // absMaxBitsAVX512 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x):
 // the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf.

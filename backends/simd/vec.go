@@ -35,6 +35,10 @@ type vec struct {
 	colSqDev     func(acc, x, sh []float32, ld, rows int)
 	centerAffine func(y, x, mu, a, b []float32)
 	blendAffine  func(y, x, g, mu, a, b []float32, rmu, s float32)
+	// layerNormRows, rmsNormRows: blocks of rows fused (normrows.go; nil:
+	// composed from the primitives above).
+	layerNormRows layerNormRowsFn
+	rmsNormRows   rmsNormRowsFn
 }
 
 // vecGeneric is the generic level's vec: the pure-Go twins.
@@ -42,7 +46,8 @@ var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSq
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
 	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
 	selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go,
-	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo}
+	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo,
+	layerNormRows: layerNormRowsGo, rmsNormRows: rmsNormRowsGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
 // has its features, and the code each kernel family runs at it.

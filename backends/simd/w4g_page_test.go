@@ -5,16 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
-	"unsafe"
 )
-
-// pageEndBytes is pageEnd for bytes: n bytes ending where an inaccessible
-// page begins.
-func pageEndBytes(t *testing.T, n int) []byte {
-	f := pageEnd(t, (n+3)/4)
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f))
-	return b[len(b)-n:]
-}
 
 // TestW4RowsPageEnd calls every row kernel (1..4 rows) of each variant
 // directly with every input ending at an inaccessible page (codes, scales,

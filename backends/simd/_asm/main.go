@@ -6,8 +6,9 @@
 //
 // The row and loss primitives, the per-channel fold and the NMS sweep come
 // in an AVX-512 (F/BW/DQ/VL + BMI2) and an AVX2+FMA variant built from one
-// template (a variant describes the vector width); the attention, 4-bit
-// GEMM, Soft-NMS and quantizer kernels are AVX-512 only; the int8 GEMM has
+// template (a variant describes the vector width), as do the fused row
+// norms, the 4-bit GEMM and the Soft-NMS pass; the attention and quantizer
+// kernels are AVX-512 only; the int8 GEMM has
 // AVX-512 VNNI, AVX-VNNI (VEX, as bytes) and AVX2 (VPMADDWD) tiles. Tails
 // use opmask registers (AVX-512) or a zero-padded stack copy (AVX2), so no
 // routine reads or writes past its slices.
@@ -31,12 +32,14 @@ func main() {
 		evo(v)
 		cols(v)
 		sla(v)
+		normRows(v)
 	}
 	attention()
 	gemmI8()
 	w4g()
 	iou()
 	softPass()
+	softPassAVX2()
 	quant()
 	peakProbes()
 	Generate()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -120,7 +121,8 @@ func softPass() {
 	expPD(e)
 	VMOVAPD(e, gau, w)
 	Label("decay")
-	VMULPD(w, s, ovl, s) // decay the overlapping lanes
+	VMULPD(w, s, ovl, s)    // decay the overlapping lanes
+	VMOVAPD(zeroV, hard, s) // hard: 0 (not s*0, which is NaN for an infinite score)
 	VMOVUPD(s, ovl, Mem{Base: sc})
 	dead := K()
 	VCMPPD(U8(0x11), thr, s, live, dead) // s < thr (LT_OQ)
@@ -206,4 +208,236 @@ func iotaPD() Mem {
 	}
 	pool["iota64"] = m
 	return m
+}
+
+// softPassAVX2 emits softPassAVX512 for AVX2+FMA: 8 candidates per step as
+// two halves of 4 float64 lanes (lanes l and 4+l of the 8-lane result),
+// with the same operations in the same order (the min/max operand order
+// included, so NaNs land alike) and the same exp (expPD4). Vector masks
+// replace the opmasks; a step past the last full 8 runs on a stack copy
+// whose padding scores are NaN (not live), so nothing is read or written
+// past the slices. Hard decay sets the score to 0 (as the Go pass does,
+// also for an infinite score) instead of multiplying by 0.
+func softPassAVX2() {
+	// Not NOSPLIT: the constants and the tail copy need more stack than a
+	// NOSPLIT chain may use.
+	TEXT("softPassAVX2", 0, "func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int")
+	Pragma("noescape")
+	Doc("softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.")
+	ptrs := []GPVirtual{ptr("x1"), ptr("y1"), ptr("x2"), ptr("y2"), ptr("area"), ptr("score")}
+	x1, y1, x2, y2, ar, sc := ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5]
+	pp := ptr("p")
+	n := Load(Param("score").Len(), GP64()).(GPVirtual)
+	method := Load(Param("method"), GP64()).(GPVirtual)
+	// The selected box stays in registers (min/max take it as their first
+	// source, as in the AVX-512 pass); aa, nt, sigma, thr and the method
+	// masks live on the stack as full vectors.
+	a := make([]VecVirtual, 4)
+	for i := range a {
+		a[i] = YMM()
+		VBROADCASTSD(Mem{Base: pp, Disp: 8 * i}, a[i])
+	}
+	ax1, ay1, ax2, ay2 := a[0], a[1], a[2], a[3]
+	cst := AllocLocal(6 * 32)
+	for i := 0; i < 4; i++ {
+		t := YMM()
+		VBROADCASTSD(Mem{Base: pp, Disp: 8 * (4 + i)}, t)
+		VMOVUPD(t, cst.Offset(32*i))
+	}
+	aaM, ntM, sigM, thrM, linM, hardM := cst, cst.Offset(32), cst.Offset(64), cst.Offset(96), cst.Offset(128), cst.Offset(160)
+	for i, set := range []func(Op){SETEQ, SETNE} {
+		t, x := GP64(), XMM()
+		XORQ(t, t)
+		CMPQ(method, U8(1))
+		set(t.As8())
+		NEGQ(t)
+		VMOVQ(t, x)
+		VPBROADCASTQ(x, x.AsY())
+		VMOVDQU(x.AsY(), cst.Offset(128+32*i))
+	}
+	bestS, bestI := []VecVirtual{YMM(), YMM()}, []VecVirtual{YMM(), YMM()}
+	for h := range 2 {
+		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), bestS[h])
+		VBROADCASTSD(splat64("minus1d", math.Float64bits(-1)), bestI[h])
+	}
+	idx := YMM()
+	VMOVUPD(iotaPD(), idx)
+	killed := GP64()
+	XORQ(killed, killed)
+	buf := AllocLocal(6 * 64)
+
+	// half runs lanes 4h..4h+3 of one 8-candidate step.
+	half := func(gauss bool, h int, sfx string) {
+		d := 32 * h
+		s, live := YMM(), YMM()
+		VMOVUPD(Mem{Base: sc, Disp: d}, s)
+		VCMPPD(U8(7), s, s, live) // ORD: not NaN
+		iw, ih, t := YMM(), YMM(), YMM()
+		VMINPD(Mem{Base: x2, Disp: d}, ax2, iw)
+		VMAXPD(Mem{Base: x1, Disp: d}, ax1, t)
+		VSUBPD(t, iw, iw)
+		VMINPD(Mem{Base: y2, Disp: d}, ay2, ih)
+		VMAXPD(Mem{Base: y1, Disp: d}, ay1, t)
+		VSUBPD(t, ih, ih)
+		zeroM := splat64b("zero64", 0)
+		ovl := YMM()
+		VCMPPD(U8(0x1e), zeroM, iw, ovl) // iw > 0
+		VCMPPD(U8(0x1e), zeroM, ih, t)   // ih > 0
+		VANDPD(t, ovl, ovl)
+		VANDPD(live, ovl, ovl)
+		inter, ov := iw, YMM()
+		VMULPD(ih, iw, inter)
+		VMOVUPD(aaM, ov)
+		VADDPD(Mem{Base: ar, Disp: d}, ov, ov)
+		VSUBPD(inter, ov, ov)
+		VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
+		ns := YMM()
+		if gauss {
+			// w = exp(-(ov*ov) / sigma) on the overlapping lanes.
+			m := GP32()
+			VMOVMSKPD(ovl, m)
+			TESTL(m, m)
+			JZ(LabelRef("decay" + sfx))
+			VMULPD(ov, ov, ov)
+			VDIVPD(sigM, ov, ov)
+			VXORPD(splat64b("signbit64", 1<<63), ov, ov)
+			expPD4(ov)
+			VMULPD(ov, s, ns)
+			VBLENDVPD(ovl, ns, s, s)
+			Label("decay" + sfx)
+		} else {
+			// Linear: w = 1 - ov where ov > nt; hard: score 0 there.
+			big, one, w := YMM(), YMM(), YMM()
+			VCMPPD(U8(0x1e), ntM, ov, big) // ov > nt
+			VANDPD(ovl, big, big)
+			VMOVUPD(splat64b("one64", math.Float64bits(1)), one)
+			VSUBPD(ov, one, w)
+			VANDPD(linM, big, t)
+			VBLENDVPD(t, w, one, w)
+			VMULPD(w, s, ns)
+			VANDPD(hardM, big, t)
+			VANDNPD(ns, t, ns) // 0 on hard lanes
+			VBLENDVPD(ovl, ns, s, s)
+		}
+		dead := YMM()
+		VCMPPD(U8(0x11), thrM, s, dead) // s < thr (LT_OQ)
+		VANDPD(live, dead, dead)
+		VBLENDVPD(dead, splat64b("nan64", 0x7ff8000000000000), s, ns)
+		VMOVUPD(ns, Mem{Base: sc, Disp: d})
+		m := GP32()
+		VMOVMSKPD(dead, m)
+		POPCNTL(m, m)
+		ADDQ(m.As64(), killed)
+		VANDNPD(live, dead, live) // alive: live and not dead
+		VCMPPD(U8(0x1e), bestS[h], s, t)
+		VANDPD(live, t, t)
+		VBLENDVPD(t, s, bestS[h], bestS[h])
+		at := idx
+		if h == 1 {
+			at = YMM()
+			VADDPD(splat64b("four64", math.Float64bits(4)), idx, at)
+		}
+		VBLENDVPD(t, at, bestI[h], bestI[h])
+	}
+	step := func(gauss bool, sfx string) {
+		half(gauss, 0, sfx+"0")
+		half(gauss, 1, sfx+"1")
+		VADDPD(splat64b("eight64", math.Float64bits(8)), idx, idx)
+	}
+	body := func(gauss bool, sfx string) {
+		Label("loop" + sfx)
+		CMPQ(n, U8(8))
+		JB(LabelRef("tail" + sfx))
+		step(gauss, sfx)
+		for _, p := range ptrs {
+			ADDQ(U8(64), p)
+		}
+		SUBQ(U8(8), n)
+		JMP(LabelRef("loop" + sfx))
+		Label("tail" + sfx)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		// Copy the last n < 8 candidates to the stack (score padding NaN).
+		out := GP64()
+		MOVQ(sc, out)
+		i, e := GP64(), GP64()
+		zv, nanv := YMM(), YMM()
+		VXORPD(zv, zv, zv)
+		VBROADCASTSD(splat64("nan64", 0x7ff8000000000000), nanv)
+		for k, p := range ptrs {
+			pad := zv
+			if p == sc {
+				pad = nanv
+			}
+			VMOVUPD(pad, buf.Offset(64*k))
+			VMOVUPD(pad, buf.Offset(64*k+32))
+			XORQ(i, i)
+			Label(fmt.Sprintf("in%s%d", sfx, k))
+			MOVQ(Mem{Base: p, Index: i, Scale: 8}, e)
+			MOVQ(e, buf.Offset(64*k).Idx(i, 8))
+			INCQ(i)
+			CMPQ(i, n)
+			JB(LabelRef(fmt.Sprintf("in%s%d", sfx, k)))
+			LEAQ(buf.Offset(64*k), p)
+		}
+		step(gauss, sfx+"t")
+		XORQ(i, i)
+		Label("out" + sfx)
+		MOVQ(buf.Offset(64*5).Idx(i, 8), e)
+		MOVQ(e, Mem{Base: out, Index: i, Scale: 8})
+		INCQ(i)
+		CMPQ(i, n)
+		JB(LabelRef("out" + sfx))
+		JMP(LabelRef("done"))
+	}
+	CMPQ(method, U8(2))
+	JE(LabelRef("gauss"))
+	body(false, "l")
+	Label("gauss")
+	body(true, "g")
+
+	Label("done")
+	o := ptr("best")
+	for h := range 2 {
+		VMOVUPD(bestS[h], Mem{Base: o, Disp: 32 * h})
+		VMOVUPD(bestI[h], Mem{Base: o, Disp: 64 + 32*h})
+	}
+	Store(killed, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// expPD4 is expPD for AVX2+FMA (the same reduction and series, bit for bit
+// the same results): without VSCALEFPD, 2^n is applied as two exact powers
+// of two 2^(n>>1) and 2^(n-(n>>1)), both normal for n >= -1443 (e >= -1000),
+// so the product rounds once, to 0 or a subnormal where it must.
+func expPD4(e VecVirtual) {
+	lo := YMM()
+	VBROADCASTSD(splat64("exp64lo", math.Float64bits(-1000)), lo)
+	VMAXPD(e, lo, e) // NaN stays NaN
+	n := YMM()
+	VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, n)
+	VROUNDPD(U8(0), n, n)
+	VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), n, e)
+	VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), n, e)
+	p := YMM()
+	VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), p)
+	fact := 39916800.0
+	for k := 10; k >= 0; k-- {
+		fact /= float64(k + 1)
+		VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, p)
+	}
+	ni, n1 := XMM(), XMM()
+	VCVTPD2DQY(n, ni)
+	VPSRAD(U8(1), ni, n1)
+	VPSUBD(n1, ni, ni)
+	bias := splat64b("bias1023", 1023)
+	for _, k := range []VecVirtual{n1, ni} {
+		q := YMM()
+		VPMOVSXDQ(k, q)
+		VPADDQ(bias, q, q)
+		VPSLLQ(U8(52), q, q)
+		VMULPD(q, p, p)
+	}
+	VMOVAPD(p, e)
 }

@@ -21,21 +21,26 @@ import (
 //	y[m*ldy+j] = hsum(acc_m) + bias[j]
 const w4MaxRows = 4
 
+// The AVX2+FMA variant widens 8 code bytes per VPMOVZXBD (two per chunk:
+// lanes 0..7 and 8..15 of the even and of the odd values) and reads a
+// partial chunk from a zero-padded 16-byte stack copy, so it never reads
+// past qp (the padded X values are 0, so the padding codes add 0).
 func w4g() {
-	for rows := 1; rows <= w4MaxRows; rows++ {
-		w4Rows(rows)
+	for _, v := range variants {
+		for rows := 1; rows <= w4MaxRows; rows++ {
+			w4Rows(v, rows)
+		}
 	}
 }
 
-func w4Rows(rows int) {
-	name := fmt.Sprintf("w4Rows%dAVX512", rows)
+func w4Rows(v variant, rows int) {
+	name := fmt.Sprintf("w4Rows%d%s", rows, v.name)
 	TEXT(name, NOSPLIT, "func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes %d output row(s) of a 4-bit group GEMM over n weight rows j:", name, rows),
 		"y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),",
 		"with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and",
 		"X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.")
-	v := avx512
 	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
 	gb := Load(Param("gb"), GP64()).(GPVirtual)
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
@@ -49,7 +54,13 @@ func w4Rows(rows int) {
 		KMOVW(ones.As32(), k)
 		return k
 	}
-	tmask := mask(gb)
+	var tmask OpmaskVirtual
+	var tbuf Mem
+	if v.z {
+		tmask = mask(gb)
+	} else {
+		tbuf = AllocLocal(16)
+	}
 	low := v.bcast(splat("nib", 15))
 	j := GP64()
 	XORQ(j, j)
@@ -63,7 +74,7 @@ func w4Rows(rows int) {
 	JAE(LabelRef("done"))
 	acc := make([]VecVirtual, rows)
 	for m := range acc {
-		acc[m] = ZMM()
+		acc[m] = v.vec()
 		zero(acc[m])
 	}
 	xb := ptr("x")
@@ -81,15 +92,57 @@ func w4Rows(rows int) {
 	JAE(LabelRef("store"))
 	dot := make([]VecVirtual, rows)
 	for m := range dot {
-		dot[m] = ZMM()
+		dot[m] = v.vec()
 		zero(dot[m])
 	}
 	MOVQ(gb, left)
 	zt := GP32()
 	MOVBLZX(Mem{Base: zp, Index: gi, Scale: 1}, zt)
-	zb := ZMM()
-	VPBROADCASTD(zt, zb)
+	zb := v.vec()
+	if v.z {
+		VPBROADCASTD(zt, zb)
+	} else {
+		VMOVD(zt, zb.AsX())
+		VPBROADCASTD(zb.AsX(), zb)
+	}
+	// half widens 8 code bytes at src into x lanes 8*h.. of the even and
+	// odd values (AVX2).
+	half := func(src Mem, h int) {
+		b, hi := YMM(), YMM()
+		VPMOVZXBD(src, b)
+		VPSRLD(U8(4), b, hi)
+		VPAND(low, b, b)
+		VPSUBD(zb, b, b)
+		VPSUBD(zb, hi, hi)
+		VCVTDQ2PS(b, b)
+		VCVTDQ2PS(hi, hi)
+		for m := 0; m < rows; m++ {
+			VFMADD231PS(rowMem(xb, x3, ldx, m, 32*h), b, dot[m])
+			VFMADD231PS(rowMem(xb, x3, ldx, m, 64+32*h), hi, dot[m])
+		}
+	}
 	chunk := func(tail bool) {
+		if !v.z {
+			src := Mem{Base: q}
+			if tail {
+				// Copy the left (< 16) code bytes to the zeroed stack buffer.
+				t := XMM()
+				VPXOR(t, t, t)
+				VMOVDQU(t, tbuf)
+				i, c := GP64(), GP32()
+				XORQ(i, i)
+				Label("copy")
+				MOVBLZX(Mem{Base: q, Index: i, Scale: 1}, c)
+				MOVB(c.As8(), tbuf.Idx(i, 1))
+				INCQ(i)
+				CMPQ(i, left)
+				JB(LabelRef("copy"))
+				src = tbuf
+			}
+			half(src, 0)
+			half(src.Offset(8), 1)
+			return
+		}
 		b := ZMM()
 		if tail {
 			VPMOVZXBD_Z(Mem{Base: q}, tmask, b)
@@ -125,7 +178,7 @@ func w4Rows(rows int) {
 	ADDQ(U32(128), xb)
 	ADDQ(U32(128), x3)
 	Label("scale")
-	sg := ZMM()
+	sg := v.vec()
 	VBROADCASTSS(Mem{Base: sp, Index: gi, Scale: 4}, sg)
 	for m := range dot {
 		VFMADD231PS(dot[m], sg, acc[m])
@@ -140,7 +193,11 @@ func w4Rows(rows int) {
 	LEAQ(Mem{Base: y, Index: j, Scale: 4}, y)
 	bv := XMM()
 	VMOVSS(Mem{Base: bias, Index: j, Scale: 4}, bv)
-	hreduceMany(acc, vaddps)
+	if v.z {
+		hreduceMany(acc, vaddps)
+	} else {
+		hreduceManyY(acc, vaddps)
+	}
 	for m := range acc {
 		VADDSS(bv, acc[m].AsX(), acc[m].AsX())
 		VMOVSS(acc[m].AsX(), Mem{Base: y})

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Fused row norms: one call normalises a block of rows, each row's
+// statistics and output in one routine while the row sits in L1, instead
+// of three Go-side calls per row. The numerics are the composition of the
+// primitives: two-pass mean and variance (vector accumulators), then
+// rstd = float32(1/sqrt(float64(v+eps)))*scale, then y as in normAffine /
+// scaleMul. The next row is prefetched during the last pass that reads the
+// current one from L1; layernorm is software-pipelined (the output pass of
+// row r sums row r+1). Tails: AVX-512 masks, AVX2 scalar steps (no access
+// past a row; scalar memory operands are loaded with VMOVSS first, since
+// qemu 7.2 reads 16 bytes for a VFMADD213SS m32 and faults at a page end).
+
+// rowPass emits one loop over the c elements of a row at index register i
+// (element index): unroll vectors per iteration while they fit, then one,
+// then the tail (k: the AVX-512 tail mask for c mod lanes; scalar: one
+// element per step on AVX2, with xmm operands).
+func rowPass(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
+	step func(l lane, u int, m func(p GPVirtual, vec int) Mem), scalar func(m func(p GPVirtual) Mem)) {
+	XORQ(i, i)
+	lim := GP64()
+	vecMem := func(p GPVirtual, vec int) Mem { return Mem{Base: p, Index: i, Scale: 4, Disp: vec * v.bytes()} }
+	if unroll > 1 {
+		MOVQ(c, lim)
+		SUBQ(U32(unroll*v.lanes), lim)
+		Label("u" + sfx)
+		CMPQ(i, lim)
+		JG(LabelRef("s" + sfx))
+		for u := 0; u < unroll; u++ {
+			step(lane{v: v}, u, func(p GPVirtual, _ int) Mem { return vecMem(p, u) })
+		}
+		ADDQ(U32(unroll*v.lanes), i)
+		JMP(LabelRef("u" + sfx))
+	}
+	Label("s" + sfx)
+	MOVQ(c, lim)
+	SUBQ(U32(v.lanes), lim)
+	Label("s1" + sfx)
+	CMPQ(i, lim)
+	JG(LabelRef("t" + sfx))
+	step(lane{v: v}, 0, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
+	ADDQ(U32(v.lanes), i)
+	JMP(LabelRef("s1" + sfx))
+	Label("t" + sfx)
+	CMPQ(i, c)
+	JAE(LabelRef("e" + sfx))
+	if v.z {
+		step(lane{v: v, tail: true, k: k}, 0, func(p GPVirtual, _ int) Mem { return vecMem(p, 0) })
+	} else {
+		scalar(func(p GPVirtual) Mem { return Mem{Base: p, Index: i, Scale: 4} })
+		INCQ(i)
+		JMP(LabelRef("t" + sfx))
+	}
+	Label("e" + sfx)
+}
+
+// rstd sets x (lane 0) to float32(1/sqrt(float64(x+eps)))*scale.
+func rstd(x Register, eps, scale Mem) {
+	VADDSS(eps, x, x)
+	d := XMM()
+	VCVTSS2SD(x, d, d)
+	VSQRTSD(d, d, d)
+	one := XMM()
+	VMOVSD(splat64("one64", math.Float64bits(1)), one)
+	VDIVSD(d, one, d)
+	VCVTSD2SS(d, x, x)
+	VMULSS(scale, x, x)
+}
+
+func normRows(v variant) {
+	for _, ln := range []bool{true, false} {
+		normRowsFn(v, ln)
+	}
+}
+
+func normRowsFn(v variant, ln bool) {
+	const acc8 = 8
+	if ln {
+		fn(v, "layerNormRows", "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)",
+			"layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):",
+			"mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),",
+			"y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.")
+	} else {
+		fn(v, "rmsNormRows", "func(y, x, g []float32, rows, c int, inv, eps, scale float32)",
+			"rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through",
+			"float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.")
+	}
+	y, x, g := ptr("y"), ptr("x"), ptr("g")
+	var b GPVirtual
+	if ln {
+		b = ptr("b")
+	}
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	c := Load(Param("c"), GP64()).(GPVirtual)
+	par := func(name string) Mem {
+		p, err := Param(name).Resolve()
+		if err != nil {
+			panic(err)
+		}
+		return p.Addr
+	}
+	inv, eps, scale := par("inv"), par("eps"), par("scale")
+	var k OpmaskVirtual
+	if v.z {
+		t, ones := GP64(), GP64()
+		MOVQ(c, t)
+		ANDQ(U8(v.lanes-1), t)
+		MOVQ(I32(-1), ones)
+		BZHIQ(t, ones, ones)
+		k = K()
+		KMOVW(ones.As32(), k)
+	}
+	stride := GP64()
+	MOVQ(c, stride)
+	SHLQ(U8(2), stride)
+	i := GP64()
+	// nx is the next row of x, prefetched into L1 during the last passes
+	// over the current one (which run from L1): its first pass then reads
+	// L1, not L2. A prefetch past the end does not fault.
+	nx := GP64()
+
+	var acc []VecVirtual
+	ts := XMM() // AVX2 scalar tail sum
+	clear := func(n int) {
+		acc = make([]VecVirtual, n)
+		for j := range acc {
+			acc[j] = v.vec()
+			zero(acc[j])
+		}
+		if !v.z {
+			VXORPS(ts, ts, ts)
+		}
+	}
+	// reduce folds acc (and the scalar tail sum) into lane 0 of the result.
+	reduce := func() Register {
+		r := v.reduceTo(acc, vaddps)
+		if !v.z {
+			VADDSS(ts, r, r)
+		}
+		return r
+	}
+	s := v.vec()
+	if ln {
+		// Software-pipelined: the output pass of row r also sums row r+1,
+		// so a row costs two passes after the first: (variance of r), then
+		// (y of r, mean of r+1).
+		mu := v.vec()
+		sumStep := func(l lane, p Mem) {
+			t := l.load(p)
+			VADDPS(t, acc[0], acc[0])
+			acc = append(acc[1:], acc[0])
+		}
+		sumScalar := func(p Mem) {
+			t := XMM()
+			VMOVSS(p, t)
+			VADDSS(t, ts, ts)
+		}
+		outStep := func(l lane, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			VSUBPS(mu, t, t)
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			bv := l.load(m(b, 0))
+			VFMADD213PS(bv, gv, t)
+			l.store(t, m(y, 0))
+		}
+		outScalar := func(m func(GPVirtual) Mem) {
+			t, gv := XMM(), XMM()
+			VMOVSS(m(x), t)
+			VSUBSS(mu.AsX(), t, t)
+			VMULSS(s.AsX(), t, t)
+			VMOVSS(m(g), gv)
+			bv := XMM()
+			VMOVSS(m(b), bv)
+			VFMADD213SS(bv, gv, t)
+			VMOVSS(t, m(y))
+		}
+		setMu := func() {
+			r := reduce()
+			VMULSS(inv, r, r)
+			VBROADCASTSS(r, mu)
+		}
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		// The first row's mean, summed as the pipelined pass sums (4
+		// accumulators), so a row's result does not depend on where a
+		// block of rows starts (on the thread count).
+		clear(4)
+		rowPass(v, "sum", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
+			sumStep(l, m(x, 0))
+		}, func(m func(GPVirtual) Mem) { sumScalar(m(x)) })
+		setMu()
+
+		Label("row")
+		LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+		// The variance, Σ (x-mu)²; prefetch row r+1.
+		clear(acc8)
+		rowPass(v, "dev", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				PREFETCHT0(m(nx, 0))
+			}
+			t := l.load(m(x, 0))
+			VSUBPS(mu, t, t)
+			l.fma(t, t, acc[0])
+			acc = append(acc[1:], acc[0])
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VSUBSS(mu.AsX(), t, t)
+			VFMADD231SS(t, t, ts)
+		})
+		r := reduce()
+		VMULSS(inv, r, r)
+		rstd(r, eps, scale)
+		VBROADCASTSS(r, s)
+		CMPQ(rows, U8(1))
+		JE(LabelRef("last"))
+		// y of row r and the sum of row r+1.
+		clear(4)
+		rowPass(v, "pipe", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
+			outStep(l, m)
+			sumStep(l, m(nx, 0))
+		}, func(m func(GPVirtual) Mem) {
+			outScalar(m)
+			sumScalar(m(nx))
+		})
+		setMu()
+		ADDQ(stride, x)
+		ADDQ(stride, y)
+		DECQ(rows)
+		JMP(LabelRef("row"))
+
+		Label("last")
+		rowPass(v, "out", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) { outStep(l, m) }, outScalar)
+		JMP(LabelRef("done"))
+	} else {
+		Label("row")
+		LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+		TESTQ(rows, rows)
+		JZ(LabelRef("done"))
+		clear(acc8)
+		rowPass(v, "sq", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			t := l.load(m(x, 0))
+			l.fma(t, t, acc[0])
+			acc = append(acc[1:], acc[0])
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VFMADD231SS(t, t, ts)
+		})
+		r := reduce()
+		VMULSS(inv, r, r)
+		rstd(r, eps, scale)
+		VBROADCASTSS(r, s)
+		rowPass(v, "out", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				PREFETCHT0(m(nx, 0))
+			}
+			t := l.load(m(x, 0))
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			VMULPS(gv, t, t)
+			l.store(t, m(y, 0))
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VMULSS(s.AsX(), t, t)
+			gv := XMM()
+			VMOVSS(m(g), gv)
+			VMULSS(gv, t, t)
+			VMOVSS(t, m(y))
+		})
+		ADDQ(stride, x)
+		ADDQ(stride, y)
+		DECQ(rows)
+		JMP(LabelRef("row"))
+	}
+	Label("done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,57 @@
+package simd
+
+// Fused row norms: a whole block of rows per call (statistics and output
+// of each row while it is in L1), for the layernorm and rmsnorm families.
+// A level without fused code composes the same computation from its
+// primitives; the composition over the Go twins is the meaning of the
+// assembly (layerNormRows<ISA>, rmsNormRows<ISA>).
+
+type (
+	layerNormRowsFn func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)
+	rmsNormRowsFn   func(y, x, g []float32, rows, c int, inv, eps, scale float32)
+)
+
+// composeLayerNorm: per row of c, mu = sum*inv, s = rsqrt32(sumSqDev*inv+eps)*scale,
+// y = normAffine(x, g, b, mu, s).
+func composeLayerNorm(sum func([]float32) float32, sumSqDev func([]float32, float32) float32,
+	normAffine func(y, x, g, b []float32, mu, s float32)) layerNormRowsFn {
+	return func(y, x, g, b []float32, rows, c int, inv, eps, scale float32) {
+		for r := range rows {
+			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			mu := sum(xr) * inv
+			normAffine(yr, xr, g, b, mu, rsqrt32(sumSqDev(xr, mu)*inv+eps)*scale)
+		}
+	}
+}
+
+// composeRMSNorm: per row of c, y = scaleMul(x, g, rsqrt32(sumSq*inv+eps)*scale).
+func composeRMSNorm(sumSq func([]float32) float32, scaleMul func(y, x, g []float32, s float32)) rmsNormRowsFn {
+	return func(y, x, g []float32, rows, c int, inv, eps, scale float32) {
+		for r := range rows {
+			xr, yr := x[r*c:(r+1)*c], y[r*c:(r+1)*c]
+			scaleMul(yr, xr, g, rsqrt32(sumSq(xr)*inv+eps)*scale)
+		}
+	}
+}
+
+// The twins of the fused routines.
+var (
+	layerNormRowsGo = composeLayerNorm(sumGo, sumSqDevGo, normAffineGo)
+	rmsNormRowsGo   = composeRMSNorm(sumSqGo, scaleMulGo)
+)
+
+// fusedLayerNorm returns v's fused layernorm rows, or their composition
+// from v's primitives.
+func fusedLayerNorm(v *vec) layerNormRowsFn {
+	if v.layerNormRows != nil {
+		return v.layerNormRows
+	}
+	return composeLayerNorm(v.sum, v.sumSqDev, v.normAffine)
+}
+
+func fusedRMSNorm(v *vec) rmsNormRowsFn {
+	if v.rmsNormRows != nil {
+		return v.rmsNormRows
+	}
+	return composeRMSNorm(v.sumSq, v.scaleMul)
+}

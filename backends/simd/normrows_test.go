@@ -1,0 +1,96 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestNormRows calls the fused row norms of every variant (the Go
+// composition and each ISA) for rows 0..3 and row lengths 1..300 (two
+// full 8-vector unrolls of the AVX-512 code plus every tail) and longer,
+// at misalignments 0..3 (inputs at 0 end at an inaccessible page), with
+// guard values after y, against a float64 two-pass computation; the last
+// lengths use the offset data of the suite's offset test (1000 + N(0,1)).
+// A row gives the same bits alone as within a block.
+func TestNormRows(t *testing.T) {
+	var cs []int
+	for c := 1; c <= 300; c++ {
+		cs = append(cs, c)
+	}
+	cs = append(cs, 1024, 1031, 4096)
+	forVariants(t, func(t *testing.T, v *vec) {
+		ln, rms := fusedLayerNorm(v), fusedRMSNorm(v)
+		rng := rand.New(rand.NewPCG(41, 42))
+		for _, c := range cs {
+			for rows := range 4 {
+				for off := range 4 {
+					offset := 0.0
+					if c >= 1024 {
+						offset = 1000
+					}
+					n := rows * c
+					x := input(t, n, off, func() float32 { return float32(offset + rng.NormFloat64()) })
+					g := input(t, c, off, func() float32 { return float32(rng.Float64() + 0.5) })
+					b := input(t, c, off, func() float32 { return float32(rng.Float64() - 0.5) })
+					const eps, scale = 1e-5, 0.75
+					inv := 1 / float32(c)
+					what := fmt.Sprintf("c=%d rows=%d off=%d", c, rows, off)
+					for _, isLN := range []bool{true, false} {
+						y, check := guarded(n, 16)
+						if isLN {
+							ln(y, x, g, b, rows, c, inv, eps, scale)
+						} else {
+							rms(y, x, g, rows, c, inv, eps, scale)
+						}
+						check(t, what)
+						// Row by row gives the same bits (blocks split by thread).
+						for r := range rows {
+							yr := make([]float32, c)
+							xr := x[r*c : (r+1)*c]
+							if isLN {
+								ln(yr, xr, g, b, 1, c, inv, eps, scale)
+							} else {
+								rms(yr, xr, g, 1, c, inv, eps, scale)
+							}
+							for j := range yr {
+								if math.Float32bits(yr[j]) != math.Float32bits(y[r*c+j]) {
+									t.Fatalf("%s layernorm=%v: row %d alone gives y[%d] = %v, in the block %v",
+										what, isLN, r, j, yr[j], y[r*c+j])
+								}
+							}
+						}
+						for r := range rows {
+							xr := x[r*c : (r+1)*c]
+							var mu, ss float64
+							if isLN {
+								for _, e := range xr {
+									mu += float64(e)
+								}
+								mu /= float64(c)
+							}
+							for _, e := range xr {
+								ss += (float64(e) - mu) * (float64(e) - mu)
+							}
+							s := scale / math.Sqrt(ss/float64(c)+eps)
+							tol := 2e-5
+							if offset != 0 {
+								tol = 5e-3
+							}
+							for j, e := range xr {
+								ref := (float64(e) - mu) * s * float64(g[j])
+								if isLN {
+									ref += float64(b[j])
+								}
+								if got := float64(y[r*c+j]); math.Abs(got-ref) > tol*(1+math.Abs(ref)) {
+									t.Fatalf("%s layernorm=%v: y[%d][%d] = %v, want %v", what, isLN, r, j, got, ref)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
