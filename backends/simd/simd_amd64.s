@@ -7249,6 +7249,330 @@ DATA c_p127<>+56(SB)/4, $0x42fe0000
 DATA c_p127<>+60(SB)/4, $0x42fe0000
 GLOBL c_p127<>(SB), RODATA|NOPTR, $64
 
+// func absMaxBitsAVX2(x []float32) uint32
+// Requires: AVX, AVX2
+TEXT ·absMaxBitsAVX2(SB), NOSPLIT, $32-28
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVUPS c_absmask<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	VPXOR   Y2, Y2, Y2
+	VPXOR   Y3, Y3, Y3
+	VPXOR   Y4, Y4, Y4
+
+unrolled:
+	CMPQ    CX, $0x00000020
+	JB      single
+	VMOVUPS (AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y1, Y1
+	VMOVUPS 32(AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y2, Y2
+	VMOVUPS 64(AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y3, Y3
+	VMOVUPS 96(AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y4, Y4
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000020, CX
+	JMP     unrolled
+
+single:
+	CMPQ    CX, $0x00000008
+	JB      tail
+	VMOVUPS (AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y1, Y1
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y5
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y1, Y1
+
+done:
+	VPMAXUD      Y3, Y1, Y1
+	VPMAXUD      Y4, Y2, Y2
+	VPMAXUD      Y2, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X0
+	VPMAXUD      X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPMAXUD      X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPMAXUD      X0, X1, X1
+	VMOVD        X1, AX
+	MOVL         AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func quantI8AVX2(q []int8, x []float32, inv float32)
+// Requires: AVX, AVX2
+TEXT ·quantI8AVX2(SB), NOSPLIT, $0-52
+	MOVQ         q_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	VBROADCASTSS inv+48(FP), Y0
+	VMOVUPS      c_m127<>+0(SB), Y1
+	VMOVUPS      c_p127<>+0(SB), Y2
+	VMOVDQU      c_packperm<>+0(SB), Y3
+
+loop32:
+	CMPQ      DX, $0x20
+	JB        loop8
+	VMULPS    (CX), Y0, Y4
+	VMAXPS    Y1, Y4, Y4
+	VMINPS    Y2, Y4, Y4
+	VCVTPS2DQ Y4, Y4
+	VMULPS    32(CX), Y0, Y5
+	VMAXPS    Y1, Y5, Y5
+	VMINPS    Y2, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VMULPS    64(CX), Y0, Y6
+	VMAXPS    Y1, Y6, Y6
+	VMINPS    Y2, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VMULPS    96(CX), Y0, Y7
+	VMAXPS    Y1, Y7, Y7
+	VMINPS    Y2, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPACKSSDW Y5, Y4, Y4
+	VPACKSSDW Y7, Y6, Y6
+	VPACKSSWB Y6, Y4, Y4
+	VPERMD    Y4, Y3, Y4
+	VMOVDQU   Y4, (AX)
+	ADDQ      $0x80, CX
+	ADDQ      $0x20, AX
+	SUBQ      $0x20, DX
+	JMP       loop32
+
+loop8:
+	CMPQ         DX, $0x08
+	JB           loop1
+	VMULPS       (CX), Y0, Y3
+	VMAXPS       Y1, Y3, Y3
+	VMINPS       Y2, Y3, Y3
+	VCVTPS2DQ    Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKSSDW    X4, X3, X3
+	VPACKSSWB    X3, X3, X3
+	VMOVQ        X3, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	SUBQ         $0x08, DX
+	JMP          loop8
+
+loop1:
+	TESTQ     DX, DX
+	JZ        done
+	VMULSS    (CX), X0, X3
+	VMAXSS    X1, X3, X3
+	VMINSS    X2, X3, X3
+	VCVTSS2SI X3, BX
+	MOVB      BL, (AX)
+	ADDQ      $0x04, CX
+	INCQ      AX
+	DECQ      DX
+	JMP       loop1
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_packperm<>+0(SB)/4, $0x00000000
+DATA c_packperm<>+4(SB)/4, $0x00000004
+DATA c_packperm<>+8(SB)/4, $0x00000001
+DATA c_packperm<>+12(SB)/4, $0x00000005
+DATA c_packperm<>+16(SB)/4, $0x00000002
+DATA c_packperm<>+20(SB)/4, $0x00000006
+DATA c_packperm<>+24(SB)/4, $0x00000003
+DATA c_packperm<>+28(SB)/4, $0x00000007
+GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
+
+// func w4RangeAVX512(r []int32, w []float32, gs int)
+// Requires: AVX, AVX2, AVX512F, BMI2
+TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
+	MOVQ    r_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+48(FP), SI
+	XORQ    DX, DX
+	DIVQ    SI
+	VMOVUPS c_absmask<>+0(SB), Z0
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	MOVQ   BX, DX
+	MOVQ   SI, DI
+
+unrolled:
+	CMPQ    DI, $0x00000020
+	JB      single
+	VMOVUPS (DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	VMOVUPS 64(DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, DI
+	JMP     unrolled
+
+single:
+	CMPQ    DI, $0x00000010
+	JB      tail
+	VMOVUPS (DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, DI
+	JMP     single
+
+tail:
+	TESTQ     DI, DI
+	JZ        done
+	MOVQ      $-1, R8
+	BZHIQ     DI, R8, R8
+	KMOVW     R8, K1
+	VMOVUPS.Z (DX), K1, Z3
+	VPSRAD    $0x1f, Z3, Z4
+	VPANDD    Z0, Z4, Z4
+	VPXORD    Z4, Z3, Z3
+	VPMINSD   Z3, Z1, Z1
+	VPMAXSD   Z3, Z2, Z2
+
+done:
+	VEXTRACTI64X4 $0x01, Z1, Y3
+	VPMINSD       Y3, Y1, Y1
+	VEXTRACTI128  $0x01, Y1, X3
+	VPMINSD       X3, X1, X1
+	VPSHUFD       $0x4e, X1, X3
+	VPMINSD       X3, X1, X1
+	VPSHUFD       $0xb1, X1, X3
+	VPMINSD       X3, X1, X1
+	VEXTRACTI64X4 $0x01, Z2, Y3
+	VPMAXSD       Y3, Y2, Y2
+	VEXTRACTI128  $0x01, Y2, X3
+	VPMAXSD       X3, X2, X2
+	VPSHUFD       $0x4e, X2, X3
+	VPMAXSD       X3, X2, X2
+	VPSHUFD       $0xb1, X2, X3
+	VPMAXSD       X3, X2, X2
+	VMOVD         X1, (CX)
+	VMOVD         X2, 4(CX)
+	ADDQ          $0x08, CX
+	LEAQ          (BX)(SI*4), BX
+	DECQ          AX
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+// func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·w4PackAVX512(SB), NOSPLIT, $0-104
+	MOVQ    qp_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    inv_base+48(FP), SI
+	MOVQ    z_base+72(FP), DI
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+96(FP), R8
+	XORQ    DX, DX
+	DIVQ    R8
+	VMOVUPS c_nib<>+0(SB), Z0
+	VPXORD  Z1, Z1, Z1
+	MOVQ    R8, DX
+	ANDQ    $0x0f, DX
+	MOVQ    $-1, R9
+	BZHIQ   DX, R9, R9
+	KMOVW   R9, K1
+	SHRQ    $0x01, DX
+	MOVQ    $-1, R9
+	BZHIQ   DX, R9, R9
+	KMOVW   R9, K2
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VBROADCASTSS (SI), Z2
+	VPBROADCASTD (DI), Z3
+	MOVQ         R8, DX
+
+full:
+	CMPQ      DX, $0x10
+	JB        tail
+	VMULPS    (BX), Z2, Z4
+	VCVTPS2DQ Z4, Z4
+	VPADDD    Z3, Z4, Z4
+	VPMAXSD   Z1, Z4, Z4
+	VPMINSD   Z0, Z4, Z4
+	VPSRLQ    $0x1c, Z4, Z5
+	VPORQ     Z5, Z4, Z4
+	VPMOVQB   Z4, (CX)
+	ADDQ      $0x40, BX
+	ADDQ      $0x08, CX
+	SUBQ      $0x10, DX
+	JMP       full
+
+tail:
+	TESTQ     DX, DX
+	JZ        next
+	VMOVUPS.Z (BX), K1, Z4
+	VMULPS    Z4, Z2, Z4
+	VCVTPS2DQ Z4, Z4
+	VPADDD    Z3, Z4, Z4
+	VPMAXSD   Z1, Z4, Z4
+	VPMINSD   Z0, Z4, Z4
+	VPSRLQ    $0x1c, Z4, Z2
+	VPORQ     Z2, Z4, Z4
+	VPMOVQB   Z4, K2, (CX)
+	LEAQ      (BX)(DX*4), BX
+	SHRQ      $0x01, DX
+	ADDQ      DX, CX
+
+next:
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	DECQ AX
+	JNZ  group
+
+end:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40

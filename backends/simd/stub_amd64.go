@@ -385,6 +385,32 @@ func absMaxBitsAVX512(x []float32) uint32
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
 
+// absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)
+//
+//go:noescape
+func absMaxBitsAVX2(x []float32) uint32
+
+// quantI8AVX2 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)
+// 32 codes per step (two saturating packs, exact after the clamp, and a dword permute back to
+// element order), then 8, then one at a time.
+//
+//go:noescape
+func quantI8AVX2(q []int8, x []float32, inv float32)
+
+// w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
+// r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
+// b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
+// beyond every finite value. (AVX-512)
+//
+//go:noescape
+func w4RangeAVX512(r []int32, w []float32, gs int)
+
+// w4PackAVX512 quantizes len(w)/gs groups of gs (even) elements of w: with c = clamp(rne(w*inv[i]) + z[i], 0, 15)
+// for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs. (AVX-512)
+//
+//go:noescape
+func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)

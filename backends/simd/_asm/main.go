@@ -35,6 +35,8 @@ func main() {
 	iou()
 	softPass()
 	quant()
+	quantAVX2()
+	quantW4()
 	peakProbes()
 	Generate()
 }

@@ -89,3 +89,276 @@ func quant() {
 		RET()
 	}
 }
+
+// quantAVX2 is the AVX2 variant of the fused quantizer's two parts (the
+// same meaning as the AVX-512 ones above, which quantize_i8 reuses too).
+func quantAVX2() {
+	TEXT("absMaxBitsAVX2", NOSPLIT, "func(x []float32) uint32")
+	Pragma("noescape")
+	Doc("absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)")
+	{
+		v := avx2
+		x := ptr("x")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		abs := v.bcast(splat("absmask", 0x7fffffff))
+		acc := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		for _, a := range acc {
+			VPXOR(a, a, a)
+		}
+		// The tail's stack copy is zero padded: zeros leave the max alone.
+		loop(v, n, []GPVirtual{x}, nil, 4, func(l lane, i int) {
+			t := l.load(Mem{Base: x, Disp: i * v.bytes()})
+			VPAND(abs, t, t)
+			VPMAXUD(t, acc[i%4], acc[i%4])
+		})
+		VPMAXUD(acc[2], acc[0], acc[0])
+		VPMAXUD(acc[3], acc[1], acc[1])
+		VPMAXUD(acc[1], acc[0], acc[0])
+		y, x0 := acc[0], acc[0].AsX()
+		hx := XMM()
+		VEXTRACTI128(U8(1), y, hx)
+		VPMAXUD(hx, x0, x0)
+		VPSHUFD(U8(0x4e), x0, hx)
+		VPMAXUD(hx, x0, x0)
+		VPSHUFD(U8(0xb1), x0, hx)
+		VPMAXUD(hx, x0, x0)
+		r := GP32()
+		VMOVD(x0, r)
+		Store(r, ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("quantI8AVX2", NOSPLIT, "func(q []int8, x []float32, inv float32)")
+	Pragma("noescape")
+	Doc("quantI8AVX2 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)",
+		"32 codes per step (two saturating packs, exact after the clamp, and a dword permute back to",
+		"element order), then 8, then one at a time.")
+	{
+		v := avx2
+		q, x := ptr("q"), ptr("x")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		inv := v.scalarArg("inv")
+		lo, hi := v.bcast(splatF("m127", -127)), v.bcast(splatF("p127", 127))
+		perm := YMM()
+		VMOVDQU(packPerm(), perm)
+		code := func(m Mem) VecVirtual {
+			t := YMM()
+			VMULPS(m, inv, t)
+			VMAXPS(lo, t, t)
+			VMINPS(hi, t, t)
+			VCVTPS2DQ(t, t)
+			return t
+		}
+		Label("loop32")
+		CMPQ(n, U8(32))
+		JB(LabelRef("loop8"))
+		var c [4]VecVirtual
+		for i := range c {
+			c[i] = code(Mem{Base: x, Disp: 32 * i})
+		}
+		VPACKSSDW(c[1], c[0], c[0]) // a0-3 b0-3 | a4-7 b4-7 (words)
+		VPACKSSDW(c[3], c[2], c[2])
+		VPACKSSWB(c[2], c[0], c[0]) // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7 (bytes)
+		VPERMD(c[0], perm, c[0])
+		VMOVDQU(c[0], Mem{Base: q})
+		ADDQ(U8(128), x)
+		ADDQ(U8(32), q)
+		SUBQ(U8(32), n)
+		JMP(LabelRef("loop32"))
+
+		Label("loop8")
+		CMPQ(n, U8(8))
+		JB(LabelRef("loop1"))
+		t := code(Mem{Base: x})
+		h := XMM()
+		VEXTRACTI128(U8(1), t, h)
+		VPACKSSDW(h, t.AsX(), t.AsX())
+		VPACKSSWB(t.AsX(), t.AsX(), t.AsX())
+		VMOVQ(t.AsX(), Mem{Base: q})
+		ADDQ(U8(32), x)
+		ADDQ(U8(8), q)
+		SUBQ(U8(8), n)
+		JMP(LabelRef("loop8"))
+
+		Label("loop1")
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		s := XMM()
+		VMULSS(Mem{Base: x}, inv.AsX(), s)
+		VMAXSS(lo.AsX(), s, s)
+		VMINSS(hi.AsX(), s, s)
+		r := GP32()
+		VCVTSS2SI(s, r) // MXCSR rounding: nearest even
+		MOVB(r.As8(), Mem{Base: q})
+		ADDQ(U8(4), x)
+		INCQ(q)
+		DECQ(n)
+		JMP(LabelRef("loop1"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+var packPermMem *Mem
+
+// packPerm is the VPERMD index that undoes the lane interleaving of
+// VPACKSSDW + VPACKSSWB on ymm: dwords 0,4,1,5,2,6,3,7.
+func packPerm() Mem {
+	if packPermMem == nil {
+		m := GLOBL("c_packperm", RODATA|NOPTR)
+		for i, p := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
+			DATA(4*i, U32(p))
+		}
+		packPermMem = &m
+	}
+	return *packPermMem
+}
+
+// quantW4 is the vector part of quantize_w4g (KERNELS.md 3.2), AVX-512:
+// the range of each group as order keys (the Go driver turns them into
+// the scale and zero point with the pure-Go float32 arithmetic), and the
+// codes of a row, packed two per byte.
+func quantW4() {
+	TEXT("w4RangeAVX512", NOSPLIT, "func(r []int32, w []float32, gs int)")
+	Pragma("noescape")
+	Doc("w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),",
+		"r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),",
+		"b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie",
+		"beyond every finite value. (AVX-512)")
+	{
+		v := avx512
+		r, w := ptr("r"), ptr("w")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g) // RAX = groups
+		MOVQ(RAX, ng)
+		m7 := v.bcast(splat("absmask", 0x7fffffff))
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		lo, hi := ZMM(), ZMM()
+		VPXORD(lo, lo, lo)
+		VPXORD(hi, hi, hi)
+		p, n := GP64(), GP64()
+		MOVQ(w, p)
+		MOVQ(g, n)
+		loop(v, n, []GPVirtual{p}, nil, 2, func(l lane, i int) {
+			t := l.load(Mem{Base: p, Disp: i * v.bytes()}) // zero past the tail: key 0
+			s := ZMM()
+			VPSRAD(U8(31), t, s)
+			VPANDD(m7, s, s)
+			VPXORD(s, t, t)
+			VPMINSD(t, lo, lo)
+			VPMAXSD(t, hi, hi)
+		})
+		for _, a := range []struct {
+			r  VecVirtual
+			op func(a, b, c Op)
+		}{{lo, func(a, b, c Op) { VPMINSD(a, b, c) }}, {hi, func(a, b, c Op) { VPMAXSD(a, b, c) }}} {
+			y := a.r.AsY()
+			h := YMM()
+			VEXTRACTI64X4(U8(1), a.r, h)
+			a.op(h, y, y)
+			hx := XMM()
+			VEXTRACTI128(U8(1), y, hx)
+			x0 := a.r.AsX()
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0x4e), x0, hx)
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0xb1), x0, hx)
+			a.op(hx, x0, x0)
+		}
+		VMOVD(lo.AsX(), Mem{Base: r})
+		VMOVD(hi.AsX(), Mem{Base: r, Disp: 4})
+		ADDQ(U8(8), r)
+		LEAQ(Mem{Base: w, Index: g, Scale: 4}, w)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("w4PackAVX512", NOSPLIT, "func(qp []byte, w []float32, inv []float32, z []int32, gs int)")
+	Pragma("noescape")
+	Doc("w4PackAVX512 quantizes len(w)/gs groups of gs (even) elements of w: with c = clamp(rne(w*inv[i]) + z[i], 0, 15)",
+		"for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs. (AVX-512)")
+	{
+		v := avx512
+		qp, w, ip, zp := ptr("qp"), ptr("w"), ptr("inv"), ptr("z")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g)
+		MOVQ(RAX, ng)
+		fifteen := v.bcast(splat("nib", 15))
+		zero := ZMM()
+		VPXORD(zero, zero, zero)
+		// Tail masks: g%16 elements, (g%16)/2 code bytes.
+		tk, tb := K(), K()
+		{
+			t, ones := GP64(), GP64()
+			MOVQ(g, t)
+			ANDQ(U8(15), t)
+			MOVQ(I32(-1), ones)
+			BZHIQ(t, ones, ones)
+			KMOVW(ones.As32(), tk)
+			SHRQ(U8(1), t)
+			MOVQ(I32(-1), ones)
+			BZHIQ(t, ones, ones)
+			KMOVW(ones.As32(), tb)
+		}
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		inv, zz := ZMM(), ZMM()
+		VBROADCASTSS(Mem{Base: ip}, inv)
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(g, n)
+		codes := func(t VecVirtual) {
+			VCVTPS2DQ(t, t)
+			VPADDD(zz, t, t)
+			VPMAXSD(zero, t, t)
+			VPMINSD(fifteen, t, t)
+			u := ZMM()
+			VPSRLQ(U8(28), t, u) // the odd code, 4 bits above the even one
+			VPORQ(u, t, t)
+		}
+		Label("full")
+		CMPQ(n, U8(16))
+		JB(LabelRef("tail"))
+		t := ZMM()
+		VMULPS(Mem{Base: w}, inv, t)
+		codes(t)
+		VPMOVQB(t, Mem{Base: qp})
+		ADDQ(U8(64), w)
+		ADDQ(U8(8), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("full"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("next"))
+		u := ZMM()
+		VMOVUPS_Z(Mem{Base: w}, tk, u)
+		VMULPS(u, inv, u)
+		codes(u)
+		VPMOVQB(u, tb, Mem{Base: qp})
+		LEAQ(Mem{Base: w, Index: n, Scale: 4}, w)
+		SHRQ(U8(1), n)
+		ADDQ(n, qp)
+		Label("next")
+		ADDQ(U8(4), ip)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}

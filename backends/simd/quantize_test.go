@@ -1,0 +1,169 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Direct tests of the quantizer routines of every quantK variant (the Go
+// twins and each ISA's) against integer / float64 computations.
+
+func quantVariants() []variant[quantK] {
+	return variantsOf([]variant[quantK]{{"generic", true, quantGo}},
+		func(l *level) *quantK { return l.q }, func(k *quantK) string { return k.path })
+}
+
+// tieGen draws normal values, exact halves (ties at inv = 1), values past
+// the clamp and zeros of both signs.
+func tieGen(rng *rand.Rand, scale float64) func() float32 {
+	return func() float32 {
+		switch rng.IntN(8) {
+		case 0:
+			return float32(rng.IntN(40)-20) + 0.5
+		case 1:
+			return float32(rng.NormFloat64() * 1000)
+		case 2:
+			return float32(math.Copysign(0, rng.Float64()-0.5))
+		}
+		return float32(rng.NormFloat64() * scale)
+	}
+}
+
+func TestQuantI8Parts(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.quantI8 == nil {
+			t.Skip("no int8 quantizer")
+		}
+		rng := rand.New(rand.NewPCG(21, 22))
+		for _, n := range testLengths {
+			for off := 0; off < 4; off++ {
+				x := input(t, n, off, tieGen(rng, 40))
+				var want uint32
+				for _, v := range x {
+					want = max(want, math.Float32bits(v)&0x7FFFFFFF)
+				}
+				if got := k.absMaxBits(x); got != want {
+					t.Fatalf("absMaxBits n=%d off=%d: %#x, want %#x", n, off, got, want)
+				}
+				for _, inv := range []float32{1, 3.1} {
+					buf := make([]int8, off+n+40)
+					for i := range buf {
+						buf[i] = 99
+					}
+					q := buf[off : off+n]
+					k.quantI8(q, x, inv)
+					for i := range buf {
+						if (i < off || i >= off+n) && buf[i] != 99 {
+							t.Fatalf("quantI8 n=%d off=%d: wrote outside q at %d", n, off, i)
+						}
+					}
+					for i, v := range x {
+						p := float64(v * inv) // the float32 product, then RNE and clamp in float64
+						w := math.Max(-127, math.Min(127, math.RoundToEven(p)))
+						if float64(q[i]) != w {
+							t.Fatalf("quantI8 n=%d off=%d inv=%v: q[%d] = %d, want %v (x %v)", n, off, inv, i, q[i], w, v)
+						}
+					}
+				}
+				if n > 0 {
+					x[rng.IntN(n)] = float32(math.Inf(1 - 2*rng.IntN(2)))
+					if k.absMaxBits(x) < 0x7F800000 {
+						t.Fatalf("absMaxBits n=%d: an Inf went unseen", n)
+					}
+					x[rng.IntN(n)] = float32(math.NaN())
+					if k.absMaxBits(x) < 0x7F800000 {
+						t.Fatalf("absMaxBits n=%d: a NaN went unseen", n)
+					}
+				}
+			}
+		}
+	})
+}
+
+var w4TestGroups = []int{2, 4, 6, 14, 16, 18, 30, 32, 34, 46, 64, 96, 128, 130, 2 * 127}
+
+func TestW4Parts(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.w4Pack == nil {
+			t.Skip("no 4-bit quantizer")
+		}
+		rng := rand.New(rand.NewPCG(23, 24))
+		for _, g := range w4TestGroups {
+			for ng := 0; ng <= 4; ng++ {
+				for off := 0; off < 4; off++ {
+					n := ng * g
+					what := fmt.Sprintf("g=%d groups=%d off=%d", g, ng, off)
+					w := input(t, n, off, tieGen(rng, 3))
+					if ng > 1 && off == 1 { // an all-positive group and an all-negative one
+						for i := range g {
+							w[i] = float32(math.Abs(float64(w[i]))) + 0.1
+							w[g+i] = -float32(math.Abs(float64(w[g+i]))) - 0.1
+						}
+					}
+					rbuf := make([]int32, off+2*ng+8)
+					for i := range rbuf {
+						rbuf[i] = 77
+					}
+					r := rbuf[off : off+2*ng]
+					k.w4Range(r, w, g)
+					for i := range rbuf {
+						if (i < off || i >= off+2*ng) && rbuf[i] != 77 {
+							t.Fatalf("w4Range %s: wrote outside r at %d", what, i)
+						}
+					}
+					for i := range ng {
+						lo, hi := 0.0, 0.0
+						for _, v := range w[i*g : (i+1)*g] {
+							lo, hi = math.Min(lo, float64(v)), math.Max(hi, float64(v))
+						}
+						if gl, gh := float64(fromKey(r[2*i])), float64(fromKey(r[2*i+1])); gl != lo || gh != hi {
+							t.Fatalf("w4Range %s: group %d range [%v, %v], want [%v, %v]", what, i, gl, gh, lo, hi)
+						}
+					}
+					inv, z := make([]float32, ng), make([]int32, ng)
+					for i := range inv {
+						inv[i] = []float32{1, 2.7, 0.4}[rng.IntN(3)]
+						z[i] = int32(rng.IntN(16))
+					}
+					qbuf := make([]byte, off+n/2+40)
+					for i := range qbuf {
+						qbuf[i] = 0xA5
+					}
+					qp := qbuf[off : off+n/2]
+					k.w4Pack(qp, w, inv, z, g)
+					for i := range qbuf {
+						if (i < off || i >= off+n/2) && qbuf[i] != 0xA5 {
+							t.Fatalf("w4Pack %s: wrote outside qp at %d", what, i)
+						}
+					}
+					for i, v := range w {
+						gi := i / g
+						c := math.Max(0, math.Min(15, math.RoundToEven(float64(v*inv[gi]))+float64(z[gi])))
+						got := qp[i/2] >> (4 * (i % 2)) & 15
+						if float64(got) != c {
+							t.Fatalf("w4Pack %s: code %d = %d, want %v (w %v inv %v z %d)", what, i, got, c, v, inv[gi], z[gi])
+						}
+					}
+					if n > 0 {
+						i := rng.IntN(n)
+						w[i] = float32(math.NaN())
+						if math.Signbit(float64(rng.NormFloat64())) {
+							w[i] = -w[i]
+						}
+						k.w4Range(r, w, g)
+						if r[2*(i/g)+1] < 0x7F800000 && r[2*(i/g)] > orderKey(float32(math.Inf(-1))) {
+							t.Fatalf("w4Range %s: a NaN went unseen", what)
+						}
+						w[i] = float32(math.Inf(-1))
+						k.w4Range(r, w, g)
+						if r[2*(i/g)] > orderKey(float32(math.Inf(-1))) {
+							t.Fatalf("w4Range %s: -Inf went unseen", what)
+						}
+					}
+				}
+			}
+		}
+	})
+}
