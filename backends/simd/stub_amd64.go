@@ -411,6 +411,16 @@ func w4RangeAVX512(r []int32, w []float32, gs int)
 //go:noescape
 func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
 
+// w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)
+//
+//go:noescape
+func w4RangeAVX2(r []int32, w []float32, gs int)
+
+// w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs. (AVX2)
+//
+//go:noescape
+func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)

@@ -37,6 +37,7 @@ func main() {
 	quant()
 	quantAVX2()
 	quantW4()
+	quantW4AVX2()
 	peakProbes()
 	Generate()
 }

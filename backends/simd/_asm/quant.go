@@ -362,3 +362,171 @@ func quantW4() {
 		RET()
 	}
 }
+
+// quantW4AVX2 is the AVX2 variant of quantW4.
+func quantW4AVX2() {
+	TEXT("w4RangeAVX2", NOSPLIT, "func(r []int32, w []float32, gs int)")
+	Pragma("noescape")
+	Doc("w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)")
+	{
+		v := avx2
+		r, w := ptr("r"), ptr("w")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g)
+		MOVQ(RAX, ng)
+		m7 := v.bcast(splat("absmask", 0x7fffffff))
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		lo, hi := YMM(), YMM()
+		VPXOR(lo, lo, lo)
+		VPXOR(hi, hi, hi)
+		p, n := GP64(), GP64()
+		MOVQ(w, p)
+		MOVQ(g, n)
+		// The tail's stack copy is zero padded: key 0 is in the range anyway.
+		loop(v, n, []GPVirtual{p}, nil, 2, func(l lane, i int) {
+			t := l.load(Mem{Base: p, Disp: i * v.bytes()})
+			s := YMM()
+			VPSRAD(U8(31), t, s)
+			VPAND(m7, s, s)
+			VPXOR(s, t, t)
+			VPMINSD(t, lo, lo)
+			VPMAXSD(t, hi, hi)
+		})
+		for _, a := range []struct {
+			r  VecVirtual
+			op func(a, b, c Op)
+		}{{lo, func(a, b, c Op) { VPMINSD(a, b, c) }}, {hi, func(a, b, c Op) { VPMAXSD(a, b, c) }}} {
+			hx := XMM()
+			VEXTRACTI128(U8(1), a.r, hx)
+			x0 := a.r.AsX()
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0x4e), x0, hx)
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0xb1), x0, hx)
+			a.op(hx, x0, x0)
+		}
+		VMOVD(lo.AsX(), Mem{Base: r})
+		VMOVD(hi.AsX(), Mem{Base: r, Disp: 4})
+		ADDQ(U8(8), r)
+		LEAQ(Mem{Base: w, Index: g, Scale: 4}, w)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("w4PackAVX2", NOSPLIT, "func(qp []byte, w []float32, inv []float32, z []int32, gs int)")
+	Pragma("noescape")
+	Doc("w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs. (AVX2)")
+	{
+		v := avx2
+		qp, w, ip, zp := ptr("qp"), ptr("w"), ptr("inv"), ptr("z")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g)
+		MOVQ(RAX, ng)
+		fifteen := v.bcast(splat("nib", 15))
+		zero := YMM()
+		VPXOR(zero, zero, zero)
+		even := YMM()
+		VMOVDQU(evenPerm(), even)
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		inv, zz := YMM(), YMM()
+		VBROADCASTSS(Mem{Base: ip}, inv)
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(g, n)
+		// codes leaves c[2j] | c[2j+1]<<4 in the low byte of qword j
+		// (the rest of its low dword is zero).
+		codes := func(t Register) {
+			zc, z0, c15 := Op(zz), Op(zero), Op(fifteen)
+			u := YMM()
+			if t.Size() == 16 {
+				zc, z0, c15, u = zz.AsX(), zero.AsX(), fifteen.AsX(), XMM()
+			}
+			VCVTPS2DQ(t, t)
+			VPADDD(zc, t, t)
+			VPMAXSD(z0, t, t)
+			VPMINSD(c15, t, t)
+			VPSRLQ(U8(28), t, u)
+			VPOR(u, t, t)
+		}
+		Label("loop16")
+		CMPQ(n, U8(16))
+		JB(LabelRef("loop8"))
+		a, b := YMM(), YMM()
+		VMULPS(Mem{Base: w}, inv, a)
+		VMULPS(Mem{Base: w, Disp: 32}, inv, b)
+		codes(a)
+		codes(b)
+		VPERMD(a, even, a) // the low dwords of the qwords to the low 128 bits
+		VPERMD(b, even, b)
+		VPACKUSDW(b.AsX(), a.AsX(), a.AsX())
+		VPACKUSWB(a.AsX(), a.AsX(), a.AsX())
+		VMOVQ(a.AsX(), Mem{Base: qp})
+		ADDQ(U8(64), w)
+		ADDQ(U8(8), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("loop16"))
+		Label("loop8")
+		CMPQ(n, U8(8))
+		JB(LabelRef("pairs"))
+		c := YMM()
+		VMULPS(Mem{Base: w}, inv, c)
+		codes(c)
+		VPERMD(c, even, c)
+		VPACKUSDW(c.AsX(), c.AsX(), c.AsX())
+		VPACKUSWB(c.AsX(), c.AsX(), c.AsX())
+		r := GP32()
+		VMOVD(c.AsX(), r)
+		MOVL(r, Mem{Base: qp})
+		ADDQ(U8(32), w)
+		ADDQ(U8(4), qp)
+		SUBQ(U8(8), n)
+		Label("pairs")
+		TESTQ(n, n)
+		JZ(LabelRef("next"))
+		d := XMM()
+		VMOVQ(Mem{Base: w}, d)
+		VMULPS(d, inv.AsX(), d)
+		codes(d)
+		VMOVD(d, r)
+		MOVB(r.As8(), Mem{Base: qp})
+		ADDQ(U8(8), w)
+		INCQ(qp)
+		SUBQ(U8(2), n)
+		JMP(LabelRef("pairs"))
+		Label("next")
+		ADDQ(U8(4), ip)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+var evenPermMem *Mem
+
+// evenPerm is the VPERMD index of the even dwords: 0,2,4,6 (then repeated).
+func evenPerm() Mem {
+	if evenPermMem == nil {
+		m := GLOBL("c_evenperm", RODATA|NOPTR)
+		for i, p := range []uint32{0, 2, 4, 6, 0, 2, 4, 6} {
+			DATA(4*i, U32(p))
+		}
+		evenPermMem = &m
+	}
+	return *evenPermMem
+}
