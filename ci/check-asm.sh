@@ -61,7 +61,7 @@ fi
 # 3. arm64 WORDs: assemble each word as a literal (.inst), disassemble,
 # compare with its comment.
 if command -v aarch64-linux-gnu-objdump >/dev/null && command -v aarch64-linux-gnu-as >/dev/null; then
-	grep -o 'WORD \$0x[0-9a-f]*; // .*' "$pkg/simd_arm64.s" >"$tmp/words" || true
+	grep -ho 'WORD \$0x[0-9a-f]*; // .*' "$pkg"/*_arm64.s >"$tmp/words" || true
 	sed 's/WORD \$\(0x[0-9a-f]*\);.*/.inst \1/' "$tmp/words" >"$tmp/words.s"
 	aarch64-linux-gnu-as "$tmp/words.s" -o "$tmp/words.o"
 	aarch64-linux-gnu-objdump -d "$tmp/words.o" |

@@ -14,7 +14,8 @@ var vecNEON = &vec{path: "neon", sum: sumNEON, sumSq: sumSqNEON, sumSqDev: sumSq
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).
 var w8SDOT = &w8K{path: "neon+dotprod", nb: 16, mr: 4, layout: w8S8, align: 4, tile: [w8Rows + 1]w8Tile{nil,
-	w8TileSDOT(1, sdotTile1NEON), w8TileSDOT(2, sdotTile2NEON), w8TileSDOT(3, sdotTile3NEON), w8TileSDOT(4, sdotTile4NEON)}}
+	w8TileSDOT(1, sdotTile1NEON), w8TileSDOT(2, sdotTile2NEON), w8TileSDOT(3, sdotTile3NEON), w8TileSDOT(4, sdotTile4NEON)},
+	absMaxBits: absMaxBitsNEON, quant: quantI8NEON}
 
 // w8TileSDOT wraps an SDOT tile with the dequantizing epilogue in Go (a
 // few percent of a tile's time at the K of real models).
@@ -39,8 +40,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT},
-		{name: "neon", ok: neon, f: vecNEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, q: quantNEON},
+		{name: "neon", ok: neon, f: vecNEON, q: quantNEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

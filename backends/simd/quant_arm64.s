@@ -1,0 +1,122 @@
+// Hand-written NEON routines of the quantizers (quantize.go) for arm64;
+// instructions the Go assembler lacks are WORDs with the mnemonic in a
+// comment (ci/check-asm.sh decodes them). Tails shorter than four
+// elements run one element at a time through lane 0.
+
+//go:build !purego
+
+#include "textflag.h"
+
+// func absMaxBitsNEON(x []float32) uint32
+TEXT ·absMaxBitsNEON(SB), NOSPLIT, $0-28
+	MOVD x_base+0(FP), R0
+	MOVD x_len+8(FP), R1
+	MOVW $0x7fffffff, R3
+	VDUP R3, V16.S4
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+loop16:
+	CMP $16, R1
+	BLT loop4
+	VLD1.P 64(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VAND V16.B16, V4.B16, V4.B16
+	VAND V16.B16, V5.B16, V5.B16
+	VAND V16.B16, V6.B16, V6.B16
+	VAND V16.B16, V7.B16, V7.B16
+	WORD $0x6ea46400; // umax v0.4s, v0.4s, v4.4s
+	WORD $0x6ea56421; // umax v1.4s, v1.4s, v5.4s
+	WORD $0x6ea66442; // umax v2.4s, v2.4s, v6.4s
+	WORD $0x6ea76463; // umax v3.4s, v3.4s, v7.4s
+	SUB $16, R1
+	B loop16
+loop4:
+	CMP $4, R1
+	BLT tail
+	VLD1.P 16(R0), [V4.S4]
+	VAND V16.B16, V4.B16, V4.B16
+	WORD $0x6ea46400; // umax v0.4s, v0.4s, v4.4s
+	SUB $4, R1
+	B loop4
+tail:
+	CBZ R1, done
+	FMOVS.P 4(R0), F4 // lanes 1-3 become 0
+	VAND V16.B16, V4.B16, V4.B16
+	WORD $0x6ea46400; // umax v0.4s, v0.4s, v4.4s
+	SUB $1, R1
+	B tail
+done:
+	WORD $0x6ea16400; // umax v0.4s, v0.4s, v1.4s
+	WORD $0x6ea36442; // umax v2.4s, v2.4s, v3.4s
+	WORD $0x6ea26400; // umax v0.4s, v0.4s, v2.4s
+	WORD $0x6eb0a800; // umaxv s0, v0.4s
+	FMOVS F0, ret+24(FP)
+	RET
+
+// func quantI8NEON(q []int8, x []float32, inv float32)
+TEXT ·quantI8NEON(SB), NOSPLIT, $0-52
+	MOVD q_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R2
+	FMOVS inv+48(FP), F16
+	VDUP V16.S[0], V16.S4
+	MOVW $0xc2fe0000, R3 // -127
+	VDUP R3, V17.S4
+	MOVW $0x42fe0000, R3 // 127
+	VDUP R3, V18.S4
+loop16:
+	CMP $16, R2
+	BLT loop4
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e30dc84; // fmul v4.4s, v4.4s, v16.4s
+	WORD $0x6e30dca5; // fmul v5.4s, v5.4s, v16.4s
+	WORD $0x6e30dcc6; // fmul v6.4s, v6.4s, v16.4s
+	WORD $0x6e30dce7; // fmul v7.4s, v7.4s, v16.4s
+	WORD $0x4e31f484; // fmax v4.4s, v4.4s, v17.4s
+	WORD $0x4e31f4a5; // fmax v5.4s, v5.4s, v17.4s
+	WORD $0x4e31f4c6; // fmax v6.4s, v6.4s, v17.4s
+	WORD $0x4e31f4e7; // fmax v7.4s, v7.4s, v17.4s
+	WORD $0x4eb2f484; // fmin v4.4s, v4.4s, v18.4s
+	WORD $0x4eb2f4a5; // fmin v5.4s, v5.4s, v18.4s
+	WORD $0x4eb2f4c6; // fmin v6.4s, v6.4s, v18.4s
+	WORD $0x4eb2f4e7; // fmin v7.4s, v7.4s, v18.4s
+	WORD $0x4e21a884; // fcvtns v4.4s, v4.4s
+	WORD $0x4e21a8a5; // fcvtns v5.4s, v5.4s
+	WORD $0x4e21a8c6; // fcvtns v6.4s, v6.4s
+	WORD $0x4e21a8e7; // fcvtns v7.4s, v7.4s
+	WORD $0x0e614884; // sqxtn v4.4h, v4.4s
+	WORD $0x4e6148a4; // sqxtn2 v4.8h, v5.4s
+	WORD $0x0e6148c6; // sqxtn v6.4h, v6.4s
+	WORD $0x4e6148e6; // sqxtn2 v6.8h, v7.4s
+	WORD $0x0e214884; // sqxtn v4.8b, v4.8h
+	WORD $0x4e2148c4; // sqxtn2 v4.16b, v6.8h
+	VST1.P [V4.B16], 16(R0)
+	SUB $16, R2
+	B loop16
+loop4:
+	CMP $4, R2
+	BLT tail
+	VLD1.P 16(R1), [V4.S4]
+	WORD $0x6e30dc84; // fmul v4.4s, v4.4s, v16.4s
+	WORD $0x4e31f484; // fmax v4.4s, v4.4s, v17.4s
+	WORD $0x4eb2f484; // fmin v4.4s, v4.4s, v18.4s
+	WORD $0x4e21a884; // fcvtns v4.4s, v4.4s
+	WORD $0x0e614884; // sqxtn v4.4h, v4.4s
+	WORD $0x0e214884; // sqxtn v4.8b, v4.8h
+	FMOVS.P F4, 4(R0)
+	SUB $4, R2
+	B loop4
+tail:
+	CBZ R2, done
+	FMOVS.P 4(R1), F4
+	WORD $0x6e30dc84; // fmul v4.4s, v4.4s, v16.4s
+	WORD $0x4e31f484; // fmax v4.4s, v4.4s, v17.4s
+	WORD $0x4eb2f484; // fmin v4.4s, v4.4s, v18.4s
+	WORD $0x4e21a884; // fcvtns v4.4s, v4.4s
+	VMOV V4.S[0], R3
+	MOVB.P R3, 1(R0)
+	SUB $1, R2
+	B tail
+done:
+	RET
