@@ -120,3 +120,173 @@ tail:
 	B tail
 done:
 	RET
+
+// func w4RangeNEON(r []int32, w []float32, gs int)
+TEXT ·w4RangeNEON(SB), NOSPLIT, $0-56
+	MOVD r_base+0(FP), R0
+	MOVD w_base+24(FP), R1
+	MOVD w_len+32(FP), R2
+	MOVD gs+48(FP), R3
+	UDIV R3, R2, R2 // groups
+	MOVW $0x7fffffff, R5
+	VDUP R5, V16.S4
+	CBZ R2, end
+group:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R3, R4
+loop16:
+	CMP $16, R4
+	BLT loop4
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x4f210488; // sshr v8.4s, v4.4s, #31
+	WORD $0x4e301d08; // and v8.16b, v8.16b, v16.16b
+	WORD $0x6e281c84; // eor v4.16b, v4.16b, v8.16b
+	WORD $0x4ea46c00; // smin v0.4s, v0.4s, v4.4s
+	WORD $0x4ea46421; // smax v1.4s, v1.4s, v4.4s
+	WORD $0x4f2104a8; // sshr v8.4s, v5.4s, #31
+	WORD $0x4e301d08; // and v8.16b, v8.16b, v16.16b
+	WORD $0x6e281ca5; // eor v5.16b, v5.16b, v8.16b
+	WORD $0x4ea56c00; // smin v0.4s, v0.4s, v5.4s
+	WORD $0x4ea56421; // smax v1.4s, v1.4s, v5.4s
+	WORD $0x4f2104c8; // sshr v8.4s, v6.4s, #31
+	WORD $0x4e301d08; // and v8.16b, v8.16b, v16.16b
+	WORD $0x6e281cc6; // eor v6.16b, v6.16b, v8.16b
+	WORD $0x4ea66c00; // smin v0.4s, v0.4s, v6.4s
+	WORD $0x4ea66421; // smax v1.4s, v1.4s, v6.4s
+	WORD $0x4f2104e8; // sshr v8.4s, v7.4s, #31
+	WORD $0x4e301d08; // and v8.16b, v8.16b, v16.16b
+	WORD $0x6e281ce7; // eor v7.16b, v7.16b, v8.16b
+	WORD $0x4ea76c00; // smin v0.4s, v0.4s, v7.4s
+	WORD $0x4ea76421; // smax v1.4s, v1.4s, v7.4s
+	SUB $16, R4
+	B loop16
+loop4:
+	CMP $4, R4
+	BLT tail
+	VLD1.P 16(R1), [V4.S4]
+	WORD $0x4f210488; // sshr v8.4s, v4.4s, #31
+	WORD $0x4e301d08; // and v8.16b, v8.16b, v16.16b
+	WORD $0x6e281c84; // eor v4.16b, v4.16b, v8.16b
+	WORD $0x4ea46c00; // smin v0.4s, v0.4s, v4.4s
+	WORD $0x4ea46421; // smax v1.4s, v1.4s, v4.4s
+	SUB $4, R4
+	B loop4
+tail:
+	CBZ R4, next
+	FMOVS.P 4(R1), F4 // lanes 1-3 become 0: key 0 is in the range anyway
+	WORD $0x4f210488; // sshr v8.4s, v4.4s, #31
+	WORD $0x4e301d08; // and v8.16b, v8.16b, v16.16b
+	WORD $0x6e281c84; // eor v4.16b, v4.16b, v8.16b
+	WORD $0x4ea46c00; // smin v0.4s, v0.4s, v4.4s
+	WORD $0x4ea46421; // smax v1.4s, v1.4s, v4.4s
+	SUB $1, R4
+	B tail
+next:
+	WORD $0x4eb1a800; // sminv s0, v0.4s
+	WORD $0x4eb0a821; // smaxv s1, v1.4s
+	FMOVS.P F0, 4(R0)
+	FMOVS.P F1, 4(R0)
+	SUB $1, R2
+	CBNZ R2, group
+end:
+	RET
+
+// func w4PackNEON(qp []byte, w []float32, inv []float32, z []int32, gs int)
+TEXT ·w4PackNEON(SB), NOSPLIT, $0-104
+	MOVD qp_base+0(FP), R0
+	MOVD w_base+24(FP), R1
+	MOVD w_len+32(FP), R4
+	MOVD inv_base+48(FP), R2
+	MOVD z_base+72(FP), R3
+	MOVD gs+96(FP), R5
+	UDIV R5, R4, R4 // groups
+	VEOR V20.B16, V20.B16, V20.B16
+	MOVW $15, R7
+	VDUP R7, V21.S4
+	CBZ R4, end
+group:
+	FMOVS.P 4(R2), F16
+	VDUP V16.S[0], V16.S4
+	MOVW.P 4(R3), R7
+	VDUP R7, V17.S4
+	MOVD R5, R6
+loop16:
+	CMP $16, R6
+	BLT loop4
+	VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x6e30dc84; // fmul v4.4s, v4.4s, v16.4s
+	WORD $0x4e21a884; // fcvtns v4.4s, v4.4s
+	WORD $0x4eb18484; // add v4.4s, v4.4s, v17.4s
+	WORD $0x4eb46484; // smax v4.4s, v4.4s, v20.4s
+	WORD $0x4eb56c84; // smin v4.4s, v4.4s, v21.4s
+	WORD $0x6f640488; // ushr v8.2d, v4.2d, #28
+	WORD $0x4ea81c84; // orr v4.16b, v4.16b, v8.16b
+	WORD $0x6e30dca5; // fmul v5.4s, v5.4s, v16.4s
+	WORD $0x4e21a8a5; // fcvtns v5.4s, v5.4s
+	WORD $0x4eb184a5; // add v5.4s, v5.4s, v17.4s
+	WORD $0x4eb464a5; // smax v5.4s, v5.4s, v20.4s
+	WORD $0x4eb56ca5; // smin v5.4s, v5.4s, v21.4s
+	WORD $0x6f6404a8; // ushr v8.2d, v5.2d, #28
+	WORD $0x4ea81ca5; // orr v5.16b, v5.16b, v8.16b
+	WORD $0x6e30dcc6; // fmul v6.4s, v6.4s, v16.4s
+	WORD $0x4e21a8c6; // fcvtns v6.4s, v6.4s
+	WORD $0x4eb184c6; // add v6.4s, v6.4s, v17.4s
+	WORD $0x4eb464c6; // smax v6.4s, v6.4s, v20.4s
+	WORD $0x4eb56cc6; // smin v6.4s, v6.4s, v21.4s
+	WORD $0x6f6404c8; // ushr v8.2d, v6.2d, #28
+	WORD $0x4ea81cc6; // orr v6.16b, v6.16b, v8.16b
+	WORD $0x6e30dce7; // fmul v7.4s, v7.4s, v16.4s
+	WORD $0x4e21a8e7; // fcvtns v7.4s, v7.4s
+	WORD $0x4eb184e7; // add v7.4s, v7.4s, v17.4s
+	WORD $0x4eb464e7; // smax v7.4s, v7.4s, v20.4s
+	WORD $0x4eb56ce7; // smin v7.4s, v7.4s, v21.4s
+	WORD $0x6f6404e8; // ushr v8.2d, v7.2d, #28
+	WORD $0x4ea81ce7; // orr v7.16b, v7.16b, v8.16b
+	WORD $0x0ea12884; // xtn v4.2s, v4.2d
+	WORD $0x4ea128a4; // xtn2 v4.4s, v5.2d
+	WORD $0x0ea128c6; // xtn v6.2s, v6.2d
+	WORD $0x4ea128e6; // xtn2 v6.4s, v7.2d
+	WORD $0x0e612884; // xtn v4.4h, v4.4s
+	WORD $0x4e6128c4; // xtn2 v4.8h, v6.4s
+	WORD $0x0e212884; // xtn v4.8b, v4.8h
+	FMOVD.P F4, 8(R0)
+	SUB $16, R6
+	B loop16
+loop4:
+	CMP $4, R6
+	BLT pairs
+	VLD1.P 16(R1), [V4.S4]
+	WORD $0x6e30dc84; // fmul v4.4s, v4.4s, v16.4s
+	WORD $0x4e21a884; // fcvtns v4.4s, v4.4s
+	WORD $0x4eb18484; // add v4.4s, v4.4s, v17.4s
+	WORD $0x4eb46484; // smax v4.4s, v4.4s, v20.4s
+	WORD $0x4eb56c84; // smin v4.4s, v4.4s, v21.4s
+	WORD $0x6f640488; // ushr v8.2d, v4.2d, #28
+	WORD $0x4ea81c84; // orr v4.16b, v4.16b, v8.16b
+	WORD $0x0ea12884; // xtn v4.2s, v4.2d
+	WORD $0x0e612884; // xtn v4.4h, v4.4s
+	WORD $0x0e212884; // xtn v4.8b, v4.8h
+	VMOV V4.H[0], R7
+	MOVH.P R7, 2(R0)
+	SUB $4, R6
+	B loop4
+pairs:
+	CBZ R6, next
+	FMOVD.P 8(R1), F4 // one pair; lanes 2-3 become 0
+	WORD $0x6e30dc84; // fmul v4.4s, v4.4s, v16.4s
+	WORD $0x4e21a884; // fcvtns v4.4s, v4.4s
+	WORD $0x4eb18484; // add v4.4s, v4.4s, v17.4s
+	WORD $0x4eb46484; // smax v4.4s, v4.4s, v20.4s
+	WORD $0x4eb56c84; // smin v4.4s, v4.4s, v21.4s
+	WORD $0x6f640488; // ushr v8.2d, v4.2d, #28
+	WORD $0x4ea81c84; // orr v4.16b, v4.16b, v8.16b
+	VMOV V4.S[0], R7
+	MOVB.P R7, 1(R0)
+	SUB $2, R6
+	B pairs
+next:
+	SUB $1, R4
+	CBNZ R4, group
+end:
+	RET

@@ -17,4 +17,17 @@ func absMaxBitsNEON(x []float32) uint32
 func quantI8NEON(q []int8, x []float32, inv float32)
 
 // quantNEON is the NEON quantizer code.
-var quantNEON = &quantK{path: "neon", absMaxBits: absMaxBitsNEON, quantI8: quantI8NEON}
+var quantNEON = &quantK{path: "neon", absMaxBits: absMaxBitsNEON, quantI8: quantI8NEON,
+	w4Range: w4RangeNEON, w4Pack: w4PackNEON}
+
+// w4RangeNEON sets r[2i] = min(0, min key), r[2i+1] = max(0, max key) over
+// the order keys (orderKey) of each group i of gs elements of w.
+//
+//go:noescape
+func w4RangeNEON(r []int32, w []float32, gs int)
+
+// w4PackNEON codes each group i of gs (even) elements of w as
+// clamp(rne(w*inv[i]) + z[i], 0, 15), two per byte, even element low.
+//
+//go:noescape
+func w4PackNEON(qp []byte, w []float32, inv []float32, z []int32, gs int)
