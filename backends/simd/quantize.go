@@ -23,10 +23,17 @@ type quantK struct {
 	// w4Range and w4Pack have the meaning of w4RangeGo and w4PackGo.
 	w4Range func(r []int32, w []float32, g int)
 	w4Pack  func(qp []byte, w []float32, inv []float32, z []int32, g int)
+	// pvBuckets and shiftAdd (repquant_softmax_pv's integer path) have the
+	// meaning of pvBucketsGo and shiftAddGo.
+	pvBuckets func(bk []int32, codes []byte, v []int8, dv, drop int) uint32
+	shiftAdd  func(a []int64, b []int32, sh uint64)
+	// pvShift (nil: the buckets only) has the meaning of pvShiftGo.
+	pvShift func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
 }
 
 // quantGo is the Go twins as a quantK (tests).
-var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo}
+var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
+	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo}
 
 func init() {
 	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })

@@ -102,3 +102,191 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // rneInt is int32(rne(v)) for |v| < 2^22: v + 1.5*2^23 rounds to an integer
 // half to even (the default rounding) and leaves it in the low mantissa bits.
 func rneInt(v float32) int32 { return int32(math.Float32bits(v+12582912)) - 0x4B400000 }
+
+// repquant_softmax_pv (KERNELS.md 3.4 b), integer path (bits <= 4): per
+// query row, the V rows are summed per softmax code into at most 16
+// buckets (pvBuckets: one widening add per term), then each used bucket is
+// shifted by F-k into the int64 sums (shiftAdd), as in the pure-Go kernel.
+// The float path (bits > 4) is the pure-Go backend's.
+
+func init() {
+	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV, func(l *level) bool { return l.q != nil && l.q.pvBuckets != nil })
+}
+
+// pvBucketsGo is the twin of pvBucketsAVX512.
+func pvBucketsGo(bk []int32, codes []byte, v []int8, dv, drop int) uint32 {
+	var used uint32
+	for j, c := range codes {
+		q := int(c)
+		if q >= drop {
+			continue
+		}
+		dst, vj := bk[q*dv:(q+1)*dv], v[j*dv:(j+1)*dv]
+		if used&(1<<q) == 0 {
+			used |= 1 << q
+			for e, x := range vj {
+				dst[e] = int32(x)
+			}
+			continue
+		}
+		for e, x := range vj {
+			dst[e] += int32(x)
+		}
+	}
+	return used
+}
+
+// shiftAddGo is the twin of shiftAddAVX512.
+func shiftAddGo(a []int64, b []int32, sh uint64) {
+	a = a[:len(b)]
+	for e, x := range b {
+		a[e] += int64(x) << sh
+	}
+}
+
+// pvShiftGo is the twin of pvShiftAVX512.
+func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool) {
+	for e := range all {
+		var a, o int32
+		for j, c := range codes {
+			x := int32(v[j*ldv+e])
+			if sh := cnt[c]; sh < 32 {
+				a += x << sh
+			}
+			if sh := cnt[256+int(c)]; withOdd && sh < 32 {
+				o += x << sh
+			}
+		}
+		all[e] = a
+		if withOdd {
+			odd[e] = o
+		}
+	}
+}
+
+// pvShiftLanes is the most lanes of one pvShift call.
+const pvShiftLanes = 64
+
+// pvCounts is pvShift's table of shift counts F-k per code: [q] for
+// A_all, [256+q] for A_odd; 32 (adds 0) where the code does not count.
+func pvCounts(bits int, mode kernel.SoftmaxQuantMode) *[512]byte {
+	var t [512]byte
+	F := kernel.SoftmaxPVShift(bits, mode)
+	for q := range 256 {
+		t[q], t[256+q] = 32, 32
+		if q >= 1<<bits {
+			continue
+		}
+		if mode == kernel.QuantLog2 {
+			t[q] = byte(F - q)
+			continue
+		}
+		t[q] = byte(F - (q+1)/2)
+		if q%2 == 1 {
+			t[256+q] = t[q]
+		}
+	}
+	return &t
+}
+
+func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepQuantSoftmaxPV)
+	qk := b.lv.q
+	if qk == nil || qk.pvBuckets == nil || op.Bits > 4 {
+		return b.pure.Prepare(op)
+	}
+	S, Dv, L := op.S, op.Dv, op.L
+	pq, vi, out := kernel.U8s(op.Pq), kernel.I8s(op.Vi), kernel.F32s(op.O)
+	aall, aodd := kernel.I32s(op.Aall), kernel.I32s(op.Aodd)
+	sqrt := op.Mode == kernel.QuantLogSqrt2
+	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
+	drop := 1 << op.Bits
+	scaleF := math.Ldexp(float64(op.Scale)*float64(op.SV), -F)
+	type scratch struct {
+		all, odd   []int64
+		bk         []int32
+		all32, o32 []int32
+	}
+	pool := newPool(b.threads, func() *scratch {
+		return &scratch{all: make([]int64, Dv), odd: make([]int64, Dv), bk: make([]int32, drop*Dv),
+			all32: make([]int32, Dv), o32: make([]int32, Dv)}
+	})
+	// Where the sums fit int32 (SoftmaxPVIntOK), one shift per term and no
+	// buckets (pvShift); otherwise buckets summed in int64.
+	var cnt *[512]byte
+	if qk.pvShift != nil && kernel.SoftmaxPVIntOK(op.Bits, op.Mode, S) {
+		cnt = pvCounts(op.Bits, op.Mode)
+	}
+	shifted := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		all, odd := sc.all32, sc.o32
+		for row := lo; row < hi; row++ {
+			bh := row / L
+			codes, v := pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv]
+			for c0 := 0; c0 < Dv; c0 += pvShiftLanes {
+				c1 := min(c0+pvShiftLanes, Dv)
+				qk.pvShift(all[c0:c1], odd[c0:c1], codes, v[c0:], Dv, cnt, sqrt)
+			}
+			o := out[row*Dv : (row+1)*Dv]
+			if !sqrt {
+				for e := range o {
+					o[e] = float32(scaleF * float64(all[e]))
+				}
+				if aall != nil {
+					copy(aall[row*Dv:(row+1)*Dv], all)
+				}
+				continue
+			}
+			for e := range o {
+				o[e] = float32(scaleF * (float64(all[e]) + (math.Sqrt2-1)*float64(odd[e])))
+			}
+			if aall != nil {
+				copy(aall[row*Dv:(row+1)*Dv], all)
+			}
+			if aodd != nil {
+				copy(aodd[row*Dv:(row+1)*Dv], odd)
+			}
+		}
+	}
+	body := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		all, odd, bk := sc.all, sc.odd, sc.bk
+		for row := lo; row < hi; row++ {
+			bh := row / L
+			used := qk.pvBuckets(bk, pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv], Dv, drop)
+			clear(all)
+			clear(odd)
+			for q := 0; q < drop; q++ {
+				if used&(1<<q) == 0 {
+					continue
+				}
+				k, dst := q, all
+				if sqrt {
+					k = (q + 1) / 2
+					if q%2 == 1 {
+						dst = odd
+					}
+				}
+				qk.shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint64(F-k))
+			}
+			// all holds the even terms: A_all = even + odd.
+			o := out[row*Dv : (row+1)*Dv]
+			for e := range o {
+				a, d := all[e]+odd[e], odd[e]
+				o[e] = float32(scaleF * (float64(a) + (math.Sqrt2-1)*float64(d)))
+				if aall != nil {
+					aall[row*Dv+e] = int32(a)
+				}
+				if aodd != nil {
+					aodd[row*Dv+e] = int32(d)
+				}
+			}
+		}
+	}
+	if cnt != nil {
+		body = shifted
+	}
+	return bound(qk.path, func() { b.rows(op.BH*L, S*Dv, body) }), nil
+}

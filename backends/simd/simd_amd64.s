@@ -7779,6 +7779,249 @@ DATA c_evenperm<>+24(SB)/4, $0x00000004
 DATA c_evenperm<>+28(SB)/4, $0x00000006
 GLOBL c_evenperm<>(SB), RODATA|NOPTR, $32
 
+// func pvBucketsAVX512(bk []int32, codes []byte, v []int8, dv int, drop int) uint32
+// Requires: AVX, AVX512F, BMI2
+TEXT ·pvBucketsAVX512(SB), NOSPLIT, $0-92
+	MOVQ  bk_base+0(FP), AX
+	MOVQ  codes_base+24(FP), CX
+	MOVQ  v_base+48(FP), DX
+	MOVQ  codes_len+32(FP), BX
+	MOVQ  dv+72(FP), SI
+	MOVQ  drop+80(FP), DI
+	XORL  R8, R8
+	MOVQ  SI, R9
+	SHLQ  $0x02, R9
+	MOVQ  SI, R10
+	ANDQ  $0x0f, R10
+	MOVQ  $-1, R11
+	BZHIQ R10, R11, R11
+	KMOVW R11, K1
+	MOVQ  SI, R11
+	SHRQ  $0x04, R11
+	TESTQ BX, BX
+	JZ    end
+
+row:
+	MOVBQZX (CX), R12
+	INCQ    CX
+	CMPQ    R12, DI
+	JAE     skip
+	MOVQ    R12, R13
+	IMULQ   R9, R13
+	ADDQ    AX, R13
+	MOVQ    DX, R14
+	MOVQ    R11, R15
+	BTL     R12, R8
+	JCS     add
+	BTSL    R12, R8
+
+store16:
+	TESTQ     R15, R15
+	JZ        storetail
+	VPMOVSXBD (R14), Z0
+	VMOVDQU32 Z0, (R13)
+	ADDQ      $0x10, R14
+	ADDQ      $0x40, R13
+	DECQ      R15
+	JMP       store16
+
+storetail:
+	TESTQ       R10, R10
+	JZ          skip
+	VPMOVSXBD.Z (R14), K1, Z0
+	VMOVDQU32   Z0, K1, (R13)
+	JMP         skip
+
+add:
+add16:
+	TESTQ     R15, R15
+	JZ        addtail
+	VPMOVSXBD (R14), Z0
+	VPADDD    (R13), Z0, Z0
+	VMOVDQU32 Z0, (R13)
+	ADDQ      $0x10, R14
+	ADDQ      $0x40, R13
+	DECQ      R15
+	JMP       add16
+
+addtail:
+	TESTQ       R10, R10
+	JZ          skip
+	VPMOVSXBD.Z (R14), K1, Z0
+	VPADDD      (R13), Z0, K1, Z0
+	VMOVDQU32   Z0, K1, (R13)
+
+skip:
+	ADDQ SI, DX
+	DECQ BX
+	JNZ  row
+
+end:
+	MOVL R8, ret+88(FP)
+	VZEROUPPER
+	RET
+
+// func shiftAddAVX512(a []int64, b []int32, sh uint64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·shiftAddAVX512(SB), NOSPLIT, $0-56
+	MOVQ  a_base+0(FP), AX
+	MOVQ  b_base+24(FP), CX
+	MOVQ  b_len+32(FP), DX
+	MOVQ  sh+48(FP), BX
+	VMOVQ BX, X0
+
+loop:
+	CMPQ      DX, $0x08
+	JB        tail
+	VPMOVSXDQ (CX), Z1
+	VPSLLQ    X0, Z1, Z1
+	VPADDQ    (AX), Z1, Z1
+	VMOVDQU64 Z1, (AX)
+	ADDQ      $0x20, CX
+	ADDQ      $0x40, AX
+	SUBQ      $0x08, DX
+	JMP       loop
+
+tail:
+	TESTQ       DX, DX
+	JZ          done
+	MOVQ        $-1, BX
+	BZHIQ       DX, BX, BX
+	KMOVW       BX, K1
+	VPMOVSXDQ.Z (CX), K1, Z1
+	VPSLLQ      X0, Z1, Z1
+	VPADDQ      (AX), Z1, K1, Z1
+	VMOVDQU64   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·pvShiftAVX512(SB), NOSPLIT, $0-113
+	MOVQ    all_base+0(FP), AX
+	MOVQ    odd_base+24(FP), CX
+	MOVQ    codes_base+48(FP), DX
+	MOVQ    v_base+72(FP), BX
+	MOVQ    all_len+8(FP), SI
+	MOVQ    codes_len+56(FP), DI
+	MOVQ    ldv+96(FP), R8
+	MOVQ    cnt+104(FP), R9
+	MOVQ    SI, R10
+	XORQ    R11, R11
+	CMPQ    R10, R11
+	CMOVQLT R11, R10
+	MOVQ    $-1, R11
+	BZHIQ   R10, R11, R11
+	KMOVW   R11, K1
+	MOVQ    SI, R10
+	SUBQ    $0x10, R10
+	XORQ    R11, R11
+	CMPQ    R10, R11
+	CMOVQLT R11, R10
+	MOVQ    $-1, R11
+	BZHIQ   R10, R11, R11
+	KMOVW   R11, K2
+	MOVQ    SI, R10
+	SUBQ    $0x20, R10
+	XORQ    R11, R11
+	CMPQ    R10, R11
+	CMOVQLT R11, R10
+	MOVQ    $-1, R11
+	BZHIQ   R10, R11, R11
+	KMOVW   R11, K3
+	SUBQ    $0x30, SI
+	XORQ    R10, R10
+	CMPQ    SI, R10
+	CMOVQLT R10, SI
+	MOVQ    $-1, R10
+	BZHIQ   SI, R10, R10
+	KMOVW   R10, K4
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+	VPXORD  Z4, Z4, Z4
+	VPXORD  Z5, Z5, Z5
+	VPXORD  Z6, Z6, Z6
+	VPXORD  Z7, Z7, Z7
+	MOVB    withOdd+112(FP), SI
+	XORQ    R10, R10
+	TESTB   SI, SI
+	JZ      even
+
+oddloop:
+	CMPQ        R10, DI
+	JAE         store
+	MOVBQZX     (DX)(R10*1), R11
+	MOVBQZX     (R9)(R11*1), R12
+	VMOVD       R12, X8
+	MOVBQZX     256(R9)(R11*1), R11
+	VMOVD       R11, X9
+	VPMOVSXBD.Z (BX), K1, Z10
+	VPSLLD      X9, Z10, Z11
+	VPADDD      Z11, Z1, Z1
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z0, Z0
+	VPMOVSXBD.Z 16(BX), K2, Z10
+	VPSLLD      X9, Z10, Z11
+	VPADDD      Z11, Z3, Z3
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z2, Z2
+	VPMOVSXBD.Z 32(BX), K3, Z10
+	VPSLLD      X9, Z10, Z11
+	VPADDD      Z11, Z5, Z5
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z4, Z4
+	VPMOVSXBD.Z 48(BX), K4, Z10
+	VPSLLD      X9, Z10, Z9
+	VPADDD      Z9, Z7, Z7
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z6, Z6
+	ADDQ        R8, BX
+	INCQ        R10
+	JMP         oddloop
+
+even:
+evenloop:
+	CMPQ        R10, DI
+	JAE         store
+	MOVBQZX     (DX)(R10*1), R11
+	MOVBQZX     (R9)(R11*1), R11
+	VMOVD       R11, X8
+	VPMOVSXBD.Z (BX), K1, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z0, Z0
+	VPMOVSXBD.Z 16(BX), K2, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z2, Z2
+	VPMOVSXBD.Z 32(BX), K3, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z4, Z4
+	VPMOVSXBD.Z 48(BX), K4, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z6, Z6
+	ADDQ        R8, BX
+	INCQ        R10
+	JMP         evenloop
+
+store:
+	VMOVDQU32 Z0, K1, (AX)
+	VMOVDQU32 Z2, K2, 64(AX)
+	VMOVDQU32 Z4, K3, 128(AX)
+	VMOVDQU32 Z6, K4, 192(AX)
+	TESTB     SI, SI
+	JZ        done
+	VMOVDQU32 Z1, K1, (CX)
+	VMOVDQU32 Z3, K2, 64(CX)
+	VMOVDQU32 Z5, K3, 128(CX)
+	VMOVDQU32 Z7, K4, 192(CX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40

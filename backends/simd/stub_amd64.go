@@ -421,6 +421,26 @@ func w4RangeAVX2(r []int32, w []float32, gs int)
 //go:noescape
 func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
 
+// pvBucketsAVX512 sums the rows v[j*dv:(j+1)*dv] (widened to int32) into bucket
+// bk[q*dv:(q+1)*dv] of their code q = codes[j], for every j < len(codes) with q < drop <= 32;
+// a bucket's first row is stored, later ones are added. It returns the mask of the
+// buckets used (bit q); the others are left alone. (AVX-512)
+//
+//go:noescape
+func pvBucketsAVX512(bk []int32, codes []byte, v []int8, dv int, drop int) uint32
+
+// shiftAddAVX512 adds int64(b[i]) << sh to a[i] over len(b). (AVX-512)
+//
+//go:noescape
+func shiftAddAVX512(a []int64, b []int32, sh uint64)
+
+// pvShiftAVX512 sets, for e < len(all) <= 64 (lanes of v's rows, ldv apart),
+// all[e] = Σ_j int32(v[j*ldv+e]) << cnt[codes[j]] and, if withOdd, odd[e] = Σ_j int32(v[j*ldv+e]) << cnt[256+codes[j]],
+// over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. (AVX-512)
+//
+//go:noescape
+func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)

@@ -38,6 +38,8 @@ func main() {
 	quantAVX2()
 	quantW4()
 	quantW4AVX2()
+	softmaxPV()
+	pvShift()
 	peakProbes()
 	Generate()
 }

@@ -530,3 +530,224 @@ func evenPerm() Mem {
 	}
 	return *evenPermMem
 }
+
+// softmaxPV is the integer part of repquant_softmax_pv (KERNELS.md 3.4 b),
+// AVX-512: the V rows of one query row summed per softmax code (buckets),
+// and the buckets shifted into the int64 sums.
+func softmaxPV() {
+	TEXT("pvBucketsAVX512", NOSPLIT, "func(bk []int32, codes []byte, v []int8, dv int, drop int) uint32")
+	Pragma("noescape")
+	Doc("pvBucketsAVX512 sums the rows v[j*dv:(j+1)*dv] (widened to int32) into bucket",
+		"bk[q*dv:(q+1)*dv] of their code q = codes[j], for every j < len(codes) with q < drop <= 32;",
+		"a bucket's first row is stored, later ones are added. It returns the mask of the",
+		"buckets used (bit q); the others are left alone. (AVX-512)")
+	{
+		bk, cp, vp := ptr("bk"), ptr("codes"), ptr("v")
+		s := Load(Param("codes").Len(), GP64()).(GPVirtual)
+		dv := Load(Param("dv"), GP64()).(GPVirtual)
+		drop := Load(Param("drop"), GP64()).(GPVirtual)
+		used := GP32()
+		XORL(used, used)
+		dv4 := GP64()
+		MOVQ(dv, dv4)
+		SHLQ(U8(2), dv4)
+		tk := K()
+		rem := GP64() // dv%16: no masked tail when 0 (a masked store would block store forwarding)
+		{
+			ones := GP64()
+			MOVQ(dv, rem)
+			ANDQ(U8(15), rem)
+			MOVQ(I32(-1), ones)
+			BZHIQ(rem, ones, ones)
+			KMOVW(ones.As32(), tk)
+		}
+		full := GP64()
+		MOVQ(dv, full)
+		SHRQ(U8(4), full)
+		TESTQ(s, s)
+		JZ(LabelRef("end"))
+		Label("row")
+		q := GP64()
+		MOVBQZX(Mem{Base: cp}, q)
+		INCQ(cp)
+		CMPQ(q, drop)
+		JAE(LabelRef("skip"))
+		d, src, n := GP64(), GP64(), GP64()
+		MOVQ(q, d)
+		IMULQ(dv4, d)
+		ADDQ(bk, d)
+		MOVQ(vp, src)
+		MOVQ(full, n)
+		z := ZMM()
+		BTL(q.As32(), used)
+		JCS(LabelRef("add"))
+		BTSL(q.As32(), used)
+		for _, add := range []bool{false, true} {
+			lbl := "store"
+			if add {
+				lbl = "add"
+				Label("add")
+			}
+			Label(lbl + "16")
+			TESTQ(n, n)
+			JZ(LabelRef(lbl + "tail"))
+			VPMOVSXBD(Mem{Base: src}, z)
+			if add {
+				VPADDD(Mem{Base: d}, z, z)
+			}
+			VMOVDQU32(z, Mem{Base: d})
+			ADDQ(U8(16), src)
+			ADDQ(U8(64), d)
+			DECQ(n)
+			JMP(LabelRef(lbl + "16"))
+			Label(lbl + "tail")
+			TESTQ(rem, rem)
+			JZ(LabelRef("skip"))
+			VPMOVSXBD_Z(Mem{Base: src}, tk, z) // masked: no fault past the row
+			if add {
+				VPADDD(Mem{Base: d}, z, tk, z)
+			}
+			VMOVDQU32(z, tk, Mem{Base: d})
+			JMP(LabelRef("skip"))
+		}
+		Label("skip")
+		ADDQ(dv, vp)
+		DECQ(s)
+		JNZ(LabelRef("row"))
+		Label("end")
+		Store(used, ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("shiftAddAVX512", NOSPLIT, "func(a []int64, b []int32, sh uint64)")
+	Pragma("noescape")
+	Doc("shiftAddAVX512 adds int64(b[i]) << sh to a[i] over len(b). (AVX-512)")
+	{
+		a, b := ptr("a"), ptr("b")
+		n := Load(Param("b").Len(), GP64()).(GPVirtual)
+		shg := Load(Param("sh"), GP64()).(GPVirtual)
+		sh := XMM()
+		VMOVQ(shg, sh)
+		Label("loop")
+		CMPQ(n, U8(8))
+		JB(LabelRef("tail"))
+		z := ZMM()
+		VPMOVSXDQ(Mem{Base: b}, z)
+		VPSLLQ(sh, z, z)
+		VPADDQ(Mem{Base: a}, z, z)
+		VMOVDQU64(z, Mem{Base: a})
+		ADDQ(U8(32), b)
+		ADDQ(U8(64), a)
+		SUBQ(U8(8), n)
+		JMP(LabelRef("loop"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		ones := GP64()
+		MOVQ(I32(-1), ones)
+		BZHIQ(n, ones, ones)
+		k := K()
+		KMOVW(ones.As32(), k)
+		VPMOVSXDQ_Z(Mem{Base: b}, k, z)
+		VPSLLQ(sh, z, z)
+		VPADDQ(Mem{Base: a}, z, k, z)
+		VMOVDQU64(z, k, Mem{Base: a})
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// pvShift is the int32 form of repquant_softmax_pv's sums (AVX-512): per
+// term one shift of the widened V row by a per-code count, no buckets.
+func pvShift() {
+	TEXT("pvShiftAVX512", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)")
+	Pragma("noescape")
+	Doc("pvShiftAVX512 sets, for e < len(all) <= 64 (lanes of v's rows, ldv apart),",
+		"all[e] = Σ_j int32(v[j*ldv+e]) << cnt[codes[j]] and, if withOdd, odd[e] = Σ_j int32(v[j*ldv+e]) << cnt[256+codes[j]],",
+		"over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. (AVX-512)")
+	{
+		allp, oddp, cp, vp := ptr("all"), ptr("odd"), ptr("codes"), ptr("v")
+		lanes := Load(Param("all").Len(), GP64()).(GPVirtual)
+		s := Load(Param("codes").Len(), GP64()).(GPVirtual)
+		ldv := Load(Param("ldv"), GP64()).(GPVirtual)
+		cnt := Load(Param("cnt"), GP64()).(GPVirtual)
+		var ks [4]OpmaskVirtual
+		for i := range ks {
+			// lanes of vector i: clamp(lanes-16i, 0, 16)
+			t, ones := GP64(), GP64()
+			MOVQ(lanes, t)
+			if i > 0 {
+				SUBQ(U8(16*i), t)
+			}
+			zero := GP64()
+			XORQ(zero, zero)
+			CMPQ(t, zero)
+			CMOVQLT(zero, t)
+			MOVQ(I32(-1), ones)
+			BZHIQ(t, ones, ones)
+			ks[i] = K()
+			KMOVW(ones.As32(), ks[i])
+		}
+		var acc, oacc [4]VecVirtual
+		for i := range acc {
+			acc[i], oacc[i] = ZMM(), ZMM()
+			VPXORD(acc[i], acc[i], acc[i])
+			VPXORD(oacc[i], oacc[i], oacc[i])
+		}
+		wo := GP8()
+		Load(Param("withOdd"), wo)
+		j := GP64()
+		XORQ(j, j)
+		xa, xo := XMM(), XMM()
+		for _, odd := range []bool{true, false} {
+			name := "even"
+			if odd {
+				TESTB(wo, wo)
+				JZ(LabelRef("even"))
+				name = "odd"
+			} else {
+				Label("even")
+			}
+			Label(name + "loop")
+			CMPQ(j, s)
+			JAE(LabelRef("store"))
+			q, a := GP64(), GP64()
+			MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
+			MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
+			VMOVD(a.As32(), xa)
+			if odd {
+				o := GP64()
+				MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
+				VMOVD(o.As32(), xo)
+			}
+			for i := range acc {
+				t := ZMM()
+				VPMOVSXBD_Z(Mem{Base: vp, Disp: 16 * i}, ks[i], t)
+				if odd {
+					u := ZMM()
+					VPSLLD(xo, t, u)
+					VPADDD(u, oacc[i], oacc[i])
+				}
+				VPSLLD(xa, t, t)
+				VPADDD(t, acc[i], acc[i])
+			}
+			ADDQ(ldv, vp)
+			INCQ(j)
+			JMP(LabelRef(name + "loop"))
+		}
+		Label("store")
+		for i := range acc {
+			VMOVDQU32(acc[i], ks[i], Mem{Base: allp, Disp: 64 * i})
+		}
+		TESTB(wo, wo)
+		JZ(LabelRef("done"))
+		for i := range acc {
+			VMOVDQU32(oacc[i], ks[i], Mem{Base: oddp, Disp: 64 * i})
+		}
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
