@@ -5,6 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
+
+	"github.com/nbench/nbench/kernel"
 )
 
 // Direct tests of the quantizer routines of every quantK variant (the Go
@@ -160,6 +163,161 @@ func TestW4Parts(t *testing.T) {
 						k.w4Range(r, w, g)
 						if r[2*(i/g)] > orderKey(float32(math.Inf(-1))) {
 							t.Fatalf("w4Range %s: -Inf went unseen", what)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// pageEndI8 returns n int8 values ending at an inaccessible page.
+func pageEndI8(t *testing.T, n int, rng *rand.Rand) []int8 {
+	f := pageEnd(t, (n+3)/4)
+	if len(f) == 0 {
+		return nil
+	}
+	b := unsafe.Slice((*int8)(unsafe.Pointer(&f[0])), 4*len(f))
+	b = b[len(b)-n:]
+	for i := range b {
+		b[i] = int8(rng.IntN(256) - 128)
+	}
+	return b
+}
+
+func TestSoftmaxPVParts(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.pvBuckets == nil {
+			t.Skip("no softmax P@V code")
+		}
+		rng := rand.New(rand.NewPCG(25, 26))
+		dvs := []int{0, 1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100}
+		for _, dv := range dvs {
+			for _, s := range []int{0, 1, 2, 5, 40} {
+				for _, drop := range []int{2, 16, 32} {
+					what := fmt.Sprintf("dv=%d S=%d drop=%d", dv, s, drop)
+					v := pageEndI8(t, s*dv, rng)
+					codes := make([]byte, s)
+					for j := range codes {
+						codes[j] = byte(rng.IntN(drop + 3))
+					}
+					const garbage = -7777
+					bk := make([]int32, drop*dv+20)
+					for i := range bk {
+						bk[i] = garbage
+					}
+					used := k.pvBuckets(bk[:drop*dv], codes, v, dv, drop)
+					var wantUsed uint32
+					for q := range drop {
+						var n int
+						for e := range dv {
+							var sum int64
+							n = 0
+							for j, c := range codes {
+								if int(c) == q {
+									sum += int64(v[j*dv+e])
+									n++
+								}
+							}
+							if n > 0 && int64(bk[q*dv+e]) != sum || n == 0 && bk[q*dv+e] != garbage {
+								t.Fatalf("pvBuckets %s: bucket %d[%d] = %d, want %d (%d rows)", what, q, e, bk[q*dv+e], sum, n)
+							}
+						}
+						for _, c := range codes {
+							if int(c) == q {
+								wantUsed |= 1 << q
+							}
+						}
+					}
+					if used != wantUsed {
+						t.Fatalf("pvBuckets %s: used %#x, want %#x", what, used, wantUsed)
+					}
+					for i := drop * dv; i < len(bk); i++ {
+						if bk[i] != garbage {
+							t.Fatalf("pvBuckets %s: wrote past the buckets at +%d", what, i-drop*dv)
+						}
+					}
+				}
+			}
+		}
+		for n := 0; n <= 40; n++ {
+			for _, sh := range []uint64{0, 1, 7, 22, 30} {
+				b := make([]int32, n)
+				for i := range b {
+					b[i] = rng.Int32() >> rng.IntN(31)
+					if rng.IntN(2) == 0 {
+						b[i] = -b[i]
+					}
+				}
+				buf := make([]int64, n+9)
+				for i := range buf {
+					buf[i] = int64(i) * 1000003
+				}
+				a := buf[:n]
+				k.shiftAdd(a, b, sh)
+				for i := range buf {
+					want := int64(i) * 1000003
+					if i < n {
+						want += int64(b[i]) * (1 << sh)
+					}
+					if buf[i] != want {
+						t.Fatalf("shiftAdd n=%d sh=%d: a[%d] = %d, want %d", n, sh, i, buf[i], want)
+					}
+				}
+			}
+		}
+		if k.pvShift == nil {
+			return
+		}
+		tables := []*[512]byte{pvCounts(4, kernel.QuantLogSqrt2), pvCounts(4, kernel.QuantLog2), pvCounts(1, kernel.QuantLog2)}
+		var rt [512]byte
+		for i := range rt {
+			rt[i] = byte(rng.IntN(40))
+		}
+		tables = append(tables, &rt)
+		for lanes := 0; lanes <= pvShiftLanes; lanes++ {
+			for _, s := range []int{0, 1, 3, 33} {
+				for ti, cnt := range tables {
+					for _, withOdd := range []bool{true, false} {
+						ldv := lanes + rng.IntN(3)
+						what := fmt.Sprintf("lanes=%d S=%d table=%d odd=%v", lanes, s, ti, withOdd)
+						v := pageEndI8(t, max(s*ldv-(ldv-lanes), 0), rng) // the last row ends at the page
+						codes := make([]byte, s)
+						for j := range codes {
+							codes[j] = byte(rng.IntN(256))
+							if rng.IntN(2) == 0 {
+								codes[j] = byte(rng.IntN(17))
+							}
+						}
+						const garbage = -5555
+						buf := make([]int32, 2*(lanes+16))
+						for i := range buf {
+							buf[i] = garbage
+						}
+						all, odd := buf[:lanes], buf[lanes+16:2*lanes+16]
+						k.pvShift(all, odd, codes, v, ldv, cnt, withOdd)
+						for e := range lanes {
+							var a, o int64
+							for j, c := range codes {
+								x := int64(v[j*ldv+e])
+								if sh := cnt[c]; sh < 32 {
+									a += x << sh
+								}
+								if sh := cnt[256+int(c)]; sh < 32 {
+									o += x << sh
+								}
+							}
+							if all[e] != int32(a) {
+								t.Fatalf("pvShift %s: all[%d] = %d, want %d", what, e, all[e], int32(a))
+							}
+							if withOdd && odd[e] != int32(o) || !withOdd && odd[e] != garbage {
+								t.Fatalf("pvShift %s: odd[%d] = %d, want %d", what, e, odd[e], int32(o))
+							}
+						}
+						for i := range 16 {
+							if buf[lanes+i] != garbage || buf[2*lanes+16+i] != garbage {
+								t.Fatalf("pvShift %s: wrote past its outputs", what)
+							}
 						}
 					}
 				}
