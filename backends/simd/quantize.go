@@ -27,13 +27,15 @@ type quantK struct {
 	// meaning of pvBucketsGo and shiftAddGo.
 	pvBuckets func(bk []int32, codes []byte, v []int8, dv, drop int) uint32
 	shiftAdd  func(a []int64, b []int32, sh uint64)
-	// pvShift (nil: the buckets only) has the meaning of pvShiftGo.
-	pvShift func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+	// pvShift has the meaning of pvShiftGo for len(all) <= pvLanes, a
+	// multiple of pvStep (0: any).
+	pvShift         func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+	pvLanes, pvStep int
 }
 
 // quantGo is the Go twins as a quantK (tests).
 var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
-	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo}
+	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo, pvLanes: 64}
 
 func init() {
 	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })

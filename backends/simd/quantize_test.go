@@ -187,11 +187,14 @@ func pageEndI8(t *testing.T, n int, rng *rand.Rand) []int8 {
 
 func TestSoftmaxPVParts(t *testing.T) {
 	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
-		if k.pvBuckets == nil {
+		if k.pvShift == nil {
 			t.Skip("no softmax P@V code")
 		}
 		rng := rand.New(rand.NewPCG(25, 26))
 		dvs := []int{0, 1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100}
+		if k.pvBuckets == nil {
+			dvs = nil
+		}
 		for _, dv := range dvs {
 			for _, s := range []int{0, 1, 2, 5, 40} {
 				for _, drop := range []int{2, 16, 32} {
@@ -240,7 +243,7 @@ func TestSoftmaxPVParts(t *testing.T) {
 				}
 			}
 		}
-		for n := 0; n <= 40; n++ {
+		for n := 0; n <= 40 && k.shiftAdd != nil; n++ {
 			for _, sh := range []uint64{0, 1, 7, 22, 30} {
 				b := make([]int32, n)
 				for i := range b {
@@ -266,16 +269,16 @@ func TestSoftmaxPVParts(t *testing.T) {
 				}
 			}
 		}
-		if k.pvShift == nil {
-			return
-		}
 		tables := []*[512]byte{pvCounts(4, kernel.QuantLogSqrt2), pvCounts(4, kernel.QuantLog2), pvCounts(1, kernel.QuantLog2)}
 		var rt [512]byte
 		for i := range rt {
 			rt[i] = byte(rng.IntN(40))
 		}
 		tables = append(tables, &rt)
-		for lanes := 0; lanes <= pvShiftLanes; lanes++ {
+		for lanes := 0; lanes <= k.pvLanes; lanes++ {
+			if k.pvStep > 1 && (lanes == 0 || lanes%k.pvStep != 0) {
+				continue
+			}
 			for _, s := range []int{0, 1, 3, 33} {
 				for ti, cnt := range tables {
 					for _, withOdd := range []bool{true, false} {

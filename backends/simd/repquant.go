@@ -110,7 +110,7 @@ func rneInt(v float32) int32 { return int32(math.Float32bits(v+12582912)) - 0x4B
 // The float path (bits > 4) is the pure-Go backend's.
 
 func init() {
-	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV, func(l *level) bool { return l.q != nil && l.q.pvBuckets != nil })
+	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV, func(l *level) bool { return l.q != nil && l.q.pvShift != nil })
 }
 
 // pvBucketsGo is the twin of pvBucketsAVX512.
@@ -164,9 +164,6 @@ func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte
 	}
 }
 
-// pvShiftLanes is the most lanes of one pvShift call.
-const pvShiftLanes = 64
-
 // pvCounts is pvShift's table of shift counts F-k per code: [q] for
 // A_all, [256+q] for A_odd; 32 (adds 0) where the code does not count.
 func pvCounts(bits int, mode kernel.SoftmaxQuantMode) *[512]byte {
@@ -192,7 +189,8 @@ func pvCounts(bits int, mode kernel.SoftmaxQuantMode) *[512]byte {
 func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.RepQuantSoftmaxPV)
 	qk := b.lv.q
-	if qk == nil || qk.pvBuckets == nil || op.Bits > 4 {
+	if qk == nil || qk.pvShift == nil || op.Bits > 4 ||
+		qk.pvBuckets == nil && !kernel.SoftmaxPVIntOK(op.Bits, op.Mode, op.S) {
 		return b.pure.Prepare(op)
 	}
 	S, Dv, L := op.S, op.Dv, op.L
@@ -214,7 +212,7 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// Where the sums fit int32 (SoftmaxPVIntOK), one shift per term and no
 	// buckets (pvShift); otherwise buckets summed in int64.
 	var cnt *[512]byte
-	if qk.pvShift != nil && kernel.SoftmaxPVIntOK(op.Bits, op.Mode, S) {
+	if kernel.SoftmaxPVIntOK(op.Bits, op.Mode, S) {
 		cnt = pvCounts(op.Bits, op.Mode)
 	}
 	shifted := func(lo, hi int) {
@@ -224,9 +222,17 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		for row := lo; row < hi; row++ {
 			bh := row / L
 			codes, v := pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv]
-			for c0 := 0; c0 < Dv; c0 += pvShiftLanes {
-				c1 := min(c0+pvShiftLanes, Dv)
+			for c0 := 0; c0 < Dv; {
+				c1 := min(c0+qk.pvLanes, Dv)
+				if qk.pvStep > 1 {
+					c1 = c0 + (c1-c0)/qk.pvStep*qk.pvStep
+				}
+				if c1 == c0 { // lanes short of a step
+					pvShiftGo(all[c0:], odd[c0:], codes, v[c0:], Dv, cnt, sqrt)
+					break
+				}
 				qk.pvShift(all[c0:c1], odd[c0:c1], codes, v[c0:], Dv, cnt, sqrt)
+				c0 = c1
 			}
 			o := out[row*Dv : (row+1)*Dv]
 			if !sqrt {

@@ -8022,6 +8022,284 @@ done:
 	VZEROUPPER
 	RET
 
+// func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+// Requires: AVX, AVX2
+TEXT ·pvShiftAVX2(SB), NOSPLIT, $0-113
+	MOVQ all_base+0(FP), AX
+	MOVQ odd_base+24(FP), CX
+	MOVQ codes_base+48(FP), DX
+	MOVQ v_base+72(FP), BX
+	MOVQ all_len+8(FP), SI
+	MOVQ codes_len+56(FP), DI
+	MOVQ ldv+96(FP), R8
+	MOVQ cnt+104(FP), R9
+	MOVB withOdd+112(FP), R10
+	SHRQ $0x03, SI
+	CMPQ SI, $0x01
+	JE   v1
+	CMPQ SI, $0x02
+	JE   v2
+	CMPQ SI, $0x03
+	JE   v3
+	CMPQ SI, $0x04
+	JE   v4
+	RET
+
+v1:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v1even
+
+v1oddloop:
+	CMPQ      SI, DI
+	JAE       v1store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X2
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X3
+	VPMOVSXBD (BX), Y4
+	VPSLLD    X3, Y4, Y3
+	VPADDD    Y3, Y1, Y1
+	VPSLLD    X2, Y4, Y4
+	VPADDD    Y4, Y0, Y0
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v1oddloop
+
+v1even:
+v1evenloop:
+	CMPQ      SI, DI
+	JAE       v1store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X2
+	VPMOVSXBD (BX), Y3
+	VPSLLD    X2, Y3, Y3
+	VPADDD    Y3, Y0, Y0
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v1evenloop
+
+v1store:
+	VMOVDQU Y0, (AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	JMP     done
+
+v2:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v2even
+
+v2oddloop:
+	CMPQ      SI, DI
+	JAE       v2store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X4
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X5
+	VPMOVSXBD (BX), Y6
+	VPSLLD    X5, Y6, Y7
+	VPADDD    Y7, Y1, Y1
+	VPSLLD    X4, Y6, Y6
+	VPADDD    Y6, Y0, Y0
+	VPMOVSXBD 8(BX), Y6
+	VPSLLD    X5, Y6, Y5
+	VPADDD    Y5, Y3, Y3
+	VPSLLD    X4, Y6, Y6
+	VPADDD    Y6, Y2, Y2
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v2oddloop
+
+v2even:
+v2evenloop:
+	CMPQ      SI, DI
+	JAE       v2store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X4
+	VPMOVSXBD (BX), Y5
+	VPSLLD    X4, Y5, Y5
+	VPADDD    Y5, Y0, Y0
+	VPMOVSXBD 8(BX), Y5
+	VPSLLD    X4, Y5, Y5
+	VPADDD    Y5, Y2, Y2
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v2evenloop
+
+v2store:
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y2, 32(AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	VMOVDQU Y3, 32(CX)
+	JMP     done
+
+v3:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v3even
+
+v3oddloop:
+	CMPQ      SI, DI
+	JAE       v3store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X6
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X7
+	VPMOVSXBD (BX), Y8
+	VPSLLD    X7, Y8, Y9
+	VPADDD    Y9, Y1, Y1
+	VPSLLD    X6, Y8, Y8
+	VPADDD    Y8, Y0, Y0
+	VPMOVSXBD 8(BX), Y8
+	VPSLLD    X7, Y8, Y9
+	VPADDD    Y9, Y3, Y3
+	VPSLLD    X6, Y8, Y8
+	VPADDD    Y8, Y2, Y2
+	VPMOVSXBD 16(BX), Y8
+	VPSLLD    X7, Y8, Y7
+	VPADDD    Y7, Y5, Y5
+	VPSLLD    X6, Y8, Y8
+	VPADDD    Y8, Y4, Y4
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v3oddloop
+
+v3even:
+v3evenloop:
+	CMPQ      SI, DI
+	JAE       v3store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X6
+	VPMOVSXBD (BX), Y7
+	VPSLLD    X6, Y7, Y7
+	VPADDD    Y7, Y0, Y0
+	VPMOVSXBD 8(BX), Y7
+	VPSLLD    X6, Y7, Y7
+	VPADDD    Y7, Y2, Y2
+	VPMOVSXBD 16(BX), Y7
+	VPSLLD    X6, Y7, Y7
+	VPADDD    Y7, Y4, Y4
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v3evenloop
+
+v3store:
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y2, 32(AX)
+	VMOVDQU Y4, 64(AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	VMOVDQU Y3, 32(CX)
+	VMOVDQU Y5, 64(CX)
+	JMP     done
+
+v4:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v4even
+
+v4oddloop:
+	CMPQ      SI, DI
+	JAE       v4store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X8
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X9
+	VPMOVSXBD (BX), Y10
+	VPSLLD    X9, Y10, Y11
+	VPADDD    Y11, Y1, Y1
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y0, Y0
+	VPMOVSXBD 8(BX), Y10
+	VPSLLD    X9, Y10, Y11
+	VPADDD    Y11, Y3, Y3
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y2, Y2
+	VPMOVSXBD 16(BX), Y10
+	VPSLLD    X9, Y10, Y11
+	VPADDD    Y11, Y5, Y5
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y4, Y4
+	VPMOVSXBD 24(BX), Y10
+	VPSLLD    X9, Y10, Y9
+	VPADDD    Y9, Y7, Y7
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y6, Y6
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v4oddloop
+
+v4even:
+v4evenloop:
+	CMPQ      SI, DI
+	JAE       v4store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X8
+	VPMOVSXBD (BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y0, Y0
+	VPMOVSXBD 8(BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y2, Y2
+	VPMOVSXBD 16(BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y4, Y4
+	VPMOVSXBD 24(BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y6, Y6
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v4evenloop
+
+v4store:
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y2, 32(AX)
+	VMOVDQU Y4, 64(AX)
+	VMOVDQU Y6, 96(AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	VMOVDQU Y3, 32(CX)
+	VMOVDQU Y5, 64(CX)
+	VMOVDQU Y7, 96(CX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40

@@ -40,6 +40,7 @@ func main() {
 	quantW4AVX2()
 	softmaxPV()
 	pvShift()
+	pvShiftAVX2()
 	peakProbes()
 	Generate()
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -750,4 +752,89 @@ func pvShift() {
 		VZEROUPPER()
 		RET()
 	}
+}
+
+// pvShiftAVX2 is pvShift for AVX2: len(all) is 8, 16, 24 or 32 (no byte
+// masks in AVX2; the driver runs the lanes past a multiple of 8 in Go).
+func pvShiftAVX2() {
+	TEXT("pvShiftAVX2", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)")
+	Pragma("noescape")
+	Doc("pvShiftAVX2 is pvShiftAVX512 for len(all) in {8, 16, 24, 32}. (AVX2)")
+	allp, oddp, cp, vp := ptr("all"), ptr("odd"), ptr("codes"), ptr("v")
+	lanes := Load(Param("all").Len(), GP64()).(GPVirtual)
+	s := Load(Param("codes").Len(), GP64()).(GPVirtual)
+	ldv := Load(Param("ldv"), GP64()).(GPVirtual)
+	cnt := Load(Param("cnt"), GP64()).(GPVirtual)
+	wo := GP8()
+	Load(Param("withOdd"), wo)
+	nv := GP64()
+	MOVQ(lanes, nv)
+	SHRQ(U8(3), nv)
+	for nvec := 1; nvec <= 4; nvec++ {
+		CMPQ(nv, U8(nvec))
+		JE(LabelRef(fmt.Sprintf("v%d", nvec)))
+	}
+	RET() // not a supported length
+	for nvec := 1; nvec <= 4; nvec++ {
+		Label(fmt.Sprintf("v%d", nvec))
+		acc, oacc := make([]VecVirtual, nvec), make([]VecVirtual, nvec)
+		for i := range acc {
+			acc[i], oacc[i] = YMM(), YMM()
+			VPXOR(acc[i], acc[i], acc[i])
+			VPXOR(oacc[i], oacc[i], oacc[i])
+		}
+		j, p := GP64(), GP64()
+		XORQ(j, j)
+		MOVQ(vp, p)
+		xa, xo := XMM(), XMM()
+		for _, odd := range []bool{true, false} {
+			name := fmt.Sprintf("v%deven", nvec)
+			if odd {
+				TESTB(wo, wo)
+				JZ(LabelRef(name))
+				name = fmt.Sprintf("v%dodd", nvec)
+			} else {
+				Label(name)
+			}
+			Label(name + "loop")
+			CMPQ(j, s)
+			JAE(LabelRef(fmt.Sprintf("v%dstore", nvec)))
+			q, a := GP64(), GP64()
+			MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
+			MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
+			VMOVD(a.As32(), xa)
+			if odd {
+				o := GP64()
+				MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
+				VMOVD(o.As32(), xo)
+			}
+			for i := range acc {
+				t := YMM()
+				VPMOVSXBD(Mem{Base: p, Disp: 8 * i}, t)
+				if odd {
+					u := YMM()
+					VPSLLD(xo, t, u)
+					VPADDD(u, oacc[i], oacc[i])
+				}
+				VPSLLD(xa, t, t)
+				VPADDD(t, acc[i], acc[i])
+			}
+			ADDQ(ldv, p)
+			INCQ(j)
+			JMP(LabelRef(name + "loop"))
+		}
+		Label(fmt.Sprintf("v%dstore", nvec))
+		for i := range acc {
+			VMOVDQU(acc[i], Mem{Base: allp, Disp: 32 * i})
+		}
+		TESTB(wo, wo)
+		JZ(LabelRef("done"))
+		for i := range acc {
+			VMOVDQU(oacc[i], Mem{Base: oddp, Disp: 32 * i})
+		}
+		JMP(LabelRef("done"))
+	}
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
