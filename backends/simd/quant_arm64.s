@@ -290,3 +290,87 @@ next:
 	CBNZ R4, group
 end:
 	RET
+
+// func pvShiftNEON(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+TEXT ·pvShiftNEON(SB), NOSPLIT, $0-113
+	MOVD all_base+0(FP), R0
+	MOVD odd_base+24(FP), R1
+	MOVD codes_base+48(FP), R2
+	MOVD codes_len+56(FP), R3
+	MOVD v_base+72(FP), R4
+	MOVD ldv+96(FP), R5
+	MOVD cnt+104(FP), R6
+	MOVBU withOdd+112(FP), R7
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	VEOR V25.B16, V25.B16, V25.B16
+	VEOR V26.B16, V26.B16, V26.B16
+	VEOR V27.B16, V27.B16, V27.B16
+	CBZ R7, evenloop
+oddloop:
+	CBZ R3, store
+	MOVBU.P 1(R2), R8
+	ADD R6, R8, R8
+	MOVBU (R8), R9
+	VDUP R9, V20.S4
+	MOVBU 256(R8), R10
+	VDUP R10, V21.S4
+	VLD1 (R4), [V4.B16]
+	ADD R5, R4, R4
+	WORD $0x0f08a485; // sxtl v5.8h, v4.8b
+	WORD $0x4f08a486; // sxtl2 v6.8h, v4.16b
+	WORD $0x0f10a4a8; // sxtl v8.4s, v5.4h
+	WORD $0x4f10a4a9; // sxtl2 v9.4s, v5.8h
+	WORD $0x0f10a4ca; // sxtl v10.4s, v6.4h
+	WORD $0x4f10a4cb; // sxtl2 v11.4s, v6.8h
+	WORD $0x4eb5450c; // sshl v12.4s, v8.4s, v21.4s
+	WORD $0x4eac8718; // add v24.4s, v24.4s, v12.4s
+	WORD $0x4eb44508; // sshl v8.4s, v8.4s, v20.4s
+	WORD $0x4ea88400; // add v0.4s, v0.4s, v8.4s
+	WORD $0x4eb5452c; // sshl v12.4s, v9.4s, v21.4s
+	WORD $0x4eac8739; // add v25.4s, v25.4s, v12.4s
+	WORD $0x4eb44529; // sshl v9.4s, v9.4s, v20.4s
+	WORD $0x4ea98421; // add v1.4s, v1.4s, v9.4s
+	WORD $0x4eb5454c; // sshl v12.4s, v10.4s, v21.4s
+	WORD $0x4eac875a; // add v26.4s, v26.4s, v12.4s
+	WORD $0x4eb4454a; // sshl v10.4s, v10.4s, v20.4s
+	WORD $0x4eaa8442; // add v2.4s, v2.4s, v10.4s
+	WORD $0x4eb5456c; // sshl v12.4s, v11.4s, v21.4s
+	WORD $0x4eac877b; // add v27.4s, v27.4s, v12.4s
+	WORD $0x4eb4456b; // sshl v11.4s, v11.4s, v20.4s
+	WORD $0x4eab8463; // add v3.4s, v3.4s, v11.4s
+	SUB $1, R3
+	B oddloop
+evenloop:
+	CBZ R3, store
+	MOVBU.P 1(R2), R8
+	ADD R6, R8, R8
+	MOVBU (R8), R9
+	VDUP R9, V20.S4
+	VLD1 (R4), [V4.B16]
+	ADD R5, R4, R4
+	WORD $0x0f08a485; // sxtl v5.8h, v4.8b
+	WORD $0x4f08a486; // sxtl2 v6.8h, v4.16b
+	WORD $0x0f10a4a8; // sxtl v8.4s, v5.4h
+	WORD $0x4f10a4a9; // sxtl2 v9.4s, v5.8h
+	WORD $0x0f10a4ca; // sxtl v10.4s, v6.4h
+	WORD $0x4f10a4cb; // sxtl2 v11.4s, v6.8h
+	WORD $0x4eb44508; // sshl v8.4s, v8.4s, v20.4s
+	WORD $0x4ea88400; // add v0.4s, v0.4s, v8.4s
+	WORD $0x4eb44529; // sshl v9.4s, v9.4s, v20.4s
+	WORD $0x4ea98421; // add v1.4s, v1.4s, v9.4s
+	WORD $0x4eb4454a; // sshl v10.4s, v10.4s, v20.4s
+	WORD $0x4eaa8442; // add v2.4s, v2.4s, v10.4s
+	WORD $0x4eb4456b; // sshl v11.4s, v11.4s, v20.4s
+	WORD $0x4eab8463; // add v3.4s, v3.4s, v11.4s
+	SUB $1, R3
+	B evenloop
+store:
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R0)
+	CBZ R7, done
+	VST1 [V24.S4, V25.S4, V26.S4, V27.S4], (R1)
+done:
+	RET
