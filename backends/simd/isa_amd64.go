@@ -28,9 +28,10 @@ var (
 		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}
 	quantAVX512 = &quantK{path: "avx512", absMaxBits: absMaxBitsAVX512, quantI8: quantI8AVX512,
 		w4Range: w4RangeAVX512, w4Pack: w4PackAVX512, pvBuckets: pvBucketsAVX512, shiftAdd: shiftAddAVX512,
-		pvShift: pvShiftAVX512, pvLanes: 64}
+		pvShift: pvShiftAVX512, pvLanes: 64, sgTile: qkTileAVX512, sgCols: attnKeys}
 	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
-		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8}
+		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
+		sgTile: sgTile6x16AVX2, sgCols: 16}
 	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
 )
 

@@ -31,11 +31,16 @@ type quantK struct {
 	// multiple of pvStep (0: any).
 	pvShift         func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
 	pvLanes, pvStep int
+	// sgTile is repquant_ln_linear's float GEMM tile, sgTileGo(sgCols)'s
+	// meaning: attnRows rows by sgCols columns (nil: the pure-Go kernel).
+	sgTile func(s, xt, w []float32, d int, scale float32)
+	sgCols int
 }
 
 // quantGo is the Go twins as a quantK (tests).
 var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
-	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo, pvLanes: 64}
+	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo, pvLanes: 64,
+	sgTile: sgTileGo(16), sgCols: 16}
 
 func init() {
 	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })

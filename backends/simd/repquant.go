@@ -7,39 +7,57 @@ import (
 )
 
 // repquant_ln_linear (KERNELS.md 3.4): LN with the level's row primitives
-// (norms.go), the per-tensor quantizer, then the Linear on the attention
-// QK^T micro-kernel: Y = dt * (q - zt) W'^T + bias'. W' is float32, so the
-// int8 GEMM tiles do not apply (quantizing W' would break the normwise 1e-5
-// check); the codes minus zt are small integers, exact in float32, and dt
-// scales each tile's sums once. Prepare packs W' into panels of attnKeys
-// columns [C][64] (zero padded); Run lays the codes of each block of
-// attnRows rows out as [C][8] (the qk tile's query layout), then runs
-// panels in parallel, each over every row block.
+// (norms.go), the per-tensor quantizer, then the Linear on a float GEMM
+// tile: Y = dt * (q - zt) W'^T + bias. W' is float32, so the int8 GEMM
+// tiles do not apply (quantizing W' would break the normwise 1e-5 check);
+// the codes minus zt are small integers, exact in float32, and dt scales
+// each tile's sums once. The tile is the attention's 6x64 qk tile on
+// AVX-512 and a 6x16 FMA tile on AVX2 (quantK.sgTile). Prepare packs W'
+// into panels of sgCols columns [C][sgCols] (zero padded); Run lays the
+// codes of each block of attnRows rows out as [C][8] (the qk tile's query
+// layout), then runs panels in parallel, each over every row block.
 
 func init() {
-	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.attn != nil })
+	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.sgTile != nil })
+}
+
+// sgTileGo is the twin of the GEMM tiles of nb columns:
+// s[i*nb+j] = scale * Σ_t xt[t*8+i]*w[t*nb+j] for i < attnRows, j < nb.
+func sgTileGo(nb int) func(s, xt, w []float32, d int, scale float32) {
+	return func(s, xt, w []float32, d int, scale float32) {
+		for i := range attnRows {
+			for j := range nb {
+				var acc float32
+				for t := range d {
+					acc += xt[t*8+i] * w[t*nb+j]
+				}
+				s[i*nb+j] = scale * acc
+			}
+		}
+	}
 }
 
 func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.RepQuantLNLinear)
-	ak := b.lv.attn
-	if ak == nil {
+	qk := b.lv.q
+	if qk == nil || qk.sgTile == nil {
 		return b.pure.Prepare(op)
 	}
+	nb := qk.sgCols
 	M, C, N := op.M, op.C, op.N
 	v := b.lv.f
 	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
 	y := kernel.F32s(op.Y)
-	panels, blocks := (N+attnKeys-1)/attnKeys, (M+attnRows-1)/attnRows
+	panels, blocks := (N+nb-1)/nb, (M+attnRows-1)/attnRows
 	w := kernel.F32s(op.W)
-	wp := make([]float32, panels*C*attnKeys)
+	wp := make([]float32, panels*C*nb)
 	for n := range N {
-		p, j := n/attnKeys, n%attnKeys
+		p, j := n/nb, n%nb
 		for c, wv := range w[n*C : (n+1)*C] {
-			wp[(p*C+c)*attnKeys+j] = wv
+			wp[(p*C+c)*nb+j] = wv
 		}
 	}
-	bias := make([]float32, panels*attnKeys)
+	bias := make([]float32, panels*nb)
 	copy(bias, kernel.F32s(op.Bias))
 	xq := make([]float32, blocks*C*8) // per block [C][8]: q - zt (rows past M stay 0)
 	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
@@ -49,7 +67,7 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
 	type scratch struct{ t, s []float32 }
 	pool := newPool(b.threads, func() *scratch {
-		return &scratch{t: make([]float32, C), s: make([]float32, attnRows*attnKeys)}
+		return &scratch{t: make([]float32, C), s: make([]float32, attnRows*nb)}
 	})
 	cinv := 1 / float32(C)
 	lnRows := func(lo, hi int) {
@@ -76,14 +94,14 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		sc := <-pool
 		defer func() { pool <- sc }()
 		for p := lo; p < hi; p++ {
-			c0 := p * attnKeys
-			ncols := min(attnKeys, N-c0)
-			kt, bp := wp[p*C*attnKeys:(p+1)*C*attnKeys], bias[c0:c0+attnKeys]
+			c0 := p * nb
+			ncols := min(nb, N-c0)
+			kt, bp := wp[p*C*nb:(p+1)*C*nb], bias[c0:c0+nb]
 			for blk := range blocks {
-				ak.qk(sc.s, xq[blk*C*8:(blk+1)*C*8], kt, C, dt)
+				qk.sgTile(sc.s, xq[blk*C*8:(blk+1)*C*8], kt, C, dt)
 				for i := range min(attnRows, M-blk*attnRows) {
 					m := blk*attnRows + i
-					yr, sr := y[m*N+c0:m*N+c0+ncols], sc.s[i*attnKeys:i*attnKeys+ncols]
+					yr, sr := y[m*N+c0:m*N+c0+ncols], sc.s[i*nb:i*nb+ncols]
 					for j, s := range sr {
 						yr[j] = s + bp[j]
 					}
@@ -91,10 +109,10 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		}
 	}
-	return bound(ak.path, func() {
+	return bound(qk.path, func() {
 		b.rows(M, 12*C, lnRows)
 		if N > 0 {
-			b.rows(panels, 2*M*C*attnKeys, gemm)
+			b.rows(panels, 2*M*C*nb, gemm)
 		}
 	}), nil
 }

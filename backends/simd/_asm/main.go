@@ -41,6 +41,7 @@ func main() {
 	softmaxPV()
 	pvShift()
 	pvShiftAVX2()
+	sgTileAVX2()
 	peakProbes()
 	Generate()
 }
