@@ -374,3 +374,97 @@ store:
 	VST1 [V24.S4, V25.S4, V26.S4, V27.S4], (R1)
 done:
 	RET
+
+// func sgTile6x16NEON(s []float32, xt []float32, w []float32, d int, scale float32)
+TEXT ·sgTile6x16NEON(SB), NOSPLIT, $0-84
+	MOVD s_base+0(FP), R0
+	MOVD xt_base+24(FP), R1
+	MOVD w_base+48(FP), R2
+	MOVD d+72(FP), R3
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+loop:
+	CBZ R3, done
+	VLD1.P 64(R2), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P 32(R1), [V28.S4, V29.S4]
+	WORD $0x4f9c1300; // fmla v0.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c1321; // fmla v1.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c1342; // fmla v2.4s, v26.4s, v28.s[0]
+	WORD $0x4f9c1363; // fmla v3.4s, v27.4s, v28.s[0]
+	WORD $0x4fbc1304; // fmla v4.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1325; // fmla v5.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1346; // fmla v6.4s, v26.4s, v28.s[1]
+	WORD $0x4fbc1367; // fmla v7.4s, v27.4s, v28.s[1]
+	WORD $0x4f9c1b08; // fmla v8.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b29; // fmla v9.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b4a; // fmla v10.4s, v26.4s, v28.s[2]
+	WORD $0x4f9c1b6b; // fmla v11.4s, v27.4s, v28.s[2]
+	WORD $0x4fbc1b0c; // fmla v12.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b2d; // fmla v13.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b4e; // fmla v14.4s, v26.4s, v28.s[3]
+	WORD $0x4fbc1b6f; // fmla v15.4s, v27.4s, v28.s[3]
+	WORD $0x4f9d1310; // fmla v16.4s, v24.4s, v29.s[0]
+	WORD $0x4f9d1331; // fmla v17.4s, v25.4s, v29.s[0]
+	WORD $0x4f9d1352; // fmla v18.4s, v26.4s, v29.s[0]
+	WORD $0x4f9d1373; // fmla v19.4s, v27.4s, v29.s[0]
+	WORD $0x4fbd1314; // fmla v20.4s, v24.4s, v29.s[1]
+	WORD $0x4fbd1335; // fmla v21.4s, v25.4s, v29.s[1]
+	WORD $0x4fbd1356; // fmla v22.4s, v26.4s, v29.s[1]
+	WORD $0x4fbd1377; // fmla v23.4s, v27.4s, v29.s[1]
+	SUB $1, R3
+	B loop
+done:
+	FMOVS scale+80(FP), F30
+	WORD $0x4f9e9000; // fmul v0.4s, v0.4s, v30.s[0]
+	WORD $0x4f9e9021; // fmul v1.4s, v1.4s, v30.s[0]
+	WORD $0x4f9e9042; // fmul v2.4s, v2.4s, v30.s[0]
+	WORD $0x4f9e9063; // fmul v3.4s, v3.4s, v30.s[0]
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	WORD $0x4f9e9084; // fmul v4.4s, v4.4s, v30.s[0]
+	WORD $0x4f9e90a5; // fmul v5.4s, v5.4s, v30.s[0]
+	WORD $0x4f9e90c6; // fmul v6.4s, v6.4s, v30.s[0]
+	WORD $0x4f9e90e7; // fmul v7.4s, v7.4s, v30.s[0]
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R0)
+	WORD $0x4f9e9108; // fmul v8.4s, v8.4s, v30.s[0]
+	WORD $0x4f9e9129; // fmul v9.4s, v9.4s, v30.s[0]
+	WORD $0x4f9e914a; // fmul v10.4s, v10.4s, v30.s[0]
+	WORD $0x4f9e916b; // fmul v11.4s, v11.4s, v30.s[0]
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R0)
+	WORD $0x4f9e918c; // fmul v12.4s, v12.4s, v30.s[0]
+	WORD $0x4f9e91ad; // fmul v13.4s, v13.4s, v30.s[0]
+	WORD $0x4f9e91ce; // fmul v14.4s, v14.4s, v30.s[0]
+	WORD $0x4f9e91ef; // fmul v15.4s, v15.4s, v30.s[0]
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], 64(R0)
+	WORD $0x4f9e9210; // fmul v16.4s, v16.4s, v30.s[0]
+	WORD $0x4f9e9231; // fmul v17.4s, v17.4s, v30.s[0]
+	WORD $0x4f9e9252; // fmul v18.4s, v18.4s, v30.s[0]
+	WORD $0x4f9e9273; // fmul v19.4s, v19.4s, v30.s[0]
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], 64(R0)
+	WORD $0x4f9e9294; // fmul v20.4s, v20.4s, v30.s[0]
+	WORD $0x4f9e92b5; // fmul v21.4s, v21.4s, v30.s[0]
+	WORD $0x4f9e92d6; // fmul v22.4s, v22.4s, v30.s[0]
+	WORD $0x4f9e92f7; // fmul v23.4s, v23.4s, v30.s[0]
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R0)
+	RET
