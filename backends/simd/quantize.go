@@ -52,7 +52,7 @@ func init() {
 func inputError(what string, s []float32, per int) error {
 	for i, v := range s {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("%w: NaN or Inf in %s row %d", kernel.ErrShape, what, i/per)
+			return fmt.Errorf("input error: NaN or Inf in %s row %d", what, i/per) // the pure-Go wording
 		}
 	}
 	return nil
