@@ -35,12 +35,15 @@ type quantK struct {
 	// meaning: attnRows rows by sgCols columns (nil: the pure-Go kernel).
 	sgTile func(s, xt, w []float32, d int, scale float32)
 	sgCols int
+	// wqDots[bits] (bits 2, 3, 4, 8) are layerwise_wq's group dot products.
+	wqDots [9]wqDotsFn
 }
 
 // quantGo is the Go twins as a quantK (tests).
 var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
 	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo, pvLanes: 64,
-	sgTile: sgTileGo(16), sgCols: 16}
+	sgTile: sgTileGo(16), sgCols: 16,
+	wqDots: [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)}}
 
 func init() {
 	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })

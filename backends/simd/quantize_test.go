@@ -361,3 +361,56 @@ func TestSgTile(t *testing.T) {
 		}
 	})
 }
+
+func TestWQDots(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.wqDots[4] == nil {
+			t.Skip("no layerwise_wq code")
+		}
+		rng := rand.New(rand.NewPCG(29, 30))
+		for _, bits := range []int{2, 3, 4, 8} {
+			vpb := wqVPB(bits)
+			for _, gb := range []int{1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 48, 64, 65} {
+				for ng := 0; ng <= 3; ng++ {
+					what := fmt.Sprintf("bits=%d gb=%d groups=%d", bits, gb, ng)
+					per := (gb + 15) / 16 * 16 * vpb
+					x := randSlice(rng, ng*gb*vpb)
+					xl := input(t, ng*per, 0, func() float32 { return 0 })
+					wqLayout(xl, x, gb, vpb)
+					q8 := pageEndI8(t, ng*gb, rng)
+					var q []byte
+					if len(q8) > 0 {
+						q = unsafe.Slice((*byte)(unsafe.Pointer(&q8[0])), len(q8))
+					}
+					z := make([]int32, ng)
+					for g := range z {
+						z[g] = int32(rng.IntN(8))
+					}
+					d, check := guarded(ng, 8)
+					k.wqDots[bits](d, xl, q, z, gb)
+					check(t, what)
+					for g := range ng {
+						var ref, mag float64
+						for i := range gb * vpb {
+							b := q[g*gb+i/vpb]
+							var c float64
+							switch {
+							case bits == 8:
+								c = float64(int8(b))
+							case bits == 3:
+								c = float64(b) - float64(z[g])
+							default:
+								c = float64(int(b)>>(bits*(i%vpb))&(1<<bits-1)) - float64(z[g])
+							}
+							ref += float64(x[g*gb*vpb+i]) * c
+							mag += math.Abs(float64(x[g*gb*vpb+i]) * c)
+						}
+						if !near(d[g], ref, mag, 1e-6) {
+							t.Fatalf("wqDots %s: d[%d] = %v, want %v", what, g, d[g], ref)
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -8377,6 +8377,342 @@ done:
 	VZEROUPPER
 	RET
 
+// func wqDots8AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots8AVX512(SB), NOSPLIT, $0-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPBROADCASTD (BX), Z2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVSXBD   (DX), Z2
+	VCVTDQ2PS   Z2, Z2
+	VFMADD231PS (CX), Z2, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVSXBD.Z (DX), K1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VFMADD231PS (CX), Z2, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPS        X2, X0, X0
+	VMOVHLPS      X0, X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSHDUP     X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSS        X0, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots3AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots3AVX512(SB), NOSPLIT, $0-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPBROADCASTD (BX), Z2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Z3
+	VPSUBD      Z2, Z3, Z3
+	VCVTDQ2PS   Z3, Z3
+	VFMADD231PS (CX), Z3, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVZXBD.Z (DX), K1, Z3
+	VPSUBD      Z2, Z3, Z3
+	VCVTDQ2PS   Z3, Z3
+	VFMADD231PS (CX), Z3, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPS        X2, X0, X0
+	VMOVHLPS      X0, X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSHDUP     X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSS        X0, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots4AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots4AVX512(SB), NOSPLIT, $0-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	VMOVUPS c_fmask4<>+0(SB), Z0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPBROADCASTD (BX), Z3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x04, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 64(CX), Z4, Z2
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVZXBD.Z (DX), K1, Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x04, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 64(CX), Z4, Z2
+	ADDQ        $0x00000080, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSS        X1, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_fmask4<>+0(SB)/4, $0x0000000f
+DATA c_fmask4<>+4(SB)/4, $0x0000000f
+DATA c_fmask4<>+8(SB)/4, $0x0000000f
+DATA c_fmask4<>+12(SB)/4, $0x0000000f
+DATA c_fmask4<>+16(SB)/4, $0x0000000f
+DATA c_fmask4<>+20(SB)/4, $0x0000000f
+DATA c_fmask4<>+24(SB)/4, $0x0000000f
+DATA c_fmask4<>+28(SB)/4, $0x0000000f
+DATA c_fmask4<>+32(SB)/4, $0x0000000f
+DATA c_fmask4<>+36(SB)/4, $0x0000000f
+DATA c_fmask4<>+40(SB)/4, $0x0000000f
+DATA c_fmask4<>+44(SB)/4, $0x0000000f
+DATA c_fmask4<>+48(SB)/4, $0x0000000f
+DATA c_fmask4<>+52(SB)/4, $0x0000000f
+DATA c_fmask4<>+56(SB)/4, $0x0000000f
+DATA c_fmask4<>+60(SB)/4, $0x0000000f
+GLOBL c_fmask4<>(SB), RODATA|NOPTR, $64
+
+// func wqDots2AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots2AVX512(SB), NOSPLIT, $0-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	VMOVUPS c_fmask2<>+0(SB), Z0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPBROADCASTD (BX), Z3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x02, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 64(CX), Z5, Z2
+	VPSRLD      $0x04, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 128(CX), Z5, Z1
+	VPSRLD      $0x06, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 192(CX), Z4, Z2
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVZXBD.Z (DX), K1, Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x02, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 64(CX), Z5, Z2
+	VPSRLD      $0x04, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 128(CX), Z5, Z1
+	VPSRLD      $0x06, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 192(CX), Z4, Z2
+	ADDQ        $0x00000100, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSS        X1, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_fmask2<>+0(SB)/4, $0x00000003
+DATA c_fmask2<>+4(SB)/4, $0x00000003
+DATA c_fmask2<>+8(SB)/4, $0x00000003
+DATA c_fmask2<>+12(SB)/4, $0x00000003
+DATA c_fmask2<>+16(SB)/4, $0x00000003
+DATA c_fmask2<>+20(SB)/4, $0x00000003
+DATA c_fmask2<>+24(SB)/4, $0x00000003
+DATA c_fmask2<>+28(SB)/4, $0x00000003
+DATA c_fmask2<>+32(SB)/4, $0x00000003
+DATA c_fmask2<>+36(SB)/4, $0x00000003
+DATA c_fmask2<>+40(SB)/4, $0x00000003
+DATA c_fmask2<>+44(SB)/4, $0x00000003
+DATA c_fmask2<>+48(SB)/4, $0x00000003
+DATA c_fmask2<>+52(SB)/4, $0x00000003
+DATA c_fmask2<>+56(SB)/4, $0x00000003
+DATA c_fmask2<>+60(SB)/4, $0x00000003
+GLOBL c_fmask2<>(SB), RODATA|NOPTR, $64
+
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40

@@ -34,7 +34,8 @@ var speedCases = []string{
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
 	"soft_nms/N=5000", "soft_nms/N=5000,method=gaussian",
-	"quantize_i8/R=2048,K=4096", "repquant_ln_linear/M=197,C=768,N=2304", "repquant_ln_linear/M=197,C=1024,N=4096",
+	"quantize_i8/R=2048,K=4096", "layerwise_wq/M=1,dims=4096:11008:4096,bits=4:2", "layerwise_wq/M=1,dims=4096:11008:4096,bits=8:3",
+	"repquant_ln_linear/M=197,C=768,N=2304", "repquant_ln_linear/M=197,C=1024,N=4096",
 	"repquant_softmax_pv/BH=96,L=197,S=197,Dv=64", "repquant_softmax_pv/BH=96,L=197,S=197,Dv=64,mode=log2",
 	"quantize_w4g/N=4096,K=4096,G=128", "quantize_w4g/N=4096,K=11008,G=128,sym=true",
 }

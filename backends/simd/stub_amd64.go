@@ -451,6 +451,34 @@ func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt 
 //go:noescape
 func sgTile6x16AVX2(s []float32, xt []float32, w []float32, d int, scale float32)
 
+// wqDots8AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (signed bytes)
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 1 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots8AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots3AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (unsigned bytes)
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 1 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots3AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots4AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 2 codes per byte (nibbles (low first))
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 2 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots4AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots2AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 4 codes per byte (2-bit fields (lowest first))
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 4 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots2AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)

@@ -42,6 +42,7 @@ func main() {
 	pvShift()
 	pvShiftAVX2()
 	sgTileAVX2()
+	wqDots()
 	peakProbes()
 	Generate()
 }

@@ -882,3 +882,118 @@ func sgTileAVX2() {
 	VZEROUPPER()
 	RET()
 }
+
+// wqDots are the group dot products of layerwise_wq's GEMV (KERNELS.md
+// 3.3), AVX-512, one routine per code width: per group of gb code bytes,
+// d = Σ x'*(code - z) with x' the driver's layout of X (per 16-byte chunk
+// of codes, vpb phases of 16 floats: x'[p*16+i] = X[(c*16+i)*vpb + p], zero
+// padded), so each code lane meets its value with no shuffles.
+func wqDots() {
+	for _, f := range []struct {
+		name   string
+		vpb    int
+		signed bool
+	}{{"wqDots8AVX512", 1, true}, {"wqDots3AVX512", 1, false}, {"wqDots4AVX512", 2, false}, {"wqDots2AVX512", 4, false}} {
+		TEXT(f.name, NOSPLIT, "func(d []float32, x []float32, q []byte, z []int32, gb int)")
+		Pragma("noescape")
+		what := "signed bytes"
+		switch f.vpb {
+		case 1:
+			if !f.signed {
+				what = "unsigned bytes"
+			}
+		case 2:
+			what = "nibbles (low first)"
+		case 4:
+			what = "2-bit fields (lowest first)"
+		}
+		Doc(fmt.Sprintf("%s sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the %d codes per byte (%s)", f.name, f.vpb, what),
+			"of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as",
+			fmt.Sprintf("%d phase(s) of 16 floats (zero past the group's end). (AVX-512)", f.vpb))
+		dp, xp, qp, zp := ptr("d"), ptr("x"), ptr("q"), ptr("z")
+		ng := Load(Param("d").Len(), GP64()).(GPVirtual)
+		gb := Load(Param("gb"), GP64()).(GPVirtual)
+		tk := K()
+		rem := GP64()
+		{
+			ones := GP64()
+			MOVQ(gb, rem)
+			ANDQ(U8(15), rem)
+			MOVQ(I32(-1), ones)
+			BZHIQ(rem, ones, ones)
+			KMOVW(ones.As32(), tk)
+		}
+		bits := 8 / f.vpb
+		var fmask VecVirtual
+		if f.vpb > 1 {
+			fmask = avx512.bcast(splat(fmt.Sprintf("fmask%d", bits), uint32(1)<<bits-1))
+		}
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		acc := []VecVirtual{ZMM(), ZMM()}
+		for _, a := range acc {
+			VPXORD(a, a, a)
+		}
+		zz := ZMM()
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(gb, n)
+		step := func(masked bool) {
+			t := ZMM()
+			switch {
+			case f.signed && masked:
+				VPMOVSXBD_Z(Mem{Base: qp}, tk, t)
+			case f.signed:
+				VPMOVSXBD(Mem{Base: qp}, t)
+			case masked:
+				VPMOVZXBD_Z(Mem{Base: qp}, tk, t)
+			default:
+				VPMOVZXBD(Mem{Base: qp}, t)
+			}
+			for p := 0; p < f.vpb; p++ {
+				u := t
+				if f.vpb > 1 {
+					u = ZMM()
+					if p == 0 {
+						VPANDD(fmask, t, u)
+					} else {
+						VPSRLD(U8(bits*p), t, u)
+						if p < f.vpb-1 {
+							VPANDD(fmask, u, u)
+						}
+					}
+				}
+				if !f.signed {
+					VPSUBD(zz, u, u)
+				}
+				VCVTDQ2PS(u, u)
+				VFMADD231PS(Mem{Base: xp, Disp: 64 * p}, u, acc[p%2])
+			}
+			ADDQ(U32(64*f.vpb), xp)
+		}
+		Label("chunk")
+		CMPQ(n, U8(16))
+		JB(LabelRef("tail"))
+		step(false)
+		ADDQ(U8(16), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("chunk"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("sum"))
+		step(true)
+		ADDQ(n, qp)
+		Label("sum")
+		VADDPS(acc[1], acc[0], acc[0])
+		avx512.hreduce(acc[0], vaddps)
+		VMOVSS(acc[0].AsX(), Mem{Base: dp})
+		ADDQ(U8(4), dp)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}
