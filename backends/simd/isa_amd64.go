@@ -32,7 +32,8 @@ var (
 		wqDots: [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512}}
 	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
 		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
-		sgTile: sgTile6x16AVX2, sgCols: 16}
+		sgTile: sgTile6x16AVX2, sgCols: 16,
+		wqDots: [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
 	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
 )
 

@@ -8713,6 +8713,388 @@ DATA c_fmask2<>+56(SB)/4, $0x00000003
 DATA c_fmask2<>+60(SB)/4, $0x00000003
 GLOBL c_fmask2<>(SB), RODATA|NOPTR, $64
 
+// func wqDots8AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots8AVX2(SB), NOSPLIT, $16-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VPBROADCASTD (BX), Y2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVSXBD   (DX), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS (CX), Y2, Y0
+	VPMOVSXBD   8(DX), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS 32(CX), Y2, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVSXBD   (SP), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS (CX), Y2, Y0
+	VPMOVSXBD   8(SP), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS 32(CX), Y2, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSS       X0, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots3AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots3AVX2(SB), NOSPLIT, $16-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VPBROADCASTD (BX), Y2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS (CX), Y3, Y0
+	VPMOVZXBD   8(DX), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS 32(CX), Y3, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVZXBD   (SP), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS (CX), Y3, Y0
+	VPMOVZXBD   8(SP), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS 32(CX), Y3, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSS       X0, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots4AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots4AVX2(SB), NOSPLIT, $16-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	VMOVUPS c_fmask4<>+0(SB), Y0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VPBROADCASTD (BX), Y3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 64(CX), Y4, Y2
+	VPMOVZXBD   8(DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 96(CX), Y4, Y1
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVZXBD   (SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 64(CX), Y4, Y2
+	VPMOVZXBD   8(SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 96(CX), Y4, Y1
+	ADDQ        $0x00000080, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots2AVX2(SB), NOSPLIT, $16-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	VMOVUPS c_fmask2<>+0(SB), Y0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VPBROADCASTD (BX), Y3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 64(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 128(CX), Y5, Y1
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 192(CX), Y4, Y2
+	VPMOVZXBD   8(DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 96(CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 160(CX), Y5, Y2
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 224(CX), Y4, Y1
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVZXBD   (SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 64(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 128(CX), Y5, Y1
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 192(CX), Y4, Y2
+	VPMOVZXBD   8(SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 96(CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 160(CX), Y5, Y2
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 224(CX), Y4, Y1
+	ADDQ        $0x00000100, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40

@@ -479,6 +479,26 @@ func wqDots4AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
 //go:noescape
 func wqDots2AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
 
+// wqDots8AVX2 is wqDots8AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots8AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots3AVX2 is wqDots3AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots3AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots4AVX2 is wqDots4AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots4AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots2AVX2 is wqDots2AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)

@@ -43,6 +43,7 @@ func main() {
 	pvShiftAVX2()
 	sgTileAVX2()
 	wqDots()
+	wqDotsAVX2()
 	peakProbes()
 	Generate()
 }

@@ -997,3 +997,101 @@ func wqDots() {
 		RET()
 	}
 }
+
+// wqDotsAVX2 are the wqDots routines for AVX2 on the same layout of X (a
+// 16-byte chunk of codes as two halves of 8); the last partial chunk is
+// copied to a zeroed stack buffer (x' is zero padded to whole chunks).
+func wqDotsAVX2() {
+	for _, f := range []struct {
+		name   string
+		vpb    int
+		signed bool
+	}{{"wqDots8AVX2", 1, true}, {"wqDots3AVX2", 1, false}, {"wqDots4AVX2", 2, false}, {"wqDots2AVX2", 4, false}} {
+		TEXT(f.name, NOSPLIT, "func(d []float32, x []float32, q []byte, z []int32, gb int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s is %sAVX512 for AVX2+FMA. (AVX2+FMA)", f.name, f.name[:len(f.name)-4]))
+		dp, xp, qp, zp := ptr("d"), ptr("x"), ptr("q"), ptr("z")
+		ng := Load(Param("d").Len(), GP64()).(GPVirtual)
+		gb := Load(Param("gb"), GP64()).(GPVirtual)
+		buf := AllocLocal(16)
+		bits := 8 / f.vpb
+		var fmask VecVirtual
+		if f.vpb > 1 {
+			fmask = avx2.bcast(splat(fmt.Sprintf("fmask%d", bits), uint32(1)<<bits-1))
+		}
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		acc := []VecVirtual{YMM(), YMM()}
+		for _, a := range acc {
+			VXORPS(a, a, a)
+		}
+		zz := YMM()
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(gb, n)
+		chunk := func(src Mem) {
+			for h := 0; h < 2; h++ {
+				t := YMM()
+				if f.signed {
+					VPMOVSXBD(src.Offset(8*h), t)
+				} else {
+					VPMOVZXBD(src.Offset(8*h), t)
+				}
+				for p := 0; p < f.vpb; p++ {
+					u := t
+					if f.vpb > 1 {
+						u = YMM()
+						if p == 0 {
+							VPAND(fmask, t, u)
+						} else {
+							VPSRLD(U8(bits*p), t, u)
+							if p < f.vpb-1 {
+								VPAND(fmask, u, u)
+							}
+						}
+					}
+					if !f.signed {
+						VPSUBD(zz, u, u)
+					}
+					VCVTDQ2PS(u, u)
+					VFMADD231PS(Mem{Base: xp, Disp: 4 * (p*16 + 8*h)}, u, acc[(p+h)%2])
+				}
+			}
+			ADDQ(U32(64*f.vpb), xp)
+		}
+		Label("chunk")
+		CMPQ(n, U8(16))
+		JB(LabelRef("tail"))
+		chunk(Mem{Base: qp})
+		ADDQ(U8(16), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("chunk"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("sum"))
+		MOVQ(U32(0), buf)
+		MOVQ(U32(0), buf.Offset(8))
+		i, e := GP64(), GP32()
+		XORQ(i, i)
+		Label("copy")
+		MOVBLZX(Mem{Base: qp, Index: i, Scale: 1}, e)
+		MOVB(e.As8(), buf.Idx(i, 1))
+		INCQ(i)
+		CMPQ(i, n)
+		JB(LabelRef("copy"))
+		chunk(buf)
+		ADDQ(n, qp)
+		Label("sum")
+		VADDPS(acc[1], acc[0], acc[0])
+		avx2.hreduce(acc[0], vaddps)
+		VMOVSS(acc[0].AsX(), Mem{Base: dp})
+		ADDQ(U8(4), dp)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}
