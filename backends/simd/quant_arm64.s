@@ -468,3 +468,515 @@ done:
 	WORD $0x4f9e92f7; // fmul v23.4s, v23.4s, v30.s[0]
 	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], 64(R0)
 	RET
+
+// func wqDots8NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+TEXT ·wqDots8NEON(SB), NOSPLIT, $16-104
+	MOVD d_base+0(FP), R0
+	MOVD d_len+8(FP), R4
+	MOVD x_base+24(FP), R1
+	MOVD q_base+48(FP), R2
+	MOVD z_base+72(FP), R3
+	MOVD gb+96(FP), R5
+	MOVW $255, R7
+	VDUP R7, V28.S4
+	CBZ R4, end
+group:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVW.P 4(R3), R7
+	VDUP R7, V29.S4
+	MOVD R5, R6
+chunk:
+	CMP $16, R6
+	BLT tail
+	VLD1 (R2), [V4.B16]
+	WORD $0x0f08a485; // sxtl v5.8h, v4.8b
+	WORD $0x4f08a486; // sxtl2 v6.8h, v4.16b
+	WORD $0x0f10a4b0; // sxtl v16.4s, v5.4h
+	WORD $0x4f10a4b1; // sxtl2 v17.4s, v5.8h
+	WORD $0x0f10a4d2; // sxtl v18.4s, v6.4h
+	WORD $0x4f10a4d3; // sxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x4e21da10; // scvtf v16.4s, v16.4s
+	WORD $0x4e38ce00; // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e21da31; // scvtf v17.4s, v17.4s
+	WORD $0x4e39ce21; // fmla v1.4s, v17.4s, v25.4s
+	WORD $0x4e21da52; // scvtf v18.4s, v18.4s
+	WORD $0x4e3ace42; // fmla v2.4s, v18.4s, v26.4s
+	WORD $0x4e21da73; // scvtf v19.4s, v19.4s
+	WORD $0x4e3bce63; // fmla v3.4s, v19.4s, v27.4s
+	ADD $16, R2
+	SUB $16, R6
+	B chunk
+tail:
+	CBZ R6, sum
+	MOVD $buf-16(SP), R10
+	MOVD ZR, (R10)
+	MOVD ZR, 8(R10)
+	MOVD R10, R11
+copy:
+	MOVBU.P 1(R2), R9
+	MOVB.P R9, 1(R11)
+	SUB $1, R6
+	CBNZ R6, copy
+	VLD1 (R10), [V4.B16]
+	WORD $0x0f08a485; // sxtl v5.8h, v4.8b
+	WORD $0x4f08a486; // sxtl2 v6.8h, v4.16b
+	WORD $0x0f10a4b0; // sxtl v16.4s, v5.4h
+	WORD $0x4f10a4b1; // sxtl2 v17.4s, v5.8h
+	WORD $0x0f10a4d2; // sxtl v18.4s, v6.4h
+	WORD $0x4f10a4d3; // sxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x4e21da10; // scvtf v16.4s, v16.4s
+	WORD $0x4e38ce00; // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x4e21da31; // scvtf v17.4s, v17.4s
+	WORD $0x4e39ce21; // fmla v1.4s, v17.4s, v25.4s
+	WORD $0x4e21da52; // scvtf v18.4s, v18.4s
+	WORD $0x4e3ace42; // fmla v2.4s, v18.4s, v26.4s
+	WORD $0x4e21da73; // scvtf v19.4s, v19.4s
+	WORD $0x4e3bce63; // fmla v3.4s, v19.4s, v27.4s
+sum:
+	WORD $0x4e21d400; // fadd v0.4s, v0.4s, v1.4s
+	WORD $0x4e23d442; // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d400; // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x6e20d400; // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800; // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	SUB $1, R4
+	CBNZ R4, group
+end:
+	RET
+
+// func wqDots3NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+TEXT ·wqDots3NEON(SB), NOSPLIT, $16-104
+	MOVD d_base+0(FP), R0
+	MOVD d_len+8(FP), R4
+	MOVD x_base+24(FP), R1
+	MOVD q_base+48(FP), R2
+	MOVD z_base+72(FP), R3
+	MOVD gb+96(FP), R5
+	MOVW $255, R7
+	VDUP R7, V28.S4
+	CBZ R4, end
+group:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVW.P 4(R3), R7
+	VDUP R7, V29.S4
+	MOVD R5, R6
+chunk:
+	CMP $16, R6
+	BLT tail
+	VLD1 (R2), [V4.B16]
+	WORD $0x2f08a485; // uxtl v5.8h, v4.8b
+	WORD $0x6f08a486; // uxtl2 v6.8h, v4.16b
+	WORD $0x2f10a4b0; // uxtl v16.4s, v5.4h
+	WORD $0x6f10a4b1; // uxtl2 v17.4s, v5.8h
+	WORD $0x2f10a4d2; // uxtl v18.4s, v6.4h
+	WORD $0x6f10a4d3; // uxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6ebd8610; // sub v16.4s, v16.4s, v29.4s
+	WORD $0x4e21da10; // scvtf v16.4s, v16.4s
+	WORD $0x4e38ce00; // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x6ebd8631; // sub v17.4s, v17.4s, v29.4s
+	WORD $0x4e21da31; // scvtf v17.4s, v17.4s
+	WORD $0x4e39ce21; // fmla v1.4s, v17.4s, v25.4s
+	WORD $0x6ebd8652; // sub v18.4s, v18.4s, v29.4s
+	WORD $0x4e21da52; // scvtf v18.4s, v18.4s
+	WORD $0x4e3ace42; // fmla v2.4s, v18.4s, v26.4s
+	WORD $0x6ebd8673; // sub v19.4s, v19.4s, v29.4s
+	WORD $0x4e21da73; // scvtf v19.4s, v19.4s
+	WORD $0x4e3bce63; // fmla v3.4s, v19.4s, v27.4s
+	ADD $16, R2
+	SUB $16, R6
+	B chunk
+tail:
+	CBZ R6, sum
+	MOVD $buf-16(SP), R10
+	MOVD ZR, (R10)
+	MOVD ZR, 8(R10)
+	MOVD R10, R11
+copy:
+	MOVBU.P 1(R2), R9
+	MOVB.P R9, 1(R11)
+	SUB $1, R6
+	CBNZ R6, copy
+	VLD1 (R10), [V4.B16]
+	WORD $0x2f08a485; // uxtl v5.8h, v4.8b
+	WORD $0x6f08a486; // uxtl2 v6.8h, v4.16b
+	WORD $0x2f10a4b0; // uxtl v16.4s, v5.4h
+	WORD $0x6f10a4b1; // uxtl2 v17.4s, v5.8h
+	WORD $0x2f10a4d2; // uxtl v18.4s, v6.4h
+	WORD $0x6f10a4d3; // uxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6ebd8610; // sub v16.4s, v16.4s, v29.4s
+	WORD $0x4e21da10; // scvtf v16.4s, v16.4s
+	WORD $0x4e38ce00; // fmla v0.4s, v16.4s, v24.4s
+	WORD $0x6ebd8631; // sub v17.4s, v17.4s, v29.4s
+	WORD $0x4e21da31; // scvtf v17.4s, v17.4s
+	WORD $0x4e39ce21; // fmla v1.4s, v17.4s, v25.4s
+	WORD $0x6ebd8652; // sub v18.4s, v18.4s, v29.4s
+	WORD $0x4e21da52; // scvtf v18.4s, v18.4s
+	WORD $0x4e3ace42; // fmla v2.4s, v18.4s, v26.4s
+	WORD $0x6ebd8673; // sub v19.4s, v19.4s, v29.4s
+	WORD $0x4e21da73; // scvtf v19.4s, v19.4s
+	WORD $0x4e3bce63; // fmla v3.4s, v19.4s, v27.4s
+sum:
+	WORD $0x4e21d400; // fadd v0.4s, v0.4s, v1.4s
+	WORD $0x4e23d442; // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d400; // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x6e20d400; // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800; // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	SUB $1, R4
+	CBNZ R4, group
+end:
+	RET
+
+// func wqDots4NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+TEXT ·wqDots4NEON(SB), NOSPLIT, $16-104
+	MOVD d_base+0(FP), R0
+	MOVD d_len+8(FP), R4
+	MOVD x_base+24(FP), R1
+	MOVD q_base+48(FP), R2
+	MOVD z_base+72(FP), R3
+	MOVD gb+96(FP), R5
+	MOVW $15, R7
+	VDUP R7, V28.S4
+	CBZ R4, end
+group:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVW.P 4(R3), R7
+	VDUP R7, V29.S4
+	MOVD R5, R6
+chunk:
+	CMP $16, R6
+	BLT tail
+	VLD1 (R2), [V4.B16]
+	WORD $0x2f08a485; // uxtl v5.8h, v4.8b
+	WORD $0x6f08a486; // uxtl2 v6.8h, v4.16b
+	WORD $0x2f10a4b0; // uxtl v16.4s, v5.4h
+	WORD $0x6f10a4b1; // uxtl2 v17.4s, v5.8h
+	WORD $0x2f10a4d2; // uxtl v18.4s, v6.4h
+	WORD $0x6f10a4d3; // uxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x4e3c1e14; // and v20.16b, v16.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x4e3c1e35; // and v21.16b, v17.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x4e3c1e56; // and v22.16b, v18.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x4e3c1e77; // and v23.16b, v19.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3c0614; // ushr v20.4s, v16.4s, #4
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3c0635; // ushr v21.4s, v17.4s, #4
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3c0656; // ushr v22.4s, v18.4s, #4
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3c0677; // ushr v23.4s, v19.4s, #4
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	ADD $16, R2
+	SUB $16, R6
+	B chunk
+tail:
+	CBZ R6, sum
+	MOVD $buf-16(SP), R10
+	MOVD ZR, (R10)
+	MOVD ZR, 8(R10)
+	MOVD R10, R11
+copy:
+	MOVBU.P 1(R2), R9
+	MOVB.P R9, 1(R11)
+	SUB $1, R6
+	CBNZ R6, copy
+	VLD1 (R10), [V4.B16]
+	WORD $0x2f08a485; // uxtl v5.8h, v4.8b
+	WORD $0x6f08a486; // uxtl2 v6.8h, v4.16b
+	WORD $0x2f10a4b0; // uxtl v16.4s, v5.4h
+	WORD $0x6f10a4b1; // uxtl2 v17.4s, v5.8h
+	WORD $0x2f10a4d2; // uxtl v18.4s, v6.4h
+	WORD $0x6f10a4d3; // uxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x4e3c1e14; // and v20.16b, v16.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x4e3c1e35; // and v21.16b, v17.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x4e3c1e56; // and v22.16b, v18.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x4e3c1e77; // and v23.16b, v19.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3c0614; // ushr v20.4s, v16.4s, #4
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3c0635; // ushr v21.4s, v17.4s, #4
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3c0656; // ushr v22.4s, v18.4s, #4
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3c0677; // ushr v23.4s, v19.4s, #4
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+sum:
+	WORD $0x4e21d400; // fadd v0.4s, v0.4s, v1.4s
+	WORD $0x4e23d442; // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d400; // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x6e20d400; // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800; // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	SUB $1, R4
+	CBNZ R4, group
+end:
+	RET
+
+// func wqDots2NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+TEXT ·wqDots2NEON(SB), NOSPLIT, $16-104
+	MOVD d_base+0(FP), R0
+	MOVD d_len+8(FP), R4
+	MOVD x_base+24(FP), R1
+	MOVD q_base+48(FP), R2
+	MOVD z_base+72(FP), R3
+	MOVD gb+96(FP), R5
+	MOVW $3, R7
+	VDUP R7, V28.S4
+	CBZ R4, end
+group:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVW.P 4(R3), R7
+	VDUP R7, V29.S4
+	MOVD R5, R6
+chunk:
+	CMP $16, R6
+	BLT tail
+	VLD1 (R2), [V4.B16]
+	WORD $0x2f08a485; // uxtl v5.8h, v4.8b
+	WORD $0x6f08a486; // uxtl2 v6.8h, v4.16b
+	WORD $0x2f10a4b0; // uxtl v16.4s, v5.4h
+	WORD $0x6f10a4b1; // uxtl2 v17.4s, v5.8h
+	WORD $0x2f10a4d2; // uxtl v18.4s, v6.4h
+	WORD $0x6f10a4d3; // uxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x4e3c1e14; // and v20.16b, v16.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x4e3c1e35; // and v21.16b, v17.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x4e3c1e56; // and v22.16b, v18.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x4e3c1e77; // and v23.16b, v19.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3e0614; // ushr v20.4s, v16.4s, #2
+	WORD $0x4e3c1e94; // and v20.16b, v20.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3e0635; // ushr v21.4s, v17.4s, #2
+	WORD $0x4e3c1eb5; // and v21.16b, v21.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3e0656; // ushr v22.4s, v18.4s, #2
+	WORD $0x4e3c1ed6; // and v22.16b, v22.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3e0677; // ushr v23.4s, v19.4s, #2
+	WORD $0x4e3c1ef7; // and v23.16b, v23.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3c0614; // ushr v20.4s, v16.4s, #4
+	WORD $0x4e3c1e94; // and v20.16b, v20.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3c0635; // ushr v21.4s, v17.4s, #4
+	WORD $0x4e3c1eb5; // and v21.16b, v21.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3c0656; // ushr v22.4s, v18.4s, #4
+	WORD $0x4e3c1ed6; // and v22.16b, v22.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3c0677; // ushr v23.4s, v19.4s, #4
+	WORD $0x4e3c1ef7; // and v23.16b, v23.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3a0614; // ushr v20.4s, v16.4s, #6
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3a0635; // ushr v21.4s, v17.4s, #6
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3a0656; // ushr v22.4s, v18.4s, #6
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3a0677; // ushr v23.4s, v19.4s, #6
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	ADD $16, R2
+	SUB $16, R6
+	B chunk
+tail:
+	CBZ R6, sum
+	MOVD $buf-16(SP), R10
+	MOVD ZR, (R10)
+	MOVD ZR, 8(R10)
+	MOVD R10, R11
+copy:
+	MOVBU.P 1(R2), R9
+	MOVB.P R9, 1(R11)
+	SUB $1, R6
+	CBNZ R6, copy
+	VLD1 (R10), [V4.B16]
+	WORD $0x2f08a485; // uxtl v5.8h, v4.8b
+	WORD $0x6f08a486; // uxtl2 v6.8h, v4.16b
+	WORD $0x2f10a4b0; // uxtl v16.4s, v5.4h
+	WORD $0x6f10a4b1; // uxtl2 v17.4s, v5.8h
+	WORD $0x2f10a4d2; // uxtl v18.4s, v6.4h
+	WORD $0x6f10a4d3; // uxtl2 v19.4s, v6.8h
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x4e3c1e14; // and v20.16b, v16.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x4e3c1e35; // and v21.16b, v17.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x4e3c1e56; // and v22.16b, v18.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x4e3c1e77; // and v23.16b, v19.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3e0614; // ushr v20.4s, v16.4s, #2
+	WORD $0x4e3c1e94; // and v20.16b, v20.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3e0635; // ushr v21.4s, v17.4s, #2
+	WORD $0x4e3c1eb5; // and v21.16b, v21.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3e0656; // ushr v22.4s, v18.4s, #2
+	WORD $0x4e3c1ed6; // and v22.16b, v22.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3e0677; // ushr v23.4s, v19.4s, #2
+	WORD $0x4e3c1ef7; // and v23.16b, v23.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3c0614; // ushr v20.4s, v16.4s, #4
+	WORD $0x4e3c1e94; // and v20.16b, v20.16b, v28.16b
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3c0635; // ushr v21.4s, v17.4s, #4
+	WORD $0x4e3c1eb5; // and v21.16b, v21.16b, v28.16b
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3c0656; // ushr v22.4s, v18.4s, #4
+	WORD $0x4e3c1ed6; // and v22.16b, v22.16b, v28.16b
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3c0677; // ushr v23.4s, v19.4s, #4
+	WORD $0x4e3c1ef7; // and v23.16b, v23.16b, v28.16b
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+	VLD1.P 64(R1), [V24.S4, V25.S4, V26.S4, V27.S4]
+	WORD $0x6f3a0614; // ushr v20.4s, v16.4s, #6
+	WORD $0x6ebd8694; // sub v20.4s, v20.4s, v29.4s
+	WORD $0x4e21da94; // scvtf v20.4s, v20.4s
+	WORD $0x4e38ce80; // fmla v0.4s, v20.4s, v24.4s
+	WORD $0x6f3a0635; // ushr v21.4s, v17.4s, #6
+	WORD $0x6ebd86b5; // sub v21.4s, v21.4s, v29.4s
+	WORD $0x4e21dab5; // scvtf v21.4s, v21.4s
+	WORD $0x4e39cea1; // fmla v1.4s, v21.4s, v25.4s
+	WORD $0x6f3a0656; // ushr v22.4s, v18.4s, #6
+	WORD $0x6ebd86d6; // sub v22.4s, v22.4s, v29.4s
+	WORD $0x4e21dad6; // scvtf v22.4s, v22.4s
+	WORD $0x4e3acec2; // fmla v2.4s, v22.4s, v26.4s
+	WORD $0x6f3a0677; // ushr v23.4s, v19.4s, #6
+	WORD $0x6ebd86f7; // sub v23.4s, v23.4s, v29.4s
+	WORD $0x4e21daf7; // scvtf v23.4s, v23.4s
+	WORD $0x4e3bcee3; // fmla v3.4s, v23.4s, v27.4s
+sum:
+	WORD $0x4e21d400; // fadd v0.4s, v0.4s, v1.4s
+	WORD $0x4e23d442; // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d400; // fadd v0.4s, v0.4s, v2.4s
+	WORD $0x6e20d400; // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800; // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	SUB $1, R4
+	CBNZ R4, group
+end:
+	RET

@@ -19,7 +19,8 @@ func quantI8NEON(q []int8, x []float32, inv float32)
 // quantNEON is the NEON quantizer code.
 var quantNEON = &quantK{path: "neon", absMaxBits: absMaxBitsNEON, quantI8: quantI8NEON,
 	w4Range: w4RangeNEON, w4Pack: w4PackNEON, pvShift: pvShiftNEON, pvLanes: 16, pvStep: 16,
-	sgTile: sgTile6x16NEON, sgCols: 16}
+	sgTile: sgTile6x16NEON, sgCols: 16,
+	wqDots: [9]wqDotsFn{2: wqDots2NEON, 3: wqDots3NEON, 4: wqDots4NEON, 8: wqDots8NEON}}
 
 // w4RangeNEON sets r[2i] = min(0, min key), r[2i+1] = max(0, max key) over
 // the order keys (orderKey) of each group i of gs elements of w.
@@ -43,3 +44,19 @@ func pvShiftNEON(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]by
 //
 //go:noescape
 func sgTile6x16NEON(s []float32, xt []float32, w []float32, d int, scale float32)
+
+// The wqDots routines of layerwise_wq (wqDotsGo's meaning, on the 16-byte
+// chunk layout of wqLayout; a last partial chunk is copied to a zeroed
+// stack buffer).
+//
+//go:noescape
+func wqDots8NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+
+//go:noescape
+func wqDots3NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+
+//go:noescape
+func wqDots4NEON(d []float32, x []float32, q []byte, z []int32, gb int)
+
+//go:noescape
+func wqDots2NEON(d []float32, x []float32, q []byte, z []int32, gb int)
