@@ -35,9 +35,19 @@ var (
 		w8Tile1VNNI512, w8Tile2VNNI512, w8Tile3VNNI512, w8Tile4VNNI512, w8Tile5VNNI512, w8Tile6VNNI512},
 		absMaxBits: absMaxBitsAVX512, quant: quantI8AVX512}
 	w8VNNI256 = &w8K{path: "avxvnni", nb: 16, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
-		w8Tile1VNNI256, w8Tile2VNNI256, w8Tile3VNNI256, w8Tile4VNNI256, w8Tile5VNNI256, w8Tile6VNNI256}}
+		w8Tile1VNNI256, w8Tile2VNNI256, w8Tile3VNNI256, w8Tile4VNNI256, w8Tile5VNNI256, w8Tile6VNNI256},
+		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}
 	w8AVX2 = &w8K{path: "avx2", nb: 16, mr: 6, layout: w8S16, tile: [w8Rows + 1]w8Tile{nil,
-		w8Tile1AVX2, w8Tile2AVX2, w8Tile3AVX2, w8Tile4AVX2, w8Tile5AVX2, w8Tile6AVX2}}
+		w8Tile1AVX2, w8Tile2AVX2, w8Tile3AVX2, w8Tile4AVX2, w8Tile5AVX2, w8Tile6AVX2},
+		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}
+	quantAVX512 = &quantK{path: "avx512", absMaxBits: absMaxBitsAVX512, quantI8: quantI8AVX512,
+		w4Range: w4RangeAVX512, w4Pack: w4PackAVX512, pvBuckets: pvBucketsAVX512, shiftAdd: shiftAddAVX512,
+		pvShift: pvShiftAVX512, pvLanes: 64, sgTile: qkTileAVX512, sgCols: attnKeys,
+		wqDots: [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512}}
+	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
+		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
+		sgTile: sgTile6x16AVX2, sgCols: 16,
+		wqDots: [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
 	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
 	w4AVX2   = &w4K{path: "avx2", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
 )
@@ -57,13 +67,13 @@ var levelList = func() []*level {
 	avx2, avx512, avxvnni, avx512vnni := features()
 	return []*level{
 		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512, w8: w8VNNI512, w4: w4AVX512,
-			softPass: softPassAVX512, sla: slaAVX512},
+			softPass: softPassAVX512, sla: slaAVX512, q: quantAVX512},
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
-			softPass: softPassAVX512, sla: slaAVX512},
+			softPass: softPassAVX512, sla: slaAVX512, q: quantAVX512},
 		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, attn: attnAVX2, sla: slaAVX2,
-			w4: w4AVX2, softPass: softPassAVX2},
+			w4: w4AVX2, softPass: softPassAVX2, q: quantAVX2},
 		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, attn: attnAVX2, sla: slaAVX2,
-			w4: w4AVX2, softPass: softPassAVX2},
+			w4: w4AVX2, softPass: softPassAVX2, q: quantAVX2},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

@@ -19,7 +19,8 @@ var slaNEON = &slaK{path: "neon", reluT: reluTNEON, reluDot: reluDotNEON, conv5:
 // w8SDOT is gemm_w8a8 with SDOT: 4 rows by 16 columns per tile, k-steps
 // of 4 bytes in groups of four (one 16-byte load of X per row).
 var w8SDOT = &w8K{path: "neon+dotprod", nb: 16, mr: 4, layout: w8S8, align: 4, tile: [w8Rows + 1]w8Tile{nil,
-	w8TileSDOT(1, sdotTile1NEON), w8TileSDOT(2, sdotTile2NEON), w8TileSDOT(3, sdotTile3NEON), w8TileSDOT(4, sdotTile4NEON)}}
+	w8TileSDOT(1, sdotTile1NEON), w8TileSDOT(2, sdotTile2NEON), w8TileSDOT(3, sdotTile3NEON), w8TileSDOT(4, sdotTile4NEON)},
+	absMaxBits: absMaxBitsNEON, quant: quantI8NEON}
 
 // w8TileSDOT wraps an SDOT tile with the dequantizing epilogue in Go (a
 // few percent of a tile's time at the K of real models).
@@ -44,8 +45,8 @@ func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc
 var levelList = func() []*level {
 	neon := cpu.ARM64.HasASIMD
 	return []*level{
-		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON, sla: slaNEON, softPass: softPassNEON},
-		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON, sla: slaNEON, softPass: softPassNEON},
+		{name: "neon+dotprod", ok: neon && cpu.ARM64.HasASIMDDP, f: vecNEON, w8: w8SDOT, attn: attnNEON, w4: w4NEON, sla: slaNEON, softPass: softPassNEON, q: quantNEON},
+		{name: "neon", ok: neon, f: vecNEON, attn: attnNEON, w4: w4NEON, sla: slaNEON, softPass: softPassNEON, q: quantNEON},
 		{name: Generic, ok: true, f: vecGeneric},
 	}
 }()

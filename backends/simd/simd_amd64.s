@@ -15443,6 +15443,1852 @@ DATA c_p127<>+56(SB)/4, $0x42fe0000
 DATA c_p127<>+60(SB)/4, $0x42fe0000
 GLOBL c_p127<>(SB), RODATA|NOPTR, $64
 
+// func absMaxBitsAVX2(x []float32) uint32
+// Requires: AVX, AVX2
+TEXT ·absMaxBitsAVX2(SB), NOSPLIT, $32-28
+	MOVQ    x_base+0(FP), AX
+	MOVQ    x_len+8(FP), CX
+	VMOVUPS c_absmask<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	VPXOR   Y2, Y2, Y2
+	VPXOR   Y3, Y3, Y3
+	VPXOR   Y4, Y4, Y4
+
+unrolled:
+	CMPQ    CX, $0x00000020
+	JB      single
+	VMOVUPS (AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y1, Y1
+	VMOVUPS 32(AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y2, Y2
+	VMOVUPS 64(AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y3, Y3
+	VMOVUPS 96(AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y4, Y4
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000020, CX
+	JMP     unrolled
+
+single:
+	CMPQ    CX, $0x00000008
+	JB      tail
+	VMOVUPS (AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y1, Y1
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, CX
+	JMP     single
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y5
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS Y5, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y5
+	VPAND   Y0, Y5, Y5
+	VPMAXUD Y5, Y1, Y1
+
+done:
+	VPMAXUD      Y3, Y1, Y1
+	VPMAXUD      Y4, Y2, Y2
+	VPMAXUD      Y2, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X0
+	VPMAXUD      X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPMAXUD      X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPMAXUD      X0, X1, X1
+	VMOVD        X1, AX
+	MOVL         AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func quantI8AVX2(q []int8, x []float32, inv float32)
+// Requires: AVX, AVX2
+TEXT ·quantI8AVX2(SB), NOSPLIT, $0-52
+	MOVQ         q_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	VBROADCASTSS inv+48(FP), Y0
+	VMOVUPS      c_m127<>+0(SB), Y1
+	VMOVUPS      c_p127<>+0(SB), Y2
+	VMOVDQU      c_packperm<>+0(SB), Y3
+
+loop32:
+	CMPQ      DX, $0x20
+	JB        loop8
+	VMULPS    (CX), Y0, Y4
+	VMAXPS    Y1, Y4, Y4
+	VMINPS    Y2, Y4, Y4
+	VCVTPS2DQ Y4, Y4
+	VMULPS    32(CX), Y0, Y5
+	VMAXPS    Y1, Y5, Y5
+	VMINPS    Y2, Y5, Y5
+	VCVTPS2DQ Y5, Y5
+	VMULPS    64(CX), Y0, Y6
+	VMAXPS    Y1, Y6, Y6
+	VMINPS    Y2, Y6, Y6
+	VCVTPS2DQ Y6, Y6
+	VMULPS    96(CX), Y0, Y7
+	VMAXPS    Y1, Y7, Y7
+	VMINPS    Y2, Y7, Y7
+	VCVTPS2DQ Y7, Y7
+	VPACKSSDW Y5, Y4, Y4
+	VPACKSSDW Y7, Y6, Y6
+	VPACKSSWB Y6, Y4, Y4
+	VPERMD    Y4, Y3, Y4
+	VMOVDQU   Y4, (AX)
+	ADDQ      $0x80, CX
+	ADDQ      $0x20, AX
+	SUBQ      $0x20, DX
+	JMP       loop32
+
+loop8:
+	CMPQ         DX, $0x08
+	JB           loop1
+	VMULPS       (CX), Y0, Y3
+	VMAXPS       Y1, Y3, Y3
+	VMINPS       Y2, Y3, Y3
+	VCVTPS2DQ    Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKSSDW    X4, X3, X3
+	VPACKSSWB    X3, X3, X3
+	VMOVQ        X3, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	SUBQ         $0x08, DX
+	JMP          loop8
+
+loop1:
+	TESTQ     DX, DX
+	JZ        done
+	VMULSS    (CX), X0, X3
+	VMAXSS    X1, X3, X3
+	VMINSS    X2, X3, X3
+	VCVTSS2SI X3, BX
+	MOVB      BL, (AX)
+	ADDQ      $0x04, CX
+	INCQ      AX
+	DECQ      DX
+	JMP       loop1
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_packperm<>+0(SB)/4, $0x00000000
+DATA c_packperm<>+4(SB)/4, $0x00000004
+DATA c_packperm<>+8(SB)/4, $0x00000001
+DATA c_packperm<>+12(SB)/4, $0x00000005
+DATA c_packperm<>+16(SB)/4, $0x00000002
+DATA c_packperm<>+20(SB)/4, $0x00000006
+DATA c_packperm<>+24(SB)/4, $0x00000003
+DATA c_packperm<>+28(SB)/4, $0x00000007
+GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
+
+// func w4RangeAVX512(r []int32, w []float32, gs int)
+// Requires: AVX, AVX2, AVX512F, BMI2
+TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
+	MOVQ    r_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+48(FP), SI
+	XORQ    DX, DX
+	DIVQ    SI
+	VMOVUPS c_absmask<>+0(SB), Z0
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	MOVQ   BX, DX
+	MOVQ   SI, DI
+
+unrolled:
+	CMPQ    DI, $0x00000020
+	JB      single
+	VMOVUPS (DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	VMOVUPS 64(DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, DI
+	JMP     unrolled
+
+single:
+	CMPQ    DI, $0x00000010
+	JB      tail
+	VMOVUPS (DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, DI
+	JMP     single
+
+tail:
+	TESTQ     DI, DI
+	JZ        done
+	MOVQ      $-1, R8
+	BZHIQ     DI, R8, R8
+	KMOVW     R8, K1
+	VMOVUPS.Z (DX), K1, Z3
+	VPSRAD    $0x1f, Z3, Z4
+	VPANDD    Z0, Z4, Z4
+	VPXORD    Z4, Z3, Z3
+	VPMINSD   Z3, Z1, Z1
+	VPMAXSD   Z3, Z2, Z2
+
+done:
+	VEXTRACTI64X4 $0x01, Z1, Y3
+	VPMINSD       Y3, Y1, Y1
+	VEXTRACTI128  $0x01, Y1, X3
+	VPMINSD       X3, X1, X1
+	VPSHUFD       $0x4e, X1, X3
+	VPMINSD       X3, X1, X1
+	VPSHUFD       $0xb1, X1, X3
+	VPMINSD       X3, X1, X1
+	VEXTRACTI64X4 $0x01, Z2, Y3
+	VPMAXSD       Y3, Y2, Y2
+	VEXTRACTI128  $0x01, Y2, X3
+	VPMAXSD       X3, X2, X2
+	VPSHUFD       $0x4e, X2, X3
+	VPMAXSD       X3, X2, X2
+	VPSHUFD       $0xb1, X2, X3
+	VPMAXSD       X3, X2, X2
+	VMOVD         X1, (CX)
+	VMOVD         X2, 4(CX)
+	ADDQ          $0x08, CX
+	LEAQ          (BX)(SI*4), BX
+	DECQ          AX
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+// func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·w4PackAVX512(SB), NOSPLIT, $0-104
+	MOVQ    qp_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    inv_base+48(FP), SI
+	MOVQ    z_base+72(FP), DI
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+96(FP), R8
+	XORQ    DX, DX
+	DIVQ    R8
+	VMOVUPS c_nib<>+0(SB), Z0
+	VPXORD  Z1, Z1, Z1
+	MOVQ    R8, DX
+	ANDQ    $0x0f, DX
+	MOVQ    $-1, R9
+	BZHIQ   DX, R9, R9
+	KMOVW   R9, K1
+	SHRQ    $0x01, DX
+	MOVQ    $-1, R9
+	BZHIQ   DX, R9, R9
+	KMOVW   R9, K2
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VBROADCASTSS (SI), Z2
+	VPBROADCASTD (DI), Z3
+	MOVQ         R8, DX
+
+full:
+	CMPQ      DX, $0x10
+	JB        tail
+	VMULPS    (BX), Z2, Z4
+	VCVTPS2DQ Z4, Z4
+	VPADDD    Z3, Z4, Z4
+	VPMAXSD   Z1, Z4, Z4
+	VPMINSD   Z0, Z4, Z4
+	VPSRLQ    $0x1c, Z4, Z5
+	VPORQ     Z5, Z4, Z4
+	VPMOVQB   Z4, (CX)
+	ADDQ      $0x40, BX
+	ADDQ      $0x08, CX
+	SUBQ      $0x10, DX
+	JMP       full
+
+tail:
+	TESTQ     DX, DX
+	JZ        next
+	VMOVUPS.Z (BX), K1, Z4
+	VMULPS    Z4, Z2, Z4
+	VCVTPS2DQ Z4, Z4
+	VPADDD    Z3, Z4, Z4
+	VPMAXSD   Z1, Z4, Z4
+	VPMINSD   Z0, Z4, Z4
+	VPSRLQ    $0x1c, Z4, Z2
+	VPORQ     Z2, Z4, Z4
+	VPMOVQB   Z4, K2, (CX)
+	LEAQ      (BX)(DX*4), BX
+	SHRQ      $0x01, DX
+	ADDQ      DX, CX
+
+next:
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	DECQ AX
+	JNZ  group
+
+end:
+	VZEROUPPER
+	RET
+
+// func w4RangeAVX2(r []int32, w []float32, gs int)
+// Requires: AVX, AVX2
+TEXT ·w4RangeAVX2(SB), NOSPLIT, $32-56
+	MOVQ    r_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+48(FP), SI
+	XORQ    DX, DX
+	DIVQ    SI
+	VMOVUPS c_absmask<>+0(SB), Y0
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	MOVQ  BX, DX
+	MOVQ  SI, DI
+
+unrolled:
+	CMPQ    DI, $0x00000010
+	JB      single
+	VMOVUPS (DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+	VMOVUPS 32(DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, DI
+	JMP     unrolled
+
+single:
+	CMPQ    DI, $0x00000008
+	JB      tail
+	VMOVUPS (DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, DI
+	JMP     single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y3
+	VXORPS  Y3, Y3, Y3
+	VMOVUPS Y3, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), DX
+	VMOVUPS (DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+
+done:
+	VEXTRACTI128 $0x01, Y1, X3
+	VPMINSD      X3, X1, X1
+	VPSHUFD      $0x4e, X1, X3
+	VPMINSD      X3, X1, X1
+	VPSHUFD      $0xb1, X1, X3
+	VPMINSD      X3, X1, X1
+	VEXTRACTI128 $0x01, Y2, X3
+	VPMAXSD      X3, X2, X2
+	VPSHUFD      $0x4e, X2, X3
+	VPMAXSD      X3, X2, X2
+	VPSHUFD      $0xb1, X2, X3
+	VPMAXSD      X3, X2, X2
+	VMOVD        X1, (CX)
+	VMOVD        X2, 4(CX)
+	ADDQ         $0x08, CX
+	LEAQ         (BX)(SI*4), BX
+	DECQ         AX
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
+// Requires: AVX, AVX2
+TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
+	MOVQ    qp_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    inv_base+48(FP), SI
+	MOVQ    z_base+72(FP), DI
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+96(FP), R8
+	XORQ    DX, DX
+	DIVQ    R8
+	VMOVUPS c_nib<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	VMOVDQU c_evenperm<>+0(SB), Y2
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VBROADCASTSS (SI), Y3
+	VPBROADCASTD (DI), Y4
+	MOVQ         R8, DX
+
+loop16:
+	CMPQ      DX, $0x10
+	JB        loop8
+	VMULPS    (BX), Y3, Y5
+	VMULPS    32(BX), Y3, Y6
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y4, Y5, Y5
+	VPMAXSD   Y1, Y5, Y5
+	VPMINSD   Y0, Y5, Y5
+	VPSRLQ    $0x1c, Y5, Y7
+	VPOR      Y7, Y5, Y5
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y4, Y6, Y6
+	VPMAXSD   Y1, Y6, Y6
+	VPMINSD   Y0, Y6, Y6
+	VPSRLQ    $0x1c, Y6, Y7
+	VPOR      Y7, Y6, Y6
+	VPERMD    Y5, Y2, Y5
+	VPERMD    Y6, Y2, Y6
+	VPACKUSDW X6, X5, X5
+	VPACKUSWB X5, X5, X5
+	VMOVQ     X5, (CX)
+	ADDQ      $0x40, BX
+	ADDQ      $0x08, CX
+	SUBQ      $0x10, DX
+	JMP       loop16
+
+loop8:
+	CMPQ      DX, $0x08
+	JB        pairs
+	VMULPS    (BX), Y3, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y4, Y5, Y5
+	VPMAXSD   Y1, Y5, Y5
+	VPMINSD   Y0, Y5, Y5
+	VPSRLQ    $0x1c, Y5, Y6
+	VPOR      Y6, Y5, Y5
+	VPERMD    Y5, Y2, Y5
+	VPACKUSDW X5, X5, X5
+	VPACKUSWB X5, X5, X5
+	VMOVD     X5, R9
+	MOVL      R9, (CX)
+	ADDQ      $0x20, BX
+	ADDQ      $0x04, CX
+	SUBQ      $0x08, DX
+
+pairs:
+	TESTQ     DX, DX
+	JZ        next
+	VMOVQ     (BX), X5
+	VMULPS    X5, X3, X5
+	VCVTPS2DQ X5, X5
+	VPADDD    X4, X5, X5
+	VPMAXSD   X1, X5, X5
+	VPMINSD   X0, X5, X5
+	VPSRLQ    $0x1c, X5, X6
+	VPOR      X6, X5, X5
+	VMOVD     X5, R9
+	MOVB      R9, (CX)
+	ADDQ      $0x08, BX
+	INCQ      CX
+	SUBQ      $0x02, DX
+	JMP       pairs
+
+next:
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	DECQ AX
+	JNZ  group
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_evenperm<>+0(SB)/4, $0x00000000
+DATA c_evenperm<>+4(SB)/4, $0x00000002
+DATA c_evenperm<>+8(SB)/4, $0x00000004
+DATA c_evenperm<>+12(SB)/4, $0x00000006
+DATA c_evenperm<>+16(SB)/4, $0x00000000
+DATA c_evenperm<>+20(SB)/4, $0x00000002
+DATA c_evenperm<>+24(SB)/4, $0x00000004
+DATA c_evenperm<>+28(SB)/4, $0x00000006
+GLOBL c_evenperm<>(SB), RODATA|NOPTR, $32
+
+// func pvBucketsAVX512(bk []int32, codes []byte, v []int8, dv int, drop int) uint32
+// Requires: AVX, AVX512F, BMI2
+TEXT ·pvBucketsAVX512(SB), NOSPLIT, $0-92
+	MOVQ  bk_base+0(FP), AX
+	MOVQ  codes_base+24(FP), CX
+	MOVQ  v_base+48(FP), DX
+	MOVQ  codes_len+32(FP), BX
+	MOVQ  dv+72(FP), SI
+	MOVQ  drop+80(FP), DI
+	XORL  R8, R8
+	MOVQ  SI, R9
+	SHLQ  $0x02, R9
+	MOVQ  SI, R10
+	ANDQ  $0x0f, R10
+	MOVQ  $-1, R11
+	BZHIQ R10, R11, R11
+	KMOVW R11, K1
+	MOVQ  SI, R11
+	SHRQ  $0x04, R11
+	TESTQ BX, BX
+	JZ    end
+
+row:
+	MOVBQZX (CX), R12
+	INCQ    CX
+	CMPQ    R12, DI
+	JAE     skip
+	MOVQ    R12, R13
+	IMULQ   R9, R13
+	ADDQ    AX, R13
+	MOVQ    DX, R14
+	MOVQ    R11, R15
+	BTL     R12, R8
+	JCS     add
+	BTSL    R12, R8
+
+store16:
+	TESTQ     R15, R15
+	JZ        storetail
+	VPMOVSXBD (R14), Z0
+	VMOVDQU32 Z0, (R13)
+	ADDQ      $0x10, R14
+	ADDQ      $0x40, R13
+	DECQ      R15
+	JMP       store16
+
+storetail:
+	TESTQ       R10, R10
+	JZ          skip
+	VPMOVSXBD.Z (R14), K1, Z0
+	VMOVDQU32   Z0, K1, (R13)
+	JMP         skip
+
+add:
+add16:
+	TESTQ     R15, R15
+	JZ        addtail
+	VPMOVSXBD (R14), Z0
+	VPADDD    (R13), Z0, Z0
+	VMOVDQU32 Z0, (R13)
+	ADDQ      $0x10, R14
+	ADDQ      $0x40, R13
+	DECQ      R15
+	JMP       add16
+
+addtail:
+	TESTQ       R10, R10
+	JZ          skip
+	VPMOVSXBD.Z (R14), K1, Z0
+	VPADDD      (R13), Z0, K1, Z0
+	VMOVDQU32   Z0, K1, (R13)
+
+skip:
+	ADDQ SI, DX
+	DECQ BX
+	JNZ  row
+
+end:
+	MOVL R8, ret+88(FP)
+	VZEROUPPER
+	RET
+
+// func shiftAddAVX512(a []int64, b []int32, sh uint64)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·shiftAddAVX512(SB), NOSPLIT, $0-56
+	MOVQ  a_base+0(FP), AX
+	MOVQ  b_base+24(FP), CX
+	MOVQ  b_len+32(FP), DX
+	MOVQ  sh+48(FP), BX
+	VMOVQ BX, X0
+
+loop:
+	CMPQ      DX, $0x08
+	JB        tail
+	VPMOVSXDQ (CX), Z1
+	VPSLLQ    X0, Z1, Z1
+	VPADDQ    (AX), Z1, Z1
+	VMOVDQU64 Z1, (AX)
+	ADDQ      $0x20, CX
+	ADDQ      $0x40, AX
+	SUBQ      $0x08, DX
+	JMP       loop
+
+tail:
+	TESTQ       DX, DX
+	JZ          done
+	MOVQ        $-1, BX
+	BZHIQ       DX, BX, BX
+	KMOVW       BX, K1
+	VPMOVSXDQ.Z (CX), K1, Z1
+	VPSLLQ      X0, Z1, Z1
+	VPADDQ      (AX), Z1, K1, Z1
+	VMOVDQU64   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·pvShiftAVX512(SB), NOSPLIT, $0-113
+	MOVQ    all_base+0(FP), AX
+	MOVQ    odd_base+24(FP), CX
+	MOVQ    codes_base+48(FP), DX
+	MOVQ    v_base+72(FP), BX
+	MOVQ    all_len+8(FP), SI
+	MOVQ    codes_len+56(FP), DI
+	MOVQ    ldv+96(FP), R8
+	MOVQ    cnt+104(FP), R9
+	MOVQ    SI, R10
+	XORQ    R11, R11
+	CMPQ    R10, R11
+	CMOVQLT R11, R10
+	MOVQ    $-1, R11
+	BZHIQ   R10, R11, R11
+	KMOVW   R11, K1
+	MOVQ    SI, R10
+	SUBQ    $0x10, R10
+	XORQ    R11, R11
+	CMPQ    R10, R11
+	CMOVQLT R11, R10
+	MOVQ    $-1, R11
+	BZHIQ   R10, R11, R11
+	KMOVW   R11, K2
+	MOVQ    SI, R10
+	SUBQ    $0x20, R10
+	XORQ    R11, R11
+	CMPQ    R10, R11
+	CMOVQLT R11, R10
+	MOVQ    $-1, R11
+	BZHIQ   R10, R11, R11
+	KMOVW   R11, K3
+	SUBQ    $0x30, SI
+	XORQ    R10, R10
+	CMPQ    SI, R10
+	CMOVQLT R10, SI
+	MOVQ    $-1, R10
+	BZHIQ   SI, R10, R10
+	KMOVW   R10, K4
+	VPXORD  Z0, Z0, Z0
+	VPXORD  Z1, Z1, Z1
+	VPXORD  Z2, Z2, Z2
+	VPXORD  Z3, Z3, Z3
+	VPXORD  Z4, Z4, Z4
+	VPXORD  Z5, Z5, Z5
+	VPXORD  Z6, Z6, Z6
+	VPXORD  Z7, Z7, Z7
+	MOVB    withOdd+112(FP), SI
+	XORQ    R10, R10
+	TESTB   SI, SI
+	JZ      even
+
+oddloop:
+	CMPQ        R10, DI
+	JAE         store
+	MOVBQZX     (DX)(R10*1), R11
+	MOVBQZX     (R9)(R11*1), R12
+	VMOVD       R12, X8
+	MOVBQZX     256(R9)(R11*1), R11
+	VMOVD       R11, X9
+	VPMOVSXBD.Z (BX), K1, Z10
+	VPSLLD      X9, Z10, Z11
+	VPADDD      Z11, Z1, Z1
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z0, Z0
+	VPMOVSXBD.Z 16(BX), K2, Z10
+	VPSLLD      X9, Z10, Z11
+	VPADDD      Z11, Z3, Z3
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z2, Z2
+	VPMOVSXBD.Z 32(BX), K3, Z10
+	VPSLLD      X9, Z10, Z11
+	VPADDD      Z11, Z5, Z5
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z4, Z4
+	VPMOVSXBD.Z 48(BX), K4, Z10
+	VPSLLD      X9, Z10, Z9
+	VPADDD      Z9, Z7, Z7
+	VPSLLD      X8, Z10, Z10
+	VPADDD      Z10, Z6, Z6
+	ADDQ        R8, BX
+	INCQ        R10
+	JMP         oddloop
+
+even:
+evenloop:
+	CMPQ        R10, DI
+	JAE         store
+	MOVBQZX     (DX)(R10*1), R11
+	MOVBQZX     (R9)(R11*1), R11
+	VMOVD       R11, X8
+	VPMOVSXBD.Z (BX), K1, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z0, Z0
+	VPMOVSXBD.Z 16(BX), K2, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z2, Z2
+	VPMOVSXBD.Z 32(BX), K3, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z4, Z4
+	VPMOVSXBD.Z 48(BX), K4, Z9
+	VPSLLD      X8, Z9, Z9
+	VPADDD      Z9, Z6, Z6
+	ADDQ        R8, BX
+	INCQ        R10
+	JMP         evenloop
+
+store:
+	VMOVDQU32 Z0, K1, (AX)
+	VMOVDQU32 Z2, K2, 64(AX)
+	VMOVDQU32 Z4, K3, 128(AX)
+	VMOVDQU32 Z6, K4, 192(AX)
+	TESTB     SI, SI
+	JZ        done
+	VMOVDQU32 Z1, K1, (CX)
+	VMOVDQU32 Z3, K2, 64(CX)
+	VMOVDQU32 Z5, K3, 128(CX)
+	VMOVDQU32 Z7, K4, 192(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+// Requires: AVX, AVX2
+TEXT ·pvShiftAVX2(SB), NOSPLIT, $0-113
+	MOVQ all_base+0(FP), AX
+	MOVQ odd_base+24(FP), CX
+	MOVQ codes_base+48(FP), DX
+	MOVQ v_base+72(FP), BX
+	MOVQ all_len+8(FP), SI
+	MOVQ codes_len+56(FP), DI
+	MOVQ ldv+96(FP), R8
+	MOVQ cnt+104(FP), R9
+	MOVB withOdd+112(FP), R10
+	SHRQ $0x03, SI
+	CMPQ SI, $0x01
+	JE   v1
+	CMPQ SI, $0x02
+	JE   v2
+	CMPQ SI, $0x03
+	JE   v3
+	CMPQ SI, $0x04
+	JE   v4
+	RET
+
+v1:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v1even
+
+v1oddloop:
+	CMPQ      SI, DI
+	JAE       v1store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X2
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X3
+	VPMOVSXBD (BX), Y4
+	VPSLLD    X3, Y4, Y3
+	VPADDD    Y3, Y1, Y1
+	VPSLLD    X2, Y4, Y4
+	VPADDD    Y4, Y0, Y0
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v1oddloop
+
+v1even:
+v1evenloop:
+	CMPQ      SI, DI
+	JAE       v1store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X2
+	VPMOVSXBD (BX), Y3
+	VPSLLD    X2, Y3, Y3
+	VPADDD    Y3, Y0, Y0
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v1evenloop
+
+v1store:
+	VMOVDQU Y0, (AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	JMP     done
+
+v2:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v2even
+
+v2oddloop:
+	CMPQ      SI, DI
+	JAE       v2store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X4
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X5
+	VPMOVSXBD (BX), Y6
+	VPSLLD    X5, Y6, Y7
+	VPADDD    Y7, Y1, Y1
+	VPSLLD    X4, Y6, Y6
+	VPADDD    Y6, Y0, Y0
+	VPMOVSXBD 8(BX), Y6
+	VPSLLD    X5, Y6, Y5
+	VPADDD    Y5, Y3, Y3
+	VPSLLD    X4, Y6, Y6
+	VPADDD    Y6, Y2, Y2
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v2oddloop
+
+v2even:
+v2evenloop:
+	CMPQ      SI, DI
+	JAE       v2store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X4
+	VPMOVSXBD (BX), Y5
+	VPSLLD    X4, Y5, Y5
+	VPADDD    Y5, Y0, Y0
+	VPMOVSXBD 8(BX), Y5
+	VPSLLD    X4, Y5, Y5
+	VPADDD    Y5, Y2, Y2
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v2evenloop
+
+v2store:
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y2, 32(AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	VMOVDQU Y3, 32(CX)
+	JMP     done
+
+v3:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v3even
+
+v3oddloop:
+	CMPQ      SI, DI
+	JAE       v3store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X6
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X7
+	VPMOVSXBD (BX), Y8
+	VPSLLD    X7, Y8, Y9
+	VPADDD    Y9, Y1, Y1
+	VPSLLD    X6, Y8, Y8
+	VPADDD    Y8, Y0, Y0
+	VPMOVSXBD 8(BX), Y8
+	VPSLLD    X7, Y8, Y9
+	VPADDD    Y9, Y3, Y3
+	VPSLLD    X6, Y8, Y8
+	VPADDD    Y8, Y2, Y2
+	VPMOVSXBD 16(BX), Y8
+	VPSLLD    X7, Y8, Y7
+	VPADDD    Y7, Y5, Y5
+	VPSLLD    X6, Y8, Y8
+	VPADDD    Y8, Y4, Y4
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v3oddloop
+
+v3even:
+v3evenloop:
+	CMPQ      SI, DI
+	JAE       v3store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X6
+	VPMOVSXBD (BX), Y7
+	VPSLLD    X6, Y7, Y7
+	VPADDD    Y7, Y0, Y0
+	VPMOVSXBD 8(BX), Y7
+	VPSLLD    X6, Y7, Y7
+	VPADDD    Y7, Y2, Y2
+	VPMOVSXBD 16(BX), Y7
+	VPSLLD    X6, Y7, Y7
+	VPADDD    Y7, Y4, Y4
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v3evenloop
+
+v3store:
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y2, 32(AX)
+	VMOVDQU Y4, 64(AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	VMOVDQU Y3, 32(CX)
+	VMOVDQU Y5, 64(CX)
+	JMP     done
+
+v4:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	XORQ  SI, SI
+	TESTB R10, R10
+	JZ    v4even
+
+v4oddloop:
+	CMPQ      SI, DI
+	JAE       v4store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R12
+	VMOVD     R12, X8
+	MOVBQZX   256(R9)(R11*1), R11
+	VMOVD     R11, X9
+	VPMOVSXBD (BX), Y10
+	VPSLLD    X9, Y10, Y11
+	VPADDD    Y11, Y1, Y1
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y0, Y0
+	VPMOVSXBD 8(BX), Y10
+	VPSLLD    X9, Y10, Y11
+	VPADDD    Y11, Y3, Y3
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y2, Y2
+	VPMOVSXBD 16(BX), Y10
+	VPSLLD    X9, Y10, Y11
+	VPADDD    Y11, Y5, Y5
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y4, Y4
+	VPMOVSXBD 24(BX), Y10
+	VPSLLD    X9, Y10, Y9
+	VPADDD    Y9, Y7, Y7
+	VPSLLD    X8, Y10, Y10
+	VPADDD    Y10, Y6, Y6
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v4oddloop
+
+v4even:
+v4evenloop:
+	CMPQ      SI, DI
+	JAE       v4store
+	MOVBQZX   (DX)(SI*1), R11
+	MOVBQZX   (R9)(R11*1), R11
+	VMOVD     R11, X8
+	VPMOVSXBD (BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y0, Y0
+	VPMOVSXBD 8(BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y2, Y2
+	VPMOVSXBD 16(BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y4, Y4
+	VPMOVSXBD 24(BX), Y9
+	VPSLLD    X8, Y9, Y9
+	VPADDD    Y9, Y6, Y6
+	ADDQ      R8, BX
+	INCQ      SI
+	JMP       v4evenloop
+
+v4store:
+	VMOVDQU Y0, (AX)
+	VMOVDQU Y2, 32(AX)
+	VMOVDQU Y4, 64(AX)
+	VMOVDQU Y6, 96(AX)
+	TESTB   R10, R10
+	JZ      done
+	VMOVDQU Y1, (CX)
+	VMOVDQU Y3, 32(CX)
+	VMOVDQU Y5, 64(CX)
+	VMOVDQU Y7, 96(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgTile6x16AVX2(s []float32, xt []float32, w []float32, d int, scale float32)
+// Requires: AVX, FMA3
+TEXT ·sgTile6x16AVX2(SB), NOSPLIT, $0-84
+	MOVQ   s_base+0(FP), AX
+	MOVQ   xt_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   d+72(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+loop:
+	TESTQ        BX, BX
+	JZ           done
+	VMOVUPS      (DX), Y12
+	VMOVUPS      32(DX), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(CX), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(CX), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(CX), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x20, CX
+	ADDQ         $0x40, DX
+	DECQ         BX
+	JMP          loop
+
+done:
+	VBROADCASTSS scale+80(FP), Y12
+	VMULPS       Y12, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	VMULPS       Y12, Y1, Y1
+	VMOVUPS      Y1, 32(AX)
+	VMULPS       Y12, Y2, Y2
+	VMOVUPS      Y2, 64(AX)
+	VMULPS       Y12, Y3, Y3
+	VMOVUPS      Y3, 96(AX)
+	VMULPS       Y12, Y4, Y4
+	VMOVUPS      Y4, 128(AX)
+	VMULPS       Y12, Y5, Y5
+	VMOVUPS      Y5, 160(AX)
+	VMULPS       Y12, Y6, Y6
+	VMOVUPS      Y6, 192(AX)
+	VMULPS       Y12, Y7, Y7
+	VMOVUPS      Y7, 224(AX)
+	VMULPS       Y12, Y8, Y8
+	VMOVUPS      Y8, 256(AX)
+	VMULPS       Y12, Y9, Y9
+	VMOVUPS      Y9, 288(AX)
+	VMULPS       Y12, Y10, Y10
+	VMOVUPS      Y10, 320(AX)
+	VMULPS       Y12, Y11, Y11
+	VMOVUPS      Y11, 352(AX)
+	VZEROUPPER
+	RET
+
+// func wqDots8AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots8AVX512(SB), NOSPLIT, $0-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPBROADCASTD (BX), Z2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVSXBD   (DX), Z2
+	VCVTDQ2PS   Z2, Z2
+	VFMADD231PS (CX), Z2, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVSXBD.Z (DX), K1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VFMADD231PS (CX), Z2, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPS        X2, X0, X0
+	VMOVHLPS      X0, X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSHDUP     X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSS        X0, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots3AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots3AVX512(SB), NOSPLIT, $0-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPBROADCASTD (BX), Z2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Z3
+	VPSUBD      Z2, Z3, Z3
+	VCVTDQ2PS   Z3, Z3
+	VFMADD231PS (CX), Z3, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVZXBD.Z (DX), K1, Z3
+	VPSUBD      Z2, Z3, Z3
+	VCVTDQ2PS   Z3, Z3
+	VFMADD231PS (CX), Z3, Z0
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPS        X2, X0, X0
+	VMOVHLPS      X0, X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSHDUP     X0, X2
+	VADDPS        X2, X0, X0
+	VMOVSS        X0, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots4AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots4AVX512(SB), NOSPLIT, $0-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	VMOVUPS c_fmask4<>+0(SB), Z0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPBROADCASTD (BX), Z3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x04, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 64(CX), Z4, Z2
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVZXBD.Z (DX), K1, Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x04, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 64(CX), Z4, Z2
+	ADDQ        $0x00000080, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSS        X1, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_fmask4<>+0(SB)/4, $0x0000000f
+DATA c_fmask4<>+4(SB)/4, $0x0000000f
+DATA c_fmask4<>+8(SB)/4, $0x0000000f
+DATA c_fmask4<>+12(SB)/4, $0x0000000f
+DATA c_fmask4<>+16(SB)/4, $0x0000000f
+DATA c_fmask4<>+20(SB)/4, $0x0000000f
+DATA c_fmask4<>+24(SB)/4, $0x0000000f
+DATA c_fmask4<>+28(SB)/4, $0x0000000f
+DATA c_fmask4<>+32(SB)/4, $0x0000000f
+DATA c_fmask4<>+36(SB)/4, $0x0000000f
+DATA c_fmask4<>+40(SB)/4, $0x0000000f
+DATA c_fmask4<>+44(SB)/4, $0x0000000f
+DATA c_fmask4<>+48(SB)/4, $0x0000000f
+DATA c_fmask4<>+52(SB)/4, $0x0000000f
+DATA c_fmask4<>+56(SB)/4, $0x0000000f
+DATA c_fmask4<>+60(SB)/4, $0x0000000f
+GLOBL c_fmask4<>(SB), RODATA|NOPTR, $64
+
+// func wqDots2AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·wqDots2AVX512(SB), NOSPLIT, $0-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	VMOVUPS c_fmask2<>+0(SB), Z0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPBROADCASTD (BX), Z3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x02, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 64(CX), Z5, Z2
+	VPSRLD      $0x04, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 128(CX), Z5, Z1
+	VPSRLD      $0x06, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 192(CX), Z4, Z2
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ       R8, R8
+	JZ          sum
+	VPMOVZXBD.Z (DX), K1, Z4
+	VPANDD      Z0, Z4, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS (CX), Z5, Z1
+	VPSRLD      $0x02, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 64(CX), Z5, Z2
+	VPSRLD      $0x04, Z4, Z5
+	VPANDD      Z0, Z5, Z5
+	VPSUBD      Z3, Z5, Z5
+	VCVTDQ2PS   Z5, Z5
+	VFMADD231PS 128(CX), Z5, Z1
+	VPSRLD      $0x06, Z4, Z4
+	VPSUBD      Z3, Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VFMADD231PS 192(CX), Z4, Z2
+	ADDQ        $0x00000100, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSS        X1, (AX)
+	ADDQ          $0x04, AX
+	ADDQ          $0x04, BX
+	DECQ          SI
+	JNZ           group
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_fmask2<>+0(SB)/4, $0x00000003
+DATA c_fmask2<>+4(SB)/4, $0x00000003
+DATA c_fmask2<>+8(SB)/4, $0x00000003
+DATA c_fmask2<>+12(SB)/4, $0x00000003
+DATA c_fmask2<>+16(SB)/4, $0x00000003
+DATA c_fmask2<>+20(SB)/4, $0x00000003
+DATA c_fmask2<>+24(SB)/4, $0x00000003
+DATA c_fmask2<>+28(SB)/4, $0x00000003
+DATA c_fmask2<>+32(SB)/4, $0x00000003
+DATA c_fmask2<>+36(SB)/4, $0x00000003
+DATA c_fmask2<>+40(SB)/4, $0x00000003
+DATA c_fmask2<>+44(SB)/4, $0x00000003
+DATA c_fmask2<>+48(SB)/4, $0x00000003
+DATA c_fmask2<>+52(SB)/4, $0x00000003
+DATA c_fmask2<>+56(SB)/4, $0x00000003
+DATA c_fmask2<>+60(SB)/4, $0x00000003
+GLOBL c_fmask2<>(SB), RODATA|NOPTR, $64
+
+// func wqDots8AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots8AVX2(SB), NOSPLIT, $16-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VPBROADCASTD (BX), Y2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVSXBD   (DX), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS (CX), Y2, Y0
+	VPMOVSXBD   8(DX), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS 32(CX), Y2, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVSXBD   (SP), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS (CX), Y2, Y0
+	VPMOVSXBD   8(SP), Y2
+	VCVTDQ2PS   Y2, Y2
+	VFMADD231PS 32(CX), Y2, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSS       X0, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots3AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots3AVX2(SB), NOSPLIT, $16-104
+	MOVQ  d_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  q_base+48(FP), DX
+	MOVQ  z_base+72(FP), BX
+	MOVQ  d_len+8(FP), SI
+	MOVQ  gb+96(FP), DI
+	TESTQ SI, SI
+	JZ    end
+
+group:
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VPBROADCASTD (BX), Y2
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS (CX), Y3, Y0
+	VPMOVZXBD   8(DX), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS 32(CX), Y3, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVZXBD   (SP), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS (CX), Y3, Y0
+	VPMOVZXBD   8(SP), Y3
+	VPSUBD      Y2, Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VFMADD231PS 32(CX), Y3, Y1
+	ADDQ        $0x00000040, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSS       X0, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots4AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots4AVX2(SB), NOSPLIT, $16-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	VMOVUPS c_fmask4<>+0(SB), Y0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VPBROADCASTD (BX), Y3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 64(CX), Y4, Y2
+	VPMOVZXBD   8(DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 96(CX), Y4, Y1
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVZXBD   (SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 64(CX), Y4, Y2
+	VPMOVZXBD   8(SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 96(CX), Y4, Y1
+	ADDQ        $0x00000080, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·wqDots2AVX2(SB), NOSPLIT, $16-104
+	MOVQ    d_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    q_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    d_len+8(FP), SI
+	MOVQ    gb+96(FP), DI
+	VMOVUPS c_fmask2<>+0(SB), Y0
+	TESTQ   SI, SI
+	JZ      end
+
+group:
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VPBROADCASTD (BX), Y3
+	MOVQ         DI, R8
+
+chunk:
+	CMPQ        R8, $0x10
+	JB          tail
+	VPMOVZXBD   (DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 64(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 128(CX), Y5, Y1
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 192(CX), Y4, Y2
+	VPMOVZXBD   8(DX), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 96(CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 160(CX), Y5, Y2
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 224(CX), Y4, Y1
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x10, DX
+	SUBQ        $0x10, R8
+	JMP         chunk
+
+tail:
+	TESTQ R8, R8
+	JZ    sum
+	MOVQ  $0x00000000, (SP)
+	MOVQ  $0x00000000, 8(SP)
+	XORQ  R9, R9
+
+copy:
+	MOVBLZX     (DX)(R9*1), R10
+	MOVB        R10, (SP)(R9*1)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          copy
+	VPMOVZXBD   (SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS (CX), Y5, Y1
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 64(CX), Y5, Y2
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 128(CX), Y5, Y1
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 192(CX), Y4, Y2
+	VPMOVZXBD   8(SP), Y4
+	VPAND       Y0, Y4, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 32(CX), Y5, Y2
+	VPSRLD      $0x02, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 96(CX), Y5, Y1
+	VPSRLD      $0x04, Y4, Y5
+	VPAND       Y0, Y5, Y5
+	VPSUBD      Y3, Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VFMADD231PS 160(CX), Y5, Y2
+	VPSRLD      $0x06, Y4, Y4
+	VPSUBD      Y3, Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VFMADD231PS 224(CX), Y4, Y1
+	ADDQ        $0x00000100, CX
+	ADDQ        R8, DX
+
+sum:
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X1
+	VMOVHLPS     X1, X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSHDUP    X1, X2
+	VADDPS       X2, X1, X1
+	VMOVSS       X1, (AX)
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40

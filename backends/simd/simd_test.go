@@ -2,6 +2,7 @@ package simd_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -133,6 +134,7 @@ func prepareQuick(t *testing.T, b kernel.Backend, k *suite.Kernel) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Fill(rand.New(rand.NewPCG(1, 2)), suite.Alloc(c)) // some cases draw op scalars (RepQuant's dt) in Fill
 	var ts []kernel.Tensor
 	for _, bf := range c.Buffers() {
 		x, _ := b.Alloc(bf.DType, bf.Len)

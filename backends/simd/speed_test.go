@@ -43,6 +43,10 @@ var speedCases = []string{
 	"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
 	"sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
 	"batched_nms/B=1,N=10000,classes=80", "batched_nms/B=8,N=5000,classes=80",
+	"quantize_i8/R=2048,K=4096", "layerwise_wq/M=1,dims=4096:11008:4096,bits=4:2", "layerwise_wq/M=1,dims=4096:11008:4096,bits=8:3",
+	"repquant_ln_linear/M=197,C=768,N=2304", "repquant_ln_linear/M=197,C=1024,N=4096",
+	"repquant_softmax_pv/BH=96,L=197,S=197,Dv=64", "repquant_softmax_pv/BH=96,L=197,S=197,Dv=64,mode=log2",
+	"quantize_w4g/N=4096,K=4096,G=128", "quantize_w4g/N=4096,K=11008,G=128,sym=true",
 }
 
 // TestSpeedReport measures simd against go, one thread each, in the same

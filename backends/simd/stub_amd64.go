@@ -679,6 +679,120 @@ func absMaxBitsAVX512(x []float32) uint32
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
 
+// absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)
+//
+//go:noescape
+func absMaxBitsAVX2(x []float32) uint32
+
+// quantI8AVX2 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)
+// 32 codes per step (two saturating packs, exact after the clamp, and a dword permute back to
+// element order), then 8, then one at a time.
+//
+//go:noescape
+func quantI8AVX2(q []int8, x []float32, inv float32)
+
+// w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
+// r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
+// b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
+// beyond every finite value. (AVX-512)
+//
+//go:noescape
+func w4RangeAVX512(r []int32, w []float32, gs int)
+
+// w4PackAVX512 quantizes len(w)/gs groups of gs (even) elements of w: with c = clamp(rne(w*inv[i]) + z[i], 0, 15)
+// for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs. (AVX-512)
+//
+//go:noescape
+func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
+// w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)
+//
+//go:noescape
+func w4RangeAVX2(r []int32, w []float32, gs int)
+
+// w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs. (AVX2)
+//
+//go:noescape
+func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
+// pvBucketsAVX512 sums the rows v[j*dv:(j+1)*dv] (widened to int32) into bucket
+// bk[q*dv:(q+1)*dv] of their code q = codes[j], for every j < len(codes) with q < drop <= 32;
+// a bucket's first row is stored, later ones are added. It returns the mask of the
+// buckets used (bit q); the others are left alone. (AVX-512)
+//
+//go:noescape
+func pvBucketsAVX512(bk []int32, codes []byte, v []int8, dv int, drop int) uint32
+
+// shiftAddAVX512 adds int64(b[i]) << sh to a[i] over len(b). (AVX-512)
+//
+//go:noescape
+func shiftAddAVX512(a []int64, b []int32, sh uint64)
+
+// pvShiftAVX512 sets, for e < len(all) <= 64 (lanes of v's rows, ldv apart),
+// all[e] = Σ_j int32(v[j*ldv+e]) << cnt[codes[j]] and, if withOdd, odd[e] = Σ_j int32(v[j*ldv+e]) << cnt[256+codes[j]],
+// over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. (AVX-512)
+//
+//go:noescape
+func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+
+// pvShiftAVX2 is pvShiftAVX512 for len(all) in {8, 16, 24, 32}. (AVX2)
+//
+//go:noescape
+func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+
+// sgTile6x16AVX2 sets s[i*16+j] = scale * Σ_{t<d} xt[t*8+i]*w[t*16+j] for i < 6, j < 16. (AVX2+FMA)
+//
+//go:noescape
+func sgTile6x16AVX2(s []float32, xt []float32, w []float32, d int, scale float32)
+
+// wqDots8AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (signed bytes)
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 1 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots8AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots3AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (unsigned bytes)
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 1 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots3AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots4AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 2 codes per byte (nibbles (low first))
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 2 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots4AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots2AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 4 codes per byte (2-bit fields (lowest first))
+// of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
+// 4 phase(s) of 16 floats (zero past the group's end). (AVX-512)
+//
+//go:noescape
+func wqDots2AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots8AVX2 is wqDots8AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots8AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots3AVX2 is wqDots3AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots3AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots4AVX2 is wqDots4AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots4AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// wqDots2AVX2 is wqDots2AVX512 for AVX2+FMA. (AVX2+FMA)
+//
+//go:noescape
+func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)

@@ -61,4 +61,5 @@ type level struct {
 	w4   *w4K   // 4-bit group GEMM/GEMV (nil: the pure-Go gemm_w4g)
 	// softPass is one Soft-NMS round (nil: the pure-Go soft_nms).
 	softPass softPassFn
+	q        *quantK // quantize_i8, quantize_w4g (nil: the pure-Go ones)
 }

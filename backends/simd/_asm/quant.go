@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -85,6 +87,1010 @@ func quant() {
 		VCVTPS2DQ(u, u)
 		VPMOVSDB(u, k, Mem{Base: q})
 		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// quantAVX2 is the AVX2 variant of the fused quantizer's two parts (the
+// same meaning as the AVX-512 ones above, which quantize_i8 reuses too).
+func quantAVX2() {
+	TEXT("absMaxBitsAVX2", NOSPLIT, "func(x []float32) uint32")
+	Pragma("noescape")
+	Doc("absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)")
+	{
+		v := avx2
+		x := ptr("x")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		abs := v.bcast(splat("absmask", 0x7fffffff))
+		acc := []VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		for _, a := range acc {
+			VPXOR(a, a, a)
+		}
+		// The tail's stack copy is zero padded: zeros leave the max alone.
+		loop(v, n, []GPVirtual{x}, nil, 4, func(l lane, i int) {
+			t := l.load(Mem{Base: x, Disp: i * v.bytes()})
+			VPAND(abs, t, t)
+			VPMAXUD(t, acc[i%4], acc[i%4])
+		})
+		VPMAXUD(acc[2], acc[0], acc[0])
+		VPMAXUD(acc[3], acc[1], acc[1])
+		VPMAXUD(acc[1], acc[0], acc[0])
+		y, x0 := acc[0], acc[0].AsX()
+		hx := XMM()
+		VEXTRACTI128(U8(1), y, hx)
+		VPMAXUD(hx, x0, x0)
+		VPSHUFD(U8(0x4e), x0, hx)
+		VPMAXUD(hx, x0, x0)
+		VPSHUFD(U8(0xb1), x0, hx)
+		VPMAXUD(hx, x0, x0)
+		r := GP32()
+		VMOVD(x0, r)
+		Store(r, ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("quantI8AVX2", NOSPLIT, "func(q []int8, x []float32, inv float32)")
+	Pragma("noescape")
+	Doc("quantI8AVX2 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)",
+		"32 codes per step (two saturating packs, exact after the clamp, and a dword permute back to",
+		"element order), then 8, then one at a time.")
+	{
+		v := avx2
+		q, x := ptr("q"), ptr("x")
+		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		inv := v.scalarArg("inv")
+		lo, hi := v.bcast(splatF("m127", -127)), v.bcast(splatF("p127", 127))
+		perm := YMM()
+		VMOVDQU(packPerm(), perm)
+		code := func(m Mem) VecVirtual {
+			t := YMM()
+			VMULPS(m, inv, t)
+			VMAXPS(lo, t, t)
+			VMINPS(hi, t, t)
+			VCVTPS2DQ(t, t)
+			return t
+		}
+		Label("loop32")
+		CMPQ(n, U8(32))
+		JB(LabelRef("loop8"))
+		var c [4]VecVirtual
+		for i := range c {
+			c[i] = code(Mem{Base: x, Disp: 32 * i})
+		}
+		VPACKSSDW(c[1], c[0], c[0]) // a0-3 b0-3 | a4-7 b4-7 (words)
+		VPACKSSDW(c[3], c[2], c[2])
+		VPACKSSWB(c[2], c[0], c[0]) // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7 (bytes)
+		VPERMD(c[0], perm, c[0])
+		VMOVDQU(c[0], Mem{Base: q})
+		ADDQ(U8(128), x)
+		ADDQ(U8(32), q)
+		SUBQ(U8(32), n)
+		JMP(LabelRef("loop32"))
+
+		Label("loop8")
+		CMPQ(n, U8(8))
+		JB(LabelRef("loop1"))
+		t := code(Mem{Base: x})
+		h := XMM()
+		VEXTRACTI128(U8(1), t, h)
+		VPACKSSDW(h, t.AsX(), t.AsX())
+		VPACKSSWB(t.AsX(), t.AsX(), t.AsX())
+		VMOVQ(t.AsX(), Mem{Base: q})
+		ADDQ(U8(32), x)
+		ADDQ(U8(8), q)
+		SUBQ(U8(8), n)
+		JMP(LabelRef("loop8"))
+
+		Label("loop1")
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		s := XMM()
+		VMULSS(Mem{Base: x}, inv.AsX(), s)
+		VMAXSS(lo.AsX(), s, s)
+		VMINSS(hi.AsX(), s, s)
+		r := GP32()
+		VCVTSS2SI(s, r) // MXCSR rounding: nearest even
+		MOVB(r.As8(), Mem{Base: q})
+		ADDQ(U8(4), x)
+		INCQ(q)
+		DECQ(n)
+		JMP(LabelRef("loop1"))
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+var packPermMem *Mem
+
+// packPerm is the VPERMD index that undoes the lane interleaving of
+// VPACKSSDW + VPACKSSWB on ymm: dwords 0,4,1,5,2,6,3,7.
+func packPerm() Mem {
+	if packPermMem == nil {
+		m := GLOBL("c_packperm", RODATA|NOPTR)
+		for i, p := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
+			DATA(4*i, U32(p))
+		}
+		packPermMem = &m
+	}
+	return *packPermMem
+}
+
+// quantW4 is the vector part of quantize_w4g (KERNELS.md 3.2), AVX-512:
+// the range of each group as order keys (the Go driver turns them into
+// the scale and zero point with the pure-Go float32 arithmetic), and the
+// codes of a row, packed two per byte.
+func quantW4() {
+	TEXT("w4RangeAVX512", NOSPLIT, "func(r []int32, w []float32, gs int)")
+	Pragma("noescape")
+	Doc("w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),",
+		"r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),",
+		"b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie",
+		"beyond every finite value. (AVX-512)")
+	{
+		v := avx512
+		r, w := ptr("r"), ptr("w")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g) // RAX = groups
+		MOVQ(RAX, ng)
+		m7 := v.bcast(splat("absmask", 0x7fffffff))
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		lo, hi := ZMM(), ZMM()
+		VPXORD(lo, lo, lo)
+		VPXORD(hi, hi, hi)
+		p, n := GP64(), GP64()
+		MOVQ(w, p)
+		MOVQ(g, n)
+		loop(v, n, []GPVirtual{p}, nil, 2, func(l lane, i int) {
+			t := l.load(Mem{Base: p, Disp: i * v.bytes()}) // zero past the tail: key 0
+			s := ZMM()
+			VPSRAD(U8(31), t, s)
+			VPANDD(m7, s, s)
+			VPXORD(s, t, t)
+			VPMINSD(t, lo, lo)
+			VPMAXSD(t, hi, hi)
+		})
+		for _, a := range []struct {
+			r  VecVirtual
+			op func(a, b, c Op)
+		}{{lo, func(a, b, c Op) { VPMINSD(a, b, c) }}, {hi, func(a, b, c Op) { VPMAXSD(a, b, c) }}} {
+			y := a.r.AsY()
+			h := YMM()
+			VEXTRACTI64X4(U8(1), a.r, h)
+			a.op(h, y, y)
+			hx := XMM()
+			VEXTRACTI128(U8(1), y, hx)
+			x0 := a.r.AsX()
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0x4e), x0, hx)
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0xb1), x0, hx)
+			a.op(hx, x0, x0)
+		}
+		VMOVD(lo.AsX(), Mem{Base: r})
+		VMOVD(hi.AsX(), Mem{Base: r, Disp: 4})
+		ADDQ(U8(8), r)
+		LEAQ(Mem{Base: w, Index: g, Scale: 4}, w)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("w4PackAVX512", NOSPLIT, "func(qp []byte, w []float32, inv []float32, z []int32, gs int)")
+	Pragma("noescape")
+	Doc("w4PackAVX512 quantizes len(w)/gs groups of gs (even) elements of w: with c = clamp(rne(w*inv[i]) + z[i], 0, 15)",
+		"for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs. (AVX-512)")
+	{
+		v := avx512
+		qp, w, ip, zp := ptr("qp"), ptr("w"), ptr("inv"), ptr("z")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g)
+		MOVQ(RAX, ng)
+		fifteen := v.bcast(splat("nib", 15))
+		zero := ZMM()
+		VPXORD(zero, zero, zero)
+		// Tail masks: g%16 elements, (g%16)/2 code bytes.
+		tk, tb := K(), K()
+		{
+			t, ones := GP64(), GP64()
+			MOVQ(g, t)
+			ANDQ(U8(15), t)
+			MOVQ(I32(-1), ones)
+			BZHIQ(t, ones, ones)
+			KMOVW(ones.As32(), tk)
+			SHRQ(U8(1), t)
+			MOVQ(I32(-1), ones)
+			BZHIQ(t, ones, ones)
+			KMOVW(ones.As32(), tb)
+		}
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		inv, zz := ZMM(), ZMM()
+		VBROADCASTSS(Mem{Base: ip}, inv)
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(g, n)
+		codes := func(t VecVirtual) {
+			VCVTPS2DQ(t, t)
+			VPADDD(zz, t, t)
+			VPMAXSD(zero, t, t)
+			VPMINSD(fifteen, t, t)
+			u := ZMM()
+			VPSRLQ(U8(28), t, u) // the odd code, 4 bits above the even one
+			VPORQ(u, t, t)
+		}
+		Label("full")
+		CMPQ(n, U8(16))
+		JB(LabelRef("tail"))
+		t := ZMM()
+		VMULPS(Mem{Base: w}, inv, t)
+		codes(t)
+		VPMOVQB(t, Mem{Base: qp})
+		ADDQ(U8(64), w)
+		ADDQ(U8(8), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("full"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("next"))
+		u := ZMM()
+		VMOVUPS_Z(Mem{Base: w}, tk, u)
+		VMULPS(u, inv, u)
+		codes(u)
+		VPMOVQB(u, tb, Mem{Base: qp})
+		LEAQ(Mem{Base: w, Index: n, Scale: 4}, w)
+		SHRQ(U8(1), n)
+		ADDQ(n, qp)
+		Label("next")
+		ADDQ(U8(4), ip)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// quantW4AVX2 is the AVX2 variant of quantW4.
+func quantW4AVX2() {
+	TEXT("w4RangeAVX2", NOSPLIT, "func(r []int32, w []float32, gs int)")
+	Pragma("noescape")
+	Doc("w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)")
+	{
+		v := avx2
+		r, w := ptr("r"), ptr("w")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g)
+		MOVQ(RAX, ng)
+		m7 := v.bcast(splat("absmask", 0x7fffffff))
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		lo, hi := YMM(), YMM()
+		VPXOR(lo, lo, lo)
+		VPXOR(hi, hi, hi)
+		p, n := GP64(), GP64()
+		MOVQ(w, p)
+		MOVQ(g, n)
+		// The tail's stack copy is zero padded: key 0 is in the range anyway.
+		loop(v, n, []GPVirtual{p}, nil, 2, func(l lane, i int) {
+			t := l.load(Mem{Base: p, Disp: i * v.bytes()})
+			s := YMM()
+			VPSRAD(U8(31), t, s)
+			VPAND(m7, s, s)
+			VPXOR(s, t, t)
+			VPMINSD(t, lo, lo)
+			VPMAXSD(t, hi, hi)
+		})
+		for _, a := range []struct {
+			r  VecVirtual
+			op func(a, b, c Op)
+		}{{lo, func(a, b, c Op) { VPMINSD(a, b, c) }}, {hi, func(a, b, c Op) { VPMAXSD(a, b, c) }}} {
+			hx := XMM()
+			VEXTRACTI128(U8(1), a.r, hx)
+			x0 := a.r.AsX()
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0x4e), x0, hx)
+			a.op(hx, x0, x0)
+			VPSHUFD(U8(0xb1), x0, hx)
+			a.op(hx, x0, x0)
+		}
+		VMOVD(lo.AsX(), Mem{Base: r})
+		VMOVD(hi.AsX(), Mem{Base: r, Disp: 4})
+		ADDQ(U8(8), r)
+		LEAQ(Mem{Base: w, Index: g, Scale: 4}, w)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("w4PackAVX2", NOSPLIT, "func(qp []byte, w []float32, inv []float32, z []int32, gs int)")
+	Pragma("noescape")
+	Doc("w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs. (AVX2)")
+	{
+		v := avx2
+		qp, w, ip, zp := ptr("qp"), ptr("w"), ptr("inv"), ptr("z")
+		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
+		g := Load(Param("gs"), GP64()).(GPVirtual)
+		XORQ(RDX, RDX)
+		MOVQ(ng, RAX)
+		DIVQ(g)
+		MOVQ(RAX, ng)
+		fifteen := v.bcast(splat("nib", 15))
+		zero := YMM()
+		VPXOR(zero, zero, zero)
+		even := YMM()
+		VMOVDQU(evenPerm(), even)
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		inv, zz := YMM(), YMM()
+		VBROADCASTSS(Mem{Base: ip}, inv)
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(g, n)
+		// codes leaves c[2j] | c[2j+1]<<4 in the low byte of qword j
+		// (the rest of its low dword is zero).
+		codes := func(t Register) {
+			zc, z0, c15 := Op(zz), Op(zero), Op(fifteen)
+			u := YMM()
+			if t.Size() == 16 {
+				zc, z0, c15, u = zz.AsX(), zero.AsX(), fifteen.AsX(), XMM()
+			}
+			VCVTPS2DQ(t, t)
+			VPADDD(zc, t, t)
+			VPMAXSD(z0, t, t)
+			VPMINSD(c15, t, t)
+			VPSRLQ(U8(28), t, u)
+			VPOR(u, t, t)
+		}
+		Label("loop16")
+		CMPQ(n, U8(16))
+		JB(LabelRef("loop8"))
+		a, b := YMM(), YMM()
+		VMULPS(Mem{Base: w}, inv, a)
+		VMULPS(Mem{Base: w, Disp: 32}, inv, b)
+		codes(a)
+		codes(b)
+		VPERMD(a, even, a) // the low dwords of the qwords to the low 128 bits
+		VPERMD(b, even, b)
+		VPACKUSDW(b.AsX(), a.AsX(), a.AsX())
+		VPACKUSWB(a.AsX(), a.AsX(), a.AsX())
+		VMOVQ(a.AsX(), Mem{Base: qp})
+		ADDQ(U8(64), w)
+		ADDQ(U8(8), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("loop16"))
+		Label("loop8")
+		CMPQ(n, U8(8))
+		JB(LabelRef("pairs"))
+		c := YMM()
+		VMULPS(Mem{Base: w}, inv, c)
+		codes(c)
+		VPERMD(c, even, c)
+		VPACKUSDW(c.AsX(), c.AsX(), c.AsX())
+		VPACKUSWB(c.AsX(), c.AsX(), c.AsX())
+		r := GP32()
+		VMOVD(c.AsX(), r)
+		MOVL(r, Mem{Base: qp})
+		ADDQ(U8(32), w)
+		ADDQ(U8(4), qp)
+		SUBQ(U8(8), n)
+		Label("pairs")
+		TESTQ(n, n)
+		JZ(LabelRef("next"))
+		d := XMM()
+		VMOVQ(Mem{Base: w}, d)
+		VMULPS(d, inv.AsX(), d)
+		codes(d)
+		VMOVD(d, r)
+		MOVB(r.As8(), Mem{Base: qp})
+		ADDQ(U8(8), w)
+		INCQ(qp)
+		SUBQ(U8(2), n)
+		JMP(LabelRef("pairs"))
+		Label("next")
+		ADDQ(U8(4), ip)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+var evenPermMem *Mem
+
+// evenPerm is the VPERMD index of the even dwords: 0,2,4,6 (then repeated).
+func evenPerm() Mem {
+	if evenPermMem == nil {
+		m := GLOBL("c_evenperm", RODATA|NOPTR)
+		for i, p := range []uint32{0, 2, 4, 6, 0, 2, 4, 6} {
+			DATA(4*i, U32(p))
+		}
+		evenPermMem = &m
+	}
+	return *evenPermMem
+}
+
+// softmaxPV is the integer part of repquant_softmax_pv (KERNELS.md 3.4 b),
+// AVX-512: the V rows of one query row summed per softmax code (buckets),
+// and the buckets shifted into the int64 sums.
+func softmaxPV() {
+	TEXT("pvBucketsAVX512", NOSPLIT, "func(bk []int32, codes []byte, v []int8, dv int, drop int) uint32")
+	Pragma("noescape")
+	Doc("pvBucketsAVX512 sums the rows v[j*dv:(j+1)*dv] (widened to int32) into bucket",
+		"bk[q*dv:(q+1)*dv] of their code q = codes[j], for every j < len(codes) with q < drop <= 32;",
+		"a bucket's first row is stored, later ones are added. It returns the mask of the",
+		"buckets used (bit q); the others are left alone. (AVX-512)")
+	{
+		bk, cp, vp := ptr("bk"), ptr("codes"), ptr("v")
+		s := Load(Param("codes").Len(), GP64()).(GPVirtual)
+		dv := Load(Param("dv"), GP64()).(GPVirtual)
+		drop := Load(Param("drop"), GP64()).(GPVirtual)
+		used := GP32()
+		XORL(used, used)
+		dv4 := GP64()
+		MOVQ(dv, dv4)
+		SHLQ(U8(2), dv4)
+		tk := K()
+		rem := GP64() // dv%16: no masked tail when 0 (a masked store would block store forwarding)
+		{
+			ones := GP64()
+			MOVQ(dv, rem)
+			ANDQ(U8(15), rem)
+			MOVQ(I32(-1), ones)
+			BZHIQ(rem, ones, ones)
+			KMOVW(ones.As32(), tk)
+		}
+		full := GP64()
+		MOVQ(dv, full)
+		SHRQ(U8(4), full)
+		TESTQ(s, s)
+		JZ(LabelRef("end"))
+		Label("row")
+		q := GP64()
+		MOVBQZX(Mem{Base: cp}, q)
+		INCQ(cp)
+		CMPQ(q, drop)
+		JAE(LabelRef("skip"))
+		d, src, n := GP64(), GP64(), GP64()
+		MOVQ(q, d)
+		IMULQ(dv4, d)
+		ADDQ(bk, d)
+		MOVQ(vp, src)
+		MOVQ(full, n)
+		z := ZMM()
+		BTL(q.As32(), used)
+		JCS(LabelRef("add"))
+		BTSL(q.As32(), used)
+		for _, add := range []bool{false, true} {
+			lbl := "store"
+			if add {
+				lbl = "add"
+				Label("add")
+			}
+			Label(lbl + "16")
+			TESTQ(n, n)
+			JZ(LabelRef(lbl + "tail"))
+			VPMOVSXBD(Mem{Base: src}, z)
+			if add {
+				VPADDD(Mem{Base: d}, z, z)
+			}
+			VMOVDQU32(z, Mem{Base: d})
+			ADDQ(U8(16), src)
+			ADDQ(U8(64), d)
+			DECQ(n)
+			JMP(LabelRef(lbl + "16"))
+			Label(lbl + "tail")
+			TESTQ(rem, rem)
+			JZ(LabelRef("skip"))
+			VPMOVSXBD_Z(Mem{Base: src}, tk, z) // masked: no fault past the row
+			if add {
+				VPADDD(Mem{Base: d}, z, tk, z)
+			}
+			VMOVDQU32(z, tk, Mem{Base: d})
+			JMP(LabelRef("skip"))
+		}
+		Label("skip")
+		ADDQ(dv, vp)
+		DECQ(s)
+		JNZ(LabelRef("row"))
+		Label("end")
+		Store(used, ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("shiftAddAVX512", NOSPLIT, "func(a []int64, b []int32, sh uint64)")
+	Pragma("noescape")
+	Doc("shiftAddAVX512 adds int64(b[i]) << sh to a[i] over len(b). (AVX-512)")
+	{
+		a, b := ptr("a"), ptr("b")
+		n := Load(Param("b").Len(), GP64()).(GPVirtual)
+		shg := Load(Param("sh"), GP64()).(GPVirtual)
+		sh := XMM()
+		VMOVQ(shg, sh)
+		Label("loop")
+		CMPQ(n, U8(8))
+		JB(LabelRef("tail"))
+		z := ZMM()
+		VPMOVSXDQ(Mem{Base: b}, z)
+		VPSLLQ(sh, z, z)
+		VPADDQ(Mem{Base: a}, z, z)
+		VMOVDQU64(z, Mem{Base: a})
+		ADDQ(U8(32), b)
+		ADDQ(U8(64), a)
+		SUBQ(U8(8), n)
+		JMP(LabelRef("loop"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		ones := GP64()
+		MOVQ(I32(-1), ones)
+		BZHIQ(n, ones, ones)
+		k := K()
+		KMOVW(ones.As32(), k)
+		VPMOVSXDQ_Z(Mem{Base: b}, k, z)
+		VPSLLQ(sh, z, z)
+		VPADDQ(Mem{Base: a}, z, k, z)
+		VMOVDQU64(z, k, Mem{Base: a})
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// pvShift is the int32 form of repquant_softmax_pv's sums (AVX-512): per
+// term one shift of the widened V row by a per-code count, no buckets.
+func pvShift() {
+	TEXT("pvShiftAVX512", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)")
+	Pragma("noescape")
+	Doc("pvShiftAVX512 sets, for e < len(all) <= 64 (lanes of v's rows, ldv apart),",
+		"all[e] = Σ_j int32(v[j*ldv+e]) << cnt[codes[j]] and, if withOdd, odd[e] = Σ_j int32(v[j*ldv+e]) << cnt[256+codes[j]],",
+		"over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. (AVX-512)")
+	{
+		allp, oddp, cp, vp := ptr("all"), ptr("odd"), ptr("codes"), ptr("v")
+		lanes := Load(Param("all").Len(), GP64()).(GPVirtual)
+		s := Load(Param("codes").Len(), GP64()).(GPVirtual)
+		ldv := Load(Param("ldv"), GP64()).(GPVirtual)
+		cnt := Load(Param("cnt"), GP64()).(GPVirtual)
+		var ks [4]OpmaskVirtual
+		for i := range ks {
+			// lanes of vector i: clamp(lanes-16i, 0, 16)
+			t, ones := GP64(), GP64()
+			MOVQ(lanes, t)
+			if i > 0 {
+				SUBQ(U8(16*i), t)
+			}
+			zero := GP64()
+			XORQ(zero, zero)
+			CMPQ(t, zero)
+			CMOVQLT(zero, t)
+			MOVQ(I32(-1), ones)
+			BZHIQ(t, ones, ones)
+			ks[i] = K()
+			KMOVW(ones.As32(), ks[i])
+		}
+		var acc, oacc [4]VecVirtual
+		for i := range acc {
+			acc[i], oacc[i] = ZMM(), ZMM()
+			VPXORD(acc[i], acc[i], acc[i])
+			VPXORD(oacc[i], oacc[i], oacc[i])
+		}
+		wo := GP8()
+		Load(Param("withOdd"), wo)
+		j := GP64()
+		XORQ(j, j)
+		xa, xo := XMM(), XMM()
+		for _, odd := range []bool{true, false} {
+			name := "even"
+			if odd {
+				TESTB(wo, wo)
+				JZ(LabelRef("even"))
+				name = "odd"
+			} else {
+				Label("even")
+			}
+			Label(name + "loop")
+			CMPQ(j, s)
+			JAE(LabelRef("store"))
+			q, a := GP64(), GP64()
+			MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
+			MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
+			VMOVD(a.As32(), xa)
+			if odd {
+				o := GP64()
+				MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
+				VMOVD(o.As32(), xo)
+			}
+			for i := range acc {
+				t := ZMM()
+				VPMOVSXBD_Z(Mem{Base: vp, Disp: 16 * i}, ks[i], t)
+				if odd {
+					u := ZMM()
+					VPSLLD(xo, t, u)
+					VPADDD(u, oacc[i], oacc[i])
+				}
+				VPSLLD(xa, t, t)
+				VPADDD(t, acc[i], acc[i])
+			}
+			ADDQ(ldv, vp)
+			INCQ(j)
+			JMP(LabelRef(name + "loop"))
+		}
+		Label("store")
+		for i := range acc {
+			VMOVDQU32(acc[i], ks[i], Mem{Base: allp, Disp: 64 * i})
+		}
+		TESTB(wo, wo)
+		JZ(LabelRef("done"))
+		for i := range acc {
+			VMOVDQU32(oacc[i], ks[i], Mem{Base: oddp, Disp: 64 * i})
+		}
+		Label("done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// pvShiftAVX2 is pvShift for AVX2: len(all) is 8, 16, 24 or 32 (no byte
+// masks in AVX2; the driver runs the lanes past a multiple of 8 in Go).
+func pvShiftAVX2() {
+	TEXT("pvShiftAVX2", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)")
+	Pragma("noescape")
+	Doc("pvShiftAVX2 is pvShiftAVX512 for len(all) in {8, 16, 24, 32}. (AVX2)")
+	allp, oddp, cp, vp := ptr("all"), ptr("odd"), ptr("codes"), ptr("v")
+	lanes := Load(Param("all").Len(), GP64()).(GPVirtual)
+	s := Load(Param("codes").Len(), GP64()).(GPVirtual)
+	ldv := Load(Param("ldv"), GP64()).(GPVirtual)
+	cnt := Load(Param("cnt"), GP64()).(GPVirtual)
+	wo := GP8()
+	Load(Param("withOdd"), wo)
+	nv := GP64()
+	MOVQ(lanes, nv)
+	SHRQ(U8(3), nv)
+	for nvec := 1; nvec <= 4; nvec++ {
+		CMPQ(nv, U8(nvec))
+		JE(LabelRef(fmt.Sprintf("v%d", nvec)))
+	}
+	RET() // not a supported length
+	for nvec := 1; nvec <= 4; nvec++ {
+		Label(fmt.Sprintf("v%d", nvec))
+		acc, oacc := make([]VecVirtual, nvec), make([]VecVirtual, nvec)
+		for i := range acc {
+			acc[i], oacc[i] = YMM(), YMM()
+			VPXOR(acc[i], acc[i], acc[i])
+			VPXOR(oacc[i], oacc[i], oacc[i])
+		}
+		j, p := GP64(), GP64()
+		XORQ(j, j)
+		MOVQ(vp, p)
+		xa, xo := XMM(), XMM()
+		for _, odd := range []bool{true, false} {
+			name := fmt.Sprintf("v%deven", nvec)
+			if odd {
+				TESTB(wo, wo)
+				JZ(LabelRef(name))
+				name = fmt.Sprintf("v%dodd", nvec)
+			} else {
+				Label(name)
+			}
+			Label(name + "loop")
+			CMPQ(j, s)
+			JAE(LabelRef(fmt.Sprintf("v%dstore", nvec)))
+			q, a := GP64(), GP64()
+			MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
+			MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
+			VMOVD(a.As32(), xa)
+			if odd {
+				o := GP64()
+				MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
+				VMOVD(o.As32(), xo)
+			}
+			for i := range acc {
+				t := YMM()
+				VPMOVSXBD(Mem{Base: p, Disp: 8 * i}, t)
+				if odd {
+					u := YMM()
+					VPSLLD(xo, t, u)
+					VPADDD(u, oacc[i], oacc[i])
+				}
+				VPSLLD(xa, t, t)
+				VPADDD(t, acc[i], acc[i])
+			}
+			ADDQ(ldv, p)
+			INCQ(j)
+			JMP(LabelRef(name + "loop"))
+		}
+		Label(fmt.Sprintf("v%dstore", nvec))
+		for i := range acc {
+			VMOVDQU(acc[i], Mem{Base: allp, Disp: 32 * i})
+		}
+		TESTB(wo, wo)
+		JZ(LabelRef("done"))
+		for i := range acc {
+			VMOVDQU(oacc[i], Mem{Base: oddp, Disp: 32 * i})
+		}
+		JMP(LabelRef("done"))
+	}
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// sgTileAVX2 is the float GEMM tile of repquant_ln_linear at AVX2 (the
+// AVX-512 level reuses the attention's 6x64 qk tile): 6 rows by 16
+// columns, 12 accumulators, one broadcast per row and k.
+func sgTileAVX2() {
+	TEXT("sgTile6x16AVX2", NOSPLIT, "func(s []float32, xt []float32, w []float32, d int, scale float32)")
+	Pragma("noescape")
+	Doc("sgTile6x16AVX2 sets s[i*16+j] = scale * Σ_{t<d} xt[t*8+i]*w[t*16+j] for i < 6, j < 16. (AVX2+FMA)")
+	sp, xp, wp := ptr("s"), ptr("xt"), ptr("w")
+	d := Load(Param("d"), GP64()).(GPVirtual)
+	var acc [6][2]VecVirtual
+	for i := range acc {
+		for c := range acc[i] {
+			acc[i][c] = YMM()
+			VXORPS(acc[i][c], acc[i][c], acc[i][c])
+		}
+	}
+	Label("loop")
+	TESTQ(d, d)
+	JZ(LabelRef("done"))
+	w0, w1 := YMM(), YMM()
+	VMOVUPS(Mem{Base: wp}, w0)
+	VMOVUPS(Mem{Base: wp, Disp: 32}, w1)
+	for i := range acc {
+		b := YMM()
+		VBROADCASTSS(Mem{Base: xp, Disp: 4 * i}, b)
+		VFMADD231PS(w0, b, acc[i][0])
+		VFMADD231PS(w1, b, acc[i][1])
+	}
+	ADDQ(U8(32), xp)
+	ADDQ(U8(64), wp)
+	DECQ(d)
+	JMP(LabelRef("loop"))
+	Label("done")
+	sc := avx2.scalarArg("scale")
+	for i := range acc {
+		for c := range acc[i] {
+			VMULPS(sc, acc[i][c], acc[i][c])
+			VMOVUPS(acc[i][c], Mem{Base: sp, Disp: 64*i + 32*c})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// wqDots are the group dot products of layerwise_wq's GEMV (KERNELS.md
+// 3.3), AVX-512, one routine per code width: per group of gb code bytes,
+// d = Σ x'*(code - z) with x' the driver's layout of X (per 16-byte chunk
+// of codes, vpb phases of 16 floats: x'[p*16+i] = X[(c*16+i)*vpb + p], zero
+// padded), so each code lane meets its value with no shuffles.
+func wqDots() {
+	for _, f := range []struct {
+		name   string
+		vpb    int
+		signed bool
+	}{{"wqDots8AVX512", 1, true}, {"wqDots3AVX512", 1, false}, {"wqDots4AVX512", 2, false}, {"wqDots2AVX512", 4, false}} {
+		TEXT(f.name, NOSPLIT, "func(d []float32, x []float32, q []byte, z []int32, gb int)")
+		Pragma("noescape")
+		what := "signed bytes"
+		switch f.vpb {
+		case 1:
+			if !f.signed {
+				what = "unsigned bytes"
+			}
+		case 2:
+			what = "nibbles (low first)"
+		case 4:
+			what = "2-bit fields (lowest first)"
+		}
+		Doc(fmt.Sprintf("%s sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the %d codes per byte (%s)", f.name, f.vpb, what),
+			"of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as",
+			fmt.Sprintf("%d phase(s) of 16 floats (zero past the group's end). (AVX-512)", f.vpb))
+		dp, xp, qp, zp := ptr("d"), ptr("x"), ptr("q"), ptr("z")
+		ng := Load(Param("d").Len(), GP64()).(GPVirtual)
+		gb := Load(Param("gb"), GP64()).(GPVirtual)
+		tk := K()
+		rem := GP64()
+		{
+			ones := GP64()
+			MOVQ(gb, rem)
+			ANDQ(U8(15), rem)
+			MOVQ(I32(-1), ones)
+			BZHIQ(rem, ones, ones)
+			KMOVW(ones.As32(), tk)
+		}
+		bits := 8 / f.vpb
+		var fmask VecVirtual
+		if f.vpb > 1 {
+			fmask = avx512.bcast(splat(fmt.Sprintf("fmask%d", bits), uint32(1)<<bits-1))
+		}
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		acc := []VecVirtual{ZMM(), ZMM()}
+		for _, a := range acc {
+			VPXORD(a, a, a)
+		}
+		zz := ZMM()
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(gb, n)
+		step := func(masked bool) {
+			t := ZMM()
+			switch {
+			case f.signed && masked:
+				VPMOVSXBD_Z(Mem{Base: qp}, tk, t)
+			case f.signed:
+				VPMOVSXBD(Mem{Base: qp}, t)
+			case masked:
+				VPMOVZXBD_Z(Mem{Base: qp}, tk, t)
+			default:
+				VPMOVZXBD(Mem{Base: qp}, t)
+			}
+			for p := 0; p < f.vpb; p++ {
+				u := t
+				if f.vpb > 1 {
+					u = ZMM()
+					if p == 0 {
+						VPANDD(fmask, t, u)
+					} else {
+						VPSRLD(U8(bits*p), t, u)
+						if p < f.vpb-1 {
+							VPANDD(fmask, u, u)
+						}
+					}
+				}
+				if !f.signed {
+					VPSUBD(zz, u, u)
+				}
+				VCVTDQ2PS(u, u)
+				VFMADD231PS(Mem{Base: xp, Disp: 64 * p}, u, acc[p%2])
+			}
+			ADDQ(U32(64*f.vpb), xp)
+		}
+		Label("chunk")
+		CMPQ(n, U8(16))
+		JB(LabelRef("tail"))
+		step(false)
+		ADDQ(U8(16), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("chunk"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("sum"))
+		step(true)
+		ADDQ(n, qp)
+		Label("sum")
+		VADDPS(acc[1], acc[0], acc[0])
+		avx512.hreduce(acc[0], vaddps)
+		VMOVSS(acc[0].AsX(), Mem{Base: dp})
+		ADDQ(U8(4), dp)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// wqDotsAVX2 are the wqDots routines for AVX2 on the same layout of X (a
+// 16-byte chunk of codes as two halves of 8); the last partial chunk is
+// copied to a zeroed stack buffer (x' is zero padded to whole chunks).
+func wqDotsAVX2() {
+	for _, f := range []struct {
+		name   string
+		vpb    int
+		signed bool
+	}{{"wqDots8AVX2", 1, true}, {"wqDots3AVX2", 1, false}, {"wqDots4AVX2", 2, false}, {"wqDots2AVX2", 4, false}} {
+		TEXT(f.name, NOSPLIT, "func(d []float32, x []float32, q []byte, z []int32, gb int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s is %sAVX512 for AVX2+FMA. (AVX2+FMA)", f.name, f.name[:len(f.name)-4]))
+		dp, xp, qp, zp := ptr("d"), ptr("x"), ptr("q"), ptr("z")
+		ng := Load(Param("d").Len(), GP64()).(GPVirtual)
+		gb := Load(Param("gb"), GP64()).(GPVirtual)
+		buf := AllocLocal(16)
+		bits := 8 / f.vpb
+		var fmask VecVirtual
+		if f.vpb > 1 {
+			fmask = avx2.bcast(splat(fmt.Sprintf("fmask%d", bits), uint32(1)<<bits-1))
+		}
+		TESTQ(ng, ng)
+		JZ(LabelRef("end"))
+		Label("group")
+		acc := []VecVirtual{YMM(), YMM()}
+		for _, a := range acc {
+			VXORPS(a, a, a)
+		}
+		zz := YMM()
+		VPBROADCASTD(Mem{Base: zp}, zz)
+		n := GP64()
+		MOVQ(gb, n)
+		chunk := func(src Mem) {
+			for h := 0; h < 2; h++ {
+				t := YMM()
+				if f.signed {
+					VPMOVSXBD(src.Offset(8*h), t)
+				} else {
+					VPMOVZXBD(src.Offset(8*h), t)
+				}
+				for p := 0; p < f.vpb; p++ {
+					u := t
+					if f.vpb > 1 {
+						u = YMM()
+						if p == 0 {
+							VPAND(fmask, t, u)
+						} else {
+							VPSRLD(U8(bits*p), t, u)
+							if p < f.vpb-1 {
+								VPAND(fmask, u, u)
+							}
+						}
+					}
+					if !f.signed {
+						VPSUBD(zz, u, u)
+					}
+					VCVTDQ2PS(u, u)
+					VFMADD231PS(Mem{Base: xp, Disp: 4 * (p*16 + 8*h)}, u, acc[(p+h)%2])
+				}
+			}
+			ADDQ(U32(64*f.vpb), xp)
+		}
+		Label("chunk")
+		CMPQ(n, U8(16))
+		JB(LabelRef("tail"))
+		chunk(Mem{Base: qp})
+		ADDQ(U8(16), qp)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("chunk"))
+		Label("tail")
+		TESTQ(n, n)
+		JZ(LabelRef("sum"))
+		MOVQ(U32(0), buf)
+		MOVQ(U32(0), buf.Offset(8))
+		i, e := GP64(), GP32()
+		XORQ(i, i)
+		Label("copy")
+		MOVBLZX(Mem{Base: qp, Index: i, Scale: 1}, e)
+		MOVB(e.As8(), buf.Idx(i, 1))
+		INCQ(i)
+		CMPQ(i, n)
+		JB(LabelRef("copy"))
+		chunk(buf)
+		ADDQ(n, qp)
+		Label("sum")
+		VADDPS(acc[1], acc[0], acc[0])
+		avx2.hreduce(acc[0], vaddps)
+		VMOVSS(acc[0].AsX(), Mem{Base: dp})
+		ADDQ(U8(4), dp)
+		ADDQ(U8(4), zp)
+		DECQ(ng)
+		JNZ(LabelRef("group"))
+		Label("end")
 		VZEROUPPER()
 		RET()
 	}

@@ -1,0 +1,187 @@
+package simd
+
+import (
+	"unsafe"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// layerwise_wq (KERNELS.md 3.3): each layer is a GEMV per row of X over the
+// output channels, one vector routine per code width (quantK.wqDots) giving
+// the group dot products d_g = Σ x*(q - z_g) (z: the 3-bit zero point, else
+// 0), combined in Go as y = Σ_g S_g*d_g - shift_g*Σ_g x (the 4- and 2-bit
+// Quanto shift) + bias, as the pure-Go GEMV does. Run lays each row of X out
+// once per layer so that every code lane meets its value without shuffles:
+// per group and 16-byte chunk of codes, vpb phases of 16 floats.
+
+func init() {
+	register("layerwise_wq", prepareLayerwiseWQ, func(l *level) bool { return l.q != nil && l.q.wqDots[4] != nil })
+}
+
+// wqDotsFn is quantK.wqDots[bits]: wqDotsGo(vpb, signed)'s meaning.
+type wqDotsFn func(d, x []float32, q []byte, z []int32, gb int)
+
+// wqVPB is the number of codes per byte of a bit width.
+func wqVPB(bits int) int {
+	if bits == 4 || bits == 2 {
+		return 8 / bits
+	}
+	return 1
+}
+
+// wqDotsGo is the twin of the wqDots routines: d[g] = Σ x'*(code - z[g])
+// over the codes of group g's gb bytes (signed bytes: Σ x'*code).
+func wqDotsGo(vpb int, signed bool) wqDotsFn {
+	bits := 8 / vpb
+	return func(d, x []float32, q []byte, z []int32, gb int) {
+		chunks := (gb + 15) / 16
+		for g := range d {
+			var acc float32
+			for i, b := range q[g*gb : (g+1)*gb] {
+				c, j := i/16, i%16
+				for p := range vpb {
+					code := int32(b>>(bits*p))&(1<<bits-1) - z[g]
+					if signed {
+						code = int32(int8(b)) // no zero point
+					}
+					acc += x[(g*chunks+c)*16*vpb+p*16+j] * float32(code)
+				}
+			}
+			d[g] = acc
+		}
+	}
+}
+
+// wqLayout writes x [K] in the wqDots layout for groups of gb code bytes
+// (len(dst) = K/(gb*vpb) groups of ceil(gb/16)*16*vpb floats).
+func wqLayout(dst, x []float32, gb, vpb int) {
+	chunks := (gb + 15) / 16
+	per := chunks * 16 * vpb
+	clear(dst)
+	for g := range len(x) / (gb * vpb) {
+		xg, dg := x[g*gb*vpb:(g+1)*gb*vpb], dst[g*per:(g+1)*per]
+		for i := range gb {
+			c, j := i/16, i%16
+			for p := range vpb {
+				dg[c*16*vpb+p*16+j] = xg[i*vpb+p]
+			}
+		}
+	}
+}
+
+type wqLayer struct {
+	ly       kernel.WQLayer
+	vpb, gb  int
+	ng, per  int // groups per row, floats of x' per group
+	q        []byte
+	s, shift []float32
+	z        []int32 // [N*ng] (zeros but for 3 bits)
+	bias     []float32
+	x, y     []float32
+	xl, xs   []float32 // [M][ng*per] the layout of x, [M][ng] group sums (shift formats)
+	dots     wqDotsFn
+}
+
+func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.LayerwiseWQ)
+	qk := b.lv.q
+	if qk == nil || qk.wqDots[4] == nil {
+		return b.pure.Prepare(op)
+	}
+	for _, ly := range op.Layers {
+		if ly.Group%wqVPB(ly.Bits) != 0 { // a group ending inside a byte (no real format has one)
+			return b.pure.Prepare(op)
+		}
+	}
+	M := op.M
+	x := kernel.F32s(op.X)
+	ls := make([]*wqLayer, len(op.Layers))
+	maxNG := 1
+	for i, ly := range op.Layers {
+		vpb := wqVPB(ly.Bits)
+		l := &wqLayer{ly: ly, vpb: vpb, gb: ly.Group / vpb, ng: ly.K / ly.Group, s: kernel.F32s(ly.Scale),
+			bias: kernel.F32s(ly.Bias), dots: qk.wqDots[ly.Bits], x: x}
+		l.per = (l.gb + 15) / 16 * 16 * vpb
+		maxNG = max(maxNG, l.ng)
+		if ly.Bits == 8 {
+			if q8 := kernel.I8s(ly.Q); len(q8) > 0 {
+				l.q = unsafe.Slice((*byte)(unsafe.Pointer(&q8[0])), len(q8)) // the routine widens them signed
+			}
+		} else {
+			l.q = kernel.U8s(ly.Q)
+		}
+		l.z = make([]int32, ly.N*l.ng)
+		switch ly.Bits {
+		case 3:
+			for j, zv := range kernel.U8s(ly.Zero) {
+				l.z[j] = int32(zv)
+			}
+		case 4, 2:
+			l.shift = kernel.F32s(ly.Zero)
+			l.xs = make([]float32, M*l.ng)
+		}
+		l.xl = make([]float32, M*l.ng*l.per)
+		l.y = kernel.F32s(op.Y) // the last layer writes Y; the others a workspace
+		if i < len(op.Layers)-1 {
+			l.y = make([]float32, M*ly.N)
+		}
+		x = l.y
+		ls[i] = l
+	}
+	pool := newPool(b.threads, func() *[]float32 { d := make([]float32, maxNG); return &d })
+	v := b.lv.f
+	runs := make([]func(), len(ls))
+	for i, l := range ls {
+		N, K := l.ly.N, l.ly.K
+		qpr := K / l.vpb // code bytes per weight row
+		layout := func(lo, hi int) {
+			for m := lo; m < hi; m++ {
+				xr := l.x[m*K : (m+1)*K]
+				wqLayout(l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], xr, l.gb, l.vpb)
+				if l.xs != nil {
+					for g := range l.ng {
+						l.xs[m*l.ng+g] = v.sum(xr[g*l.ly.Group : (g+1)*l.ly.Group])
+					}
+				}
+			}
+		}
+		rows := func(lo, hi int) {
+			dp := <-pool
+			defer func() { pool <- dp }()
+			d := (*dp)[:l.ng]
+			for n := lo; n < hi; n++ {
+				q, z, s := l.q[n*qpr:(n+1)*qpr], l.z[n*l.ng:(n+1)*l.ng], l.s[n*l.ng:(n+1)*l.ng]
+				for m := range M {
+					l.dots(d, l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], q, z, l.gb)
+					var y float32
+					if l.shift != nil {
+						sh, xs := l.shift[n*l.ng:(n+1)*l.ng], l.xs[m*l.ng:(m+1)*l.ng]
+						for g, dg := range d {
+							y += s[g]*dg - sh[g]*xs[g]
+						}
+					} else {
+						for g, dg := range d {
+							y += s[g] * dg
+						}
+					}
+					if l.bias != nil {
+						y += l.bias[n]
+					}
+					l.y[m*N+n] = y
+				}
+			}
+		}
+		runs[i] = func() {
+			b.rows(M, 3*K, layout)
+			b.rows(N, 2*M*K, rows)
+		}
+	}
+	return bound(qk.path, func() {
+		if M == 0 {
+			return
+		}
+		for _, r := range runs {
+			r()
+		}
+	}), nil
+}

@@ -1,0 +1,170 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// quantize_i8 and quantize_w4g (KERNELS.md 3.1, 3.2): per-row int8 and
+// 4-bit group quantizers. quantize_i8 runs the fused quantizer of gemm_w8a8
+// (w8K.quantRow) with the level's vector parts; quantize_w4g finds each
+// group's range as integer order keys in vector code, derives the scale and
+// zero point in Go with the same float32 arithmetic as the pure-Go backend
+// (so S is bit-exact), and codes and packs whole rows in vector code.
+
+// quantK is the quantizer code of one path; a nil function is Go.
+type quantK struct {
+	path string
+	// absMaxBits and quantI8 have the meaning of absMaxBitsGo and quantI8Go.
+	absMaxBits func(x []float32) uint32
+	quantI8    func(q []int8, x []float32, inv float32)
+	// w4Range and w4Pack have the meaning of w4RangeGo and w4PackGo.
+	w4Range func(r []int32, w []float32, g int)
+	w4Pack  func(qp []byte, w []float32, inv []float32, z []int32, g int)
+	// pvBuckets and shiftAdd (repquant_softmax_pv's integer path) have the
+	// meaning of pvBucketsGo and shiftAddGo.
+	pvBuckets func(bk []int32, codes []byte, v []int8, dv, drop int) uint32
+	shiftAdd  func(a []int64, b []int32, sh uint64)
+	// pvShift has the meaning of pvShiftGo for len(all) <= pvLanes, a
+	// multiple of pvStep (0: any).
+	pvShift         func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+	pvLanes, pvStep int
+	// sgTile is repquant_ln_linear's float GEMM tile, sgTileGo(sgCols)'s
+	// meaning: attnRows rows by sgCols columns (nil: the pure-Go kernel).
+	sgTile func(s, xt, w []float32, d int, scale float32)
+	sgCols int
+	// wqDots[bits] (bits 2, 3, 4, 8) are layerwise_wq's group dot products.
+	wqDots [9]wqDotsFn
+}
+
+// quantGo is the Go twins as a quantK (tests).
+var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
+	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo, pvLanes: 64,
+	sgTile: sgTileGo(16), sgCols: 16,
+	wqDots: [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)}}
+
+func init() {
+	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })
+	register("quantize_w4g", prepareQuantizeW4G, func(l *level) bool { return l.q != nil && l.q.w4Pack != nil })
+}
+
+// inputError names the first row whose scale (NaN for a non-finite row) is
+// not finite; per is the number of scales per row.
+func inputError(what string, s []float32, per int) error {
+	for i, v := range s {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("input error: NaN or Inf in %s row %d", what, i/per) // the pure-Go wording
+		}
+	}
+	return nil
+}
+
+func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.QuantizeI8)
+	qk := b.lv.q
+	if qk == nil || qk.quantI8 == nil {
+		return b.pure.Prepare(op)
+	}
+	w8 := &w8K{absMaxBits: qk.absMaxBits, quant: qk.quantI8}
+	x, q, s, k := kernel.F32s(op.X), kernel.I8s(op.Q), kernel.F32s(op.Scale), op.K
+	body := func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			s[r] = w8.quantRow(x[r*k:(r+1)*k], q[r*k:(r+1)*k])
+		}
+	}
+	return errBound{path: qk.path, f: func() error {
+		b.rows(op.Rows, 3*k, body)
+		return inputError("x", s, 1)
+	}}, nil
+}
+
+// w4Params is a group's scale, reciprocal and zero point from the order
+// keys of min(0, min w) and max(0, max w) (KERNELS.md 3.2), the float32
+// arithmetic of the pure-Go backend; a NaN scale for a non-finite group.
+func w4Params(lk, hk int32, sym bool) (s, inv float32, z int32) {
+	if hk >= 0x7F800000 || lk <= orderKey(float32(math.Inf(-1))) {
+		return float32(math.NaN()), 0, 0
+	}
+	lo, hi := fromKey(lk), fromKey(hk)
+	if sym {
+		s = max(-lo, hi, 1e-5) / 7
+		return s, 1 / s, 8
+	}
+	if lo == 0 && hi == 0 {
+		lo, hi = -1, 1
+	}
+	s = max(hi-lo, 1e-5) / 15
+	return s, 1 / s, min(max(int32(math.RoundToEven(float64(-lo/s))), 0), 15)
+}
+
+// orderKey maps a float32 to an int32 of the same order (NaN and Inf
+// beyond every finite value); fromKey inverts it.
+func orderKey(v float32) int32 {
+	b := int32(math.Float32bits(v))
+	return b ^ (b >> 31 & 0x7FFFFFFF)
+}
+
+func fromKey(k int32) float32 { return math.Float32frombits(uint32(k ^ (k >> 31 & 0x7FFFFFFF))) }
+
+// w4RangeGo is the twin of w4RangeAVX512: per group i of g elements,
+// r[2i] = min(0, min key), r[2i+1] = max(0, max key).
+func w4RangeGo(r []int32, w []float32, g int) {
+	for i := range len(w) / g {
+		var lo, hi int32
+		for _, v := range w[i*g : (i+1)*g] {
+			k := orderKey(v)
+			lo, hi = min(lo, k), max(hi, k)
+		}
+		r[2*i], r[2*i+1] = lo, hi
+	}
+}
+
+// w4PackGo is the twin of w4PackAVX512: codes clamp(rne(w*inv[i]) + z[i],
+// 0, 15) of group i, two per byte, even element in the low nibble.
+func w4PackGo(qp []byte, w []float32, inv []float32, z []int32, g int) {
+	for j := range len(w) / 2 {
+		i := 2 * j / g
+		c0 := min(max(int32(math.RoundToEven(float64(w[2*j]*inv[i])))+z[i], 0), 15)
+		c1 := min(max(int32(math.RoundToEven(float64(w[2*j+1]*inv[i])))+z[i], 0), 15)
+		qp[j] = byte(c0) | byte(c1)<<4
+	}
+}
+
+func prepareQuantizeW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.QuantizeW4G)
+	qk := b.lv.q
+	if qk == nil || qk.w4Pack == nil {
+		return b.pure.Prepare(op)
+	}
+	w, qp, s, z := kernel.F32s(op.W), kernel.U8s(op.Qp), kernel.F32s(op.S), kernel.U8s(op.Z)
+	k, g, sym := op.K, op.Group, op.Symmetric
+	ng := k / g
+	type scratch struct {
+		keys []int32
+		inv  []float32
+		z    []int32
+	}
+	pool := newPool(b.threads, func() *scratch {
+		return &scratch{keys: make([]int32, 2*ng), inv: make([]float32, ng), z: make([]int32, ng)}
+	})
+	body := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		for n := lo; n < hi; n++ {
+			row := w[n*k : (n+1)*k]
+			qk.w4Range(sc.keys, row, g)
+			for i := range ng {
+				sg, inv, zg := w4Params(sc.keys[2*i], sc.keys[2*i+1], sym)
+				s[n*ng+i], z[n*ng+i] = sg, uint8(zg)
+				sc.inv[i], sc.z[i] = inv, zg // a non-finite group: inv 0 (its codes are not read)
+			}
+			qk.w4Pack(qp[n*k/2:(n+1)*k/2], row, sc.inv, sc.z, g)
+		}
+	}
+	return errBound{path: qk.path, f: func() error {
+		b.rows(op.N, 5*k, body)
+		return inputError("w", s, ng)
+	}}, nil
+}

@@ -1,0 +1,416 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// Direct tests of the quantizer routines of every quantK variant (the Go
+// twins and each ISA's) against integer / float64 computations.
+
+func quantVariants() []variant[quantK] {
+	return variantsOf([]variant[quantK]{{"generic", true, quantGo}},
+		func(l *level) *quantK { return l.q }, func(k *quantK) string { return k.path })
+}
+
+// tieGen draws normal values, exact halves (ties at inv = 1), values past
+// the clamp and zeros of both signs.
+func tieGen(rng *rand.Rand, scale float64) func() float32 {
+	return func() float32 {
+		switch rng.IntN(8) {
+		case 0:
+			return float32(rng.IntN(40)-20) + 0.5
+		case 1:
+			return float32(rng.NormFloat64() * 1000)
+		case 2:
+			return float32(math.Copysign(0, rng.Float64()-0.5))
+		}
+		return float32(rng.NormFloat64() * scale)
+	}
+}
+
+func TestQuantI8Parts(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.quantI8 == nil {
+			t.Skip("no int8 quantizer")
+		}
+		rng := rand.New(rand.NewPCG(21, 22))
+		for _, n := range testLengths {
+			for off := 0; off < 4; off++ {
+				x := input(t, n, off, tieGen(rng, 40))
+				var want uint32
+				for _, v := range x {
+					want = max(want, math.Float32bits(v)&0x7FFFFFFF)
+				}
+				if got := k.absMaxBits(x); got != want {
+					t.Fatalf("absMaxBits n=%d off=%d: %#x, want %#x", n, off, got, want)
+				}
+				for _, inv := range []float32{1, 3.1} {
+					buf := make([]int8, off+n+40)
+					for i := range buf {
+						buf[i] = 99
+					}
+					q := buf[off : off+n]
+					k.quantI8(q, x, inv)
+					for i := range buf {
+						if (i < off || i >= off+n) && buf[i] != 99 {
+							t.Fatalf("quantI8 n=%d off=%d: wrote outside q at %d", n, off, i)
+						}
+					}
+					for i, v := range x {
+						p := float64(v * inv) // the float32 product, then RNE and clamp in float64
+						w := math.Max(-127, math.Min(127, math.RoundToEven(p)))
+						if float64(q[i]) != w {
+							t.Fatalf("quantI8 n=%d off=%d inv=%v: q[%d] = %d, want %v (x %v)", n, off, inv, i, q[i], w, v)
+						}
+					}
+				}
+				if n > 0 {
+					x[rng.IntN(n)] = float32(math.Inf(1 - 2*rng.IntN(2)))
+					if k.absMaxBits(x) < 0x7F800000 {
+						t.Fatalf("absMaxBits n=%d: an Inf went unseen", n)
+					}
+					x[rng.IntN(n)] = float32(math.NaN())
+					if k.absMaxBits(x) < 0x7F800000 {
+						t.Fatalf("absMaxBits n=%d: a NaN went unseen", n)
+					}
+				}
+			}
+		}
+	})
+}
+
+var w4TestGroups = []int{2, 4, 6, 14, 16, 18, 30, 32, 34, 46, 64, 96, 128, 130, 2 * 127}
+
+func TestW4Parts(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.w4Pack == nil {
+			t.Skip("no 4-bit quantizer")
+		}
+		rng := rand.New(rand.NewPCG(23, 24))
+		for _, g := range w4TestGroups {
+			for ng := 0; ng <= 4; ng++ {
+				for off := 0; off < 4; off++ {
+					n := ng * g
+					what := fmt.Sprintf("g=%d groups=%d off=%d", g, ng, off)
+					w := input(t, n, off, tieGen(rng, 3))
+					if ng > 1 && off == 1 { // an all-positive group and an all-negative one
+						for i := range g {
+							w[i] = float32(math.Abs(float64(w[i]))) + 0.1
+							w[g+i] = -float32(math.Abs(float64(w[g+i]))) - 0.1
+						}
+					}
+					rbuf := make([]int32, off+2*ng+8)
+					for i := range rbuf {
+						rbuf[i] = 77
+					}
+					r := rbuf[off : off+2*ng]
+					k.w4Range(r, w, g)
+					for i := range rbuf {
+						if (i < off || i >= off+2*ng) && rbuf[i] != 77 {
+							t.Fatalf("w4Range %s: wrote outside r at %d", what, i)
+						}
+					}
+					for i := range ng {
+						lo, hi := 0.0, 0.0
+						for _, v := range w[i*g : (i+1)*g] {
+							lo, hi = math.Min(lo, float64(v)), math.Max(hi, float64(v))
+						}
+						if gl, gh := float64(fromKey(r[2*i])), float64(fromKey(r[2*i+1])); gl != lo || gh != hi {
+							t.Fatalf("w4Range %s: group %d range [%v, %v], want [%v, %v]", what, i, gl, gh, lo, hi)
+						}
+					}
+					inv, z := make([]float32, ng), make([]int32, ng)
+					for i := range inv {
+						inv[i] = []float32{1, 2.7, 0.4}[rng.IntN(3)]
+						z[i] = int32(rng.IntN(16))
+					}
+					qbuf := make([]byte, off+n/2+40)
+					for i := range qbuf {
+						qbuf[i] = 0xA5
+					}
+					qp := qbuf[off : off+n/2]
+					k.w4Pack(qp, w, inv, z, g)
+					for i := range qbuf {
+						if (i < off || i >= off+n/2) && qbuf[i] != 0xA5 {
+							t.Fatalf("w4Pack %s: wrote outside qp at %d", what, i)
+						}
+					}
+					for i, v := range w {
+						gi := i / g
+						c := math.Max(0, math.Min(15, math.RoundToEven(float64(v*inv[gi]))+float64(z[gi])))
+						got := qp[i/2] >> (4 * (i % 2)) & 15
+						if float64(got) != c {
+							t.Fatalf("w4Pack %s: code %d = %d, want %v (w %v inv %v z %d)", what, i, got, c, v, inv[gi], z[gi])
+						}
+					}
+					if n > 0 {
+						i := rng.IntN(n)
+						w[i] = float32(math.NaN())
+						if math.Signbit(float64(rng.NormFloat64())) {
+							w[i] = -w[i]
+						}
+						k.w4Range(r, w, g)
+						if r[2*(i/g)+1] < 0x7F800000 && r[2*(i/g)] > orderKey(float32(math.Inf(-1))) {
+							t.Fatalf("w4Range %s: a NaN went unseen", what)
+						}
+						w[i] = float32(math.Inf(-1))
+						k.w4Range(r, w, g)
+						if r[2*(i/g)] > orderKey(float32(math.Inf(-1))) {
+							t.Fatalf("w4Range %s: -Inf went unseen", what)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// pageEndI8 returns n int8 values ending at an inaccessible page.
+func pageEndI8(t *testing.T, n int, rng *rand.Rand) []int8 {
+	f := pageEnd(t, (n+3)/4)
+	if len(f) == 0 {
+		return nil
+	}
+	b := unsafe.Slice((*int8)(unsafe.Pointer(&f[0])), 4*len(f))
+	b = b[len(b)-n:]
+	for i := range b {
+		b[i] = int8(rng.IntN(256) - 128)
+	}
+	return b
+}
+
+func TestSoftmaxPVParts(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.pvShift == nil {
+			t.Skip("no softmax P@V code")
+		}
+		rng := rand.New(rand.NewPCG(25, 26))
+		dvs := []int{0, 1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100}
+		if k.pvBuckets == nil {
+			dvs = nil
+		}
+		for _, dv := range dvs {
+			for _, s := range []int{0, 1, 2, 5, 40} {
+				for _, drop := range []int{2, 16, 32} {
+					what := fmt.Sprintf("dv=%d S=%d drop=%d", dv, s, drop)
+					v := pageEndI8(t, s*dv, rng)
+					codes := make([]byte, s)
+					for j := range codes {
+						codes[j] = byte(rng.IntN(drop + 3))
+					}
+					const garbage = -7777
+					bk := make([]int32, drop*dv+20)
+					for i := range bk {
+						bk[i] = garbage
+					}
+					used := k.pvBuckets(bk[:drop*dv], codes, v, dv, drop)
+					var wantUsed uint32
+					for q := range drop {
+						var n int
+						for e := range dv {
+							var sum int64
+							n = 0
+							for j, c := range codes {
+								if int(c) == q {
+									sum += int64(v[j*dv+e])
+									n++
+								}
+							}
+							if n > 0 && int64(bk[q*dv+e]) != sum || n == 0 && bk[q*dv+e] != garbage {
+								t.Fatalf("pvBuckets %s: bucket %d[%d] = %d, want %d (%d rows)", what, q, e, bk[q*dv+e], sum, n)
+							}
+						}
+						for _, c := range codes {
+							if int(c) == q {
+								wantUsed |= 1 << q
+							}
+						}
+					}
+					if used != wantUsed {
+						t.Fatalf("pvBuckets %s: used %#x, want %#x", what, used, wantUsed)
+					}
+					for i := drop * dv; i < len(bk); i++ {
+						if bk[i] != garbage {
+							t.Fatalf("pvBuckets %s: wrote past the buckets at +%d", what, i-drop*dv)
+						}
+					}
+				}
+			}
+		}
+		for n := 0; n <= 40 && k.shiftAdd != nil; n++ {
+			for _, sh := range []uint64{0, 1, 7, 22, 30} {
+				b := make([]int32, n)
+				for i := range b {
+					b[i] = rng.Int32() >> rng.IntN(31)
+					if rng.IntN(2) == 0 {
+						b[i] = -b[i]
+					}
+				}
+				buf := make([]int64, n+9)
+				for i := range buf {
+					buf[i] = int64(i) * 1000003
+				}
+				a := buf[:n]
+				k.shiftAdd(a, b, sh)
+				for i := range buf {
+					want := int64(i) * 1000003
+					if i < n {
+						want += int64(b[i]) * (1 << sh)
+					}
+					if buf[i] != want {
+						t.Fatalf("shiftAdd n=%d sh=%d: a[%d] = %d, want %d", n, sh, i, buf[i], want)
+					}
+				}
+			}
+		}
+		tables := []*[512]byte{pvCounts(4, kernel.QuantLogSqrt2), pvCounts(4, kernel.QuantLog2), pvCounts(1, kernel.QuantLog2)}
+		var rt [512]byte
+		for i := range rt {
+			rt[i] = byte(rng.IntN(40))
+		}
+		tables = append(tables, &rt)
+		for lanes := 0; lanes <= k.pvLanes; lanes++ {
+			if k.pvStep > 1 && (lanes == 0 || lanes%k.pvStep != 0) {
+				continue
+			}
+			for _, s := range []int{0, 1, 3, 33} {
+				for ti, cnt := range tables {
+					for _, withOdd := range []bool{true, false} {
+						ldv := lanes + rng.IntN(3)
+						what := fmt.Sprintf("lanes=%d S=%d table=%d odd=%v", lanes, s, ti, withOdd)
+						v := pageEndI8(t, max(s*ldv-(ldv-lanes), 0), rng) // the last row ends at the page
+						codes := make([]byte, s)
+						for j := range codes {
+							codes[j] = byte(rng.IntN(256))
+							if rng.IntN(2) == 0 {
+								codes[j] = byte(rng.IntN(17))
+							}
+						}
+						const garbage = -5555
+						buf := make([]int32, 2*(lanes+16))
+						for i := range buf {
+							buf[i] = garbage
+						}
+						all, odd := buf[:lanes], buf[lanes+16:2*lanes+16]
+						k.pvShift(all, odd, codes, v, ldv, cnt, withOdd)
+						for e := range lanes {
+							var a, o int64
+							for j, c := range codes {
+								x := int64(v[j*ldv+e])
+								if sh := cnt[c]; sh < 32 {
+									a += x << sh
+								}
+								if sh := cnt[256+int(c)]; sh < 32 {
+									o += x << sh
+								}
+							}
+							if all[e] != int32(a) {
+								t.Fatalf("pvShift %s: all[%d] = %d, want %d", what, e, all[e], int32(a))
+							}
+							if withOdd && odd[e] != int32(o) || !withOdd && odd[e] != garbage {
+								t.Fatalf("pvShift %s: odd[%d] = %d, want %d", what, e, odd[e], int32(o))
+							}
+						}
+						for i := range 16 {
+							if buf[lanes+i] != garbage || buf[2*lanes+16+i] != garbage {
+								t.Fatalf("pvShift %s: wrote past its outputs", what)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestSgTile(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.sgTile == nil {
+			t.Skip("no GEMM tile")
+		}
+		rng := rand.New(rand.NewPCG(27, 28))
+		nb := k.sgCols
+		gen := func() float32 { return float32(2*rng.Float64() - 1) }
+		for d := 0; d <= 70; d++ {
+			for off := 0; off < 2; off++ {
+				xt := input(t, 8*d, off, gen)
+				w := input(t, nb*d, 1-off, gen)
+				s, check := guarded(attnRows*nb, 16)
+				k.sgTile(s, xt, w, d, 0.7)
+				check(t, fmt.Sprintf("sgTile d=%d", d))
+				for i := range attnRows {
+					for j := range nb {
+						var ref, mag float64
+						for tt := range d {
+							p := float64(xt[tt*8+i]) * float64(w[tt*nb+j])
+							ref += p
+							mag += math.Abs(p)
+						}
+						if !near(s[i*nb+j], 0.7*ref, 0.7*mag, 1e-6) {
+							t.Fatalf("sgTile d=%d: s[%d][%d] = %v, want %v", d, i, j, s[i*nb+j], 0.7*ref)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestWQDots(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.wqDots[4] == nil {
+			t.Skip("no layerwise_wq code")
+		}
+		rng := rand.New(rand.NewPCG(29, 30))
+		for _, bits := range []int{2, 3, 4, 8} {
+			vpb := wqVPB(bits)
+			for _, gb := range []int{1, 2, 3, 7, 15, 16, 17, 31, 32, 33, 48, 64, 65} {
+				for ng := 0; ng <= 3; ng++ {
+					what := fmt.Sprintf("bits=%d gb=%d groups=%d", bits, gb, ng)
+					per := (gb + 15) / 16 * 16 * vpb
+					x := randSlice(rng, ng*gb*vpb)
+					xl := input(t, ng*per, 0, func() float32 { return 0 })
+					wqLayout(xl, x, gb, vpb)
+					q8 := pageEndI8(t, ng*gb, rng)
+					var q []byte
+					if len(q8) > 0 {
+						q = unsafe.Slice((*byte)(unsafe.Pointer(&q8[0])), len(q8))
+					}
+					z := make([]int32, ng)
+					for g := range z {
+						z[g] = int32(rng.IntN(8))
+					}
+					d, check := guarded(ng, 8)
+					k.wqDots[bits](d, xl, q, z, gb)
+					check(t, what)
+					for g := range ng {
+						var ref, mag float64
+						for i := range gb * vpb {
+							b := q[g*gb+i/vpb]
+							var c float64
+							switch {
+							case bits == 8:
+								c = float64(int8(b))
+							case bits == 3:
+								c = float64(b) - float64(z[g])
+							default:
+								c = float64(int(b)>>(bits*(i%vpb))&(1<<bits-1)) - float64(z[g])
+							}
+							ref += float64(x[g*gb*vpb+i]) * c
+							mag += math.Abs(float64(x[g*gb*vpb+i]) * c)
+						}
+						if !near(d[g], ref, mag, 1e-6) {
+							t.Fatalf("wqDots %s: d[%d] = %v, want %v", what, g, d[g], ref)
+						}
+					}
+				}
+			}
+		}
+	})
+}

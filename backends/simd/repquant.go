@@ -1,0 +1,316 @@
+package simd
+
+import (
+	"math"
+
+	"github.com/nbench/nbench/kernel"
+)
+
+// repquant_ln_linear (KERNELS.md 3.4): LN with the level's row primitives
+// (norms.go), the per-tensor quantizer, then the Linear on a float GEMM
+// tile: Y = dt * (q - zt) W'^T + bias. W' is float32, so the int8 GEMM
+// tiles do not apply (quantizing W' would break the normwise 1e-5 check);
+// the codes minus zt are small integers, exact in float32, and dt scales
+// each tile's sums once. The tile is the attention's 6x64 qk tile on
+// AVX-512 and a 6x16 FMA tile on AVX2 (quantK.sgTile). Prepare packs W'
+// into panels of sgCols columns [C][sgCols] (zero padded); Run lays the
+// codes of each block of attnRows rows out as [C][8] (the qk tile's query
+// layout), then runs panels in parallel, each over every row block.
+
+func init() {
+	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.sgTile != nil })
+}
+
+// sgTileGo is the twin of the GEMM tiles of nb columns:
+// s[i*nb+j] = scale * Σ_t xt[t*8+i]*w[t*nb+j] for i < attnRows, j < nb.
+func sgTileGo(nb int) func(s, xt, w []float32, d int, scale float32) {
+	return func(s, xt, w []float32, d int, scale float32) {
+		for i := range attnRows {
+			for j := range nb {
+				var acc float32
+				for t := range d {
+					acc += xt[t*8+i] * w[t*nb+j]
+				}
+				s[i*nb+j] = scale * acc
+			}
+		}
+	}
+}
+
+func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepQuantLNLinear)
+	qk := b.lv.q
+	if qk == nil || qk.sgTile == nil {
+		return b.pure.Prepare(op)
+	}
+	nb := qk.sgCols
+	M, C, N := op.M, op.C, op.N
+	v := b.lv.f
+	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
+	y := kernel.F32s(op.Y)
+	panels, blocks := (N+nb-1)/nb, (M+attnRows-1)/attnRows
+	w := kernel.F32s(op.W)
+	wp := make([]float32, panels*C*nb)
+	for n := range N {
+		p, j := n/nb, n%nb
+		for c, wv := range w[n*C : (n+1)*C] {
+			wp[(p*C+c)*nb+j] = wv
+		}
+	}
+	bias := make([]float32, panels*nb)
+	copy(bias, kernel.F32s(op.Bias))
+	xq := make([]float32, blocks*C*8) // per block [C][8]: q - zt (rows past M stay 0)
+	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
+	inv := 1 / dt
+	// t is clamped before rounding to where the code clamps anyway (and
+	// into rneInt's range), as in the pure-Go kernel.
+	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
+	type scratch struct{ t, s []float32 }
+	pool := newPool(b.threads, func() *scratch {
+		return &scratch{t: make([]float32, C), s: make([]float32, attnRows*nb)}
+	})
+	cinv := 1 / float32(C)
+	lnRows := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		for m := lo; m < hi; m++ {
+			xr := x[m*C : (m+1)*C]
+			mu := v.sum(xr) * cinv
+			variance := v.sumSqDev(xr, mu) * cinv
+			v.normAffine(sc.t, xr, gm, bt, mu, rsqrt32(variance+op.Eps))
+			dst := xq[(m/attnRows)*C*8+m%attnRows:]
+			dst = dst[:8*(C-1)+1]
+			for c, tv := range sc.t {
+				tv = min(max(tv*inv, tlo), thi)
+				code := min(max(rneInt(tv)+zt, 0), qmax)
+				if q != nil {
+					q[m*C+c] = uint8(code)
+				}
+				dst[8*c] = float32(code - zt)
+			}
+		}
+	}
+	gemm := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		for p := lo; p < hi; p++ {
+			c0 := p * nb
+			ncols := min(nb, N-c0)
+			kt, bp := wp[p*C*nb:(p+1)*C*nb], bias[c0:c0+nb]
+			for blk := range blocks {
+				qk.sgTile(sc.s, xq[blk*C*8:(blk+1)*C*8], kt, C, dt)
+				for i := range min(attnRows, M-blk*attnRows) {
+					m := blk*attnRows + i
+					yr, sr := y[m*N+c0:m*N+c0+ncols], sc.s[i*nb:i*nb+ncols]
+					for j, s := range sr {
+						yr[j] = s + bp[j]
+					}
+				}
+			}
+		}
+	}
+	return bound(qk.path, func() {
+		b.rows(M, 12*C, lnRows)
+		if N > 0 {
+			b.rows(panels, 2*M*C*nb, gemm)
+		}
+	}), nil
+}
+
+// rneInt is int32(rne(v)) for |v| < 2^22: v + 1.5*2^23 rounds to an integer
+// half to even (the default rounding) and leaves it in the low mantissa bits.
+func rneInt(v float32) int32 { return int32(math.Float32bits(v+12582912)) - 0x4B400000 }
+
+// repquant_softmax_pv (KERNELS.md 3.4 b), integer path (bits <= 4): per
+// query row, the V rows are summed per softmax code into at most 16
+// buckets (pvBuckets: one widening add per term), then each used bucket is
+// shifted by F-k into the int64 sums (shiftAdd), as in the pure-Go kernel.
+// The float path (bits > 4) is the pure-Go backend's.
+
+func init() {
+	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV, func(l *level) bool { return l.q != nil && l.q.pvShift != nil })
+}
+
+// pvBucketsGo is the twin of pvBucketsAVX512.
+func pvBucketsGo(bk []int32, codes []byte, v []int8, dv, drop int) uint32 {
+	var used uint32
+	for j, c := range codes {
+		q := int(c)
+		if q >= drop {
+			continue
+		}
+		dst, vj := bk[q*dv:(q+1)*dv], v[j*dv:(j+1)*dv]
+		if used&(1<<q) == 0 {
+			used |= 1 << q
+			for e, x := range vj {
+				dst[e] = int32(x)
+			}
+			continue
+		}
+		for e, x := range vj {
+			dst[e] += int32(x)
+		}
+	}
+	return used
+}
+
+// shiftAddGo is the twin of shiftAddAVX512.
+func shiftAddGo(a []int64, b []int32, sh uint64) {
+	a = a[:len(b)]
+	for e, x := range b {
+		a[e] += int64(x) << sh
+	}
+}
+
+// pvShiftGo is the twin of pvShiftAVX512.
+func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool) {
+	for e := range all {
+		var a, o int32
+		for j, c := range codes {
+			x := int32(v[j*ldv+e])
+			if sh := cnt[c]; sh < 32 {
+				a += x << sh
+			}
+			if sh := cnt[256+int(c)]; withOdd && sh < 32 {
+				o += x << sh
+			}
+		}
+		all[e] = a
+		if withOdd {
+			odd[e] = o
+		}
+	}
+}
+
+// pvCounts is pvShift's table of shift counts F-k per code: [q] for
+// A_all, [256+q] for A_odd; 32 (adds 0) where the code does not count.
+func pvCounts(bits int, mode kernel.SoftmaxQuantMode) *[512]byte {
+	var t [512]byte
+	F := kernel.SoftmaxPVShift(bits, mode)
+	for q := range 256 {
+		t[q], t[256+q] = 32, 32
+		if q >= 1<<bits {
+			continue
+		}
+		if mode == kernel.QuantLog2 {
+			t[q] = byte(F - q)
+			continue
+		}
+		t[q] = byte(F - (q+1)/2)
+		if q%2 == 1 {
+			t[256+q] = t[q]
+		}
+	}
+	return &t
+}
+
+func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepQuantSoftmaxPV)
+	qk := b.lv.q
+	if qk == nil || qk.pvShift == nil || op.Bits > 4 ||
+		qk.pvBuckets == nil && !kernel.SoftmaxPVIntOK(op.Bits, op.Mode, op.S) {
+		return b.pure.Prepare(op)
+	}
+	S, Dv, L := op.S, op.Dv, op.L
+	pq, vi, out := kernel.U8s(op.Pq), kernel.I8s(op.Vi), kernel.F32s(op.O)
+	aall, aodd := kernel.I32s(op.Aall), kernel.I32s(op.Aodd)
+	sqrt := op.Mode == kernel.QuantLogSqrt2
+	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
+	drop := 1 << op.Bits
+	scaleF := math.Ldexp(float64(op.Scale)*float64(op.SV), -F)
+	type scratch struct {
+		all, odd   []int64
+		bk         []int32
+		all32, o32 []int32
+	}
+	pool := newPool(b.threads, func() *scratch {
+		return &scratch{all: make([]int64, Dv), odd: make([]int64, Dv), bk: make([]int32, drop*Dv),
+			all32: make([]int32, Dv), o32: make([]int32, Dv)}
+	})
+	// Where the sums fit int32 (SoftmaxPVIntOK), one shift per term and no
+	// buckets (pvShift); otherwise buckets summed in int64.
+	var cnt *[512]byte
+	if kernel.SoftmaxPVIntOK(op.Bits, op.Mode, S) {
+		cnt = pvCounts(op.Bits, op.Mode)
+	}
+	shifted := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		all, odd := sc.all32, sc.o32
+		for row := lo; row < hi; row++ {
+			bh := row / L
+			codes, v := pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv]
+			for c0 := 0; c0 < Dv; {
+				c1 := min(c0+qk.pvLanes, Dv)
+				if qk.pvStep > 1 {
+					c1 = c0 + (c1-c0)/qk.pvStep*qk.pvStep
+				}
+				if c1 == c0 { // lanes short of a step
+					pvShiftGo(all[c0:], odd[c0:], codes, v[c0:], Dv, cnt, sqrt)
+					break
+				}
+				qk.pvShift(all[c0:c1], odd[c0:c1], codes, v[c0:], Dv, cnt, sqrt)
+				c0 = c1
+			}
+			o := out[row*Dv : (row+1)*Dv]
+			if !sqrt {
+				for e := range o {
+					o[e] = float32(scaleF * float64(all[e]))
+				}
+				if aall != nil {
+					copy(aall[row*Dv:(row+1)*Dv], all)
+				}
+				continue
+			}
+			for e := range o {
+				o[e] = float32(scaleF * (float64(all[e]) + (math.Sqrt2-1)*float64(odd[e])))
+			}
+			if aall != nil {
+				copy(aall[row*Dv:(row+1)*Dv], all)
+			}
+			if aodd != nil {
+				copy(aodd[row*Dv:(row+1)*Dv], odd)
+			}
+		}
+	}
+	body := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		all, odd, bk := sc.all, sc.odd, sc.bk
+		for row := lo; row < hi; row++ {
+			bh := row / L
+			used := qk.pvBuckets(bk, pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv], Dv, drop)
+			clear(all)
+			clear(odd)
+			for q := 0; q < drop; q++ {
+				if used&(1<<q) == 0 {
+					continue
+				}
+				k, dst := q, all
+				if sqrt {
+					k = (q + 1) / 2
+					if q%2 == 1 {
+						dst = odd
+					}
+				}
+				qk.shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint64(F-k))
+			}
+			// all holds the even terms: A_all = even + odd.
+			o := out[row*Dv : (row+1)*Dv]
+			for e := range o {
+				a, d := all[e]+odd[e], odd[e]
+				o[e] = float32(scaleF * (float64(a) + (math.Sqrt2-1)*float64(d)))
+				if aall != nil {
+					aall[row*Dv+e] = int32(a)
+				}
+				if aodd != nil {
+					aodd[row*Dv+e] = int32(d)
+				}
+			}
+		}
+	}
+	if cnt != nil {
+		body = shifted
+	}
+	return bound(qk.path, func() { b.rows(op.BH*L, S*Dv, body) }), nil
+}
