@@ -25,9 +25,10 @@ type batchedImage struct {
 	starts          []int32  // group boundaries in labelKeys
 	groups          int
 	boxes           nmsBoxes
-	kept            []bool // by rank
+	kept            []bool    // by rank
+	box             []float32 // the sweeps' scratch, 5 per worker
 	next            atomic.Int32
-	worker          func(lo, hi int) // takes groups from next until none is left
+	worker          func(lo, hi int)
 }
 
 func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -43,10 +44,13 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	for i := range work {
 		wk := &work[i]
 		wk.keys, wk.labelKeys, wk.tmp, wk.starts = make([]uint64, n), make([]uint64, n), make([]uint64, n), make([]int32, n+1)
-		wk.boxes, wk.kept = nmsBoxes{nmsbox.NewGreedy(n)}, make([]bool, n)
-		wk.worker = func(int, int) {
+		wk.boxes, wk.kept, wk.box = nmsBoxes{nmsbox.NewGreedy(n)}, make([]bool, n), make([]float32, 5*b.threads)
+		// worker lo (unique per worker, below b.threads) takes groups
+		// until none is left
+		wk.worker = func(lo, _ int) {
+			box := wk.box[5*lo : 5*lo+5]
 			for gi := int(wk.next.Add(1) - 1); gi < wk.groups; gi = int(wk.next.Add(1) - 1) {
-				wk.boxes.sweep(v, int(wk.starts[gi]), int(wk.starts[gi+1]), t, 0, false, wk.kept)
+				wk.boxes.sweep(v, int(wk.starts[gi]), int(wk.starts[gi+1]), t, 0, false, wk.kept, box)
 			}
 		}
 	}

@@ -23,21 +23,26 @@ func init() {
 
 const lossBlock = 4096
 
-// blockSum returns the float64 sum of f over [0, n) in blocks of lossBlock
-// elements: f(lo, hi) sums one block. Blocks run in parallel; partial
-// (len >= blocks) receives the block sums, added in order.
-func (b *Backend) blockSum(n int, partial []float64, f func(lo, hi int) float32) float64 {
+// blockSum returns a function summing f over [0, n) in float64, in blocks
+// of lossBlock elements: f(lo, hi) sums one block. Blocks run in parallel;
+// their sums are added in order. Built once in Prepare, so a Run does not
+// allocate.
+func (b *Backend) blockSum(n int, f func(lo, hi int) float32) func() float64 {
 	blocks := (n + lossBlock - 1) / lossBlock
-	par.For(blocks, b.threads, par.Grain(4*lossBlock, 1<<16), func(lo, hi int) {
+	partial := make([]float64, blocks)
+	body := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			partial[i] = float64(f(i*lossBlock, min((i+1)*lossBlock, n)))
 		}
-	})
-	s := 0.0
-	for _, p := range partial[:blocks] {
-		s += p
 	}
-	return s
+	return func() float64 {
+		par.For(blocks, b.threads, par.Grain(4*lossBlock, 1<<16), body)
+		s := 0.0
+		for _, p := range partial {
+			s += p
+		}
+		return s
+	}
 }
 
 // rowSum is blockSum for one row (sequential, in blocks).
@@ -53,11 +58,8 @@ func rowSum(n int, f func(lo, hi int) float32) float64 {
 func elementLoss(b *Backend, n, d int, p, t, out kernel.Tensor, f func(p, t []float32) float32) kernel.Bound {
 	pv, tv, ov := kernel.F32s(p), kernel.F32s(t), kernel.F32s(out)
 	e := n * d
-	partial := make([]float64, (e+lossBlock-1)/lossBlock)
-	return bound(b.lv.f.path, func() {
-		s := b.blockSum(e, partial, func(lo, hi int) float32 { return f(pv[lo:hi], tv[lo:hi]) })
-		ov[0] = float32(s / float64(e))
-	})
+	sum := b.blockSum(e, func(lo, hi int) float32 { return f(pv[lo:hi], tv[lo:hi]) })
+	return bound(b.lv.f.path, func() { ov[0] = float32(sum() / float64(e)) })
 }
 
 func prepareMSE(b *Backend, o kernel.Op) (kernel.Bound, error) {

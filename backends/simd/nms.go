@@ -36,12 +36,14 @@ func (g nmsBoxes) load(p int, b []float32, i int, rank int32, one float32) {
 }
 
 // sweep runs greedy NMS over positions [lo, hi) and marks kept[rank].
-func (g nmsBoxes) sweep(v *vec, lo, hi int, t, one float32, geq bool, kept []bool) {
+// box is the caller's scratch for the kept box (5 floats: a local array
+// would escape through the indirect call and allocate every sweep).
+func (g nmsBoxes) sweep(v *vec, lo, hi int, t, one float32, geq bool, kept []bool, box []float32) {
 	if geq && t == 0 {
 		g.KeepFirst(lo, hi, kept)
 		return
 	}
-	var box [5]float32
+	box = box[:5]
 	n, dead := hi, 0
 	for h := lo; h < n; h++ {
 		if g.Rank[h] < 0 {
@@ -52,8 +54,8 @@ func (g nmsBoxes) sweep(v *vec, lo, hi int, t, one float32, geq bool, kept []boo
 		if g.Area[h] < 0 {
 			continue
 		}
-		box = [5]float32{g.X1[h], g.Y1[h], g.X2[h], g.Y2[h], g.Area[h]}
-		dead += v.nmsSuppress(g.X1[h+1:n], g.Y1[h+1:n], g.X2[h+1:n], g.Y2[h+1:n], g.Area[h+1:n], g.Rank[h+1:n], box[:], t, one, geq)
+		box[0], box[1], box[2], box[3], box[4] = g.X1[h], g.Y1[h], g.X2[h], g.Y2[h], g.Area[h]
+		dead += v.nmsSuppress(g.X1[h+1:n], g.Y1[h+1:n], g.X2[h+1:n], g.Y2[h+1:n], g.Area[h+1:n], g.Rank[h+1:n], box, t, one, geq)
 		if 2*dead > n-h {
 			n, dead = g.Compact(h+1, n), 0
 		}
@@ -72,7 +74,7 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if op.Legacy {
 		one = 1
 	}
-	keys, tmp, kept := make([]uint64, n), make([]uint64, n), make([]bool, n)
+	keys, tmp, kept, box := make([]uint64, n), make([]uint64, n), make([]bool, n), make([]float32, 5)
 	g := nmsBoxes{nmsbox.NewGreedy(n)}
 	return bound(v.path, func() {
 		ks := nmsbox.ByScoreRadix(keys, tmp, scores, thr)
@@ -81,7 +83,7 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			g.load(p, boxes, nmsbox.KeyIndex(k), int32(p), one)
 		}
 		clear(kept[:m])
-		g.sweep(v, 0, m, t, one, geq, kept)
+		g.sweep(v, 0, m, t, one, geq, kept, box)
 		count[0] = nmsbox.Kept(keep, ks, kept)
 	}), nil
 }

@@ -156,3 +156,34 @@ func BenchmarkKernels(b *testing.B) {
 	}
 	conformance.Bench(b, be, os.Getenv("NBENCH_BENCH_FULL") == "1")
 }
+
+// TestRunDoesNotAllocate: at every level, a one-thread Run of every kernel
+// with code of its own allocates nothing at any quick shape (scratch is
+// made in Prepare), so timings never include the allocator or the GC.
+func TestRunDoesNotAllocate(t *testing.T) {
+	for _, isa := range paths(t) {
+		b, err := simd.New(kernel.Config{Threads: 1, ISA: isa})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range b.Vectorized() {
+			k, ok := suite.Lookup(id)
+			if !ok {
+				continue
+			}
+			for _, shape := range k.Quick {
+				c, host, err := k.Instance(shape, 1)
+				if err != nil {
+					t.Fatalf("%s/%s: %v", id, shape, err)
+				}
+				bd, err := b.Prepare(c.Op(suite.Tensors(host)))
+				if err != nil {
+					t.Fatalf("%s/%s: %v", id, shape, err)
+				}
+				if n := testing.AllocsPerRun(3, func() { bd.Run() }); n != 0 {
+					t.Errorf("%s: %s %s (path %s): %v allocations per Run", isa, id, shape, bd.Path(), n)
+				}
+			}
+		}
+	}
+}

@@ -286,27 +286,3 @@ func TestSLADriver(t *testing.T) {
 		}
 	})
 }
-
-// TestSLARunDoesNotAllocate: the bound driver allocates nothing per run
-// (one thread: more start goroutines, which allocate).
-func TestSLARunDoesNotAllocate(t *testing.T) {
-	forEach(t, slaVariants(), func(t *testing.T, set *slaSet) {
-		if set.ak == attnGeneric {
-			t.Skip("the Go twins of the attention kernels allocate closures (test-only code)")
-		}
-		for _, name := range []string{"sla1d", "sla2d"} {
-			k, _ := suite.Lookup(name)
-			for _, shape := range k.Quick {
-				c, host, err := k.Instance(shape, 1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				op := c.Op(suite.Tensors(host)).(kernel.SimplifiedLinearAttention)
-				bd := newSLA(&Backend{threads: 1}, set.ak, set.sk, set.f, &op)
-				if a := testing.AllocsPerRun(3, func() { bd.Run() }); a != 0 {
-					t.Errorf("%s %s: %v allocations per run", name, shape, a)
-				}
-			}
-		}
-	})
-}

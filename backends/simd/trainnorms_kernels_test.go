@@ -10,42 +10,6 @@ import (
 	"github.com/nbench/nbench/suites/suite"
 )
 
-// TestTrainNormsNoAlloc: a one-thread Run of the training norms allocates
-// nothing at any level, at every quick and test shape.
-func TestTrainNormsNoAlloc(t *testing.T) {
-	for _, isa := range paths(t) {
-		b, err := simd.New(kernel.Config{Threads: 1, ISA: isa})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range []string{"batchnorm_train", "prepbn_train", "powernorm_train", "unified_norm_train"} {
-			k, ok := suite.Lookup(id)
-			if !ok {
-				t.Fatalf("no suite kernel %s", id)
-			}
-			for _, shape := range append(append([]string{}, k.Quick...), k.Tests...) {
-				c, err := k.Build(shape)
-				if err != nil {
-					t.Fatalf("%s/%s: %v", id, shape, err)
-				}
-				host := suite.Alloc(c)
-				c.Fill(rand.New(rand.NewPCG(1, 2)), host)
-				ts := make([]kernel.Tensor, len(host))
-				for i, h := range host {
-					ts[i] = h
-				}
-				bd, err := b.Prepare(c.Op(ts))
-				if err != nil {
-					t.Fatalf("%s/%s: %v", id, shape, err)
-				}
-				if a := testing.AllocsPerRun(3, func() { bd.Run() }); a != 0 {
-					t.Errorf("%s %s/%s: Run allocates %v times", isa, id, shape, a)
-				}
-			}
-		}
-	}
-}
-
 // TestTrainNormsShapes runs the training norms through the harness at
 // shapes the suite's lists miss: a tail of rows after the super-rows
 // (M not a multiple of reps), several statistics blocks, widths that are
