@@ -77,7 +77,9 @@ if command -v aarch64-linux-gnu-objdump >/dev/null && command -v aarch64-linux-g
 	fi
 	# 4. The generated arm64 files are what backends/simd/_neon/gen.py writes.
 	mkdir "$tmp/neon"
-	if python3 "$pkg/_neon/gen.py" "$tmp/neon" >"$tmp/neon.log" 2>&1; then
+	if ! command -v python3 >/dev/null; then
+		echo "check-asm: SKIP _neon/gen.py regeneration (no python3)"
+	elif python3 "$pkg/_neon/gen.py" "$tmp/neon" >"$tmp/neon.log" 2>&1; then
 		for f in "$tmp"/neon/*_arm64.s; do
 			if ! cmp -s "$f" "$pkg/$(basename "$f")"; then
 				echo "check-asm: $pkg/$(basename "$f") is not what _neon/gen.py writes (run: python3 $pkg/_neon/gen.py)"
