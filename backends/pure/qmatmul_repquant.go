@@ -3,6 +3,7 @@ package pure
 import (
 	"math"
 
+	"github.com/nbench/nbench/backends/internal/softpv"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -132,32 +133,8 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 					addI8(dst, vj)
 				}
 			}
-			clear(all)
-			clear(odd)
-			for q := 0; q < drop; q++ {
-				if used&(1<<q) == 0 {
-					continue
-				}
-				k, dst := q, all
-				if sqrt {
-					k = (q + 1) / 2
-					if q%2 == 1 {
-						dst = odd
-					}
-				}
-				shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint(F-k))
-			}
-			// all holds the even terms: A_all = even + odd.
-			for e := range o {
-				a, d := all[e]+odd[e], odd[e]
-				o[e] = float32(scaleF * (float64(a) + (math.Sqrt2-1)*float64(d)))
-				if aall != nil {
-					aall[row*Dv+e] = int32(a)
-				}
-				if aodd != nil {
-					aodd[row*Dv+e] = int32(d)
-				}
-			}
+			softpv.Combine(all, odd, bk, used, drop, F, Dv, sqrt, shiftAdd)
+			softpv.Output(o, softpv.Row(aall, row, Dv), softpv.Row(aodd, row, Dv), all, odd, scaleF)
 		}
 	}
 	return bound(b.workerParts(op.BH*L, S*Dv, body)), nil

@@ -3,6 +3,7 @@ package simd
 import (
 	"math"
 
+	"github.com/nbench/nbench/backends/internal/softpv"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -218,6 +219,7 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
 	drop := 1 << op.Bits
 	scaleF := math.Ldexp(float64(op.Scale)*float64(op.SV), -F)
+	shiftAdd := func(a []int64, b []int32, sh uint) { qk.shiftAdd(a, b, uint64(sh)) }
 	type scratch struct {
 		all, odd   []int64
 		bk         []int32
@@ -280,33 +282,8 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		for row := lo; row < hi; row++ {
 			bh := row / L
 			used := qk.pvBuckets(bk, pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv], Dv, drop)
-			clear(all)
-			clear(odd)
-			for q := 0; q < drop; q++ {
-				if used&(1<<q) == 0 {
-					continue
-				}
-				k, dst := q, all
-				if sqrt {
-					k = (q + 1) / 2
-					if q%2 == 1 {
-						dst = odd
-					}
-				}
-				qk.shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint64(F-k))
-			}
-			// all holds the even terms: A_all = even + odd.
-			o := out[row*Dv : (row+1)*Dv]
-			for e := range o {
-				a, d := all[e]+odd[e], odd[e]
-				o[e] = float32(scaleF * (float64(a) + (math.Sqrt2-1)*float64(d)))
-				if aall != nil {
-					aall[row*Dv+e] = int32(a)
-				}
-				if aodd != nil {
-					aodd[row*Dv+e] = int32(d)
-				}
-			}
+			softpv.Combine(all, odd, bk, used, drop, F, Dv, sqrt, shiftAdd)
+			softpv.Output(out[row*Dv:(row+1)*Dv], softpv.Row(aall, row, Dv), softpv.Row(aodd, row, Dv), all, odd, scaleF)
 		}
 	}
 	if cnt != nil {
