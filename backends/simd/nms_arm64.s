@@ -219,7 +219,11 @@ body:
 	VAND V26.B16, V13.B16, V13.B16 // 1-ov when linear, 0 when hard
 	VORR V24.B16, V24.B16, V14.B16
 	VBIT V12.B16, V13.B16, V14.B16 // w where ov > nt, else 1
+	// V7: the lanes hard decay zeroes (ov > nt, not linear), set to 0 after
+	// the multiply, as the twin's s = 0 (an infinite score times 0 is NaN)
+	WORD $0x4e7a1d87; // bic v7.16b, v12.16b, v26.16b
 	CBZ R9, decay
+	VEOR V7.B16, V7.B16, V7.B16 // gaussian: no lane is zeroed
 	VMOV V9.D[0], R15
 	VMOV V9.D[1], R16
 	ORR R16, R15, R15
@@ -278,6 +282,7 @@ body:
 	WORD $0x6e61dc4e; // fmul v14.2d, v2.2d, v1.2d
 decay:
 	WORD $0x6e6edcad; // fmul v13.2d, v5.2d, v14.2d
+	WORD $0x4e671dad; // bic v13.16b, v13.16b, v7.16b
 	VBIT V9.B16, V13.B16, V5.B16 // decay the overlapping lanes
 	WORD $0x6ee5e6ed; // fcmgt v13.2d, v23.2d, v5.2d
 	VAND V6.B16, V13.B16, V13.B16 // dead: live and s < thr
