@@ -152,6 +152,14 @@ func w4GroupParams(w []float32, sym bool) (s, inv float32, z int32) {
 	if !ok {
 		return float32(math.NaN()), 0, 0
 	}
+	return W4Scale(lo, hi, sym)
+}
+
+// W4Scale is a group's scale, reciprocal and zero point from lo =
+// min(0, min w) and hi = max(0, max w), both finite (KERNELS.md 3.2). The
+// simd backend computes lo and hi with vector code and calls this, so both
+// backends agree to the bit.
+func W4Scale(lo, hi float32, sym bool) (s, inv float32, z int32) {
 	if sym {
 		s = max(-lo, hi, 1e-5) / 7
 		return s, 1 / s, 8

@@ -119,48 +119,12 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				}
 				continue
 			}
-			var used uint32
-			for j, c := range codes {
-				q := int(c)
-				if q >= drop {
-					continue
-				}
-				dst, vj := bk[q*Dv:(q+1)*Dv], v[j*Dv:(j+1)*Dv]
-				if used&(1<<q) == 0 {
-					used |= 1 << q
-					widenI8(dst, vj)
-				} else {
-					addI8(dst, vj)
-				}
-			}
-			softpv.Combine(all, odd, bk, used, drop, F, Dv, sqrt, shiftAdd)
+			used := softpv.Buckets(bk, codes, v, Dv, drop)
+			softpv.Combine(all, odd, bk, used, drop, F, Dv, sqrt, softpv.ShiftAdd)
 			softpv.Output(o, softpv.Row(aall, row, Dv), softpv.Row(aodd, row, Dv), all, odd, scaleF)
 		}
 	}
 	return bound(b.workerParts(op.BH*L, S*Dv, body)), nil
-}
-
-// widenI8 sets a = v; addI8 adds v to a.
-func widenI8(a []int32, v []int8) {
-	a = a[:len(v)]
-	for e, x := range v {
-		a[e] = int32(x)
-	}
-}
-
-func addI8(a []int32, v []int8) {
-	a = a[:len(v)]
-	for e, x := range v {
-		a[e] += int32(x)
-	}
-}
-
-// shiftAdd adds b << sh to a.
-func shiftAdd(a []int64, b []int32, sh uint) {
-	a = a[:len(b)]
-	for e, x := range b {
-		a[e] += int64(x) << sh
-	}
 }
 
 // axpyI8F64 adds f*v to a.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/nbench/nbench/backends/internal/softpv"
+	"github.com/nbench/nbench/backends/pure"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -24,7 +26,7 @@ type quantK struct {
 	w4Range func(r []int32, w []float32, g int)
 	w4Pack  func(qp []byte, w []float32, inv []float32, z []int32, g int)
 	// pvBuckets and shiftAdd (repquant_softmax_pv's integer path) have the
-	// meaning of pvBucketsGo and shiftAddGo.
+	// meaning of softpv.Buckets and softpv.ShiftAdd.
 	pvBuckets func(bk []int32, codes []byte, v []int8, dv, drop int) uint32
 	shiftAdd  func(a []int64, b []int32, sh uint64)
 	// pvShift has the meaning of pvShiftGo for len(all) <= pvLanes, a
@@ -41,7 +43,7 @@ type quantK struct {
 
 // quantGo is the Go twins as a quantK (tests).
 var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
-	pvBuckets: pvBucketsGo, shiftAdd: shiftAddGo, pvShift: pvShiftGo, pvLanes: 64,
+	pvBuckets: softpv.Buckets, shiftAdd: softpv.ShiftAdd, pvShift: pvShiftGo, pvLanes: 64,
 	sgTile: sgTileGo(16), sgCols: 16,
 	wqDots: [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)}}
 
@@ -81,22 +83,13 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 }
 
 // w4Params is a group's scale, reciprocal and zero point from the order
-// keys of min(0, min w) and max(0, max w) (KERNELS.md 3.2), the float32
-// arithmetic of the pure-Go backend; a NaN scale for a non-finite group.
+// keys of min(0, min w) and max(0, max w) (KERNELS.md 3.2), computed by the
+// pure-Go backend's code; a NaN scale for a non-finite group.
 func w4Params(lk, hk int32, sym bool) (s, inv float32, z int32) {
 	if hk >= 0x7F800000 || lk <= orderKey(float32(math.Inf(-1))) {
 		return float32(math.NaN()), 0, 0
 	}
-	lo, hi := fromKey(lk), fromKey(hk)
-	if sym {
-		s = max(-lo, hi, 1e-5) / 7
-		return s, 1 / s, 8
-	}
-	if lo == 0 && hi == 0 {
-		lo, hi = -1, 1
-	}
-	s = max(hi-lo, 1e-5) / 15
-	return s, 1 / s, min(max(int32(math.RoundToEven(float64(-lo/s))), 0), 15)
+	return pure.W4Scale(fromKey(lk), fromKey(hk), sym)
 }
 
 // orderKey maps a float32 to an int32 of the same order (NaN and Inf

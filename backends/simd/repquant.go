@@ -132,37 +132,6 @@ func init() {
 	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV, func(l *level) bool { return l.q != nil && l.q.pvShift != nil })
 }
 
-// pvBucketsGo is the twin of pvBucketsAVX512.
-func pvBucketsGo(bk []int32, codes []byte, v []int8, dv, drop int) uint32 {
-	var used uint32
-	for j, c := range codes {
-		q := int(c)
-		if q >= drop {
-			continue
-		}
-		dst, vj := bk[q*dv:(q+1)*dv], v[j*dv:(j+1)*dv]
-		if used&(1<<q) == 0 {
-			used |= 1 << q
-			for e, x := range vj {
-				dst[e] = int32(x)
-			}
-			continue
-		}
-		for e, x := range vj {
-			dst[e] += int32(x)
-		}
-	}
-	return used
-}
-
-// shiftAddGo is the twin of shiftAddAVX512.
-func shiftAddGo(a []int64, b []int32, sh uint64) {
-	a = a[:len(b)]
-	for e, x := range b {
-		a[e] += int64(x) << sh
-	}
-}
-
 // pvShiftGo is the twin of pvShiftAVX512.
 func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool) {
 	for e := range all {
@@ -219,7 +188,6 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
 	drop := 1 << op.Bits
 	scaleF := math.Ldexp(float64(op.Scale)*float64(op.SV), -F)
-	shiftAdd := func(a []int64, b []int32, sh uint) { qk.shiftAdd(a, b, uint64(sh)) }
 	type scratch struct {
 		all, odd   []int64
 		bk         []int32
@@ -282,7 +250,7 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		for row := lo; row < hi; row++ {
 			bh := row / L
 			used := qk.pvBuckets(bk, pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv], Dv, drop)
-			softpv.Combine(all, odd, bk, used, drop, F, Dv, sqrt, shiftAdd)
+			softpv.Combine(all, odd, bk, used, drop, F, Dv, sqrt, qk.shiftAdd)
 			softpv.Output(out[row*Dv:(row+1)*Dv], softpv.Row(aall, row, Dv), softpv.Row(aodd, row, Dv), all, odd, scaleF)
 		}
 	}

@@ -10,8 +10,9 @@ import "math"
 // Combine clears all and odd, then adds bucket q of bk (Dv int32 sums of
 // the V rows whose code is q, for each q below drop set in used) shifted
 // left by F-k: k = q for log2 codes; for log-sqrt2 codes k = (q+1)/2 and
-// odd q go to odd. shiftAdd(a, b, sh) adds b<<sh to a.
-func Combine(all, odd []int64, bk []int32, used uint32, drop, F, Dv int, sqrt bool, shiftAdd func(a []int64, b []int32, sh uint)) {
+// odd q go to odd. shiftAdd(a, b, sh) adds b<<sh to a (ShiftAdd, or a
+// vector version of it).
+func Combine(all, odd []int64, bk []int32, used uint32, drop, F, Dv int, sqrt bool, shiftAdd func(a []int64, b []int32, sh uint64)) {
 	clear(all)
 	clear(odd)
 	for q := 0; q < drop; q++ {
@@ -25,7 +26,40 @@ func Combine(all, odd []int64, bk []int32, used uint32, drop, F, Dv int, sqrt bo
 				dst = odd
 			}
 		}
-		shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint(F-k))
+		shiftAdd(dst, bk[q*Dv:(q+1)*Dv], uint64(F-k))
+	}
+}
+
+// Buckets sums the V rows v[j] (dv int8 each) whose code codes[j] is below
+// drop into bucket codes[j] of bk (dv int32 each), and returns the set of
+// buckets written; the others are left as they were.
+func Buckets(bk []int32, codes []byte, v []int8, dv, drop int) uint32 {
+	var used uint32
+	for j, c := range codes {
+		q := int(c)
+		if q >= drop {
+			continue
+		}
+		dst, vj := bk[q*dv:(q+1)*dv], v[j*dv:(j+1)*dv]
+		if used&(1<<q) == 0 {
+			used |= 1 << q
+			for e, x := range vj {
+				dst[e] = int32(x)
+			}
+			continue
+		}
+		for e, x := range vj {
+			dst[e] += int32(x)
+		}
+	}
+	return used
+}
+
+// ShiftAdd adds b[e] << sh to a[e].
+func ShiftAdd(a []int64, b []int32, sh uint64) {
+	a = a[:len(b)]
+	for e, x := range b {
+		a[e] += int64(x) << sh
 	}
 }
 
