@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"unsafe"
 
 	"github.com/nbench/nbench/kernel"
 )
@@ -46,6 +45,25 @@ func guarded(n, guard int) ([]float32, func(t *testing.T, what string)) {
 	}
 }
 
+// checkQK compares a 6x64 score tile s with scale * qt^T kt in float64
+// (qt is [d][8], kt is [d][64]).
+func checkQK(t *testing.T, what string, s, qt, kt []float32, d int, scale float64) {
+	t.Helper()
+	for i := range 6 {
+		for j := range 64 {
+			var ref, mag float64
+			for tt := range d {
+				p := float64(qt[tt*8+i]) * float64(kt[tt*64+j])
+				ref += p
+				mag += math.Abs(p)
+			}
+			if !near(s[i*64+j], scale*ref, scale*mag, 1e-6) {
+				t.Fatalf("%s: s[%d][%d] = %v, want %v", what, i, j, s[i*64+j], scale*ref)
+			}
+		}
+	}
+}
+
 func TestAttnMicroKernels(t *testing.T) {
 	forAttn(t, func(t *testing.T, k *attnK) {
 		rng := rand.New(rand.NewPCG(5, 6))
@@ -54,19 +72,7 @@ func TestAttnMicroKernels(t *testing.T) {
 			s, check := guarded(6*64, 16)
 			k.qk(s, qt, kt, d, 0.7)
 			check(t, fmt.Sprintf("qk d=%d", d))
-			for i := range 6 {
-				for j := range 64 {
-					var ref, mag float64
-					for tt := range d {
-						p := float64(qt[tt*8+i]) * float64(kt[tt*64+j])
-						ref += p
-						mag += math.Abs(p)
-					}
-					if !near(s[i*64+j], 0.7*ref, 0.7*mag, 1e-6) {
-						t.Fatalf("qk d=%d: s[%d][%d] = %v, want %v", d, i, j, s[i*64+j], 0.7*ref)
-					}
-				}
-			}
+			checkQK(t, fmt.Sprintf("qk d=%d", d), s, qt, kt, d, 0.7)
 		}
 		// softmax: scores with masked (-Inf) entries, random running state.
 		for trial := range 50 {
@@ -476,38 +482,13 @@ func TestW4(t *testing.T) {
 // Inputs at misalignment 0 end at an inaccessible page; the scores, the
 // one array written, carry guards otherwise.
 func TestSoftPass(t *testing.T) {
-	var variants []struct {
-		name string
-		ok   bool
-		f    softPassFn
-	}
-	seen := map[string]int{}
-	for _, l := range levels() {
-		if l.softPass == nil {
-			continue
-		}
-		if i, dup := seen[l.f.path]; dup {
-			variants[i].ok = variants[i].ok || l.ok
-			continue
-		}
-		seen[l.f.path] = len(variants)
-		variants = append(variants, struct {
-			name string
-			ok   bool
-			f    softPassFn
-		}{l.f.path, l.ok, l.softPass})
-	}
+	variants := softPassVariants()
 	// f64 returns n float64s at misalignment off (elements): at off 0 they
 	// end at an inaccessible page; otherwise guard values follow.
 	const guard = -1.25e300
 	f64 := func(n, off int) []float64 {
 		if off == 0 {
-			// pageEnd's end is page-aligned: the last 2n float32s are n
-			// aligned float64s (elsewhere, without a guard page, maybe not).
-			if f := unsafe.SliceData(pageEnd(t, 2*n+1)[1:]); uintptr(unsafe.Pointer(f))%8 == 0 {
-				return unsafe.Slice((*float64)(unsafe.Pointer(f)), n)
-			}
-			return make([]float64, n)
+			return pageEnd64(t, n)
 		}
 		buf := make([]float64, off+n+5)
 		for i := range buf {
@@ -545,7 +526,7 @@ func TestSoftPass(t *testing.T) {
 							}
 						}
 						var b0, b1 [16]float64
-						k0 := v.f(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, method, b0[:])
+						k0 := (*v.k)(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, method, b0[:])
 						k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, b1[:])
 						what := fmt.Sprintf("n=%d off=%d method=%d sigma=%g", n, off, method, p[6])
 						if k0 != k1 {
