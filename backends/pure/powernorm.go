@@ -33,8 +33,7 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if err := op.Validate(); err != nil {
 		return nil, err
 	}
-	x, w, bias, phi, y, newPhi := kernel.F32s(op.X), kernel.F32s(op.Weight), kernel.F32s(op.Bias),
-		kernel.F32s(op.Phi), kernel.F32s(op.Y), kernel.F32s(op.NewPhi)
+	x, bias, phi, y, newPhi := kernel.F32s(op.X), kernel.F32s(op.Bias), kernel.F32s(op.Phi), kernel.F32s(op.Y), kernel.F32s(op.NewPhi)
 	m, c, groups := op.M, op.C, op.Groups
 	cg := c / groups
 	scale := make([]float32, m*groups) // per row and group, kept for the output pass
@@ -71,7 +70,6 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			groupAffine(y[i*cg:(i+1)*cg], x[i*cg:(i+1)*cg], scale[i], k[j:], bias[j:])
 		}
 	}
-	it, warm, afwd, eps := float32(op.Iter), op.Warmup, op.Momentum, op.Eps
 	return bound(func() {
 		if m == 0 {
 			copy(newPhi, phi)
@@ -80,20 +78,30 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		b.rows(m, 2*c, scaleBody)
 		st.run(b)
 		v, _ := st.seg(0)
-		for j, vj := range v {
-			norm := phi[j] // after warmup: the old running phi
-			if op.Iter <= warm {
-				norm = vj
-			}
-			k[j] = w[j] * rsqrt32(norm+eps)
-			p := phi[j]
-			if op.Iter < warm {
-				p = p*(it-1)/it + vj/it
-			}
-			newPhi[j] = afwd*p + (1-afwd)*vj
-		}
+		PowerNormState(&op, v, k)
 		b.rows(m, 3*c, outBody)
 	}), nil
+}
+
+// PowerNormState is PowerNorm training's per-channel step (KERNELS.md
+// 1): from v, the batch's quadratic mean per channel, it sets the output
+// scale k = weight * rsqrt(phi' + eps) (phi' = v until warmup ends, then the
+// old running phi) and the new running phi. Shared with the simd backend.
+func PowerNormState(op *kernel.PowerNormTrain, v, k []float32) {
+	w, phi, newPhi := kernel.F32s(op.Weight), kernel.F32s(op.Phi), kernel.F32s(op.NewPhi)
+	it, warm, afwd, eps := float32(op.Iter), op.Warmup, op.Momentum, op.Eps
+	for j, vj := range v {
+		norm := phi[j] // after warmup: the old running phi
+		if op.Iter <= warm {
+			norm = vj
+		}
+		k[j] = w[j] * rsqrt32(norm+eps)
+		p := phi[j]
+		if op.Iter < warm {
+			p = p*(it-1)/it + vj/it
+		}
+		newPhi[j] = afwd*p + (1-afwd)*vj
+	}
 }
 
 func preparePowerNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {

@@ -3,6 +3,7 @@ package simd
 import (
 	"github.com/nbench/nbench/backends/internal/par"
 	"github.com/nbench/nbench/backends/internal/unorm"
+	"github.com/nbench/nbench/backends/pure"
 	"github.com/nbench/nbench/kernel"
 )
 
@@ -272,12 +273,11 @@ func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.PowerNormTrain)
 	v := b.lv.f
-	x, w, bias, phi, y, newPhi := kernel.F32s(op.X), kernel.F32s(op.Weight), kernel.F32s(op.Bias),
-		kernel.F32s(op.Phi), kernel.F32s(op.Y), kernel.F32s(op.NewPhi)
+	x, bias, phi, y, newPhi := kernel.F32s(op.X), kernel.F32s(op.Bias), kernel.F32s(op.Phi), kernel.F32s(op.Y), kernel.F32s(op.NewPhi)
 	m, c, groups := op.M, op.C, op.Groups
 	cg := c / groups
 	p := newColPlan(m, c)
-	scale := make([]float32, m*groups)
+	scale, x2 := make([]float32, m*groups), make([]float32, c)
 	ones, k := filled(c, 1), make([]float32, c)
 	inv := 1 / float32(cg)
 	scratch := make([][]float32, b.threads)
@@ -308,7 +308,6 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		}
 	}
-	it, warm, afwd, eps := float32(op.Iter), op.Warmup, op.Momentum, op.Eps
 	return bound(v.path, func() {
 		if m == 0 {
 			copy(newPhi, phi)
@@ -316,19 +315,10 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		par.ForChunks(p.parts(), b.threads, par.Grain(4*p.blk*p.span, 1<<16), blocks)
 		p.merge(b, p.squaresMerge)
-		for j := range k {
-			vj := float32(p.m2[j] / float64(m))
-			norm := phi[j] // after warmup: the old running phi
-			if op.Iter <= warm {
-				norm = vj
-			}
-			k[j] = w[j] * rsqrt32(norm+eps)
-			ph := phi[j]
-			if op.Iter < warm {
-				ph = ph*(it-1)/it + vj/it
-			}
-			newPhi[j] = afwd*ph + (1-afwd)*vj
+		for j := range x2 {
+			x2[j] = float32(p.m2[j] / float64(m))
 		}
+		pure.PowerNormState(&op, x2, k)
 		b.rows(m, 3*c, out)
 	}), nil
 }
