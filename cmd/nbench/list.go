@@ -61,7 +61,8 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 			for _, p := range k.Params {
 				fmt.Fprintf(stdout, "        %-8s default %-8s %s\n", p.Key, p.Default, p.Doc)
 			}
-			fmt.Fprintf(stdout, "        quick: %s\n        full:  %s\n", strings.Join(k.Quick, "; "), strings.Join(k.Full, "; "))
+			fmt.Fprintf(stdout, "        quick: %s\n        full:  %s\n        gate:  %s\n",
+				strings.Join(k.Quick, "; "), strings.Join(k.Full, "; "), strings.Join(k.Gate, "; "))
 		}
 	}
 	return exitOK

@@ -243,7 +243,8 @@ func init() {
 		Full: []string{"B=8,H=12,L=196,D=64", "B=4,H=8,L=1024,D=64", "B=8,H=1,L=3136,D=64"},
 		Tests: []string{"B=0,H=2,L=4,D=4", "B=1,H=1,L=0,D=4", "B=1,H=1,L=1,D=1", "B=1,H=1,L=5,gh=1,gw=5,D=3",
 			"B=1,H=2,L=7,gh=7,gw=1,D=5,Dv=2,pk=true", "B=2,H=3,L=35,gh=5,gw=7,D=9,Dv=11", "B=1,H=1,L=9,D=4,fill=kzero"},
-		New: newSLA(kernel.SLAConv2D),
+		Gate: []string{"B=1,H=4,L=784,D=64"}, // a 28x28 grid
+		New:  newSLA(kernel.SLAConv2D),
 	})
 	suite.Register(&suite.Kernel{
 		Name: "sla1d", Family: "attention",
@@ -257,6 +258,7 @@ func init() {
 		Full: []string{"B=1,H=8,L=2048,D=128,causal=true", "B=4,H=8,L=1024,D=64", "B=1,H=2,L=8192,D=64,causal=true"},
 		Tests: []string{"B=0,H=2,L=4,D=4", "B=1,H=1,L=0,D=4", "B=1,H=1,L=1,D=1", "B=1,H=1,L=2,D=3,causal=true",
 			"B=1,H=1,L=3,D=2", "B=1,H=2,L=70,D=5,Dv=3,causal=true,pk=true", "B=2,H=1,L=33,D=7,causal=true,fill=kzero"},
-		New: newSLA(kernel.SLAConv1D),
+		Gate: []string{"B=1,H=4,L=1024,D=64", "B=1,H=4,L=1024,D=64,causal=true"},
+		New:  newSLA(kernel.SLAConv1D),
 	})
 }

@@ -213,6 +213,7 @@ func init() {
 		Tests: []string{"B=0,H=3,L=5,D=4", "B=1,H=1,L=0,S=3,D=4", "B=1,H=1,L=1,D=1", "B=1,H=1,L=1,D=3,causal=true",
 			"B=2,H=3,L=67,S=129,D=5,Dv=7", "B=1,H=1,L=300,D=7,causal=true", "B=1,H=1,L=130,D=8,causal=true,fill=special",
 			"B=1,H=2,L=3,S=200,D=256", "B=3,H=1,L=33,D=9,fill=equal,causal=true", "B=1,H=1,L=5,D=4,scale=0"},
-		New: newSoftmax,
+		Gate: []string{"B=1,H=4,L=256,D=64", "B=1,H=2,L=512,D=64,causal=true"},
+		New:  newSoftmax,
 	})
 }

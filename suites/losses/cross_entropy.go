@@ -138,6 +138,7 @@ func init() {
 		Full: []string{"N=2048,V=32000", "N=8192,V=32000"},
 		Tests: []string{"N=0,V=10", "N=1,V=1", "N=5,V=3,fill=neginf", "N=7,V=33,fill=badtarget", "N=3,V=65537,fill=ignore",
 			"N=1,V=262144", "N=3,V=5,fill=allignored"},
+		Gate: []string{"N=64,V=32000"}, // 8 MiB of logits
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &crossEntropy{N: r.Int("N", 0), V: r.Int("V", 1),

@@ -14,11 +14,13 @@ import (
 
 // Shape sets of the regression losses: quick ones for CI; full ones from
 // consistency models (latents 4x32x32 = 4096 at batch 256, ImageNet-64
-// pixels 3x64x64 = 12288 at batch 2048) and a 16M-element MSE.
+// pixels 3x64x64 = 12288 at batch 2048) and a 16M-element MSE; the gate
+// one (every loss) reads 2 x 8 MiB.
 var (
 	ndQuick = []string{"N=64,D=1024", "N=256,D=256", "N=8,D=256,fill=special", "N=4,D=64,fill=equal"}
 	ndFull  = []string{"N=256,D=4096", "N=4096,D=4096", "N=2048,D=12288"}
 	ndTests = []string{"N=0,D=16", "N=1,D=1", "N=7,D=33", "N=3,D=100003", "N=100000,D=1", "N=5,D=3,fill=special"}
+	ndGate  = []string{"N=512,D=4096"}
 )
 
 // Scalar tolerance of KERNELS.md section 5 (N*D <= 2^26).
@@ -303,7 +305,7 @@ func ndKernel(name, summary string, close bool, extra []suite.Param, quick, full
 	return &suite.Kernel{
 		Name: name, Family: "losses", Summary: summary,
 		Params: ndParams(doc, extra...),
-		Quick:  quick, Full: full, Tests: tests,
+		Quick:  quick, Full: full, Tests: tests, Gate: ndGate,
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := build(readND(&r, fills), &r)

@@ -129,6 +129,7 @@ func init() {
 		Tests: []string{"B=0,N=10", "B=2,N=0", "B=1,N=1", "B=5,N=7", "B=3,N=33,classes=1", "B=4,N=50,fill=special",
 			"B=2,N=64,fill=identical", "B=2,N=64,fill=zeroarea", "B=2,N=100,fill=nancoord", "B=2,N=100,fill=nanscore",
 			"B=2,N=9,fill=allnan", "B=1,N=20000,classes=1000,maxcoord=4096", "B=3,N=200,iou=0", "B=2,N=30,fill=exact,classes=2"},
+		Gate: []string{"B=4,N=5000"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &batchedCase{B: r.Int("B", 0), N: r.Int("N", 0), Classes: r.Int("classes", 1), IoU: float32(r.Float("iou")),

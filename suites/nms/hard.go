@@ -98,6 +98,7 @@ func init() {
 			"N=100,fill=nancoord,legacy=true", "N=9,fill=allnan", "N=37,score_threshold=2", "N=7,fill=exact,iou=0.75",
 			"N=31,fill=exact,iou=1,legacy=true", "N=200,iou=0", "N=200,iou=0,legacy=true", "N=200,iou=1",
 			"N=333,fill=special,iou=0.7,score_threshold=0.1", "N=3000,iou=0.45"},
+		Gate: []string{"N=5000"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &nmsCase{N: r.Int("N", 0), IoU: float32(r.Float("iou")), ScoreThr: float32(r.Float("score_threshold")),

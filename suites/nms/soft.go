@@ -101,6 +101,7 @@ func init() {
 			"N=333,fill=special,Nt=0.5", "N=3000,method=gaussian",
 			// Long candidate lists, where the go backend splits a round across threads.
 			"N=9000,method=hard", "N=8500,method=gaussian,threshold=0.05", "N=8500,threshold=0.05,plus_one=true"},
+		Gate: []string{"N=2000"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &softCase{N: r.Int("N", 0), Method: softMethods[r.Enum("method", "linear", "gaussian", "hard")],

@@ -363,6 +363,9 @@ func (c *prepBN) Cost() suite.Cost {
 
 func init() {
 	bnQuick := []string{"layout=nhwc,N=8,H=14,W=14,C=64", "layout=nc,N=512,C=256", "layout=nc,N=64,C=100,fill=special"}
+	// nc with wide rows, and nhwc with C = 64, where a super-row repeats the
+	// channels (inference is one affine either way, so only nhwc): 4 and 6 MiB in.
+	bnGate := []string{"layout=nc,N=1024,C=1024", "layout=nhwc,N=8,H=56,W=56,C=64"}
 	bnTests := []string{"layout=nc,N=0,C=16", "layout=nc,N=2,C=1", "layout=nhwc,N=3,H=5,W=7,C=13", "layout=nhwc,N=1,H=1,W=3,C=5,fill=special",
 		"layout=nc,N=4194304,C=1"}
 	suite.Register(
@@ -373,6 +376,7 @@ func init() {
 			Quick:   append([]string{"layout=nc,N=64,C=4,fill=special"}, bnQuick...),
 			Full:    []string{"layout=nhwc,N=32,H=56,W=56,C=64", "layout=nc,N=8192,C=1024"},
 			Tests:   append([]string{"layout=nc,N=1,C=1", "layout=nc,N=7,C=3,fill=special"}, bnTests...),
+			Gate:    bnGate[1:],
 			New: func(p suite.Params) (suite.Case, error) {
 				s, err := readBNShape(p, false)
 				return &bnInfer{M: s.M(), C: s.C, Eps: s.Eps, FillMode: s.Fill}, err
@@ -385,6 +389,7 @@ func init() {
 			Quick:   append([]string{"layout=nc,N=65536,C=3"}, bnQuick...),
 			Full:    []string{"layout=nhwc,N=32,H=56,W=56,C=64", "layout=nc,N=8192,C=1024"},
 			Tests:   bnTests,
+			Gate:    bnGate,
 			New: func(p suite.Params) (suite.Case, error) {
 				s, err := readBNShape(p, true)
 				return &bnTrain{s}, err
@@ -395,6 +400,7 @@ func init() {
 	tok := func(extra ...suite.Param) []suite.Param { return append(tokParams(), extra...) }
 	fill := suite.Param{Key: "fill", Default: "normal", Doc: "normal N(0,1); special: see batchnorm_infer / batchnorm_train"}
 	repFull := []string{"B=64,T=197,C=768"}
+	repGate := []string{"B=8,T=197,C=768"}
 	suite.Register(
 		&suite.Kernel{
 			Name: "repbn_infer", Family: "norms",
@@ -404,6 +410,7 @@ func init() {
 			Quick: []string{"B=4,T=197,C=192", "B=2,T=50,C=768", "B=2,T=8,C=16,fill=special"},
 			Full:  repFull,
 			Tests: []string{"B=0,T=5,C=8", "B=1,T=1,C=1", "B=3,T=7,C=13,alpha=0", "B=1,T=5,C=6,alpha=-0.5,fill=special"},
+			Gate:  repGate,
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)
@@ -423,6 +430,7 @@ func init() {
 			Quick: []string{"B=4,T=197,C=192", "B=2,T=50,C=768,lam=1", "B=2,T=50,C=768,lam=0", "B=2,T=8,C=16,fill=special"},
 			Full:  repFull,
 			Tests: []string{"B=0,T=5,C=8", "B=1,T=2,C=1", "B=3,T=7,C=13,lam=0.25,alpha=-0.5", "B=1,T=5,C=6,lam=1,fill=special"},
+			Gate:  repGate,
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)

@@ -251,6 +251,7 @@ func init() {
 			Full: append(full, "N=32,H=56,W=56,C=64,training=false"),
 			Tests: []string{"N=0,H=4,W=4,C=8", "N=1,H=1,W=1,C=1", "N=3,H=1,W=1,C=5", "N=3,H=1,W=1,C=5,training=false",
 				"N=2,H=3,W=5,C=7", "N=1,H=17,W=19,C=3,training=false", "N=2,H=33,W=33,C=300", "N=0,H=2,W=2,C=3,nonlinear=false"},
+			Gate: []string{"N=16,H=28,W=28,C=64"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				c := &evoB0{evoShape: readEvoShape(&r), Decay: float32(r.Float("decay")), Training: r.Bool("training")}
@@ -266,6 +267,7 @@ func init() {
 			Full: full,
 			Tests: []string{"N=0,H=4,W=4,C=8", "N=1,H=1,W=1,C=1", "N=3,H=1,W=1,C=64", "N=2,H=3,W=5,C=7", "N=1,H=6,W=6,C=30",
 				"N=2,H=4,W=4,C=12,groups=1", "N=2,H=33,W=33,C=300", "N=1,H=3,W=3,C=5,fill=special"},
+			Gate: []string{"N=16,H=28,W=28,C=64"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				c := &evoS0{evoShape: readEvoShape(&r)}

@@ -154,7 +154,7 @@ func init() {
 		Name: "layernorm", Family: "norms",
 		Summary: "LayerNorm over the last axis (Ba et al. 2016; torch.nn.LayerNorm)",
 		Params:  rowParams("1e-05"),
-		Quick:   rowQuick, Full: rowFull, Tests: rowTests,
+		Quick:   rowQuick, Full: rowFull, Tests: rowTests, Gate: []string{rowGate},
 		New: func(p suite.Params) (suite.Case, error) {
 			s, err := readRowShape(p)
 			return &layerNorm{s}, err

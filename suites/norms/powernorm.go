@@ -202,6 +202,7 @@ func init() {
 			Full: full,
 			Tests: []string{"B=0,T=4,C=8,G=2", "B=1,T=1,C=1,warmup=0,iter=1", "B=1,T=1,C=3,warmup=5,iter=1", "B=3,T=7,C=15,G=5,warmup=2,iter=2",
 				"B=2,T=5,C=6,G=3,warmup=0,iter=7", "B=1,T=3,C=4,G=4,warmup=10,iter=9"},
+			Gate: []string{"B=8,T=197,C=768,G=12"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				c := &powerTrain{powerShape: readPowerShape(&r), Afwd: float32(r.Float("afwd")),
@@ -216,6 +217,7 @@ func init() {
 			Quick:   []string{"B=4,T=49,C=192,G=4", "B=2,T=50,C=768,G=12", "B=2,T=8,C=64,G=8,fill=special"},
 			Full:    full,
 			Tests:   []string{"B=0,T=4,C=8,G=2", "B=1,T=1,C=1", "B=3,T=7,C=15,G=5", "B=1,T=3,C=4,G=4,fill=special"},
+			Gate:    []string{"B=8,T=197,C=768,G=12"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				c := &powerInfer{readPowerShape(&r)}

@@ -24,6 +24,15 @@ func withParam(shapes []string, kv string) []string {
 	return out
 }
 
+// gated sets k's Gate shapes and returns k.
+func gated(k *suite.Kernel, shapes ...string) *suite.Kernel {
+	k.Gate = shapes
+	return k
+}
+
+// rowGate is the gate shape of the row norms: 4 MiB in, 4 MiB out.
+const rowGate = "R=1024,C=1024"
+
 // cat concatenates shape lists.
 func cat(lists ...[]string) []string {
 	var out []string
@@ -354,11 +363,11 @@ func rowKernel(name, summary, eps string, extra []suite.Param, quick, full, test
 
 func init() {
 	suite.Register(
-		rowKernel("rmsnorm", "RMSNorm (Zhang & Sennrich 2019; LLaMA)", "1e-06", nil,
+		gated(rowKernel("rmsnorm", "RMSNorm (Zhang & Sennrich 2019; LLaMA)", "1e-06", nil,
 			rowQuick, rowFull, rowTests,
-			func(s rowShape, _ *suite.ParamReader) suite.Case { return &rmsNorm{s} }),
+			func(s rowShape, _ *suite.ParamReader) suite.Case { return &rmsNorm{s} }), rowGate),
 
-		rowKernel("layernorm_scaling", "LayerNorm Scaling: Norm(x)/sqrt(layer) (Curse of Depth, arXiv 2502.05795)", "1e-05",
+		gated(rowKernel("layernorm_scaling", "LayerNorm Scaling: Norm(x)/sqrt(layer) (Curse of Depth, arXiv 2502.05795)", "1e-05",
 			[]suite.Param{
 				{Key: "base", Default: "layernorm", Doc: "norm that is scaled: layernorm (paper text) or rmsnorm (the code; use eps=1e-06)"},
 				{Key: "layer", Default: "12", Doc: "1-based layer index l >= 1; s = 1/sqrt(l)"},
@@ -372,31 +381,31 @@ func init() {
 					c.base = kernel.BaseRMSNorm
 				}
 				return c
-			}),
+			}), rowGate),
 
-		rowKernel("nonscaling_layernorm", "Non-scaling LayerNorm: LayerNorm without gamma, plus a bias (sLCT)", "1e-06",
+		gated(rowKernel("nonscaling_layernorm", "Non-scaling LayerNorm: LayerNorm without gamma, plus a bias (sLCT)", "1e-06",
 			[]suite.Param{{Key: "bias", Default: "true", Doc: "add a bias [C] (false: DiT's affine-free LayerNorm)"}},
 			cat(rowQuick, []string{"R=16,C=1152,bias=false"}), rowFull,
 			cat(rowTests, []string{"R=3,C=7,bias=false", "R=1,C=1,bias=false"}),
 			func(s rowShape, r *suite.ParamReader) suite.Case {
 				return newNonScalingLayerNorm(s, r.Bool("bias"))
-			}),
+			}), rowGate),
 
-		rowKernel("crmsnorm", "Compressed RMSNorm over z [R, n=C] standing for zero-mean rows of n+1 values (arXiv 2305.14858)", "1e-05",
+		gated(rowKernel("crmsnorm", "Compressed RMSNorm over z [R, n=C] standing for zero-mean rows of n+1 values (arXiv 2305.14858)", "1e-05",
 			[]suite.Param{{Key: "affine", Default: "true", Doc: "multiply by gamma [C] (false: the paper's code, no affine)"}},
 			cat(rowQuick, []string{"R=16,C=4095,affine=false"}),
 			[]string{"R=2048,C=4095", "R=2048,C=8191", "R=12608,C=767"},
 			cat(rowTests, []string{"R=3,C=7,affine=false", "R=2,C=1,affine=false"}),
 			func(s rowShape, r *suite.ParamReader) suite.Case {
 				return newCRMSNorm(s, r.Bool("affine"))
-			}),
+			}), "R=1024,C=1023"), // C = n stands for rows of n+1 = 1024
 
-		rowKernel("single_scale_rmsnorm", "Single-scale RMSNorm: one scalar scale (OSP, arXiv 2506.19697)", "1e-06",
+		gated(rowKernel("single_scale_rmsnorm", "Single-scale RMSNorm: one scalar scale (OSP, arXiv 2506.19697)", "1e-06",
 			[]suite.Param{{Key: "scale", Default: "1", Doc: "the scalar scale s"}},
 			cat(rowQuick, []string{"R=16,C=2048,scale=0.8"}), withParam(rowFull, "scale=0.8"),
 			cat(rowTests, []string{"R=7,C=33,scale=-1.5"}),
 			func(s rowShape, r *suite.ParamReader) suite.Case {
 				return &singleScaleRMSNorm{rowShape: s, scale: float32(r.Float("scale"))}
-			}),
+			}), rowGate+",scale=0.8"),
 	)
 }

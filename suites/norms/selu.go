@@ -101,6 +101,7 @@ func init() {
 		// LLM activations 2048x4096, 16M elements, ViT-B MLP hidden 12608x3072.
 		Full:  []string{"E=8388608", "E=16777216", "E=38731776"},
 		Tests: []string{"E=0", "E=1", "E=7,fill=tiny", "E=33,fill=special", "E=100003"},
+		Gate:  []string{"E=1048576"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &selu{e: r.Int("E", 0), fill: r.Enum("fill", "normal", "tiny", "special")}

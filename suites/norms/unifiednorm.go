@@ -354,6 +354,7 @@ func init() {
 			Full: []string{"B=64,T=197,C=768", "B=64,T=197,C=768,filter=false"},
 			Tests: []string{"B=0,T=3,C=4,iter=9", "B=1,T=1,C=1,window=1,warmup=0,iter=3", "B=1,T=3,C=5,window=1,warmup=0,iter=5,fill=outlier",
 				"B=3,T=7,C=13,window=3,warmup=1,iter=11", "B=1,T=2,C=3,window=2,warmup=0,iter=1", "B=2,T=5,C=6,window=5,warmup=3,iter=13,fill=special"},
+			Gate: []string{"B=8,T=197,C=768"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)
@@ -370,6 +371,7 @@ func init() {
 			Quick:   []string{"B=4,T=197,C=192", "B=2,T=50,C=768", "B=2,T=8,C=16,fill=special"},
 			Full:    []string{"B=64,T=197,C=768"},
 			Tests:   []string{"B=0,T=3,C=4", "B=1,T=1,C=1", "B=3,T=7,C=13", "B=1,T=5,C=3,fill=special"},
+			Gate:    []string{"B=8,T=197,C=768"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)

@@ -351,6 +351,7 @@ func init() {
 			"M=1,dims=4096:4096:4096:4096:4096,bits=4:4:2:2"},
 		Tests: []string{"M=0,dims=64:32,bits=4", "M=1,dims=4:4,bits=2", "M=2,dims=8:1,bits=8", "M=1,dims=256:160:96,bits=3:4",
 			"M=3,dims=130:12,bits=3,bias=false", "M=2,dims=36:8:8,bits=2:2,fill=edge"},
-		New: newLayerwise,
+		Gate: []string{"M=1,dims=2048:4096:2048,bits=4:2"},
+		New:  newLayerwise,
 	})
 }

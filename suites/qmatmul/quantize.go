@@ -206,6 +206,7 @@ func init() {
 		Quick: []string{"R=64,K=1024", "R=6,K=37,fill=edge", "R=1,K=4096"},
 		Full:  []string{"R=512,K=4096", "R=2048,K=4096"},
 		Tests: []string{"R=0,K=16", "R=1,K=1", "R=5,K=8,fill=edge", "R=7,K=127"},
+		Gate:  []string{"R=512,K=4096"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &quantizeI8{R: r.Int("R", 0), K: r.Int("K", 1)}
@@ -226,6 +227,7 @@ func init() {
 			"N=9,K=64,G=64,sym=true,fill=edge", "N=5,K=96,G=96"},
 		Full:  []string{"N=4096,K=4096,G=128", "N=11008,K=4096,G=128", "N=4096,K=11008,G=128,sym=true"},
 		Tests: []string{"N=0,K=64,G=32", "N=1,K=2,G=2", "N=3,K=6,G=6", "N=8,K=256,G=64,fill=edge", "N=3,K=128,G=128,sym=true"},
+		Gate:  []string{"N=1024,K=4096,G=128"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &quantizeW4G{N: r.Int("N", 0), K: r.Int("K", 2), G: r.Int("G", 2), sym: r.Bool("sym")}

@@ -415,6 +415,7 @@ func init() {
 		Quick: []string{"M=64,C=768,N=96", "M=16,C=256,N=64,bits=3", "M=8,C=100,N=33", "M=64,C=384,N=32,bits=8"},
 		Full:  []string{"M=197,C=768,N=2304", "M=197,C=768,N=3072", "M=197,C=1024,N=4096"},
 		Tests: []string{"M=0,C=16,N=4", "M=1,C=1,N=1", "M=3,C=7,N=5,bits=2", "M=5,C=33,N=0", "M=2,C=64,N=3,bits=6"},
+		Gate:  []string{"M=197,C=384,N=384"},
 		New:   newRepquantLN,
 	}, &suite.Kernel{
 		Name: "repquant_softmax_pv", Family: "qmatmul",
@@ -435,6 +436,7 @@ func init() {
 		Tests: []string{"BH=0,L=4,S=4,Dv=4", "BH=1,L=0,S=4,Dv=4", "BH=1,L=1,S=1,Dv=1", "BH=3,L=7,S=9,Dv=5,bits=1",
 			"BH=2,L=3,S=600,Dv=4,mode=log2,acc=false", "BH=1,L=4,S=30,Dv=6,bits=8,mode=log2,acc=false",
 			"BH=1,L=5,S=11,Dv=0"},
-		New: newSoftmaxPV,
+		Gate: []string{"BH=12,L=197,S=197,Dv=64"},
+		New:  newSoftmaxPV,
 	})
 }

@@ -167,6 +167,8 @@ func init() {
 		Tests: []string{"M=0,N=4,K=64,G=32", "M=2,N=0,K=64,G=32", "M=1,N=1,K=2,G=2", "M=3,N=5,K=6,G=6",
 			"M=2,N=3,K=64,G=32,bias=false", "M=1,N=7,K=128,G=128,fill=edge", "M=6,N=9,K=96,G=32,fill=edge,sym=true",
 			"M=7,N=11,K=64,G=64"},
-		New: newGemmW4G,
+		// The decode GEMV (4-bit weights, 8 MiB) and a small GEMM.
+		Gate: []string{"M=1,N=4096,K=4096,G=128", "M=32,N=1024,K=1024,G=128"},
+		New:  newGemmW4G,
 	})
 }

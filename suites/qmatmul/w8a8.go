@@ -298,6 +298,9 @@ func init() {
 		Tests: []string{"M=0,N=8,K=16", "M=3,N=0,K=16", "M=1,N=1,K=1", "M=2,N=3,K=3,fused=true", "M=9,N=13,K=4099,bias=false",
 			"M=4,N=5,K=7,fill=edge,acc=false", "M=1,N=7,K=130,fused=true,acc=false", "M=13,N=20,K=70,fused=true,bias=false",
 			"M=6,N=6,K=700,fill=edge", "M=6,N=6,K=700,fill=edge,fused=true"},
-		New: newGemmW8A8,
+		// The decode GEMV (int8 weights, 16 MiB) on prequantized X, and a
+		// GEMM that quantizes X itself and writes the accumulators.
+		Gate: []string{"M=1,N=4096,K=4096,acc=false", "M=64,N=1024,K=1024,fused=true"},
+		New:  newGemmW8A8,
 	})
 }

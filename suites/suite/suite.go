@@ -29,6 +29,14 @@ type Kernel struct {
 	// fills included); Full is drawn from real models; Tests are extra
 	// small, odd and degenerate shapes that only the conformance tests run.
 	Quick, Full, Tests []string
+	// Gate holds mid-sized shapes for the regression gate (`nbench ab`,
+	// `nbench ci`, `baseline save`): each runs roughly 0.1 to 20 ms at one
+	// thread on both the go and simd backends, with default (normal) fills,
+	// and together they cover the kernel's main code paths (usually one
+	// shape, two where the kernel has distinct paths, e.g. causal or not).
+	// Sub-microsecond cases measure the timer, not the kernel. Every gate
+	// round runs all of them on two backends, so keep the total small.
+	Gate []string
 	// New builds a case from complete parameters.
 	New func(p Params) (Case, error)
 }
