@@ -10,16 +10,21 @@
 // the paper's own number is printed beside the measured ratio, not
 // compared with it.
 //
-// The measured ratio is a ratio of medians (baseline time over candidate
-// time for a speed-up, the reverse for a cost ratio). Its 95% confidence
-// interval is a percentile bootstrap: both sides' timing samples are
-// resampled independently, with replacement, Resamples times, and the
-// 2.5th and 97.5th percentiles of the resampled ratio are the bounds
-// (checked by simulation: with 5% timing noise the interval covers the true
-// ratio 96-98% of the time for 5 to 20 samples per side). A
-// claim agrees when the whole interval is on the claimed side of 1,
-// disagrees when it is wholly on the other side, and is inconclusive
-// when the interval straddles 1.
+// The two sides of every pair are timed in interleaved rounds: each claim
+// on each backend prepares all its cases (checked, calibrated, settled),
+// then in each of Count rounds takes one sample of every case, in forward
+// order in even rounds and reverse order in odd ones (A B B A ...), so
+// both sides of a pair are timed next to each other and a drift of the
+// machine during the run cancels from their ratio instead of biasing it.
+// The measured ratio (baseline time over candidate time for a speed-up,
+// the reverse for a cost ratio) is the geometric mean of the per-round
+// ratios, and its 95% CI over the interleaved rounds is the Student t
+// interval of the mean per-round log ratio (gate.PairedEffect), mapped
+// back to ratios (one round gives no interval). A trend row does the
+// same with the per-round quotient of the largest pair's ratio by the
+// smallest's. A claim agrees when the whole interval is on the claimed
+// side of 1, disagrees when it is wholly on the other side, and is
+// inconclusive when the interval straddles 1.
 package claims
 
 import "fmt"

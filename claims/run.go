@@ -3,16 +3,14 @@ package claims
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/gate"
 	"github.com/nbench/nbench/suites/suite"
 )
-
-// Resamples is the number of bootstrap resamples behind every interval.
-const Resamples = 2000
 
 // Options control a claims run.
 type Options struct {
@@ -40,8 +38,9 @@ type Row struct {
 	Claim   *Claim
 	Backend string
 	Case    string // the pair's label, or "trend: ..."
-	// Ratio is the measured ratio (see Metric) and [Lo, Hi] its 95%
-	// bootstrap interval; all 0 when not measured.
+	// Ratio is the measured ratio (see Metric): the geometric mean of
+	// the per-round ratios, and [Lo, Hi] its 95% CI over the interleaved
+	// rounds; all 0 when not measured.
 	Ratio, Lo, Hi float64
 	Verdict       string
 	Note          string // why a row was not measured, or what it compares
@@ -53,13 +52,18 @@ func (r Row) Measured() bool { return r.Ratio > 0 }
 
 type measureKey struct{ kernel, shape, backend string }
 
-// measurement is one case on one backend, run once even when several
-// claims share it (layernorm is the baseline of five).
+// measurement is one case on one backend within one claim's group (the
+// claim on one backend), prepared once even when several of the group's
+// pairs share it, and sampled once per round.
 type measurement struct {
 	item    harness.Item
 	backend harness.Backend
-	result  *harness.Result
-	err     string // the case could not be planned
+	// result carries the check and, once the rounds are done, one sample
+	// per round (Samples[r] is round r); nil when the case was not
+	// prepared because no pair of the group could use it.
+	result *harness.Result
+	err    string            // the case could not be planned
+	prep   *harness.Prepared // while sampling
 }
 
 // planned is one pair of one claim on one backend.
@@ -70,8 +74,17 @@ type planned struct {
 	cand, base *measurement
 }
 
-// Run plans every claim's pairs on every backend, runs each distinct
-// (case, backend) once, and computes the rows.
+// group is one claim on one backend: its pairs and the distinct cases
+// they measure, in first-use order.
+type group struct {
+	plans []planned
+	ms    []*measurement
+}
+
+// Run plans every claim's pairs on every backend, then, one claim on one
+// backend at a time, prepares every case the claim needs and times them
+// in interleaved rounds (see rounds), and computes the rows from the
+// per-round ratios.
 func Run(opt Options) []Row {
 	if opt.Claims == nil {
 		opt.Claims = All
@@ -79,87 +92,172 @@ func Run(opt Options) []Row {
 	if opt.Lookup == nil {
 		opt.Lookup = lookup
 	}
-	ms := map[measureKey]*measurement{}
-	var order []*measurement
-	plan := func(c Case, b harness.Backend) *measurement {
-		key := measureKey{c.Kernel, c.Shape, b.Name}
-		if m, ok := ms[key]; ok {
-			return m
-		}
-		m := &measurement{backend: b}
-		ms[key] = m
-		k, ok := opt.Lookup(c.Kernel)
-		if !ok {
-			m.err = "kernel " + c.Kernel + " not available yet"
-			return m
-		}
-		p, err := k.ParseParams(c.Shape)
-		if err == nil {
-			_, err = k.New(p)
-		}
-		if err != nil {
-			m.err = fmt.Sprintf("%s shape %q: %v", c.Kernel, c.Shape, err)
-			return m
-		}
-		m.item = harness.Item{Kernel: k, Params: p}
-		order = append(order, m)
-		return m
-	}
-	var plans []planned
+	var groups []*group
+	total := 0
 	for _, c := range opt.Claims {
 		pairs := c.Full
 		if opt.Quick {
 			pairs = c.Quick
 		}
 		for _, b := range opt.Backends {
+			g := &group{}
+			ms := map[measureKey]*measurement{}
+			plan := func(c Case, b harness.Backend) *measurement {
+				key := measureKey{c.Kernel, c.Shape, b.Name}
+				if m, ok := ms[key]; ok {
+					return m
+				}
+				m := &measurement{backend: b}
+				ms[key] = m
+				k, ok := opt.Lookup(c.Kernel)
+				if !ok {
+					m.err = "kernel " + c.Kernel + " not available yet"
+					return m
+				}
+				p, err := k.ParseParams(c.Shape)
+				if err == nil {
+					_, err = k.New(p)
+				}
+				if err != nil {
+					m.err = fmt.Sprintf("%s shape %q: %v", c.Kernel, c.Shape, err)
+					return m
+				}
+				m.item = harness.Item{Kernel: k, Params: p}
+				return m
+			}
 			for _, p := range pairs {
 				base := b
 				if p.RefBase {
 					base = opt.Ref
 				}
-				plans = append(plans, planned{c, b.Name, p, plan(p.Cand, b), plan(p.Base, base)})
+				pl := planned{c, b.Name, p, plan(p.Cand, b), plan(p.Base, base)}
+				g.plans = append(g.plans, pl)
+				if pl.cand.err != "" || pl.base.err != "" {
+					continue // no ratio: its partner is not worth timing for it
+				}
+				for _, m := range []*measurement{pl.cand, pl.base} {
+					if !slices.Contains(g.ms, m) {
+						g.ms = append(g.ms, m)
+					}
+				}
 			}
+			groups = append(groups, g)
+			total += len(g.ms)
 		}
-	}
-	for i, m := range order {
-		if opt.Progress != nil {
-			opt.Progress(i, len(order), m.item, m.backend.Name)
-		}
-		rs := harness.Run([]harness.Item{m.item}, []harness.Backend{m.backend}, opt.Harness)
-		m.result = &rs[0]
 	}
 
-	rng := rand.New(rand.NewPCG(1, 2)) // fixed: the same samples give the same intervals
 	var rows []Row
-	for i := 0; i < len(plans); {
-		// One claim on one backend: its pairs, then its trend.
-		j := i
-		for j < len(plans) && plans[j].claim == plans[i].claim && plans[j].backend == plans[i].backend {
-			j++
-		}
-		c := plans[i].claim
-		var ok []planned
-		for _, pl := range plans[i:j] {
-			row := Row{Claim: c, Backend: pl.backend, Case: pl.pair.Label, Verdict: NoVerdict}
-			if row.Note, row.Failed = problem(pl.cand, pl.base); row.Note == "" {
-				a, b := pl.base.result.Samples, pl.cand.result.Samples
-				if c.Metric == CostRatio {
-					a, b = b, a
-				}
-				row.Ratio, row.Lo, row.Hi = ratioCI(rng, a, b)
-				if c.Metric == Speedup {
-					row.Verdict = judge(row.Lo, row.Hi, 1, 1)
-				}
-				ok = append(ok, pl)
+	done := 0
+	for _, g := range groups {
+		for _, m := range g.ms {
+			if opt.Progress != nil {
+				opt.Progress(done, total, m.item, m.backend.Name)
 			}
-			rows = append(rows, row)
+			done++
+			p, res := harness.Prepare(m.item, m.backend, opt.Harness)
+			m.result, m.prep = &res, p
+			if p != nil && res.Check.Verdict == suite.Failed {
+				p.Close() // wrong outputs: reported, not timed
+				m.prep = nil
+			}
 		}
-		if c.Trend != NoTrend {
-			rows = append(rows, trendRow(rng, c, plans[i].backend, ok, len(plans[i:j])))
-		}
-		i = j
+		rounds(g, opt.Harness.Count)
+		rows = append(rows, g.rows()...)
 	}
 	return rows
+}
+
+// rounds times a group's prepared cases in count rounds: in round r it
+// takes one sample of every case, in first-use order when r is even and
+// in reverse when r is odd (A B B A ...), so the two sides of each pair
+// are timed next to each other and a drift of the machine over the run
+// cancels from their per-round ratios instead of biasing them. Cases only
+// needed by pairs whose other side was not prepared are not timed. The
+// prepared cases are closed on return.
+func rounds(g *group, count int) {
+	needed := map[*measurement]bool{}
+	for _, pl := range g.plans {
+		if pl.cand.prep != nil && pl.base.prep != nil {
+			needed[pl.cand], needed[pl.base] = true, true
+		}
+	}
+	var live []*measurement
+	for _, m := range g.ms {
+		switch {
+		case needed[m]:
+			live = append(live, m)
+		case m.prep != nil:
+			m.prep.Close() // prepared fine, but every pair of it lacks its partner
+			m.prep, m.result = nil, nil
+		}
+	}
+	defer func() {
+		for _, m := range live {
+			if m.prep != nil {
+				m.prep.Close()
+				m.prep = nil
+			}
+		}
+	}()
+	for r := 0; r < count; r++ {
+		for i := range live {
+			m := live[i]
+			if r%2 == 1 {
+				m = live[len(live)-1-i]
+			}
+			if m.prep == nil {
+				continue // failed in an earlier round
+			}
+			sec, err := m.prep.Sample()
+			if err != nil {
+				m.prep.Close()
+				m.prep = nil
+				m.result.Samples = nil
+				m.result.Check.Verdict = suite.Failed
+				m.result.Check.Detail = "timed run: " + err.Error()
+				m.result.Err = err.Error()
+				continue
+			}
+			m.result.Samples = append(m.result.Samples, sec)
+		}
+	}
+	for _, m := range live {
+		if m.result.Timed() {
+			m.result.Stats = harness.Summarize(m.result.Samples)
+		}
+	}
+}
+
+// rows computes a group's rows: its pairs, then its trend.
+func (g *group) rows() []Row {
+	c := g.plans[0].claim
+	backend := g.plans[0].backend
+	var rows []Row
+	var ok []planned
+	for _, pl := range g.plans {
+		row := Row{Claim: c, Backend: pl.backend, Case: pl.pair.Label, Verdict: NoVerdict}
+		if row.Note, row.Failed = problem(pl.cand, pl.base); row.Note == "" {
+			row.Ratio, row.Lo, row.Hi = pairedRatio(sides(c, pl))
+			if c.Metric == Speedup {
+				row.Verdict = judge(row.Lo, row.Hi, 1, 1)
+			}
+			ok = append(ok, pl)
+		}
+		rows = append(rows, row)
+	}
+	if c.Trend != NoTrend {
+		rows = append(rows, trendRow(c, backend, ok, len(g.plans)))
+	}
+	return rows
+}
+
+// sides are a pair's per-round times, numerator first: baseline over
+// candidate for a speed-up, the reverse for a cost ratio.
+func sides(c *Claim, p planned) (num, den []float64) {
+	if c.Metric == CostRatio {
+		return p.cand.result.Samples, p.base.result.Samples
+	}
+	return p.base.result.Samples, p.cand.result.Samples
 }
 
 func lookup(name string) (*suite.Kernel, bool) {
@@ -177,6 +275,8 @@ func problem(ms ...*measurement) (string, bool) {
 		switch {
 		case m.err != "":
 			notes = append(notes, m.err)
+		case m.result == nil:
+			// not prepared: the other side could not be planned, and says why
 		case m.result.Check.Verdict == suite.Unimplemented:
 			notes = append(notes, m.item.Kernel.Name+" not implemented on "+m.backend.Name)
 		case m.result.Check.Verdict == suite.Failed:
@@ -190,8 +290,9 @@ func problem(ms ...*measurement) (string, bool) {
 }
 
 // trendRow compares the ratio of the largest pair with that of the
-// smallest, with a joint bootstrap of all four sample sets.
-func trendRow(rng *rand.Rand, c *Claim, backend string, ok []planned, total int) Row {
+// smallest: per round, the large pair's ratio over the small pair's (all
+// four cases are timed in every round), then the same paired interval.
+func trendRow(c *Claim, backend string, ok []planned, total int) Row {
 	row := Row{Claim: c, Backend: backend, Case: "trend", Verdict: NoVerdict}
 	if len(ok) < 2 {
 		row.Note = fmt.Sprintf("needs two measured sizes, has %d of %d", len(ok), total)
@@ -204,18 +305,14 @@ func trendRow(rng *rand.Rand, c *Claim, backend string, ok []planned, total int)
 		what = "cost ratio"
 	}
 	row.Case = fmt.Sprintf("trend: %s at %s / at %s", what, large.pair.Label, small.pair.Label)
-	sides := func(p planned) (num, den []float64) {
-		if c.Metric == CostRatio {
-			return p.cand.result.Samples, p.base.result.Samples
-		}
-		return p.base.result.Samples, p.cand.result.Samples
+	ln, ld := sides(c, large)
+	sn, sd := sides(c, small)
+	n := min(len(ln), len(ld), len(sn), len(sd))
+	d := make([]float64, n)
+	for r := range d {
+		d[r] = math.Log(ln[r]/ld[r]) - math.Log(sn[r]/sd[r])
 	}
-	ln, ld := sides(large)
-	sn, sd := sides(small)
-	row.Ratio = median(ln) / median(ld) / (median(sn) / median(sd))
-	row.Lo, row.Hi = bootstrap(rng, func(pick func([]float64) float64) float64 {
-		return pick(ln) / pick(ld) / (pick(sn) / pick(sd))
-	})
+	row.Ratio, row.Lo, row.Hi = interval(d)
 	switch c.Trend {
 	case Grows:
 		row.Verdict = judge(row.Lo, row.Hi, 1, 1)
@@ -246,49 +343,22 @@ func judge(ciLo, ciHi, lo, hi float64) string {
 	return Inconclusive
 }
 
-// ratioCI is median(a)/median(b) with its 95% bootstrap interval.
-func ratioCI(rng *rand.Rand, a, b []float64) (ratio, lo, hi float64) {
-	ratio = median(a) / median(b)
-	lo, hi = bootstrap(rng, func(pick func([]float64) float64) float64 { return pick(a) / pick(b) })
-	return ratio, lo, hi
+// pairedRatio is the ratio num/den from per-round times (num[r] and den[r]
+// timed in the same round): the geometric mean of the per-round ratios and
+// its 95% t interval (see interval).
+func pairedRatio(num, den []float64) (ratio, lo, hi float64) {
+	d := make([]float64, min(len(num), len(den)))
+	for r := range d {
+		d[r] = math.Log(num[r] / den[r])
+	}
+	return interval(d)
 }
 
-// bootstrap evaluates stat Resamples times, pick returning the median of
-// a fresh resample (with replacement) of the samples it is given, and
-// returns the 2.5th and 97.5th percentiles.
-func bootstrap(rng *rand.Rand, stat func(pick func([]float64) float64) float64) (lo, hi float64) {
-	var buf []float64
-	pick := func(s []float64) float64 {
-		buf = buf[:0]
-		for range s {
-			buf = append(buf, s[rng.IntN(len(s))])
-		}
-		return median(buf)
-	}
-	vals := make([]float64, Resamples)
-	for i := range vals {
-		vals[i] = stat(pick)
-	}
-	sort.Float64s(vals)
-	return quantile(vals, 0.025), quantile(vals, 0.975)
-}
-
-// median of s (s is not modified).
-func median(s []float64) float64 {
-	c := append([]float64(nil), s...)
-	sort.Float64s(c)
-	return quantile(c, 0.5)
-}
-
-// quantile of sorted data, linear interpolation between order statistics.
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	pos := q * float64(len(sorted)-1)
-	i := int(pos)
-	if i+1 >= len(sorted) {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[i] + (pos-float64(i))*(sorted[i+1]-sorted[i])
+// interval is exp(mean(d)) with the 95% Student t interval of the mean of
+// the per-round log ratios d, mapped back to ratios (gate.PairedEffect).
+// One round gives [0, +Inf].
+func interval(d []float64) (ratio, lo, hi float64) {
+	e := gate.PairedEffect(d)
+	lo, hi = e.Interval(0.95)
+	return e.Ratio(), lo, hi
 }

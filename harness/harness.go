@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -49,6 +50,10 @@ type Options struct {
 	MaxBytes   int64 // cases whose buffers exceed this are SKIPPED
 	Seed       uint64
 	NoTiming   bool // check correctness only
+	// NoCheck times without computing the reference (verdict UNCHECKED):
+	// the rounds of a gate after the first, whose verdicts are known. The
+	// kernel still runs once untimed, so a setup or run error still fails.
+	NoCheck bool
 	// Progress, when set, is called before each (case, backend).
 	Progress func(done, total int, item Item, backend string)
 	// Profile, when set, wraps the timed samples of each case (CPU profiles).
@@ -121,14 +126,112 @@ func Run(items []Item, backends []Backend, opt Options) []Result {
 	return out
 }
 
-func runCase(it Item, b Backend, opt Options) (res Result) {
+func runCase(it Item, b Backend, opt Options) Result {
+	p, res := setup(it, b, opt)
+	if p == nil {
+		return res
+	}
+	defer p.Close()
+	var stop func()
+	if opt.Profile != nil {
+		stop = opt.Profile(it, b.Name)
+	}
+	err := p.calibrate()
+	if err == nil {
+		res.Samples, err = p.measure(opt.Count)
+	}
+	if stop != nil {
+		stop()
+	}
+	if err != nil {
+		return timedFail(res, err)
+	}
+	res.Iters = p.iters
+	res.Stats = Summarize(res.Samples)
+	return res
+}
+
+// Prepared is a case kept ready for timing on one backend: checked, its
+// buffer sets built and bound, its iteration count calibrated and its
+// timing settled. Sample takes one sample on demand, so callers can
+// interleave the samples of several cases (claims times the two sides of
+// a pair in alternating rounds). A Prepared is not safe for concurrent use.
+type Prepared struct {
+	b      Backend
+	opt    Options
+	sets   []*bufSet
+	bounds []kernel.Bound
+	iters  int
+}
+
+// Prepare does everything runCase does before its samples: it validates
+// the case, checks one run on fresh inputs with poisoned outputs (unless
+// NoCheck), builds the rotated buffer sets, warms up, calibrates the
+// iterations of a sample to about BenchTime and settles the timing. It
+// returns the Result so far (verdict, path, cost, sets, iterations; no
+// samples) and a handle that takes samples, or a nil handle when the case
+// is not to be timed: it could not be set up or run (FAILED, also when a
+// warm-up run fails), is UNIMPLEMENTED or SKIPPED, NoTiming is set, or it
+// has no cost to time. As in Run, a case whose outputs fail the check is
+// still timed (FAILED, with a handle). The caller must Close a non-nil
+// handle. opt.Count and opt.Profile are not used.
+func Prepare(it Item, b Backend, opt Options) (*Prepared, Result) {
+	p, res := setup(it, b, opt)
+	if p == nil {
+		return nil, res
+	}
+	if err := p.calibrate(); err != nil {
+		p.Close()
+		return nil, timedFail(res, err)
+	}
+	res.Iters = p.iters
+	return p, res
+}
+
+// Sample runs one calibrated batch, with the GC off, and returns its time
+// per run in seconds. A panic in the kernel is returned as an error.
+func (p *Prepared) Sample() (float64, error) {
+	if p.bounds == nil {
+		return 0, errors.New("sample of a closed case")
+	}
+	var sec float64
+	err := safely(func() error {
+		var err error
+		sec, err = p.sample()
+		return err
+	})
+	return sec, err
+}
+
+// Close frees the buffer sets. It may be called more than once.
+func (p *Prepared) Close() {
+	for _, s := range p.sets {
+		s.free(p.b)
+	}
+	p.sets, p.bounds = nil, nil
+}
+
+// timedFail marks a case whose timed runs (warm-up or samples) failed.
+func timedFail(res Result, err error) Result {
+	res.Samples = nil
+	res.Check.Verdict = suite.Failed
+	res.Check.Detail = "timed run: " + err.Error()
+	res.Err = err.Error()
+	return res
+}
+
+// setup validates and checks the case and, when it is to be timed, builds
+// its buffer sets: a handle not yet calibrated, or nil with the final
+// Result (its sets freed). A case whose outputs fail the check is still
+// timed, as it always was.
+func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 	res = Result{Family: it.Kernel.Family, Kernel: it.Kernel.Name, Params: it.Params.String(),
 		Backend: b.Name, Seed: CaseSeed(opt.Seed, it.Name())}
 	c, err := it.Kernel.New(it.Params)
 	if err != nil {
 		res.Check = suite.Check{Verdict: suite.Failed, Detail: "invalid case: " + err.Error()}
 		res.Err = err.Error()
-		return res
+		return nil, res
 	}
 	res.Cost = c.Cost()
 	bufs := c.Buffers()
@@ -138,19 +241,20 @@ func runCase(it Item, b Backend, opt Options) (res Result) {
 	}
 	if opt.MaxBytes > 0 && bytes > opt.MaxBytes {
 		res.Check = suite.Check{Verdict: suite.Skipped, Detail: fmt.Sprintf("needs %d MiB, over the %d MiB limit (--max-mem)", bytes>>20, opt.MaxBytes>>20)}
-		return res
+		return nil, res
 	}
 
-	var sets []*bufSet
-	defer func() {
-		for _, s := range sets {
-			s.free(b)
+	p = &Prepared{b: b, opt: opt}
+	defer func() { // bounds are set only when the case is to be timed
+		if p.bounds == nil {
+			p.Close()
+			p = nil
 		}
 	}()
-	fail := func(verdict suite.Verdict, err error) Result {
+	fail := func(verdict suite.Verdict, err error) (*Prepared, Result) {
 		res.Check = suite.Check{Verdict: verdict, Detail: err.Error()}
 		res.Err = err.Error()
-		return res
+		return p, res
 	}
 
 	// The checked run: fresh inputs, poisoned outputs, one run, reference.
@@ -160,7 +264,7 @@ func runCase(it Item, b Backend, opt Options) (res Result) {
 	}
 	first, err := newSet(b, c, bufs, host)
 	if first != nil {
-		sets = append(sets, first)
+		p.sets = append(p.sets, first)
 	}
 	if err != nil {
 		if errors.Is(err, kernel.ErrUnimplemented) {
@@ -172,19 +276,24 @@ func runCase(it Item, b Backend, opt Options) (res Result) {
 	if err := safely(func() error { return runOnce(b, first.bound) }); err != nil {
 		return fail(suite.Failed, fmt.Errorf("run: %w", err))
 	}
+	if opt.NoCheck {
+		res.Check = suite.Check{Verdict: suite.Unchecked}
+	}
 	for i, bf := range bufs {
-		if bf.Out {
+		if bf.Out && !opt.NoCheck {
 			if err := b.Read(host[i].Slice(), first.tensors[i]); err != nil {
 				return fail(suite.Failed, fmt.Errorf("read %s: %w", bf.Name, err))
 			}
 		}
 	}
-	if err := safely(func() error { res.Check = c.Check(host); return nil }); err != nil {
-		return fail(suite.Failed, fmt.Errorf("check: %w", err))
+	if !opt.NoCheck {
+		if err := safely(func() error { res.Check = c.Check(host); return nil }); err != nil {
+			return fail(suite.Failed, fmt.Errorf("check: %w", err))
+		}
+		res.Checked = true
 	}
-	res.Checked = true
 	if opt.NoTiming || res.Cost.Bytes == 0 && res.Cost.Flops == 0 && res.Cost.IntOps == 0 {
-		return res
+		return p, res // not timed: the deferred check frees the sets
 	}
 
 	// Timing: rotate buffer sets in cold mode so small working sets leave cache.
@@ -192,42 +301,22 @@ func runCase(it Item, b Backend, opt Options) (res Result) {
 	if opt.Cache == CacheCold && bytes > 0 && bytes < opt.CacheBytes {
 		nsets = int(min((opt.CacheBytes+bytes-1)/bytes, 64))
 	}
-	for len(sets) < nsets {
+	for len(p.sets) < nsets {
 		s, err := newSet(b, c, bufs, host)
 		if s != nil {
-			sets = append(sets, s)
+			p.sets = append(p.sets, s)
 		}
 		if err != nil {
-			return fail(suite.Failed, fmt.Errorf("buffer set %d: %w", len(sets), err))
+			return fail(suite.Failed, fmt.Errorf("buffer set %d: %w", len(p.sets), err))
 		}
 	}
 	host = nil // the timed region must not share the heap with the check data
-	bounds := make([]kernel.Bound, len(sets))
-	for i, s := range sets {
-		bounds[i] = s.bound
+	p.bounds = make([]kernel.Bound, len(p.sets))
+	for i, s := range p.sets {
+		p.bounds[i] = s.bound
 	}
 	res.Sets = nsets
-	var stop func()
-	if opt.Profile != nil {
-		stop = opt.Profile(it, b.Name)
-	}
-	err = safely(func() error {
-		var err error
-		res.Samples, res.Iters, err = measure(b, bounds, opt)
-		return err
-	})
-	if stop != nil {
-		stop()
-	}
-	if err != nil {
-		res.Samples = nil
-		res.Check.Verdict = suite.Failed
-		res.Check.Detail = "timed run: " + err.Error()
-		res.Err = err.Error()
-		return res
-	}
-	res.Stats = Summarize(res.Samples)
-	return res
+	return p, res
 }
 
 // bufSet is one full set of tensors with its bound kernel.
@@ -312,44 +401,91 @@ func runBatch(b Backend, ks []kernel.Bound, n int) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
-// measure warms up, calibrates the iteration count so a sample lasts about
-// BenchTime, then takes Count samples with the GC off.
-func measure(b Backend, ks []kernel.Bound, opt Options) ([]float64, int, error) {
-	// Warm-up doubles n until Warmup has passed; the last batch calibrates.
-	n, perOp := 1, time.Duration(0)
-	var spent time.Duration
-	for {
-		d, err := runBatch(b, ks, n)
+// calibrate warms up, calibrates the iteration count so a sample lasts
+// about BenchTime, then waits until the timing is stable (settle).
+func (p *Prepared) calibrate() error {
+	return safely(func() error {
+		// Warm-up doubles n until Warmup has passed; the last batch calibrates.
+		ks, opt := p.bounds, p.opt
+		n, perOp := 1, time.Duration(0)
+		var spent time.Duration
+		for {
+			d, err := runBatch(p.b, ks, n)
+			if err != nil {
+				return err
+			}
+			spent += d
+			perOp = d / time.Duration(n)
+			if spent >= opt.Warmup && n >= len(ks) {
+				break
+			}
+			if d < opt.Warmup/4 || n < len(ks) {
+				n *= 2
+			}
+		}
+		iters := 1
+		if perOp > 0 {
+			iters = int(opt.BenchTime / perOp)
+		} else {
+			iters = 1 << 20
+		}
+		p.iters = max(iters, 1)
+		runtime.GC()
+		return p.settle()
+	})
+}
+
+// measure takes count samples.
+func (p *Prepared) measure(count int) ([]float64, error) {
+	samples := make([]float64, 0, count)
+	for s := 0; s < count; s++ {
+		sec, err := p.Sample()
 		if err != nil {
-			return nil, 0, err
+			return nil, err
+		}
+		samples = append(samples, sec)
+	}
+	return samples, nil
+}
+
+// sample times one calibrated batch: seconds per run.
+func (p *Prepared) sample() (float64, error) {
+	d, err := p.batch()
+	return d.Seconds() / float64(p.iters), err
+}
+
+// batch runs one sample-sized batch with the GC off (restored after: the
+// samples of many prepared cases may be interleaved with other work).
+func (p *Prepared) batch() (time.Duration, error) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	return runBatch(p.b, p.bounds, p.iters)
+}
+
+// Settling: after fresh allocations (this VM's kernel hands free pages back
+// to the host) and at a cold start, the first sample-sized batches of a case
+// ran up to 13% slower than later ones. Like nvbench, keep running
+// sample-sized batches until two in a row agree within settleTolerance,
+// for at most settleMax batches or settleBudget of time.
+const (
+	settleTolerance = 0.02
+	settleMax       = 8
+	settleBudget    = 2 * time.Second
+)
+
+func (p *Prepared) settle() error {
+	prev, spent := time.Duration(0), time.Duration(0)
+	for i := 0; i < settleMax && spent < settleBudget; i++ {
+		d, err := p.batch()
+		if err != nil {
+			return err
 		}
 		spent += d
-		perOp = d / time.Duration(n)
-		if spent >= opt.Warmup && n >= len(ks) {
-			break
+		if prev > 0 && math.Abs(float64(d-prev)) <= settleTolerance*float64(prev) {
+			return nil
 		}
-		if d < opt.Warmup/4 || n < len(ks) {
-			n *= 2
-		}
+		prev = d
 	}
-	iters := 1
-	if perOp > 0 {
-		iters = int(opt.BenchTime / perOp)
-	} else {
-		iters = 1 << 20
-	}
-	iters = max(iters, 1)
-	runtime.GC()
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	samples := make([]float64, 0, opt.Count)
-	for s := 0; s < opt.Count; s++ {
-		d, err := runBatch(b, ks, iters)
-		if err != nil {
-			return nil, 0, err
-		}
-		samples = append(samples, d.Seconds()/float64(iters))
-	}
-	return samples, iters, nil
+	return nil
 }
 
 // safely runs f, turning a panic into an error that names it.

@@ -3,6 +3,7 @@ package harness_test
 import (
 	"math"
 	"math/rand/v2"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,7 @@ var doubleKernel = &suite.Kernel{Name: "test_double", Family: "norms",
 // fakeBackend runs test_double in one of several behaviours.
 type fakeBackend struct {
 	mode string // "ok", "wrong", "panic", "partial", "gap"
+	boom bool   // when set, runs panic from then on
 }
 
 type fakeBound struct{ f func() }
@@ -80,7 +82,7 @@ func (b *fakeBackend) Prepare(o kernel.Op) (kernel.Bound, error) {
 	}
 	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
 	return fakeBound{func() {
-		if b.mode == "panic" {
+		if b.mode == "panic" || b.boom {
 			panic("deliberate")
 		}
 		n := len(x)
@@ -208,4 +210,71 @@ func TestSummarize(t *testing.T) {
 	if st := harness.Summarize(nil); st.Median != 0 {
 		t.Errorf("empty: %+v", st)
 	}
+}
+
+func TestPrepareAndSample(t *testing.T) {
+	p, _ := doubleKernel.ParseParams("N=1000")
+	it := harness.Item{Kernel: doubleKernel, Params: p}
+	fb := &fakeBackend{mode: "ok"}
+	o := quickOpts()
+	pc, res := harness.Prepare(it, harness.Backend{Name: "ok", Backend: fb}, o)
+	if pc == nil || res.Check.Verdict != suite.Passed || !res.Checked || res.Iters < 1 || res.Sets != 64 || res.Timed() || res.Path != "fake" {
+		t.Fatalf("prepared: %v %+v", pc != nil, res)
+	}
+	for i := 0; i < 3; i++ {
+		sec, err := pc.Sample()
+		if err != nil || sec <= 0 {
+			t.Fatalf("sample %d: %g %v", i, sec, err)
+		}
+	}
+	// The GC is off only while a sample runs.
+	if gc := debug.SetGCPercent(100); gc < 0 {
+		t.Errorf("GC left off after a sample (%d)", gc)
+	} else {
+		debug.SetGCPercent(gc)
+	}
+	fb.boom = true
+	if _, err := pc.Sample(); err == nil || !strings.Contains(err.Error(), "panic: deliberate") {
+		t.Errorf("panicking sample: %v", err)
+	}
+	if gc := debug.SetGCPercent(100); gc < 0 {
+		t.Errorf("GC left off after a panicking sample (%d)", gc)
+	} else {
+		debug.SetGCPercent(gc)
+	}
+	pc.Close()
+	pc.Close()
+	if _, err := pc.Sample(); err == nil {
+		t.Error("sample after Close")
+	}
+
+	// Not timed: no handle, the verdict as Run gives it.
+	for _, tc := range []struct {
+		mode string
+		opt  func(*harness.Options)
+		want suite.Verdict
+	}{
+		{"gap", nil, suite.Unimplemented},
+		{"panic", nil, suite.Failed},
+		{"ok", func(o *harness.Options) { o.NoTiming = true }, suite.Passed},
+		{"ok", func(o *harness.Options) { o.MaxBytes = 100 }, suite.Skipped},
+	} {
+		o := quickOpts()
+		if tc.opt != nil {
+			tc.opt(&o)
+		}
+		pc, res := harness.Prepare(it, harness.Backend{Name: tc.mode, Backend: &fakeBackend{mode: tc.mode}}, o)
+		if pc != nil || res.Check.Verdict != tc.want {
+			t.Errorf("%s: handle %v, verdict %s, want none and %s", tc.mode, pc != nil, res.Check.Verdict, tc.want)
+		}
+	}
+	// A wrong output is FAILED but still timed, as in Run.
+	pc, res = harness.Prepare(it, harness.Backend{Name: "wrong", Backend: &fakeBackend{mode: "wrong"}}, quickOpts())
+	if pc == nil || res.Check.Verdict != suite.Failed {
+		t.Fatalf("wrong: handle %v, verdict %s", pc != nil, res.Check.Verdict)
+	}
+	if _, err := pc.Sample(); err != nil {
+		t.Error(err)
+	}
+	pc.Close()
 }

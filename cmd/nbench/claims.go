@@ -20,7 +20,7 @@ func cmdClaims(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.backend, "backend", "all", "comma list of backends, or all (the available ones)")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads per kernel (default: all logical CPUs)")
 	fs.BoolVar(&f.quick, "quick", false, "small shapes (CI): count 5, 5ms samples")
-	fs.IntVar(&f.count, "count", 0, "samples per case (default 10, 5 with --quick)")
+	fs.IntVar(&f.count, "count", 0, "interleaved rounds, one sample of each case per round (default 10, 5 with --quick)")
 	fs.DurationVar(&f.benchtime, "benchtime", 0, "target duration of one sample (default 50ms, 5ms with --quick)")
 	fs.StringVar(&f.isa, "isa", os.Getenv("NBENCH_ISA"), "force a lower SIMD path (e.g. avx2, generic); env NBENCH_ISA")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the random inputs (default: drawn and printed)")
@@ -90,8 +90,8 @@ func cmdClaims(args []string, stdout, stderr io.Writer) int {
 	if *format == "markdown" {
 		claims.WriteMarkdown(stdout, rows)
 	} else {
-		fmt.Fprintf(stdout, "95%% CIs: percentile bootstrap of the ratio of medians, %d resamples; the fp32 GEMM baseline is pure Go (%s)\n\n",
-			claims.Resamples, claims.RefBackend)
+		fmt.Fprintf(stdout, "95%% CI over %d interleaved rounds: both sides of each pair timed in every round (order A B B A), ratio = geometric mean of the per-round ratios, CI = t interval of their logs; the fp32 GEMM baseline is pure Go (%s)\n\n",
+			opt.Harness.Count, claims.RefBackend)
 		claims.WriteText(stdout, rows)
 	}
 	for _, r := range rows {

@@ -124,7 +124,7 @@ func TestClaimsCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("code %d\n%s%s", code, out, errs)
 	}
-	for _, want := range []string{"RMSNorm vs LayerNorm", "Soft-NMS vs NMS", "trend: cost ratio at N=1000 / at N=250", "95% CI", "bootstrap"} {
+	for _, want := range []string{"RMSNorm vs LayerNorm", "Soft-NMS vs NMS", "trend: cost ratio at N=1000 / at N=250", "95% CI over 3 interleaved rounds"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("claims output lacks %q:\n%s", want, out)
 		}
