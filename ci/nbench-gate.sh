@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
 # nbench-gate.sh: the nbench regression gate for any CI system.
 #
-#   ci/nbench-gate.sh [nbench run flags...]      (default flags: --quick)
+#   ci/nbench-gate.sh [nbench flags...]      (default: the gate shape set, --backend=all)
 #
-# Runs `nbench ci` (run + compare with this machine's baseline + gate) and
-# keeps everything in $NBENCH_OUT: results.txt (Go benchmark format, for
-# `nbench compare` or benchstat), gate.md (markdown report), gate.log.
-# The markdown report is appended to $GITHUB_STEP_SUMMARY when that is set.
+# Two ways to gate, chosen by NBENCH_MODE (default: ab in a pull request or
+# when NBENCH_AGAINST is set, else gate):
 #
-# When this machine kind has no baseline yet, it records one instead, into
-# $NBENCH_OUT/baselines/<machine-id>/ (with noise floors), and says which
-# files to commit; it exits 0 then, or 1 with NBENCH_REQUIRE_BASELINE=1.
-# NBENCH_MODE=baseline always records (use it to refresh a baseline).
+#   ab        `nbench ci --against=REV`: interleaved A/B rounds of REV (default:
+#             the merge base with the pull request's target branch) and the
+#             working tree, both built here. No stored baseline is needed, and
+#             both sides share this runner, its neighbours and its drift.
+#   gate      `nbench ci`: rounds against this machine kind's stored baseline
+#             (baselines/<machine-id>/gate.txt). When there is none yet, one is
+#             recorded into $NBENCH_OUT/baselines/<machine-id>/ instead, and the
+#             job says which files to commit (exit 0, or 1 with
+#             NBENCH_REQUIRE_BASELINE=1).
+#   baseline  always record a baseline (to refresh one).
+#
+# Everything is kept in $NBENCH_OUT: gate.md (the markdown report, also
+# appended to $GITHUB_STEP_SUMMARY when set) and gate.log (progress, with how
+# long the gate took and how many rounds each side got).
 #
 # Environment:
 #   NBENCH                   nbench command (default: go build ./cmd/nbench)
 #   NBENCH_OUT               artifact folder (default: nbench-out)
 #   NBENCH_BASELINES         baselines root (default: baselines)
-#   NBENCH_MODE              gate (default) or baseline
+#   NBENCH_MODE              ab, gate or baseline (see above)
+#   NBENCH_AGAINST           the revision ab compares with
 #   NBENCH_REQUIRE_BASELINE  1: a missing baseline fails the job
 #
 # Exit status: 0 pass, 1 regression or correctness failure, 2 usage error.
@@ -25,11 +34,19 @@ set -uo pipefail
 
 out=${NBENCH_OUT:-nbench-out}
 baselines=${NBENCH_BASELINES:-baselines}
-mode=${NBENCH_MODE:-gate}
-mkdir -p "$out"
-if [ $# -eq 0 ]; then
-	set -- --quick
+against=${NBENCH_AGAINST:-}
+if [ -z "$against" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
+	git fetch --quiet origin "$GITHUB_BASE_REF" 2>/dev/null
+	against=$(git merge-base "origin/$GITHUB_BASE_REF" HEAD 2>/dev/null)
 fi
+mode=${NBENCH_MODE:-}
+if [ -z "$mode" ]; then
+	mode=gate
+	if [ -n "$against" ]; then
+		mode=ab
+	fi
+fi
+mkdir -p "$out"
 
 nbench=${NBENCH:-}
 if [ -z "$nbench" ]; then
@@ -45,16 +62,43 @@ summary() { # append stdin to the CI summary page, when there is one
 	fi
 }
 
-# The baseline this selection compares with: quick or full.
-quick=
+# report RC: the markdown report to the summary page, or a pointer to the log.
+report() {
+	if [ -f "$out/gate.md" ]; then
+		summary <"$out/gate.md"
+	else
+		printf '### nbench gate: error (exit %s)\n\nSee gate.log.\n' "$1" | summary
+	fi
+}
+
+case $mode in
+ab)
+	if [ -z "$against" ]; then
+		echo "nbench-gate.sh: NBENCH_MODE=ab needs NBENCH_AGAINST (or a pull request's GITHUB_BASE_REF)" >&2
+		exit 2
+	fi
+	"$nbench" ci --against="$against" --no-progress --report="$out/gate.md" "$@" 2>&1 | tee "$out/gate.log"
+	rc=${PIPESTATUS[0]}
+	report "$rc"
+	exit "$rc"
+	;;
+gate | baseline) ;;
+*)
+	echo "nbench-gate.sh: NBENCH_MODE=$mode: want ab, gate or baseline" >&2
+	exit 2
+	;;
+esac
+
+# The stored baseline this selection compares with.
+sel=
 for a in "$@"; do
-	case $a in --quick | --quick=true) quick=--quick ;; esac
+	case $a in --quick | --quick=true) sel=--quick ;; esac
 done
-baseline=$("$nbench" baseline path --dir="$baselines" $quick)
+baseline=$("$nbench" baseline path --dir="$baselines" $sel)
 have=$?
 
 if [ "$mode" = baseline ] || [ $have -ne 0 ]; then
-	"$nbench" baseline save --calibrate=5 --dir="$out/baselines" --no-progress "$@" 2>&1 | tee "$out/baseline.log"
+	"$nbench" baseline save --dir="$out/baselines" --no-progress "$@" 2>&1 | tee "$out/baseline.log"
 	rc=${PIPESTATUS[0]}
 	id=$(basename "$(dirname "$baseline")")
 	{
@@ -78,11 +122,7 @@ if [ "$mode" = baseline ] || [ $have -ne 0 ]; then
 	exit 0
 fi
 
-"$nbench" ci --baseline="$baselines" --no-progress -o "$out/results.txt" --report="$out/gate.md" "$@" 2>&1 | tee "$out/gate.log"
+"$nbench" ci --baseline="$baselines" --no-progress --report="$out/gate.md" "$@" 2>&1 | tee "$out/gate.log"
 rc=${PIPESTATUS[0]}
-if [ -f "$out/gate.md" ]; then
-	summary <"$out/gate.md"
-else
-	printf '### nbench gate: error (exit %s)\n\nSee gate.log.\n' "$rc" | summary
-fi
+report "$rc"
 exit "$rc"

@@ -27,7 +27,8 @@ func Summarize(samples []float64) Stats {
 	if len(samples) == 0 {
 		return Stats{}
 	}
-	s := benchmath.NewSample(samples, &benchmath.DefaultThresholds)
+	// NewSample sorts its argument: keep the caller's order (rounds pair by index).
+	s := benchmath.NewSample(append([]float64(nil), samples...), &benchmath.DefaultThresholds)
 	sum := benchmath.AssumeNothing.Summary(s, Confidence)
 	sorted := append([]float64(nil), samples...)
 	sort.Float64s(sorted)

@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/perf/benchfmt"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/nbench/nbench/harness/machine"
 	"github.com/nbench/nbench/internal/atomicfile"
 	"github.com/nbench/nbench/reports"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 func init() {
@@ -28,11 +30,11 @@ func init() {
 
 const baselineUsage = `usage: nbench baseline <save|show|list|path> [flags]
 
-  save [run flags] [--calibrate[=N]] [--name=N] [--dir=D] [--replace]
-        run the selection and write D/<machine-id>/<name>.txt (default
-        baselines/, name quick, full or custom from the selection);
-        --calibrate also runs it again (N runs in all, default 3) and
-        writes the noise floors to <name>.noise.json
+  save [run flags] [--rounds=N] [--name=N] [--dir=D] [--replace]
+        run the selection (default: the gate shape set at one thread) in
+        N rounds (default 10), each a fresh process, and write each case's
+        round medians to D/<machine-id>/<name>.txt (default baselines/,
+        name gate, quick, full or custom from the selection)
   show [--dir=D] [NAME|FILE]   print a baseline (default: this machine's)
   list [--dir=D]               list the baselines of every machine
   path [--dir=D] [--quick] [--name=N]
@@ -68,63 +70,104 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	f.register(fs)
 	f.gate.registerCase(fs)
-	fs.Var(&f.gate.calibrate, "calibrate", "A/A mode: run the selection again (--calibrate=N: N runs in all, default 3) and record each case's noise floor (<name>.noise.json)")
-	f.gate.threshold = fraction(gate.DefaultPolicy().Threshold)
+	nRounds := fs.Int("rounds", defaultBaselineRounds, "rounds to record, each a fresh process: the gate compares its new rounds with these, and their spread sets each case's floor")
 	dir := fs.String("dir", defaultBaselineDir, "root folder of baselines (one folder per machine id)")
-	name := fs.String("name", "", "baseline name (default from the selection: quick, full, or custom)")
-	replace := fs.Bool("replace", false, "start afresh: drop the cases of an existing baseline (and noise floors) that this run does not measure")
+	name := fs.String("name", "", "baseline name (default from the selection: gate, quick, full, or custom)")
+	replace := fs.Bool("replace", false, "start afresh: drop the cases of an existing baseline that this run does not measure")
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageErr(stderr, "baseline save: unexpected argument %q", fs.Arg(0))
 	}
+	if *nRounds < 2 {
+		return usageErr(stderr, "--rounds=%d: must be >= 2 (a spread needs two rounds)", *nRounds)
+	}
+	if err := gateOnlyFlags(&f); err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	defaultGateSet(&f)
 	if *name == "" {
 		*name = selectionName(&f)
 	}
 	if strings.ContainsAny(*name, `/\`) || strings.HasPrefix(*name, ".") {
-		return usageErr(stderr, "--name=%q: want a plain name such as quick", *name)
+		return usageErr(stderr, "--name=%q: want a plain name such as gate", *name)
 	}
 	s, code := f.setup(stderr)
 	if s == nil {
 		return code
 	}
-	if err := s.prepare(true); err != nil {
+	for _, b := range s.backends {
+		b.Close() // the rounds run in fresh processes
+	}
+	if err := s.prepare(); err != nil {
 		return usageErr(stderr, "%v", err)
 	}
 	id := machine.Describe().ID()
 	path := filepath.Join(*dir, id, *name+".txt")
+	plan := newRoundPlan(s)
+	w, err := newWorker("this build", selfExe)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	fmt.Fprintf(stderr, "nbench: baseline %s: %d cases, %d rounds of %d x %v at %d thread(s), each a fresh process, seed %d\n",
+		path, len(plan.ids), *nRounds, plan.flags.count, plan.flags.benchtime, plan.flags.threads, plan.flags.seed)
 	watch := watchCPU()
-	rs := s.execute(stderr)
-	code = finishRun(s, stdout, stderr, rs)
-	var noise *gate.Noise
-	if f.gate.calibrate > 0 && code == exitOK {
-		sets, code2 := moreRuns(s, rs, int(f.gate.calibrate), stderr)
-		if code2 != exitOK {
-			return max(code2, exitFail)
+	start := time.Now()
+	rounds := gate.NewRounds(false)
+	var env harness.Env
+	for k := 0; k < *nRounds; k++ {
+		set, err := plan.run(w, k, plan.ids, k == 0, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "nbench: %v\n", err)
+			return exitFail
 		}
-		noise = calibrated(sets, watch, stdout)
+		if k == 0 {
+			env = setEnv(set)
+		}
+		rounds.AddNew(set)
+		fmt.Fprintf(stderr, "nbench: round %d of %d done (%s)\n", k+1, *nRounds, roundDur(time.Since(start)))
 	}
-	if code != exitOK {
+	var rs []harness.Result
+	failed := false
+	for _, rc := range rounds.Cases {
+		if rc.Failed() {
+			failed = true
+			fmt.Fprintf(stderr, "FAILED %s on %s: %s\n", rc.Name(), rc.Backend, rc.Detail)
+			continue
+		}
+		if len(rc.New) == 0 {
+			continue
+		}
+		rs = append(rs, harness.Result{Kernel: rc.Kernel, Params: rc.Shape, Backend: rc.Backend, Path: rc.Path,
+			Check: suite.Check{Verdict: suite.Verdict(rc.Verdict)}, Samples: rc.New, Iters: 1})
+	}
+	if failed {
 		fmt.Fprintf(stderr, "nbench: not saving %s: a baseline must not contain correctness failures\n", path)
-		return code
+		return exitFail
 	}
-	kept, err := saveBaseline(path, s.env, rs, *replace)
+	env = append(env, harness.KV{Key: "samples", Value: gate.RoundMedians}, harness.KV{Key: "rounds", Value: strconv.Itoa(*nRounds)})
+	if old, err := gate.ReadPath(path); err == nil && old.Config["samples"] != gate.RoundMedians && !*replace {
+		fmt.Fprintf(stderr, "nbench: note: %s held raw samples (recorded before baselines held rounds): replacing it\n", path)
+		*replace = true
+	}
+	kept, err := saveBaseline(path, env, rs, *replace)
 	if err != nil {
 		fmt.Fprintf(stderr, "nbench: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stdout, "\nwrote baseline %s", path)
+	if err := showRounds(stdout, rounds); err != nil {
+		return exitFail
+	}
+	if o, ok := watch.others(); ok && o >= busyBaseline {
+		fmt.Fprintf(stdout, "\nWARNING: other processes used %.1f of %d CPUs while the rounds ran: the spreads, and so the floors, are inflated and blind the gate; record again when the machine is idle\n",
+			o, runtime.NumCPU())
+	}
+	fmt.Fprintf(stdout, "\nwrote baseline %s: %d rounds of %d cases in %s", path, *nRounds, len(rs), roundDur(time.Since(start)))
 	if kept > 0 {
 		fmt.Fprintf(stdout, " (kept %d cases of the previous one that this run did not measure; --replace drops them)", kept)
 	}
 	fmt.Fprintln(stdout)
-	if noise != nil {
-		if err := recordNoise(gate.NoisePath(path), noise, *replace, stdout, stderr, f.gate.threshold); err != nil {
-			fmt.Fprintf(stderr, "nbench: %v\n", err)
-			return exitFail
-		}
-	}
 	against := "--baseline=auto"
 	if *dir != defaultBaselineDir || *name != selectionName(&f) {
 		against = "--baseline=" + path
@@ -133,101 +176,39 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// moreRuns runs the session's selection n-1 more times, each as a fresh
-// process (runFresh): the rest of an A/A calibration whose first run gave
-// first. It returns every run as a set and the worst exit code.
-func moreRuns(s *runSession, first []harness.Result, n int, stderr io.Writer) ([]*gate.Set, int) {
-	sets := []*gate.Set{gate.FromResults("run 1", s.env, first)}
-	code := exitOK
-	for i := 2; i <= n; i++ {
-		fmt.Fprintf(stderr, "nbench: A/A calibration: run %d of %d, in a fresh process\n", i, n)
-		set, c, err := runFresh(s.flags, s.opt.Count, fmt.Sprintf("run %d", i), stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "nbench: A/A run %d: %v\n", i, err)
-			return nil, max(c, exitFail)
-		}
-		code = max(code, c)
-		sets = append(sets, set)
+// defaultBaselineRounds: ten processes give a spread with 9 degrees of
+// freedom, and a baseline share of the error that a gate's own rounds
+// do not dominate.
+const defaultBaselineRounds = 10
+
+// setEnv is the configuration of a round as result-file lines.
+func setEnv(s *gate.Set) harness.Env {
+	var env harness.Env
+	for k, v := range s.Config {
+		env = append(env, harness.KV{Key: k, Value: v})
 	}
-	return sets, code
+	sort.Slice(env, func(i, j int) bool { return env[i].Key < env[j].Key })
+	return env
 }
 
-// calibrate is `nbench run --calibrate`: an A/A calibration whose noise
-// floors go beside the baseline file (which need not exist yet).
-func calibrate(s *runSession, baseline string, stdout, stderr io.Writer) int {
-	watch := watchCPU()
-	rs := s.execute(stderr)
-	code := finishRun(s, stdout, stderr, rs)
-	sets, code2 := moreRuns(s, rs, int(s.flags.gate.calibrate), stderr)
-	if sets == nil {
-		return code2
-	}
-	if err := recordNoise(gate.NoisePath(baseline), calibrated(sets, watch, stdout), false, stdout, stderr, s.flags.gate.threshold); err != nil {
-		fmt.Fprintf(stderr, "nbench: %v\n", err)
-		return exitFail
-	}
-	return max(code, code2)
-}
-
-// calibrated computes the floors of an A/A calibration that started at
-// watch, recording (and warning about) other processes' CPU use.
-func calibrated(sets []*gate.Set, watch cpuWatch, stdout io.Writer) *gate.Noise {
-	n := gate.Calibrate(sets...)
-	if o, ok := watch.others(); ok {
-		n.OtherCPUs = o
-		if o >= busyBaseline {
-			fmt.Fprintf(stdout, "\nWARNING: other processes used %.1f of %d CPUs during the calibration: its floors are inflated and blind the gate; calibrate again when the machine is idle\n",
-				o, runtime.NumCPU())
+// showRounds prints each case's median round, between-round spread and
+// the floor the gate will use.
+func showRounds(w io.Writer, r *gate.Rounds) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "case\tbackend\tpath\tmedian\tspread\tfloor\trounds")
+	for _, rc := range r.Cases {
+		xs := rc.New
+		if len(xs) == 0 {
+			xs = rc.Old
 		}
-	}
-	return n
-}
-
-// recordNoise merges the floors into the noise file at path (unless
-// replace), writes it atomically and prints the floors.
-func recordNoise(path string, n *gate.Noise, replace bool, stdout, stderr io.Writer, threshold fraction) error {
-	if len(n.Cases) == 0 {
-		return fmt.Errorf("no case was timed in every run: no noise floor to record")
-	}
-	out := n
-	if !replace {
-		old, err := gate.ReadNoise(path)
-		switch {
-		case err == nil:
-			old.Merge(n)
-			out = old
-		case !errors.Is(err, os.ErrNotExist):
-			fmt.Fprintf(stderr, "nbench: warning: replacing unreadable %v\n", err)
+		if len(xs) == 0 {
+			continue
 		}
+		sp := gate.Spread(xs)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f%%\t%.1f%%\t%d\n", rc.Name(), rc.Backend, rc.Path,
+			reports.Duration(harness.Summarize(xs).Median), 100*sp, 100*gate.FloorFactor*sp, len(xs))
 	}
-	if err := out.Write(path); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\nnoise floors (A/A runs of the same tree) of %d cases -> %s\n", len(n.Cases), path)
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "case\tA/A ratios to run 1\tCIs\tfloor")
-	var floors []float64
-	worst := ""
-	for _, id := range n.IDs() {
-		fl := n.Cases[id]
-		var ratios, cis []string
-		for _, r := range fl.Ratios {
-			ratios = append(ratios, fmt.Sprintf("%.3f", r))
-		}
-		for _, c := range fl.Spreads {
-			cis = append(cis, reports.Percent(c))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f%%\n", id, strings.Join(ratios, " "), strings.Join(cis, " "), 100*fl.Floor)
-		floors = append(floors, fl.Floor)
-		if worst == "" || fl.Floor > n.Cases[worst].Floor {
-			worst = id
-		}
-	}
-	tw.Flush()
-	sort.Float64s(floors)
-	fmt.Fprintf(stdout, "floors: median %.1f%%, max %.1f%% (%s); the gate ignores a slowdown at or below max(%s threshold, the case's floor)\n",
-		100*floors[len(floors)/2], 100*n.Cases[worst].Floor, worst, threshold.String())
-	return nil
+	return tw.Flush()
 }
 
 // saveBaseline writes the timed results to path atomically in the Go
@@ -337,7 +318,7 @@ func baselineShow(args []string, stdout, stderr io.Writer) int {
 	case arg == "":
 		var err error
 		if files, err = gate.ResultFiles(filepath.Join(*dir, id)); err != nil || len(files) == 0 {
-			return usageErr(stderr, "no baselines for this machine (%s) in %s\n  make one with: nbench baseline save --quick", id, filepath.Join(*dir, id))
+			return usageErr(stderr, "no baselines for this machine (%s) in %s\n  make one with: nbench baseline save", id, filepath.Join(*dir, id))
 		}
 	case fileExists(arg):
 		files = []string{arg}
@@ -360,24 +341,17 @@ func baselineShow(args []string, stdout, stderr io.Writer) int {
 }
 
 // showBaseline prints one baseline: its configuration and every case with
-// its median, CI, sample count, code path, verdict and noise floor.
+// its median round, between-round spread, the gate's floor, code path and
+// verdict.
 func showBaseline(w io.Writer, path string) error {
 	set, err := gate.ReadPath(path)
 	if err != nil {
 		return err
 	}
-	noise, err := gate.ReadNoise(gate.NoisePath(path))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
 	fmt.Fprintf(w, "%s: %d cases", path, len(set.Cases))
-	if noise != nil {
-		fmt.Fprintf(w, ", noise floors in %s (updated %s)", noise.File, noise.Updated)
-		if noise.OtherCPUs >= busyBaseline {
-			fmt.Fprintf(w, ", calibrated while other processes used %.1f CPUs: inflated", noise.OtherCPUs)
-		}
-	} else {
-		fmt.Fprint(w, ", no noise floors (record them with --calibrate)")
+	r, err := gate.BaselineRounds(set)
+	if err != nil {
+		fmt.Fprintf(w, " of raw samples: recorded before baselines held rounds, so the gate cannot use it; record it again with nbench baseline save --replace")
 	}
 	fmt.Fprintln(w)
 	keys := make([]string, 0, len(set.Config))
@@ -388,26 +362,10 @@ func showBaseline(w io.Writer, path string) error {
 	for _, k := range keys {
 		fmt.Fprintf(w, "  %s: %s\n", k, set.Config[k])
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "case\tbackend\tpath\tmedian\tCI\tn\tverdict\tfloor")
-	for _, c := range set.Cases {
-		st := harness.Summarize(c.Samples)
-		floor := "-"
-		if f, ok := noiseFloor(noise, c.ID()); ok {
-			floor = fmt.Sprintf("%.1f%%", 100*f)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", c.Name(), c.Backend, c.Path,
-			reports.Duration(st.Median), reports.Percent(st.Spread), len(c.Samples), c.Verdict, floor)
+	if r == nil {
+		return nil
 	}
-	return tw.Flush()
-}
-
-func noiseFloor(n *gate.Noise, id string) (float64, bool) {
-	if n == nil {
-		return math.NaN(), false
-	}
-	f, ok := n.Cases[id]
-	return f.Floor, ok
+	return showRounds(w, r)
 }
 
 func baselineList(args []string, stdout, stderr io.Writer) int {
@@ -443,16 +401,16 @@ func baselineList(args []string, stdout, stderr io.Writer) int {
 		for _, p := range files {
 			desc := "unreadable"
 			if set, err := gate.ReadPath(p); err == nil {
-				desc = fmt.Sprintf("%d cases", len(set.Cases))
-			}
-			if n, err := gate.ReadNoise(gate.NoisePath(p)); err == nil {
-				desc += fmt.Sprintf(", noise floors for %d", len(n.Cases))
+				desc = fmt.Sprintf("%d cases, %s rounds", len(set.Cases), set.Config["rounds"])
+				if set.Config["samples"] != gate.RoundMedians {
+					desc = fmt.Sprintf("%d cases of raw samples (recorded before rounds: not gateable)", len(set.Cases))
+				}
 			}
 			fmt.Fprintf(stdout, "  %-12s %s\n", strings.TrimSuffix(filepath.Base(p), ".txt"), desc)
 		}
 	}
 	if !found {
-		fmt.Fprintf(stdout, "no baselines in %s; make one with: nbench baseline save --quick\n", *dir)
+		fmt.Fprintf(stdout, "no baselines in %s; make one with: nbench baseline save\n", *dir)
 	}
 	return exitOK
 }
@@ -461,7 +419,7 @@ func baselinePath(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("baseline path", stderr)
 	dir := fs.String("dir", defaultBaselineDir, "root folder of baselines")
 	quick := fs.Bool("quick", false, "the baseline of the quick selection")
-	name := fs.String("name", "", "baseline name (default quick with --quick, else full)")
+	name := fs.String("name", "", "baseline name (default quick with --quick, else gate)")
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
 	}
@@ -469,7 +427,9 @@ func baselinePath(args []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, "baseline path: unexpected argument %q", fs.Arg(0))
 	}
 	if *name == "" {
-		*name = selectionName(&runFlags{quick: *quick})
+		f := runFlags{quick: *quick}
+		defaultGateSet(&f)
+		*name = selectionName(&f)
 	}
 	p := filepath.Join(*dir, machine.Describe().ID(), *name+".txt")
 	fmt.Fprintln(stdout, p)

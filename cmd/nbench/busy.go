@@ -46,20 +46,3 @@ func (w cpuWatch) busyNote(what string) string {
 	return fmt.Sprintf("the machine was busy during %s: other processes used %.1f of %d CPUs on average, so slowdowns may be theirs; rerun on a quiet machine",
 		what, o, runtime.NumCPU())
 }
-
-// waitQuiet waits, up to limit, for a second in which other processes use
-// less than busyBaseline CPUs; it reports whether one came.
-func waitQuiet(limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for {
-		w := watchCPU()
-		time.Sleep(time.Second)
-		o, ok := w.others()
-		if !ok || o < busyBaseline {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-}

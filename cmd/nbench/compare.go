@@ -126,6 +126,6 @@ func compareRerun(rep *gate.Report, cur *gate.Set, oldPath string) string {
 			break
 		}
 	}
-	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold), normalize: rep.Policy.Normalize, busy: defaultBusy, confirm: defaultConfirm}
+	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold), normalize: rep.Policy.Normalize, busy: defaultBusy}
 	return rerunCommand(rep, &f, oldPath, 0)
 }

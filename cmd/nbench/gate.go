@@ -23,12 +23,6 @@ func init() {
 	register("ci", "run and gate against this machine's baseline (run --baseline=auto --gate)", cmdCI)
 }
 
-// gateCount is the default sample count of runs that compare or record:
-// with fewer, the Mann-Whitney U test cannot reach significance once Holm's
-// correction divides alpha by the number of cases (5+5 samples give at best
-// p = 0.008; 10+10 give 1.1e-5, enough for thousands of cases).
-const gateCount = 10
-
 // defaultBaselineDir is where --baseline=auto and `baseline save` look.
 const defaultBaselineDir = "baselines"
 
@@ -36,14 +30,14 @@ const defaultBaselineDir = "baselines"
 type gateFlags struct {
 	baseline  string // auto, a file, or a folder
 	gate      bool
-	calibrate runs    // --calibrate[=N]: A/A runs
-	confirm   int     // confirmation reruns of regressed cases
 	busy      float64 // CPUs other processes may use before regressions are inconclusive
 	cases     string  // --case: exact cases instead of the shape sets
 	alpha     float64
 	threshold fraction
 	normalize bool
-	report    string // also write the comparison here (markdown or JSON)
+	report    string        // also write the comparison here (markdown or JSON)
+	budget    time.Duration // time for the rounds of a gate
+	minRounds int           // rounds (pairs) every case gets
 }
 
 // fraction is a flag value given as "5%" or "0.05".
@@ -63,45 +57,11 @@ func (f *fraction) Set(s string) error {
 	return nil
 }
 
-// runs is --calibrate: a boolean flag that also takes a run count
-// (--calibrate is --calibrate=3).
-type runs int
-
-// defaultCalibrateRuns: a bare --calibrate runs the selection three times,
-// so each floor sees two process-to-process drifts, not one.
-const defaultCalibrateRuns = 3
-
-func (r *runs) IsBoolFlag() bool { return true }
-func (r *runs) String() string {
-	if r == nil || *r == 0 {
-		return "false"
-	}
-	return strconv.Itoa(int(*r))
-}
-func (r *runs) Set(s string) error {
-	switch s {
-	case "true":
-		*r = defaultCalibrateRuns
-		return nil
-	case "false":
-		*r = 0
-		return nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 2 {
-		return fmt.Errorf("want true, false, or a number of runs >= 2")
-	}
-	*r = runs(n)
-	return nil
-}
-
 func (g *gateFlags) register(fs *flagSet) {
 	g.registerCase(fs)
 	fs.StringVar(&g.baseline, "baseline", "", "compare with a baseline: auto (baselines/<machine-id>/<quick|full|custom>.txt), a result file, or a folder")
 	fs.BoolVar(&g.gate, "gate", false, "exit 1 when a case regressed against the baseline (default --baseline=auto) or any verdict is FAILED")
-	fs.IntVar(&g.confirm, "confirm", defaultConfirm, "with --gate, rerun the regressed cases this many times; a case fails only if it regresses every time")
 	fs.Float64Var(&g.busy, "busy", defaultBusy, "with --gate, regressions measured while other processes used more CPUs than this on average are INCONCLUSIVE and do not fail (Linux; -1: judge anyway)")
-	fs.Var(&g.calibrate, "calibrate", "A/A mode: run the selection three times (--calibrate=N: N times) and record each case's noise floor beside the baseline (<name>.noise.json)")
 	g.registerPolicy(fs)
 }
 
@@ -116,11 +76,13 @@ func (g *gateFlags) registerPolicy(fs *flagSet) {
 	fs.Var(&g.threshold, "threshold", "smallest slowdown that counts as a regression, e.g. 5% or 0.05")
 	fs.BoolVar(&g.normalize, "normalize", p.Normalize, "judge cases relative to the machine shift (the median new/old ratio over 10 or more cases), not on absolute times")
 	fs.StringVar(&g.report, "report", "", "also write the comparison to this file (.json: JSON, else markdown, e.g. for a CI summary)")
+	fs.DurationVar(&g.budget, "budget", defaultBudget, "time for the gate's rounds (building excluded); cases not resolved by then are reported with the slowdown they could detect")
+	fs.IntVar(&g.minRounds, "min-rounds", gate.MinRoundsDefault, "rounds (pairs of rounds in ab) every case gets before it may stop")
 }
 
 // enabled reports whether cmdRun must take the gated path.
 func (g *gateFlags) enabled() bool {
-	return g.baseline != "" || g.gate || g.calibrate > 0 || g.cases != "" || g.report != ""
+	return g.baseline != "" || g.gate || g.cases != "" || g.report != ""
 }
 
 func (g *gateFlags) policy() (gate.Policy, error) {
@@ -128,19 +90,22 @@ func (g *gateFlags) policy() (gate.Policy, error) {
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("--alpha/--threshold: %v", err)
 	}
+	if g.budget <= 0 {
+		return p, fmt.Errorf("--budget=%v: must be positive", g.budget)
+	}
+	if g.minRounds < 2 {
+		return p, fmt.Errorf("--min-rounds=%d: must be >= 2 (a spread needs two rounds)", g.minRounds)
+	}
 	return p, nil
 }
 
-// selectionName names the baseline a selection compares with: quick, full,
-// or custom for explicit shapes or cases.
+// selectionName names the baseline a selection compares with: its shape
+// set (gate, quick, full), or custom for explicit shapes or cases.
 func selectionName(f *runFlags) string {
-	switch {
-	case f.shape != "" || f.gate.cases != "":
+	if f.shape != "" || f.gate.cases != "" {
 		return "custom"
-	case f.quick:
-		return "quick"
 	}
-	return "full"
+	return f.shapeSet()
 }
 
 // saveCommand is the command that records the baseline a selection needs.
@@ -149,6 +114,8 @@ func saveCommand(f *runFlags) string {
 	switch selectionName(f) {
 	case "quick":
 		cmd += " --quick"
+	case "full":
+		cmd += " --set=full"
 	case "custom":
 		cmd += " --name=custom"
 		if f.shape != "" {
@@ -170,13 +137,8 @@ func saveCommand(f *runFlags) string {
 	return cmd
 }
 
-// prepare applies the flags the harness does not know: --case replaces the
-// planned items, and runs that compare or record take gateCount samples
-// unless --count says otherwise.
-func (s *runSession) prepare(comparing bool) error {
-	if comparing && s.flags.count == 0 && s.opt.Count < gateCount {
-		s.opt.Count = gateCount
-	}
+// prepare applies --case, which replaces the planned items.
+func (s *runSession) prepare() error {
 	if s.flags.gate.cases == "" {
 		return nil
 	}
@@ -264,21 +226,21 @@ func resolveBaseline(spec, id, name string) string {
 	return spec
 }
 
-// loadBaseline reads the baseline file and its noise floors (nil when it
-// has none). A missing baseline gives a message that says how to make it.
-func loadBaseline(path string, f *runFlags, id string) (*gate.Set, *gate.Noise, error) {
+// loadBaseline reads the rounds of a baseline file. A missing baseline, or
+// one of raw samples, gives a message that says how to make one.
+func loadBaseline(path string, f *runFlags, id string) (*gate.Rounds, error) {
 	base, err := gate.ReadPath(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil, fmt.Errorf("no baseline %s for this machine (%s)\n  make one with: %s\n  (or pass --baseline=FILE|DIR)", path, id, saveCommand(f))
+		return nil, fmt.Errorf("no baseline %s for this machine (%s)\n  make one with: %s\n  (or pass --baseline=FILE|DIR)", path, id, saveCommand(f))
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	noise, err := gate.ReadNoise(gate.NoisePath(path))
-	if errors.Is(err, os.ErrNotExist) {
-		return base, nil, nil
+	r, err := gate.BaselineRounds(base)
+	if err != nil {
+		return nil, fmt.Errorf("%v\n  record it again with: %s --replace", err, saveCommand(f))
 	}
-	return base, noise, err
+	return r, nil
 }
 
 func cmdCI(args []string, stdout, stderr io.Writer) int {
@@ -288,12 +250,20 @@ func cmdCI(args []string, stdout, stderr io.Writer) int {
 	f.gate.register(fs)
 	f.gate.baseline, f.gate.gate = "auto", true
 	fs.Lookup("baseline").DefValue, fs.Lookup("gate").DefValue = "auto", "true"
+	against := fs.String("against", "", "A/B mode: compare the working tree with this git revision (in a pull request: the merge base) in interleaved rounds, as nbench ab REV . does; no stored baseline")
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageErr(stderr, "ci: unexpected argument %q", fs.Arg(0))
 	}
+	if *against != "" {
+		if f.gate.baseline != "auto" {
+			return usageErr(stderr, "--against and --baseline cannot be combined: --against compares with a revision, --baseline with stored rounds")
+		}
+		return runAB(*against, ".", &f, stdout, stderr)
+	}
+	defaultGateSet(&f)
 	s, code := f.setup(stderr)
 	if s == nil {
 		return code
@@ -301,9 +271,19 @@ func cmdCI(args []string, stdout, stderr io.Writer) int {
 	return runGated(s, stdout, stderr)
 }
 
-// runGated is `nbench run` with --baseline, --gate, --calibrate or --case:
-// the baseline is found before anything runs, then the run is compared
-// with it and, with --gate, judged.
+// defaultGateSet makes the gate shape set the selection of a gate, ab or
+// baseline save that names no other.
+func defaultGateSet(f *runFlags) {
+	if f.shape == "" && f.set == "" && !f.quick && f.gate.cases == "" {
+		f.set = "gate"
+	}
+}
+
+// runGated is `nbench run` with --baseline, --gate or --case: the
+// baseline's rounds are read before anything runs, then new rounds, each a
+// fresh process, are added until every case is resolved or the budget is
+// spent, and compared with the baseline's (gate.CompareRounds); with --gate
+// the comparison decides the exit code.
 func runGated(s *runSession, stdout, stderr io.Writer) int {
 	g := &s.flags.gate
 	fail := func(format string, args ...any) int {
@@ -316,123 +296,74 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if g.calibrate > 0 && g.gate {
-		return fail("--calibrate and --gate cannot be combined: calibrate on an unchanged tree, then gate")
-	}
-	if g.confirm < 0 {
-		return fail("--confirm=%d: must be >= 0", g.confirm)
-	}
-	comparing := g.baseline != "" || g.gate || g.calibrate > 0 || g.report != ""
-	if err := s.prepare(comparing); err != nil {
+	if err := s.prepare(); err != nil {
 		return fail("%v", err)
 	}
-	if !comparing {
+	if g.baseline == "" && !g.gate && g.report == "" { // --case alone
 		return finishRun(s, stdout, stderr, s.execute(stderr))
+	}
+	if err := gateOnlyFlags(&s.flags); err != nil {
+		return fail("%v", err)
 	}
 	if g.baseline == "" {
 		g.baseline = "auto"
 	}
 	id := machine.Describe().ID()
 	path := resolveBaseline(g.baseline, id, selectionName(&s.flags))
-	if g.calibrate > 0 {
-		return calibrate(s, path, stdout, stderr)
-	}
-	base, noise, err := loadBaseline(path, &s.flags, id)
+	rounds, err := loadBaseline(path, &s.flags, id)
 	if err != nil {
 		return fail("%v", err)
 	}
+	for _, b := range s.backends {
+		b.Close() // the rounds run in fresh processes
+	}
+	plan := newRoundPlan(s)
+	w, err := newWorker("this build", selfExe)
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	fmt.Fprintf(stderr, "nbench: gate against %s: %d cases, rounds of %d x %v at %d thread(s), budget %v, seed %d\n",
+		path, len(plan.ids), plan.flags.count, plan.flags.benchtime, plan.flags.threads, g.budget, plan.flags.seed)
 	watch := watchCPU()
-	rs := s.execute(stderr)
+	bud := newBudget(g.budget)
+	ad := gate.Adaptive{Policy: pol, MinRounds: g.minRounds, Floors: gate.BaselineFloors, More: bud.more,
+		Progress: roundProgress(stderr, "round", bud, len(plan.ids))}
+	sample := func(k, _ int, ids []string) (*gate.Set, error) { return plan.run(w, k, ids, k == 0, stderr) }
+	rep, err := ad.Run(rounds, plan.ids, sample, path, "this build")
+	if err != nil {
+		fmt.Fprintf(stderr, "nbench: %v\n", err)
+		return exitFail
+	}
 	others, measured := watch.others()
-	busy := watch.busyNote("this run")
-	code := finishRun(s, stdout, stderr, rs)
-	label := "this run"
-	if s.flags.out != "" {
-		label = s.flags.out
+	if note := watch.busyNote("the rounds"); note != "" {
+		rep.Notes = append(rep.Notes, note)
 	}
-	rep := gate.Compare(base, gate.FromResults(label, s.env, rs), pol, noise)
-	if busy != "" {
-		rep.Notes = append(rep.Notes, busy)
+	if g.gate && measured && g.busy >= 0 && others > g.busy && len(rep.Regressions()) > 0 {
+		rep.MarkBusy(fmt.Sprintf("other processes used %.1f of %d CPUs while they were measured (--busy=%g)", others, runtime.NumCPU(), g.busy))
 	}
-	if noise == nil {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("no noise floors (%s does not exist): gating on the %g%% threshold alone; record them on an unchanged tree with: nbench run %s --calibrate --baseline=%s",
-			gate.NoisePath(path), 100*pol.Threshold, selectionFlags(&s.flags), path))
+	newRounds := 0
+	for _, rc := range rounds.Cases {
+		newRounds = max(newRounds, len(rc.New))
 	}
-	if g.gate {
-		o, m, err := confirm(s, rep, base, pol, noise, stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "nbench: %v\n", err)
-			return exitFail
-		}
-		if m { // the rerun's evidence decides
-			others, measured = o, m
-		}
-		if measured && g.busy >= 0 && others > g.busy && len(rep.Regressions()) > 0 {
-			rep.MarkBusy(fmt.Sprintf("other processes used %.1f of %d CPUs while they were measured (--busy=%g)", others, runtime.NumCPU(), g.busy))
-		}
-	}
+	rep.Notes = append(rep.Notes, fmt.Sprintf("took %s: up to %d new rounds against the baseline's, %d cases, budget %v",
+		roundDur(time.Since(bud.start)), newRounds, len(plan.ids), g.budget))
 	var seed uint64
 	if len(rep.Failures()) > 0 {
 		seed = s.opt.Seed // a wrong result may depend on the inputs
 	}
 	rep.Rerun = rerunCommand(rep, &s.flags, path, seed)
 	rep.Gated = g.gate
-	out := stdout
-	if s.flags.out == "" && (s.format == "benchfmt" || s.format == "json") {
-		out = stderr // keep machine-readable stdout clean
-	}
-	fmt.Fprintln(out)
-	if err := rep.Table(out); err != nil {
-		fmt.Fprintf(stderr, "nbench: %v\n", err)
-		return exitFail
-	}
-	if g.report != "" {
-		if err := writeReport(g.report, rep); err != nil {
-			fmt.Fprintf(stderr, "nbench: %v\n", err)
-			return exitFail
-		}
-	}
-	if g.gate && !rep.Pass {
-		return exitFail
+	code := finishGate(rep, &s.flags, stdout, stderr)
+	if !g.gate && len(rep.Failures()) == 0 {
+		return exitOK // a comparison without --gate fails only on wrong results
 	}
 	return code
 }
 
-// confirm reruns the regressed cases of rep (up to --confirm times) and
-// keeps as regressions only those that regress again. It returns how many
-// CPUs other processes used during the last rerun, when it could tell.
-func confirm(s *runSession, rep *gate.Report, base *gate.Set, pol gate.Policy, noise *gate.Noise, stderr io.Writer) (others float64, measured bool, err error) {
-	for i := 0; i < s.flags.gate.confirm && len(rep.Regressions()) > 0; i++ {
-		f := s.flags
-		cases, backends := caseList(rep.Regressions())
-		f.gate.cases, f.backend, f.shape, f.out = cases, backends, "", ""
-		fmt.Fprintf(stderr, "nbench: %d regressed; confirming with a rerun of just those cases\n", len(rep.Regressions()))
-		if s.flags.gate.busy >= 0 && !waitQuiet(quietWait) {
-			fmt.Fprintf(stderr, "nbench: the machine stayed busy for %v; rerunning anyway\n", quietWait)
-		}
-		watch := watchCPU()
-		again, _, err := runFresh(f, s.opt.Count, "rerun", stderr)
-		if err != nil {
-			return 0, false, fmt.Errorf("confirmation rerun: %v", err)
-		}
-		others, measured = watch.others()
-		if note := watch.busyNote("the confirmation rerun"); note != "" {
-			rep.Notes = append(rep.Notes, note)
-		}
-		rep.Confirm(gate.CompareShifted(base, again, pol, noise, rep.Shift))
-	}
-	return others, measured, nil
-}
-
-// quietWait is how long a confirmation rerun waits for other processes to
-// leave the CPUs: a burst of other work should not confirm a regression.
-var quietWait = 30 * time.Second
-
 // Defaults of flags that printed commands leave out.
 const (
-	defaultBusy    = 0.5
-	defaultConfirm = 2
-	defaultMaxMem  = 8 << 10 // as runFlags.register sets --max-mem
+	defaultBusy   = 0.5
+	defaultMaxMem = 8 << 10 // as runFlags.register sets --max-mem
 )
 
 // caseList returns the --case and --backend values that select rows.
@@ -469,6 +400,7 @@ func selectionArgs(f *runFlags) []string {
 		}
 	}
 	add(f.quick, "--quick")
+	add(f.set != "", "--set=%s", f.set)
 	add(f.backend != "all", "--backend=%s", f.backend)
 	add(f.suite != "", "--suite=%s", f.suite)
 	add(f.kernel != "", "--kernel=%s", f.kernel)
@@ -523,9 +455,6 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) s
 	}
 	if f.gate.busy != defaultBusy {
 		cmd += fmt.Sprintf(" --busy=%g", f.gate.busy)
-	}
-	if f.gate.confirm != defaultConfirm {
-		cmd += fmt.Sprintf(" --confirm=%d", f.gate.confirm)
 	}
 	return cmd
 }

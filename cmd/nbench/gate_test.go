@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/gate"
@@ -143,24 +142,34 @@ func TestCompareUsageErrors(t *testing.T) {
 func TestGateUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.txt")
+	raw := filepath.Join(dir, "raw.txt")
+	synthetic(t, raw, 1, 1)
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"run", "--calibrate", "--gate"}, "--calibrate and --gate cannot be combined"},
-		{[]string{"run", "--calibrate=1"}, "want true, false, or a number of runs >= 2"},
-		{[]string{"run", "--confirm=-1", "--gate"}, "--confirm=-1: must be >= 0"},
+		{[]string{"run", "--calibrate", "--gate"}, "flag provided but not defined: -calibrate"},
 		{[]string{"run", "--quick", "--backend=go", "--baseline=" + missing, "--gate"}, "no baseline " + missing + " for this machine"},
 		{[]string{"run", "--quick", "--backend=go", "--baseline=" + missing}, "make one with: nbench baseline save --quick --backend=go"},
-		{[]string{"ci", "--quick", "--baseline=" + dir}, "no baseline " + filepath.Join(dir, "quick.txt")},
+		{[]string{"ci", "--backend=go", "--baseline=" + dir}, "no baseline " + filepath.Join(dir, "gate.txt")},
+		{[]string{"ci", "--kernel=^layernorm$", "--backend=go", "--baseline=" + raw}, "holds raw samples, not round medians"},
+		{[]string{"ci", "--against=HEAD", "--baseline=" + raw}, "--against and --baseline cannot be combined"},
 		{[]string{"run", "--case=nosuch/R=1"}, `no kernel named "nosuch"`},
 		{[]string{"run", "--case=layernorm/Q=1"}, `has no parameter "Q"`},
 		{[]string{"run", "--kernel=^layernorm$", "--case=layernorm/R=1", "--shape=R=2"}, "--case and --shape cannot be combined"},
 		{[]string{"run", "--case=layernorm/R=1/backend=cuda", "--backend=go"}, "--case names backends that --backend=go did not open"},
 		{[]string{"run", "--threshold=-1", "--gate"}, "threshold -1: must be a fraction >= 0"},
+		{[]string{"run", "--budget=0s", "--gate"}, "--budget=0s: must be positive"},
+		{[]string{"run", "--min-rounds=1", "--gate"}, "--min-rounds=1: must be >= 2"},
+		{[]string{"run", "--gate", "-o", "x.txt"}, "-o: a gate writes its comparison with --report"},
+		{[]string{"run", "--set=tiny"}, `--set="tiny": valid values are full, quick, gate`},
+		{[]string{"run", "--quick", "--set=gate"}, "--quick and --set=gate contradict each other"},
+		{[]string{"ab", "HEAD"}, "ab: want two builds to compare, OLD and NEW"},
+		{[]string{"ab", "/nonexistent/nbench", "/nonexistent/nbench2"}, `OLD: "/nonexistent/nbench" is not an executable file`},
 		{[]string{"baseline"}, "usage: nbench baseline"},
 		{[]string{"baseline", "frob"}, `unknown subcommand "frob"`},
 		{[]string{"baseline", "save", "--name=a/b"}, `--name="a/b": want a plain name`},
+		{[]string{"baseline", "save", "--rounds=1"}, "--rounds=1: must be >= 2"},
 		{[]string{"baseline", "save", "extra"}, `unexpected argument "extra"`},
 		{[]string{"baseline", "show", "--dir=" + dir, "nosuch"}, `no baseline "nosuch"`},
 		{[]string{"baseline", "show", "--dir=" + dir}, "no baselines for this machine"},
@@ -172,46 +181,41 @@ func TestGateUsageErrors(t *testing.T) {
 	}
 }
 
-// TestBaselineWorkflow runs the real CLI: save a baseline, gate against it,
-// calibrate, show, list, and gate a wrong backend. Timings are real, so
+// TestBaselineWorkflow runs the real CLI: save a baseline of rounds, gate
+// against it, show, list, and gate a wrong backend. Timings are real, so
 // the timing gate is made unreachable (--threshold=1000%) to stay
-// deterministic; the synthetic tests above cover the timing policy.
+// deterministic; the synthetic tests in harness/gate cover the policy.
 func TestBaselineWorkflow(t *testing.T) {
 	dir := t.TempDir()
 	id := machine.Describe().ID()
 	sel := []string{"--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms", "--no-progress"}
 	args := func(cmd []string, extra ...string) []string { return append(append(cmd, sel...), extra...) }
 
-	code, out, stderr := nbench(t, args([]string{"baseline", "save"}, "--dir="+dir)...)
+	code, out, stderr := nbench(t, args([]string{"baseline", "save"}, "--dir="+dir, "--rounds=3")...)
 	file := filepath.Join(dir, id, "quick.txt")
-	if code != exitOK || !strings.Contains(out, "wrote baseline "+file) || !strings.Contains(out, "gate against it with: nbench run --quick --backend=go --kernel='^layernorm$' --count=3 --benchtime=1ms --baseline=") {
+	if code != exitOK || !strings.Contains(out, "wrote baseline "+file+": 3 rounds of 4 cases") ||
+		!strings.Contains(out, "gate against it with: nbench run --quick --backend=go --kernel='^layernorm$' --count=3 --benchtime=1ms --baseline=") ||
+		!strings.Contains(stderr, "round 3 of 3 done") {
 		t.Fatalf("save: exit %d\n%s\n%s", code, out, stderr)
 	}
 	base, err := gate.ReadPath(file)
-	if err != nil || len(base.Cases) != 4 || base.Config["machine"] != id {
+	if err != nil || len(base.Cases) != 4 || base.Config["machine"] != id || base.Config["samples"] != gate.RoundMedians || len(base.Cases[0].Samples) != 3 {
 		t.Fatalf("saved baseline: %v %+v", err, base)
 	}
 
-	code, out, stderr = nbench(t, args([]string{"run"}, "--baseline="+dir, "--gate", "--threshold=1000%")...)
-	if code != exitOK || !strings.Contains(out, "gate: PASS: 4 cases compared") || !strings.Contains(out, "no noise floors") {
+	code, out, stderr = nbench(t, args([]string{"run"}, "--baseline="+dir, "--gate", "--threshold=1000%", "--min-rounds=2", "--budget=1s")...)
+	if code != exitOK || !strings.Contains(out, "gate: PASS: 4 cases compared") || !strings.Contains(out, "3+2") {
 		t.Fatalf("gate: exit %d\n%s\n%s", code, out, stderr)
 	}
-
-	code, out, stderr = nbench(t, args([]string{"run"}, "--calibrate=3", "--baseline="+file)...)
-	noise, err := gate.ReadNoise(gate.NoisePath(file))
-	if code != exitOK || err != nil || len(noise.Cases) != 4 || !strings.Contains(out, "noise floors (A/A") || !strings.Contains(stderr, "run 3 of 3") {
-		t.Fatalf("calibrate: exit %d, %v\n%s\n%s", code, err, out, stderr)
-	}
-	if f := noise.Cases[base.Cases[0].ID()]; len(f.Ratios) != 2 || len(f.Spreads) != 3 {
-		t.Errorf("3 runs give 2 ratios and 3 CIs: %+v", f)
-	}
-	code, out, _ = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms", "--baseline="+file, "--threshold=1000%", "--format=benchfmt")
-	if code != exitOK || !strings.HasPrefix(out, "goos: ") || strings.Contains(out, "gate:") {
-		t.Errorf("ci with benchfmt on stdout: exit %d (the comparison must go to stderr)\n%s", code, out)
+	rep := filepath.Join(dir, "gate.md")
+	code, out, _ = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms", "--baseline="+file,
+		"--threshold=1000%", "--min-rounds=2", "--budget=1s", "--report="+rep)
+	if md, err := os.ReadFile(rep); code != exitOK || err != nil || !strings.Contains(string(md), "### nbench gate: ✅ PASS") || !strings.Contains(string(md), "| rounds |") {
+		t.Errorf("ci with a markdown report: exit %d %v\n%s\n%s", code, err, out, md)
 	}
 
 	// Re-saving one case keeps the others in place.
-	code, out, _ = nbench(t, "baseline", "save", "--dir="+dir, "--name=quick", "--backend=go", "--count=3", "--benchtime=1ms",
+	code, out, _ = nbench(t, "baseline", "save", "--dir="+dir, "--name=quick", "--backend=go", "--count=3", "--benchtime=1ms", "--rounds=2",
 		"--case=layernorm/R=8/C=4096/eps=1e-05/fill=offset")
 	if code != exitOK || !strings.Contains(out, "kept 3 cases") {
 		t.Errorf("partial save: exit %d\n%s", code, out)
@@ -221,43 +225,43 @@ func TestBaselineWorkflow(t *testing.T) {
 	}
 
 	code, out, _ = nbench(t, "baseline", "show", "--dir="+dir, "quick")
-	if code != exitOK || !strings.Contains(out, "layernorm/R=64/C=1024/eps=1e-05/fill=normal") || !strings.Contains(out, "noise floors in") {
+	if code != exitOK || !strings.Contains(out, "layernorm/R=64/C=1024/eps=1e-05/fill=normal") || !strings.Contains(out, "spread") {
 		t.Errorf("show: exit %d\n%s", code, out)
 	}
 	code, out, _ = nbench(t, "baseline", "list", "--dir="+dir)
-	if code != exitOK || !strings.Contains(out, "(this machine)") || !strings.Contains(out, "quick        4 cases, noise floors for 4") {
+	if code != exitOK || !strings.Contains(out, "(this machine)") || !strings.Contains(out, "quick        4 cases") {
 		t.Errorf("list: exit %d\n%s", code, out)
 	}
 	if code, out, _ := nbench(t, "baseline", "path", "--dir="+dir, "--quick"); code != exitOK || strings.TrimSpace(out) != file {
 		t.Errorf("path: exit %d %q", code, out)
 	}
 	if code, _, _ := nbench(t, "baseline", "path", "--dir="+dir); code != exitFail {
-		t.Errorf("path of a missing full baseline: exit %d", code)
+		t.Errorf("path of a missing gate baseline: exit %d", code)
 	}
 
 	// A wrong kernel fails the gate whatever its speed.
-	code, out, stderr = nbench(t, "run", "--backend=broken", "--count=3", "--benchtime=1ms", "--threshold=1000%",
+	code, out, stderr = nbench(t, "run", "--backend=broken", "--count=3", "--benchtime=1ms", "--threshold=1000%", "--min-rounds=2", "--budget=1s",
 		"--case=layernorm/R=64/C=1024/eps=1e-05/fill=normal", "--baseline="+file, "--gate")
 	if code != exitFail || !strings.Contains(out, "FAILED    layernorm/R=64/C=1024/eps=1e-05/fill=normal on broken") ||
 		!strings.Contains(out, "rerun just these cases: nbench run --backend=broken --case='layernorm/R=64/C=1024/eps=1e-05/fill=normal'") {
 		t.Errorf("broken: exit %d\n%s\n%s", code, out, stderr)
 	}
 	// A baseline is never saved from a failing run.
-	code, _, stderr = nbench(t, "baseline", "save", "--dir="+dir, "--name=broken", "--backend=broken", "--count=1", "--benchtime=1ms",
+	code, _, stderr = nbench(t, "baseline", "save", "--dir="+dir, "--name=broken", "--backend=broken", "--count=1", "--benchtime=1ms", "--rounds=2",
 		"--case=layernorm/R=64/C=1024/eps=1e-05/fill=normal")
 	if code != exitFail || !strings.Contains(stderr, "must not contain correctness failures") || fileExists(filepath.Join(dir, id, "broken.txt")) {
 		t.Errorf("saving a failing run: exit %d\n%s", code, stderr)
 	}
 }
 
-// TestGateCatchesRealSlowdown: a baseline whose layernorm cases claim 0.1ns
-// per run makes any real run a regression, confirmed by the rerun, so the
-// gate must exit 1, name the cases and print one rerun command. The result
-// does not depend on how fast this machine is.
+// TestGateCatchesRealSlowdown: a baseline whose layernorm cases claim about
+// 0.1ns per run makes any real run a regression, so the gate must exit 1,
+// name the cases and print one rerun command. The result does not depend
+// on how fast this machine is.
 func TestGateCatchesRealSlowdown(t *testing.T) {
 	file := fastBaseline(t)
 	rs, _ := gate.ReadPath(file)
-	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--busy=-1", "--baseline="+file)
+	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--count=2", "--busy=-1", "--min-rounds=3", "--budget=2s", "--baseline="+file)
 	if code != exitFail {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, stderr)
 	}
@@ -265,28 +269,22 @@ func TestGateCatchesRealSlowdown(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf("gate: FAIL: %d regressed", len(rs.Cases)),
 		"REGRESSED " + first + " on go: ",
-		"confirmed by a rerun",
 		"rerun just these cases: nbench run --quick --backend=go --case='" + first + ";",
-		"--benchtime=1ms --baseline=" + file + " --gate --busy=-1",
+		"--count=2 --benchtime=1ms --baseline=" + file + " --gate --busy=-1",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(stderr, "regressed; confirming with a rerun of just those cases") {
-		t.Errorf("stderr: %s", stderr)
-	}
 }
 
 // TestBusyMachineIsInconclusive: with other processes burning CPUs during
-// the run, the same impossible baseline gives INCONCLUSIVE, not a failure.
+// the rounds, the same impossible baseline gives INCONCLUSIVE, not a failure.
 func TestBusyMachineIsInconclusive(t *testing.T) {
 	if _, ok := systemBusy(); !ok {
 		t.Skip("no /proc/stat: other processes' CPU use is not measured here")
 	}
 	file := fastBaseline(t)
-	defer func(d time.Duration) { quietWait = d }(quietWait)
-	quietWait = time.Second
 	for i := 0; i < runtime.NumCPU(); i++ {
 		burn := exec.Command("sh", "-c", "while :; do :; done")
 		if err := burn.Start(); err != nil {
@@ -294,15 +292,15 @@ func TestBusyMachineIsInconclusive(t *testing.T) {
 		}
 		defer burn.Process.Kill()
 	}
-	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--baseline="+file)
+	code, out, stderr := nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--count=2", "--min-rounds=3", "--budget=2s", "--baseline="+file)
 	if code != exitOK || !strings.Contains(out, "gate: PASS, INCONCLUSIVE: 4 cases looked slower, but other processes used") ||
 		!strings.Contains(out, "INCONCLUSIVE layernorm/") || !strings.Contains(out, "rerun them on a quiet machine: nbench run") {
 		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
 	}
 }
 
-// fastBaseline writes a baseline whose layernorm quick cases claim about
-// 0.1 ns per run, which no real run can match.
+// fastBaseline writes a baseline of rounds whose layernorm quick cases
+// claim about 0.1 ns per run, which no real run can match.
 func fastBaseline(t *testing.T) string {
 	k, _ := suite.Lookup("layernorm")
 	var rs []harness.Result
@@ -318,17 +316,18 @@ func fastBaseline(t *testing.T) string {
 		rs = append(rs, r)
 	}
 	file := filepath.Join(t.TempDir(), "fast.txt")
-	if err := atomicfile.Write(file, func(w io.Writer) error { return reports.Benchfmt(w, nil, rs) }); err != nil {
+	env := harness.Env{{Key: "samples", Value: gate.RoundMedians}, {Key: "rounds", Value: "10"}}
+	if err := atomicfile.Write(file, func(w io.Writer) error { return reports.Benchfmt(w, env, rs) }); err != nil {
 		t.Fatal(err)
 	}
 	return file
 }
 
-// Tests run every run in this process: the test binary is not nbench.
+// Tests run rounds in this process: the test binary is not nbench.
 func init() { selfExe = "" }
 
-// TestFreshProcesses builds nbench and lets calibration runs and the
-// confirmation rerun start it as fresh processes, as the real CLI does.
+// TestFreshProcesses builds nbench and lets baseline save, the stored gate
+// and ab start it as fresh processes, as the real CLI does.
 func TestFreshProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds nbench")
@@ -341,16 +340,20 @@ func TestFreshProcesses(t *testing.T) {
 	defer func(old string) { selfExe = old }(selfExe)
 	selfExe = bin
 
-	code, out, stderr := nbench(t, "baseline", "save", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=3", "--benchtime=1ms",
-		"--no-progress", "--calibrate=3", "--dir="+dir, "--name=quick")
-	id := machine.Describe().ID()
-	noise, err := gate.ReadNoise(gate.NoisePath(filepath.Join(dir, id, "quick.txt")))
-	if code != exitOK || err != nil || len(noise.Cases) != 4 || !strings.Contains(stderr, "run 3 of 3, in a fresh process") {
-		t.Fatalf("calibrate in fresh processes: exit %d %v\n%s\n%s", code, err, out, stderr)
+	code, out, stderr := nbench(t, "baseline", "save", "--quick", "--kernel=^layernorm$", "--backend=go", "--count=2", "--benchtime=1ms",
+		"--rounds=2", "--dir="+dir, "--name=quick")
+	if code != exitOK || !strings.Contains(out, "wrote baseline") {
+		t.Fatalf("save in fresh processes: exit %d\n%s\n%s", code, out, stderr)
 	}
 	file := fastBaseline(t)
-	code, out, stderr = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--busy=-1", "--baseline="+file)
-	if code != exitFail || !strings.Contains(out, "confirmed by a rerun") {
-		t.Errorf("confirmation in a fresh process: exit %d\n%s\n%s", code, out, stderr)
+	code, out, stderr = nbench(t, "ci", "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--count=2", "--busy=-1", "--min-rounds=3", "--budget=2s", "--baseline="+file)
+	if code != exitFail || !strings.Contains(out, "REGRESSED layernorm/") {
+		t.Errorf("stored gate in fresh processes: exit %d\n%s\n%s", code, out, stderr)
+	}
+	// A/A with the same binary on both sides: no regression can be claimed
+	// from 2 pairs, and every case is reported with what it could detect.
+	code, out, stderr = nbench(t, "ab", bin, bin, "--quick", "--kernel=^layernorm$", "--backend=go", "--benchtime=1ms", "--count=2", "--min-rounds=2", "--budget=1s")
+	if code != exitOK || !strings.Contains(out, "paired rounds (ABBA)") || !strings.Contains(out, " pairs ") || !strings.Contains(stderr, "pair 2 done") {
+		t.Errorf("ab: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

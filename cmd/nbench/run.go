@@ -29,6 +29,8 @@ func init() {
 type runFlags struct {
 	backend, suite, kernel, shape string
 	quick, noProgress, checkOnly  bool
+	noCheck                       bool   // --no-check: time without the reference (gate rounds)
+	set                           string // --set: gate, quick or full
 	count, threads                int
 	benchtime                     time.Duration
 	cache, isa, out, format       string
@@ -44,6 +46,8 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.kernel, "kernel", "", "regular expression on kernel names")
 	fs.StringVar(&f.shape, "shape", "", "shapes to run instead of the shape sets, e.g. 'R=1024,C=768;R=1,C=4096'")
 	fs.BoolVar(&f.quick, "quick", false, "quick shape set (CI) with a shorter benchtime and count 5")
+	fs.StringVar(&f.set, "set", "", "shape set: full, quick or gate (mid-sized cases for the regression gate; the default of ab, ci and baseline save)")
+	fs.BoolVar(&f.noCheck, "no-check", false, "time without checking against the reference (verdict UNCHECKED); gate rounds after the first use it")
 	fs.IntVar(&f.count, "count", 0, "samples per case (default 10, or 5 with --quick)")
 	fs.DurationVar(&f.benchtime, "benchtime", 0, "target duration of one sample (default 100ms, or 5ms with --quick)")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads per kernel (default: all logical CPUs)")
@@ -58,8 +62,29 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write one CPU profile (pprof) per case into this folder")
 }
 
+// shapeSets are the values of --set.
+var shapeSets = []string{"full", "quick", "gate"}
+
+// shapeSet is the shape set the flags select: --set, else quick with
+// --quick, else full.
+func (f *runFlags) shapeSet() string {
+	switch {
+	case f.set != "":
+		return f.set
+	case f.quick:
+		return "quick"
+	}
+	return "full"
+}
+
 // plan resolves the selection flags into items.
 func (f *runFlags) plan() ([]harness.Item, error) {
+	if !contains(shapeSets, f.shapeSet()) {
+		return nil, fmt.Errorf("--set=%q: valid values are %s", f.set, strings.Join(shapeSets, ", "))
+	}
+	if f.quick && f.set != "" && f.set != "quick" {
+		return nil, fmt.Errorf("--quick and --set=%s contradict each other", f.set)
+	}
 	families := splitList(f.suite)
 	for _, fam := range families {
 		if !contains(suite.Families, fam) {
@@ -79,8 +104,11 @@ func (f *runFlags) plan() ([]harness.Item, error) {
 			continue
 		}
 		shapes := k.Full
-		if f.quick {
+		switch f.shapeSet() {
+		case "quick":
 			shapes = k.Quick
+		case "gate":
+			shapes = k.Gate
 		}
 		if f.shape != "" {
 			shapes = strings.Split(f.shape, ";")
@@ -139,6 +167,10 @@ func (f *runFlags) options() (harness.Options, error) {
 		o.Seed = rand.Uint64() >> 1
 	}
 	o.NoTiming = f.checkOnly
+	o.NoCheck = f.noCheck
+	if f.checkOnly && f.noCheck {
+		return o, fmt.Errorf("--check-only and --no-check leave nothing to do")
+	}
 	return o, nil
 }
 

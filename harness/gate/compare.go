@@ -23,6 +23,16 @@ type Policy struct {
 	// Normalize judges cases relative to the run's machine shift (see
 	// CompareShifted) when at least MinNormalize cases are compared.
 	Normalize bool `json:"normalize"`
+	// Power is the probability with which a round-level gate must catch a
+	// slowdown of Threshold for a case to count as gateable (0: 0.95).
+	Power float64 `json:"power,omitempty"`
+}
+
+func (p Policy) power() float64 {
+	if p.Power == 0 {
+		return 0.95
+	}
+	return p.Power
 }
 
 // DefaultPolicy is alpha 0.05 after correction, a 5% threshold, and cases
@@ -98,6 +108,21 @@ type Row struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Rerun is what a confirmation rerun of a regressed case showed.
 	Rerun string `json:"rerun,omitempty"`
+	// Round-level gates (CompareRounds): rounds (pairs) behind the
+	// estimate, baseline rounds when unpaired, the 95% interval of Ratio,
+	// the minimum detectable slowdown (a fraction) at the policy's power,
+	// and the one more new rounds could reach against a stored baseline.
+	Rounds    int     `json:"rounds,omitempty"`
+	OldRounds int     `json:"old_rounds,omitempty"`
+	Lo        float64 `json:"ratio_ci95_lo,omitempty"`
+	Hi        float64 `json:"ratio_ci95_hi,omitempty"`
+	MDE       float64 `json:"mde,omitempty"`
+	MDELimit  float64 `json:"mde_limit,omitempty"`
+	// OldRoundsSec and NewRoundsSec are the round medians behind the row
+	// (paired by index in A/B gates), for anyone who wants to redo the
+	// statistics.
+	OldRoundsSec []float64 `json:"old_rounds_sec,omitempty"`
+	NewRoundsSec []float64 `json:"new_rounds_sec,omitempty"`
 
 	c, o *Case
 }

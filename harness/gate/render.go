@@ -26,7 +26,49 @@ func (r *Report) Write(w io.Writer, format string) error {
 	return fmt.Errorf("unknown format %q (valid: %s)", format, strings.Join(Formats, ", "))
 }
 
-var columns = []string{"case", "backend", "old", "new", "delta", "p (Holm)", "n", "status"}
+var (
+	columns      = []string{"case", "backend", "old", "new", "delta", "p (Holm)", "n", "status"}
+	roundColumns = []string{"case", "backend", "old", "new", "delta", "95% CI", "p (Holm)", "rounds", "detectable", "status"}
+)
+
+// rounds reports whether the report comes from round-level gates.
+func (r *Report) rounds() bool {
+	for _, row := range r.Rows {
+		if row.Rounds > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Report) columns() []string {
+	if r.rounds() {
+		return roundColumns
+	}
+	return columns
+}
+
+// cells renders a row in the report's columns order.
+func (r *Report) cells(row *Row) []string {
+	if !r.rounds() {
+		return row.cells()
+	}
+	c := row.cells() // case, backend, old, new, delta, p, n, status
+	ci, rounds, mde := "", "", ""
+	if row.Hi > 0 {
+		ci = fmt.Sprintf("[%+.1f%%, %+.1f%%]", 100*(row.Lo-1), 100*(row.Hi-1))
+	}
+	switch {
+	case row.OldRounds > 0:
+		rounds = fmt.Sprintf("%d+%d", row.OldRounds, row.Rounds)
+	case row.Rounds > 0:
+		rounds = fmt.Sprintf("%d pairs", row.Rounds)
+	}
+	if row.MDE > 0 {
+		mde = fmt.Sprintf("%.1f%%", 100*row.MDE)
+	}
+	return []string{c[0], c[1], c[2], c[3], c[4], ci, c[5], rounds, mde, c[7]}
+}
 
 // cells renders a row in columns order.
 func (row *Row) cells() []string {
@@ -50,12 +92,20 @@ func (row *Row) cells() []string {
 		}
 	case UnderFloor:
 		status += fmt.Sprintf(" %.1f%%", 100*row.Floor)
+	case UnderThreshold:
+		if row.Rounds > 0 {
+			status = fmt.Sprintf("slower, under %.1f%%", 100*row.Floor)
+		}
 	}
 	return []string{row.Kernel + "/" + row.Shape, row.Backend, side(row.Old), side(row.New), delta, p, n, status}
 }
 
-func (g *Geomean) cells() []string {
-	return []string{"geomean", "", reports.Duration(g.Old), reports.Duration(g.New), fmt.Sprintf("%+.1f%%", 100*(g.Ratio-1)), "", "", ""}
+func (g *Geomean) cells(n int) []string {
+	c := []string{"geomean", "", reports.Duration(g.Old), reports.Duration(g.New), fmt.Sprintf("%+.1f%%", 100*(g.Ratio-1))}
+	for len(c) < n {
+		c = append(c, "")
+	}
+	return c
 }
 
 func fmtP(p float64) string {
@@ -75,20 +125,38 @@ func (r *Report) header() string {
 	if r.Shift > 0 {
 		shift = fmt.Sprintf("deltas relative to the machine shift %+.1f%%", 100*(r.Shift-1))
 	}
+	if r.rounds() {
+		how := "paired rounds (ABBA), each a fresh process"
+		if r.Shift > 0 || !r.pairedRows() {
+			how = "baseline rounds against new rounds, each a fresh process; " + shift
+		}
+		return fmt.Sprintf("old: %s  new: %s\n%s; alpha %g one-sided (Holm-corrected over %d cases), threshold %g%% (detectable at %g%% power)",
+			r.Old, r.New, how, r.Policy.Alpha, r.Compared, 100*r.Policy.Threshold, 100*r.Policy.power())
+	}
 	return fmt.Sprintf("old: %s  new: %s\nalpha %g (Holm-corrected over %d cases), threshold %g%%, noise floors: %s, %s",
 		r.Old, r.New, r.Policy.Alpha, r.Compared, 100*r.Policy.Threshold, floors, shift)
+}
+
+// pairedRows reports whether the rows compare paired rounds.
+func (r *Report) pairedRows() bool {
+	for _, row := range r.Rows {
+		if row.OldRounds > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Table writes a benchstat-like text table, the notes and the verdict.
 func (r *Report) Table(w io.Writer) error {
 	fmt.Fprintln(w, r.header())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(columns, "\t"))
+	fmt.Fprintln(tw, strings.Join(r.columns(), "\t"))
 	for _, row := range r.shown() {
-		fmt.Fprintln(tw, strings.Join(row.cells(), "\t"))
+		fmt.Fprintln(tw, strings.Join(r.cells(row), "\t"))
 	}
 	if r.Geomean != nil {
-		fmt.Fprintln(tw, strings.Join(r.Geomean.cells(), "\t"))
+		fmt.Fprintln(tw, strings.Join(r.Geomean.cells(len(r.columns())), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -138,6 +206,20 @@ func (r *Report) notes() []string {
 // failed case with its change and p-values, and the rerun command.
 func (r *Report) Verdict(w io.Writer) error {
 	rule := fmt.Sprintf("Holm-adjusted p < %g and slower by more than max(%g%%, noise floor)", r.Policy.Alpha, 100*r.Policy.Threshold)
+	if r.rounds() {
+		rule = fmt.Sprintf("Holm-adjusted one-sided p < %g and slower by more than %g%% or the case's floor", r.Policy.Alpha, 50*r.Policy.Threshold)
+		if ng := r.NotGateables(); len(ng) > 0 {
+			fmt.Fprintf(w, "NOT GATEABLE here: %d of %d cases could not have shown a %g%% slowdown (their detectable slowdown is larger; more --budget or quieter machines help):\n",
+				len(ng), r.Compared, 100*r.Policy.Threshold)
+			for _, row := range ng {
+				mde := "too few rounds"
+				if row.MDE > 0 {
+					mde = fmt.Sprintf("detectable %.1f%%", 100*row.MDE)
+				}
+				fmt.Fprintf(w, "  %s on %s: %s\n", row.c.Name(), row.Backend, mde)
+			}
+		}
+	}
 	regs, fails := r.Regressions(), r.Failures()
 	if r.Pass && len(r.Inconclusives()) > 0 {
 		fmt.Fprintf(w, "gate: PASS, INCONCLUSIVE: %d cases looked slower, but %s; not failing (--busy=-1 judges anyway)\n", len(r.Inconclusives()), r.Busy)
@@ -172,6 +254,9 @@ func (r *Report) Verdict(w io.Writer) error {
 
 func (row *Row) regression() string {
 	s := fmt.Sprintf("%s, p=%.2g, Holm p=%.2g, noise floor %.1f%%", row.describe(), row.P, row.PHolm, 100*row.Floor)
+	if row.Rounds > 0 {
+		s = fmt.Sprintf("%s, 95%% CI [%+.1f%%, %+.1f%%] over %d rounds, one-sided p=%.2g, Holm p=%.2g", row.describe(), 100*(row.Lo-1), 100*(row.Hi-1), row.Rounds, row.P, row.PHolm)
+	}
 	if row.Rerun != "" {
 		s += "; " + row.Rerun
 	}
@@ -215,13 +300,14 @@ func (r *Report) Markdown(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
-	line(append([]string(nil), columns...))
-	line(strings.Split(strings.Repeat("---,", len(columns)-1)+"---", ","))
+	cols := r.columns()
+	line(append([]string(nil), cols...))
+	line(strings.Split(strings.Repeat("---,", len(cols)-1)+"---", ","))
 	for _, row := range r.shown() {
-		line(row.cells())
+		line(r.cells(row))
 	}
 	if r.Geomean != nil {
-		c := r.Geomean.cells()
+		c := r.Geomean.cells(len(cols))
 		c[0] = "**geomean**"
 		line(c)
 	}

@@ -14,6 +14,7 @@ const (
 	Mistrusted    Verdict = "MISTRUSTED"    // passed, but the test data could not have caught much
 	Skipped       Verdict = "SKIPPED"       // not run (filtered, too large, ...)
 	Unimplemented Verdict = "UNIMPLEMENTED" // the backend lacks the kernel
+	Unchecked     Verdict = "UNCHECKED"     // timed without the check (--no-check: gate rounds whose verdicts are known)
 )
 
 // Check is the result of comparing a backend's outputs to the reference.
