@@ -4,6 +4,8 @@ package backends
 
 import (
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,6 +20,10 @@ type Entry struct {
 	Order int
 	// Open opens the backend; an error says why it is unavailable here.
 	Open func(cfg kernel.Config) (kernel.Backend, error)
+	// ISAs lists, best first, every level Config.ISA may name for this
+	// backend in this build (GOARCH, build tags), whether or not this CPU
+	// runs it; nil for a backend that ignores Config.ISA.
+	ISAs func() []string
 }
 
 var registry = map[string]Entry{}
@@ -56,4 +62,36 @@ func Lookup(name string) (Entry, error) {
 		return Entry{}, fmt.Errorf("unknown backend %q (valid: all, %s)", name, strings.Join(Names(), ", "))
 	}
 	return e, nil
+}
+
+// ISAs returns the levels Config.ISA may name in this build: every
+// registered backend's ISAs, in backend order, without repeats.
+func ISAs() []string {
+	var out []string
+	for _, e := range List() {
+		if e.ISAs == nil {
+			continue
+		}
+		for _, l := range e.ISAs() {
+			if !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// CheckISA returns an error, listing the valid levels, when isa is neither
+// empty (the best level) nor a level of ISAs, whichever backends are
+// selected: an unknown level is a typo. A known level that this CPU cannot
+// run is left to the backend's Open, which says so.
+func CheckISA(isa string) error {
+	known := ISAs()
+	if isa == "" || slices.Contains(known, isa) {
+		return nil
+	}
+	if len(known) == 0 {
+		return fmt.Errorf("unknown ISA level %q (no backend of this build takes one)", isa)
+	}
+	return fmt.Errorf("unknown ISA level %q (valid on %s: %s)", isa, runtime.GOARCH, strings.Join(known, ", "))
 }

@@ -40,7 +40,8 @@ const Generic = "generic"
 func init() {
 	backends.Register(backends.Entry{Name: Name, Order: 10,
 		Summary: "vector kernels (AVX-512/VNNI/AVX2, NEON/dotprod) picked by CPU features",
-		Open:    func(cfg kernel.Config) (kernel.Backend, error) { return New(cfg) }})
+		Open:    func(cfg kernel.Config) (kernel.Backend, error) { return New(cfg) },
+		ISAs:    func() []string { return names(levels()) }})
 }
 
 // preparer binds one kernel; has reports whether a level has its code

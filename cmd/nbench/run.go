@@ -177,6 +177,9 @@ func (f *runFlags) options() (harness.Options, error) {
 // openBackends opens the named backends. With "all", unavailable backends
 // are reported in notes and skipped; a named one that is unavailable is an error.
 func (f *runFlags) openBackends() (bs []harness.Backend, notes []string, err error) {
+	if err := f.checkISA(); err != nil {
+		return nil, nil, err
+	}
 	cfg := kernel.Config{Threads: f.threads, ISA: f.isa}
 	names := splitList(f.backend)
 	if len(names) == 0 {

@@ -179,7 +179,7 @@ func readScale(r *suite.ParamReader, d int) float32 {
 	if r.P.Get("c") == "auto" {
 		return float32(0.00054 * math.Sqrt(float64(d)))
 	}
-	return float32(r.Float("c"))
+	return float32(r.Positive("c"))
 }
 
 // refPseudoHuber is sqrt(s + c^2) - c in the stable form; s = +Inf gives +Inf.
@@ -339,7 +339,7 @@ func init() {
 			cat(ndQuick, []string{"N=64,D=1024,delta=0.25"}), ndFull,
 			cat(ndTests, []string{"N=5,D=9,delta=3"}),
 			func(s ndShape, r *suite.ParamReader) suite.Case {
-				return &huber{ndShape: s, delta: float32(r.Float("delta"))}
+				return &huber{ndShape: s, delta: float32(r.Positive("delta"))}
 			}),
 
 		ndKernel("pseudo_huber", "pseudo-Huber loss per sample, stable form (iCT, arXiv 2310.14189)", true,
@@ -364,8 +364,7 @@ func init() {
 			cat(ndQuick, []string{"N=64,D=1024,weights=false", "N=16,D=64,keep=0"}), ndFull,
 			cat(ndTests, []string{"N=9,D=5,keep=1", "N=6,D=7,weights=false,fill=special"}),
 			func(s ndShape, r *suite.ParamReader) suite.Case {
-				c := &mseMasked{ndShape: s, keep: r.Float("keep"), weighted: r.Bool("weights")}
-				r.Check(c.keep >= 0 && c.keep <= 1, "parameter keep=%g: want a probability in [0, 1]", c.keep)
+				c := &mseMasked{ndShape: s, keep: r.Unit("keep"), weighted: r.Bool("weights")}
 				return c
 			}),
 	)

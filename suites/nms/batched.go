@@ -132,9 +132,8 @@ func init() {
 		Gate: []string{"B=4,N=5000"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
-			c := &batchedCase{B: r.Int("B", 0), N: r.Int("N", 0), Classes: r.Int("classes", 1), IoU: float32(r.Float("iou")),
+			c := &batchedCase{B: r.Int("B", 0), N: r.Int("N", 0), Classes: r.Int("classes", 1), IoU: float32(r.Unit("iou")),
 				MaxCoord: r.Float("maxcoord"), Kind: r.Enum("fill", fills...)}
-			r.Check(c.IoU >= 0 && c.IoU <= 1, "iou = %g: want a number in [0, 1]", c.IoU)
 			r.Check(c.MaxCoord > 0 && c.MaxCoord <= 1<<20, "maxcoord = %g: want a number in (0, 2^20]", c.MaxCoord)
 			checkExactFill(&r, c.Kind, "iou", c.IoU)
 			return c, r.Err

@@ -101,9 +101,8 @@ func init() {
 		Gate: []string{"N=5000"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
-			c := &nmsCase{N: r.Int("N", 0), IoU: float32(r.Float("iou")), ScoreThr: float32(r.Float("score_threshold")),
+			c := &nmsCase{N: r.Int("N", 0), IoU: float32(r.Unit("iou")), ScoreThr: float32(r.Float("score_threshold")),
 				Legacy: r.Bool("legacy"), Kind: r.Enum("fill", fills...)}
-			r.Check(c.IoU >= 0 && c.IoU <= 1, "iou = %g: want a number in [0, 1]", c.IoU)
 			r.Check(!math.IsNaN(float64(c.ScoreThr)), "score_threshold is NaN (use -inf for none)")
 			checkExactFill(&r, c.Kind, "iou", c.IoU)
 			return c, r.Err

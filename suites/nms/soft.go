@@ -105,10 +105,8 @@ func init() {
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}
 			c := &softCase{N: r.Int("N", 0), Method: softMethods[r.Enum("method", "linear", "gaussian", "hard")],
-				Sigma: float32(r.Float("sigma")), Nt: float32(r.Float("Nt")), Thr: float32(r.Float("threshold")),
+				Sigma: float32(r.Positive("sigma")), Nt: float32(r.Unit("Nt")), Thr: float32(r.Float("threshold")),
 				PlusOne: r.Bool("plus_one"), Kind: r.Enum("fill", fills...)}
-			r.Check(c.Nt >= 0 && c.Nt <= 1, "Nt = %g: want a number in [0, 1]", c.Nt)
-			r.Check(c.Sigma > 0 && !math.IsInf(float64(c.Sigma), 0), "sigma = %g: want a finite number > 0", c.Sigma)
 			r.Check(!math.IsNaN(float64(c.Thr)), "threshold is NaN")
 			checkExactFill(&r, c.Kind, "Nt", c.Nt)
 			return c, r.Err

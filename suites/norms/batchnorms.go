@@ -61,10 +61,10 @@ func bnParams(train bool) []suite.Param {
 func readBNShape(p suite.Params, train bool) (bnShape, error) {
 	r := suite.ParamReader{P: p}
 	s := bnShape{Layout: r.Enum("layout", "nc", "nhwc"), N: r.Int("N", 0), H: r.Int("H", 1), W: r.Int("W", 1),
-		C: r.Int("C", 1), Eps: float32(r.Float("eps")), Fill: r.Enum("fill", "normal", "special")}
+		C: r.Int("C", 1), Eps: float32(r.Positive("eps")), Fill: r.Enum("fill", "normal", "special")}
 	r.Check(s.Layout == "nhwc" || s.H == 1 && s.W == 1, "layout nc is x [N, C]: leave H and W at 1 (got H=%d, W=%d)", s.H, s.W)
 	if train {
-		s.Mom = float32(r.Float("momentum"))
+		s.Mom = float32(r.Unit("momentum"))
 		r.Check(s.M() != 1, "M = N*H*W = 1: training BatchNorm needs more than one value per channel")
 	}
 	return s, r.Err
@@ -414,7 +414,7 @@ func init() {
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)
-				c := &bnInfer{M: m, C: ch, Eps: float32(r.Float("eps")), Rep: true, Alpha: float32(r.Float("alpha")),
+				c := &bnInfer{M: m, C: ch, Eps: float32(r.Positive("eps")), Rep: true, Alpha: float32(r.Float("alpha")),
 					FillMode: r.Enum("fill", "normal", "special")}
 				return c, r.Err
 			},
@@ -434,8 +434,8 @@ func init() {
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)
-				c := &prepBN{M: m, C: ch, Lam: float32(r.Float("lam")), Alpha: float32(r.Float("alpha")),
-					LNEps: float32(r.Float("ln_eps")), BNEps: float32(r.Float("bn_eps")), Momentum: float32(r.Float("momentum")),
+				c := &prepBN{M: m, C: ch, Lam: float32(r.Unit("lam")), Alpha: float32(r.Float("alpha")),
+					LNEps: float32(r.Positive("ln_eps")), BNEps: float32(r.Positive("bn_eps")), Momentum: float32(r.Unit("momentum")),
 					FillMode: r.Enum("fill", "normal", "special")}
 				r.Check(m != 1, "M = B*T = 1: training BatchNorm needs more than one value per channel")
 				return c, r.Err

@@ -37,7 +37,7 @@ func evoParams(extra ...suite.Param) []suite.Param {
 }
 
 func readEvoShape(r *suite.ParamReader) evoShape {
-	return evoShape{N: r.Int("N", 0), HW: r.Int("H", 1) * r.Int("W", 1), C: r.Int("C", 1), Eps: float32(r.Float("eps")),
+	return evoShape{N: r.Int("N", 0), HW: r.Int("H", 1) * r.Int("W", 1), C: r.Int("C", 1), Eps: float32(r.Positive("eps")),
 		Nonlinear: r.Bool("nonlinear"), Fill: r.Enum("fill", "normal", "special")}
 }
 
@@ -254,7 +254,7 @@ func init() {
 			Gate: []string{"N=16,H=28,W=28,C=64"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
-				c := &evoB0{evoShape: readEvoShape(&r), Decay: float32(r.Float("decay")), Training: r.Bool("training")}
+				c := &evoB0{evoShape: readEvoShape(&r), Decay: float32(r.Unit("decay")), Training: r.Bool("training")}
 				return c, r.Err
 			},
 		},

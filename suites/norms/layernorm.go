@@ -38,7 +38,7 @@ type rowShape struct {
 
 func readRowShape(p suite.Params) (rowShape, error) {
 	r := suite.ParamReader{P: p}
-	s := rowShape{R: r.Int("R", 0), C: r.Int("C", 1), Eps: float32(r.Float("eps")),
+	s := rowShape{R: r.Int("R", 0), C: r.Int("C", 1), Eps: float32(r.NonNegative("eps")),
 		Fill: r.Enum("fill", "normal", "offset", "special")}
 	return s, r.Err
 }

@@ -39,7 +39,7 @@ func powerParams(train bool) []suite.Param {
 
 func readPowerShape(r *suite.ParamReader) powerShape {
 	m, c := readTokShape(r)
-	s := powerShape{M: m, C: c, G: r.Int("G", 1), Eps: float32(r.Float("eps")), Fill: r.Enum("fill", "normal", "special")}
+	s := powerShape{M: m, C: c, G: r.Int("G", 1), Eps: float32(r.Positive("eps")), Fill: r.Enum("fill", "normal", "special")}
 	r.Check(s.G > 0 && s.C%s.G == 0, "G = %d must divide C = %d", s.G, s.C)
 	return s
 }
@@ -205,7 +205,7 @@ func init() {
 			Gate: []string{"B=8,T=197,C=768,G=12"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
-				c := &powerTrain{powerShape: readPowerShape(&r), Afwd: float32(r.Float("afwd")),
+				c := &powerTrain{powerShape: readPowerShape(&r), Afwd: float32(r.Unit("afwd")),
 					Warmup: r.Int("warmup", 0), Iter: r.Int("iter", 1)}
 				return c, r.Err
 			},

@@ -359,7 +359,7 @@ func init() {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)
 				c := &unifiedTrain{unCfg: unCfg{C: ch, W: r.Int("window", 1), Warmup: r.Int("warmup", 0), Filter: r.Bool("filter"),
-					Eps: float32(r.Float("eps")), Mom: float32(r.Float("momentum"))},
+					Eps: float32(r.Positive("eps")), Mom: float32(r.Unit("momentum"))},
 					M: m, Iter: r.Int("iter", 1), FillMode: r.Enum("fill", "normal", "outlier", "special")}
 				return c, r.Err
 			},
@@ -375,7 +375,7 @@ func init() {
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				m, ch := readTokShape(&r)
-				c := &unifiedInfer{M: m, C: ch, Eps: float32(r.Float("eps")), FillMode: r.Enum("fill", "normal", "special")}
+				c := &unifiedInfer{M: m, C: ch, Eps: float32(r.Positive("eps")), FillMode: r.Enum("fill", "normal", "special")}
 				return c, r.Err
 			},
 		},

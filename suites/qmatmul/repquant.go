@@ -107,7 +107,7 @@ type repquantLN struct {
 func newRepquantLN(p suite.Params) (suite.Case, error) {
 	r := suite.ParamReader{P: p}
 	c := &repquantLN{M: r.Int("M", 0), C: r.Int("C", 1), N: r.Int("N", 0), bits: r.Int("bits", 1),
-		eps: float32(r.Float("eps"))}
+		eps: float32(r.Positive("eps"))}
 	r.Check(c.bits <= 8, "bits = %d (must be <= 8)", c.bits)
 	c.l.add("x", kernel.F32, c.M*c.C, false)
 	c.l.add("gamma", kernel.F32, c.C, false)

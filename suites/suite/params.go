@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -37,6 +38,41 @@ func (r *ParamReader) Float(key string) float64 {
 	v, err := strconv.ParseFloat(r.P.Get(key), 64)
 	if err != nil {
 		r.fail(key, "a number")
+	}
+	return v
+}
+
+// Positive reads a float parameter that must be finite and > 0 (an
+// epsilon, a scale): NaN, +-Inf, zero and negative values are rejected.
+func (r *ParamReader) Positive(key string) float64 {
+	return r.floatIn(key, "a finite number > 0", func(v float64) bool { return v > 0 })
+}
+
+// NonNegative reads a float parameter that must be finite and >= 0 (an
+// epsilon where the kernel defines 0, e.g. layernorm).
+func (r *ParamReader) NonNegative(key string) float64 {
+	return r.floatIn(key, "a finite number >= 0", func(v float64) bool { return v >= 0 })
+}
+
+// Unit reads a float parameter in [0, 1] (a momentum, a decay, a blend
+// weight, a probability, an IoU threshold).
+func (r *ParamReader) Unit(key string) float64 {
+	return r.floatIn(key, "a number in [0, 1]", func(v float64) bool { return v >= 0 && v <= 1 })
+}
+
+// floatIn reads a float parameter whose value must satisfy ok and be
+// finite. Kernels take these parameters as float32, so the domain is
+// checked on the float32 value too: 1e39 (Inf) and 1e-50 (0) are out of
+// a "> 0" domain.
+func (r *ParamReader) floatIn(key, domain string, ok func(float64) bool) float64 {
+	v, err := strconv.ParseFloat(r.P.Get(key), 64)
+	if err != nil {
+		r.fail(key, domain)
+		return v
+	}
+	f := float64(float32(v))
+	if math.IsNaN(v) || math.IsInf(f, 0) || !ok(v) || !ok(f) {
+		r.fail(key, domain)
 	}
 	return v
 }
