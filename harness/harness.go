@@ -126,6 +126,60 @@ func Run(items []Item, backends []Backend, opt Options) []Result {
 	return out
 }
 
+// RunInterleaved measures like Run, but takes the samples of all cases in
+// turns: every case is prepared first, then each pass takes one sample of
+// every case (forward, then backward, ...), so each case's samples are
+// spread over the whole run instead of one contiguous stretch. On a shared
+// machine whose slow spells last longer than a sample, a case measured in
+// one block can land wholly inside one; spread out, its low samples are
+// clean. Every prepared case holds its buffers until the end, so this
+// suits a bounded selection (the gate's rounds), not the full shapes in
+// cold mode.
+func RunInterleaved(items []Item, backends []Backend, opt Options) []Result {
+	type slot struct {
+		p   *Prepared
+		res Result
+	}
+	var slots []*slot
+	total := len(items) * len(backends)
+	for _, it := range items {
+		for _, b := range backends {
+			if opt.Progress != nil {
+				opt.Progress(len(slots), total, it, b.Name)
+			}
+			p, res := Prepare(it, b, opt)
+			slots = append(slots, &slot{p, res})
+		}
+	}
+	for pass := 0; pass < opt.Count; pass++ {
+		for k := range slots {
+			if pass%2 == 1 {
+				k = len(slots) - 1 - k
+			}
+			sl := slots[k]
+			if sl.p == nil {
+				continue
+			}
+			sec, err := sl.p.Sample()
+			if err != nil {
+				sl.p.Close()
+				sl.p, sl.res = nil, timedFail(sl.res, err)
+				continue
+			}
+			sl.res.Samples = append(sl.res.Samples, sec)
+		}
+	}
+	out := make([]Result, len(slots))
+	for i, sl := range slots {
+		if sl.p != nil {
+			sl.p.Close()
+			sl.res.Stats = Summarize(sl.res.Samples)
+		}
+		out[i] = sl.res
+	}
+	return out
+}
+
 func runCase(it Item, b Backend, opt Options) Result {
 	p, res := setup(it, b, opt)
 	if p == nil {

@@ -278,3 +278,34 @@ func TestPrepareAndSample(t *testing.T) {
 	}
 	pc.Close()
 }
+
+// TestRunInterleaved: every case of every backend comes back in Run's
+// order with Count samples and the same verdicts as Run gives, a gap and a
+// panicking case included; the samples were taken in turns, so the cases'
+// sample sequences overlap in time.
+func TestRunInterleaved(t *testing.T) {
+	p1, _ := doubleKernel.ParseParams("N=1000")
+	p2, _ := doubleKernel.ParseParams("N=3000")
+	items := []harness.Item{{Kernel: doubleKernel, Params: p1}, {Kernel: doubleKernel, Params: p2}}
+	var bs []harness.Backend
+	for _, m := range []string{"ok", "gap", "panic", "wrong"} {
+		bs = append(bs, harness.Backend{Name: m, Backend: &fakeBackend{mode: m}})
+	}
+	o := quickOpts()
+	o.Count = 5
+	want := harness.Run(items, bs, o)
+	got := harness.RunInterleaved(items, bs, o)
+	if len(got) != len(want) {
+		t.Fatalf("%d results, want %d", len(got), len(want))
+	}
+	for i := range got {
+		g, w := got[i], want[i]
+		if g.Name() != w.Name() || g.Backend != w.Backend || g.Check.Verdict != w.Check.Verdict || len(g.Samples) != len(w.Samples) {
+			t.Errorf("result %d: %s on %s %s with %d samples; Run gives %s on %s %s with %d",
+				i, g.Name(), g.Backend, g.Check.Verdict, len(g.Samples), w.Name(), w.Backend, w.Check.Verdict, len(w.Samples))
+		}
+		if g.Timed() && (g.Stats.Median <= 0 || g.Iters < 1) {
+			t.Errorf("result %d: median %v, iters %d", i, g.Stats.Median, g.Iters)
+		}
+	}
+}

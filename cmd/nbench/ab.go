@@ -52,7 +52,7 @@ func runAB(oldSpec, newSpec string, f *runFlags, stdout, stderr io.Writer) int {
 	if err := gateOnlyFlags(f); err != nil {
 		return usageErr(stderr, "%v", err)
 	}
-	pol, err := f.gate.policy()
+	pol, err := f.gate.policy(false)
 	if err != nil {
 		return usageErr(stderr, "%v", err)
 	}

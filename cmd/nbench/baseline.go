@@ -196,7 +196,9 @@ func setEnv(s *gate.Set) harness.Env {
 func showRounds(w io.Writer, r *gate.Rounds) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "case\tbackend\tpath\tmedian\tspread\tfloor\trounds")
-	for _, rc := range r.Cases {
+	cases := append([]*gate.RoundCase(nil), r.Cases...)
+	sort.SliceStable(cases, func(i, j int) bool { return cases[i].ID() < cases[j].ID() })
+	for _, rc := range cases {
 		xs := rc.New
 		if len(xs) == 0 {
 			xs = rc.Old

@@ -38,7 +38,7 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	if !contains(gate.Formats, *format) {
 		return usageErr(stderr, "--format=%q: valid values are %s", *format, strings.Join(gate.Formats, ", "))
 	}
-	pol, err := g.policy()
+	pol, err := g.policy(false)
 	if err != nil {
 		return usageErr(stderr, "%v", err)
 	}
@@ -115,8 +115,8 @@ func loadNoise(flag, oldPath string) (*gate.Noise, error) {
 // compareRerun is the rerun command for regressions found between files:
 // the cases, measured with the settings the NEW file records.
 func compareRerun(rep *gate.Report, cur *gate.Set, oldPath string) string {
-	f := runFlags{backend: "all", cache: "cold", maxMem: defaultMaxMem}
-	if v := cur.Config["cache"]; v != "" {
+	f := runFlags{backend: "all", maxMem: defaultMaxMem}
+	if v := cur.Config["cache"]; v != "" && v != "cold" { // cold is run's default
 		f.cache = v
 	}
 	fmt.Sscan(cur.Config["threads"], &f.threads)
@@ -126,6 +126,6 @@ func compareRerun(rep *gate.Report, cur *gate.Set, oldPath string) string {
 			break
 		}
 	}
-	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold), normalize: rep.Policy.Normalize, busy: defaultBusy}
+	f.gate = gateFlags{alpha: rep.Policy.Alpha, threshold: fraction(rep.Policy.Threshold), thresholdSet: rep.Policy.Threshold != gate.DefaultPolicy().Threshold, normalize: rep.Policy.Normalize, busy: defaultBusy}
 	return rerunCommand(rep, &f, oldPath, 0)
 }

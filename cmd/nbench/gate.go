@@ -34,10 +34,13 @@ type gateFlags struct {
 	cases     string  // --case: exact cases instead of the shape sets
 	alpha     float64
 	threshold fraction
-	normalize bool
-	report    string        // also write the comparison here (markdown or JSON)
-	budget    time.Duration // time for the rounds of a gate
-	minRounds int           // rounds (pairs) every case gets
+	// thresholdSet says --threshold was given: a stored baseline's default
+	// (gate.StoredThreshold) differs from A/B's.
+	thresholdSet bool
+	normalize    bool
+	report       string        // also write the comparison here (markdown or JSON)
+	budget       time.Duration // time for the rounds of a gate
+	minRounds    int           // rounds (pairs) every case gets
 }
 
 // fraction is a flag value given as "5%" or "0.05".
@@ -73,7 +76,7 @@ func (g *gateFlags) registerPolicy(fs *flagSet) {
 	p := gate.DefaultPolicy()
 	g.alpha, g.threshold = p.Alpha, fraction(p.Threshold)
 	fs.Float64Var(&g.alpha, "alpha", p.Alpha, "significance level of the gate, after Holm-Bonferroni correction over all compared cases")
-	fs.Var(&g.threshold, "threshold", "smallest slowdown that counts as a regression, e.g. 5% or 0.05")
+	fs.Var(setFlag{&g.threshold, &g.thresholdSet}, "threshold", "the slowdown the gate must catch, e.g. 5% or 0.05 (default 5%; 10% against a stored baseline); half of it is the smallest reported")
 	fs.BoolVar(&g.normalize, "normalize", p.Normalize, "judge cases relative to the machine shift (the median new/old ratio over 10 or more cases), not on absolute times")
 	fs.StringVar(&g.report, "report", "", "also write the comparison to this file (.json: JSON, else markdown, e.g. for a CI summary)")
 	fs.DurationVar(&g.budget, "budget", defaultBudget, "time for the gate's rounds (building excluded); cases not resolved by then are reported with the slowdown they could detect")
@@ -85,7 +88,20 @@ func (g *gateFlags) enabled() bool {
 	return g.baseline != "" || g.gate || g.cases != "" || g.report != ""
 }
 
-func (g *gateFlags) policy() (gate.Policy, error) {
+// setFlag is a flag.Value that records whether it was set.
+type setFlag struct {
+	*fraction
+	set *bool
+}
+
+func (f setFlag) Set(s string) error { *f.set = true; return f.fraction.Set(s) }
+
+// policy is the gate's policy; stored selects a stored baseline's default
+// threshold.
+func (g *gateFlags) policy(stored bool) (gate.Policy, error) {
+	if stored && !g.thresholdSet {
+		g.threshold = fraction(gate.StoredThreshold)
+	}
 	p := gate.Policy{Alpha: g.alpha, Threshold: float64(g.threshold), Normalize: g.normalize}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("--alpha/--threshold: %v", err)
@@ -292,7 +308,7 @@ func runGated(s *runSession, stdout, stderr io.Writer) int {
 		}
 		return usageErr(stderr, format, args...)
 	}
-	pol, err := g.policy()
+	pol, err := g.policy(true)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -401,6 +417,7 @@ func selectionArgs(f *runFlags) []string {
 	}
 	add(f.quick, "--quick")
 	add(f.set != "", "--set=%s", f.set)
+	add(f.interleave, "--interleave")
 	add(f.backend != "all", "--backend=%s", f.backend)
 	add(f.suite != "", "--suite=%s", f.suite)
 	add(f.kernel != "", "--kernel=%s", f.kernel)
@@ -409,7 +426,7 @@ func selectionArgs(f *runFlags) []string {
 	add(f.count > 0, "--count=%d", f.count)
 	add(f.benchtime > 0, "--benchtime=%s", f.benchtime)
 	add(f.threads > 0, "--threads=%d", f.threads)
-	add(f.cache != "cold", "--cache=%s", f.cache)
+	add(f.cache != "", "--cache=%s", f.cache)
 	add(f.isa != "", "--isa=%s", f.isa)
 	add(f.maxMem != defaultMaxMem, "--max-mem=%d", f.maxMem)
 	return args
@@ -438,7 +455,7 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) s
 		return ""
 	}
 	g := *f
-	g.suite, g.kernel, g.shape = "", "", ""
+	g.suite, g.kernel, g.shape, g.set, g.quick = "", "", "", "", false
 	g.gate.cases, g.backend = caseList(rows)
 	cmd := "nbench run " + selectionFlags(&g) + " --baseline=" + baseline + " --gate"
 	if seed != 0 {
@@ -447,7 +464,7 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) s
 	if p := gate.DefaultPolicy(); f.gate.alpha != p.Alpha {
 		cmd += fmt.Sprintf(" --alpha=%g", f.gate.alpha)
 	}
-	if p := gate.DefaultPolicy(); float64(f.gate.threshold) != p.Threshold {
+	if f.gate.thresholdSet {
 		cmd += " --threshold=" + f.gate.threshold.String()
 	}
 	if !f.gate.normalize {

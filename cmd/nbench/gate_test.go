@@ -269,7 +269,7 @@ func TestGateCatchesRealSlowdown(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf("gate: FAIL: %d regressed", len(rs.Cases)),
 		"REGRESSED " + first + " on go: ",
-		"rerun just these cases: nbench run --quick --backend=go --case='" + first + ";",
+		"rerun just these cases: nbench run --backend=go --case='" + first + ";",
 		"--count=2 --benchtime=1ms --baseline=" + file + " --gate --busy=-1",
 	} {
 		if !strings.Contains(out, want) {

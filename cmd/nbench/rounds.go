@@ -27,12 +27,22 @@ import (
 // samples. The gate's statistics treat a round's median of a case as one
 // observation (harness/gate: CompareRounds).
 
-// Round measurement defaults: a few samples of a sample-sized batch each,
-// after the harness's settling warm-up, at one thread.
+// Round measurement defaults, measured on this project's 2-vCPU VM (the
+// between-process spread of the gate selection's cases, median over
+// cases, 6 processes each): cases measured one after another, each in one
+// stretch with rotated buffers beyond the L3 (5 x 20 ms): 5.8-9.8%; in
+// cache (one buffer set): 5.8%; in cache with the samples of all cases
+// taken in turns (harness.RunInterleaved): 1.3-3.2%, for 4 x 10 ms as for
+// 5 x 20 ms, and 8 s a round instead of 16. DRAM bandwidth on a shared
+// host is what varies most from one process to the next, and a slow spell
+// of the host lasts longer than a sample: spread over the round, a case's
+// median is clean. Rounds run at one thread: the second CPU absorbs the OS
+// and neighbours.
 const (
-	roundCount     = 5
-	roundBenchtime = 20 * time.Millisecond
+	roundCount     = 4
+	roundBenchtime = 10 * time.Millisecond
 	roundThreads   = 1
+	roundCache     = "warm"
 	// defaultBudget bounds the rounds of one gate so that `nbench ab` of the
 	// gate selection takes about 10 minutes on a 2-vCPU VM.
 	defaultBudget = 8 * time.Minute
@@ -63,7 +73,7 @@ var flagLine = regexp.MustCompile(`^\s+-{1,2}([a-z][a-z0-9-]*)`)
 func newWorker(label, exe string) (*worker, error) {
 	w := &worker{label: label, exe: exe, flags: map[string]bool{}}
 	if exe == "" {
-		w.flags["no-check"], w.flags["case"] = true, true
+		w.flags["no-check"], w.flags["case"], w.flags["interleave"] = true, true, true
 		return w, nil
 	}
 	out, err := exec.Command(exe, "run", "-h").CombinedOutput()
@@ -102,6 +112,9 @@ func newRoundPlan(s *runSession) *roundPlan {
 	}
 	if p.flags.benchtime == 0 {
 		p.flags.benchtime = roundBenchtime
+	}
+	if p.flags.cache == "" {
+		p.flags.cache = roundCache
 	}
 	p.flags.seed = s.opt.Seed
 	p.flags.quick, p.flags.set, p.flags.shape, p.flags.suite, p.flags.kernel = false, "", "", "", ""
@@ -152,6 +165,7 @@ func (p *roundPlan) run(w *worker, k int, ids []string, check bool, stderr io.Wr
 			return nil, fmt.Errorf("%s: %v", label, err)
 		}
 		s.opt.NoCheck = !check
+		s.flags.interleave = true
 		return gate.FromResults(label, s.env, s.execute(io.Discard)), nil
 	}
 	tmp, err := os.CreateTemp("", "nbench-round-*.json")
@@ -163,6 +177,9 @@ func (p *roundPlan) run(w *worker, k int, ids []string, check bool, stderr io.Wr
 	args := append(append([]string{"run"}, selectionArgs(&f)...), fmt.Sprintf("--seed=%d", f.seed), "--no-progress", "--format=json", "-o", tmp.Name())
 	if !check && w.flags["no-check"] {
 		args = append(args, "--no-check")
+	}
+	if w.flags["interleave"] {
+		args = append(args, "--interleave")
 	}
 	var errBuf bytes.Buffer
 	cmd := exec.Command(w.exe, args...)
@@ -234,7 +251,7 @@ func roundProgress(stderr io.Writer, what string, b *budget, total int) func(int
 		}
 		line := fmt.Sprintf("nbench: %s %d done (%s of %s): %d of %d cases still measuring", what, k, roundDur(time.Since(b.start)), roundDur(b.limit), len(active), total)
 		if worstID != "" {
-			line += fmt.Sprintf("; widest: %s (detectable %.1f%%)", worstID, 100*worst)
+			line += fmt.Sprintf("; widest: %s (detectable %s)", worstID, gate.FormatMDE(worst))
 		}
 		fmt.Fprintln(stderr, line)
 	}

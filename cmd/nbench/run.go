@@ -30,6 +30,7 @@ type runFlags struct {
 	backend, suite, kernel, shape string
 	quick, noProgress, checkOnly  bool
 	noCheck                       bool   // --no-check: time without the reference (gate rounds)
+	interleave                    bool   // --interleave: samples of all cases taken in turns
 	set                           string // --set: gate, quick or full
 	count, threads                int
 	benchtime                     time.Duration
@@ -47,11 +48,12 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.shape, "shape", "", "shapes to run instead of the shape sets, e.g. 'R=1024,C=768;R=1,C=4096'")
 	fs.BoolVar(&f.quick, "quick", false, "quick shape set (CI) with a shorter benchtime and count 5")
 	fs.StringVar(&f.set, "set", "", "shape set: full, quick or gate (mid-sized cases for the regression gate; the default of ab, ci and baseline save)")
+	fs.BoolVar(&f.interleave, "interleave", false, "prepare every case first, then take the samples of all cases in turns (spreads each case over the run; the gate's rounds use it)")
 	fs.BoolVar(&f.noCheck, "no-check", false, "time without checking against the reference (verdict UNCHECKED); gate rounds after the first use it")
 	fs.IntVar(&f.count, "count", 0, "samples per case (default 10, or 5 with --quick)")
 	fs.DurationVar(&f.benchtime, "benchtime", 0, "target duration of one sample (default 100ms, or 5ms with --quick)")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads per kernel (default: all logical CPUs)")
-	fs.StringVar(&f.cache, "cache", "cold", "cold: rotate buffer sets so inputs are not cache resident; warm: reuse one set")
+	fs.StringVar(&f.cache, "cache", "", "cold: rotate buffer sets so inputs are not cache resident; warm: reuse one set (default cold; warm in the gate's rounds)")
 	fs.StringVar(&f.isa, "isa", os.Getenv("NBENCH_ISA"), "force a lower SIMD path (e.g. avx2, generic); env NBENCH_ISA")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the random inputs (default: drawn and printed)")
 	fs.BoolVar(&f.checkOnly, "check-only", false, "check correctness only, no timing")
@@ -150,6 +152,7 @@ func (f *runFlags) options() (harness.Options, error) {
 		o.Warmup = min(o.Warmup, f.benchtime)
 	}
 	switch harness.CacheMode(f.cache) {
+	case "":
 	case harness.CacheWarm, harness.CacheCold:
 		o.Cache = harness.CacheMode(f.cache)
 	default:
@@ -286,7 +289,11 @@ func (s *runSession) execute(stderr io.Writer) []harness.Result {
 	p := newProgress(stderr, !s.flags.noProgress && isTerminal(stderr))
 	s.opt.Progress = p.update
 	s.opt.Profile = cpuProfiles(s.flags.cpuprofile, stderr) // nil without --cpuprofile (profile.go)
-	rs := harness.Run(s.items, s.backends, s.opt)
+	run := harness.Run
+	if s.flags.interleave {
+		run = harness.RunInterleaved
+	}
+	rs := run(s.items, s.backends, s.opt)
 	p.done()
 	for _, b := range s.backends {
 		b.Close()

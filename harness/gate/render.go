@@ -65,7 +65,7 @@ func (r *Report) cells(row *Row) []string {
 		rounds = fmt.Sprintf("%d pairs", row.Rounds)
 	}
 	if row.MDE > 0 {
-		mde = fmt.Sprintf("%.1f%%", 100*row.MDE)
+		mde = FormatMDE(row.MDE)
 	}
 	return []string{c[0], c[1], c[2], c[3], c[4], ci, c[5], rounds, mde, c[7]}
 }
@@ -214,7 +214,7 @@ func (r *Report) Verdict(w io.Writer) error {
 			for _, row := range ng {
 				mde := "too few rounds"
 				if row.MDE > 0 {
-					mde = fmt.Sprintf("detectable %.1f%%", 100*row.MDE)
+					mde = "detectable " + FormatMDE(row.MDE)
 				}
 				fmt.Fprintf(w, "  %s on %s: %s\n", row.c.Name(), row.Backend, mde)
 			}
@@ -329,3 +329,12 @@ func (r *Report) JSON(w io.Writer) error {
 }
 
 func escapeMD(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// FormatMDE prints a minimum detectable slowdown; beyond 1000% the number
+// only says that the case had too few rounds.
+func FormatMDE(mde float64) string {
+	if mde > 10 {
+		return ">1000%"
+	}
+	return fmt.Sprintf("%.1f%%", 100*mde)
+}

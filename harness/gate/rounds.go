@@ -378,6 +378,12 @@ func (a Adaptive) Run(r *Rounds, ids []string, sample Sampler, oldLabel, newLabe
 // its samples is one round's median of a case, from a fresh process.
 const RoundMedians = "round-medians"
 
+// StoredThreshold is the default threshold against a stored baseline. Its
+// floors put the detectable slowdown of most gate cases at 8-17% on the
+// 2-vCPU VM (an A/A gate, 40 rounds a case at most, median 11%): a stored
+// baseline cannot promise 5% there; A/B rounds can.
+const StoredThreshold = 0.10
+
 // FloorFactor scales a stored baseline's between-round spread into the
 // case's floor: a baseline compares across sessions (another boot, other
 // neighbours), where a case drifts by more than its rounds spread within
