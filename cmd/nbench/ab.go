@@ -150,9 +150,7 @@ func abRerun(rep *gate.Report, oldSpec, newSpec string, f *runFlags) string {
 	if len(rows) == 0 {
 		return ""
 	}
-	g := *f
-	g.suite, g.kernel, g.shape, g.set, g.quick, g.seed = "", "", "", "", false, 0
-	g.gate.cases, g.backend = caseList(rows)
+	g := onlyRows(f, rows)
 	return "nbench ab " + oldSpec + " " + newSpec + " " + selectionFlags(&g)
 }
 

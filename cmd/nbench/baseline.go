@@ -123,7 +123,7 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		if k == 0 {
-			env = setEnv(set)
+			env = envOf(set.Config)
 		}
 		rounds.AddNew(set)
 		fmt.Fprintf(stderr, "nbench: round %d of %d done (%s)\n", k+1, *nRounds, roundDur(time.Since(start)))
@@ -180,16 +180,6 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 // freedom, and a baseline share of the error that a gate's own rounds
 // do not dominate.
 const defaultBaselineRounds = 10
-
-// setEnv is the configuration of a round as result-file lines.
-func setEnv(s *gate.Set) harness.Env {
-	var env harness.Env
-	for k, v := range s.Config {
-		env = append(env, harness.KV{Key: k, Value: v})
-	}
-	sort.Slice(env, func(i, j int) bool { return env[i].Key < env[j].Key })
-	return env
-}
 
 // showRounds prints each case's median round, between-round spread and
 // the floor the gate will use.

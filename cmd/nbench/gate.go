@@ -382,6 +382,15 @@ const (
 	defaultMaxMem = 8 << 10 // as runFlags.register sets --max-mem
 )
 
+// onlyRows is f measuring exactly the cases of rows (--case and --backend
+// instead of the shape sets and filters), as a rerun command prints it.
+func onlyRows(f *runFlags, rows []*gate.Row) runFlags {
+	g := *f
+	g.suite, g.kernel, g.shape, g.set, g.quick = "", "", "", "", false
+	g.gate.cases, g.backend = caseList(rows)
+	return g
+}
+
 // caseList returns the --case and --backend values that select rows.
 func caseList(rows []*gate.Row) (cases, backends string) {
 	var cs, bs []string
@@ -454,9 +463,7 @@ func rerunCommand(rep *gate.Report, f *runFlags, baseline string, seed uint64) s
 	if len(rows) == 0 {
 		return ""
 	}
-	g := *f
-	g.suite, g.kernel, g.shape, g.set, g.quick = "", "", "", "", false
-	g.gate.cases, g.backend = caseList(rows)
+	g := onlyRows(f, rows)
 	cmd := "nbench run " + selectionFlags(&g) + " --baseline=" + baseline + " --gate"
 	if seed != 0 {
 		cmd += fmt.Sprintf(" --seed=%d", seed)

@@ -207,17 +207,24 @@ func readRound(path, label string) (*gate.Set, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("%s: reading its results: %v", label, err)
 	}
-	var env harness.Env
-	for k, v := range f.Env {
-		env = append(env, harness.KV{Key: k, Value: v})
-	}
-	sort.Slice(env, func(i, j int) bool { return env[i].Key < env[j].Key })
+	env := envOf(f.Env)
 	rs := make([]harness.Result, len(f.Results))
 	for i, r := range f.Results {
 		rs[i] = harness.Result{Kernel: r.Kernel, Params: r.Params, Backend: r.Backend, Path: r.Path,
 			Check: suite.Check{Verdict: suite.Verdict(r.Verdict), Detail: r.Detail}, Samples: r.Samples}
 	}
 	return gate.FromResults(label, env, rs), nil
+}
+
+// envOf turns configuration read back from a file into result-file
+// lines, in key order.
+func envOf(config map[string]string) harness.Env {
+	var env harness.Env
+	for k, v := range config {
+		env = append(env, harness.KV{Key: k, Value: v})
+	}
+	sort.Slice(env, func(i, j int) bool { return env[i].Key < env[j].Key })
+	return env
 }
 
 // budget stops rounds when the next one would not fit: it predicts a

@@ -53,7 +53,7 @@ func roundMedian(c *Case) float64 {
 	return median(append([]float64(nil), c.Samples...))
 }
 
-// notePath records a side's verdict and code path.
+// note records a side's verdict and code path.
 func (rc *RoundCase) note(c *Case, old bool) {
 	if old {
 		if rc.OldPath == "" {
