@@ -27,6 +27,15 @@ type GemmW8A8 struct {
 	Y, Acc  Tensor
 }
 
+// GemmF32: Y[m,n] = bias[n] + sum_k X[m,k]*W[n,k] in float32, the fp32
+// baseline of the quantized GEMMs, in their layout: X [M,K], W [N,K]
+// (K contiguous), Y [M,N]. M = 1 is the GEMV case. Bias [N] is optional.
+type GemmF32 struct {
+	M, N, K int
+	X, W    Tensor
+	Bias, Y Tensor
+}
+
 // QuantizeW4G: 4-bit group-wise quantization of W [N,K] into Qp u8 [N,K/2]
 // (even k in the low nibble), S f32 [N,K/G], Z u8 [N,K/G]. Symmetric uses
 // s = max(|lo|,|hi|,1e-5)/7 and z = 8. K is even, G in {32, 64, 128} or
@@ -106,6 +115,7 @@ type RepQuantSoftmaxPV struct {
 
 func (QuantizeI8) Kernel() string        { return "quantize_i8" }
 func (GemmW8A8) Kernel() string          { return "gemm_w8a8" }
+func (GemmF32) Kernel() string           { return "gemm_f32" }
 func (QuantizeW4G) Kernel() string       { return "quantize_w4g" }
 func (GemmW4G) Kernel() string           { return "gemm_w4g" }
 func (LayerwiseWQ) Kernel() string       { return "layerwise_wq" }

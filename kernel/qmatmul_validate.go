@@ -68,6 +68,17 @@ func (op GemmW8A8) Validate() error {
 	return CheckArgs(args...)
 }
 
+func (op GemmF32) Validate() error {
+	if err := qmNonNeg("M, N", op.M, op.N); err != nil {
+		return err
+	}
+	if op.K < 1 {
+		return Shapef("K = %d (must be >= 1)", op.K)
+	}
+	return CheckArgs(F32Arg("x", op.X, op.M*op.K), F32Arg("w", op.W, op.N*op.K),
+		F32Arg("bias", op.Bias, op.N).Opt(), F32Arg("y", op.Y, op.M*op.N))
+}
+
 func (op QuantizeW4G) Validate() error {
 	if err := qmNonNeg("N", op.N); err != nil {
 		return err
