@@ -206,13 +206,13 @@ extern "C" __global__ void __launch_bounds__(256) gemv_w4g(const float* __restri
     }
 }
 
-// gemm_w4g_tile: block (16,16), a 64x64 tile of Y, K in steps of 32 with
-// X and the dequantized W staged k-major in shared memory (pitch 65:
-// conflict-free stores). grid (ceil(N/64), ceil(M/64)).
-extern "C" __global__ void __launch_bounds__(256) gemm_w4g_tile(const float* __restrict__ X, const u8* __restrict__ Qp,
-                                                                const float* __restrict__ S, const u8* __restrict__ Z,
-                                                                const float* __restrict__ bias, float* __restrict__ Y, int M,
-                                                                int N, int K, int G) {
+// tile_gemm: Y = X W^T + bias for a 64x64 tile per block (16,16), K in
+// steps of 32 with X and W (w(n, k), dequantized on the fly) staged k-major
+// in shared memory (pitch 65: conflict-free stores). grid (ceil(N/64),
+// ceil(M/64)). Shared by every float GEMM here, whatever the weight format.
+template <class W>
+__device__ __forceinline__ void tile_gemm(const float* __restrict__ X, const W& w, const float* __restrict__ bias,
+                                          float* __restrict__ Y, int M, int N, int K) {
   __shared__ float Xs[32][65], Ws[32][65];
   const int tx = threadIdx.x, ty = threadIdx.y, tid = ty * 16 + tx;
   const int m0 = blockIdx.y * 64, n0 = blockIdx.x * 64;
@@ -227,7 +227,7 @@ extern "C" __global__ void __launch_bounds__(256) gemm_w4g_tile(const float* __r
       const int idx = tid + 256 * t, r = idx >> 5, kk = idx & 31, k = k0 + kk;
       const int m = m0 + r, n = n0 + r;
       Xs[kk][r] = m < M && k < K ? X[(i64)m * K + k] : 0.f;
-      Ws[kk][r] = n < N && k < K ? w4_weight(Qp, S, Z, n, k, K, G) : 0.f;
+      Ws[kk][r] = n < N && k < K ? w(n, k) : 0.f;
     }
     __syncthreads();
 #pragma unroll 8
@@ -251,4 +251,230 @@ extern "C" __global__ void __launch_bounds__(256) gemm_w4g_tile(const float* __r
       const int m = m0 + ty + 16 * i, n = n0 + tx + 16 * j;
       if (m < M && n < N) Y[(i64)m * N + n] = acc[i][j] + (bias ? bias[n] : 0.f);
     }
+}
+
+// gemv_cols: M <= 8 rows of X; a warp per output column (8 per block of
+// 256), lanes striding over K with w(n, k) dequantized on the fly.
+template <class W>
+__device__ __forceinline__ void gemv_cols(const float* __restrict__ X, const W& w, const float* __restrict__ bias,
+                                          float* __restrict__ Y, int M, int N, int K) {
+  const int n = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+  if (n >= N) return;  // whole warps only; no block barrier follows
+  float acc[GEMV_MAXM];
+#pragma unroll
+  for (int m = 0; m < GEMV_MAXM; m++) acc[m] = 0.f;
+  for (int k = lane; k < K; k += 32) {
+    const float wv = w(n, k);
+#pragma unroll
+    for (int m = 0; m < GEMV_MAXM; m++)
+      if (m < M) acc[m] = fmaf(X[(i64)m * K + k], wv, acc[m]);
+  }
+#pragma unroll
+  for (int m = 0; m < GEMV_MAXM; m++)
+    if (m < M) {
+      const float a = warp_sum(acc[m]);
+      if (lane == 0) Y[(i64)m * N + n] = a + (bias ? bias[n] : 0.f);
+    }
+}
+
+// Weight formats, w(n, k) for W [N,K].
+struct WeightW4Z {  // gemm_w4g: packed nibbles, u8 zero point
+  const u8* Qp;
+  const float* S;
+  const u8* Z;
+  int K, G;
+  __device__ __forceinline__ float operator()(int n, int k) const { return w4_weight(Qp, S, Z, n, k, K, G); }
+};
+struct WeightF32 {  // plain float32
+  const float* W;
+  int K;
+  __device__ __forceinline__ float operator()(int n, int k) const { return W[(i64)n * K + k]; }
+};
+// WeightWQ: layerwise_wq's formats by bit width: 8 symmetric per channel
+// (i8, w = s*q); 4 and 2 Quanto affine (packed low bits first, f32 shift:
+// w = q*s - shift); 3 GPTQ-style (a byte per code, u8 zero: w = s*(q - z)).
+struct WeightWQ {
+  const u8* Q;
+  const float* S;
+  const void* Z;
+  int K, G, bits;
+  __device__ __forceinline__ float operator()(int n, int k) const {
+    const i64 g = (i64)n * (K / G) + k / G;
+    switch (bits) {
+      case 8: return S[n] * (float)((const i8*)Q)[(i64)n * K + k];
+      case 4: {
+        const u8 b = Q[(i64)n * (K >> 1) + (k >> 1)];
+        return (float)((k & 1) ? b >> 4 : b & 15) * S[g] - ((const float*)Z)[g];
+      }
+      case 2: {
+        const u8 b = Q[(i64)n * (K >> 2) + (k >> 2)];
+        return (float)((b >> (2 * (k & 3))) & 3) * S[g] - ((const float*)Z)[g];
+      }
+      default: return S[g] * (float)((int)Q[(i64)n * K + k] - (int)((const u8*)Z)[g]);
+    }
+  }
+};
+
+extern "C" __global__ void __launch_bounds__(256) gemm_w4g_tile(const float* __restrict__ X, const u8* __restrict__ Qp,
+                                                                const float* __restrict__ S, const u8* __restrict__ Z,
+                                                                const float* __restrict__ bias, float* __restrict__ Y, int M,
+                                                                int N, int K, int G) {
+  tile_gemm(X, WeightW4Z{Qp, S, Z, K, G}, bias, Y, M, N, K);
+}
+
+// sgemm_tile / sgemv: float32 Y = X W^T + bias (repquant_ln_linear, gemm_f32).
+extern "C" __global__ void __launch_bounds__(256) sgemm_tile(const float* __restrict__ X, const float* __restrict__ W,
+                                                             const float* __restrict__ bias, float* __restrict__ Y, int M, int N,
+                                                             int K) {
+  tile_gemm(X, WeightF32{W, K}, bias, Y, M, N, K);
+}
+extern "C" __global__ void __launch_bounds__(256) sgemv(const float* __restrict__ X, const float* __restrict__ W,
+                                                        const float* __restrict__ bias, float* __restrict__ Y, int M, int N, int K) {
+  gemv_cols(X, WeightF32{W, K}, bias, Y, M, N, K);
+}
+
+// wq_gemm_tile / wq_gemv: one layer of layerwise_wq.
+extern "C" __global__ void __launch_bounds__(256) wq_gemm_tile(const float* __restrict__ X, const u8* __restrict__ Q,
+                                                               const float* __restrict__ S, const void* __restrict__ Z,
+                                                               const float* __restrict__ bias, float* __restrict__ Y, int M,
+                                                               int N, int K, int G, int bits) {
+  tile_gemm(X, WeightWQ{Q, S, Z, K, G, bits}, bias, Y, M, N, K);
+}
+extern "C" __global__ void __launch_bounds__(256) wq_gemv(const float* __restrict__ X, const u8* __restrict__ Q,
+                                                          const float* __restrict__ S, const void* __restrict__ Z,
+                                                          const float* __restrict__ bias, float* __restrict__ Y, int M, int N,
+                                                          int K, int G, int bits) {
+  gemv_cols(X, WeightWQ{Q, S, Z, K, G, bits}, bias, Y, M, N, K);
+}
+
+// ---- quantize_w4g (KERNELS.md 3.2): a warp per group of G, 8 per block ----
+
+// quant_w4g: lo = min(0, min w), hi = max(0, max w) (both 0: -1, 1);
+// asymmetric s = max(hi-lo, 1e-5)/15, z = clamp(rne(-lo/s), 0, 15);
+// symmetric s = max(-lo, hi, 1e-5)/7, z = 8; q = clamp(rne(w/s) + z, 0, 15).
+// A group with NaN or Inf gets s = NaN (its codes are left unwritten).
+extern "C" __global__ void __launch_bounds__(256) quant_w4g(const float* __restrict__ W, u8* __restrict__ Qp, float* __restrict__ S,
+                                                            u8* __restrict__ Z, int groups, int G, int sym) {
+  const int gi = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+  if (gi >= groups) return;  // whole warps only
+  const float* w = W + (i64)gi * G;
+  float lo = 0.f, hi = 0.f;
+  int bad = 0;
+  for (int k = lane; k < G; k += 32) {
+    const float v = w[k];
+    bad |= isnan(v) || isinf(v);
+    lo = fminf(lo, v);
+    hi = fmaxf(hi, v);
+  }
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) {
+    lo = fminf(lo, __shfl_xor_sync(FULL_MASK, lo, o));
+    hi = fmaxf(hi, __shfl_xor_sync(FULL_MASK, hi, o));
+    bad |= __shfl_xor_sync(FULL_MASK, bad, o);
+  }
+  if (bad) {
+    if (lane == 0) S[gi] = __int_as_float(0x7fc00000), Z[gi] = 0;
+    return;
+  }
+  float s;
+  int z;
+  if (sym) {
+    s = fmaxf(fmaxf(-lo, hi), 1e-5f) / 7.f;
+    z = 8;
+  } else {
+    if (lo == 0.f && hi == 0.f) lo = -1.f, hi = 1.f;
+    s = fmaxf(hi - lo, 1e-5f) / 15.f;
+    z = max(0, min(15, __float2int_rn(-lo / s)));
+  }
+  if (lane == 0) S[gi] = s, Z[gi] = (u8)z;
+  u8* q = Qp + (i64)gi * (G >> 1);
+  for (int j = lane; j < (G >> 1); j += 32) {
+    const int c0 = max(0, min(15, __float2int_rn(w[2 * j] / s) + z));
+    const int c1 = max(0, min(15, __float2int_rn(w[2 * j + 1] / s) + z));
+    q[j] = (u8)(c0 | (c1 << 4));
+  }
+}
+
+// ---- RepQuant (KERNELS.md 3.4) ----
+
+// rq_ln_quant: a block per row: LN with the reparameterized affine (mean
+// and variance accumulated in float64), the per-tensor code
+// q = clamp(rne(x'/dt) + zt, 0, qmax) (to Q when set) and x^ = (q-zt)*dt
+// into Xh, the GEMM's input. x'/dt is clamped first to where the code
+// clamps anyway, which keeps it in __float2int_rn's range.
+extern "C" __global__ void __launch_bounds__(256) rq_ln_quant(const float* __restrict__ X, const float* __restrict__ gamma,
+                                                              const float* __restrict__ beta, float* __restrict__ Xh,
+                                                              u8* __restrict__ Q, int C, float eps, float dt, int zt, int qmax) {
+  __shared__ double sh[32];
+  const i64 row = blockIdx.x;
+  const float* x = X + row * C;
+  double s = 0.0;
+  for (int c = threadIdx.x; c < C; c += blockDim.x) s += x[c];
+  const float mu = (float)(block_sum(s, sh) / C);
+  double d2 = 0.0;
+  for (int c = threadIdx.x; c < C; c += blockDim.x) {
+    const float d = x[c] - mu;
+    d2 += (double)d * d;
+  }
+  const float var = (float)(block_sum(d2, sh) / C);
+  const float rstd = (float)(1.0 / sqrt((double)(var + eps)));
+  const float tlo = (float)(-zt - 1), thi = (float)(qmax - zt + 1);
+  for (int c = threadIdx.x; c < C; c += blockDim.x) {
+    float t = ((x[c] - mu) * rstd * gamma[c] + beta[c]) / dt;
+    t = fminf(fmaxf(t, tlo), thi);
+    const int code = max(0, min(qmax, __float2int_rn(t) + zt));
+    if (Q) Q[row * C + c] = (u8)code;
+    Xh[row * C + c] = (float)(code - zt) * dt;
+  }
+}
+
+// rq_softmax_pv: shift-based P@V, a warp per output row (8 per block),
+// lanes over Dv. Code q (< drop = 2^bits) of key j weighs V row j by
+// 2^(F-k): k = q (log2) or k = ceil(q/2) with odd q also summed into the
+// odd term (logsqrt2). Integer path (bits <= 4): exact int64 sums,
+// O = scaleF*(A_all + (sqrt2-1)*A_odd) with scaleF = s*sV*2^-F, and A_all,
+// A_odd written where given. Float path (bits > 4): float64 sums of
+// Vi*2^-k (times sqrt2 for odd codes in logsqrt2), O = s*sV*sum.
+extern "C" __global__ void __launch_bounds__(256) rq_softmax_pv(const u8* __restrict__ Pq, const i8* __restrict__ Vi,
+                                                                float* __restrict__ O, int* __restrict__ Aall,
+                                                                int* __restrict__ Aodd, int rows, int L, int S, int Dv, int drop,
+                                                                int F, int sqrt2mode, int intPath, double scale, double scaleF) {
+  const int row = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+  if (row >= rows) return;
+  const u8* q = Pq + (i64)row * S;
+  const i8* v = Vi + (i64)(row / L) * S * Dv;
+  for (int d = lane; d < Dv; d += 32) {
+    const i64 o = (i64)row * Dv + d;
+    if (intPath) {
+      long long ev = 0, od = 0;
+      for (int j = 0; j < S; j++) {
+        const int c = q[j];
+        if (c >= drop) continue;
+        const long long t = (long long)v[(i64)j * Dv + d];
+        if (sqrt2mode) {
+          const long long term = t * (1ll << (F - (c + 1) / 2));
+          if (c & 1)
+            od += term;
+          else
+            ev += term;
+        } else {
+          ev += t * (1ll << (F - c));
+        }
+      }
+      const long long a = ev + od;
+      O[o] = (float)(scaleF * ((double)a + (1.4142135623730951 - 1.0) * (double)od));
+      if (Aall) Aall[o] = (int)a;
+      if (Aodd) Aodd[o] = (int)od;
+    } else {
+      double acc = 0.0;
+      for (int j = 0; j < S; j++) {
+        const int c = q[j];
+        if (c >= drop) continue;
+        const int k = sqrt2mode ? (c + 1) / 2 : c;
+        const double f = sqrt2mode && (c & 1) ? 1.4142135623730951 : 1.0;
+        acc += (double)v[(i64)j * Dv + d] * ldexp(f, -k);
+      }
+      O[o] = (float)(scale * acc);
+    }
+  }
 }
