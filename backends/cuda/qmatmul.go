@@ -221,7 +221,7 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (*bound, error) {
 	F := kernel.SoftmaxPVShift(op.Bits, op.Mode)
 	scale := float64(op.Scale) * float64(op.SV)
 	a := (&args{}).ptr(b, op.Pq).ptr(b, op.Vi).ptr(b, op.O).ptr(b, op.Aall).ptr(b, op.Aodd).
-		i32(rows).i32(op.L).i32(op.S).i32(op.Dv).i32(1<<op.Bits).i32(F).flag(op.Mode == kernel.QuantLogSqrt2).flag(intPath).
+		i32(rows).i32(op.L).i32(op.S).i32(op.Dv).i32(1 << op.Bits).i32(F).flag(op.Mode == kernel.QuantLogSqrt2).flag(intPath).
 		f64(scale).f64(math.Ldexp(scale, -F))
 	return k, k.add("qmatmul", "rq_softmax_pv", grid1(ceilDiv(rows, 8)), threads(256), 0, a)
 }
