@@ -18,14 +18,7 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	M, C, N := op.M, op.C, op.N
 	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
 	// W' [N,C] packed once into 2-column panels [C][2] (odd N: a zero column).
-	w := kernel.F32s(op.W)
-	wp := make([]float32, ((N+1)/2)*2*C)
-	for n := 0; n < N; n++ {
-		p, c := n/2, n%2
-		for j, v := range w[n*C : (n+1)*C] {
-			wp[p*2*C+2*j+c] = v
-		}
-	}
+	wp := packPanels2(kernel.F32s(op.W), N, C)
 	sg := newSgemm(b, M, N, C, false, kernel.F32s(op.Bias), kernel.F32s(op.Y),
 		func(p int, _ []float32) []float32 { return wp[p*2*C : (p+1)*2*C] })
 	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
