@@ -55,13 +55,33 @@ func Names() []string {
 	return ns
 }
 
+// Resolver makes an entry for a dynamic backend name (e.g. "exec:PATH",
+// an external worker), or reports ok = false for a name it does not handle.
+type Resolver struct {
+	Prefix string // the names it handles start with this ("exec:")
+	Usage  string // how such a name is written, for error messages ("exec:PATH")
+	Entry  func(name string) Entry
+}
+
+var resolvers []Resolver
+
+// AddResolver registers a resolver for names starting with r.Prefix.
+func AddResolver(r Resolver) { resolvers = append(resolvers, r) }
+
 // Lookup returns the entry named name, or an error listing the valid names.
 func Lookup(name string) (Entry, error) {
 	e, ok := registry[name]
-	if !ok {
-		return Entry{}, fmt.Errorf("unknown backend %q (valid: all, %s)", name, strings.Join(Names(), ", "))
+	if ok {
+		return e, nil
 	}
-	return e, nil
+	valid := append([]string{"all"}, Names()...)
+	for _, r := range resolvers {
+		if strings.HasPrefix(name, r.Prefix) {
+			return r.Entry(name), nil
+		}
+		valid = append(valid, r.Usage)
+	}
+	return Entry{}, fmt.Errorf("unknown backend %q (valid: %s)", name, strings.Join(valid, ", "))
 }
 
 // ISAs returns the levels Config.ISA may name in this build: every
