@@ -12,8 +12,8 @@ import (
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/conformance"
 	"github.com/nbench/nbench/kernel"
-	"github.com/nbench/nbench/suites/suite"
 	_ "github.com/nbench/nbench/suites/all"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 // The test binary is also the worker: with NBENCH_TEST_WORKER set it serves

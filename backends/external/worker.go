@@ -48,15 +48,15 @@ type reply struct {
 
 // proc is one running worker process and its pipes.
 type proc struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	out    *bufio.Reader
-	lines  chan lineOrErr
-	stderr *tailBuffer
-	nextID int64
-	dead   error // why it is no longer usable
-	mu     sync.Mutex
-	exited chan struct{} // closed when the process has exited
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	out     *bufio.Reader
+	lines   chan lineOrErr
+	stderr  *tailBuffer
+	nextID  int64
+	dead    error // why it is no longer usable
+	mu      sync.Mutex
+	exited  chan struct{} // closed when the process has exited
 	waitErr error
 }
 
