@@ -48,8 +48,12 @@ type Options struct {
 	Cache      CacheMode
 	CacheBytes int64 // cold mode: rotate buffer sets until their total exceeds this
 	MaxBytes   int64 // cases whose buffers exceed this are SKIPPED
-	Seed       uint64
-	NoTiming   bool // check correctness only
+	// LastLevelCache is the bytes of the machine's last-level cache, which
+	// decides whether a multi-pass kernel's second pass is counted as
+	// traffic (suite.Cost.Reread); 0 when unknown.
+	LastLevelCache int64
+	Seed           uint64
+	NoTiming       bool // check correctness only
 	// NoCheck times without computing the reference (verdict UNCHECKED):
 	// the rounds of a gate after the first, whose verdicts are known. The
 	// kernel still runs once untimed, so a setup or run error still fails.
@@ -72,10 +76,11 @@ type Result struct {
 	Backend, Path          string
 	Check                  suite.Check
 	Seed                   uint64
-	Cost                   suite.Cost
-	Iters                  int       // runs per sample
-	Sets                   int       // rotated buffer sets
-	Samples                []float64 // seconds per run, one per sample
+	Cost                   suite.Cost // of these inputs on this machine (Reread resolved, DataCost used)
+	Iters                  int        // runs per sample
+	Sets                   int        // rotated buffer sets
+	SetBytes               int64      // bytes of one buffer set (inputs and outputs)
+	Samples                []float64  // seconds per run, one per sample
 	Stats                  Stats
 	Err                    string // setup or run error (FAILED/SKIPPED detail)
 	Checked                bool   // the outputs were compared with the reference
@@ -287,12 +292,13 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 		res.Err = err.Error()
 		return nil, res
 	}
-	res.Cost = c.Cost()
 	bufs := c.Buffers()
 	var bytes int64
 	for _, bf := range bufs {
 		bytes += int64(bf.Len) * int64(bf.DType.Size())
 	}
+	res.SetBytes = bytes
+	res.Cost = c.Cost().Resolve(bytes, opt.LastLevelCache)
 	if opt.MaxBytes > 0 && bytes > opt.MaxBytes {
 		res.Check = suite.Check{Verdict: suite.Skipped, Detail: fmt.Sprintf("needs %d MiB, over the %d MiB limit (--max-mem)", bytes>>20, opt.MaxBytes>>20)}
 		return nil, res
@@ -348,6 +354,11 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 	}
 	if opt.NoTiming || res.Cost.Bytes == 0 && res.Cost.Flops == 0 && res.Cost.IntOps == 0 {
 		return p, res // not timed: the deferred check frees the sets
+	}
+	if dc, ok := c.(suite.DataCoster); ok {
+		if err := safely(func() error { res.Cost = dc.DataCost(host).Resolve(bytes, opt.LastLevelCache); return nil }); err != nil {
+			return fail(suite.Failed, fmt.Errorf("cost: %w", err))
+		}
 	}
 
 	// Timing: rotate buffer sets in cold mode so small working sets leave cache.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nbench/nbench/backends"
 	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/machine"
 	"github.com/nbench/nbench/internal/atomicfile"
 	"github.com/nbench/nbench/kernel"
 	"github.com/nbench/nbench/reports"
@@ -165,6 +166,7 @@ func (f *runFlags) options() (harness.Options, error) {
 		return o, fmt.Errorf("--max-mem=%d: must be positive", f.maxMem)
 	}
 	o.MaxBytes = f.maxMem << 20
+	o.LastLevelCache = machine.Describe().Caches.LastLevel()
 	o.Seed = f.seed
 	if o.Seed == 0 {
 		o.Seed = rand.Uint64() >> 1

@@ -137,3 +137,13 @@ func slug(s string) string {
 	}
 	return strings.TrimSuffix(b.String(), "-")
 }
+
+// LastLevel is the size of the largest cache level known (L3, else L2),
+// 0 when none is: the level beyond which a second pass over data goes to
+// DRAM.
+func (c Caches) LastLevel() int64 {
+	if c.L3 > 0 {
+		return c.L3
+	}
+	return c.L2
+}

@@ -217,6 +217,10 @@ func (c *slaCase) Check(d []*kernel.Host) suite.Check {
 // Cost follows KERNELS.md 2.2: per (b, h) 4*L*D*Dv + 3*L*D + 2*L*D (relu)
 // + L*Dv + 2*taps*L*Dv + L*Dv; bytes 4*B*H*L*(2D+2Dv) + 4*(taps+1)*Dv
 // (+ 4*L*H*D with Pk).
+const slaCostDoc = "FLOPs per head: 4LDDv for the two products through the D x Dv state (also the causal form's " +
+	"minimum, by prefix sums), 5LD for the ReLU kernels and normalizer, 2 per tap and L Dv for the conv, 2 L Dv to combine; " +
+	"bytes: Q, K, V (and Pk) read once, O written once, the conv weights read once"
+
 func (c *slaCase) Cost() suite.Cost {
 	bh, l, d, dv, taps := float64(c.B*c.H), float64(c.L), float64(c.D), float64(c.Dv), float64(c.taps())
 	bytes := 4*bh*l*(2*d+2*dv) + 4*(taps+1)*dv
@@ -234,6 +238,7 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "sla2d", Family: "attention",
 		Summary: "SLAB simplified linear attention, ReLU kernel + 5x5 depthwise conv on the token grid (arXiv 2405.11582)",
+		CostDoc: slaCostDoc,
 		Params: append(headParams("196",
 			suite.Param{Key: "gh", Default: "0", Doc: "grid rows (0 = sqrt(L), or L/gw)"},
 			suite.Param{Key: "gw", Default: "0", Doc: "grid columns (0 = sqrt(L), or L/gh)"}), tail...),
@@ -249,6 +254,7 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "sla1d", Family: "attention",
 		Summary: "SLAB simplified linear attention with a 5-tap depthwise Conv1d, optionally causal (nbench extension of arXiv 2405.11582)",
+		CostDoc: slaCostDoc,
 		Params: append(headParams("512"), append([]suite.Param{
 			{Key: "causal", Default: "false", Doc: "prefix-sum (causal) state and a left-padded conv over taps n-4..n"}}, tail...)...),
 		Quick: []string{"B=1,H=4,L=512,D=64", "B=1,H=4,L=512,D=64,causal=true", "B=1,H=2,L=37,D=16,Dv=24,causal=true,pk=true",

@@ -200,7 +200,9 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "softmax_attention", Family: "attention",
 		Summary: "scaled dot-product attention softmax(scale Q K^T) V, optionally causal (Vaswani et al. 2017; torch SDPA); full LLaMA and long-context shapes run 8 and 2 heads",
-		Params:  params,
+		CostDoc: "FLOPs: per (query, key) pair computed (L*S, or L(L+1)/2 causal) 2(D+Dv) for Q K^T and P V and 5 for the " +
+			"softmax, one exp each (T); bytes: Q, K, V read once and O written once (a flash-style kernel never stores the scores)",
+		Params: params,
 		Quick: []string{"B=2,H=4,L=128,D=64", "B=1,H=4,L=256,D=64,causal=true", "B=1,H=2,L=77,S=130,D=32,Dv=48",
 			"B=1,H=2,L=64,D=32,fill=equal", "B=1,H=2,L=50,D=16,fill=special", "B=1,H=2,L=50,D=16,causal=true,fill=special",
 			"B=1,H=2,L=9,S=1,D=8"},

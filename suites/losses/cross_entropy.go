@@ -118,15 +118,36 @@ func (c *crossEntropy) Check(d []*kernel.Host) suite.Check {
 	return suite.Trust(ck, []float64{ref}, frac)
 }
 
-func (c *crossEntropy) Cost() suite.Cost {
-	nv, n := float64(c.N*c.V), float64(c.N)
-	return suite.Cost{Flops: 4*nv + 3*n, Trans: nv + n, Bytes: 4*nv + 4*n + 4}
+// Cost is the part known before the targets are drawn (reading them);
+// DataCost adds the rows whose target is not ignored.
+func (c *crossEntropy) Cost() suite.Cost { return c.rows(0) }
+
+// DataCost: a row whose target is ignore_index contributes nothing, so a
+// kernel need not read its logits.
+func (c *crossEntropy) DataCost(d []*kernel.Host) suite.Cost {
+	used := 0
+	for _, t := range d[1].I32 {
+		if t != ignoreIndex {
+			used++
+		}
+	}
+	return c.rows(used)
+}
+
+// rows is the cost with `used` rows not ignored: 4 FLOPs and an exp per
+// logit of theirs, 3 FLOPs and a log per such row; their logits and every
+// target read, the scalar written.
+func (c *crossEntropy) rows(used int) suite.Cost {
+	nv, u := float64(used*c.V), float64(used)
+	return suite.Cost{Flops: 4*nv + 3*u, Trans: nv + u, Bytes: 4*nv + 4*float64(c.N) + 4}
 }
 
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "cross_entropy", Family: "losses",
 		Summary: "softmax cross-entropy with ignore_index -100 (torch.nn.CrossEntropyLoss)",
+		CostDoc: "over the rows whose target is not ignore_index (counted from the targets): 4 FLOPs and an exp (T) per logit " +
+			"(max, subtract, exp, sum), 3 FLOPs and a log per row; bytes: those rows' logits and every target read, the scalar written",
 		Params: []suite.Param{
 			{Key: "N", Default: "64", Doc: "rows (tokens)"},
 			{Key: "V", Default: "1000", Doc: "classes (vocabulary)"},

@@ -96,6 +96,8 @@ func (s ndShape) ptBuffers() []suite.Buffer {
 
 // sqCost is the cost of a loss over s_i = sum (p-t)^2: 3ND FLOPs plus
 // extra per sample.
+const sqCostDoc = "FLOPs: 3 per element (difference, multiply-add into the sum); bytes: P and T read once, the scalar written"
+
 func (s ndShape) sqCost(flopsPerSample, transPerSample float64) suite.Cost {
 	nd, n := float64(s.N*s.D), float64(s.N)
 	return suite.Cost{Flops: 3*nd + flopsPerSample*n, Trans: transPerSample * n, Bytes: 8*nd + 4}
@@ -282,12 +284,25 @@ func (c *mseMasked) Check(d []*kernel.Host) suite.Check {
 	return checkScalar(d[len(d)-1].F32[0], ref, c.degenerate() || c.keep == 0)
 }
 
-// Cost: mse's plus 2N FLOPs; the mask (1 B) and weights (4 B) per sample.
-func (c *mseMasked) Cost() suite.Cost {
-	cost := c.sqCost(2, 0)
+// Cost is the part known before the mask is drawn: the mask is read
+// (DataCost counts the samples it keeps).
+func (c *mseMasked) Cost() suite.Cost { return suite.Cost{Bytes: float64(c.N) + 4} }
+
+// DataCost: mse's counts and 2 FLOPs (weight, mask) over the kept samples
+// only, whose rows and weights are all a kernel must read; the mask is
+// read whole.
+func (c *mseMasked) DataCost(d []*kernel.Host) suite.Cost {
+	kept := 0
+	for _, m := range d[2].U8 {
+		if m != 0 {
+			kept++
+		}
+	}
+	k := ndShape{N: kept, D: c.D}
+	cost := k.sqCost(2, 0)
 	cost.Bytes += float64(c.N)
 	if c.weighted {
-		cost.Bytes += 4 * float64(c.N)
+		cost.Bytes += 4 * float64(kept)
 	}
 	return cost
 }
@@ -296,14 +311,14 @@ func (c *mseMasked) Cost() suite.Cost {
 
 // ndKernel builds an [N, D] loss kernel; close adds fill=close (the
 // per-sample losses, whose spread depends on c).
-func ndKernel(name, summary string, close bool, extra []suite.Param, quick, full, tests []string,
+func ndKernel(name, summary, costDoc string, close bool, extra []suite.Param, quick, full, tests []string,
 	build func(s ndShape, r *suite.ParamReader) suite.Case) *suite.Kernel {
 	fills, doc := ndFills, ndFillDoc
 	if close {
 		fills, doc = append(fills[:len(fills):len(fills)], closeFill), doc+closeDoc
 	}
 	return &suite.Kernel{
-		Name: name, Family: "losses", Summary: summary,
+		Name: name, Family: "losses", Summary: summary, CostDoc: costDoc,
 		Params: ndParams(doc, extra...),
 		Quick:  quick, Full: full, Tests: tests, Gate: ndGate,
 		New: func(p suite.Params) (suite.Case, error) {
@@ -331,10 +346,11 @@ func cat(lists ...[]string) []string {
 
 func init() {
 	suite.Register(
-		ndKernel("mse", "mean squared error (torch.nn.MSELoss)", false, nil, ndQuick, ndFull, ndTests,
+		ndKernel("mse", "mean squared error (torch.nn.MSELoss)", sqCostDoc, false, nil, ndQuick, ndFull, ndTests,
 			func(s ndShape, _ *suite.ParamReader) suite.Case { return &mse{s} }),
 
-		ndKernel("huber", "Huber loss (torch.nn.HuberLoss)", false,
+		ndKernel("huber", "Huber loss (torch.nn.HuberLoss)",
+			"FLOPs: 5 per element (difference, abs, compare, the quadratic or linear branch, sum); bytes: P and T read once, the scalar written", false,
 			[]suite.Param{{Key: "delta", Default: "1", Doc: "threshold delta > 0 between the quadratic and linear parts"}},
 			cat(ndQuick, []string{"N=64,D=1024,delta=0.25"}), ndFull,
 			cat(ndTests, []string{"N=5,D=9,delta=3"}),
@@ -342,7 +358,8 @@ func init() {
 				return &huber{ndShape: s, delta: float32(r.Positive("delta"))}
 			}),
 
-		ndKernel("pseudo_huber", "pseudo-Huber loss per sample, stable form (iCT, arXiv 2310.14189)", true,
+		ndKernel("pseudo_huber", "pseudo-Huber loss per sample, stable form (iCT, arXiv 2310.14189)",
+			sqCostDoc+"; per sample 4 FLOPs and one sqrt (T)", true,
 			[]suite.Param{scaleParam()},
 			// c=256 with fill=close: the loss is large enough for rtol to
 			// govern, and the naive float32 form errs by 1e-3 there.
@@ -350,13 +367,16 @@ func init() {
 			cat(ndTests, []string{"N=3,D=17,fill=close", "N=4,D=8,c=0.5"}),
 			func(s ndShape, r *suite.ParamReader) suite.Case { return newPerSample(s, r, false) }),
 
-		ndKernel("cauchy", "Cauchy loss per sample, log1p(s/(2c^2)) (sLCT, arXiv 2502.01441)", true,
+		ndKernel("cauchy", "Cauchy loss per sample, log1p(s/(2c^2)) (sLCT, arXiv 2502.01441)",
+			sqCostDoc+"; per sample 4 FLOPs and one log1p (T)", true,
 			[]suite.Param{scaleParam()},
 			cat(ndQuick, []string{"N=16,D=4096,fill=close"}), ndFull,
 			cat(ndTests, []string{"N=3,D=17,fill=close", "N=4,D=8,c=0.5"}),
 			func(s ndShape, r *suite.ParamReader) suite.Case { return newPerSample(s, r, true) }),
 
-		ndKernel("mse_masked", "masked, weighted per-sample MSE (sLCT early-timestep diffusion loss)", false,
+		ndKernel("mse_masked", "masked, weighted per-sample MSE (sLCT early-timestep diffusion loss)",
+			"over the samples the drawn mask keeps only (counted from the mask): mse's 3 FLOPs per element and 2 per sample, "+
+				"their P and T rows and weights read; the whole mask read, the scalar written", false,
 			[]suite.Param{
 				{Key: "keep", Default: "0.5", Doc: "probability that a sample's mask is 1"},
 				{Key: "weights", Default: "true", Doc: "per-sample weights U(0,2) (false: none, i.e. 1)"},

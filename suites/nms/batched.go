@@ -15,19 +15,25 @@ import (
 // the labels), then the union sorted by score descending, ties to the lower
 // index.
 func refBatched(b, s []float32, labels []int32, t float64) []int32 {
+	keep, _ := batched(b, s, labels, t)
+	return keep
+}
+
+// batched is refBatched that also counts the IoUs evaluated.
+func batched(b, s []float32, labels []int32, t float64) (keep []int32, ious int) {
 	byLabel := map[int32][]int{}
 	for i, v := range s {
 		if !math.IsNaN(float64(v)) {
 			byLabel[labels[i]] = append(byLabel[labels[i]], i)
 		}
 	}
-	var keep []int32
 	for _, idx := range byLabel {
-		keep = append(keep, refGreedy(b, s, idx, t, 0, false)...)
+		k, n := greedy(b, s, idx, t, 0, false)
+		keep, ious = append(keep, k...), ious+n
 	}
 	slices.Sort(keep)
 	sort.SliceStable(keep, func(a, c int) bool { return s[keep[a]] > s[keep[c]] })
-	return keep
+	return keep, ious
 }
 
 type batchedCase struct {
@@ -95,25 +101,38 @@ func (c *batchedCase) Unspecified(d []*kernel.Host, buf int) bool {
 	return buf == 4 && d[5].I32[0] == 0
 }
 
-// Cost sums KERNELS.md's worst case over the classes of each image: with
-// labels spread evenly over C classes, E[sum n_c^2] = N^2/C + N(1-1/C)
-// pairs (an estimate: the fills correlate labels with objects), 12 FLOPs
-// per pair, plus N log2 N compares to sort; bytes 24N + 4K per image with
-// K = N, plus the counts.
-func (c *batchedCase) Cost() suite.Cost {
-	n, cl, b := float64(c.N), float64(c.Classes), float64(c.B)
-	flops := 0.0
-	if n > 1 {
-		flops = 6*(n*n/cl+n*(1-1/cl)) + n*math.Log2(n)
+// Cost is the part of the work known before the boxes are drawn (the
+// counts); DataCost counts the rest from the boxes of each image.
+func (c *batchedCase) Cost() suite.Cost { return suite.Cost{Bytes: 8 * float64(c.B)} }
+
+// DataCost sums, over the images, greedy NMS per label of the boxes the
+// image holds (labels read too) and the sort of its candidates.
+func (c *batchedCase) DataCost(d []*kernel.Host) suite.Cost {
+	counts, boxes, scores, labels := d[0].I32, d[1].F32, d[2].F32, d[3].I32
+	total := c.Cost()
+	for img := range c.B {
+		o, n := img*c.N, int(counts[img])
+		keep, ious := batched(boxes[4*o:4*(o+n)], scores[o:o+n], labels[o:o+n], float64(c.IoU))
+		cands := 0
+		for _, v := range scores[o : o+n] {
+			if !math.IsNaN(float64(v)) {
+				cands++
+			}
+		}
+		g := greedyCost(n, cands, ious, len(keep))
+		total.Flops += g.Flops
+		total.Bytes += g.Bytes - 4 + 4*float64(n) // the count is in Cost; labels are read
 	}
-	return suite.Cost{Flops: b * flops, Bytes: b * (28*n + 8)}
+	return total
 }
 
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "batched_nms", Family: "nms",
-		Summary: "class-aware NMS per image (torchvision batched_nms: NMS per label, union sorted by score). " +
-			"Costs: 12 FLOPs per same-label pair, estimated for evenly spread labels, + N log2 N; bytes 28N per image",
+		Summary: "class-aware NMS per image (torchvision batched_nms: NMS per label, union sorted by score)",
+		CostDoc: "per image, over the boxes it holds: nms's counts per label (12 FLOPs per IoU the greedy algorithm evaluates " +
+			"within a label on these boxes, counted by the suite's reference) plus n log2 n compares to sort; bytes: boxes, scores " +
+			"and labels read once (24 B a box), the kept indices written, and the counts read and written",
 		Params: []suite.Param{
 			{Key: "B", Default: "1", Doc: "images"},
 			{Key: "N", Default: "1000", Doc: "box capacity per image (image 0 is full, the others hold N/2 to N)"},

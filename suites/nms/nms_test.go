@@ -327,3 +327,29 @@ func TestFillSeparates(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkCounts: the costs count the IoUs the greedy algorithms evaluate
+// on the drawn boxes. Boxes 0 and 1 overlap (IoU 0.81), box 2 stands apart,
+// scores fall with the index: hard NMS keeps 0, compares it with 1 and 2,
+// suppresses 1, keeps 2: two IoUs. Soft-NMS (linear, Nt 0.3) decays 1 and
+// 2 in round one, the remaining candidate in round two: three pairs.
+func TestWorkCounts(t *testing.T) {
+	b := []float32{0, 0, 10, 10, 0, 0, 10, 9, 50, 50, 60, 60}
+	s := []float32{0.9, 0.8, 0.7}
+	keep, ious, cands := countNMS(b, s, 0.5, math.Inf(-1), false)
+	if len(keep) != 2 || ious != 2 || cands != 3 {
+		t.Errorf("nms: kept %v, %d IoUs, %d candidates; want 2 kept, 2 IoUs, 3 candidates", keep, ious, cands)
+	}
+	_, _, pairs := softNMS(softParams{method: kernel.SoftNMSLinear, sigma: 0.5, nt: 0.3, thr: 0.001}, b, s, nil)
+	if pairs != 3 {
+		t.Errorf("soft_nms: %d pairs decayed, want 3", pairs)
+	}
+	c := &nmsCase{N: 3, IoU: 0.5, ScoreThr: float32(math.Inf(-1))}
+	d := []*kernel.Host{{F32: b}, {F32: s}}
+	if got, want := c.DataCost(d), greedyCost(3, 3, 2, 2); got != want {
+		t.Errorf("nms DataCost %+v, want %+v", got, want)
+	}
+	if w := greedyCost(3, 3, 2, 2); w.Flops != 2*iouFlops+3*math.Log2(3) || w.Bytes != 20*3+4*2+4 {
+		t.Errorf("greedyCost %+v: want 12 FLOPs per IoU + 3 log2 3, bytes 20N + 4K + 4", w)
+	}
+}

@@ -52,10 +52,17 @@ func byScore(s []float32, idx []int) {
 // scores not NaN): visit them by score, keep each box not yet suppressed and
 // suppress every later box with IoU > t (IoU >= t when geq).
 func refGreedy(b, s []float32, idx []int, t, one float64, geq bool) []int32 {
+	keep, _ := greedy(b, s, idx, t, one, geq)
+	return keep
+}
+
+// greedy is refGreedy that also counts the IoUs it evaluates: the least
+// work of greedy NMS on these boxes (each kept box against every later box
+// still standing), which the costs use.
+func greedy(b, s []float32, idx []int, t, one float64, geq bool) (keep []int32, ious int) {
 	order := slices.Clone(idx)
 	byScore(s, order)
 	suppressed := make([]bool, len(order))
-	var keep []int32
 	for a, i := range order {
 		if suppressed[a] {
 			continue
@@ -65,25 +72,33 @@ func refGreedy(b, s []float32, idx []int, t, one float64, geq bool) []int32 {
 			if suppressed[c] {
 				continue
 			}
+			ious++
 			iou := refIoU(b, i, order[c], one)
 			if iou > t || geq && iou >= t {
 				suppressed[c] = true
 			}
 		}
 	}
-	return keep
+	return keep, ious
 }
 
 // refNMS is 4.1: boxes with a NaN score or a score below scoreThr are
 // dropped, then greedy NMS; legacy is plus_one with IoU >= t.
 func refNMS(b, s []float32, t, scoreThr float64, legacy bool) []int32 {
+	keep, _, _ := countNMS(b, s, t, scoreThr, legacy)
+	return keep
+}
+
+// countNMS is refNMS with the IoUs evaluated and the candidates sorted.
+func countNMS(b, s []float32, t, scoreThr float64, legacy bool) (keep []int32, ious, cands int) {
 	var idx []int
 	for i, v := range s {
 		if float64(v) >= scoreThr { // false for NaN
 			idx = append(idx, i)
 		}
 	}
-	return refGreedy(b, s, idx, t, plusOne(legacy), legacy)
+	keep, ious = greedy(b, s, idx, t, plusOne(legacy), legacy)
+	return keep, ious, len(idx)
 }
 
 // checkKeep compares a kernel's kept indices and count with the reference:
@@ -124,6 +139,13 @@ func (p softParams) weight(ov float64) float64 {
 // selection. With fix set it also edits the scores s as it goes so that a
 // float32 kernel must take every decision the same way (see softFixer).
 func refSoftNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept []float64) {
+	keep, kept, _ = softNMS(p, b, s, fix)
+	return keep, kept
+}
+
+// softNMS is refSoftNMS that also counts the (selected, candidate) pairs it
+// decays: every round scans and decays each remaining candidate once.
+func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept []float64, pairs int) {
 	var cand []int // index order, so a strict > argmax breaks ties to the lowest index
 	cur := make([]float64, len(s))
 	for i, v := range s {
@@ -148,6 +170,7 @@ func refSoftNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kep
 		i := cand[m]
 		keep, kept = append(keep, int32(i)), append(kept, cur[i])
 		cand = slices.Delete(cand, m, m+1)
+		pairs += len(cand)
 		w := 0
 		for _, j := range cand {
 			ov := refIoU(b, i, j, p.one)
@@ -164,5 +187,5 @@ func refSoftNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kep
 		}
 		cand = cand[:w]
 	}
-	return keep, kept
+	return keep, kept, pairs
 }

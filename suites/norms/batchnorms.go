@@ -241,6 +241,15 @@ func (c *bnInfer) Check(d []*kernel.Host) suite.Check {
 	return suite.Trust(suite.Close("y", d[5].F32, y, tol, tol), y, batchTrust(c.FillMode))
 }
 
+// affineCostDoc says what the counts of a per-channel affine norm include.
+const affineCostDoc = "FLOPs: 2 per element (multiply-add) + the fold of the per-channel parameters into one affine, " +
+	"an rsqrt per channel (T); bytes: x read and y written once, the per-channel parameters read once"
+
+// rereadDoc is the second pass of a training norm whose statistics cover
+// the whole batch: y needs them, so x is read again, from memory when it
+// does not fit in the last-level cache (KERNELS.md 1.7).
+const rereadDoc = "x is counted twice when it exceeds the last-level cache (statistics first, then the output)"
+
 func (c *bnInfer) Cost() suite.Cost {
 	e, ch := float64(c.M*c.C), float64(c.C)
 	fold := 4 * ch // a = gamma*rsqrt(rv+eps), b = beta - rm*a
@@ -300,7 +309,7 @@ func (c *bnTrain) Check(d []*kernel.Host) suite.Check {
 
 func (c *bnTrain) Cost() suite.Cost {
 	e, ch := float64(c.M()*c.C), float64(c.C)
-	return suite.Cost{Flops: 8*e + 12*ch, Trans: ch, Bytes: 8*e + 32*ch}
+	return suite.Cost{Flops: 8*e + 12*ch, Trans: ch, Bytes: 8*e + 32*ch, Reread: 4 * e}
 }
 
 // ---- prepbn_train ----
@@ -358,7 +367,7 @@ func (c *prepBN) Check(d []*kernel.Host) suite.Check {
 func (c *prepBN) Cost() suite.Cost {
 	e, m, ch := float64(c.M*c.C), float64(c.M), float64(c.C)
 	// LayerNorm + BatchNorm training + 3E to blend.
-	return suite.Cost{Flops: (8*e + 3*m) + (8*e + 12*ch) + 3*e, Trans: m + ch, Bytes: 8*e + 40*ch}
+	return suite.Cost{Flops: (8*e + 3*m) + (8*e + 12*ch) + 3*e, Trans: m + ch, Bytes: 8*e + 40*ch, Reread: 4 * e}
 }
 
 func init() {
@@ -372,6 +381,7 @@ func init() {
 		&suite.Kernel{
 			Name: "batchnorm_infer", Family: "norms",
 			Summary: "BatchNorm inference: a per-channel affine from the running stats (torch.nn.BatchNorm eval)",
+			CostDoc: affineCostDoc,
 			Params:  bnParams(false),
 			Quick:   append([]string{"layout=nc,N=64,C=4,fill=special"}, bnQuick...),
 			Full:    []string{"layout=nhwc,N=32,H=56,W=56,C=64", "layout=nc,N=8192,C=1024"},
@@ -385,11 +395,13 @@ func init() {
 		&suite.Kernel{
 			Name: "batchnorm_train", Family: "norms",
 			Summary: "BatchNorm training forward: batch statistics, y and the new running mean/var (torch.nn.BatchNorm train)",
-			Params:  bnParams(true),
-			Quick:   append([]string{"layout=nc,N=65536,C=3"}, bnQuick...),
-			Full:    []string{"layout=nhwc,N=32,H=56,W=56,C=64", "layout=nc,N=8192,C=1024"},
-			Tests:   bnTests,
-			Gate:    bnGate,
+			CostDoc: "FLOPs: 8 per element (mean, variance, normalize, affine) + 12 per channel, an rsqrt per channel (T); " +
+				"bytes: x read and y written once, gamma, beta and the state read and the new state written; " + rereadDoc,
+			Params: bnParams(true),
+			Quick:  append([]string{"layout=nc,N=65536,C=3"}, bnQuick...),
+			Full:   []string{"layout=nhwc,N=32,H=56,W=56,C=64", "layout=nc,N=8192,C=1024"},
+			Tests:  bnTests,
+			Gate:   bnGate,
 			New: func(p suite.Params) (suite.Case, error) {
 				s, err := readBNShape(p, true)
 				return &bnTrain{s}, err
@@ -405,6 +417,7 @@ func init() {
 		&suite.Kernel{
 			Name: "repbn_infer", Family: "norms",
 			Summary: "RepBN inference y = BN(x) + alpha*x, one foldable per-channel affine (SLAB)",
+			CostDoc: affineCostDoc,
 			Params: tok(suite.Param{Key: "eps", Default: "1e-05", Doc: "BN epsilon"},
 				suite.Param{Key: "alpha", Default: "1", Doc: "RepBN's learnable scalar"}, fill),
 			Quick: []string{"B=4,T=197,C=192", "B=2,T=50,C=768", "B=2,T=8,C=16,fill=special"},
@@ -422,6 +435,9 @@ func init() {
 		&suite.Kernel{
 			Name: "prepbn_train", Family: "norms",
 			Summary: "Progressive RepBN training y = lam*LN(x) + (1-lam)*(BN_train(x) + alpha*x), with the BN state update (SLAB)",
+			CostDoc: "FLOPs: LayerNorm's (8 per element, 3 per row) + BatchNorm training's (8 per element, 12 per channel) + 3 per " +
+				"element to blend; an rsqrt per row and per channel (T); bytes: x read and y written once, the per-channel " +
+				"parameters and state read and written; " + rereadDoc,
 			Params: tok(suite.Param{Key: "lam", Default: "0.5", Doc: "blend lam = r0*iter/total_step, falls from 1 to 0"},
 				suite.Param{Key: "alpha", Default: "1", Doc: "RepBN's learnable scalar"},
 				suite.Param{Key: "ln_eps", Default: "1e-06", Doc: "LayerNorm epsilon (SLAB classification)"},

@@ -161,7 +161,11 @@ func (c *evoB0) Cost() suite.Cost {
 	if c.Training {
 		flops += 4 * e
 	}
-	return suite.Cost{Flops: flops, Trans: trans, Bytes: 8*e + 12*ch + state}
+	cost := suite.Cost{Flops: flops, Trans: trans, Bytes: 8*e + 12*ch + state}
+	if c.Training {
+		cost.Reread = 4 * e // the batch std covers every image
+	}
+	return cost
 }
 
 // ---- evonorm_s0 ----
@@ -242,6 +246,9 @@ func init() {
 		&suite.Kernel{
 			Name: "evonorm_b0", Family: "norms",
 			Summary: "EvoNorm-B0: x / max(batch std, v*x + instance std) * gamma + beta (arXiv 2004.02967, TF reference)",
+			CostDoc: "FLOPs: 10 per element (instance statistics 4, output 6) + 4 for the batch statistics in training, a sqrt per " +
+				"(image, channel) and per channel (T); 2 per element without the nonlinearity; bytes: x read and y written once, " +
+				"the per-channel parameters and state read (and written in training); in training " + rereadDoc,
 			Params: evoParams(
 				suite.Param{Key: "decay", Default: "0.9", Doc: "running-var decay: rv' = rv - (rv - sb2)*(1 - decay)"},
 				suite.Param{Key: "training", Default: "true", Doc: "batch variance and state update (true) or running_var (false)"}),
@@ -261,7 +268,10 @@ func init() {
 		&suite.Kernel{
 			Name: "evonorm_s0", Family: "norms",
 			Summary: "EvoNorm-S0: x * sigmoid(v*x) / group std * gamma + beta (arXiv 2004.02967, TF reference)",
-			Params:  evoParams(suite.Param{Key: "groups", Default: "32", Doc: "groups G, lowered until G divides C (as TF does)"}),
+			CostDoc: "FLOPs: 11 per element (group statistics, sigmoid, output), a sigmoid per element and an rsqrt per group (T); " +
+				"2 per element without the nonlinearity; bytes: x read and y written once (an image's groups fit in cache), " +
+				"the per-channel parameters read",
+			Params: evoParams(suite.Param{Key: "groups", Default: "32", Doc: "groups G, lowered until G divides C (as TF does)"}),
 			Quick: []string{"N=4,H=14,W=14,C=64", "N=2,H=7,W=7,C=128", "N=2,H=8,W=8,C=48", "N=2,H=8,W=8,C=32,nonlinear=false",
 				"N=2,H=5,W=5,C=16,fill=special"},
 			Full: full,

@@ -153,8 +153,10 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "layernorm", Family: "norms",
 		Summary: "LayerNorm over the last axis (Ba et al. 2016; torch.nn.LayerNorm)",
-		Params:  rowParams("1e-05"),
-		Quick:   rowQuick, Full: rowFull, Tests: rowTests, Gate: []string{rowGate},
+		CostDoc: "FLOPs: 8 per element (mean, two-pass variance, normalize, affine) + 3 per row, an rsqrt per row (T); " +
+			"bytes: x read and y written once (a row fits in cache, so its second pass needs no memory traffic), gamma and beta read once",
+		Params: rowParams("1e-05"),
+		Quick:  rowQuick, Full: rowFull, Tests: rowTests, Gate: []string{rowGate},
 		New: func(p suite.Params) (suite.Case, error) {
 			s, err := readRowShape(p)
 			return &layerNorm{s}, err

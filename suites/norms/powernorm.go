@@ -154,7 +154,7 @@ func (c *powerTrain) Check(d []*kernel.Host) suite.Check {
 
 func (c *powerTrain) Cost() suite.Cost {
 	e, ch := float64(c.M*c.C), float64(c.C)
-	return suite.Cost{Flops: 10 * e, Trans: float64(c.M*c.G) + ch, Bytes: 8*e + 16*ch}
+	return suite.Cost{Flops: 10 * e, Trans: float64(c.M*c.G) + ch, Bytes: 8*e + 16*ch, Reread: 4 * e}
 }
 
 // ---- powernorm_infer ----
@@ -193,7 +193,9 @@ func init() {
 		&suite.Kernel{
 			Name: "powernorm_train", Family: "norms",
 			Summary: "PowerNorm training: GroupScaling1D + quadratic-mean batch norm with running phi (MaskPowerNorm, arXiv 2003.07845)",
-			Params:  powerParams(true),
+			CostDoc: "FLOPs: 10 per element (group scaling, quadratic mean, output), an rsqrt per (token, group) and per channel (T); " +
+				"bytes: x read and y written once, the per-channel parameters and phi read, the new phi written; " + rereadDoc,
+			Params: powerParams(true),
 			// Iterations around warmup = 4: averaging (1, 3), batch-normalized
 			// without averaging (4), normalized by the old phi (5, 2000).
 			Quick: []string{"B=4,T=49,C=192,G=4,warmup=4,iter=1", "B=4,T=49,C=192,G=4,warmup=4,iter=3",
@@ -213,11 +215,13 @@ func init() {
 		&suite.Kernel{
 			Name: "powernorm_infer", Family: "norms",
 			Summary: "PowerNorm inference: y = w * GroupScale(x) * rsqrt(phi + eps) + b",
-			Params:  powerParams(false),
-			Quick:   []string{"B=4,T=49,C=192,G=4", "B=2,T=50,C=768,G=12", "B=2,T=8,C=64,G=8,fill=special"},
-			Full:    full,
-			Tests:   []string{"B=0,T=4,C=8,G=2", "B=1,T=1,C=1", "B=3,T=7,C=15,G=5", "B=1,T=3,C=4,G=4,fill=special"},
-			Gate:    []string{"B=8,T=197,C=768,G=12"},
+			CostDoc: "FLOPs: 7 per element (group scaling, affine), an rsqrt per (token, group) and per channel (T); bytes: x read " +
+				"and y written once, the per-channel parameters read",
+			Params: powerParams(false),
+			Quick:  []string{"B=4,T=49,C=192,G=4", "B=2,T=50,C=768,G=12", "B=2,T=8,C=64,G=8,fill=special"},
+			Full:   full,
+			Tests:  []string{"B=0,T=4,C=8,G=2", "B=1,T=1,C=1", "B=3,T=7,C=15,G=5", "B=1,T=3,C=4,G=4,fill=special"},
+			Gate:   []string{"B=8,T=197,C=768,G=12"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
 				c := &powerInfer{readPowerShape(&r)}

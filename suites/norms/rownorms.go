@@ -347,6 +347,9 @@ func rowKernel(name, summary, eps string, extra []suite.Param, quick, full, test
 	build func(s rowShape, r *suite.ParamReader) suite.Case) *suite.Kernel {
 	return &suite.Kernel{
 		Name: name, Family: "norms", Summary: summary,
+		CostDoc: "FLOPs: KERNELS.md's per element for the norm (statistics, normalize, optional scale) + a few per row, an " +
+			"rsqrt per row (T); bytes: x read and y written once (a row fits in cache, so its second pass needs no memory " +
+			"traffic), the optional vector read once",
 		Params: append(rowParams(eps), extra...),
 		Quick:  quick, Full: full, Tests: tests,
 		New: func(p suite.Params) (suite.Case, error) {

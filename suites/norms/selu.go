@@ -93,6 +93,7 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "selu", Family: "norms",
 		Summary: "SELU activation, elementwise (Klambauer et al. 2017)",
+		CostDoc: "FLOPs: 4 per element (compare, expm1 scaled, select), an expm1 per element (T); bytes: x read and y written once",
 		Params: []suite.Param{
 			{Key: "E", Default: "65536", Doc: "number of elements"},
 			{Key: "fill", Default: "normal", Doc: "inputs: normal N(0,2); tiny |x| in [1e-12, 0.1] (expm1 accuracy); special (NaN, Inf, -0.0, subnormals, ... first)"},

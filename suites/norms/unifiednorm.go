@@ -276,7 +276,7 @@ func (c *unifiedTrain) Check(d []*kernel.Host) suite.Check {
 
 func (c *unifiedTrain) Cost() suite.Cost {
 	e, ch, wc := float64(c.M*c.C), float64(c.C), float64(c.W*c.C)
-	return suite.Cost{Flops: 6*e + 6*wc, Trans: wc + ch, Bytes: 8*e + 16*ch + 8*wc}
+	return suite.Cost{Flops: 6*e + 6*wc, Trans: wc + ch, Bytes: 8*e + 16*ch + 8*wc, Reread: 4 * e}
 }
 
 // ---- unified_norm_infer ----
@@ -340,6 +340,8 @@ func init() {
 		&suite.Kernel{
 			Name: "unified_norm_train", Family: "norms",
 			Summary: "Unified Normalization (UN1d) training: windowed geometric-mean statistics with outlier filtration (arXiv 2208.01313)",
+			CostDoc: "FLOPs: 6 per element (statistics, output) + 6 per window value and channel, a log/exp per window value and an " +
+				"rsqrt per channel (T); bytes: x read and y written once, the parameters read, the window state read and written; " + rereadDoc,
 			Params: append(tokParams(),
 				suite.Param{Key: "window", Default: "4", Doc: "window W of past batch statistics"},
 				suite.Param{Key: "warmup", Default: "4000", Doc: "warmup iterations"},
@@ -367,6 +369,7 @@ func init() {
 		&suite.Kernel{
 			Name: "unified_norm_infer", Family: "norms",
 			Summary: "Unified Normalization inference: y = w * x * rsqrt(rv + eps) + b, a per-channel scale",
+			CostDoc: affineCostDoc,
 			Params:  append(tokParams(), eps, suite.Param{Key: "fill", Default: "normal", Doc: "normal; special: rv = 0 in a channel and a NaN"}),
 			Quick:   []string{"B=4,T=197,C=192", "B=2,T=50,C=768", "B=2,T=8,C=16,fill=special"},
 			Full:    []string{"B=64,T=197,C=768"},

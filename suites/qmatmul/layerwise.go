@@ -338,6 +338,9 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "layerwise_wq", Family: "qmatmul",
 		Summary: "layer-wise mixed-bit weight quantization: a chain of 2/3/4/8-bit linear layers (arXiv 2406.17415, Quanto quantizers)",
+		CostDoc: "per layer: FLOPs 2MNK (multiply-adds after dequantization) + 2 per output and group; bytes: the packed " +
+			"codes at their bit width, the group scales (and zero points), the biases read once; the first layer's input read " +
+			"and the last layer's output written once (the activations between layers stay in cache)",
 		Params: []suite.Param{
 			{Key: "M", Default: "1", Doc: "rows of X (tokens)"},
 			{Key: "dims", Default: "4096:11008:4096", Doc: "K_0:N_0:N_1:... (layer l maps dims[l] to dims[l+1])"},

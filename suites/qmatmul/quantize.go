@@ -198,6 +198,8 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "quantize_i8", Family: "qmatmul",
 		Summary: "per-row symmetric int8 quantization, RNE, [-127, 127] (SmoothQuant/ZeroQuant activations)",
+		CostDoc: "FLOPs: 3 per element (abs-max, scale, round) + 1 per row; bytes: x read once (a row fits in cache for its " +
+			"second pass), the int8 codes and the row scales written once",
 		Params: []suite.Param{
 			{Key: "R", Default: "64", Doc: "rows (tokens)"},
 			{Key: "K", Default: "1024", Doc: "row length"},
@@ -216,6 +218,8 @@ func init() {
 	}, &suite.Kernel{
 		Name: "quantize_w4g", Family: "qmatmul",
 		Summary: "4-bit group-wise weight quantization, GPTQ-style asymmetric (range incl. 0) or symmetric, packed nibbles",
+		CostDoc: "FLOPs: 4 per weight (range, scale, round, clamp) + 4 per group; bytes: W read once, the packed nibbles " +
+			"(half a byte a weight), the group scales and zero points written once",
 		Params: []suite.Param{
 			{Key: "N", Default: "256", Doc: "weight rows (output channels)"},
 			{Key: "K", Default: "1024", Doc: "row length (input channels), even"},

@@ -390,14 +390,40 @@ func i64s(x []int32) []int64 {
 	return out
 }
 
-// Cost (KERNELS.md 3.4): 2 L S Dv int ops per head plus the quantizer, L S
-// transcendentals (the codes are inputs here; the count follows the spec).
-// Bytes: codes, V, O and the optional integer sums.
+// Cost is the part known before the codes are drawn: the bytes (codes, V,
+// O and the optional integer sums) and 3 FLOPs per output to combine the
+// sums; DataCost adds the terms the codes keep.
 func (c *softmaxPV) Cost() suite.Cost {
 	bh, l, s, dv := float64(c.BH), float64(c.L), float64(c.S), float64(c.Dv)
-	cost := suite.Cost{IntOps: 2 * bh * l * s * dv, Flops: bh * l * s, Trans: bh * l * s,
-		Bytes: bh * (l*s + s*dv + 4*l*dv)}
+	cost := suite.Cost{Flops: 3 * bh * l * dv, Bytes: bh * (l*s + s*dv + 4*l*dv)}
 	cost.Bytes += 4 * bh * l * dv * float64(len(c.l.list)-3)
+	return cost
+}
+
+// DataCost counts the terms of P@V the codes keep (q < 2^b; a dropped code
+// is no work). On the integer path (b <= 4) each kept term is a shift and
+// an add per column of V, and one more add into A_odd when q is odd
+// (logsqrt2): integer ALU work, not multiply-accumulates. On the float
+// path each kept term is a multiply-add per column. KERNELS.md's 2 L S Dv
+// ops is the count with no code dropped; its L S quantizer exponentials
+// are not this kernel's work (the codes are its inputs).
+func (c *softmaxPV) DataCost(d []*kernel.Host) suite.Cost {
+	cost := c.Cost()
+	var kept, odd float64
+	for _, q := range c.l.h(d, "pq").U8 {
+		if int(q) < 1<<c.bits {
+			kept++
+			if q&1 == 1 && c.mode == kernel.QuantLogSqrt2 {
+				odd++
+			}
+		}
+	}
+	dv := float64(c.Dv)
+	if c.bits <= 4 {
+		cost.ALUOps = (2*kept + odd) * dv
+	} else {
+		cost.Flops += 2 * kept * dv
+	}
 	return cost
 }
 
@@ -405,6 +431,8 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "repquant_ln_linear", Family: "qmatmul",
 		Summary: "RepQuant: LN with reparameterized affine, per-tensor quantization, Linear with reparameterized W (arXiv 2402.05628)",
+		CostDoc: "FLOPs: LayerNorm's 8 per element and 3 per row, quantization 4 per element, the GEMM 2MCN; an rsqrt per row (T); " +
+			"bytes: x, gamma', beta', W' and bias' read once, Y and the codes written once",
 		Params: []suite.Param{
 			{Key: "M", Default: "197", Doc: "tokens"},
 			{Key: "C", Default: "768", Doc: "channels (LN axis, Linear input)"},
@@ -420,6 +448,9 @@ func init() {
 	}, &suite.Kernel{
 		Name: "repquant_softmax_pv", Family: "qmatmul",
 		Summary: "RepQuant shift-based P@V with log2 / log-sqrt2 softmax codes, exact integer sums (arXiv 2402.05628, RepQ-ViT)",
+		CostDoc: "integer ALU ops (b <= 4): per code the drawn P keeps (q < 2^b, counted from the codes), a shift and an add per " +
+			"column of V, one more add for odd codes (logsqrt2); b > 4: 2 FLOPs per kept code and column instead; plus 3 FLOPs per " +
+			"output to combine the sums. Bytes: codes, V read once, O and the optional integer sums written once",
 		Params: []suite.Param{
 			{Key: "BH", Default: "12", Doc: "batch x heads"},
 			{Key: "L", Default: "197", Doc: "queries"},

@@ -148,6 +148,8 @@ func (c *gemmW4G) Cost() suite.Cost {
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "gemm_w4g", Family: "qmatmul",
+		CostDoc: "FLOPs: 2MNK (the float multiply-adds after dequantization) + 2 per output and group (scale, zero point); " +
+			"bytes: the packed weights (half a byte each), group scales and zero points, X and the bias read once, Y written once",
 		Summary: "4-bit group-wise weight-only GEMM/GEMV with zero points (GPTQ/QuaRot RTN format). " +
 			"Full: LLaMA-7B decode (M=1); prefill at M=128, as M=512 is too slow for the go backend's scalar float GEMM",
 		Params: []suite.Param{

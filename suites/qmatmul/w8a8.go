@@ -280,6 +280,9 @@ func (c *gemmW8A8) Cost() suite.Cost {
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "gemm_w8a8", Family: "qmatmul",
+		CostDoc: "int8 ops: 2MNK (multiply-accumulates of the dot products); FLOPs: 3 per output (scales, bias), + 3 per " +
+			"element of X when fused (quantize X); bytes: the int8 X and W, the scales and bias read once, Y (and the int32 " +
+			"accumulator when acc) written once; fused reads float X instead of int8",
 		Summary: "int8 W8A8 GEMM/GEMV, per-token x per-channel scales, exact int32 accumulation (SmoothQuant/ZeroQuant). " +
 			"Full: LLaMA-7B decode (M=1) and prefill M=512 at N=4096; M=128 at N=11008 keeps the go run short",
 		Params: []suite.Param{

@@ -37,6 +37,9 @@ type Kernel struct {
 	// Sub-microsecond cases measure the timer, not the kernel. Every gate
 	// round runs all of them on two backends, so keep the total small.
 	Gate []string
+	// CostDoc says what the counts of Case.Cost include (`nbench list -v`):
+	// which operations, which bytes, and what depends on the inputs.
+	CostDoc string
 	// New builds a case from complete parameters.
 	New func(p Params) (Case, error)
 }
@@ -55,12 +58,42 @@ type Buffer struct {
 	Out   bool
 }
 
-// Cost is the work of one run (KERNELS.md counts).
+// Cost is the work of one run: the least work the computation needs for
+// these inputs (KERNELS.md's counts), so that achieved rates over it, and
+// their share of a machine's ceilings, are lower bounds of what a kernel
+// did, never inflated by a worst case or by work it may skip.
 type Cost struct {
 	Flops  float64 // floating-point operations (FMA = 2), transcendentals included
+	F64    bool    // Flops are float64 operations (Soft-NMS): their ceiling is the fp64 FMA peak
 	Trans  float64 // transcendentals (exp, log, sqrt, ...), also counted in Flops
-	IntOps float64 // integer multiply-accumulate ops (never mixed into Flops)
-	Bytes  float64 // minimal compulsory traffic
+	IntOps float64 // int8 multiply-accumulate ops of dot products (never mixed into Flops)
+	ALUOps float64 // integer shift and add ops (RepQuant's shift-based P@V)
+	Bytes  float64 // minimal compulsory traffic: every input read once, every output written once
+	// Reread is the traffic of the passes a kernel must make again over
+	// data that exceeds the last-level cache (BatchNorm training reads x for
+	// its statistics, then again for the output): Resolve adds it to Bytes
+	// when the case's data does not fit.
+	Reread float64
+}
+
+// Resolve returns the cost of a run over data of dataBytes on a machine
+// whose last-level cache holds llc bytes: Reread joins Bytes when the data
+// exceeds the cache (llc <= 0: unknown, so no second pass is counted).
+func (c Cost) Resolve(dataBytes, llc int64) Cost {
+	if c.Reread > 0 && llc > 0 && dataBytes > llc {
+		c.Bytes += c.Reread
+	}
+	c.Reread = 0
+	return c
+}
+
+// DataCoster is implemented by cases whose least work depends on the input
+// values: greedy NMS evaluates only the IoUs its suppressions leave, a
+// masked loss reads only the samples it keeps. DataCost counts that work
+// from the inputs (in Buffers order) with the suite's own reference
+// algorithm, never from a backend; the harness uses it instead of Cost.
+type DataCoster interface {
+	DataCost(data []*kernel.Host) Cost
 }
 
 // Case is one kernel at one set of parameters.
