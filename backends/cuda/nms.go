@@ -15,6 +15,7 @@ import (
 func init() {
 	register("nms", prepareNMS)
 	register("soft_nms", prepareSoftNMS)
+	register("batched_nms", prepareBatchedNMS)
 }
 
 // nmsMaxN bounds N for hard NMS: the bitmask takes N*ceil(N/64)*8 bytes
@@ -73,4 +74,50 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (*bound, error) {
 	a := (&args{}).ptr(b, op.Boxes).ptr(b, op.Scores).i32(n).i32(int(op.Method)).f64(float64(op.Sigma)).f64(float64(op.Nt)).
 		f64(float64(op.Threshold)).f64(one).ws(bx).ws(sc).ws(ix).ptr(b, op.Keep).ptr(b, op.KeptScores).ptr(b, op.Count)
 	return k, k.add("nms", "soft_nms", grid1(1), threads(512), 0, a)
+}
+
+// prepareBatchedNMS: per image, the candidates ranked by (label, score)
+// and by score (bnms_rank), the IoU bitmask between boxes of one label
+// (bnms_mask), the greedy sweep, a block per image (bnms_sweep), and the
+// kept indices in score order (bnms_emit). Every image has its own N-sized
+// slice of each workspace array.
+func prepareBatchedNMS(b *Backend, o kernel.Op) (*bound, error) {
+	op := o.(kernel.BatchedNMS)
+	n, nb := op.N, op.Images
+	if n > nmsMaxN {
+		return nil, fmt.Errorf("%w: batched_nms with N = %d > %d (bitmask of N^2/8 bytes per image)", kernel.ErrUnimplemented, n, nmsMaxN)
+	}
+	if nb > 65535 {
+		return nil, fmt.Errorf("%w: batched_nms with %d images > 65535 (grid limit)", kernel.ErrUnimplemented, nb)
+	}
+	k := b.newBound("bnms_rank bnms_mask bnms_sweep bnms_emit (sweep on device, 1 block per image)")
+	if nb == 0 {
+		return k, nil
+	}
+	if n == 0 {
+		return k, k.memset32(op.KeepCount, int64(nb), 0)
+	}
+	cols := ceilDiv(n, 64)
+	bn := int64(nb) * int64(n)
+	var l wsLayout
+	lbox, llab, lsrank, sorder := l.take(16*bn), l.take(4*bn), l.take(4*bn), l.take(4*bn)
+	ncand, flag, mask := l.take(4*int64(nb)), l.take(bn), l.take(8*bn*int64(cols))
+	if err := b.reserve(l.size); err != nil {
+		return nil, err
+	}
+	rank := (&args{}).ptr(b, op.Counts).ptr(b, op.Scores).ptr(b, op.Boxes).ptr(b, op.Labels).i32(n).
+		ws(lbox).ws(llab).ws(lsrank).ws(sorder).ws(ncand)
+	if err := k.add("nms", "bnms_rank", grid2(ceilDiv(n, 256), nb), threads(256), 0, rank); err != nil {
+		return nil, err
+	}
+	m := (&args{}).ws(lbox).ws(llab).ws(ncand).i32(n).f32(op.IoU).ws(mask).i32(cols)
+	if err := k.add("nms", "bnms_mask", [3]int{cols, cols, nb}, threads(64), 0, m); err != nil {
+		return nil, err
+	}
+	sw := (&args{}).ws(mask).ws(ncand).ws(lsrank).i32(n).i32(cols).ws(flag)
+	if err := k.add("nms", "bnms_sweep", grid1(nb), threads(256), 8*cols, sw); err != nil {
+		return nil, err
+	}
+	em := (&args{}).ws(flag).ws(sorder).ws(ncand).i32(n).ptr(b, op.Keep).ptr(b, op.KeepCount)
+	return k, k.add("nms", "bnms_emit", grid1(nb), threads(256), 0, em)
 }

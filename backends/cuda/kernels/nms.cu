@@ -98,17 +98,17 @@ extern "C" __global__ void __launch_bounds__(64) nms_mask(const float4* __restri
   mask[(i64)i * cols + cb] = word;
 }
 
-// nms_sweep: the greedy pass over the m = *ncand candidates in sorted
-// order (one block of 256; dynamic shared memory 8*cols bytes for the
-// removed bitmap). Writes keep[0:count] (original indices) and count.
-extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restrict__ mask, const int* __restrict__ order,
-                                                            const int* __restrict__ ncand, int cols, int* __restrict__ keep,
-                                                            int* __restrict__ count) {
-  u64* removed = dyn_words;
+// greedy_sweep: the greedy pass over the m candidates in sorted order, by
+// one block (removed: the block's cols words of shared memory), 64 boxes
+// at a time: thread 0 resolves a chunk from its diagonal words, then the
+// block ORs the mask rows of the boxes it kept into removed. emit(t, p, r)
+// is called for the t-th box kept in the chunk, sorted position p, with
+// r = the number kept before it. Returns the number kept.
+template <class Emit>
+__device__ __forceinline__ int greedy_sweep(const u64* __restrict__ mask, int m, int cols, u64* removed, Emit emit) {
   __shared__ u64 diag[64];
   __shared__ int kidx[64];
   __shared__ int nk, start, total;
-  const int m = *ncand;
   for (int w = threadIdx.x; w < cols; w += blockDim.x) removed[w] = 0;
   if (threadIdx.x == 0) total = 0;
   __syncthreads();
@@ -130,7 +130,7 @@ extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restric
     }
     __syncthreads();
     const int kept = nk;
-    if (threadIdx.x < kept) keep[start + threadIdx.x] = order[kidx[threadIdx.x]];
+    if (threadIdx.x < kept) emit(threadIdx.x, kidx[threadIdx.x], start + threadIdx.x);
     for (int w = c + 1 + threadIdx.x; w < cols; w += blockDim.x) {
       u64 r = removed[w];
 #pragma unroll 4
@@ -139,7 +139,152 @@ extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restric
     }
     __syncthreads();
   }
+  return total;
+}
+
+struct EmitKeep {  // nms: keep[r] = original index of sorted position p
+  const int* order;
+  int* keep;
+  __device__ __forceinline__ void operator()(int, int p, int r) const { keep[r] = order[p]; }
+};
+
+// nms_sweep: the greedy pass over the m = *ncand candidates (one block of
+// 256; dynamic shared memory 8*cols bytes for the removed bitmap). Writes
+// keep[0:count] (original indices) and count.
+extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restrict__ mask, const int* __restrict__ order,
+                                                            const int* __restrict__ ncand, int cols, int* __restrict__ keep,
+                                                            int* __restrict__ count) {
+  const int total = greedy_sweep(mask, *ncand, cols, dyn_words, EmitKeep{order, keep});
   if (threadIdx.x == 0) *count = total;
+}
+
+// ---- batched_nms (KERNELS.md 4.3): NMS per label within each image ----
+//
+// Per image (grid y or z = image): bnms_rank sorts the candidates (index <
+// count, score not NaN) twice by counting ranks: by (label, score desc,
+// index) for the sweep, in which each label is a contiguous run, and by
+// (score desc, index) for the output. bnms_mask computes the IoU bitmask in
+// label order with bits only between boxes of the same label (so one sweep
+// is NMS per label); bnms_sweep flags the kept boxes by their score rank;
+// bnms_emit writes them in score order.
+
+// label_key orders labels as signed integers; a non-candidate sorts last.
+__device__ __forceinline__ unsigned label_key(int label, bool cand) { return cand ? (unsigned)label ^ 0x80000000u : 0xffffffffu; }
+
+// bnms_rank: per image b (grid (ceil(N/256), B), block 256), with c =
+// min(max(counts[b], 0), N): lorder/lbox/llab[lrank] = index, box, label;
+// lsrank[lrank] = the box's score rank; sorder[srank] = index; ncand[b].
+extern "C" __global__ void __launch_bounds__(256) bnms_rank(const int* __restrict__ counts, const float* __restrict__ scores,
+                                                            const float4* __restrict__ boxes, const int* __restrict__ labels, int N,
+                                                            float4* __restrict__ lbox, int* __restrict__ llab,
+                                                            int* __restrict__ lsrank, int* __restrict__ sorder,
+                                                            int* __restrict__ ncand) {
+  __shared__ u64 tk[256];
+  __shared__ unsigned tl[256];
+  __shared__ int sh[33];
+  const int img = blockIdx.y;
+  const i64 off = (i64)img * N;
+  const int cnt = min(max(counts[img], 0), N);
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  const bool cand = i < cnt && !isnan(scores[off + i]);
+  const u64 key = i < N ? score_key(cand ? scores[off + i] : 0.f, i, cand) : ~0ull;
+  const unsigned lab = label_key(cand ? labels[off + i] : 0, cand);
+  int lrank = 0, srank = 0;
+  for (int t0 = 0; t0 < N; t0 += 256) {
+    const int j = t0 + threadIdx.x;
+    __syncthreads();
+    const bool cj = j < cnt && !isnan(scores[off + j]);
+    tk[threadIdx.x] = j < N ? score_key(cj ? scores[off + j] : 0.f, j, cj) : ~0ull;
+    tl[threadIdx.x] = label_key(cj ? labels[off + j] : 0, cj);
+    __syncthreads();
+    const int jn = min(256, N - t0);
+    for (int jj = 0; jj < jn; jj++) {
+      const bool below = tk[jj] < key;
+      srank += below;
+      lrank += tl[jj] < lab || (tl[jj] == lab && below);
+    }
+  }
+  if (i < N) {
+    lbox[off + lrank] = boxes[off + i];
+    llab[off + lrank] = cand ? labels[off + i] : 0;
+    lsrank[off + lrank] = srank;
+    sorder[off + srank] = i;
+  }
+  if (blockIdx.x == 0) {
+    int c = 0;
+    for (int j = threadIdx.x; j < cnt; j += blockDim.x) c += !isnan(scores[off + j]);
+    int total;
+    block_scan(c, sh, &total);
+    if (threadIdx.x == 0) ncand[img] = total;
+  }
+}
+
+// bnms_mask: nms_mask within image z, bits only between equal labels,
+// rows and columns limited to the image's m candidates. A block whose row
+// labels all lie below its column labels (sorted by label) writes zeros.
+extern "C" __global__ void __launch_bounds__(64) bnms_mask(const float4* __restrict__ lbox, const int* __restrict__ llab,
+                                                           const int* __restrict__ ncand, int N, float t, u64* __restrict__ mask,
+                                                           int cols) {
+  const int rb = blockIdx.y, cb = blockIdx.x, img = blockIdx.z;
+  if (rb > cb) return;
+  const int m = ncand[img];
+  const i64 off = (i64)img * N;
+  __shared__ float4 cbox[64];
+  __shared__ int clab[64];
+  const int j = cb * 64 + threadIdx.x;
+  if (j < m) cbox[threadIdx.x] = lbox[off + j], clab[threadIdx.x] = llab[off + j];
+  __syncthreads();
+  const int i = rb * 64 + threadIdx.x;
+  if (i >= m) return;
+  const int jn = max(0, min(64, m - cb * 64));
+  u64 word = 0;
+  if (jn > 0 && llab[off + min(rb * 64 + 63, m - 1)] >= clab[0]) {
+    const float4 a = lbox[off + i];
+    const int la = llab[off + i];
+    for (int jj = rb == cb ? threadIdx.x + 1 : 0; jj < jn; jj++)
+      if (clab[jj] == la && iou_over(a, cbox[jj], t, 0.f, 0)) word |= 1ull << jj;
+  }
+  mask[(off + i) * cols + cb] = word;
+}
+
+struct EmitFlag {  // batched_nms: flag the kept box by its score rank
+  const int* lsrank;
+  unsigned char* flag;
+  __device__ __forceinline__ void operator()(int, int p, int) const { flag[lsrank[p]] = 1; }
+};
+
+// bnms_sweep: one block of 256 per image (grid B, dynamic shared memory
+// 8*cols bytes): clears the image's N flags, then sets flag[srank] of each
+// kept box.
+extern "C" __global__ void __launch_bounds__(256) bnms_sweep(const u64* __restrict__ mask, const int* __restrict__ ncand,
+                                                             const int* __restrict__ lsrank, int N, int cols,
+                                                             unsigned char* __restrict__ flag) {
+  const int img = blockIdx.x;
+  const i64 off = (i64)img * N;
+  for (int p = threadIdx.x; p < N; p += blockDim.x) flag[off + p] = 0;
+  __syncthreads();
+  greedy_sweep(mask + off * cols, ncand[img], cols, dyn_words, EmitFlag{lsrank + off, flag + off});
+}
+
+// bnms_emit: one block of 256 per image: keep = the flagged boxes'
+// indices in score order, keep_count their number.
+extern "C" __global__ void __launch_bounds__(256) bnms_emit(const unsigned char* __restrict__ flag, const int* __restrict__ sorder,
+                                                            const int* __restrict__ ncand, int N, int* __restrict__ keep,
+                                                            int* __restrict__ keepCount) {
+  __shared__ int sh[33];
+  const int img = blockIdx.x;
+  const i64 off = (i64)img * N;
+  const int m = ncand[img];
+  int done = 0;
+  for (int base = 0; base < m; base += blockDim.x) {
+    const int p = base + threadIdx.x;
+    const bool k = p < m && flag[off + p];
+    int total;
+    const int pos = block_scan(k ? 1 : 0, sh, &total);
+    if (k) keep[off + done + pos] = sorder[off + p];
+    done += total;
+  }
+  if (threadIdx.x == 0) keepCount[img] = done;
 }
 
 // ---- Soft-NMS ----
