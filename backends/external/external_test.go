@@ -3,6 +3,8 @@ package external
 import (
 	"fmt"
 	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,4 +187,22 @@ func TestEnvLines(t *testing.T) {
 	if got := harness.Describe(1).Get("go-test-worker-fault"); got != "" {
 		t.Errorf("closed backend still in the configuration: %q", got)
 	}
+}
+
+// The Python template worker (template/worker.py, on the Python protocol
+// module) passes its two kernels' checks, mutation check included.
+func TestPythonTemplate(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	b, err := Open(Spec{Name: "exec:template", Argv: []string{py, "template/worker.py"}}, kernel.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if got := b.Kernels(); !slices.Equal(got, []string{"selu", "mse"}) {
+		t.Fatalf("template kernels %v", got)
+	}
+	conformance.Run(t, "exec:template", b, conformance.Options{RequireAll: true, Kernels: b.Kernels()})
 }
