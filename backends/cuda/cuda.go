@@ -21,6 +21,7 @@ package cuda
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sort"
 	"time"
@@ -76,7 +77,12 @@ type Backend struct {
 	scratch     cu.DevicePtr
 	scratchCap  int64
 	closed      bool
+	forceDP4A   bool // NBENCH_CUDA_INT8=dp4a: the int8 GEMM without tensor cores
 }
+
+// int8MMA reports whether gemm_w8a8 runs on the int8 tensor cores
+// (mma.sync m16n8k32 s8, compute capability 8.0 and later).
+func (b *Backend) int8MMA() bool { return b.ccMajor >= 8 && !b.forceDP4A }
 
 // Open opens device 0.
 func Open(cfg kernel.Config) (*Backend, error) {
@@ -88,6 +94,13 @@ func Open(cfg kernel.Config) (*Backend, error) {
 		return nil, fmt.Errorf("unavailable: no CUDA device")
 	}
 	b := &Backend{mods: map[string]cu.Module{}, fns: map[string]cu.Function{}, fnSmem: map[string]int{}}
+	switch v := os.Getenv("NBENCH_CUDA_INT8"); v {
+	case "", "mma":
+	case "dp4a":
+		b.forceDP4A = true
+	default:
+		return nil, fmt.Errorf("NBENCH_CUDA_INT8=%q: want mma (default, sm_80+) or dp4a", v)
+	}
 	if b.dev, err = cu.GetDevice(0); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nbench/nbench/backends/cuda"
@@ -35,6 +36,45 @@ func TestConformance(t *testing.T) {
 	b := open(t)
 	t.Logf("device path %s; kernels: %v", b.Paths()[0], b.Kernels())
 	conformance.Run(t, "cuda", b, conformance.Options{})
+}
+
+// TestConformanceDP4A checks the int8 GEMM's dp4a fallback (the path
+// without tensor cores), forced with NBENCH_CUDA_INT8=dp4a.
+func TestConformanceDP4A(t *testing.T) {
+	t.Setenv("NBENCH_CUDA_INT8", "dp4a")
+	b := open(t)
+	conformance.Run(t, "cuda", b, conformance.Options{Kernels: []string{"gemm_w8a8"}, RequireAll: true})
+}
+
+// TestInt8Path: gemm_w8a8 beyond GEMV sizes runs on the tensor cores at
+// compute capability 8.0+ and says so in its path, dp4a when forced; a bad
+// NBENCH_CUDA_INT8 is an error naming the choices.
+func TestInt8Path(t *testing.T) {
+	const m, n, k = 64, 64, 64
+	for _, tc := range []struct{ env, want string }{{"", "gemm_w8a8_mma mma.s8"}, {"dp4a", "gemm_w8a8_tile dp4a"}} {
+		t.Setenv("NBENCH_CUDA_INT8", tc.env)
+		b := open(t)
+		alloc := func(dt kernel.DType, n int) kernel.Tensor {
+			x, err := b.Alloc(dt, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		op := kernel.GemmW8A8{M: m, N: n, K: k, Xq: alloc(kernel.I8, m*k), Sx: alloc(kernel.F32, m),
+			Wq: alloc(kernel.I8, n*k), Sw: alloc(kernel.F32, n), Y: alloc(kernel.F32, m*n)}
+		r, err := b.Prepare(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Path(), tc.want) {
+			t.Errorf("NBENCH_CUDA_INT8=%q: path %q, want %q", tc.env, r.Path(), tc.want)
+		}
+	}
+	t.Setenv("NBENCH_CUDA_INT8", "imma")
+	if _, err := cuda.Open(kernel.Config{}); err == nil || !strings.Contains(err.Error(), "dp4a") {
+		t.Errorf("NBENCH_CUDA_INT8=imma: error %v, want one naming the choices", err)
+	}
 }
 
 // TestKernelsKnown: every kernel the backend lists is a suite kernel.

@@ -33,16 +33,22 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (*bound, error) {
 		(&args{}).ptr(b, op.X).ptr(b, op.Q).ptr(b, op.Scale).i32(op.K))
 }
 
-// prepareGemmW8A8: exact int32 dp4a accumulation; fused quantizes X into
-// scratch first (quant_i8, the same kernel as quantize_i8).
+// prepareGemmW8A8: exact int32 accumulation; fused quantizes X into
+// scratch first (quant_i8, the same kernel as quantize_i8). M > gemvMaxM
+// runs on the int8 tensor cores (gemm_w8a8_mma, mma.sync m16n8k32, sm_80+)
+// unless the backend was opened with the dp4a GEMM forced
+// (NBENCH_CUDA_INT8=dp4a); M <= gemvMaxM is a memory-bound GEMV on dp4a.
 func prepareGemmW8A8(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.GemmW8A8)
 	gemv := op.M <= gemvMaxM
-	name := "gemm_w8a8_tile"
-	if gemv {
+	name, inst := "gemm_w8a8_tile", "dp4a"
+	switch {
+	case gemv:
 		name = "gemv_w8a8"
+	case b.int8MMA():
+		name, inst = "gemm_w8a8_mma", "mma.s8"
 	}
-	detail := name + " dp4a"
+	detail := name + " " + inst
 	if op.Fused {
 		detail = "quant_i8 " + detail
 	}
@@ -66,9 +72,13 @@ func prepareGemmW8A8(b *Backend, o kernel.Op) (*bound, error) {
 		a.ptr(b, op.Xq).ptr(b, op.Sx)
 	}
 	a.ptr(b, op.Wq).ptr(b, op.Sw).ptr(b, op.Bias).ptr(b, op.Y).ptr(b, op.Acc).i32(op.M).i32(op.N).i32(op.K)
-	if gemv {
+	switch name {
+	case "gemv_w8a8":
 		a.flag(op.K%16 == 0)
 		return k, k.add("qmatmul", name, grid1(ceilDiv(op.N, 8)), threads(256), 0, a)
+	case "gemm_w8a8_mma":
+		a.flag(op.K%4 == 0)
+		return k, k.add("qmatmul", name, grid2(ceilDiv(op.N, 64), ceilDiv(op.M, 64)), threads(128), 0, a)
 	}
 	a.flag(op.K%4 == 0)
 	return k, k.add("qmatmul", name, grid2(ceilDiv(op.N, 64), ceilDiv(op.M, 64)), [3]int{16, 16, 1}, 0, a)

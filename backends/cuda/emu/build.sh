@@ -19,4 +19,8 @@ done
 ${CXX:-g++} -std=c++17 -O2 -g -fPIC -shared -w -I"$here" -I"$kern" -o "$out/libcuda.so.1" \
 	"$here/driver.cpp" "$here/stubs.cpp" "$out/norms.cpp" "$out/losses.cpp" "$out/attention.cpp" "$out/qmatmul.cpp" "$out/nms.cpp"
 ln -sf libcuda.so.1 "$out/libcuda.so"
+# The mma.m16n8k32 model must agree with a plain integer GEMM before any
+# kernel runs on it.
+${CXX:-g++} -std=c++17 -O1 -I"$here" -I"$kern" -o "$out/mma_test" "$here/mma_test.cpp"
+"$out/mma_test" >&2
 echo "$out/libcuda.so.1"

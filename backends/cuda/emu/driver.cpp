@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "emu.h"
+#include "mma_model.h"
 
 // ---- fibers ----
 
@@ -75,6 +76,21 @@ void emu_warp_exchange(uint64_t v, uint64_t* all) {
   warp_barrier(w);
   std::memcpy(all, w_slot_[w], sizeof(w_slot_[w]));
   warp_barrier(w);
+}
+
+// The warp's mma.m16n8k32 s8: every lane hands in its fragments, and the
+// model (mma_model.h) gives each lane its accumulators.
+void emu_mma_s8_16832(int d[4], const unsigned a[4], const unsigned b[2]) {
+  uint64_t x[32];
+  uint32_t fa[32][4], fb[32][2];
+  for (int h = 0; h < 2; h++) {
+    emu_warp_exchange((uint64_t)a[2 * h] | (uint64_t)a[2 * h + 1] << 32, x);
+    for (int l = 0; l < 32; l++) fa[l][2 * h] = (uint32_t)x[l], fa[l][2 * h + 1] = (uint32_t)(x[l] >> 32);
+  }
+  emu_warp_exchange((uint64_t)b[0] | (uint64_t)b[1] << 32, x);
+  for (int l = 0; l < 32; l++) fb[l][0] = (uint32_t)x[l], fb[l][1] = (uint32_t)(x[l] >> 32);
+  const int32_t c[4] = {d[0], d[1], d[2], d[3]};
+  mma_model_lane(fa, fb, emu_lane(), c, d);
 }
 
 static void trampoline() {

@@ -7,6 +7,7 @@
 // dequantize-on-the-fly, a warp per output column (GEMV) or 64x64 tiles in
 // fp32 (GEMM).
 #include "common.cuh"
+#include "mma.cuh"
 
 typedef signed char i8;
 typedef unsigned char u8;
@@ -94,6 +95,61 @@ extern "C" __global__ void __launch_bounds__(256) gemm_w8a8_tile(const i8* __res
       const int m = m0 + ty + 16 * i, n = n0 + tx + 16 * j;
       if (m < M && n < N) w8a8_out(acc[i][j], m, n, N, sx, sw, bias, Y, Acc);
     }
+}
+
+// gemm_w8a8_mma: the int8 tensor-core GEMM (sm_80+). Block of 4 warps
+// (2x2) computes a 64x64 tile of Y, each warp 32x32 as 2x4 mma.m16n8k32
+// tiles; K advances 64 bytes (two mma k steps) at a time through shared
+// memory as packed words, row pitch 20 words (the fragment loads of a warp
+// hit 32 distinct banks). grid (ceil(N/64), ceil(M/64)), block 128.
+#define MMA_PITCH 20
+extern "C" __global__ void __launch_bounds__(128) gemm_w8a8_mma(const i8* __restrict__ Xq, const float* __restrict__ sx,
+                                                                const i8* __restrict__ Wq, const float* __restrict__ sw,
+                                                                const float* __restrict__ bias, float* __restrict__ Y,
+                                                                int* __restrict__ Acc, int M, int N, int K, int aligned) {
+  __shared__ int Xs[64 * MMA_PITCH], Ws[64 * MMA_PITCH];
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int wm = (warp >> 1) * 32, wn = (warp & 1) * 32;
+  const int m0 = blockIdx.y * 64, n0 = blockIdx.x * 64;
+  int acc[2][4][4];
+#pragma unroll
+  for (int i = 0; i < 2; i++)
+#pragma unroll
+    for (int j = 0; j < 4; j++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) acc[i][j][e] = 0;
+  for (int k0 = 0; k0 < K; k0 += 64) {
+#pragma unroll
+    for (int t = 0; t < 8; t++) {
+      const int idx = tid + 128 * t, r = idx >> 4, w = idx & 15, k = k0 + 4 * w;
+      const int m = m0 + r, n = n0 + r;
+      Xs[r * MMA_PITCH + w] = m < M ? load_i8x4(Xq + (i64)m * K, k, K, aligned) : 0;
+      Ws[r * MMA_PITCH + w] = n < N ? load_i8x4(Wq + (i64)n * K, k, K, aligned) : 0;
+    }
+    __syncthreads();
+#pragma unroll
+    for (int ks = 0; ks < 2; ks++) {
+      unsigned a[2][4], b[4][2];
+#pragma unroll
+      for (int i = 0; i < 2; i++) mma_frag_a(Xs, MMA_PITCH, wm + 16 * i, 8 * ks, lane, a[i]);
+#pragma unroll
+      for (int j = 0; j < 4; j++) mma_frag_b(Ws, MMA_PITCH, wn + 8 * j, 8 * ks, lane, b[j]);
+#pragma unroll
+      for (int i = 0; i < 2; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) mma_s8_16832(acc[i][j], a[i], b[j]);
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int i = 0; i < 2; i++)
+#pragma unroll
+    for (int j = 0; j < 4; j++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int m = m0 + wm + 16 * i + mma_acc_row(lane, e), n = n0 + wn + 8 * j + mma_acc_col(lane, e);
+        if (m < M && n < N) w8a8_out(acc[i][j][e], m, n, N, sx, sw, bias, Y, Acc);
+      }
 }
 
 #define GEMV_MAXM 8
