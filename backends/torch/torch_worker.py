@@ -10,6 +10,7 @@ the work timed, as it is part of what a caller of that op pays.
 
 import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -48,11 +49,8 @@ def capability():
 
 
 def build_setting(key):
-    for part in torch.__config__.show().replace("\n", ",").split(","):
-        k, _, v = part.strip().partition("=")
-        if k == key:
-            return v
-    return "unknown"
+    m = re.search(re.escape(key) + r"=([^,\s]+)", torch.__config__.show())
+    return m.group(1) if m else "unknown"
 
 
 class Torch:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nbench/nbench/harness/gate"
 	"github.com/nbench/nbench/internal/atomicfile"
+	"github.com/nbench/nbench/reports/htmlreport"
 )
 
 func init() {
@@ -19,7 +20,7 @@ func init() {
 func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("compare", stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: nbench compare [flags] OLD NEW\n\nOLD and NEW are result files in the Go benchmark format (nbench run -o, nbench baseline save)\nor folders of them (*.txt, pooled). Flags:\n")
+		fmt.Fprint(stderr, "usage: nbench compare [flags] OLD NEW\n       nbench compare --ratio=A/B FILES...\n\nOLD and NEW are result files in the Go benchmark format (nbench run -o, nbench baseline save)\nor folders of them (*.txt, pooled). With --ratio, the files are one run's results with two\nbackends side by side (nbench run --backend=simd,torch -o FILE): the speed of A over B per case\nand its geomean. Flags:\n")
 		fs.PrintDefaults()
 	}
 	var g gateFlags
@@ -28,8 +29,12 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	noiseFlag := fs.String("noise", "", "noise floors: a noise file, or none (default: OLD's <name>.noise.json, or every *.noise.json of an OLD folder)")
 	fs.BoolVar(&g.gate, "gate", false, "apply the regression policy: exit 1 when a case regressed or a NEW verdict is FAILED")
 	g.registerPolicy(fs)
+	ratio := fs.String("ratio", "", "A/B: per-case speed of backend A over backend B (B's median time / A's) in the same run, and the geomean")
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
+	}
+	if *ratio != "" {
+		return compareRatio(*ratio, fs.Args(), *out, stdout, stderr)
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
@@ -72,6 +77,37 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	if g.gate && !rep.Pass {
+		return exitFail
+	}
+	return exitOK
+}
+
+// compareRatio prints the A/B speed ratio of two backends per case of the
+// runs in files (the report's ratio tables, as text).
+func compareRatio(ratio string, files []string, out string, stdout, stderr io.Writer) int {
+	a, b, ok := strings.Cut(ratio, "/")
+	if !ok || a == "" || b == "" || a == b {
+		return usageErr(stderr, "--ratio=%q: want two backends A/B, e.g. simd/torch", ratio)
+	}
+	if len(files) == 0 {
+		return usageErr(stderr, "compare --ratio: give result files (nbench run --backend=%s,%s -o FILE)", a, b)
+	}
+	runs, err := htmlreport.Load(files, "")
+	if err != nil {
+		return usageErr(stderr, "%v", err)
+	}
+	rs := htmlreport.NewReport(runs).Ratios(a, b)
+	if len(rs) == 0 {
+		return usageErr(stderr, "compare --ratio: no run in %s has cases on both %s and %s", strings.Join(files, ", "), a, b)
+	}
+	render := func(w io.Writer) error { return htmlreport.WriteRatiosText(w, rs) }
+	if out != "" {
+		err = atomicfile.Write(out, render)
+	} else {
+		err = render(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "nbench: %v\n", err)
 		return exitFail
 	}
 	return exitOK

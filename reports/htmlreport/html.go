@@ -55,6 +55,7 @@ func WriteHTML(w io.Writer, rep *Report, generated time.Time) error {
 	writeSummary(&b, rep)
 	writeKernels(&b, rep)
 	writeRooflines(&b, rep)
+	writeRatiosHTML(&b, rep)
 	b.WriteString("</body></html>\n")
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -70,6 +70,7 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 			row(cells...)
 		}
 	}
+	writeRatiosMarkdown(&b, rep)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
