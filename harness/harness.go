@@ -84,6 +84,18 @@ type Result struct {
 	Stats                  Stats
 	Err                    string // setup or run error (FAILED/SKIPPED detail)
 	Checked                bool   // the outputs were compared with the reference
+	// Roof is the result's share of this machine's measured ceilings, set
+	// by the caller from a peak file (package roofline); nil without one.
+	Roof *Roof
+}
+
+// Roof is a result placed under the machine's ceilings.
+type Roof struct {
+	Percent float64 // the least time the ceilings allow over the median, in %
+	Ceiling string  // the binding ceiling: a memory level ("DRAM") or compute kind ("fma32")
+	Level   string  // the memory level the working set lives in
+	Bound   string  // "memory" or "compute"
+	Cell    string  // the table cell, e.g. "34% L2"
 }
 
 // Name is the result's case name without the backend.
@@ -97,7 +109,10 @@ func (r *Result) GBps() float64 {
 	return rate(r.Cost.Bytes, r.Stats.Median) / 1e9
 }
 func (r *Result) GFLOPs() float64 { return rate(r.Cost.Flops, r.Stats.Median) / 1e9 }
-func (r *Result) GOPs() float64   { return rate(r.Cost.IntOps, r.Stats.Median) / 1e9 }
+
+// GOPs counts integer ops of both kinds: dot-product multiply-accumulates
+// and ALU shifts and adds.
+func (r *Result) GOPs() float64 { return rate(r.Cost.IntOps+r.Cost.ALUOps, r.Stats.Median) / 1e9 }
 
 func rate(work, sec float64) float64 {
 	if sec <= 0 || work <= 0 {
@@ -352,7 +367,7 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 		}
 		res.Checked = true
 	}
-	if opt.NoTiming || res.Cost.Bytes == 0 && res.Cost.Flops == 0 && res.Cost.IntOps == 0 {
+	if opt.NoTiming || res.Cost.Bytes == 0 && res.Cost.Flops == 0 && res.Cost.IntOps == 0 && res.Cost.ALUOps == 0 {
 		return p, res // not timed: the deferred check frees the sets
 	}
 	if dc, ok := c.(suite.DataCoster); ok {

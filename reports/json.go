@@ -42,6 +42,14 @@ type JSONResult struct {
 	GBps     float64            `json:"gb_per_s,omitempty"`
 	GFLOPs   float64            `json:"gflop_per_s,omitempty"`
 	GOPs     float64            `json:"gop_per_s,omitempty"`
+	// The share of the machine's ceilings (absent without a peak file).
+	PeakPct     *float64 `json:"peak_pct,omitempty"`
+	PeakCeiling string   `json:"peak_ceiling,omitempty"` // the binding ceiling: "DRAM", "L2", "fma32", ...
+	Level       string   `json:"level,omitempty"`        // the memory level of the working set
+	Bound       string   `json:"bound,omitempty"`        // "memory" or "compute"
+	F64         bool     `json:"flops_fp64,omitempty"`
+	ALUOps      float64  `json:"alu_ops,omitempty"`
+	SetBytes    int64    `json:"set_bytes,omitempty"`
 }
 
 // JSON writes the run as indented JSON.
@@ -61,6 +69,11 @@ func JSON(w io.Writer, env harness.Env, seed uint64, rs []harness.Result) error 
 			GBps: r.GBps(), GFLOPs: r.GFLOPs(), GOPs: r.GOPs()}
 		if e := r.Check.ErrRatio; r.Checked && !math.IsInf(e, 0) && !math.IsNaN(e) {
 			jr.ErrRatio = &e
+		}
+		jr.F64, jr.ALUOps, jr.SetBytes = r.Cost.F64, r.Cost.ALUOps, r.SetBytes
+		if rf := r.Roof; rf != nil {
+			pct := rf.Percent
+			jr.PeakPct, jr.PeakCeiling, jr.Level, jr.Bound = &pct, rf.Ceiling, rf.Level, rf.Bound
 		}
 		f.Results = append(f.Results, jr)
 	}

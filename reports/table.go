@@ -13,10 +13,6 @@ import (
 // Columns are the columns of the terminal and markdown tables.
 var Columns = []string{"suite", "kernel", "shape", "backend", "path", "median", "CI", "GB/s", "GFLOP/s", "GOP/s", "%peak", "err/tol", "verdict"}
 
-// PeakColumn, when set, fills the "%peak" column (nbench run sets it from
-// this machine's peak file); "-" otherwise.
-var PeakColumn func(r *harness.Result) string
-
 // Row renders one result as table cells in Columns order. Untimed results
 // (UNIMPLEMENTED, SKIPPED, failed setup) show "-" for speeds and the reason.
 func Row(r *harness.Result) []string {
@@ -37,11 +33,13 @@ func Row(r *harness.Result) []string {
 		Rate(r.GBps()), Rate(r.GFLOPs()), Rate(r.GOPs()), peakCell(r), errTol, verdict}
 }
 
+// peakCell is the result's share of the machine's ceilings, "-" without
+// a peak file (or for a GPU result).
 func peakCell(r *harness.Result) string {
-	if PeakColumn == nil {
+	if r.Roof == nil {
 		return "-"
 	}
-	return PeakColumn(r)
+	return r.Roof.Cell
 }
 
 // Table writes the results as a terminal table.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,13 +24,24 @@ func init() {
 func cmdList(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("list", stderr)
 	verbose := fs.Bool("v", false, "also list each kernel's parameters and shape sets")
+	extra := fs.String("backend", "", "also list these backends, comma separated (external workers: exec:PATH)")
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
+	}
+	entries := backends.List()
+	for _, n := range splitList(*extra) {
+		e, err := backends.Lookup(n)
+		if err != nil {
+			return usageErr(stderr, "--backend: %v", err)
+		}
+		if !slices.ContainsFunc(entries, func(x backends.Entry) bool { return x.Name == e.Name }) {
+			entries = append(entries, e)
+		}
 	}
 	// Backends first: their kernel lists fill the coverage column.
 	fmt.Fprintln(stdout, "backends:")
 	impl := map[string][]string{}
-	for _, e := range backends.List() {
+	for _, e := range entries {
 		b, err := e.Open(kernel.Config{})
 		if err != nil {
 			fmt.Fprintf(stdout, "  %-6s %s: %v\n", e.Name, e.Summary, err)
@@ -61,8 +73,8 @@ func cmdList(args []string, stdout, stderr io.Writer) int {
 			for _, p := range k.Params {
 				fmt.Fprintf(stdout, "        %-8s default %-8s %s\n", p.Key, p.Default, p.Doc)
 			}
-			fmt.Fprintf(stdout, "        quick: %s\n        full:  %s\n        gate:  %s\n",
-				strings.Join(k.Quick, "; "), strings.Join(k.Full, "; "), strings.Join(k.Gate, "; "))
+			fmt.Fprintf(stdout, "        quick: %s\n        full:  %s\n        gate:  %s\n        costs: %s\n",
+				strings.Join(k.Quick, "; "), strings.Join(k.Full, "; "), strings.Join(k.Gate, "; "), k.CostDoc)
 		}
 	}
 	return exitOK

@@ -195,15 +195,13 @@ func (p *progress) step(done, total int, label string) {
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
 
-// usePeaks fills the %peak column of the run table from this machine's
-// peak file, for `threads` worker threads. Without a peak file the column
-// shows "-" and, when a table is printed, a one-line hint says how to get one.
-func (s *runSession) usePeaks(stderr io.Writer, threads int) {
-	cache := s.opt.Cache
+// loadPeaks loads this machine's peak file for the %peak column. Without
+// one the column shows "-" and, when a table is printed, a one-line hint
+// says how to get one.
+func (s *runSession) loadPeaks(stderr io.Writer) {
 	id := machine.Describe().ID()
 	f, err := peak.Load(peak.DefaultDir(), id)
 	if err != nil {
-		reports.PeakColumn = nil
 		tableShown := s.format == "table" || s.format == "markdown" || s.flags.out != ""
 		if peak.IsNotExist(err) && tableShown {
 			fmt.Fprintf(stderr, "nbench: no peak file for this machine (%s): run 'nbench peak' for the %%peak column\n", peak.Path(peak.DefaultDir(), id))
@@ -212,17 +210,43 @@ func (s *runSession) usePeaks(stderr io.Writer, threads int) {
 		}
 		return
 	}
-	c := roofline.New(f)
-	reports.PeakColumn = func(r *harness.Result) string {
-		if !r.Timed() || r.Backend == "cuda" { // CPU peaks say nothing about a GPU
-			return "-"
-		}
-		p, err := c.Classify(roofline.Work{Flops: r.Cost.Flops, IntOps: r.Cost.IntOps, Bytes: r.Cost.Bytes,
-			Seconds: r.Stats.Median, Threads: threads,
-			WorkingSet: roofline.WorkingSet(r.Cost.Bytes, r.Sets, cache == harness.CacheCold)})
-		if err != nil {
-			return "-"
-		}
-		return p.String()
+	s.roofs = roofline.New(f)
+	s.peakDate = f.Date.Format("2006-01-02")
+}
+
+// placeUnderRoofs sets each timed result's share of this machine's
+// ceilings (CPU backends only: CPU peaks say nothing about a GPU). A share
+// above 100% means a ceiling was measured slower than this run reached:
+// it is shown as measured, marked, and explained once.
+func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
+	if s.roofs == nil {
+		return
 	}
+	above := 0
+	for i := range rs {
+		r := &rs[i]
+		if !r.Timed() || r.Backend == "cuda" {
+			continue
+		}
+		p, err := s.roofs.Classify(roofWork(r, s.threads, s.opt.Cache == harness.CacheCold))
+		if err != nil {
+			continue
+		}
+		r.Roof = &harness.Roof{Percent: p.Percent, Ceiling: p.Roof, Level: p.Level, Bound: string(p.Bound), Cell: p.String()}
+		if p.Percent > 100 {
+			r.Roof.Cell += "!"
+			above++
+		}
+	}
+	if above > 0 {
+		fmt.Fprintf(stderr, "nbench: %d result(s) marked ! ran above a ceiling of this machine's peak file (measured %s): "+
+			"the machine was slower then, or a count is wrong; rerun 'nbench peak'\n", above, s.peakDate)
+	}
+}
+
+// roofWork is a result's counts as the roofline takes them.
+func roofWork(r *harness.Result, threads int, cold bool) roofline.Work {
+	c := r.Cost
+	return roofline.Work{Flops: c.Flops, F64: c.F64, Trans: c.Trans, IntOps: c.IntOps, ALUOps: c.ALUOps, Bytes: c.Bytes,
+		Seconds: r.Stats.Median, Threads: threads, WorkingSet: roofline.WorkingSet(float64(r.SetBytes), r.Sets, cold)}
 }

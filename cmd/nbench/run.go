@@ -16,6 +16,7 @@ import (
 	"github.com/nbench/nbench/backends"
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/harness/roofline"
 	"github.com/nbench/nbench/internal/atomicfile"
 	"github.com/nbench/nbench/kernel"
 	"github.com/nbench/nbench/reports"
@@ -246,6 +247,9 @@ type runSession struct {
 	opt      harness.Options
 	env      harness.Env
 	format   string
+	threads  int
+	roofs    *roofline.Ceilings // this machine's, from its peak file; nil without one
+	peakDate string             // when that file was measured
 }
 
 // setup validates flags and opens backends; on error it has printed the
@@ -280,7 +284,8 @@ func (f *runFlags) setup(stderr io.Writer) (*runSession, int) {
 	// The seed stays out of the configuration lines (benchstat would split
 	// runs with different seeds into separate tables); JSON records it.
 	s.env = append(s.env, harness.KV{Key: "cache", Value: string(s.opt.Cache)})
-	s.usePeaks(stderr, threads) // %peak column (peak.go)
+	s.threads = threads
+	s.loadPeaks(stderr) // %peak (peak.go)
 	return s, exitOK
 }
 
@@ -300,6 +305,7 @@ func (s *runSession) execute(stderr io.Writer) []harness.Result {
 	for _, b := range s.backends {
 		b.Close()
 	}
+	s.placeUnderRoofs(stderr, rs)
 	return rs
 }
 

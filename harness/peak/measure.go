@@ -289,7 +289,7 @@ func measureCompute(pl plan, opt Options) ([]float64, error) {
 		}
 		n = min(max(n, 1<<10), MaxIters)
 	}
-	want := scalar(p.Kind, n)
+	want := Scalar(p.Kind, n)
 	if err := checkCompute(p, n, p.Compute(n), want); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ func TestProbesMatchScalar(t *testing.T) {
 	for _, p := range Probes() {
 		if p.Kind.Compute() {
 			for _, n := range []int{0, 1, 7, 1000, 1 << 16} {
-				if err := checkCompute(p, n, p.Compute(n), scalar(p.Kind, n)); err != nil {
+				if err := checkCompute(p, n, p.Compute(n), Scalar(p.Kind, n)); err != nil {
 					t.Error(err)
 				}
 			}
@@ -31,14 +31,26 @@ func TestProbesMatchScalar(t *testing.T) {
 }
 
 func TestScalarReference(t *testing.T) {
-	if got := scalar(FMA32, 1000); got != 1000 {
-		t.Errorf("fma32 scalar(1000) = %v", got)
+	if got := Scalar(FMA32, 1000); got != 1000 {
+		t.Errorf("fma32 Scalar(1000) = %v", got)
 	}
-	if got := scalar(DotI8, 10); got != 10*4*2*-3 {
-		t.Errorf("dot-i8 scalar(10) = %v", got)
+	if got := Scalar(DotI8, 10); got != 10*4*2*-3 {
+		t.Errorf("dot-i8 Scalar(10) = %v", got)
 	}
-	if got := scalar(FMA32, MaxIters); got != MaxIters {
+	if got := Scalar(FMA32, MaxIters); got != MaxIters {
 		t.Errorf("fma32 is not exact at MaxIters: %v", got)
+	}
+	if got := Scalar(FMA64, MaxIters); got != MaxIters {
+		t.Errorf("fma64 Scalar(MaxIters) = %v", got)
+	}
+	// acc = (acc >> 1) + 3: 0, 3, 4, 5, 5, ...
+	for n, want := range []float64{0, 3, 4, 5, 5} {
+		if got := Scalar(IntALU, n); got != want {
+			t.Errorf("int-alu Scalar(%d) = %v, want %v", n, got, want)
+		}
+	}
+	if got := Scalar(Exp32, MaxIters); got != MaxIters {
+		t.Errorf("exp32 is not exact at MaxIters: %v", got)
 	}
 }
 
@@ -128,10 +140,13 @@ func TestMeasureAndStore(t *testing.T) {
 		}
 		kinds[r.Kind] = true
 	}
-	for _, k := range Kinds {
-		if !kinds[k] {
-			t.Errorf("no result for %s", k)
+	for _, p := range Probes() { // the pure-Go ones here: every kind but the vector-only ones
+		if !kinds[p.Kind] {
+			t.Errorf("no result for %s", p.Kind)
 		}
+	}
+	if len(kinds) < 5 {
+		t.Errorf("results for %d kinds, want read, copy, triad, fma32 and dot-i8 at least", len(kinds))
 	}
 	dir := t.TempDir()
 	path, err := Save(dir, f)

@@ -1,7 +1,9 @@
 // Package peak measures a machine's ceilings with nbench's own probes:
 // memory bandwidth (read, copy, triad) at each cache level and in DRAM, and
-// compute peaks (fp32 FMA, int8 dot products), each for one thread and for
-// all threads. The results are kept per machine id (baselines/<id>/peak.json)
+// compute peaks (fp32 and fp64 FMA, int8 dot products, integer shift/add,
+// fp32 exp), each for one thread and for all threads. The fp64, integer
+// ALU and exp kinds have only vector probes (a scalar Go loop is no
+// ceiling for vector code): a machine without them has no such ceiling. The results are kept per machine id (baselines/<id>/peak.json)
 // and turned into roofline ceilings by package roofline.
 //
 // The package ships pure-Go probes. Faster code (the simd backend's
@@ -14,6 +16,7 @@ package peak
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 )
@@ -28,23 +31,34 @@ const (
 	Copy  Kind = "copy"  // dst = x
 	Triad Kind = "triad" // dst = x + TriadScalar*y
 	// Compute kinds.
-	FMA32 Kind = "fma32"  // fp32 fused multiply-adds, in flop/s (an FMA counts 2)
-	DotI8 Kind = "dot-i8" // u8 x s8 dot products into int32, in op/s (a multiply-accumulate counts 2)
+	FMA32  Kind = "fma32"   // fp32 fused multiply-adds, in flop/s (an FMA counts 2)
+	FMA64  Kind = "fma64"   // fp64 fused multiply-adds, in flop/s (an FMA counts 2)
+	DotI8  Kind = "dot-i8"  // u8 x s8 dot products into int32, in op/s (a multiply-accumulate counts 2)
+	IntALU Kind = "int-alu" // int32 shifts and adds, in op/s (each counts 1)
+	Exp32  Kind = "exp32"   // fp32 exponentials, in exp/s (the vector exp the kernels use)
 )
 
 // Kinds lists every kind in display order.
-var Kinds = []Kind{Read, Copy, Triad, FMA32, DotI8}
+var Kinds = []Kind{Read, Copy, Triad, FMA32, FMA64, DotI8, IntALU, Exp32}
 
 // Compute reports whether k is a compute kind (measured per iteration, not per byte).
-func (k Kind) Compute() bool { return k == FMA32 || k == DotI8 }
+func (k Kind) Compute() bool {
+	switch k {
+	case FMA32, FMA64, DotI8, IntALU, Exp32:
+		return true
+	}
+	return false
+}
 
 // Unit is the unit of a kind's results.
 func (k Kind) Unit() string {
 	switch k {
-	case FMA32:
+	case FMA32, FMA64:
 		return "flop/s"
-	case DotI8:
+	case DotI8, IntALU:
 		return "op/s"
+	case Exp32:
+		return "exp/s"
 	}
 	return "B/s"
 }
@@ -61,6 +75,13 @@ var (
 	DotS8 int8  = -3
 	// Triad: dst = x + TriadScalar*y.
 	TriadScalar float32 = 3
+	// FMA64: as FMA32 in float64, with the same operands.
+	// IntALU: every int32 lane starts at 0 and does acc = (acc >> 1) + ALUAdd
+	// (an arithmetic shift and an add).
+	ALUAdd int32 = 3
+	// Exp32: every lane starts at 0 and does acc += exp(ExpArg); exp(0) is
+	// exactly 1 in any correct range-reduced exp, so the sums are exact.
+	ExpArg float32 = 0
 )
 
 // MaxIters bounds n for compute probes: up to it, every lane's result is
@@ -155,15 +176,21 @@ func (p Probe) OpsPerIter() float64 {
 	switch p.Kind {
 	case FMA32:
 		return 2 * float64(p.Lanes)
+	case FMA64:
+		return 2 * float64(p.Lanes)
 	case DotI8:
 		return 8 * float64(p.Lanes) // 4 multiply-accumulates
+	case IntALU:
+		return 2 * float64(p.Lanes) // shift, add
+	case Exp32:
+		return float64(p.Lanes)
 	}
 	return 0
 }
 
-// scalar is the reference: the standard work of one lane for n iterations,
+// Scalar is the reference: the standard work of one lane for n iterations,
 // written as the plainest loop.
-func scalar(k Kind, n int) float64 {
+func Scalar(k Kind, n int) float64 {
 	switch k {
 	case FMA32:
 		var acc float32
@@ -171,12 +198,31 @@ func scalar(k Kind, n int) float64 {
 			acc = acc*FMAMul + FMAAdd
 		}
 		return float64(acc)
+	case FMA64:
+		var acc float64
+		for i := 0; i < n; i++ {
+			acc = acc*float64(FMAMul) + float64(FMAAdd)
+		}
+		return acc
 	case DotI8:
 		var acc int32
 		for i := 0; i < n; i++ {
 			for j := 0; j < 4; j++ {
 				acc += int32(DotU8) * int32(DotS8)
 			}
+		}
+		return float64(acc)
+	case IntALU:
+		var acc int32
+		for i := 0; i < n; i++ {
+			acc = acc>>1 + ALUAdd
+		}
+		return float64(acc)
+	case Exp32:
+		var acc float32
+		e := float32(math.Exp(float64(ExpArg)))
+		for i := 0; i < n; i++ {
+			acc += e
 		}
 		return float64(acc)
 	}

@@ -133,27 +133,43 @@ func (c *Ceilings) Level(ws float64, t int) string {
 	return peak.DRAM
 }
 
-// Work is one result as the roofline sees it.
+// Work is one result as the roofline sees it: the counts of suite.Cost.
 type Work struct {
-	Flops, IntOps, Bytes float64 // per run
-	Seconds              float64 // per run (the median)
-	WorkingSet           float64 // bytes the timed loop cycles through; 0 if unknown
-	Threads              int
+	Flops   float64 // per run
+	F64     bool    // Flops are float64 (their ceiling is fma64)
+	Trans   float64 // transcendentals, also in Flops (ceiling exp32)
+	IntOps  float64 // int8 dot-product ops (dot-i8)
+	ALUOps  float64 // integer shift/add ops (int-alu)
+	Bytes   float64 // per run
+	Seconds float64 // per run (the median)
+	// WorkingSet is the bytes the timed loop cycles through; 0 if unknown.
+	WorkingSet float64
+	Threads    int
 }
 
 // Point is a result placed under the roofs.
 type Point struct {
 	Bound Bound
-	// Roof names the ceiling: a memory level ("L2", "DRAM") or a compute
-	// kind ("fma32", "dot-i8").
-	Roof      string
-	Intensity float64 // work per byte (flop/B or op/B); +Inf with no bytes
-	Balance   float64 // compute ceiling over the bandwidth ceiling at the result's level
-	Achieved  float64 // in Unit
+	// Roof names the binding ceiling: a memory level ("L2", "DRAM") or a
+	// compute kind ("fma32", "dot-i8", "int-alu", "fma64", "exp32").
+	Roof string
+	// Level is the memory level the working set lives in, whatever binds.
+	Level string
+	// Kind is the compute kind of the result's main arithmetic (its
+	// largest time among compute ceilings), the axis a roofline chart
+	// plots it on; Intensity is that work per byte (+Inf with no bytes)
+	// and Balance that kind's ceiling over the level's bandwidth.
+	Kind      peak.Kind
+	Intensity float64
+	Balance   float64
+	Achieved  float64 // of the binding ceiling, in Unit
 	Ceiling   float64 // in Unit
-	Unit      string  // "B/s", "flop/s" or "op/s"
-	Percent   float64
-	Probe     string // the probe that set the ceiling
+	Unit      string  // "B/s", "flop/s", "op/s" or "exp/s"
+	// Percent is the least time the ceilings allow over the measured
+	// time: the largest, over every resource the kernel uses, of its work
+	// over that resource's ceiling.
+	Percent float64
+	Probe   string // the probe that set the binding ceiling
 }
 
 // String is the table cell: "34% L2", "12% fma32".
@@ -167,38 +183,82 @@ func (p Point) String() string {
 // ErrNoCeiling means the peaks lack what a result needs.
 var ErrNoCeiling = errors.New("no measured ceiling for this result")
 
-// Classify places w under the roofs.
+// demand is one resource a result uses: its work, the ceiling's value and
+// probe, and the kind (or level) naming it.
+type demand struct {
+	roof        string
+	kind        peak.Kind // "" for memory
+	work, limit float64
+	probe       string
+}
+
+func (d demand) seconds() float64 { return d.work / d.limit }
+
+// Classify places w under the roofs. Each resource the work uses (memory
+// traffic at the working set's level; fp32 or fp64 FLOPs, int8 dot ops,
+// integer ALU ops, exponentials) needs at least work/ceiling seconds; the
+// largest of these is the least time the machine allows, and the resource
+// that sets it binds. A resource whose ceiling was not measured (no probe
+// of that kind here) is left out, which can only lower the percentage.
 func (c *Ceilings) Classify(w Work) (Point, error) {
 	if !(w.Seconds > 0) {
 		return Point{}, errors.New("untimed result")
 	}
 	t := max(w.Threads, 1)
-	kind, work := peak.FMA32, w.Flops
-	if w.IntOps > 0 {
-		kind, work = peak.DotI8, w.IntOps
-	}
 	level := c.Level(w.WorkingSet, t)
-	bw, bwProbe := c.bw[level].at(t)
-	pk, pkProbe := c.compute[kind].at(t)
-	p := Point{Intensity: math.Inf(1)}
+	var mem demand
 	if w.Bytes > 0 {
-		p.Intensity = work / w.Bytes
+		bw, probe := c.bw[level].at(t)
+		mem = demand{roof: level, work: w.Bytes, limit: bw, probe: probe}
 	}
-	if bw > 0 && pk > 0 {
-		p.Balance = pk / bw
+	flopKind := peak.FMA32
+	if w.F64 {
+		flopKind = peak.FMA64
 	}
-	memoryBound := w.Bytes > 0 && bw > 0 && (pk <= 0 || work <= 0 || p.Intensity < p.Balance)
-	switch {
-	case memoryBound:
-		p.Bound, p.Roof, p.Unit, p.Probe = Memory, level, "B/s", bwProbe
-		p.Achieved, p.Ceiling = w.Bytes/w.Seconds, bw
-	case work > 0 && pk > 0:
-		p.Bound, p.Roof, p.Unit, p.Probe = Compute, string(kind), kind.Unit(), pkProbe
-		p.Achieved, p.Ceiling = work/w.Seconds, pk
-	default:
+	var computes []demand
+	for _, d := range []struct {
+		k    peak.Kind
+		work float64
+	}{{flopKind, w.Flops}, {peak.DotI8, w.IntOps}, {peak.IntALU, w.ALUOps}, {peak.Exp32, w.Trans}} {
+		if d.work <= 0 || d.k == peak.Exp32 && w.F64 { // the exp probe is fp32
+			continue
+		}
+		v, probe := c.compute[d.k].at(t)
+		computes = append(computes, demand{roof: string(d.k), kind: d.k, work: d.work, limit: v, probe: probe})
+	}
+
+	binding := demand{}
+	consider := func(d demand) {
+		if d.limit > 0 && d.work > 0 && (binding.limit == 0 || d.seconds() > binding.seconds()) {
+			binding = d
+		}
+	}
+	consider(mem)
+	var main demand // the compute kind a chart plots the result on
+	for _, d := range computes {
+		consider(d)
+		if d.limit > 0 && (main.limit == 0 || d.seconds() > main.seconds()) {
+			main = d
+		}
+	}
+	if binding.limit == 0 {
 		return Point{}, ErrNoCeiling
 	}
-	p.Percent = 100 * p.Achieved / p.Ceiling
+	if main.limit == 0 && len(computes) > 0 {
+		main = computes[0] // unmeasured: still names the axis
+	}
+	p := Point{Roof: binding.roof, Level: level, Kind: main.kind, Intensity: math.Inf(1), Probe: binding.probe,
+		Achieved: binding.work / w.Seconds, Ceiling: binding.limit, Unit: "B/s", Bound: Memory}
+	if binding.kind != "" {
+		p.Bound, p.Unit = Compute, binding.kind.Unit()
+	}
+	if w.Bytes > 0 {
+		p.Intensity = main.work / w.Bytes
+	}
+	if mem.limit > 0 && main.limit > 0 {
+		p.Balance = main.limit / mem.limit
+	}
+	p.Percent = 100 * binding.seconds() / w.Seconds
 	return p, nil
 }
 

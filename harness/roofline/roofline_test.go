@@ -35,8 +35,45 @@ func synthetic() *peak.File {
 		peak.Result{Probe: "avx-fma32", Kind: peak.FMA32, Threads: 2, Median: 400 * G},
 		peak.Result{Probe: "broken", Kind: peak.FMA32, Threads: 1, Median: 0, Err: "failed its check"},
 		peak.Result{Probe: "vnni", Kind: peak.DotI8, Threads: 1, Median: 800 * G},
+		peak.Result{Probe: "avx-fma64", Kind: peak.FMA64, Threads: 1, Median: 100 * G},
+		peak.Result{Probe: "avx-int-alu", Kind: peak.IntALU, Threads: 1, Median: 300 * G},
+		peak.Result{Probe: "avx-exp32", Kind: peak.Exp32, Threads: 1, Median: 10 * G},
 	)
 	return f
+}
+
+// TestEveryResource: each resource a kernel uses bounds it; the one that
+// needs the most time binds, whichever unit it is in.
+func TestEveryResource(t *testing.T) {
+	c := New(synthetic())
+	l1 := float64(40 << 10)
+	for _, tc := range []struct {
+		name    string
+		w       Work
+		roof    string
+		kind    peak.Kind
+		percent float64
+	}{
+		// Shift-and-add work is judged against the integer ALU, not the
+		// int8 dot product: 150 of 300 GOP/s.
+		{"shift-add", Work{ALUOps: 150e6, Bytes: 1e5, Seconds: 1e-3, WorkingSet: l1, Threads: 1}, "int-alu", peak.IntALU, 50},
+		// float64 FLOPs against the fp64 peak: 50 of 100 GFLOP/s.
+		{"fp64", Work{Flops: 50e6, F64: true, Trans: 1e6, Bytes: 1e5, Seconds: 1e-3, WorkingSet: l1, Threads: 1}, "fma64", peak.FMA64, 50},
+		// One exp per element in L1: 8 GB/s of 100 GB/s is 8%, 4 GFLOP/s of
+		// 200 is 2%, but 1 G exp/s of 10 is 10%: the exp unit binds.
+		{"exp-bound", Work{Flops: 4e6, Trans: 1e6, Bytes: 8e6, Seconds: 1e-3, WorkingSet: l1, Threads: 1}, "exp32", peak.Exp32, 10},
+		// The same counts in DRAM: 8 of 10 GB/s binds.
+		{"exp in DRAM", Work{Flops: 4e6, Trans: 1e6, Bytes: 8e6, Seconds: 1e-3, WorkingSet: 1 << 30, Threads: 1}, peak.DRAM, peak.Exp32, 80},
+	} {
+		p, err := c.Classify(tc.w)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if p.Roof != tc.roof || p.Kind != tc.kind || !near(p.Percent, tc.percent) {
+			t.Errorf("%s: got %s (axis %s) %.4g%%, want %s (axis %s) %.4g%%", tc.name, p.Roof, p.Kind, p.Percent, tc.roof, tc.kind, tc.percent)
+		}
+	}
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b)) }
