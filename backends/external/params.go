@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -187,9 +188,11 @@ func decodeValue(v reflect.Value, raw json.RawMessage, tensor func(int64) (kerne
 // opInfo is what the protocol needs to know of a kernel id: its op type
 // and which tensor fields are outputs ("Y", "Layers[].Q").
 type opInfo struct {
-	typ     reflect.Type
-	outputs map[string]bool
-	tensors []string // every tensor field path, in struct order
+	typ      reflect.Type
+	outputs  map[string]bool
+	tensors  []string // every tensor field path, in struct order
+	dtypes   map[string][]kernel.DType // every dtype the field takes in the suite's shapes
+	optional map[string]bool // nil in some of the suite's shapes
 }
 
 var (
@@ -214,13 +217,15 @@ func kernelInfo(id string) (opInfo, bool) {
 	infoOnce.Do(func() {
 		infos = map[string]opInfo{}
 		for _, k := range suite.All() {
-			info := opInfo{outputs: map[string]bool{}}
-			seen := map[string]bool{}
+			info := opInfo{outputs: map[string]bool{}, dtypes: map[string][]kernel.DType{}, optional: map[string]bool{}}
+			seen := map[string]int{}
+			shapes := 0
 			for _, shape := range append(append([]string{}, k.Quick...), k.Tests...) {
 				c, err := k.Build(shape)
 				if err != nil {
 					continue
 				}
+				shapes++
 				bufs := c.Buffers()
 				ts := make([]kernel.Tensor, len(bufs))
 				for i, b := range bufs {
@@ -228,15 +233,25 @@ func kernelInfo(id string) (opInfo, bool) {
 				}
 				op := c.Op(ts)
 				info.typ = reflect.TypeOf(op)
+				here := map[string]bool{}
 				walkTensors(reflect.ValueOf(op), "", func(path string, t kernel.Tensor) {
-					if !seen[path] {
-						seen[path] = true
+					if seen[path] == 0 {
 						info.tensors = append(info.tensors, path)
+					}
+					if !here[path] {
+						here[path] = true
+						seen[path]++
+					}
+					if !slices.Contains(info.dtypes[path], t.DType()) {
+						info.dtypes[path] = append(info.dtypes[path], t.DType())
 					}
 					if m, ok := t.(marker); ok && bufs[m.i].Out {
 						info.outputs[path] = true
 					}
 				})
+			}
+			for path, n := range seen {
+				info.optional[path] = n < shapes
 			}
 			if info.typ != nil {
 				infos[k.Name] = info
