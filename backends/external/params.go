@@ -190,9 +190,9 @@ func decodeValue(v reflect.Value, raw json.RawMessage, tensor func(int64) (kerne
 type opInfo struct {
 	typ      reflect.Type
 	outputs  map[string]bool
-	tensors  []string // every tensor field path, in struct order
+	tensors  []string                  // every tensor field path, in struct order
 	dtypes   map[string][]kernel.DType // every dtype the field takes in the suite's shapes
-	optional map[string]bool // nil in some of the suite's shapes
+	optional map[string]bool           // nil in some of the suite's shapes
 }
 
 var (
