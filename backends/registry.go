@@ -24,6 +24,11 @@ type Entry struct {
 	// backend in this build (GOARCH, build tags), whether or not this CPU
 	// runs it; nil for a backend that ignores Config.ISA.
 	ISAs func() []string
+	// Explicit backends run only when named, never as part of
+	// --backend=all: peers such as torch, measured for comparison and
+	// judged by nbench's checks, whose known deviations would otherwise
+	// fail every default run.
+	Explicit bool
 }
 
 var registry = map[string]Entry{}

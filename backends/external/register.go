@@ -17,7 +17,7 @@ const Prefix = "exec:"
 
 // Entry is the registry entry of a worker command; its Open starts it.
 func Entry(name, summary string, order int, argv []string) backends.Entry {
-	return backends.Entry{Name: name, Summary: summary, Order: order,
+	return backends.Entry{Name: name, Summary: summary, Order: order, Explicit: true,
 		Open: func(cfg kernel.Config) (kernel.Backend, error) {
 			b, err := Open(Spec{Name: name, Argv: argv}, cfg)
 			if err != nil {
@@ -63,7 +63,7 @@ func readConfig(path string) ([]backends.Entry, error) {
 		summary := "external worker (" + path + ")"
 		if len(fields) < 2 {
 			err := fmt.Errorf("%s:%d: want \"NAME COMMAND [ARGS...]\", got %q", path, line, strings.TrimSpace(text))
-			es = append(es, backends.Entry{Name: fields[0], Summary: summary, Order: 40 + line,
+			es = append(es, backends.Entry{Name: fields[0], Summary: summary, Order: 40 + line, Explicit: true,
 				Open: func(kernel.Config) (kernel.Backend, error) { return nil, err }})
 			continue
 		}

@@ -25,8 +25,8 @@ const Name = "torch"
 var workerPy []byte
 
 func init() {
-	backends.Register(backends.Entry{Name: Name, Order: 30,
-		Summary: "PyTorch (CPU) through an embedded Python worker",
+	backends.Register(backends.Entry{Name: Name, Order: 30, Explicit: true,
+		Summary: "PyTorch (CPU) through an embedded Python worker (run when named: --backend=simd,torch)",
 		Open:    func(cfg kernel.Config) (kernel.Backend, error) { return Open(cfg) }})
 }
 
