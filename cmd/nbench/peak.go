@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -157,7 +158,12 @@ func writePeakTable(w io.Writer, f *peak.File) {
 		for _, l := range c.MemoryLevels() {
 			line += fmt.Sprintf(" %s %s GB/s,", l, reports.Rate(c.Bandwidth(l, n)/1e9))
 		}
-		line += fmt.Sprintf(" fma32 %s GFLOP/s, dot-i8 %s GOP/s", reports.Rate(c.Peak(peak.FMA32, n)/1e9), reports.Rate(c.Peak(peak.DotI8, n)/1e9))
+		for _, k := range peak.Kinds {
+			if v := c.Peak(k, n); k.Compute() && v > 0 {
+				line += fmt.Sprintf(" %s %s G%s,", k, reports.Rate(v/1e9), k.Unit())
+			}
+		}
+		line = strings.TrimSuffix(line, ",")
 		if bw := c.Bandwidth(peak.DRAM, n); bw > 0 && c.Peak(peak.FMA32, n) > 0 {
 			line += fmt.Sprintf("; balance vs DRAM %.2g flop/B", c.Peak(peak.FMA32, n)/bw)
 		}
@@ -228,7 +234,7 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 		if !r.Timed() || r.Backend == "cuda" {
 			continue
 		}
-		p, err := s.roofs.Classify(roofWork(r, s.threads, s.opt.Cache == harness.CacheCold))
+		p, err := s.roofs.Classify(roofline.WorkOf(r.Cost, r.Stats.Median, s.threads, float64(r.SetBytes), r.Sets, s.opt.Cache == harness.CacheCold))
 		if err != nil {
 			continue
 		}
@@ -242,11 +248,4 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 		fmt.Fprintf(stderr, "nbench: %d result(s) marked ! ran above a ceiling of this machine's peak file (measured %s): "+
 			"the machine was slower then, or a count is wrong; rerun 'nbench peak'\n", above, s.peakDate)
 	}
-}
-
-// roofWork is a result's counts as the roofline takes them.
-func roofWork(r *harness.Result, threads int, cold bool) roofline.Work {
-	c := r.Cost
-	return roofline.Work{Flops: c.Flops, F64: c.F64, Trans: c.Trans, IntOps: c.IntOps, ALUOps: c.ALUOps, Bytes: c.Bytes,
-		Seconds: r.Stats.Median, Threads: threads, WorkingSet: roofline.WorkingSet(float64(r.SetBytes), r.Sets, cold)}
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 // Bound says what limits a result.
@@ -244,8 +245,8 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 	if binding.limit == 0 {
 		return Point{}, ErrNoCeiling
 	}
-	if main.limit == 0 && len(computes) > 0 {
-		main = computes[0] // unmeasured: still names the axis
+	if main.limit == 0 { // no compute ceiling measured: the counts name the axis
+		main.kind, main.work = w.MainKind()
 	}
 	p := Point{Roof: binding.roof, Level: level, Kind: main.kind, Intensity: math.Inf(1), Probe: binding.probe,
 		Achieved: binding.work / w.Seconds, Ceiling: binding.limit, Unit: "B/s", Bound: Memory}
@@ -260,6 +261,31 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 	}
 	p.Percent = 100 * binding.seconds() / w.Seconds
 	return p, nil
+}
+
+// MainKind is the compute kind of w's arithmetic by its counts alone (no
+// ceilings): int8 dot products, else integer ALU ops, else its FLOPs.
+func (w Work) MainKind() (peak.Kind, float64) {
+	switch {
+	case w.IntOps > 0:
+		return peak.DotI8, w.IntOps
+	case w.ALUOps > 0:
+		return peak.IntALU, w.ALUOps
+	case w.F64:
+		return peak.FMA64, w.Flops
+	}
+	return peak.FMA32, w.Flops
+}
+
+// WorkOf is a result's counts as the roofline takes them: cost per run,
+// the median time, the threads it ran on, and the bytes of one buffer set
+// (0 when unknown: the traffic stands in) rotated over sets (cold).
+func WorkOf(c suite.Cost, seconds float64, threads int, setBytes float64, sets int, cold bool) Work {
+	if setBytes <= 0 {
+		setBytes = c.Bytes
+	}
+	return Work{Flops: c.Flops, F64: c.F64, Trans: c.Trans, IntOps: c.IntOps, ALUOps: c.ALUOps, Bytes: c.Bytes,
+		Seconds: seconds, Threads: threads, WorkingSet: WorkingSet(setBytes, sets, cold)}
 }
 
 // Attainable is the roofline itself: min(compute peak, intensity x bandwidth)

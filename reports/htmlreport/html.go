@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/harness/roofline"
 	"github.com/nbench/nbench/reports"
 )
 
@@ -33,7 +35,7 @@ td.key{font-weight:600;white-space:nowrap}
 svg{display:block;margin:4px 0 8px;max-width:100%;height:auto}
 svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;fill:#333}
 svg .ttl{font-size:13px;font-weight:600}svg .tick,svg .val,svg .na{font-size:10.5px}svg .cat{font-size:11px}
-svg .axis{font-size:11.5px}svg .roof{font-size:11px;fill:#444}svg .na{fill:#999}
+svg .axis{font-size:11.5px}svg .roof{font-size:11px;fill:#444}svg .lbl{font-size:10.5px;fill:#222;paint-order:stroke;stroke:#fff;stroke-width:3px}svg .na{fill:#999}
 .grid{display:flex;flex-wrap:wrap;gap:18px}
 nav a{margin-right:10px}
 `
@@ -244,53 +246,101 @@ func cell(s Series, r *Result, speedup float64) string {
 }
 
 func writeRooflines(b *strings.Builder, rep *Report) {
-	b.WriteString("<h2 id=\"rooflines\">Rooflines</h2>\n<p class=\"meta\">Per machine configuration: each timed case at its arithmetic intensity (flop/byte; integer kernels, as squares, in int op/byte) and achieved rate, under the measured ceilings for the run's thread count: memory roofs per level (diagonals) and compute peaks (fma32 solid, dot-i8 dashed). Hover a point for its case.</p>\n<div class=\"grid\">\n")
-	for _, r := range rep.Runs {
-		var dots []Dot
-		var labels, colors []string
-		for _, s := range rep.Series {
-			if s.Run != r {
-				continue
-			}
-			labels, colors = append(labels, s.Backend), append(colors, color(s.Index))
-			for _, res := range r.Results {
-				if res.Backend != s.Backend || !res.Timed() || res.Bytes <= 0 {
-					continue
-				}
-				work, unit := res.Flops, "flop"
-				if res.IntOps > 0 {
-					work, unit = res.IntOps, "op"
-				}
-				if work <= 0 {
-					continue
-				}
-				tip := fmt.Sprintf("%s on %s: %.3g %s/B, %s%s/s", res.Name(), s.Backend, work/res.Bytes, unit, siRate(work/res.Stats.Median), unit)
-				if p, ok := s.Point(res); ok {
-					tip += ", " + p.String() + " of peak (" + string(p.Bound) + "-bound)"
-				}
-				dots = append(dots, Dot{X: work / res.Bytes, Y: work / res.Stats.Median, Color: color(s.Index), Square: res.IntOps > 0, Tip: tip})
-			}
-		}
-		var roofs []Roof
-		if c := r.Ceilings; c != nil {
-			t := r.Threads()
-			for _, l := range c.MemoryLevels() {
-				roofs = append(roofs, Roof{Label: fmt.Sprintf("%s %s GB/s", l, reports.Rate(c.Bandwidth(l, t)/1e9)), Bandwidth: c.Bandwidth(l, t)})
-			}
-			if v := c.Peak(peak.FMA32, t); v > 0 {
-				roofs = append(roofs, Roof{Label: fmt.Sprintf("fma32 %s GFLOP/s", reports.Rate(v/1e9)), Peak: v})
-			}
-			if v := c.Peak(peak.DotI8, t); v > 0 {
-				roofs = append(roofs, Roof{Label: fmt.Sprintf("dot-i8 %s GOP/s", reports.Rate(v/1e9)), Peak: v, Dashed: true})
-			}
-		}
+	b.WriteString("<h2 id=\"rooflines\">Rooflines</h2>\n<p class=\"meta\">Per machine configuration: each timed case at its arithmetic intensity " +
+		"and achieved rate, in the unit of the compute ceiling its arithmetic is judged against (the marker's shape: fp32 or fp64 FLOPs, " +
+		"int8 dot ops, integer ALU ops or exponentials), under the measured ceilings for the run's thread count: memory roofs per level " +
+		"(diagonals) and compute peaks (horizontal). All charts share their axes, so machines compare at a glance. Labelled points are " +
+		"each chart's highest and lowest shares of peak; hover any point for its case.</p>\n<div class=\"grid\">\n")
+	charts := make([]chartData, len(rep.Runs))
+	for i, r := range rep.Runs {
+		charts[i] = rooflineData(rep, r)
+	}
+	ax := sharedAxes(charts)
+	for i, r := range rep.Runs {
 		b.WriteString("<div>")
-		b.WriteString(rooflineChart("roofline: "+r.Label, roofs, dots))
-		b.WriteString(legend(labels, colors))
+		b.WriteString(rooflineChart("roofline: "+r.Label, charts[i].roofs, charts[i].dots, ax))
+		b.WriteString(legend(charts[i].labels, charts[i].colors))
 		if r.Ceilings == nil {
 			fmt.Fprintf(b, "<p class=\"note\">No peak file for machine %s: run <code>nbench peak</code> on it and pass its peak.json (or --peaks DIR) to draw the ceilings.</p>", esc(r.Machine()))
 		}
 		b.WriteString("</div>\n")
 	}
 	b.WriteString("</div>\n")
+}
+
+// chartData is one run's roofline: its ceilings, points and series.
+type chartData struct {
+	roofs          []Roof
+	dots           []Dot
+	labels, colors []string
+}
+
+// labelled is how many of a chart's highest and lowest shares of peak get
+// a visible label.
+const labelled = 3
+
+func rooflineData(rep *Report, r *Run) chartData {
+	var cd chartData
+	type ranked struct {
+		dot int
+		pct float64
+	}
+	var placed []ranked // dots with a share of peak, for the labels
+	for _, s := range rep.Series {
+		if s.Run != r {
+			continue
+		}
+		cd.labels, cd.colors = append(cd.labels, s.Backend), append(cd.colors, color(s.Index))
+		for _, res := range r.Results {
+			if res.Backend != s.Backend || !res.Timed() || res.Cost.Bytes <= 0 {
+				continue
+			}
+			w := roofline.WorkOf(res.Cost, res.Stats.Median, r.Threads(), float64(res.SetBytes), res.Sets, r.Env.Get("cache") != "warm")
+			kind, work := w.MainKind()
+			p, ok := s.Point(res)
+			if ok {
+				kind, work = p.Kind, p.Intensity*res.Cost.Bytes
+			}
+			if !(work > 0) {
+				continue
+			}
+			unit := kindUnit(kind)
+			tip := fmt.Sprintf("%s on %s: %.3g %s/B, %s%s/s", res.Name(), s.Backend, work/res.Cost.Bytes, unit, siRate(work/res.Stats.Median), unit)
+			if ok {
+				tip += fmt.Sprintf(", %s of peak (%s-bound, working set in %s)", p.String(), p.Bound, p.Level)
+				placed = append(placed, ranked{len(cd.dots), p.Percent})
+			}
+			cd.dots = append(cd.dots, Dot{X: work / res.Cost.Bytes, Y: work / res.Stats.Median, Color: color(s.Index),
+				Kind: kind, Tip: tip, short: res.Kernel + " (" + s.Backend + ")"})
+		}
+	}
+	sort.SliceStable(placed, func(i, j int) bool { return placed[i].pct < placed[j].pct })
+	for i, d := range placed {
+		if i < labelled || i >= len(placed)-labelled {
+			cd.dots[d.dot].Label = fmt.Sprintf("%s %.0f%%", cd.dots[d.dot].short, d.pct)
+		}
+	}
+	if c := r.Ceilings; c != nil {
+		t := r.Threads()
+		for _, l := range c.MemoryLevels() {
+			cd.roofs = append(cd.roofs, Roof{Label: fmt.Sprintf("%s %s GB/s", l, reports.Rate(c.Bandwidth(l, t)/1e9)), Bandwidth: c.Bandwidth(l, t)})
+		}
+		for _, k := range peak.Kinds {
+			if v := c.Peak(k, t); k.Compute() && v > 0 {
+				cd.roofs = append(cd.roofs, Roof{Label: fmt.Sprintf("%s %s G%s", k, reports.Rate(v/1e9), k.Unit()), Peak: v, Kind: k})
+			}
+		}
+	}
+	return cd
+}
+
+// kindUnit is the work unit of a compute kind, for tooltips.
+func kindUnit(k peak.Kind) string {
+	switch k {
+	case peak.FMA32, peak.FMA64:
+		return "flop"
+	case peak.Exp32:
+		return "exp"
+	}
+	return "op"
 }

@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -65,10 +66,10 @@ func TestLoad(t *testing.T) {
 	if a == nil || b == nil || a.Family != "norms" {
 		t.Fatalf("layernorm results: %+v %+v", a, b)
 	}
-	if d := a.Bytes/b.Bytes - 1; d > 1e-9 || d < -1e-9 || a.Flops == 0 || b.Sets != 0 || a.Sets == 0 {
-		t.Errorf("costs differ: json %v B %v flop (sets %d), benchfmt %v B %v flop", a.Bytes, a.Flops, a.Sets, b.Bytes, b.Flops)
+	if d := a.Cost.Bytes/b.Cost.Bytes - 1; d > 1e-9 || d < -1e-9 || a.Cost.Flops == 0 || b.Sets != 0 || a.Sets == 0 {
+		t.Errorf("costs differ: json %v B %v flop (sets %d), benchfmt %v B %v flop", a.Cost.Bytes, a.Cost.Flops, a.Sets, b.Cost.Bytes, b.Cost.Flops)
 	}
-	if g := runs[0].Result("gemm_w8a8/M=1/N=256/K=512/fused=false/acc=true/bias=true/fill=normal", "simd"); g == nil || g.IntOps == 0 {
+	if g := runs[0].Result("gemm_w8a8/M=1/N=256/K=512/fused=false/acc=true/bias=true/fill=normal", "simd"); g == nil || g.Cost.IntOps == 0 {
 		t.Errorf("gemm_w8a8 int ops missing: %+v", g)
 	}
 }
@@ -235,5 +236,97 @@ func TestShortShapes(t *testing.T) {
 	}
 	if got := shortShapes("x", []string{"a=1/b=2"}); got[0] != "a=1/b=2" {
 		t.Errorf("single shape = %q", got)
+	}
+}
+
+// TestRooflineCharts: every point names its case and backend, the highest
+// and lowest shares are labelled, every ceiling is named in full inside the
+// chart, and all charts share their axes.
+func TestRooflineCharts(t *testing.T) {
+	runs, err := Load(fixtures(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := NewReport(runs)
+	var charts []chartData
+	for _, r := range rep.Runs {
+		cd := rooflineData(rep, r)
+		charts = append(charts, cd)
+		labels := 0
+		for _, d := range cd.dots {
+			if !strings.Contains(d.Tip, " on go:") && !strings.Contains(d.Tip, " on simd:") {
+				t.Errorf("%s: point tip %q does not name its backend", r.Label, d.Tip)
+			}
+			if d.Label != "" {
+				labels++
+			}
+		}
+		want := 2 * labelled
+		if r.Ceilings == nil {
+			want = 0 // no shares of peak to rank
+		}
+		if labels != want {
+			t.Errorf("%s: %d labelled points, want %d", r.Label, labels, want)
+		}
+	}
+	ax := sharedAxes(charts)
+	var ticks []string
+	for i, r := range rep.Runs {
+		svg := rooflineChart(r.Label, charts[i].roofs, charts[i].dots, ax)
+		doc, err := html.Parse(strings.NewReader(svg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var width float64
+		var tickText []string
+		titles := 0
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				class, x := "", 0.0
+				for _, a := range n.Attr {
+					switch a.Key {
+					case "class":
+						class = a.Val
+					case "x":
+						fmt.Sscan(a.Val, &x)
+					case "width":
+						if n.Data == "svg" {
+							fmt.Sscan(a.Val, &width)
+						}
+					}
+				}
+				if n.Data == "title" && n.Parent.Data != "svg" {
+					titles++
+				}
+				if n.Data == "text" && n.FirstChild != nil {
+					txt := n.FirstChild.Data
+					if class == "tick" {
+						tickText = append(tickText, txt)
+					}
+					// 6.5 px a character at 11 px overestimates a proportional font.
+					if (class == "roof" || class == "lbl") && x+6.5*float64(len(txt)) > width+40 {
+						t.Errorf("%s: %q at x=%v runs past the %v px chart", r.Label, txt, x, width)
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		if titles != len(charts[i].dots) {
+			t.Errorf("%s: %d points with a title, want %d", r.Label, titles, len(charts[i].dots))
+		}
+		for _, rf := range charts[i].roofs {
+			if !strings.Contains(svg, ">"+esc(rf.Label)+"<") {
+				t.Errorf("%s: ceiling %q not named in full", r.Label, rf.Label)
+			}
+		}
+		if i == 0 {
+			ticks = tickText
+		} else if strings.Join(tickText, " ") != strings.Join(ticks, " ") {
+			t.Errorf("%s: axes %v differ from the first chart's %v", r.Label, tickText, ticks)
+		}
 	}
 }

@@ -35,8 +35,9 @@ type Result struct {
 	Family, Kernel, Params, Backend, Path, Verdict string
 	Samples                                        []float64 // seconds per run
 	Stats                                          harness.Stats
-	Flops, IntOps, Bytes                           float64 // per run
-	Sets                                           int     // rotated buffer sets; 0 when unknown (benchfmt)
+	Cost                                           suite.Cost // per run
+	SetBytes                                       int64      // bytes of one buffer set; 0 when unknown (benchfmt)
+	Sets                                           int        // rotated buffer sets; 0 when unknown (benchfmt)
 }
 
 // Name is "kernel/params".
@@ -223,7 +224,8 @@ func readJSON(b []byte, path string, runFor func(harness.Env, string) *Run) erro
 	run := runFor(env, path)
 	for _, jr := range f.Results {
 		run.add(&Result{Family: jr.Family, Kernel: jr.Kernel, Params: jr.Params, Backend: jr.Backend, Path: jr.Path,
-			Verdict: jr.Verdict, Samples: jr.Samples, Flops: jr.Flops, IntOps: jr.IntOps, Bytes: jr.Bytes, Sets: jr.Sets})
+			Verdict: jr.Verdict, Samples: jr.Samples, SetBytes: jr.SetBytes, Sets: jr.Sets,
+			Cost: suite.Cost{Flops: jr.Flops, F64: jr.F64, Trans: jr.Trans, IntOps: jr.IntOps, ALUOps: jr.ALUOps, Bytes: jr.Bytes}})
 	}
 	return nil
 }
@@ -270,13 +272,13 @@ func readBenchfmt(b []byte, path string, runFor func(harness.Env, string) *Run) 
 				res.Family = k.Family
 			}
 			if v, ok := rec.Value("B/s"); ok {
-				res.Bytes = v * sec
+				res.Cost.Bytes = v * sec
 			}
 			if v, ok := rec.Value("flop/s"); ok {
-				res.Flops = v * sec
+				res.Cost.Flops = v * sec
 			}
 			if v, ok := rec.Value("op/s"); ok {
-				res.IntOps = v * sec
+				res.Cost.IntOps = v * sec
 			}
 			runFor(env, path).add(res)
 			n++

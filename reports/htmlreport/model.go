@@ -113,9 +113,8 @@ func (s Series) Point(r *Result) (roofline.Point, bool) {
 	if r == nil || !r.Timed() || s.Run.Ceilings == nil || s.Backend == "cuda" {
 		return roofline.Point{}, false
 	}
-	p, err := s.Run.Ceilings.Classify(roofline.Work{Flops: r.Flops, IntOps: r.IntOps, Bytes: r.Bytes,
-		Seconds: r.Stats.Median, Threads: s.Run.Threads(),
-		WorkingSet: roofline.WorkingSet(r.Bytes, r.Sets, s.Run.Env.Get("cache") != "warm")})
+	p, err := s.Run.Ceilings.Classify(roofline.WorkOf(r.Cost, r.Stats.Median, s.Run.Threads(), float64(r.SetBytes), r.Sets,
+		s.Run.Env.Get("cache") != "warm"))
 	return p, err == nil
 }
 
@@ -153,18 +152,18 @@ func (rep *Report) Geomean(s Series) (float64, int) {
 // Throughput is the result's headline rate: "GOP/s" for integer kernels,
 // "GFLOP/s" when it does at least one flop per byte, else "GB/s".
 func (r *Result) Throughput() (float64, string) {
-	sec := r.Stats.Median
+	sec, c := r.Stats.Median, r.Cost
 	switch {
 	case sec <= 0:
 		return 0, ""
-	case r.IntOps > 0:
-		return r.IntOps / sec / 1e9, "GOP/s"
-	case r.Flops > 0 && (r.Bytes == 0 || r.Flops >= r.Bytes):
-		return r.Flops / sec / 1e9, "GFLOP/s"
-	case r.Bytes > 0:
-		return r.Bytes / sec / 1e9, "GB/s"
+	case c.IntOps+c.ALUOps > 0:
+		return (c.IntOps + c.ALUOps) / sec / 1e9, "GOP/s"
+	case c.Flops > 0 && (c.Bytes == 0 || c.Flops >= c.Bytes):
+		return c.Flops / sec / 1e9, "GFLOP/s"
+	case c.Bytes > 0:
+		return c.Bytes / sec / 1e9, "GB/s"
 	}
-	return r.Flops / sec / 1e9, "GFLOP/s"
+	return c.Flops / sec / 1e9, "GFLOP/s"
 }
 
 // machineRows are the description lines shown side by side, in order;

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/nbench/nbench/harness/peak"
 )
 
 // roofColors tell the ceilings apart (dark, to stand out from the dots).
@@ -129,46 +131,51 @@ func ellipsis(s string, n int) string {
 }
 
 // Roof is a ceiling line of a roofline chart: a bandwidth (a diagonal,
-// work = intensity x bandwidth) or a compute peak (a horizontal line).
+// work = intensity x bandwidth) or a compute peak (a horizontal line, in
+// the unit of its kind).
 type Roof struct {
 	Label     string
-	Bandwidth float64 // B/s, for a memory roof
-	Peak      float64 // op/s, for a compute roof
-	Dashed    bool
+	Bandwidth float64   // B/s, for a memory roof
+	Peak      float64   // per second, for a compute roof
+	Kind      peak.Kind // of a compute roof: its line style matches its points' marker
 }
 
-// Dot is a result on a roofline chart.
+// Dot is a result on a roofline chart, in the unit of its compute kind.
 type Dot struct {
-	X, Y   float64 // work per byte, work per second
-	Color  string
-	Square bool // integer kernels
-	Tip    string
+	X, Y  float64 // work per byte, work per second
+	Color string
+	Kind  peak.Kind // the marker's shape
+	Tip   string    // the hover text
+	Label string    // a visible label, or ""
+	short string    // "kernel (backend)", for Label
 }
 
-// rooflineChart draws a log-log roofline: dots, memory roofs up to the
-// highest compute roof and compute roofs as horizontal lines.
-func rooflineChart(title string, roofs []Roof, dots []Dot) string {
-	const w, h, left, right, top, bottom = 640.0, 420.0, 62.0, 150.0, 30.0, 46.0
-	// Ranges: cover every dot and roof, whole decades.
+// axes are the decade ranges of a set of roofline charts, shared so that
+// charts of different machines compare directly.
+type axes struct{ lx0, lx1, ly0, ly1 float64 }
+
+// sharedAxes covers every dot, every compute roof and every ridge point
+// of all the charts, in whole decades.
+func sharedAxes(charts []chartData) axes {
 	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	grow := func(x, y float64) {
 		if x > 0 && !math.IsInf(x, 0) {
 			xlo, xhi = math.Min(xlo, x), math.Max(xhi, x)
 		}
-		if y > 0 {
+		if y > 0 && !math.IsInf(y, 0) {
 			ylo, yhi = math.Min(ylo, y), math.Max(yhi, y)
 		}
 	}
-	for _, d := range dots {
-		grow(d.X, d.Y)
-	}
-	topPeak := 0.0
-	for _, r := range roofs {
-		topPeak = math.Max(topPeak, r.Peak)
-	}
-	for _, r := range roofs {
-		if r.Peak > 0 {
+	for _, c := range charts {
+		for _, d := range c.dots {
+			grow(d.X, d.Y)
+		}
+		top := topPeak(c.roofs)
+		for _, r := range c.roofs {
 			grow(0, r.Peak)
+			if r.Bandwidth > 0 && top > 0 {
+				grow(top/r.Bandwidth, 0) // ridge points on the x axis
+			}
 		}
 	}
 	if math.IsInf(xlo, 0) {
@@ -177,72 +184,132 @@ func rooflineChart(title string, roofs []Roof, dots []Dot) string {
 	if math.IsInf(ylo, 0) {
 		ylo, yhi = 1e9, 1e10
 	}
+	ax := axes{math.Floor(math.Log10(xlo)), math.Ceil(math.Log10(xhi)), math.Floor(math.Log10(ylo)), math.Ceil(math.Log10(yhi))}
+	if ax.lx1 <= ax.lx0 {
+		ax.lx1 = ax.lx0 + 1
+	}
+	if ax.ly1 <= ax.ly0 {
+		ax.ly1 = ax.ly0 + 1
+	}
+	return ax
+}
+
+func topPeak(roofs []Roof) float64 {
+	top := 0.0
 	for _, r := range roofs {
-		if r.Bandwidth > 0 && topPeak > 0 {
-			grow(topPeak/r.Bandwidth, 0) // ridge points on the x axis
+		top = math.Max(top, r.Peak)
+	}
+	return top
+}
+
+// kindStyles give each compute kind a marker and its roof a dash pattern.
+var kindStyles = map[peak.Kind]struct{ marker, dash string }{
+	peak.FMA32: {"circle", ""}, peak.DotI8: {"square", "6 4"}, peak.IntALU: {"diamond", "2 3"},
+	peak.FMA64: {"triangle", "9 3 2 3"}, peak.Exp32: {"cross", "1 3"},
+}
+
+// marker draws a point of the given kind centred at (x, y).
+func (s *svgDoc) marker(kind peak.Kind, x, y float64, fill, tip string) {
+	t := ""
+	if tip != "" {
+		t = "<title>" + esc(tip) + "</title>"
+	}
+	switch kindStyles[kind].marker {
+	case "square":
+		s.add(`<rect x="%.1f" y="%.1f" width="8" height="8" fill="%s" fill-opacity="0.85">%s</rect>`, x-4, y-4, fill, t)
+	case "diamond":
+		s.add(`<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="%s" fill-opacity="0.85">%s</polygon>`, x, y-5.5, x+5.5, y, x, y+5.5, x-5.5, y, fill, t)
+	case "triangle":
+		s.add(`<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="%s" fill-opacity="0.85">%s</polygon>`, x, y-5.5, x+5, y+4, x-5, y+4, fill, t)
+	case "cross":
+		s.add(`<path d="M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f" stroke="%s" stroke-width="2.4">%s</path>`, x-4.5, y-4.5, x+4.5, y+4.5, x-4.5, y+4.5, x+4.5, y-4.5, fill, t)
+	default:
+		s.add(`<circle cx="%.1f" cy="%.1f" r="4.5" fill="%s" fill-opacity="0.85">%s</circle>`, x, y, fill, t)
+	}
+}
+
+// rooflineChart draws a log-log roofline on the shared axes: memory roofs
+// up to the highest compute roof, compute roofs as horizontal lines in
+// their kind's dash, the points (labelled ones named beside them), and,
+// under the plot, every ceiling and marker named in full.
+func rooflineChart(title string, roofs []Roof, dots []Dot, ax axes) string {
+	const w, left, right, top, plotH, rowH = 640.0, 66.0, 18.0, 30.0, 330.0, 17.0
+	kinds := map[peak.Kind]bool{}
+	for _, d := range dots {
+		kinds[d.Kind] = true
+	}
+	var markerKinds []peak.Kind
+	for _, k := range peak.Kinds {
+		if kinds[k] {
+			markerKinds = append(markerKinds, k)
 		}
 	}
-	lx0, lx1 := math.Floor(math.Log10(xlo)), math.Ceil(math.Log10(xhi))
-	ly0, ly1 := math.Floor(math.Log10(ylo)), math.Ceil(math.Log10(yhi))
-	if lx1 <= lx0 {
-		lx1 = lx0 + 1
-	}
-	if ly1 <= ly0 {
-		ly1 = ly0 + 1
-	}
-	plotW, plotH := w-left-right, h-top-bottom
-	px := func(x float64) float64 { return left + plotW*(math.Log10(x)-lx0)/(lx1-lx0) }
-	py := func(y float64) float64 { return top + plotH*(1-(math.Log10(y)-ly0)/(ly1-ly0)) }
+	legendRows := len(roofs) + len(markerKinds)
+	h := top + plotH + 46 + rowH*float64((legendRows+1)/2) + 8
+	plotW := w - left - right
+	px := func(x float64) float64 { return left + plotW*(math.Log10(x)-ax.lx0)/(ax.lx1-ax.lx0) }
+	py := func(y float64) float64 { return top + plotH*(1-(math.Log10(y)-ax.ly0)/(ax.ly1-ax.ly0)) }
 	s := newSVG(w, h, "roofline", title)
 	s.text(left, 18, "start", "ttl", title)
-	for e := lx0; e <= lx1; e++ {
+	for e := ax.lx0; e <= ax.lx1; e++ {
 		x := math.Pow(10, e)
 		s.line(px(x), top, px(x), top+plotH, "#e3e3e3", 1, "")
 		s.text(px(x), top+plotH+16, "middle", "tick", decade(int(e)))
 	}
-	for e := ly0; e <= ly1; e++ {
+	for e := ax.ly0; e <= ax.ly1; e++ {
 		y := math.Pow(10, e)
 		s.line(left, py(y), left+plotW, py(y), "#e3e3e3", 1, "")
 		s.text(left-6, py(y)+4, "end", "tick", siRate(y))
 	}
 	s.add(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="none" stroke="#999"/>`, left, top, plotW, plotH)
-	s.text(left+plotW/2, h-8, "middle", "axis", "arithmetic intensity (flop or int op per byte)")
-	s.add(`<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle" class="axis">achieved flop/s or op/s</text>`, top+plotH/2)
-	// Roofs, clipped to the plot, each in its own colour, named in a
-	// legend on the right (labels on the lines would collide).
-	xmin, xmax := math.Pow(10, lx0), math.Pow(10, lx1)
-	ymax := math.Pow(10, ly1)
+	s.text(left+plotW/2, top+plotH+34, "middle", "axis", "arithmetic intensity (work of the point's compute kind per byte)")
+	s.add(`<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle" class="axis">achieved work per second</text>`, top+plotH/2)
+	xmin, xmax := math.Pow(10, ax.lx0), math.Pow(10, ax.lx1)
+	ymin, ymax := math.Pow(10, ax.ly0), math.Pow(10, ax.ly1)
+	ceil := topPeak(roofs)
+	if ceil <= 0 {
+		ceil = ymax
+	}
+	legendTop := top + plotH + 52
+	legendItem := func(i int) (float64, float64) {
+		return left + float64(i%2)*plotW/2, legendTop + rowH*float64(i/2)
+	}
 	for i, r := range roofs {
 		c := roofColors[i%len(roofColors)]
-		ly := top + 14 + 16*float64(i)
-		s.line(left+plotW+8, ly-4, left+plotW+26, ly-4, c, 2, dash(r.Dashed))
-		s.text(left+plotW+30, ly, "start", "roof", r.Label)
+		d := kindStyles[r.Kind].dash
+		lx, ly := legendItem(i)
+		s.line(lx, ly-4, lx+22, ly-4, c, 2, d)
+		s.text(lx+28, ly, "start", "roof", r.Label)
 		switch {
 		case r.Peak > 0:
-			s.line(px(xmin), py(r.Peak), px(xmax), py(r.Peak), c, 1.6, dash(r.Dashed))
+			s.line(px(xmin), py(r.Peak), px(xmax), py(r.Peak), c, 1.6, d)
 		case r.Bandwidth > 0:
-			roofTop := topPeak
-			if roofTop <= 0 {
-				roofTop = ymax
+			x0, x1 := math.Max(xmin, ymin/r.Bandwidth), math.Min(xmax, ceil/r.Bandwidth)
+			if x1 > x0 {
+				s.line(px(x0), py(x0*r.Bandwidth), px(x1), py(x1*r.Bandwidth), c, 1.4, "")
 			}
-			x0, x1 := xmin, math.Min(xmax, roofTop/r.Bandwidth)
-			if x1 <= x0 {
-				continue
-			}
-			y0 := math.Max(x0*r.Bandwidth, math.Pow(10, ly0))
-			x0 = y0 / r.Bandwidth
-			s.line(px(x0), py(x0*r.Bandwidth), px(x1), py(x1*r.Bandwidth), c, 1.4, dash(r.Dashed))
 		}
+	}
+	for j, k := range markerKinds {
+		lx, ly := legendItem(len(roofs) + j)
+		s.marker(k, lx+11, ly-4, "#777", "")
+		s.text(lx+28, ly, "start", "roof", "points judged in "+string(k)+" ("+kindUnit(k)+")")
 	}
 	for _, d := range dots {
 		if !(d.X > 0) || !(d.Y > 0) || math.IsInf(d.X, 0) {
 			continue
 		}
-		if d.Square {
-			s.add(`<rect x="%.1f" y="%.1f" width="8" height="8" fill="%s" fill-opacity="0.85"><title>%s</title></rect>`, px(d.X)-4, py(d.Y)-4, d.Color, esc(d.Tip))
-		} else {
-			s.add(`<circle cx="%.1f" cy="%.1f" r="4.5" fill="%s" fill-opacity="0.85"><title>%s</title></circle>`, px(d.X), py(d.Y), d.Color, esc(d.Tip))
+		s.marker(d.Kind, px(d.X), py(d.Y), d.Color, d.Tip)
+	}
+	for _, d := range dots { // labels over every marker
+		if d.Label == "" || !(d.X > 0) || !(d.Y > 0) || math.IsInf(d.X, 0) {
+			continue
 		}
+		x, anchor := px(d.X)+7, "start"
+		if x > left+plotW*0.62 {
+			x, anchor = px(d.X)-7, "end"
+		}
+		s.text(x, py(d.Y)-5, anchor, "lbl", d.Label)
 	}
 	return s.String()
 }
@@ -253,13 +320,6 @@ func decade(e int) string {
 		return strconv.FormatFloat(math.Pow(10, float64(e)), 'f', -1, 64)
 	}
 	return fmt.Sprintf("1e%+d", e)
-}
-
-func dash(d bool) string {
-	if d {
-		return "6 4"
-	}
-	return ""
 }
 
 // siRate formats a per-second rate: 3e9 -> "3G".
