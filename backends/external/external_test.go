@@ -206,3 +206,17 @@ func TestPythonTemplate(t *testing.T) {
 	}
 	conformance.Run(t, "exec:template", b, conformance.Options{RequireAll: true, Kernels: b.Kernels()})
 }
+
+// The protocol's overhead on a near-empty kernel, through the Go worker:
+// go test -run Overhead -v ./backends/external
+func TestOverhead(t *testing.T) {
+	b := openTest(t, "none")
+	o, err := MeasureOverhead(b, 2000, 200000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.RoundTrip <= 0 || o.PerCall <= 0 || o.RoundTrip < o.PerCall {
+		t.Errorf("overhead %+v: want a round trip longer than a call, both > 0", o)
+	}
+	t.Logf("go worker, selu E=1: round trip %v per run request, %v per call in a timed batch", o.RoundTrip, o.PerCall)
+}
