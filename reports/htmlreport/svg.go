@@ -301,7 +301,8 @@ func rooflineChart(title string, roofs []Roof, dots []Dot, ax axes) string {
 		}
 		s.marker(d.Kind, px(d.X), py(d.Y), d.Color, d.Tip)
 	}
-	for _, d := range dots { // labels over every marker
+	var placed []box
+	for _, d := range dots { // labels over every marker, clear of each other
 		if d.Label == "" || !(d.X > 0) || !(d.Y > 0) || math.IsInf(d.X, 0) {
 			continue
 		}
@@ -309,9 +310,38 @@ func rooflineChart(title string, roofs []Roof, dots []Dot, ax axes) string {
 		if x > left+plotW*0.62 {
 			x, anchor = px(d.X)-7, "end"
 		}
-		s.text(x, py(d.Y)-5, anchor, "lbl", d.Label)
+		wd := labelWidth * float64(len([]rune(d.Label)))
+		x0 := x
+		if anchor == "end" {
+			x0 = x - wd
+		}
+		y := py(d.Y) - 5
+		for _, dy := range []float64{0, 16, -13, 29, -26, 42, -39} { // the first free slot near the point
+			b := box{x0, py(d.Y) - 5 + dy - 10, x0 + wd, py(d.Y) - 5 + dy + 2}
+			if !b.overlapsAny(placed) {
+				y = py(d.Y) - 5 + dy
+				break
+			}
+		}
+		placed = append(placed, box{x0, y - 10, x0 + wd, y + 2})
+		s.text(x, y, anchor, "lbl", d.Label)
 	}
 	return s.String()
+}
+
+// labelWidth is a generous width of one label character at 10.5 px.
+const labelWidth = 6.0
+
+// box is a label's extent, for placing labels clear of each other.
+type box struct{ x0, y0, x1, y1 float64 }
+
+func (b box) overlapsAny(others []box) bool {
+	for _, o := range others {
+		if b.x0 < o.x1 && o.x0 < b.x1 && b.y0 < o.y1 && o.y0 < b.y1 {
+			return true
+		}
+	}
+	return false
 }
 
 // decade labels 10^e plainly: "0.01", "1", "1000", then "1e+05".
