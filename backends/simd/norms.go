@@ -36,16 +36,36 @@ func filled(n int, v float32) []float32 {
 	return s
 }
 
-// layerNormRows returns the row loop of y = (x-mu)*rsqrt(var+eps)*scale*g + b.
+// layerNormRows returns the row loop of y = (x-mu)*rsqrt(var+eps)*scale*g + b
+// (streaming stores when the rows exceed the cache and every row of y is aligned).
 func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func(lo, hi int) {
 	inv, f := 1/float32(c), fusedLayerNorm(v)
-	return func(lo, hi int) { f(y[lo*c:hi*c], x[lo*c:hi*c], g, b, hi-lo, c, inv, eps, scale) }
+	k := streaming(v, 8*len(x))
+	if k != nil && k.rowsAligned(y, c) {
+		f = k.layerNormRows
+	} else {
+		k = nil
+	}
+	return func(lo, hi int) {
+		f(y[lo*c:hi*c], x[lo*c:hi*c], g, b, hi-lo, c, inv, eps, scale)
+		k.fence()
+	}
 }
 
-// rmsNormRows returns the row loop of y = x*rsqrt(mean(x²)+eps)*scale*g.
+// rmsNormRows returns the row loop of y = x*rsqrt(mean(x²)+eps)*scale*g (streaming
+// as layerNormRows).
 func rmsNormRows(v *vec, x, g, y []float32, c int, eps, scale float32) func(lo, hi int) {
 	inv, f := 1/float32(c), fusedRMSNorm(v)
-	return func(lo, hi int) { f(y[lo*c:hi*c], x[lo*c:hi*c], g, hi-lo, c, inv, eps, scale) }
+	k := streaming(v, 8*len(x))
+	if k != nil && k.rowsAligned(y, c) {
+		f = k.rmsNormRows
+	} else {
+		k = nil
+	}
+	return func(lo, hi int) {
+		f(y[lo*c:hi*c], x[lo*c:hi*c], g, hi-lo, c, inv, eps, scale)
+		k.fence()
+	}
 }
 
 func prepareLayerNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -110,12 +130,18 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	n, eps := op.N, op.Eps
 	inv := 1 / float32(n+1)
+	nt := streaming(v, 8*len(z))
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
 			s, q := v.sum(zr), v.sumSq(zr)
-			v.scaleMul(yr, zr, g, rsqrt32((q+s*s)*inv+eps))
+			rs, h := rsqrt32((q+s*s)*inv+eps), nt.head(yr)
+			v.scaleMul(yr[:h], zr[:h], g[:h], rs)
+			if h < n {
+				nt.scaleMul(yr[h:], zr[h:], g[h:], rs)
+			}
 		}
+		nt.fence()
 	}
 	return bound(v.path, func() { b.rows(op.Rows, 5*n, body) }), nil
 }
@@ -141,11 +167,18 @@ func newAffine(be *Backend, m, c int, x, y kernel.Tensor, fold func(a, b []float
 	f := &affine{v: be.lv.f, m: m, c: c, x: kernel.F32s(x), y: kernel.F32s(y),
 		a: make([]float32, reps*c), b: make([]float32, reps*c), reps: reps, fold: fold}
 	span := reps * c
+	out, k := f.v.normAffine, streaming(f.v, 8*m*c)
+	if k != nil && k.rowsAligned(f.y, span) {
+		out = k.normAffine // every group starts aligned
+	} else {
+		k = nil
+	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ { // r counts groups of reps rows
 			e0, e1 := r*span, min((r+1)*span, m*c)
-			f.v.normAffine(f.y[e0:e1], f.x[e0:e1], f.a, f.b, 0, 1)
+			out(f.y[e0:e1], f.x[e0:e1], f.a, f.b, 0, 1)
 		}
+		k.fence()
 	}
 	groups := (m + reps - 1) / reps
 	return bound(f.v.path, func() {
@@ -190,14 +223,21 @@ func preparePowerNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	c, cg := op.C, op.C/op.Groups
 	a, scratch, zeros := make([]float32, c), make([]float32, c), make([]float32, c)
 	inv := 1 / float32(cg)
+	affine, nt := v.normAffine, streaming(v, 8*len(x))
+	if nt != nil && nt.rowsAligned(y, cg) {
+		affine = nt.normAffine // every group of y starts aligned
+	} else {
+		nt = nil
+	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			for j := 0; j < c; j += cg {
 				xs := x[r*c+j : r*c+j+cg]
 				s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
-				v.normAffine(y[r*c+j:r*c+j+cg], xs, a[j:j+cg], bias[j:j+cg], 0, s)
+				affine(y[r*c+j:r*c+j+cg], xs, a[j:j+cg], bias[j:j+cg], 0, s)
 			}
 		}
+		nt.fence()
 	}
 	return bound(v.path, func() {
 		v.bnFold(a, scratch, w, zeros, zeros, phi, op.Eps, 0)

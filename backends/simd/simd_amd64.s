@@ -981,6 +981,158 @@ done:
 	VZEROUPPER
 	RET
 
+// func normAffineNTAVX512(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·normAffineNTAVX512(SB), NOSPLIT, $0-104
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         b_base+72(FP), BX
+	MOVQ         x_len+32(FP), SI
+	VBROADCASTSS mu+96(FP), Z0
+	VBROADCASTSS s+100(FP), Z1
+
+unrolled:
+	CMPQ        SI, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z2
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     (DX), Z3
+	VMOVUPS     (BX), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, (AX)
+	VMOVUPS     64(CX), Z2
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     64(DX), Z3
+	VMOVUPS     64(BX), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 64(AX)
+	VMOVUPS     128(CX), Z2
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     128(DX), Z3
+	VMOVUPS     128(BX), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 128(AX)
+	VMOVUPS     192(CX), Z2
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     192(DX), Z3
+	VMOVUPS     192(BX), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	SUBQ        $0x00000040, SI
+	JMP         unrolled
+
+single:
+	CMPQ        SI, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z2
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     (DX), Z3
+	VMOVUPS     (BX), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	SUBQ        $0x00000010, SI
+	JMP         single
+
+tail:
+	TESTQ       SI, SI
+	JZ          done
+	MOVQ        $-1, DI
+	BZHIQ       SI, DI, DI
+	KMOVW       DI, K1
+	VMOVUPS.Z   (CX), K1, Z2
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS.Z   (DX), K1, Z0
+	VMOVUPS.Z   (BX), K1, Z1
+	VFMADD213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func scaleMulNTAVX512(y []float32, x []float32, g []float32, s float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·scaleMulNTAVX512(SB), NOSPLIT, $0-76
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         x_len+32(FP), BX
+	VBROADCASTSS s+72(FP), Z0
+
+unrolled:
+	CMPQ     BX, $0x00000040
+	JB       single
+	VMOVUPS  (CX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVUPS  (DX), Z2
+	VMULPS   Z2, Z1, Z1
+	VMOVNTPS Z1, (AX)
+	VMOVUPS  64(CX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVUPS  64(DX), Z2
+	VMULPS   Z2, Z1, Z1
+	VMOVNTPS Z1, 64(AX)
+	VMOVUPS  128(CX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVUPS  128(DX), Z2
+	VMULPS   Z2, Z1, Z1
+	VMOVNTPS Z1, 128(AX)
+	VMOVUPS  192(CX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVUPS  192(DX), Z2
+	VMULPS   Z2, Z1, Z1
+	VMOVNTPS Z1, 192(AX)
+	ADDQ     $0x00000100, AX
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, DX
+	SUBQ     $0x00000040, BX
+	JMP      unrolled
+
+single:
+	CMPQ     BX, $0x00000010
+	JB       tail
+	VMOVUPS  (CX), Z1
+	VMULPS   Z0, Z1, Z1
+	VMOVUPS  (DX), Z2
+	VMULPS   Z2, Z1, Z1
+	VMOVNTPS Z1, (AX)
+	ADDQ     $0x00000040, AX
+	ADDQ     $0x00000040, CX
+	ADDQ     $0x00000040, DX
+	SUBQ     $0x00000010, BX
+	JMP      single
+
+tail:
+	TESTQ     BX, BX
+	JZ        done
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (CX), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS.Z (DX), K1, Z0
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·bnFoldAVX512(SB), NOSPLIT, $0-152
@@ -1074,7 +1226,7 @@ done:
 	RET
 
 // func seluAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·seluAVX512(SB), NOSPLIT, $0-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -1084,6 +1236,7 @@ TEXT ·seluAVX512(SB), NOSPLIT, $0-48
 unrolled:
 	CMPQ         DX, $0x00000040
 	JB           single
+	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1109,6 +1262,7 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVUPS      Z2, (AX)
+	PREFETCHT0   2112(CX)
 	VMOVUPS      64(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1134,6 +1288,7 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVUPS      Z2, 64(AX)
+	PREFETCHT0   2176(CX)
 	VMOVUPS      128(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1159,6 +1314,7 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVUPS      Z2, 128(AX)
+	PREFETCHT0   2240(CX)
 	VMOVUPS      192(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1192,6 +1348,7 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000010
 	JB           tail
+	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1311,6 +1468,196 @@ DATA c_selu_l<>+52(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+56(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+60(SB)/4, $0x3f867d5f
 GLOBL c_selu_l<>(SB), RODATA|NOPTR, $64
+
+// func seluNTAVX512(y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DX, $0x00000040
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 64(AX)
+	PREFETCHT0   2176(CX)
+	VMOVUPS      128(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 128(AX)
+	PREFETCHT0   2240(CX)
+	VMOVUPS      192(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000010
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, DX
+	JMP          single
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z3
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
+	VMULPS       Z2, Z2, Z4
+	VFMADD213PS  Z2, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VSCALEFPS    Z0, Z4, Z4
+	VSUBPS       c_one<>+0(SB), Z4, Z2
+	VFMADD213PS  Z2, Z4, Z3
+	VMULPS       c_selu_la<>+0(SB), Z3, Z3
+	VORPS        c_signbit<>+0(SB), Z3, Z3
+	VMULPS       c_selu_l<>+0(SB), Z1, Z0
+	VPMOVD2M     Z1, K2
+	VMOVAPS      Z3, K2, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
 
 // func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, AVX512F, BMI2
@@ -2131,6 +2478,205 @@ single:
 	VMOVUPS     (DX), Z4
 	VFMADD231PS Z2, Z4, Z3
 	VMOVUPS     Z3, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	SUBQ        $0x00000010, R8
+	JMP         single
+
+tail:
+	TESTQ       R8, R8
+	JZ          done
+	MOVQ        $-1, R9
+	BZHIQ       R8, R9, R9
+	KMOVW       R9, K1
+	VMOVUPS.Z   (CX), K1, Z2
+	VMOVUPS.Z   (BX), K1, Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS.Z   (SI), K1, Z4
+	VMOVUPS.Z   (DI), K1, Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS.Z   (DX), K1, Z0
+	VFMADD231PS Z2, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func centerAffineNTAVX512(y []float32, x []float32, mu []float32, a []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·centerAffineNTAVX512(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ mu_base+48(FP), DX
+	MOVQ a_base+72(FP), BX
+	MOVQ b_base+96(FP), SI
+	MOVQ x_len+32(FP), DI
+
+unrolled:
+	CMPQ        DI, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, (AX)
+	VMOVUPS     64(CX), Z0
+	VMOVUPS     64(DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     64(BX), Z1
+	VMOVUPS     64(SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 64(AX)
+	VMOVUPS     128(CX), Z0
+	VMOVUPS     128(DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     128(BX), Z1
+	VMOVUPS     128(SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 128(AX)
+	VMOVUPS     192(CX), Z0
+	VMOVUPS     192(DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     192(BX), Z1
+	VMOVUPS     192(SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	SUBQ        $0x00000040, DI
+	JMP         unrolled
+
+single:
+	CMPQ        DI, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (DX), Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	SUBQ        $0x00000010, DI
+	JMP         single
+
+tail:
+	TESTQ       DI, DI
+	JZ          done
+	MOVQ        $-1, R8
+	BZHIQ       DI, R8, R8
+	KMOVW       R8, K1
+	VMOVUPS.Z   (CX), K1, Z0
+	VMOVUPS.Z   (DX), K1, Z1
+	VSUBPS      Z1, Z0, Z0
+	VMOVUPS.Z   (BX), K1, Z1
+	VMOVUPS.Z   (SI), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func blendAffineNTAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·blendAffineNTAVX512(SB), NOSPLIT, $0-152
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         mu_base+72(FP), BX
+	MOVQ         a_base+96(FP), SI
+	MOVQ         b_base+120(FP), DI
+	MOVQ         x_len+32(FP), R8
+	VBROADCASTSS rmu+144(FP), Z0
+	VBROADCASTSS s+148(FP), Z1
+
+unrolled:
+	CMPQ        R8, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z2
+	VMOVUPS     (BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     (SI), Z4
+	VMOVUPS     (DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     (DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVNTPS    Z3, (AX)
+	VMOVUPS     64(CX), Z2
+	VMOVUPS     64(BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     64(SI), Z4
+	VMOVUPS     64(DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     64(DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVNTPS    Z3, 64(AX)
+	VMOVUPS     128(CX), Z2
+	VMOVUPS     128(BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     128(SI), Z4
+	VMOVUPS     128(DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     128(DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVNTPS    Z3, 128(AX)
+	VMOVUPS     192(CX), Z2
+	VMOVUPS     192(BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     192(SI), Z4
+	VMOVUPS     192(DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     192(DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVNTPS    Z3, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	ADDQ        $0x00000100, DI
+	SUBQ        $0x00000040, R8
+	JMP         unrolled
+
+single:
+	CMPQ        R8, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z2
+	VMOVUPS     (BX), Z3
+	VSUBPS      Z3, Z2, Z3
+	VMOVUPS     (SI), Z4
+	VMOVUPS     (DI), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VSUBPS      Z0, Z2, Z2
+	VMULPS      Z1, Z2, Z2
+	VMOVUPS     (DX), Z4
+	VFMADD231PS Z2, Z4, Z3
+	VMOVNTPS    Z3, (AX)
 	ADDQ        $0x00000040, AX
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, DX
@@ -3082,6 +3628,520 @@ s1out:
 	VMOVUPS    (DX)(R8*4), Z3
 	VMULPS     Z3, Z2, Z2
 	VMOVUPS    Z2, (AX)(R8*4)
+	ADDQ       $0x00000010, R8
+	JMP        s1out
+
+tout:
+	CMPQ       R8, SI
+	JAE        eout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R8*4)
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   g_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   DI, R8
+	ANDQ   $0x0f, R8
+	MOVQ   $-1, R9
+	BZHIQ  R8, R9, R9
+	KMOVW  R9, K1
+	MOVQ   DI, R8
+	SHLQ   $0x02, R8
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	XORQ   R9, R9
+	MOVQ   DI, R10
+	SUBQ   $0x00000040, R10
+
+usum:
+	CMPQ    R9, R10
+	JG      ssum
+	VMOVUPS (CX)(R9*4), Z5
+	VADDPS  Z5, Z0, Z0
+	VMOVUPS 64(CX)(R9*4), Z5
+	VADDPS  Z5, Z1, Z1
+	VMOVUPS 128(CX)(R9*4), Z5
+	VADDPS  Z5, Z3, Z3
+	VMOVUPS 192(CX)(R9*4), Z5
+	VADDPS  Z5, Z4, Z4
+	ADDQ    $0x00000040, R9
+	JMP     usum
+
+ssum:
+	MOVQ DI, R10
+	SUBQ $0x00000010, R10
+
+s1sum:
+	CMPQ    R9, R10
+	JG      tsum
+	VMOVUPS (CX)(R9*4), Z5
+	VADDPS  Z5, Z0, Z0
+	ADDQ    $0x00000010, R9
+	JMP     s1sum
+
+tsum:
+	CMPQ      R9, DI
+	JAE       esum
+	VMOVUPS.Z (CX)(R9*4), K1, Z5
+	VADDPS    Z5, Z1, Z1
+
+esum:
+	VADDPS        Z0, Z3, Z3
+	VADDPS        Z1, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+112(FP), X3, X3
+	VBROADCASTSS  X3, Z1
+
+row:
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   R9, R9
+	MOVQ   DI, R11
+	SUBQ   $0x00000080, R11
+
+udev:
+	CMPQ        R9, R11
+	JG          sdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
+	PREFETCHT0  64(R10)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z3
+	PREFETCHT0  128(R10)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z4
+	PREFETCHT0  192(R10)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z5
+	PREFETCHT0  256(R10)(R9*4)
+	VMOVUPS     256(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z6
+	PREFETCHT0  320(R10)(R9*4)
+	VMOVUPS     320(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z7
+	PREFETCHT0  384(R10)(R9*4)
+	VMOVUPS     384(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z8
+	PREFETCHT0  448(R10)(R9*4)
+	VMOVUPS     448(CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z9
+	ADDQ        $0x00000080, R9
+	JMP         udev
+
+sdev:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1dev:
+	CMPQ        R9, R11
+	JG          tdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, Z0
+	ADDQ        $0x00000010, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, DI
+	JAE         edev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS.Z   (CX)(R9*4), K1, Z10
+	VSUBPS      Z1, Z10, Z10
+	VFMADD231PS Z10, Z10, K1, Z3
+
+edev:
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z0, Z6, Z6
+	VADDPS        Z3, Z7, Z7
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z5, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y0
+	VADDPS        Y0, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X0
+	VADDPS        X0, X4, X4
+	VMOVHLPS      X4, X4, X0
+	VADDPS        X0, X4, X4
+	VMOVSHDUP     X4, X0
+	VADDPS        X0, X4, X4
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        eps+116(FP), X4, X4
+	VCVTSS2SD     X4, X2, X2
+	VSQRTSD       X2, X2, X2
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X2, X0, X2
+	VCVTSD2SS     X2, X4, X4
+	VMULSS        scale+120(FP), X4, X4
+	VBROADCASTSS  X4, Z0
+	CMPQ          SI, $0x01
+	JE            last
+	VXORPS        Z3, Z3, Z3
+	VXORPS        Z4, Z4, Z4
+	VXORPS        Z5, Z5, Z5
+	VXORPS        Z6, Z6, Z6
+	XORQ          R9, R9
+	MOVQ          DI, R11
+	SUBQ          $0x00000040, R11
+
+upipe:
+	CMPQ        R9, R11
+	JG          spipe
+	VMOVUPS     (CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     (DX)(R9*4), Z8
+	VMOVUPS     (BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVNTPS    Z7, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Z7
+	VADDPS      Z7, Z3, Z3
+	VMOVUPS     64(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     64(DX)(R9*4), Z8
+	VMOVUPS     64(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVNTPS    Z7, 64(AX)(R9*4)
+	VMOVUPS     64(R10)(R9*4), Z7
+	VADDPS      Z7, Z4, Z4
+	VMOVUPS     128(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     128(DX)(R9*4), Z8
+	VMOVUPS     128(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVNTPS    Z7, 128(AX)(R9*4)
+	VMOVUPS     128(R10)(R9*4), Z7
+	VADDPS      Z7, Z5, Z5
+	VMOVUPS     192(CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     192(DX)(R9*4), Z8
+	VMOVUPS     192(BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVNTPS    Z7, 192(AX)(R9*4)
+	VMOVUPS     192(R10)(R9*4), Z7
+	VADDPS      Z7, Z6, Z6
+	ADDQ        $0x00000040, R9
+	JMP         upipe
+
+spipe:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1pipe:
+	CMPQ        R9, R11
+	JG          tpipe
+	VMOVUPS     (CX)(R9*4), Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS     (DX)(R9*4), Z8
+	VMOVUPS     (BX)(R9*4), Z9
+	VFMADD213PS Z9, Z8, Z7
+	VMOVNTPS    Z7, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Z7
+	VADDPS      Z7, Z3, Z3
+	ADDQ        $0x00000010, R9
+	JMP         s1pipe
+
+tpipe:
+	CMPQ        R9, DI
+	JAE         epipe
+	VMOVUPS.Z   (CX)(R9*4), K1, Z7
+	VSUBPS      Z1, Z7, Z7
+	VMULPS      Z0, Z7, Z7
+	VMOVUPS.Z   (DX)(R9*4), K1, Z0
+	VMOVUPS.Z   (BX)(R9*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z7
+	VMOVUPS     Z7, K1, (AX)(R9*4)
+	VMOVUPS.Z   (R10)(R9*4), K1, Z0
+	VADDPS      Z0, Z4, Z4
+
+epipe:
+	VADDPS        Z3, Z5, Z5
+	VADDPS        Z4, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y0
+	VADDPS        Y0, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X0
+	VADDPS        X0, X5, X5
+	VMOVHLPS      X5, X5, X0
+	VADDPS        X0, X5, X5
+	VMOVSHDUP     X5, X0
+	VADDPS        X0, X5, X5
+	VMULSS        inv+112(FP), X5, X5
+	VBROADCASTSS  X5, Z1
+	ADDQ          R8, CX
+	ADDQ          R8, AX
+	DECQ          SI
+	JMP           row
+
+last:
+	XORQ R9, R9
+	MOVQ DI, SI
+	SUBQ $0x00000040, SI
+
+uout:
+	CMPQ        R9, SI
+	JG          sout
+	VMOVUPS     (CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (DX)(R9*4), Z3
+	VMOVUPS     (BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, (AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     64(DX)(R9*4), Z3
+	VMOVUPS     64(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 64(AX)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     128(DX)(R9*4), Z3
+	VMOVUPS     128(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 128(AX)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     192(DX)(R9*4), Z3
+	VMOVUPS     192(BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 192(AX)(R9*4)
+	ADDQ        $0x00000040, R9
+	JMP         uout
+
+sout:
+	MOVQ DI, SI
+	SUBQ $0x00000010, SI
+
+s1out:
+	CMPQ        R9, SI
+	JG          tout
+	VMOVUPS     (CX)(R9*4), Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (DX)(R9*4), Z3
+	VMOVUPS     (BX)(R9*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, (AX)(R9*4)
+	ADDQ        $0x00000010, R9
+	JMP         s1out
+
+tout:
+	CMPQ        R9, DI
+	JAE         eout
+	VMOVUPS.Z   (CX)(R9*4), K1, Z2
+	VSUBPS      Z1, Z2, Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z0
+	VMOVUPS.Z   (BX)(R9*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)(R9*4)
+
+eout:
+done:
+	VZEROUPPER
+	RET
+
+// func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·rmsNormRowsNTAVX512(SB), NOSPLIT, $0-100
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  c+80(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+
+row:
+	LEAQ   (CX)(DI*1), R9
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000080, R10
+
+usq:
+	CMPQ        R8, R10
+	JG          ssq
+	VMOVUPS     (CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	VMOVUPS     64(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     128(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     192(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     256(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z5
+	VMOVUPS     320(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     384(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     448(CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000080, R8
+	JMP         usq
+
+ssq:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1sq:
+	CMPQ        R8, R10
+	JG          tsq
+	VMOVUPS     (CX)(R8*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	ADDQ        $0x00000010, R8
+	JMP         s1sq
+
+tsq:
+	CMPQ        R8, SI
+	JAE         esq
+	VMOVUPS.Z   (CX)(R8*4), K1, Z9
+	VFMADD231PS Z9, Z9, K1, Z2
+
+esq:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z0, Z5, Z5
+	VADDPS        Z2, Z6, Z6
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+88(FP), X3, X3
+	VADDSS        eps+92(FP), X3, X3
+	VCVTSS2SD     X3, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X3, X3
+	VMULSS        scale+96(FP), X3, X3
+	VBROADCASTSS  X3, Z0
+	XORQ          R8, R8
+	MOVQ          SI, R10
+	SUBQ          $0x00000040, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(R8*4)
+	PREFETCHT0 128(R9)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(R8*4)
+	PREFETCHT0 192(R9)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(R8*4)
+	ADDQ       $0x00000040, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R8*4)
 	ADDQ       $0x00000010, R8
 	JMP        s1out
 
@@ -4079,6 +5139,252 @@ done:
 	VZEROUPPER
 	RET
 
+// func normAffineNTAVX2(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
+// Requires: AVX, FMA3
+TEXT ·normAffineNTAVX2(SB), NOSPLIT, $136-104
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         b_base+72(FP), BX
+	MOVQ         x_len+32(FP), SI
+	VBROADCASTSS mu+96(FP), Y0
+	VBROADCASTSS s+100(FP), Y1
+
+unrolled:
+	CMPQ        SI, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y3
+	VMOVUPS     (BX), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)
+	VMOVUPS     32(CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     32(DX), Y3
+	VMOVUPS     32(BX), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 32(AX)
+	VMOVUPS     64(CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     64(DX), Y3
+	VMOVUPS     64(BX), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 64(AX)
+	VMOVUPS     96(CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     96(DX), Y3
+	VMOVUPS     96(BX), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x00000020, SI
+	JMP         unrolled
+
+single:
+	CMPQ        SI, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y3
+	VMOVUPS     (BX), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	SUBQ        $0x00000008, SI
+	JMP         single
+
+tail:
+	TESTQ   SI, SI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DI
+	MOVQ    SI, R8
+	NEGQ    R8
+	VMOVDQU 32(DI)(R8*4), Y2
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, 128(SP)
+	VMOVUPS Y2, (SP)
+	XORQ    DI, DI
+
+in0:
+	MOVL    (AX)(DI*4), R8
+	MOVL    R8, (SP)(DI*4)
+	INCQ    DI
+	CMPQ    DI, SI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y2, 32(SP)
+	XORQ    DI, DI
+
+in1:
+	MOVL    (CX)(DI*4), R8
+	MOVL    R8, 32(SP)(DI*4)
+	INCQ    DI
+	CMPQ    DI, SI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y2, 64(SP)
+	XORQ    DI, DI
+
+in2:
+	MOVL    (DX)(DI*4), R8
+	MOVL    R8, 64(SP)(DI*4)
+	INCQ    DI
+	CMPQ    DI, SI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y2, 96(SP)
+	XORQ    DI, DI
+
+in3:
+	MOVL        (BX)(DI*4), R8
+	MOVL        R8, 96(SP)(DI*4)
+	INCQ        DI
+	CMPQ        DI, SI
+	JB          in3
+	LEAQ        96(SP), BX
+	VMOVUPS     (CX), Y2
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y0
+	VMOVUPS     (BX), Y1
+	VFMADD213PS Y1, Y0, Y2
+	VMOVUPS     Y2, (AX)
+	MOVQ        128(SP), AX
+	XORQ        DI, DI
+
+out0:
+	MOVL (SP)(DI*4), R8
+	MOVL R8, (AX)(DI*4)
+	INCQ DI
+	CMPQ DI, SI
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func scaleMulNTAVX2(y []float32, x []float32, g []float32, s float32)
+// Requires: AVX
+TEXT ·scaleMulNTAVX2(SB), NOSPLIT, $104-76
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         x_len+32(FP), BX
+	VBROADCASTSS s+72(FP), Y0
+
+unrolled:
+	CMPQ     BX, $0x00000020
+	JB       single
+	VMOVUPS  (CX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVUPS  (DX), Y2
+	VMULPS   Y2, Y1, Y1
+	VMOVNTPS Y1, (AX)
+	VMOVUPS  32(CX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVUPS  32(DX), Y2
+	VMULPS   Y2, Y1, Y1
+	VMOVNTPS Y1, 32(AX)
+	VMOVUPS  64(CX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVUPS  64(DX), Y2
+	VMULPS   Y2, Y1, Y1
+	VMOVNTPS Y1, 64(AX)
+	VMOVUPS  96(CX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVUPS  96(DX), Y2
+	VMULPS   Y2, Y1, Y1
+	VMOVNTPS Y1, 96(AX)
+	ADDQ     $0x00000080, AX
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, DX
+	SUBQ     $0x00000020, BX
+	JMP      unrolled
+
+single:
+	CMPQ     BX, $0x00000008
+	JB       tail
+	VMOVUPS  (CX), Y1
+	VMULPS   Y0, Y1, Y1
+	VMOVUPS  (DX), Y2
+	VMULPS   Y2, Y1, Y1
+	VMOVNTPS Y1, (AX)
+	ADDQ     $0x00000020, AX
+	ADDQ     $0x00000020, CX
+	ADDQ     $0x00000020, DX
+	SUBQ     $0x00000008, BX
+	JMP      single
+
+tail:
+	TESTQ   BX, BX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), SI
+	MOVQ    BX, DI
+	NEGQ    DI
+	VMOVDQU 32(SI)(DI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 96(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    SI, SI
+
+in0:
+	MOVL    (AX)(SI*4), DI
+	MOVL    DI, (SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    SI, SI
+
+in1:
+	MOVL    (CX)(SI*4), DI
+	MOVL    DI, 32(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    SI, SI
+
+in2:
+	MOVL    (DX)(SI*4), DI
+	MOVL    DI, 64(SP)(SI*4)
+	INCQ    SI
+	CMPQ    SI, BX
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS (CX), Y1
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS (DX), Y0
+	VMULPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	MOVQ    96(SP), AX
+	XORQ    SI, SI
+
+out0:
+	MOVL (SP)(SI*4), DI
+	MOVL DI, (AX)(SI*4)
+	INCQ SI
+	CMPQ SI, BX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
 // func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 // Requires: AVX, FMA3
 TEXT ·bnFoldAVX2(SB), NOSPLIT, $208-152
@@ -4254,7 +5560,7 @@ done:
 	RET
 
 // func seluAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -4264,6 +5570,7 @@ TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 unrolled:
 	CMPQ         DX, $0x00000020
 	JB           single
+	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -4314,6 +5621,7 @@ unrolled:
 	VMULPS       c_selu_l<>+0(SB), Y1, Y2
 	VBLENDVPS    Y1, Y4, Y2, Y2
 	VMOVUPS      Y2, 32(AX)
+	PREFETCHT0   2112(CX)
 	VMOVUPS      64(CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -4372,6 +5680,7 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000008
 	JB           tail
+	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -4397,6 +5706,226 @@ single:
 	VMULPS       c_selu_l<>+0(SB), Y1, Y2
 	VBLENDVPS    Y1, Y4, Y2, Y2
 	VMOVUPS      Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000008, DX
+	JMP          single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL         (CX)(BX*4), SI
+	MOVL         SI, 32(SP)(BX*4)
+	INCQ         BX
+	CMPQ         BX, DX
+	JB           in1
+	LEAQ         32(SP), CX
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VSUBPS       c_one<>+0(SB), Y0, Y2
+	VFMADD213PS  Y2, Y0, Y3
+	VMULPS       c_selu_la<>+0(SB), Y3, Y3
+	VORPS        c_signbit<>+0(SB), Y3, Y3
+	VMULPS       c_selu_l<>+0(SB), Y1, Y0
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	MOVQ         64(SP), AX
+	XORQ         BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluNTAVX2(y []float32, x []float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DX, $0x00000020
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 32(AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000008
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX
@@ -5547,6 +7076,339 @@ done:
 	VZEROUPPER
 	RET
 
+// func centerAffineNTAVX2(y []float32, x []float32, mu []float32, a []float32, b []float32)
+// Requires: AVX, FMA3
+TEXT ·centerAffineNTAVX2(SB), NOSPLIT, $168-120
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ mu_base+48(FP), DX
+	MOVQ a_base+72(FP), BX
+	MOVQ b_base+96(FP), SI
+	MOVQ x_len+32(FP), DI
+
+unrolled:
+	CMPQ        DI, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, (AX)
+	VMOVUPS     32(CX), Y0
+	VMOVUPS     32(DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     32(BX), Y1
+	VMOVUPS     32(SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 32(AX)
+	VMOVUPS     64(CX), Y0
+	VMOVUPS     64(DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     64(BX), Y1
+	VMOVUPS     64(SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 64(AX)
+	VMOVUPS     96(CX), Y0
+	VMOVUPS     96(DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     96(BX), Y1
+	VMOVUPS     96(SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	SUBQ        $0x00000020, DI
+	JMP         unrolled
+
+single:
+	CMPQ        DI, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	SUBQ        $0x00000008, DI
+	JMP         single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 160(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (AX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    R8, R8
+
+in1:
+	MOVL    (CX)(R8*4), R9
+	MOVL    R9, 32(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y0, 64(SP)
+	XORQ    R8, R8
+
+in2:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, 64(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y0, 96(SP)
+	XORQ    R8, R8
+
+in3:
+	MOVL    (BX)(R8*4), R9
+	MOVL    R9, 96(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y0, 128(SP)
+	XORQ    R8, R8
+
+in4:
+	MOVL        (SI)(R8*4), R9
+	MOVL        R9, 128(SP)(R8*4)
+	INCQ        R8
+	CMPQ        R8, DI
+	JB          in4
+	LEAQ        128(SP), SI
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (DX), Y1
+	VSUBPS      Y1, Y0, Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	MOVQ        160(SP), AX
+	XORQ        R8, R8
+
+out0:
+	MOVL (SP)(R8*4), R9
+	MOVL R9, (AX)(R8*4)
+	INCQ R8
+	CMPQ R8, DI
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func blendAffineNTAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+// Requires: AVX, FMA3
+TEXT ·blendAffineNTAVX2(SB), NOSPLIT, $200-152
+	MOVQ         y_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         g_base+48(FP), DX
+	MOVQ         mu_base+72(FP), BX
+	MOVQ         a_base+96(FP), SI
+	MOVQ         b_base+120(FP), DI
+	MOVQ         x_len+32(FP), R8
+	VBROADCASTSS rmu+144(FP), Y0
+	VBROADCASTSS s+148(FP), Y1
+
+unrolled:
+	CMPQ        R8, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     (DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVNTPS    Y3, (AX)
+	VMOVUPS     32(CX), Y2
+	VMOVUPS     32(BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     32(SI), Y4
+	VMOVUPS     32(DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     32(DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVNTPS    Y3, 32(AX)
+	VMOVUPS     64(CX), Y2
+	VMOVUPS     64(BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     64(SI), Y4
+	VMOVUPS     64(DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     64(DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVNTPS    Y3, 64(AX)
+	VMOVUPS     96(CX), Y2
+	VMOVUPS     96(BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     96(SI), Y4
+	VMOVUPS     96(DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     96(DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVNTPS    Y3, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DI
+	SUBQ        $0x00000020, R8
+	JMP         unrolled
+
+single:
+	CMPQ        R8, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     (DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y4
+	VFMADD231PS Y2, Y4, Y3
+	VMOVNTPS    Y3, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DI
+	SUBQ        $0x00000008, R8
+	JMP         single
+
+tail:
+	TESTQ   R8, R8
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R9
+	MOVQ    R8, R10
+	NEGQ    R10
+	VMOVDQU 32(R9)(R10*4), Y2
+	VXORPS  Y2, Y2, Y2
+	MOVQ    AX, 192(SP)
+	VMOVUPS Y2, (SP)
+	XORQ    R9, R9
+
+in0:
+	MOVL    (AX)(R9*4), R10
+	MOVL    R10, (SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y2, 32(SP)
+	XORQ    R9, R9
+
+in1:
+	MOVL    (CX)(R9*4), R10
+	MOVL    R10, 32(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y2, 64(SP)
+	XORQ    R9, R9
+
+in2:
+	MOVL    (DX)(R9*4), R10
+	MOVL    R10, 64(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y2, 96(SP)
+	XORQ    R9, R9
+
+in3:
+	MOVL    (BX)(R9*4), R10
+	MOVL    R10, 96(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y2, 128(SP)
+	XORQ    R9, R9
+
+in4:
+	MOVL    (SI)(R9*4), R10
+	MOVL    R10, 128(SP)(R9*4)
+	INCQ    R9
+	CMPQ    R9, R8
+	JB      in4
+	LEAQ    128(SP), SI
+	VMOVUPS Y2, 160(SP)
+	XORQ    R9, R9
+
+in5:
+	MOVL        (DI)(R9*4), R10
+	MOVL        R10, 160(SP)(R9*4)
+	INCQ        R9
+	CMPQ        R9, R8
+	JB          in5
+	LEAQ        160(SP), DI
+	VMOVUPS     (CX), Y2
+	VMOVUPS     (BX), Y3
+	VSUBPS      Y3, Y2, Y3
+	VMOVUPS     (SI), Y4
+	VMOVUPS     (DI), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VSUBPS      Y0, Y2, Y2
+	VMULPS      Y1, Y2, Y2
+	VMOVUPS     (DX), Y0
+	VFMADD231PS Y2, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	MOVQ        192(SP), AX
+	XORQ        R9, R9
+
+out0:
+	MOVL (SP)(R9*4), R10
+	MOVL R10, (AX)(R9*4)
+	INCQ R9
+	CMPQ R9, R8
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
 // func reluDotAVX2(dst []float32, ldd int, src []float32, lds int, w []float32, den []float32, rows int, n int)
 // Requires: AVX, FMA3
 TEXT ·reluDotAVX2(SB), NOSPLIT, $104-128
@@ -6541,6 +8403,514 @@ s1out:
 	VMOVUPS    (DX)(R8*4), Y2
 	VMULPS     Y2, Y1, Y1
 	VMOVUPS    Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1out
+
+tout:
+	CMPQ   R8, SI
+	JAE    eout
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    tout
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   g_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   DI, R8
+	SHLQ   $0x02, R8
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   DI, R10
+	SUBQ   $0x00000020, R10
+
+usum:
+	CMPQ    R9, R10
+	JG      ssum
+	VMOVUPS (CX)(R9*4), Y6
+	VADDPS  Y6, Y1, Y1
+	VMOVUPS 32(CX)(R9*4), Y6
+	VADDPS  Y6, Y2, Y2
+	VMOVUPS 64(CX)(R9*4), Y6
+	VADDPS  Y6, Y4, Y4
+	VMOVUPS 96(CX)(R9*4), Y6
+	VADDPS  Y6, Y5, Y5
+	ADDQ    $0x00000020, R9
+	JMP     usum
+
+ssum:
+	MOVQ DI, R10
+	SUBQ $0x00000008, R10
+
+s1sum:
+	CMPQ    R9, R10
+	JG      tsum
+	VMOVUPS (CX)(R9*4), Y6
+	VADDPS  Y6, Y1, Y1
+	ADDQ    $0x00000008, R9
+	JMP     s1sum
+
+tsum:
+	CMPQ   R9, DI
+	JAE    esum
+	VMOVSS (CX)(R9*4), X6
+	VADDSS X6, X0, X0
+	INCQ   R9
+	JMP    tsum
+
+esum:
+	VADDPS       Y5, Y2, Y2
+	VADDPS       Y1, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+112(FP), X2, X2
+	VBROADCASTSS X2, Y2
+
+row:
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Y1, Y1, Y1
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   DI, R11
+	SUBQ   $0x00000040, R11
+
+udev:
+	CMPQ        R9, R11
+	JG          sdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y1
+	VMOVUPS     32(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
+	PREFETCHT0  64(R10)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y5
+	VMOVUPS     96(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
+	PREFETCHT0  128(R10)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
+	VMOVUPS     160(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y8
+	PREFETCHT0  192(R10)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y9
+	VMOVUPS     224(CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y10
+	ADDQ        $0x00000040, R9
+	JMP         udev
+
+sdev:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1dev:
+	CMPQ        R9, R11
+	JG          tdev
+	PREFETCHT0  (R10)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y2, Y11, Y11
+	VFMADD231PS Y11, Y11, Y1
+	ADDQ        $0x00000008, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, DI
+	JAE         edev
+	VMOVSS      (CX)(R9*4), X11
+	VSUBSS      X2, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R9
+	JMP         tdev
+
+edev:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y1, Y7, Y7
+	VADDPS       Y6, Y4, Y4
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y5, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X1
+	VADDPS       X1, X4, X4
+	VMOVHLPS     X4, X4, X1
+	VADDPS       X1, X4, X4
+	VMOVSHDUP    X4, X1
+	VADDPS       X1, X4, X4
+	VADDSS       X0, X4, X4
+	VMULSS       inv+112(FP), X4, X4
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X3, X3
+	VSQRTSD      X3, X3, X3
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X3, X0, X3
+	VCVTSD2SS    X3, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Y1
+	CMPQ         SI, $0x01
+	JE           last
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       X0, X0, X0
+	XORQ         R9, R9
+	MOVQ         DI, R11
+	SUBQ         $0x00000020, R11
+
+upipe:
+	CMPQ        R9, R11
+	JG          spipe
+	VMOVUPS     (CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     (DX)(R9*4), Y9
+	VMOVUPS     (BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVNTPS    Y8, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Y8
+	VADDPS      Y8, Y4, Y4
+	VMOVUPS     32(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     32(DX)(R9*4), Y9
+	VMOVUPS     32(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVNTPS    Y8, 32(AX)(R9*4)
+	VMOVUPS     32(R10)(R9*4), Y8
+	VADDPS      Y8, Y5, Y5
+	VMOVUPS     64(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     64(DX)(R9*4), Y9
+	VMOVUPS     64(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVNTPS    Y8, 64(AX)(R9*4)
+	VMOVUPS     64(R10)(R9*4), Y8
+	VADDPS      Y8, Y6, Y6
+	VMOVUPS     96(CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     96(DX)(R9*4), Y9
+	VMOVUPS     96(BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVNTPS    Y8, 96(AX)(R9*4)
+	VMOVUPS     96(R10)(R9*4), Y8
+	VADDPS      Y8, Y7, Y7
+	ADDQ        $0x00000020, R9
+	JMP         upipe
+
+spipe:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1pipe:
+	CMPQ        R9, R11
+	JG          tpipe
+	VMOVUPS     (CX)(R9*4), Y8
+	VSUBPS      Y2, Y8, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     (DX)(R9*4), Y9
+	VMOVUPS     (BX)(R9*4), Y10
+	VFMADD213PS Y10, Y9, Y8
+	VMOVNTPS    Y8, (AX)(R9*4)
+	VMOVUPS     (R10)(R9*4), Y8
+	VADDPS      Y8, Y4, Y4
+	ADDQ        $0x00000008, R9
+	JMP         s1pipe
+
+tpipe:
+	CMPQ        R9, DI
+	JAE         epipe
+	VMOVSS      (CX)(R9*4), X8
+	VSUBSS      X2, X8, X8
+	VMULSS      X1, X8, X8
+	VMOVSS      (DX)(R9*4), X9
+	VMOVSS      (BX)(R9*4), X10
+	VFMADD213SS X10, X9, X8
+	VMOVSS      X8, (AX)(R9*4)
+	VMOVSS      (R10)(R9*4), X8
+	VADDSS      X8, X0, X0
+	INCQ        R9
+	JMP         tpipe
+
+epipe:
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y6, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X1
+	VADDPS       X1, X5, X5
+	VMOVHLPS     X5, X5, X1
+	VADDPS       X1, X5, X5
+	VMOVSHDUP    X5, X1
+	VADDPS       X1, X5, X5
+	VADDSS       X0, X5, X5
+	VMULSS       inv+112(FP), X5, X5
+	VBROADCASTSS X5, Y2
+	ADDQ         R8, CX
+	ADDQ         R8, AX
+	DECQ         SI
+	JMP          row
+
+last:
+	XORQ R9, R9
+	MOVQ DI, SI
+	SUBQ $0x00000020, SI
+
+uout:
+	CMPQ        R9, SI
+	JG          sout
+	VMOVUPS     (CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     (DX)(R9*4), Y3
+	VMOVUPS     (BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVNTPS    Y0, (AX)(R9*4)
+	VMOVUPS     32(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     32(DX)(R9*4), Y3
+	VMOVUPS     32(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVNTPS    Y0, 32(AX)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     64(DX)(R9*4), Y3
+	VMOVUPS     64(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVNTPS    Y0, 64(AX)(R9*4)
+	VMOVUPS     96(CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     96(DX)(R9*4), Y3
+	VMOVUPS     96(BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVNTPS    Y0, 96(AX)(R9*4)
+	ADDQ        $0x00000020, R9
+	JMP         uout
+
+sout:
+	MOVQ DI, SI
+	SUBQ $0x00000008, SI
+
+s1out:
+	CMPQ        R9, SI
+	JG          tout
+	VMOVUPS     (CX)(R9*4), Y0
+	VSUBPS      Y2, Y0, Y0
+	VMULPS      Y1, Y0, Y0
+	VMOVUPS     (DX)(R9*4), Y3
+	VMOVUPS     (BX)(R9*4), Y4
+	VFMADD213PS Y4, Y3, Y0
+	VMOVNTPS    Y0, (AX)(R9*4)
+	ADDQ        $0x00000008, R9
+	JMP         s1out
+
+tout:
+	CMPQ        R9, DI
+	JAE         eout
+	VMOVSS      (CX)(R9*4), X0
+	VSUBSS      X2, X0, X0
+	VMULSS      X1, X0, X0
+	VMOVSS      (DX)(R9*4), X3
+	VMOVSS      (BX)(R9*4), X4
+	VFMADD213SS X4, X3, X0
+	VMOVSS      X0, (AX)(R9*4)
+	INCQ        R9
+	JMP         tout
+
+eout:
+done:
+	VZEROUPPER
+	RET
+
+// func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·rmsNormRowsNTAVX2(SB), NOSPLIT, $0-100
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ c+80(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	LEAQ   (CX)(DI*1), R9
+	TESTQ  BX, BX
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS X0, X0, X0
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000040, R10
+
+usq:
+	CMPQ        R8, R10
+	JG          ssq
+	VMOVUPS     (CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     32(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     64(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     96(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     128(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     160(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     192(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y7
+	VMOVUPS     224(CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y8
+	ADDQ        $0x00000040, R8
+	JMP         usq
+
+ssq:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1sq:
+	CMPQ        R8, R10
+	JG          tsq
+	VMOVUPS     (CX)(R8*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	ADDQ        $0x00000008, R8
+	JMP         s1sq
+
+tsq:
+	CMPQ        R8, SI
+	JAE         esq
+	VMOVSS      (CX)(R8*4), X9
+	VFMADD231SS X9, X9, X0
+	INCQ        R8
+	JMP         tsq
+
+esq:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+88(FP), X2, X2
+	VADDSS       eps+92(FP), X2, X2
+	VCVTSS2SD    X2, X10, X10
+	VSQRTSD      X10, X10, X10
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X10, X0, X10
+	VCVTSD2SS    X10, X2, X2
+	VMULSS       scale+96(FP), X2, X2
+	VBROADCASTSS X2, Y0
+	XORQ         R8, R8
+	MOVQ         SI, R10
+	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R8*4)
 	ADDQ       $0x00000008, R8
 	JMP        s1out
 
@@ -17287,6 +19657,12 @@ sum:
 
 end:
 	VZEROUPPER
+	RET
+
+// func sfence()
+// Requires: MMX+
+TEXT ·sfence(SB), NOSPLIT, $0
+	SFENCE
 	RET
 
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)

@@ -62,6 +62,21 @@ func normAffineAVX512(y []float32, x []float32, g []float32, b []float32, mu flo
 //go:noescape
 func scaleMulAVX512(y []float32, x []float32, g []float32, s float32)
 
+// normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);
+// y, g and b hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func normAffineNTAVX512(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
+
+// scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func scaleMulNTAVX512(y []float32, x []float32, g []float32, s float32)
+
 // bnFold sets, over len(g), s = g[i]/sqrt(rv[i]+eps) (IEEE float32 sqrt and division),
 // sh[i] = beta[i] - rm[i]*s (one FMA) and a[i] = s + alpha; all slices hold len(g) elements.
 // (AVX-512)
@@ -76,6 +91,15 @@ func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []f
 //
 //go:noescape
 func seluAVX512(y []float32, x []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -122,6 +146,22 @@ func centerAffineAVX512(y []float32, x []float32, mu []float32, a []float32, b [
 //go:noescape
 func blendAffineAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
 
+// centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
+// y, mu, a and b hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func centerAffineNTAVX512(y []float32, x []float32, mu []float32, a []float32, b []float32)
+
+// blendAffine sets y[i] = (x[i]-rmu)*s*g[i] + ((x[i]-mu[i])*a[i] + b[i]) over len(x)
+// (two FMAs); y, g, mu, a and b hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func blendAffineNTAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+
 // reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]
 // to den[r], for r < rows, i < n.
 // (AVX-512)
@@ -163,6 +203,23 @@ func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, row
 //
 //go:noescape
 func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
@@ -222,6 +279,21 @@ func normAffineAVX2(y []float32, x []float32, g []float32, b []float32, mu float
 //go:noescape
 func scaleMulAVX2(y []float32, x []float32, g []float32, s float32)
 
+// normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);
+// y, g and b hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func normAffineNTAVX2(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
+
+// scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func scaleMulNTAVX2(y []float32, x []float32, g []float32, s float32)
+
 // bnFold sets, over len(g), s = g[i]/sqrt(rv[i]+eps) (IEEE float32 sqrt and division),
 // sh[i] = beta[i] - rm[i]*s (one FMA) and a[i] = s + alpha; all slices hold len(g) elements.
 // (AVX2+FMA)
@@ -236,6 +308,15 @@ func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []flo
 //
 //go:noescape
 func seluAVX2(y []float32, x []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -282,6 +363,22 @@ func centerAffineAVX2(y []float32, x []float32, mu []float32, a []float32, b []f
 //go:noescape
 func blendAffineAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
 
+// centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
+// y, mu, a and b hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func centerAffineNTAVX2(y []float32, x []float32, mu []float32, a []float32, b []float32)
+
+// blendAffine sets y[i] = (x[i]-rmu)*s*g[i] + ((x[i]-mu[i])*a[i] + b[i]) over len(x)
+// (two FMAs); y, g, mu, a and b hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func blendAffineNTAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
+
 // reluDot sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[i]
 // to den[r], for r < rows, i < n.
 // (AVX2+FMA)
@@ -323,6 +420,23 @@ func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows 
 //
 //go:noescape
 func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).
@@ -792,6 +906,9 @@ func wqDots4AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
 //
 //go:noescape
 func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
+
+// sfence orders the streaming stores before it before every later store (SFENCE).
+func sfence()
 
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].

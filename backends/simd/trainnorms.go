@@ -139,18 +139,25 @@ func (p *colPlan) merge(b *Backend, merge func(j0, j1 int)) {
 	b.rows(p.c, 8*p.parts()*p.reps, merge)
 }
 
-// affineRows returns the loop applying f(y, x, width) to whole super-rows,
-// then to the tail rows.
-func (p *colPlan) affineRows(x, y []float32, f func(y, x []float32, w int)) func(b *Backend) {
+// affineRows returns the loop applying f(y, x, width, nt) to whole
+// super-rows, then to the tail rows. The super-rows stream their output
+// (nt true: f calls v's streaming form) when x and y exceed the cache and
+// every super-row of y starts aligned; the tail rows are plain.
+func (p *colPlan) affineRows(v *vec, x, y []float32, f func(y, x []float32, w int, nt bool)) func(b *Backend) {
+	k := streaming(v, 8*len(x))
+	if k == nil || !k.rowsAligned(y, p.span) {
+		k = nil
+	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			f(y[r*p.span:(r+1)*p.span], x[r*p.span:(r+1)*p.span], p.span)
+			f(y[r*p.span:(r+1)*p.span], x[r*p.span:(r+1)*p.span], p.span, k != nil)
 		}
+		k.fence()
 	}
 	return func(b *Backend) {
 		b.rows(p.sup, 3*p.span, body)
 		for r := p.sup * p.reps; r < p.m; r++ {
-			f(y[r*p.c:(r+1)*p.c], x[r*p.c:(r+1)*p.c], p.c)
+			f(y[r*p.c:(r+1)*p.c], x[r*p.c:(r+1)*p.c], p.c, false)
 		}
 	}
 }
@@ -213,7 +220,14 @@ func prepareBatchNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		kernel.F32s(op.RunVar), kernel.F32s(op.NewMean), kernel.F32s(op.NewVar))
 	bs := make([]float32, t.p.span)
 	v := b.lv.f
-	apply := t.p.affineRows(x, y, func(y, x []float32, w int) { v.centerAffine(y, x, t.mu[:w], t.a[:w], bs[:w]) })
+	nt := ntOf(v)
+	apply := t.p.affineRows(v, x, y, func(y, x []float32, w int, stream bool) {
+		if stream {
+			nt.centerAffine(y, x, t.mu[:w], t.a[:w], bs[:w])
+		} else {
+			v.centerAffine(y, x, t.mu[:w], t.a[:w], bs[:w])
+		}
+	})
 	return bound(v.path, func() {
 		if !t.run(b) {
 			return
@@ -243,13 +257,20 @@ func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	alphaS := (1 - lam) * op.Alpha
 	inv := 1 / float32(c)
 	mu := t.mu[:c]
+	blend, k := v.blendAffine, streaming(v, 8*len(x))
+	if k != nil && k.rowsAligned(y, c) {
+		blend = k.blendAffine
+	} else {
+		k = nil
+	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			xr := x[r*c : (r+1)*c]
 			rmu := v.sum(xr) * inv
 			variance := v.sumSqDev(xr, rmu) * inv
-			v.blendAffine(y[r*c:(r+1)*c], xr, lamG, mu, bnA, shift, rmu, rsqrt32(variance+lnEps))
+			blend(y[r*c:(r+1)*c], xr, lamG, mu, bnA, shift, rmu, rsqrt32(variance+lnEps))
 		}
+		k.fence()
 	}
 	return bound(v.path, func() {
 		if !t.run(b) {
@@ -300,13 +321,20 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			p.squares(v, i, sc[:n*wd])
 		}
 	}
+	affine, nt := v.normAffine, streaming(v, 8*len(x))
+	if nt != nil && nt.rowsAligned(y, cg) {
+		affine = nt.normAffine // every group of y starts aligned
+	} else {
+		nt = nil
+	}
 	out := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			for g := 0; g < c; g += cg {
 				e := r*c + g
-				v.normAffine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
+				affine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
 			}
 		}
+		nt.fence()
 	}
 	return bound(v.path, func() {
 		if m == 0 {
@@ -342,7 +370,14 @@ func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			p.squares(v, i, x[r0*c:r0*c+n*wd])
 		}
 	}
-	apply := p.affineRows(x, y, func(y, x []float32, wd int) { v.normAffine(y, x, k[:wd], bs[:wd], 0, 1) })
+	nt := ntOf(v)
+	apply := p.affineRows(v, x, y, func(y, x []float32, wd int, stream bool) {
+		if stream {
+			nt.normAffine(y, x, k[:wd], bs[:wd], 0, 1)
+		} else {
+			v.normAffine(y, x, k[:wd], bs[:wd], 0, 1)
+		}
+	})
 	return bound(v.path, func() {
 		if m == 0 {
 			step.Empty()

@@ -18,7 +18,9 @@ func cols(v variant) {
 	colSums(v, "colSqDev", "func(acc, x, sh []float32, ld, rows int)", true,
 		"colSqDev adds (x[r*ld+j]-sh[j])² into acc[j] for r < rows, j < len(acc) (ld in elements);",
 		"len(sh) >= len(acc).")
-	colAffines(v)
+	for _, nt := range ntForms {
+		colAffines(v, nt)
+	}
 }
 
 // colSums emits colSum (dev false) or colSqDev: blocks of 16 zmm or 8 ymm
@@ -161,11 +163,12 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 	RET()
 }
 
-// colAffines emits the per-channel affines applied after the statistics.
-func colAffines(v variant) {
-	fn(v, "centerAffine", "func(y, x, mu, a, b []float32)",
+// colAffines emits the per-channel affines applied after the statistics
+// (plain or streaming, nt.go).
+func colAffines(v variant, nt bool) {
+	fn(v, ntName("centerAffine", nt), "func(y, x, mu, a, b []float32)", ntDoc([]string{
 		"centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);",
-		"y, mu, a and b hold at least len(x) elements.")
+		"y, mu, a and b hold at least len(x) elements."}, nt)...)
 	{
 		y, x, mu, a, b := ptr("y"), ptr("x"), ptr("mu"), ptr("a"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
@@ -177,15 +180,15 @@ func colAffines(v variant) {
 			av := l.load(Mem{Base: a, Disp: off})
 			bv := l.load(Mem{Base: b, Disp: off})
 			VFMADD213PS(bv, av, t)
-			l.store(t, Mem{Base: y, Disp: off})
+			ntStore(nt, l, t, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()
 	}
 
-	fn(v, "blendAffine", "func(y, x, g, mu, a, b []float32, rmu, s float32)",
+	fn(v, ntName("blendAffine", nt), "func(y, x, g, mu, a, b []float32, rmu, s float32)", ntDoc([]string{
 		"blendAffine sets y[i] = (x[i]-rmu)*s*g[i] + ((x[i]-mu[i])*a[i] + b[i]) over len(x)",
-		"(two FMAs); y, g, mu, a and b hold at least len(x) elements.")
+		"(two FMAs); y, g, mu, a and b hold at least len(x) elements."}, nt)...)
 	{
 		y, x, g, mu, a, b := ptr("y"), ptr("x"), ptr("g"), ptr("mu"), ptr("a"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
@@ -202,7 +205,7 @@ func colAffines(v variant) {
 			VMULPS(s, xv, xv)
 			gv := l.load(Mem{Base: g, Disp: off})
 			VFMADD231PS(xv, gv, t)
-			l.store(t, Mem{Base: y, Disp: off})
+			ntStore(nt, l, t, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()

@@ -31,16 +31,29 @@ func (v variant) signSelect(mask, ifSet, dst VecVirtual) {
 }
 
 func evo(v variant) {
-	fn(v, "selu", "func(y, x []float32)",
+	for _, nt := range ntForms {
+		selu(v, nt)
+	}
+	evoOut(v)
+}
+
+// seluAhead is how far ahead of the loads selu prefetches x (bytes).
+const seluAhead = 2048
+
+func selu(v variant, nt bool) {
+	fn(v, ntName("selu", nt), "func(y, x []float32)", ntDoc([]string{
 		"selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,",
 		"else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from",
-		"exp's reduction of max(x, -87); y holds at least len(x) elements.")
+		"exp's reduction of max(x, -87); y holds at least len(x) elements."}, nt)...)
 	{
 		y, x := ptr("y"), ptr("x")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
 		ek := v.expSetup()
 		loop(v, n, []GPVirtual{y, x}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
+			if !l.tail && off%64 == 0 {
+				PREFETCHT0(Mem{Base: x, Disp: off + seluAhead})
+			}
 			xv := l.load(Mem{Base: x, Disp: off})
 			t := v.vec()
 			VMOVAPS(xv, t)
@@ -53,11 +66,15 @@ func evo(v variant) {
 			pos := v.vec()
 			VMULPS(splatF("selu_l", seluLambda), xv, pos)
 			v.signSelect(xv, p, pos)
-			l.store(pos, Mem{Base: y, Disp: off})
+			ntStore(nt, l, pos, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()
 	}
+}
+
+// evoOut emits the EvoNorm output steps.
+func evoOut(v variant) {
 
 	fn(v, "evoB0", "func(y, x, sb, vc, sw, g, b []float32)",
 		"evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the",

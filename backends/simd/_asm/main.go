@@ -50,6 +50,7 @@ func main() {
 	sgTileAVX2()
 	wqDots()
 	wqDotsAVX2()
+	ntFence()
 	peakProbes()
 	Generate()
 }

@@ -75,23 +75,28 @@ func rstd(x Register, eps, scale Mem) {
 	VMULSS(scale, x, x)
 }
 
+// normRows emits both row norms in both forms (plain and streaming, nt.go;
+// the streaming form needs c a multiple of the lanes, so every row of y
+// starts aligned).
 func normRows(v variant) {
-	for _, ln := range []bool{true, false} {
-		normRowsFn(v, ln)
+	for _, nt := range ntForms {
+		for _, ln := range []bool{true, false} {
+			normRowsFn(v, ln, nt)
+		}
 	}
 }
 
-func normRowsFn(v variant, ln bool) {
+func normRowsFn(v variant, ln, nt bool) {
 	const acc8 = 8
 	if ln {
-		fn(v, "layerNormRows", "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)",
+		fn(v, ntName("layerNormRows", nt), "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
 			"layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):",
 			"mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),",
-			"y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.")
+			"y = (x-mu)*s*g + b as in normAffine; g and b hold c elements."}, nt)...)
 	} else {
-		fn(v, "rmsNormRows", "func(y, x, g []float32, rows, c int, inv, eps, scale float32)",
+		fn(v, ntName("rmsNormRows", nt), "func(y, x, g []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
 			"rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through",
-			"float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.")
+			"float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements."}, nt)...)
 	}
 	y, x, g := ptr("y"), ptr("x"), ptr("g")
 	var b GPVirtual
@@ -170,7 +175,7 @@ func normRowsFn(v variant, ln bool) {
 			gv := l.load(m(g, 0))
 			bv := l.load(m(b, 0))
 			VFMADD213PS(bv, gv, t)
-			l.store(t, m(y, 0))
+			ntStore(nt, l, t, m(y, 0))
 		}
 		outScalar := func(m func(GPVirtual) Mem) {
 			t, gv := XMM(), XMM()
@@ -268,7 +273,7 @@ func normRowsFn(v variant, ln bool) {
 			VMULPS(s, t, t)
 			gv := l.load(m(g, 0))
 			VMULPS(gv, t, t)
-			l.store(t, m(y, 0))
+			ntStore(nt, l, t, m(y, 0))
 		}, func(m func(GPVirtual) Mem) {
 			t := XMM()
 			VMOVSS(m(x), t)

@@ -206,11 +206,18 @@ func (v variant) expReduceMany(ts []VecVirtual, k expConsts) (ns, ps []VecVirtua
 	return ns, ps
 }
 
-// elementwise emits the per-element output routines of the norms.
+// elementwise emits the per-element output routines of the norms, each
+// in both forms (plain and streaming, nt.go).
 func elementwise(v variant) {
-	fn(v, "normAffine", "func(y, x, g, b []float32, mu, s float32)",
+	for _, nt := range ntForms {
+		elementwiseForm(v, nt)
+	}
+}
+
+func elementwiseForm(v variant, nt bool) {
+	fn(v, ntName("normAffine", nt), "func(y, x, g, b []float32, mu, s float32)", ntDoc([]string{
 		"normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);",
-		"y, g and b hold at least len(x) elements.")
+		"y, g and b hold at least len(x) elements."}, nt)...)
 	{
 		y, x, g, b := ptr("y"), ptr("x"), ptr("g"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
@@ -223,14 +230,14 @@ func elementwise(v variant) {
 			gv := l.load(Mem{Base: g, Disp: off})
 			bv := l.load(Mem{Base: b, Disp: off})
 			VFMADD213PS(bv, gv, t)
-			l.store(t, Mem{Base: y, Disp: off})
+			ntStore(nt, l, t, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()
 	}
 
-	fn(v, "scaleMul", "func(y, x, g []float32, s float32)",
-		"scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements.")
+	fn(v, ntName("scaleMul", nt), "func(y, x, g []float32, s float32)", ntDoc([]string{
+		"scaleMul sets y[i] = x[i]*s*g[i] over len(x); y and g hold at least len(x) elements."}, nt)...)
 	{
 		y, x, g := ptr("y"), ptr("x"), ptr("g")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
@@ -241,7 +248,7 @@ func elementwise(v variant) {
 			VMULPS(s, t, t)
 			gv := l.load(Mem{Base: g, Disp: off})
 			VMULPS(gv, t, t)
-			l.store(t, Mem{Base: y, Disp: off})
+			ntStore(nt, l, t, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()

@@ -1,0 +1,23 @@
+//go:build !purego
+
+package simd
+
+var (
+	ntAVX512 = &ntK{align: 64, normAffine: normAffineNTAVX512, scaleMul: scaleMulNTAVX512, selu: seluNTAVX512,
+		centerAffine: centerAffineNTAVX512, blendAffine: blendAffineNTAVX512,
+		layerNormRows: layerNormRowsNTAVX512, rmsNormRows: rmsNormRowsNTAVX512}
+	ntAVX2 = &ntK{align: 32, normAffine: normAffineNTAVX2, scaleMul: scaleMulNTAVX2, selu: seluNTAVX2,
+		centerAffine: centerAffineNTAVX2, blendAffine: blendAffineNTAVX2,
+		layerNormRows: layerNormRowsNTAVX2, rmsNormRows: rmsNormRowsNTAVX2}
+)
+
+// ntOf is the streaming forms of v (nil: none).
+func ntOf(v *vec) *ntK {
+	switch v {
+	case vecAVX512:
+		return ntAVX512
+	case vecAVX2:
+		return ntAVX2
+	}
+	return nil
+}

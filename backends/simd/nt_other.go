@@ -1,0 +1,8 @@
+//go:build purego || !amd64
+
+package simd
+
+// ntOf: streaming forms exist on amd64 only.
+func ntOf(*vec) *ntK { return nil }
+
+func sfence() {}

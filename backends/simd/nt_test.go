@@ -1,0 +1,169 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nbench/nbench/harness/conformance"
+	"github.com/nbench/nbench/kernel"
+	_ "github.com/nbench/nbench/suites/all"
+)
+
+// alignedF32 returns n float32s whose first element is align-byte aligned.
+func alignedF32(n, align int) []float32 {
+	buf := make([]float32, n+align/4)
+	h := ntHead(buf, align)
+	return buf[h : h+n]
+}
+
+// ntVariants are the supported levels' vecs that have streaming forms.
+func ntVariants(t *testing.T, f func(t *testing.T, v *vec, k *ntK)) {
+	ran := false
+	forVariants(t, func(t *testing.T, v *vec) {
+		if k := ntOf(v); k != nil {
+			ran = true
+			f(t, v, k)
+		}
+	})
+	if !ran {
+		t.Skip("no streaming forms on this architecture/level")
+	}
+}
+
+// sameBits fails unless got and want hold the same bits.
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: y[%d] = %v, the plain form gives %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestStreamingForms: each streaming form writes the same bits as its
+// plain form (which the other tests check against float64), only inside
+// y (guards around an aligned y), for every length 0..300 and long ones,
+// inputs misaligned by 0..3 (0 ends at a guard page); the row forms for
+// rows 0..3 of every multiple of the lanes up to 320 and long rows. And
+// the head/rest split of a misaligned y gives the plain result.
+func TestStreamingForms(t *testing.T) {
+	ntVariants(t, func(t *testing.T, v *vec, k *ntK) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		gen := func() float32 { return float32(rng.NormFloat64() * 2) }
+		// y aligned, with guards before and after.
+		out := func(n int) (y []float32, check func(string)) {
+			pad := k.align / 4
+			buf := alignedF32(n+2*pad, k.align)
+			for i := range buf {
+				buf[i] = guardVal
+			}
+			y = buf[pad : pad+n]
+			return y, func(what string) {
+				t.Helper()
+				for i, e := range buf {
+					if (i < pad || i >= pad+n) && e != guardVal {
+						t.Fatalf("%s: wrote outside y at buffer index %d", what, i)
+					}
+				}
+			}
+		}
+		for _, n := range testLengths {
+			for off := range 4 {
+				x, g, b := input(t, n, off, gen), input(t, n, (off+1)%4, gen), input(t, n, (off+2)%4, gen)
+				for _, r := range []struct {
+					name      string
+					plain, nt func(y []float32)
+				}{
+					{"normAffine", func(y []float32) { v.normAffine(y, x, g, b, 0.25, 1.7) },
+						func(y []float32) { k.normAffine(y, x, g, b, 0.25, 1.7) }},
+					{"scaleMul", func(y []float32) { v.scaleMul(y, x, g, 1.7) }, func(y []float32) { k.scaleMul(y, x, g, 1.7) }},
+					{"selu", func(y []float32) { v.selu(y, x) }, func(y []float32) { k.selu(y, x) }},
+					{"centerAffine", func(y []float32) { v.centerAffine(y, x, g, b, x) },
+						func(y []float32) { k.centerAffine(y, x, g, b, x) }},
+					{"blendAffine", func(y []float32) { v.blendAffine(y, x, g, b, x, g, 0.25, 1.7) },
+						func(y []float32) { k.blendAffine(y, x, g, b, x, g, 0.25, 1.7) }},
+				} {
+					what := fmt.Sprintf("%s n=%d off=%d", r.name, n, off)
+					want := make([]float32, n)
+					r.plain(want)
+					y, check := out(n)
+					r.nt(y)
+					check(what)
+					sameBits(t, what, y, want)
+				}
+				// A misaligned y: plain head, streaming rest.
+				if n > 0 {
+					buf := alignedF32(n+off+1, k.align)
+					y := buf[off+1 : off+1+n]
+					h := k.head(y)
+					if h == 0 || h > k.align/4 {
+						t.Fatalf("head of a y misaligned by %d elements = %d", off+1, h)
+					}
+					v.selu(y[:h], x[:h])
+					k.selu(y[h:], x[h:])
+					want := make([]float32, n)
+					v.selu(want, x)
+					sameBits(t, fmt.Sprintf("selu split n=%d off=%d", n, off), y, want)
+				}
+			}
+		}
+		lanes := k.align / 4
+		var cs []int
+		for c := lanes; c <= 320; c += lanes {
+			cs = append(cs, c)
+		}
+		cs = append(cs, 1024, 4096)
+		ln, rms := fusedLayerNorm(v), fusedRMSNorm(v)
+		for _, c := range cs {
+			for rows := range 4 {
+				n := rows * c
+				x := input(t, n, 1, func() float32 { return float32(3 + rng.NormFloat64()) })
+				g, b := input(t, c, 2, gen), input(t, c, 3, gen)
+				inv := 1 / float32(c)
+				what := fmt.Sprintf("c=%d rows=%d", c, rows)
+				want := make([]float32, n)
+				y, check := out(n)
+				ln(want, x, g, b, rows, c, inv, 1e-5, 0.75)
+				k.layerNormRows(y, x, g, b, rows, c, inv, 1e-5, 0.75)
+				check("layerNormRows " + what)
+				sameBits(t, "layerNormRows "+what, y, want)
+				rms(want, x, g, rows, c, inv, 1e-5, 0.75)
+				k.rmsNormRows(y, x, g, rows, c, inv, 1e-5, 0.75)
+				check("rmsNormRows " + what)
+				sameBits(t, "rmsNormRows "+what, y, want)
+			}
+		}
+	})
+}
+
+// TestStreamingKernels runs the kernels that stream their output through
+// the suites' checks with every output treated as larger than the cache
+// (llcBytes 0), at one thread and three (chunks start misaligned), so the
+// streaming paths and their plain heads run on the quick shapes.
+func TestStreamingKernels(t *testing.T) {
+	saved := llcBytes
+	llcBytes = func() int { return 0 }
+	t.Cleanup(func() { llcBytes = saved })
+	if streaming(vecGeneric, 1) != nil {
+		t.Fatal("the generic level has no streaming forms")
+	}
+	ids := []string{"layernorm", "nonscaling_layernorm", "layernorm_scaling", "rmsnorm", "single_scale_rmsnorm",
+		"crmsnorm", "batchnorm_infer", "repbn_infer", "unified_norm_infer", "powernorm_infer", "selu",
+		"batchnorm_train", "prepbn_train", "powernorm_train", "unified_norm_train"}
+	for _, l := range levels() {
+		if !l.ok || ntOf(l.f) == nil {
+			continue
+		}
+		for _, threads := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/threads=%d", l.name, threads), func(t *testing.T) {
+				b, err := New(kernel.Config{Threads: threads, ISA: l.name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				conformance.Run(t, "simd", b, conformance.Options{Kernels: ids})
+			})
+		}
+	}
+}
