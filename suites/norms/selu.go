@@ -84,16 +84,32 @@ func (c *selu) Check(d []*kernel.Host) suite.Check {
 	return suite.Trust(ck, ref, frac)
 }
 
-func (c *selu) Cost() suite.Cost {
-	e := float64(c.e)
-	return suite.Cost{Flops: 4 * e, Trans: e, Bytes: 8 * e}
+// Cost is the part known before x is drawn (every element compared and
+// scaled); DataCost adds the expm1 of the elements that need it.
+func (c *selu) Cost() suite.Cost { return c.cost(0) }
+
+// DataCost: only x <= 0 needs expm1 (x > 0 is lam*x; NaN stays NaN).
+func (c *selu) DataCost(d []*kernel.Host) suite.Cost {
+	neg := 0
+	for _, v := range d[0].F32 {
+		if v <= 0 {
+			neg++
+		}
+	}
+	return c.cost(neg)
+}
+
+func (c *selu) cost(neg int) suite.Cost {
+	e, n := float64(c.e), float64(neg)
+	return suite.Cost{Flops: 2*e + 2*n, Trans: n, Bytes: 8 * e}
 }
 
 func init() {
 	suite.Register(&suite.Kernel{
 		Name: "selu", Family: "norms",
 		Summary: "SELU activation, elementwise (Klambauer et al. 2017)",
-		CostDoc: "FLOPs: 4 per element (compare, expm1 scaled, select), an expm1 per element (T); bytes: x read and y written once",
+		CostDoc: "FLOPs: 2 per element (compare, scale) and 2 more per element <= 0 (its expm1, counted from the drawn x, and the " +
+			"alpha scale), one expm1 (T) each; bytes: x read and y written once",
 		Params: []suite.Param{
 			{Key: "E", Default: "65536", Doc: "number of elements"},
 			{Key: "fill", Default: "normal", Doc: "inputs: normal N(0,2); tiny |x| in [1e-12, 0.1] (expm1 accuracy); special (NaN, Inf, -0.0, subnormals, ... first)"},
