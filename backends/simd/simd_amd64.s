@@ -1469,196 +1469,6 @@ DATA c_selu_l<>+56(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+60(SB)/4, $0x3f867d5f
 GLOBL c_selu_l<>(SB), RODATA|NOPTR, $64
 
-// func seluNTAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
-TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    x_len+32(FP), DX
-	VMOVUPS c_explo<>+0(SB), Z0
-
-unrolled:
-	CMPQ         DX, $0x00000040
-	JB           single
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, (AX)
-	PREFETCHT0   2112(CX)
-	VMOVUPS      64(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 64(AX)
-	PREFETCHT0   2176(CX)
-	VMOVUPS      128(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 128(AX)
-	PREFETCHT0   2240(CX)
-	VMOVUPS      192(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 192(AX)
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000100, CX
-	SUBQ         $0x00000040, DX
-	JMP          unrolled
-
-single:
-	CMPQ         DX, $0x00000010
-	JB           tail
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          single
-
-tail:
-	TESTQ        DX, DX
-	JZ           done
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, BX
-	KMOVW        BX, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z3
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z2, Z4
-	VFMADD213PS  Z2, Z4, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VSCALEFPS    Z0, Z4, Z4
-	VSUBPS       c_one<>+0(SB), Z4, Z2
-	VFMADD213PS  Z2, Z4, Z3
-	VMULPS       c_selu_la<>+0(SB), Z3, Z3
-	VORPS        c_signbit<>+0(SB), Z3, Z3
-	VMULPS       c_selu_l<>+0(SB), Z1, Z0
-	VPMOVD2M     Z1, K2
-	VMOVAPS      Z3, K2, Z0
-	VMOVUPS      Z0, K1, (AX)
-
-done:
-	VZEROUPPER
-	RET
-
 // func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·evoB0AVX512(SB), NOSPLIT, $0-168
@@ -1956,6 +1766,541 @@ single:
 	VMOVUPS      (SI), Z3
 	VFMADD213PS  Z3, Z2, Z1
 	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	ADDQ         $0x00000040, SI
+	SUBQ         $0x00000010, DI
+	JMP          single
+
+tail:
+	TESTQ        DI, DI
+	JZ           done
+	MOVQ         $-1, R8
+	BZHIQ        DI, R8, R8
+	KMOVW        R8, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVUPS.Z    (DX), K1, Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z4
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VSCALEFPS    Z0, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z0
+	VPMOVD2M     Z2, K2
+	VMOVAPS      Z3, K2, Z0
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z0, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS.Z    (BX), K1, Z0
+	VMOVUPS.Z    (SI), K1, Z2
+	VFMADD213PS  Z2, Z0, Z1
+	VMOVUPS      Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluNTAVX512(y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DX, $0x00000040
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 64(AX)
+	PREFETCHT0   2176(CX)
+	VMOVUPS      128(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 128(AX)
+	PREFETCHT0   2240(CX)
+	VMOVUPS      192(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000010
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, DX
+	JMP          single
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z3
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
+	VMULPS       Z2, Z2, Z4
+	VFMADD213PS  Z2, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VSCALEFPS    Z0, Z4, Z4
+	VSUBPS       c_one<>+0(SB), Z4, Z2
+	VFMADD213PS  Z2, Z4, Z3
+	VMULPS       c_selu_la<>+0(SB), Z3, Z3
+	VORPS        c_signbit<>+0(SB), Z3, Z3
+	VMULPS       c_selu_l<>+0(SB), Z1, Z0
+	VPMOVD2M     Z1, K2
+	VMOVAPS      Z3, K2, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sb_base+48(FP), DX
+	MOVQ vc_base+72(FP), BX
+	MOVQ sw_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ b_base+144(FP), R8
+	MOVQ x_len+32(FP), R9
+
+unrolled:
+	CMPQ        R9, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     (DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     (DI), Z1
+	VMOVUPS     (R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, (AX)
+	VMOVUPS     64(CX), Z0
+	VMOVUPS     64(BX), Z1
+	VMOVUPS     64(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     64(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     64(DI), Z1
+	VMOVUPS     64(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 64(AX)
+	VMOVUPS     128(CX), Z0
+	VMOVUPS     128(BX), Z1
+	VMOVUPS     128(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     128(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     128(DI), Z1
+	VMOVUPS     128(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 128(AX)
+	VMOVUPS     192(CX), Z0
+	VMOVUPS     192(BX), Z1
+	VMOVUPS     192(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     192(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     192(DI), Z1
+	VMOVUPS     192(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	ADDQ        $0x00000100, DI
+	ADDQ        $0x00000100, R8
+	SUBQ        $0x00000040, R9
+	JMP         unrolled
+
+single:
+	CMPQ        R9, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     (DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     (DI), Z1
+	VMOVUPS     (R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R8
+	SUBQ        $0x00000010, R9
+	JMP         single
+
+tail:
+	TESTQ       R9, R9
+	JZ          done
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K1
+	VMOVUPS.Z   (CX), K1, Z0
+	VMOVUPS.Z   (BX), K1, Z1
+	VMOVUPS.Z   (SI), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K2
+	VMOVAPS     Z2, K2, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS.Z   (DI), K1, Z1
+	VMOVUPS.Z   (R8), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·evoS0NTAVX512(SB), NOSPLIT, $0-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    vc_base+48(FP), DX
+	MOVQ    k_base+72(FP), BX
+	MOVQ    b_base+96(FP), SI
+	MOVQ    x_len+32(FP), DI
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DI, $0x00000040
+	JB           single
+	VMOVUPS      (CX), Z1
+	VMOVUPS      (DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, (AX)
+	VMOVUPS      64(CX), Z1
+	VMOVUPS      64(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      64(BX), Z2
+	VMOVUPS      64(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, 64(AX)
+	VMOVUPS      128(CX), Z1
+	VMOVUPS      128(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      128(BX), Z2
+	VMOVUPS      128(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, 128(AX)
+	VMOVUPS      192(CX), Z1
+	VMOVUPS      192(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      192(BX), Z2
+	VMOVUPS      192(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, BX
+	ADDQ         $0x00000100, SI
+	SUBQ         $0x00000040, DI
+	JMP          unrolled
+
+single:
+	CMPQ         DI, $0x00000010
+	JB           tail
+	VMOVUPS      (CX), Z1
+	VMOVUPS      (DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, (AX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
@@ -3312,13 +3657,15 @@ edev:
 	VXORPS        Z4, Z4, Z4
 	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
+	LEAQ          (R10)(R8*1), R11
 	XORQ          R9, R9
-	MOVQ          DI, R11
-	SUBQ          $0x00000040, R11
+	MOVQ          DI, R12
+	SUBQ          $0x00000040, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3328,6 +3675,7 @@ upipe:
 	VMOVUPS     Z7, (AX)(R9*4)
 	VMOVUPS     (R10)(R9*4), Z7
 	VADDPS      Z7, Z3, Z3
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3337,6 +3685,7 @@ upipe:
 	VMOVUPS     Z7, 64(AX)(R9*4)
 	VMOVUPS     64(R10)(R9*4), Z7
 	VADDPS      Z7, Z4, Z4
+	PREFETCHT1  128(R11)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3346,6 +3695,7 @@ upipe:
 	VMOVUPS     Z7, 128(AX)(R9*4)
 	VMOVUPS     128(R10)(R9*4), Z7
 	VADDPS      Z7, Z5, Z5
+	PREFETCHT1  192(R11)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3359,12 +3709,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3380,6 +3731,7 @@ s1pipe:
 tpipe:
 	CMPQ        R9, DI
 	JAE         epipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3829,13 +4181,15 @@ edev:
 	VXORPS        Z4, Z4, Z4
 	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
+	LEAQ          (R10)(R8*1), R11
 	XORQ          R9, R9
-	MOVQ          DI, R11
-	SUBQ          $0x00000040, R11
+	MOVQ          DI, R12
+	SUBQ          $0x00000040, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3845,6 +4199,7 @@ upipe:
 	VMOVNTPS    Z7, (AX)(R9*4)
 	VMOVUPS     (R10)(R9*4), Z7
 	VADDPS      Z7, Z3, Z3
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3854,6 +4209,7 @@ upipe:
 	VMOVNTPS    Z7, 64(AX)(R9*4)
 	VMOVUPS     64(R10)(R9*4), Z7
 	VADDPS      Z7, Z4, Z4
+	PREFETCHT1  128(R11)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3863,6 +4219,7 @@ upipe:
 	VMOVNTPS    Z7, 128(AX)(R9*4)
 	VMOVUPS     128(R10)(R9*4), Z7
 	VADDPS      Z7, Z5, Z5
+	PREFETCHT1  192(R11)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3876,12 +4233,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3897,6 +4255,7 @@ s1pipe:
 tpipe:
 	CMPQ        R9, DI
 	JAE         epipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -5779,226 +6138,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func seluNTAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    x_len+32(FP), DX
-	VMOVUPS c_explo<>+0(SB), Y0
-
-unrolled:
-	CMPQ         DX, $0x00000020
-	JB           single
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	VMOVUPS      32(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 32(AX)
-	PREFETCHT0   2112(CX)
-	VMOVUPS      64(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 64(AX)
-	VMOVUPS      96(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 96(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          unrolled
-
-single:
-	CMPQ         DX, $0x00000008
-	JB           tail
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	SUBQ         $0x00000008, DX
-	JMP          single
-
-tail:
-	TESTQ   DX, DX
-	JZ      done
-	LEAQ    c_tailmask<>+0(SB), BX
-	MOVQ    DX, SI
-	NEGQ    SI
-	VMOVDQU 32(BX)(SI*4), Y1
-	VXORPS  Y1, Y1, Y1
-	MOVQ    AX, 64(SP)
-	VMOVUPS Y1, (SP)
-	XORQ    BX, BX
-
-in0:
-	MOVL    (AX)(BX*4), SI
-	MOVL    SI, (SP)(BX*4)
-	INCQ    BX
-	CMPQ    BX, DX
-	JB      in0
-	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
-	XORQ    BX, BX
-
-in1:
-	MOVL         (CX)(BX*4), SI
-	MOVL         SI, 32(SP)(BX*4)
-	INCQ         BX
-	CMPQ         BX, DX
-	JB           in1
-	LEAQ         32(SP), CX
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y3
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y2, Y4
-	VFMADD213PS  Y2, Y4, Y3
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VSUBPS       c_one<>+0(SB), Y0, Y2
-	VFMADD213PS  Y2, Y0, Y3
-	VMULPS       c_selu_la<>+0(SB), Y3, Y3
-	VORPS        c_signbit<>+0(SB), Y3, Y3
-	VMULPS       c_selu_l<>+0(SB), Y1, Y0
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      Y0, (AX)
-	MOVQ         64(SP), AX
-	XORQ         BX, BX
-
-out0:
-	MOVL (SP)(BX*4), SI
-	MOVL SI, (AX)(BX*4)
-	INCQ BX
-	CMPQ BX, DX
-	JB   out0
-
-done:
-	VZEROUPPER
-	RET
-
 // func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, FMA3
 TEXT ·evoB0AVX2(SB), NOSPLIT, $232-168
@@ -6388,6 +6527,727 @@ single:
 	VMOVUPS      (SI), Y3
 	VFMADD213PS  Y3, Y2, Y1
 	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	SUBQ         $0x00000008, DI
+	JMP          single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 160(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (AX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    R8, R8
+
+in1:
+	MOVL    (CX)(R8*4), R9
+	MOVL    R9, 32(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    R8, R8
+
+in2:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, 64(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y1, 96(SP)
+	XORQ    R8, R8
+
+in3:
+	MOVL    (BX)(R8*4), R9
+	MOVL    R9, 96(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y1, 128(SP)
+	XORQ    R8, R8
+
+in4:
+	MOVL         (SI)(R8*4), R9
+	MOVL         R9, 128(SP)(R8*4)
+	INCQ         R8
+	CMPQ         R8, DI
+	JB           in4
+	LEAQ         128(SP), SI
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y4
+	VADDPS       c_one<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y0, Y4, Y3
+	VMOVUPS      c_one<>+0(SB), Y0
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y0, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y0
+	VMOVUPS      (SI), Y2
+	VFMADD213PS  Y2, Y0, Y1
+	VMOVUPS      Y1, (AX)
+	MOVQ         160(SP), AX
+	XORQ         R8, R8
+
+out0:
+	MOVL (SP)(R8*4), R9
+	MOVL R9, (AX)(R8*4)
+	INCQ R8
+	CMPQ R8, DI
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluNTAVX2(y []float32, x []float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DX, $0x00000020
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 32(AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000008
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000008, DX
+	JMP          single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL         (CX)(BX*4), SI
+	MOVL         SI, 32(SP)(BX*4)
+	INCQ         BX
+	CMPQ         BX, DX
+	JB           in1
+	LEAQ         32(SP), CX
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VSUBPS       c_one<>+0(SB), Y0, Y2
+	VFMADD213PS  Y2, Y0, Y3
+	VMULPS       c_selu_la<>+0(SB), Y3, Y3
+	VORPS        c_signbit<>+0(SB), Y3, Y3
+	VMULPS       c_selu_l<>+0(SB), Y1, Y0
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	MOVQ         64(SP), AX
+	XORQ         BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// Requires: AVX, FMA3
+TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sb_base+48(FP), DX
+	MOVQ vc_base+72(FP), BX
+	MOVQ sw_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ b_base+144(FP), R8
+	MOVQ x_len+32(FP), R9
+
+unrolled:
+	CMPQ        R9, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, (AX)
+	VMOVUPS     32(CX), Y0
+	VMOVUPS     32(BX), Y1
+	VMOVUPS     32(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     32(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     32(DI), Y1
+	VMOVUPS     32(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 32(AX)
+	VMOVUPS     64(CX), Y0
+	VMOVUPS     64(BX), Y1
+	VMOVUPS     64(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     64(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     64(DI), Y1
+	VMOVUPS     64(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 64(AX)
+	VMOVUPS     96(CX), Y0
+	VMOVUPS     96(BX), Y1
+	VMOVUPS     96(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     96(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     96(DI), Y1
+	VMOVUPS     96(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R8
+	SUBQ        $0x00000020, R9
+	JMP         unrolled
+
+single:
+	CMPQ        R9, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DI
+	ADDQ        $0x00000020, R8
+	SUBQ        $0x00000008, R9
+	JMP         single
+
+tail:
+	TESTQ   R9, R9
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R10
+	MOVQ    R9, R11
+	NEGQ    R11
+	VMOVDQU 32(R10)(R11*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 224(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    R10, R10
+
+in0:
+	MOVL    (AX)(R10*4), R11
+	MOVL    R11, (SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    R10, R10
+
+in1:
+	MOVL    (CX)(R10*4), R11
+	MOVL    R11, 32(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y0, 64(SP)
+	XORQ    R10, R10
+
+in2:
+	MOVL    (DX)(R10*4), R11
+	MOVL    R11, 64(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y0, 96(SP)
+	XORQ    R10, R10
+
+in3:
+	MOVL    (BX)(R10*4), R11
+	MOVL    R11, 96(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y0, 128(SP)
+	XORQ    R10, R10
+
+in4:
+	MOVL    (SI)(R10*4), R11
+	MOVL    R11, 128(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in4
+	LEAQ    128(SP), SI
+	VMOVUPS Y0, 160(SP)
+	XORQ    R10, R10
+
+in5:
+	MOVL    (DI)(R10*4), R11
+	MOVL    R11, 160(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in5
+	LEAQ    160(SP), DI
+	VMOVUPS Y0, 192(SP)
+	XORQ    R10, R10
+
+in6:
+	MOVL        (R8)(R10*4), R11
+	MOVL        R11, 192(SP)(R10*4)
+	INCQ        R10
+	CMPQ        R10, R9
+	JB          in6
+	LEAQ        192(SP), R8
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	MOVQ        224(SP), AX
+	XORQ        R10, R10
+
+out0:
+	MOVL (SP)(R10*4), R11
+	MOVL R11, (AX)(R10*4)
+	INCQ R10
+	CMPQ R10, R9
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·evoS0NTAVX2(SB), NOSPLIT, $168-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    vc_base+48(FP), DX
+	MOVQ    k_base+72(FP), BX
+	MOVQ    b_base+96(FP), SI
+	MOVQ    x_len+32(FP), DI
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DI, $0x00000020
+	JB           single
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVUPS      32(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      32(BX), Y2
+	VMOVUPS      32(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, 32(AX)
+	VMOVUPS      64(CX), Y1
+	VMOVUPS      64(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      64(BX), Y2
+	VMOVUPS      64(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVUPS      96(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      96(BX), Y2
+	VMOVUPS      96(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	SUBQ         $0x00000020, DI
+	JMP          unrolled
+
+single:
+	CMPQ         DI, $0x00000008
+	JB           tail
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -8092,13 +8952,15 @@ edev:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	VXORPS       X0, X0, X0
+	LEAQ         (R10)(R8*1), R11
 	XORQ         R9, R9
-	MOVQ         DI, R11
-	SUBQ         $0x00000020, R11
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8117,6 +8979,7 @@ upipe:
 	VMOVUPS     Y8, 32(AX)(R9*4)
 	VMOVUPS     32(R10)(R9*4), Y8
 	VADDPS      Y8, Y5, Y5
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8139,12 +9002,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8600,13 +9464,15 @@ edev:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	VXORPS       X0, X0, X0
+	LEAQ         (R10)(R8*1), R11
 	XORQ         R9, R9
-	MOVQ         DI, R11
-	SUBQ         $0x00000020, R11
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8625,6 +9491,7 @@ upipe:
 	VMOVNTPS    Y8, 32(AX)(R9*4)
 	VMOVUPS     32(R10)(R9*4), Y8
 	VADDPS      Y8, Y5, Y5
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8647,12 +9514,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -9063,7 +9931,7 @@ done:
 	RET
 
 // func softmaxTileAVX512(s []float32, m []float32, l []float32, corr []float32)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, AVX512VL
 TEXT ·softmaxTileAVX512(SB), NOSPLIT, $64-96
 	MOVQ          s_base+0(FP), AX
 	MOVQ          m_base+24(FP), CX
@@ -9114,12 +9982,12 @@ TEXT ·softmaxTileAVX512(SB), NOSPLIT, $64-96
 	VMAXPS        Y10, Y4, Y4
 	VMAXPS        Y11, Y5, Y5
 	VMAXPS        Y12, Y6, Y6
-	VEXTRACTF128  $0x01, Y1, X7
-	VEXTRACTF128  $0x01, Y2, X8
-	VEXTRACTF128  $0x01, Y3, X9
-	VEXTRACTF128  $0x01, Y4, X10
-	VEXTRACTF128  $0x01, Y5, X11
-	VEXTRACTF128  $0x01, Y6, X12
+	VEXTRACTF32X4 $0x01, Y1, X7
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VEXTRACTF32X4 $0x01, Y3, X9
+	VEXTRACTF32X4 $0x01, Y4, X10
+	VEXTRACTF32X4 $0x01, Y5, X11
+	VEXTRACTF32X4 $0x01, Y6, X12
 	VMAXPS        X7, X1, X1
 	VMAXPS        X8, X2, X2
 	VMAXPS        X9, X3, X3
@@ -9651,12 +10519,12 @@ TEXT ·softmaxTileAVX512(SB), NOSPLIT, $64-96
 	VADDPS        Y10, Y6, Y6
 	VADDPS        Y11, Y7, Y7
 	VADDPS        Y12, Y8, Y8
-	VEXTRACTF128  $0x01, Y3, X0
-	VEXTRACTF128  $0x01, Y4, X2
-	VEXTRACTF128  $0x01, Y5, X9
-	VEXTRACTF128  $0x01, Y6, X10
-	VEXTRACTF128  $0x01, Y7, X11
-	VEXTRACTF128  $0x01, Y8, X12
+	VEXTRACTF32X4 $0x01, Y3, X0
+	VEXTRACTF32X4 $0x01, Y4, X2
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y8, X12
 	VADDPS        X0, X3, X3
 	VADDPS        X2, X4, X4
 	VADDPS        X9, X5, X5
@@ -9718,6 +10586,5542 @@ DATA c_explo110<>+56(SB)/4, $0xc2dc0000
 DATA c_explo110<>+60(SB)/4, $0xc2dc0000
 GLOBL c_explo110<>(SB), RODATA|NOPTR, $64
 
+// func qksTile1AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile1AVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (R9), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (R9)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (R9)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z6
+	VMULPS        Z6, Z0, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z6, Z1, Z1
+	VMOVUPS       Z1, 256(AX)
+	VMULPS        Z6, Z2, Z2
+	VMOVUPS       Z2, 512(AX)
+	VMULPS        Z6, Z3, Z3
+	VMOVUPS       Z3, 768(AX)
+	VMULPS        Z6, Z4, Z4
+	VMOVUPS       Z4, 1024(AX)
+	VMULPS        Z6, Z5, Z5
+	VMOVUPS       Z5, 1280(AX)
+	VEXTRACTF64X4 $0x01, Z0, Y6
+	VEXTRACTF64X4 $0x01, Z1, Y7
+	VEXTRACTF64X4 $0x01, Z2, Y8
+	VEXTRACTF64X4 $0x01, Z3, Y9
+	VEXTRACTF64X4 $0x01, Z4, Y10
+	VEXTRACTF64X4 $0x01, Z5, Y11
+	VMAXPS        Y6, Y0, Y0
+	VMAXPS        Y7, Y1, Y1
+	VMAXPS        Y8, Y2, Y2
+	VMAXPS        Y9, Y3, Y3
+	VMAXPS        Y10, Y4, Y4
+	VMAXPS        Y11, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y0, X6
+	VEXTRACTF32X4 $0x01, Y1, X7
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VEXTRACTF32X4 $0x01, Y3, X9
+	VEXTRACTF32X4 $0x01, Y4, X10
+	VEXTRACTF32X4 $0x01, Y5, X11
+	VMAXPS        X6, X0, X0
+	VMAXPS        X7, X1, X1
+	VMAXPS        X8, X2, X2
+	VMAXPS        X9, X3, X3
+	VMAXPS        X10, X4, X4
+	VMAXPS        X11, X5, X5
+	VMOVHLPS      X0, X0, X6
+	VMOVHLPS      X1, X1, X7
+	VMOVHLPS      X2, X2, X8
+	VMOVHLPS      X3, X3, X9
+	VMOVHLPS      X4, X4, X10
+	VMOVHLPS      X5, X5, X11
+	VMAXPS        X6, X0, X0
+	VMAXPS        X7, X1, X1
+	VMAXPS        X8, X2, X2
+	VMAXPS        X9, X3, X3
+	VMAXPS        X10, X4, X4
+	VMAXPS        X11, X5, X5
+	VMOVSHDUP     X0, X6
+	VMOVSHDUP     X1, X7
+	VMOVSHDUP     X2, X8
+	VMOVSHDUP     X3, X9
+	VMOVSHDUP     X4, X10
+	VMOVSHDUP     X5, X11
+	VMAXPS        X6, X0, X0
+	VMAXPS        X7, X1, X1
+	VMAXPS        X8, X2, X2
+	VMAXPS        X9, X3, X3
+	VMAXPS        X10, X4, X4
+	VMAXPS        X11, X5, X5
+	VUNPCKLPS     X1, X0, X0
+	VUNPCKLPS     X3, X2, X2
+	VMOVLHPS      X2, X0, X0
+	VUNPCKLPS     X5, X4, X4
+	VINSERTF32X4  $0x01, X4, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMAXPS        Z4, Z2, Z4
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VMOVUPS       c_exp_p0<>+0(SB), Z5
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z5
+	VMULPS        Z4, Z4, Z6
+	VFMADD213PS   Z4, Z6, Z5
+	VADDPS        c_one<>+0(SB), Z5, Z5
+	VSCALEFPS     Z3, Z5, Z4
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMAXPS        Z5, Z2, Z5
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VMOVUPS       c_exp_p0<>+0(SB), Z6
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z6
+	VMULPS        Z5, Z5, Z7
+	VFMADD213PS   Z5, Z7, Z6
+	VADDPS        c_one<>+0(SB), Z6, Z6
+	VSCALEFPS     Z4, Z6, Z5
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMAXPS        Z6, Z2, Z6
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z7
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z7
+	VMULPS        Z6, Z6, Z8
+	VFMADD213PS   Z6, Z8, Z7
+	VADDPS        c_one<>+0(SB), Z7, Z7
+	VSCALEFPS     Z5, Z7, Z6
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z8
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z8
+	VMULPS        Z7, Z7, Z9
+	VFMADD213PS   Z7, Z9, Z8
+	VADDPS        c_one<>+0(SB), Z8, Z8
+	VSCALEFPS     Z6, Z8, Z7
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z9
+	VMULPS        Z8, Z8, Z10
+	VFMADD213PS   Z8, Z10, Z9
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VSCALEFPS     Z7, Z9, Z8
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z2
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z2
+	VMULPS        Z8, Z8, Z9
+	VFMADD213PS   Z8, Z9, Z2
+	VADDPS        c_one<>+0(SB), Z2, Z2
+	VSCALEFPS     Z0, Z2, Z8
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+DATA c_lane0<>+0(SB)/4, $0x00000000
+DATA c_lane0<>+4(SB)/4, $0x00000000
+DATA c_lane0<>+8(SB)/4, $0x00000000
+DATA c_lane0<>+12(SB)/4, $0x00000000
+DATA c_lane0<>+16(SB)/4, $0x00000000
+DATA c_lane0<>+20(SB)/4, $0x00000000
+DATA c_lane0<>+24(SB)/4, $0x00000000
+DATA c_lane0<>+28(SB)/4, $0x00000000
+DATA c_lane0<>+32(SB)/4, $0x00000000
+DATA c_lane0<>+36(SB)/4, $0x00000000
+DATA c_lane0<>+40(SB)/4, $0x00000000
+DATA c_lane0<>+44(SB)/4, $0x00000000
+DATA c_lane0<>+48(SB)/4, $0x00000000
+DATA c_lane0<>+52(SB)/4, $0x00000000
+DATA c_lane0<>+56(SB)/4, $0x00000000
+DATA c_lane0<>+60(SB)/4, $0x00000000
+GLOBL c_lane0<>(SB), RODATA|NOPTR, $64
+
+DATA c_lane1<>+0(SB)/4, $0x00000001
+DATA c_lane1<>+4(SB)/4, $0x00000001
+DATA c_lane1<>+8(SB)/4, $0x00000001
+DATA c_lane1<>+12(SB)/4, $0x00000001
+DATA c_lane1<>+16(SB)/4, $0x00000001
+DATA c_lane1<>+20(SB)/4, $0x00000001
+DATA c_lane1<>+24(SB)/4, $0x00000001
+DATA c_lane1<>+28(SB)/4, $0x00000001
+DATA c_lane1<>+32(SB)/4, $0x00000001
+DATA c_lane1<>+36(SB)/4, $0x00000001
+DATA c_lane1<>+40(SB)/4, $0x00000001
+DATA c_lane1<>+44(SB)/4, $0x00000001
+DATA c_lane1<>+48(SB)/4, $0x00000001
+DATA c_lane1<>+52(SB)/4, $0x00000001
+DATA c_lane1<>+56(SB)/4, $0x00000001
+DATA c_lane1<>+60(SB)/4, $0x00000001
+GLOBL c_lane1<>(SB), RODATA|NOPTR, $64
+
+DATA c_lane2<>+0(SB)/4, $0x00000002
+DATA c_lane2<>+4(SB)/4, $0x00000002
+DATA c_lane2<>+8(SB)/4, $0x00000002
+DATA c_lane2<>+12(SB)/4, $0x00000002
+DATA c_lane2<>+16(SB)/4, $0x00000002
+DATA c_lane2<>+20(SB)/4, $0x00000002
+DATA c_lane2<>+24(SB)/4, $0x00000002
+DATA c_lane2<>+28(SB)/4, $0x00000002
+DATA c_lane2<>+32(SB)/4, $0x00000002
+DATA c_lane2<>+36(SB)/4, $0x00000002
+DATA c_lane2<>+40(SB)/4, $0x00000002
+DATA c_lane2<>+44(SB)/4, $0x00000002
+DATA c_lane2<>+48(SB)/4, $0x00000002
+DATA c_lane2<>+52(SB)/4, $0x00000002
+DATA c_lane2<>+56(SB)/4, $0x00000002
+DATA c_lane2<>+60(SB)/4, $0x00000002
+GLOBL c_lane2<>(SB), RODATA|NOPTR, $64
+
+DATA c_lane3<>+0(SB)/4, $0x00000003
+DATA c_lane3<>+4(SB)/4, $0x00000003
+DATA c_lane3<>+8(SB)/4, $0x00000003
+DATA c_lane3<>+12(SB)/4, $0x00000003
+DATA c_lane3<>+16(SB)/4, $0x00000003
+DATA c_lane3<>+20(SB)/4, $0x00000003
+DATA c_lane3<>+24(SB)/4, $0x00000003
+DATA c_lane3<>+28(SB)/4, $0x00000003
+DATA c_lane3<>+32(SB)/4, $0x00000003
+DATA c_lane3<>+36(SB)/4, $0x00000003
+DATA c_lane3<>+40(SB)/4, $0x00000003
+DATA c_lane3<>+44(SB)/4, $0x00000003
+DATA c_lane3<>+48(SB)/4, $0x00000003
+DATA c_lane3<>+52(SB)/4, $0x00000003
+DATA c_lane3<>+56(SB)/4, $0x00000003
+DATA c_lane3<>+60(SB)/4, $0x00000003
+GLOBL c_lane3<>(SB), RODATA|NOPTR, $64
+
+DATA c_lane4<>+0(SB)/4, $0x00000004
+DATA c_lane4<>+4(SB)/4, $0x00000004
+DATA c_lane4<>+8(SB)/4, $0x00000004
+DATA c_lane4<>+12(SB)/4, $0x00000004
+DATA c_lane4<>+16(SB)/4, $0x00000004
+DATA c_lane4<>+20(SB)/4, $0x00000004
+DATA c_lane4<>+24(SB)/4, $0x00000004
+DATA c_lane4<>+28(SB)/4, $0x00000004
+DATA c_lane4<>+32(SB)/4, $0x00000004
+DATA c_lane4<>+36(SB)/4, $0x00000004
+DATA c_lane4<>+40(SB)/4, $0x00000004
+DATA c_lane4<>+44(SB)/4, $0x00000004
+DATA c_lane4<>+48(SB)/4, $0x00000004
+DATA c_lane4<>+52(SB)/4, $0x00000004
+DATA c_lane4<>+56(SB)/4, $0x00000004
+DATA c_lane4<>+60(SB)/4, $0x00000004
+GLOBL c_lane4<>(SB), RODATA|NOPTR, $64
+
+DATA c_lane5<>+0(SB)/4, $0x00000005
+DATA c_lane5<>+4(SB)/4, $0x00000005
+DATA c_lane5<>+8(SB)/4, $0x00000005
+DATA c_lane5<>+12(SB)/4, $0x00000005
+DATA c_lane5<>+16(SB)/4, $0x00000005
+DATA c_lane5<>+20(SB)/4, $0x00000005
+DATA c_lane5<>+24(SB)/4, $0x00000005
+DATA c_lane5<>+28(SB)/4, $0x00000005
+DATA c_lane5<>+32(SB)/4, $0x00000005
+DATA c_lane5<>+36(SB)/4, $0x00000005
+DATA c_lane5<>+40(SB)/4, $0x00000005
+DATA c_lane5<>+44(SB)/4, $0x00000005
+DATA c_lane5<>+48(SB)/4, $0x00000005
+DATA c_lane5<>+52(SB)/4, $0x00000005
+DATA c_lane5<>+56(SB)/4, $0x00000005
+DATA c_lane5<>+60(SB)/4, $0x00000005
+GLOBL c_lane5<>(SB), RODATA|NOPTR, $64
+
+// func qksTile1MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile1MaskAVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (R9), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (R9)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (R9)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z6
+	MOVQ          valid_base+144(FP), CX
+	VMOVUPS       c_neginf<>+0(SB), Z7
+	VMULPS        Z6, Z0, Z0
+	KMOVW         (CX), K1
+	VBLENDMPS     Z0, Z7, K1, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z6, Z1, Z1
+	KMOVW         8(CX), K1
+	VBLENDMPS     Z1, Z7, K1, Z1
+	VMOVUPS       Z1, 256(AX)
+	VMULPS        Z6, Z2, Z2
+	KMOVW         16(CX), K1
+	VBLENDMPS     Z2, Z7, K1, Z2
+	VMOVUPS       Z2, 512(AX)
+	VMULPS        Z6, Z3, Z3
+	KMOVW         24(CX), K1
+	VBLENDMPS     Z3, Z7, K1, Z3
+	VMOVUPS       Z3, 768(AX)
+	VMULPS        Z6, Z4, Z4
+	KMOVW         32(CX), K1
+	VBLENDMPS     Z4, Z7, K1, Z4
+	VMOVUPS       Z4, 1024(AX)
+	VMULPS        Z6, Z5, Z5
+	KMOVW         40(CX), K1
+	VBLENDMPS     Z5, Z7, K1, Z5
+	VMOVUPS       Z5, 1280(AX)
+	VEXTRACTF64X4 $0x01, Z0, Y6
+	VEXTRACTF64X4 $0x01, Z1, Y7
+	VEXTRACTF64X4 $0x01, Z2, Y8
+	VEXTRACTF64X4 $0x01, Z3, Y9
+	VEXTRACTF64X4 $0x01, Z4, Y10
+	VEXTRACTF64X4 $0x01, Z5, Y11
+	VMAXPS        Y6, Y0, Y0
+	VMAXPS        Y7, Y1, Y1
+	VMAXPS        Y8, Y2, Y2
+	VMAXPS        Y9, Y3, Y3
+	VMAXPS        Y10, Y4, Y4
+	VMAXPS        Y11, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y0, X6
+	VEXTRACTF32X4 $0x01, Y1, X7
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VEXTRACTF32X4 $0x01, Y3, X9
+	VEXTRACTF32X4 $0x01, Y4, X10
+	VEXTRACTF32X4 $0x01, Y5, X11
+	VMAXPS        X6, X0, X0
+	VMAXPS        X7, X1, X1
+	VMAXPS        X8, X2, X2
+	VMAXPS        X9, X3, X3
+	VMAXPS        X10, X4, X4
+	VMAXPS        X11, X5, X5
+	VMOVHLPS      X0, X0, X6
+	VMOVHLPS      X1, X1, X7
+	VMOVHLPS      X2, X2, X8
+	VMOVHLPS      X3, X3, X9
+	VMOVHLPS      X4, X4, X10
+	VMOVHLPS      X5, X5, X11
+	VMAXPS        X6, X0, X0
+	VMAXPS        X7, X1, X1
+	VMAXPS        X8, X2, X2
+	VMAXPS        X9, X3, X3
+	VMAXPS        X10, X4, X4
+	VMAXPS        X11, X5, X5
+	VMOVSHDUP     X0, X6
+	VMOVSHDUP     X1, X7
+	VMOVSHDUP     X2, X8
+	VMOVSHDUP     X3, X9
+	VMOVSHDUP     X4, X10
+	VMOVSHDUP     X5, X11
+	VMAXPS        X6, X0, X0
+	VMAXPS        X7, X1, X1
+	VMAXPS        X8, X2, X2
+	VMAXPS        X9, X3, X3
+	VMAXPS        X10, X4, X4
+	VMAXPS        X11, X5, X5
+	VUNPCKLPS     X1, X0, X0
+	VUNPCKLPS     X3, X2, X2
+	VMOVLHPS      X2, X0, X0
+	VUNPCKLPS     X5, X4, X4
+	VINSERTF32X4  $0x01, X4, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMAXPS        Z4, Z2, Z4
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VMOVUPS       c_exp_p0<>+0(SB), Z5
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z5
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z5
+	VMULPS        Z4, Z4, Z6
+	VFMADD213PS   Z4, Z6, Z5
+	VADDPS        c_one<>+0(SB), Z5, Z5
+	VSCALEFPS     Z3, Z5, Z4
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMAXPS        Z5, Z2, Z5
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VMOVUPS       c_exp_p0<>+0(SB), Z6
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z6
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z6
+	VMULPS        Z5, Z5, Z7
+	VFMADD213PS   Z5, Z7, Z6
+	VADDPS        c_one<>+0(SB), Z6, Z6
+	VSCALEFPS     Z4, Z6, Z5
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMAXPS        Z6, Z2, Z6
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z7
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z7
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z7
+	VMULPS        Z6, Z6, Z8
+	VFMADD213PS   Z6, Z8, Z7
+	VADDPS        c_one<>+0(SB), Z7, Z7
+	VSCALEFPS     Z5, Z7, Z6
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z8
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z8
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z8
+	VMULPS        Z7, Z7, Z9
+	VFMADD213PS   Z7, Z9, Z8
+	VADDPS        c_one<>+0(SB), Z8, Z8
+	VSCALEFPS     Z6, Z8, Z7
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z9
+	VMULPS        Z8, Z8, Z10
+	VFMADD213PS   Z8, Z10, Z9
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VSCALEFPS     Z7, Z9, Z8
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z2
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z2
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z2
+	VMULPS        Z8, Z8, Z9
+	VFMADD213PS   Z8, Z9, Z2
+	VADDPS        c_one<>+0(SB), Z2, Z2
+	VSCALEFPS     Z0, Z2, Z8
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func qksTile2AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile2AVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (R9), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (R9)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (R9)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z12
+	VMULPS        Z12, Z0, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z12, Z1, Z1
+	VMOVUPS       Z1, 64(AX)
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z12, Z2, Z2
+	VMOVUPS       Z2, 256(AX)
+	VMULPS        Z12, Z3, Z3
+	VMOVUPS       Z3, 320(AX)
+	VMAXPS        Z3, Z2, Z2
+	VMULPS        Z12, Z4, Z4
+	VMOVUPS       Z4, 512(AX)
+	VMULPS        Z12, Z5, Z5
+	VMOVUPS       Z5, 576(AX)
+	VMAXPS        Z5, Z4, Z4
+	VMULPS        Z12, Z6, Z6
+	VMOVUPS       Z6, 768(AX)
+	VMULPS        Z12, Z7, Z7
+	VMOVUPS       Z7, 832(AX)
+	VMAXPS        Z7, Z6, Z6
+	VMULPS        Z12, Z8, Z8
+	VMOVUPS       Z8, 1024(AX)
+	VMULPS        Z12, Z9, Z9
+	VMOVUPS       Z9, 1088(AX)
+	VMAXPS        Z9, Z8, Z8
+	VMULPS        Z12, Z10, Z10
+	VMOVUPS       Z10, 1280(AX)
+	VMULPS        Z12, Z11, Z11
+	VMOVUPS       Z11, 1344(AX)
+	VMAXPS        Z11, Z10, Z10
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VEXTRACTF64X4 $0x01, Z4, Y5
+	VEXTRACTF64X4 $0x01, Z6, Y7
+	VEXTRACTF64X4 $0x01, Z8, Y9
+	VEXTRACTF64X4 $0x01, Z10, Y11
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y3, Y2, Y2
+	VMAXPS        Y5, Y4, Y4
+	VMAXPS        Y7, Y6, Y6
+	VMAXPS        Y9, Y8, Y8
+	VMAXPS        Y11, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y2, X3
+	VEXTRACTF32X4 $0x01, Y4, X5
+	VEXTRACTF32X4 $0x01, Y6, X7
+	VEXTRACTF32X4 $0x01, Y8, X9
+	VEXTRACTF32X4 $0x01, Y10, X11
+	VMAXPS        X1, X0, X0
+	VMAXPS        X3, X2, X2
+	VMAXPS        X5, X4, X4
+	VMAXPS        X7, X6, X6
+	VMAXPS        X9, X8, X8
+	VMAXPS        X11, X10, X10
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X2, X2, X3
+	VMOVHLPS      X4, X4, X5
+	VMOVHLPS      X6, X6, X7
+	VMOVHLPS      X8, X8, X9
+	VMOVHLPS      X10, X10, X11
+	VMAXPS        X1, X0, X0
+	VMAXPS        X3, X2, X2
+	VMAXPS        X5, X4, X4
+	VMAXPS        X7, X6, X6
+	VMAXPS        X9, X8, X8
+	VMAXPS        X11, X10, X10
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X2, X3
+	VMOVSHDUP     X4, X5
+	VMOVSHDUP     X6, X7
+	VMOVSHDUP     X8, X9
+	VMOVSHDUP     X10, X11
+	VMAXPS        X1, X0, X0
+	VMAXPS        X3, X2, X2
+	VMAXPS        X5, X4, X4
+	VMAXPS        X7, X6, X6
+	VMAXPS        X9, X8, X8
+	VMAXPS        X11, X10, X10
+	VUNPCKLPS     X2, X0, X0
+	VUNPCKLPS     X6, X4, X4
+	VMOVLHPS      X4, X0, X0
+	VUNPCKLPS     X10, X8, X8
+	VINSERTF32X4  $0x01, X8, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(AX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z6
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
+	VMOVUPS       c_exp_p0<>+0(SB), Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z8
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
+	VMULPS        Z4, Z4, Z9
+	VFMADD213PS   Z4, Z9, Z7
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z8
+	VADDPS        c_one<>+0(SB), Z7, Z7
+	VADDPS        c_one<>+0(SB), Z8, Z8
+	VSCALEFPS     Z3, Z7, Z4
+	VSCALEFPS     Z6, Z8, Z5
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(AX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(AX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z7
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
+	VMULPS        Z5, Z5, Z10
+	VFMADD213PS   Z5, Z10, Z8
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z9
+	VADDPS        c_one<>+0(SB), Z8, Z8
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VSCALEFPS     Z4, Z8, Z5
+	VSCALEFPS     Z7, Z9, Z6
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(AX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(AX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z8
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
+	VMULPS        Z6, Z6, Z11
+	VFMADD213PS   Z6, Z11, Z9
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z10
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VSCALEFPS     Z5, Z9, Z6
+	VSCALEFPS     Z8, Z10, Z7
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(AX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(AX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z9
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
+	VMULPS        Z7, Z7, Z12
+	VFMADD213PS   Z7, Z12, Z10
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z11
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VSCALEFPS     Z6, Z10, Z7
+	VSCALEFPS     Z9, Z11, Z8
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(AX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(AX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z10
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z12
+	VMULPS        Z8, Z8, Z13
+	VFMADD213PS   Z8, Z13, Z11
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z12
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VSCALEFPS     Z7, Z11, Z8
+	VSCALEFPS     Z10, Z12, Z9
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(AX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(AX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z11
+	VMULPS        Z8, Z8, Z12
+	VFMADD213PS   Z8, Z12, Z10
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z11
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VSCALEFPS     Z0, Z10, Z8
+	VSCALEFPS     Z2, Z11, Z9
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func qksTile2MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile2MaskAVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (R9), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (R9)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (R9)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z12
+	MOVQ          valid_base+144(FP), CX
+	VMOVUPS       c_neginf<>+0(SB), Z13
+	VMULPS        Z12, Z0, Z0
+	KMOVW         (CX), K1
+	VBLENDMPS     Z0, Z13, K1, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z12, Z1, Z1
+	KMOVW         2(CX), K1
+	VBLENDMPS     Z1, Z13, K1, Z1
+	VMOVUPS       Z1, 64(AX)
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z12, Z2, Z2
+	KMOVW         8(CX), K1
+	VBLENDMPS     Z2, Z13, K1, Z2
+	VMOVUPS       Z2, 256(AX)
+	VMULPS        Z12, Z3, Z3
+	KMOVW         10(CX), K1
+	VBLENDMPS     Z3, Z13, K1, Z3
+	VMOVUPS       Z3, 320(AX)
+	VMAXPS        Z3, Z2, Z2
+	VMULPS        Z12, Z4, Z4
+	KMOVW         16(CX), K1
+	VBLENDMPS     Z4, Z13, K1, Z4
+	VMOVUPS       Z4, 512(AX)
+	VMULPS        Z12, Z5, Z5
+	KMOVW         18(CX), K1
+	VBLENDMPS     Z5, Z13, K1, Z5
+	VMOVUPS       Z5, 576(AX)
+	VMAXPS        Z5, Z4, Z4
+	VMULPS        Z12, Z6, Z6
+	KMOVW         24(CX), K1
+	VBLENDMPS     Z6, Z13, K1, Z6
+	VMOVUPS       Z6, 768(AX)
+	VMULPS        Z12, Z7, Z7
+	KMOVW         26(CX), K1
+	VBLENDMPS     Z7, Z13, K1, Z7
+	VMOVUPS       Z7, 832(AX)
+	VMAXPS        Z7, Z6, Z6
+	VMULPS        Z12, Z8, Z8
+	KMOVW         32(CX), K1
+	VBLENDMPS     Z8, Z13, K1, Z8
+	VMOVUPS       Z8, 1024(AX)
+	VMULPS        Z12, Z9, Z9
+	KMOVW         34(CX), K1
+	VBLENDMPS     Z9, Z13, K1, Z9
+	VMOVUPS       Z9, 1088(AX)
+	VMAXPS        Z9, Z8, Z8
+	VMULPS        Z12, Z10, Z10
+	KMOVW         40(CX), K1
+	VBLENDMPS     Z10, Z13, K1, Z10
+	VMOVUPS       Z10, 1280(AX)
+	VMULPS        Z12, Z11, Z11
+	KMOVW         42(CX), K1
+	VBLENDMPS     Z11, Z13, K1, Z11
+	VMOVUPS       Z11, 1344(AX)
+	VMAXPS        Z11, Z10, Z10
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VEXTRACTF64X4 $0x01, Z4, Y5
+	VEXTRACTF64X4 $0x01, Z6, Y7
+	VEXTRACTF64X4 $0x01, Z8, Y9
+	VEXTRACTF64X4 $0x01, Z10, Y11
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y3, Y2, Y2
+	VMAXPS        Y5, Y4, Y4
+	VMAXPS        Y7, Y6, Y6
+	VMAXPS        Y9, Y8, Y8
+	VMAXPS        Y11, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y2, X3
+	VEXTRACTF32X4 $0x01, Y4, X5
+	VEXTRACTF32X4 $0x01, Y6, X7
+	VEXTRACTF32X4 $0x01, Y8, X9
+	VEXTRACTF32X4 $0x01, Y10, X11
+	VMAXPS        X1, X0, X0
+	VMAXPS        X3, X2, X2
+	VMAXPS        X5, X4, X4
+	VMAXPS        X7, X6, X6
+	VMAXPS        X9, X8, X8
+	VMAXPS        X11, X10, X10
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X2, X2, X3
+	VMOVHLPS      X4, X4, X5
+	VMOVHLPS      X6, X6, X7
+	VMOVHLPS      X8, X8, X9
+	VMOVHLPS      X10, X10, X11
+	VMAXPS        X1, X0, X0
+	VMAXPS        X3, X2, X2
+	VMAXPS        X5, X4, X4
+	VMAXPS        X7, X6, X6
+	VMAXPS        X9, X8, X8
+	VMAXPS        X11, X10, X10
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X2, X3
+	VMOVSHDUP     X4, X5
+	VMOVSHDUP     X6, X7
+	VMOVSHDUP     X8, X9
+	VMOVSHDUP     X10, X11
+	VMAXPS        X1, X0, X0
+	VMAXPS        X3, X2, X2
+	VMAXPS        X5, X4, X4
+	VMAXPS        X7, X6, X6
+	VMAXPS        X9, X8, X8
+	VMAXPS        X11, X10, X10
+	VUNPCKLPS     X2, X0, X0
+	VUNPCKLPS     X6, X4, X4
+	VMOVLHPS      X4, X0, X0
+	VUNPCKLPS     X10, X8, X8
+	VINSERTF32X4  $0x01, X8, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(AX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z6
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
+	VMOVUPS       c_exp_p0<>+0(SB), Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z8
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z7
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
+	VMULPS        Z4, Z4, Z9
+	VFMADD213PS   Z4, Z9, Z7
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z8
+	VADDPS        c_one<>+0(SB), Z7, Z7
+	VADDPS        c_one<>+0(SB), Z8, Z8
+	VSCALEFPS     Z3, Z7, Z4
+	VSCALEFPS     Z6, Z8, Z5
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(AX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(AX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z7
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
+	VMULPS        Z5, Z5, Z10
+	VFMADD213PS   Z5, Z10, Z8
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z9
+	VADDPS        c_one<>+0(SB), Z8, Z8
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VSCALEFPS     Z4, Z8, Z5
+	VSCALEFPS     Z7, Z9, Z6
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(AX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(AX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z8
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
+	VMULPS        Z6, Z6, Z11
+	VFMADD213PS   Z6, Z11, Z9
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z10
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VSCALEFPS     Z5, Z9, Z6
+	VSCALEFPS     Z8, Z10, Z7
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(AX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(AX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z9
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
+	VMULPS        Z7, Z7, Z12
+	VFMADD213PS   Z7, Z12, Z10
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z11
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VSCALEFPS     Z6, Z10, Z7
+	VSCALEFPS     Z9, Z11, Z8
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(AX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(AX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z10
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z12
+	VMULPS        Z8, Z8, Z13
+	VFMADD213PS   Z8, Z13, Z11
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z12
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VSCALEFPS     Z7, Z11, Z8
+	VSCALEFPS     Z10, Z12, Z9
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(AX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(AX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z11
+	VMULPS        Z8, Z8, Z12
+	VFMADD213PS   Z8, Z12, Z10
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z11
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VSCALEFPS     Z0, Z10, Z8
+	VSCALEFPS     Z2, Z11, Z9
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func qksTile3AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile3AVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS      128(DX), Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (R9), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (R9)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (R9)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z18
+	VMULPS        Z18, Z0, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z18, Z1, Z1
+	VMOVUPS       Z1, 64(AX)
+	VMULPS        Z18, Z2, Z2
+	VMOVUPS       Z2, 128(AX)
+	VMAXPS        Z2, Z0, Z0
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z18, Z3, Z3
+	VMOVUPS       Z3, 256(AX)
+	VMULPS        Z18, Z4, Z4
+	VMOVUPS       Z4, 320(AX)
+	VMULPS        Z18, Z5, Z5
+	VMOVUPS       Z5, 384(AX)
+	VMAXPS        Z5, Z3, Z3
+	VMAXPS        Z4, Z3, Z3
+	VMULPS        Z18, Z6, Z6
+	VMOVUPS       Z6, 512(AX)
+	VMULPS        Z18, Z7, Z7
+	VMOVUPS       Z7, 576(AX)
+	VMULPS        Z18, Z8, Z8
+	VMOVUPS       Z8, 640(AX)
+	VMAXPS        Z8, Z6, Z6
+	VMAXPS        Z7, Z6, Z6
+	VMULPS        Z18, Z9, Z9
+	VMOVUPS       Z9, 768(AX)
+	VMULPS        Z18, Z10, Z10
+	VMOVUPS       Z10, 832(AX)
+	VMULPS        Z18, Z11, Z11
+	VMOVUPS       Z11, 896(AX)
+	VMAXPS        Z11, Z9, Z9
+	VMAXPS        Z10, Z9, Z9
+	VMULPS        Z18, Z12, Z12
+	VMOVUPS       Z12, 1024(AX)
+	VMULPS        Z18, Z13, Z13
+	VMOVUPS       Z13, 1088(AX)
+	VMULPS        Z18, Z14, Z14
+	VMOVUPS       Z14, 1152(AX)
+	VMAXPS        Z14, Z12, Z12
+	VMAXPS        Z13, Z12, Z12
+	VMULPS        Z18, Z15, Z15
+	VMOVUPS       Z15, 1280(AX)
+	VMULPS        Z18, Z16, Z16
+	VMOVUPS       Z16, 1344(AX)
+	VMULPS        Z18, Z17, Z17
+	VMOVUPS       Z17, 1408(AX)
+	VMAXPS        Z17, Z15, Z15
+	VMAXPS        Z16, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z6, Y4
+	VEXTRACTF64X4 $0x01, Z9, Y5
+	VEXTRACTF64X4 $0x01, Z12, Y7
+	VEXTRACTF64X4 $0x01, Z15, Y8
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y2, Y3, Y3
+	VMAXPS        Y4, Y6, Y6
+	VMAXPS        Y5, Y9, Y9
+	VMAXPS        Y7, Y12, Y12
+	VMAXPS        Y8, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y6, X4
+	VEXTRACTF32X4 $0x01, Y9, X5
+	VEXTRACTF32X4 $0x01, Y12, X7
+	VEXTRACTF32X4 $0x01, Y15, X8
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X3, X3
+	VMAXPS        X4, X6, X6
+	VMAXPS        X5, X9, X9
+	VMAXPS        X7, X12, X12
+	VMAXPS        X8, X15, X15
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X6, X6, X4
+	VMOVHLPS      X9, X9, X5
+	VMOVHLPS      X12, X12, X7
+	VMOVHLPS      X15, X15, X8
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X3, X3
+	VMAXPS        X4, X6, X6
+	VMAXPS        X5, X9, X9
+	VMAXPS        X7, X12, X12
+	VMAXPS        X8, X15, X15
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X6, X4
+	VMOVSHDUP     X9, X5
+	VMOVSHDUP     X12, X7
+	VMOVSHDUP     X15, X8
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X3, X3
+	VMAXPS        X4, X6, X6
+	VMAXPS        X5, X9, X9
+	VMAXPS        X7, X12, X12
+	VMAXPS        X8, X15, X15
+	VUNPCKLPS     X3, X0, X0
+	VUNPCKLPS     X9, X6, X6
+	VMOVLHPS      X6, X0, X0
+	VUNPCKLPS     X15, X12, X12
+	VINSERTF32X4  $0x01, X12, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(AX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMOVUPS       128(AX), Z6
+	VSUBPS        Z3, Z6, Z6
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z7
+	VMULPS        c_log2e<>+0(SB), Z6, Z8
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
+	VMULPS        Z4, Z4, Z12
+	VFMADD213PS   Z4, Z12, Z9
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z10
+	VMULPS        Z6, Z6, Z4
+	VFMADD213PS   Z6, Z4, Z11
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VSCALEFPS     Z3, Z9, Z4
+	VSCALEFPS     Z7, Z10, Z5
+	VSCALEFPS     Z8, Z11, Z6
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(AX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       Z6, 128(AX)
+	VADDPS        Z6, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(AX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMOVUPS       384(AX), Z7
+	VSUBPS        Z4, Z7, Z7
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z8
+	VMULPS        c_log2e<>+0(SB), Z7, Z9
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
+	VMULPS        Z5, Z5, Z13
+	VFMADD213PS   Z5, Z13, Z10
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z11
+	VMULPS        Z7, Z7, Z5
+	VFMADD213PS   Z7, Z5, Z12
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VSCALEFPS     Z4, Z10, Z5
+	VSCALEFPS     Z8, Z11, Z6
+	VSCALEFPS     Z9, Z12, Z7
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(AX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       Z7, 384(AX)
+	VADDPS        Z7, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(AX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMOVUPS       640(AX), Z8
+	VSUBPS        Z5, Z8, Z8
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z9
+	VMULPS        c_log2e<>+0(SB), Z8, Z10
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
+	VMULPS        Z6, Z6, Z14
+	VFMADD213PS   Z6, Z14, Z11
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z12
+	VMULPS        Z8, Z8, Z6
+	VFMADD213PS   Z8, Z6, Z13
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VSCALEFPS     Z5, Z11, Z6
+	VSCALEFPS     Z9, Z12, Z7
+	VSCALEFPS     Z10, Z13, Z8
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(AX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       Z8, 640(AX)
+	VADDPS        Z8, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(AX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMOVUPS       896(AX), Z9
+	VSUBPS        Z6, Z9, Z9
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z10
+	VMULPS        c_log2e<>+0(SB), Z9, Z11
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
+	VMULPS        Z7, Z7, Z15
+	VFMADD213PS   Z7, Z15, Z12
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z13
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z14
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z6, Z12, Z7
+	VSCALEFPS     Z10, Z13, Z8
+	VSCALEFPS     Z11, Z14, Z9
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(AX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       Z9, 896(AX)
+	VADDPS        Z9, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(AX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMOVUPS       1152(AX), Z10
+	VSUBPS        Z7, Z10, Z10
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z11
+	VMULPS        c_log2e<>+0(SB), Z10, Z12
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z15
+	VMULPS        Z8, Z8, Z16
+	VFMADD213PS   Z8, Z16, Z13
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z14
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z15
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VSCALEFPS     Z7, Z13, Z8
+	VSCALEFPS     Z11, Z14, Z9
+	VSCALEFPS     Z12, Z15, Z10
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(AX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       Z10, 1152(AX)
+	VADDPS        Z10, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(AX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMOVUPS       1408(AX), Z10
+	VSUBPS        Z0, Z10, Z10
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VMULPS        c_log2e<>+0(SB), Z10, Z11
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z14
+	VMULPS        Z8, Z8, Z15
+	VFMADD213PS   Z8, Z15, Z12
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z13
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z14
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z0, Z12, Z8
+	VSCALEFPS     Z2, Z13, Z9
+	VSCALEFPS     Z11, Z14, Z10
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VMOVUPS       Z10, 1408(AX)
+	VADDPS        Z10, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func qksTile3MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile3MaskAVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS      128(DX), Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (R9), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (R9)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (R9)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z18
+	MOVQ          valid_base+144(FP), CX
+	VMOVUPS       c_neginf<>+0(SB), Z19
+	VMULPS        Z18, Z0, Z0
+	KMOVW         (CX), K1
+	VBLENDMPS     Z0, Z19, K1, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z18, Z1, Z1
+	KMOVW         2(CX), K1
+	VBLENDMPS     Z1, Z19, K1, Z1
+	VMOVUPS       Z1, 64(AX)
+	VMULPS        Z18, Z2, Z2
+	KMOVW         4(CX), K1
+	VBLENDMPS     Z2, Z19, K1, Z2
+	VMOVUPS       Z2, 128(AX)
+	VMAXPS        Z2, Z0, Z0
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z18, Z3, Z3
+	KMOVW         8(CX), K1
+	VBLENDMPS     Z3, Z19, K1, Z3
+	VMOVUPS       Z3, 256(AX)
+	VMULPS        Z18, Z4, Z4
+	KMOVW         10(CX), K1
+	VBLENDMPS     Z4, Z19, K1, Z4
+	VMOVUPS       Z4, 320(AX)
+	VMULPS        Z18, Z5, Z5
+	KMOVW         12(CX), K1
+	VBLENDMPS     Z5, Z19, K1, Z5
+	VMOVUPS       Z5, 384(AX)
+	VMAXPS        Z5, Z3, Z3
+	VMAXPS        Z4, Z3, Z3
+	VMULPS        Z18, Z6, Z6
+	KMOVW         16(CX), K1
+	VBLENDMPS     Z6, Z19, K1, Z6
+	VMOVUPS       Z6, 512(AX)
+	VMULPS        Z18, Z7, Z7
+	KMOVW         18(CX), K1
+	VBLENDMPS     Z7, Z19, K1, Z7
+	VMOVUPS       Z7, 576(AX)
+	VMULPS        Z18, Z8, Z8
+	KMOVW         20(CX), K1
+	VBLENDMPS     Z8, Z19, K1, Z8
+	VMOVUPS       Z8, 640(AX)
+	VMAXPS        Z8, Z6, Z6
+	VMAXPS        Z7, Z6, Z6
+	VMULPS        Z18, Z9, Z9
+	KMOVW         24(CX), K1
+	VBLENDMPS     Z9, Z19, K1, Z9
+	VMOVUPS       Z9, 768(AX)
+	VMULPS        Z18, Z10, Z10
+	KMOVW         26(CX), K1
+	VBLENDMPS     Z10, Z19, K1, Z10
+	VMOVUPS       Z10, 832(AX)
+	VMULPS        Z18, Z11, Z11
+	KMOVW         28(CX), K1
+	VBLENDMPS     Z11, Z19, K1, Z11
+	VMOVUPS       Z11, 896(AX)
+	VMAXPS        Z11, Z9, Z9
+	VMAXPS        Z10, Z9, Z9
+	VMULPS        Z18, Z12, Z12
+	KMOVW         32(CX), K1
+	VBLENDMPS     Z12, Z19, K1, Z12
+	VMOVUPS       Z12, 1024(AX)
+	VMULPS        Z18, Z13, Z13
+	KMOVW         34(CX), K1
+	VBLENDMPS     Z13, Z19, K1, Z13
+	VMOVUPS       Z13, 1088(AX)
+	VMULPS        Z18, Z14, Z14
+	KMOVW         36(CX), K1
+	VBLENDMPS     Z14, Z19, K1, Z14
+	VMOVUPS       Z14, 1152(AX)
+	VMAXPS        Z14, Z12, Z12
+	VMAXPS        Z13, Z12, Z12
+	VMULPS        Z18, Z15, Z15
+	KMOVW         40(CX), K1
+	VBLENDMPS     Z15, Z19, K1, Z15
+	VMOVUPS       Z15, 1280(AX)
+	VMULPS        Z18, Z16, Z16
+	KMOVW         42(CX), K1
+	VBLENDMPS     Z16, Z19, K1, Z16
+	VMOVUPS       Z16, 1344(AX)
+	VMULPS        Z18, Z17, Z17
+	KMOVW         44(CX), K1
+	VBLENDMPS     Z17, Z19, K1, Z17
+	VMOVUPS       Z17, 1408(AX)
+	VMAXPS        Z17, Z15, Z15
+	VMAXPS        Z16, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z6, Y4
+	VEXTRACTF64X4 $0x01, Z9, Y5
+	VEXTRACTF64X4 $0x01, Z12, Y7
+	VEXTRACTF64X4 $0x01, Z15, Y8
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y2, Y3, Y3
+	VMAXPS        Y4, Y6, Y6
+	VMAXPS        Y5, Y9, Y9
+	VMAXPS        Y7, Y12, Y12
+	VMAXPS        Y8, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y6, X4
+	VEXTRACTF32X4 $0x01, Y9, X5
+	VEXTRACTF32X4 $0x01, Y12, X7
+	VEXTRACTF32X4 $0x01, Y15, X8
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X3, X3
+	VMAXPS        X4, X6, X6
+	VMAXPS        X5, X9, X9
+	VMAXPS        X7, X12, X12
+	VMAXPS        X8, X15, X15
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X6, X6, X4
+	VMOVHLPS      X9, X9, X5
+	VMOVHLPS      X12, X12, X7
+	VMOVHLPS      X15, X15, X8
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X3, X3
+	VMAXPS        X4, X6, X6
+	VMAXPS        X5, X9, X9
+	VMAXPS        X7, X12, X12
+	VMAXPS        X8, X15, X15
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X6, X4
+	VMOVSHDUP     X9, X5
+	VMOVSHDUP     X12, X7
+	VMOVSHDUP     X15, X8
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X3, X3
+	VMAXPS        X4, X6, X6
+	VMAXPS        X5, X9, X9
+	VMAXPS        X7, X12, X12
+	VMAXPS        X8, X15, X15
+	VUNPCKLPS     X3, X0, X0
+	VUNPCKLPS     X9, X6, X6
+	VMOVLHPS      X6, X0, X0
+	VUNPCKLPS     X15, X12, X12
+	VINSERTF32X4  $0x01, X12, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(AX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMOVUPS       128(AX), Z6
+	VSUBPS        Z3, Z6, Z6
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z7
+	VMULPS        c_log2e<>+0(SB), Z6, Z8
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z9
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
+	VMULPS        Z4, Z4, Z12
+	VFMADD213PS   Z4, Z12, Z9
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z10
+	VMULPS        Z6, Z6, Z4
+	VFMADD213PS   Z6, Z4, Z11
+	VADDPS        c_one<>+0(SB), Z9, Z9
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VSCALEFPS     Z3, Z9, Z4
+	VSCALEFPS     Z7, Z10, Z5
+	VSCALEFPS     Z8, Z11, Z6
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(AX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       Z6, 128(AX)
+	VADDPS        Z6, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(AX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMOVUPS       384(AX), Z7
+	VSUBPS        Z4, Z7, Z7
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z8
+	VMULPS        c_log2e<>+0(SB), Z7, Z9
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
+	VMULPS        Z5, Z5, Z13
+	VFMADD213PS   Z5, Z13, Z10
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z11
+	VMULPS        Z7, Z7, Z5
+	VFMADD213PS   Z7, Z5, Z12
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VSCALEFPS     Z4, Z10, Z5
+	VSCALEFPS     Z8, Z11, Z6
+	VSCALEFPS     Z9, Z12, Z7
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(AX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       Z7, 384(AX)
+	VADDPS        Z7, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(AX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMOVUPS       640(AX), Z8
+	VSUBPS        Z5, Z8, Z8
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z9
+	VMULPS        c_log2e<>+0(SB), Z8, Z10
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
+	VMULPS        Z6, Z6, Z14
+	VFMADD213PS   Z6, Z14, Z11
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z12
+	VMULPS        Z8, Z8, Z6
+	VFMADD213PS   Z8, Z6, Z13
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VSCALEFPS     Z5, Z11, Z6
+	VSCALEFPS     Z9, Z12, Z7
+	VSCALEFPS     Z10, Z13, Z8
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(AX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       Z8, 640(AX)
+	VADDPS        Z8, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(AX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMOVUPS       896(AX), Z9
+	VSUBPS        Z6, Z9, Z9
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z10
+	VMULPS        c_log2e<>+0(SB), Z9, Z11
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
+	VMULPS        Z7, Z7, Z15
+	VFMADD213PS   Z7, Z15, Z12
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z13
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z14
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z6, Z12, Z7
+	VSCALEFPS     Z10, Z13, Z8
+	VSCALEFPS     Z11, Z14, Z9
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(AX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       Z9, 896(AX)
+	VADDPS        Z9, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(AX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMOVUPS       1152(AX), Z10
+	VSUBPS        Z7, Z10, Z10
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z11
+	VMULPS        c_log2e<>+0(SB), Z10, Z12
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z15
+	VMULPS        Z8, Z8, Z16
+	VFMADD213PS   Z8, Z16, Z13
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z14
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z15
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VSCALEFPS     Z7, Z13, Z8
+	VSCALEFPS     Z11, Z14, Z9
+	VSCALEFPS     Z12, Z15, Z10
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(AX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       Z10, 1152(AX)
+	VADDPS        Z10, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(AX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMOVUPS       1408(AX), Z10
+	VSUBPS        Z0, Z10, Z10
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VMULPS        c_log2e<>+0(SB), Z10, Z11
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z14
+	VMULPS        Z8, Z8, Z15
+	VFMADD213PS   Z8, Z15, Z12
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z13
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z14
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z0, Z12, Z8
+	VSCALEFPS     Z2, Z13, Z9
+	VSCALEFPS     Z11, Z14, Z10
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VMOVUPS       Z10, 1408(AX)
+	VADDPS        Z10, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func qksTile4AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile4AVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS      192(DX), Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (R9), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (R9)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (R9)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z24
+	VMULPS        Z24, Z0, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z24, Z1, Z1
+	VMOVUPS       Z1, 64(AX)
+	VMULPS        Z24, Z2, Z2
+	VMOVUPS       Z2, 128(AX)
+	VMULPS        Z24, Z3, Z3
+	VMOVUPS       Z3, 192(AX)
+	VMAXPS        Z2, Z0, Z0
+	VMAXPS        Z3, Z1, Z1
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z24, Z4, Z4
+	VMOVUPS       Z4, 256(AX)
+	VMULPS        Z24, Z5, Z5
+	VMOVUPS       Z5, 320(AX)
+	VMULPS        Z24, Z6, Z6
+	VMOVUPS       Z6, 384(AX)
+	VMULPS        Z24, Z7, Z7
+	VMOVUPS       Z7, 448(AX)
+	VMAXPS        Z6, Z4, Z4
+	VMAXPS        Z7, Z5, Z5
+	VMAXPS        Z5, Z4, Z4
+	VMULPS        Z24, Z8, Z8
+	VMOVUPS       Z8, 512(AX)
+	VMULPS        Z24, Z9, Z9
+	VMOVUPS       Z9, 576(AX)
+	VMULPS        Z24, Z10, Z10
+	VMOVUPS       Z10, 640(AX)
+	VMULPS        Z24, Z11, Z11
+	VMOVUPS       Z11, 704(AX)
+	VMAXPS        Z10, Z8, Z8
+	VMAXPS        Z11, Z9, Z9
+	VMAXPS        Z9, Z8, Z8
+	VMULPS        Z24, Z12, Z12
+	VMOVUPS       Z12, 768(AX)
+	VMULPS        Z24, Z13, Z13
+	VMOVUPS       Z13, 832(AX)
+	VMULPS        Z24, Z14, Z14
+	VMOVUPS       Z14, 896(AX)
+	VMULPS        Z24, Z15, Z15
+	VMOVUPS       Z15, 960(AX)
+	VMAXPS        Z14, Z12, Z12
+	VMAXPS        Z15, Z13, Z13
+	VMAXPS        Z13, Z12, Z12
+	VMULPS        Z24, Z16, Z16
+	VMOVUPS       Z16, 1024(AX)
+	VMULPS        Z24, Z17, Z17
+	VMOVUPS       Z17, 1088(AX)
+	VMULPS        Z24, Z18, Z18
+	VMOVUPS       Z18, 1152(AX)
+	VMULPS        Z24, Z19, Z19
+	VMOVUPS       Z19, 1216(AX)
+	VMAXPS        Z18, Z16, Z16
+	VMAXPS        Z19, Z17, Z17
+	VMAXPS        Z17, Z16, Z16
+	VMULPS        Z24, Z20, Z20
+	VMOVUPS       Z20, 1280(AX)
+	VMULPS        Z24, Z21, Z21
+	VMOVUPS       Z21, 1344(AX)
+	VMULPS        Z24, Z22, Z22
+	VMOVUPS       Z22, 1408(AX)
+	VMULPS        Z24, Z23, Z23
+	VMOVUPS       Z23, 1472(AX)
+	VMAXPS        Z22, Z20, Z20
+	VMAXPS        Z23, Z21, Z21
+	VMAXPS        Z21, Z20, Z20
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z4, Y2
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z12, Y5
+	VEXTRACTF64X4 $0x01, Z16, Y6
+	VEXTRACTF64X4 $0x01, Z20, Y7
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y2, Y4, Y4
+	VMAXPS        Y3, Y8, Y8
+	VMAXPS        Y5, Y12, Y12
+	VMAXPS        Y6, Y16, Y16
+	VMAXPS        Y7, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y4, X2
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y12, X5
+	VEXTRACTF32X4 $0x01, Y16, X6
+	VEXTRACTF32X4 $0x01, Y20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X4, X4, X2
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X12, X12, X5
+	VMOVHLPS      X16, X16, X6
+	VMOVHLPS      X20, X20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X4, X2
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X12, X5
+	VMOVSHDUP     X16, X6
+	VMOVSHDUP     X20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VUNPCKLPS     X4, X0, X0
+	VUNPCKLPS     X12, X8, X8
+	VMOVLHPS      X8, X0, X0
+	VUNPCKLPS     X20, X16, X16
+	VINSERTF32X4  $0x01, X16, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(AX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMOVUPS       128(AX), Z6
+	VSUBPS        Z3, Z6, Z6
+	VMOVUPS       192(AX), Z7
+	VSUBPS        Z3, Z7, Z7
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VMULPS        Z4, Z4, Z15
+	VFMADD213PS   Z4, Z15, Z11
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z12
+	VMULPS        Z6, Z6, Z4
+	VFMADD213PS   Z6, Z4, Z13
+	VMULPS        Z7, Z7, Z4
+	VFMADD213PS   Z7, Z4, Z14
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z3, Z11, Z4
+	VSCALEFPS     Z8, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(AX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       Z6, 128(AX)
+	VADDPS        Z6, Z3, Z3
+	VMOVUPS       Z7, 192(AX)
+	VADDPS        Z7, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(AX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMOVUPS       384(AX), Z7
+	VSUBPS        Z4, Z7, Z7
+	VMOVUPS       448(AX), Z8
+	VSUBPS        Z4, Z8, Z8
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VMULPS        Z5, Z5, Z16
+	VFMADD213PS   Z5, Z16, Z12
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z13
+	VMULPS        Z7, Z7, Z5
+	VFMADD213PS   Z7, Z5, Z14
+	VMULPS        Z8, Z8, Z5
+	VFMADD213PS   Z8, Z5, Z15
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VSCALEFPS     Z4, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(AX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       Z7, 384(AX)
+	VADDPS        Z7, Z4, Z4
+	VMOVUPS       Z8, 448(AX)
+	VADDPS        Z8, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(AX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMOVUPS       640(AX), Z8
+	VSUBPS        Z5, Z8, Z8
+	VMOVUPS       704(AX), Z9
+	VSUBPS        Z5, Z9, Z9
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VMULPS        Z6, Z6, Z17
+	VFMADD213PS   Z6, Z17, Z13
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z14
+	VMULPS        Z8, Z8, Z6
+	VFMADD213PS   Z8, Z6, Z15
+	VMULPS        Z9, Z9, Z6
+	VFMADD213PS   Z9, Z6, Z16
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VSCALEFPS     Z5, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(AX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       Z8, 640(AX)
+	VADDPS        Z8, Z5, Z5
+	VMOVUPS       Z9, 704(AX)
+	VADDPS        Z9, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(AX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMOVUPS       896(AX), Z9
+	VSUBPS        Z6, Z9, Z9
+	VMOVUPS       960(AX), Z10
+	VSUBPS        Z6, Z10, Z10
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VMULPS        Z7, Z7, Z18
+	VFMADD213PS   Z7, Z18, Z14
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z15
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z16
+	VMULPS        Z10, Z10, Z7
+	VFMADD213PS   Z10, Z7, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z6, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(AX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       Z9, 896(AX)
+	VADDPS        Z9, Z6, Z6
+	VMOVUPS       Z10, 960(AX)
+	VADDPS        Z10, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(AX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMOVUPS       1152(AX), Z10
+	VSUBPS        Z7, Z10, Z10
+	VMOVUPS       1216(AX), Z11
+	VSUBPS        Z7, Z11, Z11
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMAXPS        Z11, Z2, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VMULPS        c_log2e<>+0(SB), Z11, Z14
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VRNDSCALEPS   $0x00, Z14, Z14
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VMOVUPS       c_exp_p0<>+0(SB), Z18
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
+	VMULPS        Z8, Z8, Z19
+	VFMADD213PS   Z8, Z19, Z15
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z16
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z17
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z18
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VADDPS        c_one<>+0(SB), Z18, Z18
+	VSCALEFPS     Z7, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VSCALEFPS     Z14, Z18, Z11
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(AX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       Z10, 1152(AX)
+	VADDPS        Z10, Z7, Z7
+	VMOVUPS       Z11, 1216(AX)
+	VADDPS        Z11, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(AX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMOVUPS       1408(AX), Z10
+	VSUBPS        Z0, Z10, Z10
+	VMOVUPS       1472(AX), Z11
+	VSUBPS        Z0, Z11, Z11
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMAXPS        Z11, Z2, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VMULPS        c_log2e<>+0(SB), Z10, Z12
+	VMULPS        c_log2e<>+0(SB), Z11, Z13
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
+	VMULPS        Z8, Z8, Z18
+	VFMADD213PS   Z8, Z18, Z14
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z15
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z16
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z0, Z14, Z8
+	VSCALEFPS     Z2, Z15, Z9
+	VSCALEFPS     Z12, Z16, Z10
+	VSCALEFPS     Z13, Z17, Z11
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VMOVUPS       Z10, 1408(AX)
+	VADDPS        Z10, Z0, Z0
+	VMOVUPS       Z11, 1472(AX)
+	VADDPS        Z11, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func qksTile4MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·qksTile4MaskAVX512(SB), NOSPLIT, $0-168
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   st_base+96(FP), BX
+	MOVQ   corr_base+120(FP), SI
+	MOVQ   ldq+48(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   d+80(FP), R8
+	LEAQ   (CX)(DI*2), R9
+	ADDQ   DI, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+
+loop:
+	TESTQ        R8, R8
+	JZ           done
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS      192(DX), Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (R9), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (R9)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (R9)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, R9
+	ADDQ         $0x00000100, DX
+	DECQ         R8
+	JMP          loop
+
+done:
+	VBROADCASTSS  scale+88(FP), Z24
+	MOVQ          valid_base+144(FP), CX
+	VMOVUPS       c_neginf<>+0(SB), Z25
+	VMULPS        Z24, Z0, Z0
+	KMOVW         (CX), K1
+	VBLENDMPS     Z0, Z25, K1, Z0
+	VMOVUPS       Z0, (AX)
+	VMULPS        Z24, Z1, Z1
+	KMOVW         2(CX), K1
+	VBLENDMPS     Z1, Z25, K1, Z1
+	VMOVUPS       Z1, 64(AX)
+	VMULPS        Z24, Z2, Z2
+	KMOVW         4(CX), K1
+	VBLENDMPS     Z2, Z25, K1, Z2
+	VMOVUPS       Z2, 128(AX)
+	VMULPS        Z24, Z3, Z3
+	KMOVW         6(CX), K1
+	VBLENDMPS     Z3, Z25, K1, Z3
+	VMOVUPS       Z3, 192(AX)
+	VMAXPS        Z2, Z0, Z0
+	VMAXPS        Z3, Z1, Z1
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z24, Z4, Z4
+	KMOVW         8(CX), K1
+	VBLENDMPS     Z4, Z25, K1, Z4
+	VMOVUPS       Z4, 256(AX)
+	VMULPS        Z24, Z5, Z5
+	KMOVW         10(CX), K1
+	VBLENDMPS     Z5, Z25, K1, Z5
+	VMOVUPS       Z5, 320(AX)
+	VMULPS        Z24, Z6, Z6
+	KMOVW         12(CX), K1
+	VBLENDMPS     Z6, Z25, K1, Z6
+	VMOVUPS       Z6, 384(AX)
+	VMULPS        Z24, Z7, Z7
+	KMOVW         14(CX), K1
+	VBLENDMPS     Z7, Z25, K1, Z7
+	VMOVUPS       Z7, 448(AX)
+	VMAXPS        Z6, Z4, Z4
+	VMAXPS        Z7, Z5, Z5
+	VMAXPS        Z5, Z4, Z4
+	VMULPS        Z24, Z8, Z8
+	KMOVW         16(CX), K1
+	VBLENDMPS     Z8, Z25, K1, Z8
+	VMOVUPS       Z8, 512(AX)
+	VMULPS        Z24, Z9, Z9
+	KMOVW         18(CX), K1
+	VBLENDMPS     Z9, Z25, K1, Z9
+	VMOVUPS       Z9, 576(AX)
+	VMULPS        Z24, Z10, Z10
+	KMOVW         20(CX), K1
+	VBLENDMPS     Z10, Z25, K1, Z10
+	VMOVUPS       Z10, 640(AX)
+	VMULPS        Z24, Z11, Z11
+	KMOVW         22(CX), K1
+	VBLENDMPS     Z11, Z25, K1, Z11
+	VMOVUPS       Z11, 704(AX)
+	VMAXPS        Z10, Z8, Z8
+	VMAXPS        Z11, Z9, Z9
+	VMAXPS        Z9, Z8, Z8
+	VMULPS        Z24, Z12, Z12
+	KMOVW         24(CX), K1
+	VBLENDMPS     Z12, Z25, K1, Z12
+	VMOVUPS       Z12, 768(AX)
+	VMULPS        Z24, Z13, Z13
+	KMOVW         26(CX), K1
+	VBLENDMPS     Z13, Z25, K1, Z13
+	VMOVUPS       Z13, 832(AX)
+	VMULPS        Z24, Z14, Z14
+	KMOVW         28(CX), K1
+	VBLENDMPS     Z14, Z25, K1, Z14
+	VMOVUPS       Z14, 896(AX)
+	VMULPS        Z24, Z15, Z15
+	KMOVW         30(CX), K1
+	VBLENDMPS     Z15, Z25, K1, Z15
+	VMOVUPS       Z15, 960(AX)
+	VMAXPS        Z14, Z12, Z12
+	VMAXPS        Z15, Z13, Z13
+	VMAXPS        Z13, Z12, Z12
+	VMULPS        Z24, Z16, Z16
+	KMOVW         32(CX), K1
+	VBLENDMPS     Z16, Z25, K1, Z16
+	VMOVUPS       Z16, 1024(AX)
+	VMULPS        Z24, Z17, Z17
+	KMOVW         34(CX), K1
+	VBLENDMPS     Z17, Z25, K1, Z17
+	VMOVUPS       Z17, 1088(AX)
+	VMULPS        Z24, Z18, Z18
+	KMOVW         36(CX), K1
+	VBLENDMPS     Z18, Z25, K1, Z18
+	VMOVUPS       Z18, 1152(AX)
+	VMULPS        Z24, Z19, Z19
+	KMOVW         38(CX), K1
+	VBLENDMPS     Z19, Z25, K1, Z19
+	VMOVUPS       Z19, 1216(AX)
+	VMAXPS        Z18, Z16, Z16
+	VMAXPS        Z19, Z17, Z17
+	VMAXPS        Z17, Z16, Z16
+	VMULPS        Z24, Z20, Z20
+	KMOVW         40(CX), K1
+	VBLENDMPS     Z20, Z25, K1, Z20
+	VMOVUPS       Z20, 1280(AX)
+	VMULPS        Z24, Z21, Z21
+	KMOVW         42(CX), K1
+	VBLENDMPS     Z21, Z25, K1, Z21
+	VMOVUPS       Z21, 1344(AX)
+	VMULPS        Z24, Z22, Z22
+	KMOVW         44(CX), K1
+	VBLENDMPS     Z22, Z25, K1, Z22
+	VMOVUPS       Z22, 1408(AX)
+	VMULPS        Z24, Z23, Z23
+	KMOVW         46(CX), K1
+	VBLENDMPS     Z23, Z25, K1, Z23
+	VMOVUPS       Z23, 1472(AX)
+	VMAXPS        Z22, Z20, Z20
+	VMAXPS        Z23, Z21, Z21
+	VMAXPS        Z21, Z20, Z20
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z4, Y2
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z12, Y5
+	VEXTRACTF64X4 $0x01, Z16, Y6
+	VEXTRACTF64X4 $0x01, Z20, Y7
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y2, Y4, Y4
+	VMAXPS        Y3, Y8, Y8
+	VMAXPS        Y5, Y12, Y12
+	VMAXPS        Y6, Y16, Y16
+	VMAXPS        Y7, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y4, X2
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y12, X5
+	VEXTRACTF32X4 $0x01, Y16, X6
+	VEXTRACTF32X4 $0x01, Y20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X4, X4, X2
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X12, X12, X5
+	VMOVHLPS      X16, X16, X6
+	VMOVHLPS      X20, X20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X4, X2
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X12, X5
+	VMOVSHDUP     X16, X6
+	VMOVSHDUP     X20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VUNPCKLPS     X4, X0, X0
+	VUNPCKLPS     X12, X8, X8
+	VMOVLHPS      X8, X0, X0
+	VUNPCKLPS     X20, X16, X16
+	VINSERTF32X4  $0x01, X16, Z0, Z0
+	VMOVUPS       (BX), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (SI)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(AX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMOVUPS       128(AX), Z6
+	VSUBPS        Z3, Z6, Z6
+	VMOVUPS       192(AX), Z7
+	VSUBPS        Z3, Z7, Z7
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VMULPS        Z4, Z4, Z15
+	VFMADD213PS   Z4, Z15, Z11
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z12
+	VMULPS        Z6, Z6, Z4
+	VFMADD213PS   Z6, Z4, Z13
+	VMULPS        Z7, Z7, Z4
+	VFMADD213PS   Z7, Z4, Z14
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z3, Z11, Z4
+	VSCALEFPS     Z8, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VMOVUPS       Z4, (AX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(AX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       Z6, 128(AX)
+	VADDPS        Z6, Z3, Z3
+	VMOVUPS       Z7, 192(AX)
+	VADDPS        Z7, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(AX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(AX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMOVUPS       384(AX), Z7
+	VSUBPS        Z4, Z7, Z7
+	VMOVUPS       448(AX), Z8
+	VSUBPS        Z4, Z8, Z8
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VMULPS        Z5, Z5, Z16
+	VFMADD213PS   Z5, Z16, Z12
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z13
+	VMULPS        Z7, Z7, Z5
+	VFMADD213PS   Z7, Z5, Z14
+	VMULPS        Z8, Z8, Z5
+	VFMADD213PS   Z8, Z5, Z15
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VSCALEFPS     Z4, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VMOVUPS       Z5, 256(AX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(AX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       Z7, 384(AX)
+	VADDPS        Z7, Z4, Z4
+	VMOVUPS       Z8, 448(AX)
+	VADDPS        Z8, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(AX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(AX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMOVUPS       640(AX), Z8
+	VSUBPS        Z5, Z8, Z8
+	VMOVUPS       704(AX), Z9
+	VSUBPS        Z5, Z9, Z9
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VMULPS        Z6, Z6, Z17
+	VFMADD213PS   Z6, Z17, Z13
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z14
+	VMULPS        Z8, Z8, Z6
+	VFMADD213PS   Z8, Z6, Z15
+	VMULPS        Z9, Z9, Z6
+	VFMADD213PS   Z9, Z6, Z16
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VSCALEFPS     Z5, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VMOVUPS       Z6, 512(AX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(AX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       Z8, 640(AX)
+	VADDPS        Z8, Z5, Z5
+	VMOVUPS       Z9, 704(AX)
+	VADDPS        Z9, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(AX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(AX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMOVUPS       896(AX), Z9
+	VSUBPS        Z6, Z9, Z9
+	VMOVUPS       960(AX), Z10
+	VSUBPS        Z6, Z10, Z10
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VMULPS        Z7, Z7, Z18
+	VFMADD213PS   Z7, Z18, Z14
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z15
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z16
+	VMULPS        Z10, Z10, Z7
+	VFMADD213PS   Z10, Z7, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z6, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VMOVUPS       Z7, 768(AX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(AX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       Z9, 896(AX)
+	VADDPS        Z9, Z6, Z6
+	VMOVUPS       Z10, 960(AX)
+	VADDPS        Z10, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(AX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(AX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMOVUPS       1152(AX), Z10
+	VSUBPS        Z7, Z10, Z10
+	VMOVUPS       1216(AX), Z11
+	VSUBPS        Z7, Z11, Z11
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMAXPS        Z11, Z2, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VMULPS        c_log2e<>+0(SB), Z11, Z14
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VRNDSCALEPS   $0x00, Z14, Z14
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VMOVUPS       c_exp_p0<>+0(SB), Z18
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
+	VMULPS        Z8, Z8, Z19
+	VFMADD213PS   Z8, Z19, Z15
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z16
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z17
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z18
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VADDPS        c_one<>+0(SB), Z18, Z18
+	VSCALEFPS     Z7, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VSCALEFPS     Z14, Z18, Z11
+	VMOVUPS       Z8, 1024(AX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(AX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       Z10, 1152(AX)
+	VADDPS        Z10, Z7, Z7
+	VMOVUPS       Z11, 1216(AX)
+	VADDPS        Z11, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(AX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(AX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMOVUPS       1408(AX), Z10
+	VSUBPS        Z0, Z10, Z10
+	VMOVUPS       1472(AX), Z11
+	VSUBPS        Z0, Z11, Z11
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMAXPS        Z11, Z2, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VMULPS        c_log2e<>+0(SB), Z10, Z12
+	VMULPS        c_log2e<>+0(SB), Z11, Z13
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
+	VMULPS        Z8, Z8, Z18
+	VFMADD213PS   Z8, Z18, Z14
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z15
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z16
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z0, Z14, Z8
+	VSCALEFPS     Z2, Z15, Z9
+	VSCALEFPS     Z12, Z16, Z10
+	VSCALEFPS     Z13, Z17, Z11
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VMOVUPS       Z10, 1408(AX)
+	VADDPS        Z10, Z0, Z0
+	VMOVUPS       Z11, 1472(AX)
+	VADDPS        Z11, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(BX), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(BX)
+	VZEROUPPER
+	RET
+
+// func transpose16AVX512(dst []float32, ldd int, src []float32, lds int)
+// Requires: AVX, AVX512F
+TEXT ·transpose16AVX512(SB), NOSPLIT, $0-64
+	MOVQ       dst_base+0(FP), AX
+	MOVQ       src_base+32(FP), CX
+	MOVQ       ldd+24(FP), DX
+	MOVQ       lds+56(FP), BX
+	SHLQ       $0x02, DX
+	SHLQ       $0x02, BX
+	VMOVUPS    (CX), Z0
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z1
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z2
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z3
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z4
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z5
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z6
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z7
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z8
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z9
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z10
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z11
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z12
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z13
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z14
+	ADDQ       BX, CX
+	VMOVUPS    (CX), Z15
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z17
+	VUNPCKLPS  Z3, Z2, Z1
+	VUNPCKHPS  Z3, Z2, Z3
+	VUNPCKLPS  Z5, Z4, Z18
+	VUNPCKHPS  Z5, Z4, Z19
+	VUNPCKLPS  Z7, Z6, Z5
+	VUNPCKHPS  Z7, Z6, Z7
+	VUNPCKLPS  Z9, Z8, Z20
+	VUNPCKHPS  Z9, Z8, Z21
+	VUNPCKLPS  Z11, Z10, Z9
+	VUNPCKHPS  Z11, Z10, Z11
+	VUNPCKLPS  Z13, Z12, Z22
+	VUNPCKHPS  Z13, Z12, Z23
+	VUNPCKLPS  Z15, Z14, Z13
+	VUNPCKHPS  Z15, Z14, Z15
+	VUNPCKLPD  Z1, Z16, Z0
+	VUNPCKHPD  Z1, Z16, Z1
+	VUNPCKLPD  Z3, Z17, Z2
+	VUNPCKHPD  Z3, Z17, Z3
+	VUNPCKLPD  Z5, Z18, Z4
+	VUNPCKHPD  Z5, Z18, Z5
+	VUNPCKLPD  Z7, Z19, Z6
+	VUNPCKHPD  Z7, Z19, Z7
+	VUNPCKLPD  Z9, Z20, Z8
+	VUNPCKHPD  Z9, Z20, Z9
+	VUNPCKLPD  Z11, Z21, Z10
+	VUNPCKHPD  Z11, Z21, Z11
+	VUNPCKLPD  Z13, Z22, Z12
+	VUNPCKHPD  Z13, Z22, Z13
+	VUNPCKLPD  Z15, Z23, Z14
+	VUNPCKHPD  Z15, Z23, Z15
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0xdd, Z4, Z0, Z0
+	VSHUFF32X4 $0x88, Z12, Z8, Z4
+	VSHUFF32X4 $0xdd, Z12, Z8, Z8
+	VSHUFF32X4 $0x88, Z4, Z16, Z12
+	IMUL3Q     $0x00000000, DX, CX
+	VMOVUPS    Z12, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z4, Z16, Z4
+	IMUL3Q     $0x00000008, DX, CX
+	VMOVUPS    Z4, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z8, Z0, Z4
+	IMUL3Q     $0x00000004, DX, CX
+	VMOVUPS    Z4, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z8, Z0, Z0
+	IMUL3Q     $0x0000000c, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z5, Z1, Z0
+	VSHUFF32X4 $0xdd, Z5, Z1, Z1
+	VSHUFF32X4 $0x88, Z13, Z9, Z4
+	VSHUFF32X4 $0xdd, Z13, Z9, Z5
+	VSHUFF32X4 $0x88, Z4, Z0, Z8
+	IMUL3Q     $0x00000001, DX, CX
+	VMOVUPS    Z8, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z4, Z0, Z0
+	IMUL3Q     $0x00000009, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z5, Z1, Z0
+	IMUL3Q     $0x00000005, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z5, Z1, Z0
+	IMUL3Q     $0x0000000d, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z6, Z2, Z0
+	VSHUFF32X4 $0xdd, Z6, Z2, Z1
+	VSHUFF32X4 $0x88, Z14, Z10, Z2
+	VSHUFF32X4 $0xdd, Z14, Z10, Z4
+	VSHUFF32X4 $0x88, Z2, Z0, Z5
+	IMUL3Q     $0x00000002, DX, CX
+	VMOVUPS    Z5, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z2, Z0, Z0
+	IMUL3Q     $0x0000000a, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z4, Z1, Z0
+	IMUL3Q     $0x00000006, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z4, Z1, Z0
+	IMUL3Q     $0x0000000e, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z7, Z3, Z0
+	VSHUFF32X4 $0xdd, Z7, Z3, Z1
+	VSHUFF32X4 $0x88, Z15, Z11, Z2
+	VSHUFF32X4 $0xdd, Z15, Z11, Z3
+	VSHUFF32X4 $0x88, Z2, Z0, Z4
+	IMUL3Q     $0x00000003, DX, CX
+	VMOVUPS    Z4, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z2, Z0, Z0
+	IMUL3Q     $0x0000000b, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0x88, Z3, Z1, Z0
+	IMUL3Q     $0x00000007, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VSHUFF32X4 $0xdd, Z3, Z1, Z0
+	IMUL3Q     $0x0000000f, DX, CX
+	VMOVUPS    Z0, (AX)(CX*1)
+	VZEROUPPER
+	RET
+
+// func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·attnRunAVX512(SB), NOSPLIT, $0-224
+	MOVQ kt_base+56(FP), AX
+	MOVQ v_base+176(FP), CX
+	MOVQ n+208(FP), DX
+
+tile:
+	MOVQ   s_base+0(FP), BX
+	MOVQ   q_base+24(FP), SI
+	MOVQ   st_base+96(FP), DI
+	MOVQ   corr_base+120(FP), R8
+	MOVQ   ldq+48(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   d+80(FP), R10
+	LEAQ   (SI)(R9*2), R11
+	ADDQ   R9, R11
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+
+qksloop:
+	TESTQ        R10, R10
+	JZ           qksdone
+	VMOVUPS      (AX), Z24
+	VMOVUPS      64(AX), Z25
+	VMOVUPS      128(AX), Z26
+	VMOVUPS      192(AX), Z27
+	VBROADCASTSS (SI), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (SI)(R9*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (SI)(R9*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (R11), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (R11)(R9*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (R11)(R9*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x04, SI
+	ADDQ         $0x04, R11
+	ADDQ         $0x00000100, AX
+	DECQ         R10
+	JMP          qksloop
+
+qksdone:
+	VBROADCASTSS  scale+88(FP), Z24
+	VMULPS        Z24, Z0, Z0
+	VMOVUPS       Z0, (BX)
+	VMULPS        Z24, Z1, Z1
+	VMOVUPS       Z1, 64(BX)
+	VMULPS        Z24, Z2, Z2
+	VMOVUPS       Z2, 128(BX)
+	VMULPS        Z24, Z3, Z3
+	VMOVUPS       Z3, 192(BX)
+	VMAXPS        Z2, Z0, Z0
+	VMAXPS        Z3, Z1, Z1
+	VMAXPS        Z1, Z0, Z0
+	VMULPS        Z24, Z4, Z4
+	VMOVUPS       Z4, 256(BX)
+	VMULPS        Z24, Z5, Z5
+	VMOVUPS       Z5, 320(BX)
+	VMULPS        Z24, Z6, Z6
+	VMOVUPS       Z6, 384(BX)
+	VMULPS        Z24, Z7, Z7
+	VMOVUPS       Z7, 448(BX)
+	VMAXPS        Z6, Z4, Z4
+	VMAXPS        Z7, Z5, Z5
+	VMAXPS        Z5, Z4, Z4
+	VMULPS        Z24, Z8, Z8
+	VMOVUPS       Z8, 512(BX)
+	VMULPS        Z24, Z9, Z9
+	VMOVUPS       Z9, 576(BX)
+	VMULPS        Z24, Z10, Z10
+	VMOVUPS       Z10, 640(BX)
+	VMULPS        Z24, Z11, Z11
+	VMOVUPS       Z11, 704(BX)
+	VMAXPS        Z10, Z8, Z8
+	VMAXPS        Z11, Z9, Z9
+	VMAXPS        Z9, Z8, Z8
+	VMULPS        Z24, Z12, Z12
+	VMOVUPS       Z12, 768(BX)
+	VMULPS        Z24, Z13, Z13
+	VMOVUPS       Z13, 832(BX)
+	VMULPS        Z24, Z14, Z14
+	VMOVUPS       Z14, 896(BX)
+	VMULPS        Z24, Z15, Z15
+	VMOVUPS       Z15, 960(BX)
+	VMAXPS        Z14, Z12, Z12
+	VMAXPS        Z15, Z13, Z13
+	VMAXPS        Z13, Z12, Z12
+	VMULPS        Z24, Z16, Z16
+	VMOVUPS       Z16, 1024(BX)
+	VMULPS        Z24, Z17, Z17
+	VMOVUPS       Z17, 1088(BX)
+	VMULPS        Z24, Z18, Z18
+	VMOVUPS       Z18, 1152(BX)
+	VMULPS        Z24, Z19, Z19
+	VMOVUPS       Z19, 1216(BX)
+	VMAXPS        Z18, Z16, Z16
+	VMAXPS        Z19, Z17, Z17
+	VMAXPS        Z17, Z16, Z16
+	VMULPS        Z24, Z20, Z20
+	VMOVUPS       Z20, 1280(BX)
+	VMULPS        Z24, Z21, Z21
+	VMOVUPS       Z21, 1344(BX)
+	VMULPS        Z24, Z22, Z22
+	VMOVUPS       Z22, 1408(BX)
+	VMULPS        Z24, Z23, Z23
+	VMOVUPS       Z23, 1472(BX)
+	VMAXPS        Z22, Z20, Z20
+	VMAXPS        Z23, Z21, Z21
+	VMAXPS        Z21, Z20, Z20
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VEXTRACTF64X4 $0x01, Z4, Y2
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z12, Y5
+	VEXTRACTF64X4 $0x01, Z16, Y6
+	VEXTRACTF64X4 $0x01, Z20, Y7
+	VMAXPS        Y1, Y0, Y0
+	VMAXPS        Y2, Y4, Y4
+	VMAXPS        Y3, Y8, Y8
+	VMAXPS        Y5, Y12, Y12
+	VMAXPS        Y6, Y16, Y16
+	VMAXPS        Y7, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VEXTRACTF32X4 $0x01, Y4, X2
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y12, X5
+	VEXTRACTF32X4 $0x01, Y16, X6
+	VEXTRACTF32X4 $0x01, Y20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VMOVHLPS      X0, X0, X1
+	VMOVHLPS      X4, X4, X2
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X12, X12, X5
+	VMOVHLPS      X16, X16, X6
+	VMOVHLPS      X20, X20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VMOVSHDUP     X0, X1
+	VMOVSHDUP     X4, X2
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X12, X5
+	VMOVSHDUP     X16, X6
+	VMOVSHDUP     X20, X7
+	VMAXPS        X1, X0, X0
+	VMAXPS        X2, X4, X4
+	VMAXPS        X3, X8, X8
+	VMAXPS        X5, X12, X12
+	VMAXPS        X6, X16, X16
+	VMAXPS        X7, X20, X20
+	VUNPCKLPS     X4, X0, X0
+	VUNPCKLPS     X12, X8, X8
+	VMOVLHPS      X8, X0, X0
+	VUNPCKLPS     X20, X16, X16
+	VINSERTF32X4  $0x01, X16, Z0, Z0
+	VMOVUPS       (DI), Z1
+	VMAXPS        Z1, Z0, Z0
+	VMOVUPS       Z0, (DI)
+	VSUBPS        Z0, Z1, Z1
+	VMOVUPS       c_explo110<>+0(SB), Z2
+	VMAXPS        Z1, Z2, Z1
+	VMULPS        c_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
+	VMOVUPS       c_exp_p0<>+0(SB), Z4
+	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
+	VMULPS        Z1, Z1, Z5
+	VFMADD213PS   Z1, Z5, Z4
+	VADDPS        c_one<>+0(SB), Z4, Z4
+	VSCALEFPS     Z3, Z4, Z1
+	VMOVUPS       Z1, (R8)
+	VMOVUPS       c_lane0<>+0(SB), Z3
+	VPERMPS       Z0, Z3, Z3
+	VMOVUPS       (BX), Z4
+	VSUBPS        Z3, Z4, Z4
+	VMOVUPS       64(BX), Z5
+	VSUBPS        Z3, Z5, Z5
+	VMOVUPS       128(BX), Z6
+	VSUBPS        Z3, Z6, Z6
+	VMOVUPS       192(BX), Z7
+	VSUBPS        Z3, Z7, Z7
+	VMAXPS        Z4, Z2, Z4
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VMULPS        Z4, Z4, Z15
+	VFMADD213PS   Z4, Z15, Z11
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z12
+	VMULPS        Z6, Z6, Z4
+	VFMADD213PS   Z6, Z4, Z13
+	VMULPS        Z7, Z7, Z4
+	VFMADD213PS   Z7, Z4, Z14
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z3, Z11, Z4
+	VSCALEFPS     Z8, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VMOVUPS       Z4, (BX)
+	VMOVAPS       Z4, Z3
+	VMOVUPS       Z5, 64(BX)
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       Z6, 128(BX)
+	VADDPS        Z6, Z3, Z3
+	VMOVUPS       Z7, 192(BX)
+	VADDPS        Z7, Z3, Z3
+	VMOVUPS       c_lane1<>+0(SB), Z4
+	VPERMPS       Z0, Z4, Z4
+	VMOVUPS       256(BX), Z5
+	VSUBPS        Z4, Z5, Z5
+	VMOVUPS       320(BX), Z6
+	VSUBPS        Z4, Z6, Z6
+	VMOVUPS       384(BX), Z7
+	VSUBPS        Z4, Z7, Z7
+	VMOVUPS       448(BX), Z8
+	VSUBPS        Z4, Z8, Z8
+	VMAXPS        Z5, Z2, Z5
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VMULPS        Z5, Z5, Z16
+	VFMADD213PS   Z5, Z16, Z12
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z13
+	VMULPS        Z7, Z7, Z5
+	VFMADD213PS   Z7, Z5, Z14
+	VMULPS        Z8, Z8, Z5
+	VFMADD213PS   Z8, Z5, Z15
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VSCALEFPS     Z4, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VMOVUPS       Z5, 256(BX)
+	VMOVAPS       Z5, Z4
+	VMOVUPS       Z6, 320(BX)
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       Z7, 384(BX)
+	VADDPS        Z7, Z4, Z4
+	VMOVUPS       Z8, 448(BX)
+	VADDPS        Z8, Z4, Z4
+	VMOVUPS       c_lane2<>+0(SB), Z5
+	VPERMPS       Z0, Z5, Z5
+	VMOVUPS       512(BX), Z6
+	VSUBPS        Z5, Z6, Z6
+	VMOVUPS       576(BX), Z7
+	VSUBPS        Z5, Z7, Z7
+	VMOVUPS       640(BX), Z8
+	VSUBPS        Z5, Z8, Z8
+	VMOVUPS       704(BX), Z9
+	VSUBPS        Z5, Z9, Z9
+	VMAXPS        Z6, Z2, Z6
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VMULPS        Z6, Z6, Z17
+	VFMADD213PS   Z6, Z17, Z13
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z14
+	VMULPS        Z8, Z8, Z6
+	VFMADD213PS   Z8, Z6, Z15
+	VMULPS        Z9, Z9, Z6
+	VFMADD213PS   Z9, Z6, Z16
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VSCALEFPS     Z5, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VMOVUPS       Z6, 512(BX)
+	VMOVAPS       Z6, Z5
+	VMOVUPS       Z7, 576(BX)
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       Z8, 640(BX)
+	VADDPS        Z8, Z5, Z5
+	VMOVUPS       Z9, 704(BX)
+	VADDPS        Z9, Z5, Z5
+	VMOVUPS       c_lane3<>+0(SB), Z6
+	VPERMPS       Z0, Z6, Z6
+	VMOVUPS       768(BX), Z7
+	VSUBPS        Z6, Z7, Z7
+	VMOVUPS       832(BX), Z8
+	VSUBPS        Z6, Z8, Z8
+	VMOVUPS       896(BX), Z9
+	VSUBPS        Z6, Z9, Z9
+	VMOVUPS       960(BX), Z10
+	VSUBPS        Z6, Z10, Z10
+	VMAXPS        Z7, Z2, Z7
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VMULPS        Z7, Z7, Z18
+	VFMADD213PS   Z7, Z18, Z14
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z15
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z16
+	VMULPS        Z10, Z10, Z7
+	VFMADD213PS   Z10, Z7, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z6, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VMOVUPS       Z7, 768(BX)
+	VMOVAPS       Z7, Z6
+	VMOVUPS       Z8, 832(BX)
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       Z9, 896(BX)
+	VADDPS        Z9, Z6, Z6
+	VMOVUPS       Z10, 960(BX)
+	VADDPS        Z10, Z6, Z6
+	VMOVUPS       c_lane4<>+0(SB), Z7
+	VPERMPS       Z0, Z7, Z7
+	VMOVUPS       1024(BX), Z8
+	VSUBPS        Z7, Z8, Z8
+	VMOVUPS       1088(BX), Z9
+	VSUBPS        Z7, Z9, Z9
+	VMOVUPS       1152(BX), Z10
+	VSUBPS        Z7, Z10, Z10
+	VMOVUPS       1216(BX), Z11
+	VSUBPS        Z7, Z11, Z11
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMAXPS        Z11, Z2, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z7
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VMULPS        c_log2e<>+0(SB), Z11, Z14
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VRNDSCALEPS   $0x00, Z14, Z14
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VMOVUPS       c_exp_p0<>+0(SB), Z18
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
+	VMULPS        Z8, Z8, Z19
+	VFMADD213PS   Z8, Z19, Z15
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z16
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z17
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z18
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VADDPS        c_one<>+0(SB), Z18, Z18
+	VSCALEFPS     Z7, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VSCALEFPS     Z14, Z18, Z11
+	VMOVUPS       Z8, 1024(BX)
+	VMOVAPS       Z8, Z7
+	VMOVUPS       Z9, 1088(BX)
+	VADDPS        Z9, Z7, Z7
+	VMOVUPS       Z10, 1152(BX)
+	VADDPS        Z10, Z7, Z7
+	VMOVUPS       Z11, 1216(BX)
+	VADDPS        Z11, Z7, Z7
+	VMOVUPS       c_lane5<>+0(SB), Z8
+	VPERMPS       Z0, Z8, Z0
+	VMOVUPS       1280(BX), Z8
+	VSUBPS        Z0, Z8, Z8
+	VMOVUPS       1344(BX), Z9
+	VSUBPS        Z0, Z9, Z9
+	VMOVUPS       1408(BX), Z10
+	VSUBPS        Z0, Z10, Z10
+	VMOVUPS       1472(BX), Z11
+	VSUBPS        Z0, Z11, Z11
+	VMAXPS        Z8, Z2, Z8
+	VMAXPS        Z9, Z2, Z9
+	VMAXPS        Z10, Z2, Z10
+	VMAXPS        Z11, Z2, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z2
+	VMULPS        c_log2e<>+0(SB), Z10, Z12
+	VMULPS        c_log2e<>+0(SB), Z11, Z13
+	VRNDSCALEPS   $0x00, Z0, Z0
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
+	VMULPS        Z8, Z8, Z18
+	VFMADD213PS   Z8, Z18, Z14
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z15
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z16
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z0, Z14, Z8
+	VSCALEFPS     Z2, Z15, Z9
+	VSCALEFPS     Z12, Z16, Z10
+	VSCALEFPS     Z13, Z17, Z11
+	VMOVUPS       Z8, 1280(BX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(BX)
+	VADDPS        Z9, Z0, Z0
+	VMOVUPS       Z10, 1408(BX)
+	VADDPS        Z10, Z0, Z0
+	VMOVUPS       Z11, 1472(BX)
+	VADDPS        Z11, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z3, Y2
+	VEXTRACTF64X4 $0x01, Z4, Y8
+	VEXTRACTF64X4 $0x01, Z5, Y9
+	VEXTRACTF64X4 $0x01, Z6, Y10
+	VEXTRACTF64X4 $0x01, Z7, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y2, Y3, Y3
+	VADDPS        Y8, Y4, Y4
+	VADDPS        Y9, Y5, Y5
+	VADDPS        Y10, Y6, Y6
+	VADDPS        Y11, Y7, Y7
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y3, X2
+	VEXTRACTF32X4 $0x01, Y4, X8
+	VEXTRACTF32X4 $0x01, Y5, X9
+	VEXTRACTF32X4 $0x01, Y6, X10
+	VEXTRACTF32X4 $0x01, Y7, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X3, X3, X2
+	VMOVHLPS      X4, X4, X8
+	VMOVHLPS      X5, X5, X9
+	VMOVHLPS      X6, X6, X10
+	VMOVHLPS      X7, X7, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X3, X2
+	VMOVSHDUP     X4, X8
+	VMOVSHDUP     X5, X9
+	VMOVSHDUP     X6, X10
+	VMOVSHDUP     X7, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X2, X3, X3
+	VADDPS        X8, X4, X4
+	VADDPS        X9, X5, X5
+	VADDPS        X10, X6, X6
+	VADDPS        X11, X7, X7
+	VADDPS        X12, X0, X0
+	VUNPCKLPS     X4, X3, X3
+	VUNPCKLPS     X6, X5, X5
+	VMOVLHPS      X5, X3, X3
+	VUNPCKLPS     X0, X7, X7
+	VINSERTF32X4  $0x01, X7, Z3, Z3
+	VMOVUPS       64(DI), Z0
+	VFMADD213PS   Z3, Z1, Z0
+	VMOVUPS       Z0, 64(DI)
+	XORQ          BX, BX
+
+chunk:
+	MOVQ         o_base+144(FP), SI
+	ADDQ         BX, SI
+	LEAQ         (CX)(BX*1), DI
+	MOVQ         s_base+0(FP), R8
+	MOVQ         corr_base+120(FP), R9
+	MOVQ         ldo+168(FP), R10
+	SHLQ         $0x02, R10
+	MOVQ         ldv+200(FP), R11
+	SHLQ         $0x02, R11
+	MOVQ         $0x00000040, R12
+	LEAQ         (SI)(R10*2), R13
+	ADDQ         R10, R13
+	VBROADCASTSS (R9), Z0
+	VMOVUPS      (SI), Z1
+	VMULPS       Z0, Z1, Z1
+	VMOVUPS      64(SI), Z2
+	VMULPS       Z0, Z2, Z2
+	VMOVUPS      128(SI), Z3
+	VMULPS       Z0, Z3, Z3
+	VMOVUPS      192(SI), Z4
+	VMULPS       Z0, Z4, Z4
+	VBROADCASTSS 4(R9), Z0
+	VMOVUPS      (SI)(R10*1), Z5
+	VMULPS       Z0, Z5, Z5
+	VMOVUPS      64(SI)(R10*1), Z6
+	VMULPS       Z0, Z6, Z6
+	VMOVUPS      128(SI)(R10*1), Z7
+	VMULPS       Z0, Z7, Z7
+	VMOVUPS      192(SI)(R10*1), Z8
+	VMULPS       Z0, Z8, Z8
+	VBROADCASTSS 8(R9), Z0
+	VMOVUPS      (SI)(R10*2), Z9
+	VMULPS       Z0, Z9, Z9
+	VMOVUPS      64(SI)(R10*2), Z10
+	VMULPS       Z0, Z10, Z10
+	VMOVUPS      128(SI)(R10*2), Z11
+	VMULPS       Z0, Z11, Z11
+	VMOVUPS      192(SI)(R10*2), Z12
+	VMULPS       Z0, Z12, Z12
+	VBROADCASTSS 12(R9), Z0
+	VMOVUPS      (R13), Z13
+	VMULPS       Z0, Z13, Z13
+	VMOVUPS      64(R13), Z14
+	VMULPS       Z0, Z14, Z14
+	VMOVUPS      128(R13), Z15
+	VMULPS       Z0, Z15, Z15
+	VMOVUPS      192(R13), Z16
+	VMULPS       Z0, Z16, Z16
+	VBROADCASTSS 16(R9), Z0
+	VMOVUPS      (R13)(R10*1), Z17
+	VMULPS       Z0, Z17, Z17
+	VMOVUPS      64(R13)(R10*1), Z18
+	VMULPS       Z0, Z18, Z18
+	VMOVUPS      128(R13)(R10*1), Z19
+	VMULPS       Z0, Z19, Z19
+	VMOVUPS      192(R13)(R10*1), Z20
+	VMULPS       Z0, Z20, Z20
+	VBROADCASTSS 20(R9), Z0
+	VMOVUPS      (R13)(R10*2), Z21
+	VMULPS       Z0, Z21, Z21
+	VMOVUPS      64(R13)(R10*2), Z22
+	VMULPS       Z0, Z22, Z22
+	VMOVUPS      128(R13)(R10*2), Z23
+	VMULPS       Z0, Z23, Z23
+	VMOVUPS      192(R13)(R10*2), Z24
+	VMULPS       Z0, Z24, Z24
+
+pvloop:
+	TESTQ        R12, R12
+	JZ           pvdone
+	VMOVUPS      (DI), Z0
+	VMOVUPS      64(DI), Z25
+	VMOVUPS      128(DI), Z26
+	VMOVUPS      192(DI), Z27
+	VBROADCASTSS (R8), Z28
+	VFMADD231PS  Z0, Z28, Z1
+	VFMADD231PS  Z25, Z28, Z2
+	VFMADD231PS  Z26, Z28, Z3
+	VFMADD231PS  Z27, Z28, Z4
+	VBROADCASTSS 256(R8), Z28
+	VFMADD231PS  Z0, Z28, Z5
+	VFMADD231PS  Z25, Z28, Z6
+	VFMADD231PS  Z26, Z28, Z7
+	VFMADD231PS  Z27, Z28, Z8
+	VBROADCASTSS 512(R8), Z28
+	VFMADD231PS  Z0, Z28, Z9
+	VFMADD231PS  Z25, Z28, Z10
+	VFMADD231PS  Z26, Z28, Z11
+	VFMADD231PS  Z27, Z28, Z12
+	VBROADCASTSS 768(R8), Z28
+	VFMADD231PS  Z0, Z28, Z13
+	VFMADD231PS  Z25, Z28, Z14
+	VFMADD231PS  Z26, Z28, Z15
+	VFMADD231PS  Z27, Z28, Z16
+	VBROADCASTSS 1024(R8), Z28
+	VFMADD231PS  Z0, Z28, Z17
+	VFMADD231PS  Z25, Z28, Z18
+	VFMADD231PS  Z26, Z28, Z19
+	VFMADD231PS  Z27, Z28, Z20
+	VBROADCASTSS 1280(R8), Z28
+	VFMADD231PS  Z0, Z28, Z21
+	VFMADD231PS  Z25, Z28, Z22
+	VFMADD231PS  Z26, Z28, Z23
+	VFMADD231PS  Z27, Z28, Z24
+	ADDQ         $0x04, R8
+	ADDQ         R11, DI
+	DECQ         R12
+	JMP          pvloop
+
+pvdone:
+	VMOVUPS Z1, (SI)
+	VMOVUPS Z2, 64(SI)
+	VMOVUPS Z3, 128(SI)
+	VMOVUPS Z4, 192(SI)
+	VMOVUPS Z5, (SI)(R10*1)
+	VMOVUPS Z6, 64(SI)(R10*1)
+	VMOVUPS Z7, 128(SI)(R10*1)
+	VMOVUPS Z8, 192(SI)(R10*1)
+	VMOVUPS Z9, (SI)(R10*2)
+	VMOVUPS Z10, 64(SI)(R10*2)
+	VMOVUPS Z11, 128(SI)(R10*2)
+	VMOVUPS Z12, 192(SI)(R10*2)
+	VMOVUPS Z13, (R13)
+	VMOVUPS Z14, 64(R13)
+	VMOVUPS Z15, 128(R13)
+	VMOVUPS Z16, 192(R13)
+	VMOVUPS Z17, (R13)(R10*1)
+	VMOVUPS Z18, 64(R13)(R10*1)
+	VMOVUPS Z19, 128(R13)(R10*1)
+	VMOVUPS Z20, 192(R13)(R10*1)
+	VMOVUPS Z21, (R13)(R10*2)
+	VMOVUPS Z22, 64(R13)(R10*2)
+	VMOVUPS Z23, 128(R13)(R10*2)
+	VMOVUPS Z24, 192(R13)(R10*2)
+	ADDQ    $0x00000100, BX
+	MOVQ    dvc+216(FP), SI
+	SHLQ    $0x08, SI
+	CMPQ    BX, SI
+	JB      chunk
+	MOVQ    ldv+200(FP), BX
+	SHLQ    $0x08, BX
+	ADDQ    BX, CX
+	DECQ    DX
+	JNZ     tile
+	VZEROUPPER
+	RET
+
 // func pvTile6x1AVX512(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 // Requires: AVX, AVX512F
 TEXT ·pvTile6x1AVX512(SB), NOSPLIT, $0-120
@@ -9729,26 +16133,26 @@ TEXT ·pvTile6x1AVX512(SB), NOSPLIT, $0-120
 	SHLQ         $0x02, SI
 	MOVQ         ldo+24(FP), DI
 	SHLQ         $0x02, DI
-	LEAQ         (AX)(DI*2), R8
-	ADDQ         DI, R8
-	MOVQ         corr_base+96(FP), R9
-	VBROADCASTSS (R9), Z0
+	MOVQ         corr_base+96(FP), R8
+	LEAQ         (AX)(DI*2), R9
+	ADDQ         DI, R9
+	VBROADCASTSS (R8), Z0
 	VMOVUPS      (AX), Z1
 	VMULPS       Z0, Z1, Z1
-	VBROADCASTSS 4(R9), Z0
+	VBROADCASTSS 4(R8), Z0
 	VMOVUPS      (AX)(DI*1), Z2
 	VMULPS       Z0, Z2, Z2
-	VBROADCASTSS 8(R9), Z0
+	VBROADCASTSS 8(R8), Z0
 	VMOVUPS      (AX)(DI*2), Z3
 	VMULPS       Z0, Z3, Z3
-	VBROADCASTSS 12(R9), Z0
-	VMOVUPS      (R8), Z4
+	VBROADCASTSS 12(R8), Z0
+	VMOVUPS      (R9), Z4
 	VMULPS       Z0, Z4, Z4
-	VBROADCASTSS 16(R9), Z0
-	VMOVUPS      (R8)(DI*1), Z5
+	VBROADCASTSS 16(R8), Z0
+	VMOVUPS      (R9)(DI*1), Z5
 	VMULPS       Z0, Z5, Z5
-	VBROADCASTSS 20(R9), Z0
-	VMOVUPS      (R8)(DI*2), Z6
+	VBROADCASTSS 20(R8), Z0
+	VMOVUPS      (R9)(DI*2), Z6
 	VMULPS       Z0, Z6, Z6
 
 loop:
@@ -9776,9 +16180,9 @@ done:
 	VMOVUPS Z1, (AX)
 	VMOVUPS Z2, (AX)(DI*1)
 	VMOVUPS Z3, (AX)(DI*2)
-	VMOVUPS Z4, (R8)
-	VMOVUPS Z5, (R8)(DI*1)
-	VMOVUPS Z6, (R8)(DI*2)
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, (R9)(DI*1)
+	VMOVUPS Z6, (R9)(DI*2)
 	VZEROUPPER
 	RET
 
@@ -9793,38 +16197,38 @@ TEXT ·pvTile6x2AVX512(SB), NOSPLIT, $0-120
 	SHLQ         $0x02, SI
 	MOVQ         ldo+24(FP), DI
 	SHLQ         $0x02, DI
-	LEAQ         (AX)(DI*2), R8
-	ADDQ         DI, R8
-	MOVQ         corr_base+96(FP), R9
-	VBROADCASTSS (R9), Z0
+	MOVQ         corr_base+96(FP), R8
+	LEAQ         (AX)(DI*2), R9
+	ADDQ         DI, R9
+	VBROADCASTSS (R8), Z0
 	VMOVUPS      (AX), Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      64(AX), Z2
 	VMULPS       Z0, Z2, Z2
-	VBROADCASTSS 4(R9), Z0
+	VBROADCASTSS 4(R8), Z0
 	VMOVUPS      (AX)(DI*1), Z3
 	VMULPS       Z0, Z3, Z3
 	VMOVUPS      64(AX)(DI*1), Z4
 	VMULPS       Z0, Z4, Z4
-	VBROADCASTSS 8(R9), Z0
+	VBROADCASTSS 8(R8), Z0
 	VMOVUPS      (AX)(DI*2), Z5
 	VMULPS       Z0, Z5, Z5
 	VMOVUPS      64(AX)(DI*2), Z6
 	VMULPS       Z0, Z6, Z6
-	VBROADCASTSS 12(R9), Z0
-	VMOVUPS      (R8), Z7
+	VBROADCASTSS 12(R8), Z0
+	VMOVUPS      (R9), Z7
 	VMULPS       Z0, Z7, Z7
-	VMOVUPS      64(R8), Z8
+	VMOVUPS      64(R9), Z8
 	VMULPS       Z0, Z8, Z8
-	VBROADCASTSS 16(R9), Z0
-	VMOVUPS      (R8)(DI*1), Z9
+	VBROADCASTSS 16(R8), Z0
+	VMOVUPS      (R9)(DI*1), Z9
 	VMULPS       Z0, Z9, Z9
-	VMOVUPS      64(R8)(DI*1), Z10
+	VMOVUPS      64(R9)(DI*1), Z10
 	VMULPS       Z0, Z10, Z10
-	VBROADCASTSS 20(R9), Z0
-	VMOVUPS      (R8)(DI*2), Z11
+	VBROADCASTSS 20(R8), Z0
+	VMOVUPS      (R9)(DI*2), Z11
 	VMULPS       Z0, Z11, Z11
-	VMOVUPS      64(R8)(DI*2), Z12
+	VMOVUPS      64(R9)(DI*2), Z12
 	VMULPS       Z0, Z12, Z12
 
 loop:
@@ -9862,12 +16266,12 @@ done:
 	VMOVUPS Z4, 64(AX)(DI*1)
 	VMOVUPS Z5, (AX)(DI*2)
 	VMOVUPS Z6, 64(AX)(DI*2)
-	VMOVUPS Z7, (R8)
-	VMOVUPS Z8, 64(R8)
-	VMOVUPS Z9, (R8)(DI*1)
-	VMOVUPS Z10, 64(R8)(DI*1)
-	VMOVUPS Z11, (R8)(DI*2)
-	VMOVUPS Z12, 64(R8)(DI*2)
+	VMOVUPS Z7, (R9)
+	VMOVUPS Z8, 64(R9)
+	VMOVUPS Z9, (R9)(DI*1)
+	VMOVUPS Z10, 64(R9)(DI*1)
+	VMOVUPS Z11, (R9)(DI*2)
+	VMOVUPS Z12, 64(R9)(DI*2)
 	VZEROUPPER
 	RET
 
@@ -9882,50 +16286,50 @@ TEXT ·pvTile6x3AVX512(SB), NOSPLIT, $0-120
 	SHLQ         $0x02, SI
 	MOVQ         ldo+24(FP), DI
 	SHLQ         $0x02, DI
-	LEAQ         (AX)(DI*2), R8
-	ADDQ         DI, R8
-	MOVQ         corr_base+96(FP), R9
-	VBROADCASTSS (R9), Z0
+	MOVQ         corr_base+96(FP), R8
+	LEAQ         (AX)(DI*2), R9
+	ADDQ         DI, R9
+	VBROADCASTSS (R8), Z0
 	VMOVUPS      (AX), Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      64(AX), Z2
 	VMULPS       Z0, Z2, Z2
 	VMOVUPS      128(AX), Z3
 	VMULPS       Z0, Z3, Z3
-	VBROADCASTSS 4(R9), Z0
+	VBROADCASTSS 4(R8), Z0
 	VMOVUPS      (AX)(DI*1), Z4
 	VMULPS       Z0, Z4, Z4
 	VMOVUPS      64(AX)(DI*1), Z5
 	VMULPS       Z0, Z5, Z5
 	VMOVUPS      128(AX)(DI*1), Z6
 	VMULPS       Z0, Z6, Z6
-	VBROADCASTSS 8(R9), Z0
+	VBROADCASTSS 8(R8), Z0
 	VMOVUPS      (AX)(DI*2), Z7
 	VMULPS       Z0, Z7, Z7
 	VMOVUPS      64(AX)(DI*2), Z8
 	VMULPS       Z0, Z8, Z8
 	VMOVUPS      128(AX)(DI*2), Z9
 	VMULPS       Z0, Z9, Z9
-	VBROADCASTSS 12(R9), Z0
-	VMOVUPS      (R8), Z10
+	VBROADCASTSS 12(R8), Z0
+	VMOVUPS      (R9), Z10
 	VMULPS       Z0, Z10, Z10
-	VMOVUPS      64(R8), Z11
+	VMOVUPS      64(R9), Z11
 	VMULPS       Z0, Z11, Z11
-	VMOVUPS      128(R8), Z12
+	VMOVUPS      128(R9), Z12
 	VMULPS       Z0, Z12, Z12
-	VBROADCASTSS 16(R9), Z0
-	VMOVUPS      (R8)(DI*1), Z13
+	VBROADCASTSS 16(R8), Z0
+	VMOVUPS      (R9)(DI*1), Z13
 	VMULPS       Z0, Z13, Z13
-	VMOVUPS      64(R8)(DI*1), Z14
+	VMOVUPS      64(R9)(DI*1), Z14
 	VMULPS       Z0, Z14, Z14
-	VMOVUPS      128(R8)(DI*1), Z15
+	VMOVUPS      128(R9)(DI*1), Z15
 	VMULPS       Z0, Z15, Z15
-	VBROADCASTSS 20(R9), Z0
-	VMOVUPS      (R8)(DI*2), Z16
+	VBROADCASTSS 20(R8), Z0
+	VMOVUPS      (R9)(DI*2), Z16
 	VMULPS       Z0, Z16, Z16
-	VMOVUPS      64(R8)(DI*2), Z17
+	VMOVUPS      64(R9)(DI*2), Z17
 	VMULPS       Z0, Z17, Z17
-	VMOVUPS      128(R8)(DI*2), Z18
+	VMOVUPS      128(R9)(DI*2), Z18
 	VMULPS       Z0, Z18, Z18
 
 loop:
@@ -9973,15 +16377,15 @@ done:
 	VMOVUPS Z7, (AX)(DI*2)
 	VMOVUPS Z8, 64(AX)(DI*2)
 	VMOVUPS Z9, 128(AX)(DI*2)
-	VMOVUPS Z10, (R8)
-	VMOVUPS Z11, 64(R8)
-	VMOVUPS Z12, 128(R8)
-	VMOVUPS Z13, (R8)(DI*1)
-	VMOVUPS Z14, 64(R8)(DI*1)
-	VMOVUPS Z15, 128(R8)(DI*1)
-	VMOVUPS Z16, (R8)(DI*2)
-	VMOVUPS Z17, 64(R8)(DI*2)
-	VMOVUPS Z18, 128(R8)(DI*2)
+	VMOVUPS Z10, (R9)
+	VMOVUPS Z11, 64(R9)
+	VMOVUPS Z12, 128(R9)
+	VMOVUPS Z13, (R9)(DI*1)
+	VMOVUPS Z14, 64(R9)(DI*1)
+	VMOVUPS Z15, 128(R9)(DI*1)
+	VMOVUPS Z16, (R9)(DI*2)
+	VMOVUPS Z17, 64(R9)(DI*2)
+	VMOVUPS Z18, 128(R9)(DI*2)
 	VZEROUPPER
 	RET
 
@@ -9996,10 +16400,10 @@ TEXT ·pvTile6x4AVX512(SB), NOSPLIT, $0-120
 	SHLQ         $0x02, SI
 	MOVQ         ldo+24(FP), DI
 	SHLQ         $0x02, DI
-	LEAQ         (AX)(DI*2), R8
-	ADDQ         DI, R8
-	MOVQ         corr_base+96(FP), R9
-	VBROADCASTSS (R9), Z0
+	MOVQ         corr_base+96(FP), R8
+	LEAQ         (AX)(DI*2), R9
+	ADDQ         DI, R9
+	VBROADCASTSS (R8), Z0
 	VMOVUPS      (AX), Z1
 	VMULPS       Z0, Z1, Z1
 	VMOVUPS      64(AX), Z2
@@ -10008,7 +16412,7 @@ TEXT ·pvTile6x4AVX512(SB), NOSPLIT, $0-120
 	VMULPS       Z0, Z3, Z3
 	VMOVUPS      192(AX), Z4
 	VMULPS       Z0, Z4, Z4
-	VBROADCASTSS 4(R9), Z0
+	VBROADCASTSS 4(R8), Z0
 	VMOVUPS      (AX)(DI*1), Z5
 	VMULPS       Z0, Z5, Z5
 	VMOVUPS      64(AX)(DI*1), Z6
@@ -10017,7 +16421,7 @@ TEXT ·pvTile6x4AVX512(SB), NOSPLIT, $0-120
 	VMULPS       Z0, Z7, Z7
 	VMOVUPS      192(AX)(DI*1), Z8
 	VMULPS       Z0, Z8, Z8
-	VBROADCASTSS 8(R9), Z0
+	VBROADCASTSS 8(R8), Z0
 	VMOVUPS      (AX)(DI*2), Z9
 	VMULPS       Z0, Z9, Z9
 	VMOVUPS      64(AX)(DI*2), Z10
@@ -10026,32 +16430,32 @@ TEXT ·pvTile6x4AVX512(SB), NOSPLIT, $0-120
 	VMULPS       Z0, Z11, Z11
 	VMOVUPS      192(AX)(DI*2), Z12
 	VMULPS       Z0, Z12, Z12
-	VBROADCASTSS 12(R9), Z0
-	VMOVUPS      (R8), Z13
+	VBROADCASTSS 12(R8), Z0
+	VMOVUPS      (R9), Z13
 	VMULPS       Z0, Z13, Z13
-	VMOVUPS      64(R8), Z14
+	VMOVUPS      64(R9), Z14
 	VMULPS       Z0, Z14, Z14
-	VMOVUPS      128(R8), Z15
+	VMOVUPS      128(R9), Z15
 	VMULPS       Z0, Z15, Z15
-	VMOVUPS      192(R8), Z16
+	VMOVUPS      192(R9), Z16
 	VMULPS       Z0, Z16, Z16
-	VBROADCASTSS 16(R9), Z0
-	VMOVUPS      (R8)(DI*1), Z17
+	VBROADCASTSS 16(R8), Z0
+	VMOVUPS      (R9)(DI*1), Z17
 	VMULPS       Z0, Z17, Z17
-	VMOVUPS      64(R8)(DI*1), Z18
+	VMOVUPS      64(R9)(DI*1), Z18
 	VMULPS       Z0, Z18, Z18
-	VMOVUPS      128(R8)(DI*1), Z19
+	VMOVUPS      128(R9)(DI*1), Z19
 	VMULPS       Z0, Z19, Z19
-	VMOVUPS      192(R8)(DI*1), Z20
+	VMOVUPS      192(R9)(DI*1), Z20
 	VMULPS       Z0, Z20, Z20
-	VBROADCASTSS 20(R9), Z0
-	VMOVUPS      (R8)(DI*2), Z21
+	VBROADCASTSS 20(R8), Z0
+	VMOVUPS      (R9)(DI*2), Z21
 	VMULPS       Z0, Z21, Z21
-	VMOVUPS      64(R8)(DI*2), Z22
+	VMOVUPS      64(R9)(DI*2), Z22
 	VMULPS       Z0, Z22, Z22
-	VMOVUPS      128(R8)(DI*2), Z23
+	VMOVUPS      128(R9)(DI*2), Z23
 	VMULPS       Z0, Z23, Z23
-	VMOVUPS      192(R8)(DI*2), Z24
+	VMOVUPS      192(R9)(DI*2), Z24
 	VMULPS       Z0, Z24, Z24
 
 loop:
@@ -10109,18 +16513,18 @@ done:
 	VMOVUPS Z10, 64(AX)(DI*2)
 	VMOVUPS Z11, 128(AX)(DI*2)
 	VMOVUPS Z12, 192(AX)(DI*2)
-	VMOVUPS Z13, (R8)
-	VMOVUPS Z14, 64(R8)
-	VMOVUPS Z15, 128(R8)
-	VMOVUPS Z16, 192(R8)
-	VMOVUPS Z17, (R8)(DI*1)
-	VMOVUPS Z18, 64(R8)(DI*1)
-	VMOVUPS Z19, 128(R8)(DI*1)
-	VMOVUPS Z20, 192(R8)(DI*1)
-	VMOVUPS Z21, (R8)(DI*2)
-	VMOVUPS Z22, 64(R8)(DI*2)
-	VMOVUPS Z23, 128(R8)(DI*2)
-	VMOVUPS Z24, 192(R8)(DI*2)
+	VMOVUPS Z13, (R9)
+	VMOVUPS Z14, 64(R9)
+	VMOVUPS Z15, 128(R9)
+	VMOVUPS Z16, 192(R9)
+	VMOVUPS Z17, (R9)(DI*1)
+	VMOVUPS Z18, 64(R9)(DI*1)
+	VMOVUPS Z19, 128(R9)(DI*1)
+	VMOVUPS Z20, 192(R9)(DI*1)
+	VMOVUPS Z21, (R9)(DI*2)
+	VMOVUPS Z22, 64(R9)(DI*2)
+	VMOVUPS Z23, 128(R9)(DI*2)
+	VMOVUPS Z24, 192(R9)(DI*2)
 	VZEROUPPER
 	RET
 
@@ -15128,7 +21532,7 @@ noacc:
 	RET
 
 // func w4Rows1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
 TEXT ·w4Rows1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    qp_base+64(FP), AX
 	MOVQ    s_base+88(FP), CX
@@ -15211,7 +21615,7 @@ store:
 	VMOVSS        (R9)(DI*4), X2
 	VEXTRACTF64X4 $0x01, Z1, Y3
 	VADDPS        Y3, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X3
+	VEXTRACTF32X4 $0x01, Y1, X3
 	VADDPS        X3, X1, X1
 	VMOVHLPS      X1, X1, X3
 	VADDPS        X3, X1, X1
@@ -15247,7 +21651,7 @@ DATA c_nib<>+60(SB)/4, $0x0000000f
 GLOBL c_nib<>(SB), RODATA|NOPTR, $64
 
 // func w4Rows2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
 TEXT ·w4Rows2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    qp_base+64(FP), AX
 	MOVQ    s_base+88(FP), CX
@@ -15339,8 +21743,8 @@ store:
 	VEXTRACTF64X4 $0x01, Z2, Y5
 	VADDPS        Y4, Y1, Y1
 	VADDPS        Y5, Y2, Y2
-	VEXTRACTF128  $0x01, Y1, X4
-	VEXTRACTF128  $0x01, Y2, X5
+	VEXTRACTF32X4 $0x01, Y1, X4
+	VEXTRACTF32X4 $0x01, Y2, X5
 	VADDPS        X4, X1, X1
 	VADDPS        X5, X2, X2
 	VMOVHLPS      X1, X1, X4
@@ -15366,7 +21770,7 @@ done:
 	RET
 
 // func w4Rows3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
 TEXT ·w4Rows3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    qp_base+64(FP), AX
 	MOVQ    s_base+88(FP), CX
@@ -15467,9 +21871,9 @@ store:
 	VADDPS        Y5, Y1, Y1
 	VADDPS        Y6, Y2, Y2
 	VADDPS        Y7, Y3, Y3
-	VEXTRACTF128  $0x01, Y1, X5
-	VEXTRACTF128  $0x01, Y2, X6
-	VEXTRACTF128  $0x01, Y3, X7
+	VEXTRACTF32X4 $0x01, Y1, X5
+	VEXTRACTF32X4 $0x01, Y2, X6
+	VEXTRACTF32X4 $0x01, Y3, X7
 	VADDPS        X5, X1, X1
 	VADDPS        X6, X2, X2
 	VADDPS        X7, X3, X3
@@ -15503,7 +21907,7 @@ done:
 	RET
 
 // func w4Rows4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
 TEXT ·w4Rows4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    qp_base+64(FP), AX
 	MOVQ    s_base+88(FP), CX
@@ -15613,10 +22017,10 @@ store:
 	VADDPS        Y7, Y2, Y2
 	VADDPS        Y8, Y3, Y3
 	VADDPS        Y9, Y4, Y4
-	VEXTRACTF128  $0x01, Y1, X6
-	VEXTRACTF128  $0x01, Y2, X7
-	VEXTRACTF128  $0x01, Y3, X8
-	VEXTRACTF128  $0x01, Y4, X9
+	VEXTRACTF32X4 $0x01, Y1, X6
+	VEXTRACTF32X4 $0x01, Y2, X7
+	VEXTRACTF32X4 $0x01, Y3, X8
+	VEXTRACTF32X4 $0x01, Y4, X9
 	VADDPS        X6, X1, X1
 	VADDPS        X7, X2, X2
 	VADDPS        X8, X3, X3
@@ -17738,7 +24142,7 @@ done:
 	RET
 
 // func quantI8AVX512(q []int8, x []float32, inv float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, MMX+
 TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	MOVQ         q_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -17746,6 +24150,40 @@ TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	VBROADCASTSS inv+48(FP), Z0
 	VMOVUPS      c_m127<>+0(SB), Z1
 	VMOVUPS      c_p127<>+0(SB), Z2
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
+
+loop64:
+	CMPQ       DX, $0x40
+	JB         loop
+	PREFETCHT0 (CX)(BX*1)
+	VMULPS     (CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, (AX)
+	PREFETCHT0 64(CX)(BX*1)
+	VMULPS     64(CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, 16(AX)
+	PREFETCHT0 128(CX)(BX*1)
+	VMULPS     128(CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, 32(AX)
+	PREFETCHT0 192(CX)(BX*1)
+	VMULPS     192(CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, 48(AX)
+	ADDQ       $0x00000100, CX
+	ADDQ       $0x40, AX
+	SUBQ       $0x40, DX
+	JMP        loop64
 
 loop:
 	CMPQ      DX, $0x10
@@ -17974,12 +24412,14 @@ DATA c_packperm<>+28(SB)/4, $0x00000007
 GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
 
 // func w4RangeAVX512(r []int32, w []float32, gs int)
-// Requires: AVX, AVX2, AVX512F, BMI2
+// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
 TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	MOVQ    r_base+0(FP), CX
 	MOVQ    w_base+24(FP), BX
 	MOVQ    w_len+32(FP), AX
 	MOVQ    gs+48(FP), SI
+	MOVQ    AX, DI
+	SHLQ    $0x02, DI
 	XORQ    DX, DX
 	DIVQ    SI
 	VMOVUPS c_absmask<>+0(SB), Z0
@@ -17990,46 +24430,49 @@ group:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	MOVQ   BX, DX
-	MOVQ   SI, DI
+	MOVQ   SI, R8
 
 unrolled:
-	CMPQ    DI, $0x00000020
-	JB      single
-	VMOVUPS (DX), Z3
-	VPSRAD  $0x1f, Z3, Z4
-	VPANDD  Z0, Z4, Z4
-	VPXORD  Z4, Z3, Z3
-	VPMINSD Z3, Z1, Z1
-	VPMAXSD Z3, Z2, Z2
-	VMOVUPS 64(DX), Z3
-	VPSRAD  $0x1f, Z3, Z4
-	VPANDD  Z0, Z4, Z4
-	VPXORD  Z4, Z3, Z3
-	VPMINSD Z3, Z1, Z1
-	VPMAXSD Z3, Z2, Z2
-	ADDQ    $0x00000080, DX
-	SUBQ    $0x00000020, DI
-	JMP     unrolled
+	CMPQ       R8, $0x00000020
+	JB         single
+	PREFETCHT1 (DX)(DI*1)
+	VMOVUPS    (DX), Z3
+	VPSRAD     $0x1f, Z3, Z4
+	VPANDD     Z0, Z4, Z4
+	VPXORD     Z4, Z3, Z3
+	VPMINSD    Z3, Z1, Z1
+	VPMAXSD    Z3, Z2, Z2
+	PREFETCHT1 64(DX)(DI*1)
+	VMOVUPS    64(DX), Z3
+	VPSRAD     $0x1f, Z3, Z4
+	VPANDD     Z0, Z4, Z4
+	VPXORD     Z4, Z3, Z3
+	VPMINSD    Z3, Z1, Z1
+	VPMAXSD    Z3, Z2, Z2
+	ADDQ       $0x00000080, DX
+	SUBQ       $0x00000020, R8
+	JMP        unrolled
 
 single:
-	CMPQ    DI, $0x00000010
-	JB      tail
-	VMOVUPS (DX), Z3
-	VPSRAD  $0x1f, Z3, Z4
-	VPANDD  Z0, Z4, Z4
-	VPXORD  Z4, Z3, Z3
-	VPMINSD Z3, Z1, Z1
-	VPMAXSD Z3, Z2, Z2
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x00000010, DI
-	JMP     single
+	CMPQ       R8, $0x00000010
+	JB         tail
+	PREFETCHT1 (DX)(DI*1)
+	VMOVUPS    (DX), Z3
+	VPSRAD     $0x1f, Z3, Z4
+	VPANDD     Z0, Z4, Z4
+	VPXORD     Z4, Z3, Z3
+	VPMINSD    Z3, Z1, Z1
+	VPMAXSD    Z3, Z2, Z2
+	ADDQ       $0x00000040, DX
+	SUBQ       $0x00000010, R8
+	JMP        single
 
 tail:
-	TESTQ     DI, DI
+	TESTQ     R8, R8
 	JZ        done
-	MOVQ      $-1, R8
-	BZHIQ     DI, R8, R8
-	KMOVW     R8, K1
+	MOVQ      $-1, R9
+	BZHIQ     R8, R9, R9
+	KMOVW     R9, K1
 	VMOVUPS.Z (DX), K1, Z3
 	VPSRAD    $0x1f, Z3, Z4
 	VPANDD    Z0, Z4, Z4
@@ -18941,6 +25384,930 @@ done:
 	VZEROUPPER
 	RET
 
+// func gemmF32Tile1x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile1x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z3
+	VMOVUPS      64(CX), Z4
+	VMOVUPS      128(CX), Z5
+	VBROADCASTSS (AX), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile2x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile2x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z6
+	VMOVUPS      64(CX), Z7
+	VMOVUPS      128(CX), Z8
+	VBROADCASTSS (AX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(AX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile3x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile3x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z9
+	VMOVUPS      64(CX), Z10
+	VMOVUPS      128(CX), Z11
+	VBROADCASTSS (AX), Z12
+	VFMADD231PS  Z9, Z12, Z0
+	VFMADD231PS  Z10, Z12, Z1
+	VFMADD231PS  Z11, Z12, Z2
+	VBROADCASTSS 4(AX), Z12
+	VFMADD231PS  Z9, Z12, Z3
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS 8(AX), Z12
+	VFMADD231PS  Z9, Z12, Z6
+	VFMADD231PS  Z10, Z12, Z7
+	VFMADD231PS  Z11, Z12, Z8
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile4x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile4x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z12
+	VMOVUPS      64(CX), Z13
+	VMOVUPS      128(CX), Z14
+	VBROADCASTSS (AX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(AX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(AX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(AX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile5x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile5x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	VMOVUPS 128(AX), Z14
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z15
+	VMOVUPS      64(CX), Z16
+	VMOVUPS      128(CX), Z17
+	VBROADCASTSS (AX), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSS 4(AX), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS 8(AX), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSS 12(AX), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS 16(AX), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	VMOVUPS Z14, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile6x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile6x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	VMOVUPS 128(AX), Z14
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z15
+	VMOVUPS 64(AX), Z16
+	VMOVUPS 128(AX), Z17
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z18
+	VMOVUPS      64(CX), Z19
+	VMOVUPS      128(CX), Z20
+	VBROADCASTSS (AX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(AX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(AX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(AX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(AX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(AX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	VMOVUPS Z14, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z15, (AX)
+	VMOVUPS Z16, 64(AX)
+	VMOVUPS Z17, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile7x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile7x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	VMOVUPS 128(AX), Z14
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z15
+	VMOVUPS 64(AX), Z16
+	VMOVUPS 128(AX), Z17
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z18
+	VMOVUPS 64(AX), Z19
+	VMOVUPS 128(AX), Z20
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z21
+	VMOVUPS      64(CX), Z22
+	VMOVUPS      128(CX), Z23
+	VBROADCASTSS (AX), Z24
+	VFMADD231PS  Z21, Z24, Z0
+	VFMADD231PS  Z22, Z24, Z1
+	VFMADD231PS  Z23, Z24, Z2
+	VBROADCASTSS 4(AX), Z24
+	VFMADD231PS  Z21, Z24, Z3
+	VFMADD231PS  Z22, Z24, Z4
+	VFMADD231PS  Z23, Z24, Z5
+	VBROADCASTSS 8(AX), Z24
+	VFMADD231PS  Z21, Z24, Z6
+	VFMADD231PS  Z22, Z24, Z7
+	VFMADD231PS  Z23, Z24, Z8
+	VBROADCASTSS 12(AX), Z24
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSS 16(AX), Z24
+	VFMADD231PS  Z21, Z24, Z12
+	VFMADD231PS  Z22, Z24, Z13
+	VFMADD231PS  Z23, Z24, Z14
+	VBROADCASTSS 20(AX), Z24
+	VFMADD231PS  Z21, Z24, Z15
+	VFMADD231PS  Z22, Z24, Z16
+	VFMADD231PS  Z23, Z24, Z17
+	VBROADCASTSS 24(AX), Z24
+	VFMADD231PS  Z21, Z24, Z18
+	VFMADD231PS  Z22, Z24, Z19
+	VFMADD231PS  Z23, Z24, Z20
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	VMOVUPS Z14, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z15, (AX)
+	VMOVUPS Z16, 64(AX)
+	VMOVUPS Z17, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z18, (AX)
+	VMOVUPS Z19, 64(AX)
+	VMOVUPS Z20, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Tile8x48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	VMOVUPS 128(AX), Z14
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z15
+	VMOVUPS 64(AX), Z16
+	VMOVUPS 128(AX), Z17
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z18
+	VMOVUPS 64(AX), Z19
+	VMOVUPS 128(AX), Z20
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z21
+	VMOVUPS 64(AX), Z22
+	VMOVUPS 128(AX), Z23
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Z24
+	VMOVUPS      64(CX), Z25
+	VMOVUPS      128(CX), Z26
+	VBROADCASTSS (AX), Z27
+	VFMADD231PS  Z24, Z27, Z0
+	VFMADD231PS  Z25, Z27, Z1
+	VFMADD231PS  Z26, Z27, Z2
+	VBROADCASTSS 4(AX), Z27
+	VFMADD231PS  Z24, Z27, Z3
+	VFMADD231PS  Z25, Z27, Z4
+	VFMADD231PS  Z26, Z27, Z5
+	VBROADCASTSS 8(AX), Z27
+	VFMADD231PS  Z24, Z27, Z6
+	VFMADD231PS  Z25, Z27, Z7
+	VFMADD231PS  Z26, Z27, Z8
+	VBROADCASTSS 12(AX), Z27
+	VFMADD231PS  Z24, Z27, Z9
+	VFMADD231PS  Z25, Z27, Z10
+	VFMADD231PS  Z26, Z27, Z11
+	VBROADCASTSS 16(AX), Z27
+	VFMADD231PS  Z24, Z27, Z12
+	VFMADD231PS  Z25, Z27, Z13
+	VFMADD231PS  Z26, Z27, Z14
+	VBROADCASTSS 20(AX), Z27
+	VFMADD231PS  Z24, Z27, Z15
+	VFMADD231PS  Z25, Z27, Z16
+	VFMADD231PS  Z26, Z27, Z17
+	VBROADCASTSS 24(AX), Z27
+	VFMADD231PS  Z24, Z27, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VFMADD231PS  Z26, Z27, Z20
+	VBROADCASTSS 28(AX), Z27
+	VFMADD231PS  Z24, Z27, Z21
+	VFMADD231PS  Z25, Z27, Z22
+	VFMADD231PS  Z26, Z27, Z23
+	ADDQ         DX, AX
+	ADDQ         $0x000000c0, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	VMOVUPS Z14, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z15, (AX)
+	VMOVUPS Z16, 64(AX)
+	VMOVUPS Z17, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z18, (AX)
+	VMOVUPS Z19, 64(AX)
+	VMOVUPS Z20, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z21, (AX)
+	VMOVUPS Z22, 64(AX)
+	VMOVUPS Z23, 128(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile1x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Tile1x24AVX2(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Y3
+	VMOVUPS      32(CX), Y4
+	VMOVUPS      64(CX), Y5
+	VBROADCASTSS (AX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	ADDQ         DX, AX
+	ADDQ         $0x00000060, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile2x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Tile2x24AVX2(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y3
+	VMOVUPS 32(AX), Y4
+	VMOVUPS 64(AX), Y5
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Y6
+	VMOVUPS      32(CX), Y7
+	VMOVUPS      64(CX), Y8
+	VBROADCASTSS (AX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(AX), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	ADDQ         DX, AX
+	ADDQ         $0x00000060, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y3, (AX)
+	VMOVUPS Y4, 32(AX)
+	VMOVUPS Y5, 64(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile3x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Tile3x24AVX2(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y3
+	VMOVUPS 32(AX), Y4
+	VMOVUPS 64(AX), Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VMOVUPS 32(AX), Y7
+	VMOVUPS 64(AX), Y8
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Y9
+	VMOVUPS      32(CX), Y10
+	VMOVUPS      64(CX), Y11
+	VBROADCASTSS (AX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(AX), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(AX), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	ADDQ         DX, AX
+	ADDQ         $0x00000060, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y3, (AX)
+	VMOVUPS Y4, 32(AX)
+	VMOVUPS Y5, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 32(AX)
+	VMOVUPS Y8, 64(AX)
+	VZEROUPPER
+	RET
+
+// func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Tile4x24AVX2(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y3
+	VMOVUPS 32(AX), Y4
+	VMOVUPS 64(AX), Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VMOVUPS 32(AX), Y7
+	VMOVUPS 64(AX), Y8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y9
+	VMOVUPS 32(AX), Y10
+	VMOVUPS 64(AX), Y11
+	MOVQ    xp_base+64(FP), AX
+	MOVQ    wp_base+96(FP), CX
+	MOVQ    ldx+88(FP), DX
+	SHLQ    $0x02, DX
+	MOVQ    kc+120(FP), BX
+	MOVQ    pf_base+128(FP), SI
+	TESTQ   BX, BX
+	JZ      store
+
+loop:
+	PREFETCHT1   (SI)
+	ADDQ         $0x40, SI
+	VMOVUPS      (CX), Y12
+	VMOVUPS      32(CX), Y13
+	VMOVUPS      64(CX), Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(AX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         DX, AX
+	ADDQ         $0x00000060, CX
+	DECQ         BX
+	JNZ          loop
+
+store:
+	MOVQ    y_base+0(FP), AX
+	MOVQ    ldy+24(FP), CX
+	SHLQ    $0x02, CX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y3, (AX)
+	VMOVUPS Y4, 32(AX)
+	VMOVUPS Y5, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 32(AX)
+	VMOVUPS Y8, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y9, (AX)
+	VMOVUPS Y10, 32(AX)
+	VMOVUPS Y11, 64(AX)
+	VZEROUPPER
+	RET
+
 // func wqDots8AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·wqDots8AVX512(SB), NOSPLIT, $0-104
@@ -19719,6 +27086,257 @@ done:
 	VZEROUPPER
 	RET
 
+// func fma64PeakAVX512(n int, mul float64, add float64, out []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·fma64PeakAVX512(SB), NOSPLIT, $0-48
+	MOVQ         n+0(FP), AX
+	VBROADCASTSD mul+8(FP), Z0
+	VBROADCASTSD add+16(FP), Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VFMADD213PD Z1, Z0, Z2
+	VFMADD213PD Z1, Z0, Z3
+	VFMADD213PD Z1, Z0, Z4
+	VFMADD213PD Z1, Z0, Z5
+	VFMADD213PD Z1, Z0, Z6
+	VFMADD213PD Z1, Z0, Z7
+	VFMADD213PD Z1, Z0, Z8
+	VFMADD213PD Z1, Z0, Z9
+	VFMADD213PD Z1, Z0, Z10
+	VFMADD213PD Z1, Z0, Z11
+	VFMADD213PD Z1, Z0, Z12
+	VFMADD213PD Z1, Z0, Z13
+	DECQ        AX
+	JNZ         loop
+
+done:
+	MOVQ    out_base+24(FP), AX
+	VMOVUPD Z2, (AX)
+	VMOVUPD Z3, 64(AX)
+	VMOVUPD Z4, 128(AX)
+	VMOVUPD Z5, 192(AX)
+	VMOVUPD Z6, 256(AX)
+	VMOVUPD Z7, 320(AX)
+	VMOVUPD Z8, 384(AX)
+	VMOVUPD Z9, 448(AX)
+	VMOVUPD Z10, 512(AX)
+	VMOVUPD Z11, 576(AX)
+	VMOVUPD Z12, 640(AX)
+	VMOVUPD Z13, 704(AX)
+	VZEROUPPER
+	RET
+
+// func aluPeakAVX512(n int, add uint32, out []int32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·aluPeakAVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS add+8(FP), Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VPSRAD $0x01, Z1, Z1
+	VPSRAD $0x01, Z2, Z2
+	VPSRAD $0x01, Z3, Z3
+	VPSRAD $0x01, Z4, Z4
+	VPSRAD $0x01, Z5, Z5
+	VPSRAD $0x01, Z6, Z6
+	VPSRAD $0x01, Z7, Z7
+	VPSRAD $0x01, Z8, Z8
+	VPSRAD $0x01, Z9, Z9
+	VPSRAD $0x01, Z10, Z10
+	VPSRAD $0x01, Z11, Z11
+	VPSRAD $0x01, Z12, Z12
+	VPADDD Z0, Z1, Z1
+	VPADDD Z0, Z2, Z2
+	VPADDD Z0, Z3, Z3
+	VPADDD Z0, Z4, Z4
+	VPADDD Z0, Z5, Z5
+	VPADDD Z0, Z6, Z6
+	VPADDD Z0, Z7, Z7
+	VPADDD Z0, Z8, Z8
+	VPADDD Z0, Z9, Z9
+	VPADDD Z0, Z10, Z10
+	VPADDD Z0, Z11, Z11
+	VPADDD Z0, Z12, Z12
+	DECQ   AX
+	JNZ    loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Z1, (AX)
+	VMOVUPS Z2, 64(AX)
+	VMOVUPS Z3, 128(AX)
+	VMOVUPS Z4, 192(AX)
+	VMOVUPS Z5, 256(AX)
+	VMOVUPS Z6, 320(AX)
+	VMOVUPS Z7, 384(AX)
+	VMOVUPS Z8, 448(AX)
+	VMOVUPS Z9, 512(AX)
+	VMOVUPS Z10, 576(AX)
+	VMOVUPS Z11, 640(AX)
+	VMOVUPS Z12, 704(AX)
+	VZEROUPPER
+	RET
+
+// func expPeakAVX512(n int, arg float32, out []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·expPeakAVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS arg+8(FP), Z0
+	VMOVUPS      c_explo<>+0(SB), Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VMOVAPS      Z0, Z8
+	VMOVAPS      Z0, Z9
+	VMOVAPS      Z0, Z10
+	VMOVAPS      Z0, Z11
+	VMOVAPS      Z0, Z12
+	VMOVAPS      Z0, Z13
+	VMAXPS       Z8, Z1, Z8
+	VMAXPS       Z9, Z1, Z9
+	VMAXPS       Z10, Z1, Z10
+	VMAXPS       Z11, Z1, Z11
+	VMAXPS       Z12, Z1, Z12
+	VMAXPS       Z13, Z1, Z13
+	VMULPS       c_log2e<>+0(SB), Z8, Z14
+	VMULPS       c_log2e<>+0(SB), Z9, Z15
+	VMULPS       c_log2e<>+0(SB), Z10, Z16
+	VMULPS       c_log2e<>+0(SB), Z11, Z17
+	VMULPS       c_log2e<>+0(SB), Z12, Z18
+	VMULPS       c_log2e<>+0(SB), Z13, Z19
+	VRNDSCALEPS  $0x00, Z14, Z14
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VRNDSCALEPS  $0x00, Z17, Z17
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS c_ln2hi<>+0(SB), Z14, Z8
+	VFNMADD231PS c_ln2hi<>+0(SB), Z15, Z9
+	VFNMADD231PS c_ln2hi<>+0(SB), Z16, Z10
+	VFNMADD231PS c_ln2hi<>+0(SB), Z17, Z11
+	VFNMADD231PS c_ln2hi<>+0(SB), Z18, Z12
+	VFNMADD231PS c_ln2hi<>+0(SB), Z19, Z13
+	VFNMADD231PS c_ln2lo<>+0(SB), Z14, Z8
+	VFNMADD231PS c_ln2lo<>+0(SB), Z15, Z9
+	VFNMADD231PS c_ln2lo<>+0(SB), Z16, Z10
+	VFNMADD231PS c_ln2lo<>+0(SB), Z17, Z11
+	VFNMADD231PS c_ln2lo<>+0(SB), Z18, Z12
+	VFNMADD231PS c_ln2lo<>+0(SB), Z19, Z13
+	VMOVUPS      c_exp_p0<>+0(SB), Z20
+	VMOVUPS      c_exp_p0<>+0(SB), Z21
+	VMOVUPS      c_exp_p0<>+0(SB), Z22
+	VMOVUPS      c_exp_p0<>+0(SB), Z23
+	VMOVUPS      c_exp_p0<>+0(SB), Z24
+	VMOVUPS      c_exp_p0<>+0(SB), Z25
+	VFMADD213PS  c_exp_p1<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p1<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p1<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p1<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p1<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p1<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p2<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p2<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p2<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p2<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p2<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p2<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p3<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p3<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p3<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p3<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p3<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p3<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p4<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p4<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p4<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p4<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p4<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p4<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p5<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p5<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p5<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p5<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p5<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p5<>+0(SB), Z13, Z25
+	VMULPS       Z8, Z8, Z26
+	VFMADD213PS  Z8, Z26, Z20
+	VMULPS       Z9, Z9, Z8
+	VFMADD213PS  Z9, Z8, Z21
+	VMULPS       Z10, Z10, Z8
+	VFMADD213PS  Z10, Z8, Z22
+	VMULPS       Z11, Z11, Z8
+	VFMADD213PS  Z11, Z8, Z23
+	VMULPS       Z12, Z12, Z8
+	VFMADD213PS  Z12, Z8, Z24
+	VMULPS       Z13, Z13, Z8
+	VFMADD213PS  Z13, Z8, Z25
+	VADDPS       c_one<>+0(SB), Z20, Z20
+	VADDPS       c_one<>+0(SB), Z21, Z21
+	VADDPS       c_one<>+0(SB), Z22, Z22
+	VADDPS       c_one<>+0(SB), Z23, Z23
+	VADDPS       c_one<>+0(SB), Z24, Z24
+	VADDPS       c_one<>+0(SB), Z25, Z25
+	VSCALEFPS    Z14, Z20, Z8
+	VSCALEFPS    Z15, Z21, Z9
+	VSCALEFPS    Z16, Z22, Z10
+	VSCALEFPS    Z17, Z23, Z11
+	VSCALEFPS    Z18, Z24, Z12
+	VSCALEFPS    Z19, Z25, Z13
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z5, Z5
+	VADDPS       Z12, Z6, Z6
+	VADDPS       Z13, Z7, Z7
+	DECQ         AX
+	JNZ          loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	VMOVUPS Z4, 128(AX)
+	VMOVUPS Z5, 192(AX)
+	VMOVUPS Z6, 256(AX)
+	VMOVUPS Z7, 320(AX)
+	VZEROUPPER
+	RET
+
 // func readPeakAVX512(x []float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
 TEXT ·readPeakAVX512(SB), NOSPLIT, $0-32
@@ -19963,6 +27581,187 @@ done:
 	VMOVUPS Y11, 288(AX)
 	VMOVUPS Y12, 320(AX)
 	VMOVUPS Y13, 352(AX)
+	VZEROUPPER
+	RET
+
+// func fma64PeakAVX2(n int, mul float64, add float64, out []float64)
+// Requires: AVX, FMA3
+TEXT ·fma64PeakAVX2(SB), NOSPLIT, $0-48
+	MOVQ         n+0(FP), AX
+	VBROADCASTSD mul+8(FP), Y0
+	VBROADCASTSD add+16(FP), Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y12, Y12, Y12
+	VXORPS       Y13, Y13, Y13
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VFMADD213PD Y1, Y0, Y2
+	VFMADD213PD Y1, Y0, Y3
+	VFMADD213PD Y1, Y0, Y4
+	VFMADD213PD Y1, Y0, Y5
+	VFMADD213PD Y1, Y0, Y6
+	VFMADD213PD Y1, Y0, Y7
+	VFMADD213PD Y1, Y0, Y8
+	VFMADD213PD Y1, Y0, Y9
+	VFMADD213PD Y1, Y0, Y10
+	VFMADD213PD Y1, Y0, Y11
+	VFMADD213PD Y1, Y0, Y12
+	VFMADD213PD Y1, Y0, Y13
+	DECQ        AX
+	JNZ         loop
+
+done:
+	MOVQ    out_base+24(FP), AX
+	VMOVUPD Y2, (AX)
+	VMOVUPD Y3, 32(AX)
+	VMOVUPD Y4, 64(AX)
+	VMOVUPD Y5, 96(AX)
+	VMOVUPD Y6, 128(AX)
+	VMOVUPD Y7, 160(AX)
+	VMOVUPD Y8, 192(AX)
+	VMOVUPD Y9, 224(AX)
+	VMOVUPD Y10, 256(AX)
+	VMOVUPD Y11, 288(AX)
+	VMOVUPD Y12, 320(AX)
+	VMOVUPD Y13, 352(AX)
+	VZEROUPPER
+	RET
+
+// func aluPeakAVX2(n int, add uint32, out []int32)
+// Requires: AVX, AVX2
+TEXT ·aluPeakAVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS add+8(FP), Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y12, Y12, Y12
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VPSRAD $0x01, Y1, Y1
+	VPSRAD $0x01, Y2, Y2
+	VPSRAD $0x01, Y3, Y3
+	VPSRAD $0x01, Y4, Y4
+	VPSRAD $0x01, Y5, Y5
+	VPSRAD $0x01, Y6, Y6
+	VPSRAD $0x01, Y7, Y7
+	VPSRAD $0x01, Y8, Y8
+	VPSRAD $0x01, Y9, Y9
+	VPSRAD $0x01, Y10, Y10
+	VPSRAD $0x01, Y11, Y11
+	VPSRAD $0x01, Y12, Y12
+	VPADDD Y0, Y1, Y1
+	VPADDD Y0, Y2, Y2
+	VPADDD Y0, Y3, Y3
+	VPADDD Y0, Y4, Y4
+	VPADDD Y0, Y5, Y5
+	VPADDD Y0, Y6, Y6
+	VPADDD Y0, Y7, Y7
+	VPADDD Y0, Y8, Y8
+	VPADDD Y0, Y9, Y9
+	VPADDD Y0, Y10, Y10
+	VPADDD Y0, Y11, Y11
+	VPADDD Y0, Y12, Y12
+	DECQ   AX
+	JNZ    loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, 32(AX)
+	VMOVUPS Y3, 64(AX)
+	VMOVUPS Y4, 96(AX)
+	VMOVUPS Y5, 128(AX)
+	VMOVUPS Y6, 160(AX)
+	VMOVUPS Y7, 192(AX)
+	VMOVUPS Y8, 224(AX)
+	VMOVUPS Y9, 256(AX)
+	VMOVUPS Y10, 288(AX)
+	VMOVUPS Y11, 320(AX)
+	VMOVUPS Y12, 352(AX)
+	VZEROUPPER
+	RET
+
+// func expPeakAVX2(n int, arg float32, out []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expPeakAVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS arg+8(FP), Y0
+	VMOVUPS      c_explo<>+0(SB), Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VMOVAPS      Y0, Y4
+	VMOVAPS      Y0, Y5
+	VMAXPS       Y4, Y1, Y4
+	VMAXPS       Y5, Y1, Y5
+	VMULPS       c_log2e<>+0(SB), Y4, Y6
+	VMULPS       c_log2e<>+0(SB), Y5, Y7
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y5
+	VMOVUPS      c_exp_p0<>+0(SB), Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VMULPS       Y4, Y4, Y10
+	VFMADD213PS  Y4, Y10, Y8
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y9
+	VADDPS       c_one<>+0(SB), Y8, Y8
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VCVTPS2DQ    Y6, Y4
+	VCVTPS2DQ    Y7, Y5
+	VPADDD       c_i127<>+0(SB), Y4, Y4
+	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y8, Y4
+	VMULPS       Y5, Y9, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	DECQ         AX
+	JNZ          loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, 32(AX)
 	VZEROUPPER
 	RET
 

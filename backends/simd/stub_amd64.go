@@ -92,15 +92,6 @@ func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []f
 //go:noescape
 func seluAVX512(y []float32, x []float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX-512)
-//
-//go:noescape
-func seluNTAVX512(y []float32, x []float32)
-
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -117,6 +108,34 @@ func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 //
 //go:noescape
 func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func seluNTAVX512(y []float32, x []float32)
+
+// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
+// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
+// the other slices hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+
+// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
+// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
+// least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -309,15 +328,6 @@ func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []flo
 //go:noescape
 func seluAVX2(y []float32, x []float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX2+FMA)
-//
-//go:noescape
-func seluNTAVX2(y []float32, x []float32)
-
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -334,6 +344,34 @@ func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float3
 //
 //go:noescape
 func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluNTAVX2(y []float32, x []float32)
+
+// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
+// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
+// the other slices hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+
+// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
+// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
+// least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -455,6 +493,94 @@ func qkTileAVX512(s []float32, qt []float32, kt []float32, d int, scale float32)
 //
 //go:noescape
 func softmaxTileAVX512(s []float32, m []float32, l []float32, corr []float32)
+
+// qksTile1AVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 16 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+//
+//go:noescape
+func qksTile1AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile1MaskAVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 16 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+// Keys j with bit j of valid[i] clear score -Inf (valid holds 6 masks).
+//
+//go:noescape
+func qksTile1MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile2AVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 32 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+//
+//go:noescape
+func qksTile2AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile2MaskAVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 32 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+// Keys j with bit j of valid[i] clear score -Inf (valid holds 6 masks).
+//
+//go:noescape
+func qksTile2MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile3AVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 48 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+//
+//go:noescape
+func qksTile3AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile3MaskAVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 48 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+// Keys j with bit j of valid[i] clear score -Inf (valid holds 6 masks).
+//
+//go:noescape
+func qksTile3MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile4AVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 64 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+//
+//go:noescape
+func qksTile4AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// qksTile4MaskAVX512 computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,
+// j < 64 (kt a key tile transposed, [d][64]), then the online-softmax step of
+// softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the
+// probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each
+// vector are scratch).
+// Keys j with bit j of valid[i] clear score -Inf (valid holds 6 masks).
+//
+//go:noescape
+func qksTile4MaskAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
+
+// transpose16AVX512 sets dst[c*ldd+r] = src[r*lds+c] for r, c < 16.
+//
+//go:noescape
+func transpose16AVX512(dst []float32, ldd int, src []float32, lds int)
+
+// attnRunAVX512 runs n >= 1 key tiles: for each, qksTile4AVX512(s, q, ldq, kt, d, scale, st, corr, nil)
+// with kt advanced by d*64 per tile, then pvTile6x4AVX512(o[64c:], ldo, s, 64, v[64c:], ldv, corr)
+// for c < dvc (dvc >= 1) with v advanced by 64*ldv per tile.
+//
+//go:noescape
+func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int)
 
 // pvTile6x1AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 16.
@@ -789,6 +915,8 @@ func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area [
 func absMaxBitsAVX512(x []float32) uint32
 
 // quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
+// 64 codes per step, then 16, then a masked tail. The step prefetches the len(x) elements after x
+// (the next row of a row-major matrix, whose absMaxBits then reads L1).
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
@@ -808,7 +936,8 @@ func quantI8AVX2(q []int8, x []float32, inv float32)
 // w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
 // r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
 // b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
-// beyond every finite value. (AVX-512)
+// beyond every finite value. It prefetches the len(w) elements after w into L2 (the next row
+// of a row-major matrix: its DRAM reads overlap this row's scalar group parameters). (AVX-512)
 //
 //go:noescape
 func w4RangeAVX512(r []int32, w []float32, gs int)
@@ -858,6 +987,78 @@ func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt 
 //
 //go:noescape
 func sgTile6x16AVX2(s []float32, xt []float32, w []float32, d int, scale float32)
+
+// gemmF32Tile1x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 1, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile1x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile2x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 2, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile2x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile3x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 3, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile3x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile4x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 4, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile4x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile5x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 5, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile5x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile6x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 6, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile6x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile7x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 7, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile7x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile8x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 8, j < 48.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Tile8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile1x24AVX2 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*24+j] for i < 1, j < 24.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Tile1x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile2x24AVX2 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*24+j] for i < 2, j < 24.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Tile2x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile3x24AVX2 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*24+j] for i < 3, j < 24.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Tile3x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Tile4x24AVX2 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*24+j] for i < 4, j < 24.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
 // wqDots8AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (signed bytes)
 // of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
@@ -917,6 +1118,27 @@ func sfence()
 //go:noescape
 func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 
+// fma64Peak runs n iterations of acc = acc*mul + add in float64 on 12 independent vectors
+// (every lane starts at 0) and stores them to out[:chains*lanes/2].
+// (AVX-512)
+//
+//go:noescape
+func fma64PeakAVX512(n int, mul float64, add float64, out []float64)
+
+// aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on 12 vectors of int32
+// (every lane starts at 0) and stores them to out[:chains*lanes].
+// (AVX-512)
+//
+//go:noescape
+func aluPeakAVX512(n int, add uint32, out []int32)
+
+// expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
+// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
+// (AVX-512)
+//
+//go:noescape
+func expPeakAVX512(n int, arg float32, out []float32)
+
 // readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
 // iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).
 // (AVX-512)
@@ -942,6 +1164,27 @@ func triadPeakAVX512(dst []float32, x []float32, y []float32, s float32)
 //
 //go:noescape
 func fmaPeakAVX2(n int, mul float32, add float32, out []float32)
+
+// fma64Peak runs n iterations of acc = acc*mul + add in float64 on 12 independent vectors
+// (every lane starts at 0) and stores them to out[:chains*lanes/2].
+// (AVX2+FMA)
+//
+//go:noescape
+func fma64PeakAVX2(n int, mul float64, add float64, out []float64)
+
+// aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on 12 vectors of int32
+// (every lane starts at 0) and stores them to out[:chains*lanes].
+// (AVX2+FMA)
+//
+//go:noescape
+func aluPeakAVX2(n int, add uint32, out []int32)
+
+// expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
+// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
+// (AVX2+FMA)
+//
+//go:noescape
+func expPeakAVX2(n int, arg float32, out []float32)
 
 // readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
 // iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).

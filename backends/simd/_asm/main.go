@@ -48,6 +48,7 @@ func main() {
 	pvShift()
 	pvShiftAVX2()
 	sgTileAVX2()
+	gemmF32()
 	wqDots()
 	wqDotsAVX2()
 	ntFence()

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// gemm_f32 micro-kernels: rows (1..mr) rows of Y by nv vectors of columns,
+// over kc steps of k, on operands the driver packs: X as [k][ldx] (ldx = mr
+// for a packed row block, 1 for the GEMV's one row as it is) and a W panel
+// as [k][nv*lanes]. Per k: nv loads of W, one broadcast of X per row, and
+// rows*nv FMAs into register accumulators, which start from c (c = Y for
+// the next block of k, ldc = 0 and c = the bias panel for the first) and
+// go to Y once. AVX-512: 8 rows by 3 zmm (24 accumulators, 11 loads per 24
+// FMAs); AVX2+FMA: 4 rows by 3 ymm (12 of the 16 registers).
+var gemmF32Shapes = []struct {
+	v      variant
+	mr, nv int
+}{{avx512, 8, 3}, {avx2, 4, 3}}
+
+func gemmF32() {
+	for _, s := range gemmF32Shapes {
+		for rows := 1; rows <= s.mr; rows++ {
+			gemmF32Tile(s.v, rows, s.nv)
+		}
+	}
+}
+
+func gemmF32Tile(v variant, rows, nv int) {
+	nr := nv * v.lanes
+	name := fmt.Sprintf("gemmF32Tile%dx%d", rows, nr)
+	fn(v, name, "func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)",
+		fmt.Sprintf("%s%s sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*%d+j] for i < %d, j < %d.",
+			name, v.name, nr, rows, nr))
+	ldOf := func(name string) GPVirtual {
+		r := Load(Param(name), GP64()).(GPVirtual)
+		SHLQ(U8(2), r)
+		return r
+	}
+	cp, ldc := ptr("c"), ldOf("ldc")
+	acc := make([][]VecVirtual, rows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nv)
+		for j := range acc[i] {
+			acc[i][j] = v.vec()
+			VMOVUPS(Mem{Base: cp, Disp: j * v.bytes()}, acc[i][j])
+		}
+		if i < rows-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	xp, wp, ldx := ptr("xp"), ptr("wp"), ldOf("ldx")
+	kc := Load(Param("kc"), GP64()).(GPVirtual)
+	pf := ptr("pf")
+	TESTQ(kc, kc)
+	JZ(LabelRef("store"))
+	Label("loop")
+	PREFETCHT1(Mem{Base: pf})
+	ADDQ(U8(64), pf)
+	w := make([]VecVirtual, nv)
+	for j := range w {
+		w[j] = v.vec()
+		VMOVUPS(Mem{Base: wp, Disp: j * v.bytes()}, w[j])
+	}
+	for i := range acc {
+		b := v.vec()
+		VBROADCASTSS(Mem{Base: xp, Disp: 4 * i}, b)
+		for j := range w {
+			VFMADD231PS(w[j], b, acc[i][j])
+		}
+	}
+	ADDQ(ldx, xp)
+	ADDQ(U32(nr*4), wp)
+	DECQ(kc)
+	JNZ(LabelRef("loop"))
+	Label("store")
+	yp, ldy := ptr("y"), ldOf("ldy")
+	for i := range acc {
+		for j := range acc[i] {
+			VMOVUPS(acc[i][j], Mem{Base: yp, Disp: j * v.bytes()})
+		}
+		if i < rows-1 {
+			ADDQ(ldy, yp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
