@@ -33,14 +33,29 @@ type attnK struct {
 	softmax func(s, m, l, corr []float32)
 	pv6     [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 	pv1     [5]func(o, p []float32, nk int, v []float32, ldv int)
+	// qks[nz] and qksMask[nz] (optional) fuse qk and softmax over the first
+	// 16*nz keys of a tile, reading the query rows in place: see qksTileGo.
+	qks, qksMask [5]qksFn
+	// norm (optional) is vec.scaleMul, for the output rows o*(1/l).
+	norm func(y, x, g []float32, s float32)
+	// t16 (optional) transposes a 16x16 block: dst[c*ldd+r] = src[r*lds+c].
+	t16 func(dst []float32, ldd int, src []float32, lds int)
+	// run (optional, with qks) does n whole unmasked tiles for Dv a
+	// multiple of 64: per tile qks[4], then pv6[4] on each 64-column chunk.
+	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)
 }
+
+// qksFn is the fused score and softmax step (qksTileGo).
+type qksFn func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr []float32, valid []uint64)
 
 // attnGeneric runs the driver on the Go twins (tests; the generic level
 // uses the pure-Go backend's attention, which is faster in scalar code).
 var attnGeneric = &attnK{path: Generic, qk: qkTileGo, softmax: softmaxTileGo,
 	pv6: [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32){
 		nil, pvTile6Go(1), pvTile6Go(2), pvTile6Go(3), pvTile6Go(4)},
-	pv1: [5]func(o, p []float32, nk int, v []float32, ldv int){nil, pvTile1Go(1), pvTile1Go(2), pvTile1Go(3), pvTile1Go(4)}}
+	pv1:     [5]func(o, p []float32, nk int, v []float32, ldv int){nil, pvTile1Go(1), pvTile1Go(2), pvTile1Go(3), pvTile1Go(4)},
+	qks:     [5]qksFn{nil, qksTileGo(1), qksTileGo(2), qksTileGo(3), qksTileGo(4)},
+	qksMask: [5]qksFn{nil, qksTileGo(1), qksTileGo(2), qksTileGo(3), qksTileGo(4)}}
 
 func init() {
 	register("softmax_attention", prepareSoftmaxAttention, func(l *level) bool { return l.attn != nil })
@@ -59,10 +74,35 @@ func newPool[T any](n int, mk func() *T) pool[T] {
 }
 
 type attnScratch struct {
-	qt      []float32 // [D][8] the query block transposed (rows past L are 0)
-	s       []float32 // [6][64] scores, then probabilities
-	o       []float32 // [6][Dvp] unnormalised outputs
-	m, l, c []float32 // [6] running max, running sum, correction of the tile
+	blk   [attnGroup]attnBlock
+	s     [2][]float32 // [6][64] scores, then probabilities, of tiles of even and odd index
+	corr  [2][]float32 // [16] the correction of those tiles (rows in lanes 0-5)
+	valid [attnRows]uint64
+}
+
+// attnGroup row blocks go through the key tiles together, a chunk of tiles
+// at a time, so that a chunk of K and V (up to 256 KiB) comes from memory
+// once per group rather than once per block: a head's K and V outgrow L2
+// at L = 2048, D = 128, and the kernels then waited on memory.
+const attnGroup = 4
+
+// attnBlock is the state of one block of attnRows query rows.
+type attnBlock struct {
+	h, i0, rows int
+	kEnd        int       // the keys any row of the block sees
+	t0          int       // the leading tiles no row masks (done by run)
+	qb          []float32 // the query rows as the qk kernels read them
+	qt          []float32 // [D][8] the query block transposed (rows past L are 0); [6][D] with qks
+	o           []float32 // [6][Dvp] unnormalised outputs
+	st          []float32 // [32]: running max and sum in lanes 0-5 of two 16-float vectors
+	m, l        []float32 // [6] views of st
+}
+
+// attnTile is what the P V step of a key tile needs: its first key, the
+// keys every row of the block sees (all) and the keys each row sees (lims).
+type attnTile struct {
+	j0, all int
+	lims    [attnRows]int
 }
 
 func prepareSoftmaxAttention(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -85,96 +125,205 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	// Packed K (per head and tile, [D][64]) and V ([Sp][Dvp]); the padding
 	// is zero from allocation and never written.
 	kt := make([]float32, bh*tiles*D*attnKeys)
-	vp := make([]float32, bh*sp*dvp)
+	// V is read in place when its rows are whole vectors (the kernels read
+	// only the keys a row sees), else copied with padded rows.
+	vp, vstride := v, S*Dv
+	if Dv != dvp {
+		vp, vstride = make([]float32, bh*sp*dvp), sp*dvp
+	}
+	fused := ak.qks[4] != nil
+	var ones []float32
+	if ak.norm != nil {
+		ones = make([]float32, Dv)
+		for i := range ones {
+			ones[i] = 1
+		}
+	}
 	threads := b.threads
 	scratch := newPool(threads, func() *attnScratch {
-		return &attnScratch{qt: make([]float32, 8*D), s: make([]float32, attnRows*attnKeys),
-			o: make([]float32, attnRows*dvp), m: make([]float32, attnRows), l: make([]float32, attnRows),
-			c: make([]float32, attnRows)}
+		sc := &attnScratch{}
+		for p := range sc.s {
+			sc.s[p], sc.corr[p] = make([]float32, attnRows*attnKeys), make([]float32, 16)
+		}
+		for i := range sc.blk {
+			b := &sc.blk[i]
+			b.qt, b.o, b.st = make([]float32, 8*D), make([]float32, attnRows*dvp), make([]float32, 32)
+			b.m, b.l = b.st[0:attnRows], b.st[16:16+attnRows]
+		}
+		return sc
 	})
 	pack := func(lo, hi int) {
 		for h := lo; h < hi; h++ {
 			kh, vh := k[h*S*D:(h+1)*S*D], v[h*S*Dv:(h+1)*S*Dv]
-			kth, vph := kt[h*tiles*D*attnKeys:], vp[h*sp*dvp:]
-			for j := 0; j < S; j++ {
-				t, jj := j/attnKeys, j%attnKeys
-				dst := kth[t*D*attnKeys+jj:]
-				for d, x := range kh[j*D : (j+1)*D] {
-					dst[d*attnKeys] = x
+			kth := kt[h*tiles*D*attnKeys:]
+			// K in groups of 16 keys (within one tile), by 16x16 blocks
+			// where there is a transposer, the rest element by element.
+			for j0 := 0; j0 < S; j0 += 16 {
+				n := min(16, S-j0)
+				dst := kth[j0/attnKeys*D*attnKeys+j0%attnKeys:]
+				d0 := 0
+				if n == 16 && ak.t16 != nil {
+					for ; d0+16 <= D; d0 += 16 {
+						ak.t16(dst[d0*attnKeys:], attnKeys, kh[j0*D+d0:], D)
+					}
 				}
-				copy(vph[j*dvp:j*dvp+Dv], vh[j*Dv:(j+1)*Dv])
+				for j := range n {
+					for d := d0; d < D; d++ {
+						dst[d*attnKeys+j] = kh[(j0+j)*D+d]
+					}
+				}
+			}
+			if Dv != dvp {
+				for j := range S {
+					copy(vp[h*vstride+j*dvp:h*vstride+j*dvp+Dv], vh[j*Dv:(j+1)*Dv])
+				}
 			}
 		}
 	}
 	blocks := (L + attnRows - 1) / attnRows
-	items := bh * blocks
+	groups := (blocks + attnGroup - 1) / attnGroup
+	items := bh * groups
+	chunk := max(1, (256<<10)/(attnKeys*(D+dvp)*4)) // tiles per chunk
 	negInf := float32(math.Inf(-1))
-	block := func(sc *attnScratch, item int) {
-		h, i0 := item/blocks, item%blocks*attnRows
-		rows := min(attnRows, L-i0)
-		qb := q[(h*L+i0)*D : (h*L+i0+rows)*D]
-		if rows < attnRows {
-			clear(sc.qt)
-		}
-		for i := range rows {
-			for t, x := range qb[i*D : (i+1)*D] {
-				sc.qt[t*8+i] = x
+	// pv adds tile ti's P V (probabilities p, correction corr) into the
+	// block's outputs.
+	pv := func(blk *attnBlock, ti *attnTile, p, corr []float32) {
+		vt := vp[blk.h*vstride+ti.j0*dvp:]
+		for c0 := 0; c0 < dvp; c0 += 64 {
+			nz := min(4, (dvp-c0)/16)
+			ak.pv6[nz](blk.o[c0:], dvp, p, ti.all, vt[c0:], dvp, corr)
+			for i := range blk.rows {
+				if extra := ti.lims[i] - ti.all; extra > 0 {
+					ak.pv1[nz](blk.o[i*dvp+c0:], p[i*attnKeys+ti.all:], extra, vt[ti.all*dvp+c0:], dvp)
+				}
 			}
 		}
-		clear(sc.o)
-		for i := range attnRows {
-			sc.m[i], sc.l[i] = negInf, 0
+	}
+	// begin sets up block blk of rows i0.. of head h.
+	begin := func(blk *attnBlock, h, i0 int) {
+		blk.h, blk.i0, blk.rows = h, i0, min(attnRows, L-i0)
+		blk.qb = q[(h*L+i0)*D : (h*L+i0+blk.rows)*D]
+		switch {
+		case fused && blk.rows < attnRows: // the kernels read 6 rows
+			clear(blk.qt[blk.rows*D : attnRows*D])
+			copy(blk.qt, blk.qb)
+			blk.qb = blk.qt[:attnRows*D]
+		case !fused:
+			if blk.rows < attnRows {
+				clear(blk.qt)
+			}
+			for i := range blk.rows {
+				for t, x := range blk.qb[i*D : (i+1)*D] {
+					blk.qt[t*8+i] = x
+				}
+			}
 		}
-		kEnd := S
+		clear(blk.o)
+		for i := range 16 {
+			blk.st[i], blk.st[16+i] = negInf, 0
+		}
+		blk.kEnd, blk.t0 = S, 0
 		if op.Causal {
-			kEnd = i0 + rows
+			blk.kEnd = i0 + blk.rows
 		}
-		// limit is the end of the keys row i sees.
-		limit := func(i int) int {
+		if ak.run != nil && Dv%64 == 0 {
+			seen := S // the keys row 0 sees
 			if op.Causal {
-				return min(S, i0+i+1)
+				seen = min(S, i0+1)
 			}
-			return S
+			blk.t0 = seen / attnKeys
 		}
-		for t := 0; t*attnKeys < kEnd; t++ {
-			j0 := t * attnKeys
-			ak.qk(sc.s, sc.qt, kt[(h*tiles+t)*D*attnKeys:], D, op.Scale)
-			all := attnKeys
-			for i := range attnRows {
-				lim := min(attnKeys, limit(i)-j0)
-				if i < rows {
-					all = min(all, max(lim, 0))
-				}
-				for j := max(lim, 0); j < attnKeys; j++ {
-					sc.s[i*attnKeys+j] = negInf
-				}
+	}
+	// finish does the tiles of blk from t0 on (one at a time) and writes
+	// its output rows. Software pipelined: the P V of tile t-1 runs after
+	// the softmax of tile t, so that its FMAs overlap the softmax's
+	// dependency chain (maximum, exp, sums) instead of waiting for it.
+	finish := func(sc *attnScratch, blk *attnBlock) {
+		h, i0, rows, kEnd, t0 := blk.h, blk.i0, blk.rows, blk.kEnd, blk.t0
+		var pend [2]attnTile
+		for t := t0; t*attnKeys < kEnd; t++ {
+			ti, j0 := &pend[t&1], t*attnKeys
+			s, corr := sc.s[t&1], sc.corr[t&1]
+			kTile := kt[(h*tiles+t)*D*attnKeys:]
+			// The fused kernels compute the first 16*nz keys of the tile.
+			nz := 4
+			if fused {
+				nz = (min(attnKeys, kEnd-j0) + 15) / 16
 			}
-			ak.softmax(sc.s, sc.m, sc.l, sc.c)
-			vt := vp[(h*sp+j0)*dvp:]
-			for c0 := 0; c0 < dvp; c0 += 64 {
-				nz := min(4, (dvp-c0)/16)
-				ak.pv6[nz](sc.o[c0:], dvp, sc.s, all, vt[c0:], dvp, sc.c)
-				for i := range rows {
-					if extra := min(attnKeys, limit(i)-j0) - all; extra > 0 {
-						ak.pv1[nz](sc.o[i*dvp+c0:], sc.s[i*attnKeys+all:], extra, vt[all*dvp+c0:], dvp)
+			ti.j0, ti.all = j0, attnKeys
+			masked := false
+			for i := range ti.lims {
+				lim := attnKeys
+				if op.Causal {
+					lim = min(lim, max(i0+i+1-j0, 0))
+				}
+				lim = min(lim, S-j0)
+				ti.lims[i] = lim
+				if i < rows {
+					ti.all = min(ti.all, lim)
+				}
+				masked = masked || lim < 16*nz
+				sc.valid[i] = 1<<lim - 1 // all ones for 64
+			}
+			switch {
+			case masked && fused:
+				ak.qksMask[nz](s, blk.qb, D, kTile, D, op.Scale, blk.st, corr, sc.valid[:])
+			case fused:
+				ak.qks[nz](s, blk.qb, D, kTile, D, op.Scale, blk.st, corr, nil)
+			default:
+				ak.qk(s, blk.qt, kTile, D, op.Scale)
+				for i, lim := range ti.lims {
+					for j := lim; j < attnKeys; j++ {
+						s[i*attnKeys+j] = negInf
 					}
 				}
+				ak.softmax(s, blk.m, blk.l, corr)
 			}
+			if t > t0 {
+				pv(blk, &pend[(t-1)&1], sc.s[(t-1)&1], sc.corr[(t-1)&1])
+			}
+		}
+		if last := (kEnd - 1) / attnKeys; last >= t0 {
+			pv(blk, &pend[last&1], sc.s[last&1], sc.corr[last&1])
 		}
 		oh := out[(h*L+i0)*Dv:]
 		for i := range rows {
-			inv := 1 / sc.l[i]
-			for c, x := range sc.o[i*dvp : i*dvp+Dv] {
+			inv := 1 / blk.l[i]
+			if ak.norm != nil {
+				ak.norm(oh[i*Dv:(i+1)*Dv], blk.o[i*dvp:i*dvp+Dv], ones, inv)
+				continue
+			}
+			for c, x := range blk.o[i*dvp : i*dvp+Dv] {
 				oh[i*Dv+c] = x * inv
 			}
+		}
+	}
+	group := func(sc *attnScratch, item int) {
+		h, b0 := item/groups, item%groups*attnGroup
+		blks := sc.blk[:min(attnGroup, blocks-b0)]
+		maxT0 := 0
+		for i := range blks {
+			begin(&blks[i], h, (b0+i)*attnRows)
+			maxT0 = max(maxT0, blks[i].t0)
+		}
+		for c0 := 0; c0 < maxT0; c0 += chunk {
+			for i := range blks {
+				if n := min(blks[i].t0, c0+chunk) - c0; n > 0 {
+					ak.run(sc.s[0], blks[i].qb, D, kt[(h*tiles+c0)*D*attnKeys:], D, op.Scale, blks[i].st, sc.corr[0],
+						blks[i].o, dvp, vp[h*vstride+c0*attnKeys*dvp:], dvp, n, dvp/64)
+				}
+			}
+		}
+		for i := range blks {
+			finish(sc, &blks[i])
 		}
 	}
 	work := func(lo, hi int) {
 		sc := <-scratch
 		defer func() { scratch <- sc }()
 		for w := lo; w < hi; w++ {
-			for item := w; item < items; item += threads { // round robin: causal blocks differ in cost
-				block(sc, item)
+			for item := w; item < items; item += threads { // round robin: causal groups differ in cost
+				group(sc, item)
 			}
 		}
 	}
@@ -186,15 +335,37 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 
 // ---- Go twins of the micro-kernels (the meaning of the assembly) ----
 
-func qkTileGo(s, qt, kt []float32, d int, scale float32) {
+func qkTileGo(s, qt, kt []float32, d int, scale float32) { qkStrided(s, qt, 8, 1, kt, d, scale) }
+
+// qkStrided is qkTileGo with query element (i, t) at q[t*ts+i*is].
+func qkStrided(s, q []float32, ts, is int, kt []float32, d int, scale float32) {
 	for i := range attnRows {
 		for j := range attnKeys {
 			var acc float32
 			for t := range d {
-				acc += qt[t*8+i] * kt[t*attnKeys+j]
+				acc += q[t*ts+i*is] * kt[t*attnKeys+j]
 			}
 			s[i*attnKeys+j] = scale * acc
 		}
+	}
+}
+
+// qksTileGo(nz) is the meaning of the fused kernels: qkTile on the query
+// rows q[i*ldq:], with the keys from 16*nz on, and those whose bit in
+// valid[i] is clear (valid nil: none), at -Inf; then softmaxTile with m and
+// l in st[0:6] and st[16:22], and corr[0:6]. The kernels leave s past 16*nz
+// keys undefined.
+func qksTileGo(nz int) qksFn {
+	return func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr []float32, valid []uint64) {
+		qkStrided(s, q, 1, ldq, kt, d, scale)
+		for i := range attnRows {
+			for j := range attnKeys {
+				if j >= 16*nz || valid != nil && valid[i]>>j&1 == 0 {
+					s[i*attnKeys+j] = float32(math.Inf(-1))
+				}
+			}
+		}
+		softmaxTileGo(s, st[0:attnRows], st[16:16+attnRows], corr[0:attnRows])
 	}
 }
 

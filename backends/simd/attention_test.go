@@ -195,3 +195,130 @@ func pvEdge(t *testing.T, k *attnK, rng *rand.Rand, off, nz, nk int) {
 		}
 	}
 }
+
+// TestAttnFused checks each fused score-softmax kernel against the
+// separate kernels of its variant (qk on the transposed rows, the masked
+// keys at -Inf, softmax): the same operations in the same order, so bit
+// for bit (s over the first 16*nz keys). Inputs end at a guard page or
+// are misaligned; rows have all, some or none of their keys valid, and
+// a NaN key outside the valid ones must not reach any output.
+func TestAttnFused(t *testing.T) {
+	forAttn(t, func(t *testing.T, k *attnK) {
+		if k.qks[4] == nil {
+			t.Skip("no fused kernels")
+		}
+		rng := rand.New(rand.NewPCG(13, 14))
+		rnd := func() float32 { return float32(2*rng.Float64() - 1) }
+		ninf := float32(math.Inf(-1))
+		for _, off := range []int{0, 3} {
+			for _, d := range []int{0, 1, 5, 16, 64, 65} {
+				for nz := 1; nz <= 4; nz++ {
+					for _, masked := range []bool{false, true} {
+						what := fmt.Sprintf("off=%d d=%d nz=%d masked=%v", off, d, nz, masked)
+						ldq := d + off
+						q := input(t, 5*ldq+d, off, rnd)
+						kt := input(t, 64*d, off, rnd)
+						qt := make([]float32, 8*d)
+						for i := range attnRows {
+							for u := range d {
+								qt[u*8+i] = q[i*ldq+u]
+							}
+						}
+						var valid [attnRows]uint64
+						m0, l0 := make([]float32, attnRows), make([]float32, attnRows)
+						for i := range attnRows {
+							valid[i] = []uint64{^uint64(0), rng.Uint64(), 1<<rng.IntN(64) - 1, 0}[rng.IntN(4)]
+							m0[i], l0[i] = 3*rnd(), 1+rnd()
+							if valid[i] != 0 && i%3 == 0 {
+								m0[i], l0[i] = ninf, 0 // the first tile of the row
+							}
+						}
+						// A NaN key: masked out in every row, or past 16*nz.
+						nanKey := -1
+						if nz < 4 {
+							nanKey = 16*nz + rng.IntN(64-16*nz)
+						}
+						if masked {
+							nanKey = rng.IntN(16 * nz)
+							for i := range valid {
+								valid[i] &^= 1 << nanKey
+							}
+						}
+						if d > 0 && nanKey >= 0 {
+							kt[rng.IntN(d)*64+nanKey] = float32(math.NaN())
+						}
+						ref, mr, lr, cr := make([]float32, attnRows*64), append([]float32(nil), m0...), append([]float32(nil), l0...), make([]float32, attnRows)
+						k.qk(ref, qt, kt, d, 0.3)
+						for i := range attnRows {
+							for j := range 64 {
+								if j >= 16*nz || masked && valid[i]>>j&1 == 0 {
+									ref[i*64+j] = ninf
+								}
+							}
+						}
+						k.softmax(ref, mr, lr, cr)
+
+						s, st, corr := newOutput(t, attnRows*64, off), make([]float32, 32), make([]float32, 16)
+						for i := range 16 {
+							st[i], st[16+i] = ninf, 0
+						}
+						copy(st, m0)
+						copy(st[16:], l0)
+						if masked {
+							k.qksMask[nz](s.y, q, ldq, kt, d, 0.3, st, corr, valid[:])
+						} else {
+							k.qks[nz](s.y, q, ldq, kt, d, 0.3, st, corr, nil)
+						}
+						s.guards(t, what)
+						same := func(name string, i int, got, want float32) {
+							t.Helper()
+							if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+								t.Fatalf("%s: %s[%d] = %v, want %v", what, name, i, got, want)
+							}
+						}
+						for i := range attnRows {
+							same("m", i, st[i], mr[i])
+							same("l", i, st[16+i], lr[i])
+							same("corr", i, corr[i], cr[i])
+							for j := range 16 * nz {
+								same("p", i*64+j, s.y[i*64+j], ref[i*64+j])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestAttnTranspose16 checks the 16x16 transposer that packs K: every
+// element lands in place, nothing else in the destination is written.
+func TestAttnTranspose16(t *testing.T) {
+	forAttn(t, func(t *testing.T, k *attnK) {
+		if k.t16 == nil {
+			t.Skip("no transposer")
+		}
+		rng := rand.New(rand.NewPCG(15, 16))
+		rnd := func() float32 { return float32(2*rng.Float64() - 1) }
+		for _, off := range []int{0, 1, 5} {
+			for _, ld := range [][2]int{{16, 16}, {64, 17}, {23, 64}} {
+				ldd, lds := ld[0], ld[1]
+				src := input(t, 15*lds+16, off, rnd)
+				dst := newOutput(t, 15*ldd+16, off)
+				k.t16(dst.y, ldd, src, lds)
+				what := fmt.Sprintf("off=%d ldd=%d lds=%d", off, ldd, lds)
+				dst.guards(t, what)
+				for i, got := range dst.y {
+					c, r := i/ldd, i%ldd
+					want := guardVal
+					if r < 16 {
+						want = src[r*lds+c]
+					}
+					if got != want {
+						t.Fatalf("%s: dst[%d] (column %d, row %d) = %v, want %v", what, i, c, r, got, want)
+					}
+				}
+			}
+		}
+	})
+}

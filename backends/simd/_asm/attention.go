@@ -21,6 +21,12 @@ const (
 func attention() {
 	qkTile()
 	softmaxTile()
+	for nz := 1; nz <= 4; nz++ {
+		qksTile(nz, false)
+		qksTile(nz, true)
+	}
+	transpose16()
+	attnRun()
 	for _, rows := range []int{attnRows, 1} {
 		for nz := 1; nz <= 4; nz++ {
 			pvTile(rows, nz)
@@ -164,6 +170,270 @@ func softmaxTile() {
 	RET()
 }
 
+// qksTile fuses qkTile and softmaxTile for the first 16*nz keys of a tile,
+// reading the query block row-major (no transposed copy per block) and
+// keeping the running statistics as whole vectors st = [m | l] and corr (16
+// lanes each, rows in lanes 0-5): the scalar stores and narrow reloads of
+// softmaxTile stalled on store forwarding. corr is an argument of its own so
+// that the driver can keep the previous tile's while it runs this one. The masked form sets the keys
+// outside valid[i] (a bit per key of row i) to -Inf before the max, as the
+// Go driver does for softmaxTile. Same operations in the same order as
+// qkTile then softmaxTile, so the results are bit-identical.
+func qksTile(nz int, masked bool) {
+	name := fmt.Sprintf("qksTile%dAVX512", nz)
+	if masked {
+		name = fmt.Sprintf("qksTile%dMaskAVX512", nz)
+	}
+	TEXT(name, NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr []float32, valid []uint64)")
+	Pragma("noescape")
+	doc := []string{
+		name + " computes scores x[i][j] = scale * Σ_{t<d} q[i*ldq+t]*kt[t*64+j] for i < 6,",
+		fmt.Sprintf("j < %d (kt a key tile transposed, [d][64]), then the online-softmax step of", 16*nz),
+		"softmaxTileAVX512 on them with m = st[0:6], l = st[16:22], corr[0:6], writing the",
+		"probabilities to s[i*64+j]. st holds 32 floats and corr 16 (lanes 6-15 of each",
+		"vector are scratch).",
+	}
+	if masked {
+		doc = append(doc, "Keys j with bit j of valid[i] clear score -Inf (valid holds 6 masks).")
+	}
+	Doc(doc...)
+	s, q, kt, st, corr := ptr("s"), ptr("q"), ptr("kt"), ptr("st"), ptr("corr")
+	ldq := Load(Param("ldq"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldq)
+	d := Load(Param("d"), GP64()).(GPVirtual)
+	qksBody(nz, masked, "", s, q, ldq, kt, d, st, corr)
+	VZEROUPPER()
+	RET()
+}
+
+// qksBody emits qksTile on pointers in registers (ldq in bytes); it
+// advances q and kt (kt past the tile) and counts d down to 0. Labels
+// start with pfx.
+func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtual) {
+	v := avx512
+	q3 := GP64()
+	LEAQ(Mem{Base: q, Index: ldq, Scale: 2}, q3)
+	ADDQ(ldq, q3)
+	acc := make([][]VecVirtual, attnRows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+			zero(acc[i][c])
+		}
+	}
+	Label(pfx + "loop")
+	TESTQ(d, d)
+	JZ(LabelRef(pfx + "done"))
+	k := make([]VecVirtual, nz)
+	for c := range k {
+		k[c] = ZMM()
+		VMOVUPS(Mem{Base: kt, Disp: 64 * c}, k[c])
+	}
+	for i := 0; i < attnRows; i++ {
+		b := ZMM()
+		VBROADCASTSS(rowMem(q, q3, ldq, i, 0), b)
+		for c := range k {
+			VFMADD231PS(k[c], b, acc[i][c])
+		}
+	}
+	ADDQ(U8(4), q)
+	ADDQ(U8(4), q3)
+	ADDQ(U32(4*attnKeys), kt)
+	DECQ(d)
+	JMP(LabelRef(pfx + "loop"))
+	Label(pfx + "done")
+
+	// Scale, mask, store the scores; fold each row to its maximum in place
+	// (the order of softmaxTile's maximum).
+	sc := v.scalarArg("scale")
+	var valid GPVirtual
+	var ninf VecVirtual
+	if masked {
+		valid = ptr("valid")
+		ninf = v.bcast(splat("neginf", 0xff800000))
+	}
+	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)} }
+	mx := make([]VecVirtual, attnRows)
+	for i := range acc {
+		for c, a := range acc[i] {
+			VMULPS(sc, a, a)
+			if masked {
+				kv := K()
+				KMOVW(Mem{Base: valid, Disp: 8*i + 2*c}, kv)
+				VBLENDMPS(a, ninf, kv, a)
+			}
+			VMOVUPS(a, row(i, c))
+		}
+		a := acc[i]
+		switch nz {
+		case 1:
+		case 2:
+			VMAXPS(a[1], a[0], a[0])
+		case 3:
+			VMAXPS(a[2], a[0], a[0])
+			VMAXPS(a[1], a[0], a[0])
+		case 4:
+			VMAXPS(a[2], a[0], a[0])
+			VMAXPS(a[3], a[1], a[1])
+			VMAXPS(a[1], a[0], a[0])
+		}
+		mx[i] = a[0]
+	}
+	hreduceMany(mx, vmaxps)
+	mnew := gather6(mx)
+	old := ZMM()
+	VMOVUPS(Mem{Base: st}, old)
+	VMAXPS(old, mnew, mnew)
+	VMOVUPS(mnew, Mem{Base: st})
+	VSUBPS(mnew, old, old)
+	ek := expConsts{lo: v.bcast(splatF("explo110", -110))}
+	v.exp(old, ek)
+	VMOVUPS(old, Mem{Base: corr})
+	// Probabilities and their row sums, one row (nz exps) at a time.
+	sum := make([]VecVirtual, attnRows)
+	for i := range sum {
+		b, idx := ZMM(), ZMM()
+		VMOVUPS(splat(fmt.Sprintf("lane%d", i), uint32(i)), idx)
+		VPERMPS(mnew, idx, b)
+		ts := make([]VecVirtual, nz)
+		for c := range ts {
+			ts[c] = ZMM()
+			VMOVUPS(row(i, c), ts[c])
+			VSUBPS(b, ts[c], ts[c])
+		}
+		v.expMany(ts, ek)
+		sum[i] = ZMM()
+		for c, x := range ts {
+			VMOVUPS(x, row(i, c))
+			if c == 0 {
+				VMOVAPS(x, sum[i])
+			} else {
+				VADDPS(x, sum[i], sum[i])
+			}
+		}
+	}
+	hreduceMany(sum, vaddps)
+	sv, lv := gather6(sum), ZMM()
+	VMOVUPS(Mem{Base: st, Disp: 64}, lv)
+	VFMADD213PS(sv, old, lv)
+	VMOVUPS(lv, Mem{Base: st, Disp: 64})
+}
+
+// attnRun is the driver's loop over a block's whole unmasked key tiles for
+// Dv a multiple of 64, in one call: per tile qksBody (nz = 4), then the
+// P V of its 64 keys into each 64-column chunk of o (pvBody 6x4). Per-tile
+// calls from Go and the driver's bookkeeping cost about a tenth of the
+// time at D = 64.
+func attnRun() {
+	TEXT("attnRunAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)")
+	Pragma("noescape")
+	Doc("attnRunAVX512 runs n >= 1 key tiles: for each, qksTile4AVX512(s, q, ldq, kt, d, scale, st, corr, nil)",
+		"with kt advanced by d*64 per tile, then pvTile6x4AVX512(o[64c:], ldo, s, 64, v[64c:], ldv, corr)",
+		"for c < dvc (dvc >= 1) with v advanced by 64*ldv per tile.")
+	kt, vt := ptr("kt"), ptr("v")
+	t := Load(Param("n"), GP64()).(GPVirtual)
+	Label("tile")
+	{
+		s, q, st, corr := ptr("s"), ptr("q"), ptr("st"), ptr("corr")
+		ldq := Load(Param("ldq"), GP64()).(GPVirtual)
+		SHLQ(U8(2), ldq)
+		d := Load(Param("d"), GP64()).(GPVirtual)
+		qksBody(4, false, "qks", s, q, ldq, kt, d, st, corr)
+	}
+	{
+		cb := GP64()
+		XORQ(cb, cb)
+		Label("chunk")
+		o, v := ptr("o"), GP64()
+		ADDQ(cb, o)
+		LEAQ(Mem{Base: vt, Index: cb, Scale: 1}, v)
+		p, corr := ptr("s"), ptr("corr")
+		ldo := Load(Param("ldo"), GP64()).(GPVirtual)
+		SHLQ(U8(2), ldo)
+		ldv := Load(Param("ldv"), GP64()).(GPVirtual)
+		SHLQ(U8(2), ldv)
+		nk := GP64()
+		MOVQ(U32(attnKeys), nk)
+		pvBody(attnRows, 4, "pv", o, ldo, p, nk, v, ldv, corr)
+		ADDQ(U32(256), cb)
+		nc := Load(Param("dvc"), GP64())
+		SHLQ(U8(8), nc)
+		CMPQ(cb, nc)
+		JB(LabelRef("chunk"))
+	}
+	ldv := Load(Param("ldv"), GP64()).(GPVirtual)
+	SHLQ(U8(8), ldv) // 64 keys of 4 bytes
+	ADDQ(ldv, vt)
+	DECQ(t)
+	JNZ(LabelRef("tile"))
+	VZEROUPPER()
+	RET()
+}
+
+// transpose16 transposes a 16x16 block (the attention driver packs K
+// transposed per tile with it): unpacks of row pairs, then of row quads,
+// leave column 4L+k of rows 4g..4g+3 in 128-bit lane L of register 4g+k;
+// two rounds of 128-bit lane shuffles gather each column.
+func transpose16() {
+	TEXT("transpose16AVX512", NOSPLIT, "func(dst []float32, ldd int, src []float32, lds int)")
+	Pragma("noescape")
+	Doc("transpose16AVX512 sets dst[c*ldd+r] = src[r*lds+c] for r, c < 16.")
+	dst, src := ptr("dst"), ptr("src")
+	ldd := Load(Param("ldd"), GP64()).(GPVirtual)
+	lds := Load(Param("lds"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldd)
+	SHLQ(U8(2), lds)
+	r := make([]VecVirtual, 16)
+	for i := range r {
+		r[i] = ZMM()
+		VMOVUPS(Mem{Base: src}, r[i])
+		if i < 15 {
+			ADDQ(lds, src)
+		}
+	}
+	t := make([]VecVirtual, 16)
+	for i := 0; i < 16; i += 2 {
+		t[i], t[i+1] = ZMM(), ZMM()
+		VUNPCKLPS(r[i+1], r[i], t[i])
+		VUNPCKHPS(r[i+1], r[i], t[i+1])
+	}
+	for g := 0; g < 16; g += 4 {
+		VUNPCKLPD(t[g+2], t[g], r[g])
+		VUNPCKHPD(t[g+2], t[g], r[g+1])
+		VUNPCKLPD(t[g+3], t[g+1], r[g+2])
+		VUNPCKHPD(t[g+3], t[g+1], r[g+3])
+	}
+	for k := 0; k < 4; k++ {
+		u := [4]VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
+		VSHUFF32X4(U8(0x88), r[4+k], r[k], u[0])    // lanes 0, 2 of rows 0-3 and 4-7
+		VSHUFF32X4(U8(0xdd), r[4+k], r[k], u[1])    // lanes 1, 3
+		VSHUFF32X4(U8(0x88), r[12+k], r[8+k], u[2]) // rows 8-11 and 12-15
+		VSHUFF32X4(U8(0xdd), r[12+k], r[8+k], u[3])
+		// (u0, u2) hold columns k and 8+k, (u1, u3) columns 4+k and 12+k.
+		for _, o := range []struct{ a, b, imm, col int }{{0, 2, 0x88, k}, {0, 2, 0xdd, 8 + k}, {1, 3, 0x88, 4 + k}, {1, 3, 0xdd, 12 + k}} {
+			x, at := ZMM(), GP64()
+			VSHUFF32X4(U8(o.imm), u[o.b], u[o.a], x)
+			IMUL3Q(U32(o.col), ldd, at)
+			VMOVUPS(x, Mem{Base: dst, Index: at, Scale: 1})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// gather6 collects lane 0 of six registers into lanes 0-5 of the first
+// (the others are left as they were).
+func gather6(r []VecVirtual) VecVirtual {
+	x := func(i int) Register { return r[i].AsX() }
+	VUNPCKLPS(x(1), x(0), x(0)) // r0 r1 . .
+	VUNPCKLPS(x(3), x(2), x(2)) // r2 r3 . .
+	VMOVLHPS(x(2), x(0), x(0))  // r0 r1 r2 r3 (zeroes lanes 4-15 of r[0])
+	VUNPCKLPS(x(5), x(4), x(4)) // r4 r5 . .
+	VINSERTF32X4(U8(1), x(4), r[0], r[0])
+	return r[0]
+}
+
 // hreduceMany folds the lanes of each register into its lane 0, one
 // step for all registers at a time so their latencies overlap.
 func hreduceMany(r []VecVirtual, op func(a, b, dst Op)) {
@@ -177,7 +447,7 @@ func hreduceMany(r []VecVirtual, op func(a, b, dst Op)) {
 		op(t[i].AsY(), r[i].AsY(), r[i].AsY())
 	}
 	for i := range r {
-		VEXTRACTF128(U8(1), r[i].AsY(), t[i].AsX())
+		VEXTRACTF32X4(U8(1), r[i].AsY(), t[i].AsX()) // EVEX: registers 16-31 allowed
 	}
 	for i := range r {
 		op(t[i].AsX(), r[i].AsX(), r[i].AsX())
@@ -211,23 +481,32 @@ func pvTile(rows, nz int) {
 	Doc(fmt.Sprintf("%s accumulates P V into %d output row(s): %s", name, rows, what),
 		fmt.Sprintf("for i < %d, c < %d.", rows, 16*nz))
 	o, p, v := ptr("o"), ptr("p"), ptr("v")
-	nk := Load(Param("nk"), GP64())
-	ldv := Load(Param("ldv"), GP64())
+	nk := Load(Param("nk"), GP64()).(GPVirtual)
+	ldv := Load(Param("ldv"), GP64()).(GPVirtual)
 	SHLQ(U8(2), ldv)
+	var ldo, corr GPVirtual
+	if rows > 1 {
+		ldo = Load(Param("ldo"), GP64()).(GPVirtual)
+		SHLQ(U8(2), ldo)
+		corr = ptr("corr")
+	}
+	pvBody(rows, nz, "", o, ldo, p, nk, v, ldv, corr)
+	VZEROUPPER()
+	RET()
+}
+
+// pvBody emits pvTile on pointers in registers (ldo and ldv in bytes; ldo
+// and corr unused for one row); it advances p and v and counts nk down
+// to 0. Labels start with pfx.
+func pvBody(rows, nz int, pfx string, o, ldo, p, nk, v, ldv, corr GPVirtual) {
 	row := func(i, disp int) Mem { return Mem{Base: o, Disp: disp} }
 	if rows > 1 {
-		ldo := Load(Param("ldo"), GP64()).(GPVirtual)
-		SHLQ(U8(2), ldo)
 		o3 := GP64()
 		LEAQ(Mem{Base: o, Index: ldo, Scale: 2}, o3)
 		ADDQ(ldo, o3)
 		row = func(i, disp int) Mem { return rowMem(o, o3, ldo, i, disp) }
 	}
 	acc := make([][]VecVirtual, rows)
-	var corr GPVirtual
-	if rows > 1 {
-		corr = ptr("corr")
-	}
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nz)
 		var cb VecVirtual
@@ -243,9 +522,9 @@ func pvTile(rows, nz int) {
 			}
 		}
 	}
-	Label("loop")
+	Label(pfx + "loop")
 	TESTQ(nk, nk)
-	JZ(LabelRef("done"))
+	JZ(LabelRef(pfx + "done"))
 	vv := make([]VecVirtual, nz)
 	for c := range vv {
 		vv[c] = ZMM()
@@ -261,15 +540,13 @@ func pvTile(rows, nz int) {
 	ADDQ(U8(4), p)
 	ADDQ(ldv, v)
 	DECQ(nk)
-	JMP(LabelRef("loop"))
-	Label("done")
+	JMP(LabelRef(pfx + "loop"))
+	Label(pfx + "done")
 	for i := range acc {
 		for c := range acc[i] {
 			VMOVUPS(acc[i][c], row(i, 64*c))
 		}
 	}
-	VZEROUPPER()
-	RET()
 }
 
 // rowMem addresses row i < 6 of a matrix with byte stride ld given the
