@@ -64,6 +64,15 @@ type Options struct {
 	Profile func(item Item, backend string) (stop func())
 }
 
+// SetLastLevelCache records the machine's last-level cache (see
+// LastLevelCache) and makes cold mode rotate at least four times its size:
+// rotating two sets just over the cache leaves part of one in a victim
+// cache like AMD's L3, and a "DRAM" case then runs faster than DRAM.
+func (o *Options) SetLastLevelCache(llc int64) {
+	o.LastLevelCache = llc
+	o.CacheBytes = max(o.CacheBytes, 4*llc)
+}
+
 // DefaultOptions are the settings of a full `nbench run`.
 func DefaultOptions() Options {
 	return Options{Count: 10, BenchTime: 100 * time.Millisecond, Warmup: 20 * time.Millisecond,
