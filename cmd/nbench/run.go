@@ -167,7 +167,7 @@ func (f *runFlags) options() (harness.Options, error) {
 		return o, fmt.Errorf("--max-mem=%d: must be positive", f.maxMem)
 	}
 	o.MaxBytes = f.maxMem << 20
-	o.LastLevelCache = machine.Describe().Caches.LastLevel()
+	o.SetLastLevelCache(machine.Describe().Caches.LastLevel())
 	o.Seed = f.seed
 	if o.Seed == 0 {
 		o.Seed = rand.Uint64() >> 1
@@ -194,6 +194,9 @@ func (f *runFlags) openBackends() (bs []harness.Backend, notes []string, err err
 	for _, n := range names {
 		if n == "all" {
 			for _, e := range backends.List() {
+				if e.Explicit {
+					continue // peers (torch, external workers) run when named
+				}
 				b, err := e.Open(cfg)
 				if err != nil {
 					notes = append(notes, fmt.Sprintf("backend %s: %v", e.Name, err))
