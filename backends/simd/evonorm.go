@@ -162,50 +162,90 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// Repeated per span: sb, v, gamma, beta; sw per image.
 	sb, vr, gr, br, sw := make([]float32, span), make([]float32, span), make([]float32, span), make([]float32, span),
 		make([]float32, n*span)
+	out, nt := v.evoB0, evoStreaming(v, x, y, c)
+	if nt != nil {
+		out = nt.evoB0
+	}
 	units, per, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
-		v.evoB0(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br)
+		out(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br)
 	})
+	setSW := func(i int) {
+		swi := sw[i*span : (i+1)*span]
+		for j := range c {
+			swi[j] = float32(math.Sqrt(st.m2[i*c+j]/float64(hw) + eps))
+		}
+		repeat(swi, swi[:c])
+	}
+	// Inference needs no batch statistics: each image's statistics and
+	// output run while the image is in L2 (one DRAM read of x).
+	images := evoImages(n, units, nt, st, setSW, apply)
+	spans := func(lo, hi int) {
+		apply(lo, hi)
+		nt.fence()
+	}
 	return bound(v.path, func() {
 		if n == 0 {
 			keep()
 			return
 		}
-		st.run(b)
-		for i := 0; i < n; i++ {
-			swi := sw[i*span : (i+1)*span]
-			for j := range c {
-				swi[j] = float32(math.Sqrt(st.m2[i*c+j]/float64(hw) + eps))
-			}
-			repeat(swi, swi[:c])
-		}
-		if op.Training {
-			// Batch variance: the images' (mean, M2) merged (equal counts).
-			for j := range c {
-				mu := 0.0
-				for i := 0; i < n; i++ {
-					mu += st.mean[i*c+j]
-				}
-				mu /= float64(n)
-				m2 := 0.0
-				for i := 0; i < n; i++ {
-					d := st.mean[i*c+j] - mu
-					m2 += st.m2[i*c+j] + float64(hw)*d*d
-				}
-				sb2 := float32(m2 / float64(n*hw))
-				newRV[j] = rv[j] - (rv[j]-sb2)*(1-op.Decay)
-				sb[j] = float32(math.Sqrt(float64(sb2) + eps))
-			}
-		} else {
-			for j, r := range rv {
-				sb[j] = float32(math.Sqrt(float64(r) + eps))
-			}
-		}
-		repeat(sb, sb[:c])
 		repeat(vr, vc)
 		repeat(gr, g)
 		repeat(br, be)
-		b.rows(units, 4*per, apply)
+		if !op.Training {
+			for j, r := range rv {
+				sb[j] = float32(math.Sqrt(float64(r) + eps))
+			}
+			repeat(sb, sb[:c])
+			b.rows(n, 4*hw*c, images)
+			return
+		}
+		st.run(b)
+		for i := 0; i < n; i++ {
+			setSW(i)
+		}
+		// Batch variance: the images' (mean, M2) merged (equal counts).
+		for j := range c {
+			mu := 0.0
+			for i := 0; i < n; i++ {
+				mu += st.mean[i*c+j]
+			}
+			mu /= float64(n)
+			m2 := 0.0
+			for i := 0; i < n; i++ {
+				d := st.mean[i*c+j] - mu
+				m2 += st.m2[i*c+j] + float64(hw)*d*d
+			}
+			sb2 := float32(m2 / float64(n*hw))
+			newRV[j] = rv[j] - (rv[j]-sb2)*(1-op.Decay)
+			sb[j] = float32(math.Sqrt(float64(sb2) + eps))
+		}
+		repeat(sb, sb[:c])
+		b.rows(units, 4*per, spans)
 	}), nil
+}
+
+// evoStreaming returns v's streaming forms for an EvoNorm output y (every
+// row of c channels aligned), or nil.
+func evoStreaming(v *vec, x, y []float32, c int) *ntK {
+	if k := streaming(v, 8*len(x)); k != nil && k.rowsAligned(y, c) {
+		return k
+	}
+	return nil
+}
+
+// evoImages returns the loop over images that computes image i's
+// statistics, then set(i) (its per-image output factors), then its output
+// spans, so the output reads the image from L2.
+func evoImages(n, units int, nt *ntK, st *evoStats, set func(i int), apply func(lo, hi int)) func(lo, hi int) {
+	spans := units / max(n, 1)
+	return func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			st.image(i)
+			set(i)
+			apply(i*spans, (i+1)*spans)
+		}
+		nt.fence()
+	}
 }
 
 func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -220,36 +260,40 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	span, cg := st.rep*c, c/op.Groups
 	// Repeated per span: v, beta; k = gamma*rsqrt(group var + eps) per image.
 	vr, br, k := make([]float32, span), make([]float32, span), make([]float32, n*span)
-	units, per, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) { v.evoS0(yy, xx, vr, k[i*span:(i+1)*span], br) })
+	out, nt := v.evoS0, evoStreaming(v, x, y, c)
+	if nt != nil {
+		out = nt.evoS0
+	}
+	units, _, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) { out(yy, xx, vr, k[i*span:(i+1)*span], br) })
+	// k depends on image i only: statistics and output per image.
+	images := evoImages(n, units, nt, st, func(i int) {
+		ki := k[i*span : (i+1)*span]
+		for j0 := 0; j0 < c; j0 += cg {
+			mean, m2 := st.mean[i*c+j0:i*c+j0+cg], st.m2[i*c+j0:i*c+j0+cg]
+			mu := 0.0
+			for _, m := range mean {
+				mu += m
+			}
+			mu /= float64(cg)
+			s := 0.0
+			for j, m := range mean {
+				d := m - mu
+				s += m2[j] + float64(hw)*d*d
+			}
+			rs := 1 / math.Sqrt(s/float64(hw*cg)+eps)
+			for j := j0; j < j0+cg; j++ {
+				ki[j] = float32(float64(g[j]) * rs)
+			}
+		}
+		repeat(ki, ki[:c])
+	}, apply)
 	return bound(v.path, func() {
 		if n == 0 {
 			return
 		}
-		st.run(b)
-		for i := 0; i < n; i++ {
-			ki := k[i*span : (i+1)*span]
-			for j0 := 0; j0 < c; j0 += cg {
-				mean, m2 := st.mean[i*c+j0:i*c+j0+cg], st.m2[i*c+j0:i*c+j0+cg]
-				mu := 0.0
-				for _, m := range mean {
-					mu += m
-				}
-				mu /= float64(cg)
-				s := 0.0
-				for j, m := range mean {
-					d := m - mu
-					s += m2[j] + float64(hw)*d*d
-				}
-				rs := 1 / math.Sqrt(s/float64(hw*cg)+eps)
-				for j := j0; j < j0+cg; j++ {
-					ki[j] = float32(float64(g[j]) * rs)
-				}
-			}
-			repeat(ki, ki[:c])
-		}
 		repeat(vr, vc)
 		repeat(br, be)
-		b.rows(units, 12*per, apply)
+		b.rows(n, 12*hw*c, images)
 	}), nil
 }
 

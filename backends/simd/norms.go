@@ -133,6 +133,9 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	nt := streaming(v, 8*len(z))
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
+			if r+1 < hi { // three passes over a row: start the next one's DRAM reads first
+				prefetchL2(z[(r+1)*n : (r+2)*n])
+			}
 			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
 			s, q := v.sum(zr), v.sumSq(zr)
 			rs, h := rsqrt32((q+s*s)*inv+eps), nt.head(yr)

@@ -82,6 +82,8 @@ func TestStreamingForms(t *testing.T) {
 					{"selu", func(y []float32) { v.selu(y, x) }, func(y []float32) { k.selu(y, x) }},
 					{"centerAffine", func(y []float32) { v.centerAffine(y, x, g, b, x) },
 						func(y []float32) { k.centerAffine(y, x, g, b, x) }},
+					{"evoB0", func(y []float32) { v.evoB0(y, x, g, b, g, x, b) }, func(y []float32) { k.evoB0(y, x, g, b, g, x, b) }},
+					{"evoS0", func(y []float32) { v.evoS0(y, x, g, b, x) }, func(y []float32) { k.evoS0(y, x, g, b, x) }},
 					{"blendAffine", func(y []float32) { v.blendAffine(y, x, g, b, x, g, 0.25, 1.7) },
 						func(y []float32) { k.blendAffine(y, x, g, b, x, g, 0.25, 1.7) }},
 				} {
@@ -151,7 +153,7 @@ func TestStreamingKernels(t *testing.T) {
 	}
 	ids := []string{"layernorm", "nonscaling_layernorm", "layernorm_scaling", "rmsnorm", "single_scale_rmsnorm",
 		"crmsnorm", "batchnorm_infer", "repbn_infer", "unified_norm_infer", "powernorm_infer", "selu",
-		"batchnorm_train", "prepbn_train", "powernorm_train", "unified_norm_train"}
+		"batchnorm_train", "prepbn_train", "powernorm_train", "unified_norm_train", "evonorm_b0", "evonorm_s0"}
 	for _, l := range levels() {
 		if !l.ok || ntOf(l.f) == nil {
 			continue

@@ -1111,33 +1111,18 @@ func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
 // sfence orders the streaming stores before it before every later store (SFENCE).
 func sfence()
 
+// prefetchL2 prefetches the cache lines of x into L2 (PREFETCHT1, one per 64 bytes): a kernel
+// that runs several passes over a row starts the DRAM reads of its next row before them.
+//
+//go:noescape
+func prefetchL2(x []float32)
+
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)
 //
 //go:noescape
 func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
-
-// fma64Peak runs n iterations of acc = acc*mul + add in float64 on 12 independent vectors
-// (every lane starts at 0) and stores them to out[:chains*lanes/2].
-// (AVX-512)
-//
-//go:noescape
-func fma64PeakAVX512(n int, mul float64, add float64, out []float64)
-
-// aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on 12 vectors of int32
-// (every lane starts at 0) and stores them to out[:chains*lanes].
-// (AVX-512)
-//
-//go:noescape
-func aluPeakAVX512(n int, add uint32, out []int32)
-
-// expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
-// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
-// (AVX-512)
-//
-//go:noescape
-func expPeakAVX512(n int, arg float32, out []float32)
 
 // readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
 // iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).
@@ -1164,27 +1149,6 @@ func triadPeakAVX512(dst []float32, x []float32, y []float32, s float32)
 //
 //go:noescape
 func fmaPeakAVX2(n int, mul float32, add float32, out []float32)
-
-// fma64Peak runs n iterations of acc = acc*mul + add in float64 on 12 independent vectors
-// (every lane starts at 0) and stores them to out[:chains*lanes/2].
-// (AVX2+FMA)
-//
-//go:noescape
-func fma64PeakAVX2(n int, mul float64, add float64, out []float64)
-
-// aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on 12 vectors of int32
-// (every lane starts at 0) and stores them to out[:chains*lanes].
-// (AVX2+FMA)
-//
-//go:noescape
-func aluPeakAVX2(n int, add uint32, out []int32)
-
-// expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
-// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
-// (AVX2+FMA)
-//
-//go:noescape
-func expPeakAVX2(n int, arg float32, out []float32)
 
 // readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
 // iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).

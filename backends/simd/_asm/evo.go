@@ -33,8 +33,8 @@ func (v variant) signSelect(mask, ifSet, dst VecVirtual) {
 func evo(v variant) {
 	for _, nt := range ntForms {
 		selu(v, nt)
+		evoOut(v, nt)
 	}
-	evoOut(v)
 }
 
 // seluAhead is how far ahead of the loads selu prefetches x (bytes).
@@ -73,13 +73,12 @@ func selu(v variant, nt bool) {
 	}
 }
 
-// evoOut emits the EvoNorm output steps.
-func evoOut(v variant) {
-
-	fn(v, "evoB0", "func(y, x, sb, vc, sw, g, b []float32)",
+// evoOut emits the EvoNorm output steps (plain or streaming, nt.go).
+func evoOut(v variant, nt bool) {
+	fn(v, ntName("evoB0", nt), "func(y, x, sb, vc, sw, g, b []float32)", ntDoc([]string{
 		"evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the",
 		"inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);",
-		"the other slices hold at least len(x) elements.")
+		"the other slices hold at least len(x) elements."}, nt)...)
 	{
 		y, x, sb, vc, sw, g, b := ptr("y"), ptr("x"), ptr("sb"), ptr("vc"), ptr("sw"), ptr("g"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
@@ -96,17 +95,17 @@ func evoOut(v variant) {
 			gv := l.load(Mem{Base: g, Disp: off})
 			bv := l.load(Mem{Base: b, Disp: off})
 			VFMADD213PS(bv, gv, xv)
-			l.store(xv, Mem{Base: y, Disp: off})
+			ntStore(nt, l, xv, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()
 	}
 
-	fn(v, "evoS0", "func(y, x, vc, k, b []float32)",
+	fn(v, ntName("evoS0", nt), "func(y, x, vc, k, b []float32)", ntDoc([]string{
 		"evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x",
 		"and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is",
 		"set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at",
-		"least len(x) elements.")
+		"least len(x) elements."}, nt)...)
 	{
 		y, x, vc, k, b := ptr("y"), ptr("x"), ptr("vc"), ptr("k"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
@@ -127,7 +126,7 @@ func evoOut(v variant) {
 			kv := l.load(Mem{Base: k, Disp: off})
 			bv := l.load(Mem{Base: b, Disp: off})
 			VFMADD213PS(bv, kv, xv)
-			l.store(xv, Mem{Base: y, Disp: off})
+			ntStore(nt, l, xv, Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()
 		RET()

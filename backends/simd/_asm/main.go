@@ -52,6 +52,7 @@ func main() {
 	wqDots()
 	wqDotsAVX2()
 	ntFence()
+	ntPrefetch()
 	peakProbes()
 	Generate()
 }

@@ -228,9 +228,16 @@ func normRowsFn(v variant, ln, nt bool) {
 		VBROADCASTSS(r, s)
 		CMPQ(rows, U8(1))
 		JE(LabelRef("last"))
-		// y of row r and the sum of row r+1.
+		// y of row r and the sum of row r+1; row r+2 is prefetched into
+		// L2, so the next DRAM reads start before the prefetch of the
+		// dev pass asks for them (rows beyond L1 run from L2).
 		clear(4)
-		rowPass(v, "pipe", c, i, 4, k, func(l lane, _ int, m func(GPVirtual, int) Mem) {
+		n2 := GP64()
+		LEAQ(Mem{Base: nx, Index: stride, Scale: 1}, n2)
+		rowPass(v, "pipe", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 {
+				PREFETCHT1(m(n2, 0))
+			}
 			outStep(l, m)
 			sumStep(l, m(nx, 0))
 		}, func(m func(GPVirtual) Mem) {

@@ -51,13 +51,34 @@ func quant() {
 
 	TEXT("quantI8AVX512", NOSPLIT, "func(q []int8, x []float32, inv float32)")
 	Pragma("noescape")
-	Doc("quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).")
+	Doc("quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).",
+		"64 codes per step, then 16, then a masked tail. The step prefetches the len(x) elements after x",
+		"(the next row of a row-major matrix, whose absMaxBits then reads L1).")
 	{
 		v := avx512
 		q, x := ptr("q"), ptr("x")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
 		inv := v.scalarArg("inv")
 		lo, hi := v.bcast(splatF("m127", -127)), v.bcast(splatF("p127", 127))
+		ahead := GP64()
+		MOVQ(n, ahead)
+		SHLQ(U8(2), ahead)
+		Label("loop64")
+		CMPQ(n, U8(64))
+		JB(LabelRef("loop"))
+		for i := range 4 {
+			PREFETCHT0(Mem{Base: x, Index: ahead, Scale: 1, Disp: 64 * i})
+			t := ZMM()
+			VMULPS(Mem{Base: x, Disp: 64 * i}, inv, t)
+			VMAXPS(lo, t, t)
+			VMINPS(hi, t, t)
+			VCVTPS2DQ(t, t)
+			VPMOVSDB(t, Mem{Base: q, Disp: 16 * i})
+		}
+		ADDQ(U32(256), x)
+		ADDQ(U8(64), q)
+		SUBQ(U8(64), n)
+		JMP(LabelRef("loop64"))
 		Label("loop")
 		CMPQ(n, U8(16))
 		JB(LabelRef("tail"))
@@ -228,12 +249,16 @@ func quantW4() {
 	Doc("w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),",
 		"r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),",
 		"b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie",
-		"beyond every finite value. (AVX-512)")
+		"beyond every finite value. It prefetches the len(w) elements after w into L2 (the next row",
+		"of a row-major matrix: its DRAM reads overlap this row's scalar group parameters). (AVX-512)")
 	{
 		v := avx512
 		r, w := ptr("r"), ptr("w")
 		ng := Load(Param("w").Len(), GP64()).(GPVirtual)
 		g := Load(Param("gs"), GP64()).(GPVirtual)
+		ahead := GP64()
+		MOVQ(ng, ahead)
+		SHLQ(U8(2), ahead)
 		XORQ(RDX, RDX)
 		MOVQ(ng, RAX)
 		DIVQ(g) // RAX = groups
@@ -249,6 +274,9 @@ func quantW4() {
 		MOVQ(w, p)
 		MOVQ(g, n)
 		loop(v, n, []GPVirtual{p}, nil, 2, func(l lane, i int) {
+			if !l.tail {
+				PREFETCHT1(Mem{Base: p, Index: ahead, Scale: 1, Disp: i * v.bytes()})
+			}
 			t := l.load(Mem{Base: p, Disp: i * v.bytes()}) // zero past the tail: key 0
 			s := ZMM()
 			VPSRAD(U8(31), t, s)
