@@ -36,7 +36,7 @@ func peakProbes(l *level) []peak.Probe {
 const peakChains = 12
 
 // sum64 sums lanes exactly (every lane and the total fit a float64).
-func sum64[T float32 | int32](v []T) float64 {
+func sum64[T float32 | float64 | int32](v []T) float64 {
 	var s float64
 	for _, x := range v {
 		s += float64(x)

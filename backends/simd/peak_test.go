@@ -26,22 +26,6 @@ func levelProbes() []peak.Probe {
 	return ps
 }
 
-// peakScalar is one lane of harness/peak's standard work, as a plain loop.
-func peakScalar(k peak.Kind, n int) float64 {
-	if k == peak.FMA32 {
-		var acc float32
-		for range n {
-			acc = acc*peak.FMAMul + peak.FMAAdd
-		}
-		return float64(acc)
-	}
-	var acc int32
-	for range 4 * n {
-		acc += int32(peak.DotU8) * int32(peak.DotS8)
-	}
-	return float64(acc)
-}
-
 // Every probe does exactly the work of the scalar loop, for every tail
 // length, without touching memory past its slices.
 func TestPeakProbes(t *testing.T) {
@@ -54,7 +38,7 @@ func TestPeakProbes(t *testing.T) {
 		t.Logf("probe %s", p.Name)
 		if p.Kind.Compute() {
 			for _, n := range []int{0, 1, 7, 1000, 1 << 16} {
-				if got, want := p.Compute(n), float64(p.Lanes)*peakScalar(p.Kind, n); got != want {
+				if got, want := p.Compute(n), float64(p.Lanes)*peak.Scalar(p.Kind, n); got != want {
 					t.Errorf("%s: %d iterations on %d lanes gave %v, want %v", p.Name, n, p.Lanes, got, want)
 				}
 			}

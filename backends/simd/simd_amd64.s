@@ -1469,6 +1469,196 @@ DATA c_selu_l<>+56(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+60(SB)/4, $0x3f867d5f
 GLOBL c_selu_l<>(SB), RODATA|NOPTR, $64
 
+// func seluNTAVX512(y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DX, $0x00000040
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 64(AX)
+	PREFETCHT0   2176(CX)
+	VMOVUPS      128(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 128(AX)
+	PREFETCHT0   2240(CX)
+	VMOVUPS      192(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000010
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, DX
+	JMP          single
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z3
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
+	VMULPS       Z2, Z2, Z4
+	VFMADD213PS  Z2, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VSCALEFPS    Z0, Z4, Z4
+	VSUBPS       c_one<>+0(SB), Z4, Z2
+	VFMADD213PS  Z2, Z4, Z3
+	VMULPS       c_selu_la<>+0(SB), Z3, Z3
+	VORPS        c_signbit<>+0(SB), Z3, Z3
+	VMULPS       c_selu_l<>+0(SB), Z1, Z0
+	VPMOVD2M     Z1, K2
+	VMOVAPS      Z3, K2, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·evoB0AVX512(SB), NOSPLIT, $0-168
@@ -1766,541 +1956,6 @@ single:
 	VMOVUPS      (SI), Z3
 	VFMADD213PS  Z3, Z2, Z1
 	VMOVUPS      Z1, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	ADDQ         $0x00000040, DX
-	ADDQ         $0x00000040, BX
-	ADDQ         $0x00000040, SI
-	SUBQ         $0x00000010, DI
-	JMP          single
-
-tail:
-	TESTQ        DI, DI
-	JZ           done
-	MOVQ         $-1, R8
-	BZHIQ        DI, R8, R8
-	KMOVW        R8, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VMOVUPS.Z    (DX), K1, Z2
-	VMULPS       Z1, Z2, Z2
-	VORPS        c_signbit<>+0(SB), Z2, Z3
-	VMAXPS       Z3, Z0, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z3
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z4
-	VMULPS       Z3, Z3, Z5
-	VFMADD213PS  Z3, Z5, Z4
-	VADDPS       c_one<>+0(SB), Z4, Z4
-	VSCALEFPS    Z0, Z4, Z3
-	VMOVUPS      c_one<>+0(SB), Z0
-	VPMOVD2M     Z2, K2
-	VMOVAPS      Z3, K2, Z0
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMULPS       Z0, Z1, Z1
-	VDIVPS       Z3, Z1, Z1
-	VMOVUPS.Z    (BX), K1, Z0
-	VMOVUPS.Z    (SI), K1, Z2
-	VFMADD213PS  Z2, Z0, Z1
-	VMOVUPS      Z1, K1, (AX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func seluNTAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
-TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    x_len+32(FP), DX
-	VMOVUPS c_explo<>+0(SB), Z0
-
-unrolled:
-	CMPQ         DX, $0x00000040
-	JB           single
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, (AX)
-	PREFETCHT0   2112(CX)
-	VMOVUPS      64(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 64(AX)
-	PREFETCHT0   2176(CX)
-	VMOVUPS      128(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 128(AX)
-	PREFETCHT0   2240(CX)
-	VMOVUPS      192(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 192(AX)
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000100, CX
-	SUBQ         $0x00000040, DX
-	JMP          unrolled
-
-single:
-	CMPQ         DX, $0x00000010
-	JB           tail
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          single
-
-tail:
-	TESTQ        DX, DX
-	JZ           done
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, BX
-	KMOVW        BX, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z3
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z2, Z4
-	VFMADD213PS  Z2, Z4, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VSCALEFPS    Z0, Z4, Z4
-	VSUBPS       c_one<>+0(SB), Z4, Z2
-	VFMADD213PS  Z2, Z4, Z3
-	VMULPS       c_selu_la<>+0(SB), Z3, Z3
-	VORPS        c_signbit<>+0(SB), Z3, Z3
-	VMULPS       c_selu_l<>+0(SB), Z1, Z0
-	VPMOVD2M     Z1, K2
-	VMOVAPS      Z3, K2, Z0
-	VMOVUPS      Z0, K1, (AX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
-TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ sb_base+48(FP), DX
-	MOVQ vc_base+72(FP), BX
-	MOVQ sw_base+96(FP), SI
-	MOVQ g_base+120(FP), DI
-	MOVQ b_base+144(FP), R8
-	MOVQ x_len+32(FP), R9
-
-unrolled:
-	CMPQ        R9, $0x00000040
-	JB          single
-	VMOVUPS     (CX), Z0
-	VMOVUPS     (BX), Z1
-	VMOVUPS     (SI), Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     (DX), Z2
-	VMAXPS      Z1, Z2, Z1
-	VCMPPS      $0x03, Z2, Z2, K1
-	VMOVAPS     Z2, K1, Z1
-	VDIVPS      Z1, Z0, Z0
-	VMOVUPS     (DI), Z1
-	VMOVUPS     (R8), Z2
-	VFMADD213PS Z2, Z1, Z0
-	VMOVNTPS    Z0, (AX)
-	VMOVUPS     64(CX), Z0
-	VMOVUPS     64(BX), Z1
-	VMOVUPS     64(SI), Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     64(DX), Z2
-	VMAXPS      Z1, Z2, Z1
-	VCMPPS      $0x03, Z2, Z2, K1
-	VMOVAPS     Z2, K1, Z1
-	VDIVPS      Z1, Z0, Z0
-	VMOVUPS     64(DI), Z1
-	VMOVUPS     64(R8), Z2
-	VFMADD213PS Z2, Z1, Z0
-	VMOVNTPS    Z0, 64(AX)
-	VMOVUPS     128(CX), Z0
-	VMOVUPS     128(BX), Z1
-	VMOVUPS     128(SI), Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     128(DX), Z2
-	VMAXPS      Z1, Z2, Z1
-	VCMPPS      $0x03, Z2, Z2, K1
-	VMOVAPS     Z2, K1, Z1
-	VDIVPS      Z1, Z0, Z0
-	VMOVUPS     128(DI), Z1
-	VMOVUPS     128(R8), Z2
-	VFMADD213PS Z2, Z1, Z0
-	VMOVNTPS    Z0, 128(AX)
-	VMOVUPS     192(CX), Z0
-	VMOVUPS     192(BX), Z1
-	VMOVUPS     192(SI), Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     192(DX), Z2
-	VMAXPS      Z1, Z2, Z1
-	VCMPPS      $0x03, Z2, Z2, K1
-	VMOVAPS     Z2, K1, Z1
-	VDIVPS      Z1, Z0, Z0
-	VMOVUPS     192(DI), Z1
-	VMOVUPS     192(R8), Z2
-	VFMADD213PS Z2, Z1, Z0
-	VMOVNTPS    Z0, 192(AX)
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	ADDQ        $0x00000100, DX
-	ADDQ        $0x00000100, BX
-	ADDQ        $0x00000100, SI
-	ADDQ        $0x00000100, DI
-	ADDQ        $0x00000100, R8
-	SUBQ        $0x00000040, R9
-	JMP         unrolled
-
-single:
-	CMPQ        R9, $0x00000010
-	JB          tail
-	VMOVUPS     (CX), Z0
-	VMOVUPS     (BX), Z1
-	VMOVUPS     (SI), Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS     (DX), Z2
-	VMAXPS      Z1, Z2, Z1
-	VCMPPS      $0x03, Z2, Z2, K1
-	VMOVAPS     Z2, K1, Z1
-	VDIVPS      Z1, Z0, Z0
-	VMOVUPS     (DI), Z1
-	VMOVUPS     (R8), Z2
-	VFMADD213PS Z2, Z1, Z0
-	VMOVNTPS    Z0, (AX)
-	ADDQ        $0x00000040, AX
-	ADDQ        $0x00000040, CX
-	ADDQ        $0x00000040, DX
-	ADDQ        $0x00000040, BX
-	ADDQ        $0x00000040, SI
-	ADDQ        $0x00000040, DI
-	ADDQ        $0x00000040, R8
-	SUBQ        $0x00000010, R9
-	JMP         single
-
-tail:
-	TESTQ       R9, R9
-	JZ          done
-	MOVQ        $-1, R10
-	BZHIQ       R9, R10, R10
-	KMOVW       R10, K1
-	VMOVUPS.Z   (CX), K1, Z0
-	VMOVUPS.Z   (BX), K1, Z1
-	VMOVUPS.Z   (SI), K1, Z2
-	VFMADD213PS Z2, Z0, Z1
-	VMOVUPS.Z   (DX), K1, Z2
-	VMAXPS      Z1, Z2, Z1
-	VCMPPS      $0x03, Z2, Z2, K2
-	VMOVAPS     Z2, K2, Z1
-	VDIVPS      Z1, Z0, Z0
-	VMOVUPS.Z   (DI), K1, Z1
-	VMOVUPS.Z   (R8), K1, Z2
-	VFMADD213PS Z2, Z1, Z0
-	VMOVUPS     Z0, K1, (AX)
-
-done:
-	VZEROUPPER
-	RET
-
-// func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
-TEXT ·evoS0NTAVX512(SB), NOSPLIT, $0-120
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    vc_base+48(FP), DX
-	MOVQ    k_base+72(FP), BX
-	MOVQ    b_base+96(FP), SI
-	MOVQ    x_len+32(FP), DI
-	VMOVUPS c_explo<>+0(SB), Z0
-
-unrolled:
-	CMPQ         DI, $0x00000040
-	JB           single
-	VMOVUPS      (CX), Z1
-	VMOVUPS      (DX), Z2
-	VMULPS       Z1, Z2, Z2
-	VORPS        c_signbit<>+0(SB), Z2, Z3
-	VMAXPS       Z3, Z0, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp_p0<>+0(SB), Z5
-	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
-	VMULPS       Z3, Z3, Z6
-	VFMADD213PS  Z3, Z6, Z5
-	VADDPS       c_one<>+0(SB), Z5, Z5
-	VSCALEFPS    Z4, Z5, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VPMOVD2M     Z2, K1
-	VMOVAPS      Z3, K1, Z4
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMULPS       Z4, Z1, Z1
-	VDIVPS       Z3, Z1, Z1
-	VMOVUPS      (BX), Z2
-	VMOVUPS      (SI), Z3
-	VFMADD213PS  Z3, Z2, Z1
-	VMOVNTPS     Z1, (AX)
-	VMOVUPS      64(CX), Z1
-	VMOVUPS      64(DX), Z2
-	VMULPS       Z1, Z2, Z2
-	VORPS        c_signbit<>+0(SB), Z2, Z3
-	VMAXPS       Z3, Z0, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp_p0<>+0(SB), Z5
-	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
-	VMULPS       Z3, Z3, Z6
-	VFMADD213PS  Z3, Z6, Z5
-	VADDPS       c_one<>+0(SB), Z5, Z5
-	VSCALEFPS    Z4, Z5, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VPMOVD2M     Z2, K1
-	VMOVAPS      Z3, K1, Z4
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMULPS       Z4, Z1, Z1
-	VDIVPS       Z3, Z1, Z1
-	VMOVUPS      64(BX), Z2
-	VMOVUPS      64(SI), Z3
-	VFMADD213PS  Z3, Z2, Z1
-	VMOVNTPS     Z1, 64(AX)
-	VMOVUPS      128(CX), Z1
-	VMOVUPS      128(DX), Z2
-	VMULPS       Z1, Z2, Z2
-	VORPS        c_signbit<>+0(SB), Z2, Z3
-	VMAXPS       Z3, Z0, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp_p0<>+0(SB), Z5
-	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
-	VMULPS       Z3, Z3, Z6
-	VFMADD213PS  Z3, Z6, Z5
-	VADDPS       c_one<>+0(SB), Z5, Z5
-	VSCALEFPS    Z4, Z5, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VPMOVD2M     Z2, K1
-	VMOVAPS      Z3, K1, Z4
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMULPS       Z4, Z1, Z1
-	VDIVPS       Z3, Z1, Z1
-	VMOVUPS      128(BX), Z2
-	VMOVUPS      128(SI), Z3
-	VFMADD213PS  Z3, Z2, Z1
-	VMOVNTPS     Z1, 128(AX)
-	VMOVUPS      192(CX), Z1
-	VMOVUPS      192(DX), Z2
-	VMULPS       Z1, Z2, Z2
-	VORPS        c_signbit<>+0(SB), Z2, Z3
-	VMAXPS       Z3, Z0, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp_p0<>+0(SB), Z5
-	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
-	VMULPS       Z3, Z3, Z6
-	VFMADD213PS  Z3, Z6, Z5
-	VADDPS       c_one<>+0(SB), Z5, Z5
-	VSCALEFPS    Z4, Z5, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VPMOVD2M     Z2, K1
-	VMOVAPS      Z3, K1, Z4
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMULPS       Z4, Z1, Z1
-	VDIVPS       Z3, Z1, Z1
-	VMOVUPS      192(BX), Z2
-	VMOVUPS      192(SI), Z3
-	VFMADD213PS  Z3, Z2, Z1
-	VMOVNTPS     Z1, 192(AX)
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000100, CX
-	ADDQ         $0x00000100, DX
-	ADDQ         $0x00000100, BX
-	ADDQ         $0x00000100, SI
-	SUBQ         $0x00000040, DI
-	JMP          unrolled
-
-single:
-	CMPQ         DI, $0x00000010
-	JB           tail
-	VMOVUPS      (CX), Z1
-	VMOVUPS      (DX), Z2
-	VMULPS       Z1, Z2, Z2
-	VORPS        c_signbit<>+0(SB), Z2, Z3
-	VMAXPS       Z3, Z0, Z3
-	VMULPS       c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS      c_exp_p0<>+0(SB), Z5
-	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
-	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
-	VMULPS       Z3, Z3, Z6
-	VFMADD213PS  Z3, Z6, Z5
-	VADDPS       c_one<>+0(SB), Z5, Z5
-	VSCALEFPS    Z4, Z5, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VPMOVD2M     Z2, K1
-	VMOVAPS      Z3, K1, Z4
-	VADDPS       c_one<>+0(SB), Z3, Z3
-	VMULPS       Z4, Z1, Z1
-	VDIVPS       Z3, Z1, Z1
-	VMOVUPS      (BX), Z2
-	VMOVUPS      (SI), Z3
-	VFMADD213PS  Z3, Z2, Z1
-	VMOVNTPS     Z1, (AX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
@@ -3657,15 +3312,13 @@ edev:
 	VXORPS        Z4, Z4, Z4
 	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
-	LEAQ          (R10)(R8*1), R11
 	XORQ          R9, R9
-	MOVQ          DI, R12
-	SUBQ          $0x00000040, R12
+	MOVQ          DI, R11
+	SUBQ          $0x00000040, R11
 
 upipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3675,7 +3328,6 @@ upipe:
 	VMOVUPS     Z7, (AX)(R9*4)
 	VMOVUPS     (R10)(R9*4), Z7
 	VADDPS      Z7, Z3, Z3
-	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3685,7 +3337,6 @@ upipe:
 	VMOVUPS     Z7, 64(AX)(R9*4)
 	VMOVUPS     64(R10)(R9*4), Z7
 	VADDPS      Z7, Z4, Z4
-	PREFETCHT1  128(R11)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3695,7 +3346,6 @@ upipe:
 	VMOVUPS     Z7, 128(AX)(R9*4)
 	VMOVUPS     128(R10)(R9*4), Z7
 	VADDPS      Z7, Z5, Z5
-	PREFETCHT1  192(R11)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3709,13 +3359,12 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R12
-	SUBQ $0x00000010, R12
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
 
 s1pipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3731,7 +3380,6 @@ s1pipe:
 tpipe:
 	CMPQ        R9, DI
 	JAE         epipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4181,15 +3829,13 @@ edev:
 	VXORPS        Z4, Z4, Z4
 	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
-	LEAQ          (R10)(R8*1), R11
 	XORQ          R9, R9
-	MOVQ          DI, R12
-	SUBQ          $0x00000040, R12
+	MOVQ          DI, R11
+	SUBQ          $0x00000040, R11
 
 upipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4199,7 +3845,6 @@ upipe:
 	VMOVNTPS    Z7, (AX)(R9*4)
 	VMOVUPS     (R10)(R9*4), Z7
 	VADDPS      Z7, Z3, Z3
-	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4209,7 +3854,6 @@ upipe:
 	VMOVNTPS    Z7, 64(AX)(R9*4)
 	VMOVUPS     64(R10)(R9*4), Z7
 	VADDPS      Z7, Z4, Z4
-	PREFETCHT1  128(R11)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4219,7 +3863,6 @@ upipe:
 	VMOVNTPS    Z7, 128(AX)(R9*4)
 	VMOVUPS     128(R10)(R9*4), Z7
 	VADDPS      Z7, Z5, Z5
-	PREFETCHT1  192(R11)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4233,13 +3876,12 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R12
-	SUBQ $0x00000010, R12
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
 
 s1pipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4255,7 +3897,6 @@ s1pipe:
 tpipe:
 	CMPQ        R9, DI
 	JAE         epipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -6138,6 +5779,226 @@ done:
 	VZEROUPPER
 	RET
 
+// func seluNTAVX2(y []float32, x []float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DX, $0x00000020
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 32(AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000008
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000008, DX
+	JMP          single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL         (CX)(BX*4), SI
+	MOVL         SI, 32(SP)(BX*4)
+	INCQ         BX
+	CMPQ         BX, DX
+	JB           in1
+	LEAQ         32(SP), CX
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VSUBPS       c_one<>+0(SB), Y0, Y2
+	VFMADD213PS  Y2, Y0, Y3
+	VMULPS       c_selu_la<>+0(SB), Y3, Y3
+	VORPS        c_signbit<>+0(SB), Y3, Y3
+	VMULPS       c_selu_l<>+0(SB), Y1, Y0
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	MOVQ         64(SP), AX
+	XORQ         BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
 // func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, FMA3
 TEXT ·evoB0AVX2(SB), NOSPLIT, $232-168
@@ -6527,727 +6388,6 @@ single:
 	VMOVUPS      (SI), Y3
 	VFMADD213PS  Y3, Y2, Y1
 	VMOVUPS      Y1, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	ADDQ         $0x00000020, DX
-	ADDQ         $0x00000020, BX
-	ADDQ         $0x00000020, SI
-	SUBQ         $0x00000008, DI
-	JMP          single
-
-tail:
-	TESTQ   DI, DI
-	JZ      done
-	LEAQ    c_tailmask<>+0(SB), R8
-	MOVQ    DI, R9
-	NEGQ    R9
-	VMOVDQU 32(R8)(R9*4), Y1
-	VXORPS  Y1, Y1, Y1
-	MOVQ    AX, 160(SP)
-	VMOVUPS Y1, (SP)
-	XORQ    R8, R8
-
-in0:
-	MOVL    (AX)(R8*4), R9
-	MOVL    R9, (SP)(R8*4)
-	INCQ    R8
-	CMPQ    R8, DI
-	JB      in0
-	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
-	XORQ    R8, R8
-
-in1:
-	MOVL    (CX)(R8*4), R9
-	MOVL    R9, 32(SP)(R8*4)
-	INCQ    R8
-	CMPQ    R8, DI
-	JB      in1
-	LEAQ    32(SP), CX
-	VMOVUPS Y1, 64(SP)
-	XORQ    R8, R8
-
-in2:
-	MOVL    (DX)(R8*4), R9
-	MOVL    R9, 64(SP)(R8*4)
-	INCQ    R8
-	CMPQ    R8, DI
-	JB      in2
-	LEAQ    64(SP), DX
-	VMOVUPS Y1, 96(SP)
-	XORQ    R8, R8
-
-in3:
-	MOVL    (BX)(R8*4), R9
-	MOVL    R9, 96(SP)(R8*4)
-	INCQ    R8
-	CMPQ    R8, DI
-	JB      in3
-	LEAQ    96(SP), BX
-	VMOVUPS Y1, 128(SP)
-	XORQ    R8, R8
-
-in4:
-	MOVL         (SI)(R8*4), R9
-	MOVL         R9, 128(SP)(R8*4)
-	INCQ         R8
-	CMPQ         R8, DI
-	JB           in4
-	LEAQ         128(SP), SI
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y5
-	VFMADD213PS  Y3, Y5, Y4
-	VADDPS       c_one<>+0(SB), Y4, Y4
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VMULPS       Y0, Y4, Y3
-	VMOVUPS      c_one<>+0(SB), Y0
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VMULPS       Y0, Y1, Y1
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y0
-	VMOVUPS      (SI), Y2
-	VFMADD213PS  Y2, Y0, Y1
-	VMOVUPS      Y1, (AX)
-	MOVQ         160(SP), AX
-	XORQ         R8, R8
-
-out0:
-	MOVL (SP)(R8*4), R9
-	MOVL R9, (AX)(R8*4)
-	INCQ R8
-	CMPQ R8, DI
-	JB   out0
-
-done:
-	VZEROUPPER
-	RET
-
-// func seluNTAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    x_len+32(FP), DX
-	VMOVUPS c_explo<>+0(SB), Y0
-
-unrolled:
-	CMPQ         DX, $0x00000020
-	JB           single
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	VMOVUPS      32(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 32(AX)
-	PREFETCHT0   2112(CX)
-	VMOVUPS      64(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 64(AX)
-	VMOVUPS      96(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 96(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          unrolled
-
-single:
-	CMPQ         DX, $0x00000008
-	JB           tail
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	SUBQ         $0x00000008, DX
-	JMP          single
-
-tail:
-	TESTQ   DX, DX
-	JZ      done
-	LEAQ    c_tailmask<>+0(SB), BX
-	MOVQ    DX, SI
-	NEGQ    SI
-	VMOVDQU 32(BX)(SI*4), Y1
-	VXORPS  Y1, Y1, Y1
-	MOVQ    AX, 64(SP)
-	VMOVUPS Y1, (SP)
-	XORQ    BX, BX
-
-in0:
-	MOVL    (AX)(BX*4), SI
-	MOVL    SI, (SP)(BX*4)
-	INCQ    BX
-	CMPQ    BX, DX
-	JB      in0
-	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
-	XORQ    BX, BX
-
-in1:
-	MOVL         (CX)(BX*4), SI
-	MOVL         SI, 32(SP)(BX*4)
-	INCQ         BX
-	CMPQ         BX, DX
-	JB           in1
-	LEAQ         32(SP), CX
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y3
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y2, Y4
-	VFMADD213PS  Y2, Y4, Y3
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VSUBPS       c_one<>+0(SB), Y0, Y2
-	VFMADD213PS  Y2, Y0, Y3
-	VMULPS       c_selu_la<>+0(SB), Y3, Y3
-	VORPS        c_signbit<>+0(SB), Y3, Y3
-	VMULPS       c_selu_l<>+0(SB), Y1, Y0
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      Y0, (AX)
-	MOVQ         64(SP), AX
-	XORQ         BX, BX
-
-out0:
-	MOVL (SP)(BX*4), SI
-	MOVL SI, (AX)(BX*4)
-	INCQ BX
-	CMPQ BX, DX
-	JB   out0
-
-done:
-	VZEROUPPER
-	RET
-
-// func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, FMA3
-TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ sb_base+48(FP), DX
-	MOVQ vc_base+72(FP), BX
-	MOVQ sw_base+96(FP), SI
-	MOVQ g_base+120(FP), DI
-	MOVQ b_base+144(FP), R8
-	MOVQ x_len+32(FP), R9
-
-unrolled:
-	CMPQ        R9, $0x00000020
-	JB          single
-	VMOVUPS     (CX), Y0
-	VMOVUPS     (BX), Y1
-	VMOVUPS     (SI), Y2
-	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     (DX), Y2
-	VMAXPS      Y1, Y2, Y1
-	VCMPPS      $0x03, Y2, Y2, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VDIVPS      Y1, Y0, Y0
-	VMOVUPS     (DI), Y1
-	VMOVUPS     (R8), Y2
-	VFMADD213PS Y2, Y1, Y0
-	VMOVNTPS    Y0, (AX)
-	VMOVUPS     32(CX), Y0
-	VMOVUPS     32(BX), Y1
-	VMOVUPS     32(SI), Y2
-	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     32(DX), Y2
-	VMAXPS      Y1, Y2, Y1
-	VCMPPS      $0x03, Y2, Y2, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VDIVPS      Y1, Y0, Y0
-	VMOVUPS     32(DI), Y1
-	VMOVUPS     32(R8), Y2
-	VFMADD213PS Y2, Y1, Y0
-	VMOVNTPS    Y0, 32(AX)
-	VMOVUPS     64(CX), Y0
-	VMOVUPS     64(BX), Y1
-	VMOVUPS     64(SI), Y2
-	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     64(DX), Y2
-	VMAXPS      Y1, Y2, Y1
-	VCMPPS      $0x03, Y2, Y2, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VDIVPS      Y1, Y0, Y0
-	VMOVUPS     64(DI), Y1
-	VMOVUPS     64(R8), Y2
-	VFMADD213PS Y2, Y1, Y0
-	VMOVNTPS    Y0, 64(AX)
-	VMOVUPS     96(CX), Y0
-	VMOVUPS     96(BX), Y1
-	VMOVUPS     96(SI), Y2
-	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     96(DX), Y2
-	VMAXPS      Y1, Y2, Y1
-	VCMPPS      $0x03, Y2, Y2, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VDIVPS      Y1, Y0, Y0
-	VMOVUPS     96(DI), Y1
-	VMOVUPS     96(R8), Y2
-	VFMADD213PS Y2, Y1, Y0
-	VMOVNTPS    Y0, 96(AX)
-	ADDQ        $0x00000080, AX
-	ADDQ        $0x00000080, CX
-	ADDQ        $0x00000080, DX
-	ADDQ        $0x00000080, BX
-	ADDQ        $0x00000080, SI
-	ADDQ        $0x00000080, DI
-	ADDQ        $0x00000080, R8
-	SUBQ        $0x00000020, R9
-	JMP         unrolled
-
-single:
-	CMPQ        R9, $0x00000008
-	JB          tail
-	VMOVUPS     (CX), Y0
-	VMOVUPS     (BX), Y1
-	VMOVUPS     (SI), Y2
-	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     (DX), Y2
-	VMAXPS      Y1, Y2, Y1
-	VCMPPS      $0x03, Y2, Y2, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VDIVPS      Y1, Y0, Y0
-	VMOVUPS     (DI), Y1
-	VMOVUPS     (R8), Y2
-	VFMADD213PS Y2, Y1, Y0
-	VMOVNTPS    Y0, (AX)
-	ADDQ        $0x00000020, AX
-	ADDQ        $0x00000020, CX
-	ADDQ        $0x00000020, DX
-	ADDQ        $0x00000020, BX
-	ADDQ        $0x00000020, SI
-	ADDQ        $0x00000020, DI
-	ADDQ        $0x00000020, R8
-	SUBQ        $0x00000008, R9
-	JMP         single
-
-tail:
-	TESTQ   R9, R9
-	JZ      done
-	LEAQ    c_tailmask<>+0(SB), R10
-	MOVQ    R9, R11
-	NEGQ    R11
-	VMOVDQU 32(R10)(R11*4), Y0
-	VXORPS  Y0, Y0, Y0
-	MOVQ    AX, 224(SP)
-	VMOVUPS Y0, (SP)
-	XORQ    R10, R10
-
-in0:
-	MOVL    (AX)(R10*4), R11
-	MOVL    R11, (SP)(R10*4)
-	INCQ    R10
-	CMPQ    R10, R9
-	JB      in0
-	LEAQ    (SP), AX
-	VMOVUPS Y0, 32(SP)
-	XORQ    R10, R10
-
-in1:
-	MOVL    (CX)(R10*4), R11
-	MOVL    R11, 32(SP)(R10*4)
-	INCQ    R10
-	CMPQ    R10, R9
-	JB      in1
-	LEAQ    32(SP), CX
-	VMOVUPS Y0, 64(SP)
-	XORQ    R10, R10
-
-in2:
-	MOVL    (DX)(R10*4), R11
-	MOVL    R11, 64(SP)(R10*4)
-	INCQ    R10
-	CMPQ    R10, R9
-	JB      in2
-	LEAQ    64(SP), DX
-	VMOVUPS Y0, 96(SP)
-	XORQ    R10, R10
-
-in3:
-	MOVL    (BX)(R10*4), R11
-	MOVL    R11, 96(SP)(R10*4)
-	INCQ    R10
-	CMPQ    R10, R9
-	JB      in3
-	LEAQ    96(SP), BX
-	VMOVUPS Y0, 128(SP)
-	XORQ    R10, R10
-
-in4:
-	MOVL    (SI)(R10*4), R11
-	MOVL    R11, 128(SP)(R10*4)
-	INCQ    R10
-	CMPQ    R10, R9
-	JB      in4
-	LEAQ    128(SP), SI
-	VMOVUPS Y0, 160(SP)
-	XORQ    R10, R10
-
-in5:
-	MOVL    (DI)(R10*4), R11
-	MOVL    R11, 160(SP)(R10*4)
-	INCQ    R10
-	CMPQ    R10, R9
-	JB      in5
-	LEAQ    160(SP), DI
-	VMOVUPS Y0, 192(SP)
-	XORQ    R10, R10
-
-in6:
-	MOVL        (R8)(R10*4), R11
-	MOVL        R11, 192(SP)(R10*4)
-	INCQ        R10
-	CMPQ        R10, R9
-	JB          in6
-	LEAQ        192(SP), R8
-	VMOVUPS     (CX), Y0
-	VMOVUPS     (BX), Y1
-	VMOVUPS     (SI), Y2
-	VFMADD213PS Y2, Y0, Y1
-	VMOVUPS     (DX), Y2
-	VMAXPS      Y1, Y2, Y1
-	VCMPPS      $0x03, Y2, Y2, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VDIVPS      Y1, Y0, Y0
-	VMOVUPS     (DI), Y1
-	VMOVUPS     (R8), Y2
-	VFMADD213PS Y2, Y1, Y0
-	VMOVUPS     Y0, (AX)
-	MOVQ        224(SP), AX
-	XORQ        R10, R10
-
-out0:
-	MOVL (SP)(R10*4), R11
-	MOVL R11, (AX)(R10*4)
-	INCQ R10
-	CMPQ R10, R9
-	JB   out0
-
-done:
-	VZEROUPPER
-	RET
-
-// func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
-// Requires: AVX, AVX2, FMA3
-TEXT ·evoS0NTAVX2(SB), NOSPLIT, $168-120
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    vc_base+48(FP), DX
-	MOVQ    k_base+72(FP), BX
-	MOVQ    b_base+96(FP), SI
-	MOVQ    x_len+32(FP), DI
-	VMOVUPS c_explo<>+0(SB), Y0
-
-unrolled:
-	CMPQ         DI, $0x00000020
-	JB           single
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y1, Y1
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMOVUPS      (SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, (AX)
-	VMOVUPS      32(CX), Y1
-	VMOVUPS      32(DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y1, Y1
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      32(BX), Y2
-	VMOVUPS      32(SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, 32(AX)
-	VMOVUPS      64(CX), Y1
-	VMOVUPS      64(DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y1, Y1
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      64(BX), Y2
-	VMOVUPS      64(SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, 64(AX)
-	VMOVUPS      96(CX), Y1
-	VMOVUPS      96(DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y1, Y1
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      96(BX), Y2
-	VMOVUPS      96(SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, 96(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	ADDQ         $0x00000080, DX
-	ADDQ         $0x00000080, BX
-	ADDQ         $0x00000080, SI
-	SUBQ         $0x00000020, DI
-	JMP          unrolled
-
-single:
-	CMPQ         DI, $0x00000008
-	JB           tail
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y1, Y1
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMOVUPS      (SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -8952,15 +8092,13 @@ edev:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	VXORPS       X0, X0, X0
-	LEAQ         (R10)(R8*1), R11
 	XORQ         R9, R9
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
+	MOVQ         DI, R11
+	SUBQ         $0x00000020, R11
 
 upipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8979,7 +8117,6 @@ upipe:
 	VMOVUPS     Y8, 32(AX)(R9*4)
 	VMOVUPS     32(R10)(R9*4), Y8
 	VADDPS      Y8, Y5, Y5
-	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -9002,13 +8139,12 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
 
 s1pipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -9464,15 +8600,13 @@ edev:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	VXORPS       X0, X0, X0
-	LEAQ         (R10)(R8*1), R11
 	XORQ         R9, R9
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
+	MOVQ         DI, R11
+	SUBQ         $0x00000020, R11
 
 upipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -9491,7 +8625,6 @@ upipe:
 	VMOVNTPS    Y8, 32(AX)(R9*4)
 	VMOVUPS     32(R10)(R9*4), Y8
 	VADDPS      Y8, Y5, Y5
-	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -9514,13 +8647,12 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
 
 s1pipe:
-	CMPQ        R9, R12
+	CMPQ        R9, R11
 	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -24142,7 +23274,7 @@ done:
 	RET
 
 // func quantI8AVX512(q []int8, x []float32, inv float32)
-// Requires: AVX, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512F, BMI2
 TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	MOVQ         q_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -24150,40 +23282,6 @@ TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	VBROADCASTSS inv+48(FP), Z0
 	VMOVUPS      c_m127<>+0(SB), Z1
 	VMOVUPS      c_p127<>+0(SB), Z2
-	MOVQ         DX, BX
-	SHLQ         $0x02, BX
-
-loop64:
-	CMPQ       DX, $0x40
-	JB         loop
-	PREFETCHT0 (CX)(BX*1)
-	VMULPS     (CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, (AX)
-	PREFETCHT0 64(CX)(BX*1)
-	VMULPS     64(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 16(AX)
-	PREFETCHT0 128(CX)(BX*1)
-	VMULPS     128(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 32(AX)
-	PREFETCHT0 192(CX)(BX*1)
-	VMULPS     192(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 48(AX)
-	ADDQ       $0x00000100, CX
-	ADDQ       $0x40, AX
-	SUBQ       $0x40, DX
-	JMP        loop64
 
 loop:
 	CMPQ      DX, $0x10
@@ -24412,14 +23510,12 @@ DATA c_packperm<>+28(SB)/4, $0x00000007
 GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
 
 // func w4RangeAVX512(r []int32, w []float32, gs int)
-// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX2, AVX512F, BMI2
 TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	MOVQ    r_base+0(FP), CX
 	MOVQ    w_base+24(FP), BX
 	MOVQ    w_len+32(FP), AX
 	MOVQ    gs+48(FP), SI
-	MOVQ    AX, DI
-	SHLQ    $0x02, DI
 	XORQ    DX, DX
 	DIVQ    SI
 	VMOVUPS c_absmask<>+0(SB), Z0
@@ -24430,49 +23526,46 @@ group:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	MOVQ   BX, DX
-	MOVQ   SI, R8
+	MOVQ   SI, DI
 
 unrolled:
-	CMPQ       R8, $0x00000020
-	JB         single
-	PREFETCHT1 (DX)(DI*1)
-	VMOVUPS    (DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	PREFETCHT1 64(DX)(DI*1)
-	VMOVUPS    64(DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	ADDQ       $0x00000080, DX
-	SUBQ       $0x00000020, R8
-	JMP        unrolled
+	CMPQ    DI, $0x00000020
+	JB      single
+	VMOVUPS (DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	VMOVUPS 64(DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x00000020, DI
+	JMP     unrolled
 
 single:
-	CMPQ       R8, $0x00000010
-	JB         tail
-	PREFETCHT1 (DX)(DI*1)
-	VMOVUPS    (DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	ADDQ       $0x00000040, DX
-	SUBQ       $0x00000010, R8
-	JMP        single
+	CMPQ    DI, $0x00000010
+	JB      tail
+	VMOVUPS (DX), Z3
+	VPSRAD  $0x1f, Z3, Z4
+	VPANDD  Z0, Z4, Z4
+	VPXORD  Z4, Z3, Z3
+	VPMINSD Z3, Z1, Z1
+	VPMAXSD Z3, Z2, Z2
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, DI
+	JMP     single
 
 tail:
-	TESTQ     R8, R8
+	TESTQ     DI, DI
 	JZ        done
-	MOVQ      $-1, R9
-	BZHIQ     R8, R9, R9
-	KMOVW     R9, K1
+	MOVQ      $-1, R8
+	BZHIQ     DI, R8, R8
+	KMOVW     R8, K1
 	VMOVUPS.Z (DX), K1, Z3
 	VPSRAD    $0x1f, Z3, Z4
 	VPANDD    Z0, Z4, Z4
@@ -27032,24 +26125,6 @@ TEXT ·sfence(SB), NOSPLIT, $0
 	SFENCE
 	RET
 
-// func prefetchL2(x []float32)
-// Requires: MMX+
-TEXT ·prefetchL2(SB), NOSPLIT, $0-24
-	MOVQ x_base+0(FP), AX
-	MOVQ x_len+8(FP), CX
-	SHLQ $0x02, CX
-	ADDQ AX, CX
-
-line:
-	CMPQ       AX, CX
-	JAE        done
-	PREFETCHT1 (AX)
-	ADDQ       $0x40, AX
-	JMP        line
-
-done:
-	RET
-
 // func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-40
@@ -27101,6 +26176,257 @@ done:
 	VMOVUPS Z11, 576(AX)
 	VMOVUPS Z12, 640(AX)
 	VMOVUPS Z13, 704(AX)
+	VZEROUPPER
+	RET
+
+// func fma64PeakAVX512(n int, mul float64, add float64, out []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·fma64PeakAVX512(SB), NOSPLIT, $0-48
+	MOVQ         n+0(FP), AX
+	VBROADCASTSD mul+8(FP), Z0
+	VBROADCASTSD add+16(FP), Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VFMADD213PD Z1, Z0, Z2
+	VFMADD213PD Z1, Z0, Z3
+	VFMADD213PD Z1, Z0, Z4
+	VFMADD213PD Z1, Z0, Z5
+	VFMADD213PD Z1, Z0, Z6
+	VFMADD213PD Z1, Z0, Z7
+	VFMADD213PD Z1, Z0, Z8
+	VFMADD213PD Z1, Z0, Z9
+	VFMADD213PD Z1, Z0, Z10
+	VFMADD213PD Z1, Z0, Z11
+	VFMADD213PD Z1, Z0, Z12
+	VFMADD213PD Z1, Z0, Z13
+	DECQ        AX
+	JNZ         loop
+
+done:
+	MOVQ    out_base+24(FP), AX
+	VMOVUPD Z2, (AX)
+	VMOVUPD Z3, 64(AX)
+	VMOVUPD Z4, 128(AX)
+	VMOVUPD Z5, 192(AX)
+	VMOVUPD Z6, 256(AX)
+	VMOVUPD Z7, 320(AX)
+	VMOVUPD Z8, 384(AX)
+	VMOVUPD Z9, 448(AX)
+	VMOVUPD Z10, 512(AX)
+	VMOVUPD Z11, 576(AX)
+	VMOVUPD Z12, 640(AX)
+	VMOVUPD Z13, 704(AX)
+	VZEROUPPER
+	RET
+
+// func aluPeakAVX512(n int, add uint32, out []int32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·aluPeakAVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS add+8(FP), Z0
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VPSRAD $0x01, Z1, Z1
+	VPSRAD $0x01, Z2, Z2
+	VPSRAD $0x01, Z3, Z3
+	VPSRAD $0x01, Z4, Z4
+	VPSRAD $0x01, Z5, Z5
+	VPSRAD $0x01, Z6, Z6
+	VPSRAD $0x01, Z7, Z7
+	VPSRAD $0x01, Z8, Z8
+	VPSRAD $0x01, Z9, Z9
+	VPSRAD $0x01, Z10, Z10
+	VPSRAD $0x01, Z11, Z11
+	VPSRAD $0x01, Z12, Z12
+	VPADDD Z0, Z1, Z1
+	VPADDD Z0, Z2, Z2
+	VPADDD Z0, Z3, Z3
+	VPADDD Z0, Z4, Z4
+	VPADDD Z0, Z5, Z5
+	VPADDD Z0, Z6, Z6
+	VPADDD Z0, Z7, Z7
+	VPADDD Z0, Z8, Z8
+	VPADDD Z0, Z9, Z9
+	VPADDD Z0, Z10, Z10
+	VPADDD Z0, Z11, Z11
+	VPADDD Z0, Z12, Z12
+	DECQ   AX
+	JNZ    loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Z1, (AX)
+	VMOVUPS Z2, 64(AX)
+	VMOVUPS Z3, 128(AX)
+	VMOVUPS Z4, 192(AX)
+	VMOVUPS Z5, 256(AX)
+	VMOVUPS Z6, 320(AX)
+	VMOVUPS Z7, 384(AX)
+	VMOVUPS Z8, 448(AX)
+	VMOVUPS Z9, 512(AX)
+	VMOVUPS Z10, 576(AX)
+	VMOVUPS Z11, 640(AX)
+	VMOVUPS Z12, 704(AX)
+	VZEROUPPER
+	RET
+
+// func expPeakAVX512(n int, arg float32, out []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·expPeakAVX512(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS arg+8(FP), Z0
+	VMOVUPS      c_explo<>+0(SB), Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VMOVAPS      Z0, Z8
+	VMOVAPS      Z0, Z9
+	VMOVAPS      Z0, Z10
+	VMOVAPS      Z0, Z11
+	VMOVAPS      Z0, Z12
+	VMOVAPS      Z0, Z13
+	VMAXPS       Z8, Z1, Z8
+	VMAXPS       Z9, Z1, Z9
+	VMAXPS       Z10, Z1, Z10
+	VMAXPS       Z11, Z1, Z11
+	VMAXPS       Z12, Z1, Z12
+	VMAXPS       Z13, Z1, Z13
+	VMULPS       c_log2e<>+0(SB), Z8, Z14
+	VMULPS       c_log2e<>+0(SB), Z9, Z15
+	VMULPS       c_log2e<>+0(SB), Z10, Z16
+	VMULPS       c_log2e<>+0(SB), Z11, Z17
+	VMULPS       c_log2e<>+0(SB), Z12, Z18
+	VMULPS       c_log2e<>+0(SB), Z13, Z19
+	VRNDSCALEPS  $0x00, Z14, Z14
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VRNDSCALEPS  $0x00, Z17, Z17
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS c_ln2hi<>+0(SB), Z14, Z8
+	VFNMADD231PS c_ln2hi<>+0(SB), Z15, Z9
+	VFNMADD231PS c_ln2hi<>+0(SB), Z16, Z10
+	VFNMADD231PS c_ln2hi<>+0(SB), Z17, Z11
+	VFNMADD231PS c_ln2hi<>+0(SB), Z18, Z12
+	VFNMADD231PS c_ln2hi<>+0(SB), Z19, Z13
+	VFNMADD231PS c_ln2lo<>+0(SB), Z14, Z8
+	VFNMADD231PS c_ln2lo<>+0(SB), Z15, Z9
+	VFNMADD231PS c_ln2lo<>+0(SB), Z16, Z10
+	VFNMADD231PS c_ln2lo<>+0(SB), Z17, Z11
+	VFNMADD231PS c_ln2lo<>+0(SB), Z18, Z12
+	VFNMADD231PS c_ln2lo<>+0(SB), Z19, Z13
+	VMOVUPS      c_exp_p0<>+0(SB), Z20
+	VMOVUPS      c_exp_p0<>+0(SB), Z21
+	VMOVUPS      c_exp_p0<>+0(SB), Z22
+	VMOVUPS      c_exp_p0<>+0(SB), Z23
+	VMOVUPS      c_exp_p0<>+0(SB), Z24
+	VMOVUPS      c_exp_p0<>+0(SB), Z25
+	VFMADD213PS  c_exp_p1<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p1<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p1<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p1<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p1<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p1<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p2<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p2<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p2<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p2<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p2<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p2<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p3<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p3<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p3<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p3<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p3<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p3<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p4<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p4<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p4<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p4<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p4<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p4<>+0(SB), Z13, Z25
+	VFMADD213PS  c_exp_p5<>+0(SB), Z8, Z20
+	VFMADD213PS  c_exp_p5<>+0(SB), Z9, Z21
+	VFMADD213PS  c_exp_p5<>+0(SB), Z10, Z22
+	VFMADD213PS  c_exp_p5<>+0(SB), Z11, Z23
+	VFMADD213PS  c_exp_p5<>+0(SB), Z12, Z24
+	VFMADD213PS  c_exp_p5<>+0(SB), Z13, Z25
+	VMULPS       Z8, Z8, Z26
+	VFMADD213PS  Z8, Z26, Z20
+	VMULPS       Z9, Z9, Z8
+	VFMADD213PS  Z9, Z8, Z21
+	VMULPS       Z10, Z10, Z8
+	VFMADD213PS  Z10, Z8, Z22
+	VMULPS       Z11, Z11, Z8
+	VFMADD213PS  Z11, Z8, Z23
+	VMULPS       Z12, Z12, Z8
+	VFMADD213PS  Z12, Z8, Z24
+	VMULPS       Z13, Z13, Z8
+	VFMADD213PS  Z13, Z8, Z25
+	VADDPS       c_one<>+0(SB), Z20, Z20
+	VADDPS       c_one<>+0(SB), Z21, Z21
+	VADDPS       c_one<>+0(SB), Z22, Z22
+	VADDPS       c_one<>+0(SB), Z23, Z23
+	VADDPS       c_one<>+0(SB), Z24, Z24
+	VADDPS       c_one<>+0(SB), Z25, Z25
+	VSCALEFPS    Z14, Z20, Z8
+	VSCALEFPS    Z15, Z21, Z9
+	VSCALEFPS    Z16, Z22, Z10
+	VSCALEFPS    Z17, Z23, Z11
+	VSCALEFPS    Z18, Z24, Z12
+	VSCALEFPS    Z19, Z25, Z13
+	VADDPS       Z8, Z2, Z2
+	VADDPS       Z9, Z3, Z3
+	VADDPS       Z10, Z4, Z4
+	VADDPS       Z11, Z5, Z5
+	VADDPS       Z12, Z6, Z6
+	VADDPS       Z13, Z7, Z7
+	DECQ         AX
+	JNZ          loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	VMOVUPS Z4, 128(AX)
+	VMOVUPS Z5, 192(AX)
+	VMOVUPS Z6, 256(AX)
+	VMOVUPS Z7, 320(AX)
 	VZEROUPPER
 	RET
 
@@ -27160,6 +26486,66 @@ tail:
 	VADDPS    Z8, Z0, K1, Z0
 
 done:
+	VADDPS        Z4, Z0, Z0
+	VADDPS        Z5, Z1, Z1
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func readStreamsPeakAVX512(x []float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·readStreamsPeakAVX512(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	SHRQ   $0x02, CX
+	MOVQ   CX, DX
+	SHLQ   $0x02, DX
+	LEAQ   (AX)(DX*1), BX
+	LEAQ   (BX)(DX*1), SI
+	LEAQ   (SI)(DX*1), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	TESTQ  CX, CX
+	JZ     sum
+
+loop:
+	VADDPS (AX), Z0, Z0
+	VADDPS 64(AX), Z1, Z1
+	VADDPS (BX), Z2, Z2
+	VADDPS 64(BX), Z3, Z3
+	VADDPS (SI), Z4, Z4
+	VADDPS 64(SI), Z5, Z5
+	VADDPS (DX), Z6, Z6
+	VADDPS 64(DX), Z7, Z7
+	ADDQ   $0x00000080, AX
+	ADDQ   $0x00000080, BX
+	ADDQ   $0x00000080, SI
+	ADDQ   $0x00000080, DX
+	SUBQ   $0x00000020, CX
+	JNZ    loop
+
+sum:
 	VADDPS        Z4, Z0, Z0
 	VADDPS        Z5, Z1, Z1
 	VADDPS        Z6, Z2, Z2
@@ -27351,6 +26737,187 @@ done:
 	VZEROUPPER
 	RET
 
+// func fma64PeakAVX2(n int, mul float64, add float64, out []float64)
+// Requires: AVX, FMA3
+TEXT ·fma64PeakAVX2(SB), NOSPLIT, $0-48
+	MOVQ         n+0(FP), AX
+	VBROADCASTSD mul+8(FP), Y0
+	VBROADCASTSD add+16(FP), Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y12, Y12, Y12
+	VXORPS       Y13, Y13, Y13
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VFMADD213PD Y1, Y0, Y2
+	VFMADD213PD Y1, Y0, Y3
+	VFMADD213PD Y1, Y0, Y4
+	VFMADD213PD Y1, Y0, Y5
+	VFMADD213PD Y1, Y0, Y6
+	VFMADD213PD Y1, Y0, Y7
+	VFMADD213PD Y1, Y0, Y8
+	VFMADD213PD Y1, Y0, Y9
+	VFMADD213PD Y1, Y0, Y10
+	VFMADD213PD Y1, Y0, Y11
+	VFMADD213PD Y1, Y0, Y12
+	VFMADD213PD Y1, Y0, Y13
+	DECQ        AX
+	JNZ         loop
+
+done:
+	MOVQ    out_base+24(FP), AX
+	VMOVUPD Y2, (AX)
+	VMOVUPD Y3, 32(AX)
+	VMOVUPD Y4, 64(AX)
+	VMOVUPD Y5, 96(AX)
+	VMOVUPD Y6, 128(AX)
+	VMOVUPD Y7, 160(AX)
+	VMOVUPD Y8, 192(AX)
+	VMOVUPD Y9, 224(AX)
+	VMOVUPD Y10, 256(AX)
+	VMOVUPD Y11, 288(AX)
+	VMOVUPD Y12, 320(AX)
+	VMOVUPD Y13, 352(AX)
+	VZEROUPPER
+	RET
+
+// func aluPeakAVX2(n int, add uint32, out []int32)
+// Requires: AVX, AVX2
+TEXT ·aluPeakAVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS add+8(FP), Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       Y12, Y12, Y12
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VPSRAD $0x01, Y1, Y1
+	VPSRAD $0x01, Y2, Y2
+	VPSRAD $0x01, Y3, Y3
+	VPSRAD $0x01, Y4, Y4
+	VPSRAD $0x01, Y5, Y5
+	VPSRAD $0x01, Y6, Y6
+	VPSRAD $0x01, Y7, Y7
+	VPSRAD $0x01, Y8, Y8
+	VPSRAD $0x01, Y9, Y9
+	VPSRAD $0x01, Y10, Y10
+	VPSRAD $0x01, Y11, Y11
+	VPSRAD $0x01, Y12, Y12
+	VPADDD Y0, Y1, Y1
+	VPADDD Y0, Y2, Y2
+	VPADDD Y0, Y3, Y3
+	VPADDD Y0, Y4, Y4
+	VPADDD Y0, Y5, Y5
+	VPADDD Y0, Y6, Y6
+	VPADDD Y0, Y7, Y7
+	VPADDD Y0, Y8, Y8
+	VPADDD Y0, Y9, Y9
+	VPADDD Y0, Y10, Y10
+	VPADDD Y0, Y11, Y11
+	VPADDD Y0, Y12, Y12
+	DECQ   AX
+	JNZ    loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Y1, (AX)
+	VMOVUPS Y2, 32(AX)
+	VMOVUPS Y3, 64(AX)
+	VMOVUPS Y4, 96(AX)
+	VMOVUPS Y5, 128(AX)
+	VMOVUPS Y6, 160(AX)
+	VMOVUPS Y7, 192(AX)
+	VMOVUPS Y8, 224(AX)
+	VMOVUPS Y9, 256(AX)
+	VMOVUPS Y10, 288(AX)
+	VMOVUPS Y11, 320(AX)
+	VMOVUPS Y12, 352(AX)
+	VZEROUPPER
+	RET
+
+// func expPeakAVX2(n int, arg float32, out []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expPeakAVX2(SB), NOSPLIT, $0-40
+	MOVQ         n+0(FP), AX
+	VBROADCASTSS arg+8(FP), Y0
+	VMOVUPS      c_explo<>+0(SB), Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	TESTQ        AX, AX
+	JZ           done
+
+loop:
+	VMOVAPS      Y0, Y4
+	VMOVAPS      Y0, Y5
+	VMAXPS       Y4, Y1, Y4
+	VMAXPS       Y5, Y1, Y5
+	VMULPS       c_log2e<>+0(SB), Y4, Y6
+	VMULPS       c_log2e<>+0(SB), Y5, Y7
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y5
+	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y4
+	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y5
+	VMOVUPS      c_exp_p0<>+0(SB), Y8
+	VMOVUPS      c_exp_p0<>+0(SB), Y9
+	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
+	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y8
+	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
+	VMULPS       Y4, Y4, Y10
+	VFMADD213PS  Y4, Y10, Y8
+	VMULPS       Y5, Y5, Y4
+	VFMADD213PS  Y5, Y4, Y9
+	VADDPS       c_one<>+0(SB), Y8, Y8
+	VADDPS       c_one<>+0(SB), Y9, Y9
+	VCVTPS2DQ    Y6, Y4
+	VCVTPS2DQ    Y7, Y5
+	VPADDD       c_i127<>+0(SB), Y4, Y4
+	VPADDD       c_i127<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y4, Y4
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y4, Y8, Y4
+	VMULPS       Y5, Y9, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	DECQ         AX
+	JNZ          loop
+
+done:
+	MOVQ    out_base+16(FP), AX
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, 32(AX)
+	VZEROUPPER
+	RET
+
 // func readPeakAVX2(x []float32) float64
 // Requires: AVX, SSE2
 TEXT ·readPeakAVX2(SB), NOSPLIT, $32-32
@@ -27420,6 +26987,64 @@ in0:
 	VADDPS  Y9, Y0, Y0
 
 done:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X0, X1, X1
+	VUNPCKHPD    X1, X1, X0
+	VADDSD       X0, X1, X1
+	MOVSD        X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func readStreamsPeakAVX2(x []float32) float64
+// Requires: AVX, SSE2
+TEXT ·readStreamsPeakAVX2(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	SHRQ   $0x02, CX
+	MOVQ   CX, DX
+	SHLQ   $0x02, DX
+	LEAQ   (AX)(DX*1), BX
+	LEAQ   (BX)(DX*1), SI
+	LEAQ   (SI)(DX*1), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ  CX, CX
+	JZ     sum
+
+loop:
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS (BX), Y2, Y2
+	VADDPS 32(BX), Y3, Y3
+	VADDPS (SI), Y4, Y4
+	VADDPS 32(SI), Y5, Y5
+	VADDPS (DX), Y6, Y6
+	VADDPS 32(DX), Y7, Y7
+	ADDQ   $0x00000040, AX
+	ADDQ   $0x00000040, BX
+	ADDQ   $0x00000040, SI
+	ADDQ   $0x00000040, DX
+	SUBQ   $0x00000010, CX
+	JNZ    loop
+
+sum:
 	VADDPS       Y4, Y0, Y0
 	VADDPS       Y5, Y1, Y1
 	VADDPS       Y6, Y2, Y2

@@ -92,6 +92,15 @@ func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []f
 //go:noescape
 func seluAVX512(y []float32, x []float32)
 
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func seluNTAVX512(y []float32, x []float32)
+
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -108,34 +117,6 @@ func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 //
 //go:noescape
 func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
-
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX-512)
-//
-//go:noescape
-func seluNTAVX512(y []float32, x []float32)
-
-// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
-// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX-512)
-//
-//go:noescape
-func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-
-// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
-// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
-// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
-// least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX-512)
-//
-//go:noescape
-func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -328,6 +309,15 @@ func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []flo
 //go:noescape
 func seluAVX2(y []float32, x []float32)
 
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluNTAVX2(y []float32, x []float32)
+
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -344,34 +334,6 @@ func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float3
 //
 //go:noescape
 func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
-
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX2+FMA)
-//
-//go:noescape
-func seluNTAVX2(y []float32, x []float32)
-
-// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
-// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX2+FMA)
-//
-//go:noescape
-func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-
-// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
-// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
-// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
-// least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX2+FMA)
-//
-//go:noescape
-func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -915,8 +877,6 @@ func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area [
 func absMaxBitsAVX512(x []float32) uint32
 
 // quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
-// 64 codes per step, then 16, then a masked tail. The step prefetches the len(x) elements after x
-// (the next row of a row-major matrix, whose absMaxBits then reads L1).
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
@@ -936,8 +896,7 @@ func quantI8AVX2(q []int8, x []float32, inv float32)
 // w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
 // r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
 // b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
-// beyond every finite value. It prefetches the len(w) elements after w into L2 (the next row
-// of a row-major matrix: its DRAM reads overlap this row's scalar group parameters). (AVX-512)
+// beyond every finite value. (AVX-512)
 //
 //go:noescape
 func w4RangeAVX512(r []int32, w []float32, gs int)
@@ -1111,12 +1070,6 @@ func wqDots2AVX2(d []float32, x []float32, q []byte, z []int32, gb int)
 // sfence orders the streaming stores before it before every later store (SFENCE).
 func sfence()
 
-// prefetchL2 prefetches the cache lines of x into L2 (PREFETCHT1, one per 64 bytes): a kernel
-// that runs several passes over a row starts the DRAM reads of its next row before them.
-//
-//go:noescape
-func prefetchL2(x []float32)
-
 // fmaPeak runs n iterations of acc = acc*mul + add on 12 independent vectors
 // (every lane starts at 0) and stores them to out[:chains*lanes].
 // (AVX-512)
@@ -1124,12 +1077,40 @@ func prefetchL2(x []float32)
 //go:noescape
 func fmaPeakAVX512(n int, mul float32, add float32, out []float32)
 
+// fma64Peak runs n iterations of acc = acc*mul + add in float64 on 12 independent vectors
+// (every lane starts at 0) and stores them to out[:chains*lanes/2].
+// (AVX-512)
+//
+//go:noescape
+func fma64PeakAVX512(n int, mul float64, add float64, out []float64)
+
+// aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on 12 vectors of int32
+// (every lane starts at 0) and stores them to out[:chains*lanes].
+// (AVX-512)
+//
+//go:noescape
+func aluPeakAVX512(n int, add uint32, out []int32)
+
+// expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
+// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
+// (AVX-512)
+//
+//go:noescape
+func expPeakAVX512(n int, arg float32, out []float32)
+
 // readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
 // iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).
 // (AVX-512)
 //
 //go:noescape
 func readPeakAVX512(x []float32) float64
+
+// readStreamsPeak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 4 interleaved
+// streams (the quarters of x), two vectors of each per iteration into 8 accumulators, then summed in float64.
+// (AVX-512)
+//
+//go:noescape
+func readStreamsPeakAVX512(x []float32) float64
 
 // copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).
 // (AVX-512)
@@ -1150,12 +1131,40 @@ func triadPeakAVX512(dst []float32, x []float32, y []float32, s float32)
 //go:noescape
 func fmaPeakAVX2(n int, mul float32, add float32, out []float32)
 
+// fma64Peak runs n iterations of acc = acc*mul + add in float64 on 12 independent vectors
+// (every lane starts at 0) and stores them to out[:chains*lanes/2].
+// (AVX2+FMA)
+//
+//go:noescape
+func fma64PeakAVX2(n int, mul float64, add float64, out []float64)
+
+// aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on 12 vectors of int32
+// (every lane starts at 0) and stores them to out[:chains*lanes].
+// (AVX2+FMA)
+//
+//go:noescape
+func aluPeakAVX2(n int, add uint32, out []int32)
+
+// expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
+// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
+// (AVX2+FMA)
+//
+//go:noescape
+func expPeakAVX2(n int, arg float32, out []float32)
+
 // readPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
 // iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).
 // (AVX2+FMA)
 //
 //go:noescape
 func readPeakAVX2(x []float32) float64
+
+// readStreamsPeak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 4 interleaved
+// streams (the quarters of x), two vectors of each per iteration into 8 accumulators, then summed in float64.
+// (AVX2+FMA)
+//
+//go:noescape
+func readStreamsPeakAVX2(x []float32) float64
 
 // copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).
 // (AVX2+FMA)

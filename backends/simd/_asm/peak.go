@@ -25,7 +25,11 @@ const (
 func peakProbes() {
 	for _, v := range variants {
 		fmaPeak(v)
+		fma64Peak(v)
+		aluPeak(v)
+		expPeak(v)
 		readPeak(v)
+		readStreamsPeak(v)
 		copyPeak(v)
 		triadPeak(v)
 	}
@@ -79,6 +83,105 @@ func fmaPeak(v variant) {
 		}
 	})
 	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPS(r, m) })
+	VZEROUPPER()
+	RET()
+}
+
+// fma64Peak is fmaPeak in float64 (Soft-NMS's arithmetic).
+func fma64Peak(v variant) {
+	fn(v, "fma64Peak", "func(n int, mul, add float64, out []float64)",
+		fmt.Sprintf("fma64Peak runs n iterations of acc = acc*mul + add in float64 on %d independent vectors", peakFMAChains),
+		"(every lane starts at 0) and stores them to out[:chains*lanes/2].")
+	n := Load(Param("n"), GP64())
+	m, a := v.vec(), v.vec()
+	VBROADCASTSD(paramMem("mul"), m)
+	VBROADCASTSD(paramMem("add"), a)
+	acc := make([]Register, peakFMAChains)
+	for i := range acc {
+		r := v.vec()
+		zero(r)
+		acc[i] = r
+	}
+	counted(n, func() {
+		for _, r := range acc {
+			VFMADD213PD(a, m, r) // r = m*r + a
+		}
+	})
+	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPD(r, m) })
+	VZEROUPPER()
+	RET()
+}
+
+// aluPeak is integer shift-and-add work (RepQuant's P@V): acc = (acc >> 1)
+// + add on every int32 lane; 12 chains of two 1-cycle operations keep
+// every vector integer port busy.
+func aluPeak(v variant) {
+	fn(v, "aluPeak", "func(n int, add uint32, out []int32)",
+		fmt.Sprintf("aluPeak runs n iterations of acc = (acc >> 1) + add (arithmetic shift) on %d vectors of int32", peakFMAChains),
+		"(every lane starts at 0) and stores them to out[:chains*lanes].")
+	n := Load(Param("n"), GP64())
+	a := v.vec()
+	VBROADCASTSS(paramMem("add"), a)
+	acc := make([]Register, peakFMAChains)
+	for i := range acc {
+		r := v.vec()
+		zero(r)
+		acc[i] = r
+	}
+	counted(n, func() {
+		for _, r := range acc {
+			VPSRAD(U8(1), r, r)
+		}
+		for _, r := range acc {
+			VPADDD(a, r, r)
+		}
+	})
+	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPS(r, m) })
+	VZEROUPPER()
+	RET()
+}
+
+// expChains is the number of exponentials per iteration: as many as the
+// vector exp's temporaries leave registers for (more fail to allocate);
+// successive iterations overlap out of order.
+func (v variant) expChains() int {
+	if v.z {
+		return 6
+	}
+	return 2
+}
+
+// expPeak is the throughput of the kernels' own vector exp (rows.go): on
+// every lane, acc += exp(arg), arg broadcast, several exps interleaved as
+// the kernels interleave them.
+func expPeak(v variant) {
+	fn(v, "expPeak", "func(n int, arg float32, out []float32)",
+		"expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of",
+		fmt.Sprintf("%d (AVX-512) or %d (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].", avx512.expChains(), avx2.expChains()))
+	n := Load(Param("n"), GP64())
+	x := v.scalarArg("arg")
+	k := v.expSetup()
+	acc := make([]VecVirtual, v.expChains())
+	for i := range acc {
+		acc[i] = v.vec()
+		zero(acc[i])
+	}
+	counted(n, func() {
+		ts := make([]VecVirtual, len(acc))
+		for i := range ts {
+			ts[i] = v.vec()
+			VMOVAPS(x, ts[i])
+		}
+		v.expMany(ts, k)
+		for i, t := range ts {
+			VADDPS(t, acc[i], acc[i])
+		}
+	})
+	regs := make([]Register, len(acc))
+	for i, r := range acc {
+		regs[i] = r
+	}
+	storeAll(ptr("out"), v.bytes(), regs, func(r Register, m Mem) { VMOVUPS(r, m) })
 	VZEROUPPER()
 	RET()
 }
@@ -175,6 +278,58 @@ func readPeak(v variant) {
 	loop(v, n, []GPVirtual{x}, nil, peakReadAccs, func(l lane, i int) {
 		l.add(l.load(Mem{Base: x, Disp: i * v.bytes()}), acc[i])
 	})
+	for len(acc) > 1 {
+		h := len(acc) / 2
+		for i := 0; i < h; i++ {
+			VADDPS(acc[i+h], acc[i], acc[i])
+		}
+		acc = acc[:h]
+	}
+	Store(v.hsumF64(acc[0]), ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// readStreams is the number of concurrent streams of readStreamsPeak.
+const readStreams = 4
+
+// readStreamsPeak is readPeak over readStreams quarters of x read side by
+// side: from DRAM one sequential stream leaves bandwidth unused that
+// several (each with its own prefetch stream) reach, as GEMVs and row
+// kernels reading several rows at once do.
+func readStreamsPeak(v variant) {
+	fn(v, "readStreamsPeak", "func(x []float32) float64",
+		fmt.Sprintf("readStreamsPeak returns Σ x[i] with len(x) a multiple of %d vectors, read as %d interleaved", 2*readStreams, readStreams),
+		"streams (the quarters of x), two vectors of each per iteration into 8 accumulators, then summed in float64.")
+	x := ptr("x")
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	SHRQ(U8(2), n) // floats per stream
+	stride := GP64()
+	MOVQ(n, stride)
+	SHLQ(U8(2), stride) // bytes per stream
+	p := []GPVirtual{x}
+	for i := 1; i < readStreams; i++ {
+		q := GP64()
+		LEAQ(Mem{Base: p[i-1], Index: stride, Scale: 1}, q)
+		p = append(p, q.(GPVirtual))
+	}
+	acc := make([]VecVirtual, 2*readStreams)
+	for i := range acc {
+		acc[i] = v.vec()
+		zero(acc[i])
+	}
+	TESTQ(n, n)
+	JZ(LabelRef("sum"))
+	Label("loop")
+	for i := range acc {
+		VADDPS(Mem{Base: p[i/2], Disp: (i % 2) * v.bytes()}, acc[i], acc[i])
+	}
+	for _, q := range p {
+		ADDQ(U32(2*v.bytes()), q)
+	}
+	SUBQ(U32(2*v.lanes), n)
+	JNZ(LabelRef("loop"))
+	Label("sum")
 	for len(acc) > 1 {
 		h := len(acc) / 2
 		for i := 0; i < h; i++ {

@@ -1,0 +1,83 @@
+package simd_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nbench/nbench/backends/simd"
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/harness/roofline"
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// TestNoShareAbovePeak runs every kernel's full shapes on this backend at
+// one thread and fails on any share of the machine's ceilings above 100%:
+// a count above the work done or a missing ceiling shows up here (the fix
+// is a better count or probe, never a cap). The ceilings are this
+// machine's stored peak file (baselines/<id>/peak.json), else measured
+// now, taken at their best sample, against each case's median: noise in
+// either cannot push a correct count past 100%.
+//
+// It takes minutes, so it runs only with NBENCH_FULL_SHAPES=1 (CI does).
+func TestNoShareAbovePeak(t *testing.T) {
+	if os.Getenv("NBENCH_FULL_SHAPES") == "" {
+		t.Skip("set NBENCH_FULL_SHAPES=1 to run every kernel's full shapes (minutes)")
+	}
+	d := machine.Describe()
+	f, err := peak.Load(filepath.Join("..", "..", "baselines"), d.ID())
+	if peak.IsNotExist(err) {
+		t.Logf("no stored peak file for %s: measuring the ceilings now", d.ID())
+		f, err = peak.Run(d, peak.Options{Threads: []int{1}, BenchTime: 20 * time.Millisecond, Count: 5})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Results {
+		f.Results[i].Median = f.Results[i].Max
+	}
+	ceil := roofline.New(f)
+
+	b, err := simd.New(kernel.Config{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var items []harness.Item
+	for _, k := range suite.All() {
+		for _, shape := range k.Full {
+			p, err := k.ParseParams(shape)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, harness.Item{Kernel: k, Params: p})
+		}
+	}
+	opt := harness.DefaultOptions()
+	opt.Count, opt.BenchTime, opt.NoCheck = 3, 20*time.Millisecond, true
+	opt.SetLastLevelCache(d.Caches.LastLevel())
+	opt.Seed = 1
+	t.Logf("%d full shapes on simd at 1 thread, ceilings of %s (%s)", len(items), f.Machine, f.Date.Format("2006-01-02"))
+	for _, r := range harness.Run(items, []harness.Backend{{Name: "simd", Backend: b}}, opt) {
+		if !r.Timed() {
+			if r.Check.Verdict != suite.Unimplemented && r.Check.Verdict != suite.Skipped {
+				t.Errorf("%s: not timed: %s", r.Name(), r.Check.Detail)
+			}
+			continue
+		}
+		p, err := ceil.Classify(roofline.WorkOf(r.Cost, r.Stats.Median, 1, float64(r.SetBytes), r.Sets, true))
+		if err != nil {
+			t.Errorf("%s: %v", r.Name(), err)
+			continue
+		}
+		t.Logf("%-8s %-60s %s", r.Path, r.Name(), p)
+		if p.Percent > 100 {
+			t.Errorf("%s (%s): %s of peak: %.4g %s against a ceiling of %.4g (%s); the count or the probe is wrong",
+				r.Name(), r.Path, p, p.Achieved, p.Unit, p.Ceiling, p.Probe)
+		}
+	}
+}
