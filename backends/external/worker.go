@@ -57,6 +57,7 @@ type proc struct {
 	dead    error // why it is no longer usable
 	mu      sync.Mutex
 	exited  chan struct{} // closed when the process has exited
+	done    chan struct{} // closed by kill: the reader stops delivering
 	waitErr error
 }
 
@@ -84,7 +85,7 @@ func start(argv []string, env []string) (*proc, error) {
 	}
 	cmd.Stdin, cmd.Stdout = inR, outW
 	p := &proc{cmd: cmd, stdin: inW, out: bufio.NewReaderSize(outR, 1<<16), lines: make(chan lineOrErr, 1),
-		stderr: &tailBuffer{max: 4096}, exited: make(chan struct{})}
+		stderr: &tailBuffer{max: 4096}, exited: make(chan struct{}), done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	err = cmd.Start()
 	inR.Close()
@@ -108,12 +109,14 @@ func (p *proc) readLoop(r io.Closer) {
 	defer r.Close()
 	for {
 		line, err := p.out.ReadBytes('\n')
-		if err != nil {
-			p.lines <- lineOrErr{nil, err}
-			close(p.lines)
+		select {
+		case p.lines <- lineOrErr{line, err}:
+		case <-p.done: // killed: nobody reads any more
 			return
 		}
-		p.lines <- lineOrErr{line, nil}
+		if err != nil {
+			return
+		}
 	}
 }
 
@@ -140,7 +143,7 @@ func (p *proc) call(op string, req map[string]any, d time.Duration) (*reply, err
 	defer timer.Stop()
 	select {
 	case l, ok := <-p.lines:
-		if !ok || l.err != nil {
+		if !ok || l.err != nil || len(l.line) == 0 {
 			return nil, p.kill(fmt.Errorf("%s: worker exited without answering%s%s", op, p.exitNote(), p.stderr.note()))
 		}
 		var r reply
@@ -166,6 +169,7 @@ func (p *proc) call(op string, req map[string]any, d time.Duration) (*reply, err
 func (p *proc) kill(why error) error {
 	if p.dead == nil {
 		p.dead = why
+		close(p.done)
 		if p.cmd.Process != nil {
 			syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		}

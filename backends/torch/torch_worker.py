@@ -36,6 +36,10 @@ if IMPORT_ERROR is None:
 
 NMS_KERNELS = ["nms", "batched_nms"]
 
+# Environment that changes PyTorch's speed, recorded in the result files.
+ENV_KEYS = {"LD_PRELOAD", "ATEN_CPU_CAPABILITY", "OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS",
+            "OMP_NUM_THREADS", "MKL_NUM_THREADS", "DNNL_MAX_CPU_ISA"}
+
 
 def capability():
     """ATen's CPU dispatch level (torch 2: torch.backends.cpu.get_cpu_capability)."""
@@ -46,6 +50,17 @@ def capability():
         if "CPU capability usage:" in line:
             return line.split(":", 1)[1].strip()
     return "unknown"
+
+
+def loaded_blas():
+    """The BLAS library actually mapped (Debian's libblas.so.3 is an alternative:
+    the reference netlib BLAS, or OpenBLAS when installed)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+        return ", ".join(sorted(os.path.realpath(l) for l in libs)) or "none mapped"
+    except OSError:
+        return "unknown"
 
 
 def build_setting(key):
@@ -67,7 +82,9 @@ class Torch:
             ["python-choice", os.environ.get("NBENCH_PYTHON_CHOICE", "")],
             ["threads", str(torch.get_num_threads())],
             ["cpu-capability", self.cap],
-            ["blas", build_setting("BLAS_INFO")],
+            ["blas", "%s (%s)" % (build_setting("BLAS_INFO"), loaded_blas())],
+            ["quantized-engine", str(torch.backends.quantized.engine)],
+            ["env", " ".join("%s=%s" % (k, os.environ[k]) for k in sorted(os.environ) if k in ENV_KEYS) or "-"],
             ["mkldnn", str(torch.backends.mkldnn.is_available())],
             ["torchvision", torchvision.__version__ if torchvision is not None else "unavailable (%s)" % TV_ERROR],
             ["sdpa", str(hasattr(F, "scaled_dot_product_attention"))],
