@@ -542,7 +542,73 @@ def w4rows(a, R):
     a("")
 
 
-for fname, f in (("attention_arm64.s", attention), ("w4g_arm64.s", w4g)):
+# ---------------------------------------------------------------- gemm_f32
+
+GF32_MR, GF32_NV = 8, 3  # 8 rows by 3 vectors (12 columns): 24 accumulators
+
+
+def gemmf32(a):
+    a(GENERATED)
+    a("")
+    a("// gemm_f32 micro-kernels for arm64 NEON (the gf32Tile contract of")
+    a("// gemmf32.go; meaning = gf32TileGo(rows, 12)): rows (1..8) rows of Y by 12")
+    a("// columns over kc steps of k. Accumulators V0-V23 (row i, vector j in")
+    a("// V(3i+j)) start from c; per k one load of X (the packed rows' 8 floats,")
+    a("// 4 for rows <= 4, one float for the GEMV's row as it is), one of the")
+    a("// W panel's 12 floats (V26-V28), a PRFM of pf into L2 and rows*3 FMLA by")
+    a("// element (WORDs, which the Go assembler lacks).")
+    a("")
+    a("//go:build !purego")
+    a("")
+    a('#include "textflag.h"')
+    a("")
+    for rows in range(1, GF32_MR + 1):
+        gemmf32_tile(a, rows)
+
+
+def gemmf32_tile(a, R):
+    nr = 4 * GF32_NV
+    name = f"gemmF32Tile{R}x{nr}NEON"
+    a(f"// func {name}(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)")
+    a(f"TEXT ·{name}(SB), NOSPLIT, $0-152")
+    for reg, arg, off, shift in ((0, "y_base", 0, False), (1, "ldy", 24, True), (2, "c_base", 32, False), (3, "ldc", 56, True),
+                                 (4, "xp_base", 64, False), (5, "ldx", 88, True), (6, "wp_base", 96, False), (7, "kc", 120, False),
+                                 (8, "pf_base", 128, False)):
+        a(f"\tMOVD {arg}+{off}(FP), R{reg}")
+        if shift:
+            a(f"\tLSL $2, R{reg}")
+    accs = lambda i: ", ".join(f"V{3 * i + j}.S4" for j in range(GF32_NV))
+    for i in range(R):
+        a(f"\tVLD1 (R2), [{accs(i)}]")
+        if i + 1 < R:
+            a("\tADD R3, R2")
+    a("\tCBZ R7, store")
+    a("loop:")
+    if R == 1:
+        a("\tFMOVS (R4), F24")
+    elif R <= 4:
+        a("\tVLD1 (R4), [V24.S4]")
+    else:
+        a("\tVLD1 (R4), [V24.S4, V25.S4]")
+    a("\tADD R5, R4")
+    a(f"\tVLD1.P {4 * nr}(R6), [V26.S4, V27.S4, V28.S4]")
+    a.W("prfm pldl2keep, [x8]")
+    a("\tADD $64, R8")
+    for i in range(R):
+        for j in range(GF32_NV):
+            a.W(f"fmla v{3 * i + j}.4s, v{26 + j}.4s, v{24 + i // 4}.s[{i % 4}]")
+    a("\tSUBS $1, R7, R7")
+    a("\tBNE loop")
+    a("store:")
+    for i in range(R):
+        a(f"\tVST1 [{accs(i)}], (R0)")
+        if i + 1 < R:
+            a("\tADD R1, R0")
+    a("\tRET")
+    a("")
+
+
+for fname, f in (("attention_arm64.s", attention), ("w4g_arm64.s", w4g), ("gemmf32_arm64.s", gemmf32)):
     a = Asm()
     f(a)
     with open(os.path.join(OUT, fname), "w") as fh:
