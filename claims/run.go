@@ -15,7 +15,6 @@ import (
 // Options control a claims run.
 type Options struct {
 	Backends []harness.Backend // backends under test
-	Ref      harness.Backend   // the fp32 baseline's backend (OpenRef)
 	Harness  harness.Options
 	Quick    bool
 	Claims   []*Claim // default All
@@ -90,7 +89,7 @@ func Run(opt Options) []Row {
 		opt.Claims = All
 	}
 	if opt.Lookup == nil {
-		opt.Lookup = lookup
+		opt.Lookup = suite.Lookup
 	}
 	var groups []*group
 	total := 0
@@ -102,7 +101,7 @@ func Run(opt Options) []Row {
 		for _, b := range opt.Backends {
 			g := &group{}
 			ms := map[measureKey]*measurement{}
-			plan := func(c Case, b harness.Backend) *measurement {
+			plan := func(c Case) *measurement {
 				key := measureKey{c.Kernel, c.Shape, b.Name}
 				if m, ok := ms[key]; ok {
 					return m
@@ -126,11 +125,7 @@ func Run(opt Options) []Row {
 				return m
 			}
 			for _, p := range pairs {
-				base := b
-				if p.RefBase {
-					base = opt.Ref
-				}
-				pl := planned{c, b.Name, p, plan(p.Cand, b), plan(p.Base, base)}
+				pl := planned{c, b.Name, p, plan(p.Cand), plan(p.Base)}
 				g.plans = append(g.plans, pl)
 				if pl.cand.err != "" || pl.base.err != "" {
 					continue // no ratio: its partner is not worth timing for it
@@ -258,13 +253,6 @@ func sides(c *Claim, p planned) (num, den []float64) {
 		return p.cand.result.Samples, p.base.result.Samples
 	}
 	return p.base.result.Samples, p.cand.result.Samples
-}
-
-func lookup(name string) (*suite.Kernel, bool) {
-	if name == gemmKernel.Name {
-		return gemmKernel, true
-	}
-	return suite.Lookup(name)
 }
 
 // problem says why a pair has no ratio, or "", and whether a kernel failed.
