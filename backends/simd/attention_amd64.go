@@ -12,3 +12,8 @@ func init() {
 	attnAVX512.run = attnRunAVX512
 	attnAVX2.norm = scaleMulAVX2
 }
+
+func init() {
+	slaAVX512.qkRelu = [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkRelu1AVX512, qkRelu2AVX512, qkRelu3AVX512, qkRelu4AVX512}
+}
+func init() { slaAVX512.conv25 = conv25AVX512 }

@@ -1469,196 +1469,6 @@ DATA c_selu_l<>+56(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+60(SB)/4, $0x3f867d5f
 GLOBL c_selu_l<>(SB), RODATA|NOPTR, $64
 
-// func seluNTAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
-TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    x_len+32(FP), DX
-	VMOVUPS c_explo<>+0(SB), Z0
-
-unrolled:
-	CMPQ         DX, $0x00000040
-	JB           single
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, (AX)
-	PREFETCHT0   2112(CX)
-	VMOVUPS      64(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 64(AX)
-	PREFETCHT0   2176(CX)
-	VMOVUPS      128(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 128(AX)
-	PREFETCHT0   2240(CX)
-	VMOVUPS      192(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, 192(AX)
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000100, CX
-	SUBQ         $0x00000040, DX
-	JMP          unrolled
-
-single:
-	CMPQ         DX, $0x00000010
-	JB           tail
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVNTPS     Z2, (AX)
-	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000040, CX
-	SUBQ         $0x00000010, DX
-	JMP          single
-
-tail:
-	TESTQ        DX, DX
-	JZ           done
-	MOVQ         $-1, BX
-	BZHIQ        DX, BX, BX
-	KMOVW        BX, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z3
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z2, Z4
-	VFMADD213PS  Z2, Z4, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VSCALEFPS    Z0, Z4, Z4
-	VSUBPS       c_one<>+0(SB), Z4, Z2
-	VFMADD213PS  Z2, Z4, Z3
-	VMULPS       c_selu_la<>+0(SB), Z3, Z3
-	VORPS        c_signbit<>+0(SB), Z3, Z3
-	VMULPS       c_selu_l<>+0(SB), Z1, Z0
-	VPMOVD2M     Z1, K2
-	VMOVAPS      Z3, K2, Z0
-	VMOVUPS      Z0, K1, (AX)
-
-done:
-	VZEROUPPER
-	RET
-
 // func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·evoB0AVX512(SB), NOSPLIT, $0-168
@@ -1956,6 +1766,541 @@ single:
 	VMOVUPS      (SI), Z3
 	VFMADD213PS  Z3, Z2, Z1
 	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000040, BX
+	ADDQ         $0x00000040, SI
+	SUBQ         $0x00000010, DI
+	JMP          single
+
+tail:
+	TESTQ        DI, DI
+	JZ           done
+	MOVQ         $-1, R8
+	BZHIQ        DI, R8, R8
+	KMOVW        R8, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVUPS.Z    (DX), K1, Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z4
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z4
+	VADDPS       c_one<>+0(SB), Z4, Z4
+	VSCALEFPS    Z0, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z0
+	VPMOVD2M     Z2, K2
+	VMOVAPS      Z3, K2, Z0
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z0, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS.Z    (BX), K1, Z0
+	VMOVUPS.Z    (SI), K1, Z2
+	VFMADD213PS  Z2, Z0, Z1
+	VMOVUPS      Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluNTAVX512(y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DX, $0x00000040
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 64(AX)
+	PREFETCHT0   2176(CX)
+	VMOVUPS      128(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 128(AX)
+	PREFETCHT0   2240(CX)
+	VMOVUPS      192(CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000010
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z4
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
+	VMULPS       Z2, Z2, Z5
+	VFMADD213PS  Z2, Z5, Z4
+	VMOVUPS      c_one<>+0(SB), Z5
+	VSCALEFPS    Z3, Z5, Z5
+	VSUBPS       c_one<>+0(SB), Z5, Z2
+	VFMADD213PS  Z2, Z5, Z4
+	VMULPS       c_selu_la<>+0(SB), Z4, Z4
+	VORPS        c_signbit<>+0(SB), Z4, Z4
+	VMULPS       c_selu_l<>+0(SB), Z1, Z2
+	VPMOVD2M     Z1, K1
+	VMOVAPS      Z4, K1, Z2
+	VMOVNTPS     Z2, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, DX
+	JMP          single
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (CX), K1, Z1
+	VMOVAPS      Z1, Z2
+	VMAXPS       Z2, Z0, Z2
+	VMULPS       c_log2e<>+0(SB), Z2, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
+	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
+	VMOVUPS      c_exp_p0<>+0(SB), Z3
+	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
+	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
+	VMULPS       Z2, Z2, Z4
+	VFMADD213PS  Z2, Z4, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VSCALEFPS    Z0, Z4, Z4
+	VSUBPS       c_one<>+0(SB), Z4, Z2
+	VFMADD213PS  Z2, Z4, Z3
+	VMULPS       c_selu_la<>+0(SB), Z3, Z3
+	VORPS        c_signbit<>+0(SB), Z3, Z3
+	VMULPS       c_selu_l<>+0(SB), Z1, Z0
+	VPMOVD2M     Z1, K2
+	VMOVAPS      Z3, K2, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sb_base+48(FP), DX
+	MOVQ vc_base+72(FP), BX
+	MOVQ sw_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ b_base+144(FP), R8
+	MOVQ x_len+32(FP), R9
+
+unrolled:
+	CMPQ        R9, $0x00000040
+	JB          single
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     (DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     (DI), Z1
+	VMOVUPS     (R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, (AX)
+	VMOVUPS     64(CX), Z0
+	VMOVUPS     64(BX), Z1
+	VMOVUPS     64(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     64(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     64(DI), Z1
+	VMOVUPS     64(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 64(AX)
+	VMOVUPS     128(CX), Z0
+	VMOVUPS     128(BX), Z1
+	VMOVUPS     128(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     128(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     128(DI), Z1
+	VMOVUPS     128(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 128(AX)
+	VMOVUPS     192(CX), Z0
+	VMOVUPS     192(BX), Z1
+	VMOVUPS     192(SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     192(DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     192(DI), Z1
+	VMOVUPS     192(R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	ADDQ        $0x00000100, DX
+	ADDQ        $0x00000100, BX
+	ADDQ        $0x00000100, SI
+	ADDQ        $0x00000100, DI
+	ADDQ        $0x00000100, R8
+	SUBQ        $0x00000040, R9
+	JMP         unrolled
+
+single:
+	CMPQ        R9, $0x00000010
+	JB          tail
+	VMOVUPS     (CX), Z0
+	VMOVUPS     (BX), Z1
+	VMOVUPS     (SI), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     (DX), Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K1
+	VMOVAPS     Z2, K1, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS     (DI), Z1
+	VMOVUPS     (R8), Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVNTPS    Z0, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, BX
+	ADDQ        $0x00000040, SI
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x00000040, R8
+	SUBQ        $0x00000010, R9
+	JMP         single
+
+tail:
+	TESTQ       R9, R9
+	JZ          done
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K1
+	VMOVUPS.Z   (CX), K1, Z0
+	VMOVUPS.Z   (BX), K1, Z1
+	VMOVUPS.Z   (SI), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS.Z   (DX), K1, Z2
+	VMAXPS      Z1, Z2, Z1
+	VCMPPS      $0x03, Z2, Z2, K2
+	VMOVAPS     Z2, K2, Z1
+	VDIVPS      Z1, Z0, Z0
+	VMOVUPS.Z   (DI), K1, Z1
+	VMOVUPS.Z   (R8), K1, Z2
+	VFMADD213PS Z2, Z1, Z0
+	VMOVUPS     Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·evoS0NTAVX512(SB), NOSPLIT, $0-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    vc_base+48(FP), DX
+	MOVQ    k_base+72(FP), BX
+	MOVQ    b_base+96(FP), SI
+	MOVQ    x_len+32(FP), DI
+	VMOVUPS c_explo<>+0(SB), Z0
+
+unrolled:
+	CMPQ         DI, $0x00000040
+	JB           single
+	VMOVUPS      (CX), Z1
+	VMOVUPS      (DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, (AX)
+	VMOVUPS      64(CX), Z1
+	VMOVUPS      64(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      64(BX), Z2
+	VMOVUPS      64(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, 64(AX)
+	VMOVUPS      128(CX), Z1
+	VMOVUPS      128(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      128(BX), Z2
+	VMOVUPS      128(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, 128(AX)
+	VMOVUPS      192(CX), Z1
+	VMOVUPS      192(DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      192(BX), Z2
+	VMOVUPS      192(SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	ADDQ         $0x00000100, BX
+	ADDQ         $0x00000100, SI
+	SUBQ         $0x00000040, DI
+	JMP          unrolled
+
+single:
+	CMPQ         DI, $0x00000010
+	JB           tail
+	VMOVUPS      (CX), Z1
+	VMOVUPS      (DX), Z2
+	VMULPS       Z1, Z2, Z2
+	VORPS        c_signbit<>+0(SB), Z2, Z3
+	VMAXPS       Z3, Z0, Z3
+	VMULPS       c_log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS c_ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS c_ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      c_exp_p0<>+0(SB), Z5
+	VFMADD213PS  c_exp_p1<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p4<>+0(SB), Z3, Z5
+	VFMADD213PS  c_exp_p5<>+0(SB), Z3, Z5
+	VMULPS       Z3, Z3, Z6
+	VFMADD213PS  Z3, Z6, Z5
+	VADDPS       c_one<>+0(SB), Z5, Z5
+	VSCALEFPS    Z4, Z5, Z3
+	VMOVUPS      c_one<>+0(SB), Z4
+	VPMOVD2M     Z2, K1
+	VMOVAPS      Z3, K1, Z4
+	VADDPS       c_one<>+0(SB), Z3, Z3
+	VMULPS       Z4, Z1, Z1
+	VDIVPS       Z3, Z1, Z1
+	VMOVUPS      (BX), Z2
+	VMOVUPS      (SI), Z3
+	VFMADD213PS  Z3, Z2, Z1
+	VMOVNTPS     Z1, (AX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	ADDQ         $0x00000040, DX
@@ -3134,6 +3479,141 @@ rrdone:
 	VZEROUPPER
 	RET
 
+// func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int, ldr int)
+// Requires: AVX, AVX512F
+TEXT ·conv25AVX512(SB), NOSPLIT, $0-120
+	MOVQ o_base+0(FP), AX
+	MOVQ v_base+24(FP), CX
+	MOVQ w_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ ld+104(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ldr+112(FP), DI
+	SHLQ $0x02, DI
+	MOVQ ld+104(FP), R8
+	SHRQ $0x04, R8
+
+chunk:
+	TESTQ   R8, R8
+	JZ      done
+	MOVQ    DX, R9
+	VMOVUPS (R9), Z0
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z1
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z2
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z3
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z4
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z5
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z6
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z7
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z8
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z9
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z10
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z11
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z12
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z13
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z14
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z15
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z16
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z17
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z18
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z19
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z20
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z21
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z22
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z23
+	ADDQ    SI, R9
+	VMOVUPS (R9), Z24
+	MOVQ    AX, R9
+	MOVQ    CX, R10
+	MOVQ    n+96(FP), R11
+
+tok:
+	TESTQ       R11, R11
+	JZ          next
+	VMOVUPS     (BX), Z25
+	MOVQ        R10, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VFMADD231PS (R12), Z0, Z25
+	VFMADD231PS (R12)(SI*1), Z1, Z25
+	VFMADD231PS (R12)(SI*2), Z2, Z25
+	VFMADD231PS (R13), Z3, Z25
+	VFMADD231PS (R13)(SI*1), Z4, Z25
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMULPS      (R12), Z5, Z26
+	VFMADD231PS (R12)(SI*1), Z6, Z26
+	VFMADD231PS (R12)(SI*2), Z7, Z26
+	VFMADD231PS (R13), Z8, Z26
+	VFMADD231PS (R13)(SI*1), Z9, Z26
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMULPS      (R12), Z10, Z27
+	VFMADD231PS (R12)(SI*1), Z11, Z27
+	VFMADD231PS (R12)(SI*2), Z12, Z27
+	VFMADD231PS (R13), Z13, Z27
+	VFMADD231PS (R13)(SI*1), Z14, Z27
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VFMADD231PS (R12), Z15, Z25
+	VFMADD231PS (R12)(SI*1), Z16, Z25
+	VFMADD231PS (R12)(SI*2), Z17, Z25
+	VFMADD231PS (R13), Z18, Z25
+	VFMADD231PS (R13)(SI*1), Z19, Z25
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VFMADD231PS (R12), Z20, Z26
+	VFMADD231PS (R12)(SI*1), Z21, Z26
+	VFMADD231PS (R12)(SI*2), Z22, Z26
+	VFMADD231PS (R13), Z23, Z26
+	VFMADD231PS (R13)(SI*1), Z24, Z26
+	VADDPS      Z27, Z26, Z26
+	VADDPS      Z26, Z25, Z25
+	VMOVUPS     Z25, (R9)
+	ADDQ        SI, R9
+	ADDQ        SI, R10
+	DECQ        R11
+	JMP         tok
+
+next:
+	ADDQ $0x40, AX
+	ADDQ $0x40, CX
+	ADDQ $0x40, DX
+	ADDQ $0x40, BX
+	DECQ R8
+	JMP  chunk
+
+done:
+	VZEROUPPER
+	RET
+
 // func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
@@ -3312,13 +3792,15 @@ edev:
 	VXORPS        Z4, Z4, Z4
 	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
+	LEAQ          (R10)(R8*1), R11
 	XORQ          R9, R9
-	MOVQ          DI, R11
-	SUBQ          $0x00000040, R11
+	MOVQ          DI, R12
+	SUBQ          $0x00000040, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3328,6 +3810,7 @@ upipe:
 	VMOVUPS     Z7, (AX)(R9*4)
 	VMOVUPS     (R10)(R9*4), Z7
 	VADDPS      Z7, Z3, Z3
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3337,6 +3820,7 @@ upipe:
 	VMOVUPS     Z7, 64(AX)(R9*4)
 	VMOVUPS     64(R10)(R9*4), Z7
 	VADDPS      Z7, Z4, Z4
+	PREFETCHT1  128(R11)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3346,6 +3830,7 @@ upipe:
 	VMOVUPS     Z7, 128(AX)(R9*4)
 	VMOVUPS     128(R10)(R9*4), Z7
 	VADDPS      Z7, Z5, Z5
+	PREFETCHT1  192(R11)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3359,12 +3844,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3380,6 +3866,7 @@ s1pipe:
 tpipe:
 	CMPQ        R9, DI
 	JAE         epipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3829,13 +4316,15 @@ edev:
 	VXORPS        Z4, Z4, Z4
 	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
+	LEAQ          (R10)(R8*1), R11
 	XORQ          R9, R9
-	MOVQ          DI, R11
-	SUBQ          $0x00000040, R11
+	MOVQ          DI, R12
+	SUBQ          $0x00000040, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3845,6 +4334,7 @@ upipe:
 	VMOVNTPS    Z7, (AX)(R9*4)
 	VMOVUPS     (R10)(R9*4), Z7
 	VADDPS      Z7, Z3, Z3
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3854,6 +4344,7 @@ upipe:
 	VMOVNTPS    Z7, 64(AX)(R9*4)
 	VMOVUPS     64(R10)(R9*4), Z7
 	VADDPS      Z7, Z4, Z4
+	PREFETCHT1  128(R11)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3863,6 +4354,7 @@ upipe:
 	VMOVNTPS    Z7, 128(AX)(R9*4)
 	VMOVUPS     128(R10)(R9*4), Z7
 	VADDPS      Z7, Z5, Z5
+	PREFETCHT1  192(R11)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3876,12 +4368,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -3897,6 +4390,7 @@ s1pipe:
 tpipe:
 	CMPQ        R9, DI
 	JAE         epipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z7
 	VSUBPS      Z1, Z7, Z7
 	VMULPS      Z0, Z7, Z7
@@ -4159,6 +4653,304 @@ eout:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func groupNormRowsAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·groupNormRowsAVX512(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   a_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   cg+112(FP), R8
+	VXORPS Z0, Z0, Z0
+
+row:
+	TESTQ SI, SI
+	JZ    done
+	XORQ  R9, R9
+
+group:
+	CMPQ   R9, DI
+	JAE    rowend
+	MOVQ   R9, R11
+	ADDQ   R8, R11
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	MOVQ   R9, R10
+
+usq:
+	MOVQ        R10, R12
+	ADDQ        $0x00000040, R12
+	CMPQ        R12, R11
+	JA          ssq
+	VMOVUPS     (CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	VMOVUPS     64(CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z3
+	VMOVUPS     128(CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z4
+	VMOVUPS     192(CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z5
+	MOVQ        R12, R10
+	JMP         usq
+
+ssq:
+	CMPQ        R10, R11
+	JAE         esq
+	VMOVUPS     (CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	ADDQ        $0x00000010, R10
+	JMP         ssq
+
+esq:
+	VADDPS        Z4, Z1, Z1
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z3, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VMULSS        inv+120(FP), X1, X1
+	VADDSS        c_pn_eps<>+0(SB), X1, X1
+	VCVTSS2SD     X1, X2, X2
+	VSQRTSD       X2, X2, X2
+	VMOVSD        c_one64<>+0(SB), X3
+	VDIVSD        X2, X3, X2
+	VCVTSD2SS     X2, X1, X1
+	VMULSS        c_one<>+0(SB), X1, X1
+	VBROADCASTSS  X1, Z1
+	MOVQ          R9, R10
+
+uout:
+	MOVQ        R10, R12
+	ADDQ        $0x00000040, R12
+	CMPQ        R12, R11
+	JA          sout
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 64(AX)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 128(AX)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 192(AX)(R10*4)
+	MOVQ        R12, R10
+	JMP         uout
+
+sout:
+	CMPQ        R10, R11
+	JAE         eout
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         sout
+
+eout:
+	MOVQ R11, R9
+	JMP  group
+
+rowend:
+	MOVQ DI, R9
+	SHLQ $0x02, R9
+	ADDQ R9, CX
+	ADDQ R9, AX
+	DECQ SI
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_pn_eps<>+0(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+4(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+8(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+12(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+16(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+20(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+24(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+28(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+32(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+36(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+40(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+44(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+48(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+52(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+56(SB)/4, $0x3727c5ac
+DATA c_pn_eps<>+60(SB)/4, $0x3727c5ac
+GLOBL c_pn_eps<>(SB), RODATA|NOPTR, $64
+
+// func groupNormRowsNTAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·groupNormRowsNTAVX512(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   a_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   cg+112(FP), R8
+	VXORPS Z0, Z0, Z0
+
+row:
+	TESTQ SI, SI
+	JZ    done
+	XORQ  R9, R9
+
+group:
+	CMPQ   R9, DI
+	JAE    rowend
+	MOVQ   R9, R11
+	ADDQ   R8, R11
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	MOVQ   R9, R10
+
+usq:
+	MOVQ        R10, R12
+	ADDQ        $0x00000040, R12
+	CMPQ        R12, R11
+	JA          ssq
+	VMOVUPS     (CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	VMOVUPS     64(CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z3
+	VMOVUPS     128(CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z4
+	VMOVUPS     192(CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z5
+	MOVQ        R12, R10
+	JMP         usq
+
+ssq:
+	CMPQ        R10, R11
+	JAE         esq
+	VMOVUPS     (CX)(R10*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	ADDQ        $0x00000010, R10
+	JMP         ssq
+
+esq:
+	VADDPS        Z4, Z1, Z1
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z3, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y3
+	VADDPS        Y3, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X3
+	VADDPS        X3, X1, X1
+	VMOVHLPS      X1, X1, X3
+	VADDPS        X3, X1, X1
+	VMOVSHDUP     X1, X3
+	VADDPS        X3, X1, X1
+	VMULSS        inv+120(FP), X1, X1
+	VADDSS        c_pn_eps<>+0(SB), X1, X1
+	VCVTSS2SD     X1, X2, X2
+	VSQRTSD       X2, X2, X2
+	VMOVSD        c_one64<>+0(SB), X3
+	VDIVSD        X2, X3, X2
+	VCVTSD2SS     X2, X1, X1
+	VMULSS        c_one<>+0(SB), X1, X1
+	VBROADCASTSS  X1, Z1
+	MOVQ          R9, R10
+
+uout:
+	MOVQ        R10, R12
+	ADDQ        $0x00000040, R12
+	CMPQ        R12, R11
+	JA          sout
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 64(AX)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 128(AX)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 192(AX)(R10*4)
+	MOVQ        R12, R10
+	JMP         uout
+
+sout:
+	CMPQ        R10, R11
+	JAE         eout
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         sout
+
+eout:
+	MOVQ R11, R9
+	JMP  group
+
+rowend:
+	MOVQ DI, R9
+	SHLQ $0x02, R9
+	ADDQ R9, CX
+	ADDQ R9, AX
+	DECQ SI
 	JMP  row
 
 done:
@@ -5779,226 +6571,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func seluNTAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    x_len+32(FP), DX
-	VMOVUPS c_explo<>+0(SB), Y0
-
-unrolled:
-	CMPQ         DX, $0x00000020
-	JB           single
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	VMOVUPS      32(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 32(AX)
-	PREFETCHT0   2112(CX)
-	VMOVUPS      64(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 64(AX)
-	VMOVUPS      96(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 96(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000080, CX
-	SUBQ         $0x00000020, DX
-	JMP          unrolled
-
-single:
-	CMPQ         DX, $0x00000008
-	JB           tail
-	PREFETCHT0   2048(CX)
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000020, CX
-	SUBQ         $0x00000008, DX
-	JMP          single
-
-tail:
-	TESTQ   DX, DX
-	JZ      done
-	LEAQ    c_tailmask<>+0(SB), BX
-	MOVQ    DX, SI
-	NEGQ    SI
-	VMOVDQU 32(BX)(SI*4), Y1
-	VXORPS  Y1, Y1, Y1
-	MOVQ    AX, 64(SP)
-	VMOVUPS Y1, (SP)
-	XORQ    BX, BX
-
-in0:
-	MOVL    (AX)(BX*4), SI
-	MOVL    SI, (SP)(BX*4)
-	INCQ    BX
-	CMPQ    BX, DX
-	JB      in0
-	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
-	XORQ    BX, BX
-
-in1:
-	MOVL         (CX)(BX*4), SI
-	MOVL         SI, 32(SP)(BX*4)
-	INCQ         BX
-	CMPQ         BX, DX
-	JB           in1
-	LEAQ         32(SP), CX
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y3
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y2, Y4
-	VFMADD213PS  Y2, Y4, Y3
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VSUBPS       c_one<>+0(SB), Y0, Y2
-	VFMADD213PS  Y2, Y0, Y3
-	VMULPS       c_selu_la<>+0(SB), Y3, Y3
-	VORPS        c_signbit<>+0(SB), Y3, Y3
-	VMULPS       c_selu_l<>+0(SB), Y1, Y0
-	VBLENDVPS    Y1, Y3, Y0, Y0
-	VMOVUPS      Y0, (AX)
-	MOVQ         64(SP), AX
-	XORQ         BX, BX
-
-out0:
-	MOVL (SP)(BX*4), SI
-	MOVL SI, (AX)(BX*4)
-	INCQ BX
-	CMPQ BX, DX
-	JB   out0
-
-done:
-	VZEROUPPER
-	RET
-
 // func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, FMA3
 TEXT ·evoB0AVX2(SB), NOSPLIT, $232-168
@@ -6388,6 +6960,727 @@ single:
 	VMOVUPS      (SI), Y3
 	VFMADD213PS  Y3, Y2, Y1
 	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000020, BX
+	ADDQ         $0x00000020, SI
+	SUBQ         $0x00000008, DI
+	JMP          single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 160(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (AX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    R8, R8
+
+in1:
+	MOVL    (CX)(R8*4), R9
+	MOVL    R9, 32(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y1, 64(SP)
+	XORQ    R8, R8
+
+in2:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, 64(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y1, 96(SP)
+	XORQ    R8, R8
+
+in3:
+	MOVL    (BX)(R8*4), R9
+	MOVL    R9, 96(SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y1, 128(SP)
+	XORQ    R8, R8
+
+in4:
+	MOVL         (SI)(R8*4), R9
+	MOVL         R9, 128(SP)(R8*4)
+	INCQ         R8
+	CMPQ         R8, DI
+	JB           in4
+	LEAQ         128(SP), SI
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y4
+	VADDPS       c_one<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y0, Y4, Y3
+	VMOVUPS      c_one<>+0(SB), Y0
+	VBLENDVPS    Y2, Y3, Y0, Y0
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y0, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y0
+	VMOVUPS      (SI), Y2
+	VFMADD213PS  Y2, Y0, Y1
+	VMOVUPS      Y1, (AX)
+	MOVQ         160(SP), AX
+	XORQ         R8, R8
+
+out0:
+	MOVL (SP)(R8*4), R9
+	MOVL R9, (AX)(R8*4)
+	INCQ R8
+	CMPQ R8, DI
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluNTAVX2(y []float32, x []float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DX, $0x00000020
+	JB           single
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 32(AX)
+	PREFETCHT0   2112(CX)
+	VMOVUPS      64(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000008
+	JB           tail
+	PREFETCHT0   2048(CX)
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000008, DX
+	JMP          single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL         (CX)(BX*4), SI
+	MOVL         SI, 32(SP)(BX*4)
+	INCQ         BX
+	CMPQ         BX, DX
+	JB           in1
+	LEAQ         32(SP), CX
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VSUBPS       c_one<>+0(SB), Y0, Y2
+	VFMADD213PS  Y2, Y0, Y3
+	VMULPS       c_selu_la<>+0(SB), Y3, Y3
+	VORPS        c_signbit<>+0(SB), Y3, Y3
+	VMULPS       c_selu_l<>+0(SB), Y1, Y0
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	MOVQ         64(SP), AX
+	XORQ         BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// Requires: AVX, FMA3
+TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ sb_base+48(FP), DX
+	MOVQ vc_base+72(FP), BX
+	MOVQ sw_base+96(FP), SI
+	MOVQ g_base+120(FP), DI
+	MOVQ b_base+144(FP), R8
+	MOVQ x_len+32(FP), R9
+
+unrolled:
+	CMPQ        R9, $0x00000020
+	JB          single
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, (AX)
+	VMOVUPS     32(CX), Y0
+	VMOVUPS     32(BX), Y1
+	VMOVUPS     32(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     32(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     32(DI), Y1
+	VMOVUPS     32(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 32(AX)
+	VMOVUPS     64(CX), Y0
+	VMOVUPS     64(BX), Y1
+	VMOVUPS     64(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     64(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     64(DI), Y1
+	VMOVUPS     64(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 64(AX)
+	VMOVUPS     96(CX), Y0
+	VMOVUPS     96(BX), Y1
+	VMOVUPS     96(SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     96(DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     96(DI), Y1
+	VMOVUPS     96(R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
+	ADDQ        $0x00000080, DX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x00000080, R8
+	SUBQ        $0x00000020, R9
+	JMP         unrolled
+
+single:
+	CMPQ        R9, $0x00000008
+	JB          tail
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVNTPS    Y0, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, BX
+	ADDQ        $0x00000020, SI
+	ADDQ        $0x00000020, DI
+	ADDQ        $0x00000020, R8
+	SUBQ        $0x00000008, R9
+	JMP         single
+
+tail:
+	TESTQ   R9, R9
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R10
+	MOVQ    R9, R11
+	NEGQ    R11
+	VMOVDQU 32(R10)(R11*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 224(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    R10, R10
+
+in0:
+	MOVL    (AX)(R10*4), R11
+	MOVL    R11, (SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    R10, R10
+
+in1:
+	MOVL    (CX)(R10*4), R11
+	MOVL    R11, 32(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS Y0, 64(SP)
+	XORQ    R10, R10
+
+in2:
+	MOVL    (DX)(R10*4), R11
+	MOVL    R11, 64(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in2
+	LEAQ    64(SP), DX
+	VMOVUPS Y0, 96(SP)
+	XORQ    R10, R10
+
+in3:
+	MOVL    (BX)(R10*4), R11
+	MOVL    R11, 96(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in3
+	LEAQ    96(SP), BX
+	VMOVUPS Y0, 128(SP)
+	XORQ    R10, R10
+
+in4:
+	MOVL    (SI)(R10*4), R11
+	MOVL    R11, 128(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in4
+	LEAQ    128(SP), SI
+	VMOVUPS Y0, 160(SP)
+	XORQ    R10, R10
+
+in5:
+	MOVL    (DI)(R10*4), R11
+	MOVL    R11, 160(SP)(R10*4)
+	INCQ    R10
+	CMPQ    R10, R9
+	JB      in5
+	LEAQ    160(SP), DI
+	VMOVUPS Y0, 192(SP)
+	XORQ    R10, R10
+
+in6:
+	MOVL        (R8)(R10*4), R11
+	MOVL        R11, 192(SP)(R10*4)
+	INCQ        R10
+	CMPQ        R10, R9
+	JB          in6
+	LEAQ        192(SP), R8
+	VMOVUPS     (CX), Y0
+	VMOVUPS     (BX), Y1
+	VMOVUPS     (SI), Y2
+	VFMADD213PS Y2, Y0, Y1
+	VMOVUPS     (DX), Y2
+	VMAXPS      Y1, Y2, Y1
+	VCMPPS      $0x03, Y2, Y2, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VDIVPS      Y1, Y0, Y0
+	VMOVUPS     (DI), Y1
+	VMOVUPS     (R8), Y2
+	VFMADD213PS Y2, Y1, Y0
+	VMOVUPS     Y0, (AX)
+	MOVQ        224(SP), AX
+	XORQ        R10, R10
+
+out0:
+	MOVL (SP)(R10*4), R11
+	MOVL R11, (AX)(R10*4)
+	INCQ R10
+	CMPQ R10, R9
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·evoS0NTAVX2(SB), NOSPLIT, $168-120
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    vc_base+48(FP), DX
+	MOVQ    k_base+72(FP), BX
+	MOVQ    b_base+96(FP), SI
+	MOVQ    x_len+32(FP), DI
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DI, $0x00000020
+	JB           single
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVUPS      32(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      32(BX), Y2
+	VMOVUPS      32(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, 32(AX)
+	VMOVUPS      64(CX), Y1
+	VMOVUPS      64(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      64(BX), Y2
+	VMOVUPS      64(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVUPS      96(DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      96(BX), Y2
+	VMOVUPS      96(SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000080, BX
+	ADDQ         $0x00000080, SI
+	SUBQ         $0x00000020, DI
+	JMP          unrolled
+
+single:
+	CMPQ         DI, $0x00000008
+	JB           tail
+	VMOVUPS      (CX), Y1
+	VMOVUPS      (DX), Y2
+	VMULPS       Y1, Y2, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y3
+	VMAXPS       Y3, Y0, Y3
+	VMULPS       c_log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      c_exp_p0<>+0(SB), Y5
+	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
+	VMULPS       Y3, Y3, Y6
+	VFMADD213PS  Y3, Y6, Y5
+	VADDPS       c_one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y4, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y5, Y3
+	VMOVUPS      c_one<>+0(SB), Y4
+	VBLENDVPS    Y2, Y3, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y1, Y1
+	VDIVPS       Y3, Y1, Y1
+	VMOVUPS      (BX), Y2
+	VMOVUPS      (SI), Y3
+	VFMADD213PS  Y3, Y2, Y1
+	VMOVNTPS     Y1, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -8092,13 +9385,15 @@ edev:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	VXORPS       X0, X0, X0
+	LEAQ         (R10)(R8*1), R11
 	XORQ         R9, R9
-	MOVQ         DI, R11
-	SUBQ         $0x00000020, R11
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8117,6 +9412,7 @@ upipe:
 	VMOVUPS     Y8, 32(AX)(R9*4)
 	VMOVUPS     32(R10)(R9*4), Y8
 	VADDPS      Y8, Y5, Y5
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8139,12 +9435,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8600,13 +9897,15 @@ edev:
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
 	VXORPS       X0, X0, X0
+	LEAQ         (R10)(R8*1), R11
 	XORQ         R9, R9
-	MOVQ         DI, R11
-	SUBQ         $0x00000020, R11
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
 
 upipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          spipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8625,6 +9924,7 @@ upipe:
 	VMOVNTPS    Y8, 32(AX)(R9*4)
 	VMOVUPS     32(R10)(R9*4), Y8
 	VADDPS      Y8, Y5, Y5
+	PREFETCHT1  64(R11)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8647,12 +9947,13 @@ upipe:
 	JMP         upipe
 
 spipe:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1pipe:
-	CMPQ        R9, R11
+	CMPQ        R9, R12
 	JG          tpipe
+	PREFETCHT1  (R11)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y8
 	VSUBPS      Y2, Y8, Y8
 	VMULPS      Y1, Y8, Y8
@@ -8929,6 +10230,282 @@ eout:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func groupNormRowsAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·groupNormRowsAVX2(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   a_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   cg+112(FP), R8
+	VXORPS Y0, Y0, Y0
+
+row:
+	TESTQ SI, SI
+	JZ    done
+	XORQ  R9, R9
+
+group:
+	CMPQ   R9, DI
+	JAE    rowend
+	MOVQ   R9, R11
+	ADDQ   R8, R11
+	VXORPS Y1, Y1, Y1
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   R9, R10
+
+usq:
+	MOVQ        R10, R12
+	ADDQ        $0x00000020, R12
+	CMPQ        R12, R11
+	JA          ssq
+	VMOVUPS     (CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y1
+	VMOVUPS     32(CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y3
+	VMOVUPS     64(CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y4
+	VMOVUPS     96(CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y5
+	MOVQ        R12, R10
+	JMP         usq
+
+ssq:
+	CMPQ        R10, R11
+	JAE         esq
+	VMOVUPS     (CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y1
+	ADDQ        $0x00000008, R10
+	JMP         ssq
+
+esq:
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X3
+	VADDPS       X3, X1, X1
+	VMOVHLPS     X1, X1, X3
+	VADDPS       X3, X1, X1
+	VMOVSHDUP    X1, X3
+	VADDPS       X3, X1, X1
+	VMULSS       inv+120(FP), X1, X1
+	VADDSS       c_pn_eps<>+0(SB), X1, X1
+	VCVTSS2SD    X1, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X3
+	VDIVSD       X2, X3, X2
+	VCVTSD2SS    X2, X1, X1
+	VMULSS       c_one<>+0(SB), X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         R9, R10
+
+uout:
+	MOVQ        R10, R12
+	ADDQ        $0x00000020, R12
+	CMPQ        R12, R11
+	JA          sout
+	VMOVUPS     (CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     (DX)(R10*4), Y4
+	VMOVUPS     (BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVUPS     Y3, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     32(DX)(R10*4), Y4
+	VMOVUPS     32(BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVUPS     Y3, 32(AX)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     64(DX)(R10*4), Y4
+	VMOVUPS     64(BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVUPS     Y3, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     96(DX)(R10*4), Y4
+	VMOVUPS     96(BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVUPS     Y3, 96(AX)(R10*4)
+	MOVQ        R12, R10
+	JMP         uout
+
+sout:
+	CMPQ        R10, R11
+	JAE         eout
+	VMOVUPS     (CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     (DX)(R10*4), Y4
+	VMOVUPS     (BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVUPS     Y3, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         sout
+
+eout:
+	MOVQ R11, R9
+	JMP  group
+
+rowend:
+	MOVQ DI, R9
+	SHLQ $0x02, R9
+	ADDQ R9, CX
+	ADDQ R9, AX
+	DECQ SI
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func groupNormRowsNTAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·groupNormRowsNTAVX2(SB), NOSPLIT, $0-124
+	MOVQ   y_base+0(FP), AX
+	MOVQ   x_base+24(FP), CX
+	MOVQ   a_base+48(FP), DX
+	MOVQ   b_base+72(FP), BX
+	MOVQ   rows+96(FP), SI
+	MOVQ   c+104(FP), DI
+	MOVQ   cg+112(FP), R8
+	VXORPS Y0, Y0, Y0
+
+row:
+	TESTQ SI, SI
+	JZ    done
+	XORQ  R9, R9
+
+group:
+	CMPQ   R9, DI
+	JAE    rowend
+	MOVQ   R9, R11
+	ADDQ   R8, R11
+	VXORPS Y1, Y1, Y1
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   R9, R10
+
+usq:
+	MOVQ        R10, R12
+	ADDQ        $0x00000020, R12
+	CMPQ        R12, R11
+	JA          ssq
+	VMOVUPS     (CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y1
+	VMOVUPS     32(CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y3
+	VMOVUPS     64(CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y4
+	VMOVUPS     96(CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y5
+	MOVQ        R12, R10
+	JMP         usq
+
+ssq:
+	CMPQ        R10, R11
+	JAE         esq
+	VMOVUPS     (CX)(R10*4), Y6
+	VFMADD231PS Y6, Y6, Y1
+	ADDQ        $0x00000008, R10
+	JMP         ssq
+
+esq:
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X3
+	VADDPS       X3, X1, X1
+	VMOVHLPS     X1, X1, X3
+	VADDPS       X3, X1, X1
+	VMOVSHDUP    X1, X3
+	VADDPS       X3, X1, X1
+	VMULSS       inv+120(FP), X1, X1
+	VADDSS       c_pn_eps<>+0(SB), X1, X1
+	VCVTSS2SD    X1, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X3
+	VDIVSD       X2, X3, X2
+	VCVTSD2SS    X2, X1, X1
+	VMULSS       c_one<>+0(SB), X1, X1
+	VBROADCASTSS X1, Y1
+	MOVQ         R9, R10
+
+uout:
+	MOVQ        R10, R12
+	ADDQ        $0x00000020, R12
+	CMPQ        R12, R11
+	JA          sout
+	VMOVUPS     (CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     (DX)(R10*4), Y4
+	VMOVUPS     (BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVNTPS    Y3, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     32(DX)(R10*4), Y4
+	VMOVUPS     32(BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVNTPS    Y3, 32(AX)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     64(DX)(R10*4), Y4
+	VMOVUPS     64(BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVNTPS    Y3, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     96(DX)(R10*4), Y4
+	VMOVUPS     96(BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVNTPS    Y3, 96(AX)(R10*4)
+	MOVQ        R12, R10
+	JMP         uout
+
+sout:
+	CMPQ        R10, R11
+	JAE         eout
+	VMOVUPS     (CX)(R10*4), Y3
+	VSUBPS      Y0, Y3, Y3
+	VMULPS      Y1, Y3, Y3
+	VMOVUPS     (DX)(R10*4), Y4
+	VMOVUPS     (BX)(R10*4), Y5
+	VFMADD213PS Y5, Y4, Y3
+	VMOVNTPS    Y3, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         sout
+
+eout:
+	MOVQ R11, R9
+	JMP  group
+
+rowend:
+	MOVQ DI, R9
+	SHLQ $0x02, R9
+	ADDQ R9, CX
+	ADDQ R9, AX
+	DECQ SI
 	JMP  row
 
 done:
@@ -15251,6 +16828,348 @@ pvdone:
 	ADDQ    BX, CX
 	DECQ    DX
 	JNZ     tile
+	VZEROUPPER
+	RET
+
+// func qkRelu1AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·qkRelu1AVX512(SB), NOSPLIT, $0-88
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   ldq+48(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   d+80(FP), SI
+	LEAQ   (CX)(BX*2), DI
+	ADDQ   BX, DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+
+loop:
+	TESTQ        SI, SI
+	JZ           done
+	VMOVUPS      (DX), Z7
+	VBROADCASTSS (CX), Z8
+	VMAXPS       Z8, Z6, Z8
+	VFMADD231PS  Z7, Z8, Z0
+	VBROADCASTSS (CX)(BX*1), Z8
+	VMAXPS       Z8, Z6, Z8
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSS (CX)(BX*2), Z8
+	VMAXPS       Z8, Z6, Z8
+	VFMADD231PS  Z7, Z8, Z2
+	VBROADCASTSS (DI), Z8
+	VMAXPS       Z8, Z6, Z8
+	VFMADD231PS  Z7, Z8, Z3
+	VBROADCASTSS (DI)(BX*1), Z8
+	VMAXPS       Z8, Z6, Z8
+	VFMADD231PS  Z7, Z8, Z4
+	VBROADCASTSS (DI)(BX*2), Z8
+	VMAXPS       Z8, Z6, Z8
+	VFMADD231PS  Z7, Z8, Z5
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, DI
+	ADDQ         $0x00000100, DX
+	DECQ         SI
+	JMP          loop
+
+done:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 256(AX)
+	VMOVUPS Z2, 512(AX)
+	VMOVUPS Z3, 768(AX)
+	VMOVUPS Z4, 1024(AX)
+	VMOVUPS Z5, 1280(AX)
+	VZEROUPPER
+	RET
+
+// func qkRelu2AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·qkRelu2AVX512(SB), NOSPLIT, $0-88
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   ldq+48(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   d+80(FP), SI
+	LEAQ   (CX)(BX*2), DI
+	ADDQ   BX, DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+
+loop:
+	TESTQ        SI, SI
+	JZ           done
+	VMOVUPS      (DX), Z13
+	VMOVUPS      64(DX), Z14
+	VBROADCASTSS (CX), Z15
+	VMAXPS       Z15, Z12, Z15
+	VFMADD231PS  Z13, Z15, Z0
+	VFMADD231PS  Z14, Z15, Z1
+	VBROADCASTSS (CX)(BX*1), Z15
+	VMAXPS       Z15, Z12, Z15
+	VFMADD231PS  Z13, Z15, Z2
+	VFMADD231PS  Z14, Z15, Z3
+	VBROADCASTSS (CX)(BX*2), Z15
+	VMAXPS       Z15, Z12, Z15
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (DI), Z15
+	VMAXPS       Z15, Z12, Z15
+	VFMADD231PS  Z13, Z15, Z6
+	VFMADD231PS  Z14, Z15, Z7
+	VBROADCASTSS (DI)(BX*1), Z15
+	VMAXPS       Z15, Z12, Z15
+	VFMADD231PS  Z13, Z15, Z8
+	VFMADD231PS  Z14, Z15, Z9
+	VBROADCASTSS (DI)(BX*2), Z15
+	VMAXPS       Z15, Z12, Z15
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, DI
+	ADDQ         $0x00000100, DX
+	DECQ         SI
+	JMP          loop
+
+done:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 256(AX)
+	VMOVUPS Z3, 320(AX)
+	VMOVUPS Z4, 512(AX)
+	VMOVUPS Z5, 576(AX)
+	VMOVUPS Z6, 768(AX)
+	VMOVUPS Z7, 832(AX)
+	VMOVUPS Z8, 1024(AX)
+	VMOVUPS Z9, 1088(AX)
+	VMOVUPS Z10, 1280(AX)
+	VMOVUPS Z11, 1344(AX)
+	VZEROUPPER
+	RET
+
+// func qkRelu3AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·qkRelu3AVX512(SB), NOSPLIT, $0-88
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   ldq+48(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   d+80(FP), SI
+	LEAQ   (CX)(BX*2), DI
+	ADDQ   BX, DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+
+loop:
+	TESTQ        SI, SI
+	JZ           done
+	VMOVUPS      (DX), Z19
+	VMOVUPS      64(DX), Z20
+	VMOVUPS      128(DX), Z21
+	VBROADCASTSS (CX), Z22
+	VMAXPS       Z22, Z18, Z22
+	VFMADD231PS  Z19, Z22, Z0
+	VFMADD231PS  Z20, Z22, Z1
+	VFMADD231PS  Z21, Z22, Z2
+	VBROADCASTSS (CX)(BX*1), Z22
+	VMAXPS       Z22, Z18, Z22
+	VFMADD231PS  Z19, Z22, Z3
+	VFMADD231PS  Z20, Z22, Z4
+	VFMADD231PS  Z21, Z22, Z5
+	VBROADCASTSS (CX)(BX*2), Z22
+	VMAXPS       Z22, Z18, Z22
+	VFMADD231PS  Z19, Z22, Z6
+	VFMADD231PS  Z20, Z22, Z7
+	VFMADD231PS  Z21, Z22, Z8
+	VBROADCASTSS (DI), Z22
+	VMAXPS       Z22, Z18, Z22
+	VFMADD231PS  Z19, Z22, Z9
+	VFMADD231PS  Z20, Z22, Z10
+	VFMADD231PS  Z21, Z22, Z11
+	VBROADCASTSS (DI)(BX*1), Z22
+	VMAXPS       Z22, Z18, Z22
+	VFMADD231PS  Z19, Z22, Z12
+	VFMADD231PS  Z20, Z22, Z13
+	VFMADD231PS  Z21, Z22, Z14
+	VBROADCASTSS (DI)(BX*2), Z22
+	VMAXPS       Z22, Z18, Z22
+	VFMADD231PS  Z19, Z22, Z15
+	VFMADD231PS  Z20, Z22, Z16
+	VFMADD231PS  Z21, Z22, Z17
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, DI
+	ADDQ         $0x00000100, DX
+	DECQ         SI
+	JMP          loop
+
+done:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 256(AX)
+	VMOVUPS Z4, 320(AX)
+	VMOVUPS Z5, 384(AX)
+	VMOVUPS Z6, 512(AX)
+	VMOVUPS Z7, 576(AX)
+	VMOVUPS Z8, 640(AX)
+	VMOVUPS Z9, 768(AX)
+	VMOVUPS Z10, 832(AX)
+	VMOVUPS Z11, 896(AX)
+	VMOVUPS Z12, 1024(AX)
+	VMOVUPS Z13, 1088(AX)
+	VMOVUPS Z14, 1152(AX)
+	VMOVUPS Z15, 1280(AX)
+	VMOVUPS Z16, 1344(AX)
+	VMOVUPS Z17, 1408(AX)
+	VZEROUPPER
+	RET
+
+// func qkRelu4AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·qkRelu4AVX512(SB), NOSPLIT, $0-88
+	MOVQ   s_base+0(FP), AX
+	MOVQ   q_base+24(FP), CX
+	MOVQ   kt_base+56(FP), DX
+	MOVQ   ldq+48(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   d+80(FP), SI
+	LEAQ   (CX)(BX*2), DI
+	ADDQ   BX, DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+
+loop:
+	TESTQ        SI, SI
+	JZ           done
+	VMOVUPS      (DX), Z25
+	VMOVUPS      64(DX), Z26
+	VMOVUPS      128(DX), Z27
+	VMOVUPS      192(DX), Z28
+	VBROADCASTSS (CX), Z29
+	VMAXPS       Z29, Z24, Z29
+	VFMADD231PS  Z25, Z29, Z0
+	VFMADD231PS  Z26, Z29, Z1
+	VFMADD231PS  Z27, Z29, Z2
+	VFMADD231PS  Z28, Z29, Z3
+	VBROADCASTSS (CX)(BX*1), Z29
+	VMAXPS       Z29, Z24, Z29
+	VFMADD231PS  Z25, Z29, Z4
+	VFMADD231PS  Z26, Z29, Z5
+	VFMADD231PS  Z27, Z29, Z6
+	VFMADD231PS  Z28, Z29, Z7
+	VBROADCASTSS (CX)(BX*2), Z29
+	VMAXPS       Z29, Z24, Z29
+	VFMADD231PS  Z25, Z29, Z8
+	VFMADD231PS  Z26, Z29, Z9
+	VFMADD231PS  Z27, Z29, Z10
+	VFMADD231PS  Z28, Z29, Z11
+	VBROADCASTSS (DI), Z29
+	VMAXPS       Z29, Z24, Z29
+	VFMADD231PS  Z25, Z29, Z12
+	VFMADD231PS  Z26, Z29, Z13
+	VFMADD231PS  Z27, Z29, Z14
+	VFMADD231PS  Z28, Z29, Z15
+	VBROADCASTSS (DI)(BX*1), Z29
+	VMAXPS       Z29, Z24, Z29
+	VFMADD231PS  Z25, Z29, Z16
+	VFMADD231PS  Z26, Z29, Z17
+	VFMADD231PS  Z27, Z29, Z18
+	VFMADD231PS  Z28, Z29, Z19
+	VBROADCASTSS (DI)(BX*2), Z29
+	VMAXPS       Z29, Z24, Z29
+	VFMADD231PS  Z25, Z29, Z20
+	VFMADD231PS  Z26, Z29, Z21
+	VFMADD231PS  Z27, Z29, Z22
+	VFMADD231PS  Z28, Z29, Z23
+	ADDQ         $0x04, CX
+	ADDQ         $0x04, DI
+	ADDQ         $0x00000100, DX
+	DECQ         SI
+	JMP          loop
+
+done:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 192(AX)
+	VMOVUPS Z4, 256(AX)
+	VMOVUPS Z5, 320(AX)
+	VMOVUPS Z6, 384(AX)
+	VMOVUPS Z7, 448(AX)
+	VMOVUPS Z8, 512(AX)
+	VMOVUPS Z9, 576(AX)
+	VMOVUPS Z10, 640(AX)
+	VMOVUPS Z11, 704(AX)
+	VMOVUPS Z12, 768(AX)
+	VMOVUPS Z13, 832(AX)
+	VMOVUPS Z14, 896(AX)
+	VMOVUPS Z15, 960(AX)
+	VMOVUPS Z16, 1024(AX)
+	VMOVUPS Z17, 1088(AX)
+	VMOVUPS Z18, 1152(AX)
+	VMOVUPS Z19, 1216(AX)
+	VMOVUPS Z20, 1280(AX)
+	VMOVUPS Z21, 1344(AX)
+	VMOVUPS Z22, 1408(AX)
+	VMOVUPS Z23, 1472(AX)
 	VZEROUPPER
 	RET
 
@@ -23274,7 +25193,7 @@ done:
 	RET
 
 // func quantI8AVX512(q []int8, x []float32, inv float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, MMX+
 TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	MOVQ         q_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -23282,6 +25201,40 @@ TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	VBROADCASTSS inv+48(FP), Z0
 	VMOVUPS      c_m127<>+0(SB), Z1
 	VMOVUPS      c_p127<>+0(SB), Z2
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
+
+loop64:
+	CMPQ       DX, $0x40
+	JB         loop
+	PREFETCHT0 (CX)(BX*1)
+	VMULPS     (CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, (AX)
+	PREFETCHT0 64(CX)(BX*1)
+	VMULPS     64(CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, 16(AX)
+	PREFETCHT0 128(CX)(BX*1)
+	VMULPS     128(CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, 32(AX)
+	PREFETCHT0 192(CX)(BX*1)
+	VMULPS     192(CX), Z0, Z3
+	VMAXPS     Z1, Z3, Z3
+	VMINPS     Z2, Z3, Z3
+	VCVTPS2DQ  Z3, Z3
+	VPMOVSDB   Z3, 48(AX)
+	ADDQ       $0x00000100, CX
+	ADDQ       $0x40, AX
+	SUBQ       $0x40, DX
+	JMP        loop64
 
 loop:
 	CMPQ      DX, $0x10
@@ -23510,12 +25463,14 @@ DATA c_packperm<>+28(SB)/4, $0x00000007
 GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
 
 // func w4RangeAVX512(r []int32, w []float32, gs int)
-// Requires: AVX, AVX2, AVX512F, BMI2
+// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
 TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	MOVQ    r_base+0(FP), CX
 	MOVQ    w_base+24(FP), BX
 	MOVQ    w_len+32(FP), AX
 	MOVQ    gs+48(FP), SI
+	MOVQ    AX, DI
+	SHLQ    $0x02, DI
 	XORQ    DX, DX
 	DIVQ    SI
 	VMOVUPS c_absmask<>+0(SB), Z0
@@ -23526,46 +25481,49 @@ group:
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	MOVQ   BX, DX
-	MOVQ   SI, DI
+	MOVQ   SI, R8
 
 unrolled:
-	CMPQ    DI, $0x00000020
-	JB      single
-	VMOVUPS (DX), Z3
-	VPSRAD  $0x1f, Z3, Z4
-	VPANDD  Z0, Z4, Z4
-	VPXORD  Z4, Z3, Z3
-	VPMINSD Z3, Z1, Z1
-	VPMAXSD Z3, Z2, Z2
-	VMOVUPS 64(DX), Z3
-	VPSRAD  $0x1f, Z3, Z4
-	VPANDD  Z0, Z4, Z4
-	VPXORD  Z4, Z3, Z3
-	VPMINSD Z3, Z1, Z1
-	VPMAXSD Z3, Z2, Z2
-	ADDQ    $0x00000080, DX
-	SUBQ    $0x00000020, DI
-	JMP     unrolled
+	CMPQ       R8, $0x00000020
+	JB         single
+	PREFETCHT1 (DX)(DI*1)
+	VMOVUPS    (DX), Z3
+	VPSRAD     $0x1f, Z3, Z4
+	VPANDD     Z0, Z4, Z4
+	VPXORD     Z4, Z3, Z3
+	VPMINSD    Z3, Z1, Z1
+	VPMAXSD    Z3, Z2, Z2
+	PREFETCHT1 64(DX)(DI*1)
+	VMOVUPS    64(DX), Z3
+	VPSRAD     $0x1f, Z3, Z4
+	VPANDD     Z0, Z4, Z4
+	VPXORD     Z4, Z3, Z3
+	VPMINSD    Z3, Z1, Z1
+	VPMAXSD    Z3, Z2, Z2
+	ADDQ       $0x00000080, DX
+	SUBQ       $0x00000020, R8
+	JMP        unrolled
 
 single:
-	CMPQ    DI, $0x00000010
-	JB      tail
-	VMOVUPS (DX), Z3
-	VPSRAD  $0x1f, Z3, Z4
-	VPANDD  Z0, Z4, Z4
-	VPXORD  Z4, Z3, Z3
-	VPMINSD Z3, Z1, Z1
-	VPMAXSD Z3, Z2, Z2
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x00000010, DI
-	JMP     single
+	CMPQ       R8, $0x00000010
+	JB         tail
+	PREFETCHT1 (DX)(DI*1)
+	VMOVUPS    (DX), Z3
+	VPSRAD     $0x1f, Z3, Z4
+	VPANDD     Z0, Z4, Z4
+	VPXORD     Z4, Z3, Z3
+	VPMINSD    Z3, Z1, Z1
+	VPMAXSD    Z3, Z2, Z2
+	ADDQ       $0x00000040, DX
+	SUBQ       $0x00000010, R8
+	JMP        single
 
 tail:
-	TESTQ     DI, DI
+	TESTQ     R8, R8
 	JZ        done
-	MOVQ      $-1, R8
-	BZHIQ     DI, R8, R8
-	KMOVW     R8, K1
+	MOVQ      $-1, R9
+	BZHIQ     R8, R9, R9
+	KMOVW     R9, K1
 	VMOVUPS.Z (DX), K1, Z3
 	VPSRAD    $0x1f, Z3, Z4
 	VPANDD    Z0, Z4, Z4

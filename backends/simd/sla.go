@@ -15,13 +15,19 @@ import (
 // columns; 1D: pad rows before and after, 2D: pad columns on each grid
 // row), so every tap is in bounds and the 5-tap primitive needs no edges.
 //
-// Causal sla1d is chunked linear attention: chunks of slaChunk tokens;
+// Causal sla1d is chunked linear attention: chunks of r.chunk tokens;
 // each query sees the state of the previous chunks (Qr_i S) plus its own
-// chunk's tokens j <= i through masked scores (attnK.qk on the transposed
-// Qr block and the chunk's packed Kr tile), then the chunk joins the state.
-// As in softmax_attention, a masked key is never multiplied in: pv6 covers
-// the keys all six rows see and pv1 the rest of each row.
-const slaChunk = attnKeys
+// chunk's tokens j <= i through masked scores (slaK.qkRelu on the Q rows,
+// or attnK.qk on the transposed Qr block, against the chunk's packed Kr
+// tile), then the chunk joins the state. As in softmax_attention, a masked
+// key is never multiplied in: pv6 covers the keys all six rows see and pv1
+// the rest of each row.
+//
+// The chunk's own scores are work beyond the counted FLOPs (about
+// chunk*(D+Dv)/2 multiply-adds per token against 2*D*Dv for the state):
+// with qkRelu, which computes only the keys a block needs, chunks are
+// slaCausalChunk tokens (a multiple of the 6-row block), else a whole tile.
+const slaCausalChunk = 48
 
 // slaK is the set of SLA primitives of one code path (their meaning is the
 // Go twins below; the attention micro-kernels come from the level's attnK).
@@ -37,9 +43,16 @@ type slaK struct {
 	conv5 func(o, v, w, b []float32, n, ld int)
 	// axpyTo: y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] for r < rows, i < n.
 	axpyTo func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
+	// qkRelu[nz] (optional): s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j]
+	// for i < 6, j < 16*nz.
+	qkRelu [5]func(s, q []float32, ldq int, kt []float32, d int)
+	// conv25 (optional): o[t*ld+c] = b[c] + Σ_{u,k<5} w[(5u+k)*ld+c]*v[u*ldr+(t+k)*ld+c]
+	// for t < n, c < ld (one grid row of the 2D conv in one pass).
+	conv25 func(o, v, w, b []float32, n, ld, ldr int)
 }
 
-var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo}
+var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
+	qkRelu: [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)}}
 
 func init() {
 	has := func(l *level) bool { return l.attn != nil }
@@ -60,8 +73,10 @@ func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
 }
 
 type slaScratch struct {
-	vp  []float32 // [pad+L+pad][dvp] V zero-padded (1D; 2D: [L][dvp])
-	vg  []float32 // 2D: [GH][GW+4][dvp] V with two zero columns each side
+	vp  []float32 // [pad+L+pad][dvp] V zero-padded (1D; 2D: [L][dvp]); unused when V is read in place
+	ve  []float32 // 1D, V in place: [pad+4][dvp] the conv's edge rows, zero-padded
+	q6  []float32 // [6][D] the last query rows, zero-padded (qkRelu reads six)
+	vg  []float32 // 2D: [2+GH+2][GW+4][dvp] V with two zero rows and columns each side
 	cs  []float32 // [L][dvp] DWC(V)
 	s   []float32 // [Dp][dvp] the state Kr^T V (rows past D unused)
 	ks  []float32 // [D] Σ Kr_j
@@ -87,6 +102,8 @@ type slaRun struct {
 	dvp, dp, pad       int
 	gh, gw             int // 2D grid; gh == 0 for 1D
 	causal             bool
+	chunk              int  // tokens per state update
+	direct             bool // V read in place (rows of dvp = Dv columns): no padded copy
 }
 
 func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
@@ -97,7 +114,11 @@ func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinear
 	r := &slaRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
 		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
 		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, dp: (D + attnRows - 1) / attnRows * attnRows,
-		causal: op.Causal, ones: make([]float32, attnKeys)}
+		causal: op.Causal, ones: make([]float32, attnKeys), chunk: attnKeys}
+	if r.causal && sk.qkRelu[1] != nil {
+		r.chunk = slaCausalChunk
+	}
+	r.direct = Dv%16 == 0 && L >= 4
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
@@ -114,17 +135,22 @@ func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinear
 	r.wt, r.bias = make([]float32, taps*r.dvp), make([]float32, r.dvp)
 	dvp, dp := r.dvp, r.dp
 	scratch := newPool(b.threads, func() *slaScratch {
-		sc := &slaScratch{vp: make([]float32, (L+2*r.pad)*dvp), cs: make([]float32, L*dvp),
+		sc := &slaScratch{cs: make([]float32, L*dvp),
 			s: make([]float32, dp*dvp), ks: make([]float32, D), krT: make([]float32, dp*attnKeys),
 			qp: make([]float32, attnRows*attnKeys), o: make([]float32, attnRows*dvp)}
 		if r.pk != nil {
 			sc.kb = make([]float32, attnKeys*D)
 		}
 		if r.gh > 0 {
-			sc.vg = make([]float32, r.gh*(r.gw+4)*dvp)
+			sc.vg = make([]float32, (r.gh+4)*(r.gw+4)*dvp)
 		}
 		if r.causal {
-			sc.qt, sc.sc = make([]float32, D*8), make([]float32, attnRows*attnKeys)
+			sc.qt, sc.sc, sc.q6 = make([]float32, D*8), make([]float32, attnRows*attnKeys), make([]float32, attnRows*D)
+		}
+		if r.direct {
+			sc.ve = make([]float32, (r.pad+4)*dvp)
+		} else {
+			sc.vp = make([]float32, (L+2*r.pad)*dvp)
 		}
 		return sc
 	})
@@ -151,47 +177,75 @@ func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinear
 func (r *slaRun) head(sc *slaScratch, h int) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
 	vh := r.v[h*L*Dv : (h+1)*L*Dv]
-	for n := range L {
-		copy(sc.vp[(r.pad+n)*dvp:(r.pad+n)*dvp+Dv], vh[n*Dv:(n+1)*Dv])
+	v := vh // V rows of dvp columns, token 0 first
+	if !r.direct {
+		for n := range L {
+			copy(sc.vp[(r.pad+n)*dvp:(r.pad+n)*dvp+Dv], vh[n*Dv:(n+1)*Dv])
+		}
+		v = sc.vp[r.pad*dvp:]
 	}
-	r.conv(sc)
+	r.conv(sc, v)
 	clear(sc.s)
 	clear(sc.ks)
 	qh := r.q[h*L*D : (h+1)*L*D]
-	for c0 := 0; c0 < L; c0 += slaChunk {
-		nk := min(slaChunk, L-c0)
+	for c0 := 0; c0 < L; c0 += r.chunk {
+		nk := min(r.chunk, L-c0)
 		r.packK(sc, h, c0, nk)
 		if r.causal {
 			for i0 := c0; i0 < c0+nk; i0 += attnRows {
-				r.block(sc, h, qh, i0, min(attnRows, c0+nk-i0), c0)
+				r.block(sc, h, qh, v, i0, min(attnRows, c0+nk-i0), c0)
 			}
 		}
-		r.update(sc, c0, nk)
+		r.update(sc, v, c0, nk)
 	}
 	if !r.causal {
 		for i0 := 0; i0 < L; i0 += attnRows {
-			r.block(sc, h, qh, i0, min(attnRows, L-i0), -1)
+			r.block(sc, h, qh, v, i0, min(attnRows, L-i0), -1)
 		}
 	}
 }
 
-// conv writes DWC(V) of the head (bias included) into sc.cs.
-func (r *slaRun) conv(sc *slaScratch) {
-	dvp := r.dvp
-	if r.gh == 0 {
-		r.sk.conv5(sc.cs, sc.vp, r.wt, r.bias, r.L, dvp)
+// conv writes DWC(V) of the head (bias included) into sc.cs; v is the
+// head's V (token 0 first, rows of dvp columns; zero rows around it in
+// sc.vp unless r.direct).
+func (r *slaRun) conv(sc *slaScratch, v []float32) {
+	L, dvp, pad := r.L, r.dvp, r.pad
+	switch {
+	case r.gh == 0 && !r.direct:
+		r.sk.conv5(sc.cs, sc.vp, r.wt, r.bias, L, dvp)
+		return
+	case r.gh == 0:
+		// Tokens whose taps are all inside V read it in place; the first
+		// pad (and, centred, the last 2) read a copy with zero rows.
+		back := 2 // centred; causal taps end at the token
+		if r.causal {
+			back = 0
+		}
+		r.sk.conv5(sc.cs[pad*dvp:], v, r.wt, r.bias, L-pad-back, dvp)
+		copy(sc.ve[pad*dvp:], v[:4*dvp])
+		r.sk.conv5(sc.cs, sc.ve, r.wt, r.bias, pad, dvp)
+		if back > 0 {
+			copy(sc.ve, v[(L-4)*dvp:L*dvp])
+			clear(sc.ve[4*dvp:])
+			r.sk.conv5(sc.cs[(L-2)*dvp:], sc.ve, r.wt, r.bias, 2, dvp)
+			clear(sc.ve[:pad*dvp]) // the leading zero rows, for the next head
+		}
 		return
 	}
 	W, wp := r.gw, r.gw+4
 	for g := range r.gh {
-		copy(sc.vg[(g*wp+2)*dvp:(g*wp+2+W)*dvp], sc.vp[g*W*dvp:(g+1)*W*dvp])
+		copy(sc.vg[((g+2)*wp+2)*dvp:((g+2)*wp+2+W)*dvp], v[g*W*dvp:(g+1)*W*dvp])
 	}
 	for g := range r.gh {
 		out := sc.cs[g*W*dvp : (g+1)*W*dvp]
-		r.sk.conv5(out, sc.vg[g*wp*dvp:], r.wt[10*dvp:], r.bias, W, dvp) // centre row first, with the bias
+		if r.sk.conv25 != nil {
+			r.sk.conv25(out, sc.vg[g*wp*dvp:], r.wt, r.bias, W, dvp, wp*dvp)
+			continue
+		}
+		r.sk.conv5(out, sc.vg[(g+2)*wp*dvp:], r.wt[10*dvp:], r.bias, W, dvp) // centre row first, with the bias
 		for u := range 5 {
 			if gg := g + u - 2; u != 2 && gg >= 0 && gg < r.gh {
-				r.sk.conv5(out, sc.vg[gg*wp*dvp:], r.wt[5*u*dvp:], nil, W, dvp)
+				r.sk.conv5(out, sc.vg[(gg+2)*wp*dvp:], r.wt[5*u*dvp:], nil, W, dvp)
 			}
 		}
 	}
@@ -211,12 +265,12 @@ func (r *slaRun) packK(sc *slaScratch, h, c0, nk int) {
 
 // update adds the packed tile (tokens [c0, c0+nk)) to the state: S += Kr^T V
 // and ks += its row sums.
-func (r *slaRun) update(sc *slaScratch, c0, nk int) {
+func (r *slaRun) update(sc *slaScratch, v []float32, c0, nk int) {
 	dvp := r.dvp
 	for d := range r.D {
 		sc.ks[d] += r.f.sum(sc.krT[d*attnKeys : d*attnKeys+nk])
 	}
-	vt := sc.vp[(r.pad+c0)*dvp:]
+	vt := v[c0*dvp:]
 	for d0 := 0; d0 < r.dp; d0 += attnRows {
 		for e0 := 0; e0 < dvp; e0 += 64 {
 			nz := min(4, (dvp-e0)/16)
@@ -228,7 +282,7 @@ func (r *slaRun) update(sc *slaScratch, c0, nk int) {
 // block writes output rows [i0, i0+rows) of head h: O_i = DWC(V)_i +
 // (Qr_i S)/(Qr_i . ks + 1e-6). Causal (c0 >= 0): S and ks hold the chunks
 // before c0, and row i adds the chunk's tokens c0..i (krT holds the chunk).
-func (r *slaRun) block(sc *slaScratch, h int, qh []float32, i0, rows, c0 int) {
+func (r *slaRun) block(sc *slaScratch, h int, qh, v []float32, i0, rows, c0 int) {
 	D, Dv, dvp := r.D, r.Dv, r.dvp
 	clear(sc.o)
 	sc.den = [attnRows]float32{}
@@ -241,7 +295,7 @@ func (r *slaRun) block(sc *slaScratch, h int, qh []float32, i0, rows, c0 int) {
 		}
 	}
 	if c0 >= 0 {
-		r.intra(sc, qh, i0, rows, c0)
+		r.intra(sc, qh, v, i0, rows, c0)
 	}
 	for i := range rows {
 		sc.den[i] = 1 / (sc.den[i] + 1e-6)
@@ -251,17 +305,27 @@ func (r *slaRun) block(sc *slaScratch, h int, qh []float32, i0, rows, c0 int) {
 
 // intra adds the causal chunk's own tokens: scores s_ij = Qr_i . Kr_j for
 // j in [c0, i], their sums to the denominators, and Σ s_ij V_j.
-func (r *slaRun) intra(sc *slaScratch, qh []float32, i0, rows, c0 int) {
+func (r *slaRun) intra(sc *slaScratch, qh, v []float32, i0, rows, c0 int) {
 	D, dvp := r.D, r.dvp
-	// Eight rows when there are (the 8x8 transposes; qk reads six).
-	n := min(8, r.L-i0)
-	r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+n)*D], D, n, D)
-	r.ak.qk(sc.sc, sc.qt, sc.krT, D, 1)
+	if nz := (i0 - c0 + rows + 15) / 16; r.sk.qkRelu[1] != nil {
+		qb := qh[i0*D:]
+		if i0+attnRows > r.L { // the kernel reads six rows
+			clear(sc.q6[(r.L-i0)*D:])
+			copy(sc.q6, qh[i0*D:])
+			qb = sc.q6
+		}
+		r.sk.qkRelu[nz](sc.sc, qb, D, sc.krT, D)
+	} else {
+		// Eight rows when there are (the 8x8 transposes; qk reads six).
+		n := min(8, r.L-i0)
+		r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+n)*D], D, n, D)
+		r.ak.qk(sc.sc, sc.qt, sc.krT, D, 1)
+	}
 	all := i0 - c0 + 1 // keys every row of the block sees
 	for i := range rows {
 		sc.den[i] += r.f.sum(sc.sc[i*attnKeys : i*attnKeys+all+i])
 	}
-	vt := sc.vp[(r.pad+c0)*dvp:]
+	vt := v[c0*dvp:]
 	for e0 := 0; e0 < dvp; e0 += 64 {
 		nz := min(4, (dvp-e0)/16)
 		r.ak.pv6[nz](sc.o[e0:], dvp, sc.sc, all, vt[e0:], dvp, r.ones)
@@ -272,6 +336,20 @@ func (r *slaRun) intra(sc *slaScratch, qh []float32, i0, rows, c0 int) {
 }
 
 // ---- Go twins of the SLA primitives (the meaning of the assembly) ----
+
+func qkReluGo(nz int) func(s, q []float32, ldq int, kt []float32, d int) {
+	return func(s, q []float32, ldq int, kt []float32, d int) {
+		for i := range attnRows {
+			for j := range 16 * nz {
+				var acc float32
+				for t := range d {
+					acc += max(q[i*ldq+t], 0) * kt[t*attnKeys+j]
+				}
+				s[i*attnKeys+j] = acc
+			}
+		}
+	}
+}
 
 func reluTGo(dst []float32, ldd int, src []float32, lds, rows, cols int) {
 	for r := range rows {
@@ -313,6 +391,20 @@ func conv5Go(o, v, w, b []float32, n, ld int) {
 			for c := range or {
 				or[c] += wk[c] * vk[c]
 			}
+		}
+	}
+}
+
+func conv25Go(o, v, w, b []float32, n, ld, ldr int) {
+	for t := range n {
+		for c := range ld {
+			acc := b[c]
+			for u := range 5 {
+				for k := range 5 {
+					acc += w[(5*u+k)*ld+c] * v[u*ldr+(t+k)*ld+c]
+				}
+			}
+			o[t*ld+c] = acc
 		}
 	}
 }

@@ -235,6 +235,7 @@ func TestSLADriver(t *testing.T) {
 		"sla1d/B=1,H=3,L=130,D=64,Dv=64,causal=true", "sla1d/B=1,H=3,L=130,D=64,Dv=64",
 		"sla1d/B=1,H=1,L=200,D=128,Dv=80,pk=true", "sla1d/B=1,H=1,L=129,D=7,Dv=130,causal=true",
 		"sla1d/B=1,H=2,L=40,D=16,causal=true,fill=qzero", "sla1d/B=2,H=1,L=33,D=7,causal=true,fill=kzero",
+		"sla1d/B=1,H=2,L=4,D=8,Dv=16", "sla1d/B=1,H=2,L=5,D=8,Dv=32,causal=true", "sla1d/B=1,H=1,L=100,D=8,Dv=16,fill=qzero",
 		"sla2d/B=1,H=1,L=1,D=8", "sla2d/B=1,H=2,L=35,gh=5,gw=7,D=9,Dv=11", "sla2d/B=1,H=1,L=7,gh=7,gw=1,D=5,Dv=2,pk=true",
 		"sla2d/B=2,H=2,L=196,D=64", "sla2d/B=1,H=1,L=130,gh=2,gw=65,D=70,Dv=20,pk=true", "sla2d/B=1,H=1,L=9,D=4,fill=kzero",
 	}

@@ -92,15 +92,6 @@ func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []f
 //go:noescape
 func seluAVX512(y []float32, x []float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX-512)
-//
-//go:noescape
-func seluNTAVX512(y []float32, x []float32)
-
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -117,6 +108,34 @@ func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 //
 //go:noescape
 func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func seluNTAVX512(y []float32, x []float32)
+
+// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
+// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
+// the other slices hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+
+// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
+// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
+// least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -189,6 +208,12 @@ func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld i
 //go:noescape
 func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
+// conv25AVX512 sets o[t*ld+c] = b[c] + Σ_{u<5} Σ_{k<5} w[(5u+k)*ld+c]*v[u*ldr+(t+k)*ld+c]
+// for t < n, c < ld (the 5x5 depthwise conv of one row of a zero-padded grid); ld is a multiple of 16.
+//
+//go:noescape
+func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int, ldr int)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
@@ -220,6 +245,23 @@ func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, r
 //
 //go:noescape
 func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
+// the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
+// over the group, a and b indexed by the element's position in the row.
+// (AVX-512)
+//
+//go:noescape
+func groupNormRowsAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+
+// groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
+// the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
+// over the group, a and b indexed by the element's position in the row.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func groupNormRowsNTAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
@@ -309,15 +351,6 @@ func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []flo
 //go:noescape
 func seluAVX2(y []float32, x []float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX2+FMA)
-//
-//go:noescape
-func seluNTAVX2(y []float32, x []float32)
-
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -334,6 +367,34 @@ func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float3
 //
 //go:noescape
 func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluNTAVX2(y []float32, x []float32)
+
+// evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
+// inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
+// the other slices hold at least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+
+// evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
+// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
+// least len(x) elements.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -437,6 +498,23 @@ func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, row
 //
 //go:noescape
 func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
+// the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
+// over the group, a and b indexed by the element's position in the row.
+// (AVX2+FMA)
+//
+//go:noescape
+func groupNormRowsAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+
+// groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
+// the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
+// over the group, a and b indexed by the element's position in the row.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func groupNormRowsNTAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).
@@ -543,6 +621,30 @@ func transpose16AVX512(dst []float32, ldd int, src []float32, lds int)
 //
 //go:noescape
 func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int)
+
+// qkRelu1AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
+// j < 16 (NaN in q stays NaN).
+//
+//go:noescape
+func qkRelu1AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+
+// qkRelu2AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
+// j < 32 (NaN in q stays NaN).
+//
+//go:noescape
+func qkRelu2AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+
+// qkRelu3AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
+// j < 48 (NaN in q stays NaN).
+//
+//go:noescape
+func qkRelu3AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
+
+// qkRelu4AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
+// j < 64 (NaN in q stays NaN).
+//
+//go:noescape
+func qkRelu4AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
 
 // pvTile6x1AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 16.
@@ -877,6 +979,8 @@ func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area [
 func absMaxBitsAVX512(x []float32) uint32
 
 // quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
+// 64 codes per step, then 16, then a masked tail. The step prefetches the len(x) elements after x
+// (the next row of a row-major matrix, whose absMaxBits then reads L1).
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
@@ -896,7 +1000,8 @@ func quantI8AVX2(q []int8, x []float32, inv float32)
 // w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
 // r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
 // b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
-// beyond every finite value. (AVX-512)
+// beyond every finite value. It prefetches the len(w) elements after w into L2 (the next row
+// of a row-major matrix: its DRAM reads overlap this row's scalar group parameters). (AVX-512)
 //
 //go:noescape
 func w4RangeAVX512(r []int32, w []float32, gs int)

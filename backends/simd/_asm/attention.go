@@ -27,6 +27,9 @@ func attention() {
 	}
 	transpose16()
 	attnRun()
+	for nz := 1; nz <= 4; nz++ {
+		qkRelu(nz)
+	}
 	for _, rows := range []int{attnRows, 1} {
 		for nz := 1; nz <= 4; nz++ {
 			pvTile(rows, nz)
@@ -211,38 +214,7 @@ func qksTile(nz int, masked bool) {
 // start with pfx.
 func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtual) {
 	v := avx512
-	q3 := GP64()
-	LEAQ(Mem{Base: q, Index: ldq, Scale: 2}, q3)
-	ADDQ(ldq, q3)
-	acc := make([][]VecVirtual, attnRows)
-	for i := range acc {
-		acc[i] = make([]VecVirtual, nz)
-		for c := range acc[i] {
-			acc[i][c] = ZMM()
-			zero(acc[i][c])
-		}
-	}
-	Label(pfx + "loop")
-	TESTQ(d, d)
-	JZ(LabelRef(pfx + "done"))
-	k := make([]VecVirtual, nz)
-	for c := range k {
-		k[c] = ZMM()
-		VMOVUPS(Mem{Base: kt, Disp: 64 * c}, k[c])
-	}
-	for i := 0; i < attnRows; i++ {
-		b := ZMM()
-		VBROADCASTSS(rowMem(q, q3, ldq, i, 0), b)
-		for c := range k {
-			VFMADD231PS(k[c], b, acc[i][c])
-		}
-	}
-	ADDQ(U8(4), q)
-	ADDQ(U8(4), q3)
-	ADDQ(U32(4*attnKeys), kt)
-	DECQ(d)
-	JMP(LabelRef(pfx + "loop"))
-	Label(pfx + "done")
+	acc := qkAcc(nz, false, pfx, q, ldq, kt, d)
 
 	// Scale, mask, store the scores; fold each row to its maximum in place
 	// (the order of softmaxTile's maximum).
@@ -416,6 +388,75 @@ func transpose16() {
 			VSHUFF32X4(U8(o.imm), u[o.b], u[o.a], x)
 			IMUL3Q(U32(o.col), ldd, at)
 			VMOVUPS(x, Mem{Base: dst, Index: at, Scale: 1})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// qkAcc emits the 6 x 16*nz score accumulation of the qks kernels:
+// acc[i][c] = Σ_{t<d} q'[i*ldq+t]*kt[t*64+16c:], q' = q or relu(q). It
+// advances q and kt and counts d down to 0. Labels start with pfx.
+func qkAcc(nz int, withRelu bool, pfx string, q, ldq, kt, d GPVirtual) [][]VecVirtual {
+	q3 := GP64()
+	LEAQ(Mem{Base: q, Index: ldq, Scale: 2}, q3)
+	ADDQ(ldq, q3)
+	acc := make([][]VecVirtual, attnRows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+			zero(acc[i][c])
+		}
+	}
+	var z VecVirtual
+	if withRelu {
+		z = ZMM()
+		zero(z)
+	}
+	Label(pfx + "loop")
+	TESTQ(d, d)
+	JZ(LabelRef(pfx + "done"))
+	k := make([]VecVirtual, nz)
+	for c := range k {
+		k[c] = ZMM()
+		VMOVUPS(Mem{Base: kt, Disp: 64 * c}, k[c])
+	}
+	for i := 0; i < attnRows; i++ {
+		b := ZMM()
+		VBROADCASTSS(rowMem(q, q3, ldq, i, 0), b)
+		if withRelu {
+			relu(b, z)
+		}
+		for c := range k {
+			VFMADD231PS(k[c], b, acc[i][c])
+		}
+	}
+	ADDQ(U8(4), q)
+	ADDQ(U8(4), q3)
+	ADDQ(U32(4*attnKeys), kt)
+	DECQ(d)
+	JMP(LabelRef(pfx + "loop"))
+	Label(pfx + "done")
+	return acc
+}
+
+// qkRelu is the score tile of causal sla1d's chunks: relu(Q) rows read in
+// place against the chunk's packed Kr, only the 16*nz keys the block needs.
+func qkRelu(nz int) {
+	name := fmt.Sprintf("qkRelu%dAVX512", nz)
+	TEXT(name, NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int)")
+	Pragma("noescape")
+	Doc(name+" sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,",
+		fmt.Sprintf("j < %d (NaN in q stays NaN).", 16*nz))
+	s, q, kt := ptr("s"), ptr("q"), ptr("kt")
+	ldq := Load(Param("ldq"), GP64()).(GPVirtual)
+	SHLQ(U8(2), ldq)
+	d := Load(Param("d"), GP64()).(GPVirtual)
+	acc := qkAcc(nz, true, "", q, ldq, kt, d)
+	for i := range acc {
+		for c, a := range acc[i] {
+			VMOVUPS(a, Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)})
 		}
 	}
 	VZEROUPPER()

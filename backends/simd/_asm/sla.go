@@ -15,6 +15,9 @@ func sla(v variant) {
 	slaAxpyTo(v)
 	slaConv5(v)
 	slaReluT(v)
+	if v.z {
+		slaConv25()
+	}
 }
 
 // relu sets r = max(r, 0) with r as VMAXPS's second source, so NaN stays NaN.
@@ -322,4 +325,78 @@ func scalarPack(name string, s, d, nr, c0, cols, lds, ldd GPVirtual, z VecVirtua
 	DECQ(nr)
 	JMP(LabelRef(name + "row"))
 	Label(name + "done")
+}
+
+// slaConv25 is sla2d's whole 5x5 conv of one grid row in one pass (five
+// conv5 passes read and write the output five times): a channel block's 25
+// tap weights stay in registers; per token, 25 FMAs from five V rows into
+// three accumulators.
+func slaConv25() {
+	TEXT("conv25AVX512", NOSPLIT, "func(o, v, w, b []float32, n, ld, ldr int)")
+	Pragma("noescape")
+	Doc("conv25AVX512 sets o[t*ld+c] = b[c] + Σ_{u<5} Σ_{k<5} w[(5u+k)*ld+c]*v[u*ldr+(t+k)*ld+c]",
+		"for t < n, c < ld (the 5x5 depthwise conv of one row of a zero-padded grid); ld is a multiple of 16.")
+	o, vv, w, b := ptr("o"), ptr("v"), ptr("w"), ptr("b")
+	ldb, ldr := byteStride("ld"), byteStride("ldr")
+	chunks := Load(Param("ld"), GP64()).(GPVirtual)
+	SHRQ(U8(4), chunks)
+	Label("chunk")
+	TESTQ(chunks, chunks)
+	JZ(LabelRef("done"))
+	ws := make([]VecVirtual, 25)
+	wp := GP64()
+	MOVQ(w, wp)
+	for i := range ws {
+		ws[i] = ZMM()
+		VMOVUPS(Mem{Base: wp}, ws[i])
+		if i < 24 {
+			ADDQ(ldb, wp)
+		}
+	}
+	op, v0, t := GP64(), GP64(), GP64()
+	MOVQ(o, op)
+	MOVQ(vv, v0)
+	Load(Param("n"), t)
+	Label("tok")
+	TESTQ(t, t)
+	JZ(LabelRef("next"))
+	// Three accumulators (rows 0 and 3, 1 and 4, 2): one chain of 25
+	// dependent FMAs per token was latency bound.
+	acc := []VecVirtual{ZMM(), ZMM(), ZMM()}
+	VMOVUPS(Mem{Base: b}, acc[0])
+	p, p3 := GP64(), GP64()
+	MOVQ(v0, p)
+	for u := 0; u < 5; u++ {
+		a := acc[u%3]
+		LEAQ(Mem{Base: p, Index: ldb, Scale: 2}, p3)
+		ADDQ(ldb, p3)
+		if u == 1 || u == 2 {
+			VMULPS(Mem{Base: p}, ws[5*u], a)
+		} else {
+			VFMADD231PS(Mem{Base: p}, ws[5*u], a)
+		}
+		VFMADD231PS(Mem{Base: p, Index: ldb, Scale: 1}, ws[5*u+1], a)
+		VFMADD231PS(Mem{Base: p, Index: ldb, Scale: 2}, ws[5*u+2], a)
+		VFMADD231PS(Mem{Base: p3}, ws[5*u+3], a)
+		VFMADD231PS(Mem{Base: p3, Index: ldb, Scale: 1}, ws[5*u+4], a)
+		if u < 4 {
+			ADDQ(ldr, p)
+		}
+	}
+	VADDPS(acc[2], acc[1], acc[1])
+	VADDPS(acc[1], acc[0], acc[0])
+	VMOVUPS(acc[0], Mem{Base: op})
+	ADDQ(ldb, op)
+	ADDQ(ldb, v0)
+	DECQ(t)
+	JMP(LabelRef("tok"))
+	Label("next")
+	for _, r := range []GPVirtual{o, vv, w, b} {
+		ADDQ(U8(64), r)
+	}
+	DECQ(chunks)
+	JMP(LabelRef("chunk"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
