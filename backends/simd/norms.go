@@ -133,9 +133,6 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	nt := streaming(v, 8*len(z))
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
-			if r+1 < hi { // three passes over a row: start the next one's DRAM reads first
-				prefetchL2(z[(r+1)*n : (r+2)*n])
-			}
 			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
 			s, q := v.sum(zr), v.sumSq(zr)
 			rs, h := rsqrt32((q+s*s)*inv+eps), nt.head(yr)
@@ -231,6 +228,21 @@ func preparePowerNormInfer(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		affine = nt.normAffine // every group of y starts aligned
 	} else {
 		nt = nil
+	}
+	// One call per block of rows where the level has the fused loop (24
+	// primitive calls per row of 12 groups of 64 cost more than the memory).
+	if f, lanes := groupRowsOf(v); f != nil && cg%lanes == 0 {
+		if nt != nil {
+			f = nt.groupNormRows
+		}
+		fused := func(lo, hi int) {
+			f(y[lo*c:hi*c], x[lo*c:hi*c], a, bias, hi-lo, c, cg, inv)
+			nt.fence()
+		}
+		return bound(v.path, func() {
+			v.bnFold(a, scratch, w, zeros, zeros, phi, op.Eps, 0)
+			b.rows(op.M, 5*c, fused)
+		}), nil
 	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {

@@ -31,7 +31,15 @@ type ntK struct {
 	evoS0         func(y, x, vc, k, b []float32)
 	layerNormRows layerNormRowsFn
 	rmsNormRows   rmsNormRowsFn
+	groupNormRows groupNormRowsFn
 }
+
+// groupNormRowsFn is PowerNorm inference's row loop in one call (see
+// groupRowsOf): per group of cg elements of each row of c, s =
+// rsqrt32(sumSq(group)*inv + 1e-5), then y = normAffine(x, a, b, 0, s)
+// over it, a and b indexed by position in the row; cg a multiple of the
+// lanes.
+type groupNormRowsFn func(y, x, a, b []float32, rows, c, cg int, inv float32)
 
 // streaming returns v's streaming forms when a kernel moving bytes bytes
 // should use them, else nil.

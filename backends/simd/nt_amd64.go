@@ -6,11 +6,11 @@ var (
 	ntAVX512 = &ntK{align: 64, normAffine: normAffineNTAVX512, scaleMul: scaleMulNTAVX512, selu: seluNTAVX512,
 		centerAffine: centerAffineNTAVX512, blendAffine: blendAffineNTAVX512,
 		evoB0: evoB0NTAVX512, evoS0: evoS0NTAVX512,
-		layerNormRows: layerNormRowsNTAVX512, rmsNormRows: rmsNormRowsNTAVX512}
+		layerNormRows: layerNormRowsNTAVX512, rmsNormRows: rmsNormRowsNTAVX512, groupNormRows: groupNormRowsNTAVX512}
 	ntAVX2 = &ntK{align: 32, normAffine: normAffineNTAVX2, scaleMul: scaleMulNTAVX2, selu: seluNTAVX2,
 		centerAffine: centerAffineNTAVX2, blendAffine: blendAffineNTAVX2,
 		evoB0: evoB0NTAVX2, evoS0: evoS0NTAVX2,
-		layerNormRows: layerNormRowsNTAVX2, rmsNormRows: rmsNormRowsNTAVX2}
+		layerNormRows: layerNormRowsNTAVX2, rmsNormRows: rmsNormRowsNTAVX2, groupNormRows: groupNormRowsNTAVX2}
 )
 
 // ntOf is the streaming forms of v (nil: none).
@@ -22,4 +22,16 @@ func ntOf(v *vec) *ntK {
 		return ntAVX2
 	}
 	return nil
+}
+
+// groupRowsOf is v's fused PowerNorm inference rows and the lane count its
+// groups must be a multiple of (nil: compose the primitives).
+func groupRowsOf(v *vec) (groupNormRowsFn, int) {
+	switch v {
+	case vecAVX512:
+		return groupNormRowsAVX512, 16
+	case vecAVX2:
+		return groupNormRowsAVX2, 8
+	}
+	return nil, 0
 }

@@ -7,4 +7,5 @@ func ntOf(*vec) *ntK { return nil }
 
 func sfence() {}
 
-func prefetchL2([]float32) {}
+// groupRowsOf: no fused PowerNorm rows off amd64.
+func groupRowsOf(*vec) (groupNormRowsFn, int) { return nil, 0 }

@@ -37,7 +37,7 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 	t.Helper()
 	for i := range want {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			t.Fatalf("%s: y[%d] = %v, the plain form gives %v", what, i, got[i], want[i])
+			t.Fatalf("%s: y[%d] = %v, want %v (the plain form or composition)", what, i, got[i], want[i])
 		}
 	}
 }
@@ -168,4 +168,66 @@ func TestStreamingKernels(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestGroupNormRows: the fused PowerNorm inference rows (plain and
+// streaming) give the bits of the primitive composition (sumSq, rsqrt32,
+// normAffine) for groups of 1..5 vectors and 64/128 elements, 1..4 groups
+// per row and rows 0..3, inputs misaligned by 0..3 (0 ends at a guard
+// page), and write only y.
+func TestGroupNormRows(t *testing.T) {
+	forVariants(t, func(t *testing.T, v *vec) {
+		f, lanes := groupRowsOf(v)
+		k := ntOf(v)
+		if f == nil || k == nil {
+			t.Skipf("%s: no fused group rows", v.path)
+		}
+		rng := rand.New(rand.NewPCG(7, 8))
+		var cgs []int
+		for m := 1; m <= 5; m++ {
+			cgs = append(cgs, m*lanes)
+		}
+		cgs = append(cgs, 64, 128)
+		for _, cg := range cgs {
+			for groups := 1; groups <= 4; groups++ {
+				c := cg * groups
+				for rows := range 4 {
+					off := (cg + groups + rows) % 4
+					n := rows * c
+					x := input(t, n, off, func() float32 { return float32(rng.NormFloat64() * 3) })
+					a, b := input(t, c, (off+1)%4, func() float32 { return float32(rng.NormFloat64()) }),
+						input(t, c, (off+2)%4, func() float32 { return float32(rng.NormFloat64()) })
+					inv := 1 / float32(cg)
+					want := make([]float32, n)
+					for r := range rows {
+						for j := 0; j < c; j += cg {
+							e := r*c + j
+							s := rsqrt32(v.sumSq(x[e:e+cg])*inv + 1e-5)
+							v.normAffine(want[e:e+cg], x[e:e+cg], a[j:j+cg], b[j:j+cg], 0, s)
+						}
+					}
+					what := fmt.Sprintf("cg=%d groups=%d rows=%d off=%d", cg, groups, rows, off)
+					for _, form := range []struct {
+						name string
+						f    groupNormRowsFn
+					}{{"plain", f}, {"nt", k.groupNormRows}} {
+						pad := k.align / 4
+						buf := alignedF32(n+2*pad, k.align)
+						for i := range buf {
+							buf[i] = guardVal
+						}
+						y := buf[pad : pad+n]
+						form.f(y, x, a, b, rows, c, cg, inv)
+						sfence()
+						for i, e := range buf {
+							if (i < pad || i >= pad+n) && e != guardVal {
+								t.Fatalf("%s %s: wrote outside y at buffer index %d", form.name, what, i)
+							}
+						}
+						sameBits(t, form.name+" "+what, y, want)
+					}
+				}
+			}
+		}
+	})
 }

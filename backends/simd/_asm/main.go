@@ -33,6 +33,7 @@ func main() {
 		cols(v)
 		sla(v)
 		normRows(v)
+		groupRows(v)
 	}
 	attention()
 	gemmI8()
@@ -52,7 +53,6 @@ func main() {
 	wqDots()
 	wqDotsAVX2()
 	ntFence()
-	ntPrefetch()
 	peakProbes()
 	Generate()
 }

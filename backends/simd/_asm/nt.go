@@ -27,26 +27,6 @@ func ntFence() {
 	RET()
 }
 
-// ntPrefetch emits prefetchL2.
-func ntPrefetch() {
-	TEXT("prefetchL2", NOSPLIT, "func(x []float32)")
-	Pragma("noescape")
-	Doc("prefetchL2 prefetches the cache lines of x into L2 (PREFETCHT1, one per 64 bytes): a kernel",
-		"that runs several passes over a row starts the DRAM reads of its next row before them.")
-	x := ptr("x")
-	n := Load(Param("x").Len(), GP64()).(GPVirtual)
-	SHLQ(U8(2), n)
-	ADDQ(x, n) // end
-	Label("line")
-	CMPQ(x, n)
-	JAE(LabelRef("done"))
-	PREFETCHT1(Mem{Base: x})
-	ADDQ(U8(64), x)
-	JMP(LabelRef("line"))
-	Label("done")
-	RET()
-}
-
 // ntForms are the two forms each streaming-capable routine is emitted in.
 var ntForms = []bool{false, true}
 
