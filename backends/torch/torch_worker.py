@@ -285,10 +285,13 @@ def softmax_attention(p):
     if sdpa is not None and tuple(int(x) for x in torch.__version__.split(".")[:2]) >= (2, 1):
         return (lambda: o.copy_(sdpa(q, k, v, is_causal=causal, scale=scale))), "sdpa"
     q3, k3, v3, o3 = q.view(B * H, L, D), k.view(B * H, S, D), v.view(B * H, S, Dv), o.view(B * H, L, Dv)
+    # As torch 1.x's nn.MultiheadAttention: scale q, Q K^T, softmax, then the
+    # second GEMM straight into O; the causal mask is filled in, not added
+    # (MHA's baddbmm): an Inf in a masked key must not reach the row.
     mask = torch.ones(L, S, dtype=torch.bool).triu_(1) if causal else None
 
-    def run():  # softmax(scale Q K^T) V, as torch 1.x's nn.MultiheadAttention computes it
-        s = torch.bmm(q3, k3.transpose(1, 2)).mul_(scale)
+    def run():
+        s = torch.bmm(q3 * scale, k3.transpose(1, 2))
         if mask is not None:
             s.masked_fill_(mask, -math.inf)
         torch.bmm(torch.softmax(s, -1), v3, out=o3)
@@ -316,27 +319,39 @@ def quantize_i8(p):
     return run, "composite"
 
 
+# Largest K whose int8 dot products stay exact in float32: every partial sum
+# is an integer of magnitude <= 127*127*K < 2^24.
+EXACT_K = ((1 << 24) - 1) // (127 * 127)
+
+
 def gemm_w8a8(p):
     M, N, K = p["M"], p["N"], p["K"]
-    # Exact integer accumulation through the float GEMM: every partial sum
-    # is an integer below 127*127*K, exact in fp32 while that is < 2^24,
-    # else in fp64. The weights are converted here, in prepare (packing).
-    dt = torch.float32 if 127 * 127 * K < (1 << 24) else torch.float64
-    wt = p["Wq"].view(N, K).to(dt).t().contiguous()
+    # PyTorch 1.x has no CPU int8 GEMM with int32 results (its quantized
+    # Linear requantizes the output), so the exact accumulation goes
+    # through float32 GEMMs over K blocks of at most EXACT_K, each exact,
+    # summed in float64 (exact below 2^53). Weights are converted and
+    # blocked here, in prepare (packing).
+    blocks = [(k0, min(k0 + EXACT_K, K)) for k0 in range(0, K, EXACT_K)]
+    wq = p["Wq"].view(N, K)
+    wts = [wq[:, k0:k1].to(torch.float32).t().contiguous() for k0, k1 in blocks]
     sw, bias, y, acc = p["Sw"], p["Bias"], p["Y"].view(M, N), p["Acc"]
 
     def run():
         if p["Fused"]:
-            xq, sx = quantize_rows(p["X"].view(M, K))
+            xf, sx = quantize_rows(p["X"].view(M, K))
         else:
-            xq, sx = p["Xq"].view(M, K), p["Sx"]
-        a = torch.mm(xq.to(dt), wt)
+            xf, sx = p["Xq"].view(M, K).to(torch.float32), p["Sx"]
+        a = torch.mm(xf[:, blocks[0][0]:blocks[0][1]], wts[0])
+        if len(blocks) > 1:
+            a = a.double()
+            for (k0, k1), wt in zip(blocks[1:], wts[1:]):
+                a.add_(torch.mm(xf[:, k0:k1], wt))
         if acc is not None:
             acc.view(M, N).copy_(a)
         torch.mul(a.float(), sx[:, None] * sw[None, :], out=y)
         if bias is not None:
             y.add_(bias)
-    return run, "%s-gemm-exact" % ("fp32" if dt == torch.float32 else "fp64")
+    return run, "fp32-gemm-exact-k%d" % EXACT_K
 
 
 def gemm_f32(p):
