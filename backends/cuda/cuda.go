@@ -78,6 +78,7 @@ type Backend struct {
 	scratchCap  int64
 	closed      bool
 	forceDP4A   bool // NBENCH_CUDA_INT8=dp4a: the int8 GEMM without tensor cores
+	coop        bool // cooperative launches supported
 }
 
 // int8MMA reports whether gemm_w8a8 runs on the int8 tensor cores
@@ -113,6 +114,9 @@ func Open(cfg kernel.Config) (*Backend, error) {
 		}
 	}
 	if b.smemOptin, err = smemOptin(b.dev); err != nil {
+		return nil, err
+	}
+	if b.coop, err = coopSupported(b.dev); err != nil {
 		return nil, err
 	}
 	if b.ctx, err = b.dev.RetainPrimaryCtx(); err != nil {

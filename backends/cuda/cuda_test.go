@@ -31,11 +31,18 @@ func open(t testing.TB) *cuda.Backend {
 
 // TestConformance checks every kernel the backend implements against the
 // suites' float64 references on their quick and test shapes, and that a
-// broken output fails each check. Kernels it lacks are skipped (gaps).
+// broken output fails each check. A kernel the backend lists must run every
+// one of those shapes (a gap there fails), and it must list every suite
+// kernel.
 func TestConformance(t *testing.T) {
 	b := open(t)
 	t.Logf("device path %s; kernels: %v", b.Paths()[0], b.Kernels())
-	conformance.Run(t, "cuda", b, conformance.Options{})
+	for _, k := range suite.All() {
+		if !slices.Contains(b.Kernels(), k.Name) {
+			t.Errorf("kernel %s is missing from the cuda backend", k.Name)
+		}
+	}
+	conformance.Run(t, "cuda", b, conformance.Options{Kernels: b.Kernels(), RequireAll: true})
 }
 
 // TestConformanceDP4A checks the int8 GEMM's dp4a fallback (the path

@@ -120,6 +120,9 @@ type step struct {
 	memset      cu.DevicePtr
 	memsetWords int64
 	memsetValue uint32
+	coop        bool // a cooperative launch (grid barriers inside)
+	wsMemset    bool // the memset is of the scratch buffer at offset wsOff
+	wsOff       int64
 }
 
 // bound is a prepared op: its steps, run in order on the stream.
@@ -167,6 +170,29 @@ func (k *bound) add(family, name string, grid, block [3]int, smem int, a *args) 
 	return nil
 }
 
+// addCoop appends a cooperative launch: all blocks resident at once, at
+// most one per multiprocessor, so that they can wait for each other.
+func (k *bound) addCoop(family, name string, blocks, block, smem int, a *args) error {
+	if !k.b.coop {
+		return fmt.Errorf("%w: %s needs cooperative launches, which the device does not support", kernel.ErrUnimplemented, name)
+	}
+	if blocks > k.b.sms {
+		return fmt.Errorf("cuda: %s: cooperative grid of %d blocks on %d multiprocessors", name, blocks, k.b.sms)
+	}
+	if err := k.add(family, name, grid1(blocks), threads(block), smem, a); err != nil {
+		return err
+	}
+	k.steps[len(k.steps)-1].coop = true
+	return nil
+}
+
+// memsetScratch adds a fill of words 32-bit words of scratch at byte
+// offset off with v (the address is taken at each run, as for ws args).
+func (k *bound) memsetScratch(off, words int64, v uint32) error {
+	k.steps = append(k.steps, &step{wsMemset: true, wsOff: off, memsetWords: words, memsetValue: v})
+	return nil
+}
+
 // memset32 adds a fill of t's first words with v.
 func (k *bound) memset32(t kernel.Tensor, words int64, v uint32) error {
 	dt, err := k.b.own(t)
@@ -192,6 +218,12 @@ func (k *bound) Path() string { return k.path }
 func (k *bound) enqueue() error {
 	b := k.b
 	for _, s := range k.steps {
+		if s.wsMemset {
+			if err := cu.MemsetD32Async(b.scratch+cu.DevicePtr(s.wsOff), uint(s.memsetValue), s.memsetWords, b.stream); err != nil {
+				return err
+			}
+			continue
+		}
 		if s.memset != 0 {
 			if err := cu.MemsetD32Async(s.memset, uint(s.memsetValue), s.memsetWords, b.stream); err != nil {
 				return err
@@ -200,6 +232,12 @@ func (k *bound) enqueue() error {
 		}
 		for _, r := range s.scratch {
 			s.vals[r.slot] = uint64(b.scratch) + uint64(r.off)
+		}
+		if s.coop {
+			if err := launchCoop(s.fn, s.grid, s.block, s.smem, b.stream, s.vals); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := s.fn.Launch(s.grid[0], s.grid[1], s.grid[2], s.block[0], s.block[1], s.block[2], s.smem, b.stream, s.params); err != nil {
 			return fmt.Errorf("cuda: launch: %w", err)

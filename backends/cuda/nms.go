@@ -9,8 +9,8 @@ import (
 )
 
 // NMS kernels (kernels/nms.cu). Hard NMS runs all on the device: sort by
-// rank, IoU bitmask, then the sequential sweep in one block. Soft-NMS runs
-// its rounds in one block.
+// rank, IoU bitmask, then the sequential sweep. Soft-NMS runs its rounds in
+// one cooperative launch across up to one block per multiprocessor.
 
 func init() {
 	register("nms", prepareNMS)
@@ -55,15 +55,22 @@ func prepareNMS(b *Backend, o kernel.Op) (*bound, error) {
 	return k, k.add("nms", "nms_sweep", grid1(1), threads(256), 8*cols, sw)
 }
 
+// softPerBlock is the number of candidates per block of soft_nms at most
+// (one per thread): an N=20000 round spreads over 79 blocks, so a round
+// costs a grid barrier and one candidate per thread.
+const softPerBlock = 256
+
 func prepareSoftNMS(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.SoftNMS)
 	n := op.N
-	k := b.newBound("soft_nms (rounds on device, 1 block, float64)")
+	blocks := max(1, min(ceilDiv(n, softPerBlock), b.sms))
+	k := b.newBound(fmt.Sprintf("soft_nms (rounds on device, %d blocks with grid barriers, float64)", blocks))
 	if n == 0 {
 		return k, k.memset32(op.Count, 1, 0)
 	}
 	var l wsLayout
 	bx, sc, ix := l.take(2*16*int64(n)), l.take(2*8*int64(n)), l.take(2*4*int64(n))
+	slotS, slotI, bar := l.take(8*2*int64(blocks)), l.take(4*4*int64(blocks)), l.take(4)
 	if err := b.reserve(l.size); err != nil {
 		return nil, err
 	}
@@ -72,9 +79,21 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (*bound, error) {
 		one = 1
 	}
 	a := (&args{}).ptr(b, op.Boxes).ptr(b, op.Scores).i32(n).i32(int(op.Method)).f64(float64(op.Sigma)).f64(float64(op.Nt)).
-		f64(float64(op.Threshold)).f64(one).ws(bx).ws(sc).ws(ix).ptr(b, op.Keep).ptr(b, op.KeptScores).ptr(b, op.Count)
-	return k, k.add("nms", "soft_nms", grid1(1), threads(512), 0, a)
+		f64(float64(op.Threshold)).f64(one).ws(bx).ws(sc).ws(ix).ws(slotS).ws(slotI).ws(bar).
+		ptr(b, op.Keep).ptr(b, op.KeptScores).ptr(b, op.Count)
+	// The barrier counter starts at zero on every run.
+	if err := k.memsetScratch(bar, 1, 0); err != nil {
+		return nil, err
+	}
+	return k, k.addCoop("nms", "soft_nms", blocks, softThreads, softShared, a)
 }
+
+// Block size and dynamic shared memory of soft_nms (nms.cu: SOFT_T and
+// SoftShared: 8 Best of 16 bytes, 33 + 1 + 2 ints).
+const (
+	softThreads = 256
+	softShared  = 8*16 + 36*4
+)
 
 // prepareBatchedNMS: per image, the candidates ranked by (label, score)
 // and by score (bnms_rank), the IoU bitmask between boxes of one label

@@ -18,6 +18,24 @@ func init() {
 	register("layerwise_wq", prepareLayerwiseWQ)
 	register("repquant_ln_linear", prepareRepQuantLNLinear)
 	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV)
+	register("gemm_f32", prepareGemmF32)
+}
+
+// prepareGemmF32: the float32 baseline of the quantized GEMMs in their
+// layout, on the same kernels as repquant_ln_linear's GEMM (sgemv for
+// M <= gemvMaxM, 64x64 tiles of 4x4 per thread otherwise).
+func prepareGemmF32(b *Backend, o kernel.Op) (*bound, error) {
+	op := o.(kernel.GemmF32)
+	name := "sgemm_tile"
+	if op.M <= gemvMaxM {
+		name = "sgemv"
+	}
+	k := b.newBound(name)
+	if op.M == 0 || op.N == 0 {
+		return k, nil
+	}
+	return k, k.addFloatGemm("sgemv", "sgemm_tile", operand{t: op.X}, operand{t: op.Y}, op.M, op.N, op.K,
+		func(a *args) { a.ptr(b, op.W).ptr(b, op.Bias) }, func(*args) {})
 }
 
 // gemvMaxM is the largest M that runs as GEMV (a warp per output column).

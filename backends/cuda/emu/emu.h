@@ -112,6 +112,25 @@ inline int __dp4a(int a, int b, int c) {
   return c;
 }
 
+// Grid-wide synchronization primitives. Fibers switch only at barriers and
+// pauses, so plain memory operations are atomic here; an atomic counts as
+// progress for the deadlock check, a spin pause yields to the other fibers.
+void emu_spin_pause();
+void emu_progress();
+template <class T>
+inline T atomicAdd(T* p, T v) {
+  const T o = *p;
+  *p = o + v;
+  emu_progress();
+  return o;
+}
+inline void __threadfence() {}
+inline void __nanosleep(unsigned) { emu_spin_pause(); }
+template <class T>
+inline T __ldcg(const T* p) {
+  return *p;
+}
+
 // Kernel registry: each emulated .cu registers its entry points.
 typedef std::function<void(void**)> EmuInvoker;
 struct EmuReg {

@@ -96,3 +96,19 @@ __device__ __forceinline__ int block_scan(int v, int* sh, int* total) {
   *total = sh[32];
   return x - v + (w > 0 ? sh[w - 1] : 0);
 }
+
+// grid_sync is a barrier over all blocks of a cooperative launch (every
+// block resident: the grid is at most one block per multiprocessor). bar
+// is a zeroed counter; the k-th call of every block passes target = k *
+// gridDim.x. The last arrival's writes before the barrier are visible to
+// every block after it (fences around a monotonic counter).
+__device__ __forceinline__ void grid_sync(unsigned* bar, unsigned target) {
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    __threadfence();
+    atomicAdd(bar, 1u);
+    while (*(volatile unsigned*)bar < target) __nanosleep(32);
+    __threadfence();
+  }
+  __syncthreads();
+}

@@ -10,10 +10,10 @@
 // (staged in shared memory), then the block ORs the rows of the boxes it
 // kept into the removed bitmap.
 //
-// Soft-NMS is sequential by nature: soft_nms runs every round in one
-// block (argmax by block reduction, then the decay of all candidates in
-// parallel), in float64 like the reference, compacting the candidate list
-// when half of it is dead.
+// Soft-NMS is sequential in its rounds: soft_nms runs them all in one
+// cooperative launch whose blocks each own a slice of the candidates
+// (argmax by block reduction and a grid barrier, then the decay of all
+// candidates in parallel), in float64 like the reference.
 #include "common.cuh"
 
 extern __shared__ u64 dyn_words[];
@@ -289,7 +289,7 @@ extern "C" __global__ void __launch_bounds__(256) bnms_emit(const unsigned char*
 
 // ---- Soft-NMS ----
 
-#define SOFT_T 512
+#define SOFT_T 256
 
 struct Best {
   double s;
@@ -304,14 +304,16 @@ __device__ __forceinline__ bool better(double s, int idx, const Best& b) {
 __device__ __forceinline__ Best pick(Best a, Best b) { return better(b.s, b.idx, a) && b.pos >= 0 ? b : a; }
 
 // block_best reduces every thread's Best to the block's (the same in all
-// threads): a butterfly in the warp, then the warps in order.
+// threads): a butterfly in the warp (the score and the packed index and
+// position, two shuffles a step), then the warps in order.
 __device__ __forceinline__ Best block_best(Best v, Best* sh) {
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) {
     Best w;
     w.s = __shfl_xor_sync(FULL_MASK, v.s, o);
-    w.idx = __shfl_xor_sync(FULL_MASK, v.idx, o);
-    w.pos = __shfl_xor_sync(FULL_MASK, v.pos, o);
+    const u64 ip = __shfl_xor_sync(FULL_MASK, (u64)(unsigned)v.idx | (u64)(unsigned)v.pos << 32, o);
+    w.idx = (int)(unsigned)ip;
+    w.pos = (int)(unsigned)(ip >> 32);
     v = pick(v, w);
   }
   __syncthreads();
@@ -343,29 +345,46 @@ __device__ __forceinline__ double soft_weight(double ov, int method, double sigm
   return method == 1 ? 1.0 - ov : 0.0;
 }
 
-// soft_nms: one block of 512. Workspace: two candidate lists of n entries
-// (box float4, score double, original index int; index -1 = dead).
+// Shared memory of soft_nms, in the dynamic buffer (a cooperative kernel
+// keeps no static shared arrays: see emu/driver.cpp).
+struct SoftShared {
+  Best best[SOFT_T / 32];
+  int scan[33];
+  int newPos;
+  int killed[2];  // candidates killed in the round, by round parity
+};
+
+// soft_nms: a cooperative grid of G blocks of SOFT_T threads (G at most
+// one per multiprocessor); block b owns the candidates with original index
+// in its slice [b*P, (b+1)*P), P = ceil(n/G), kept as a list in index order
+// in its part of the two workspace lists (box float4, score double, index
+// int; index -1 = dead), compacted when half of it is dead. Each round,
+// every block publishes its best live candidate (slots of round parity:
+// score, index, position), a grid barrier, and every block reduces the G
+// slots in the same order to the same winner; block 0 records it, its
+// owner kills it, and every block decays its own candidates by the winner's
+// box and finds its next best. float64 like the reference.
 extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __restrict__ boxes, const float* __restrict__ scores,
                                                               int n, int method, double sigma, double nt, double thr, double one,
                                                               float4* __restrict__ bx, double* __restrict__ sc,
-                                                              int* __restrict__ ix, int* __restrict__ keep,
+                                                              int* __restrict__ ix, double* __restrict__ slotS, int* __restrict__ slotI,
+                                                              unsigned* __restrict__ bar, int* __restrict__ keep,
                                                               float* __restrict__ kept, int* __restrict__ count) {
-  __shared__ int shs[33];
-  __shared__ Best shb[SOFT_T / 32];
-  __shared__ int newPos;
-  float4* bxA = bx;
-  float4* bxB = bx + n;
-  double* scA = sc;
-  double* scB = sc + n;
-  int* ixA = ix;
-  int* ixB = ix + n;
-  // Load the candidates (score not NaN) in index order.
+  SoftShared& sm = *reinterpret_cast<SoftShared*>(dyn_words);
+  const int G = gridDim.x, per = (n + G - 1) / G, lo = min(n, (int)blockIdx.x * per), hi = min(n, lo + per);
+  float4* bxA = bx + lo;
+  float4* bxB = bx + n + lo;
+  double* scA = sc + lo;
+  double* scB = sc + n + lo;
+  int* ixA = ix + lo;
+  int* ixB = ix + n + lo;
+  // Load the slice's candidates (score not NaN) in index order.
   int len = 0;
-  for (int base = 0; base < n; base += blockDim.x) {
+  for (int base = lo; base < hi; base += blockDim.x) {
     const int i = base + threadIdx.x;
-    const bool live = i < n && !isnan(scores[i]);
+    const bool live = i < hi && !isnan(scores[i]);
     int total;
-    const int pos = block_scan(live ? 1 : 0, shs, &total);
+    const int pos = block_scan(live ? 1 : 0, sm.scan, &total);
     if (live) {
       bxA[len + pos] = boxes[i];
       scA[len + pos] = (double)scores[i];
@@ -377,16 +396,31 @@ extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __re
   Best b = {0.0, 0, -1};
   for (int j = threadIdx.x; j < len; j += blockDim.x)
     if (better(scA[j], ixA[j], b)) b = Best{scA[j], ixA[j], j};
-  b = block_best(b, shb);
+  if (threadIdx.x == 0) sm.killed[0] = sm.killed[1] = 0;
+  b = block_best(b, sm.best);
   int round = 0, dead = 0;
-  while (b.pos >= 0) {
-    const int sel = b.pos;
-    const float4 sbox = bxA[sel];
+  for (;;) {
+    const int slot = (round & 1) * G;
     if (threadIdx.x == 0) {
-      keep[round] = b.idx;
-      kept[round] = (float)b.s;
+      slotS[slot + blockIdx.x] = b.s;
+      slotI[2 * (slot + blockIdx.x)] = b.idx;
+      slotI[2 * (slot + blockIdx.x) + 1] = b.pos;
+    }
+    grid_sync(bar, (unsigned)(round + 1) * G);
+    Best w = {0.0, 0, -1};
+    int owner = -1;
+    for (int k = 0; k < G; k++) {
+      const Best c = {__ldcg(slotS + slot + k), __ldcg(slotI + 2 * (slot + k)), __ldcg(slotI + 2 * (slot + k) + 1)};
+      if (c.pos >= 0 && better(c.s, c.idx, w)) w = c, owner = k;
+    }
+    if (w.pos < 0) break;
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+      keep[round] = w.idx;
+      kept[round] = (float)w.s;
     }
     round++;
+    const float4 sbox = boxes[w.idx];
+    const int sel = owner == (int)blockIdx.x ? w.pos : -1;
     Best nb = {0.0, 0, -1};
     int killed = 0;
     for (int j = threadIdx.x; j < len; j += blockDim.x) {
@@ -406,14 +440,12 @@ extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __re
       }
       if (better(s, id, nb)) nb = Best{s, id, j};
     }
-    b = block_best(nb, shb);
-    int dk;
-    {
-      int tot;
-      block_scan(killed, shs, &tot);
-      dk = tot;
-    }
-    dead += dk;
+    // The kill count goes to this round's counter; the other one, last
+    // read before this round's grid barrier, is cleared for the next.
+    if (killed) atomicAdd(&sm.killed[round & 1], killed);
+    if (threadIdx.x == 0) sm.killed[(round + 1) & 1] = 0;
+    b = block_best(nb, sm.best);
+    dead += sm.killed[round & 1];
     if (2 * dead > len && b.pos >= 0) {
       // Compact the live entries (in order) into the other list.
       int nlen = 0;
@@ -421,17 +453,17 @@ extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __re
         const int j = base + threadIdx.x;
         const bool live = j < len && ixA[j] >= 0;
         int total;
-        const int pos = block_scan(live ? 1 : 0, shs, &total);
+        const int pos = block_scan(live ? 1 : 0, sm.scan, &total);
         if (live) {
           bxB[nlen + pos] = bxA[j];
           scB[nlen + pos] = scA[j];
           ixB[nlen + pos] = ixA[j];
-          if (j == b.pos) newPos = nlen + pos;
+          if (j == b.pos) sm.newPos = nlen + pos;
         }
         nlen += total;
       }
       __syncthreads();
-      b.pos = newPos;
+      b.pos = sm.newPos;
       len = nlen;
       dead = 0;
       float4* tb = bxA; bxA = bxB; bxB = tb;
@@ -440,5 +472,5 @@ extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __re
     }
     __syncthreads();
   }
-  if (threadIdx.x == 0) *count = round;
+  if (blockIdx.x == 0 && threadIdx.x == 0) *count = round;
 }
