@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nbench/nbench/backends/cuda"
 	"github.com/nbench/nbench/harness/conformance"
+	"github.com/nbench/nbench/harness/peak"
 	"github.com/nbench/nbench/kernel"
 	_ "github.com/nbench/nbench/suites/all"
 	"github.com/nbench/nbench/suites/suite"
@@ -169,6 +171,43 @@ func TestDeviceBandwidth(t *testing.T) {
 	if out := os.Getenv("NBENCH_CUDA_BW_OUT"); out != "" {
 		j, _ := json.MarshalIndent(map[string]any{"path": b.Paths()[0], "copy_bytes": size, "device_copy_gbps": copyGBps,
 			"h2d_gbps": h2d, "d2h_gbps": d2h}, "", "  ")
+		if err := os.WriteFile(out, append(j, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDevicePeak measures the device's ceilings (copy bandwidth, fp32 FMA,
+// int8 dp4a and int8 mma), every probe checked against its exact result;
+// with NBENCH_CUDA_PEAK_OUT set it writes them there as a harness/peak
+// file (cuda.PeakFileName in a machine's folder). NBENCH_CUDA_PEAK_QUICK=1
+// takes short samples (the CPU emulation).
+func TestDevicePeak(t *testing.T) {
+	b := open(t)
+	opt := cuda.PeakOptions{}
+	if os.Getenv("NBENCH_CUDA_PEAK_QUICK") == "1" {
+		opt = cuda.PeakOptions{Sample: 2 * time.Millisecond, Count: 2, CopyBytes: 1 << 20}
+	}
+	f, err := b.PeakFile(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[peak.Kind]bool{}
+	for _, r := range f.Results {
+		if r.Err != "" {
+			t.Errorf("probe %s failed its check: %s", r.Probe, r.Err)
+			continue
+		}
+		kinds[r.Kind] = true
+		t.Logf("%-16s %-7s median %.4g %s (max %.4g)", r.Probe, r.Kind, r.Median, r.Unit, r.Max)
+	}
+	for _, k := range []peak.Kind{peak.Copy, peak.FMA32, peak.DotI8, cuda.MMAI8} {
+		if !kinds[k] {
+			t.Errorf("no %s ceiling measured", k)
+		}
+	}
+	if out := os.Getenv("NBENCH_CUDA_PEAK_OUT"); out != "" {
+		j, _ := json.MarshalIndent(f, "", "  ")
 		if err := os.WriteFile(out, append(j, '\n'), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ kern="$here/../kernels"
 ptx="$here/../ptx"
 out=${1:-/tmp/nbench-cuda-emu}
 mkdir -p "$out"
-for f in norms losses attention qmatmul nms; do
+for f in norms losses attention qmatmul nms peak; do
 	{
 		echo '#include "emu.h"'
 		# Dynamic shared memory becomes a pointer to the launch's buffer.
@@ -17,7 +17,7 @@ for f in norms losses attention qmatmul nms; do
 	} >"$out/$f.cpp"
 done
 ${CXX:-g++} -std=c++17 -O2 -g -fPIC -shared -w -I"$here" -I"$kern" -o "$out/libcuda.so.1" \
-	"$here/driver.cpp" "$here/stubs.cpp" "$out/norms.cpp" "$out/losses.cpp" "$out/attention.cpp" "$out/qmatmul.cpp" "$out/nms.cpp"
+	"$here/driver.cpp" "$here/stubs.cpp" "$out/norms.cpp" "$out/losses.cpp" "$out/attention.cpp" "$out/qmatmul.cpp" "$out/nms.cpp" "$out/peak.cpp"
 ln -sf libcuda.so.1 "$out/libcuda.so"
 # The mma.m16n8k32 model must agree with a plain integer GEMM before any
 # kernel runs on it.

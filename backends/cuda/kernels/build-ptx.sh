@@ -6,6 +6,6 @@
 set -eu
 cd "$(dirname "$0")"
 NVCC=${NVCC:-nvcc}
-for f in norms losses attention qmatmul nms; do
+for f in norms losses attention qmatmul nms peak; do
 	"$NVCC" -ptx -O3 -arch=compute_80 -o "../ptx/$f.ptx" "$f.cu"
 done
