@@ -25,7 +25,8 @@ import (
 
 // gf32Tile is one micro-kernel (rows fixed by its index in gf32K.tile):
 // y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*nr+j], i < rows, j < nr;
-// it also prefetches pf[16t] (one cache line per step of k) into L2.
+// it also prefetches from pf into L2, 128 bytes per step of k (NEON: 64,
+// which covers its 48 bytes of W per step).
 type gf32Tile func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
 // gf32K is a level's gemm_f32 code: tile[r] computes r rows, 1 <= r <= mr.
@@ -153,7 +154,8 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 					for p := g0; p < g1; p++ {
 						w := wp[(p*K+k0)*nr:]
 						// The first tiles fetch the next panel's k block into
-						// L2, 64 bytes per step of k, while this one computes.
+						// L2, 128 bytes per step of k (two tiles cover the 192 bytes of
+						// W a step uses, for M = 16), while this one computes.
 						next := w
 						switch {
 						case p+1 < g1:
@@ -167,7 +169,7 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 						}
 						for blk := b0; blk < b1; blk++ {
 							pf := w
-							if off := (blk - b0) * kc * 16; off < min(kc*nr, len(next)) {
+							if off := (blk - b0) * kc * 32; off < min(kc*nr, len(next)) {
 								pf = next[off:]
 							}
 							var out []float32
