@@ -31,6 +31,8 @@ var speedCases = []string{
 	"gemm_w8a8/M=128,N=4096,K=4096,fused=true,acc=false",
 	"gemm_w4g/M=1,N=4096,K=4096,G=128", "nms/N=10000",
 	"gemm_w4g/M=16,N=4096,K=4096,G=128",
+	"gemm_f32/M=1,N=4096,K=4096", "gemm_f32/M=128,N=4096,K=4096", "gemm_f32/M=512,N=4096,K=4096",
+	"gemm_f32/M=64,N=1024,K=1024",
 	// in cache (L2): the bandwidth targets of small shapes
 	"layernorm/R=64,C=1024", "rmsnorm/R=64,C=1024", "batchnorm_infer/N=64,C=1024", "mse/N=64,D=1024",
 	"cross_entropy/N=16,V=4096",
@@ -102,7 +104,7 @@ func TestSpeedReport(t *testing.T) {
 		switch {
 		case cost.IntOps > 0:
 			rate = fmt.Sprintf("%.0f GOP/s", cost.IntOps/ms.Seconds()/1e9)
-		case strings.Contains(name, "attention") || strings.HasPrefix(name, "sla") || strings.HasSuffix(name, "nms"):
+		case strings.Contains(name, "attention") || strings.HasPrefix(name, "sla") || strings.HasSuffix(name, "nms") || name == "gemm_f32":
 			rate = fmt.Sprintf("%.1f GFLOP/s", cost.Flops/ms.Seconds()/1e9)
 		default:
 			rate = fmt.Sprintf("%.1f GB/s", cost.Bytes/ms.Seconds()/1e9)
