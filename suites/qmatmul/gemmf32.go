@@ -133,9 +133,9 @@ func init() {
 			"M=25,N=97,K=1100", "M=1,N=100,K=3", "M=3,N=2,K=2"},
 		// The decode GEMV (a 32 MiB W, beyond the L3: the gate's 64 MiB cap
 		// rules out gemm_w8a8's 4096x4096) and gemm_w8a8's GEMM.
-		Gate:    []string{"M=1,N=2048,K=4096", "M=64,N=1024,K=1024"},
+		Gate: []string{"M=1,N=2048,K=4096", "M=64,N=1024,K=1024"},
 		CostDoc: "FLOPs: 2MNK (a multiply and an add per product), plus MN with a bias; " +
 			"bytes: X, W, the bias and Y once, 4(MK + NK + MN) plus 4N with a bias",
-		New:     newGemmF32,
+		New: newGemmF32,
 	})
 }
