@@ -131,7 +131,7 @@ func init() {
 		Tests: []string{"M=0,N=8,K=16", "M=3,N=0,K=16", "M=1,N=1,K=1", "M=2,N=3,K=1", "M=9,N=13,K=4099,bias=false",
 			"M=4,N=5,K=7,fill=edge", "M=1,N=7,K=130", "M=13,N=50,K=70", "M=17,N=49,K=33", "M=6,N=7,K=700,fill=edge",
 			"M=25,N=97,K=1100", "M=1,N=100,K=3", "M=3,N=2,K=2"},
-		// The decode GEMV (a 32 MiB W, beyond the L3: the gate's 64 MiB cap
+		// The decode GEMV (a 32 MiB W, the size of the L3: the gate's 64 MiB cap
 		// rules out gemm_w8a8's 4096x4096) and gemm_w8a8's GEMM.
 		Gate: []string{"M=1,N=2048,K=4096", "M=64,N=1024,K=1024"},
 		CostDoc: "FLOPs: 2MNK (a multiply and an add per product), plus MN with a bias; " +
