@@ -4,6 +4,8 @@ package cuda
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"strconv"
 
 	"gorgonia.org/cu"
@@ -74,6 +76,22 @@ func gpuEnv() harness.Env {
 	if v := cu.Version(); v > 0 {
 		add("cuda-driver", fmt.Sprintf("%d.%d", v/1000, v%1000/10))
 	}
+	if v := driverRelease(); v != "" {
+		add("cuda-driver-release", v)
+	}
 	add("cuda-ptx", ptxArch)
 	return e
 }
+
+// driverRelease is the NVIDIA kernel driver's release (e.g. 580.159.04)
+// from /proc/driver/nvidia/version, "" where that file is absent (another
+// OS, or the CPU emulation).
+func driverRelease() string {
+	b, err := os.ReadFile("/proc/driver/nvidia/version")
+	if err != nil {
+		return ""
+	}
+	return string(driverRe.Find(b))
+}
+
+var driverRe = regexp.MustCompile(`\b\d{3,}\.\d+(\.\d+)?\b`)
