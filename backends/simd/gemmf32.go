@@ -25,15 +25,15 @@ import (
 
 // gf32Tile is one micro-kernel (rows fixed by its index in gf32K.tile):
 // y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*nr+j], i < rows, j < nr;
-// it also prefetches from pf into L2, 128 bytes per step of k (NEON: 64,
-// which covers its 48 bytes of W per step).
+// it also prefetches gf32K.pf floats from pf into L2 per step of k.
 type gf32Tile func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
-// gf32K is a level's gemm_f32 code: tile[r] computes r rows, 1 <= r <= mr.
+// gf32K is a level's gemm_f32 code: tile[r] computes r rows, 1 <= r <= mr;
+// pf is how many floats a tile prefetches per step of k.
 type gf32K struct {
-	path   string
-	mr, nr int
-	tile   []gf32Tile
+	path       string
+	mr, nr, pf int
+	tile       []gf32Tile
 }
 
 // Blocking, measured at AVX-512 on Zen 5 (1 MiB L2): kc 512 beat 256 by 2-3%.
@@ -154,8 +154,8 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 					for p := g0; p < g1; p++ {
 						w := wp[(p*K+k0)*nr:]
 						// The first tiles fetch the next panel's k block into
-						// L2, 128 bytes per step of k (two tiles cover the 192 bytes of
-						// W a step uses, for M = 16), while this one computes.
+						// L2 while this one computes (at AVX-512 two tiles
+						// cover it, enough for M = 16).
 						next := w
 						switch {
 						case p+1 < g1:
@@ -169,7 +169,7 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 						}
 						for blk := b0; blk < b1; blk++ {
 							pf := w
-							if off := (blk - b0) * kc * 32; off < min(kc*nr, len(next)) {
+							if off := (blk - b0) * kc * k.pf; off < min(kc*nr, len(next)) {
 								pf = next[off:]
 							}
 							var out []float32

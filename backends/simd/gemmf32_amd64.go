@@ -5,10 +5,10 @@ package simd
 // The gemm_f32 tiles of simd_amd64.s (generated from _asm/gemmf32.go):
 // 8 rows by 48 columns at AVX-512, 4 rows by 24 columns at AVX2+FMA.
 var (
-	gf32AVX512 = &gf32K{path: "avx512", mr: 8, nr: 48, tile: []gf32Tile{nil,
+	gf32AVX512 = &gf32K{path: "avx512", mr: 8, nr: 48, pf: 32, tile: []gf32Tile{nil,
 		gemmF32Tile1x48AVX512, gemmF32Tile2x48AVX512, gemmF32Tile3x48AVX512, gemmF32Tile4x48AVX512,
 		gemmF32Tile5x48AVX512, gemmF32Tile6x48AVX512, gemmF32Tile7x48AVX512, gemmF32Tile8x48AVX512}}
-	gf32AVX2 = &gf32K{path: "avx2", mr: 4, nr: 24, tile: []gf32Tile{nil,
+	gf32AVX2 = &gf32K{path: "avx2", mr: 4, nr: 24, pf: 32, tile: []gf32Tile{nil,
 		gemmF32Tile1x24AVX2, gemmF32Tile2x24AVX2, gemmF32Tile3x24AVX2, gemmF32Tile4x24AVX2}}
 )
 

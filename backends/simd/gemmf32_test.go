@@ -15,7 +15,7 @@ import (
 // the Go twin, against float64.
 
 func gf32Variants() []variant[gf32K] {
-	twin := &gf32K{path: Generic, mr: 8, nr: 48, tile: make([]gf32Tile, 9)}
+	twin := &gf32K{path: Generic, mr: 8, nr: 48, pf: 32, tile: make([]gf32Tile, 9)}
 	for r := 1; r <= twin.mr; r++ {
 		twin.tile[r] = gf32TileGo(r, twin.nr)
 	}
