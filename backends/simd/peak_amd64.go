@@ -6,79 +6,72 @@ import "github.com/nbench/nbench/harness/peak"
 
 // The amd64 peak probes (_asm/peak.go): 12 accumulator vectors for FMA
 // (fp32 and fp64), integer shift/add and int8 dot products, 6 (AVX-512) or
-// 2 (AVX2) interleaved exps, 8 for read (one stream, and four side by side); copy and triad as full-width loads and
-// stores, tails masked (AVX-512) or through a stack copy (AVX2).
+// 2 (AVX2) interleaved exps, 8 for read (one stream, and four side by
+// side); copy and triad as full-width loads and stores, tails masked
+// (AVX-512) or through a stack copy (AVX2).
 var floatPeaks = map[string][]peak.Probe{
-	"avx512": {
-		{Name: "avx512-fma32", Kind: peak.FMA32, Lanes: peakChains * 16, Compute: func(n int) float64 {
-			var acc [peakChains * 16]float32
-			fmaPeakAVX512(n, peak.FMAMul, peak.FMAAdd, acc[:])
-			return sum64(acc[:])
+	"avx512": vecPeaks{name: "avx512", lanes: 16, expChains: 6, fma: fmaPeakAVX512, fma64: fma64PeakAVX512,
+		alu: aluPeakAVX512, exp: expPeakAVX512, read: readPeakAVX512, read4: readStreamsPeakAVX512,
+		copy: copyPeakAVX512, triad: triadPeakAVX512}.probes(),
+	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 2, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
+		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, read4: readStreamsPeakAVX2,
+		copy: copyPeakAVX2, triad: triadPeakAVX2}.probes(),
+}
+
+// vecPeaks are one vector level's probe loops.
+type vecPeaks struct {
+	name             string
+	lanes, expChains int // float32 lanes per vector; exps per iteration
+	fma              func(n int, mul, add float32, out []float32)
+	fma64            func(n int, mul, add float64, out []float64)
+	alu              func(n int, add uint32, out []int32)
+	exp              func(n int, arg float32, out []float32)
+	read, read4      func(x []float32) float64
+	copy             func(dst, x []float32)
+	triad            func(dst, x, y []float32, s float32)
+}
+
+// maxPeakLanes bounds every probe's lanes (12 zmm of 16 float32).
+const maxPeakLanes = peakChains * 16
+
+func (v vecPeaks) probes() []peak.Probe {
+	lanes := peakChains * v.lanes
+	block := 8 * v.lanes // read4 takes whole blocks of 8 vectors; read does the rest
+	return []peak.Probe{
+		{Name: v.name + "-fma32", Kind: peak.FMA32, Lanes: lanes, Compute: func(n int) float64 {
+			var acc [maxPeakLanes]float32
+			v.fma(n, peak.FMAMul, peak.FMAAdd, acc[:lanes])
+			return sum64(acc[:lanes])
 		}},
-		{Name: "avx512-fma64", Kind: peak.FMA64, Lanes: peakChains * 8, Compute: func(n int) float64 {
-			var acc [peakChains * 8]float64
-			fma64PeakAVX512(n, float64(peak.FMAMul), float64(peak.FMAAdd), acc[:])
-			return sum64(acc[:])
+		{Name: v.name + "-fma64", Kind: peak.FMA64, Lanes: lanes / 2, Compute: func(n int) float64 {
+			var acc [maxPeakLanes / 2]float64
+			v.fma64(n, float64(peak.FMAMul), float64(peak.FMAAdd), acc[:lanes/2])
+			return sum64(acc[:lanes/2])
 		}},
-		{Name: "avx512-int-alu", Kind: peak.IntALU, Lanes: peakChains * 16, Compute: func(n int) float64 {
-			var acc [peakChains * 16]int32
-			aluPeakAVX512(n, uint32(peak.ALUAdd), acc[:])
-			return sum64(acc[:])
+		{Name: v.name + "-int-alu", Kind: peak.IntALU, Lanes: lanes, Compute: func(n int) float64 {
+			var acc [maxPeakLanes]int32
+			v.alu(n, uint32(peak.ALUAdd), acc[:lanes])
+			return sum64(acc[:lanes])
 		}},
-		{Name: "avx512-exp32", Kind: peak.Exp32, Lanes: 6 * 16, Compute: func(n int) float64 {
-			var acc [6 * 16]float32
-			expPeakAVX512(n, peak.ExpArg, acc[:])
-			return sum64(acc[:])
+		{Name: v.name + "-exp32", Kind: peak.Exp32, Lanes: v.expChains * v.lanes, Compute: func(n int) float64 {
+			var acc [maxPeakLanes]float32
+			v.exp(n, peak.ExpArg, acc[:v.expChains*v.lanes])
+			return sum64(acc[:v.expChains*v.lanes])
 		}},
-		{Name: "avx512-read", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 { return readPeakAVX512(x) }},
-		{Name: "avx512-read4", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 {
-			m := len(x) / (8 * 16) * (8 * 16)
-			return readStreamsPeakAVX512(x[:m]) + readPeakAVX512(x[m:])
+		{Name: v.name + "-read", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 { return v.read(x) }},
+		{Name: v.name + "-read4", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 {
+			m := len(x) / block * block
+			return v.read4(x[:m]) + v.read(x[m:])
 		}},
-		{Name: "avx512-copy", Kind: peak.Copy, Stream: func(dst, x, _ []float32) float64 {
-			copyPeakAVX512(dst, x[:len(dst)])
+		{Name: v.name + "-copy", Kind: peak.Copy, Stream: func(dst, x, _ []float32) float64 {
+			v.copy(dst, x[:len(dst)])
 			return 0
 		}},
-		{Name: "avx512-triad", Kind: peak.Triad, Stream: func(dst, x, y []float32) float64 {
-			triadPeakAVX512(dst, x[:len(dst)], y[:len(dst)], peak.TriadScalar)
+		{Name: v.name + "-triad", Kind: peak.Triad, Stream: func(dst, x, y []float32) float64 {
+			v.triad(dst, x[:len(dst)], y[:len(dst)], peak.TriadScalar)
 			return 0
 		}},
-	},
-	"avx2": {
-		{Name: "avx2-fma32", Kind: peak.FMA32, Lanes: peakChains * 8, Compute: func(n int) float64 {
-			var acc [peakChains * 8]float32
-			fmaPeakAVX2(n, peak.FMAMul, peak.FMAAdd, acc[:])
-			return sum64(acc[:])
-		}},
-		{Name: "avx2-fma64", Kind: peak.FMA64, Lanes: peakChains * 4, Compute: func(n int) float64 {
-			var acc [peakChains * 4]float64
-			fma64PeakAVX2(n, float64(peak.FMAMul), float64(peak.FMAAdd), acc[:])
-			return sum64(acc[:])
-		}},
-		{Name: "avx2-int-alu", Kind: peak.IntALU, Lanes: peakChains * 8, Compute: func(n int) float64 {
-			var acc [peakChains * 8]int32
-			aluPeakAVX2(n, uint32(peak.ALUAdd), acc[:])
-			return sum64(acc[:])
-		}},
-		{Name: "avx2-exp32", Kind: peak.Exp32, Lanes: 2 * 8, Compute: func(n int) float64 {
-			var acc [2 * 8]float32
-			expPeakAVX2(n, peak.ExpArg, acc[:])
-			return sum64(acc[:])
-		}},
-		{Name: "avx2-read", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 { return readPeakAVX2(x) }},
-		{Name: "avx2-read4", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 {
-			m := len(x) / (8 * 8) * (8 * 8)
-			return readStreamsPeakAVX2(x[:m]) + readPeakAVX2(x[m:])
-		}},
-		{Name: "avx2-copy", Kind: peak.Copy, Stream: func(dst, x, _ []float32) float64 {
-			copyPeakAVX2(dst, x[:len(dst)])
-			return 0
-		}},
-		{Name: "avx2-triad", Kind: peak.Triad, Stream: func(dst, x, y []float32) float64 {
-			triadPeakAVX2(dst, x[:len(dst)], y[:len(dst)], peak.TriadScalar)
-			return 0
-		}},
-	},
+	}
 }
 
 // dotPeaks has the dot product of each gemm_w8a8 path: VPDPBUSD zmm, its

@@ -24080,7 +24080,7 @@ done:
 	RET
 
 // func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, POPCNT
 TEXT ·softPassAVX512(SB), NOSPLIT, $0-208
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
@@ -24102,362 +24102,118 @@ TEXT ·softPassAVX512(SB), NOSPLIT, $0-208
 	VBROADCASTSD c_one64<>+0(SB), Z8
 	VXORPD       Z9, Z9, Z9
 	VBROADCASTSD c_nan64<>+0(SB), Z10
-	VBROADCASTSD c_sixteen64<>+0(SB), Z11
-	VBROADCASTSD c_neginf64<>+0(SB), Z12
-	VBROADCASTSD c_minus1d<>+0(SB), Z13
-	VMOVUPD      c_iota64<>+0(SB), Z14
-	VBROADCASTSD c_neginf64<>+0(SB), Z15
-	VBROADCASTSD c_minus1d<>+0(SB), Z16
-	VMOVUPD      c_iota64<>+0(SB), Z17
-	VADDPD       c_eight64_x8<>+0(SB), Z17, Z17
-	XORL         R8, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VBROADCASTSD c_minus1d<>+0(SB), Z12
+	VMOVUPD      c_iota64<>+0(SB), Z13
+	VBROADCASTSD c_eight64<>+0(SB), Z14
+	XORQ         R8, R8
+	XORL         R11, R11
 	CMPQ         R10, $0x01
-	SETEQ        R8
-	NEGL         R8
-	KMOVB        R8, K1
-	XORL         R8, R8
+	SETEQ        R11
+	NEGL         R11
+	KMOVB        R11, K1
+	XORL         R11, R11
 	CMPQ         R10, $0x02
-	SETEQ        R8
-	NEGL         R8
-	KMOVB        R8, K2
-	VXORPD       Z18, Z18, Z18
+	SETEQ        R11
+	NEGL         R11
+	KMOVB        R11, K2
 
-loop16:
-	CMPQ         R9, $0x10
-	JB           last
-	VMOVUPD      (DI), Z19
-	VCMPPD       $0x07, Z19, Z19, K3
-	VMOVUPD      (AX), Z20
-	VMOVUPD      (CX), Z21
-	VMOVUPD      (DX), Z22
-	VMOVUPD      (BX), Z23
-	VMINPD       Z22, Z2, Z22
-	VMAXPD       Z20, Z0, Z20
-	VSUBPD       Z20, Z22, Z22
-	VMINPD       Z23, Z3, Z20
-	VMAXPD       Z21, Z1, Z21
-	VSUBPD       Z21, Z20, Z20
-	VCMPPD       $0x1e, Z9, Z22, K3, K4
-	VCMPPD       $0x1e, Z9, Z20, K4, K4
-	VMULPD       Z20, Z22, Z20
-	VMOVUPD      (SI), Z21
-	VADDPD       Z21, Z4, Z21
-	VSUBPD       Z20, Z21, Z21
-	VDIVPD       Z21, Z20, Z21
-	VMOVAPD      Z8, Z20
-	VCMPPD       $0x1e, Z5, Z21, K4, K5
-	KANDB        K1, K5, K6
-	VSUBPD       Z21, Z8, K6, Z20
-	KORB         K1, K2, K6
-	KNOTB        K6, K6
-	KANDB        K5, K6, K6
-	VMOVAPD      Z9, K6, Z20
-	KANDB        K2, K4, K5
-	KORTESTB     K5, K5
-	JZ           decaya
-	VMULPD       Z21, Z21, Z21
-	VDIVPD       Z6, Z21, Z21
-	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
-	VBROADCASTSD c_exp64lo<>+0(SB), Z22
-	VMAXPD       Z21, Z22, Z21
-	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z22
-	VRNDSCALEPD  $0x00, Z22, Z22
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z22, Z21
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z22, Z21
-	VBROADCASTSD c_inv11f<>+0(SB), Z23
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z23
-	VSCALEFPD    Z22, Z23, Z21
-	VMOVAPD      Z21, K5, Z20
-
-decaya:
-	VMULPD       Z20, Z19, K4, Z19
-	VMOVAPD      Z9, K6, Z19
-	VCMPPD       $0x11, Z7, Z19, K3, K4
-	VMOVAPD      Z10, K4, Z19
-	VADDPD       Z8, Z18, K4, Z18
-	VMOVUPD      Z19, (DI)
-	KANDNB       K3, K4, K3
-	VCMPPD       $0x1e, Z12, Z19, K3, K3
-	VMOVAPD      Z19, K3, Z12
-	VMOVAPD      Z14, K3, Z13
-	VADDPD       Z11, Z14, Z14
-	ADDQ         $0x40, AX
-	ADDQ         $0x40, CX
-	ADDQ         $0x40, DX
-	ADDQ         $0x40, BX
-	ADDQ         $0x40, SI
-	ADDQ         $0x40, DI
-	VMOVUPD      (DI), Z19
-	VCMPPD       $0x07, Z19, Z19, K3
-	VMOVUPD      (AX), Z20
-	VMOVUPD      (CX), Z21
-	VMOVUPD      (DX), Z22
-	VMOVUPD      (BX), Z23
-	VMINPD       Z22, Z2, Z22
-	VMAXPD       Z20, Z0, Z20
-	VSUBPD       Z20, Z22, Z22
-	VMINPD       Z23, Z3, Z20
-	VMAXPD       Z21, Z1, Z21
-	VSUBPD       Z21, Z20, Z20
-	VCMPPD       $0x1e, Z9, Z22, K3, K4
-	VCMPPD       $0x1e, Z9, Z20, K4, K4
-	VMULPD       Z20, Z22, Z20
-	VMOVUPD      (SI), Z21
-	VADDPD       Z21, Z4, Z21
-	VSUBPD       Z20, Z21, Z21
-	VDIVPD       Z21, Z20, Z21
-	VMOVAPD      Z8, Z20
-	VCMPPD       $0x1e, Z5, Z21, K4, K5
-	KANDB        K1, K5, K6
-	VSUBPD       Z21, Z8, K6, Z20
-	KORB         K1, K2, K6
-	KNOTB        K6, K6
-	KANDB        K5, K6, K6
-	VMOVAPD      Z9, K6, Z20
-	KANDB        K2, K4, K5
-	KORTESTB     K5, K5
-	JZ           decayb
-	VMULPD       Z21, Z21, Z21
-	VDIVPD       Z6, Z21, Z21
-	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
-	VBROADCASTSD c_exp64lo<>+0(SB), Z22
-	VMAXPD       Z21, Z22, Z21
-	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z22
-	VRNDSCALEPD  $0x00, Z22, Z22
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z22, Z21
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z22, Z21
-	VBROADCASTSD c_inv11f<>+0(SB), Z23
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z23
-	VSCALEFPD    Z22, Z23, Z21
-	VMOVAPD      Z21, K5, Z20
-
-decayb:
-	VMULPD  Z20, Z19, K4, Z19
-	VMOVAPD Z9, K6, Z19
-	VCMPPD  $0x11, Z7, Z19, K3, K4
-	VMOVAPD Z10, K4, Z19
-	VADDPD  Z8, Z18, K4, Z18
-	VMOVUPD Z19, (DI)
-	KANDNB  K3, K4, K3
-	VCMPPD  $0x1e, Z15, Z19, K3, K3
-	VMOVAPD Z19, K3, Z15
-	VMOVAPD Z17, K3, Z16
-	VADDPD  Z11, Z17, Z17
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x10, R9
-	JMP     loop16
-
-last:
-	CMPQ         R9, $0x08
-	JB           tailidx
-	VMOVUPD      (DI), Z19
-	VCMPPD       $0x07, Z19, Z19, K3
-	VMOVUPD      (AX), Z20
-	VMOVUPD      (CX), Z21
-	VMOVUPD      (DX), Z22
-	VMOVUPD      (BX), Z23
-	VMINPD       Z22, Z2, Z22
-	VMAXPD       Z20, Z0, Z20
-	VSUBPD       Z20, Z22, Z22
-	VMINPD       Z23, Z3, Z20
-	VMAXPD       Z21, Z1, Z21
-	VSUBPD       Z21, Z20, Z20
-	VCMPPD       $0x1e, Z9, Z22, K3, K4
-	VCMPPD       $0x1e, Z9, Z20, K4, K4
-	VMULPD       Z20, Z22, Z20
-	VMOVUPD      (SI), Z21
-	VADDPD       Z21, Z4, Z21
-	VSUBPD       Z20, Z21, Z21
-	VDIVPD       Z21, Z20, Z21
-	VMOVAPD      Z8, Z20
-	VCMPPD       $0x1e, Z5, Z21, K4, K5
-	KANDB        K1, K5, K6
-	VSUBPD       Z21, Z8, K6, Z20
-	KORB         K1, K2, K6
-	KNOTB        K6, K6
-	KANDB        K5, K6, K6
-	VMOVAPD      Z9, K6, Z20
-	KANDB        K2, K4, K5
-	KORTESTB     K5, K5
-	JZ           decayc
-	VMULPD       Z21, Z21, Z21
-	VDIVPD       Z6, Z21, Z21
-	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
-	VBROADCASTSD c_exp64lo<>+0(SB), Z22
-	VMAXPD       Z21, Z22, Z21
-	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z22
-	VRNDSCALEPD  $0x00, Z22, Z22
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z22, Z21
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z22, Z21
-	VBROADCASTSD c_inv11f<>+0(SB), Z23
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z23
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z23
-	VSCALEFPD    Z22, Z23, Z21
-	VMOVAPD      Z21, K5, Z20
-
-decayc:
-	VMULPD  Z20, Z19, K4, Z19
-	VMOVAPD Z9, K6, Z19
-	VCMPPD  $0x11, Z7, Z19, K3, K4
-	VMOVAPD Z10, K4, Z19
-	VADDPD  Z8, Z18, K4, Z18
-	VMOVUPD Z19, (DI)
-	KANDNB  K3, K4, K3
-	VCMPPD  $0x1e, Z12, Z19, K3, K3
-	VMOVAPD Z19, K3, Z12
-	VMOVAPD Z14, K3, Z13
-	VADDPD  Z11, Z14, Z14
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x08, R9
-	JMP     tail
-
-tailidx:
-	VMOVAPD Z14, Z17
-
-tail:
+loop:
 	TESTQ        R9, R9
 	JZ           done
-	MOVQ         $-1, R8
-	BZHIQ        R9, R8, R8
-	KMOVB        R8, K3
-	VMOVUPD.Z    (DI), K3, Z14
-	VCMPPD       $0x07, Z14, Z14, K3, K4
-	VMOVUPD.Z    (AX), K3, Z19
-	VMOVUPD.Z    (CX), K3, Z20
-	VMOVUPD.Z    (DX), K3, Z21
-	VMOVUPD.Z    (BX), K3, Z22
-	VMINPD       Z21, Z2, Z2
-	VMAXPD       Z19, Z0, Z19
-	VSUBPD       Z19, Z2, Z2
-	VMINPD       Z22, Z3, Z0
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z0, Z0
-	VCMPPD       $0x1e, Z9, Z2, K4, K5
-	VCMPPD       $0x1e, Z9, Z0, K5, K5
-	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI), K3, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VMOVAPD      Z8, Z0
-	VCMPPD       $0x1e, Z5, Z1, K5, K6
-	KANDB        K1, K6, K7
-	VSUBPD       Z1, Z8, K7, Z0
-	KORB         K1, K2, K1
-	KNOTB        K1, K1
-	KANDB        K6, K1, K1
-	VMOVAPD      Z9, K1, Z0
-	KANDB        K2, K5, K2
-	KORTESTB     K2, K2
-	JZ           decayd
-	VMULPD       Z1, Z1, Z1
-	VDIVPD       Z6, Z1, Z1
-	VXORPD       c_signbit64_x8<>+0(SB), Z1, Z1
-	VBROADCASTSD c_exp64lo<>+0(SB), Z2
-	VMAXPD       Z1, Z2, Z1
-	VMULPD       c_log2e64_x8<>+0(SB), Z1, Z2
-	VRNDSCALEPD  $0x00, Z2, Z2
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z2, Z1
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z2, Z1
-	VBROADCASTSD c_inv11f<>+0(SB), Z3
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invff_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z1, Z3
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z1, Z3
-	VSCALEFPD    Z2, Z3, Z1
-	VMOVAPD      Z1, K2, Z0
+	MOVQ         $0x00000008, R10
+	CMPQ         R9, R10
+	CMOVQLT      R9, R10
+	MOVQ         $-1, R11
+	BZHIQ        R10, R11, R11
+	KMOVB        R11, K3
+	VMOVUPD.Z    (DI), K3, Z15
+	VCMPPD       $0x07, Z15, Z15, K3, K4
+	VMOVUPD.Z    (AX), K3, Z16
+	VMOVUPD.Z    (CX), K3, Z17
+	VMOVUPD.Z    (DX), K3, Z18
+	VMOVUPD.Z    (BX), K3, Z19
+	VMINPD       Z18, Z2, Z18
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z18, Z18
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z18, K4, K5
+	VCMPPD       $0x1e, Z9, Z16, K5, K5
+	VMULPD       Z16, Z18, Z16
+	VMOVUPD.Z    (SI), K3, Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VMOVAPD      Z8, Z16
+	VCMPPD       $0x1e, Z5, Z17, K5, K3
+	KANDB        K1, K3, K6
+	VSUBPD       Z17, Z8, K6, Z16
+	KORB         K1, K2, K6
+	KNOTB        K6, K6
+	KANDB        K3, K6, K6
+	VMOVAPD      Z9, K6, Z16
+	KANDB        K2, K5, K3
+	KORTESTB     K3, K3
+	JZ           decay
+	VMULPD       Z17, Z17, Z17
+	VDIVPD       Z6, Z17, Z17
+	VXORPD       c_signbit64_x8<>+0(SB), Z17, Z17
+	VBROADCASTSD c_exp64lo<>+0(SB), Z18
+	VMAXPD       Z17, Z18, Z17
+	VMULPD       c_log2e64_x8<>+0(SB), Z17, Z18
+	VRNDSCALEPD  $0x00, Z18, Z18
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z18, Z17
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z18, Z17
+	VBROADCASTSD c_inv11f<>+0(SB), Z19
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invff_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z17, Z19
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z17, Z19
+	VSCALEFPD    Z18, Z19, Z17
+	VMOVAPD      Z17, K3, Z16
 
-decayd:
-	VMULPD  Z0, Z14, K5, Z14
-	VMOVAPD Z9, K1, Z14
-	VCMPPD  $0x11, Z7, Z14, K4, K1
-	VMOVAPD Z10, K1, Z14
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z14, K3, (DI)
-	KANDNB  K4, K1, K1
-	VCMPPD  $0x1e, Z15, Z14, K1, K1
-	VMOVAPD Z14, K1, Z15
-	VMOVAPD Z17, K1, Z16
-	VADDPD  Z11, Z17, Z17
+decay:
+	VMULPD  Z16, Z15, K5, Z15
+	VMOVAPD Z9, K6, Z15
+	VMOVUPD Z15, K5, (DI)
+	VCMPPD  $0x11, Z7, Z15, K4, K3
+	VMOVUPD Z10, K3, (DI)
+	KMOVB   K3, R11
+	POPCNTL R11, R11
+	ADDQ    R11, R8
+	KANDNB  K4, K3, K3
+	VCMPPD  $0x1e, Z11, Z15, K3, K3
+	VMOVAPD Z15, K3, Z11
+	VMOVAPD Z13, K3, Z12
+	VADDPD  Z14, Z13, Z13
 	ADDQ    $0x40, AX
 	ADDQ    $0x40, CX
 	ADDQ    $0x40, DX
 	ADDQ    $0x40, BX
 	ADDQ    $0x40, SI
 	ADDQ    $0x40, DI
+	SUBQ    R10, R9
+	JMP     loop
 
 done:
-	VCMPPD        $0x1e, Z12, Z15, K1
-	VCMPPD        $0x00, Z12, Z15, K2
-	VCMPPD        $0x11, Z13, Z16, K2, K2
-	KORB          K1, K2, K1
-	VMOVAPD       Z15, K1, Z12
-	VMOVAPD       Z16, K1, Z13
-	MOVQ          best_base+176(FP), AX
-	VMOVUPD       Z12, (AX)
-	VMOVUPD       Z13, 64(AX)
-	VEXTRACTF64X4 $0x01, Z18, Y0
-	VADDPD        Y0, Y18, Y18
-	VEXTRACTF64X2 $0x01, Y18, X0
-	VADDPD        X0, X18, X18
-	VUNPCKHPD     X18, X18, X0
-	VADDSD        X0, X18, X18
-	VCVTTSD2SIQ   X18, AX
-	MOVQ          AX, ret+200(FP)
+	MOVQ    best_base+176(FP), AX
+	VMOVUPD Z11, (AX)
+	VMOVUPD Z12, 64(AX)
+	MOVQ    R8, ret+200(FP)
 	VZEROUPPER
 	RET
 
 DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
 GLOBL c_nan64<>(SB), RODATA|NOPTR, $8
-
-DATA c_sixteen64<>+0(SB)/8, $0x4030000000000000
-GLOBL c_sixteen64<>(SB), RODATA|NOPTR, $8
 
 DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
 GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
@@ -24475,15 +24231,8 @@ DATA c_iota64<>+48(SB)/8, $0x4018000000000000
 DATA c_iota64<>+56(SB)/8, $0x401c000000000000
 GLOBL c_iota64<>(SB), RODATA|NOPTR, $64
 
-DATA c_eight64_x8<>+0(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+8(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+16(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+24(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+32(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
-GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
+DATA c_eight64<>+0(SB)/8, $0x4020000000000000
+GLOBL c_eight64<>(SB), RODATA|NOPTR, $8
 
 DATA c_signbit64_x8<>+0(SB)/8, $0x8000000000000000
 DATA c_signbit64_x8<>+8(SB)/8, $0x8000000000000000
@@ -25365,6 +25114,16 @@ DATA c_four64_x8<>+40(SB)/8, $0x4010000000000000
 DATA c_four64_x8<>+48(SB)/8, $0x4010000000000000
 DATA c_four64_x8<>+56(SB)/8, $0x4010000000000000
 GLOBL c_four64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_eight64_x8<>+0(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+8(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+16(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+24(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+32(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
+GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
 
 DATA c_bias1023_x8<>+0(SB)/8, $0x00000000000003ff
 DATA c_bias1023_x8<>+8(SB)/8, $0x00000000000003ff

@@ -24,8 +24,8 @@ const (
 
 func peakProbes() {
 	for _, v := range variants {
-		fmaPeak(v)
-		fma64Peak(v)
+		fmaPeak(v, false)
+		fmaPeak(v, true)
 		aluPeak(v)
 		expPeak(v)
 		readPeak(v)
@@ -65,37 +65,27 @@ func counted(n Register, body func()) {
 	Label("done")
 }
 
-func fmaPeak(v variant) {
-	fn(v, "fmaPeak", "func(n int, mul, add float32, out []float32)",
-		fmt.Sprintf("fmaPeak runs n iterations of acc = acc*mul + add on %d independent vectors", peakFMAChains),
-		"(every lane starts at 0) and stores them to out[:chains*lanes].")
-	n := Load(Param("n"), GP64())
-	m, a := v.scalarArg("mul"), v.scalarArg("add")
-	acc := make([]Register, peakFMAChains)
-	for i := range acc {
-		r := v.vec()
-		zero(r)
-		acc[i] = r
+// fmaPeak is acc = acc*mul + add on every lane of 12 vectors: float32, or
+// float64 (Soft-NMS's arithmetic) as fma64Peak.
+func fmaPeak(v variant, f64 bool) {
+	name, typ, kind, lanes := "fmaPeak", "float32", "", "lanes"
+	if f64 {
+		name, typ, kind, lanes = "fma64Peak", "float64", " in float64", "lanes/2"
 	}
-	counted(n, func() {
-		for _, r := range acc {
-			VFMADD213PS(a, m, r) // r = m*r + a
-		}
-	})
-	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPS(r, m) })
-	VZEROUPPER()
-	RET()
-}
-
-// fma64Peak is fmaPeak in float64 (Soft-NMS's arithmetic).
-func fma64Peak(v variant) {
-	fn(v, "fma64Peak", "func(n int, mul, add float64, out []float64)",
-		fmt.Sprintf("fma64Peak runs n iterations of acc = acc*mul + add in float64 on %d independent vectors", peakFMAChains),
-		"(every lane starts at 0) and stores them to out[:chains*lanes/2].")
+	fn(v, name, fmt.Sprintf("func(n int, mul, add %s, out []%s)", typ, typ),
+		fmt.Sprintf("%s runs n iterations of acc = acc*mul + add%s on %d independent vectors", name, kind, peakFMAChains),
+		fmt.Sprintf("(every lane starts at 0) and stores them to out[:chains*%s].", lanes))
 	n := Load(Param("n"), GP64())
 	m, a := v.vec(), v.vec()
-	VBROADCASTSD(paramMem("mul"), m)
-	VBROADCASTSD(paramMem("add"), a)
+	fma, store := VFMADD213PS, VMOVUPS
+	if f64 {
+		fma, store = VFMADD213PD, VMOVUPD
+		VBROADCASTSD(paramMem("mul"), m)
+		VBROADCASTSD(paramMem("add"), a)
+	} else {
+		VBROADCASTSS(paramMem("mul"), m)
+		VBROADCASTSS(paramMem("add"), a)
+	}
 	acc := make([]Register, peakFMAChains)
 	for i := range acc {
 		r := v.vec()
@@ -104,10 +94,10 @@ func fma64Peak(v variant) {
 	}
 	counted(n, func() {
 		for _, r := range acc {
-			VFMADD213PD(a, m, r) // r = m*r + a
+			fma(a, m, r) // r = m*r + a
 		}
 	})
-	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPD(r, m) })
+	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { store(r, m) })
 	VZEROUPPER()
 	RET()
 }
