@@ -77,8 +77,9 @@ type Backend struct {
 	scratch     cu.DevicePtr
 	scratchCap  int64
 	closed      bool
-	forceDP4A   bool // NBENCH_CUDA_INT8=dp4a: the int8 GEMM without tensor cores
-	coop        bool // cooperative launches supported
+	forceDP4A   bool   // NBENCH_CUDA_INT8=dp4a: the int8 GEMM without tensor cores
+	coop        bool   // cooperative launches supported
+	nmsSweep    string // NBENCH_CUDA_NMS_SWEEP: "" (by size), "block" or "grid"
 }
 
 // int8MMA reports whether gemm_w8a8 runs on the int8 tensor cores
@@ -101,6 +102,12 @@ func Open(cfg kernel.Config) (*Backend, error) {
 		b.forceDP4A = true
 	default:
 		return nil, fmt.Errorf("NBENCH_CUDA_INT8=%q: want mma (default, sm_80+) or dp4a", v)
+	}
+	switch v := os.Getenv("NBENCH_CUDA_NMS_SWEEP"); v {
+	case "", "block", "grid":
+		b.nmsSweep = v
+	default:
+		return nil, fmt.Errorf("NBENCH_CUDA_NMS_SWEEP=%q: want block, grid or nothing (by size)", v)
 	}
 	if b.dev, err = cu.GetDevice(0); err != nil {
 		return nil, err

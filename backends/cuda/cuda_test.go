@@ -55,6 +55,15 @@ func TestConformanceDP4A(t *testing.T) {
 	conformance.Run(t, "cuda", b, conformance.Options{Kernels: []string{"gemm_w8a8"}, RequireAll: true})
 }
 
+// TestConformanceNMSGrid checks hard NMS with its sweep across blocks
+// (nms_sweep_grid, a cooperative launch), forced with
+// NBENCH_CUDA_NMS_SWEEP=grid; by default only long lists use it.
+func TestConformanceNMSGrid(t *testing.T) {
+	t.Setenv("NBENCH_CUDA_NMS_SWEEP", "grid")
+	b := open(t)
+	conformance.Run(t, "cuda", b, conformance.Options{Kernels: []string{"nms"}, RequireAll: true})
+}
+
 // TestInt8Path: gemm_w8a8 beyond GEMV sizes runs on the tensor cores at
 // compute capability 8.0+ and says so in its path, dp4a when forced; a bad
 // NBENCH_CUDA_INT8 is an error naming the choices.

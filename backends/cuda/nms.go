@@ -4,6 +4,7 @@ package cuda
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nbench/nbench/kernel"
 )
@@ -51,8 +52,52 @@ func prepareNMS(b *Backend, o kernel.Op) (*bound, error) {
 	if err := k.add("nms", "nms_mask", grid2(cols, cols), threads(64), 0, m); err != nil {
 		return nil, err
 	}
+	if blocks := b.sweepBlocks(cols); blocks > 1 {
+		k.path = strings.Replace(k.path, "nms_sweep (sweep on device, 1 block)",
+			fmt.Sprintf("nms_sweep_grid (sweep on device, %d blocks with grid barriers)", blocks), 1)
+		removed, bar := l.take(8*int64(cols)), l.take(4)
+		if err := b.reserve(l.size); err != nil {
+			return nil, err
+		}
+		if err := k.memsetScratch(removed, 2*int64(cols), 0); err != nil {
+			return nil, err
+		}
+		if err := k.memsetScratch(bar, 1, 0); err != nil {
+			return nil, err
+		}
+		sw := (&args{}).ws(mask).ws(order).ws(ncand).i32(cols).ws(removed).ws(bar).ptr(b, op.Keep).ptr(b, op.Count)
+		return k, k.addCoop("nms", "nms_sweep_grid", blocks, 256, sweepShared, sw)
+	}
 	sw := (&args{}).ws(mask).ws(order).ws(ncand).i32(cols).ptr(b, op.Keep).ptr(b, op.Count)
 	return k, k.add("nms", "nms_sweep", grid1(1), threads(256), 8*cols, sw)
+}
+
+// sweepShared is nms_sweep_grid's dynamic shared memory (SweepShared:
+// 64 words, 64 + 1 ints).
+const sweepShared = 64*8 + 65*4
+
+// sweepGridCols is the bitmap width (N/64) from which the hard-NMS sweep
+// runs across blocks: below it one block's OR work per chunk is short and
+// a grid barrier per chunk would cost more than it spreads.
+const sweepGridCols = 64
+
+// sweepBlocks is the number of blocks of the hard-NMS sweep over cols
+// bitmap words: 1 (one block, bitmap in shared memory) below
+// sweepGridCols, else up to one per multiprocessor with at least 8 words
+// each. NBENCH_CUDA_NMS_SWEEP=block or grid forces either (grid: at least
+// 2 blocks where there are 2 words).
+func (b *Backend) sweepBlocks(cols int) int {
+	grid := max(1, min(b.sms, cols/8))
+	switch b.nmsSweep {
+	case "block":
+		return 1
+	case "grid":
+		return max(grid, min(2, cols, b.sms))
+	}
+	if cols < sweepGridCols || !b.coop {
+		return 1
+	}
+	return grid
 }
 
 // softPerBlock is the number of candidates per block of soft_nms at most

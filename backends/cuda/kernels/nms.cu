@@ -8,7 +8,8 @@
 // thread; nms_sweep is the sequential greedy pass in one block, 64 boxes
 // at a time: thread 0 resolves a block of 64 from its diagonal words
 // (staged in shared memory), then the block ORs the rows of the boxes it
-// kept into the removed bitmap.
+// kept into the removed bitmap. For long lists nms_sweep_grid spreads that
+// OR work over blocks of a cooperative launch (a grid barrier per chunk).
 //
 // Soft-NMS is sequential in its rounds: soft_nms runs them all in one
 // cooperative launch whose blocks each own a slice of the candidates
@@ -98,6 +99,21 @@ extern "C" __global__ void __launch_bounds__(64) nms_mask(const float4* __restri
   mask[(i64)i * cols + cb] = word;
 }
 
+// resolve_chunk is the sequential step of the greedy sweep over the cnt
+// boxes of a chunk of 64 starting at sorted position base: word holds the
+// chunk's boxes removed by earlier chunks, diag[b] the boxes of the chunk
+// that box b suppresses. Writes the kept positions to kidx; returns their
+// number.
+__device__ __forceinline__ int resolve_chunk(u64 word, const u64* diag, int base, int cnt, int* kidx) {
+  int k = 0;
+  for (int b = 0; b < cnt; b++)
+    if (!((word >> b) & 1ull)) {
+      kidx[k++] = base + b;
+      word |= diag[b];
+    }
+  return k;
+}
+
 // greedy_sweep: the greedy pass over the m candidates in sorted order, by
 // one block (removed: the block's cols words of shared memory), 64 boxes
 // at a time: thread 0 resolves a chunk from its diagonal words, then the
@@ -117,16 +133,9 @@ __device__ __forceinline__ int greedy_sweep(const u64* __restrict__ mask, int m,
     if (threadIdx.x < cnt) diag[threadIdx.x] = mask[(i64)(base + threadIdx.x) * cols + c];
     __syncthreads();
     if (threadIdx.x == 0) {
-      u64 word = removed[c];
-      int k = 0;
-      for (int b = 0; b < cnt; b++)
-        if (!((word >> b) & 1ull)) {
-          kidx[k++] = base + b;
-          word |= diag[b];
-        }
-      nk = k;
+      nk = resolve_chunk(removed[c], diag, base, cnt, kidx);
       start = total;
-      total += k;
+      total += nk;
     }
     __syncthreads();
     const int kept = nk;
@@ -156,6 +165,47 @@ extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restric
                                                             int* __restrict__ count) {
   const int total = greedy_sweep(mask, *ncand, cols, dyn_words, EmitKeep{order, keep});
   if (threadIdx.x == 0) *count = total;
+}
+
+// nms_sweep_grid: the greedy pass as a cooperative launch of G blocks of
+// 256, for long candidate lists: the removed bitmap lives in global memory
+// (zeroed before the launch), block b owns its words [b*P, (b+1)*P) with
+// P = ceil(cols/G). Per chunk of 64, every block resolves the chunk the same
+// way from removed[c] and the diagonal words (block 0 writes the kept
+// indices), each block ORs the kept boxes' mask rows into its own words,
+// and a grid barrier publishes them for the next chunk. Shared memory is
+// dynamic (SweepShared), as a cooperative kernel's must be.
+struct SweepShared {
+  u64 diag[64];
+  int kidx[64];
+  int nk;
+};
+
+extern "C" __global__ void __launch_bounds__(256) nms_sweep_grid(const u64* __restrict__ mask, const int* __restrict__ order,
+                                                                 const int* __restrict__ ncand, int cols, u64* __restrict__ removed,
+                                                                 unsigned* __restrict__ bar, int* __restrict__ keep,
+                                                                 int* __restrict__ count) {
+  SweepShared& sm = *reinterpret_cast<SweepShared*>(dyn_words);
+  const int m = *ncand, G = gridDim.x, per = (cols + G - 1) / G;
+  const int w0 = blockIdx.x * per, w1 = min(cols, w0 + per);
+  int total = 0;
+  for (int c = 0; c * 64 < m; c++) {
+    const int base = c * 64, cnt = min(64, m - base);
+    if (threadIdx.x < cnt) sm.diag[threadIdx.x] = mask[(i64)(base + threadIdx.x) * cols + c];
+    __syncthreads();
+    if (threadIdx.x == 0) sm.nk = resolve_chunk(__ldcg(removed + c), sm.diag, base, cnt, sm.kidx);
+    __syncthreads();
+    const int kept = sm.nk;
+    if (blockIdx.x == 0 && threadIdx.x < kept) keep[total + threadIdx.x] = order[sm.kidx[threadIdx.x]];
+    total += kept;
+    for (int w = max(w0, c + 1) + threadIdx.x; w < w1; w += blockDim.x) {
+      u64 r = removed[w];
+      for (int q = 0; q < kept; q++) r |= mask[(i64)sm.kidx[q] * cols + w];
+      removed[w] = r;
+    }
+    grid_sync(bar, (unsigned)(c + 1) * G);
+  }
+  if (blockIdx.x == 0 && threadIdx.x == 0) *count = total;
 }
 
 // ---- batched_nms (KERNELS.md 4.3): NMS per label within each image ----
