@@ -39,116 +39,178 @@ func softPass() {
 	VXORPD(zeroV, zeroV, zeroV)
 	nan := ZMM()
 	VBROADCASTSD(splat64("nan64", 0x7ff8000000000000), nan)
-	bestS, bestI := ZMM(), ZMM()
-	VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), bestS)
-	VBROADCASTSD(splat64("minus1d", math.Float64bits(-1)), bestI)
-	idx, step := ZMM(), ZMM()
-	VMOVUPD(iotaPD(), idx)
-	VBROADCASTSD(splat64("eight64", math.Float64bits(8)), step)
+	// Two sets of running bests and indices, taken by alternate vectors:
+	// one set's compare-and-blend (and index add) chained from vector to
+	// vector and bounded the loop.
+	var bestS, bestI, idx [2]VecVirtual
+	step := ZMM()
+	VBROADCASTSD(splat64("sixteen64", math.Float64bits(16)), step)
+	for h := range 2 {
+		bestS[h], bestI[h], idx[h] = ZMM(), ZMM(), ZMM()
+		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), bestS[h])
+		VBROADCASTSD(splat64("minus1d", math.Float64bits(-1)), bestI[h])
+		VMOVUPD(iotaPD(), idx[h])
+	}
+	VADDPD(splat64b("eight64", math.Float64bits(8)), idx[1], idx[1])
 	killed := GP64()
-	XORQ(killed, killed)
-	// kind: 0 hard, 1 linear, 2 gaussian, as a mask per method.
-	klin, kgau := K(), K()
-	t := GP32()
-	XORL(t, t)
-	CMPQ(method, U8(1))
-	SETEQ(t.As8())
-	NEGL(t)
-	KMOVB(t, klin)
-	XORL(t, t)
-	CMPQ(method, U8(2))
-	SETEQ(t.As8())
-	NEGL(t)
-	KMOVB(t, kgau)
-
-	Label("loop")
-	TESTQ(n, n)
-	JZ(LabelRef("done"))
-	lanes := K()
-	full, m := GP64(), GP64()
-	MOVQ(U32(8), full)
-	CMPQ(n, full)
-	CMOVQLT(n, full)
-	MOVQ(I32(-1), m)
-	BZHIQ(full, m, m)
-	KMOVB(m.As32(), lanes)
-	ld := func(p GPVirtual) VecVirtual {
-		r := ZMM()
-		VMOVUPD_Z(Mem{Base: p}, lanes, r)
-		return r
+	kcnt := ZMM() // kills per lane (a vector count: no mask moves to GP registers)
+	VXORPD(kcnt, kcnt, kcnt)
+	// body handles the 8 candidates at the pointers with best set h for
+	// method kind (0 hard, 1 linear, 2 gaussian); a tail body the n < 8
+	// left, with masked loads and stores. Mask operations were the
+	// bottleneck: one loop per method, and no liveness mask (a dead
+	// candidate's NaN score fails every compare and decays to NaN).
+	body := func(kind, h int, tail bool, sfx string) {
+		var lanes OpmaskVirtual
+		ld := func(p GPVirtual) VecVirtual {
+			r := ZMM()
+			if tail {
+				VMOVUPD_Z(Mem{Base: p}, lanes, r)
+			} else {
+				VMOVUPD(Mem{Base: p}, r)
+			}
+			return r
+		}
+		// cmp sets k to a compare of a with b, within the tail lanes.
+		cmp := func(pred uint8, b, a VecVirtual, k OpmaskVirtual) {
+			if tail {
+				VCMPPD(U8(pred), b, a, lanes, k)
+			} else {
+				VCMPPD(U8(pred), b, a, k)
+			}
+		}
+		if tail {
+			lanes = K()
+			m := GP64()
+			MOVQ(I32(-1), m)
+			BZHIQ(n, m, m)
+			KMOVB(m.As32(), lanes)
+		}
+		s := ld(sc)
+		vx1, vy1, vx2, vy2 := ld(x1), ld(y1), ld(x2), ld(y2)
+		iw, ih := ZMM(), ZMM()
+		VMINPD(vx2, ax2, iw)
+		VMAXPD(vx1, ax1, vx1)
+		VSUBPD(vx1, iw, iw)
+		VMINPD(vy2, ay2, ih)
+		VMAXPD(vy1, ay1, vy1)
+		VSUBPD(vy1, ih, ih)
+		ovl := K()
+		if kind == 0 {
+			// Hard decay writes 0, which would revive a dead (NaN) score.
+			live := K()
+			cmp(7, s, s, live) // ORD
+			VCMPPD(U8(0x1e), zeroV, iw, live, ovl)
+		} else {
+			cmp(0x1e, zeroV, iw, ovl) // iw > 0
+		}
+		VCMPPD(U8(0x1e), zeroV, ih, ovl, ovl) // ih > 0
+		inter, ov := ZMM(), ZMM()
+		VMULPD(ih, iw, inter)
+		VADDPD(ld(ar), aa, ov)
+		VSUBPD(inter, ov, ov)
+		VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
+		switch kind {
+		case 1, 0:
+			big := K()
+			VCMPPD(U8(0x1e), nt, ov, ovl, big) // ov > nt
+			if kind == 1 {
+				w := ZMM()
+				VSUBPD(ov, one, w)
+				VMULPD(w, s, big, s) // s *= 1 - ov
+			} else {
+				VMOVAPD(zeroV, big, s) // 0, not s*0 (NaN for an infinite score)
+			}
+		case 2:
+			KORTESTB(ovl, ovl)
+			JZ(LabelRef("decayed" + sfx))
+			e := ZMM()
+			VMULPD(ov, ov, e)
+			VDIVPD(sig, e, e)
+			VXORPD(splat64b("signbit64", 1<<63), e, e)
+			expPD(e)
+			VMULPD(e, s, ovl, s) // s *= exp(-(ov*ov)/sigma)
+			Label("decayed" + sfx)
+		}
+		dead := K()
+		cmp(0x11, thr, s, dead) // s < thr (LT_OQ)
+		VMOVAPD(nan, dead, s)
+		VADDPD(one, kcnt, dead, kcnt)
+		// One store of the new scores (unchanged lanes rewrite their value).
+		if tail {
+			VMOVUPD(s, lanes, Mem{Base: sc})
+		} else {
+			VMOVUPD(s, Mem{Base: sc})
+		}
+		up := K()
+		cmp(0x1e, bestS[h], s, up) // s > best
+		VMOVAPD(s, up, bestS[h])
+		VMOVAPD(idx[h], up, bestI[h])
+		VADDPD(step, idx[h], idx[h])
+		for _, p := range []GPVirtual{x1, y1, x2, y2, ar, sc} {
+			ADDQ(U8(64), p)
+		}
 	}
-	s := ld(sc)
-	live := K()
-	VCMPPD(U8(7), s, s, lanes, live) // ORD: not NaN, within the tail
-	vx1, vy1, vx2, vy2 := ld(x1), ld(y1), ld(x2), ld(y2)
-	iw, ih := ZMM(), ZMM()
-	VMINPD(vx2, ax2, iw)
-	VMAXPD(vx1, ax1, vx1)
-	VSUBPD(vx1, iw, iw)
-	VMINPD(vy2, ay2, ih)
-	VMAXPD(vy1, ay1, vy1)
-	VSUBPD(vy1, ih, ih)
-	ovl := K()
-	VCMPPD(U8(0x1e), zeroV, iw, live, ovl) // iw > 0
-	VCMPPD(U8(0x1e), zeroV, ih, ovl, ovl)  // ih > 0
-	inter, ov := ZMM(), ZMM()
-	VMULPD(ih, iw, inter)
-	VADDPD(ld(ar), aa, ov)
-	VSUBPD(inter, ov, ov)
-	VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
-	// Linear and hard: w = 1 - ov (linear) or 0 (hard) where ov > nt.
-	w := ZMM()
-	VMOVAPD(one, w)
-	big := K()
-	VCMPPD(U8(0x1e), nt, ov, ovl, big) // ov > nt
-	lin := K()
-	KANDB(klin, big, lin)
-	VSUBPD(ov, one, lin, w) // w = 1 - ov on linear lanes
-	hard := K()
-	KORB(klin, kgau, hard)
-	KNOTB(hard, hard)
-	KANDB(big, hard, hard)
-	VMOVAPD(zeroV, hard, w) // w = 0 on hard lanes
-	// Gaussian: w = exp(-(ov*ov) / sigma).
-	gau := K()
-	KANDB(kgau, ovl, gau)
-	KORTESTB(gau, gau)
-	JZ(LabelRef("decay"))
-	e := ZMM()
-	VMULPD(ov, ov, e)
-	VDIVPD(sig, e, e)
-	VXORPD(splat64b("signbit64", 1<<63), e, e)
-	expPD(e)
-	VMOVAPD(e, gau, w)
-	Label("decay")
-	VMULPD(w, s, ovl, s)    // decay the overlapping lanes
-	VMOVAPD(zeroV, hard, s) // hard: 0 (not s*0, which is NaN for an infinite score)
-	VMOVUPD(s, ovl, Mem{Base: sc})
-	dead := K()
-	VCMPPD(U8(0x11), thr, s, live, dead) // s < thr (LT_OQ)
-	VMOVUPD(nan, dead, Mem{Base: sc})
-	KMOVB(dead, t)
-	POPCNTL(t, t)
-	ADDQ(t.As64(), killed)
-	alive, up := K(), K()
-	KANDNB(live, dead, alive) // live and not dead
-	VCMPPD(U8(0x1e), bestS, s, alive, up)
-	VMOVAPD(s, up, bestS)
-	VMOVAPD(idx, up, bestI)
-	VADDPD(step, idx, idx)
-	for _, p := range []GPVirtual{x1, y1, x2, y2, ar, sc} {
-		ADDQ(U8(64), p)
+	for kind := range 3 {
+		k := fmt.Sprint(kind)
+		if kind < 2 {
+			CMPQ(method, U8(kind))
+			JNE(LabelRef("method" + fmt.Sprint(kind+1)))
+		}
+		Label("loop16" + k)
+		CMPQ(n, U8(16))
+		JB(LabelRef("last" + k))
+		body(kind, 0, false, "a"+k)
+		body(kind, 1, false, "b"+k)
+		SUBQ(U8(16), n)
+		JMP(LabelRef("loop16" + k))
+		Label("last" + k)
+		CMPQ(n, U8(8))
+		JB(LabelRef("tailidx" + k))
+		body(kind, 0, false, "c"+k)
+		SUBQ(U8(8), n)
+		JMP(LabelRef("tail" + k)) // set 1's indices are the tail's
+		Label("tailidx" + k)
+		VMOVAPD(idx[0], idx[1]) // the tail starts where set 0 would go on
+		Label("tail" + k)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		body(kind, 1, true, "d"+k)
+		JMP(LabelRef("done"))
+		if kind < 2 {
+			Label("method" + fmt.Sprint(kind+1))
+		}
 	}
-	SUBQ(full, n)
-	JMP(LabelRef("loop"))
 
 	Label("done")
+	// Merge the second set into the first: larger score, or equal score
+	// and lower index (a lane's first maximum).
+	gt, eq, lt := K(), K(), K()
+	VCMPPD(U8(0x1e), bestS[0], bestS[1], gt) // s1 > s0
+	VCMPPD(U8(0x00), bestS[0], bestS[1], eq) // s1 == s0
+	VCMPPD(U8(0x11), bestI[0], bestI[1], eq, lt) // i1 < i0 (equal -Inf scores have index -1 in both)
+	KORB(gt, lt, gt)
+	VMOVAPD(bestS[1], gt, bestS[0])
+	VMOVAPD(bestI[1], gt, bestI[0])
 	out := ptr("best")
-	VMOVUPD(bestS, Mem{Base: out})
-	VMOVUPD(bestI, Mem{Base: out, Disp: 64})
+	VMOVUPD(bestS[0], Mem{Base: out})
+	VMOVUPD(bestI[0], Mem{Base: out, Disp: 64})
+	hsumPD(kcnt)
+	VCVTTSD2SIQ(kcnt.AsX(), killed)
 	Store(killed, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
+}
+
+// hsumPD leaves the sum of the 8 lanes of r in lane 0.
+func hsumPD(r VecVirtual) {
+	t := ZMM()
+	VEXTRACTF64X4(U8(1), r, t.AsY())
+	VADDPD(t.AsY(), r.AsY(), r.AsY())
+	VEXTRACTF64X2(U8(1), r.AsY(), t.AsX())
+	VADDPD(t.AsX(), r.AsX(), r.AsX())
+	VUNPCKHPD(r.AsX(), r.AsX(), t.AsX())
+	VADDSD(t.AsX(), r.AsX(), r.AsX())
 }
 
 // expPD replaces e (<= 0 or NaN) by exp(e) in float64: e = n*ln2 + r with
