@@ -186,8 +186,8 @@ func softPass() {
 	// Merge the second set into the first: larger score, or equal score
 	// and lower index (a lane's first maximum).
 	gt, eq, lt := K(), K(), K()
-	VCMPPD(U8(0x1e), bestS[0], bestS[1], gt) // s1 > s0
-	VCMPPD(U8(0x00), bestS[0], bestS[1], eq) // s1 == s0
+	VCMPPD(U8(0x1e), bestS[0], bestS[1], gt)     // s1 > s0
+	VCMPPD(U8(0x00), bestS[0], bestS[1], eq)     // s1 == s0
 	VCMPPD(U8(0x11), bestI[0], bestI[1], eq, lt) // i1 < i0 (equal -Inf scores have index -1 in both)
 	KORB(gt, lt, gt)
 	VMOVAPD(bestS[1], gt, bestS[0])
