@@ -298,6 +298,49 @@ def softmax_attention(p):
     return run, "bmm-softmax-bmm"
 
 
+def sla(p):
+    """Simplified linear attention (SLAB): relu kernels, linear attention, plus a
+    depthwise conv of V over the token grid (2D) or sequence (1D); composite."""
+    B, H, L, D, Dv, causal = p["B"], p["H"], p["L"], p["D"], p["Dv"], p["Causal"]
+    if B * H * L == 0:  # no tokens: nothing to compute (conv refuses empty inputs)
+        return (lambda: None), "composite"
+    q, k = p["Q"].view(B, H, L, D), p["K"].view(B, H, L, D)
+    v, o = p["V"].view(B, H, L, Dv), p["O"].view(B, H, L, Dv)
+    pk = None if p["Pk"] is None else p["Pk"].view(L, H, D).permute(1, 0, 2)
+    bd, two_d = p["Bd"], p["Conv"] == 0
+    wd = p["Wd"].view(Dv, 1, 5, 5) if two_d else p["Wd"].view(Dv, 1, 5)
+    tril = torch.ones(L, L, dtype=torch.bool).tril_() if causal else None
+
+    def dwc():
+        if two_d:  # (b h) as the batch, Dv channels over the GridH x GridW grid
+            x = v.reshape(B * H, p["GridH"], p["GridW"], Dv).permute(0, 3, 1, 2)
+            y = F.conv2d(x, wd, bd, padding=2, groups=Dv)
+        else:
+            x = v.reshape(B * H, L, Dv).transpose(1, 2)
+            y = F.conv1d(F.pad(x, (4, 0)), wd, bd, groups=Dv) if causal else F.conv1d(x, wd, bd, padding=2, groups=Dv)
+        return y.reshape(B, H, Dv, L).transpose(2, 3)
+
+    def run():
+        qr = torch.relu(q)
+        kr = torch.relu(k if pk is None else k + pk)
+        if causal:  # (Qr Kr^T, lower triangle) V: the prefix sums of ks and KV
+            a = torch.matmul(qr, kr.transpose(2, 3)).masked_fill_(~tril, 0)
+            num, den = torch.matmul(a, v), a.sum(-1, keepdim=True)
+        else:
+            num = torch.matmul(qr, torch.matmul(kr.transpose(2, 3), v))
+            den = torch.matmul(qr, kr.sum(2, keepdim=True).transpose(2, 3))
+        torch.add(num / (den + 1e-6), dwc(), out=o)
+    return run, "composite"
+
+
+def sla1d(p):
+    return sla(p)
+
+
+def sla2d(p):
+    return sla(p)
+
+
 def quantize_rows(x):
     """Per-row symmetric int8 (KERNELS.md 3.1): the codes as float and the scales."""
     amax = x.abs().amax(1)
@@ -396,7 +439,7 @@ KERNELS = {f.__name__: f for f in [
     layernorm, rmsnorm, layernorm_scaling, nonscaling_layernorm, crmsnorm, single_scale_rmsnorm,
     batchnorm_infer, batchnorm_train, repbn_infer, prepbn_train, selu,
     mse, huber, pseudo_huber, cauchy, cross_entropy, mse_masked,
-    softmax_attention, quantize_i8, gemm_w8a8, gemm_f32, nms, batched_nms]}
+    softmax_attention, sla1d, sla2d, quantize_i8, gemm_w8a8, gemm_f32, nms, batched_nms]}
 
 if __name__ == "__main__":
     nw.serve(Torch())
