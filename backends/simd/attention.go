@@ -36,8 +36,9 @@ type attnK struct {
 	// qks[nz] and qksMask[nz] (optional) fuse qk and softmax over the first
 	// 16*nz keys of a tile, reading the query rows in place: see qksTileGo.
 	qks, qksMask [5]qksFn
-	// norm (optional) is vec.scaleMul, for the output rows o*(1/l).
-	norm func(y, x, g []float32, s float32)
+	// norm (optional) is slaK.axpyTo, for the output rows 0 + (1/l)*o in
+	// one call per block.
+	norm func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
 	// t16 (optional) transposes a 16x16 block: dst[c*ldd+r] = src[r*lds+c].
 	t16 func(dst []float32, ldd int, src []float32, lds int)
 	// run (optional, with qks) does n whole unmasked tiles for Dv a
@@ -132,13 +133,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		vp, vstride = make([]float32, bh*sp*dvp), sp*dvp
 	}
 	fused := ak.qks[4] != nil
-	var ones []float32
-	if ak.norm != nil {
-		ones = make([]float32, Dv)
-		for i := range ones {
-			ones[i] = 1
-		}
-	}
+	zeros := make([]float32, Dv) // norm's addend
 	threads := b.threads
 	scratch := newPool(threads, func() *attnScratch {
 		sc := &attnScratch{}
@@ -287,14 +282,17 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			pv(blk, &pend[last&1], sc.s[last&1], sc.corr[last&1])
 		}
 		oh := out[(h*L+i0)*Dv:]
+		var inv [attnRows]float32
 		for i := range rows {
-			inv := 1 / blk.l[i]
-			if ak.norm != nil {
-				ak.norm(oh[i*Dv:(i+1)*Dv], blk.o[i*dvp:i*dvp+Dv], ones, inv)
-				continue
-			}
+			inv[i] = 1 / blk.l[i]
+		}
+		if ak.norm != nil {
+			ak.norm(oh, Dv, blk.o, dvp, zeros, 0, inv[:], rows, Dv)
+			return
+		}
+		for i := range rows {
 			for c, x := range blk.o[i*dvp : i*dvp+Dv] {
-				oh[i*Dv+c] = x * inv
+				oh[i*Dv+c] = x * inv[i]
 			}
 		}
 	}

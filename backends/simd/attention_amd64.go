@@ -7,10 +7,10 @@ package simd
 func init() {
 	attnAVX512.qks = [5]qksFn{nil, qksTile1AVX512, qksTile2AVX512, qksTile3AVX512, qksTile4AVX512}
 	attnAVX512.qksMask = [5]qksFn{nil, qksTile1MaskAVX512, qksTile2MaskAVX512, qksTile3MaskAVX512, qksTile4MaskAVX512}
-	attnAVX512.norm = scaleMulAVX512
+	attnAVX512.norm = axpyToAVX512
 	attnAVX512.t16 = transpose16AVX512
 	attnAVX512.run = attnRunAVX512
-	attnAVX2.norm = scaleMulAVX2
+	attnAVX2.norm = axpyToAVX2
 }
 
 func init() {
