@@ -97,6 +97,7 @@ type attnBlock struct {
 	o           []float32 // [6][Dvp] unnormalised outputs
 	st          []float32 // [32]: running max and sum in lanes 0-5 of two 16-float vectors
 	m, l        []float32 // [6] views of st
+	inv         [attnRows]float32
 }
 
 // attnTile is what the P V step of a key tile needs: its first key, the
@@ -282,12 +283,12 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			pv(blk, &pend[last&1], sc.s[last&1], sc.corr[last&1])
 		}
 		oh := out[(h*L+i0)*Dv:]
-		var inv [attnRows]float32
+		inv := blk.inv[:] // in the scratch: a local array would escape through the call
 		for i := range rows {
 			inv[i] = 1 / blk.l[i]
 		}
 		if ak.norm != nil {
-			ak.norm(oh, Dv, blk.o, dvp, zeros, 0, inv[:], rows, Dv)
+			ak.norm(oh, Dv, blk.o, dvp, zeros, 0, inv, rows, Dv)
 			return
 		}
 		for i := range rows {
