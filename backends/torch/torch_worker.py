@@ -309,7 +309,6 @@ def sla(p):
     pk = None if p["Pk"] is None else p["Pk"].view(L, H, D).permute(1, 0, 2)
     bd, two_d = p["Bd"], p["Conv"] == 0
     wd = p["Wd"].view(Dv, 1, 5, 5) if two_d else p["Wd"].view(Dv, 1, 5)
-    tril = torch.ones(L, L, dtype=torch.bool).tril_() if causal else None
 
     def dwc():
         if two_d:  # (b h) as the batch, Dv channels over the GridH x GridW grid
@@ -323,14 +322,37 @@ def sla(p):
     def run():
         qr = torch.relu(q)
         kr = torch.relu(k if pk is None else k + pk)
-        if causal:  # (Qr Kr^T, lower triangle) V: the prefix sums of ks and KV
-            a = torch.matmul(qr, kr.transpose(2, 3)).masked_fill_(~tril, 0)
-            num, den = torch.matmul(a, v), a.sum(-1, keepdim=True)
+        if causal:
+            num, den = causal_linear(qr, kr, v)
         else:
             num = torch.matmul(qr, torch.matmul(kr.transpose(2, 3), v))
             den = torch.matmul(qr, kr.sum(2, keepdim=True).transpose(2, 3))
         torch.add(num / (den + 1e-6), dwc(), out=o)
     return run, "composite"
+
+
+CHUNK = 128
+
+
+def causal_linear(qr, kr, v):
+    """Causal linear attention in chunks of CHUNK tokens: inside a chunk the
+    masked (Qr Kr^T) V, across chunks the prefix sums of KV = Kr^T V and
+    ks = sum Kr (KERNELS.md's prefix-sum form, O(L) memory)."""
+    B, H, L, D = qr.shape
+    Dv = v.shape[3]
+    n = (L + CHUNK - 1) // CHUNK
+    pad = n * CHUNK - L  # zero rows: relu'd keys of 0 add nothing; their queries are dropped
+    q, k, vv = (F.pad(t, (0, 0, 0, pad)).view(B, H, n, CHUNK, t.shape[3]) for t in (qr, kr, v))
+    tril = torch.ones(CHUNK, CHUNK, dtype=torch.bool).tril_()
+    a = torch.matmul(q, k.transpose(3, 4)).masked_fill_(~tril, 0)
+    num, den = torch.matmul(a, vv), a.sum(-1, keepdim=True)
+    kv, ks = torch.matmul(k.transpose(3, 4), vv), k.sum(3, keepdim=True)  # per chunk
+    # exclusive prefix over the chunks before each one
+    kv = torch.cat([torch.zeros(B, H, 1, D, Dv), kv.cumsum(2)[:, :, :-1]], 2)
+    ks = torch.cat([torch.zeros(B, H, 1, 1, D), ks.cumsum(2)[:, :, :-1]], 2)
+    num += torch.matmul(q, kv)
+    den += torch.matmul(q, ks.transpose(3, 4))
+    return num.view(B, H, n * CHUNK, Dv)[:, :, :L], den.view(B, H, n * CHUNK, 1)[:, :, :L]
 
 
 def sla1d(p):
