@@ -202,6 +202,44 @@ def prepbn_train(p):
     return run, "composite"
 
 
+def evonorm_b0(p):
+    N, HW, C, eps = p["N"], p["HW"], p["C"], p["Eps"]
+    x, y = p["X"].view(N, HW, C), p["Y"].view(N, HW, C)
+    g, b, v, rv, nrv = p["Gamma"], p["Beta"], p["V"], p["RunVar"], p["NewRunVar"]
+    train, k = p["Training"], 1 - p["Decay"]
+
+    def run():  # EvoNorm-B0 as timm's EvoNorm2dB0, with TF's biased running-var update
+        if not p["Nonlinear"] or N == 0:
+            if train:
+                nrv.copy_(rv)
+            torch.addcmul(b, x, g, out=y)
+            return
+        sb2 = rv
+        if train:
+            sb2 = x.var(dim=(0, 1), unbiased=False)
+            torch.sub(rv, (rv - sb2) * k, out=nrv)
+        sw2 = x.var(dim=1, unbiased=False, keepdim=True)
+        den = torch.maximum(torch.sqrt(sb2 + eps), torch.addcmul(torch.sqrt(sw2 + eps), v, x))
+        torch.addcmul(b, x / den, g, out=y)
+    return run, "composite"
+
+
+def evonorm_s0(p):
+    N, HW, C, G, eps = p["N"], p["HW"], p["C"], p["Groups"], p["Eps"]
+    x, y = p["X"].view(N, HW, C), p["Y"].view(N, HW, C)
+    g, b, v = p["Gamma"], p["Beta"], p["V"].view(G, C // G)
+    xg = x.view(N, HW, G, C // G)
+
+    def run():  # EvoNorm-S0: x * sigmoid(v x) / group std
+        if not p["Nonlinear"]:
+            torch.addcmul(b, x, g, out=y)
+            return
+        r = torch.rsqrt(xg.var(dim=(1, 3), unbiased=False, keepdim=True) + eps)
+        t = xg * torch.sigmoid(v * xg) * r
+        torch.addcmul(b, t.view(N, HW, C), g, out=y)
+    return run, "composite"
+
+
 def selu(p):
     x, y = p["X"], p["Y"]
 
@@ -459,7 +497,7 @@ def batched_nms(p):
 
 KERNELS = {f.__name__: f for f in [
     layernorm, rmsnorm, layernorm_scaling, nonscaling_layernorm, crmsnorm, single_scale_rmsnorm,
-    batchnorm_infer, batchnorm_train, repbn_infer, prepbn_train, selu,
+    batchnorm_infer, batchnorm_train, repbn_infer, prepbn_train, evonorm_b0, evonorm_s0, selu,
     mse, huber, pseudo_huber, cauchy, cross_entropy, mse_masked,
     softmax_attention, sla1d, sla2d, quantize_i8, gemm_w8a8, gemm_f32, nms, batched_nms]}
 
