@@ -333,20 +333,32 @@ func (b *Backend) TimeBatch(runs []kernel.Bound, n int) (time.Duration, error) {
 		return 0, err
 	}
 	defer b.leave()
+	return b.timeEvents(func() error {
+		for i := 0; i < n; i++ {
+			r := runs[i%len(runs)]
+			var err error
+			if k, ok := r.(*bound); ok && k.b == b {
+				err = k.enqueue()
+			} else {
+				err = r.Run()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// timeEvents enqueues work between the backend's two CUDA events and
+// returns the device time between them, once the stop event is reached.
+// The caller holds the context.
+func (b *Backend) timeEvents(enqueue func() error) (time.Duration, error) {
 	if err := b.start.Record(b.stream); err != nil {
 		return 0, err
 	}
-	for i := 0; i < n; i++ {
-		r := runs[i%len(runs)]
-		var err error
-		if k, ok := r.(*bound); ok && k.b == b {
-			err = k.enqueue()
-		} else {
-			err = r.Run()
-		}
-		if err != nil {
-			return 0, err
-		}
+	if err := enqueue(); err != nil {
+		return 0, err
 	}
 	if err := b.stop.Record(b.stream); err != nil {
 		return 0, err
@@ -358,7 +370,7 @@ func (b *Backend) TimeBatch(runs []kernel.Bound, n int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	return time.Duration(ms * float64(time.Millisecond)), nil
+	return time.Duration(float64(ms) * float64(time.Millisecond)), nil
 }
 
 // Prepare validates op and binds it.

@@ -138,19 +138,7 @@ func (b *Backend) computePeak(p devProbe, opt PeakOptions) (peak.Result, error) 
 		for i := range vals {
 			params[i] = unsafe.Pointer(&vals[i])
 		}
-		if err := b.start.Record(b.stream); err != nil {
-			return 0, err
-		}
-		if err := fn.Launch(p.blocks, 1, 1, 256, 1, 1, 0, b.stream, params); err != nil {
-			return 0, err
-		}
-		if err := b.stop.Record(b.stream); err != nil {
-			return 0, err
-		}
-		if err := b.stop.Synchronize(); err != nil {
-			return 0, err
-		}
-		ms, err := b.start.Elapsed(b.stop)
+		d, err := b.timeEvents(func() error { return fn.Launch(p.blocks, 1, 1, 256, 1, 1, 0, b.stream, params) })
 		if err != nil {
 			return 0, err
 		}
@@ -167,7 +155,7 @@ func (b *Backend) computePeak(p devProbe, opt PeakOptions) (peak.Result, error) 
 				return 0, fmt.Errorf("%w: thread %d after %d iterations: %v, want %v", errCheck, i, n, got, want)
 			}
 		}
-		return time.Duration(float64(ms) * float64(time.Millisecond)), nil
+		return d, nil
 	}
 	n := 16
 	for {

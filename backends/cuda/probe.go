@@ -38,25 +38,18 @@ func (b *Backend) CopyBandwidth(bytes int64, reps int) (float64, error) {
 	if err := cu.MemcpyDtoDAsync(dst, src, bytes, b.stream); err != nil { // warm-up
 		return 0, err
 	}
-	if err := b.start.Record(b.stream); err != nil {
-		return 0, err
-	}
-	for i := 0; i < reps; i++ {
-		if err := cu.MemcpyDtoDAsync(dst, src, bytes, b.stream); err != nil {
-			return 0, err
+	d, err := b.timeEvents(func() error {
+		for i := 0; i < reps; i++ {
+			if err := cu.MemcpyDtoDAsync(dst, src, bytes, b.stream); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("cuda: copy bandwidth: elapsed %v: %v", d, err)
 	}
-	if err := b.stop.Record(b.stream); err != nil {
-		return 0, err
-	}
-	if err := b.stop.Synchronize(); err != nil {
-		return 0, err
-	}
-	ms, err := b.start.Elapsed(b.stop)
-	if err != nil || ms <= 0 {
-		return 0, fmt.Errorf("cuda: copy bandwidth: elapsed %v ms: %v", ms, err)
-	}
-	return 2 * float64(bytes) * float64(reps) / (ms * 1e-3) / 1e9, nil
+	return 2 * float64(bytes) * float64(reps) / d.Seconds() / 1e9, nil
 }
 
 // Transfer measures host-to-device and device-to-host copies of bytes from

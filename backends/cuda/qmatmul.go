@@ -26,11 +26,7 @@ func init() {
 // M <= gemvMaxM, 64x64 tiles of 4x4 per thread otherwise).
 func prepareGemmF32(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.GemmF32)
-	name := "sgemm_tile"
-	if op.M <= gemvMaxM {
-		name = "sgemv"
-	}
-	k := b.newBound(name)
+	k := b.newBound(pickGemm(op.M, "sgemv", "sgemm_tile"))
 	if op.M == 0 || op.N == 0 {
 		return k, nil
 	}
@@ -149,10 +145,19 @@ func (k *bound) addFloatGemm(gemv, tile string, x, y operand, m, n, kk int, weig
 	y.put(k.b, a)
 	a.i32(m).i32(n).i32(kk)
 	tail(a)
-	if m <= gemvMaxM {
+	if name := pickGemm(m, gemv, tile); name == gemv {
 		return k.add("qmatmul", gemv, grid1(ceilDiv(n, 8)), threads(256), 0, a)
 	}
 	return k.add("qmatmul", tile, grid2(ceilDiv(n, 64), ceilDiv(m, 64)), [3]int{16, 16, 1}, 0, a)
+}
+
+// pickGemm names the GEMV kernel (a warp per output column) for m <=
+// gemvMaxM rows, else the tiled GEMM.
+func pickGemm(m int, gemv, tile string) string {
+	if m <= gemvMaxM {
+		return gemv
+	}
+	return tile
 }
 
 // operand is a kernel argument that is either a tensor or a scratch offset.
@@ -173,11 +178,7 @@ func (o operand) put(b *Backend, a *args) {
 // activations in two scratch buffers used in turn.
 func prepareLayerwiseWQ(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.LayerwiseWQ)
-	path := "wq_gemm_tile"
-	if op.M <= gemvMaxM {
-		path = "wq_gemv"
-	}
-	k := b.newBound(path)
+	k := b.newBound(pickGemm(op.M, "wq_gemv", "wq_gemm_tile"))
 	if op.M == 0 {
 		return k, nil
 	}

@@ -11,32 +11,29 @@
 #include "common.cuh"
 #include "mma.cuh"
 
-extern "C" __global__ void __launch_bounds__(256) peak_fma32(float* __restrict__ out, int iters, float mul, float add) {
-  float a[8];
+// chains8 runs 8 independent chains a = step(a) from 0 for iters steps and
+// writes their sum to this thread's out element.
+template <class T, class Step>
+__device__ __forceinline__ void chains8(T* __restrict__ out, int iters, Step step) {
+  T a[8];
 #pragma unroll
-  for (int j = 0; j < 8; j++) a[j] = 0.f;
+  for (int j = 0; j < 8; j++) a[j] = T(0);
   for (int i = 0; i < iters; i++) {
 #pragma unroll
-    for (int j = 0; j < 8; j++) a[j] = fmaf(a[j], mul, add);
+    for (int j = 0; j < 8; j++) a[j] = step(a[j]);
   }
-  float s = 0.f;
+  T s = T(0);
 #pragma unroll
   for (int j = 0; j < 8; j++) s += a[j];
   out[(i64)blockIdx.x * blockDim.x + threadIdx.x] = s;
 }
 
+extern "C" __global__ void __launch_bounds__(256) peak_fma32(float* __restrict__ out, int iters, float mul, float add) {
+  chains8(out, iters, [=](float a) { return fmaf(a, mul, add); });
+}
+
 extern "C" __global__ void __launch_bounds__(256) peak_dp4a(int* __restrict__ out, int iters, int x, int y) {
-  int a[8];
-#pragma unroll
-  for (int j = 0; j < 8; j++) a[j] = 0;
-  for (int i = 0; i < iters; i++) {
-#pragma unroll
-    for (int j = 0; j < 8; j++) a[j] = __dp4a(x, y, a[j]);
-  }
-  int s = 0;
-#pragma unroll
-  for (int j = 0; j < 8; j++) s += a[j];
-  out[(i64)blockIdx.x * blockDim.x + threadIdx.x] = s;
+  chains8(out, iters, [=](int a) { return __dp4a(x, y, a); });
 }
 
 extern "C" __global__ void __launch_bounds__(256) peak_mma(int* __restrict__ out, int iters, int x, int y) {
