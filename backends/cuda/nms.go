@@ -141,9 +141,10 @@ const (
 )
 
 // prepareBatchedNMS: per image, the candidates ranked by (label, score)
-// and by score (bnms_rank), the IoU bitmask between boxes of one label
-// (bnms_mask), the greedy sweep, a block per image (bnms_sweep), and the
-// kept indices in score order (bnms_emit). Every image has its own N-sized
+// and by score (bnms_rank), each one's label-group end (bnms_gend), the IoU
+// bitmask between boxes of one label, only the words within each row's
+// group (bnms_mask), the greedy sweep, a block per image (bnms_sweep), and
+// the kept indices in score order (bnms_emit). Every image has its own N-sized
 // slice of each workspace array.
 func prepareBatchedNMS(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.BatchedNMS)
@@ -154,7 +155,7 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (*bound, error) {
 	if nb > 65535 {
 		return nil, fmt.Errorf("%w: batched_nms with %d images > 65535 (grid limit)", kernel.ErrUnimplemented, nb)
 	}
-	k := b.newBound("bnms_rank bnms_mask bnms_sweep bnms_emit (sweep on device, 1 block per image)")
+	k := b.newBound("bnms_rank bnms_gend bnms_mask bnms_sweep bnms_emit (sweep on device, 1 block per image)")
 	if nb == 0 {
 		return k, nil
 	}
@@ -164,7 +165,7 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (*bound, error) {
 	cols := ceilDiv(n, 64)
 	bn := int64(nb) * int64(n)
 	var l wsLayout
-	lbox, llab, lsrank, sorder := l.take(16*bn), l.take(4*bn), l.take(4*bn), l.take(4*bn)
+	lbox, llab, lsrank, sorder, gend := l.take(16*bn), l.take(4*bn), l.take(4*bn), l.take(4*bn), l.take(4*bn)
 	ncand, flag, mask := l.take(4*int64(nb)), l.take(bn), l.take(8*bn*int64(cols))
 	if err := b.reserve(l.size); err != nil {
 		return nil, err
@@ -174,11 +175,15 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (*bound, error) {
 	if err := k.add("nms", "bnms_rank", grid2(ceilDiv(n, 256), nb), threads(256), 0, rank); err != nil {
 		return nil, err
 	}
-	m := (&args{}).ws(lbox).ws(llab).ws(ncand).i32(n).f32(op.IoU).ws(mask).i32(cols)
+	ge := (&args{}).ws(llab).ws(ncand).i32(n).ws(gend)
+	if err := k.add("nms", "bnms_gend", grid2(ceilDiv(n, 256), nb), threads(256), 0, ge); err != nil {
+		return nil, err
+	}
+	m := (&args{}).ws(lbox).ws(llab).ws(gend).ws(ncand).i32(n).f32(op.IoU).ws(mask).i32(cols)
 	if err := k.add("nms", "bnms_mask", [3]int{cols, cols, nb}, threads(64), 0, m); err != nil {
 		return nil, err
 	}
-	sw := (&args{}).ws(mask).ws(ncand).ws(lsrank).i32(n).i32(cols).ws(flag)
+	sw := (&args{}).ws(mask).ws(ncand).ws(lsrank).ws(gend).i32(n).i32(cols).ws(flag)
 	if err := k.add("nms", "bnms_sweep", grid1(nb), threads(256), 8*cols, sw); err != nil {
 		return nil, err
 	}

@@ -119,11 +119,13 @@ __device__ __forceinline__ int resolve_chunk(u64 word, const u64* diag, int base
 // at a time: thread 0 resolves a chunk from its diagonal words, then the
 // block ORs the mask rows of the boxes it kept into removed. emit(t, p, r)
 // is called for the t-th box kept in the chunk, sorted position p, with
-// r = the number kept before it. Returns the number kept.
+// r = the number kept before it; emit.words(p) bounds the mask words of
+// row p that can hold bits (the others are not read). Returns the number
+// kept.
 template <class Emit>
 __device__ __forceinline__ int greedy_sweep(const u64* __restrict__ mask, int m, int cols, u64* removed, Emit emit) {
   __shared__ u64 diag[64];
-  __shared__ int kidx[64];
+  __shared__ int kidx[64], klim[64];
   __shared__ int nk, start, total;
   for (int w = threadIdx.x; w < cols; w += blockDim.x) removed[w] = 0;
   if (threadIdx.x == 0) total = 0;
@@ -139,11 +141,16 @@ __device__ __forceinline__ int greedy_sweep(const u64* __restrict__ mask, int m,
     }
     __syncthreads();
     const int kept = nk;
-    if (threadIdx.x < kept) emit(threadIdx.x, kidx[threadIdx.x], start + threadIdx.x);
+    if (threadIdx.x < kept) {
+      emit(threadIdx.x, kidx[threadIdx.x], start + threadIdx.x);
+      klim[threadIdx.x] = emit.words(kidx[threadIdx.x]);
+    }
+    __syncthreads();
     for (int w = c + 1 + threadIdx.x; w < cols; w += blockDim.x) {
       u64 r = removed[w];
 #pragma unroll 4
-      for (int q = 0; q < kept; q++) r |= mask[(i64)kidx[q] * cols + w];
+      for (int q = 0; q < kept; q++)
+        if (w < klim[q]) r |= mask[(i64)kidx[q] * cols + w];
       removed[w] = r;
     }
     __syncthreads();
@@ -154,7 +161,9 @@ __device__ __forceinline__ int greedy_sweep(const u64* __restrict__ mask, int m,
 struct EmitKeep {  // nms: keep[r] = original index of sorted position p
   const int* order;
   int* keep;
+  int cols;
   __device__ __forceinline__ void operator()(int, int p, int r) const { keep[r] = order[p]; }
+  __device__ __forceinline__ int words(int) const { return cols; }
 };
 
 // nms_sweep: the greedy pass over the m = *ncand candidates (one block of
@@ -163,7 +172,7 @@ struct EmitKeep {  // nms: keep[r] = original index of sorted position p
 extern "C" __global__ void __launch_bounds__(256) nms_sweep(const u64* __restrict__ mask, const int* __restrict__ order,
                                                             const int* __restrict__ ncand, int cols, int* __restrict__ keep,
                                                             int* __restrict__ count) {
-  const int total = greedy_sweep(mask, *ncand, cols, dyn_words, EmitKeep{order, keep});
+  const int total = greedy_sweep(mask, *ncand, cols, dyn_words, EmitKeep{order, keep, cols});
   if (threadIdx.x == 0) *count = total;
 }
 
@@ -213,10 +222,12 @@ extern "C" __global__ void __launch_bounds__(256) nms_sweep_grid(const u64* __re
 // Per image (grid y or z = image): bnms_rank sorts the candidates (index <
 // count, score not NaN) twice by counting ranks: by (label, score desc,
 // index) for the sweep, in which each label is a contiguous run, and by
-// (score desc, index) for the output. bnms_mask computes the IoU bitmask in
-// label order with bits only between boxes of the same label (so one sweep
-// is NMS per label); bnms_sweep flags the kept boxes by their score rank;
-// bnms_emit writes them in score order.
+// (score desc, index) for the output. bnms_gend finds each position's
+// label-group end; bnms_mask computes the IoU bitmask in label order with
+// bits only between boxes of the same label (so one sweep is NMS per label),
+// and only the words that reach into a row's group; bnms_sweep flags the
+// kept boxes by their score rank, ORing only those words; bnms_emit writes
+// them in score order.
 
 // label_key orders labels as signed integers; a non-candidate sorts last.
 __device__ __forceinline__ unsigned label_key(int label, bool cand) { return cand ? (unsigned)label ^ 0x80000000u : 0xffffffffu; }
@@ -269,16 +280,37 @@ extern "C" __global__ void __launch_bounds__(256) bnms_rank(const int* __restric
   }
 }
 
-// bnms_mask: nms_mask within image z, bits only between equal labels,
-// rows and columns limited to the image's m candidates. A block whose row
-// labels all lie below its column labels (sorted by label) writes zeros.
+// bnms_gend: gend[p] = the end (exclusive) of the label group of sorted
+// position p < m, by binary search over the label-sorted labels. grid
+// (ceil(N/256), B), block 256.
+extern "C" __global__ void __launch_bounds__(256) bnms_gend(const int* __restrict__ llab, const int* __restrict__ ncand, int N,
+                                                            int* __restrict__ gend) {
+  const int img = blockIdx.y, p = blockIdx.x * blockDim.x + threadIdx.x, m = ncand[img];
+  if (p >= m) return;
+  const i64 off = (i64)img * N;
+  const int lab = llab[off + p];
+  int lo = p + 1, hi = m;  // first position in [p+1, m) with a larger label
+  while (lo < hi) {
+    const int mid = (lo + hi) >> 1;
+    if (llab[off + mid] > lab)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  gend[off + p] = lo;
+}
+
+// bnms_mask: nms_mask within image z, bits only between equal labels, for
+// rows below the image's m candidates. A row's words at or past its label
+// group's end are never read (EmitFlag.words), so a block whose rows' groups
+// all end before its columns (gend is nondecreasing) writes nothing.
 extern "C" __global__ void __launch_bounds__(64) bnms_mask(const float4* __restrict__ lbox, const int* __restrict__ llab,
-                                                           const int* __restrict__ ncand, int N, float t, u64* __restrict__ mask,
-                                                           int cols) {
+                                                           const int* __restrict__ gend, const int* __restrict__ ncand, int N,
+                                                           float t, u64* __restrict__ mask, int cols) {
   const int rb = blockIdx.y, cb = blockIdx.x, img = blockIdx.z;
-  if (rb > cb) return;
   const int m = ncand[img];
   const i64 off = (i64)img * N;
+  if (rb > cb || rb * 64 >= m || cb * 64 >= gend[off + min(rb * 64 + 63, m - 1)]) return;
   __shared__ float4 cbox[64];
   __shared__ int clab[64];
   const int j = cb * 64 + threadIdx.x;
@@ -286,34 +318,34 @@ extern "C" __global__ void __launch_bounds__(64) bnms_mask(const float4* __restr
   __syncthreads();
   const int i = rb * 64 + threadIdx.x;
   if (i >= m) return;
-  const int jn = max(0, min(64, m - cb * 64));
+  const int jn = min(64, m - cb * 64);
+  const float4 a = lbox[off + i];
+  const int la = llab[off + i];
   u64 word = 0;
-  if (jn > 0 && llab[off + min(rb * 64 + 63, m - 1)] >= clab[0]) {
-    const float4 a = lbox[off + i];
-    const int la = llab[off + i];
-    for (int jj = rb == cb ? threadIdx.x + 1 : 0; jj < jn; jj++)
-      if (clab[jj] == la && iou_over(a, cbox[jj], t, 0.f, 0)) word |= 1ull << jj;
-  }
+  for (int jj = rb == cb ? threadIdx.x + 1 : 0; jj < jn; jj++)
+    if (clab[jj] == la && iou_over(a, cbox[jj], t, 0.f, 0)) word |= 1ull << jj;
   mask[(off + i) * cols + cb] = word;
 }
 
 struct EmitFlag {  // batched_nms: flag the kept box by its score rank
   const int* lsrank;
   unsigned char* flag;
+  const int* gend;  // row p has bits only before its label group's end
   __device__ __forceinline__ void operator()(int, int p, int) const { flag[lsrank[p]] = 1; }
+  __device__ __forceinline__ int words(int p) const { return (gend[p] + 63) >> 6; }
 };
 
 // bnms_sweep: one block of 256 per image (grid B, dynamic shared memory
 // 8*cols bytes): clears the image's N flags, then sets flag[srank] of each
 // kept box.
 extern "C" __global__ void __launch_bounds__(256) bnms_sweep(const u64* __restrict__ mask, const int* __restrict__ ncand,
-                                                             const int* __restrict__ lsrank, int N, int cols,
-                                                             unsigned char* __restrict__ flag) {
+                                                             const int* __restrict__ lsrank, const int* __restrict__ gend, int N,
+                                                             int cols, unsigned char* __restrict__ flag) {
   const int img = blockIdx.x;
   const i64 off = (i64)img * N;
   for (int p = threadIdx.x; p < N; p += blockDim.x) flag[off + p] = 0;
   __syncthreads();
-  greedy_sweep(mask + off * cols, ncand[img], cols, dyn_words, EmitFlag{lsrank + off, flag + off});
+  greedy_sweep(mask + off * cols, ncand[img], cols, dyn_words, EmitFlag{lsrank + off, flag + off, gend + off});
 }
 
 // bnms_emit: one block of 256 per image: keep = the flagged boxes'
