@@ -130,7 +130,13 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	n, eps := op.N, op.Eps
 	inv := 1 / float32(n+1)
-	nt := streaming(v, 8*len(z))
+	// Rows of n are rarely aligned: each streams after a plain head, which
+	// costs a second call per row; below 1024 elements that costs more
+	// than streaming saves (767: 0.90x, 4095: 1.14x, measured).
+	var nt *ntK
+	if n >= 1024 {
+		nt = streaming(v, 8*len(z))
+	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]

@@ -1226,7 +1226,7 @@ done:
 	RET
 
 // func seluAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·seluAVX512(SB), NOSPLIT, $0-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -1236,7 +1236,6 @@ TEXT ·seluAVX512(SB), NOSPLIT, $0-48
 unrolled:
 	CMPQ         DX, $0x00000040
 	JB           single
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1262,7 +1261,6 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVUPS      Z2, (AX)
-	PREFETCHT0   2112(CX)
 	VMOVUPS      64(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1288,7 +1286,6 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVUPS      Z2, 64(AX)
-	PREFETCHT0   2176(CX)
 	VMOVUPS      128(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1314,7 +1311,6 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVUPS      Z2, 128(AX)
-	PREFETCHT0   2240(CX)
 	VMOVUPS      192(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1348,7 +1344,6 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000010
 	JB           tail
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1815,7 +1810,7 @@ done:
 	RET
 
 // func seluNTAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -1825,7 +1820,6 @@ TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
 unrolled:
 	CMPQ         DX, $0x00000040
 	JB           single
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1851,7 +1845,6 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVNTPS     Z2, (AX)
-	PREFETCHT0   2112(CX)
 	VMOVUPS      64(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1877,7 +1870,6 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVNTPS     Z2, 64(AX)
-	PREFETCHT0   2176(CX)
 	VMOVUPS      128(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1903,7 +1895,6 @@ unrolled:
 	VPMOVD2M     Z1, K1
 	VMOVAPS      Z4, K1, Z2
 	VMOVNTPS     Z2, 128(AX)
-	PREFETCHT0   2240(CX)
 	VMOVUPS      192(CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -1937,7 +1928,6 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000010
 	JB           tail
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Z1
 	VMOVAPS      Z1, Z2
 	VMAXPS       Z2, Z0, Z2
@@ -6352,7 +6342,7 @@ done:
 	RET
 
 // func seluAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3
 TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -6362,7 +6352,6 @@ TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 unrolled:
 	CMPQ         DX, $0x00000020
 	JB           single
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -6413,7 +6402,6 @@ unrolled:
 	VMULPS       c_selu_l<>+0(SB), Y1, Y2
 	VBLENDVPS    Y1, Y4, Y2, Y2
 	VMOVUPS      Y2, 32(AX)
-	PREFETCHT0   2112(CX)
 	VMOVUPS      64(CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -6472,7 +6460,6 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000008
 	JB           tail
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -7073,7 +7060,7 @@ done:
 	RET
 
 // func seluNTAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3
 TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -7083,7 +7070,6 @@ TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
 unrolled:
 	CMPQ         DX, $0x00000020
 	JB           single
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -7134,7 +7120,6 @@ unrolled:
 	VMULPS       c_selu_l<>+0(SB), Y1, Y2
 	VBLENDVPS    Y1, Y4, Y2, Y2
 	VMOVNTPS     Y2, 32(AX)
-	PREFETCHT0   2112(CX)
 	VMOVUPS      64(CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
@@ -7193,7 +7178,6 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000008
 	JB           tail
-	PREFETCHT0   2048(CX)
 	VMOVUPS      (CX), Y1
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2

@@ -37,9 +37,6 @@ func evo(v variant) {
 	}
 }
 
-// seluAhead is how far ahead of the loads selu prefetches x (bytes).
-const seluAhead = 2048
-
 func selu(v variant, nt bool) {
 	fn(v, ntName("selu", nt), "func(y, x []float32)", ntDoc([]string{
 		"selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,",
@@ -51,9 +48,6 @@ func selu(v variant, nt bool) {
 		ek := v.expSetup()
 		loop(v, n, []GPVirtual{y, x}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
-			if !l.tail && off%64 == 0 {
-				PREFETCHT0(Mem{Base: x, Disp: off + seluAhead})
-			}
 			xv := l.load(Mem{Base: x, Disp: off})
 			t := v.vec()
 			VMOVAPS(xv, t)
