@@ -72,7 +72,7 @@ if [ "${NBENCH_CUDA_EMU:-1}" != 0 ]; then
   step "conformance of the cuda backend on the CPU emulation (backends/cuda/emu)"
   sh backends/cuda/emu/build.sh "$tmp/emu" >/dev/null
   (cd "$tmp" && NBENCH_CUDA_PEAK_QUICK=1 LD_LIBRARY_PATH="$tmp/emu" ./cuda.test \
-    -test.run 'TestConformance|TestTensors|TestKernelsKnown|TestInt8Path|TestDevicePeak' -test.timeout 30m) 2>&1 | tail -5
+    -test.run 'TestConformance|TestTensors|TestKernelsKnown|TestInt8Path|TestInputErrors|TestDevicePeak' -test.timeout 30m) 2>&1 | tail -5
 
   step "GPU bundle (ci/build-gpu-bundle.sh) and a dry run of its gpu-check.sh on the emulation"
   bash ci/build-gpu-bundle.sh "$tmp/bundle" >/dev/null

@@ -117,7 +117,7 @@ cat version.txt
 
 step "device bandwidth, host transfers, tensors, int8 path"
 NBENCH_CUDA_BW_OUT="$out/bandwidth.json" run 40 bandwidth.log \
-  "$bin/cuda.test" -test.v -test.run 'TestKernelsKnown|TestTensors|TestInt8Path|TestDeviceBandwidth'
+  "$bin/cuda.test" -test.v -test.run 'TestKernelsKnown|TestTensors|TestInt8Path|TestInputErrors|TestDeviceBandwidth'
 
 step "conformance: every cuda kernel on its quick and test shapes"
 run 150 conformance.log "$bin/cuda.test" -test.v -test.run "$conf_run" -test.timeout 10m

@@ -4,6 +4,7 @@ package cuda_test
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -92,6 +93,66 @@ func TestInt8Path(t *testing.T) {
 	t.Setenv("NBENCH_CUDA_INT8", "imma")
 	if _, err := cuda.Open(kernel.Config{}); err == nil || !strings.Contains(err.Error(), "dp4a") {
 		t.Errorf("NBENCH_CUDA_INT8=imma: error %v, want one naming the choices", err)
+	}
+}
+
+// TestInputErrors: NaN or Inf in a quantizer's input row is an input error
+// of Run naming the first such row (as on the CPU backends), and a Run on
+// clean input after it succeeds (the row word is reset each Run).
+func TestInputErrors(t *testing.T) {
+	b := open(t)
+	tensor := func(dt kernel.DType, v any) kernel.Tensor {
+		x, err := b.Alloc(dt, kernel.SliceLen(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Write(x, v); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, tc := range []struct {
+		name    string
+		rows, k int
+		badAt   map[int]float32 // element index -> value
+		want    string
+		op      func(x kernel.Tensor) kernel.Op
+	}{
+		{"quantize_i8", 4, 8, map[int]float32{1*8 + 3: inf, 2*8 + 1: nan}, "x row 1", func(x kernel.Tensor) kernel.Op {
+			return kernel.QuantizeI8{Rows: 4, K: 8, X: x, Q: tensor(kernel.I8, make([]int8, 32)), Scale: tensor(kernel.F32, make([]float32, 4))}
+		}},
+		{"quantize_w4g", 3, 64, map[int]float32{1*64 + 40: -inf}, "w row 1", func(w kernel.Tensor) kernel.Op {
+			return kernel.QuantizeW4G{N: 3, K: 64, Group: 32, W: w, Qp: tensor(kernel.U8, make([]uint8, 96)),
+				S: tensor(kernel.F32, make([]float32, 6)), Z: tensor(kernel.U8, make([]uint8, 6))}
+		}},
+		{"gemm_w8a8 fused", 16, 8, map[int]float32{5*8 + 7: nan}, "x row 5", func(x kernel.Tensor) kernel.Op {
+			return kernel.GemmW8A8{M: 16, N: 4, K: 8, Fused: true, X: x, Wq: tensor(kernel.I8, make([]int8, 32)),
+				Sw: tensor(kernel.F32, make([]float32, 4)), Y: tensor(kernel.F32, make([]float32, 64))}
+		}},
+	} {
+		host := make([]float32, tc.rows*tc.k)
+		for i := range host {
+			host[i] = float32(i%7) - 3
+		}
+		clean := slices.Clone(host)
+		for i, v := range tc.badAt {
+			host[i] = v
+		}
+		x := tensor(kernel.F32, host)
+		r, err := b.Prepare(tc.op(x))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if err := r.Run(); err == nil || !strings.Contains(err.Error(), "input error") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Run on a non-finite row: error %v, want an input error naming %q", tc.name, err, tc.want)
+		}
+		if err := b.Write(x, clean); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Run(); err != nil {
+			t.Errorf("%s: Run on clean input after an input error: %v", tc.name, err)
+		}
 	}
 }
 

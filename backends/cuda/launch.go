@@ -130,6 +130,22 @@ type bound struct {
 	b     *Backend
 	steps []*step
 	path  string
+	// inputCheck, when set, is a scratch word a kernel sets to the first
+	// row with NaN or Inf (INT32_MAX when none): Run waits for the device
+	// and reports that row as an input error. TimeBatch does not check.
+	inputCheck *inputCheck
+}
+
+type inputCheck struct {
+	off  int64  // scratch byte offset of the word
+	what string // the input's name in the error
+}
+
+// checkRows adds the reset of a row-error word at scratch offset off
+// (before the kernels that set it) and makes Run report it.
+func (k *bound) checkRows(off int64, what string) error {
+	k.inputCheck = &inputCheck{off: off, what: what}
+	return k.memsetScratch(off, 1, math.MaxInt32)
 }
 
 func (b *Backend) newBound(detail string) *bound {
@@ -203,13 +219,27 @@ func (k *bound) memset32(t kernel.Tensor, words int64, v uint32) error {
 	return nil
 }
 
-// Run enqueues the op's launches (kernel.Bound).
+// Run enqueues the op's launches (kernel.Bound); with an input check it
+// waits for them and fails on a row with NaN or Inf, as the CPU backends do.
 func (k *bound) Run() error {
 	if err := k.b.enter(); err != nil {
 		return err
 	}
 	defer k.b.leave()
-	return k.enqueue()
+	if err := k.enqueue(); err != nil || k.inputCheck == nil {
+		return err
+	}
+	if err := k.b.stream.Synchronize(); err != nil {
+		return err
+	}
+	var row int32
+	if err := cu.MemcpyDtoH(unsafe.Pointer(&row), k.b.scratch+cu.DevicePtr(k.inputCheck.off), 4); err != nil {
+		return err
+	}
+	if row != math.MaxInt32 {
+		return fmt.Errorf("input error: NaN or Inf in %s row %d", k.inputCheck.what, row)
+	}
+	return nil
 }
 
 func (k *bound) Path() string { return k.path }

@@ -43,8 +43,16 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (*bound, error) {
 	if op.Rows == 0 {
 		return k, nil
 	}
+	var l wsLayout
+	bad := l.take(4)
+	if err := b.reserve(l.size); err != nil {
+		return nil, err
+	}
+	if err := k.checkRows(bad, "x"); err != nil {
+		return nil, err
+	}
 	return k, k.add("qmatmul", "quant_i8", grid1(op.Rows), threads(256), 0,
-		(&args{}).ptr(b, op.X).ptr(b, op.Q).ptr(b, op.Scale).i32(op.K))
+		(&args{}).ptr(b, op.X).ptr(b, op.Q).ptr(b, op.Scale).i32(op.K).ws(bad))
 }
 
 // prepareGemmW8A8: exact int32 accumulation; fused quantizes X into
@@ -73,11 +81,14 @@ func prepareGemmW8A8(b *Backend, o kernel.Op) (*bound, error) {
 	a := &args{}
 	if op.Fused {
 		var l wsLayout
-		xq, sx := l.take(int64(op.M)*int64(op.K)), l.take(4*int64(op.M))
+		xq, sx, bad := l.take(int64(op.M)*int64(op.K)), l.take(4*int64(op.M)), l.take(4)
 		if err := b.reserve(l.size); err != nil {
 			return nil, err
 		}
-		q := (&args{}).ptr(b, op.X).ws(xq).ws(sx).i32(op.K)
+		if err := k.checkRows(bad, "x"); err != nil {
+			return nil, err
+		}
+		q := (&args{}).ptr(b, op.X).ws(xq).ws(sx).i32(op.K).ws(bad)
 		if err := k.add("qmatmul", "quant_i8", grid1(op.M), threads(256), 0, q); err != nil {
 			return nil, err
 		}
@@ -126,12 +137,22 @@ func prepareGemmW4G(b *Backend, o kernel.Op) (*bound, error) {
 func prepareQuantizeW4G(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.QuantizeW4G)
 	k := b.newBound("quant_w4g")
-	groups := op.N * (op.K / op.Group)
+	ng := op.K / op.Group
+	groups := op.N * ng
 	if groups == 0 {
 		return k, nil
 	}
+	var l wsLayout
+	bad := l.take(4)
+	if err := b.reserve(l.size); err != nil {
+		return nil, err
+	}
+	if err := k.checkRows(bad, "w"); err != nil {
+		return nil, err
+	}
 	return k, k.add("qmatmul", "quant_w4g", grid1(ceilDiv(groups, 8)), threads(256), 0,
-		(&args{}).ptr(b, op.W).ptr(b, op.Qp).ptr(b, op.S).ptr(b, op.Z).i32(groups).i32(op.Group).flag(op.Symmetric))
+		(&args{}).ptr(b, op.W).ptr(b, op.Qp).ptr(b, op.S).ptr(b, op.Z).i32(groups).i32(op.Group).flag(op.Symmetric).
+			i32(ng).ws(bad))
 }
 
 // addFloatGemm adds Y = X W^T + bias with W [N,K] read through one of

@@ -124,6 +124,13 @@ inline T atomicAdd(T* p, T v) {
   emu_progress();
   return o;
 }
+template <class T>
+inline T atomicMin(T* p, T v) {
+  const T o = *p;
+  if (v < o) *p = v;
+  emu_progress();
+  return o;
+}
 inline void __threadfence() {}
 inline void __nanosleep(unsigned) { emu_spin_pause(); }
 template <class T>

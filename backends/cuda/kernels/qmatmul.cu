@@ -13,14 +13,20 @@ typedef signed char i8;
 typedef unsigned char u8;
 
 // quant_i8: s = max|x|/127 (1 when 0), q = clamp(rne(x/s), -127, 127).
-// grid = rows, block 256.
+// grid = rows, block 256. A row with NaN or Inf is an input error: its
+// index goes to *bad (atomicMin, so the first such row; *bad starts at
+// INT_MAX), and its codes are unspecified.
 extern "C" __global__ void __launch_bounds__(256) quant_i8(const float* __restrict__ x, i8* __restrict__ q, float* __restrict__ s,
-                                                           int K) {
+                                                           int K, int* __restrict__ bad) {
   __shared__ float sh[32];
   const i64 row = blockIdx.x;
   const float* xr = x + row * K;
   float amax = 0.f;
-  for (int k = threadIdx.x; k < K; k += blockDim.x) amax = fmaxf(amax, fabsf(xr[k]));
+  for (int k = threadIdx.x; k < K; k += blockDim.x) {
+    const float v = xr[k];
+    if (isnan(v) || isinf(v)) atomicMin(bad, (int)row);
+    amax = fmaxf(amax, fabsf(v));
+  }
   amax = block_max(amax, sh);
   const float sc = amax == 0.f ? 1.f : amax / 127.f;
   i8* qr = q + row * K;
@@ -408,9 +414,11 @@ extern "C" __global__ void __launch_bounds__(256) wq_gemv(const float* __restric
 // quant_w4g: lo = min(0, min w), hi = max(0, max w) (both 0: -1, 1);
 // asymmetric s = max(hi-lo, 1e-5)/15, z = clamp(rne(-lo/s), 0, 15);
 // symmetric s = max(-lo, hi, 1e-5)/7, z = 8; q = clamp(rne(w/s) + z, 0, 15).
-// A group with NaN or Inf gets s = NaN (its codes are left unwritten).
+// A group with NaN or Inf gets s = NaN (its codes are left unwritten) and
+// its row (group / ng) goes to *badRow: an input error.
 extern "C" __global__ void __launch_bounds__(256) quant_w4g(const float* __restrict__ W, u8* __restrict__ Qp, float* __restrict__ S,
-                                                            u8* __restrict__ Z, int groups, int G, int sym) {
+                                                            u8* __restrict__ Z, int groups, int G, int sym, int ng,
+                                                            int* __restrict__ badRow) {
   const int gi = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
   if (gi >= groups) return;  // whole warps only
   const float* w = W + (i64)gi * G;
@@ -428,8 +436,8 @@ extern "C" __global__ void __launch_bounds__(256) quant_w4g(const float* __restr
     hi = fmaxf(hi, __shfl_xor_sync(FULL_MASK, hi, o));
     bad |= __shfl_xor_sync(FULL_MASK, bad, o);
   }
-  if (bad) {
-    if (lane == 0) S[gi] = __int_as_float(0x7fc00000), Z[gi] = 0;
+  if (bad) {  // an input error: the row goes to *badRow (first such row)
+    if (lane == 0) S[gi] = __int_as_float(0x7fc00000), Z[gi] = 0, atomicMin(badRow, gi / ng);
     return;
   }
   float s;
