@@ -39,6 +39,8 @@ type attnK struct {
 	// norm (optional) is slaK.axpyTo, for the output rows 0 + (1/l)*o in
 	// one call per block.
 	norm func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
+	// prefetch (optional) asks for x in L2.
+	prefetch func(x []float32)
 	// t16 (optional) transposes a 16x16 block: dst[c*ldd+r] = src[r*lds+c].
 	t16 func(dst []float32, ldd int, src []float32, lds int)
 	// run (optional, with qks) does n whole unmasked tiles for Dv a
@@ -75,10 +77,12 @@ func newPool[T any](n int, mk func() *T) pool[T] {
 }
 
 type attnScratch struct {
-	blk   [attnGroup]attnBlock
-	s     [2][]float32 // [6][64] scores, then probabilities, of tiles of even and odd index
-	corr  [2][]float32 // [16] the correction of those tiles (rows in lanes 0-5)
-	valid [attnRows]uint64
+	kt, vp   []float32 // the worker's packed K and V of one head (local packing)
+	kth, vph []float32 // the current head's packed K and V (rows of dvp)
+	blk      [attnGroup]attnBlock
+	s        [2][]float32 // [6][64] scores, then probabilities, of tiles of even and odd index
+	corr     [2][]float32 // [16] the correction of those tiles (rows in lanes 0-5)
+	valid    [attnRows]uint64
 }
 
 // attnGroup row blocks go through the key tiles together, a chunk of tiles
@@ -124,20 +128,34 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	}
 	tiles := (S + attnKeys - 1) / attnKeys
 	sp, dvp := tiles*attnKeys, (Dv+15)/16*16
+	threads := b.threads
 	// Packed K (per head and tile, [D][64]) and V ([Sp][Dvp]); the padding
-	// is zero from allocation and never written.
-	kt := make([]float32, bh*tiles*D*attnKeys)
-	// V is read in place when its rows are whole vectors (the kernels read
-	// only the keys a row sees), else copied with padded rows.
-	vp, vstride := v, S*Dv
-	if Dv != dvp {
-		vp, vstride = make([]float32, bh*sp*dvp), sp*dvp
+	// is zero from allocation and never written. V is read in place when
+	// its rows are whole vectors (the kernels read only the keys a row
+	// sees), else copied with padded rows. With enough heads to share out
+	// (local), each worker packs a head into its own buffers just before
+	// computing it, so that the packed K is still in L2: packing every head
+	// first left it in memory once the heads outgrew the cache (about a
+	// quarter of the time at L = 197 with 96 heads, cold inputs).
+	local := bh >= threads && (bh%threads == 0 || bh >= 4*threads)
+	copyV := Dv != dvp
+	var kt, vp []float32
+	if !local {
+		kt = make([]float32, bh*tiles*D*attnKeys)
+		if copyV {
+			vp = make([]float32, bh*sp*dvp)
+		}
 	}
 	fused := ak.qks[4] != nil
 	zeros := make([]float32, Dv) // norm's addend
-	threads := b.threads
 	scratch := newPool(threads, func() *attnScratch {
 		sc := &attnScratch{}
+		if local {
+			sc.kt = make([]float32, tiles*D*attnKeys)
+			if copyV {
+				sc.vp = make([]float32, sp*dvp)
+			}
+		}
 		for p := range sc.s {
 			sc.s[p], sc.corr[p] = make([]float32, attnRows*attnKeys), make([]float32, 16)
 		}
@@ -148,32 +166,47 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		}
 		return sc
 	})
+	// packHead packs head h's K into kth and, if copyV, its V into vph.
+	packHead := func(h int, kth, vph []float32) {
+		kh, vh := k[h*S*D:(h+1)*S*D], v[h*S*Dv:(h+1)*S*Dv]
+		// K in groups of 16 keys (within one tile), by 16x16 blocks
+		// where there is a transposer, the rest element by element.
+		for j0 := 0; j0 < S; j0 += 16 {
+			n := min(16, S-j0)
+			dst := kth[j0/attnKeys*D*attnKeys+j0%attnKeys:]
+			d0 := 0
+			if n == 16 && ak.t16 != nil {
+				for ; d0+16 <= D; d0 += 16 {
+					ak.t16(dst[d0*attnKeys:], attnKeys, kh[j0*D+d0:], D)
+				}
+			}
+			for j := range n {
+				for d := d0; d < D; d++ {
+					dst[d*attnKeys+j] = kh[(j0+j)*D+d]
+				}
+			}
+		}
+		if copyV {
+			for j := range S {
+				copy(vph[j*dvp:j*dvp+Dv], vh[j*Dv:(j+1)*Dv])
+			}
+		}
+	}
+	// setHead points the worker at head h's packed K and V (rows of dvp).
+	setHead := func(sc *attnScratch, h int) {
+		switch {
+		case local:
+			sc.kth, sc.vph = sc.kt, sc.vp
+		default:
+			sc.kth, sc.vph = kt[h*tiles*D*attnKeys:], vp[min(len(vp), h*sp*dvp):]
+		}
+		if !copyV {
+			sc.vph = v[h*S*Dv:]
+		}
+	}
 	pack := func(lo, hi int) {
 		for h := lo; h < hi; h++ {
-			kh, vh := k[h*S*D:(h+1)*S*D], v[h*S*Dv:(h+1)*S*Dv]
-			kth := kt[h*tiles*D*attnKeys:]
-			// K in groups of 16 keys (within one tile), by 16x16 blocks
-			// where there is a transposer, the rest element by element.
-			for j0 := 0; j0 < S; j0 += 16 {
-				n := min(16, S-j0)
-				dst := kth[j0/attnKeys*D*attnKeys+j0%attnKeys:]
-				d0 := 0
-				if n == 16 && ak.t16 != nil {
-					for ; d0+16 <= D; d0 += 16 {
-						ak.t16(dst[d0*attnKeys:], attnKeys, kh[j0*D+d0:], D)
-					}
-				}
-				for j := range n {
-					for d := d0; d < D; d++ {
-						dst[d*attnKeys+j] = kh[(j0+j)*D+d]
-					}
-				}
-			}
-			if Dv != dvp {
-				for j := range S {
-					copy(vp[h*vstride+j*dvp:h*vstride+j*dvp+Dv], vh[j*Dv:(j+1)*Dv])
-				}
-			}
+			packHead(h, kt[h*tiles*D*attnKeys:], vp[min(len(vp), h*sp*dvp):])
 		}
 	}
 	blocks := (L + attnRows - 1) / attnRows
@@ -183,8 +216,8 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	negInf := float32(math.Inf(-1))
 	// pv adds tile ti's P V (probabilities p, correction corr) into the
 	// block's outputs.
-	pv := func(blk *attnBlock, ti *attnTile, p, corr []float32) {
-		vt := vp[blk.h*vstride+ti.j0*dvp:]
+	pv := func(sc *attnScratch, blk *attnBlock, ti *attnTile, p, corr []float32) {
+		vt := sc.vph[ti.j0*dvp:]
 		for c0 := 0; c0 < dvp; c0 += 64 {
 			nz := min(4, (dvp-c0)/16)
 			ak.pv6[nz](blk.o[c0:], dvp, p, ti.all, vt[c0:], dvp, corr)
@@ -240,7 +273,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for t := t0; t*attnKeys < kEnd; t++ {
 			ti, j0 := &pend[t&1], t*attnKeys
 			s, corr := sc.s[t&1], sc.corr[t&1]
-			kTile := kt[(h*tiles+t)*D*attnKeys:]
+			kTile := sc.kth[t*D*attnKeys:]
 			// The fused kernels compute the first 16*nz keys of the tile.
 			nz := 4
 			if fused {
@@ -276,11 +309,11 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 				ak.softmax(s, blk.m, blk.l, corr)
 			}
 			if t > t0 {
-				pv(blk, &pend[(t-1)&1], sc.s[(t-1)&1], sc.corr[(t-1)&1])
+				pv(sc, blk, &pend[(t-1)&1], sc.s[(t-1)&1], sc.corr[(t-1)&1])
 			}
 		}
 		if last := (kEnd - 1) / attnKeys; last >= t0 {
-			pv(blk, &pend[last&1], sc.s[last&1], sc.corr[last&1])
+			pv(sc, blk, &pend[last&1], sc.s[last&1], sc.corr[last&1])
 		}
 		oh := out[(h*L+i0)*Dv:]
 		inv := blk.inv[:] // in the scratch: a local array would escape through the call
@@ -297,8 +330,8 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 		}
 	}
-	group := func(sc *attnScratch, item int) {
-		h, b0 := item/groups, item%groups*attnGroup
+	group := func(sc *attnScratch, h, g int) {
+		b0 := g * attnGroup
 		blks := sc.blk[:min(attnGroup, blocks-b0)]
 		maxT0 := 0
 		for i := range blks {
@@ -308,8 +341,8 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for c0 := 0; c0 < maxT0; c0 += chunk {
 			for i := range blks {
 				if n := min(blks[i].t0, c0+chunk) - c0; n > 0 {
-					ak.run(sc.s[0], blks[i].qb, D, kt[(h*tiles+c0)*D*attnKeys:], D, op.Scale, blks[i].st, sc.corr[0],
-						blks[i].o, dvp, vp[h*vstride+c0*attnKeys*dvp:], dvp, n, dvp/64)
+					ak.run(sc.s[0], blks[i].qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blks[i].st, sc.corr[0],
+						blks[i].o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
 				}
 			}
 		}
@@ -321,16 +354,39 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		sc := <-scratch
 		defer func() { scratch <- sc }()
 		for w := lo; w < hi; w++ {
+			if local {
+				for h := w; h < bh; h += threads {
+					setHead(sc, h)
+					packHead(h, sc.kth, sc.vph)
+					for g := range groups {
+						if nh := h + threads; ak.prefetch != nil && nh < bh {
+							// A share of the next head's inputs per group:
+							// they come from memory while this head computes.
+							ak.prefetch(part(q[nh*L*D:(nh+1)*L*D], g, groups))
+							ak.prefetch(part(k[nh*S*D:(nh+1)*S*D], g, groups))
+							ak.prefetch(part(v[nh*S*Dv:(nh+1)*S*Dv], g, groups))
+						}
+						group(sc, h, g)
+					}
+				}
+				continue
+			}
 			for item := w; item < items; item += threads { // round robin: causal groups differ in cost
-				group(sc, item)
+				setHead(sc, item/groups)
+				group(sc, item/groups, item%groups)
 			}
 		}
 	}
 	return bound(ak.path, func() {
-		par.For(bh, threads, par.Grain(S*(D+Dv), 1<<16), pack)
+		if !local {
+			par.For(bh, threads, par.Grain(S*(D+Dv), 1<<16), pack)
+		}
 		par.For(min(threads, items), threads, 1, work)
 	})
 }
+
+// part is the g-th of n nearly equal parts of x.
+func part(x []float32, g, n int) []float32 { return x[len(x)*g/n : len(x)*(g+1)/n] }
 
 // ---- Go twins of the micro-kernels (the meaning of the assembly) ----
 

@@ -17157,6 +17157,23 @@ done:
 	VZEROUPPER
 	RET
 
+// func prefetchT1(x []float32)
+// Requires: MMX+
+TEXT ·prefetchT1(SB), NOSPLIT, $0-24
+	MOVQ x_base+0(FP), AX
+	MOVQ x_len+8(FP), CX
+
+loop:
+	CMPQ       CX, $0x00
+	JLE        done
+	PREFETCHT1 (AX)
+	ADDQ       $0x40, AX
+	SUBQ       $0x10, CX
+	JMP        loop
+
+done:
+	RET
+
 // func pvTile6x1AVX512(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
 // Requires: AVX, AVX512F
 TEXT ·pvTile6x1AVX512(SB), NOSPLIT, $0-120

@@ -646,6 +646,11 @@ func qkRelu3AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
 //go:noescape
 func qkRelu4AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
 
+// prefetchT1 prefetches the 64-byte lines of x into L2 (PREFETCHT1, one per 16 elements).
+//
+//go:noescape
+func prefetchT1(x []float32)
+
 // pvTile6x1AVX512 accumulates P V into 6 output row(s): o[i*ldo+c] = o[i*ldo+c]*corr[i] + Σ_{j<nk} p[i*64+j]*v[j*ldv+c]
 // for i < 6, c < 16.
 //

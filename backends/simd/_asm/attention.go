@@ -30,6 +30,7 @@ func attention() {
 	for nz := 1; nz <= 4; nz++ {
 		qkRelu(nz)
 	}
+	prefetchLines()
 	for _, rows := range []int{attnRows, 1} {
 		for nz := 1; nz <= 4; nz++ {
 			pvTile(rows, nz)
@@ -340,6 +341,25 @@ func attnRun() {
 	DECQ(t)
 	JNZ(LabelRef("tile"))
 	VZEROUPPER()
+	RET()
+}
+
+// prefetchLines asks for x in L2 ahead of its use (the attention driver's
+// next head, a part per row-block group).
+func prefetchLines() {
+	TEXT("prefetchT1", NOSPLIT, "func(x []float32)")
+	Pragma("noescape")
+	Doc("prefetchT1 prefetches the 64-byte lines of x into L2 (PREFETCHT1, one per 16 elements).")
+	x := ptr("x")
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	Label("loop")
+	CMPQ(n, U8(0))
+	JLE(LabelRef("done"))
+	PREFETCHT1(Mem{Base: x})
+	ADDQ(U8(64), x)
+	SUBQ(U8(16), n)
+	JMP(LabelRef("loop"))
+	Label("done")
 	RET()
 }
 
