@@ -15,6 +15,7 @@ import (
 	"github.com/nbench/nbench/harness"
 	"github.com/nbench/nbench/harness/machine"
 	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/kernel"
 )
 
 // The device's ceilings for %peak on GPU rows: copy bandwidth, fp32 FMA,
@@ -26,8 +27,26 @@ import (
 const PeakFileName = "peak-cuda.json"
 
 // MMAI8 is the kind of the int8 tensor-core ceiling (op/s, a
-// multiply-accumulate counts 2), which harness/peak does not define.
-const MMAI8 peak.Kind = "mma-i8"
+// multiply-accumulate counts 2).
+const MMAI8 = peak.MMAI8
+
+// The device's measurement for `nbench peak --backend=cuda`, which writes
+// PeakFileName (peak.DevicePath), where %peak of cuda rows looks.
+var _ = func() bool {
+	peak.RegisterDevice(Name, func(quick bool) (*peak.File, error) {
+		b, err := Open(kernel.Config{})
+		if err != nil {
+			return nil, err
+		}
+		defer b.Close()
+		opt := PeakOptions{}
+		if quick {
+			opt = PeakOptions{Sample: 10 * time.Millisecond, Count: 3, CopyBytes: 64 << 20}
+		}
+		return b.PeakFile(opt)
+	})
+	return true
+}()
 
 // PeakOptions set the length of the device measurements.
 type PeakOptions struct {
@@ -72,7 +91,7 @@ func (b *Backend) PeakProbes(opt PeakOptions) ([]peak.Result, error) {
 		}
 		cps = append(cps, v*1e9)
 	}
-	rs = append(rs, summarize(peak.Result{Probe: "cuda-memcpy-d2d", Kind: peak.Copy, Level: "device",
+	rs = append(rs, summarize(peak.Result{Probe: "cuda-memcpy-d2d", Kind: peak.Copy, Level: peak.DRAM,
 		Bytes: 2 * opt.CopyBytes, Threads: 1, Unit: peak.Copy.Unit()}, cps))
 	// s8 bytes 2 and -3 in every lane of the packed operands.
 	const xs8, ys8 = 0x02020202, 0xFDFDFDFD
@@ -107,9 +126,6 @@ func summarize(r peak.Result, samples []float64) peak.Result {
 // launches and checks every thread's result of each.
 func (b *Backend) computePeak(p devProbe, opt PeakOptions) (peak.Result, error) {
 	r := peak.Result{Probe: p.name, Kind: p.kind, Threads: 1, Unit: p.kind.Unit()}
-	if p.kind == MMAI8 {
-		r.Unit = "op/s"
-	}
 	if p.kind == MMAI8 && !b.int8MMA() {
 		r.Err = "int8 mma needs compute capability 8.0 (or NBENCH_CUDA_INT8=dp4a is set)"
 		return r, nil
@@ -203,6 +219,9 @@ func (b *Backend) PeakFile(opt PeakOptions) (*peak.File, error) {
 		return nil, err
 	}
 	d := machine.Describe()
+	// One level: device memory (copy bandwidth, named DRAM so the roofline
+	// finds it; HBM on the GPUs this targets), the GPU's L2 not probed.
 	return &peak.File{Machine: d.ID(), Description: d, Date: time.Now().UTC().Truncate(time.Second),
-		NbenchVersion: harness.Version, BenchTime: opt.Sample.String(), Count: opt.Count, Results: rs}, nil
+		NbenchVersion: harness.Version, BenchTime: opt.Sample.String(), Count: opt.Count,
+		Levels: []peak.Level{{Name: peak.DRAM, SharedBy: 1}}, Results: rs}, nil
 }

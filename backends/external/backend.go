@@ -150,6 +150,15 @@ func (b *Backend) Paths() []string {
 	return []string{b.hello.Device}
 }
 
+// OnHostCPU reports whether the worker computes on this machine's CPU (its
+// hello device is "cpu..." or unsaid), so the host's peaks apply to it.
+func (b *Backend) OnHostCPU() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := strings.ToLower(b.hello.Device)
+	return d == "" || strings.HasPrefix(d, "cpu")
+}
+
 // Kernels lists the kernel ids the worker said it implements (kernel.Lister).
 func (b *Backend) Kernels() []string {
 	b.mu.Lock()

@@ -36,11 +36,15 @@ func cmdPeak(args []string, stdout, stderr io.Writer) int {
 	dry := fs.Bool("n", false, "measure and print, but do not write the peak file")
 	format := fs.String("format", "table", "output: table or json")
 	noProgress := fs.Bool("no-progress", false, "no progress line on stderr")
+	device := fs.String("backend", "", "measure a device backend's ceilings instead of the host's (cuda): writes DIR/<machine id>/peak-<backend>.json")
 	if code, ok := parseFlags(fs.FlagSet, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageErr(stderr, "peak: unexpected argument %q", fs.Arg(0))
+	}
+	if *device != "" {
+		return devicePeak(*device, *quick, *dir, *dry, stdout, stderr)
 	}
 	if *format != "table" && *format != "json" {
 		return usageErr(stderr, "--format=%q: valid values are table, json", *format)
@@ -201,11 +205,56 @@ func (p *progress) step(done, total int, label string) {
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
 
-// loadPeaks loads this machine's peak file for the %peak column. Without
-// one the column shows "-" and, when a table is printed, a one-line hint
-// says how to get one.
+// devicePeak measures a device backend's ceilings (nbench peak --backend).
+func devicePeak(backend string, quick bool, dir string, dry bool, stdout, stderr io.Writer) int {
+	measure, ok := peak.Device(backend)
+	if !ok {
+		return usageErr(stderr, "--backend=%s: no device backend of that name in this build (the cuda backend needs -tags cuda)", backend)
+	}
+	fmt.Fprintf(stderr, "nbench: measuring the peaks of backend %s\n", backend)
+	f, err := measure(quick)
+	if err != nil {
+		fmt.Fprintf(stderr, "nbench: peak --backend=%s: %v\n", backend, err)
+		return exitFail
+	}
+	writePeakTable(stdout, f)
+	failed := 0
+	for _, r := range f.Results {
+		if r.Err != "" {
+			failed++
+			fmt.Fprintf(stderr, "nbench: probe %s FAILED its check: %s\n", r.Probe, r.Err)
+		}
+	}
+	if !dry {
+		path, err := peak.SaveDevice(dir, backend, f)
+		if err != nil {
+			fmt.Fprintf(stderr, "nbench: %v\n", err)
+			return exitFail
+		}
+		fmt.Fprintf(stderr, "nbench: wrote %s (%%peak for %s rows)\n", path, backend)
+	}
+	if failed > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+// loadPeaks loads this machine's peak file for the %peak column, and the
+// file of each device backend of the run (a GPU's own ceilings). Without a
+// host file the column shows "-" and, when a table is printed, a one-line
+// hint says how to get one.
 func (s *runSession) loadPeaks(stderr io.Writer) {
 	id := machine.Describe().ID()
+	s.roofs = map[string]*roofline.Ceilings{}
+	for _, b := range s.backends {
+		if _, device := peak.Device(b.Name); device {
+			if f, err := peak.LoadDevice(peak.DefaultDir(), id, b.Name); err == nil {
+				s.roofs[b.Name] = roofline.New(f)
+			} else if !peak.IsNotExist(err) {
+				fmt.Fprintf(stderr, "nbench: %%peak unavailable for %s: %v\n", b.Name, err)
+			}
+		}
+	}
 	f, err := peak.Load(peak.DefaultDir(), id)
 	if err != nil {
 		tableShown := s.format == "table" || s.format == "markdown" || s.flags.out != ""
@@ -216,25 +265,36 @@ func (s *runSession) loadPeaks(stderr io.Writer) {
 		}
 		return
 	}
-	s.roofs = roofline.New(f)
+	s.roofs[""] = roofline.New(f)
 	s.peakDate = f.Date.Format("2006-01-02")
 }
 
-// placeUnderRoofs sets each timed result's share of this machine's
-// ceilings (CPU backends only: CPU peaks say nothing about a GPU). A share
-// above 100% means a ceiling was measured slower than this run reached:
-// it is shown as measured, marked, and explained once.
+// placeUnderRoofs sets each timed result's share of the ceilings of what
+// ran it: a device backend's own file (one device: threads 1), else the
+// host's (a device without its file shows no share: host peaks say
+// nothing about a GPU). A share above 100% means a ceiling was measured
+// slower than this run reached: it is shown as measured, marked, and
+// explained once.
 func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
-	if s.roofs == nil {
-		return
+	offHost := map[string]bool{}
+	for _, b := range s.backends {
+		if h, ok := b.Backend.(interface{ OnHostCPU() bool }); ok && !h.OnHostCPU() {
+			offHost[b.Name] = true
+		}
 	}
 	above := 0
 	for i := range rs {
 		r := &rs[i]
-		if !r.Timed() || r.Backend == "cuda" {
+		c, threads := s.roofs[""], s.threads
+		if _, device := peak.Device(r.Backend); device {
+			c, threads = s.roofs[r.Backend], 1
+		} else if offHost[r.Backend] {
+			c = nil // an external worker on another device: host peaks say nothing about it
+		}
+		if !r.Timed() || c == nil {
 			continue
 		}
-		p, err := s.roofs.Classify(roofline.WorkOf(r.Cost, r.Stats.Median, s.threads, float64(r.SetBytes), r.Sets, s.opt.Cache == harness.CacheCold))
+		p, err := c.Classify(roofline.WorkOf(r.Cost, r.Stats.Median, threads, float64(r.SetBytes), r.Sets, s.opt.Cache == harness.CacheCold))
 		if err != nil {
 			continue
 		}

@@ -251,8 +251,8 @@ type runSession struct {
 	env      harness.Env
 	format   string
 	threads  int
-	roofs    *roofline.Ceilings // this machine's, from its peak file; nil without one
-	peakDate string             // when that file was measured
+	roofs    map[string]*roofline.Ceilings // this machine's by backend ("" the host's), from its peak files
+	peakDate string                        // when that file was measured
 }
 
 // setup validates flags and opens backends; on error it has printed the

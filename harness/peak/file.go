@@ -41,6 +41,26 @@ func DefaultDir() string {
 // Path is the peak file of machine id under dir.
 func Path(dir, id string) string { return filepath.Join(dir, id, FileName) }
 
+// A device backend (a GPU) has ceilings of its own, which say nothing about
+// the host's, nor the host's about it: they live beside the host's file as
+// peak-<backend>.json, measured by the function the backend registers.
+var devices = map[string]func(quick bool) (*File, error){}
+
+// RegisterDevice registers the peak measurement of a device backend (the
+// cuda backend's init, in builds that have it).
+func RegisterDevice(backend string, measure func(quick bool) (*File, error)) { devices[backend] = measure }
+
+// Device returns the registered measurement of a device backend.
+func Device(backend string) (func(quick bool) (*File, error), bool) {
+	m, ok := devices[backend]
+	return m, ok
+}
+
+// DevicePath is the peak file of a device backend of machine id under dir.
+func DevicePath(dir, id, backend string) string {
+	return filepath.Join(dir, id, "peak-"+backend+".json")
+}
+
 // Run measures this machine and returns its peak file.
 func Run(d machine.Description, opt Options) (*File, error) {
 	opt.defaults(d)
@@ -54,8 +74,14 @@ func Run(d machine.Description, opt Options) (*File, error) {
 }
 
 // Save writes f atomically to Path(dir, f.Machine).
-func Save(dir string, f *File) (string, error) {
-	path := Path(dir, f.Machine)
+func Save(dir string, f *File) (string, error) { return saveAs(Path(dir, f.Machine), f) }
+
+// SaveDevice writes a device backend's file atomically to DevicePath.
+func SaveDevice(dir, backend string, f *File) (string, error) {
+	return saveAs(DevicePath(dir, f.Machine, backend), f)
+}
+
+func saveAs(path string, f *File) (string, error) {
 	return path, atomicfile.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -81,13 +107,18 @@ func ReadFile(path string) (*File, error) {
 
 // Load reads the peak file of machine id; the error wraps os.ErrNotExist
 // when the machine has none.
-func Load(dir, id string) (*File, error) {
-	f, err := ReadFile(Path(dir, id))
+func Load(dir, id string) (*File, error) { return loadFrom(Path(dir, id), id) }
+
+// LoadDevice reads a device backend's peak file of machine id.
+func LoadDevice(dir, id, backend string) (*File, error) { return loadFrom(DevicePath(dir, id, backend), id) }
+
+func loadFrom(path, id string) (*File, error) {
+	f, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if f.Machine != id {
-		return nil, fmt.Errorf("%s: measured on machine %q, not %q", Path(dir, id), f.Machine, id)
+		return nil, fmt.Errorf("%s: measured on machine %q, not %q", path, f.Machine, id)
 	}
 	return f, nil
 }

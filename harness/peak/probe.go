@@ -36,15 +36,18 @@ const (
 	DotI8  Kind = "dot-i8"  // u8 x s8 dot products into int32, in op/s (a multiply-accumulate counts 2)
 	IntALU Kind = "int-alu" // int32 shifts and adds, in op/s (each counts 1)
 	Exp32  Kind = "exp32"   // fp32 exponentials, in exp/s (the vector exp the kernels use)
+	// MMAI8 is int8 matrix units (GPU tensor cores: mma.sync s8), in op/s
+	// like DotI8; only device backends measure it (RegisterDevice).
+	MMAI8 Kind = "mma-i8"
 )
 
 // Kinds lists every kind in display order.
-var Kinds = []Kind{Read, Copy, Triad, FMA32, FMA64, DotI8, IntALU, Exp32}
+var Kinds = []Kind{Read, Copy, Triad, FMA32, FMA64, DotI8, MMAI8, IntALU, Exp32}
 
 // Compute reports whether k is a compute kind (measured per iteration, not per byte).
 func (k Kind) Compute() bool {
 	switch k {
-	case FMA32, FMA64, DotI8, IntALU, Exp32:
+	case FMA32, FMA64, DotI8, MMAI8, IntALU, Exp32:
 		return true
 	}
 	return false
@@ -55,7 +58,7 @@ func (k Kind) Unit() string {
 	switch k {
 	case FMA32, FMA64:
 		return "flop/s"
-	case DotI8, IntALU:
+	case DotI8, MMAI8, IntALU:
 		return "op/s"
 	case Exp32:
 		return "exp/s"

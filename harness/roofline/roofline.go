@@ -216,11 +216,17 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 	if w.F64 {
 		flopKind = peak.FMA64
 	}
+	int8Kind := peak.DotI8 // the best int8 unit: dot products, or a GPU's matrix units
+	if mma, _ := c.compute[peak.MMAI8].at(t); mma > 0 {
+		if dot, _ := c.compute[peak.DotI8].at(t); mma > dot {
+			int8Kind = peak.MMAI8
+		}
+	}
 	var computes []demand
 	for _, d := range []struct {
 		k    peak.Kind
 		work float64
-	}{{flopKind, w.Flops}, {peak.DotI8, w.IntOps}, {peak.IntALU, w.ALUOps}, {peak.Exp32, w.Trans}} {
+	}{{flopKind, w.Flops}, {int8Kind, w.IntOps}, {peak.IntALU, w.ALUOps}, {peak.Exp32, w.Trans}} {
 		if d.work <= 0 || d.k == peak.Exp32 && w.F64 { // the exp probe is fp32
 			continue
 		}

@@ -221,3 +221,17 @@ func TestAttainable(t *testing.T) {
 		t.Errorf("levels %v", ls)
 	}
 }
+
+// TestDeviceInt8: int8 work is judged against the best int8 unit a peak
+// file has: a GPU's matrix units (mma-i8) over its dp4a dot products.
+func TestDeviceInt8(t *testing.T) {
+	f := &peak.File{Machine: "gpu", Levels: []peak.Level{{Name: peak.DRAM, SharedBy: 1}}, Results: []peak.Result{
+		{Probe: "copy", Kind: peak.Copy, Level: peak.DRAM, Threads: 1, Median: 3000 * G},
+		{Probe: "dp4a", Kind: peak.DotI8, Threads: 1, Median: 200e3 * G},
+		{Probe: "mma", Kind: peak.MMAI8, Threads: 1, Median: 1600e3 * G},
+	}}
+	p, err := New(f).Classify(Work{IntOps: 800e12, Bytes: 1e9, Seconds: 1, WorkingSet: 1 << 30, Threads: 1})
+	if err != nil || p.Roof != "mma-i8" || !near(p.Percent, 50) {
+		t.Errorf("int8 GEMM on a GPU: %+v %v, want 50%% mma-i8", p, err)
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nbench/nbench/harness"
+	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/harness/roofline"
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// fakeDevice is a device backend's peak file: 1000 GB/s and 100 TFLOP/s.
+func fakeDevice(bool) (*peak.File, error) {
+	return &peak.File{Machine: machine.Describe().ID(), Date: time.Now(), Levels: []peak.Level{{Name: peak.DRAM, SharedBy: 1}},
+		Results: []peak.Result{{Probe: "dev-copy", Kind: peak.Copy, Level: peak.DRAM, Threads: 1, Median: 1e12},
+			{Probe: "dev-fma", Kind: peak.FMA32, Threads: 1, Median: 1e14}}}, nil
+}
+
+// TestDevicePeaks: `nbench peak --backend=B` measures and stores a device
+// backend's own ceilings (an unknown one is a usage error), and device
+// rows are judged against them at one "thread", host rows against the
+// host's, rows of an external worker on another device against nothing.
+func TestDevicePeaks(t *testing.T) {
+	peak.RegisterDevice("fakegpu", fakeDevice)
+	dir := t.TempDir()
+	if code, _, stderr := nbench(t, "peak", "--backend=nosuch", "--dir", dir); code != exitUsage || !strings.Contains(stderr, "nosuch") {
+		t.Errorf("peak --backend=nosuch: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := nbench(t, "peak", "--backend=fakegpu", "--dir", dir); code != exitOK {
+		t.Fatalf("peak --backend=fakegpu: exit %d, %s", code, stderr)
+	}
+	id := machine.Describe().ID()
+	if _, err := os.Stat(peak.DevicePath(dir, id, "fakegpu")); err != nil {
+		t.Fatalf("device peak file: %v", err)
+	}
+	dev, err := peak.LoadDevice(dir, id, "fakegpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := &peak.File{Machine: id, Levels: []peak.Level{{Name: peak.DRAM, SharedBy: 2}},
+		Results: []peak.Result{{Probe: "h-read", Kind: peak.Read, Level: peak.DRAM, Threads: 1, Median: 10e9},
+			{Probe: "h-read", Kind: peak.Read, Level: peak.DRAM, Threads: 2, Median: 20e9}}}
+	s := &runSession{threads: 2, opt: harness.Options{Cache: harness.CacheCold},
+		roofs: map[string]*roofline.Ceilings{"": roofline.New(host), "fakegpu": roofline.New(dev)}}
+	// 1 GB in 10 ms: 100 GB/s, 10% of the device, 500% of the host at 2 threads.
+	row := func(backend string) harness.Result {
+		return harness.Result{Backend: backend, Cost: suite.Cost{Bytes: 1e9}, SetBytes: 1 << 30, Sets: 1,
+			Samples: []float64{0.01}, Stats: harness.Stats{Median: 0.01}}
+	}
+	s.backends = []harness.Backend{{Name: "gpuworker", Backend: offHost{}}}
+	rs := []harness.Result{row("fakegpu"), row("go"), row("gpuworker")}
+	s.placeUnderRoofs(io.Discard, rs)
+	if r := rs[0].Roof; r == nil || r.Cell != "10% DRAM" {
+		t.Errorf("device row: %+v, want 10%% DRAM of the device's own ceiling", r)
+	}
+	if r := rs[1].Roof; r == nil || r.Cell != "500% DRAM!" {
+		t.Errorf("host row: %+v, want 500%% DRAM! (marked above the ceiling)", r)
+	}
+	if r := rs[2].Roof; r != nil {
+		t.Errorf("external worker on another device: %+v, want no share", r)
+	}
+}
+
+// offHost is an external worker that computes elsewhere than the host CPU.
+type offHost struct{ kernel.Backend }
+
+func (offHost) OnHostCPU() bool { return false }
