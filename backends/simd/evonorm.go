@@ -301,15 +301,6 @@ func prepareSELU(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.SELU)
 	v := b.lv.f
 	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
-	nt := streaming(v, 8*len(x))
-	body := func(lo, hi int) {
-		ys, xs := y[lo:hi], x[lo:hi]
-		h := nt.head(ys)
-		v.selu(ys[:h], xs[:h])
-		if h < len(ys) {
-			nt.selu(ys[h:], xs[h:])
-		}
-		nt.fence()
-	}
+	body := func(lo, hi int) { v.selu(y[lo:hi], x[lo:hi]) }
 	return bound(v.path, func() { b.rows(op.N, 8, body) }), nil
 }

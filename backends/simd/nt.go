@@ -24,7 +24,6 @@ type ntK struct {
 	align         int // bytes: the vector size
 	normAffine    func(y, x, g, b []float32, mu, s float32)
 	scaleMul      func(y, x, g []float32, s float32)
-	selu          func(y, x []float32)
 	centerAffine  func(y, x, mu, a, b []float32)
 	blendAffine   func(y, x, g, mu, a, b []float32, rmu, s float32)
 	evoB0         func(y, x, sb, vc, sw, g, b []float32)

@@ -35,7 +35,6 @@ func BenchmarkStreaming(b *testing.B) {
 				nt    func()
 			}{
 				{"normAffine", 16 * n, func() { v.normAffine(y, x, g, bb, 0, 1) }, func() { k.normAffine(y, x, g, bb, 0, 1) }},
-				{"selu", 8 * n, func() { v.selu(y, x) }, func() { k.selu(y, x) }},
 				{"layerNormRows", 8 * n, func() { fusedLayerNorm(v)(y, x, g[:c], bb[:c], n/c, c, 1/float32(c), 1e-5, 1) },
 					func() { k.layerNormRows(y, x, g[:c], bb[:c], n/c, c, 1/float32(c), 1e-5, 1) }},
 				{"rmsNormRows", 8 * n, func() { fusedRMSNorm(v)(y, x, g[:c], n/c, c, 1/float32(c), 1e-5, 1) },
@@ -103,7 +102,6 @@ func BenchmarkStreamingAB(b *testing.B) {
 				}
 				sfence()
 			}},
-			{"selu", func(y, x []float32) { v.selu(y, x) }, func(y, x []float32) { k.selu(y, x); sfence() }},
 		} {
 			b.Run(fmt.Sprintf("%s/%dx%d", r.name, rows, c), func(b *testing.B) {
 				var best [2]time.Duration

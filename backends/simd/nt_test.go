@@ -79,7 +79,6 @@ func TestStreamingForms(t *testing.T) {
 					{"normAffine", func(y []float32) { v.normAffine(y, x, g, b, 0.25, 1.7) },
 						func(y []float32) { k.normAffine(y, x, g, b, 0.25, 1.7) }},
 					{"scaleMul", func(y []float32) { v.scaleMul(y, x, g, 1.7) }, func(y []float32) { k.scaleMul(y, x, g, 1.7) }},
-					{"selu", func(y []float32) { v.selu(y, x) }, func(y []float32) { k.selu(y, x) }},
 					{"centerAffine", func(y []float32) { v.centerAffine(y, x, g, b, x) },
 						func(y []float32) { k.centerAffine(y, x, g, b, x) }},
 					{"evoB0", func(y []float32) { v.evoB0(y, x, g, b, g, x, b) }, func(y []float32) { k.evoB0(y, x, g, b, g, x, b) }},
@@ -103,11 +102,11 @@ func TestStreamingForms(t *testing.T) {
 					if h == 0 || h > k.align/4 {
 						t.Fatalf("head of a y misaligned by %d elements = %d", off+1, h)
 					}
-					v.selu(y[:h], x[:h])
-					k.selu(y[h:], x[h:])
+					v.scaleMul(y[:h], x[:h], g[:h], 1.7)
+					k.scaleMul(y[h:], x[h:], g[h:], 1.7)
 					want := make([]float32, n)
-					v.selu(want, x)
-					sameBits(t, fmt.Sprintf("selu split n=%d off=%d", n, off), y, want)
+					v.scaleMul(want, x, g, 1.7)
+					sameBits(t, fmt.Sprintf("scaleMul split n=%d off=%d", n, off), y, want)
 				}
 			}
 		}
@@ -152,7 +151,7 @@ func TestStreamingKernels(t *testing.T) {
 		t.Fatal("the generic level has no streaming forms")
 	}
 	ids := []string{"layernorm", "nonscaling_layernorm", "layernorm_scaling", "rmsnorm", "single_scale_rmsnorm",
-		"crmsnorm", "batchnorm_infer", "repbn_infer", "unified_norm_infer", "powernorm_infer", "selu",
+		"crmsnorm", "batchnorm_infer", "repbn_infer", "unified_norm_infer", "powernorm_infer",
 		"batchnorm_train", "prepbn_train", "powernorm_train", "unified_norm_train", "evonorm_b0", "evonorm_s0"}
 	for _, l := range levels() {
 		if !l.ok || ntOf(l.f) == nil {

@@ -109,15 +109,6 @@ func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 //go:noescape
 func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX-512)
-//
-//go:noescape
-func seluNTAVX512(y []float32, x []float32)
-
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
 // the other slices hold at least len(x) elements.
@@ -367,15 +358,6 @@ func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float3
 //
 //go:noescape
 func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
-
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
-// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
-// (AVX2+FMA)
-//
-//go:noescape
-func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
