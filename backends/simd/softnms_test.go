@@ -2,7 +2,11 @@ package simd
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 // TestSoftPassTies checks the pass's first-maximum rule across its
@@ -36,5 +40,41 @@ func TestSoftPassTies(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSoftNMSParallelRounds runs Soft-NMS with rounds split across three
+// workers (the split threshold lowered: the suite's shapes stay below it),
+// checked by the suite against its float64 reference.
+func TestSoftNMSParallelRounds(t *testing.T) {
+	defer func(p int) { softParallel = p }(softParallel)
+	softParallel = 64
+	k, ok := suite.Lookup("soft_nms")
+	if !ok {
+		t.Fatal("no suite kernel soft_nms")
+	}
+	for _, sh := range []string{"N=1000", "N=1000,method=gaussian", "N=333,fill=special,Nt=0.5,method=hard"} {
+		c, err := k.Build(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := suite.Alloc(c)
+		c.Fill(rand.New(rand.NewPCG(3, 4)), host)
+		ts := make([]kernel.Tensor, len(host))
+		for i, h := range host {
+			ts[i] = h
+		}
+		b, err := New(kernel.Config{Threads: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bd, err := b.Prepare(c.Op(ts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bd.Run()
+		if ck := c.Check(host); ck.Verdict != suite.Passed {
+			t.Fatalf("%s: %s (%s)", sh, ck.Verdict, ck.Detail)
+		}
 	}
 }
