@@ -2,20 +2,24 @@
 
 package simd
 
-import "github.com/nbench/nbench/harness/peak"
+import (
+	"unsafe"
+
+	"github.com/nbench/nbench/harness/peak"
+)
 
 // The amd64 peak probes (_asm/peak.go): 12 accumulator vectors for FMA
 // (fp32 and fp64), integer shift/add and int8 dot products, 6 (AVX-512) or
-// 2 (AVX2) interleaved exps, 8 for read (one stream, and four side by
-// side); copy and triad as full-width loads and stores, tails masked
+// 2 (AVX2) interleaved exps, 8 for read (one stream, two or four side by
+// side); copy (plain and non-temporal stores) and triad as full-width loads and stores, tails masked
 // (AVX-512) or through a stack copy (AVX2).
 var floatPeaks = map[string][]peak.Probe{
 	"avx512": vecPeaks{name: "avx512", lanes: 16, expChains: 6, fma: fmaPeakAVX512, fma64: fma64PeakAVX512,
-		alu: aluPeakAVX512, exp: expPeakAVX512, read: readPeakAVX512, read4: readStreamsPeakAVX512,
-		copy: copyPeakAVX512, triad: triadPeakAVX512}.probes(),
+		alu: aluPeakAVX512, exp: expPeakAVX512, read: readPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
+		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, triad: triadPeakAVX512}.probes(),
 	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 2, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
-		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, read4: readStreamsPeakAVX2,
-		copy: copyPeakAVX2, triad: triadPeakAVX2}.probes(),
+		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, read2: readStreams2PeakAVX2, read4: readStreams4PeakAVX2,
+		copy: copyPeakAVX2, copyNT: copyNTPeakAVX2, triad: triadPeakAVX2}.probes(),
 }
 
 // vecPeaks are one vector level's probe loops.
@@ -26,8 +30,9 @@ type vecPeaks struct {
 	fma64            func(n int, mul, add float64, out []float64)
 	alu              func(n int, add uint32, out []int32)
 	exp              func(n int, arg float32, out []float32)
-	read, read4      func(x []float32) float64
-	copy             func(dst, x []float32)
+	read, read2      func(x []float32) float64
+	read4            func(x []float32) float64
+	copy, copyNT     func(dst, x []float32)
 	triad            func(dst, x, y []float32, s float32)
 }
 
@@ -36,7 +41,8 @@ const maxPeakLanes = peakChains * 16
 
 func (v vecPeaks) probes() []peak.Probe {
 	lanes := peakChains * v.lanes
-	block := 8 * v.lanes // read4 takes whole blocks of 8 vectors; read does the rest
+	block := 8 * v.lanes  // read2 and read4 take whole blocks of 8 vectors; read does the rest
+	block4 := 4 * v.lanes // copyNT takes whole blocks of 4
 	return []peak.Probe{
 		{Name: v.name + "-fma32", Kind: peak.FMA32, Lanes: lanes, Compute: func(n int) float64 {
 			var acc [maxPeakLanes]float32
@@ -59,12 +65,26 @@ func (v vecPeaks) probes() []peak.Probe {
 			return sum64(acc[:v.expChains*v.lanes])
 		}},
 		{Name: v.name + "-read", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 { return v.read(x) }},
+		{Name: v.name + "-read2", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 {
+			m := len(x) / block * block
+			return v.read2(x[:m]) + v.read(x[m:])
+		}},
 		{Name: v.name + "-read4", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 {
 			m := len(x) / block * block
 			return v.read4(x[:m]) + v.read(x[m:])
 		}},
 		{Name: v.name + "-copy", Kind: peak.Copy, Stream: func(dst, x, _ []float32) float64 {
 			v.copy(dst, x[:len(dst)])
+			return 0
+		}},
+		{Name: v.name + "-copynt", Kind: peak.Copy, Stream: func(dst, x, _ []float32) float64 {
+			// Non-temporal stores need an aligned destination: plain copies
+			// for the head up to the alignment and the tail past whole blocks.
+			head := min(int(-uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%uintptr(4*v.lanes)/4), len(dst))
+			body := (len(dst) - head) / block4 * block4
+			copy(dst[:head], x)
+			v.copyNT(dst[head:head+body], x[head:head+body])
+			copy(dst[head+body:], x[head+body:len(dst)])
 			return 0
 		}},
 		{Name: v.name + "-triad", Kind: peak.Triad, Stream: func(dst, x, y []float32) float64 {

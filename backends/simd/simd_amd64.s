@@ -28588,9 +28588,65 @@ done:
 	VZEROUPPER
 	RET
 
-// func readStreamsPeakAVX512(x []float32) float64
+// func readStreams2PeakAVX512(x []float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
-TEXT ·readStreamsPeakAVX512(SB), NOSPLIT, $0-32
+TEXT ·readStreams2PeakAVX512(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	SHRQ   $0x01, CX
+	MOVQ   CX, DX
+	SHLQ   $0x02, DX
+	LEAQ   (AX)(DX*1), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	TESTQ  CX, CX
+	JZ     sum
+
+loop:
+	VADDPS (AX), Z0, Z0
+	VADDPS 64(AX), Z1, Z1
+	VADDPS 128(AX), Z2, Z2
+	VADDPS 192(AX), Z3, Z3
+	VADDPS (DX), Z4, Z4
+	VADDPS 64(DX), Z5, Z5
+	VADDPS 128(DX), Z6, Z6
+	VADDPS 192(DX), Z7, Z7
+	ADDQ   $0x00000100, AX
+	ADDQ   $0x00000100, DX
+	SUBQ   $0x00000040, CX
+	JNZ    loop
+
+sum:
+	VADDPS        Z4, Z0, Z0
+	VADDPS        Z5, Z1, Z1
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func readStreams4PeakAVX512(x []float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·readStreams4PeakAVX512(SB), NOSPLIT, $0-32
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
 	SHRQ   $0x02, CX
@@ -28699,6 +28755,34 @@ tail:
 	VMOVUPS   Z0, K1, (AX)
 
 done:
+	VZEROUPPER
+	RET
+
+// func copyNTPeakAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·copyNTPeakAVX512(SB), NOSPLIT, $0-48
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  dst_len+8(FP), DX
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	VMOVUPS  (CX), Z0
+	VMOVUPS  64(CX), Z1
+	VMOVUPS  128(CX), Z2
+	VMOVUPS  192(CX), Z3
+	VMOVNTPS Z0, (AX)
+	VMOVNTPS Z1, 64(AX)
+	VMOVNTPS Z2, 128(AX)
+	VMOVNTPS Z3, 192(AX)
+	ADDQ     $0x00000100, CX
+	ADDQ     $0x00000100, AX
+	SUBQ     $0x00000040, DX
+	JNZ      loop
+
+done:
+	SFENCE
 	VZEROUPPER
 	RET
 
@@ -29087,9 +29171,63 @@ done:
 	VZEROUPPER
 	RET
 
-// func readStreamsPeakAVX2(x []float32) float64
+// func readStreams2PeakAVX2(x []float32) float64
 // Requires: AVX, SSE2
-TEXT ·readStreamsPeakAVX2(SB), NOSPLIT, $0-32
+TEXT ·readStreams2PeakAVX2(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	SHRQ   $0x01, CX
+	MOVQ   CX, DX
+	SHLQ   $0x02, DX
+	LEAQ   (AX)(DX*1), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	TESTQ  CX, CX
+	JZ     sum
+
+loop:
+	VADDPS (AX), Y0, Y0
+	VADDPS 32(AX), Y1, Y1
+	VADDPS 64(AX), Y2, Y2
+	VADDPS 96(AX), Y3, Y3
+	VADDPS (DX), Y4, Y4
+	VADDPS 32(DX), Y5, Y5
+	VADDPS 64(DX), Y6, Y6
+	VADDPS 96(DX), Y7, Y7
+	ADDQ   $0x00000080, AX
+	ADDQ   $0x00000080, DX
+	SUBQ   $0x00000020, CX
+	JNZ    loop
+
+sum:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X0, X1, X1
+	VUNPCKHPD    X1, X1, X0
+	VADDSD       X0, X1, X1
+	MOVSD        X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func readStreams4PeakAVX2(x []float32) float64
+// Requires: AVX, SSE2
+TEXT ·readStreams4PeakAVX2(SB), NOSPLIT, $0-32
 	MOVQ   x_base+0(FP), AX
 	MOVQ   x_len+8(FP), CX
 	SHRQ   $0x02, CX
@@ -29228,6 +29366,34 @@ out0:
 	JB   out0
 
 done:
+	VZEROUPPER
+	RET
+
+// func copyNTPeakAVX2(dst []float32, x []float32)
+// Requires: AVX, MMX+
+TEXT ·copyNTPeakAVX2(SB), NOSPLIT, $0-48
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  dst_len+8(FP), DX
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	VMOVUPS  (CX), Y0
+	VMOVUPS  32(CX), Y1
+	VMOVUPS  64(CX), Y2
+	VMOVUPS  96(CX), Y3
+	VMOVNTPS Y0, (AX)
+	VMOVNTPS Y1, 32(AX)
+	VMOVNTPS Y2, 64(AX)
+	VMOVNTPS Y3, 96(AX)
+	ADDQ     $0x00000080, CX
+	ADDQ     $0x00000080, AX
+	SUBQ     $0x00000020, DX
+	JNZ      loop
+
+done:
+	SFENCE
 	VZEROUPPER
 	RET
 

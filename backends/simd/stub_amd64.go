@@ -1197,18 +1197,32 @@ func expPeakAVX512(n int, arg float32, out []float32)
 //go:noescape
 func readPeakAVX512(x []float32) float64
 
-// readStreamsPeak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 4 interleaved
-// streams (the quarters of x), two vectors of each per iteration into 8 accumulators, then summed in float64.
+// readStreams2Peak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 2 interleaved
+// streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.
 // (AVX-512)
 //
 //go:noescape
-func readStreamsPeakAVX512(x []float32) float64
+func readStreams2PeakAVX512(x []float32) float64
+
+// readStreams4Peak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 4 interleaved
+// streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.
+// (AVX-512)
+//
+//go:noescape
+func readStreams4PeakAVX512(x []float32) float64
 
 // copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).
 // (AVX-512)
 //
 //go:noescape
 func copyPeakAVX512(dst []float32, x []float32)
+
+// copyNTPeak copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be
+// aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst).
+// (AVX-512)
+//
+//go:noescape
+func copyNTPeakAVX512(dst []float32, x []float32)
 
 // triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
 // (AVX-512)
@@ -1251,18 +1265,32 @@ func expPeakAVX2(n int, arg float32, out []float32)
 //go:noescape
 func readPeakAVX2(x []float32) float64
 
-// readStreamsPeak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 4 interleaved
-// streams (the quarters of x), two vectors of each per iteration into 8 accumulators, then summed in float64.
+// readStreams2Peak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 2 interleaved
+// streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.
 // (AVX2+FMA)
 //
 //go:noescape
-func readStreamsPeakAVX2(x []float32) float64
+func readStreams2PeakAVX2(x []float32) float64
+
+// readStreams4Peak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 4 interleaved
+// streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.
+// (AVX2+FMA)
+//
+//go:noescape
+func readStreams4PeakAVX2(x []float32) float64
 
 // copyPeak copies x to dst over len(dst) with vector loads and stores; len(x) >= len(dst).
 // (AVX2+FMA)
 //
 //go:noescape
 func copyPeakAVX2(dst []float32, x []float32)
+
+// copyNTPeak copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be
+// aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst).
+// (AVX2+FMA)
+//
+//go:noescape
+func copyNTPeakAVX2(dst []float32, x []float32)
 
 // triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
 // (AVX2+FMA)

@@ -34,6 +34,7 @@ func cmdPeak(args []string, stdout, stderr io.Writer) int {
 	probe := fs.String("probe", "", "regular expression on probe names (default all: "+probeNames()+")")
 	dir := fs.String("dir", peak.DefaultDir(), "folder of per-machine results: writes DIR/<machine id>/peak.json (env NBENCH_BASELINES)")
 	dry := fs.Bool("n", false, "measure and print, but do not write the peak file")
+	replace := fs.Bool("replace", false, "write only this measurement (default: keep the best of it and the stored file's, per probe)")
 	format := fs.String("format", "table", "output: table or json")
 	noProgress := fs.Bool("no-progress", false, "no progress line on stderr")
 	device := fs.String("backend", "", "measure a device backend's ceilings instead of the host's (cuda): writes DIR/<machine id>/peak-<backend>.json")
@@ -109,6 +110,12 @@ func cmdPeak(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !*dry {
+		if earlier, err := peak.Load(*dir, f.Machine); err == nil && !*replace {
+			if kept := peak.KeepBest(f, earlier); kept > 0 {
+				fmt.Fprintf(stderr, "nbench: kept %d higher result(s) of the stored file (measured %s; --replace drops them)\n",
+					kept, earlier.Date.Format("2006-01-02"))
+			}
+		}
 		path, err := peak.Save(*dir, f)
 		if err != nil {
 			fmt.Fprintf(stderr, "nbench: %v\n", err)

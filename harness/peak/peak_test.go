@@ -1,6 +1,7 @@
 package peak
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -176,5 +177,27 @@ func TestRegisterValidates(t *testing.T) {
 			}()
 			RegisterProbe(p)
 		}()
+	}
+}
+
+// TestKeepBest: per measurement the higher median stands; failed results
+// never replace measured ones; another machine's file is ignored.
+func TestKeepBest(t *testing.T) {
+	r := func(probe string, threads int, median float64) Result {
+		return Result{Probe: probe, Kind: Read, Level: DRAM, Threads: threads, Median: median}
+	}
+	f := &File{Machine: "m", Results: []Result{r("a", 1, 40), r("a", 2, 70), {Probe: "b", Kind: Read, Level: DRAM, Threads: 1, Err: "failed"}}}
+	earlier := &File{Machine: "m", Results: []Result{r("a", 1, 50), r("a", 2, 60), r("b", 1, 30), r("c", 1, 10)}}
+	if kept := KeepBest(f, earlier); kept != 3 {
+		t.Errorf("kept %d, want 3 (a at 1 thread, b over its failure, c)", kept)
+	}
+	want := map[string]float64{"a/1": 50, "a/2": 70, "b/1": 30, "c/1": 10}
+	for _, x := range f.Results {
+		if w := want[fmt.Sprintf("%s/%d", x.Probe, x.Threads)]; x.Median != w {
+			t.Errorf("%s at %d threads: %v, want %v", x.Probe, x.Threads, x.Median, w)
+		}
+	}
+	if KeepBest(f, &File{Machine: "other", Results: []Result{r("a", 1, 99)}}) != 0 {
+		t.Error("another machine's results merged")
 	}
 }

@@ -29,8 +29,10 @@ func peakProbes() {
 		aluPeak(v)
 		expPeak(v)
 		readPeak(v)
-		readStreamsPeak(v)
+		readStreamsPeak(v, 2)
+		readStreamsPeak(v, 4)
 		copyPeak(v)
+		copyNTPeak(v)
 		triadPeak(v)
 	}
 	for _, k := range []w8Kind{w8VNNI512, w8VNNI256, w8AVX2} {
@@ -280,30 +282,32 @@ func readPeak(v variant) {
 	RET()
 }
 
-// readStreams is the number of concurrent streams of readStreamsPeak.
-const readStreams = 4
-
-// readStreamsPeak is readPeak over readStreams quarters of x read side by
+// readStreamsPeak is readPeak over `streams` equal parts of x read side by
 // side: from DRAM one sequential stream leaves bandwidth unused that
-// several (each with its own prefetch stream) reach, as GEMVs and row
-// kernels reading several rows at once do.
-func readStreamsPeak(v variant) {
-	fn(v, "readStreamsPeak", "func(x []float32) float64",
-		fmt.Sprintf("readStreamsPeak returns Σ x[i] with len(x) a multiple of %d vectors, read as %d interleaved", 2*readStreams, readStreams),
-		"streams (the quarters of x), two vectors of each per iteration into 8 accumulators, then summed in float64.")
+// several (each with its own prefetch stream) reach, as GEMVs, losses
+// reading P and T, and row kernels reading several rows at once do. Which
+// count is best depends on the machine and the threads, so 2 and 4 are
+// both probes.
+func readStreamsPeak(v variant, streams int) {
+	name := fmt.Sprintf("readStreams%dPeak", streams)
+	fn(v, name, "func(x []float32) float64",
+		fmt.Sprintf("%s returns Σ x[i] with len(x) a multiple of %d vectors, read as %d interleaved", name, 8, streams),
+		"streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.")
 	x := ptr("x")
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
-	SHRQ(U8(2), n) // floats per stream
+	shift := map[int]uint8{2: 1, 4: 2}[streams]
+	SHRQ(U8(shift), n) // floats per stream
 	stride := GP64()
 	MOVQ(n, stride)
 	SHLQ(U8(2), stride) // bytes per stream
 	p := []GPVirtual{x}
-	for i := 1; i < readStreams; i++ {
+	for i := 1; i < streams; i++ {
 		q := GP64()
 		LEAQ(Mem{Base: p[i-1], Index: stride, Scale: 1}, q)
 		p = append(p, q.(GPVirtual))
 	}
-	acc := make([]VecVirtual, 2*readStreams)
+	per := 8 / streams // vectors of each stream per iteration
+	acc := make([]VecVirtual, 8)
 	for i := range acc {
 		acc[i] = v.vec()
 		zero(acc[i])
@@ -312,12 +316,12 @@ func readStreamsPeak(v variant) {
 	JZ(LabelRef("sum"))
 	Label("loop")
 	for i := range acc {
-		VADDPS(Mem{Base: p[i/2], Disp: (i % 2) * v.bytes()}, acc[i], acc[i])
+		VADDPS(Mem{Base: p[i/per], Disp: (i % per) * v.bytes()}, acc[i], acc[i])
 	}
 	for _, q := range p {
-		ADDQ(U32(2*v.bytes()), q)
+		ADDQ(U32(per*v.bytes()), q)
 	}
-	SUBQ(U32(2*v.lanes), n)
+	SUBQ(U32(per*v.lanes), n)
 	JNZ(LabelRef("loop"))
 	Label("sum")
 	for len(acc) > 1 {
@@ -370,6 +374,36 @@ func copyPeak(v variant) {
 	loop(v, n, []GPVirtual{d, x}, []GPVirtual{d}, 8, func(l lane, i int) {
 		l.store(l.load(Mem{Base: x, Disp: i * v.bytes()}), Mem{Base: d, Disp: i * v.bytes()})
 	})
+	VZEROUPPER()
+	RET()
+}
+
+// copyNTPeak is copyPeak with non-temporal stores, as the kernels stream
+// outputs beyond the last-level cache: a plain store first reads the line
+// it writes, so plain copies leave DRAM bandwidth unused that these reach.
+func copyNTPeak(v variant) {
+	fn(v, "copyNTPeak", "func(dst, x []float32)",
+		"copyNTPeak copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be",
+		"aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst).")
+	d, x := ptr("dst"), ptr("x")
+	n := Load(Param("dst").Len(), GP64()).(GPVirtual)
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	Label("loop")
+	rs := make([]VecVirtual, 4)
+	for i := range rs {
+		rs[i] = v.vec()
+		VMOVUPS(Mem{Base: x, Disp: i * v.bytes()}, rs[i])
+	}
+	for i, r := range rs {
+		VMOVNTPS(r, Mem{Base: d, Disp: i * v.bytes()})
+	}
+	ADDQ(U32(4*v.bytes()), x)
+	ADDQ(U32(4*v.bytes()), d)
+	SUBQ(U32(4*v.lanes), n)
+	JNZ(LabelRef("loop"))
+	Label("done")
+	SFENCE()
 	VZEROUPPER()
 	RET()
 }
