@@ -146,7 +146,8 @@ func baselineSave(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nbench: not saving %s: a baseline must not contain correctness failures\n", path)
 		return exitFail
 	}
-	env = append(env, harness.KV{Key: "samples", Value: gate.RoundMedians}, harness.KV{Key: "rounds", Value: strconv.Itoa(*nRounds)})
+	env = append(env, harness.KV{Key: "samples", Value: gate.RoundMedians}, harness.KV{Key: "rounds", Value: strconv.Itoa(*nRounds)},
+		harness.KV{Key: baselineSeedKey, Value: strconv.FormatUint(plan.flags.seed, 10)})
 	if old, err := gate.ReadPath(path); err == nil && old.Config["samples"] != gate.RoundMedians && !*replace {
 		fmt.Fprintf(stderr, "nbench: note: %s held raw samples (recorded before baselines held rounds): replacing it\n", path)
 		*replace = true
