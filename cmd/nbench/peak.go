@@ -102,13 +102,7 @@ func cmdPeak(args []string, stdout, stderr io.Writer) int {
 	} else {
 		writePeakTable(stdout, f)
 	}
-	failed := 0
-	for _, r := range f.Results {
-		if r.Err != "" {
-			failed++
-			fmt.Fprintf(stderr, "nbench: probe %s FAILED its check: %s\n", r.Probe, r.Err)
-		}
-	}
+	failed := reportFailedProbes(stderr, f)
 	if !*dry {
 		if earlier, err := peak.Load(*dir, f.Machine); err == nil && !*replace {
 			if kept := peak.KeepBest(f, earlier); kept > 0 {
@@ -212,6 +206,18 @@ func (p *progress) step(done, total int, label string) {
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
 
+// reportFailedProbes names each probe that failed its check and counts them.
+func reportFailedProbes(stderr io.Writer, f *peak.File) int {
+	failed := 0
+	for _, r := range f.Results {
+		if r.Err != "" {
+			failed++
+			fmt.Fprintf(stderr, "nbench: probe %s FAILED its check: %s\n", r.Probe, r.Err)
+		}
+	}
+	return failed
+}
+
 // devicePeak measures a device backend's ceilings (nbench peak --backend).
 func devicePeak(backend string, quick bool, dir string, dry bool, stdout, stderr io.Writer) int {
 	measure, ok := peak.Device(backend)
@@ -225,13 +231,7 @@ func devicePeak(backend string, quick bool, dir string, dry bool, stdout, stderr
 		return exitFail
 	}
 	writePeakTable(stdout, f)
-	failed := 0
-	for _, r := range f.Results {
-		if r.Err != "" {
-			failed++
-			fmt.Fprintf(stderr, "nbench: probe %s FAILED its check: %s\n", r.Probe, r.Err)
-		}
-	}
+	failed := reportFailedProbes(stderr, f)
 	if !dry {
 		path, err := peak.SaveDevice(dir, backend, f)
 		if err != nil {

@@ -49,6 +49,17 @@ func paramMem(name string) Mem {
 	return b.Addr
 }
 
+// zeroed returns n vector registers set to zero (the probes' accumulators).
+func (v variant) zeroed(n int) []Register {
+	rs := make([]Register, n)
+	for i := range rs {
+		r := v.vec()
+		zero(r)
+		rs[i] = r
+	}
+	return rs
+}
+
 // storeAll writes the registers to consecutive vectors at out.
 func storeAll(out GPVirtual, bytes int, rs []Register, store func(r Register, m Mem)) {
 	for i, r := range rs {
@@ -88,12 +99,7 @@ func fmaPeak(v variant, f64 bool) {
 		VBROADCASTSS(paramMem("mul"), m)
 		VBROADCASTSS(paramMem("add"), a)
 	}
-	acc := make([]Register, peakFMAChains)
-	for i := range acc {
-		r := v.vec()
-		zero(r)
-		acc[i] = r
-	}
+	acc := v.zeroed(peakFMAChains)
 	counted(n, func() {
 		for _, r := range acc {
 			fma(a, m, r) // r = m*r + a
@@ -114,12 +120,7 @@ func aluPeak(v variant) {
 	n := Load(Param("n"), GP64())
 	a := v.vec()
 	VBROADCASTSS(paramMem("add"), a)
-	acc := make([]Register, peakFMAChains)
-	for i := range acc {
-		r := v.vec()
-		zero(r)
-		acc[i] = r
-	}
+	acc := v.zeroed(peakFMAChains)
 	counted(n, func() {
 		for _, r := range acc {
 			VPSRAD(U8(1), r, r)
