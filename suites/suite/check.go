@@ -89,10 +89,18 @@ func Normwise(name string, y []float32, r []float64, tau float64) Check {
 			maxR = math.Max(maxR, math.Abs(v))
 		}
 	}
+	return NormwiseOf(name, y, r, tau, maxR, "max|ref|")
+}
+
+// NormwiseOf is Normwise against a given magnitude instead of max|r|: for
+// outputs that are sums whose terms can cancel (a product plus a bias
+// over one channel), the magnitude of the terms, since the float32 error
+// scales with them, not with what is left of them.
+func NormwiseOf(name string, y []float32, r []float64, tau, scale float64, what string) Check {
 	// Normwise is elementwise with a constant atol and no rtol.
-	c := Close(name, y, r, tau*maxR+1e-30, 0)
+	c := Close(name, y, r, tau*scale+1e-30, 0)
 	if c.Verdict == Failed {
-		c.Detail += fmt.Sprintf(" (normwise tau %g of max|ref| %g)", tau, maxR)
+		c.Detail += fmt.Sprintf(" (normwise tau %g of %s %g)", tau, what, scale)
 	}
 	return c
 }
