@@ -271,14 +271,7 @@ func readPeak(v variant) {
 	loop(v, n, []GPVirtual{x}, nil, peakReadAccs, func(l lane, i int) {
 		l.add(l.load(Mem{Base: x, Disp: i * v.bytes()}), acc[i])
 	})
-	for len(acc) > 1 {
-		h := len(acc) / 2
-		for i := 0; i < h; i++ {
-			VADDPS(acc[i+h], acc[i], acc[i])
-		}
-		acc = acc[:h]
-	}
-	Store(v.hsumF64(acc[0]), ReturnIndex(0))
+	v.returnSumF64(acc)
 	VZEROUPPER()
 	RET()
 }
@@ -325,6 +318,14 @@ func readStreamsPeak(v variant, streams int) {
 	SUBQ(U32(per*v.lanes), n)
 	JNZ(LabelRef("loop"))
 	Label("sum")
+	v.returnSumF64(acc)
+	VZEROUPPER()
+	RET()
+}
+
+// returnSumF64 adds the accumulators pairwise and returns the sum of
+// their lanes in float64 (hsumF64) as the function's result.
+func (v variant) returnSumF64(acc []VecVirtual) {
 	for len(acc) > 1 {
 		h := len(acc) / 2
 		for i := 0; i < h; i++ {
@@ -333,8 +334,6 @@ func readStreamsPeak(v variant, streams int) {
 		acc = acc[:h]
 	}
 	Store(v.hsumF64(acc[0]), ReturnIndex(0))
-	VZEROUPPER()
-	RET()
 }
 
 // hsumF64 returns an xmm whose low double is the sum of r's float32 lanes,
