@@ -64,15 +64,20 @@ type Options struct {
 	Profile func(item Item, backend string) (stop func())
 }
 
+// LLCRotation is how many times the last-level cache's size a cold
+// rotation must span before its data is taken to come from DRAM: AMD's L3
+// keeps part of a rotation a few times its size (measured: batchnorm_infer
+// 8192x1024 with streaming stores ran at 112% of the DRAM copy ceiling over
+// two sets of 67 MB, 65% over four), and a "DRAM" case then runs faster
+// than DRAM.
+const LLCRotation = 8
+
 // SetLastLevelCache records the machine's last-level cache (see
-// LastLevelCache) and makes cold mode rotate at least eight times its
-// size: AMD's L3 keeps part of a rotation a few times its size (measured:
-// batchnorm_infer 8192x1024 with streaming stores ran at 112% of the DRAM
-// copy ceiling over two sets of 67 MB, 65% over four), and a "DRAM" case
-// then runs faster than DRAM.
+// LastLevelCache) and makes cold mode rotate at least LLCRotation times its
+// size.
 func (o *Options) SetLastLevelCache(llc int64) {
 	o.LastLevelCache = llc
-	o.CacheBytes = max(o.CacheBytes, 8*llc)
+	o.CacheBytes = max(o.CacheBytes, LLCRotation*llc)
 }
 
 // DefaultOptions are the settings of a full `nbench run`.
@@ -106,6 +111,7 @@ type Roof struct {
 	Ceiling string  // the binding ceiling: a memory level ("DRAM") or compute kind ("fma32")
 	Level   string  // the memory level the working set lives in
 	Bound   string  // "memory" or "compute"
+	Probe   string  // the probe, or pair of probes for a mix of reads and writes, that set the ceiling
 	Cell    string  // the table cell, e.g. "34% L2"
 }
 
@@ -319,12 +325,23 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 		return nil, res
 	}
 	bufs := c.Buffers()
-	var bytes int64
+	var bytes, written int64
 	for _, bf := range bufs {
-		bytes += int64(bf.Len) * int64(bf.DType.Size())
+		n := int64(bf.Len) * int64(bf.DType.Size())
+		bytes += n
+		if bf.Out {
+			written += n
+		}
 	}
 	res.SetBytes = bytes
-	res.Cost = c.Cost().Resolve(bytes, opt.LastLevelCache)
+	resolve := func(c suite.Cost) suite.Cost {
+		c = c.Resolve(bytes, opt.LastLevelCache)
+		// Outputs may be sized for the worst case (NMS keeps at most N):
+		// never more written than the whole count.
+		c.Written = min(float64(written), c.Bytes)
+		return c
+	}
+	res.Cost = resolve(c.Cost())
 	if opt.MaxBytes > 0 && bytes > opt.MaxBytes {
 		res.Check = suite.Check{Verdict: suite.Skipped, Detail: fmt.Sprintf("needs %d MiB, over the %d MiB limit (--max-mem)", bytes>>20, opt.MaxBytes>>20)}
 		return nil, res
@@ -382,7 +399,7 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 		return p, res // not timed: the deferred check frees the sets
 	}
 	if dc, ok := c.(suite.DataCoster); ok {
-		if err := safely(func() error { res.Cost = dc.DataCost(host).Resolve(bytes, opt.LastLevelCache); return nil }); err != nil {
+		if err := safely(func() error { res.Cost = resolve(dc.DataCost(host)); return nil }); err != nil {
 			return fail(suite.Failed, fmt.Errorf("cost: %w", err))
 		}
 	}

@@ -47,9 +47,11 @@ type JSONResult struct {
 	PeakCeiling string   `json:"peak_ceiling,omitempty"` // the binding ceiling: "DRAM", "L2", "fma32", ...
 	Level       string   `json:"level,omitempty"`        // the memory level of the working set
 	Bound       string   `json:"bound,omitempty"`        // "memory" or "compute"
+	PeakProbe   string   `json:"peak_probe,omitempty"`   // the probe(s) whose measurement is the ceiling
 	F64         bool     `json:"flops_fp64,omitempty"`
 	ALUOps      float64  `json:"alu_ops,omitempty"`
 	SetBytes    int64    `json:"set_bytes,omitempty"`
+	Written     float64  `json:"written_bytes,omitempty"` // of bytes, those stored (picks the bandwidth ceiling's mix)
 }
 
 // JSON writes the run as indented JSON.
@@ -70,10 +72,10 @@ func JSON(w io.Writer, env harness.Env, seed uint64, rs []harness.Result) error 
 		if e := r.Check.ErrRatio; r.Checked && !math.IsInf(e, 0) && !math.IsNaN(e) {
 			jr.ErrRatio = &e
 		}
-		jr.F64, jr.ALUOps, jr.SetBytes = r.Cost.F64, r.Cost.ALUOps, r.SetBytes
+		jr.F64, jr.ALUOps, jr.SetBytes, jr.Written = r.Cost.F64, r.Cost.ALUOps, r.SetBytes, r.Cost.Written
 		if rf := r.Roof; rf != nil {
 			pct := rf.Percent
-			jr.PeakPct, jr.PeakCeiling, jr.Level, jr.Bound = &pct, rf.Ceiling, rf.Level, rf.Bound
+			jr.PeakPct, jr.PeakCeiling, jr.Level, jr.Bound, jr.PeakProbe = &pct, rf.Ceiling, rf.Level, rf.Bound, rf.Probe
 		}
 		f.Results = append(f.Results, jr)
 	}

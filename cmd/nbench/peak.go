@@ -305,7 +305,7 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 		if err != nil {
 			continue
 		}
-		r.Roof = &harness.Roof{Percent: p.Percent, Ceiling: p.Roof, Level: p.Level, Bound: string(p.Bound), Cell: p.String()}
+		r.Roof = &harness.Roof{Percent: p.Percent, Ceiling: p.Roof, Level: p.Level, Bound: string(p.Bound), Probe: p.Probe, Cell: p.String()}
 		if p.Percent > 100 {
 			r.Roof.Cell += "!"
 			above++

@@ -53,6 +53,21 @@ func (k Kind) Compute() bool {
 	return false
 }
 
+// WriteShare is the share of a bandwidth probe's counted traffic that it
+// writes (STREAM's counting: copy moves one read and one write stream,
+// triad two reads and one write); -1 for compute kinds.
+func (k Kind) WriteShare() float64 {
+	switch k {
+	case Read:
+		return 0
+	case Copy:
+		return 0.5
+	case Triad:
+		return 1.0 / 3
+	}
+	return -1
+}
+
 // Unit is the unit of a kind's results.
 func (k Kind) Unit() string {
 	switch k {

@@ -9,8 +9,13 @@
 //   - compute-bound: achieved FLOP/s (int op/s for integer kernels) over
 //     the best compute probe's one-thread peak times the threads used.
 //
-// Bandwidth ceilings are the best of the read, copy and triad probes at a
-// level. Between measured thread counts a ceiling is min(t x one-thread
+// A bandwidth ceiling depends on the traffic's mix of reads and writes:
+// on many machines (AMD's among them) a copy moves more bytes per second
+// than reads alone, and a kernel that only reads cannot use that. A
+// kernel's memory ceiling at a level is the best the probes showed for a
+// mix with no larger share of writes than its own, interpolating between
+// two probes' mixes (running each pattern part of the time reaches that
+// line); with its writes unknown, the best of every probe. Between measured thread counts a ceiling is min(t x one-thread
 // value, value at the largest count measured): private caches scale with
 // threads, DRAM saturates. With one thread count measured, ceilings scale
 // linearly.
@@ -73,17 +78,62 @@ func (c *ceiling) at(t int) (float64, string) {
 	return v, c.probe[hi]
 }
 
+// mixes are one level's bandwidth ceilings, by the probes' traffic kind.
+type mixes map[peak.Kind]*ceiling
+
+// at is the bandwidth for t threads of traffic that writes share of its
+// bytes (share < 0: unknown) and the probe (or "a+b" pair) that sets it.
+func (m mixes) at(t int, share float64) (float64, string) {
+	type point struct {
+		share, bw float64
+		probe     string
+	}
+	var pts []point
+	for k, c := range m {
+		if v, probe := c.at(t); v > 0 {
+			pts = append(pts, point{k.WriteShare(), v, probe})
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].share < pts[j].share })
+	var best point
+	for _, p := range pts {
+		if (share < 0 || p.share <= share) && p.bw > best.bw {
+			best = p
+		}
+	}
+	for _, a := range pts {
+		for _, b := range pts {
+			if a.share < share && share < b.share {
+				wb := (share - a.share) / (b.share - a.share) // b's part of the time
+				if v := a.bw + (b.bw-a.bw)*wb; v > best.bw {
+					best = point{share, v, a.probe + "+" + b.probe}
+					switch { // name a probe alone when the other is a trace
+					case wb < 0.05:
+						best.probe = a.probe
+					case wb > 0.95:
+						best.probe = b.probe
+					}
+				}
+			}
+		}
+	}
+	if best.bw == 0 && len(pts) > 0 { // no probe of a mix this light: the best of all
+		return m.at(t, -1)
+	}
+	return best.bw, best.probe
+}
+
 // Ceilings are one machine's roofs.
 type Ceilings struct {
 	Machine string
 	Levels  []peak.Level // in order, DRAM last
-	bw      map[string]*ceiling
+	bw      map[string]mixes
 	compute map[peak.Kind]*ceiling
 }
 
 // New builds the ceilings from a peak file. Failed probes are ignored.
 func New(f *peak.File) *Ceilings {
-	c := &Ceilings{Machine: f.Machine, Levels: f.Levels, bw: map[string]*ceiling{}, compute: map[peak.Kind]*ceiling{}}
+	c := &Ceilings{Machine: f.Machine, Levels: f.Levels, bw: map[string]mixes{}, compute: map[peak.Kind]*ceiling{}}
 	for _, r := range f.Results {
 		if r.Err != "" || !(r.Median > 0) {
 			continue
@@ -91,7 +141,10 @@ func New(f *peak.File) *Ceilings {
 		if r.Kind.Compute() {
 			slot(c.compute, r.Kind).add(r.Threads, r.Median, r.Probe)
 		} else {
-			slot(c.bw, r.Level).add(r.Threads, r.Median, r.Probe)
+			if c.bw[r.Level] == nil {
+				c.bw[r.Level] = mixes{}
+			}
+			slot(c.bw[r.Level], r.Kind).add(r.Threads, r.Median, r.Probe)
 		}
 	}
 	return c
@@ -104,9 +157,10 @@ func slot[K comparable](m map[K]*ceiling, k K) *ceiling {
 	return m[k]
 }
 
-// Bandwidth is the bandwidth ceiling (B/s) of a level for t threads; 0 when not measured.
+// Bandwidth is the bandwidth ceiling (B/s) of a level for t threads, the
+// best of every traffic mix; 0 when not measured.
 func (c *Ceilings) Bandwidth(level string, t int) float64 {
-	v, _ := c.bw[level].at(t)
+	v, _ := c.bw[level].at(t, -1)
 	return v
 }
 
@@ -118,16 +172,24 @@ func (c *Ceilings) Peak(k peak.Kind, t int) float64 {
 
 // Level is the memory level a working set of ws bytes, spread over t
 // threads, fits in; DRAM when it fits in none (or ws is unknown, 0).
-// Levels without a bandwidth measurement are skipped.
+// Levels without a bandwidth measurement are skipped. A cache counts as
+// holding a rotation up to twice its size, and the last one before DRAM
+// up to harness.LLCRotation times: below that, part of the rotation still
+// hits in it (replacement is not strict LRU), and the next level's
+// ceiling would flatter.
 func (c *Ceilings) Level(ws float64, t int) string {
 	t = max(t, 1)
-	for _, l := range c.Levels {
-		if l.Name == peak.DRAM || c.bw[l.Name] == nil || ws <= 0 {
+	for i, l := range c.Levels {
+		if l.Name == peak.DRAM || len(c.bw[l.Name]) == 0 || ws <= 0 {
 			continue
+		}
+		capacity := 2 * float64(l.Capacity)
+		if i+1 < len(c.Levels) && c.Levels[i+1].Name == peak.DRAM {
+			capacity = harness.LLCRotation * float64(l.Capacity)
 		}
 		shared := max(l.SharedBy, 1)
 		instances := float64((t + shared - 1) / shared)
-		if shared == 1 && ws/float64(t) <= float64(l.Capacity) || shared > 1 && ws <= float64(l.Capacity)*instances {
+		if shared == 1 && ws/float64(t) <= capacity || shared > 1 && ws <= capacity*instances {
 			return l.Name
 		}
 	}
@@ -142,6 +204,7 @@ type Work struct {
 	IntOps  float64 // int8 dot-product ops (dot-i8)
 	ALUOps  float64 // integer shift/add ops (int-alu)
 	Bytes   float64 // per run
+	Written float64 // of Bytes, the bytes stored; 0 when unknown
 	Seconds float64 // per run (the median)
 	// WorkingSet is the bytes the timed loop cycles through; 0 if unknown.
 	WorkingSet float64
@@ -209,7 +272,7 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 	level := c.Level(w.WorkingSet, t)
 	var mem demand
 	if w.Bytes > 0 {
-		bw, probe := c.bw[level].at(t)
+		bw, probe := c.bw[level].at(t, w.WriteShare())
 		mem = demand{roof: level, work: w.Bytes, limit: bw, probe: probe}
 	}
 	flopKind := peak.FMA32
@@ -269,6 +332,14 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 	return p, nil
 }
 
+// WriteShare is the share of w's traffic that it writes; -1 when unknown.
+func (w Work) WriteShare() float64 {
+	if w.Written > 0 && w.Bytes > 0 {
+		return min(w.Written/w.Bytes, 1)
+	}
+	return -1
+}
+
 // MainKind is the compute kind of w's arithmetic by its counts alone (no
 // ceilings): int8 dot products, else integer ALU ops, else its FLOPs.
 func (w Work) MainKind() (peak.Kind, float64) {
@@ -291,7 +362,7 @@ func WorkOf(c suite.Cost, seconds float64, threads int, setBytes float64, sets i
 		setBytes = c.Bytes
 	}
 	return Work{Flops: c.Flops, F64: c.F64, Trans: c.Trans, IntOps: c.IntOps, ALUOps: c.ALUOps, Bytes: c.Bytes,
-		Seconds: seconds, Threads: threads, WorkingSet: WorkingSet(setBytes, sets, cold)}
+		Written: c.Written, Seconds: seconds, Threads: threads, WorkingSet: WorkingSet(setBytes, sets, cold)}
 }
 
 // Attainable is the roofline itself: min(compute peak, intensity x bandwidth)
@@ -304,7 +375,7 @@ func (c *Ceilings) Attainable(k peak.Kind, level string, t int, intensity float6
 func (c *Ceilings) MemoryLevels() []string {
 	var out []string
 	for _, l := range c.Levels {
-		if c.bw[l.Name] != nil {
+		if len(c.bw[l.Name]) > 0 {
 			out = append(out, l.Name)
 		}
 	}

@@ -88,9 +88,9 @@ func TestClassify(t *testing.T) {
 		percent float64
 		balance float64
 	}{
-		// layernorm-like, AI 1 flop/B, 256 MiB working set on 2 threads:
+		// layernorm-like, AI 1 flop/B, 512 MiB working set on 2 threads:
 		// DRAM balance is 400/15 = 26.7 flop/B, so memory-bound; 7.5 GB/s of 15.
-		{"norm in DRAM", Work{Flops: 8e6, Bytes: 8e6, Seconds: 8e6 / (7.5 * G), WorkingSet: 256 << 20, Threads: 2}, Memory, peak.DRAM, 50, 400.0 / 15},
+		{"norm in DRAM", Work{Flops: 8e6, Bytes: 8e6, Seconds: 8e6 / (7.5 * G), WorkingSet: 512 << 20, Threads: 2}, Memory, peak.DRAM, 50, 400.0 / 15},
 		// The same kernel in L2 on one thread: 30 GB/s of 60.
 		{"norm in L2", Work{Flops: 8e5, Bytes: 8e5, Seconds: 8e5 / (30 * G), WorkingSet: 512 << 10, Threads: 1}, Memory, peak.L2, 50, 200.0 / 60},
 		// A GEMM at 64 flop/B in L1: balance 2 flop/B, compute-bound at 100 of 200 GFLOP/s.
@@ -98,7 +98,7 @@ func TestClassify(t *testing.T) {
 		// Integer kernels use the int8 ceiling: 200 of 800 GOP/s.
 		{"int8 gemm", Work{Flops: 1e3, IntOps: 1e9, Bytes: 1e6, Seconds: 1e9 / (200 * G), WorkingSet: 40 << 10, Threads: 1}, Compute, "dot-i8", 25, 8},
 		// Beyond the ceiling is reported as is (a probe slower than the kernel).
-		{"above peak", Work{Flops: 1, Bytes: 1e6, Seconds: 1e6 / (30 * G), WorkingSet: 256 << 20, Threads: 1}, Memory, peak.DRAM, 300, 20},
+		{"above peak", Work{Flops: 1, Bytes: 1e6, Seconds: 1e6 / (30 * G), WorkingSet: 512 << 20, Threads: 1}, Memory, peak.DRAM, 300, 20},
 		// No bytes: compute-bound by definition.
 		{"no bytes", Work{Flops: 1e9, Seconds: 1, Threads: 1}, Compute, "fma32", 0.5, 0},
 	}
@@ -132,10 +132,13 @@ func TestLevel(t *testing.T) {
 	}{
 		{40 << 10, 1, peak.L1},
 		{80 << 10, 2, peak.L1}, // 40 KiB per thread, private L1s
-		{80 << 10, 1, peak.L2},
-		{2 << 20, 1, peak.L3},
-		{2 << 20, 2, peak.L2},
-		{40 << 20, 2, peak.DRAM},
+		{80 << 10, 1, peak.L1}, // under twice the L1: part of it stays there
+		{100 << 10, 1, peak.L2},
+		{3 << 20, 1, peak.L3},
+		{3 << 20, 2, peak.L2},
+		{40 << 20, 2, peak.L3},  // part of a rotation a little beyond the L3 stays in it
+		{256 << 20, 1, peak.L3}, // LLCRotation times the L3: still L3
+		{257 << 20, 1, peak.DRAM},
 		{0, 1, peak.DRAM}, // unknown
 	} {
 		if got := c.Level(tc.ws, tc.threads); got != tc.want {
@@ -233,5 +236,46 @@ func TestDeviceInt8(t *testing.T) {
 	p, err := New(f).Classify(Work{IntOps: 800e12, Bytes: 1e9, Seconds: 1, WorkingSet: 1 << 30, Threads: 1})
 	if err != nil || p.Roof != "mma-i8" || !near(p.Percent, 50) {
 		t.Errorf("int8 GEMM on a GPU: %+v %v, want 50%% mma-i8", p, err)
+	}
+}
+
+// TestTrafficMix: a kernel's bandwidth ceiling is what the probes showed
+// for its mix of reads and writes: a kernel that only reads is judged
+// against the read probe, not the faster copy; mixes between two probes'
+// are interpolated; unknown writes take the best of every probe.
+func TestTrafficMix(t *testing.T) {
+	f := &peak.File{Machine: "mix", Levels: []peak.Level{{Name: peak.DRAM, Capacity: 8 << 30, SharedBy: 2}}}
+	for _, r := range []struct {
+		k  peak.Kind
+		bw float64
+	}{{peak.Read, 40}, {peak.Triad, 42}, {peak.Copy, 50}} {
+		f.Results = append(f.Results, peak.Result{Probe: "p-" + string(r.k), Kind: r.k, Level: peak.DRAM, Threads: 1, Median: r.bw * G})
+	}
+	c := New(f)
+	for _, tc := range []struct {
+		name    string
+		written float64 // of 100 MB
+		ceiling float64 // GB/s
+		probe   string
+	}{
+		{"loss (writes a scalar)", 4e-6, 40, "p-read"},
+		{"unknown writes", 0, 50, "p-copy"},
+		{"norm (writes half)", 50, 50, "p-copy"},
+		// Between read (0, 40) and copy (1/2, 50), at 1/4: 45, above the
+		// triad's 42 and the read+triad line's 43.75.
+		{"quarter written", 25, 45, "p-read+p-copy"},
+		{"all written", 100, 50, "p-copy"},
+	} {
+		p, err := c.Classify(Work{Bytes: 100e6, Written: tc.written * 1e6, Seconds: 1e-2, WorkingSet: 1 << 30, Threads: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-6*b }
+		if !close(p.Ceiling, tc.ceiling*G) || p.Probe != tc.probe || !close(p.Percent, 100*10/tc.ceiling) {
+			t.Errorf("%s: ceiling %.4g GB/s by %s (%.4g%%), want %.4g by %s", tc.name, p.Ceiling/G, p.Probe, p.Percent, tc.ceiling, tc.probe)
+		}
+	}
+	if bw := c.Bandwidth(peak.DRAM, 1); !near(bw, 50*G) {
+		t.Errorf("level bandwidth %.4g GB/s, want the best mix, 50", bw/G)
 	}
 }

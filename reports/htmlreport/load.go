@@ -225,7 +225,8 @@ func readJSON(b []byte, path string, runFor func(harness.Env, string) *Run) erro
 	for _, jr := range f.Results {
 		run.add(&Result{Family: jr.Family, Kernel: jr.Kernel, Params: jr.Params, Backend: jr.Backend, Path: jr.Path,
 			Verdict: jr.Verdict, Samples: jr.Samples, SetBytes: jr.SetBytes, Sets: jr.Sets,
-			Cost: suite.Cost{Flops: jr.Flops, F64: jr.F64, Trans: jr.Trans, IntOps: jr.IntOps, ALUOps: jr.ALUOps, Bytes: jr.Bytes}})
+			Cost: suite.Cost{Flops: jr.Flops, F64: jr.F64, Trans: jr.Trans, IntOps: jr.IntOps, ALUOps: jr.ALUOps, Bytes: jr.Bytes,
+				Written: jr.Written}})
 	}
 	return nil
 }

@@ -69,6 +69,11 @@ type Cost struct {
 	IntOps float64 // int8 multiply-accumulate ops of dot products (never mixed into Flops)
 	ALUOps float64 // integer shift and add ops (RepQuant's shift-based P@V)
 	Bytes  float64 // minimal compulsory traffic: every input read once, every output written once
+	// Written is the part of Bytes that is stored (the outputs); 0 when
+	// unknown. It picks the bandwidth ceiling: a kernel that only reads
+	// cannot use the extra bandwidth that mixing in writes gives some
+	// machines. The harness sets it from the output buffers.
+	Written float64
 	// Reread is the traffic of the passes a kernel must make again over
 	// data that exceeds the last-level cache (BatchNorm training reads x for
 	// its statistics, then again for the output): Resolve adds it to Bytes
