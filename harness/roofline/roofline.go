@@ -189,7 +189,9 @@ func (c *Ceilings) Level(ws float64, t int) string {
 		}
 		shared := max(l.SharedBy, 1)
 		instances := float64((t + shared - 1) / shared)
-		if shared == 1 && ws/float64(t) <= capacity || shared > 1 && ws <= capacity*instances {
+		// Strictly below: a rotation of exactly LLCRotation times the LLC
+		// is the harness's cold rule for DRAM.
+		if shared == 1 && ws/float64(t) < capacity || shared > 1 && ws < capacity*instances {
 			return l.Name
 		}
 	}

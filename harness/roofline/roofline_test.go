@@ -136,10 +136,10 @@ func TestLevel(t *testing.T) {
 		{100 << 10, 1, peak.L2},
 		{3 << 20, 1, peak.L3},
 		{3 << 20, 2, peak.L2},
-		{40 << 20, 2, peak.L3},  // part of a rotation a little beyond the L3 stays in it
-		{256 << 20, 1, peak.L3}, // LLCRotation times the L3: still L3
-		{257 << 20, 1, peak.DRAM},
-		{0, 1, peak.DRAM}, // unknown
+		{40 << 20, 2, peak.L3},    // part of a rotation a little beyond the L3 stays in it
+		{255 << 20, 1, peak.L3},   // under LLCRotation times the L3: still L3
+		{256 << 20, 1, peak.DRAM}, // the harness cold rule
+		{0, 1, peak.DRAM},         // unknown
 	} {
 		if got := c.Level(tc.ws, tc.threads); got != tc.want {
 			t.Errorf("Level(%v, %d) = %s, want %s", tc.ws, tc.threads, got, tc.want)
