@@ -307,7 +307,8 @@ func rooflineData(rep *Report, r *Run) chartData {
 			unit := kindUnit(kind)
 			tip := fmt.Sprintf("%s on %s: %.3g %s/B, %s%s/s", res.Name(), s.Backend, work/res.Cost.Bytes, unit, siRate(work/res.Stats.Median), unit)
 			if ok {
-				tip += fmt.Sprintf(", %s of peak (%s-bound, working set in %s)", p.String(), p.Bound, p.Level)
+				tip += fmt.Sprintf(", %s of peak (%s-bound, working set in %s, ceiling %s%s by %s)", p.String(), p.Bound, p.Level,
+					siRate(p.Ceiling), p.Unit, p.Probe)
 				placed = append(placed, ranked{len(cd.dots), p.Percent})
 			}
 			cd.dots = append(cd.dots, Dot{X: work / res.Cost.Bytes, Y: work / res.Stats.Median, Color: color(s.Index),
