@@ -157,11 +157,11 @@ func writePeakTable(w io.Writer, f *peak.File) {
 	for _, r := range f.Results {
 		counts[r.Threads] = true
 	}
-	fmt.Fprintln(w, "\nceilings (medians; bandwidth = best of read/copy/triad):")
+	fmt.Fprintln(w, "\nceilings (medians; bandwidth = the best of any probe, and in brackets of the read probes, the ceiling of kernels that only read):")
 	for _, n := range slices.Sorted(maps.Keys(counts)) {
 		line := fmt.Sprintf("  %2d thread(s):", n)
 		for _, l := range c.MemoryLevels() {
-			line += fmt.Sprintf(" %s %s GB/s,", l, reports.Rate(c.Bandwidth(l, n)/1e9))
+			line += fmt.Sprintf(" %s %s (%s) GB/s,", l, reports.Rate(c.Bandwidth(l, n)/1e9), reports.Rate(c.ReadBandwidth(l, n)/1e9))
 		}
 		for _, k := range peak.Kinds {
 			if v := c.Peak(k, n); k.Compute() && v > 0 {

@@ -164,6 +164,13 @@ func (c *Ceilings) Bandwidth(level string, t int) float64 {
 	return v
 }
 
+// ReadBandwidth is the bandwidth ceiling (B/s) of a level for t threads
+// of traffic that only reads; 0 when not measured.
+func (c *Ceilings) ReadBandwidth(level string, t int) float64 {
+	v, _ := c.bw[level].at(t, 0)
+	return v
+}
+
 // Peak is the compute ceiling of a kind for t threads; 0 when not measured.
 func (c *Ceilings) Peak(k peak.Kind, t int) float64 {
 	v, _ := c.compute[k].at(t)
