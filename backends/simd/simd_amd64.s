@@ -1226,116 +1226,125 @@ done:
 	RET
 
 // func seluAVX512(y []float32, x []float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·seluAVX512(SB), NOSPLIT, $0-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
 	MOVQ    x_len+32(FP), DX
 	VMOVUPS c_explo<>+0(SB), Z0
+	VMOVUPS c_log2e<>+0(SB), Z1
+	VMOVUPS c_ln2hi<>+0(SB), Z2
+	VMOVUPS c_ln2lo<>+0(SB), Z3
+	VMOVUPS c_exp_p0<>+0(SB), Z4
+	VMOVUPS c_exp_p1<>+0(SB), Z5
+	VMOVUPS c_exp_p2<>+0(SB), Z6
+	VMOVUPS c_exp_p3<>+0(SB), Z7
+	VMOVUPS c_exp_p4<>+0(SB), Z8
+	VMOVUPS c_exp_p5<>+0(SB), Z9
+	VMOVUPS c_one<>+0(SB), Z10
+	VMOVUPS c_selu_la<>+0(SB), Z11
+	VMOVUPS c_signbit<>+0(SB), Z12
+	VMOVUPS c_selu_l<>+0(SB), Z13
 
 unrolled:
 	CMPQ         DX, $0x00000040
 	JB           single
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVUPS      Z2, (AX)
-	VMOVUPS      64(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVUPS      Z2, 64(AX)
-	VMOVUPS      128(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVUPS      Z2, 128(AX)
-	VMOVUPS      192(CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVUPS      Z2, 192(AX)
+	VMOVUPS      (CX), Z14
+	PREFETCHT0   8192(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVUPS      Z15, (AX)
+	VMOVUPS      64(CX), Z14
+	PREFETCHT0   8256(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVUPS      Z15, 64(AX)
+	VMOVUPS      128(CX), Z14
+	PREFETCHT0   8320(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVUPS      Z15, 128(AX)
+	VMOVUPS      192(CX), Z14
+	PREFETCHT0   8384(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVUPS      Z15, 192(AX)
 	ADDQ         $0x00000100, AX
 	ADDQ         $0x00000100, CX
 	SUBQ         $0x00000040, DX
@@ -1344,31 +1353,30 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000010
 	JB           tail
-	VMOVUPS      (CX), Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS c_ln2hi<>+0(SB), Z3, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z3, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z4
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z4
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z4
-	VMULPS       Z2, Z2, Z5
-	VFMADD213PS  Z2, Z5, Z4
-	VMOVUPS      c_one<>+0(SB), Z5
-	VSCALEFPS    Z3, Z5, Z5
-	VSUBPS       c_one<>+0(SB), Z5, Z2
-	VFMADD213PS  Z2, Z5, Z4
-	VMULPS       c_selu_la<>+0(SB), Z4, Z4
-	VORPS        c_signbit<>+0(SB), Z4, Z4
-	VMULPS       c_selu_l<>+0(SB), Z1, Z2
-	VPMOVD2M     Z1, K1
-	VMOVAPS      Z4, K1, Z2
-	VMOVUPS      Z2, (AX)
+	VMOVUPS      (CX), Z14
+	PREFETCHT0   8192(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVUPS      Z15, (AX)
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, CX
 	SUBQ         $0x00000010, DX
@@ -1380,30 +1388,28 @@ tail:
 	MOVQ         $-1, BX
 	BZHIQ        DX, BX, BX
 	KMOVW        BX, K1
-	VMOVUPS.Z    (CX), K1, Z1
-	VMOVAPS      Z1, Z2
-	VMAXPS       Z2, Z0, Z2
-	VMULPS       c_log2e<>+0(SB), Z2, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS c_ln2hi<>+0(SB), Z0, Z2
-	VFNMADD231PS c_ln2lo<>+0(SB), Z0, Z2
-	VMOVUPS      c_exp_p0<>+0(SB), Z3
-	VFMADD213PS  c_exp_p1<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p2<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p3<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p4<>+0(SB), Z2, Z3
-	VFMADD213PS  c_exp_p5<>+0(SB), Z2, Z3
-	VMULPS       Z2, Z2, Z4
-	VFMADD213PS  Z2, Z4, Z3
-	VMOVUPS      c_one<>+0(SB), Z4
-	VSCALEFPS    Z0, Z4, Z4
-	VSUBPS       c_one<>+0(SB), Z4, Z2
-	VFMADD213PS  Z2, Z4, Z3
-	VMULPS       c_selu_la<>+0(SB), Z3, Z3
-	VORPS        c_signbit<>+0(SB), Z3, Z3
-	VMULPS       c_selu_l<>+0(SB), Z1, Z0
-	VPMOVD2M     Z1, K2
-	VMOVAPS      Z3, K2, Z0
+	VMOVUPS.Z    (CX), K1, Z14
+	VMAXPS       Z14, Z0, Z0
+	VMULPS       Z1, Z0, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z2, Z1, Z0
+	VFNMADD231PS Z3, Z1, Z0
+	VMOVAPS      Z4, Z2
+	VFMADD213PS  Z5, Z0, Z2
+	VFMADD213PS  Z6, Z0, Z2
+	VFMADD213PS  Z7, Z0, Z2
+	VFMADD213PS  Z8, Z0, Z2
+	VFMADD213PS  Z9, Z0, Z2
+	VMULPS       Z0, Z0, Z3
+	VFMADD213PS  Z0, Z3, Z2
+	VSCALEFPS    Z1, Z10, Z1
+	VSUBPS       Z10, Z1, Z0
+	VFMADD213PS  Z0, Z1, Z2
+	VMULPS       Z11, Z2, Z2
+	VORPS        Z12, Z2, Z2
+	VMULPS       Z13, Z14, Z0
+	VPMOVD2M     Z14, K2
+	VMOVAPS      Z2, K2, Z0
 	VMOVUPS      Z0, K1, (AX)
 
 done:
@@ -1463,6 +1469,197 @@ DATA c_selu_l<>+52(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+56(SB)/4, $0x3f867d5f
 DATA c_selu_l<>+60(SB)/4, $0x3f867d5f
 GLOBL c_selu_l<>(SB), RODATA|NOPTR, $64
+
+// func seluNTAVX512(y []float32, x []float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·seluNTAVX512(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Z0
+	VMOVUPS c_log2e<>+0(SB), Z1
+	VMOVUPS c_ln2hi<>+0(SB), Z2
+	VMOVUPS c_ln2lo<>+0(SB), Z3
+	VMOVUPS c_exp_p0<>+0(SB), Z4
+	VMOVUPS c_exp_p1<>+0(SB), Z5
+	VMOVUPS c_exp_p2<>+0(SB), Z6
+	VMOVUPS c_exp_p3<>+0(SB), Z7
+	VMOVUPS c_exp_p4<>+0(SB), Z8
+	VMOVUPS c_exp_p5<>+0(SB), Z9
+	VMOVUPS c_one<>+0(SB), Z10
+	VMOVUPS c_selu_la<>+0(SB), Z11
+	VMOVUPS c_signbit<>+0(SB), Z12
+	VMOVUPS c_selu_l<>+0(SB), Z13
+
+unrolled:
+	CMPQ         DX, $0x00000040
+	JB           single
+	VMOVUPS      (CX), Z14
+	PREFETCHT0   8192(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVNTPS     Z15, (AX)
+	VMOVUPS      64(CX), Z14
+	PREFETCHT0   8256(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVNTPS     Z15, 64(AX)
+	VMOVUPS      128(CX), Z14
+	PREFETCHT0   8320(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVNTPS     Z15, 128(AX)
+	VMOVUPS      192(CX), Z14
+	PREFETCHT0   8384(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVNTPS     Z15, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000010
+	JB           tail
+	VMOVUPS      (CX), Z14
+	PREFETCHT0   8192(CX)
+	VMAXPS       Z14, Z0, Z15
+	VMULPS       Z1, Z15, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z2, Z16, Z15
+	VFNMADD231PS Z3, Z16, Z15
+	VMOVAPS      Z4, Z17
+	VFMADD213PS  Z5, Z15, Z17
+	VFMADD213PS  Z6, Z15, Z17
+	VFMADD213PS  Z7, Z15, Z17
+	VFMADD213PS  Z8, Z15, Z17
+	VFMADD213PS  Z9, Z15, Z17
+	VMULPS       Z15, Z15, Z18
+	VFMADD213PS  Z15, Z18, Z17
+	VSCALEFPS    Z16, Z10, Z16
+	VSUBPS       Z10, Z16, Z15
+	VFMADD213PS  Z15, Z16, Z17
+	VMULPS       Z11, Z17, Z17
+	VORPS        Z12, Z17, Z17
+	VMULPS       Z13, Z14, Z15
+	VPMOVD2M     Z14, K1
+	VMOVAPS      Z17, K1, Z15
+	VMOVNTPS     Z15, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	SUBQ         $0x00000010, DX
+	JMP          single
+
+tail:
+	TESTQ        DX, DX
+	JZ           done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, BX
+	KMOVW        BX, K1
+	VMOVUPS.Z    (CX), K1, Z14
+	VMAXPS       Z14, Z0, Z0
+	VMULPS       Z1, Z0, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z2, Z1, Z0
+	VFNMADD231PS Z3, Z1, Z0
+	VMOVAPS      Z4, Z2
+	VFMADD213PS  Z5, Z0, Z2
+	VFMADD213PS  Z6, Z0, Z2
+	VFMADD213PS  Z7, Z0, Z2
+	VFMADD213PS  Z8, Z0, Z2
+	VFMADD213PS  Z9, Z0, Z2
+	VMULPS       Z0, Z0, Z3
+	VFMADD213PS  Z0, Z3, Z2
+	VSCALEFPS    Z1, Z10, Z1
+	VSUBPS       Z10, Z1, Z0
+	VFMADD213PS  Z0, Z1, Z2
+	VMULPS       Z11, Z2, Z2
+	VORPS        Z12, Z2, Z2
+	VMULPS       Z13, Z14, Z0
+	VPMOVD2M     Z14, K2
+	VMOVAPS      Z2, K2, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
 
 // func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
 // Requires: AVX, AVX512F, BMI2
@@ -6157,7 +6354,7 @@ done:
 	RET
 
 // func seluAVX2(y []float32, x []float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 	MOVQ    y_base+0(FP), AX
 	MOVQ    x_base+24(FP), CX
@@ -6168,6 +6365,7 @@ unrolled:
 	CMPQ         DX, $0x00000020
 	JB           single
 	VMOVUPS      (CX), Y1
+	PREFETCHT0   8192(CX)
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
 	VMULPS       c_log2e<>+0(SB), Y2, Y3
@@ -6218,6 +6416,7 @@ unrolled:
 	VBLENDVPS    Y1, Y4, Y2, Y2
 	VMOVUPS      Y2, 32(AX)
 	VMOVUPS      64(CX), Y1
+	PREFETCHT0   8256(CX)
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
 	VMULPS       c_log2e<>+0(SB), Y2, Y3
@@ -6276,6 +6475,7 @@ single:
 	CMPQ         DX, $0x00000008
 	JB           tail
 	VMOVUPS      (CX), Y1
+	PREFETCHT0   8192(CX)
 	VMOVAPS      Y1, Y2
 	VMAXPS       Y2, Y0, Y2
 	VMULPS       c_log2e<>+0(SB), Y2, Y3
@@ -6300,6 +6500,226 @@ single:
 	VMULPS       c_selu_l<>+0(SB), Y1, Y2
 	VBLENDVPS    Y1, Y4, Y2, Y2
 	VMOVUPS      Y2, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, CX
+	SUBQ         $0x00000008, DX
+	JMP          single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL         (CX)(BX*4), SI
+	MOVL         SI, 32(SP)(BX*4)
+	INCQ         BX
+	CMPQ         BX, DX
+	JB           in1
+	LEAQ         32(SP), CX
+	VMOVUPS      (CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y3
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y3
+	VCVTPS2DQ    Y0, Y0
+	VPADDD       c_i127<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VSUBPS       c_one<>+0(SB), Y0, Y2
+	VFMADD213PS  Y2, Y0, Y3
+	VMULPS       c_selu_la<>+0(SB), Y3, Y3
+	VORPS        c_signbit<>+0(SB), Y3, Y3
+	VMULPS       c_selu_l<>+0(SB), Y1, Y0
+	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      Y0, (AX)
+	MOVQ         64(SP), AX
+	XORQ         BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
+// func seluNTAVX2(y []float32, x []float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    x_len+32(FP), DX
+	VMOVUPS c_explo<>+0(SB), Y0
+
+unrolled:
+	CMPQ         DX, $0x00000020
+	JB           single
+	VMOVUPS      (CX), Y1
+	PREFETCHT0   8192(CX)
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
+	VMOVUPS      32(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 32(AX)
+	VMOVUPS      64(CX), Y1
+	PREFETCHT0   8256(CX)
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 64(AX)
+	VMOVUPS      96(CX), Y1
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	SUBQ         $0x00000020, DX
+	JMP          unrolled
+
+single:
+	CMPQ         DX, $0x00000008
+	JB           tail
+	VMOVUPS      (CX), Y1
+	PREFETCHT0   8192(CX)
+	VMOVAPS      Y1, Y2
+	VMAXPS       Y2, Y0, Y2
+	VMULPS       c_log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      c_exp_p0<>+0(SB), Y4
+	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
+	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  Y2, Y5, Y4
+	VCVTPS2DQ    Y3, Y3
+	VPADDD       c_i127<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VSUBPS       c_one<>+0(SB), Y3, Y2
+	VFMADD213PS  Y2, Y3, Y4
+	VMULPS       c_selu_la<>+0(SB), Y4, Y4
+	VORPS        c_signbit<>+0(SB), Y4, Y4
+	VMULPS       c_selu_l<>+0(SB), Y1, Y2
+	VBLENDVPS    Y1, Y4, Y2, Y2
+	VMOVNTPS     Y2, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX

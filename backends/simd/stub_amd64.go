@@ -86,11 +86,20 @@ func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []f
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
 // else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // (AVX-512)
 //
 //go:noescape
 func seluAVX512(y []float32, x []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -336,11 +345,20 @@ func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []flo
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
 // else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
 func seluAVX2(y []float32, x []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);

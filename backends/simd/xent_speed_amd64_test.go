@@ -3,10 +3,13 @@
 package simd
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +101,104 @@ func TestLSESpeed(t *testing.T) {
 	slices.Sort(ds)
 	t.Logf("exp probe: %.2f G exp/s", float64(iters*6*16)/ds[3].Seconds()/1e9)
 	_ = sink
+}
+
+// TestSELUSpeed compares selu's plain and streaming forms with a Go copy on
+// E = 16777216 (DRAM-resident input and output; NBENCH_SELU_E sets E),
+// one thread, thread CPU time (NBENCH_WALL=1: wall time), the forms in turn
+// each round (NBENCH_SELU_ROUNDS, default 9).
+// Off by default: NBENCH_SELU=1 go test -run TestSELUSpeed -v ./backends/simd
+func TestSELUSpeed(t *testing.T) {
+	if os.Getenv("NBENCH_SELU") == "" {
+		t.Skip("set NBENCH_SELU=1 to run")
+	}
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpuNow := func() time.Duration {
+		var ts unix.Timespec
+		clk := int32(unix.CLOCK_THREAD_CPUTIME_ID)
+		if os.Getenv("NBENCH_WALL") != "" {
+			clk = unix.CLOCK_MONOTONIC
+		}
+		unix.ClockGettime(clk, &ts)
+		return time.Duration(ts.Nano())
+	}
+	e := 16777216
+	if s := os.Getenv("NBENCH_SELU_E"); s != "" {
+		fmt.Sscan(s, &e)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := make([]float32, e)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+		switch os.Getenv("NBENCH_SELU_FILL") {
+		case "pos":
+			x[i] = float32(math.Abs(float64(x[i])))
+		case "neg":
+			x[i] = -float32(math.Abs(float64(x[i])))
+		case "half":
+			x[i] = 0.5
+		}
+	}
+	yb := make([]float32, e+16)
+	y := yb[ntHead(yb, 64):][:e]
+	forms := []struct {
+		name string
+		f    func(y, x []float32)
+		nt   bool
+	}{
+		{"selu", seluAVX512, false},
+		{"copy", func(y, x []float32) { copy(y, x) }, false},
+		{"nt", seluNTAVX512, true},
+	}
+	if sel := os.Getenv("NBENCH_SELU_FORMS"); sel != "" {
+		var keep []int
+		for i, f := range forms {
+			if i == 0 || strings.Contains(","+sel+",", ","+f.name+",") {
+				keep = append(keep, i)
+			}
+		}
+		var fs = forms[:0:0]
+		for _, i := range keep {
+			fs = append(fs, forms[i])
+		}
+		forms = fs
+	}
+	reps := max(1, 16777216/e)
+	ds := make([][]time.Duration, len(forms))
+	ratio := make([][]float64, len(forms))
+	rounds := 9
+	if s := os.Getenv("NBENCH_SELU_ROUNDS"); s != "" {
+		fmt.Sscan(s, &rounds)
+	}
+	for r := -1; r < rounds; r++ {
+		var base time.Duration
+		for i, f := range forms {
+			t0 := cpuNow()
+			for range reps {
+				f.f(y, x)
+			}
+			if f.nt {
+				sfence()
+			}
+			d := cpuNow() - t0
+			if r < 0 {
+				continue
+			}
+			if i == 0 {
+				base = d
+			}
+			ds[i] = append(ds[i], d)
+			ratio[i] = append(ratio[i], float64(base)/float64(d))
+		}
+	}
+	for i, f := range forms {
+		slices.Sort(ds[i])
+		slices.Sort(ratio[i])
+		t.Logf("%-10s %6.1f GB/s (8 B/element)  vs selu %.2fx [%.2f..%.2f]", f.name,
+			float64(8*e*reps)/ds[i][rounds/2].Seconds()/1e9, ratio[i][rounds/2], ratio[i][0], ratio[i][rounds-1])
+	}
 }
