@@ -302,5 +302,14 @@ func prepareSELU(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	v := b.lv.f
 	x, y := kernel.F32s(op.X), kernel.F32s(op.Y)
 	body := func(lo, hi int) { v.selu(y[lo:hi], x[lo:hi]) }
+	if nt := streaming(v, 8*len(x)); nt != nil {
+		// The streaming form from the first aligned element of each span on.
+		body = func(lo, hi int) {
+			h := lo + ntHead(y[lo:hi], nt.align)
+			v.selu(y[lo:h], x[lo:h])
+			nt.selu(y[h:hi], x[h:hi])
+			nt.fence()
+		}
+	}
 	return bound(v.path, func() { b.rows(op.N, 8, body) }), nil
 }

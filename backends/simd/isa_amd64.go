@@ -6,7 +6,7 @@ import "golang.org/x/sys/cpu"
 
 var (
 	vecAVX512 = &vec{path: "avx512", sum: sumAVX512, sumSq: sumSqAVX512, sumSqDev: sumSqDevAVX512,
-		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512,
+		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512, lse: lseAVX512,
 		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, bnFold: bnFoldAVX512, nmsSuppress: nmsSuppressAVX512,
 		selu: seluAVX512, evoB0: evoB0AVX512, evoS0: evoS0AVX512,
 		colSum: colSumAVX512, colSqDev: colSqDevAVX512, centerAffine: centerAffineAVX512, blendAffine: blendAffineAVX512,

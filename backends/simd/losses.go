@@ -132,11 +132,13 @@ func prepareMSEMasked(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}), nil
 }
 
-// prepareCrossEntropy: per valid row, m = max z (vector max), Σ exp(z-m)
-// with the vector exp (relative error below 2^-23 per term, see expPoly),
-// lse = m + log(Σ) in float64, loss lse - z[t]. A NaN or +Inf logit, or a
-// row of -Inf, makes the sum NaN; a target out of range makes the row NaN
-// without reading outside it.
+// prepareCrossEntropy: per valid row, lse = log Σ exp(z) and loss lse - z[t].
+// Where the level has lse (one pass from memory, lseRow), it is that;
+// otherwise, and for a row of -Inf, m = max z (vector max), Σ exp(z-m) with
+// the vector exp (relative error below 2^-23 per term, see expPoly) and
+// lse = m + log(Σ) in float64. A NaN or +Inf logit, or a row of -Inf,
+// makes the loss NaN; a target out of range makes the row NaN without
+// reading outside it.
 func prepareCrossEntropy(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.CrossEntropy)
 	z, tg, ov := kernel.F32s(op.Logits), kernel.I32s(op.Targets), kernel.F32s(op.Out)
@@ -155,6 +157,12 @@ func prepareCrossEntropy(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				continue
 			}
 			zr := z[i*vsz : (i+1)*vsz]
+			if v.lse != nil {
+				if l, ok := lseRow(v.lse, zr); ok {
+					per[i] = l - float64(zr[t])
+					continue
+				}
+			}
 			m := v.maxv(zr)
 			s := rowSum(vsz, func(lo, hi int) float32 { return v.sumExp(zr[lo:hi], m) })
 			per[i] = float64(m) + math.Log(s) - float64(zr[t])
@@ -171,4 +179,30 @@ func prepareCrossEntropy(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		ov[0] = float32(s / float64(count))
 	}), nil
+}
+
+// lseChunk is the length of one lse call: its float32 sums stay short (256
+// terms a lane per accumulator); the chunks are combined in float64.
+const lseChunk = 16384
+
+// lseRow returns log Σ exp(x) from lse over chunks of lseChunk elements,
+// their (m, s) combined in float64 (m the largest reference). ok is false
+// when every reference is -MaxFloat32 (x all -Inf or -MaxFloat32): the
+// two-pass path gives those rows their NaN or value. NaN propagates.
+func lseRow(lse func(x []float32) (m, s float32), x []float32) (l float64, ok bool) {
+	mx, sum := math.Inf(-1), 0.0
+	for lo := 0; lo < len(x); lo += lseChunk {
+		m, s := lse(x[lo:min(lo+lseChunk, len(x))])
+		mf := float64(m)
+		if mf > mx {
+			sum = sum*math.Exp(mx-mf) + float64(s)
+			mx = mf
+		} else {
+			sum += float64(s) * math.Exp(mf-mx)
+		}
+	}
+	if mx <= -math.MaxFloat32 {
+		return 0, false
+	}
+	return mx + math.Log(sum), true
 }

@@ -5,11 +5,11 @@ package simd
 var (
 	ntAVX512 = &ntK{align: 64, normAffine: normAffineNTAVX512, scaleMul: scaleMulNTAVX512,
 		centerAffine: centerAffineNTAVX512, blendAffine: blendAffineNTAVX512,
-		evoB0: evoB0NTAVX512, evoS0: evoS0NTAVX512,
+		evoB0: evoB0NTAVX512, evoS0: evoS0NTAVX512, selu: seluNTAVX512,
 		layerNormRows: layerNormRowsNTAVX512, rmsNormRows: rmsNormRowsNTAVX512, groupNormRows: groupNormRowsNTAVX512}
 	ntAVX2 = &ntK{align: 32, normAffine: normAffineNTAVX2, scaleMul: scaleMulNTAVX2,
 		centerAffine: centerAffineNTAVX2, blendAffine: blendAffineNTAVX2,
-		evoB0: evoB0NTAVX2, evoS0: evoS0NTAVX2,
+		evoB0: evoB0NTAVX2, evoS0: evoS0NTAVX2, selu: seluNTAVX2,
 		layerNormRows: layerNormRowsNTAVX2, rmsNormRows: rmsNormRowsNTAVX2, groupNormRows: groupNormRowsNTAVX2}
 )
 

@@ -86,11 +86,20 @@ func bnFoldAVX512(a []float32, sh []float32, g []float32, beta []float32, rm []f
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
 // else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // (AVX-512)
 //
 //go:noescape
 func seluAVX512(y []float32, x []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -336,11 +345,20 @@ func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []flo
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
 // else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements.
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
 func seluAVX2(y []float32, x []float32)
+
+// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
+// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -497,6 +515,17 @@ func groupNormRowsAVX2(y []float32, x []float32, a []float32, b []float32, rows 
 //
 //go:noescape
 func groupNormRowsNTAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+
+// lseAVX512 returns m and s with log Σ exp(x[i]) = m + log(s) in one pass over x (AVX-512):
+// each lane keeps a reference m_l (starting at max(x[l], -MaxFloat32) for the first vector)
+// and a sum of exp(x - m_l); a block of 32 vectors whose values exceed m_l + 16 in some lane
+// is summed again after m_l is raised to the block's max and the lane's sums are scaled by
+// exp(m_old - m_new). At the end m = max m_l and s = Σ_l sum_l*exp(m_l - m). The exp is
+// the degree-5 one of xent.go (arguments clamped at -87, NaN propagates). A row whose
+// values are all -Inf (or -MaxFloat32) returns m = -MaxFloat32; +Inf gives s = NaN.
+//
+//go:noescape
+func lseAVX512(x []float32) (m float32, s float32)
 
 // qkTileAVX512 computes one 6x64 score tile: s[i*64+j] = scale * Σ_{t<d} qt[t*8+i]*kt[t*64+j]
 // for i < 6, j < 64 (qt is the query block transposed, [d][8]; kt a key tile transposed, [d][64]).

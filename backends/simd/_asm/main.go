@@ -35,6 +35,7 @@ func main() {
 		normRows(v)
 		groupRows(v)
 	}
+	xent()
 	attention()
 	gemmI8()
 	w4g()
