@@ -15,7 +15,7 @@ import (
 // (AVX-512) or through a stack copy (AVX2).
 var floatPeaks = map[string][]peak.Probe{
 	"avx512": vecPeaks{name: "avx512", lanes: 16, expChains: 6, fma: fmaPeakAVX512, fma64: fma64PeakAVX512,
-		alu: aluPeakAVX512, exp: expPeakAVX512, read: readPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
+		alu: aluPeakAVX512, exp: expPeakAVX512, expLSE: expPeakLSEAVX512, read: readPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
 		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, triad: triadPeakAVX512}.probes(),
 	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 2, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
 		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, read2: readStreams2PeakAVX2, read4: readStreams4PeakAVX2,
@@ -30,6 +30,7 @@ type vecPeaks struct {
 	fma64            func(n int, mul, add float64, out []float64)
 	alu              func(n int, add uint32, out []int32)
 	exp              func(n int, arg float32, out []float32)
+	expLSE           func(n int, arg float32, out []float32) // cross_entropy's cheaper exp; nil: none
 	read, read2      func(x []float32) float64
 	read4            func(x []float32) float64
 	copy, copyNT     func(dst, x []float32)
@@ -43,7 +44,7 @@ func (v vecPeaks) probes() []peak.Probe {
 	lanes := peakChains * v.lanes
 	block := 8 * v.lanes  // read2 and read4 take whole blocks of 8 vectors; read does the rest
 	block4 := 4 * v.lanes // copyNT takes whole blocks of 4
-	return []peak.Probe{
+	ps := []peak.Probe{
 		{Name: v.name + "-fma32", Kind: peak.FMA32, Lanes: lanes, Compute: func(n int) float64 {
 			var acc [maxPeakLanes]float32
 			v.fma(n, peak.FMAMul, peak.FMAAdd, acc[:lanes])
@@ -92,6 +93,15 @@ func (v vecPeaks) probes() []peak.Probe {
 			return 0
 		}},
 	}
+	if v.expLSE != nil {
+		const lseLanes = 5 * 16 // expLSEChains zmm (_asm/peak.go)
+		ps = append(ps, peak.Probe{Name: v.name + "-exp32-lse", Kind: peak.Exp32, Lanes: lseLanes, Compute: func(n int) float64 {
+			var acc [lseLanes]float32
+			v.expLSE(n, peak.ExpArg, acc[:])
+			return sum64(acc[:])
+		}})
+	}
+	return ps
 }
 
 // dotPeaks has the dot product of each gemm_w8a8 path: VPDPBUSD zmm, its

@@ -1327,6 +1327,13 @@ func copyNTPeakAVX2(dst []float32, x []float32)
 //go:noescape
 func triadPeakAVX2(dst []float32, x []float32, y []float32, s float32)
 
+// expPeakLSE runs n iterations of acc += exp(arg) with lse's exp (xent.go) on every lane of
+// 5 vectors, interleaved, and stores them to out[:chains*16].
+// (AVX-512)
+//
+//go:noescape
+func expPeakLSEAVX512(n int, arg float32, out []float32)
+
 // dotPeakVNNI512 runs n iterations of VPDPBUSD (AVX-512 VNNI) on every int32 lane of 12 vectors:
 // acc += Σ_j u8(a>>8j)*s8(b>>8j), with a and b broadcast as dwords; stores them to out[:chains*lanes].
 //

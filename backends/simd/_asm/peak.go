@@ -35,6 +35,7 @@ func peakProbes() {
 		copyNTPeak(v)
 		triadPeak(v)
 	}
+	expPeakLSE()
 	for _, k := range []w8Kind{w8VNNI512, w8VNNI256, w8AVX2} {
 		dotPeak(k)
 	}
@@ -175,6 +176,35 @@ func expPeak(v variant) {
 		regs[i] = r
 	}
 	storeAll(ptr("out"), v.bytes(), regs, func(r Register, m Mem) { VMOVUPS(r, m) })
+	VZEROUPPER()
+	RET()
+}
+
+// expLSEChains is expPeakLSE's exps per iteration: its 9 constants, 3
+// temporaries and an accumulator per chain fit in 32 zmm.
+const expLSEChains = 5
+
+// expPeakLSE is expPeak with cross_entropy's exp (xent.go: degree 5,
+// constants in registers), the cheapest exp a kernel uses, so no kernel
+// can run above the exp32 ceiling.
+func expPeakLSE() {
+	v := avx512
+	fn(v, "expPeakLSE", "func(n int, arg float32, out []float32)",
+		"expPeakLSE runs n iterations of acc += exp(arg) with lse's exp (xent.go) on every lane of",
+		fmt.Sprintf("%d vectors, interleaved, and stores them to out[:chains*16].", expLSEChains))
+	n := Load(Param("n"), GP64())
+	x := v.scalarArg("arg")
+	k := xentExpSetup()
+	acc := v.zeroed(expLSEChains)
+	counted(n, func() {
+		for _, a := range acc {
+			t := ZMM()
+			VMOVAPS(x, t)
+			k.exp(t)
+			VADDPS(t, a, a)
+		}
+	})
+	storeAll(ptr("out"), v.bytes(), acc, func(r Register, m Mem) { VMOVUPS(r, m) })
 	VZEROUPPER()
 	RET()
 }
