@@ -1,8 +1,6 @@
 package main
 
 import (
-	"math"
-
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -62,25 +60,24 @@ func seluForm(v variant, nt bool) {
 	{
 		y, x := ptr("y"), ptr("x")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
-		var step func(xv VecVirtual) VecVirtual
-		if v.z {
-			step = newSeluConsts().selu
-		} else {
-			ek := v.expSetup()
-			step = func(xv VecVirtual) VecVirtual {
-				t := v.vec()
-				VMOVAPS(xv, t)
-				e, p := v.expReduce(t, ek)
-				s := v.pow2(e)
-				VSUBPS(splatF("one", 1), s, t) // 2^n - 1, exact
-				VFMADD213PS(t, s, p)
-				VMULPS(splatF("selu_la", seluLambdaAlpha), p, p)
-				VORPS(splat("signbit", 0x80000000), p, p)
-				pos := v.vec()
-				VMULPS(splatF("selu_l", seluLambda), xv, pos)
-				v.signSelect(xv, p, pos)
-				return pos
-			}
+		ek := v.expSetupRegs()
+		var la, sign, l Op = splatF("selu_la", seluLambdaAlpha), splat("signbit", 0x80000000), splatF("selu_l", seluLambda)
+		if v.z { // AVX-512 has the registers for these too
+			la, sign, l = v.bcast(la.(Mem)), v.bcast(sign.(Mem)), v.bcast(l.(Mem))
+		}
+		step := func(xv VecVirtual) VecVirtual {
+			t := v.vec()
+			VMOVAPS(xv, t)
+			e, p := v.expReduce(t, ek)
+			s := v.pow2(e, ek)
+			VSUBPS(ek.c("one"), s, t) // 2^n - 1, exact
+			VFMADD213PS(t, s, p)
+			VMULPS(la, p, p)
+			VORPS(sign, p, p)
+			pos := v.vec()
+			VMULPS(l, xv, pos)
+			v.signSelect(xv, p, pos)
+			return pos
 		}
 		loop(v, n, []GPVirtual{y, x}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
@@ -93,65 +90,6 @@ func seluForm(v variant, nt bool) {
 		VZEROUPPER()
 		RET()
 	}
-}
-
-// seluConsts are selu's constants in registers (AVX-512 has the registers;
-// AVX2 reads them from memory). As memory operands they were 13 loads per
-// vector besides x's, and selu ran at a third of the speed from DRAM (a
-// half in L2) with the same operations.
-type seluConsts struct {
-	lo, log2e, ln2hi, ln2lo, one, la, sign, l VecVirtual
-	p                                         [6]VecVirtual
-}
-
-func newSeluConsts() seluConsts {
-	v := avx512
-	var c seluConsts
-	c.lo = v.bcast(splatF("explo", -87))
-	c.log2e = v.bcast(splatF("log2e", float32(math.Log2E)))
-	c.ln2hi = v.bcast(splatF("ln2hi", 0.693359375))
-	c.ln2lo = v.bcast(splatF("ln2lo", -2.12194440e-4))
-	c.p[0] = v.bcast(splatF("exp_p0", 1.9875691500e-4))
-	for j, k := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
-		c.p[j+1] = v.bcast(splatF("exp_p"+string(rune('1'+j)), k))
-	}
-	c.one = v.bcast(splatF("one", 1))
-	c.la = v.bcast(splatF("selu_la", seluLambdaAlpha))
-	c.sign = v.bcast(splat("signbit", 0x80000000))
-	c.l = v.bcast(splatF("selu_l", seluLambda))
-	return c
-}
-
-// selu returns SELU(xv) with the operations of expReduce, pow2 and the
-// AVX2 step above in the same order (bit-identical to seluGo).
-func (c seluConsts) selu(xv VecVirtual) VecVirtual {
-	t := ZMM()
-	VMAXPS(xv, c.lo, t) // xv as the second source: NaN stays NaN
-	n := ZMM()
-	VMULPS(c.log2e, t, n)
-	VRNDSCALEPS(U8(0), n, n)
-	VFNMADD231PS(c.ln2hi, n, t)
-	VFNMADD231PS(c.ln2lo, n, t)
-	p := ZMM()
-	VMOVAPS(c.p[0], p)
-	for j := 1; j < 6; j++ {
-		VFMADD213PS(c.p[j], t, p)
-	}
-	r2 := ZMM()
-	VMULPS(t, t, r2)
-	VFMADD213PS(t, r2, p) // e^r - 1
-	s := ZMM()
-	VSCALEFPS(n, c.one, s) // 2^n
-	VSUBPS(c.one, s, t)    // 2^n - 1, exact
-	VFMADD213PS(t, s, p)
-	VMULPS(c.la, p, p)
-	VORPS(c.sign, p, p)
-	pos := ZMM()
-	VMULPS(c.l, xv, pos)
-	k := K()
-	VPMOVD2M(xv, k)
-	VMOVAPS(p, k, pos)
-	return pos
 }
 
 // evoOut emits the EvoNorm output steps (plain or streaming, nt.go).
@@ -190,18 +128,22 @@ func evoOut(v variant, nt bool) {
 	{
 		y, x, vc, k, b := ptr("y"), ptr("x"), ptr("vc"), ptr("k"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
-		ek := v.expSetup()
+		ek := v.expSetupRegs()
+		var sign Op = splat("signbit", 0x80000000)
+		if v.z {
+			sign = v.bcast(sign.(Mem))
+		}
 		loop(v, n, []GPVirtual{y, x, vc, k, b}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
 			xv := l.load(Mem{Base: x, Disp: off})
 			t := l.load(Mem{Base: vc, Disp: off})
 			VMULPS(xv, t, t)
 			e := v.vec()
-			VORPS(splat("signbit", 0x80000000), t, e) // -|t|
+			VORPS(sign, t, e) // -|t|
 			v.exp(e, ek)
-			num := v.bcast(splatF("one", 1))
+			num := ek.fresh(v, "one")
 			v.signSelect(t, e, num)
-			VADDPS(splatF("one", 1), e, e)
+			VADDPS(ek.c("one"), e, e)
 			VMULPS(num, xv, xv)
 			VDIVPS(e, xv, xv)
 			kv := l.load(Mem{Base: k, Disp: off})
@@ -230,13 +172,13 @@ func (v variant) nanSelect(a, dst VecVirtual) {
 }
 
 // pow2 returns 2^n for the integral n in [-126, 0] of expReduce.
-func (v variant) pow2(n VecVirtual) VecVirtual {
-	s := v.vec()
+func (v variant) pow2(n VecVirtual, k expConsts) VecVirtual {
 	if v.z {
-		VMOVUPS(splatF("one", 1), s)
+		s := k.fresh(v, "one")
 		VSCALEFPS(n, s, s)
 		return s
 	}
+	s := v.vec()
 	VCVTPS2DQ(n, s)
 	VPADDD(splat("i127", 127), s, s)
 	VPSLLD(U8(23), s, s)
