@@ -49,10 +49,30 @@ type slaK struct {
 	// conv25 (optional): o[t*ld+c] = b[c] + Σ_{u,k<5} w[(5u+k)*ld+c]*v[u*ldr+(t+k)*ld+c]
 	// for t < n, c < ld (one grid row of the 2D conv in one pass).
 	conv25 func(o, v, w, b []float32, n, ld, ldr int)
+	// The fused driver's kernels (all three, or the driver on packed
+	// tiles runs): reluSum: dst[r*ldd+i] = max(src[r*lds+i], 0) and
+	// acc[i] += Σ_r dst[r*ldd+i] for r < rows, i < n.
+	reluSum func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)
+	// kv[rows][nz]: s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for
+	// i < rows, c < 16*nz.
+	kv [attnRows + 1][5]func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+	// for i < rows, c < 16*nz (a is 0 when empty).
+	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int)
 }
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
-	qkRelu: [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)}}
+	qkRelu:  [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)},
+	reluSum: reluSumGo}
+
+func init() {
+	for rows := 1; rows <= attnRows; rows++ {
+		for nz := 1; nz <= 4; nz++ {
+			slaGeneric.kv[rows][nz] = kvGo(rows, nz)
+			slaGeneric.qs[rows][nz] = qsGo(rows, nz)
+		}
+	}
+}
 
 func init() {
 	has := func(l *level) bool { return l.attn != nil }
@@ -70,6 +90,15 @@ func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		sk = slaGeneric
 	}
 	return newSLA(b, b.lv.attn, sk, b.lv.f, &op), nil
+}
+
+// newSLA binds op on the fused driver when the level has its kernels,
+// else on the driver on packed tiles.
+func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+	if sk.reluSum != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.qkRelu[1] != nil && sk.conv25 != nil {
+		return newSLAFused(b, ak, sk, f, op)
+	}
+	return newSLAPacked(b, ak, sk, f, op)
 }
 
 type slaScratch struct {
@@ -105,7 +134,7 @@ type slaRun struct {
 	direct             bool // V read in place (rows of dvp = Dv columns): no padded copy
 }
 
-func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
 	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
 	if bh == 0 || L == 0 {
 		return bound(ak.path, func() {})
@@ -317,7 +346,376 @@ func (r *slaRun) intra(sc *slaScratch, qh, v []float32, i0, rows, c0 int) {
 	}
 }
 
+// ---- The fused driver ----
+//
+// Per head, pass 1 runs over tiles of slaTile tokens: relu(K + Pk) of the
+// tile is copied row-major (reluSum, which also adds the tile to ks) and
+// S += Kr^T V runs on it and on V in place (kv, 6 rows of S by 64
+// columns, Kr broadcast from its rows: no transpose); the tile's V rows go
+// into the zero-padded conv layout while they are in L1. Pass 2 runs over
+// blocks of 6 rows: relu(Q) rows with their denominators (reluDot), the
+// conv written straight into O (1D per block, 2D per grid row ahead of
+// the block), then O += z (Qr S) (qs). Neither pass makes a transposed
+// copy, and O is written once per block (no DWC(V) scratch).
+//
+// Causal sla1d runs chunks of slaCausalChunk tokens: each chunk's rows
+// take the previous chunks' state (qs) and their own chunk's keys j <= i
+// (qkRelu against the chunk's Kr transposed, pv6/pv1 into the numerator
+// that qs adds to the state's part), then the chunk joins the state.
+const slaTile = 64
+
+// slaFusedRun is one bound SLA on the fused driver.
+type slaFusedRun struct {
+	ak                 *attnK
+	sk                 *slaK
+	f                  *vec
+	q, k, v, pk, bd, o []float32
+	wt, bias, ones     []float32
+	H, L, D, Dv, dvp   int
+	pad, gh, gw        int
+	causal             bool
+	chunk              int
+	vin                bool // Dv%16 == 0: kv reads V in place and qs writes O in place
+}
+
+type slaFusedScratch struct {
+	vp       []float32 // 1D: [pad+L+pad][dvp] V zero-padded; 2D: [gh+4][gw+4][dvp] the grid with a zero border
+	vt       []float32 // !vin: [slaTile][dvp] the tile's V, zero-padded columns
+	cs       []float32 // 2D, !vin: [L][dvp] DWC(V)
+	s        []float32 // [D][dvp] the state Kr^T V
+	ks, ksc  []float32 // [D] Σ Kr_j (causal: and the chunk's)
+	kr, kb   []float32 // [slaTile][D] relu(K + Pk), K + Pk
+	qp       []float32 // [6][D] relu(Q) of a block
+	y        []float32 // !vin: [6][dvp] output rows of a block
+	krT      []float32 // causal: [D][64] the chunk's Kr transposed
+	sc       []float32 // causal: [6][64] the chunk's scores
+	a        []float32 // causal: [6][dvp] the chunk's numerators
+	q6       []float32 // causal: [6][D] the last rows of Q, zero-padded
+	den, z   [attnRows]float32
+	convDone int // 2D: tokens of the head whose conv is written
+}
+
+func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
+	if bh == 0 || L == 0 {
+		return bound(ak.path, func() {})
+	}
+	r := &slaFusedRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
+		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
+		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaCausalChunk,
+		ones: make([]float32, attnKeys)}
+	r.vin = r.dvp == Dv
+	for i := range r.ones {
+		r.ones[i] = 1
+	}
+	taps := 5
+	switch {
+	case op.Conv == kernel.SLAConv2D:
+		taps, r.gh, r.gw = 25, op.GridH, op.GridW
+	case op.Causal:
+		r.pad = 4
+	default:
+		r.pad = 2
+	}
+	wd := kernel.F32s(op.Wd)
+	dvp := r.dvp
+	r.wt, r.bias = make([]float32, taps*dvp), make([]float32, dvp)
+	scratch := newPool(b.threads, func() *slaFusedScratch {
+		sc := &slaFusedScratch{s: make([]float32, D*dvp), ks: make([]float32, D), kr: make([]float32, slaTile*D),
+			qp: make([]float32, attnRows*D)}
+		if r.pk != nil {
+			sc.kb = make([]float32, slaTile*D)
+		}
+		if r.gh > 0 {
+			sc.vp = make([]float32, (r.gh+4)*(r.gw+4)*dvp)
+		} else {
+			sc.vp = make([]float32, (L+2*r.pad)*dvp)
+		}
+		if !r.vin {
+			sc.vt, sc.y = make([]float32, slaTile*dvp), make([]float32, attnRows*dvp)
+			if r.gh > 0 {
+				sc.cs = make([]float32, L*dvp)
+			}
+		}
+		if r.causal {
+			sc.ksc, sc.krT = make([]float32, D), make([]float32, D*attnKeys)
+			sc.sc, sc.a, sc.q6 = make([]float32, attnRows*attnKeys), make([]float32, attnRows*dvp), make([]float32, attnRows*D)
+		}
+		return sc
+	})
+	body := func(lo, hi int) {
+		sc := <-scratch
+		defer func() { scratch <- sc }()
+		for h := lo; h < hi; h++ {
+			r.head(sc, h, h+1 < hi)
+		}
+	}
+	perHead := L * (4*D*Dv + 2*(taps+1)*Dv)
+	return bound(ak.path, func() {
+		for t := range taps {
+			for e := range Dv {
+				r.wt[t*dvp+e] = wd[e*taps+t]
+			}
+		}
+		copy(r.bias, r.bd)
+		b.rows(bh, perHead, body)
+	})
+}
+
+// prefetch asks for rows [lo, hi) of head h of Q, K, V and O (the ones
+// set) in L2, rows clamped to the head; a head past the last is ignored.
+func (r *slaFusedRun) prefetch(h, lo, hi int, q, k, v, o bool) {
+	if r.ak.prefetch == nil || h*r.L >= len(r.k)/r.D {
+		return
+	}
+	lo, hi = max(lo, 0), min(hi, r.L)
+	if lo >= hi {
+		return
+	}
+	D, Dv, L := r.D, r.Dv, r.L
+	if q {
+		r.ak.prefetch(r.q[(h*L+lo)*D : (h*L+hi)*D])
+	}
+	if k {
+		r.ak.prefetch(r.k[(h*L+lo)*D : (h*L+hi)*D])
+	}
+	if v {
+		r.ak.prefetch(r.v[(h*L+lo)*Dv : (h*L+hi)*Dv])
+	}
+	if o {
+		r.ak.prefetch(r.o[(h*L+lo)*Dv : (h*L+hi)*Dv])
+	}
+}
+
+// head computes one (b, h); next says whether the thread runs head h+1
+// after it (its first tile is prefetched at the end).
+func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
+	L, D, Dv := r.L, r.D, r.Dv
+	vh := r.v[h*L*Dv : (h+1)*L*Dv]
+	clear(sc.s)
+	clear(sc.ks)
+	if r.causal {
+		r.causalHead(sc, h, vh, next)
+		return
+	}
+	for c0 := 0; c0 < L; c0 += slaTile {
+		nk := min(slaTile, L-c0)
+		// One tile ahead: K and V of pass 1, then Q and O of pass 2.
+		r.prefetch(h, c0+slaTile, c0+2*slaTile, false, true, true, false)
+		r.prefetch(h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
+		r.packK(sc, h, c0, nk, sc.ks)
+		v, ldv := r.packV(sc, vh, c0, nk)
+		r.update(sc, v, ldv, nk)
+	}
+	qh := r.q[h*L*D : (h+1)*L*D]
+	sc.convDone = 0
+	for i0 := 0; i0 < L; i0 += attnRows {
+		rows := min(attnRows, L-i0)
+		// slaTile rows ahead: Q and O, then the next head's first K and V.
+		ahead := i0 + slaTile + attnRows
+		r.prefetch(h, ahead-attnRows, ahead, true, false, false, true)
+		if next {
+			r.prefetch(h+1, ahead-attnRows-L, ahead-L, false, true, true, false)
+		}
+		sc.den = [attnRows]float32{}
+		r.sk.reluDot(sc.qp, D, qh[i0*D:], D, sc.ks, sc.den[:], rows, D)
+		r.out(sc, h, i0, rows, nil)
+	}
+}
+
+// packV copies V rows [c0, c0+nk) of the head into the conv layout and
+// returns the tile as kv reads it (rows of ldv columns).
+func (r *slaFusedRun) packV(sc *slaFusedScratch, vh []float32, c0, nk int) (v []float32, ldv int) {
+	Dv, dvp := r.Dv, r.dvp
+	for n := c0; n < c0+nk; {
+		m, at := c0+nk-n, (r.pad+n)*dvp
+		if r.gh > 0 {
+			g, w := n/r.gw, n%r.gw
+			m, at = min(m, r.gw-w), ((g+2)*(r.gw+4)+2+w)*dvp
+		}
+		if r.vin {
+			copy(sc.vp[at:at+m*dvp], vh[n*Dv:(n+m)*Dv])
+		} else {
+			for t := range m {
+				copy(sc.vp[at+t*dvp:at+t*dvp+Dv], vh[(n+t)*Dv:(n+t+1)*Dv])
+			}
+		}
+		n += m
+	}
+	if r.vin {
+		return vh[c0*Dv:], Dv
+	}
+	for t := range nk {
+		copy(sc.vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
+	}
+	return sc.vt, dvp
+}
+
+// packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
+// adds its rows to acc.
+func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc []float32) {
+	D := r.D
+	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
+	if r.pk != nil {
+		pk := r.pk[(c0*r.H+h%r.H)*D:]
+		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
+		src = sc.kb[:nk*D]
+	}
+	r.sk.reluSum(sc.kr, D, src, D, acc, nk, D)
+}
+
+// update adds the packed tile to the state: S += Kr^T V.
+func (r *slaFusedRun) update(sc *slaFusedScratch, v []float32, ldv, nk int) {
+	D, dvp := r.D, r.dvp
+	for e0 := 0; e0 < dvp; e0 += 64 {
+		nz := min(4, (dvp-e0)/16)
+		for d0 := 0; d0 < D; d0 += attnRows {
+			rows := min(attnRows, D-d0)
+			r.sk.kv[rows][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], D, v[e0:], ldv, nk)
+		}
+	}
+}
+
+// out writes output rows [i0, i0+rows) of head h: the conv, then
+// O += z (a + Qr S) with qp and den holding the block's relu(Q) and
+// denominators (a: the causal chunk's numerators, or nil).
+func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a []float32) {
+	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
+	for i := range rows {
+		sc.z[i] = 1 / (sc.den[i] + 1e-6)
+	}
+	oh := r.o[h*L*Dv : (h+1)*L*Dv]
+	y, ldy := oh[i0*Dv:], Dv
+	if !r.vin {
+		y, ldy = sc.y, dvp
+	}
+	if r.gh == 0 {
+		r.sk.conv5(y, sc.vp[i0*dvp:], r.wt, r.bias, rows, dvp)
+	} else {
+		cs := oh
+		if !r.vin {
+			cs = sc.cs
+		}
+		W, wp := r.gw, r.gw+4
+		for ; sc.convDone < i0+rows; sc.convDone += W {
+			g := sc.convDone / W
+			r.sk.conv25(cs[g*W*dvp:], sc.vp[g*wp*dvp:], r.wt, r.bias, W, dvp, wp*dvp)
+		}
+		if !r.vin {
+			copy(y[:rows*dvp], cs[i0*dvp:])
+		}
+	}
+	lda := 0
+	if a != nil {
+		lda = dvp
+	}
+	for e0 := 0; e0 < dvp; e0 += 64 {
+		nz := min(4, (dvp-e0)/16)
+		var ae []float32
+		if a != nil {
+			ae = a[e0:]
+		}
+		r.sk.qs[rows][nz](y[e0:], ldy, sc.qp, D, D, sc.s[e0:], dvp, sc.z[:], ae, lda)
+	}
+	if !r.vin {
+		for i := range rows {
+			copy(oh[(i0+i)*Dv:(i0+i+1)*Dv], sc.y[i*dvp:])
+		}
+	}
+}
+
+// causalHead runs the chunks of a causal head.
+func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next bool) {
+	L, D, dvp := r.L, r.D, r.dvp
+	qh := r.q[h*L*D : (h+1)*L*D]
+	for c0 := 0; c0 < L; c0 += r.chunk {
+		nk := min(r.chunk, L-c0)
+		// The next chunk (of the next head at the end).
+		r.prefetch(h, c0+r.chunk, c0+2*r.chunk, true, true, true, true)
+		if next {
+			r.prefetch(h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
+		}
+		v, ldv := r.packV(sc, vh, c0, nk)
+		clear(sc.ksc)
+		r.packK(sc, h, c0, nk, sc.ksc)
+		r.sk.reluT(sc.krT, attnKeys, sc.kr, D, nk, D)
+		vt := sc.vp[(r.pad+c0)*dvp:]
+		for i0 := c0; i0 < c0+nk; i0 += attnRows {
+			rows := min(attnRows, c0+nk-i0)
+			sc.den = [attnRows]float32{}
+			r.sk.reluDot(sc.qp, D, qh[i0*D:], D, sc.ks, sc.den[:], rows, D)
+			// The chunk's keys c0..i: scores, their sums, Σ s_ij V_j.
+			qb := qh[i0*D:]
+			if i0+attnRows > L { // qkRelu reads six rows
+				clear(sc.q6[(L-i0)*D:])
+				copy(sc.q6, qh[i0*D:])
+				qb = sc.q6
+			}
+			nz := (i0 - c0 + rows + 15) / 16
+			r.sk.qkRelu[nz](sc.sc, qb, D, sc.krT, D)
+			all := i0 - c0 + 1 // keys every row of the block sees
+			for i := range rows {
+				sc.den[i] += r.f.sum(sc.sc[i*attnKeys : i*attnKeys+all+i])
+			}
+			clear(sc.a)
+			for e0 := 0; e0 < dvp; e0 += 64 {
+				nz := min(4, (dvp-e0)/16)
+				r.ak.pv6[nz](sc.a[e0:], dvp, sc.sc, all, vt[e0:], dvp, r.ones)
+				for i := 1; i < rows; i++ {
+					r.ak.pv1[nz](sc.a[i*dvp+e0:], sc.sc[i*attnKeys+all:], i, vt[all*dvp+e0:], dvp)
+				}
+			}
+			r.out(sc, h, i0, rows, sc.a)
+		}
+		r.update(sc, v, ldv, nk)
+		for d, x := range sc.ksc {
+			sc.ks[d] += x
+		}
+	}
+}
+
 // ---- Go twins of the SLA primitives (the meaning of the assembly) ----
+
+func reluSumGo(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int) {
+	for r := range rows {
+		for i, x := range src[r*lds : r*lds+n] {
+			x = max(x, 0)
+			dst[r*ldd+i] = x
+			acc[i] += x
+		}
+	}
+}
+
+func kvGo(rows, nz int) func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int) {
+	return func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int) {
+		for i := range rows {
+			for c := range 16 * nz {
+				acc := s[i*lds+c]
+				for j := range n {
+					acc += k[j*ldk+i] * v[j*ldv+c]
+				}
+				s[i*lds+c] = acc
+			}
+		}
+	}
+}
+
+func qsGo(rows, nz int) func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int) {
+	return func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int) {
+		for i := range rows {
+			for c := range 16 * nz {
+				var acc float32
+				if len(a) > 0 {
+					acc = a[i*lda+c]
+				}
+				for t := range n {
+					acc += p[i*ldp+t] * s[t*lds+c]
+				}
+				y[i*ldy+c] += z[i] * acc
+			}
+		}
+	}
+}
 
 func qkReluGo(nz int) func(s, q []float32, ldq int, kt []float32, d int) {
 	return func(s, q []float32, ldq int, kt []float32, d int) {

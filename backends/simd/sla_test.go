@@ -4,8 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nbench/nbench/kernel"
 	_ "github.com/nbench/nbench/suites/attention"
@@ -286,4 +292,103 @@ func TestSLADriver(t *testing.T) {
 			}
 		}
 	})
+}
+
+// slaOldImpl (dev only) is another driver to time against newSLA.
+var slaOldImpl func(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound
+
+// TestSLASpeed times the driver at one thread on the full shapes with
+// inputs rotated over buffer sets larger than the L3 (cold, as the suite
+// runs them): median thread-CPU time of 7 rounds and GFLOP/s; with
+// slaOldImpl set, the two drivers alternate in each round. Off by default:
+// NBENCH_SLA_SPEED=1 (or a substring of the case) go test -run TestSLASpeed -v.
+func TestSLASpeed(t *testing.T) {
+	sel := os.Getenv("NBENCH_SLA_SPEED")
+	if sel == "" {
+		t.Skip("set NBENCH_SLA_SPEED=1 (or a substring of the case) to run")
+	}
+	lv := levels()[0]
+	if !lv.ok || lv.sla == nil {
+		t.Skip("no SLA level")
+	}
+	for _, cs := range []string{
+		"sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
+		"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
+	} {
+		if sel != "1" && !strings.Contains(cs, sel) {
+			continue
+		}
+		name, params, _ := strings.Cut(cs, "/")
+		k, _ := suite.Lookup(name)
+		c, err := k.Build(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets := max(1, int(96<<20/c.Cost().Bytes)+1)
+		if os.Getenv("NBENCH_SLA_WARM") != "" {
+			sets = 1
+		}
+		b := &Backend{threads: 1}
+		mk := func(impl func(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound) []kernel.Bound {
+			var out []kernel.Bound
+			for range sets {
+				host := suite.Alloc(c)
+				c.Fill(rand.New(rand.NewPCG(1, 2)), host)
+				ts := make([]kernel.Tensor, len(host))
+				for i, h := range host {
+					ts[i] = h
+				}
+				op := c.Op(ts).(kernel.SimplifiedLinearAttention)
+				out = append(out, impl(b, lv.attn, lv.sla, lv.f, &op))
+			}
+			return out
+		}
+		impls := [][]kernel.Bound{mk(newSLA)}
+		if slaOldImpl != nil {
+			impls = append(impls, mk(slaOldImpl))
+		}
+		times := make([][]time.Duration, len(impls))
+		for range 7 {
+			for i, runs := range impls {
+				times[i] = append(times[i], slaCPUPerRun(runs))
+			}
+		}
+		flops := c.Cost().Flops
+		line := fmt.Sprintf("%-42s", cs)
+		for i := range impls {
+			slices.Sort(times[i])
+			m := times[i][len(times[i])/2]
+			line += fmt.Sprintf("  %9v %5.1f%%", m.Round(time.Microsecond), flops/m.Seconds()/1e9/268*100)
+		}
+		if len(impls) == 2 {
+			var r []float64
+			for j := range times[0] {
+				r = append(r, float64(times[1][j])/float64(times[0][j]))
+			}
+			slices.Sort(r)
+			line += fmt.Sprintf("  old/new %.3f (sorted-quantile ratio)", r[len(r)/2])
+		}
+		t.Log(line)
+	}
+}
+
+// slaCPUPerRun runs the bound kernels in turn for 150 ms of this thread's
+// CPU time and returns the CPU time per run.
+func slaCPUPerRun(runs []kernel.Bound) time.Duration {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	now := func() time.Duration {
+		var ts unix.Timespec
+		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+		return time.Duration(ts.Nano())
+	}
+	for _, r := range runs {
+		r.Run()
+	}
+	start, n := now(), 0
+	for now()-start < 150*time.Millisecond {
+		runs[n%len(runs)].Run()
+		n++
+	}
+	return (now() - start) / time.Duration(n)
 }

@@ -205,6 +205,276 @@ func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols 
 //go:noescape
 func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int, ldr int)
 
+// reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]
+// to acc[i], for r < rows, i < n.
+//
+//go:noescape
+func reluSumAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, rows int, n int)
+
+// kv1x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 16.
+//
+//go:noescape
+func kv1x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs1x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 16 (a is 0 when empty).
+//
+//go:noescape
+func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv1x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 32.
+//
+//go:noescape
+func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs1x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 32 (a is 0 when empty).
+//
+//go:noescape
+func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv1x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 48.
+//
+//go:noescape
+func kv1x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs1x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 48 (a is 0 when empty).
+//
+//go:noescape
+func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv1x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 64.
+//
+//go:noescape
+func kv1x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs1x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 64 (a is 0 when empty).
+//
+//go:noescape
+func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv2x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 16.
+//
+//go:noescape
+func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs2x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 16 (a is 0 when empty).
+//
+//go:noescape
+func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv2x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 32.
+//
+//go:noescape
+func kv2x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs2x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 32 (a is 0 when empty).
+//
+//go:noescape
+func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv2x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 48.
+//
+//go:noescape
+func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs2x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 48 (a is 0 when empty).
+//
+//go:noescape
+func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv2x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 64.
+//
+//go:noescape
+func kv2x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs2x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 64 (a is 0 when empty).
+//
+//go:noescape
+func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv3x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 16.
+//
+//go:noescape
+func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs3x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 16 (a is 0 when empty).
+//
+//go:noescape
+func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv3x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 32.
+//
+//go:noescape
+func kv3x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs3x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 32 (a is 0 when empty).
+//
+//go:noescape
+func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv3x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 48.
+//
+//go:noescape
+func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs3x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 48 (a is 0 when empty).
+//
+//go:noescape
+func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv3x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 64.
+//
+//go:noescape
+func kv3x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs3x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 64 (a is 0 when empty).
+//
+//go:noescape
+func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv4x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 16.
+//
+//go:noescape
+func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs4x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 16 (a is 0 when empty).
+//
+//go:noescape
+func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv4x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 32.
+//
+//go:noescape
+func kv4x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs4x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 32 (a is 0 when empty).
+//
+//go:noescape
+func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv4x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 48.
+//
+//go:noescape
+func kv4x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs4x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 48 (a is 0 when empty).
+//
+//go:noescape
+func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv4x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 64.
+//
+//go:noescape
+func kv4x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs4x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 64 (a is 0 when empty).
+//
+//go:noescape
+func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv5x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 16.
+//
+//go:noescape
+func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs5x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 16 (a is 0 when empty).
+//
+//go:noescape
+func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv5x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 32.
+//
+//go:noescape
+func kv5x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs5x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 32 (a is 0 when empty).
+//
+//go:noescape
+func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv5x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 48.
+//
+//go:noescape
+func kv5x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs5x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 48 (a is 0 when empty).
+//
+//go:noescape
+func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv5x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 64.
+//
+//go:noescape
+func kv5x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs5x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 64 (a is 0 when empty).
+//
+//go:noescape
+func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv6x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 16.
+//
+//go:noescape
+func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs6x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 16 (a is 0 when empty).
+//
+//go:noescape
+func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv6x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 32.
+//
+//go:noescape
+func kv6x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs6x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 32 (a is 0 when empty).
+//
+//go:noescape
+func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv6x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 48.
+//
+//go:noescape
+func kv6x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs6x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 48 (a is 0 when empty).
+//
+//go:noescape
+func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
+// kv6x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 64.
+//
+//go:noescape
+func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+
+// qs6x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 64 (a is 0 when empty).
+//
+//go:noescape
+func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -17,6 +19,13 @@ func sla(v variant) {
 	slaReluT(v)
 	if v.z {
 		slaConv25()
+		slaReluSum()
+		for rows := 1; rows <= 6; rows++ {
+			for nz := 1; nz <= 4; nz++ {
+				slaKV(rows, nz)
+				slaQS(rows, nz)
+			}
+		}
 	}
 }
 
@@ -397,6 +406,224 @@ func slaConv25() {
 	DECQ(chunks)
 	JMP(LabelRef("chunk"))
 	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// slaReluSum: column blocks of 16 outside (the last one masked), rows
+// inside; the block's column sums stay in a register.
+func slaReluSum() {
+	TEXT("reluSumAVX512", NOSPLIT, "func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)")
+	Pragma("noescape")
+	Doc("reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]",
+		"to acc[i], for r < rows, i < n.")
+	dst, src, acc := ptr("dst"), ptr("src"), ptr("acc")
+	ldd, lds := byteStride("ldd"), byteStride("lds")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	z := ZMM()
+	zero(z)
+	k := K()
+	ones := GP64()
+	Label("col")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	MOVQ(I32(-1), ones)
+	CMPQ(n, U8(16))
+	JAE(LabelRef("full"))
+	BZHIQ(n, ones, ones)
+	Label("full")
+	KMOVW(ones.As32(), k)
+	a := ZMM()
+	VMOVUPS_Z(Mem{Base: acc}, k, a)
+	dp, sp, r := GP64(), GP64(), GP64()
+	MOVQ(dst, dp)
+	MOVQ(src, sp)
+	Load(Param("rows"), r)
+	Label("row")
+	TESTQ(r, r)
+	JZ(LabelRef("rowsdone"))
+	x := ZMM()
+	VMOVUPS_Z(Mem{Base: sp}, k, x)
+	relu(x, z)
+	VMOVUPS(x, k, Mem{Base: dp})
+	VADDPS(x, a, a)
+	ADDQ(ldd, dp)
+	ADDQ(lds, sp)
+	DECQ(r)
+	JMP(LabelRef("row"))
+	Label("rowsdone")
+	VMOVUPS(a, k, Mem{Base: acc})
+	ADDQ(U8(64), dst)
+	ADDQ(U8(64), src)
+	ADDQ(U8(64), acc)
+	SUBQ(U8(16), n)
+	JAE(LabelRef("col"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// gemmAcc accumulates acc[i][c] += Σ_{t<n} P(i, t) * m[t*ldm + 64c] for
+// i < len(acc), c < nz (zmm columns), with P(i, t) at p + i*prow + t*pstep
+// bytes: prow is a register (pr) or, when pr is nil, 4 bytes; pstep is a
+// register (ps) or, when ps is nil, 4 bytes. It advances p and m and counts
+// n down to 0. The t loop is unrolled twice.
+func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n GPVirtual) {
+	rows, nz := len(acc), len(acc[0])
+	var p3 GPVirtual
+	if pr != nil && rows > 3 {
+		p3 = GP64()
+		LEAQ(Mem{Base: p, Index: pr, Scale: 2}, p3)
+		ADDQ(pr, p3)
+	}
+	pmem := func(i, disp int) Mem {
+		if pr == nil {
+			return Mem{Base: p, Disp: 4*i + disp}
+		}
+		if i >= 3 {
+			return rowMem(p, p3, pr, i, disp)
+		}
+		if i == 0 {
+			return Mem{Base: p, Disp: disp}
+		}
+		return Mem{Base: p, Index: pr, Scale: uint8(i), Disp: disp}
+	}
+	step := func(disp int, mm Mem) {
+		mv := make([]VecVirtual, nz)
+		for c := range mv {
+			mv[c] = ZMM()
+			mm.Disp = 64 * c
+			VMOVUPS(mm, mv[c])
+		}
+		for i := 0; i < rows; i++ {
+			b := ZMM()
+			VBROADCASTSS(pmem(i, disp), b)
+			for c := 0; c < nz; c++ {
+				VFMADD231PS(mv[c], b, acc[i][c])
+			}
+		}
+	}
+	advance := func(k int) {
+		if ps == nil {
+			ADDQ(U8(4*k), p)
+			if p3 != nil {
+				ADDQ(U8(4*k), p3)
+			}
+		} else {
+			for range k {
+				ADDQ(ps, p)
+				if p3 != nil {
+					ADDQ(ps, p3)
+				}
+			}
+		}
+		for range k {
+			ADDQ(ldm, m)
+		}
+	}
+	Label("two")
+	CMPQ(n, U8(2))
+	JB(LabelRef("one"))
+	step(0, Mem{Base: m})
+	if ps == nil {
+		step(4, Mem{Base: m, Index: ldm, Scale: 1})
+		advance(2)
+	} else {
+		advance(1)
+		step(0, Mem{Base: m})
+		advance(1)
+	}
+	SUBQ(U8(2), n)
+	JMP(LabelRef("two"))
+	Label("one")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	step(0, Mem{Base: m})
+	Label("done")
+}
+
+// slaKV is the state update S += Kr^T V of one block of rows of S.
+func slaKV(rows, nz int) {
+	name := fmt.Sprintf("kv%dx%dAVX512", rows, nz)
+	TEXT(name, NOSPLIT, "func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < %d, c < %d.", name, rows, 16*nz))
+	s, k, vv := ptr("s"), ptr("k"), ptr("v")
+	lds, ldk, ldv := byteStride("lds"), byteStride("ldk"), byteStride("ldv")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	s3 := GP64()
+	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	acc := make([][]VecVirtual, rows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+			VMOVUPS(rowMem(s, s3, lds, i, 64*c), acc[i][c])
+		}
+	}
+	gemmAcc(acc, k, nil, ldk, vv, ldv, n)
+	for i := range acc {
+		for c := range acc[i] {
+			VMOVUPS(acc[i][c], rowMem(s, s3, lds, i, 64*c))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// slaQS is the output of one block of rows: y += z (a + Qr S).
+func slaQS(rows, nz int) {
+	name := fmt.Sprintf("qs%dx%dAVX512", rows, nz)
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])", name),
+		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty).", rows, 16*nz))
+	y, p, s, z, a := ptr("y"), ptr("p"), ptr("s"), ptr("z"), ptr("a")
+	ldp, lds := byteStride("ldp"), byteStride("lds")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	alen := Load(Param("a").Len(), GP64()).(GPVirtual)
+	lda := byteStride("lda")
+	a3 := GP64()
+	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
+	ADDQ(lda, a3)
+	acc := make([][]VecVirtual, rows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+		}
+	}
+	TESTQ(alen, alen)
+	JZ(LabelRef("zero"))
+	for i := range acc {
+		for c := range acc[i] {
+			VMOVUPS(rowMem(a, a3, lda, i, 64*c), acc[i][c])
+		}
+	}
+	JMP(LabelRef("start"))
+	Label("zero")
+	for i := range acc {
+		for c := range acc[i] {
+			zero(acc[i][c])
+		}
+	}
+	Label("start")
+	gemmAcc(acc, p, ldp, nil, s, lds, n)
+	ldy := byteStride("ldy")
+	y3 := GP64()
+	LEAQ(Mem{Base: y, Index: ldy, Scale: 2}, y3)
+	ADDQ(ldy, y3)
+	for i := range acc {
+		zb := ZMM()
+		VBROADCASTSS(Mem{Base: z, Disp: 4 * i}, zb)
+		for c := range acc[i] {
+			t := ZMM()
+			VMOVUPS(rowMem(y, y3, ldy, i, 64*c), t)
+			VFMADD231PS(acc[i][c], zb, t)
+			VMOVUPS(t, rowMem(y, y3, ldy, i, 64*c))
+		}
+	}
 	VZEROUPPER()
 	RET()
 }
