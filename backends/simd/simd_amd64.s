@@ -3471,9 +3471,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv1x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv1x1AVX512(SB), NOSPLIT, $0-104
+// func kv1x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv1x1AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -3487,15 +3487,34 @@ TEXT ·kv1x1AVX512(SB), NOSPLIT, $0-104
 	LEAQ    (AX)(BX*2), R9
 	ADDQ    BX, R9
 	VMOVUPS (AX), Z0
+	MOVQ    pf_base+104(FP), BX
+	MOVQ    pf_len+112(FP), R9
+	LEAQ    (BX)(R9*4), R9
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -3507,6 +3526,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -3516,9 +3543,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs1x1AVX512(SB), NOSPLIT, $0-160
+// func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs1x1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -3543,12 +3570,32 @@ zero:
 	VXORPS Z0, Z0, Z0
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX)(DI*1), Z1
 	VBROADCASTSS 4(CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -3561,6 +3608,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -3577,9 +3632,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv1x2AVX512(SB), NOSPLIT, $0-104
+// func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv1x2AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -3594,10 +3649,21 @@ TEXT ·kv1x2AVX512(SB), NOSPLIT, $0-104
 	ADDQ    BX, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
+	MOVQ    pf_base+104(FP), BX
+	MOVQ    pf_len+112(FP), R9
+	LEAQ    (BX)(R9*4), R9
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
@@ -3605,6 +3671,14 @@ two:
 	VFMADD231PS  Z3, Z4, Z1
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
@@ -3618,6 +3692,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
@@ -3630,9 +3712,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs1x2AVX512(SB), NOSPLIT, $0-160
+// func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs1x2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -3659,14 +3741,34 @@ zero:
 	VXORPS Z1, Z1, Z1
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX)(DI*1), Z2
 	VMOVUPS      64(DX)(DI*1), Z3
 	VBROADCASTSS 4(CX), Z4
@@ -3681,6 +3783,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
@@ -3702,9 +3812,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv1x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv1x3AVX512(SB), NOSPLIT, $0-104
+// func kv1x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv1x3AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -3720,10 +3830,21 @@ TEXT ·kv1x3AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
+	MOVQ    pf_base+104(FP), BX
+	MOVQ    pf_len+112(FP), R9
+	LEAQ    (BX)(R9*4), R9
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -3733,6 +3854,14 @@ two:
 	VFMADD231PS  Z5, Z6, Z2
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -3748,6 +3877,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -3763,9 +3900,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs1x3AVX512(SB), NOSPLIT, $0-160
+// func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs1x3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -3794,9 +3931,21 @@ zero:
 	VXORPS Z2, Z2, Z2
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -3804,6 +3953,14 @@ two:
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX)(DI*1), Z3
 	VMOVUPS      64(DX)(DI*1), Z4
 	VMOVUPS      128(DX)(DI*1), Z5
@@ -3820,6 +3977,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -3846,9 +4011,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv1x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv1x4AVX512(SB), NOSPLIT, $0-104
+// func kv1x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv1x4AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -3865,10 +4030,21 @@ TEXT ·kv1x4AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
 	VMOVUPS 192(AX), Z3
+	MOVQ    pf_base+104(FP), BX
+	MOVQ    pf_len+112(FP), R9
+	LEAQ    (BX)(R9*4), R9
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -3880,6 +4056,14 @@ two:
 	VFMADD231PS  Z7, Z8, Z3
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -3897,6 +4081,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
+	PREFETCHT1   (BX)
+	LEAQ         64(BX), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, BX
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -3915,9 +4107,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs1x4AVX512(SB), NOSPLIT, $0-160
+// func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs1x4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -3948,9 +4140,21 @@ zero:
 	VXORPS Z3, Z3, Z3
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -3960,6 +4164,14 @@ two:
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX)(DI*1), Z4
 	VMOVUPS      64(DX)(DI*1), Z5
 	VMOVUPS      128(DX)(DI*1), Z6
@@ -3978,6 +4190,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -4009,9 +4229,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv2x1AVX512(SB), NOSPLIT, $0-104
+// func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv2x1AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -4026,10 +4246,21 @@ TEXT ·kv2x1AVX512(SB), NOSPLIT, $0-104
 	ADDQ    BX, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS (AX)(BX*1), Z1
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
@@ -4037,6 +4268,14 @@ two:
 	VFMADD231PS  Z2, Z3, Z1
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
@@ -4050,6 +4289,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
@@ -4062,9 +4309,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs2x1AVX512(SB), NOSPLIT, $0-160
+// func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs2x1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -4091,14 +4338,34 @@ zero:
 	VXORPS Z1, Z1, Z1
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
 	VBROADCASTSS (CX)(DI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z2
 	VBROADCASTSS 4(CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
@@ -4113,6 +4380,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
@@ -4135,9 +4410,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv2x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv2x2AVX512(SB), NOSPLIT, $0-104
+// func kv2x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv2x2AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -4154,10 +4429,21 @@ TEXT ·kv2x2AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(AX), Z1
 	VMOVUPS (AX)(BX*1), Z2
 	VMOVUPS 64(AX)(BX*1), Z3
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
@@ -4168,6 +4454,14 @@ two:
 	VFMADD231PS  Z5, Z6, Z3
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
@@ -4184,6 +4478,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
@@ -4201,9 +4503,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs2x2AVX512(SB), NOSPLIT, $0-160
+// func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs2x2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -4234,9 +4536,21 @@ zero:
 	VXORPS Z3, Z3, Z3
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
@@ -4245,6 +4559,14 @@ two:
 	VBROADCASTSS (CX)(DI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z4
 	VMOVUPS      64(DX)(R8*1), Z5
 	VBROADCASTSS 4(CX), Z6
@@ -4262,6 +4584,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
@@ -4293,9 +4623,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv2x3AVX512(SB), NOSPLIT, $0-104
+// func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv2x3AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -4314,10 +4644,21 @@ TEXT ·kv2x3AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (AX)(BX*1), Z3
 	VMOVUPS 64(AX)(BX*1), Z4
 	VMOVUPS 128(AX)(BX*1), Z5
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -4331,6 +4672,14 @@ two:
 	VFMADD231PS  Z8, Z9, Z5
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -4350,6 +4699,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -4372,9 +4729,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs2x3AVX512(SB), NOSPLIT, $0-160
+// func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs2x3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -4409,9 +4766,21 @@ zero:
 	VXORPS Z5, Z5, Z5
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -4423,6 +4792,14 @@ two:
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z6
 	VMOVUPS      64(DX)(R8*1), Z7
 	VMOVUPS      128(DX)(R8*1), Z8
@@ -4443,6 +4820,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -4483,9 +4868,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv2x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv2x4AVX512(SB), NOSPLIT, $0-104
+// func kv2x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv2x4AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -4506,10 +4891,21 @@ TEXT ·kv2x4AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(AX)(BX*1), Z5
 	VMOVUPS 128(AX)(BX*1), Z6
 	VMOVUPS 192(AX)(BX*1), Z7
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -4526,6 +4922,14 @@ two:
 	VFMADD231PS  Z11, Z12, Z7
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -4548,6 +4952,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -4575,9 +4987,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs2x4AVX512(SB), NOSPLIT, $0-160
+// func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs2x4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -4616,9 +5028,21 @@ zero:
 	VXORPS Z7, Z7, Z7
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -4633,6 +5057,14 @@ two:
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z8
 	VMOVUPS      64(DX)(R8*1), Z9
 	VMOVUPS      128(DX)(R8*1), Z10
@@ -4656,6 +5088,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -4705,9 +5145,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv3x1AVX512(SB), NOSPLIT, $0-104
+// func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv3x1AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -4723,10 +5163,21 @@ TEXT ·kv3x1AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (AX), Z0
 	VMOVUPS (AX)(BX*1), Z1
 	VMOVUPS (AX)(BX*2), Z2
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -4736,6 +5187,14 @@ two:
 	VFMADD231PS  Z3, Z4, Z2
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -4751,6 +5210,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -4766,9 +5233,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs3x1AVX512(SB), NOSPLIT, $0-160
+// func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs3x1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -4797,9 +5264,21 @@ zero:
 	VXORPS Z2, Z2, Z2
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -4807,6 +5286,14 @@ two:
 	VFMADD231PS  Z3, Z4, Z1
 	VBROADCASTSS (CX)(DI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z3
 	VBROADCASTSS 4(CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -4823,6 +5310,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
@@ -4851,9 +5346,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv3x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv3x2AVX512(SB), NOSPLIT, $0-104
+// func kv3x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv3x2AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -4872,10 +5367,21 @@ TEXT ·kv3x2AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(AX)(BX*1), Z3
 	VMOVUPS (AX)(BX*2), Z4
 	VMOVUPS 64(AX)(BX*2), Z5
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
@@ -4889,6 +5395,14 @@ two:
 	VFMADD231PS  Z7, Z8, Z5
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
@@ -4908,6 +5422,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
@@ -4930,9 +5452,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs3x2AVX512(SB), NOSPLIT, $0-160
+// func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs3x2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -4967,9 +5489,21 @@ zero:
 	VXORPS Z5, Z5, Z5
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
@@ -4981,6 +5515,14 @@ two:
 	VBROADCASTSS (CX)(DI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z6
 	VMOVUPS      64(DX)(R8*1), Z7
 	VBROADCASTSS 4(CX), Z8
@@ -5001,6 +5543,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
@@ -5042,9 +5592,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv3x3AVX512(SB), NOSPLIT, $0-104
+// func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv3x3AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -5066,10 +5616,21 @@ TEXT ·kv3x3AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (AX)(BX*2), Z6
 	VMOVUPS 64(AX)(BX*2), Z7
 	VMOVUPS 128(AX)(BX*2), Z8
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -5087,6 +5648,14 @@ two:
 	VFMADD231PS  Z11, Z12, Z8
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -5110,6 +5679,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -5139,9 +5716,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs3x3AVX512(SB), NOSPLIT, $0-160
+// func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs3x3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -5182,9 +5759,21 @@ zero:
 	VXORPS Z8, Z8, Z8
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -5200,6 +5789,14 @@ two:
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z9
 	VMOVUPS      64(DX)(R8*1), Z10
 	VMOVUPS      128(DX)(R8*1), Z11
@@ -5224,6 +5821,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -5278,9 +5883,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv3x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv3x4AVX512(SB), NOSPLIT, $0-104
+// func kv3x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv3x4AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -5305,10 +5910,21 @@ TEXT ·kv3x4AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(AX)(BX*2), Z9
 	VMOVUPS 128(AX)(BX*2), Z10
 	VMOVUPS 192(AX)(BX*2), Z11
+	MOVQ    pf_base+104(FP), R9
+	MOVQ    pf_len+112(FP), R10
+	LEAQ    (R9)(R10*4), R10
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -5330,6 +5946,14 @@ two:
 	VFMADD231PS  Z15, Z16, Z11
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -5357,6 +5981,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -5393,9 +6025,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs3x4AVX512(SB), NOSPLIT, $0-160
+// func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs3x4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -5442,9 +6074,21 @@ zero:
 	VXORPS Z11, Z11, Z11
 
 start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -5464,6 +6108,14 @@ two:
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX)(R8*1), Z12
 	VMOVUPS      64(DX)(R8*1), Z13
 	VMOVUPS      128(DX)(R8*1), Z14
@@ -5492,6 +6144,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -5559,9 +6219,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv4x1AVX512(SB), NOSPLIT, $0-104
+// func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv4x1AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -5578,10 +6238,21 @@ TEXT ·kv4x1AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (AX)(BX*1), Z1
 	VMOVUPS (AX)(BX*2), Z2
 	VMOVUPS (R9), Z3
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -5593,6 +6264,14 @@ two:
 	VFMADD231PS  Z4, Z5, Z3
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -5610,6 +6289,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -5628,9 +6315,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs4x1AVX512(SB), NOSPLIT, $0-160
+// func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs4x1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -5661,12 +6348,23 @@ zero:
 	VXORPS Z3, Z3, Z3
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -5674,8 +6372,16 @@ two:
 	VFMADD231PS  Z4, Z5, Z1
 	VBROADCASTSS (CX)(DI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS (SI), Z5
+	VBROADCASTSS (R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z4
 	VBROADCASTSS 4(CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -5683,10 +6389,10 @@ two:
 	VFMADD231PS  Z4, Z5, Z1
 	VBROADCASTSS 4(CX)(DI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS 4(SI), Z5
+	VBROADCASTSS 4(R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -5695,6 +6401,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
@@ -5702,7 +6416,7 @@ one:
 	VFMADD231PS  Z4, Z5, Z1
 	VBROADCASTSS (CX)(DI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS (SI), Z5
+	VBROADCASTSS (R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
 
 done:
@@ -5729,9 +6443,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv4x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv4x2AVX512(SB), NOSPLIT, $0-104
+// func kv4x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv4x2AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -5752,10 +6466,21 @@ TEXT ·kv4x2AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(AX)(BX*2), Z5
 	VMOVUPS (R9), Z6
 	VMOVUPS 64(R9), Z7
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
@@ -5772,6 +6497,14 @@ two:
 	VFMADD231PS  Z9, Z10, Z7
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
@@ -5794,6 +6527,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
@@ -5821,9 +6562,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs4x2AVX512(SB), NOSPLIT, $0-160
+// func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs4x2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -5862,12 +6603,23 @@ zero:
 	VXORPS Z7, Z7, Z7
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
@@ -5879,9 +6631,17 @@ two:
 	VBROADCASTSS (CX)(DI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS (SI), Z10
+	VBROADCASTSS (R11), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z8
 	VMOVUPS      64(DX)(R8*1), Z9
 	VBROADCASTSS 4(CX), Z10
@@ -5893,11 +6653,11 @@ two:
 	VBROADCASTSS 4(CX)(DI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS 4(SI), Z10
+	VBROADCASTSS 4(R11), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -5906,6 +6666,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
@@ -5917,7 +6685,7 @@ one:
 	VBROADCASTSS (CX)(DI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS (SI), Z10
+	VBROADCASTSS (R11), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
 
@@ -5957,9 +6725,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv4x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv4x3AVX512(SB), NOSPLIT, $0-104
+// func kv4x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv4x3AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -5984,10 +6752,21 @@ TEXT ·kv4x3AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (R9), Z9
 	VMOVUPS 64(R9), Z10
 	VMOVUPS 128(R9), Z11
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -6009,6 +6788,14 @@ two:
 	VFMADD231PS  Z14, Z15, Z11
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -6036,6 +6823,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -6072,9 +6867,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs4x3AVX512(SB), NOSPLIT, $0-160
+// func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs4x3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -6121,12 +6916,23 @@ zero:
 	VXORPS Z11, Z11, Z11
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -6142,10 +6948,18 @@ two:
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS (SI), Z15
+	VBROADCASTSS (R11), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z12
 	VMOVUPS      64(DX)(R8*1), Z13
 	VMOVUPS      128(DX)(R8*1), Z14
@@ -6161,12 +6975,12 @@ two:
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS 4(SI), Z15
+	VBROADCASTSS 4(R11), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -6175,6 +6989,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -6190,7 +7012,7 @@ one:
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS (SI), Z15
+	VBROADCASTSS (R11), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
@@ -6243,9 +7065,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv4x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv4x4AVX512(SB), NOSPLIT, $0-104
+// func kv4x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv4x4AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -6274,10 +7096,21 @@ TEXT ·kv4x4AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(R9), Z13
 	VMOVUPS 128(R9), Z14
 	VMOVUPS 192(R9), Z15
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -6304,6 +7137,14 @@ two:
 	VFMADD231PS  Z19, Z20, Z15
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -6336,6 +7177,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -6381,9 +7230,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs4x4AVX512(SB), NOSPLIT, $0-160
+// func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs4x4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -6438,12 +7287,23 @@ zero:
 	VXORPS Z15, Z15, Z15
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -6463,11 +7323,19 @@ two:
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (R11), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z16
 	VMOVUPS      64(DX)(R8*1), Z17
 	VMOVUPS      128(DX)(R8*1), Z18
@@ -6487,13 +7355,13 @@ two:
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS 4(SI), Z20
+	VBROADCASTSS 4(R11), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -6502,6 +7370,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -6521,7 +7397,7 @@ one:
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS (SI), Z20
+	VBROADCASTSS (R11), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
@@ -6587,9 +7463,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv5x1AVX512(SB), NOSPLIT, $0-104
+// func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv5x1AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -6607,10 +7483,21 @@ TEXT ·kv5x1AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (AX)(BX*2), Z2
 	VMOVUPS (R9), Z3
 	VMOVUPS (R9)(BX*1), Z4
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
@@ -6624,6 +7511,14 @@ two:
 	VFMADD231PS  Z5, Z6, Z4
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
@@ -6643,6 +7538,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
@@ -6664,9 +7567,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs5x1AVX512(SB), NOSPLIT, $0-160
+// func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs5x1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -6699,12 +7602,23 @@ zero:
 	VXORPS Z4, Z4, Z4
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
@@ -6712,10 +7626,18 @@ two:
 	VFMADD231PS  Z5, Z6, Z1
 	VBROADCASTSS (CX)(DI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
-	VBROADCASTSS (SI), Z6
+	VBROADCASTSS (R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (SI)(DI*1), Z6
+	VBROADCASTSS (R11)(DI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
@@ -6723,12 +7645,12 @@ two:
 	VFMADD231PS  Z5, Z6, Z1
 	VBROADCASTSS 4(CX)(DI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
-	VBROADCASTSS 4(SI), Z6
+	VBROADCASTSS 4(R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS 4(SI)(DI*1), Z6
+	VBROADCASTSS 4(R11)(DI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -6737,6 +7659,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
@@ -6744,9 +7674,9 @@ one:
 	VFMADD231PS  Z5, Z6, Z1
 	VBROADCASTSS (CX)(DI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
-	VBROADCASTSS (SI), Z6
+	VBROADCASTSS (R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (SI)(DI*1), Z6
+	VBROADCASTSS (R11)(DI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
 
 done:
@@ -6777,9 +7707,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv5x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv5x2AVX512(SB), NOSPLIT, $0-104
+// func kv5x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv5x2AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -6802,10 +7732,21 @@ TEXT ·kv5x2AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(R9), Z7
 	VMOVUPS (R9)(BX*1), Z8
 	VMOVUPS 64(R9)(BX*1), Z9
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
@@ -6825,6 +7766,14 @@ two:
 	VFMADD231PS  Z11, Z12, Z9
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
@@ -6850,6 +7799,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
@@ -6882,9 +7839,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs5x2AVX512(SB), NOSPLIT, $0-160
+// func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs5x2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -6927,12 +7884,23 @@ zero:
 	VXORPS Z9, Z9, Z9
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
@@ -6944,12 +7912,20 @@ two:
 	VBROADCASTSS (CX)(DI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS (SI), Z12
+	VBROADCASTSS (R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (SI)(DI*1), Z12
+	VBROADCASTSS (R11)(DI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z10
 	VMOVUPS      64(DX)(R8*1), Z11
 	VBROADCASTSS 4(CX), Z12
@@ -6961,14 +7937,14 @@ two:
 	VBROADCASTSS 4(CX)(DI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 4(SI), Z12
+	VBROADCASTSS 4(R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS 4(SI)(DI*1), Z12
+	VBROADCASTSS 4(R11)(DI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -6977,6 +7953,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
@@ -6988,10 +7972,10 @@ one:
 	VBROADCASTSS (CX)(DI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS (SI), Z12
+	VBROADCASTSS (R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (SI)(DI*1), Z12
+	VBROADCASTSS (R11)(DI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
 
@@ -7038,9 +8022,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv5x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv5x3AVX512(SB), NOSPLIT, $0-104
+// func kv5x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv5x3AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -7068,10 +8052,21 @@ TEXT ·kv5x3AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (R9)(BX*1), Z12
 	VMOVUPS 64(R9)(BX*1), Z13
 	VMOVUPS 128(R9)(BX*1), Z14
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -7097,6 +8092,14 @@ two:
 	VFMADD231PS  Z17, Z18, Z14
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -7128,6 +8131,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -7171,9 +8182,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs5x3AVX512(SB), NOSPLIT, $0-160
+// func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs5x3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -7226,12 +8237,23 @@ zero:
 	VXORPS Z14, Z14, Z14
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -7247,14 +8269,22 @@ two:
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
-	VBROADCASTSS (SI), Z18
+	VBROADCASTSS (R11), Z18
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS (SI)(DI*1), Z18
+	VBROADCASTSS (R11)(DI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z15
 	VMOVUPS      64(DX)(R8*1), Z16
 	VMOVUPS      128(DX)(R8*1), Z17
@@ -7270,16 +8300,16 @@ two:
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
-	VBROADCASTSS 4(SI), Z18
+	VBROADCASTSS 4(R11), Z18
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS 4(SI)(DI*1), Z18
+	VBROADCASTSS 4(R11)(DI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -7288,6 +8318,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -7303,11 +8341,11 @@ one:
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
-	VBROADCASTSS (SI), Z18
+	VBROADCASTSS (R11), Z18
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS (SI)(DI*1), Z18
+	VBROADCASTSS (R11)(DI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
@@ -7370,9 +8408,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv5x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv5x4AVX512(SB), NOSPLIT, $0-104
+// func kv5x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv5x4AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -7405,10 +8443,21 @@ TEXT ·kv5x4AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(R9)(BX*1), Z17
 	VMOVUPS 128(R9)(BX*1), Z18
 	VMOVUPS 192(R9)(BX*1), Z19
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -7440,6 +8489,14 @@ two:
 	VFMADD231PS  Z23, Z24, Z19
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -7477,6 +8534,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -7531,9 +8596,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs5x4AVX512(SB), NOSPLIT, $0-160
+// func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs5x4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -7596,12 +8661,23 @@ zero:
 	VXORPS Z19, Z19, Z19
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -7621,16 +8697,24 @@ two:
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
 	VFMADD231PS  Z23, Z24, Z11
-	VBROADCASTSS (SI), Z24
+	VBROADCASTSS (R11), Z24
 	VFMADD231PS  Z20, Z24, Z12
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS (SI)(DI*1), Z24
+	VBROADCASTSS (R11)(DI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
 	VFMADD231PS  Z23, Z24, Z19
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z20
 	VMOVUPS      64(DX)(R8*1), Z21
 	VMOVUPS      128(DX)(R8*1), Z22
@@ -7650,18 +8734,18 @@ two:
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
 	VFMADD231PS  Z23, Z24, Z11
-	VBROADCASTSS 4(SI), Z24
+	VBROADCASTSS 4(R11), Z24
 	VFMADD231PS  Z20, Z24, Z12
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS 4(SI)(DI*1), Z24
+	VBROADCASTSS 4(R11)(DI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
 	VFMADD231PS  Z23, Z24, Z19
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -7670,6 +8754,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -7689,12 +8781,12 @@ one:
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
 	VFMADD231PS  Z23, Z24, Z11
-	VBROADCASTSS (SI), Z24
+	VBROADCASTSS (R11), Z24
 	VFMADD231PS  Z20, Z24, Z12
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS (SI)(DI*1), Z24
+	VBROADCASTSS (R11)(DI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
@@ -7773,9 +8865,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv6x1AVX512(SB), NOSPLIT, $0-104
+// func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv6x1AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -7794,10 +8886,21 @@ TEXT ·kv6x1AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (R9), Z3
 	VMOVUPS (R9)(BX*1), Z4
 	VMOVUPS (R9)(BX*2), Z5
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
@@ -7813,6 +8916,14 @@ two:
 	VFMADD231PS  Z6, Z7, Z5
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
@@ -7834,6 +8945,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
@@ -7858,9 +8977,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs6x1AVX512(SB), NOSPLIT, $0-160
+// func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs6x1AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -7895,12 +9014,23 @@ zero:
 	VXORPS Z5, Z5, Z5
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
@@ -7908,12 +9038,20 @@ two:
 	VFMADD231PS  Z6, Z7, Z1
 	VBROADCASTSS (CX)(DI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
-	VBROADCASTSS (SI), Z7
+	VBROADCASTSS (R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS (SI)(DI*1), Z7
+	VBROADCASTSS (R11)(DI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS (SI)(DI*2), Z7
+	VBROADCASTSS (R11)(DI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z6
 	VBROADCASTSS 4(CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
@@ -7921,14 +9059,14 @@ two:
 	VFMADD231PS  Z6, Z7, Z1
 	VBROADCASTSS 4(CX)(DI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
-	VBROADCASTSS 4(SI), Z7
+	VBROADCASTSS 4(R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 4(SI)(DI*1), Z7
+	VBROADCASTSS 4(R11)(DI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 4(SI)(DI*2), Z7
+	VBROADCASTSS 4(R11)(DI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -7937,6 +9075,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
@@ -7944,11 +9090,11 @@ one:
 	VFMADD231PS  Z6, Z7, Z1
 	VBROADCASTSS (CX)(DI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
-	VBROADCASTSS (SI), Z7
+	VBROADCASTSS (R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS (SI)(DI*1), Z7
+	VBROADCASTSS (R11)(DI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS (SI)(DI*2), Z7
+	VBROADCASTSS (R11)(DI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
 
 done:
@@ -7983,9 +9129,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv6x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv6x2AVX512(SB), NOSPLIT, $0-104
+// func kv6x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv6x2AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -8010,10 +9156,21 @@ TEXT ·kv6x2AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(R9)(BX*1), Z9
 	VMOVUPS (R9)(BX*2), Z10
 	VMOVUPS 64(R9)(BX*2), Z11
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
@@ -8036,6 +9193,14 @@ two:
 	VFMADD231PS  Z13, Z14, Z11
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
@@ -8064,6 +9229,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
@@ -8101,9 +9274,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs6x2AVX512(SB), NOSPLIT, $0-160
+// func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs6x2AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -8150,12 +9323,23 @@ zero:
 	VXORPS Z11, Z11, Z11
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
@@ -8167,15 +9351,23 @@ two:
 	VBROADCASTSS (CX)(DI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
-	VBROADCASTSS (SI), Z14
+	VBROADCASTSS (R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS (SI)(DI*1), Z14
+	VBROADCASTSS (R11)(DI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS (SI)(DI*2), Z14
+	VBROADCASTSS (R11)(DI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z12
 	VMOVUPS      64(DX)(R8*1), Z13
 	VBROADCASTSS 4(CX), Z14
@@ -8187,17 +9379,17 @@ two:
 	VBROADCASTSS 4(CX)(DI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
-	VBROADCASTSS 4(SI), Z14
+	VBROADCASTSS 4(R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 4(SI)(DI*1), Z14
+	VBROADCASTSS 4(R11)(DI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 4(SI)(DI*2), Z14
+	VBROADCASTSS 4(R11)(DI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -8206,6 +9398,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
@@ -8217,13 +9417,13 @@ one:
 	VBROADCASTSS (CX)(DI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
-	VBROADCASTSS (SI), Z14
+	VBROADCASTSS (R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS (SI)(DI*1), Z14
+	VBROADCASTSS (R11)(DI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS (SI)(DI*2), Z14
+	VBROADCASTSS (R11)(DI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
 
@@ -8277,9 +9477,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv6x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv6x3AVX512(SB), NOSPLIT, $0-104
+// func kv6x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv6x3AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -8310,10 +9510,21 @@ TEXT ·kv6x3AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS (R9)(BX*2), Z15
 	VMOVUPS 64(R9)(BX*2), Z16
 	VMOVUPS 128(R9)(BX*2), Z17
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -8343,6 +9554,14 @@ two:
 	VFMADD231PS  Z20, Z21, Z17
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -8378,6 +9597,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -8428,9 +9655,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs6x3AVX512(SB), NOSPLIT, $0-160
+// func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs6x3AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -8489,12 +9716,23 @@ zero:
 	VXORPS Z17, Z17, Z17
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -8510,18 +9748,26 @@ two:
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS (SI), Z21
+	VBROADCASTSS (R11), Z21
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS (SI)(DI*1), Z21
+	VBROADCASTSS (R11)(DI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS (SI)(DI*2), Z21
+	VBROADCASTSS (R11)(DI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z18
 	VMOVUPS      64(DX)(R8*1), Z19
 	VMOVUPS      128(DX)(R8*1), Z20
@@ -8537,20 +9783,20 @@ two:
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS 4(SI), Z21
+	VBROADCASTSS 4(R11), Z21
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 4(SI)(DI*1), Z21
+	VBROADCASTSS 4(R11)(DI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 4(SI)(DI*2), Z21
+	VBROADCASTSS 4(R11)(DI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -8559,6 +9805,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -8574,15 +9828,15 @@ one:
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS (SI), Z21
+	VBROADCASTSS (R11), Z21
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS (SI)(DI*1), Z21
+	VBROADCASTSS (R11)(DI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS (SI)(DI*2), Z21
+	VBROADCASTSS (R11)(DI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
@@ -8655,9 +9909,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
-// Requires: AVX, AVX512F
-TEXT ·kv6x4AVX512(SB), NOSPLIT, $0-104
+// func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+// Requires: AVX, AVX512F, CMOV, MMX+
+TEXT ·kv6x4AVX512(SB), NOSPLIT, $0-128
 	MOVQ    s_base+0(FP), AX
 	MOVQ    k_base+32(FP), CX
 	MOVQ    v_base+64(FP), DX
@@ -8694,10 +9948,21 @@ TEXT ·kv6x4AVX512(SB), NOSPLIT, $0-104
 	VMOVUPS 64(R9)(BX*2), Z21
 	VMOVUPS 128(R9)(BX*2), Z22
 	VMOVUPS 192(R9)(BX*2), Z23
+	MOVQ    pf_base+104(FP), R10
+	MOVQ    pf_len+112(FP), R11
+	LEAQ    (R10)(R11*4), R11
 
 two:
 	CMPQ         R8, $0x02
 	JB           one
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -8734,6 +9999,14 @@ two:
 	VFMADD231PS  Z27, Z28, Z23
 	ADDQ         SI, CX
 	ADDQ         DI, DX
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -8776,6 +10049,14 @@ two:
 one:
 	TESTQ        R8, R8
 	JZ           done
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
+	PREFETCHT1   (R10)
+	LEAQ         64(R10), R12
+	CMPQ         R12, R11
+	CMOVQLT      R12, R10
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -8839,9 +10120,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qs6x4AVX512(SB), NOSPLIT, $0-160
+// func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qs6x4AVX512(SB), NOSPLIT, $0-184
 	MOVQ    y_base+0(FP), AX
 	MOVQ    p_base+32(FP), CX
 	MOVQ    s_base+72(FP), DX
@@ -8912,12 +10193,23 @@ zero:
 	VXORPS Z23, Z23, Z23
 
 start:
-	LEAQ (CX)(DI*2), SI
-	ADDQ DI, SI
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
 
 two:
 	CMPQ         R9, $0x02
 	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -8937,21 +10229,29 @@ two:
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
 	VFMADD231PS  Z27, Z28, Z11
-	VBROADCASTSS (SI), Z28
+	VBROADCASTSS (R11), Z28
 	VFMADD231PS  Z24, Z28, Z12
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS (SI)(DI*1), Z28
+	VBROADCASTSS (R11)(DI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS (SI)(DI*2), Z28
+	VBROADCASTSS (R11)(DI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
 	VFMADD231PS  Z27, Z28, Z23
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX)(R8*1), Z24
 	VMOVUPS      64(DX)(R8*1), Z25
 	VMOVUPS      128(DX)(R8*1), Z26
@@ -8971,23 +10271,23 @@ two:
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
 	VFMADD231PS  Z27, Z28, Z11
-	VBROADCASTSS 4(SI), Z28
+	VBROADCASTSS 4(R11), Z28
 	VFMADD231PS  Z24, Z28, Z12
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 4(SI)(DI*1), Z28
+	VBROADCASTSS 4(R11)(DI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 4(SI)(DI*2), Z28
+	VBROADCASTSS 4(R11)(DI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
 	VFMADD231PS  Z27, Z28, Z23
 	ADDQ         $0x08, CX
-	ADDQ         $0x08, SI
+	ADDQ         $0x08, R11
 	ADDQ         R8, DX
 	ADDQ         R8, DX
 	SUBQ         $0x02, R9
@@ -8996,6 +10296,14 @@ two:
 one:
 	TESTQ        R9, R9
 	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -9015,17 +10323,17 @@ one:
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
 	VFMADD231PS  Z27, Z28, Z11
-	VBROADCASTSS (SI), Z28
+	VBROADCASTSS (R11), Z28
 	VFMADD231PS  Z24, Z28, Z12
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS (SI)(DI*1), Z28
+	VBROADCASTSS (R11)(DI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS (SI)(DI*2), Z28
+	VBROADCASTSS (R11)(DI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22

@@ -54,11 +54,12 @@ type slaK struct {
 	// acc[i] += Σ_r dst[r*ldd+i] for r < rows, i < n.
 	reluSum func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)
 	// kv[rows][nz]: s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for
-	// i < rows, c < 16*nz.
-	kv [attnRows + 1][5]func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)
+	// i < rows, c < 16*nz; kv and qs also prefetch up to 2n lines of pf
+	// into L2 (pf's base must be valid: the twins ignore it).
+	kv [attnRows + 1][5]func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
 	// for i < rows, c < 16*nz (a is 0 when empty).
-	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int)
+	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
 }
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
@@ -392,7 +393,25 @@ type slaFusedScratch struct {
 	a        []float32 // causal: [6][dvp] the chunk's numerators
 	q6       []float32 // causal: [6][D] the last rows of Q, zero-padded
 	den, z   [attnRows]float32
-	convDone int // 2D: tokens of the head whose conv is written
+	convDone int         // 2D: tokens of the head whose conv is written
+	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
+	pfq      [16][]float32
+}
+
+// pfTake returns the next part of up to n lines of the prefetch queue
+// (empty, at a valid address, when the queue is).
+func (sc *slaFusedScratch) pfTake(n int) []float32 {
+	for len(sc.pf) > 0 {
+		x := sc.pf[0]
+		if len(x) == 0 {
+			sc.pf = sc.pf[1:]
+			continue
+		}
+		m := min(len(x), 16*n)
+		sc.pf[0] = x[m:]
+		return x[:m]
+	}
+	return sc.s[:0]
 }
 
 func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
@@ -462,28 +481,32 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 	})
 }
 
-// prefetch asks for rows [lo, hi) of head h of Q, K, V and O (the ones
-// set) in L2, rows clamped to the head; a head past the last is ignored.
-func (r *slaFusedRun) prefetch(h, lo, hi int, q, k, v, o bool) {
-	if r.ak.prefetch == nil || h*r.L >= len(r.k)/r.D {
+// prefetch queues rows [lo, hi) of head h of Q, K, V and O (the ones
+// set) for prefetching by the next kernel calls, rows clamped to the
+// head; a head past the last is ignored.
+func (r *slaFusedRun) prefetch(sc *slaFusedScratch, h, lo, hi int, q, k, v, o bool) {
+	if h*r.L >= len(r.k)/r.D {
 		return
 	}
 	lo, hi = max(lo, 0), min(hi, r.L)
 	if lo >= hi {
 		return
 	}
+	if len(sc.pf) == 0 {
+		sc.pf = sc.pfq[:0]
+	}
 	D, Dv, L := r.D, r.Dv, r.L
 	if q {
-		r.ak.prefetch(r.q[(h*L+lo)*D : (h*L+hi)*D])
+		sc.pf = append(sc.pf, r.q[(h*L+lo)*D:(h*L+hi)*D])
 	}
 	if k {
-		r.ak.prefetch(r.k[(h*L+lo)*D : (h*L+hi)*D])
+		sc.pf = append(sc.pf, r.k[(h*L+lo)*D:(h*L+hi)*D])
 	}
 	if v {
-		r.ak.prefetch(r.v[(h*L+lo)*Dv : (h*L+hi)*Dv])
+		sc.pf = append(sc.pf, r.v[(h*L+lo)*Dv:(h*L+hi)*Dv])
 	}
 	if o {
-		r.ak.prefetch(r.o[(h*L+lo)*Dv : (h*L+hi)*Dv])
+		sc.pf = append(sc.pf, r.o[(h*L+lo)*Dv:(h*L+hi)*Dv])
 	}
 }
 
@@ -501,8 +524,8 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 	for c0 := 0; c0 < L; c0 += slaTile {
 		nk := min(slaTile, L-c0)
 		// One tile ahead: K and V of pass 1, then Q and O of pass 2.
-		r.prefetch(h, c0+slaTile, c0+2*slaTile, false, true, true, false)
-		r.prefetch(h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
+		r.prefetch(sc, h, c0+slaTile, c0+2*slaTile, false, true, true, false)
+		r.prefetch(sc, h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
 		r.packK(sc, h, c0, nk, sc.ks)
 		v, ldv := r.packV(sc, vh, c0, nk)
 		r.update(sc, v, ldv, nk)
@@ -511,11 +534,12 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 	sc.convDone = 0
 	for i0 := 0; i0 < L; i0 += attnRows {
 		rows := min(attnRows, L-i0)
-		// slaTile rows ahead: Q and O, then the next head's first K and V.
-		ahead := i0 + slaTile + attnRows
-		r.prefetch(h, ahead-attnRows, ahead, true, false, false, true)
-		if next {
-			r.prefetch(h+1, ahead-attnRows-L, ahead-L, false, true, true, false)
+		// A tile ahead: Q and O, then the next head's first K and V.
+		if pf := i0 / slaTile * slaTile; i0%slaTile < attnRows {
+			r.prefetch(sc, h, pf+slaTile, pf+2*slaTile, true, false, false, true)
+			if next {
+				r.prefetch(sc, h+1, pf+slaTile-L, pf+2*slaTile-L, false, true, true, false)
+			}
 		}
 		sc.den = [attnRows]float32{}
 		r.sk.reluDot(sc.qp, D, qh[i0*D:], D, sc.ks, sc.den[:], rows, D)
@@ -571,7 +595,7 @@ func (r *slaFusedRun) update(sc *slaFusedScratch, v []float32, ldv, nk int) {
 		nz := min(4, (dvp-e0)/16)
 		for d0 := 0; d0 < D; d0 += attnRows {
 			rows := min(attnRows, D-d0)
-			r.sk.kv[rows][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], D, v[e0:], ldv, nk)
+			r.sk.kv[rows][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], D, v[e0:], ldv, nk, sc.pfTake(2*nk))
 		}
 	}
 }
@@ -615,7 +639,7 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a []float32) {
 		if a != nil {
 			ae = a[e0:]
 		}
-		r.sk.qs[rows][nz](y[e0:], ldy, sc.qp, D, D, sc.s[e0:], dvp, sc.z[:], ae, lda)
+		r.sk.qs[rows][nz](y[e0:], ldy, sc.qp, D, D, sc.s[e0:], dvp, sc.z[:], ae, lda, sc.pfTake(2*D))
 	}
 	if !r.vin {
 		for i := range rows {
@@ -631,9 +655,9 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 	for c0 := 0; c0 < L; c0 += r.chunk {
 		nk := min(r.chunk, L-c0)
 		// The next chunk (of the next head at the end).
-		r.prefetch(h, c0+r.chunk, c0+2*r.chunk, true, true, true, true)
+		r.prefetch(sc, h, c0+r.chunk, c0+2*r.chunk, true, true, true, true)
 		if next {
-			r.prefetch(h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
+			r.prefetch(sc, h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
 		}
 		v, ldv := r.packV(sc, vh, c0, nk)
 		clear(sc.ksc)
@@ -686,8 +710,8 @@ func reluSumGo(dst []float32, ldd int, src []float32, lds int, acc []float32, ro
 	}
 }
 
-func kvGo(rows, nz int) func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int) {
-	return func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int) {
+func kvGo(rows, nz int) func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32) {
+	return func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32) {
 		for i := range rows {
 			for c := range 16 * nz {
 				acc := s[i*lds+c]
@@ -700,8 +724,8 @@ func kvGo(rows, nz int) func(s []float32, lds int, k []float32, ldk int, v []flo
 	}
 }
 
-func qsGo(rows, nz int) func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int) {
-	return func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int) {
+func qsGo(rows, nz int) func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32) {
+	return func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32) {
 		for i := range rows {
 			for c := range 16 * nz {
 				var acc float32

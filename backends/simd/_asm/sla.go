@@ -467,8 +467,10 @@ func slaReluSum() {
 // i < len(acc), c < nz (zmm columns), with P(i, t) at p + i*prow + t*pstep
 // bytes: prow is a register (pr) or, when pr is nil, 4 bytes; pstep is a
 // register (ps) or, when ps is nil, 4 bytes. It advances p and m and counts
-// n down to 0. The t loop is unrolled twice.
-func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n GPVirtual) {
+// n down to 0. The t loop is unrolled twice. Each t step also prefetches
+// two 64-byte lines of [pf, pfend) into L2, from pf up, staying on the
+// last line once all are asked for.
+func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual) {
 	rows, nz := len(acc), len(acc[0])
 	var p3 GPVirtual
 	if pr != nil && rows > 3 {
@@ -488,7 +490,14 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n GPVirtual) {
 		}
 		return Mem{Base: p, Index: pr, Scale: uint8(i), Disp: disp}
 	}
+	pfTmp := GP64()
 	step := func(disp int, mm Mem) {
+		for range 2 {
+			PREFETCHT1(Mem{Base: pf})
+			LEAQ(Mem{Base: pf, Disp: 64}, pfTmp)
+			CMPQ(pfTmp, pfend)
+			CMOVQLT(pfTmp, pf)
+		}
 		mv := make([]VecVirtual, nz)
 		for c := range mv {
 			mv[c] = ZMM()
@@ -542,12 +551,22 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n GPVirtual) {
 	Label("done")
 }
 
+// pfRange loads the prefetch range of a slice parameter pf: its base and
+// its end (the base when empty).
+func pfRange() (pf, pfend GPVirtual) {
+	pf = ptr("pf")
+	pfend = Load(Param("pf").Len(), GP64()).(GPVirtual)
+	LEAQ(Mem{Base: pf, Index: pfend, Scale: 4}, pfend)
+	return pf, pfend
+}
+
 // slaKV is the state update S += Kr^T V of one block of rows of S.
 func slaKV(rows, nz int) {
 	name := fmt.Sprintf("kv%dx%dAVX512", rows, nz)
-	TEXT(name, NOSPLIT, "func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int)")
+	TEXT(name, NOSPLIT, "func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < %d, c < %d.", name, rows, 16*nz))
+	Doc(fmt.Sprintf("%s sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < %d, c < %d,", name, rows, 16*nz),
+		"and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).")
 	s, k, vv := ptr("s"), ptr("k"), ptr("v")
 	lds, ldk, ldv := byteStride("lds"), byteStride("ldk"), byteStride("ldv")
 	n := Load(Param("n"), GP64()).(GPVirtual)
@@ -562,7 +581,8 @@ func slaKV(rows, nz int) {
 			VMOVUPS(rowMem(s, s3, lds, i, 64*c), acc[i][c])
 		}
 	}
-	gemmAcc(acc, k, nil, ldk, vv, ldv, n)
+	pf, pfend := pfRange()
+	gemmAcc(acc, k, nil, ldk, vv, ldv, n, pf, pfend)
 	for i := range acc {
 		for c := range acc[i] {
 			VMOVUPS(acc[i][c], rowMem(s, s3, lds, i, 64*c))
@@ -575,10 +595,11 @@ func slaKV(rows, nz int) {
 // slaQS is the output of one block of rows: y += z (a + Qr S).
 func slaQS(rows, nz int) {
 	name := fmt.Sprintf("qs%dx%dAVX512", rows, nz)
-	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int)")
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])", name),
-		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty).", rows, 16*nz))
+		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty), and prefetches up to 2n lines of pf into L2", rows, 16*nz),
+		"(pf's base must be a valid address).")
 	y, p, s, z, a := ptr("y"), ptr("p"), ptr("s"), ptr("z"), ptr("a")
 	ldp, lds := byteStride("ldp"), byteStride("lds")
 	n := Load(Param("n"), GP64()).(GPVirtual)
@@ -609,7 +630,8 @@ func slaQS(rows, nz int) {
 		}
 	}
 	Label("start")
-	gemmAcc(acc, p, ldp, nil, s, lds, n)
+	pf, pfend := pfRange()
+	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend)
 	ldy := byteStride("ldy")
 	y3 := GP64()
 	LEAQ(Mem{Base: y, Index: ldy, Scale: 2}, y3)
