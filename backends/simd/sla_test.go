@@ -392,3 +392,62 @@ func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 	}
 	return (now() - start) / time.Duration(n)
 }
+
+// TestSLAFusedKernels checks each level's reluSum, kv and qs against the
+// Go twins (strides past the columns, every rows x nz tile, odd n, the
+// prefetch range empty or not).
+func TestSLAFusedKernels(t *testing.T) {
+	forEach(t, slaVariants(), func(t *testing.T, set *slaSet) {
+		k := set.sk
+		if k.reluSum == nil {
+			t.Skip("no fused kernels")
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		gen := func(n int) []float32 {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			return x
+		}
+		near := func(what string, got, want []float32) {
+			t.Helper()
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
+					t.Fatalf("%s: [%d] = %v, want %v", what, i, got[i], want[i])
+				}
+			}
+		}
+		for _, n := range []int{1, 5, 16, 17, 70} {
+			rows := 9
+			src, acc := gen(rows*(n+3)), gen(n+1)
+			d1, d2 := make([]float32, rows*(n+2)), make([]float32, rows*(n+2))
+			a1, a2 := slices.Clone(acc), slices.Clone(acc)
+			k.reluSum(d1, n+2, src, n+3, a1[:n], rows, n)
+			reluSumGo(d2, n+2, src, n+3, a2[:n], rows, n)
+			near(fmt.Sprintf("reluSum n=%d", n), d1, d2)
+			near(fmt.Sprintf("reluSum acc n=%d", n), a1, a2)
+		}
+		for rows := 1; rows <= attnRows; rows++ {
+			for nz := 1; nz <= 4; nz++ {
+				for _, n := range []int{0, 1, 7, 64} {
+					w := 16*nz + 16
+					kk, v, s := gen(n*(rows+3)+rows), gen(n*w+w), gen(rows*w)
+					pf := gen(40)
+					s1, s2 := slices.Clone(s), slices.Clone(s)
+					k.kv[rows][nz](s1, w, kk, rows+3, v, w, n, pf[:n%3*16])
+					kvGo(rows, nz)(s2, w, kk, rows+3, v, w, n, nil)
+					near(fmt.Sprintf("kv%dx%d n=%d", rows, nz, n), s1, s2)
+					p, z, a, y := gen(rows*(n+2)), gen(attnRows), gen(rows*w), gen(rows*w)
+					sm := gen(n*w + w)
+					for _, aa := range [][]float32{nil, a} {
+						y1, y2 := slices.Clone(y), slices.Clone(y)
+						k.qs[rows][nz](y1, w, p, n+2, n, sm, w, z, aa, w, pf)
+						qsGo(rows, nz)(y2, w, p, n+2, n, sm, w, z, aa, w, nil)
+						near(fmt.Sprintf("qs%dx%d n=%d a=%v", rows, nz, n, aa != nil), y1, y2)
+					}
+				}
+			}
+		}
+	})
+}
