@@ -380,7 +380,7 @@ type slaFusedRun struct {
 }
 
 type slaFusedScratch struct {
-	vp       []float32 // 1D: [pad+L+pad][dvp] V zero-padded; 2D: [gh+4][gw+4][dvp] the grid with a zero border
+	vp       []float32 // 1D: [pad+L+pad][dvp] V zero-padded (causal: [4+chunk][dvp], the chunk after the previous one's last 4 rows); 2D: [gh+4][gw+4][dvp] the grid with a zero border
 	vt       []float32 // !vin: [slaTile][dvp] the tile's V, zero-padded columns
 	cs       []float32 // 2D, !vin: [L][dvp] DWC(V)
 	s        []float32 // [D][dvp] the state Kr^T V
@@ -447,6 +447,8 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 		}
 		if r.gh > 0 {
 			sc.vp = make([]float32, (r.gh+4)*(r.gw+4)*dvp)
+		} else if r.causal {
+			sc.vp = make([]float32, (r.pad+r.chunk)*dvp)
 		} else {
 			sc.vp = make([]float32, (L+2*r.pad)*dvp)
 		}
@@ -543,7 +545,7 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 		}
 		sc.den = [attnRows]float32{}
 		r.sk.reluDot(sc.qp, D, qh[i0*D:], D, sc.ks, sc.den[:], rows, D)
-		r.out(sc, h, i0, rows, nil)
+		r.out(sc, h, i0, rows, nil, sc.vp[i0*r.dvp:])
 	}
 }
 
@@ -602,8 +604,9 @@ func (r *slaFusedRun) update(sc *slaFusedScratch, v []float32, ldv, nk int) {
 
 // out writes output rows [i0, i0+rows) of head h: the conv, then
 // O += z (a + Qr S) with qp and den holding the block's relu(Q) and
-// denominators (a: the causal chunk's numerators, or nil).
-func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a []float32) {
+// denominators (a: the causal chunk's numerators, or nil; cv: 1D, the
+// zero-padded V rows of the conv taps of row i0 on).
+func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a, cv []float32) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
 	for i := range rows {
 		sc.z[i] = 1 / (sc.den[i] + 1e-6)
@@ -614,7 +617,7 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a []float32) {
 		y, ldy = sc.y, dvp
 	}
 	if r.gh == 0 {
-		r.sk.conv5(y, sc.vp[i0*dvp:], r.wt, r.bias, rows, dvp)
+		r.sk.conv5(y, cv, r.wt, r.bias, rows, dvp)
 	} else {
 		cs := oh
 		if !r.vin {
@@ -650,7 +653,7 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a []float32) {
 
 // causalHead runs the chunks of a causal head.
 func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next bool) {
-	L, D, dvp := r.L, r.D, r.dvp
+	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
 	qh := r.q[h*L*D : (h+1)*L*D]
 	for c0 := 0; c0 < L; c0 += r.chunk {
 		nk := min(r.chunk, L-c0)
@@ -659,11 +662,25 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 		if next {
 			r.prefetch(sc, h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
 		}
-		v, ldv := r.packV(sc, vh, c0, nk)
+		// vp: the previous chunk's last 4 rows (zeros first), the chunk.
+		if c0 == 0 {
+			clear(sc.vp[:r.pad*dvp])
+		} else {
+			copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
+		}
+		vt := sc.vp[r.pad*dvp:]
+		v, ldv := vh[c0*Dv:], Dv
+		if r.vin {
+			copy(vt[:nk*dvp], vh[c0*Dv:(c0+nk)*Dv])
+		} else {
+			for t := range nk {
+				copy(vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
+			}
+			v, ldv = vt, dvp
+		}
 		clear(sc.ksc)
 		r.packK(sc, h, c0, nk, sc.ksc)
 		r.sk.reluT(sc.krT, attnKeys, sc.kr, D, nk, D)
-		vt := sc.vp[(r.pad+c0)*dvp:]
 		for i0 := c0; i0 < c0+nk; i0 += attnRows {
 			rows := min(attnRows, c0+nk-i0)
 			sc.den = [attnRows]float32{}
@@ -689,7 +706,7 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 					r.ak.pv1[nz](sc.a[i*dvp+e0:], sc.sc[i*attnKeys+all:], i, vt[all*dvp+e0:], dvp)
 				}
 			}
-			r.out(sc, h, i0, rows, sc.a)
+			r.out(sc, h, i0, rows, sc.a, sc.vp[(i0-c0)*dvp:])
 		}
 		r.update(sc, v, ldv, nk)
 		for d, x := range sc.ksc {

@@ -300,7 +300,9 @@ var slaOldImpl func(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.Simplifi
 // TestSLASpeed times the driver at one thread on the full shapes with
 // inputs rotated over buffer sets larger than the L3 (cold, as the suite
 // runs them): median thread-CPU time of 7 rounds and GFLOP/s; with
-// slaOldImpl set, the two drivers alternate in each round. Off by default:
+// slaOldImpl set (and NBENCH_SLA_NEW unset), the two drivers alternate in
+// each round; NBENCH_SLA_CASE=kernel/shape;... replaces the cases. Off by
+// default:
 // NBENCH_SLA_SPEED=1 (or a substring of the case) go test -run TestSLASpeed -v.
 func TestSLASpeed(t *testing.T) {
 	sel := os.Getenv("NBENCH_SLA_SPEED")
@@ -311,10 +313,14 @@ func TestSLASpeed(t *testing.T) {
 	if !lv.ok || lv.sla == nil {
 		t.Skip("no SLA level")
 	}
-	for _, cs := range []string{
+	cases := []string{
 		"sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
 		"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
-	} {
+	}
+	if c := os.Getenv("NBENCH_SLA_CASE"); c != "" {
+		cases = strings.Split(c, ";")
+	}
+	for _, cs := range cases {
 		if sel != "1" && !strings.Contains(cs, sel) {
 			continue
 		}
@@ -344,7 +350,7 @@ func TestSLASpeed(t *testing.T) {
 			return out
 		}
 		impls := [][]kernel.Bound{mk(newSLA)}
-		if slaOldImpl != nil {
+		if slaOldImpl != nil && os.Getenv("NBENCH_SLA_NEW") == "" {
 			impls = append(impls, mk(slaOldImpl))
 		}
 		times := make([][]time.Duration, len(impls))
