@@ -30,3 +30,8 @@ func init() {
 		{nil, qs3x1AVX512, qs3x2AVX512, qs3x3AVX512, qs3x4AVX512}, {nil, qs4x1AVX512, qs4x2AVX512, qs4x3AVX512, qs4x4AVX512},
 		{nil, qs5x1AVX512, qs5x2AVX512, qs5x3AVX512, qs5x4AVX512}, {nil, qs6x1AVX512, qs6x2AVX512, qs6x3AVX512, qs6x4AVX512}}
 }
+
+func init() {
+	slaAVX512.reluSumPre, slaAVX512.reluDotW = reluSumPreAVX512, reluDotWAVX512
+	slaAVX512.intra = [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int){nil, intra1AVX512, intra2AVX512, intra3AVX512, intra4AVX512}
+}

@@ -55,6 +55,14 @@ type slaK struct {
 	// tiles runs): reluSum: dst[r*ldd+i] = max(src[r*lds+i], 0) and
 	// acc[i] += Σ_r dst[r*ldd+i] for r < rows, i < n.
 	reluSum func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)
+	// reluSumPre: reluSum that also sets pre[r*ldp+i] = acc[i] after row r.
+	reluSumPre func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)
+	// reluDotW: dst[r*ldd+i] = max(src[r*lds+i], 0) and den[r] +=
+	// Σ_i dst[r*ldd+i]*w[r*ldw+i] for r < rows, i < n.
+	reluDotW func(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int)
+	// intra[nz]: a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6,
+	// c < 16*nz.
+	intra [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int)
 	// kv[rows][nz]: s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for
 	// i < rows, c < 16*nz; kv and qs also prefetch up to 2n lines of pf
 	// into L2 (pf's base must be valid: the twins ignore it).
@@ -66,7 +74,8 @@ type slaK struct {
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
 	qkRelu:  [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)},
-	reluSum: reluSumGo}
+	reluSum: reluSumGo, reluSumPre: reluSumPreGo, reluDotW: reluDotWGo,
+	intra: [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int){nil, intraGo(1), intraGo(2), intraGo(3), intraGo(4)}}
 
 func init() {
 	for rows := 1; rows <= attnRows; rows++ {
@@ -98,7 +107,7 @@ func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // newSLA binds op on the fused driver when the level has its kernels,
 // else on the driver on packed tiles.
 func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
-	if sk.reluSum != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.qkRelu[1] != nil && sk.conv25 != nil {
+	if sk.reluSum != nil && sk.reluSumPre != nil && sk.reluDotW != nil && sk.intra[4] != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.qkRelu[1] != nil && sk.conv25 != nil {
 		return newSLAFused(b, ak, sk, f, op)
 	}
 	return newSLAPacked(b, ak, sk, f, op)
@@ -356,15 +365,20 @@ func (r *slaRun) intra(sc *slaScratch, qh, v []float32, i0, rows, c0 int) {
 // S += Kr^T V runs on it and on V in place (kv, 6 rows of S by 64
 // columns, Kr broadcast from its rows: no transpose); the tile's V rows go
 // into the zero-padded conv layout while they are in L1. Pass 2 runs over
-// blocks of 6 rows: relu(Q) rows with their denominators (reluDot), the
-// conv written straight into O (1D per block, 2D per grid row ahead of
-// the block), then O += z (Qr S) (qs). Neither pass makes a transposed
-// copy, and O is written once per block (no DWC(V) scratch).
+// groups of slaGroup rows: relu(Q) rows with their denominators
+// (reluDotW), the conv written straight into O (1D per group, 2D per grid
+// row ahead of the group), then O += z (Qr S) per 6-row block (qs).
+// Neither pass makes a transposed copy, and O is written once per group
+// (no DWC(V) scratch). kv and qs prefetch, a part per call, the lines the
+// driver queues about a tile ahead (the next tile's K and V, then Q and O
+// of pass 2, then the next head's first tile).
 //
-// Causal sla1d runs chunks of slaCausalChunk tokens: each chunk's rows
-// take the previous chunks' state (qs) and their own chunk's keys j <= i
-// (qkRelu against the chunk's Kr transposed, pv6/pv1 into the numerator
-// that qs adds to the state's part), then the chunk joins the state.
+// Causal sla1d runs chunks of slaCausalChunk tokens: the chunk's Kr rows
+// with the running ks after each row (reluSumPre), so row i's denominator
+// Qr_i . (ks + Σ_{c0<=j<=i} Kr_j) is one reluDotW for the chunk; per 6-row
+// block, the scores against the chunk's Kr transposed (qkRelu) and their
+// Σ s_ij V_j over keys j <= i (intra: a masked key is never multiplied
+// in); then qs adds the previous chunks' state, and the chunk joins it.
 const slaTile = 64
 
 // slaFusedRun is one bound SLA on the fused driver.
@@ -382,19 +396,20 @@ type slaFusedRun struct {
 }
 
 type slaFusedScratch struct {
-	vp       []float32 // 1D: [pad+L+pad][dvp] V zero-padded (causal: [4+chunk][dvp], the chunk after the previous one's last 4 rows); 2D: [gh+4][gw+4][dvp] the grid with a zero border
-	vt       []float32 // !vin: [slaTile][dvp] the tile's V, zero-padded columns
-	cs       []float32 // 2D, !vin: [L][dvp] DWC(V)
-	s        []float32 // [D][dvp] the state Kr^T V
-	ks, ksc  []float32 // [D] Σ Kr_j (causal: and the chunk's)
-	kr, kb   []float32 // [slaTile][D] relu(K + Pk), K + Pk
-	qp       []float32 // [6][D] relu(Q) of a block
-	y        []float32 // !vin: [6][dvp] output rows of a block
-	krT      []float32 // causal: [D][64] the chunk's Kr transposed
-	sc       []float32 // causal: [6][64] the chunk's scores
-	a        []float32 // causal: [6][dvp] the chunk's numerators
-	q6       []float32 // causal: [6][D] the last rows of Q, zero-padded
-	den, z   [attnRows]float32
+	vp       []float32   // 1D: [pad+L+pad][dvp] V zero-padded (causal: [4+chunk][dvp], the chunk after the previous one's last 4 rows); 2D: [gh+4][gw+4][dvp] the grid with a zero border
+	vt       []float32   // !vin: [slaTile][dvp] the tile's V, zero-padded columns
+	cs       []float32   // 2D, !vin: [L][dvp] DWC(V)
+	s        []float32   // [D][dvp] the state Kr^T V
+	ks       []float32   // [D] Σ Kr_j
+	kr, kb   []float32   // [slaTile][D] relu(K + Pk), K + Pk
+	qp       []float32   // [group][D] relu(Q) of a row group
+	y        []float32   // !vin: [group][dvp] output rows of a row group
+	krT      []float32   // causal: [D][64] the chunk's Kr transposed
+	sc       []float32   // causal: [6][64] scores of a block of the chunk
+	a        []float32   // causal: [chunk+6][dvp] the chunk's numerators
+	q6       []float32   // causal: [6][D] the last rows of Q, zero-padded
+	den, z   []float32   // [group] a row group's denominators, then their 1/(den + 1e-6)
+	pre      []float32   // causal: [chunk][D] ks + Σ_{c0<=j<=i} Kr_j per row i of the chunk
 	convDone int         // 2D: tokens of the head whose conv is written
 	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
 	pfq      [16][]float32
@@ -442,8 +457,9 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 	dvp := r.dvp
 	r.wt, r.bias = make([]float32, taps*dvp), make([]float32, dvp)
 	scratch := newPool(b.threads, func() *slaFusedScratch {
+		G := r.group()
 		sc := &slaFusedScratch{s: make([]float32, D*dvp), ks: make([]float32, D), kr: make([]float32, slaTile*D),
-			qp: make([]float32, attnRows*D)}
+			qp: make([]float32, G*D), den: make([]float32, G), z: make([]float32, G+attnRows)}
 		if r.pk != nil {
 			sc.kb = make([]float32, slaTile*D)
 		}
@@ -455,14 +471,14 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 			sc.vp = make([]float32, (L+2*r.pad)*dvp)
 		}
 		if !r.vin {
-			sc.vt, sc.y = make([]float32, slaTile*dvp), make([]float32, attnRows*dvp)
+			sc.vt, sc.y = make([]float32, slaTile*dvp), make([]float32, G*dvp)
 			if r.gh > 0 {
 				sc.cs = make([]float32, L*dvp)
 			}
 		}
 		if r.causal {
-			sc.ksc, sc.krT = make([]float32, D), make([]float32, D*attnKeys)
-			sc.sc, sc.a, sc.q6 = make([]float32, attnRows*attnKeys), make([]float32, attnRows*dvp), make([]float32, attnRows*D)
+			sc.pre, sc.krT = make([]float32, r.chunk*D), make([]float32, D*attnKeys)
+			sc.sc, sc.a, sc.q6 = make([]float32, attnRows*attnKeys), make([]float32, (r.chunk+attnRows)*dvp), make([]float32, attnRows*D)
 		}
 		return sc
 	})
@@ -530,25 +546,35 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 		// One tile ahead: K and V of pass 1, then Q and O of pass 2.
 		r.prefetch(sc, h, c0+slaTile, c0+2*slaTile, false, true, true, false)
 		r.prefetch(sc, h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
-		r.packK(sc, h, c0, nk, sc.ks)
+		r.packK(sc, h, c0, nk, sc.ks, nil)
 		v, ldv := r.packV(sc, vh, c0, nk)
 		r.update(sc, v, ldv, nk)
 	}
 	qh := r.q[h*L*D : (h+1)*L*D]
 	sc.convDone = 0
-	for i0 := 0; i0 < L; i0 += attnRows {
-		rows := min(attnRows, L-i0)
-		// A tile ahead: Q and O, then the next head's first K and V.
-		if pf := i0 / slaTile * slaTile; i0%slaTile < attnRows {
-			r.prefetch(sc, h, pf+slaTile, pf+2*slaTile, true, false, false, true)
-			if next {
-				r.prefetch(sc, h+1, pf+slaTile-L, pf+2*slaTile-L, false, true, true, false)
-			}
+	for i0 := 0; i0 < L; i0 += slaGroup {
+		n := min(slaGroup, L-i0)
+		// About a tile ahead: Q and O, then the next head's first K and V.
+		ahead := i0 + slaTile + slaGroup
+		r.prefetch(sc, h, ahead-slaGroup, ahead, true, false, false, true)
+		if next {
+			r.prefetch(sc, h+1, ahead-slaGroup-L, ahead-L, false, true, true, false)
 		}
-		sc.den = [attnRows]float32{}
-		r.sk.reluDot(sc.qp, D, qh[i0*D:], D, sc.ks, sc.den[:], rows, D)
-		r.out(sc, h, i0, rows, nil, sc.vp[i0*r.dvp:])
+		clear(sc.den[:n])
+		r.sk.reluDotW(sc.qp, D, qh[i0*D:], D, sc.ks, 0, sc.den, n, D)
+		r.out(sc, h, i0, n, nil, sc.vp[i0*r.dvp:])
 	}
+}
+
+// slaGroup is the row group of the non-causal pass 2 (a multiple of 6).
+const slaGroup = 48
+
+// group returns the rows of a pass-2 row group.
+func (r *slaFusedRun) group() int {
+	if r.causal {
+		return r.chunk
+	}
+	return slaGroup
 }
 
 // packV copies V rows [c0, c0+nk) of the head into the conv layout and
@@ -580,14 +606,19 @@ func (r *slaFusedRun) packV(sc *slaFusedScratch, vh []float32, c0, nk int) (v []
 }
 
 // packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
-// adds its rows to acc.
-func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc []float32) {
+// adds its rows to acc (with pre: the running sums after each row into
+// pre's rows).
+func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc, pre []float32) {
 	D := r.D
 	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
 	if r.pk != nil {
 		pk := r.pk[(c0*r.H+h%r.H)*D:]
 		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
 		src = sc.kb[:nk*D]
+	}
+	if pre != nil {
+		r.sk.reluSumPre(sc.kr, D, src, D, acc, pre, D, nk, D)
+		return
 	}
 	r.sk.reluSum(sc.kr, D, src, D, acc, nk, D)
 }
@@ -604,14 +635,14 @@ func (r *slaFusedRun) update(sc *slaFusedScratch, v []float32, ldv, nk int) {
 	}
 }
 
-// out writes output rows [i0, i0+rows) of head h: the conv, then
-// O += z (a + Qr S) with qp and den holding the block's relu(Q) and
+// out writes output rows [i0, i0+n) of head h: the conv, then
+// O += z (a + Qr S) with qp and den holding the rows' relu(Q) and
 // denominators (a: the causal chunk's numerators, or nil; cv: 1D, the
 // zero-padded V rows of the conv taps of row i0 on).
-func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a, cv []float32) {
+func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
-	for i := range rows {
-		sc.z[i] = 1 / (sc.den[i] + 1e-6)
+	for i, d := range sc.den[:n] {
+		sc.z[i] = 1 / (d + 1e-6)
 	}
 	oh := r.o[h*L*Dv : (h+1)*L*Dv]
 	y, ldy := oh[i0*Dv:], Dv
@@ -619,35 +650,34 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, rows int, a, cv []float32)
 		y, ldy = sc.y, dvp
 	}
 	if r.gh == 0 {
-		r.sk.conv5(y, cv, r.wt, r.bias, rows, dvp)
+		r.sk.conv5(y, cv, r.wt, r.bias, n, dvp)
 	} else {
 		cs := oh
 		if !r.vin {
 			cs = sc.cs
 		}
 		W, wp := r.gw, r.gw+4
-		for ; sc.convDone < i0+rows; sc.convDone += W {
+		for ; sc.convDone < i0+n; sc.convDone += W {
 			g := sc.convDone / W
 			r.sk.conv25(cs[g*W*dvp:], sc.vp[g*wp*dvp:], r.wt, r.bias, W, dvp, wp*dvp)
 		}
 		if !r.vin {
-			copy(y[:rows*dvp], cs[i0*dvp:])
+			copy(y[:n*dvp], cs[i0*dvp:])
 		}
 	}
-	lda := 0
-	if a != nil {
-		lda = dvp
-	}
-	for e0 := 0; e0 < dvp; e0 += 64 {
-		nz := min(4, (dvp-e0)/16)
-		var ae []float32
-		if a != nil {
-			ae = a[e0:]
+	var ae []float32
+	for b := 0; b < n; b += attnRows {
+		rows := min(attnRows, n-b)
+		for e0 := 0; e0 < dvp; e0 += 64 {
+			nz := min(4, (dvp-e0)/16)
+			if a != nil {
+				ae = a[b*dvp+e0:]
+			}
+			r.sk.qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(2*D))
 		}
-		r.sk.qs[rows][nz](y[e0:], ldy, sc.qp, D, D, sc.s[e0:], dvp, sc.z[:], ae, lda, sc.pfTake(2*D))
 	}
 	if !r.vin {
-		for i := range rows {
+		for i := range n {
 			copy(oh[(i0+i)*Dv:(i0+i+1)*Dv], sc.y[i*dvp:])
 		}
 	}
@@ -680,40 +710,28 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 			}
 			v, ldv = vt, dvp
 		}
-		clear(sc.ksc)
-		r.packK(sc, h, c0, nk, sc.ksc)
+		// Kr of the chunk with the running ks after each row (pre), so
+		// row i's denominator is Qr_i . pre[i-c0]; ks moves past the chunk.
+		r.packK(sc, h, c0, nk, sc.ks, sc.pre)
 		r.sk.reluT(sc.krT, attnKeys, sc.kr, D, nk, D)
+		clear(sc.den[:nk])
+		r.sk.reluDotW(sc.qp, D, qh[c0*D:], D, sc.pre, D, sc.den, nk, D)
 		for i0 := c0; i0 < c0+nk; i0 += attnRows {
 			rows := min(attnRows, c0+nk-i0)
-			sc.den = [attnRows]float32{}
-			r.sk.reluDot(sc.qp, D, qh[i0*D:], D, sc.ks, sc.den[:], rows, D)
-			// The chunk's keys c0..i: scores, their sums, Σ s_ij V_j.
+			// The chunk's keys c0..i: scores, then Σ s_ij V_j into a.
 			qb := qh[i0*D:]
 			if i0+attnRows > L { // qkRelu reads six rows
 				clear(sc.q6[(L-i0)*D:])
 				copy(sc.q6, qh[i0*D:])
 				qb = sc.q6
 			}
-			nz := (i0 - c0 + rows + 15) / 16
-			r.sk.qkRelu[nz](sc.sc, qb, D, sc.krT, D)
-			all := i0 - c0 + 1 // keys every row of the block sees
-			for i := range rows {
-				sc.den[i] += r.f.sum(sc.sc[i*attnKeys : i*attnKeys+all+i])
-			}
-			clear(sc.a)
+			r.sk.qkRelu[(i0-c0+rows+15)/16](sc.sc, qb, D, sc.krT, D)
 			for e0 := 0; e0 < dvp; e0 += 64 {
-				nz := min(4, (dvp-e0)/16)
-				r.ak.pv6[nz](sc.a[e0:], dvp, sc.sc, all, vt[e0:], dvp, r.ones)
-				for i := 1; i < rows; i++ {
-					r.ak.pv1[nz](sc.a[i*dvp+e0:], sc.sc[i*attnKeys+all:], i, vt[all*dvp+e0:], dvp)
-				}
+				r.sk.intra[min(4, (dvp-e0)/16)](sc.a[(i0-c0)*dvp+e0:], dvp, sc.sc, i0-c0+1, vt[e0:], dvp)
 			}
-			r.out(sc, h, i0, rows, sc.a, sc.vp[(i0-c0)*dvp:])
 		}
+		r.out(sc, h, c0, nk, sc.a, sc.vp)
 		r.update(sc, v, ldv, nk)
-		for d, x := range sc.ksc {
-			sc.ks[d] += x
-		}
 	}
 }
 
@@ -725,6 +743,37 @@ func reluSumGo(dst []float32, ldd int, src []float32, lds int, acc []float32, ro
 			x = max(x, 0)
 			dst[r*ldd+i] = x
 			acc[i] += x
+		}
+	}
+}
+
+func reluSumPreGo(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int) {
+	for r := range rows {
+		for i, x := range src[r*lds : r*lds+n] {
+			x = max(x, 0)
+			dst[r*ldd+i] = x
+			acc[i] += x
+			pre[r*ldp+i] = acc[i]
+		}
+	}
+}
+
+func reluDotWGo(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int) {
+	for r := range rows {
+		reluDotGo(dst[r*ldd:], 0, src[r*lds:], 0, w[r*ldw:], den[r:], 1, n)
+	}
+}
+
+func intraGo(nz int) func(a []float32, lda int, s []float32, all int, v []float32, ldv int) {
+	return func(a []float32, lda int, s []float32, all int, v []float32, ldv int) {
+		for i := range attnRows {
+			for c := range 16 * nz {
+				var acc float32
+				for j := range all + i {
+					acc += s[i*attnKeys+j] * v[j*ldv+c]
+				}
+				a[i*lda+c] = acc
+			}
 		}
 	}
 }

@@ -399,7 +399,8 @@ func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 	return (now() - start) / time.Duration(n)
 }
 
-// TestSLAFusedKernels checks each level's reluSum, kv and qs against the
+// TestSLAFusedKernels checks each level's reluSum, reluSumPre, reluDotW,
+// intra, kv and qs against the
 // Go twins (strides past the columns, every rows x nz tile, odd n, the
 // prefetch range empty or not).
 func TestSLAFusedKernels(t *testing.T) {
@@ -433,6 +434,35 @@ func TestSLAFusedKernels(t *testing.T) {
 			reluSumGo(d2, n+2, src, n+3, a2[:n], rows, n)
 			near(fmt.Sprintf("reluSum n=%d", n), d1, d2)
 			near(fmt.Sprintf("reluSum acc n=%d", n), a1, a2)
+		}
+		for _, n := range []int{1, 5, 16, 17, 70} {
+			rows := 7
+			src, acc := gen(rows*(n+3)), gen(n+1)
+			d1, d2 := make([]float32, rows*(n+2)), make([]float32, rows*(n+2))
+			p1, p2 := make([]float32, rows*(n+1)), make([]float32, rows*(n+1))
+			a1, a2 := slices.Clone(acc), slices.Clone(acc)
+			k.reluSumPre(d1, n+2, src, n+3, a1[:n], p1, n+1, rows, n)
+			reluSumPreGo(d2, n+2, src, n+3, a2[:n], p2, n+1, rows, n)
+			near(fmt.Sprintf("reluSumPre n=%d", n), d1, d2)
+			near(fmt.Sprintf("reluSumPre acc n=%d", n), a1, a2)
+			near(fmt.Sprintf("reluSumPre pre n=%d", n), p1, p2)
+			w, den := gen(rows*(n+4)), gen(rows)
+			e1, e2 := slices.Clone(den), slices.Clone(den)
+			k.reluDotW(d1, n+2, src, n+3, w, n+4, e1, rows, n)
+			reluDotWGo(d2, n+2, src, n+3, w, n+4, e2, rows, n)
+			near(fmt.Sprintf("reluDotW n=%d", n), d1, d2)
+			near(fmt.Sprintf("reluDotW den n=%d", n), e1, e2)
+		}
+		for nz := 1; nz <= 4; nz++ {
+			for _, all := range []int{1, 2, 19, 59} {
+				w := 16*nz + 16
+				sc, v := gen(attnRows*attnKeys), gen((all+5)*w)
+				a1, a2 := gen(attnRows*w), make([]float32, attnRows*w)
+				copy(a2, a1)
+				k.intra[nz](a1, w, sc, all, v, w)
+				intraGo(nz)(a2, w, sc, all, v, w)
+				near(fmt.Sprintf("intra%d all=%d", nz, all), a1, a2)
+			}
 		}
 		for rows := 1; rows <= attnRows; rows++ {
 			for nz := 1; nz <= 4; nz++ {

@@ -211,6 +211,37 @@ func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld 
 //go:noescape
 func reluSumAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, rows int, n int)
 
+// reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added.
+//
+//go:noescape
+func reluSumPreAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, pre []float32, ldp int, rows int, n int)
+
+// reluDotWAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[r*ldw+i]
+// to den[r], for r < rows, i < n.
+//
+//go:noescape
+func reluDotWAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows int, n int)
+
+// intra1AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 16.
+//
+//go:noescape
+func intra1AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// intra2AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 32.
+//
+//go:noescape
+func intra2AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// intra3AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 48.
+//
+//go:noescape
+func intra3AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// intra4AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 64.
+//
+//go:noescape
+func intra4AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
 // kv1x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //

@@ -19,7 +19,12 @@ func sla(v variant) {
 	slaReluT(v)
 	if v.z {
 		slaConv25()
-		slaReluSum()
+		slaReluSum(false)
+		slaReluSum(true)
+		slaReluDotW()
+		for nz := 1; nz <= 4; nz++ {
+			slaIntra(nz)
+		}
 		for rows := 1; rows <= 6; rows++ {
 			for nz := 1; nz <= 4; nz++ {
 				slaKV(rows, nz)
@@ -411,14 +416,25 @@ func slaConv25() {
 }
 
 // slaReluSum: column blocks of 16 outside (the last one masked), rows
-// inside; the block's column sums stay in a register.
-func slaReluSum() {
-	TEXT("reluSumAVX512", NOSPLIT, "func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)")
+// inside; the block's column sums stay in a register. The prefix form also
+// stores the running sums after each row.
+func slaReluSum(prefix bool) {
+	name, sig := "reluSumAVX512", "func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)"
+	doc := []string{"reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]",
+		"to acc[i], for r < rows, i < n."}
+	if prefix {
+		name, sig = "reluSumPreAVX512", "func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)"
+		doc = []string{"reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added."}
+	}
+	TEXT(name, NOSPLIT, sig)
 	Pragma("noescape")
-	Doc("reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]",
-		"to acc[i], for r < rows, i < n.")
+	Doc(doc...)
 	dst, src, acc := ptr("dst"), ptr("src"), ptr("acc")
 	ldd, lds := byteStride("ldd"), byteStride("lds")
+	var pre, ldp GPVirtual
+	if prefix {
+		pre, ldp = ptr("pre"), byteStride("ldp")
+	}
 	n := Load(Param("n"), GP64()).(GPVirtual)
 	z := ZMM()
 	zero(z)
@@ -435,9 +451,12 @@ func slaReluSum() {
 	KMOVW(ones.As32(), k)
 	a := ZMM()
 	VMOVUPS_Z(Mem{Base: acc}, k, a)
-	dp, sp, r := GP64(), GP64(), GP64()
+	dp, sp, pp, r := GP64(), GP64(), GP64(), GP64()
 	MOVQ(dst, dp)
 	MOVQ(src, sp)
+	if prefix {
+		MOVQ(pre, pp)
+	}
 	Load(Param("rows"), r)
 	Label("row")
 	TESTQ(r, r)
@@ -447,6 +466,10 @@ func slaReluSum() {
 	relu(x, z)
 	VMOVUPS(x, k, Mem{Base: dp})
 	VADDPS(x, a, a)
+	if prefix {
+		VMOVUPS(a, k, Mem{Base: pp})
+		ADDQ(ldp, pp)
+	}
 	ADDQ(ldd, dp)
 	ADDQ(lds, sp)
 	DECQ(r)
@@ -456,9 +479,114 @@ func slaReluSum() {
 	ADDQ(U8(64), dst)
 	ADDQ(U8(64), src)
 	ADDQ(U8(64), acc)
+	if prefix {
+		ADDQ(U8(64), pre)
+	}
 	SUBQ(U8(16), n)
-	JAE(LabelRef("col"))
+	JA(LabelRef("col"))
 	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// slaReluDotW is reluDot with a weight row per row (ldw apart): the
+// causal denominators Qr_i . (ks + Σ_{j<=i} Kr_j) of a chunk in one call.
+func slaReluDotW() {
+	TEXT("reluDotWAVX512", NOSPLIT, "func(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int)")
+	Pragma("noescape")
+	Doc("reluDotWAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[r*ldw+i]",
+		"to den[r], for r < rows, i < n.")
+	v := avx512
+	dst, src, w, den := ptr("dst"), ptr("src"), ptr("w"), ptr("den")
+	ldd, lds, ldw := byteStride("ldd"), byteStride("lds"), byteStride("ldw")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	four := GP64()
+	MOVQ(U32(4), four)
+	z := v.vec()
+	zero(z)
+	rowLoop(rows, []GPVirtual{dst, src, den, w}, []GPVirtual{ldd, lds, four, ldw}, paramMem("n"), func(p []GPVirtual, n GPVirtual) {
+		const unroll = 4
+		acc := make([]VecVirtual, unroll)
+		for i := range acc {
+			acc[i] = v.vec()
+			zero(acc[i])
+		}
+		loop(v, n, []GPVirtual{p[0], p[1], p[3]}, []GPVirtual{p[0]}, unroll, func(l lane, i int) {
+			off := i * v.bytes()
+			x := l.load(Mem{Base: p[1], Disp: off})
+			relu(x, z)
+			l.store(x, Mem{Base: p[0], Disp: off})
+			wv := l.load(Mem{Base: p[3], Disp: off})
+			l.fma(x, wv, acc[i])
+		})
+		x := v.reduceTo(acc, vaddps)
+		VADDSS(Mem{Base: p[2]}, x, x)
+		VMOVSS(x, Mem{Base: p[2]})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// slaIntra is the causal chunk's own part of a 6-row block: keys every
+// row sees, then the triangle (row i also has the next i keys).
+func slaIntra(nz int) {
+	name := fmt.Sprintf("intra%dAVX512", nz)
+	TEXT(name, NOSPLIT, "func(a []float32, lda int, s []float32, all int, v []float32, ldv int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < %d.", name, 16*nz))
+	a, sp, vv := ptr("a"), ptr("s"), ptr("v")
+	lda, ldv := byteStride("lda"), byteStride("ldv")
+	n := Load(Param("all"), GP64()).(GPVirtual)
+	acc := make([][]VecVirtual, 6)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+			zero(acc[i][c])
+		}
+	}
+	Label("loop")
+	TESTQ(n, n)
+	JZ(LabelRef("tri"))
+	step := func(rows []int, sdisp int) {
+		mv := make([]VecVirtual, nz)
+		for c := range mv {
+			mv[c] = ZMM()
+			VMOVUPS(Mem{Base: vv, Disp: 64 * c}, mv[c])
+		}
+		for _, i := range rows {
+			b := ZMM()
+			VBROADCASTSS(Mem{Base: sp, Disp: 4*64*i + sdisp}, b)
+			for c := 0; c < nz; c++ {
+				VFMADD231PS(mv[c], b, acc[i][c])
+			}
+		}
+	}
+	step([]int{0, 1, 2, 3, 4, 5}, 0)
+	ADDQ(U8(4), sp)
+	ADDQ(ldv, vv)
+	DECQ(n)
+	JMP(LabelRef("loop"))
+	Label("tri")
+	// sp and vv are at key all: key all+t goes to rows t+1..5.
+	for t := 0; t < 5; t++ {
+		var rows []int
+		for i := t + 1; i < 6; i++ {
+			rows = append(rows, i)
+		}
+		step(rows, 4*t)
+		if t < 4 {
+			ADDQ(ldv, vv)
+		}
+	}
+	a3 := GP64()
+	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
+	ADDQ(lda, a3)
+	for i := range acc {
+		for c := range acc[i] {
+			VMOVUPS(acc[i][c], rowMem(a, a3, lda, i, 64*c))
+		}
+	}
 	VZEROUPPER()
 	RET()
 }
