@@ -4,7 +4,10 @@ import (
 	"github.com/nbench/nbench/kernel"
 )
 
-// Simplified linear attention (SLAB, KERNELS.md 2.2), sla1d and sla2d. Per
+// Simplified linear attention (SLAB, KERNELS.md 2.2), sla1d and sla2d. Two
+// drivers: the fused one (below, "The fused driver") where the level has
+// its kernels (AVX-512 and the Go twins), else the driver on packed tiles
+// described here (AVX2, NEON). Per
 // head the two products are GEMMs on the attention P V micro-kernels
 // (attnK.pv6 with corr = 1): the state S = Kr^T V ([D][Dv]) takes 6 rows of
 // D at a time against Kr packed transposed per tile of 64 tokens, and the
