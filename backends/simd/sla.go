@@ -4,7 +4,10 @@ import (
 	"github.com/nbench/nbench/kernel"
 )
 
-// Simplified linear attention (SLAB, KERNELS.md 2.2), sla1d and sla2d. Per
+// Simplified linear attention (SLAB, KERNELS.md 2.2), sla1d and sla2d. Two
+// drivers: the fused one (below, "The fused driver") where the level has
+// its kernels (AVX-512 and the Go twins), else the driver on packed tiles
+// described here (AVX2, NEON). Per
 // head the two products are GEMMs on the attention P V micro-kernels
 // (attnK.pv6 with corr = 1): the state S = Kr^T V ([D][Dv]) takes 6 rows of
 // D at a time against Kr packed transposed per tile of 64 tokens, and the
@@ -26,8 +29,10 @@ import (
 // The chunk's own scores are work beyond the counted FLOPs (about
 // chunk*(D+Dv)/2 multiply-adds per token against 2*D*Dv for the state):
 // with qkRelu, which computes only the keys a block needs, chunks are
-// slaCausalChunk tokens (a multiple of the 6-row block), else a whole tile.
-const slaCausalChunk = 48
+// slaCausalChunk tokens (a multiple of the 6-row block), else a whole tile
+// (the fused driver: 24 measured 2-4% faster than 48 on the full causal
+// shapes).
+const slaCausalChunk = 24
 
 // slaK is the set of SLA primitives of one code path (their meaning is the
 // Go twins below; the attention micro-kernels come from the level's attnK).
@@ -49,10 +54,40 @@ type slaK struct {
 	// conv25 (optional): o[t*ld+c] = b[c] + Σ_{u,k<5} w[(5u+k)*ld+c]*v[u*ldr+(t+k)*ld+c]
 	// for t < n, c < ld (one grid row of the 2D conv in one pass).
 	conv25 func(o, v, w, b []float32, n, ld, ldr int)
+	// The fused driver's kernels (all three, or the driver on packed
+	// tiles runs): reluSum: dst[r*ldd+i] = max(src[r*lds+i], 0) and
+	// acc[i] += Σ_r dst[r*ldd+i] for r < rows, i < n.
+	reluSum func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)
+	// reluSumPre: reluSum that also sets pre[r*ldp+i] = acc[i] after row r.
+	reluSumPre func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)
+	// reluDotW: dst[r*ldd+i] = max(src[r*lds+i], 0) and den[r] +=
+	// Σ_i dst[r*ldd+i]*w[r*ldw+i] for r < rows, i < n.
+	reluDotW func(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int)
+	// intra[nz]: a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6,
+	// c < 16*nz.
+	intra [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+	// kv[rows][nz]: s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for
+	// i < rows, c < 16*nz; kv and qs also prefetch up to 2n lines of pf
+	// into L2 (pf's base must be valid: the twins ignore it).
+	kv [attnRows + 1][5]func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+	// for i < rows, c < 16*nz (a is 0 when empty).
+	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
 }
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
-	qkRelu: [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)}}
+	qkRelu:  [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)},
+	reluSum: reluSumGo, reluSumPre: reluSumPreGo, reluDotW: reluDotWGo,
+	intra: [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int){nil, intraGo(1), intraGo(2), intraGo(3), intraGo(4)}}
+
+func init() {
+	for rows := 1; rows <= attnRows; rows++ {
+		for nz := 1; nz <= 4; nz++ {
+			slaGeneric.kv[rows][nz] = kvGo(rows, nz)
+			slaGeneric.qs[rows][nz] = qsGo(rows, nz)
+		}
+	}
+}
 
 func init() {
 	has := func(l *level) bool { return l.attn != nil }
@@ -70,6 +105,15 @@ func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		sk = slaGeneric
 	}
 	return newSLA(b, b.lv.attn, sk, b.lv.f, &op), nil
+}
+
+// newSLA binds op on the fused driver when the level has its kernels,
+// else on the driver on packed tiles.
+func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+	if sk.reluSum != nil && sk.reluSumPre != nil && sk.reluDotW != nil && sk.intra[4] != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.qkRelu[1] != nil && sk.conv25 != nil {
+		return newSLAFused(b, ak, sk, f, op)
+	}
+	return newSLAPacked(b, ak, sk, f, op)
 }
 
 type slaScratch struct {
@@ -105,7 +149,7 @@ type slaRun struct {
 	direct             bool // V read in place (rows of dvp = Dv columns): no padded copy
 }
 
-func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
 	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
 	if bh == 0 || L == 0 {
 		return bound(ak.path, func() {})
@@ -317,7 +361,456 @@ func (r *slaRun) intra(sc *slaScratch, qh, v []float32, i0, rows, c0 int) {
 	}
 }
 
+// ---- The fused driver ----
+//
+// Per head, pass 1 runs over tiles of slaTile tokens: relu(K + Pk) of the
+// tile is copied row-major (reluSum, which also adds the tile to ks) and
+// S += Kr^T V runs on it and on V in place (kv, 6 rows of S by 64
+// columns, Kr broadcast from its rows: no transpose); the tile's V rows go
+// into the zero-padded conv layout while they are in L1. Pass 2 runs over
+// groups of slaGroup rows: relu(Q) rows with their denominators
+// (reluDotW), the conv written straight into O (1D per group, 2D per grid
+// row ahead of the group), then O += z (Qr S) per 6-row block (qs).
+// Neither pass makes a transposed copy, and O is written once per group
+// (no DWC(V) scratch). kv and qs prefetch, a part per call, the lines the
+// driver queues about a tile ahead (the next tile's K and V, then Q and O
+// of pass 2, then the next head's first tile).
+//
+// Causal sla1d runs chunks of slaCausalChunk tokens: the chunk's Kr rows
+// with the running ks after each row (reluSumPre), so row i's denominator
+// Qr_i . (ks + Σ_{c0<=j<=i} Kr_j) is one reluDotW for the chunk; per 6-row
+// block, the scores against the chunk's Kr transposed (qkRelu) and their
+// Σ s_ij V_j over keys j <= i (intra: a masked key is never multiplied
+// in); then qs adds the previous chunks' state, and the chunk joins it.
+const slaTile = 64
+
+// slaFusedRun is one bound SLA on the fused driver.
+type slaFusedRun struct {
+	ak                 *attnK
+	sk                 *slaK
+	f                  *vec
+	q, k, v, pk, bd, o []float32
+	wt, bias, ones     []float32
+	H, L, D, Dv, dvp   int
+	pad, gh, gw        int
+	causal             bool
+	chunk              int
+	vin                bool // Dv%16 == 0: kv reads V in place and qs writes O in place
+}
+
+type slaFusedScratch struct {
+	vp       []float32   // 1D: [pad+L+pad][dvp] V zero-padded (causal: [4+chunk][dvp], the chunk after the previous one's last 4 rows); 2D: [gh+4][gw+4][dvp] the grid with a zero border
+	vt       []float32   // !vin: [slaTile][dvp] the tile's V, zero-padded columns
+	cs       []float32   // 2D, !vin: [L][dvp] DWC(V)
+	s        []float32   // [D][dvp] the state Kr^T V
+	ks       []float32   // [D] Σ Kr_j
+	kr, kb   []float32   // [slaTile][D] relu(K + Pk), K + Pk
+	qp       []float32   // [group][D] relu(Q) of a row group
+	y        []float32   // !vin: [group][dvp] output rows of a row group
+	krT      []float32   // causal: [D][64] the chunk's Kr transposed
+	sc       []float32   // causal: [6][64] scores of a block of the chunk
+	a        []float32   // causal: [chunk+6][dvp] the chunk's numerators
+	q6       []float32   // causal: [6][D] the last rows of Q, zero-padded
+	den, z   []float32   // [group] a row group's denominators, then their 1/(den + 1e-6)
+	pre      []float32   // causal: [chunk][D] ks + Σ_{c0<=j<=i} Kr_j per row i of the chunk
+	convDone int         // 2D: tokens of the head whose conv is written
+	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
+	pfq      [16][]float32
+}
+
+// pfTake returns the next part of up to n lines of the prefetch queue
+// (empty, at a valid address, when the queue is).
+func (sc *slaFusedScratch) pfTake(n int) []float32 {
+	for len(sc.pf) > 0 {
+		x := sc.pf[0]
+		if len(x) == 0 {
+			sc.pf = sc.pf[1:]
+			continue
+		}
+		m := min(len(x), 16*n)
+		sc.pf[0] = x[m:]
+		return x[:m]
+	}
+	return sc.s[:0]
+}
+
+func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
+	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
+	if bh == 0 || L == 0 {
+		return bound(ak.path, func() {})
+	}
+	r := &slaFusedRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
+		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
+		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaCausalChunk,
+		ones: make([]float32, attnKeys)}
+	r.vin = r.dvp == Dv
+	for i := range r.ones {
+		r.ones[i] = 1
+	}
+	taps := 5
+	switch {
+	case op.Conv == kernel.SLAConv2D:
+		taps, r.gh, r.gw = 25, op.GridH, op.GridW
+	case op.Causal:
+		r.pad = 4
+	default:
+		r.pad = 2
+	}
+	wd := kernel.F32s(op.Wd)
+	dvp := r.dvp
+	r.wt, r.bias = make([]float32, taps*dvp), make([]float32, dvp)
+	scratch := newPool(b.threads, func() *slaFusedScratch {
+		G := r.group()
+		sc := &slaFusedScratch{s: make([]float32, D*dvp), ks: make([]float32, D), kr: make([]float32, slaTile*D),
+			qp: make([]float32, G*D), den: make([]float32, G), z: make([]float32, G+attnRows)}
+		if r.pk != nil {
+			sc.kb = make([]float32, slaTile*D)
+		}
+		if r.gh > 0 {
+			sc.vp = make([]float32, (r.gh+4)*(r.gw+4)*dvp)
+		} else if r.causal {
+			sc.vp = make([]float32, (r.pad+r.chunk)*dvp)
+		} else {
+			sc.vp = make([]float32, (L+2*r.pad)*dvp)
+		}
+		if !r.vin {
+			sc.vt, sc.y = make([]float32, slaTile*dvp), make([]float32, G*dvp)
+			if r.gh > 0 {
+				sc.cs = make([]float32, L*dvp)
+			}
+		}
+		if r.causal {
+			sc.pre, sc.krT = make([]float32, r.chunk*D), make([]float32, D*attnKeys)
+			sc.sc, sc.a, sc.q6 = make([]float32, attnRows*attnKeys), make([]float32, (r.chunk+attnRows)*dvp), make([]float32, attnRows*D)
+		}
+		return sc
+	})
+	body := func(lo, hi int) {
+		sc := <-scratch
+		defer func() { scratch <- sc }()
+		for h := lo; h < hi; h++ {
+			r.head(sc, h, h+1 < hi)
+		}
+	}
+	perHead := L * (4*D*Dv + 2*(taps+1)*Dv)
+	return bound(ak.path, func() {
+		for t := range taps {
+			for e := range Dv {
+				r.wt[t*dvp+e] = wd[e*taps+t]
+			}
+		}
+		copy(r.bias, r.bd)
+		b.rows(bh, perHead, body)
+	})
+}
+
+// prefetch queues rows [lo, hi) of head h of Q, K, V and O (the ones
+// set) for prefetching by the next kernel calls, rows clamped to the
+// head; a head past the last is ignored.
+func (r *slaFusedRun) prefetch(sc *slaFusedScratch, h, lo, hi int, q, k, v, o bool) {
+	if h*r.L >= len(r.k)/r.D {
+		return
+	}
+	lo, hi = max(lo, 0), min(hi, r.L)
+	if lo >= hi {
+		return
+	}
+	if len(sc.pf) == 0 {
+		sc.pf = sc.pfq[:0]
+	}
+	D, Dv, L := r.D, r.Dv, r.L
+	if q {
+		sc.pf = append(sc.pf, r.q[(h*L+lo)*D:(h*L+hi)*D])
+	}
+	if k {
+		sc.pf = append(sc.pf, r.k[(h*L+lo)*D:(h*L+hi)*D])
+	}
+	if v {
+		sc.pf = append(sc.pf, r.v[(h*L+lo)*Dv:(h*L+hi)*Dv])
+	}
+	if o {
+		sc.pf = append(sc.pf, r.o[(h*L+lo)*Dv:(h*L+hi)*Dv])
+	}
+}
+
+// head computes one (b, h); next says whether the thread runs head h+1
+// after it (its first tile is prefetched at the end).
+func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
+	L, D, Dv := r.L, r.D, r.Dv
+	vh := r.v[h*L*Dv : (h+1)*L*Dv]
+	clear(sc.s)
+	clear(sc.ks)
+	if r.causal {
+		r.causalHead(sc, h, vh, next)
+		return
+	}
+	for c0 := 0; c0 < L; c0 += slaTile {
+		nk := min(slaTile, L-c0)
+		// One tile ahead: K and V of pass 1, then Q and O of pass 2.
+		r.prefetch(sc, h, c0+slaTile, c0+2*slaTile, false, true, true, false)
+		r.prefetch(sc, h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
+		r.packK(sc, h, c0, nk, sc.ks, nil)
+		v, ldv := r.packV(sc, vh, c0, nk)
+		r.update(sc, v, ldv, nk)
+	}
+	qh := r.q[h*L*D : (h+1)*L*D]
+	sc.convDone = 0
+	for i0 := 0; i0 < L; i0 += slaGroup {
+		n := min(slaGroup, L-i0)
+		// About a tile ahead: Q and O, then the next head's first K and V.
+		ahead := i0 + slaTile + slaGroup
+		r.prefetch(sc, h, ahead-slaGroup, ahead, true, false, false, true)
+		if next {
+			r.prefetch(sc, h+1, ahead-slaGroup-L, ahead-L, false, true, true, false)
+		}
+		clear(sc.den[:n])
+		r.sk.reluDotW(sc.qp, D, qh[i0*D:], D, sc.ks, 0, sc.den, n, D)
+		r.out(sc, h, i0, n, nil, sc.vp[i0*r.dvp:])
+	}
+}
+
+// slaGroup is the row group of the non-causal pass 2 (a multiple of 6).
+const slaGroup = 48
+
+// group returns the rows of a pass-2 row group.
+func (r *slaFusedRun) group() int {
+	if r.causal {
+		return r.chunk
+	}
+	return slaGroup
+}
+
+// packV copies V rows [c0, c0+nk) of the head into the conv layout and
+// returns the tile as kv reads it (rows of ldv columns).
+func (r *slaFusedRun) packV(sc *slaFusedScratch, vh []float32, c0, nk int) (v []float32, ldv int) {
+	Dv, dvp := r.Dv, r.dvp
+	for n := c0; n < c0+nk; {
+		m, at := c0+nk-n, (r.pad+n)*dvp
+		if r.gh > 0 {
+			g, w := n/r.gw, n%r.gw
+			m, at = min(m, r.gw-w), ((g+2)*(r.gw+4)+2+w)*dvp
+		}
+		if r.vin {
+			copy(sc.vp[at:at+m*dvp], vh[n*Dv:(n+m)*Dv])
+		} else {
+			for t := range m {
+				copy(sc.vp[at+t*dvp:at+t*dvp+Dv], vh[(n+t)*Dv:(n+t+1)*Dv])
+			}
+		}
+		n += m
+	}
+	if r.vin {
+		return vh[c0*Dv:], Dv
+	}
+	for t := range nk {
+		copy(sc.vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
+	}
+	return sc.vt, dvp
+}
+
+// packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
+// adds its rows to acc (with pre: the running sums after each row into
+// pre's rows).
+func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc, pre []float32) {
+	D := r.D
+	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
+	if r.pk != nil {
+		pk := r.pk[(c0*r.H+h%r.H)*D:]
+		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
+		src = sc.kb[:nk*D]
+	}
+	if pre != nil {
+		r.sk.reluSumPre(sc.kr, D, src, D, acc, pre, D, nk, D)
+		return
+	}
+	r.sk.reluSum(sc.kr, D, src, D, acc, nk, D)
+}
+
+// update adds the packed tile to the state: S += Kr^T V.
+func (r *slaFusedRun) update(sc *slaFusedScratch, v []float32, ldv, nk int) {
+	D, dvp := r.D, r.dvp
+	for e0 := 0; e0 < dvp; e0 += 64 {
+		nz := min(4, (dvp-e0)/16)
+		for d0 := 0; d0 < D; d0 += attnRows {
+			rows := min(attnRows, D-d0)
+			r.sk.kv[rows][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], D, v[e0:], ldv, nk, sc.pfTake(2*nk))
+		}
+	}
+}
+
+// out writes output rows [i0, i0+n) of head h: the conv, then
+// O += z (a + Qr S) with qp and den holding the rows' relu(Q) and
+// denominators (a: the causal chunk's numerators, or nil; cv: 1D, the
+// zero-padded V rows of the conv taps of row i0 on).
+func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
+	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
+	for i, d := range sc.den[:n] {
+		sc.z[i] = 1 / (d + 1e-6)
+	}
+	oh := r.o[h*L*Dv : (h+1)*L*Dv]
+	y, ldy := oh[i0*Dv:], Dv
+	if !r.vin {
+		y, ldy = sc.y, dvp
+	}
+	if r.gh == 0 {
+		r.sk.conv5(y, cv, r.wt, r.bias, n, dvp)
+	} else {
+		cs := oh
+		if !r.vin {
+			cs = sc.cs
+		}
+		W, wp := r.gw, r.gw+4
+		for ; sc.convDone < i0+n; sc.convDone += W {
+			g := sc.convDone / W
+			r.sk.conv25(cs[g*W*dvp:], sc.vp[g*wp*dvp:], r.wt, r.bias, W, dvp, wp*dvp)
+		}
+		if !r.vin {
+			copy(y[:n*dvp], cs[i0*dvp:])
+		}
+	}
+	var ae []float32
+	for b := 0; b < n; b += attnRows {
+		rows := min(attnRows, n-b)
+		for e0 := 0; e0 < dvp; e0 += 64 {
+			nz := min(4, (dvp-e0)/16)
+			if a != nil {
+				ae = a[b*dvp+e0:]
+			}
+			r.sk.qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(2*D))
+		}
+	}
+	if !r.vin {
+		for i := range n {
+			copy(oh[(i0+i)*Dv:(i0+i+1)*Dv], sc.y[i*dvp:])
+		}
+	}
+}
+
+// causalHead runs the chunks of a causal head.
+func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next bool) {
+	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
+	qh := r.q[h*L*D : (h+1)*L*D]
+	for c0 := 0; c0 < L; c0 += r.chunk {
+		nk := min(r.chunk, L-c0)
+		// The next chunk (of the next head at the end).
+		r.prefetch(sc, h, c0+r.chunk, c0+2*r.chunk, true, true, true, true)
+		if next {
+			r.prefetch(sc, h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
+		}
+		// vp: the previous chunk's last 4 rows (zeros first), the chunk.
+		if c0 == 0 {
+			clear(sc.vp[:r.pad*dvp])
+		} else {
+			copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
+		}
+		vt := sc.vp[r.pad*dvp:]
+		v, ldv := vh[c0*Dv:], Dv
+		if r.vin {
+			copy(vt[:nk*dvp], vh[c0*Dv:(c0+nk)*Dv])
+		} else {
+			for t := range nk {
+				copy(vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
+			}
+			v, ldv = vt, dvp
+		}
+		// Kr of the chunk with the running ks after each row (pre), so
+		// row i's denominator is Qr_i . pre[i-c0]; ks moves past the chunk.
+		r.packK(sc, h, c0, nk, sc.ks, sc.pre)
+		r.sk.reluT(sc.krT, attnKeys, sc.kr, D, nk, D)
+		clear(sc.den[:nk])
+		r.sk.reluDotW(sc.qp, D, qh[c0*D:], D, sc.pre, D, sc.den, nk, D)
+		for i0 := c0; i0 < c0+nk; i0 += attnRows {
+			rows := min(attnRows, c0+nk-i0)
+			// The chunk's keys c0..i: scores, then Σ s_ij V_j into a.
+			qb := qh[i0*D:]
+			if i0+attnRows > L { // qkRelu reads six rows
+				clear(sc.q6[(L-i0)*D:])
+				copy(sc.q6, qh[i0*D:])
+				qb = sc.q6
+			}
+			r.sk.qkRelu[(i0-c0+rows+15)/16](sc.sc, qb, D, sc.krT, D)
+			for e0 := 0; e0 < dvp; e0 += 64 {
+				r.sk.intra[min(4, (dvp-e0)/16)](sc.a[(i0-c0)*dvp+e0:], dvp, sc.sc, i0-c0+1, vt[e0:], dvp)
+			}
+		}
+		r.out(sc, h, c0, nk, sc.a, sc.vp)
+		r.update(sc, v, ldv, nk)
+	}
+}
+
 // ---- Go twins of the SLA primitives (the meaning of the assembly) ----
+
+func reluSumGo(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int) {
+	for r := range rows {
+		for i, x := range src[r*lds : r*lds+n] {
+			x = max(x, 0)
+			dst[r*ldd+i] = x
+			acc[i] += x
+		}
+	}
+}
+
+func reluSumPreGo(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int) {
+	for r := range rows {
+		for i, x := range src[r*lds : r*lds+n] {
+			x = max(x, 0)
+			dst[r*ldd+i] = x
+			acc[i] += x
+			pre[r*ldp+i] = acc[i]
+		}
+	}
+}
+
+func reluDotWGo(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int) {
+	for r := range rows {
+		reluDotGo(dst[r*ldd:], 0, src[r*lds:], 0, w[r*ldw:], den[r:], 1, n)
+	}
+}
+
+func intraGo(nz int) func(a []float32, lda int, s []float32, all int, v []float32, ldv int) {
+	return func(a []float32, lda int, s []float32, all int, v []float32, ldv int) {
+		for i := range attnRows {
+			for c := range 16 * nz {
+				var acc float32
+				for j := range all + i {
+					acc += s[i*attnKeys+j] * v[j*ldv+c]
+				}
+				a[i*lda+c] = acc
+			}
+		}
+	}
+}
+
+func kvGo(rows, nz int) func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32) {
+	return func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32) {
+		for i := range rows {
+			for c := range 16 * nz {
+				acc := s[i*lds+c]
+				for j := range n {
+					acc += k[j*ldk+i] * v[j*ldv+c]
+				}
+				s[i*lds+c] = acc
+			}
+		}
+	}
+}
+
+func qsGo(rows, nz int) func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32) {
+	return func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32) {
+		for i := range rows {
+			for c := range 16 * nz {
+				var acc float32
+				if len(a) > 0 {
+					acc = a[i*lda+c]
+				}
+				for t := range n {
+					acc += p[i*ldp+t] * s[t*lds+c]
+				}
+				y[i*ldy+c] += z[i] * acc
+			}
+		}
+	}
+}
 
 func qkReluGo(nz int) func(s, q []float32, ldq int, kt []float32, d int) {
 	return func(s, q []float32, ldq int, kt []float32, d int) {

@@ -4,8 +4,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nbench/nbench/kernel"
 	_ "github.com/nbench/nbench/suites/attention"
@@ -281,6 +287,200 @@ func TestSLADriver(t *testing.T) {
 				for i, x := range out[:op.L*op.Dv] {
 					if math.IsNaN(float64(x)) != (i/op.Dv >= j && i%op.Dv == 0) {
 						t.Fatalf("%s: NaN in V row %d: o[%d][%d] = %v", sh, j, i/op.Dv, i%op.Dv, x)
+					}
+				}
+			}
+		}
+	})
+}
+
+// slaOldImpl (dev only) is another driver to time against newSLA.
+var slaOldImpl func(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound
+
+// TestSLASpeed times the driver at one thread on the full shapes with
+// inputs rotated over buffer sets larger than the L3 (cold, as the suite
+// runs them): median thread-CPU time of 7 rounds and GFLOP/s; with
+// slaOldImpl set (and NBENCH_SLA_NEW unset), the two drivers alternate in
+// each round; NBENCH_SLA_CASE=kernel/shape;... replaces the cases. Off by
+// default:
+// NBENCH_SLA_SPEED=1 (or a substring of the case) go test -run TestSLASpeed -v.
+func TestSLASpeed(t *testing.T) {
+	sel := os.Getenv("NBENCH_SLA_SPEED")
+	if sel == "" {
+		t.Skip("set NBENCH_SLA_SPEED=1 (or a substring of the case) to run")
+	}
+	lv := levels()[0]
+	if !lv.ok || lv.sla == nil {
+		t.Skip("no SLA level")
+	}
+	cases := []string{
+		"sla1d/B=1,H=8,L=2048,D=128,causal=true", "sla1d/B=4,H=8,L=1024,D=64", "sla1d/B=1,H=2,L=8192,D=64,causal=true",
+		"sla2d/B=8,H=12,L=196,D=64", "sla2d/B=4,H=8,L=1024,D=64", "sla2d/B=8,H=1,L=3136,D=64",
+	}
+	if c := os.Getenv("NBENCH_SLA_CASE"); c != "" {
+		cases = strings.Split(c, ";")
+	}
+	for _, cs := range cases {
+		if sel != "1" && !strings.Contains(cs, sel) {
+			continue
+		}
+		name, params, _ := strings.Cut(cs, "/")
+		k, _ := suite.Lookup(name)
+		c, err := k.Build(params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets := max(1, int(96<<20/c.Cost().Bytes)+1)
+		if os.Getenv("NBENCH_SLA_WARM") != "" {
+			sets = 1
+		}
+		b := &Backend{threads: 1}
+		mk := func(impl func(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound) []kernel.Bound {
+			var out []kernel.Bound
+			for range sets {
+				host := suite.Alloc(c)
+				c.Fill(rand.New(rand.NewPCG(1, 2)), host)
+				ts := make([]kernel.Tensor, len(host))
+				for i, h := range host {
+					ts[i] = h
+				}
+				op := c.Op(ts).(kernel.SimplifiedLinearAttention)
+				out = append(out, impl(b, lv.attn, lv.sla, lv.f, &op))
+			}
+			return out
+		}
+		impls := [][]kernel.Bound{mk(newSLA)}
+		if slaOldImpl != nil && os.Getenv("NBENCH_SLA_NEW") == "" {
+			impls = append(impls, mk(slaOldImpl))
+		}
+		times := make([][]time.Duration, len(impls))
+		for range 7 {
+			for i, runs := range impls {
+				times[i] = append(times[i], slaCPUPerRun(runs))
+			}
+		}
+		flops := c.Cost().Flops
+		line := fmt.Sprintf("%-42s", cs)
+		for i := range impls {
+			slices.Sort(times[i])
+			m := times[i][len(times[i])/2]
+			line += fmt.Sprintf("  %9v %5.1f%%", m.Round(time.Microsecond), flops/m.Seconds()/1e9/268*100)
+		}
+		if len(impls) == 2 {
+			var r []float64
+			for j := range times[0] {
+				r = append(r, float64(times[1][j])/float64(times[0][j]))
+			}
+			slices.Sort(r)
+			line += fmt.Sprintf("  old/new %.3f (sorted-quantile ratio)", r[len(r)/2])
+		}
+		t.Log(line)
+	}
+}
+
+// slaCPUPerRun runs the bound kernels in turn for 150 ms of this thread's
+// CPU time and returns the CPU time per run.
+func slaCPUPerRun(runs []kernel.Bound) time.Duration {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	now := func() time.Duration {
+		var ts unix.Timespec
+		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+		return time.Duration(ts.Nano())
+	}
+	for _, r := range runs {
+		r.Run()
+	}
+	start, n := now(), 0
+	for now()-start < 150*time.Millisecond {
+		runs[n%len(runs)].Run()
+		n++
+	}
+	return (now() - start) / time.Duration(n)
+}
+
+// TestSLAFusedKernels checks each level's reluSum, reluSumPre, reluDotW,
+// intra, kv and qs against the
+// Go twins (strides past the columns, every rows x nz tile, odd n, the
+// prefetch range empty or not).
+func TestSLAFusedKernels(t *testing.T) {
+	forEach(t, slaVariants(), func(t *testing.T, set *slaSet) {
+		k := set.sk
+		if k.reluSum == nil {
+			t.Skip("no fused kernels")
+		}
+		rng := rand.New(rand.NewPCG(5, 6))
+		gen := func(n int) []float32 {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+			}
+			return x
+		}
+		near := func(what string, got, want []float32) {
+			t.Helper()
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
+					t.Fatalf("%s: [%d] = %v, want %v", what, i, got[i], want[i])
+				}
+			}
+		}
+		for _, n := range []int{1, 5, 16, 17, 70} {
+			rows := 9
+			src, acc := gen(rows*(n+3)), gen(n+1)
+			d1, d2 := make([]float32, rows*(n+2)), make([]float32, rows*(n+2))
+			a1, a2 := slices.Clone(acc), slices.Clone(acc)
+			k.reluSum(d1, n+2, src, n+3, a1[:n], rows, n)
+			reluSumGo(d2, n+2, src, n+3, a2[:n], rows, n)
+			near(fmt.Sprintf("reluSum n=%d", n), d1, d2)
+			near(fmt.Sprintf("reluSum acc n=%d", n), a1, a2)
+		}
+		for _, n := range []int{1, 5, 16, 17, 70} {
+			rows := 7
+			src, acc := gen(rows*(n+3)), gen(n+1)
+			d1, d2 := make([]float32, rows*(n+2)), make([]float32, rows*(n+2))
+			p1, p2 := make([]float32, rows*(n+1)), make([]float32, rows*(n+1))
+			a1, a2 := slices.Clone(acc), slices.Clone(acc)
+			k.reluSumPre(d1, n+2, src, n+3, a1[:n], p1, n+1, rows, n)
+			reluSumPreGo(d2, n+2, src, n+3, a2[:n], p2, n+1, rows, n)
+			near(fmt.Sprintf("reluSumPre n=%d", n), d1, d2)
+			near(fmt.Sprintf("reluSumPre acc n=%d", n), a1, a2)
+			near(fmt.Sprintf("reluSumPre pre n=%d", n), p1, p2)
+			w, den := gen(rows*(n+4)), gen(rows)
+			e1, e2 := slices.Clone(den), slices.Clone(den)
+			k.reluDotW(d1, n+2, src, n+3, w, n+4, e1, rows, n)
+			reluDotWGo(d2, n+2, src, n+3, w, n+4, e2, rows, n)
+			near(fmt.Sprintf("reluDotW n=%d", n), d1, d2)
+			near(fmt.Sprintf("reluDotW den n=%d", n), e1, e2)
+		}
+		for nz := 1; nz <= 4; nz++ {
+			for _, all := range []int{1, 2, 19, 59} {
+				w := 16*nz + 16
+				sc, v := gen(attnRows*attnKeys), gen((all+5)*w)
+				a1, a2 := gen(attnRows*w), make([]float32, attnRows*w)
+				copy(a2, a1)
+				k.intra[nz](a1, w, sc, all, v, w)
+				intraGo(nz)(a2, w, sc, all, v, w)
+				near(fmt.Sprintf("intra%d all=%d", nz, all), a1, a2)
+			}
+		}
+		for rows := 1; rows <= attnRows; rows++ {
+			for nz := 1; nz <= 4; nz++ {
+				for _, n := range []int{0, 1, 7, 64} {
+					w := 16*nz + 16
+					kk, v, s := gen(n*(rows+3)+rows), gen(n*w+w), gen(rows*w)
+					pf := gen(40)
+					s1, s2 := slices.Clone(s), slices.Clone(s)
+					k.kv[rows][nz](s1, w, kk, rows+3, v, w, n, pf[:n%3*16])
+					kvGo(rows, nz)(s2, w, kk, rows+3, v, w, n, nil)
+					near(fmt.Sprintf("kv%dx%d n=%d", rows, nz, n), s1, s2)
+					p, z, a, y := gen(rows*(n+2)), gen(attnRows), gen(rows*w), gen(rows*w)
+					sm := gen(n*w + w)
+					for _, aa := range [][]float32{nil, a} {
+						y1, y2 := slices.Clone(y), slices.Clone(y)
+						k.qs[rows][nz](y1, w, p, n+2, n, sm, w, z, aa, w, pf)
+						qsGo(rows, nz)(y2, w, p, n+2, n, sm, w, z, aa, w, nil)
+						near(fmt.Sprintf("qs%dx%d n=%d a=%v", rows, nz, n, aa != nil), y1, y2)
 					}
 				}
 			}

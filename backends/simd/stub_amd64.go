@@ -214,6 +214,355 @@ func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols 
 //go:noescape
 func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int, ldr int)
 
+// reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]
+// to acc[i], for r < rows, i < n.
+//
+//go:noescape
+func reluSumAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, rows int, n int)
+
+// reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added.
+//
+//go:noescape
+func reluSumPreAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, pre []float32, ldp int, rows int, n int)
+
+// reluDotWAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[r*ldw+i]
+// to den[r], for r < rows, i < n.
+//
+//go:noescape
+func reluDotWAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows int, n int)
+
+// intra1AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 16.
+//
+//go:noescape
+func intra1AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// intra2AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 32.
+//
+//go:noescape
+func intra2AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// intra3AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 48.
+//
+//go:noescape
+func intra3AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// intra4AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 64.
+//
+//go:noescape
+func intra4AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+
+// kv1x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 16,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv1x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs1x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv1x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 32,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs1x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv1x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 48,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv1x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs1x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv1x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 64,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv1x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs1x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv2x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 16,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs2x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv2x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 32,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv2x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs2x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv2x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 48,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs2x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv2x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 64,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv2x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs2x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv3x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 16,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs3x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv3x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 32,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv3x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs3x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv3x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 48,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs3x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv3x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 64,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv3x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs3x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv4x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 16,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs4x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv4x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 32,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv4x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs4x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv4x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 48,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv4x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs4x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv4x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 64,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv4x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs4x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv5x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 16,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs5x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv5x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 32,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv5x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs5x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv5x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 48,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv5x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs5x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv5x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 64,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv5x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs5x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv6x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 16,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs6x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv6x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 32,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv6x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs6x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv6x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 48,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv6x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs6x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// kv6x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 64,
+// and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
+//
+//go:noescape
+func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
+
+// qs6x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -17,6 +19,18 @@ func sla(v variant) {
 	slaReluT(v)
 	if v.z {
 		slaConv25()
+		slaReluSum(false)
+		slaReluSum(true)
+		slaReluDotW()
+		for nz := 1; nz <= 4; nz++ {
+			slaIntra(nz)
+		}
+		for rows := 1; rows <= 6; rows++ {
+			for nz := 1; nz <= 4; nz++ {
+				slaKV(rows, nz)
+				slaQS(rows, nz)
+			}
+		}
 	}
 }
 
@@ -397,6 +411,369 @@ func slaConv25() {
 	DECQ(chunks)
 	JMP(LabelRef("chunk"))
 	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// slaReluSum: column blocks of 16 outside (the last one masked), rows
+// inside; the block's column sums stay in a register. The prefix form also
+// stores the running sums after each row.
+func slaReluSum(prefix bool) {
+	name, sig := "reluSumAVX512", "func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)"
+	doc := []string{"reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]",
+		"to acc[i], for r < rows, i < n."}
+	if prefix {
+		name, sig = "reluSumPreAVX512", "func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)"
+		doc = []string{"reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added."}
+	}
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	Doc(doc...)
+	dst, src, acc := ptr("dst"), ptr("src"), ptr("acc")
+	ldd, lds := byteStride("ldd"), byteStride("lds")
+	var pre, ldp GPVirtual
+	if prefix {
+		pre, ldp = ptr("pre"), byteStride("ldp")
+	}
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	z := ZMM()
+	zero(z)
+	k := K()
+	ones := GP64()
+	Label("col")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	MOVQ(I32(-1), ones)
+	CMPQ(n, U8(16))
+	JAE(LabelRef("full"))
+	BZHIQ(n, ones, ones)
+	Label("full")
+	KMOVW(ones.As32(), k)
+	a := ZMM()
+	VMOVUPS_Z(Mem{Base: acc}, k, a)
+	dp, sp, pp, r := GP64(), GP64(), GP64(), GP64()
+	MOVQ(dst, dp)
+	MOVQ(src, sp)
+	if prefix {
+		MOVQ(pre, pp)
+	}
+	Load(Param("rows"), r)
+	Label("row")
+	TESTQ(r, r)
+	JZ(LabelRef("rowsdone"))
+	x := ZMM()
+	VMOVUPS_Z(Mem{Base: sp}, k, x)
+	relu(x, z)
+	VMOVUPS(x, k, Mem{Base: dp})
+	VADDPS(x, a, a)
+	if prefix {
+		VMOVUPS(a, k, Mem{Base: pp})
+		ADDQ(ldp, pp)
+	}
+	ADDQ(ldd, dp)
+	ADDQ(lds, sp)
+	DECQ(r)
+	JMP(LabelRef("row"))
+	Label("rowsdone")
+	VMOVUPS(a, k, Mem{Base: acc})
+	ADDQ(U8(64), dst)
+	ADDQ(U8(64), src)
+	ADDQ(U8(64), acc)
+	if prefix {
+		ADDQ(U8(64), pre)
+	}
+	SUBQ(U8(16), n)
+	JA(LabelRef("col"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// slaReluDotW is reluDot with a weight row per row (ldw apart): the
+// causal denominators Qr_i . (ks + Σ_{j<=i} Kr_j) of a chunk in one call.
+func slaReluDotW() {
+	TEXT("reluDotWAVX512", NOSPLIT, "func(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int)")
+	Pragma("noescape")
+	Doc("reluDotWAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[r*ldw+i]",
+		"to den[r], for r < rows, i < n.")
+	v := avx512
+	dst, src, w, den := ptr("dst"), ptr("src"), ptr("w"), ptr("den")
+	ldd, lds, ldw := byteStride("ldd"), byteStride("lds"), byteStride("ldw")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	four := GP64()
+	MOVQ(U32(4), four)
+	z := v.vec()
+	zero(z)
+	rowLoop(rows, []GPVirtual{dst, src, den, w}, []GPVirtual{ldd, lds, four, ldw}, paramMem("n"), func(p []GPVirtual, n GPVirtual) {
+		const unroll = 4
+		acc := make([]VecVirtual, unroll)
+		for i := range acc {
+			acc[i] = v.vec()
+			zero(acc[i])
+		}
+		loop(v, n, []GPVirtual{p[0], p[1], p[3]}, []GPVirtual{p[0]}, unroll, func(l lane, i int) {
+			off := i * v.bytes()
+			x := l.load(Mem{Base: p[1], Disp: off})
+			relu(x, z)
+			l.store(x, Mem{Base: p[0], Disp: off})
+			wv := l.load(Mem{Base: p[3], Disp: off})
+			l.fma(x, wv, acc[i])
+		})
+		x := v.reduceTo(acc, vaddps)
+		VADDSS(Mem{Base: p[2]}, x, x)
+		VMOVSS(x, Mem{Base: p[2]})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// slaIntra is the causal chunk's own part of a 6-row block: keys every
+// row sees, then the triangle (row i also has the next i keys).
+func slaIntra(nz int) {
+	name := fmt.Sprintf("intra%dAVX512", nz)
+	TEXT(name, NOSPLIT, "func(a []float32, lda int, s []float32, all int, v []float32, ldv int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < %d.", name, 16*nz))
+	a, sp, vv := ptr("a"), ptr("s"), ptr("v")
+	lda, ldv := byteStride("lda"), byteStride("ldv")
+	n := Load(Param("all"), GP64()).(GPVirtual)
+	acc := make([][]VecVirtual, 6)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+			zero(acc[i][c])
+		}
+	}
+	Label("loop")
+	TESTQ(n, n)
+	JZ(LabelRef("tri"))
+	step := func(rows []int, sdisp int) {
+		mv := make([]VecVirtual, nz)
+		for c := range mv {
+			mv[c] = ZMM()
+			VMOVUPS(Mem{Base: vv, Disp: 64 * c}, mv[c])
+		}
+		for _, i := range rows {
+			b := ZMM()
+			VBROADCASTSS(Mem{Base: sp, Disp: 4*64*i + sdisp}, b)
+			for c := 0; c < nz; c++ {
+				VFMADD231PS(mv[c], b, acc[i][c])
+			}
+		}
+	}
+	step([]int{0, 1, 2, 3, 4, 5}, 0)
+	ADDQ(U8(4), sp)
+	ADDQ(ldv, vv)
+	DECQ(n)
+	JMP(LabelRef("loop"))
+	Label("tri")
+	// sp and vv are at key all: key all+t goes to rows t+1..5.
+	for t := 0; t < 5; t++ {
+		var rows []int
+		for i := t + 1; i < 6; i++ {
+			rows = append(rows, i)
+		}
+		step(rows, 4*t)
+		if t < 4 {
+			ADDQ(ldv, vv)
+		}
+	}
+	a3 := GP64()
+	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
+	ADDQ(lda, a3)
+	for i := range acc {
+		for c := range acc[i] {
+			VMOVUPS(acc[i][c], rowMem(a, a3, lda, i, 64*c))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// gemmAcc accumulates acc[i][c] += Σ_{t<n} P(i, t) * m[t*ldm + 64c] for
+// i < len(acc), c < nz (zmm columns), with P(i, t) at p + i*prow + t*pstep
+// bytes: prow is a register (pr) or, when pr is nil, 4 bytes; pstep is a
+// register (ps) or, when ps is nil, 4 bytes. It advances p and m and counts
+// n down to 0. The t loop is unrolled twice. Each t step also prefetches
+// two 64-byte lines of [pf, pfend) into L2, from pf up, staying on the
+// last line once all are asked for.
+func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual) {
+	rows, nz := len(acc), len(acc[0])
+	var p3 GPVirtual
+	if pr != nil && rows > 3 {
+		p3 = GP64()
+		LEAQ(Mem{Base: p, Index: pr, Scale: 2}, p3)
+		ADDQ(pr, p3)
+	}
+	pmem := func(i, disp int) Mem {
+		if pr == nil {
+			return Mem{Base: p, Disp: 4*i + disp}
+		}
+		if i >= 3 {
+			return rowMem(p, p3, pr, i, disp)
+		}
+		if i == 0 {
+			return Mem{Base: p, Disp: disp}
+		}
+		return Mem{Base: p, Index: pr, Scale: uint8(i), Disp: disp}
+	}
+	pfTmp := GP64()
+	step := func(disp int, mm Mem) {
+		for range 2 {
+			PREFETCHT1(Mem{Base: pf})
+			LEAQ(Mem{Base: pf, Disp: 64}, pfTmp)
+			CMPQ(pfTmp, pfend)
+			CMOVQLT(pfTmp, pf)
+		}
+		mv := make([]VecVirtual, nz)
+		for c := range mv {
+			mv[c] = ZMM()
+			mm.Disp = 64 * c
+			VMOVUPS(mm, mv[c])
+		}
+		for i := 0; i < rows; i++ {
+			b := ZMM()
+			VBROADCASTSS(pmem(i, disp), b)
+			for c := 0; c < nz; c++ {
+				VFMADD231PS(mv[c], b, acc[i][c])
+			}
+		}
+	}
+	advance := func(k int) {
+		if ps == nil {
+			ADDQ(U8(4*k), p)
+			if p3 != nil {
+				ADDQ(U8(4*k), p3)
+			}
+		} else {
+			for range k {
+				ADDQ(ps, p)
+				if p3 != nil {
+					ADDQ(ps, p3)
+				}
+			}
+		}
+		for range k {
+			ADDQ(ldm, m)
+		}
+	}
+	Label("two")
+	CMPQ(n, U8(2))
+	JB(LabelRef("one"))
+	step(0, Mem{Base: m})
+	if ps == nil {
+		step(4, Mem{Base: m, Index: ldm, Scale: 1})
+		advance(2)
+	} else {
+		advance(1)
+		step(0, Mem{Base: m})
+		advance(1)
+	}
+	SUBQ(U8(2), n)
+	JMP(LabelRef("two"))
+	Label("one")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	step(0, Mem{Base: m})
+	Label("done")
+}
+
+// pfRange loads the prefetch range of a slice parameter pf: its base and
+// its end (the base when empty).
+func pfRange() (pf, pfend GPVirtual) {
+	pf = ptr("pf")
+	pfend = Load(Param("pf").Len(), GP64()).(GPVirtual)
+	LEAQ(Mem{Base: pf, Index: pfend, Scale: 4}, pfend)
+	return pf, pfend
+}
+
+// slaKV is the state update S += Kr^T V of one block of rows of S.
+func slaKV(rows, nz int) {
+	name := fmt.Sprintf("kv%dx%dAVX512", rows, nz)
+	TEXT(name, NOSPLIT, "func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < %d, c < %d,", name, rows, 16*nz),
+		"and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).")
+	s, k, vv := ptr("s"), ptr("k"), ptr("v")
+	lds, ldk, ldv := byteStride("lds"), byteStride("ldk"), byteStride("ldv")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	s3 := GP64()
+	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	acc := make([][]VecVirtual, rows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+			VMOVUPS(rowMem(s, s3, lds, i, 64*c), acc[i][c])
+		}
+	}
+	pf, pfend := pfRange()
+	gemmAcc(acc, k, nil, ldk, vv, ldv, n, pf, pfend)
+	for i := range acc {
+		for c := range acc[i] {
+			VMOVUPS(acc[i][c], rowMem(s, s3, lds, i, 64*c))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// slaQS is the output of one block of rows: y += z (a + Qr S).
+func slaQS(rows, nz int) {
+	name := fmt.Sprintf("qs%dx%dAVX512", rows, nz)
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])", name),
+		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty), and prefetches up to 2n lines of pf into L2", rows, 16*nz),
+		"(pf's base must be a valid address).")
+	y, p, s, z, a := ptr("y"), ptr("p"), ptr("s"), ptr("z"), ptr("a")
+	ldp, lds := byteStride("ldp"), byteStride("lds")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	alen := Load(Param("a").Len(), GP64()).(GPVirtual)
+	lda := byteStride("lda")
+	a3 := GP64()
+	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
+	ADDQ(lda, a3)
+	acc := make([][]VecVirtual, rows)
+	for i := range acc {
+		acc[i] = make([]VecVirtual, nz)
+		for c := range acc[i] {
+			acc[i][c] = ZMM()
+		}
+	}
+	TESTQ(alen, alen)
+	JZ(LabelRef("zero"))
+	for i := range acc {
+		for c := range acc[i] {
+			VMOVUPS(rowMem(a, a3, lda, i, 64*c), acc[i][c])
+		}
+	}
+	JMP(LabelRef("start"))
+	Label("zero")
+	for i := range acc {
+		for c := range acc[i] {
+			zero(acc[i][c])
+		}
+	}
+	Label("start")
+	pf, pfend := pfRange()
+	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend)
+	ldy := byteStride("ldy")
+	y3 := GP64()
+	LEAQ(Mem{Base: y, Index: ldy, Scale: 2}, y3)
+	ADDQ(ldy, y3)
+	for i := range acc {
+		zb := ZMM()
+		VBROADCASTSS(Mem{Base: z, Disp: 4 * i}, zb)
+		for c := range acc[i] {
+			t := ZMM()
+			VMOVUPS(rowMem(y, y3, ldy, i, 64*c), t)
+			VFMADD231PS(acc[i][c], zb, t)
+			VMOVUPS(t, rowMem(y, y3, ldy, i, 64*c))
+		}
+	}
 	VZEROUPPER()
 	RET()
 }
