@@ -55,3 +55,21 @@ func fusedRMSNorm(v *vec) rmsNormRowsFn {
 	}
 	return composeRMSNorm(v.sumSq, v.scaleMul)
 }
+
+// crmsRowsFn is CRMSNorm's row loop: per row of n, s = sum(z), q = sum(z²),
+// rs = rsqrt32((q+s*s)*inv+eps), y = z*rs*g (crmsRowsOf: the fused forms).
+type crmsRowsFn func(y, z, g []float32, rows, n int, inv, eps float32)
+
+// composeCRMS is crmsRowsFn from the primitives of a level.
+func composeCRMS(sum, sumSq func([]float32) float32, scaleMul func(y, x, g []float32, s float32)) crmsRowsFn {
+	return func(y, z, g []float32, rows, n int, inv, eps float32) {
+		for r := range rows {
+			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
+			s, q := sum(zr), sumSq(zr)
+			scaleMul(yr, zr, g, rsqrt32((q+s*s)*inv+eps))
+		}
+	}
+}
+
+// crmsNormRowsGo is the twin of the fused routines.
+var crmsNormRowsGo = composeCRMS(sumGo, sumSqGo, scaleMulGo)

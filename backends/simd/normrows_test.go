@@ -94,3 +94,73 @@ func TestNormRows(t *testing.T) {
 		}
 	})
 }
+
+// TestCRMSRows calls CRMSNorm's row loop of every variant (the Go
+// composition, and each ISA's fused plain and streaming forms) for rows
+// 0..3 and row lengths 1..300 and longer, z at misalignments 0..3 (at 0
+// z ends at an inaccessible page) and y at misalignments 0..17 elements
+// (every head length of the streaming forms), with guard values around
+// y, against a float64 computation; a row gives the same bits alone as
+// within a block.
+func TestCRMSRows(t *testing.T) {
+	var cs []int
+	for c := 1; c <= 300; c++ {
+		cs = append(cs, c)
+	}
+	cs = append(cs, 767, 1024, 4095)
+	forVariants(t, func(t *testing.T, v *vec) {
+		forms := map[string]crmsRowsFn{"compose": composeCRMS(v.sum, v.sumSq, v.scaleMul)}
+		if f, nt := crmsRowsOf(v); f != nil {
+			forms["fused"], forms["nt"] = f, func(y, z, g []float32, rows, n int, inv, eps float32) {
+				nt(y, z, g, rows, n, inv, eps)
+				sfence()
+			}
+		}
+		rng := rand.New(rand.NewPCG(43, 44))
+		for name, f := range forms {
+			for _, c := range cs {
+				for rows := range 4 {
+					off := c % 4
+					n := rows * c
+					z := input(t, n, off, func() float32 { return float32(rng.NormFloat64()) })
+					g := input(t, c, (off+1)%4, func() float32 { return float32(rng.Float64() + 0.5) })
+					const eps = 1e-5
+					inv := 1 / float32(c+1)
+					yo := c % 18
+					buf := alignedF32(n+yo+16, 64)
+					for i := range buf {
+						buf[i] = guardVal
+					}
+					y := buf[yo : yo+n]
+					what := fmt.Sprintf("%s c=%d rows=%d off=%d yoff=%d", name, c, rows, off, yo)
+					f(y, z, g, rows, c, inv, eps)
+					for i, e := range buf {
+						if (i < yo || i >= yo+n) && e != guardVal {
+							t.Fatalf("%s: wrote outside y at %d", what, i-yo)
+						}
+					}
+					for r := range rows {
+						yr := make([]float32, c)
+						zr := z[r*c : (r+1)*c]
+						f(yr, zr, g, 1, c, inv, eps)
+						var s, q float64
+						for j := range yr {
+							if math.Float32bits(yr[j]) != math.Float32bits(y[r*c+j]) {
+								t.Fatalf("%s: row %d alone gives y[%d] = %v, in the block %v", what, r, j, yr[j], y[r*c+j])
+							}
+							s += float64(zr[j])
+							q += float64(zr[j]) * float64(zr[j])
+						}
+						rs := 1 / math.Sqrt((q+s*s)/float64(c+1)+eps)
+						for j, e := range zr {
+							ref := float64(e) * rs * float64(g[j])
+							if got := float64(y[r*c+j]); math.Abs(got-ref) > 2e-5*(1+math.Abs(ref)) {
+								t.Fatalf("%s: y[%d][%d] = %v, want %v", what, r, j, got, ref)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

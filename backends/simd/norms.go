@@ -130,24 +130,21 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	n, eps := op.N, op.Eps
 	inv := 1 / float32(n+1)
-	// Rows of n are rarely aligned: each streams after a plain head, which
-	// costs a second call per row; below 1024 elements that costs more
-	// than streaming saves (767: 0.90x, 4095: 1.14x, measured).
-	var nt *ntK
-	if n >= 1024 {
-		nt = streaming(v, 8*len(z))
+	f, fnt := crmsRowsOf(v)
+	if f == nil {
+		f = composeCRMS(v.sum, v.sumSq, v.scaleMul)
+	}
+	// The fused forms stream rows at any alignment (plain head, then
+	// streaming stores), once the traffic exceeds the cache.
+	stream := fnt != nil && streaming(v, 8*len(z)) != nil
+	if stream {
+		f = fnt
 	}
 	body := func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
-			s, q := v.sum(zr), v.sumSq(zr)
-			rs, h := rsqrt32((q+s*s)*inv+eps), nt.head(yr)
-			v.scaleMul(yr[:h], zr[:h], g[:h], rs)
-			if h < n {
-				nt.scaleMul(yr[h:], zr[h:], g[h:], rs)
-			}
+		f(y[lo*n:hi*n], z[lo*n:hi*n], g, hi-lo, n, inv, eps)
+		if stream {
+			sfence()
 		}
-		nt.fence()
 	}
 	return bound(v.path, func() { b.rows(op.Rows, 5*n, body) }), nil
 }

@@ -3943,6 +3943,180 @@ done:
 	VZEROUPPER
 	RET
 
+// func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-96
+	MOVQ  y_base+0(FP), AX
+	MOVQ  z_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  n+80(FP), SI
+	MOVQ  $-1, DI
+	MOVQ  SI, R8
+	ANDQ  $0x0f, R8
+	BZHIQ R8, DI, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	LEAQ   (CX)(DI*1), R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000040, R10
+
+ust:
+	CMPQ        R8, R10
+	JG          sst
+	VMOVUPS     (CX)(R8*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(CX)(R8*4), Z9
+	VADDPS      Z9, Z3, Z3
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(CX)(R8*4), Z9
+	VADDPS      Z9, Z5, Z5
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     192(CX)(R8*4), Z9
+	VADDPS      Z9, Z7, Z7
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000040, R8
+	JMP         ust
+
+sst:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1st:
+	CMPQ        R8, R10
+	JG          tst
+	VMOVUPS     (CX)(R8*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x00000010, R8
+	JMP         s1st
+
+tst:
+	CMPQ        R8, SI
+	JAE         est
+	VMOVUPS.Z   (CX)(R8*4), K1, Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+
+est:
+	VADDPS        Z5, Z0, Z0
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPS        Y3, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X3
+	VADDPS        X3, X0, X0
+	VMOVHLPS      X0, X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDPS        X3, X0, X0
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VMOVHLPS      X2, X2, X3
+	VADDPS        X3, X2, X2
+	VMOVSHDUP     X2, X3
+	VADDPS        X3, X2, X2
+	VMULSS        X0, X0, X0
+	VADDSS        X0, X2, X2
+	VMULSS        inv+88(FP), X2, X2
+	VADDSS        eps+92(FP), X2, X2
+	VCVTSS2SD     X2, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X2, X2
+	VMULSS        c_one<>+0(SB), X2, X2
+	VBROADCASTSS  X2, Z0
+	XORQ          R8, R8
+	MOVQ          SI, R10
+	SUBQ          $0x00000040, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(R8*4)
+	PREFETCHT0 128(R9)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(R8*4)
+	PREFETCHT0 192(R9)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(R8*4)
+	ADDQ       $0x00000040, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
+	ADDQ       $0x00000010, R8
+	JMP        s1out
+
+tout:
+	CMPQ       R8, SI
+	JAE        eout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R8*4)
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
@@ -4457,6 +4631,200 @@ tout:
 eout:
 	ADDQ DI, CX
 	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+TEXT ·crmsNormRowsNTAVX512(SB), NOSPLIT, $0-96
+	MOVQ  y_base+0(FP), AX
+	MOVQ  z_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  n+80(FP), SI
+	MOVQ  $-1, DI
+	MOVQ  SI, R8
+	ANDQ  $0x0f, R8
+	BZHIQ R8, DI, R8
+	KMOVW R8, K1
+	MOVQ  SI, R8
+	SHLQ  $0x02, R8
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   R9, R9
+	MOVQ   SI, R11
+	SUBQ   $0x00000040, R11
+
+ust:
+	CMPQ        R9, R11
+	JG          sst
+	VMOVUPS     (CX)(R9*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(CX)(R9*4), Z9
+	VADDPS      Z9, Z3, Z3
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(CX)(R9*4), Z9
+	VADDPS      Z9, Z5, Z5
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     192(CX)(R9*4), Z9
+	VADDPS      Z9, Z7, Z7
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000040, R9
+	JMP         ust
+
+sst:
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
+
+s1st:
+	CMPQ        R9, R11
+	JG          tst
+	VMOVUPS     (CX)(R9*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x00000010, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVUPS.Z   (CX)(R9*4), K1, Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+
+est:
+	VADDPS        Z5, Z0, Z0
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPS        Y3, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X3
+	VADDPS        X3, X0, X0
+	VMOVHLPS      X0, X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDPS        X3, X0, X0
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VMOVHLPS      X2, X2, X3
+	VADDPS        X3, X2, X2
+	VMOVSHDUP     X2, X3
+	VADDPS        X3, X2, X2
+	VMULSS        X0, X0, X0
+	VADDSS        X0, X2, X2
+	VMULSS        inv+88(FP), X2, X2
+	VADDSS        eps+92(FP), X2, X2
+	VCVTSS2SD     X2, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X2, X2
+	VMULSS        c_one<>+0(SB), X2, X2
+	VBROADCASTSS  X2, Z0
+	MOVQ          AX, R11
+	NEGQ          R11
+	ANDQ          $0x3f, R11
+	SHRQ          $0x02, R11
+	CMPQ          R11, SI
+	CMOVQGT       SI, R11
+	XORQ          R9, R9
+	BZHIQ         R11, DI, R9
+	KMOVW         R9, K2
+	PREFETCHT0    (R10)
+	VMOVUPS.Z     (CX), K2, Z2
+	VMULPS        Z0, Z2, Z2
+	VMOVUPS.Z     (DX), K2, Z3
+	VMULPS        Z3, Z2, Z2
+	VMOVUPS       Z2, K2, (AX)
+	MOVQ          SI, R9
+	SUBQ          R11, R9
+	ANDQ          $0x0f, R9
+	BZHIQ         R9, DI, R9
+	KMOVW         R9, K2
+	MOVQ          R11, R9
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(R9*4)
+	PREFETCHT0 128(R10)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(R9*4)
+	PREFETCHT0 192(R10)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1out
+
+tout:
+	CMPQ       R9, SI
+	JAE        eout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K2, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R9*4), K2, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K2, (AX)(R9*4)
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
 	DECQ BX
 	JMP  row
 
@@ -9306,6 +9674,177 @@ done:
 	VZEROUPPER
 	RET
 
+// func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-96
+	MOVQ y_base+0(FP), AX
+	MOVQ z_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ n+80(FP), SI
+	MOVQ $-1, DI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	LEAQ   (CX)(DI*1), R9
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000020, R10
+
+ust:
+	CMPQ        R8, R10
+	JG          sst
+	VMOVUPS     (CX)(R8*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	VMOVUPS     32(CX)(R8*4), Y10
+	VADDPS      Y10, Y4, Y4
+	VFMADD231PS Y10, Y10, Y5
+	VMOVUPS     64(CX)(R8*4), Y10
+	VADDPS      Y10, Y6, Y6
+	VFMADD231PS Y10, Y10, Y7
+	VMOVUPS     96(CX)(R8*4), Y10
+	VADDPS      Y10, Y8, Y8
+	VFMADD231PS Y10, Y10, Y9
+	ADDQ        $0x00000020, R8
+	JMP         ust
+
+sst:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1st:
+	CMPQ        R8, R10
+	JG          tst
+	VMOVUPS     (CX)(R8*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	ADDQ        $0x00000008, R8
+	JMP         s1st
+
+tst:
+	CMPQ        R8, SI
+	JAE         est
+	VMOVSS      (CX)(R8*4), X10
+	VADDSS      X10, X0, X0
+	VFMADD231SS X10, X10, X1
+	INCQ        R8
+	JMP         tst
+
+est:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X4
+	VADDPS       X4, X2, X2
+	VMOVHLPS     X2, X2, X4
+	VADDPS       X4, X2, X2
+	VMOVSHDUP    X2, X4
+	VADDPS       X4, X2, X2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPS       X4, X3, X3
+	VMOVHLPS     X3, X3, X4
+	VADDPS       X4, X3, X3
+	VMOVSHDUP    X3, X4
+	VADDPS       X4, X3, X3
+	VADDSS       X0, X2, X2
+	VADDSS       X1, X3, X3
+	VMULSS       X2, X2, X2
+	VADDSS       X2, X3, X3
+	VMULSS       inv+88(FP), X3, X3
+	VADDSS       eps+92(FP), X3, X3
+	VCVTSS2SD    X3, X11, X11
+	VSQRTSD      X11, X11, X11
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X11, X0, X11
+	VCVTSD2SS    X11, X3, X3
+	VMULSS       c_one<>+0(SB), X3, X3
+	VBROADCASTSS X3, Y0
+	XORQ         R8, R8
+	MOVQ         SI, R10
+	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1out
+
+tout:
+	CMPQ   R8, SI
+	JAE    eout
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    tout
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
@@ -9752,6 +10291,197 @@ esq:
 	XORQ         R8, R8
 	MOVQ         SI, R10
 	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ       R8, R10
+	JG         sout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(R8*4)
+	PREFETCHT0 64(R9)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uout
+
+sout:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ       R8, R10
+	JG         tout
+	PREFETCHT0 (R9)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1out
+
+tout:
+	CMPQ   R8, SI
+	JAE    eout
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    tout
+
+eout:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+TEXT ·crmsNormRowsNTAVX2(SB), NOSPLIT, $0-96
+	MOVQ y_base+0(FP), AX
+	MOVQ z_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ n+80(FP), SI
+	MOVQ $-1, DI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	LEAQ   (CX)(DI*1), R9
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	XORQ   R8, R8
+	MOVQ   SI, R10
+	SUBQ   $0x00000020, R10
+
+ust:
+	CMPQ        R8, R10
+	JG          sst
+	VMOVUPS     (CX)(R8*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	VMOVUPS     32(CX)(R8*4), Y10
+	VADDPS      Y10, Y4, Y4
+	VFMADD231PS Y10, Y10, Y5
+	VMOVUPS     64(CX)(R8*4), Y10
+	VADDPS      Y10, Y6, Y6
+	VFMADD231PS Y10, Y10, Y7
+	VMOVUPS     96(CX)(R8*4), Y10
+	VADDPS      Y10, Y8, Y8
+	VFMADD231PS Y10, Y10, Y9
+	ADDQ        $0x00000020, R8
+	JMP         ust
+
+sst:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1st:
+	CMPQ        R8, R10
+	JG          tst
+	VMOVUPS     (CX)(R8*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	ADDQ        $0x00000008, R8
+	JMP         s1st
+
+tst:
+	CMPQ        R8, SI
+	JAE         est
+	VMOVSS      (CX)(R8*4), X10
+	VADDSS      X10, X0, X0
+	VFMADD231SS X10, X10, X1
+	INCQ        R8
+	JMP         tst
+
+est:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X4
+	VADDPS       X4, X2, X2
+	VMOVHLPS     X2, X2, X4
+	VADDPS       X4, X2, X2
+	VMOVSHDUP    X2, X4
+	VADDPS       X4, X2, X2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPS       X4, X3, X3
+	VMOVHLPS     X3, X3, X4
+	VADDPS       X4, X3, X3
+	VMOVSHDUP    X3, X4
+	VADDPS       X4, X3, X3
+	VADDSS       X0, X2, X2
+	VADDSS       X1, X3, X3
+	VMULSS       X2, X2, X2
+	VADDSS       X2, X3, X3
+	VMULSS       inv+88(FP), X3, X3
+	VADDSS       eps+92(FP), X3, X3
+	VCVTSS2SD    X3, X11, X11
+	VSQRTSD      X11, X11, X11
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X11, X0, X11
+	VCVTSD2SS    X11, X3, X3
+	VMULSS       c_one<>+0(SB), X3, X3
+	VBROADCASTSS X3, Y0
+	MOVQ         AX, R10
+	NEGQ         R10
+	ANDQ         $0x1f, R10
+	SHRQ         $0x02, R10
+	CMPQ         R10, SI
+	CMOVQGT      SI, R10
+	XORQ         R8, R8
+
+hd:
+	CMPQ   R8, R10
+	JAE    hde
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    hd
+
+hde:
+	MOVQ R10, R8
+	MOVQ SI, R10
+	SUBQ $0x00000020, R10
 
 uout:
 	CMPQ       R8, R10

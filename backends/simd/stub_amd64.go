@@ -220,6 +220,13 @@ func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, row
 //go:noescape
 func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
+// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements.
+// (AVX-512)
+//
+//go:noescape
+func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
@@ -236,6 +243,12 @@ func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, r
 //
 //go:noescape
 func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// NT: the full vectors of y from each row's first vector-aligned element on are stored
+// non-temporally (rows need not be aligned); the caller runs sfence.
+//
+//go:noescape
+func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
 
 // groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
 // the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
@@ -464,6 +477,13 @@ func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows 
 //go:noescape
 func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
+// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
@@ -480,6 +500,12 @@ func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, row
 //
 //go:noescape
 func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// NT: the full vectors of y from each row's first vector-aligned element on are stored
+// non-temporally (rows need not be aligned); the caller runs sfence.
+//
+//go:noescape
+func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
 
 // groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
 // the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)

@@ -26,6 +26,12 @@ import (
 func rowPass(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
 	step func(l lane, u int, m func(p GPVirtual, vec int) Mem), scalar func(m func(p GPVirtual) Mem)) {
 	XORQ(i, i)
+	rowPassFrom(v, sfx, c, i, unroll, k, step, scalar)
+}
+
+// rowPassFrom is rowPass from the element index already in i.
+func rowPassFrom(v variant, sfx string, c, i GPVirtual, unroll int, k OpmaskVirtual,
+	step func(l lane, u int, m func(p GPVirtual, vec int) Mem), scalar func(m func(p GPVirtual) Mem)) {
 	lim := GP64()
 	vecMem := func(p GPVirtual, vec int) Mem { return Mem{Base: p, Index: i, Scale: 4, Disp: vec * v.bytes()} }
 	if unroll > 1 {
@@ -83,7 +89,153 @@ func normRows(v variant) {
 		for _, ln := range []bool{true, false} {
 			normRowsFn(v, ln, nt)
 		}
+		crmsRowsFn(v, nt)
 	}
+}
+
+// crmsRowsFn emits crmsNormRows: CRMSNorm's row loop in one call. Per row
+// one pass sums z and z² (four accumulators each), then
+// rs = rsqrt32((q+s*s)*inv+eps) (float32 steps, as the Go composition),
+// then y = z*rs*g (scaleMul's numerics) while the row is in L1; the next
+// row is prefetched into L1 during the output pass. Rows of n need not
+// be aligned: the streaming form writes each row's head up to the first
+// vector-aligned element with plain (masked or scalar) stores and
+// streams the rest.
+func crmsRowsFn(v variant, nt bool) {
+	fn(v, ntName("crmsNormRows", nt), "func(y, z, g []float32, rows, n int, inv, eps float32)", ntDoc([]string{
+		"crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),",
+		"rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements."}, false)...)
+	if nt {
+		Doc("NT: the full vectors of y from each row's first vector-aligned element on are stored",
+			"non-temporally (rows need not be aligned); the caller runs sfence.")
+	}
+	y, x, g := ptr("y"), ptr("z"), ptr("g")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	c := Load(Param("n"), GP64()).(GPVirtual)
+	par := func(name string) Mem {
+		p, err := Param(name).Resolve()
+		if err != nil {
+			panic(err)
+		}
+		return p.Addr
+	}
+	inv, eps := par("inv"), par("eps")
+	var k OpmaskVirtual
+	ones := GP64()
+	MOVQ(I32(-1), ones)
+	if v.z {
+		t := GP64()
+		MOVQ(c, t)
+		ANDQ(U8(v.lanes-1), t)
+		BZHIQ(t, ones, t)
+		k = K()
+		KMOVW(t.As32(), k)
+	}
+	stride := GP64()
+	MOVQ(c, stride)
+	SHLQ(U8(2), stride)
+	i, nx := GP64(), GP64()
+	ts, tq := XMM(), XMM() // AVX2 scalar tail sums
+	rs := v.vec()
+	Label("row")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	const unroll = 4
+	sa, qa := make([]VecVirtual, unroll), make([]VecVirtual, unroll)
+	for j := range sa {
+		sa[j], qa[j] = v.vec(), v.vec()
+		zero(sa[j])
+		zero(qa[j])
+	}
+	if !v.z {
+		VXORPS(ts, ts, ts)
+		VXORPS(tq, tq, tq)
+	}
+	rowPass(v, "st", c, i, unroll, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+		t := l.load(m(x, 0))
+		VADDPS(t, sa[u], sa[u])
+		VFMADD231PS(t, t, qa[u])
+	}, func(m func(GPVirtual) Mem) {
+		t := XMM()
+		VMOVSS(m(x), t)
+		VADDSS(t, ts, ts)
+		VFMADD231SS(t, t, tq)
+	})
+	sr := v.reduceTo(sa, vaddps)
+	qr := v.reduceTo(qa, vaddps)
+	if !v.z {
+		VADDSS(ts, sr, sr)
+		VADDSS(tq, qr, qr)
+	}
+	VMULSS(sr, sr, sr)
+	VADDSS(sr, qr, qr)
+	VMULSS(inv, qr, qr)
+	rstd(qr, eps, splatF("one", 1))
+	VBROADCASTSS(qr, rs)
+	out := func(l lane, u int, m func(GPVirtual, int) Mem) {
+		if u*v.bytes()%64 == 0 { // one per cache line
+			PREFETCHT0(m(nx, 0))
+		}
+		t := l.load(m(x, 0))
+		VMULPS(rs, t, t)
+		gv := l.load(m(g, 0))
+		VMULPS(gv, t, t)
+		ntStore(nt, l, t, m(y, 0))
+	}
+	outScalar := func(m func(GPVirtual) Mem) {
+		t := XMM()
+		VMOVSS(m(x), t)
+		VMULSS(rs.AsX(), t, t)
+		gv := XMM()
+		VMOVSS(m(g), gv)
+		VMULSS(gv, t, t)
+		VMOVSS(t, m(y))
+	}
+	if !nt {
+		rowPass(v, "out", c, i, 4, k, out, outScalar)
+	} else {
+		// h = min(elements before y's first aligned address, n).
+		h := GP64()
+		MOVQ(y, h)
+		NEGQ(h)
+		ANDQ(U8(v.bytes()-1), h)
+		SHRQ(U8(2), h)
+		CMPQ(h, c)
+		CMOVQGT(c, h)
+		XORQ(i, i)
+		var kt OpmaskVirtual
+		if v.z {
+			// The head as one masked vector, then the tail mask of n-h.
+			kh, t := K(), GP64()
+			BZHIQ(h, ones, t)
+			KMOVW(t.As32(), kh)
+			out(lane{v: v, tail: true, k: kh}, 1, func(p GPVirtual, _ int) Mem { return Mem{Base: p} })
+			MOVQ(c, t)
+			SUBQ(h, t)
+			ANDQ(U8(v.lanes-1), t)
+			BZHIQ(t, ones, t)
+			kt = K()
+			KMOVW(t.As32(), kt)
+		} else {
+			Label("hd")
+			CMPQ(i, h)
+			JAE(LabelRef("hde"))
+			outScalar(func(p GPVirtual) Mem { return Mem{Base: p, Index: i, Scale: 4} })
+			INCQ(i)
+			JMP(LabelRef("hd"))
+			Label("hde")
+		}
+		MOVQ(h, i)
+		rowPassFrom(v, "out", c, i, 4, kt, out, outScalar)
+	}
+	ADDQ(stride, x)
+	ADDQ(stride, y)
+	DECQ(rows)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
 }
 
 func normRowsFn(v variant, ln, nt bool) {
