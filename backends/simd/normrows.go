@@ -57,12 +57,13 @@ func fusedRMSNorm(v *vec) rmsNormRowsFn {
 }
 
 // crmsRowsFn is CRMSNorm's row loop: per row of n, s = sum(z), q = sum(z²),
-// rs = rsqrt32((q+s*s)*inv+eps), y = z*rs*g (crmsRowsOf: the fused forms).
-type crmsRowsFn func(y, z, g []float32, rows, n int, inv, eps float32)
+// rs = rsqrt32((q+s*s)*inv+eps), y = z*rs*g (crmsRowsOf: the fused forms,
+// which prefetch row r+ahead into L2 during a row's first pass, 0: none).
+type crmsRowsFn func(y, z, g []float32, rows, n, ahead int, inv, eps float32)
 
 // composeCRMS is crmsRowsFn from the primitives of a level.
 func composeCRMS(sum, sumSq func([]float32) float32, scaleMul func(y, x, g []float32, s float32)) crmsRowsFn {
-	return func(y, z, g []float32, rows, n int, inv, eps float32) {
+	return func(y, z, g []float32, rows, n, _ int, inv, eps float32) {
 		for r := range rows {
 			zr, yr := z[r*n:(r+1)*n], y[r*n:(r+1)*n]
 			s, q := sum(zr), sumSq(zr)

@@ -111,8 +111,8 @@ func TestCRMSRows(t *testing.T) {
 	forVariants(t, func(t *testing.T, v *vec) {
 		forms := map[string]crmsRowsFn{"compose": composeCRMS(v.sum, v.sumSq, v.scaleMul)}
 		if f, nt := crmsRowsOf(v); f != nil {
-			forms["fused"], forms["nt"] = f, func(y, z, g []float32, rows, n int, inv, eps float32) {
-				nt(y, z, g, rows, n, inv, eps)
+			forms["fused"], forms["nt"] = f, func(y, z, g []float32, rows, n, ahead int, inv, eps float32) {
+				nt(y, z, g, rows, n, ahead, inv, eps)
 				sfence()
 			}
 		}
@@ -133,7 +133,7 @@ func TestCRMSRows(t *testing.T) {
 					}
 					y := buf[yo : yo+n]
 					what := fmt.Sprintf("%s c=%d rows=%d off=%d yoff=%d", name, c, rows, off, yo)
-					f(y, z, g, rows, c, inv, eps)
+					f(y, z, g, rows, c, rows%3, inv, eps)
 					for i, e := range buf {
 						if (i < yo || i >= yo+n) && e != guardVal {
 							t.Fatalf("%s: wrote outside y at %d", what, i-yo)
@@ -142,7 +142,7 @@ func TestCRMSRows(t *testing.T) {
 					for r := range rows {
 						yr := make([]float32, c)
 						zr := z[r*c : (r+1)*c]
-						f(yr, zr, g, 1, c, inv, eps)
+						f(yr, zr, g, 1, c, 0, inv, eps)
 						var s, q float64
 						for j := range yr {
 							if math.Float32bits(yr[j]) != math.Float32bits(y[r*c+j]) {

@@ -3943,26 +3943,27 @@ done:
 	VZEROUPPER
 	RET
 
-// func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
-TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-96
+TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-104
 	MOVQ  y_base+0(FP), AX
 	MOVQ  z_base+24(FP), CX
 	MOVQ  g_base+48(FP), DX
 	MOVQ  rows+72(FP), BX
 	MOVQ  n+80(FP), SI
-	MOVQ  $-1, DI
+	MOVQ  ahead+88(FP), DI
+	MOVQ  $-1, R8
+	MOVQ  SI, R9
+	ANDQ  $0x0f, R9
+	BZHIQ R9, R8, R9
+	KMOVW R9, K1
 	MOVQ  SI, R8
-	ANDQ  $0x0f, R8
-	BZHIQ R8, DI, R8
-	KMOVW R8, K1
-	MOVQ  SI, DI
-	SHLQ  $0x02, DI
+	SHLQ  $0x02, R8
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R8*1), R10
 	VXORPS Z0, Z0, Z0
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -3971,45 +3972,54 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000040, R10
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 ust:
-	CMPQ        R8, R10
+	CMPQ        R9, R12
 	JG          sst
-	VMOVUPS     (CX)(R8*4), Z9
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	VMOVUPS     64(CX)(R8*4), Z9
+	PREFETCHT1  64(R11)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Z9
 	VADDPS      Z9, Z3, Z3
 	VFMADD231PS Z9, Z9, Z4
-	VMOVUPS     128(CX)(R8*4), Z9
+	PREFETCHT1  128(R11)(R9*4)
+	VMOVUPS     128(CX)(R9*4), Z9
 	VADDPS      Z9, Z5, Z5
 	VFMADD231PS Z9, Z9, Z6
-	VMOVUPS     192(CX)(R8*4), Z9
+	PREFETCHT1  192(R11)(R9*4)
+	VMOVUPS     192(CX)(R9*4), Z9
 	VADDPS      Z9, Z7, Z7
 	VFMADD231PS Z9, Z9, Z8
-	ADDQ        $0x00000040, R8
+	ADDQ        $0x00000040, R9
 	JMP         ust
 
 sst:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1st:
-	CMPQ        R8, R10
+	CMPQ        R9, R12
 	JG          tst
-	VMOVUPS     (CX)(R8*4), Z9
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	ADDQ        $0x00000010, R8
+	ADDQ        $0x00000010, R9
 	JMP         s1st
 
 tst:
-	CMPQ        R8, SI
+	CMPQ        R9, SI
 	JAE         est
-	VMOVUPS.Z   (CX)(R8*4), K1, Z9
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS.Z   (CX)(R9*4), K1, Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
 
@@ -4038,8 +4048,8 @@ est:
 	VADDPS        X3, X2, X2
 	VMULSS        X0, X0, X0
 	VADDSS        X0, X2, X2
-	VMULSS        inv+88(FP), X2, X2
-	VADDSS        eps+92(FP), X2, X2
+	VMULSS        inv+96(FP), X2, X2
+	VADDSS        eps+100(FP), X2, X2
 	VCVTSS2SD     X2, X1, X1
 	VSQRTSD       X1, X1, X1
 	VMOVSD        c_one64<>+0(SB), X0
@@ -4047,69 +4057,69 @@ est:
 	VCVTSD2SS     X1, X2, X2
 	VMULSS        c_one<>+0(SB), X2, X2
 	VBROADCASTSS  X2, Z0
-	XORQ          R8, R8
-	MOVQ          SI, R10
-	SUBQ          $0x00000040, R10
+	XORQ          R9, R9
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R9, R11
 	JG         sout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Z2
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    (DX)(R8*4), Z3
+	VMOVUPS    (DX)(R9*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVUPS    Z2, (AX)(R8*4)
-	PREFETCHT0 64(R9)(R8*4)
-	VMOVUPS    64(CX)(R8*4), Z2
+	VMOVUPS    Z2, (AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    64(DX)(R8*4), Z3
+	VMOVUPS    64(DX)(R9*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVUPS    Z2, 64(AX)(R8*4)
-	PREFETCHT0 128(R9)(R8*4)
-	VMOVUPS    128(CX)(R8*4), Z2
+	VMOVUPS    Z2, 64(AX)(R9*4)
+	PREFETCHT0 128(R10)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    128(DX)(R8*4), Z3
+	VMOVUPS    128(DX)(R9*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVUPS    Z2, 128(AX)(R8*4)
-	PREFETCHT0 192(R9)(R8*4)
-	VMOVUPS    192(CX)(R8*4), Z2
+	VMOVUPS    Z2, 128(AX)(R9*4)
+	PREFETCHT0 192(R10)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    192(DX)(R8*4), Z3
+	VMOVUPS    192(DX)(R9*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVUPS    Z2, 192(AX)(R8*4)
-	ADDQ       $0x00000040, R8
+	VMOVUPS    Z2, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R9, R11
 	JG         tout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Z2
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    (DX)(R8*4), Z3
+	VMOVUPS    (DX)(R9*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVUPS    Z2, (AX)(R8*4)
-	ADDQ       $0x00000010, R8
+	VMOVUPS    Z2, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
 	JMP        s1out
 
 tout:
-	CMPQ       R8, SI
+	CMPQ       R9, SI
 	JAE        eout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    Z2, K1, (AX)(R8*4)
+	VMOVUPS    Z2, K1, (AX)(R9*4)
 
 eout:
-	ADDQ DI, CX
-	ADDQ DI, AX
+	ADDQ R8, CX
+	ADDQ R8, AX
 	DECQ BX
 	JMP  row
 
@@ -4638,26 +4648,27 @@ done:
 	VZEROUPPER
 	RET
 
-// func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
-TEXT ·crmsNormRowsNTAVX512(SB), NOSPLIT, $0-96
+TEXT ·crmsNormRowsNTAVX512(SB), NOSPLIT, $0-104
 	MOVQ  y_base+0(FP), AX
 	MOVQ  z_base+24(FP), CX
 	MOVQ  g_base+48(FP), DX
 	MOVQ  rows+72(FP), BX
 	MOVQ  n+80(FP), SI
-	MOVQ  $-1, DI
-	MOVQ  SI, R8
-	ANDQ  $0x0f, R8
-	BZHIQ R8, DI, R8
-	KMOVW R8, K1
-	MOVQ  SI, R8
-	SHLQ  $0x02, R8
+	MOVQ  ahead+88(FP), DI
+	MOVQ  $-1, R8
+	MOVQ  SI, R9
+	ANDQ  $0x0f, R9
+	BZHIQ R9, R8, R9
+	KMOVW R9, K1
+	MOVQ  SI, R9
+	SHLQ  $0x02, R9
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R8*1), R10
+	LEAQ   (CX)(R9*1), R11
 	VXORPS Z0, Z0, Z0
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -4666,45 +4677,54 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	XORQ   R9, R9
-	MOVQ   SI, R11
-	SUBQ   $0x00000040, R11
+	MOVQ   DI, R12
+	IMULQ  R9, R12
+	ADDQ   CX, R12
+	XORQ   R10, R10
+	MOVQ   SI, R13
+	SUBQ   $0x00000040, R13
 
 ust:
-	CMPQ        R9, R11
+	CMPQ        R10, R13
 	JG          sst
-	VMOVUPS     (CX)(R9*4), Z9
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	VMOVUPS     64(CX)(R9*4), Z9
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z9
 	VADDPS      Z9, Z3, Z3
 	VFMADD231PS Z9, Z9, Z4
-	VMOVUPS     128(CX)(R9*4), Z9
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z9
 	VADDPS      Z9, Z5, Z5
 	VFMADD231PS Z9, Z9, Z6
-	VMOVUPS     192(CX)(R9*4), Z9
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z9
 	VADDPS      Z9, Z7, Z7
 	VFMADD231PS Z9, Z9, Z8
-	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
 	JMP         ust
 
 sst:
-	MOVQ SI, R11
-	SUBQ $0x00000010, R11
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
 
 s1st:
-	CMPQ        R9, R11
+	CMPQ        R10, R13
 	JG          tst
-	VMOVUPS     (CX)(R9*4), Z9
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	ADDQ        $0x00000010, R9
+	ADDQ        $0x00000010, R10
 	JMP         s1st
 
 tst:
-	CMPQ        R9, SI
+	CMPQ        R10, SI
 	JAE         est
-	VMOVUPS.Z   (CX)(R9*4), K1, Z9
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
 
@@ -4733,8 +4753,8 @@ est:
 	VADDPS        X3, X2, X2
 	VMULSS        X0, X0, X0
 	VADDSS        X0, X2, X2
-	VMULSS        inv+88(FP), X2, X2
-	VADDSS        eps+92(FP), X2, X2
+	VMULSS        inv+96(FP), X2, X2
+	VADDSS        eps+100(FP), X2, X2
 	VCVTSS2SD     X2, X1, X1
 	VSQRTSD       X1, X1, X1
 	VMOVSD        c_one64<>+0(SB), X0
@@ -4742,89 +4762,89 @@ est:
 	VCVTSD2SS     X1, X2, X2
 	VMULSS        c_one<>+0(SB), X2, X2
 	VBROADCASTSS  X2, Z0
-	MOVQ          AX, R11
-	NEGQ          R11
-	ANDQ          $0x3f, R11
-	SHRQ          $0x02, R11
-	CMPQ          R11, SI
-	CMOVQGT       SI, R11
-	XORQ          R9, R9
-	BZHIQ         R11, DI, R9
-	KMOVW         R9, K2
-	PREFETCHT0    (R10)
+	MOVQ          AX, R12
+	NEGQ          R12
+	ANDQ          $0x3f, R12
+	SHRQ          $0x02, R12
+	CMPQ          R12, SI
+	CMOVQGT       SI, R12
+	XORQ          R10, R10
+	BZHIQ         R12, R8, R10
+	KMOVW         R10, K2
+	PREFETCHT0    (R11)
 	VMOVUPS.Z     (CX), K2, Z2
 	VMULPS        Z0, Z2, Z2
 	VMOVUPS.Z     (DX), K2, Z3
 	VMULPS        Z3, Z2, Z2
 	VMOVUPS       Z2, K2, (AX)
-	MOVQ          SI, R9
-	SUBQ          R11, R9
-	ANDQ          $0x0f, R9
-	BZHIQ         R9, DI, R9
-	KMOVW         R9, K2
-	MOVQ          R11, R9
-	MOVQ          SI, R11
-	SUBQ          $0x00000040, R11
+	MOVQ          SI, R10
+	SUBQ          R12, R10
+	ANDQ          $0x0f, R10
+	BZHIQ         R10, R8, R10
+	KMOVW         R10, K2
+	MOVQ          R12, R10
+	MOVQ          SI, R12
+	SUBQ          $0x00000040, R12
 
 uout:
-	CMPQ       R9, R11
+	CMPQ       R10, R12
 	JG         sout
-	PREFETCHT0 (R10)(R9*4)
-	VMOVUPS    (CX)(R9*4), Z2
+	PREFETCHT0 (R11)(R10*4)
+	VMOVUPS    (CX)(R10*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    (DX)(R9*4), Z3
+	VMOVUPS    (DX)(R10*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVNTPS   Z2, (AX)(R9*4)
-	PREFETCHT0 64(R10)(R9*4)
-	VMOVUPS    64(CX)(R9*4), Z2
+	VMOVNTPS   Z2, (AX)(R10*4)
+	PREFETCHT0 64(R11)(R10*4)
+	VMOVUPS    64(CX)(R10*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    64(DX)(R9*4), Z3
+	VMOVUPS    64(DX)(R10*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVNTPS   Z2, 64(AX)(R9*4)
-	PREFETCHT0 128(R10)(R9*4)
-	VMOVUPS    128(CX)(R9*4), Z2
+	VMOVNTPS   Z2, 64(AX)(R10*4)
+	PREFETCHT0 128(R11)(R10*4)
+	VMOVUPS    128(CX)(R10*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    128(DX)(R9*4), Z3
+	VMOVUPS    128(DX)(R10*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVNTPS   Z2, 128(AX)(R9*4)
-	PREFETCHT0 192(R10)(R9*4)
-	VMOVUPS    192(CX)(R9*4), Z2
+	VMOVNTPS   Z2, 128(AX)(R10*4)
+	PREFETCHT0 192(R11)(R10*4)
+	VMOVUPS    192(CX)(R10*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    192(DX)(R9*4), Z3
+	VMOVUPS    192(DX)(R10*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVNTPS   Z2, 192(AX)(R9*4)
-	ADDQ       $0x00000040, R9
+	VMOVNTPS   Z2, 192(AX)(R10*4)
+	ADDQ       $0x00000040, R10
 	JMP        uout
 
 sout:
-	MOVQ SI, R11
-	SUBQ $0x00000010, R11
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1out:
-	CMPQ       R9, R11
+	CMPQ       R10, R12
 	JG         tout
-	PREFETCHT0 (R10)(R9*4)
-	VMOVUPS    (CX)(R9*4), Z2
+	PREFETCHT0 (R11)(R10*4)
+	VMOVUPS    (CX)(R10*4), Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    (DX)(R9*4), Z3
+	VMOVUPS    (DX)(R10*4), Z3
 	VMULPS     Z3, Z2, Z2
-	VMOVNTPS   Z2, (AX)(R9*4)
-	ADDQ       $0x00000010, R9
+	VMOVNTPS   Z2, (AX)(R10*4)
+	ADDQ       $0x00000010, R10
 	JMP        s1out
 
 tout:
-	CMPQ       R9, SI
+	CMPQ       R10, SI
 	JAE        eout
-	PREFETCHT0 (R10)(R9*4)
-	VMOVUPS.Z  (CX)(R9*4), K2, Z2
+	PREFETCHT0 (R11)(R10*4)
+	VMOVUPS.Z  (CX)(R10*4), K2, Z2
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS.Z  (DX)(R9*4), K2, Z0
+	VMOVUPS.Z  (DX)(R10*4), K2, Z0
 	VMULPS     Z0, Z2, Z2
-	VMOVUPS    Z2, K2, (AX)(R9*4)
+	VMOVUPS    Z2, K2, (AX)(R10*4)
 
 eout:
-	ADDQ R8, CX
-	ADDQ R8, AX
+	ADDQ R9, CX
+	ADDQ R9, AX
 	DECQ BX
 	JMP  row
 
@@ -9674,22 +9694,23 @@ done:
 	VZEROUPPER
 	RET
 
-// func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-96
+TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-104
 	MOVQ y_base+0(FP), AX
 	MOVQ z_base+24(FP), CX
 	MOVQ g_base+48(FP), DX
 	MOVQ rows+72(FP), BX
 	MOVQ n+80(FP), SI
-	MOVQ $-1, DI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ ahead+88(FP), DI
+	MOVQ $-1, R8
+	MOVQ SI, R8
+	SHLQ $0x02, R8
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R8*1), R10
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
@@ -9700,48 +9721,54 @@ row:
 	VXORPS Y9, Y9, Y9
 	VXORPS X0, X0, X0
 	VXORPS X1, X1, X1
-	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000020, R10
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000020, R12
 
 ust:
-	CMPQ        R8, R10
+	CMPQ        R9, R12
 	JG          sst
-	VMOVUPS     (CX)(R8*4), Y10
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
-	VMOVUPS     32(CX)(R8*4), Y10
+	VMOVUPS     32(CX)(R9*4), Y10
 	VADDPS      Y10, Y4, Y4
 	VFMADD231PS Y10, Y10, Y5
-	VMOVUPS     64(CX)(R8*4), Y10
+	PREFETCHT1  64(R11)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y10
 	VADDPS      Y10, Y6, Y6
 	VFMADD231PS Y10, Y10, Y7
-	VMOVUPS     96(CX)(R8*4), Y10
+	VMOVUPS     96(CX)(R9*4), Y10
 	VADDPS      Y10, Y8, Y8
 	VFMADD231PS Y10, Y10, Y9
-	ADDQ        $0x00000020, R8
+	ADDQ        $0x00000020, R9
 	JMP         ust
 
 sst:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1st:
-	CMPQ        R8, R10
+	CMPQ        R9, R12
 	JG          tst
-	VMOVUPS     (CX)(R8*4), Y10
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
-	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
 	JMP         s1st
 
 tst:
-	CMPQ        R8, SI
+	CMPQ        R9, SI
 	JAE         est
-	VMOVSS      (CX)(R8*4), X10
+	VMOVSS      (CX)(R9*4), X10
 	VADDSS      X10, X0, X0
 	VFMADD231SS X10, X10, X1
-	INCQ        R8
+	INCQ        R9
 	JMP         tst
 
 est:
@@ -9767,8 +9794,8 @@ est:
 	VADDSS       X1, X3, X3
 	VMULSS       X2, X2, X2
 	VADDSS       X2, X3, X3
-	VMULSS       inv+88(FP), X3, X3
-	VADDSS       eps+92(FP), X3, X3
+	VMULSS       inv+96(FP), X3, X3
+	VADDSS       eps+100(FP), X3, X3
 	VCVTSS2SD    X3, X11, X11
 	VSQRTSD      X11, X11, X11
 	VMOVSD       c_one64<>+0(SB), X0
@@ -9776,68 +9803,68 @@ est:
 	VCVTSD2SS    X11, X3, X3
 	VMULSS       c_one<>+0(SB), X3, X3
 	VBROADCASTSS X3, Y0
-	XORQ         R8, R8
-	MOVQ         SI, R10
-	SUBQ         $0x00000020, R10
+	XORQ         R9, R9
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R9, R11
 	JG         sout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Y1
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    (DX)(R8*4), Y2
+	VMOVUPS    (DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVUPS    Y1, (AX)(R8*4)
-	VMOVUPS    32(CX)(R8*4), Y1
+	VMOVUPS    Y1, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    32(DX)(R8*4), Y2
+	VMOVUPS    32(DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVUPS    Y1, 32(AX)(R8*4)
-	PREFETCHT0 64(R9)(R8*4)
-	VMOVUPS    64(CX)(R8*4), Y1
+	VMOVUPS    Y1, 32(AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    64(DX)(R8*4), Y2
+	VMOVUPS    64(DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVUPS    Y1, 64(AX)(R8*4)
-	VMOVUPS    96(CX)(R8*4), Y1
+	VMOVUPS    Y1, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    96(DX)(R8*4), Y2
+	VMOVUPS    96(DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVUPS    Y1, 96(AX)(R8*4)
-	ADDQ       $0x00000020, R8
+	VMOVUPS    Y1, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R9, R11
 	JG         tout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Y1
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    (DX)(R8*4), Y2
+	VMOVUPS    (DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVUPS    Y1, (AX)(R8*4)
-	ADDQ       $0x00000008, R8
+	VMOVUPS    Y1, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
 	JMP        s1out
 
 tout:
-	CMPQ   R8, SI
+	CMPQ   R9, SI
 	JAE    eout
-	VMOVSS (CX)(R8*4), X1
+	VMOVSS (CX)(R9*4), X1
 	VMULSS X0, X1, X1
-	VMOVSS (DX)(R8*4), X2
+	VMOVSS (DX)(R9*4), X2
 	VMULSS X2, X1, X1
-	VMOVSS X1, (AX)(R8*4)
-	INCQ   R8
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
 	JMP    tout
 
 eout:
-	ADDQ DI, CX
-	ADDQ DI, AX
+	ADDQ R8, CX
+	ADDQ R8, AX
 	DECQ BX
 	JMP  row
 
@@ -10357,22 +10384,23 @@ done:
 	VZEROUPPER
 	RET
 
-// func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+// func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX2, CMOV, FMA3, MMX+
-TEXT ·crmsNormRowsNTAVX2(SB), NOSPLIT, $0-96
+TEXT ·crmsNormRowsNTAVX2(SB), NOSPLIT, $0-104
 	MOVQ y_base+0(FP), AX
 	MOVQ z_base+24(FP), CX
 	MOVQ g_base+48(FP), DX
 	MOVQ rows+72(FP), BX
 	MOVQ n+80(FP), SI
-	MOVQ $-1, DI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ ahead+88(FP), DI
+	MOVQ $-1, R8
+	MOVQ SI, R8
+	SHLQ $0x02, R8
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R8*1), R10
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
@@ -10383,48 +10411,54 @@ row:
 	VXORPS Y9, Y9, Y9
 	VXORPS X0, X0, X0
 	VXORPS X1, X1, X1
-	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000020, R10
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000020, R12
 
 ust:
-	CMPQ        R8, R10
+	CMPQ        R9, R12
 	JG          sst
-	VMOVUPS     (CX)(R8*4), Y10
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
-	VMOVUPS     32(CX)(R8*4), Y10
+	VMOVUPS     32(CX)(R9*4), Y10
 	VADDPS      Y10, Y4, Y4
 	VFMADD231PS Y10, Y10, Y5
-	VMOVUPS     64(CX)(R8*4), Y10
+	PREFETCHT1  64(R11)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y10
 	VADDPS      Y10, Y6, Y6
 	VFMADD231PS Y10, Y10, Y7
-	VMOVUPS     96(CX)(R8*4), Y10
+	VMOVUPS     96(CX)(R9*4), Y10
 	VADDPS      Y10, Y8, Y8
 	VFMADD231PS Y10, Y10, Y9
-	ADDQ        $0x00000020, R8
+	ADDQ        $0x00000020, R9
 	JMP         ust
 
 sst:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1st:
-	CMPQ        R8, R10
+	CMPQ        R9, R12
 	JG          tst
-	VMOVUPS     (CX)(R8*4), Y10
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
-	ADDQ        $0x00000008, R8
+	ADDQ        $0x00000008, R9
 	JMP         s1st
 
 tst:
-	CMPQ        R8, SI
+	CMPQ        R9, SI
 	JAE         est
-	VMOVSS      (CX)(R8*4), X10
+	VMOVSS      (CX)(R9*4), X10
 	VADDSS      X10, X0, X0
 	VFMADD231SS X10, X10, X1
-	INCQ        R8
+	INCQ        R9
 	JMP         tst
 
 est:
@@ -10450,8 +10484,8 @@ est:
 	VADDSS       X1, X3, X3
 	VMULSS       X2, X2, X2
 	VADDSS       X2, X3, X3
-	VMULSS       inv+88(FP), X3, X3
-	VADDSS       eps+92(FP), X3, X3
+	VMULSS       inv+96(FP), X3, X3
+	VADDSS       eps+100(FP), X3, X3
 	VCVTSS2SD    X3, X11, X11
 	VSQRTSD      X11, X11, X11
 	VMOVSD       c_one64<>+0(SB), X0
@@ -10459,88 +10493,88 @@ est:
 	VCVTSD2SS    X11, X3, X3
 	VMULSS       c_one<>+0(SB), X3, X3
 	VBROADCASTSS X3, Y0
-	MOVQ         AX, R10
-	NEGQ         R10
-	ANDQ         $0x1f, R10
-	SHRQ         $0x02, R10
-	CMPQ         R10, SI
-	CMOVQGT      SI, R10
-	XORQ         R8, R8
+	MOVQ         AX, R11
+	NEGQ         R11
+	ANDQ         $0x1f, R11
+	SHRQ         $0x02, R11
+	CMPQ         R11, SI
+	CMOVQGT      SI, R11
+	XORQ         R9, R9
 
 hd:
-	CMPQ   R8, R10
+	CMPQ   R9, R11
 	JAE    hde
-	VMOVSS (CX)(R8*4), X1
+	VMOVSS (CX)(R9*4), X1
 	VMULSS X0, X1, X1
-	VMOVSS (DX)(R8*4), X2
+	VMOVSS (DX)(R9*4), X2
 	VMULSS X2, X1, X1
-	VMOVSS X1, (AX)(R8*4)
-	INCQ   R8
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
 	JMP    hd
 
 hde:
-	MOVQ R10, R8
-	MOVQ SI, R10
-	SUBQ $0x00000020, R10
+	MOVQ R11, R9
+	MOVQ SI, R11
+	SUBQ $0x00000020, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R9, R11
 	JG         sout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Y1
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    (DX)(R8*4), Y2
+	VMOVUPS    (DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVNTPS   Y1, (AX)(R8*4)
-	VMOVUPS    32(CX)(R8*4), Y1
+	VMOVNTPS   Y1, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    32(DX)(R8*4), Y2
+	VMOVUPS    32(DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVNTPS   Y1, 32(AX)(R8*4)
-	PREFETCHT0 64(R9)(R8*4)
-	VMOVUPS    64(CX)(R8*4), Y1
+	VMOVNTPS   Y1, 32(AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    64(DX)(R8*4), Y2
+	VMOVUPS    64(DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVNTPS   Y1, 64(AX)(R8*4)
-	VMOVUPS    96(CX)(R8*4), Y1
+	VMOVNTPS   Y1, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    96(DX)(R8*4), Y2
+	VMOVUPS    96(DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVNTPS   Y1, 96(AX)(R8*4)
-	ADDQ       $0x00000020, R8
+	VMOVNTPS   Y1, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R9, R11
 	JG         tout
-	PREFETCHT0 (R9)(R8*4)
-	VMOVUPS    (CX)(R8*4), Y1
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
 	VMULPS     Y0, Y1, Y1
-	VMOVUPS    (DX)(R8*4), Y2
+	VMOVUPS    (DX)(R9*4), Y2
 	VMULPS     Y2, Y1, Y1
-	VMOVNTPS   Y1, (AX)(R8*4)
-	ADDQ       $0x00000008, R8
+	VMOVNTPS   Y1, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
 	JMP        s1out
 
 tout:
-	CMPQ   R8, SI
+	CMPQ   R9, SI
 	JAE    eout
-	VMOVSS (CX)(R8*4), X1
+	VMOVSS (CX)(R9*4), X1
 	VMULSS X0, X1, X1
-	VMOVSS (DX)(R8*4), X2
+	VMOVSS (DX)(R9*4), X2
 	VMULSS X2, X1, X1
-	VMOVSS X1, (AX)(R8*4)
-	INCQ   R8
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
 	JMP    tout
 
 eout:
-	ADDQ DI, CX
-	ADDQ DI, AX
+	ADDQ R8, CX
+	ADDQ R8, AX
 	DECQ BX
 	JMP  row
 

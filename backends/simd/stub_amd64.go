@@ -221,11 +221,13 @@ func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, row
 func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
-// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements.
+// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. The output pass prefetches
+// the next row into L1; the statistics pass prefetches row r+ahead into L2 (0: none, for rows
+// that fit L1 with g and the next row).
 // (AVX-512)
 //
 //go:noescape
-func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
@@ -248,7 +250,7 @@ func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int,
 // non-temporally (rows need not be aligned); the caller runs sfence.
 //
 //go:noescape
-func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
 // the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
@@ -478,11 +480,13 @@ func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows 
 func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
-// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements.
+// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. The output pass prefetches
+// the next row into L1; the statistics pass prefetches row r+ahead into L2 (0: none, for rows
+// that fit L1 with g and the next row).
 // (AVX2+FMA)
 //
 //go:noescape
-func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
@@ -505,7 +509,7 @@ func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, i
 // non-temporally (rows need not be aligned); the caller runs sfence.
 //
 //go:noescape
-func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, inv float32, eps float32)
+func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
 // the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)

@@ -102,9 +102,11 @@ func normRows(v variant) {
 // vector-aligned element with plain (masked or scalar) stores and
 // streams the rest.
 func crmsRowsFn(v variant, nt bool) {
-	fn(v, ntName("crmsNormRows", nt), "func(y, z, g []float32, rows, n int, inv, eps float32)", ntDoc([]string{
+	fn(v, ntName("crmsNormRows", nt), "func(y, z, g []float32, rows, n, ahead int, inv, eps float32)", ntDoc([]string{
 		"crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),",
-		"rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements."}, false)...)
+		"rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. The output pass prefetches",
+		"the next row into L1; the statistics pass prefetches row r+ahead into L2 (0: none, for rows",
+		"that fit L1 with g and the next row)."}, false)...)
 	if nt {
 		Doc("NT: the full vectors of y from each row's first vector-aligned element on are stored",
 			"non-temporally (rows need not be aligned); the caller runs sfence.")
@@ -112,6 +114,7 @@ func crmsRowsFn(v variant, nt bool) {
 	y, x, g := ptr("y"), ptr("z"), ptr("g")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	c := Load(Param("n"), GP64()).(GPVirtual)
+	ahead := Load(Param("ahead"), GP64()).(GPVirtual)
 	par := func(name string) Mem {
 		p, err := Param(name).Resolve()
 		if err != nil {
@@ -152,7 +155,15 @@ func crmsRowsFn(v variant, nt bool) {
 		VXORPS(ts, ts, ts)
 		VXORPS(tq, tq, tq)
 	}
+	// Row r+ahead (the current row when ahead is 0: no traffic).
+	n2 := GP64()
+	MOVQ(ahead, n2)
+	IMULQ(stride, n2)
+	ADDQ(x, n2)
 	rowPass(v, "st", c, i, unroll, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+		if u*v.bytes()%64 == 0 {
+			PREFETCHT1(m(n2, 0))
+		}
 		t := l.load(m(x, 0))
 		VADDPS(t, sa[u], sa[u])
 		VFMADD231PS(t, t, qa[u])
