@@ -40,7 +40,9 @@ func filled(n int, v float32) []float32 {
 // (streaming stores when the rows exceed the cache and every row of y is aligned).
 func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func(lo, hi int) {
 	inv, f := 1/float32(c), fusedLayerNorm(v)
-	k := streaming(v, 8*len(x))
+	// The traffic counts g and b: at 4096x1024 (x and y 16 MiB each) the
+	// rows alone equal a 32 MiB LLC, where streaming measured 1.16-1.18x.
+	k := streaming(v, 8*len(x)+8*c)
 	if k != nil && k.rowsAligned(y, c) {
 		f = k.layerNormRows
 	} else {
@@ -56,7 +58,7 @@ func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func
 // as layerNormRows).
 func rmsNormRows(v *vec, x, g, y []float32, c int, eps, scale float32) func(lo, hi int) {
 	inv, f := 1/float32(c), fusedRMSNorm(v)
-	k := streaming(v, 8*len(x))
+	k := streaming(v, 8*len(x)+4*c) // with g, as layerNormRows
 	if k != nil && k.rowsAligned(y, c) {
 		f = k.rmsNormRows
 	} else {
@@ -136,7 +138,7 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	// The fused forms stream rows at any alignment (plain head, then
 	// streaming stores), once the traffic exceeds the cache.
-	stream := fnt != nil && streaming(v, 8*len(z)) != nil
+	stream := fnt != nil && streaming(v, 8*len(z)+4*n) != nil
 	if stream {
 		f = fnt
 	}

@@ -116,3 +116,21 @@ func BenchmarkRowsAB(b *testing.B) {
 
 	}
 }
+
+// BenchmarkNormRowsAB: layerNormRows and rmsNormRows, plain against
+// streaming, on the suite's shapes (DRAM, rotated buffers).
+func BenchmarkNormRowsAB(b *testing.B) {
+	v := levels()[0].f
+	k := ntOf(v)
+	for _, sh := range []struct{ rows, c int }{{4096, 1024}, {12608, 768}, {2048, 4096}, {2048, 8192}} {
+		rows, c := sh.rows, sh.c
+		g, bb := filled(c, 1.25), filled(c, 0.5)
+		inv := 1 / float32(c)
+		runAB(b, abCase{fmt.Sprintf("layernorm-plain-nt/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { fusedLayerNorm(v)(y, x, g, bb, rows, c, inv, 1e-5, 1) },
+			func(y, x []float32) { k.layerNormRows(y, x, g, bb, rows, c, inv, 1e-5, 1); sfence() }}, false)
+		runAB(b, abCase{fmt.Sprintf("rmsnorm-plain-nt/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { fusedRMSNorm(v)(y, x, g, rows, c, inv, 1e-5, 1) },
+			func(y, x []float32) { k.rmsNormRows(y, x, g, rows, c, inv, 1e-5, 1); sfence() }}, false)
+	}
+}
