@@ -164,3 +164,96 @@ func TestCRMSRows(t *testing.T) {
 		}
 	})
 }
+
+// TestLayerNormShift covers the shifted single pass of the fused
+// layernorm where the shift (the row's first vector) is far from the mean,
+// so the two-pass fallback runs, and rows that are constant or hold
+// NaN or Inf, against a float64 two-pass computation: NaN where it has
+// NaN, and per row an error at most 4 times that of the float32 two-pass
+// composition (layerNormRowsGo) plus 2e-5 (the "tight" rows are
+// ill-conditioned: the float32 mean alone errs by 2e-4 there).
+func TestLayerNormShift(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 46))
+	pats := map[string]func(j, c int) float64{
+		"head-outlier": func(j, c int) float64 {
+			if j < 16 {
+				return 1000
+			}
+			return rng.NormFloat64()
+		},
+		"far-mean": func(j, c int) float64 {
+			if j < 16 {
+				return rng.NormFloat64()
+			}
+			return 3000 + rng.NormFloat64()
+		},
+		"first-only": func(j, c int) float64 {
+			if j == 0 {
+				return 1e4
+			}
+			return 0
+		},
+		"constant": func(j, c int) float64 { return 7.25 },
+		"tight": func(j, c int) float64 { // (mu-K)² far above the variance
+			if j < 16 {
+				return 1000.5
+			}
+			return 1000 + 1e-3*rng.NormFloat64()
+		},
+		"nan": func(j, c int) float64 {
+			if j == c/2 {
+				return math.NaN()
+			}
+			return rng.NormFloat64()
+		},
+		"inf": func(j, c int) float64 {
+			if j == c-1 {
+				return math.Inf(1)
+			}
+			return rng.NormFloat64()
+		},
+	}
+	forVariants(t, func(t *testing.T, v *vec) {
+		ln := fusedLayerNorm(v)
+		for name, pat := range pats {
+			for _, c := range []int{1, 5, 8, 16, 17, 31, 100, 1024, 4099, 8192} {
+				const rows = 3
+				x := make([]float32, rows*c)
+				for j := range x {
+					x[j] = float32(pat(j%c, c))
+				}
+				g, b := filled(c, 1.5), filled(c, 0.25)
+				y, y2 := make([]float32, rows*c), make([]float32, rows*c)
+				ln(y, x, g, b, rows, c, 1/float32(c), 1e-5, 1)
+				layerNormRowsGo(y2, x, g, b, rows, c, 1/float32(c), 1e-5, 1)
+				for r := range rows {
+					xr := x[r*c : (r+1)*c]
+					var mu, ss float64
+					for _, e := range xr {
+						mu += float64(e)
+					}
+					mu /= float64(c)
+					for _, e := range xr {
+						ss += (float64(e) - mu) * (float64(e) - mu)
+					}
+					s := 1 / math.Sqrt(ss/float64(c)+1e-5)
+					var e1, e2 float64
+					for j, e := range xr {
+						ref := (float64(e)-mu)*s*1.5 + 0.25
+						got := float64(y[r*c+j])
+						if math.IsNaN(ref) != math.IsNaN(got) {
+							t.Fatalf("%s c=%d: y[%d][%d] = %v, want %v", name, c, r, j, got, ref)
+						}
+						if !math.IsNaN(ref) {
+							e1 = max(e1, math.Abs(got-ref))
+							e2 = max(e2, math.Abs(float64(y2[r*c+j])-ref))
+						}
+					}
+					if e1 > 4*e2+2e-5 {
+						t.Fatalf("%s c=%d row %d: error %.3g, the float32 two-pass %.3g", name, c, r, e1, e2)
+					}
+				}
+			}
+		}
+	})
+}

@@ -134,3 +134,15 @@ func BenchmarkNormRowsAB(b *testing.B) {
 			func(y, x []float32) { k.rmsNormRows(y, x, g, rows, c, inv, 1e-5, 1); sfence() }}, false)
 	}
 }
+
+func BenchmarkLNCacheAB(b *testing.B) {
+	v := levels()[0].f
+	for _, sh := range []struct{ rows, c int }{{8, 8192}, {16, 4096}, {64, 1024}, {2, 8192}} {
+		rows, c := sh.rows, sh.c
+		g, bb := filled(c, 1.25), filled(c, 0.5)
+		inv := 1 / float32(c)
+		runAB(b, abCase{fmt.Sprintf("ln-vs-rms/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { fusedLayerNorm(v)(y, x, g, bb, rows, c, inv, 1e-5, 1) },
+			func(y, x []float32) { fusedRMSNorm(v)(y, x, g, rows, c, inv, 1e-5, 1) }}, true)
+	}
+}

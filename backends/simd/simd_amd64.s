@@ -3420,358 +3420,336 @@ done:
 	RET
 
 // func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	ANDQ   $0x0f, R8
-	MOVQ   $-1, R9
-	BZHIQ  R8, R9, R9
-	KMOVW  R9, K1
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000040, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	VMOVUPS 64(CX)(R9*4), Z5
-	VADDPS  Z5, Z1, Z1
-	VMOVUPS 128(CX)(R9*4), Z5
-	VADDPS  Z5, Z3, Z3
-	VMOVUPS 192(CX)(R9*4), Z5
-	VADDPS  Z5, Z4, Z4
-	ADDQ    $0x00000040, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	ADDQ    $0x00000010, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ      R9, DI
-	JAE       esum
-	VMOVUPS.Z (CX)(R9*4), K1, Z5
-	VADDPS    Z5, Z1, Z1
-
-esum:
-	VADDPS        Z0, Z3, Z3
-	VADDPS        Z1, Z4, Z4
-	VADDPS        Z4, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y0
-	VADDPS        Y0, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X0
-	VADDPS        X0, X3, X3
-	VMOVHLPS      X3, X3, X0
-	VADDPS        X0, X3, X3
-	VMOVSHDUP     X3, X0
-	VADDPS        X0, X3, X3
-	VMULSS        inv+112(FP), X3, X3
-	VBROADCASTSS  X3, Z1
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00001000
+	CMOVQGT R10, R9
 
 row:
-	LEAQ   (CX)(R8*1), R10
-	VXORPS Z0, Z0, Z0
+	TESTQ         SI, SI
+	JZ            done
+	LEAQ          (CX)(R8*1), R11
+	LEAQ          (CX)(R9*1), R12
+	CMPQ          DI, $0x10
+	JB            k1
+	VMOVUPS       (CX), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        c_inv16<>+0(SB), X0, X0
+	JMP           k2
+
+k1:
+	VMOVSS (CX), X0
+
+k2:
+	VBROADCASTSS X0, Z1
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z5, Z5
+	VFMADD231PS Z11, Z11, Z6
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z7, Z7
+	VFMADD231PS Z11, Z11, Z8
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z9, Z9
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000040, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x00000010, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, K1, Z3
+	VFMADD231PS Z11, Z11, K1, Z4
+
+est:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPS        Y1, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPS        X1, X3, X3
+	VMOVHLPS      X3, X3, X1
+	VADDPS        X1, X3, X3
+	VMOVSHDUP     X3, X1
+	VADDPS        X1, X3, X3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPS        Y1, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPS        X1, X4, X4
+	VMOVHLPS      X4, X4, X1
+	VADDPS        X1, X4, X4
+	VMOVSHDUP     X4, X1
+	VADDPS        X1, X4, X4
+	VMULSS        inv+112(FP), X3, X3
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        X3, X0, X0
+	VBROADCASTSS  X0, Z0
+	VMULSS        X3, X3, X1
+	VMULSS        c_half<>+0(SB), X4, X3
+	VUCOMISS      X3, X1
+	JA            dev
+	VSUBSS        X1, X4, X4
+
+stat:
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X2, X1, X2
+	VCVTSD2SS    X2, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Z1
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000040, R12
+
+uout:
+	CMPQ        R10, R12
+	JG          sout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 64(AX)(R10*4)
+	PREFETCHT0  128(R11)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 128(AX)(R10*4)
+	PREFETCHT0  192(R11)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 192(AX)(R10*4)
+	ADDQ        $0x00000040, R10
+	JMP         uout
+
+sout:
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
+
+s1out:
+	CMPQ        R10, R12
+	JG          tout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         s1out
+
+tout:
+	CMPQ        R10, DI
+	JAE         eout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS.Z   (DX)(R10*4), K1, Z0
+	VMOVUPS.Z   (BX)(R10*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)(R10*4)
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Z1, Z1, Z1
 	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
-	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000080, R11
+	VXORPS Z10, Z10, Z10
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000080, R12
 
 udev:
-	CMPQ        R9, R11
+	CMPQ        R10, R12
 	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z3
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z4
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z5
-	PREFETCHT0  256(R10)(R9*4)
-	VMOVUPS     256(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z6
-	PREFETCHT0  320(R10)(R9*4)
-	VMOVUPS     320(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z7
-	PREFETCHT0  384(R10)(R9*4)
-	VMOVUPS     384(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z8
-	PREFETCHT0  448(R10)(R9*4)
-	VMOVUPS     448(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z9
-	ADDQ        $0x00000080, R9
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z3
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z5
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     256(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     320(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     384(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     448(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000080, R10
 	JMP         udev
 
 sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	ADDQ        $0x00000010, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, K1, Z3
-
-edev:
-	VADDPS        Z8, Z4, Z4
-	VADDPS        Z9, Z5, Z5
-	VADDPS        Z0, Z6, Z6
-	VADDPS        Z3, Z7, Z7
-	VADDPS        Z6, Z4, Z4
-	VADDPS        Z7, Z5, Z5
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF128  $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDPS        X0, X4, X4
-	VMULSS        inv+112(FP), X4, X4
-	VADDSS        eps+116(FP), X4, X4
-	VCVTSS2SD     X4, X2, X2
-	VSQRTSD       X2, X2, X2
-	VMOVSD        c_one64<>+0(SB), X0
-	VDIVSD        X2, X0, X2
-	VCVTSD2SS     X2, X4, X4
-	VMULSS        scale+120(FP), X4, X4
-	VBROADCASTSS  X4, Z0
-	CMPQ          SI, $0x01
-	JE            last
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	LEAQ          (R10)(R8*1), R11
-	XORQ          R9, R9
-	MOVQ          DI, R12
-	SUBQ          $0x00000040, R12
-
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     64(DX)(R9*4), Z8
-	VMOVUPS     64(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Z7
-	VADDPS      Z7, Z4, Z4
-	PREFETCHT1  128(R11)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     128(DX)(R9*4), Z8
-	VMOVUPS     128(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, 128(AX)(R9*4)
-	VMOVUPS     128(R10)(R9*4), Z7
-	VADDPS      Z7, Z5, Z5
-	PREFETCHT1  192(R11)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     192(DX)(R9*4), Z8
-	VMOVUPS     192(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, 192(AX)(R9*4)
-	VMOVUPS     192(R10)(R9*4), Z7
-	VADDPS      Z7, Z6, Z6
-	ADDQ        $0x00000040, R9
-	JMP         upipe
-
-spipe:
 	MOVQ DI, R12
 	SUBQ $0x00000010, R12
 
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
-	ADDQ        $0x00000010, R9
-	JMP         s1pipe
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	ADDQ        $0x00000010, R10
+	JMP         s1dev
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z7
-	VMOVUPS     Z7, K1, (AX)(R9*4)
-	VMOVUPS.Z   (R10)(R9*4), K1, Z0
-	VADDPS      Z0, Z4, Z4
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, K1, Z3
 
-epipe:
-	VADDPS        Z3, Z5, Z5
-	VADDPS        Z4, Z6, Z6
+edev:
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z1, Z7, Z7
+	VADDPS        Z3, Z8, Z8
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
 	VADDPS        Z6, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y0
-	VADDPS        Y0, Y5, Y5
-	VEXTRACTF128  $0x01, Y5, X0
-	VADDPS        X0, X5, X5
-	VMOVHLPS      X5, X5, X0
-	VADDPS        X0, X5, X5
-	VMOVSHDUP     X5, X0
-	VADDPS        X0, X5, X5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
 	VMULSS        inv+112(FP), X5, X5
-	VBROADCASTSS  X5, Z1
-	ADDQ          R8, CX
-	ADDQ          R8, AX
-	DECQ          SI
-	JMP           row
+	VMOVSS        X5, X4, X4
+	JMP           stat
 
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000040, SI
-
-uout:
-	CMPQ        R9, SI
-	JG          sout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, (AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     64(DX)(R9*4), Z3
-	VMOVUPS     64(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, 64(AX)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     128(DX)(R9*4), Z3
-	VMOVUPS     128(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, 128(AX)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     192(DX)(R9*4), Z3
-	VMOVUPS     192(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, 192(AX)(R9*4)
-	ADDQ        $0x00000040, R9
-	JMP         uout
-
-sout:
-	MOVQ DI, SI
-	SUBQ $0x00000010, SI
-
-s1out:
-	CMPQ        R9, SI
-	JG          tout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, (AX)(R9*4)
-	ADDQ        $0x00000010, R9
-	JMP         s1out
-
-tout:
-	CMPQ        R9, DI
-	JAE         eout
-	VMOVUPS.Z   (CX)(R9*4), K1, Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z2
-	VMOVUPS     Z2, K1, (AX)(R9*4)
-
-eout:
 done:
 	VZEROUPPER
 	RET
+
+DATA c_inv16<>+0(SB)/4, $0x3d800000
+DATA c_inv16<>+4(SB)/4, $0x3d800000
+DATA c_inv16<>+8(SB)/4, $0x3d800000
+DATA c_inv16<>+12(SB)/4, $0x3d800000
+DATA c_inv16<>+16(SB)/4, $0x3d800000
+DATA c_inv16<>+20(SB)/4, $0x3d800000
+DATA c_inv16<>+24(SB)/4, $0x3d800000
+DATA c_inv16<>+28(SB)/4, $0x3d800000
+DATA c_inv16<>+32(SB)/4, $0x3d800000
+DATA c_inv16<>+36(SB)/4, $0x3d800000
+DATA c_inv16<>+40(SB)/4, $0x3d800000
+DATA c_inv16<>+44(SB)/4, $0x3d800000
+DATA c_inv16<>+48(SB)/4, $0x3d800000
+DATA c_inv16<>+52(SB)/4, $0x3d800000
+DATA c_inv16<>+56(SB)/4, $0x3d800000
+DATA c_inv16<>+60(SB)/4, $0x3d800000
+GLOBL c_inv16<>(SB), RODATA|NOPTR, $64
 
 DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_one64<>(SB), RODATA|NOPTR, $8
@@ -4128,355 +4106,315 @@ done:
 	RET
 
 // func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	ANDQ   $0x0f, R8
-	MOVQ   $-1, R9
-	BZHIQ  R8, R9, R9
-	KMOVW  R9, K1
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000040, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	VMOVUPS 64(CX)(R9*4), Z5
-	VADDPS  Z5, Z1, Z1
-	VMOVUPS 128(CX)(R9*4), Z5
-	VADDPS  Z5, Z3, Z3
-	VMOVUPS 192(CX)(R9*4), Z5
-	VADDPS  Z5, Z4, Z4
-	ADDQ    $0x00000040, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	ADDQ    $0x00000010, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ      R9, DI
-	JAE       esum
-	VMOVUPS.Z (CX)(R9*4), K1, Z5
-	VADDPS    Z5, Z1, Z1
-
-esum:
-	VADDPS        Z0, Z3, Z3
-	VADDPS        Z1, Z4, Z4
-	VADDPS        Z4, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y0
-	VADDPS        Y0, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X0
-	VADDPS        X0, X3, X3
-	VMOVHLPS      X3, X3, X0
-	VADDPS        X0, X3, X3
-	VMOVSHDUP     X3, X0
-	VADDPS        X0, X3, X3
-	VMULSS        inv+112(FP), X3, X3
-	VBROADCASTSS  X3, Z1
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00001000
+	CMOVQGT R10, R9
 
 row:
-	LEAQ   (CX)(R8*1), R10
-	VXORPS Z0, Z0, Z0
+	TESTQ         SI, SI
+	JZ            done
+	LEAQ          (CX)(R8*1), R11
+	LEAQ          (CX)(R9*1), R12
+	CMPQ          DI, $0x10
+	JB            k1
+	VMOVUPS       (CX), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        c_inv16<>+0(SB), X0, X0
+	JMP           k2
+
+k1:
+	VMOVSS (CX), X0
+
+k2:
+	VBROADCASTSS X0, Z1
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z5, Z5
+	VFMADD231PS Z11, Z11, Z6
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z7, Z7
+	VFMADD231PS Z11, Z11, Z8
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z9, Z9
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000040, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x00000010, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, K1, Z3
+	VFMADD231PS Z11, Z11, K1, Z4
+
+est:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPS        Y1, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPS        X1, X3, X3
+	VMOVHLPS      X3, X3, X1
+	VADDPS        X1, X3, X3
+	VMOVSHDUP     X3, X1
+	VADDPS        X1, X3, X3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPS        Y1, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPS        X1, X4, X4
+	VMOVHLPS      X4, X4, X1
+	VADDPS        X1, X4, X4
+	VMOVSHDUP     X4, X1
+	VADDPS        X1, X4, X4
+	VMULSS        inv+112(FP), X3, X3
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        X3, X0, X0
+	VBROADCASTSS  X0, Z0
+	VMULSS        X3, X3, X1
+	VMULSS        c_half<>+0(SB), X4, X3
+	VUCOMISS      X3, X1
+	JA            dev
+	VSUBSS        X1, X4, X4
+
+stat:
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X2, X1, X2
+	VCVTSD2SS    X2, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Z1
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000040, R12
+
+uout:
+	CMPQ        R10, R12
+	JG          sout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 64(AX)(R10*4)
+	PREFETCHT0  128(R11)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 128(AX)(R10*4)
+	PREFETCHT0  192(R11)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 192(AX)(R10*4)
+	ADDQ        $0x00000040, R10
+	JMP         uout
+
+sout:
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
+
+s1out:
+	CMPQ        R10, R12
+	JG          tout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         s1out
+
+tout:
+	CMPQ        R10, DI
+	JAE         eout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS.Z   (DX)(R10*4), K1, Z0
+	VMOVUPS.Z   (BX)(R10*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)(R10*4)
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Z1, Z1, Z1
 	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
-	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000080, R11
+	VXORPS Z10, Z10, Z10
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000080, R12
 
 udev:
-	CMPQ        R9, R11
+	CMPQ        R10, R12
 	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z3
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z4
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z5
-	PREFETCHT0  256(R10)(R9*4)
-	VMOVUPS     256(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z6
-	PREFETCHT0  320(R10)(R9*4)
-	VMOVUPS     320(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z7
-	PREFETCHT0  384(R10)(R9*4)
-	VMOVUPS     384(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z8
-	PREFETCHT0  448(R10)(R9*4)
-	VMOVUPS     448(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z9
-	ADDQ        $0x00000080, R9
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z3
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z5
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     256(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     320(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     384(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     448(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000080, R10
 	JMP         udev
 
 sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	ADDQ        $0x00000010, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, K1, Z3
-
-edev:
-	VADDPS        Z8, Z4, Z4
-	VADDPS        Z9, Z5, Z5
-	VADDPS        Z0, Z6, Z6
-	VADDPS        Z3, Z7, Z7
-	VADDPS        Z6, Z4, Z4
-	VADDPS        Z7, Z5, Z5
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF128  $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDPS        X0, X4, X4
-	VMULSS        inv+112(FP), X4, X4
-	VADDSS        eps+116(FP), X4, X4
-	VCVTSS2SD     X4, X2, X2
-	VSQRTSD       X2, X2, X2
-	VMOVSD        c_one64<>+0(SB), X0
-	VDIVSD        X2, X0, X2
-	VCVTSD2SS     X2, X4, X4
-	VMULSS        scale+120(FP), X4, X4
-	VBROADCASTSS  X4, Z0
-	CMPQ          SI, $0x01
-	JE            last
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	LEAQ          (R10)(R8*1), R11
-	XORQ          R9, R9
-	MOVQ          DI, R12
-	SUBQ          $0x00000040, R12
-
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     64(DX)(R9*4), Z8
-	VMOVUPS     64(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Z7
-	VADDPS      Z7, Z4, Z4
-	PREFETCHT1  128(R11)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     128(DX)(R9*4), Z8
-	VMOVUPS     128(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, 128(AX)(R9*4)
-	VMOVUPS     128(R10)(R9*4), Z7
-	VADDPS      Z7, Z5, Z5
-	PREFETCHT1  192(R11)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     192(DX)(R9*4), Z8
-	VMOVUPS     192(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, 192(AX)(R9*4)
-	VMOVUPS     192(R10)(R9*4), Z7
-	VADDPS      Z7, Z6, Z6
-	ADDQ        $0x00000040, R9
-	JMP         upipe
-
-spipe:
 	MOVQ DI, R12
 	SUBQ $0x00000010, R12
 
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
-	ADDQ        $0x00000010, R9
-	JMP         s1pipe
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	ADDQ        $0x00000010, R10
+	JMP         s1dev
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z7
-	VMOVUPS     Z7, K1, (AX)(R9*4)
-	VMOVUPS.Z   (R10)(R9*4), K1, Z0
-	VADDPS      Z0, Z4, Z4
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, K1, Z3
 
-epipe:
-	VADDPS        Z3, Z5, Z5
-	VADDPS        Z4, Z6, Z6
+edev:
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z1, Z7, Z7
+	VADDPS        Z3, Z8, Z8
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
 	VADDPS        Z6, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y0
-	VADDPS        Y0, Y5, Y5
-	VEXTRACTF128  $0x01, Y5, X0
-	VADDPS        X0, X5, X5
-	VMOVHLPS      X5, X5, X0
-	VADDPS        X0, X5, X5
-	VMOVSHDUP     X5, X0
-	VADDPS        X0, X5, X5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
 	VMULSS        inv+112(FP), X5, X5
-	VBROADCASTSS  X5, Z1
-	ADDQ          R8, CX
-	ADDQ          R8, AX
-	DECQ          SI
-	JMP           row
+	VMOVSS        X5, X4, X4
+	JMP           stat
 
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000040, SI
-
-uout:
-	CMPQ        R9, SI
-	JG          sout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, (AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     64(DX)(R9*4), Z3
-	VMOVUPS     64(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, 64(AX)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     128(DX)(R9*4), Z3
-	VMOVUPS     128(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, 128(AX)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     192(DX)(R9*4), Z3
-	VMOVUPS     192(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, 192(AX)(R9*4)
-	ADDQ        $0x00000040, R9
-	JMP         uout
-
-sout:
-	MOVQ DI, SI
-	SUBQ $0x00000010, SI
-
-s1out:
-	CMPQ        R9, SI
-	JG          tout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, (AX)(R9*4)
-	ADDQ        $0x00000010, R9
-	JMP         s1out
-
-tout:
-	CMPQ        R9, DI
-	JAE         eout
-	VMOVUPS.Z   (CX)(R9*4), K1, Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z2
-	VMOVUPS     Z2, K1, (AX)(R9*4)
-
-eout:
 done:
 	VZEROUPPER
 	RET
@@ -9183,353 +9121,329 @@ rrdone:
 	RET
 
 // func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000020, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	VMOVUPS 32(CX)(R9*4), Y6
-	VADDPS  Y6, Y2, Y2
-	VMOVUPS 64(CX)(R9*4), Y6
-	VADDPS  Y6, Y4, Y4
-	VMOVUPS 96(CX)(R9*4), Y6
-	VADDPS  Y6, Y5, Y5
-	ADDQ    $0x00000020, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	ADDQ    $0x00000008, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ   R9, DI
-	JAE    esum
-	VMOVSS (CX)(R9*4), X6
-	VADDSS X6, X0, X0
-	INCQ   R9
-	JMP    tsum
-
-esum:
-	VADDPS       Y5, Y2, Y2
-	VADDPS       Y1, Y4, Y4
-	VADDPS       Y4, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VADDSS       X0, X2, X2
-	VMULSS       inv+112(FP), X2, X2
-	VBROADCASTSS X2, Y2
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00001000
+	CMOVQGT R10, R9
 
 row:
-	LEAQ   (CX)(R8*1), R10
-	VXORPS Y1, Y1, Y1
+	TESTQ        SI, SI
+	JZ           done
+	LEAQ         (CX)(R8*1), R11
+	LEAQ         (CX)(R9*1), R12
+	CMPQ         DI, $0x08
+	JB           k1
+	VMOVUPS      (CX), Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VMULSS       c_inv8<>+0(SB), X2, X2
+	JMP          k2
+
+k1:
+	VMOVSS (CX), X2
+
+k2:
+	VBROADCASTSS X2, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       X0, X0, X0
+	VXORPS       X1, X1, X1
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	VMOVUPS     32(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y6, Y6
+	VFMADD231PS Y12, Y12, Y7
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y8, Y8
+	VFMADD231PS Y12, Y12, Y9
+	VMOVUPS     96(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y10, Y10
+	VFMADD231PS Y12, Y12, Y11
+	ADDQ        $0x00000020, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	ADDQ        $0x00000008, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	VMOVSS      (CX)(R10*4), X12
+	VSUBSS      X3, X12, X12
+	VADDSS      X12, X0, X0
+	VFMADD231SS X12, X12, X1
+	INCQ        R10
+	JMP         tst
+
+est:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X3
+	VADDPS       X3, X4, X4
+	VMOVHLPS     X4, X4, X3
+	VADDPS       X3, X4, X4
+	VMOVSHDUP    X4, X3
+	VADDPS       X3, X4, X4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y11, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPS       X3, X5, X5
+	VMOVHLPS     X5, X5, X3
+	VADDPS       X3, X5, X5
+	VMOVSHDUP    X5, X3
+	VADDPS       X3, X5, X5
+	VADDSS       X0, X4, X4
+	VADDSS       X1, X5, X5
+	VMULSS       inv+112(FP), X4, X4
+	VMULSS       inv+112(FP), X5, X5
+	VADDSS       X4, X2, X1
+	VBROADCASTSS X1, Y1
+	VMULSS       X4, X4, X0
+	VMULSS       c_half<>+0(SB), X5, X2
+	VUCOMISS     X2, X0
+	JA           dev
+	VSUBSS       X0, X5, X5
+
+stat:
+	VADDSS       eps+116(FP), X5, X5
+	VCVTSS2SD    X5, X13, X13
+	VSQRTSD      X13, X13, X13
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X13, X0, X13
+	VCVTSD2SS    X13, X5, X5
+	VMULSS       scale+120(FP), X5, X5
+	VBROADCASTSS X5, Y0
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
+
+uout:
+	CMPQ        R10, R12
+	JG          sout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     32(DX)(R10*4), Y3
+	VMOVUPS     32(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 32(AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     64(DX)(R10*4), Y3
+	VMOVUPS     64(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     96(DX)(R10*4), Y3
+	VMOVUPS     96(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 96(AX)(R10*4)
+	ADDQ        $0x00000020, R10
+	JMP         uout
+
+sout:
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
+
+s1out:
+	CMPQ        R10, R12
+	JG          tout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         s1out
+
+tout:
+	CMPQ        R10, DI
+	JAE         eout
+	VMOVSS      (CX)(R10*4), X2
+	VSUBSS      X1, X2, X2
+	VMULSS      X0, X2, X2
+	VMOVSS      (DX)(R10*4), X3
+	VMOVSS      (BX)(R10*4), X4
+	VFMADD213SS X4, X3, X2
+	VMOVSS      X2, (AX)(R10*4)
+	INCQ        R10
+	JMP         tout
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000040, R11
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000040, R12
 
 udev:
-	CMPQ        R9, R11
+	CMPQ        R10, R12
 	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	VMOVUPS     32(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     32(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     64(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y4
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y5
-	VMOVUPS     96(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     96(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y6
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     128(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y7
-	VMOVUPS     160(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     160(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y8
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     192(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y9
-	VMOVUPS     224(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     224(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y10
-	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
 	JMP         udev
 
 sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	ADDQ        $0x00000008, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	VMOVSS      (CX)(R9*4), X11
-	VSUBSS      X2, X11, X11
-	VFMADD231SS X11, X11, X0
-	INCQ        R9
-	JMP         tdev
-
-edev:
-	VADDPS       Y8, Y4, Y4
-	VADDPS       Y9, Y5, Y5
-	VADDPS       Y10, Y6, Y6
-	VADDPS       Y1, Y7, Y7
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X1
-	VADDPS       X1, X4, X4
-	VMOVHLPS     X4, X4, X1
-	VADDPS       X1, X4, X4
-	VMOVSHDUP    X4, X1
-	VADDPS       X1, X4, X4
-	VADDSS       X0, X4, X4
-	VMULSS       inv+112(FP), X4, X4
-	VADDSS       eps+116(FP), X4, X4
-	VCVTSS2SD    X4, X3, X3
-	VSQRTSD      X3, X3, X3
-	VMOVSD       c_one64<>+0(SB), X0
-	VDIVSD       X3, X0, X3
-	VCVTSD2SS    X3, X4, X4
-	VMULSS       scale+120(FP), X4, X4
-	VBROADCASTSS X4, Y1
-	CMPQ         SI, $0x01
-	JE           last
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VXORPS       X0, X0, X0
-	LEAQ         (R10)(R8*1), R11
-	XORQ         R9, R9
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
-
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	VMOVUPS     32(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     32(DX)(R9*4), Y9
-	VMOVUPS     32(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, 32(AX)(R9*4)
-	VMOVUPS     32(R10)(R9*4), Y8
-	VADDPS      Y8, Y5, Y5
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     64(DX)(R9*4), Y9
-	VMOVUPS     64(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Y8
-	VADDPS      Y8, Y6, Y6
-	VMOVUPS     96(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     96(DX)(R9*4), Y9
-	VMOVUPS     96(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, 96(AX)(R9*4)
-	VMOVUPS     96(R10)(R9*4), Y8
-	VADDPS      Y8, Y7, Y7
-	ADDQ        $0x00000020, R9
-	JMP         upipe
-
-spipe:
 	MOVQ DI, R12
 	SUBQ $0x00000008, R12
 
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	ADDQ        $0x00000008, R9
-	JMP         s1pipe
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	ADDQ        $0x00000008, R10
+	JMP         s1dev
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	VMOVSS      (CX)(R9*4), X8
-	VSUBSS      X2, X8, X8
-	VMULSS      X1, X8, X8
-	VMOVSS      (DX)(R9*4), X9
-	VMOVSS      (BX)(R9*4), X10
-	VFMADD213SS X10, X9, X8
-	VMOVSS      X8, (AX)(R9*4)
-	VMOVSS      (R10)(R9*4), X8
-	VADDSS      X8, X0, X0
-	INCQ        R9
-	JMP         tpipe
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVSS      (CX)(R10*4), X11
+	VSUBSS      X1, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R10
+	JMP         tdev
 
-epipe:
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y6, Y5, Y5
-	VEXTRACTF128 $0x01, Y5, X1
-	VADDPS       X1, X5, X5
-	VMOVHLPS     X5, X5, X1
-	VADDPS       X1, X5, X5
-	VMOVSHDUP    X5, X1
-	VADDPS       X1, X5, X5
-	VADDSS       X0, X5, X5
-	VMULSS       inv+112(FP), X5, X5
-	VBROADCASTSS X5, Y2
-	ADDQ         R8, CX
-	ADDQ         R8, AX
-	DECQ         SI
-	JMP          row
+edev:
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y2, Y7, Y7
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPS       X2, X3, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDPS       X2, X3, X3
+	VADDSS       X0, X3, X3
+	VMULSS       inv+112(FP), X3, X3
+	VMOVSS       X3, X5, X5
+	JMP          stat
 
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000020, SI
-
-uout:
-	CMPQ        R9, SI
-	JG          sout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, (AX)(R9*4)
-	VMOVUPS     32(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     32(DX)(R9*4), Y3
-	VMOVUPS     32(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, 32(AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     64(DX)(R9*4), Y3
-	VMOVUPS     64(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, 64(AX)(R9*4)
-	VMOVUPS     96(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     96(DX)(R9*4), Y3
-	VMOVUPS     96(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, 96(AX)(R9*4)
-	ADDQ        $0x00000020, R9
-	JMP         uout
-
-sout:
-	MOVQ DI, SI
-	SUBQ $0x00000008, SI
-
-s1out:
-	CMPQ        R9, SI
-	JG          tout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, (AX)(R9*4)
-	ADDQ        $0x00000008, R9
-	JMP         s1out
-
-tout:
-	CMPQ        R9, DI
-	JAE         eout
-	VMOVSS      (CX)(R9*4), X0
-	VSUBSS      X2, X0, X0
-	VMULSS      X1, X0, X0
-	VMOVSS      (DX)(R9*4), X3
-	VMOVSS      (BX)(R9*4), X4
-	VFMADD213SS X4, X3, X0
-	VMOVSS      X0, (AX)(R9*4)
-	INCQ        R9
-	JMP         tout
-
-eout:
 done:
 	VZEROUPPER
 	RET
+
+DATA c_inv8<>+0(SB)/4, $0x3e000000
+DATA c_inv8<>+4(SB)/4, $0x3e000000
+DATA c_inv8<>+8(SB)/4, $0x3e000000
+DATA c_inv8<>+12(SB)/4, $0x3e000000
+DATA c_inv8<>+16(SB)/4, $0x3e000000
+DATA c_inv8<>+20(SB)/4, $0x3e000000
+DATA c_inv8<>+24(SB)/4, $0x3e000000
+DATA c_inv8<>+28(SB)/4, $0x3e000000
+DATA c_inv8<>+32(SB)/4, $0x3e000000
+DATA c_inv8<>+36(SB)/4, $0x3e000000
+DATA c_inv8<>+40(SB)/4, $0x3e000000
+DATA c_inv8<>+44(SB)/4, $0x3e000000
+DATA c_inv8<>+48(SB)/4, $0x3e000000
+DATA c_inv8<>+52(SB)/4, $0x3e000000
+DATA c_inv8<>+56(SB)/4, $0x3e000000
+DATA c_inv8<>+60(SB)/4, $0x3e000000
+GLOBL c_inv8<>(SB), RODATA|NOPTR, $64
 
 // func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX2, FMA3, MMX+
@@ -9873,350 +9787,308 @@ done:
 	RET
 
 // func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000020, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	VMOVUPS 32(CX)(R9*4), Y6
-	VADDPS  Y6, Y2, Y2
-	VMOVUPS 64(CX)(R9*4), Y6
-	VADDPS  Y6, Y4, Y4
-	VMOVUPS 96(CX)(R9*4), Y6
-	VADDPS  Y6, Y5, Y5
-	ADDQ    $0x00000020, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	ADDQ    $0x00000008, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ   R9, DI
-	JAE    esum
-	VMOVSS (CX)(R9*4), X6
-	VADDSS X6, X0, X0
-	INCQ   R9
-	JMP    tsum
-
-esum:
-	VADDPS       Y5, Y2, Y2
-	VADDPS       Y1, Y4, Y4
-	VADDPS       Y4, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VADDSS       X0, X2, X2
-	VMULSS       inv+112(FP), X2, X2
-	VBROADCASTSS X2, Y2
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00001000
+	CMOVQGT R10, R9
 
 row:
-	LEAQ   (CX)(R8*1), R10
-	VXORPS Y1, Y1, Y1
+	TESTQ        SI, SI
+	JZ           done
+	LEAQ         (CX)(R8*1), R11
+	LEAQ         (CX)(R9*1), R12
+	CMPQ         DI, $0x08
+	JB           k1
+	VMOVUPS      (CX), Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VMULSS       c_inv8<>+0(SB), X2, X2
+	JMP          k2
+
+k1:
+	VMOVSS (CX), X2
+
+k2:
+	VBROADCASTSS X2, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       X0, X0, X0
+	VXORPS       X1, X1, X1
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	VMOVUPS     32(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y6, Y6
+	VFMADD231PS Y12, Y12, Y7
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y8, Y8
+	VFMADD231PS Y12, Y12, Y9
+	VMOVUPS     96(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y10, Y10
+	VFMADD231PS Y12, Y12, Y11
+	ADDQ        $0x00000020, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	ADDQ        $0x00000008, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	VMOVSS      (CX)(R10*4), X12
+	VSUBSS      X3, X12, X12
+	VADDSS      X12, X0, X0
+	VFMADD231SS X12, X12, X1
+	INCQ        R10
+	JMP         tst
+
+est:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X3
+	VADDPS       X3, X4, X4
+	VMOVHLPS     X4, X4, X3
+	VADDPS       X3, X4, X4
+	VMOVSHDUP    X4, X3
+	VADDPS       X3, X4, X4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y11, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPS       X3, X5, X5
+	VMOVHLPS     X5, X5, X3
+	VADDPS       X3, X5, X5
+	VMOVSHDUP    X5, X3
+	VADDPS       X3, X5, X5
+	VADDSS       X0, X4, X4
+	VADDSS       X1, X5, X5
+	VMULSS       inv+112(FP), X4, X4
+	VMULSS       inv+112(FP), X5, X5
+	VADDSS       X4, X2, X1
+	VBROADCASTSS X1, Y1
+	VMULSS       X4, X4, X0
+	VMULSS       c_half<>+0(SB), X5, X2
+	VUCOMISS     X2, X0
+	JA           dev
+	VSUBSS       X0, X5, X5
+
+stat:
+	VADDSS       eps+116(FP), X5, X5
+	VCVTSS2SD    X5, X13, X13
+	VSQRTSD      X13, X13, X13
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X13, X0, X13
+	VCVTSD2SS    X13, X5, X5
+	VMULSS       scale+120(FP), X5, X5
+	VBROADCASTSS X5, Y0
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
+
+uout:
+	CMPQ        R10, R12
+	JG          sout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     32(DX)(R10*4), Y3
+	VMOVUPS     32(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 32(AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     64(DX)(R10*4), Y3
+	VMOVUPS     64(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     96(DX)(R10*4), Y3
+	VMOVUPS     96(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 96(AX)(R10*4)
+	ADDQ        $0x00000020, R10
+	JMP         uout
+
+sout:
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
+
+s1out:
+	CMPQ        R10, R12
+	JG          tout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         s1out
+
+tout:
+	CMPQ        R10, DI
+	JAE         eout
+	VMOVSS      (CX)(R10*4), X2
+	VSUBSS      X1, X2, X2
+	VMULSS      X0, X2, X2
+	VMOVSS      (DX)(R10*4), X3
+	VMOVSS      (BX)(R10*4), X4
+	VFMADD213SS X4, X3, X2
+	VMOVSS      X2, (AX)(R10*4)
+	INCQ        R10
+	JMP         tout
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000040, R11
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000040, R12
 
 udev:
-	CMPQ        R9, R11
+	CMPQ        R10, R12
 	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	VMOVUPS     32(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     32(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     64(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y4
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y5
-	VMOVUPS     96(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     96(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y6
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     128(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y7
-	VMOVUPS     160(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     160(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y8
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     192(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y9
-	VMOVUPS     224(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     224(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y10
-	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
 	JMP         udev
 
 sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	ADDQ        $0x00000008, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	VMOVSS      (CX)(R9*4), X11
-	VSUBSS      X2, X11, X11
-	VFMADD231SS X11, X11, X0
-	INCQ        R9
-	JMP         tdev
-
-edev:
-	VADDPS       Y8, Y4, Y4
-	VADDPS       Y9, Y5, Y5
-	VADDPS       Y10, Y6, Y6
-	VADDPS       Y1, Y7, Y7
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X1
-	VADDPS       X1, X4, X4
-	VMOVHLPS     X4, X4, X1
-	VADDPS       X1, X4, X4
-	VMOVSHDUP    X4, X1
-	VADDPS       X1, X4, X4
-	VADDSS       X0, X4, X4
-	VMULSS       inv+112(FP), X4, X4
-	VADDSS       eps+116(FP), X4, X4
-	VCVTSS2SD    X4, X3, X3
-	VSQRTSD      X3, X3, X3
-	VMOVSD       c_one64<>+0(SB), X0
-	VDIVSD       X3, X0, X3
-	VCVTSD2SS    X3, X4, X4
-	VMULSS       scale+120(FP), X4, X4
-	VBROADCASTSS X4, Y1
-	CMPQ         SI, $0x01
-	JE           last
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VXORPS       X0, X0, X0
-	LEAQ         (R10)(R8*1), R11
-	XORQ         R9, R9
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
-
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	VMOVUPS     32(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     32(DX)(R9*4), Y9
-	VMOVUPS     32(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, 32(AX)(R9*4)
-	VMOVUPS     32(R10)(R9*4), Y8
-	VADDPS      Y8, Y5, Y5
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     64(DX)(R9*4), Y9
-	VMOVUPS     64(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Y8
-	VADDPS      Y8, Y6, Y6
-	VMOVUPS     96(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     96(DX)(R9*4), Y9
-	VMOVUPS     96(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, 96(AX)(R9*4)
-	VMOVUPS     96(R10)(R9*4), Y8
-	VADDPS      Y8, Y7, Y7
-	ADDQ        $0x00000020, R9
-	JMP         upipe
-
-spipe:
 	MOVQ DI, R12
 	SUBQ $0x00000008, R12
 
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	ADDQ        $0x00000008, R9
-	JMP         s1pipe
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	ADDQ        $0x00000008, R10
+	JMP         s1dev
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	VMOVSS      (CX)(R9*4), X8
-	VSUBSS      X2, X8, X8
-	VMULSS      X1, X8, X8
-	VMOVSS      (DX)(R9*4), X9
-	VMOVSS      (BX)(R9*4), X10
-	VFMADD213SS X10, X9, X8
-	VMOVSS      X8, (AX)(R9*4)
-	VMOVSS      (R10)(R9*4), X8
-	VADDSS      X8, X0, X0
-	INCQ        R9
-	JMP         tpipe
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVSS      (CX)(R10*4), X11
+	VSUBSS      X1, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R10
+	JMP         tdev
 
-epipe:
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y6, Y5, Y5
-	VEXTRACTF128 $0x01, Y5, X1
-	VADDPS       X1, X5, X5
-	VMOVHLPS     X5, X5, X1
-	VADDPS       X1, X5, X5
-	VMOVSHDUP    X5, X1
-	VADDPS       X1, X5, X5
-	VADDSS       X0, X5, X5
-	VMULSS       inv+112(FP), X5, X5
-	VBROADCASTSS X5, Y2
-	ADDQ         R8, CX
-	ADDQ         R8, AX
-	DECQ         SI
-	JMP          row
+edev:
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y2, Y7, Y7
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPS       X2, X3, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDPS       X2, X3, X3
+	VADDSS       X0, X3, X3
+	VMULSS       inv+112(FP), X3, X3
+	VMOVSS       X3, X5, X5
+	JMP          stat
 
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000020, SI
-
-uout:
-	CMPQ        R9, SI
-	JG          sout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, (AX)(R9*4)
-	VMOVUPS     32(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     32(DX)(R9*4), Y3
-	VMOVUPS     32(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, 32(AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     64(DX)(R9*4), Y3
-	VMOVUPS     64(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, 64(AX)(R9*4)
-	VMOVUPS     96(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     96(DX)(R9*4), Y3
-	VMOVUPS     96(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, 96(AX)(R9*4)
-	ADDQ        $0x00000020, R9
-	JMP         uout
-
-sout:
-	MOVQ DI, SI
-	SUBQ $0x00000008, SI
-
-s1out:
-	CMPQ        R9, SI
-	JG          tout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, (AX)(R9*4)
-	ADDQ        $0x00000008, R9
-	JMP         s1out
-
-tout:
-	CMPQ        R9, DI
-	JAE         eout
-	VMOVSS      (CX)(R9*4), X0
-	VSUBSS      X2, X0, X0
-	VMULSS      X1, X0, X0
-	VMOVSS      (DX)(R9*4), X3
-	VMOVSS      (BX)(R9*4), X4
-	VFMADD213SS X4, X3, X0
-	VMOVSS      X0, (AX)(R9*4)
-	INCQ        R9
-	JMP         tout
-
-eout:
 done:
 	VZEROUPPER
 	RET

@@ -206,7 +206,8 @@ func reluTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols 
 func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int, ldr int)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // (AVX-512)
 //
@@ -230,7 +231,8 @@ func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, i
 func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
@@ -465,7 +467,8 @@ func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int
 func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // (AVX2+FMA)
 //
@@ -489,7 +492,8 @@ func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv
 func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
