@@ -125,6 +125,18 @@ func w4PackGo(qp []byte, w []float32, inv []float32, z []int32, g int) {
 	}
 }
 
+// w4ParamsFn sets, per group i < len(s), s[i], inv[i], z[i] and zb[i] =
+// byte(z[i]) from the keys 2i and 2i+1 as w4Params (w4ParamsGo).
+type w4ParamsFn func(keys []int32, s, inv []float32, z []int32, zb []byte, sym bool)
+
+// w4ParamsGo is the twin of w4ParamsAVX512.
+func w4ParamsGo(keys []int32, s, inv []float32, z []int32, zb []byte, sym bool) {
+	for i := range s {
+		sg, iv, zg := w4Params(keys[2*i], keys[2*i+1], sym)
+		s[i], inv[i], z[i], zb[i] = sg, iv, zg, uint8(zg) // a non-finite group: inv 0 (its codes are not read)
+	}
+}
+
 func prepareQuantizeW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.QuantizeW4G)
 	qk := b.lv.q
@@ -139,6 +151,12 @@ func prepareQuantizeW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		inv  []float32
 		z    []int32
 	}
+	// The group parameters in vector code (16 groups per step) where the
+	// level has it: the scalar loop cost as much as the memory.
+	params := w4ParamsOf(qk)
+	if params == nil {
+		params = w4ParamsGo
+	}
 	pool := newPool(b.threads, func() *scratch {
 		return &scratch{keys: make([]int32, 2*ng), inv: make([]float32, ng), z: make([]int32, ng)}
 	})
@@ -148,11 +166,7 @@ func prepareQuantizeW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		for n := lo; n < hi; n++ {
 			row := w[n*k : (n+1)*k]
 			qk.w4Range(sc.keys, row, g)
-			for i := range ng {
-				sg, inv, zg := w4Params(sc.keys[2*i], sc.keys[2*i+1], sym)
-				s[n*ng+i], z[n*ng+i] = sg, uint8(zg)
-				sc.inv[i], sc.z[i] = inv, zg // a non-finite group: inv 0 (its codes are not read)
-			}
+			params(sc.keys, s[n*ng:(n+1)*ng], sc.inv, sc.z, z[n*ng:(n+1)*ng], sym)
 			qk.w4Pack(qp[n*k/2:(n+1)*k/2], row, sc.inv, sc.z, g)
 		}
 	}

@@ -414,3 +414,66 @@ func TestWQDots(t *testing.T) {
 		}
 	})
 }
+
+// TestW4Params compares the vector group parameters with w4Params bit for
+// bit (s, inv, z, zb), asymmetric and symmetric, for 0..40 groups (every
+// tail of the 16-group steps) of keys from random ranges, zero groups (of
+// both signs), tiny and huge ranges, and NaN and Inf.
+func TestW4Params(t *testing.T) {
+	var p w4ParamsFn
+	if l := levels()[0]; l.ok {
+		p = w4ParamsOf(l.q)
+	}
+	if p == nil {
+		t.Skip("no vector group parameters")
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	val := func() float32 {
+		switch rng.IntN(10) {
+		case 0:
+			return 0
+		case 1:
+			return float32(math.Copysign(0, -1))
+		case 2:
+			return float32(math.Inf(1 - 2*rng.IntN(2)))
+		case 3:
+			return float32(math.NaN())
+		case 4:
+			return float32(rng.NormFloat64() * 1e-7)
+		case 5:
+			return float32(rng.NormFloat64() * 1e30)
+		case 6:
+			return float32(rng.IntN(31)-15) * 0.5
+		}
+		return float32(rng.NormFloat64())
+	}
+	for round := range 200 {
+		for n := range 41 {
+			keys := make([]int32, 2*n)
+			for i := range n {
+				lo, hi := min(0, val()), max(0, val())
+				if rng.IntN(4) == 0 { // NaN through the ordered keys
+					lo, hi = val(), val()
+				}
+				keys[2*i], keys[2*i+1] = min(0, orderKey(lo)), max(0, orderKey(hi))
+			}
+			for _, sym := range []bool{false, true} {
+				s, inv, z, zb := make([]float32, n+1), make([]float32, n+1), make([]int32, n+1), make([]byte, n+1)
+				s2, inv2, z2, zb2 := make([]float32, n), make([]float32, n), make([]int32, n), make([]byte, n)
+				s[n], inv[n], z[n], zb[n] = 99, 99, 99, 99
+				p(keys, s[:n], inv[:n], z[:n], zb[:n], sym)
+				w4ParamsGo(keys, s2, inv2, z2, zb2, sym)
+				if s[n] != 99 || inv[n] != 99 || z[n] != 99 || zb[n] != 99 {
+					t.Fatalf("round %d n=%d sym=%v: wrote past the end", round, n, sym)
+				}
+				for i := range n {
+					if math.Float32bits(s[i]) != math.Float32bits(s2[i]) || math.Float32bits(inv[i]) != math.Float32bits(inv2[i]) ||
+						z[i] != z2[i] || zb[i] != zb2[i] {
+						t.Fatalf("round %d n=%d sym=%v group %d (keys %#x %#x): got %v %v %d %d, want %v %v %d %d", round, n, sym, i,
+							keys[2*i], keys[2*i+1], s[i], inv[i], z[i], zb[i], s2[i], inv2[i], z2[i], zb2[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -144,5 +145,38 @@ func BenchmarkLNCacheAB(b *testing.B) {
 		runAB(b, abCase{fmt.Sprintf("ln-vs-rms/%dx%d", rows, c), rows, c, 8 * rows * c,
 			func(y, x []float32) { fusedLayerNorm(v)(y, x, g, bb, rows, c, inv, 1e-5, 1) },
 			func(y, x []float32) { fusedRMSNorm(v)(y, x, g, rows, c, inv, 1e-5, 1) }}, true)
+	}
+}
+
+// BenchmarkW4AB: quantize_w4g's row loop with the Go group parameters
+// against the vector ones (Qp written into y's memory).
+func BenchmarkW4AB(b *testing.B) {
+	qk := levels()[0].q
+	vp := w4ParamsOf(qk)
+	if vp == nil {
+		b.Skip("no vector group parameters")
+	}
+	for _, sh := range []struct {
+		n, k, g int
+		sym     bool
+		cache   bool
+	}{{4096, 4096, 128, false, false}, {4096, 11008, 128, true, false}, {16, 4096, 128, false, true}, {16, 4096, 32, false, true}} {
+		n, k, g, sym := sh.n, sh.k, sh.g, sh.sym
+		ng := k / g
+		keys, inv, zs := make([]int32, 2*ng), make([]float32, ng), make([]int32, ng)
+		s, z := make([]float32, n*ng), make([]byte, n*ng)
+		run := func(params w4ParamsFn) func(y, x []float32) {
+			return func(y, w []float32) {
+				qp := unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), n*k/2)
+				for r := range n {
+					row := w[r*k : (r+1)*k]
+					qk.w4Range(keys, row, g)
+					params(keys, s[r*ng:(r+1)*ng], inv, zs, z[r*ng:(r+1)*ng], sym)
+					qk.w4Pack(qp[r*k/2:(r+1)*k/2], row, inv, zs, g)
+				}
+			}
+		}
+		runAB(b, abCase{fmt.Sprintf("w4params/%dx%d/g%d/sym=%v", n, k, g, sym), n, k, n*k*4 + n*k/2 + 5*n*ng,
+			run(w4ParamsGo), run(vp)}, sh.cache)
 	}
 }

@@ -26584,6 +26584,274 @@ DATA c_evenperm<>+24(SB)/4, $0x00000004
 DATA c_evenperm<>+28(SB)/4, $0x00000006
 GLOBL c_evenperm<>(SB), RODATA|NOPTR, $32
 
+// func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·w4ParamsAVX512(SB), NOSPLIT, $0-121
+	MOVQ      keys_base+0(FP), AX
+	MOVQ      s_base+24(FP), CX
+	MOVQ      inv_base+48(FP), DX
+	MOVQ      z_base+72(FP), BX
+	MOVQ      zb_base+96(FP), SI
+	MOVQ      s_len+32(FP), DI
+	MOVBQZX   sym+120(FP), R8
+	MOVQ      $-1, R9
+	VMOVDQU32 c_absmask<>+0(SB), Z0
+	VPXORD    Z1, Z1, Z1
+
+loop:
+	TESTQ       DI, DI
+	JZ          end
+	MOVQ        DI, R10
+	CMPQ        R10, $0x10
+	MOVQ        $0x00000010, R11
+	CMOVQGT     R11, R10
+	BZHIQ       R10, R9, R11
+	KMOVW       R11, K1
+	LEAQ        (R10)(R10*1), R11
+	BZHIQ       R11, R9, R11
+	KMOVW       R11, K2
+	SHRQ        $0x10, R11
+	KMOVW       R11, K3
+	VMOVDQU32.Z (AX), K2, Z2
+	VMOVDQU32.Z 64(AX), K3, Z3
+	VMOVDQU32   c_w4idx<>+0(SB), Z4
+	VPERMI2D    Z3, Z2, Z4
+	VMOVDQU32   c_w4idx<>+64(SB), Z5
+	VPERMI2D    Z3, Z2, Z5
+	VMOVDQU32   c_w4kneg<>+0(SB), Z2
+	VPCMPGTD    Z4, Z2, K2
+	VPCMPGTD    c_w4kinf<>+0(SB), Z5, K3
+	KORW        K2, K3, K2
+	VPSRAD      $0x1f, Z4, Z2
+	VPANDD      Z0, Z2, Z2
+	VPXORD      Z4, Z2, Z2
+	VPSRAD      $0x1f, Z5, Z3
+	VPANDD      Z0, Z3, Z3
+	VPXORD      Z5, Z3, Z3
+	VPXORD      c_signbit<>+0(SB), Z2, Z4
+	TESTQ       R8, R8
+	JNZ         sym
+	VCMPPS      $0x00, Z1, Z2, K3
+	VCMPPS      $0x00, Z1, Z3, K4
+	KANDW       K3, K4, K3
+	VBLENDMPS   c_mone<>+0(SB), Z2, K3, Z2
+	VBLENDMPS   c_one<>+0(SB), Z3, K3, Z3
+	VBLENDMPS   c_one<>+0(SB), Z4, K3, Z4
+	VSUBPS      Z2, Z3, Z2
+	VMAXPS      c_w4min<>+0(SB), Z2, Z2
+	VDIVPS      c_w4f15<>+0(SB), Z2, Z2
+	VDIVPS      Z2, Z4, Z4
+	VCVTPS2DQ   Z4, Z4
+	VPMAXSD     Z1, Z4, Z4
+	VPMINSD     c_nib<>+0(SB), Z4, Z4
+	JMP         inv
+
+sym:
+	VMAXPS    Z3, Z4, Z2
+	VMAXPS    c_w4min<>+0(SB), Z2, Z2
+	VDIVPS    c_w4f7<>+0(SB), Z2, Z2
+	VMOVDQU32 c_w4eight<>+0(SB), Z4
+
+inv:
+	VMOVUPS   c_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMOVUPS   c_w4nan<>+0(SB), K2, Z2
+	VMOVUPS   Z1, K2, Z3
+	VMOVDQU32 Z1, K2, Z4
+	VMOVUPS   Z2, K1, (CX)
+	VMOVUPS   Z3, K1, (DX)
+	VMOVDQU32 Z4, K1, (BX)
+	VPMOVDB   Z4, K1, (SI)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x40, CX
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, BX
+	ADDQ      $0x10, SI
+	SUBQ      R10, DI
+	JMP       loop
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_w4idx<>+0(SB)/4, $0x00000000
+DATA c_w4idx<>+4(SB)/4, $0x00000002
+DATA c_w4idx<>+8(SB)/4, $0x00000004
+DATA c_w4idx<>+12(SB)/4, $0x00000006
+DATA c_w4idx<>+16(SB)/4, $0x00000008
+DATA c_w4idx<>+20(SB)/4, $0x0000000a
+DATA c_w4idx<>+24(SB)/4, $0x0000000c
+DATA c_w4idx<>+28(SB)/4, $0x0000000e
+DATA c_w4idx<>+32(SB)/4, $0x00000010
+DATA c_w4idx<>+36(SB)/4, $0x00000012
+DATA c_w4idx<>+40(SB)/4, $0x00000014
+DATA c_w4idx<>+44(SB)/4, $0x00000016
+DATA c_w4idx<>+48(SB)/4, $0x00000018
+DATA c_w4idx<>+52(SB)/4, $0x0000001a
+DATA c_w4idx<>+56(SB)/4, $0x0000001c
+DATA c_w4idx<>+60(SB)/4, $0x0000001e
+DATA c_w4idx<>+64(SB)/4, $0x00000001
+DATA c_w4idx<>+68(SB)/4, $0x00000003
+DATA c_w4idx<>+72(SB)/4, $0x00000005
+DATA c_w4idx<>+76(SB)/4, $0x00000007
+DATA c_w4idx<>+80(SB)/4, $0x00000009
+DATA c_w4idx<>+84(SB)/4, $0x0000000b
+DATA c_w4idx<>+88(SB)/4, $0x0000000d
+DATA c_w4idx<>+92(SB)/4, $0x0000000f
+DATA c_w4idx<>+96(SB)/4, $0x00000011
+DATA c_w4idx<>+100(SB)/4, $0x00000013
+DATA c_w4idx<>+104(SB)/4, $0x00000015
+DATA c_w4idx<>+108(SB)/4, $0x00000017
+DATA c_w4idx<>+112(SB)/4, $0x00000019
+DATA c_w4idx<>+116(SB)/4, $0x0000001b
+DATA c_w4idx<>+120(SB)/4, $0x0000001d
+DATA c_w4idx<>+124(SB)/4, $0x0000001f
+GLOBL c_w4idx<>(SB), RODATA|NOPTR, $128
+
+DATA c_w4kneg<>+0(SB)/4, $0x80800000
+DATA c_w4kneg<>+4(SB)/4, $0x80800000
+DATA c_w4kneg<>+8(SB)/4, $0x80800000
+DATA c_w4kneg<>+12(SB)/4, $0x80800000
+DATA c_w4kneg<>+16(SB)/4, $0x80800000
+DATA c_w4kneg<>+20(SB)/4, $0x80800000
+DATA c_w4kneg<>+24(SB)/4, $0x80800000
+DATA c_w4kneg<>+28(SB)/4, $0x80800000
+DATA c_w4kneg<>+32(SB)/4, $0x80800000
+DATA c_w4kneg<>+36(SB)/4, $0x80800000
+DATA c_w4kneg<>+40(SB)/4, $0x80800000
+DATA c_w4kneg<>+44(SB)/4, $0x80800000
+DATA c_w4kneg<>+48(SB)/4, $0x80800000
+DATA c_w4kneg<>+52(SB)/4, $0x80800000
+DATA c_w4kneg<>+56(SB)/4, $0x80800000
+DATA c_w4kneg<>+60(SB)/4, $0x80800000
+GLOBL c_w4kneg<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4kinf<>+0(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+4(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+8(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+12(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+16(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+20(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+24(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+28(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+32(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+36(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+40(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+44(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+48(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+52(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+56(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+60(SB)/4, $0x7f7fffff
+GLOBL c_w4kinf<>(SB), RODATA|NOPTR, $64
+
+DATA c_mone<>+0(SB)/4, $0xbf800000
+DATA c_mone<>+4(SB)/4, $0xbf800000
+DATA c_mone<>+8(SB)/4, $0xbf800000
+DATA c_mone<>+12(SB)/4, $0xbf800000
+DATA c_mone<>+16(SB)/4, $0xbf800000
+DATA c_mone<>+20(SB)/4, $0xbf800000
+DATA c_mone<>+24(SB)/4, $0xbf800000
+DATA c_mone<>+28(SB)/4, $0xbf800000
+DATA c_mone<>+32(SB)/4, $0xbf800000
+DATA c_mone<>+36(SB)/4, $0xbf800000
+DATA c_mone<>+40(SB)/4, $0xbf800000
+DATA c_mone<>+44(SB)/4, $0xbf800000
+DATA c_mone<>+48(SB)/4, $0xbf800000
+DATA c_mone<>+52(SB)/4, $0xbf800000
+DATA c_mone<>+56(SB)/4, $0xbf800000
+DATA c_mone<>+60(SB)/4, $0xbf800000
+GLOBL c_mone<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4min<>+0(SB)/4, $0x3727c5ac
+DATA c_w4min<>+4(SB)/4, $0x3727c5ac
+DATA c_w4min<>+8(SB)/4, $0x3727c5ac
+DATA c_w4min<>+12(SB)/4, $0x3727c5ac
+DATA c_w4min<>+16(SB)/4, $0x3727c5ac
+DATA c_w4min<>+20(SB)/4, $0x3727c5ac
+DATA c_w4min<>+24(SB)/4, $0x3727c5ac
+DATA c_w4min<>+28(SB)/4, $0x3727c5ac
+DATA c_w4min<>+32(SB)/4, $0x3727c5ac
+DATA c_w4min<>+36(SB)/4, $0x3727c5ac
+DATA c_w4min<>+40(SB)/4, $0x3727c5ac
+DATA c_w4min<>+44(SB)/4, $0x3727c5ac
+DATA c_w4min<>+48(SB)/4, $0x3727c5ac
+DATA c_w4min<>+52(SB)/4, $0x3727c5ac
+DATA c_w4min<>+56(SB)/4, $0x3727c5ac
+DATA c_w4min<>+60(SB)/4, $0x3727c5ac
+GLOBL c_w4min<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4f15<>+0(SB)/4, $0x41700000
+DATA c_w4f15<>+4(SB)/4, $0x41700000
+DATA c_w4f15<>+8(SB)/4, $0x41700000
+DATA c_w4f15<>+12(SB)/4, $0x41700000
+DATA c_w4f15<>+16(SB)/4, $0x41700000
+DATA c_w4f15<>+20(SB)/4, $0x41700000
+DATA c_w4f15<>+24(SB)/4, $0x41700000
+DATA c_w4f15<>+28(SB)/4, $0x41700000
+DATA c_w4f15<>+32(SB)/4, $0x41700000
+DATA c_w4f15<>+36(SB)/4, $0x41700000
+DATA c_w4f15<>+40(SB)/4, $0x41700000
+DATA c_w4f15<>+44(SB)/4, $0x41700000
+DATA c_w4f15<>+48(SB)/4, $0x41700000
+DATA c_w4f15<>+52(SB)/4, $0x41700000
+DATA c_w4f15<>+56(SB)/4, $0x41700000
+DATA c_w4f15<>+60(SB)/4, $0x41700000
+GLOBL c_w4f15<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4f7<>+0(SB)/4, $0x40e00000
+DATA c_w4f7<>+4(SB)/4, $0x40e00000
+DATA c_w4f7<>+8(SB)/4, $0x40e00000
+DATA c_w4f7<>+12(SB)/4, $0x40e00000
+DATA c_w4f7<>+16(SB)/4, $0x40e00000
+DATA c_w4f7<>+20(SB)/4, $0x40e00000
+DATA c_w4f7<>+24(SB)/4, $0x40e00000
+DATA c_w4f7<>+28(SB)/4, $0x40e00000
+DATA c_w4f7<>+32(SB)/4, $0x40e00000
+DATA c_w4f7<>+36(SB)/4, $0x40e00000
+DATA c_w4f7<>+40(SB)/4, $0x40e00000
+DATA c_w4f7<>+44(SB)/4, $0x40e00000
+DATA c_w4f7<>+48(SB)/4, $0x40e00000
+DATA c_w4f7<>+52(SB)/4, $0x40e00000
+DATA c_w4f7<>+56(SB)/4, $0x40e00000
+DATA c_w4f7<>+60(SB)/4, $0x40e00000
+GLOBL c_w4f7<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4eight<>+0(SB)/4, $0x00000008
+DATA c_w4eight<>+4(SB)/4, $0x00000008
+DATA c_w4eight<>+8(SB)/4, $0x00000008
+DATA c_w4eight<>+12(SB)/4, $0x00000008
+DATA c_w4eight<>+16(SB)/4, $0x00000008
+DATA c_w4eight<>+20(SB)/4, $0x00000008
+DATA c_w4eight<>+24(SB)/4, $0x00000008
+DATA c_w4eight<>+28(SB)/4, $0x00000008
+DATA c_w4eight<>+32(SB)/4, $0x00000008
+DATA c_w4eight<>+36(SB)/4, $0x00000008
+DATA c_w4eight<>+40(SB)/4, $0x00000008
+DATA c_w4eight<>+44(SB)/4, $0x00000008
+DATA c_w4eight<>+48(SB)/4, $0x00000008
+DATA c_w4eight<>+52(SB)/4, $0x00000008
+DATA c_w4eight<>+56(SB)/4, $0x00000008
+DATA c_w4eight<>+60(SB)/4, $0x00000008
+GLOBL c_w4eight<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4nan<>+0(SB)/4, $0x7fc00000
+DATA c_w4nan<>+4(SB)/4, $0x7fc00000
+DATA c_w4nan<>+8(SB)/4, $0x7fc00000
+DATA c_w4nan<>+12(SB)/4, $0x7fc00000
+DATA c_w4nan<>+16(SB)/4, $0x7fc00000
+DATA c_w4nan<>+20(SB)/4, $0x7fc00000
+DATA c_w4nan<>+24(SB)/4, $0x7fc00000
+DATA c_w4nan<>+28(SB)/4, $0x7fc00000
+DATA c_w4nan<>+32(SB)/4, $0x7fc00000
+DATA c_w4nan<>+36(SB)/4, $0x7fc00000
+DATA c_w4nan<>+40(SB)/4, $0x7fc00000
+DATA c_w4nan<>+44(SB)/4, $0x7fc00000
+DATA c_w4nan<>+48(SB)/4, $0x7fc00000
+DATA c_w4nan<>+52(SB)/4, $0x7fc00000
+DATA c_w4nan<>+56(SB)/4, $0x7fc00000
+DATA c_w4nan<>+60(SB)/4, $0x7fc00000
+GLOBL c_w4nan<>(SB), RODATA|NOPTR, $64
+
 // func pvBucketsAVX512(bk []int32, codes []byte, v []int8, dv int, drop int) uint32
 // Requires: AVX, AVX512F, BMI2
 TEXT ·pvBucketsAVX512(SB), NOSPLIT, $0-92

@@ -45,6 +45,7 @@ func main() {
 	quantAVX2()
 	quantW4()
 	quantW4AVX2()
+	w4Params()
 	softmaxPV()
 	pvShift()
 	pvShiftAVX2()

@@ -393,6 +393,127 @@ func quantW4() {
 	}
 }
 
+// w4Params emits w4ParamsAVX512: quantize_w4g's per-group scale,
+// reciprocal and zero point for 16 groups per step (the pure-Go
+// backend's float32 arithmetic, W4Scale, lane by lane: IEEE division,
+// VCVTPS2DQ's round to nearest even for rneInt on [0, 16)).
+func w4Params() {
+	TEXT("w4ParamsAVX512", NOSPLIT, "func(keys []int32, s, inv []float32, z []int32, zb []byte, sym bool)")
+	Pragma("noescape")
+	Doc("w4ParamsAVX512 sets, for each group i < len(s) with order keys lk = keys[2i] (of min(0, min w))",
+		"and hk = keys[2i+1] (of max(0, max w)), as w4Params (package simd): s[i], inv[i], z[i] and",
+		"zb[i] = byte(z[i]) from lo = fromKey(lk), hi = fromKey(hk) as pure.W4Scale; a group with NaN",
+		"or Inf (hk >= 0x7F800000 or lk <= key(-Inf)) gets s NaN, inv 0, z 0. inv, z and zb hold",
+		"len(s) elements, keys 2*len(s). (AVX-512)")
+	kp, sp, ip, zp, bp := ptr("keys"), ptr("s"), ptr("inv"), ptr("z"), ptr("zb")
+	n := Load(Param("s").Len(), GP64()).(GPVirtual)
+	sy := GP64()
+	{
+		p, err := Param("sym").Resolve()
+		if err != nil {
+			panic(err)
+		}
+		MOVBQZX(p.Addr, sy)
+	}
+	idx := GLOBL("c_w4idx", RODATA|NOPTR)
+	for i := 0; i < 32; i++ {
+		DATA(4*i, U32(uint32(2*(i%16)+i/16)))
+	}
+	ones, t, t2 := GP64(), GP64(), GP64()
+	MOVQ(I32(-1), ones)
+	absm := ZMM()
+	VMOVDQU32(splat("absmask", 0x7fffffff), absm)
+	zeros := ZMM()
+	VPXORD(zeros, zeros, zeros)
+	Label("loop")
+	TESTQ(n, n)
+	JZ(LabelRef("end"))
+	// Masks: km for min(n, 16) groups, k1 and k2 for their 2*min(n, 16) keys.
+	MOVQ(n, t)
+	CMPQ(t, U8(16))
+	MOVQ(U32(16), t2)
+	CMOVQGT(t2, t)
+	km, k1, k2 := K(), K(), K()
+	BZHIQ(t, ones, t2)
+	KMOVW(t2.As32(), km)
+	LEAQ(Mem{Base: t, Index: t, Scale: 1}, t2)
+	BZHIQ(t2, ones, t2)
+	KMOVW(t2.As32(), k1)
+	SHRQ(U8(16), t2)
+	KMOVW(t2.As32(), k2)
+	a, b := ZMM(), ZMM()
+	VMOVDQU32_Z(Mem{Base: kp}, k1, a)
+	VMOVDQU32_Z(Mem{Base: kp, Disp: 64}, k2, b)
+	lk, hk := ZMM(), ZMM()
+	VMOVDQU32(idx, lk)
+	VPERMI2D(b, a, lk)
+	VMOVDQU32(idx.Offset(64), hk)
+	VPERMI2D(b, a, hk)
+	// Non-finite groups.
+	kb1, kb2 := K(), K()
+	kneg := ZMM()
+	VMOVDQU32(splat("w4kneg", 0x80800000), kneg)
+	VPCMPGTD(lk, kneg, kb1) // key(-Inf)+1 > lk
+	VPCMPGTD(splat("w4kinf", 0x7F7FFFFF), hk, kb2) // hk > key(MaxFloat32)
+	KORW(kb1, kb2, kb1)
+	// lo, hi = fromKey(lk), fromKey(hk).
+	lo, hi := ZMM(), ZMM()
+	VPSRAD(U8(31), lk, lo)
+	VPANDD(absm, lo, lo)
+	VPXORD(lk, lo, lo)
+	VPSRAD(U8(31), hk, hi)
+	VPANDD(absm, hi, hi)
+	VPXORD(hk, hi, hi)
+	sv, iv, zv, nl := ZMM(), ZMM(), ZMM(), ZMM()
+	VPXORD(splat("signbit", 0x80000000), lo, nl) // -lo
+	TESTQ(sy, sy)
+	JNZ(LabelRef("sym"))
+	// Asymmetric: lo = hi = 0 becomes -1, 1; s = max(hi-lo, 1e-5)/15;
+	// z = clamp(rne(-lo/s), 0, 15).
+	kz, kz2 := K(), K()
+	VCMPPS(U8(0), zeros, lo, kz) // lo == 0 (EQ_OQ: -0 too)
+	VCMPPS(U8(0), zeros, hi, kz2)
+	KANDW(kz, kz2, kz)
+	VBLENDMPS(splatF("mone", -1), lo, kz, lo)
+	VBLENDMPS(splatF("one", 1), hi, kz, hi)
+	VBLENDMPS(splatF("one", 1), nl, kz, nl)
+	VSUBPS(lo, hi, sv)
+	VMAXPS(splatF("w4min", 1e-5), sv, sv)
+	VDIVPS(splatF("w4f15", 15), sv, sv)
+	VDIVPS(sv, nl, zv)
+	VCVTPS2DQ(zv, zv)
+	VPMAXSD(zeros, zv, zv)
+	VPMINSD(splat("nib", 15), zv, zv)
+	JMP(LabelRef("inv"))
+	// Symmetric: s = max(-lo, hi, 1e-5)/7, z = 8.
+	Label("sym")
+	VMAXPS(hi, nl, sv)
+	VMAXPS(splatF("w4min", 1e-5), sv, sv)
+	VDIVPS(splatF("w4f7", 7), sv, sv)
+	VMOVDQU32(splat("w4eight", 8), zv)
+	Label("inv")
+	VMOVUPS(splatF("one", 1), iv)
+	VDIVPS(sv, iv, iv)
+	// Non-finite groups: s NaN, inv 0, z 0.
+	VMOVUPS(splat("w4nan", 0x7FC00000), kb1, sv)
+	VMOVUPS(zeros, kb1, iv)
+	VMOVDQU32(zeros, kb1, zv)
+	VMOVUPS(sv, km, Mem{Base: sp})
+	VMOVUPS(iv, km, Mem{Base: ip})
+	VMOVDQU32(zv, km, Mem{Base: zp})
+	VPMOVDB(zv, km, Mem{Base: bp})
+	ADDQ(U32(128), kp)
+	ADDQ(U8(64), sp)
+	ADDQ(U8(64), ip)
+	ADDQ(U8(64), zp)
+	ADDQ(U8(16), bp)
+	SUBQ(t, n)
+	JMP(LabelRef("loop"))
+	Label("end")
+	VZEROUPPER()
+	RET()
+}
+
 // quantW4AVX2 is the AVX2 variant of quantW4.
 func quantW4AVX2() {
 	TEXT("w4RangeAVX2", NOSPLIT, "func(r []int32, w []float32, gs int)")
