@@ -180,3 +180,5 @@ func BenchmarkW4AB(b *testing.B) {
 			run(w4ParamsGo), run(vp)}, sh.cache)
 	}
 }
+
+func bytesOf(y []float32) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), 4*len(y)) }

@@ -26210,7 +26210,7 @@ DATA c_packperm<>+28(SB)/4, $0x00000007
 GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
 
 // func w4RangeAVX512(r []int32, w []float32, gs int)
-// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	MOVQ    r_base+0(FP), CX
 	MOVQ    w_base+24(FP), BX
@@ -26221,149 +26221,197 @@ TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	XORQ    DX, DX
 	DIVQ    SI
 	VMOVUPS c_absmask<>+0(SB), Z0
+	VPXORD  Z1, Z1, Z1
 	TESTQ   AX, AX
 	JZ      end
 
 group:
-	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
 	MOVQ   BX, DX
 	MOVQ   SI, R8
 
 unrolled:
-	CMPQ       R8, $0x00000020
-	JB         single
-	PREFETCHT1 (DX)(DI*1)
-	VMOVUPS    (DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	PREFETCHT1 64(DX)(DI*1)
-	VMOVUPS    64(DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	ADDQ       $0x00000080, DX
-	SUBQ       $0x00000020, R8
-	JMP        unrolled
+	CMPQ        R8, $0x00000020
+	JB          single
+	PREFETCHT1  (DX)(DI*1)
+	VMOVUPS     (DX), Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z4
+	VMOVUPS     64(DX), Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z5
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, R8
+	JMP         unrolled
 
 single:
-	CMPQ       R8, $0x00000010
-	JB         tail
-	PREFETCHT1 (DX)(DI*1)
-	VMOVUPS    (DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	ADDQ       $0x00000040, DX
-	SUBQ       $0x00000010, R8
-	JMP        single
+	CMPQ        R8, $0x00000010
+	JB          tail
+	PREFETCHT1  (DX)(DI*1)
+	VMOVUPS     (DX), Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z4
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, R8
+	JMP         single
 
 tail:
-	TESTQ     R8, R8
-	JZ        done
-	MOVQ      $-1, R9
-	BZHIQ     R8, R9, R9
-	KMOVW     R9, K1
-	VMOVUPS.Z (DX), K1, Z3
-	VPSRAD    $0x1f, Z3, Z4
-	VPANDD    Z0, Z4, Z4
-	VPXORD    Z4, Z3, Z3
-	VPMINSD   Z3, Z1, Z1
-	VPMAXSD   Z3, Z2, Z2
+	TESTQ       R8, R8
+	JZ          done
+	MOVQ        $-1, R9
+	BZHIQ       R8, R9, R9
+	KMOVW       R9, K1
+	VMOVUPS.Z   (DX), K1, Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z4
 
 done:
-	VEXTRACTI64X4 $0x01, Z1, Y3
-	VPMINSD       Y3, Y1, Y1
-	VEXTRACTI128  $0x01, Y1, X3
-	VPMINSD       X3, X1, X1
-	VPSHUFD       $0x4e, X1, X3
-	VPMINSD       X3, X1, X1
-	VPSHUFD       $0xb1, X1, X3
-	VPMINSD       X3, X1, X1
-	VEXTRACTI64X4 $0x01, Z2, Y3
-	VPMAXSD       Y3, Y2, Y2
-	VEXTRACTI128  $0x01, Y2, X3
-	VPMAXSD       X3, X2, X2
-	VPSHUFD       $0x4e, X2, X3
-	VPMAXSD       X3, X2, X2
-	VPSHUFD       $0xb1, X2, X3
-	VPMAXSD       X3, X2, X2
-	VMOVD         X1, (CX)
-	VMOVD         X2, 4(CX)
-	ADDQ          $0x08, CX
-	LEAQ          (BX)(SI*4), BX
-	DECQ          AX
-	JNZ           group
+	VADDPS        Z5, Z4, Z4
+	VCMPPS        $0x03, Z4, Z4, K1
+	KORTESTW      K1, K1
+	JNZ           bad
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VMINPS        Y6, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X6
+	VMINPS        X6, X2, X2
+	VMOVHLPS      X2, X2, X6
+	VMINPS        X6, X2, X2
+	VMOVSHDUP     X2, X6
+	VMINPS        X6, X2, X2
+	VEXTRACTF64X4 $0x01, Z3, Y6
+	VMAXPS        Y6, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X6
+	VMAXPS        X6, X3, X3
+	VMOVHLPS      X3, X3, X6
+	VMAXPS        X6, X3, X3
+	VMOVSHDUP     X3, X6
+	VMAXPS        X6, X3, X3
+	VPSRAD        $0x1f, X2, X6
+	VPANDD        X0, X6, X6
+	VPXORD        X6, X2, X2
+	VMOVD         X2, (CX)
+	VPSRAD        $0x1f, X3, X6
+	VPANDD        X0, X6, X6
+	VPXORD        X6, X3, X3
+	VMOVD         X3, 4(CX)
+
+next:
+	ADDQ $0x08, CX
+	LEAQ (BX)(SI*4), BX
+	DECQ AX
+	JNZ  group
 
 end:
 	VZEROUPPER
 	RET
 
+bad:
+	MOVL $0x807fffff, (CX)
+	MOVL $0x7fc00000, 4(CX)
+	JMP  next
+
 // func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
 TEXT ·w4PackAVX512(SB), NOSPLIT, $0-104
-	MOVQ    qp_base+0(FP), CX
-	MOVQ    w_base+24(FP), BX
-	MOVQ    inv_base+48(FP), SI
-	MOVQ    z_base+72(FP), DI
-	MOVQ    w_len+32(FP), AX
-	MOVQ    gs+96(FP), R8
-	XORQ    DX, DX
-	DIVQ    R8
-	VMOVUPS c_nib<>+0(SB), Z0
-	VPXORD  Z1, Z1, Z1
-	MOVQ    R8, DX
-	ANDQ    $0x0f, DX
-	MOVQ    $-1, R9
-	BZHIQ   DX, R9, R9
-	KMOVW   R9, K1
-	SHRQ    $0x01, DX
-	MOVQ    $-1, R9
-	BZHIQ   DX, R9, R9
-	KMOVW   R9, K2
-	TESTQ   AX, AX
-	JZ      end
+	MOVQ      qp_base+0(FP), CX
+	MOVQ      w_base+24(FP), BX
+	MOVQ      inv_base+48(FP), SI
+	MOVQ      z_base+72(FP), DI
+	MOVQ      w_len+32(FP), AX
+	MOVQ      gs+96(FP), R8
+	MOVQ      AX, R9
+	SHLQ      $0x02, R9
+	XORQ      DX, DX
+	DIVQ      R8
+	VMOVUPS   c_nib<>+0(SB), Z0
+	VMOVUPS   c_nib8<>+0(SB), Z1
+	VPXORD    Z2, Z2, Z2
+	VMOVDQU32 c_w4perm<>+0(SB), Z3
+	MOVQ      R8, DX
+	ANDQ      $0x0f, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K1
+	SHRQ      $0x01, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K2
+	TESTQ     AX, AX
+	JZ        end
 
 group:
-	VBROADCASTSS (SI), Z2
-	VPBROADCASTD (DI), Z3
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD (DI), Z5
 	MOVQ         R8, DX
 
+big:
+	CMPQ       DX, $0x40
+	JB         full
+	VMULPS     (BX), Z4, Z6
+	PREFETCHT1 64(BX)(R9*1)
+	VMULPS     64(BX), Z4, Z7
+	VMULPS     128(BX), Z4, Z8
+	PREFETCHT1 192(BX)(R9*1)
+	VMULPS     192(BX), Z4, Z9
+	VCVTPS2DQ  Z6, Z6
+	VCVTPS2DQ  Z7, Z7
+	VCVTPS2DQ  Z8, Z8
+	VCVTPS2DQ  Z9, Z9
+	VPADDD     Z5, Z6, Z6
+	VPADDD     Z5, Z7, Z7
+	VPADDD     Z5, Z8, Z8
+	VPADDD     Z5, Z9, Z9
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSDW  Z9, Z8, Z8
+	VPACKSSWB  Z8, Z6, Z6
+	VPMAXSB    Z2, Z6, Z6
+	VPMINSB    Z1, Z6, Z6
+	VPERMD     Z6, Z3, Z6
+	VPSRLW     $0x04, Z6, Z7
+	VPORD      Z7, Z6, Z6
+	VPMOVWB    Z6, Y6
+	VMOVDQU    Y6, (CX)
+	ADDQ       $0x00000100, BX
+	ADDQ       $0x20, CX
+	SUBQ       $0x40, DX
+	JMP        big
+
 full:
-	CMPQ      DX, $0x10
-	JB        tail
-	VMULPS    (BX), Z2, Z4
-	VCVTPS2DQ Z4, Z4
-	VPADDD    Z3, Z4, Z4
-	VPMAXSD   Z1, Z4, Z4
-	VPMINSD   Z0, Z4, Z4
-	VPSRLQ    $0x1c, Z4, Z5
-	VPORQ     Z5, Z4, Z4
-	VPMOVQB   Z4, (CX)
-	ADDQ      $0x40, BX
-	ADDQ      $0x08, CX
-	SUBQ      $0x10, DX
-	JMP       full
+	CMPQ       DX, $0x10
+	JB         tail
+	PREFETCHT1 (BX)(R9*1)
+	VMULPS     (BX), Z4, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPADDD     Z5, Z6, Z6
+	VPMAXSD    Z2, Z6, Z6
+	VPMINSD    Z0, Z6, Z6
+	VPSRLQ     $0x1c, Z6, Z7
+	VPORQ      Z7, Z6, Z6
+	VPMOVQB    Z6, (CX)
+	ADDQ       $0x40, BX
+	ADDQ       $0x08, CX
+	SUBQ       $0x10, DX
+	JMP        full
 
 tail:
 	TESTQ     DX, DX
 	JZ        next
-	VMOVUPS.Z (BX), K1, Z4
-	VMULPS    Z4, Z2, Z4
-	VCVTPS2DQ Z4, Z4
-	VPADDD    Z3, Z4, Z4
-	VPMAXSD   Z1, Z4, Z4
-	VPMINSD   Z0, Z4, Z4
-	VPSRLQ    $0x1c, Z4, Z2
-	VPORQ     Z2, Z4, Z4
-	VPMOVQB   Z4, K2, (CX)
+	VMOVUPS.Z (BX), K1, Z6
+	VMULPS    Z6, Z4, Z6
+	VCVTPS2DQ Z6, Z6
+	VPADDD    Z5, Z6, Z6
+	VPMAXSD   Z2, Z6, Z6
+	VPMINSD   Z0, Z6, Z6
+	VPSRLQ    $0x1c, Z6, Z4
+	VPORQ     Z4, Z6, Z6
+	VPMOVQB   Z6, K2, (CX)
 	LEAQ      (BX)(DX*4), BX
 	SHRQ      $0x01, DX
 	ADDQ      DX, CX
@@ -26377,6 +26425,42 @@ next:
 end:
 	VZEROUPPER
 	RET
+
+DATA c_nib8<>+0(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+4(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+8(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+12(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+16(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+20(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+24(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+28(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+32(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+36(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+40(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+44(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+48(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+52(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+56(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+60(SB)/4, $0x0f0f0f0f
+GLOBL c_nib8<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4perm<>+0(SB)/4, $0x00000000
+DATA c_w4perm<>+4(SB)/4, $0x00000004
+DATA c_w4perm<>+8(SB)/4, $0x00000008
+DATA c_w4perm<>+12(SB)/4, $0x0000000c
+DATA c_w4perm<>+16(SB)/4, $0x00000001
+DATA c_w4perm<>+20(SB)/4, $0x00000005
+DATA c_w4perm<>+24(SB)/4, $0x00000009
+DATA c_w4perm<>+28(SB)/4, $0x0000000d
+DATA c_w4perm<>+32(SB)/4, $0x00000002
+DATA c_w4perm<>+36(SB)/4, $0x00000006
+DATA c_w4perm<>+40(SB)/4, $0x0000000a
+DATA c_w4perm<>+44(SB)/4, $0x0000000e
+DATA c_w4perm<>+48(SB)/4, $0x00000003
+DATA c_w4perm<>+52(SB)/4, $0x00000007
+DATA c_w4perm<>+56(SB)/4, $0x0000000b
+DATA c_w4perm<>+60(SB)/4, $0x0000000f
+GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
 
 // func w4RangeAVX2(r []int32, w []float32, gs int)
 // Requires: AVX, AVX2
@@ -26487,6 +26571,8 @@ TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
 	MOVQ    z_base+72(FP), DI
 	MOVQ    w_len+32(FP), AX
 	MOVQ    gs+96(FP), R8
+	MOVQ    AX, DX
+	SHLQ    $0x02, DX
 	XORQ    DX, DX
 	DIVQ    R8
 	VMOVUPS c_nib<>+0(SB), Y0

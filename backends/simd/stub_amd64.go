@@ -1018,17 +1018,20 @@ func absMaxBitsAVX2(x []float32) uint32
 //go:noescape
 func quantI8AVX2(q []int8, x []float32, inv float32)
 
-// w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
-// r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
-// b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
-// beyond every finite value. It prefetches the len(w) elements after w into L2 (the next row
-// of a row-major matrix: its DRAM reads overlap this row's scalar group parameters). (AVX-512)
+// w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups), r[2i] and r[2i+1]
+// to the order keys (key(v) = b ^ ((b>>31) & 0x7FFFFFFF), b = int32(Float32bits(v))) of
+// min(0, min w) and max(0, max w) as floats (so a zero may come out as either sign), or, for
+// a group holding NaN or Inf, to key(-Inf) and 0x7FC00000. It prefetches the len(w) elements
+// after w into L2 (the next row of a row-major matrix: its DRAM reads overlap this row's
+// work). (AVX-512)
 //
 //go:noescape
 func w4RangeAVX512(r []int32, w []float32, gs int)
 
 // w4PackAVX512 quantizes len(w)/gs groups of gs (even) elements of w: with c = clamp(rne(w*inv[i]) + z[i], 0, 15)
-// for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs. (AVX-512)
+// for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs (64 elements per step, then 16, then
+// the tail). It prefetches the odd cache lines of the len(w) elements after w into L2 (w4RangeAVX512
+// takes the even ones). (AVX-512)
 //
 //go:noescape
 func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
