@@ -10,3 +10,12 @@ func w4ParamsOf(qk *quantK) w4ParamsFn {
 	}
 	return nil
 }
+
+// w4PackNTOf is qk's pack with streaming stores of its 64-element steps
+// (qp 32-byte aligned, g a multiple of 64; the caller fences), or nil.
+func w4PackNTOf(qk *quantK) func(qp []byte, w []float32, inv []float32, z []int32, g int) {
+	if qk == quantAVX512 {
+		return w4PackNTAVX512
+	}
+	return nil
+}

@@ -477,3 +477,47 @@ func TestW4Params(t *testing.T) {
 		}
 	}
 }
+
+// TestW4PackNT compares the streaming pack with the plain one (32-byte
+// aligned codes, groups of 64, 128 and 192, one to three groups).
+func TestW4PackNT(t *testing.T) {
+	var nt func(qp []byte, w []float32, inv []float32, z []int32, g int)
+	l := levels()[0]
+	if l.ok {
+		nt = w4PackNTOf(l.q)
+	}
+	if nt == nil {
+		t.Skip("no streaming pack")
+	}
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, g := range []int{64, 128, 192} {
+		for ng := 1; ng <= 3; ng++ {
+			n := ng * g
+			w := input(t, n, 0, tieGen(rng, 3))
+			inv, z := make([]float32, ng), make([]int32, ng)
+			for i := range inv {
+				inv[i], z[i] = []float32{1, 2.7, 0.4}[rng.IntN(3)], int32(rng.IntN(16))
+			}
+			buf := bytesAligned(n/2+64, 32)
+			for i := range buf {
+				buf[i] = 0xA5
+			}
+			want := make([]byte, n/2)
+			l.q.w4Pack(want, w, inv, z, g)
+			nt(buf[:n/2], w, inv, z, g)
+			sfence()
+			for i, c := range buf {
+				if i < n/2 && c != want[i] || i >= n/2 && c != 0xA5 {
+					t.Fatalf("g=%d groups=%d: byte %d = %#x, want %#x", g, ng, i, c, want[min(i, n/2-1)])
+				}
+			}
+		}
+	}
+}
+
+// bytesAligned returns n bytes starting at an align-byte boundary.
+func bytesAligned(n, align int) []byte {
+	buf := make([]byte, n+align)
+	h := int(-uintptr(unsafe.Pointer(&buf[0])) & uintptr(align-1))
+	return buf[h : h+n]
+}

@@ -26462,6 +26462,115 @@ DATA c_w4perm<>+56(SB)/4, $0x0000000b
 DATA c_w4perm<>+60(SB)/4, $0x0000000f
 GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
 
+// func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
+TEXT ·w4PackNTAVX512(SB), NOSPLIT, $0-104
+	MOVQ      qp_base+0(FP), CX
+	MOVQ      w_base+24(FP), BX
+	MOVQ      inv_base+48(FP), SI
+	MOVQ      z_base+72(FP), DI
+	MOVQ      w_len+32(FP), AX
+	MOVQ      gs+96(FP), R8
+	MOVQ      AX, R9
+	SHLQ      $0x02, R9
+	XORQ      DX, DX
+	DIVQ      R8
+	VMOVUPS   c_nib<>+0(SB), Z0
+	VMOVUPS   c_nib8<>+0(SB), Z1
+	VPXORD    Z2, Z2, Z2
+	VMOVDQU32 c_w4perm<>+0(SB), Z3
+	MOVQ      R8, DX
+	ANDQ      $0x0f, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K1
+	SHRQ      $0x01, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K2
+	TESTQ     AX, AX
+	JZ        end
+
+group:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD (DI), Z5
+	MOVQ         R8, DX
+
+big:
+	CMPQ       DX, $0x40
+	JB         full
+	VMULPS     (BX), Z4, Z6
+	PREFETCHT1 64(BX)(R9*1)
+	VMULPS     64(BX), Z4, Z7
+	VMULPS     128(BX), Z4, Z8
+	PREFETCHT1 192(BX)(R9*1)
+	VMULPS     192(BX), Z4, Z9
+	VCVTPS2DQ  Z6, Z6
+	VCVTPS2DQ  Z7, Z7
+	VCVTPS2DQ  Z8, Z8
+	VCVTPS2DQ  Z9, Z9
+	VPADDD     Z5, Z6, Z6
+	VPADDD     Z5, Z7, Z7
+	VPADDD     Z5, Z8, Z8
+	VPADDD     Z5, Z9, Z9
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSDW  Z9, Z8, Z8
+	VPACKSSWB  Z8, Z6, Z6
+	VPMAXSB    Z2, Z6, Z6
+	VPMINSB    Z1, Z6, Z6
+	VPERMD     Z6, Z3, Z6
+	VPSRLW     $0x04, Z6, Z7
+	VPORD      Z7, Z6, Z6
+	VPMOVWB    Z6, Y6
+	VMOVNTDQ   Y6, (CX)
+	ADDQ       $0x00000100, BX
+	ADDQ       $0x20, CX
+	SUBQ       $0x40, DX
+	JMP        big
+
+full:
+	CMPQ       DX, $0x10
+	JB         tail
+	PREFETCHT1 (BX)(R9*1)
+	VMULPS     (BX), Z4, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPADDD     Z5, Z6, Z6
+	VPMAXSD    Z2, Z6, Z6
+	VPMINSD    Z0, Z6, Z6
+	VPSRLQ     $0x1c, Z6, Z7
+	VPORQ      Z7, Z6, Z6
+	VPMOVQB    Z6, (CX)
+	ADDQ       $0x40, BX
+	ADDQ       $0x08, CX
+	SUBQ       $0x10, DX
+	JMP        full
+
+tail:
+	TESTQ     DX, DX
+	JZ        next
+	VMOVUPS.Z (BX), K1, Z6
+	VMULPS    Z6, Z4, Z6
+	VCVTPS2DQ Z6, Z6
+	VPADDD    Z5, Z6, Z6
+	VPMAXSD   Z2, Z6, Z6
+	VPMINSD   Z0, Z6, Z6
+	VPSRLQ    $0x1c, Z6, Z4
+	VPORQ     Z4, Z6, Z6
+	VPMOVQB   Z6, K2, (CX)
+	LEAQ      (BX)(DX*4), BX
+	SHRQ      $0x01, DX
+	ADDQ      DX, CX
+
+next:
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	DECQ AX
+	JNZ  group
+
+end:
+	VZEROUPPER
+	RET
+
 // func w4RangeAVX2(r []int32, w []float32, gs int)
 // Requires: AVX, AVX2
 TEXT ·w4RangeAVX2(SB), NOSPLIT, $32-56

@@ -1036,6 +1036,12 @@ func w4RangeAVX512(r []int32, w []float32, gs int)
 //go:noescape
 func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
 
+// NT: the 32-byte stores of the 64-element steps are non-temporal: qp must be 32-byte aligned
+// and gs a multiple of 64; the caller runs sfence.
+//
+//go:noescape
+func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
 // w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)
 //
 //go:noescape

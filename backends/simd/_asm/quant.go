@@ -246,7 +246,13 @@ func packPerm() Mem {
 func quantW4() {
 	w4Range("w4RangeAVX512")
 	w4Pack("w4PackAVX512")
+	w4NT = true
+	w4Pack("w4PackNTAVX512")
+	w4NT = false
 }
+
+// w4NT: the 64-element steps store non-temporally (w4PackNTAVX512).
+var w4NT bool
 
 // w4Range emits the range pass: per group, float min and max from 0 and
 // a sum of w*0 that is NaN exactly when the group holds NaN or Inf (three
@@ -340,6 +346,10 @@ func w4Pack(name string) {
 		"for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs (64 elements per step, then 16, then",
 		"the tail). It prefetches the odd cache lines of the len(w) elements after w into L2 (w4RangeAVX512",
 		"takes the even ones). (AVX-512)")
+	if w4NT {
+		Doc("NT: the 32-byte stores of the 64-element steps are non-temporal: qp must be 32-byte aligned",
+			"and gs a multiple of 64; the caller runs sfence.")
+	}
 	{
 		v := avx512
 		qp, w, ip, zp := ptr("qp"), ptr("w"), ptr("inv"), ptr("z")
@@ -430,7 +440,11 @@ func w4Pack(name string) {
 			VPORD(u, b, b)
 			o := YMM()
 			VPMOVWB(b, o)
-			VMOVDQU(o, Mem{Base: qp})
+			if w4NT {
+				VMOVNTDQ(o, Mem{Base: qp})
+			} else {
+				VMOVDQU(o, Mem{Base: qp})
+			}
 		}
 		ADDQ(U32(256), w)
 		ADDQ(U8(32), qp)
