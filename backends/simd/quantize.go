@@ -72,9 +72,20 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	w8 := &w8K{absMaxBits: qk.absMaxBits, quant: qk.quantI8}
 	x, q, s, k := kernel.F32s(op.X), kernel.I8s(op.Q), kernel.F32s(op.Scale), op.K
+	// Streaming stores of the codes once the traffic exceeds the cache
+	// (2048x4096: 1.14x, 512x4096 from DRAM 1.09x, measured), rows of q
+	// 64-byte aligned.
+	nt := false
+	if f := quantI8NTOf(qk); f != nil && streaming(b.lv.f, 5*len(x)) != nil && k%64 == 0 &&
+		uintptr(unsafe.Pointer(unsafe.SliceData(q)))%64 == 0 {
+		w8.quant, nt = f, true
+	}
 	body := func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			s[r] = w8.quantRow(x[r*k:(r+1)*k], q[r*k:(r+1)*k])
+		}
+		if nt {
+			sfence()
 		}
 	}
 	return errBound{path: qk.path, f: func() error {

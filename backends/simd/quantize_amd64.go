@@ -19,3 +19,12 @@ func w4PackNTOf(qk *quantK) func(qp []byte, w []float32, inv []float32, z []int3
 	}
 	return nil
 }
+
+// quantI8NTOf is qk's int8 quantizer with streaming 64-byte stores (q
+// 64-byte aligned; the caller fences), or nil.
+func quantI8NTOf(qk *quantK) func(q []int8, x []float32, inv float32) {
+	if qk == quantAVX512 {
+		return quantI8NTAVX512
+	}
+	return nil
+}

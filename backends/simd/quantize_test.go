@@ -521,3 +521,36 @@ func bytesAligned(n, align int) []byte {
 	h := int(-uintptr(unsafe.Pointer(&buf[0])) & uintptr(align-1))
 	return buf[h : h+n]
 }
+
+// TestQuantI8NT compares the streaming int8 quantizer with the plain one
+// (64-byte aligned codes; lengths with and without 16-steps and tails).
+func TestQuantI8NT(t *testing.T) {
+	var nt func(q []int8, x []float32, inv float32)
+	l := levels()[0]
+	if l.ok {
+		nt = quantI8NTOf(l.q)
+	}
+	if nt == nil {
+		t.Skip("no streaming quantizer")
+	}
+	rng := rand.New(rand.NewPCG(35, 36))
+	for _, n := range []int{64, 128, 200, 4096, 4099} {
+		x := input(t, n, 0, tieGen(rng, 40))
+		for _, inv := range []float32{1, 3.1} {
+			want := make([]int8, n)
+			l.q.quantI8(want, x, inv)
+			buf := bytesAligned(n+64, 64)
+			for i := range buf {
+				buf[i] = 0x5A
+			}
+			q := unsafe.Slice((*int8)(unsafe.Pointer(&buf[0])), n)
+			nt(q, x, inv)
+			sfence()
+			for i, c := range buf {
+				if i < n && int8(c) != want[i] || i >= n && c != 0x5A {
+					t.Fatalf("n=%d inv=%v: byte %d = %d, want %d", n, inv, i, int8(c), want[min(i, n-1)])
+				}
+			}
+		}
+	}
+}

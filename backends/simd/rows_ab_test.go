@@ -182,3 +182,5 @@ func BenchmarkW4AB(b *testing.B) {
 }
 
 func bytesOf(y []float32) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), 4*len(y)) }
+
+func int8sOf(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), len(b)) }

@@ -25883,36 +25883,40 @@ DATA c_bias1023_x8<>+56(SB)/8, $0x00000000000003ff
 GLOBL c_bias1023_x8<>(SB), RODATA|NOPTR, $64
 
 // func absMaxBitsAVX512(x []float32) uint32
-// Requires: AVX, AVX2, AVX512F, BMI2
+// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
 TEXT ·absMaxBitsAVX512(SB), NOSPLIT, $0-28
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
 	VMOVUPS c_absmask<>+0(SB), Z0
 	VPXORD  Z1, Z1, Z1
 	VPXORD  Z2, Z2, Z2
+	MOVQ    CX, DX
+	SHLQ    $0x02, DX
 
 unrolled:
-	CMPQ    CX, $0x00000020
-	JB      single
-	VMOVUPS (AX), Z3
-	VPANDD  Z0, Z3, Z3
-	VPMAXUD Z3, Z1, Z1
-	VMOVUPS 64(AX), Z3
-	VPANDD  Z0, Z3, Z3
-	VPMAXUD Z3, Z2, Z2
-	ADDQ    $0x00000080, AX
-	SUBQ    $0x00000020, CX
-	JMP     unrolled
+	CMPQ       CX, $0x00000020
+	JB         single
+	PREFETCHT0 (AX)(DX*1)
+	VMOVUPS    (AX), Z3
+	VPANDD     Z0, Z3, Z3
+	VPMAXUD    Z3, Z1, Z1
+	VMOVUPS    64(AX), Z3
+	VPANDD     Z0, Z3, Z3
+	VPMAXUD    Z3, Z2, Z2
+	ADDQ       $0x00000080, AX
+	SUBQ       $0x00000020, CX
+	JMP        unrolled
 
 single:
-	CMPQ    CX, $0x00000010
-	JB      tail
-	VMOVUPS (AX), Z3
-	VPANDD  Z0, Z3, Z3
-	VPMAXUD Z3, Z1, Z1
-	ADDQ    $0x00000040, AX
-	SUBQ    $0x00000010, CX
-	JMP     single
+	CMPQ       CX, $0x00000010
+	JB         tail
+	PREFETCHT0 (AX)(DX*1)
+	VMOVUPS    (AX), Z3
+	VPANDD     Z0, Z3, Z3
+	VPMAXUD    Z3, Z1, Z1
+	ADDQ       $0x00000040, AX
+	SUBQ       $0x00000010, CX
+	JMP        single
 
 tail:
 	TESTQ     CX, CX
@@ -25940,7 +25944,7 @@ done:
 	RET
 
 // func quantI8AVX512(q []int8, x []float32, inv float32)
-// Requires: AVX, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
 TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	MOVQ         q_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -25950,34 +25954,34 @@ TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	VMOVUPS      c_p127<>+0(SB), Z2
 	MOVQ         DX, BX
 	SHLQ         $0x02, BX
+	VMOVDQU32    c_w4perm<>+0(SB), Z3
 
 loop64:
 	CMPQ       DX, $0x40
 	JB         loop
-	PREFETCHT0 (CX)(BX*1)
-	VMULPS     (CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, (AX)
+	VMULPS     (CX), Z0, Z4
+	VMAXPS     Z1, Z4, Z4
+	VMINPS     Z2, Z4, Z4
+	VCVTPS2DQ  Z4, Z4
 	PREFETCHT0 64(CX)(BX*1)
-	VMULPS     64(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 16(AX)
-	PREFETCHT0 128(CX)(BX*1)
-	VMULPS     128(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 32(AX)
+	VMULPS     64(CX), Z0, Z5
+	VMAXPS     Z1, Z5, Z5
+	VMINPS     Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VMULPS     128(CX), Z0, Z6
+	VMAXPS     Z1, Z6, Z6
+	VMINPS     Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
 	PREFETCHT0 192(CX)(BX*1)
-	VMULPS     192(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 48(AX)
+	VMULPS     192(CX), Z0, Z7
+	VMAXPS     Z1, Z7, Z7
+	VMINPS     Z2, Z7, Z7
+	VCVTPS2DQ  Z7, Z7
+	VPACKSSDW  Z5, Z4, Z4
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSWB  Z6, Z4, Z4
+	VPERMD     Z4, Z3, Z4
+	VMOVDQU32  Z4, (AX)
 	ADDQ       $0x00000100, CX
 	ADDQ       $0x40, AX
 	SUBQ       $0x40, DX
@@ -26048,6 +26052,98 @@ DATA c_p127<>+52(SB)/4, $0x42fe0000
 DATA c_p127<>+56(SB)/4, $0x42fe0000
 DATA c_p127<>+60(SB)/4, $0x42fe0000
 GLOBL c_p127<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4perm<>+0(SB)/4, $0x00000000
+DATA c_w4perm<>+4(SB)/4, $0x00000004
+DATA c_w4perm<>+8(SB)/4, $0x00000008
+DATA c_w4perm<>+12(SB)/4, $0x0000000c
+DATA c_w4perm<>+16(SB)/4, $0x00000001
+DATA c_w4perm<>+20(SB)/4, $0x00000005
+DATA c_w4perm<>+24(SB)/4, $0x00000009
+DATA c_w4perm<>+28(SB)/4, $0x0000000d
+DATA c_w4perm<>+32(SB)/4, $0x00000002
+DATA c_w4perm<>+36(SB)/4, $0x00000006
+DATA c_w4perm<>+40(SB)/4, $0x0000000a
+DATA c_w4perm<>+44(SB)/4, $0x0000000e
+DATA c_w4perm<>+48(SB)/4, $0x00000003
+DATA c_w4perm<>+52(SB)/4, $0x00000007
+DATA c_w4perm<>+56(SB)/4, $0x0000000b
+DATA c_w4perm<>+60(SB)/4, $0x0000000f
+GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
+
+// func quantI8NTAVX512(q []int8, x []float32, inv float32)
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
+TEXT ·quantI8NTAVX512(SB), NOSPLIT, $0-52
+	MOVQ         q_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	VBROADCASTSS inv+48(FP), Z0
+	VMOVUPS      c_m127<>+0(SB), Z1
+	VMOVUPS      c_p127<>+0(SB), Z2
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
+	VMOVDQU32    c_w4perm<>+0(SB), Z3
+
+loop64:
+	CMPQ       DX, $0x40
+	JB         loop
+	VMULPS     (CX), Z0, Z4
+	VMAXPS     Z1, Z4, Z4
+	VMINPS     Z2, Z4, Z4
+	VCVTPS2DQ  Z4, Z4
+	PREFETCHT0 64(CX)(BX*1)
+	VMULPS     64(CX), Z0, Z5
+	VMAXPS     Z1, Z5, Z5
+	VMINPS     Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VMULPS     128(CX), Z0, Z6
+	VMAXPS     Z1, Z6, Z6
+	VMINPS     Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
+	PREFETCHT0 192(CX)(BX*1)
+	VMULPS     192(CX), Z0, Z7
+	VMAXPS     Z1, Z7, Z7
+	VMINPS     Z2, Z7, Z7
+	VCVTPS2DQ  Z7, Z7
+	VPACKSSDW  Z5, Z4, Z4
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSWB  Z6, Z4, Z4
+	VPERMD     Z4, Z3, Z4
+	VMOVNTDQ   Z4, (AX)
+	ADDQ       $0x00000100, CX
+	ADDQ       $0x40, AX
+	SUBQ       $0x40, DX
+	JMP        loop64
+
+loop:
+	CMPQ      DX, $0x10
+	JB        tail
+	VMULPS    (CX), Z0, Z3
+	VMAXPS    Z1, Z3, Z3
+	VMINPS    Z2, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPMOVSDB  Z3, (AX)
+	ADDQ      $0x40, CX
+	ADDQ      $0x10, AX
+	SUBQ      $0x10, DX
+	JMP       loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z3
+	VMULPS    Z3, Z0, Z3
+	VMAXPS    Z1, Z3, Z3
+	VMINPS    Z2, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPMOVSDB  Z3, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
 
 // func absMaxBitsAVX2(x []float32) uint32
 // Requires: AVX, AVX2
@@ -26443,24 +26539,6 @@ DATA c_nib8<>+52(SB)/4, $0x0f0f0f0f
 DATA c_nib8<>+56(SB)/4, $0x0f0f0f0f
 DATA c_nib8<>+60(SB)/4, $0x0f0f0f0f
 GLOBL c_nib8<>(SB), RODATA|NOPTR, $64
-
-DATA c_w4perm<>+0(SB)/4, $0x00000000
-DATA c_w4perm<>+4(SB)/4, $0x00000004
-DATA c_w4perm<>+8(SB)/4, $0x00000008
-DATA c_w4perm<>+12(SB)/4, $0x0000000c
-DATA c_w4perm<>+16(SB)/4, $0x00000001
-DATA c_w4perm<>+20(SB)/4, $0x00000005
-DATA c_w4perm<>+24(SB)/4, $0x00000009
-DATA c_w4perm<>+28(SB)/4, $0x0000000d
-DATA c_w4perm<>+32(SB)/4, $0x00000002
-DATA c_w4perm<>+36(SB)/4, $0x00000006
-DATA c_w4perm<>+40(SB)/4, $0x0000000a
-DATA c_w4perm<>+44(SB)/4, $0x0000000e
-DATA c_w4perm<>+48(SB)/4, $0x00000003
-DATA c_w4perm<>+52(SB)/4, $0x00000007
-DATA c_w4perm<>+56(SB)/4, $0x0000000b
-DATA c_w4perm<>+60(SB)/4, $0x0000000f
-GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
 
 // func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
 // Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+

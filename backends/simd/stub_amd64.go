@@ -994,17 +994,24 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
 // absMaxBitsAVX512 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x):
-// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf.
+// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf. It prefetches
+// the even cache lines of the len(x) elements after x (the next row; quantI8AVX512 takes the odd ones).
 //
 //go:noescape
 func absMaxBitsAVX512(x []float32) uint32
 
 // quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
-// 64 codes per step, then 16, then a masked tail. The step prefetches the len(x) elements after x
-// (the next row of a row-major matrix, whose absMaxBits then reads L1).
+// 64 codes per step (one 64-byte store), then 16, then a masked tail. The step prefetches the odd
+// cache lines of the len(x) elements after x (the next row of a row-major matrix; absMaxBits
+// prefetches the even ones).
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
+
+// NT: the 64-byte stores are non-temporal: q must be 64-byte aligned; the caller runs sfence.
+//
+//go:noescape
+func quantI8NTAVX512(q []int8, x []float32, inv float32)
 
 // absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)
 //
