@@ -3755,23 +3755,28 @@ DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_one64<>(SB), RODATA|NOPTR, $8
 
 // func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
-	MOVQ  y_base+0(FP), AX
-	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  rows+72(FP), BX
-	MOVQ  c+80(FP), SI
-	MOVQ  SI, DI
-	ANDQ  $0x0f, DI
-	MOVQ  $-1, R8
-	BZHIQ DI, R8, R8
-	KMOVW R8, K1
-	MOVQ  SI, DI
-	SHLQ  $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Z0, Z0, Z0
@@ -3783,38 +3788,47 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000080, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z2
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z3
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z4
+	PREFETCHT1  256(R11)(R8*4)
 	VMOVUPS     256(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z5
+	PREFETCHT1  320(R11)(R8*4)
 	VMOVUPS     320(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z6
+	PREFETCHT1  384(R11)(R8*4)
 	VMOVUPS     384(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z7
+	PREFETCHT1  448(R11)(R8*4)
 	VMOVUPS     448(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
@@ -3823,6 +3837,7 @@ s1sq:
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS.Z   (CX)(R8*4), K1, Z9
 	VFMADD231PS Z9, Z9, K1, Z2
 
@@ -3852,11 +3867,11 @@ esq:
 	VMULSS        scale+96(FP), X3, X3
 	VBROADCASTSS  X3, Z0
 	XORQ          R8, R8
-	MOVQ          SI, R10
-	SUBQ          $0x00000040, R10
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -3886,11 +3901,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -4420,23 +4435,28 @@ done:
 	RET
 
 // func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·rmsNormRowsNTAVX512(SB), NOSPLIT, $0-100
-	MOVQ  y_base+0(FP), AX
-	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  rows+72(FP), BX
-	MOVQ  c+80(FP), SI
-	MOVQ  SI, DI
-	ANDQ  $0x0f, DI
-	MOVQ  $-1, R8
-	BZHIQ DI, R8, R8
-	KMOVW R8, K1
-	MOVQ  SI, DI
-	SHLQ  $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Z0, Z0, Z0
@@ -4448,38 +4468,47 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000080, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z2
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z3
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z4
+	PREFETCHT1  256(R11)(R8*4)
 	VMOVUPS     256(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z5
+	PREFETCHT1  320(R11)(R8*4)
 	VMOVUPS     320(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z6
+	PREFETCHT1  384(R11)(R8*4)
 	VMOVUPS     384(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z7
+	PREFETCHT1  448(R11)(R8*4)
 	VMOVUPS     448(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
@@ -4488,6 +4517,7 @@ s1sq:
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS.Z   (CX)(R8*4), K1, Z9
 	VFMADD231PS Z9, Z9, K1, Z2
 
@@ -4517,11 +4547,11 @@ esq:
 	VMULSS        scale+96(FP), X3, X3
 	VBROADCASTSS  X3, Z0
 	XORQ          R8, R8
-	MOVQ          SI, R10
-	SUBQ          $0x00000040, R10
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -4551,11 +4581,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -9446,18 +9476,23 @@ DATA c_inv8<>+60(SB)/4, $0x3e000000
 GLOBL c_inv8<>(SB), RODATA|NOPTR, $64
 
 // func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ rows+72(FP), BX
-	MOVQ c+80(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Y1, Y1, Y1
@@ -9470,24 +9505,28 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000040, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
 	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
 	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
 	VMOVUPS     224(CX)(R8*4), Y9
@@ -9496,12 +9535,13 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
@@ -9540,11 +9580,11 @@ esq:
 	VMULSS       scale+96(FP), X2, X2
 	VBROADCASTSS X2, Y0
 	XORQ         R8, R8
-	MOVQ         SI, R10
-	SUBQ         $0x00000020, R10
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -9572,11 +9612,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -10094,18 +10134,23 @@ done:
 	RET
 
 // func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·rmsNormRowsNTAVX2(SB), NOSPLIT, $0-100
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ rows+72(FP), BX
-	MOVQ c+80(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Y1, Y1, Y1
@@ -10118,24 +10163,28 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000040, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
 	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
 	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
 	VMOVUPS     224(CX)(R8*4), Y9
@@ -10144,12 +10193,13 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
@@ -10188,11 +10238,11 @@ esq:
 	VMULSS       scale+96(FP), X2, X2
 	VBROADCASTSS X2, Y0
 	XORQ         R8, R8
-	MOVQ         SI, R10
-	SUBQ         $0x00000020, R10
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -10220,11 +10270,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1

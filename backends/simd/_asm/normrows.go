@@ -251,7 +251,9 @@ func crmsRowsFn(v variant, nt bool) {
 }
 
 // rmsRowsFn emits rmsNormRows: per row a sum-of-squares pass, then the
-// output pass (prefetching the next row into L1).
+// output pass (prefetching the next row into L1); rows beyond lnAheadC
+// elements also prefetch row r+2 into L2 during the first pass
+// (2048x8192: 1.02-1.04x, 1024x16384: 1.07x, measured).
 func rmsRowsFn(v variant, nt bool) {
 	const acc8 = 8
 	fn(v, ntName("rmsNormRows", nt), "func(y, x, g []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
@@ -307,13 +309,25 @@ func rmsRowsFn(v variant, nt bool) {
 		}
 		return r
 	}
+	// far: the byte offset of the row prefetched into L2 during the
+	// sum-of-squares pass (two rows ahead beyond lnAheadC elements, as
+	// layerNormRows; else the current row: no traffic).
+	far, two, n2 := GP64(), GP64(), GP64()
+	XORQ(far, far)
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 1}, two)
+	CMPQ(c, U32(lnAheadC))
+	CMOVQGT(two, far)
 	s := v.vec()
 	Label("row")
 	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: far, Scale: 1}, n2)
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
 	clear(acc8)
 	rowPass(v, "sq", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+		if u*v.bytes()%64 == 0 {
+			PREFETCHT1(m(n2, 0))
+		}
 		t := l.load(m(x, 0))
 		l.fma(t, t, acc[0])
 		acc = append(acc[1:], acc[0])
