@@ -1,10 +1,14 @@
 package simd
 
 // Fused row norms: a whole block of rows per call (statistics and output
-// of each row while it is in L1), for the layernorm and rmsnorm families.
-// A level without fused code composes the same computation from its
-// primitives; the composition over the Go twins is the meaning of the
-// assembly (layerNormRows<ISA>, rmsNormRows<ISA>).
+// of each row while it is in L1), for the layernorm, rmsnorm and crmsnorm
+// families. A level without fused code composes the same computation from
+// its primitives; the composition over the Go twins is the meaning of the
+// assembly (layerNormRows<ISA>, rmsNormRows<ISA>, crmsNormRows<ISA>). The
+// fused layernorm takes mean and variance from one pass over x - K (K
+// the mean of the row's first vector; the two-pass variance where K is
+// far from the mean, _asm/normrows.go lnRowsFn): the same quantities
+// within rounding, not the same bits, as the two-pass composition.
 
 type (
 	layerNormRowsFn func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)
