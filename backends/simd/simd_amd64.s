@@ -3437,7 +3437,7 @@ TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
-	CMPQ    DI, $0x00001000
+	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
 
 row:
@@ -4138,7 +4138,7 @@ TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
-	CMPQ    DI, $0x00001000
+	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
 
 row:
@@ -9163,7 +9163,7 @@ TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
-	CMPQ    DI, $0x00001000
+	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
 
 row:
@@ -9839,7 +9839,7 @@ TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
-	CMPQ    DI, $0x00001000
+	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
 
 row:
