@@ -26699,214 +26699,6 @@ end:
 	VZEROUPPER
 	RET
 
-// func w4RangeAVX2(r []int32, w []float32, gs int)
-// Requires: AVX, AVX2
-TEXT ·w4RangeAVX2(SB), NOSPLIT, $32-56
-	MOVQ    r_base+0(FP), CX
-	MOVQ    w_base+24(FP), BX
-	MOVQ    w_len+32(FP), AX
-	MOVQ    gs+48(FP), SI
-	XORQ    DX, DX
-	DIVQ    SI
-	VMOVUPS c_absmask<>+0(SB), Y0
-	TESTQ   AX, AX
-	JZ      end
-
-group:
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	MOVQ  BX, DX
-	MOVQ  SI, DI
-
-unrolled:
-	CMPQ    DI, $0x00000010
-	JB      single
-	VMOVUPS (DX), Y3
-	VPSRAD  $0x1f, Y3, Y4
-	VPAND   Y0, Y4, Y4
-	VPXOR   Y4, Y3, Y3
-	VPMINSD Y3, Y1, Y1
-	VPMAXSD Y3, Y2, Y2
-	VMOVUPS 32(DX), Y3
-	VPSRAD  $0x1f, Y3, Y4
-	VPAND   Y0, Y4, Y4
-	VPXOR   Y4, Y3, Y3
-	VPMINSD Y3, Y1, Y1
-	VPMAXSD Y3, Y2, Y2
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x00000010, DI
-	JMP     unrolled
-
-single:
-	CMPQ    DI, $0x00000008
-	JB      tail
-	VMOVUPS (DX), Y3
-	VPSRAD  $0x1f, Y3, Y4
-	VPAND   Y0, Y4, Y4
-	VPXOR   Y4, Y3, Y3
-	VPMINSD Y3, Y1, Y1
-	VPMAXSD Y3, Y2, Y2
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x00000008, DI
-	JMP     single
-
-tail:
-	TESTQ   DI, DI
-	JZ      done
-	LEAQ    c_tailmask<>+0(SB), R8
-	MOVQ    DI, R9
-	NEGQ    R9
-	VMOVDQU 32(R8)(R9*4), Y3
-	VXORPS  Y3, Y3, Y3
-	VMOVUPS Y3, (SP)
-	XORQ    R8, R8
-
-in0:
-	MOVL    (DX)(R8*4), R9
-	MOVL    R9, (SP)(R8*4)
-	INCQ    R8
-	CMPQ    R8, DI
-	JB      in0
-	LEAQ    (SP), DX
-	VMOVUPS (DX), Y3
-	VPSRAD  $0x1f, Y3, Y4
-	VPAND   Y0, Y4, Y4
-	VPXOR   Y4, Y3, Y3
-	VPMINSD Y3, Y1, Y1
-	VPMAXSD Y3, Y2, Y2
-
-done:
-	VEXTRACTI128 $0x01, Y1, X3
-	VPMINSD      X3, X1, X1
-	VPSHUFD      $0x4e, X1, X3
-	VPMINSD      X3, X1, X1
-	VPSHUFD      $0xb1, X1, X3
-	VPMINSD      X3, X1, X1
-	VEXTRACTI128 $0x01, Y2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0x4e, X2, X3
-	VPMAXSD      X3, X2, X2
-	VPSHUFD      $0xb1, X2, X3
-	VPMAXSD      X3, X2, X2
-	VMOVD        X1, (CX)
-	VMOVD        X2, 4(CX)
-	ADDQ         $0x08, CX
-	LEAQ         (BX)(SI*4), BX
-	DECQ         AX
-	JNZ          group
-
-end:
-	VZEROUPPER
-	RET
-
-// func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
-// Requires: AVX, AVX2
-TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
-	MOVQ    qp_base+0(FP), CX
-	MOVQ    w_base+24(FP), BX
-	MOVQ    inv_base+48(FP), SI
-	MOVQ    z_base+72(FP), DI
-	MOVQ    w_len+32(FP), AX
-	MOVQ    gs+96(FP), R8
-	MOVQ    AX, DX
-	SHLQ    $0x02, DX
-	XORQ    DX, DX
-	DIVQ    R8
-	VMOVUPS c_nib<>+0(SB), Y0
-	VPXOR   Y1, Y1, Y1
-	VMOVDQU c_evenperm<>+0(SB), Y2
-	TESTQ   AX, AX
-	JZ      end
-
-group:
-	VBROADCASTSS (SI), Y3
-	VPBROADCASTD (DI), Y4
-	MOVQ         R8, DX
-
-loop16:
-	CMPQ      DX, $0x10
-	JB        loop8
-	VMULPS    (BX), Y3, Y5
-	VMULPS    32(BX), Y3, Y6
-	VCVTPS2DQ Y5, Y5
-	VPADDD    Y4, Y5, Y5
-	VPMAXSD   Y1, Y5, Y5
-	VPMINSD   Y0, Y5, Y5
-	VPSRLQ    $0x1c, Y5, Y7
-	VPOR      Y7, Y5, Y5
-	VCVTPS2DQ Y6, Y6
-	VPADDD    Y4, Y6, Y6
-	VPMAXSD   Y1, Y6, Y6
-	VPMINSD   Y0, Y6, Y6
-	VPSRLQ    $0x1c, Y6, Y7
-	VPOR      Y7, Y6, Y6
-	VPERMD    Y5, Y2, Y5
-	VPERMD    Y6, Y2, Y6
-	VPACKUSDW X6, X5, X5
-	VPACKUSWB X5, X5, X5
-	VMOVQ     X5, (CX)
-	ADDQ      $0x40, BX
-	ADDQ      $0x08, CX
-	SUBQ      $0x10, DX
-	JMP       loop16
-
-loop8:
-	CMPQ      DX, $0x08
-	JB        pairs
-	VMULPS    (BX), Y3, Y5
-	VCVTPS2DQ Y5, Y5
-	VPADDD    Y4, Y5, Y5
-	VPMAXSD   Y1, Y5, Y5
-	VPMINSD   Y0, Y5, Y5
-	VPSRLQ    $0x1c, Y5, Y6
-	VPOR      Y6, Y5, Y5
-	VPERMD    Y5, Y2, Y5
-	VPACKUSDW X5, X5, X5
-	VPACKUSWB X5, X5, X5
-	VMOVD     X5, R9
-	MOVL      R9, (CX)
-	ADDQ      $0x20, BX
-	ADDQ      $0x04, CX
-	SUBQ      $0x08, DX
-
-pairs:
-	TESTQ     DX, DX
-	JZ        next
-	VMOVQ     (BX), X5
-	VMULPS    X5, X3, X5
-	VCVTPS2DQ X5, X5
-	VPADDD    X4, X5, X5
-	VPMAXSD   X1, X5, X5
-	VPMINSD   X0, X5, X5
-	VPSRLQ    $0x1c, X5, X6
-	VPOR      X6, X5, X5
-	VMOVD     X5, R9
-	MOVB      R9, (CX)
-	ADDQ      $0x08, BX
-	INCQ      CX
-	SUBQ      $0x02, DX
-	JMP       pairs
-
-next:
-	ADDQ $0x04, SI
-	ADDQ $0x04, DI
-	DECQ AX
-	JNZ  group
-
-end:
-	VZEROUPPER
-	RET
-
-DATA c_evenperm<>+0(SB)/4, $0x00000000
-DATA c_evenperm<>+4(SB)/4, $0x00000002
-DATA c_evenperm<>+8(SB)/4, $0x00000004
-DATA c_evenperm<>+12(SB)/4, $0x00000006
-DATA c_evenperm<>+16(SB)/4, $0x00000000
-DATA c_evenperm<>+20(SB)/4, $0x00000002
-DATA c_evenperm<>+24(SB)/4, $0x00000004
-DATA c_evenperm<>+28(SB)/4, $0x00000006
-GLOBL c_evenperm<>(SB), RODATA|NOPTR, $32
-
 // func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
 // Requires: AVX, AVX512F, BMI2, CMOV
 TEXT ·w4ParamsAVX512(SB), NOSPLIT, $0-121
@@ -27174,6 +26966,214 @@ DATA c_w4nan<>+52(SB)/4, $0x7fc00000
 DATA c_w4nan<>+56(SB)/4, $0x7fc00000
 DATA c_w4nan<>+60(SB)/4, $0x7fc00000
 GLOBL c_w4nan<>(SB), RODATA|NOPTR, $64
+
+// func w4RangeAVX2(r []int32, w []float32, gs int)
+// Requires: AVX, AVX2
+TEXT ·w4RangeAVX2(SB), NOSPLIT, $32-56
+	MOVQ    r_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+48(FP), SI
+	XORQ    DX, DX
+	DIVQ    SI
+	VMOVUPS c_absmask<>+0(SB), Y0
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	MOVQ  BX, DX
+	MOVQ  SI, DI
+
+unrolled:
+	CMPQ    DI, $0x00000010
+	JB      single
+	VMOVUPS (DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+	VMOVUPS 32(DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+	ADDQ    $0x00000040, DX
+	SUBQ    $0x00000010, DI
+	JMP     unrolled
+
+single:
+	CMPQ    DI, $0x00000008
+	JB      tail
+	VMOVUPS (DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x00000008, DI
+	JMP     single
+
+tail:
+	TESTQ   DI, DI
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), R8
+	MOVQ    DI, R9
+	NEGQ    R9
+	VMOVDQU 32(R8)(R9*4), Y3
+	VXORPS  Y3, Y3, Y3
+	VMOVUPS Y3, (SP)
+	XORQ    R8, R8
+
+in0:
+	MOVL    (DX)(R8*4), R9
+	MOVL    R9, (SP)(R8*4)
+	INCQ    R8
+	CMPQ    R8, DI
+	JB      in0
+	LEAQ    (SP), DX
+	VMOVUPS (DX), Y3
+	VPSRAD  $0x1f, Y3, Y4
+	VPAND   Y0, Y4, Y4
+	VPXOR   Y4, Y3, Y3
+	VPMINSD Y3, Y1, Y1
+	VPMAXSD Y3, Y2, Y2
+
+done:
+	VEXTRACTI128 $0x01, Y1, X3
+	VPMINSD      X3, X1, X1
+	VPSHUFD      $0x4e, X1, X3
+	VPMINSD      X3, X1, X1
+	VPSHUFD      $0xb1, X1, X3
+	VPMINSD      X3, X1, X1
+	VEXTRACTI128 $0x01, Y2, X3
+	VPMAXSD      X3, X2, X2
+	VPSHUFD      $0x4e, X2, X3
+	VPMAXSD      X3, X2, X2
+	VPSHUFD      $0xb1, X2, X3
+	VPMAXSD      X3, X2, X2
+	VMOVD        X1, (CX)
+	VMOVD        X2, 4(CX)
+	ADDQ         $0x08, CX
+	LEAQ         (BX)(SI*4), BX
+	DECQ         AX
+	JNZ          group
+
+end:
+	VZEROUPPER
+	RET
+
+// func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
+// Requires: AVX, AVX2
+TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
+	MOVQ    qp_base+0(FP), CX
+	MOVQ    w_base+24(FP), BX
+	MOVQ    inv_base+48(FP), SI
+	MOVQ    z_base+72(FP), DI
+	MOVQ    w_len+32(FP), AX
+	MOVQ    gs+96(FP), R8
+	MOVQ    AX, DX
+	SHLQ    $0x02, DX
+	XORQ    DX, DX
+	DIVQ    R8
+	VMOVUPS c_nib<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	VMOVDQU c_evenperm<>+0(SB), Y2
+	TESTQ   AX, AX
+	JZ      end
+
+group:
+	VBROADCASTSS (SI), Y3
+	VPBROADCASTD (DI), Y4
+	MOVQ         R8, DX
+
+loop16:
+	CMPQ      DX, $0x10
+	JB        loop8
+	VMULPS    (BX), Y3, Y5
+	VMULPS    32(BX), Y3, Y6
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y4, Y5, Y5
+	VPMAXSD   Y1, Y5, Y5
+	VPMINSD   Y0, Y5, Y5
+	VPSRLQ    $0x1c, Y5, Y7
+	VPOR      Y7, Y5, Y5
+	VCVTPS2DQ Y6, Y6
+	VPADDD    Y4, Y6, Y6
+	VPMAXSD   Y1, Y6, Y6
+	VPMINSD   Y0, Y6, Y6
+	VPSRLQ    $0x1c, Y6, Y7
+	VPOR      Y7, Y6, Y6
+	VPERMD    Y5, Y2, Y5
+	VPERMD    Y6, Y2, Y6
+	VPACKUSDW X6, X5, X5
+	VPACKUSWB X5, X5, X5
+	VMOVQ     X5, (CX)
+	ADDQ      $0x40, BX
+	ADDQ      $0x08, CX
+	SUBQ      $0x10, DX
+	JMP       loop16
+
+loop8:
+	CMPQ      DX, $0x08
+	JB        pairs
+	VMULPS    (BX), Y3, Y5
+	VCVTPS2DQ Y5, Y5
+	VPADDD    Y4, Y5, Y5
+	VPMAXSD   Y1, Y5, Y5
+	VPMINSD   Y0, Y5, Y5
+	VPSRLQ    $0x1c, Y5, Y6
+	VPOR      Y6, Y5, Y5
+	VPERMD    Y5, Y2, Y5
+	VPACKUSDW X5, X5, X5
+	VPACKUSWB X5, X5, X5
+	VMOVD     X5, R9
+	MOVL      R9, (CX)
+	ADDQ      $0x20, BX
+	ADDQ      $0x04, CX
+	SUBQ      $0x08, DX
+
+pairs:
+	TESTQ     DX, DX
+	JZ        next
+	VMOVQ     (BX), X5
+	VMULPS    X5, X3, X5
+	VCVTPS2DQ X5, X5
+	VPADDD    X4, X5, X5
+	VPMAXSD   X1, X5, X5
+	VPMINSD   X0, X5, X5
+	VPSRLQ    $0x1c, X5, X6
+	VPOR      X6, X5, X5
+	VMOVD     X5, R9
+	MOVB      R9, (CX)
+	ADDQ      $0x08, BX
+	INCQ      CX
+	SUBQ      $0x02, DX
+	JMP       pairs
+
+next:
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	DECQ AX
+	JNZ  group
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_evenperm<>+0(SB)/4, $0x00000000
+DATA c_evenperm<>+4(SB)/4, $0x00000002
+DATA c_evenperm<>+8(SB)/4, $0x00000004
+DATA c_evenperm<>+12(SB)/4, $0x00000006
+DATA c_evenperm<>+16(SB)/4, $0x00000000
+DATA c_evenperm<>+20(SB)/4, $0x00000002
+DATA c_evenperm<>+24(SB)/4, $0x00000004
+DATA c_evenperm<>+28(SB)/4, $0x00000006
+GLOBL c_evenperm<>(SB), RODATA|NOPTR, $32
 
 // func pvBucketsAVX512(bk []int32, codes []byte, v []int8, dv int, drop int) uint32
 // Requires: AVX, AVX512F, BMI2

@@ -1049,6 +1049,15 @@ func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
 //go:noescape
 func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
 
+// w4ParamsAVX512 sets, for each group i < len(s) with order keys lk = keys[2i] (of min(0, min w))
+// and hk = keys[2i+1] (of max(0, max w)), as w4Params (package simd): s[i], inv[i], z[i] and
+// zb[i] = byte(z[i]) from lo = fromKey(lk), hi = fromKey(hk) as pure.W4Scale; a group with NaN
+// or Inf (hk >= 0x7F800000 or lk <= key(-Inf)) gets s NaN, inv 0, z 0. inv, z and zb hold
+// len(s) elements, keys 2*len(s). (AVX-512)
+//
+//go:noescape
+func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
+
 // w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)
 //
 //go:noescape
@@ -1058,15 +1067,6 @@ func w4RangeAVX2(r []int32, w []float32, gs int)
 //
 //go:noescape
 func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
-
-// w4ParamsAVX512 sets, for each group i < len(s) with order keys lk = keys[2i] (of min(0, min w))
-// and hk = keys[2i+1] (of max(0, max w)), as w4Params (package simd): s[i], inv[i], z[i] and
-// zb[i] = byte(z[i]) from lo = fromKey(lk), hi = fromKey(hk) as pure.W4Scale; a group with NaN
-// or Inf (hk >= 0x7F800000 or lk <= key(-Inf)) gets s NaN, inv 0, z 0. inv, z and zb hold
-// len(s) elements, keys 2*len(s). (AVX-512)
-//
-//go:noescape
-func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
 
 // pvBucketsAVX512 sums the rows v[j*dv:(j+1)*dv] (widened to int32) into bucket
 // bk[q*dv:(q+1)*dv] of their code q = codes[j], for every j < len(codes) with q < drop <= 32;

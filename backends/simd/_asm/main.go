@@ -45,7 +45,6 @@ func main() {
 	quantAVX2()
 	quantW4()
 	quantW4AVX2()
-	w4Params()
 	softmaxPV()
 	pvShift()
 	pvShiftAVX2()

@@ -287,6 +287,7 @@ func quantW4() {
 	w4NT = true
 	w4Pack("w4PackNTAVX512")
 	w4NT = false
+	w4Params()
 }
 
 // w4NT: the 64-element steps store non-temporally (w4PackNTAVX512).
