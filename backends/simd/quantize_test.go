@@ -414,3 +414,143 @@ func TestWQDots(t *testing.T) {
 		}
 	})
 }
+
+// TestW4Params compares the vector group parameters with w4Params bit for
+// bit (s, inv, z, zb), asymmetric and symmetric, for 0..40 groups (every
+// tail of the 16-group steps) of keys from random ranges, zero groups (of
+// both signs), tiny and huge ranges, and NaN and Inf.
+func TestW4Params(t *testing.T) {
+	var p w4ParamsFn
+	if l := levels()[0]; l.ok {
+		p = w4ParamsOf(l.q)
+	}
+	if p == nil {
+		t.Skip("no vector group parameters")
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	val := func() float32 {
+		switch rng.IntN(10) {
+		case 0:
+			return 0
+		case 1:
+			return float32(math.Copysign(0, -1))
+		case 2:
+			return float32(math.Inf(1 - 2*rng.IntN(2)))
+		case 3:
+			return float32(math.NaN())
+		case 4:
+			return float32(rng.NormFloat64() * 1e-7)
+		case 5:
+			return float32(rng.NormFloat64() * 1e30)
+		case 6:
+			return float32(rng.IntN(31)-15) * 0.5
+		}
+		return float32(rng.NormFloat64())
+	}
+	for round := range 200 {
+		for n := range 41 {
+			keys := make([]int32, 2*n)
+			for i := range n {
+				lo, hi := min(0, val()), max(0, val())
+				if rng.IntN(4) == 0 { // NaN through the ordered keys
+					lo, hi = val(), val()
+				}
+				keys[2*i], keys[2*i+1] = min(0, orderKey(lo)), max(0, orderKey(hi))
+			}
+			for _, sym := range []bool{false, true} {
+				s, inv, z, zb := make([]float32, n+1), make([]float32, n+1), make([]int32, n+1), make([]byte, n+1)
+				s2, inv2, z2, zb2 := make([]float32, n), make([]float32, n), make([]int32, n), make([]byte, n)
+				s[n], inv[n], z[n], zb[n] = 99, 99, 99, 99
+				p(keys, s[:n], inv[:n], z[:n], zb[:n], sym)
+				w4ParamsGo(keys, s2, inv2, z2, zb2, sym)
+				if s[n] != 99 || inv[n] != 99 || z[n] != 99 || zb[n] != 99 {
+					t.Fatalf("round %d n=%d sym=%v: wrote past the end", round, n, sym)
+				}
+				for i := range n {
+					if math.Float32bits(s[i]) != math.Float32bits(s2[i]) || math.Float32bits(inv[i]) != math.Float32bits(inv2[i]) ||
+						z[i] != z2[i] || zb[i] != zb2[i] {
+						t.Fatalf("round %d n=%d sym=%v group %d (keys %#x %#x): got %v %v %d %d, want %v %v %d %d", round, n, sym, i,
+							keys[2*i], keys[2*i+1], s[i], inv[i], z[i], zb[i], s2[i], inv2[i], z2[i], zb2[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestW4PackNT compares the streaming pack with the plain one (32-byte
+// aligned codes, groups of 64, 128 and 192, one to three groups).
+func TestW4PackNT(t *testing.T) {
+	var nt func(qp []byte, w []float32, inv []float32, z []int32, g int)
+	l := levels()[0]
+	if l.ok {
+		nt = w4PackNTOf(l.q)
+	}
+	if nt == nil {
+		t.Skip("no streaming pack")
+	}
+	rng := rand.New(rand.NewPCG(33, 34))
+	for _, g := range []int{64, 128, 192} {
+		for ng := 1; ng <= 3; ng++ {
+			n := ng * g
+			w := input(t, n, 0, tieGen(rng, 3))
+			inv, z := make([]float32, ng), make([]int32, ng)
+			for i := range inv {
+				inv[i], z[i] = []float32{1, 2.7, 0.4}[rng.IntN(3)], int32(rng.IntN(16))
+			}
+			buf := bytesAligned(n/2+64, 32)
+			for i := range buf {
+				buf[i] = 0xA5
+			}
+			want := make([]byte, n/2)
+			l.q.w4Pack(want, w, inv, z, g)
+			nt(buf[:n/2], w, inv, z, g)
+			sfence()
+			for i, c := range buf {
+				if i < n/2 && c != want[i] || i >= n/2 && c != 0xA5 {
+					t.Fatalf("g=%d groups=%d: byte %d = %#x, want %#x", g, ng, i, c, want[min(i, n/2-1)])
+				}
+			}
+		}
+	}
+}
+
+// bytesAligned returns n bytes starting at an align-byte boundary.
+func bytesAligned(n, align int) []byte {
+	buf := make([]byte, n+align)
+	h := int(-uintptr(unsafe.Pointer(&buf[0])) & uintptr(align-1))
+	return buf[h : h+n]
+}
+
+// TestQuantI8NT compares the streaming int8 quantizer with the plain one
+// (64-byte aligned codes; lengths with and without 16-steps and tails).
+func TestQuantI8NT(t *testing.T) {
+	var nt func(q []int8, x []float32, inv float32)
+	l := levels()[0]
+	if l.ok {
+		nt = quantI8NTOf(l.q)
+	}
+	if nt == nil {
+		t.Skip("no streaming quantizer")
+	}
+	rng := rand.New(rand.NewPCG(35, 36))
+	for _, n := range []int{64, 128, 200, 4096, 4099} {
+		x := input(t, n, 0, tieGen(rng, 40))
+		for _, inv := range []float32{1, 3.1} {
+			want := make([]int8, n)
+			l.q.quantI8(want, x, inv)
+			buf := bytesAligned(n+64, 64)
+			for i := range buf {
+				buf[i] = 0x5A
+			}
+			q := unsafe.Slice((*int8)(unsafe.Pointer(&buf[0])), n)
+			nt(q, x, inv)
+			sfence()
+			for i, c := range buf {
+				if i < n && int8(c) != want[i] || i >= n && c != 0x5A {
+					t.Fatalf("n=%d inv=%v: byte %d = %d, want %d", n, inv, i, int8(c), want[min(i, n-1)])
+				}
+			}
+		}
+	}
+}

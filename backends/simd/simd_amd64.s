@@ -11442,380 +11442,363 @@ done:
 	RET
 
 // func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	ANDQ   $0x0f, R8
-	MOVQ   $-1, R9
-	BZHIQ  R8, R9, R9
-	KMOVW  R9, K1
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000040, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	VMOVUPS 64(CX)(R9*4), Z5
-	VADDPS  Z5, Z1, Z1
-	VMOVUPS 128(CX)(R9*4), Z5
-	VADDPS  Z5, Z3, Z3
-	VMOVUPS 192(CX)(R9*4), Z5
-	VADDPS  Z5, Z4, Z4
-	ADDQ    $0x00000040, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	ADDQ    $0x00000010, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ      R9, DI
-	JAE       esum
-	VMOVUPS.Z (CX)(R9*4), K1, Z5
-	VADDPS    Z5, Z1, Z1
-
-esum:
-	VADDPS        Z0, Z3, Z3
-	VADDPS        Z1, Z4, Z4
-	VADDPS        Z4, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y0
-	VADDPS        Y0, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X0
-	VADDPS        X0, X3, X3
-	VMOVHLPS      X3, X3, X0
-	VADDPS        X0, X3, X3
-	VMOVSHDUP     X3, X0
-	VADDPS        X0, X3, X3
-	VMULSS        inv+112(FP), X3, X3
-	VBROADCASTSS  X3, Z1
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00000c00
+	CMOVQGT R10, R9
 
 row:
-	LEAQ   (CX)(R8*1), R10
-	VXORPS Z0, Z0, Z0
+	TESTQ         SI, SI
+	JZ            done
+	LEAQ          (CX)(R8*1), R11
+	LEAQ          (CX)(R9*1), R12
+	CMPQ          DI, $0x10
+	JB            k1
+	VMOVUPS       (CX), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        c_inv16<>+0(SB), X0, X0
+	JMP           k2
+
+k1:
+	VMOVSS (CX), X0
+
+k2:
+	VBROADCASTSS X0, Z1
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z5, Z5
+	VFMADD231PS Z11, Z11, Z6
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z7, Z7
+	VFMADD231PS Z11, Z11, Z8
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z9, Z9
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000040, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x00000010, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, K1, Z3
+	VFMADD231PS Z11, Z11, K1, Z4
+
+est:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPS        Y1, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPS        X1, X3, X3
+	VMOVHLPS      X3, X3, X1
+	VADDPS        X1, X3, X3
+	VMOVSHDUP     X3, X1
+	VADDPS        X1, X3, X3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPS        Y1, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPS        X1, X4, X4
+	VMOVHLPS      X4, X4, X1
+	VADDPS        X1, X4, X4
+	VMOVSHDUP     X4, X1
+	VADDPS        X1, X4, X4
+	VMULSS        inv+112(FP), X3, X3
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        X3, X0, X0
+	VBROADCASTSS  X0, Z0
+	VMULSS        X3, X3, X1
+	VMULSS        c_half<>+0(SB), X4, X3
+	VUCOMISS      X3, X1
+	JA            dev
+	VSUBSS        X1, X4, X4
+
+stat:
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X2, X1, X2
+	VCVTSD2SS    X2, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Z1
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000040, R12
+
+uout:
+	CMPQ        R10, R12
+	JG          sout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 64(AX)(R10*4)
+	PREFETCHT0  128(R11)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 128(AX)(R10*4)
+	PREFETCHT0  192(R11)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 192(AX)(R10*4)
+	ADDQ        $0x00000040, R10
+	JMP         uout
+
+sout:
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
+
+s1out:
+	CMPQ        R10, R12
+	JG          tout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         s1out
+
+tout:
+	CMPQ        R10, DI
+	JAE         eout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS.Z   (DX)(R10*4), K1, Z0
+	VMOVUPS.Z   (BX)(R10*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)(R10*4)
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Z1, Z1, Z1
 	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
-	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000080, R11
+	VXORPS Z10, Z10, Z10
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000080, R12
 
 udev:
-	CMPQ        R9, R11
+	CMPQ        R10, R12
 	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z3
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z4
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z5
-	PREFETCHT0  256(R10)(R9*4)
-	VMOVUPS     256(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z6
-	PREFETCHT0  320(R10)(R9*4)
-	VMOVUPS     320(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z7
-	PREFETCHT0  384(R10)(R9*4)
-	VMOVUPS     384(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z8
-	PREFETCHT0  448(R10)(R9*4)
-	VMOVUPS     448(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z9
-	ADDQ        $0x00000080, R9
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z3
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z5
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     256(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     320(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     384(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     448(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000080, R10
 	JMP         udev
 
 sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	ADDQ        $0x00000010, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, K1, Z3
-
-edev:
-	VADDPS        Z8, Z4, Z4
-	VADDPS        Z9, Z5, Z5
-	VADDPS        Z0, Z6, Z6
-	VADDPS        Z3, Z7, Z7
-	VADDPS        Z6, Z4, Z4
-	VADDPS        Z7, Z5, Z5
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF128  $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDPS        X0, X4, X4
-	VMULSS        inv+112(FP), X4, X4
-	VADDSS        eps+116(FP), X4, X4
-	VCVTSS2SD     X4, X2, X2
-	VSQRTSD       X2, X2, X2
-	VMOVSD        c_one64<>+0(SB), X0
-	VDIVSD        X2, X0, X2
-	VCVTSD2SS     X2, X4, X4
-	VMULSS        scale+120(FP), X4, X4
-	VBROADCASTSS  X4, Z0
-	CMPQ          SI, $0x01
-	JE            last
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	LEAQ          (R10)(R8*1), R11
-	XORQ          R9, R9
-	MOVQ          DI, R12
-	SUBQ          $0x00000040, R12
-
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     64(DX)(R9*4), Z8
-	VMOVUPS     64(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Z7
-	VADDPS      Z7, Z4, Z4
-	PREFETCHT1  128(R11)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     128(DX)(R9*4), Z8
-	VMOVUPS     128(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, 128(AX)(R9*4)
-	VMOVUPS     128(R10)(R9*4), Z7
-	VADDPS      Z7, Z5, Z5
-	PREFETCHT1  192(R11)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     192(DX)(R9*4), Z8
-	VMOVUPS     192(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, 192(AX)(R9*4)
-	VMOVUPS     192(R10)(R9*4), Z7
-	VADDPS      Z7, Z6, Z6
-	ADDQ        $0x00000040, R9
-	JMP         upipe
-
-spipe:
 	MOVQ DI, R12
 	SUBQ $0x00000010, R12
 
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVUPS     Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
-	ADDQ        $0x00000010, R9
-	JMP         s1pipe
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	ADDQ        $0x00000010, R10
+	JMP         s1dev
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z7
-	VMOVUPS     Z7, K1, (AX)(R9*4)
-	VMOVUPS.Z   (R10)(R9*4), K1, Z0
-	VADDPS      Z0, Z4, Z4
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, K1, Z3
 
-epipe:
-	VADDPS        Z3, Z5, Z5
-	VADDPS        Z4, Z6, Z6
+edev:
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z1, Z7, Z7
+	VADDPS        Z3, Z8, Z8
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
 	VADDPS        Z6, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y0
-	VADDPS        Y0, Y5, Y5
-	VEXTRACTF128  $0x01, Y5, X0
-	VADDPS        X0, X5, X5
-	VMOVHLPS      X5, X5, X0
-	VADDPS        X0, X5, X5
-	VMOVSHDUP     X5, X0
-	VADDPS        X0, X5, X5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
 	VMULSS        inv+112(FP), X5, X5
-	VBROADCASTSS  X5, Z1
-	ADDQ          R8, CX
-	ADDQ          R8, AX
-	DECQ          SI
-	JMP           row
+	VMOVSS        X5, X4, X4
+	JMP           stat
 
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000040, SI
-
-uout:
-	CMPQ        R9, SI
-	JG          sout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, (AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     64(DX)(R9*4), Z3
-	VMOVUPS     64(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, 64(AX)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     128(DX)(R9*4), Z3
-	VMOVUPS     128(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, 128(AX)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     192(DX)(R9*4), Z3
-	VMOVUPS     192(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, 192(AX)(R9*4)
-	ADDQ        $0x00000040, R9
-	JMP         uout
-
-sout:
-	MOVQ DI, SI
-	SUBQ $0x00000010, SI
-
-s1out:
-	CMPQ        R9, SI
-	JG          tout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVUPS     Z2, (AX)(R9*4)
-	ADDQ        $0x00000010, R9
-	JMP         s1out
-
-tout:
-	CMPQ        R9, DI
-	JAE         eout
-	VMOVUPS.Z   (CX)(R9*4), K1, Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z2
-	VMOVUPS     Z2, K1, (AX)(R9*4)
-
-eout:
 done:
 	VZEROUPPER
 	RET
+
+DATA c_inv16<>+0(SB)/4, $0x3d800000
+DATA c_inv16<>+4(SB)/4, $0x3d800000
+DATA c_inv16<>+8(SB)/4, $0x3d800000
+DATA c_inv16<>+12(SB)/4, $0x3d800000
+DATA c_inv16<>+16(SB)/4, $0x3d800000
+DATA c_inv16<>+20(SB)/4, $0x3d800000
+DATA c_inv16<>+24(SB)/4, $0x3d800000
+DATA c_inv16<>+28(SB)/4, $0x3d800000
+DATA c_inv16<>+32(SB)/4, $0x3d800000
+DATA c_inv16<>+36(SB)/4, $0x3d800000
+DATA c_inv16<>+40(SB)/4, $0x3d800000
+DATA c_inv16<>+44(SB)/4, $0x3d800000
+DATA c_inv16<>+48(SB)/4, $0x3d800000
+DATA c_inv16<>+52(SB)/4, $0x3d800000
+DATA c_inv16<>+56(SB)/4, $0x3d800000
+DATA c_inv16<>+60(SB)/4, $0x3d800000
+GLOBL c_inv16<>(SB), RODATA|NOPTR, $64
 
 DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_one64<>(SB), RODATA|NOPTR, $8
 
 // func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
-	MOVQ  y_base+0(FP), AX
-	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  rows+72(FP), BX
-	MOVQ  c+80(FP), SI
-	MOVQ  SI, DI
-	ANDQ  $0x0f, DI
-	MOVQ  $-1, R8
-	BZHIQ DI, R8, R8
-	KMOVW R8, K1
-	MOVQ  SI, DI
-	SHLQ  $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Z0, Z0, Z0
@@ -11827,38 +11810,47 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000080, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z2
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z3
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z4
+	PREFETCHT1  256(R11)(R8*4)
 	VMOVUPS     256(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z5
+	PREFETCHT1  320(R11)(R8*4)
 	VMOVUPS     320(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z6
+	PREFETCHT1  384(R11)(R8*4)
 	VMOVUPS     384(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z7
+	PREFETCHT1  448(R11)(R8*4)
 	VMOVUPS     448(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
@@ -11867,6 +11859,7 @@ s1sq:
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS.Z   (CX)(R8*4), K1, Z9
 	VFMADD231PS Z9, Z9, K1, Z2
 
@@ -11896,11 +11889,11 @@ esq:
 	VMULSS        scale+96(FP), X3, X3
 	VBROADCASTSS  X3, Z0
 	XORQ          R8, R8
-	MOVQ          SI, R10
-	SUBQ          $0x00000040, R10
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -11930,11 +11923,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -11965,378 +11958,527 @@ done:
 	VZEROUPPER
 	RET
 
-// func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
-TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	ANDQ   $0x0f, R8
-	MOVQ   $-1, R9
-	BZHIQ  R8, R9, R9
-	KMOVW  R9, K1
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000040, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	VMOVUPS 64(CX)(R9*4), Z5
-	VADDPS  Z5, Z1, Z1
-	VMOVUPS 128(CX)(R9*4), Z5
-	VADDPS  Z5, Z3, Z3
-	VMOVUPS 192(CX)(R9*4), Z5
-	VADDPS  Z5, Z4, Z4
-	ADDQ    $0x00000040, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000010, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Z5
-	VADDPS  Z5, Z0, Z0
-	ADDQ    $0x00000010, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ      R9, DI
-	JAE       esum
-	VMOVUPS.Z (CX)(R9*4), K1, Z5
-	VADDPS    Z5, Z1, Z1
-
-esum:
-	VADDPS        Z0, Z3, Z3
-	VADDPS        Z1, Z4, Z4
-	VADDPS        Z4, Z3, Z3
-	VEXTRACTF64X4 $0x01, Z3, Y0
-	VADDPS        Y0, Y3, Y3
-	VEXTRACTF128  $0x01, Y3, X0
-	VADDPS        X0, X3, X3
-	VMOVHLPS      X3, X3, X0
-	VADDPS        X0, X3, X3
-	VMOVSHDUP     X3, X0
-	VADDPS        X0, X3, X3
-	VMULSS        inv+112(FP), X3, X3
-	VBROADCASTSS  X3, Z1
+TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-104
+	MOVQ  y_base+0(FP), AX
+	MOVQ  z_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  n+80(FP), SI
+	MOVQ  ahead+88(FP), DI
+	MOVQ  $-1, R8
+	MOVQ  SI, R9
+	ANDQ  $0x0f, R9
+	BZHIQ R9, R8, R9
+	KMOVW R9, K1
+	MOVQ  SI, R8
+	SHLQ  $0x02, R8
 
 row:
+	TESTQ  BX, BX
+	JZ     done
 	LEAQ   (CX)(R8*1), R10
 	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	XORQ   R9, R9
 	MOVQ   DI, R11
-	SUBQ   $0x00000080, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
-udev:
-	CMPQ        R9, R11
-	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z3
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z4
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z5
-	PREFETCHT0  256(R10)(R9*4)
-	VMOVUPS     256(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z6
-	PREFETCHT0  320(R10)(R9*4)
-	VMOVUPS     320(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z7
-	PREFETCHT0  384(R10)(R9*4)
-	VMOVUPS     384(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z8
-	PREFETCHT0  448(R10)(R9*4)
-	VMOVUPS     448(CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z9
-	ADDQ        $0x00000080, R9
-	JMP         udev
-
-sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000010, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, Z0
-	ADDQ        $0x00000010, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z10
-	VSUBPS      Z1, Z10, Z10
-	VFMADD231PS Z10, Z10, K1, Z3
-
-edev:
-	VADDPS        Z8, Z4, Z4
-	VADDPS        Z9, Z5, Z5
-	VADDPS        Z0, Z6, Z6
-	VADDPS        Z3, Z7, Z7
-	VADDPS        Z6, Z4, Z4
-	VADDPS        Z7, Z5, Z5
-	VADDPS        Z5, Z4, Z4
-	VEXTRACTF64X4 $0x01, Z4, Y0
-	VADDPS        Y0, Y4, Y4
-	VEXTRACTF128  $0x01, Y4, X0
-	VADDPS        X0, X4, X4
-	VMOVHLPS      X4, X4, X0
-	VADDPS        X0, X4, X4
-	VMOVSHDUP     X4, X0
-	VADDPS        X0, X4, X4
-	VMULSS        inv+112(FP), X4, X4
-	VADDSS        eps+116(FP), X4, X4
-	VCVTSS2SD     X4, X2, X2
-	VSQRTSD       X2, X2, X2
-	VMOVSD        c_one64<>+0(SB), X0
-	VDIVSD        X2, X0, X2
-	VCVTSD2SS     X2, X4, X4
-	VMULSS        scale+120(FP), X4, X4
-	VBROADCASTSS  X4, Z0
-	CMPQ          SI, $0x01
-	JE            last
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	LEAQ          (R10)(R8*1), R11
-	XORQ          R9, R9
-	MOVQ          DI, R12
-	SUBQ          $0x00000040, R12
-
-upipe:
+ust:
 	CMPQ        R9, R12
-	JG          spipe
+	JG          sst
 	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
+	VMOVUPS     (CX)(R9*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
 	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     64(DX)(R9*4), Z8
-	VMOVUPS     64(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Z7
-	VADDPS      Z7, Z4, Z4
+	VMOVUPS     64(CX)(R9*4), Z9
+	VADDPS      Z9, Z3, Z3
+	VFMADD231PS Z9, Z9, Z4
 	PREFETCHT1  128(R11)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     128(DX)(R9*4), Z8
-	VMOVUPS     128(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, 128(AX)(R9*4)
-	VMOVUPS     128(R10)(R9*4), Z7
-	VADDPS      Z7, Z5, Z5
+	VMOVUPS     128(CX)(R9*4), Z9
+	VADDPS      Z9, Z5, Z5
+	VFMADD231PS Z9, Z9, Z6
 	PREFETCHT1  192(R11)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     192(DX)(R9*4), Z8
-	VMOVUPS     192(BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, 192(AX)(R9*4)
-	VMOVUPS     192(R10)(R9*4), Z7
-	VADDPS      Z7, Z6, Z6
+	VMOVUPS     192(CX)(R9*4), Z9
+	VADDPS      Z9, Z7, Z7
+	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000040, R9
-	JMP         upipe
+	JMP         ust
 
-spipe:
-	MOVQ DI, R12
+sst:
+	MOVQ SI, R12
 	SUBQ $0x00000010, R12
 
-s1pipe:
+s1st:
 	CMPQ        R9, R12
-	JG          tpipe
+	JG          tst
 	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS     (DX)(R9*4), Z8
-	VMOVUPS     (BX)(R9*4), Z9
-	VFMADD213PS Z9, Z8, Z7
-	VMOVNTPS    Z7, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Z7
-	VADDPS      Z7, Z3, Z3
+	VMOVUPS     (CX)(R9*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
 	ADDQ        $0x00000010, R9
-	JMP         s1pipe
+	JMP         s1st
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
+tst:
+	CMPQ        R9, SI
+	JAE         est
 	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS.Z   (CX)(R9*4), K1, Z7
-	VSUBPS      Z1, Z7, Z7
-	VMULPS      Z0, Z7, Z7
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z7
-	VMOVUPS     Z7, K1, (AX)(R9*4)
-	VMOVUPS.Z   (R10)(R9*4), K1, Z0
-	VADDPS      Z0, Z4, Z4
+	VMOVUPS.Z   (CX)(R9*4), K1, Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
 
-epipe:
-	VADDPS        Z3, Z5, Z5
-	VADDPS        Z4, Z6, Z6
-	VADDPS        Z6, Z5, Z5
-	VEXTRACTF64X4 $0x01, Z5, Y0
-	VADDPS        Y0, Y5, Y5
-	VEXTRACTF128  $0x01, Y5, X0
-	VADDPS        X0, X5, X5
-	VMOVHLPS      X5, X5, X0
-	VADDPS        X0, X5, X5
-	VMOVSHDUP     X5, X0
-	VADDPS        X0, X5, X5
-	VMULSS        inv+112(FP), X5, X5
-	VBROADCASTSS  X5, Z1
-	ADDQ          R8, CX
-	ADDQ          R8, AX
-	DECQ          SI
-	JMP           row
-
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000040, SI
+est:
+	VADDPS        Z5, Z0, Z0
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPS        Y3, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X3
+	VADDPS        X3, X0, X0
+	VMOVHLPS      X0, X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDPS        X3, X0, X0
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VMOVHLPS      X2, X2, X3
+	VADDPS        X3, X2, X2
+	VMOVSHDUP     X2, X3
+	VADDPS        X3, X2, X2
+	VMULSS        X0, X0, X0
+	VADDSS        X0, X2, X2
+	VMULSS        inv+96(FP), X2, X2
+	VADDSS        eps+100(FP), X2, X2
+	VCVTSS2SD     X2, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X2, X2
+	VMULSS        c_one<>+0(SB), X2, X2
+	VBROADCASTSS  X2, Z0
+	XORQ          R9, R9
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ        R9, SI
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(R9*4)
+	PREFETCHT0 128(R10)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(R9*4)
+	PREFETCHT0 192(R10)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1out
+
+tout:
+	CMPQ       R9, SI
+	JAE        eout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R9*4)
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	ANDQ    $0x0f, R8
+	MOVQ    $-1, R9
+	BZHIQ   R8, R9, R9
+	KMOVW   R9, K1
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00000c00
+	CMOVQGT R10, R9
+
+row:
+	TESTQ         SI, SI
+	JZ            done
+	LEAQ          (CX)(R8*1), R11
+	LEAQ          (CX)(R9*1), R12
+	CMPQ          DI, $0x10
+	JB            k1
+	VMOVUPS       (CX), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        c_inv16<>+0(SB), X0, X0
+	JMP           k2
+
+k1:
+	VMOVSS (CX), X0
+
+k2:
+	VBROADCASTSS X0, Z1
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z5, Z5
+	VFMADD231PS Z11, Z11, Z6
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z7, Z7
+	VFMADD231PS Z11, Z11, Z8
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z9, Z9
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000040, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x00000010, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, K1, Z3
+	VFMADD231PS Z11, Z11, K1, Z4
+
+est:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPS        Y1, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPS        X1, X3, X3
+	VMOVHLPS      X3, X3, X1
+	VADDPS        X1, X3, X3
+	VMOVSHDUP     X3, X1
+	VADDPS        X1, X3, X3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPS        Y1, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPS        X1, X4, X4
+	VMOVHLPS      X4, X4, X1
+	VADDPS        X1, X4, X4
+	VMOVSHDUP     X4, X1
+	VADDPS        X1, X4, X4
+	VMULSS        inv+112(FP), X3, X3
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        X3, X0, X0
+	VBROADCASTSS  X0, Z0
+	VMULSS        X3, X3, X1
+	VMULSS        c_half<>+0(SB), X4, X3
+	VUCOMISS      X3, X1
+	JA            dev
+	VSUBSS        X1, X4, X4
+
+stat:
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X2, X1, X2
+	VCVTSD2SS    X2, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Z1
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000040, R12
+
+uout:
+	CMPQ        R10, R12
 	JG          sout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, (AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     64(DX)(R9*4), Z3
-	VMOVUPS     64(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, 64(AX)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     128(DX)(R9*4), Z3
-	VMOVUPS     128(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, 128(AX)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     192(DX)(R9*4), Z3
-	VMOVUPS     192(BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, 192(AX)(R9*4)
-	ADDQ        $0x00000040, R9
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 64(AX)(R10*4)
+	PREFETCHT0  128(R11)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 128(AX)(R10*4)
+	PREFETCHT0  192(R11)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 192(AX)(R10*4)
+	ADDQ        $0x00000040, R10
 	JMP         uout
 
 sout:
-	MOVQ DI, SI
-	SUBQ $0x00000010, SI
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1out:
-	CMPQ        R9, SI
+	CMPQ        R10, R12
 	JG          tout
-	VMOVUPS     (CX)(R9*4), Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS     (DX)(R9*4), Z3
-	VMOVUPS     (BX)(R9*4), Z4
-	VFMADD213PS Z4, Z3, Z2
-	VMOVNTPS    Z2, (AX)(R9*4)
-	ADDQ        $0x00000010, R9
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
 	JMP         s1out
 
 tout:
-	CMPQ        R9, DI
+	CMPQ        R10, DI
 	JAE         eout
-	VMOVUPS.Z   (CX)(R9*4), K1, Z2
-	VSUBPS      Z1, Z2, Z2
-	VMULPS      Z0, Z2, Z2
-	VMOVUPS.Z   (DX)(R9*4), K1, Z0
-	VMOVUPS.Z   (BX)(R9*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z2
-	VMOVUPS     Z2, K1, (AX)(R9*4)
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS.Z   (DX)(R10*4), K1, Z0
+	VMOVUPS.Z   (BX)(R10*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000080, R12
+
+udev:
+	CMPQ        R10, R12
+	JG          sdev
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	VMOVUPS     64(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z3
+	VMOVUPS     128(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z5
+	VMOVUPS     192(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     256(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     320(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     384(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     448(CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000080, R10
+	JMP         udev
+
+sdev:
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
+
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	ADDQ        $0x00000010, R10
+	JMP         s1dev
+
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, K1, Z3
+
+edev:
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z1, Z7, Z7
+	VADDPS        Z3, Z8, Z8
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
+	VMULSS        inv+112(FP), X5, X5
+	VMOVSS        X5, X4, X4
+	JMP           stat
+
 done:
 	VZEROUPPER
 	RET
 
 // func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·rmsNormRowsNTAVX512(SB), NOSPLIT, $0-100
-	MOVQ  y_base+0(FP), AX
-	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  rows+72(FP), BX
-	MOVQ  c+80(FP), SI
-	MOVQ  SI, DI
-	ANDQ  $0x0f, DI
-	MOVQ  $-1, R8
-	BZHIQ DI, R8, R8
-	KMOVW R8, K1
-	MOVQ  SI, DI
-	SHLQ  $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	ANDQ    $0x0f, DI
+	MOVQ    $-1, R8
+	BZHIQ   DI, R8, R8
+	KMOVW   R8, K1
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Z0, Z0, Z0
@@ -12348,38 +12490,47 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000080, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z2
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z3
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z4
+	PREFETCHT1  256(R11)(R8*4)
 	VMOVUPS     256(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z5
+	PREFETCHT1  320(R11)(R8*4)
 	VMOVUPS     320(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z6
+	PREFETCHT1  384(R11)(R8*4)
 	VMOVUPS     384(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z7
+	PREFETCHT1  448(R11)(R8*4)
 	VMOVUPS     448(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
@@ -12388,6 +12539,7 @@ s1sq:
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS.Z   (CX)(R8*4), K1, Z9
 	VFMADD231PS Z9, Z9, K1, Z2
 
@@ -12417,11 +12569,11 @@ esq:
 	VMULSS        scale+96(FP), X3, X3
 	VBROADCASTSS  X3, Z0
 	XORQ          R8, R8
-	MOVQ          SI, R10
-	SUBQ          $0x00000040, R10
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -12451,11 +12603,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000010, R10
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Z2
@@ -12479,6 +12631,210 @@ tout:
 eout:
 	ADDQ DI, CX
 	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+TEXT ·crmsNormRowsNTAVX512(SB), NOSPLIT, $0-104
+	MOVQ  y_base+0(FP), AX
+	MOVQ  z_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  n+80(FP), SI
+	MOVQ  ahead+88(FP), DI
+	MOVQ  $-1, R8
+	MOVQ  SI, R9
+	ANDQ  $0x0f, R9
+	BZHIQ R9, R8, R9
+	KMOVW R9, K1
+	MOVQ  SI, R9
+	SHLQ  $0x02, R9
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	LEAQ   (CX)(R9*1), R11
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   DI, R12
+	IMULQ  R9, R12
+	ADDQ   CX, R12
+	XORQ   R10, R10
+	MOVQ   SI, R13
+	SUBQ   $0x00000040, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z9
+	VADDPS      Z9, Z3, Z3
+	VFMADD231PS Z9, Z9, Z4
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z9
+	VADDPS      Z9, Z5, Z5
+	VFMADD231PS Z9, Z9, Z6
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z9
+	VADDPS      Z9, Z7, Z7
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000040, R10
+	JMP         ust
+
+sst:
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x00000010, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, SI
+	JAE         est
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z9
+	VADDPS      Z9, Z0, Z0
+	VFMADD231PS Z9, Z9, Z2
+
+est:
+	VADDPS        Z5, Z0, Z0
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z3, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPS        Y3, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X3
+	VADDPS        X3, X0, X0
+	VMOVHLPS      X0, X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDPS        X3, X0, X0
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VADDPS        X3, X2, X2
+	VMOVHLPS      X2, X2, X3
+	VADDPS        X3, X2, X2
+	VMOVSHDUP     X2, X3
+	VADDPS        X3, X2, X2
+	VMULSS        X0, X0, X0
+	VADDSS        X0, X2, X2
+	VMULSS        inv+96(FP), X2, X2
+	VADDSS        eps+100(FP), X2, X2
+	VCVTSS2SD     X2, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X2, X2
+	VMULSS        c_one<>+0(SB), X2, X2
+	VBROADCASTSS  X2, Z0
+	MOVQ          AX, R12
+	NEGQ          R12
+	ANDQ          $0x3f, R12
+	SHRQ          $0x02, R12
+	CMPQ          R12, SI
+	CMOVQGT       SI, R12
+	XORQ          R10, R10
+	BZHIQ         R12, R8, R10
+	KMOVW         R10, K2
+	PREFETCHT0    (R11)
+	VMOVUPS.Z     (CX), K2, Z2
+	VMULPS        Z0, Z2, Z2
+	VMOVUPS.Z     (DX), K2, Z3
+	VMULPS        Z3, Z2, Z2
+	VMOVUPS       Z2, K2, (AX)
+	MOVQ          SI, R10
+	SUBQ          R12, R10
+	ANDQ          $0x0f, R10
+	BZHIQ         R10, R8, R10
+	KMOVW         R10, K2
+	MOVQ          R12, R10
+	MOVQ          SI, R12
+	SUBQ          $0x00000040, R12
+
+uout:
+	CMPQ       R10, R12
+	JG         sout
+	PREFETCHT0 (R11)(R10*4)
+	VMOVUPS    (CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R10*4)
+	PREFETCHT0 64(R11)(R10*4)
+	VMOVUPS    64(CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(R10*4)
+	PREFETCHT0 128(R11)(R10*4)
+	VMOVUPS    128(CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(R10*4)
+	PREFETCHT0 192(R11)(R10*4)
+	VMOVUPS    192(CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(R10*4)
+	ADDQ       $0x00000040, R10
+	JMP        uout
+
+sout:
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
+
+s1out:
+	CMPQ       R10, R12
+	JG         tout
+	PREFETCHT0 (R11)(R10*4)
+	VMOVUPS    (CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R10*4)
+	ADDQ       $0x00000010, R10
+	JMP        s1out
+
+tout:
+	CMPQ       R10, SI
+	JAE        eout
+	PREFETCHT0 (R11)(R10*4)
+	VMOVUPS.Z  (CX)(R10*4), K2, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R10*4), K2, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K2, (AX)(R10*4)
+
+eout:
+	ADDQ R9, CX
+	ADDQ R9, AX
 	DECQ BX
 	JMP  row
 
@@ -17040,367 +17396,348 @@ rrdone:
 	RET
 
 // func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000020, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	VMOVUPS 32(CX)(R9*4), Y6
-	VADDPS  Y6, Y2, Y2
-	VMOVUPS 64(CX)(R9*4), Y6
-	VADDPS  Y6, Y4, Y4
-	VMOVUPS 96(CX)(R9*4), Y6
-	VADDPS  Y6, Y5, Y5
-	ADDQ    $0x00000020, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	ADDQ    $0x00000008, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ   R9, DI
-	JAE    esum
-	VMOVSS (CX)(R9*4), X6
-	VADDSS X6, X0, X0
-	INCQ   R9
-	JMP    tsum
-
-esum:
-	VADDPS       Y5, Y2, Y2
-	VADDPS       Y1, Y4, Y4
-	VADDPS       Y4, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VADDSS       X0, X2, X2
-	VMULSS       inv+112(FP), X2, X2
-	VBROADCASTSS X2, Y2
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00000c00
+	CMOVQGT R10, R9
 
 row:
-	LEAQ   (CX)(R8*1), R10
-	VXORPS Y1, Y1, Y1
+	TESTQ        SI, SI
+	JZ           done
+	LEAQ         (CX)(R8*1), R11
+	LEAQ         (CX)(R9*1), R12
+	CMPQ         DI, $0x08
+	JB           k1
+	VMOVUPS      (CX), Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VMULSS       c_inv8<>+0(SB), X2, X2
+	JMP          k2
+
+k1:
+	VMOVSS (CX), X2
+
+k2:
+	VBROADCASTSS X2, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       X0, X0, X0
+	VXORPS       X1, X1, X1
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	VMOVUPS     32(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y6, Y6
+	VFMADD231PS Y12, Y12, Y7
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y8, Y8
+	VFMADD231PS Y12, Y12, Y9
+	VMOVUPS     96(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y10, Y10
+	VFMADD231PS Y12, Y12, Y11
+	ADDQ        $0x00000020, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	ADDQ        $0x00000008, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	VMOVSS      (CX)(R10*4), X12
+	VSUBSS      X3, X12, X12
+	VADDSS      X12, X0, X0
+	VFMADD231SS X12, X12, X1
+	INCQ        R10
+	JMP         tst
+
+est:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X3
+	VADDPS       X3, X4, X4
+	VMOVHLPS     X4, X4, X3
+	VADDPS       X3, X4, X4
+	VMOVSHDUP    X4, X3
+	VADDPS       X3, X4, X4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y11, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPS       X3, X5, X5
+	VMOVHLPS     X5, X5, X3
+	VADDPS       X3, X5, X5
+	VMOVSHDUP    X5, X3
+	VADDPS       X3, X5, X5
+	VADDSS       X0, X4, X4
+	VADDSS       X1, X5, X5
+	VMULSS       inv+112(FP), X4, X4
+	VMULSS       inv+112(FP), X5, X5
+	VADDSS       X4, X2, X1
+	VBROADCASTSS X1, Y1
+	VMULSS       X4, X4, X0
+	VMULSS       c_half<>+0(SB), X5, X2
+	VUCOMISS     X2, X0
+	JA           dev
+	VSUBSS       X0, X5, X5
+
+stat:
+	VADDSS       eps+116(FP), X5, X5
+	VCVTSS2SD    X5, X13, X13
+	VSQRTSD      X13, X13, X13
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X13, X0, X13
+	VCVTSD2SS    X13, X5, X5
+	VMULSS       scale+120(FP), X5, X5
+	VBROADCASTSS X5, Y0
+	XORQ         R10, R10
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
+
+uout:
+	CMPQ        R10, R12
+	JG          sout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     32(DX)(R10*4), Y3
+	VMOVUPS     32(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 32(AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     64(DX)(R10*4), Y3
+	VMOVUPS     64(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     96(DX)(R10*4), Y3
+	VMOVUPS     96(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 96(AX)(R10*4)
+	ADDQ        $0x00000020, R10
+	JMP         uout
+
+sout:
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
+
+s1out:
+	CMPQ        R10, R12
+	JG          tout
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         s1out
+
+tout:
+	CMPQ        R10, DI
+	JAE         eout
+	VMOVSS      (CX)(R10*4), X2
+	VSUBSS      X1, X2, X2
+	VMULSS      X0, X2, X2
+	VMOVSS      (DX)(R10*4), X3
+	VMOVSS      (BX)(R10*4), X4
+	VFMADD213SS X4, X3, X2
+	VMOVSS      X2, (AX)(R10*4)
+	INCQ        R10
+	JMP         tout
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R11
-	SUBQ   $0x00000040, R11
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000040, R12
 
 udev:
-	CMPQ        R9, R11
+	CMPQ        R10, R12
 	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	VMOVUPS     32(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     32(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     64(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y4
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y5
-	VMOVUPS     96(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     96(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y6
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     128(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y7
-	VMOVUPS     160(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     160(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y8
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     192(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y9
-	VMOVUPS     224(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
+	VMOVUPS     224(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
 	VFMADD231PS Y11, Y11, Y10
-	ADDQ        $0x00000040, R9
+	ADDQ        $0x00000040, R10
 	JMP         udev
 
 sdev:
-	MOVQ DI, R11
-	SUBQ $0x00000008, R11
-
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	ADDQ        $0x00000008, R9
-	JMP         s1dev
-
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	VMOVSS      (CX)(R9*4), X11
-	VSUBSS      X2, X11, X11
-	VFMADD231SS X11, X11, X0
-	INCQ        R9
-	JMP         tdev
-
-edev:
-	VADDPS       Y8, Y4, Y4
-	VADDPS       Y9, Y5, Y5
-	VADDPS       Y10, Y6, Y6
-	VADDPS       Y1, Y7, Y7
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X1
-	VADDPS       X1, X4, X4
-	VMOVHLPS     X4, X4, X1
-	VADDPS       X1, X4, X4
-	VMOVSHDUP    X4, X1
-	VADDPS       X1, X4, X4
-	VADDSS       X0, X4, X4
-	VMULSS       inv+112(FP), X4, X4
-	VADDSS       eps+116(FP), X4, X4
-	VCVTSS2SD    X4, X3, X3
-	VSQRTSD      X3, X3, X3
-	VMOVSD       c_one64<>+0(SB), X0
-	VDIVSD       X3, X0, X3
-	VCVTSD2SS    X3, X4, X4
-	VMULSS       scale+120(FP), X4, X4
-	VBROADCASTSS X4, Y1
-	CMPQ         SI, $0x01
-	JE           last
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VXORPS       X0, X0, X0
-	LEAQ         (R10)(R8*1), R11
-	XORQ         R9, R9
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
-
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	VMOVUPS     32(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     32(DX)(R9*4), Y9
-	VMOVUPS     32(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, 32(AX)(R9*4)
-	VMOVUPS     32(R10)(R9*4), Y8
-	VADDPS      Y8, Y5, Y5
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     64(DX)(R9*4), Y9
-	VMOVUPS     64(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Y8
-	VADDPS      Y8, Y6, Y6
-	VMOVUPS     96(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     96(DX)(R9*4), Y9
-	VMOVUPS     96(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, 96(AX)(R9*4)
-	VMOVUPS     96(R10)(R9*4), Y8
-	VADDPS      Y8, Y7, Y7
-	ADDQ        $0x00000020, R9
-	JMP         upipe
-
-spipe:
 	MOVQ DI, R12
 	SUBQ $0x00000008, R12
 
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVUPS     Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	ADDQ        $0x00000008, R9
-	JMP         s1pipe
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	ADDQ        $0x00000008, R10
+	JMP         s1dev
 
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	VMOVSS      (CX)(R9*4), X8
-	VSUBSS      X2, X8, X8
-	VMULSS      X1, X8, X8
-	VMOVSS      (DX)(R9*4), X9
-	VMOVSS      (BX)(R9*4), X10
-	VFMADD213SS X10, X9, X8
-	VMOVSS      X8, (AX)(R9*4)
-	VMOVSS      (R10)(R9*4), X8
-	VADDSS      X8, X0, X0
-	INCQ        R9
-	JMP         tpipe
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVSS      (CX)(R10*4), X11
+	VSUBSS      X1, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R10
+	JMP         tdev
 
-epipe:
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y6, Y5, Y5
-	VEXTRACTF128 $0x01, Y5, X1
-	VADDPS       X1, X5, X5
-	VMOVHLPS     X5, X5, X1
-	VADDPS       X1, X5, X5
-	VMOVSHDUP    X5, X1
-	VADDPS       X1, X5, X5
-	VADDSS       X0, X5, X5
-	VMULSS       inv+112(FP), X5, X5
-	VBROADCASTSS X5, Y2
-	ADDQ         R8, CX
-	ADDQ         R8, AX
-	DECQ         SI
-	JMP          row
+edev:
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y2, Y7, Y7
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPS       X2, X3, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDPS       X2, X3, X3
+	VADDSS       X0, X3, X3
+	VMULSS       inv+112(FP), X3, X3
+	VMOVSS       X3, X5, X5
+	JMP          stat
 
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000020, SI
-
-uout:
-	CMPQ        R9, SI
-	JG          sout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, (AX)(R9*4)
-	VMOVUPS     32(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     32(DX)(R9*4), Y3
-	VMOVUPS     32(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, 32(AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     64(DX)(R9*4), Y3
-	VMOVUPS     64(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, 64(AX)(R9*4)
-	VMOVUPS     96(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     96(DX)(R9*4), Y3
-	VMOVUPS     96(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, 96(AX)(R9*4)
-	ADDQ        $0x00000020, R9
-	JMP         uout
-
-sout:
-	MOVQ DI, SI
-	SUBQ $0x00000008, SI
-
-s1out:
-	CMPQ        R9, SI
-	JG          tout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVUPS     Y0, (AX)(R9*4)
-	ADDQ        $0x00000008, R9
-	JMP         s1out
-
-tout:
-	CMPQ        R9, DI
-	JAE         eout
-	VMOVSS      (CX)(R9*4), X0
-	VSUBSS      X2, X0, X0
-	VMULSS      X1, X0, X0
-	VMOVSS      (DX)(R9*4), X3
-	VMOVSS      (BX)(R9*4), X4
-	VFMADD213SS X4, X3, X0
-	VMOVSS      X0, (AX)(R9*4)
-	INCQ        R9
-	JMP         tout
-
-eout:
 done:
 	VZEROUPPER
 	RET
 
+DATA c_inv8<>+0(SB)/4, $0x3e000000
+DATA c_inv8<>+4(SB)/4, $0x3e000000
+DATA c_inv8<>+8(SB)/4, $0x3e000000
+DATA c_inv8<>+12(SB)/4, $0x3e000000
+DATA c_inv8<>+16(SB)/4, $0x3e000000
+DATA c_inv8<>+20(SB)/4, $0x3e000000
+DATA c_inv8<>+24(SB)/4, $0x3e000000
+DATA c_inv8<>+28(SB)/4, $0x3e000000
+DATA c_inv8<>+32(SB)/4, $0x3e000000
+DATA c_inv8<>+36(SB)/4, $0x3e000000
+DATA c_inv8<>+40(SB)/4, $0x3e000000
+DATA c_inv8<>+44(SB)/4, $0x3e000000
+DATA c_inv8<>+48(SB)/4, $0x3e000000
+DATA c_inv8<>+52(SB)/4, $0x3e000000
+DATA c_inv8<>+56(SB)/4, $0x3e000000
+DATA c_inv8<>+60(SB)/4, $0x3e000000
+GLOBL c_inv8<>(SB), RODATA|NOPTR, $64
+
 // func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ rows+72(FP), BX
-	MOVQ c+80(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Y1, Y1, Y1
@@ -17413,24 +17750,28 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000040, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
 	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
 	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
 	VMOVUPS     224(CX)(R8*4), Y9
@@ -17439,12 +17780,13 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
@@ -17483,11 +17825,11 @@ esq:
 	VMULSS       scale+96(FP), X2, X2
 	VBROADCASTSS X2, Y0
 	XORQ         R8, R8
-	MOVQ         SI, R10
-	SUBQ         $0x00000020, R10
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -17515,11 +17857,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -17551,368 +17893,509 @@ done:
 	VZEROUPPER
 	RET
 
-// func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   g_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   DI, R8
-	SHLQ   $0x02, R8
-	TESTQ  SI, SI
-	JZ     done
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS X0, X0, X0
-	XORQ   R9, R9
-	MOVQ   DI, R10
-	SUBQ   $0x00000020, R10
-
-usum:
-	CMPQ    R9, R10
-	JG      ssum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	VMOVUPS 32(CX)(R9*4), Y6
-	VADDPS  Y6, Y2, Y2
-	VMOVUPS 64(CX)(R9*4), Y6
-	VADDPS  Y6, Y4, Y4
-	VMOVUPS 96(CX)(R9*4), Y6
-	VADDPS  Y6, Y5, Y5
-	ADDQ    $0x00000020, R9
-	JMP     usum
-
-ssum:
-	MOVQ DI, R10
-	SUBQ $0x00000008, R10
-
-s1sum:
-	CMPQ    R9, R10
-	JG      tsum
-	VMOVUPS (CX)(R9*4), Y6
-	VADDPS  Y6, Y1, Y1
-	ADDQ    $0x00000008, R9
-	JMP     s1sum
-
-tsum:
-	CMPQ   R9, DI
-	JAE    esum
-	VMOVSS (CX)(R9*4), X6
-	VADDSS X6, X0, X0
-	INCQ   R9
-	JMP    tsum
-
-esum:
-	VADDPS       Y5, Y2, Y2
-	VADDPS       Y1, Y4, Y4
-	VADDPS       Y4, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X1
-	VADDPS       X1, X2, X2
-	VMOVHLPS     X2, X2, X1
-	VADDPS       X1, X2, X2
-	VMOVSHDUP    X2, X1
-	VADDPS       X1, X2, X2
-	VADDSS       X0, X2, X2
-	VMULSS       inv+112(FP), X2, X2
-	VBROADCASTSS X2, Y2
+TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-104
+	MOVQ y_base+0(FP), AX
+	MOVQ z_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ n+80(FP), SI
+	MOVQ ahead+88(FP), DI
+	MOVQ $-1, R8
+	MOVQ SI, R8
+	SHLQ $0x02, R8
 
 row:
+	TESTQ  BX, BX
+	JZ     done
 	LEAQ   (CX)(R8*1), R10
-	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
 	VXORPS X0, X0, X0
-	XORQ   R9, R9
+	VXORPS X1, X1, X1
 	MOVQ   DI, R11
-	SUBQ   $0x00000040, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000020, R12
 
-udev:
-	CMPQ        R9, R11
-	JG          sdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	VMOVUPS     32(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y4
-	PREFETCHT0  64(R10)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y5
-	VMOVUPS     96(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y6
-	PREFETCHT0  128(R10)(R9*4)
-	VMOVUPS     128(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y7
-	VMOVUPS     160(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y8
-	PREFETCHT0  192(R10)(R9*4)
-	VMOVUPS     192(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y9
-	VMOVUPS     224(CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y10
-	ADDQ        $0x00000040, R9
-	JMP         udev
+ust:
+	CMPQ        R9, R12
+	JG          sst
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	VMOVUPS     32(CX)(R9*4), Y10
+	VADDPS      Y10, Y4, Y4
+	VFMADD231PS Y10, Y10, Y5
+	PREFETCHT1  64(R11)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y10
+	VADDPS      Y10, Y6, Y6
+	VFMADD231PS Y10, Y10, Y7
+	VMOVUPS     96(CX)(R9*4), Y10
+	VADDPS      Y10, Y8, Y8
+	VFMADD231PS Y10, Y10, Y9
+	ADDQ        $0x00000020, R9
+	JMP         ust
 
-sdev:
-	MOVQ DI, R11
+sst:
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
+
+s1st:
+	CMPQ        R9, R12
+	JG          tst
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	ADDQ        $0x00000008, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVSS      (CX)(R9*4), X10
+	VADDSS      X10, X0, X0
+	VFMADD231SS X10, X10, X1
+	INCQ        R9
+	JMP         tst
+
+est:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X4
+	VADDPS       X4, X2, X2
+	VMOVHLPS     X2, X2, X4
+	VADDPS       X4, X2, X2
+	VMOVSHDUP    X2, X4
+	VADDPS       X4, X2, X2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPS       X4, X3, X3
+	VMOVHLPS     X3, X3, X4
+	VADDPS       X4, X3, X3
+	VMOVSHDUP    X3, X4
+	VADDPS       X4, X3, X3
+	VADDSS       X0, X2, X2
+	VADDSS       X1, X3, X3
+	VMULSS       X2, X2, X2
+	VADDSS       X2, X3, X3
+	VMULSS       inv+96(FP), X3, X3
+	VADDSS       eps+100(FP), X3, X3
+	VCVTSS2SD    X3, X11, X11
+	VSQRTSD      X11, X11, X11
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X11, X0, X11
+	VCVTSD2SS    X11, X3, X3
+	VMULSS       c_one<>+0(SB), X3, X3
+	VBROADCASTSS X3, Y0
+	XORQ         R9, R9
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
 	SUBQ $0x00000008, R11
 
-s1dev:
-	CMPQ        R9, R11
-	JG          tdev
-	PREFETCHT0  (R10)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y11
-	VSUBPS      Y2, Y11, Y11
-	VFMADD231PS Y11, Y11, Y1
-	ADDQ        $0x00000008, R9
-	JMP         s1dev
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1out
 
-tdev:
-	CMPQ        R9, DI
-	JAE         edev
-	VMOVSS      (CX)(R9*4), X11
-	VSUBSS      X2, X11, X11
-	VFMADD231SS X11, X11, X0
-	INCQ        R9
-	JMP         tdev
+tout:
+	CMPQ   R9, SI
+	JAE    eout
+	VMOVSS (CX)(R9*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R9*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
+	JMP    tout
 
-edev:
-	VADDPS       Y8, Y4, Y4
-	VADDPS       Y9, Y5, Y5
-	VADDPS       Y10, Y6, Y6
-	VADDPS       Y1, Y7, Y7
-	VADDPS       Y6, Y4, Y4
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y4, X1
-	VADDPS       X1, X4, X4
-	VMOVHLPS     X4, X4, X1
-	VADDPS       X1, X4, X4
-	VMOVSHDUP    X4, X1
-	VADDPS       X1, X4, X4
-	VADDSS       X0, X4, X4
-	VMULSS       inv+112(FP), X4, X4
-	VADDSS       eps+116(FP), X4, X4
-	VCVTSS2SD    X4, X3, X3
-	VSQRTSD      X3, X3, X3
-	VMOVSD       c_one64<>+0(SB), X0
-	VDIVSD       X3, X0, X3
-	VCVTSD2SS    X3, X4, X4
-	VMULSS       scale+120(FP), X4, X4
-	VBROADCASTSS X4, Y1
-	CMPQ         SI, $0x01
-	JE           last
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    b_base+72(FP), BX
+	MOVQ    rows+96(FP), SI
+	MOVQ    c+104(FP), DI
+	MOVQ    DI, R8
+	SHLQ    $0x02, R8
+	XORQ    R9, R9
+	LEAQ    (R8)(R8*1), R10
+	CMPQ    DI, $0x00000c00
+	CMOVQGT R10, R9
+
+row:
+	TESTQ        SI, SI
+	JZ           done
+	LEAQ         (CX)(R8*1), R11
+	LEAQ         (CX)(R9*1), R12
+	CMPQ         DI, $0x08
+	JB           k1
+	VMOVUPS      (CX), Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VMULSS       c_inv8<>+0(SB), X2, X2
+	JMP          k2
+
+k1:
+	VMOVSS (CX), X2
+
+k2:
+	VBROADCASTSS X2, Y3
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
 	VXORPS       X0, X0, X0
-	LEAQ         (R10)(R8*1), R11
-	XORQ         R9, R9
+	VXORPS       X1, X1, X1
+	XORQ         R10, R10
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
+
+ust:
+	CMPQ        R10, R13
+	JG          sst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	VMOVUPS     32(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y6, Y6
+	VFMADD231PS Y12, Y12, Y7
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y8, Y8
+	VFMADD231PS Y12, Y12, Y9
+	VMOVUPS     96(CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y10, Y10
+	VFMADD231PS Y12, Y12, Y11
+	ADDQ        $0x00000020, R10
+	JMP         ust
+
+sst:
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
+
+s1st:
+	CMPQ        R10, R13
+	JG          tst
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	ADDQ        $0x00000008, R10
+	JMP         s1st
+
+tst:
+	CMPQ        R10, DI
+	JAE         est
+	VMOVSS      (CX)(R10*4), X12
+	VSUBSS      X3, X12, X12
+	VADDSS      X12, X0, X0
+	VFMADD231SS X12, X12, X1
+	INCQ        R10
+	JMP         tst
+
+est:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X3
+	VADDPS       X3, X4, X4
+	VMOVHLPS     X4, X4, X3
+	VADDPS       X3, X4, X4
+	VMOVSHDUP    X4, X3
+	VADDPS       X3, X4, X4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y11, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPS       X3, X5, X5
+	VMOVHLPS     X5, X5, X3
+	VADDPS       X3, X5, X5
+	VMOVSHDUP    X5, X3
+	VADDPS       X3, X5, X5
+	VADDSS       X0, X4, X4
+	VADDSS       X1, X5, X5
+	VMULSS       inv+112(FP), X4, X4
+	VMULSS       inv+112(FP), X5, X5
+	VADDSS       X4, X2, X1
+	VBROADCASTSS X1, Y1
+	VMULSS       X4, X4, X0
+	VMULSS       c_half<>+0(SB), X5, X2
+	VUCOMISS     X2, X0
+	JA           dev
+	VSUBSS       X0, X5, X5
+
+stat:
+	VADDSS       eps+116(FP), X5, X5
+	VCVTSS2SD    X5, X13, X13
+	VSQRTSD      X13, X13, X13
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X13, X0, X13
+	VCVTSD2SS    X13, X5, X5
+	VMULSS       scale+120(FP), X5, X5
+	VBROADCASTSS X5, Y0
+	XORQ         R10, R10
 	MOVQ         DI, R12
 	SUBQ         $0x00000020, R12
 
-upipe:
-	CMPQ        R9, R12
-	JG          spipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	VMOVUPS     32(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     32(DX)(R9*4), Y9
-	VMOVUPS     32(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, 32(AX)(R9*4)
-	VMOVUPS     32(R10)(R9*4), Y8
-	VADDPS      Y8, Y5, Y5
-	PREFETCHT1  64(R11)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     64(DX)(R9*4), Y9
-	VMOVUPS     64(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, 64(AX)(R9*4)
-	VMOVUPS     64(R10)(R9*4), Y8
-	VADDPS      Y8, Y6, Y6
-	VMOVUPS     96(CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     96(DX)(R9*4), Y9
-	VMOVUPS     96(BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, 96(AX)(R9*4)
-	VMOVUPS     96(R10)(R9*4), Y8
-	VADDPS      Y8, Y7, Y7
-	ADDQ        $0x00000020, R9
-	JMP         upipe
-
-spipe:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
-
-s1pipe:
-	CMPQ        R9, R12
-	JG          tpipe
-	PREFETCHT1  (R11)(R9*4)
-	VMOVUPS     (CX)(R9*4), Y8
-	VSUBPS      Y2, Y8, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     (DX)(R9*4), Y9
-	VMOVUPS     (BX)(R9*4), Y10
-	VFMADD213PS Y10, Y9, Y8
-	VMOVNTPS    Y8, (AX)(R9*4)
-	VMOVUPS     (R10)(R9*4), Y8
-	VADDPS      Y8, Y4, Y4
-	ADDQ        $0x00000008, R9
-	JMP         s1pipe
-
-tpipe:
-	CMPQ        R9, DI
-	JAE         epipe
-	VMOVSS      (CX)(R9*4), X8
-	VSUBSS      X2, X8, X8
-	VMULSS      X1, X8, X8
-	VMOVSS      (DX)(R9*4), X9
-	VMOVSS      (BX)(R9*4), X10
-	VFMADD213SS X10, X9, X8
-	VMOVSS      X8, (AX)(R9*4)
-	VMOVSS      (R10)(R9*4), X8
-	VADDSS      X8, X0, X0
-	INCQ        R9
-	JMP         tpipe
-
-epipe:
-	VADDPS       Y7, Y5, Y5
-	VADDPS       Y4, Y6, Y6
-	VADDPS       Y6, Y5, Y5
-	VEXTRACTF128 $0x01, Y5, X1
-	VADDPS       X1, X5, X5
-	VMOVHLPS     X5, X5, X1
-	VADDPS       X1, X5, X5
-	VMOVSHDUP    X5, X1
-	VADDPS       X1, X5, X5
-	VADDSS       X0, X5, X5
-	VMULSS       inv+112(FP), X5, X5
-	VBROADCASTSS X5, Y2
-	ADDQ         R8, CX
-	ADDQ         R8, AX
-	DECQ         SI
-	JMP          row
-
-last:
-	XORQ R9, R9
-	MOVQ DI, SI
-	SUBQ $0x00000020, SI
-
 uout:
-	CMPQ        R9, SI
+	CMPQ        R10, R12
 	JG          sout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, (AX)(R9*4)
-	VMOVUPS     32(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     32(DX)(R9*4), Y3
-	VMOVUPS     32(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, 32(AX)(R9*4)
-	VMOVUPS     64(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     64(DX)(R9*4), Y3
-	VMOVUPS     64(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, 64(AX)(R9*4)
-	VMOVUPS     96(CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     96(DX)(R9*4), Y3
-	VMOVUPS     96(BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, 96(AX)(R9*4)
-	ADDQ        $0x00000020, R9
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     32(DX)(R10*4), Y3
+	VMOVUPS     32(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 32(AX)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     64(DX)(R10*4), Y3
+	VMOVUPS     64(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     96(DX)(R10*4), Y3
+	VMOVUPS     96(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 96(AX)(R10*4)
+	ADDQ        $0x00000020, R10
 	JMP         uout
 
 sout:
-	MOVQ DI, SI
-	SUBQ $0x00000008, SI
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1out:
-	CMPQ        R9, SI
+	CMPQ        R10, R12
 	JG          tout
-	VMOVUPS     (CX)(R9*4), Y0
-	VSUBPS      Y2, Y0, Y0
-	VMULPS      Y1, Y0, Y0
-	VMOVUPS     (DX)(R9*4), Y3
-	VMOVUPS     (BX)(R9*4), Y4
-	VFMADD213PS Y4, Y3, Y0
-	VMOVNTPS    Y0, (AX)(R9*4)
-	ADDQ        $0x00000008, R9
+	PREFETCHT0  (R11)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
 	JMP         s1out
 
 tout:
-	CMPQ        R9, DI
+	CMPQ        R10, DI
 	JAE         eout
-	VMOVSS      (CX)(R9*4), X0
-	VSUBSS      X2, X0, X0
-	VMULSS      X1, X0, X0
-	VMOVSS      (DX)(R9*4), X3
-	VMOVSS      (BX)(R9*4), X4
-	VFMADD213SS X4, X3, X0
-	VMOVSS      X0, (AX)(R9*4)
-	INCQ        R9
+	VMOVSS      (CX)(R10*4), X2
+	VSUBSS      X1, X2, X2
+	VMULSS      X0, X2, X2
+	VMOVSS      (DX)(R10*4), X3
+	VMOVSS      (BX)(R10*4), X4
+	VFMADD213SS X4, X3, X2
+	VMOVSS      X2, (AX)(R10*4)
+	INCQ        R10
 	JMP         tout
 
 eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
+	DECQ SI
+	JMP  row
+
+dev:
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS X0, X0, X0
+	XORQ   R10, R10
+	MOVQ   DI, R12
+	SUBQ   $0x00000040, R12
+
+udev:
+	CMPQ        R10, R12
+	JG          sdev
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     32(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     64(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
+	VMOVUPS     96(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
+	VMOVUPS     128(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
+	VMOVUPS     160(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y8
+	VMOVUPS     192(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y9
+	VMOVUPS     224(CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y10
+	ADDQ        $0x00000040, R10
+	JMP         udev
+
+sdev:
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
+
+s1dev:
+	CMPQ        R10, R12
+	JG          tdev
+	VMOVUPS     (CX)(R10*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	ADDQ        $0x00000008, R10
+	JMP         s1dev
+
+tdev:
+	CMPQ        R10, DI
+	JAE         edev
+	VMOVSS      (CX)(R10*4), X11
+	VSUBSS      X1, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R10
+	JMP         tdev
+
+edev:
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y2, Y7, Y7
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPS       X2, X3, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDPS       X2, X3, X3
+	VADDSS       X0, X3, X3
+	VMULSS       inv+112(FP), X3, X3
+	VMOVSS       X3, X5, X5
+	JMP          stat
+
 done:
 	VZEROUPPER
 	RET
 
 // func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·rmsNormRowsNTAVX2(SB), NOSPLIT, $0-100
-	MOVQ y_base+0(FP), AX
-	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ rows+72(FP), BX
-	MOVQ c+80(FP), SI
-	MOVQ SI, DI
-	SHLQ $0x02, DI
+	MOVQ    y_base+0(FP), AX
+	MOVQ    x_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    c+80(FP), SI
+	MOVQ    SI, DI
+	SHLQ    $0x02, DI
+	XORQ    R10, R10
+	LEAQ    (DI)(DI*1), R8
+	CMPQ    SI, $0x00001000
+	CMOVQGT R8, R10
 
 row:
 	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
 	VXORPS Y1, Y1, Y1
@@ -17925,24 +18408,28 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R10
-	SUBQ   $0x00000040, R10
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 usq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          ssq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
+	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
 	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
+	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
 	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
+	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
 	VMOVUPS     224(CX)(R8*4), Y9
@@ -17951,12 +18438,13 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1sq:
-	CMPQ        R8, R10
+	CMPQ        R8, R12
 	JG          tsq
+	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
@@ -17995,11 +18483,11 @@ esq:
 	VMULSS       scale+96(FP), X2, X2
 	VBROADCASTSS X2, Y0
 	XORQ         R8, R8
-	MOVQ         SI, R10
-	SUBQ         $0x00000020, R10
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
 
 uout:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         sout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -18027,11 +18515,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R10
-	SUBQ $0x00000008, R10
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R8, R10
+	CMPQ       R8, R11
 	JG         tout
 	PREFETCHT0 (R9)(R8*4)
 	VMOVUPS    (CX)(R8*4), Y1
@@ -18056,6 +18544,204 @@ tout:
 eout:
 	ADDQ DI, CX
 	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+TEXT ·crmsNormRowsNTAVX2(SB), NOSPLIT, $0-104
+	MOVQ y_base+0(FP), AX
+	MOVQ z_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ n+80(FP), SI
+	MOVQ ahead+88(FP), DI
+	MOVQ $-1, R8
+	MOVQ SI, R8
+	SHLQ $0x02, R8
+
+row:
+	TESTQ  BX, BX
+	JZ     done
+	LEAQ   (CX)(R8*1), R10
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS X0, X0, X0
+	VXORPS X1, X1, X1
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000020, R12
+
+ust:
+	CMPQ        R9, R12
+	JG          sst
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	VMOVUPS     32(CX)(R9*4), Y10
+	VADDPS      Y10, Y4, Y4
+	VFMADD231PS Y10, Y10, Y5
+	PREFETCHT1  64(R11)(R9*4)
+	VMOVUPS     64(CX)(R9*4), Y10
+	VADDPS      Y10, Y6, Y6
+	VFMADD231PS Y10, Y10, Y7
+	VMOVUPS     96(CX)(R9*4), Y10
+	VADDPS      Y10, Y8, Y8
+	VFMADD231PS Y10, Y10, Y9
+	ADDQ        $0x00000020, R9
+	JMP         ust
+
+sst:
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
+
+s1st:
+	CMPQ        R9, R12
+	JG          tst
+	PREFETCHT1  (R11)(R9*4)
+	VMOVUPS     (CX)(R9*4), Y10
+	VADDPS      Y10, Y2, Y2
+	VFMADD231PS Y10, Y10, Y3
+	ADDQ        $0x00000008, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVSS      (CX)(R9*4), X10
+	VADDSS      X10, X0, X0
+	VFMADD231SS X10, X10, X1
+	INCQ        R9
+	JMP         tst
+
+est:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X4
+	VADDPS       X4, X2, X2
+	VMOVHLPS     X2, X2, X4
+	VADDPS       X4, X2, X2
+	VMOVSHDUP    X2, X4
+	VADDPS       X4, X2, X2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPS       X4, X3, X3
+	VMOVHLPS     X3, X3, X4
+	VADDPS       X4, X3, X3
+	VMOVSHDUP    X3, X4
+	VADDPS       X4, X3, X3
+	VADDSS       X0, X2, X2
+	VADDSS       X1, X3, X3
+	VMULSS       X2, X2, X2
+	VADDSS       X2, X3, X3
+	VMULSS       inv+96(FP), X3, X3
+	VADDSS       eps+100(FP), X3, X3
+	VCVTSS2SD    X3, X11, X11
+	VSQRTSD      X11, X11, X11
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X11, X0, X11
+	VCVTSD2SS    X11, X3, X3
+	VMULSS       c_one<>+0(SB), X3, X3
+	VBROADCASTSS X3, Y0
+	MOVQ         AX, R11
+	NEGQ         R11
+	ANDQ         $0x1f, R11
+	SHRQ         $0x02, R11
+	CMPQ         R11, SI
+	CMOVQGT      SI, R11
+	XORQ         R9, R9
+
+hd:
+	CMPQ   R9, R11
+	JAE    hde
+	VMOVSS (CX)(R9*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R9*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
+	JMP    hd
+
+hde:
+	MOVQ R11, R9
+	MOVQ SI, R11
+	SUBQ $0x00000020, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1out
+
+tout:
+	CMPQ   R9, SI
+	JAE    eout
+	VMOVSS (CX)(R9*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R9*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
+	JMP    tout
+
+eout:
+	ADDQ R8, CX
+	ADDQ R8, AX
 	DECQ BX
 	JMP  row
 
@@ -34353,36 +35039,40 @@ DATA c_bias1023_x8<>+56(SB)/8, $0x00000000000003ff
 GLOBL c_bias1023_x8<>(SB), RODATA|NOPTR, $64
 
 // func absMaxBitsAVX512(x []float32) uint32
-// Requires: AVX, AVX2, AVX512F, BMI2
+// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
 TEXT ·absMaxBitsAVX512(SB), NOSPLIT, $0-28
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
 	VMOVUPS c_absmask<>+0(SB), Z0
 	VPXORD  Z1, Z1, Z1
 	VPXORD  Z2, Z2, Z2
+	MOVQ    CX, DX
+	SHLQ    $0x02, DX
 
 unrolled:
-	CMPQ    CX, $0x00000020
-	JB      single
-	VMOVUPS (AX), Z3
-	VPANDD  Z0, Z3, Z3
-	VPMAXUD Z3, Z1, Z1
-	VMOVUPS 64(AX), Z3
-	VPANDD  Z0, Z3, Z3
-	VPMAXUD Z3, Z2, Z2
-	ADDQ    $0x00000080, AX
-	SUBQ    $0x00000020, CX
-	JMP     unrolled
+	CMPQ       CX, $0x00000020
+	JB         single
+	PREFETCHT0 (AX)(DX*1)
+	VMOVUPS    (AX), Z3
+	VPANDD     Z0, Z3, Z3
+	VPMAXUD    Z3, Z1, Z1
+	VMOVUPS    64(AX), Z3
+	VPANDD     Z0, Z3, Z3
+	VPMAXUD    Z3, Z2, Z2
+	ADDQ       $0x00000080, AX
+	SUBQ       $0x00000020, CX
+	JMP        unrolled
 
 single:
-	CMPQ    CX, $0x00000010
-	JB      tail
-	VMOVUPS (AX), Z3
-	VPANDD  Z0, Z3, Z3
-	VPMAXUD Z3, Z1, Z1
-	ADDQ    $0x00000040, AX
-	SUBQ    $0x00000010, CX
-	JMP     single
+	CMPQ       CX, $0x00000010
+	JB         tail
+	PREFETCHT0 (AX)(DX*1)
+	VMOVUPS    (AX), Z3
+	VPANDD     Z0, Z3, Z3
+	VPMAXUD    Z3, Z1, Z1
+	ADDQ       $0x00000040, AX
+	SUBQ       $0x00000010, CX
+	JMP        single
 
 tail:
 	TESTQ     CX, CX
@@ -34410,7 +35100,7 @@ done:
 	RET
 
 // func quantI8AVX512(q []int8, x []float32, inv float32)
-// Requires: AVX, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
 TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	MOVQ         q_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -34420,34 +35110,34 @@ TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 	VMOVUPS      c_p127<>+0(SB), Z2
 	MOVQ         DX, BX
 	SHLQ         $0x02, BX
+	VMOVDQU32    c_w4perm<>+0(SB), Z3
 
 loop64:
 	CMPQ       DX, $0x40
 	JB         loop
-	PREFETCHT0 (CX)(BX*1)
-	VMULPS     (CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, (AX)
+	VMULPS     (CX), Z0, Z4
+	VMAXPS     Z1, Z4, Z4
+	VMINPS     Z2, Z4, Z4
+	VCVTPS2DQ  Z4, Z4
 	PREFETCHT0 64(CX)(BX*1)
-	VMULPS     64(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 16(AX)
-	PREFETCHT0 128(CX)(BX*1)
-	VMULPS     128(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 32(AX)
+	VMULPS     64(CX), Z0, Z5
+	VMAXPS     Z1, Z5, Z5
+	VMINPS     Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VMULPS     128(CX), Z0, Z6
+	VMAXPS     Z1, Z6, Z6
+	VMINPS     Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
 	PREFETCHT0 192(CX)(BX*1)
-	VMULPS     192(CX), Z0, Z3
-	VMAXPS     Z1, Z3, Z3
-	VMINPS     Z2, Z3, Z3
-	VCVTPS2DQ  Z3, Z3
-	VPMOVSDB   Z3, 48(AX)
+	VMULPS     192(CX), Z0, Z7
+	VMAXPS     Z1, Z7, Z7
+	VMINPS     Z2, Z7, Z7
+	VCVTPS2DQ  Z7, Z7
+	VPACKSSDW  Z5, Z4, Z4
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSWB  Z6, Z4, Z4
+	VPERMD     Z4, Z3, Z4
+	VMOVDQU32  Z4, (AX)
 	ADDQ       $0x00000100, CX
 	ADDQ       $0x40, AX
 	SUBQ       $0x40, DX
@@ -34518,6 +35208,98 @@ DATA c_p127<>+52(SB)/4, $0x42fe0000
 DATA c_p127<>+56(SB)/4, $0x42fe0000
 DATA c_p127<>+60(SB)/4, $0x42fe0000
 GLOBL c_p127<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4perm<>+0(SB)/4, $0x00000000
+DATA c_w4perm<>+4(SB)/4, $0x00000004
+DATA c_w4perm<>+8(SB)/4, $0x00000008
+DATA c_w4perm<>+12(SB)/4, $0x0000000c
+DATA c_w4perm<>+16(SB)/4, $0x00000001
+DATA c_w4perm<>+20(SB)/4, $0x00000005
+DATA c_w4perm<>+24(SB)/4, $0x00000009
+DATA c_w4perm<>+28(SB)/4, $0x0000000d
+DATA c_w4perm<>+32(SB)/4, $0x00000002
+DATA c_w4perm<>+36(SB)/4, $0x00000006
+DATA c_w4perm<>+40(SB)/4, $0x0000000a
+DATA c_w4perm<>+44(SB)/4, $0x0000000e
+DATA c_w4perm<>+48(SB)/4, $0x00000003
+DATA c_w4perm<>+52(SB)/4, $0x00000007
+DATA c_w4perm<>+56(SB)/4, $0x0000000b
+DATA c_w4perm<>+60(SB)/4, $0x0000000f
+GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
+
+// func quantI8NTAVX512(q []int8, x []float32, inv float32)
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
+TEXT ·quantI8NTAVX512(SB), NOSPLIT, $0-52
+	MOVQ         q_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	VBROADCASTSS inv+48(FP), Z0
+	VMOVUPS      c_m127<>+0(SB), Z1
+	VMOVUPS      c_p127<>+0(SB), Z2
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
+	VMOVDQU32    c_w4perm<>+0(SB), Z3
+
+loop64:
+	CMPQ       DX, $0x40
+	JB         loop
+	VMULPS     (CX), Z0, Z4
+	VMAXPS     Z1, Z4, Z4
+	VMINPS     Z2, Z4, Z4
+	VCVTPS2DQ  Z4, Z4
+	PREFETCHT0 64(CX)(BX*1)
+	VMULPS     64(CX), Z0, Z5
+	VMAXPS     Z1, Z5, Z5
+	VMINPS     Z2, Z5, Z5
+	VCVTPS2DQ  Z5, Z5
+	VMULPS     128(CX), Z0, Z6
+	VMAXPS     Z1, Z6, Z6
+	VMINPS     Z2, Z6, Z6
+	VCVTPS2DQ  Z6, Z6
+	PREFETCHT0 192(CX)(BX*1)
+	VMULPS     192(CX), Z0, Z7
+	VMAXPS     Z1, Z7, Z7
+	VMINPS     Z2, Z7, Z7
+	VCVTPS2DQ  Z7, Z7
+	VPACKSSDW  Z5, Z4, Z4
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSWB  Z6, Z4, Z4
+	VPERMD     Z4, Z3, Z4
+	VMOVNTDQ   Z4, (AX)
+	ADDQ       $0x00000100, CX
+	ADDQ       $0x40, AX
+	SUBQ       $0x40, DX
+	JMP        loop64
+
+loop:
+	CMPQ      DX, $0x10
+	JB        tail
+	VMULPS    (CX), Z0, Z3
+	VMAXPS    Z1, Z3, Z3
+	VMINPS    Z2, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPMOVSDB  Z3, (AX)
+	ADDQ      $0x40, CX
+	ADDQ      $0x10, AX
+	SUBQ      $0x10, DX
+	JMP       loop
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z3
+	VMULPS    Z3, Z0, Z3
+	VMAXPS    Z1, Z3, Z3
+	VMINPS    Z2, Z3, Z3
+	VCVTPS2DQ Z3, Z3
+	VPMOVSDB  Z3, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
 
 // func absMaxBitsAVX2(x []float32) uint32
 // Requires: AVX, AVX2
@@ -34680,7 +35462,7 @@ DATA c_packperm<>+28(SB)/4, $0x00000007
 GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
 
 // func w4RangeAVX512(r []int32, w []float32, gs int)
-// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	MOVQ    r_base+0(FP), CX
 	MOVQ    w_base+24(FP), BX
@@ -34691,149 +35473,197 @@ TEXT ·w4RangeAVX512(SB), NOSPLIT, $0-56
 	XORQ    DX, DX
 	DIVQ    SI
 	VMOVUPS c_absmask<>+0(SB), Z0
+	VPXORD  Z1, Z1, Z1
 	TESTQ   AX, AX
 	JZ      end
 
 group:
-	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
 	MOVQ   BX, DX
 	MOVQ   SI, R8
 
 unrolled:
-	CMPQ       R8, $0x00000020
-	JB         single
-	PREFETCHT1 (DX)(DI*1)
-	VMOVUPS    (DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	PREFETCHT1 64(DX)(DI*1)
-	VMOVUPS    64(DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	ADDQ       $0x00000080, DX
-	SUBQ       $0x00000020, R8
-	JMP        unrolled
+	CMPQ        R8, $0x00000020
+	JB          single
+	PREFETCHT1  (DX)(DI*1)
+	VMOVUPS     (DX), Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z4
+	VMOVUPS     64(DX), Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z5
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, R8
+	JMP         unrolled
 
 single:
-	CMPQ       R8, $0x00000010
-	JB         tail
-	PREFETCHT1 (DX)(DI*1)
-	VMOVUPS    (DX), Z3
-	VPSRAD     $0x1f, Z3, Z4
-	VPANDD     Z0, Z4, Z4
-	VPXORD     Z4, Z3, Z3
-	VPMINSD    Z3, Z1, Z1
-	VPMAXSD    Z3, Z2, Z2
-	ADDQ       $0x00000040, DX
-	SUBQ       $0x00000010, R8
-	JMP        single
+	CMPQ        R8, $0x00000010
+	JB          tail
+	PREFETCHT1  (DX)(DI*1)
+	VMOVUPS     (DX), Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z4
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, R8
+	JMP         single
 
 tail:
-	TESTQ     R8, R8
-	JZ        done
-	MOVQ      $-1, R9
-	BZHIQ     R8, R9, R9
-	KMOVW     R9, K1
-	VMOVUPS.Z (DX), K1, Z3
-	VPSRAD    $0x1f, Z3, Z4
-	VPANDD    Z0, Z4, Z4
-	VPXORD    Z4, Z3, Z3
-	VPMINSD   Z3, Z1, Z1
-	VPMAXSD   Z3, Z2, Z2
+	TESTQ       R8, R8
+	JZ          done
+	MOVQ        $-1, R9
+	BZHIQ       R8, R9, R9
+	KMOVW       R9, K1
+	VMOVUPS.Z   (DX), K1, Z6
+	VMINPS      Z6, Z2, Z2
+	VMAXPS      Z6, Z3, Z3
+	VFMADD231PS Z1, Z6, Z4
 
 done:
-	VEXTRACTI64X4 $0x01, Z1, Y3
-	VPMINSD       Y3, Y1, Y1
-	VEXTRACTI128  $0x01, Y1, X3
-	VPMINSD       X3, X1, X1
-	VPSHUFD       $0x4e, X1, X3
-	VPMINSD       X3, X1, X1
-	VPSHUFD       $0xb1, X1, X3
-	VPMINSD       X3, X1, X1
-	VEXTRACTI64X4 $0x01, Z2, Y3
-	VPMAXSD       Y3, Y2, Y2
-	VEXTRACTI128  $0x01, Y2, X3
-	VPMAXSD       X3, X2, X2
-	VPSHUFD       $0x4e, X2, X3
-	VPMAXSD       X3, X2, X2
-	VPSHUFD       $0xb1, X2, X3
-	VPMAXSD       X3, X2, X2
-	VMOVD         X1, (CX)
-	VMOVD         X2, 4(CX)
-	ADDQ          $0x08, CX
-	LEAQ          (BX)(SI*4), BX
-	DECQ          AX
-	JNZ           group
+	VADDPS        Z5, Z4, Z4
+	VCMPPS        $0x03, Z4, Z4, K1
+	KORTESTW      K1, K1
+	JNZ           bad
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VMINPS        Y6, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X6
+	VMINPS        X6, X2, X2
+	VMOVHLPS      X2, X2, X6
+	VMINPS        X6, X2, X2
+	VMOVSHDUP     X2, X6
+	VMINPS        X6, X2, X2
+	VEXTRACTF64X4 $0x01, Z3, Y6
+	VMAXPS        Y6, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X6
+	VMAXPS        X6, X3, X3
+	VMOVHLPS      X3, X3, X6
+	VMAXPS        X6, X3, X3
+	VMOVSHDUP     X3, X6
+	VMAXPS        X6, X3, X3
+	VPSRAD        $0x1f, X2, X6
+	VPANDD        X0, X6, X6
+	VPXORD        X6, X2, X2
+	VMOVD         X2, (CX)
+	VPSRAD        $0x1f, X3, X6
+	VPANDD        X0, X6, X6
+	VPXORD        X6, X3, X3
+	VMOVD         X3, 4(CX)
+
+next:
+	ADDQ $0x08, CX
+	LEAQ (BX)(SI*4), BX
+	DECQ AX
+	JNZ  group
 
 end:
 	VZEROUPPER
 	RET
 
+bad:
+	MOVL $0x807fffff, (CX)
+	MOVL $0x7fc00000, 4(CX)
+	JMP  next
+
 // func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
 TEXT ·w4PackAVX512(SB), NOSPLIT, $0-104
-	MOVQ    qp_base+0(FP), CX
-	MOVQ    w_base+24(FP), BX
-	MOVQ    inv_base+48(FP), SI
-	MOVQ    z_base+72(FP), DI
-	MOVQ    w_len+32(FP), AX
-	MOVQ    gs+96(FP), R8
-	XORQ    DX, DX
-	DIVQ    R8
-	VMOVUPS c_nib<>+0(SB), Z0
-	VPXORD  Z1, Z1, Z1
-	MOVQ    R8, DX
-	ANDQ    $0x0f, DX
-	MOVQ    $-1, R9
-	BZHIQ   DX, R9, R9
-	KMOVW   R9, K1
-	SHRQ    $0x01, DX
-	MOVQ    $-1, R9
-	BZHIQ   DX, R9, R9
-	KMOVW   R9, K2
-	TESTQ   AX, AX
-	JZ      end
+	MOVQ      qp_base+0(FP), CX
+	MOVQ      w_base+24(FP), BX
+	MOVQ      inv_base+48(FP), SI
+	MOVQ      z_base+72(FP), DI
+	MOVQ      w_len+32(FP), AX
+	MOVQ      gs+96(FP), R8
+	MOVQ      AX, R9
+	SHLQ      $0x02, R9
+	XORQ      DX, DX
+	DIVQ      R8
+	VMOVUPS   c_nib<>+0(SB), Z0
+	VMOVUPS   c_nib8<>+0(SB), Z1
+	VPXORD    Z2, Z2, Z2
+	VMOVDQU32 c_w4perm<>+0(SB), Z3
+	MOVQ      R8, DX
+	ANDQ      $0x0f, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K1
+	SHRQ      $0x01, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K2
+	TESTQ     AX, AX
+	JZ        end
 
 group:
-	VBROADCASTSS (SI), Z2
-	VPBROADCASTD (DI), Z3
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD (DI), Z5
 	MOVQ         R8, DX
 
+big:
+	CMPQ       DX, $0x40
+	JB         full
+	VMULPS     (BX), Z4, Z6
+	PREFETCHT1 64(BX)(R9*1)
+	VMULPS     64(BX), Z4, Z7
+	VMULPS     128(BX), Z4, Z8
+	PREFETCHT1 192(BX)(R9*1)
+	VMULPS     192(BX), Z4, Z9
+	VCVTPS2DQ  Z6, Z6
+	VCVTPS2DQ  Z7, Z7
+	VCVTPS2DQ  Z8, Z8
+	VCVTPS2DQ  Z9, Z9
+	VPADDD     Z5, Z6, Z6
+	VPADDD     Z5, Z7, Z7
+	VPADDD     Z5, Z8, Z8
+	VPADDD     Z5, Z9, Z9
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSDW  Z9, Z8, Z8
+	VPACKSSWB  Z8, Z6, Z6
+	VPMAXSB    Z2, Z6, Z6
+	VPMINSB    Z1, Z6, Z6
+	VPERMD     Z6, Z3, Z6
+	VPSRLW     $0x04, Z6, Z7
+	VPORD      Z7, Z6, Z6
+	VPMOVWB    Z6, Y6
+	VMOVDQU    Y6, (CX)
+	ADDQ       $0x00000100, BX
+	ADDQ       $0x20, CX
+	SUBQ       $0x40, DX
+	JMP        big
+
 full:
-	CMPQ      DX, $0x10
-	JB        tail
-	VMULPS    (BX), Z2, Z4
-	VCVTPS2DQ Z4, Z4
-	VPADDD    Z3, Z4, Z4
-	VPMAXSD   Z1, Z4, Z4
-	VPMINSD   Z0, Z4, Z4
-	VPSRLQ    $0x1c, Z4, Z5
-	VPORQ     Z5, Z4, Z4
-	VPMOVQB   Z4, (CX)
-	ADDQ      $0x40, BX
-	ADDQ      $0x08, CX
-	SUBQ      $0x10, DX
-	JMP       full
+	CMPQ       DX, $0x10
+	JB         tail
+	PREFETCHT1 (BX)(R9*1)
+	VMULPS     (BX), Z4, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPADDD     Z5, Z6, Z6
+	VPMAXSD    Z2, Z6, Z6
+	VPMINSD    Z0, Z6, Z6
+	VPSRLQ     $0x1c, Z6, Z7
+	VPORQ      Z7, Z6, Z6
+	VPMOVQB    Z6, (CX)
+	ADDQ       $0x40, BX
+	ADDQ       $0x08, CX
+	SUBQ       $0x10, DX
+	JMP        full
 
 tail:
 	TESTQ     DX, DX
 	JZ        next
-	VMOVUPS.Z (BX), K1, Z4
-	VMULPS    Z4, Z2, Z4
-	VCVTPS2DQ Z4, Z4
-	VPADDD    Z3, Z4, Z4
-	VPMAXSD   Z1, Z4, Z4
-	VPMINSD   Z0, Z4, Z4
-	VPSRLQ    $0x1c, Z4, Z2
-	VPORQ     Z2, Z4, Z4
-	VPMOVQB   Z4, K2, (CX)
+	VMOVUPS.Z (BX), K1, Z6
+	VMULPS    Z6, Z4, Z6
+	VCVTPS2DQ Z6, Z6
+	VPADDD    Z5, Z6, Z6
+	VPMAXSD   Z2, Z6, Z6
+	VPMINSD   Z0, Z6, Z6
+	VPSRLQ    $0x1c, Z6, Z4
+	VPORQ     Z4, Z6, Z6
+	VPMOVQB   Z6, K2, (CX)
 	LEAQ      (BX)(DX*4), BX
 	SHRQ      $0x01, DX
 	ADDQ      DX, CX
@@ -34847,6 +35677,401 @@ next:
 end:
 	VZEROUPPER
 	RET
+
+DATA c_nib8<>+0(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+4(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+8(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+12(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+16(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+20(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+24(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+28(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+32(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+36(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+40(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+44(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+48(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+52(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+56(SB)/4, $0x0f0f0f0f
+DATA c_nib8<>+60(SB)/4, $0x0f0f0f0f
+GLOBL c_nib8<>(SB), RODATA|NOPTR, $64
+
+// func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+// Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+
+TEXT ·w4PackNTAVX512(SB), NOSPLIT, $0-104
+	MOVQ      qp_base+0(FP), CX
+	MOVQ      w_base+24(FP), BX
+	MOVQ      inv_base+48(FP), SI
+	MOVQ      z_base+72(FP), DI
+	MOVQ      w_len+32(FP), AX
+	MOVQ      gs+96(FP), R8
+	MOVQ      AX, R9
+	SHLQ      $0x02, R9
+	XORQ      DX, DX
+	DIVQ      R8
+	VMOVUPS   c_nib<>+0(SB), Z0
+	VMOVUPS   c_nib8<>+0(SB), Z1
+	VPXORD    Z2, Z2, Z2
+	VMOVDQU32 c_w4perm<>+0(SB), Z3
+	MOVQ      R8, DX
+	ANDQ      $0x0f, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K1
+	SHRQ      $0x01, DX
+	MOVQ      $-1, R10
+	BZHIQ     DX, R10, R10
+	KMOVW     R10, K2
+	TESTQ     AX, AX
+	JZ        end
+
+group:
+	VBROADCASTSS (SI), Z4
+	VPBROADCASTD (DI), Z5
+	MOVQ         R8, DX
+
+big:
+	CMPQ       DX, $0x40
+	JB         full
+	VMULPS     (BX), Z4, Z6
+	PREFETCHT1 64(BX)(R9*1)
+	VMULPS     64(BX), Z4, Z7
+	VMULPS     128(BX), Z4, Z8
+	PREFETCHT1 192(BX)(R9*1)
+	VMULPS     192(BX), Z4, Z9
+	VCVTPS2DQ  Z6, Z6
+	VCVTPS2DQ  Z7, Z7
+	VCVTPS2DQ  Z8, Z8
+	VCVTPS2DQ  Z9, Z9
+	VPADDD     Z5, Z6, Z6
+	VPADDD     Z5, Z7, Z7
+	VPADDD     Z5, Z8, Z8
+	VPADDD     Z5, Z9, Z9
+	VPACKSSDW  Z7, Z6, Z6
+	VPACKSSDW  Z9, Z8, Z8
+	VPACKSSWB  Z8, Z6, Z6
+	VPMAXSB    Z2, Z6, Z6
+	VPMINSB    Z1, Z6, Z6
+	VPERMD     Z6, Z3, Z6
+	VPSRLW     $0x04, Z6, Z7
+	VPORD      Z7, Z6, Z6
+	VPMOVWB    Z6, Y6
+	VMOVNTDQ   Y6, (CX)
+	ADDQ       $0x00000100, BX
+	ADDQ       $0x20, CX
+	SUBQ       $0x40, DX
+	JMP        big
+
+full:
+	CMPQ       DX, $0x10
+	JB         tail
+	PREFETCHT1 (BX)(R9*1)
+	VMULPS     (BX), Z4, Z6
+	VCVTPS2DQ  Z6, Z6
+	VPADDD     Z5, Z6, Z6
+	VPMAXSD    Z2, Z6, Z6
+	VPMINSD    Z0, Z6, Z6
+	VPSRLQ     $0x1c, Z6, Z7
+	VPORQ      Z7, Z6, Z6
+	VPMOVQB    Z6, (CX)
+	ADDQ       $0x40, BX
+	ADDQ       $0x08, CX
+	SUBQ       $0x10, DX
+	JMP        full
+
+tail:
+	TESTQ     DX, DX
+	JZ        next
+	VMOVUPS.Z (BX), K1, Z6
+	VMULPS    Z6, Z4, Z6
+	VCVTPS2DQ Z6, Z6
+	VPADDD    Z5, Z6, Z6
+	VPMAXSD   Z2, Z6, Z6
+	VPMINSD   Z0, Z6, Z6
+	VPSRLQ    $0x1c, Z6, Z4
+	VPORQ     Z4, Z6, Z6
+	VPMOVQB   Z6, K2, (CX)
+	LEAQ      (BX)(DX*4), BX
+	SHRQ      $0x01, DX
+	ADDQ      DX, CX
+
+next:
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	DECQ AX
+	JNZ  group
+
+end:
+	VZEROUPPER
+	RET
+
+// func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·w4ParamsAVX512(SB), NOSPLIT, $0-121
+	MOVQ      keys_base+0(FP), AX
+	MOVQ      s_base+24(FP), CX
+	MOVQ      inv_base+48(FP), DX
+	MOVQ      z_base+72(FP), BX
+	MOVQ      zb_base+96(FP), SI
+	MOVQ      s_len+32(FP), DI
+	MOVBQZX   sym+120(FP), R8
+	MOVQ      $-1, R9
+	VMOVDQU32 c_absmask<>+0(SB), Z0
+	VPXORD    Z1, Z1, Z1
+
+loop:
+	TESTQ       DI, DI
+	JZ          end
+	MOVQ        DI, R10
+	CMPQ        R10, $0x10
+	MOVQ        $0x00000010, R11
+	CMOVQGT     R11, R10
+	BZHIQ       R10, R9, R11
+	KMOVW       R11, K1
+	LEAQ        (R10)(R10*1), R11
+	BZHIQ       R11, R9, R11
+	KMOVW       R11, K2
+	SHRQ        $0x10, R11
+	KMOVW       R11, K3
+	VMOVDQU32.Z (AX), K2, Z2
+	VMOVDQU32.Z 64(AX), K3, Z3
+	VMOVDQU32   c_w4idx<>+0(SB), Z4
+	VPERMI2D    Z3, Z2, Z4
+	VMOVDQU32   c_w4idx<>+64(SB), Z5
+	VPERMI2D    Z3, Z2, Z5
+	VMOVDQU32   c_w4kneg<>+0(SB), Z2
+	VPCMPGTD    Z4, Z2, K2
+	VPCMPGTD    c_w4kinf<>+0(SB), Z5, K3
+	KORW        K2, K3, K2
+	VPSRAD      $0x1f, Z4, Z2
+	VPANDD      Z0, Z2, Z2
+	VPXORD      Z4, Z2, Z2
+	VPSRAD      $0x1f, Z5, Z3
+	VPANDD      Z0, Z3, Z3
+	VPXORD      Z5, Z3, Z3
+	VPXORD      c_signbit<>+0(SB), Z2, Z4
+	TESTQ       R8, R8
+	JNZ         sym
+	VCMPPS      $0x00, Z1, Z2, K3
+	VCMPPS      $0x00, Z1, Z3, K4
+	KANDW       K3, K4, K3
+	VBLENDMPS   c_mone<>+0(SB), Z2, K3, Z2
+	VBLENDMPS   c_one<>+0(SB), Z3, K3, Z3
+	VBLENDMPS   c_one<>+0(SB), Z4, K3, Z4
+	VSUBPS      Z2, Z3, Z2
+	VMAXPS      c_w4min<>+0(SB), Z2, Z2
+	VDIVPS      c_w4f15<>+0(SB), Z2, Z2
+	VDIVPS      Z2, Z4, Z4
+	VCVTPS2DQ   Z4, Z4
+	VPMAXSD     Z1, Z4, Z4
+	VPMINSD     c_nib<>+0(SB), Z4, Z4
+	JMP         inv
+
+sym:
+	VMAXPS    Z3, Z4, Z2
+	VMAXPS    c_w4min<>+0(SB), Z2, Z2
+	VDIVPS    c_w4f7<>+0(SB), Z2, Z2
+	VMOVDQU32 c_w4eight<>+0(SB), Z4
+
+inv:
+	VMOVUPS   c_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMOVUPS   c_w4nan<>+0(SB), K2, Z2
+	VMOVUPS   Z1, K2, Z3
+	VMOVDQU32 Z1, K2, Z4
+	VMOVUPS   Z2, K1, (CX)
+	VMOVUPS   Z3, K1, (DX)
+	VMOVDQU32 Z4, K1, (BX)
+	VPMOVDB   Z4, K1, (SI)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x40, CX
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, BX
+	ADDQ      $0x10, SI
+	SUBQ      R10, DI
+	JMP       loop
+
+end:
+	VZEROUPPER
+	RET
+
+DATA c_w4idx<>+0(SB)/4, $0x00000000
+DATA c_w4idx<>+4(SB)/4, $0x00000002
+DATA c_w4idx<>+8(SB)/4, $0x00000004
+DATA c_w4idx<>+12(SB)/4, $0x00000006
+DATA c_w4idx<>+16(SB)/4, $0x00000008
+DATA c_w4idx<>+20(SB)/4, $0x0000000a
+DATA c_w4idx<>+24(SB)/4, $0x0000000c
+DATA c_w4idx<>+28(SB)/4, $0x0000000e
+DATA c_w4idx<>+32(SB)/4, $0x00000010
+DATA c_w4idx<>+36(SB)/4, $0x00000012
+DATA c_w4idx<>+40(SB)/4, $0x00000014
+DATA c_w4idx<>+44(SB)/4, $0x00000016
+DATA c_w4idx<>+48(SB)/4, $0x00000018
+DATA c_w4idx<>+52(SB)/4, $0x0000001a
+DATA c_w4idx<>+56(SB)/4, $0x0000001c
+DATA c_w4idx<>+60(SB)/4, $0x0000001e
+DATA c_w4idx<>+64(SB)/4, $0x00000001
+DATA c_w4idx<>+68(SB)/4, $0x00000003
+DATA c_w4idx<>+72(SB)/4, $0x00000005
+DATA c_w4idx<>+76(SB)/4, $0x00000007
+DATA c_w4idx<>+80(SB)/4, $0x00000009
+DATA c_w4idx<>+84(SB)/4, $0x0000000b
+DATA c_w4idx<>+88(SB)/4, $0x0000000d
+DATA c_w4idx<>+92(SB)/4, $0x0000000f
+DATA c_w4idx<>+96(SB)/4, $0x00000011
+DATA c_w4idx<>+100(SB)/4, $0x00000013
+DATA c_w4idx<>+104(SB)/4, $0x00000015
+DATA c_w4idx<>+108(SB)/4, $0x00000017
+DATA c_w4idx<>+112(SB)/4, $0x00000019
+DATA c_w4idx<>+116(SB)/4, $0x0000001b
+DATA c_w4idx<>+120(SB)/4, $0x0000001d
+DATA c_w4idx<>+124(SB)/4, $0x0000001f
+GLOBL c_w4idx<>(SB), RODATA|NOPTR, $128
+
+DATA c_w4kneg<>+0(SB)/4, $0x80800000
+DATA c_w4kneg<>+4(SB)/4, $0x80800000
+DATA c_w4kneg<>+8(SB)/4, $0x80800000
+DATA c_w4kneg<>+12(SB)/4, $0x80800000
+DATA c_w4kneg<>+16(SB)/4, $0x80800000
+DATA c_w4kneg<>+20(SB)/4, $0x80800000
+DATA c_w4kneg<>+24(SB)/4, $0x80800000
+DATA c_w4kneg<>+28(SB)/4, $0x80800000
+DATA c_w4kneg<>+32(SB)/4, $0x80800000
+DATA c_w4kneg<>+36(SB)/4, $0x80800000
+DATA c_w4kneg<>+40(SB)/4, $0x80800000
+DATA c_w4kneg<>+44(SB)/4, $0x80800000
+DATA c_w4kneg<>+48(SB)/4, $0x80800000
+DATA c_w4kneg<>+52(SB)/4, $0x80800000
+DATA c_w4kneg<>+56(SB)/4, $0x80800000
+DATA c_w4kneg<>+60(SB)/4, $0x80800000
+GLOBL c_w4kneg<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4kinf<>+0(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+4(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+8(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+12(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+16(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+20(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+24(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+28(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+32(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+36(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+40(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+44(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+48(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+52(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+56(SB)/4, $0x7f7fffff
+DATA c_w4kinf<>+60(SB)/4, $0x7f7fffff
+GLOBL c_w4kinf<>(SB), RODATA|NOPTR, $64
+
+DATA c_mone<>+0(SB)/4, $0xbf800000
+DATA c_mone<>+4(SB)/4, $0xbf800000
+DATA c_mone<>+8(SB)/4, $0xbf800000
+DATA c_mone<>+12(SB)/4, $0xbf800000
+DATA c_mone<>+16(SB)/4, $0xbf800000
+DATA c_mone<>+20(SB)/4, $0xbf800000
+DATA c_mone<>+24(SB)/4, $0xbf800000
+DATA c_mone<>+28(SB)/4, $0xbf800000
+DATA c_mone<>+32(SB)/4, $0xbf800000
+DATA c_mone<>+36(SB)/4, $0xbf800000
+DATA c_mone<>+40(SB)/4, $0xbf800000
+DATA c_mone<>+44(SB)/4, $0xbf800000
+DATA c_mone<>+48(SB)/4, $0xbf800000
+DATA c_mone<>+52(SB)/4, $0xbf800000
+DATA c_mone<>+56(SB)/4, $0xbf800000
+DATA c_mone<>+60(SB)/4, $0xbf800000
+GLOBL c_mone<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4min<>+0(SB)/4, $0x3727c5ac
+DATA c_w4min<>+4(SB)/4, $0x3727c5ac
+DATA c_w4min<>+8(SB)/4, $0x3727c5ac
+DATA c_w4min<>+12(SB)/4, $0x3727c5ac
+DATA c_w4min<>+16(SB)/4, $0x3727c5ac
+DATA c_w4min<>+20(SB)/4, $0x3727c5ac
+DATA c_w4min<>+24(SB)/4, $0x3727c5ac
+DATA c_w4min<>+28(SB)/4, $0x3727c5ac
+DATA c_w4min<>+32(SB)/4, $0x3727c5ac
+DATA c_w4min<>+36(SB)/4, $0x3727c5ac
+DATA c_w4min<>+40(SB)/4, $0x3727c5ac
+DATA c_w4min<>+44(SB)/4, $0x3727c5ac
+DATA c_w4min<>+48(SB)/4, $0x3727c5ac
+DATA c_w4min<>+52(SB)/4, $0x3727c5ac
+DATA c_w4min<>+56(SB)/4, $0x3727c5ac
+DATA c_w4min<>+60(SB)/4, $0x3727c5ac
+GLOBL c_w4min<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4f15<>+0(SB)/4, $0x41700000
+DATA c_w4f15<>+4(SB)/4, $0x41700000
+DATA c_w4f15<>+8(SB)/4, $0x41700000
+DATA c_w4f15<>+12(SB)/4, $0x41700000
+DATA c_w4f15<>+16(SB)/4, $0x41700000
+DATA c_w4f15<>+20(SB)/4, $0x41700000
+DATA c_w4f15<>+24(SB)/4, $0x41700000
+DATA c_w4f15<>+28(SB)/4, $0x41700000
+DATA c_w4f15<>+32(SB)/4, $0x41700000
+DATA c_w4f15<>+36(SB)/4, $0x41700000
+DATA c_w4f15<>+40(SB)/4, $0x41700000
+DATA c_w4f15<>+44(SB)/4, $0x41700000
+DATA c_w4f15<>+48(SB)/4, $0x41700000
+DATA c_w4f15<>+52(SB)/4, $0x41700000
+DATA c_w4f15<>+56(SB)/4, $0x41700000
+DATA c_w4f15<>+60(SB)/4, $0x41700000
+GLOBL c_w4f15<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4f7<>+0(SB)/4, $0x40e00000
+DATA c_w4f7<>+4(SB)/4, $0x40e00000
+DATA c_w4f7<>+8(SB)/4, $0x40e00000
+DATA c_w4f7<>+12(SB)/4, $0x40e00000
+DATA c_w4f7<>+16(SB)/4, $0x40e00000
+DATA c_w4f7<>+20(SB)/4, $0x40e00000
+DATA c_w4f7<>+24(SB)/4, $0x40e00000
+DATA c_w4f7<>+28(SB)/4, $0x40e00000
+DATA c_w4f7<>+32(SB)/4, $0x40e00000
+DATA c_w4f7<>+36(SB)/4, $0x40e00000
+DATA c_w4f7<>+40(SB)/4, $0x40e00000
+DATA c_w4f7<>+44(SB)/4, $0x40e00000
+DATA c_w4f7<>+48(SB)/4, $0x40e00000
+DATA c_w4f7<>+52(SB)/4, $0x40e00000
+DATA c_w4f7<>+56(SB)/4, $0x40e00000
+DATA c_w4f7<>+60(SB)/4, $0x40e00000
+GLOBL c_w4f7<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4eight<>+0(SB)/4, $0x00000008
+DATA c_w4eight<>+4(SB)/4, $0x00000008
+DATA c_w4eight<>+8(SB)/4, $0x00000008
+DATA c_w4eight<>+12(SB)/4, $0x00000008
+DATA c_w4eight<>+16(SB)/4, $0x00000008
+DATA c_w4eight<>+20(SB)/4, $0x00000008
+DATA c_w4eight<>+24(SB)/4, $0x00000008
+DATA c_w4eight<>+28(SB)/4, $0x00000008
+DATA c_w4eight<>+32(SB)/4, $0x00000008
+DATA c_w4eight<>+36(SB)/4, $0x00000008
+DATA c_w4eight<>+40(SB)/4, $0x00000008
+DATA c_w4eight<>+44(SB)/4, $0x00000008
+DATA c_w4eight<>+48(SB)/4, $0x00000008
+DATA c_w4eight<>+52(SB)/4, $0x00000008
+DATA c_w4eight<>+56(SB)/4, $0x00000008
+DATA c_w4eight<>+60(SB)/4, $0x00000008
+GLOBL c_w4eight<>(SB), RODATA|NOPTR, $64
+
+DATA c_w4nan<>+0(SB)/4, $0x7fc00000
+DATA c_w4nan<>+4(SB)/4, $0x7fc00000
+DATA c_w4nan<>+8(SB)/4, $0x7fc00000
+DATA c_w4nan<>+12(SB)/4, $0x7fc00000
+DATA c_w4nan<>+16(SB)/4, $0x7fc00000
+DATA c_w4nan<>+20(SB)/4, $0x7fc00000
+DATA c_w4nan<>+24(SB)/4, $0x7fc00000
+DATA c_w4nan<>+28(SB)/4, $0x7fc00000
+DATA c_w4nan<>+32(SB)/4, $0x7fc00000
+DATA c_w4nan<>+36(SB)/4, $0x7fc00000
+DATA c_w4nan<>+40(SB)/4, $0x7fc00000
+DATA c_w4nan<>+44(SB)/4, $0x7fc00000
+DATA c_w4nan<>+48(SB)/4, $0x7fc00000
+DATA c_w4nan<>+52(SB)/4, $0x7fc00000
+DATA c_w4nan<>+56(SB)/4, $0x7fc00000
+DATA c_w4nan<>+60(SB)/4, $0x7fc00000
+GLOBL c_w4nan<>(SB), RODATA|NOPTR, $64
 
 // func w4RangeAVX2(r []int32, w []float32, gs int)
 // Requires: AVX, AVX2
@@ -34957,6 +36182,8 @@ TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
 	MOVQ    z_base+72(FP), DI
 	MOVQ    w_len+32(FP), AX
 	MOVQ    gs+96(FP), R8
+	MOVQ    AX, DX
+	SHLQ    $0x02, DX
 	XORQ    DX, DX
 	DIVQ    R8
 	VMOVUPS c_nib<>+0(SB), Y0

@@ -564,7 +564,8 @@ func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // (AVX-512)
 //
@@ -578,8 +579,18 @@ func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, row
 //go:noescape
 func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
+// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. The output pass prefetches
+// the next row into L1; the statistics pass prefetches row r+ahead into L2 (0: none, for rows
+// that fit L1 with g and the next row).
+// (AVX-512)
+//
+//go:noescape
+func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
@@ -594,6 +605,12 @@ func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, r
 //
 //go:noescape
 func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// NT: the full vectors of y from each row's first vector-aligned element on are stored
+// non-temporally (rows need not be aligned); the caller runs sfence.
+//
+//go:noescape
+func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
 // the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
@@ -817,7 +834,8 @@ func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int
 func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // (AVX2+FMA)
 //
@@ -831,8 +849,18 @@ func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows 
 //go:noescape
 func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
+// rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. The output pass prefetches
+// the next row into L1; the statistics pass prefetches row r+ahead into L2 (0: none, for rows
+// that fit L1 with g and the next row).
+// (AVX2+FMA)
+//
+//go:noescape
+func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
+
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
-// mu = sum(row)*inv, s = rsqrt(sumSqDev(row, mu)*inv+eps)*scale (through float64, as rsqrt32),
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
 // y = (x-mu)*s*g + b as in normAffine; g and b hold c elements.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
@@ -847,6 +875,12 @@ func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, row
 //
 //go:noescape
 func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// NT: the full vectors of y from each row's first vector-aligned element on are stored
+// non-temporally (rows need not be aligned); the caller runs sfence.
+//
+//go:noescape
+func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 
 // groupNormRows sets, for rows rows of c elements and each group of cg elements (cg a multiple of
 // the lanes, c a multiple of cg), s = rsqrt32(sumSq(group)*inv + 1e-5) and y = normAffine(x, a, b, 0, s)
@@ -1338,17 +1372,24 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
 // absMaxBitsAVX512 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x):
-// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf.
+// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf. It prefetches
+// the even cache lines of the len(x) elements after x (the next row; quantI8AVX512 takes the odd ones).
 //
 //go:noescape
 func absMaxBitsAVX512(x []float32) uint32
 
 // quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
-// 64 codes per step, then 16, then a masked tail. The step prefetches the len(x) elements after x
-// (the next row of a row-major matrix, whose absMaxBits then reads L1).
+// 64 codes per step (one 64-byte store), then 16, then a masked tail. The step prefetches the odd
+// cache lines of the len(x) elements after x (the next row of a row-major matrix; absMaxBits
+// prefetches the even ones).
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
+
+// NT: the 64-byte stores are non-temporal: q must be 64-byte aligned; the caller runs sfence.
+//
+//go:noescape
+func quantI8NTAVX512(q []int8, x []float32, inv float32)
 
 // absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)
 //
@@ -1362,20 +1403,38 @@ func absMaxBitsAVX2(x []float32) uint32
 //go:noescape
 func quantI8AVX2(q []int8, x []float32, inv float32)
 
-// w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups),
-// r[2i] = min(0, min key) and r[2i+1] = max(0, max key) with key(v) = b ^ ((b>>31) & 0x7FFFFFFF),
-// b = int32(Float32bits(v)): an integer order of the floats in which NaN and Inf lie
-// beyond every finite value. It prefetches the len(w) elements after w into L2 (the next row
-// of a row-major matrix: its DRAM reads overlap this row's scalar group parameters). (AVX-512)
+// w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups), r[2i] and r[2i+1]
+// to the order keys (key(v) = b ^ ((b>>31) & 0x7FFFFFFF), b = int32(Float32bits(v))) of
+// min(0, min w) and max(0, max w) as floats (so a zero may come out as either sign), or, for
+// a group holding NaN or Inf, to key(-Inf) and 0x7FC00000. It prefetches the len(w) elements
+// after w into L2 (the next row of a row-major matrix: its DRAM reads overlap this row's
+// work). (AVX-512)
 //
 //go:noescape
 func w4RangeAVX512(r []int32, w []float32, gs int)
 
 // w4PackAVX512 quantizes len(w)/gs groups of gs (even) elements of w: with c = clamp(rne(w*inv[i]) + z[i], 0, 15)
-// for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs. (AVX-512)
+// for group i, qp[j] = c[2j] | c[2j+1]<<4 over the len(w)/2 pairs (64 elements per step, then 16, then
+// the tail). It prefetches the odd cache lines of the len(w) elements after w into L2 (w4RangeAVX512
+// takes the even ones). (AVX-512)
 //
 //go:noescape
 func w4PackAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
+// NT: the 32-byte stores of the 64-element steps are non-temporal: qp must be 32-byte aligned
+// and gs a multiple of 64; the caller runs sfence.
+//
+//go:noescape
+func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
+
+// w4ParamsAVX512 sets, for each group i < len(s) with order keys lk = keys[2i] (of min(0, min w))
+// and hk = keys[2i+1] (of max(0, max w)), as w4Params (package simd): s[i], inv[i], z[i] and
+// zb[i] = byte(z[i]) from lo = fromKey(lk), hi = fromKey(hk) as pure.W4Scale; a group with NaN
+// or Inf (hk >= 0x7F800000 or lk <= key(-Inf)) gets s NaN, inv 0, z 0. inv, z and zb hold
+// len(s) elements, keys 2*len(s). (AVX-512)
+//
+//go:noescape
+func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
 
 // w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)
 //

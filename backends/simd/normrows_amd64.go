@@ -1,0 +1,16 @@
+//go:build !purego
+
+package simd
+
+// crmsRowsOf is v's fused CRMSNorm rows, plain and streaming (the
+// streaming form takes rows at any alignment and leaves the sfence to
+// the caller); nil where the level has none.
+func crmsRowsOf(v *vec) (plain, nt crmsRowsFn) {
+	switch v {
+	case vecAVX512:
+		return crmsNormRowsAVX512, crmsNormRowsNTAVX512
+	case vecAVX2:
+		return crmsNormRowsAVX2, crmsNormRowsNTAVX2
+	}
+	return nil, nil
+}

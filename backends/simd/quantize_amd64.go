@@ -1,0 +1,30 @@
+//go:build !purego
+
+package simd
+
+// w4ParamsOf is the vector form of quantize_w4g's group parameters for
+// qk (nil: the Go loop over w4Params).
+func w4ParamsOf(qk *quantK) w4ParamsFn {
+	if qk == quantAVX512 {
+		return w4ParamsAVX512
+	}
+	return nil
+}
+
+// w4PackNTOf is qk's pack with streaming stores of its 64-element steps
+// (qp 32-byte aligned, g a multiple of 64; the caller fences), or nil.
+func w4PackNTOf(qk *quantK) func(qp []byte, w []float32, inv []float32, z []int32, g int) {
+	if qk == quantAVX512 {
+		return w4PackNTAVX512
+	}
+	return nil
+}
+
+// quantI8NTOf is qk's int8 quantizer with streaming 64-byte stores (q
+// 64-byte aligned; the caller fences), or nil.
+func quantI8NTOf(qk *quantK) func(q []int8, x []float32, inv float32) {
+	if qk == quantAVX512 {
+		return quantI8NTAVX512
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+//go:build linux && amd64 && !purego
+
+package simd
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// threadCPU is the calling thread's CPU time in nanoseconds (time another
+// process takes from this core does not count; memory stalls do).
+func threadCPU() int64 {
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+	return ts.Nano()
+}
+
+// abCase is one A/B comparison: old and new forms of a routine on rows x
+// rows of c elements of x and y (rotated over buffer sets beyond 256 MiB
+// for DRAM-resident data, or one set for in-cache data).
+type abCase struct {
+	name     string
+	rows, c  int
+	bytes    int // minimal traffic per call
+	old, new func(y, x []float32)
+}
+
+// runAB alternates the two forms call by call on one locked thread and
+// reports the median thread CPU time of each as GB/s and new's speedup.
+func runAB(b *testing.B, cs abCase, inCache bool) {
+	n := cs.rows * cs.c
+	sets := max(2, (256<<20)/(8*n))
+	if inCache {
+		sets = 1
+	}
+	xs, ys := make([][]float32, sets), make([][]float32, sets)
+	for i := range xs {
+		xs[i], ys[i] = alignedF32(n, 64), alignedF32(n, 64)
+		for j := range xs[i] {
+			xs[i][j] = float32(j%97)*0.03 - 1.4
+		}
+	}
+	b.Run(cs.name, func(b *testing.B) {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var ts [2][]float64
+		set := 0
+		for b.Loop() {
+			for form, f := range []func(y, x []float32){cs.old, cs.new} {
+				t0 := threadCPU()
+				f(ys[set], xs[set])
+				ts[form] = append(ts[form], float64(threadCPU()-t0))
+				if !inCache {
+					set = (set + 1) % sets
+				}
+			}
+		}
+		med := func(s []float64) float64 { slices.Sort(s); return s[len(s)/2] }
+		o, nw := med(ts[0]), med(ts[1])
+		b.ReportMetric(float64(cs.bytes)/o, "oldGB/s")
+		b.ReportMetric(float64(cs.bytes)/nw, "newGB/s")
+		b.ReportMetric(o/nw, "speedup")
+	})
+}
+
+// BenchmarkRowsAB compares the row routines with their previous forms on
+// the suite's full shapes (DRAM) and on small in-cache shapes, one
+// thread, thread CPU time, alternated call by call:
+// go test -run - -bench RowsAB -benchtime 2s.
+func BenchmarkRowsAB(b *testing.B) {
+	v := levels()[0].f
+	for _, sh := range []struct {
+		rows, c int
+		cache   bool
+	}{{2048, 4095, false}, {2048, 8191, false}, {12608, 767, false}, {64, 767, true}, {16, 4095, true}} {
+		rows, c := sh.rows, sh.c
+		g := filled(c, 1.25)
+		inv := 1 / float32(c+1)
+		nt := streaming(v, 8*rows*c)
+		if sh.cache {
+			nt = nil
+		}
+		oldNT := nt
+		if c < 1024 {
+			oldNT = nil
+		}
+		f, fnt := crmsRowsOf(v)
+		ahead := 0
+		if c > 4096 {
+			ahead = 2
+		}
+		if nt != nil {
+			f = fnt
+		}
+		old := func(y, z []float32) {
+			for r := range rows {
+				zr, yr := z[r*c:(r+1)*c], y[r*c:(r+1)*c]
+				s, q := v.sum(zr), v.sumSq(zr)
+				rs, h := rsqrt32((q+s*s)*inv+1e-5), oldNT.head(yr)
+				v.scaleMul(yr[:h], zr[:h], g[:h], rs)
+				if h < c {
+					oldNT.scaleMul(yr[h:], zr[h:], g[h:], rs)
+				}
+			}
+			oldNT.fence()
+		}
+		nw := func(y, z []float32) {
+			f(y, z, g, rows, c, ahead, inv, 1e-5)
+			nt.fence()
+		}
+		runAB(b, abCase{fmt.Sprintf("crmsnorm/%dx%d", rows, c), rows, c, 8 * rows * c, old, nw}, sh.cache)
+
+	}
+}
+
+// BenchmarkNormRowsAB: layerNormRows and rmsNormRows, plain against
+// streaming, on the suite's shapes (DRAM, rotated buffers).
+func BenchmarkNormRowsAB(b *testing.B) {
+	v := levels()[0].f
+	k := ntOf(v)
+	for _, sh := range []struct{ rows, c int }{{4096, 1024}, {12608, 768}, {2048, 4096}, {2048, 8192}} {
+		rows, c := sh.rows, sh.c
+		g, bb := filled(c, 1.25), filled(c, 0.5)
+		inv := 1 / float32(c)
+		runAB(b, abCase{fmt.Sprintf("layernorm-plain-nt/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { fusedLayerNorm(v)(y, x, g, bb, rows, c, inv, 1e-5, 1) },
+			func(y, x []float32) { k.layerNormRows(y, x, g, bb, rows, c, inv, 1e-5, 1); sfence() }}, false)
+		runAB(b, abCase{fmt.Sprintf("rmsnorm-plain-nt/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { fusedRMSNorm(v)(y, x, g, rows, c, inv, 1e-5, 1) },
+			func(y, x []float32) { k.rmsNormRows(y, x, g, rows, c, inv, 1e-5, 1); sfence() }}, false)
+	}
+}
+
+func BenchmarkLNCacheAB(b *testing.B) {
+	v := levels()[0].f
+	for _, sh := range []struct{ rows, c int }{{8, 8192}, {16, 4096}, {64, 1024}, {2, 8192}} {
+		rows, c := sh.rows, sh.c
+		g, bb := filled(c, 1.25), filled(c, 0.5)
+		inv := 1 / float32(c)
+		runAB(b, abCase{fmt.Sprintf("ln-vs-rms/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { fusedLayerNorm(v)(y, x, g, bb, rows, c, inv, 1e-5, 1) },
+			func(y, x []float32) { fusedRMSNorm(v)(y, x, g, rows, c, inv, 1e-5, 1) }}, true)
+	}
+}
+
+// BenchmarkW4AB: quantize_w4g's row loop with the Go group parameters
+// against the vector ones (Qp written into y's memory).
+func BenchmarkW4AB(b *testing.B) {
+	qk := levels()[0].q
+	vp := w4ParamsOf(qk)
+	if vp == nil {
+		b.Skip("no vector group parameters")
+	}
+	for _, sh := range []struct {
+		n, k, g int
+		sym     bool
+		cache   bool
+	}{{4096, 4096, 128, false, false}, {4096, 11008, 128, true, false}, {16, 4096, 128, false, true}, {16, 4096, 32, false, true}} {
+		n, k, g, sym := sh.n, sh.k, sh.g, sh.sym
+		ng := k / g
+		keys, inv, zs := make([]int32, 2*ng), make([]float32, ng), make([]int32, ng)
+		s, z := make([]float32, n*ng), make([]byte, n*ng)
+		run := func(params w4ParamsFn) func(y, x []float32) {
+			return func(y, w []float32) {
+				qp := unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), n*k/2)
+				for r := range n {
+					row := w[r*k : (r+1)*k]
+					qk.w4Range(keys, row, g)
+					params(keys, s[r*ng:(r+1)*ng], inv, zs, z[r*ng:(r+1)*ng], sym)
+					qk.w4Pack(qp[r*k/2:(r+1)*k/2], row, inv, zs, g)
+				}
+			}
+		}
+		runAB(b, abCase{fmt.Sprintf("w4params/%dx%d/g%d/sym=%v", n, k, g, sym), n, k, n*k*4 + n*k/2 + 5*n*ng,
+			run(w4ParamsGo), run(vp)}, sh.cache)
+	}
+}
+
+func bytesOf(y []float32) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), 4*len(y)) }
+
+func int8sOf(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), len(b)) }
