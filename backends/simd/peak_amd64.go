@@ -15,11 +15,11 @@ import (
 // (AVX-512) or through a stack copy (AVX2).
 var floatPeaks = map[string][]peak.Probe{
 	"avx512": vecPeaks{name: "avx512", lanes: 16, expChains: 6, fma: fmaPeakAVX512, fma64: fma64PeakAVX512,
-		alu: aluPeakAVX512, exp: expPeakAVX512, expLSE: expPeakLSEAVX512, read: readPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
-		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, triad: triadPeakAVX512}.probes(),
+		alu: aluPeakAVX512, exp: expPeakAVX512, expLSE: expPeakLSEAVX512, read: readPeakAVX512, readPF: readPFPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
+		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, copyNTPF: copyNTPFPeakAVX512, triad: triadPeakAVX512}.probes(),
 	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 2, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
-		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, read2: readStreams2PeakAVX2, read4: readStreams4PeakAVX2,
-		copy: copyPeakAVX2, copyNT: copyNTPeakAVX2, triad: triadPeakAVX2}.probes(),
+		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, readPF: readPFPeakAVX2, read2: readStreams2PeakAVX2, read4: readStreams4PeakAVX2,
+		copy: copyPeakAVX2, copyNT: copyNTPeakAVX2, copyNTPF: copyNTPFPeakAVX2, triad: triadPeakAVX2}.probes(),
 }
 
 // vecPeaks are one vector level's probe loops.
@@ -32,8 +32,10 @@ type vecPeaks struct {
 	exp              func(n int, arg float32, out []float32)
 	expLSE           func(n int, arg float32, out []float32) // cross_entropy's cheaper exp; nil: none
 	read, read2      func(x []float32) float64
+	readPF           func(x []float32) float64 // read with software prefetch (cross_entropy's)
 	read4            func(x []float32) float64
 	copy, copyNT     func(dst, x []float32)
+	copyNTPF         func(dst, x []float32) // copyNT with software prefetch (selu's)
 	triad            func(dst, x, y []float32, s float32)
 }
 
@@ -43,7 +45,6 @@ const maxPeakLanes = peakChains * 16
 func (v vecPeaks) probes() []peak.Probe {
 	lanes := peakChains * v.lanes
 	block := 8 * v.lanes  // read2 and read4 take whole blocks of 8 vectors; read does the rest
-	block4 := 4 * v.lanes // copyNT takes whole blocks of 4
 	ps := []peak.Probe{
 		{Name: v.name + "-fma32", Kind: peak.FMA32, Lanes: lanes, Compute: func(n int) float64 {
 			var acc [maxPeakLanes]float32
@@ -66,6 +67,7 @@ func (v vecPeaks) probes() []peak.Probe {
 			return sum64(acc[:v.expChains*v.lanes])
 		}},
 		{Name: v.name + "-read", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 { return v.read(x) }},
+		{Name: v.name + "-read-pf", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 { return v.readPF(x) }},
 		{Name: v.name + "-read2", Kind: peak.Read, Stream: func(_, x, _ []float32) float64 {
 			m := len(x) / block * block
 			return v.read2(x[:m]) + v.read(x[m:])
@@ -78,16 +80,8 @@ func (v vecPeaks) probes() []peak.Probe {
 			v.copy(dst, x[:len(dst)])
 			return 0
 		}},
-		{Name: v.name + "-copynt", Kind: peak.Copy, Stream: func(dst, x, _ []float32) float64 {
-			// Non-temporal stores need an aligned destination: plain copies
-			// for the head up to the alignment and the tail past whole blocks.
-			head := min(int(-uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%uintptr(4*v.lanes)/4), len(dst))
-			body := (len(dst) - head) / block4 * block4
-			copy(dst[:head], x)
-			v.copyNT(dst[head:head+body], x[head:head+body])
-			copy(dst[head+body:], x[head+body:len(dst)])
-			return 0
-		}},
+		{Name: v.name + "-copynt", Kind: peak.Copy, Stream: ntCopy(v.copyNT)},
+		{Name: v.name + "-copynt-pf", Kind: peak.Copy, Stream: ntCopy(v.copyNTPF)},
 		{Name: v.name + "-triad", Kind: peak.Triad, Stream: func(dst, x, y []float32) float64 {
 			v.triad(dst, x[:len(dst)], y[:len(dst)], peak.TriadScalar)
 			return 0
@@ -102,6 +96,21 @@ func (v vecPeaks) probes() []peak.Probe {
 		}})
 	}
 	return ps
+}
+
+// ntCopy is a copy probe's stream through a non-temporal copy loop, which
+// needs an aligned destination and whole blocks of 4 vectors: plain copies
+// for the head up to the alignment and the tail past the blocks.
+func ntCopy(copyNT func(dst, x []float32)) func(dst, x, _ []float32) float64 {
+	return func(dst, x, _ []float32) float64 {
+		lanes := 16 // bytes/4 of the widest vector: aligned for both levels
+		head := min(int(-uintptr(unsafe.Pointer(unsafe.SliceData(dst)))%uintptr(4*lanes)/4), len(dst))
+		body := (len(dst) - head) / (4 * lanes) * (4 * lanes)
+		copy(dst[:head], x)
+		copyNT(dst[head:head+body], x[head:head+body])
+		copy(dst[head+body:], x[head+body:len(dst)])
+		return 0
+	}
 }
 
 // dotPeaks has the dot product of each gemm_w8a8 path: VPDPBUSD zmm, its

@@ -38921,6 +38921,92 @@ done:
 	VZEROUPPER
 	RET
 
+// func readPFPeakAVX512(x []float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+, SSE2
+TEXT ·readPFPeakAVX512(SB), NOSPLIT, $0-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+unrolled:
+	CMPQ       CX, $0x00000080
+	JB         single
+	PREFETCHT0 16384(AX)
+	VMOVUPS    (AX), Z8
+	VADDPS     Z8, Z0, Z0
+	PREFETCHT0 16448(AX)
+	VMOVUPS    64(AX), Z8
+	VADDPS     Z8, Z1, Z1
+	PREFETCHT0 16512(AX)
+	VMOVUPS    128(AX), Z8
+	VADDPS     Z8, Z2, Z2
+	PREFETCHT0 16576(AX)
+	VMOVUPS    192(AX), Z8
+	VADDPS     Z8, Z3, Z3
+	PREFETCHT0 16640(AX)
+	VMOVUPS    256(AX), Z8
+	VADDPS     Z8, Z4, Z4
+	PREFETCHT0 16704(AX)
+	VMOVUPS    320(AX), Z8
+	VADDPS     Z8, Z5, Z5
+	PREFETCHT0 16768(AX)
+	VMOVUPS    384(AX), Z8
+	VADDPS     Z8, Z6, Z6
+	PREFETCHT0 16832(AX)
+	VMOVUPS    448(AX), Z8
+	VADDPS     Z8, Z7, Z7
+	ADDQ       $0x00000200, AX
+	SUBQ       $0x00000080, CX
+	JMP        unrolled
+
+single:
+	CMPQ       CX, $0x00000010
+	JB         tail
+	PREFETCHT0 16384(AX)
+	VMOVUPS    (AX), Z8
+	VADDPS     Z8, Z0, Z0
+	ADDQ       $0x00000040, AX
+	SUBQ       $0x00000010, CX
+	JMP        single
+
+tail:
+	TESTQ     CX, CX
+	JZ        done
+	MOVQ      $-1, DX
+	BZHIQ     CX, DX, DX
+	KMOVW     DX, K1
+	VMOVUPS.Z (AX), K1, Z8
+	VADDPS    Z8, Z0, K1, Z0
+
+done:
+	VADDPS        Z4, Z0, Z0
+	VADDPS        Z5, Z1, Z1
+	VADDPS        Z6, Z2, Z2
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VCVTPS2PD     Y0, Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X1, X0, X0
+	VUNPCKHPD     X0, X0, X1
+	VADDSD        X1, X0, X0
+	MOVSD         X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
 // func readStreams2PeakAVX512(x []float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·readStreams2PeakAVX512(SB), NOSPLIT, $0-32
@@ -39113,6 +39199,38 @@ loop:
 	ADDQ     $0x00000100, AX
 	SUBQ     $0x00000040, DX
 	JNZ      loop
+
+done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func copyNTPFPeakAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·copyNTPFPeakAVX512(SB), NOSPLIT, $0-48
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  dst_len+8(FP), DX
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	PREFETCHT0 8192(CX)
+	VMOVUPS    (CX), Z0
+	PREFETCHT0 8256(CX)
+	VMOVUPS    64(CX), Z1
+	PREFETCHT0 8320(CX)
+	VMOVUPS    128(CX), Z2
+	PREFETCHT0 8384(CX)
+	VMOVUPS    192(CX), Z3
+	VMOVNTPS   Z0, (AX)
+	VMOVNTPS   Z1, 64(AX)
+	VMOVNTPS   Z2, 128(AX)
+	VMOVNTPS   Z3, 192(AX)
+	ADDQ       $0x00000100, CX
+	ADDQ       $0x00000100, AX
+	SUBQ       $0x00000040, DX
+	JNZ        loop
 
 done:
 	SFENCE
@@ -39504,6 +39622,99 @@ done:
 	VZEROUPPER
 	RET
 
+// func readPFPeakAVX2(x []float32) float64
+// Requires: AVX, MMX+, SSE2
+TEXT ·readPFPeakAVX2(SB), NOSPLIT, $32-32
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+unrolled:
+	CMPQ       CX, $0x00000040
+	JB         single
+	PREFETCHT0 16384(AX)
+	VMOVUPS    (AX), Y8
+	VADDPS     Y8, Y0, Y0
+	VMOVUPS    32(AX), Y8
+	VADDPS     Y8, Y1, Y1
+	PREFETCHT0 16448(AX)
+	VMOVUPS    64(AX), Y8
+	VADDPS     Y8, Y2, Y2
+	VMOVUPS    96(AX), Y8
+	VADDPS     Y8, Y3, Y3
+	PREFETCHT0 16512(AX)
+	VMOVUPS    128(AX), Y8
+	VADDPS     Y8, Y4, Y4
+	VMOVUPS    160(AX), Y8
+	VADDPS     Y8, Y5, Y5
+	PREFETCHT0 16576(AX)
+	VMOVUPS    192(AX), Y8
+	VADDPS     Y8, Y6, Y6
+	VMOVUPS    224(AX), Y8
+	VADDPS     Y8, Y7, Y7
+	ADDQ       $0x00000100, AX
+	SUBQ       $0x00000040, CX
+	JMP        unrolled
+
+single:
+	CMPQ       CX, $0x00000008
+	JB         tail
+	PREFETCHT0 16384(AX)
+	VMOVUPS    (AX), Y8
+	VADDPS     Y8, Y0, Y0
+	ADDQ       $0x00000020, AX
+	SUBQ       $0x00000008, CX
+	JMP        single
+
+tail:
+	TESTQ   CX, CX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), DX
+	MOVQ    CX, BX
+	NEGQ    BX
+	VMOVDQU 32(DX)(BX*4), Y8
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS Y9, (SP)
+	XORQ    DX, DX
+
+in0:
+	MOVL    (AX)(DX*4), BX
+	MOVL    BX, (SP)(DX*4)
+	INCQ    DX
+	CMPQ    DX, CX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS (AX), Y9
+	VANDPS  Y8, Y9, Y9
+	VADDPS  Y9, Y0, Y0
+
+done:
+	VADDPS       Y4, Y0, Y0
+	VADDPS       Y5, Y1, Y1
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VCVTPS2PD    X0, Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPD       X0, X1, X1
+	VUNPCKHPD    X1, X1, X0
+	VADDSD       X0, X1, X1
+	MOVSD        X1, ret+24(FP)
+	VZEROUPPER
+	RET
+
 // func readStreams2PeakAVX2(x []float32) float64
 // Requires: AVX, SSE2
 TEXT ·readStreams2PeakAVX2(SB), NOSPLIT, $0-32
@@ -39724,6 +39935,36 @@ loop:
 	ADDQ     $0x00000080, AX
 	SUBQ     $0x00000020, DX
 	JNZ      loop
+
+done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func copyNTPFPeakAVX2(dst []float32, x []float32)
+// Requires: AVX, MMX+
+TEXT ·copyNTPFPeakAVX2(SB), NOSPLIT, $0-48
+	MOVQ  dst_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  dst_len+8(FP), DX
+	TESTQ DX, DX
+	JZ    done
+
+loop:
+	PREFETCHT0 8192(CX)
+	VMOVUPS    (CX), Y0
+	VMOVUPS    32(CX), Y1
+	PREFETCHT0 8256(CX)
+	VMOVUPS    64(CX), Y2
+	VMOVUPS    96(CX), Y3
+	VMOVNTPS   Y0, (AX)
+	VMOVNTPS   Y1, 32(AX)
+	VMOVNTPS   Y2, 64(AX)
+	VMOVNTPS   Y3, 96(AX)
+	ADDQ       $0x00000080, CX
+	ADDQ       $0x00000080, AX
+	SUBQ       $0x00000020, DX
+	JNZ        loop
 
 done:
 	SFENCE

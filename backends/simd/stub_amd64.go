@@ -1634,6 +1634,13 @@ func expPeakAVX512(n int, arg float32, out []float32)
 //go:noescape
 func readPeakAVX512(x []float32) float64
 
+// readPFPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
+// iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24). It prefetches (PREFETCHT0) 16384 bytes ahead, as cross_entropy's pass does.
+// (AVX-512)
+//
+//go:noescape
+func readPFPeakAVX512(x []float32) float64
+
 // readStreams2Peak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 2 interleaved
 // streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.
 // (AVX-512)
@@ -1660,6 +1667,13 @@ func copyPeakAVX512(dst []float32, x []float32)
 //
 //go:noescape
 func copyNTPeakAVX512(dst []float32, x []float32)
+
+// copyNTPFPeak copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be
+// aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst). It prefetches (PREFETCHT0) x 8192 bytes ahead, as selu does.
+// (AVX-512)
+//
+//go:noescape
+func copyNTPFPeakAVX512(dst []float32, x []float32)
 
 // triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
 // (AVX-512)
@@ -1702,6 +1716,13 @@ func expPeakAVX2(n int, arg float32, out []float32)
 //go:noescape
 func readPeakAVX2(x []float32) float64
 
+// readPFPeak returns Σ x[i], summed in 8 vector accumulators (one per vector of an unrolled
+// iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24). It prefetches (PREFETCHT0) 16384 bytes ahead, as cross_entropy's pass does.
+// (AVX2+FMA)
+//
+//go:noescape
+func readPFPeakAVX2(x []float32) float64
+
 // readStreams2Peak returns Σ x[i] with len(x) a multiple of 8 vectors, read as 2 interleaved
 // streams (equal parts of x), 8 vectors per iteration into 8 accumulators, then summed in float64.
 // (AVX2+FMA)
@@ -1728,6 +1749,13 @@ func copyPeakAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func copyNTPeakAVX2(dst []float32, x []float32)
+
+// copyNTPFPeak copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be
+// aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst). It prefetches (PREFETCHT0) x 8192 bytes ahead, as selu does.
+// (AVX2+FMA)
+//
+//go:noescape
+func copyNTPFPeakAVX2(dst []float32, x []float32)
 
 // triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
 // (AVX2+FMA)

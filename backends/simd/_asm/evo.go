@@ -82,9 +82,7 @@ func seluForm(v variant, nt bool) {
 		loop(v, n, []GPVirtual{y, x}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
 			xv := l.load(Mem{Base: x, Disp: off})
-			if !l.tail && (v.z || i%2 == 0) { // once per 64-byte line
-				PREFETCHT0(Mem{Base: x, Disp: off + seluPrefetch})
-			}
+			prefetchLine(v, l, i, seluPrefetch, x)
 			ntStore(nt, l, step(xv), Mem{Base: y, Disp: off})
 		})
 		VZEROUPPER()

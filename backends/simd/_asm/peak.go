@@ -28,11 +28,13 @@ func peakProbes() {
 		fmaPeak(v, true)
 		aluPeak(v)
 		expPeak(v)
-		readPeak(v)
+		readPeak(v, 0)
+		readPeak(v, xentPrefetch)
 		readStreamsPeak(v, 2)
 		readStreamsPeak(v, 4)
 		copyPeak(v)
-		copyNTPeak(v)
+		copyNTPeak(v, 0)
+		copyNTPeak(v, seluPrefetch)
 		triadPeak(v)
 	}
 	expPeakLSE()
@@ -287,10 +289,14 @@ func dotPeak(kind w8Kind) {
 	RET()
 }
 
-func readPeak(v variant) {
-	fn(v, "readPeak", "func(x []float32) float64",
-		fmt.Sprintf("readPeak returns Σ x[i], summed in %d vector accumulators (one per vector of an unrolled", peakReadAccs),
-		"iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24).")
+func readPeak(v variant, pf int) {
+	name, doc := "readPeak", ""
+	if pf > 0 {
+		name, doc = "readPFPeak", fmt.Sprintf(" It prefetches (PREFETCHT0) %d bytes ahead, as cross_entropy's pass does.", pf)
+	}
+	fn(v, name, "func(x []float32) float64",
+		fmt.Sprintf("%s returns Σ x[i], summed in %d vector accumulators (one per vector of an unrolled", name, peakReadAccs),
+		"iteration), then their lanes in float64: exact while every lane's partial sum is (integers below 2^24)."+doc)
 	x := ptr("x")
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
 	acc := make([]VecVirtual, peakReadAccs)
@@ -299,11 +305,21 @@ func readPeak(v variant) {
 		zero(acc[i])
 	}
 	loop(v, n, []GPVirtual{x}, nil, peakReadAccs, func(l lane, i int) {
+		prefetchLine(v, l, i, pf, x)
 		l.add(l.load(Mem{Base: x, Disp: i * v.bytes()}), acc[i])
 	})
 	v.returnSumF64(acc)
 	VZEROUPPER()
 	RET()
+}
+
+// prefetchLine emits, for vector i of an unrolled step over p, a
+// PREFETCHT0 pf bytes ahead once per 64-byte line (nothing for pf = 0 or a
+// masked tail).
+func prefetchLine(v variant, l lane, i, pf int, p GPVirtual) {
+	if pf > 0 && !l.tail && (i*v.bytes())%64 == 0 {
+		PREFETCHT0(Mem{Base: p, Disp: i*v.bytes() + pf})
+	}
 }
 
 // readStreamsPeak is readPeak over `streams` equal parts of x read side by
@@ -411,10 +427,14 @@ func copyPeak(v variant) {
 // copyNTPeak is copyPeak with non-temporal stores, as the kernels stream
 // outputs beyond the last-level cache: a plain store first reads the line
 // it writes, so plain copies leave DRAM bandwidth unused that these reach.
-func copyNTPeak(v variant) {
-	fn(v, "copyNTPeak", "func(dst, x []float32)",
-		"copyNTPeak copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be",
-		"aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst).")
+func copyNTPeak(v variant, pf int) {
+	name, doc := "copyNTPeak", ""
+	if pf > 0 {
+		name, doc = "copyNTPFPeak", fmt.Sprintf(" It prefetches (PREFETCHT0) x %d bytes ahead, as selu does.", pf)
+	}
+	fn(v, name, "func(dst, x []float32)",
+		name+" copies x to dst with vector loads and non-temporal stores (then SFENCE); dst must be",
+		"aligned to the vector size and len(dst) a multiple of 4 vectors; len(x) >= len(dst)."+doc)
 	d, x := ptr("dst"), ptr("x")
 	n := Load(Param("dst").Len(), GP64()).(GPVirtual)
 	TESTQ(n, n)
@@ -422,6 +442,7 @@ func copyNTPeak(v variant) {
 	Label("loop")
 	rs := make([]VecVirtual, 4)
 	for i := range rs {
+		prefetchLine(v, lane{v: v}, i, pf, x)
 		rs[i] = v.vec()
 		VMOVUPS(Mem{Base: x, Disp: i * v.bytes()}, rs[i])
 	}
