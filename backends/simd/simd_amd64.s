@@ -2913,7 +2913,7 @@ done:
 	RET
 
 // func centerAffineNTAVX512(y []float32, x []float32, mu []float32, a []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, MMX+
 TEXT ·centerAffineNTAVX512(SB), NOSPLIT, $0-120
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -2925,6 +2925,7 @@ TEXT ·centerAffineNTAVX512(SB), NOSPLIT, $0-120
 unrolled:
 	CMPQ        DI, $0x00000040
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (DX), Z1
 	VSUBPS      Z1, Z0, Z0
@@ -2932,6 +2933,7 @@ unrolled:
 	VMOVUPS     (SI), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, (AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Z0
 	VMOVUPS     64(DX), Z1
 	VSUBPS      Z1, Z0, Z0
@@ -2939,6 +2941,7 @@ unrolled:
 	VMOVUPS     64(SI), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 64(AX)
+	PREFETCHT0  8320(CX)
 	VMOVUPS     128(CX), Z0
 	VMOVUPS     128(DX), Z1
 	VSUBPS      Z1, Z0, Z0
@@ -2946,6 +2949,7 @@ unrolled:
 	VMOVUPS     128(SI), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 128(AX)
+	PREFETCHT0  8384(CX)
 	VMOVUPS     192(CX), Z0
 	VMOVUPS     192(DX), Z1
 	VSUBPS      Z1, Z0, Z0
@@ -2964,6 +2968,7 @@ unrolled:
 single:
 	CMPQ        DI, $0x00000010
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (DX), Z1
 	VSUBPS      Z1, Z0, Z0
@@ -2998,7 +3003,7 @@ done:
 	RET
 
 // func blendAffineNTAVX512(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, MMX+
 TEXT ·blendAffineNTAVX512(SB), NOSPLIT, $0-152
 	MOVQ         y_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -3013,6 +3018,7 @@ TEXT ·blendAffineNTAVX512(SB), NOSPLIT, $0-152
 unrolled:
 	CMPQ        R8, $0x00000040
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z2
 	VMOVUPS     (BX), Z3
 	VSUBPS      Z3, Z2, Z3
@@ -3024,6 +3030,7 @@ unrolled:
 	VMOVUPS     (DX), Z4
 	VFMADD231PS Z2, Z4, Z3
 	VMOVNTPS    Z3, (AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Z2
 	VMOVUPS     64(BX), Z3
 	VSUBPS      Z3, Z2, Z3
@@ -3035,6 +3042,7 @@ unrolled:
 	VMOVUPS     64(DX), Z4
 	VFMADD231PS Z2, Z4, Z3
 	VMOVNTPS    Z3, 64(AX)
+	PREFETCHT0  8320(CX)
 	VMOVUPS     128(CX), Z2
 	VMOVUPS     128(BX), Z3
 	VSUBPS      Z3, Z2, Z3
@@ -3046,6 +3054,7 @@ unrolled:
 	VMOVUPS     128(DX), Z4
 	VFMADD231PS Z2, Z4, Z3
 	VMOVNTPS    Z3, 128(AX)
+	PREFETCHT0  8384(CX)
 	VMOVUPS     192(CX), Z2
 	VMOVUPS     192(BX), Z3
 	VSUBPS      Z3, Z2, Z3
@@ -3069,6 +3078,7 @@ unrolled:
 single:
 	CMPQ        R8, $0x00000010
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z2
 	VMOVUPS     (BX), Z3
 	VSUBPS      Z3, Z2, Z3
@@ -16553,7 +16563,7 @@ done:
 	RET
 
 // func centerAffineNTAVX2(y []float32, x []float32, mu []float32, a []float32, b []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·centerAffineNTAVX2(SB), NOSPLIT, $168-120
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -16565,6 +16575,7 @@ TEXT ·centerAffineNTAVX2(SB), NOSPLIT, $168-120
 unrolled:
 	CMPQ        DI, $0x00000020
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (DX), Y1
 	VSUBPS      Y1, Y0, Y0
@@ -16579,6 +16590,7 @@ unrolled:
 	VMOVUPS     32(SI), Y2
 	VFMADD213PS Y2, Y1, Y0
 	VMOVNTPS    Y0, 32(AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Y0
 	VMOVUPS     64(DX), Y1
 	VSUBPS      Y1, Y0, Y0
@@ -16604,6 +16616,7 @@ unrolled:
 single:
 	CMPQ        DI, $0x00000008
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (DX), Y1
 	VSUBPS      Y1, Y0, Y0
@@ -16700,7 +16713,7 @@ done:
 	RET
 
 // func blendAffineNTAVX2(y []float32, x []float32, g []float32, mu []float32, a []float32, b []float32, rmu float32, s float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·blendAffineNTAVX2(SB), NOSPLIT, $200-152
 	MOVQ         y_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
@@ -16715,6 +16728,7 @@ TEXT ·blendAffineNTAVX2(SB), NOSPLIT, $200-152
 unrolled:
 	CMPQ        R8, $0x00000020
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y2
 	VMOVUPS     (BX), Y3
 	VSUBPS      Y3, Y2, Y3
@@ -16737,6 +16751,7 @@ unrolled:
 	VMOVUPS     32(DX), Y4
 	VFMADD231PS Y2, Y4, Y3
 	VMOVNTPS    Y3, 32(AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Y2
 	VMOVUPS     64(BX), Y3
 	VSUBPS      Y3, Y2, Y3
@@ -16771,6 +16786,7 @@ unrolled:
 single:
 	CMPQ        R8, $0x00000008
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y2
 	VMOVUPS     (BX), Y3
 	VSUBPS      Y3, Y2, Y3

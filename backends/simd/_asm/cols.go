@@ -164,7 +164,9 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 }
 
 // colAffines emits the per-channel affines applied after the statistics
-// (plain or streaming, nt.go).
+// (plain or streaming, nt.go). The streaming forms run over data beyond the
+// cache and prefetch x as selu does (batchnorm_train 0.97x the time, three
+// alternations, one thread).
 func colAffines(v variant, nt bool) {
 	fn(v, ntName("centerAffine", nt), "func(y, x, mu, a, b []float32)", ntDoc([]string{
 		"centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);",
@@ -174,6 +176,9 @@ func colAffines(v variant, nt bool) {
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
 		loop(v, n, []GPVirtual{y, x, mu, a, b}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
+			if nt {
+				prefetchLine(v, l, i, seluPrefetch, x)
+			}
 			t := l.load(Mem{Base: x, Disp: off})
 			m := l.load(Mem{Base: mu, Disp: off})
 			VSUBPS(m, t, t)
@@ -195,6 +200,9 @@ func colAffines(v variant, nt bool) {
 		rmu, s := v.scalarArg("rmu"), v.scalarArg("s")
 		loop(v, n, []GPVirtual{y, x, g, mu, a, b}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
+			if nt {
+				prefetchLine(v, l, i, seluPrefetch, x)
+			}
 			xv := l.load(Mem{Base: x, Disp: off})
 			t := l.load(Mem{Base: mu, Disp: off})
 			VSUBPS(t, xv, t)
