@@ -44,7 +44,8 @@ type attnK struct {
 	// t16 (optional) transposes a 16x16 block: dst[c*ldd+r] = src[r*lds+c].
 	t16 func(dst []float32, ldd int, src []float32, lds int)
 	// run (optional, with qks) does n whole unmasked tiles for Dv a
-	// multiple of 64: per tile qks[4], then pv6[4] on each 64-column chunk.
+	// multiple of 64: per tile qks[4], then pv6[4] on each 64-column chunk
+	// (s holds 864 floats and corr 32: scratch of the software pipeline).
 	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)
 }
 
@@ -82,6 +83,8 @@ type attnScratch struct {
 	blk      [attnGroup]attnBlock
 	s        [2][]float32 // [6][64] scores, then probabilities, of tiles of even and odd index
 	corr     [2][]float32 // [16] the correction of those tiles (rows in lanes 0-5)
+	runS     []float32    // [864] run's two tiles and row sums
+	runC     []float32    // [32] run's two corrections
 	valid    [attnRows]uint64
 }
 
@@ -159,6 +162,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for p := range sc.s {
 			sc.s[p], sc.corr[p] = make([]float32, attnRows*attnKeys), make([]float32, 16)
 		}
+		sc.runS, sc.runC = make([]float32, 2*attnRows*attnKeys+attnRows*16), make([]float32, 32)
 		for i := range sc.blk {
 			b := &sc.blk[i]
 			b.qt, b.o, b.st = make([]float32, 8*D), make([]float32, attnRows*dvp), make([]float32, 32)
@@ -341,7 +345,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for c0 := 0; c0 < maxT0; c0 += chunk {
 			for i := range blks {
 				if n := min(blks[i].t0, c0+chunk) - c0; n > 0 {
-					ak.run(sc.s[0], blks[i].qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blks[i].st, sc.corr[0],
+					ak.run(sc.runS, blks[i].qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blks[i].st, sc.runC,
 						blks[i].o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
 				}
 			}

@@ -604,6 +604,13 @@ func transpose16AVX512(dst []float32, ldd int, src []float32, lds int)
 //go:noescape
 func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int)
 
+// attnRunPipeAVX512 is attnRunAVX512 (same results, bit for bit) with s holding 864 floats
+// and corr 32 (two tiles' probabilities and corrections, and scratch); the probabilities
+// and correction of the last tile end in s[0:384] or s[384:768] and corr[0:16] or corr[16:32].
+//
+//go:noescape
+func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int)
+
 // qkRelu1AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
 // j < 16 (NaN in q stays NaN).
 //
