@@ -94,6 +94,19 @@ type attnScratch struct {
 // at L = 2048, D = 128, and the kernels then waited on memory.
 const attnGroup = 4
 
+// attnChunkBytes is the size of the chunks of K and V a group of blocks
+// goes through together (a variable for the timing tests). 512 KiB rather
+// than 256: each run call starts its software pipeline with a tile whose
+// softmax is not overlapped, so longer calls do better (about 1% at
+// L = 1024 and 8192, D = 64, in situ).
+var attnChunkBytes = 512 << 10
+
+// attnPrefetchMax is the largest head (Q, K and V bytes) whose inputs the
+// workers prefetch into L2 while computing the previous head (a variable
+// for the timing tests). Larger heads do not fit next to the current one,
+// and the prefetch bursts cost about 2% of the time at L = 1024, D = 64.
+var attnPrefetchMax = 256 << 10
+
 // attnBlock is the state of one block of attnRows query rows.
 type attnBlock struct {
 	h, i0, rows int
@@ -216,7 +229,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	blocks := (L + attnRows - 1) / attnRows
 	groups := (blocks + attnGroup - 1) / attnGroup
 	items := bh * groups
-	chunk := max(1, (256<<10)/(attnKeys*(D+dvp)*4)) // tiles per chunk
+	chunk := max(1, attnChunkBytes/(attnKeys*(D+dvp)*4)) // tiles per chunk
 	negInf := float32(math.Inf(-1))
 	// pv adds tile ti's P V (probabilities p, correction corr) into the
 	// block's outputs.
@@ -354,6 +367,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			finish(sc, &blks[i])
 		}
 	}
+	prefetchNext := ak.prefetch != nil && (L*D+S*(D+Dv))*4 <= attnPrefetchMax
 	work := func(lo, hi int) {
 		sc := <-scratch
 		defer func() { scratch <- sc }()
@@ -363,7 +377,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 					setHead(sc, h)
 					packHead(h, sc.kth, sc.vph)
 					for g := range groups {
-						if nh := h + threads; ak.prefetch != nil && nh < bh {
+						if nh := h + threads; prefetchNext && nh < bh {
 							// A share of the next head's inputs per group:
 							// they come from memory while this head computes.
 							ak.prefetch(part(q[nh*L*D:(nh+1)*L*D], g, groups))

@@ -3,9 +3,17 @@
 package simd
 
 import (
+	"math"
+	"math/rand/v2"
 	"os"
+	"runtime"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
+	"unsafe"
+
+	"github.com/nbench/nbench/kernel"
 )
 
 // TestAttnRunTiming compares attnRunAVX512 (f0) with attnRunPipeAVX512
@@ -20,19 +28,16 @@ func TestAttnRunTiming(t *testing.T) {
 		const n = 8
 		s, q, kt := make([]float32, 864), make([]float32, 6*d), make([]float32, n*d*64)
 		st, corr, o, v := make([]float32, 32), make([]float32, 32), make([]float32, 6*d), make([]float32, n*64*d)
-		for i := range q {
-			q[i] = float32(i%7) * 0.01
-		}
-		for i := range kt {
-			kt[i] = float32(i%13) * 0.01
-		}
-		for i := range v {
-			v[i] = float32(i%5) * 0.01
-		}
+		rng := rand.New(rand.NewPCG(3, 4))
+		copy(q, randSlice(rng, len(q)))
+		copy(kt, randSlice(rng, len(kt)))
+		copy(v, randSlice(rng, len(v)))
 		for i := range 16 {
 			st[i] = -1e30
 		}
 		fs := []func(){
+			func() { attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
+			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
 			func() { attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
 			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
 		}
@@ -54,4 +59,137 @@ func TestAttnRunTiming(t *testing.T) {
 			t.Logf("D=%d f%d: %v/call, %.1f%% of 268 GFLOP/s", d, k, best[k], flop/best[k].Seconds()/268e9*100)
 		}
 	}
+}
+
+// TestAttnDriverTiming times the whole driver at one thread on the full
+// shapes, alternating per call over rotated buffer sets (cold inputs, as
+// the harness; NBENCH_ATTN_TIMING=warm: one set), reporting the minimum
+// and median thread CPU time per call of each variant: f0 run =
+// attnRunAVX512 with 256 KiB chunks and the next head always prefetched
+// (the driver before the pipelined run), f1 attnRunPipeAVX512 so, f2 with
+// 512 KiB chunks, f3 with the prefetch limit, f4 both (the driver now):
+// NBENCH_ATTN_TIMING=1 go test -run AttnDriverTiming -v ./backends/simd
+func TestAttnDriverTiming(t *testing.T) {
+	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
+		t.Skip("set NBENCH_ATTN_TIMING=1")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	oldK, newK := *attnAVX512, *attnAVX512
+	oldK.run, newK.run = attnRunAVX512, attnRunPipeAVX512
+	ks := []*attnK{&oldK, &newK, &newK, &newK, &newK}
+	chunks := []int{256 << 10, 256 << 10, 512 << 10, 256 << 10, 512 << 10} // f4: as now
+	pfMax := []int{1 << 30, 1 << 30, 1 << 30, 256 << 10, 256 << 10}        // f0-f2: before the limit
+	defer func(c int) { attnPrefetchMax = c }(attnPrefetchMax)
+	defer func(c int) { attnChunkBytes = c }(attnChunkBytes)
+	for _, sh := range []struct {
+		b, h, l, d int
+		causal     bool
+		calls      int
+	}{{1, 8, 2048, 128, true, 12}, {8, 12, 197, 64, false, 100}, {4, 8, 1024, 64, false, 12}, {1, 2, 8192, 64, true, 8}} {
+		n := sh.b * sh.h * sh.l * sh.d
+		sets := max(2, (96<<20)/(16*n)+1) // 4 buffers per set, over 96 MiB in all
+		if os.Getenv("NBENCH_ATTN_TIMING") == "warm" {
+			sets = 1
+		}
+		bounds := make([][]func() error, len(ks))
+		rng := rand.New(rand.NewPCG(1, 2))
+		for range sets {
+			q, k, v, o := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n), make([]float32, n)
+			op := kernel.SoftmaxAttention{B: sh.b, H: sh.h, L: sh.l, S: sh.l, D: sh.d, Dv: sh.d,
+				Scale: float32(1 / math.Sqrt(float64(sh.d))), Causal: sh.causal,
+				Q: &kernel.Host{F32: q}, K: &kernel.Host{F32: k}, V: &kernel.Host{F32: v}, O: &kernel.Host{F32: o}}
+			for i, ak := range ks {
+				attnChunkBytes, attnPrefetchMax = chunks[i], pfMax[i]
+				bounds[i] = append(bounds[i], newAttention(&Backend{threads: 1}, ak, &op).Run)
+			}
+		}
+		flop := 4*float64(sh.b*sh.h)*float64(sh.l)*float64(sh.l)*float64(sh.d) + 5*float64(sh.b*sh.h)*float64(sh.l)*float64(sh.l)
+		if sh.causal {
+			flop *= float64(sh.l+1) / (2 * float64(sh.l))
+		}
+		times, walls := make([][]time.Duration, len(ks)), make([][]time.Duration, len(ks))
+		for c := 0; c < sh.calls; c++ {
+			for i := range ks {
+				f := bounds[i][(c*len(ks)+i)%sets]
+				t0, w0 := cpuNow(), time.Now()
+				f()
+				times[i] = append(times[i], cpuNow()-t0)
+				walls[i] = append(walls[i], time.Since(w0))
+			}
+		}
+		for i := range ks {
+			ts, ws := times[i][1:], walls[i][1:]
+			slices.Sort(ts)
+			slices.Sort(ws)
+			pc := func(d time.Duration) float64 { return flop / d.Seconds() / 268e7 }
+			t.Logf("B=%d/H=%d/L=%d/D=%d f%d: cpu min %v (%.1f%%) median %v (%.1f%%); wall min %v (%.1f%%) median %v (%.1f%%)", sh.b, sh.h, sh.l, sh.d, i,
+				ts[0], pc(ts[0]), ts[len(ts)/2], pc(ts[len(ts)/2]), ws[0], pc(ws[0]), ws[len(ws)/2], pc(ws[len(ws)/2]))
+		}
+	}
+}
+
+// TestAttnRunInSitu times the run calls (percentiles of those of 8 tiles)
+// and prefetches of the driver (L=1024, D=64, not causal: every tile goes
+// through run) against the whole call (warm inputs).
+func TestAttnRunInSitu(t *testing.T) {
+	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
+		t.Skip("set NBENCH_ATTN_TIMING=1")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var inRun time.Duration
+	var tiles int
+	var per []time.Duration
+	var inPf time.Duration
+	var byPos [4]time.Duration
+	k := *attnAVX512
+	k.prefetch = func(x []float32) {
+		t0 := time.Now()
+		prefetchT1(x)
+		inPf += time.Since(t0)
+	}
+	k.run = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int) {
+		t0 := time.Now()
+		attnRunPipeAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc)
+		el := time.Since(t0)
+		inRun += el
+		tiles += n
+		if n == 8 {
+			per = append(per, el)
+			byPos[len(per)%4] += el
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const b, h, l, d = 4, 8, 1024, 64
+	n := b * h * l * d
+	q, kk, v, o := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n), make([]float32, n)
+	op := kernel.SoftmaxAttention{B: b, H: h, L: l, S: l, D: d, Dv: d, Scale: 0.125,
+		Q: &kernel.Host{F32: q}, K: &kernel.Host{F32: kk}, V: &kernel.Host{F32: v}, O: &kernel.Host{F32: o}}
+	f := newAttention(&Backend{threads: 1}, &k, &op).Run
+	for range 5 {
+		inRun, tiles = 0, 0
+		per, inPf, inRun, byPos = per[:0], 0, 0, [4]time.Duration{}
+		t0 := cpuNow()
+		f()
+		all := cpuNow() - t0
+		slices.Sort(per)
+		for _, p := range []int{1, 10, 50} {
+			el := per[len(per)*p/100]
+			t.Logf("run n=8 calls: p%d %v (%.1f%%)", p, el, 8*6*64*(4*d+5)/el.Seconds()/268e7)
+		}
+		flop := float64(tiles) * 6 * 64 * (4*d + 5)
+		t.Logf("prefetch %v, run by block position %v", inPf, byPos)
+		t.Logf("all %v, run %v (%.1f%% of peak in run, %d tiles), %.1f%% of peak overall", all, inRun, flop/inRun.Seconds()/268e7, tiles,
+			(4*float64(b*h)*l*l*d+5*float64(b*h)*l*l)/all.Seconds()/268e7)
+	}
+}
+
+// cpuNow is the thread's CPU time.
+func cpuNow() time.Duration {
+	var ts syscall.Timespec
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3 /* CLOCK_THREAD_CPUTIME_ID */, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
+		panic(e)
+	}
+	return time.Duration(ts.Nano())
 }
