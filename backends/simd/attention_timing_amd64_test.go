@@ -37,9 +37,9 @@ func TestAttnRunTiming(t *testing.T) {
 		}
 		fs := []func(){
 			func() { attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
-			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
+			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0) },
 			func() { attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
-			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
+			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0) },
 		}
 		best := make([]time.Duration, len(fs))
 		for rep := 0; rep < 2000; rep++ {
@@ -66,8 +66,8 @@ func TestAttnRunTiming(t *testing.T) {
 // the harness; NBENCH_ATTN_TIMING=warm: one set), reporting the minimum
 // and median thread CPU time per call of each variant: f0 run =
 // attnRunAVX512 with 256 KiB chunks and the next head always prefetched
-// (the driver before the pipelined run), f1 attnRunPipeAVX512 so, f2 with
-// 512 KiB chunks, f3 with the prefetch limit, f4 both (the driver now):
+// (the driver before the pipelined run), f1 attnRunPipeAVX512 with 512 KiB
+// chunks and the prefetch limit but no tail tiles, f2 the driver now:
 // NBENCH_ATTN_TIMING=1 go test -run AttnDriverTiming -v ./backends/simd
 func TestAttnDriverTiming(t *testing.T) {
 	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
@@ -75,13 +75,15 @@ func TestAttnDriverTiming(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	oldK, newK := *attnAVX512, *attnAVX512
-	oldK.run, newK.run = attnRunAVX512, attnRunPipeAVX512
-	ks := []*attnK{&oldK, &newK, &newK, &newK, &newK}
-	chunks := []int{256 << 10, 256 << 10, 512 << 10, 256 << 10, 512 << 10} // f4: as now
-	pfMax := []int{1 << 30, 1 << 30, 1 << 30, 256 << 10, 256 << 10}        // f0-f2: before the limit
-	defer func(c int) { attnPrefetchMax = c }(attnPrefetchMax)
-	defer func(c int) { attnChunkBytes = c }(attnChunkBytes)
+	oldK, noTail, newK := *attnAVX512, *attnAVX512, *attnAVX512
+	oldK.run, oldK.runTail = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, _ int, _ []uint64, _ int) {
+		attnRunAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc)
+	}, false
+	noTail.runTail = false
+	ks := []*attnK{&oldK, &noTail, &newK}
+	chunks := []int{256 << 10, 512 << 10, 512 << 10}
+	pfMax := []int{1 << 30, 256 << 10, 256 << 10} // f0: before the limit
+	defer func(c, p int) { attnChunkBytes, attnPrefetchMax = c, p }(attnChunkBytes, attnPrefetchMax)
 	for _, sh := range []struct {
 		b, h, l, d int
 		causal     bool
@@ -129,59 +131,50 @@ func TestAttnDriverTiming(t *testing.T) {
 	}
 }
 
-// TestAttnRunInSitu times the run calls (percentiles of those of 8 tiles)
-// and prefetches of the driver (L=1024, D=64, not causal: every tile goes
-// through run) against the whole call (warm inputs).
+// TestAttnRunInSitu times the run calls and prefetches of the driver
+// against the whole call (warm inputs, the best of 20 calls), at L = 1024
+// and 197, D = 64, not causal (every block is one run call per chunk).
 func TestAttnRunInSitu(t *testing.T) {
 	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
 		t.Skip("set NBENCH_ATTN_TIMING=1")
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var inRun time.Duration
-	var tiles int
-	var per []time.Duration
-	var inPf time.Duration
-	var byPos [4]time.Duration
-	k := *attnAVX512
-	k.prefetch = func(x []float32) {
-		t0 := time.Now()
-		prefetchT1(x)
-		inPf += time.Since(t0)
-	}
-	k.run = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int) {
-		t0 := time.Now()
-		attnRunPipeAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc)
-		el := time.Since(t0)
-		inRun += el
-		tiles += n
-		if n == 8 {
-			per = append(per, el)
-			byPos[len(per)%4] += el
+	for _, sh := range attnInSituShapes {
+		var inRun, inPf time.Duration
+		var tiles, calls int
+		k := *attnAVX512
+		k.run = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int) {
+			t0 := time.Now()
+			attnRunPipeAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc, nzt, valid, allt)
+			inRun += time.Since(t0)
+			tiles += n
+			calls++
 		}
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	const b, h, l, d = 4, 8, 1024, 64
-	n := b * h * l * d
-	q, kk, v, o := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n), make([]float32, n)
-	op := kernel.SoftmaxAttention{B: b, H: h, L: l, S: l, D: d, Dv: d, Scale: 0.125,
-		Q: &kernel.Host{F32: q}, K: &kernel.Host{F32: kk}, V: &kernel.Host{F32: v}, O: &kernel.Host{F32: o}}
-	f := newAttention(&Backend{threads: 1}, &k, &op).Run
-	for range 5 {
-		inRun, tiles = 0, 0
-		per, inPf, inRun, byPos = per[:0], 0, 0, [4]time.Duration{}
-		t0 := cpuNow()
-		f()
-		all := cpuNow() - t0
-		slices.Sort(per)
-		for _, p := range []int{1, 10, 50} {
-			el := per[len(per)*p/100]
-			t.Logf("run n=8 calls: p%d %v (%.1f%%)", p, el, 8*6*64*(4*d+5)/el.Seconds()/268e7)
+		k.prefetch = func(x []float32) {
+			t0 := time.Now()
+			prefetchT1(x)
+			inPf += time.Since(t0)
 		}
-		flop := float64(tiles) * 6 * 64 * (4*d + 5)
-		t.Logf("prefetch %v, run by block position %v", inPf, byPos)
-		t.Logf("all %v, run %v (%.1f%% of peak in run, %d tiles), %.1f%% of peak overall", all, inRun, flop/inRun.Seconds()/268e7, tiles,
-			(4*float64(b*h)*l*l*d+5*float64(b*h)*l*l)/all.Seconds()/268e7)
+		rng := rand.New(rand.NewPCG(1, 2))
+		n := sh.b * sh.h * sh.l * sh.d
+		q, kk, v, o := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n), make([]float32, n)
+		op := kernel.SoftmaxAttention{B: sh.b, H: sh.h, L: sh.l, S: sh.l, D: sh.d, Dv: sh.d, Scale: 0.125,
+			Q: &kernel.Host{F32: q}, K: &kernel.Host{F32: kk}, V: &kernel.Host{F32: v}, O: &kernel.Host{F32: o}}
+		f := newAttention(&Backend{threads: 1}, &k, &op).Run
+		flop := 4*float64(sh.b*sh.h)*float64(sh.l*sh.l*sh.d) + 5*float64(sh.b*sh.h)*float64(sh.l*sh.l)
+		best := time.Duration(0)
+		var bestRun, bestPf time.Duration
+		for range 20 {
+			inRun, inPf, tiles, calls = 0, 0, 0, 0
+			t0 := time.Now()
+			f()
+			if all := time.Since(t0); best == 0 || all < best {
+				best, bestRun, bestPf = all, inRun, inPf
+			}
+		}
+		t.Logf("L=%d: best call %v (%.1f%% of peak): %v in %d run calls, %v in prefetches, %v elsewhere (%v per run call)",
+			sh.l, best, flop/best.Seconds()/268e7, bestRun, calls, bestPf, best-bestRun-bestPf, (best-bestRun-bestPf)/time.Duration(calls))
 	}
 }
 
@@ -193,3 +186,49 @@ func cpuNow() time.Duration {
 	}
 	return time.Duration(ts.Nano())
 }
+
+// TestAttnTailTiming compares run on 3 tiles with a 5-key tail tile (as
+// at L = 197) against run on 3 tiles then qksMask[1] and pv6 (the driver
+// without tails), in cache, best of 2000 alternating timings.
+func TestAttnTailTiming(t *testing.T) {
+	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
+		t.Skip("set NBENCH_ATTN_TIMING=1")
+	}
+	const d, n = 64, 3
+	rng := rand.New(rand.NewPCG(3, 4))
+	s, q, kt := make([]float32, 864), randSlice(rng, 6*d), randSlice(rng, (n+1)*d*64)
+	st, corr, o, v := make([]float32, 32), make([]float32, 32), make([]float32, 6*d), randSlice(rng, (n+1)*64*d)
+	for i := range 16 {
+		st[i] = -1e30
+	}
+	valid := make([]uint64, 6)
+	for i := range valid {
+		valid[i] = 1<<5 - 1
+	}
+	fs := []func(){
+		func() {
+			attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0)
+			qksTile1MaskAVX512(s, q, d, kt[n*d*64:], d, 0.125, st, corr, valid)
+			pvTile6x4AVX512(o, d, s, 5, v[n*64*d:], d, corr)
+		},
+		func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 1, valid, 5) },
+	}
+	best := make([]time.Duration, len(fs))
+	for rep := 0; rep < 2000; rep++ {
+		for k, f := range fs {
+			t0 := time.Now()
+			for range 20 {
+				f()
+			}
+			if el := time.Since(t0) / 20; best[k] == 0 || el < best[k] {
+				best[k] = el
+			}
+		}
+	}
+	flop := float64(6 * 197 * (4*d + 5))
+	for k := range fs {
+		t.Logf("f%d: %v/call, %.1f%% of 268 GFLOP/s", k, best[k], flop/best[k].Seconds()/268e9*100)
+	}
+}
+
+var attnInSituShapes = []struct{ b, h, l, d int }{{4, 8, 1024, 64}, {8, 12, 197, 64}}

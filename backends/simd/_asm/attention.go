@@ -373,84 +373,144 @@ func attnRun() {
 // s holds two score tiles and 6 row-sum vectors at s[768:864]; corr two
 // 16-float corrections.
 func attnRunPipe() {
-	TEXT("attnRunPipeAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)")
+	TEXT("attnRunPipeAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int)")
 	Pragma("noescape")
 	Doc("attnRunPipeAVX512 is attnRunAVX512 (same results, bit for bit) with s holding 864 floats",
-		"and corr 32 (two tiles' probabilities and corrections, and scratch); the probabilities",
-		"and correction of the last tile end in s[0:384] or s[384:768] and corr[0:16] or corr[16:32].")
-	const tileB = 4 * attnRows * attnKeys // bytes of a score tile
+		"and corr 32 (two tiles' probabilities and corrections, and scratch). With nzt = 1..4 it",
+		"then does a tail tile (index n): qksTile<nzt>MaskAVX512 with valid (6 masks), and",
+		"pvTile6x4AVX512 on its first allt keys for each 64-column chunk. The probabilities and",
+		"correction of the last tile (index n with a tail, else n-1; tile i's in s[384*(i&1):]",
+		"and corr[16*(i&1):]) are left there.")
 	frame := AllocLocal(56)
-	sCurL, sPrevL, cCurL, cPrevL := frame.Offset(0), frame.Offset(8), frame.Offset(16), frame.Offset(24)
-	ktL, vtL, tL := frame.Offset(32), frame.Offset(40), frame.Offset(48)
-	load := func(m Mem) GPVirtual { r := GP64(); MOVQ(m, r); return r }
+	f := pipeFrame{sCur: frame.Offset(0), sPrev: frame.Offset(8), cCur: frame.Offset(16), cPrev: frame.Offset(24),
+		kt: frame.Offset(32), vt: frame.Offset(40), t: frame.Offset(48)}
 	// Tile 0: scores and softmax alone, into s[0:384] and corr[0:16].
 	{
 		kt := ptr("kt")
 		s, q, st, corr := ptr("s"), ptr("q"), ptr("st"), ptr("corr")
-		MOVQ(s, sPrevL)
-		MOVQ(corr, cPrevL)
+		MOVQ(s, f.sPrev)
+		MOVQ(corr, f.cPrev)
 		ldq := Load(Param("ldq"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldq)
 		d := Load(Param("d"), GP64()).(GPVirtual)
 		qksBody(4, false, "p0", s, q, ldq, kt, d, st, corr)
-		MOVQ(kt, ktL)
+		MOVQ(kt, f.kt)
 		s2, c2 := ptr("s"), ptr("corr")
-		ADDQ(U32(tileB), s2)
+		ADDQ(U32(pipeTileB), s2)
 		ADDQ(U8(64), c2)
-		MOVQ(s2, sCurL)
-		MOVQ(c2, cCurL)
+		MOVQ(s2, f.sCur)
+		MOVQ(c2, f.cCur)
 		vt := ptr("v")
-		MOVQ(vt, vtL)
+		MOVQ(vt, f.vt)
 		t := Load(Param("n"), GP64()).(GPVirtual)
 		DECQ(t)
-		MOVQ(t, tL)
+		MOVQ(t, f.t)
 		JZ(LabelRef("last"))
 	}
 	Label("tile")
+	pipeStep(f, "", 4, false)
+	f.swap()
 	{
-		// Scores of tile t, the new maxima (in st) and corr_t.
-		kt := load(ktL)
+		t := f.load(f.t)
+		DECQ(t)
+		MOVQ(t, f.t)
+		JNZ(LabelRef("tile"))
+	}
+	Label("last")
+	{
+		nzt := Load(Param("nzt"), GP64())
+		for nz := 1; nz <= 4; nz++ {
+			CMPQ(nzt, U8(nz))
+			JE(LabelRef(fmt.Sprintf("tail%d", nz)))
+		}
+	}
+	pvChunks("end", 0, f.sPrev, f.cPrev, f.vt, nil)
+	VZEROUPPER()
+	RET()
+	for nz := 1; nz <= 4; nz++ {
+		pfx := fmt.Sprintf("tail%d", nz)
+		Label(pfx)
+		pipeStep(f, pfx, nz, true)
+		// The tail's own P V on its first allt keys (V a tile further).
+		nk := Load(Param("allt"), GP64()).(GPVirtual)
+		pvChunks(pfx+"pv", 0, f.sPrev, f.cPrev, f.vt, nk) // after pipeStep's swap
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// pipeTileB is the byte size of a score tile in attnRunPipe's s.
+const pipeTileB = 4 * attnRows * attnKeys
+
+// pipeFrame holds attnRunPipe's frame slots: the s and corr buffers of
+// the current and previous tiles, the next K tile, the previous tile's V
+// and the tiles left.
+type pipeFrame struct{ sCur, sPrev, cCur, cPrev, kt, vt, t Mem }
+
+func (f pipeFrame) load(m Mem) GPVirtual { r := GP64(); MOVQ(m, r); return r }
+
+// swap makes the current tile the previous one and advances V a tile.
+func (f pipeFrame) swap() {
+	a, b := f.load(f.sCur), f.load(f.sPrev)
+	MOVQ(a, f.sPrev)
+	MOVQ(b, f.sCur)
+	c, e := f.load(f.cCur), f.load(f.cPrev)
+	MOVQ(c, f.cPrev)
+	MOVQ(e, f.cCur)
+	vt, ldv := f.load(f.vt), Load(Param("ldv"), GP64()).(GPVirtual)
+	SHLQ(U8(8), ldv)
+	ADDQ(ldv, vt)
+	MOVQ(vt, f.vt)
+}
+
+// pipeStep emits one step of attnRunPipe: the scores of the current tile
+// (its first 16*nz keys, masked with valid if masked), their maxima and
+// correction, the previous tile's P V with the current tile's exps
+// interleaved in its first 32 columns, and the current tile's sums.
+func pipeStep(f pipeFrame, pfx string, nz int, masked bool) {
+	{
+		kt := f.load(f.kt)
 		q := ptr("q")
 		ldq := Load(Param("ldq"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldq)
 		d := Load(Param("d"), GP64()).(GPVirtual)
-		acc := qkAcc(4, false, "qk", q, ldq, kt, d)
-		MOVQ(kt, ktL)
-		qksMax(acc, false, load(sCurL), ptr("st"), load(cCurL))
+		acc := qkAcc(nz, false, pfx+"qk", q, ldq, kt, d)
+		MOVQ(kt, f.kt)
+		qksMax(acc, masked, f.load(f.sCur), ptr("st"), f.load(f.cCur))
 	}
 	{
-		// P V of tile t-1 on output columns 0-31 with the exps of tile t.
+		// P V of the previous tile on output columns 0-31 with the exps.
 		o, ldo := ptr("o"), Load(Param("ldo"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldo)
-		acc := pv2Load(o, ldo, load(cPrevL), 0)
-		p, v := load(sPrevL), load(vtL)
+		acc := pv2Load(o, ldo, f.load(f.cPrev), 0)
+		p, v := f.load(f.sPrev), f.load(f.vt)
 		ldv := Load(Param("ldv"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldv)
-		eS, mp, sums := load(sCurL), ptr("st"), ptr("s")
-		ADDQ(U32(2*tileB), sums)
+		eS, mp, sums := f.load(f.sCur), ptr("st"), ptr("s")
+		ADDQ(U32(2*pipeTileB), sums)
 		lo := avx512.bcast(splatF("explo110", -110))
 		pv2Steps(acc, p, v, ldv, 0, nil)
 		n := GP64()
 		MOVQ(U32(attnRows), n)
-		Label("exps")
-		pv2Steps(acc, p, v, ldv, 0, rowExpOps(eS, mp, sums, lo))
+		Label(pfx + "exps")
+		pv2Steps(acc, p, v, ldv, 0, rowExpOps(eS, mp, sums, lo, nz))
 		ADDQ(U32(4*attnKeys), eS)
 		ADDQ(U8(4), mp)
 		ADDQ(U8(64), sums)
 		DECQ(n)
-		JNZ(LabelRef("exps"))
+		JNZ(LabelRef(pfx + "exps"))
 		pv2Steps(acc, p, v, ldv, 0, nil)
 		o2, ldo2 := ptr("o"), Load(Param("ldo"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldo2)
 		pv2Store(acc, o2, ldo2, 0)
 	}
 	{
-		// l = l*corr_t + the row sums.
-		sums, st, corr := ptr("s"), ptr("st"), load(cCurL)
+		// l = l*corr + the row sums.
+		sums, st, corr := ptr("s"), ptr("st"), f.load(f.cCur)
 		sum := make([]VecVirtual, attnRows)
 		for i := range sum {
 			sum[i] = ZMM()
-			VMOVUPS(Mem{Base: sums, Disp: 2*tileB + 64*i}, sum[i])
+			VMOVUPS(Mem{Base: sums, Disp: 2*pipeTileB + 64*i}, sum[i])
 		}
 		hreduceMany(sum, vaddps)
 		sv, lv, cv := gather6(sum), ZMM(), ZMM()
@@ -460,51 +520,33 @@ func attnRunPipe() {
 		VMOVUPS(lv, Mem{Base: st, Disp: 64})
 	}
 	{
-		// Columns 32-63 of tile t-1's P V.
+		// Columns 32-63 of the previous tile's P V.
 		o, ldo := ptr("o"), Load(Param("ldo"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldo)
-		acc := pv2Load(o, ldo, load(cPrevL), 128)
-		p, v := load(sPrevL), load(vtL)
+		acc := pv2Load(o, ldo, f.load(f.cPrev), 128)
+		p, v := f.load(f.sPrev), f.load(f.vt)
 		ldv := Load(Param("ldv"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldv)
 		n := GP64()
 		MOVQ(U32(attnKeys/8), n)
-		Label("half")
+		Label(pfx + "half")
 		pv2Steps(acc, p, v, ldv, 128, nil)
 		DECQ(n)
-		JNZ(LabelRef("half"))
+		JNZ(LabelRef(pfx + "half"))
 		o2, ldo2 := ptr("o"), Load(Param("ldo"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldo2)
 		pv2Store(acc, o2, ldo2, 128)
 	}
-	pvChunks("mid", 1, sPrevL, cPrevL, vtL)
-	{
-		// Next tile: swap the buffers, advance V.
-		a, b := load(sCurL), load(sPrevL)
-		MOVQ(a, sPrevL)
-		MOVQ(b, sCurL)
-		c, e := load(cCurL), load(cPrevL)
-		MOVQ(c, cPrevL)
-		MOVQ(e, cCurL)
-		vt, ldv := load(vtL), Load(Param("ldv"), GP64()).(GPVirtual)
-		SHLQ(U8(8), ldv)
-		ADDQ(ldv, vt)
-		MOVQ(vt, vtL)
-		t := load(tL)
-		DECQ(t)
-		MOVQ(t, tL)
-		JNZ(LabelRef("tile"))
+	pvChunks(pfx+"mid", 1, f.sPrev, f.cPrev, f.vt, nil)
+	if masked {
+		f.swap() // the tail's P V follows: its V a tile further
 	}
-	Label("last")
-	pvChunks("end", 0, sPrevL, cPrevL, vtL)
-	VZEROUPPER()
-	RET()
 }
 
 // pvChunks emits attnRunPipe's P V of the previous tile (s and corr at the
 // frame slots sPrevL and cPrevL, V at vtL) on 64-column chunks c0.. of
-// dvc, with pvBody 6x4.
-func pvChunks(pfx string, c0 int, sPrevL, cPrevL, vtL Mem) {
+// dvc, with pvBody 6x4 over 64 keys or, if nkAll is not nil, nkAll keys.
+func pvChunks(pfx string, c0 int, sPrevL, cPrevL, vtL Mem, nkAll GPVirtual) {
 	cb := GP64()
 	MOVQ(U32(256*c0), cb)
 	nc := Load(Param("dvc"), GP64())
@@ -524,7 +566,11 @@ func pvChunks(pfx string, c0 int, sPrevL, cPrevL, vtL Mem) {
 	ldv := Load(Param("ldv"), GP64()).(GPVirtual)
 	SHLQ(U8(2), ldv)
 	nk := GP64()
-	MOVQ(U32(attnKeys), nk)
+	if nkAll != nil {
+		MOVQ(nkAll, nk)
+	} else {
+		MOVQ(U32(attnKeys), nk)
+	}
 	pvBody(attnRows, 4, pfx, o, ldo, p, nk, v, ldv, corr)
 	ADDQ(U32(256), cb)
 	nc2 := Load(Param("dvc"), GP64())
@@ -592,44 +638,44 @@ func pv2Steps(acc [][2]VecVirtual, p, v, ldv GPVirtual, col int, ops []func()) {
 }
 
 // rowExpOps returns, as separate instructions, the softmax step of one score
-// row (64 scores at s, its new maximum at m, scalar): probabilities
+// row (16*nz scores at s, its new maximum at m, scalar): probabilities
 // exp(x - m) in place and their sum vector (the order of qksBody's) at
 // sum. The exp is avx512.expMany's (same operations and constants, the
 // constants broadcast from their first element), step by step over the
-// four vectors.
-func rowExpOps(s, m, sum GPVirtual, lo VecVirtual) []func() {
+// nz vectors.
+func rowExpOps(s, m, sum GPVirtual, lo VecVirtual, nz int) []func() {
 	var ops []func()
 	op := func(f func()) { ops = append(ops, f) }
 	var b VecVirtual
-	x, n, p := make([]VecVirtual, 4), make([]VecVirtual, 4), make([]VecVirtual, 4)
+	x, n, p := make([]VecVirtual, nz), make([]VecVirtual, nz), make([]VecVirtual, nz)
 	op(func() { b = ZMM(); VBROADCASTSS(Mem{Base: m}, b) })
 	for c := range x {
 		op(func() { x[c] = ZMM(); VMOVUPS(Mem{Base: s, Disp: 64 * c}, x[c]) })
 		op(func() { VSUBPS(b, x[c], x[c]) })
 	}
-	each4 := func(f func(c int)) {
+	eachV := func(f func(c int)) {
 		for c := range x {
 			op(func() { f(c) })
 		}
 	}
-	each4(func(c int) { VMAXPS(x[c], lo, x[c]) })
-	each4(func(c int) { n[c] = ZMM(); VMULPS_BCST(splatF("log2e", float32(math.Log2E)), x[c], n[c]) })
-	each4(func(c int) { VRNDSCALEPS(U8(0), n[c], n[c]) })
-	each4(func(c int) { VFNMADD231PS_BCST(splatF("ln2hi", 0.693359375), n[c], x[c]) })
-	each4(func(c int) { VFNMADD231PS_BCST(splatF("ln2lo", -2.12194440e-4), n[c], x[c]) })
-	each4(func(c int) { p[c] = ZMM(); VBROADCASTSS(splatF("exp_p0", 1.9875691500e-4), p[c]) })
+	eachV(func(c int) { VMAXPS(x[c], lo, x[c]) })
+	eachV(func(c int) { n[c] = ZMM(); VMULPS_BCST(splatF("log2e", float32(math.Log2E)), x[c], n[c]) })
+	eachV(func(c int) { VRNDSCALEPS(U8(0), n[c], n[c]) })
+	eachV(func(c int) { VFNMADD231PS_BCST(splatF("ln2hi", 0.693359375), n[c], x[c]) })
+	eachV(func(c int) { VFNMADD231PS_BCST(splatF("ln2lo", -2.12194440e-4), n[c], x[c]) })
+	eachV(func(c int) { p[c] = ZMM(); VBROADCASTSS(splatF("exp_p0", 1.9875691500e-4), p[c]) })
 	for j, k := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
-		each4(func(c int) { VFMADD213PS_BCST(splatF("exp_p"+string(rune('1'+j)), k), x[c], p[c]) })
+		eachV(func(c int) { VFMADD213PS_BCST(splatF("exp_p"+string(rune('1'+j)), k), x[c], p[c]) })
 	}
-	each4(func(c int) {
+	eachV(func(c int) {
 		r2 := ZMM()
 		VMULPS(x[c], x[c], r2)
 		VFMADD213PS(x[c], r2, p[c])
 	})
-	each4(func(c int) { VADDPS_BCST(splatF("one", 1), p[c], p[c]) })
-	each4(func(c int) { VSCALEFPS(n[c], p[c], x[c]) })
+	eachV(func(c int) { VADDPS_BCST(splatF("one", 1), p[c], p[c]) })
+	eachV(func(c int) { VSCALEFPS(n[c], p[c], x[c]) })
 	var sv VecVirtual
-	each4(func(c int) {
+	eachV(func(c int) {
 		VMOVUPS(x[c], Mem{Base: s, Disp: 64 * c})
 		if c == 0 {
 			sv = ZMM()
