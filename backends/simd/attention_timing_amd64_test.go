@@ -24,7 +24,7 @@ func TestAttnRunTiming(t *testing.T) {
 	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
 		t.Skip("set NBENCH_ATTN_TIMING=1")
 	}
-	for _, c := range []struct{ d, n int }{{64, 8}, {64, 16}, {128, 4}, {128, 8}} {
+	for _, c := range attnRunTimingShapes {
 		d, n := c.d, c.n
 		s, q, kt := make([]float32, 864), make([]float32, 6*d), make([]float32, n*d*64)
 		st, corr, o, v := make([]float32, 32), make([]float32, 32), make([]float32, 6*d), make([]float32, n*64*d)
@@ -230,3 +230,5 @@ func TestAttnTailTiming(t *testing.T) {
 }
 
 var attnInSituShapes = []struct{ b, h, l, d int }{{4, 8, 1024, 64}, {8, 12, 197, 64}}
+
+var attnRunTimingShapes = []struct{ d, n int }{{64, 8}, {64, 16}, {128, 4}, {128, 8}}
