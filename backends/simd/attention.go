@@ -13,7 +13,10 @@ import (
 // (Q K^T against K packed transposed per tile), the online-softmax step
 // rescales the running sums, and a second micro-kernel accumulates P V into
 // the block's unnormalised outputs. Only one 6x64 score tile exists at a
-// time per worker: the score matrix is never materialised.
+// time per worker: the score matrix is never materialised. On AVX-512 the
+// whole tiles (and a block's one masked tile) go through one software-
+// pipelined kernel (run), the P V of a tile interleaved in the code with
+// the softmax of the next, so the FMA units stay busy through the exps.
 //
 // Masked keys (causal, or past S in the last tile) get a score of -Inf and
 // an exact 0 probability, and are never multiplied into the output: the
