@@ -55,6 +55,10 @@ type attnK struct {
 	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int)
 	// runTail: run takes a tail tile.
 	runTail bool
+	// runFirst (optional) is run without a tail for the first block of a
+	// group when a head's K and V outgrow L2 (that block streams the chunk
+	// from L3).
+	runFirst func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)
 }
 
 // qksFn is the fused score and softmax step (qksTileGo).
@@ -115,6 +119,13 @@ var attnChunkBytes = 512 << 10
 // for the timing tests). Larger heads do not fit next to the current one,
 // and the prefetch bursts cost about 2% of the time at L = 1024, D = 64.
 var attnPrefetchMax = 256 << 10
+
+// attnBigHead is the size of a head's K and V (bytes) above which the
+// first block of each group, which brings the group's chunk from L3 into
+// L2, runs the plain kernel (runFirst) rather than the pipelined one: in
+// L3 streaming tests the plain one was 2-5% faster (the pipelined one has
+// fewer V misses in flight), in L2 slower (a variable for the timing tests).
+var attnBigHead = 768 << 10
 
 // attnBlock is the state of one block of attnRows query rows.
 type attnBlock struct {
@@ -241,6 +252,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	groups := (blocks + attnGroup - 1) / attnGroup
 	items := bh * groups
 	chunk := max(1, attnChunkBytes/(attnKeys*(D+dvp)*4)) // tiles per chunk
+	bigHead := S*(D+dvp)*4 > attnBigHead
 	negInf := float32(math.Inf(-1))
 	// pv adds tile ti's P V (probabilities p, correction corr) into the
 	// block's outputs.
@@ -401,6 +413,11 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 				if blk.tail && c0+n == blk.t0 {
 					nzt = (min(attnKeys, blk.kEnd-blk.t0*attnKeys) + 15) / 16
 					tileLims(blk, blk.t0, nzt, &ti, &sc.valid)
+				}
+				if i == 0 && nzt == 0 && bigHead && ak.runFirst != nil {
+					ak.runFirst(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
+						blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
+					continue
 				}
 				ak.run(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
 					blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64, nzt, sc.valid[:], ti.all)

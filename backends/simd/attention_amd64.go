@@ -10,6 +10,7 @@ func init() {
 	attnAVX512.norm = axpyToAVX512
 	attnAVX512.t16 = transpose16AVX512
 	attnAVX512.run, attnAVX512.runTail = attnRunPipeAVX512, true
+	attnAVX512.runFirst = attnRunAVX512
 	attnAVX512.prefetch = prefetchT1
 	attnAVX2.norm = axpyToAVX2
 }

@@ -65,7 +65,8 @@ func TestAttnRunTiming(t *testing.T) {
 // and median thread CPU time per call of each variant: f0 run =
 // attnRunAVX512 with 256 KiB chunks and the next head always prefetched
 // (the driver before the pipelined run), f1 attnRunPipeAVX512 with 512 KiB
-// chunks and the prefetch limit but no tail tiles, f2 the driver now:
+// chunks and the prefetch limit but no tail tiles, f2 with tails, f3 with
+// runFirst for heads over 768 KiB (the driver now):
 // NBENCH_ATTN_TIMING=1 go test -run AttnDriverTiming -v ./backends/simd
 func TestAttnDriverTiming(t *testing.T) {
 	if os.Getenv("NBENCH_ATTN_TIMING") == "" {
@@ -78,9 +79,11 @@ func TestAttnDriverTiming(t *testing.T) {
 		attnRunAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc)
 	}, false
 	noTail.runTail = false
-	ks := []*attnK{&oldK, &noTail, &newK}
-	chunks := []int{256 << 10, 512 << 10, 512 << 10}
-	pfMax := []int{1 << 30, 256 << 10, 256 << 10} // f0: before the limit
+	ks := []*attnK{&oldK, &noTail, &newK, &newK}
+	chunks := []int{256 << 10, 512 << 10, 512 << 10, 512 << 10}
+	pfMax := []int{1 << 30, 256 << 10, 256 << 10, 256 << 10} // f0: before the limit
+	bigHead := []int{1 << 40, 1 << 40, 1 << 40, 768 << 10} // f0-f2: no runFirst
+	defer func(b int) { attnBigHead = b }(attnBigHead)
 	defer func(c, p int) { attnChunkBytes, attnPrefetchMax = c, p }(attnChunkBytes, attnPrefetchMax)
 	for _, sh := range []struct {
 		b, h, l, d int
@@ -100,7 +103,7 @@ func TestAttnDriverTiming(t *testing.T) {
 				Scale: float32(1 / math.Sqrt(float64(sh.d))), Causal: sh.causal,
 				Q: &kernel.Host{F32: q}, K: &kernel.Host{F32: k}, V: &kernel.Host{F32: v}, O: &kernel.Host{F32: o}}
 			for i, ak := range ks {
-				attnChunkBytes, attnPrefetchMax = chunks[i], pfMax[i]
+				attnChunkBytes, attnPrefetchMax, attnBigHead = chunks[i], pfMax[i], bigHead[i]
 				bounds[i] = append(bounds[i], newAttention(&Backend{threads: 1}, ak, &op).Run)
 			}
 		}
