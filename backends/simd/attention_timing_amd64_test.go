@@ -82,7 +82,7 @@ func TestAttnDriverTiming(t *testing.T) {
 	ks := []*attnK{&oldK, &noTail, &newK, &newK}
 	chunks := []int{256 << 10, 512 << 10, 512 << 10, 512 << 10}
 	pfMax := []int{1 << 30, 256 << 10, 256 << 10, 256 << 10} // f0: before the limit
-	bigHead := []int{1 << 40, 1 << 40, 1 << 40, 768 << 10} // f0-f2: no runFirst
+	bigHead := []int{1 << 40, 1 << 40, 1 << 40, 768 << 10}   // f0-f2: no runFirst
 	defer func(b int) { attnBigHead = b }(attnBigHead)
 	defer func(c, p int) { attnChunkBytes, attnPrefetchMax = c, p }(attnChunkBytes, attnPrefetchMax)
 	for _, sh := range []struct {
