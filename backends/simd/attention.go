@@ -13,7 +13,10 @@ import (
 // (Q K^T against K packed transposed per tile), the online-softmax step
 // rescales the running sums, and a second micro-kernel accumulates P V into
 // the block's unnormalised outputs. Only one 6x64 score tile exists at a
-// time per worker: the score matrix is never materialised.
+// time per worker: the score matrix is never materialised. On AVX-512 the
+// whole tiles (and a block's one masked tile) go through one software-
+// pipelined kernel (run), the P V of a tile interleaved in the code with
+// the softmax of the next, so the FMA units stay busy through the exps.
 //
 // Masked keys (causal, or past S in the last tile) get a score of -Inf and
 // an exact 0 probability, and are never multiplied into the output: the
@@ -44,8 +47,18 @@ type attnK struct {
 	// t16 (optional) transposes a 16x16 block: dst[c*ldd+r] = src[r*lds+c].
 	t16 func(dst []float32, ldd int, src []float32, lds int)
 	// run (optional, with qks) does n whole unmasked tiles for Dv a
-	// multiple of 64: per tile qks[4], then pv6[4] on each 64-column chunk.
-	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)
+	// multiple of 64: per tile qks[4], then pv6[4] on each 64-column chunk
+	// (s holds 864 floats and corr 32: scratch of the software pipeline).
+	// With nzt = 1..4 it then does a tail tile: qksMask[nzt] with valid,
+	// then pv6[4] over its first allt keys, leaving its probabilities in
+	// s[384*(n&1):] for the keys only some rows see.
+	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int)
+	// runTail: run takes a tail tile.
+	runTail bool
+	// runFirst (optional) is run without a tail for the first block of a
+	// group when a head's K and V outgrow L2 (that block streams the chunk
+	// from L3).
+	runFirst func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc int)
 }
 
 // qksFn is the fused score and softmax step (qksTileGo).
@@ -82,6 +95,9 @@ type attnScratch struct {
 	blk      [attnGroup]attnBlock
 	s        [2][]float32 // [6][64] scores, then probabilities, of tiles of even and odd index
 	corr     [2][]float32 // [16] the correction of those tiles (rows in lanes 0-5)
+	runS     []float32    // [864] run's two tiles and row sums
+	pfHead   int          // the head whose inputs the worker prefetches, or -1
+	runC     []float32    // [32] run's two corrections
 	valid    [attnRows]uint64
 }
 
@@ -91,11 +107,33 @@ type attnScratch struct {
 // at L = 2048, D = 128, and the kernels then waited on memory.
 const attnGroup = 4
 
+// attnChunkBytes is the size of the chunks of K and V a group of blocks
+// goes through together (a variable for the timing tests). 512 KiB rather
+// than 256: each run call starts its software pipeline with a tile whose
+// softmax is not overlapped, so longer calls do better (about 1% at
+// L = 1024 and 8192, D = 64, in situ).
+var attnChunkBytes = 512 << 10
+
+// attnPrefetchMax is the largest head (Q, K and V bytes) whose inputs the
+// workers prefetch into L2 while computing the previous head (a variable
+// for the timing tests). Larger heads do not fit next to the current one,
+// and the prefetch bursts cost about 2% of the time at L = 1024, D = 64.
+var attnPrefetchMax = 256 << 10
+
+// attnBigHead is the size of a head's K and V (bytes) above which the
+// first block of each group, which brings the group's chunk from L3 into
+// L2, runs the plain kernel (runFirst) rather than the pipelined one: in
+// L3 streaming tests the plain one was 2-5% faster (the pipelined one has
+// fewer V misses in flight), in L2 slower (a variable for the timing tests).
+var attnBigHead = 768 << 10
+
 // attnBlock is the state of one block of attnRows query rows.
 type attnBlock struct {
 	h, i0, rows int
 	kEnd        int       // the keys any row of the block sees
 	t0          int       // the leading tiles no row masks (done by run)
+	tail        bool      // run also does tile t0, the block's last (masked) one
+	fin         int       // the first tile finish does
 	qb          []float32 // the query rows as the qk kernels read them
 	qt          []float32 // [D][8] the query block transposed (rows past L are 0); [6][D] with qks
 	o           []float32 // [6][Dvp] unnormalised outputs
@@ -159,6 +197,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for p := range sc.s {
 			sc.s[p], sc.corr[p] = make([]float32, attnRows*attnKeys), make([]float32, 16)
 		}
+		sc.runS, sc.runC = make([]float32, 2*attnRows*attnKeys+attnRows*16), make([]float32, 32)
 		for i := range sc.blk {
 			b := &sc.blk[i]
 			b.qt, b.o, b.st = make([]float32, 8*D), make([]float32, attnRows*dvp), make([]float32, 32)
@@ -212,7 +251,8 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	blocks := (L + attnRows - 1) / attnRows
 	groups := (blocks + attnGroup - 1) / attnGroup
 	items := bh * groups
-	chunk := max(1, (256<<10)/(attnKeys*(D+dvp)*4)) // tiles per chunk
+	chunk := max(1, attnChunkBytes/(attnKeys*(D+dvp)*4)) // tiles per chunk
+	bigHead := S*(D+dvp)*4 > attnBigHead
 	negInf := float32(math.Inf(-1))
 	// pv adds tile ti's P V (probabilities p, correction corr) into the
 	// block's outputs.
@@ -262,13 +302,41 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 			blk.t0 = seen / attnKeys
 		}
+		// With the tail, run does the block's one masked tile too, its
+		// softmax overlapped with the P V of the tile before.
+		blk.tail = ak.runTail && blk.t0 > 0 && blk.t0*attnKeys < blk.kEnd && (blk.kEnd-1)/attnKeys == blk.t0
+		blk.fin = blk.t0
+		if blk.tail {
+			blk.fin++
+		}
+	}
+	// tileLims sets ti for tile t of blk, and valid (each row's keys), and
+	// says whether any of the first 16*nz keys is masked in some row.
+	tileLims := func(blk *attnBlock, t, nz int, ti *attnTile, valid *[attnRows]uint64) bool {
+		j0 := t * attnKeys
+		ti.j0, ti.all = j0, attnKeys
+		masked := false
+		for i := range ti.lims {
+			lim := attnKeys
+			if op.Causal {
+				lim = min(lim, max(blk.i0+i+1-j0, 0))
+			}
+			lim = min(lim, S-j0)
+			ti.lims[i] = lim
+			if i < blk.rows {
+				ti.all = min(ti.all, lim)
+			}
+			masked = masked || lim < 16*nz
+			valid[i] = 1<<lim - 1 // all ones for 64
+		}
+		return masked
 	}
 	// finish does the tiles of blk from t0 on (one at a time) and writes
 	// its output rows. Software pipelined: the P V of tile t-1 runs after
 	// the softmax of tile t, so that its FMAs overlap the softmax's
 	// dependency chain (maximum, exp, sums) instead of waiting for it.
 	finish := func(sc *attnScratch, blk *attnBlock) {
-		h, i0, rows, kEnd, t0 := blk.h, blk.i0, blk.rows, blk.kEnd, blk.t0
+		h, i0, rows, kEnd, t0 := blk.h, blk.i0, blk.rows, blk.kEnd, blk.fin
 		var pend [2]attnTile
 		for t := t0; t*attnKeys < kEnd; t++ {
 			ti, j0 := &pend[t&1], t*attnKeys
@@ -279,21 +347,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			if fused {
 				nz = (min(attnKeys, kEnd-j0) + 15) / 16
 			}
-			ti.j0, ti.all = j0, attnKeys
-			masked := false
-			for i := range ti.lims {
-				lim := attnKeys
-				if op.Causal {
-					lim = min(lim, max(i0+i+1-j0, 0))
-				}
-				lim = min(lim, S-j0)
-				ti.lims[i] = lim
-				if i < rows {
-					ti.all = min(ti.all, lim)
-				}
-				masked = masked || lim < 16*nz
-				sc.valid[i] = 1<<lim - 1 // all ones for 64
-			}
+			masked := tileLims(blk, t, nz, ti, &sc.valid)
 			switch {
 			case masked && fused:
 				ak.qksMask[nz](s, blk.qb, D, kTile, D, op.Scale, blk.st, corr, sc.valid[:])
@@ -330,6 +384,15 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 		}
 	}
+	// prefetchPart prefetches the i-th of n parts of the inputs of head
+	// sc.pfHead (if any): they come from memory while this head computes.
+	prefetchPart := func(sc *attnScratch, i, n int) {
+		if nh := sc.pfHead; nh >= 0 {
+			ak.prefetch(part(q[nh*L*D:(nh+1)*L*D], i, n))
+			ak.prefetch(part(k[nh*S*D:(nh+1)*S*D], i, n))
+			ak.prefetch(part(v[nh*S*Dv:(nh+1)*S*Dv], i, n))
+		}
+	}
 	group := func(sc *attnScratch, h, g int) {
 		b0 := g * attnGroup
 		blks := sc.blk[:min(attnGroup, blocks-b0)]
@@ -340,9 +403,35 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		}
 		for c0 := 0; c0 < maxT0; c0 += chunk {
 			for i := range blks {
-				if n := min(blks[i].t0, c0+chunk) - c0; n > 0 {
-					ak.run(sc.s[0], blks[i].qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blks[i].st, sc.corr[0],
-						blks[i].o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
+				blk := &blks[i]
+				n := min(blk.t0, c0+chunk) - c0
+				if n <= 0 {
+					continue
+				}
+				var ti attnTile
+				nzt := 0
+				if blk.tail && c0+n == blk.t0 {
+					nzt = (min(attnKeys, blk.kEnd-blk.t0*attnKeys) + 15) / 16
+					tileLims(blk, blk.t0, nzt, &ti, &sc.valid)
+				}
+				if i == 0 && nzt == 0 && bigHead && ak.runFirst != nil {
+					ak.runFirst(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
+						blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
+					continue
+				}
+				ak.run(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
+					blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64, nzt, sc.valid[:], ti.all)
+				if nzt == 0 {
+					continue
+				}
+				// The tail's keys that only some rows see, one row at a time.
+				p, vt := sc.runS[(n&1)*attnRows*attnKeys:], sc.vph[ti.j0*dvp:]
+				for c := 0; c < dvp; c += 64 {
+					for r := range blk.rows {
+						if extra := ti.lims[r] - ti.all; extra > 0 {
+							ak.pv1[4](blk.o[r*dvp+c:], p[r*attnKeys+ti.all:], extra, vt[ti.all*dvp+c:], dvp)
+						}
+					}
 				}
 			}
 		}
@@ -350,6 +439,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			finish(sc, &blks[i])
 		}
 	}
+	prefetchNext := ak.prefetch != nil && (L*D+S*(D+Dv))*4 <= attnPrefetchMax
 	work := func(lo, hi int) {
 		sc := <-scratch
 		defer func() { scratch <- sc }()
@@ -358,14 +448,12 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 				for h := w; h < bh; h += threads {
 					setHead(sc, h)
 					packHead(h, sc.kth, sc.vph)
+					sc.pfHead = -1
+					if nh := h + threads; prefetchNext && nh < bh {
+						sc.pfHead = nh
+					}
 					for g := range groups {
-						if nh := h + threads; ak.prefetch != nil && nh < bh {
-							// A share of the next head's inputs per group:
-							// they come from memory while this head computes.
-							ak.prefetch(part(q[nh*L*D:(nh+1)*L*D], g, groups))
-							ak.prefetch(part(k[nh*S*D:(nh+1)*S*D], g, groups))
-							ak.prefetch(part(v[nh*S*Dv:(nh+1)*S*Dv], g, groups))
-						}
+						prefetchPart(sc, g, groups) // a share per group
 						group(sc, h, g)
 					}
 				}
@@ -373,6 +461,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 			for item := w; item < items; item += threads { // round robin: causal groups differ in cost
 				setHead(sc, item/groups)
+				sc.pfHead = -1
 				group(sc, item/groups, item%groups)
 			}
 		}

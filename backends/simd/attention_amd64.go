@@ -9,7 +9,8 @@ func init() {
 	attnAVX512.qksMask = [5]qksFn{nil, qksTile1MaskAVX512, qksTile2MaskAVX512, qksTile3MaskAVX512, qksTile4MaskAVX512}
 	attnAVX512.norm = axpyToAVX512
 	attnAVX512.t16 = transpose16AVX512
-	attnAVX512.run = attnRunAVX512
+	attnAVX512.run, attnAVX512.runTail = attnRunPipeAVX512, true
+	attnAVX512.runFirst = attnRunAVX512
 	attnAVX512.prefetch = prefetchT1
 	attnAVX2.norm = axpyToAVX2
 }

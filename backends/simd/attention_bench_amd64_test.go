@@ -29,3 +29,37 @@ func BenchmarkMicroAVX2Softmax(b *testing.B) {
 		softmaxTileAVX2(s, m, l, c)
 	}
 }
+
+// BenchmarkMicroAttnRun runs the whole-tile loop of one 6-row block over
+// 8 key tiles in cache (D = Dv = 64 and 128), as the driver's run calls.
+func BenchmarkMicroAttnRun(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		d    int
+		pipe bool
+	}{{"D64", 64, false}, {"D64pipe", 64, true}, {"D128", 128, false}, {"D128pipe", 128, true}} {
+		d := c.d
+		b.Run(c.name, func(b *testing.B) {
+			const n = 8
+			s, q, kt := make([]float32, 864), make([]float32, 6*d), make([]float32, n*d*64)
+			st, corr, o, v := make([]float32, 32), make([]float32, 32), make([]float32, 6*d), make([]float32, n*64*d)
+			for i := range q {
+				q[i] = float32(i%7) * 0.01
+			}
+			for i := range kt {
+				kt[i] = float32(i%13) * 0.01
+			}
+			for i := range 16 {
+				st[i] = -1e30
+			}
+			for i := 0; i < b.N; i++ {
+				if c.pipe {
+					attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0)
+				} else {
+					attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64)
+				}
+			}
+			b.ReportMetric(float64(b.N)*n*6*64*float64(4*d+5)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
