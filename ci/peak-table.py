@@ -9,8 +9,9 @@ One row per case (kernel and shape) of the first file's backend rows, one
 column per file: "share ceiling" (e.g. "83% DRAM"), "-" where a file has no
 share for the case. Files written before peak_pct existed are read too:
 their share is taken from nothing and shown as "-". Several files joined
-by "+" (repeated runs) give each case's best share, as `nbench peak` keeps
-the best of its runs: on a shared VM DRAM speed moves between moments.
+by "+" (repeated runs) give each case's median share (the lower middle of
+an even count): on a shared VM DRAM speed moves between moments, so take
+runs at several moments, each against the ceilings measured up to then.
 A last row per column counts the memory-bound shares at or above 80%.
 """
 import json
@@ -41,19 +42,19 @@ def load(path):
     return d.get("env", {}), out
 
 
-def load_best(paths):
-    best = {}
+def load_median(paths):
+    runs = {}
     for path in paths.split("+"):
         for k, v in load(path)[1].items():
-            if isinstance(v, str):  # markdown: the printed cell
-                best.setdefault(k, v)
-                continue
-            old = best.get(k)
-            if v is not None and (old is None or isinstance(old, tuple) and v[0] > old[0]):
-                best[k] = v
-            elif k not in best:
-                best[k] = v
-    return best
+            runs.setdefault(k, []).append(v)
+    out = {}
+    for k, vs in runs.items():
+        shares = sorted((v for v in vs if isinstance(v, tuple)), key=lambda v: v[0])
+        if shares:
+            out[k] = shares[(len(shares) - 1) // 2]
+        else:
+            out[k] = next((v for v in vs if v is not None), None)
+    return out
 
 
 def cell(v):
@@ -70,7 +71,7 @@ def main(args):
     cols = []
     for a in args:
         label, paths = a.split("=", 1)
-        cols.append((label, load_best(paths)))
+        cols.append((label, load_median(paths)))
     keys = list(cols[0][1].keys())
     for _, c in cols[1:]:
         keys += [k for k in c if k not in keys]

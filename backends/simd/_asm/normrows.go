@@ -116,14 +116,7 @@ func crmsRowsFn(v variant, nt bool) {
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	c := Load(Param("n"), GP64()).(GPVirtual)
 	ahead := Load(Param("ahead"), GP64()).(GPVirtual)
-	par := func(name string) Mem {
-		p, err := Param(name).Resolve()
-		if err != nil {
-			panic(err)
-		}
-		return p.Addr
-	}
-	inv, eps := par("inv"), par("eps")
+	inv, eps := paramMem("inv"), paramMem("eps")
 	var k OpmaskVirtual
 	ones := GP64()
 	MOVQ(I32(-1), ones)
@@ -250,6 +243,22 @@ func crmsRowsFn(v variant, nt bool) {
 	RET()
 }
 
+// rowTailMask is, on AVX-512, the opmask of the c%lanes elements after a
+// row's whole vectors; nil on AVX2.
+func rowTailMask(v variant, c GPVirtual) OpmaskVirtual {
+	if !v.z {
+		return nil
+	}
+	t, ones := GP64(), GP64()
+	MOVQ(c, t)
+	ANDQ(U8(v.lanes-1), t)
+	MOVQ(I32(-1), ones)
+	BZHIQ(t, ones, ones)
+	k := K()
+	KMOVW(ones.As32(), k)
+	return k
+}
+
 // rmsRowsFn emits rmsNormRows: per row a sum-of-squares pass, then the
 // output pass (prefetching the next row into L1); rows beyond rmsAheadC
 // elements also prefetch row r+2 into L2 during the first pass
@@ -262,24 +271,8 @@ func rmsRowsFn(v variant, nt bool) {
 	y, x, g := ptr("y"), ptr("x"), ptr("g")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	c := Load(Param("c"), GP64()).(GPVirtual)
-	par := func(name string) Mem {
-		p, err := Param(name).Resolve()
-		if err != nil {
-			panic(err)
-		}
-		return p.Addr
-	}
-	inv, eps, scale := par("inv"), par("eps"), par("scale")
-	var k OpmaskVirtual
-	if v.z {
-		t, ones := GP64(), GP64()
-		MOVQ(c, t)
-		ANDQ(U8(v.lanes-1), t)
-		MOVQ(I32(-1), ones)
-		BZHIQ(t, ones, ones)
-		k = K()
-		KMOVW(ones.As32(), k)
-	}
+	inv, eps, scale := paramMem("inv"), paramMem("eps"), paramMem("scale")
+	k := rowTailMask(v, c)
 	stride := GP64()
 	MOVQ(c, stride)
 	SHLQ(U8(2), stride)
@@ -386,24 +379,8 @@ func lnRowsFn(v variant, nt bool, name string) {
 	y, x, g, b := ptr("y"), ptr("x"), ptr("g"), ptr("b")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	c := Load(Param("c"), GP64()).(GPVirtual)
-	par := func(name string) Mem {
-		p, err := Param(name).Resolve()
-		if err != nil {
-			panic(err)
-		}
-		return p.Addr
-	}
-	inv, eps, scale := par("inv"), par("eps"), par("scale")
-	var k OpmaskVirtual
-	if v.z {
-		t, ones := GP64(), GP64()
-		MOVQ(c, t)
-		ANDQ(U8(v.lanes-1), t)
-		MOVQ(I32(-1), ones)
-		BZHIQ(t, ones, ones)
-		k = K()
-		KMOVW(ones.As32(), k)
-	}
+	inv, eps, scale := paramMem("inv"), paramMem("eps"), paramMem("scale")
+	k := rowTailMask(v, c)
 	stride := GP64()
 	MOVQ(c, stride)
 	SHLQ(U8(2), stride)
