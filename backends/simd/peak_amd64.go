@@ -44,7 +44,7 @@ const maxPeakLanes = peakChains * 16
 
 func (v vecPeaks) probes() []peak.Probe {
 	lanes := peakChains * v.lanes
-	block := 8 * v.lanes  // read2 and read4 take whole blocks of 8 vectors; read does the rest
+	block := 8 * v.lanes // read2 and read4 take whole blocks of 8 vectors; read does the rest
 	ps := []peak.Probe{
 		{Name: v.name + "-fma32", Kind: peak.FMA32, Lanes: lanes, Compute: func(n int) float64 {
 			var acc [maxPeakLanes]float32

@@ -149,6 +149,19 @@ type slaRun struct {
 	direct             bool // V read in place (rows of dvp = Dv columns): no padded copy
 }
 
+// slaConvOf is the depthwise conv's geometry: its taps (5 in 1D, 5x5 in
+// 2D), the 2D grid, and the zero padding of 1D rows (4 causal, where every
+// tap looks back; 2 centred).
+func slaConvOf(op *kernel.SimplifiedLinearAttention) (taps, gh, gw, pad int) {
+	switch {
+	case op.Conv == kernel.SLAConv2D:
+		return 25, op.GridH, op.GridW, 0
+	case op.Causal:
+		return 5, 0, 0, 4
+	}
+	return 5, 0, 0, 2
+}
+
 func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
 	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
 	if bh == 0 || L == 0 {
@@ -168,15 +181,8 @@ func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.Simplified
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
-	taps := 5
-	switch {
-	case op.Conv == kernel.SLAConv2D:
-		taps, r.gh, r.gw = 25, op.GridH, op.GridW
-	case op.Causal:
-		r.pad = 4
-	default:
-		r.pad = 2
-	}
+	var taps int
+	taps, r.gh, r.gw, r.pad = slaConvOf(op)
 	wd := kernel.F32s(op.Wd)
 	r.wt, r.bias = make([]float32, taps*r.dvp), make([]float32, r.dvp)
 	dvp, dp := r.dvp, r.dp
@@ -447,15 +453,8 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
-	taps := 5
-	switch {
-	case op.Conv == kernel.SLAConv2D:
-		taps, r.gh, r.gw = 25, op.GridH, op.GridW
-	case op.Causal:
-		r.pad = 4
-	default:
-		r.pad = 2
-	}
+	var taps int
+	taps, r.gh, r.gw, r.pad = slaConvOf(op)
 	wd := kernel.F32s(op.Wd)
 	dvp := r.dvp
 	r.wt, r.bias = make([]float32, taps*dvp), make([]float32, dvp)
