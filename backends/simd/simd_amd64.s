@@ -43105,40 +43105,36 @@ DATA c_bias1023_x8<>+56(SB)/8, $0x00000000000003ff
 GLOBL c_bias1023_x8<>(SB), RODATA|NOPTR, $64
 
 // func absMaxBitsAVX512(x []float32) uint32
-// Requires: AVX, AVX2, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX2, AVX512F, BMI2
 TEXT ·absMaxBitsAVX512(SB), NOSPLIT, $0-28
 	MOVQ    x_base+0(FP), AX
 	MOVQ    x_len+8(FP), CX
 	VMOVUPS c_absmask<>+0(SB), Z0
 	VPXORD  Z1, Z1, Z1
 	VPXORD  Z2, Z2, Z2
-	MOVQ    CX, DX
-	SHLQ    $0x02, DX
 
 unrolled:
-	CMPQ       CX, $0x00000020
-	JB         single
-	PREFETCHT0 (AX)(DX*1)
-	VMOVUPS    (AX), Z3
-	VPANDD     Z0, Z3, Z3
-	VPMAXUD    Z3, Z1, Z1
-	VMOVUPS    64(AX), Z3
-	VPANDD     Z0, Z3, Z3
-	VPMAXUD    Z3, Z2, Z2
-	ADDQ       $0x00000080, AX
-	SUBQ       $0x00000020, CX
-	JMP        unrolled
+	CMPQ    CX, $0x00000020
+	JB      single
+	VMOVUPS (AX), Z3
+	VPANDD  Z0, Z3, Z3
+	VPMAXUD Z3, Z1, Z1
+	VMOVUPS 64(AX), Z3
+	VPANDD  Z0, Z3, Z3
+	VPMAXUD Z3, Z2, Z2
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000020, CX
+	JMP     unrolled
 
 single:
-	CMPQ       CX, $0x00000010
-	JB         tail
-	PREFETCHT0 (AX)(DX*1)
-	VMOVUPS    (AX), Z3
-	VPANDD     Z0, Z3, Z3
-	VPMAXUD    Z3, Z1, Z1
-	ADDQ       $0x00000040, AX
-	SUBQ       $0x00000010, CX
-	JMP        single
+	CMPQ    CX, $0x00000010
+	JB      tail
+	VMOVUPS (AX), Z3
+	VPANDD  Z0, Z3, Z3
+	VPMAXUD Z3, Z1, Z1
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, CX
+	JMP     single
 
 tail:
 	TESTQ     CX, CX
@@ -43181,6 +43177,7 @@ TEXT ·quantI8AVX512(SB), NOSPLIT, $0-52
 loop64:
 	CMPQ       DX, $0x40
 	JB         loop
+	PREFETCHT0 (CX)(BX*1)
 	VMULPS     (CX), Z0, Z4
 	VMAXPS     Z1, Z4, Z4
 	VMINPS     Z2, Z4, Z4
@@ -43190,6 +43187,7 @@ loop64:
 	VMAXPS     Z1, Z5, Z5
 	VMINPS     Z2, Z5, Z5
 	VCVTPS2DQ  Z5, Z5
+	PREFETCHT0 128(CX)(BX*1)
 	VMULPS     128(CX), Z0, Z6
 	VMAXPS     Z1, Z6, Z6
 	VMINPS     Z2, Z6, Z6
@@ -43309,6 +43307,7 @@ TEXT ·quantI8NTAVX512(SB), NOSPLIT, $0-52
 loop64:
 	CMPQ       DX, $0x40
 	JB         loop
+	PREFETCHT0 (CX)(BX*1)
 	VMULPS     (CX), Z0, Z4
 	VMAXPS     Z1, Z4, Z4
 	VMINPS     Z2, Z4, Z4
@@ -43318,6 +43317,7 @@ loop64:
 	VMAXPS     Z1, Z5, Z5
 	VMINPS     Z2, Z5, Z5
 	VCVTPS2DQ  Z5, Z5
+	PREFETCHT0 128(CX)(BX*1)
 	VMULPS     128(CX), Z0, Z6
 	VMAXPS     Z1, Z6, Z6
 	VMINPS     Z2, Z6, Z6

@@ -1382,16 +1382,14 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
 // absMaxBitsAVX512 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x):
-// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf. It prefetches
-// the even cache lines of the len(x) elements after x (the next row; quantI8AVX512 takes the odd ones).
+// the bits of the largest magnitude, at least 0x7F800000 when x holds a NaN or an Inf.
 //
 //go:noescape
 func absMaxBitsAVX512(x []float32) uint32
 
 // quantI8AVX512 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite).
-// 64 codes per step (one 64-byte store), then 16, then a masked tail. The step prefetches the odd
-// cache lines of the len(x) elements after x (the next row of a row-major matrix; absMaxBits
-// prefetches the even ones).
+// 64 codes per step (one 64-byte store), then 16, then a masked tail. The step prefetches the
+// len(x) elements after x (the next row of a row-major matrix, whose absMaxBits then reads L1).
 //
 //go:noescape
 func quantI8AVX512(q []int8, x []float32, inv float32)
