@@ -214,6 +214,11 @@ func TestLayerNormShift(t *testing.T) {
 		},
 	}
 	forVariants(t, func(t *testing.T, v *vec) {
+		if v.layerNormRows == nil {
+			// The level composes float32 two-pass primitives (NEON): no
+			// shift to defeat, and its summation order is its own.
+			t.Skip("no fused layerNormRows on this level")
+		}
 		ln := fusedLayerNorm(v)
 		for name, pat := range pats {
 			for _, c := range []int{1, 5, 8, 16, 17, 31, 100, 1024, 4099, 8192} {
