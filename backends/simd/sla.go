@@ -162,6 +162,17 @@ func slaConvOf(op *kernel.SimplifiedLinearAttention) (taps, gh, gw, pad int) {
 	return 5, 0, 0, 2
 }
 
+// slaConvWeights lays the conv weights wd [Dv][taps] out per tap, rows of
+// dvp (zero padded), and copies the bias.
+func slaConvWeights(wt, bias, wd, bd []float32, taps, Dv, dvp int) {
+	for t := range taps {
+		for e := range Dv {
+			wt[t*dvp+e] = wd[e*taps+t]
+		}
+	}
+	copy(bias, bd)
+}
+
 func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
 	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
 	if bh == 0 || L == 0 {
@@ -213,12 +224,7 @@ func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.Simplified
 	}
 	perHead := L * (4*D*Dv + 2*(taps+1)*Dv)
 	return bound(ak.path, func() {
-		for t := range taps {
-			for e := range Dv {
-				r.wt[t*dvp+e] = wd[e*taps+t]
-			}
-		}
-		copy(r.bias, r.bd)
+		slaConvWeights(r.wt, r.bias, wd, r.bd, taps, Dv, dvp)
 		b.rows(bh, perHead, body)
 	})
 }
@@ -493,12 +499,7 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 	}
 	perHead := L * (4*D*Dv + 2*(taps+1)*Dv)
 	return bound(ak.path, func() {
-		for t := range taps {
-			for e := range Dv {
-				r.wt[t*dvp+e] = wd[e*taps+t]
-			}
-		}
-		copy(r.bias, r.bd)
+		slaConvWeights(r.wt, r.bias, wd, r.bd, taps, Dv, dvp)
 		b.rows(bh, perHead, body)
 	})
 }

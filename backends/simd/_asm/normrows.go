@@ -139,16 +139,7 @@ func crmsRowsFn(v variant, nt bool) {
 	JZ(LabelRef("done"))
 	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
 	const unroll = 4
-	sa, qa := make([]VecVirtual, unroll), make([]VecVirtual, unroll)
-	for j := range sa {
-		sa[j], qa[j] = v.vec(), v.vec()
-		zero(sa[j])
-		zero(qa[j])
-	}
-	if !v.z {
-		VXORPS(ts, ts, ts)
-		VXORPS(tq, tq, tq)
-	}
+	sa, qa := zeroedSums(v, unroll, ts, tq)
 	// Row r+ahead (the current row when ahead is 0: no traffic).
 	n2 := GP64()
 	MOVQ(ahead, n2)
@@ -241,6 +232,22 @@ func crmsRowsFn(v variant, nt bool) {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// zeroedSums returns n zeroed pairs of vector accumulators for a row's sum
+// and sum of squares, and zeroes the AVX2 scalar tail sums ts and tq.
+func zeroedSums(v variant, n int, ts, tq VecVirtual) (sa, qa []VecVirtual) {
+	sa, qa = make([]VecVirtual, n), make([]VecVirtual, n)
+	for j := range sa {
+		sa[j], qa[j] = v.vec(), v.vec()
+		zero(sa[j])
+		zero(qa[j])
+	}
+	if !v.z {
+		VXORPS(ts, ts, ts)
+		VXORPS(tq, tq, tq)
+	}
+	return sa, qa
 }
 
 // rowTailMask is, on AVX-512, the opmask of the c%lanes elements after a
@@ -411,16 +418,7 @@ func lnRowsFn(v variant, nt bool, name string) {
 	kb := v.vec()
 	VBROADCASTSS(kv.AsX(), kb)
 	const unroll = 4
-	sa, qa := make([]VecVirtual, unroll), make([]VecVirtual, unroll)
-	for j := range sa {
-		sa[j], qa[j] = v.vec(), v.vec()
-		zero(sa[j])
-		zero(qa[j])
-	}
-	if !v.z {
-		VXORPS(ts, ts, ts)
-		VXORPS(tq, tq, tq)
-	}
+	sa, qa := zeroedSums(v, unroll, ts, tq)
 	rowPass(v, "st", c, i, unroll, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
 		if u*v.bytes()%64 == 0 {
 			PREFETCHT1(m(n2, 0))
