@@ -38,7 +38,11 @@ var deviations = []struct{ re, why string }{
 	{`^batchnorm_train/layout=nc/N=4194304/H=1/W=1/C=1/`, "batch_norm's float32 statistics over 4M values per channel (y off by ~30x the tolerance)"},
 	{`^(nonscaling_)?layernorm(_scaling)?/(.*/)?C=1/`, "layer_norm's fused x*rstd - mu*rstd cancels at C=1 with rstd = 1000"},
 	{`^selu/.*fill=special`, "selu(-0.0) is +0.0"},
-	{`^batched_nms/B=1/N=20000/`, "torchvision sorts the kept union with an unstable sort: equal scores leave index order"},
+	// Above 4000 coordinates (1000 boxes) an image takes torchvision's
+	// per-label path, whose final sort of the kept union is unstable; with
+	// these seeds, two kept boxes of equal score turn up in some runs only
+	// (seed 6633274685695088893 on B=4/N=5000: image 0, indices 985 and 1501).
+	{`^batched_nms/B=\d+/N=(5000|20000)/`, "above 1000 boxes torchvision sorts the kept union with an unstable sort: equal scores leave index order"},
 	{`^batched_nms/.*fill=(special|nancoord)`, "torchvision's coordinate-offset trick: one NaN coordinate makes every offset box NaN, so nothing is suppressed"},
 }
 
