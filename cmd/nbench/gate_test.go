@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -204,7 +205,9 @@ func TestBaselineWorkflow(t *testing.T) {
 	}
 
 	code, out, stderr = nbench(t, args([]string{"run"}, "--baseline="+dir, "--gate", "--threshold=1000%", "--min-rounds=2", "--budget=1s")...)
-	if code != exitOK || !strings.Contains(out, "gate: PASS: 4 cases compared") || !strings.Contains(out, "3+2") {
+	// Two new rounds at least (--min-rounds); a third where the machine was
+	// too busy for round 2 to bound the widest case.
+	if code != exitOK || !strings.Contains(out, "gate: PASS: 4 cases compared") || !regexp.MustCompile(`\b3\+[23]\b`).MatchString(out) {
 		t.Fatalf("gate: exit %d\n%s\n%s", code, out, stderr)
 	}
 	rep := filepath.Join(dir, "gate.md")

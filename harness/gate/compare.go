@@ -157,13 +157,15 @@ type Report struct {
 	NoiseFile string `json:"noise_file,omitempty"`
 	Rows      []*Row `json:"cases"`
 	Compared  int    `json:"compared"` // cases with samples on both sides (the Holm family)
-	// Shift is the machine shift the cases were judged relative to (the
-	// median new/old ratio); 0 when they were judged on absolute times.
-	Shift   float64  `json:"shift,omitempty"`
-	Geomean *Geomean `json:"geomean,omitempty"`
-	Missing []string `json:"missing,omitempty"` // baseline cases absent from the new set
-	Notes   []string `json:"notes,omitempty"`
-	Pass    bool     `json:"pass"`
+	// Shift is the machine shift the cases were judged relative to (see
+	// machineShift); 0 when they were judged on absolute times.
+	Shift float64 `json:"shift,omitempty"`
+	// ShiftCases is how many cases the shift was estimated from (0: given).
+	ShiftCases int      `json:"shift_cases,omitempty"`
+	Geomean    *Geomean `json:"geomean,omitempty"`
+	Missing    []string `json:"missing,omitempty"` // baseline cases absent from the new set
+	Notes      []string `json:"notes,omitempty"`
+	Pass       bool     `json:"pass"`
 	// Gated says the policy decides the exit code; a plain comparison
 	// prints no verdict.
 	Gated bool `json:"gated"`
@@ -206,10 +208,10 @@ func Compare(base, cur *Set, pol Policy, noise *Noise) *Report {
 // CompareShifted is Compare with a known machine shift (0: estimate it),
 // for a confirmation rerun of a few cases, too few to estimate their own.
 //
-// The machine shift is the median over compared cases of new/old median:
-// the whole machine running a few percent slower than when the baseline
-// was taken (another host, a warmer day, a different neighbour) moves
-// every case alike, while a code change moves the kernels it touches.
+// The machine shift (machineShift over the cases' new/old medians): the
+// whole machine running a few percent slower than when the baseline was
+// taken (another host, a warmer day, a different neighbour) moves every
+// case alike, while a code change moves the kernels it touches.
 // With pol.Normalize, each case's new samples are divided by the shift
 // before the test, the threshold and the floor.
 func CompareShifted(base, cur *Set, pol Policy, noise *Noise, shift float64) *Report {
@@ -245,11 +247,13 @@ func CompareShifted(base, cur *Set, pol Policy, noise *Noise, shift float64) *Re
 	}
 	if pol.Normalize {
 		if shift == 0 && len(compared) >= MinNormalize {
-			raws := make([]float64, len(compared))
+			logs := make([]float64, len(compared))
 			for i, row := range compared {
-				raws[i] = row.Raw
+				logs[i] = math.Log(row.Raw)
 			}
-			shift = median(raws)
+			var l float64
+			l, rep.ShiftCases = machineShift(logs, pol.Threshold)
+			shift = math.Exp(l)
 		}
 		if shift > 0 {
 			rep.Shift = shift
@@ -302,13 +306,8 @@ func CompareShifted(base, cur *Set, pol Policy, noise *Noise, shift float64) *Re
 		}
 	}
 	rep.Notes = append(rep.Notes, configNotes(base, cur)...)
-	if d := rep.Shift - 1; rep.Shift > 0 && math.Abs(d) > pol.Threshold {
-		word := "slower"
-		if d < 0 {
-			word = "faster"
-		}
-		rep.Notes = append(rep.Notes, fmt.Sprintf("the median case is %.1f%% %s than the baseline: the machine, or a change that affects every kernel; "+
-			"cases are judged relative to that (--normalize=false judges absolute times)", 100*math.Abs(d), word))
+	if n := rep.shiftNote(); n != "" {
+		rep.Notes = append(rep.Notes, n)
 	}
 	if noise != nil && noFloor > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d of %d compared cases have no noise floor in %s (threshold only)", noFloor, rep.Compared, noise.File))

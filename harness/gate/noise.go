@@ -64,7 +64,8 @@ func NoisePath(baseline string) string {
 // Calibrate measures the noise floor of every case timed in all runs of
 // an A/A calibration; runs[0] is the run the baseline keeps. Like the
 // gate (CompareShifted), it takes each run's machine shift out when it
-// has at least MinNormalize cases.
+// has at least MinNormalize cases: here the median ratio, the more
+// precise estimate when no code changed.
 func Calibrate(runs ...*Set) *Noise {
 	last := runs[len(runs)-1]
 	n := &Noise{Machine: last.Config["machine"], Method: NoiseMethod, Cases: map[string]Floor{}}

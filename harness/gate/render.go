@@ -124,6 +124,9 @@ func (r *Report) header() string {
 	shift := "deltas are absolute"
 	if r.Shift > 0 {
 		shift = fmt.Sprintf("deltas relative to the machine shift %+.1f%%", 100*(r.Shift-1))
+		if r.ShiftCases > 0 {
+			shift += fmt.Sprintf(" (the median of the %d of %d cases that moved together)", r.ShiftCases, r.Compared)
+		}
 	}
 	if r.rounds() {
 		how := "paired rounds (ABBA), each a fresh process"

@@ -125,7 +125,7 @@ type Floors func(rc *RoundCase) float64
 // threshold the case is NOT GATEABLE unless it regressed anyway.
 //
 // Unpaired (stored-baseline) comparisons are judged relative to the
-// machine shift, the median log ratio over the cases, when pol.Normalize
+// machine shift (machineShift over the log ratios) when pol.Normalize
 // and at least MinNormalize cases are compared.
 func CompareRounds(oldLabel, newLabel string, r *Rounds, pol Policy, floors Floors) *Report {
 	rep := &Report{Old: oldLabel, New: newLabel, Policy: pol}
@@ -171,7 +171,9 @@ func CompareRounds(oldLabel, newLabel string, r *Rounds, pol Policy, floors Floo
 		for i, row := range compared {
 			ms[i] = effects[row].Mean
 		}
-		rep.Shift = math.Exp(median(ms))
+		var l float64
+		l, rep.ShiftCases = machineShift(ms, pol.Threshold)
+		rep.Shift = math.Exp(l)
 		for _, row := range compared {
 			e := effects[row]
 			e.Mean -= math.Log(rep.Shift)
@@ -209,8 +211,8 @@ func CompareRounds(oldLabel, newLabel string, r *Rounds, pol Policy, floors Floo
 		row.Status = pol.roundStatus(row)
 	}
 	rep.judge()
-	if rep.Shift > 0 && math.Abs(rep.Shift-1) > pol.Threshold {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("the median case is %+.1f%% against the baseline: the machine, or a change that affects every kernel; cases are judged relative to that (--normalize=false judges absolute times)", 100*(rep.Shift-1)))
+	if n := rep.shiftNote(); n != "" {
+		rep.Notes = append(rep.Notes, n)
 	}
 	return rep
 }
