@@ -15,12 +15,11 @@ import (
 //
 // The median of all cases is a little more precise when only the machine
 // moved, but a change that speeds up many kernels drags it along, and every
-// unchanged case then reads as slower by that much: one stop of this
-// project made about 40% of the simd gate cases faster, the median moved
-// 6%, and three unchanged cases failed the gate. On synthetic gates (60
+// unchanged case then reads as slower by that much. On synthetic gates (60
 // cases, 2% noise; TestMachineShiftEstimator) this estimate errs by 0.3%
 // without a change (the median 0.26%), and by 0.4-0.5% when 30-60% of the
-// cases got faster (the median 1.1%, 2.7% and 19%).
+// cases got faster (the median 1.1%, 2.7% and 19%); TestStoredGateAfterSpeedups
+// shows the false alarms the median then raises.
 func machineShift(logRatios []float64, threshold float64) (float64, int) {
 	slices.Sort(logRatios)
 	return densestMedian(logRatios, math.Log1p(threshold/2))
