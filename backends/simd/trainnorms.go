@@ -9,8 +9,10 @@ import (
 
 // The training norms (KERNELS.md 1.7-1.10): per-channel statistics over the
 // M rows of x [M, C], then a per-channel affine. The statistics run on
-// fixed blocks of rows: each block's column sums are float32 vector sums
-// (colSum / colSqDev) while the block is in cache, and the blocks merge in
+// fixed blocks of rows: each block's column sums are float32 vector sums,
+// one read of the block shifted by the mean of its first rows
+// (colShiftSums; levels without it sum, then sum squared deviations from
+// the block mean while the block is in cache), and the blocks merge in
 // float64 in block order, so the result does not depend on the thread
 // count. Narrow rows are folded into super-rows of reps rows (a lane of a
 // super-row is one channel), so every vector call spans at least
@@ -32,10 +34,11 @@ const (
 
 // colPlan is the block partition of x [m, c]: sup super-rows of span =
 // reps*c elements in nb blocks of blk super-rows, then tail < reps rows
-// (one more block, of width c). Partial i lives at [i*span, i*span+width).
+// (one more block, of width c). Partial i lives at [i*span, i*span+width):
+// per lane a shift sh, s1 = Σ(x-sh) and s2 = Σ(x-sh)².
 type colPlan struct {
 	m, c, reps, span, sup, blk, nb, tail int
-	s1, s2                               []float32 // block partials (s1: means)
+	s1, s2, sh                           []float32 // block partials
 	mean, m2                             []float64 // merged, per channel
 	zeros                                []float32 // [span]
 	centeredMerge, squaresMerge          func(j0, j1 int)
@@ -48,7 +51,7 @@ func newColPlan(m, c int) *colPlan {
 	p.blk = max(colBlkLo, min(colBlkHi, colTile/p.span))
 	p.nb = (p.sup + p.blk - 1) / p.blk
 	n := p.parts() * p.span
-	p.s1, p.s2 = make([]float32, n), make([]float32, n)
+	p.s1, p.s2, p.sh = make([]float32, n), make([]float32, n), make([]float32, n)
 	p.mean, p.m2 = make([]float64, c), make([]float64, c)
 	p.zeros = make([]float32, p.span)
 	p.centeredMerge, p.squaresMerge = p.mergeCentered, p.mergeSquares
@@ -71,25 +74,36 @@ func (p *colPlan) block(i int) (r0, n, w int) {
 	return i * p.blk * p.reps, min(p.blk, p.sup-i*p.blk), p.span
 }
 
-// centered fills block i's partials from xb (the block's rows, ld = w):
-// the float32 mean, then the sum of squared deviations around it.
+// centered fills block i's partials from xb (the block's rows, ld = w)
+// in one read; without colShiftSums the shift
+// is the float32 block mean (s1 = 0), then s2 the squared deviations
+// around it from cache.
 func (p *colPlan) centered(v *vec, i int, xb []float32) {
 	_, n, w := p.block(i)
-	s1, s2 := p.s1[i*p.span:i*p.span+w], p.s2[i*p.span:i*p.span+w]
+	s1, s2, sh := p.s1[i*p.span:i*p.span+w], p.s2[i*p.span:i*p.span+w], p.sh[i*p.span:i*p.span+w]
+	if v.colShiftSums != nil {
+		v.colShiftSums(s1, s2, sh, xb, w, n, true)
+		return
+	}
 	clear(s1)
 	clear(s2)
-	v.colSum(s1, xb, w, n)
+	clear(sh)
+	v.colSum(sh, xb, w, n)
 	nf := float32(n)
-	for j := range s1 {
-		s1[j] /= nf // a division keeps a constant channel's mean exact
+	for j := range sh {
+		sh[j] /= nf // a division keeps a constant channel's mean exact
 	}
-	v.colSqDev(s2, xb, s1, w, n)
+	v.colSqDev(s2, xb, sh, w, n)
 }
 
 // squares fills block i's s2 with the column sums of xb².
 func (p *colPlan) squares(v *vec, i int, xb []float32) {
 	_, n, w := p.block(i)
 	s2 := p.s2[i*p.span : i*p.span+w]
+	if v.colShiftSums != nil {
+		v.colShiftSums(p.s1[i*p.span:i*p.span+w], s2, p.sh[i*p.span:i*p.span+w], xb, w, n, false)
+		return
+	}
 	clear(s2)
 	v.colSqDev(s2, xb, p.zeros[:w], w, n)
 }
@@ -106,13 +120,17 @@ func (p *colPlan) mergeCentered(j0, j1 int) {
 		nb := float64(n)
 		for l := 0; l < w; l += p.c {
 			off := i*p.span + l
-			s1, s2 := p.s1[off+j0:off+j1], p.s2[off+j0:off+j1]
+			s1, s2, sh := p.s1[off+j0:off+j1], p.s2[off+j0:off+j1], p.sh[off+j0:off+j1]
 			tot := na + nb
 			fb, fab := nb/tot, na*nb/tot
 			for j := range mean {
-				d := float64(s1[j]) - mean[j]
+				// The block's mean and M2 (at least 0: s1 and s2 are
+				// rounded apart).
+				t := float64(s1[j])
+				bm, bm2 := float64(sh[j])+t/nb, max(float64(s2[j])-t*t/nb, 0)
+				d := bm - mean[j]
 				mean[j] += d * fb
-				m2[j] += float64(s2[j]) + d*d*fab
+				m2[j] += bm2 + d*d*fab
 			}
 			na = tot
 		}
