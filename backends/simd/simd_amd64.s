@@ -13488,7 +13488,7 @@ done:
 	RET
 
 // func groupNormRowsAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·groupNormRowsAVX512(SB), NOSPLIT, $0-124
 	MOVQ   y_base+0(FP), AX
 	MOVQ   x_base+24(FP), CX
@@ -13520,12 +13520,16 @@ usq:
 	ADDQ        $0x00000040, R12
 	CMPQ        R12, R11
 	JA          ssq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z1
+	PREFETCHT0  16448(CX)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z3
+	PREFETCHT0  16512(CX)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z4
+	PREFETCHT0  16576(CX)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z5
 	MOVQ        R12, R10
@@ -13534,6 +13538,7 @@ usq:
 ssq:
 	CMPQ        R10, R11
 	JAE         esq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z1
 	ADDQ        $0x00000010, R10
@@ -13646,7 +13651,7 @@ DATA c_pn_eps<>+60(SB)/4, $0x3727c5ac
 GLOBL c_pn_eps<>(SB), RODATA|NOPTR, $64
 
 // func groupNormRowsNTAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
-// Requires: AVX, AVX512DQ, AVX512F
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
 TEXT ·groupNormRowsNTAVX512(SB), NOSPLIT, $0-124
 	MOVQ   y_base+0(FP), AX
 	MOVQ   x_base+24(FP), CX
@@ -13678,12 +13683,16 @@ usq:
 	ADDQ        $0x00000040, R12
 	CMPQ        R12, R11
 	JA          ssq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z1
+	PREFETCHT0  16448(CX)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z3
+	PREFETCHT0  16512(CX)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z4
+	PREFETCHT0  16576(CX)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z5
 	MOVQ        R12, R10
@@ -13692,6 +13701,7 @@ usq:
 ssq:
 	CMPQ        R10, R11
 	JAE         esq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z6
 	VFMADD231PS Z6, Z6, Z1
 	ADDQ        $0x00000010, R10
@@ -20021,7 +20031,7 @@ done:
 	RET
 
 // func groupNormRowsAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·groupNormRowsAVX2(SB), NOSPLIT, $0-124
 	MOVQ   y_base+0(FP), AX
 	MOVQ   x_base+24(FP), CX
@@ -20053,10 +20063,12 @@ usq:
 	ADDQ        $0x00000020, R12
 	CMPQ        R12, R11
 	JA          ssq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y1
 	VMOVUPS     32(CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y3
+	PREFETCHT0  16448(CX)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y4
 	VMOVUPS     96(CX)(R10*4), Y6
@@ -20067,6 +20079,7 @@ usq:
 ssq:
 	CMPQ        R10, R11
 	JAE         esq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y1
 	ADDQ        $0x00000008, R10
@@ -20159,7 +20172,7 @@ done:
 	RET
 
 // func groupNormRowsNTAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·groupNormRowsNTAVX2(SB), NOSPLIT, $0-124
 	MOVQ   y_base+0(FP), AX
 	MOVQ   x_base+24(FP), CX
@@ -20191,10 +20204,12 @@ usq:
 	ADDQ        $0x00000020, R12
 	CMPQ        R12, R11
 	JA          ssq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y1
 	VMOVUPS     32(CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y3
+	PREFETCHT0  16448(CX)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y4
 	VMOVUPS     96(CX)(R10*4), Y6
@@ -20205,6 +20220,7 @@ usq:
 ssq:
 	CMPQ        R10, R11
 	JAE         esq
+	PREFETCHT0  16384(CX)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y6
 	VFMADD231PS Y6, Y6, Y1
 	ADDQ        $0x00000008, R10

@@ -316,9 +316,15 @@ func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // ---- powernorm_train ----
 
 // preparePowerNormTrain: the group scales s[r,g] = rsqrt(mean_g x² + 1e-5)
-// of each block's rows scale the block into a per-worker scratch, whose
-// column sums of squares give v = mean_t xs²; then y = x*s*k + b per group
-// with k = w*rsqrt(norm+eps).
+// scale a few rows of a block at a time into a per-worker scratch that
+// stays in L1 (a block-sized one in L2 ran 1.4x slower), whose column sums
+// of squares, accumulated over the block, give v = mean_t xs²; then
+// y = x*s*k + b per group with k = w*rsqrt(norm+eps). Where the level has PowerNorm inference's
+// fused row loop (groupRowsOf) both passes run on it, one call per block
+// of rows: the scaling as groupNormRows(x, 1, 0) (x*s*1+0: scaleMul's
+// bits), the output recomputing s from the row in cache (the same bits as
+// the stored scale); 24 primitive calls per row of 12 groups of 64 cost
+// more than the memory (1.6-1.8x, in-process A/B).
 func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.PowerNormTrain)
 	v := b.lv.f
@@ -326,40 +332,64 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	m, c, groups := op.M, op.C, op.Groups
 	cg := c / groups
 	p := newColPlan(m, c)
-	scale, x2 := make([]float32, m*groups), make([]float32, c)
-	ones, k := filled(c, 1), make([]float32, c)
+	x2 := make([]float32, c)
+	ones, zeros, k := filled(c, 1), make([]float32, c), make([]float32, c)
 	inv := 1 / float32(cg)
+	sub := p.aspan / p.span // super-rows scaled per squares call
 	scratch := make([][]float32, b.threads)
 	for i := range scratch {
-		scratch[i] = make([]float32, p.blk*p.span)
+		scratch[i] = make([]float32, p.aspan)
+	}
+	rowsFn, lanes := groupRowsOf(v)
+	fused := rowsFn != nil && cg%lanes == 0
+	var scale []float32
+	if !fused {
+		scale = make([]float32, m*groups)
 	}
 	blocks := func(chunk, lo, hi int) {
 		sc := scratch[chunk]
 		for i := lo; i < hi; i++ {
 			r0, n, wd := p.block(i)
-			rows := n * wd / c
-			for r := r0; r < r0+rows; r++ {
-				for g := 0; g < c; g += cg {
-					xs := x[r*c+g : r*c+g+cg]
-					s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
-					scale[r*groups+g/cg] = s
-					v.scaleMul(sc[(r-r0)*c+g:(r-r0)*c+g+cg], xs, ones, s)
+			per := wd / c // rows per super-row
+			s2 := p.s2[i*p.span : i*p.span+wd]
+			clear(s2)
+			for q := 0; q < n; q += sub {
+				q1 := min(n, q+sub)
+				ra, rb := r0+q*per, r0+q1*per
+				if fused {
+					rowsFn(sc, x[ra*c:rb*c], ones, zeros, rb-ra, c, cg, inv)
+				} else {
+					for r := ra; r < rb; r++ {
+						for g := 0; g < c; g += cg {
+							xs := x[r*c+g : r*c+g+cg]
+							s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
+							scale[r*groups+g/cg] = s
+							v.scaleMul(sc[(r-ra)*c+g:(r-ra)*c+g+cg], xs, ones, s)
+						}
+					}
 				}
+				v.colSqDev(s2, sc, p.zeros[:wd], wd, q1-q)
 			}
-			p.squares(v, i, sc[:n*wd])
 		}
 	}
-	affine, nt := v.normAffine, streaming(v, 8*len(x))
+	affine, outFn, nt := v.normAffine, rowsFn, streaming(v, 8*len(x))
 	if nt != nil && nt.rowsAligned(y, cg) {
 		affine = nt.normAffine // every group of y starts aligned
+		if fused {
+			outFn = nt.groupNormRows
+		}
 	} else {
 		nt = nil
 	}
 	out := func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			for g := 0; g < c; g += cg {
-				e := r*c + g
-				affine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
+		if fused {
+			outFn(y[lo*c:hi*c], x[lo*c:hi*c], k, bias, hi-lo, c, cg, inv)
+		} else {
+			for r := lo; r < hi; r++ {
+				for g := 0; g < c; g += cg {
+					e := r*c + g
+					affine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
+				}
 			}
 		}
 		nt.fence()

@@ -50,3 +50,30 @@ func BenchmarkColStatsAB(b *testing.B) {
 		runAB(b, abCase{"readpf-vs-shift/" + name, m, c, 4 * m * c, func(_, x []float32) { readPF(x) }, shift}, false)
 	}
 }
+
+// BenchmarkColAffineAB: batchnorm_train's output pass alone (the
+// streaming centerAffine over calls of aspan elements) against the
+// prefetching streaming copy probe (copyNTPF), DRAM, one thread:
+// go test -run - -bench ColAffineAB -benchtime 2s.
+func BenchmarkColAffineAB(b *testing.B) {
+	v := levels()[0].f
+	k := ntOf(v)
+	copyNT := copyNTPFPeakAVX2
+	if v == vecAVX512 {
+		copyNT = copyNTPFPeakAVX512
+	}
+	for _, sh := range []struct{ m, c int }{{32 * 56 * 56, 64}, {8192, 1024}} {
+		m, c := sh.m, sh.c
+		p := newColPlan(m, c)
+		mu, a, bb := filled(p.aspan, 0.1), filled(p.aspan, 1.1), filled(p.aspan, 0.2)
+		affine := func(y, x []float32) {
+			for e := 0; e < len(x); e += p.aspan {
+				f := min(len(x), e+p.aspan)
+				k.centerAffine(y[e:f], x[e:f], mu, a, bb)
+			}
+			sfence()
+		}
+		runAB(b, abCase{fmt.Sprintf("copyntpf-vs-affine/%dx%d", m, c), m, c, 8 * m * c,
+			func(y, x []float32) { copyNT(y, x); sfence() }, affine}, false)
+	}
+}
