@@ -112,6 +112,7 @@ func BenchmarkTrainNormsAB(b *testing.B) {
 		"prepbn_train/B=64,T=197,C=768", "unified_norm_train/B=64,T=197,C=768",
 		"unified_norm_train/B=64,T=197,C=768,filter=false",
 		"powernorm_train/B=64,T=197,C=768,G=12", "powernorm_train/B=64,T=197,C=768",
+		"evonorm_b0/N=32,H=56,W=56,C=64", "evonorm_b0/N=32,H=28,W=28,C=128",
 	} {
 		runs, _, bytes := trainRuns(b, cs)
 		b.Run(cs, func(b *testing.B) {
