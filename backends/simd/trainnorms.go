@@ -136,13 +136,13 @@ func (p *colPlan) mergeCentered(j0, j1 int) {
 // mean and M2 of na rows (Chan et al., float64), and returns na+nb.
 func mergeShifted(mean, m2 []float64, s1, s2, sh []float32, na, nb float64) float64 {
 	tot := na + nb
-	fb, fab := nb/tot, na*nb/tot
+	fb, fab, inb := nb/tot, na*nb/tot, 1/nb
 	s1, s2, sh = s1[:len(mean)], s2[:len(mean)], sh[:len(mean)]
 	for j := range mean {
 		// The partial's mean and M2 (at least 0: s1 and s2 are rounded
 		// apart).
-		t := float64(s1[j])
-		bm, bm2 := float64(sh[j])+t/nb, max(float64(s2[j])-t*t/nb, 0)
+		t := float64(s1[j]) * inb
+		bm, bm2 := float64(sh[j])+t, max(float64(s2[j])-t*float64(s1[j]), 0)
 		d := bm - mean[j]
 		mean[j] += d * fb
 		m2[j] += bm2 + d*d*fab

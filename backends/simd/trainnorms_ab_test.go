@@ -25,9 +25,10 @@ func trainOld(lv *level) *level {
 }
 
 // trainRuns prepares case cs (kernel/shape) on the old level (trainOld,
-// one super-row per affine call) and on the current one, on the same
-// buffers, and returns both runs, the outputs and the suite's byte count.
-func trainRuns(tb testing.TB, cs string) (runs [2]kernel.Bound, outs [][]float32, bytes float64) {
+// one super-row per affine call) and on the current one, each on sets
+// buffer sets (the same sets for both; runs[form][set]), and returns the
+// runs, set 0's float32 outputs and the suite's byte count.
+func trainRuns(tb testing.TB, cs string, sets int) (runs [2][]kernel.Bound, outs [][]float32, bytes float64) {
 	name, shape, _ := cut(cs)
 	k, ok := suite.Lookup(name)
 	if !ok {
@@ -46,27 +47,30 @@ func trainRuns(tb testing.TB, cs string) (runs [2]kernel.Bound, outs [][]float32
 	bufs := c.Buffers()
 	host := suite.Alloc(c)
 	c.Fill(rand.New(rand.NewPCG(1, 2)), host)
-	ts := make([]kernel.Tensor, len(bufs))
-	for i, bf := range bufs {
-		if ts[i], err = nb.Alloc(bf.DType, bf.Len); err != nil {
-			tb.Fatal(err)
+	for set := range sets {
+		ts := make([]kernel.Tensor, len(bufs))
+		for i, bf := range bufs {
+			if ts[i], err = nb.Alloc(bf.DType, bf.Len); err != nil {
+				tb.Fatal(err)
+			}
+			if err := nb.Write(ts[i], host[i].Slice()); err != nil {
+				tb.Fatal(err)
+			}
+			if set == 0 && bf.Out && bf.DType == kernel.F32 {
+				outs = append(outs, kernel.F32s(ts[i]))
+			}
 		}
-		if err := nb.Write(ts[i], host[i].Slice()); err != nil {
-			tb.Fatal(err)
-		}
-		if bf.Out && bf.DType == kernel.F32 {
-			outs = append(outs, kernel.F32s(ts[i]))
-		}
-	}
-	for i, be := range []*Backend{&ob, nb} {
-		saved := colAffineSpan
-		if i == 0 {
-			colAffineSpan = 0
-		}
-		runs[i], err = be.Prepare(c.Op(ts))
-		colAffineSpan = saved
-		if err != nil {
-			tb.Fatal(err)
+		for i, be := range []*Backend{&ob, nb} {
+			saved := colAffineSpan
+			if i == 0 {
+				colAffineSpan = 0
+			}
+			r, err := be.Prepare(c.Op(ts))
+			colAffineSpan = saved
+			if err != nil {
+				tb.Fatal(err)
+			}
+			runs[i] = append(runs[i], r)
 		}
 	}
 	return runs, outs, c.Cost().Bytes
@@ -78,13 +82,13 @@ func trainRuns(tb testing.TB, cs string) (runs [2]kernel.Bound, outs [][]float32
 func TestPowerNormTrainFusedBits(t *testing.T) {
 	for _, cs := range []string{"powernorm_train/B=2,T=197,C=768,G=12", "powernorm_train/B=3,T=50,C=256,G=2,warmup=4,iter=2",
 		"powernorm_train/B=1,T=999,C=64,G=1"} {
-		runs, outs, _ := trainRuns(t, cs)
+		runs, outs, _ := trainRuns(t, cs, 1)
 		if len(outs) != 2 {
 			t.Fatalf("%s: %d float32 outputs, want y and phi", cs, len(outs))
 		}
 		var got [2][][]float32
 		for i, r := range runs {
-			if err := r.Run(); err != nil {
+			if err := r[0].Run(); err != nil {
 				t.Fatal(err)
 			}
 			for _, o := range outs {
@@ -102,8 +106,9 @@ func TestPowerNormTrainFusedBits(t *testing.T) {
 }
 
 // BenchmarkTrainNormsAB runs each training norm's full shapes with the
-// previous statistics pass (trainOld) and the current one on the same
-// buffers, alternating run by run on one locked thread, and reports the
+// previous statistics pass (trainOld) and the current one, alternating run
+// by run on one locked thread over 4 buffer sets (each run on the set
+// after the previous run's, so x is not in cache), and reports the
 // median thread CPU times as GB/s of the suite's byte count and the
 // speedup: go test -run - -bench TrainNormsAB -benchtime 20x.
 func BenchmarkTrainNormsAB(b *testing.B) {
@@ -114,18 +119,20 @@ func BenchmarkTrainNormsAB(b *testing.B) {
 		"powernorm_train/B=64,T=197,C=768,G=12", "powernorm_train/B=64,T=197,C=768",
 		"evonorm_b0/N=32,H=56,W=56,C=64", "evonorm_b0/N=32,H=28,W=28,C=128",
 	} {
-		runs, _, bytes := trainRuns(b, cs)
+		runs, _, bytes := trainRuns(b, cs, 4)
 		b.Run(cs, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			var tm [2][]float64
+			set := 0
 			for b.Loop() {
 				for i, r := range runs {
 					t0 := threadCPU()
-					if err := r.Run(); err != nil {
+					if err := r[set].Run(); err != nil {
 						b.Fatal(err)
 					}
 					tm[i] = append(tm[i], float64(threadCPU()-t0))
+					set = (set + 1) % len(r)
 				}
 			}
 			med := func(s []float64) float64 { slices.Sort(s); return s[len(s)/2] }
