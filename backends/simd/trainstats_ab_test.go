@@ -10,12 +10,11 @@ import (
 // BenchmarkColStatsAB: the training norms' statistics pass alone over the
 // suite's full shapes (DRAM, rotated buffers, one thread): the two-sweep
 // centered form (colSum, then colSqDev from cache) against the shifted
-// single pass (colShiftSums), the single pass without and with its
-// prefetch, and a prefetching read stream (readPF probe) against it:
+// single pass (colShiftSums), and the prefetching read stream (readPF
+// probe) against the single pass:
 // go test -run - -bench ColStatsAB -benchtime 2s.
 func BenchmarkColStatsAB(b *testing.B) {
-	lv := levels()[0]
-	v := lv.f
+	v := levels()[0].f
 	readPF := readPFPeakAVX2
 	if v == vecAVX512 {
 		readPF = readPFPeakAVX512
