@@ -60,6 +60,14 @@ var llcBytes = sync.OnceValue(func() int {
 	return math.MaxInt
 })
 
+// l2Bytes is the size of the L2 cache (per core), MaxInt when unknown.
+var l2Bytes = sync.OnceValue(func() int {
+	if n := machine.Describe().Caches.L2; n > 0 {
+		return int(n)
+	}
+	return math.MaxInt
+})
+
 // ntHead is how many elements of y precede its first align-byte boundary
 // (at most len(y)).
 func ntHead(y []float32, align int) int {

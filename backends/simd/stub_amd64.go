@@ -151,6 +151,15 @@ func colSumAVX512(acc []float32, x []float32, ld int, rows int)
 //go:noescape
 func colSqDevAVX512(acc []float32, x []float32, sh []float32, ld int, rows int)
 
+// colShiftSums sets, for j < len(s1) and rows >= 1 rows of x (ld elements apart), sh[j] to the
+// mean of rows 0-7 (((x0+x1)+(x2+x3))+((x4+x5)+(x6+x7)))*0.125 (x0 where rows < 8; 0 where
+// center is false), s1[j] to Σ(x[r*ld+j]-sh[j]) and s2[j] to Σ(x[r*ld+j]-sh[j])², summed row
+// by row. s2 and sh hold len(s1) elements.
+// (AVX-512)
+//
+//go:noescape
+func colShiftSumsAVX512(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
 // centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
 // y, mu, a and b hold at least len(x) elements.
 // (AVX-512)
@@ -775,6 +784,15 @@ func colSumAVX2(acc []float32, x []float32, ld int, rows int)
 //
 //go:noescape
 func colSqDevAVX2(acc []float32, x []float32, sh []float32, ld int, rows int)
+
+// colShiftSums sets, for j < len(s1) and rows >= 1 rows of x (ld elements apart), sh[j] to the
+// mean of rows 0-7 (((x0+x1)+(x2+x3))+((x4+x5)+(x6+x7)))*0.125 (x0 where rows < 8; 0 where
+// center is false), s1[j] to Σ(x[r*ld+j]-sh[j]) and s2[j] to Σ(x[r*ld+j]-sh[j])², summed row
+// by row. s2 and sh hold len(s1) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func colShiftSumsAVX2(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
 
 // centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
 // y, mu, a and b hold at least len(x) elements.

@@ -9,8 +9,10 @@ import (
 
 // The training norms (KERNELS.md 1.7-1.10): per-channel statistics over the
 // M rows of x [M, C], then a per-channel affine. The statistics run on
-// fixed blocks of rows: each block's column sums are float32 vector sums
-// (colSum / colSqDev) while the block is in cache, and the blocks merge in
+// fixed blocks of rows: each block's column sums are float32 vector sums,
+// one read of the block shifted by the mean of its first rows
+// (colShiftSums; levels without it sum, then sum squared deviations from
+// the block mean while the block is in cache), and the blocks merge in
 // float64 in block order, so the result does not depend on the thread
 // count. Narrow rows are folded into super-rows of reps rows (a lane of a
 // super-row is one channel), so every vector call spans at least
@@ -30,12 +32,18 @@ const (
 	colBlkHi = 128      // and at most (float32 sums over few rows)
 )
 
+// colAffineSpan is the elements per affine call (at least a super-row;
+// a variable for BenchmarkTrainNormsAB).
+var colAffineSpan = 2048
+
 // colPlan is the block partition of x [m, c]: sup super-rows of span =
 // reps*c elements in nb blocks of blk super-rows, then tail < reps rows
-// (one more block, of width c). Partial i lives at [i*span, i*span+width).
+// (one more block, of width c). Partial i lives at [i*span, i*span+width):
+// per lane a shift sh, s1 = Σ(x-sh) and s2 = Σ(x-sh)².
 type colPlan struct {
 	m, c, reps, span, sup, blk, nb, tail int
-	s1, s2                               []float32 // block partials (s1: means)
+	aspan                                int       // elements per affine call, a multiple of span
+	s1, s2, sh                           []float32 // block partials
 	mean, m2                             []float64 // merged, per channel
 	zeros                                []float32 // [span]
 	centeredMerge, squaresMerge          func(j0, j1 int)
@@ -44,11 +52,12 @@ type colPlan struct {
 func newColPlan(m, c int) *colPlan {
 	p := &colPlan{m: m, c: c, reps: max(1, min(m, colSpan/c))}
 	p.span = p.reps * c
+	p.aspan = max(1, colAffineSpan/p.span) * p.span
 	p.sup, p.tail = m/p.reps, m%p.reps
 	p.blk = max(colBlkLo, min(colBlkHi, colTile/p.span))
 	p.nb = (p.sup + p.blk - 1) / p.blk
 	n := p.parts() * p.span
-	p.s1, p.s2 = make([]float32, n), make([]float32, n)
+	p.s1, p.s2, p.sh = make([]float32, n), make([]float32, n), make([]float32, n)
 	p.mean, p.m2 = make([]float64, c), make([]float64, c)
 	p.zeros = make([]float32, p.span)
 	p.centeredMerge, p.squaresMerge = p.mergeCentered, p.mergeSquares
@@ -71,25 +80,36 @@ func (p *colPlan) block(i int) (r0, n, w int) {
 	return i * p.blk * p.reps, min(p.blk, p.sup-i*p.blk), p.span
 }
 
-// centered fills block i's partials from xb (the block's rows, ld = w):
-// the float32 mean, then the sum of squared deviations around it.
+// centered fills block i's partials from xb (the block's rows, ld = w)
+// in one read; without colShiftSums the shift
+// is the float32 block mean (s1 = 0), then s2 the squared deviations
+// around it from cache.
 func (p *colPlan) centered(v *vec, i int, xb []float32) {
 	_, n, w := p.block(i)
-	s1, s2 := p.s1[i*p.span:i*p.span+w], p.s2[i*p.span:i*p.span+w]
+	s1, s2, sh := p.s1[i*p.span:i*p.span+w], p.s2[i*p.span:i*p.span+w], p.sh[i*p.span:i*p.span+w]
+	if v.colShiftSums != nil {
+		v.colShiftSums(s1, s2, sh, xb, w, n, true)
+		return
+	}
 	clear(s1)
 	clear(s2)
-	v.colSum(s1, xb, w, n)
+	clear(sh)
+	v.colSum(sh, xb, w, n)
 	nf := float32(n)
-	for j := range s1 {
-		s1[j] /= nf // a division keeps a constant channel's mean exact
+	for j := range sh {
+		sh[j] /= nf // a division keeps a constant channel's mean exact
 	}
-	v.colSqDev(s2, xb, s1, w, n)
+	v.colSqDev(s2, xb, sh, w, n)
 }
 
 // squares fills block i's s2 with the column sums of xb².
 func (p *colPlan) squares(v *vec, i int, xb []float32) {
 	_, n, w := p.block(i)
 	s2 := p.s2[i*p.span : i*p.span+w]
+	if v.colShiftSums != nil {
+		v.colShiftSums(p.s1[i*p.span:i*p.span+w], s2, p.sh[i*p.span:i*p.span+w], xb, w, n, false)
+		return
+	}
 	clear(s2)
 	v.colSqDev(s2, xb, p.zeros[:w], w, n)
 }
@@ -106,17 +126,28 @@ func (p *colPlan) mergeCentered(j0, j1 int) {
 		nb := float64(n)
 		for l := 0; l < w; l += p.c {
 			off := i*p.span + l
-			s1, s2 := p.s1[off+j0:off+j1], p.s2[off+j0:off+j1]
-			tot := na + nb
-			fb, fab := nb/tot, na*nb/tot
-			for j := range mean {
-				d := float64(s1[j]) - mean[j]
-				mean[j] += d * fb
-				m2[j] += float64(s2[j]) + d*d*fab
-			}
-			na = tot
+			na = mergeShifted(mean, m2, p.s1[off+j0:off+j1], p.s2[off+j0:off+j1], p.sh[off+j0:off+j1], na, nb)
 		}
 	}
+}
+
+// mergeShifted merges a partial of nb rows per channel, given as shift
+// sh, s1 = Σ(x-sh) and s2 = Σ(x-sh)² (colShiftSums), into the running
+// mean and M2 of na rows (Chan et al., float64), and returns na+nb.
+func mergeShifted(mean, m2 []float64, s1, s2, sh []float32, na, nb float64) float64 {
+	tot := na + nb
+	fb, fab, inb := nb/tot, na*nb/tot, 1/nb
+	s1, s2, sh = s1[:len(mean)], s2[:len(mean)], sh[:len(mean)]
+	for j := range mean {
+		// The partial's mean and M2 (at least 0: s1 and s2 are rounded
+		// apart).
+		t := float64(s1[j]) * inb
+		bm, bm2 := float64(sh[j])+t, max(float64(s2[j])-t*float64(s1[j]), 0)
+		d := bm - mean[j]
+		mean[j] += d * fb
+		m2[j] += bm2 + d*d*fab
+	}
+	return tot
 }
 
 // mergeSquares sums the s2 partials of channels [j0, j1) into m2.
@@ -139,18 +170,22 @@ func (p *colPlan) merge(b *Backend, merge func(j0, j1 int)) {
 	b.rows(p.c, 8*p.parts()*p.reps, merge)
 }
 
-// affineRows returns the loop applying f(y, x, width, nt) to whole
-// super-rows, then to the tail rows. The super-rows stream their output
-// (nt true: f calls v's streaming form) when x and y exceed the cache and
-// every super-row of y starts aligned; the tail rows are plain.
+// affineRows returns the loop applying f(y, x, width, nt) to runs of up
+// to aspan/span whole super-rows (batchnorm_train 1.14-1.17x over one
+// super-row per call, 8192 elements 0.97-0.98x), then to the tail rows.
+// The super-rows stream their output (nt true: f calls v's streaming
+// form) when x and y exceed the cache and every super-row of y starts
+// aligned; the tail rows are plain.
 func (p *colPlan) affineRows(v *vec, x, y []float32, f func(y, x []float32, w int, nt bool)) func(b *Backend) {
 	k := streaming(v, 8*len(x))
 	if k == nil || !k.rowsAligned(y, p.span) {
 		k = nil
 	}
+	g := p.aspan / p.span
 	body := func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			f(y[r*p.span:(r+1)*p.span], x[r*p.span:(r+1)*p.span], p.span, k != nil)
+		for r := lo; r < hi; r += g {
+			e0, e1 := r*p.span, min(hi, r+g)*p.span
+			f(y[e0:e1], x[e0:e1], e1-e0, k != nil)
 		}
 		k.fence()
 	}
@@ -173,14 +208,14 @@ type bnTrain struct {
 	x                          []float32
 	eps, mom                   float32
 	gamma, rm, rv, nMean, nVar []float32
-	mu, a                      []float32 // [span]
+	mu, a                      []float32 // [aspan]
 	blocks                     func(lo, hi int)
 }
 
 func newBNTrain(b *Backend, m, c int, eps, mom float32, x, gamma, rm, rv, nMean, nVar []float32) *bnTrain {
 	p := newColPlan(m, c)
 	t := &bnTrain{p: p, v: b.lv.f, x: x, eps: eps, mom: mom, gamma: gamma, rm: rm, rv: rv, nMean: nMean, nVar: nVar,
-		mu: make([]float32, p.span), a: make([]float32, p.span)}
+		mu: make([]float32, p.aspan), a: make([]float32, p.aspan)}
 	t.blocks = func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			r0, n, w := p.block(i)
@@ -218,7 +253,7 @@ func prepareBatchNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	x, y, beta := kernel.F32s(op.X), kernel.F32s(op.Y), kernel.F32s(op.Beta)
 	t := newBNTrain(b, op.M, op.C, op.Eps, op.Momentum, x, kernel.F32s(op.Gamma), kernel.F32s(op.RunMean),
 		kernel.F32s(op.RunVar), kernel.F32s(op.NewMean), kernel.F32s(op.NewVar))
-	bs := make([]float32, t.p.span)
+	bs := make([]float32, t.p.aspan)
 	v := b.lv.f
 	nt := ntOf(v)
 	apply := t.p.affineRows(v, x, y, func(y, x []float32, w int, stream bool) {
@@ -288,9 +323,15 @@ func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // ---- powernorm_train ----
 
 // preparePowerNormTrain: the group scales s[r,g] = rsqrt(mean_g x² + 1e-5)
-// of each block's rows scale the block into a per-worker scratch, whose
-// column sums of squares give v = mean_t xs²; then y = x*s*k + b per group
-// with k = w*rsqrt(norm+eps).
+// scale a few rows of a block at a time into a per-worker scratch that
+// stays in L1 (a block-sized one in L2 ran 1.4x slower), whose column sums
+// of squares, accumulated over the block, give v = mean_t xs²; then
+// y = x*s*k + b per group with k = w*rsqrt(norm+eps). Where the level has PowerNorm inference's
+// fused row loop (groupRowsOf) both passes run on it, one call per block
+// of rows: the scaling as groupNormRows(x, 1, 0) (x*s*1+0: scaleMul's
+// bits), the output recomputing s from the row in cache (the same bits as
+// the stored scale); 24 primitive calls per row of 12 groups of 64 cost
+// more than the memory (1.6-1.8x, in-process A/B).
 func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.PowerNormTrain)
 	v := b.lv.f
@@ -298,40 +339,64 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	m, c, groups := op.M, op.C, op.Groups
 	cg := c / groups
 	p := newColPlan(m, c)
-	scale, x2 := make([]float32, m*groups), make([]float32, c)
-	ones, k := filled(c, 1), make([]float32, c)
+	x2 := make([]float32, c)
+	ones, zeros, k := filled(c, 1), make([]float32, c), make([]float32, c)
 	inv := 1 / float32(cg)
+	sub := p.aspan / p.span // super-rows scaled per squares call
 	scratch := make([][]float32, b.threads)
 	for i := range scratch {
-		scratch[i] = make([]float32, p.blk*p.span)
+		scratch[i] = make([]float32, p.aspan)
+	}
+	rowsFn, lanes := groupRowsOf(v)
+	fused := rowsFn != nil && cg%lanes == 0
+	var scale []float32
+	if !fused {
+		scale = make([]float32, m*groups)
 	}
 	blocks := func(chunk, lo, hi int) {
 		sc := scratch[chunk]
 		for i := lo; i < hi; i++ {
 			r0, n, wd := p.block(i)
-			rows := n * wd / c
-			for r := r0; r < r0+rows; r++ {
-				for g := 0; g < c; g += cg {
-					xs := x[r*c+g : r*c+g+cg]
-					s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
-					scale[r*groups+g/cg] = s
-					v.scaleMul(sc[(r-r0)*c+g:(r-r0)*c+g+cg], xs, ones, s)
+			per := wd / c // rows per super-row
+			s2 := p.s2[i*p.span : i*p.span+wd]
+			clear(s2)
+			for q := 0; q < n; q += sub {
+				q1 := min(n, q+sub)
+				ra, rb := r0+q*per, r0+q1*per
+				if fused {
+					rowsFn(sc, x[ra*c:rb*c], ones, zeros, rb-ra, c, cg, inv)
+				} else {
+					for r := ra; r < rb; r++ {
+						for g := 0; g < c; g += cg {
+							xs := x[r*c+g : r*c+g+cg]
+							s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
+							scale[r*groups+g/cg] = s
+							v.scaleMul(sc[(r-ra)*c+g:(r-ra)*c+g+cg], xs, ones, s)
+						}
+					}
 				}
+				v.colSqDev(s2, sc, p.zeros[:wd], wd, q1-q)
 			}
-			p.squares(v, i, sc[:n*wd])
 		}
 	}
-	affine, nt := v.normAffine, streaming(v, 8*len(x))
+	affine, outFn, nt := v.normAffine, rowsFn, streaming(v, 8*len(x))
 	if nt != nil && nt.rowsAligned(y, cg) {
 		affine = nt.normAffine // every group of y starts aligned
+		if fused {
+			outFn = nt.groupNormRows
+		}
 	} else {
 		nt = nil
 	}
 	out := func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			for g := 0; g < c; g += cg {
-				e := r*c + g
-				affine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
+		if fused {
+			outFn(y[lo*c:hi*c], x[lo*c:hi*c], k, bias, hi-lo, c, cg, inv)
+		} else {
+			for r := lo; r < hi; r++ {
+				for g := 0; g < c; g += cg {
+					e := r*c + g
+					affine(y[e:e+cg], x[e:e+cg], k[g:g+cg], bias[g:g+cg], 0, scale[r*groups+g/cg])
+				}
 			}
 		}
 		nt.fence()
@@ -362,7 +427,7 @@ func prepareUnifiedNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	m, c := op.M, op.C
 	p := newColPlan(m, c)
 	x2 := make([]float32, c)
-	k, bs := make([]float32, p.span), make([]float32, p.span)
+	k, bs := make([]float32, p.aspan), make([]float32, p.aspan)
 	step := unorm.New(&op)
 	blocks := func(lo, hi int) {
 		for i := lo; i < hi; i++ {

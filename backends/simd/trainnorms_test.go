@@ -67,6 +67,63 @@ func TestColPrimitives(t *testing.T) {
 	})
 }
 
+// TestColShiftSums: colShiftSums, every variant, against float64 around
+// the shift computed in float32 as documented (it must match bitwise), at
+// the lengths, misalignments and guards of TestColPrimitives, for 1 to 13
+// rows (the first-row and the 8-row shift) and both forms; the outputs
+// start as garbage (they are set, not accumulated).
+func TestColShiftSums(t *testing.T) {
+	forVariants(t, func(t *testing.T, v *vec) {
+		if v.colShiftSums == nil {
+			t.Skip("no colShiftSums on this level")
+		}
+		rng := rand.New(rand.NewPCG(9, 10))
+		gen := func() float32 { return float32(rng.NormFloat64()) }
+		for _, n := range testLengths {
+			for _, rows := range []int{1, 2, 7, 8, 9, 13} {
+				for off := 0; off < 4; off++ {
+					ld := n + 3*(off%2)
+					x := input(t, (rows-1)*ld+n, off, func() float32 { return 3 + gen() })
+					for _, center := range []bool{false, true} {
+						name := fmt.Sprintf("colShiftSums n=%d rows=%d ld=%d off=%d center=%v", n, rows, ld, off, center)
+						s1, s2, sh := newOutput(t, n, (off+1)%4), newOutput(t, n, (off+2)%4), newOutput(t, n, (off+3)%4)
+						for j := range n {
+							s1.y[j], s2.y[j], sh.y[j] = gen(), gen(), gen()
+						}
+						v.colShiftSums(s1.y, s2.y, sh.y, x, ld, rows, center)
+						s1.guards(t, name+" s1")
+						s2.guards(t, name+" s2")
+						sh.guards(t, name+" sh")
+						for j := range n {
+							c := func(r int) float32 { return x[r*ld+j] }
+							var want float32
+							switch {
+							case !center:
+							case rows >= 8:
+								want = (((c(0) + c(1)) + (c(2) + c(3))) + ((c(4) + c(5)) + (c(6) + c(7)))) * 0.125
+							default:
+								want = c(0)
+							}
+							if sh.y[j] != want {
+								t.Fatalf("%s: sh[%d] = %v, want %v", name, j, sh.y[j], want)
+							}
+							var r1, r2, m1, m2 float64
+							for r := range rows {
+								d := float64(c(r)) - float64(want)
+								r1, r2 = r1+d, r2+d*d
+								m1, m2 = m1+math.Abs(d), m2+d*d
+							}
+							if !near(s1.y[j], r1, m1, 1e-6) || !near(s2.y[j], r2, m2, 1e-6) {
+								t.Fatalf("%s: s1, s2[%d] = %v, %v, want %v, %v", name, j, s1.y[j], s2.y[j], r1, r2)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestColAffines: centerAffine and blendAffine against float64 at every
 // length and misalignment, outputs guarded.
 func TestColAffines(t *testing.T) {
@@ -165,4 +222,100 @@ func TestColPlan(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestColStatsShift covers the shifted single pass of the column
+// statistics where one-pass sums would cancel (a mean far above the
+// spread) and where the shift (the mean of a block's first 8 rows) is far
+// from the block's mean, and constant, NaN and Inf channels, against
+// float64 two-pass statistics: per channel the variance's relative error
+// at most 4 times that of the float32 two-pass blocks (colSum, then
+// colSqDev: the level without colShiftSums) plus 1e-5 (head-outlier: the
+// bounded cancellation, s2/M2 <= 1 + rows/8, gives up to 2.3e-6; one-pass
+// sums without the shift err by 1 or more on far-mean and tight), the
+// mean's likewise plus 1e-6 (in units of the standard deviation),
+// NaN where the reference has NaN, and a constant channel's mean exact and
+// M2 0.
+func TestColStatsShift(t *testing.T) {
+	rng := rand.New(rand.NewPCG(47, 48))
+	pats := map[string]func(r, j int, p *colPlan) float64{
+		"far-mean": func(r, j int, _ *colPlan) float64 { return 3000 + rng.NormFloat64() },
+		"tight":    func(r, j int, _ *colPlan) float64 { return 1000 + 1e-2*rng.NormFloat64() },
+		"head-outlier": func(r, j int, p *colPlan) float64 { // rows 0-7 of every block
+			if (r/p.reps)%p.blk < 8 {
+				return 1000 + rng.NormFloat64()
+			}
+			return rng.NormFloat64()
+		},
+		"drift":    func(r, j int, _ *colPlan) float64 { return 100 + 1e-3*float64(r) + 1e-3*rng.NormFloat64() },
+		"constant": func(r, j int, _ *colPlan) float64 { return 7.25 },
+		"nan-inf": func(r, j int, _ *colPlan) float64 {
+			switch {
+			case j == 0 && r == 5:
+				return math.NaN()
+			case j == 1 && r == 7:
+				return math.Inf(1)
+			}
+			return rng.NormFloat64()
+		},
+	}
+	forVariants(t, func(t *testing.T, v *vec) {
+		if v.colShiftSums == nil {
+			t.Skip("no colShiftSums on this level")
+		}
+		twoPass := *v
+		twoPass.colShiftSums = nil
+		stats := func(v *vec, x []float32, m, c int) *colPlan {
+			b := &Backend{threads: 1, lv: &level{f: v}}
+			bt := newBNTrain(b, m, c, 1e-5, 0.1, x, filled(c, 1), make([]float32, c), filled(c, 1), make([]float32, c), make([]float32, c))
+			b.rows(bt.p.parts(), 1, bt.blocks)
+			bt.p.merge(b, bt.p.centeredMerge)
+			return bt.p
+		}
+		for name, pat := range pats {
+			for _, mc := range [][2]int{{1000, 24}, {300, 1024}, {7, 5}, {20, 3}} {
+				m, c := mc[0], mc[1]
+				x := make([]float32, m*c)
+				p0 := newColPlan(m, c)
+				for r := range m {
+					for j := range c {
+						x[r*c+j] = float32(pat(r, j, p0))
+					}
+				}
+				got, ref := stats(v, x, m, c), stats(&twoPass, x, m, c)
+				for j := range c {
+					var mu, q float64
+					for r := range m {
+						mu += float64(x[r*c+j])
+					}
+					mu /= float64(m)
+					for r := range m {
+						d := float64(x[r*c+j]) - mu
+						q += d * d
+					}
+					if math.IsNaN(q) {
+						if !math.IsNaN(got.m2[j]) {
+							t.Fatalf("%s %dx%d: channel %d M2 %v, want NaN", name, m, c, j, got.m2[j])
+						}
+						continue
+					}
+					if name == "constant" {
+						if got.mean[j] != mu || got.m2[j] != 0 {
+							t.Fatalf("%s %dx%d: channel %d mean %v M2 %v, want %v 0", name, m, c, j, got.mean[j], got.m2[j], mu)
+						}
+						continue
+					}
+					rel := func(a, b float64) float64 { return math.Abs(a-b) / math.Abs(b) }
+					if e, e2 := rel(got.m2[j], q), rel(ref.m2[j], q); e > 4*e2+1e-5 {
+						t.Fatalf("%s %dx%d: channel %d M2 error %.3g, the float32 two-pass %.3g", name, m, c, j, e, e2)
+					}
+					// The mean's error in units of the spread (what y sees).
+					sd := math.Sqrt(q / float64(m))
+					if e, e2 := math.Abs(got.mean[j]-mu)/sd, math.Abs(ref.mean[j]-mu)/sd; e > 4*e2+1e-6 {
+						t.Fatalf("%s %dx%d: channel %d mean error %.3g, the float32 two-pass %.3g", name, m, c, j, e, e2)
+					}
+				}
+			}
+		}
+	})
 }

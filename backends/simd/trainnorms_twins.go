@@ -40,3 +40,28 @@ func blendAffineGo(y, x, g, mu, a, b []float32, rmu, s float32) {
 		y[i] = (v-rmu)*s*g[i] + t
 	}
 }
+
+func colShiftSumsGo(s1, s2, sh, x []float32, ld, rows int, center bool) {
+	n := len(s1)
+	s2, sh = s2[:n], sh[:n]
+	for j := range n {
+		c := func(r int) float32 { return x[r*ld+j] }
+		switch {
+		case !center:
+			sh[j] = 0
+		case rows >= 8:
+			sh[j] = (((c(0) + c(1)) + (c(2) + c(3))) + ((c(4) + c(5)) + (c(6) + c(7)))) * 0.125
+		default:
+			sh[j] = c(0)
+		}
+		s1[j], s2[j] = 0, 0
+	}
+	for r := 0; r < rows; r++ {
+		xr := x[r*ld : r*ld+n]
+		for j, v := range xr {
+			d := v - sh[j]
+			s1[j] += d
+			s2[j] += d * d
+		}
+	}
+}

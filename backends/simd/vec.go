@@ -33,8 +33,12 @@ type vec struct {
 	// colSum: acc[j] += x[r*ld+j]; colSqDev: acc[j] += (x[r*ld+j]-sh[j])²,
 	// over rows r and j < len(acc); centerAffine: y = (x-mu)*a + b;
 	// blendAffine: y = (x-rmu)*s*g + ((x-mu)*a + b).
-	colSum       func(acc, x []float32, ld, rows int)
-	colSqDev     func(acc, x, sh []float32, ld, rows int)
+	colSum   func(acc, x []float32, ld, rows int)
+	colSqDev func(acc, x, sh []float32, ld, rows int)
+	// colShiftSums: the single-pass column statistics of a block, shifted
+	// by the mean of its first rows (colShiftSumsGo; nil: colSum, then
+	// colSqDev around the block mean).
+	colShiftSums func(s1, s2, sh, x []float32, ld, rows int, center bool)
 	centerAffine func(y, x, mu, a, b []float32)
 	blendAffine  func(y, x, g, mu, a, b []float32, rmu, s float32)
 	// layerNormRows, rmsNormRows: blocks of rows fused (normrows.go; nil:
@@ -48,7 +52,7 @@ var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSq
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
 	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
 	selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go,
-	colSum: colSumGo, colSqDev: colSqDevGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo,
+	colSum: colSumGo, colSqDev: colSqDevGo, colShiftSums: colShiftSumsGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo,
 	layerNormRows: layerNormRowsGo, rmsNormRows: rmsNormRowsGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
