@@ -260,13 +260,23 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	span, cg := st.rep*c, c/op.Groups
 	// Repeated per span: v, beta; k = gamma*rsqrt(group var + eps) per image.
 	vr, br, k := make([]float32, span), make([]float32, span), make([]float32, n*span)
-	out, nt := v.evoS0, evoStreaming(v, x, y, c)
+	out, nt := v.evoS0Ahead, evoStreaming(v, x, y, c)
 	if nt != nil {
 		out = nt.evoS0
 	}
-	units, _, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) { out(yy, xx, vr, k[i*span:(i+1)*span], br) })
-	// k depends on image i only: statistics and output per image.
-	images := evoImages(n, units, nt, st, func(i int) {
+	if out == nil {
+		out = func(y, x, vc, k, b []float32, _ int) { v.evoS0(y, x, vc, k, b) }
+	}
+	// The output of an image is bound by its arithmetic and its statistics
+	// by DRAM: the output prefetches the next image of the worker's range
+	// (next[i] bytes on; 0: none) into L2, for its statistics to read there.
+	next := make([]int, n)
+	units, _, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
+		out(yy, xx, vr, k[i*span:(i+1)*span], br, next[i])
+	})
+	// k depends on image i only: statistics and output per image, while
+	// the image is in L2.
+	setK := func(i int) {
 		ki := k[i*span : (i+1)*span]
 		for j0 := 0; j0 < c; j0 += cg {
 			mean, m2 := st.mean[i*c+j0:i*c+j0+cg], st.m2[i*c+j0:i*c+j0+cg]
@@ -286,7 +296,20 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		}
 		repeat(ki, ki[:c])
-	}, apply)
+	}
+	spans := units / max(n, 1)
+	images := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			st.image(i)
+			setK(i)
+			next[i] = 0
+			if i+1 < hi {
+				next[i] = 4 * hw * c
+			}
+			apply(i*spans, (i+1)*spans)
+		}
+		nt.fence()
+	}
 	return bound(v.path, func() {
 		if n == 0 {
 			return
