@@ -1932,37 +1932,29 @@ unrolled:
 	VSCALEFPS    Z21, Z25, Z16
 	VSCALEFPS    Z22, Z26, Z18
 	VSCALEFPS    Z23, Z27, Z20
-	VMOVAPS      Z10, Z19
-	VMOVAPS      Z14, K1, Z19
+	VMULPS       Z14, Z12, K1, Z12
 	VADDPS       Z10, Z14, Z14
-	VMULPS       Z19, Z12, Z12
 	VDIVPS       Z14, Z12, Z12
 	VMOVUPS      (BX), Z14
 	VMOVUPS      (SI), Z19
 	VFMADD213PS  Z19, Z14, Z12
 	VMOVUPS      Z12, (AX)
-	VMOVAPS      Z10, Z12
-	VMOVAPS      Z16, K2, Z12
+	VMULPS       Z16, Z13, K2, Z13
 	VADDPS       Z10, Z16, Z16
-	VMULPS       Z12, Z13, Z13
 	VDIVPS       Z16, Z13, Z13
 	VMOVUPS      64(BX), Z12
 	VMOVUPS      64(SI), Z14
 	VFMADD213PS  Z14, Z12, Z13
 	VMOVUPS      Z13, 64(AX)
-	VMOVAPS      Z10, Z12
-	VMOVAPS      Z18, K3, Z12
+	VMULPS       Z18, Z15, K3, Z15
 	VADDPS       Z10, Z18, Z18
-	VMULPS       Z12, Z15, Z15
 	VDIVPS       Z18, Z15, Z15
 	VMOVUPS      128(BX), Z12
 	VMOVUPS      128(SI), Z13
 	VFMADD213PS  Z13, Z12, Z15
 	VMOVUPS      Z15, 128(AX)
-	VMOVAPS      Z10, Z12
-	VMOVAPS      Z20, K4, Z12
+	VMULPS       Z20, Z17, K4, Z17
 	VADDPS       Z10, Z20, Z20
-	VMULPS       Z12, Z17, Z17
 	VDIVPS       Z20, Z17, Z17
 	VMOVUPS      192(BX), Z12
 	VMOVUPS      192(SI), Z13
@@ -2000,10 +1992,8 @@ single:
 	VFMADD213PS  Z14, Z16, Z15
 	VADDPS       Z10, Z15, Z15
 	VSCALEFPS    Z13, Z15, Z14
-	VMOVAPS      Z10, Z13
-	VMOVAPS      Z14, K1, Z13
+	VMULPS       Z14, Z12, K1, Z12
 	VADDPS       Z10, Z14, Z14
-	VMULPS       Z13, Z12, Z12
 	VDIVPS       Z14, Z12, Z12
 	VMOVUPS      (BX), Z13
 	VMOVUPS      (SI), Z14
@@ -2043,10 +2033,8 @@ tail:
 	VFMADD213PS  Z11, Z2, Z1
 	VADDPS       Z10, Z1, Z1
 	VSCALEFPS    Z0, Z1, Z11
-	VMOVAPS      Z10, Z0
-	VMOVAPS      Z11, K2, Z0
+	VMULPS       Z11, Z12, K2, Z12
 	VADDPS       Z10, Z11, Z11
-	VMULPS       Z0, Z12, Z12
 	VDIVPS       Z11, Z12, Z12
 	VMOVUPS.Z    (BX), K1, Z0
 	VMOVUPS.Z    (SI), K1, Z1
@@ -2294,37 +2282,29 @@ unrolled:
 	VSCALEFPS    Z21, Z25, Z16
 	VSCALEFPS    Z22, Z26, Z18
 	VSCALEFPS    Z23, Z27, Z20
-	VMOVAPS      Z10, Z19
-	VMOVAPS      Z14, K1, Z19
+	VMULPS       Z14, Z12, K1, Z12
 	VADDPS       Z10, Z14, Z14
-	VMULPS       Z19, Z12, Z12
 	VDIVPS       Z14, Z12, Z12
 	VMOVUPS      (BX), Z14
 	VMOVUPS      (SI), Z19
 	VFMADD213PS  Z19, Z14, Z12
 	VMOVNTPS     Z12, (AX)
-	VMOVAPS      Z10, Z12
-	VMOVAPS      Z16, K2, Z12
+	VMULPS       Z16, Z13, K2, Z13
 	VADDPS       Z10, Z16, Z16
-	VMULPS       Z12, Z13, Z13
 	VDIVPS       Z16, Z13, Z13
 	VMOVUPS      64(BX), Z12
 	VMOVUPS      64(SI), Z14
 	VFMADD213PS  Z14, Z12, Z13
 	VMOVNTPS     Z13, 64(AX)
-	VMOVAPS      Z10, Z12
-	VMOVAPS      Z18, K3, Z12
+	VMULPS       Z18, Z15, K3, Z15
 	VADDPS       Z10, Z18, Z18
-	VMULPS       Z12, Z15, Z15
 	VDIVPS       Z18, Z15, Z15
 	VMOVUPS      128(BX), Z12
 	VMOVUPS      128(SI), Z13
 	VFMADD213PS  Z13, Z12, Z15
 	VMOVNTPS     Z15, 128(AX)
-	VMOVAPS      Z10, Z12
-	VMOVAPS      Z20, K4, Z12
+	VMULPS       Z20, Z17, K4, Z17
 	VADDPS       Z10, Z20, Z20
-	VMULPS       Z12, Z17, Z17
 	VDIVPS       Z20, Z17, Z17
 	VMOVUPS      192(BX), Z12
 	VMOVUPS      192(SI), Z13
@@ -2362,10 +2342,8 @@ single:
 	VFMADD213PS  Z14, Z16, Z15
 	VADDPS       Z10, Z15, Z15
 	VSCALEFPS    Z13, Z15, Z14
-	VMOVAPS      Z10, Z13
-	VMOVAPS      Z14, K1, Z13
+	VMULPS       Z14, Z12, K1, Z12
 	VADDPS       Z10, Z14, Z14
-	VMULPS       Z13, Z12, Z12
 	VDIVPS       Z14, Z12, Z12
 	VMOVUPS      (BX), Z13
 	VMOVUPS      (SI), Z14
@@ -2405,10 +2383,8 @@ tail:
 	VFMADD213PS  Z11, Z2, Z1
 	VADDPS       Z10, Z1, Z1
 	VSCALEFPS    Z0, Z1, Z11
-	VMOVAPS      Z10, Z0
-	VMOVAPS      Z11, K2, Z0
+	VMULPS       Z11, Z12, K2, Z12
 	VADDPS       Z10, Z11, Z11
-	VMULPS       Z0, Z12, Z12
 	VDIVPS       Z11, Z12, Z12
 	VMOVUPS.Z    (BX), K1, Z0
 	VMOVUPS.Z    (SI), K1, Z1
@@ -15267,8 +15243,8 @@ unrolled:
 	VMULPS       Y6, Y10, Y6
 	VMOVUPS      c_one<>+0(SB), Y7
 	VBLENDVPS    Y2, Y3, Y7, Y7
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y7, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      (BX), Y2
 	VMOVUPS      (SI), Y3
@@ -15276,8 +15252,8 @@ unrolled:
 	VMOVUPS      Y1, (AX)
 	VMOVUPS      c_one<>+0(SB), Y1
 	VBLENDVPS    Y5, Y6, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y6, Y6
 	VMULPS       Y1, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y4, Y4
 	VMOVUPS      32(BX), Y1
 	VMOVUPS      32(SI), Y2
@@ -15330,8 +15306,8 @@ unrolled:
 	VMULPS       Y6, Y10, Y6
 	VMOVUPS      c_one<>+0(SB), Y7
 	VBLENDVPS    Y2, Y3, Y7, Y7
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y7, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      64(BX), Y2
 	VMOVUPS      64(SI), Y3
@@ -15339,8 +15315,8 @@ unrolled:
 	VMOVUPS      Y1, 64(AX)
 	VMOVUPS      c_one<>+0(SB), Y1
 	VBLENDVPS    Y5, Y6, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y6, Y6
 	VMULPS       Y1, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y4, Y4
 	VMOVUPS      96(BX), Y1
 	VMOVUPS      96(SI), Y2
@@ -15382,8 +15358,8 @@ single:
 	VMULPS       Y3, Y5, Y3
 	VMOVUPS      c_one<>+0(SB), Y4
 	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y4, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      (BX), Y2
 	VMOVUPS      (SI), Y3
@@ -15480,8 +15456,8 @@ in4:
 	VMULPS       Y0, Y4, Y3
 	VMOVUPS      c_one<>+0(SB), Y0
 	VBLENDVPS    Y2, Y3, Y0, Y0
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y0, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      (BX), Y0
 	VMOVUPS      (SI), Y2
@@ -15772,8 +15748,8 @@ unrolled:
 	VMULPS       Y6, Y10, Y6
 	VMOVUPS      c_one<>+0(SB), Y7
 	VBLENDVPS    Y2, Y3, Y7, Y7
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y7, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      (BX), Y2
 	VMOVUPS      (SI), Y3
@@ -15781,8 +15757,8 @@ unrolled:
 	VMOVNTPS     Y1, (AX)
 	VMOVUPS      c_one<>+0(SB), Y1
 	VBLENDVPS    Y5, Y6, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y6, Y6
 	VMULPS       Y1, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y4, Y4
 	VMOVUPS      32(BX), Y1
 	VMOVUPS      32(SI), Y2
@@ -15835,8 +15811,8 @@ unrolled:
 	VMULPS       Y6, Y10, Y6
 	VMOVUPS      c_one<>+0(SB), Y7
 	VBLENDVPS    Y2, Y3, Y7, Y7
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y7, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      64(BX), Y2
 	VMOVUPS      64(SI), Y3
@@ -15844,8 +15820,8 @@ unrolled:
 	VMOVNTPS     Y1, 64(AX)
 	VMOVUPS      c_one<>+0(SB), Y1
 	VBLENDVPS    Y5, Y6, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y6, Y6
 	VMULPS       Y1, Y4, Y4
+	VADDPS       c_one<>+0(SB), Y6, Y6
 	VDIVPS       Y6, Y4, Y4
 	VMOVUPS      96(BX), Y1
 	VMOVUPS      96(SI), Y2
@@ -15887,8 +15863,8 @@ single:
 	VMULPS       Y3, Y5, Y3
 	VMOVUPS      c_one<>+0(SB), Y4
 	VBLENDVPS    Y2, Y3, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y4, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      (BX), Y2
 	VMOVUPS      (SI), Y3
@@ -15985,8 +15961,8 @@ in4:
 	VMULPS       Y0, Y4, Y3
 	VMOVUPS      c_one<>+0(SB), Y0
 	VBLENDVPS    Y2, Y3, Y0, Y0
-	VADDPS       c_one<>+0(SB), Y3, Y3
 	VMULPS       Y0, Y1, Y1
+	VADDPS       c_one<>+0(SB), Y3, Y3
 	VDIVPS       Y3, Y1, Y1
 	VMOVUPS      (BX), Y0
 	VMOVUPS      (SI), Y2
