@@ -27,7 +27,7 @@ type ntK struct {
 	centerAffine  func(y, x, mu, a, b []float32)
 	blendAffine   func(y, x, g, mu, a, b []float32, rmu, s float32)
 	evoB0         func(y, x, sb, vc, sw, g, b []float32)
-	evoS0         func(y, x, vc, k, b []float32)
+	evoS0         func(y, x, vc, k, b []float32, ahead int) // as vec.evoS0Ahead
 	selu          func(y, x []float32)
 	layerNormRows layerNormRowsFn
 	rmsNormRows   rmsNormRowsFn

@@ -112,11 +112,12 @@ func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
-// least len(x) elements.
+// least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
+// bytes further on (a hint: any ahead is safe).
 // (AVX-512)
 //
 //go:noescape
-func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float32, ahead int)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -130,12 +131,13 @@ func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []fl
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
-// least len(x) elements.
+// least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
+// bytes further on (a hint: any ahead is safe).
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
 //
 //go:noescape
-func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32)
+func evoS0NTAVX512(y []float32, x []float32, vc []float32, k []float32, b []float32, ahead int)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
@@ -746,11 +748,12 @@ func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float3
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
-// least len(x) elements.
+// least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
+// bytes further on (a hint: any ahead is safe).
 // (AVX2+FMA)
 //
 //go:noescape
-func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32, ahead int)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
@@ -764,12 +767,13 @@ func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []floa
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
-// least len(x) elements.
+// least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
+// bytes further on (a hint: any ahead is safe).
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
 //go:noescape
-func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32)
+func evoS0NTAVX2(y []float32, x []float32, vc []float32, k []float32, b []float32, ahead int)
 
 // colSum adds x[r*ld+j] into acc[j] for r < rows, j < len(acc) (ld in elements): blocks of
 // columns held in registers while the rows stream by.
