@@ -11,15 +11,25 @@ import (
 // nibbles (even k) and the high nibbles (odd k) of 16 code bytes, minus
 // their zero point as integers (so a code at its zero point adds exactly
 // 0), meet 16 even and 16 odd values of X; the micro-kernel computes up to
-// four rows of X per pass over a weight row.
+// four rows of X per pass over a weight row. At M = 1 (the decode GEMV) the
+// level's gemv kernels instead read four weight rows per pass with a table
+// of dequantized weights per row and group (w4Gemv4AVX512).
 
 // w4Kern computes rows (1..4) rows of Y over n weight rows; see the doc
 // of w4Rows1AVX512 for the exact meaning, and w4RowsGo.
 type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
 
+// w4Gemv is the GEMV kernel (one row of X laid out as w4Layout.pack does)
+// over n weight rows, n a multiple of its row count; see the doc of
+// w4Gemv4AVX512, and w4GemvGo.
+type w4Gemv func(y, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
+
 type w4K struct {
 	path string
 	rows [w4Rows + 1]w4Kern
+	// gemv4 and gemv1 (4 and 1 weight rows per pass), where the level has
+	// them, run M = 1.
+	gemv4, gemv1 w4Gemv
 }
 
 const (
@@ -77,6 +87,12 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 		}
 	}
 	rows := func(lo, hi int) {
+		if M == 1 && k.gemv4 != nil {
+			n4 := lo + (hi-lo)&^3
+			k.gemv4(y[lo:], xb, qp[lo*K/2:], s[lo*l.ng:], z[lo*l.ng:], bias[lo:], n4-lo, l.gb, l.ng)
+			k.gemv1(y[n4:], xb, qp[n4*K/2:], s[n4*l.ng:], z[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
+			return
+		}
 		for n0 := lo; n0 < hi; n0 += w4Block {
 			cnt := min(w4Block, hi-n0)
 			for m0 := 0; m0 < M; m0 += w4Rows {
@@ -112,5 +128,23 @@ func w4RowsGo(rows int) w4Kern {
 				y[m*ldy+j] = acc + bias[j]
 			}
 		}
+	}
+}
+
+// w4GemvGo is the Go twin of the GEMV kernels: per weight row and group the
+// weights are dequantized to float32 (c - z)*s, exactly 0 at the zero point.
+func w4GemvGo(y, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
+	chunks := (gb + 15) / 16
+	for j := range n {
+		var acc float32
+		for g := range ng {
+			zp, sg := int32(z[j*ng+g]), s[j*ng+g]
+			for i := range gb {
+				c := qp[(j*ng+g)*gb+i]
+				at := (g*chunks+i/16)*32 + i%16
+				acc += x[at]*(float32(int32(c&15)-zp)*sg) + x[at+16]*(float32(int32(c>>4)-zp)*sg)
+			}
+		}
+		y[j] = acc + bias[j]
 	}
 }

@@ -1342,6 +1342,18 @@ func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 //go:noescape
 func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// w4Gemv1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
+// for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
+//
+//go:noescape
+func w4Gemv1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Gemv4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
+// for j < n (a multiple of 4), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
+//
+//go:noescape
+func w4Gemv4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
 // nmsSuppress suppresses, for each j < len(x1), candidate j when
 //
 //	iw := min(box[2], x2[j]) - max(box[0], x1[j]) + one > 0 and ih (the same in y) > 0 and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -30,6 +31,9 @@ func w4g() {
 		for rows := 1; rows <= w4MaxRows; rows++ {
 			w4Rows(v, rows)
 		}
+	}
+	for _, rows := range []int{1, w4GemvRows} {
+		w4Gemv(rows)
 	}
 }
 
@@ -208,6 +212,226 @@ func w4Rows(v variant, rows int) {
 	LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
 	ADDQ(ng, zp)
 	INCQ(j)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// w4GemvRows is the number of weight rows w4Gemv4AVX512 reads per pass.
+const w4GemvRows = 4
+
+var w4IotaMem *Mem
+
+// w4Iota is the floats 0..15.
+func w4Iota() Mem {
+	if w4IotaMem == nil {
+		m := GLOBL("c_w4iota", RODATA|NOPTR)
+		for i := 0; i < 16; i++ {
+			DATA(4*i, U32(math.Float32bits(float32(i))))
+		}
+		w4IotaMem = &m
+	}
+	return *w4IotaMem
+}
+
+// w4Gemv emits w4Gemv{rows}AVX512, the GEMV (one row of X) of gemm_w4g:
+// rows weight rows per pass share the loads of X and give independent FMA
+// chains. Per weight row and group, a 16-entry table holds the dequantized
+// weights (c - z)*s for the codes c = 0..15 (exactly 0 at the zero point);
+// VPERMPS looks the codes up, reading only the low 4 bits of each index
+// lane, so per 16 code bytes the unpacking is VPMOVZXBD, one shift and two
+// VPERMPS (no mask, no conversion, no per-group dot products to scale).
+func w4Gemv(rows int) {
+	name := fmt.Sprintf("w4Gemv%dAVX512", rows)
+	TEXT(name, NOSPLIT, "func(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])", name),
+		fmt.Sprintf("for j < n (a multiple of %d), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).", rows))
+	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
+	ng := Load(Param("ng"), GP64()).(GPVirtual)
+	gbm := paramMem("gb")
+	tk := rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
+	iota := ZMM()
+	VMOVUPS(w4Iota(), iota)
+	// Per row: the zero points (as floats) and the scales of 16 groups.
+	buf := AllocLocal(128 * rows)
+	qs := GP64() // code bytes per weight row
+	MOVQ(ng, qs)
+	IMULQ(gbm, qs)
+	j := GP64()
+	XORQ(j, j)
+
+	Label("row")
+	CMPQ(j, paramMem("n"))
+	JAE(LabelRef("done"))
+	acc := make([]VecVirtual, 2*rows)
+	for i := range acc {
+		acc[i] = ZMM()
+		zero(acc[i])
+	}
+	xp := ptr("x")
+	q3, pn := GP64(), GP64()
+	if rows > 3 {
+		LEAQ(Mem{Base: q, Index: qs, Scale: 2}, q3)
+		ADDQ(qs, q3)
+		LEAQ(Mem{Base: q3, Index: qs, Scale: 1}, pn)
+	}
+	gl := GP64() // groups left in this pass
+	MOVQ(ng, gl)
+
+	Label("block")
+	cnt := GP64()
+	MOVQ(gl, cnt)
+	CMPQ(cnt, U8(16))
+	JBE(LabelRef("blockmask"))
+	MOVQ(U32(16), cnt)
+	Label("blockmask")
+	km := K()
+	{
+		ones := GP64()
+		MOVQ(I32(-1), ones)
+		BZHIQ(cnt, ones, ones)
+		KMOVW(ones.As32(), km)
+	}
+	// Prefetch the next pass's zero points and scales of this block: the
+	// tables of a block wait for them, and a block's work is too long for
+	// out-of-order execution to reach them early (3.5x slower from DRAM at
+	// G = 32 without).
+	{
+		pz, ps := GP64(), GP64()
+		LEAQ(Mem{Base: zp, Index: ng, Scale: uint8(rows)}, pz)
+		LEAQ(Mem{Base: sp, Index: ng, Scale: uint8(4 * rows / 2)}, ps)
+		LEAQ(Mem{Base: ps, Index: ng, Scale: uint8(4 * rows / 2)}, ps)
+		for r := 0; r < rows; r++ {
+			PREFETCHT0(Mem{Base: pz})
+			PREFETCHT0(Mem{Base: ps})
+			if r+1 < rows {
+				ADDQ(ng, pz)
+				LEAQ(Mem{Base: ps, Index: ng, Scale: 4}, ps)
+			}
+		}
+	}
+	for r := 0; r < rows; r++ {
+		zr, sr := Mem{Base: zp}, Mem{Base: sp}
+		switch r {
+		case 1, 2:
+			zr, sr = Mem{Base: zp, Index: ng, Scale: uint8(r)}, Mem{Base: sp, Index: ng, Scale: uint8(4 * r)}
+		case 3:
+			t := GP64()
+			LEAQ(Mem{Base: zp, Index: ng, Scale: 2}, t)
+			zr = Mem{Base: t, Index: ng, Scale: 1}
+			u := GP64()
+			LEAQ(Mem{Base: sp, Index: ng, Scale: 8}, u)
+			sr = Mem{Base: u, Index: ng, Scale: 4}
+		}
+		zf, sf := ZMM(), ZMM()
+		VPMOVZXBD_Z(zr, km, zf)
+		VCVTDQ2PS(zf, zf)
+		VMOVUPS(zf, buf.Offset(128*r))
+		VMOVUPS_Z(sr, km, sf)
+		VMOVUPS(sf, buf.Offset(128*r+64))
+	}
+	e := GP64()
+	XORQ(e, e)
+
+	Label("group")
+	tab := make([]VecVirtual, rows)
+	for r := range tab {
+		tab[r] = ZMM()
+		VSUBPS_BCST(buf.Offset(128*r).Idx(e, 4), iota, tab[r])
+		VMULPS_BCST(buf.Offset(128*r+64).Idx(e, 4), tab[r], tab[r])
+	}
+	left := GP64()
+	MOVQ(gbm, left)
+	chunk := func(tail bool) {
+		xe, xo := ZMM(), ZMM()
+		VMOVUPS(Mem{Base: xp}, xe)
+		VMOVUPS(Mem{Base: xp, Disp: 64}, xo)
+		for r := 0; r < rows; r++ {
+			b, lo, hi := ZMM(), ZMM(), ZMM()
+			src := rowMem(q, q3, qs, r, 0)
+			if rows > 3 {
+				if r < 3 {
+					PREFETCHT0(rowMem(pn, pn, qs, r, 0))
+				} else {
+					t := GP64()
+					LEAQ(Mem{Base: pn, Index: qs, Scale: 2}, t)
+					PREFETCHT0(Mem{Base: t, Index: qs, Scale: 1})
+				}
+			}
+			if tail {
+				VPMOVZXBD_Z(src, tk, b)
+			} else {
+				VPMOVZXBD(src, b)
+			}
+			VPERMPS(tab[r], b, lo)
+			VPSRLD(U8(4), b, b)
+			VPERMPS(tab[r], b, hi)
+			VFMADD231PS(xe, lo, acc[2*r])
+			VFMADD231PS(xo, hi, acc[2*r+1])
+		}
+		ADDQ(U32(128), xp)
+	}
+	// The 4-row pass prefetches row r+4 at the offset it reads in row r
+	// (one pass ahead): the hardware prefetchers alone follow the pass's 4
+	// streams poorly (without, 0.8x the one-row kernel from DRAM at
+	// K = 4096, G = 128; with, 1.4-1.6x; two passes ahead or the next
+	// pass as one sequential stream were slower).
+	advance := func(by Op) {
+		ADDQ(by, q)
+		if rows > 3 {
+			ADDQ(by, q3)
+			ADDQ(by, pn)
+		}
+	}
+	Label("chunk")
+	CMPQ(left, U8(16))
+	JB(LabelRef("chunktail"))
+	chunk(false)
+	advance(U8(16))
+	SUBQ(U8(16), left)
+	JMP(LabelRef("chunk"))
+	Label("chunktail")
+	TESTQ(left, left)
+	JZ(LabelRef("groupend"))
+	chunk(true)
+	advance(left)
+	Label("groupend")
+	INCQ(e)
+	CMPQ(e, cnt)
+	JB(LabelRef("group"))
+	ADDQ(cnt, zp)
+	LEAQ(Mem{Base: sp, Index: cnt, Scale: 4}, sp)
+	SUBQ(cnt, gl)
+	JNZ(LabelRef("block"))
+
+	y, bias := ptr("y"), ptr("bias")
+	sum := make([]VecVirtual, rows)
+	for r := range sum {
+		sum[r] = acc[2*r]
+		VADDPS(acc[2*r+1], sum[r], sum[r])
+	}
+	hreduceMany(sum, vaddps)
+	for r := range sum {
+		VADDSS(Mem{Base: bias, Index: j, Scale: 4, Disp: 4 * r}, sum[r].AsX(), sum[r].AsX())
+		VMOVSS(sum[r].AsX(), Mem{Base: y, Index: j, Scale: 4, Disp: 4 * r})
+	}
+	// Next pass: q is one row on (rows-1 to go); z and s likewise.
+	if rows > 1 {
+		if rows > 3 {
+			MOVQ(q3, q)
+		} else {
+			for r := 1; r < rows; r++ {
+				ADDQ(qs, q)
+			}
+		}
+		for r := 1; r < rows; r++ {
+			ADDQ(ng, zp)
+			LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
+		}
+	}
+	ADDQ(U8(rows), j)
 	JMP(LabelRef("row"))
 	Label("done")
 	VZEROUPPER()
