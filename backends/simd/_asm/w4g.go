@@ -33,7 +33,9 @@ func w4g() {
 		}
 	}
 	for _, rows := range []int{1, w4GemvRows} {
-		w4Gemv(rows)
+		w4Gemv(gemvForm{rows: rows, vpb: 2})
+		w4Gemv(gemvForm{rows: rows, vpb: 2, shift: true})
+		w4Gemv(gemvForm{rows: rows, vpb: 4, shift: true})
 	}
 }
 
@@ -221,40 +223,73 @@ func w4Rows(v variant, rows int) {
 // w4GemvRows is the number of weight rows w4Gemv4AVX512 reads per pass.
 const w4GemvRows = 4
 
-var w4IotaMem *Mem
-
-// w4Iota is the floats 0..15.
-func w4Iota() Mem {
-	if w4IotaMem == nil {
-		m := GLOBL("c_w4iota", RODATA|NOPTR)
-		for i := 0; i < 16; i++ {
-			DATA(4*i, U32(math.Float32bits(float32(i))))
-		}
-		w4IotaMem = &m
-	}
-	return *w4IotaMem
+// gemvForm is one GEMV kernel: rows weight rows per pass, vpb codes per
+// byte (2: nibbles, 4: 2-bit fields, lowest first), and the dequantization:
+// (c - z)*s with uint8 zero points z (gemm_w4g), or c*s - shift with float
+// shifts (layerwise_wq's Quanto formats).
+type gemvForm struct {
+	rows, vpb int
+	shift     bool
 }
 
-// w4Gemv emits w4Gemv{rows}AVX512, the GEMV (one row of X) of gemm_w4g:
-// rows weight rows per pass share the loads of X and give independent FMA
+func (f gemvForm) name() string {
+	if !f.shift {
+		return fmt.Sprintf("w4Gemv%dAVX512", f.rows)
+	}
+	return fmt.Sprintf("wqGemv%dR%dAVX512", 8/f.vpb, f.rows)
+}
+
+var w4IotaMem [5]*Mem
+
+// w4Iota is the floats i mod 2^bits for i = 0..15 (bits 4 or 2).
+func w4Iota(bits int) Mem {
+	if w4IotaMem[bits] == nil {
+		m := GLOBL(fmt.Sprintf("c_w4iota%d", bits), RODATA|NOPTR)
+		for i := 0; i < 16; i++ {
+			DATA(4*i, U32(math.Float32bits(float32(i%(1<<bits)))))
+		}
+		w4IotaMem[bits] = &m
+	}
+	return *w4IotaMem[bits]
+}
+
+// w4Gemv emits a GEMV (one row of X) kernel of 4- or 2-bit codes: rows
+// weight rows per pass share the loads of X and give independent FMA
 // chains. Per weight row and group, a 16-entry table holds the dequantized
-// weights (c - z)*s for the codes c = 0..15 (exactly 0 at the zero point);
-// VPERMPS looks the codes up, reading only the low 4 bits of each index
-// lane, so per 16 code bytes the unpacking is VPMOVZXBD, one shift and two
-// VPERMPS (no mask, no conversion, no per-group dot products to scale).
-func w4Gemv(rows int) {
-	name := fmt.Sprintf("w4Gemv%dAVX512", rows)
-	TEXT(name, NOSPLIT, "func(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
+// weights of the codes (for 2 bits repeated, as VPERMPS reads only the low
+// 4 bits of each index lane: the fields above the wanted one do not
+// matter), so per 16 code bytes the unpacking is VPMOVZXBD, a shift per
+// code after the first and one VPERMPS per code (no mask, no conversion,
+// no per-group dot products to scale). With zero points the table is
+// (c - z)*s, exactly 0 at the zero point.
+func w4Gemv(f gemvForm) {
+	rows, name := f.rows, f.name()
+	zname, ztype := "z", "[]byte"
+	if f.shift {
+		zname, ztype = "sh", "[]float32"
+	}
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(y []float32, x []float32, qp []byte, s []float32, %s %s, bias []float32, n, gb, ng int)", zname, ztype))
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])", name),
-		fmt.Sprintf("for j < n (a multiple of %d), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).", rows))
-	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
+	if f.shift {
+		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*%dgb+i]*float32(q[j, g*%dgb+i]*s[j*ng+g] - sh[j*ng+g])", name, f.vpb, f.vpb),
+			fmt.Sprintf("for j < n (a multiple of %d), with %d-bit codes (gb bytes per group, lowest field first) and X laid", rows, 8/f.vpb),
+			fmt.Sprintf("out as wqDots%dAVX512 reads it.", 8/f.vpb))
+	} else {
+		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])", name),
+			fmt.Sprintf("for j < n (a multiple of %d), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).", rows))
+	}
+	q, sp, zp := ptr("qp"), ptr("s"), ptr(zname)
+	zsz := uint8(1) // bytes per zero point or shift
+	if f.shift {
+		zsz = 4
+	}
+	bits := 8 / f.vpb
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
 	gbm := paramMem("gb")
 	tk := rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
 	iota := ZMM()
-	VMOVUPS(w4Iota(), iota)
-	// Per row: the zero points (as floats) and the scales of 16 groups.
+	VMOVUPS(w4Iota(bits), iota)
+	// Per row: the zero points (as floats) or shifts and the scales of 16 groups.
 	buf := AllocLocal(128 * rows)
 	qs := GP64() // code bytes per weight row
 	MOVQ(ng, qs)
@@ -300,14 +335,19 @@ func w4Gemv(rows int) {
 	// G = 32 without).
 	{
 		pz, ps := GP64(), GP64()
-		LEAQ(Mem{Base: zp, Index: ng, Scale: uint8(rows)}, pz)
+		if f.shift {
+			LEAQ(Mem{Base: zp, Index: ng, Scale: uint8(4 * rows / 2)}, pz)
+			LEAQ(Mem{Base: pz, Index: ng, Scale: uint8(4 * rows / 2)}, pz)
+		} else {
+			LEAQ(Mem{Base: zp, Index: ng, Scale: uint8(rows)}, pz)
+		}
 		LEAQ(Mem{Base: sp, Index: ng, Scale: uint8(4 * rows / 2)}, ps)
 		LEAQ(Mem{Base: ps, Index: ng, Scale: uint8(4 * rows / 2)}, ps)
 		for r := 0; r < rows; r++ {
 			PREFETCHT0(Mem{Base: pz})
 			PREFETCHT0(Mem{Base: ps})
 			if r+1 < rows {
-				ADDQ(ng, pz)
+				LEAQ(Mem{Base: pz, Index: ng, Scale: zsz}, pz)
 				LEAQ(Mem{Base: ps, Index: ng, Scale: 4}, ps)
 			}
 		}
@@ -316,18 +356,22 @@ func w4Gemv(rows int) {
 		zr, sr := Mem{Base: zp}, Mem{Base: sp}
 		switch r {
 		case 1, 2:
-			zr, sr = Mem{Base: zp, Index: ng, Scale: uint8(r)}, Mem{Base: sp, Index: ng, Scale: uint8(4 * r)}
+			zr, sr = Mem{Base: zp, Index: ng, Scale: uint8(r) * zsz}, Mem{Base: sp, Index: ng, Scale: uint8(4 * r)}
 		case 3:
 			t := GP64()
-			LEAQ(Mem{Base: zp, Index: ng, Scale: 2}, t)
-			zr = Mem{Base: t, Index: ng, Scale: 1}
+			LEAQ(Mem{Base: zp, Index: ng, Scale: 2 * zsz}, t)
+			zr = Mem{Base: t, Index: ng, Scale: zsz}
 			u := GP64()
 			LEAQ(Mem{Base: sp, Index: ng, Scale: 8}, u)
 			sr = Mem{Base: u, Index: ng, Scale: 4}
 		}
 		zf, sf := ZMM(), ZMM()
-		VPMOVZXBD_Z(zr, km, zf)
-		VCVTDQ2PS(zf, zf)
+		if f.shift {
+			VMOVUPS_Z(zr, km, zf)
+		} else {
+			VPMOVZXBD_Z(zr, km, zf)
+			VCVTDQ2PS(zf, zf)
+		}
 		VMOVUPS(zf, buf.Offset(128*r))
 		VMOVUPS_Z(sr, km, sf)
 		VMOVUPS(sf, buf.Offset(128*r+64))
@@ -339,17 +383,24 @@ func w4Gemv(rows int) {
 	tab := make([]VecVirtual, rows)
 	for r := range tab {
 		tab[r] = ZMM()
-		VSUBPS_BCST(buf.Offset(128*r).Idx(e, 4), iota, tab[r])
-		VMULPS_BCST(buf.Offset(128*r+64).Idx(e, 4), tab[r], tab[r])
+		if f.shift {
+			VBROADCASTSS(buf.Offset(128*r).Idx(e, 4), tab[r])
+			VFMSUB231PS_BCST(buf.Offset(128*r+64).Idx(e, 4), iota, tab[r])
+		} else {
+			VSUBPS_BCST(buf.Offset(128*r).Idx(e, 4), iota, tab[r])
+			VMULPS_BCST(buf.Offset(128*r+64).Idx(e, 4), tab[r], tab[r])
+		}
 	}
 	left := GP64()
 	MOVQ(gbm, left)
 	chunk := func(tail bool) {
-		xe, xo := ZMM(), ZMM()
-		VMOVUPS(Mem{Base: xp}, xe)
-		VMOVUPS(Mem{Base: xp, Disp: 64}, xo)
+		xv := make([]VecVirtual, f.vpb) // the phases of X: code p of each byte
+		for p := range xv {
+			xv[p] = ZMM()
+			VMOVUPS(Mem{Base: xp, Disp: 64 * p}, xv[p])
+		}
 		for r := 0; r < rows; r++ {
-			b, lo, hi := ZMM(), ZMM(), ZMM()
+			b := ZMM()
 			src := rowMem(q, q3, qs, r, 0)
 			if rows > 3 {
 				if r < 3 {
@@ -365,13 +416,18 @@ func w4Gemv(rows int) {
 			} else {
 				VPMOVZXBD(src, b)
 			}
-			VPERMPS(tab[r], b, lo)
-			VPSRLD(U8(4), b, b)
-			VPERMPS(tab[r], b, hi)
-			VFMADD231PS(xe, lo, acc[2*r])
-			VFMADD231PS(xo, hi, acc[2*r+1])
+			for p := range xv {
+				w := ZMM()
+				if p == 0 {
+					VPERMPS(tab[r], b, w)
+				} else {
+					VPSRLD(U8(bits*p), b, w)
+					VPERMPS(tab[r], w, w)
+				}
+				VFMADD231PS(xv[p], w, acc[2*r+p%2])
+			}
 		}
-		ADDQ(U32(128), xp)
+		ADDQ(U32(64*f.vpb), xp)
 	}
 	// The 4-row pass prefetches row r+4 at the offset it reads in row r
 	// (one pass ahead): the hardware prefetchers alone follow the pass's 4
@@ -401,7 +457,7 @@ func w4Gemv(rows int) {
 	INCQ(e)
 	CMPQ(e, cnt)
 	JB(LabelRef("group"))
-	ADDQ(cnt, zp)
+	LEAQ(Mem{Base: zp, Index: cnt, Scale: zsz}, zp)
 	LEAQ(Mem{Base: sp, Index: cnt, Scale: 4}, sp)
 	SUBQ(cnt, gl)
 	JNZ(LabelRef("block"))
@@ -427,7 +483,7 @@ func w4Gemv(rows int) {
 			}
 		}
 		for r := 1; r < rows; r++ {
-			ADDQ(ng, zp)
+			LEAQ(Mem{Base: zp, Index: ng, Scale: zsz}, zp)
 			LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
 		}
 	}
