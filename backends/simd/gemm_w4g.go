@@ -28,8 +28,10 @@ type w4K struct {
 	path string
 	rows [w4Rows + 1]w4Kern
 	// gemv4 and gemv1 (4 and 1 weight rows per pass), where the level has
-	// them, run M = 1.
-	gemv4, gemv1 w4Gemv
+	// them, run M = 1; gemvWide4 and gemvWide1 (optional) instead where gb
+	// is a multiple of 64, on X laid out by w4Layout.packWide.
+	gemv4, gemv1         w4Gemv
+	gemvWide4, gemvWide1 w4Gemv
 }
 
 const (
@@ -68,6 +70,11 @@ func (l w4Layout) pack(dst, x []float32) {
 	}
 }
 
+// packWide writes X row x for the wide GEMV kernels (gb a multiple of 64):
+// per 64 code bytes, 8 phases of 16 floats, phase p holding code p of each
+// dword of codes.
+func (l w4Layout) packWide(dst, x []float32) { wqLayout(dst, x, l.gb/4, 8) }
+
 func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 	M, N, K := op.M, op.N, op.K
 	l := newW4Layout(K, op.Group)
@@ -81,16 +88,23 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 		return bound(k.path, func() {})
 	}
 	xb := make([]float32, M*l.ldx)
+	pack := l.pack
+	gemv4, gemv1 := k.gemv4, k.gemv1
+	if M != 1 {
+		gemv4 = nil
+	} else if l.gb%64 == 0 && k.gemvWide4 != nil {
+		pack, gemv4, gemv1 = l.packWide, k.gemvWide4, k.gemvWide1
+	}
 	prep := func(lo, hi int) {
 		for m := lo; m < hi; m++ {
-			l.pack(xb[m*l.ldx:(m+1)*l.ldx], x[m*K:(m+1)*K])
+			pack(xb[m*l.ldx:(m+1)*l.ldx], x[m*K:(m+1)*K])
 		}
 	}
 	rows := func(lo, hi int) {
-		if M == 1 && k.gemv4 != nil {
+		if gemv4 != nil {
 			n4 := lo + (hi-lo)&^3
-			k.gemv4(y[lo:], xb, qp[lo*K/2:], s[lo*l.ng:], z[lo*l.ng:], bias[lo:], n4-lo, l.gb, l.ng)
-			k.gemv1(y[n4:], xb, qp[n4*K/2:], s[n4*l.ng:], z[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
+			gemv4(y[lo:], xb, qp[lo*K/2:], s[lo*l.ng:], z[lo*l.ng:], bias[lo:], n4-lo, l.gb, l.ng)
+			gemv1(y[n4:], xb, qp[n4*K/2:], s[n4*l.ng:], z[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
 			return
 		}
 		for n0 := lo; n0 < hi; n0 += w4Block {

@@ -115,6 +115,7 @@ type wqLayer struct {
 	// has them); zero is the bias when the layer has none.
 	gemv4, gemv1 wqGemvFn
 	zero         []float32
+	lgb, lvpb    int // the unit and codes per unit of the layout of X (gb, vpb but for the wide GEMV)
 }
 
 func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -137,6 +138,7 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		l := &wqLayer{ly: ly, vpb: vpb, gb: ly.Group / vpb, ng: ly.K / ly.Group, s: kernel.F32s(ly.Scale),
 			bias: kernel.F32s(ly.Bias), dots: qk.wqDots[ly.Bits], x: x}
 		l.per = (l.gb + 15) / 16 * 16 * vpb
+		l.lgb, l.lvpb = l.gb, vpb
 		maxNG = max(maxNG, l.ng)
 		if ly.Bits == 8 {
 			if q8 := kernel.I8s(ly.Q); len(q8) > 0 {
@@ -153,7 +155,11 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		case 4, 2:
 			l.shift = kernel.F32s(ly.Zero)
-			if l.gemv4, l.gemv1 = qk.wqGemv4[ly.Bits], qk.wqGemv1[ly.Bits]; l.gemv4 == nil {
+			l.gemv4, l.gemv1 = qk.wqGemv4[ly.Bits], qk.wqGemv1[ly.Bits]
+			if ly.Bits == 4 && l.gb%64 == 0 && qk.wqGemvWide4 != nil {
+				l.gemv4, l.gemv1, l.lgb, l.lvpb = qk.wqGemvWide4, qk.wqGemvWide1, l.gb/4, 8
+			}
+			if l.gemv4 == nil {
 				l.xs = make([]float32, M*l.ng)
 			} else if l.bias == nil {
 				l.zero = make([]float32, ly.N)
@@ -176,7 +182,7 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		layout := func(lo, hi int) {
 			for m := lo; m < hi; m++ {
 				xr := l.x[m*K : (m+1)*K]
-				wqLayout(l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], xr, l.gb, l.vpb)
+				wqLayout(l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], xr, l.lgb, l.lvpb)
 				if l.xs != nil {
 					for g := range l.ng {
 						l.xs[m*l.ng+g] = v.sum(xr[g*l.ly.Group : (g+1)*l.ly.Group])

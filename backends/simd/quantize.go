@@ -44,6 +44,10 @@ type quantK struct {
 	// pass), where the path has them, are layerwise_wq's GEMV over output
 	// channels with the group shifts folded into the weights (wqGemvGo).
 	wqGemv4, wqGemv1 [9]wqGemvFn
+	// wqGemvWide4 and wqGemvWide1 (optional) are the 4-bit ones for gb a
+	// multiple of 64 on X laid out with 8 codes per 4-byte unit
+	// (wqLayout(x', x, gb/4, 8)).
+	wqGemvWide4, wqGemvWide1 wqGemvFn
 }
 
 // quantGo is the Go twins as a quantK (tests).

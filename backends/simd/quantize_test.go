@@ -567,20 +567,29 @@ func TestWQGemv(t *testing.T) {
 		rng := rand.New(rand.NewPCG(31, 32))
 		for _, bits := range []int{2, 4} {
 			vpb := wqVPB(bits)
-			for _, kg := range [][2]int{{4, 4}, {36, 36}, {100, 100}, {128, 128}, {256, 128}, {2176, 128}, {2560, 32}} {
+			for _, kg := range [][2]int{{4, 4}, {36, 36}, {100, 100}, {128, 128}, {256, 128}, {2176, 128}, {2560, 32}, {384, 384}} {
 				K, G := kg[0], kg[1]
 				gb, ng := G/vpb, K/G
 				per := (gb + 15) / 16 * 16 * vpb
-				for _, c := range []struct {
+				cases := []struct {
 					n    int
 					f    wqGemvFn
 					name string
-				}{{8, k.wqGemv4[bits], "wqGemv4"}, {3, k.wqGemv1[bits], "wqGemv1"}} {
+				}{{8, k.wqGemv4[bits], "wqGemv4"}, {3, k.wqGemv1[bits], "wqGemv1"}}
+				if bits == 4 && gb%64 == 0 && k.wqGemvWide4 != nil {
+					cases = append(cases, cases[0], cases[1])
+					cases[2].f, cases[2].name, cases[3].f, cases[3].name = k.wqGemvWide4, "wide4", k.wqGemvWide1, "wide1"
+				}
+				for ci, c := range cases {
 					n := c.n
 					what := fmt.Sprintf("%s bits=%d K=%d G=%d", c.name, bits, K, G)
 					x := randSlice(rng, K)
 					xl := pageEnd(t, ng*per)
-					wqLayout(xl, x, gb, vpb)
+					if ci < 2 {
+						wqLayout(xl, x, gb, vpb)
+					} else {
+						wqLayout(xl, x, gb/4, 8)
+					}
 					q := pageEndBytes(t, n*K/vpb)
 					for i := range q {
 						q[i] = uint8(rng.IntN(256))

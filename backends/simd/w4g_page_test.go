@@ -75,15 +75,20 @@ func TestW4GemvPageEnd(t *testing.T) {
 		}
 		rng := rand.New(rand.NewPCG(23, 24))
 		for _, kg := range [][2]int{{2, 2}, {6, 6}, {30, 30}, {58, 58}, {64, 32}, {96, 32}, {68, 34}, {256, 128},
-			{62, 62}, {1088, 32}, {2176, 64}} {
+			{62, 62}, {1088, 32}, {2176, 64}, {384, 384}, {2304, 128}} {
 			K, G := kg[0], kg[1]
-			for _, c := range []struct {
+			l := newW4Layout(K, G)
+			cases := []struct {
 				n    int
 				f    w4Gemv
 				name string
-			}{{8, k.gemv4, "gemv4"}, {3, k.gemv1, "gemv1"}} {
+			}{{8, k.gemv4, "gemv4"}, {3, k.gemv1, "gemv1"}}
+			if l.gb%64 == 0 && k.gemvWide4 != nil {
+				cases = append(cases, cases[0], cases[1])
+				cases[2].f, cases[2].name, cases[3].f, cases[3].name = k.gemvWide4, "wide4", k.gemvWide1, "wide1"
+			}
+			for ci, c := range cases {
 				n := c.n
-				l := newW4Layout(K, G)
 				qp, z := pageEndBytes(t, n*K/2), pageEndBytes(t, n*l.ng)
 				s, bias, x := pageEnd(t, n*l.ng), pageEnd(t, n), pageEnd(t, l.ldx)
 				for i := range qp {
@@ -96,7 +101,8 @@ func TestW4GemvPageEnd(t *testing.T) {
 				for i := range bias {
 					bias[i] = float32(2*rng.Float64() - 1)
 				}
-				l.pack(x, randSlice(rng, K))
+				xr := randSlice(rng, K)
+				l.pack(x, xr)
 				// Row 1: every code at its group's zero point.
 				for i := range K / 2 {
 					zv := z[l.ng+2*i/G]
@@ -104,8 +110,11 @@ func TestW4GemvPageEnd(t *testing.T) {
 				}
 				y, check := guarded(n, 16)
 				want := make([]float32, n)
-				c.f(y, x, qp, s, z, bias, n, l.gb, l.ng)
 				w4GemvGo(want, x, qp, s, z, bias, n, l.gb, l.ng)
+				if ci >= 2 {
+					l.packWide(x, xr)
+				}
+				c.f(y, x, qp, s, z, bias, n, l.gb, l.ng)
 				what := fmt.Sprintf("%s K=%d G=%d", c.name, K, G)
 				check(t, what)
 				if y[1] != bias[1] {
