@@ -41825,6 +41825,7 @@ row:
 	LEAQ   (AX)(SI*2), R9
 	ADDQ   SI, R9
 	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
 	MOVQ   BX, R11
 
 block:
@@ -42069,6 +42070,7 @@ row:
 	LEAQ   (AX)(SI*2), R9
 	ADDQ   SI, R9
 	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
 	MOVQ   BX, R11
 
 block:
@@ -42305,6 +42307,7 @@ row:
 	LEAQ   (AX)(SI*2), R9
 	ADDQ   SI, R9
 	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
 	MOVQ   BX, R11
 
 block:
@@ -42583,6 +42586,7 @@ row:
 	LEAQ   (AX)(SI*2), R9
 	ADDQ   SI, R9
 	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
 	MOVQ   BX, R11
 
 block:
@@ -42863,6 +42867,7 @@ row:
 	LEAQ   (AX)(SI*2), R9
 	ADDQ   SI, R9
 	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
 	MOVQ   BX, R11
 
 block:
