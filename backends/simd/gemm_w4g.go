@@ -11,15 +11,27 @@ import (
 // nibbles (even k) and the high nibbles (odd k) of 16 code bytes, minus
 // their zero point as integers (so a code at its zero point adds exactly
 // 0), meet 16 even and 16 odd values of X; the micro-kernel computes up to
-// four rows of X per pass over a weight row.
+// four rows of X per pass over a weight row. At M = 1 (the decode GEMV) the
+// level's gemv kernels instead read four weight rows per pass with a table
+// of dequantized weights per row and group (w4Gemv4AVX512).
 
 // w4Kern computes rows (1..4) rows of Y over n weight rows; see the doc
 // of w4Rows1AVX512 for the exact meaning, and w4RowsGo.
 type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
 
+// w4Gemv is the GEMV kernel (one row of X laid out as w4Layout.pack does)
+// over n weight rows, n a multiple of its row count; see the doc of
+// w4Gemv4AVX512, and w4GemvGo.
+type w4Gemv func(y, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
+
 type w4K struct {
 	path string
 	rows [w4Rows + 1]w4Kern
+	// gemv4 and gemv1 (4 and 1 weight rows per pass), where the level has
+	// them, run M = 1; gemvWide4 and gemvWide1 (optional) instead where gb
+	// is a multiple of 64, on X laid out by w4Layout.packWide.
+	gemv4, gemv1         w4Gemv
+	gemvWide4, gemvWide1 w4Gemv
 }
 
 const (
@@ -58,6 +70,11 @@ func (l w4Layout) pack(dst, x []float32) {
 	}
 }
 
+// packWide writes X row x for the wide GEMV kernels (gb a multiple of 64):
+// per 64 code bytes, 8 phases of 16 floats, phase p holding code p of each
+// dword of codes.
+func (l w4Layout) packWide(dst, x []float32) { wqLayout(dst, x, l.gb/4, 8) }
+
 func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 	M, N, K := op.M, op.N, op.K
 	l := newW4Layout(K, op.Group)
@@ -71,12 +88,25 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 		return bound(k.path, func() {})
 	}
 	xb := make([]float32, M*l.ldx)
+	pack := l.pack
+	gemv4, gemv1 := k.gemv4, k.gemv1
+	if M != 1 {
+		gemv4 = nil
+	} else if l.gb%64 == 0 && k.gemvWide4 != nil {
+		pack, gemv4, gemv1 = l.packWide, k.gemvWide4, k.gemvWide1
+	}
 	prep := func(lo, hi int) {
 		for m := lo; m < hi; m++ {
-			l.pack(xb[m*l.ldx:(m+1)*l.ldx], x[m*K:(m+1)*K])
+			pack(xb[m*l.ldx:(m+1)*l.ldx], x[m*K:(m+1)*K])
 		}
 	}
 	rows := func(lo, hi int) {
+		if gemv4 != nil {
+			n4 := lo + (hi-lo)&^3
+			gemv4(y[lo:], xb, qp[lo*K/2:], s[lo*l.ng:], z[lo*l.ng:], bias[lo:], n4-lo, l.gb, l.ng)
+			gemv1(y[n4:], xb, qp[n4*K/2:], s[n4*l.ng:], z[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
+			return
+		}
 		for n0 := lo; n0 < hi; n0 += w4Block {
 			cnt := min(w4Block, hi-n0)
 			for m0 := 0; m0 < M; m0 += w4Rows {
@@ -112,5 +142,23 @@ func w4RowsGo(rows int) w4Kern {
 				y[m*ldy+j] = acc + bias[j]
 			}
 		}
+	}
+}
+
+// w4GemvGo is the Go twin of the GEMV kernels: per weight row and group the
+// weights are dequantized to float32 (c - z)*s, exactly 0 at the zero point.
+func w4GemvGo(y, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
+	chunks := (gb + 15) / 16
+	for j := range n {
+		var acc float32
+		for g := range ng {
+			zp, sg := int32(z[j*ng+g]), s[j*ng+g]
+			for i := range gb {
+				c := qp[(j*ng+g)*gb+i]
+				at := (g*chunks+i/16)*32 + i%16
+				acc += x[at]*(float32(int32(c&15)-zp)*sg) + x[at+16]*(float32(int32(c>>4)-zp)*sg)
+			}
+		}
+		y[j] = acc + bias[j]
 	}
 }

@@ -43,13 +43,16 @@ var (
 	quantAVX512 = &quantK{path: "avx512", absMaxBits: absMaxBitsAVX512, quantI8: quantI8AVX512,
 		w4Range: w4RangeAVX512, w4Pack: w4PackAVX512, pvBuckets: pvBucketsAVX512, shiftAdd: shiftAddAVX512,
 		pvShift: pvShiftAVX512, pvLanes: 64, sgTile: qkTileAVX512, sgCols: attnKeys,
-		wqDots: [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512}}
+		wqDots:  [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512},
+		wqGemv4: [9]wqGemvFn{2: wqGemv2R4AVX512, 4: wqGemv4R4AVX512}, wqGemv1: [9]wqGemvFn{2: wqGemv2R1AVX512, 4: wqGemv4R1AVX512},
+		wqGemvWide4: wqGemv4WideR4AVX512, wqGemvWide1: wqGemv4WideR1AVX512}
 	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
 		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
 		sgTile: sgTile6x16AVX2, sgCols: 16,
 		wqDots: [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
-	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512}}
-	w4AVX2   = &w4K{path: "avx2", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
+	w4AVX512 = &w4K{path: "avx512", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX512, w4Rows2AVX512, w4Rows3AVX512, w4Rows4AVX512},
+		gemv4: w4Gemv4AVX512, gemv1: w4Gemv1AVX512, gemvWide4: w4GemvWide4AVX512, gemvWide1: w4GemvWide1AVX512}
+	w4AVX2 = &w4K{path: "avx2", rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
 )
 
 // Feature sets, from the "Requires:" lines of the generated assembly:

@@ -420,6 +420,7 @@ func w4Variants() []variant[w4K] {
 	for r := 1; r <= w4Rows; r++ {
 		twin.rows[r] = w4RowsGo(r)
 	}
+	twin.gemv4, twin.gemv1 = w4GemvGo, w4GemvGo
 	return variantsOf([]variant[w4K]{{"generic", true, twin}},
 		func(l *level) *w4K { return l.w4 }, func(k *w4K) string { return k.path })
 }

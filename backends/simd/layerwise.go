@@ -10,7 +10,10 @@ import (
 // output channels, one vector routine per code width (quantK.wqDots) giving
 // the group dot products d_g = Σ x*(q - z_g) (z: the 3-bit zero point, else
 // 0), combined in Go as y = Σ_g S_g*d_g - shift_g*Σ_g x (the 4- and 2-bit
-// Quanto shift) + bias, as the pure-Go GEMV does. Run lays each row of X out
+// Quanto shift) + bias, as the pure-Go GEMV does. Where the path has GEMV
+// routines (quantK.wqGemv4), the 4- and 2-bit layers run those instead: four
+// weight rows per pass, the weights code*S - shift looked up in a per-group
+// table, as gemm_w4g's GEMV (2.6x at 4:2 from DRAM). Run lays each row of X out
 // once per layer so that every code lane meets its value without shuffles:
 // per group and 16-byte chunk of codes, vpb phases of 16 floats.
 
@@ -52,6 +55,34 @@ func wqDotsGo(vpb int, signed bool) wqDotsFn {
 	}
 }
 
+// wqGemvFn is quantK.wqGemv4/wqGemv1[bits]: wqGemvGo(vpb)'s meaning, n a
+// multiple of the rows per pass.
+type wqGemvFn func(y, x []float32, q []byte, s, sh, bias []float32, n, gb, ng int)
+
+// wqGemvGo is the twin of the wqGemv routines: y[j] = bias[j] + Σ x'*w over
+// weight row j's codes (gb bytes per group, x' as wqDots reads it), with the
+// weights dequantized to float32 code*s - sh (rounded once).
+func wqGemvGo(vpb int) wqGemvFn {
+	bits := 8 / vpb
+	return func(y, x []float32, q []byte, s, sh, bias []float32, n, gb, ng int) {
+		chunks := (gb + 15) / 16
+		for j := range n {
+			var acc float32
+			for g := range ng {
+				sg, hg := float64(s[j*ng+g]), float64(sh[j*ng+g])
+				for i, b := range q[(j*ng+g)*gb : (j*ng+g+1)*gb] {
+					c, k := i/16, i%16
+					for p := range vpb {
+						w := float32(float64(int(b)>>(bits*p)&(1<<bits-1))*sg - hg)
+						acc += x[(g*chunks+c)*16*vpb+p*16+k] * w
+					}
+				}
+			}
+			y[j] = acc + bias[j]
+		}
+	}
+}
+
 // wqLayout writes x [K] in the wqDots layout for groups of gb code bytes
 // (len(dst) = K/(gb*vpb) groups of ceil(gb/16)*16*vpb floats).
 func wqLayout(dst, x []float32, gb, vpb int) {
@@ -80,6 +111,11 @@ type wqLayer struct {
 	x, y     []float32
 	xl, xs   []float32 // [M][ng*per] the layout of x, [M][ng] group sums (shift formats)
 	dots     wqDotsFn
+	// gemv4, gemv1: the GEMV routines (4- and 2-bit layers, where the path
+	// has them); zero is the bias when the layer has none.
+	gemv4, gemv1 wqGemvFn
+	zero         []float32
+	lgb, lvpb    int // the unit and codes per unit of the layout of X (gb, vpb but for the wide GEMV)
 }
 
 func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -102,6 +138,7 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		l := &wqLayer{ly: ly, vpb: vpb, gb: ly.Group / vpb, ng: ly.K / ly.Group, s: kernel.F32s(ly.Scale),
 			bias: kernel.F32s(ly.Bias), dots: qk.wqDots[ly.Bits], x: x}
 		l.per = (l.gb + 15) / 16 * 16 * vpb
+		l.lgb, l.lvpb = l.gb, vpb
 		maxNG = max(maxNG, l.ng)
 		if ly.Bits == 8 {
 			if q8 := kernel.I8s(ly.Q); len(q8) > 0 {
@@ -118,7 +155,15 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 		case 4, 2:
 			l.shift = kernel.F32s(ly.Zero)
-			l.xs = make([]float32, M*l.ng)
+			l.gemv4, l.gemv1 = qk.wqGemv4[ly.Bits], qk.wqGemv1[ly.Bits]
+			if ly.Bits == 4 && l.gb%64 == 0 && qk.wqGemvWide4 != nil {
+				l.gemv4, l.gemv1, l.lgb, l.lvpb = qk.wqGemvWide4, qk.wqGemvWide1, l.gb/4, 8
+			}
+			if l.gemv4 == nil {
+				l.xs = make([]float32, M*l.ng)
+			} else if l.bias == nil {
+				l.zero = make([]float32, ly.N)
+			}
 		}
 		l.xl = make([]float32, M*l.ng*l.per)
 		l.y = kernel.F32s(op.Y) // the last layer writes Y; the others a workspace
@@ -137,12 +182,24 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		layout := func(lo, hi int) {
 			for m := lo; m < hi; m++ {
 				xr := l.x[m*K : (m+1)*K]
-				wqLayout(l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], xr, l.gb, l.vpb)
+				wqLayout(l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], xr, l.lgb, l.lvpb)
 				if l.xs != nil {
 					for g := range l.ng {
 						l.xs[m*l.ng+g] = v.sum(xr[g*l.ly.Group : (g+1)*l.ly.Group])
 					}
 				}
+			}
+		}
+		gemv := func(lo, hi int) {
+			bias := l.bias
+			if bias == nil {
+				bias = l.zero
+			}
+			n4 := lo + (hi-lo)&^3
+			for m := range M {
+				x, y := l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], l.y[m*N:(m+1)*N]
+				l.gemv4(y[lo:], x, l.q[lo*qpr:], l.s[lo*l.ng:], l.shift[lo*l.ng:], bias[lo:], n4-lo, l.gb, l.ng)
+				l.gemv1(y[n4:], x, l.q[n4*qpr:], l.s[n4*l.ng:], l.shift[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
 			}
 		}
 		rows := func(lo, hi int) {
@@ -170,6 +227,9 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 					l.y[m*N+n] = y
 				}
 			}
+		}
+		if l.gemv4 != nil {
+			rows = gemv
 		}
 		runs[i] = func() {
 			b.rows(M, 3*K, layout)

@@ -40,13 +40,22 @@ type quantK struct {
 	sgCols int
 	// wqDots[bits] (bits 2, 3, 4, 8) are layerwise_wq's group dot products.
 	wqDots [9]wqDotsFn
+	// wqGemv4[bits] and wqGemv1[bits] (bits 2, 4; 4 and 1 weight rows per
+	// pass), where the path has them, are layerwise_wq's GEMV over output
+	// channels with the group shifts folded into the weights (wqGemvGo).
+	wqGemv4, wqGemv1 [9]wqGemvFn
+	// wqGemvWide4 and wqGemvWide1 (optional) are the 4-bit ones for gb a
+	// multiple of 64 on X laid out with 8 codes per 4-byte unit
+	// (wqLayout(x', x, gb/4, 8)).
+	wqGemvWide4, wqGemvWide1 wqGemvFn
 }
 
 // quantGo is the Go twins as a quantK (tests).
 var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
 	pvBuckets: softpv.Buckets, shiftAdd: softpv.ShiftAdd, pvShift: pvShiftGo, pvLanes: 64,
 	sgTile: sgTileGo(16), sgCols: 16,
-	wqDots: [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)}}
+	wqDots:  [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)},
+	wqGemv4: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)}, wqGemv1: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)}}
 
 func init() {
 	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })

@@ -554,3 +554,71 @@ func TestQuantI8NT(t *testing.T) {
 		}
 	}
 }
+
+// TestWQGemv calls layerwise_wq's GEMV routines (4 and 1 weight rows per
+// pass, 4- and 2-bit codes) with every input ending at an inaccessible
+// page, for full chunks, tails, per-channel groups and more than 16 groups,
+// against a float64 computation from the codes.
+func TestWQGemv(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.wqGemv4[4] == nil {
+			t.Skip("no layerwise_wq GEMV")
+		}
+		rng := rand.New(rand.NewPCG(31, 32))
+		for _, bits := range []int{2, 4} {
+			vpb := wqVPB(bits)
+			for _, kg := range [][2]int{{4, 4}, {36, 36}, {100, 100}, {128, 128}, {256, 128}, {2176, 128}, {2560, 32}, {384, 384}} {
+				K, G := kg[0], kg[1]
+				gb, ng := G/vpb, K/G
+				per := (gb + 15) / 16 * 16 * vpb
+				cases := []struct {
+					n    int
+					f    wqGemvFn
+					name string
+				}{{8, k.wqGemv4[bits], "wqGemv4"}, {3, k.wqGemv1[bits], "wqGemv1"}}
+				if bits == 4 && gb%64 == 0 && k.wqGemvWide4 != nil {
+					cases = append(cases, cases[0], cases[1])
+					cases[2].f, cases[2].name, cases[3].f, cases[3].name = k.wqGemvWide4, "wide4", k.wqGemvWide1, "wide1"
+				}
+				for ci, c := range cases {
+					n := c.n
+					what := fmt.Sprintf("%s bits=%d K=%d G=%d", c.name, bits, K, G)
+					x := randSlice(rng, K)
+					xl := pageEnd(t, ng*per)
+					if ci < 2 {
+						wqLayout(xl, x, gb, vpb)
+					} else {
+						wqLayout(xl, x, gb/4, 8)
+					}
+					q := pageEndBytes(t, n*K/vpb)
+					for i := range q {
+						q[i] = uint8(rng.IntN(256))
+					}
+					s, sh, bias := pageEnd(t, n*ng), pageEnd(t, n*ng), pageEnd(t, n)
+					for i := range s {
+						s[i], sh[i] = float32(rng.Float64()), float32(4*rng.Float64()-2)
+					}
+					for i := range bias {
+						bias[i] = float32(rng.Float64() - 0.5)
+					}
+					y, check := guarded(n, 16)
+					c.f(y, xl, q, s, sh, bias, n, gb, ng)
+					check(t, what)
+					for j := range n {
+						ref, mag := float64(bias[j]), math.Abs(float64(bias[j]))
+						for kk := range K {
+							g := j*ng + kk/G
+							code := int(q[(j*K+kk)/vpb]) >> (bits * (kk % vpb)) & (1<<bits - 1)
+							w := float64(code)*float64(s[g]) - float64(sh[g])
+							ref += float64(x[kk]) * w
+							mag += math.Abs(float64(x[kk]) * w)
+						}
+						if !near(y[j], ref, mag, 1e-5) {
+							t.Fatalf("%s: y[%d] = %v, want %v", what, j, y[j], ref)
+						}
+					}
+				}
+			}
+		}
+	})
+}

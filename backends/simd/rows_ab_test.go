@@ -184,3 +184,45 @@ func BenchmarkW4AB(b *testing.B) {
 func bytesOf(y []float32) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(&y[0])), 4*len(y)) }
 
 func int8sOf(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(&b[0])), len(b)) }
+
+// BenchmarkW4GemvAB: gemm_w4g's GEMV (M = 1) on the one-row GEMM kernel
+// in blocks of 64 weight rows (the path before the GEMV kernels) against
+// the GEMV kernels (wide where gb allows, as the driver picks), on the suite's full shapes (codes rotated from DRAM)
+// and in cache; the codes are the bits of x's floats.
+func BenchmarkW4GemvAB(b *testing.B) {
+	k := levels()[0].w4
+	if k == nil || k.gemv4 == nil {
+		b.Skip("no GEMV kernels")
+	}
+	for _, sh := range []struct {
+		n, k, g int
+		cache   bool
+	}{{4096, 4096, 128, false}, {11008, 4096, 128, false}, {4096, 4096, 32, false}, {64, 4096, 128, true}, {64, 4096, 32, true}} {
+		N, K, G := sh.n, sh.k, sh.g
+		l := newW4Layout(K, G)
+		s, z, bias := filled(N*l.ng, 0.01), make([]byte, N*l.ng), filled(N, 0.5)
+		for i := range z {
+			z[i] = byte(i % 16)
+		}
+		xb := make([]float32, l.ldx)
+		l.pack(xb, filled(K, 1))
+		old := func(y, x []float32) {
+			qp := bytesOf(x)
+			for n0 := 0; n0 < N; n0 += w4Block {
+				cnt := min(w4Block, N-n0)
+				k.rows[1](y[n0:], N, xb, l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:], bias[n0:], cnt, l.gb, l.ng)
+			}
+		}
+		g4, g1, xg := k.gemv4, k.gemv1, xb
+		if l.gb%64 == 0 && k.gemvWide4 != nil {
+			g4, g1, xg = k.gemvWide4, k.gemvWide1, make([]float32, l.ldx)
+			l.packWide(xg, filled(K, 1))
+		}
+		gemv := func(y, x []float32) {
+			qp, n4 := bytesOf(x), N&^3
+			g4(y, xg, qp, s, z, bias, n4, l.gb, l.ng)
+			g1(y[n4:], xg, qp[n4*K/2:], s[n4*l.ng:], z[n4*l.ng:], bias[n4:], N-n4, l.gb, l.ng)
+		}
+		runAB(b, abCase{fmt.Sprintf("gemv/N=%d/K=%d/G=%d", N, K, G), N, K / 8, N*K/2 + 5*N*l.ng, old, gemv}, sh.cache)
+	}
+}

@@ -42448,6 +42448,1954 @@ done:
 	VZEROUPPER
 	RET
 
+// func w4Gemv1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·w4Gemv1AVX512(SB), NOSPLIT, $128-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    z_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    SI, SI
+
+row:
+	CMPQ   SI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+24(FP), DI
+	MOVQ   BX, R8
+
+block:
+	MOVQ R8, R9
+	CMPQ R9, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R9
+
+blockmask:
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K2
+	LEAQ        (DX)(BX*1), R10
+	LEAQ        (CX)(BX*2), R11
+	LEAQ        (R11)(BX*2), R11
+	PREFETCHT0  (R10)
+	PREFETCHT0  (R11)
+	VPMOVZXBD.Z (DX), K2, Z3
+	VCVTDQ2PS   Z3, Z3
+	VMOVUPS     Z3, (SP)
+	VMOVUPS.Z   (CX), K2, Z3
+	VMOVUPS     Z3, 64(SP)
+	XORQ        R10, R10
+
+group:
+	VSUBPS.BCST (SP)(R10*4), Z0, Z3
+	VMULPS.BCST 64(SP)(R10*4), Z3, Z3
+	MOVQ        gb+152(FP), R11
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VPMOVZXBD   (AX), Z6
+	VPERMPS     Z3, Z6, Z7
+	VFMADD231PS Z4, Z7, Z1
+	VPSRLD      $0x04, Z6, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x10, AX
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ       R11, R11
+	JZ          groupend
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VPMOVZXBD.Z (AX), K1, Z6
+	VPERMPS     Z3, Z6, Z7
+	VFMADD231PS Z4, Z7, Z1
+	VPSRLD      $0x04, Z6, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	ADDQ        $0x00000080, DI
+	ADDQ        R11, AX
+
+groupend:
+	INCQ          R10
+	CMPQ          R10, R9
+	JB            group
+	LEAQ          (DX)(R9*1), DX
+	LEAQ          (CX)(R9*4), CX
+	SUBQ          R9, R8
+	JNZ           block
+	MOVQ          y_base+0(FP), DI
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R8)(SI*4), X1, X1
+	VMOVSS        X1, (DI)(SI*4)
+	ADDQ          $0x01, SI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_w4iota4<>+0(SB)/4, $0x00000000
+DATA c_w4iota4<>+4(SB)/4, $0x3f800000
+DATA c_w4iota4<>+8(SB)/4, $0x40000000
+DATA c_w4iota4<>+12(SB)/4, $0x40400000
+DATA c_w4iota4<>+16(SB)/4, $0x40800000
+DATA c_w4iota4<>+20(SB)/4, $0x40a00000
+DATA c_w4iota4<>+24(SB)/4, $0x40c00000
+DATA c_w4iota4<>+28(SB)/4, $0x40e00000
+DATA c_w4iota4<>+32(SB)/4, $0x41000000
+DATA c_w4iota4<>+36(SB)/4, $0x41100000
+DATA c_w4iota4<>+40(SB)/4, $0x41200000
+DATA c_w4iota4<>+44(SB)/4, $0x41300000
+DATA c_w4iota4<>+48(SB)/4, $0x41400000
+DATA c_w4iota4<>+52(SB)/4, $0x41500000
+DATA c_w4iota4<>+56(SB)/4, $0x41600000
+DATA c_w4iota4<>+60(SB)/4, $0x41700000
+GLOBL c_w4iota4<>(SB), RODATA|NOPTR, $64
+
+// func wqGemv4R1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv4R1AVX512(SB), NOSPLIT, $128-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    sh_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    SI, SI
+
+row:
+	CMPQ   SI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+24(FP), DI
+	MOVQ   BX, R8
+
+block:
+	MOVQ R8, R9
+	CMPQ R9, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R9
+
+blockmask:
+	MOVQ       $-1, R10
+	BZHIQ      R9, R10, R10
+	KMOVW      R10, K2
+	LEAQ       (DX)(BX*2), R10
+	LEAQ       (R10)(BX*2), R10
+	LEAQ       (CX)(BX*2), R11
+	LEAQ       (R11)(BX*2), R11
+	PREFETCHT0 (R10)
+	PREFETCHT0 (R11)
+	VMOVUPS.Z  (DX), K2, Z3
+	VMOVUPS    Z3, (SP)
+	VMOVUPS.Z  (CX), K2, Z3
+	VMOVUPS    Z3, 64(SP)
+	XORQ       R10, R10
+
+group:
+	VBROADCASTSS     (SP)(R10*4), Z3
+	VFMSUB231PS.BCST 64(SP)(R10*4), Z0, Z3
+	MOVQ             gb+152(FP), R11
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VPMOVZXBD   (AX), Z6
+	VPERMPS     Z3, Z6, Z7
+	VFMADD231PS Z4, Z7, Z1
+	VPSRLD      $0x04, Z6, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	ADDQ        $0x00000080, DI
+	ADDQ        $0x10, AX
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ       R11, R11
+	JZ          groupend
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VPMOVZXBD.Z (AX), K1, Z6
+	VPERMPS     Z3, Z6, Z7
+	VFMADD231PS Z4, Z7, Z1
+	VPSRLD      $0x04, Z6, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	ADDQ        $0x00000080, DI
+	ADDQ        R11, AX
+
+groupend:
+	INCQ          R10
+	CMPQ          R10, R9
+	JB            group
+	LEAQ          (DX)(R9*4), DX
+	LEAQ          (CX)(R9*4), CX
+	SUBQ          R9, R8
+	JNZ           block
+	MOVQ          y_base+0(FP), DI
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R8)(SI*4), X1, X1
+	VMOVSS        X1, (DI)(SI*4)
+	ADDQ          $0x01, SI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4GemvWide1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·w4GemvWide1AVX512(SB), NOSPLIT, $128-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    z_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    SI, SI
+
+row:
+	CMPQ   SI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+24(FP), DI
+	MOVQ   BX, R8
+
+block:
+	MOVQ R8, R9
+	CMPQ R9, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R9
+
+blockmask:
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K1
+	LEAQ        (DX)(BX*1), R10
+	LEAQ        (CX)(BX*2), R11
+	LEAQ        (R11)(BX*2), R11
+	PREFETCHT0  (R10)
+	PREFETCHT0  (R11)
+	VPMOVZXBD.Z (DX), K1, Z3
+	VCVTDQ2PS   Z3, Z3
+	VMOVUPS     Z3, (SP)
+	VMOVUPS.Z   (CX), K1, Z3
+	VMOVUPS     Z3, 64(SP)
+	XORQ        R10, R10
+
+group:
+	VSUBPS.BCST (SP)(R10*4), Z0, Z3
+	VMULPS.BCST 64(SP)(R10*4), Z3, Z3
+	MOVQ        gb+152(FP), R11
+
+chunk:
+	CMPQ        R11, $0x40
+	JB          chunktail
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VMOVUPS     128(DI), Z6
+	VMOVUPS     192(DI), Z7
+	VMOVUPS     256(DI), Z8
+	VMOVUPS     320(DI), Z9
+	VMOVUPS     384(DI), Z10
+	VMOVUPS     448(DI), Z11
+	VMOVDQU32   (AX), Z12
+	VPERMPS     Z3, Z12, Z13
+	VFMADD231PS Z4, Z13, Z1
+	VPSRLD      $0x04, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	VPSRLD      $0x08, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z6, Z4, Z1
+	VPSRLD      $0x0c, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z7, Z4, Z2
+	VPSRLD      $0x10, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z8, Z4, Z1
+	VPSRLD      $0x14, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z9, Z4, Z2
+	VPSRLD      $0x18, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z10, Z4, Z1
+	VPSRLD      $0x1c, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z11, Z4, Z2
+	ADDQ        $0x00000200, DI
+	ADDQ        $0x40, AX
+	SUBQ        $0x40, R11
+	JMP         chunk
+
+chunktail:
+	INCQ          R10
+	CMPQ          R10, R9
+	JB            group
+	LEAQ          (DX)(R9*1), DX
+	LEAQ          (CX)(R9*4), CX
+	SUBQ          R9, R8
+	JNZ           block
+	MOVQ          y_base+0(FP), DI
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R8)(SI*4), X1, X1
+	VMOVSS        X1, (DI)(SI*4)
+	ADDQ          $0x01, SI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func wqGemv4WideR1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv4WideR1AVX512(SB), NOSPLIT, $128-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    sh_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    SI, SI
+
+row:
+	CMPQ   SI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+24(FP), DI
+	MOVQ   BX, R8
+
+block:
+	MOVQ R8, R9
+	CMPQ R9, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R9
+
+blockmask:
+	MOVQ       $-1, R10
+	BZHIQ      R9, R10, R10
+	KMOVW      R10, K1
+	LEAQ       (DX)(BX*2), R10
+	LEAQ       (R10)(BX*2), R10
+	LEAQ       (CX)(BX*2), R11
+	LEAQ       (R11)(BX*2), R11
+	PREFETCHT0 (R10)
+	PREFETCHT0 (R11)
+	VMOVUPS.Z  (DX), K1, Z3
+	VMOVUPS    Z3, (SP)
+	VMOVUPS.Z  (CX), K1, Z3
+	VMOVUPS    Z3, 64(SP)
+	XORQ       R10, R10
+
+group:
+	VBROADCASTSS     (SP)(R10*4), Z3
+	VFMSUB231PS.BCST 64(SP)(R10*4), Z0, Z3
+	MOVQ             gb+152(FP), R11
+
+chunk:
+	CMPQ        R11, $0x40
+	JB          chunktail
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VMOVUPS     128(DI), Z6
+	VMOVUPS     192(DI), Z7
+	VMOVUPS     256(DI), Z8
+	VMOVUPS     320(DI), Z9
+	VMOVUPS     384(DI), Z10
+	VMOVUPS     448(DI), Z11
+	VMOVDQU32   (AX), Z12
+	VPERMPS     Z3, Z12, Z13
+	VFMADD231PS Z4, Z13, Z1
+	VPSRLD      $0x04, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	VPSRLD      $0x08, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z6, Z4, Z1
+	VPSRLD      $0x0c, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z7, Z4, Z2
+	VPSRLD      $0x10, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z8, Z4, Z1
+	VPSRLD      $0x14, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z9, Z4, Z2
+	VPSRLD      $0x18, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z10, Z4, Z1
+	VPSRLD      $0x1c, Z12, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z11, Z4, Z2
+	ADDQ        $0x00000200, DI
+	ADDQ        $0x40, AX
+	SUBQ        $0x40, R11
+	JMP         chunk
+
+chunktail:
+	INCQ          R10
+	CMPQ          R10, R9
+	JB            group
+	LEAQ          (DX)(R9*4), DX
+	LEAQ          (CX)(R9*4), CX
+	SUBQ          R9, R8
+	JNZ           block
+	MOVQ          y_base+0(FP), DI
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R8)(SI*4), X1, X1
+	VMOVSS        X1, (DI)(SI*4)
+	ADDQ          $0x01, SI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func wqGemv2R1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv2R1AVX512(SB), NOSPLIT, $128-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    sh_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota2<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    SI, SI
+
+row:
+	CMPQ   SI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+24(FP), DI
+	MOVQ   BX, R8
+
+block:
+	MOVQ R8, R9
+	CMPQ R9, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R9
+
+blockmask:
+	MOVQ       $-1, R10
+	BZHIQ      R9, R10, R10
+	KMOVW      R10, K2
+	LEAQ       (DX)(BX*2), R10
+	LEAQ       (R10)(BX*2), R10
+	LEAQ       (CX)(BX*2), R11
+	LEAQ       (R11)(BX*2), R11
+	PREFETCHT0 (R10)
+	PREFETCHT0 (R11)
+	VMOVUPS.Z  (DX), K2, Z3
+	VMOVUPS    Z3, (SP)
+	VMOVUPS.Z  (CX), K2, Z3
+	VMOVUPS    Z3, 64(SP)
+	XORQ       R10, R10
+
+group:
+	VBROADCASTSS     (SP)(R10*4), Z3
+	VFMSUB231PS.BCST 64(SP)(R10*4), Z0, Z3
+	MOVQ             gb+152(FP), R11
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VMOVUPS     128(DI), Z6
+	VMOVUPS     192(DI), Z7
+	VPMOVZXBD   (AX), Z8
+	VPERMPS     Z3, Z8, Z9
+	VFMADD231PS Z4, Z9, Z1
+	VPSRLD      $0x02, Z8, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	VPSRLD      $0x04, Z8, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z6, Z4, Z1
+	VPSRLD      $0x06, Z8, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z7, Z4, Z2
+	ADDQ        $0x00000100, DI
+	ADDQ        $0x10, AX
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ       R11, R11
+	JZ          groupend
+	VMOVUPS     (DI), Z4
+	VMOVUPS     64(DI), Z5
+	VMOVUPS     128(DI), Z6
+	VMOVUPS     192(DI), Z7
+	VPMOVZXBD.Z (AX), K1, Z8
+	VPERMPS     Z3, Z8, Z9
+	VFMADD231PS Z4, Z9, Z1
+	VPSRLD      $0x02, Z8, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z5, Z4, Z2
+	VPSRLD      $0x04, Z8, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z6, Z4, Z1
+	VPSRLD      $0x06, Z8, Z4
+	VPERMPS     Z3, Z4, Z4
+	VFMADD231PS Z7, Z4, Z2
+	ADDQ        $0x00000100, DI
+	ADDQ        R11, AX
+
+groupend:
+	INCQ          R10
+	CMPQ          R10, R9
+	JB            group
+	LEAQ          (DX)(R9*4), DX
+	LEAQ          (CX)(R9*4), CX
+	SUBQ          R9, R8
+	JNZ           block
+	MOVQ          y_base+0(FP), DI
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R8)(SI*4), X1, X1
+	VMOVSS        X1, (DI)(SI*4)
+	ADDQ          $0x01, SI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_w4iota2<>+0(SB)/4, $0x00000000
+DATA c_w4iota2<>+4(SB)/4, $0x3f800000
+DATA c_w4iota2<>+8(SB)/4, $0x40000000
+DATA c_w4iota2<>+12(SB)/4, $0x40400000
+DATA c_w4iota2<>+16(SB)/4, $0x00000000
+DATA c_w4iota2<>+20(SB)/4, $0x3f800000
+DATA c_w4iota2<>+24(SB)/4, $0x40000000
+DATA c_w4iota2<>+28(SB)/4, $0x40400000
+DATA c_w4iota2<>+32(SB)/4, $0x00000000
+DATA c_w4iota2<>+36(SB)/4, $0x3f800000
+DATA c_w4iota2<>+40(SB)/4, $0x40000000
+DATA c_w4iota2<>+44(SB)/4, $0x40400000
+DATA c_w4iota2<>+48(SB)/4, $0x00000000
+DATA c_w4iota2<>+52(SB)/4, $0x3f800000
+DATA c_w4iota2<>+56(SB)/4, $0x40000000
+DATA c_w4iota2<>+60(SB)/4, $0x40400000
+GLOBL c_w4iota2<>(SB), RODATA|NOPTR, $64
+
+// func w4Gemv4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·w4Gemv4AVX512(SB), NOSPLIT, $512-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    z_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+24(FP), R8
+	LEAQ   (AX)(SI*2), R9
+	ADDQ   SI, R9
+	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
+	MOVQ   BX, R11
+
+block:
+	MOVQ R11, R12
+	CMPQ R12, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R12
+
+blockmask:
+	MOVQ        $-1, R13
+	BZHIQ       R12, R13, R13
+	KMOVW       R13, K2
+	LEAQ        (DX)(BX*4), R13
+	LEAQ        (CX)(BX*8), R14
+	LEAQ        (R14)(BX*8), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	VPMOVZXBD.Z (DX), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, (SP)
+	VMOVUPS.Z   (CX), K2, Z9
+	VMOVUPS     Z9, 64(SP)
+	VPMOVZXBD.Z (DX)(BX*1), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 128(SP)
+	VMOVUPS.Z   (CX)(BX*4), K2, Z9
+	VMOVUPS     Z9, 192(SP)
+	VPMOVZXBD.Z (DX)(BX*2), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 256(SP)
+	VMOVUPS.Z   (CX)(BX*8), K2, Z9
+	VMOVUPS     Z9, 320(SP)
+	LEAQ        (DX)(BX*2), R13
+	LEAQ        (CX)(BX*8), R14
+	VPMOVZXBD.Z (R13)(BX*1), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 384(SP)
+	VMOVUPS.Z   (R14)(BX*4), K2, Z9
+	VMOVUPS     Z9, 448(SP)
+	XORQ        R13, R13
+
+group:
+	VSUBPS.BCST (SP)(R13*4), Z0, Z9
+	VMULPS.BCST 64(SP)(R13*4), Z9, Z9
+	VSUBPS.BCST 128(SP)(R13*4), Z0, Z10
+	VMULPS.BCST 192(SP)(R13*4), Z10, Z10
+	VSUBPS.BCST 256(SP)(R13*4), Z0, Z11
+	VMULPS.BCST 320(SP)(R13*4), Z11, Z11
+	VSUBPS.BCST 384(SP)(R13*4), Z0, Z12
+	VMULPS.BCST 448(SP)(R13*4), Z12, Z12
+	MOVQ        gb+152(FP), R14
+
+chunk:
+	CMPQ        R14, $0x10
+	JB          chunktail
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	PREFETCHT0  (R10)
+	VPMOVZXBD   (AX), Z15
+	VPERMPS     Z9, Z15, Z16
+	VFMADD231PS Z13, Z16, Z1
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z9, Z15, Z15
+	VFMADD231PS Z14, Z15, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD   (AX)(SI*1), Z15
+	VPERMPS     Z10, Z15, Z16
+	VFMADD231PS Z13, Z16, Z3
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z10, Z15, Z15
+	VFMADD231PS Z14, Z15, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD   (AX)(SI*2), Z15
+	VPERMPS     Z11, Z15, Z16
+	VFMADD231PS Z13, Z16, Z5
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z11, Z15, Z15
+	VFMADD231PS Z14, Z15, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD   (R9), Z15
+	VPERMPS     Z12, Z15, Z16
+	VFMADD231PS Z13, Z16, Z7
+	VPSRLD      $0x04, Z15, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z14, Z13, Z8
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x10, AX
+	ADDQ        $0x10, R9
+	ADDQ        $0x10, R10
+	SUBQ        $0x10, R14
+	JMP         chunk
+
+chunktail:
+	TESTQ       R14, R14
+	JZ          groupend
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	PREFETCHT0  (R10)
+	VPMOVZXBD.Z (AX), K1, Z15
+	VPERMPS     Z9, Z15, Z16
+	VFMADD231PS Z13, Z16, Z1
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z9, Z15, Z15
+	VFMADD231PS Z14, Z15, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z9
+	VPERMPS     Z10, Z9, Z15
+	VFMADD231PS Z13, Z15, Z3
+	VPSRLD      $0x04, Z9, Z9
+	VPERMPS     Z10, Z9, Z9
+	VFMADD231PS Z14, Z9, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z9
+	VPERMPS     Z11, Z9, Z10
+	VFMADD231PS Z13, Z10, Z5
+	VPSRLD      $0x04, Z9, Z9
+	VPERMPS     Z11, Z9, Z9
+	VFMADD231PS Z14, Z9, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD.Z (R9), K1, Z9
+	VPERMPS     Z12, Z9, Z10
+	VFMADD231PS Z13, Z10, Z7
+	VPSRLD      $0x04, Z9, Z9
+	VPERMPS     Z12, Z9, Z9
+	VFMADD231PS Z14, Z9, Z8
+	ADDQ        $0x00000080, R8
+	ADDQ        R14, AX
+	ADDQ        R14, R9
+	ADDQ        R14, R10
+
+groupend:
+	INCQ          R13
+	CMPQ          R13, R12
+	JB            group
+	LEAQ          (DX)(R12*1), DX
+	LEAQ          (CX)(R12*4), CX
+	SUBQ          R12, R11
+	JNZ           block
+	MOVQ          y_base+0(FP), AX
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VADDPS        Z4, Z3, Z3
+	VADDPS        Z6, Z5, Z5
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y2, Y1, Y1
+	VADDPS        Y4, Y3, Y3
+	VADDPS        Y6, Y5, Y5
+	VADDPS        Y8, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VEXTRACTF32X4 $0x01, Y3, X4
+	VEXTRACTF32X4 $0x01, Y5, X6
+	VEXTRACTF32X4 $0x01, Y7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVHLPS      X1, X1, X2
+	VMOVHLPS      X3, X3, X4
+	VMOVHLPS      X5, X5, X6
+	VMOVHLPS      X7, X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVSHDUP     X1, X2
+	VMOVSHDUP     X3, X4
+	VMOVSHDUP     X5, X6
+	VMOVSHDUP     X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VADDSS        (R8)(DI*4), X1, X1
+	VMOVSS        X1, (AX)(DI*4)
+	VADDSS        4(R8)(DI*4), X3, X3
+	VMOVSS        X3, 4(AX)(DI*4)
+	VADDSS        8(R8)(DI*4), X5, X5
+	VMOVSS        X5, 8(AX)(DI*4)
+	VADDSS        12(R8)(DI*4), X7, X7
+	VMOVSS        X7, 12(AX)(DI*4)
+	MOVQ          R9, AX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	ADDQ          $0x04, DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func wqGemv4R4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv4R4AVX512(SB), NOSPLIT, $512-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    sh_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+24(FP), R8
+	LEAQ   (AX)(SI*2), R9
+	ADDQ   SI, R9
+	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
+	MOVQ   BX, R11
+
+block:
+	MOVQ R11, R12
+	CMPQ R12, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R12
+
+blockmask:
+	MOVQ       $-1, R13
+	BZHIQ      R12, R13, R13
+	KMOVW      R13, K2
+	LEAQ       (DX)(BX*8), R13
+	LEAQ       (R13)(BX*8), R13
+	LEAQ       (CX)(BX*8), R14
+	LEAQ       (R14)(BX*8), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	VMOVUPS.Z  (DX), K2, Z9
+	VMOVUPS    Z9, (SP)
+	VMOVUPS.Z  (CX), K2, Z9
+	VMOVUPS    Z9, 64(SP)
+	VMOVUPS.Z  (DX)(BX*4), K2, Z9
+	VMOVUPS    Z9, 128(SP)
+	VMOVUPS.Z  (CX)(BX*4), K2, Z9
+	VMOVUPS    Z9, 192(SP)
+	VMOVUPS.Z  (DX)(BX*8), K2, Z9
+	VMOVUPS    Z9, 256(SP)
+	VMOVUPS.Z  (CX)(BX*8), K2, Z9
+	VMOVUPS    Z9, 320(SP)
+	LEAQ       (DX)(BX*8), R13
+	LEAQ       (CX)(BX*8), R14
+	VMOVUPS.Z  (R13)(BX*4), K2, Z9
+	VMOVUPS    Z9, 384(SP)
+	VMOVUPS.Z  (R14)(BX*4), K2, Z9
+	VMOVUPS    Z9, 448(SP)
+	XORQ       R13, R13
+
+group:
+	VBROADCASTSS     (SP)(R13*4), Z9
+	VFMSUB231PS.BCST 64(SP)(R13*4), Z0, Z9
+	VBROADCASTSS     128(SP)(R13*4), Z10
+	VFMSUB231PS.BCST 192(SP)(R13*4), Z0, Z10
+	VBROADCASTSS     256(SP)(R13*4), Z11
+	VFMSUB231PS.BCST 320(SP)(R13*4), Z0, Z11
+	VBROADCASTSS     384(SP)(R13*4), Z12
+	VFMSUB231PS.BCST 448(SP)(R13*4), Z0, Z12
+	MOVQ             gb+152(FP), R14
+
+chunk:
+	CMPQ        R14, $0x10
+	JB          chunktail
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	PREFETCHT0  (R10)
+	VPMOVZXBD   (AX), Z15
+	VPERMPS     Z9, Z15, Z16
+	VFMADD231PS Z13, Z16, Z1
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z9, Z15, Z15
+	VFMADD231PS Z14, Z15, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD   (AX)(SI*1), Z15
+	VPERMPS     Z10, Z15, Z16
+	VFMADD231PS Z13, Z16, Z3
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z10, Z15, Z15
+	VFMADD231PS Z14, Z15, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD   (AX)(SI*2), Z15
+	VPERMPS     Z11, Z15, Z16
+	VFMADD231PS Z13, Z16, Z5
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z11, Z15, Z15
+	VFMADD231PS Z14, Z15, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD   (R9), Z15
+	VPERMPS     Z12, Z15, Z16
+	VFMADD231PS Z13, Z16, Z7
+	VPSRLD      $0x04, Z15, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z14, Z13, Z8
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x10, AX
+	ADDQ        $0x10, R9
+	ADDQ        $0x10, R10
+	SUBQ        $0x10, R14
+	JMP         chunk
+
+chunktail:
+	TESTQ       R14, R14
+	JZ          groupend
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	PREFETCHT0  (R10)
+	VPMOVZXBD.Z (AX), K1, Z15
+	VPERMPS     Z9, Z15, Z16
+	VFMADD231PS Z13, Z16, Z1
+	VPSRLD      $0x04, Z15, Z15
+	VPERMPS     Z9, Z15, Z15
+	VFMADD231PS Z14, Z15, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z9
+	VPERMPS     Z10, Z9, Z15
+	VFMADD231PS Z13, Z15, Z3
+	VPSRLD      $0x04, Z9, Z9
+	VPERMPS     Z10, Z9, Z9
+	VFMADD231PS Z14, Z9, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z9
+	VPERMPS     Z11, Z9, Z10
+	VFMADD231PS Z13, Z10, Z5
+	VPSRLD      $0x04, Z9, Z9
+	VPERMPS     Z11, Z9, Z9
+	VFMADD231PS Z14, Z9, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD.Z (R9), K1, Z9
+	VPERMPS     Z12, Z9, Z10
+	VFMADD231PS Z13, Z10, Z7
+	VPSRLD      $0x04, Z9, Z9
+	VPERMPS     Z12, Z9, Z9
+	VFMADD231PS Z14, Z9, Z8
+	ADDQ        $0x00000080, R8
+	ADDQ        R14, AX
+	ADDQ        R14, R9
+	ADDQ        R14, R10
+
+groupend:
+	INCQ          R13
+	CMPQ          R13, R12
+	JB            group
+	LEAQ          (DX)(R12*4), DX
+	LEAQ          (CX)(R12*4), CX
+	SUBQ          R12, R11
+	JNZ           block
+	MOVQ          y_base+0(FP), AX
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VADDPS        Z4, Z3, Z3
+	VADDPS        Z6, Z5, Z5
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y2, Y1, Y1
+	VADDPS        Y4, Y3, Y3
+	VADDPS        Y6, Y5, Y5
+	VADDPS        Y8, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VEXTRACTF32X4 $0x01, Y3, X4
+	VEXTRACTF32X4 $0x01, Y5, X6
+	VEXTRACTF32X4 $0x01, Y7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVHLPS      X1, X1, X2
+	VMOVHLPS      X3, X3, X4
+	VMOVHLPS      X5, X5, X6
+	VMOVHLPS      X7, X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVSHDUP     X1, X2
+	VMOVSHDUP     X3, X4
+	VMOVSHDUP     X5, X6
+	VMOVSHDUP     X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VADDSS        (R8)(DI*4), X1, X1
+	VMOVSS        X1, (AX)(DI*4)
+	VADDSS        4(R8)(DI*4), X3, X3
+	VMOVSS        X3, 4(AX)(DI*4)
+	VADDSS        8(R8)(DI*4), X5, X5
+	VMOVSS        X5, 8(AX)(DI*4)
+	VADDSS        12(R8)(DI*4), X7, X7
+	VMOVSS        X7, 12(AX)(DI*4)
+	MOVQ          R9, AX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	ADDQ          $0x04, DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4GemvWide4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·w4GemvWide4AVX512(SB), NOSPLIT, $512-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    z_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+24(FP), R8
+	LEAQ   (AX)(SI*2), R9
+	ADDQ   SI, R9
+	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
+	MOVQ   BX, R11
+
+block:
+	MOVQ R11, R12
+	CMPQ R12, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R12
+
+blockmask:
+	MOVQ        $-1, R13
+	BZHIQ       R12, R13, R13
+	KMOVW       R13, K1
+	LEAQ        (DX)(BX*4), R13
+	LEAQ        (CX)(BX*8), R14
+	LEAQ        (R14)(BX*8), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	VPMOVZXBD.Z (DX), K1, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, (SP)
+	VMOVUPS.Z   (CX), K1, Z9
+	VMOVUPS     Z9, 64(SP)
+	VPMOVZXBD.Z (DX)(BX*1), K1, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 128(SP)
+	VMOVUPS.Z   (CX)(BX*4), K1, Z9
+	VMOVUPS     Z9, 192(SP)
+	VPMOVZXBD.Z (DX)(BX*2), K1, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 256(SP)
+	VMOVUPS.Z   (CX)(BX*8), K1, Z9
+	VMOVUPS     Z9, 320(SP)
+	LEAQ        (DX)(BX*2), R13
+	LEAQ        (CX)(BX*8), R14
+	VPMOVZXBD.Z (R13)(BX*1), K1, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 384(SP)
+	VMOVUPS.Z   (R14)(BX*4), K1, Z9
+	VMOVUPS     Z9, 448(SP)
+	XORQ        R13, R13
+
+group:
+	VSUBPS.BCST (SP)(R13*4), Z0, Z9
+	VMULPS.BCST 64(SP)(R13*4), Z9, Z9
+	VSUBPS.BCST 128(SP)(R13*4), Z0, Z10
+	VMULPS.BCST 192(SP)(R13*4), Z10, Z10
+	VSUBPS.BCST 256(SP)(R13*4), Z0, Z11
+	VMULPS.BCST 320(SP)(R13*4), Z11, Z11
+	VSUBPS.BCST 384(SP)(R13*4), Z0, Z12
+	VMULPS.BCST 448(SP)(R13*4), Z12, Z12
+	MOVQ        gb+152(FP), R14
+
+chunk:
+	CMPQ        R14, $0x40
+	JB          chunktail
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	VMOVUPS     128(R8), Z15
+	VMOVUPS     192(R8), Z16
+	VMOVUPS     256(R8), Z17
+	VMOVUPS     320(R8), Z18
+	VMOVUPS     384(R8), Z19
+	VMOVUPS     448(R8), Z20
+	PREFETCHT0  (R10)
+	VMOVDQU32   (AX), Z21
+	VPERMPS     Z9, Z21, Z22
+	VFMADD231PS Z13, Z22, Z1
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z14, Z22, Z2
+	VPSRLD      $0x08, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z15, Z22, Z1
+	VPSRLD      $0x0c, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z16, Z22, Z2
+	VPSRLD      $0x10, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z17, Z22, Z1
+	VPSRLD      $0x14, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z18, Z22, Z2
+	VPSRLD      $0x18, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z19, Z22, Z1
+	VPSRLD      $0x1c, Z21, Z21
+	VPERMPS     Z9, Z21, Z21
+	VFMADD231PS Z20, Z21, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VMOVDQU32   (AX)(SI*1), Z21
+	VPERMPS     Z10, Z21, Z22
+	VFMADD231PS Z13, Z22, Z3
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z14, Z22, Z4
+	VPSRLD      $0x08, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z15, Z22, Z3
+	VPSRLD      $0x0c, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z16, Z22, Z4
+	VPSRLD      $0x10, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z17, Z22, Z3
+	VPSRLD      $0x14, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z18, Z22, Z4
+	VPSRLD      $0x18, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z19, Z22, Z3
+	VPSRLD      $0x1c, Z21, Z21
+	VPERMPS     Z10, Z21, Z21
+	VFMADD231PS Z20, Z21, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VMOVDQU32   (AX)(SI*2), Z21
+	VPERMPS     Z11, Z21, Z22
+	VFMADD231PS Z13, Z22, Z5
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z14, Z22, Z6
+	VPSRLD      $0x08, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z15, Z22, Z5
+	VPSRLD      $0x0c, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z16, Z22, Z6
+	VPSRLD      $0x10, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z17, Z22, Z5
+	VPSRLD      $0x14, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z18, Z22, Z6
+	VPSRLD      $0x18, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z19, Z22, Z5
+	VPSRLD      $0x1c, Z21, Z21
+	VPERMPS     Z11, Z21, Z21
+	VFMADD231PS Z20, Z21, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VMOVDQU32   (R9), Z21
+	VPERMPS     Z12, Z21, Z22
+	VFMADD231PS Z13, Z22, Z7
+	VPSRLD      $0x04, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z14, Z13, Z8
+	VPSRLD      $0x08, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z15, Z13, Z7
+	VPSRLD      $0x0c, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z16, Z13, Z8
+	VPSRLD      $0x10, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z17, Z13, Z7
+	VPSRLD      $0x14, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z18, Z13, Z8
+	VPSRLD      $0x18, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z19, Z13, Z7
+	VPSRLD      $0x1c, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z20, Z13, Z8
+	ADDQ        $0x00000200, R8
+	ADDQ        $0x40, AX
+	ADDQ        $0x40, R9
+	ADDQ        $0x40, R10
+	SUBQ        $0x40, R14
+	JMP         chunk
+
+chunktail:
+	INCQ          R13
+	CMPQ          R13, R12
+	JB            group
+	LEAQ          (DX)(R12*1), DX
+	LEAQ          (CX)(R12*4), CX
+	SUBQ          R12, R11
+	JNZ           block
+	MOVQ          y_base+0(FP), AX
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VADDPS        Z4, Z3, Z3
+	VADDPS        Z6, Z5, Z5
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y2, Y1, Y1
+	VADDPS        Y4, Y3, Y3
+	VADDPS        Y6, Y5, Y5
+	VADDPS        Y8, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VEXTRACTF32X4 $0x01, Y3, X4
+	VEXTRACTF32X4 $0x01, Y5, X6
+	VEXTRACTF32X4 $0x01, Y7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVHLPS      X1, X1, X2
+	VMOVHLPS      X3, X3, X4
+	VMOVHLPS      X5, X5, X6
+	VMOVHLPS      X7, X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVSHDUP     X1, X2
+	VMOVSHDUP     X3, X4
+	VMOVSHDUP     X5, X6
+	VMOVSHDUP     X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VADDSS        (R8)(DI*4), X1, X1
+	VMOVSS        X1, (AX)(DI*4)
+	VADDSS        4(R8)(DI*4), X3, X3
+	VMOVSS        X3, 4(AX)(DI*4)
+	VADDSS        8(R8)(DI*4), X5, X5
+	VMOVSS        X5, 8(AX)(DI*4)
+	VADDSS        12(R8)(DI*4), X7, X7
+	VMOVSS        X7, 12(AX)(DI*4)
+	MOVQ          R9, AX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	ADDQ          $0x04, DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func wqGemv4WideR4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv4WideR4AVX512(SB), NOSPLIT, $512-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    sh_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+24(FP), R8
+	LEAQ   (AX)(SI*2), R9
+	ADDQ   SI, R9
+	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
+	MOVQ   BX, R11
+
+block:
+	MOVQ R11, R12
+	CMPQ R12, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R12
+
+blockmask:
+	MOVQ       $-1, R13
+	BZHIQ      R12, R13, R13
+	KMOVW      R13, K1
+	LEAQ       (DX)(BX*8), R13
+	LEAQ       (R13)(BX*8), R13
+	LEAQ       (CX)(BX*8), R14
+	LEAQ       (R14)(BX*8), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	VMOVUPS.Z  (DX), K1, Z9
+	VMOVUPS    Z9, (SP)
+	VMOVUPS.Z  (CX), K1, Z9
+	VMOVUPS    Z9, 64(SP)
+	VMOVUPS.Z  (DX)(BX*4), K1, Z9
+	VMOVUPS    Z9, 128(SP)
+	VMOVUPS.Z  (CX)(BX*4), K1, Z9
+	VMOVUPS    Z9, 192(SP)
+	VMOVUPS.Z  (DX)(BX*8), K1, Z9
+	VMOVUPS    Z9, 256(SP)
+	VMOVUPS.Z  (CX)(BX*8), K1, Z9
+	VMOVUPS    Z9, 320(SP)
+	LEAQ       (DX)(BX*8), R13
+	LEAQ       (CX)(BX*8), R14
+	VMOVUPS.Z  (R13)(BX*4), K1, Z9
+	VMOVUPS    Z9, 384(SP)
+	VMOVUPS.Z  (R14)(BX*4), K1, Z9
+	VMOVUPS    Z9, 448(SP)
+	XORQ       R13, R13
+
+group:
+	VBROADCASTSS     (SP)(R13*4), Z9
+	VFMSUB231PS.BCST 64(SP)(R13*4), Z0, Z9
+	VBROADCASTSS     128(SP)(R13*4), Z10
+	VFMSUB231PS.BCST 192(SP)(R13*4), Z0, Z10
+	VBROADCASTSS     256(SP)(R13*4), Z11
+	VFMSUB231PS.BCST 320(SP)(R13*4), Z0, Z11
+	VBROADCASTSS     384(SP)(R13*4), Z12
+	VFMSUB231PS.BCST 448(SP)(R13*4), Z0, Z12
+	MOVQ             gb+152(FP), R14
+
+chunk:
+	CMPQ        R14, $0x40
+	JB          chunktail
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	VMOVUPS     128(R8), Z15
+	VMOVUPS     192(R8), Z16
+	VMOVUPS     256(R8), Z17
+	VMOVUPS     320(R8), Z18
+	VMOVUPS     384(R8), Z19
+	VMOVUPS     448(R8), Z20
+	PREFETCHT0  (R10)
+	VMOVDQU32   (AX), Z21
+	VPERMPS     Z9, Z21, Z22
+	VFMADD231PS Z13, Z22, Z1
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z14, Z22, Z2
+	VPSRLD      $0x08, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z15, Z22, Z1
+	VPSRLD      $0x0c, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z16, Z22, Z2
+	VPSRLD      $0x10, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z17, Z22, Z1
+	VPSRLD      $0x14, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z18, Z22, Z2
+	VPSRLD      $0x18, Z21, Z22
+	VPERMPS     Z9, Z22, Z22
+	VFMADD231PS Z19, Z22, Z1
+	VPSRLD      $0x1c, Z21, Z21
+	VPERMPS     Z9, Z21, Z21
+	VFMADD231PS Z20, Z21, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VMOVDQU32   (AX)(SI*1), Z21
+	VPERMPS     Z10, Z21, Z22
+	VFMADD231PS Z13, Z22, Z3
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z14, Z22, Z4
+	VPSRLD      $0x08, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z15, Z22, Z3
+	VPSRLD      $0x0c, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z16, Z22, Z4
+	VPSRLD      $0x10, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z17, Z22, Z3
+	VPSRLD      $0x14, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z18, Z22, Z4
+	VPSRLD      $0x18, Z21, Z22
+	VPERMPS     Z10, Z22, Z22
+	VFMADD231PS Z19, Z22, Z3
+	VPSRLD      $0x1c, Z21, Z21
+	VPERMPS     Z10, Z21, Z21
+	VFMADD231PS Z20, Z21, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VMOVDQU32   (AX)(SI*2), Z21
+	VPERMPS     Z11, Z21, Z22
+	VFMADD231PS Z13, Z22, Z5
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z14, Z22, Z6
+	VPSRLD      $0x08, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z15, Z22, Z5
+	VPSRLD      $0x0c, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z16, Z22, Z6
+	VPSRLD      $0x10, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z17, Z22, Z5
+	VPSRLD      $0x14, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z18, Z22, Z6
+	VPSRLD      $0x18, Z21, Z22
+	VPERMPS     Z11, Z22, Z22
+	VFMADD231PS Z19, Z22, Z5
+	VPSRLD      $0x1c, Z21, Z21
+	VPERMPS     Z11, Z21, Z21
+	VFMADD231PS Z20, Z21, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VMOVDQU32   (R9), Z21
+	VPERMPS     Z12, Z21, Z22
+	VFMADD231PS Z13, Z22, Z7
+	VPSRLD      $0x04, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z14, Z13, Z8
+	VPSRLD      $0x08, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z15, Z13, Z7
+	VPSRLD      $0x0c, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z16, Z13, Z8
+	VPSRLD      $0x10, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z17, Z13, Z7
+	VPSRLD      $0x14, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z18, Z13, Z8
+	VPSRLD      $0x18, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z19, Z13, Z7
+	VPSRLD      $0x1c, Z21, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z20, Z13, Z8
+	ADDQ        $0x00000200, R8
+	ADDQ        $0x40, AX
+	ADDQ        $0x40, R9
+	ADDQ        $0x40, R10
+	SUBQ        $0x40, R14
+	JMP         chunk
+
+chunktail:
+	INCQ          R13
+	CMPQ          R13, R12
+	JB            group
+	LEAQ          (DX)(R12*4), DX
+	LEAQ          (CX)(R12*4), CX
+	SUBQ          R12, R11
+	JNZ           block
+	MOVQ          y_base+0(FP), AX
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VADDPS        Z4, Z3, Z3
+	VADDPS        Z6, Z5, Z5
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y2, Y1, Y1
+	VADDPS        Y4, Y3, Y3
+	VADDPS        Y6, Y5, Y5
+	VADDPS        Y8, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VEXTRACTF32X4 $0x01, Y3, X4
+	VEXTRACTF32X4 $0x01, Y5, X6
+	VEXTRACTF32X4 $0x01, Y7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVHLPS      X1, X1, X2
+	VMOVHLPS      X3, X3, X4
+	VMOVHLPS      X5, X5, X6
+	VMOVHLPS      X7, X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVSHDUP     X1, X2
+	VMOVSHDUP     X3, X4
+	VMOVSHDUP     X5, X6
+	VMOVSHDUP     X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VADDSS        (R8)(DI*4), X1, X1
+	VMOVSS        X1, (AX)(DI*4)
+	VADDSS        4(R8)(DI*4), X3, X3
+	VMOVSS        X3, 4(AX)(DI*4)
+	VADDSS        8(R8)(DI*4), X5, X5
+	VMOVSS        X5, 8(AX)(DI*4)
+	VADDSS        12(R8)(DI*4), X7, X7
+	VMOVSS        X7, 12(AX)(DI*4)
+	MOVQ          R9, AX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	ADDQ          $0x04, DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
+// func wqGemv2R4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv2R4AVX512(SB), NOSPLIT, $512-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    sh_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota2<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+24(FP), R8
+	LEAQ   (AX)(SI*2), R9
+	ADDQ   SI, R9
+	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
+	MOVQ   BX, R11
+
+block:
+	MOVQ R11, R12
+	CMPQ R12, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R12
+
+blockmask:
+	MOVQ       $-1, R13
+	BZHIQ      R12, R13, R13
+	KMOVW      R13, K2
+	LEAQ       (DX)(BX*8), R13
+	LEAQ       (R13)(BX*8), R13
+	LEAQ       (CX)(BX*8), R14
+	LEAQ       (R14)(BX*8), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	LEAQ       (R13)(BX*4), R13
+	LEAQ       (R14)(BX*4), R14
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R14)
+	VMOVUPS.Z  (DX), K2, Z9
+	VMOVUPS    Z9, (SP)
+	VMOVUPS.Z  (CX), K2, Z9
+	VMOVUPS    Z9, 64(SP)
+	VMOVUPS.Z  (DX)(BX*4), K2, Z9
+	VMOVUPS    Z9, 128(SP)
+	VMOVUPS.Z  (CX)(BX*4), K2, Z9
+	VMOVUPS    Z9, 192(SP)
+	VMOVUPS.Z  (DX)(BX*8), K2, Z9
+	VMOVUPS    Z9, 256(SP)
+	VMOVUPS.Z  (CX)(BX*8), K2, Z9
+	VMOVUPS    Z9, 320(SP)
+	LEAQ       (DX)(BX*8), R13
+	LEAQ       (CX)(BX*8), R14
+	VMOVUPS.Z  (R13)(BX*4), K2, Z9
+	VMOVUPS    Z9, 384(SP)
+	VMOVUPS.Z  (R14)(BX*4), K2, Z9
+	VMOVUPS    Z9, 448(SP)
+	XORQ       R13, R13
+
+group:
+	VBROADCASTSS     (SP)(R13*4), Z9
+	VFMSUB231PS.BCST 64(SP)(R13*4), Z0, Z9
+	VBROADCASTSS     128(SP)(R13*4), Z10
+	VFMSUB231PS.BCST 192(SP)(R13*4), Z0, Z10
+	VBROADCASTSS     256(SP)(R13*4), Z11
+	VFMSUB231PS.BCST 320(SP)(R13*4), Z0, Z11
+	VBROADCASTSS     384(SP)(R13*4), Z12
+	VFMSUB231PS.BCST 448(SP)(R13*4), Z0, Z12
+	MOVQ             gb+152(FP), R14
+
+chunk:
+	CMPQ        R14, $0x10
+	JB          chunktail
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	VMOVUPS     128(R8), Z15
+	VMOVUPS     192(R8), Z16
+	PREFETCHT0  (R10)
+	VPMOVZXBD   (AX), Z17
+	VPERMPS     Z9, Z17, Z18
+	VFMADD231PS Z13, Z18, Z1
+	VPSRLD      $0x02, Z17, Z18
+	VPERMPS     Z9, Z18, Z18
+	VFMADD231PS Z14, Z18, Z2
+	VPSRLD      $0x04, Z17, Z18
+	VPERMPS     Z9, Z18, Z18
+	VFMADD231PS Z15, Z18, Z1
+	VPSRLD      $0x06, Z17, Z17
+	VPERMPS     Z9, Z17, Z17
+	VFMADD231PS Z16, Z17, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD   (AX)(SI*1), Z17
+	VPERMPS     Z10, Z17, Z18
+	VFMADD231PS Z13, Z18, Z3
+	VPSRLD      $0x02, Z17, Z18
+	VPERMPS     Z10, Z18, Z18
+	VFMADD231PS Z14, Z18, Z4
+	VPSRLD      $0x04, Z17, Z18
+	VPERMPS     Z10, Z18, Z18
+	VFMADD231PS Z15, Z18, Z3
+	VPSRLD      $0x06, Z17, Z17
+	VPERMPS     Z10, Z17, Z17
+	VFMADD231PS Z16, Z17, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD   (AX)(SI*2), Z17
+	VPERMPS     Z11, Z17, Z18
+	VFMADD231PS Z13, Z18, Z5
+	VPSRLD      $0x02, Z17, Z18
+	VPERMPS     Z11, Z18, Z18
+	VFMADD231PS Z14, Z18, Z6
+	VPSRLD      $0x04, Z17, Z18
+	VPERMPS     Z11, Z18, Z18
+	VFMADD231PS Z15, Z18, Z5
+	VPSRLD      $0x06, Z17, Z17
+	VPERMPS     Z11, Z17, Z17
+	VFMADD231PS Z16, Z17, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD   (R9), Z17
+	VPERMPS     Z12, Z17, Z18
+	VFMADD231PS Z13, Z18, Z7
+	VPSRLD      $0x02, Z17, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z14, Z13, Z8
+	VPSRLD      $0x04, Z17, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z15, Z13, Z7
+	VPSRLD      $0x06, Z17, Z13
+	VPERMPS     Z12, Z13, Z13
+	VFMADD231PS Z16, Z13, Z8
+	ADDQ        $0x00000100, R8
+	ADDQ        $0x10, AX
+	ADDQ        $0x10, R9
+	ADDQ        $0x10, R10
+	SUBQ        $0x10, R14
+	JMP         chunk
+
+chunktail:
+	TESTQ       R14, R14
+	JZ          groupend
+	VMOVUPS     (R8), Z13
+	VMOVUPS     64(R8), Z14
+	VMOVUPS     128(R8), Z15
+	VMOVUPS     192(R8), Z16
+	PREFETCHT0  (R10)
+	VPMOVZXBD.Z (AX), K1, Z17
+	VPERMPS     Z9, Z17, Z18
+	VFMADD231PS Z13, Z18, Z1
+	VPSRLD      $0x02, Z17, Z18
+	VPERMPS     Z9, Z18, Z18
+	VFMADD231PS Z14, Z18, Z2
+	VPSRLD      $0x04, Z17, Z18
+	VPERMPS     Z9, Z18, Z18
+	VFMADD231PS Z15, Z18, Z1
+	VPSRLD      $0x06, Z17, Z17
+	VPERMPS     Z9, Z17, Z17
+	VFMADD231PS Z16, Z17, Z2
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z9
+	VPERMPS     Z10, Z9, Z17
+	VFMADD231PS Z13, Z17, Z3
+	VPSRLD      $0x02, Z9, Z17
+	VPERMPS     Z10, Z17, Z17
+	VFMADD231PS Z14, Z17, Z4
+	VPSRLD      $0x04, Z9, Z17
+	VPERMPS     Z10, Z17, Z17
+	VFMADD231PS Z15, Z17, Z3
+	VPSRLD      $0x06, Z9, Z9
+	VPERMPS     Z10, Z9, Z9
+	VFMADD231PS Z16, Z9, Z4
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z9
+	VPERMPS     Z11, Z9, Z10
+	VFMADD231PS Z13, Z10, Z5
+	VPSRLD      $0x02, Z9, Z10
+	VPERMPS     Z11, Z10, Z10
+	VFMADD231PS Z14, Z10, Z6
+	VPSRLD      $0x04, Z9, Z10
+	VPERMPS     Z11, Z10, Z10
+	VFMADD231PS Z15, Z10, Z5
+	VPSRLD      $0x06, Z9, Z9
+	VPERMPS     Z11, Z9, Z9
+	VFMADD231PS Z16, Z9, Z6
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD.Z (R9), K1, Z9
+	VPERMPS     Z12, Z9, Z10
+	VFMADD231PS Z13, Z10, Z7
+	VPSRLD      $0x02, Z9, Z10
+	VPERMPS     Z12, Z10, Z10
+	VFMADD231PS Z14, Z10, Z8
+	VPSRLD      $0x04, Z9, Z10
+	VPERMPS     Z12, Z10, Z10
+	VFMADD231PS Z15, Z10, Z7
+	VPSRLD      $0x06, Z9, Z9
+	VPERMPS     Z12, Z9, Z9
+	VFMADD231PS Z16, Z9, Z8
+	ADDQ        $0x00000100, R8
+	ADDQ        R14, AX
+	ADDQ        R14, R9
+	ADDQ        R14, R10
+
+groupend:
+	INCQ          R13
+	CMPQ          R13, R12
+	JB            group
+	LEAQ          (DX)(R12*4), DX
+	LEAQ          (CX)(R12*4), CX
+	SUBQ          R12, R11
+	JNZ           block
+	MOVQ          y_base+0(FP), AX
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VADDPS        Z4, Z3, Z3
+	VADDPS        Z6, Z5, Z5
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y2, Y1, Y1
+	VADDPS        Y4, Y3, Y3
+	VADDPS        Y6, Y5, Y5
+	VADDPS        Y8, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VEXTRACTF32X4 $0x01, Y3, X4
+	VEXTRACTF32X4 $0x01, Y5, X6
+	VEXTRACTF32X4 $0x01, Y7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVHLPS      X1, X1, X2
+	VMOVHLPS      X3, X3, X4
+	VMOVHLPS      X5, X5, X6
+	VMOVHLPS      X7, X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVSHDUP     X1, X2
+	VMOVSHDUP     X3, X4
+	VMOVSHDUP     X5, X6
+	VMOVSHDUP     X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VADDSS        (R8)(DI*4), X1, X1
+	VMOVSS        X1, (AX)(DI*4)
+	VADDSS        4(R8)(DI*4), X3, X3
+	VMOVSS        X3, 4(AX)(DI*4)
+	VADDSS        8(R8)(DI*4), X5, X5
+	VMOVSS        X5, 8(AX)(DI*4)
+	VADDSS        12(R8)(DI*4), X7, X7
+	VMOVSS        X7, 12(AX)(DI*4)
+	MOVQ          R9, AX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*4), DX
+	LEAQ          (CX)(BX*4), CX
+	ADDQ          $0x04, DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
 // func nmsSuppressAVX512(x1 []float32, y1 []float32, x2 []float32, y2 []float32, area []float32, rank []int32, box []float32, t float32, one float32, geq bool) int
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, POPCNT
 TEXT ·nmsSuppressAVX512(SB), NOSPLIT, $0-192

@@ -1364,6 +1364,70 @@ func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 //go:noescape
 func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// w4Gemv1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
+// for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
+//
+//go:noescape
+func w4Gemv1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// wqGemv4R1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*2gb+i]*float32(q[j, g*2gb+i]*s[j*ng+g] - sh[j*ng+g])
+// for j < n (a multiple of 1), with 4-bit codes (gb bytes per group, lowest field first) and X laid
+// out as wqDots4AVX512 reads it.
+//
+//go:noescape
+func wqGemv4R1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+
+// w4GemvWide1AVX512 is w4Gemv1AVX512 for gb a multiple of 64, X laid out per 64-byte chunk of codes as 8 phases of
+// 16 floats: x'[p*16+i] = X[8i+p] (code p of each dword).
+//
+//go:noescape
+func w4GemvWide1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// wqGemv4WideR1AVX512 is wqGemv4R1AVX512 for gb a multiple of 64, X laid out per 64-byte chunk of codes as 8 phases of
+// 16 floats: x'[p*16+i] = X[8i+p] (code p of each dword).
+//
+//go:noescape
+func wqGemv4WideR1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+
+// wqGemv2R1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*4gb+i]*float32(q[j, g*4gb+i]*s[j*ng+g] - sh[j*ng+g])
+// for j < n (a multiple of 1), with 2-bit codes (gb bytes per group, lowest field first) and X laid
+// out as wqDots2AVX512 reads it.
+//
+//go:noescape
+func wqGemv2R1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+
+// w4Gemv4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
+// for j < n (a multiple of 4), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
+//
+//go:noescape
+func w4Gemv4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// wqGemv4R4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*2gb+i]*float32(q[j, g*2gb+i]*s[j*ng+g] - sh[j*ng+g])
+// for j < n (a multiple of 4), with 4-bit codes (gb bytes per group, lowest field first) and X laid
+// out as wqDots4AVX512 reads it.
+//
+//go:noescape
+func wqGemv4R4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+
+// w4GemvWide4AVX512 is w4Gemv4AVX512 for gb a multiple of 64, X laid out per 64-byte chunk of codes as 8 phases of
+// 16 floats: x'[p*16+i] = X[8i+p] (code p of each dword).
+//
+//go:noescape
+func w4GemvWide4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// wqGemv4WideR4AVX512 is wqGemv4R4AVX512 for gb a multiple of 64, X laid out per 64-byte chunk of codes as 8 phases of
+// 16 floats: x'[p*16+i] = X[8i+p] (code p of each dword).
+//
+//go:noescape
+func wqGemv4WideR4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+
+// wqGemv2R4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*4gb+i]*float32(q[j, g*4gb+i]*s[j*ng+g] - sh[j*ng+g])
+// for j < n (a multiple of 4), with 2-bit codes (gb bytes per group, lowest field first) and X laid
+// out as wqDots2AVX512 reads it.
+//
+//go:noescape
+func wqGemv2R4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
+
 // nmsSuppress suppresses, for each j < len(x1), candidate j when
 //
 //	iw := min(box[2], x2[j]) - max(box[0], x1[j]) + one > 0 and ih (the same in y) > 0 and

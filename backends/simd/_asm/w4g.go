@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -30,6 +31,13 @@ func w4g() {
 		for rows := 1; rows <= w4MaxRows; rows++ {
 			w4Rows(v, rows)
 		}
+	}
+	for _, rows := range []int{1, w4GemvRows} {
+		for _, wide := range []bool{false, true} {
+			w4Gemv(gemvForm{rows: rows, vpb: 2, wide: wide})
+			w4Gemv(gemvForm{rows: rows, vpb: 2, shift: true, wide: wide})
+		}
+		w4Gemv(gemvForm{rows: rows, vpb: 4, shift: true})
 	}
 }
 
@@ -208,6 +216,320 @@ func w4Rows(v variant, rows int) {
 	LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
 	ADDQ(ng, zp)
 	INCQ(j)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// w4GemvRows is the number of weight rows w4Gemv4AVX512 reads per pass.
+const w4GemvRows = 4
+
+// gemvForm is one GEMV kernel: rows weight rows per pass, vpb codes per
+// byte (2: nibbles, 4: 2-bit fields, lowest first), and the dequantization:
+// (c - z)*s with uint8 zero points z (gemm_w4g), or c*s - shift with float
+// shifts (layerwise_wq's Quanto formats).
+//
+// The wide form (4-bit codes, gb a multiple of 64) reads 64 code bytes per
+// step as 16 dwords of 8 codes each, with plain loads instead of VPMOVZXBD
+// (1.18x in cache at G = 128): X laid out per 64-byte chunk as 8 phases of
+// 16 floats, phase p holding code p of each dword (wqLayout with 8 codes
+// per 4-byte unit).
+type gemvForm struct {
+	rows, vpb   int
+	shift, wide bool
+}
+
+func (f gemvForm) name() string {
+	w := ""
+	if f.wide {
+		w = "Wide"
+	}
+	if !f.shift {
+		return fmt.Sprintf("w4Gemv%s%dAVX512", w, f.rows)
+	}
+	return fmt.Sprintf("wqGemv%d%sR%dAVX512", 8/f.vpb, w, f.rows)
+}
+
+// chunk is the code bytes per step; phases the codes per lane.
+func (f gemvForm) chunk() int {
+	if f.wide {
+		return 64
+	}
+	return 16
+}
+
+func (f gemvForm) phases() int {
+	if f.wide {
+		return 4 * f.vpb
+	}
+	return f.vpb
+}
+
+var w4IotaMem [5]*Mem
+
+// w4Iota is the floats i mod 2^bits for i = 0..15 (bits 4 or 2).
+func w4Iota(bits int) Mem {
+	if w4IotaMem[bits] == nil {
+		m := GLOBL(fmt.Sprintf("c_w4iota%d", bits), RODATA|NOPTR)
+		for i := 0; i < 16; i++ {
+			DATA(4*i, U32(math.Float32bits(float32(i%(1<<bits)))))
+		}
+		w4IotaMem[bits] = &m
+	}
+	return *w4IotaMem[bits]
+}
+
+// w4Gemv emits a GEMV (one row of X) kernel of 4- or 2-bit codes: rows
+// weight rows per pass share the loads of X and give independent FMA
+// chains. Per weight row and group, a 16-entry table holds the dequantized
+// weights of the codes (for 2 bits repeated, as VPERMPS reads only the low
+// 4 bits of each index lane: the fields above the wanted one do not
+// matter), so per 16 code bytes the unpacking is VPMOVZXBD, a shift per
+// code after the first and one VPERMPS per code (no mask, no conversion,
+// no per-group dot products to scale). With zero points the table is
+// (c - z)*s, exactly 0 at the zero point.
+func w4Gemv(f gemvForm) {
+	rows, name := f.rows, f.name()
+	zname, ztype := "z", "[]byte"
+	if f.shift {
+		zname, ztype = "sh", "[]float32"
+	}
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(y []float32, x []float32, qp []byte, s []float32, %s %s, bias []float32, n, gb, ng int)", zname, ztype))
+	Pragma("noescape")
+	if f.wide {
+		Doc(fmt.Sprintf("%s is %s for gb a multiple of 64, X laid out per 64-byte chunk of codes as 8 phases of", name,
+			gemvForm{rows: f.rows, vpb: f.vpb, shift: f.shift}.name()),
+			"16 floats: x'[p*16+i] = X[8i+p] (code p of each dword).")
+	} else if f.shift {
+		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*%dgb+i]*float32(q[j, g*%dgb+i]*s[j*ng+g] - sh[j*ng+g])", name, f.vpb, f.vpb),
+			fmt.Sprintf("for j < n (a multiple of %d), with %d-bit codes (gb bytes per group, lowest field first) and X laid", rows, 8/f.vpb),
+			fmt.Sprintf("out as wqDots%dAVX512 reads it.", 8/f.vpb))
+	} else {
+		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])", name),
+			fmt.Sprintf("for j < n (a multiple of %d), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).", rows))
+	}
+	q, sp, zp := ptr("qp"), ptr("s"), ptr(zname)
+	zsz := uint8(1) // bytes per zero point or shift
+	if f.shift {
+		zsz = 4
+	}
+	bits := 8 / f.vpb
+	ng := Load(Param("ng"), GP64()).(GPVirtual)
+	gbm := paramMem("gb")
+	var tk OpmaskVirtual
+	if !f.wide {
+		tk = rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
+	}
+	iota := ZMM()
+	VMOVUPS(w4Iota(bits), iota)
+	// Per row: the zero points (as floats) or shifts and the scales of 16 groups.
+	buf := AllocLocal(128 * rows)
+	qs := GP64() // code bytes per weight row
+	MOVQ(ng, qs)
+	IMULQ(gbm, qs)
+	j := GP64()
+	XORQ(j, j)
+
+	Label("row")
+	CMPQ(j, paramMem("n"))
+	JAE(LabelRef("done"))
+	acc := make([]VecVirtual, 2*rows)
+	for i := range acc {
+		acc[i] = ZMM()
+		zero(acc[i])
+	}
+	xp := ptr("x")
+	q3, pn := GP64(), GP64()
+	if rows > 3 {
+		LEAQ(Mem{Base: q, Index: qs, Scale: 2}, q3)
+		ADDQ(qs, q3)
+		LEAQ(Mem{Base: q3, Index: qs, Scale: 1}, pn)
+		LEAQ(Mem{Base: pn, Index: qs, Scale: 4}, pn)
+	}
+	gl := GP64() // groups left in this pass
+	MOVQ(ng, gl)
+
+	Label("block")
+	cnt := GP64()
+	MOVQ(gl, cnt)
+	CMPQ(cnt, U8(16))
+	JBE(LabelRef("blockmask"))
+	MOVQ(U32(16), cnt)
+	Label("blockmask")
+	km := K()
+	{
+		ones := GP64()
+		MOVQ(I32(-1), ones)
+		BZHIQ(cnt, ones, ones)
+		KMOVW(ones.As32(), km)
+	}
+	// Prefetch the next pass's zero points and scales of this block: the
+	// tables of a block wait for them, and a block's work is too long for
+	// out-of-order execution to reach them early (3.5x slower from DRAM at
+	// G = 32 without).
+	{
+		pz, ps := GP64(), GP64()
+		if f.shift {
+			LEAQ(Mem{Base: zp, Index: ng, Scale: uint8(4 * rows / 2)}, pz)
+			LEAQ(Mem{Base: pz, Index: ng, Scale: uint8(4 * rows / 2)}, pz)
+		} else {
+			LEAQ(Mem{Base: zp, Index: ng, Scale: uint8(rows)}, pz)
+		}
+		LEAQ(Mem{Base: sp, Index: ng, Scale: uint8(4 * rows / 2)}, ps)
+		LEAQ(Mem{Base: ps, Index: ng, Scale: uint8(4 * rows / 2)}, ps)
+		for r := 0; r < rows; r++ {
+			PREFETCHT0(Mem{Base: pz})
+			PREFETCHT0(Mem{Base: ps})
+			if r+1 < rows {
+				LEAQ(Mem{Base: pz, Index: ng, Scale: zsz}, pz)
+				LEAQ(Mem{Base: ps, Index: ng, Scale: 4}, ps)
+			}
+		}
+	}
+	for r := 0; r < rows; r++ {
+		zr, sr := Mem{Base: zp}, Mem{Base: sp}
+		switch r {
+		case 1, 2:
+			zr, sr = Mem{Base: zp, Index: ng, Scale: uint8(r) * zsz}, Mem{Base: sp, Index: ng, Scale: uint8(4 * r)}
+		case 3:
+			t := GP64()
+			LEAQ(Mem{Base: zp, Index: ng, Scale: 2 * zsz}, t)
+			zr = Mem{Base: t, Index: ng, Scale: zsz}
+			u := GP64()
+			LEAQ(Mem{Base: sp, Index: ng, Scale: 8}, u)
+			sr = Mem{Base: u, Index: ng, Scale: 4}
+		}
+		zf, sf := ZMM(), ZMM()
+		if f.shift {
+			VMOVUPS_Z(zr, km, zf)
+		} else {
+			VPMOVZXBD_Z(zr, km, zf)
+			VCVTDQ2PS(zf, zf)
+		}
+		VMOVUPS(zf, buf.Offset(128*r))
+		VMOVUPS_Z(sr, km, sf)
+		VMOVUPS(sf, buf.Offset(128*r+64))
+	}
+	e := GP64()
+	XORQ(e, e)
+
+	Label("group")
+	tab := make([]VecVirtual, rows)
+	for r := range tab {
+		tab[r] = ZMM()
+		if f.shift {
+			VBROADCASTSS(buf.Offset(128*r).Idx(e, 4), tab[r])
+			VFMSUB231PS_BCST(buf.Offset(128*r+64).Idx(e, 4), iota, tab[r])
+		} else {
+			VSUBPS_BCST(buf.Offset(128*r).Idx(e, 4), iota, tab[r])
+			VMULPS_BCST(buf.Offset(128*r+64).Idx(e, 4), tab[r], tab[r])
+		}
+	}
+	left := GP64()
+	MOVQ(gbm, left)
+	chunk := func(tail bool) {
+		xv := make([]VecVirtual, f.phases()) // the phases of X: code p of each byte (dword)
+		for p := range xv {
+			xv[p] = ZMM()
+			VMOVUPS(Mem{Base: xp, Disp: 64 * p}, xv[p])
+		}
+		for r := 0; r < rows; r++ {
+			b := ZMM()
+			src := rowMem(q, q3, qs, r, 0)
+			if rows > 3 {
+				if r < 3 {
+					PREFETCHT0(rowMem(pn, pn, qs, r, 0))
+				} else {
+					t := GP64()
+					LEAQ(Mem{Base: pn, Index: qs, Scale: 2}, t)
+					PREFETCHT0(Mem{Base: t, Index: qs, Scale: 1})
+				}
+			}
+			switch {
+			case f.wide:
+				VMOVDQU32(src, b)
+			case tail:
+				VPMOVZXBD_Z(src, tk, b)
+			default:
+				VPMOVZXBD(src, b)
+			}
+			for p := range xv {
+				w := ZMM()
+				if p == 0 {
+					VPERMPS(tab[r], b, w)
+				} else {
+					VPSRLD(U8(bits*p), b, w)
+					VPERMPS(tab[r], w, w)
+				}
+				VFMADD231PS(xv[p], w, acc[2*r+p%2])
+			}
+		}
+		ADDQ(U32(64*f.phases()), xp)
+	}
+	// The 4-row pass prefetches row r+8 at the offset it reads in row r
+	// (two passes ahead): the hardware prefetchers alone follow the pass's
+	// 4 streams poorly (without, 0.8x the one-row kernel from DRAM at
+	// K = 4096, G = 128; one pass ahead 1.4-1.6x, the next pass as one
+	// sequential stream less; with the wide form two passes ahead gave 1.1x
+	// over one, three the same as two).
+	advance := func(by Op) {
+		ADDQ(by, q)
+		if rows > 3 {
+			ADDQ(by, q3)
+			ADDQ(by, pn)
+		}
+	}
+	cb := f.chunk()
+	Label("chunk")
+	CMPQ(left, U8(cb))
+	JB(LabelRef("chunktail"))
+	chunk(false)
+	advance(U8(cb))
+	SUBQ(U8(cb), left)
+	JMP(LabelRef("chunk"))
+	Label("chunktail")
+	if !f.wide {
+		TESTQ(left, left)
+		JZ(LabelRef("groupend"))
+		chunk(true)
+		advance(left)
+	}
+	Label("groupend")
+	INCQ(e)
+	CMPQ(e, cnt)
+	JB(LabelRef("group"))
+	LEAQ(Mem{Base: zp, Index: cnt, Scale: zsz}, zp)
+	LEAQ(Mem{Base: sp, Index: cnt, Scale: 4}, sp)
+	SUBQ(cnt, gl)
+	JNZ(LabelRef("block"))
+
+	y, bias := ptr("y"), ptr("bias")
+	sum := make([]VecVirtual, rows)
+	for r := range sum {
+		sum[r] = acc[2*r]
+		VADDPS(acc[2*r+1], sum[r], sum[r])
+	}
+	hreduceMany(sum, vaddps)
+	for r := range sum {
+		VADDSS(Mem{Base: bias, Index: j, Scale: 4, Disp: 4 * r}, sum[r].AsX(), sum[r].AsX())
+		VMOVSS(sum[r].AsX(), Mem{Base: y, Index: j, Scale: 4, Disp: 4 * r})
+	}
+	// Next pass: q is one row on (rows-1 to go); z and s likewise.
+	if rows > 1 {
+		if rows > 3 {
+			MOVQ(q3, q)
+		} else {
+			for r := 1; r < rows; r++ {
+				ADDQ(qs, q)
+			}
+		}
+		for r := 1; r < rows; r++ {
+			LEAQ(Mem{Base: zp, Index: ng, Scale: zsz}, zp)
+			LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
+		}
+	}
+	ADDQ(U8(rows), j)
 	JMP(LabelRef("row"))
 	Label("done")
 	VZEROUPPER()
