@@ -41538,7 +41538,7 @@ done:
 
 // func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV
-TEXT ·softPassAVX512(SB), NOSPLIT, $256-208
+TEXT ·softPassAVX512(SB), NOSPLIT, $128-208
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
 	MOVQ         x2_base+48(FP), DX
@@ -41874,7 +41874,7 @@ method2:
 chunk2:
 	CMPQ    R8, R11
 	JAE     rest2
-	LEAQ    4096(R8), R10
+	LEAQ    2048(R8), R10
 	CMPQ    R10, R11
 	CMOVQHI R11, R10
 	XORQ    R12, R12
