@@ -16,13 +16,14 @@ import (
 // alike; the gaussian decay uses expPD, within a few ulp of math.Exp).
 //
 // Most candidates overlap the selected box nowhere, and after round 1 no
-// live score is below thr: such a candidate does not change. The pass runs
-// in chunks of softChunk candidates: a filter loop computes the
+// live score is below thr: such a candidate does not change. The gaussian
+// pass runs in chunks of softChunk candidates: a filter loop computes the
 // intersection sides and the argmax of the unchanged lanes, and lists the
 // vectors where a lane overlaps or falls below thr (without a branch: a
 // mispredicted branch per vector cost more than the division it skipped);
 // a second loop runs the whole round on the listed vectors while they are
-// still in L1. The filter reads no area and stores nothing.
+// still in L1. The filter reads no area and stores nothing. Linear and
+// hard run the whole round on every vector (see the stream loop).
 func softPass() {
 	TEXT("softPassAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int")
 	Pragma("noescape")
