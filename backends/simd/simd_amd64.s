@@ -44752,8 +44752,8 @@ done:
 	RET
 
 // func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·softPassAVX512(SB), NOSPLIT, $0-208
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV
+TEXT ·softPassAVX512(SB), NOSPLIT, $128-208
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
 	MOVQ         x2_base+48(FP), DX
@@ -44774,567 +44774,515 @@ TEXT ·softPassAVX512(SB), NOSPLIT, $0-208
 	VBROADCASTSD c_one64<>+0(SB), Z8
 	VXORPD       Z9, Z9, Z9
 	VBROADCASTSD c_nan64<>+0(SB), Z10
-	VBROADCASTSD c_sixteen64<>+0(SB), Z11
-	VBROADCASTSD c_neginf64<>+0(SB), Z12
-	VBROADCASTSD c_minus1d<>+0(SB), Z13
-	VMOVUPD      c_iota64<>+0(SB), Z14
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
 	VBROADCASTSD c_neginf64<>+0(SB), Z15
-	VBROADCASTSD c_minus1d<>+0(SB), Z16
-	VMOVUPD      c_iota64<>+0(SB), Z17
-	VADDPD       c_eight64_x8<>+0(SB), Z17, Z17
-	VXORPD       Z18, Z18, Z18
+	VPBROADCASTQ c_minus8q<>+0(SB), Z16
+	VPMOVZXBQ    c_iotab8<>+0(SB), Z17
+	VPBROADCASTQ c_onetwentyeight<>+0(SB), Z18
+	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z17, Z21
+	VMOVDQA64    Z17, Z19
+	VMOVDQA64    Z21, Z20
+	VXORPD       Z22, Z22, Z22
+	SHLQ         $0x03, R9
+	XORQ         R8, R8
+	MOVQ         R9, R11
+	ANDQ         $-128, R11
 	CMPQ         R10, $0x00
 	JNE          method1
 
-loop160:
-	CMPQ    R9, $0x10
-	JB      last0
-	VMOVUPD (DI), Z6
-	VMOVUPD (AX), Z19
-	VMOVUPD (CX), Z20
-	VMOVUPD (DX), Z21
-	VMOVUPD (BX), Z22
-	VMINPD  Z21, Z2, Z21
-	VMAXPD  Z19, Z0, Z19
-	VSUBPD  Z19, Z21, Z21
-	VMINPD  Z22, Z3, Z19
-	VMAXPD  Z20, Z1, Z20
-	VSUBPD  Z20, Z19, Z19
-	VCMPPD  $0x07, Z6, Z6, K1
-	VCMPPD  $0x1e, Z9, Z21, K1, K1
-	VCMPPD  $0x1e, Z9, Z19, K1, K1
-	VMULPD  Z19, Z21, Z19
-	VMOVUPD (SI), Z20
-	VADDPD  Z20, Z4, Z20
-	VSUBPD  Z19, Z20, Z20
-	VDIVPD  Z20, Z19, Z20
-	VCMPPD  $0x1e, Z5, Z20, K1, K1
-	VMOVAPD Z9, K1, Z6
-	VCMPPD  $0x11, Z7, Z6, K1
-	VMOVAPD Z10, K1, Z6
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z6, (DI)
-	VCMPPD  $0x1e, Z12, Z6, K1
-	VMOVAPD Z6, K1, Z12
-	VMOVAPD Z14, K1, Z13
-	VADDPD  Z11, Z14, Z14
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	VMOVUPD (DI), Z6
-	VMOVUPD (AX), Z19
-	VMOVUPD (CX), Z20
-	VMOVUPD (DX), Z21
-	VMOVUPD (BX), Z22
-	VMINPD  Z21, Z2, Z21
-	VMAXPD  Z19, Z0, Z19
-	VSUBPD  Z19, Z21, Z21
-	VMINPD  Z22, Z3, Z19
-	VMAXPD  Z20, Z1, Z20
-	VSUBPD  Z20, Z19, Z19
-	VCMPPD  $0x07, Z6, Z6, K1
-	VCMPPD  $0x1e, Z9, Z21, K1, K1
-	VCMPPD  $0x1e, Z9, Z19, K1, K1
-	VMULPD  Z19, Z21, Z19
-	VMOVUPD (SI), Z20
-	VADDPD  Z20, Z4, Z20
-	VSUBPD  Z19, Z20, Z20
-	VDIVPD  Z20, Z19, Z20
-	VCMPPD  $0x1e, Z5, Z20, K1, K1
-	VMOVAPD Z9, K1, Z6
-	VCMPPD  $0x11, Z7, Z6, K1
-	VMOVAPD Z10, K1, Z6
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z6, (DI)
-	VCMPPD  $0x1e, Z15, Z6, K1
-	VMOVAPD Z6, K1, Z15
-	VMOVAPD Z17, K1, Z16
-	VADDPD  Z11, Z17, Z17
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x10, R9
-	JMP     loop160
+stream0:
+	CMPQ         R8, R11
+	JAE          rest0
+	VMOVUPD      (DI)(R8*1), Z6
+	VMOVUPD      (AX)(R8*1), Z18
+	VMOVUPD      (CX)(R8*1), Z19
+	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (BX)(R8*1), Z23
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z23, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z20, K1, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      (SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VMOVAPD      Z9, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z6, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z6, K1
+	VMOVAPD      Z6, K1, Z11
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z17, Z6, Z6
+	VMOVDQA64    Z6, K1, Z12
+	VMOVUPD      64(DI)(R8*1), Z6
+	VMOVUPD      64(AX)(R8*1), Z18
+	VMOVUPD      64(CX)(R8*1), Z19
+	VMOVUPD      64(DX)(R8*1), Z20
+	VMOVUPD      64(BX)(R8*1), Z23
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z23, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z20, K1, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      64(SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VMOVAPD      Z9, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z6, 64(DI)(R8*1)
+	VCMPPD       $0x1e, Z13, Z6, K1
+	VMOVAPD      Z6, K1, Z13
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z21, Z6, Z6
+	VMOVDQA64    Z6, K1, Z14
+	ADDQ         $+128, R8
+	JMP          stream0
 
-last0:
-	CMPQ    R9, $0x08
-	JB      tailidx0
-	VMOVUPD (DI), Z6
-	VMOVUPD (AX), Z19
-	VMOVUPD (CX), Z20
-	VMOVUPD (DX), Z21
-	VMOVUPD (BX), Z22
-	VMINPD  Z21, Z2, Z21
-	VMAXPD  Z19, Z0, Z19
-	VSUBPD  Z19, Z21, Z21
-	VMINPD  Z22, Z3, Z19
-	VMAXPD  Z20, Z1, Z20
-	VSUBPD  Z20, Z19, Z19
-	VCMPPD  $0x07, Z6, Z6, K1
-	VCMPPD  $0x1e, Z9, Z21, K1, K1
-	VCMPPD  $0x1e, Z9, Z19, K1, K1
-	VMULPD  Z19, Z21, Z19
-	VMOVUPD (SI), Z20
-	VADDPD  Z20, Z4, Z20
-	VSUBPD  Z19, Z20, Z20
-	VDIVPD  Z20, Z19, Z20
-	VCMPPD  $0x1e, Z5, Z20, K1, K1
-	VMOVAPD Z9, K1, Z6
-	VCMPPD  $0x11, Z7, Z6, K1
-	VMOVAPD Z10, K1, Z6
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z6, (DI)
-	VCMPPD  $0x1e, Z12, Z6, K1
-	VMOVAPD Z6, K1, Z12
-	VMOVAPD Z14, K1, Z13
-	VADDPD  Z11, Z14, Z14
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x08, R9
-	JMP     tail0
-
-tailidx0:
-	VMOVAPD Z14, Z17
+rest0:
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	CMPQ         R10, $+64
+	JB           tail0
+	VMOVUPD      (DI)(R8*1), Z6
+	VMOVUPD      (AX)(R8*1), Z18
+	VMOVUPD      (CX)(R8*1), Z19
+	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (BX)(R8*1), Z21
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z21, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z20, K1, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      (SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VMOVAPD      Z9, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z6, (DI)(R8*1)
+	VCMPPD       $0x1e, Z15, Z6, K1
+	VMOVAPD      Z6, K1, Z15
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z17, Z6, Z6
+	VMOVDQA64    Z6, K1, Z16
+	ADDQ         $+64, R8
 
 tail0:
-	TESTQ     R9, R9
-	JZ        done
-	MOVQ      $-1, R8
-	BZHIQ     R9, R8, R8
-	KMOVB     R8, K1
-	VMOVUPD.Z (DI), K1, Z6
-	VMOVUPD.Z (AX), K1, Z14
-	VMOVUPD.Z (CX), K1, Z19
-	VMOVUPD.Z (DX), K1, Z20
-	VMOVUPD.Z (BX), K1, Z21
-	VMINPD    Z20, Z2, Z2
-	VMAXPD    Z14, Z0, Z14
-	VSUBPD    Z14, Z2, Z2
-	VMINPD    Z21, Z3, Z0
-	VMAXPD    Z19, Z1, Z19
-	VSUBPD    Z19, Z0, Z0
-	VCMPPD    $0x07, Z6, Z6, K1, K2
-	VCMPPD    $0x1e, Z9, Z2, K2, K2
-	VCMPPD    $0x1e, Z9, Z0, K2, K2
-	VMULPD    Z0, Z2, Z0
-	VMOVUPD.Z (SI), K1, Z1
-	VADDPD    Z1, Z4, Z1
-	VSUBPD    Z0, Z1, Z1
-	VDIVPD    Z1, Z0, Z1
-	VCMPPD    $0x1e, Z5, Z1, K2, K2
-	VMOVAPD   Z9, K2, Z6
-	VCMPPD    $0x11, Z7, Z6, K1, K2
-	VMOVAPD   Z10, K2, Z6
-	VADDPD    Z8, Z18, K2, Z18
-	VMOVUPD   Z6, K1, (DI)
-	VCMPPD    $0x1e, Z15, Z6, K1, K1
-	VMOVAPD   Z6, K1, Z15
-	VMOVAPD   Z17, K1, Z16
-	VADDPD    Z11, Z17, Z17
-	ADDQ      $0x40, AX
-	ADDQ      $0x40, CX
-	ADDQ      $0x40, DX
-	ADDQ      $0x40, BX
-	ADDQ      $0x40, SI
-	ADDQ      $0x40, DI
-	JMP       done
+	CMPQ         R8, R9
+	JAE          done
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	SHRQ         $0x03, R10
+	MOVQ         $-1, R9
+	BZHIQ        R10, R9, R9
+	KMOVB        R9, K1
+	VMOVUPD.Z    (DI)(R8*1), K1, Z6
+	VMOVUPD.Z    (AX)(R8*1), K1, Z18
+	VMOVUPD.Z    (CX)(R8*1), K1, Z19
+	VMOVUPD.Z    (DX)(R8*1), K1, Z20
+	VMOVUPD.Z    (BX)(R8*1), K1, Z21
+	VMINPD       Z20, Z2, Z2
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z2, Z2
+	VMINPD       Z21, Z3, Z0
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z0, Z0
+	VCMPPD       $0x07, Z6, Z6, K1, K2
+	VCMPPD       $0x1e, Z9, Z2, K2, K2
+	VCMPPD       $0x1e, Z9, Z0, K2, K2
+	VMULPD       Z0, Z2, Z0
+	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	VADDPD       Z1, Z4, Z1
+	VSUBPD       Z0, Z1, Z1
+	VDIVPD       Z1, Z0, Z1
+	VCMPPD       $0x1e, Z5, Z1, K2, K2
+	VMOVAPD      Z9, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K1, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z22, K2, Z22
+	VMOVUPD      Z6, K1, (DI)(R8*1)
+	VCMPPD       $0x1e, Z15, Z6, K1, K1
+	VMOVAPD      Z6, K1, Z15
+	VPBROADCASTQ R8, Z0
+	VPADDQ       Z17, Z0, Z0
+	VMOVDQA64    Z0, K1, Z16
+	JMP          done
 
 method1:
 	CMPQ R10, $0x01
 	JNE  method2
 
-loop161:
-	CMPQ    R9, $0x10
-	JB      last1
-	VMOVUPD (DI), Z6
-	VMOVUPD (AX), Z19
-	VMOVUPD (CX), Z20
-	VMOVUPD (DX), Z21
-	VMOVUPD (BX), Z22
-	VMINPD  Z21, Z2, Z21
-	VMAXPD  Z19, Z0, Z19
-	VSUBPD  Z19, Z21, Z21
-	VMINPD  Z22, Z3, Z19
-	VMAXPD  Z20, Z1, Z20
-	VSUBPD  Z20, Z19, Z19
-	VCMPPD  $0x1e, Z9, Z21, K1
-	VCMPPD  $0x1e, Z9, Z19, K1, K1
-	VMULPD  Z19, Z21, Z19
-	VMOVUPD (SI), Z20
-	VADDPD  Z20, Z4, Z20
-	VSUBPD  Z19, Z20, Z20
-	VDIVPD  Z20, Z19, Z20
-	VCMPPD  $0x1e, Z5, Z20, K1, K1
-	VSUBPD  Z20, Z8, Z19
-	VMULPD  Z19, Z6, K1, Z6
-	VCMPPD  $0x11, Z7, Z6, K1
-	VMOVAPD Z10, K1, Z6
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z6, (DI)
-	VCMPPD  $0x1e, Z12, Z6, K1
-	VMOVAPD Z6, K1, Z12
-	VMOVAPD Z14, K1, Z13
-	VADDPD  Z11, Z14, Z14
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	VMOVUPD (DI), Z6
-	VMOVUPD (AX), Z19
-	VMOVUPD (CX), Z20
-	VMOVUPD (DX), Z21
-	VMOVUPD (BX), Z22
-	VMINPD  Z21, Z2, Z21
-	VMAXPD  Z19, Z0, Z19
-	VSUBPD  Z19, Z21, Z21
-	VMINPD  Z22, Z3, Z19
-	VMAXPD  Z20, Z1, Z20
-	VSUBPD  Z20, Z19, Z19
-	VCMPPD  $0x1e, Z9, Z21, K1
-	VCMPPD  $0x1e, Z9, Z19, K1, K1
-	VMULPD  Z19, Z21, Z19
-	VMOVUPD (SI), Z20
-	VADDPD  Z20, Z4, Z20
-	VSUBPD  Z19, Z20, Z20
-	VDIVPD  Z20, Z19, Z20
-	VCMPPD  $0x1e, Z5, Z20, K1, K1
-	VSUBPD  Z20, Z8, Z19
-	VMULPD  Z19, Z6, K1, Z6
-	VCMPPD  $0x11, Z7, Z6, K1
-	VMOVAPD Z10, K1, Z6
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z6, (DI)
-	VCMPPD  $0x1e, Z15, Z6, K1
-	VMOVAPD Z6, K1, Z15
-	VMOVAPD Z17, K1, Z16
-	VADDPD  Z11, Z17, Z17
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x10, R9
-	JMP     loop161
+stream1:
+	CMPQ         R8, R11
+	JAE          rest1
+	VMOVUPD      (DI)(R8*1), Z6
+	VMOVUPD      (AX)(R8*1), Z18
+	VMOVUPD      (CX)(R8*1), Z19
+	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (BX)(R8*1), Z23
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z23, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x1e, Z9, Z20, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      (SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VSUBPD       Z19, Z8, Z18
+	VMULPD       Z18, Z6, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z6, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z6, K1
+	VMOVAPD      Z6, K1, Z11
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z17, Z6, Z6
+	VMOVDQA64    Z6, K1, Z12
+	VMOVUPD      64(DI)(R8*1), Z6
+	VMOVUPD      64(AX)(R8*1), Z18
+	VMOVUPD      64(CX)(R8*1), Z19
+	VMOVUPD      64(DX)(R8*1), Z20
+	VMOVUPD      64(BX)(R8*1), Z23
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z23, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x1e, Z9, Z20, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      64(SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VSUBPD       Z19, Z8, Z18
+	VMULPD       Z18, Z6, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z6, 64(DI)(R8*1)
+	VCMPPD       $0x1e, Z13, Z6, K1
+	VMOVAPD      Z6, K1, Z13
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z21, Z6, Z6
+	VMOVDQA64    Z6, K1, Z14
+	ADDQ         $+128, R8
+	JMP          stream1
 
-last1:
-	CMPQ    R9, $0x08
-	JB      tailidx1
-	VMOVUPD (DI), Z6
-	VMOVUPD (AX), Z19
-	VMOVUPD (CX), Z20
-	VMOVUPD (DX), Z21
-	VMOVUPD (BX), Z22
-	VMINPD  Z21, Z2, Z21
-	VMAXPD  Z19, Z0, Z19
-	VSUBPD  Z19, Z21, Z21
-	VMINPD  Z22, Z3, Z19
-	VMAXPD  Z20, Z1, Z20
-	VSUBPD  Z20, Z19, Z19
-	VCMPPD  $0x1e, Z9, Z21, K1
-	VCMPPD  $0x1e, Z9, Z19, K1, K1
-	VMULPD  Z19, Z21, Z19
-	VMOVUPD (SI), Z20
-	VADDPD  Z20, Z4, Z20
-	VSUBPD  Z19, Z20, Z20
-	VDIVPD  Z20, Z19, Z20
-	VCMPPD  $0x1e, Z5, Z20, K1, K1
-	VSUBPD  Z20, Z8, Z19
-	VMULPD  Z19, Z6, K1, Z6
-	VCMPPD  $0x11, Z7, Z6, K1
-	VMOVAPD Z10, K1, Z6
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z6, (DI)
-	VCMPPD  $0x1e, Z12, Z6, K1
-	VMOVAPD Z6, K1, Z12
-	VMOVAPD Z14, K1, Z13
-	VADDPD  Z11, Z14, Z14
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x08, R9
-	JMP     tail1
-
-tailidx1:
-	VMOVAPD Z14, Z17
+rest1:
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	CMPQ         R10, $+64
+	JB           tail1
+	VMOVUPD      (DI)(R8*1), Z6
+	VMOVUPD      (AX)(R8*1), Z18
+	VMOVUPD      (CX)(R8*1), Z19
+	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (BX)(R8*1), Z21
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z21, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x1e, Z9, Z20, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      (SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VSUBPD       Z19, Z8, Z18
+	VMULPD       Z18, Z6, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z6, (DI)(R8*1)
+	VCMPPD       $0x1e, Z15, Z6, K1
+	VMOVAPD      Z6, K1, Z15
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z17, Z6, Z6
+	VMOVDQA64    Z6, K1, Z16
+	ADDQ         $+64, R8
 
 tail1:
-	TESTQ     R9, R9
-	JZ        done
-	MOVQ      $-1, R8
-	BZHIQ     R9, R8, R8
-	KMOVB     R8, K1
-	VMOVUPD.Z (DI), K1, Z6
-	VMOVUPD.Z (AX), K1, Z14
-	VMOVUPD.Z (CX), K1, Z19
-	VMOVUPD.Z (DX), K1, Z20
-	VMOVUPD.Z (BX), K1, Z21
-	VMINPD    Z20, Z2, Z2
-	VMAXPD    Z14, Z0, Z14
-	VSUBPD    Z14, Z2, Z2
-	VMINPD    Z21, Z3, Z0
-	VMAXPD    Z19, Z1, Z19
-	VSUBPD    Z19, Z0, Z0
-	VCMPPD    $0x1e, Z9, Z2, K1, K2
-	VCMPPD    $0x1e, Z9, Z0, K2, K2
-	VMULPD    Z0, Z2, Z0
-	VMOVUPD.Z (SI), K1, Z1
-	VADDPD    Z1, Z4, Z1
-	VSUBPD    Z0, Z1, Z1
-	VDIVPD    Z1, Z0, Z1
-	VCMPPD    $0x1e, Z5, Z1, K2, K2
-	VSUBPD    Z1, Z8, Z0
-	VMULPD    Z0, Z6, K2, Z6
-	VCMPPD    $0x11, Z7, Z6, K1, K2
-	VMOVAPD   Z10, K2, Z6
-	VADDPD    Z8, Z18, K2, Z18
-	VMOVUPD   Z6, K1, (DI)
-	VCMPPD    $0x1e, Z15, Z6, K1, K1
-	VMOVAPD   Z6, K1, Z15
-	VMOVAPD   Z17, K1, Z16
-	VADDPD    Z11, Z17, Z17
-	ADDQ      $0x40, AX
-	ADDQ      $0x40, CX
-	ADDQ      $0x40, DX
-	ADDQ      $0x40, BX
-	ADDQ      $0x40, SI
-	ADDQ      $0x40, DI
-	JMP       done
-
-method2:
-loop162:
-	CMPQ         R9, $0x10
-	JB           last2
-	VMOVUPD      (DI), Z5
-	VMOVUPD      (AX), Z19
-	VMOVUPD      (CX), Z20
-	VMOVUPD      (DX), Z21
-	VMOVUPD      (BX), Z22
-	VMINPD       Z21, Z2, Z21
-	VMAXPD       Z19, Z0, Z19
-	VSUBPD       Z19, Z21, Z21
-	VMINPD       Z22, Z3, Z19
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z19, Z19
-	VCMPPD       $0x1e, Z9, Z21, K1
-	VCMPPD       $0x1e, Z9, Z19, K1, K1
-	VMULPD       Z19, Z21, Z19
-	VMOVUPD      (SI), Z20
-	VADDPD       Z20, Z4, Z20
-	VSUBPD       Z19, Z20, Z20
-	VDIVPD       Z20, Z19, Z20
-	KORTESTB     K1, K1
-	JZ           decayeda2
-	VMULPD       Z20, Z20, Z19
-	VDIVPD       Z6, Z19, Z19
-	VXORPD       c_signbit64_x8<>+0(SB), Z19, Z19
-	VBROADCASTSD c_exp64lo<>+0(SB), Z20
-	VMAXPD       Z19, Z20, Z19
-	VMULPD       c_log2e64_x8<>+0(SB), Z19, Z20
-	VRNDSCALEPD  $0x00, Z20, Z20
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z19
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z19
-	VBROADCASTSD c_inv11f<>+0(SB), Z21
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invff_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z19, Z21
-	VSCALEFPD    Z20, Z21, Z19
-	VMULPD       Z19, Z5, K1, Z5
-
-decayeda2:
-	VCMPPD       $0x11, Z7, Z5, K1
-	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z18, K1, Z18
-	VMOVUPD      Z5, (DI)
-	VCMPPD       $0x1e, Z12, Z5, K1
-	VMOVAPD      Z5, K1, Z12
-	VMOVAPD      Z14, K1, Z13
-	VADDPD       Z11, Z14, Z14
-	ADDQ         $0x40, AX
-	ADDQ         $0x40, CX
-	ADDQ         $0x40, DX
-	ADDQ         $0x40, BX
-	ADDQ         $0x40, SI
-	ADDQ         $0x40, DI
-	VMOVUPD      (DI), Z5
-	VMOVUPD      (AX), Z19
-	VMOVUPD      (CX), Z20
-	VMOVUPD      (DX), Z21
-	VMOVUPD      (BX), Z22
-	VMINPD       Z21, Z2, Z21
-	VMAXPD       Z19, Z0, Z19
-	VSUBPD       Z19, Z21, Z21
-	VMINPD       Z22, Z3, Z19
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z19, Z19
-	VCMPPD       $0x1e, Z9, Z21, K1
-	VCMPPD       $0x1e, Z9, Z19, K1, K1
-	VMULPD       Z19, Z21, Z19
-	VMOVUPD      (SI), Z20
-	VADDPD       Z20, Z4, Z20
-	VSUBPD       Z19, Z20, Z20
-	VDIVPD       Z20, Z19, Z20
-	KORTESTB     K1, K1
-	JZ           decayedb2
-	VMULPD       Z20, Z20, Z19
-	VDIVPD       Z6, Z19, Z19
-	VXORPD       c_signbit64_x8<>+0(SB), Z19, Z19
-	VBROADCASTSD c_exp64lo<>+0(SB), Z20
-	VMAXPD       Z19, Z20, Z19
-	VMULPD       c_log2e64_x8<>+0(SB), Z19, Z20
-	VRNDSCALEPD  $0x00, Z20, Z20
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z19
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z19
-	VBROADCASTSD c_inv11f<>+0(SB), Z21
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invff_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z19, Z21
-	VSCALEFPD    Z20, Z21, Z19
-	VMULPD       Z19, Z5, K1, Z5
-
-decayedb2:
-	VCMPPD  $0x11, Z7, Z5, K1
-	VMOVAPD Z10, K1, Z5
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z5, (DI)
-	VCMPPD  $0x1e, Z15, Z5, K1
-	VMOVAPD Z5, K1, Z15
-	VMOVAPD Z17, K1, Z16
-	VADDPD  Z11, Z17, Z17
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x10, R9
-	JMP     loop162
-
-last2:
-	CMPQ         R9, $0x08
-	JB           tailidx2
-	VMOVUPD      (DI), Z5
-	VMOVUPD      (AX), Z19
-	VMOVUPD      (CX), Z20
-	VMOVUPD      (DX), Z21
-	VMOVUPD      (BX), Z22
-	VMINPD       Z21, Z2, Z21
-	VMAXPD       Z19, Z0, Z19
-	VSUBPD       Z19, Z21, Z21
-	VMINPD       Z22, Z3, Z19
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z19, Z19
-	VCMPPD       $0x1e, Z9, Z21, K1
-	VCMPPD       $0x1e, Z9, Z19, K1, K1
-	VMULPD       Z19, Z21, Z19
-	VMOVUPD      (SI), Z20
-	VADDPD       Z20, Z4, Z20
-	VSUBPD       Z19, Z20, Z20
-	VDIVPD       Z20, Z19, Z20
-	KORTESTB     K1, K1
-	JZ           decayedc2
-	VMULPD       Z20, Z20, Z19
-	VDIVPD       Z6, Z19, Z19
-	VXORPD       c_signbit64_x8<>+0(SB), Z19, Z19
-	VBROADCASTSD c_exp64lo<>+0(SB), Z20
-	VMAXPD       Z19, Z20, Z19
-	VMULPD       c_log2e64_x8<>+0(SB), Z19, Z20
-	VRNDSCALEPD  $0x00, Z20, Z20
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z19
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z19
-	VBROADCASTSD c_inv11f<>+0(SB), Z21
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invff_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z19, Z21
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z19, Z21
-	VSCALEFPD    Z20, Z21, Z19
-	VMULPD       Z19, Z5, K1, Z5
-
-decayedc2:
-	VCMPPD  $0x11, Z7, Z5, K1
-	VMOVAPD Z10, K1, Z5
-	VADDPD  Z8, Z18, K1, Z18
-	VMOVUPD Z5, (DI)
-	VCMPPD  $0x1e, Z12, Z5, K1
-	VMOVAPD Z5, K1, Z12
-	VMOVAPD Z14, K1, Z13
-	VADDPD  Z11, Z14, Z14
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
-	SUBQ    $0x08, R9
-	JMP     tail2
-
-tailidx2:
-	VMOVAPD Z14, Z17
-
-tail2:
-	TESTQ        R9, R9
-	JZ           done
-	MOVQ         $-1, R8
-	BZHIQ        R9, R8, R8
-	KMOVB        R8, K1
-	VMOVUPD.Z    (DI), K1, Z5
-	VMOVUPD.Z    (AX), K1, Z14
-	VMOVUPD.Z    (CX), K1, Z19
-	VMOVUPD.Z    (DX), K1, Z20
-	VMOVUPD.Z    (BX), K1, Z21
+	CMPQ         R8, R9
+	JAE          done
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	SHRQ         $0x03, R10
+	MOVQ         $-1, R9
+	BZHIQ        R10, R9, R9
+	KMOVB        R9, K1
+	VMOVUPD.Z    (DI)(R8*1), K1, Z6
+	VMOVUPD.Z    (AX)(R8*1), K1, Z18
+	VMOVUPD.Z    (CX)(R8*1), K1, Z19
+	VMOVUPD.Z    (DX)(R8*1), K1, Z20
+	VMOVUPD.Z    (BX)(R8*1), K1, Z21
 	VMINPD       Z20, Z2, Z2
-	VMAXPD       Z14, Z0, Z14
-	VSUBPD       Z14, Z2, Z2
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z2, Z2
 	VMINPD       Z21, Z3, Z0
 	VMAXPD       Z19, Z1, Z19
 	VSUBPD       Z19, Z0, Z0
 	VCMPPD       $0x1e, Z9, Z2, K1, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
 	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI), K1, Z1
+	VMOVUPD.Z    (SI)(R8*1), K1, Z1
 	VADDPD       Z1, Z4, Z1
 	VSUBPD       Z0, Z1, Z1
 	VDIVPD       Z1, Z0, Z1
-	KORTESTB     K2, K2
-	JZ           decayedd2
+	VCMPPD       $0x1e, Z5, Z1, K2, K2
+	VSUBPD       Z1, Z8, Z0
+	VMULPD       Z0, Z6, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K1, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z22, K2, Z22
+	VMOVUPD      Z6, K1, (DI)(R8*1)
+	VCMPPD       $0x1e, Z15, Z6, K1, K1
+	VMOVAPD      Z6, K1, Z15
+	VPBROADCASTQ R8, Z0
+	VPADDQ       Z17, Z0, Z0
+	VMOVDQA64    Z0, K1, Z16
+	JMP          done
+
+method2:
+chunk2:
+	CMPQ    R8, R11
+	JAE     rest2
+	LEAQ    2048(R8), R10
+	CMPQ    R10, R11
+	CMOVQHI R11, R10
+	XORQ    R12, R12
+
+filter2:
+	VMOVUPD   (DI)(R8*1), Z5
+	VMINPD    (DX)(R8*1), Z2, Z21
+	VMAXPD    (AX)(R8*1), Z0, Z24
+	VSUBPD    Z24, Z21, Z21
+	VMINPD    (BX)(R8*1), Z3, Z23
+	VMAXPD    (CX)(R8*1), Z1, Z24
+	VSUBPD    Z24, Z23, Z23
+	VMINPD    Z23, Z21, Z21
+	VSUBPD    Z5, Z7, Z23
+	VMAXPD    Z23, Z21, Z21
+	VCMPPD    $0x1a, Z9, Z21, K1
+	LEAQ      (R8), R13
+	MOVL      R13, (SP)(R12*4)
+	XORL      R13, R13
+	KORTESTB  K1, K1
+	SETCC     R13
+	ADDQ      R13, R12
+	VCMPPD    $0x1e, Z11, Z5, K1, K1
+	VMOVAPD   Z5, K1, Z11
+	VMOVDQA64 Z19, K1, Z12
+	VPADDQ    Z18, Z19, Z19
+	VMOVUPD   64(DI)(R8*1), Z5
+	VMINPD    64(DX)(R8*1), Z2, Z21
+	VMAXPD    64(AX)(R8*1), Z0, Z24
+	VSUBPD    Z24, Z21, Z21
+	VMINPD    64(BX)(R8*1), Z3, Z23
+	VMAXPD    64(CX)(R8*1), Z1, Z24
+	VSUBPD    Z24, Z23, Z23
+	VMINPD    Z23, Z21, Z21
+	VSUBPD    Z5, Z7, Z23
+	VMAXPD    Z23, Z21, Z21
+	VCMPPD    $0x1a, Z9, Z21, K1
+	LEAQ      64(R8), R13
+	MOVL      R13, (SP)(R12*4)
+	XORL      R13, R13
+	KORTESTB  K1, K1
+	SETCC     R13
+	ADDQ      R13, R12
+	VCMPPD    $0x1e, Z13, Z5, K1, K1
+	VMOVAPD   Z5, K1, Z13
+	VMOVDQA64 Z20, K1, Z14
+	VPADDQ    Z18, Z20, Z20
+	ADDQ      $+128, R8
+	CMPQ      R8, R10
+	JB        filter2
+	XORQ      R10, R10
+
+listed2:
+	CMPQ         R10, R12
+	JAE          chunk2
+	MOVL         (SP)(R10*4), R13
+	VMOVUPD      (DI)(R13*1), Z5
+	VMOVUPD      (AX)(R13*1), Z21
+	VMOVUPD      (CX)(R13*1), Z23
+	VMOVUPD      (DX)(R13*1), Z24
+	VMOVUPD      (BX)(R13*1), Z25
+	VMINPD       Z24, Z2, Z24
+	VMAXPD       Z21, Z0, Z21
+	VSUBPD       Z21, Z24, Z24
+	VMINPD       Z25, Z3, Z21
+	VMAXPD       Z23, Z1, Z23
+	VSUBPD       Z23, Z21, Z21
+	VCMPPD       $0x1e, Z9, Z24, K1
+	VCMPPD       $0x1e, Z9, Z21, K1, K1
+	VMULPD       Z21, Z24, Z21
+	VMOVUPD      (SI)(R13*1), Z23
+	VADDPD       Z23, Z4, Z23
+	VSUBPD       Z21, Z23, Z23
+	VDIVPD       Z23, Z21, Z23
+	VMULPD       Z23, Z23, Z21
+	VDIVPD       Z6, Z21, Z21
+	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
+	VBROADCASTSD c_exp64lo<>+0(SB), Z23
+	VMAXPD       Z21, Z23, Z21
+	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z23
+	VRNDSCALEPD  $0x00, Z23, Z23
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z21
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z21
+	VBROADCASTSD c_inv11f<>+0(SB), Z24
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z24
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z24
+	VSCALEFPD    Z23, Z24, Z21
+	VMULPD       Z21, Z5, K1, Z5
+	VCMPPD       $0x11, Z7, Z5, K1
+	VMOVAPD      Z10, K1, Z5
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z5, (DI)(R13*1)
+	VCMPPD       $0x1e, Z15, Z5, K1
+	VMOVAPD      Z5, K1, Z15
+	VPBROADCASTQ R13, Z5
+	VPADDQ       Z17, Z5, Z5
+	VMOVDQA64    Z5, K1, Z16
+	INCQ         R10
+	JMP          listed2
+
+rest2:
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	CMPQ         R10, $+64
+	JB           tail2
+	VMOVUPD      (DI)(R8*1), Z5
+	VMOVUPD      (AX)(R8*1), Z18
+	VMOVUPD      (CX)(R8*1), Z19
+	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (BX)(R8*1), Z21
+	VMINPD       Z20, Z2, Z20
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z20, Z20
+	VMINPD       Z21, Z3, Z18
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z18, Z18
+	VCMPPD       $0x1e, Z9, Z20, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z20, Z18
+	VMOVUPD      (SI)(R8*1), Z19
+	VADDPD       Z19, Z4, Z19
+	VSUBPD       Z18, Z19, Z19
+	VDIVPD       Z19, Z18, Z19
+	VMULPD       Z19, Z19, Z18
+	VDIVPD       Z6, Z18, Z18
+	VXORPD       c_signbit64_x8<>+0(SB), Z18, Z18
+	VBROADCASTSD c_exp64lo<>+0(SB), Z19
+	VMAXPD       Z18, Z19, Z18
+	VMULPD       c_log2e64_x8<>+0(SB), Z18, Z19
+	VRNDSCALEPD  $0x00, Z19, Z19
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z19, Z18
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z19, Z18
+	VBROADCASTSD c_inv11f<>+0(SB), Z20
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invff_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z18, Z20
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z18, Z20
+	VSCALEFPD    Z19, Z20, Z18
+	VMULPD       Z18, Z5, K1, Z5
+	VCMPPD       $0x11, Z7, Z5, K1
+	VMOVAPD      Z10, K1, Z5
+	VADDPD       Z8, Z22, K1, Z22
+	VMOVUPD      Z5, (DI)(R8*1)
+	VCMPPD       $0x1e, Z15, Z5, K1
+	VMOVAPD      Z5, K1, Z15
+	VPBROADCASTQ R8, Z5
+	VPADDQ       Z17, Z5, Z5
+	VMOVDQA64    Z5, K1, Z16
+	ADDQ         $+64, R8
+
+tail2:
+	CMPQ         R8, R9
+	JAE          done
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	SHRQ         $0x03, R10
+	MOVQ         $-1, R9
+	BZHIQ        R10, R9, R9
+	KMOVB        R9, K1
+	VMOVUPD.Z    (DI)(R8*1), K1, Z5
+	VMOVUPD.Z    (AX)(R8*1), K1, Z18
+	VMOVUPD.Z    (CX)(R8*1), K1, Z19
+	VMOVUPD.Z    (DX)(R8*1), K1, Z20
+	VMOVUPD.Z    (BX)(R8*1), K1, Z21
+	VMINPD       Z20, Z2, Z2
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z2, Z2
+	VMINPD       Z21, Z3, Z0
+	VMAXPD       Z19, Z1, Z19
+	VSUBPD       Z19, Z0, Z0
+	VCMPPD       $0x1e, Z9, Z2, K1, K2
+	VCMPPD       $0x1e, Z9, Z0, K2, K2
+	VMULPD       Z0, Z2, Z0
+	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	VADDPD       Z1, Z4, Z1
+	VSUBPD       Z0, Z1, Z1
+	VDIVPD       Z1, Z0, Z1
 	VMULPD       Z1, Z1, Z0
 	VDIVPD       Z6, Z0, Z0
 	VXORPD       c_signbit64_x8<>+0(SB), Z0, Z0
@@ -45358,40 +45306,41 @@ tail2:
 	VFMADD213PD  c_invfa_x8<>+0(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z0
 	VMULPD       Z0, Z5, K2, Z5
-
-decayedd2:
-	VCMPPD  $0x11, Z7, Z5, K1, K2
-	VMOVAPD Z10, K2, Z5
-	VADDPD  Z8, Z18, K2, Z18
-	VMOVUPD Z5, K1, (DI)
-	VCMPPD  $0x1e, Z15, Z5, K1, K1
-	VMOVAPD Z5, K1, Z15
-	VMOVAPD Z17, K1, Z16
-	VADDPD  Z11, Z17, Z17
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, BX
-	ADDQ    $0x40, SI
-	ADDQ    $0x40, DI
+	VCMPPD       $0x11, Z7, Z5, K1, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z22, K2, Z22
+	VMOVUPD      Z5, K1, (DI)(R8*1)
+	VCMPPD       $0x1e, Z15, Z5, K1, K1
+	VMOVAPD      Z5, K1, Z15
+	VPBROADCASTQ R8, Z0
+	VPADDQ       Z17, Z0, Z0
+	VMOVDQA64    Z0, K1, Z16
 
 done:
-	VCMPPD        $0x1e, Z12, Z15, K1
-	VCMPPD        $0x00, Z12, Z15, K2
-	VCMPPD        $0x11, Z13, Z16, K2, K2
+	VCMPPD        $0x1e, Z11, Z13, K1
+	VCMPPD        $0x00, Z11, Z13, K2
+	VPCMPQ        $0x01, Z12, Z14, K2, K2
 	KORB          K1, K2, K1
-	VMOVAPD       Z15, K1, Z12
-	VMOVAPD       Z16, K1, Z13
+	VMOVAPD       Z13, K1, Z11
+	VMOVDQA64     Z14, K1, Z12
+	VCMPPD        $0x1e, Z11, Z15, K1
+	VCMPPD        $0x00, Z11, Z15, K2
+	VPCMPQ        $0x01, Z12, Z16, K2, K2
+	KORB          K1, K2, K1
+	VMOVAPD       Z15, K1, Z11
+	VMOVDQA64     Z16, K1, Z12
+	VPSRAQ        $0x03, Z12, Z12
+	VCVTQQ2PD     Z12, Z12
 	MOVQ          best_base+176(FP), AX
-	VMOVUPD       Z12, (AX)
-	VMOVUPD       Z13, 64(AX)
-	VEXTRACTF64X4 $0x01, Z18, Y0
-	VADDPD        Y0, Y18, Y18
-	VEXTRACTF64X2 $0x01, Y18, X0
-	VADDPD        X0, X18, X18
-	VUNPCKHPD     X18, X18, X0
-	VADDSD        X0, X18, X18
-	VCVTTSD2SIQ   X18, AX
+	VMOVUPD       Z11, (AX)
+	VMOVUPD       Z12, 64(AX)
+	VEXTRACTF64X4 $0x01, Z22, Y0
+	VADDPD        Y0, Y22, Y22
+	VEXTRACTF64X2 $0x01, Y22, X0
+	VADDPD        X0, X22, X22
+	VUNPCKHPD     X22, X22, X0
+	VADDSD        X0, X22, X22
+	VCVTTSD2SIQ   X22, AX
 	MOVQ          AX, ret+200(FP)
 	VZEROUPPER
 	RET
@@ -45399,34 +45348,34 @@ done:
 DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
 GLOBL c_nan64<>(SB), RODATA|NOPTR, $8
 
-DATA c_sixteen64<>+0(SB)/8, $0x4030000000000000
-GLOBL c_sixteen64<>(SB), RODATA|NOPTR, $8
-
 DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
 GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
 
-DATA c_minus1d<>+0(SB)/8, $0xbff0000000000000
-GLOBL c_minus1d<>(SB), RODATA|NOPTR, $8
+DATA c_minus8q<>+0(SB)/8, $0xfffffffffffffff8
+GLOBL c_minus8q<>(SB), RODATA|NOPTR, $8
 
-DATA c_iota64<>+0(SB)/8, $0x0000000000000000
-DATA c_iota64<>+8(SB)/8, $0x3ff0000000000000
-DATA c_iota64<>+16(SB)/8, $0x4000000000000000
-DATA c_iota64<>+24(SB)/8, $0x4008000000000000
-DATA c_iota64<>+32(SB)/8, $0x4010000000000000
-DATA c_iota64<>+40(SB)/8, $0x4014000000000000
-DATA c_iota64<>+48(SB)/8, $0x4018000000000000
-DATA c_iota64<>+56(SB)/8, $0x401c000000000000
-GLOBL c_iota64<>(SB), RODATA|NOPTR, $64
+DATA c_iotab8<>+0(SB)/1, $0x00
+DATA c_iotab8<>+1(SB)/1, $0x08
+DATA c_iotab8<>+2(SB)/1, $0x10
+DATA c_iotab8<>+3(SB)/1, $0x18
+DATA c_iotab8<>+4(SB)/1, $0x20
+DATA c_iotab8<>+5(SB)/1, $0x28
+DATA c_iotab8<>+6(SB)/1, $0x30
+DATA c_iotab8<>+7(SB)/1, $0x38
+GLOBL c_iotab8<>(SB), RODATA|NOPTR, $8
 
-DATA c_eight64_x8<>+0(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+8(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+16(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+24(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+32(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
-DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
-GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
+DATA c_onetwentyeight<>+0(SB)/8, $0x0000000000000080
+GLOBL c_onetwentyeight<>(SB), RODATA|NOPTR, $8
+
+DATA c_sixtyfourq_x8<>+0(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+8(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+16(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+24(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+32(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+40(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+48(SB)/8, $0x0000000000000040
+DATA c_sixtyfourq_x8<>+56(SB)/8, $0x0000000000000040
+GLOBL c_sixtyfourq_x8<>(SB), RODATA|NOPTR, $64
 
 DATA c_signbit64_x8<>+0(SB)/8, $0x8000000000000000
 DATA c_signbit64_x8<>+8(SB)/8, $0x8000000000000000
@@ -46269,6 +46218,19 @@ done:
 	VZEROUPPER
 	RET
 
+DATA c_minus1d<>+0(SB)/8, $0xbff0000000000000
+GLOBL c_minus1d<>(SB), RODATA|NOPTR, $8
+
+DATA c_iota64<>+0(SB)/8, $0x0000000000000000
+DATA c_iota64<>+8(SB)/8, $0x3ff0000000000000
+DATA c_iota64<>+16(SB)/8, $0x4000000000000000
+DATA c_iota64<>+24(SB)/8, $0x4008000000000000
+DATA c_iota64<>+32(SB)/8, $0x4010000000000000
+DATA c_iota64<>+40(SB)/8, $0x4014000000000000
+DATA c_iota64<>+48(SB)/8, $0x4018000000000000
+DATA c_iota64<>+56(SB)/8, $0x401c000000000000
+GLOBL c_iota64<>(SB), RODATA|NOPTR, $64
+
 DATA c_zero64_x8<>+0(SB)/8, $0x0000000000000000
 DATA c_zero64_x8<>+8(SB)/8, $0x0000000000000000
 DATA c_zero64_x8<>+16(SB)/8, $0x0000000000000000
@@ -46308,6 +46270,16 @@ DATA c_four64_x8<>+40(SB)/8, $0x4010000000000000
 DATA c_four64_x8<>+48(SB)/8, $0x4010000000000000
 DATA c_four64_x8<>+56(SB)/8, $0x4010000000000000
 GLOBL c_four64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_eight64_x8<>+0(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+8(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+16(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+24(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+32(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
+DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
+GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
 
 DATA c_bias1023_x8<>+0(SB)/8, $0x00000000000003ff
 DATA c_bias1023_x8<>+8(SB)/8, $0x00000000000003ff
