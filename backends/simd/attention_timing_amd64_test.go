@@ -8,10 +8,8 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/nbench/nbench/kernel"
 )
@@ -115,9 +113,9 @@ func TestAttnDriverTiming(t *testing.T) {
 		for c := 0; c < sh.calls; c++ {
 			for i := range ks {
 				f := bounds[i][(c*len(ks)+i)%sets]
-				t0, w0 := cpuNow(), time.Now()
+				t0, w0 := ThreadCPU(), time.Now()
 				f()
-				times[i] = append(times[i], cpuNow()-t0)
+				times[i] = append(times[i], ThreadCPU()-t0)
 				walls[i] = append(walls[i], time.Since(w0))
 			}
 		}
@@ -177,15 +175,6 @@ func TestAttnRunInSitu(t *testing.T) {
 		t.Logf("L=%d: best call %v (%.1f%% of peak): %v in %d run calls, %v in prefetches, %v elsewhere (%v per run call)",
 			sh.l, best, flop/best.Seconds()/268e7, bestRun, calls, bestPf, best-bestRun-bestPf, (best-bestRun-bestPf)/time.Duration(calls))
 	}
-}
-
-// cpuNow is the thread's CPU time.
-func cpuNow() time.Duration {
-	var ts syscall.Timespec
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3 /* CLOCK_THREAD_CPUTIME_ID */, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		panic(e)
-	}
-	return time.Duration(ts.Nano())
 }
 
 // TestAttnTailTiming compares run on 3 tiles with a 5-key tail tile (as

@@ -7,9 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"testing"
-	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestEvoS0Speed times the parts of evonorm_s0 (AVX-512) on its full
@@ -30,11 +27,7 @@ func TestEvoS0Speed(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	now := func() time.Duration {
-		var ts unix.Timespec
-		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-		return time.Duration(ts.Nano())
-	}
+	now := ThreadCPU
 	for _, sh := range [][3]int{{32, 56 * 56, 64}, {32, 28 * 28, 128}} {
 		n, hw, c := sh[0], sh[1], sh[2]
 		e, img := n*hw*c, hw*c

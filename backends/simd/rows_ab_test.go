@@ -8,17 +8,7 @@ import (
 	"slices"
 	"testing"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
-
-// threadCPU is the calling thread's CPU time in nanoseconds (time another
-// process takes from this core does not count; memory stalls do).
-func threadCPU() int64 {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-	return ts.Nano()
-}
 
 // abCase is one A/B comparison: old and new forms of a routine on rows x
 // rows of c elements of x and y (rotated over buffer sets beyond 256 MiB
@@ -52,9 +42,9 @@ func runAB(b *testing.B, cs abCase, inCache bool) {
 		set := 0
 		for b.Loop() {
 			for form, f := range []func(y, x []float32){cs.old, cs.new} {
-				t0 := threadCPU()
+				t0 := int64(ThreadCPU())
 				f(ys[set], xs[set])
-				ts[form] = append(ts[form], float64(threadCPU()-t0))
+				ts[form] = append(ts[form], float64(int64(ThreadCPU())-t0))
 				if !inCache {
 					set = (set + 1) % sets
 				}

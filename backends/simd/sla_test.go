@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/nbench/nbench/kernel"
 	_ "github.com/nbench/nbench/suites/attention"
 	"github.com/nbench/nbench/suites/suite"
@@ -383,11 +381,7 @@ func TestSLASpeed(t *testing.T) {
 func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	now := func() time.Duration {
-		var ts unix.Timespec
-		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-		return time.Duration(ts.Nano())
-	}
+	now := ThreadCPU
 	for _, r := range runs {
 		r.Run()
 	}

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/nbench/nbench/backends/pure"
 	"github.com/nbench/nbench/backends/simd"
 	"github.com/nbench/nbench/kernel"
@@ -140,11 +138,7 @@ func prepared(b kernel.Backend, c suite.Case) (func() error, string, error) {
 func cpuPerRun(f func() error) time.Duration {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	now := func() time.Duration {
-		var ts unix.Timespec
-		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-		return time.Duration(ts.Nano())
-	}
+	now := simd.ThreadCPU
 	f() // warm
 	start, n := now(), 0
 	for now()-start < 200*time.Millisecond {

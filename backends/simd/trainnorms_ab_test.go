@@ -127,11 +127,11 @@ func BenchmarkTrainNormsAB(b *testing.B) {
 			set := 0
 			for b.Loop() {
 				for i, r := range runs {
-					t0 := threadCPU()
+					t0 := int64(ThreadCPU())
 					if err := r[set].Run(); err != nil {
 						b.Fatal(err)
 					}
-					tm[i] = append(tm[i], float64(threadCPU()-t0))
+					tm[i] = append(tm[i], float64(int64(ThreadCPU())-t0))
 					set = (set + 1) % len(r)
 				}
 			}

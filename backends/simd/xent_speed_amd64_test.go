@@ -30,11 +30,7 @@ func TestLSESpeed(t *testing.T) {
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cpuNow := func() time.Duration {
-		var ts unix.Timespec
-		unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
-		return time.Duration(ts.Nano())
-	}
+	cpuNow := ThreadCPU
 	const v = 32000
 	old := func(z []float32) float64 {
 		m := maxvAVX512(z)
