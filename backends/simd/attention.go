@@ -404,6 +404,9 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for c0 := 0; c0 < maxT0; c0 += chunk {
 			for i := range blks {
 				blk := &blks[i]
+				if c0 == 0 {
+					prefetchPart(sc, b0+i, blocks) // a share per block: shorter bursts hide behind the kernel
+				}
 				n := min(blk.t0, c0+chunk) - c0
 				if n <= 0 {
 					continue
@@ -453,7 +456,6 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 						sc.pfHead = nh
 					}
 					for g := range groups {
-						prefetchPart(sc, g, groups) // a share per group
 						group(sc, h, g)
 					}
 				}
