@@ -63,6 +63,9 @@ func prepareBatchedNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			wk, o := &work[img], img*n
 			cnt := min(max(int(counts[img]), 0), n) // counts out of range are clamped
 			bx, lb := boxes[4*o:4*(o+n)], labels[o:o+n]
+			if v.prefetch != nil { // the boxes come into L2 while the scores sort
+				v.prefetch(bx[:4*cnt])
+			}
 			ks := nmsbox.ByScoreRadix(wk.keys, wk.tmp, scores[o:o+cnt], float32(math.Inf(-1))) // every score but NaN
 			m := len(ks)
 			wk.groups = nmsbox.ByLabel(wk.labelKeys, wk.tmp, ks, lb, wk.starts)

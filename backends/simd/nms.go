@@ -77,6 +77,9 @@ func prepareNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	keys, tmp, kept, box := make([]uint64, n), make([]uint64, n), make([]bool, n), make([]float32, 5)
 	g := nmsBoxes{nmsbox.NewGreedy(n)}
 	return bound(v.path, func() {
+		if v.prefetch != nil { // the boxes come into L2 while the scores sort
+			v.prefetch(boxes)
+		}
 		ks := nmsbox.ByScoreRadix(keys, tmp, scores, thr)
 		m := len(ks)
 		for p, k := range ks {

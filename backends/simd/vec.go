@@ -25,6 +25,9 @@ type vec struct {
 	bnFold func(a, sh, g, beta, rm, rv []float32, eps, alpha float32)
 	// nmsSuppress: the IoU sweep of greedy NMS (see nmsSuppressGo).
 	nmsSuppress func(x1, y1, x2, y2, area []float32, rank []int32, box []float32, t, one float32, geq bool) int
+	// prefetch (optional) asks for x in L2: the NMS kernels gather boxes in
+	// score order, a cache miss per box from memory without it.
+	prefetch func(x []float32)
 	// EvoNorm and SELU output steps (twins_evo.go).
 	selu  func(y, x []float32)
 	evoB0 func(y, x, sb, vc, sw, g, b []float32)
