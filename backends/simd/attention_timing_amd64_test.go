@@ -37,19 +37,7 @@ func TestAttnRunTiming(t *testing.T) {
 			func() { attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
 			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0) },
 		}
-		best := make([]time.Duration, len(fs))
-		for rep := 0; rep < 2000; rep++ {
-			for k, f := range fs {
-				t0 := time.Now()
-				for range 20 {
-					f()
-				}
-				el := time.Since(t0) / 20
-				if best[k] == 0 || el < best[k] {
-					best[k] = el
-				}
-			}
-		}
+		best := bestAlternating(fs)
 		flop := float64(n * 6 * 64 * (4*d + 5))
 		for k := range fs {
 			t.Logf("D=%d n=%d f%d: %v/call, %.1f%% of 268 GFLOP/s", d, n, k, best[k], flop/best[k].Seconds()/268e9*100)
@@ -203,8 +191,19 @@ func TestAttnTailTiming(t *testing.T) {
 		},
 		func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 1, valid, 5) },
 	}
+	best := bestAlternating(fs)
+	flop := float64(6 * 197 * (4*d + 5))
+	for k := range fs {
+		t.Logf("f%d: %v/call, %.1f%% of 268 GFLOP/s", k, best[k], flop/best[k].Seconds()/268e9*100)
+	}
+}
+
+// bestAlternating times the forms fs in turns, 2000 rounds of 20 calls
+// each, and returns each form's best time per call (in-cache kernels: the
+// minimum is their speed without interference).
+func bestAlternating(fs []func()) []time.Duration {
 	best := make([]time.Duration, len(fs))
-	for rep := 0; rep < 2000; rep++ {
+	for range 2000 {
 		for k, f := range fs {
 			t0 := time.Now()
 			for range 20 {
@@ -215,10 +214,7 @@ func TestAttnTailTiming(t *testing.T) {
 			}
 		}
 	}
-	flop := float64(6 * 197 * (4*d + 5))
-	for k := range fs {
-		t.Logf("f%d: %v/call, %.1f%% of 268 GFLOP/s", k, best[k], flop/best[k].Seconds()/268e9*100)
-	}
+	return best
 }
 
 var attnInSituShapes = []struct{ b, h, l, d int }{{4, 8, 1024, 64}, {8, 12, 197, 64}}

@@ -247,12 +247,12 @@ func CompareShifted(base, cur *Set, pol Policy, noise *Noise, shift float64) *Re
 	}
 	if pol.Normalize {
 		if shift == 0 && len(compared) >= MinNormalize {
-			logs := make([]float64, len(compared))
+			logRaw := make([]float64, len(compared))
 			for i, row := range compared {
-				logs[i] = math.Log(row.Raw)
+				logRaw[i] = math.Log(row.Raw)
 			}
 			var l float64
-			l, rep.ShiftCases = machineShift(logs, pol.Threshold)
+			l, rep.ShiftCases = machineShift(logRaw, pol.Threshold)
 			shift = math.Exp(l)
 		}
 		if shift > 0 {
