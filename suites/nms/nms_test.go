@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 // draw fills n boxes and scores with the given fill (no labels).
@@ -331,8 +332,10 @@ func TestFillSeparates(t *testing.T) {
 // TestWorkCounts: the costs count the IoUs the greedy algorithms evaluate
 // on the drawn boxes. Boxes 0 and 1 overlap (IoU 0.81), box 2 stands apart,
 // scores fall with the index: hard NMS keeps 0, compares it with 1 and 2,
-// suppresses 1, keeps 2: two IoUs. Soft-NMS (linear, Nt 0.3) decays 1 and
-// 2 in round one, the remaining candidate in round two: three pairs.
+// suppresses 1, keeps 2: two IoUs. Soft-NMS (linear, Nt 0.3) tests 1 and
+// 2 in round one and decays 1 (the only box intersecting 0), then tests the
+// remaining candidate 2 against 1 in round two: three pairs tested, one
+// intersecting, two scores facing the threshold in round one.
 func TestWorkCounts(t *testing.T) {
 	b := []float32{0, 0, 10, 10, 0, 0, 10, 9, 50, 50, 60, 60}
 	s := []float32{0.9, 0.8, 0.7}
@@ -340,9 +343,14 @@ func TestWorkCounts(t *testing.T) {
 	if len(keep) != 2 || ious != 2 || cands != 3 {
 		t.Errorf("nms: kept %v, %d IoUs, %d candidates; want 2 kept, 2 IoUs, 3 candidates", keep, ious, cands)
 	}
-	_, _, pairs := softNMS(softParams{method: kernel.SoftNMSLinear, sigma: 0.5, nt: 0.3, thr: 0.001}, b, s, nil)
-	if pairs != 3 {
-		t.Errorf("soft_nms: %d pairs decayed, want 3", pairs)
+	_, _, work := softNMS(softParams{method: kernel.SoftNMSLinear, sigma: 0.5, nt: 0.3, thr: 0.001}, b, s, nil)
+	if want := (softWork{tested: 3, overlap: 1, first: 2}); work != want {
+		t.Errorf("soft_nms: work %+v, want %+v", work, want)
+	}
+	sc := &softCase{N: 3, Method: kernel.SoftNMSGaussian}
+	want := suite.Cost{Flops: 3*softTestFlops + softDecayFlops + 2, Trans: 1, F64: true, Bytes: 20*3 + 8*3 + 4}
+	if got := sc.cost(work, 3); got != want {
+		t.Errorf("soft_nms gaussian cost %+v, want %+v", got, want)
 	}
 	c := &nmsCase{N: 3, IoU: 0.5, ScoreThr: float32(math.Inf(-1))}
 	d := []*kernel.Host{{F32: b}, {F32: s}}

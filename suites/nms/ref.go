@@ -143,9 +143,15 @@ func refSoftNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kep
 	return keep, kept
 }
 
-// softNMS is refSoftNMS that also counts the (selected, candidate) pairs it
-// decays: every round scans and decays each remaining candidate once.
-func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept []float64, pairs int) {
+// softWork is the work a Soft-NMS run on given boxes cannot avoid.
+type softWork struct {
+	tested  int // (selected, candidate) pairs: every round tests each remaining candidate
+	overlap int // of those, the pairs whose boxes intersect: only they decay
+	first   int // the candidates of round one, whose scores all face the threshold
+}
+
+// softNMS is refSoftNMS that also counts its work (softWork).
+func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept []float64, work softWork) {
 	var cand []int // index order, so a strict > argmax breaks ties to the lowest index
 	cur := make([]float64, len(s))
 	for i, v := range s {
@@ -170,10 +176,16 @@ func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept [
 		i := cand[m]
 		keep, kept = append(keep, int32(i)), append(kept, cur[i])
 		cand = slices.Delete(cand, m, m+1)
-		pairs += len(cand)
+		work.tested += len(cand)
+		if round == 0 {
+			work.first = len(cand)
+		}
 		w := 0
 		for _, j := range cand {
 			ov := refIoU(b, i, j, p.one)
+			if ov > 0 {
+				work.overlap++
+			}
 			wt := p.weight(ov)
 			cur[j] *= wt
 			if fix != nil && !fix.decayed(p, j, ov, wt) {
@@ -187,5 +199,5 @@ func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept [
 		}
 		cand = cand[:w]
 	}
-	return keep, kept, pairs
+	return keep, kept, work
 }

@@ -64,29 +64,40 @@ func (c *softCase) Unspecified(d []*kernel.Host, buf int) bool {
 	return (buf == 2 || buf == 3) && d[4].I32[0] == 0
 }
 
-// softPairFlops is the work per (selected, candidate) pair of a round: the
-// IoU (12), the decay weight (2: a compare and 1-ov, or ov*ov/sigma and the
-// exponential), the multiply, the threshold test and the argmax compare of
-// the next round. KERNELS.md's worst case 8N^2 is this over N^2/2 pairs.
-const softPairFlops = 16
+// The float64 work of a Soft-NMS round per remaining candidate. Every
+// candidate is tested against the selected box (softTestFlops: the two
+// larger and two smaller sides, and whether both differences are positive);
+// a candidate whose box does not intersect it keeps its weight of 1 and its
+// score, which after round one is above the threshold. Only an intersecting
+// one does the rest of the IoU (the sides, their product, the union and the
+// division), the weight (2: a compare and 1-ov, or ov*ov/sigma and the
+// exponential), the multiply and the threshold test (softDecayFlops).
+// Together 16, so KERNELS.md's worst case 8N^2 is all N^2/2 pairs
+// intersecting. Round one tests every score against the threshold (one
+// compare per candidate). The argmax of the next round is not counted: a
+// kernel can keep the best of the candidates that did not change.
+const (
+	softTestFlops  = 6
+	softDecayFlops = 10
+)
 
 // Cost is the part of the work known before the boxes are drawn; DataCost
 // counts the rest from the boxes.
-func (c *softCase) Cost() suite.Cost { return c.cost(0, 0) }
+func (c *softCase) Cost() suite.Cost { return c.cost(softWork{}, 0) }
 
 func (c *softCase) DataCost(d []*kernel.Host) suite.Cost {
-	keep, _, pairs := softNMS(c.params(), d[0].F32, d[1].F32, nil)
-	return c.cost(pairs, len(keep))
+	keep, _, work := softNMS(c.params(), d[0].F32, d[1].F32, nil)
+	return c.cost(work, len(keep))
 }
 
-// cost of a run that decayed `pairs` candidates and kept k boxes, in
-// float64 arithmetic (KERNELS.md's reference precision, which the official
-// code and every backend here use); bytes 20N + 8K + the count.
-func (c *softCase) cost(pairs, k int) suite.Cost {
-	p := float64(pairs)
-	cost := suite.Cost{Flops: softPairFlops * p, F64: true, Bytes: 20*float64(c.N) + 8*float64(k) + 4}
+// cost of a run that did work and kept k boxes, in float64 arithmetic
+// (KERNELS.md's reference precision, which the official code and every
+// backend here use); bytes 20N + 8K + the count.
+func (c *softCase) cost(w softWork, k int) suite.Cost {
+	flops := softTestFlops*w.tested + softDecayFlops*w.overlap + w.first
+	cost := suite.Cost{Flops: float64(flops), F64: true, Bytes: 20*float64(c.N) + 8*float64(k) + 4}
 	if c.Method == kernel.SoftNMSGaussian {
-		cost.Trans = p
+		cost.Trans = float64(w.overlap)
 	}
 	return cost
 }
@@ -95,9 +106,12 @@ func init() {
 	suite.Register(&suite.Kernel{
 		Name: "soft_nms", Family: "nms",
 		Summary: "Soft-NMS (Bodla et al. 2017, official cpu_soft_nms semantics, lowest-index ties); returns decayed scores",
-		CostDoc: "float64 FLOPs: 16 per candidate decayed in each round (IoU 12, weight 2, multiply, threshold test), " +
-			"counted on these boxes by the suite's reference (every round decays each remaining candidate once; the worst case " +
-			"is 8N^2), gaussian adding one exp each (T). Bytes: boxes and scores read once, K indices and scores and the count written",
+		CostDoc: "float64 FLOPs, counted on these boxes by the suite's reference: every round tests each remaining " +
+			"candidate against the selected box (6: the intersection's sides and their signs), and the candidates whose boxes " +
+			"intersect it are decayed (10 more: the rest of the IoU, the weight, the multiply and the threshold test; " +
+			"gaussian adds one exp each, T); round one tests every score against the threshold (1 each). The worst case, " +
+			"every pair intersecting, is 8N^2. The next round's argmax is not counted. Bytes: boxes and scores read once, " +
+			"K indices and scores and the count written",
 		Params: []suite.Param{
 			{Key: "N", Default: "1000", Doc: "boxes"},
 			{Key: "method", Default: "linear", Doc: "decay: linear (1-IoU above Nt), gaussian (exp(-IoU^2/sigma)), hard (0 above Nt)"},
