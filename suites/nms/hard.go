@@ -11,23 +11,28 @@ import (
 // imageSize is the side of the square image the detector fills draw in.
 const imageSize = 1000
 
-// iouFlops is KERNELS.md's count for one IoU evaluated.
-const iouFlops = 12
+// iouFlops is KERNELS.md's count for one IoU evaluated, iouTestFlops its
+// part that tells whether the boxes intersect (see iouWork).
+const (
+	iouFlops     = 12
+	iouTestFlops = 6
+)
 
 // greedyCost is the least work of greedy NMS over n boxes of which cands
-// were candidates (score kept), that evaluated ious IoUs and kept k: 12
-// FLOPs per IoU plus cands log2 cands compares to sort; bytes: the boxes
-// and scores of all n boxes, the k kept indices and the count.
-func greedyCost(n, cands, ious, k int) suite.Cost {
-	c := suite.Cost{Flops: iouFlops * float64(ious), Bytes: 20*float64(n) + 4*float64(k) + 4}
+// were candidates (score kept), that evaluated ious and kept k: the IoUs'
+// FLOPs plus cands log2 cands compares to sort; bytes: the boxes and scores
+// of all n boxes, the k kept indices and the count.
+func greedyCost(n, cands int, ious iouWork, k int) suite.Cost {
+	c := suite.Cost{Flops: ious.flops(), Bytes: 20*float64(n) + 4*float64(k) + 4}
 	if cands > 1 {
 		c.Flops += float64(cands) * math.Log2(float64(cands))
 	}
 	return c
 }
 
-const greedyCostDoc = "FLOPs: 12 per IoU the greedy algorithm evaluates on these boxes (each kept box against every later box " +
-	"still standing, counted by the suite's reference; the worst case is 6N^2) plus n log2 n compares to sort the n candidates. " +
+const greedyCostDoc = "FLOPs: per IoU the greedy algorithm evaluates on these boxes (each kept box against every later box " +
+	"still standing, counted by the suite's reference), 6 to test whether the boxes intersect and 6 more where they do (the rest " +
+	"of the IoU: a disjoint pair's is 0); the worst case, every pair intersecting, is 6N^2; plus n log2 n compares to sort the n candidates. " +
 	"Bytes: boxes and scores read once (20 B a box), the K kept indices and the count written"
 
 // checkExactFill rejects fill=exact with a threshold no integer boxes can hit.
@@ -83,7 +88,7 @@ func (c *nmsCase) Unspecified(d []*kernel.Host, buf int) bool { return buf == 2 
 
 // Cost is the part of the work known before the boxes are drawn (reading
 // them); DataCost counts the rest from the boxes.
-func (c *nmsCase) Cost() suite.Cost { return greedyCost(c.N, 0, 0, 0) }
+func (c *nmsCase) Cost() suite.Cost { return greedyCost(c.N, 0, iouWork{}, 0) }
 
 func (c *nmsCase) DataCost(d []*kernel.Host) suite.Cost {
 	keep, ious, cands := countNMS(d[0].F32, d[1].F32, float64(c.IoU), float64(c.ScoreThr), c.Legacy)

@@ -332,32 +332,35 @@ func TestFillSeparates(t *testing.T) {
 // TestWorkCounts: the costs count the IoUs the greedy algorithms evaluate
 // on the drawn boxes. Boxes 0 and 1 overlap (IoU 0.81), box 2 stands apart,
 // scores fall with the index: hard NMS keeps 0, compares it with 1 and 2,
-// suppresses 1, keeps 2: two IoUs. Soft-NMS (linear, Nt 0.3) tests 1 and
-// 2 in round one and decays 1 (the only box intersecting 0), then tests the
-// remaining candidate 2 against 1 in round two: three pairs tested, one
-// intersecting, two scores facing the threshold in round one.
+// suppresses 1, keeps 2: two IoUs, one of intersecting boxes. Soft-NMS
+// (linear, Nt 0.3) tests 1 and 2 against 0 in round one and decays 1, then
+// tests 2 against 1 in round two: three IoUs, one intersecting, and two
+// scores facing the threshold in round one.
 func TestWorkCounts(t *testing.T) {
 	b := []float32{0, 0, 10, 10, 0, 0, 10, 9, 50, 50, 60, 60}
 	s := []float32{0.9, 0.8, 0.7}
 	keep, ious, cands := countNMS(b, s, 0.5, math.Inf(-1), false)
-	if len(keep) != 2 || ious != 2 || cands != 3 {
-		t.Errorf("nms: kept %v, %d IoUs, %d candidates; want 2 kept, 2 IoUs, 3 candidates", keep, ious, cands)
+	if want := (iouWork{pairs: 2, intersecting: 1}); len(keep) != 2 || ious != want || cands != 3 {
+		t.Errorf("nms: kept %v, IoUs %+v, %d candidates; want 2 kept, IoUs %+v, 3 candidates", keep, ious, cands, want)
+	}
+	if f := ious.flops(); f != 2*iouTestFlops+iouFlops-iouTestFlops {
+		t.Errorf("nms: %g FLOPs for two IoUs, one intersecting; want a test each and one whole IoU", f)
 	}
 	_, _, work := softNMS(softParams{method: kernel.SoftNMSLinear, sigma: 0.5, nt: 0.3, thr: 0.001}, b, s, nil)
-	if want := (softWork{tested: 3, overlap: 1, first: 2}); work != want {
+	if want := (softWork{ious: iouWork{pairs: 3, intersecting: 1}, first: 2}); work != want {
 		t.Errorf("soft_nms: work %+v, want %+v", work, want)
 	}
 	sc := &softCase{N: 3, Method: kernel.SoftNMSGaussian}
-	want := suite.Cost{Flops: 3*softTestFlops + softDecayFlops + 2, Trans: 1, F64: true, Bytes: 20*3 + 8*3 + 4}
+	want := suite.Cost{Flops: 3*iouTestFlops + iouFlops - iouTestFlops + softDecayFlops + 2, Trans: 1, F64: true, Bytes: 20*3 + 8*3 + 4}
 	if got := sc.cost(work, 3); got != want {
 		t.Errorf("soft_nms gaussian cost %+v, want %+v", got, want)
 	}
 	c := &nmsCase{N: 3, IoU: 0.5, ScoreThr: float32(math.Inf(-1))}
 	d := []*kernel.Host{{F32: b}, {F32: s}}
-	if got, want := c.DataCost(d), greedyCost(3, 3, 2, 2); got != want {
+	if got, want := c.DataCost(d), greedyCost(3, 3, ious, 2); got != want {
 		t.Errorf("nms DataCost %+v, want %+v", got, want)
 	}
-	if w := greedyCost(3, 3, 2, 2); w.Flops != 2*iouFlops+3*math.Log2(3) || w.Bytes != 20*3+4*2+4 {
-		t.Errorf("greedyCost %+v: want 12 FLOPs per IoU + 3 log2 3, bytes 20N + 4K + 4", w)
+	if w := greedyCost(3, 3, ious, 2); w.Flops != ious.flops()+3*math.Log2(3) || w.Bytes != 20*3+4*2+4 {
+		t.Errorf("greedyCost %+v: want the IoUs' FLOPs + 3 log2 3, bytes 20N + 4K + 4", w)
 	}
 }

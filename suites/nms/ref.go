@@ -56,10 +56,30 @@ func refGreedy(b, s []float32, idx []int, t, one float64, geq bool) []int32 {
 	return keep
 }
 
+// iouWork counts the IoUs an algorithm evaluates, as the least arithmetic
+// they need: every pair the intersection test (iouTestFlops: the two larger
+// and two smaller coordinates and the signs of their differences), and only
+// a pair whose boxes intersect the rest of the IoU (iouFlops in all: the
+// sides, their product, the union and the division). A disjoint pair's IoU
+// is 0 once the test has failed.
+type iouWork struct{ pairs, intersecting int }
+
+// add counts one evaluated pair of IoU iou.
+func (w *iouWork) add(iou float64) {
+	w.pairs++
+	if iou > 0 {
+		w.intersecting++
+	}
+}
+
+func (w iouWork) flops() float64 {
+	return float64(iouTestFlops*w.pairs + (iouFlops-iouTestFlops)*w.intersecting)
+}
+
 // greedy is refGreedy that also counts the IoUs it evaluates: the least
 // work of greedy NMS on these boxes (each kept box against every later box
 // still standing), which the costs use.
-func greedy(b, s []float32, idx []int, t, one float64, geq bool) (keep []int32, ious int) {
+func greedy(b, s []float32, idx []int, t, one float64, geq bool) (keep []int32, ious iouWork) {
 	order := slices.Clone(idx)
 	byScore(s, order)
 	suppressed := make([]bool, len(order))
@@ -72,8 +92,8 @@ func greedy(b, s []float32, idx []int, t, one float64, geq bool) (keep []int32, 
 			if suppressed[c] {
 				continue
 			}
-			ious++
 			iou := refIoU(b, i, order[c], one)
+			ious.add(iou)
 			if iou > t || geq && iou >= t {
 				suppressed[c] = true
 			}
@@ -90,7 +110,7 @@ func refNMS(b, s []float32, t, scoreThr float64, legacy bool) []int32 {
 }
 
 // countNMS is refNMS with the IoUs evaluated and the candidates sorted.
-func countNMS(b, s []float32, t, scoreThr float64, legacy bool) (keep []int32, ious, cands int) {
+func countNMS(b, s []float32, t, scoreThr float64, legacy bool) (keep []int32, ious iouWork, cands int) {
 	var idx []int
 	for i, v := range s {
 		if float64(v) >= scoreThr { // false for NaN
@@ -145,9 +165,8 @@ func refSoftNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kep
 
 // softWork is the work a Soft-NMS run on given boxes cannot avoid.
 type softWork struct {
-	tested  int // (selected, candidate) pairs: every round tests each remaining candidate
-	overlap int // of those, the pairs whose boxes intersect: only they decay
-	first   int // the candidates of round one, whose scores all face the threshold
+	ious  iouWork // every round's IoU of the selected box with each remaining candidate: only those that intersect decay
+	first int     // the candidates of round one, whose scores all face the threshold
 }
 
 // softNMS is refSoftNMS that also counts its work (softWork).
@@ -176,16 +195,13 @@ func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept [
 		i := cand[m]
 		keep, kept = append(keep, int32(i)), append(kept, cur[i])
 		cand = slices.Delete(cand, m, m+1)
-		work.tested += len(cand)
 		if round == 0 {
 			work.first = len(cand)
 		}
 		w := 0
 		for _, j := range cand {
 			ov := refIoU(b, i, j, p.one)
-			if ov > 0 {
-				work.overlap++
-			}
+			work.ious.add(ov)
 			wt := p.weight(ov)
 			cur[j] *= wt
 			if fix != nil && !fix.decayed(p, j, ov, wt) {

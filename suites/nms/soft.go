@@ -64,22 +64,16 @@ func (c *softCase) Unspecified(d []*kernel.Host, buf int) bool {
 	return (buf == 2 || buf == 3) && d[4].I32[0] == 0
 }
 
-// The float64 work of a Soft-NMS round per remaining candidate. Every
-// candidate is tested against the selected box (softTestFlops: the two
-// larger and two smaller sides, and whether both differences are positive);
-// a candidate whose box does not intersect it keeps its weight of 1 and its
-// score, which after round one is above the threshold. Only an intersecting
-// one does the rest of the IoU (the sides, their product, the union and the
-// division), the weight (2: a compare and 1-ov, or ov*ov/sigma and the
-// exponential), the multiply and the threshold test (softDecayFlops).
-// Together 16, so KERNELS.md's worst case 8N^2 is all N^2/2 pairs
-// intersecting. Round one tests every score against the threshold (one
-// compare per candidate). The argmax of the next round is not counted: a
-// kernel can keep the best of the candidates that did not change.
-const (
-	softTestFlops  = 6
-	softDecayFlops = 10
-)
+// softDecayFlops is the float64 work of a Soft-NMS round on a candidate
+// whose box intersects the selected one, beyond its IoU (iouWork): the
+// weight (2: a compare and 1-ov, or ov*ov/sigma and the exponential), the
+// multiply and the threshold test. A candidate whose box does not intersect
+// keeps its weight of 1 and its score, which after round one is above the
+// threshold; round one tests every score against it (one compare each). So
+// an intersecting pair costs 16 and KERNELS.md's worst case 8N^2 is all
+// N^2/2 pairs intersecting. The next round's argmax is not counted: a kernel
+// can keep the best of the candidates that did not change.
+const softDecayFlops = 4
 
 // Cost is the part of the work known before the boxes are drawn; DataCost
 // counts the rest from the boxes.
@@ -94,10 +88,10 @@ func (c *softCase) DataCost(d []*kernel.Host) suite.Cost {
 // (KERNELS.md's reference precision, which the official code and every
 // backend here use); bytes 20N + 8K + the count.
 func (c *softCase) cost(w softWork, k int) suite.Cost {
-	flops := softTestFlops*w.tested + softDecayFlops*w.overlap + w.first
-	cost := suite.Cost{Flops: float64(flops), F64: true, Bytes: 20*float64(c.N) + 8*float64(k) + 4}
+	flops := w.ious.flops() + float64(softDecayFlops*w.ious.intersecting+w.first)
+	cost := suite.Cost{Flops: flops, F64: true, Bytes: 20*float64(c.N) + 8*float64(k) + 4}
 	if c.Method == kernel.SoftNMSGaussian {
-		cost.Trans = float64(w.overlap)
+		cost.Trans = float64(w.ious.intersecting)
 	}
 	return cost
 }
@@ -107,7 +101,7 @@ func init() {
 		Name: "soft_nms", Family: "nms",
 		Summary: "Soft-NMS (Bodla et al. 2017, official cpu_soft_nms semantics, lowest-index ties); returns decayed scores",
 		CostDoc: "float64 FLOPs, counted on these boxes by the suite's reference: every round tests each remaining " +
-			"candidate against the selected box (6: the intersection's sides and their signs), and the candidates whose boxes " +
+			"candidate against the selected box (6: whether the boxes intersect), and the candidates whose boxes " +
 			"intersect it are decayed (10 more: the rest of the IoU, the weight, the multiply and the threshold test; " +
 			"gaussian adds one exp each, T); round one tests every score against the threshold (1 each). The worst case, " +
 			"every pair intersecting, is 8N^2. The next round's argmax is not counted. Bytes: boxes and scores read once, " +
