@@ -85,37 +85,44 @@ func (v variant) bytes() int { return 4 * v.lanes }
 
 var pool = map[string]Mem{}
 
-func splat(name string, bits uint32) Mem {
+// table is the read-only constant c_<name> holding vals (each 1, 4 or 8
+// bytes), emitted on first use.
+func table[T uint8 | uint32 | uint64](name string, vals ...T) Mem {
 	if m, ok := pool[name]; ok {
 		return m
 	}
 	m := GLOBL("c_"+name, RODATA|NOPTR)
-	for i := 0; i < 16; i++ {
-		DATA(4*i, U32(bits))
+	for i, v := range vals {
+		switch v := any(v).(type) {
+		case uint8:
+			DATA(i, U8(v))
+		case uint32:
+			DATA(4*i, U32(v))
+		case uint64:
+			DATA(8*i, U64(v))
+		}
 	}
 	pool[name] = m
 	return m
 }
 
+// copies is n copies of v.
+func copies[T any](n int, v T) []T {
+	s := make([]T, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+func splat(name string, bits uint32) Mem { return table(name, copies(16, bits)...) }
+
 func splatF(name string, f float32) Mem { return splat(name, math.Float32bits(f)) }
 
 // tailMask is 8 all-ones int32 then 8 zeros: the 8 lanes starting at
 // 4*(8-n) bytes have the first n lanes set (AVX2 tails).
-var tailMaskMem *Mem
-
 func tailMask() Mem {
-	if tailMaskMem == nil {
-		m := GLOBL("c_tailmask", RODATA|NOPTR)
-		for i := 0; i < 16; i++ {
-			v := uint32(0)
-			if i < 8 {
-				v = 0xffffffff
-			}
-			DATA(4*i, U32(v))
-		}
-		tailMaskMem = &m
-	}
-	return *tailMaskMem
+	return table("tailmask", append(copies(8, uint32(0xffffffff)), copies(8, uint32(0))...)...)
 }
 
 // bcast loads a constant vector (register form, for operands that cannot be memory).

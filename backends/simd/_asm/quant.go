@@ -250,20 +250,9 @@ func quantAVX2() {
 	}
 }
 
-var packPermMem *Mem
-
 // packPerm is the VPERMD index that undoes the lane interleaving of
 // VPACKSSDW + VPACKSSWB on ymm: dwords 0,4,1,5,2,6,3,7.
-func packPerm() Mem {
-	if packPermMem == nil {
-		m := GLOBL("c_packperm", RODATA|NOPTR)
-		for i, p := range []uint32{0, 4, 1, 5, 2, 6, 3, 7} {
-			DATA(4*i, U32(p))
-		}
-		packPermMem = &m
-	}
-	return *packPermMem
-}
+func packPerm() Mem { return table[uint32]("packperm", 0, 4, 1, 5, 2, 6, 3, 7) }
 
 // quantW4 is the vector part of quantize_w4g (KERNELS.md 3.2), AVX-512:
 // the range of each group as order keys (w4Params turns them into the
@@ -364,19 +353,14 @@ func w4Range(name string) {
 
 }
 
-var w4PermMem *Mem
-
 // w4Perm is the dword permutation that undoes the lane interleaving of
 // two levels of packs over 4 vectors: dword 4(d%4) + d/4 to d.
 func w4Perm() Mem {
-	if w4PermMem == nil {
-		m := GLOBL("c_w4perm", RODATA|NOPTR)
-		for d := 0; d < 16; d++ {
-			DATA(4*d, U32(uint32(4*(d%4)+d/4)))
-		}
-		w4PermMem = &m
+	var perm [16]uint32
+	for d := range perm {
+		perm[d] = uint32(4*(d%4) + d/4)
 	}
-	return *w4PermMem
+	return table("w4perm", perm[:]...)
 }
 
 func w4Pack(name string) {
@@ -796,19 +780,8 @@ func quantW4AVX2() {
 	}
 }
 
-var evenPermMem *Mem
-
 // evenPerm is the VPERMD index of the even dwords: 0,2,4,6 (then repeated).
-func evenPerm() Mem {
-	if evenPermMem == nil {
-		m := GLOBL("c_evenperm", RODATA|NOPTR)
-		for i, p := range []uint32{0, 2, 4, 6, 0, 2, 4, 6} {
-			DATA(4*i, U32(p))
-		}
-		evenPermMem = &m
-	}
-	return *evenPermMem
-}
+func evenPerm() Mem { return table[uint32]("evenperm", 0, 2, 4, 6, 0, 2, 4, 6) }
 
 // softmaxPV is the integer part of repquant_softmax_pv (KERNELS.md 3.4 b),
 // AVX-512: the V rows of one query row summed per softmax code (buckets),

@@ -266,18 +266,13 @@ func (f gemvForm) phases() int {
 	return f.vpb
 }
 
-var w4IotaMem [5]*Mem
-
 // w4Iota is the floats i mod 2^bits for i = 0..15 (bits 4 or 2).
 func w4Iota(bits int) Mem {
-	if w4IotaMem[bits] == nil {
-		m := GLOBL(fmt.Sprintf("c_w4iota%d", bits), RODATA|NOPTR)
-		for i := 0; i < 16; i++ {
-			DATA(4*i, U32(math.Float32bits(float32(i%(1<<bits)))))
-		}
-		w4IotaMem[bits] = &m
+	var iota [16]uint32
+	for i := range iota {
+		iota[i] = math.Float32bits(float32(i % (1 << bits)))
 	}
-	return *w4IotaMem[bits]
+	return table(fmt.Sprintf("w4iota%d", bits), iota[:]...)
 }
 
 // w4Gemv emits a GEMV (one row of X) kernel of 4- or 2-bit codes: rows
