@@ -289,7 +289,7 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 			offHost[b.Name] = true
 		}
 	}
-	above := 0
+	above, hostDRAM := 0, 0
 	for i := range rs {
 		r := &rs[i]
 		c, threads := s.roofs[""], s.threads
@@ -306,6 +306,9 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 			continue
 		}
 		r.Roof = &harness.Roof{Percent: p.Percent, Ceiling: p.Roof, Level: p.Level, Bound: string(p.Bound), Probe: p.Probe, Cell: p.String()}
+		if c == s.roofs[""] && p.Bound == roofline.Memory && p.Level == peak.DRAM {
+			hostDRAM++
+		}
 		if p.Percent > 100 {
 			r.Roof.Cell += "!"
 			above++
@@ -315,4 +318,38 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 		fmt.Fprintf(stderr, "nbench: %d result(s) marked ! ran above a ceiling of this machine's peak file (measured %s): "+
 			"the machine was slower then, or a count is wrong; rerun 'nbench peak'\n", above, s.peakDate)
 	}
+	if hostDRAM > 0 {
+		s.checkDRAM(stderr, hostDRAM)
+	}
+}
+
+// dramLow is the share of the peak file's DRAM ceiling below which a run
+// warns that the memory-bound %peak reads low.
+const dramLow = 0.9
+
+// checkDRAM measures again, after a run with n host cases judged against
+// DRAM, the probe that set the peak file's DRAM read ceiling at the run's
+// thread count (three 20 ms samples, about half a second), and says how
+// DRAM compares now. The file keeps the best moment it has seen, and DRAM
+// bandwidth on a shared machine moves by tens of percent from one minute
+// to the next: when it is well below the ceiling now, those cases' %peak
+// reads low by about as much, and the reader should know.
+func (s *runSession) checkDRAM(stderr io.Writer, n int) {
+	ceiling, name := s.roofs[""].ReadProbe(peak.DRAM, s.threads)
+	i := slices.IndexFunc(peak.Probes(), func(p peak.Probe) bool { return p.Name == name })
+	if i < 0 || ceiling <= 0 {
+		return
+	}
+	_, res, err := peak.Measure(machine.Describe(), peak.Options{BenchTime: 20 * time.Millisecond, Count: 3,
+		Threads: []int{s.threads}, Probes: peak.Probes()[i : i+1], Levels: []string{peak.DRAM}})
+	if err != nil || len(res) != 1 || res[0].Err != "" {
+		return
+	}
+	now := res[0].Median
+	fmt.Fprintf(stderr, "nbench: DRAM now reads %.1f GB/s (%s, %d thread(s), measured after the run), %.0f%% of the peak file's %.1f GB/s",
+		now/1e9, name, s.threads, 100*now/ceiling, ceiling/1e9)
+	if now < dramLow*ceiling {
+		fmt.Fprintf(stderr, ": the %d case(s) judged against DRAM ran on slower memory than their ceiling, and their %%peak reads low by about as much", n)
+	}
+	fmt.Fprintln(stderr)
 }

@@ -71,3 +71,28 @@ func TestDevicePeaks(t *testing.T) {
 type offHost struct{ kernel.Backend }
 
 func (offHost) OnHostCPU() bool { return false }
+
+// TestDRAMCheck: a run with host cases judged against DRAM measures the
+// probe of the file's DRAM read ceiling again and says how DRAM compares
+// now; it warns only when now is well below the ceiling.
+func TestDRAMCheck(t *testing.T) {
+	for _, tc := range []struct {
+		ceiling float64 // B/s
+		low     bool
+	}{{1e15, true}, {1, false}} {
+		host := &peak.File{Machine: machine.Describe().ID(), Levels: []peak.Level{{Name: peak.DRAM, SharedBy: 1}},
+			Results: []peak.Result{{Probe: "go-read", Kind: peak.Read, Level: peak.DRAM, Threads: 1, Median: tc.ceiling}}}
+		s := &runSession{threads: 1, opt: harness.Options{Cache: harness.CacheCold}, roofs: map[string]*roofline.Ceilings{"": roofline.New(host)}}
+		rs := []harness.Result{{Backend: "go", Cost: suite.Cost{Bytes: 1e9}, SetBytes: 1 << 30, Sets: 1,
+			Samples: []float64{0.01}, Stats: harness.Stats{Median: 0.01}}}
+		var out strings.Builder
+		s.placeUnderRoofs(&out, rs)
+		got := out.String()
+		if !strings.Contains(got, "DRAM now reads") || !strings.Contains(got, "go-read") {
+			t.Errorf("ceiling %g B/s: no DRAM check in %q", tc.ceiling, got)
+		}
+		if warned := strings.Contains(got, "reads low"); warned != tc.low {
+			t.Errorf("ceiling %g B/s: warned %v, want %v: %q", tc.ceiling, warned, tc.low, got)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -74,6 +75,8 @@ type Options struct {
 	DRAMBytes int64
 	// Probes to run (default every registered probe).
 	Probes []Probe
+	// Levels to measure bandwidth at, by name (default all).
+	Levels []string
 	// Progress, when set, is called before each measurement.
 	Progress func(done, total int, label string)
 }
@@ -179,6 +182,9 @@ func Measure(d machine.Description, opt Options) ([]Level, []Result, error) {
 				continue
 			}
 			for i, l := range levels {
+				if opt.Levels != nil && !slices.Contains(opt.Levels, l.Name) {
+					continue
+				}
 				if per := perThread(levels, i, t, opt.DRAMBytes); per > 0 {
 					plans = append(plans, plan{probe: p, level: l, perThr: per, threads: t})
 				}

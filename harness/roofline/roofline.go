@@ -167,9 +167,12 @@ func (c *Ceilings) Bandwidth(level string, t int) float64 {
 // ReadBandwidth is the bandwidth ceiling (B/s) of a level for t threads
 // of traffic that only reads; 0 when not measured.
 func (c *Ceilings) ReadBandwidth(level string, t int) float64 {
-	v, _ := c.bw[level].at(t, 0)
+	v, _ := c.ReadProbe(level, t)
 	return v
 }
+
+// ReadProbe is ReadBandwidth and the probe that measured it.
+func (c *Ceilings) ReadProbe(level string, t int) (float64, string) { return c.bw[level].at(t, 0) }
 
 // Peak is the compute ceiling of a kind for t threads; 0 when not measured.
 func (c *Ceilings) Peak(k peak.Kind, t int) float64 {
