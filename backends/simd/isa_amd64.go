@@ -45,7 +45,8 @@ var (
 		pvShift: pvShiftAVX512, pvLanes: 64, sgTile: qkTileAVX512, sgCols: attnKeys,
 		wqDots:  [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512},
 		wqGemv4: [9]wqGemvFn{2: wqGemv2R4AVX512, 4: wqGemv4R4AVX512}, wqGemv1: [9]wqGemvFn{2: wqGemv2R1AVX512, 4: wqGemv4R1AVX512},
-		wqGemvWide4: wqGemv4WideR4AVX512, wqGemvWide1: wqGemv4WideR1AVX512}
+		wqGemvWide4: wqGemv4WideR4AVX512, wqGemvWide1: wqGemv4WideR1AVX512,
+		wqByte4: [9]w4Gemv{3: wqGemv3R4AVX512, 8: wqGemv8R4AVX512}, wqByte1: [9]w4Gemv{3: wqGemv3R1AVX512, 8: wqGemv8R1AVX512}}
 	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
 		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
 		sgTile: sgTile6x16AVX2, sgCols: 16,

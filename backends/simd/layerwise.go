@@ -83,6 +83,32 @@ func wqGemvGo(vpb int) wqGemvFn {
 	}
 }
 
+// wqByteGo is the twin of the wqByte routines (one code per byte: signed
+// without zero point, or unsigned minus the group's zero point z):
+// y[j] = bias[j] + Σ_g s[j,g]*Σ_{k in g} x'*(code - z[j,g]), x' as wqDots
+// reads it, the code minus its zero point exact (a code at its zero point
+// adds 0).
+func wqByteGo(signed bool) w4Gemv {
+	return func(y, x []float32, q []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
+		chunks := (gb + 15) / 16
+		for j := range n {
+			var acc float32
+			for g := range ng {
+				var dot float32
+				for i, b := range q[(j*ng+g)*gb : (j*ng+g+1)*gb] {
+					code := int32(int8(b))
+					if !signed {
+						code = int32(b) - int32(z[j*ng+g])
+					}
+					dot += x[g*chunks*16+i] * float32(code)
+				}
+				acc += s[j*ng+g] * dot
+			}
+			y[j] = acc + bias[j]
+		}
+	}
+}
+
 // wqLayout writes x [K] in the wqDots layout for groups of gb code bytes
 // (len(dst) = K/(gb*vpb) groups of ceil(gb/16)*16*vpb floats).
 func wqLayout(dst, x []float32, gb, vpb int) {
@@ -114,6 +140,10 @@ type wqLayer struct {
 	// gemv4, gemv1: the GEMV routines (4- and 2-bit layers, where the path
 	// has them); zero is the bias when the layer has none.
 	gemv4, gemv1 wqGemvFn
+	// byte4, byte1: the GEMV routines of the 8- and 3-bit layers (where the
+	// path has them), zb their zero points (3 bits).
+	byte4, byte1 w4Gemv
+	zb           []byte
 	zero         []float32
 	lgb, lvpb    int // the unit and codes per unit of the layout of X (gb, vpb but for the wide GEMV)
 }
@@ -147,13 +177,25 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		} else {
 			l.q = kernel.U8s(ly.Q)
 		}
-		l.z = make([]int32, ly.N*l.ng)
 		switch ly.Bits {
-		case 3:
-			for j, zv := range kernel.U8s(ly.Zero) {
-				l.z[j] = int32(zv)
+		case 8, 3:
+			if l.byte4, l.byte1 = qk.wqByte4[ly.Bits], qk.wqByte1[ly.Bits]; l.byte4 != nil {
+				if ly.Bits == 3 {
+					l.zb = kernel.U8s(ly.Zero)
+				}
+				if l.bias == nil {
+					l.zero = make([]float32, ly.N)
+				}
+				break
+			}
+			l.z = make([]int32, ly.N*l.ng)
+			if ly.Bits == 3 {
+				for j, zv := range kernel.U8s(ly.Zero) {
+					l.z[j] = int32(zv)
+				}
 			}
 		case 4, 2:
+			l.z = make([]int32, ly.N*l.ng)
 			l.shift = kernel.F32s(ly.Zero)
 			l.gemv4, l.gemv1 = qk.wqGemv4[ly.Bits], qk.wqGemv1[ly.Bits]
 			if ly.Bits == 4 && l.gb%64 == 0 && qk.wqGemvWide4 != nil {
@@ -190,16 +232,20 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				}
 			}
 		}
-		gemv := func(lo, hi int) {
-			bias := l.bias
-			if bias == nil {
-				bias = l.zero
-			}
-			n4 := lo + (hi-lo)&^3
-			for m := range M {
-				x, y := l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], l.y[m*N:(m+1)*N]
-				l.gemv4(y[lo:], x, l.q[lo*qpr:], l.s[lo*l.ng:], l.shift[lo*l.ng:], bias[lo:], n4-lo, l.gb, l.ng)
-				l.gemv1(y[n4:], x, l.q[n4*qpr:], l.s[n4*l.ng:], l.shift[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
+		// gemv runs a GEMV pair (four, then one weight row per pass) on
+		// weight rows lo..hi for each row of X.
+		gemv := func(four, one func(y, x, bias []float32, j, n int)) func(lo, hi int) {
+			return func(lo, hi int) {
+				bias := l.bias
+				if bias == nil {
+					bias = l.zero
+				}
+				n4 := lo + (hi-lo)&^3
+				for m := range M {
+					x, y := l.xl[m*l.ng*l.per:(m+1)*l.ng*l.per], l.y[m*N:(m+1)*N]
+					four(y[lo:], x, bias[lo:], lo, n4-lo)
+					one(y[n4:], x, bias[n4:], n4, hi-n4)
+				}
 			}
 		}
 		rows := func(lo, hi int) {
@@ -228,8 +274,25 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				}
 			}
 		}
-		if l.gemv4 != nil {
-			rows = gemv
+		switch {
+		case l.gemv4 != nil:
+			shifted := func(f wqGemvFn) func(y, x, bias []float32, j, n int) {
+				return func(y, x, bias []float32, j, n int) {
+					f(y, x, l.q[j*qpr:], l.s[j*l.ng:], l.shift[j*l.ng:], bias, n, l.gb, l.ng)
+				}
+			}
+			rows = gemv(shifted(l.gemv4), shifted(l.gemv1))
+		case l.byte4 != nil:
+			zeroed := func(f w4Gemv) func(y, x, bias []float32, j, n int) {
+				return func(y, x, bias []float32, j, n int) {
+					var z []byte // none for 8 bits
+					if l.zb != nil {
+						z = l.zb[j*l.ng:]
+					}
+					f(y, x, l.q[j*qpr:], l.s[j*l.ng:], z, bias, n, l.gb, l.ng)
+				}
+			}
+			rows = gemv(zeroed(l.byte4), zeroed(l.byte1))
 		}
 		runs[i] = func() {
 			b.rows(M, 3*K, layout)

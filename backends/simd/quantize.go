@@ -48,6 +48,10 @@ type quantK struct {
 	// multiple of 64 on X laid out with 8 codes per 4-byte unit
 	// (wqLayout(x', x, gb/4, 8)).
 	wqGemvWide4, wqGemvWide1 wqGemvFn
+	// wqByte4[bits] and wqByte1[bits] (bits 8, 3; 4 and 1 weight rows per
+	// pass), where the path has them, are layerwise_wq's GEMV over one-byte
+	// codes with per-group dot products scaled once each (wqByteGo).
+	wqByte4, wqByte1 [9]w4Gemv
 }
 
 // quantGo is the Go twins as a quantK (tests).
@@ -55,7 +59,8 @@ var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8G
 	pvBuckets: softpv.Buckets, shiftAdd: softpv.ShiftAdd, pvShift: pvShiftGo, pvLanes: 64,
 	sgTile: sgTileGo(16), sgCols: 16,
 	wqDots:  [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)},
-	wqGemv4: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)}, wqGemv1: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)}}
+	wqGemv4: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)}, wqGemv1: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)},
+	wqByte4: [9]w4Gemv{3: wqByteGo(false), 8: wqByteGo(true)}, wqByte1: [9]w4Gemv{3: wqByteGo(false), 8: wqByteGo(true)}}
 
 func init() {
 	register("quantize_i8", prepareQuantizeI8, func(l *level) bool { return l.q != nil && l.q.quantI8 != nil })

@@ -622,3 +622,98 @@ func TestWQGemv(t *testing.T) {
 		}
 	})
 }
+
+// TestWQByte calls layerwise_wq's one-byte GEMV routines (8-bit signed
+// codes, 3-bit codes with zero points) as the driver does, four weight rows
+// per pass and then one, for 0..9 rows, full 64- and 16-byte steps, tails
+// and several group counts, with every input ending at an inaccessible page,
+// against a float64 computation from the codes and against the Go twin.
+// Some groups hold only codes at their zero point (8 bits: 0), which must
+// add exactly 0: a row of them gives exactly its bias.
+func TestWQByte(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.wqByte4[8] == nil {
+			t.Skip("no layerwise_wq one-byte GEMV")
+		}
+		rng := rand.New(rand.NewPCG(37, 38))
+		for _, bits := range []int{8, 3} {
+			kgs := [][2]int{{1, 1}, {12, 12}, {16, 16}, {17, 17}, {64, 64}, {100, 100}, {130, 130}, {4096, 4096}}
+			if bits == 3 {
+				kgs = [][2]int{{128, 128}, {256, 128}, {1408, 128}, {130, 130}, {36, 36}, {48, 16}, {2560, 32}, {200, 40}}
+			}
+			for _, kg := range kgs {
+				K, G := kg[0], kg[1]
+				ng, per := K/G, (G+15)/16*16
+				for n := 0; n <= 9; n++ {
+					what := fmt.Sprintf("bits=%d K=%d G=%d n=%d", bits, K, G, n)
+					x := randSlice(rng, K)
+					xl := pageEnd(t, ng*per)
+					wqLayout(xl, x, G, 1)
+					q, z := pageEndBytes(t, n*K), pageEndBytes(t, n*ng)
+					s, bias := pageEnd(t, n*ng), pageEnd(t, n)
+					for i := range s {
+						s[i] = float32(rng.Float64())
+					}
+					for i := range z {
+						z[i] = uint8(rng.IntN(8))
+					}
+					flat := rng.IntN(n+1) - 1 // a row of zero-point codes (-1: none)
+					atZ := make([]bool, n*ng) // groups of zero-point codes only
+					for g := range atZ {
+						atZ[g] = g/ng == flat || rng.IntN(4) == 0
+					}
+					for i := range q {
+						g := i/K*ng + i%K/G
+						switch {
+						case atZ[g] && bits == 3:
+							q[i] = z[g]
+						case atZ[g]:
+							q[i] = 0
+						case bits == 3:
+							q[i] = uint8(rng.IntN(8))
+						default:
+							q[i] = uint8(rng.IntN(256))
+						}
+					}
+					for i := range bias {
+						bias[i] = float32(rng.Float64() - 0.5)
+					}
+					run := func(four, one w4Gemv) []float32 {
+						y, check := guarded(n, 16)
+						n4 := n &^ 3
+						zs := func(j int) []byte {
+							if bits == 8 {
+								return nil
+							}
+							return z[j*ng:]
+						}
+						four(y, xl, q, s, zs(0), bias, n4, G, ng)
+						one(y[n4:], xl, q[n4*K:], s[n4*ng:], zs(n4), bias[n4:], n-n4, G, ng)
+						check(t, what)
+						return y
+					}
+					y := run(k.wqByte4[bits], k.wqByte1[bits])
+					twin := run(quantGo.wqByte4[bits], quantGo.wqByte1[bits])
+					for j := range n {
+						ref, mag := float64(bias[j]), math.Abs(float64(bias[j]))
+						for kk := range K {
+							g := j*ng + kk/G
+							c := float64(int8(q[j*K+kk]))
+							if bits == 3 {
+								c = float64(q[j*K+kk]) - float64(z[g])
+							}
+							ref += float64(x[kk]) * c * float64(s[g])
+							mag += math.Abs(float64(x[kk]) * c * float64(s[g]))
+						}
+						if !near(y[j], ref, mag, 1e-5) || !near(y[j], float64(twin[j]), mag, 1e-5) {
+							t.Fatalf("%s: y[%d] = %v, want %v (twin %v)", what, j, y[j], ref, twin[j])
+						}
+						if j == flat && y[j] != bias[j] {
+							t.Fatalf("%s: row %d of zero-point codes gives %v, want the bias %v", what, j, y[j], bias[j])
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -38,6 +38,9 @@ func w4g() {
 			w4Gemv(gemvForm{rows: rows, vpb: 2, shift: true, wide: wide})
 		}
 		w4Gemv(gemvForm{rows: rows, vpb: 4, shift: true})
+		for _, signed := range []bool{true, false} {
+			wqGemvByte(rows, signed)
+		}
 	}
 }
 
@@ -523,6 +526,203 @@ func w4Gemv(f gemvForm) {
 			LEAQ(Mem{Base: zp, Index: ng, Scale: zsz}, zp)
 			LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
 		}
+	}
+	ADDQ(U8(rows), j)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// wqGemvByte emits layerwise_wq's GEMV over one-byte codes (8-bit: signed,
+// no zero point, one scale per row as G = K; 3-bit: unsigned with a uint8
+// zero point per group): rows weight rows per pass share the loads of X,
+// the codes widened with VPMOVSXBD/VPMOVZXBD, the zero point subtracted as
+// integers (a code at its zero point adds exactly 0), converted and summed
+// into two per-group dot products per row (alternate 16-byte chunks:
+// independent FMA chains), then tot = fma(dot, s_g, tot): one horizontal
+// sum per row, not per group as wqDots.
+func wqGemvByte(rows int, signed bool) {
+	bits, what := 3, "unsigned bytes"
+	if signed {
+		bits, what = 8, "signed bytes (z unused)"
+	}
+	name := fmt.Sprintf("wqGemv%dR%dAVX512", bits, rows)
+	TEXT(name, NOSPLIT, "func(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*(q[j, g*gb+i] - z[j*ng+g])", name),
+		fmt.Sprintf("for j < n (a multiple of %d), with one code per byte (%s, gb per group) and X laid", rows, what),
+		"out as wqDots3AVX512 reads it.")
+	q, sp := ptr("qp"), ptr("s")
+	var zp GPVirtual
+	if !signed {
+		zp = ptr("z")
+	}
+	ng := Load(Param("ng"), GP64()).(GPVirtual)
+	gbm := paramMem("gb")
+	tk := rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
+	qs := GP64() // code bytes per weight row
+	MOVQ(ng, qs)
+	IMULQ(gbm, qs)
+	j := GP64()
+	XORQ(j, j)
+
+	Label("row")
+	CMPQ(j, paramMem("n"))
+	JAE(LabelRef("done"))
+	acc := make([]VecVirtual, rows)
+	for r := range acc {
+		acc[r] = ZMM()
+		zero(acc[r])
+	}
+	xp := ptr("x")
+	q3, pn := GP64(), GP64()
+	if rows > 3 {
+		LEAQ(Mem{Base: q, Index: qs, Scale: 2}, q3)
+		ADDQ(qs, q3)
+		LEAQ(Mem{Base: q3, Index: qs, Scale: 1}, pn)
+		LEAQ(Mem{Base: pn, Index: qs, Scale: 4}, pn)
+	}
+	gl := GP64() // groups left in this pass
+	MOVQ(ng, gl)
+
+	Label("group")
+	dot := make([][2]VecVirtual, rows)
+	zb := make([]VecVirtual, rows)
+	for r := range dot {
+		for c := range dot[r] {
+			dot[r][c] = ZMM()
+			zero(dot[r][c])
+		}
+		if signed {
+			continue
+		}
+		zr := Mem{Base: zp}
+		switch r {
+		case 1, 2:
+			zr = Mem{Base: zp, Index: ng, Scale: uint8(r)}
+		case 3:
+			t := GP64()
+			LEAQ(Mem{Base: zp, Index: ng, Scale: 2}, t)
+			zr = Mem{Base: t, Index: ng, Scale: 1}
+		}
+		zt := GP32()
+		MOVBLZX(zr, zt)
+		zb[r] = ZMM()
+		VPBROADCASTD(zt, zb[r])
+	}
+	left := GP64()
+	MOVQ(gbm, left)
+	// chunk adds 16 codes per row at byte offset off to dot[r][c].
+	chunk := func(off, c int, tail bool) {
+		xv := ZMM()
+		VMOVUPS(Mem{Base: xp, Disp: 4 * off}, xv)
+		for r := 0; r < rows; r++ {
+			b := ZMM()
+			src := rowMem(q, q3, qs, r, off)
+			switch {
+			case signed && tail:
+				VPMOVSXBD_Z(src, tk, b)
+			case signed:
+				VPMOVSXBD(src, b)
+			case tail:
+				VPMOVZXBD_Z(src, tk, b)
+			default:
+				VPMOVZXBD(src, b)
+			}
+			if !signed {
+				VPSUBD(zb[r], b, b)
+			}
+			VCVTDQ2PS(b, b)
+			VFMADD231PS(xv, b, dot[r][c])
+		}
+	}
+	// The 4-row pass prefetches row r+8 at the offset it reads in row r
+	// (two passes ahead), once per 64-byte step, as w4Gemv.
+	prefetch := func() {
+		if rows <= 3 {
+			return
+		}
+		for r := 0; r < rows; r++ {
+			if r < 3 {
+				PREFETCHT0(rowMem(pn, pn, qs, r, 0))
+			} else {
+				t := GP64()
+				LEAQ(Mem{Base: pn, Index: qs, Scale: 2}, t)
+				PREFETCHT0(Mem{Base: t, Index: qs, Scale: 1})
+			}
+		}
+	}
+	advance := func(by Op, xby Op) {
+		ADDQ(by, q)
+		if rows > 3 {
+			ADDQ(by, q3)
+			ADDQ(by, pn)
+		}
+		ADDQ(xby, xp)
+	}
+	Label("line")
+	CMPQ(left, U8(64))
+	JB(LabelRef("chunk"))
+	prefetch()
+	for c := 0; c < 4; c++ {
+		chunk(16*c, c%2, false)
+	}
+	advance(U8(64), U32(256))
+	SUBQ(U8(64), left)
+	JMP(LabelRef("line"))
+	Label("chunk")
+	CMPQ(left, U8(16))
+	JB(LabelRef("chunktail"))
+	prefetch()
+	chunk(0, 0, false)
+	advance(U8(16), U8(64))
+	SUBQ(U8(16), left)
+	JMP(LabelRef("chunk"))
+	Label("chunktail")
+	TESTQ(left, left)
+	JZ(LabelRef("groupend"))
+	chunk(0, 0, true)
+	advance(left, U8(64)) // X is zero padded to whole chunks
+	Label("groupend")
+	for r := 0; r < rows; r++ {
+		sr := Mem{Base: sp}
+		switch r {
+		case 1, 2:
+			sr = Mem{Base: sp, Index: ng, Scale: uint8(4 * r)}
+		case 3:
+			t := GP64()
+			LEAQ(Mem{Base: sp, Index: ng, Scale: 8}, t)
+			sr = Mem{Base: t, Index: ng, Scale: 4}
+		}
+		VADDPS(dot[r][1], dot[r][0], dot[r][0])
+		VFMADD231PS_BCST(sr, dot[r][0], acc[r])
+	}
+	ADDQ(U8(4), sp)
+	if !signed {
+		INCQ(zp)
+	}
+	DECQ(gl)
+	JNZ(LabelRef("group"))
+
+	y, bias := ptr("y"), ptr("bias")
+	hreduceMany(acc, vaddps)
+	for r := range acc {
+		VADDSS(Mem{Base: bias, Index: j, Scale: 4, Disp: 4 * r}, acc[r].AsX(), acc[r].AsX())
+		VMOVSS(acc[r].AsX(), Mem{Base: y, Index: j, Scale: 4, Disp: 4 * r})
+	}
+	// Next pass: q, s and z are one row on (rows-1 to go).
+	for r := 1; r < rows; r++ {
+		if rows <= 3 {
+			ADDQ(qs, q)
+		}
+		LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
+		if !signed {
+			ADDQ(ng, zp)
+		}
+	}
+	if rows > 3 {
+		MOVQ(q3, q)
 	}
 	ADDQ(U8(rows), j)
 	JMP(LabelRef("row"))
