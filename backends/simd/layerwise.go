@@ -13,9 +13,13 @@ import (
 // Quanto shift) + bias, as the pure-Go GEMV does. Where the path has GEMV
 // routines (quantK.wqGemv4), the 4- and 2-bit layers run those instead: four
 // weight rows per pass, the weights code*S - shift looked up in a per-group
-// table, as gemm_w4g's GEMV (2.6x at 4:2 from DRAM). Run lays each row of X out
-// once per layer so that every code lane meets its value without shuffles:
-// per group and 16-byte chunk of codes, vpb phases of 16 floats.
+// table, as gemm_w4g's GEMV (2.6x at 4:2 from DRAM). The 3-bit layers run
+// that GEMV's one-code-a-byte form with zero points (quantK.wqByte4: the
+// table holds (code - z)*s), the 8-bit layers wqGemv8R4AVX512 (codes
+// converted, one scaled dot product per row and group): 1.8x and 3.2x over
+// wqDots from DRAM, one thread. Run lays each row of X out once per layer so
+// that every code lane meets its value without shuffles: per group and
+// 16-byte chunk of codes, vpb phases of 16 floats.
 
 func init() {
 	register("layerwise_wq", prepareLayerwiseWQ, func(l *level) bool { return l.q != nil && l.q.wqDots[4] != nil })
@@ -83,24 +87,29 @@ func wqGemvGo(vpb int) wqGemvFn {
 	}
 }
 
-// wqByteGo is the twin of the wqByte routines (one code per byte: signed
-// without zero point, or unsigned minus the group's zero point z):
-// y[j] = bias[j] + Σ_g s[j,g]*Σ_{k in g} x'*(code - z[j,g]), x' as wqDots
-// reads it, the code minus its zero point exact (a code at its zero point
-// adds 0).
+// wqByteGo is the twin of the wqByte routines (one code per byte), with X
+// laid out as wqDots reads it. Signed codes (8 bits, no zero point): per
+// group a dot product Σ x'*code, scaled once, y[j] = bias[j] + Σ_g s*dot_g.
+// Unsigned codes with zero points z (3 bits): the weights dequantized to
+// float32 (code - z)*s (rounded once; exactly 0 at the zero point), as
+// w4GemvGo, y[j] = bias[j] + Σ x'*w; codes past 15 (outside the format)
+// count as their low 4 bits, as the go backend reads them.
 func wqByteGo(signed bool) w4Gemv {
 	return func(y, x []float32, q []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
 		chunks := (gb + 15) / 16
 		for j := range n {
 			var acc float32
 			for g := range ng {
-				var dot float32
-				for i, b := range q[(j*ng+g)*gb : (j*ng+g+1)*gb] {
-					code := int32(int8(b))
-					if !signed {
-						code = int32(b) - int32(z[j*ng+g])
+				codes, xg := q[(j*ng+g)*gb:(j*ng+g+1)*gb], x[g*chunks*16:]
+				if !signed {
+					for i, b := range codes {
+						acc += xg[i] * (float32(int32(b&15)-int32(z[j*ng+g])) * s[j*ng+g])
 					}
-					dot += x[g*chunks*16+i] * float32(code)
+					continue
+				}
+				var dot float32
+				for i, b := range codes {
+					dot += xg[i] * float32(int8(b))
 				}
 				acc += s[j*ng+g] * dot
 			}
@@ -179,7 +188,8 @@ func prepareLayerwiseWQ(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		switch ly.Bits {
 		case 8, 3:
-			if l.byte4, l.byte1 = qk.wqByte4[ly.Bits], qk.wqByte1[ly.Bits]; l.byte4 != nil {
+			if qk.wqByte4[ly.Bits] != nil {
+				l.byte4, l.byte1 = qk.wqByte4[ly.Bits], qk.wqByte1[ly.Bits]
 				if ly.Bits == 3 {
 					l.zb = kernel.U8s(ly.Zero)
 				}

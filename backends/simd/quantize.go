@@ -50,7 +50,7 @@ type quantK struct {
 	wqGemvWide4, wqGemvWide1 wqGemvFn
 	// wqByte4[bits] and wqByte1[bits] (bits 8, 3; 4 and 1 weight rows per
 	// pass), where the path has them, are layerwise_wq's GEMV over one-byte
-	// codes with per-group dot products scaled once each (wqByteGo).
+	// codes (wqByteGo).
 	wqByte4, wqByte1 [9]w4Gemv
 }
 

@@ -43060,6 +43060,108 @@ DATA c_w4iota2<>+56(SB)/4, $0x40000000
 DATA c_w4iota2<>+60(SB)/4, $0x40400000
 GLOBL c_w4iota2<>(SB), RODATA|NOPTR, $64
 
+// func wqGemv3R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv3R1AVX512(SB), NOSPLIT, $128-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    z_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    SI, SI
+
+row:
+	CMPQ   SI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+24(FP), DI
+	MOVQ   BX, R8
+
+block:
+	MOVQ R8, R9
+	CMPQ R9, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R9
+
+blockmask:
+	MOVQ        $-1, R10
+	BZHIQ       R9, R10, R10
+	KMOVW       R10, K2
+	LEAQ        (DX)(BX*1), R10
+	LEAQ        (CX)(BX*2), R11
+	LEAQ        (R11)(BX*2), R11
+	PREFETCHT0  (R10)
+	PREFETCHT0  (R11)
+	VPMOVZXBD.Z (DX), K2, Z3
+	VCVTDQ2PS   Z3, Z3
+	VMOVUPS     Z3, (SP)
+	VMOVUPS.Z   (CX), K2, Z3
+	VMOVUPS     Z3, 64(SP)
+	XORQ        R10, R10
+
+group:
+	VSUBPS.BCST (SP)(R10*4), Z0, Z3
+	VMULPS.BCST 64(SP)(R10*4), Z3, Z3
+	MOVQ        gb+152(FP), R11
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VMOVUPS     (DI), Z4
+	VPMOVZXBD   (AX), Z5
+	VPERMPS     Z3, Z5, Z5
+	VFMADD231PS Z4, Z5, Z1
+	ADDQ        $0x00000040, DI
+	ADDQ        $0x10, AX
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ       R11, R11
+	JZ          groupend
+	VMOVUPS     (DI), Z4
+	VPMOVZXBD.Z (AX), K1, Z5
+	VPERMPS     Z3, Z5, Z3
+	VFMADD231PS Z4, Z3, Z1
+	ADDQ        $0x00000040, DI
+	ADDQ        R11, AX
+
+groupend:
+	INCQ          R10
+	CMPQ          R10, R9
+	JB            group
+	LEAQ          (DX)(R9*1), DX
+	LEAQ          (CX)(R9*4), CX
+	SUBQ          R9, R8
+	JNZ           block
+	MOVQ          y_base+0(FP), DI
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VADDSS        (R8)(SI*4), X1, X1
+	VMOVSS        X1, (DI)(SI*4)
+	ADDQ          $0x01, SI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
 // func wqGemv8R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
 TEXT ·wqGemv8R1AVX512(SB), NOSPLIT, $0-168
@@ -43152,114 +43254,6 @@ groupend:
 	VADDSS           (DI)(BX*4), X0, X0
 	VMOVSS           X0, (SI)(BX*4)
 	ADDQ             $0x01, BX
-	JMP              row
-
-done:
-	VZEROUPPER
-	RET
-
-// func wqGemv3R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·wqGemv3R1AVX512(SB), NOSPLIT, $0-168
-	MOVQ  qp_base+48(FP), AX
-	MOVQ  s_base+72(FP), CX
-	MOVQ  z_base+96(FP), DX
-	MOVQ  ng+160(FP), BX
-	MOVQ  gb+152(FP), SI
-	ANDQ  $0x0f, SI
-	MOVQ  $-1, DI
-	BZHIQ SI, DI, DI
-	KMOVW DI, K1
-	MOVQ  BX, SI
-	IMULQ gb+152(FP), SI
-	XORQ  SI, SI
-
-row:
-	CMPQ   SI, n+144(FP)
-	JAE    done
-	VXORPS Z0, Z0, Z0
-	MOVQ   x_base+24(FP), DI
-	MOVQ   BX, R8
-
-group:
-	VXORPS       Z1, Z1, Z1
-	VXORPS       Z2, Z2, Z2
-	MOVBLZX      (DX), R9
-	VPBROADCASTD R9, Z3
-	MOVQ         gb+152(FP), R9
-
-line:
-	CMPQ        R9, $0x40
-	JB          chunk
-	VMOVUPS     (DI), Z4
-	VPMOVZXBD   (AX), Z5
-	VPSUBD      Z3, Z5, Z5
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z5, Z1
-	VMOVUPS     64(DI), Z4
-	VPMOVZXBD   16(AX), Z5
-	VPSUBD      Z3, Z5, Z5
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z5, Z2
-	VMOVUPS     128(DI), Z4
-	VPMOVZXBD   32(AX), Z5
-	VPSUBD      Z3, Z5, Z5
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z5, Z1
-	VMOVUPS     192(DI), Z4
-	VPMOVZXBD   48(AX), Z5
-	VPSUBD      Z3, Z5, Z5
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z5, Z2
-	ADDQ        $0x40, AX
-	ADDQ        $0x00000100, DI
-	SUBQ        $0x40, R9
-	JMP         line
-
-chunk:
-	CMPQ        R9, $0x10
-	JB          chunktail
-	VMOVUPS     (DI), Z4
-	VPMOVZXBD   (AX), Z5
-	VPSUBD      Z3, Z5, Z5
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z5, Z1
-	ADDQ        $0x10, AX
-	ADDQ        $0x40, DI
-	SUBQ        $0x10, R9
-	JMP         chunk
-
-chunktail:
-	TESTQ       R9, R9
-	JZ          groupend
-	VMOVUPS     (DI), Z4
-	VPMOVZXBD.Z (AX), K1, Z5
-	VPSUBD      Z3, Z5, Z5
-	VCVTDQ2PS   Z5, Z5
-	VFMADD231PS Z4, Z5, Z1
-	ADDQ        R9, AX
-	ADDQ        $0x40, DI
-
-groupend:
-	VADDPS           Z2, Z1, Z1
-	VFMADD231PS.BCST (CX), Z1, Z0
-	ADDQ             $0x04, CX
-	INCQ             DX
-	DECQ             R8
-	JNZ              group
-	MOVQ             y_base+0(FP), DI
-	MOVQ             bias_base+120(FP), R8
-	VEXTRACTF64X4    $0x01, Z0, Y1
-	VADDPS           Y1, Y0, Y0
-	VEXTRACTF32X4    $0x01, Y0, X1
-	VADDPS           X1, X0, X0
-	VMOVHLPS         X0, X0, X1
-	VADDPS           X1, X0, X0
-	VMOVSHDUP        X0, X1
-	VADDPS           X1, X0, X0
-	VADDSS           (R8)(SI*4), X0, X0
-	VMOVSS           X0, (DI)(SI*4)
-	ADDQ             $0x01, SI
 	JMP              row
 
 done:
@@ -44602,6 +44596,225 @@ done:
 	VZEROUPPER
 	RET
 
+// func wqGemv3R4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
+TEXT ·wqGemv3R4AVX512(SB), NOSPLIT, $512-168
+	MOVQ    qp_base+48(FP), AX
+	MOVQ    s_base+72(FP), CX
+	MOVQ    z_base+96(FP), DX
+	MOVQ    ng+160(FP), BX
+	MOVQ    gb+152(FP), SI
+	ANDQ    $0x0f, SI
+	MOVQ    $-1, DI
+	BZHIQ   SI, DI, DI
+	KMOVW   DI, K1
+	VMOVUPS c_w4iota4<>+0(SB), Z0
+	MOVQ    BX, SI
+	IMULQ   gb+152(FP), SI
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+144(FP)
+	JAE    done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+24(FP), R8
+	LEAQ   (AX)(SI*2), R9
+	ADDQ   SI, R9
+	LEAQ   (R9)(SI*1), R10
+	LEAQ   (R10)(SI*4), R10
+	MOVQ   BX, R11
+
+block:
+	MOVQ R11, R12
+	CMPQ R12, $0x10
+	JBE  blockmask
+	MOVQ $0x00000010, R12
+
+blockmask:
+	MOVQ        $-1, R13
+	BZHIQ       R12, R13, R13
+	KMOVW       R13, K2
+	LEAQ        (DX)(BX*4), R13
+	LEAQ        (CX)(BX*8), R14
+	LEAQ        (R14)(BX*8), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	LEAQ        (R13)(BX*1), R13
+	LEAQ        (R14)(BX*4), R14
+	PREFETCHT0  (R13)
+	PREFETCHT0  (R14)
+	VPMOVZXBD.Z (DX), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, (SP)
+	VMOVUPS.Z   (CX), K2, Z9
+	VMOVUPS     Z9, 64(SP)
+	VPMOVZXBD.Z (DX)(BX*1), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 128(SP)
+	VMOVUPS.Z   (CX)(BX*4), K2, Z9
+	VMOVUPS     Z9, 192(SP)
+	VPMOVZXBD.Z (DX)(BX*2), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 256(SP)
+	VMOVUPS.Z   (CX)(BX*8), K2, Z9
+	VMOVUPS     Z9, 320(SP)
+	LEAQ        (DX)(BX*2), R13
+	LEAQ        (CX)(BX*8), R14
+	VPMOVZXBD.Z (R13)(BX*1), K2, Z9
+	VCVTDQ2PS   Z9, Z9
+	VMOVUPS     Z9, 384(SP)
+	VMOVUPS.Z   (R14)(BX*4), K2, Z9
+	VMOVUPS     Z9, 448(SP)
+	XORQ        R13, R13
+
+group:
+	VSUBPS.BCST (SP)(R13*4), Z0, Z9
+	VMULPS.BCST 64(SP)(R13*4), Z9, Z9
+	VSUBPS.BCST 128(SP)(R13*4), Z0, Z10
+	VMULPS.BCST 192(SP)(R13*4), Z10, Z10
+	VSUBPS.BCST 256(SP)(R13*4), Z0, Z11
+	VMULPS.BCST 320(SP)(R13*4), Z11, Z11
+	VSUBPS.BCST 384(SP)(R13*4), Z0, Z12
+	VMULPS.BCST 448(SP)(R13*4), Z12, Z12
+	MOVQ        gb+152(FP), R14
+
+chunk:
+	CMPQ        R14, $0x10
+	JB          chunktail
+	VMOVUPS     (R8), Z13
+	PREFETCHT0  (R10)
+	VPMOVZXBD   (AX), Z14
+	VPERMPS     Z9, Z14, Z14
+	VFMADD231PS Z13, Z14, Z1
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD   (AX)(SI*1), Z14
+	VPERMPS     Z10, Z14, Z14
+	VFMADD231PS Z13, Z14, Z3
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD   (AX)(SI*2), Z14
+	VPERMPS     Z11, Z14, Z14
+	VFMADD231PS Z13, Z14, Z5
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD   (R9), Z14
+	VPERMPS     Z12, Z14, Z14
+	VFMADD231PS Z13, Z14, Z7
+	ADDQ        $0x00000040, R8
+	ADDQ        $0x10, AX
+	ADDQ        $0x10, R9
+	ADDQ        $0x10, R10
+	SUBQ        $0x10, R14
+	JMP         chunk
+
+chunktail:
+	TESTQ       R14, R14
+	JZ          groupend
+	VMOVUPS     (R8), Z13
+	PREFETCHT0  (R10)
+	VPMOVZXBD.Z (AX), K1, Z14
+	VPERMPS     Z9, Z14, Z9
+	VFMADD231PS Z13, Z9, Z1
+	PREFETCHT0  (R10)(SI*1)
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z9
+	VPERMPS     Z10, Z9, Z9
+	VFMADD231PS Z13, Z9, Z3
+	PREFETCHT0  (R10)(SI*2)
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z9
+	VPERMPS     Z11, Z9, Z9
+	VFMADD231PS Z13, Z9, Z5
+	LEAQ        (R10)(SI*2), R15
+	PREFETCHT0  (R15)(SI*1)
+	VPMOVZXBD.Z (R9), K1, Z9
+	VPERMPS     Z12, Z9, Z9
+	VFMADD231PS Z13, Z9, Z7
+	ADDQ        $0x00000040, R8
+	ADDQ        R14, AX
+	ADDQ        R14, R9
+	ADDQ        R14, R10
+
+groupend:
+	INCQ          R13
+	CMPQ          R13, R12
+	JB            group
+	LEAQ          (DX)(R12*1), DX
+	LEAQ          (CX)(R12*4), CX
+	SUBQ          R12, R11
+	JNZ           block
+	MOVQ          y_base+0(FP), AX
+	MOVQ          bias_base+120(FP), R8
+	VADDPS        Z2, Z1, Z1
+	VADDPS        Z4, Z3, Z3
+	VADDPS        Z6, Z5, Z5
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VEXTRACTF64X4 $0x01, Z5, Y6
+	VEXTRACTF64X4 $0x01, Z7, Y8
+	VADDPS        Y2, Y1, Y1
+	VADDPS        Y4, Y3, Y3
+	VADDPS        Y6, Y5, Y5
+	VADDPS        Y8, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X2
+	VEXTRACTF32X4 $0x01, Y3, X4
+	VEXTRACTF32X4 $0x01, Y5, X6
+	VEXTRACTF32X4 $0x01, Y7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVHLPS      X1, X1, X2
+	VMOVHLPS      X3, X3, X4
+	VMOVHLPS      X5, X5, X6
+	VMOVHLPS      X7, X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VMOVSHDUP     X1, X2
+	VMOVSHDUP     X3, X4
+	VMOVSHDUP     X5, X6
+	VMOVSHDUP     X7, X8
+	VADDPS        X2, X1, X1
+	VADDPS        X4, X3, X3
+	VADDPS        X6, X5, X5
+	VADDPS        X8, X7, X7
+	VADDSS        (R8)(DI*4), X1, X1
+	VMOVSS        X1, (AX)(DI*4)
+	VADDSS        4(R8)(DI*4), X3, X3
+	VMOVSS        X3, 4(AX)(DI*4)
+	VADDSS        8(R8)(DI*4), X5, X5
+	VMOVSS        X5, 8(AX)(DI*4)
+	VADDSS        12(R8)(DI*4), X7, X7
+	VMOVSS        X7, 12(AX)(DI*4)
+	MOVQ          R9, AX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	LEAQ          (DX)(BX*1), DX
+	LEAQ          (CX)(BX*4), CX
+	ADDQ          $0x04, DI
+	JMP           row
+
+done:
+	VZEROUPPER
+	RET
+
 // func wqGemv8R4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
 TEXT ·wqGemv8R4AVX512(SB), NOSPLIT, $0-168
@@ -44712,11 +44925,6 @@ line:
 chunk:
 	CMPQ        R11, $0x10
 	JB          chunktail
-	PREFETCHT0  (R9)
-	PREFETCHT0  (R9)(BX*1)
-	PREFETCHT0  (R9)(BX*2)
-	LEAQ        (R9)(BX*2), R12
-	PREFETCHT0  (R12)(BX*1)
 	VMOVUPS     (DI), Z12
 	VPMOVSXBD   (AX), Z13
 	VCVTDQ2PS   Z13, Z13
@@ -44818,266 +45026,6 @@ groupend:
 	LEAQ             (CX)(DX*4), CX
 	MOVQ             R8, AX
 	ADDQ             $0x04, SI
-	JMP              row
-
-done:
-	VZEROUPPER
-	RET
-
-// func wqGemv3R4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, MMX+
-TEXT ·wqGemv3R4AVX512(SB), NOSPLIT, $0-168
-	MOVQ  qp_base+48(FP), AX
-	MOVQ  s_base+72(FP), CX
-	MOVQ  z_base+96(FP), DX
-	MOVQ  ng+160(FP), BX
-	MOVQ  gb+152(FP), SI
-	ANDQ  $0x0f, SI
-	MOVQ  $-1, DI
-	BZHIQ SI, DI, DI
-	KMOVW DI, K1
-	MOVQ  BX, SI
-	IMULQ gb+152(FP), SI
-	XORQ  DI, DI
-
-row:
-	CMPQ   DI, n+144(FP)
-	JAE    done
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	MOVQ   x_base+24(FP), R8
-	LEAQ   (AX)(SI*2), R9
-	ADDQ   SI, R9
-	LEAQ   (R9)(SI*1), R10
-	LEAQ   (R10)(SI*4), R10
-	MOVQ   BX, R11
-
-group:
-	VXORPS       Z4, Z4, Z4
-	VXORPS       Z5, Z5, Z5
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z6
-	VXORPS       Z7, Z7, Z7
-	VXORPS       Z8, Z8, Z8
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z9
-	VXORPS       Z10, Z10, Z10
-	VXORPS       Z11, Z11, Z11
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z12
-	VXORPS       Z13, Z13, Z13
-	VXORPS       Z14, Z14, Z14
-	LEAQ         (DX)(BX*2), R12
-	MOVBLZX      (R12)(BX*1), R12
-	VPBROADCASTD R12, Z15
-	MOVQ         gb+152(FP), R12
-
-line:
-	CMPQ        R12, $0x40
-	JB          chunk
-	PREFETCHT0  (R10)
-	PREFETCHT0  (R10)(SI*1)
-	PREFETCHT0  (R10)(SI*2)
-	LEAQ        (R10)(SI*2), R13
-	PREFETCHT0  (R13)(SI*1)
-	VMOVUPS     (R8), Z16
-	VPMOVZXBD   (AX), Z17
-	VPSUBD      Z6, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z4
-	VPMOVZXBD   (AX)(SI*1), Z17
-	VPSUBD      Z9, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z7
-	VPMOVZXBD   (AX)(SI*2), Z17
-	VPSUBD      Z12, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z10
-	VPMOVZXBD   (R9), Z17
-	VPSUBD      Z15, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z13
-	VMOVUPS     64(R8), Z16
-	VPMOVZXBD   16(AX), Z17
-	VPSUBD      Z6, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z5
-	VPMOVZXBD   16(AX)(SI*1), Z17
-	VPSUBD      Z9, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z8
-	VPMOVZXBD   16(AX)(SI*2), Z17
-	VPSUBD      Z12, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z11
-	VPMOVZXBD   16(R9), Z17
-	VPSUBD      Z15, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z14
-	VMOVUPS     128(R8), Z16
-	VPMOVZXBD   32(AX), Z17
-	VPSUBD      Z6, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z4
-	VPMOVZXBD   32(AX)(SI*1), Z17
-	VPSUBD      Z9, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z7
-	VPMOVZXBD   32(AX)(SI*2), Z17
-	VPSUBD      Z12, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z10
-	VPMOVZXBD   32(R9), Z17
-	VPSUBD      Z15, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z13
-	VMOVUPS     192(R8), Z16
-	VPMOVZXBD   48(AX), Z17
-	VPSUBD      Z6, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z5
-	VPMOVZXBD   48(AX)(SI*1), Z17
-	VPSUBD      Z9, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z8
-	VPMOVZXBD   48(AX)(SI*2), Z17
-	VPSUBD      Z12, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z11
-	VPMOVZXBD   48(R9), Z17
-	VPSUBD      Z15, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z14
-	ADDQ        $0x40, AX
-	ADDQ        $0x40, R9
-	ADDQ        $0x40, R10
-	ADDQ        $0x00000100, R8
-	SUBQ        $0x40, R12
-	JMP         line
-
-chunk:
-	CMPQ        R12, $0x10
-	JB          chunktail
-	PREFETCHT0  (R10)
-	PREFETCHT0  (R10)(SI*1)
-	PREFETCHT0  (R10)(SI*2)
-	LEAQ        (R10)(SI*2), R13
-	PREFETCHT0  (R13)(SI*1)
-	VMOVUPS     (R8), Z16
-	VPMOVZXBD   (AX), Z17
-	VPSUBD      Z6, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z4
-	VPMOVZXBD   (AX)(SI*1), Z17
-	VPSUBD      Z9, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z7
-	VPMOVZXBD   (AX)(SI*2), Z17
-	VPSUBD      Z12, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z10
-	VPMOVZXBD   (R9), Z17
-	VPSUBD      Z15, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z13
-	ADDQ        $0x10, AX
-	ADDQ        $0x10, R9
-	ADDQ        $0x10, R10
-	ADDQ        $0x40, R8
-	SUBQ        $0x10, R12
-	JMP         chunk
-
-chunktail:
-	TESTQ       R12, R12
-	JZ          groupend
-	VMOVUPS     (R8), Z16
-	VPMOVZXBD.Z (AX), K1, Z17
-	VPSUBD      Z6, Z17, Z17
-	VCVTDQ2PS   Z17, Z17
-	VFMADD231PS Z16, Z17, Z4
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z6
-	VPSUBD      Z9, Z6, Z6
-	VCVTDQ2PS   Z6, Z6
-	VFMADD231PS Z16, Z6, Z7
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z6
-	VPSUBD      Z12, Z6, Z6
-	VCVTDQ2PS   Z6, Z6
-	VFMADD231PS Z16, Z6, Z10
-	VPMOVZXBD.Z (R9), K1, Z6
-	VPSUBD      Z15, Z6, Z6
-	VCVTDQ2PS   Z6, Z6
-	VFMADD231PS Z16, Z6, Z13
-	ADDQ        R12, AX
-	ADDQ        R12, R9
-	ADDQ        R12, R10
-	ADDQ        $0x40, R8
-
-groupend:
-	VADDPS           Z5, Z4, Z4
-	VFMADD231PS.BCST (CX), Z4, Z0
-	VADDPS           Z8, Z7, Z7
-	VFMADD231PS.BCST (CX)(BX*4), Z7, Z1
-	VADDPS           Z11, Z10, Z10
-	VFMADD231PS.BCST (CX)(BX*8), Z10, Z2
-	LEAQ             (CX)(BX*8), R12
-	VADDPS           Z14, Z13, Z13
-	VFMADD231PS.BCST (R12)(BX*4), Z13, Z3
-	ADDQ             $0x04, CX
-	INCQ             DX
-	DECQ             R11
-	JNZ              group
-	MOVQ             y_base+0(FP), AX
-	MOVQ             bias_base+120(FP), R8
-	VEXTRACTF64X4    $0x01, Z0, Y4
-	VEXTRACTF64X4    $0x01, Z1, Y5
-	VEXTRACTF64X4    $0x01, Z2, Y6
-	VEXTRACTF64X4    $0x01, Z3, Y7
-	VADDPS           Y4, Y0, Y0
-	VADDPS           Y5, Y1, Y1
-	VADDPS           Y6, Y2, Y2
-	VADDPS           Y7, Y3, Y3
-	VEXTRACTF32X4    $0x01, Y0, X4
-	VEXTRACTF32X4    $0x01, Y1, X5
-	VEXTRACTF32X4    $0x01, Y2, X6
-	VEXTRACTF32X4    $0x01, Y3, X7
-	VADDPS           X4, X0, X0
-	VADDPS           X5, X1, X1
-	VADDPS           X6, X2, X2
-	VADDPS           X7, X3, X3
-	VMOVHLPS         X0, X0, X4
-	VMOVHLPS         X1, X1, X5
-	VMOVHLPS         X2, X2, X6
-	VMOVHLPS         X3, X3, X7
-	VADDPS           X4, X0, X0
-	VADDPS           X5, X1, X1
-	VADDPS           X6, X2, X2
-	VADDPS           X7, X3, X3
-	VMOVSHDUP        X0, X4
-	VMOVSHDUP        X1, X5
-	VMOVSHDUP        X2, X6
-	VMOVSHDUP        X3, X7
-	VADDPS           X4, X0, X0
-	VADDPS           X5, X1, X1
-	VADDPS           X6, X2, X2
-	VADDPS           X7, X3, X3
-	VADDSS           (R8)(DI*4), X0, X0
-	VMOVSS           X0, (AX)(DI*4)
-	VADDSS           4(R8)(DI*4), X1, X1
-	VMOVSS           X1, 4(AX)(DI*4)
-	VADDSS           8(R8)(DI*4), X2, X2
-	VMOVSS           X2, 8(AX)(DI*4)
-	VADDSS           12(R8)(DI*4), X3, X3
-	VMOVSS           X3, 12(AX)(DI*4)
-	LEAQ             (CX)(BX*4), CX
-	ADDQ             BX, DX
-	LEAQ             (CX)(BX*4), CX
-	ADDQ             BX, DX
-	LEAQ             (CX)(BX*4), CX
-	ADDQ             BX, DX
-	MOVQ             R9, AX
-	ADDQ             $0x04, DI
 	JMP              row
 
 done:

@@ -1396,19 +1396,19 @@ func wqGemv4WideR1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []
 //go:noescape
 func wqGemv2R1AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
 
-// wqGemv8R1AVX512 computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*(q[j, g*gb+i] - z[j*ng+g])
-// for j < n (a multiple of 1), with one code per byte (signed bytes (z unused), gb per group) and X laid
-// out as wqDots3AVX512 reads it.
-//
-//go:noescape
-func wqGemv8R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-
-// wqGemv3R1AVX512 computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*(q[j, g*gb+i] - z[j*ng+g])
-// for j < n (a multiple of 1), with one code per byte (unsigned bytes, gb per group) and X laid
-// out as wqDots3AVX512 reads it.
+// wqGemv3R1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<gb} X[g*gb+i]*float32((q[j, g*gb+i] - z[j*ng+g])*s[j*ng+g])
+// for j < n (a multiple of 1), with one code below 16 per byte (layerwise_wq's 3 bits) and X laid out
+// as wqDots3AVX512 reads it.
 //
 //go:noescape
 func wqGemv3R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// wqGemv8R1AVX512 computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*q[j, g*gb+i]
+// for j < n (a multiple of 1), ng >= 1, with signed byte codes (gb per group; z is unused) and X
+// laid out as wqDots8AVX512 reads it.
+//
+//go:noescape
+func wqGemv8R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Gemv4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
 // for j < n (a multiple of 4), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
@@ -1442,19 +1442,19 @@ func wqGemv4WideR4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []
 //go:noescape
 func wqGemv2R4AVX512(y []float32, x []float32, qp []byte, s []float32, sh []float32, bias []float32, n int, gb int, ng int)
 
-// wqGemv8R4AVX512 computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*(q[j, g*gb+i] - z[j*ng+g])
-// for j < n (a multiple of 4), with one code per byte (signed bytes (z unused), gb per group) and X laid
-// out as wqDots3AVX512 reads it.
-//
-//go:noescape
-func wqGemv8R4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-
-// wqGemv3R4AVX512 computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*(q[j, g*gb+i] - z[j*ng+g])
-// for j < n (a multiple of 4), with one code per byte (unsigned bytes, gb per group) and X laid
-// out as wqDots3AVX512 reads it.
+// wqGemv3R4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<gb} X[g*gb+i]*float32((q[j, g*gb+i] - z[j*ng+g])*s[j*ng+g])
+// for j < n (a multiple of 4), with one code below 16 per byte (layerwise_wq's 3 bits) and X laid out
+// as wqDots3AVX512 reads it.
 //
 //go:noescape
 func wqGemv3R4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// wqGemv8R4AVX512 computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*q[j, g*gb+i]
+// for j < n (a multiple of 4), ng >= 1, with signed byte codes (gb per group; z is unused) and X
+// laid out as wqDots8AVX512 reads it.
+//
+//go:noescape
+func wqGemv8R4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // nmsSuppress suppresses, for each j < len(x1), candidate j when
 //

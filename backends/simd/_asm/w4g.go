@@ -38,9 +38,8 @@ func w4g() {
 			w4Gemv(gemvForm{rows: rows, vpb: 2, shift: true, wide: wide})
 		}
 		w4Gemv(gemvForm{rows: rows, vpb: 4, shift: true})
-		for _, signed := range []bool{true, false} {
-			wqGemvByte(rows, signed)
-		}
+		w4Gemv(gemvForm{rows: rows, vpb: 1})
+		wqGemvByte(rows)
 	}
 }
 
@@ -229,7 +228,7 @@ func w4Rows(v variant, rows int) {
 const w4GemvRows = 4
 
 // gemvForm is one GEMV kernel: rows weight rows per pass, vpb codes per
-// byte (2: nibbles, 4: 2-bit fields, lowest first), and the dequantization:
+// byte (1: bytes, 2: nibbles, 4: 2-bit fields, lowest first), and the dequantization:
 // (c - z)*s with uint8 zero points z (gemm_w4g), or c*s - shift with float
 // shifts (layerwise_wq's Quanto formats).
 //
@@ -247,6 +246,9 @@ func (f gemvForm) name() string {
 	w := ""
 	if f.wide {
 		w = "Wide"
+	}
+	if f.vpb == 1 {
+		return fmt.Sprintf("wqGemv3%sR%dAVX512", w, f.rows)
 	}
 	if !f.shift {
 		return fmt.Sprintf("w4Gemv%s%dAVX512", w, f.rows)
@@ -278,7 +280,9 @@ func w4Iota(bits int) Mem {
 	return table(fmt.Sprintf("w4iota%d", bits), iota[:]...)
 }
 
-// w4Gemv emits a GEMV (one row of X) kernel of 4- or 2-bit codes: rows
+// w4Gemv emits a GEMV (one row of X) kernel of 4- or 2-bit codes, or of
+// one code a byte (layerwise_wq's 3 bits; VPERMPS reads the low 4 bits, as
+// the go backend reads such codes): rows
 // weight rows per pass share the loads of X and give independent FMA
 // chains. Per weight row and group, a 16-entry table holds the dequantized
 // weights of the codes (for 2 bits repeated, as VPERMPS reads only the low
@@ -296,9 +300,13 @@ func w4Gemv(f gemvForm) {
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(y []float32, x []float32, qp []byte, s []float32, %s %s, bias []float32, n, gb, ng int)", zname, ztype))
 	Pragma("noescape")
 	if f.wide {
-		Doc(fmt.Sprintf("%s is %s for gb a multiple of 64, X laid out per 64-byte chunk of codes as 8 phases of", name,
-			gemvForm{rows: f.rows, vpb: f.vpb, shift: f.shift}.name()),
-			"16 floats: x'[p*16+i] = X[8i+p] (code p of each dword).")
+		Doc(fmt.Sprintf("%s is %s for gb a multiple of 64, X laid out per 64-byte chunk of codes as %d phases of", name,
+			gemvForm{rows: f.rows, vpb: f.vpb, shift: f.shift}.name(), f.phases()),
+			fmt.Sprintf("16 floats: x'[p*16+i] = X[%di+p] (code p of each dword).", f.phases()))
+	} else if f.vpb == 1 {
+		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<gb} X[g*gb+i]*float32((q[j, g*gb+i] - z[j*ng+g])*s[j*ng+g])", name),
+			fmt.Sprintf("for j < n (a multiple of %d), with one code below 16 per byte (layerwise_wq's 3 bits) and X laid out", rows),
+			"as wqDots3AVX512 reads it.")
 	} else if f.shift {
 		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_i X[g*%dgb+i]*float32(q[j, g*%dgb+i]*s[j*ng+g] - sh[j*ng+g])", name, f.vpb, f.vpb),
 			fmt.Sprintf("for j < n (a multiple of %d), with %d-bit codes (gb bytes per group, lowest field first) and X laid", rows, 8/f.vpb),
@@ -320,7 +328,7 @@ func w4Gemv(f gemvForm) {
 		tk = rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
 	}
 	iota := ZMM()
-	VMOVUPS(w4Iota(bits), iota)
+	VMOVUPS(w4Iota(min(bits, 4)), iota) // one code a byte (3 bits): 0..15 as for 4 bits
 	// Per row: the zero points (as floats) or shifts and the scales of 16 groups.
 	buf := AllocLocal(128 * rows)
 	qs := GP64() // code bytes per weight row
@@ -534,30 +542,23 @@ func w4Gemv(f gemvForm) {
 	RET()
 }
 
-// wqGemvByte emits layerwise_wq's GEMV over one-byte codes (8-bit: signed,
-// no zero point, one scale per row as G = K; 3-bit: unsigned with a uint8
-// zero point per group): rows weight rows per pass share the loads of X,
-// the codes widened with VPMOVSXBD/VPMOVZXBD, the zero point subtracted as
-// integers (a code at its zero point adds exactly 0), converted and summed
+// wqGemvByte emits layerwise_wq's GEMV over 8-bit codes (signed bytes, one
+// scale per row: G = K), whose 256 values a VPERMPS table cannot hold (the
+// 3-bit layers run w4Gemv's one-code-a-byte form): rows weight rows per pass
+// share the loads of X, the codes widened with VPMOVSXBD and converted, summed
 // into two per-group dot products per row (alternate 16-byte chunks:
-// independent FMA chains), then tot = fma(dot, s_g, tot): one horizontal
-// sum per row, not per group as wqDots.
-func wqGemvByte(rows int, signed bool) {
-	bits, what := 3, "unsigned bytes"
-	if signed {
-		bits, what = 8, "signed bytes (z unused)"
-	}
-	name := fmt.Sprintf("wqGemv%dR%dAVX512", bits, rows)
+// independent FMA chains), then tot = fma(dot, s_g, tot): one horizontal sum
+// per row, not per group as wqDots. The 4-row pass prefetches two passes
+// ahead as w4Gemv (1.6-1.7x from DRAM at K = 4096 and 11008; one or three
+// passes ahead, or into L2 only, measured the same).
+func wqGemvByte(rows int) {
+	name := fmt.Sprintf("wqGemv8R%dAVX512", rows)
 	TEXT(name, NOSPLIT, "func(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*(q[j, g*gb+i] - z[j*ng+g])", name),
-		fmt.Sprintf("for j < n (a multiple of %d), with one code per byte (%s, gb per group) and X laid", rows, what),
-		"out as wqDots3AVX512 reads it.")
+	Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<gb} X[g*gb+i]*q[j, g*gb+i]", name),
+		fmt.Sprintf("for j < n (a multiple of %d), ng >= 1, with signed byte codes (gb per group; z is unused) and X", rows),
+		"laid out as wqDots8AVX512 reads it.")
 	q, sp := ptr("qp"), ptr("s")
-	var zp GPVirtual
-	if !signed {
-		zp = ptr("z")
-	}
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
 	gbm := paramMem("gb")
 	tk := rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
@@ -588,28 +589,11 @@ func wqGemvByte(rows int, signed bool) {
 
 	Label("group")
 	dot := make([][2]VecVirtual, rows)
-	zb := make([]VecVirtual, rows)
 	for r := range dot {
 		for c := range dot[r] {
 			dot[r][c] = ZMM()
 			zero(dot[r][c])
 		}
-		if signed {
-			continue
-		}
-		zr := Mem{Base: zp}
-		switch r {
-		case 1, 2:
-			zr = Mem{Base: zp, Index: ng, Scale: uint8(r)}
-		case 3:
-			t := GP64()
-			LEAQ(Mem{Base: zp, Index: ng, Scale: 2}, t)
-			zr = Mem{Base: t, Index: ng, Scale: 1}
-		}
-		zt := GP32()
-		MOVBLZX(zr, zt)
-		zb[r] = ZMM()
-		VPBROADCASTD(zt, zb[r])
 	}
 	left := GP64()
 	MOVQ(gbm, left)
@@ -620,25 +604,16 @@ func wqGemvByte(rows int, signed bool) {
 		for r := 0; r < rows; r++ {
 			b := ZMM()
 			src := rowMem(q, q3, qs, r, off)
-			switch {
-			case signed && tail:
+			if tail {
 				VPMOVSXBD_Z(src, tk, b)
-			case signed:
+			} else {
 				VPMOVSXBD(src, b)
-			case tail:
-				VPMOVZXBD_Z(src, tk, b)
-			default:
-				VPMOVZXBD(src, b)
-			}
-			if !signed {
-				VPSUBD(zb[r], b, b)
 			}
 			VCVTDQ2PS(b, b)
 			VFMADD231PS(xv, b, dot[r][c])
 		}
 	}
-	// The 4-row pass prefetches row r+8 at the offset it reads in row r
-	// (two passes ahead), once per 64-byte step, as w4Gemv.
+	// prefetch fetches row r+8 at the offset row r reads (4-row pass).
 	prefetch := func() {
 		if rows <= 3 {
 			return
@@ -653,7 +628,7 @@ func wqGemvByte(rows int, signed bool) {
 			}
 		}
 	}
-	advance := func(by Op, xby Op) {
+	advance := func(by, xby Op) {
 		ADDQ(by, q)
 		if rows > 3 {
 			ADDQ(by, q3)
@@ -674,7 +649,6 @@ func wqGemvByte(rows int, signed bool) {
 	Label("chunk")
 	CMPQ(left, U8(16))
 	JB(LabelRef("chunktail"))
-	prefetch()
 	chunk(0, 0, false)
 	advance(U8(16), U8(64))
 	SUBQ(U8(16), left)
@@ -699,9 +673,6 @@ func wqGemvByte(rows int, signed bool) {
 		VFMADD231PS_BCST(sr, dot[r][0], acc[r])
 	}
 	ADDQ(U8(4), sp)
-	if !signed {
-		INCQ(zp)
-	}
 	DECQ(gl)
 	JNZ(LabelRef("group"))
 
@@ -711,15 +682,12 @@ func wqGemvByte(rows int, signed bool) {
 		VADDSS(Mem{Base: bias, Index: j, Scale: 4, Disp: 4 * r}, acc[r].AsX(), acc[r].AsX())
 		VMOVSS(acc[r].AsX(), Mem{Base: y, Index: j, Scale: 4, Disp: 4 * r})
 	}
-	// Next pass: q, s and z are one row on (rows-1 to go).
+	// Next pass: q and s are one row on (rows-1 to go).
 	for r := 1; r < rows; r++ {
 		if rows <= 3 {
 			ADDQ(qs, q)
 		}
 		LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
-		if !signed {
-			ADDQ(ng, zp)
-		}
 	}
 	if rows > 3 {
 		MOVQ(q3, q)
