@@ -16,8 +16,8 @@ import (
 // table, as gemm_w4g's GEMV (2.6x at 4:2 from DRAM). The 3-bit layers run
 // that GEMV's one-code-a-byte form with zero points (quantK.wqByte4: the
 // table holds (code - z)*s), the 8-bit layers wqGemv8R4AVX512 (codes
-// converted, one scaled dot product per row and group): 1.8x and 3.2x over
-// wqDots from DRAM, one thread. Run lays each row of X out once per layer so
+// converted, one scaled dot product per row and group): 1.7x and 3.2x over
+// wqDots from DRAM, one thread (TestWQByteSpeed). Run lays each row of X out once per layer so
 // that every code lane meets its value without shuffles: per group and
 // 16-byte chunk of codes, vpb phases of 16 floats.
 

@@ -549,8 +549,9 @@ func w4Gemv(f gemvForm) {
 // into two per-group dot products per row (alternate 16-byte chunks:
 // independent FMA chains), then tot = fma(dot, s_g, tot): one horizontal sum
 // per row, not per group as wqDots. The 4-row pass prefetches two passes
-// ahead as w4Gemv (1.6-1.7x from DRAM at K = 4096 and 11008; one or three
-// passes ahead, or into L2 only, measured the same).
+// ahead as w4Gemv (1.6x from DRAM at K = 4096; one or three passes ahead,
+// into L2 only, or the codes repacked as one stream per pass measured the
+// same).
 func wqGemvByte(rows int) {
 	name := fmt.Sprintf("wqGemv8R%dAVX512", rows)
 	TEXT(name, NOSPLIT, "func(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
