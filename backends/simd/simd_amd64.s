@@ -45540,7 +45540,7 @@ GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
 
 // func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int) int
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, SSE2
-TEXT ·softRoundAVX512(SB), NOSPLIT, $72-272
+TEXT ·softRoundAVX512(SB), NOSPLIT, $136-272
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
 	MOVQ         x2_base+48(FP), DX
@@ -45580,17 +45580,17 @@ TEXT ·softRoundAVX512(SB), NOSPLIT, $72-272
 	MOVQ         f_base+168(FP), R11
 	MOVQ         cb_base+224(FP), R12
 	ANDQ         $-128, R9
-	MOVQ         R9, 64(SP)
+	MOVQ         R9, 128(SP)
 	KXORW        K1, K1, K1
 	CMPQ         R10, $0x00
 	JNE          rmethod1
 
 rchunk0:
-	CMPQ         R8, 64(SP)
+	CMPQ         R8, 128(SP)
 	JAE          rrest0
 	LEAQ         2048(R8), R9
-	CMPQ         R9, 64(SP)
-	CMOVQHI      64(SP), R9
+	CMPQ         R9, 128(SP)
+	CMOVQHI      128(SP), R9
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_minus8q<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
@@ -45959,11 +45959,11 @@ rmethod1:
 	JNE  rmethod2
 
 rchunk1:
-	CMPQ         R8, 64(SP)
+	CMPQ         R8, 128(SP)
 	JAE          rrest1
 	LEAQ         2048(R8), R9
-	CMPQ         R9, 64(SP)
-	CMOVQHI      64(SP), R9
+	CMPQ         R9, 128(SP)
+	CMOVQHI      128(SP), R9
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_minus8q<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
@@ -46329,11 +46329,11 @@ rtail1:
 
 rmethod2:
 rchunk2:
-	CMPQ         R8, 64(SP)
+	CMPQ         R8, 128(SP)
 	JAE          rrest2
 	LEAQ         2048(R8), R9
-	CMPQ         R9, 64(SP)
-	CMOVQHI      64(SP), R9
+	CMPQ         R9, 128(SP)
+	CMOVQHI      128(SP), R9
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_minus8q<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
@@ -46343,20 +46343,25 @@ rchunk2:
 	XORQ         R13, R13
 
 rfilter2:
-	VMAXPS (R11), Z18, Z5
-	VMINPS 128(R11), Z20, Z22
-	VMAXPS 64(R11), Z19, Z23
-	VMINPS 192(R11), Z21, Z24
-	VCMPPS $0x1e, Z5, Z22, K2
-	VCMPPS $0x1e, Z23, Z24, K2, K2
-	MOVL   R8, (SP)(R13*4)
-	KTESTW K2, K1
-	SBBQ   $-1, R13
-	ADDQ   $0x80, R8
-	ADDQ   $+320, R11
-	CMPQ   R8, R9
-	JB     rfilter2
-	XORQ   R14, R14
+	VMAXPS   (R11), Z18, Z5
+	VMINPS   128(R11), Z20, Z22
+	VMAXPS   64(R11), Z19, Z23
+	VMINPS   192(R11), Z21, Z24
+	VCMPPS   $0x1e, Z5, Z22, K2
+	VCMPPS   $0x1e, Z23, Z24, K2, K2
+	MOVL     R8, (SP)(R13*4)
+	KSHIFTRW $0x08, K2, K3
+	KTESTB   K2, K1
+	SBBQ     $-1, R13
+	LEAQ     64(R8), R10
+	MOVL     R10, (SP)(R13*4)
+	KTESTB   K3, K1
+	SBBQ     $-1, R13
+	ADDQ     $0x80, R8
+	ADDQ     $+320, R11
+	CMPQ     R8, R9
+	JB       rfilter2
+	XORQ     R14, R14
 
 rlisted2:
 	CMPQ         R14, R13
@@ -46407,51 +46412,6 @@ rlisted2:
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z17, K2, Z17
 	VMOVUPD      Z5, (DI)(R10*1)
-	VMOVUPD      64(DI)(R10*1), Z5
-	VMOVUPD      64(AX)(R10*1), Z22
-	VMOVUPD      64(CX)(R10*1), Z23
-	VMOVUPD      64(DX)(R10*1), Z24
-	VMOVUPD      64(BX)(R10*1), Z25
-	VMINPD       Z24, Z2, Z24
-	VMAXPD       Z22, Z0, Z22
-	VSUBPD       Z22, Z24, Z24
-	VMINPD       Z25, Z3, Z22
-	VMAXPD       Z23, Z1, Z23
-	VSUBPD       Z23, Z22, Z22
-	VCMPPD       $0x1e, Z9, Z24, K2
-	VCMPPD       $0x1e, Z9, Z22, K2, K2
-	VMULPD       Z22, Z24, Z22
-	VMOVUPD      64(SI)(R10*1), Z23
-	VADDPD       Z23, Z4, Z23
-	VSUBPD       Z22, Z23, Z23
-	VDIVPD       Z23, Z22, Z23
-	VMULPD       Z23, Z23, Z22
-	VDIVPD       Z6, Z22, Z22
-	VXORPD       c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD c_exp64lo<>+0(SB), Z23
-	VMAXPD       Z22, Z23, Z22
-	VMULPD       c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD  $0x00, Z23, Z23
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD c_inv11f<>+0(SB), Z24
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD    Z23, Z24, Z22
-	VMULPD       Z22, Z5, K2, Z5
-	VCMPPD       $0x11, Z7, Z5, K2
-	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z5, 64(DI)(R10*1)
 	INCQ         R14
 	JMP          rlisted2
 

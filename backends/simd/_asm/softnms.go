@@ -155,9 +155,9 @@ func softPass() {
 // chunk of their own). Most candidates change nowhere in a round (linear and
 // hard: IoU <= nt; gaussian: no overlap) and, after the first round, none
 // is below thr, so a chunk none of whose candidates changed keeps its best.
-// Per chunk a filter lists the groups of 16 with a lane that may change (no
-// branch); the whole round (softK.body, bit for bit softPassAVX512's) runs
-// on those; the chunk's best is recomputed when a group was listed (and,
+// Per chunk a filter over groups of 16 lists the groups (linear, hard) or
+// vectors of 8 (gaussian) with a lane that may change (no branch); the whole
+// round (softK.body, bit for bit softPassAVX512's) runs on those; the chunk's best is recomputed when a group was listed (and,
 // with mono, the best's own score changed) or its cb score is NaN (the
 // driver marks the chunk of the selected box so). mono holds when no live
 // score is negative (thr >= 0, after the first round): every weight is in
@@ -175,8 +175,8 @@ func softRound() {
 	Pragma("noescape")
 	Doc("softRoundAVX512 is softPassAVX512's round (p as there) that writes the best surviving score of chunk c",
 		"and its first index to cb[2c], cb[2c+1] (-Inf, -1 if none) instead of per-lane bests. Chunks are",
-		"softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 where",
-		"the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
+		"softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors",
+		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
 		"and area (written when full is set). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
 		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
@@ -200,7 +200,7 @@ func softRound() {
 	}
 	fb := ptr("f") // the float32 group of the candidates at off
 	cbp := ptr("cb")
-	list := AllocLocal(4 * softChunk / 16)
+	list := AllocLocal(4 * softChunk / 8)
 	wholeM := AllocLocal(8) // bytes of the whole groups
 	{
 		w := GP64()
@@ -233,8 +233,22 @@ func softRound() {
 			VCMPPS(U8(0x16), u, hx, ch, ch) // NLE_UQ: not inter <= c*(aa+area)
 		}
 		MOVL(off.As32(), list.Idx(cnt, 4))
-		KTESTW(ch, nochange) // CF = (ch == 0)
-		SBBQ(I8(-1), cnt)    // cnt += 1 - CF
+		if kind < 2 {
+			KTESTW(ch, nochange) // CF = (ch == 0)
+			SBBQ(I8(-1), cnt)    // cnt += 1 - CF
+		} else {
+			// Gaussian lists each half of 8 (a float64 vector of the
+			// round) on its own: overlaps are frequent, and the listed
+			// exp costs more than the listing (linear: the reverse).
+			hi, o := K(), GP64()
+			KSHIFTRW(U8(8), ch, hi)
+			KTESTB(ch, nochange) // CF = (low 8 lanes clear)
+			SBBQ(I8(-1), cnt)
+			LEAQ(Mem{Base: off, Disp: 64}, o)
+			MOVL(o.As32(), list.Idx(cnt, 4))
+			KTESTB(hi, nochange)
+			SBBQ(I8(-1), cnt)
+		}
 		ADDQ(U8(128), off)
 		ADDQ(I32(320), fb)
 	}
@@ -286,7 +300,9 @@ func softRound() {
 		JAE(LabelRef("rcheck" + ks))
 		MOVL(list.Idx(i, 4), o.As32())
 		k.body(kind, -1, o, 0, false)
-		k.body(kind, -1, o, 64, false)
+		if kind < 2 {
+			k.body(kind, -1, o, 64, false)
+		}
 		INCQ(i)
 		JMP(LabelRef("rlisted" + ks))
 		Label("rcheck" + ks)
