@@ -45596,8 +45596,50 @@ rchunk0:
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_minus8q<>+0(SB), Z14
 	CMPQ         full+248(FP), $0x00
-	JNE          rall0
-	XORQ         R13, R13
+	JE           rfilt0
+	CMPQ         full+248(FP), $0x01
+	JE           rall0
+	MOVQ         R8, R10
+	MOVQ         R11, R13
+
+rcopy0:
+	VMOVUPD          (AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, (R13)
+	VMOVUPD          (CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 64(R13)
+	VMOVUPD          (DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 128(R13)
+	VMOVUPD          (BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 192(R13)
+	VMOVUPD          (SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 256(R13)
+	VMOVUPD          64(AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 32(R13)
+	VMOVUPD          64(CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 96(R13)
+	VMOVUPD          64(DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 160(R13)
+	VMOVUPD          64(BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 224(R13)
+	VMOVUPD          64(SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 288(R13)
+	ADDQ             $+128, R10
+	ADDQ             $+320, R13
+	CMPQ             R10, R9
+	JB               rcopy0
+
+rfilt0:
+	XORQ R13, R13
 
 rfilter0:
 	VMAXPS (R11), Z18, Z6
@@ -45679,6 +45721,8 @@ rlisted0:
 	JMP     rlisted0
 
 rcheck0:
+	CMPQ        full+248(FP), $0x00
+	JNE         rscan0
 	MOVSD       (R12), X6
 	UCOMISD     X6, X6
 	JPS         rscan0
@@ -45969,8 +46013,50 @@ rchunk1:
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_minus8q<>+0(SB), Z14
 	CMPQ         full+248(FP), $0x00
-	JNE          rall1
-	XORQ         R13, R13
+	JE           rfilt1
+	CMPQ         full+248(FP), $0x01
+	JE           rall1
+	MOVQ         R8, R10
+	MOVQ         R11, R13
+
+rcopy1:
+	VMOVUPD          (AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, (R13)
+	VMOVUPD          (CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 64(R13)
+	VMOVUPD          (DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 128(R13)
+	VMOVUPD          (BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 192(R13)
+	VMOVUPD          (SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 256(R13)
+	VMOVUPD          64(AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 32(R13)
+	VMOVUPD          64(CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 96(R13)
+	VMOVUPD          64(DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 160(R13)
+	VMOVUPD          64(BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 224(R13)
+	VMOVUPD          64(SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 288(R13)
+	ADDQ             $+128, R10
+	ADDQ             $+320, R13
+	CMPQ             R10, R9
+	JB               rcopy1
+
+rfilt1:
+	XORQ R13, R13
 
 rfilter1:
 	VMAXPS (R11), Z18, Z6
@@ -46052,6 +46138,8 @@ rlisted1:
 	JMP     rlisted1
 
 rcheck1:
+	CMPQ        full+248(FP), $0x00
+	JNE         rscan1
 	MOVSD       (R12), X6
 	UCOMISD     X6, X6
 	JPS         rscan1
@@ -46339,8 +46427,50 @@ rchunk2:
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_minus8q<>+0(SB), Z14
 	CMPQ         full+248(FP), $0x00
-	JNE          rall2
-	XORQ         R13, R13
+	JE           rfilt2
+	CMPQ         full+248(FP), $0x01
+	JE           rall2
+	MOVQ         R8, R10
+	MOVQ         R11, R13
+
+rcopy2:
+	VMOVUPD          (AX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, (R13)
+	VMOVUPD          (CX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 64(R13)
+	VMOVUPD          (DX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 128(R13)
+	VMOVUPD          (BX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 192(R13)
+	VMOVUPD          (SI)(R10*1), Z5
+	VCVTPD2PS        Z5, Y5
+	VMOVUPS          Y5, 256(R13)
+	VMOVUPD          64(AX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 32(R13)
+	VMOVUPD          64(CX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 96(R13)
+	VMOVUPD          64(DX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 160(R13)
+	VMOVUPD          64(BX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 224(R13)
+	VMOVUPD          64(SI)(R10*1), Z5
+	VCVTPD2PS        Z5, Y5
+	VMOVUPS          Y5, 288(R13)
+	ADDQ             $+128, R10
+	ADDQ             $+320, R13
+	CMPQ             R10, R9
+	JB               rcopy2
+
+rfilt2:
+	XORQ R13, R13
 
 rfilter2:
 	VMAXPS   (R11), Z18, Z5
@@ -46416,6 +46546,8 @@ rlisted2:
 	JMP          rlisted2
 
 rcheck2:
+	CMPQ        full+248(FP), $0x00
+	JNE         rscan2
 	MOVSD       (R12), X5
 	UCOMISD     X5, X5
 	JPS         rscan2

@@ -28,6 +28,13 @@ type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method 
 // vectors that may change and rescans only their chunks.
 type softRoundFn func(x1, y1, x2, y2, area, score []float64, p []float64, f, q []float32, method int, cb []float64, full, mono int) int
 
+// softCompact: chunked rounds compact the list once dead*dead > softCompact*N
+// (and more than N/32 are dead): a dead candidate costs only the filter
+// there, a compaction the copy and a full round, so the best count of dead
+// ones grows as sqrt(N) (N/32 for rounds of softPass, whose cost is the same
+// for dead candidates).
+var softCompact = 100
+
 // softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
 const softChunk = 256
 
@@ -161,7 +168,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 					m = slices.IndexFunc(c.Score[:c.N], func(s float64) bool { return s == s })
 				}
 			} else if workers > 1 && c.N-dead >= softParallel {
-				full = 1
+				full = 2
 				par.For(workers, workers, 1, parallelPass)
 				m = -1
 				for w := range workers {
@@ -176,8 +183,8 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				m, kd = c.pass(f, 0, c.N, p, method, &lanes[0])
 				dead += kd
 			}
-			if 32*dead > c.N {
-				m, dead, full = c.Compact(m), 0, 1
+			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
+				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
 			}
 		}
 		count[0] = int32(k)

@@ -9,8 +9,8 @@ import (
 
 // TestSoftRound runs softRoundAVX512 for several rounds on random
 // candidate lists (lengths around the chunk and step sizes, dead and tied
-// candidates, below-threshold scores in round 1) against rounds of
-// softPassGo: identical scores and kill counts (linear, hard) or within
+// candidates, below-threshold scores in round 1, full rounds of both kinds,
+// mono on and off) against rounds of softPassGo: identical scores and kill counts (linear, hard) or within
 // 1e-14 (gaussian), and every chunk best the first maximum of its chunk.
 func TestSoftRound(t *testing.T) {
 	if !levelList[1].ok {
@@ -48,14 +48,17 @@ func TestSoftRound(t *testing.T) {
 				p := []float64{c[0][0][m], c[0][1][m], c[0][2][m], c[0][3][m], c[0][4][m], 0.3, 0.5, 0.02}
 				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], p[5])
 				full := 0
-				if round == 0 {
-					full = 1
+				switch round {
+				case 0:
+					full = 1 // scores below thr
+				case 3:
+					full = 2 // as after a compaction
 				}
 				for k := range 2 {
 					c[k][5][m] = math.NaN()
 				}
 				cb[2*softSlot(m, n)] = math.NaN()
-				k0 := softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, fc, q, method, cb, full, 1)
+				k0 := softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, fc, q, method, cb, full, (n+round)%2)
 				k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, best[:])
 				what := fmt.Sprintf("n=%d method=%d round=%d", n, method, round)
 				if k0 != k1 {

@@ -1467,7 +1467,7 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 // softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors
 // of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb
 // score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)
-// and area (written when full is set). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change
+// and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change
 // if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).
 // mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.
 //

@@ -167,9 +167,10 @@ func softPass() {
 // The filter reads float32 copies of the boxes, 16 lanes a vector and 20
 // bytes a candidate (the float64 filter, 40 bytes, ran at L2 bandwidth):
 // x1, y1 rounded down and x2, y2 up (the boxes only grow, so no overlap is
-// missed), the area to nearest. With full set every group runs the whole
-// round, writes its float32 copies and every chunk's best is set (the first
-// round, and after the list changed).
+// missed), the area to nearest. full 1 (the first round, where scores may
+// start below thr) runs the whole round on every group; full 2 (after the
+// list was compacted) runs the filtered round; both write the float32
+// copies first and set every chunk's best.
 func softRound() {
 	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full, mono int) int")
 	Pragma("noescape")
@@ -178,7 +179,7 @@ func softRound() {
 		"softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors",
 		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
-		"and area (written when full is set). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
+		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
 		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
 		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.")
 	k := newSoftK(2)
@@ -253,7 +254,7 @@ func softRound() {
 		ADDQ(I32(320), fb)
 	}
 	// copies writes the float32 copies of the group at off (full rounds).
-	copies := func() {
+	copies := func(off, fb GPVirtual) {
 		for h := range 2 {
 			for a, src := range []GPVirtual{k.x1, k.y1, k.x2, k.y2, k.ar} {
 				v, c := ZMM(), YMM()
@@ -286,7 +287,20 @@ func softRound() {
 		CMOVQHI(wholeM, end)
 		k.initBest()
 		CMPQ(fullP.Addr, U8(0))
-		JNE(LabelRef("rall" + ks))
+		JE(LabelRef("rfilt" + ks))
+		CMPQ(fullP.Addr, U8(1))
+		JE(LabelRef("rall" + ks))
+		// full 2: the float32 copies first, then a filtered round.
+		MOVQ(off, o)
+		fo := GP64()
+		MOVQ(fb, fo)
+		Label("rcopy" + ks)
+		copies(o, fo)
+		ADDQ(I32(128), o)
+		ADDQ(I32(320), fo)
+		CMPQ(o, end)
+		JB(LabelRef("rcopy" + ks))
+		Label("rfilt" + ks)
 		cnt := GP64()
 		XORQ(cnt, cnt)
 		Label("rfilter" + ks)
@@ -306,6 +320,8 @@ func softRound() {
 		INCQ(i)
 		JMP(LabelRef("rlisted" + ks))
 		Label("rcheck" + ks)
+		CMPQ(fullP.Addr, U8(0))
+		JNE(LabelRef("rscan" + ks))
 		m := XMM()
 		MOVSD(Mem{Base: cbp}, m)
 		UCOMISD(m, m)
@@ -324,7 +340,7 @@ func softRound() {
 		JMP(LabelRef("rnext" + ks))
 
 		Label("rall" + ks) // the whole round on every group, with the bests
-		copies()
+		copies(off, fb)
 		k.body(kind, 0, off, 0, false)
 		k.body(kind, 1, off, 64, false)
 		ADDQ(I32(128), off)
