@@ -1,3 +1,5 @@
+//go:build !purego
+
 package simd
 
 import (
@@ -13,7 +15,7 @@ import (
 // mono on and off) against rounds of softPassGo: identical scores and kill counts (linear, hard) or within
 // 1e-14 (gaussian), and every chunk best the first maximum of its chunk.
 func TestSoftRound(t *testing.T) {
-	if !levelList[1].ok {
+	if _, avx512, _, _ := features(); !avx512 {
 		t.Skip("no AVX-512")
 	}
 	rng := rand.New(rand.NewPCG(41, 42))

@@ -1,3 +1,5 @@
+//go:build !purego
+
 package simd
 
 import (
@@ -23,7 +25,7 @@ func TestSoftRoundSpeed(t *testing.T) {
 	if os.Getenv("NBENCH_SOFT_SPEED") == "" {
 		t.Skip("set NBENCH_SOFT_SPEED=1")
 	}
-	if !levelList[1].ok {
+	if _, avx512, _, _ := features(); !avx512 {
 		t.Skip("no AVX-512")
 	}
 	reps := 15
