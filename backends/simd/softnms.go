@@ -17,6 +17,9 @@ import (
 // products of float32 coordinates are exact (no cancellation in 1-IoU); a
 // dead candidate's score is NaN and the list is compacted once more than
 // 1/32 of it is dead. Large lists split a round's pass across the workers.
+// On AVX-512 the other rounds are chunked (softRoundAVX512): only the
+// candidates a float32 filter finds may change run the round, and the next
+// selection is the best of per-chunk bests kept across rounds.
 
 // softPassFn is one round's pass over a range (see softPassAVX512).
 type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int
