@@ -7,6 +7,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 // TestSoftRound runs softRoundAVX512 for several rounds on random
@@ -89,6 +92,62 @@ func TestSoftRound(t *testing.T) {
 					if cb[2*s] != bs || cb[2*s+1] != bi {
 						t.Fatalf("%s: chunk %d [%d,%d) best %v at %v, want %v at %v", what, s, lo, hi, cb[2*s], cb[2*s+1], bs, bi)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestSoftRoundSameAsPass: soft_nms with chunked rounds keeps the same
+// boxes with bit-identical scores as with rounds of softPassAVX512, on suite
+// inputs (the adversarial fills, plus_one, Nt = 0, a negative threshold, so
+// mono off) at one and three threads.
+func TestSoftRoundSameAsPass(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	k, _ := suite.Lookup("soft_nms")
+	for _, sh := range []string{"N=5000", "N=3000,method=gaussian", "N=2000,method=hard", "N=500,fill=special,method=gaussian,plus_one=true",
+		"N=333,fill=special,Nt=0.5", "N=1000,method=hard,Nt=0", "N=2000,threshold=-0.5", "N=700,method=gaussian,fill=identical,plus_one=true"} {
+		c, err := k.Build(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outs [2][]*kernel.Host
+		for _, threads := range []int{1, 3} {
+			for form := range 2 {
+				host := suite.Alloc(c)
+				c.Fill(rand.New(rand.NewPCG(5, 6)), host)
+				ts := make([]kernel.Tensor, len(host))
+				for i, h := range host {
+					ts[i] = h
+				}
+				b, err := New(kernel.Config{Threads: threads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if form == 0 {
+					lv := *b.lv
+					lv.softRound = nil
+					b.lv = &lv
+				}
+				bd, err := b.Prepare(c.Op(ts))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := bd.Run(); err != nil {
+					t.Fatal(err)
+				}
+				outs[form] = host
+			}
+			n := outs[0][4].I32[0]
+			if got := outs[1][4].I32[0]; got != n {
+				t.Fatalf("%s threads=%d: kept %d, rounds of the pass %d", sh, threads, got, n)
+			}
+			for i := range n {
+				if outs[1][2].I32[i] != outs[0][2].I32[i] || math.Float32bits(outs[1][3].F32[i]) != math.Float32bits(outs[0][3].F32[i]) {
+					t.Fatalf("%s threads=%d: keep[%d] = %d (%v), rounds of the pass %d (%v)", sh, threads, i,
+						outs[1][2].I32[i], outs[1][3].F32[i], outs[0][2].I32[i], outs[0][3].F32[i])
 				}
 			}
 		}
