@@ -45398,7 +45398,6 @@ TEXT ·softPassAVX512(SB), NOSPLIT, $128-208
 	MOVQ         score_base+120(FP), DI
 	MOVQ         p_base+144(FP), R8
 	MOVQ         score_len+128(FP), R9
-	MOVQ         method+168(FP), R10
 	VBROADCASTSD (R8), Z0
 	VBROADCASTSD 8(R8), Z1
 	VBROADCASTSD 16(R8), Z2
@@ -45417,45 +45416,45 @@ TEXT ·softPassAVX512(SB), NOSPLIT, $128-208
 	VBROADCASTSD c_neginf64<>+0(SB), Z15
 	VPBROADCASTQ c_minus8q<>+0(SB), Z16
 	VPMOVZXBQ    c_iotab8<>+0(SB), Z17
-	VPBROADCASTQ c_onetwentyeight<>+0(SB), Z18
-	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z17, Z21
-	VMOVDQA64    Z17, Z19
-	VMOVDQA64    Z21, Z20
-	VXORPD       Z22, Z22, Z22
+	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z17, Z18
+	VXORPD       Z19, Z19, Z19
 	SHLQ         $0x03, R9
 	XORQ         R8, R8
-	MOVQ         R9, R11
-	ANDQ         $-128, R11
+	MOVQ         method+168(FP), R10
+	VPBROADCASTQ c_onetwentyeight<>+0(SB), Z20
+	VMOVDQA64    Z17, Z21
+	VMOVDQA64    Z18, Z22
+	ANDQ         $-128, R9
 	CMPQ         R10, $0x00
 	JNE          method1
 
 stream0:
-	CMPQ         R8, R11
+	CMPQ         R8, R9
 	JAE          rest0
 	VMOVUPD      (DI)(R8*1), Z6
-	VMOVUPD      (AX)(R8*1), Z18
-	VMOVUPD      (CX)(R8*1), Z19
-	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (AX)(R8*1), Z20
+	VMOVUPD      (CX)(R8*1), Z21
+	VMOVUPD      (DX)(R8*1), Z22
 	VMOVUPD      (BX)(R8*1), Z23
-	VMINPD       Z20, Z2, Z20
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z23, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
 	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z22, K1, K1
 	VCMPPD       $0x1e, Z9, Z20, K1, K1
-	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      (SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VMULPD       Z20, Z22, Z20
+	VMOVUPD      (SI)(R8*1), Z21
+	VADDPD       Z21, Z4, Z21
+	VSUBPD       Z20, Z21, Z21
+	VDIVPD       Z21, Z20, Z21
+	VCMPPD       $0x1e, Z5, Z21, K1, K1
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
 	VMOVAPD      Z6, K1, Z11
@@ -45463,67 +45462,69 @@ stream0:
 	VPADDQ       Z17, Z6, Z6
 	VMOVDQA64    Z6, K1, Z12
 	VMOVUPD      64(DI)(R8*1), Z6
-	VMOVUPD      64(AX)(R8*1), Z18
-	VMOVUPD      64(CX)(R8*1), Z19
-	VMOVUPD      64(DX)(R8*1), Z20
+	VMOVUPD      64(AX)(R8*1), Z20
+	VMOVUPD      64(CX)(R8*1), Z21
+	VMOVUPD      64(DX)(R8*1), Z22
 	VMOVUPD      64(BX)(R8*1), Z23
-	VMINPD       Z20, Z2, Z20
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z23, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
 	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z22, K1, K1
 	VCMPPD       $0x1e, Z9, Z20, K1, K1
-	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      64(SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VMULPD       Z20, Z22, Z20
+	VMOVUPD      64(SI)(R8*1), Z21
+	VADDPD       Z21, Z4, Z21
+	VSUBPD       Z20, Z21, Z21
+	VDIVPD       Z21, Z20, Z21
+	VCMPPD       $0x1e, Z5, Z21, K1, K1
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, 64(DI)(R8*1)
 	VCMPPD       $0x1e, Z13, Z6, K1
 	VMOVAPD      Z6, K1, Z13
 	VPBROADCASTQ R8, Z6
-	VPADDQ       Z21, Z6, Z6
+	VPADDQ       Z18, Z6, Z6
 	VMOVDQA64    Z6, K1, Z14
 	ADDQ         $+128, R8
 	JMP          stream0
 
 rest0:
+	MOVQ         score_len+128(FP), R9
+	SHLQ         $0x03, R9
 	MOVQ         R9, R10
 	SUBQ         R8, R10
 	CMPQ         R10, $+64
 	JB           tail0
 	VMOVUPD      (DI)(R8*1), Z6
 	VMOVUPD      (AX)(R8*1), Z18
-	VMOVUPD      (CX)(R8*1), Z19
-	VMOVUPD      (DX)(R8*1), Z20
-	VMOVUPD      (BX)(R8*1), Z21
-	VMINPD       Z20, Z2, Z20
+	VMOVUPD      (CX)(R8*1), Z20
+	VMOVUPD      (DX)(R8*1), Z21
+	VMOVUPD      (BX)(R8*1), Z22
+	VMINPD       Z21, Z2, Z21
 	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z21, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
+	VSUBPD       Z18, Z21, Z21
+	VMINPD       Z22, Z3, Z18
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z18, Z18
 	VCMPPD       $0x07, Z6, Z6, K1
-	VCMPPD       $0x1e, Z9, Z20, K1, K1
+	VCMPPD       $0x1e, Z9, Z21, K1, K1
 	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      (SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VCMPPD       $0x1e, Z5, Z19, K1, K1
+	VMULPD       Z18, Z21, Z18
+	VMOVUPD      (SI)(R8*1), Z20
+	VADDPD       Z20, Z4, Z20
+	VSUBPD       Z18, Z20, Z20
+	VDIVPD       Z20, Z18, Z20
+	VCMPPD       $0x1e, Z5, Z20, K1, K1
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1
 	VMOVAPD      Z6, K1, Z15
@@ -45543,15 +45544,15 @@ tail0:
 	KMOVB        R9, K1
 	VMOVUPD.Z    (DI)(R8*1), K1, Z6
 	VMOVUPD.Z    (AX)(R8*1), K1, Z18
-	VMOVUPD.Z    (CX)(R8*1), K1, Z19
-	VMOVUPD.Z    (DX)(R8*1), K1, Z20
-	VMOVUPD.Z    (BX)(R8*1), K1, Z21
-	VMINPD       Z20, Z2, Z2
+	VMOVUPD.Z    (CX)(R8*1), K1, Z20
+	VMOVUPD.Z    (DX)(R8*1), K1, Z21
+	VMOVUPD.Z    (BX)(R8*1), K1, Z22
+	VMINPD       Z21, Z2, Z2
 	VMAXPD       Z18, Z0, Z18
 	VSUBPD       Z18, Z2, Z2
-	VMINPD       Z21, Z3, Z0
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z0, Z0
+	VMINPD       Z22, Z3, Z0
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z0, Z0
 	VCMPPD       $0x07, Z6, Z6, K1, K2
 	VCMPPD       $0x1e, Z9, Z2, K2, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
@@ -45564,7 +45565,7 @@ tail0:
 	VMOVAPD      Z9, K2, Z6
 	VCMPPD       $0x11, Z7, Z6, K1, K2
 	VMOVAPD      Z10, K2, Z6
-	VADDPD       Z8, Z22, K2, Z22
+	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z6, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1, K1
 	VMOVAPD      Z6, K1, Z15
@@ -45578,32 +45579,32 @@ method1:
 	JNE  method2
 
 stream1:
-	CMPQ         R8, R11
+	CMPQ         R8, R9
 	JAE          rest1
 	VMOVUPD      (DI)(R8*1), Z6
-	VMOVUPD      (AX)(R8*1), Z18
-	VMOVUPD      (CX)(R8*1), Z19
-	VMOVUPD      (DX)(R8*1), Z20
+	VMOVUPD      (AX)(R8*1), Z20
+	VMOVUPD      (CX)(R8*1), Z21
+	VMOVUPD      (DX)(R8*1), Z22
 	VMOVUPD      (BX)(R8*1), Z23
-	VMINPD       Z20, Z2, Z20
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z23, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
-	VCMPPD       $0x1e, Z9, Z20, K1
-	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      (SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VCMPPD       $0x1e, Z5, Z19, K1, K1
-	VSUBPD       Z19, Z8, Z18
-	VMULPD       Z18, Z6, K1, Z6
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
+	VCMPPD       $0x1e, Z9, Z22, K1
+	VCMPPD       $0x1e, Z9, Z20, K1, K1
+	VMULPD       Z20, Z22, Z20
+	VMOVUPD      (SI)(R8*1), Z21
+	VADDPD       Z21, Z4, Z21
+	VSUBPD       Z20, Z21, Z21
+	VDIVPD       Z21, Z20, Z21
+	VCMPPD       $0x1e, Z5, Z21, K1, K1
+	VSUBPD       Z21, Z8, Z20
+	VMULPD       Z20, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
 	VMOVAPD      Z6, K1, Z11
@@ -45611,67 +45612,69 @@ stream1:
 	VPADDQ       Z17, Z6, Z6
 	VMOVDQA64    Z6, K1, Z12
 	VMOVUPD      64(DI)(R8*1), Z6
-	VMOVUPD      64(AX)(R8*1), Z18
-	VMOVUPD      64(CX)(R8*1), Z19
-	VMOVUPD      64(DX)(R8*1), Z20
+	VMOVUPD      64(AX)(R8*1), Z20
+	VMOVUPD      64(CX)(R8*1), Z21
+	VMOVUPD      64(DX)(R8*1), Z22
 	VMOVUPD      64(BX)(R8*1), Z23
-	VMINPD       Z20, Z2, Z20
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z23, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
-	VCMPPD       $0x1e, Z9, Z20, K1
-	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      64(SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VCMPPD       $0x1e, Z5, Z19, K1, K1
-	VSUBPD       Z19, Z8, Z18
-	VMULPD       Z18, Z6, K1, Z6
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
+	VCMPPD       $0x1e, Z9, Z22, K1
+	VCMPPD       $0x1e, Z9, Z20, K1, K1
+	VMULPD       Z20, Z22, Z20
+	VMOVUPD      64(SI)(R8*1), Z21
+	VADDPD       Z21, Z4, Z21
+	VSUBPD       Z20, Z21, Z21
+	VDIVPD       Z21, Z20, Z21
+	VCMPPD       $0x1e, Z5, Z21, K1, K1
+	VSUBPD       Z21, Z8, Z20
+	VMULPD       Z20, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, 64(DI)(R8*1)
 	VCMPPD       $0x1e, Z13, Z6, K1
 	VMOVAPD      Z6, K1, Z13
 	VPBROADCASTQ R8, Z6
-	VPADDQ       Z21, Z6, Z6
+	VPADDQ       Z18, Z6, Z6
 	VMOVDQA64    Z6, K1, Z14
 	ADDQ         $+128, R8
 	JMP          stream1
 
 rest1:
+	MOVQ         score_len+128(FP), R9
+	SHLQ         $0x03, R9
 	MOVQ         R9, R10
 	SUBQ         R8, R10
 	CMPQ         R10, $+64
 	JB           tail1
 	VMOVUPD      (DI)(R8*1), Z6
 	VMOVUPD      (AX)(R8*1), Z18
-	VMOVUPD      (CX)(R8*1), Z19
-	VMOVUPD      (DX)(R8*1), Z20
-	VMOVUPD      (BX)(R8*1), Z21
-	VMINPD       Z20, Z2, Z20
+	VMOVUPD      (CX)(R8*1), Z20
+	VMOVUPD      (DX)(R8*1), Z21
+	VMOVUPD      (BX)(R8*1), Z22
+	VMINPD       Z21, Z2, Z21
 	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z21, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
-	VCMPPD       $0x1e, Z9, Z20, K1
+	VSUBPD       Z18, Z21, Z21
+	VMINPD       Z22, Z3, Z18
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z18, Z18
+	VCMPPD       $0x1e, Z9, Z21, K1
 	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      (SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VCMPPD       $0x1e, Z5, Z19, K1, K1
-	VSUBPD       Z19, Z8, Z18
+	VMULPD       Z18, Z21, Z18
+	VMOVUPD      (SI)(R8*1), Z20
+	VADDPD       Z20, Z4, Z20
+	VSUBPD       Z18, Z20, Z20
+	VDIVPD       Z20, Z18, Z20
+	VCMPPD       $0x1e, Z5, Z20, K1, K1
+	VSUBPD       Z20, Z8, Z18
 	VMULPD       Z18, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1
 	VMOVAPD      Z6, K1, Z15
@@ -45691,15 +45694,15 @@ tail1:
 	KMOVB        R9, K1
 	VMOVUPD.Z    (DI)(R8*1), K1, Z6
 	VMOVUPD.Z    (AX)(R8*1), K1, Z18
-	VMOVUPD.Z    (CX)(R8*1), K1, Z19
-	VMOVUPD.Z    (DX)(R8*1), K1, Z20
-	VMOVUPD.Z    (BX)(R8*1), K1, Z21
-	VMINPD       Z20, Z2, Z2
+	VMOVUPD.Z    (CX)(R8*1), K1, Z20
+	VMOVUPD.Z    (DX)(R8*1), K1, Z21
+	VMOVUPD.Z    (BX)(R8*1), K1, Z22
+	VMINPD       Z21, Z2, Z2
 	VMAXPD       Z18, Z0, Z18
 	VSUBPD       Z18, Z2, Z2
-	VMINPD       Z21, Z3, Z0
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z0, Z0
+	VMINPD       Z22, Z3, Z0
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z0, Z0
 	VCMPPD       $0x1e, Z9, Z2, K1, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
 	VMULPD       Z0, Z2, Z0
@@ -45712,7 +45715,7 @@ tail1:
 	VMULPD       Z0, Z6, K2, Z6
 	VCMPPD       $0x11, Z7, Z6, K1, K2
 	VMOVAPD      Z10, K2, Z6
-	VADDPD       Z8, Z22, K2, Z22
+	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z6, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1, K1
 	VMOVAPD      Z6, K1, Z15
@@ -45723,167 +45726,169 @@ tail1:
 
 method2:
 chunk2:
-	CMPQ    R8, R11
+	CMPQ    R8, R9
 	JAE     rest2
 	LEAQ    2048(R8), R10
-	CMPQ    R10, R11
-	CMOVQHI R11, R10
-	XORQ    R12, R12
+	CMPQ    R10, R9
+	CMOVQHI R9, R10
+	XORQ    R11, R11
 
 filter2:
 	VMOVUPD   (DI)(R8*1), Z5
-	VMINPD    (DX)(R8*1), Z2, Z21
+	VMINPD    (DX)(R8*1), Z2, Z18
 	VMAXPD    (AX)(R8*1), Z0, Z24
-	VSUBPD    Z24, Z21, Z21
+	VSUBPD    Z24, Z18, Z18
 	VMINPD    (BX)(R8*1), Z3, Z23
 	VMAXPD    (CX)(R8*1), Z1, Z24
 	VSUBPD    Z24, Z23, Z23
-	VMINPD    Z23, Z21, Z21
+	VMINPD    Z23, Z18, Z18
 	VSUBPD    Z5, Z7, Z23
-	VMAXPD    Z23, Z21, Z21
-	VCMPPD    $0x1a, Z9, Z21, K1
-	LEAQ      (R8), R13
-	MOVL      R13, (SP)(R12*4)
-	XORL      R13, R13
+	VMAXPD    Z23, Z18, Z18
+	VCMPPD    $0x1a, Z9, Z18, K1
+	LEAQ      (R8), R12
+	MOVL      R12, (SP)(R11*4)
+	XORL      R12, R12
 	KORTESTB  K1, K1
-	SETCC     R13
-	ADDQ      R13, R12
+	SETCC     R12
+	ADDQ      R12, R11
 	VCMPPD    $0x1e, Z11, Z5, K1, K1
 	VMOVAPD   Z5, K1, Z11
-	VMOVDQA64 Z19, K1, Z12
-	VPADDQ    Z18, Z19, Z19
+	VMOVDQA64 Z21, K1, Z12
+	VPADDQ    Z20, Z21, Z21
 	VMOVUPD   64(DI)(R8*1), Z5
-	VMINPD    64(DX)(R8*1), Z2, Z21
+	VMINPD    64(DX)(R8*1), Z2, Z18
 	VMAXPD    64(AX)(R8*1), Z0, Z24
-	VSUBPD    Z24, Z21, Z21
+	VSUBPD    Z24, Z18, Z18
 	VMINPD    64(BX)(R8*1), Z3, Z23
 	VMAXPD    64(CX)(R8*1), Z1, Z24
 	VSUBPD    Z24, Z23, Z23
-	VMINPD    Z23, Z21, Z21
+	VMINPD    Z23, Z18, Z18
 	VSUBPD    Z5, Z7, Z23
-	VMAXPD    Z23, Z21, Z21
-	VCMPPD    $0x1a, Z9, Z21, K1
-	LEAQ      64(R8), R13
-	MOVL      R13, (SP)(R12*4)
-	XORL      R13, R13
+	VMAXPD    Z23, Z18, Z18
+	VCMPPD    $0x1a, Z9, Z18, K1
+	LEAQ      64(R8), R12
+	MOVL      R12, (SP)(R11*4)
+	XORL      R12, R12
 	KORTESTB  K1, K1
-	SETCC     R13
-	ADDQ      R13, R12
+	SETCC     R12
+	ADDQ      R12, R11
 	VCMPPD    $0x1e, Z13, Z5, K1, K1
 	VMOVAPD   Z5, K1, Z13
-	VMOVDQA64 Z20, K1, Z14
-	VPADDQ    Z18, Z20, Z20
+	VMOVDQA64 Z22, K1, Z14
+	VPADDQ    Z20, Z22, Z22
 	ADDQ      $+128, R8
 	CMPQ      R8, R10
 	JB        filter2
 	XORQ      R10, R10
 
 listed2:
-	CMPQ         R10, R12
+	CMPQ         R10, R11
 	JAE          chunk2
-	MOVL         (SP)(R10*4), R13
-	VMOVUPD      (DI)(R13*1), Z5
-	VMOVUPD      (AX)(R13*1), Z21
-	VMOVUPD      (CX)(R13*1), Z23
-	VMOVUPD      (DX)(R13*1), Z24
-	VMOVUPD      (BX)(R13*1), Z25
+	MOVL         (SP)(R10*4), R12
+	VMOVUPD      (DI)(R12*1), Z5
+	VMOVUPD      (AX)(R12*1), Z18
+	VMOVUPD      (CX)(R12*1), Z23
+	VMOVUPD      (DX)(R12*1), Z24
+	VMOVUPD      (BX)(R12*1), Z25
 	VMINPD       Z24, Z2, Z24
-	VMAXPD       Z21, Z0, Z21
-	VSUBPD       Z21, Z24, Z24
-	VMINPD       Z25, Z3, Z21
+	VMAXPD       Z18, Z0, Z18
+	VSUBPD       Z18, Z24, Z24
+	VMINPD       Z25, Z3, Z18
 	VMAXPD       Z23, Z1, Z23
-	VSUBPD       Z23, Z21, Z21
+	VSUBPD       Z23, Z18, Z18
 	VCMPPD       $0x1e, Z9, Z24, K1
-	VCMPPD       $0x1e, Z9, Z21, K1, K1
-	VMULPD       Z21, Z24, Z21
-	VMOVUPD      (SI)(R13*1), Z23
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VMULPD       Z18, Z24, Z18
+	VMOVUPD      (SI)(R12*1), Z23
 	VADDPD       Z23, Z4, Z23
-	VSUBPD       Z21, Z23, Z23
-	VDIVPD       Z23, Z21, Z23
-	VMULPD       Z23, Z23, Z21
-	VDIVPD       Z6, Z21, Z21
-	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
+	VSUBPD       Z18, Z23, Z23
+	VDIVPD       Z23, Z18, Z23
+	VMULPD       Z23, Z23, Z18
+	VDIVPD       Z6, Z18, Z18
+	VXORPD       c_signbit64_x8<>+0(SB), Z18, Z18
 	VBROADCASTSD c_exp64lo<>+0(SB), Z23
-	VMAXPD       Z21, Z23, Z21
-	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z23
+	VMAXPD       Z18, Z23, Z18
+	VMULPD       c_log2e64_x8<>+0(SB), Z18, Z23
 	VRNDSCALEPD  $0x00, Z23, Z23
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z21
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z21
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z18
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z18
 	VBROADCASTSD c_inv11f<>+0(SB), Z24
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z24
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z24
-	VSCALEFPD    Z23, Z24, Z21
-	VMULPD       Z21, Z5, K1, Z5
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invff_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z18, Z24
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z18, Z24
+	VSCALEFPD    Z23, Z24, Z18
+	VMULPD       Z18, Z5, K1, Z5
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z22, K1, Z22
-	VMOVUPD      Z5, (DI)(R13*1)
+	VADDPD       Z8, Z19, K1, Z19
+	VMOVUPD      Z5, (DI)(R12*1)
 	VCMPPD       $0x1e, Z15, Z5, K1
 	VMOVAPD      Z5, K1, Z15
-	VPBROADCASTQ R13, Z5
+	VPBROADCASTQ R12, Z5
 	VPADDQ       Z17, Z5, Z5
 	VMOVDQA64    Z5, K1, Z16
 	INCQ         R10
 	JMP          listed2
 
 rest2:
+	MOVQ         score_len+128(FP), R9
+	SHLQ         $0x03, R9
 	MOVQ         R9, R10
 	SUBQ         R8, R10
 	CMPQ         R10, $+64
 	JB           tail2
 	VMOVUPD      (DI)(R8*1), Z5
 	VMOVUPD      (AX)(R8*1), Z18
-	VMOVUPD      (CX)(R8*1), Z19
-	VMOVUPD      (DX)(R8*1), Z20
-	VMOVUPD      (BX)(R8*1), Z21
-	VMINPD       Z20, Z2, Z20
+	VMOVUPD      (CX)(R8*1), Z20
+	VMOVUPD      (DX)(R8*1), Z21
+	VMOVUPD      (BX)(R8*1), Z22
+	VMINPD       Z21, Z2, Z21
 	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z20, Z20
-	VMINPD       Z21, Z3, Z18
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z18, Z18
-	VCMPPD       $0x1e, Z9, Z20, K1
+	VSUBPD       Z18, Z21, Z21
+	VMINPD       Z22, Z3, Z18
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z18, Z18
+	VCMPPD       $0x1e, Z9, Z21, K1
 	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z20, Z18
-	VMOVUPD      (SI)(R8*1), Z19
-	VADDPD       Z19, Z4, Z19
-	VSUBPD       Z18, Z19, Z19
-	VDIVPD       Z19, Z18, Z19
-	VMULPD       Z19, Z19, Z18
+	VMULPD       Z18, Z21, Z18
+	VMOVUPD      (SI)(R8*1), Z20
+	VADDPD       Z20, Z4, Z20
+	VSUBPD       Z18, Z20, Z20
+	VDIVPD       Z20, Z18, Z20
+	VMULPD       Z20, Z20, Z18
 	VDIVPD       Z6, Z18, Z18
 	VXORPD       c_signbit64_x8<>+0(SB), Z18, Z18
-	VBROADCASTSD c_exp64lo<>+0(SB), Z19
-	VMAXPD       Z18, Z19, Z18
-	VMULPD       c_log2e64_x8<>+0(SB), Z18, Z19
-	VRNDSCALEPD  $0x00, Z19, Z19
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z19, Z18
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z19, Z18
-	VBROADCASTSD c_inv11f<>+0(SB), Z20
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invff_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z18, Z20
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z18, Z20
-	VSCALEFPD    Z19, Z20, Z18
+	VBROADCASTSD c_exp64lo<>+0(SB), Z20
+	VMAXPD       Z18, Z20, Z18
+	VMULPD       c_log2e64_x8<>+0(SB), Z18, Z20
+	VRNDSCALEPD  $0x00, Z20, Z20
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z18
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z18
+	VBROADCASTSD c_inv11f<>+0(SB), Z21
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invff_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z18, Z21
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z18, Z21
+	VSCALEFPD    Z20, Z21, Z18
 	VMULPD       Z18, Z5, K1, Z5
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z22, K1, Z22
+	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z5, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z5, K1
 	VMOVAPD      Z5, K1, Z15
@@ -45903,15 +45908,15 @@ tail2:
 	KMOVB        R9, K1
 	VMOVUPD.Z    (DI)(R8*1), K1, Z5
 	VMOVUPD.Z    (AX)(R8*1), K1, Z18
-	VMOVUPD.Z    (CX)(R8*1), K1, Z19
-	VMOVUPD.Z    (DX)(R8*1), K1, Z20
-	VMOVUPD.Z    (BX)(R8*1), K1, Z21
-	VMINPD       Z20, Z2, Z2
+	VMOVUPD.Z    (CX)(R8*1), K1, Z20
+	VMOVUPD.Z    (DX)(R8*1), K1, Z21
+	VMOVUPD.Z    (BX)(R8*1), K1, Z22
+	VMINPD       Z21, Z2, Z2
 	VMAXPD       Z18, Z0, Z18
 	VSUBPD       Z18, Z2, Z2
-	VMINPD       Z21, Z3, Z0
-	VMAXPD       Z19, Z1, Z19
-	VSUBPD       Z19, Z0, Z0
+	VMINPD       Z22, Z3, Z0
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z0, Z0
 	VCMPPD       $0x1e, Z9, Z2, K1, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
 	VMULPD       Z0, Z2, Z0
@@ -45944,7 +45949,7 @@ tail2:
 	VMULPD       Z0, Z5, K2, Z5
 	VCMPPD       $0x11, Z7, Z5, K1, K2
 	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z22, K2, Z22
+	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z5, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z5, K1, K1
 	VMOVAPD      Z5, K1, Z15
@@ -45970,13 +45975,13 @@ done:
 	MOVQ          best_base+176(FP), AX
 	VMOVUPD       Z11, (AX)
 	VMOVUPD       Z12, 64(AX)
-	VEXTRACTF64X4 $0x01, Z22, Y0
-	VADDPD        Y0, Y22, Y22
-	VEXTRACTF64X2 $0x01, Y22, X0
-	VADDPD        X0, X22, X22
-	VUNPCKHPD     X22, X22, X0
-	VADDSD        X0, X22, X22
-	VCVTTSD2SIQ   X22, AX
+	VEXTRACTF64X4 $0x01, Z19, Y0
+	VADDPD        Y0, Y19, Y19
+	VEXTRACTF64X2 $0x01, Y19, X0
+	VADDPD        X0, X19, X19
+	VUNPCKHPD     X19, X19, X0
+	VADDSD        X0, X19, X19
+	VCVTTSD2SIQ   X19, AX
 	MOVQ          AX, ret+200(FP)
 	VZEROUPPER
 	RET
@@ -46000,9 +46005,6 @@ DATA c_iotab8<>+6(SB)/1, $0x30
 DATA c_iotab8<>+7(SB)/1, $0x38
 GLOBL c_iotab8<>(SB), RODATA|NOPTR, $8
 
-DATA c_onetwentyeight<>+0(SB)/8, $0x0000000000000080
-GLOBL c_onetwentyeight<>(SB), RODATA|NOPTR, $8
-
 DATA c_sixtyfourq_x8<>+0(SB)/8, $0x0000000000000040
 DATA c_sixtyfourq_x8<>+8(SB)/8, $0x0000000000000040
 DATA c_sixtyfourq_x8<>+16(SB)/8, $0x0000000000000040
@@ -46012,6 +46014,9 @@ DATA c_sixtyfourq_x8<>+40(SB)/8, $0x0000000000000040
 DATA c_sixtyfourq_x8<>+48(SB)/8, $0x0000000000000040
 DATA c_sixtyfourq_x8<>+56(SB)/8, $0x0000000000000040
 GLOBL c_sixtyfourq_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_onetwentyeight<>+0(SB)/8, $0x0000000000000080
+GLOBL c_onetwentyeight<>(SB), RODATA|NOPTR, $8
 
 DATA c_signbit64_x8<>+0(SB)/8, $0x8000000000000000
 DATA c_signbit64_x8<>+8(SB)/8, $0x8000000000000000
@@ -46168,6 +46173,1385 @@ DATA c_invfa_x8<>+40(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
+
+// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, SSE2
+TEXT ·softRoundAVX512(SB), NOSPLIT, $136-272
+	MOVQ         x1_base+0(FP), AX
+	MOVQ         y1_base+24(FP), CX
+	MOVQ         x2_base+48(FP), DX
+	MOVQ         y2_base+72(FP), BX
+	MOVQ         area_base+96(FP), SI
+	MOVQ         score_base+120(FP), DI
+	MOVQ         p_base+144(FP), R8
+	MOVQ         score_len+128(FP), R9
+	VBROADCASTSD (R8), Z0
+	VBROADCASTSD 8(R8), Z1
+	VBROADCASTSD 16(R8), Z2
+	VBROADCASTSD 24(R8), Z3
+	VBROADCASTSD 32(R8), Z4
+	VBROADCASTSD 40(R8), Z5
+	VBROADCASTSD 48(R8), Z6
+	VBROADCASTSD 56(R8), Z7
+	VBROADCASTSD c_one64<>+0(SB), Z8
+	VXORPD       Z9, Z9, Z9
+	VBROADCASTSD c_nan64<>+0(SB), Z10
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	VPMOVZXBQ    c_iotab8<>+0(SB), Z15
+	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z15, Z16
+	VXORPD       Z17, Z17, Z17
+	SHLQ         $0x03, R9
+	XORQ         R8, R8
+	MOVQ         method+216(FP), R10
+	MOVQ         q_base+192(FP), R11
+	VBROADCASTSS (R11), Z18
+	VBROADCASTSS 4(R11), Z19
+	VBROADCASTSS 8(R11), Z20
+	VBROADCASTSS 12(R11), Z21
+	VBROADCASTSS 16(R11), Z22
+	VBROADCASTSS 20(R11), Z23
+	MOVQ         f_base+168(FP), R11
+	MOVQ         cb_base+224(FP), R12
+	ANDQ         $-128, R9
+	MOVQ         R9, 128(SP)
+	KXORW        K1, K1, K1
+	CMPQ         R10, $0x00
+	JNE          rmethod1
+
+rchunk0:
+	CMPQ         R8, 128(SP)
+	JAE          rrest0
+	LEAQ         2048(R8), R9
+	CMPQ         R9, 128(SP)
+	CMOVQHI      128(SP), R9
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	CMPQ         full+248(FP), $0x00
+	JE           rfilt0
+	CMPQ         full+248(FP), $0x01
+	JE           rall0
+	MOVQ         R8, R10
+	MOVQ         R11, R13
+
+rcopy0:
+	VMOVUPD          (AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, (R13)
+	VMOVUPD          (CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 64(R13)
+	VMOVUPD          (DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 128(R13)
+	VMOVUPD          (BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 192(R13)
+	VMOVUPD          (SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 256(R13)
+	VMOVUPD          64(AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 32(R13)
+	VMOVUPD          64(CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 96(R13)
+	VMOVUPD          64(DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 160(R13)
+	VMOVUPD          64(BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 224(R13)
+	VMOVUPD          64(SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 288(R13)
+	ADDQ             $+128, R10
+	ADDQ             $+320, R13
+	CMPQ             R10, R9
+	JB               rcopy0
+
+rfilt0:
+	XORQ R13, R13
+
+rfilter0:
+	VMAXPS (R11), Z18, Z6
+	VMINPS 128(R11), Z20, Z24
+	VMAXPS 64(R11), Z19, Z25
+	VMINPS 192(R11), Z21, Z26
+	VCMPPS $0x1e, Z6, Z24, K2
+	VCMPPS $0x1e, Z25, Z26, K2, K2
+	VSUBPS Z6, Z24, Z24
+	VSUBPS Z25, Z26, Z26
+	VMULPS Z26, Z24, Z24
+	VADDPS 256(R11), Z22, Z6
+	VMULPS Z23, Z6, Z6
+	VCMPPS $0x16, Z6, Z24, K2, K2
+	MOVL   R8, (SP)(R13*4)
+	KTESTW K2, K1
+	SBBQ   $-1, R13
+	ADDQ   $0x80, R8
+	ADDQ   $+320, R11
+	CMPQ   R8, R9
+	JB     rfilter0
+	XORQ   R14, R14
+
+rlisted0:
+	CMPQ    R14, R13
+	JAE     rcheck0
+	MOVL    (SP)(R14*4), R10
+	VMOVUPD (DI)(R10*1), Z6
+	VMOVUPD (AX)(R10*1), Z24
+	VMOVUPD (CX)(R10*1), Z25
+	VMOVUPD (DX)(R10*1), Z26
+	VMOVUPD (BX)(R10*1), Z27
+	VMINPD  Z26, Z2, Z26
+	VMAXPD  Z24, Z0, Z24
+	VSUBPD  Z24, Z26, Z26
+	VMINPD  Z27, Z3, Z24
+	VMAXPD  Z25, Z1, Z25
+	VSUBPD  Z25, Z24, Z24
+	VCMPPD  $0x07, Z6, Z6, K2
+	VCMPPD  $0x1e, Z9, Z26, K2, K2
+	VCMPPD  $0x1e, Z9, Z24, K2, K2
+	VMULPD  Z24, Z26, Z24
+	VMOVUPD (SI)(R10*1), Z25
+	VADDPD  Z25, Z4, Z25
+	VSUBPD  Z24, Z25, Z25
+	VDIVPD  Z25, Z24, Z25
+	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VMOVAPD Z9, K2, Z6
+	VCMPPD  $0x11, Z7, Z6, K2
+	VMOVAPD Z10, K2, Z6
+	VADDPD  Z8, Z17, K2, Z17
+	VMOVUPD Z6, (DI)(R10*1)
+	VMOVUPD 64(DI)(R10*1), Z6
+	VMOVUPD 64(AX)(R10*1), Z24
+	VMOVUPD 64(CX)(R10*1), Z25
+	VMOVUPD 64(DX)(R10*1), Z26
+	VMOVUPD 64(BX)(R10*1), Z27
+	VMINPD  Z26, Z2, Z26
+	VMAXPD  Z24, Z0, Z24
+	VSUBPD  Z24, Z26, Z26
+	VMINPD  Z27, Z3, Z24
+	VMAXPD  Z25, Z1, Z25
+	VSUBPD  Z25, Z24, Z24
+	VCMPPD  $0x07, Z6, Z6, K2
+	VCMPPD  $0x1e, Z9, Z26, K2, K2
+	VCMPPD  $0x1e, Z9, Z24, K2, K2
+	VMULPD  Z24, Z26, Z24
+	VMOVUPD 64(SI)(R10*1), Z25
+	VADDPD  Z25, Z4, Z25
+	VSUBPD  Z24, Z25, Z25
+	VDIVPD  Z25, Z24, Z25
+	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VMOVAPD Z9, K2, Z6
+	VCMPPD  $0x11, Z7, Z6, K2
+	VMOVAPD Z10, K2, Z6
+	VADDPD  Z8, Z17, K2, Z17
+	VMOVUPD Z6, 64(DI)(R10*1)
+	INCQ    R14
+	JMP     rlisted0
+
+rcheck0:
+	CMPQ        full+248(FP), $0x00
+	JNE         rscan0
+	MOVSD       (R12), X6
+	UCOMISD     X6, X6
+	JPS         rscan0
+	TESTQ       R13, R13
+	JZ          rnext0
+	CMPQ        mono+256(FP), $0x00
+	JE          rscan0
+	VCVTTSD2SIQ 8(R12), R10
+	TESTQ       R10, R10
+	JS          rnext0
+	UCOMISD     (DI)(R10*8), X6
+	JNE         rscan0
+	JPS         rscan0
+	JMP         rnext0
+
+rall0:
+	VMOVUPD          (AX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, (R11)
+	VMOVUPD          (CX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 64(R11)
+	VMOVUPD          (DX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 128(R11)
+	VMOVUPD          (BX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 192(R11)
+	VMOVUPD          (SI)(R8*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 256(R11)
+	VMOVUPD          64(AX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 32(R11)
+	VMOVUPD          64(CX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 96(R11)
+	VMOVUPD          64(DX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 160(R11)
+	VMOVUPD          64(BX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 224(R11)
+	VMOVUPD          64(SI)(R8*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 288(R11)
+	VMOVUPD          (DI)(R8*1), Z6
+	VMOVUPD          (AX)(R8*1), Z24
+	VMOVUPD          (CX)(R8*1), Z25
+	VMOVUPD          (DX)(R8*1), Z26
+	VMOVUPD          (BX)(R8*1), Z27
+	VMINPD           Z26, Z2, Z26
+	VMAXPD           Z24, Z0, Z24
+	VSUBPD           Z24, Z26, Z26
+	VMINPD           Z27, Z3, Z24
+	VMAXPD           Z25, Z1, Z25
+	VSUBPD           Z25, Z24, Z24
+	VCMPPD           $0x07, Z6, Z6, K2
+	VCMPPD           $0x1e, Z9, Z26, K2, K2
+	VCMPPD           $0x1e, Z9, Z24, K2, K2
+	VMULPD           Z24, Z26, Z24
+	VMOVUPD          (SI)(R8*1), Z25
+	VADDPD           Z25, Z4, Z25
+	VSUBPD           Z24, Z25, Z25
+	VDIVPD           Z25, Z24, Z25
+	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VMOVAPD          Z9, K2, Z6
+	VCMPPD           $0x11, Z7, Z6, K2
+	VMOVAPD          Z10, K2, Z6
+	VADDPD           Z8, Z17, K2, Z17
+	VMOVUPD          Z6, (DI)(R8*1)
+	VCMPPD           $0x1e, Z11, Z6, K2
+	VMOVAPD          Z6, K2, Z11
+	VPBROADCASTQ     R8, Z6
+	VPADDQ           Z15, Z6, Z6
+	VMOVDQA64        Z6, K2, Z12
+	VMOVUPD          64(DI)(R8*1), Z6
+	VMOVUPD          64(AX)(R8*1), Z24
+	VMOVUPD          64(CX)(R8*1), Z25
+	VMOVUPD          64(DX)(R8*1), Z26
+	VMOVUPD          64(BX)(R8*1), Z27
+	VMINPD           Z26, Z2, Z26
+	VMAXPD           Z24, Z0, Z24
+	VSUBPD           Z24, Z26, Z26
+	VMINPD           Z27, Z3, Z24
+	VMAXPD           Z25, Z1, Z25
+	VSUBPD           Z25, Z24, Z24
+	VCMPPD           $0x07, Z6, Z6, K2
+	VCMPPD           $0x1e, Z9, Z26, K2, K2
+	VCMPPD           $0x1e, Z9, Z24, K2, K2
+	VMULPD           Z24, Z26, Z24
+	VMOVUPD          64(SI)(R8*1), Z25
+	VADDPD           Z25, Z4, Z25
+	VSUBPD           Z24, Z25, Z25
+	VDIVPD           Z25, Z24, Z25
+	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VMOVAPD          Z9, K2, Z6
+	VCMPPD           $0x11, Z7, Z6, K2
+	VMOVAPD          Z10, K2, Z6
+	VADDPD           Z8, Z17, K2, Z17
+	VMOVUPD          Z6, 64(DI)(R8*1)
+	VCMPPD           $0x1e, Z13, Z6, K2
+	VMOVAPD          Z6, K2, Z13
+	VPBROADCASTQ     R8, Z6
+	VPADDQ           Z16, Z6, Z6
+	VMOVDQA64        Z6, K2, Z14
+	ADDQ             $+128, R8
+	ADDQ             $+320, R11
+	CMPQ             R8, R9
+	JB               rall0
+	JMP              rstore0
+
+rscan0:
+	LEAQ -1(R9), R10
+	ANDQ $-2048, R10
+
+rscanv0:
+	VMOVUPD      (DI)(R10*1), Z6
+	VCMPPD       $0x1e, Z11, Z6, K2
+	VMOVAPD      Z6, K2, Z11
+	VPBROADCASTQ R10, Z6
+	VPADDQ       Z15, Z6, Z6
+	VMOVDQA64    Z6, K2, Z12
+	VMOVUPD      64(DI)(R10*1), Z6
+	VCMPPD       $0x1e, Z13, Z6, K2
+	VMOVAPD      Z6, K2, Z13
+	VPBROADCASTQ R10, Z6
+	VPADDQ       Z16, Z6, Z6
+	VMOVDQA64    Z6, K2, Z14
+	ADDQ         $+128, R10
+	CMPQ         R10, R9
+	JB           rscanv0
+
+rstore0:
+	VCMPPD       $0x1e, Z11, Z13, K2
+	VCMPPD       $0x00, Z11, Z13, K3
+	VPCMPQ       $0x01, Z12, Z14, K3, K3
+	KORB         K2, K3, K2
+	VMOVAPD      Z13, K2, Z11
+	VMOVDQA64    Z14, K2, Z12
+	VMOVAPD      Z11, Z6
+	VSHUFF64X2   $0x4e, Z6, Z6, Z13
+	VMAXPD       Z13, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z13
+	VMAXPD       Z13, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z13
+	VMAXPD       Z13, Z6, Z6
+	VCMPPD       $0x04, Z6, Z11, K2
+	VPBROADCASTQ c_maxint64<>+0(SB), K2, Z12
+	VSHUFI64X2   $0x4e, Z12, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VSHUFI64X2   $0xb1, Z12, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VPSHUFD      $0x4e, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VPSRAQ       $0x03, Z12, Z12
+	VCVTQQ2PD    Z12, Z12
+	VMOVSD       X6, (R12)
+	VMOVSD       X12, 8(R12)
+
+rnext0:
+	ADDQ $0x10, R12
+	JMP  rchunk0
+
+rrest0:
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	MOVQ         score_len+128(FP), R9
+	SHLQ         $0x03, R9
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	CMPQ         R10, $+64
+	JB           tailr0
+	VMOVUPD      (DI)(R8*1), Z6
+	VMOVUPD      (AX)(R8*1), Z16
+	VMOVUPD      (CX)(R8*1), Z18
+	VMOVUPD      (DX)(R8*1), Z19
+	VMOVUPD      (BX)(R8*1), Z20
+	VMINPD       Z19, Z2, Z19
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z19, Z19
+	VMINPD       Z20, Z3, Z16
+	VMAXPD       Z18, Z1, Z18
+	VSUBPD       Z18, Z16, Z16
+	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z19, K1, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z19, Z16
+	VMOVUPD      (SI)(R8*1), Z18
+	VADDPD       Z18, Z4, Z18
+	VSUBPD       Z16, Z18, Z18
+	VDIVPD       Z18, Z16, Z18
+	VCMPPD       $0x1e, Z5, Z18, K1, K1
+	VMOVAPD      Z9, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z17, K1, Z17
+	VMOVUPD      Z6, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z6, K1
+	VMOVAPD      Z6, K1, Z11
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z15, Z6, Z6
+	VMOVDQA64    Z6, K1, Z12
+	ADDQ         $+64, R8
+
+tailr0:
+	CMPQ         R8, R9
+	JAE          rtail0
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	SHRQ         $0x03, R10
+	MOVQ         $-1, R9
+	BZHIQ        R10, R9, R9
+	KMOVB        R9, K1
+	VMOVUPD.Z    (DI)(R8*1), K1, Z6
+	VMOVUPD.Z    (AX)(R8*1), K1, Z16
+	VMOVUPD.Z    (CX)(R8*1), K1, Z18
+	VMOVUPD.Z    (DX)(R8*1), K1, Z19
+	VMOVUPD.Z    (BX)(R8*1), K1, Z20
+	VMINPD       Z19, Z2, Z2
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z2, Z2
+	VMINPD       Z20, Z3, Z0
+	VMAXPD       Z18, Z1, Z18
+	VSUBPD       Z18, Z0, Z0
+	VCMPPD       $0x07, Z6, Z6, K1, K2
+	VCMPPD       $0x1e, Z9, Z2, K2, K2
+	VCMPPD       $0x1e, Z9, Z0, K2, K2
+	VMULPD       Z0, Z2, Z0
+	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	VADDPD       Z1, Z4, Z1
+	VSUBPD       Z0, Z1, Z1
+	VDIVPD       Z1, Z0, Z1
+	VCMPPD       $0x1e, Z5, Z1, K2, K2
+	VMOVAPD      Z9, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K1, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z17, K2, Z17
+	VMOVUPD      Z6, K1, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z6, K1, K1
+	VMOVAPD      Z6, K1, Z11
+	VPBROADCASTQ R8, Z0
+	VPADDQ       Z15, Z0, Z0
+	VMOVDQA64    Z0, K1, Z12
+
+rtail0:
+	VCMPPD       $0x1e, Z11, Z13, K1
+	VCMPPD       $0x00, Z11, Z13, K2
+	VPCMPQ       $0x01, Z12, Z14, K2, K2
+	KORB         K1, K2, K1
+	VMOVAPD      Z13, K1, Z11
+	VMOVDQA64    Z14, K1, Z12
+	VMOVAPD      Z11, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z11, K1
+	VPBROADCASTQ c_maxint64<>+0(SB), K1, Z12
+	VSHUFI64X2   $0x4e, Z12, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VSHUFI64X2   $0xb1, Z12, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VPSHUFD      $0x4e, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VPSRAQ       $0x03, Z12, Z12
+	VCVTQQ2PD    Z12, Z12
+	VMOVSD       X0, (R12)
+	VMOVSD       X12, 8(R12)
+	JMP          rdone
+
+rmethod1:
+	CMPQ R10, $0x01
+	JNE  rmethod2
+
+rchunk1:
+	CMPQ         R8, 128(SP)
+	JAE          rrest1
+	LEAQ         2048(R8), R9
+	CMPQ         R9, 128(SP)
+	CMOVQHI      128(SP), R9
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	CMPQ         full+248(FP), $0x00
+	JE           rfilt1
+	CMPQ         full+248(FP), $0x01
+	JE           rall1
+	MOVQ         R8, R10
+	MOVQ         R11, R13
+
+rcopy1:
+	VMOVUPD          (AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, (R13)
+	VMOVUPD          (CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 64(R13)
+	VMOVUPD          (DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 128(R13)
+	VMOVUPD          (BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 192(R13)
+	VMOVUPD          (SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 256(R13)
+	VMOVUPD          64(AX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 32(R13)
+	VMOVUPD          64(CX)(R10*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 96(R13)
+	VMOVUPD          64(DX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 160(R13)
+	VMOVUPD          64(BX)(R10*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 224(R13)
+	VMOVUPD          64(SI)(R10*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 288(R13)
+	ADDQ             $+128, R10
+	ADDQ             $+320, R13
+	CMPQ             R10, R9
+	JB               rcopy1
+
+rfilt1:
+	XORQ R13, R13
+
+rfilter1:
+	VMAXPS (R11), Z18, Z6
+	VMINPS 128(R11), Z20, Z24
+	VMAXPS 64(R11), Z19, Z25
+	VMINPS 192(R11), Z21, Z26
+	VCMPPS $0x1e, Z6, Z24, K2
+	VCMPPS $0x1e, Z25, Z26, K2, K2
+	VSUBPS Z6, Z24, Z24
+	VSUBPS Z25, Z26, Z26
+	VMULPS Z26, Z24, Z24
+	VADDPS 256(R11), Z22, Z6
+	VMULPS Z23, Z6, Z6
+	VCMPPS $0x16, Z6, Z24, K2, K2
+	MOVL   R8, (SP)(R13*4)
+	KTESTW K2, K1
+	SBBQ   $-1, R13
+	ADDQ   $0x80, R8
+	ADDQ   $+320, R11
+	CMPQ   R8, R9
+	JB     rfilter1
+	XORQ   R14, R14
+
+rlisted1:
+	CMPQ    R14, R13
+	JAE     rcheck1
+	MOVL    (SP)(R14*4), R10
+	VMOVUPD (DI)(R10*1), Z6
+	VMOVUPD (AX)(R10*1), Z24
+	VMOVUPD (CX)(R10*1), Z25
+	VMOVUPD (DX)(R10*1), Z26
+	VMOVUPD (BX)(R10*1), Z27
+	VMINPD  Z26, Z2, Z26
+	VMAXPD  Z24, Z0, Z24
+	VSUBPD  Z24, Z26, Z26
+	VMINPD  Z27, Z3, Z24
+	VMAXPD  Z25, Z1, Z25
+	VSUBPD  Z25, Z24, Z24
+	VCMPPD  $0x1e, Z9, Z26, K2
+	VCMPPD  $0x1e, Z9, Z24, K2, K2
+	VMULPD  Z24, Z26, Z24
+	VMOVUPD (SI)(R10*1), Z25
+	VADDPD  Z25, Z4, Z25
+	VSUBPD  Z24, Z25, Z25
+	VDIVPD  Z25, Z24, Z25
+	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VSUBPD  Z25, Z8, Z24
+	VMULPD  Z24, Z6, K2, Z6
+	VCMPPD  $0x11, Z7, Z6, K2
+	VMOVAPD Z10, K2, Z6
+	VADDPD  Z8, Z17, K2, Z17
+	VMOVUPD Z6, (DI)(R10*1)
+	VMOVUPD 64(DI)(R10*1), Z6
+	VMOVUPD 64(AX)(R10*1), Z24
+	VMOVUPD 64(CX)(R10*1), Z25
+	VMOVUPD 64(DX)(R10*1), Z26
+	VMOVUPD 64(BX)(R10*1), Z27
+	VMINPD  Z26, Z2, Z26
+	VMAXPD  Z24, Z0, Z24
+	VSUBPD  Z24, Z26, Z26
+	VMINPD  Z27, Z3, Z24
+	VMAXPD  Z25, Z1, Z25
+	VSUBPD  Z25, Z24, Z24
+	VCMPPD  $0x1e, Z9, Z26, K2
+	VCMPPD  $0x1e, Z9, Z24, K2, K2
+	VMULPD  Z24, Z26, Z24
+	VMOVUPD 64(SI)(R10*1), Z25
+	VADDPD  Z25, Z4, Z25
+	VSUBPD  Z24, Z25, Z25
+	VDIVPD  Z25, Z24, Z25
+	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VSUBPD  Z25, Z8, Z24
+	VMULPD  Z24, Z6, K2, Z6
+	VCMPPD  $0x11, Z7, Z6, K2
+	VMOVAPD Z10, K2, Z6
+	VADDPD  Z8, Z17, K2, Z17
+	VMOVUPD Z6, 64(DI)(R10*1)
+	INCQ    R14
+	JMP     rlisted1
+
+rcheck1:
+	CMPQ        full+248(FP), $0x00
+	JNE         rscan1
+	MOVSD       (R12), X6
+	UCOMISD     X6, X6
+	JPS         rscan1
+	TESTQ       R13, R13
+	JZ          rnext1
+	CMPQ        mono+256(FP), $0x00
+	JE          rscan1
+	VCVTTSD2SIQ 8(R12), R10
+	TESTQ       R10, R10
+	JS          rnext1
+	UCOMISD     (DI)(R10*8), X6
+	JNE         rscan1
+	JPS         rscan1
+	JMP         rnext1
+
+rall1:
+	VMOVUPD          (AX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, (R11)
+	VMOVUPD          (CX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 64(R11)
+	VMOVUPD          (DX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 128(R11)
+	VMOVUPD          (BX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 192(R11)
+	VMOVUPD          (SI)(R8*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 256(R11)
+	VMOVUPD          64(AX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 32(R11)
+	VMOVUPD          64(CX)(R8*1), Z6
+	VCVTPD2PS.RD_SAE Z6, Y6
+	VMOVUPS          Y6, 96(R11)
+	VMOVUPD          64(DX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 160(R11)
+	VMOVUPD          64(BX)(R8*1), Z6
+	VCVTPD2PS.RU_SAE Z6, Y6
+	VMOVUPS          Y6, 224(R11)
+	VMOVUPD          64(SI)(R8*1), Z6
+	VCVTPD2PS        Z6, Y6
+	VMOVUPS          Y6, 288(R11)
+	VMOVUPD          (DI)(R8*1), Z6
+	VMOVUPD          (AX)(R8*1), Z24
+	VMOVUPD          (CX)(R8*1), Z25
+	VMOVUPD          (DX)(R8*1), Z26
+	VMOVUPD          (BX)(R8*1), Z27
+	VMINPD           Z26, Z2, Z26
+	VMAXPD           Z24, Z0, Z24
+	VSUBPD           Z24, Z26, Z26
+	VMINPD           Z27, Z3, Z24
+	VMAXPD           Z25, Z1, Z25
+	VSUBPD           Z25, Z24, Z24
+	VCMPPD           $0x1e, Z9, Z26, K2
+	VCMPPD           $0x1e, Z9, Z24, K2, K2
+	VMULPD           Z24, Z26, Z24
+	VMOVUPD          (SI)(R8*1), Z25
+	VADDPD           Z25, Z4, Z25
+	VSUBPD           Z24, Z25, Z25
+	VDIVPD           Z25, Z24, Z25
+	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VSUBPD           Z25, Z8, Z24
+	VMULPD           Z24, Z6, K2, Z6
+	VCMPPD           $0x11, Z7, Z6, K2
+	VMOVAPD          Z10, K2, Z6
+	VADDPD           Z8, Z17, K2, Z17
+	VMOVUPD          Z6, (DI)(R8*1)
+	VCMPPD           $0x1e, Z11, Z6, K2
+	VMOVAPD          Z6, K2, Z11
+	VPBROADCASTQ     R8, Z6
+	VPADDQ           Z15, Z6, Z6
+	VMOVDQA64        Z6, K2, Z12
+	VMOVUPD          64(DI)(R8*1), Z6
+	VMOVUPD          64(AX)(R8*1), Z24
+	VMOVUPD          64(CX)(R8*1), Z25
+	VMOVUPD          64(DX)(R8*1), Z26
+	VMOVUPD          64(BX)(R8*1), Z27
+	VMINPD           Z26, Z2, Z26
+	VMAXPD           Z24, Z0, Z24
+	VSUBPD           Z24, Z26, Z26
+	VMINPD           Z27, Z3, Z24
+	VMAXPD           Z25, Z1, Z25
+	VSUBPD           Z25, Z24, Z24
+	VCMPPD           $0x1e, Z9, Z26, K2
+	VCMPPD           $0x1e, Z9, Z24, K2, K2
+	VMULPD           Z24, Z26, Z24
+	VMOVUPD          64(SI)(R8*1), Z25
+	VADDPD           Z25, Z4, Z25
+	VSUBPD           Z24, Z25, Z25
+	VDIVPD           Z25, Z24, Z25
+	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VSUBPD           Z25, Z8, Z24
+	VMULPD           Z24, Z6, K2, Z6
+	VCMPPD           $0x11, Z7, Z6, K2
+	VMOVAPD          Z10, K2, Z6
+	VADDPD           Z8, Z17, K2, Z17
+	VMOVUPD          Z6, 64(DI)(R8*1)
+	VCMPPD           $0x1e, Z13, Z6, K2
+	VMOVAPD          Z6, K2, Z13
+	VPBROADCASTQ     R8, Z6
+	VPADDQ           Z16, Z6, Z6
+	VMOVDQA64        Z6, K2, Z14
+	ADDQ             $+128, R8
+	ADDQ             $+320, R11
+	CMPQ             R8, R9
+	JB               rall1
+	JMP              rstore1
+
+rscan1:
+	LEAQ -1(R9), R10
+	ANDQ $-2048, R10
+
+rscanv1:
+	VMOVUPD      (DI)(R10*1), Z6
+	VCMPPD       $0x1e, Z11, Z6, K2
+	VMOVAPD      Z6, K2, Z11
+	VPBROADCASTQ R10, Z6
+	VPADDQ       Z15, Z6, Z6
+	VMOVDQA64    Z6, K2, Z12
+	VMOVUPD      64(DI)(R10*1), Z6
+	VCMPPD       $0x1e, Z13, Z6, K2
+	VMOVAPD      Z6, K2, Z13
+	VPBROADCASTQ R10, Z6
+	VPADDQ       Z16, Z6, Z6
+	VMOVDQA64    Z6, K2, Z14
+	ADDQ         $+128, R10
+	CMPQ         R10, R9
+	JB           rscanv1
+
+rstore1:
+	VCMPPD       $0x1e, Z11, Z13, K2
+	VCMPPD       $0x00, Z11, Z13, K3
+	VPCMPQ       $0x01, Z12, Z14, K3, K3
+	KORB         K2, K3, K2
+	VMOVAPD      Z13, K2, Z11
+	VMOVDQA64    Z14, K2, Z12
+	VMOVAPD      Z11, Z6
+	VSHUFF64X2   $0x4e, Z6, Z6, Z13
+	VMAXPD       Z13, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z13
+	VMAXPD       Z13, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z13
+	VMAXPD       Z13, Z6, Z6
+	VCMPPD       $0x04, Z6, Z11, K2
+	VPBROADCASTQ c_maxint64<>+0(SB), K2, Z12
+	VSHUFI64X2   $0x4e, Z12, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VSHUFI64X2   $0xb1, Z12, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VPSHUFD      $0x4e, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VPSRAQ       $0x03, Z12, Z12
+	VCVTQQ2PD    Z12, Z12
+	VMOVSD       X6, (R12)
+	VMOVSD       X12, 8(R12)
+
+rnext1:
+	ADDQ $0x10, R12
+	JMP  rchunk1
+
+rrest1:
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	MOVQ         score_len+128(FP), R9
+	SHLQ         $0x03, R9
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	CMPQ         R10, $+64
+	JB           tailr1
+	VMOVUPD      (DI)(R8*1), Z6
+	VMOVUPD      (AX)(R8*1), Z16
+	VMOVUPD      (CX)(R8*1), Z18
+	VMOVUPD      (DX)(R8*1), Z19
+	VMOVUPD      (BX)(R8*1), Z20
+	VMINPD       Z19, Z2, Z19
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z19, Z19
+	VMINPD       Z20, Z3, Z16
+	VMAXPD       Z18, Z1, Z18
+	VSUBPD       Z18, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z19, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z19, Z16
+	VMOVUPD      (SI)(R8*1), Z18
+	VADDPD       Z18, Z4, Z18
+	VSUBPD       Z16, Z18, Z18
+	VDIVPD       Z18, Z16, Z18
+	VCMPPD       $0x1e, Z5, Z18, K1, K1
+	VSUBPD       Z18, Z8, Z16
+	VMULPD       Z16, Z6, K1, Z6
+	VCMPPD       $0x11, Z7, Z6, K1
+	VMOVAPD      Z10, K1, Z6
+	VADDPD       Z8, Z17, K1, Z17
+	VMOVUPD      Z6, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z6, K1
+	VMOVAPD      Z6, K1, Z11
+	VPBROADCASTQ R8, Z6
+	VPADDQ       Z15, Z6, Z6
+	VMOVDQA64    Z6, K1, Z12
+	ADDQ         $+64, R8
+
+tailr1:
+	CMPQ         R8, R9
+	JAE          rtail1
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	SHRQ         $0x03, R10
+	MOVQ         $-1, R9
+	BZHIQ        R10, R9, R9
+	KMOVB        R9, K1
+	VMOVUPD.Z    (DI)(R8*1), K1, Z6
+	VMOVUPD.Z    (AX)(R8*1), K1, Z16
+	VMOVUPD.Z    (CX)(R8*1), K1, Z18
+	VMOVUPD.Z    (DX)(R8*1), K1, Z19
+	VMOVUPD.Z    (BX)(R8*1), K1, Z20
+	VMINPD       Z19, Z2, Z2
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z2, Z2
+	VMINPD       Z20, Z3, Z0
+	VMAXPD       Z18, Z1, Z18
+	VSUBPD       Z18, Z0, Z0
+	VCMPPD       $0x1e, Z9, Z2, K1, K2
+	VCMPPD       $0x1e, Z9, Z0, K2, K2
+	VMULPD       Z0, Z2, Z0
+	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	VADDPD       Z1, Z4, Z1
+	VSUBPD       Z0, Z1, Z1
+	VDIVPD       Z1, Z0, Z1
+	VCMPPD       $0x1e, Z5, Z1, K2, K2
+	VSUBPD       Z1, Z8, Z0
+	VMULPD       Z0, Z6, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K1, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z17, K2, Z17
+	VMOVUPD      Z6, K1, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z6, K1, K1
+	VMOVAPD      Z6, K1, Z11
+	VPBROADCASTQ R8, Z0
+	VPADDQ       Z15, Z0, Z0
+	VMOVDQA64    Z0, K1, Z12
+
+rtail1:
+	VCMPPD       $0x1e, Z11, Z13, K1
+	VCMPPD       $0x00, Z11, Z13, K2
+	VPCMPQ       $0x01, Z12, Z14, K2, K2
+	KORB         K1, K2, K1
+	VMOVAPD      Z13, K1, Z11
+	VMOVDQA64    Z14, K1, Z12
+	VMOVAPD      Z11, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z11, K1
+	VPBROADCASTQ c_maxint64<>+0(SB), K1, Z12
+	VSHUFI64X2   $0x4e, Z12, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VSHUFI64X2   $0xb1, Z12, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VPSHUFD      $0x4e, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VPSRAQ       $0x03, Z12, Z12
+	VCVTQQ2PD    Z12, Z12
+	VMOVSD       X0, (R12)
+	VMOVSD       X12, 8(R12)
+	JMP          rdone
+
+rmethod2:
+rchunk2:
+	CMPQ         R8, 128(SP)
+	JAE          rrest2
+	LEAQ         2048(R8), R9
+	CMPQ         R9, 128(SP)
+	CMOVQHI      128(SP), R9
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	CMPQ         full+248(FP), $0x00
+	JE           rfilt2
+	CMPQ         full+248(FP), $0x01
+	JE           rall2
+	MOVQ         R8, R10
+	MOVQ         R11, R13
+
+rcopy2:
+	VMOVUPD          (AX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, (R13)
+	VMOVUPD          (CX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 64(R13)
+	VMOVUPD          (DX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 128(R13)
+	VMOVUPD          (BX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 192(R13)
+	VMOVUPD          (SI)(R10*1), Z5
+	VCVTPD2PS        Z5, Y5
+	VMOVUPS          Y5, 256(R13)
+	VMOVUPD          64(AX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 32(R13)
+	VMOVUPD          64(CX)(R10*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 96(R13)
+	VMOVUPD          64(DX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 160(R13)
+	VMOVUPD          64(BX)(R10*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 224(R13)
+	VMOVUPD          64(SI)(R10*1), Z5
+	VCVTPD2PS        Z5, Y5
+	VMOVUPS          Y5, 288(R13)
+	ADDQ             $+128, R10
+	ADDQ             $+320, R13
+	CMPQ             R10, R9
+	JB               rcopy2
+
+rfilt2:
+	XORQ R13, R13
+
+rfilter2:
+	VMAXPS   (R11), Z18, Z5
+	VMINPS   128(R11), Z20, Z22
+	VMAXPS   64(R11), Z19, Z23
+	VMINPS   192(R11), Z21, Z24
+	VCMPPS   $0x1e, Z5, Z22, K2
+	VCMPPS   $0x1e, Z23, Z24, K2, K2
+	MOVL     R8, (SP)(R13*4)
+	KSHIFTRW $0x08, K2, K3
+	KTESTB   K2, K1
+	SBBQ     $-1, R13
+	LEAQ     64(R8), R10
+	MOVL     R10, (SP)(R13*4)
+	KTESTB   K3, K1
+	SBBQ     $-1, R13
+	ADDQ     $0x80, R8
+	ADDQ     $+320, R11
+	CMPQ     R8, R9
+	JB       rfilter2
+	XORQ     R14, R14
+
+rlisted2:
+	CMPQ         R14, R13
+	JAE          rcheck2
+	MOVL         (SP)(R14*4), R10
+	VMOVUPD      (DI)(R10*1), Z5
+	VMOVUPD      (AX)(R10*1), Z22
+	VMOVUPD      (CX)(R10*1), Z23
+	VMOVUPD      (DX)(R10*1), Z24
+	VMOVUPD      (BX)(R10*1), Z25
+	VMINPD       Z24, Z2, Z24
+	VMAXPD       Z22, Z0, Z22
+	VSUBPD       Z22, Z24, Z24
+	VMINPD       Z25, Z3, Z22
+	VMAXPD       Z23, Z1, Z23
+	VSUBPD       Z23, Z22, Z22
+	VCMPPD       $0x1e, Z9, Z24, K2
+	VCMPPD       $0x1e, Z9, Z22, K2, K2
+	VMULPD       Z22, Z24, Z22
+	VMOVUPD      (SI)(R10*1), Z23
+	VADDPD       Z23, Z4, Z23
+	VSUBPD       Z22, Z23, Z23
+	VDIVPD       Z23, Z22, Z23
+	VMULPD       Z23, Z23, Z22
+	VDIVPD       Z6, Z22, Z22
+	VXORPD       c_signbit64_x8<>+0(SB), Z22, Z22
+	VBROADCASTSD c_exp64lo<>+0(SB), Z23
+	VMAXPD       Z22, Z23, Z22
+	VMULPD       c_log2e64_x8<>+0(SB), Z22, Z23
+	VRNDSCALEPD  $0x00, Z23, Z23
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z22
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z22
+	VBROADCASTSD c_inv11f<>+0(SB), Z24
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invff_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z22, Z24
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z22, Z24
+	VSCALEFPD    Z23, Z24, Z22
+	VMULPD       Z22, Z5, K2, Z5
+	VCMPPD       $0x11, Z7, Z5, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z17, K2, Z17
+	VMOVUPD      Z5, (DI)(R10*1)
+	INCQ         R14
+	JMP          rlisted2
+
+rcheck2:
+	CMPQ        full+248(FP), $0x00
+	JNE         rscan2
+	MOVSD       (R12), X5
+	UCOMISD     X5, X5
+	JPS         rscan2
+	TESTQ       R13, R13
+	JZ          rnext2
+	CMPQ        mono+256(FP), $0x00
+	JE          rscan2
+	VCVTTSD2SIQ 8(R12), R10
+	TESTQ       R10, R10
+	JS          rnext2
+	UCOMISD     (DI)(R10*8), X5
+	JNE         rscan2
+	JPS         rscan2
+	JMP         rnext2
+
+rall2:
+	VMOVUPD          (AX)(R8*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, (R11)
+	VMOVUPD          (CX)(R8*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 64(R11)
+	VMOVUPD          (DX)(R8*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 128(R11)
+	VMOVUPD          (BX)(R8*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 192(R11)
+	VMOVUPD          (SI)(R8*1), Z5
+	VCVTPD2PS        Z5, Y5
+	VMOVUPS          Y5, 256(R11)
+	VMOVUPD          64(AX)(R8*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 32(R11)
+	VMOVUPD          64(CX)(R8*1), Z5
+	VCVTPD2PS.RD_SAE Z5, Y5
+	VMOVUPS          Y5, 96(R11)
+	VMOVUPD          64(DX)(R8*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 160(R11)
+	VMOVUPD          64(BX)(R8*1), Z5
+	VCVTPD2PS.RU_SAE Z5, Y5
+	VMOVUPS          Y5, 224(R11)
+	VMOVUPD          64(SI)(R8*1), Z5
+	VCVTPD2PS        Z5, Y5
+	VMOVUPS          Y5, 288(R11)
+	VMOVUPD          (DI)(R8*1), Z5
+	VMOVUPD          (AX)(R8*1), Z22
+	VMOVUPD          (CX)(R8*1), Z23
+	VMOVUPD          (DX)(R8*1), Z24
+	VMOVUPD          (BX)(R8*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
+	VCMPPD           $0x1e, Z9, Z24, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	VMOVUPD          (SI)(R8*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VMULPD           Z23, Z23, Z22
+	VDIVPD           Z6, Z22, Z22
+	VXORPD           c_signbit64_x8<>+0(SB), Z22, Z22
+	VBROADCASTSD     c_exp64lo<>+0(SB), Z23
+	VMAXPD           Z22, Z23, Z22
+	VMULPD           c_log2e64_x8<>+0(SB), Z22, Z23
+	VRNDSCALEPD      $0x00, Z23, Z23
+	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z23, Z22
+	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z23, Z22
+	VBROADCASTSD     c_inv11f<>+0(SB), Z24
+	VFMADD213PD      c_invfk_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfj_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfi_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfh_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfg_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invff_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfe_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfd_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfc_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfb_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfa_x8<>+0(SB), Z22, Z24
+	VSCALEFPD        Z23, Z24, Z22
+	VMULPD           Z22, Z5, K2, Z5
+	VCMPPD           $0x11, Z7, Z5, K2
+	VMOVAPD          Z10, K2, Z5
+	VADDPD           Z8, Z17, K2, Z17
+	VMOVUPD          Z5, (DI)(R8*1)
+	VCMPPD           $0x1e, Z11, Z5, K2
+	VMOVAPD          Z5, K2, Z11
+	VPBROADCASTQ     R8, Z5
+	VPADDQ           Z15, Z5, Z5
+	VMOVDQA64        Z5, K2, Z12
+	VMOVUPD          64(DI)(R8*1), Z5
+	VMOVUPD          64(AX)(R8*1), Z22
+	VMOVUPD          64(CX)(R8*1), Z23
+	VMOVUPD          64(DX)(R8*1), Z24
+	VMOVUPD          64(BX)(R8*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
+	VCMPPD           $0x1e, Z9, Z24, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	VMOVUPD          64(SI)(R8*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VMULPD           Z23, Z23, Z22
+	VDIVPD           Z6, Z22, Z22
+	VXORPD           c_signbit64_x8<>+0(SB), Z22, Z22
+	VBROADCASTSD     c_exp64lo<>+0(SB), Z23
+	VMAXPD           Z22, Z23, Z22
+	VMULPD           c_log2e64_x8<>+0(SB), Z22, Z23
+	VRNDSCALEPD      $0x00, Z23, Z23
+	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z23, Z22
+	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z23, Z22
+	VBROADCASTSD     c_inv11f<>+0(SB), Z24
+	VFMADD213PD      c_invfk_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfj_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfi_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfh_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfg_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invff_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfe_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfd_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfc_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfb_x8<>+0(SB), Z22, Z24
+	VFMADD213PD      c_invfa_x8<>+0(SB), Z22, Z24
+	VSCALEFPD        Z23, Z24, Z22
+	VMULPD           Z22, Z5, K2, Z5
+	VCMPPD           $0x11, Z7, Z5, K2
+	VMOVAPD          Z10, K2, Z5
+	VADDPD           Z8, Z17, K2, Z17
+	VMOVUPD          Z5, 64(DI)(R8*1)
+	VCMPPD           $0x1e, Z13, Z5, K2
+	VMOVAPD          Z5, K2, Z13
+	VPBROADCASTQ     R8, Z5
+	VPADDQ           Z16, Z5, Z5
+	VMOVDQA64        Z5, K2, Z14
+	ADDQ             $+128, R8
+	ADDQ             $+320, R11
+	CMPQ             R8, R9
+	JB               rall2
+	JMP              rstore2
+
+rscan2:
+	LEAQ -1(R9), R10
+	ANDQ $-2048, R10
+
+rscanv2:
+	VMOVUPD      (DI)(R10*1), Z5
+	VCMPPD       $0x1e, Z11, Z5, K2
+	VMOVAPD      Z5, K2, Z11
+	VPBROADCASTQ R10, Z5
+	VPADDQ       Z15, Z5, Z5
+	VMOVDQA64    Z5, K2, Z12
+	VMOVUPD      64(DI)(R10*1), Z5
+	VCMPPD       $0x1e, Z13, Z5, K2
+	VMOVAPD      Z5, K2, Z13
+	VPBROADCASTQ R10, Z5
+	VPADDQ       Z16, Z5, Z5
+	VMOVDQA64    Z5, K2, Z14
+	ADDQ         $+128, R10
+	CMPQ         R10, R9
+	JB           rscanv2
+
+rstore2:
+	VCMPPD       $0x1e, Z11, Z13, K2
+	VCMPPD       $0x00, Z11, Z13, K3
+	VPCMPQ       $0x01, Z12, Z14, K3, K3
+	KORB         K2, K3, K2
+	VMOVAPD      Z13, K2, Z11
+	VMOVDQA64    Z14, K2, Z12
+	VMOVAPD      Z11, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z13
+	VMAXPD       Z13, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z13
+	VMAXPD       Z13, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z13
+	VMAXPD       Z13, Z5, Z5
+	VCMPPD       $0x04, Z5, Z11, K2
+	VPBROADCASTQ c_maxint64<>+0(SB), K2, Z12
+	VSHUFI64X2   $0x4e, Z12, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VSHUFI64X2   $0xb1, Z12, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VPSHUFD      $0x4e, Z12, Z13
+	VPMINSQ      Z13, Z12, Z12
+	VPSRAQ       $0x03, Z12, Z12
+	VCVTQQ2PD    Z12, Z12
+	VMOVSD       X5, (R12)
+	VMOVSD       X12, 8(R12)
+
+rnext2:
+	ADDQ $0x10, R12
+	JMP  rchunk2
+
+rrest2:
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_minus8q<>+0(SB), Z14
+	MOVQ         score_len+128(FP), R9
+	SHLQ         $0x03, R9
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	CMPQ         R10, $+64
+	JB           tailr2
+	VMOVUPD      (DI)(R8*1), Z5
+	VMOVUPD      (AX)(R8*1), Z16
+	VMOVUPD      (CX)(R8*1), Z18
+	VMOVUPD      (DX)(R8*1), Z19
+	VMOVUPD      (BX)(R8*1), Z20
+	VMINPD       Z19, Z2, Z19
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z19, Z19
+	VMINPD       Z20, Z3, Z16
+	VMAXPD       Z18, Z1, Z18
+	VSUBPD       Z18, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z19, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z19, Z16
+	VMOVUPD      (SI)(R8*1), Z18
+	VADDPD       Z18, Z4, Z18
+	VSUBPD       Z16, Z18, Z18
+	VDIVPD       Z18, Z16, Z18
+	VMULPD       Z18, Z18, Z16
+	VDIVPD       Z6, Z16, Z16
+	VXORPD       c_signbit64_x8<>+0(SB), Z16, Z16
+	VBROADCASTSD c_exp64lo<>+0(SB), Z18
+	VMAXPD       Z16, Z18, Z16
+	VMULPD       c_log2e64_x8<>+0(SB), Z16, Z18
+	VRNDSCALEPD  $0x00, Z18, Z18
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z18, Z16
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z18, Z16
+	VBROADCASTSD c_inv11f<>+0(SB), Z19
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invff_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z16, Z19
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z19
+	VSCALEFPD    Z18, Z19, Z16
+	VMULPD       Z16, Z5, K1, Z5
+	VCMPPD       $0x11, Z7, Z5, K1
+	VMOVAPD      Z10, K1, Z5
+	VADDPD       Z8, Z17, K1, Z17
+	VMOVUPD      Z5, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z5, K1
+	VMOVAPD      Z5, K1, Z11
+	VPBROADCASTQ R8, Z5
+	VPADDQ       Z15, Z5, Z5
+	VMOVDQA64    Z5, K1, Z12
+	ADDQ         $+64, R8
+
+tailr2:
+	CMPQ         R8, R9
+	JAE          rtail2
+	MOVQ         R9, R10
+	SUBQ         R8, R10
+	SHRQ         $0x03, R10
+	MOVQ         $-1, R9
+	BZHIQ        R10, R9, R9
+	KMOVB        R9, K1
+	VMOVUPD.Z    (DI)(R8*1), K1, Z5
+	VMOVUPD.Z    (AX)(R8*1), K1, Z16
+	VMOVUPD.Z    (CX)(R8*1), K1, Z18
+	VMOVUPD.Z    (DX)(R8*1), K1, Z19
+	VMOVUPD.Z    (BX)(R8*1), K1, Z20
+	VMINPD       Z19, Z2, Z2
+	VMAXPD       Z16, Z0, Z16
+	VSUBPD       Z16, Z2, Z2
+	VMINPD       Z20, Z3, Z0
+	VMAXPD       Z18, Z1, Z18
+	VSUBPD       Z18, Z0, Z0
+	VCMPPD       $0x1e, Z9, Z2, K1, K2
+	VCMPPD       $0x1e, Z9, Z0, K2, K2
+	VMULPD       Z0, Z2, Z0
+	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	VADDPD       Z1, Z4, Z1
+	VSUBPD       Z0, Z1, Z1
+	VDIVPD       Z1, Z0, Z1
+	VMULPD       Z1, Z1, Z0
+	VDIVPD       Z6, Z0, Z0
+	VXORPD       c_signbit64_x8<>+0(SB), Z0, Z0
+	VBROADCASTSD c_exp64lo<>+0(SB), Z1
+	VMAXPD       Z0, Z1, Z0
+	VMULPD       c_log2e64_x8<>+0(SB), Z0, Z1
+	VRNDSCALEPD  $0x00, Z1, Z1
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z1, Z0
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z1, Z0
+	VBROADCASTSD c_inv11f<>+0(SB), Z2
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invff_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z0, Z2
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z0, Z2
+	VSCALEFPD    Z1, Z2, Z0
+	VMULPD       Z0, Z5, K2, Z5
+	VCMPPD       $0x11, Z7, Z5, K1, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z17, K2, Z17
+	VMOVUPD      Z5, K1, (DI)(R8*1)
+	VCMPPD       $0x1e, Z11, Z5, K1, K1
+	VMOVAPD      Z5, K1, Z11
+	VPBROADCASTQ R8, Z0
+	VPADDQ       Z15, Z0, Z0
+	VMOVDQA64    Z0, K1, Z12
+
+rtail2:
+	VCMPPD       $0x1e, Z11, Z13, K1
+	VCMPPD       $0x00, Z11, Z13, K2
+	VPCMPQ       $0x01, Z12, Z14, K2, K2
+	KORB         K1, K2, K1
+	VMOVAPD      Z13, K1, Z11
+	VMOVDQA64    Z14, K1, Z12
+	VMOVAPD      Z11, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z11, K1
+	VPBROADCASTQ c_maxint64<>+0(SB), K1, Z12
+	VSHUFI64X2   $0x4e, Z12, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VSHUFI64X2   $0xb1, Z12, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VPSHUFD      $0x4e, Z12, Z1
+	VPMINSQ      Z1, Z12, Z12
+	VPSRAQ       $0x03, Z12, Z12
+	VCVTQQ2PD    Z12, Z12
+	VMOVSD       X0, (R12)
+	VMOVSD       X12, 8(R12)
+
+rdone:
+	VEXTRACTF64X4 $0x01, Z17, Y0
+	VADDPD        Y0, Y17, Y17
+	VEXTRACTF64X2 $0x01, Y17, X0
+	VADDPD        X0, X17, X17
+	VUNPCKHPD     X17, X17, X0
+	VADDSD        X0, X17, X17
+	VCVTTSD2SIQ   X17, AX
+	MOVQ          AX, ret+264(FP)
+	VZEROUPPER
+	RET
+
+DATA c_maxint64<>+0(SB)/8, $0x7fffffffffffffff
+GLOBL c_maxint64<>(SB), RODATA|NOPTR, $8
 
 // func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX2, FMA3, POPCNT

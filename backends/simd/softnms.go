@@ -2,6 +2,7 @@ package simd
 
 import (
 	"math"
+	"slices"
 
 	"github.com/nbench/nbench/backends/internal/nmsbox"
 	"github.com/nbench/nbench/backends/internal/par"
@@ -16,9 +17,74 @@ import (
 // products of float32 coordinates are exact (no cancellation in 1-IoU); a
 // dead candidate's score is NaN and the list is compacted once more than
 // 1/32 of it is dead. Large lists split a round's pass across the workers.
+// On AVX-512 the other rounds are chunked (softRoundAVX512): only the
+// candidates a float32 filter finds may change run the round, and the next
+// selection is the best of per-chunk bests kept across rounds.
 
 // softPassFn is one round's pass over a range (see softPassAVX512).
 type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int
+
+// softRoundFn is one round that keeps each chunk's best (see
+// softRoundAVX512): most candidates change nowhere in a round, nor then
+// does the best of a chunk none of whose candidates changed, so a round
+// filters (the intersection and IoU > nt tests), runs the round on the
+// vectors that may change and rescans only their chunks.
+type softRoundFn func(x1, y1, x2, y2, area, score []float64, p []float64, f, q []float32, method int, cb []float64, full, mono int) int
+
+// softCompact: chunked rounds compact the list once dead*dead > softCompact*N
+// (and more than N/32 are dead): a dead candidate costs only the filter
+// there, a compaction the copy and a full round, so the best count of dead
+// ones grows as sqrt(N) (N/32 for rounds of softPass, whose cost is the same
+// for dead candidates).
+var softCompact = 100
+
+// softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
+const softChunk = 256
+
+// softSlot is the chunk of softRoundAVX512's cb that holds position m of
+// a list of n: chunks of softChunk up to n&^15, then one for the rest.
+func softSlot(m, n int) int {
+	if w := n &^ 15; m >= w {
+		return (w + softChunk - 1) / softChunk
+	}
+	return m / softChunk
+}
+
+// softFilterBox writes softRoundAVX512's q for the selected box: its
+// float32 copy grown outward and c, the IoU > nt test's bound: iw*ih > c*(aa +
+// area) in float32 on the grown boxes holds whenever the float64 round finds
+// IoU > nt (iw*ih*(1+nt) > nt*(aa+area) up to a few float64 roundings; the
+// float32 ones, a few 2^-24 relative, sit inside c's 2^-16 margin). That
+// needs no float32 overflow or underflow: the selected box within 2^40 (the
+// intersection lies inside it), aa >= 2^-40 and nt >= 2^-20 keep iw, ih and
+// iw*ih normal where IoU > nt. Otherwise c is -Inf and every overlap is
+// listed.
+func softFilterBox(q []float32, x1, y1, x2, y2, aa, nt float64) {
+	down := func(x float64) float32 {
+		f := float32(x)
+		if float64(f) > x {
+			f = math.Nextafter32(f, float32(math.Inf(-1)))
+		}
+		return f
+	}
+	up := func(x float64) float32 { return -down(-x) }
+	q[0], q[1], q[2], q[3], q[4], q[5] = down(x1), down(y1), up(x2), up(y2), float32(aa), float32(math.Inf(-1))
+	if nt >= 0x1p-20 && aa >= 0x1p-40 && max(math.Abs(x1), math.Abs(y1), math.Abs(x2), math.Abs(y2)) <= 0x1p40 {
+		q[5] = down(nt / (1 + nt) * (1 - 0x1p-16))
+	}
+}
+
+// softBest is the first best of the chunk bests cb of a list of n (ties to
+// the lowest index: chunks in order, strict >), -1 if none beats -Inf.
+func softBest(cb []float64, n int) int {
+	m, bs := -1, math.Inf(-1)
+	for c := range softSlot(n, n) + 1 {
+		if s := cb[2*c]; s > bs {
+			m, bs = int(cb[2*c+1]), s
+		}
+	}
+	return m
+}
 
 func init() { register("soft_nms", prepareSoftNMS, func(l *level) bool { return l.softPass != nil }) }
 
@@ -67,6 +133,16 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		one = 1
 	}
 	method := int(op.Method)
+	round, nt := b.lv.softRound, float64(op.Nt)
+	var cb []float64
+	var fc, q []float32
+	if round != nil {
+		cb, fc, q = make([]float64, 2*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+	}
+	mono := 0 // after round 1 no live score is negative: scores only fall
+	if op.Threshold >= 0 {
+		mono = 1
+	}
 	p := make([]float64, 8)
 	lanes := make([][16]float64, workers)
 	best, killed := make([]int, workers), make([]int, workers)
@@ -77,14 +153,25 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	return bound(b.lv.f.path, func() {
 		m, k, dead := c.Load(boxes, scores, one), 0, 0
+		full := 1 // the chunk bests are to be set (and round 1 kills below thr)
 		for m >= 0 {
 			keep[k], keptScores[k] = c.Idx[m], float32(c.Score[m])
 			k++
 			p[0], p[1], p[2], p[3], p[4] = c.X1[m], c.Y1[m], c.X2[m], c.Y2[m], c.Area[m]
-			p[5], p[6], p[7] = float64(op.Nt), float64(op.Sigma), float64(op.Threshold)
+			p[5], p[6], p[7] = nt, float64(op.Sigma), float64(op.Threshold)
 			c.Score[m] = math.NaN()
 			dead++
-			if workers > 1 && c.N-dead >= softParallel {
+			if round != nil && (workers == 1 || c.N-dead < softParallel) {
+				cb[2*softSlot(m, c.N)] = math.NaN() // rescan the chunk of m
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
+				dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], p, fc, q, method, cb, full, mono)
+				full = 0
+				if m = softBest(cb, c.N); m < 0 && dead < c.N {
+					// Survivors all at -Inf (a threshold of -Inf): the first live one.
+					m = slices.IndexFunc(c.Score[:c.N], func(s float64) bool { return s == s })
+				}
+			} else if workers > 1 && c.N-dead >= softParallel {
+				full = 2
 				par.For(workers, workers, 1, parallelPass)
 				m = -1
 				for w := range workers {
@@ -99,8 +186,8 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				m, kd = c.pass(f, 0, c.N, p, method, &lanes[0])
 				dead += kd
 			}
-			if 32*dead > c.N {
-				m, dead = c.Compact(m), 0
+			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
+				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
 			}
 		}
 		count[0] = int32(k)

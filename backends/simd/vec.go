@@ -73,5 +73,7 @@ type level struct {
 	w4   *w4K   // 4-bit group GEMM/GEMV (nil: the pure-Go gemm_w4g)
 	// softPass is one Soft-NMS round (nil: the pure-Go soft_nms).
 	softPass softPassFn
-	q        *quantK // quantize_i8, quantize_w4g (nil: the pure-Go ones)
+	// softRound is the chunked Soft-NMS round (nil: rounds of softPass).
+	softRound softRoundFn
+	q         *quantK // quantize_i8, quantize_w4g (nil: the pure-Go ones)
 }

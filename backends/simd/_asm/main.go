@@ -41,6 +41,7 @@ func main() {
 	w4g()
 	iou()
 	softPass()
+	softRound()
 	softPassAVX2()
 	quant()
 	quantAVX2()

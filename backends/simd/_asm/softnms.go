@@ -33,50 +33,18 @@ func softPass() {
 		"(method 1), 0 if ov > nt else 1 (method 0), exp(-(ov*ov)/sigma) (method 2); then a live score below",
 		"thr becomes NaN (counted, the count is returned). best[l] and best[8+l] receive, for lane l = j%8, the",
 		"largest surviving score and its first index j (score -Inf, index -1 if none).")
-	x1, y1, x2, y2, ar, sc := ptr("x1"), ptr("y1"), ptr("x2"), ptr("y2"), ptr("area"), ptr("score")
-	pp := ptr("p")
-	n := Load(Param("score").Len(), GP64()).(GPVirtual)
+	k := newSoftK(3)
+	x1, y1, x2, y2, sc, off, n := k.x1, k.y1, k.x2, k.y2, k.sc, k.off, k.n
 	method := Load(Param("method"), GP64())
-	b := make([]VecVirtual, 8)
-	for i := range b {
-		b[i] = ZMM()
-		VBROADCASTSD(Mem{Base: pp, Disp: 8 * i}, b[i])
-	}
-	ax1, ay1, ax2, ay2, aa, nt, sig, thr := b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-	one := ZMM()
-	VBROADCASTSD(splat64("one64", math.Float64bits(1)), one)
-	zeroV := ZMM()
-	VXORPD(zeroV, zeroV, zeroV)
-	nan := ZMM()
-	VBROADCASTSD(splat64("nan64", 0x7ff8000000000000), nan)
-	// Three running bests: two taken by alternate vectors of the filter
-	// (one set's compare-and-blend chained from vector to vector and
-	// bounded the loop), one by the listed vectors. Indices are int64 byte
-	// offsets (8j), made candidate indices at the end.
-	var bestS, bestI [3]VecVirtual
-	for h := range 3 {
-		bestS[h], bestI[h] = ZMM(), ZMM()
-		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), bestS[h])
-		VPBROADCASTQ(splat64("minus8q", uint64(0xfffffffffffffff8)), bestI[h])
-	}
-	iota := ZMM() // byte offsets of the 8 lanes
-	VPMOVZXBQ(iotaB8(), iota)
+	ax1, ay1, ax2, ay2, thr, zeroV := k.ax1, k.ay1, k.ax2, k.ay2, k.thr, k.zeroV
+	bestS, bestI := k.bestS, k.bestI
 	var idx [2]VecVirtual
 	step := ZMM()
 	VPBROADCASTQ(splat64("onetwentyeight", 128), step)
 	idx[0], idx[1] = ZMM(), ZMM()
-	iotaHi := ZMM() // those of the next vector
-	VPADDQ(splat64b("sixtyfourq", 64), iota, iotaHi)
-	VMOVDQA64(iota, idx[0])
-	VMOVDQA64(iotaHi, idx[1])
-	killed := GP64()
-	kcnt := ZMM() // kills per lane (a vector count: no mask moves to GP registers)
-	VXORPD(kcnt, kcnt, kcnt)
-	SHLQ(U8(3), n) // bytes
-	off := GP64()
-	XORQ(off, off)
+	VMOVDQA64(k.iota, idx[0])
+	VMOVDQA64(k.iotaHi, idx[1])
 	list := AllocLocal(4 * softChunk / 8)
-	at := func(p GPVirtual, o Register) Mem { return Mem{Base: p, Index: o, Scale: 1} }
 
 	// filter runs the filter on the vector at off with best set h and lists
 	// it (cnt entries so far) when a lane changes.
@@ -113,110 +81,11 @@ func softPass() {
 		VPADDQ(step, idx[h], idx[h])
 	}
 
-	// body runs the whole round on the 8 candidates at byte offset o+disp
-	// with best set h for method kind (0 hard, 1 linear, 2 gaussian); a tail
-	// body on the n%8 left, with masked loads and stores. No liveness mask
-	// (a dead candidate's NaN score fails every compare and decays to NaN).
-	body := func(kind, h int, o GPVirtual, disp int, tail bool) {
-		var lanes OpmaskVirtual
-		ld := func(p GPVirtual) VecVirtual {
-			r := ZMM()
-			if tail {
-				VMOVUPD_Z(at(p, o), lanes, r)
-			} else {
-				VMOVUPD(at(p, o).Offset(disp), r)
-			}
-			return r
-		}
-		// cmp sets k to a compare of a with b, within the tail lanes.
-		cmp := func(pred uint8, b, a VecVirtual, k OpmaskVirtual) {
-			if tail {
-				VCMPPD(U8(pred), b, a, lanes, k)
-			} else {
-				VCMPPD(U8(pred), b, a, k)
-			}
-		}
-		if tail {
-			lanes = K()
-			m, c := GP64(), GP64()
-			MOVQ(n, c)
-			SUBQ(o, c)
-			SHRQ(U8(3), c)
-			MOVQ(I32(-1), m)
-			BZHIQ(c, m, m)
-			KMOVB(m.As32(), lanes)
-		}
-		s := ld(sc)
-		vx1, vy1, vx2, vy2 := ld(x1), ld(y1), ld(x2), ld(y2)
-		iw, ih := ZMM(), ZMM()
-		VMINPD(vx2, ax2, iw)
-		VMAXPD(vx1, ax1, vx1)
-		VSUBPD(vx1, iw, iw)
-		VMINPD(vy2, ay2, ih)
-		VMAXPD(vy1, ay1, vy1)
-		VSUBPD(vy1, ih, ih)
-		ovl := K()
-		if kind == 0 {
-			// Hard decay writes 0, which would revive a dead (NaN) score.
-			live := K()
-			cmp(7, s, s, live) // ORD
-			VCMPPD(U8(0x1e), zeroV, iw, live, ovl)
-		} else {
-			cmp(0x1e, zeroV, iw, ovl) // iw > 0
-		}
-		VCMPPD(U8(0x1e), zeroV, ih, ovl, ovl) // ih > 0
-		inter, ov := ZMM(), ZMM()
-		VMULPD(ih, iw, inter)
-		VADDPD(ld(ar), aa, ov)
-		VSUBPD(inter, ov, ov)
-		VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
-		switch kind {
-		case 1, 0:
-			big := K()
-			VCMPPD(U8(0x1e), nt, ov, ovl, big) // ov > nt
-			if kind == 1 {
-				w := ZMM()
-				VSUBPD(ov, one, w)
-				VMULPD(w, s, big, s) // s *= 1 - ov
-			} else {
-				VMOVAPD(zeroV, big, s) // 0, not s*0 (NaN for an infinite score)
-			}
-		case 2:
-			e := ZMM()
-			VMULPD(ov, ov, e)
-			VDIVPD(sig, e, e)
-			VXORPD(splat64b("signbit64", 1<<63), e, e)
-			expPD(e)
-			VMULPD(e, s, ovl, s) // s *= exp(-(ov*ov)/sigma)
-		}
-		dead := K()
-		cmp(0x11, thr, s, dead) // s < thr (LT_OQ)
-		VMOVAPD(nan, dead, s)
-		VADDPD(one, kcnt, dead, kcnt)
-		// One store of the new scores (unchanged lanes rewrite their value).
-		if tail {
-			VMOVUPD(s, lanes, at(sc, o))
-		} else {
-			VMOVUPD(s, at(sc, o).Offset(disp))
-		}
-		up := K()
-		cmp(0x1e, bestS[h], s, up) // s > best
-		VMOVAPD(s, up, bestS[h])
-		i := ZMM()
-		VPBROADCASTQ(o, i)
-		if disp == 0 {
-			VPADDQ(iota, i, i)
-		} else {
-			VPADDQ(iotaHi, i, i)
-		}
-		VMOVDQA64(i, up, bestI[h])
-	}
-
 	whole := GP64() // bytes of the whole filter steps (16 candidates each)
 	MOVQ(n, whole)
 	ANDQ(I32(-128), whole)
 	for kind := range 3 {
-		k := fmt.Sprint(kind)
+		ks := fmt.Sprint(kind)
 		if kind < 2 {
 			CMPQ(method, U8(kind))
 			JNE(LabelRef("method" + fmt.Sprint(kind+1)))
@@ -226,52 +95,41 @@ func softPass() {
 			// Linear and hard stream through every vector with the whole
 			// round: filtering lost there (0.82x at N=20000), the
 			// listed pass costing more than the division it saved.
-			Label("stream" + k)
+			Label("stream" + ks)
 			CMPQ(off, whole)
-			JAE(LabelRef("rest" + k))
-			body(kind, 0, off, 0, false)
-			body(kind, 1, off, 64, false)
+			JAE(LabelRef("rest" + ks))
+			k.body(kind, 0, off, 0, false)
+			k.body(kind, 1, off, 64, false)
 			ADDQ(I32(128), off)
-			JMP(LabelRef("stream" + k))
+			JMP(LabelRef("stream" + ks))
 		} else {
-			Label("chunk" + k)
+			Label("chunk" + ks)
 			CMPQ(off, whole)
-			JAE(LabelRef("rest" + k))
+			JAE(LabelRef("rest" + ks))
 			cnt := GP64()
 			LEAQ(Mem{Base: off, Disp: 8 * softChunk}, end)
 			CMPQ(end, whole)
 			CMOVQHI(whole, end)
 			XORQ(cnt, cnt)
-			Label("filter" + k)
+			Label("filter" + ks)
 			filter(0, cnt)
 			filter(1, cnt)
 			ADDQ(I32(128), off)
 			CMPQ(off, end)
-			JB(LabelRef("filter" + k))
+			JB(LabelRef("filter" + ks))
 			i := GP64()
 			XORQ(i, i)
-			Label("listed" + k)
+			Label("listed" + ks)
 			CMPQ(i, cnt)
-			JAE(LabelRef("chunk" + k))
+			JAE(LabelRef("chunk" + ks))
 			o := GP64()
 			MOVL(list.Idx(i, 4), o.As32())
-			body(kind, 2, o, 0, false)
+			k.body(kind, 2, o, 0, false)
 			INCQ(i)
-			JMP(LabelRef("listed" + k))
+			JMP(LabelRef("listed" + ks))
 		}
-
-		Label("rest" + k) // fewer than 16 left: whole rounds
-		MOVQ(n, end)
-		SUBQ(off, end)
-		CMPQ(end, I32(64))
-		JB(LabelRef("tail" + k))
-		body(kind, 2, off, 0, false)
-		ADDQ(I32(64), off)
-		Label("tail" + k)
-		CMPQ(off, n)
-		JAE(LabelRef("done"))
-		body(kind, 2, off, 0, true)
-		JMP(LabelRef("done"))
+		Label("rest" + ks)
+		k.rest(kind, 2, ks, "done")
 		if kind < 2 {
 			Label("method" + fmt.Sprint(kind+1))
 		}
@@ -281,30 +139,495 @@ func softPass() {
 	// Merge sets 1 and 2 into 0: larger score, or equal score and lower
 	// index (a lane's first maximum).
 	for h := 1; h < 3; h++ {
-		gt, eq, lt := K(), K(), K()
-		VCMPPD(U8(0x1e), bestS[0], bestS[h], gt)  // sh > s0
-		VCMPPD(U8(0x00), bestS[0], bestS[h], eq)  // sh == s0
-		VPCMPQ(U8(1), bestI[0], bestI[h], eq, lt) // ih < i0 (equal -Inf scores have index -1 in all)
-		KORB(gt, lt, gt)
-		VMOVAPD(bestS[h], gt, bestS[0])
-		VMOVDQA64(bestI[h], gt, bestI[0])
+		k.merge(0, h)
 	}
 	VPSRAQ(U8(3), bestI[0], bestI[0])
 	VCVTQQ2PD(bestI[0], bestI[0])
 	out := ptr("best")
 	VMOVUPD(bestS[0], Mem{Base: out})
 	VMOVUPD(bestI[0], Mem{Base: out, Disp: 64})
-	hsumPD(kcnt)
-	VCVTTSD2SIQ(kcnt.AsX(), killed)
+	k.ret()
+}
+
+// softRound emits one Soft-NMS round that keeps the best live candidate
+// of every chunk of softChunk (its score and first index in cb, two
+// float64s a chunk, the n%16 candidates past the last whole group of 16 a
+// chunk of their own). Most candidates change nowhere in a round (linear and
+// hard: IoU <= nt; gaussian: no overlap) and, after the first round, none
+// is below thr, so a chunk none of whose candidates changed keeps its best.
+// Per chunk a filter over groups of 16 lists the groups (linear, hard) or
+// vectors of 8 (gaussian) with a lane that may change (no branch); the whole
+// round (softK.body, bit for bit softPassAVX512's) runs on those; the chunk's best is recomputed when a group was listed (and,
+// with mono, the best's own score changed) or its cb score is NaN (the
+// driver marks the chunk of the selected box so). mono holds when no live
+// score is negative (thr >= 0, after the first round): every weight is in
+// [0, 1] (expPD gives no more than 1 for arguments <= 0), so scores only
+// fall, and the best of a chunk, its first maximum, stays so unless its own
+// score changed.
+// The filter reads float32 copies of the boxes, 16 lanes a vector and 20
+// bytes a candidate (the float64 filter, 40 bytes, ran at L2 bandwidth):
+// x1, y1 rounded down and x2, y2 up (the boxes only grow, so no overlap is
+// missed), the area to nearest. full 1 (the first round, where scores may
+// start below thr) runs the whole round on every group; full 2 (after the
+// list was compacted) runs the filtered round; both write the float32
+// copies first and set every chunk's best.
+func softRound() {
+	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full, mono int) int")
+	Pragma("noescape")
+	Doc("softRoundAVX512 is softPassAVX512's round (p as there) that writes the best surviving score of chunk c",
+		"and its first index to cb[2c], cb[2c+1] (-Inf, -1 if none) instead of per-lane bests. Chunks are",
+		"softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors",
+		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
+		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
+		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
+		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
+		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.")
+	k := newSoftK(2)
+	off, n := k.off, k.n
+	method := Load(Param("method"), GP64())
+	fullP, err := Param("full").Resolve()
+	if err != nil {
+		panic(err)
+	}
+	monoP, err := Param("mono").Resolve()
+	if err != nil {
+		panic(err)
+	}
+	qp := ptr("q")
+	fq := make([]VecVirtual, 6) // ax1, ay1, ax2, ay2, aa, c in float32
+	for i := range fq {
+		fq[i] = ZMM()
+		VBROADCASTSS(Mem{Base: qp, Disp: 4 * i}, fq[i])
+	}
+	fb := ptr("f") // the float32 group of the candidates at off
+	cbp := ptr("cb")
+	list := AllocLocal(4 * softChunk / 8)
+	wholeM := AllocLocal(8) // bytes of the whole groups
+	{
+		w := GP64()
+		MOVQ(n, w)
+		ANDQ(I32(-128), w)
+		MOVQ(w, wholeM)
+	}
+	nochange := K() // all clear: KTESTW's CF is then "no lane set"
+	KXORW(nochange, nochange, nochange)
+
+	// filter tests the group at off and lists it (cnt entries so far) when
+	// a lane may change. NaN compares list (unordered) or leave the box
+	// apart (a NaN box is at +Inf, and so is its float32 copy).
+	filter := func(kind int, cnt GPVirtual) {
+		lx, hx, ly, hy := ZMM(), ZMM(), ZMM(), ZMM()
+		VMAXPS(Mem{Base: fb}, fq[0], lx)
+		VMINPS(Mem{Base: fb, Disp: 128}, fq[2], hx)
+		VMAXPS(Mem{Base: fb, Disp: 64}, fq[1], ly)
+		VMINPS(Mem{Base: fb, Disp: 192}, fq[3], hy)
+		ch := K()
+		VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
+		VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
+		if kind < 2 {
+			u := ZMM()
+			VSUBPS(lx, hx, hx)
+			VSUBPS(ly, hy, hy)
+			VMULPS(hy, hx, hx) // inter
+			VADDPS(Mem{Base: fb, Disp: 256}, fq[4], u)
+			VMULPS(fq[5], u, u)
+			VCMPPS(U8(0x16), u, hx, ch, ch) // NLE_UQ: not inter <= c*(aa+area)
+		}
+		MOVL(off.As32(), list.Idx(cnt, 4))
+		if kind < 2 {
+			KTESTW(ch, nochange) // CF = (ch == 0)
+			SBBQ(I8(-1), cnt)    // cnt += 1 - CF
+		} else {
+			// Gaussian lists each half of 8 (a float64 vector of the
+			// round) on its own: overlaps are frequent, and the listed
+			// exp costs more than the listing (linear: the reverse).
+			hi, o := K(), GP64()
+			KSHIFTRW(U8(8), ch, hi)
+			KTESTB(ch, nochange) // CF = (low 8 lanes clear)
+			SBBQ(I8(-1), cnt)
+			LEAQ(Mem{Base: off, Disp: 64}, o)
+			MOVL(o.As32(), list.Idx(cnt, 4))
+			KTESTB(hi, nochange)
+			SBBQ(I8(-1), cnt)
+		}
+		ADDQ(U8(128), off)
+		ADDQ(I32(320), fb)
+	}
+	// copies writes the float32 copies of the group at off (full rounds).
+	copies := func(off, fb GPVirtual) {
+		for h := range 2 {
+			for a, src := range []GPVirtual{k.x1, k.y1, k.x2, k.y2, k.ar} {
+				v, c := ZMM(), YMM()
+				VMOVUPD(at(src, off).Offset(64*h), v)
+				switch a {
+				case 0, 1:
+					VCVTPD2PS_RD_SAE(v, c)
+				case 2, 3:
+					VCVTPD2PS_RU_SAE(v, c)
+				default:
+					VCVTPD2PS(v, c)
+				}
+				VMOVUPS(c, Mem{Base: fb, Disp: 64*a + 32*h})
+			}
+		}
+	}
+
+	for kind := range 3 {
+		ks := fmt.Sprint(kind)
+		if kind < 2 {
+			CMPQ(method, U8(kind))
+			JNE(LabelRef("rmethod" + fmt.Sprint(kind+1)))
+		}
+		end, o := GP64(), GP64()
+		Label("rchunk" + ks)
+		CMPQ(off, wholeM)
+		JAE(LabelRef("rrest" + ks))
+		LEAQ(Mem{Base: off, Disp: 8 * softChunk}, end)
+		CMPQ(end, wholeM)
+		CMOVQHI(wholeM, end)
+		k.initBest()
+		CMPQ(fullP.Addr, U8(0))
+		JE(LabelRef("rfilt" + ks))
+		CMPQ(fullP.Addr, U8(1))
+		JE(LabelRef("rall" + ks))
+		// full 2: the float32 copies first, then a filtered round.
+		MOVQ(off, o)
+		fo := GP64()
+		MOVQ(fb, fo)
+		Label("rcopy" + ks)
+		copies(o, fo)
+		ADDQ(I32(128), o)
+		ADDQ(I32(320), fo)
+		CMPQ(o, end)
+		JB(LabelRef("rcopy" + ks))
+		Label("rfilt" + ks)
+		cnt := GP64()
+		XORQ(cnt, cnt)
+		Label("rfilter" + ks)
+		filter(kind, cnt)
+		CMPQ(off, end)
+		JB(LabelRef("rfilter" + ks))
+		i := GP64()
+		XORQ(i, i)
+		Label("rlisted" + ks)
+		CMPQ(i, cnt)
+		JAE(LabelRef("rcheck" + ks))
+		MOVL(list.Idx(i, 4), o.As32())
+		k.body(kind, -1, o, 0, false)
+		if kind < 2 {
+			k.body(kind, -1, o, 64, false)
+		}
+		INCQ(i)
+		JMP(LabelRef("rlisted" + ks))
+		Label("rcheck" + ks)
+		CMPQ(fullP.Addr, U8(0))
+		JNE(LabelRef("rscan" + ks))
+		m := XMM()
+		MOVSD(Mem{Base: cbp}, m)
+		UCOMISD(m, m)
+		JPS(LabelRef("rscan" + ks)) // unordered: NaN
+		TESTQ(cnt, cnt)
+		JZ(LabelRef("rnext" + ks))
+		CMPQ(monoP.Addr, U8(0))
+		JE(LabelRef("rscan" + ks))
+		// Scores only fall: the best stays unless its own score changed.
+		VCVTTSD2SIQ(Mem{Base: cbp, Disp: 8}, o)
+		TESTQ(o, o)
+		JS(LabelRef("rnext" + ks)) // none live above -Inf: still none
+		UCOMISD(Mem{Base: k.sc, Index: o, Scale: 8}, m)
+		JNE(LabelRef("rscan" + ks))
+		JPS(LabelRef("rscan" + ks))
+		JMP(LabelRef("rnext" + ks))
+
+		Label("rall" + ks) // the whole round on every group, with the bests
+		copies(off, fb)
+		k.body(kind, 0, off, 0, false)
+		k.body(kind, 1, off, 64, false)
+		ADDQ(I32(128), off)
+		ADDQ(I32(320), fb)
+		CMPQ(off, end)
+		JB(LabelRef("rall" + ks))
+		JMP(LabelRef("rstore" + ks))
+
+		Label("rscan" + ks) // the chunk's best from its scores, from its start
+		LEAQ(Mem{Base: end, Disp: -1}, o)
+		ANDQ(I32(-8*softChunk), o)
+		Label("rscanv" + ks)
+		for h := range 2 {
+			s := ZMM()
+			VMOVUPD(at(k.sc, o).Offset(64*h), s)
+			k.best(h, s, o, 64*h, nil)
+		}
+		ADDQ(I32(128), o)
+		CMPQ(o, end)
+		JB(LabelRef("rscanv" + ks))
+
+		Label("rstore" + ks)
+		k.storeBest(cbp)
+		Label("rnext" + ks)
+		ADDQ(U8(16), cbp)
+		JMP(LabelRef("rchunk" + ks))
+
+		Label("rrest" + ks) // the last n%16: the whole round, always
+		k.initBest()
+		k.rest(kind, 0, "r"+ks, "rtail"+ks)
+		Label("rtail" + ks)
+		k.storeBest(cbp)
+		JMP(LabelRef("rdone"))
+		if kind < 2 {
+			Label("rmethod" + fmt.Sprint(kind+1))
+		}
+	}
+	Label("rdone")
+	k.ret()
+}
+
+// softK is the registers of a Soft-NMS round (softPass, softRound): the
+// candidate arrays, the byte offset off and length n (bytes), the selected
+// box and parameters broadcast, constants, the kill count and best sets.
+type softK struct {
+	x1, y1, x2, y2, ar, sc, pp, n, off   GPVirtual
+	ax1, ay1, ax2, ay2, aa, nt, sig, thr VecVirtual
+	one, zeroV, nan, iota, iotaHi, kcnt  VecVirtual
+	bestS, bestI                         []VecVirtual
+}
+
+func newSoftK(sets int) *softK {
+	k := &softK{x1: ptr("x1"), y1: ptr("y1"), x2: ptr("x2"), y2: ptr("y2"), ar: ptr("area"), sc: ptr("score"), pp: ptr("p")}
+	k.n = Load(Param("score").Len(), GP64()).(GPVirtual)
+	b := make([]VecVirtual, 8)
+	for i := range b {
+		b[i] = ZMM()
+		VBROADCASTSD(Mem{Base: k.pp, Disp: 8 * i}, b[i])
+	}
+	k.ax1, k.ay1, k.ax2, k.ay2, k.aa, k.nt, k.sig, k.thr = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+	k.one = ZMM()
+	VBROADCASTSD(splat64("one64", math.Float64bits(1)), k.one)
+	k.zeroV = ZMM()
+	VXORPD(k.zeroV, k.zeroV, k.zeroV)
+	k.nan = ZMM()
+	VBROADCASTSD(splat64("nan64", 0x7ff8000000000000), k.nan)
+	// Running bests: softPass's filter takes two (one set's
+	// compare-and-blend chained from vector to vector and bounded the
+	// loop). Indices are int64 byte offsets (8j), made candidate indices
+	// at the end.
+	for range sets {
+		k.bestS, k.bestI = append(k.bestS, ZMM()), append(k.bestI, ZMM())
+	}
+	k.initBest()
+	k.iota = ZMM() // byte offsets of the 8 lanes
+	VPMOVZXBQ(iotaB8(), k.iota)
+	k.iotaHi = ZMM() // those of the next vector
+	VPADDQ(splat64b("sixtyfourq", 64), k.iota, k.iotaHi)
+	k.kcnt = ZMM() // kills per lane (a vector count: no mask moves to GP registers)
+	VXORPD(k.kcnt, k.kcnt, k.kcnt)
+	SHLQ(U8(3), k.n) // bytes
+	k.off = GP64()
+	XORQ(k.off, k.off)
+	return k
+}
+
+// initBest resets every best set to score -Inf, byte offset -8.
+func (k *softK) initBest() {
+	for h := range k.bestS {
+		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), k.bestS[h])
+		VPBROADCASTQ(splat64("minus8q", uint64(0xfffffffffffffff8)), k.bestI[h])
+	}
+}
+
+func at(p GPVirtual, o Register) Mem { return Mem{Base: p, Index: o, Scale: 1} }
+
+// best takes the lanes of s (candidates at byte offset o+disp) whose score
+// beats best set h (within lanes, if given).
+func (k *softK) best(h int, s VecVirtual, o GPVirtual, disp int, lanes Op) {
+	up := K()
+	if lanes != nil {
+		VCMPPD(U8(0x1e), k.bestS[h], s, lanes, up) // s > best
+	} else {
+		VCMPPD(U8(0x1e), k.bestS[h], s, up)
+	}
+	VMOVAPD(s, up, k.bestS[h])
+	i := ZMM()
+	VPBROADCASTQ(o, i)
+	if disp == 0 {
+		VPADDQ(k.iota, i, i)
+	} else {
+		VPADDQ(k.iotaHi, i, i)
+	}
+	VMOVDQA64(i, up, k.bestI[h])
+}
+
+// merge takes into best set a the lanes of set b with a larger score, or
+// an equal score and a lower index (a lane's first maximum).
+func (k *softK) merge(a, b int) {
+	gt, eq, lt := K(), K(), K()
+	VCMPPD(U8(0x1e), k.bestS[a], k.bestS[b], gt)  // sb > sa
+	VCMPPD(U8(0x00), k.bestS[a], k.bestS[b], eq)  // sb == sa
+	VPCMPQ(U8(1), k.bestI[a], k.bestI[b], eq, lt) // ib < ia (equal -Inf scores have index -8 in all)
+	KORB(gt, lt, gt)
+	VMOVAPD(k.bestS[b], gt, k.bestS[a])
+	VMOVDQA64(k.bestI[b], gt, k.bestI[a])
+}
+
+// storeBest merges the best sets into the largest score and its lowest
+// index and writes them to p[0], p[1] (index -1 if the score is -Inf).
+func (k *softK) storeBest(p GPVirtual) {
+	for h := 1; h < len(k.bestS); h++ {
+		k.merge(0, h)
+	}
+	s, x, t := ZMM(), k.bestI[0], ZMM()
+	VMOVAPD(k.bestS[0], s)
+	for _, imm := range []uint8{0x4e, 0xb1} { // swap 256-bit halves, then 128-bit quarters
+		VSHUFF64X2(U8(imm), s, s, t)
+		VMAXPD(t, s, s)
+	}
+	VPERMILPD(U8(0x55), s, t) // swap neighbours
+	VMAXPD(t, s, s)           // the max in every lane (no NaN among the bests)
+	eq := K()
+	VCMPPD(U8(0x04), s, k.bestS[0], eq) // NEQ: lanes without the max
+	VPBROADCASTQ(splat64("maxint64", 1<<63-1), eq, x)
+	for _, imm := range []uint8{0x4e, 0xb1} {
+		VSHUFI64X2(U8(imm), x, x, t)
+		VPMINSQ(t, x, x)
+	}
+	VPSHUFD(U8(0x4e), x, t)
+	VPMINSQ(t, x, x)
+	VPSRAQ(U8(3), x, x)
+	VCVTQQ2PD(x, x)
+	VMOVSD(s.AsX(), Mem{Base: p})
+	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
+}
+
+// rest runs the whole round with best set h on the candidates from off to
+// n (fewer than 16: one whole vector and a masked tail) and jumps to done.
+// n is loaded again (so it is not live through the loops).
+func (k *softK) rest(kind, h int, sfx, done string) {
+	k.n = Load(Param("score").Len(), GP64()).(GPVirtual)
+	SHLQ(U8(3), k.n)
+	left := GP64()
+	MOVQ(k.n, left)
+	SUBQ(k.off, left)
+	CMPQ(left, I32(64))
+	JB(LabelRef("tail" + sfx))
+	k.body(kind, h, k.off, 0, false)
+	ADDQ(I32(64), k.off)
+	Label("tail" + sfx)
+	CMPQ(k.off, k.n)
+	JAE(LabelRef(done))
+	k.body(kind, h, k.off, 0, true)
+	JMP(LabelRef(done))
+}
+
+// ret returns the kill count.
+func (k *softK) ret() {
+	killed := GP64()
+	hsumPD(k.kcnt)
+	VCVTTSD2SIQ(k.kcnt.AsX(), killed)
 	Store(killed, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
 
+// body runs the whole round on the 8 candidates at byte offset o+disp
+// for method kind (0 hard, 1 linear, 2 gaussian), taking the survivors into
+// best set h (none if h < 0); a tail body on the n%8 left, with masked loads
+// and stores. No liveness mask (a dead candidate's NaN score fails every
+// compare and decays to NaN).
+func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
+	var lanes OpmaskVirtual
+	ld := func(p GPVirtual) VecVirtual {
+		r := ZMM()
+		if tail {
+			VMOVUPD_Z(at(p, o), lanes, r)
+		} else {
+			VMOVUPD(at(p, o).Offset(disp), r)
+		}
+		return r
+	}
+	// cmp sets m to a compare of a with b, within the tail lanes.
+	cmp := func(pred uint8, b, a VecVirtual, m OpmaskVirtual) {
+		if tail {
+			VCMPPD(U8(pred), b, a, lanes, m)
+		} else {
+			VCMPPD(U8(pred), b, a, m)
+		}
+	}
+	if tail {
+		lanes = K()
+		m, c := GP64(), GP64()
+		MOVQ(k.n, c)
+		SUBQ(o, c)
+		SHRQ(U8(3), c)
+		MOVQ(I32(-1), m)
+		BZHIQ(c, m, m)
+		KMOVB(m.As32(), lanes)
+	}
+	s := ld(k.sc)
+	vx1, vy1, vx2, vy2 := ld(k.x1), ld(k.y1), ld(k.x2), ld(k.y2)
+	iw, ih := ZMM(), ZMM()
+	VMINPD(vx2, k.ax2, iw)
+	VMAXPD(vx1, k.ax1, vx1)
+	VSUBPD(vx1, iw, iw)
+	VMINPD(vy2, k.ay2, ih)
+	VMAXPD(vy1, k.ay1, vy1)
+	VSUBPD(vy1, ih, ih)
+	ovl := K()
+	if kind == 0 {
+		// Hard decay writes 0, which would revive a dead (NaN) score.
+		live := K()
+		cmp(7, s, s, live) // ORD
+		VCMPPD(U8(0x1e), k.zeroV, iw, live, ovl)
+	} else {
+		cmp(0x1e, k.zeroV, iw, ovl) // iw > 0
+	}
+	VCMPPD(U8(0x1e), k.zeroV, ih, ovl, ovl) // ih > 0
+	inter, ov := ZMM(), ZMM()
+	VMULPD(ih, iw, inter)
+	VADDPD(ld(k.ar), k.aa, ov)
+	VSUBPD(inter, ov, ov)
+	VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
+	switch kind {
+	case 1, 0:
+		big := K()
+		VCMPPD(U8(0x1e), k.nt, ov, ovl, big) // ov > nt
+		if kind == 1 {
+			w := ZMM()
+			VSUBPD(ov, k.one, w)
+			VMULPD(w, s, big, s) // s *= 1 - ov
+		} else {
+			VMOVAPD(k.zeroV, big, s) // 0, not s*0 (NaN for an infinite score)
+		}
+	case 2:
+		e := ZMM()
+		VMULPD(ov, ov, e)
+		VDIVPD(k.sig, e, e)
+		VXORPD(splat64b("signbit64", 1<<63), e, e)
+		expPD(e)
+		VMULPD(e, s, ovl, s) // s *= exp(-(ov*ov)/sigma)
+	}
+	dead := K()
+	cmp(0x11, k.thr, s, dead) // s < thr (LT_OQ)
+	VMOVAPD(k.nan, dead, s)
+	VADDPD(k.one, k.kcnt, dead, k.kcnt)
+	// One store of the new scores (unchanged lanes rewrite their value).
+	if tail {
+		VMOVUPD(s, lanes, at(k.sc, o))
+	} else {
+		VMOVUPD(s, at(k.sc, o).Offset(disp))
+	}
+	if h >= 0 {
+		if tail {
+			k.best(h, s, o, disp, lanes)
+		} else {
+			k.best(h, s, o, disp, nil)
+		}
+	}
+}
+
 // softChunk is the candidates of one filter chunk (48 bytes each: 12 KiB,
 // in L1 for the listed vectors' pass; gaussian N=20000 gained 1.56x over
 // the old pass with 256, 1.44x with 512, 1.34x with 128 or 1024).
-const softChunk = 256
+const softChunk = 256 // a power of 2 (softRound finds a chunk's start by masking)
 
 // iotaB8 is the lane byte offsets 0, 8, ..., 56 as bytes (VPMOVZXBQ).
 func iotaB8() Mem {

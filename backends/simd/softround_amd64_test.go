@@ -1,0 +1,155 @@
+//go:build !purego
+
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/nbench/nbench/kernel"
+	"github.com/nbench/nbench/suites/suite"
+)
+
+// TestSoftRound runs softRoundAVX512 for several rounds on random
+// candidate lists (lengths around the chunk and step sizes, dead and tied
+// candidates, below-threshold scores in round 1, full rounds of both kinds,
+// mono on and off) against rounds of softPassGo: identical scores and kill counts (linear, hard) or within
+// 1e-14 (gaussian), and every chunk best the first maximum of its chunk.
+func TestSoftRound(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(41, 42))
+	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 100, 255, 256, 257, 271, 512, 1000, 2055} {
+		for method := 0; method <= 2; method++ {
+			var c [2][6][]float64
+			for k := range 2 {
+				for a := range 6 {
+					c[k][a] = make([]float64, n)
+				}
+			}
+			for j := range n {
+				x, y := float64(rng.IntN(60)), float64(rng.IntN(60))
+				vals := []float64{x, y, x + float64(rng.IntN(20)), y + float64(rng.IntN(20)), 0, float64(rng.IntN(50)) / 50}
+				vals[4] = (vals[2] - vals[0]) * (vals[3] - vals[1])
+				if j%13 == 5 {
+					vals[5] = math.NaN()
+				}
+				for k := range 2 {
+					for a := range 6 {
+						c[k][a][j] = vals[a]
+					}
+				}
+			}
+			cb, fc, q := make([]float64, 2*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+			var best [16]float64
+			for round := range 6 {
+				if n == 0 {
+					break
+				}
+				m := rng.IntN(n)
+				p := []float64{c[0][0][m], c[0][1][m], c[0][2][m], c[0][3][m], c[0][4][m], 0.3, 0.5, 0.02}
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], p[5])
+				full := 0
+				switch round {
+				case 0:
+					full = 1 // scores below thr
+				case 3:
+					full = 2 // as after a compaction
+				}
+				for k := range 2 {
+					c[k][5][m] = math.NaN()
+				}
+				cb[2*softSlot(m, n)] = math.NaN()
+				k0 := softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], p, fc, q, method, cb, full, (n+round)%2)
+				k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, best[:])
+				what := fmt.Sprintf("n=%d method=%d round=%d", n, method, round)
+				if k0 != k1 {
+					t.Fatalf("%s: killed %d, want %d", what, k0, k1)
+				}
+				for j := range n {
+					g, w := c[0][5][j], c[1][5][j]
+					if math.IsNaN(g) != math.IsNaN(w) || !math.IsNaN(g) && g != w && (method < 2 || math.Abs(g-w) > 1e-14*math.Abs(w)) {
+						t.Fatalf("%s: score[%d] = %v, want %v", what, j, g, w)
+					}
+				}
+				for j := range n {
+					c[1][5][j] = c[0][5][j] // rounds go on from the same scores
+				}
+				for s := range softSlot(n, n) + 1 {
+					lo, hi := s*softChunk, min((s+1)*softChunk, n&^15)
+					if s == softSlot(n, n) {
+						lo, hi = n&^15, n
+					}
+					bs, bi := math.Inf(-1), -1.0
+					for j := lo; j < hi; j++ {
+						if c[0][5][j] > bs {
+							bs, bi = c[0][5][j], float64(j)
+						}
+					}
+					if cb[2*s] != bs || cb[2*s+1] != bi {
+						t.Fatalf("%s: chunk %d [%d,%d) best %v at %v, want %v at %v", what, s, lo, hi, cb[2*s], cb[2*s+1], bs, bi)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSoftRoundSameAsPass: soft_nms with chunked rounds keeps the same
+// boxes with bit-identical scores as with rounds of softPassAVX512, on suite
+// inputs (the adversarial fills, plus_one, Nt = 0, a negative threshold, so
+// mono off) at one and three threads.
+func TestSoftRoundSameAsPass(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	k, _ := suite.Lookup("soft_nms")
+	for _, sh := range []string{"N=5000", "N=3000,method=gaussian", "N=2000,method=hard", "N=500,fill=special,method=gaussian,plus_one=true",
+		"N=333,fill=special,Nt=0.5", "N=1000,method=hard,Nt=0", "N=2000,threshold=-0.5", "N=700,method=gaussian,fill=identical,plus_one=true"} {
+		c, err := k.Build(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outs [2][]*kernel.Host
+		for _, threads := range []int{1, 3} {
+			for form := range 2 {
+				host := suite.Alloc(c)
+				c.Fill(rand.New(rand.NewPCG(5, 6)), host)
+				ts := make([]kernel.Tensor, len(host))
+				for i, h := range host {
+					ts[i] = h
+				}
+				b, err := New(kernel.Config{Threads: threads})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if form == 0 {
+					lv := *b.lv
+					lv.softRound = nil
+					b.lv = &lv
+				}
+				bd, err := b.Prepare(c.Op(ts))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := bd.Run(); err != nil {
+					t.Fatal(err)
+				}
+				outs[form] = host
+			}
+			n := outs[0][4].I32[0]
+			if got := outs[1][4].I32[0]; got != n {
+				t.Fatalf("%s threads=%d: kept %d, rounds of the pass %d", sh, threads, got, n)
+			}
+			for i := range n {
+				if outs[1][2].I32[i] != outs[0][2].I32[i] || math.Float32bits(outs[1][3].F32[i]) != math.Float32bits(outs[0][3].F32[i]) {
+					t.Fatalf("%s threads=%d: keep[%d] = %d (%v), rounds of the pass %d (%v)", sh, threads, i,
+						outs[1][2].I32[i], outs[1][3].F32[i], outs[0][2].I32[i], outs[0][3].F32[i])
+				}
+			}
+		}
+	}
+}
