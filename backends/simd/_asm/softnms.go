@@ -630,17 +630,7 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 const softChunk = 256 // a power of 2 (softRound finds a chunk's start by masking)
 
 // iotaB8 is the lane byte offsets 0, 8, ..., 56 as bytes (VPMOVZXBQ).
-func iotaB8() Mem {
-	if m, ok := pool["iotab8"]; ok {
-		return m
-	}
-	m := GLOBL("c_iotab8", RODATA|NOPTR)
-	for i := 0; i < 8; i++ {
-		DATA(i, U8(8*i))
-	}
-	pool["iotab8"] = m
-	return m
-}
+func iotaB8() Mem { return table[uint8]("iotab8", 0, 8, 16, 24, 32, 40, 48, 56) }
 
 // hsumPD leaves the sum of the 8 lanes of r in lane 0.
 func hsumPD(r VecVirtual) {
@@ -678,38 +668,16 @@ func expPD(e VecVirtual) {
 
 // splat64 is a float64 constant for VBROADCASTSD (8 bytes); splat64b the
 // same value as 8 copies, for full-width memory operands.
-func splat64(name string, bits uint64) Mem {
-	if m, ok := pool[name]; ok {
-		return m
-	}
-	m := GLOBL("c_"+name, RODATA|NOPTR)
-	DATA(0, U64(bits))
-	pool[name] = m
-	return m
-}
+func splat64(name string, bits uint64) Mem { return table(name, bits) }
 
-func splat64b(name string, bits uint64) Mem {
-	if m, ok := pool[name+"_x8"]; ok {
-		return m
-	}
-	m := GLOBL("c_"+name+"_x8", RODATA|NOPTR)
-	for i := 0; i < 8; i++ {
-		DATA(8*i, U64(bits))
-	}
-	pool[name+"_x8"] = m
-	return m
-}
+func splat64b(name string, bits uint64) Mem { return table(name+"_x8", copies(8, bits)...) }
 
 func iotaPD() Mem {
-	if m, ok := pool["iota64"]; ok {
-		return m
+	var iota [8]uint64
+	for i := range iota {
+		iota[i] = math.Float64bits(float64(i))
 	}
-	m := GLOBL("c_iota64", RODATA|NOPTR)
-	for i := 0; i < 8; i++ {
-		DATA(8*i, U64(math.Float64bits(float64(i))))
-	}
-	pool["iota64"] = m
-	return m
+	return table("iota64", iota[:]...)
 }
 
 // softPassAVX2 emits softPassAVX512 for AVX2+FMA: 8 candidates per step as
