@@ -416,11 +416,16 @@ type slaFusedRun struct {
 	// chunks queue their prefetches (the next chunk's Q, K, V and O) in a
 	// burst that the first qs calls of the chunk take; two lines a step
 	// there (about 47 GB/s, more than one core's DRAM bandwidth) measured
-	// 8-10% slower at D = 128 than one (qsl). Non-causal heads keep two:
-	// with one, sla2d at L = 196 fell 7-9% behind on the next head's K
-	// and V.
+	// 8-10% slower at D = 128 than one (qsl). Non-causal heads start
+	// from two and adapt: one a step throughout made sla2d at L = 196
+	// 7-9% slower (its next head's K and V came late).
 	qs     *[attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
 	qsStep int
+	// adapt (non-causal): qsl when the group's remaining qs calls can
+	// take the queued prefetches at one line a step, else qs (catching up
+	// at two, as when the next head's K and V join the queue): 0-3%
+	// faster than qs throughout on the full sla2d shapes, none slower.
+	adapt bool
 }
 
 type slaFusedScratch struct {
@@ -441,6 +446,15 @@ type slaFusedScratch struct {
 	convDone int         // 2D: tokens of the head whose conv is written
 	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
 	pfq      [16][]float32
+}
+
+// pfLines returns the number of lines in the prefetch queue.
+func (sc *slaFusedScratch) pfLines() int {
+	n := 0
+	for _, x := range sc.pf {
+		n += (len(x) + 15) / 16
+	}
+	return n
 }
 
 // pfTake returns the next part of up to n lines of the prefetch queue
@@ -469,6 +483,7 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaCausalChunk,
 		ones: make([]float32, attnKeys)}
 	r.vin = r.dvp == Dv
+	r.adapt = !r.causal && sk.qsl[attnRows][4] != nil
 	r.qs, r.qsStep = &sk.qs, 2
 	if r.causal && sk.qsl[attnRows][4] != nil {
 		r.qs, r.qsStep = &sk.qsl, 1
@@ -716,7 +731,12 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
 			if a != nil {
 				ae = a[b*dvp+e0:]
 			}
-			r.qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(r.qsStep*D))
+			qs, step := r.qs, r.qsStep
+			if r.adapt && sc.pfLines() <= (((n-b+attnRows-1)/attnRows)*((dvp+63)/64)-e0/64)*D {
+				// The group's remaining calls drain the queue at one line a step.
+				qs, step = &r.sk.qsl, 1
+			}
+			qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(step*D))
 		}
 	}
 	if !r.vin {
