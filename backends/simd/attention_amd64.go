@@ -30,6 +30,10 @@ func init() {
 		{nil, qs1x1AVX512, qs1x2AVX512, qs1x3AVX512, qs1x4AVX512}, {nil, qs2x1AVX512, qs2x2AVX512, qs2x3AVX512, qs2x4AVX512},
 		{nil, qs3x1AVX512, qs3x2AVX512, qs3x3AVX512, qs3x4AVX512}, {nil, qs4x1AVX512, qs4x2AVX512, qs4x3AVX512, qs4x4AVX512},
 		{nil, qs5x1AVX512, qs5x2AVX512, qs5x3AVX512, qs5x4AVX512}, {nil, qs6x1AVX512, qs6x2AVX512, qs6x3AVX512, qs6x4AVX512}}
+	slaAVX512.qsl = [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32){{},
+		{nil, qsl1x1AVX512, qsl1x2AVX512, qsl1x3AVX512, qsl1x4AVX512}, {nil, qsl2x1AVX512, qsl2x2AVX512, qsl2x3AVX512, qsl2x4AVX512},
+		{nil, qsl3x1AVX512, qsl3x2AVX512, qsl3x3AVX512, qsl3x4AVX512}, {nil, qsl4x1AVX512, qsl4x2AVX512, qsl4x3AVX512, qsl4x4AVX512},
+		{nil, qsl5x1AVX512, qsl5x2AVX512, qsl5x3AVX512, qsl5x4AVX512}, {nil, qsl6x1AVX512, qsl6x2AVX512, qsl6x3AVX512, qsl6x4AVX512}}
 }
 
 func init() {

@@ -3940,7 +3940,7 @@ rowsdone:
 
 // func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int)
 // Requires: AVX, AVX512F
-TEXT ·conv5AVX512(SB), NOSPLIT, $0-112
+TEXT ·conv5AVX512(SB), NOSPLIT, $8-112
 	MOVQ o_base+0(FP), AX
 	MOVQ v_base+24(FP), CX
 	MOVQ w_base+48(FP), DX
@@ -3971,8 +3971,57 @@ chunk:
 	ADDQ    R9, R13
 	MOVQ    DI, R14
 	TESTQ   SI, SI
-	JZ      acc
+	JZ      acc4
 	VMOVUPS (BX), Z5
+
+bias4:
+	CMPQ        R14, $0x04
+	JB          bias
+	LEAQ        (R13)(R9*2), R15
+	ADDQ        R9, R15
+	LEAQ        (R11)(R9*2), BP
+	ADDQ        R9, BP
+	VMOVAPS     Z5, Z6
+	VMOVAPS     Z5, Z7
+	VMOVAPS     Z5, Z8
+	VMOVAPS     Z5, Z9
+	VMOVUPS     (R12), Z10
+	VFMADD231PS Z10, Z0, Z6
+	VMOVUPS     (R12)(R9*1), Z10
+	VFMADD231PS Z10, Z1, Z6
+	VFMADD231PS Z10, Z0, Z7
+	VMOVUPS     (R12)(R9*2), Z10
+	VFMADD231PS Z10, Z2, Z6
+	VFMADD231PS Z10, Z1, Z7
+	VFMADD231PS Z10, Z0, Z8
+	VMOVUPS     (R13), Z10
+	VFMADD231PS Z10, Z3, Z6
+	VFMADD231PS Z10, Z2, Z7
+	VFMADD231PS Z10, Z1, Z8
+	VFMADD231PS Z10, Z0, Z9
+	VMOVUPS     (R13)(R9*1), Z10
+	VFMADD231PS Z10, Z4, Z6
+	VFMADD231PS Z10, Z3, Z7
+	VFMADD231PS Z10, Z2, Z8
+	VFMADD231PS Z10, Z1, Z9
+	VMOVUPS     (R13)(R9*2), Z10
+	VFMADD231PS Z10, Z4, Z7
+	VFMADD231PS Z10, Z3, Z8
+	VFMADD231PS Z10, Z2, Z9
+	VMOVUPS     (R15), Z10
+	VFMADD231PS Z10, Z4, Z8
+	VFMADD231PS Z10, Z3, Z9
+	VMOVUPS     (R15)(R9*1), Z10
+	VFMADD231PS Z10, Z4, Z9
+	VMOVUPS     Z6, (R11)
+	VMOVUPS     Z7, (R11)(R9*1)
+	VMOVUPS     Z8, (R11)(R9*2)
+	VMOVUPS     Z9, (BP)
+	LEAQ        (R11)(R9*4), R11
+	LEAQ        (R12)(R9*4), R12
+	LEAQ        (R13)(R9*4), R13
+	SUBQ        $0x04, R14
+	JMP         bias4
 
 bias:
 	TESTQ       R14, R14
@@ -3989,6 +4038,55 @@ bias:
 	ADDQ        R9, R13
 	DECQ        R14
 	JMP         bias
+
+acc4:
+	CMPQ        R14, $0x04
+	JB          acc
+	LEAQ        (R13)(R9*2), R15
+	ADDQ        R9, R15
+	LEAQ        (R11)(R9*2), BP
+	ADDQ        R9, BP
+	VMOVUPS     (R11), Z5
+	VMOVUPS     (R11)(R9*1), Z6
+	VMOVUPS     (R11)(R9*2), Z7
+	VMOVUPS     (BP), Z8
+	VMOVUPS     (R12), Z9
+	VFMADD231PS Z9, Z0, Z5
+	VMOVUPS     (R12)(R9*1), Z9
+	VFMADD231PS Z9, Z1, Z5
+	VFMADD231PS Z9, Z0, Z6
+	VMOVUPS     (R12)(R9*2), Z9
+	VFMADD231PS Z9, Z2, Z5
+	VFMADD231PS Z9, Z1, Z6
+	VFMADD231PS Z9, Z0, Z7
+	VMOVUPS     (R13), Z9
+	VFMADD231PS Z9, Z3, Z5
+	VFMADD231PS Z9, Z2, Z6
+	VFMADD231PS Z9, Z1, Z7
+	VFMADD231PS Z9, Z0, Z8
+	VMOVUPS     (R13)(R9*1), Z9
+	VFMADD231PS Z9, Z4, Z5
+	VFMADD231PS Z9, Z3, Z6
+	VFMADD231PS Z9, Z2, Z7
+	VFMADD231PS Z9, Z1, Z8
+	VMOVUPS     (R13)(R9*2), Z9
+	VFMADD231PS Z9, Z4, Z6
+	VFMADD231PS Z9, Z3, Z7
+	VFMADD231PS Z9, Z2, Z8
+	VMOVUPS     (R15), Z9
+	VFMADD231PS Z9, Z4, Z7
+	VFMADD231PS Z9, Z3, Z8
+	VMOVUPS     (R15)(R9*1), Z9
+	VFMADD231PS Z9, Z4, Z8
+	VMOVUPS     Z5, (R11)
+	VMOVUPS     Z6, (R11)(R9*1)
+	VMOVUPS     Z7, (R11)(R9*2)
+	VMOVUPS     Z8, (BP)
+	LEAQ        (R11)(R9*4), R11
+	LEAQ        (R12)(R9*4), R12
+	LEAQ        (R13)(R9*4), R13
+	SUBQ        $0x04, R14
+	JMP         acc4
 
 acc:
 	TESTQ       R14, R14
@@ -4240,6 +4338,117 @@ chunk:
 	MOVQ    AX, R9
 	MOVQ    CX, R10
 	MOVQ    n+96(FP), R11
+
+pair:
+	CMPQ        R11, $0x02
+	JB          tok
+	MOVQ        R10, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMOVUPS     (R12), Z26
+	VMOVUPS     (BX), Z25
+	VFMADD231PS Z26, Z0, Z25
+	VMOVUPS     (R12)(SI*1), Z26
+	VFMADD231PS Z26, Z1, Z25
+	VMOVUPS     (BX), Z28
+	VFMADD231PS Z26, Z0, Z28
+	VMOVUPS     (R12)(SI*2), Z26
+	VFMADD231PS Z26, Z2, Z25
+	VFMADD231PS Z26, Z1, Z28
+	VMOVUPS     (R13), Z26
+	VFMADD231PS Z26, Z3, Z25
+	VFMADD231PS Z26, Z2, Z28
+	VMOVUPS     (R13)(SI*1), Z26
+	VFMADD231PS Z26, Z4, Z25
+	VFMADD231PS Z26, Z3, Z28
+	VMOVUPS     (R13)(SI*2), Z26
+	VFMADD231PS Z26, Z4, Z28
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMOVUPS     (R12), Z26
+	VMULPS      Z26, Z5, Z26
+	VMOVUPS     (R12)(SI*1), Z27
+	VFMADD231PS Z27, Z6, Z26
+	VMULPS      Z27, Z5, Z29
+	VMOVUPS     (R12)(SI*2), Z27
+	VFMADD231PS Z27, Z7, Z26
+	VFMADD231PS Z27, Z6, Z29
+	VMOVUPS     (R13), Z27
+	VFMADD231PS Z27, Z8, Z26
+	VFMADD231PS Z27, Z7, Z29
+	VMOVUPS     (R13)(SI*1), Z27
+	VFMADD231PS Z27, Z9, Z26
+	VFMADD231PS Z27, Z8, Z29
+	VMOVUPS     (R13)(SI*2), Z27
+	VFMADD231PS Z27, Z9, Z29
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMOVUPS     (R12), Z27
+	VMULPS      Z27, Z10, Z27
+	VMOVUPS     (R12)(SI*1), Z30
+	VFMADD231PS Z30, Z11, Z27
+	VMULPS      Z30, Z10, Z30
+	VMOVUPS     (R12)(SI*2), Z31
+	VFMADD231PS Z31, Z12, Z27
+	VFMADD231PS Z31, Z11, Z30
+	VMOVUPS     (R13), Z31
+	VFMADD231PS Z31, Z13, Z27
+	VFMADD231PS Z31, Z12, Z30
+	VMOVUPS     (R13)(SI*1), Z31
+	VFMADD231PS Z31, Z14, Z27
+	VFMADD231PS Z31, Z13, Z30
+	VMOVUPS     (R13)(SI*2), Z31
+	VFMADD231PS Z31, Z14, Z30
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMOVUPS     (R12), Z31
+	VFMADD231PS Z31, Z15, Z25
+	VMOVUPS     (R12)(SI*1), Z31
+	VFMADD231PS Z31, Z16, Z25
+	VFMADD231PS Z31, Z15, Z28
+	VMOVUPS     (R12)(SI*2), Z31
+	VFMADD231PS Z31, Z17, Z25
+	VFMADD231PS Z31, Z16, Z28
+	VMOVUPS     (R13), Z31
+	VFMADD231PS Z31, Z18, Z25
+	VFMADD231PS Z31, Z17, Z28
+	VMOVUPS     (R13)(SI*1), Z31
+	VFMADD231PS Z31, Z19, Z25
+	VFMADD231PS Z31, Z18, Z28
+	VMOVUPS     (R13)(SI*2), Z31
+	VFMADD231PS Z31, Z19, Z28
+	ADDQ        DI, R12
+	LEAQ        (R12)(SI*2), R13
+	ADDQ        SI, R13
+	VMOVUPS     (R12), Z31
+	VFMADD231PS Z31, Z20, Z26
+	VMOVUPS     (R12)(SI*1), Z31
+	VFMADD231PS Z31, Z21, Z26
+	VFMADD231PS Z31, Z20, Z29
+	VMOVUPS     (R12)(SI*2), Z31
+	VFMADD231PS Z31, Z22, Z26
+	VFMADD231PS Z31, Z21, Z29
+	VMOVUPS     (R13), Z31
+	VFMADD231PS Z31, Z23, Z26
+	VFMADD231PS Z31, Z22, Z29
+	VMOVUPS     (R13)(SI*1), Z31
+	VFMADD231PS Z31, Z24, Z26
+	VFMADD231PS Z31, Z23, Z29
+	VMOVUPS     (R13)(SI*2), Z31
+	VFMADD231PS Z31, Z24, Z29
+	VADDPS      Z27, Z26, Z26
+	VADDPS      Z26, Z25, Z25
+	VMOVUPS     Z25, (R9)
+	VADDPS      Z30, Z29, Z29
+	VADDPS      Z29, Z28, Z28
+	VMOVUPS     Z28, (R9)(SI*1)
+	LEAQ        (R9)(SI*2), R9
+	LEAQ        (R10)(SI*2), R10
+	SUBQ        $0x02, R11
+	JMP         pair
 
 tok:
 	TESTQ       R11, R11
@@ -5281,6 +5490,83 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl1x1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    n+64(FP), R8
+	MOVQ    a_len+136(FP), R9
+	MOVQ    lda+152(FP), R10
+	SHLQ    $0x02, R10
+	LEAQ    (SI)(R10*2), R11
+	ADDQ    R10, R11
+	TESTQ   R9, R9
+	JZ      zero
+	VMOVUPS (SI), Z0
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
+two:
+	CMPQ         R8, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z1
+	VBROADCASTSS (CX), Z2
+	VFMADD231PS  Z1, Z2, Z0
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX)(DI*1), Z1
+	VBROADCASTSS 4(CX), Z2
+	VFMADD231PS  Z1, Z2, Z0
+	ADDQ         $0x08, CX
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
+	JMP          two
+
+one:
+	TESTQ        R8, R8
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z1
+	VBROADCASTSS (CX), Z2
+	VFMADD231PS  Z1, Z2, Z0
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z1
+	VMOVUPS      (AX), Z2
+	VFMADD231PS  Z0, Z1, Z2
+	VMOVUPS      Z2, (AX)
+	VZEROUPPER
+	RET
+
 // func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv1x2AVX512(SB), NOSPLIT, $0-128
@@ -5436,6 +5722,94 @@ one:
 	LEAQ         64(SI), R10
 	CMPQ         R10, R9
 	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z2
+	VMOVUPS      64(DX), Z3
+	VBROADCASTSS (CX), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z2
+	VMOVUPS      (AX), Z3
+	VFMADD231PS  Z0, Z2, Z3
+	VMOVUPS      Z3, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z2, Z0
+	VMOVUPS      Z0, 64(AX)
+	VZEROUPPER
+	RET
+
+// func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl1x2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    n+64(FP), R8
+	MOVQ    a_len+136(FP), R9
+	MOVQ    lda+152(FP), R10
+	SHLQ    $0x02, R10
+	LEAQ    (SI)(R10*2), R11
+	ADDQ    R10, R11
+	TESTQ   R9, R9
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
+two:
+	CMPQ         R8, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z2
+	VMOVUPS      64(DX), Z3
+	VBROADCASTSS (CX), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX)(DI*1), Z2
+	VMOVUPS      64(DX)(DI*1), Z3
+	VBROADCASTSS 4(CX), Z4
+	VFMADD231PS  Z2, Z4, Z0
+	VFMADD231PS  Z3, Z4, Z1
+	ADDQ         $0x08, CX
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
+	JMP          two
+
+one:
+	TESTQ        R8, R8
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R10
 	CMPQ         R10, R9
@@ -5630,6 +6004,105 @@ one:
 	LEAQ         64(SI), R10
 	CMPQ         R10, R9
 	CMOVQLT      R10, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z3
+	VMOVUPS      64(DX), Z4
+	VMOVUPS      128(DX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z3
+	VMOVUPS      (AX), Z4
+	VFMADD231PS  Z0, Z3, Z4
+	VMOVUPS      Z4, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z3, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z3, Z0
+	VMOVUPS      Z0, 128(AX)
+	VZEROUPPER
+	RET
+
+// func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl1x3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    n+64(FP), R8
+	MOVQ    a_len+136(FP), R9
+	MOVQ    lda+152(FP), R10
+	SHLQ    $0x02, R10
+	LEAQ    (SI)(R10*2), R11
+	ADDQ    R10, R11
+	TESTQ   R9, R9
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
+two:
+	CMPQ         R8, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z3
+	VMOVUPS      64(DX), Z4
+	VMOVUPS      128(DX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX)(DI*1), Z3
+	VMOVUPS      64(DX)(DI*1), Z4
+	VMOVUPS      128(DX)(DI*1), Z5
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+	ADDQ         $0x08, CX
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
+	JMP          two
+
+one:
+	TESTQ        R8, R8
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R10
 	CMPQ         R10, R9
@@ -5878,6 +6351,116 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl1x4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    n+64(FP), R8
+	MOVQ    a_len+136(FP), R9
+	MOVQ    lda+152(FP), R10
+	SHLQ    $0x02, R10
+	LEAQ    (SI)(R10*2), R11
+	ADDQ    R10, R11
+	TESTQ   R9, R9
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R9
+	LEAQ (SI)(R9*4), R9
+
+two:
+	CMPQ         R8, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z4
+	VMOVUPS      64(DX), Z5
+	VMOVUPS      128(DX), Z6
+	VMOVUPS      192(DX), Z7
+	VBROADCASTSS (CX), Z8
+	VFMADD231PS  Z4, Z8, Z0
+	VFMADD231PS  Z5, Z8, Z1
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX)(DI*1), Z4
+	VMOVUPS      64(DX)(DI*1), Z5
+	VMOVUPS      128(DX)(DI*1), Z6
+	VMOVUPS      192(DX)(DI*1), Z7
+	VBROADCASTSS 4(CX), Z8
+	VFMADD231PS  Z4, Z8, Z0
+	VFMADD231PS  Z5, Z8, Z1
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	ADDQ         $0x08, CX
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
+	JMP          two
+
+one:
+	TESTQ        R8, R8
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R10
+	CMPQ         R10, R9
+	CMOVQLT      R10, SI
+	VMOVUPS      (DX), Z4
+	VMOVUPS      64(DX), Z5
+	VMOVUPS      128(DX), Z6
+	VMOVUPS      192(DX), Z7
+	VBROADCASTSS (CX), Z8
+	VFMADD231PS  Z4, Z8, Z0
+	VFMADD231PS  Z5, Z8, Z1
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z4
+	VMOVUPS      (AX), Z5
+	VFMADD231PS  Z0, Z4, Z5
+	VMOVUPS      Z5, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z4, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z4, Z0
+	VMOVUPS      Z0, 128(AX)
+	VMOVUPS      192(AX), Z0
+	VFMADD231PS  Z3, Z4, Z0
+	VMOVUPS      Z0, 192(AX)
+	VZEROUPPER
+	RET
+
 // func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv2x1AVX512(SB), NOSPLIT, $0-128
@@ -6033,6 +6616,95 @@ one:
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
 	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS (CX)(DI*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z2
+	VMOVUPS      (AX), Z3
+	VFMADD231PS  Z0, Z2, Z3
+	VMOVUPS      Z3, (AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z2
+	VFMADD231PS  Z1, Z0, Z2
+	VMOVUPS      Z2, (AX)(CX*1)
+	VZEROUPPER
+	RET
+
+// func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl2x1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(R11*1), Z1
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS (CX)(DI*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z2
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(DI*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
@@ -6272,6 +6944,114 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl2x2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(R11*1), Z2
+	VMOVUPS 64(SI)(R11*1), Z3
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z4
+	VMOVUPS      64(DX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(DI*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z4
+	VMOVUPS      64(DX)(R8*1), Z5
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(DI*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z4
+	VMOVUPS      64(DX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(DI*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z4
+	VMOVUPS      (AX), Z5
+	VFMADD231PS  Z0, Z4, Z5
+	VMOVUPS      Z5, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z4, Z0
+	VMOVUPS      Z0, 64(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VZEROUPPER
+	RET
+
 // func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv2x3AVX512(SB), NOSPLIT, $0-128
@@ -6473,6 +7253,133 @@ one:
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
 	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS      128(DX), Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS (CX)(DI*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z6
+	VMOVUPS      (AX), Z7
+	VFMADD231PS  Z0, Z6, Z7
+	VMOVUPS      Z7, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z6, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z6, Z0
+	VMOVUPS      Z0, 128(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VZEROUPPER
+	RET
+
+// func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl2x3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(R11*1), Z3
+	VMOVUPS 64(SI)(R11*1), Z4
+	VMOVUPS 128(SI)(R11*1), Z5
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS      128(DX), Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS (CX)(DI*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z6
+	VMOVUPS      64(DX)(R8*1), Z7
+	VMOVUPS      128(DX)(R8*1), Z8
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(DI*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
@@ -6794,6 +7701,152 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl2x4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(R11*1), Z4
+	VMOVUPS 64(SI)(R11*1), Z5
+	VMOVUPS 128(SI)(R11*1), Z6
+	VMOVUPS 192(SI)(R11*1), Z7
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS      192(DX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(DI*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z8
+	VMOVUPS      64(DX)(R8*1), Z9
+	VMOVUPS      128(DX)(R8*1), Z10
+	VMOVUPS      192(DX)(R8*1), Z11
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(DI*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS      192(DX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(DI*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z8
+	VMOVUPS      (AX), Z9
+	VFMADD231PS  Z0, Z8, Z9
+	VMOVUPS      Z9, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z8, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z8, Z0
+	VMOVUPS      Z0, 128(AX)
+	VMOVUPS      192(AX), Z0
+	VFMADD231PS  Z3, Z8, Z0
+	VMOVUPS      Z0, 192(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VMOVUPS      192(AX)(CX*1), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*1)
+	VZEROUPPER
+	RET
+
 // func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv3x1AVX512(SB), NOSPLIT, $0-128
@@ -6963,6 +8016,107 @@ one:
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
 	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS (CX), Z4
+	VFMADD231PS  Z3, Z4, Z0
+	VBROADCASTSS (CX)(DI*1), Z4
+	VFMADD231PS  Z3, Z4, Z1
+	VBROADCASTSS (CX)(DI*2), Z4
+	VFMADD231PS  Z3, Z4, Z2
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z3
+	VMOVUPS      (AX), Z4
+	VFMADD231PS  Z0, Z3, Z4
+	VMOVUPS      Z4, (AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z3
+	VFMADD231PS  Z1, Z0, Z3
+	VMOVUPS      Z3, (AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VZEROUPPER
+	RET
+
+// func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl3x1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(R11*1), Z1
+	VMOVUPS (SI)(R11*2), Z2
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z3
+	VBROADCASTSS (CX), Z4
+	VFMADD231PS  Z3, Z4, Z0
+	VBROADCASTSS (CX)(DI*1), Z4
+	VFMADD231PS  Z3, Z4, Z1
+	VBROADCASTSS (CX)(DI*2), Z4
+	VFMADD231PS  Z3, Z4, Z2
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z3
+	VBROADCASTSS 4(CX), Z4
+	VFMADD231PS  Z3, Z4, Z0
+	VBROADCASTSS 4(CX)(DI*1), Z4
+	VFMADD231PS  Z3, Z4, Z1
+	VBROADCASTSS 4(CX)(DI*2), Z4
+	VFMADD231PS  Z3, Z4, Z2
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
@@ -7241,6 +8395,134 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl3x2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(R11*1), Z2
+	VMOVUPS 64(SI)(R11*1), Z3
+	VMOVUPS (SI)(R11*2), Z4
+	VMOVUPS 64(SI)(R11*2), Z5
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VBROADCASTSS (CX), Z8
+	VFMADD231PS  Z6, Z8, Z0
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSS (CX)(DI*1), Z8
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	VBROADCASTSS (CX)(DI*2), Z8
+	VFMADD231PS  Z6, Z8, Z4
+	VFMADD231PS  Z7, Z8, Z5
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z6
+	VMOVUPS      64(DX)(R8*1), Z7
+	VBROADCASTSS 4(CX), Z8
+	VFMADD231PS  Z6, Z8, Z0
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSS 4(CX)(DI*1), Z8
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	VBROADCASTSS 4(CX)(DI*2), Z8
+	VFMADD231PS  Z6, Z8, Z4
+	VFMADD231PS  Z7, Z8, Z5
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VBROADCASTSS (CX), Z8
+	VFMADD231PS  Z6, Z8, Z0
+	VFMADD231PS  Z7, Z8, Z1
+	VBROADCASTSS (CX)(DI*1), Z8
+	VFMADD231PS  Z6, Z8, Z2
+	VFMADD231PS  Z7, Z8, Z3
+	VBROADCASTSS (CX)(DI*2), Z8
+	VFMADD231PS  Z6, Z8, Z4
+	VFMADD231PS  Z7, Z8, Z5
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z6
+	VMOVUPS      (AX), Z7
+	VFMADD231PS  Z0, Z6, Z7
+	VMOVUPS      Z7, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z6, Z0
+	VMOVUPS      Z0, 64(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VZEROUPPER
+	RET
+
 // func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv3x3AVX512(SB), NOSPLIT, $0-128
@@ -7474,6 +8756,161 @@ one:
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
 	CMOVQLT      R11, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z9
+	VMOVUPS      64(DX), Z10
+	VMOVUPS      128(DX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z9, Z12, Z0
+	VFMADD231PS  Z10, Z12, Z1
+	VFMADD231PS  Z11, Z12, Z2
+	VBROADCASTSS (CX)(DI*1), Z12
+	VFMADD231PS  Z9, Z12, Z3
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS (CX)(DI*2), Z12
+	VFMADD231PS  Z9, Z12, Z6
+	VFMADD231PS  Z10, Z12, Z7
+	VFMADD231PS  Z11, Z12, Z8
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z9
+	VMOVUPS      (AX), Z10
+	VFMADD231PS  Z0, Z9, Z10
+	VMOVUPS      Z10, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z9, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z9, Z0
+	VMOVUPS      Z0, 128(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VZEROUPPER
+	RET
+
+// func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl3x3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(R11*1), Z3
+	VMOVUPS 64(SI)(R11*1), Z4
+	VMOVUPS 128(SI)(R11*1), Z5
+	VMOVUPS (SI)(R11*2), Z6
+	VMOVUPS 64(SI)(R11*2), Z7
+	VMOVUPS 128(SI)(R11*2), Z8
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z9
+	VMOVUPS      64(DX), Z10
+	VMOVUPS      128(DX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z9, Z12, Z0
+	VFMADD231PS  Z10, Z12, Z1
+	VFMADD231PS  Z11, Z12, Z2
+	VBROADCASTSS (CX)(DI*1), Z12
+	VFMADD231PS  Z9, Z12, Z3
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS (CX)(DI*2), Z12
+	VFMADD231PS  Z9, Z12, Z6
+	VFMADD231PS  Z10, Z12, Z7
+	VFMADD231PS  Z11, Z12, Z8
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z9
+	VMOVUPS      64(DX)(R8*1), Z10
+	VMOVUPS      128(DX)(R8*1), Z11
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z9, Z12, Z0
+	VFMADD231PS  Z10, Z12, Z1
+	VFMADD231PS  Z11, Z12, Z2
+	VBROADCASTSS 4(CX)(DI*1), Z12
+	VFMADD231PS  Z9, Z12, Z3
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS 4(CX)(DI*2), Z12
+	VFMADD231PS  Z9, Z12, Z6
+	VFMADD231PS  Z10, Z12, Z7
+	VFMADD231PS  Z11, Z12, Z8
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R11
 	CMPQ         R11, R10
@@ -7868,6 +9305,188 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl3x4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(R11*1), Z4
+	VMOVUPS 64(SI)(R11*1), Z5
+	VMOVUPS 128(SI)(R11*1), Z6
+	VMOVUPS 192(SI)(R11*1), Z7
+	VMOVUPS (SI)(R11*2), Z8
+	VMOVUPS 64(SI)(R11*2), Z9
+	VMOVUPS 128(SI)(R11*2), Z10
+	VMOVUPS 192(SI)(R11*2), Z11
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS      128(DX), Z14
+	VMOVUPS      192(DX), Z15
+	VBROADCASTSS (CX), Z16
+	VFMADD231PS  Z12, Z16, Z0
+	VFMADD231PS  Z13, Z16, Z1
+	VFMADD231PS  Z14, Z16, Z2
+	VFMADD231PS  Z15, Z16, Z3
+	VBROADCASTSS (CX)(DI*1), Z16
+	VFMADD231PS  Z12, Z16, Z4
+	VFMADD231PS  Z13, Z16, Z5
+	VFMADD231PS  Z14, Z16, Z6
+	VFMADD231PS  Z15, Z16, Z7
+	VBROADCASTSS (CX)(DI*2), Z16
+	VFMADD231PS  Z12, Z16, Z8
+	VFMADD231PS  Z13, Z16, Z9
+	VFMADD231PS  Z14, Z16, Z10
+	VFMADD231PS  Z15, Z16, Z11
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS      64(DX)(R8*1), Z13
+	VMOVUPS      128(DX)(R8*1), Z14
+	VMOVUPS      192(DX)(R8*1), Z15
+	VBROADCASTSS 4(CX), Z16
+	VFMADD231PS  Z12, Z16, Z0
+	VFMADD231PS  Z13, Z16, Z1
+	VFMADD231PS  Z14, Z16, Z2
+	VFMADD231PS  Z15, Z16, Z3
+	VBROADCASTSS 4(CX)(DI*1), Z16
+	VFMADD231PS  Z12, Z16, Z4
+	VFMADD231PS  Z13, Z16, Z5
+	VFMADD231PS  Z14, Z16, Z6
+	VFMADD231PS  Z15, Z16, Z7
+	VBROADCASTSS 4(CX)(DI*2), Z16
+	VFMADD231PS  Z12, Z16, Z8
+	VFMADD231PS  Z13, Z16, Z9
+	VFMADD231PS  Z14, Z16, Z10
+	VFMADD231PS  Z15, Z16, Z11
+	ADDQ         $0x08, CX
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R11
+	CMPQ         R11, R10
+	CMOVQLT      R11, SI
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS      128(DX), Z14
+	VMOVUPS      192(DX), Z15
+	VBROADCASTSS (CX), Z16
+	VFMADD231PS  Z12, Z16, Z0
+	VFMADD231PS  Z13, Z16, Z1
+	VFMADD231PS  Z14, Z16, Z2
+	VFMADD231PS  Z15, Z16, Z3
+	VBROADCASTSS (CX)(DI*1), Z16
+	VFMADD231PS  Z12, Z16, Z4
+	VFMADD231PS  Z13, Z16, Z5
+	VFMADD231PS  Z14, Z16, Z6
+	VFMADD231PS  Z15, Z16, Z7
+	VBROADCASTSS (CX)(DI*2), Z16
+	VFMADD231PS  Z12, Z16, Z8
+	VFMADD231PS  Z13, Z16, Z9
+	VFMADD231PS  Z14, Z16, Z10
+	VFMADD231PS  Z15, Z16, Z11
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z12
+	VMOVUPS      (AX), Z13
+	VFMADD231PS  Z0, Z12, Z13
+	VMOVUPS      Z13, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z12, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z12, Z0
+	VMOVUPS      Z0, 128(AX)
+	VMOVUPS      192(AX), Z0
+	VFMADD231PS  Z3, Z12, Z0
+	VMOVUPS      Z0, 192(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VMOVUPS      192(AX)(CX*1), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VMOVUPS      192(AX)(CX*2), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*2)
+	VZEROUPPER
+	RET
+
 // func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv4x1AVX512(SB), NOSPLIT, $0-128
@@ -8054,6 +9673,122 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (CX)(DI*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (CX)(DI*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (R11), Z5
+	VFMADD231PS  Z4, Z5, Z3
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z4
+	VMOVUPS      (AX), Z5
+	VFMADD231PS  Z0, Z4, Z5
+	VMOVUPS      Z5, (AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z4
+	VFMADD231PS  Z1, Z0, Z4
+	VMOVUPS      Z4, (AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VZEROUPPER
+	RET
+
+// func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl4x1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(R11*1), Z1
+	VMOVUPS (SI)(R11*2), Z2
+	VMOVUPS (R12), Z3
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (CX)(DI*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (CX)(DI*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (R11), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z4
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(DI*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 4(CX)(DI*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 4(R11), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -8319,6 +10054,157 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(DI*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS (CX)(DI*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (R11), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z8
+	VMOVUPS      (AX), Z9
+	VFMADD231PS  Z0, Z8, Z9
+	VMOVUPS      Z9, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z8, Z0
+	VMOVUPS      Z0, 64(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VZEROUPPER
+	RET
+
+// func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl4x2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(R11*1), Z2
+	VMOVUPS 64(SI)(R11*1), Z3
+	VMOVUPS (SI)(R11*2), Z4
+	VMOVUPS 64(SI)(R11*2), Z5
+	VMOVUPS (R12), Z6
+	VMOVUPS 64(R12), Z7
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(DI*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS (CX)(DI*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (R11), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z8
+	VMOVUPS      64(DX)(R8*1), Z9
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(DI*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 4(CX)(DI*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 4(R11), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -8642,6 +10528,192 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS      128(DX), Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS (CX)(DI*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (CX)(DI*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS (R11), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z12
+	VMOVUPS      (AX), Z13
+	VFMADD231PS  Z0, Z12, Z13
+	VMOVUPS      Z13, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z12, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z12, Z0
+	VMOVUPS      Z0, 128(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      128(DX), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 128(DX)
+	VZEROUPPER
+	RET
+
+// func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl4x3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(R11*1), Z3
+	VMOVUPS 64(SI)(R11*1), Z4
+	VMOVUPS 128(SI)(R11*1), Z5
+	VMOVUPS (SI)(R11*2), Z6
+	VMOVUPS 64(SI)(R11*2), Z7
+	VMOVUPS 128(SI)(R11*2), Z8
+	VMOVUPS (R12), Z9
+	VMOVUPS 64(R12), Z10
+	VMOVUPS 128(R12), Z11
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS      128(DX), Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS (CX)(DI*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (CX)(DI*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS (R11), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS      64(DX)(R8*1), Z13
+	VMOVUPS      128(DX)(R8*1), Z14
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(DI*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 4(CX)(DI*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 4(R11), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -9112,6 +11184,227 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl4x4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(R11*1), Z4
+	VMOVUPS 64(SI)(R11*1), Z5
+	VMOVUPS 128(SI)(R11*1), Z6
+	VMOVUPS 192(SI)(R11*1), Z7
+	VMOVUPS (SI)(R11*2), Z8
+	VMOVUPS 64(SI)(R11*2), Z9
+	VMOVUPS 128(SI)(R11*2), Z10
+	VMOVUPS 192(SI)(R11*2), Z11
+	VMOVUPS (R12), Z12
+	VMOVUPS 64(R12), Z13
+	VMOVUPS 128(R12), Z14
+	VMOVUPS 192(R12), Z15
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS      192(DX), Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (CX)(DI*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (CX)(DI*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (R11), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z16
+	VMOVUPS      64(DX)(R8*1), Z17
+	VMOVUPS      128(DX)(R8*1), Z18
+	VMOVUPS      192(DX)(R8*1), Z19
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(DI*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 4(CX)(DI*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 4(R11), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS      192(DX), Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (CX)(DI*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (CX)(DI*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (R11), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z16
+	VMOVUPS      (AX), Z17
+	VFMADD231PS  Z0, Z16, Z17
+	VMOVUPS      Z17, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z16, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z16, Z0
+	VMOVUPS      Z0, 128(AX)
+	VMOVUPS      192(AX), Z0
+	VFMADD231PS  Z3, Z16, Z0
+	VMOVUPS      Z0, 192(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VMOVUPS      192(AX)(CX*1), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VMOVUPS      192(AX)(CX*2), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z12, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z13, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      128(DX), Z1
+	VFMADD231PS  Z14, Z0, Z1
+	VMOVUPS      Z1, 128(DX)
+	VMOVUPS      192(DX), Z1
+	VFMADD231PS  Z15, Z0, Z1
+	VMOVUPS      Z1, 192(DX)
+	VZEROUPPER
+	RET
+
 // func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv5x1AVX512(SB), NOSPLIT, $0-128
@@ -9312,6 +11605,134 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z5, Z6, Z0
+	VBROADCASTSS (CX)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(DI*2), Z6
+	VFMADD231PS  Z5, Z6, Z2
+	VBROADCASTSS (R11), Z6
+	VFMADD231PS  Z5, Z6, Z3
+	VBROADCASTSS (R11)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z4
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z5
+	VMOVUPS      (AX), Z6
+	VFMADD231PS  Z0, Z5, Z6
+	VMOVUPS      Z6, (AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z5
+	VFMADD231PS  Z1, Z0, Z5
+	VMOVUPS      Z5, (AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VZEROUPPER
+	RET
+
+// func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl5x1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(R11*1), Z1
+	VMOVUPS (SI)(R11*2), Z2
+	VMOVUPS (R12), Z3
+	VMOVUPS (R12)(R11*1), Z4
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z5, Z6, Z0
+	VBROADCASTSS (CX)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(DI*2), Z6
+	VFMADD231PS  Z5, Z6, Z2
+	VBROADCASTSS (R11), Z6
+	VFMADD231PS  Z5, Z6, Z3
+	VBROADCASTSS (R11)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z4
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z5
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z5, Z6, Z0
+	VBROADCASTSS 4(CX)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(DI*2), Z6
+	VFMADD231PS  Z5, Z6, Z2
+	VBROADCASTSS 4(R11), Z6
+	VFMADD231PS  Z5, Z6, Z3
+	VBROADCASTSS 4(R11)(DI*1), Z6
+	VFMADD231PS  Z5, Z6, Z4
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -9606,6 +12027,177 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z10
+	VMOVUPS      64(DX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSS (CX)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(DI*2), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS (R11), Z12
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VBROADCASTSS (R11)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z10
+	VMOVUPS      (AX), Z11
+	VFMADD231PS  Z0, Z10, Z11
+	VMOVUPS      Z11, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z10, Z0
+	VMOVUPS      Z0, 64(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VMOVUPS      64(DX)(CX*1), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*1)
+	VZEROUPPER
+	RET
+
+// func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl5x2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(R11*1), Z2
+	VMOVUPS 64(SI)(R11*1), Z3
+	VMOVUPS (SI)(R11*2), Z4
+	VMOVUPS 64(SI)(R11*2), Z5
+	VMOVUPS (R12), Z6
+	VMOVUPS 64(R12), Z7
+	VMOVUPS (R12)(R11*1), Z8
+	VMOVUPS 64(R12)(R11*1), Z9
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z10
+	VMOVUPS      64(DX), Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSS (CX)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(DI*2), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS (R11), Z12
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VBROADCASTSS (R11)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z10
+	VMOVUPS      64(DX)(R8*1), Z11
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z10, Z12, Z0
+	VFMADD231PS  Z11, Z12, Z1
+	VBROADCASTSS 4(CX)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(DI*2), Z12
+	VFMADD231PS  Z10, Z12, Z4
+	VFMADD231PS  Z11, Z12, Z5
+	VBROADCASTSS 4(R11), Z12
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VBROADCASTSS 4(R11)(DI*1), Z12
+	VFMADD231PS  Z10, Z12, Z8
+	VFMADD231PS  Z11, Z12, Z9
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -9971,6 +12563,220 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z15
+	VMOVUPS      64(DX), Z16
+	VMOVUPS      128(DX), Z17
+	VBROADCASTSS (CX), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSS (CX)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS (CX)(DI*2), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSS (R11), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS (R11)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z15
+	VMOVUPS      (AX), Z16
+	VFMADD231PS  Z0, Z15, Z16
+	VMOVUPS      Z16, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z15, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z15, Z0
+	VMOVUPS      Z0, 128(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      128(DX), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 128(DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z12, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VMOVUPS      64(DX)(CX*1), Z1
+	VFMADD231PS  Z13, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*1)
+	VMOVUPS      128(DX)(CX*1), Z1
+	VFMADD231PS  Z14, Z0, Z1
+	VMOVUPS      Z1, 128(DX)(CX*1)
+	VZEROUPPER
+	RET
+
+// func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl5x3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(R11*1), Z3
+	VMOVUPS 64(SI)(R11*1), Z4
+	VMOVUPS 128(SI)(R11*1), Z5
+	VMOVUPS (SI)(R11*2), Z6
+	VMOVUPS 64(SI)(R11*2), Z7
+	VMOVUPS 128(SI)(R11*2), Z8
+	VMOVUPS (R12), Z9
+	VMOVUPS 64(R12), Z10
+	VMOVUPS 128(R12), Z11
+	VMOVUPS (R12)(R11*1), Z12
+	VMOVUPS 64(R12)(R11*1), Z13
+	VMOVUPS 128(R12)(R11*1), Z14
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z15
+	VMOVUPS      64(DX), Z16
+	VMOVUPS      128(DX), Z17
+	VBROADCASTSS (CX), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSS (CX)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS (CX)(DI*2), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSS (R11), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS (R11)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z15
+	VMOVUPS      64(DX)(R8*1), Z16
+	VMOVUPS      128(DX)(R8*1), Z17
+	VBROADCASTSS 4(CX), Z18
+	VFMADD231PS  Z15, Z18, Z0
+	VFMADD231PS  Z16, Z18, Z1
+	VFMADD231PS  Z17, Z18, Z2
+	VBROADCASTSS 4(CX)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z3
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS 4(CX)(DI*2), Z18
+	VFMADD231PS  Z15, Z18, Z6
+	VFMADD231PS  Z16, Z18, Z7
+	VFMADD231PS  Z17, Z18, Z8
+	VBROADCASTSS 4(R11), Z18
+	VFMADD231PS  Z15, Z18, Z9
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS 4(R11)(DI*1), Z18
+	VFMADD231PS  Z15, Z18, Z12
+	VFMADD231PS  Z16, Z18, Z13
+	VFMADD231PS  Z17, Z18, Z14
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -10514,6 +13320,263 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl5x4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(R11*1), Z4
+	VMOVUPS 64(SI)(R11*1), Z5
+	VMOVUPS 128(SI)(R11*1), Z6
+	VMOVUPS 192(SI)(R11*1), Z7
+	VMOVUPS (SI)(R11*2), Z8
+	VMOVUPS 64(SI)(R11*2), Z9
+	VMOVUPS 128(SI)(R11*2), Z10
+	VMOVUPS 192(SI)(R11*2), Z11
+	VMOVUPS (R12), Z12
+	VMOVUPS 64(R12), Z13
+	VMOVUPS 128(R12), Z14
+	VMOVUPS 192(R12), Z15
+	VMOVUPS (R12)(R11*1), Z16
+	VMOVUPS 64(R12)(R11*1), Z17
+	VMOVUPS 128(R12)(R11*1), Z18
+	VMOVUPS 192(R12)(R11*1), Z19
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z20
+	VMOVUPS      64(DX), Z21
+	VMOVUPS      128(DX), Z22
+	VMOVUPS      192(DX), Z23
+	VBROADCASTSS (CX), Z24
+	VFMADD231PS  Z20, Z24, Z0
+	VFMADD231PS  Z21, Z24, Z1
+	VFMADD231PS  Z22, Z24, Z2
+	VFMADD231PS  Z23, Z24, Z3
+	VBROADCASTSS (CX)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z4
+	VFMADD231PS  Z21, Z24, Z5
+	VFMADD231PS  Z22, Z24, Z6
+	VFMADD231PS  Z23, Z24, Z7
+	VBROADCASTSS (CX)(DI*2), Z24
+	VFMADD231PS  Z20, Z24, Z8
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSS (R11), Z24
+	VFMADD231PS  Z20, Z24, Z12
+	VFMADD231PS  Z21, Z24, Z13
+	VFMADD231PS  Z22, Z24, Z14
+	VFMADD231PS  Z23, Z24, Z15
+	VBROADCASTSS (R11)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z16
+	VFMADD231PS  Z21, Z24, Z17
+	VFMADD231PS  Z22, Z24, Z18
+	VFMADD231PS  Z23, Z24, Z19
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z20
+	VMOVUPS      64(DX)(R8*1), Z21
+	VMOVUPS      128(DX)(R8*1), Z22
+	VMOVUPS      192(DX)(R8*1), Z23
+	VBROADCASTSS 4(CX), Z24
+	VFMADD231PS  Z20, Z24, Z0
+	VFMADD231PS  Z21, Z24, Z1
+	VFMADD231PS  Z22, Z24, Z2
+	VFMADD231PS  Z23, Z24, Z3
+	VBROADCASTSS 4(CX)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z4
+	VFMADD231PS  Z21, Z24, Z5
+	VFMADD231PS  Z22, Z24, Z6
+	VFMADD231PS  Z23, Z24, Z7
+	VBROADCASTSS 4(CX)(DI*2), Z24
+	VFMADD231PS  Z20, Z24, Z8
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSS 4(R11), Z24
+	VFMADD231PS  Z20, Z24, Z12
+	VFMADD231PS  Z21, Z24, Z13
+	VFMADD231PS  Z22, Z24, Z14
+	VFMADD231PS  Z23, Z24, Z15
+	VBROADCASTSS 4(R11)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z16
+	VFMADD231PS  Z21, Z24, Z17
+	VFMADD231PS  Z22, Z24, Z18
+	VFMADD231PS  Z23, Z24, Z19
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z20
+	VMOVUPS      64(DX), Z21
+	VMOVUPS      128(DX), Z22
+	VMOVUPS      192(DX), Z23
+	VBROADCASTSS (CX), Z24
+	VFMADD231PS  Z20, Z24, Z0
+	VFMADD231PS  Z21, Z24, Z1
+	VFMADD231PS  Z22, Z24, Z2
+	VFMADD231PS  Z23, Z24, Z3
+	VBROADCASTSS (CX)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z4
+	VFMADD231PS  Z21, Z24, Z5
+	VFMADD231PS  Z22, Z24, Z6
+	VFMADD231PS  Z23, Z24, Z7
+	VBROADCASTSS (CX)(DI*2), Z24
+	VFMADD231PS  Z20, Z24, Z8
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSS (R11), Z24
+	VFMADD231PS  Z20, Z24, Z12
+	VFMADD231PS  Z21, Z24, Z13
+	VFMADD231PS  Z22, Z24, Z14
+	VFMADD231PS  Z23, Z24, Z15
+	VBROADCASTSS (R11)(DI*1), Z24
+	VFMADD231PS  Z20, Z24, Z16
+	VFMADD231PS  Z21, Z24, Z17
+	VFMADD231PS  Z22, Z24, Z18
+	VFMADD231PS  Z23, Z24, Z19
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z20
+	VMOVUPS      (AX), Z21
+	VFMADD231PS  Z0, Z20, Z21
+	VMOVUPS      Z21, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z20, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z20, Z0
+	VMOVUPS      Z0, 128(AX)
+	VMOVUPS      192(AX), Z0
+	VFMADD231PS  Z3, Z20, Z0
+	VMOVUPS      Z0, 192(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VMOVUPS      192(AX)(CX*1), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VMOVUPS      192(AX)(CX*2), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z12, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z13, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      128(DX), Z1
+	VFMADD231PS  Z14, Z0, Z1
+	VMOVUPS      Z1, 128(DX)
+	VMOVUPS      192(DX), Z1
+	VFMADD231PS  Z15, Z0, Z1
+	VMOVUPS      Z1, 192(DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z16, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VMOVUPS      64(DX)(CX*1), Z1
+	VFMADD231PS  Z17, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*1)
+	VMOVUPS      128(DX)(CX*1), Z1
+	VFMADD231PS  Z18, Z0, Z1
+	VMOVUPS      Z1, 128(DX)(CX*1)
+	VMOVUPS      192(DX)(CX*1), Z1
+	VFMADD231PS  Z19, Z0, Z1
+	VMOVUPS      Z1, 192(DX)(CX*1)
+	VZEROUPPER
+	RET
+
 // func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv6x1AVX512(SB), NOSPLIT, $0-128
@@ -10728,6 +13791,146 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (R11), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (R11)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (R11)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z6
+	VMOVUPS      (AX), Z7
+	VFMADD231PS  Z0, Z6, Z7
+	VMOVUPS      Z7, (AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z6
+	VFMADD231PS  Z1, Z0, Z6
+	VMOVUPS      Z6, (AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VBROADCASTSS 20(BX), Z0
+	VMOVUPS      (DX)(CX*2), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*2)
+	VZEROUPPER
+	RET
+
+// func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl6x1AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(R11*1), Z1
+	VMOVUPS (SI)(R11*2), Z2
+	VMOVUPS (R12), Z3
+	VMOVUPS (R12)(R11*1), Z4
+	VMOVUPS (R12)(R11*2), Z5
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (R11), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (R11)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (R11)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z6
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 4(CX)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 4(R11), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 4(R11)(DI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 4(R11)(DI*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -11051,6 +14254,197 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (R11), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (R11)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (R11)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z12
+	VMOVUPS      (AX), Z13
+	VFMADD231PS  Z0, Z12, Z13
+	VMOVUPS      Z13, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z12, Z0
+	VMOVUPS      Z0, 64(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z2, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VMOVUPS      64(DX)(CX*1), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*1)
+	VBROADCASTSS 20(BX), Z0
+	VMOVUPS      (DX)(CX*2), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*2)
+	VMOVUPS      64(DX)(CX*2), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*2)
+	VZEROUPPER
+	RET
+
+// func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl6x2AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(R11*1), Z2
+	VMOVUPS 64(SI)(R11*1), Z3
+	VMOVUPS (SI)(R11*2), Z4
+	VMOVUPS 64(SI)(R11*2), Z5
+	VMOVUPS (R12), Z6
+	VMOVUPS 64(R12), Z7
+	VMOVUPS (R12)(R11*1), Z8
+	VMOVUPS 64(R12)(R11*1), Z9
+	VMOVUPS (R12)(R11*2), Z10
+	VMOVUPS 64(R12)(R11*2), Z11
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (R11), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (R11)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (R11)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS      64(DX)(R8*1), Z13
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 4(CX)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 4(R11), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 4(R11)(DI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 4(R11)(DI*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -11558,6 +14952,248 @@ done:
 	VZEROUPPER
 	RET
 
+// func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl6x3AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(R11*1), Z3
+	VMOVUPS 64(SI)(R11*1), Z4
+	VMOVUPS 128(SI)(R11*1), Z5
+	VMOVUPS (SI)(R11*2), Z6
+	VMOVUPS 64(SI)(R11*2), Z7
+	VMOVUPS 128(SI)(R11*2), Z8
+	VMOVUPS (R12), Z9
+	VMOVUPS 64(R12), Z10
+	VMOVUPS 128(R12), Z11
+	VMOVUPS (R12)(R11*1), Z12
+	VMOVUPS 64(R12)(R11*1), Z13
+	VMOVUPS 128(R12)(R11*1), Z14
+	VMOVUPS (R12)(R11*2), Z15
+	VMOVUPS 64(R12)(R11*2), Z16
+	VMOVUPS 128(R12)(R11*2), Z17
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS      128(DX), Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (R11), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (R11)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (R11)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z18
+	VMOVUPS      64(DX)(R8*1), Z19
+	VMOVUPS      128(DX)(R8*1), Z20
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 4(CX)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 4(R11), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 4(R11)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 4(R11)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS      128(DX), Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (R11), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (R11)(DI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (R11)(DI*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z18
+	VMOVUPS      (AX), Z19
+	VFMADD231PS  Z0, Z18, Z19
+	VMOVUPS      Z19, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z18, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z18, Z0
+	VMOVUPS      Z0, 128(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z3, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      128(DX), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 128(DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z12, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VMOVUPS      64(DX)(CX*1), Z1
+	VFMADD231PS  Z13, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*1)
+	VMOVUPS      128(DX)(CX*1), Z1
+	VFMADD231PS  Z14, Z0, Z1
+	VMOVUPS      Z1, 128(DX)(CX*1)
+	VBROADCASTSS 20(BX), Z0
+	VMOVUPS      (DX)(CX*2), Z1
+	VFMADD231PS  Z15, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*2)
+	VMOVUPS      64(DX)(CX*2), Z1
+	VFMADD231PS  Z16, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*2)
+	VMOVUPS      128(DX)(CX*2), Z1
+	VFMADD231PS  Z17, Z0, Z1
+	VMOVUPS      Z1, 128(DX)(CX*2)
+	VZEROUPPER
+	RET
+
 // func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·kv6x4AVX512(SB), NOSPLIT, $0-128
@@ -11949,6 +15585,299 @@ one:
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
 	CMOVQLT      R12, SI
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS      192(DX), Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (R11), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (R11)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (R11)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+
+done:
+	MOVQ         ldy+24(FP), CX
+	SHLQ         $0x02, CX
+	LEAQ         (AX)(CX*2), DX
+	ADDQ         CX, DX
+	VBROADCASTSS (BX), Z24
+	VMOVUPS      (AX), Z25
+	VFMADD231PS  Z0, Z24, Z25
+	VMOVUPS      Z25, (AX)
+	VMOVUPS      64(AX), Z0
+	VFMADD231PS  Z1, Z24, Z0
+	VMOVUPS      Z0, 64(AX)
+	VMOVUPS      128(AX), Z0
+	VFMADD231PS  Z2, Z24, Z0
+	VMOVUPS      Z0, 128(AX)
+	VMOVUPS      192(AX), Z0
+	VFMADD231PS  Z3, Z24, Z0
+	VMOVUPS      Z0, 192(AX)
+	VBROADCASTSS 4(BX), Z0
+	VMOVUPS      (AX)(CX*1), Z1
+	VFMADD231PS  Z4, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*1)
+	VMOVUPS      64(AX)(CX*1), Z1
+	VFMADD231PS  Z5, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*1)
+	VMOVUPS      128(AX)(CX*1), Z1
+	VFMADD231PS  Z6, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*1)
+	VMOVUPS      192(AX)(CX*1), Z1
+	VFMADD231PS  Z7, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*1)
+	VBROADCASTSS 8(BX), Z0
+	VMOVUPS      (AX)(CX*2), Z1
+	VFMADD231PS  Z8, Z0, Z1
+	VMOVUPS      Z1, (AX)(CX*2)
+	VMOVUPS      64(AX)(CX*2), Z1
+	VFMADD231PS  Z9, Z0, Z1
+	VMOVUPS      Z1, 64(AX)(CX*2)
+	VMOVUPS      128(AX)(CX*2), Z1
+	VFMADD231PS  Z10, Z0, Z1
+	VMOVUPS      Z1, 128(AX)(CX*2)
+	VMOVUPS      192(AX)(CX*2), Z1
+	VFMADD231PS  Z11, Z0, Z1
+	VMOVUPS      Z1, 192(AX)(CX*2)
+	VBROADCASTSS 12(BX), Z0
+	VMOVUPS      (DX), Z1
+	VFMADD231PS  Z12, Z0, Z1
+	VMOVUPS      Z1, (DX)
+	VMOVUPS      64(DX), Z1
+	VFMADD231PS  Z13, Z0, Z1
+	VMOVUPS      Z1, 64(DX)
+	VMOVUPS      128(DX), Z1
+	VFMADD231PS  Z14, Z0, Z1
+	VMOVUPS      Z1, 128(DX)
+	VMOVUPS      192(DX), Z1
+	VFMADD231PS  Z15, Z0, Z1
+	VMOVUPS      Z1, 192(DX)
+	VBROADCASTSS 16(BX), Z0
+	VMOVUPS      (DX)(CX*1), Z1
+	VFMADD231PS  Z16, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*1)
+	VMOVUPS      64(DX)(CX*1), Z1
+	VFMADD231PS  Z17, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*1)
+	VMOVUPS      128(DX)(CX*1), Z1
+	VFMADD231PS  Z18, Z0, Z1
+	VMOVUPS      Z1, 128(DX)(CX*1)
+	VMOVUPS      192(DX)(CX*1), Z1
+	VFMADD231PS  Z19, Z0, Z1
+	VMOVUPS      Z1, 192(DX)(CX*1)
+	VBROADCASTSS 20(BX), Z0
+	VMOVUPS      (DX)(CX*2), Z1
+	VFMADD231PS  Z20, Z0, Z1
+	VMOVUPS      Z1, (DX)(CX*2)
+	VMOVUPS      64(DX)(CX*2), Z1
+	VFMADD231PS  Z21, Z0, Z1
+	VMOVUPS      Z1, 64(DX)(CX*2)
+	VMOVUPS      128(DX)(CX*2), Z1
+	VFMADD231PS  Z22, Z0, Z1
+	VMOVUPS      Z1, 128(DX)(CX*2)
+	VMOVUPS      192(DX)(CX*2), Z1
+	VFMADD231PS  Z23, Z0, Z1
+	VMOVUPS      Z1, 192(DX)(CX*2)
+	VZEROUPPER
+	RET
+
+// func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
+TEXT ·qsl6x4AVX512(SB), NOSPLIT, $0-184
+	MOVQ    y_base+0(FP), AX
+	MOVQ    p_base+32(FP), CX
+	MOVQ    s_base+72(FP), DX
+	MOVQ    z_base+104(FP), BX
+	MOVQ    a_base+128(FP), SI
+	MOVQ    ldp+56(FP), DI
+	SHLQ    $0x02, DI
+	MOVQ    lds+96(FP), R8
+	SHLQ    $0x02, R8
+	MOVQ    n+64(FP), R9
+	MOVQ    a_len+136(FP), R10
+	MOVQ    lda+152(FP), R11
+	SHLQ    $0x02, R11
+	LEAQ    (SI)(R11*2), R12
+	ADDQ    R11, R12
+	TESTQ   R10, R10
+	JZ      zero
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(R11*1), Z4
+	VMOVUPS 64(SI)(R11*1), Z5
+	VMOVUPS 128(SI)(R11*1), Z6
+	VMOVUPS 192(SI)(R11*1), Z7
+	VMOVUPS (SI)(R11*2), Z8
+	VMOVUPS 64(SI)(R11*2), Z9
+	VMOVUPS 128(SI)(R11*2), Z10
+	VMOVUPS 192(SI)(R11*2), Z11
+	VMOVUPS (R12), Z12
+	VMOVUPS 64(R12), Z13
+	VMOVUPS 128(R12), Z14
+	VMOVUPS 192(R12), Z15
+	VMOVUPS (R12)(R11*1), Z16
+	VMOVUPS 64(R12)(R11*1), Z17
+	VMOVUPS 128(R12)(R11*1), Z18
+	VMOVUPS 192(R12)(R11*1), Z19
+	VMOVUPS (R12)(R11*2), Z20
+	VMOVUPS 64(R12)(R11*2), Z21
+	VMOVUPS 128(R12)(R11*2), Z22
+	VMOVUPS 192(R12)(R11*2), Z23
+	JMP     start
+
+zero:
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+
+start:
+	MOVQ pf_base+160(FP), SI
+	MOVQ pf_len+168(FP), R10
+	LEAQ (SI)(R10*4), R10
+	LEAQ (CX)(DI*2), R11
+	ADDQ DI, R11
+
+two:
+	CMPQ         R9, $0x02
+	JB           one
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS      192(DX), Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (R11), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (R11)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (R11)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	PREFETCHT1   (SI)
+	LEAQ         64(SI), R12
+	CMPQ         R12, R10
+	CMOVQLT      R12, SI
+	VMOVUPS      (DX)(R8*1), Z24
+	VMOVUPS      64(DX)(R8*1), Z25
+	VMOVUPS      128(DX)(R8*1), Z26
+	VMOVUPS      192(DX)(R8*1), Z27
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 4(CX)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 4(R11), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 4(R11)(DI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 4(R11)(DI*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x08, CX
+	ADDQ         $0x08, R11
+	ADDQ         R8, DX
+	ADDQ         R8, DX
+	SUBQ         $0x02, R9
+	JMP          two
+
+one:
+	TESTQ        R9, R9
+	JZ           done
 	PREFETCHT1   (SI)
 	LEAQ         64(SI), R12
 	CMPQ         R12, R10
@@ -18442,7 +22371,7 @@ rowsdone:
 
 // func conv5AVX2(o []float32, v []float32, w []float32, b []float32, n int, ld int)
 // Requires: AVX, FMA3
-TEXT ·conv5AVX2(SB), NOSPLIT, $0-112
+TEXT ·conv5AVX2(SB), NOSPLIT, $8-112
 	MOVQ o_base+0(FP), AX
 	MOVQ v_base+24(FP), CX
 	MOVQ w_base+48(FP), DX
@@ -18473,8 +22402,57 @@ chunk:
 	ADDQ    R9, R13
 	MOVQ    DI, R14
 	TESTQ   SI, SI
-	JZ      acc
+	JZ      acc4
 	VMOVUPS (BX), Y5
+
+bias4:
+	CMPQ        R14, $0x04
+	JB          bias
+	LEAQ        (R13)(R9*2), R15
+	ADDQ        R9, R15
+	LEAQ        (R11)(R9*2), BP
+	ADDQ        R9, BP
+	VMOVAPS     Y5, Y6
+	VMOVAPS     Y5, Y7
+	VMOVAPS     Y5, Y8
+	VMOVAPS     Y5, Y9
+	VMOVUPS     (R12), Y10
+	VFMADD231PS Y10, Y0, Y6
+	VMOVUPS     (R12)(R9*1), Y10
+	VFMADD231PS Y10, Y1, Y6
+	VFMADD231PS Y10, Y0, Y7
+	VMOVUPS     (R12)(R9*2), Y10
+	VFMADD231PS Y10, Y2, Y6
+	VFMADD231PS Y10, Y1, Y7
+	VFMADD231PS Y10, Y0, Y8
+	VMOVUPS     (R13), Y10
+	VFMADD231PS Y10, Y3, Y6
+	VFMADD231PS Y10, Y2, Y7
+	VFMADD231PS Y10, Y1, Y8
+	VFMADD231PS Y10, Y0, Y9
+	VMOVUPS     (R13)(R9*1), Y10
+	VFMADD231PS Y10, Y4, Y6
+	VFMADD231PS Y10, Y3, Y7
+	VFMADD231PS Y10, Y2, Y8
+	VFMADD231PS Y10, Y1, Y9
+	VMOVUPS     (R13)(R9*2), Y10
+	VFMADD231PS Y10, Y4, Y7
+	VFMADD231PS Y10, Y3, Y8
+	VFMADD231PS Y10, Y2, Y9
+	VMOVUPS     (R15), Y10
+	VFMADD231PS Y10, Y4, Y8
+	VFMADD231PS Y10, Y3, Y9
+	VMOVUPS     (R15)(R9*1), Y10
+	VFMADD231PS Y10, Y4, Y9
+	VMOVUPS     Y6, (R11)
+	VMOVUPS     Y7, (R11)(R9*1)
+	VMOVUPS     Y8, (R11)(R9*2)
+	VMOVUPS     Y9, (BP)
+	LEAQ        (R11)(R9*4), R11
+	LEAQ        (R12)(R9*4), R12
+	LEAQ        (R13)(R9*4), R13
+	SUBQ        $0x04, R14
+	JMP         bias4
 
 bias:
 	TESTQ       R14, R14
@@ -18491,6 +22469,55 @@ bias:
 	ADDQ        R9, R13
 	DECQ        R14
 	JMP         bias
+
+acc4:
+	CMPQ        R14, $0x04
+	JB          acc
+	LEAQ        (R13)(R9*2), R15
+	ADDQ        R9, R15
+	LEAQ        (R11)(R9*2), BP
+	ADDQ        R9, BP
+	VMOVUPS     (R11), Y5
+	VMOVUPS     (R11)(R9*1), Y6
+	VMOVUPS     (R11)(R9*2), Y7
+	VMOVUPS     (BP), Y8
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y9, Y0, Y5
+	VMOVUPS     (R12)(R9*1), Y9
+	VFMADD231PS Y9, Y1, Y5
+	VFMADD231PS Y9, Y0, Y6
+	VMOVUPS     (R12)(R9*2), Y9
+	VFMADD231PS Y9, Y2, Y5
+	VFMADD231PS Y9, Y1, Y6
+	VFMADD231PS Y9, Y0, Y7
+	VMOVUPS     (R13), Y9
+	VFMADD231PS Y9, Y3, Y5
+	VFMADD231PS Y9, Y2, Y6
+	VFMADD231PS Y9, Y1, Y7
+	VFMADD231PS Y9, Y0, Y8
+	VMOVUPS     (R13)(R9*1), Y9
+	VFMADD231PS Y9, Y4, Y5
+	VFMADD231PS Y9, Y3, Y6
+	VFMADD231PS Y9, Y2, Y7
+	VFMADD231PS Y9, Y1, Y8
+	VMOVUPS     (R13)(R9*2), Y9
+	VFMADD231PS Y9, Y4, Y6
+	VFMADD231PS Y9, Y3, Y7
+	VFMADD231PS Y9, Y2, Y8
+	VMOVUPS     (R15), Y9
+	VFMADD231PS Y9, Y4, Y7
+	VFMADD231PS Y9, Y3, Y8
+	VMOVUPS     (R15)(R9*1), Y9
+	VFMADD231PS Y9, Y4, Y8
+	VMOVUPS     Y5, (R11)
+	VMOVUPS     Y6, (R11)(R9*1)
+	VMOVUPS     Y7, (R11)(R9*2)
+	VMOVUPS     Y8, (BP)
+	LEAQ        (R11)(R9*4), R11
+	LEAQ        (R12)(R9*4), R12
+	LEAQ        (R13)(R9*4), R13
+	SUBQ        $0x04, R14
+	JMP         acc4
 
 acc:
 	TESTQ       R14, R14

@@ -73,6 +73,8 @@ type slaK struct {
 	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
 	// for i < rows, c < 16*nz (a is 0 when empty).
 	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
+	// qsl (optional): qs prefetching up to n lines (one a step, not two).
+	qsl [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
 }
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
@@ -85,6 +87,7 @@ func init() {
 		for nz := 1; nz <= 4; nz++ {
 			slaGeneric.kv[rows][nz] = kvGo(rows, nz)
 			slaGeneric.qs[rows][nz] = qsGo(rows, nz)
+			slaGeneric.qsl[rows][nz] = slaGeneric.qs[rows][nz]
 		}
 	}
 }
@@ -408,6 +411,21 @@ type slaFusedRun struct {
 	causal             bool
 	chunk              int
 	vin                bool // Dv%16 == 0: kv reads V in place and qs writes O in place
+	vdirect            bool // 1D non-causal with vin: the conv reads V in place (a padded copy at the head's edges only)
+	// qs and the lines each call of it prefetches per step: causal
+	// chunks queue their prefetches (the next chunk's Q, K, V and O) in a
+	// burst that the first qs calls of the chunk take; two lines a step
+	// there (about 47 GB/s, more than one core's DRAM bandwidth) measured
+	// 8-10% slower at D = 128 than one (qsl). Non-causal heads start
+	// from two and adapt: one a step throughout made sla2d at L = 196
+	// 7-9% slower (its next head's K and V came late).
+	qs     *[attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
+	qsStep int
+	// adapt (non-causal): qsl when the group's remaining qs calls can
+	// take the queued prefetches at one line a step, else qs (catching up
+	// at two, as when the next head's K and V join the queue): 0-3%
+	// faster than qs throughout on the full sla2d shapes, none slower.
+	adapt bool
 }
 
 type slaFusedScratch struct {
@@ -428,6 +446,15 @@ type slaFusedScratch struct {
 	convDone int         // 2D: tokens of the head whose conv is written
 	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
 	pfq      [16][]float32
+}
+
+// pfLines returns the number of lines in the prefetch queue.
+func (sc *slaFusedScratch) pfLines() int {
+	n := 0
+	for _, x := range sc.pf {
+		n += (len(x) + 15) / 16
+	}
+	return n
 }
 
 // pfTake returns the next part of up to n lines of the prefetch queue
@@ -456,11 +483,17 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaCausalChunk,
 		ones: make([]float32, attnKeys)}
 	r.vin = r.dvp == Dv
+	r.adapt = !r.causal && sk.qsl[attnRows][4] != nil
+	r.qs, r.qsStep = &sk.qs, 2
+	if r.causal && sk.qsl[attnRows][4] != nil {
+		r.qs, r.qsStep = &sk.qsl, 1
+	}
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
 	var taps int
 	taps, r.gh, r.gw, r.pad = slaConvOf(op)
+	r.vdirect = r.gh == 0 && r.vin && !r.causal
 	wd := kernel.F32s(op.Wd)
 	dvp := r.dvp
 	r.wt, r.bias = make([]float32, taps*dvp), make([]float32, dvp)
@@ -475,6 +508,8 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 			sc.vp = make([]float32, (r.gh+4)*(r.gw+4)*dvp)
 		} else if r.causal {
 			sc.vp = make([]float32, (r.pad+r.chunk)*dvp)
+		} else if r.vdirect {
+			sc.vp = make([]float32, (slaGroup+2*r.pad)*dvp)
 		} else {
 			sc.vp = make([]float32, (L+2*r.pad)*dvp)
 		}
@@ -565,8 +600,27 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 		}
 		clear(sc.den[:n])
 		r.sk.reluDotW(sc.qp, D, qh[i0*D:], D, sc.ks, 0, sc.den, n, D)
-		r.out(sc, h, i0, n, nil, sc.vp[i0*r.dvp:])
+		r.out(sc, h, i0, n, nil, r.convRows(sc, vh, i0, n))
 	}
+}
+
+// convRows returns the zero-padded V rows (from row i0-pad on) that the 1D
+// conv of output rows [i0, i0+n) reads: with vdirect, V itself away from
+// the head's edges (no copy of V: measured 0-3% faster at L = 1024), else
+// a padded copy.
+func (r *slaFusedRun) convRows(sc *slaFusedScratch, vh []float32, i0, n int) []float32 {
+	dvp, pad := r.dvp, r.pad
+	if !r.vdirect {
+		return sc.vp[i0*dvp:]
+	}
+	lo, hi := i0-pad, i0+n+pad
+	if lo >= 0 && hi <= r.L {
+		return vh[lo*dvp:]
+	}
+	clear(sc.vp[:(n+2*pad)*dvp])
+	a, b := max(lo, 0), min(hi, r.L)
+	copy(sc.vp[(a-lo)*dvp:], vh[a*dvp:b*dvp])
+	return sc.vp
 }
 
 // slaGroup is the row group of the non-causal pass 2 (a multiple of 6).
@@ -580,11 +634,12 @@ func (r *slaFusedRun) group() int {
 	return slaGroup
 }
 
-// packV copies V rows [c0, c0+nk) of the head into the conv layout and
-// returns the tile as kv reads it (rows of ldv columns).
+// packV copies V rows [c0, c0+nk) of the head into the conv layout
+// (unless vdirect) and returns the tile as kv reads it (rows of ldv
+// columns).
 func (r *slaFusedRun) packV(sc *slaFusedScratch, vh []float32, c0, nk int) (v []float32, ldv int) {
 	Dv, dvp := r.Dv, r.dvp
-	for n := c0; n < c0+nk; {
+	for n := c0; n < c0+nk && !r.vdirect; {
 		m, at := c0+nk-n, (r.pad+n)*dvp
 		if r.gh > 0 {
 			g, w := n/r.gw, n%r.gw
@@ -676,7 +731,12 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
 			if a != nil {
 				ae = a[b*dvp+e0:]
 			}
-			r.sk.qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(2*D))
+			qs, step := r.qs, r.qsStep
+			if r.adapt && sc.pfLines() <= (((n-b+attnRows-1)/attnRows)*((dvp+63)/64)-e0/64)*D {
+				// The group's remaining calls drain the queue at one line a step.
+				qs, step = &r.sk.qsl, 1
+			}
+			qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(step*D))
 		}
 	}
 	if !r.vin {

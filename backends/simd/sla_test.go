@@ -394,7 +394,7 @@ func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 }
 
 // TestSLAFusedKernels checks each level's reluSum, reluSumPre, reluDotW,
-// intra, kv and qs against the
+// intra, kv, qs and qsl against the
 // Go twins (strides past the columns, every rows x nz tile, odd n, the
 // prefetch range empty or not).
 func TestSLAFusedKernels(t *testing.T) {
@@ -471,10 +471,15 @@ func TestSLAFusedKernels(t *testing.T) {
 					p, z, a, y := gen(rows*(n+2)), gen(attnRows), gen(rows*w), gen(rows*w)
 					sm := gen(n*w + w)
 					for _, aa := range [][]float32{nil, a} {
-						y1, y2 := slices.Clone(y), slices.Clone(y)
-						k.qs[rows][nz](y1, w, p, n+2, n, sm, w, z, aa, w, pf)
-						qsGo(rows, nz)(y2, w, p, n+2, n, sm, w, z, aa, w, nil)
-						near(fmt.Sprintf("qs%dx%d n=%d a=%v", rows, nz, n, aa != nil), y1, y2)
+						for _, qs := range []*[attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32){&k.qs, &k.qsl} {
+							if qs[rows][nz] == nil {
+								continue
+							}
+							y1, y2 := slices.Clone(y), slices.Clone(y)
+							qs[rows][nz](y1, w, p, n+2, n, sm, w, z, aa, w, pf)
+							qsGo(rows, nz)(y2, w, p, n+2, n, sm, w, z, aa, w, nil)
+							near(fmt.Sprintf("qs%dx%d n=%d a=%v l=%v", rows, nz, n, aa != nil, qs == &k.qsl), y1, y2)
+						}
 					}
 				}
 			}

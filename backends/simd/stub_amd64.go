@@ -275,6 +275,13 @@ func kv1x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl1x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv1x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -287,6 +294,13 @@ func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl1x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv1x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -301,6 +315,13 @@ func kv1x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl1x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv1x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -313,6 +334,13 @@ func kv1x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl1x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 1, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv2x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -327,6 +355,13 @@ func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl2x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv2x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -339,6 +374,13 @@ func kv2x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl2x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv2x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -353,6 +395,13 @@ func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl2x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv2x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -365,6 +414,13 @@ func kv2x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl2x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 2, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv3x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -379,6 +435,13 @@ func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl3x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv3x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -391,6 +454,13 @@ func kv3x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl3x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv3x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -405,6 +475,13 @@ func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl3x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv3x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -417,6 +494,13 @@ func kv3x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl3x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 3, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv4x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -431,6 +515,13 @@ func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl4x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv4x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -443,6 +534,13 @@ func kv4x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl4x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv4x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -457,6 +555,13 @@ func kv4x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl4x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv4x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -469,6 +574,13 @@ func kv4x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl4x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 4, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv5x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -483,6 +595,13 @@ func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl5x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv5x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -495,6 +614,13 @@ func kv5x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl5x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv5x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -509,6 +635,13 @@ func kv5x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl5x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv5x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -521,6 +654,13 @@ func kv5x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl5x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 5, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv6x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -535,6 +675,13 @@ func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl6x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv6x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -547,6 +694,13 @@ func kv6x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl6x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // kv6x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -561,6 +715,13 @@ func kv6x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //go:noescape
 func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
+// qsl6x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
 // kv6x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
 //
@@ -573,6 +734,13 @@ func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv in
 //
 //go:noescape
 func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+
+// qsl6x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
+// for i < 6, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// (pf's base must be a valid address).
+//
+//go:noescape
+func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the

@@ -28,7 +28,8 @@ func sla(v variant) {
 		for rows := 1; rows <= 6; rows++ {
 			for nz := 1; nz <= 4; nz++ {
 				slaKV(rows, nz)
-				slaQS(rows, nz)
+				slaQS(rows, nz, 2)
+				slaQS(rows, nz, 1)
 			}
 		}
 	}
@@ -170,8 +171,47 @@ func slaConv5(v variant) {
 		bv := v.vec()
 		if bias {
 			TESTQ(blen, blen)
-			JZ(LabelRef("acc"))
+			JZ(LabelRef("acc4"))
 			VMOVUPS(Mem{Base: b}, bv)
+		}
+		// Four tokens a step: each V row loaded once feeds the taps of
+		// every token that reads it (8 loads for 20 FMAs instead of 20;
+		// the one-token loop below was load bound), in the same FMA
+		// order per token as that loop, so results are the same bits.
+		Label(name + "4")
+		CMPQ(t, U8(4))
+		JB(LabelRef(name))
+		{
+			v6, o3 := GP64(), GP64()
+			LEAQ(Mem{Base: v3, Index: ldb, Scale: 2}, v6)
+			ADDQ(ldb, v6)
+			LEAQ(Mem{Base: op, Index: ldb, Scale: 2}, o3)
+			ADDQ(ldb, o3)
+			acc := []VecVirtual{v.vec(), v.vec(), v.vec(), v.vec()}
+			for q, a := range acc {
+				if bias {
+					VMOVAPS(bv, a)
+				} else {
+					VMOVUPS(rowMem3(op, o3, o3, ldb, q), a)
+				}
+			}
+			for j := 0; j < 8; j++ {
+				x := v.vec()
+				VMOVUPS(rowMem3(v0, v3, v6, ldb, j), x)
+				for q, a := range acc {
+					if k := j - q; k >= 0 && k < 5 {
+						VFMADD231PS(x, ws[k], a)
+					}
+				}
+			}
+			for q, a := range acc {
+				VMOVUPS(a, rowMem3(op, o3, o3, ldb, q))
+			}
+			for _, r := range []GPVirtual{op, v0, v3} {
+				LEAQ(Mem{Base: r, Index: ldb, Scale: 4}, r)
+			}
+			SUBQ(U8(4), t)
+			JMP(LabelRef(name + "4"))
 		}
 		Label(name)
 		TESTQ(t, t)
@@ -371,6 +411,55 @@ func slaConv25() {
 	MOVQ(o, op)
 	MOVQ(vv, v0)
 	Load(Param("n"), t)
+	// Two tokens a step: each V element loaded once feeds both tokens'
+	// taps (30 loads for 50 FMAs instead of 50: the one-token loop was
+	// load bound, 11% slower in L1), with the one-token step's
+	// accumulators and FMA order per token, so results are the same bits.
+	// 25 weights, 6 accumulators and the loaded V use all 32 registers.
+	Label("pair")
+	CMPQ(t, U8(2))
+	JB(LabelRef("tok"))
+	{
+		acc := [2][]VecVirtual{{ZMM(), ZMM(), ZMM()}, {ZMM(), ZMM(), ZMM()}}
+		p, p3 := GP64(), GP64()
+		MOVQ(v0, p)
+		for u := 0; u < 5; u++ {
+			LEAQ(Mem{Base: p, Index: ldb, Scale: 2}, p3)
+			ADDQ(ldb, p3)
+			for j := 0; j < 6; j++ { // V of tokens t+j: tap j of t, tap j-1 of t+1
+				x := ZMM()
+				VMOVUPS(rowMem(p, p3, ldb, j, 0), x)
+				for q := 0; q < 2; q++ {
+					k := j - q
+					if k < 0 || k > 4 {
+						continue
+					}
+					a := acc[q][u%3]
+					switch {
+					case u == 0 && k == 0:
+						VMOVUPS(Mem{Base: b}, a)
+						VFMADD231PS(x, ws[0], a)
+					case (u == 1 || u == 2) && k == 0:
+						VMULPS(x, ws[5*u], a)
+					default:
+						VFMADD231PS(x, ws[5*u+k], a)
+					}
+				}
+			}
+			if u < 4 {
+				ADDQ(ldr, p)
+			}
+		}
+		for q := 0; q < 2; q++ {
+			VADDPS(acc[q][2], acc[q][1], acc[q][1])
+			VADDPS(acc[q][1], acc[q][0], acc[q][0])
+			VMOVUPS(acc[q][0], rowMem(op, op, ldb, q, 0))
+		}
+	}
+	LEAQ(Mem{Base: op, Index: ldb, Scale: 2}, op)
+	LEAQ(Mem{Base: v0, Index: ldb, Scale: 2}, v0)
+	SUBQ(U8(2), t)
+	JMP(LabelRef("pair"))
 	Label("tok")
 	TESTQ(t, t)
 	JZ(LabelRef("next"))
@@ -596,9 +685,9 @@ func slaIntra(nz int) {
 // bytes: prow is a register (pr) or, when pr is nil, 4 bytes; pstep is a
 // register (ps) or, when ps is nil, 4 bytes. It advances p and m and counts
 // n down to 0. The t loop is unrolled twice. Each t step also prefetches
-// two 64-byte lines of [pf, pfend) into L2, from pf up, staying on the
+// pfLines 64-byte lines of [pf, pfend) into L2, from pf up, staying on the
 // last line once all are asked for.
-func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual) {
+func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual, pfLines int) {
 	rows, nz := len(acc), len(acc[0])
 	var p3 GPVirtual
 	if pr != nil && rows > 3 {
@@ -620,7 +709,7 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual) {
 	}
 	pfTmp := GP64()
 	step := func(disp int, mm Mem) {
-		for range 2 {
+		for range pfLines {
 			PREFETCHT1(Mem{Base: pf})
 			LEAQ(Mem{Base: pf, Disp: 64}, pfTmp)
 			CMPQ(pfTmp, pfend)
@@ -710,7 +799,7 @@ func slaKV(rows, nz int) {
 		}
 	}
 	pf, pfend := pfRange()
-	gemmAcc(acc, k, nil, ldk, vv, ldv, n, pf, pfend)
+	gemmAcc(acc, k, nil, ldk, vv, ldv, n, pf, pfend, 2)
 	for i := range acc {
 		for c := range acc[i] {
 			VMOVUPS(acc[i][c], rowMem(s, s3, lds, i, 64*c))
@@ -720,13 +809,17 @@ func slaKV(rows, nz int) {
 	RET()
 }
 
-// slaQS is the output of one block of rows: y += z (a + Qr S).
-func slaQS(rows, nz int) {
+// slaQS is the output of one block of rows: y += z (a + Qr S), with
+// pfLines prefetches a step (qs: 2, qsl: 1).
+func slaQS(rows, nz, pfLines int) {
 	name := fmt.Sprintf("qs%dx%dAVX512", rows, nz)
+	if pfLines == 1 {
+		name = fmt.Sprintf("qsl%dx%dAVX512", rows, nz)
+	}
 	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])", name),
-		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty), and prefetches up to 2n lines of pf into L2", rows, 16*nz),
+		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty), and prefetches up to %dn lines of pf into L2", rows, 16*nz, pfLines),
 		"(pf's base must be a valid address).")
 	y, p, s, z, a := ptr("y"), ptr("p"), ptr("s"), ptr("z"), ptr("a")
 	ldp, lds := byteStride("ldp"), byteStride("lds")
@@ -759,7 +852,7 @@ func slaQS(rows, nz int) {
 	}
 	Label("start")
 	pf, pfend := pfRange()
-	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend)
+	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend, pfLines)
 	ldy := byteStride("ldy")
 	y3 := GP64()
 	LEAQ(Mem{Base: y, Index: ldy, Scale: 2}, y3)
