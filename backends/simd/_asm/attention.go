@@ -143,25 +143,11 @@ func softmaxTile() {
 	v.exp(old, ek)
 	VMOVUPS(old, six, Mem{Base: corr})
 	// Probabilities and their row sums.
-	sum := make([]VecVirtual, attnRows)
-	for i := range sum {
+	sum := rowProbs(s, 4, func(i int) VecVirtual {
 		b := ZMM()
 		VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
-		sum[i] = ZMM()
-		for c := 0; c < 4; c++ {
-			x := ZMM()
-			VMOVUPS(row(i, c), x)
-			VSUBPS(b, x, x)
-			v.exp(x, ek)
-			VMOVUPS(x, row(i, c))
-			if c == 0 {
-				VMOVAPS(x, sum[i])
-			} else {
-				VADDPS(x, sum[i], sum[i])
-			}
-		}
-	}
-	hreduceMany(sum, vaddps)
+		return b
+	}, ek)
 	// l = l*corr + sum, as one vector (the six sums gathered on the stack).
 	tmp := AllocLocal(64)
 	for i := range sum {
@@ -216,23 +202,36 @@ func qksTile(nz int, masked bool) {
 // advances q and kt (kt past the tile) and counts d down to 0. Labels
 // start with pfx.
 func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtual) {
-	v := avx512
 	acc := qkAcc(nz, false, pfx, q, ldq, kt, d)
 	mnew, old, ek := qksMax(acc, masked, s, st, corr)
-	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)} }
-	// Probabilities and their row sums, one row (nz exps) at a time.
-	sum := make([]VecVirtual, attnRows)
-	for i := range sum {
+	sum := rowProbs(s, nz, func(i int) VecVirtual {
 		b, idx := ZMM(), ZMM()
 		VMOVUPS(splat(fmt.Sprintf("lane%d", i), uint32(i)), idx)
 		VPERMPS(mnew, idx, b)
+		return b
+	}, ek)
+	sv, lv := gather6(sum), ZMM()
+	VMOVUPS(Mem{Base: st, Disp: 64}, lv)
+	VFMADD213PS(sv, old, lv)
+	VMOVUPS(lv, Mem{Base: st, Disp: 64})
+}
+
+// rowProbs emits the probabilities of a 6-row score tile at s and their
+// row sums: row i's first nz vectors x become exp(x - mx(i)) in place (mx
+// emits the row's maximum broadcast), the row's nz exps interleaved. It
+// returns the sums, folded into lane 0 of each.
+func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual, ek expConsts) []VecVirtual {
+	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)} }
+	sum := make([]VecVirtual, attnRows)
+	for i := range sum {
+		b := mx(i)
 		ts := make([]VecVirtual, nz)
 		for c := range ts {
 			ts[c] = ZMM()
 			VMOVUPS(row(i, c), ts[c])
 			VSUBPS(b, ts[c], ts[c])
 		}
-		v.expMany(ts, ek)
+		avx512.expMany(ts, ek)
 		sum[i] = ZMM()
 		for c, x := range ts {
 			VMOVUPS(x, row(i, c))
@@ -244,10 +243,7 @@ func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtu
 		}
 	}
 	hreduceMany(sum, vaddps)
-	sv, lv := gather6(sum), ZMM()
-	VMOVUPS(Mem{Base: st, Disp: 64}, lv)
-	VFMADD213PS(sv, old, lv)
-	VMOVUPS(lv, Mem{Base: st, Disp: 64})
+	return sum
 }
 
 // qksMax emits the first half of qksBody on the accumulated scores acc:
