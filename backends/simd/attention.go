@@ -402,10 +402,13 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			begin(&blks[i], h, (b0+i)*attnRows)
 			maxT0 = max(maxT0, blks[i].t0)
 		}
-		// Without the next head's prefetch, the next group's output rows.
+		// Without the next head's prefetch, the next group's query and
+		// output rows (each block's first loads and stores missed).
 		if sc.pfHead < 0 && ak.prefetch != nil && g+1 < groups {
 			r0 := (b0 + attnGroup) * attnRows
-			ak.prefetch(out[(h*L+r0)*Dv : (h*L+min(L, r0+attnGroup*attnRows))*Dv])
+			r1 := min(L, r0+attnGroup*attnRows)
+			ak.prefetch(out[(h*L+r0)*Dv : (h*L+r1)*Dv])
+			ak.prefetch(q[(h*L+r0)*D : (h*L+r1)*D])
 		}
 		for c0 := 0; c0 < maxT0; c0 += chunk {
 			for i := range blks {
