@@ -27488,9 +27488,14 @@ pvdone:
 	VZEROUPPER
 	RET
 
-// func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·attnRunPipeAVX512(SB), NOSPLIT, $56-264
+// func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
+TEXT ·attnRunPipeAVX512(SB), NOSPLIT, $72-288
+	MOVQ   pf_base+264(FP), AX
+	MOVQ   pf_len+272(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   AX, 56(SP)
+	MOVQ   CX, 64(SP)
 	MOVQ   kt_base+56(FP), AX
 	MOVQ   s_base+0(FP), CX
 	MOVQ   q_base+24(FP), DX
@@ -29237,6 +29242,20 @@ exps:
 	MOVQ              $0x00000008, BX
 
 half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -30604,6 +30623,20 @@ tail1exps:
 	MOVQ              $0x00000008, BX
 
 tail1half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail1pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail1pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -32019,6 +32052,20 @@ tail2exps:
 	MOVQ              $0x00000008, BX
 
 tail2half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail2pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail2pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -33496,6 +33543,20 @@ tail3exps:
 	MOVQ              $0x00000008, BX
 
 tail3half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail3pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail3pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -35035,6 +35096,20 @@ tail4exps:
 	MOVQ              $0x00000008, BX
 
 tail4half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail4pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail4pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14

@@ -369,17 +369,24 @@ func attnRun() {
 // s holds two score tiles and 6 row-sum vectors at s[768:864]; corr two
 // 16-float corrections.
 func attnRunPipe() {
-	TEXT("attnRunPipeAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int)")
+	TEXT("attnRunPipeAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int, pf []float32)")
 	Pragma("noescape")
 	Doc("attnRunPipeAVX512 is attnRunAVX512 (same results, bit for bit) with s holding 864 floats",
 		"and corr 32 (two tiles' probabilities and corrections, and scratch). With nzt = 1..4 it",
 		"then does a tail tile (index n): qksTile<nzt>MaskAVX512 with valid (6 masks), and",
 		"pvTile6x4AVX512 on its first allt keys for each 64-column chunk. The probabilities and",
 		"correction of the last tile (index n with a tail, else n-1; tile i's in s[384*(i&1):]",
-		"and corr[16*(i&1):]) are left there.")
-	frame := AllocLocal(56)
+		"and corr[16*(i&1):]) are left there. It prefetches the lines of pf into L2 (PREFETCHT1),",
+		fmt.Sprintf("%d per pipelined tile (each tile after the first) until they run out.", pipePfLines))
+	frame := AllocLocal(72)
 	f := pipeFrame{sCur: frame.Offset(0), sPrev: frame.Offset(8), cCur: frame.Offset(16), cPrev: frame.Offset(24),
-		kt: frame.Offset(32), vt: frame.Offset(40), t: frame.Offset(48)}
+		kt: frame.Offset(32), vt: frame.Offset(40), t: frame.Offset(48), pf: frame.Offset(56), pfn: frame.Offset(64)}
+	{
+		pf, pfn := ptr("pf"), Load(Param("pf").Len(), GP64()).(GPVirtual)
+		SHLQ(U8(2), pfn)
+		MOVQ(pf, f.pf)
+		MOVQ(pfn, f.pfn)
+	}
 	// Tile 0: scores and softmax alone, into s[0:384] and corr[0:16].
 	{
 		kt := ptr("kt")
@@ -439,9 +446,33 @@ func attnRunPipe() {
 const pipeTileB = 4 * attnRows * attnKeys
 
 // pipeFrame holds attnRunPipe's frame slots: the s and corr buffers of
-// the current and previous tiles, the next K tile, the previous tile's V
-// and the tiles left.
-type pipeFrame struct{ sCur, sPrev, cCur, cPrev, kt, vt, t Mem }
+// the current and previous tiles, the next K tile, the previous tile's V,
+// the tiles left, and the next line and bytes left to prefetch.
+type pipeFrame struct{ sCur, sPrev, cCur, cPrev, kt, vt, t, pf, pfn Mem }
+
+// pipePfLines is how many lines attnRunPipe prefetches per pipelined tile,
+// pipePfLines/8 at a time between the FMAs of its P V: the driver's
+// prefetch of the next head in bursts of about 90 lines before each call
+// stalled (4% of the L = 197 profile).
+const pipePfLines = 32
+
+// prefetch emits the prefetch of up to pipePfLines/8 lines of the
+// frame's region (lbl: a fresh label).
+func (f pipeFrame) prefetch(lbl string) {
+	const k = pipePfLines / 8
+	n := f.load(f.pfn)
+	TESTQ(n, n)
+	JLE(LabelRef(lbl))
+	p := f.load(f.pf)
+	for i := range k {
+		PREFETCHT1(Mem{Base: p, Disp: 64 * i})
+	}
+	ADDQ(U32(64*k), p)
+	MOVQ(p, f.pf)
+	SUBQ(U32(64*k), n)
+	MOVQ(n, f.pfn)
+	Label(lbl)
+}
 
 func (f pipeFrame) load(m Mem) GPVirtual { r := GP64(); MOVQ(m, r); return r }
 
@@ -526,6 +557,7 @@ func pipeStep(f pipeFrame, pfx string, nz int, masked bool) {
 		n := GP64()
 		MOVQ(U32(attnKeys/8), n)
 		Label(pfx + "half")
+		f.prefetch(pfx + "pf")
 		pv2Steps(acc, p, v, ldv, 128, nil)
 		DECQ(n)
 		JNZ(LabelRef(pfx + "half"))
