@@ -390,24 +390,25 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		}
 	}
 	// pfShare returns block i's share of the inputs and output of head
-	// sc.pfHead (if any), to come from memory while this head computes: part
-	// i/4 of the (i%4)-th of Q, K, V and O, one region, which the run kernel
-	// prefetches a few lines at a time between its FMAs. The last block
-	// prefetches the parts no block has. (The output: its first writes
-	// missed, 6% of the L = 197 profile.)
+	// sc.pfHead (if any), to come from memory while this head computes: with
+	// a = i%4, part i/4 of the a-th of Q, K, V and O, split among the blocks
+	// of index a mod 4. It is one region, which the run kernel prefetches a
+	// few lines at a time between its FMAs. With fewer than 4 blocks, the
+	// last one prefetches the arrays no block has. (The output: its first
+	// writes missed, 6% of the L = 197 profile.)
 	pfShare := func(sc *attnScratch, i int) []float32 {
 		nh := sc.pfHead
 		if nh < 0 {
 			return nil
 		}
 		arrs := [4][]float32{q[nh*L*D : (nh+1)*L*D], k[nh*S*D : (nh+1)*S*D], v[nh*S*Dv : (nh+1)*S*Dv], out[nh*L*Dv : (nh+1)*L*Dv]}
-		np := (blocks + 3) / 4
 		if i == blocks-1 {
-			for j := blocks; j < 4*np; j++ {
-				ak.prefetch(part(arrs[j%4], j/4, np))
+			for a := blocks; a < 4; a++ {
+				ak.prefetch(arrs[a])
 			}
 		}
-		return part(arrs[i%4], i/4, np)
+		a := i % 4
+		return part(arrs[a], i/4, (blocks-a+3)/4)
 	}
 	group := func(sc *attnScratch, h, g int) {
 		b0 := g * attnGroup
