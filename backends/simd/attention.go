@@ -52,7 +52,8 @@ type attnK struct {
 	// With nzt = 1..4 it then does a tail tile: qksMask[nzt] with valid,
 	// then pv6[4] over its first allt keys, leaving its probabilities in
 	// s[384*(n&1):] for the keys only some rows see.
-	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int)
+	// It prefetches pf into L2, attnPfLines lines per tile after the first.
+	run func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int, pf []float32)
 	// runTail: run takes a tail tile.
 	runTail bool
 	// runFirst (optional) is run without a tail for the first block of a
@@ -113,6 +114,10 @@ const attnGroup = 4
 // softmax is not overlapped, so longer calls do better (about 1% at
 // L = 1024 and 8192, D = 64, in situ).
 var attnChunkBytes = 512 << 10
+
+// attnPfLines is how many lines of its pf argument attnK.run prefetches
+// per tile after the first (pipePfLines in the generator).
+const attnPfLines = 32
 
 // attnPrefetchMax is the largest head (Q, K and V bytes) whose inputs the
 // workers prefetch into L2 while computing the previous head (a variable
@@ -384,14 +389,26 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 		}
 	}
-	// prefetchPart prefetches the i-th of n parts of the inputs of head
-	// sc.pfHead (if any): they come from memory while this head computes.
-	prefetchPart := func(sc *attnScratch, i, n int) {
-		if nh := sc.pfHead; nh >= 0 {
-			ak.prefetch(part(q[nh*L*D:(nh+1)*L*D], i, n))
-			ak.prefetch(part(k[nh*S*D:(nh+1)*S*D], i, n))
-			ak.prefetch(part(v[nh*S*Dv:(nh+1)*S*Dv], i, n))
+	// pfShare returns block i's share of the inputs and output of head
+	// sc.pfHead (if any), to come from memory while this head computes: with
+	// a = i%4, part i/4 of the a-th of Q, K, V and O, split among the blocks
+	// of index a mod 4. It is one region, which the run kernel prefetches a
+	// few lines at a time between its FMAs. With fewer than 4 blocks, the
+	// last one prefetches the arrays no block has. (The output: its first
+	// writes missed, 6% of the L = 197 profile.)
+	pfShare := func(sc *attnScratch, i int) []float32 {
+		nh := sc.pfHead
+		if nh < 0 {
+			return nil
 		}
+		arrs := [4][]float32{q[nh*L*D : (nh+1)*L*D], k[nh*S*D : (nh+1)*S*D], v[nh*S*Dv : (nh+1)*S*Dv], out[nh*L*Dv : (nh+1)*L*Dv]}
+		if i == blocks-1 {
+			for a := blocks; a < 4; a++ {
+				ak.prefetch(arrs[a])
+			}
+		}
+		a := i % 4
+		return part(arrs[a], i/4, (blocks-a+3)/4)
 	}
 	group := func(sc *attnScratch, h, g int) {
 		b0 := g * attnGroup
@@ -401,14 +418,26 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			begin(&blks[i], h, (b0+i)*attnRows)
 			maxT0 = max(maxT0, blks[i].t0)
 		}
+		// Without the next head's prefetch, the next group's query and
+		// output rows (each block's first loads and stores missed).
+		if sc.pfHead < 0 && ak.prefetch != nil && g+1 < groups {
+			r0 := (b0 + attnGroup) * attnRows
+			r1 := min(L, r0+attnGroup*attnRows)
+			ak.prefetch(out[(h*L+r0)*Dv : (h*L+r1)*Dv])
+			ak.prefetch(q[(h*L+r0)*D : (h*L+r1)*D])
+		}
 		for c0 := 0; c0 < maxT0; c0 += chunk {
 			for i := range blks {
 				blk := &blks[i]
+				var pf []float32 // a share per block
 				if c0 == 0 {
-					prefetchPart(sc, b0+i, blocks) // a share per block: shorter bursts hide behind the kernel
+					pf = pfShare(sc, b0+i)
 				}
 				n := min(blk.t0, c0+chunk) - c0
 				if n <= 0 {
+					if len(pf) > 0 {
+						ak.prefetch(pf)
+					}
 					continue
 				}
 				var ti attnTile
@@ -418,12 +447,24 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 					tileLims(blk, blk.t0, nzt, &ti, &sc.valid)
 				}
 				if i == 0 && nzt == 0 && bigHead && ak.runFirst != nil {
+					if len(pf) > 0 {
+						ak.prefetch(pf)
+					}
 					ak.runFirst(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
 						blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
 					continue
 				}
+				// run prefetches attnPfLines lines per tile after its first.
+				steps := n - 1
+				if nzt > 0 {
+					steps++
+				}
+				runPf := pf[:min(len(pf), steps*attnPfLines*16)]
 				ak.run(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
-					blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64, nzt, sc.valid[:], ti.all)
+					blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64, nzt, sc.valid[:], ti.all, runPf)
+				if rest := pf[len(runPf):]; len(rest) > 0 {
+					ak.prefetch(rest)
+				}
 				if nzt == 0 {
 					continue
 				}

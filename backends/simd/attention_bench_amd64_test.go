@@ -54,7 +54,7 @@ func BenchmarkMicroAttnRun(b *testing.B) {
 			}
 			for i := 0; i < b.N; i++ {
 				if c.pipe {
-					attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0)
+					attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0, nil)
 				} else {
 					attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64)
 				}

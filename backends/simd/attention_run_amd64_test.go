@@ -69,7 +69,8 @@ func TestAttnRunPipe(t *testing.T) {
 				}
 			}
 			s2, c2, o2, st2 := make([]float32, 864), make([]float32, 32), append([]float32(nil), o0...), append([]float32(nil), st0...)
-			attnRunPipeAVX512(s2, q, sh.ldq, kt, sh.d, 0.3, st2, c2, o2, ldo, v, sh.ldv, sh.n, sh.dvc, nzt, valid[:], allt)
+			pf := fill(rng.IntN(3000), 1) // prefetched only: no effect on the results
+			attnRunPipeAVX512(s2, q, sh.ldq, kt, sh.d, 0.3, st2, c2, o2, ldo, v, sh.ldv, sh.n, sh.dvc, nzt, valid[:], allt, pf)
 			last := (sh.n - 1) & 1
 			if nzt > 0 {
 				last = sh.n & 1

@@ -35,7 +35,7 @@ func TestAttnRunTiming(t *testing.T) {
 		}
 		fs := []func(){
 			func() { attnRunAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64) },
-			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0) },
+			func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0, nil) },
 		}
 		best := bestAlternating(fs)
 		flop := float64(n * 6 * 64 * (4*d + 5))
@@ -61,7 +61,7 @@ func TestAttnDriverTiming(t *testing.T) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	oldK, noTail, newK := *attnAVX512, *attnAVX512, *attnAVX512
-	oldK.run, oldK.runTail = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, _ int, _ []uint64, _ int) {
+	oldK.run, oldK.runTail = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, _ int, _ []uint64, _ int, _ []float32) {
 		attnRunAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc)
 	}, false
 	noTail.runTail = false
@@ -131,9 +131,9 @@ func TestAttnRunInSitu(t *testing.T) {
 		var inRun, inPf time.Duration
 		var tiles, calls int
 		k := *attnAVX512
-		k.run = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int) {
+		k.run = func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int, pf []float32) {
 			t0 := time.Now()
-			attnRunPipeAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc, nzt, valid, allt)
+			attnRunPipeAVX512(s, q, ldq, kt, d, scale, st, corr, o, ldo, v, ldv, n, dvc, nzt, valid, allt, pf)
 			inRun += time.Since(t0)
 			tiles += n
 			calls++
@@ -185,11 +185,11 @@ func TestAttnTailTiming(t *testing.T) {
 	}
 	fs := []func(){
 		func() {
-			attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0)
+			attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 0, nil, 0, nil)
 			qksTile1MaskAVX512(s, q, d, kt[n*d*64:], d, 0.125, st, corr, valid)
 			pvTile6x4AVX512(o, d, s, 5, v[n*64*d:], d, corr)
 		},
-		func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 1, valid, 5) },
+		func() { attnRunPipeAVX512(s, q, d, kt, d, 0.125, st, corr, o, d, v, d, n, d/64, 1, valid, 5, nil) },
 	}
 	best := bestAlternating(fs)
 	flop := float64(6 * 197 * (4*d + 5))

@@ -25441,519 +25441,519 @@ TEXT ·softmaxTileAVX512(SB), NOSPLIT, $64-96
 	VBROADCASTSS  (CX), Z2
 	VMOVUPS       (AX), Z3
 	VSUBPS        Z2, Z3, Z3
-	VMAXPS        Z3, Z0, Z3
-	VMULPS        c_log2e<>+0(SB), Z3, Z4
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z3
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z3
-	VMOVUPS       c_exp_p0<>+0(SB), Z5
-	VFMADD213PS   c_exp_p1<>+0(SB), Z3, Z5
-	VFMADD213PS   c_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS   c_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS   c_exp_p4<>+0(SB), Z3, Z5
-	VFMADD213PS   c_exp_p5<>+0(SB), Z3, Z5
-	VMULPS        Z3, Z3, Z6
-	VFMADD213PS   Z3, Z6, Z5
-	VADDPS        c_one<>+0(SB), Z5, Z5
-	VSCALEFPS     Z4, Z5, Z3
-	VMOVUPS       Z3, (AX)
-	VMOVAPS       Z3, Z3
 	VMOVUPS       64(AX), Z4
 	VSUBPS        Z2, Z4, Z4
+	VMOVUPS       128(AX), Z5
+	VSUBPS        Z2, Z5, Z5
+	VMOVUPS       192(AX), Z6
+	VSUBPS        Z2, Z6, Z6
+	VMAXPS        Z3, Z0, Z3
 	VMAXPS        Z4, Z0, Z4
-	VMULPS        c_log2e<>+0(SB), Z4, Z5
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z4
-	VMOVUPS       c_exp_p0<>+0(SB), Z6
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z6
-	VMULPS        Z4, Z4, Z7
-	VFMADD213PS   Z4, Z7, Z6
-	VADDPS        c_one<>+0(SB), Z6, Z6
-	VSCALEFPS     Z5, Z6, Z4
+	VMAXPS        Z5, Z0, Z5
+	VMAXPS        Z6, Z0, Z6
+	VMULPS        c_log2e<>+0(SB), Z3, Z2
+	VMULPS        c_log2e<>+0(SB), Z4, Z7
+	VMULPS        c_log2e<>+0(SB), Z5, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VRNDSCALEPS   $0x00, Z2, Z2
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z3
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VMOVUPS       c_exp_p0<>+0(SB), Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z3, Z10
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z3, Z10
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z3, Z10
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z3, Z10
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z3, Z10
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VMULPS        Z3, Z3, Z14
+	VFMADD213PS   Z3, Z14, Z10
+	VMULPS        Z4, Z4, Z3
+	VFMADD213PS   Z4, Z3, Z11
+	VMULPS        Z5, Z5, Z3
+	VFMADD213PS   Z5, Z3, Z12
+	VMULPS        Z6, Z6, Z3
+	VFMADD213PS   Z6, Z3, Z13
+	VADDPS        c_one<>+0(SB), Z10, Z10
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VSCALEFPS     Z2, Z10, Z3
+	VSCALEFPS     Z7, Z11, Z4
+	VSCALEFPS     Z8, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VMOVUPS       Z3, (AX)
+	VMOVAPS       Z3, Z2
 	VMOVUPS       Z4, 64(AX)
-	VADDPS        Z4, Z3, Z3
-	VMOVUPS       128(AX), Z4
-	VSUBPS        Z2, Z4, Z4
-	VMAXPS        Z4, Z0, Z4
-	VMULPS        c_log2e<>+0(SB), Z4, Z5
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z4
-	VMOVUPS       c_exp_p0<>+0(SB), Z6
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z6
-	VMULPS        Z4, Z4, Z7
-	VFMADD213PS   Z4, Z7, Z6
-	VADDPS        c_one<>+0(SB), Z6, Z6
-	VSCALEFPS     Z5, Z6, Z4
-	VMOVUPS       Z4, 128(AX)
-	VADDPS        Z4, Z3, Z3
-	VMOVUPS       192(AX), Z4
-	VSUBPS        Z2, Z4, Z4
-	VMAXPS        Z4, Z0, Z4
-	VMULPS        c_log2e<>+0(SB), Z4, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z4
-	VMOVUPS       c_exp_p0<>+0(SB), Z5
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z5
-	VMULPS        Z4, Z4, Z6
-	VFMADD213PS   Z4, Z6, Z5
-	VADDPS        c_one<>+0(SB), Z5, Z5
-	VSCALEFPS     Z2, Z5, Z4
-	VMOVUPS       Z4, 192(AX)
-	VADDPS        Z4, Z3, Z3
-	VBROADCASTSS  4(CX), Z2
+	VADDPS        Z4, Z2, Z2
+	VMOVUPS       Z5, 128(AX)
+	VADDPS        Z5, Z2, Z2
+	VMOVUPS       Z6, 192(AX)
+	VADDPS        Z6, Z2, Z2
+	VBROADCASTSS  4(CX), Z3
 	VMOVUPS       256(AX), Z4
-	VSUBPS        Z2, Z4, Z4
-	VMAXPS        Z4, Z0, Z4
-	VMULPS        c_log2e<>+0(SB), Z4, Z5
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z4
-	VMOVUPS       c_exp_p0<>+0(SB), Z6
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z6
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z6
-	VMULPS        Z4, Z4, Z7
-	VFMADD213PS   Z4, Z7, Z6
-	VADDPS        c_one<>+0(SB), Z6, Z6
-	VSCALEFPS     Z5, Z6, Z4
-	VMOVUPS       Z4, 256(AX)
-	VMOVAPS       Z4, Z4
+	VSUBPS        Z3, Z4, Z4
 	VMOVUPS       320(AX), Z5
-	VSUBPS        Z2, Z5, Z5
+	VSUBPS        Z3, Z5, Z5
+	VMOVUPS       384(AX), Z6
+	VSUBPS        Z3, Z6, Z6
+	VMOVUPS       448(AX), Z7
+	VSUBPS        Z3, Z7, Z7
+	VMAXPS        Z4, Z0, Z4
 	VMAXPS        Z5, Z0, Z5
-	VMULPS        c_log2e<>+0(SB), Z5, Z6
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z7
-	VMULPS        Z5, Z5, Z8
-	VFMADD213PS   Z5, Z8, Z7
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VSCALEFPS     Z6, Z7, Z5
+	VMAXPS        Z6, Z0, Z6
+	VMAXPS        Z7, Z0, Z7
+	VMULPS        c_log2e<>+0(SB), Z4, Z3
+	VMULPS        c_log2e<>+0(SB), Z5, Z8
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VRNDSCALEPS   $0x00, Z3, Z3
+	VRNDSCALEPS   $0x00, Z8, Z8
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VMOVUPS       c_exp_p0<>+0(SB), Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VMULPS        Z4, Z4, Z15
+	VFMADD213PS   Z4, Z15, Z11
+	VMULPS        Z5, Z5, Z4
+	VFMADD213PS   Z5, Z4, Z12
+	VMULPS        Z6, Z6, Z4
+	VFMADD213PS   Z6, Z4, Z13
+	VMULPS        Z7, Z7, Z4
+	VFMADD213PS   Z7, Z4, Z14
+	VADDPS        c_one<>+0(SB), Z11, Z11
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VSCALEFPS     Z3, Z11, Z4
+	VSCALEFPS     Z8, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VMOVUPS       Z4, 256(AX)
+	VMOVAPS       Z4, Z3
 	VMOVUPS       Z5, 320(AX)
-	VADDPS        Z5, Z4, Z4
-	VMOVUPS       384(AX), Z5
-	VSUBPS        Z2, Z5, Z5
-	VMAXPS        Z5, Z0, Z5
-	VMULPS        c_log2e<>+0(SB), Z5, Z6
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z7
-	VMULPS        Z5, Z5, Z8
-	VFMADD213PS   Z5, Z8, Z7
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VSCALEFPS     Z6, Z7, Z5
-	VMOVUPS       Z5, 384(AX)
-	VADDPS        Z5, Z4, Z4
-	VMOVUPS       448(AX), Z5
-	VSUBPS        Z2, Z5, Z5
-	VMAXPS        Z5, Z0, Z5
-	VMULPS        c_log2e<>+0(SB), Z5, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z6
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z6
-	VMULPS        Z5, Z5, Z7
-	VFMADD213PS   Z5, Z7, Z6
-	VADDPS        c_one<>+0(SB), Z6, Z6
-	VSCALEFPS     Z2, Z6, Z5
-	VMOVUPS       Z5, 448(AX)
-	VADDPS        Z5, Z4, Z4
-	VBROADCASTSS  8(CX), Z2
+	VADDPS        Z5, Z3, Z3
+	VMOVUPS       Z6, 384(AX)
+	VADDPS        Z6, Z3, Z3
+	VMOVUPS       Z7, 448(AX)
+	VADDPS        Z7, Z3, Z3
+	VBROADCASTSS  8(CX), Z4
 	VMOVUPS       512(AX), Z5
-	VSUBPS        Z2, Z5, Z5
-	VMAXPS        Z5, Z0, Z5
-	VMULPS        c_log2e<>+0(SB), Z5, Z6
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z7
-	VMULPS        Z5, Z5, Z8
-	VFMADD213PS   Z5, Z8, Z7
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VSCALEFPS     Z6, Z7, Z5
-	VMOVUPS       Z5, 512(AX)
-	VMOVAPS       Z5, Z5
+	VSUBPS        Z4, Z5, Z5
 	VMOVUPS       576(AX), Z6
-	VSUBPS        Z2, Z6, Z6
+	VSUBPS        Z4, Z6, Z6
+	VMOVUPS       640(AX), Z7
+	VSUBPS        Z4, Z7, Z7
+	VMOVUPS       704(AX), Z8
+	VSUBPS        Z4, Z8, Z8
+	VMAXPS        Z5, Z0, Z5
 	VMAXPS        Z6, Z0, Z6
-	VMULPS        c_log2e<>+0(SB), Z6, Z7
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z8
-	VMULPS        Z6, Z6, Z9
-	VFMADD213PS   Z6, Z9, Z8
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z7, Z8, Z6
+	VMAXPS        Z7, Z0, Z7
+	VMAXPS        Z8, Z0, Z8
+	VMULPS        c_log2e<>+0(SB), Z5, Z4
+	VMULPS        c_log2e<>+0(SB), Z6, Z9
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VRNDSCALEPS   $0x00, Z4, Z4
+	VRNDSCALEPS   $0x00, Z9, Z9
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VMOVUPS       c_exp_p0<>+0(SB), Z12
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VMULPS        Z5, Z5, Z16
+	VFMADD213PS   Z5, Z16, Z12
+	VMULPS        Z6, Z6, Z5
+	VFMADD213PS   Z6, Z5, Z13
+	VMULPS        Z7, Z7, Z5
+	VFMADD213PS   Z7, Z5, Z14
+	VMULPS        Z8, Z8, Z5
+	VFMADD213PS   Z8, Z5, Z15
+	VADDPS        c_one<>+0(SB), Z12, Z12
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VSCALEFPS     Z4, Z12, Z5
+	VSCALEFPS     Z9, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VMOVUPS       Z5, 512(AX)
+	VMOVAPS       Z5, Z4
 	VMOVUPS       Z6, 576(AX)
-	VADDPS        Z6, Z5, Z5
-	VMOVUPS       640(AX), Z6
-	VSUBPS        Z2, Z6, Z6
-	VMAXPS        Z6, Z0, Z6
-	VMULPS        c_log2e<>+0(SB), Z6, Z7
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z8
-	VMULPS        Z6, Z6, Z9
-	VFMADD213PS   Z6, Z9, Z8
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z7, Z8, Z6
-	VMOVUPS       Z6, 640(AX)
-	VADDPS        Z6, Z5, Z5
-	VMOVUPS       704(AX), Z6
-	VSUBPS        Z2, Z6, Z6
-	VMAXPS        Z6, Z0, Z6
-	VMULPS        c_log2e<>+0(SB), Z6, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z7
-	VMULPS        Z6, Z6, Z8
-	VFMADD213PS   Z6, Z8, Z7
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VSCALEFPS     Z2, Z7, Z6
-	VMOVUPS       Z6, 704(AX)
-	VADDPS        Z6, Z5, Z5
-	VBROADCASTSS  12(CX), Z2
+	VADDPS        Z6, Z4, Z4
+	VMOVUPS       Z7, 640(AX)
+	VADDPS        Z7, Z4, Z4
+	VMOVUPS       Z8, 704(AX)
+	VADDPS        Z8, Z4, Z4
+	VBROADCASTSS  12(CX), Z5
 	VMOVUPS       768(AX), Z6
-	VSUBPS        Z2, Z6, Z6
-	VMAXPS        Z6, Z0, Z6
-	VMULPS        c_log2e<>+0(SB), Z6, Z7
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z8
-	VMULPS        Z6, Z6, Z9
-	VFMADD213PS   Z6, Z9, Z8
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z7, Z8, Z6
-	VMOVUPS       Z6, 768(AX)
-	VMOVAPS       Z6, Z6
+	VSUBPS        Z5, Z6, Z6
 	VMOVUPS       832(AX), Z7
-	VSUBPS        Z2, Z7, Z7
+	VSUBPS        Z5, Z7, Z7
+	VMOVUPS       896(AX), Z8
+	VSUBPS        Z5, Z8, Z8
+	VMOVUPS       960(AX), Z9
+	VSUBPS        Z5, Z9, Z9
+	VMAXPS        Z6, Z0, Z6
 	VMAXPS        Z7, Z0, Z7
-	VMULPS        c_log2e<>+0(SB), Z7, Z8
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z9
-	VMULPS        Z7, Z7, Z10
-	VFMADD213PS   Z7, Z10, Z9
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z8, Z9, Z7
+	VMAXPS        Z8, Z0, Z8
+	VMAXPS        Z9, Z0, Z9
+	VMULPS        c_log2e<>+0(SB), Z6, Z5
+	VMULPS        c_log2e<>+0(SB), Z7, Z10
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VRNDSCALEPS   $0x00, Z5, Z5
+	VRNDSCALEPS   $0x00, Z10, Z10
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VMOVUPS       c_exp_p0<>+0(SB), Z13
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VMULPS        Z6, Z6, Z17
+	VFMADD213PS   Z6, Z17, Z13
+	VMULPS        Z7, Z7, Z6
+	VFMADD213PS   Z7, Z6, Z14
+	VMULPS        Z8, Z8, Z6
+	VFMADD213PS   Z8, Z6, Z15
+	VMULPS        Z9, Z9, Z6
+	VFMADD213PS   Z9, Z6, Z16
+	VADDPS        c_one<>+0(SB), Z13, Z13
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VSCALEFPS     Z5, Z13, Z6
+	VSCALEFPS     Z10, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VMOVUPS       Z6, 768(AX)
+	VMOVAPS       Z6, Z5
 	VMOVUPS       Z7, 832(AX)
-	VADDPS        Z7, Z6, Z6
-	VMOVUPS       896(AX), Z7
-	VSUBPS        Z2, Z7, Z7
-	VMAXPS        Z7, Z0, Z7
-	VMULPS        c_log2e<>+0(SB), Z7, Z8
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z9
-	VMULPS        Z7, Z7, Z10
-	VFMADD213PS   Z7, Z10, Z9
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z8, Z9, Z7
-	VMOVUPS       Z7, 896(AX)
-	VADDPS        Z7, Z6, Z6
-	VMOVUPS       960(AX), Z7
-	VSUBPS        Z2, Z7, Z7
-	VMAXPS        Z7, Z0, Z7
-	VMULPS        c_log2e<>+0(SB), Z7, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z8
-	VMULPS        Z7, Z7, Z9
-	VFMADD213PS   Z7, Z9, Z8
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z2, Z8, Z7
-	VMOVUPS       Z7, 960(AX)
-	VADDPS        Z7, Z6, Z6
-	VBROADCASTSS  16(CX), Z2
+	VADDPS        Z7, Z5, Z5
+	VMOVUPS       Z8, 896(AX)
+	VADDPS        Z8, Z5, Z5
+	VMOVUPS       Z9, 960(AX)
+	VADDPS        Z9, Z5, Z5
+	VBROADCASTSS  16(CX), Z6
 	VMOVUPS       1024(AX), Z7
-	VSUBPS        Z2, Z7, Z7
-	VMAXPS        Z7, Z0, Z7
-	VMULPS        c_log2e<>+0(SB), Z7, Z8
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z9
-	VMULPS        Z7, Z7, Z10
-	VFMADD213PS   Z7, Z10, Z9
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z8, Z9, Z7
-	VMOVUPS       Z7, 1024(AX)
-	VMOVAPS       Z7, Z7
+	VSUBPS        Z6, Z7, Z7
 	VMOVUPS       1088(AX), Z8
-	VSUBPS        Z2, Z8, Z8
+	VSUBPS        Z6, Z8, Z8
+	VMOVUPS       1152(AX), Z9
+	VSUBPS        Z6, Z9, Z9
+	VMOVUPS       1216(AX), Z10
+	VSUBPS        Z6, Z10, Z10
+	VMAXPS        Z7, Z0, Z7
 	VMAXPS        Z8, Z0, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z9
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
-	VMULPS        Z8, Z8, Z11
-	VFMADD213PS   Z8, Z11, Z10
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VSCALEFPS     Z9, Z10, Z8
+	VMAXPS        Z9, Z0, Z9
+	VMAXPS        Z10, Z0, Z10
+	VMULPS        c_log2e<>+0(SB), Z7, Z6
+	VMULPS        c_log2e<>+0(SB), Z8, Z11
+	VMULPS        c_log2e<>+0(SB), Z9, Z12
+	VMULPS        c_log2e<>+0(SB), Z10, Z13
+	VRNDSCALEPS   $0x00, Z6, Z6
+	VRNDSCALEPS   $0x00, Z11, Z11
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
+	VMULPS        Z7, Z7, Z18
+	VFMADD213PS   Z7, Z18, Z14
+	VMULPS        Z8, Z8, Z7
+	VFMADD213PS   Z8, Z7, Z15
+	VMULPS        Z9, Z9, Z7
+	VFMADD213PS   Z9, Z7, Z16
+	VMULPS        Z10, Z10, Z7
+	VFMADD213PS   Z10, Z7, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z6, Z14, Z7
+	VSCALEFPS     Z11, Z15, Z8
+	VSCALEFPS     Z12, Z16, Z9
+	VSCALEFPS     Z13, Z17, Z10
+	VMOVUPS       Z7, 1024(AX)
+	VMOVAPS       Z7, Z6
 	VMOVUPS       Z8, 1088(AX)
-	VADDPS        Z8, Z7, Z7
-	VMOVUPS       1152(AX), Z8
-	VSUBPS        Z2, Z8, Z8
-	VMAXPS        Z8, Z0, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z9
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
-	VMULPS        Z8, Z8, Z11
-	VFMADD213PS   Z8, Z11, Z10
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VSCALEFPS     Z9, Z10, Z8
-	VMOVUPS       Z8, 1152(AX)
-	VADDPS        Z8, Z7, Z7
-	VMOVUPS       1216(AX), Z8
-	VSUBPS        Z2, Z8, Z8
-	VMAXPS        Z8, Z0, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z9
-	VMULPS        Z8, Z8, Z10
-	VFMADD213PS   Z8, Z10, Z9
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z2, Z9, Z8
-	VMOVUPS       Z8, 1216(AX)
-	VADDPS        Z8, Z7, Z7
-	VBROADCASTSS  20(CX), Z2
+	VADDPS        Z8, Z6, Z6
+	VMOVUPS       Z9, 1152(AX)
+	VADDPS        Z9, Z6, Z6
+	VMOVUPS       Z10, 1216(AX)
+	VADDPS        Z10, Z6, Z6
+	VBROADCASTSS  20(CX), Z7
 	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z2, Z8, Z8
-	VMAXPS        Z8, Z0, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z9
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
-	VMULPS        Z8, Z8, Z11
-	VFMADD213PS   Z8, Z11, Z10
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VSCALEFPS     Z9, Z10, Z8
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z8
+	VSUBPS        Z7, Z8, Z8
 	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z2, Z9, Z9
+	VSUBPS        Z7, Z9, Z9
+	VMOVUPS       1408(AX), Z10
+	VSUBPS        Z7, Z10, Z10
+	VMOVUPS       1472(AX), Z11
+	VSUBPS        Z7, Z11, Z11
+	VMAXPS        Z8, Z0, Z8
 	VMAXPS        Z9, Z0, Z9
-	VMULPS        c_log2e<>+0(SB), Z9, Z10
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z11
-	VMULPS        Z9, Z9, Z12
-	VFMADD213PS   Z9, Z12, Z11
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z10, Z11, Z9
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z8, Z8
-	VMOVUPS       1408(AX), Z9
-	VSUBPS        Z2, Z9, Z9
-	VMAXPS        Z9, Z0, Z9
-	VMULPS        c_log2e<>+0(SB), Z9, Z10
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z11
-	VMULPS        Z9, Z9, Z12
-	VFMADD213PS   Z9, Z12, Z11
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z10, Z11, Z9
-	VMOVUPS       Z9, 1408(AX)
-	VADDPS        Z9, Z8, Z8
-	VMOVUPS       1472(AX), Z9
-	VSUBPS        Z2, Z9, Z9
-	VMAXPS        Z9, Z0, Z9
-	VMULPS        c_log2e<>+0(SB), Z9, Z0
+	VMAXPS        Z10, Z0, Z10
+	VMAXPS        Z11, Z0, Z11
+	VMULPS        c_log2e<>+0(SB), Z8, Z0
+	VMULPS        c_log2e<>+0(SB), Z9, Z7
+	VMULPS        c_log2e<>+0(SB), Z10, Z12
+	VMULPS        c_log2e<>+0(SB), Z11, Z13
 	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z2
-	VMULPS        Z9, Z9, Z10
-	VFMADD213PS   Z9, Z10, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z9
-	VMOVUPS       Z9, 1472(AX)
-	VADDPS        Z9, Z8, Z8
-	VEXTRACTF64X4 $0x01, Z3, Y0
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z8, Y12
-	VADDPS        Y0, Y3, Y3
-	VADDPS        Y2, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y3, X0
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y8, X12
-	VADDPS        X0, X3, X3
-	VADDPS        X2, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X8, X8
-	VMOVHLPS      X3, X3, X0
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X8, X8, X12
-	VADDPS        X0, X3, X3
-	VADDPS        X2, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X8, X8
-	VMOVSHDUP     X3, X0
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X8, X12
-	VADDPS        X0, X3, X3
-	VADDPS        X2, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X8, X8
-	VMOVSS        X3, (SP)
-	VMOVSS        X4, 4(SP)
-	VMOVSS        X5, 8(SP)
-	VMOVSS        X6, 12(SP)
-	VMOVSS        X7, 16(SP)
-	VMOVSS        X8, 20(SP)
+	VRNDSCALEPS   $0x00, Z7, Z7
+	VRNDSCALEPS   $0x00, Z12, Z12
+	VRNDSCALEPS   $0x00, Z13, Z13
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z9
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z9
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
+	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
+	VMOVUPS       c_exp_p0<>+0(SB), Z14
+	VMOVUPS       c_exp_p0<>+0(SB), Z15
+	VMOVUPS       c_exp_p0<>+0(SB), Z16
+	VMOVUPS       c_exp_p0<>+0(SB), Z17
+	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
+	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
+	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
+	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
+	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
+	VMULPS        Z8, Z8, Z18
+	VFMADD213PS   Z8, Z18, Z14
+	VMULPS        Z9, Z9, Z8
+	VFMADD213PS   Z9, Z8, Z15
+	VMULPS        Z10, Z10, Z8
+	VFMADD213PS   Z10, Z8, Z16
+	VMULPS        Z11, Z11, Z8
+	VFMADD213PS   Z11, Z8, Z17
+	VADDPS        c_one<>+0(SB), Z14, Z14
+	VADDPS        c_one<>+0(SB), Z15, Z15
+	VADDPS        c_one<>+0(SB), Z16, Z16
+	VADDPS        c_one<>+0(SB), Z17, Z17
+	VSCALEFPS     Z0, Z14, Z8
+	VSCALEFPS     Z7, Z15, Z9
+	VSCALEFPS     Z12, Z16, Z10
+	VSCALEFPS     Z13, Z17, Z11
+	VMOVUPS       Z8, 1280(AX)
+	VMOVAPS       Z8, Z0
+	VMOVUPS       Z9, 1344(AX)
+	VADDPS        Z9, Z0, Z0
+	VMOVUPS       Z10, 1408(AX)
+	VADDPS        Z10, Z0, Z0
+	VMOVUPS       Z11, 1472(AX)
+	VADDPS        Z11, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z2, Y7
+	VEXTRACTF64X4 $0x01, Z3, Y8
+	VEXTRACTF64X4 $0x01, Z4, Y9
+	VEXTRACTF64X4 $0x01, Z5, Y10
+	VEXTRACTF64X4 $0x01, Z6, Y11
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VADDPS        Y7, Y2, Y2
+	VADDPS        Y8, Y3, Y3
+	VADDPS        Y9, Y4, Y4
+	VADDPS        Y10, Y5, Y5
+	VADDPS        Y11, Y6, Y6
+	VADDPS        Y12, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y2, X7
+	VEXTRACTF32X4 $0x01, Y3, X8
+	VEXTRACTF32X4 $0x01, Y4, X9
+	VEXTRACTF32X4 $0x01, Y5, X10
+	VEXTRACTF32X4 $0x01, Y6, X11
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VADDPS        X10, X5, X5
+	VADDPS        X11, X6, X6
+	VADDPS        X12, X0, X0
+	VMOVHLPS      X2, X2, X7
+	VMOVHLPS      X3, X3, X8
+	VMOVHLPS      X4, X4, X9
+	VMOVHLPS      X5, X5, X10
+	VMOVHLPS      X6, X6, X11
+	VMOVHLPS      X0, X0, X12
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VADDPS        X10, X5, X5
+	VADDPS        X11, X6, X6
+	VADDPS        X12, X0, X0
+	VMOVSHDUP     X2, X7
+	VMOVSHDUP     X3, X8
+	VMOVSHDUP     X4, X9
+	VMOVSHDUP     X5, X10
+	VMOVSHDUP     X6, X11
+	VMOVSHDUP     X0, X12
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VADDPS        X10, X5, X5
+	VADDPS        X11, X6, X6
+	VADDPS        X12, X0, X0
+	VMOVSS        X2, (SP)
+	VMOVSS        X3, 4(SP)
+	VMOVSS        X4, 8(SP)
+	VMOVSS        X5, 12(SP)
+	VMOVSS        X6, 16(SP)
+	VMOVSS        X0, 20(SP)
 	VMOVUPS.Z     (SP), K1, Z0
 	VMOVUPS.Z     (DX), K1, Z2
 	VFMADD213PS   Z0, Z1, Z2
@@ -31515,9 +31515,14 @@ pvdone:
 	VZEROUPPER
 	RET
 
-// func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·attnRunPipeAVX512(SB), NOSPLIT, $56-264
+// func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int, pf []float32)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
+TEXT ·attnRunPipeAVX512(SB), NOSPLIT, $72-288
+	MOVQ   pf_base+264(FP), AX
+	MOVQ   pf_len+272(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   AX, 56(SP)
+	MOVQ   CX, 64(SP)
 	MOVQ   kt_base+56(FP), AX
 	MOVQ   s_base+0(FP), CX
 	MOVQ   q_base+24(FP), DX
@@ -33264,6 +33269,20 @@ exps:
 	MOVQ              $0x00000008, BX
 
 half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -34631,6 +34650,20 @@ tail1exps:
 	MOVQ              $0x00000008, BX
 
 tail1half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail1pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail1pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -36046,6 +36079,20 @@ tail2exps:
 	MOVQ              $0x00000008, BX
 
 tail2half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail2pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail2pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -37523,6 +37570,20 @@ tail3exps:
 	MOVQ              $0x00000008, BX
 
 tail3half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail3pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail3pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14
@@ -39062,6 +39123,20 @@ tail4exps:
 	MOVQ              $0x00000008, BX
 
 tail4half:
+	MOVQ       64(SP), SI
+	TESTQ      SI, SI
+	JLE        tail4pf
+	MOVQ       56(SP), DI
+	PREFETCHT1 (DI)
+	PREFETCHT1 64(DI)
+	PREFETCHT1 128(DI)
+	PREFETCHT1 192(DI)
+	ADDQ       $0x00000100, DI
+	MOVQ       DI, 56(SP)
+	SUBQ       $0x00000100, SI
+	MOVQ       SI, 64(SP)
+
+tail4pf:
 	VMOVUPS      128(CX), Z0
 	VMOVUPS      192(CX), Z13
 	VBROADCASTSS (AX), Z14

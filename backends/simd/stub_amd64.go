@@ -1211,10 +1211,11 @@ func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale
 // then does a tail tile (index n): qksTile<nzt>MaskAVX512 with valid (6 masks), and
 // pvTile6x4AVX512 on its first allt keys for each 64-column chunk. The probabilities and
 // correction of the last tile (index n with a tail, else n-1; tile i's in s[384*(i&1):]
-// and corr[16*(i&1):]) are left there.
+// and corr[16*(i&1):]) are left there. It prefetches the lines of pf into L2 (PREFETCHT1),
+// 32 per pipelined tile (each tile after the first) until they run out.
 //
 //go:noescape
-func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int)
+func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int, pf []float32)
 
 // qkRelu1AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
 // j < 16 (NaN in q stays NaN).

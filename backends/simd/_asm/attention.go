@@ -143,25 +143,11 @@ func softmaxTile() {
 	v.exp(old, ek)
 	VMOVUPS(old, six, Mem{Base: corr})
 	// Probabilities and their row sums.
-	sum := make([]VecVirtual, attnRows)
-	for i := range sum {
+	sum := rowProbs(s, 4, func(i int) VecVirtual {
 		b := ZMM()
 		VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
-		sum[i] = ZMM()
-		for c := 0; c < 4; c++ {
-			x := ZMM()
-			VMOVUPS(row(i, c), x)
-			VSUBPS(b, x, x)
-			v.exp(x, ek)
-			VMOVUPS(x, row(i, c))
-			if c == 0 {
-				VMOVAPS(x, sum[i])
-			} else {
-				VADDPS(x, sum[i], sum[i])
-			}
-		}
-	}
-	hreduceMany(sum, vaddps)
+		return b
+	}, ek)
 	// l = l*corr + sum, as one vector (the six sums gathered on the stack).
 	tmp := AllocLocal(64)
 	for i := range sum {
@@ -216,23 +202,36 @@ func qksTile(nz int, masked bool) {
 // advances q and kt (kt past the tile) and counts d down to 0. Labels
 // start with pfx.
 func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtual) {
-	v := avx512
 	acc := qkAcc(nz, false, pfx, q, ldq, kt, d)
 	mnew, old, ek := qksMax(acc, masked, s, st, corr)
-	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)} }
-	// Probabilities and their row sums, one row (nz exps) at a time.
-	sum := make([]VecVirtual, attnRows)
-	for i := range sum {
+	sum := rowProbs(s, nz, func(i int) VecVirtual {
 		b, idx := ZMM(), ZMM()
 		VMOVUPS(splat(fmt.Sprintf("lane%d", i), uint32(i)), idx)
 		VPERMPS(mnew, idx, b)
+		return b
+	}, ek)
+	sv, lv := gather6(sum), ZMM()
+	VMOVUPS(Mem{Base: st, Disp: 64}, lv)
+	VFMADD213PS(sv, old, lv)
+	VMOVUPS(lv, Mem{Base: st, Disp: 64})
+}
+
+// rowProbs emits the probabilities of a 6-row score tile at s and their
+// row sums: row i's first nz vectors x become exp(x - mx(i)) in place (mx
+// emits the row's maximum broadcast), the row's nz exps interleaved. It
+// returns the sums, folded into lane 0 of each.
+func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual, ek expConsts) []VecVirtual {
+	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)} }
+	sum := make([]VecVirtual, attnRows)
+	for i := range sum {
+		b := mx(i)
 		ts := make([]VecVirtual, nz)
 		for c := range ts {
 			ts[c] = ZMM()
 			VMOVUPS(row(i, c), ts[c])
 			VSUBPS(b, ts[c], ts[c])
 		}
-		v.expMany(ts, ek)
+		avx512.expMany(ts, ek)
 		sum[i] = ZMM()
 		for c, x := range ts {
 			VMOVUPS(x, row(i, c))
@@ -244,10 +243,7 @@ func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtu
 		}
 	}
 	hreduceMany(sum, vaddps)
-	sv, lv := gather6(sum), ZMM()
-	VMOVUPS(Mem{Base: st, Disp: 64}, lv)
-	VFMADD213PS(sv, old, lv)
-	VMOVUPS(lv, Mem{Base: st, Disp: 64})
+	return sum
 }
 
 // qksMax emits the first half of qksBody on the accumulated scores acc:
@@ -373,17 +369,24 @@ func attnRun() {
 // s holds two score tiles and 6 row-sum vectors at s[768:864]; corr two
 // 16-float corrections.
 func attnRunPipe() {
-	TEXT("attnRunPipeAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int)")
+	TEXT("attnRunPipeAVX512", NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr, o []float32, ldo int, v []float32, ldv, n, dvc, nzt int, valid []uint64, allt int, pf []float32)")
 	Pragma("noescape")
 	Doc("attnRunPipeAVX512 is attnRunAVX512 (same results, bit for bit) with s holding 864 floats",
 		"and corr 32 (two tiles' probabilities and corrections, and scratch). With nzt = 1..4 it",
 		"then does a tail tile (index n): qksTile<nzt>MaskAVX512 with valid (6 masks), and",
 		"pvTile6x4AVX512 on its first allt keys for each 64-column chunk. The probabilities and",
 		"correction of the last tile (index n with a tail, else n-1; tile i's in s[384*(i&1):]",
-		"and corr[16*(i&1):]) are left there.")
-	frame := AllocLocal(56)
+		"and corr[16*(i&1):]) are left there. It prefetches the lines of pf into L2 (PREFETCHT1),",
+		fmt.Sprintf("%d per pipelined tile (each tile after the first) until they run out.", pipePfLines))
+	frame := AllocLocal(72)
 	f := pipeFrame{sCur: frame.Offset(0), sPrev: frame.Offset(8), cCur: frame.Offset(16), cPrev: frame.Offset(24),
-		kt: frame.Offset(32), vt: frame.Offset(40), t: frame.Offset(48)}
+		kt: frame.Offset(32), vt: frame.Offset(40), t: frame.Offset(48), pf: frame.Offset(56), pfn: frame.Offset(64)}
+	{
+		pf, pfn := ptr("pf"), Load(Param("pf").Len(), GP64()).(GPVirtual)
+		SHLQ(U8(2), pfn)
+		MOVQ(pf, f.pf)
+		MOVQ(pfn, f.pfn)
+	}
 	// Tile 0: scores and softmax alone, into s[0:384] and corr[0:16].
 	{
 		kt := ptr("kt")
@@ -443,9 +446,33 @@ func attnRunPipe() {
 const pipeTileB = 4 * attnRows * attnKeys
 
 // pipeFrame holds attnRunPipe's frame slots: the s and corr buffers of
-// the current and previous tiles, the next K tile, the previous tile's V
-// and the tiles left.
-type pipeFrame struct{ sCur, sPrev, cCur, cPrev, kt, vt, t Mem }
+// the current and previous tiles, the next K tile, the previous tile's V,
+// the tiles left, and the next line and bytes left to prefetch.
+type pipeFrame struct{ sCur, sPrev, cCur, cPrev, kt, vt, t, pf, pfn Mem }
+
+// pipePfLines is how many lines attnRunPipe prefetches per pipelined tile,
+// pipePfLines/8 at a time between the FMAs of its P V: the driver's
+// prefetch of the next head in bursts of about 90 lines before each call
+// stalled (4% of the L = 197 profile).
+const pipePfLines = 32
+
+// prefetch emits the prefetch of up to pipePfLines/8 lines of the
+// frame's region (lbl: a fresh label).
+func (f pipeFrame) prefetch(lbl string) {
+	const k = pipePfLines / 8
+	n := f.load(f.pfn)
+	TESTQ(n, n)
+	JLE(LabelRef(lbl))
+	p := f.load(f.pf)
+	for i := range k {
+		PREFETCHT1(Mem{Base: p, Disp: 64 * i})
+	}
+	ADDQ(U32(64*k), p)
+	MOVQ(p, f.pf)
+	SUBQ(U32(64*k), n)
+	MOVQ(n, f.pfn)
+	Label(lbl)
+}
 
 func (f pipeFrame) load(m Mem) GPVirtual { r := GP64(); MOVQ(m, r); return r }
 
@@ -530,6 +557,7 @@ func pipeStep(f pipeFrame, pfx string, nz int, masked bool) {
 		n := GP64()
 		MOVQ(U32(attnKeys/8), n)
 		Label(pfx + "half")
+		f.prefetch(pfx + "pf")
 		pv2Steps(acc, p, v, ldv, 128, nil)
 		DECQ(n)
 		JNZ(LabelRef(pfx + "half"))
