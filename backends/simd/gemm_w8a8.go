@@ -26,7 +26,9 @@ import (
 // w8Tile is one micro-kernel: rows of x (byte rows of stride ldx) times one
 // packed panel over ksteps k-steps, with the epilogue described in the
 // generator (_asm/w8a8.go) and the Go twin w8TileGo.
-type w8Tile func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int)
+// Unless pf is nil, the tile also prefetches one 64-byte line of pf into
+// L2 per k-step.
+type w8Tile func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8K is the int8 GEMM of one code path.
 type w8K struct {
@@ -134,18 +136,24 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 			c0 := p * nb
 			ncols := min(nb, N-c0)
 			wp := w[p*panelBytes:]
-			for m0 := 0; m0 < M; m0 += k.mr {
+			for blk, m0 := 0, 0; m0 < M; blk, m0 = blk+1, m0+k.mr {
 				r := min(k.mr, M-m0)
 				xr := xb[m0*ldx:]
+				// The first row blocks fetch the next panel into L2, a
+				// line per k-step each (pf nil: no prefetch).
+				var pf []byte
+				if off := blk * ksteps * 64; p+1 < hi && off < panelBytes {
+					pf = w[(p+1)*panelBytes+off:]
+				}
 				if ncols == nb {
 					var a []int32
 					if acc != nil {
 						a = acc[m0*N+c0:]
 					}
-					k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], y[m0*N+c0:], N, a, N)
+					k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], y[m0*N+c0:], N, a, N, pf)
 					continue
 				}
-				k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], sc.y, nb, sc.a, nb)
+				k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], sc.y, nb, sc.a, nb, pf)
 				for i := range r {
 					copy(y[(m0+i)*N+c0:(m0+i)*N+N], sc.y[i*nb:i*nb+ncols])
 					if acc != nil {
@@ -292,7 +300,7 @@ func flipSign(dst []byte, q []int8) {
 // w8TileGo is the Go twin of the micro-kernels of panel width nb: the
 // meaning of the assembly (used by tests on every architecture).
 func w8TileGo(rows, nb int, layout w8Layout) w8Tile {
-	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int) {
+	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int, _ []byte) {
 		for i := range rows {
 			for c := range nb {
 				var a int32

@@ -331,7 +331,11 @@ func TestW8Tiles(t *testing.T) {
 				for i := range acc {
 					acc[i] = -7
 				}
-				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, acc, ldy)
+				pf := w // the loops with and without the prefetch
+				if K%2 == 0 {
+					pf = nil
+				}
+				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, acc, ldy, pf)
 				checkY(t, "y")
 				for i := range rows {
 					for c := range ldy {
@@ -361,7 +365,7 @@ func TestW8Tiles(t *testing.T) {
 					}
 				}
 				// acc nil: y only.
-				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, nil, 0)
+				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, nil, 0, pf)
 			}
 		}
 	})

@@ -38930,9 +38930,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -38943,10 +38943,15 @@ TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
+	MOVQ   pf_base+224(FP), DX
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DX, DX
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DX)
+	ADDQ         $0x40, DX
 	VMOVDQU32    (CX), Z4
 	VMOVDQU32    64(CX), Z5
 	VMOVDQU32    128(CX), Z6
@@ -38960,7 +38965,24 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z4
+	VMOVDQU32    64(CX), Z5
+	VMOVDQU32    128(CX), Z6
+	VMOVDQU32    192(CX), Z7
+	VPBROADCASTD (AX), Z8
+	VPDPBUSD     Z4, Z8, Z0
+	VPDPBUSD     Z5, Z8, Z1
+	VPDPBUSD     Z6, Z8, Z2
+	VPDPBUSD     Z7, Z8, Z3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -39015,9 +39037,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39026,10 +39048,15 @@ TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-224
 	ADDQ  DX, SI
 	VPXOR Y0, Y0, Y0
 	VPXOR Y1, Y1, Y1
+	MOVQ  pf_base+224(FP), DX
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DX, DX
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DX)
+	ADDQ         $0x40, DX
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -39039,7 +39066,20 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -39078,9 +39118,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-224
+// func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39089,10 +39129,15 @@ TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-224
 	ADDQ  DX, SI
 	VPXOR Y0, Y0, Y0
 	VPXOR Y1, Y1, Y1
+	MOVQ  pf_base+224(FP), DX
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DX, DX
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DX)
+	ADDQ         $0x40, DX
 	VMOVDQU      (CX), Y2
 	VMOVDQU      32(CX), Y3
 	VPBROADCASTD (AX), Y4
@@ -39104,7 +39149,22 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y2
+	VMOVDQU      32(CX), Y3
+	VPBROADCASTD (AX), Y4
+	VPMADDWD     Y2, Y4, Y2
+	VPADDD       Y2, Y0, Y0
+	VPMADDWD     Y3, Y4, Y2
+	VPADDD       Y2, Y1, Y1
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -39136,9 +39196,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -39153,10 +39213,15 @@ TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z8
 	VMOVDQU32    64(CX), Z9
 	VMOVDQU32    128(CX), Z10
@@ -39175,7 +39240,29 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z8
+	VMOVDQU32    64(CX), Z9
+	VMOVDQU32    128(CX), Z10
+	VMOVDQU32    192(CX), Z11
+	VPBROADCASTD (AX), Z12
+	VPDPBUSD     Z8, Z12, Z0
+	VPDPBUSD     Z9, Z12, Z1
+	VPDPBUSD     Z10, Z12, Z2
+	VPDPBUSD     Z11, Z12, Z3
+	VPBROADCASTD (AX)(DX*1), Z12
+	VPDPBUSD     Z8, Z12, Z4
+	VPDPBUSD     Z9, Z12, Z5
+	VPDPBUSD     Z10, Z12, Z6
+	VPDPBUSD     Z11, Z12, Z7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -39257,9 +39344,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39270,10 +39357,15 @@ TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -39286,7 +39378,23 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -39340,9 +39448,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-224
+// func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39353,10 +39461,15 @@ TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y4
 	VMOVDQU      32(CX), Y5
 	VPBROADCASTD (AX), Y6
@@ -39373,7 +39486,27 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y4
+	VMOVDQU      32(CX), Y5
+	VPBROADCASTD (AX), Y6
+	VPMADDWD     Y4, Y6, Y7
+	VPADDD       Y7, Y0, Y0
+	VPMADDWD     Y5, Y6, Y7
+	VPADDD       Y7, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y6
+	VPMADDWD     Y4, Y6, Y7
+	VPADDD       Y7, Y2, Y2
+	VPMADDWD     Y5, Y6, Y7
+	VPADDD       Y7, Y3, Y3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -39418,9 +39551,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -39439,10 +39572,15 @@ TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z12
 	VMOVDQU32    64(CX), Z13
 	VMOVDQU32    128(CX), Z14
@@ -39466,7 +39604,34 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z12
+	VMOVDQU32    64(CX), Z13
+	VMOVDQU32    128(CX), Z14
+	VMOVDQU32    192(CX), Z15
+	VPBROADCASTD (AX), Z16
+	VPDPBUSD     Z12, Z16, Z0
+	VPDPBUSD     Z13, Z16, Z1
+	VPDPBUSD     Z14, Z16, Z2
+	VPDPBUSD     Z15, Z16, Z3
+	VPBROADCASTD (AX)(DX*1), Z16
+	VPDPBUSD     Z12, Z16, Z4
+	VPDPBUSD     Z13, Z16, Z5
+	VPDPBUSD     Z14, Z16, Z6
+	VPDPBUSD     Z15, Z16, Z7
+	VPBROADCASTD (AX)(DX*2), Z16
+	VPDPBUSD     Z12, Z16, Z8
+	VPDPBUSD     Z13, Z16, Z9
+	VPDPBUSD     Z14, Z16, Z10
+	VPDPBUSD     Z15, Z16, Z11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -39575,9 +39740,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39590,10 +39755,15 @@ TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y3, Y3, Y3
 	VPXOR Y4, Y4, Y4
 	VPXOR Y5, Y5, Y5
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -39609,7 +39779,26 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -39678,9 +39867,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-224
+// func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39693,10 +39882,15 @@ TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y3, Y3, Y3
 	VPXOR Y4, Y4, Y4
 	VPXOR Y5, Y5, Y5
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y6
 	VMOVDQU      32(CX), Y7
 	VPBROADCASTD (AX), Y8
@@ -39718,7 +39912,32 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y6
+	VMOVDQU      32(CX), Y7
+	VPBROADCASTD (AX), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y0, Y0
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y2, Y2
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y4, Y4
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y5, Y5
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -39776,9 +39995,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -39801,10 +40020,15 @@ TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z13, Z13, Z13
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z16
 	VMOVDQU32    64(CX), Z17
 	VMOVDQU32    128(CX), Z18
@@ -39833,7 +40057,39 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z16
+	VMOVDQU32    64(CX), Z17
+	VMOVDQU32    128(CX), Z18
+	VMOVDQU32    192(CX), Z19
+	VPBROADCASTD (AX), Z20
+	VPDPBUSD     Z16, Z20, Z0
+	VPDPBUSD     Z17, Z20, Z1
+	VPDPBUSD     Z18, Z20, Z2
+	VPDPBUSD     Z19, Z20, Z3
+	VPBROADCASTD (AX)(DX*1), Z20
+	VPDPBUSD     Z16, Z20, Z4
+	VPDPBUSD     Z17, Z20, Z5
+	VPDPBUSD     Z18, Z20, Z6
+	VPDPBUSD     Z19, Z20, Z7
+	VPBROADCASTD (AX)(DX*2), Z20
+	VPDPBUSD     Z16, Z20, Z8
+	VPDPBUSD     Z17, Z20, Z9
+	VPDPBUSD     Z18, Z20, Z10
+	VPDPBUSD     Z19, Z20, Z11
+	VPBROADCASTD (SI), Z20
+	VPDPBUSD     Z16, Z20, Z12
+	VPDPBUSD     Z17, Z20, Z13
+	VPDPBUSD     Z18, Z20, Z14
+	VPDPBUSD     Z19, Z20, Z15
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -39969,9 +40225,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -39986,10 +40242,15 @@ TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y5, Y5, Y5
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -40008,7 +40269,29 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -40092,9 +40375,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-224
+// func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -40109,10 +40392,15 @@ TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y5, Y5, Y5
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y8
 	VMOVDQU      32(CX), Y9
 	VPBROADCASTD (AX), Y10
@@ -40139,7 +40427,37 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y8
+	VMOVDQU      32(CX), Y9
+	VPBROADCASTD (AX), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y2, Y2
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y4, Y4
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y5, Y5
+	VPBROADCASTD (SI), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y6, Y6
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y7, Y7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -40210,9 +40528,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -40239,10 +40557,15 @@ TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z17, Z17, Z17
 	VPXORD Z18, Z18, Z18
 	VPXORD Z19, Z19, Z19
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z20
 	VMOVDQU32    64(CX), Z21
 	VMOVDQU32    128(CX), Z22
@@ -40276,7 +40599,44 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z20
+	VMOVDQU32    64(CX), Z21
+	VMOVDQU32    128(CX), Z22
+	VMOVDQU32    192(CX), Z23
+	VPBROADCASTD (AX), Z24
+	VPDPBUSD     Z20, Z24, Z0
+	VPDPBUSD     Z21, Z24, Z1
+	VPDPBUSD     Z22, Z24, Z2
+	VPDPBUSD     Z23, Z24, Z3
+	VPBROADCASTD (AX)(DX*1), Z24
+	VPDPBUSD     Z20, Z24, Z4
+	VPDPBUSD     Z21, Z24, Z5
+	VPDPBUSD     Z22, Z24, Z6
+	VPDPBUSD     Z23, Z24, Z7
+	VPBROADCASTD (AX)(DX*2), Z24
+	VPDPBUSD     Z20, Z24, Z8
+	VPDPBUSD     Z21, Z24, Z9
+	VPDPBUSD     Z22, Z24, Z10
+	VPDPBUSD     Z23, Z24, Z11
+	VPBROADCASTD (SI), Z24
+	VPDPBUSD     Z20, Z24, Z12
+	VPDPBUSD     Z21, Z24, Z13
+	VPDPBUSD     Z22, Z24, Z14
+	VPDPBUSD     Z23, Z24, Z15
+	VPBROADCASTD (SI)(DX*1), Z24
+	VPDPBUSD     Z20, Z24, Z16
+	VPDPBUSD     Z21, Z24, Z17
+	VPDPBUSD     Z22, Z24, Z18
+	VPDPBUSD     Z23, Z24, Z19
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -40439,9 +40799,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -40458,10 +40818,15 @@ TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y7, Y7, Y7
 	VPXOR Y8, Y8, Y8
 	VPXOR Y9, Y9, Y9
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -40483,7 +40848,32 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y9
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -40582,9 +40972,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-224
+// func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -40601,10 +40991,15 @@ TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y7, Y7, Y7
 	VPXOR Y8, Y8, Y8
 	VPXOR Y9, Y9, Y9
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y10
 	VMOVDQU      32(CX), Y11
 	VPBROADCASTD (AX), Y12
@@ -40636,7 +41031,42 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y10
+	VMOVDQU      32(CX), Y11
+	VPBROADCASTD (AX), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y0, Y0
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y2, Y2
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y4, Y4
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y5, Y5
+	VPBROADCASTD (SI), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y6, Y6
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y7, Y7
+	VPBROADCASTD (SI)(DX*1), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y8, Y8
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y9, Y9
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -40720,9 +41150,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -40753,10 +41183,15 @@ TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z24
 	VMOVDQU32    64(CX), Z25
 	VMOVDQU32    128(CX), Z26
@@ -40795,7 +41230,49 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z24
+	VMOVDQU32    64(CX), Z25
+	VMOVDQU32    128(CX), Z26
+	VMOVDQU32    192(CX), Z27
+	VPBROADCASTD (AX), Z28
+	VPDPBUSD     Z24, Z28, Z0
+	VPDPBUSD     Z25, Z28, Z1
+	VPDPBUSD     Z26, Z28, Z2
+	VPDPBUSD     Z27, Z28, Z3
+	VPBROADCASTD (AX)(DX*1), Z28
+	VPDPBUSD     Z24, Z28, Z4
+	VPDPBUSD     Z25, Z28, Z5
+	VPDPBUSD     Z26, Z28, Z6
+	VPDPBUSD     Z27, Z28, Z7
+	VPBROADCASTD (AX)(DX*2), Z28
+	VPDPBUSD     Z24, Z28, Z8
+	VPDPBUSD     Z25, Z28, Z9
+	VPDPBUSD     Z26, Z28, Z10
+	VPDPBUSD     Z27, Z28, Z11
+	VPBROADCASTD (SI), Z28
+	VPDPBUSD     Z24, Z28, Z12
+	VPDPBUSD     Z25, Z28, Z13
+	VPDPBUSD     Z26, Z28, Z14
+	VPDPBUSD     Z27, Z28, Z15
+	VPBROADCASTD (SI)(DX*1), Z28
+	VPDPBUSD     Z24, Z28, Z16
+	VPDPBUSD     Z25, Z28, Z17
+	VPDPBUSD     Z26, Z28, Z18
+	VPDPBUSD     Z27, Z28, Z19
+	VPBROADCASTD (SI)(DX*2), Z28
+	VPDPBUSD     Z24, Z28, Z20
+	VPDPBUSD     Z25, Z28, Z21
+	VPDPBUSD     Z26, Z28, Z22
+	VPDPBUSD     Z27, Z28, Z23
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -40985,9 +41462,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -41006,10 +41483,15 @@ TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y9, Y9, Y9
 	VPXOR Y10, Y10, Y10
 	VPXOR Y11, Y11, Y11
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -41034,7 +41516,35 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y9
+	VPBROADCASTD (SI)(DX*2), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y10
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -41148,9 +41658,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-224
+// func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -41169,10 +41679,15 @@ TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y9, Y9, Y9
 	VPXOR Y10, Y10, Y10
 	VPXOR Y11, Y11, Y11
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -41209,7 +41724,47 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y0, Y0
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y2, Y2
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y4, Y4
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y5, Y5
+	VPBROADCASTD (SI), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y6, Y6
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y7, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y8, Y8
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y9, Y9
+	VPBROADCASTD (SI)(DX*2), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y10, Y10
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y11, Y11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX

@@ -1196,109 +1196,109 @@ func pvTile1x4AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile1VNNI256: a 1x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile1AVX2: a 1x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile2VNNI512: a 2x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile2VNNI256: a 2x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile2AVX2: a 2x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile3VNNI512: a 3x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile3VNNI256: a 3x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile3AVX2: a 3x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile4VNNI512: a 4x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile4VNNI256: a 4x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile4AVX2: a 4x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile5VNNI512: a 5x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile5VNNI256: a 5x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile5AVX2: a 5x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile6VNNI512: a 6x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile6VNNI256: a 6x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile6AVX2: a 6x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w4Rows1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
