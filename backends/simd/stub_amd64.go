@@ -1618,6 +1618,13 @@ func gemmF32Tile7x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []floa
 //go:noescape
 func gemmF32Tile8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
+// gemmF32Blocks8x48AVX512 runs gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks: block b reads xp[b*kc*8:],
+// c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1 prefetch pf, the others nothing.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Blocks8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
 // gemmF32Tile1x24AVX2 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*24+j] for i < 1, j < 24.
 // (AVX2+FMA)
 //
@@ -1641,6 +1648,13 @@ func gemmF32Tile3x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float3
 //
 //go:noescape
 func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Blocks4x24AVX2 runs gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks: block b reads xp[b*kc*4:],
+// c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1 prefetch pf, the others nothing.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Blocks4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
 
 // wqDots8AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (signed bytes)
 // of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
