@@ -42,6 +42,8 @@ type w8K struct {
 	// (absMaxBitsGo) and the codes (quantI8Go).
 	absMaxBits func(x []float32) uint32
 	quant      func(q []int8, x []float32, inv float32)
+	// flip is flipSign's vector part on whole words (nil: Go).
+	flip func(dst, src []uint32)
 }
 
 // w8Layout is the operand format of a micro-kernel.
@@ -227,7 +229,12 @@ func (k *w8K) packX(dst []byte, q []int8) {
 		}
 		clear(dst[len(q):])
 	default:
-		flipSign(dst[:len(q)], q)
+		n := 0
+		if k.flip != nil {
+			n = len(q) / 4 * 4
+			k.flip(words(dst[:n]), words(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(q))), n)))
+		}
+		flipSign(dst[n:len(q)], q[n:])
 		for i := len(q); i < len(dst); i++ {
 			dst[i] = 0x80
 		}
@@ -295,6 +302,11 @@ func flipSign(dst []byte, q []int8) {
 	for ; i < len(src); i++ {
 		dst[i] = src[i] ^ 0x80
 	}
+}
+
+// words views b (len a multiple of 4) as uint32s.
+func words(b []byte) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
 }
 
 // w8TileGo is the Go twin of the micro-kernels of panel width nb: the

@@ -371,6 +371,40 @@ func TestW8Tiles(t *testing.T) {
 	})
 }
 
+// TestW8PackX checks the VNNI row format (Xq+128 as u8, 128 padding) of
+// every variant's packX for lengths around the vector widths, with guard
+// bytes after the row.
+func TestW8PackX(t *testing.T) {
+	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
+		if k.layout != w8U8S8 {
+			t.Skip("not the VNNI layout")
+		}
+		rng := rand.New(rand.NewPCG(13, 14))
+		for n := 1; n <= 300; n += 1 + n/16 {
+			q := randI8(rng, n)
+			q[0], q[n-1] = -127, 127
+			ld := k.steps(n) * 4
+			dst := make([]byte, ld+7)
+			for i := range dst {
+				dst[i] = 0x5a
+			}
+			k.packX(dst[:ld], q)
+			for i, b := range dst {
+				want := byte(0x5a)
+				switch {
+				case i < n:
+					want = byte(int(q[i]) + 128)
+				case i < ld:
+					want = 128
+				}
+				if b != want {
+					t.Fatalf("n=%d: byte %d = %d, want %d", n, i, b, want)
+				}
+			}
+		}
+	})
+}
+
 // TestW8Driver runs the whole GEMM (partial panels, partial row blocks,
 // fused and not) on each variant against int64 accumulators.
 func TestW8Driver(t *testing.T) {

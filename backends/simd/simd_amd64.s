@@ -41861,6 +41861,162 @@ noacc:
 	VZEROUPPER
 	RET
 
+// func flipSignAVX512(dst []uint32, src []uint32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·flipSignAVX512(SB), NOSPLIT, $0-48
+	MOVQ    dst_base+0(FP), AX
+	MOVQ    src_base+24(FP), CX
+	MOVQ    src_len+32(FP), DX
+	VMOVUPS c_signbytes<>+0(SB), Z0
+
+unrolled:
+	CMPQ    DX, $0x00000040
+	JB      single
+	VMOVUPS (CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	VMOVUPS 64(CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS 128(CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(AX)
+	VMOVUPS 192(CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(AX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000040, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000010
+	JB      tail
+	VMOVUPS (CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, DX
+	JMP     single
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z1
+	VXORPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_signbytes<>+0(SB)/4, $0x80808080
+DATA c_signbytes<>+4(SB)/4, $0x80808080
+DATA c_signbytes<>+8(SB)/4, $0x80808080
+DATA c_signbytes<>+12(SB)/4, $0x80808080
+DATA c_signbytes<>+16(SB)/4, $0x80808080
+DATA c_signbytes<>+20(SB)/4, $0x80808080
+DATA c_signbytes<>+24(SB)/4, $0x80808080
+DATA c_signbytes<>+28(SB)/4, $0x80808080
+DATA c_signbytes<>+32(SB)/4, $0x80808080
+DATA c_signbytes<>+36(SB)/4, $0x80808080
+DATA c_signbytes<>+40(SB)/4, $0x80808080
+DATA c_signbytes<>+44(SB)/4, $0x80808080
+DATA c_signbytes<>+48(SB)/4, $0x80808080
+DATA c_signbytes<>+52(SB)/4, $0x80808080
+DATA c_signbytes<>+56(SB)/4, $0x80808080
+DATA c_signbytes<>+60(SB)/4, $0x80808080
+GLOBL c_signbytes<>(SB), RODATA|NOPTR, $64
+
+// func flipSignAVX2(dst []uint32, src []uint32)
+// Requires: AVX
+TEXT ·flipSignAVX2(SB), NOSPLIT, $72-48
+	MOVQ    dst_base+0(FP), AX
+	MOVQ    src_base+24(FP), CX
+	MOVQ    src_len+32(FP), DX
+	VMOVUPS c_signbytes<>+0(SB), Y0
+
+unrolled:
+	CMPQ    DX, $0x00000020
+	JB      single
+	VMOVUPS (CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000020, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000008
+	JB      tail
+	VMOVUPS (CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, DX
+	JMP     single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), CX
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), AX
+	VMOVUPS (CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	MOVQ    64(SP), AX
+	XORQ    BX, BX
+
+out0:
+	MOVL 32(SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
+	VZEROUPPER
+	RET
+
 // func w4Rows1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
 TEXT ·w4Rows1AVX512(SB), NOSPLIT, $0-184

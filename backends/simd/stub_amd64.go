@@ -1300,6 +1300,18 @@ func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []fl
 //go:noescape
 func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
+// flipSignAVX512 sets dst[i] = src[i] ^ 0x80808080 for i < len(src).
+// (AVX-512)
+//
+//go:noescape
+func flipSignAVX512(dst []uint32, src []uint32)
+
+// flipSignAVX2 sets dst[i] = src[i] ^ 0x80808080 for i < len(src).
+// (AVX2+FMA)
+//
+//go:noescape
+func flipSignAVX2(dst []uint32, src []uint32)
+
 // w4Rows1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
 // with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
