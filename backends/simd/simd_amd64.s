@@ -50119,6 +50119,155 @@ done:
 	VZEROUPPER
 	RET
 
+// func packTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX
+TEXT ·packTAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+32(FP), CX
+	MOVQ ldd+24(FP), DX
+	MOVQ lds+56(FP), BX
+	MOVQ rows+64(FP), SI
+	MOVQ cols+72(FP), DI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	MOVQ DI, R8
+	ANDQ $-8, R8
+
+block:
+	CMPQ SI, $0x00000008
+	JB   rest
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+col:
+	CMPQ       R11, R8
+	JAE        coltail
+	LEAQ       (R9)(BX*2), R12
+	ADDQ       BX, R12
+	LEAQ       (R12)(BX*2), R13
+	ADDQ       BX, R13
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R12), Y3
+	VMOVUPS    (R12)(BX*1), Y4
+	VMOVUPS    (R12)(BX*2), Y5
+	VMOVUPS    (R13), Y6
+	VMOVUPS    (R13)(BX*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	LEAQ       (R10)(DX*2), R12
+	ADDQ       DX, R12
+	LEAQ       (R12)(DX*2), R13
+	ADDQ       DX, R13
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VMOVUPS    Y6, (R10)
+	VPERM2F128 $0x31, Y2, Y7, Y6
+	VMOVUPS    Y6, (R12)(DX*1)
+	VPERM2F128 $0x20, Y3, Y1, Y2
+	VMOVUPS    Y2, (R10)(DX*1)
+	VPERM2F128 $0x31, Y3, Y1, Y2
+	VMOVUPS    Y2, (R12)(DX*2)
+	VPERM2F128 $0x20, Y5, Y8, Y1
+	VMOVUPS    Y1, (R10)(DX*2)
+	VPERM2F128 $0x31, Y5, Y8, Y1
+	VMOVUPS    Y1, (R13)
+	VPERM2F128 $0x20, Y4, Y0, Y1
+	VMOVUPS    Y1, (R12)
+	VPERM2F128 $0x31, Y4, Y0, Y1
+	VMOVUPS    Y1, (R13)(DX*1)
+	ADDQ       $0x20, R9
+	LEAQ       (R13)(DX*2), R10
+	ADDQ       $0x00000008, R11
+	JMP        col
+
+coltail:
+	MOVQ $0x00000008, R12
+	MOVQ CX, R9
+	MOVQ AX, R10
+
+ctrow:
+	TESTQ R12, R12
+	JZ    ctdone
+	MOVQ  R11, R15
+	LEAQ  (R9)(R15*4), R13
+	MOVQ  R15, R14
+	IMULQ DX, R14
+	ADDQ  R10, R14
+
+ctcol:
+	CMPQ   R15, DI
+	JAE    ctnext
+	VMOVSS (R13), X0
+	VMOVSS X0, (R14)
+	ADDQ   $0x04, R13
+	ADDQ   DX, R14
+	INCQ   R15
+	JMP    ctcol
+
+ctnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ R12
+	JMP  ctrow
+
+ctdone:
+	MOVQ BX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, CX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+rest:
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+rrrow:
+	TESTQ SI, SI
+	JZ    rrdone
+	MOVQ  R11, R8
+	LEAQ  (R9)(R8*4), AX
+	MOVQ  R8, CX
+	IMULQ DX, CX
+	ADDQ  R10, CX
+
+rrcol:
+	CMPQ   R8, DI
+	JAE    rrnext
+	VMOVSS (AX), X0
+	VMOVSS X0, (CX)
+	ADDQ   $0x04, AX
+	ADDQ   DX, CX
+	INCQ   R8
+	JMP    rrcol
+
+rrnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ SI
+	JMP  rrrow
+
+rrdone:
+	VZEROUPPER
+	RET
+
 // func wqDots8AVX512(d []float32, x []float32, q []byte, z []int32, gb int)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·wqDots8AVX512(SB), NOSPLIT, $0-104

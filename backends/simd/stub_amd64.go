@@ -1668,6 +1668,12 @@ func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float3
 //go:noescape
 func gemmF32Blocks4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
 
+// packT sets dst[c*ldd+r] = src[r*lds+c] for r < rows, c < cols (a transposing pack).
+// (AVX-512)
+//
+//go:noescape
+func packTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+
 // wqDots8AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (signed bytes)
 // of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as
 // 1 phase(s) of 16 floats (zero past the group's end). (AVX-512)

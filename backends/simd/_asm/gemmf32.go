@@ -34,6 +34,7 @@ func gemmF32() {
 		}
 		gemmF32Tile(s.v, s.mr, s.nv, true)
 	}
+	transposeT(avx512, false) // X's pack at AVX-512 (8-row blocks)
 }
 
 func gemmF32Tile(v variant, rows, nv int, blocks bool) {
