@@ -36,13 +36,15 @@ type gf32Blocks func(y []float32, ldy int, c []float32, ldc int, xp, wp []float3
 
 // gf32K is a level's gemm_f32 code: tile[r] computes r rows, 1 <= r <= mr;
 // pf is how many floats a tile prefetches per step of k; blocks, if not
-// nil, runs the full row blocks of a panel in one call; pack, if not nil,
-// is packTGo in assembly (X's pack took 1.6% of M=128, N=4096 in Go).
+// nil, runs the full row blocks of a panel in one call, blocks[v] the
+// first v of its vectors of columns (all: v = len(blocks)-1; fewer for the
+// last, partial panel); pack, if not nil, is packTGo in assembly (X's pack
+// took 1.6% of M=128, N=4096 in Go).
 type gf32K struct {
 	path       string
 	mr, nr, pf int
 	tile       []gf32Tile
-	blocks     gf32Blocks
+	blocks     []gf32Blocks
 	pack       func(dst []float32, ldd int, src []float32, lds, rows, cols int)
 }
 
@@ -206,12 +208,17 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 						// The full row blocks in one call, the rest one by one.
 						blk := b0
 						if bf := min(b1, M/mr); k.blocks != nil && bf > b0 {
+							nv := len(k.blocks) - 1
+							run := k.blocks[nv]
+							if p >= full {
+								run = k.blocks[((N-full*nr)*nv+nr-1)/nr]
+							}
 							out, ldy, c, ldc := dst(p, k0, b0)
 							pfb := 0
 							if next != nil {
 								pfb = min(bf-b0, (nr+gf32BlocksPF-1)/gf32BlocksPF)
 							}
-							k.blocks(out, ldy, c, ldc, xp[k0*mp+b0*kc*mr:], w, kc, next, bf-b0, pfb)
+							run(out, ldy, c, ldc, xp[k0*mp+b0*kc*mr:], w, kc, next, bf-b0, pfb)
 							blk = bf
 						}
 						for ; blk < b1; blk++ {

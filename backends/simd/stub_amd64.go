@@ -1630,8 +1630,25 @@ func gemmF32Tile7x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []floa
 //go:noescape
 func gemmF32Tile8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
-// gemmF32Blocks8x48AVX512 runs gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks: block b reads xp[b*kc*8:],
-// c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1 prefetch pf, the others nothing.
+// gemmF32Blocks8x16of48AVX512 runs the first 16 columns of gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
+// block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Blocks8x16of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks8x32of48AVX512 runs the first 32 columns of gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
+// block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Blocks8x32of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks8x48AVX512 runs gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
+// block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
 // (AVX-512)
 //
 //go:noescape
@@ -1661,8 +1678,25 @@ func gemmF32Tile3x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float3
 //go:noescape
 func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
-// gemmF32Blocks4x24AVX2 runs gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks: block b reads xp[b*kc*4:],
-// c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1 prefetch pf, the others nothing.
+// gemmF32Blocks4x8of24AVX2 runs the first 8 columns of gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
+// block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Blocks4x8of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks4x16of24AVX2 runs the first 16 columns of gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
+// block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Blocks4x16of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks4x24AVX2 runs gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
+// block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
 // (AVX2+FMA)
 //
 //go:noescape

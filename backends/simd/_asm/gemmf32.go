@@ -30,21 +30,33 @@ var gemmF32Shapes = []struct {
 func gemmF32() {
 	for _, s := range gemmF32Shapes {
 		for rows := 1; rows <= s.mr; rows++ {
-			gemmF32Tile(s.v, rows, s.nv, false)
+			gemmF32Tile(s.v, rows, s.nv, s.nv, false)
 		}
-		gemmF32Tile(s.v, s.mr, s.nv, true)
+		// The last, partial panel's full row blocks compute only the
+		// vectors its columns need (at N = 4096 and 11008, 16 of 48).
+		for nv := 1; nv <= s.nv; nv++ {
+			gemmF32Tile(s.v, s.mr, nv, s.nv, true)
+		}
 	}
 	transposeT(avx512, false) // X's pack at AVX-512 (8-row blocks)
 }
 
-func gemmF32Tile(v variant, rows, nv int, blocks bool) {
-	nr := nv * v.lanes
+// gemmF32Tile emits a tile of nv vectors of columns on a panel of stride
+// vectors per step of k (nv < stride: the first columns of a wider panel).
+func gemmF32Tile(v variant, rows, nv, stride int, blocks bool) {
+	nr, panel := nv*v.lanes, stride*v.lanes
 	name := fmt.Sprintf("gemmF32Tile%dx%d", rows, nr)
 	if blocks {
 		name = fmt.Sprintf("gemmF32Blocks%dx%d", rows, nr)
+		what := fmt.Sprintf("gemmF32Tile%dx%d%s (ldx = %d)", rows, nr, v.name, rows)
+		if nv < stride {
+			name += fmt.Sprintf("of%d", panel)
+			what = fmt.Sprintf("the first %d columns of gemmF32Tile%dx%d%s (ldx = %d)", nr, rows, panel, v.name, rows)
+		}
 		fn(v, name, "func(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks, pfBlocks int)",
-			fmt.Sprintf("%s%s runs gemmF32Tile%dx%d%s (ldx = %d) on blocks row blocks: block b reads xp[b*kc*%d:],", name, v.name, rows, nr, v.name, rows, rows),
-			fmt.Sprintf("c[b*%d*ldc:] and writes y[b*%d*ldy:]; blocks 0..pfBlocks-1 prefetch pf, the others nothing.", rows, rows))
+			fmt.Sprintf("%s%s runs %s on blocks row blocks:", name, v.name, what),
+			fmt.Sprintf("block b reads xp[b*kc*%d:], c[b*%d*ldc:] and writes y[b*%d*ldy:]; blocks 0..pfBlocks-1", rows, rows, rows),
+			"prefetch pf, the others nothing.")
 	} else {
 		fn(v, name, "func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)",
 			fmt.Sprintf("%s%s sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*%d+j] for i < %d, j < %d.",
@@ -109,7 +121,7 @@ func gemmF32Tile(v variant, rows, nv int, blocks bool) {
 			}
 		}
 		ADDQ(ldx, xp)
-		ADDQ(U32(nr*4), wp)
+		ADDQ(U32(panel*4), wp)
 	}
 	if blocks {
 		Label("looppf")
