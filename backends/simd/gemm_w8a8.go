@@ -142,9 +142,10 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 				r := min(k.mr, M-m0)
 				xr := xb[m0*ldx:]
 				// The first row blocks fetch the next panel into L2, a
-				// line per k-step each (pf nil: no prefetch).
+				// line per k-step each (pf nil: no prefetch); a GEMV
+				// (one row block) streams W, which needs none.
 				var pf []byte
-				if off := blk * ksteps * 64; p+1 < hi && off < panelBytes {
+				if off := blk * ksteps * 64; M > k.mr && p+1 < hi && off < panelBytes {
 					pf = w[(p+1)*panelBytes+off:]
 				}
 				if ncols == nb {
