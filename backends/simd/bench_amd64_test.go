@@ -36,7 +36,7 @@ func BenchmarkMicroVNNI(b *testing.B) {
 	x, w := make([]byte, 6*K), make([]byte, 64*K)
 	cs, sw, sx, bias, y := make([]int32, 64), make([]float32, 64), make([]float32, 6), make([]float32, 64), make([]float32, 6*64)
 	for i := 0; i < b.N; i++ {
-		k.tile[6](x, K, w, K/4, cs, sw, sx, bias, y, 64, nil, 0)
+		k.tile[6](x, K, w, K/4, cs, sw, sx, bias, y, 64, nil, 0, nil)
 	}
 	b.ReportMetric(float64(b.N)*6*64*K*2/b.Elapsed().Seconds()/1e9, "GOP/s")
 }

@@ -26,7 +26,9 @@ import (
 // w8Tile is one micro-kernel: rows of x (byte rows of stride ldx) times one
 // packed panel over ksteps k-steps, with the epilogue described in the
 // generator (_asm/w8a8.go) and the Go twin w8TileGo.
-type w8Tile func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int)
+// Unless pf is nil, the tile also prefetches one 64-byte line of pf into
+// L2 per k-step.
+type w8Tile func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8K is the int8 GEMM of one code path.
 type w8K struct {
@@ -40,6 +42,8 @@ type w8K struct {
 	// (absMaxBitsGo) and the codes (quantI8Go).
 	absMaxBits func(x []float32) uint32
 	quant      func(q []int8, x []float32, inv float32)
+	// flip is flipSign's vector part on whole words (nil: Go).
+	flip func(dst, src []uint32)
 }
 
 // w8Layout is the operand format of a micro-kernel.
@@ -134,18 +138,25 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 			c0 := p * nb
 			ncols := min(nb, N-c0)
 			wp := w[p*panelBytes:]
-			for m0 := 0; m0 < M; m0 += k.mr {
+			for blk, m0 := 0, 0; m0 < M; blk, m0 = blk+1, m0+k.mr {
 				r := min(k.mr, M-m0)
 				xr := xb[m0*ldx:]
+				// The first row blocks fetch the next panel into L2, a
+				// line per k-step each (pf nil: no prefetch); a GEMV
+				// (one row block) streams W, which needs none.
+				var pf []byte
+				if off := blk * ksteps * 64; M > k.mr && p+1 < hi && off < panelBytes {
+					pf = w[(p+1)*panelBytes+off:]
+				}
 				if ncols == nb {
 					var a []int32
 					if acc != nil {
 						a = acc[m0*N+c0:]
 					}
-					k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], y[m0*N+c0:], N, a, N)
+					k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], y[m0*N+c0:], N, a, N, pf)
 					continue
 				}
-				k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], sc.y, nb, sc.a, nb)
+				k.tile[r](xr, ldx, wp, ksteps, cs[c0:], sw[c0:], sx[m0:], bias[c0:], sc.y, nb, sc.a, nb, pf)
 				for i := range r {
 					copy(y[(m0+i)*N+c0:(m0+i)*N+N], sc.y[i*nb:i*nb+ncols])
 					if acc != nil {
@@ -219,7 +230,12 @@ func (k *w8K) packX(dst []byte, q []int8) {
 		}
 		clear(dst[len(q):])
 	default:
-		flipSign(dst[:len(q)], q)
+		n := 0
+		if k.flip != nil {
+			n = len(q) / 4 * 4
+			k.flip(words(dst[:n]), words(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(q))), n)))
+		}
+		flipSign(dst[n:len(q)], q[n:])
 		for i := len(q); i < len(dst); i++ {
 			dst[i] = 0x80
 		}
@@ -289,10 +305,15 @@ func flipSign(dst []byte, q []int8) {
 	}
 }
 
+// words views b (len a multiple of 4) as uint32s.
+func words(b []byte) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
+}
+
 // w8TileGo is the Go twin of the micro-kernels of panel width nb: the
 // meaning of the assembly (used by tests on every architecture).
 func w8TileGo(rows, nb int, layout w8Layout) w8Tile {
-	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int) {
+	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int, _ []byte) {
 		for i := range rows {
 			for c := range nb {
 				var a int32

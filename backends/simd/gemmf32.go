@@ -28,12 +28,24 @@ import (
 // it also prefetches gf32K.pf floats from pf into L2 per step of k.
 type gf32Tile func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
+// gf32Blocks runs the mr-row tile on blocks consecutive packed row blocks
+// of one panel (xp, c and y move on by a block each time); only the first
+// pfBlocks prefetch, gf32BlocksPF floats of pf onwards per step of k,
+// continuing from block to block.
+type gf32Blocks func(y []float32, ldy int, c []float32, ldc int, xp, wp []float32, kc int, pf []float32, blocks, pfBlocks int)
+
 // gf32K is a level's gemm_f32 code: tile[r] computes r rows, 1 <= r <= mr;
-// pf is how many floats a tile prefetches per step of k.
+// pf is how many floats a tile prefetches per step of k; blocks, if not
+// nil, runs the full row blocks of a panel in one call, blocks[v] the
+// first v of its vectors of columns (all: v = len(blocks)-1; fewer for the
+// last, partial panel); pack, if not nil, is packTGo in assembly (X's pack
+// took 1.6% of M=128, N=4096 in Go).
 type gf32K struct {
 	path       string
 	mr, nr, pf int
 	tile       []gf32Tile
+	blocks     []gf32Blocks
+	pack       func(dst []float32, ldd int, src []float32, lds, rows, cols int)
 }
 
 // Blocking, measured at AVX-512 on Zen 5 (1 MiB L2): kc 512 beat 256 by 2-3%.
@@ -41,6 +53,9 @@ const (
 	gf32KC      = 512       // k block: a 48-column panel's block is 96 KiB, in L2
 	gf32MC      = 192       // rows per chunk: their k block (384 KiB) stays in L2
 	gf32YBudget = 256 << 10 // bytes of the Y strips of one group of panels
+	// One line per step: three blocks fetch a 48-column panel's next k
+	// block. Two lines per step over two blocks measured the same.
+	gf32BlocksPF = 16
 )
 
 func init() {
@@ -67,6 +82,16 @@ func gf32TileGo(rows, nr int) gf32Tile {
 				}
 				y[i*ldy+j] = acc
 			}
+		}
+	}
+}
+
+// packTGo sets dst[c*ldd+r] = src[r*lds+c] for r < rows, c < cols: the
+// pack of X's row blocks (packTAVX512 in assembly).
+func packTGo(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	for r := range rows {
+		for c, v := range src[r*lds : r*lds+cols] {
+			dst[c*ldd+r] = v
 		}
 	}
 }
@@ -127,16 +152,15 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 	// X packed per k block, then per row block: [K/kc][blocks][kc][mr], so
 	// that each k block of all row blocks is one sequential stream.
 	xp := make([]float32, mp*K) // rows past M stay 0
+	packT := k.pack
+	if packT == nil {
+		packT = packTGo
+	}
 	pack := func(lo, hi int) {
-		for m := lo; m < hi; m++ {
-			blk, i := m/mr, m%mr
-			row := x[m*K : (m+1)*K]
+		for blk := lo; blk < hi; blk++ {
 			for k0 := 0; k0 < K; k0 += gf32KC {
 				kc := min(gf32KC, K-k0)
-				d := xp[k0*mp+blk*kc*mr+i:]
-				for t, v := range row[k0 : k0+kc] {
-					d[t*mr] = v
-				}
+				packT(xp[k0*mp+blk*kc*mr:], mr, x[blk*mr*K+k0:], K, min(mr, M-blk*mr), kc)
 			}
 		}
 	}
@@ -144,6 +168,19 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 	// whose Y strips (chunk x nr each) stay in L2 across the k blocks.
 	chunk := max(1, gf32MC/mr)
 	group := max(1, gf32YBudget/(min(M, chunk*mr)*nr*4))
+	// dst is where row block blk of panel p goes (Y, or the edge strip) and
+	// what its k block starts from (the bias, then Y).
+	dst := func(p, k0, blk int) (out []float32, ldy int, c []float32, ldc int) {
+		if p < full {
+			out, ldy = y[blk*mr*N+p*nr:], N
+		} else {
+			out, ldy = edge[blk*mr*nr:], nr
+		}
+		if k0 == 0 {
+			return out, ldy, bias[p*nr:], 0
+		}
+		return out, ldy, out, ldy
+	}
 	gemm := func(lo, hi int) {
 		for b0 := 0; b0 < blocks; b0 += chunk {
 			b1 := min(b0+chunk, blocks)
@@ -154,9 +191,10 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 					for p := g0; p < g1; p++ {
 						w := wp[(p*K+k0)*nr:]
 						// The first tiles fetch the next panel's k block into
-						// L2 while this one computes (at AVX-512 two tiles
-						// cover it, enough for M = 16).
-						next := w
+						// L2 while this one computes (three blocks in the
+						// blocks call; two one-by-one tiles at AVX-512); the
+						// others do not prefetch (nil next: none left).
+						var next []float32
 						switch {
 						case p+1 < g1:
 							next = wp[((p+1)*K+k0)*nr:]
@@ -167,22 +205,28 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 						case b1 < blocks:
 							next = wp[lo*K*nr:]
 						}
-						for blk := b0; blk < b1; blk++ {
+						// The full row blocks in one call, the rest one by one.
+						blk := b0
+						if bf := min(b1, M/mr); k.blocks != nil && bf > b0 {
+							nv := len(k.blocks) - 1
+							run := k.blocks[nv]
+							if p >= full {
+								run = k.blocks[((N-full*nr)*nv+nr-1)/nr]
+							}
+							out, ldy, c, ldc := dst(p, k0, b0)
+							pfb := 0
+							if next != nil {
+								pfb = min(bf-b0, (nr+gf32BlocksPF-1)/gf32BlocksPF)
+							}
+							run(out, ldy, c, ldc, xp[k0*mp+b0*kc*mr:], w, kc, next, bf-b0, pfb)
+							blk = bf
+						}
+						for ; blk < b1; blk++ {
 							pf := w
 							if off := (blk - b0) * kc * k.pf; off < min(kc*nr, len(next)) {
 								pf = next[off:]
 							}
-							var out []float32
-							ldy := N
-							if p < full {
-								out = y[blk*mr*N+p*nr:]
-							} else {
-								out, ldy = edge[blk*mr*nr:], nr
-							}
-							c, ldc := out, ldy
-							if k0 == 0 {
-								c, ldc = bias[p*nr:], 0
-							}
+							out, ldy, c, ldc := dst(p, k0, blk)
 							k.tile[min(mr, M-blk*mr)](out, ldy, c, ldc, xp[k0*mp+blk*kc*mr:], mr, w, kc, pf)
 						}
 					}
@@ -194,7 +238,7 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 		}
 	}
 	return bound(k.path, func() {
-		par.For(M, b.threads, par.Grain(K, 1<<16), pack)
+		par.For(blocks, b.threads, par.Grain(mr*K, 1<<16), pack)
 		par.For(panels, b.threads, par.Grain(2*M*K*nr, 1<<17), gemm)
 	})
 }

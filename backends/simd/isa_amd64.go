@@ -33,10 +33,10 @@ var (
 
 	w8VNNI512 = &w8K{path: "avx512vnni", nb: 64, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1VNNI512, w8Tile2VNNI512, w8Tile3VNNI512, w8Tile4VNNI512, w8Tile5VNNI512, w8Tile6VNNI512},
-		absMaxBits: absMaxBitsAVX512, quant: quantI8AVX512}
+		absMaxBits: absMaxBitsAVX512, quant: quantI8AVX512, flip: flipSignAVX512}
 	w8VNNI256 = &w8K{path: "avxvnni", nb: 16, mr: 6, layout: w8U8S8, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1VNNI256, w8Tile2VNNI256, w8Tile3VNNI256, w8Tile4VNNI256, w8Tile5VNNI256, w8Tile6VNNI256},
-		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}
+		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2, flip: flipSignAVX2}
 	w8AVX2 = &w8K{path: "avx2", nb: 16, mr: 6, layout: w8S16, tile: [w8Rows + 1]w8Tile{nil,
 		w8Tile1AVX2, w8Tile2AVX2, w8Tile3AVX2, w8Tile4AVX2, w8Tile5AVX2, w8Tile6AVX2},
 		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}

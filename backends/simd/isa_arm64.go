@@ -25,7 +25,7 @@ var w8SDOT = &w8K{path: "neon+dotprod", nb: 16, mr: 4, layout: w8S8, align: 4, t
 // w8TileSDOT wraps an SDOT tile with the dequantizing epilogue in Go (a
 // few percent of a tile's time at the K of real models).
 func w8TileSDOT(rows int, tile func(x []byte, ldx int, w []byte, ksteps int, acc []int32)) w8Tile {
-	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int) {
+	return func(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw, sx, bias, y []float32, ldy int, acc []int32, lda int, _ []byte) {
 		var t [4 * 16]int32
 		tile(x, ldx, w, ksteps, t[:])
 		for i := range rows {

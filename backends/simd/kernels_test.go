@@ -331,7 +331,11 @@ func TestW8Tiles(t *testing.T) {
 				for i := range acc {
 					acc[i] = -7
 				}
-				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, acc, ldy)
+				pf := w // the loops with and without the prefetch
+				if K%2 == 0 {
+					pf = nil
+				}
+				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, acc, ldy, pf)
 				checkY(t, "y")
 				for i := range rows {
 					for c := range ldy {
@@ -361,7 +365,41 @@ func TestW8Tiles(t *testing.T) {
 					}
 				}
 				// acc nil: y only.
-				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, nil, 0)
+				k.tile[rows](xb, ldx, w, ksteps, cs, sw, sx, bias, y, ldy, nil, 0, pf)
+			}
+		}
+	})
+}
+
+// TestW8PackX checks the VNNI row format (Xq+128 as u8, 128 padding) of
+// every variant's packX for lengths around the vector widths, with guard
+// bytes after the row.
+func TestW8PackX(t *testing.T) {
+	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
+		if k.layout != w8U8S8 {
+			t.Skip("not the VNNI layout")
+		}
+		rng := rand.New(rand.NewPCG(13, 14))
+		for n := 1; n <= 300; n += 1 + n/16 {
+			q := randI8(rng, n)
+			q[0], q[n-1] = -127, 127
+			ld := k.steps(n) * 4
+			dst := make([]byte, ld+7)
+			for i := range dst {
+				dst[i] = 0x5a
+			}
+			k.packX(dst[:ld], q)
+			for i, b := range dst {
+				want := byte(0x5a)
+				switch {
+				case i < n:
+					want = byte(int(q[i]) + 128)
+				case i < ld:
+					want = 128
+				}
+				if b != want {
+					t.Fatalf("n=%d: byte %d = %d, want %d", n, i, b, want)
+				}
 			}
 		}
 	})

@@ -43032,9 +43032,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -43045,10 +43045,15 @@ TEXT ·w8Tile1VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
+	MOVQ   pf_base+224(FP), DX
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DX, DX
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DX)
+	ADDQ         $0x40, DX
 	VMOVDQU32    (CX), Z4
 	VMOVDQU32    64(CX), Z5
 	VMOVDQU32    128(CX), Z6
@@ -43062,7 +43067,24 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z4
+	VMOVDQU32    64(CX), Z5
+	VMOVDQU32    128(CX), Z6
+	VMOVDQU32    192(CX), Z7
+	VPBROADCASTD (AX), Z8
+	VPDPBUSD     Z4, Z8, Z0
+	VPDPBUSD     Z5, Z8, Z1
+	VPDPBUSD     Z6, Z8, Z2
+	VPDPBUSD     Z7, Z8, Z3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -43117,9 +43139,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -43128,10 +43150,15 @@ TEXT ·w8Tile1VNNI256(SB), NOSPLIT, $0-224
 	ADDQ  DX, SI
 	VPXOR Y0, Y0, Y0
 	VPXOR Y1, Y1, Y1
+	MOVQ  pf_base+224(FP), DX
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DX, DX
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DX)
+	ADDQ         $0x40, DX
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -43141,7 +43168,20 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -43180,9 +43220,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-224
+// func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -43191,10 +43231,15 @@ TEXT ·w8Tile1AVX2(SB), NOSPLIT, $0-224
 	ADDQ  DX, SI
 	VPXOR Y0, Y0, Y0
 	VPXOR Y1, Y1, Y1
+	MOVQ  pf_base+224(FP), DX
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DX, DX
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DX)
+	ADDQ         $0x40, DX
 	VMOVDQU      (CX), Y2
 	VMOVDQU      32(CX), Y3
 	VPBROADCASTD (AX), Y4
@@ -43206,7 +43251,22 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y2
+	VMOVDQU      32(CX), Y3
+	VPBROADCASTD (AX), Y4
+	VPMADDWD     Y2, Y4, Y2
+	VPADDD       Y2, Y0, Y0
+	VPMADDWD     Y3, Y4, Y2
+	VPADDD       Y2, Y1, Y1
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -43238,9 +43298,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -43255,10 +43315,15 @@ TEXT ·w8Tile2VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z8
 	VMOVDQU32    64(CX), Z9
 	VMOVDQU32    128(CX), Z10
@@ -43277,7 +43342,29 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z8
+	VMOVDQU32    64(CX), Z9
+	VMOVDQU32    128(CX), Z10
+	VMOVDQU32    192(CX), Z11
+	VPBROADCASTD (AX), Z12
+	VPDPBUSD     Z8, Z12, Z0
+	VPDPBUSD     Z9, Z12, Z1
+	VPDPBUSD     Z10, Z12, Z2
+	VPDPBUSD     Z11, Z12, Z3
+	VPBROADCASTD (AX)(DX*1), Z12
+	VPDPBUSD     Z8, Z12, Z4
+	VPDPBUSD     Z9, Z12, Z5
+	VPDPBUSD     Z10, Z12, Z6
+	VPDPBUSD     Z11, Z12, Z7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -43359,9 +43446,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -43372,10 +43459,15 @@ TEXT ·w8Tile2VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -43388,7 +43480,23 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -43442,9 +43550,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-224
+// func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -43455,10 +43563,15 @@ TEXT ·w8Tile2AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y1, Y1, Y1
 	VPXOR Y2, Y2, Y2
 	VPXOR Y3, Y3, Y3
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y4
 	VMOVDQU      32(CX), Y5
 	VPBROADCASTD (AX), Y6
@@ -43475,7 +43588,27 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y4
+	VMOVDQU      32(CX), Y5
+	VPBROADCASTD (AX), Y6
+	VPMADDWD     Y4, Y6, Y7
+	VPADDD       Y7, Y0, Y0
+	VPMADDWD     Y5, Y6, Y7
+	VPADDD       Y7, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y6
+	VPMADDWD     Y4, Y6, Y7
+	VPADDD       Y7, Y2, Y2
+	VPMADDWD     Y5, Y6, Y7
+	VPADDD       Y7, Y3, Y3
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -43520,9 +43653,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -43541,10 +43674,15 @@ TEXT ·w8Tile3VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z12
 	VMOVDQU32    64(CX), Z13
 	VMOVDQU32    128(CX), Z14
@@ -43568,7 +43706,34 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z12
+	VMOVDQU32    64(CX), Z13
+	VMOVDQU32    128(CX), Z14
+	VMOVDQU32    192(CX), Z15
+	VPBROADCASTD (AX), Z16
+	VPDPBUSD     Z12, Z16, Z0
+	VPDPBUSD     Z13, Z16, Z1
+	VPDPBUSD     Z14, Z16, Z2
+	VPDPBUSD     Z15, Z16, Z3
+	VPBROADCASTD (AX)(DX*1), Z16
+	VPDPBUSD     Z12, Z16, Z4
+	VPDPBUSD     Z13, Z16, Z5
+	VPDPBUSD     Z14, Z16, Z6
+	VPDPBUSD     Z15, Z16, Z7
+	VPBROADCASTD (AX)(DX*2), Z16
+	VPDPBUSD     Z12, Z16, Z8
+	VPDPBUSD     Z13, Z16, Z9
+	VPDPBUSD     Z14, Z16, Z10
+	VPDPBUSD     Z15, Z16, Z11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -43677,9 +43842,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -43692,10 +43857,15 @@ TEXT ·w8Tile3VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y3, Y3, Y3
 	VPXOR Y4, Y4, Y4
 	VPXOR Y5, Y5, Y5
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -43711,7 +43881,26 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -43780,9 +43969,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-224
+// func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -43795,10 +43984,15 @@ TEXT ·w8Tile3AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y3, Y3, Y3
 	VPXOR Y4, Y4, Y4
 	VPXOR Y5, Y5, Y5
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y6
 	VMOVDQU      32(CX), Y7
 	VPBROADCASTD (AX), Y8
@@ -43820,7 +44014,32 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y6
+	VMOVDQU      32(CX), Y7
+	VPBROADCASTD (AX), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y0, Y0
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y2, Y2
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y8
+	VPMADDWD     Y6, Y8, Y9
+	VPADDD       Y9, Y4, Y4
+	VPMADDWD     Y7, Y8, Y9
+	VPADDD       Y9, Y5, Y5
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -43878,9 +44097,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -43903,10 +44122,15 @@ TEXT ·w8Tile4VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z13, Z13, Z13
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z16
 	VMOVDQU32    64(CX), Z17
 	VMOVDQU32    128(CX), Z18
@@ -43935,7 +44159,39 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z16
+	VMOVDQU32    64(CX), Z17
+	VMOVDQU32    128(CX), Z18
+	VMOVDQU32    192(CX), Z19
+	VPBROADCASTD (AX), Z20
+	VPDPBUSD     Z16, Z20, Z0
+	VPDPBUSD     Z17, Z20, Z1
+	VPDPBUSD     Z18, Z20, Z2
+	VPDPBUSD     Z19, Z20, Z3
+	VPBROADCASTD (AX)(DX*1), Z20
+	VPDPBUSD     Z16, Z20, Z4
+	VPDPBUSD     Z17, Z20, Z5
+	VPDPBUSD     Z18, Z20, Z6
+	VPDPBUSD     Z19, Z20, Z7
+	VPBROADCASTD (AX)(DX*2), Z20
+	VPDPBUSD     Z16, Z20, Z8
+	VPDPBUSD     Z17, Z20, Z9
+	VPDPBUSD     Z18, Z20, Z10
+	VPDPBUSD     Z19, Z20, Z11
+	VPBROADCASTD (SI), Z20
+	VPDPBUSD     Z16, Z20, Z12
+	VPDPBUSD     Z17, Z20, Z13
+	VPDPBUSD     Z18, Z20, Z14
+	VPDPBUSD     Z19, Z20, Z15
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -44071,9 +44327,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -44088,10 +44344,15 @@ TEXT ·w8Tile4VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y5, Y5, Y5
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -44110,7 +44371,29 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -44194,9 +44477,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-224
+// func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -44211,10 +44494,15 @@ TEXT ·w8Tile4AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y5, Y5, Y5
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y8
 	VMOVDQU      32(CX), Y9
 	VPBROADCASTD (AX), Y10
@@ -44241,7 +44529,37 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y8
+	VMOVDQU      32(CX), Y9
+	VPBROADCASTD (AX), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y2, Y2
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y4, Y4
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y5, Y5
+	VPBROADCASTD (SI), Y10
+	VPMADDWD     Y8, Y10, Y11
+	VPADDD       Y11, Y6, Y6
+	VPMADDWD     Y9, Y10, Y11
+	VPADDD       Y11, Y7, Y7
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -44312,9 +44630,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -44341,10 +44659,15 @@ TEXT ·w8Tile5VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z17, Z17, Z17
 	VPXORD Z18, Z18, Z18
 	VPXORD Z19, Z19, Z19
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z20
 	VMOVDQU32    64(CX), Z21
 	VMOVDQU32    128(CX), Z22
@@ -44378,7 +44701,44 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z20
+	VMOVDQU32    64(CX), Z21
+	VMOVDQU32    128(CX), Z22
+	VMOVDQU32    192(CX), Z23
+	VPBROADCASTD (AX), Z24
+	VPDPBUSD     Z20, Z24, Z0
+	VPDPBUSD     Z21, Z24, Z1
+	VPDPBUSD     Z22, Z24, Z2
+	VPDPBUSD     Z23, Z24, Z3
+	VPBROADCASTD (AX)(DX*1), Z24
+	VPDPBUSD     Z20, Z24, Z4
+	VPDPBUSD     Z21, Z24, Z5
+	VPDPBUSD     Z22, Z24, Z6
+	VPDPBUSD     Z23, Z24, Z7
+	VPBROADCASTD (AX)(DX*2), Z24
+	VPDPBUSD     Z20, Z24, Z8
+	VPDPBUSD     Z21, Z24, Z9
+	VPDPBUSD     Z22, Z24, Z10
+	VPDPBUSD     Z23, Z24, Z11
+	VPBROADCASTD (SI), Z24
+	VPDPBUSD     Z20, Z24, Z12
+	VPDPBUSD     Z21, Z24, Z13
+	VPDPBUSD     Z22, Z24, Z14
+	VPDPBUSD     Z23, Z24, Z15
+	VPBROADCASTD (SI)(DX*1), Z24
+	VPDPBUSD     Z20, Z24, Z16
+	VPDPBUSD     Z21, Z24, Z17
+	VPDPBUSD     Z22, Z24, Z18
+	VPDPBUSD     Z23, Z24, Z19
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -44541,9 +44901,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -44560,10 +44920,15 @@ TEXT ·w8Tile5VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y7, Y7, Y7
 	VPXOR Y8, Y8, Y8
 	VPXOR Y9, Y9, Y9
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -44585,7 +44950,32 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y9
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -44684,9 +45074,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-224
+// func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -44703,10 +45093,15 @@ TEXT ·w8Tile5AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y7, Y7, Y7
 	VPXOR Y8, Y8, Y8
 	VPXOR Y9, Y9, Y9
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y10
 	VMOVDQU      32(CX), Y11
 	VPBROADCASTD (AX), Y12
@@ -44738,7 +45133,42 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y10
+	VMOVDQU      32(CX), Y11
+	VPBROADCASTD (AX), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y0, Y0
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y2, Y2
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y4, Y4
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y5, Y5
+	VPBROADCASTD (SI), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y6, Y6
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y7, Y7
+	VPBROADCASTD (SI)(DX*1), Y12
+	VPMADDWD     Y10, Y12, Y13
+	VPADDD       Y13, Y8, Y8
+	VPMADDWD     Y11, Y12, Y13
+	VPADDD       Y13, Y9, Y9
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -44822,9 +45252,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX512F, AVX512VNNI
-TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-224
+// func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX512F, AVX512VNNI, MMX+
+TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-248
 	MOVQ   x_base+0(FP), AX
 	MOVQ   w_base+32(FP), CX
 	MOVQ   ldx+24(FP), DX
@@ -44855,10 +45285,15 @@ TEXT ·w8Tile6VNNI512(SB), NOSPLIT, $0-224
 	VPXORD Z21, Z21, Z21
 	VPXORD Z22, Z22, Z22
 	VPXORD Z23, Z23, Z23
+	MOVQ   pf_base+224(FP), DI
+	TESTQ  BX, BX
+	JZ     epilogue
+	TESTQ  DI, DI
+	JZ     loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU32    (CX), Z24
 	VMOVDQU32    64(CX), Z25
 	VMOVDQU32    128(CX), Z26
@@ -44897,7 +45332,49 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000100, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU32    (CX), Z24
+	VMOVDQU32    64(CX), Z25
+	VMOVDQU32    128(CX), Z26
+	VMOVDQU32    192(CX), Z27
+	VPBROADCASTD (AX), Z28
+	VPDPBUSD     Z24, Z28, Z0
+	VPDPBUSD     Z25, Z28, Z1
+	VPDPBUSD     Z26, Z28, Z2
+	VPDPBUSD     Z27, Z28, Z3
+	VPBROADCASTD (AX)(DX*1), Z28
+	VPDPBUSD     Z24, Z28, Z4
+	VPDPBUSD     Z25, Z28, Z5
+	VPDPBUSD     Z26, Z28, Z6
+	VPDPBUSD     Z27, Z28, Z7
+	VPBROADCASTD (AX)(DX*2), Z28
+	VPDPBUSD     Z24, Z28, Z8
+	VPDPBUSD     Z25, Z28, Z9
+	VPDPBUSD     Z26, Z28, Z10
+	VPDPBUSD     Z27, Z28, Z11
+	VPBROADCASTD (SI), Z28
+	VPDPBUSD     Z24, Z28, Z12
+	VPDPBUSD     Z25, Z28, Z13
+	VPDPBUSD     Z26, Z28, Z14
+	VPDPBUSD     Z27, Z28, Z15
+	VPBROADCASTD (SI)(DX*1), Z28
+	VPDPBUSD     Z24, Z28, Z16
+	VPDPBUSD     Z25, Z28, Z17
+	VPDPBUSD     Z26, Z28, Z18
+	VPDPBUSD     Z27, Z28, Z19
+	VPBROADCASTD (SI)(DX*2), Z28
+	VPDPBUSD     Z24, Z28, Z20
+	VPDPBUSD     Z25, Z28, Z21
+	VPDPBUSD     Z26, Z28, Z22
+	VPDPBUSD     Z27, Z28, Z23
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000100, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ      y_base+160(FP), AX
@@ -45087,9 +45564,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, AVXVNNI, FMA3
-TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-224
+// func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, AVXVNNI, FMA3, MMX+
+TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -45108,10 +45585,15 @@ TEXT ·w8Tile6VNNI256(SB), NOSPLIT, $0-224
 	VPXOR Y9, Y9, Y9
 	VPXOR Y10, Y10, Y10
 	VPXOR Y11, Y11, Y11
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -45136,7 +45618,35 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y0
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y2
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xe4 // VPDPBUSD Y12, Y14, Y4
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xed // VPDPBUSD Y13, Y14, Y5
+	VPBROADCASTD (SI), Y14
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xf4 // VPDPBUSD Y12, Y14, Y6
+	BYTE $0xc4; BYTE $0xc2; BYTE $0x0d; BYTE $0x50; BYTE $0xfd // VPDPBUSD Y13, Y14, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xc4 // VPDPBUSD Y12, Y14, Y8
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xcd // VPDPBUSD Y13, Y14, Y9
+	VPBROADCASTD (SI)(DX*2), Y14
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xd4 // VPDPBUSD Y12, Y14, Y10
+	BYTE $0xc4; BYTE $0x42; BYTE $0x0d; BYTE $0x50; BYTE $0xdd // VPDPBUSD Y13, Y14, Y11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -45250,9 +45760,9 @@ noacc:
 	VZEROUPPER
 	RET
 
-// func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
-// Requires: AVX, AVX2, FMA3
-TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-224
+// func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-248
 	MOVQ  x_base+0(FP), AX
 	MOVQ  w_base+32(FP), CX
 	MOVQ  ldx+24(FP), DX
@@ -45271,10 +45781,15 @@ TEXT ·w8Tile6AVX2(SB), NOSPLIT, $0-224
 	VPXOR Y9, Y9, Y9
 	VPXOR Y10, Y10, Y10
 	VPXOR Y11, Y11, Y11
+	MOVQ  pf_base+224(FP), DI
+	TESTQ BX, BX
+	JZ    epilogue
+	TESTQ DI, DI
+	JZ    loop
 
-loop:
-	TESTQ        BX, BX
-	JZ           epilogue
+looppf:
+	PREFETCHT1   (DI)
+	ADDQ         $0x40, DI
 	VMOVDQU      (CX), Y12
 	VMOVDQU      32(CX), Y13
 	VPBROADCASTD (AX), Y14
@@ -45311,7 +45826,47 @@ loop:
 	ADDQ         $0x04, SI
 	ADDQ         $0x00000040, CX
 	DECQ         BX
-	JMP          loop
+	JNZ          looppf
+	JMP          epilogue
+
+loop:
+	VMOVDQU      (CX), Y12
+	VMOVDQU      32(CX), Y13
+	VPBROADCASTD (AX), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y0, Y0
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y1, Y1
+	VPBROADCASTD (AX)(DX*1), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y2, Y2
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y3, Y3
+	VPBROADCASTD (AX)(DX*2), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y4, Y4
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y5, Y5
+	VPBROADCASTD (SI), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y6, Y6
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y7, Y7
+	VPBROADCASTD (SI)(DX*1), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y8, Y8
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y9, Y9
+	VPBROADCASTD (SI)(DX*2), Y14
+	VPMADDWD     Y12, Y14, Y15
+	VPADDD       Y15, Y10, Y10
+	VPMADDWD     Y13, Y14, Y15
+	VPADDD       Y15, Y11, Y11
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, SI
+	ADDQ         $0x00000040, CX
+	DECQ         BX
+	JNZ          loop
 
 epilogue:
 	MOVQ    y_base+160(FP), AX
@@ -45405,6 +45960,162 @@ noacc:
 	VFMADD213PS  32(BX), Y0, Y11
 	VMOVUPS      Y11, 32(AX)
 	ADDQ         DI, AX
+	VZEROUPPER
+	RET
+
+// func flipSignAVX512(dst []uint32, src []uint32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·flipSignAVX512(SB), NOSPLIT, $0-48
+	MOVQ    dst_base+0(FP), AX
+	MOVQ    src_base+24(FP), CX
+	MOVQ    src_len+32(FP), DX
+	VMOVUPS c_signbytes<>+0(SB), Z0
+
+unrolled:
+	CMPQ    DX, $0x00000040
+	JB      single
+	VMOVUPS (CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	VMOVUPS 64(CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS 128(CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, 128(AX)
+	VMOVUPS 192(CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, 192(AX)
+	ADDQ    $0x00000100, CX
+	ADDQ    $0x00000100, AX
+	SUBQ    $0x00000040, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000010
+	JB      tail
+	VMOVUPS (CX), Z1
+	VXORPS  Z0, Z1, Z1
+	VMOVUPS Z1, (AX)
+	ADDQ    $0x00000040, CX
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, DX
+	JMP     single
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z1
+	VXORPS    Z0, Z1, Z1
+	VMOVUPS   Z1, K1, (AX)
+
+done:
+	VZEROUPPER
+	RET
+
+DATA c_signbytes<>+0(SB)/4, $0x80808080
+DATA c_signbytes<>+4(SB)/4, $0x80808080
+DATA c_signbytes<>+8(SB)/4, $0x80808080
+DATA c_signbytes<>+12(SB)/4, $0x80808080
+DATA c_signbytes<>+16(SB)/4, $0x80808080
+DATA c_signbytes<>+20(SB)/4, $0x80808080
+DATA c_signbytes<>+24(SB)/4, $0x80808080
+DATA c_signbytes<>+28(SB)/4, $0x80808080
+DATA c_signbytes<>+32(SB)/4, $0x80808080
+DATA c_signbytes<>+36(SB)/4, $0x80808080
+DATA c_signbytes<>+40(SB)/4, $0x80808080
+DATA c_signbytes<>+44(SB)/4, $0x80808080
+DATA c_signbytes<>+48(SB)/4, $0x80808080
+DATA c_signbytes<>+52(SB)/4, $0x80808080
+DATA c_signbytes<>+56(SB)/4, $0x80808080
+DATA c_signbytes<>+60(SB)/4, $0x80808080
+GLOBL c_signbytes<>(SB), RODATA|NOPTR, $64
+
+// func flipSignAVX2(dst []uint32, src []uint32)
+// Requires: AVX
+TEXT ·flipSignAVX2(SB), NOSPLIT, $72-48
+	MOVQ    dst_base+0(FP), AX
+	MOVQ    src_base+24(FP), CX
+	MOVQ    src_len+32(FP), DX
+	VMOVUPS c_signbytes<>+0(SB), Y0
+
+unrolled:
+	CMPQ    DX, $0x00000020
+	JB      single
+	VMOVUPS (CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	VMOVUPS 32(CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS 64(CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, 64(AX)
+	VMOVUPS 96(CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, 96(AX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000020, DX
+	JMP     unrolled
+
+single:
+	CMPQ    DX, $0x00000008
+	JB      tail
+	VMOVUPS (CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, DX
+	JMP     single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y1
+	VXORPS  Y1, Y1, Y1
+	VMOVUPS Y1, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), CX
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y1, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), AX
+	VMOVUPS (CX), Y1
+	VXORPS  Y0, Y1, Y1
+	VMOVUPS Y1, (AX)
+	MOVQ    64(SP), AX
+	XORQ    BX, BX
+
+out0:
+	MOVL 32(SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
+
+done:
 	VZEROUPPER
 	RET
 
@@ -54260,41 +54971,44 @@ TEXT ·gemmF32Tile1x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z3
-	VMOVUPS      64(CX), Z4
-	VMOVUPS      128(CX), Z5
-	VBROADCASTSS (AX), Z6
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z3
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      128(AX), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54304,6 +55018,14 @@ TEXT ·gemmF32Tile2x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54311,46 +55033,41 @@ TEXT ·gemmF32Tile2x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z3
 	VMOVUPS 64(AX), Z4
 	VMOVUPS 128(AX), Z5
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z6
-	VMOVUPS      64(CX), Z7
-	VMOVUPS      128(CX), Z8
-	VBROADCASTSS (AX), Z9
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z6
+	VMOVUPS      64(AX), Z7
+	VMOVUPS      128(AX), Z8
+	VBROADCASTSS (SI), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(AX), Z9
+	VBROADCASTSS 4(SI), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54360,6 +55077,14 @@ TEXT ·gemmF32Tile3x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54371,54 +55096,49 @@ TEXT ·gemmF32Tile3x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z6
 	VMOVUPS 64(AX), Z7
 	VMOVUPS 128(AX), Z8
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z9
-	VMOVUPS      64(CX), Z10
-	VMOVUPS      128(CX), Z11
-	VBROADCASTSS (AX), Z12
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z9
+	VMOVUPS      64(AX), Z10
+	VMOVUPS      128(AX), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(AX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 8(AX), Z12
+	VBROADCASTSS 8(SI), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54428,6 +55148,14 @@ TEXT ·gemmF32Tile4x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54443,62 +55171,57 @@ TEXT ·gemmF32Tile4x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z9
 	VMOVUPS 64(AX), Z10
 	VMOVUPS 128(AX), Z11
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z12
-	VMOVUPS      64(CX), Z13
-	VMOVUPS      128(CX), Z14
-	VBROADCASTSS (AX), Z15
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z12
+	VMOVUPS      64(AX), Z13
+	VMOVUPS      128(AX), Z14
+	VBROADCASTSS (SI), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(AX), Z15
+	VBROADCASTSS 4(SI), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 8(AX), Z15
+	VBROADCASTSS 8(SI), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS 12(AX), Z15
+	VBROADCASTSS 12(SI), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z9, (AX)
-	VMOVUPS Z10, 64(AX)
-	VMOVUPS Z11, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54508,6 +55231,14 @@ TEXT ·gemmF32Tile5x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54527,70 +55258,65 @@ TEXT ·gemmF32Tile5x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z12
 	VMOVUPS 64(AX), Z13
 	VMOVUPS 128(AX), Z14
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z15
-	VMOVUPS      64(CX), Z16
-	VMOVUPS      128(CX), Z17
-	VBROADCASTSS (AX), Z18
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z15
+	VMOVUPS      64(AX), Z16
+	VMOVUPS      128(AX), Z17
+	VBROADCASTSS (SI), Z18
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS 4(AX), Z18
+	VBROADCASTSS 4(SI), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS 8(AX), Z18
+	VBROADCASTSS 8(SI), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
-	VBROADCASTSS 12(AX), Z18
+	VBROADCASTSS 12(SI), Z18
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS 16(AX), Z18
+	VBROADCASTSS 16(SI), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z9, (AX)
-	VMOVUPS Z10, 64(AX)
-	VMOVUPS Z11, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	VMOVUPS Z14, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	VMOVUPS Z14, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54600,6 +55326,14 @@ TEXT ·gemmF32Tile6x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54623,78 +55357,73 @@ TEXT ·gemmF32Tile6x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z15
 	VMOVUPS 64(AX), Z16
 	VMOVUPS 128(AX), Z17
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z18
-	VMOVUPS      64(CX), Z19
-	VMOVUPS      128(CX), Z20
-	VBROADCASTSS (AX), Z21
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z18
+	VMOVUPS      64(AX), Z19
+	VMOVUPS      128(AX), Z20
+	VBROADCASTSS (SI), Z21
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS 4(AX), Z21
+	VBROADCASTSS 4(SI), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS 8(AX), Z21
+	VBROADCASTSS 8(SI), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS 12(AX), Z21
+	VBROADCASTSS 12(SI), Z21
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 16(AX), Z21
+	VBROADCASTSS 16(SI), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 20(AX), Z21
+	VBROADCASTSS 20(SI), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z9, (AX)
-	VMOVUPS Z10, 64(AX)
-	VMOVUPS Z11, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	VMOVUPS Z14, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z15, (AX)
-	VMOVUPS Z16, 64(AX)
-	VMOVUPS Z17, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	VMOVUPS Z14, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z15, (DX)
+	VMOVUPS Z16, 64(DX)
+	VMOVUPS Z17, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54704,6 +55433,14 @@ TEXT ·gemmF32Tile7x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54731,86 +55468,81 @@ TEXT ·gemmF32Tile7x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z18
 	VMOVUPS 64(AX), Z19
 	VMOVUPS 128(AX), Z20
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z21
-	VMOVUPS      64(CX), Z22
-	VMOVUPS      128(CX), Z23
-	VBROADCASTSS (AX), Z24
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z21
+	VMOVUPS      64(AX), Z22
+	VMOVUPS      128(AX), Z23
+	VBROADCASTSS (SI), Z24
 	VFMADD231PS  Z21, Z24, Z0
 	VFMADD231PS  Z22, Z24, Z1
 	VFMADD231PS  Z23, Z24, Z2
-	VBROADCASTSS 4(AX), Z24
+	VBROADCASTSS 4(SI), Z24
 	VFMADD231PS  Z21, Z24, Z3
 	VFMADD231PS  Z22, Z24, Z4
 	VFMADD231PS  Z23, Z24, Z5
-	VBROADCASTSS 8(AX), Z24
+	VBROADCASTSS 8(SI), Z24
 	VFMADD231PS  Z21, Z24, Z6
 	VFMADD231PS  Z22, Z24, Z7
 	VFMADD231PS  Z23, Z24, Z8
-	VBROADCASTSS 12(AX), Z24
+	VBROADCASTSS 12(SI), Z24
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
 	VFMADD231PS  Z23, Z24, Z11
-	VBROADCASTSS 16(AX), Z24
+	VBROADCASTSS 16(SI), Z24
 	VFMADD231PS  Z21, Z24, Z12
 	VFMADD231PS  Z22, Z24, Z13
 	VFMADD231PS  Z23, Z24, Z14
-	VBROADCASTSS 20(AX), Z24
+	VBROADCASTSS 20(SI), Z24
 	VFMADD231PS  Z21, Z24, Z15
 	VFMADD231PS  Z22, Z24, Z16
 	VFMADD231PS  Z23, Z24, Z17
-	VBROADCASTSS 24(AX), Z24
+	VBROADCASTSS 24(SI), Z24
 	VFMADD231PS  Z21, Z24, Z18
 	VFMADD231PS  Z22, Z24, Z19
 	VFMADD231PS  Z23, Z24, Z20
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z9, (AX)
-	VMOVUPS Z10, 64(AX)
-	VMOVUPS Z11, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	VMOVUPS Z14, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z15, (AX)
-	VMOVUPS Z16, 64(AX)
-	VMOVUPS Z17, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z18, (AX)
-	VMOVUPS Z19, 64(AX)
-	VMOVUPS Z20, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	VMOVUPS Z14, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z15, (DX)
+	VMOVUPS Z16, 64(DX)
+	VMOVUPS Z17, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z18, (DX)
+	VMOVUPS Z19, 64(DX)
+	VMOVUPS Z20, 128(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54820,6 +55552,14 @@ TEXT ·gemmF32Tile8x48AVX512(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z1
 	VMOVUPS 128(AX), Z2
@@ -54851,94 +55591,539 @@ TEXT ·gemmF32Tile8x48AVX512(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Z21
 	VMOVUPS 64(AX), Z22
 	VMOVUPS 128(AX), Z23
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Z24
-	VMOVUPS      64(CX), Z25
-	VMOVUPS      128(CX), Z26
-	VBROADCASTSS (AX), Z27
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Z24
+	VMOVUPS      64(AX), Z25
+	VMOVUPS      128(AX), Z26
+	VBROADCASTSS (SI), Z27
 	VFMADD231PS  Z24, Z27, Z0
 	VFMADD231PS  Z25, Z27, Z1
 	VFMADD231PS  Z26, Z27, Z2
-	VBROADCASTSS 4(AX), Z27
+	VBROADCASTSS 4(SI), Z27
 	VFMADD231PS  Z24, Z27, Z3
 	VFMADD231PS  Z25, Z27, Z4
 	VFMADD231PS  Z26, Z27, Z5
-	VBROADCASTSS 8(AX), Z27
+	VBROADCASTSS 8(SI), Z27
 	VFMADD231PS  Z24, Z27, Z6
 	VFMADD231PS  Z25, Z27, Z7
 	VFMADD231PS  Z26, Z27, Z8
-	VBROADCASTSS 12(AX), Z27
+	VBROADCASTSS 12(SI), Z27
 	VFMADD231PS  Z24, Z27, Z9
 	VFMADD231PS  Z25, Z27, Z10
 	VFMADD231PS  Z26, Z27, Z11
-	VBROADCASTSS 16(AX), Z27
+	VBROADCASTSS 16(SI), Z27
 	VFMADD231PS  Z24, Z27, Z12
 	VFMADD231PS  Z25, Z27, Z13
 	VFMADD231PS  Z26, Z27, Z14
-	VBROADCASTSS 20(AX), Z27
+	VBROADCASTSS 20(SI), Z27
 	VFMADD231PS  Z24, Z27, Z15
 	VFMADD231PS  Z25, Z27, Z16
 	VFMADD231PS  Z26, Z27, Z17
-	VBROADCASTSS 24(AX), Z27
+	VBROADCASTSS 24(SI), Z27
 	VFMADD231PS  Z24, Z27, Z18
 	VFMADD231PS  Z25, Z27, Z19
 	VFMADD231PS  Z26, Z27, Z20
-	VBROADCASTSS 28(AX), Z27
+	VBROADCASTSS 28(SI), Z27
 	VFMADD231PS  Z24, Z27, Z21
 	VFMADD231PS  Z25, Z27, Z22
 	VFMADD231PS  Z26, Z27, Z23
-	ADDQ         DX, AX
-	ADDQ         $0x000000c0, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	VMOVUPS Z14, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z15, (DX)
+	VMOVUPS Z16, 64(DX)
+	VMOVUPS Z17, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z18, (DX)
+	VMOVUPS Z19, 64(DX)
+	VMOVUPS Z20, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z21, (DX)
+	VMOVUPS Z22, 64(DX)
+	VMOVUPS Z23, 128(DX)
+	ADDQ    BX, DX
+	VZEROUPPER
+	RET
+
+// func gemmF32Blocks8x16of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Blocks8x16of48AVX512(SB), NOSPLIT, $0-160
+	MOVQ  c_base+32(FP), AX
+	MOVQ  ldc+56(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  y_base+0(FP), DX
+	MOVQ  ldy+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  xp_base+64(FP), SI
+	MOVQ  wp_base+88(FP), DI
+	MOVQ  pf_base+120(FP), R8
+	MOVQ  $0x00000020, R9
+	MOVQ  blocks+144(FP), R10
+	MOVQ  pfBlocks+152(FP), R11
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	VMOVUPS (AX), Z0
 	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
+	VMOVUPS (AX), Z1
 	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
+	VMOVUPS (AX), Z2
 	ADDQ    CX, AX
-	VMOVUPS Z9, (AX)
-	VMOVUPS Z10, 64(AX)
-	VMOVUPS Z11, 128(AX)
+	VMOVUPS (AX), Z3
 	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	VMOVUPS Z14, 128(AX)
+	VMOVUPS (AX), Z4
 	ADDQ    CX, AX
-	VMOVUPS Z15, (AX)
-	VMOVUPS Z16, 64(AX)
-	VMOVUPS Z17, 128(AX)
+	VMOVUPS (AX), Z5
 	ADDQ    CX, AX
-	VMOVUPS Z18, (AX)
-	VMOVUPS Z19, 64(AX)
-	VMOVUPS Z20, 128(AX)
+	VMOVUPS (AX), Z6
 	ADDQ    CX, AX
-	VMOVUPS Z21, (AX)
-	VMOVUPS Z22, 64(AX)
-	VMOVUPS Z23, 128(AX)
+	VMOVUPS (AX), Z7
+	ADDQ    CX, AX
+	MOVQ    DI, R12
+	MOVQ    kc+112(FP), R13
+	TESTQ   R13, R13
+	JZ      store
+	TESTQ   R11, R11
+	JZ      loop
+	DECQ    R11
+
+looppf:
+	PREFETCHT1   (R8)
+	ADDQ         $0x40, R8
+	VMOVUPS      (R12), Z8
+	VBROADCASTSS (SI), Z9
+	VFMADD231PS  Z8, Z9, Z0
+	VBROADCASTSS 4(SI), Z9
+	VFMADD231PS  Z8, Z9, Z1
+	VBROADCASTSS 8(SI), Z9
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 12(SI), Z9
+	VFMADD231PS  Z8, Z9, Z3
+	VBROADCASTSS 16(SI), Z9
+	VFMADD231PS  Z8, Z9, Z4
+	VBROADCASTSS 20(SI), Z9
+	VFMADD231PS  Z8, Z9, Z5
+	VBROADCASTSS 24(SI), Z9
+	VFMADD231PS  Z8, Z9, Z6
+	VBROADCASTSS 28(SI), Z9
+	VFMADD231PS  Z8, Z9, Z7
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, R12
+	DECQ         R13
+	JNZ          looppf
+	JMP          store
+
+loop:
+	VMOVUPS      (R12), Z8
+	VBROADCASTSS (SI), Z9
+	VFMADD231PS  Z8, Z9, Z0
+	VBROADCASTSS 4(SI), Z9
+	VFMADD231PS  Z8, Z9, Z1
+	VBROADCASTSS 8(SI), Z9
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 12(SI), Z9
+	VFMADD231PS  Z8, Z9, Z3
+	VBROADCASTSS 16(SI), Z9
+	VFMADD231PS  Z8, Z9, Z4
+	VBROADCASTSS 20(SI), Z9
+	VFMADD231PS  Z8, Z9, Z5
+	VBROADCASTSS 24(SI), Z9
+	VFMADD231PS  Z8, Z9, Z6
+	VBROADCASTSS 28(SI), Z9
+	VFMADD231PS  Z8, Z9, Z7
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, R12
+	DECQ         R13
+	JNZ          loop
+
+store:
+	VMOVUPS Z0, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z1, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z2, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z4, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z5, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Z7, (DX)
+	ADDQ    BX, DX
+	DECQ    R10
+	JNZ     block
+
+done:
+	VZEROUPPER
+	RET
+
+// func gemmF32Blocks8x32of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Blocks8x32of48AVX512(SB), NOSPLIT, $0-160
+	MOVQ  c_base+32(FP), AX
+	MOVQ  ldc+56(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  y_base+0(FP), DX
+	MOVQ  ldy+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  xp_base+64(FP), SI
+	MOVQ  wp_base+88(FP), DI
+	MOVQ  pf_base+120(FP), R8
+	MOVQ  $0x00000020, R9
+	MOVQ  blocks+144(FP), R10
+	MOVQ  pfBlocks+152(FP), R11
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z2
+	VMOVUPS 64(AX), Z3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z4
+	VMOVUPS 64(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z8
+	VMOVUPS 64(AX), Z9
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z10
+	VMOVUPS 64(AX), Z11
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z14
+	VMOVUPS 64(AX), Z15
+	ADDQ    CX, AX
+	MOVQ    DI, R12
+	MOVQ    kc+112(FP), R13
+	TESTQ   R13, R13
+	JZ      store
+	TESTQ   R11, R11
+	JZ      loop
+	DECQ    R11
+
+looppf:
+	PREFETCHT1   (R8)
+	ADDQ         $0x40, R8
+	VMOVUPS      (R12), Z16
+	VMOVUPS      64(R12), Z17
+	VBROADCASTSS (SI), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS 4(SI), Z18
+	VFMADD231PS  Z16, Z18, Z2
+	VFMADD231PS  Z17, Z18, Z3
+	VBROADCASTSS 8(SI), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS 12(SI), Z18
+	VFMADD231PS  Z16, Z18, Z6
+	VFMADD231PS  Z17, Z18, Z7
+	VBROADCASTSS 16(SI), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Z17, Z18, Z9
+	VBROADCASTSS 20(SI), Z18
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS 24(SI), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Z17, Z18, Z13
+	VBROADCASTSS 28(SI), Z18
+	VFMADD231PS  Z16, Z18, Z14
+	VFMADD231PS  Z17, Z18, Z15
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, R12
+	DECQ         R13
+	JNZ          looppf
+	JMP          store
+
+loop:
+	VMOVUPS      (R12), Z16
+	VMOVUPS      64(R12), Z17
+	VBROADCASTSS (SI), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS 4(SI), Z18
+	VFMADD231PS  Z16, Z18, Z2
+	VFMADD231PS  Z17, Z18, Z3
+	VBROADCASTSS 8(SI), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS 12(SI), Z18
+	VFMADD231PS  Z16, Z18, Z6
+	VFMADD231PS  Z17, Z18, Z7
+	VBROADCASTSS 16(SI), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Z17, Z18, Z9
+	VBROADCASTSS 20(SI), Z18
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS 24(SI), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Z17, Z18, Z13
+	VBROADCASTSS 28(SI), Z18
+	VFMADD231PS  Z16, Z18, Z14
+	VFMADD231PS  Z17, Z18, Z15
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, R12
+	DECQ         R13
+	JNZ          loop
+
+store:
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z2, (DX)
+	VMOVUPS Z3, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z4, (DX)
+	VMOVUPS Z5, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z8, (DX)
+	VMOVUPS Z9, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z10, (DX)
+	VMOVUPS Z11, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z14, (DX)
+	VMOVUPS Z15, 64(DX)
+	ADDQ    BX, DX
+	DECQ    R10
+	JNZ     block
+
+done:
+	VZEROUPPER
+	RET
+
+// func gemmF32Blocks8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Blocks8x48AVX512(SB), NOSPLIT, $0-160
+	MOVQ  c_base+32(FP), AX
+	MOVQ  ldc+56(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  y_base+0(FP), DX
+	MOVQ  ldy+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  xp_base+64(FP), SI
+	MOVQ  wp_base+88(FP), DI
+	MOVQ  pf_base+120(FP), R8
+	MOVQ  $0x00000020, R9
+	MOVQ  blocks+144(FP), R10
+	MOVQ  pfBlocks+152(FP), R11
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z3
+	VMOVUPS 64(AX), Z4
+	VMOVUPS 128(AX), Z5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z6
+	VMOVUPS 64(AX), Z7
+	VMOVUPS 128(AX), Z8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z9
+	VMOVUPS 64(AX), Z10
+	VMOVUPS 128(AX), Z11
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z12
+	VMOVUPS 64(AX), Z13
+	VMOVUPS 128(AX), Z14
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z15
+	VMOVUPS 64(AX), Z16
+	VMOVUPS 128(AX), Z17
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z18
+	VMOVUPS 64(AX), Z19
+	VMOVUPS 128(AX), Z20
+	ADDQ    CX, AX
+	VMOVUPS (AX), Z21
+	VMOVUPS 64(AX), Z22
+	VMOVUPS 128(AX), Z23
+	ADDQ    CX, AX
+	MOVQ    DI, R12
+	MOVQ    kc+112(FP), R13
+	TESTQ   R13, R13
+	JZ      store
+	TESTQ   R11, R11
+	JZ      loop
+	DECQ    R11
+
+looppf:
+	PREFETCHT1   (R8)
+	ADDQ         $0x40, R8
+	VMOVUPS      (R12), Z24
+	VMOVUPS      64(R12), Z25
+	VMOVUPS      128(R12), Z26
+	VBROADCASTSS (SI), Z27
+	VFMADD231PS  Z24, Z27, Z0
+	VFMADD231PS  Z25, Z27, Z1
+	VFMADD231PS  Z26, Z27, Z2
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z24, Z27, Z3
+	VFMADD231PS  Z25, Z27, Z4
+	VFMADD231PS  Z26, Z27, Z5
+	VBROADCASTSS 8(SI), Z27
+	VFMADD231PS  Z24, Z27, Z6
+	VFMADD231PS  Z25, Z27, Z7
+	VFMADD231PS  Z26, Z27, Z8
+	VBROADCASTSS 12(SI), Z27
+	VFMADD231PS  Z24, Z27, Z9
+	VFMADD231PS  Z25, Z27, Z10
+	VFMADD231PS  Z26, Z27, Z11
+	VBROADCASTSS 16(SI), Z27
+	VFMADD231PS  Z24, Z27, Z12
+	VFMADD231PS  Z25, Z27, Z13
+	VFMADD231PS  Z26, Z27, Z14
+	VBROADCASTSS 20(SI), Z27
+	VFMADD231PS  Z24, Z27, Z15
+	VFMADD231PS  Z25, Z27, Z16
+	VFMADD231PS  Z26, Z27, Z17
+	VBROADCASTSS 24(SI), Z27
+	VFMADD231PS  Z24, Z27, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VFMADD231PS  Z26, Z27, Z20
+	VBROADCASTSS 28(SI), Z27
+	VFMADD231PS  Z24, Z27, Z21
+	VFMADD231PS  Z25, Z27, Z22
+	VFMADD231PS  Z26, Z27, Z23
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, R12
+	DECQ         R13
+	JNZ          looppf
+	JMP          store
+
+loop:
+	VMOVUPS      (R12), Z24
+	VMOVUPS      64(R12), Z25
+	VMOVUPS      128(R12), Z26
+	VBROADCASTSS (SI), Z27
+	VFMADD231PS  Z24, Z27, Z0
+	VFMADD231PS  Z25, Z27, Z1
+	VFMADD231PS  Z26, Z27, Z2
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z24, Z27, Z3
+	VFMADD231PS  Z25, Z27, Z4
+	VFMADD231PS  Z26, Z27, Z5
+	VBROADCASTSS 8(SI), Z27
+	VFMADD231PS  Z24, Z27, Z6
+	VFMADD231PS  Z25, Z27, Z7
+	VFMADD231PS  Z26, Z27, Z8
+	VBROADCASTSS 12(SI), Z27
+	VFMADD231PS  Z24, Z27, Z9
+	VFMADD231PS  Z25, Z27, Z10
+	VFMADD231PS  Z26, Z27, Z11
+	VBROADCASTSS 16(SI), Z27
+	VFMADD231PS  Z24, Z27, Z12
+	VFMADD231PS  Z25, Z27, Z13
+	VFMADD231PS  Z26, Z27, Z14
+	VBROADCASTSS 20(SI), Z27
+	VFMADD231PS  Z24, Z27, Z15
+	VFMADD231PS  Z25, Z27, Z16
+	VFMADD231PS  Z26, Z27, Z17
+	VBROADCASTSS 24(SI), Z27
+	VFMADD231PS  Z24, Z27, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VFMADD231PS  Z26, Z27, Z20
+	VBROADCASTSS 28(SI), Z27
+	VFMADD231PS  Z24, Z27, Z21
+	VFMADD231PS  Z25, Z27, Z22
+	VFMADD231PS  Z26, Z27, Z23
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, R12
+	DECQ         R13
+	JNZ          loop
+
+store:
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z3, (DX)
+	VMOVUPS Z4, 64(DX)
+	VMOVUPS Z5, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	VMOVUPS Z8, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	VMOVUPS Z14, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z15, (DX)
+	VMOVUPS Z16, 64(DX)
+	VMOVUPS Z17, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z18, (DX)
+	VMOVUPS Z19, 64(DX)
+	VMOVUPS Z20, 128(DX)
+	ADDQ    BX, DX
+	VMOVUPS Z21, (DX)
+	VMOVUPS Z22, 64(DX)
+	VMOVUPS Z23, 128(DX)
+	ADDQ    BX, DX
+	DECQ    R10
+	JNZ     block
+
+done:
 	VZEROUPPER
 	RET
 
@@ -54948,41 +56133,44 @@ TEXT ·gemmF32Tile1x24AVX2(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y1
 	VMOVUPS 64(AX), Y2
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Y3
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      64(CX), Y5
-	VBROADCASTSS (AX), Y6
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Y3
+	VMOVUPS      32(AX), Y4
+	VMOVUPS      64(AX), Y5
+	VBROADCASTSS (SI), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	ADDQ         DX, AX
-	ADDQ         $0x00000060, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -54992,6 +56180,14 @@ TEXT ·gemmF32Tile2x24AVX2(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y1
 	VMOVUPS 64(AX), Y2
@@ -54999,46 +56195,41 @@ TEXT ·gemmF32Tile2x24AVX2(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Y3
 	VMOVUPS 32(AX), Y4
 	VMOVUPS 64(AX), Y5
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Y6
-	VMOVUPS      32(CX), Y7
-	VMOVUPS      64(CX), Y8
-	VBROADCASTSS (AX), Y9
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Y6
+	VMOVUPS      32(AX), Y7
+	VMOVUPS      64(AX), Y8
+	VBROADCASTSS (SI), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX), Y9
+	VBROADCASTSS 4(SI), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	ADDQ         DX, AX
-	ADDQ         $0x00000060, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y3, (AX)
-	VMOVUPS Y4, 32(AX)
-	VMOVUPS Y5, 64(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, (DX)
+	VMOVUPS Y4, 32(DX)
+	VMOVUPS Y5, 64(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -55048,6 +56239,14 @@ TEXT ·gemmF32Tile3x24AVX2(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y1
 	VMOVUPS 64(AX), Y2
@@ -55059,54 +56258,49 @@ TEXT ·gemmF32Tile3x24AVX2(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Y6
 	VMOVUPS 32(AX), Y7
 	VMOVUPS 64(AX), Y8
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Y9
-	VMOVUPS      32(CX), Y10
-	VMOVUPS      64(CX), Y11
-	VBROADCASTSS (AX), Y12
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Y9
+	VMOVUPS      32(AX), Y10
+	VMOVUPS      64(AX), Y11
+	VBROADCASTSS (SI), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX), Y12
+	VBROADCASTSS 4(SI), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX), Y12
+	VBROADCASTSS 8(SI), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	ADDQ         DX, AX
-	ADDQ         $0x00000060, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y3, (AX)
-	VMOVUPS Y4, 32(AX)
-	VMOVUPS Y5, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Y6, (AX)
-	VMOVUPS Y7, 32(AX)
-	VMOVUPS Y8, 64(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, (DX)
+	VMOVUPS Y4, 32(DX)
+	VMOVUPS Y5, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VMOVUPS Y8, 64(DX)
+	ADDQ    BX, DX
 	VZEROUPPER
 	RET
 
@@ -55116,6 +56310,14 @@ TEXT ·gemmF32Tile4x24AVX2(SB), NOSPLIT, $0-152
 	MOVQ    c_base+32(FP), AX
 	MOVQ    ldc+56(FP), CX
 	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y1
 	VMOVUPS 64(AX), Y2
@@ -55131,62 +56333,512 @@ TEXT ·gemmF32Tile4x24AVX2(SB), NOSPLIT, $0-152
 	VMOVUPS (AX), Y9
 	VMOVUPS 32(AX), Y10
 	VMOVUPS 64(AX), Y11
-	MOVQ    xp_base+64(FP), AX
-	MOVQ    wp_base+96(FP), CX
-	MOVQ    ldx+88(FP), DX
-	SHLQ    $0x02, DX
-	MOVQ    kc+120(FP), BX
-	MOVQ    pf_base+128(FP), SI
-	TESTQ   BX, BX
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
 	JZ      store
 
 loop:
-	PREFETCHT1   (SI)
-	PREFETCHT1   64(SI)
-	ADDQ         $0x80, SI
-	VMOVUPS      (CX), Y12
-	VMOVUPS      32(CX), Y13
-	VMOVUPS      64(CX), Y14
-	VBROADCASTSS (AX), Y15
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	ADDQ         $0x80, R8
+	VMOVUPS      (AX), Y12
+	VMOVUPS      32(AX), Y13
+	VMOVUPS      64(AX), Y14
+	VBROADCASTSS (SI), Y15
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
 	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS 4(AX), Y15
+	VBROADCASTSS 4(SI), Y15
 	VFMADD231PS  Y12, Y15, Y3
 	VFMADD231PS  Y13, Y15, Y4
 	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS 8(AX), Y15
+	VBROADCASTSS 8(SI), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
 	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS 12(AX), Y15
+	VBROADCASTSS 12(SI), Y15
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	ADDQ         DX, AX
-	ADDQ         $0x00000060, CX
-	DECQ         BX
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, AX
+	DECQ         CX
 	JNZ          loop
 
 store:
-	MOVQ    y_base+0(FP), AX
-	MOVQ    ldy+24(FP), CX
-	SHLQ    $0x02, CX
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, (DX)
+	VMOVUPS Y4, 32(DX)
+	VMOVUPS Y5, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VMOVUPS Y8, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y9, (DX)
+	VMOVUPS Y10, 32(DX)
+	VMOVUPS Y11, 64(DX)
+	ADDQ    BX, DX
+	VZEROUPPER
+	RET
+
+// func gemmF32Blocks4x8of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Blocks4x8of24AVX2(SB), NOSPLIT, $0-160
+	MOVQ  c_base+32(FP), AX
+	MOVQ  ldc+56(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  y_base+0(FP), DX
+	MOVQ  ldy+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  xp_base+64(FP), SI
+	MOVQ  wp_base+88(FP), DI
+	MOVQ  pf_base+120(FP), R8
+	MOVQ  $0x00000010, R9
+	MOVQ  blocks+144(FP), R10
+	MOVQ  pfBlocks+152(FP), R11
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	VMOVUPS (AX), Y0
 	ADDQ    CX, AX
-	VMOVUPS Y3, (AX)
-	VMOVUPS Y4, 32(AX)
-	VMOVUPS Y5, 64(AX)
+	VMOVUPS (AX), Y1
 	ADDQ    CX, AX
-	VMOVUPS Y6, (AX)
-	VMOVUPS Y7, 32(AX)
-	VMOVUPS Y8, 64(AX)
+	VMOVUPS (AX), Y2
 	ADDQ    CX, AX
-	VMOVUPS Y9, (AX)
-	VMOVUPS Y10, 32(AX)
-	VMOVUPS Y11, 64(AX)
+	VMOVUPS (AX), Y3
+	ADDQ    CX, AX
+	MOVQ    DI, R12
+	MOVQ    kc+112(FP), R13
+	TESTQ   R13, R13
+	JZ      store
+	TESTQ   R11, R11
+	JZ      loop
+	DECQ    R11
+
+looppf:
+	PREFETCHT1   (R8)
+	ADDQ         $0x40, R8
+	VMOVUPS      (R12), Y4
+	VBROADCASTSS (SI), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS 4(SI), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS 8(SI), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS 12(SI), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, R12
+	DECQ         R13
+	JNZ          looppf
+	JMP          store
+
+loop:
+	VMOVUPS      (R12), Y4
+	VBROADCASTSS (SI), Y5
+	VFMADD231PS  Y4, Y5, Y0
+	VBROADCASTSS 4(SI), Y5
+	VFMADD231PS  Y4, Y5, Y1
+	VBROADCASTSS 8(SI), Y5
+	VFMADD231PS  Y4, Y5, Y2
+	VBROADCASTSS 12(SI), Y5
+	VFMADD231PS  Y4, Y5, Y3
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, R12
+	DECQ         R13
+	JNZ          loop
+
+store:
+	VMOVUPS Y0, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Y1, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Y2, (DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, (DX)
+	ADDQ    BX, DX
+	DECQ    R10
+	JNZ     block
+
+done:
+	VZEROUPPER
+	RET
+
+// func gemmF32Blocks4x16of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Blocks4x16of24AVX2(SB), NOSPLIT, $0-160
+	MOVQ  c_base+32(FP), AX
+	MOVQ  ldc+56(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  y_base+0(FP), DX
+	MOVQ  ldy+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  xp_base+64(FP), SI
+	MOVQ  wp_base+88(FP), DI
+	MOVQ  pf_base+120(FP), R8
+	MOVQ  $0x00000010, R9
+	MOVQ  blocks+144(FP), R10
+	MOVQ  pfBlocks+152(FP), R11
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y2
+	VMOVUPS 32(AX), Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VMOVUPS 32(AX), Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VMOVUPS 32(AX), Y7
+	ADDQ    CX, AX
+	MOVQ    DI, R12
+	MOVQ    kc+112(FP), R13
+	TESTQ   R13, R13
+	JZ      store
+	TESTQ   R11, R11
+	JZ      loop
+	DECQ    R11
+
+looppf:
+	PREFETCHT1   (R8)
+	ADDQ         $0x40, R8
+	VMOVUPS      (R12), Y8
+	VMOVUPS      32(R12), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(SI), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(SI), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(SI), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, R12
+	DECQ         R13
+	JNZ          looppf
+	JMP          store
+
+loop:
+	VMOVUPS      (R12), Y8
+	VMOVUPS      32(R12), Y9
+	VBROADCASTSS (SI), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(SI), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(SI), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(SI), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, R12
+	DECQ         R13
+	JNZ          loop
+
+store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ    BX, DX
+	DECQ    R10
+	JNZ     block
+
+done:
+	VZEROUPPER
+	RET
+
+// func gemmF32Blocks4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+// Requires: AVX, FMA3, MMX+
+TEXT ·gemmF32Blocks4x24AVX2(SB), NOSPLIT, $0-160
+	MOVQ  c_base+32(FP), AX
+	MOVQ  ldc+56(FP), CX
+	SHLQ  $0x02, CX
+	MOVQ  y_base+0(FP), DX
+	MOVQ  ldy+24(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  xp_base+64(FP), SI
+	MOVQ  wp_base+88(FP), DI
+	MOVQ  pf_base+120(FP), R8
+	MOVQ  $0x00000010, R9
+	MOVQ  blocks+144(FP), R10
+	MOVQ  pfBlocks+152(FP), R11
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y1
+	VMOVUPS 64(AX), Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y3
+	VMOVUPS 32(AX), Y4
+	VMOVUPS 64(AX), Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VMOVUPS 32(AX), Y7
+	VMOVUPS 64(AX), Y8
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y9
+	VMOVUPS 32(AX), Y10
+	VMOVUPS 64(AX), Y11
+	ADDQ    CX, AX
+	MOVQ    DI, R12
+	MOVQ    kc+112(FP), R13
+	TESTQ   R13, R13
+	JZ      store
+	TESTQ   R11, R11
+	JZ      loop
+	DECQ    R11
+
+looppf:
+	PREFETCHT1   (R8)
+	ADDQ         $0x40, R8
+	VMOVUPS      (R12), Y12
+	VMOVUPS      32(R12), Y13
+	VMOVUPS      64(R12), Y14
+	VBROADCASTSS (SI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(SI), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, R12
+	DECQ         R13
+	JNZ          looppf
+	JMP          store
+
+loop:
+	VMOVUPS      (R12), Y12
+	VMOVUPS      32(R12), Y13
+	VMOVUPS      64(R12), Y14
+	VBROADCASTSS (SI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(SI), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         R9, SI
+	ADDQ         $0x00000060, R12
+	DECQ         R13
+	JNZ          loop
+
+store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y3, (DX)
+	VMOVUPS Y4, 32(DX)
+	VMOVUPS Y5, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	VMOVUPS Y8, 64(DX)
+	ADDQ    BX, DX
+	VMOVUPS Y9, (DX)
+	VMOVUPS Y10, 32(DX)
+	VMOVUPS Y11, 64(DX)
+	ADDQ    BX, DX
+	DECQ    R10
+	JNZ     block
+
+done:
+	VZEROUPPER
+	RET
+
+// func packTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
+// Requires: AVX
+TEXT ·packTAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+32(FP), CX
+	MOVQ ldd+24(FP), DX
+	MOVQ lds+56(FP), BX
+	MOVQ rows+64(FP), SI
+	MOVQ cols+72(FP), DI
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	MOVQ DI, R8
+	ANDQ $-8, R8
+
+block:
+	CMPQ SI, $0x00000008
+	JB   rest
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+col:
+	CMPQ       R11, R8
+	JAE        coltail
+	LEAQ       (R9)(BX*2), R12
+	ADDQ       BX, R12
+	LEAQ       (R12)(BX*2), R13
+	ADDQ       BX, R13
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(BX*1), Y1
+	VMOVUPS    (R9)(BX*2), Y2
+	VMOVUPS    (R12), Y3
+	VMOVUPS    (R12)(BX*1), Y4
+	VMOVUPS    (R12)(BX*2), Y5
+	VMOVUPS    (R13), Y6
+	VMOVUPS    (R13)(BX*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y1
+	VSHUFPS    $0x44, Y2, Y0, Y8
+	VSHUFPS    $0xee, Y2, Y0, Y0
+	VSHUFPS    $0x44, Y5, Y3, Y2
+	VSHUFPS    $0xee, Y5, Y3, Y3
+	VSHUFPS    $0x44, Y6, Y4, Y5
+	VSHUFPS    $0xee, Y6, Y4, Y4
+	LEAQ       (R10)(DX*2), R12
+	ADDQ       DX, R12
+	LEAQ       (R12)(DX*2), R13
+	ADDQ       DX, R13
+	VPERM2F128 $0x20, Y2, Y7, Y6
+	VMOVUPS    Y6, (R10)
+	VPERM2F128 $0x31, Y2, Y7, Y6
+	VMOVUPS    Y6, (R12)(DX*1)
+	VPERM2F128 $0x20, Y3, Y1, Y2
+	VMOVUPS    Y2, (R10)(DX*1)
+	VPERM2F128 $0x31, Y3, Y1, Y2
+	VMOVUPS    Y2, (R12)(DX*2)
+	VPERM2F128 $0x20, Y5, Y8, Y1
+	VMOVUPS    Y1, (R10)(DX*2)
+	VPERM2F128 $0x31, Y5, Y8, Y1
+	VMOVUPS    Y1, (R13)
+	VPERM2F128 $0x20, Y4, Y0, Y1
+	VMOVUPS    Y1, (R12)
+	VPERM2F128 $0x31, Y4, Y0, Y1
+	VMOVUPS    Y1, (R13)(DX*1)
+	ADDQ       $0x20, R9
+	LEAQ       (R13)(DX*2), R10
+	ADDQ       $0x00000008, R11
+	JMP        col
+
+coltail:
+	MOVQ $0x00000008, R12
+	MOVQ CX, R9
+	MOVQ AX, R10
+
+ctrow:
+	TESTQ R12, R12
+	JZ    ctdone
+	MOVQ  R11, R15
+	LEAQ  (R9)(R15*4), R13
+	MOVQ  R15, R14
+	IMULQ DX, R14
+	ADDQ  R10, R14
+
+ctcol:
+	CMPQ   R15, DI
+	JAE    ctnext
+	VMOVSS (R13), X0
+	VMOVSS X0, (R14)
+	ADDQ   $0x04, R13
+	ADDQ   DX, R14
+	INCQ   R15
+	JMP    ctcol
+
+ctnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ R12
+	JMP  ctrow
+
+ctdone:
+	MOVQ BX, R9
+	SHLQ $0x03, R9
+	ADDQ R9, CX
+	ADDQ $0x00000020, AX
+	SUBQ $0x00000008, SI
+	JMP  block
+
+rest:
+	MOVQ CX, R9
+	MOVQ AX, R10
+	XORQ R11, R11
+
+rrrow:
+	TESTQ SI, SI
+	JZ    rrdone
+	MOVQ  R11, R8
+	LEAQ  (R9)(R8*4), AX
+	MOVQ  R8, CX
+	IMULQ DX, CX
+	ADDQ  R10, CX
+
+rrcol:
+	CMPQ   R8, DI
+	JAE    rrnext
+	VMOVSS (AX), X0
+	VMOVSS X0, (CX)
+	ADDQ   $0x04, AX
+	ADDQ   DX, CX
+	INCQ   R8
+	JMP    rrcol
+
+rrnext:
+	ADDQ BX, R9
+	ADDQ $0x04, R10
+	DECQ SI
+	JMP  rrrow
+
+rrdone:
 	VZEROUPPER
 	RET
 

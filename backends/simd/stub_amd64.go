@@ -1365,109 +1365,121 @@ func pvTile1x4AVX2(o []float32, p []float32, nk int, v []float32, ldv int)
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile1VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile1VNNI256: a 1x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile1VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile1AVX2: a 1x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile1AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile2VNNI512: a 2x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile2VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile2VNNI256: a 2x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile2VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile2AVX2: a 2x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile2AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile3VNNI512: a 3x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile3VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile3VNNI256: a 3x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile3VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile3AVX2: a 3x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile3AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile4VNNI512: a 4x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile4VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile4VNNI256: a 4x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile4VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile4AVX2: a 4x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile4AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile5VNNI512: a 5x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile5VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile5VNNI256: a 5x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile5VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile5AVX2: a 5x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile5AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile6VNNI512: a 6x64 int8 GEMM tile with VPDPBUSD (AVX-512 VNNI); see gemm_w8a8.go for the layout.
 // In Go: a := Σ_{k<4*ksteps} int32(x[i*ldx+k])*int32(int8(w[(k/4)*4*nb+4*c+k%4])) - 128*cs[c], then the epilogue.
 //
 //go:noescape
-func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile6VNNI512(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile6VNNI256: a 6x16 int8 GEMM tile with the VEX form of VPDPBUSD (AVX-VNNI, written as bytes).
 // Same meaning as w8Tile1VNNI512 with nb = 16.
 //
 //go:noescape
-func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile6VNNI256(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
 
 // w8Tile6AVX2: a 6x16 int8 GEMM tile with VPMADDWD on sign-extended int16 (AVX2).
 // In Go: a := Σ_{k<2*ksteps} int32(x16[i][k])*int32(w16[(k/2)*2*nb+2*c+k%2]) (x, w as little-endian int16), then the epilogue.
 //
 //go:noescape
-func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int)
+func w8Tile6AVX2(x []byte, ldx int, w []byte, ksteps int, cs []int32, sw []float32, sx []float32, bias []float32, y []float32, ldy int, acc []int32, lda int, pf []byte)
+
+// flipSignAVX512 sets dst[i] = src[i] ^ 0x80808080 for i < len(src).
+// (AVX-512)
+//
+//go:noescape
+func flipSignAVX512(dst []uint32, src []uint32)
+
+// flipSignAVX2 sets dst[i] = src[i] ^ 0x80808080 for i < len(src).
+// (AVX2+FMA)
+//
+//go:noescape
+func flipSignAVX2(dst []uint32, src []uint32)
 
 // w4Rows1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
@@ -1827,6 +1839,30 @@ func gemmF32Tile7x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []floa
 //go:noescape
 func gemmF32Tile8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
+// gemmF32Blocks8x16of48AVX512 runs the first 16 columns of gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
+// block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Blocks8x16of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks8x32of48AVX512 runs the first 32 columns of gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
+// block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Blocks8x32of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks8x48AVX512 runs gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
+// block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Blocks8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
 // gemmF32Tile1x24AVX2 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*24+j] for i < 1, j < 24.
 // (AVX2+FMA)
 //
@@ -1850,6 +1886,36 @@ func gemmF32Tile3x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float3
 //
 //go:noescape
 func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
+// gemmF32Blocks4x8of24AVX2 runs the first 8 columns of gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
+// block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Blocks4x8of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks4x16of24AVX2 runs the first 16 columns of gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
+// block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Blocks4x16of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// gemmF32Blocks4x24AVX2 runs gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
+// block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
+// prefetch pf, the others nothing.
+// (AVX2+FMA)
+//
+//go:noescape
+func gemmF32Blocks4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
+
+// packT sets dst[c*ldd+r] = src[r*lds+c] for r < rows, c < cols (a transposing pack).
+// (AVX-512)
+//
+//go:noescape
+func packTAVX512(dst []float32, ldd int, src []float32, lds int, rows int, cols int)
 
 // wqDots8AVX512 sets d[g] = Σ_i x'[i]*(code[i] - z[g]) over the 1 codes per byte (signed bytes)
 // of the gb bytes q[g*gb:(g+1)*gb] of each group g < len(d), with x' laid out per 16-byte chunk as

@@ -17,6 +17,11 @@ import (
 // go to Y once; two PREFETCHT1 per k fetch 128 bytes from pf (the
 // driver's next panel) into L2. AVX-512: 8 rows by 3 zmm (24 accumulators,
 // 11 loads per 24 FMAs); AVX2+FMA: 4 rows by 3 ymm (12 of the 16 registers).
+//
+// gemmF32Blocks runs the mr-row tile over consecutive packed row blocks of
+// one panel in one call (a call per block cost 3-4% of M = 128 in the Go
+// loop around it); only its first pfBlocks blocks prefetch, since on this
+// CPU a prefetch also fills L1 and costs where nothing is left to fetch.
 var gemmF32Shapes = []struct {
 	v      variant
 	mr, nv int
@@ -25,68 +30,131 @@ var gemmF32Shapes = []struct {
 func gemmF32() {
 	for _, s := range gemmF32Shapes {
 		for rows := 1; rows <= s.mr; rows++ {
-			gemmF32Tile(s.v, rows, s.nv)
+			gemmF32Tile(s.v, rows, s.nv, s.nv, false)
+		}
+		// The last, partial panel's full row blocks compute only the
+		// vectors its columns need (at N = 4096 and 11008, 16 of 48).
+		for nv := 1; nv <= s.nv; nv++ {
+			gemmF32Tile(s.v, s.mr, nv, s.nv, true)
 		}
 	}
+	transposeT(avx512, false) // X's pack at AVX-512 (8-row blocks)
 }
 
-func gemmF32Tile(v variant, rows, nv int) {
-	nr := nv * v.lanes
+// gemmF32Tile emits a tile of nv vectors of columns on a panel of stride
+// vectors per step of k (nv < stride: the first columns of a wider panel).
+func gemmF32Tile(v variant, rows, nv, stride int, blocks bool) {
+	nr, panel := nv*v.lanes, stride*v.lanes
 	name := fmt.Sprintf("gemmF32Tile%dx%d", rows, nr)
-	fn(v, name, "func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)",
-		fmt.Sprintf("%s%s sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*%d+j] for i < %d, j < %d.",
-			name, v.name, nr, rows, nr))
+	if blocks {
+		name = fmt.Sprintf("gemmF32Blocks%dx%d", rows, nr)
+		what := fmt.Sprintf("gemmF32Tile%dx%d%s (ldx = %d)", rows, nr, v.name, rows)
+		if nv < stride {
+			name += fmt.Sprintf("of%d", panel)
+			what = fmt.Sprintf("the first %d columns of gemmF32Tile%dx%d%s (ldx = %d)", nr, rows, panel, v.name, rows)
+		}
+		fn(v, name, "func(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks, pfBlocks int)",
+			fmt.Sprintf("%s%s runs %s on blocks row blocks:", name, v.name, what),
+			fmt.Sprintf("block b reads xp[b*kc*%d:], c[b*%d*ldc:] and writes y[b*%d*ldy:]; blocks 0..pfBlocks-1", rows, rows, rows),
+			"prefetch pf, the others nothing.")
+	} else {
+		fn(v, name, "func(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)",
+			fmt.Sprintf("%s%s sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*%d+j] for i < %d, j < %d.",
+				name, v.name, nr, rows, nr))
+	}
 	ldOf := func(name string) GPVirtual {
 		r := Load(Param(name), GP64()).(GPVirtual)
 		SHLQ(U8(2), r)
 		return r
 	}
 	cp, ldc := ptr("c"), ldOf("ldc")
+	yp, ldy := ptr("y"), ldOf("ldy")
+	xp, w0, pf := ptr("xp"), ptr("wp"), ptr("pf")
+	var ldx, nblk, npf GPVirtual
+	if blocks {
+		ldx = GP64()
+		MOVQ(U32(rows*4), ldx)
+		nblk = Load(Param("blocks"), GP64()).(GPVirtual)
+		npf = Load(Param("pfBlocks"), GP64()).(GPVirtual)
+		TESTQ(nblk, nblk)
+		JZ(LabelRef("done"))
+	} else {
+		ldx = ldOf("ldx")
+	}
 	acc := make([][]VecVirtual, rows)
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nv)
 		for j := range acc[i] {
 			acc[i][j] = v.vec()
-			VMOVUPS(Mem{Base: cp, Disp: j * v.bytes()}, acc[i][j])
-		}
-		if i < rows-1 {
-			ADDQ(ldc, cp)
 		}
 	}
-	xp, wp, ldx := ptr("xp"), ptr("wp"), ldOf("ldx")
-	kc := Load(Param("kc"), GP64()).(GPVirtual)
-	pf := ptr("pf")
-	TESTQ(kc, kc)
-	JZ(LabelRef("store"))
-	Label("loop")
-	PREFETCHT1(Mem{Base: pf})
-	PREFETCHT1(Mem{Base: pf, Disp: 64})
-	ADDQ(U8(128), pf)
-	w := make([]VecVirtual, nv)
-	for j := range w {
-		w[j] = v.vec()
-		VMOVUPS(Mem{Base: wp, Disp: j * v.bytes()}, w[j])
+	if blocks {
+		Label("block")
 	}
 	for i := range acc {
-		b := v.vec()
-		VBROADCASTSS(Mem{Base: xp, Disp: 4 * i}, b)
-		for j := range w {
-			VFMADD231PS(w[j], b, acc[i][j])
+		for j := range acc[i] {
+			VMOVUPS(Mem{Base: cp, Disp: j * v.bytes()}, acc[i][j])
 		}
+		ADDQ(ldc, cp)
 	}
-	ADDQ(ldx, xp)
-	ADDQ(U32(nr*4), wp)
-	DECQ(kc)
-	JNZ(LabelRef("loop"))
+	wp := GP64()
+	MOVQ(w0, wp)
+	kc := Load(Param("kc"), GP64()).(GPVirtual)
+	TESTQ(kc, kc)
+	JZ(LabelRef("store"))
+	if blocks {
+		TESTQ(npf, npf)
+		JZ(LabelRef("loop"))
+		DECQ(npf)
+	}
+	step := func() {
+		w := make([]VecVirtual, nv)
+		for j := range w {
+			w[j] = v.vec()
+			VMOVUPS(Mem{Base: wp, Disp: j * v.bytes()}, w[j])
+		}
+		for i := range acc {
+			b := v.vec()
+			VBROADCASTSS(Mem{Base: xp, Disp: 4 * i}, b)
+			for j := range w {
+				VFMADD231PS(w[j], b, acc[i][j])
+			}
+		}
+		ADDQ(ldx, xp)
+		ADDQ(U32(panel*4), wp)
+	}
+	if blocks {
+		Label("looppf")
+		PREFETCHT1(Mem{Base: pf})
+		ADDQ(U8(64), pf)
+		step()
+		DECQ(kc)
+		JNZ(LabelRef("looppf"))
+		JMP(LabelRef("store"))
+		Label("loop")
+		step()
+		DECQ(kc)
+		JNZ(LabelRef("loop"))
+	} else {
+		Label("loop")
+		PREFETCHT1(Mem{Base: pf})
+		PREFETCHT1(Mem{Base: pf, Disp: 64})
+		ADDQ(U8(128), pf)
+		step()
+		DECQ(kc)
+		JNZ(LabelRef("loop"))
+	}
 	Label("store")
-	yp, ldy := ptr("y"), ldOf("ldy")
 	for i := range acc {
 		for j := range acc[i] {
 			VMOVUPS(acc[i][j], Mem{Base: yp, Disp: j * v.bytes()})
 		}
-		if i < rows-1 {
-			ADDQ(ldy, yp)
-		}
+		ADDQ(ldy, yp)
+	}
+	if blocks {
+		DECQ(nblk)
+		JNZ(LabelRef("block"))
+		Label("done")
 	}
 	VZEROUPPER()
 	RET()

@@ -250,11 +250,19 @@ func slaConv5(v variant) {
 // transposed in registers (unpack, shuffle, 128-bit permute) and stored as
 // 8 ymm columns; the columns past the last full block, and the rows past
 // the last full block, go one element at a time. Both variants use this
-// ymm code (a gather was no faster than scalar Go here).
-func slaReluT(v variant) {
-	fn(v, "reluT", "func(dst []float32, ldd int, src []float32, lds, rows, cols int)",
-		"reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing",
-		"ReLU pack; NaN stays NaN).")
+// ymm code (a gather was no faster than scalar Go here). Without relu it
+// is packT, gemm_f32's pack of X (a ReLU-free transpose).
+func slaReluT(v variant) { transposeT(v, true) }
+
+func transposeT(v variant, relu bool) {
+	if relu {
+		fn(v, "reluT", "func(dst []float32, ldd int, src []float32, lds, rows, cols int)",
+			"reluT sets dst[c*ldd+r] = max(src[r*lds+c], 0) for r < rows, c < cols (a transposing",
+			"ReLU pack; NaN stays NaN).")
+	} else {
+		fn(v, "packT", "func(dst []float32, ldd int, src []float32, lds, rows, cols int)",
+			"packT sets dst[c*ldd+r] = src[r*lds+c] for r < rows, c < cols (a transposing pack).")
+	}
 	dst, src := ptr("dst"), ptr("src")
 	ldd := Load(Param("ldd"), GP64()).(GPVirtual)
 	lds := Load(Param("lds"), GP64()).(GPVirtual)
@@ -265,8 +273,11 @@ func slaReluT(v variant) {
 	cols8 := GP64()
 	MOVQ(cols, cols8)
 	ANDQ(I32(-8), cols8)
-	z := YMM()
-	zero(z)
+	var z VecVirtual // nil: no ReLU
+	if relu {
+		z = YMM()
+		zero(z)
+	}
 	sp, dp, c := GP64(), GP64(), GP64()
 	s3, s6, d3, d6 := GP64(), GP64(), GP64(), GP64()
 	Label("block")
@@ -285,7 +296,11 @@ func slaReluT(v variant) {
 	r := make([]VecVirtual, 8)
 	for i := range r {
 		r[i] = YMM()
-		VMAXPS(rowMem3(sp, s3, s6, lds, i), z, r[i])
+		if relu {
+			VMAXPS(rowMem3(sp, s3, s6, lds, i), z, r[i])
+		} else {
+			VMOVUPS(rowMem3(sp, s3, s6, lds, i), r[i])
+		}
 	}
 	t := make([]VecVirtual, 8)
 	for i := 0; i < 8; i += 2 {
@@ -349,9 +364,10 @@ func rowMem3(r0, r3, r6, ld GPVirtual, i int) Mem {
 	return Mem{Base: base, Index: ld, Scale: uint8(i % 3)}
 }
 
-// scalarPack emits dst[c*ldd+r] = max(src[r*lds+c], 0) for r < nr and
-// c in [c0, cols), one element at a time, with s and d the bases of row 0
-// and column 0 (byte strides lds, ldd). s, d and nr are consumed.
+// scalarPack emits dst[c*ldd+r] = max(src[r*lds+c], 0) (z nil: the
+// plain copy) for r < nr and c in [c0, cols), one element at a time, with
+// s and d the bases of row 0 and column 0 (byte strides lds, ldd). s, d
+// and nr are consumed.
 func scalarPack(name string, s, d, nr, c0, cols, lds, ldd GPVirtual, z VecVirtual) {
 	ps, pd, c := GP64(), GP64(), GP64()
 	x := XMM()
@@ -367,7 +383,9 @@ func scalarPack(name string, s, d, nr, c0, cols, lds, ldd GPVirtual, z VecVirtua
 	CMPQ(c, cols)
 	JAE(LabelRef(name + "next"))
 	VMOVSS(Mem{Base: ps}, x)
-	VMAXSS(x, z.AsX(), x)
+	if z != nil {
+		VMAXSS(x, z.AsX(), x)
+	}
 	VMOVSS(x, Mem{Base: pd})
 	ADDQ(U8(4), ps)
 	ADDQ(ldd, pd)
