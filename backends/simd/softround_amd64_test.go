@@ -122,16 +122,7 @@ func TestSoftRoundSameAsPass(t *testing.T) {
 				for i, h := range host {
 					ts[i] = h
 				}
-				b, err := New(kernel.Config{Threads: threads})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if form == 0 {
-					lv := *b.lv
-					lv.softRound = nil
-					b.lv = &lv
-				}
-				bd, err := b.Prepare(c.Op(ts))
+				bd, err := softBackend(t, threads, form == 1).Prepare(c.Op(ts))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,4 +143,20 @@ func TestSoftRoundSameAsPass(t *testing.T) {
 			}
 		}
 	}
+}
+
+// softBackend is a simd backend whose soft_nms runs chunked rounds
+// (softRound) or, without chunked, rounds of softPass only.
+func softBackend(t *testing.T, threads int, chunked bool) *Backend {
+	t.Helper()
+	b, err := New(kernel.Config{Threads: threads})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !chunked {
+		lv := *b.lv
+		lv.softRound = nil
+		b.lv = &lv
+	}
+	return b
 }

@@ -46,16 +46,7 @@ func TestSoftRoundSpeed(t *testing.T) {
 		}
 		var runs [2]func()
 		for form := range 2 {
-			b, err := New(kernel.Config{Threads: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if form == 0 {
-				lv := *b.lv
-				lv.softRound = nil
-				b.lv = &lv
-			}
-			bd, err := b.Prepare(c.Op(ts))
+			bd, err := softBackend(t, 1, form == 1).Prepare(c.Op(ts))
 			if err != nil {
 				t.Fatal(err)
 			}

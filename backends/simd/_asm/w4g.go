@@ -280,6 +280,20 @@ func w4Iota(bits int) Mem {
 	return table(fmt.Sprintf("w4iota%d", bits), iota[:]...)
 }
 
+// passPointers returns, for passes of rows weight rows of qs code bytes
+// each from q, q3 (row 3, for rowMem) and pn (row 0 two passes on, for the
+// prefetch); both are left unset below four rows.
+func passPointers(q, qs GPVirtual, rows int) (q3, pn GPVirtual) {
+	q3, pn = GP64(), GP64()
+	if rows > 3 {
+		LEAQ(Mem{Base: q, Index: qs, Scale: 2}, q3)
+		ADDQ(qs, q3)
+		LEAQ(Mem{Base: q3, Index: qs, Scale: 1}, pn)
+		LEAQ(Mem{Base: pn, Index: qs, Scale: 4}, pn)
+	}
+	return q3, pn
+}
+
 // w4Gemv emits a GEMV (one row of X) kernel of 4- or 2-bit codes, or of
 // one code a byte (layerwise_wq's 3 bits; VPERMPS reads the low 4 bits, as
 // the go backend reads such codes): rows
@@ -346,13 +360,7 @@ func w4Gemv(f gemvForm) {
 		zero(acc[i])
 	}
 	xp := ptr("x")
-	q3, pn := GP64(), GP64()
-	if rows > 3 {
-		LEAQ(Mem{Base: q, Index: qs, Scale: 2}, q3)
-		ADDQ(qs, q3)
-		LEAQ(Mem{Base: q3, Index: qs, Scale: 1}, pn)
-		LEAQ(Mem{Base: pn, Index: qs, Scale: 4}, pn)
-	}
+	q3, pn := passPointers(q, qs, rows)
 	gl := GP64() // groups left in this pass
 	MOVQ(ng, gl)
 
@@ -578,13 +586,7 @@ func wqGemvByte(rows int) {
 		zero(acc[r])
 	}
 	xp := ptr("x")
-	q3, pn := GP64(), GP64()
-	if rows > 3 {
-		LEAQ(Mem{Base: q, Index: qs, Scale: 2}, q3)
-		ADDQ(qs, q3)
-		LEAQ(Mem{Base: q3, Index: qs, Scale: 1}, pn)
-		LEAQ(Mem{Base: pn, Index: qs, Scale: 4}, pn)
-	}
+	q3, pn := passPointers(q, qs, rows)
 	gl := GP64() // groups left in this pass
 	MOVQ(ng, gl)
 
