@@ -419,12 +419,14 @@ func caseList(rows []*gate.Row) (cases, backends string) {
 	return strings.Join(cs, ";"), strings.Join(bs, ",")
 }
 
-// finishRun writes the results and summarizes the verdicts.
+// finishRun writes the results, says how DRAM compares with its ceiling
+// now (checkDRAM) and summarizes the verdicts.
 func finishRun(s *runSession, stdout, stderr io.Writer, rs []harness.Result) int {
 	if err := s.write(stdout, rs); err != nil {
 		fmt.Fprintf(stderr, "nbench: %v\n", err)
 		return exitFail
 	}
+	s.checkDRAM(stderr) // once per run shown, not per gate round
 	return summarize(stderr, s, rs)
 }
 

@@ -318,23 +318,25 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 		fmt.Fprintf(stderr, "nbench: %d result(s) marked ! ran above a ceiling of this machine's peak file (measured %s): "+
 			"the machine was slower then, or a count is wrong; rerun 'nbench peak'\n", above, s.peakDate)
 	}
-	if hostDRAM > 0 {
-		s.checkDRAM(stderr, hostDRAM)
-	}
+	s.dramCases = hostDRAM
 }
 
 // dramLow is the share of the peak file's DRAM ceiling below which a run
 // warns that the memory-bound %peak reads low.
 const dramLow = 0.9
 
-// checkDRAM measures again, after a run with n host cases judged against
-// DRAM, the probe that set the peak file's DRAM read ceiling at the run's
+// checkDRAM measures again, after a run with host cases judged against
+// DRAM (s.dramCases, set by placeUnderRoofs), the probe that set the peak file's DRAM read ceiling at the run's
 // thread count (three 20 ms samples, about half a second), and says how
 // DRAM compares now. The file keeps the best moment it has seen, and DRAM
 // bandwidth on a shared machine moves by tens of percent from one minute
 // to the next: when it is well below the ceiling now, those cases' %peak
 // reads low by about as much, and the reader should know.
-func (s *runSession) checkDRAM(stderr io.Writer, n int) {
+func (s *runSession) checkDRAM(stderr io.Writer) {
+	n := s.dramCases
+	if n == 0 {
+		return
+	}
 	ceiling, name := s.roofs[""].ReadProbe(peak.DRAM, s.threads)
 	i := slices.IndexFunc(peak.Probes(), func(p peak.Probe) bool { return p.Name == name })
 	if i < 0 || ceiling <= 0 {

@@ -87,6 +87,7 @@ func TestDRAMCheck(t *testing.T) {
 			Samples: []float64{0.01}, Stats: harness.Stats{Median: 0.01}}}
 		var out strings.Builder
 		s.placeUnderRoofs(&out, rs)
+		s.checkDRAM(&out)
 		got := out.String()
 		if !strings.Contains(got, "DRAM now reads") || !strings.Contains(got, "go-read") {
 			t.Errorf("ceiling %g B/s: no DRAM check in %q", tc.ceiling, got)

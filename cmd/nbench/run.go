@@ -253,6 +253,9 @@ type runSession struct {
 	threads  int
 	roofs    map[string]*roofline.Ceilings // this machine's by backend ("" the host's), from its peak files
 	peakDate string                        // when that file was measured
+	// dramCases is how many host results of the last execute were judged
+	// against DRAM (placeUnderRoofs), for checkDRAM.
+	dramCases int
 }
 
 // setup validates flags and opens backends; on error it has printed the
@@ -330,12 +333,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if f.gate.enabled() {
 		return runGated(s, stdout, stderr)
 	}
-	rs := s.execute(stderr)
-	if err := s.write(stdout, rs); err != nil {
-		fmt.Fprintf(stderr, "nbench: %v\n", err)
-		return exitFail
-	}
-	return summarize(stderr, s, rs)
+	return finishRun(s, stdout, stderr, s.execute(stderr))
 }
 
 // write emits the results in the chosen format, to -o atomically or stdout.
