@@ -2,7 +2,6 @@ package simd
 
 import (
 	"math"
-	"slices"
 
 	"github.com/nbench/nbench/backends/internal/nmsbox"
 	"github.com/nbench/nbench/backends/internal/par"
@@ -108,14 +107,20 @@ func (c *softList) pass(f softPassFn, lo, hi int, p []float64, method int, lanes
 		}
 	}
 	if best < 0 && killed < hi-lo {
-		// Survivors all at -Inf (a threshold of -Inf): the first live one.
-		for j := lo; j < hi; j++ {
-			if c.Score[j] == c.Score[j] {
-				return j, killed
-			}
-		}
+		best = c.firstLive(lo, hi)
 	}
 	return best, killed
+}
+
+// firstLive is the first live position in [lo, hi) (-1 if none): the
+// selection when every survivor is at -Inf (a threshold of -Inf).
+func (c *softList) firstLive(lo, hi int) int {
+	for j := lo; j < hi; j++ {
+		if c.Score[j] == c.Score[j] {
+			return j
+		}
+	}
+	return -1
 }
 
 func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -167,8 +172,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], p, fc, q, method, cb, full, mono)
 				full = 0
 				if m = softBest(cb, c.N); m < 0 && dead < c.N {
-					// Survivors all at -Inf (a threshold of -Inf): the first live one.
-					m = slices.IndexFunc(c.Score[:c.N], func(s float64) bool { return s == s })
+					m = c.firstLive(0, c.N)
 				}
 			} else if workers > 1 && c.N-dead >= softParallel {
 				full = 2
