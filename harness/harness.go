@@ -62,6 +62,15 @@ type Options struct {
 	Progress func(done, total int, item Item, backend string)
 	// Profile, when set, wraps the timed samples of each case (CPU profiles).
 	Profile func(item Item, backend string) (stop func())
+	// Companion, when set, is called once per timed case, after its
+	// calibration and before its samples, with the Result so far (cost,
+	// sets, path). A non-nil measurement it returns is taken right after
+	// each of the case's samples, so Result.Companion pairs with Samples
+	// one for one: nbench run --peak-now measures the case's binding
+	// ceiling there, at the same moment as the case. A failing
+	// measurement drops the companion's values (CompanionErr says why);
+	// the case's own samples stand.
+	Companion func(r *Result) func() (float64, error)
 }
 
 // LLCRotation is how many times the last-level cache's size a cold
@@ -103,6 +112,9 @@ type Result struct {
 	// Roof is the result's share of this machine's measured ceilings, set
 	// by the caller from a peak file (package roofline); nil without one.
 	Roof *Roof
+	// Companion holds Options.Companion's value after each sample.
+	Companion    []float64
+	CompanionErr string
 }
 
 // Roof is a result placed under the machine's ceilings.
@@ -113,6 +125,12 @@ type Roof struct {
 	Bound   string  // "memory" or "compute"
 	Probe   string  // the probe, or pair of probes for a mix of reads and writes, that set the ceiling
 	Cell    string  // the table cell, e.g. "34% L2"
+	// NowPercent is the share of the same ceiling measured between the
+	// case's samples (the median over samples of each one's share of the
+	// measurement right after it), and CeilingNow that measurement's
+	// median, in the ceiling's unit; 0 when not measured (run --peak-now).
+	NowPercent float64
+	CeilingNow float64
 }
 
 // Name is the result's case name without the backend.
@@ -176,6 +194,7 @@ func RunInterleaved(items []Item, backends []Backend, opt Options) []Result {
 	type slot struct {
 		p   *Prepared
 		res Result
+		c   *companion
 	}
 	var slots []*slot
 	total := len(items) * len(backends)
@@ -185,7 +204,11 @@ func RunInterleaved(items []Item, backends []Backend, opt Options) []Result {
 				opt.Progress(len(slots), total, it, b.Name)
 			}
 			p, res := Prepare(it, b, opt)
-			slots = append(slots, &slot{p, res})
+			sl := &slot{p: p, res: res}
+			if p != nil {
+				sl.c = newCompanion(opt, &sl.res)
+			}
+			slots = append(slots, sl)
 		}
 	}
 	for pass := 0; pass < opt.Count; pass++ {
@@ -204,6 +227,7 @@ func RunInterleaved(items []Item, backends []Backend, opt Options) []Result {
 				continue
 			}
 			sl.res.Samples = append(sl.res.Samples, sec)
+			sl.c.after()
 		}
 	}
 	out := make([]Result, len(slots))
@@ -211,6 +235,7 @@ func RunInterleaved(items []Item, backends []Backend, opt Options) []Result {
 		if sl.p != nil {
 			sl.p.Close()
 			sl.res.Stats = Summarize(sl.res.Samples)
+			sl.c.store(&sl.res)
 		}
 		out[i] = sl.res
 	}
@@ -229,7 +254,10 @@ func runCase(it Item, b Backend, opt Options) Result {
 	}
 	err := p.calibrate()
 	if err == nil {
-		res.Samples, err = p.measure(opt.Count)
+		res.Iters = p.iters
+		c := newCompanion(opt, &res)
+		res.Samples, err = p.measure(opt.Count, c.after)
+		c.store(&res)
 	}
 	if stop != nil {
 		stop()
@@ -237,9 +265,48 @@ func runCase(it Item, b Backend, opt Options) Result {
 	if err != nil {
 		return timedFail(res, err)
 	}
-	res.Iters = p.iters
 	res.Stats = Summarize(res.Samples)
 	return res
+}
+
+// companion takes Options.Companion's measurement after each sample.
+type companion struct {
+	measure func() (float64, error)
+	vals    []float64
+	err     error
+}
+
+// newCompanion asks opt.Companion for r's measurement; nil without one.
+func newCompanion(opt Options, r *Result) *companion {
+	if opt.Companion == nil {
+		return nil
+	}
+	if m := opt.Companion(r); m != nil {
+		return &companion{measure: m}
+	}
+	return nil
+}
+
+// after takes one measurement (a nil companion does nothing).
+func (c *companion) after() {
+	if c == nil || c.err != nil {
+		return
+	}
+	var v float64
+	if c.err = safely(func() (err error) { v, err = c.measure(); return err }); c.err == nil {
+		c.vals = append(c.vals, v)
+	}
+}
+
+// store keeps the measurements in r (none after an error).
+func (c *companion) store(r *Result) {
+	switch {
+	case c == nil:
+	case c.err != nil:
+		r.Companion, r.CompanionErr = nil, c.err.Error()
+	default:
+		r.Companion = c.vals
+	}
 }
 
 // Prepared is a case kept ready for timing on one backend: checked, its
@@ -543,8 +610,8 @@ func (p *Prepared) calibrate() error {
 	})
 }
 
-// measure takes count samples.
-func (p *Prepared) measure(count int) ([]float64, error) {
+// measure takes count samples, calling after (if not nil) after each.
+func (p *Prepared) measure(count int, after func()) ([]float64, error) {
 	samples := make([]float64, 0, count)
 	for s := 0; s < count; s++ {
 		sec, err := p.Sample()
@@ -552,6 +619,9 @@ func (p *Prepared) measure(count int) ([]float64, error) {
 			return nil, err
 		}
 		samples = append(samples, sec)
+		if after != nil {
+			after()
+		}
 	}
 	return samples, nil
 }

@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
@@ -309,3 +310,57 @@ func TestRunInterleaved(t *testing.T) {
 		}
 	}
 }
+
+// The companion measurement is taken right after each sample, in Run and
+// RunInterleaved alike, sees the case's cost, and a failing one drops
+// its values but not the case's samples.
+func TestCompanion(t *testing.T) {
+	p1, _ := doubleKernel.ParseParams("N=1000")
+	p2, _ := doubleKernel.ParseParams("N=3000")
+	items := []harness.Item{{Kernel: doubleKernel, Params: p1}, {Kernel: doubleKernel, Params: p2}}
+	bs := []harness.Backend{{Name: "ok", Backend: &fakeBackend{mode: "ok"}}, {Name: "gap", Backend: &fakeBackend{mode: "gap"}}}
+	for _, runner := range []struct {
+		name string
+		run  func([]harness.Item, []harness.Backend, harness.Options) []harness.Result
+	}{{"Run", harness.Run}, {"RunInterleaved", harness.RunInterleaved}} {
+		o := quickOpts()
+		o.Count = 4
+		var log []string // the case of each companion call, in order
+		o.Companion = func(r *harness.Result) func() (float64, error) {
+			if r.Cost.Bytes <= 0 || r.Iters < 1 {
+				t.Errorf("%s: companion asked before the cost and calibration: %+v", runner.name, r.Cost)
+			}
+			name, calls := r.Params, 0
+			return func() (float64, error) {
+				calls++
+				log = append(log, name)
+				if name == "N=3000" && calls == 3 {
+					return 0, errBoom
+				}
+				return float64(calls), nil
+			}
+		}
+		rs := runner.run(items, bs, o)
+		for _, r := range rs {
+			switch {
+			case !r.Timed():
+				if r.Companion != nil || r.CompanionErr != "" {
+					t.Errorf("%s: untimed %s on %s has companion values %v %q", runner.name, r.Params, r.Backend, r.Companion, r.CompanionErr)
+				}
+			case r.Params == "N=1000":
+				if len(r.Companion) != len(r.Samples) || r.Companion[3] != 4 {
+					t.Errorf("%s: companion %v for %d samples", runner.name, r.Companion, len(r.Samples))
+				}
+			default:
+				if r.Companion != nil || !strings.Contains(r.CompanionErr, "boom") || len(r.Samples) != 4 {
+					t.Errorf("%s: failed companion gave %v %q, %d samples", runner.name, r.Companion, r.CompanionErr, len(r.Samples))
+				}
+			}
+		}
+		if runner.name == "RunInterleaved" && (len(log) < 2 || log[0] == log[1]) {
+			t.Errorf("RunInterleaved: companion calls %v not interleaved", log)
+		}
+	}
+}
+
+var errBoom = errors.New("boom")

@@ -48,10 +48,16 @@ type JSONResult struct {
 	Level       string   `json:"level,omitempty"`        // the memory level of the working set
 	Bound       string   `json:"bound,omitempty"`        // "memory" or "compute"
 	PeakProbe   string   `json:"peak_probe,omitempty"`   // the probe(s) whose measurement is the ceiling
-	F64         bool     `json:"flops_fp64,omitempty"`
-	ALUOps      float64  `json:"alu_ops,omitempty"`
-	SetBytes    int64    `json:"set_bytes,omitempty"`
-	Written     float64  `json:"written_bytes,omitempty"` // of bytes, those stored (picks the bandwidth ceiling's mix)
+	// With run --peak-now: the share of the same ceiling measured after each
+	// sample (the median of the samples' shares), and those measurements.
+	PeakNowPct        *float64  `json:"peak_now_pct,omitempty"`
+	CeilingNow        float64   `json:"ceiling_now,omitempty"`
+	CeilingNowSamples []float64 `json:"ceiling_now_samples,omitempty"`
+	CeilingNowErr     string    `json:"ceiling_now_error,omitempty"`
+	F64               bool      `json:"flops_fp64,omitempty"`
+	ALUOps            float64   `json:"alu_ops,omitempty"`
+	SetBytes          int64     `json:"set_bytes,omitempty"`
+	Written           float64   `json:"written_bytes,omitempty"` // of bytes, those stored (picks the bandwidth ceiling's mix)
 }
 
 // JSON writes the run as indented JSON.
@@ -76,7 +82,12 @@ func JSON(w io.Writer, env harness.Env, seed uint64, rs []harness.Result) error 
 		if rf := r.Roof; rf != nil {
 			pct := rf.Percent
 			jr.PeakPct, jr.PeakCeiling, jr.Level, jr.Bound, jr.PeakProbe = &pct, rf.Ceiling, rf.Level, rf.Bound, rf.Probe
+			if rf.CeilingNow > 0 {
+				now := rf.NowPercent
+				jr.PeakNowPct, jr.CeilingNow, jr.CeilingNowSamples = &now, rf.CeilingNow, r.Companion
+			}
 		}
+		jr.CeilingNowErr = r.CompanionErr
 		f.Results = append(f.Results, jr)
 	}
 	enc := json.NewEncoder(w)

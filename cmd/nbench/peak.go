@@ -276,32 +276,42 @@ func (s *runSession) loadPeaks(stderr io.Writer) {
 	s.peakDate = f.Date.Format("2006-01-02")
 }
 
-// placeUnderRoofs sets each timed result's share of the ceilings of what
-// ran it: a device backend's own file (one device: threads 1), else the
-// host's (a device without its file shows no share: host peaks say
-// nothing about a GPU). A share above 100% means a ceiling was measured
-// slower than this run reached: it is shown as measured, marked, and
-// explained once.
-func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
-	offHost := map[string]bool{}
+// roofFor is the ceilings that judge r, and the threads they are read at:
+// a device backend's own file (one device: threads 1), else the host's; nil
+// for a device without its file (host peaks say nothing about a GPU) and
+// for an external worker on another device.
+func (s *runSession) roofFor(r *harness.Result) (*roofline.Ceilings, int) {
+	if _, device := peak.Device(r.Backend); device {
+		return s.roofs[r.Backend], 1
+	}
 	for _, b := range s.backends {
-		if h, ok := b.Backend.(interface{ OnHostCPU() bool }); ok && !h.OnHostCPU() {
-			offHost[b.Name] = true
+		if h, ok := b.Backend.(interface{ OnHostCPU() bool }); ok && b.Name == r.Backend && !h.OnHostCPU() {
+			return nil, 0
 		}
 	}
+	return s.roofs[""], s.threads
+}
+
+// workOf is r as the roofline takes it, at seconds per run.
+func (s *runSession) workOf(r *harness.Result, seconds float64, threads int) roofline.Work {
+	return roofline.WorkOf(r.Cost, seconds, threads, float64(r.SetBytes), r.Sets, s.opt.Cache == harness.CacheCold)
+}
+
+// placeUnderRoofs sets each timed result's share of the ceilings of what
+// ran it (roofFor). A share above 100% means a ceiling was measured
+// slower than this run reached: it is shown as measured, marked, and
+// explained once. With --peak-now, the share of the ceiling measured
+// between the samples joins it.
+func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 	above, hostDRAM := 0, 0
+	var nowErrs []string
 	for i := range rs {
 		r := &rs[i]
-		c, threads := s.roofs[""], s.threads
-		if _, device := peak.Device(r.Backend); device {
-			c, threads = s.roofs[r.Backend], 1
-		} else if offHost[r.Backend] {
-			c = nil // an external worker on another device: host peaks say nothing about it
-		}
+		c, threads := s.roofFor(r)
 		if !r.Timed() || c == nil {
 			continue
 		}
-		p, err := c.Classify(roofline.WorkOf(r.Cost, r.Stats.Median, threads, float64(r.SetBytes), r.Sets, s.opt.Cache == harness.CacheCold))
+		p, err := c.Classify(s.workOf(r, r.Stats.Median, threads))
 		if err != nil {
 			continue
 		}
@@ -313,12 +323,90 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 			r.Roof.Cell += "!"
 			above++
 		}
+		if r.CompanionErr != "" {
+			nowErrs = append(nowErrs, r.Name()+" on "+r.Backend+": "+r.CompanionErr)
+		}
+		if len(r.Companion) > 0 && len(r.Companion) == len(r.Samples) {
+			shares := make([]float64, len(r.Samples))
+			for k, sec := range r.Samples {
+				shares[k] = 100 * p.Work / (r.Companion[k] * sec)
+			}
+			r.Roof.NowPercent, r.Roof.CeilingNow = harness.Summarize(shares).Median, harness.Summarize(r.Companion).Median
+			r.Roof.Cell += fmt.Sprintf(" (%.0f%% now)", r.Roof.NowPercent)
+		}
 	}
 	if above > 0 {
 		fmt.Fprintf(stderr, "nbench: %d result(s) marked ! ran above a ceiling of this machine's peak file (measured %s): "+
 			"the machine was slower then, or a count is wrong; rerun 'nbench peak'\n", above, s.peakDate)
 	}
+	if len(nowErrs) > 0 {
+		fmt.Fprintf(stderr, "nbench: --peak-now: no ceiling measured for %d case(s), e.g. %s\n", len(nowErrs), nowErrs[0])
+	}
 	s.dramCases = hostDRAM
+}
+
+// nowProbes are run --peak-now's prepared probes, by probe, level and
+// threads, kept for the run (a DRAM probe's arrays take a while to build).
+type nowProbes map[string]*peak.Sampler
+
+func (n nowProbes) close() {
+	for _, sm := range n {
+		if sm != nil {
+			sm.Close()
+		}
+	}
+}
+
+// peakNow is Options.Companion for --peak-now: the measurement of the
+// host ceiling that binds r (its probe, or the two probes of a mix of
+// reads and writes, weighted as in the peak file), to take after each of
+// r's samples, so that r's share of it compares the same moment. Results
+// judged by a device's file or by none get no measurement.
+func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
+	c, threads := s.roofFor(r)
+	if c == nil || c != s.roofs[""] {
+		return nil
+	}
+	// The binding ceiling does not depend on the time: any will do.
+	p, err := c.Classify(s.workOf(r, 1, threads))
+	if err != nil {
+		return nil
+	}
+	benchTime := min(max(s.opt.BenchTime, 10*time.Millisecond), 50*time.Millisecond)
+	var samplers []*peak.Sampler
+	for _, part := range p.Parts {
+		key := fmt.Sprintf("%s/%s/%d", part.Probe, p.Level, part.Threads)
+		sm, ok := s.now[key]
+		if !ok {
+			i := slices.IndexFunc(peak.Probes(), func(q peak.Probe) bool { return q.Name == part.Probe })
+			if i < 0 {
+				return func() (float64, error) {
+					return 0, fmt.Errorf("probe %s of the peak file is not in this build", part.Probe)
+				}
+			}
+			var err error
+			sm, err = peak.NewSampler(machine.Describe(), peak.Probes()[i], p.Level, part.Threads, peak.Options{BenchTime: benchTime})
+			if err != nil {
+				return func() (float64, error) { return 0, fmt.Errorf("probe %s: %v", part.Probe, err) }
+			}
+			s.now[key] = sm
+		}
+		samplers = append(samplers, sm)
+	}
+	return func() (float64, error) {
+		v := 0.0
+		for k, sm := range samplers {
+			x, err := sm.Sample()
+			if err == nil {
+				err = sm.Verify()
+			}
+			if err != nil {
+				return 0, err
+			}
+			v += p.Parts[k].Weight * x
+		}
+		return v, nil
+	}
 }
 
 // dramLow is the share of the peak file's DRAM ceiling below which a run

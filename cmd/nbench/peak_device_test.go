@@ -97,3 +97,49 @@ func TestDRAMCheck(t *testing.T) {
 		}
 	}
 }
+
+// --peak-now: the share of the ceiling measured after each sample is the
+// median of the samples' own shares; the measurement samples the binding
+// probes of the peak file (both of a mix), and one missing from the build
+// is an error naming it.
+func TestPeakNow(t *testing.T) {
+	l1 := machine.Describe().Caches.L1D
+	if l1 <= 0 {
+		l1 = 32 << 10
+	}
+	host := &peak.File{Machine: machine.Describe().ID(), Levels: []peak.Level{{Name: peak.L1, Capacity: l1, SharedBy: 1}, {Name: peak.DRAM, SharedBy: 1}},
+		Results: []peak.Result{
+			{Probe: "go-read", Kind: peak.Read, Level: peak.L1, Threads: 1, Median: 1e9},
+			{Probe: "go-copy", Kind: peak.Copy, Level: peak.L1, Threads: 1, Median: 2e9},
+			{Probe: "gone", Kind: peak.Read, Level: peak.DRAM, Threads: 1, Median: 1e9}}}
+	s := &runSession{threads: 1, opt: harness.Options{Cache: harness.CacheWarm, BenchTime: time.Millisecond},
+		roofs: map[string]*roofline.Ceilings{"": roofline.New(host)}, now: nowProbes{}}
+	defer s.now.close()
+
+	// The arithmetic: 1 GB per run; samples of 10 and 20 ms against
+	// ceilings of 100 and 50 GB/s measured after them: 100% each.
+	rs := []harness.Result{{Backend: "go", Cost: suite.Cost{Bytes: 1e9}, SetBytes: 1 << 30, Sets: 1,
+		Samples: []float64{0.01, 0.02}, Stats: harness.Stats{Median: 0.015}, Companion: []float64{100e9, 50e9}}}
+	var out strings.Builder
+	s.placeUnderRoofs(&out, rs)
+	if rf := rs[0].Roof; rf == nil || rf.NowPercent != 100 || rf.CeilingNow != 75e9 || !strings.Contains(rf.Cell, "(100% now)") {
+		t.Fatalf("roof %+v", rs[0].Roof)
+	}
+
+	// In L1, a quarter of the bytes written: between read and copy.
+	mix := harness.Result{Backend: "go", Cost: suite.Cost{Bytes: 1 << 10, Written: 1 << 8}, SetBytes: 1 << 10, Sets: 1}
+	m := s.peakNow(&mix)
+	if m == nil {
+		t.Fatal("no measurement for an L1 case")
+	}
+	if v, err := m(); err != nil || !(v > 0) {
+		t.Fatalf("measured %v, %v", v, err)
+	}
+	if len(s.now) != 2 {
+		t.Errorf("prepared probes %v, want go-read and go-copy in L1", s.now)
+	}
+	gone := harness.Result{Backend: "go", Cost: suite.Cost{Bytes: 1e9}, SetBytes: 1 << 30, Sets: 1}
+	if _, err := s.peakNow(&gone)(); err == nil || !strings.Contains(err.Error(), "gone") {
+		t.Errorf("missing probe: %v", err)
+	}
+}

@@ -41,6 +41,7 @@ type runFlags struct {
 	maxMem                        int64
 	gate                          gateFlags // --baseline, --gate, --calibrate, --case (gate.go)
 	cpuprofile                    string    // --cpuprofile DIR (profile.go)
+	peakNow                       bool      // --peak-now: each case's ceiling measured between its samples (peak.go)
 }
 
 func (f *runFlags) register(fs *flagSet) {
@@ -64,6 +65,8 @@ func (f *runFlags) register(fs *flagSet) {
 	fs.StringVar(&f.format, "format", "", "output format: table, benchfmt, json, markdown (default table on stdout, benchfmt for -o)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress line on stderr")
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write one CPU profile (pprof) per case into this folder")
+	fs.BoolVar(&f.peakNow, "peak-now", false, "also measure each case's binding ceiling (its peak-file probe) after each of its samples, and show its share of that "+
+		"as \"(N% now)\" beside %peak: the machine at that moment, not at its best (about doubles the time)")
 }
 
 // shapeSets are the values of --set.
@@ -256,6 +259,7 @@ type runSession struct {
 	// dramCases is how many host results of the last execute were judged
 	// against DRAM (placeUnderRoofs), for checkDRAM.
 	dramCases int
+	now       nowProbes // --peak-now's prepared probes during execute
 }
 
 // setup validates flags and opens backends; on error it has printed the
@@ -292,6 +296,12 @@ func (f *runFlags) setup(stderr io.Writer) (*runSession, int) {
 	s.env = append(s.env, harness.KV{Key: "cache", Value: string(s.opt.Cache)})
 	s.threads = threads
 	s.loadPeaks(stderr) // %peak (peak.go)
+	if f.peakNow && s.roofs[""] == nil {
+		return nil, usageErr(stderr, "--peak-now measures the ceilings of this machine's peak file, and there is none: run 'nbench peak' first")
+	}
+	if f.peakNow && f.checkOnly {
+		return nil, usageErr(stderr, "--peak-now and --check-only contradict each other (nothing is timed)")
+	}
 	return s, exitOK
 }
 
@@ -302,6 +312,11 @@ func (s *runSession) execute(stderr io.Writer) []harness.Result {
 	p := newProgress(stderr, !s.flags.noProgress && isTerminal(stderr))
 	s.opt.Progress = p.update
 	s.opt.Profile = cpuProfiles(s.flags.cpuprofile, stderr) // nil without --cpuprofile (profile.go)
+	if s.flags.peakNow {
+		s.now = nowProbes{}
+		s.opt.Companion = s.peakNow
+		defer s.now.close()
+	}
 	run := harness.Run
 	if s.flags.interleave {
 		run = harness.RunInterleaved

@@ -1,6 +1,7 @@
 package peak
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -196,18 +197,16 @@ func Measure(d machine.Description, opt Options) ([]Level, []Result, error) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	var out []Result
 	ok := 0
+	var err error
 	for i, pl := range plans {
 		if opt.Progress != nil {
 			opt.Progress(i, len(plans), pl.label())
 		}
 		r := Result{Probe: pl.probe.Name, Kind: pl.probe.Kind, Threads: pl.threads, Unit: pl.probe.Kind.Unit()}
-		var err error
-		if pl.probe.Kind.Compute() {
-			err = safely(func() (err error) { r.Samples, err = measureCompute(pl, opt); return err })
-		} else {
+		if !pl.probe.Kind.Compute() {
 			r.Level, r.Bytes = pl.level.Name, pl.perThr*int64(pl.threads)
-			err = safely(func() (err error) { r.Samples, err = measureStream(pl, opt); return err })
 		}
+		r.Samples, err = samples(d, pl, opt)
 		runtime.GC()
 		if err != nil {
 			r.Err, r.Samples = err.Error(), nil
@@ -221,6 +220,27 @@ func Measure(d machine.Description, opt Options) ([]Level, []Result, error) {
 		return levels, out, fmt.Errorf("no probe could be measured")
 	}
 	return levels, out, nil
+}
+
+// samples takes opt.Count samples of one plan.
+func samples(d machine.Description, pl plan, opt Options) ([]float64, error) {
+	s, err := NewSampler(d, pl.probe, pl.level.Name, pl.threads, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var out []float64
+	for range opt.Count {
+		v, err := s.Sample()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := s.Verify(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func medianMax(s []float64) (float64, float64) {
@@ -276,53 +296,127 @@ func safely(f func() error) (err error) {
 	return f()
 }
 
-// measureCompute calibrates n so a call lasts about a tenth of a sample,
-// then times samples of calls on every thread, checking every result.
-func measureCompute(pl plan, opt Options) ([]float64, error) {
-	p := pl.probe
+// Sampler is one probe prepared at a level (bandwidth) and thread count:
+// its data allocated and checked, its work per sample calibrated to about
+// a benchtime. Sample then measures it on demand, so a caller can take its
+// samples between others' (nbench run --peak-now times a case's binding
+// ceiling between the case's own samples). A Sampler is not safe for
+// concurrent use; Close frees its data.
+type Sampler struct {
+	pl     plan
+	data   []*streamData // bandwidth: one per thread
+	n      int           // compute: iterations per call
+	want   float64       // compute: a call's checked result
+	repeat int           // passes (bandwidth) or calls (compute) per sample
+	errs   []error
+}
+
+// NewSampler prepares probe p at the named level (ignored for compute
+// probes) for threads threads, calibrated to opt.BenchTime.
+func NewSampler(d machine.Description, p Probe, level string, threads int, opt Options) (*Sampler, error) {
+	opt.defaults(d)
+	pl := plan{probe: p, threads: max(threads, 1)}
+	if !p.Kind.Compute() {
+		levels := Levels(d)
+		i := slices.IndexFunc(levels, func(l Level) bool { return l.Name == level })
+		if i < 0 {
+			return nil, fmt.Errorf("no memory level %q on this machine", level)
+		}
+		if pl.level, pl.perThr = levels[i], perThread(levels, i, pl.threads, opt.DRAMBytes); pl.perThr <= 0 {
+			return nil, fmt.Errorf("level %s cannot be measured apart from the one below it at %d thread(s)", level, pl.threads)
+		}
+	}
+	s := &Sampler{pl: pl, errs: make([]error, pl.threads)}
+	var err error
+	if p.Kind.Compute() {
+		err = safely(func() error { return s.calibrateCompute(opt.BenchTime) })
+	} else {
+		err = safely(func() error { return s.calibrateStream(opt.BenchTime) })
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Verify checks the output of a copy or triad probe (a read is checked
+// every pass): call it after the samples.
+func (s *Sampler) Verify() error {
+	if s.pl.probe.Kind.Compute() || s.pl.probe.Kind == Read {
+		return nil
+	}
+	for _, sd := range s.data {
+		if err := sd.check(s.pl.probe, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close frees the sampler's data.
+func (s *Sampler) Close() { s.data = nil }
+
+// Sample measures the probe once, in its unit (B/s, flop/s, op/s or
+// exp/s), checking every result.
+func (s *Sampler) Sample() (float64, error) {
+	var v float64
+	err := safely(func() (err error) {
+		if s.pl.probe.Kind.Compute() {
+			v, err = s.sampleCompute()
+		} else {
+			v, err = s.sampleStream()
+		}
+		return err
+	})
+	return v, err
+}
+
+// calibrateCompute sets n so a call lasts about a tenth of a sample, and
+// the calls per sample.
+func (s *Sampler) calibrateCompute(benchTime time.Duration) error {
+	p := s.pl.probe
 	n := 1 << 10
 	for {
 		t0 := time.Now()
 		p.Compute(n)
 		d := time.Since(t0)
-		if d >= opt.BenchTime/10 || n >= MaxIters {
+		if d >= benchTime/10 || n >= MaxIters {
 			break
 		}
 		if d <= 0 {
 			n *= 16
 		} else {
-			n = int(float64(n) * float64(opt.BenchTime/10) / float64(d) * 1.2)
+			n = int(float64(n) * float64(benchTime/10) / float64(d) * 1.2)
 		}
 		n = min(max(n, 1<<10), MaxIters)
 	}
-	want := Scalar(p.Kind, n)
-	if err := checkCompute(p, n, p.Compute(n), want); err != nil {
-		return nil, err
+	s.n, s.want = n, Scalar(p.Kind, n)
+	if err := checkCompute(p, n, p.Compute(n), s.want); err != nil {
+		return err
 	}
 	t0 := time.Now()
 	p.Compute(n)
-	calls := max(1, int(opt.BenchTime/max(time.Since(t0), time.Nanosecond)))
-	errs := make([]error, pl.threads)
-	var samples []float64
-	for s := 0; s < opt.Count; s++ {
-		d, err := parallel(pl.threads, func(i int) {
-			for c := 0; c < calls; c++ {
-				if err := checkCompute(p, n, p.Compute(n), want); err != nil && errs[i] == nil {
-					errs[i] = err
-				}
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, err := range errs {
-			if err != nil {
-				return nil, err
+	s.repeat = max(1, int(benchTime/max(time.Since(t0), time.Nanosecond)))
+	return nil
+}
+
+func (s *Sampler) sampleCompute() (float64, error) {
+	p, n := s.pl.probe, s.n
+	d, err := parallel(s.pl.threads, func(i int) {
+		for c := 0; c < s.repeat; c++ {
+			if err := checkCompute(p, n, p.Compute(n), s.want); err != nil && s.errs[i] == nil {
+				s.errs[i] = err
 			}
 		}
-		samples = append(samples, float64(pl.threads*calls*n)*p.OpsPerIter()/d.Seconds())
+	})
+	if err != nil {
+		return 0, err
 	}
-	return samples, nil
+	if err := errors.Join(s.errs...); err != nil {
+		return 0, err
+	}
+	return float64(s.pl.threads*s.repeat*n) * p.OpsPerIter() / d.Seconds(), nil
 }
 
 // streamData is one thread's arrays: x and y hold 0s and 1s, so every sum
@@ -382,64 +476,65 @@ func (s *streamData) check(p Probe, got float64) error {
 	return nil
 }
 
-// measureStream gives every thread its own arrays (written by that thread,
-// so they are local to it), checks one pass, then times samples of passes.
-func measureStream(pl plan, opt Options) ([]float64, error) {
-	p := pl.probe
-	data := make([]*streamData, pl.threads)
-	if _, err := parallel(pl.threads, func(i int) { data[i] = newStreamData(p.Kind, pl.perThr) }); err != nil {
-		return nil, err
+// calibrateStream gives every thread its own arrays (written by that
+// thread, so they are local to it), checks one pass, then sets the passes
+// per sample with all threads running.
+func (s *Sampler) calibrateStream(benchTime time.Duration) error {
+	p, pl := s.pl.probe, s.pl
+	s.data = make([]*streamData, pl.threads)
+	if _, err := parallel(pl.threads, func(i int) { s.data[i] = newStreamData(p.Kind, pl.perThr) }); err != nil {
+		return err
 	}
-	for i := range data {
-		clear(data[i].dst)
-		if err := data[i].check(p, p.Stream(data[i].dst, data[i].x, data[i].y)); err != nil {
-			return nil, err
+	for _, sd := range s.data {
+		clear(sd.dst)
+		if err := sd.check(p, p.Stream(sd.dst, sd.x, sd.y)); err != nil {
+			return err
 		}
 	}
-	// Calibrate passes per sample with all threads running.
 	passes := 1
 	for {
 		d, err := parallel(pl.threads, func(i int) {
 			for k := 0; k < passes; k++ {
-				p.Stream(data[i].dst, data[i].x, data[i].y)
+				p.Stream(s.data[i].dst, s.data[i].x, s.data[i].y)
 			}
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if d >= opt.BenchTime/4 || passes >= 1<<24 {
-			passes = max(1, int(float64(passes)*float64(opt.BenchTime)/float64(max(d, time.Nanosecond))))
-			break
+		if d >= benchTime/4 || passes >= 1<<24 {
+			s.repeat = max(1, int(float64(passes)*float64(benchTime)/float64(max(d, time.Nanosecond))))
+			return nil
 		}
 		passes *= 4
 	}
-	errs := make([]error, pl.threads)
-	var samples []float64
-	for s := 0; s < opt.Count; s++ {
-		d, err := parallel(pl.threads, func(i int) {
-			for k := 0; k < passes; k++ {
-				got := p.Stream(data[i].dst, data[i].x, data[i].y)
-				if p.Kind == Read && errs[i] == nil {
-					errs[i] = data[i].check(p, got)
-				}
+}
+
+// sampleStream times one sample of passes, checking reads every pass
+// (copies and triads write the same output every pass: Verify checks it
+// once, outside the timing).
+func (s *Sampler) sampleStream() (float64, error) {
+	p := s.pl.probe
+	if s.data == nil {
+		return 0, errors.New("sample of a closed probe")
+	}
+	d, err := parallel(s.pl.threads, func(i int) {
+		sd := s.data[i]
+		for k := 0; k < s.repeat; k++ {
+			got := p.Stream(sd.dst, sd.x, sd.y)
+			if p.Kind == Read && s.errs[i] == nil {
+				s.errs[i] = sd.check(p, got)
 			}
-		})
-		if err != nil {
-			return nil, err
 		}
-		var total float64
-		for _, sd := range data {
-			total += sd.bytes() * float64(passes)
-		}
-		samples = append(samples, total/d.Seconds())
+	})
+	if err != nil {
+		return 0, err
 	}
-	for i := range data {
-		if errs[i] == nil && p.Kind != Read {
-			errs[i] = data[i].check(p, 0)
-		}
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
+	if err := errors.Join(s.errs...); err != nil {
+		return 0, err
 	}
-	return samples, nil
+	var total float64
+	for _, sd := range s.data {
+		total += sd.bytes() * float64(s.repeat)
+	}
+	return total / d.Seconds(), nil
 }

@@ -201,3 +201,59 @@ func TestKeepBest(t *testing.T) {
 		t.Error("another machine's results merged")
 	}
 }
+
+// A Sampler measures a probe on demand, checking it as Measure does.
+func TestSampler(t *testing.T) {
+	d := testMachine()
+	opt := Options{BenchTime: time.Millisecond, DRAMBytes: 1 << 20}
+	good := map[Kind]Probe{}
+	for _, p := range Probes() {
+		if _, ok := good[p.Kind]; !ok {
+			good[p.Kind] = p
+		}
+	}
+	for _, p := range []Probe{good[Read], good[Copy], good[FMA32]} {
+		s, err := NewSampler(d, p, L2, 2, opt)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+		for range 2 {
+			if v, err := s.Sample(); err != nil || !(v > 0) {
+				t.Errorf("%s: sample %v, %v", p.Name, v, err)
+			}
+		}
+		if err := s.Verify(); err != nil {
+			t.Errorf("%s: %v", p.Name, err)
+		}
+		s.Close()
+	}
+	if _, err := NewSampler(d, good[Read], "L7", 1, opt); err == nil || !strings.Contains(err.Error(), "L7") {
+		t.Errorf("unknown level: %v", err)
+	}
+	// A copy that writes half passes its timing but not Verify; a read that
+	// reads half fails from the first check.
+	halfCopy := Probe{Name: "half-copy", Kind: Copy, Stream: func(dst, x, _ []float32) float64 { copy(dst[:len(dst)/2], x); return 0 }}
+	if s, err := NewSampler(d, halfCopy, DRAM, 1, opt); err == nil {
+		t.Errorf("half-copy prepared: %v", s.Verify())
+	}
+	halfRead := Probe{Name: "half-read", Kind: Read, Stream: func(_, x, _ []float32) float64 { return goRead(nil, x[:len(x)/2], nil) }}
+	if _, err := NewSampler(d, halfRead, L1, 1, opt); err == nil {
+		t.Error("half-read prepared")
+	}
+	// A probe that turns bad after its checked pass is caught by Sample.
+	calls := 0
+	turns := Probe{Name: "turns", Kind: Read, Stream: func(_, x, _ []float32) float64 {
+		calls++
+		if calls > 3 {
+			return 0
+		}
+		return goRead(nil, x, nil)
+	}}
+	s, err := NewSampler(d, turns, L1, 1, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sample(); err == nil {
+		t.Error("a read returning 0 sampled without error")
+	}
+}

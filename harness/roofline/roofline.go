@@ -81,17 +81,31 @@ func (c *ceiling) at(t int) (float64, string) {
 // mixes are one level's bandwidth ceilings, by the probes' traffic kind.
 type mixes map[peak.Kind]*ceiling
 
+// Part is one probe measurement a ceiling is made of: the ceiling is the
+// sum over its parts of Weight times the probe's value at Threads (one
+// part of weight 1, unless a mix of reads and writes falls between two
+// probes' mixes).
+type Part struct {
+	Probe   string
+	Kind    peak.Kind
+	Threads int
+	Weight  float64
+}
+
 // at is the bandwidth for t threads of traffic that writes share of its
-// bytes (share < 0: unknown) and the probe (or "a+b" pair) that sets it.
-func (m mixes) at(t int, share float64) (float64, string) {
+// bytes (share < 0: unknown), the probe (or "a+b" pair) that sets it, and
+// its parts.
+func (m mixes) at(t int, share float64) (float64, string, []Part) {
 	type point struct {
 		share, bw float64
 		probe     string
+		kind      peak.Kind
+		parts     []Part
 	}
 	var pts []point
 	for k, c := range m {
 		if v, probe := c.at(t); v > 0 {
-			pts = append(pts, point{k.WriteShare(), v, probe})
+			pts = append(pts, point{k.WriteShare(), v, probe, k, []Part{{probe, k, t, 1}}})
 		}
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].share < pts[j].share })
@@ -106,7 +120,7 @@ func (m mixes) at(t int, share float64) (float64, string) {
 			if a.share < share && share < b.share {
 				wb := (share - a.share) / (b.share - a.share) // b's part of the time
 				if v := a.bw + (b.bw-a.bw)*wb; v > best.bw {
-					best = point{share, v, a.probe + "+" + b.probe}
+					best = point{share, v, a.probe + "+" + b.probe, "", []Part{{a.probe, a.kind, t, 1 - wb}, {b.probe, b.kind, t, wb}}}
 					switch { // name a probe alone when the other is a trace
 					case wb < 0.05:
 						best.probe = a.probe
@@ -120,7 +134,7 @@ func (m mixes) at(t int, share float64) (float64, string) {
 	if best.bw == 0 && len(pts) > 0 { // no probe of a mix this light: the best of all
 		return m.at(t, -1)
 	}
-	return best.bw, best.probe
+	return best.bw, best.probe, best.parts
 }
 
 // Ceilings are one machine's roofs.
@@ -160,7 +174,7 @@ func slot[K comparable](m map[K]*ceiling, k K) *ceiling {
 // Bandwidth is the bandwidth ceiling (B/s) of a level for t threads, the
 // best of every traffic mix; 0 when not measured.
 func (c *Ceilings) Bandwidth(level string, t int) float64 {
-	v, _ := c.bw[level].at(t, -1)
+	v, _, _ := c.bw[level].at(t, -1)
 	return v
 }
 
@@ -172,7 +186,10 @@ func (c *Ceilings) ReadBandwidth(level string, t int) float64 {
 }
 
 // ReadProbe is ReadBandwidth and the probe that measured it.
-func (c *Ceilings) ReadProbe(level string, t int) (float64, string) { return c.bw[level].at(t, 0) }
+func (c *Ceilings) ReadProbe(level string, t int) (float64, string) {
+	v, probe, _ := c.bw[level].at(t, 0)
+	return v, probe
+}
 
 // Peak is the compute ceiling of a kind for t threads; 0 when not measured.
 func (c *Ceilings) Peak(k peak.Kind, t int) float64 {
@@ -246,6 +263,10 @@ type Point struct {
 	// over that resource's ceiling.
 	Percent float64
 	Probe   string // the probe that set the binding ceiling
+	// Parts are the probe measurements the binding ceiling is made of, to
+	// measure it again (Ceiling is their weighted sum in the peak file).
+	Parts []Part
+	Work  float64 // per run, of the binding resource, in Unit x seconds
 }
 
 // String is the table cell: "34% L2", "12% fma32".
@@ -266,6 +287,7 @@ type demand struct {
 	kind        peak.Kind // "" for memory
 	work, limit float64
 	probe       string
+	parts       []Part
 }
 
 func (d demand) seconds() float64 { return d.work / d.limit }
@@ -284,8 +306,8 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 	level := c.Level(w.WorkingSet, t)
 	var mem demand
 	if w.Bytes > 0 {
-		bw, probe := c.bw[level].at(t, w.WriteShare())
-		mem = demand{roof: level, work: w.Bytes, limit: bw, probe: probe}
+		bw, probe, parts := c.bw[level].at(t, w.WriteShare())
+		mem = demand{roof: level, work: w.Bytes, limit: bw, probe: probe, parts: parts}
 	}
 	flopKind := peak.FMA32
 	if w.F64 {
@@ -306,7 +328,8 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 			continue
 		}
 		v, probe := c.compute[d.k].at(t)
-		computes = append(computes, demand{roof: string(d.k), kind: d.k, work: d.work, limit: v, probe: probe})
+		computes = append(computes, demand{roof: string(d.k), kind: d.k, work: d.work, limit: v, probe: probe,
+			parts: []Part{{probe, d.k, t, 1}}})
 	}
 
 	binding := demand{}
@@ -330,7 +353,7 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 		main.kind, main.work = w.MainKind()
 	}
 	p := Point{Roof: binding.roof, Level: level, Kind: main.kind, Intensity: math.Inf(1), Probe: binding.probe,
-		Achieved: binding.work / w.Seconds, Ceiling: binding.limit, Unit: "B/s", Bound: Memory}
+		Parts: binding.parts, Work: binding.work, Achieved: binding.work / w.Seconds, Ceiling: binding.limit, Unit: "B/s", Bound: Memory}
 	if binding.kind != "" {
 		p.Bound, p.Unit = Compute, binding.kind.Unit()
 	}

@@ -274,6 +274,19 @@ func TestTrafficMix(t *testing.T) {
 		if !close(p.Ceiling, tc.ceiling*G) || p.Probe != tc.probe || !close(p.Percent, 100*10/tc.ceiling) {
 			t.Errorf("%s: ceiling %.4g GB/s by %s (%.4g%%), want %.4g by %s", tc.name, p.Ceiling/G, p.Probe, p.Percent, tc.ceiling, tc.probe)
 		}
+		// The parts rebuild the ceiling from their probes' values (what
+		// run --peak-now measures again).
+		sum := 0.0
+		for _, part := range p.Parts {
+			for _, r := range f.Results {
+				if r.Probe == part.Probe && r.Kind == part.Kind && part.Threads == 1 {
+					sum += part.Weight * r.Median
+				}
+			}
+		}
+		if !close(sum, p.Ceiling) || p.Work != 100e6 {
+			t.Errorf("%s: parts %+v sum to %.4g GB/s, ceiling %.4g; work %v", tc.name, p.Parts, sum/G, p.Ceiling/G, p.Work)
+		}
 	}
 	if bw := c.Bandwidth(peak.DRAM, 1); !near(bw, 50*G) {
 		t.Errorf("level bandwidth %.4g GB/s, want the best mix, 50", bw/G)
