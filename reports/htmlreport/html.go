@@ -229,7 +229,7 @@ func cell(s Series, r *Result, speedup float64) string {
 		sub = append(sub, reports.Rate(v)+" "+unit)
 	}
 	if p, ok := s.Point(r); ok {
-		sub = append(sub, p.String()+" of peak")
+		sub = append(sub, p.String()+" of peak"+r.nowSuffix())
 	}
 	if speedup > 0 && s.Index > 0 {
 		sub = append(sub, fmt.Sprintf("%.2fx", speedup))

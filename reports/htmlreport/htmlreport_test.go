@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -328,5 +329,47 @@ func TestRooflineCharts(t *testing.T) {
 		} else if strings.Join(tickText, " ") != strings.Join(ticks, " ") {
 			t.Errorf("%s: axes %v differ from the first chart's %v", r.Label, tickText, ticks)
 		}
+	}
+}
+
+// A result measured with run --peak-now shows its share of the ceiling
+// measured between its samples beside its share of the peak file's.
+func TestPeakNowCell(t *testing.T) {
+	b, err := os.ReadFile("testdata/t1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f map[string]any
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	marked := 0
+	for _, r := range f["results"].([]any) {
+		m := r.(map[string]any)
+		if m["kernel"] == "layernorm" && m["backend"] == "simd" && m["shape"] == "R=64/C=1024/eps=1e-05/fill=normal" {
+			m["peak_now_pct"] = 97.4
+			marked++
+		}
+	}
+	if marked != 1 {
+		t.Fatalf("marked %d results", marked)
+	}
+	path := filepath.Join(t.TempDir(), "now.json")
+	if b, err = json.Marshal(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := Load([]string{path, "testdata/peak.json"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, NewReport(runs), time.Unix(0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "% now)"); n != 1 || !strings.Contains(buf.String(), "(97% now)") {
+		t.Errorf("%d now shares on the page, want the one of layernorm R=64 on simd (97%%)", n)
 	}
 }

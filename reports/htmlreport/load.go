@@ -38,6 +38,26 @@ type Result struct {
 	Cost                                           suite.Cost // per run
 	SetBytes                                       int64      // bytes of one buffer set; 0 when unknown (benchfmt)
 	Sets                                           int        // rotated buffer sets; 0 when unknown (benchfmt)
+	// NowPct are the files' shares of the ceiling measured between the
+	// samples (run --peak-now), one per file that has it.
+	NowPct []float64
+}
+
+// nowPct is a JSON result's share now as a list of one (none when absent).
+func nowPct(p *float64) []float64 {
+	if p == nil {
+		return nil
+	}
+	return []float64{*p}
+}
+
+// nowSuffix is " (N% now)" for a result with shares now (the median over
+// the pooled files), else "".
+func (r *Result) nowSuffix() string {
+	if len(r.NowPct) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.0f%% now)", harness.Summarize(r.NowPct).Median)
 }
 
 // Name is "kernel/params".
@@ -79,6 +99,7 @@ func (r *Run) add(res *Result) {
 	key := res.Name() + " on " + res.Backend
 	if old, ok := r.index[key]; ok { // the same case in two files: pool the samples
 		old.Samples = append(old.Samples, res.Samples...)
+		old.NowPct = append(old.NowPct, res.NowPct...)
 		if old.Verdict == string(suite.Passed) && res.Verdict != "" {
 			old.Verdict = res.Verdict
 		}
@@ -226,7 +247,7 @@ func readJSON(b []byte, path string, runFor func(harness.Env, string) *Run) erro
 		run.add(&Result{Family: jr.Family, Kernel: jr.Kernel, Params: jr.Params, Backend: jr.Backend, Path: jr.Path,
 			Verdict: jr.Verdict, Samples: jr.Samples, SetBytes: jr.SetBytes, Sets: jr.Sets,
 			Cost: suite.Cost{Flops: jr.Flops, F64: jr.F64, Trans: jr.Trans, IntOps: jr.IntOps, ALUOps: jr.ALUOps, Bytes: jr.Bytes,
-				Written: jr.Written}})
+				Written: jr.Written}, NowPct: nowPct(jr.PeakNowPct)})
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func mdCell(s Series, r *Result, speedup float64) string {
 		parts = append(parts, reports.Rate(v)+" "+unit)
 	}
 	if p, ok := s.Point(r); ok {
-		parts = append(parts, p.String())
+		parts = append(parts, p.String()+r.nowSuffix())
 	}
 	if speedup > 0 && s.Index > 0 {
 		parts = append(parts, fmt.Sprintf("%.2fx", speedup))
