@@ -12,7 +12,10 @@ their share is taken from nothing and shown as "-". Several files joined
 by "+" (repeated runs) give each case's median share (the lower middle of
 an even count): on a shared VM DRAM speed moves between moments, so take
 runs at several moments, each against the ceilings measured up to then.
-A last row per column counts the memory-bound shares at or above 80%.
+Results of run --peak-now add their share of the ceiling measured after
+each sample ("71% DRAM (98% now)"; its own median over the runs). A last
+row per column counts the memory-bound shares at or above 80%, of the
+peak file and, where measured, now.
 """
 import json
 import sys
@@ -38,7 +41,7 @@ def load(path):
     for r in d["results"]:
         key = (r["kernel"], r["shape"], r["backend"])
         pct = r.get("peak_pct")
-        out[key] = None if pct is None else (pct, r.get("peak_ceiling", ""), r.get("bound", ""))
+        out[key] = None if pct is None else (pct, r.get("peak_ceiling", ""), r.get("bound", ""), r.get("peak_now_pct"))
     return d.get("env", {}), out
 
 
@@ -51,7 +54,8 @@ def load_median(paths):
     for k, vs in runs.items():
         shares = sorted((v for v in vs if isinstance(v, tuple)), key=lambda v: v[0])
         if shares:
-            out[k] = shares[(len(shares) - 1) // 2]
+            now = sorted(v[3] for v in shares if v[3] is not None)
+            out[k] = shares[(len(shares) - 1) // 2][:3] + (now[(len(now) - 1) // 2] if now else None,)
         else:
             out[k] = next((v for v in vs if v is not None), None)
     return out
@@ -62,7 +66,9 @@ def cell(v):
         return "-"
     if isinstance(v, str):
         return v
-    return f"{v[0]:.0f}% {v[1]}"
+    if v[3] is None:
+        return f"{v[0]:.0f}% {v[1]}"
+    return f"{v[0]:.0f}% {v[1]} ({v[3]:.0f}% now)"
 
 
 def main(args):
@@ -82,7 +88,11 @@ def main(args):
     counts = []
     for _, c in cols:
         mem = [v for v in c.values() if isinstance(v, tuple) and v[2] == "memory"]
-        counts.append(f"{sum(v[0] >= 80 for v in mem)} of {len(mem)}" if mem else "-")
+        now = [v for v in mem if v[3] is not None]
+        count = f"{sum(v[0] >= 80 for v in mem)} of {len(mem)}" if mem else "-"
+        if now:
+            count += f" ({sum(v[3] >= 80 for v in now)} of {len(now)} now)"
+        counts.append(count)
     print("| memory-bound at >= 80% | | | " + " | ".join(counts) + " |")
 
 
