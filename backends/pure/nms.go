@@ -159,7 +159,7 @@ func (c *softNMS) pass(lo, hi int) (best, killed int) {
 				sc[j] = s
 			}
 		}
-		if s < thr {
+		if !(s >= thr) { // below, or NaN: an infinite score decayed by 0 (linear at IoU 1)
 			sc[j] = nan
 			killed++
 			continue

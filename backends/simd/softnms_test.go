@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/nbench/nbench/harness/conformance"
 	"github.com/nbench/nbench/kernel"
 	"github.com/nbench/nbench/suites/suite"
 )
@@ -76,5 +77,20 @@ func TestSoftNMSParallelRounds(t *testing.T) {
 		if ck := c.Check(host); ck.Verdict != suite.Passed {
 			t.Fatalf("%s: %s (%s)", sh, ck.Verdict, ck.Detail)
 		}
+	}
+}
+
+// TestSoftNMSInfSurvivors: infinite scores (conformance.SoftNMSInfScores),
+// whose last rounds find no best score and fall back to the first live
+// candidate (firstLive), single-worker and split across workers.
+func TestSoftNMSInfSurvivors(t *testing.T) {
+	defer func(p int) { softParallel = p }(softParallel)
+	for _, threads := range []int{1, 3} {
+		softParallel = map[int]int{1: softParallel, 3: 64}[threads]
+		b, err := New(kernel.Config{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		conformance.SoftNMSInfScores(t, b)
 	}
 }

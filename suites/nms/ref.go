@@ -203,11 +203,15 @@ func softNMS(p softParams, b, s []float32, fix *softFixer) (keep []int32, kept [
 			ov := refIoU(b, i, j, p.one)
 			work.ious.add(ov)
 			wt := p.weight(ov)
-			cur[j] *= wt
+			if wt == 0 && p.method == kernel.SoftNMSHard {
+				cur[j] = 0 // hard suppression zeroes the score: w*s for any finite s, and 0 (not NaN) for ±Inf
+			} else {
+				cur[j] *= wt
+			}
 			if fix != nil && !fix.decayed(p, j, ov, wt) {
 				continue
 			}
-			if cur[j] < p.thr {
+			if cur[j] < p.thr || math.IsNaN(cur[j]) { // NaN scores are dropped, also those a decay makes (±Inf x 0)
 				continue
 			}
 			cand[w] = j

@@ -108,7 +108,9 @@ func init() {
 			"K indices and scores and the count written",
 		Params: []suite.Param{
 			{Key: "N", Default: "1000", Doc: "boxes"},
-			{Key: "method", Default: "linear", Doc: "decay: linear (1-IoU above Nt), gaussian (exp(-IoU^2/sigma)), hard (0 above Nt)"},
+			{Key: "method", Default: "linear", Doc: "decay: linear (1-IoU above Nt), gaussian (exp(-IoU^2/sigma)), hard (0 above Nt: " +
+				"the score becomes 0, also an infinite one, whose product with 0 would be NaN); a score a decay makes NaN " +
+				"(an infinite score at IoU 1) is dropped, as NaN scores are"},
 			{Key: "sigma", Default: "0.5", Doc: "gaussian width"},
 			{Key: "Nt", Default: "0.3", Doc: "IoU threshold of linear and hard"},
 			{Key: "threshold", Default: "0.001", Doc: "discard candidates whose score falls below this"},
