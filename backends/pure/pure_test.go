@@ -22,9 +22,3 @@ func TestConformance(t *testing.T) {
 func BenchmarkKernels(b *testing.B) {
 	conformance.Bench(b, pure.New(kernel.Config{Threads: 1}), os.Getenv("NBENCH_BENCH_FULL") == "1")
 }
-
-func TestSoftNMSInfScores(t *testing.T) {
-	for _, threads := range []int{1, 3} {
-		conformance.SoftNMSInfScores(t, pure.New(kernel.Config{Threads: threads}))
-	}
-}

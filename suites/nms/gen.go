@@ -9,11 +9,13 @@ import (
 )
 
 // fills are the input fills of every NMS kernel.
-var fills = []string{"detector", "identical", "equal", "zeroarea", "nanscore", "nancoord", "special", "exact", "allnan"}
+var fills = []string{"detector", "identical", "equal", "zeroarea", "nanscore", "nancoord", "special", "exact", "allnan", "infscore"}
 
 const fillDoc = "inputs: detector (clustered detections, scores falling with the jitter); identical, equal, zeroarea, " +
 	"nanscore, nancoord: detector boxes with duplicates, equal scores, zero-area boxes, NaN scores or NaN coordinates; " +
-	"special: all of those mixed; exact: integer boxes with IoU exactly = the threshold (threshold*256 an integer); allnan: every score NaN"
+	"special: all of those mixed; exact: integer boxes with IoU exactly = the threshold (threshold*256 an integer); allnan: every score NaN; " +
+	"infscore: detector boxes, a quarter of the scores -Inf or +Inf, half of those on a copy of an earlier box (with threshold=-inf, " +
+	"Soft-NMS's last rounds choose among -Inf scores, and a score decayed at IoU 1 is Inf x 0)"
 
 // nearIoU is KERNELS.md's margin: random fills redraw any overlapping pair
 // with |IoU - threshold| < nearIoU.
@@ -81,7 +83,7 @@ var specials = []string{"identical", "equal", "zeroarea", "nanscore", "nancoord"
 // collapses a side, nanscore and nancoord plant NaNs. fill=special applies
 // one edit, or none, chosen at random.
 func adversary(rng *rand.Rand, fill string, b, s []float32, i int) {
-	kind, p := fill, map[string]float64{"identical": 0.75, "equal": 1, "zeroarea": 0.5, "nanscore": 0.25, "nancoord": 0.25}[fill]
+	kind, p := fill, map[string]float64{"identical": 0.75, "equal": 1, "zeroarea": 0.5, "nanscore": 0.25, "nancoord": 0.25, "infscore": 0.25}[fill]
 	if fill == "special" {
 		if k := rng.IntN(len(specials) + 2); k < len(specials) {
 			kind, p = specials[k], 1
@@ -112,6 +114,12 @@ func adversary(rng *rand.Rand, fill string, b, s []float32, i int) {
 		}
 	case "nanscore":
 		s[i] = suite.NaN32
+	case "infscore":
+		s[i] = float32(math.Inf(1 - 2*min(rng.IntN(4), 1))) // -Inf 3 times in 4
+		if i > 0 && rng.IntN(2) == 0 {
+			j := rng.IntN(i)
+			copy(b[4*i:4*i+4], b[4*j:4*j+4])
+		}
 	case "nancoord":
 		b[4*i+rng.IntN(4)] = suite.NaN32
 	}

@@ -127,7 +127,10 @@ func init() {
 			"N=7,fill=exact,Nt=0.5,method=hard", "N=200,method=gaussian,sigma=0.1", "N=200,method=hard,Nt=0",
 			"N=333,fill=special,Nt=0.5", "N=3000,method=gaussian",
 			// Long candidate lists, where the go backend splits a round across threads.
-			"N=9000,method=hard", "N=8500,method=gaussian,threshold=0.05", "N=8500,threshold=0.05,plus_one=true"},
+			"N=9000,method=hard", "N=8500,method=gaussian,threshold=0.05", "N=8500,threshold=0.05,plus_one=true",
+			// Infinite scores: the last rounds choose among -Inf survivors; Inf x 0 is dropped (hard zeroes).
+			"N=1000,fill=infscore,threshold=-inf", "N=1000,fill=infscore,threshold=-inf,method=gaussian",
+			"N=300,fill=infscore,threshold=-inf,method=hard"},
 		Gate: []string{"N=2000"},
 		New: func(p suite.Params) (suite.Case, error) {
 			r := suite.ParamReader{P: p}

@@ -513,9 +513,13 @@ extern "C" __global__ void __launch_bounds__(SOFT_T) soft_nms(const float4* __re
         killed++;
         continue;
       }
-      const double s = scA[j] * soft_weight(soft_iou(sbox, bxA[j], one), method, sigma, nt);
+      const double wt = soft_weight(soft_iou(sbox, bxA[j], one), method, sigma, nt);
+      // Hard suppression zeroes the score (an infinite one too, whose
+      // product with 0 is NaN); a score a decay makes NaN (Inf x 0 at IoU 1)
+      // is dropped, as NaN scores are.
+      const double s = method == 0 && wt == 0.0 ? 0.0 : scA[j] * wt;
       scA[j] = s;
-      if (s < thr) {
+      if (!(s >= thr)) {
         ixA[j] = -1;
         killed++;
         continue;
