@@ -109,6 +109,22 @@ func (s *evoStats) image(i int) {
 	s.pass(i, acc, blk, mu, m2)
 }
 
+// pick returns the statistics of one image to use: in one read of each
+// block (imageShifted) where the level can and the image is too large for
+// the two-pass form's second pass to find it in L2 (B0, N=32,H=56,W=56,
+// C=64, 800 KB images: training 1.16-1.19x, inference 1.05-1.19x, median
+// 1.12 over six alternated runs; 28x28x128, 400 KB: 0.92-0.95x, the block
+// merges cost more than the L2 pass; cold buffers, one thread, Zen 5 with
+// 1 MB L2). S0, whose image comes prefetched into L2, ran 1.00-1.05x
+// faster with it at 800 KB (median 1.035 of five alternated runs), 0.99-
+// 1.04x at 400 KB.
+func (s *evoStats) pick() func(i int) {
+	if s.v.colShiftSums != nil && 4*s.hw*s.c > l2Bytes()/2 {
+		return s.imageShifted
+	}
+	return s.image
+}
+
 // imageShifted computes image i's statistics as image does, but from one
 // read of each block of spans (colShiftSums: sums shifted by the block's
 // first rows, as the training norms' blocks), the lanes and blocks merged
@@ -212,16 +228,7 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		repeat(swi, swi[:c])
 	}
-	// The statistics of one image: in one read of each block where the
-	// level can and the image is too large for the two-pass form's second
-	// pass to find it in L2 (N=32,H=56,W=56,C=64, 800 KB images: training
-	// 1.16-1.19x, inference 1.05-1.19x, median 1.12 over six alternated
-	// runs; 28x28x128, 400 KB: 0.92-0.95x, the block merges cost more than
-	// the L2 pass; cold buffers, one thread, Zen 5 with 1 MB L2).
-	stats := st.image
-	if v.colShiftSums != nil && 4*hw*c > l2Bytes()/2 {
-		stats = st.imageShifted
-	}
+	stats := st.pick()
 	// Inference needs no batch statistics: each image's statistics and
 	// output run while the image is in L2 (one DRAM read of x).
 	images := evoImages(n, units, nt, stats, setSW, apply)
@@ -355,10 +362,10 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		repeat(ki, ki[:c])
 	}
-	spans := units / max(n, 1)
+	spans, stats := units/max(n, 1), st.pick()
 	images := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			st.image(i)
+			stats(i)
 			setK(i)
 			next[i] = 0
 			if i+1 < hi {

@@ -276,7 +276,7 @@ func init() {
 				"N=2,H=5,W=5,C=16,fill=special"},
 			Full: full,
 			Tests: []string{"N=0,H=4,W=4,C=8", "N=1,H=1,W=1,C=1", "N=3,H=1,W=1,C=64", "N=2,H=3,W=5,C=7", "N=1,H=6,W=6,C=30",
-				"N=2,H=4,W=4,C=12,groups=1", "N=2,H=33,W=33,C=300", "N=1,H=3,W=3,C=5,fill=special"},
+				"N=2,H=4,W=4,C=12,groups=1", "N=2,H=33,W=33,C=300", "N=2,H=31,W=29,C=160", "N=1,H=3,W=3,C=5,fill=special"},
 			Gate: []string{"N=16,H=28,W=28,C=64"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
