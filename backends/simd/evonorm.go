@@ -10,8 +10,9 @@ import (
 // the vec primitives of the level.
 //
 // Both EvoNorms start from per-(image, channel) statistics over HW, taken
-// two-pass per image (column sums, then Σ(x-mu)² while the image is in
-// cache) with the vector column accumulators. Rows are handled evoReps at
+// per image with the vector column accumulators: in one read of shifted
+// sums per block (most shapes, evoStats.pick), or two-pass (column sums,
+// then Σ(x-mu)² while the image is in cache). Rows are handled evoReps at
 // a time (a span of evoReps*C elements against per-channel data repeated
 // evoReps times), so every call covers at least about evoSpan elements even
 // for few channels; partial sums are blocked (evoBlock spans, then added)
@@ -109,21 +110,27 @@ func (s *evoStats) image(i int) {
 	s.pass(i, acc, blk, mu, m2)
 }
 
+// spans is the number of spans of an image (the last may be partial).
+func (s *evoStats) spans() int { return (s.hw + s.rep - 1) / s.rep }
+
 // pick returns the statistics of one image to use: in one read of each
-// block (imageShifted) where the level can and the image is too large for
-// the two-pass form's second pass to find it in L2 (B0, N=32,H=56,W=56,
-// C=64, 800 KB images: training 1.16-1.19x, inference 1.05-1.19x, median
-// 1.12 over six alternated runs; 28x28x128, 400 KB: 0.92-0.95x, the block
-// merges cost more than the L2 pass; cold buffers, one thread, Zen 5 with
-// 1 MB L2). S0, whose image comes prefetched into L2, ran 1.00-1.05x
-// faster with it at 800 KB (median 1.035 of five alternated runs), 0.99-
-// 1.04x at 400 KB.
+// block (imageShifted) where the level can and the image has enough spans
+// for the merges of its blocks to cost less than the two-pass form's
+// second pass, or is too large for that pass to find it in L2. Against
+// the two-pass form (alternated, one thread, Zen 5 with 1 MB L2): B0 at
+// N=32,H=56,W=56,C=64 (800 KB images) 1.12x, at N=32,H=28,W=28,C=128
+// (196 spans) 1.04-1.12x from DRAM and 1.05-1.10x in cache, at
+// N=16,H=28,W=28,C=64 (98 spans) 1.04-1.11x; S0 1.00-1.07x on these;
+// at 49 spans 1.00x, at 25 spans 0.81x, at 12 spans 0.74x.
 func (s *evoStats) pick() func(i int) {
-	if s.v.colShiftSums != nil && 4*s.hw*s.c > l2Bytes()/2 {
+	if s.v.colShiftSums != nil && (s.spans() >= evoShiftMinSpans || 4*s.hw*s.c > l2Bytes()/2) {
 		return s.imageShifted
 	}
 	return s.image
 }
+
+// evoShiftMinSpans is the fewest spans of an image for imageShifted (pick).
+const evoShiftMinSpans = 64
 
 // imageShifted computes image i's statistics as image does, but from one
 // read of each block of spans (colShiftSums: sums shifted by the block's
@@ -140,9 +147,8 @@ func (s *evoStats) imageShifted(i int) {
 	xi := s.x[i*s.hw*s.c : (i+1)*s.hw*s.c]
 	na := 0.0
 	// Blocks of equal size, at most evoShiftRows spans.
-	spans := (s.hw + s.rep - 1) / s.rep
-	nb := (spans + evoShiftRows - 1) / evoShiftRows
-	rows := (spans + nb - 1) / nb
+	nb := (s.spans() + evoShiftRows - 1) / evoShiftRows
+	rows := (s.spans() + nb - 1) / nb
 	for lo := 0; lo < len(xi); lo += rows * span {
 		hi := min(lo+rows*span, len(xi))
 		// whole spans as rows of one call, then the partial span (a
