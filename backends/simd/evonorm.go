@@ -10,8 +10,9 @@ import (
 // the vec primitives of the level.
 //
 // Both EvoNorms start from per-(image, channel) statistics over HW, taken
-// two-pass per image (column sums, then Σ(x-mu)² while the image is in
-// cache) with the vector column accumulators. Rows are handled evoReps at
+// per image with the vector column accumulators: in one read of shifted
+// sums per block (most shapes, evoStats.pick), or two-pass (column sums,
+// then Σ(x-mu)² while the image is in cache). Rows are handled evoReps at
 // a time (a span of evoReps*C elements against per-channel data repeated
 // evoReps times), so every call covers at least about evoSpan elements even
 // for few channels; partial sums are blocked (evoBlock spans, then added)
@@ -29,6 +30,13 @@ func init() {
 const (
 	evoSpan  = 512 // elements per call (at least, when an image has as many)
 	evoBlock = 64  // spans summed into a block partial before the image total
+	// evoShiftRows bounds imageShifted's blocks (rows of colShiftSums): its
+	// shift loses at most log2(1+rows/8) bits of s2, 4 at 128 as in the
+	// training norms' blocks. Fewer blocks are fewer merges (a loop in Go
+	// while DRAM idles): N=32,H=56,W=56,C=64 ran 1.02-1.07x faster with 4
+	// blocks of 98 spans than with 7 of at most 64 (training and
+	// inference, alternated, one thread, Zen 5).
+	evoShiftRows = 128
 )
 
 // evoReps is the number of rows of c channels per span.
@@ -102,11 +110,33 @@ func (s *evoStats) image(i int) {
 	s.pass(i, acc, blk, mu, m2)
 }
 
+// spans is the number of spans of an image (the last may be partial).
+func (s *evoStats) spans() int { return (s.hw + s.rep - 1) / s.rep }
+
+// pick returns the statistics of one image to use: in one read of each
+// block (imageShifted) where the level can and the image has enough spans
+// for the merges of its blocks to cost less than the two-pass form's
+// second pass, or is too large for that pass to find it in L2. Against
+// the two-pass form (alternated, one thread, Zen 5 with 1 MB L2): B0 at
+// N=32,H=56,W=56,C=64 (800 KB images) 1.12x, at N=32,H=28,W=28,C=128
+// (196 spans) 1.04-1.12x from DRAM and 1.05-1.10x in cache, at
+// N=16,H=28,W=28,C=64 (98 spans) 1.04-1.11x; S0 1.00-1.07x on these;
+// at 49 spans 1.00x, at 25 spans 0.81x, at 12 spans 0.74x.
+func (s *evoStats) pick() func(i int) {
+	if s.v.colShiftSums != nil && (s.spans() >= evoShiftMinSpans || 4*s.hw*s.c > l2Bytes()/2) {
+		return s.imageShifted
+	}
+	return s.image
+}
+
+// evoShiftMinSpans is the fewest spans of an image for imageShifted (pick).
+const evoShiftMinSpans = 64
+
 // imageShifted computes image i's statistics as image does, but from one
-// read of each block of evoBlock spans (colShiftSums: sums shifted by the
-// block's first rows, as the training norms' blocks), the lanes and
-// blocks merged in float64 in a fixed order (mergeShifted). The level
-// must have colShiftSums.
+// read of each block of spans (colShiftSums: sums shifted by the block's
+// first rows, as the training norms' blocks), the lanes and blocks merged
+// in float64 in a fixed order (mergeShifted). The level must have
+// colShiftSums.
 func (s *evoStats) imageShifted(i int) {
 	span := s.rep * s.c
 	sc := s.scratch[3*i*span : 3*(i+1)*span]
@@ -116,8 +146,11 @@ func (s *evoStats) imageShifted(i int) {
 	clear(m2)
 	xi := s.x[i*s.hw*s.c : (i+1)*s.hw*s.c]
 	na := 0.0
-	for lo := 0; lo < len(xi); lo += evoBlock * span {
-		hi := min(lo+evoBlock*span, len(xi))
+	// Blocks of equal size, at most evoShiftRows spans.
+	nb := (s.spans() + evoShiftRows - 1) / evoShiftRows
+	rows := (s.spans() + nb - 1) / nb
+	for lo := 0; lo < len(xi); lo += rows * span {
+		hi := min(lo+rows*span, len(xi))
 		// whole spans as rows of one call, then the partial span (a
 		// multiple of c) as a row of its own
 		full := (hi - lo) / span
@@ -201,16 +234,7 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		repeat(swi, swi[:c])
 	}
-	// The statistics of one image: in one read of each block where the
-	// level can and the image is too large for the two-pass form's second
-	// pass to find it in L2 (N=32,H=56,W=56,C=64, 800 KB images: training
-	// 1.16-1.19x, inference 1.05-1.19x, median 1.12 over six alternated
-	// runs; 28x28x128, 400 KB: 0.92-0.95x, the block merges cost more than
-	// the L2 pass; cold buffers, one thread, Zen 5 with 1 MB L2).
-	stats := st.image
-	if v.colShiftSums != nil && 4*hw*c > l2Bytes()/2 {
-		stats = st.imageShifted
-	}
+	stats := st.pick()
 	// Inference needs no batch statistics: each image's statistics and
 	// output run while the image is in L2 (one DRAM read of x).
 	images := evoImages(n, units, nt, stats, setSW, apply)
@@ -344,10 +368,10 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		repeat(ki, ki[:c])
 	}
-	spans := units / max(n, 1)
+	spans, stats := units/max(n, 1), st.pick()
 	images := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			st.image(i)
+			stats(i)
 			setK(i)
 			next[i] = 0
 			if i+1 < hi {

@@ -257,7 +257,7 @@ func init() {
 				"N=2,H=5,W=5,C=16,fill=special", "N=2,H=5,W=5,C=16,training=false,fill=special"},
 			Full: append(full, "N=32,H=56,W=56,C=64,training=false"),
 			Tests: []string{"N=0,H=4,W=4,C=8", "N=1,H=1,W=1,C=1", "N=3,H=1,W=1,C=5", "N=3,H=1,W=1,C=5,training=false",
-				"N=2,H=3,W=5,C=7", "N=1,H=17,W=19,C=3,training=false", "N=2,H=33,W=33,C=300", "N=2,H=33,W=33,C=300,training=false", "N=0,H=2,W=2,C=3,nonlinear=false"},
+				"N=2,H=3,W=5,C=7", "N=1,H=17,W=19,C=3,training=false", "N=2,H=33,W=33,C=300", "N=2,H=33,W=33,C=300,training=false", "N=2,H=31,W=29,C=160", "N=0,H=2,W=2,C=3,nonlinear=false"},
 			Gate: []string{"N=16,H=28,W=28,C=64"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
@@ -276,7 +276,7 @@ func init() {
 				"N=2,H=5,W=5,C=16,fill=special"},
 			Full: full,
 			Tests: []string{"N=0,H=4,W=4,C=8", "N=1,H=1,W=1,C=1", "N=3,H=1,W=1,C=64", "N=2,H=3,W=5,C=7", "N=1,H=6,W=6,C=30",
-				"N=2,H=4,W=4,C=12,groups=1", "N=2,H=33,W=33,C=300", "N=1,H=3,W=3,C=5,fill=special"},
+				"N=2,H=4,W=4,C=12,groups=1", "N=2,H=33,W=33,C=300", "N=2,H=31,W=29,C=160", "N=1,H=3,W=3,C=5,fill=special"},
 			Gate: []string{"N=16,H=28,W=28,C=64"},
 			New: func(p suite.Params) (suite.Case, error) {
 				r := suite.ParamReader{P: p}
