@@ -345,16 +345,37 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 	s.dramCases = hostDRAM
 }
 
-// nowProbes are run --peak-now's prepared probes, by probe, level and
-// threads, kept for the run (a DRAM probe's arrays take a while to build).
-type nowProbes map[string]*peak.Sampler
+// nowProbes are run --peak-now's prepared probes (or why one could not be
+// prepared), by probe, level and threads, kept for the run: a DRAM probe's
+// arrays take a while to build.
+type nowProbes map[string]nowProbe
+
+type nowProbe struct {
+	s   *peak.Sampler
+	err error
+}
 
 func (n nowProbes) close() {
-	for _, sm := range n {
-		if sm != nil {
-			sm.Close()
+	for _, p := range n {
+		if p.s != nil {
+			p.s.Close()
 		}
 	}
+}
+
+// get prepares (once) probe name at level for threads.
+func (n nowProbes) get(name, level string, threads int, benchTime time.Duration) (*peak.Sampler, error) {
+	key := fmt.Sprintf("%s/%s/%d", name, level, threads)
+	p, ok := n[key]
+	if !ok {
+		if probe, found := peak.Lookup(name); !found {
+			p.err = fmt.Errorf("probe %s of the peak file is not in this build", name)
+		} else if p.s, p.err = peak.NewSampler(machine.Describe(), probe, level, threads, peak.Options{BenchTime: benchTime}); p.err != nil {
+			p.err = fmt.Errorf("probe %s: %v", name, p.err)
+		}
+		n[key] = p
+	}
+	return p.s, p.err
 }
 
 // peakNow is Options.Companion for --peak-now: the measurement of the
@@ -375,21 +396,13 @@ func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
 	benchTime := min(max(s.opt.BenchTime, 10*time.Millisecond), 50*time.Millisecond)
 	var samplers []*peak.Sampler
 	for _, part := range p.Parts {
-		key := fmt.Sprintf("%s/%s/%d", part.Probe, p.Level, part.Threads)
-		sm, ok := s.now[key]
-		if !ok {
-			i := slices.IndexFunc(peak.Probes(), func(q peak.Probe) bool { return q.Name == part.Probe })
-			if i < 0 {
-				return func() (float64, error) {
-					return 0, fmt.Errorf("probe %s of the peak file is not in this build", part.Probe)
-				}
-			}
-			var err error
-			sm, err = peak.NewSampler(machine.Describe(), peak.Probes()[i], p.Level, part.Threads, peak.Options{BenchTime: benchTime})
-			if err != nil {
-				return func() (float64, error) { return 0, fmt.Errorf("probe %s: %v", part.Probe, err) }
-			}
-			s.now[key] = sm
+		level := p.Level
+		if part.Kind.Compute() {
+			level = "" // one sampler for every level
+		}
+		sm, err := s.now.get(part.Probe, level, part.Threads, benchTime)
+		if err != nil {
+			return func() (float64, error) { return 0, err }
 		}
 		samplers = append(samplers, sm)
 	}
@@ -426,12 +439,12 @@ func (s *runSession) checkDRAM(stderr io.Writer) {
 		return
 	}
 	ceiling, name := s.roofs[""].ReadProbe(peak.DRAM, s.threads)
-	i := slices.IndexFunc(peak.Probes(), func(p peak.Probe) bool { return p.Name == name })
-	if i < 0 || ceiling <= 0 {
+	probe, ok := peak.Lookup(name)
+	if !ok || ceiling <= 0 {
 		return
 	}
 	_, res, err := peak.Measure(machine.Describe(), peak.Options{BenchTime: 20 * time.Millisecond, Count: 3,
-		Threads: []int{s.threads}, Probes: peak.Probes()[i : i+1], Levels: []string{peak.DRAM}})
+		Threads: []int{s.threads}, Probes: []peak.Probe{probe}, Levels: []string{peak.DRAM}})
 	if err != nil || len(res) != 1 || res[0].Err != "" {
 		return
 	}

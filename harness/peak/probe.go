@@ -168,6 +168,14 @@ func (p Probe) valid() error {
 	return fmt.Errorf("probe %s has unknown kind %q", p.Name, p.Kind)
 }
 
+// Lookup returns the registered probe of that name.
+func Lookup(name string) (Probe, bool) {
+	registry.Lock()
+	defer registry.Unlock()
+	p, ok := registry.probes[name]
+	return p, ok
+}
+
 // Probes returns the registered probes by kind, then name.
 func Probes() []Probe {
 	registry.Lock()
