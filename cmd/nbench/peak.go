@@ -351,8 +351,9 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 type nowProbes map[string]nowProbe
 
 type nowProbe struct {
-	s   *peak.Sampler
-	err error
+	s        *peak.Sampler
+	err      error
+	verified bool // a copy's output checked once, as Measure does (it is the same every pass)
 }
 
 func (n nowProbes) close() {
@@ -363,8 +364,8 @@ func (n nowProbes) close() {
 	}
 }
 
-// get prepares (once) probe name at level for threads.
-func (n nowProbes) get(name, level string, threads int, benchTime time.Duration) (*peak.Sampler, error) {
+// get prepares (once) probe name at level for threads and returns its key.
+func (n nowProbes) get(name, level string, threads int, benchTime time.Duration) (string, error) {
 	key := fmt.Sprintf("%s/%s/%d", name, level, threads)
 	p, ok := n[key]
 	if !ok {
@@ -375,7 +376,7 @@ func (n nowProbes) get(name, level string, threads int, benchTime time.Duration)
 		}
 		n[key] = p
 	}
-	return p.s, p.err
+	return key, p.err
 }
 
 // peakNow is Options.Companion for --peak-now: the measurement of the
@@ -394,24 +395,27 @@ func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
 		return nil
 	}
 	benchTime := min(max(s.opt.BenchTime, 10*time.Millisecond), 50*time.Millisecond)
-	var samplers []*peak.Sampler
+	var keys []string
 	for _, part := range p.Parts {
 		level := p.Level
 		if part.Kind.Compute() {
 			level = "" // one sampler for every level
 		}
-		sm, err := s.now.get(part.Probe, level, part.Threads, benchTime)
+		key, err := s.now.get(part.Probe, level, part.Threads, benchTime)
 		if err != nil {
 			return func() (float64, error) { return 0, err }
 		}
-		samplers = append(samplers, sm)
+		keys = append(keys, key)
 	}
 	return func() (float64, error) {
 		v := 0.0
-		for k, sm := range samplers {
-			x, err := sm.Sample()
-			if err == nil {
-				err = sm.Verify()
+		for k, key := range keys {
+			np := s.now[key]
+			x, err := np.s.Sample()
+			if err == nil && !np.verified {
+				err = np.s.Verify()
+				np.verified = err == nil
+				s.now[key] = np
 			}
 			if err != nil {
 				return 0, err
