@@ -11,15 +11,16 @@ import (
 // The amd64 peak probes (_asm/peak.go): 12 accumulator vectors for FMA
 // (fp32 and fp64), integer shift/add and int8 dot products, 6 (AVX-512) or
 // 2 (AVX2) interleaved exps, 8 for read (one stream, two or four side by
-// side); copy (plain and non-temporal stores) and triad as full-width loads and stores, tails masked
-// (AVX-512) or through a stack copy (AVX2).
+// side); copy (plain and non-temporal stores, the latter also in selu's
+// order) and triad as full-width loads and stores, tails masked (AVX-512)
+// or through a stack copy (AVX2).
 var floatPeaks = map[string][]peak.Probe{
 	"avx512": vecPeaks{name: "avx512", lanes: 16, expChains: 6, fma: fmaPeakAVX512, fma64: fma64PeakAVX512,
 		alu: aluPeakAVX512, exp: expPeakAVX512, expLSE: expPeakLSEAVX512, read: readPeakAVX512, readPF: readPFPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
-		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, copyNTPF: copyNTPFPeakAVX512, triad: triadPeakAVX512}.probes(),
+		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, copyNTPF: copyNTPFPeakAVX512, copyNTEach: copyNTEachPeakAVX512, triad: triadPeakAVX512}.probes(),
 	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 2, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
 		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, readPF: readPFPeakAVX2, read2: readStreams2PeakAVX2, read4: readStreams4PeakAVX2,
-		copy: copyPeakAVX2, copyNT: copyNTPeakAVX2, copyNTPF: copyNTPFPeakAVX2, triad: triadPeakAVX2}.probes(),
+		copy: copyPeakAVX2, copyNT: copyNTPeakAVX2, copyNTPF: copyNTPFPeakAVX2, copyNTEach: copyNTEachPeakAVX2, triad: triadPeakAVX2}.probes(),
 }
 
 // vecPeaks are one vector level's probe loops.
@@ -36,6 +37,7 @@ type vecPeaks struct {
 	read4            func(x []float32) float64
 	copy, copyNT     func(dst, x []float32)
 	copyNTPF         func(dst, x []float32) // copyNT with software prefetch (selu's)
+	copyNTEach       func(dst, x []float32) // copyNTPF in selu's order, a vector at a time
 	triad            func(dst, x, y []float32, s float32)
 }
 
@@ -82,6 +84,7 @@ func (v vecPeaks) probes() []peak.Probe {
 		}},
 		{Name: v.name + "-copynt", Kind: peak.Copy, Stream: ntCopy(v.copyNT)},
 		{Name: v.name + "-copynt-pf", Kind: peak.Copy, Stream: ntCopy(v.copyNTPF)},
+		{Name: v.name + "-copynt-each", Kind: peak.Copy, Stream: ntCopy(v.copyNTEach)},
 		{Name: v.name + "-triad", Kind: peak.Triad, Stream: func(dst, x, y []float32) float64 {
 			v.triad(dst, x[:len(dst)], y[:len(dst)], peak.TriadScalar)
 			return 0

@@ -58274,6 +58274,58 @@ done:
 	VZEROUPPER
 	RET
 
+// func copyNTEachPeakAVX512(dst []float32, x []float32)
+// Requires: AVX, AVX512F, BMI2, MMX+
+TEXT ·copyNTEachPeakAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+
+unrolled:
+	CMPQ       DX, $0x00000040
+	JB         single
+	VMOVUPS    (CX), Z0
+	PREFETCHT0 8192(CX)
+	VMOVNTPS   Z0, (AX)
+	VMOVUPS    64(CX), Z0
+	PREFETCHT0 8256(CX)
+	VMOVNTPS   Z0, 64(AX)
+	VMOVUPS    128(CX), Z0
+	PREFETCHT0 8320(CX)
+	VMOVNTPS   Z0, 128(AX)
+	VMOVUPS    192(CX), Z0
+	PREFETCHT0 8384(CX)
+	VMOVNTPS   Z0, 192(AX)
+	ADDQ       $0x00000100, AX
+	ADDQ       $0x00000100, CX
+	SUBQ       $0x00000040, DX
+	JMP        unrolled
+
+single:
+	CMPQ       DX, $0x00000010
+	JB         tail
+	VMOVUPS    (CX), Z0
+	PREFETCHT0 8192(CX)
+	VMOVNTPS   Z0, (AX)
+	ADDQ       $0x00000040, AX
+	ADDQ       $0x00000040, CX
+	SUBQ       $0x00000010, DX
+	JMP        single
+
+tail:
+	TESTQ     DX, DX
+	JZ        done
+	MOVQ      $-1, BX
+	BZHIQ     DX, BX, BX
+	KMOVW     BX, K1
+	VMOVUPS.Z (CX), K1, Z0
+	VMOVUPS   Z0, K1, (AX)
+
+done:
+	SFENCE
+	VZEROUPPER
+	RET
+
 // func triadPeakAVX512(dst []float32, x []float32, y []float32, s float32)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·triadPeakAVX512(SB), NOSPLIT, $0-76
@@ -59002,6 +59054,88 @@ loop:
 	ADDQ       $0x00000080, AX
 	SUBQ       $0x00000020, DX
 	JNZ        loop
+
+done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func copyNTEachPeakAVX2(dst []float32, x []float32)
+// Requires: AVX, MMX+
+TEXT ·copyNTEachPeakAVX2(SB), NOSPLIT, $72-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ dst_len+8(FP), DX
+
+unrolled:
+	CMPQ       DX, $0x00000020
+	JB         single
+	VMOVUPS    (CX), Y0
+	PREFETCHT0 8192(CX)
+	VMOVNTPS   Y0, (AX)
+	VMOVUPS    32(CX), Y0
+	VMOVNTPS   Y0, 32(AX)
+	VMOVUPS    64(CX), Y0
+	PREFETCHT0 8256(CX)
+	VMOVNTPS   Y0, 64(AX)
+	VMOVUPS    96(CX), Y0
+	VMOVNTPS   Y0, 96(AX)
+	ADDQ       $0x00000080, AX
+	ADDQ       $0x00000080, CX
+	SUBQ       $0x00000020, DX
+	JMP        unrolled
+
+single:
+	CMPQ       DX, $0x00000008
+	JB         tail
+	VMOVUPS    (CX), Y0
+	PREFETCHT0 8192(CX)
+	VMOVNTPS   Y0, (AX)
+	ADDQ       $0x00000020, AX
+	ADDQ       $0x00000020, CX
+	SUBQ       $0x00000008, DX
+	JMP        single
+
+tail:
+	TESTQ   DX, DX
+	JZ      done
+	LEAQ    c_tailmask<>+0(SB), BX
+	MOVQ    DX, SI
+	NEGQ    SI
+	VMOVDQU 32(BX)(SI*4), Y0
+	VXORPS  Y0, Y0, Y0
+	MOVQ    AX, 64(SP)
+	VMOVUPS Y0, (SP)
+	XORQ    BX, BX
+
+in0:
+	MOVL    (AX)(BX*4), SI
+	MOVL    SI, (SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in0
+	LEAQ    (SP), AX
+	VMOVUPS Y0, 32(SP)
+	XORQ    BX, BX
+
+in1:
+	MOVL    (CX)(BX*4), SI
+	MOVL    SI, 32(SP)(BX*4)
+	INCQ    BX
+	CMPQ    BX, DX
+	JB      in1
+	LEAQ    32(SP), CX
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (AX)
+	MOVQ    64(SP), AX
+	XORQ    BX, BX
+
+out0:
+	MOVL (SP)(BX*4), SI
+	MOVL SI, (AX)(BX*4)
+	INCQ BX
+	CMPQ BX, DX
+	JB   out0
 
 done:
 	SFENCE

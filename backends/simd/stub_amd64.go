@@ -2044,6 +2044,14 @@ func copyNTPeakAVX512(dst []float32, x []float32)
 //go:noescape
 func copyNTPFPeakAVX512(dst []float32, x []float32)
 
+// copyNTEachPeak copies x to dst over len(dst) with non-temporal stores, each vector loaded and stored
+// in turn, x prefetched (PREFETCHT0) 8192 bytes ahead as selu does; dst must be aligned to the vector
+// size; the tail is stored plainly, masked (AVX-512) or through the stack (AVX2); len(x) >= len(dst).
+// (AVX-512)
+//
+//go:noescape
+func copyNTEachPeakAVX512(dst []float32, x []float32)
+
 // triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
 // (AVX-512)
 //
@@ -2125,6 +2133,14 @@ func copyNTPeakAVX2(dst []float32, x []float32)
 //
 //go:noescape
 func copyNTPFPeakAVX2(dst []float32, x []float32)
+
+// copyNTEachPeak copies x to dst over len(dst) with non-temporal stores, each vector loaded and stored
+// in turn, x prefetched (PREFETCHT0) 8192 bytes ahead as selu does; dst must be aligned to the vector
+// size; the tail is stored plainly, masked (AVX-512) or through the stack (AVX2); len(x) >= len(dst).
+// (AVX2+FMA)
+//
+//go:noescape
+func copyNTEachPeakAVX2(dst []float32, x []float32)
 
 // triadPeak computes dst = x + s*y (fused) over len(dst); len(x), len(y) >= len(dst).
 // (AVX2+FMA)

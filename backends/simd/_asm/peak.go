@@ -35,6 +35,7 @@ func peakProbes() {
 		copyPeak(v)
 		copyNTPeak(v, 0)
 		copyNTPeak(v, seluPrefetch)
+		copyNTEachPeak(v)
 		triadPeak(v)
 	}
 	expPeakLSE()
@@ -454,6 +455,29 @@ func copyNTPeak(v variant, pf int) {
 	SUBQ(U32(4*v.lanes), n)
 	JNZ(LabelRef("loop"))
 	Label("done")
+	SFENCE()
+	VZEROUPPER()
+	RET()
+}
+
+// copyNTEachPeak is copyNTPFPeak with selu's order: each vector loaded,
+// its line prefetched and stored in turn, 4 a loop. From DRAM it ran 0-6%
+// faster than copyNTPFPeak's 4 loads then 4 stores, and selu itself up to
+// 8% faster, so that order alone left the copy ceiling under a kernel
+// that streams this way.
+func copyNTEachPeak(v variant) {
+	fn(v, "copyNTEachPeak", "func(dst, x []float32)",
+		"copyNTEachPeak copies x to dst over len(dst) with non-temporal stores, each vector loaded and stored",
+		fmt.Sprintf("in turn, x prefetched (PREFETCHT0) %d bytes ahead as selu does; dst must be aligned to the vector", seluPrefetch),
+		"size; the tail is stored plainly, masked (AVX-512) or through the stack (AVX2); len(x) >= len(dst).")
+	d, x := ptr("dst"), ptr("x")
+	n := Load(Param("dst").Len(), GP64()).(GPVirtual)
+	loop(v, n, []GPVirtual{d, x}, []GPVirtual{d}, 4, func(l lane, i int) {
+		off := i * v.bytes()
+		xv := l.load(Mem{Base: x, Disp: off})
+		prefetchLine(v, l, i, seluPrefetch, x)
+		ntStore(true, l, xv, Mem{Base: d, Disp: off})
+	})
 	SFENCE()
 	VZEROUPPER()
 	RET()
