@@ -547,8 +547,8 @@ func qkStrided(s, q []float32, ts, is int, kt []float32, d int, scale float32) {
 // qksTileGo(nz) is the meaning of the fused kernels: qkTile on the query
 // rows q[i*ldq:], with the keys from 16*nz on, and those whose bit in
 // valid[i] is clear (valid nil: none), at -Inf; then softmaxTile with m and
-// l in st[0:6] and st[16:22], and corr[0:6]. The kernels leave s past 16*nz
-// keys undefined.
+// l in st[0:6] and st[16:22], and corr[0:6] (softmaxTile2Go for base2
+// kernels). The kernels leave s past 16*nz keys undefined.
 func qksTileGo(nz int) qksFn {
 	return func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr []float32, valid []uint64) {
 		qkStrided(s, q, 1, ldq, kt, d, scale)
