@@ -214,7 +214,7 @@ func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtu
 }
 
 // rowProbs emits the probabilities of a 6-row score tile at s and their
-// row sums: row i's first nz vectors x become exp(x - mx(i)) in place (mx
+// row sums: row i's first nz vectors x become 2^(x - mx(i)) in place (mx
 // emits the row's maximum broadcast), the row's nz exps interleaved. It
 // returns the sums, folded into lane 0 of each.
 func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual) []VecVirtual {
