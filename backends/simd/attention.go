@@ -31,7 +31,10 @@ const (
 // pv1[nz] handle 16*nz output columns (nz = 1..4). Their meaning is the Go
 // twins below.
 type attnK struct {
-	path    string
+	path string
+	// base2: the softmax kernels take scores in log2 units and weigh them
+	// 2^(x - m) (softmaxTile2Go); the driver folds log2(e) into the scale.
+	base2   bool
 	qk      func(s, qt, kt []float32, d int, scale float32)
 	softmax func(s, m, l, corr []float32)
 	pv6     [5]func(o []float32, ldo int, p []float32, nk int, v []float32, ldv int, corr []float32)
@@ -259,6 +262,10 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	chunk := max(1, attnChunkBytes/(attnKeys*(D+dvp)*4)) // tiles per chunk
 	bigHead := S*(D+dvp)*4 > attnBigHead
 	negInf := float32(math.Inf(-1))
+	scale := op.Scale
+	if ak.base2 {
+		scale = float32(float64(scale) * math.Log2E)
+	}
 	// pv adds tile ti's P V (probabilities p, correction corr) into the
 	// block's outputs.
 	pv := func(sc *attnScratch, blk *attnBlock, ti *attnTile, p, corr []float32) {
@@ -355,11 +362,11 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			masked := tileLims(blk, t, nz, ti, &sc.valid)
 			switch {
 			case masked && fused:
-				ak.qksMask[nz](s, blk.qb, D, kTile, D, op.Scale, blk.st, corr, sc.valid[:])
+				ak.qksMask[nz](s, blk.qb, D, kTile, D, scale, blk.st, corr, sc.valid[:])
 			case fused:
-				ak.qks[nz](s, blk.qb, D, kTile, D, op.Scale, blk.st, corr, nil)
+				ak.qks[nz](s, blk.qb, D, kTile, D, scale, blk.st, corr, nil)
 			default:
-				ak.qk(s, blk.qt, kTile, D, op.Scale)
+				ak.qk(s, blk.qt, kTile, D, scale)
 				for i, lim := range ti.lims {
 					for j := lim; j < attnKeys; j++ {
 						s[i*attnKeys+j] = negInf
@@ -450,7 +457,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 					if len(pf) > 0 {
 						ak.prefetch(pf)
 					}
-					ak.runFirst(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
+					ak.runFirst(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, scale, blk.st, sc.runC,
 						blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64)
 					continue
 				}
@@ -460,7 +467,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 					steps++
 				}
 				runPf := pf[:min(len(pf), steps*attnPfLines*16)]
-				ak.run(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, op.Scale, blk.st, sc.runC,
+				ak.run(sc.runS, blk.qb, D, sc.kth[c0*D*attnKeys:], D, scale, blk.st, sc.runC,
 					blk.o, dvp, sc.vph[c0*attnKeys*dvp:], dvp, n, dvp/64, nzt, sc.valid[:], ti.all, runPf)
 				if rest := pf[len(runPf):]; len(rest) > 0 {
 					ak.prefetch(rest)
@@ -540,8 +547,8 @@ func qkStrided(s, q []float32, ts, is int, kt []float32, d int, scale float32) {
 // qksTileGo(nz) is the meaning of the fused kernels: qkTile on the query
 // rows q[i*ldq:], with the keys from 16*nz on, and those whose bit in
 // valid[i] is clear (valid nil: none), at -Inf; then softmaxTile with m and
-// l in st[0:6] and st[16:22], and corr[0:6]. The kernels leave s past 16*nz
-// keys undefined.
+// l in st[0:6] and st[16:22], and corr[0:6] (softmaxTile2Go for base2
+// kernels). The kernels leave s past 16*nz keys undefined.
 func qksTileGo(nz int) qksFn {
 	return func(s, q []float32, ldq int, kt []float32, d int, scale float32, st, corr []float32, valid []uint64) {
 		qkStrided(s, q, 1, ldq, kt, d, scale)
@@ -568,7 +575,17 @@ func expZero(t float32) float32 {
 	return expPoly(t)
 }
 
-func softmaxTileGo(s, m, l, corr []float32) {
+// exp2Zero is the base-2 attention exp (exp2Many in the generator):
+// 2^t, correctly rounded here, rounding once into the denormals, so 0 below
+// -150 and for -Inf.
+func exp2Zero(t float32) float32 { return float32(math.Exp2(float64(t))) }
+
+func softmaxTileGo(s, m, l, corr []float32) { softmaxTileExp(s, m, l, corr, expZero) }
+
+// softmaxTile2Go is softmaxTileGo in base 2 (attnK.base2).
+func softmaxTile2Go(s, m, l, corr []float32) { softmaxTileExp(s, m, l, corr, exp2Zero) }
+
+func softmaxTileExp(s, m, l, corr []float32, expZero func(float32) float32) {
 	for i := range attnRows {
 		row := s[i*attnKeys : (i+1)*attnKeys]
 		mx := m[i]

@@ -5,6 +5,7 @@ package simd
 // The fused score-softmax kernels and the vector output scaling of the
 // attention driver (kept here so isa_amd64.go's tables stay as they are).
 func init() {
+	attnAVX512.base2 = true // exp2Many: the exp on the FMA pipes is 5 FMAs
 	attnAVX512.qks = [5]qksFn{nil, qksTile1AVX512, qksTile2AVX512, qksTile3AVX512, qksTile4AVX512}
 	attnAVX512.qksMask = [5]qksFn{nil, qksTile1MaskAVX512, qksTile2MaskAVX512, qksTile3MaskAVX512, qksTile4MaskAVX512}
 	attnAVX512.norm = axpyToAVX512

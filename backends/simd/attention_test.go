@@ -63,16 +63,21 @@ func TestAttnEdges(t *testing.T) {
 }
 
 // softmaxEdge checks one softmax tile whose arguments x-mx cover [-130, 0]
-// (the exact boundaries -87 and -110 included) and -Inf.
+// (the exact boundaries -87 and -110 included) and -Inf; in base 2,
+// [-190, 0] and the boundaries -126 and -150.
 func softmaxEdge(t *testing.T, k *attnK, rng *rand.Rand, off, trial int) {
 	s, m, l, corr := newOutput(t, 6*64, off), newOutput(t, 6, off), newOutput(t, 6, off), newOutput(t, 6, off)
+	lo, edges, poly := float32(-130), []float32{-87, -110, -87.5, -103.3, -109.99, -110.01}, 1e-7
+	if k.base2 {
+		lo, edges, poly = -190, []float32{-126, -150, -126.5, -149, -149.99, -150.01}, attnExp2Bound
+	}
 	for i := range s.y {
-		s.y[i] = float32(-130 * rng.Float64())
+		s.y[i] = lo * float32(rng.Float64())
 		switch rng.IntN(8) {
 		case 0:
 			s.y[i] = float32(math.Inf(-1))
 		case 1:
-			s.y[i] = []float32{-87, -110, -87.5, -103.3, -109.99, -110.01}[rng.IntN(6)]
+			s.y[i] = edges[rng.IntN(len(edges))]
 		}
 	}
 	base := float32(trial) - 4
@@ -98,8 +103,8 @@ func softmaxEdge(t *testing.T, k *attnK, rng *rand.Rand, off, trial int) {
 		if math.IsInf(arg, -1) {
 			return got == 0
 		}
-		want := math.Exp(arg)
-		return math.Abs(float64(got)-want) <= (1.2e-7*(1+math.Abs(arg))+1e-7)*want+0x1p-150
+		want := attnExpRef(k, arg)
+		return math.Abs(float64(got)-want) <= (1.2e-7*(1+math.Abs(arg))+poly)*want+0x1p-150
 	}
 	for i := range 6 {
 		mx := float64(m0[i])

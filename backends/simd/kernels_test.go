@@ -115,15 +115,18 @@ func TestAttnMicroKernels(t *testing.T) {
 					if math.IsInf(arg, 0) {
 						return 0
 					}
+					if k.base2 {
+						return 1.2e-7*math.Abs(arg) + attnExp2Bound
+					}
 					return 1.2e-7*(1+math.Abs(arg)) + 1e-7
 				}
-				c := math.Exp(float64(m0[i]) - mx)
+				c := attnExpRef(k, float64(m0[i])-mx)
 				if !near(corr[i], c, c, rel(float64(m0[i])-mx)) {
 					t.Fatalf("softmax: corr[%d] = %v, want %v", i, corr[i], c)
 				}
 				sum := float64(l0[i]) * float64(corr[i])
 				for j, x := range in[i*64 : (i+1)*64] {
-					p := math.Exp(float64(x) - mx)
+					p := attnExpRef(k, float64(x)-mx)
 					if math.IsInf(float64(x), -1) && s[i*64+j] != 0 {
 						t.Fatalf("softmax: masked score gives p = %v, want exactly 0", s[i*64+j])
 					}

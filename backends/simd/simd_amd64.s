@@ -25324,660 +25324,574 @@ done:
 	RET
 
 // func softmaxTileAVX512(s []float32, m []float32, l []float32, corr []float32)
-// Requires: AVX, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
 TEXT ·softmaxTileAVX512(SB), NOSPLIT, $64-96
-	MOVQ          s_base+0(FP), AX
-	MOVQ          m_base+24(FP), CX
-	MOVQ          l_base+48(FP), DX
-	MOVQ          corr_base+72(FP), BX
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	MOVL          $0x0000003f, SI
-	KMOVW         SI, K1
-	VMOVUPS       (AX), Z1
-	VMOVUPS       64(AX), Z2
-	VMAXPS        128(AX), Z1, Z1
-	VMAXPS        192(AX), Z2, Z2
-	VMAXPS        Z2, Z1, Z1
-	VMOVUPS       256(AX), Z2
-	VMOVUPS       320(AX), Z3
-	VMAXPS        384(AX), Z2, Z2
-	VMAXPS        448(AX), Z3, Z3
-	VMAXPS        Z3, Z2, Z2
-	VMOVUPS       512(AX), Z3
-	VMOVUPS       576(AX), Z4
-	VMAXPS        640(AX), Z3, Z3
-	VMAXPS        704(AX), Z4, Z4
-	VMAXPS        Z4, Z3, Z3
-	VMOVUPS       768(AX), Z4
-	VMOVUPS       832(AX), Z5
-	VMAXPS        896(AX), Z4, Z4
-	VMAXPS        960(AX), Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMOVUPS       1024(AX), Z5
-	VMOVUPS       1088(AX), Z6
-	VMAXPS        1152(AX), Z5, Z5
-	VMAXPS        1216(AX), Z6, Z6
-	VMAXPS        Z6, Z5, Z5
-	VMOVUPS       1280(AX), Z6
-	VMOVUPS       1344(AX), Z7
-	VMAXPS        1408(AX), Z6, Z6
-	VMAXPS        1472(AX), Z7, Z7
-	VMAXPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z2, Y8
-	VEXTRACTF64X4 $0x01, Z3, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y10
-	VEXTRACTF64X4 $0x01, Z5, Y11
-	VEXTRACTF64X4 $0x01, Z6, Y12
-	VMAXPS        Y7, Y1, Y1
-	VMAXPS        Y8, Y2, Y2
-	VMAXPS        Y9, Y3, Y3
-	VMAXPS        Y10, Y4, Y4
-	VMAXPS        Y11, Y5, Y5
-	VMAXPS        Y12, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y2, X8
-	VEXTRACTF32X4 $0x01, Y3, X9
-	VEXTRACTF32X4 $0x01, Y4, X10
-	VEXTRACTF32X4 $0x01, Y5, X11
-	VEXTRACTF32X4 $0x01, Y6, X12
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMAXPS        X12, X6, X6
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X2, X2, X8
-	VMOVHLPS      X3, X3, X9
-	VMOVHLPS      X4, X4, X10
-	VMOVHLPS      X5, X5, X11
-	VMOVHLPS      X6, X6, X12
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMAXPS        X12, X6, X6
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X2, X8
-	VMOVSHDUP     X3, X9
-	VMOVSHDUP     X4, X10
-	VMOVSHDUP     X5, X11
-	VMOVSHDUP     X6, X12
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMAXPS        X12, X6, X6
-	VMOVSS        X1, (BX)
-	VMOVSS        X2, 4(BX)
-	VMOVSS        X3, 8(BX)
-	VMOVSS        X4, 12(BX)
-	VMOVSS        X5, 16(BX)
-	VMOVSS        X6, 20(BX)
-	VMOVUPS.Z     (CX), K1, Z1
-	VMOVUPS.Z     (BX), K1, Z2
-	VMAXPS        Z1, Z2, Z2
-	VMOVUPS       Z2, K1, (CX)
-	VSUBPS        Z2, Z1, Z1
-	VMAXPS        Z1, Z0, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z3
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z3
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z3
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z3
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z3
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z3
-	VMULPS        Z1, Z1, Z4
-	VFMADD213PS   Z1, Z4, Z3
-	VADDPS        c_one<>+0(SB), Z3, Z3
-	VSCALEFPS     Z2, Z3, Z1
-	VMOVUPS       Z1, K1, (BX)
-	VBROADCASTSS  (CX), Z2
-	VMOVUPS       (AX), Z3
-	VSUBPS        Z2, Z3, Z3
-	VMOVUPS       64(AX), Z4
-	VSUBPS        Z2, Z4, Z4
-	VMOVUPS       128(AX), Z5
-	VSUBPS        Z2, Z5, Z5
-	VMOVUPS       192(AX), Z6
-	VSUBPS        Z2, Z6, Z6
-	VMAXPS        Z3, Z0, Z3
-	VMAXPS        Z4, Z0, Z4
-	VMAXPS        Z5, Z0, Z5
-	VMAXPS        Z6, Z0, Z6
-	VMULPS        c_log2e<>+0(SB), Z3, Z2
-	VMULPS        c_log2e<>+0(SB), Z4, Z7
-	VMULPS        c_log2e<>+0(SB), Z5, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z3
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z3, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z3, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z3, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z3, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z3, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VMULPS        Z3, Z3, Z14
-	VFMADD213PS   Z3, Z14, Z10
-	VMULPS        Z4, Z4, Z3
-	VFMADD213PS   Z4, Z3, Z11
-	VMULPS        Z5, Z5, Z3
-	VFMADD213PS   Z5, Z3, Z12
-	VMULPS        Z6, Z6, Z3
-	VFMADD213PS   Z6, Z3, Z13
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VSCALEFPS     Z2, Z10, Z3
-	VSCALEFPS     Z7, Z11, Z4
-	VSCALEFPS     Z8, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VMOVUPS       Z3, (AX)
-	VMOVAPS       Z3, Z2
-	VMOVUPS       Z4, 64(AX)
-	VADDPS        Z4, Z2, Z2
-	VMOVUPS       Z5, 128(AX)
-	VADDPS        Z5, Z2, Z2
-	VMOVUPS       Z6, 192(AX)
-	VADDPS        Z6, Z2, Z2
-	VBROADCASTSS  4(CX), Z3
-	VMOVUPS       256(AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       320(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       384(AX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMOVUPS       448(AX), Z7
-	VSUBPS        Z3, Z7, Z7
-	VMAXPS        Z4, Z0, Z4
-	VMAXPS        Z5, Z0, Z5
-	VMAXPS        Z6, Z0, Z6
-	VMAXPS        Z7, Z0, Z7
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VMULPS        Z4, Z4, Z15
-	VFMADD213PS   Z4, Z15, Z11
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z12
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z13
-	VMULPS        Z7, Z7, Z4
-	VFMADD213PS   Z7, Z4, Z14
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z3, Z11, Z4
-	VSCALEFPS     Z8, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VMOVUPS       Z4, 256(AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 320(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 384(AX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       Z7, 448(AX)
-	VADDPS        Z7, Z3, Z3
-	VBROADCASTSS  8(CX), Z4
-	VMOVUPS       512(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       576(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       640(AX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMOVUPS       704(AX), Z8
-	VSUBPS        Z4, Z8, Z8
-	VMAXPS        Z5, Z0, Z5
-	VMAXPS        Z6, Z0, Z6
-	VMAXPS        Z7, Z0, Z7
-	VMAXPS        Z8, Z0, Z8
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VMULPS        Z5, Z5, Z16
-	VFMADD213PS   Z5, Z16, Z12
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z13
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z14
-	VMULPS        Z8, Z8, Z5
-	VFMADD213PS   Z8, Z5, Z15
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z4, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VMOVUPS       Z5, 512(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 576(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 640(AX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       Z8, 704(AX)
-	VADDPS        Z8, Z4, Z4
-	VBROADCASTSS  12(CX), Z5
-	VMOVUPS       768(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       832(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       896(AX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMOVUPS       960(AX), Z9
-	VSUBPS        Z5, Z9, Z9
-	VMAXPS        Z6, Z0, Z6
-	VMAXPS        Z7, Z0, Z7
-	VMAXPS        Z8, Z0, Z8
-	VMAXPS        Z9, Z0, Z9
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VMULPS        Z6, Z6, Z17
-	VFMADD213PS   Z6, Z17, Z13
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z14
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z15
-	VMULPS        Z9, Z9, Z6
-	VFMADD213PS   Z9, Z6, Z16
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VSCALEFPS     Z5, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VMOVUPS       Z6, 768(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 832(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 896(AX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       Z9, 960(AX)
-	VADDPS        Z9, Z5, Z5
-	VBROADCASTSS  16(CX), Z6
-	VMOVUPS       1024(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       1088(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       1152(AX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMOVUPS       1216(AX), Z10
-	VSUBPS        Z6, Z10, Z10
-	VMAXPS        Z7, Z0, Z7
-	VMAXPS        Z8, Z0, Z8
-	VMAXPS        Z9, Z0, Z9
-	VMAXPS        Z10, Z0, Z10
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VMULPS        Z7, Z7, Z18
-	VFMADD213PS   Z7, Z18, Z14
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z15
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z16
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z6, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VMOVUPS       Z7, 1024(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 1088(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 1152(AX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       Z10, 1216(AX)
-	VADDPS        Z10, Z6, Z6
-	VBROADCASTSS  20(CX), Z7
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1408(AX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMOVUPS       1472(AX), Z11
-	VSUBPS        Z7, Z11, Z11
-	VMAXPS        Z8, Z0, Z8
-	VMAXPS        Z9, Z0, Z9
-	VMAXPS        Z10, Z0, Z10
-	VMAXPS        Z11, Z0, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z7
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VMULPS        c_log2e<>+0(SB), Z11, Z13
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
-	VMULPS        Z8, Z8, Z18
-	VFMADD213PS   Z8, Z18, Z14
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z15
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z16
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z0, Z14, Z8
-	VSCALEFPS     Z7, Z15, Z9
-	VSCALEFPS     Z12, Z16, Z10
-	VSCALEFPS     Z13, Z17, Z11
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(AX)
-	VADDPS        Z10, Z0, Z0
-	VMOVUPS       Z11, 1472(AX)
-	VADDPS        Z11, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z2, Y7
-	VEXTRACTF64X4 $0x01, Z3, Y8
-	VEXTRACTF64X4 $0x01, Z4, Y9
-	VEXTRACTF64X4 $0x01, Z5, Y10
-	VEXTRACTF64X4 $0x01, Z6, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y7, Y2, Y2
-	VADDPS        Y8, Y3, Y3
-	VADDPS        Y9, Y4, Y4
-	VADDPS        Y10, Y5, Y5
-	VADDPS        Y11, Y6, Y6
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y2, X7
-	VEXTRACTF32X4 $0x01, Y3, X8
-	VEXTRACTF32X4 $0x01, Y4, X9
-	VEXTRACTF32X4 $0x01, Y5, X10
-	VEXTRACTF32X4 $0x01, Y6, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VADDPS        X11, X6, X6
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X2, X2, X7
-	VMOVHLPS      X3, X3, X8
-	VMOVHLPS      X4, X4, X9
-	VMOVHLPS      X5, X5, X10
-	VMOVHLPS      X6, X6, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VADDPS        X11, X6, X6
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X2, X7
-	VMOVSHDUP     X3, X8
-	VMOVSHDUP     X4, X9
-	VMOVSHDUP     X5, X10
-	VMOVSHDUP     X6, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VADDPS        X11, X6, X6
-	VADDPS        X12, X0, X0
-	VMOVSS        X2, (SP)
-	VMOVSS        X3, 4(SP)
-	VMOVSS        X4, 8(SP)
-	VMOVSS        X5, 12(SP)
-	VMOVSS        X6, 16(SP)
-	VMOVSS        X0, 20(SP)
-	VMOVUPS.Z     (SP), K1, Z0
-	VMOVUPS.Z     (DX), K1, Z2
-	VFMADD213PS   Z0, Z1, Z2
-	VMOVUPS       Z2, K1, (DX)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             m_base+24(FP), CX
+	MOVQ             l_base+48(FP), DX
+	MOVQ             corr_base+72(FP), BX
+	MOVL             $0x0000003f, SI
+	KMOVW            SI, K1
+	VMOVUPS          (AX), Z0
+	VMOVUPS          64(AX), Z1
+	VMAXPS           128(AX), Z0, Z0
+	VMAXPS           192(AX), Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          256(AX), Z1
+	VMOVUPS          320(AX), Z2
+	VMAXPS           384(AX), Z1, Z1
+	VMAXPS           448(AX), Z2, Z2
+	VMAXPS           Z2, Z1, Z1
+	VMOVUPS          512(AX), Z2
+	VMOVUPS          576(AX), Z3
+	VMAXPS           640(AX), Z2, Z2
+	VMAXPS           704(AX), Z3, Z3
+	VMAXPS           Z3, Z2, Z2
+	VMOVUPS          768(AX), Z3
+	VMOVUPS          832(AX), Z4
+	VMAXPS           896(AX), Z3, Z3
+	VMAXPS           960(AX), Z4, Z4
+	VMAXPS           Z4, Z3, Z3
+	VMOVUPS          1024(AX), Z4
+	VMOVUPS          1088(AX), Z5
+	VMAXPS           1152(AX), Z4, Z4
+	VMAXPS           1216(AX), Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMOVUPS          1280(AX), Z5
+	VMOVUPS          1344(AX), Z6
+	VMAXPS           1408(AX), Z5, Z5
+	VMAXPS           1472(AX), Z6, Z6
+	VMAXPS           Z6, Z5, Z5
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VMAXPS           Y6, Y0, Y0
+	VMAXPS           Y7, Y1, Y1
+	VMAXPS           Y8, Y2, Y2
+	VMAXPS           Y9, Y3, Y3
+	VMAXPS           Y10, Y4, Y4
+	VMAXPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVSS           X0, (BX)
+	VMOVSS           X1, 4(BX)
+	VMOVSS           X2, 8(BX)
+	VMOVSS           X3, 12(BX)
+	VMOVSS           X4, 16(BX)
+	VMOVSS           X5, 20(BX)
+	VMOVUPS.Z        (CX), K1, Z0
+	VMOVUPS.Z        (BX), K1, Z1
+	VMAXPS           Z0, Z1, Z1
+	VMOVUPS          Z1, K1, (CX)
+	VSUBPS           Z1, Z0, Z0
+	VREDUCEPS        $0x09, Z0, Z1
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z2
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z1, Z2
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z1, Z2
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z1, Z2
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z1, Z2
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z1, Z2
+	VSCALEFPS        Z0, Z2, Z0
+	VMOVUPS          Z0, K1, (BX)
+	VBROADCASTSS     (CX), Z1
+	VMOVUPS          (AX), Z2
+	VSUBPS           Z1, Z2, Z2
+	VMOVUPS          64(AX), Z3
+	VSUBPS           Z1, Z3, Z3
+	VMOVUPS          128(AX), Z4
+	VSUBPS           Z1, Z4, Z4
+	VMOVUPS          192(AX), Z5
+	VSUBPS           Z1, Z5, Z5
+	VREDUCEPS        $0x09, Z2, Z1
+	VREDUCEPS        $0x09, Z3, Z6
+	VREDUCEPS        $0x09, Z4, Z7
+	VREDUCEPS        $0x09, Z5, Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z1, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z1, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z1, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z1, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z1, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VSCALEFPS        Z2, Z9, Z2
+	VSCALEFPS        Z3, Z10, Z3
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VMOVUPS          Z2, (AX)
+	VMOVAPS          Z2, Z1
+	VMOVUPS          Z3, 64(AX)
+	VADDPS           Z3, Z1, Z1
+	VMOVUPS          Z4, 128(AX)
+	VADDPS           Z4, Z1, Z1
+	VMOVUPS          Z5, 192(AX)
+	VADDPS           Z5, Z1, Z1
+	VBROADCASTSS     4(CX), Z2
+	VMOVUPS          256(AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          320(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          384(AX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VMOVUPS          448(AX), Z6
+	VSUBPS           Z2, Z6, Z6
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z7
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VSCALEFPS        Z3, Z10, Z3
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VMOVUPS          Z3, 256(AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 320(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 384(AX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          Z6, 448(AX)
+	VADDPS           Z6, Z2, Z2
+	VBROADCASTSS     8(CX), Z3
+	VMOVUPS          512(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          576(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          640(AX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VMOVUPS          704(AX), Z7
+	VSUBPS           Z3, Z7, Z7
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VMOVUPS          Z4, 512(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 576(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 640(AX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          Z7, 704(AX)
+	VADDPS           Z7, Z3, Z3
+	VBROADCASTSS     12(CX), Z4
+	VMOVUPS          768(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          832(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          896(AX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VMOVUPS          960(AX), Z8
+	VSUBPS           Z4, Z8, Z8
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VMOVUPS          Z5, 768(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 832(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 896(AX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          Z8, 960(AX)
+	VADDPS           Z8, Z4, Z4
+	VBROADCASTSS     16(CX), Z5
+	VMOVUPS          1024(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          1088(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          1152(AX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VMOVUPS          1216(AX), Z9
+	VSUBPS           Z5, Z9, Z9
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VMOVUPS          Z6, 1024(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 1088(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 1152(AX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          Z9, 1216(AX)
+	VADDPS           Z9, Z5, Z5
+	VBROADCASTSS     20(CX), Z6
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1408(AX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VMOVUPS          1472(AX), Z10
+	VSUBPS           Z6, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1408(AX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          Z10, 1472(AX)
+	VADDPS           Z10, Z6, Z6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VEXTRACTF64X4    $0x01, Z6, Y12
+	VADDPS           Y7, Y1, Y1
+	VADDPS           Y8, Y2, Y2
+	VADDPS           Y9, Y3, Y3
+	VADDPS           Y10, Y4, Y4
+	VADDPS           Y11, Y5, Y5
+	VADDPS           Y12, Y6, Y6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VEXTRACTF32X4    $0x01, Y6, X12
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VADDPS           X12, X6, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VMOVHLPS         X6, X6, X12
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VADDPS           X12, X6, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VMOVSHDUP        X6, X12
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VADDPS           X12, X6, X6
+	VMOVSS           X1, (SP)
+	VMOVSS           X2, 4(SP)
+	VMOVSS           X3, 8(SP)
+	VMOVSS           X4, 12(SP)
+	VMOVSS           X5, 16(SP)
+	VMOVSS           X6, 20(SP)
+	VMOVUPS.Z        (SP), K1, Z1
+	VMOVUPS.Z        (DX), K1, Z2
+	VFMADD213PS      Z1, Z0, Z2
+	VMOVUPS          Z2, K1, (DX)
 	VZEROUPPER
 	RET
 
-DATA c_explo110<>+0(SB)/4, $0xc2dc0000
-DATA c_explo110<>+4(SB)/4, $0xc2dc0000
-DATA c_explo110<>+8(SB)/4, $0xc2dc0000
-DATA c_explo110<>+12(SB)/4, $0xc2dc0000
-DATA c_explo110<>+16(SB)/4, $0xc2dc0000
-DATA c_explo110<>+20(SB)/4, $0xc2dc0000
-DATA c_explo110<>+24(SB)/4, $0xc2dc0000
-DATA c_explo110<>+28(SB)/4, $0xc2dc0000
-DATA c_explo110<>+32(SB)/4, $0xc2dc0000
-DATA c_explo110<>+36(SB)/4, $0xc2dc0000
-DATA c_explo110<>+40(SB)/4, $0xc2dc0000
-DATA c_explo110<>+44(SB)/4, $0xc2dc0000
-DATA c_explo110<>+48(SB)/4, $0xc2dc0000
-DATA c_explo110<>+52(SB)/4, $0xc2dc0000
-DATA c_explo110<>+56(SB)/4, $0xc2dc0000
-DATA c_explo110<>+60(SB)/4, $0xc2dc0000
-GLOBL c_explo110<>(SB), RODATA|NOPTR, $64
+DATA c_exp2_c5<>+0(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+4(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+8(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+12(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+16(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+20(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+24(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+28(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+32(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+36(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+40(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+44(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+48(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+52(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+56(SB)/4, $0x3af4ba7d
+DATA c_exp2_c5<>+60(SB)/4, $0x3af4ba7d
+GLOBL c_exp2_c5<>(SB), RODATA|NOPTR, $64
+
+DATA c_exp2_c4<>+0(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+4(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+8(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+12(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+16(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+20(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+24(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+28(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+32(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+36(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+40(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+44(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+48(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+52(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+56(SB)/4, $0x3c13bc2b
+DATA c_exp2_c4<>+60(SB)/4, $0x3c13bc2b
+GLOBL c_exp2_c4<>(SB), RODATA|NOPTR, $64
+
+DATA c_exp2_c3<>+0(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+4(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+8(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+12(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+16(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+20(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+24(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+28(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+32(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+36(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+40(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+44(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+48(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+52(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+56(SB)/4, $0x3d648e73
+DATA c_exp2_c3<>+60(SB)/4, $0x3d648e73
+GLOBL c_exp2_c3<>(SB), RODATA|NOPTR, $64
+
+DATA c_exp2_c2<>+0(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+4(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+8(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+12(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+16(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+20(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+24(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+28(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+32(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+36(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+40(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+44(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+48(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+52(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+56(SB)/4, $0x3e75edab
+DATA c_exp2_c2<>+60(SB)/4, $0x3e75edab
+GLOBL c_exp2_c2<>(SB), RODATA|NOPTR, $64
+
+DATA c_exp2_c1<>+0(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+4(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+8(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+12(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+16(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+20(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+24(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+28(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+32(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+36(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+40(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+44(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+48(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+52(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+56(SB)/4, $0x3f31725d
+DATA c_exp2_c1<>+60(SB)/4, $0x3f31725d
+GLOBL c_exp2_c1<>(SB), RODATA|NOPTR, $64
+
+DATA c_exp2_c0<>+0(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+4(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+8(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+12(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+16(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+20(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+24(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+28(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+32(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+36(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+40(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+44(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+48(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+52(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+56(SB)/4, $0x3f800000
+DATA c_exp2_c0<>+60(SB)/4, $0x3f800000
+GLOBL c_exp2_c0<>(SB), RODATA|NOPTR, $64
 
 // func qksTile1AVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, valid []uint64)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
@@ -26022,275 +25936,225 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z6
-	VMULPS        Z6, Z0, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z6, Z1, Z1
-	VMOVUPS       Z1, 256(AX)
-	VMULPS        Z6, Z2, Z2
-	VMOVUPS       Z2, 512(AX)
-	VMULPS        Z6, Z3, Z3
-	VMOVUPS       Z3, 768(AX)
-	VMULPS        Z6, Z4, Z4
-	VMOVUPS       Z4, 1024(AX)
-	VMULPS        Z6, Z5, Z5
-	VMOVUPS       Z5, 1280(AX)
-	VEXTRACTF64X4 $0x01, Z0, Y6
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z2, Y8
-	VEXTRACTF64X4 $0x01, Z3, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y10
-	VEXTRACTF64X4 $0x01, Z5, Y11
-	VMAXPS        Y6, Y0, Y0
-	VMAXPS        Y7, Y1, Y1
-	VMAXPS        Y8, Y2, Y2
-	VMAXPS        Y9, Y3, Y3
-	VMAXPS        Y10, Y4, Y4
-	VMAXPS        Y11, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y0, X6
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y2, X8
-	VEXTRACTF32X4 $0x01, Y3, X9
-	VEXTRACTF32X4 $0x01, Y4, X10
-	VEXTRACTF32X4 $0x01, Y5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMOVHLPS      X0, X0, X6
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X2, X2, X8
-	VMOVHLPS      X3, X3, X9
-	VMOVHLPS      X4, X4, X10
-	VMOVHLPS      X5, X5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMOVSHDUP     X0, X6
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X2, X8
-	VMOVSHDUP     X3, X9
-	VMOVSHDUP     X4, X10
-	VMOVSHDUP     X5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VUNPCKLPS     X1, X0, X0
-	VUNPCKLPS     X3, X2, X2
-	VMOVLHPS      X2, X0, X0
-	VUNPCKLPS     X5, X4, X4
-	VINSERTF32X4  $0x01, X4, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMAXPS        Z4, Z2, Z4
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VMOVUPS       c_exp_p0<>+0(SB), Z5
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z5
-	VMULPS        Z4, Z4, Z6
-	VFMADD213PS   Z4, Z6, Z5
-	VADDPS        c_one<>+0(SB), Z5, Z5
-	VSCALEFPS     Z3, Z5, Z4
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMAXPS        Z5, Z2, Z5
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z6
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z6
-	VMULPS        Z5, Z5, Z7
-	VFMADD213PS   Z5, Z7, Z6
-	VADDPS        c_one<>+0(SB), Z6, Z6
-	VSCALEFPS     Z4, Z6, Z5
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMAXPS        Z6, Z2, Z6
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z7
-	VMULPS        Z6, Z6, Z8
-	VFMADD213PS   Z6, Z8, Z7
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VSCALEFPS     Z5, Z7, Z6
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z8
-	VMULPS        Z7, Z7, Z9
-	VFMADD213PS   Z7, Z9, Z8
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z6, Z8, Z7
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z9
-	VMULPS        Z8, Z8, Z10
-	VFMADD213PS   Z8, Z10, Z9
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z7, Z9, Z8
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z2
-	VMULPS        Z8, Z8, Z9
-	VFMADD213PS   Z8, Z9, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z8
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z6
+	VMULPS           Z6, Z0, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z6, Z1, Z1
+	VMOVUPS          Z1, 256(AX)
+	VMULPS           Z6, Z2, Z2
+	VMOVUPS          Z2, 512(AX)
+	VMULPS           Z6, Z3, Z3
+	VMOVUPS          Z3, 768(AX)
+	VMULPS           Z6, Z4, Z4
+	VMOVUPS          Z4, 1024(AX)
+	VMULPS           Z6, Z5, Z5
+	VMOVUPS          Z5, 1280(AX)
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VMAXPS           Y6, Y0, Y0
+	VMAXPS           Y7, Y1, Y1
+	VMAXPS           Y8, Y2, Y2
+	VMAXPS           Y9, Y3, Y3
+	VMAXPS           Y10, Y4, Y4
+	VMAXPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VREDUCEPS        $0x09, Z3, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z4
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z4
+	VSCALEFPS        Z3, Z4, Z3
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VREDUCEPS        $0x09, Z4, Z3
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z5
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z5
+	VSCALEFPS        Z4, Z5, Z4
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VREDUCEPS        $0x09, Z5, Z4
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z6
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z6
+	VSCALEFPS        Z5, Z6, Z5
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VREDUCEPS        $0x09, Z6, Z5
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z7
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z7
+	VSCALEFPS        Z6, Z7, Z6
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VREDUCEPS        $0x09, Z7, Z6
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z8
+	VSCALEFPS        Z7, Z8, Z7
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VREDUCEPS        $0x09, Z7, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z8
+	VSCALEFPS        Z7, Z8, Z7
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -26445,289 +26309,239 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z6
-	MOVQ          valid_base+144(FP), CX
-	VMOVUPS       c_neginf<>+0(SB), Z7
-	VMULPS        Z6, Z0, Z0
-	KMOVW         (CX), K1
-	VBLENDMPS     Z0, Z7, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z6, Z1, Z1
-	KMOVW         8(CX), K1
-	VBLENDMPS     Z1, Z7, K1, Z1
-	VMOVUPS       Z1, 256(AX)
-	VMULPS        Z6, Z2, Z2
-	KMOVW         16(CX), K1
-	VBLENDMPS     Z2, Z7, K1, Z2
-	VMOVUPS       Z2, 512(AX)
-	VMULPS        Z6, Z3, Z3
-	KMOVW         24(CX), K1
-	VBLENDMPS     Z3, Z7, K1, Z3
-	VMOVUPS       Z3, 768(AX)
-	VMULPS        Z6, Z4, Z4
-	KMOVW         32(CX), K1
-	VBLENDMPS     Z4, Z7, K1, Z4
-	VMOVUPS       Z4, 1024(AX)
-	VMULPS        Z6, Z5, Z5
-	KMOVW         40(CX), K1
-	VBLENDMPS     Z5, Z7, K1, Z5
-	VMOVUPS       Z5, 1280(AX)
-	VEXTRACTF64X4 $0x01, Z0, Y6
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z2, Y8
-	VEXTRACTF64X4 $0x01, Z3, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y10
-	VEXTRACTF64X4 $0x01, Z5, Y11
-	VMAXPS        Y6, Y0, Y0
-	VMAXPS        Y7, Y1, Y1
-	VMAXPS        Y8, Y2, Y2
-	VMAXPS        Y9, Y3, Y3
-	VMAXPS        Y10, Y4, Y4
-	VMAXPS        Y11, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y0, X6
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y2, X8
-	VEXTRACTF32X4 $0x01, Y3, X9
-	VEXTRACTF32X4 $0x01, Y4, X10
-	VEXTRACTF32X4 $0x01, Y5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMOVHLPS      X0, X0, X6
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X2, X2, X8
-	VMOVHLPS      X3, X3, X9
-	VMOVHLPS      X4, X4, X10
-	VMOVHLPS      X5, X5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMOVSHDUP     X0, X6
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X2, X8
-	VMOVSHDUP     X3, X9
-	VMOVSHDUP     X4, X10
-	VMOVSHDUP     X5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VUNPCKLPS     X1, X0, X0
-	VUNPCKLPS     X3, X2, X2
-	VMOVLHPS      X2, X0, X0
-	VUNPCKLPS     X5, X4, X4
-	VINSERTF32X4  $0x01, X4, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMAXPS        Z4, Z2, Z4
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VMOVUPS       c_exp_p0<>+0(SB), Z5
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z5
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z5
-	VMULPS        Z4, Z4, Z6
-	VFMADD213PS   Z4, Z6, Z5
-	VADDPS        c_one<>+0(SB), Z5, Z5
-	VSCALEFPS     Z3, Z5, Z4
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMAXPS        Z5, Z2, Z5
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z6
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z6
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z6
-	VMULPS        Z5, Z5, Z7
-	VFMADD213PS   Z5, Z7, Z6
-	VADDPS        c_one<>+0(SB), Z6, Z6
-	VSCALEFPS     Z4, Z6, Z5
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMAXPS        Z6, Z2, Z6
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z7
-	VMULPS        Z6, Z6, Z8
-	VFMADD213PS   Z6, Z8, Z7
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VSCALEFPS     Z5, Z7, Z6
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z8
-	VMULPS        Z7, Z7, Z9
-	VFMADD213PS   Z7, Z9, Z8
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z6, Z8, Z7
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z9
-	VMULPS        Z8, Z8, Z10
-	VFMADD213PS   Z8, Z10, Z9
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z7, Z9, Z8
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z2
-	VMULPS        Z8, Z8, Z9
-	VFMADD213PS   Z8, Z9, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z8
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z6
+	MOVQ             valid_base+144(FP), CX
+	VMOVUPS          c_neginf<>+0(SB), Z7
+	VMULPS           Z6, Z0, Z0
+	KMOVW            (CX), K1
+	VBLENDMPS        Z0, Z7, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z6, Z1, Z1
+	KMOVW            8(CX), K1
+	VBLENDMPS        Z1, Z7, K1, Z1
+	VMOVUPS          Z1, 256(AX)
+	VMULPS           Z6, Z2, Z2
+	KMOVW            16(CX), K1
+	VBLENDMPS        Z2, Z7, K1, Z2
+	VMOVUPS          Z2, 512(AX)
+	VMULPS           Z6, Z3, Z3
+	KMOVW            24(CX), K1
+	VBLENDMPS        Z3, Z7, K1, Z3
+	VMOVUPS          Z3, 768(AX)
+	VMULPS           Z6, Z4, Z4
+	KMOVW            32(CX), K1
+	VBLENDMPS        Z4, Z7, K1, Z4
+	VMOVUPS          Z4, 1024(AX)
+	VMULPS           Z6, Z5, Z5
+	KMOVW            40(CX), K1
+	VBLENDMPS        Z5, Z7, K1, Z5
+	VMOVUPS          Z5, 1280(AX)
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VMAXPS           Y6, Y0, Y0
+	VMAXPS           Y7, Y1, Y1
+	VMAXPS           Y8, Y2, Y2
+	VMAXPS           Y9, Y3, Y3
+	VMAXPS           Y10, Y4, Y4
+	VMAXPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VREDUCEPS        $0x09, Z3, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z4
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z4
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z4
+	VSCALEFPS        Z3, Z4, Z3
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VREDUCEPS        $0x09, Z4, Z3
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z5
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z5
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z5
+	VSCALEFPS        Z4, Z5, Z4
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VREDUCEPS        $0x09, Z5, Z4
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z6
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z6
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z6
+	VSCALEFPS        Z5, Z6, Z5
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VREDUCEPS        $0x09, Z6, Z5
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z7
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z7
+	VSCALEFPS        Z6, Z7, Z6
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VREDUCEPS        $0x09, Z7, Z6
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z8
+	VSCALEFPS        Z7, Z8, Z7
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VREDUCEPS        $0x09, Z7, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z8
+	VSCALEFPS        Z7, Z8, Z7
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -26787,407 +26601,315 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z12
-	VMULPS        Z12, Z0, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z12, Z1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z12, Z2, Z2
-	VMOVUPS       Z2, 256(AX)
-	VMULPS        Z12, Z3, Z3
-	VMOVUPS       Z3, 320(AX)
-	VMAXPS        Z3, Z2, Z2
-	VMULPS        Z12, Z4, Z4
-	VMOVUPS       Z4, 512(AX)
-	VMULPS        Z12, Z5, Z5
-	VMOVUPS       Z5, 576(AX)
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z12, Z6, Z6
-	VMOVUPS       Z6, 768(AX)
-	VMULPS        Z12, Z7, Z7
-	VMOVUPS       Z7, 832(AX)
-	VMAXPS        Z7, Z6, Z6
-	VMULPS        Z12, Z8, Z8
-	VMOVUPS       Z8, 1024(AX)
-	VMULPS        Z12, Z9, Z9
-	VMOVUPS       Z9, 1088(AX)
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z12, Z10, Z10
-	VMOVUPS       Z10, 1280(AX)
-	VMULPS        Z12, Z11, Z11
-	VMOVUPS       Z11, 1344(AX)
-	VMAXPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z2, Y3
-	VEXTRACTF64X4 $0x01, Z4, Y5
-	VEXTRACTF64X4 $0x01, Z6, Y7
-	VEXTRACTF64X4 $0x01, Z8, Y9
-	VEXTRACTF64X4 $0x01, Z10, Y11
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y3, Y2, Y2
-	VMAXPS        Y5, Y4, Y4
-	VMAXPS        Y7, Y6, Y6
-	VMAXPS        Y9, Y8, Y8
-	VMAXPS        Y11, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y2, X3
-	VEXTRACTF32X4 $0x01, Y4, X5
-	VEXTRACTF32X4 $0x01, Y6, X7
-	VEXTRACTF32X4 $0x01, Y8, X9
-	VEXTRACTF32X4 $0x01, Y10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X2, X2, X3
-	VMOVHLPS      X4, X4, X5
-	VMOVHLPS      X6, X6, X7
-	VMOVHLPS      X8, X8, X9
-	VMOVHLPS      X10, X10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X2, X3
-	VMOVSHDUP     X4, X5
-	VMOVSHDUP     X6, X7
-	VMOVSHDUP     X8, X9
-	VMOVSHDUP     X10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VUNPCKLPS     X2, X0, X0
-	VUNPCKLPS     X6, X4, X4
-	VMOVLHPS      X4, X0, X0
-	VUNPCKLPS     X10, X8, X8
-	VINSERTF32X4  $0x01, X8, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z6
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
-	VMULPS        Z4, Z4, Z9
-	VFMADD213PS   Z4, Z9, Z7
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z8
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z3, Z7, Z4
-	VSCALEFPS     Z6, Z8, Z5
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z7
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
-	VMULPS        Z5, Z5, Z10
-	VFMADD213PS   Z5, Z10, Z8
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z9
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z4, Z8, Z5
-	VSCALEFPS     Z7, Z9, Z6
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z8
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
-	VMULPS        Z6, Z6, Z11
-	VFMADD213PS   Z6, Z11, Z9
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z10
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VSCALEFPS     Z5, Z9, Z6
-	VSCALEFPS     Z8, Z10, Z7
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z9
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
-	VMULPS        Z7, Z7, Z12
-	VFMADD213PS   Z7, Z12, Z10
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z11
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z6, Z10, Z7
-	VSCALEFPS     Z9, Z11, Z8
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z10
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z12
-	VMULPS        Z8, Z8, Z13
-	VFMADD213PS   Z8, Z13, Z11
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z12
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VSCALEFPS     Z7, Z11, Z8
-	VSCALEFPS     Z10, Z12, Z9
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(AX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z11
-	VMULPS        Z8, Z8, Z12
-	VFMADD213PS   Z8, Z12, Z10
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z11
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z0, Z10, Z8
-	VSCALEFPS     Z2, Z11, Z9
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z12
+	VMULPS           Z12, Z0, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z12, Z1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z12, Z2, Z2
+	VMOVUPS          Z2, 256(AX)
+	VMULPS           Z12, Z3, Z3
+	VMOVUPS          Z3, 320(AX)
+	VMAXPS           Z3, Z2, Z2
+	VMULPS           Z12, Z4, Z4
+	VMOVUPS          Z4, 512(AX)
+	VMULPS           Z12, Z5, Z5
+	VMOVUPS          Z5, 576(AX)
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z12, Z6, Z6
+	VMOVUPS          Z6, 768(AX)
+	VMULPS           Z12, Z7, Z7
+	VMOVUPS          Z7, 832(AX)
+	VMAXPS           Z7, Z6, Z6
+	VMULPS           Z12, Z8, Z8
+	VMOVUPS          Z8, 1024(AX)
+	VMULPS           Z12, Z9, Z9
+	VMOVUPS          Z9, 1088(AX)
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z12, Z10, Z10
+	VMOVUPS          Z10, 1280(AX)
+	VMULPS           Z12, Z11, Z11
+	VMOVUPS          Z11, 1344(AX)
+	VMAXPS           Z11, Z10, Z10
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z2, Y3
+	VEXTRACTF64X4    $0x01, Z4, Y5
+	VEXTRACTF64X4    $0x01, Z6, Y7
+	VEXTRACTF64X4    $0x01, Z8, Y9
+	VEXTRACTF64X4    $0x01, Z10, Y11
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y3, Y2, Y2
+	VMAXPS           Y5, Y4, Y4
+	VMAXPS           Y7, Y6, Y6
+	VMAXPS           Y9, Y8, Y8
+	VMAXPS           Y11, Y10, Y10
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y2, X3
+	VEXTRACTF32X4    $0x01, Y4, X5
+	VEXTRACTF32X4    $0x01, Y6, X7
+	VEXTRACTF32X4    $0x01, Y8, X9
+	VEXTRACTF32X4    $0x01, Y10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X2, X2, X3
+	VMOVHLPS         X4, X4, X5
+	VMOVHLPS         X6, X6, X7
+	VMOVHLPS         X8, X8, X9
+	VMOVHLPS         X10, X10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X2, X3
+	VMOVSHDUP        X4, X5
+	VMOVSHDUP        X6, X7
+	VMOVSHDUP        X8, X9
+	VMOVSHDUP        X10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VUNPCKLPS        X2, X0, X0
+	VUNPCKLPS        X6, X4, X4
+	VMOVLHPS         X4, X0, X0
+	VUNPCKLPS        X10, X8, X8
+	VINSERTF32X4     $0x01, X8, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z5
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z6
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z7
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z7
+	VSCALEFPS        Z3, Z6, Z3
+	VSCALEFPS        Z4, Z7, Z4
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z6
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z7
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z8
+	VSCALEFPS        Z4, Z7, Z4
+	VSCALEFPS        Z5, Z8, Z5
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z7
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z9
+	VSCALEFPS        Z5, Z8, Z5
+	VSCALEFPS        Z6, Z9, Z6
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z10
+	VSCALEFPS        Z6, Z9, Z6
+	VSCALEFPS        Z7, Z10, Z7
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z11
+	VSCALEFPS        Z7, Z10, Z7
+	VSCALEFPS        Z8, Z11, Z8
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z11
+	VSCALEFPS        Z7, Z10, Z7
+	VSCALEFPS        Z8, Z11, Z8
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -27247,433 +26969,341 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z12
-	MOVQ          valid_base+144(FP), CX
-	VMOVUPS       c_neginf<>+0(SB), Z13
-	VMULPS        Z12, Z0, Z0
-	KMOVW         (CX), K1
-	VBLENDMPS     Z0, Z13, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z12, Z1, Z1
-	KMOVW         2(CX), K1
-	VBLENDMPS     Z1, Z13, K1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z12, Z2, Z2
-	KMOVW         8(CX), K1
-	VBLENDMPS     Z2, Z13, K1, Z2
-	VMOVUPS       Z2, 256(AX)
-	VMULPS        Z12, Z3, Z3
-	KMOVW         10(CX), K1
-	VBLENDMPS     Z3, Z13, K1, Z3
-	VMOVUPS       Z3, 320(AX)
-	VMAXPS        Z3, Z2, Z2
-	VMULPS        Z12, Z4, Z4
-	KMOVW         16(CX), K1
-	VBLENDMPS     Z4, Z13, K1, Z4
-	VMOVUPS       Z4, 512(AX)
-	VMULPS        Z12, Z5, Z5
-	KMOVW         18(CX), K1
-	VBLENDMPS     Z5, Z13, K1, Z5
-	VMOVUPS       Z5, 576(AX)
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z12, Z6, Z6
-	KMOVW         24(CX), K1
-	VBLENDMPS     Z6, Z13, K1, Z6
-	VMOVUPS       Z6, 768(AX)
-	VMULPS        Z12, Z7, Z7
-	KMOVW         26(CX), K1
-	VBLENDMPS     Z7, Z13, K1, Z7
-	VMOVUPS       Z7, 832(AX)
-	VMAXPS        Z7, Z6, Z6
-	VMULPS        Z12, Z8, Z8
-	KMOVW         32(CX), K1
-	VBLENDMPS     Z8, Z13, K1, Z8
-	VMOVUPS       Z8, 1024(AX)
-	VMULPS        Z12, Z9, Z9
-	KMOVW         34(CX), K1
-	VBLENDMPS     Z9, Z13, K1, Z9
-	VMOVUPS       Z9, 1088(AX)
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z12, Z10, Z10
-	KMOVW         40(CX), K1
-	VBLENDMPS     Z10, Z13, K1, Z10
-	VMOVUPS       Z10, 1280(AX)
-	VMULPS        Z12, Z11, Z11
-	KMOVW         42(CX), K1
-	VBLENDMPS     Z11, Z13, K1, Z11
-	VMOVUPS       Z11, 1344(AX)
-	VMAXPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z2, Y3
-	VEXTRACTF64X4 $0x01, Z4, Y5
-	VEXTRACTF64X4 $0x01, Z6, Y7
-	VEXTRACTF64X4 $0x01, Z8, Y9
-	VEXTRACTF64X4 $0x01, Z10, Y11
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y3, Y2, Y2
-	VMAXPS        Y5, Y4, Y4
-	VMAXPS        Y7, Y6, Y6
-	VMAXPS        Y9, Y8, Y8
-	VMAXPS        Y11, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y2, X3
-	VEXTRACTF32X4 $0x01, Y4, X5
-	VEXTRACTF32X4 $0x01, Y6, X7
-	VEXTRACTF32X4 $0x01, Y8, X9
-	VEXTRACTF32X4 $0x01, Y10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X2, X2, X3
-	VMOVHLPS      X4, X4, X5
-	VMOVHLPS      X6, X6, X7
-	VMOVHLPS      X8, X8, X9
-	VMOVHLPS      X10, X10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X2, X3
-	VMOVSHDUP     X4, X5
-	VMOVSHDUP     X6, X7
-	VMOVSHDUP     X8, X9
-	VMOVSHDUP     X10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VUNPCKLPS     X2, X0, X0
-	VUNPCKLPS     X6, X4, X4
-	VMOVLHPS      X4, X0, X0
-	VUNPCKLPS     X10, X8, X8
-	VINSERTF32X4  $0x01, X8, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z6
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z5
-	VMOVUPS       c_exp_p0<>+0(SB), Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z7
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
-	VMULPS        Z4, Z4, Z9
-	VFMADD213PS   Z4, Z9, Z7
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z8
-	VADDPS        c_one<>+0(SB), Z7, Z7
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VSCALEFPS     Z3, Z7, Z4
-	VSCALEFPS     Z6, Z8, Z5
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z7
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z8
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
-	VMULPS        Z5, Z5, Z10
-	VFMADD213PS   Z5, Z10, Z8
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z9
-	VADDPS        c_one<>+0(SB), Z8, Z8
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VSCALEFPS     Z4, Z8, Z5
-	VSCALEFPS     Z7, Z9, Z6
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z8
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
-	VMULPS        Z6, Z6, Z11
-	VFMADD213PS   Z6, Z11, Z9
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z10
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VSCALEFPS     Z5, Z9, Z6
-	VSCALEFPS     Z8, Z10, Z7
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z9
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
-	VMULPS        Z7, Z7, Z12
-	VFMADD213PS   Z7, Z12, Z10
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z11
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z6, Z10, Z7
-	VSCALEFPS     Z9, Z11, Z8
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z10
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z12
-	VMULPS        Z8, Z8, Z13
-	VFMADD213PS   Z8, Z13, Z11
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z12
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VSCALEFPS     Z7, Z11, Z8
-	VSCALEFPS     Z10, Z12, Z9
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(AX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z11
-	VMULPS        Z8, Z8, Z12
-	VFMADD213PS   Z8, Z12, Z10
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z11
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z0, Z10, Z8
-	VSCALEFPS     Z2, Z11, Z9
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z12
+	MOVQ             valid_base+144(FP), CX
+	VMOVUPS          c_neginf<>+0(SB), Z13
+	VMULPS           Z12, Z0, Z0
+	KMOVW            (CX), K1
+	VBLENDMPS        Z0, Z13, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z12, Z1, Z1
+	KMOVW            2(CX), K1
+	VBLENDMPS        Z1, Z13, K1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z12, Z2, Z2
+	KMOVW            8(CX), K1
+	VBLENDMPS        Z2, Z13, K1, Z2
+	VMOVUPS          Z2, 256(AX)
+	VMULPS           Z12, Z3, Z3
+	KMOVW            10(CX), K1
+	VBLENDMPS        Z3, Z13, K1, Z3
+	VMOVUPS          Z3, 320(AX)
+	VMAXPS           Z3, Z2, Z2
+	VMULPS           Z12, Z4, Z4
+	KMOVW            16(CX), K1
+	VBLENDMPS        Z4, Z13, K1, Z4
+	VMOVUPS          Z4, 512(AX)
+	VMULPS           Z12, Z5, Z5
+	KMOVW            18(CX), K1
+	VBLENDMPS        Z5, Z13, K1, Z5
+	VMOVUPS          Z5, 576(AX)
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z12, Z6, Z6
+	KMOVW            24(CX), K1
+	VBLENDMPS        Z6, Z13, K1, Z6
+	VMOVUPS          Z6, 768(AX)
+	VMULPS           Z12, Z7, Z7
+	KMOVW            26(CX), K1
+	VBLENDMPS        Z7, Z13, K1, Z7
+	VMOVUPS          Z7, 832(AX)
+	VMAXPS           Z7, Z6, Z6
+	VMULPS           Z12, Z8, Z8
+	KMOVW            32(CX), K1
+	VBLENDMPS        Z8, Z13, K1, Z8
+	VMOVUPS          Z8, 1024(AX)
+	VMULPS           Z12, Z9, Z9
+	KMOVW            34(CX), K1
+	VBLENDMPS        Z9, Z13, K1, Z9
+	VMOVUPS          Z9, 1088(AX)
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z12, Z10, Z10
+	KMOVW            40(CX), K1
+	VBLENDMPS        Z10, Z13, K1, Z10
+	VMOVUPS          Z10, 1280(AX)
+	VMULPS           Z12, Z11, Z11
+	KMOVW            42(CX), K1
+	VBLENDMPS        Z11, Z13, K1, Z11
+	VMOVUPS          Z11, 1344(AX)
+	VMAXPS           Z11, Z10, Z10
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z2, Y3
+	VEXTRACTF64X4    $0x01, Z4, Y5
+	VEXTRACTF64X4    $0x01, Z6, Y7
+	VEXTRACTF64X4    $0x01, Z8, Y9
+	VEXTRACTF64X4    $0x01, Z10, Y11
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y3, Y2, Y2
+	VMAXPS           Y5, Y4, Y4
+	VMAXPS           Y7, Y6, Y6
+	VMAXPS           Y9, Y8, Y8
+	VMAXPS           Y11, Y10, Y10
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y2, X3
+	VEXTRACTF32X4    $0x01, Y4, X5
+	VEXTRACTF32X4    $0x01, Y6, X7
+	VEXTRACTF32X4    $0x01, Y8, X9
+	VEXTRACTF32X4    $0x01, Y10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X2, X2, X3
+	VMOVHLPS         X4, X4, X5
+	VMOVHLPS         X6, X6, X7
+	VMOVHLPS         X8, X8, X9
+	VMOVHLPS         X10, X10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X2, X3
+	VMOVSHDUP        X4, X5
+	VMOVSHDUP        X6, X7
+	VMOVSHDUP        X8, X9
+	VMOVSHDUP        X10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VUNPCKLPS        X2, X0, X0
+	VUNPCKLPS        X6, X4, X4
+	VMOVLHPS         X4, X0, X0
+	VUNPCKLPS        X10, X8, X8
+	VINSERTF32X4     $0x01, X8, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z5
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z6
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z7
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z7
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z6
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z7
+	VSCALEFPS        Z3, Z6, Z3
+	VSCALEFPS        Z4, Z7, Z4
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z6
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z7
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z7
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z8
+	VSCALEFPS        Z4, Z7, Z4
+	VSCALEFPS        Z5, Z8, Z5
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z7
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z9
+	VSCALEFPS        Z5, Z8, Z5
+	VSCALEFPS        Z6, Z9, Z6
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z10
+	VSCALEFPS        Z6, Z9, Z6
+	VSCALEFPS        Z7, Z10, Z7
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z11
+	VSCALEFPS        Z7, Z10, Z7
+	VSCALEFPS        Z8, Z11, Z8
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z11
+	VSCALEFPS        Z7, Z10, Z7
+	VSCALEFPS        Z8, Z11, Z8
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -27746,539 +27376,405 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z18
-	VMULPS        Z18, Z0, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z18, Z1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z18, Z2, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z18, Z3, Z3
-	VMOVUPS       Z3, 256(AX)
-	VMULPS        Z18, Z4, Z4
-	VMOVUPS       Z4, 320(AX)
-	VMULPS        Z18, Z5, Z5
-	VMOVUPS       Z5, 384(AX)
-	VMAXPS        Z5, Z3, Z3
-	VMAXPS        Z4, Z3, Z3
-	VMULPS        Z18, Z6, Z6
-	VMOVUPS       Z6, 512(AX)
-	VMULPS        Z18, Z7, Z7
-	VMOVUPS       Z7, 576(AX)
-	VMULPS        Z18, Z8, Z8
-	VMOVUPS       Z8, 640(AX)
-	VMAXPS        Z8, Z6, Z6
-	VMAXPS        Z7, Z6, Z6
-	VMULPS        Z18, Z9, Z9
-	VMOVUPS       Z9, 768(AX)
-	VMULPS        Z18, Z10, Z10
-	VMOVUPS       Z10, 832(AX)
-	VMULPS        Z18, Z11, Z11
-	VMOVUPS       Z11, 896(AX)
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z10, Z9, Z9
-	VMULPS        Z18, Z12, Z12
-	VMOVUPS       Z12, 1024(AX)
-	VMULPS        Z18, Z13, Z13
-	VMOVUPS       Z13, 1088(AX)
-	VMULPS        Z18, Z14, Z14
-	VMOVUPS       Z14, 1152(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z18, Z15, Z15
-	VMOVUPS       Z15, 1280(AX)
-	VMULPS        Z18, Z16, Z16
-	VMOVUPS       Z16, 1344(AX)
-	VMULPS        Z18, Z17, Z17
-	VMOVUPS       Z17, 1408(AX)
-	VMAXPS        Z17, Z15, Z15
-	VMAXPS        Z16, Z15, Z15
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z6, Y4
-	VEXTRACTF64X4 $0x01, Z9, Y5
-	VEXTRACTF64X4 $0x01, Z12, Y7
-	VEXTRACTF64X4 $0x01, Z15, Y8
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y3, Y3
-	VMAXPS        Y4, Y6, Y6
-	VMAXPS        Y5, Y9, Y9
-	VMAXPS        Y7, Y12, Y12
-	VMAXPS        Y8, Y15, Y15
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y6, X4
-	VEXTRACTF32X4 $0x01, Y9, X5
-	VEXTRACTF32X4 $0x01, Y12, X7
-	VEXTRACTF32X4 $0x01, Y15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X6, X6, X4
-	VMOVHLPS      X9, X9, X5
-	VMOVHLPS      X12, X12, X7
-	VMOVHLPS      X15, X15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X6, X4
-	VMOVSHDUP     X9, X5
-	VMOVSHDUP     X12, X7
-	VMOVSHDUP     X15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VUNPCKLPS     X3, X0, X0
-	VUNPCKLPS     X9, X6, X6
-	VMOVLHPS      X6, X0, X0
-	VUNPCKLPS     X15, X12, X12
-	VINSERTF32X4  $0x01, X12, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       128(AX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z7
-	VMULPS        c_log2e<>+0(SB), Z6, Z8
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
-	VMULPS        Z4, Z4, Z12
-	VFMADD213PS   Z4, Z12, Z9
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z10
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z11
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z3, Z9, Z4
-	VSCALEFPS     Z7, Z10, Z5
-	VSCALEFPS     Z8, Z11, Z6
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 128(AX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       384(AX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z8
-	VMULPS        c_log2e<>+0(SB), Z7, Z9
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
-	VMULPS        Z5, Z5, Z13
-	VFMADD213PS   Z5, Z13, Z10
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z11
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z12
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VSCALEFPS     Z4, Z10, Z5
-	VSCALEFPS     Z8, Z11, Z6
-	VSCALEFPS     Z9, Z12, Z7
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 384(AX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       640(AX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z9
-	VMULPS        c_log2e<>+0(SB), Z8, Z10
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
-	VMULPS        Z6, Z6, Z14
-	VFMADD213PS   Z6, Z14, Z11
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z12
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z13
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VSCALEFPS     Z5, Z11, Z6
-	VSCALEFPS     Z9, Z12, Z7
-	VSCALEFPS     Z10, Z13, Z8
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 640(AX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       896(AX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z10
-	VMULPS        c_log2e<>+0(SB), Z9, Z11
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
-	VMULPS        Z7, Z7, Z15
-	VFMADD213PS   Z7, Z15, Z12
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z13
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z14
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z6, Z12, Z7
-	VSCALEFPS     Z10, Z13, Z8
-	VSCALEFPS     Z11, Z14, Z9
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 896(AX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1152(AX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z11
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z15
-	VMULPS        Z8, Z8, Z16
-	VFMADD213PS   Z8, Z16, Z13
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z14
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z15
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z7, Z13, Z8
-	VSCALEFPS     Z11, Z14, Z9
-	VSCALEFPS     Z12, Z15, Z10
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(AX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       Z10, 1152(AX)
-	VADDPS        Z10, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMOVUPS       1408(AX), Z10
-	VSUBPS        Z0, Z10, Z10
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VMULPS        c_log2e<>+0(SB), Z10, Z11
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z14
-	VMULPS        Z8, Z8, Z15
-	VFMADD213PS   Z8, Z15, Z12
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z13
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z14
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z0, Z12, Z8
-	VSCALEFPS     Z2, Z13, Z9
-	VSCALEFPS     Z11, Z14, Z10
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(AX)
-	VADDPS        Z10, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z18
+	VMULPS           Z18, Z0, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z18, Z1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z18, Z2, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z18, Z3, Z3
+	VMOVUPS          Z3, 256(AX)
+	VMULPS           Z18, Z4, Z4
+	VMOVUPS          Z4, 320(AX)
+	VMULPS           Z18, Z5, Z5
+	VMOVUPS          Z5, 384(AX)
+	VMAXPS           Z5, Z3, Z3
+	VMAXPS           Z4, Z3, Z3
+	VMULPS           Z18, Z6, Z6
+	VMOVUPS          Z6, 512(AX)
+	VMULPS           Z18, Z7, Z7
+	VMOVUPS          Z7, 576(AX)
+	VMULPS           Z18, Z8, Z8
+	VMOVUPS          Z8, 640(AX)
+	VMAXPS           Z8, Z6, Z6
+	VMAXPS           Z7, Z6, Z6
+	VMULPS           Z18, Z9, Z9
+	VMOVUPS          Z9, 768(AX)
+	VMULPS           Z18, Z10, Z10
+	VMOVUPS          Z10, 832(AX)
+	VMULPS           Z18, Z11, Z11
+	VMOVUPS          Z11, 896(AX)
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z10, Z9, Z9
+	VMULPS           Z18, Z12, Z12
+	VMOVUPS          Z12, 1024(AX)
+	VMULPS           Z18, Z13, Z13
+	VMOVUPS          Z13, 1088(AX)
+	VMULPS           Z18, Z14, Z14
+	VMOVUPS          Z14, 1152(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z18, Z15, Z15
+	VMOVUPS          Z15, 1280(AX)
+	VMULPS           Z18, Z16, Z16
+	VMOVUPS          Z16, 1344(AX)
+	VMULPS           Z18, Z17, Z17
+	VMOVUPS          Z17, 1408(AX)
+	VMAXPS           Z17, Z15, Z15
+	VMAXPS           Z16, Z15, Z15
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z3, Y2
+	VEXTRACTF64X4    $0x01, Z6, Y4
+	VEXTRACTF64X4    $0x01, Z9, Y5
+	VEXTRACTF64X4    $0x01, Z12, Y7
+	VEXTRACTF64X4    $0x01, Z15, Y8
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y3, Y3
+	VMAXPS           Y4, Y6, Y6
+	VMAXPS           Y5, Y9, Y9
+	VMAXPS           Y7, Y12, Y12
+	VMAXPS           Y8, Y15, Y15
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y3, X2
+	VEXTRACTF32X4    $0x01, Y6, X4
+	VEXTRACTF32X4    $0x01, Y9, X5
+	VEXTRACTF32X4    $0x01, Y12, X7
+	VEXTRACTF32X4    $0x01, Y15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X3, X3, X2
+	VMOVHLPS         X6, X6, X4
+	VMOVHLPS         X9, X9, X5
+	VMOVHLPS         X12, X12, X7
+	VMOVHLPS         X15, X15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X3, X2
+	VMOVSHDUP        X6, X4
+	VMOVSHDUP        X9, X5
+	VMOVSHDUP        X12, X7
+	VMOVSHDUP        X15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VUNPCKLPS        X3, X0, X0
+	VUNPCKLPS        X9, X6, X6
+	VMOVLHPS         X6, X0, X0
+	VUNPCKLPS        X15, X12, X12
+	VINSERTF32X4     $0x01, X12, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          128(AX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z6
+	VREDUCEPS        $0x09, Z5, Z7
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z10
+	VSCALEFPS        Z3, Z8, Z3
+	VSCALEFPS        Z4, Z9, Z4
+	VSCALEFPS        Z5, Z10, Z5
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 128(AX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          384(AX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z7
+	VREDUCEPS        $0x09, Z6, Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z11
+	VSCALEFPS        Z4, Z9, Z4
+	VSCALEFPS        Z5, Z10, Z5
+	VSCALEFPS        Z6, Z11, Z6
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 384(AX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          640(AX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z8
+	VREDUCEPS        $0x09, Z7, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z12
+	VSCALEFPS        Z5, Z10, Z5
+	VSCALEFPS        Z6, Z11, Z6
+	VSCALEFPS        Z7, Z12, Z7
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 640(AX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          896(AX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z9
+	VREDUCEPS        $0x09, Z8, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z13
+	VSCALEFPS        Z6, Z11, Z6
+	VSCALEFPS        Z7, Z12, Z7
+	VSCALEFPS        Z8, Z13, Z8
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 896(AX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1152(AX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z10
+	VREDUCEPS        $0x09, Z9, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z14
+	VSCALEFPS        Z7, Z12, Z7
+	VSCALEFPS        Z8, Z13, Z8
+	VSCALEFPS        Z9, Z14, Z9
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1152(AX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VMOVUPS          1408(AX), Z9
+	VSUBPS           Z0, Z9, Z9
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z10
+	VREDUCEPS        $0x09, Z9, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z14
+	VSCALEFPS        Z7, Z12, Z7
+	VSCALEFPS        Z8, Z13, Z8
+	VSCALEFPS        Z9, Z14, Z9
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z0, Z0
+	VMOVUPS          Z9, 1408(AX)
+	VADDPS           Z9, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -28351,577 +27847,443 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z18
-	MOVQ          valid_base+144(FP), CX
-	VMOVUPS       c_neginf<>+0(SB), Z19
-	VMULPS        Z18, Z0, Z0
-	KMOVW         (CX), K1
-	VBLENDMPS     Z0, Z19, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z18, Z1, Z1
-	KMOVW         2(CX), K1
-	VBLENDMPS     Z1, Z19, K1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z18, Z2, Z2
-	KMOVW         4(CX), K1
-	VBLENDMPS     Z2, Z19, K1, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z18, Z3, Z3
-	KMOVW         8(CX), K1
-	VBLENDMPS     Z3, Z19, K1, Z3
-	VMOVUPS       Z3, 256(AX)
-	VMULPS        Z18, Z4, Z4
-	KMOVW         10(CX), K1
-	VBLENDMPS     Z4, Z19, K1, Z4
-	VMOVUPS       Z4, 320(AX)
-	VMULPS        Z18, Z5, Z5
-	KMOVW         12(CX), K1
-	VBLENDMPS     Z5, Z19, K1, Z5
-	VMOVUPS       Z5, 384(AX)
-	VMAXPS        Z5, Z3, Z3
-	VMAXPS        Z4, Z3, Z3
-	VMULPS        Z18, Z6, Z6
-	KMOVW         16(CX), K1
-	VBLENDMPS     Z6, Z19, K1, Z6
-	VMOVUPS       Z6, 512(AX)
-	VMULPS        Z18, Z7, Z7
-	KMOVW         18(CX), K1
-	VBLENDMPS     Z7, Z19, K1, Z7
-	VMOVUPS       Z7, 576(AX)
-	VMULPS        Z18, Z8, Z8
-	KMOVW         20(CX), K1
-	VBLENDMPS     Z8, Z19, K1, Z8
-	VMOVUPS       Z8, 640(AX)
-	VMAXPS        Z8, Z6, Z6
-	VMAXPS        Z7, Z6, Z6
-	VMULPS        Z18, Z9, Z9
-	KMOVW         24(CX), K1
-	VBLENDMPS     Z9, Z19, K1, Z9
-	VMOVUPS       Z9, 768(AX)
-	VMULPS        Z18, Z10, Z10
-	KMOVW         26(CX), K1
-	VBLENDMPS     Z10, Z19, K1, Z10
-	VMOVUPS       Z10, 832(AX)
-	VMULPS        Z18, Z11, Z11
-	KMOVW         28(CX), K1
-	VBLENDMPS     Z11, Z19, K1, Z11
-	VMOVUPS       Z11, 896(AX)
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z10, Z9, Z9
-	VMULPS        Z18, Z12, Z12
-	KMOVW         32(CX), K1
-	VBLENDMPS     Z12, Z19, K1, Z12
-	VMOVUPS       Z12, 1024(AX)
-	VMULPS        Z18, Z13, Z13
-	KMOVW         34(CX), K1
-	VBLENDMPS     Z13, Z19, K1, Z13
-	VMOVUPS       Z13, 1088(AX)
-	VMULPS        Z18, Z14, Z14
-	KMOVW         36(CX), K1
-	VBLENDMPS     Z14, Z19, K1, Z14
-	VMOVUPS       Z14, 1152(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z18, Z15, Z15
-	KMOVW         40(CX), K1
-	VBLENDMPS     Z15, Z19, K1, Z15
-	VMOVUPS       Z15, 1280(AX)
-	VMULPS        Z18, Z16, Z16
-	KMOVW         42(CX), K1
-	VBLENDMPS     Z16, Z19, K1, Z16
-	VMOVUPS       Z16, 1344(AX)
-	VMULPS        Z18, Z17, Z17
-	KMOVW         44(CX), K1
-	VBLENDMPS     Z17, Z19, K1, Z17
-	VMOVUPS       Z17, 1408(AX)
-	VMAXPS        Z17, Z15, Z15
-	VMAXPS        Z16, Z15, Z15
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z6, Y4
-	VEXTRACTF64X4 $0x01, Z9, Y5
-	VEXTRACTF64X4 $0x01, Z12, Y7
-	VEXTRACTF64X4 $0x01, Z15, Y8
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y3, Y3
-	VMAXPS        Y4, Y6, Y6
-	VMAXPS        Y5, Y9, Y9
-	VMAXPS        Y7, Y12, Y12
-	VMAXPS        Y8, Y15, Y15
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y6, X4
-	VEXTRACTF32X4 $0x01, Y9, X5
-	VEXTRACTF32X4 $0x01, Y12, X7
-	VEXTRACTF32X4 $0x01, Y15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X6, X6, X4
-	VMOVHLPS      X9, X9, X5
-	VMOVHLPS      X12, X12, X7
-	VMOVHLPS      X15, X15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X6, X4
-	VMOVSHDUP     X9, X5
-	VMOVSHDUP     X12, X7
-	VMOVSHDUP     X15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VUNPCKLPS     X3, X0, X0
-	VUNPCKLPS     X9, X6, X6
-	VMOVLHPS      X6, X0, X0
-	VUNPCKLPS     X15, X12, X12
-	VINSERTF32X4  $0x01, X12, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       128(AX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z7
-	VMULPS        c_log2e<>+0(SB), Z6, Z8
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
-	VMOVUPS       c_exp_p0<>+0(SB), Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z9
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
-	VMULPS        Z4, Z4, Z12
-	VFMADD213PS   Z4, Z12, Z9
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z10
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z11
-	VADDPS        c_one<>+0(SB), Z9, Z9
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VSCALEFPS     Z3, Z9, Z4
-	VSCALEFPS     Z7, Z10, Z5
-	VSCALEFPS     Z8, Z11, Z6
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 128(AX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       384(AX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z8
-	VMULPS        c_log2e<>+0(SB), Z7, Z9
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z10
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
-	VMULPS        Z5, Z5, Z13
-	VFMADD213PS   Z5, Z13, Z10
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z11
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z12
-	VADDPS        c_one<>+0(SB), Z10, Z10
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VSCALEFPS     Z4, Z10, Z5
-	VSCALEFPS     Z8, Z11, Z6
-	VSCALEFPS     Z9, Z12, Z7
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 384(AX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       640(AX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z9
-	VMULPS        c_log2e<>+0(SB), Z8, Z10
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
-	VMULPS        Z6, Z6, Z14
-	VFMADD213PS   Z6, Z14, Z11
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z12
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z13
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VSCALEFPS     Z5, Z11, Z6
-	VSCALEFPS     Z9, Z12, Z7
-	VSCALEFPS     Z10, Z13, Z8
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 640(AX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       896(AX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z10
-	VMULPS        c_log2e<>+0(SB), Z9, Z11
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
-	VMULPS        Z7, Z7, Z15
-	VFMADD213PS   Z7, Z15, Z12
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z13
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z14
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z6, Z12, Z7
-	VSCALEFPS     Z10, Z13, Z8
-	VSCALEFPS     Z11, Z14, Z9
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 896(AX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1152(AX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z11
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z15
-	VMULPS        Z8, Z8, Z16
-	VFMADD213PS   Z8, Z16, Z13
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z14
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z15
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z7, Z13, Z8
-	VSCALEFPS     Z11, Z14, Z9
-	VSCALEFPS     Z12, Z15, Z10
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(AX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       Z10, 1152(AX)
-	VADDPS        Z10, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMOVUPS       1408(AX), Z10
-	VSUBPS        Z0, Z10, Z10
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VMULPS        c_log2e<>+0(SB), Z10, Z11
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z14
-	VMULPS        Z8, Z8, Z15
-	VFMADD213PS   Z8, Z15, Z12
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z13
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z14
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z0, Z12, Z8
-	VSCALEFPS     Z2, Z13, Z9
-	VSCALEFPS     Z11, Z14, Z10
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(AX)
-	VADDPS        Z10, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z18
+	MOVQ             valid_base+144(FP), CX
+	VMOVUPS          c_neginf<>+0(SB), Z19
+	VMULPS           Z18, Z0, Z0
+	KMOVW            (CX), K1
+	VBLENDMPS        Z0, Z19, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z18, Z1, Z1
+	KMOVW            2(CX), K1
+	VBLENDMPS        Z1, Z19, K1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z18, Z2, Z2
+	KMOVW            4(CX), K1
+	VBLENDMPS        Z2, Z19, K1, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z18, Z3, Z3
+	KMOVW            8(CX), K1
+	VBLENDMPS        Z3, Z19, K1, Z3
+	VMOVUPS          Z3, 256(AX)
+	VMULPS           Z18, Z4, Z4
+	KMOVW            10(CX), K1
+	VBLENDMPS        Z4, Z19, K1, Z4
+	VMOVUPS          Z4, 320(AX)
+	VMULPS           Z18, Z5, Z5
+	KMOVW            12(CX), K1
+	VBLENDMPS        Z5, Z19, K1, Z5
+	VMOVUPS          Z5, 384(AX)
+	VMAXPS           Z5, Z3, Z3
+	VMAXPS           Z4, Z3, Z3
+	VMULPS           Z18, Z6, Z6
+	KMOVW            16(CX), K1
+	VBLENDMPS        Z6, Z19, K1, Z6
+	VMOVUPS          Z6, 512(AX)
+	VMULPS           Z18, Z7, Z7
+	KMOVW            18(CX), K1
+	VBLENDMPS        Z7, Z19, K1, Z7
+	VMOVUPS          Z7, 576(AX)
+	VMULPS           Z18, Z8, Z8
+	KMOVW            20(CX), K1
+	VBLENDMPS        Z8, Z19, K1, Z8
+	VMOVUPS          Z8, 640(AX)
+	VMAXPS           Z8, Z6, Z6
+	VMAXPS           Z7, Z6, Z6
+	VMULPS           Z18, Z9, Z9
+	KMOVW            24(CX), K1
+	VBLENDMPS        Z9, Z19, K1, Z9
+	VMOVUPS          Z9, 768(AX)
+	VMULPS           Z18, Z10, Z10
+	KMOVW            26(CX), K1
+	VBLENDMPS        Z10, Z19, K1, Z10
+	VMOVUPS          Z10, 832(AX)
+	VMULPS           Z18, Z11, Z11
+	KMOVW            28(CX), K1
+	VBLENDMPS        Z11, Z19, K1, Z11
+	VMOVUPS          Z11, 896(AX)
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z10, Z9, Z9
+	VMULPS           Z18, Z12, Z12
+	KMOVW            32(CX), K1
+	VBLENDMPS        Z12, Z19, K1, Z12
+	VMOVUPS          Z12, 1024(AX)
+	VMULPS           Z18, Z13, Z13
+	KMOVW            34(CX), K1
+	VBLENDMPS        Z13, Z19, K1, Z13
+	VMOVUPS          Z13, 1088(AX)
+	VMULPS           Z18, Z14, Z14
+	KMOVW            36(CX), K1
+	VBLENDMPS        Z14, Z19, K1, Z14
+	VMOVUPS          Z14, 1152(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z18, Z15, Z15
+	KMOVW            40(CX), K1
+	VBLENDMPS        Z15, Z19, K1, Z15
+	VMOVUPS          Z15, 1280(AX)
+	VMULPS           Z18, Z16, Z16
+	KMOVW            42(CX), K1
+	VBLENDMPS        Z16, Z19, K1, Z16
+	VMOVUPS          Z16, 1344(AX)
+	VMULPS           Z18, Z17, Z17
+	KMOVW            44(CX), K1
+	VBLENDMPS        Z17, Z19, K1, Z17
+	VMOVUPS          Z17, 1408(AX)
+	VMAXPS           Z17, Z15, Z15
+	VMAXPS           Z16, Z15, Z15
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z3, Y2
+	VEXTRACTF64X4    $0x01, Z6, Y4
+	VEXTRACTF64X4    $0x01, Z9, Y5
+	VEXTRACTF64X4    $0x01, Z12, Y7
+	VEXTRACTF64X4    $0x01, Z15, Y8
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y3, Y3
+	VMAXPS           Y4, Y6, Y6
+	VMAXPS           Y5, Y9, Y9
+	VMAXPS           Y7, Y12, Y12
+	VMAXPS           Y8, Y15, Y15
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y3, X2
+	VEXTRACTF32X4    $0x01, Y6, X4
+	VEXTRACTF32X4    $0x01, Y9, X5
+	VEXTRACTF32X4    $0x01, Y12, X7
+	VEXTRACTF32X4    $0x01, Y15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X3, X3, X2
+	VMOVHLPS         X6, X6, X4
+	VMOVHLPS         X9, X9, X5
+	VMOVHLPS         X12, X12, X7
+	VMOVHLPS         X15, X15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X3, X2
+	VMOVSHDUP        X6, X4
+	VMOVSHDUP        X9, X5
+	VMOVSHDUP        X12, X7
+	VMOVSHDUP        X15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VUNPCKLPS        X3, X0, X0
+	VUNPCKLPS        X9, X6, X6
+	VMOVLHPS         X6, X0, X0
+	VUNPCKLPS        X15, X12, X12
+	VINSERTF32X4     $0x01, X12, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          128(AX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z6
+	VREDUCEPS        $0x09, Z5, Z7
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z8
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z10
+	VSCALEFPS        Z3, Z8, Z3
+	VSCALEFPS        Z4, Z9, Z4
+	VSCALEFPS        Z5, Z10, Z5
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 128(AX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          384(AX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z7
+	VREDUCEPS        $0x09, Z6, Z8
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z9
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z11
+	VSCALEFPS        Z4, Z9, Z4
+	VSCALEFPS        Z5, Z10, Z5
+	VSCALEFPS        Z6, Z11, Z6
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 384(AX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          640(AX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z8
+	VREDUCEPS        $0x09, Z7, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z12
+	VSCALEFPS        Z5, Z10, Z5
+	VSCALEFPS        Z6, Z11, Z6
+	VSCALEFPS        Z7, Z12, Z7
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 640(AX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          896(AX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z9
+	VREDUCEPS        $0x09, Z8, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z13
+	VSCALEFPS        Z6, Z11, Z6
+	VSCALEFPS        Z7, Z12, Z7
+	VSCALEFPS        Z8, Z13, Z8
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 896(AX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1152(AX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z10
+	VREDUCEPS        $0x09, Z9, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z14
+	VSCALEFPS        Z7, Z12, Z7
+	VSCALEFPS        Z8, Z13, Z8
+	VSCALEFPS        Z9, Z14, Z9
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1152(AX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VMOVUPS          1408(AX), Z9
+	VSUBPS           Z0, Z9, Z9
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z10
+	VREDUCEPS        $0x09, Z9, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z14
+	VSCALEFPS        Z7, Z12, Z7
+	VSCALEFPS        Z8, Z13, Z8
+	VSCALEFPS        Z9, Z14, Z9
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z0, Z0
+	VMOVUPS          Z9, 1408(AX)
+	VADDPS           Z9, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -29007,671 +28369,495 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z24
-	VMULPS        Z24, Z0, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z24, Z1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z24, Z2, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMULPS        Z24, Z3, Z3
-	VMOVUPS       Z3, 192(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z24, Z4, Z4
-	VMOVUPS       Z4, 256(AX)
-	VMULPS        Z24, Z5, Z5
-	VMOVUPS       Z5, 320(AX)
-	VMULPS        Z24, Z6, Z6
-	VMOVUPS       Z6, 384(AX)
-	VMULPS        Z24, Z7, Z7
-	VMOVUPS       Z7, 448(AX)
-	VMAXPS        Z6, Z4, Z4
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z24, Z8, Z8
-	VMOVUPS       Z8, 512(AX)
-	VMULPS        Z24, Z9, Z9
-	VMOVUPS       Z9, 576(AX)
-	VMULPS        Z24, Z10, Z10
-	VMOVUPS       Z10, 640(AX)
-	VMULPS        Z24, Z11, Z11
-	VMOVUPS       Z11, 704(AX)
-	VMAXPS        Z10, Z8, Z8
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z24, Z12, Z12
-	VMOVUPS       Z12, 768(AX)
-	VMULPS        Z24, Z13, Z13
-	VMOVUPS       Z13, 832(AX)
-	VMULPS        Z24, Z14, Z14
-	VMOVUPS       Z14, 896(AX)
-	VMULPS        Z24, Z15, Z15
-	VMOVUPS       Z15, 960(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z15, Z13, Z13
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z24, Z16, Z16
-	VMOVUPS       Z16, 1024(AX)
-	VMULPS        Z24, Z17, Z17
-	VMOVUPS       Z17, 1088(AX)
-	VMULPS        Z24, Z18, Z18
-	VMOVUPS       Z18, 1152(AX)
-	VMULPS        Z24, Z19, Z19
-	VMOVUPS       Z19, 1216(AX)
-	VMAXPS        Z18, Z16, Z16
-	VMAXPS        Z19, Z17, Z17
-	VMAXPS        Z17, Z16, Z16
-	VMULPS        Z24, Z20, Z20
-	VMOVUPS       Z20, 1280(AX)
-	VMULPS        Z24, Z21, Z21
-	VMOVUPS       Z21, 1344(AX)
-	VMULPS        Z24, Z22, Z22
-	VMOVUPS       Z22, 1408(AX)
-	VMULPS        Z24, Z23, Z23
-	VMOVUPS       Z23, 1472(AX)
-	VMAXPS        Z22, Z20, Z20
-	VMAXPS        Z23, Z21, Z21
-	VMAXPS        Z21, Z20, Z20
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z8, Y3
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z16, Y6
-	VEXTRACTF64X4 $0x01, Z20, Y7
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y4, Y4
-	VMAXPS        Y3, Y8, Y8
-	VMAXPS        Y5, Y12, Y12
-	VMAXPS        Y6, Y16, Y16
-	VMAXPS        Y7, Y20, Y20
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y8, X3
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y16, X6
-	VEXTRACTF32X4 $0x01, Y20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X8, X8, X3
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X16, X16, X6
-	VMOVHLPS      X20, X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X8, X3
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X16, X6
-	VMOVSHDUP     X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VUNPCKLPS     X4, X0, X0
-	VUNPCKLPS     X12, X8, X8
-	VMOVLHPS      X8, X0, X0
-	VUNPCKLPS     X20, X16, X16
-	VINSERTF32X4  $0x01, X16, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       128(AX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMOVUPS       192(AX), Z7
-	VSUBPS        Z3, Z7, Z7
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VMULPS        Z4, Z4, Z15
-	VFMADD213PS   Z4, Z15, Z11
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z12
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z13
-	VMULPS        Z7, Z7, Z4
-	VFMADD213PS   Z7, Z4, Z14
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z3, Z11, Z4
-	VSCALEFPS     Z8, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 128(AX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       Z7, 192(AX)
-	VADDPS        Z7, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       384(AX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMOVUPS       448(AX), Z8
-	VSUBPS        Z4, Z8, Z8
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VMULPS        Z5, Z5, Z16
-	VFMADD213PS   Z5, Z16, Z12
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z13
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z14
-	VMULPS        Z8, Z8, Z5
-	VFMADD213PS   Z8, Z5, Z15
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z4, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 384(AX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       Z8, 448(AX)
-	VADDPS        Z8, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       640(AX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMOVUPS       704(AX), Z9
-	VSUBPS        Z5, Z9, Z9
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VMULPS        Z6, Z6, Z17
-	VFMADD213PS   Z6, Z17, Z13
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z14
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z15
-	VMULPS        Z9, Z9, Z6
-	VFMADD213PS   Z9, Z6, Z16
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VSCALEFPS     Z5, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 640(AX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       Z9, 704(AX)
-	VADDPS        Z9, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       896(AX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMOVUPS       960(AX), Z10
-	VSUBPS        Z6, Z10, Z10
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VMULPS        Z7, Z7, Z18
-	VFMADD213PS   Z7, Z18, Z14
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z15
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z16
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z6, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 896(AX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       Z10, 960(AX)
-	VADDPS        Z10, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1152(AX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMOVUPS       1216(AX), Z11
-	VSUBPS        Z7, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VMULPS        c_log2e<>+0(SB), Z11, Z14
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VRNDSCALEPS   $0x00, Z14, Z14
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VMOVUPS       c_exp_p0<>+0(SB), Z18
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
-	VMULPS        Z8, Z8, Z19
-	VFMADD213PS   Z8, Z19, Z15
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z16
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z17
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z18
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VADDPS        c_one<>+0(SB), Z18, Z18
-	VSCALEFPS     Z7, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VSCALEFPS     Z14, Z18, Z11
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(AX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       Z10, 1152(AX)
-	VADDPS        Z10, Z7, Z7
-	VMOVUPS       Z11, 1216(AX)
-	VADDPS        Z11, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMOVUPS       1408(AX), Z10
-	VSUBPS        Z0, Z10, Z10
-	VMOVUPS       1472(AX), Z11
-	VSUBPS        Z0, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VMULPS        c_log2e<>+0(SB), Z11, Z13
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
-	VMULPS        Z8, Z8, Z18
-	VFMADD213PS   Z8, Z18, Z14
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z15
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z16
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z0, Z14, Z8
-	VSCALEFPS     Z2, Z15, Z9
-	VSCALEFPS     Z12, Z16, Z10
-	VSCALEFPS     Z13, Z17, Z11
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(AX)
-	VADDPS        Z10, Z0, Z0
-	VMOVUPS       Z11, 1472(AX)
-	VADDPS        Z11, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z24
+	VMULPS           Z24, Z0, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z24, Z1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z24, Z2, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMULPS           Z24, Z3, Z3
+	VMOVUPS          Z3, 192(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z3, Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z24, Z4, Z4
+	VMOVUPS          Z4, 256(AX)
+	VMULPS           Z24, Z5, Z5
+	VMOVUPS          Z5, 320(AX)
+	VMULPS           Z24, Z6, Z6
+	VMOVUPS          Z6, 384(AX)
+	VMULPS           Z24, Z7, Z7
+	VMOVUPS          Z7, 448(AX)
+	VMAXPS           Z6, Z4, Z4
+	VMAXPS           Z7, Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z24, Z8, Z8
+	VMOVUPS          Z8, 512(AX)
+	VMULPS           Z24, Z9, Z9
+	VMOVUPS          Z9, 576(AX)
+	VMULPS           Z24, Z10, Z10
+	VMOVUPS          Z10, 640(AX)
+	VMULPS           Z24, Z11, Z11
+	VMOVUPS          Z11, 704(AX)
+	VMAXPS           Z10, Z8, Z8
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z24, Z12, Z12
+	VMOVUPS          Z12, 768(AX)
+	VMULPS           Z24, Z13, Z13
+	VMOVUPS          Z13, 832(AX)
+	VMULPS           Z24, Z14, Z14
+	VMOVUPS          Z14, 896(AX)
+	VMULPS           Z24, Z15, Z15
+	VMOVUPS          Z15, 960(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z15, Z13, Z13
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z24, Z16, Z16
+	VMOVUPS          Z16, 1024(AX)
+	VMULPS           Z24, Z17, Z17
+	VMOVUPS          Z17, 1088(AX)
+	VMULPS           Z24, Z18, Z18
+	VMOVUPS          Z18, 1152(AX)
+	VMULPS           Z24, Z19, Z19
+	VMOVUPS          Z19, 1216(AX)
+	VMAXPS           Z18, Z16, Z16
+	VMAXPS           Z19, Z17, Z17
+	VMAXPS           Z17, Z16, Z16
+	VMULPS           Z24, Z20, Z20
+	VMOVUPS          Z20, 1280(AX)
+	VMULPS           Z24, Z21, Z21
+	VMOVUPS          Z21, 1344(AX)
+	VMULPS           Z24, Z22, Z22
+	VMOVUPS          Z22, 1408(AX)
+	VMULPS           Z24, Z23, Z23
+	VMOVUPS          Z23, 1472(AX)
+	VMAXPS           Z22, Z20, Z20
+	VMAXPS           Z23, Z21, Z21
+	VMAXPS           Z21, Z20, Z20
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z4, Y2
+	VEXTRACTF64X4    $0x01, Z8, Y3
+	VEXTRACTF64X4    $0x01, Z12, Y5
+	VEXTRACTF64X4    $0x01, Z16, Y6
+	VEXTRACTF64X4    $0x01, Z20, Y7
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y4, Y4
+	VMAXPS           Y3, Y8, Y8
+	VMAXPS           Y5, Y12, Y12
+	VMAXPS           Y6, Y16, Y16
+	VMAXPS           Y7, Y20, Y20
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y4, X2
+	VEXTRACTF32X4    $0x01, Y8, X3
+	VEXTRACTF32X4    $0x01, Y12, X5
+	VEXTRACTF32X4    $0x01, Y16, X6
+	VEXTRACTF32X4    $0x01, Y20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X4, X4, X2
+	VMOVHLPS         X8, X8, X3
+	VMOVHLPS         X12, X12, X5
+	VMOVHLPS         X16, X16, X6
+	VMOVHLPS         X20, X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X4, X2
+	VMOVSHDUP        X8, X3
+	VMOVSHDUP        X12, X5
+	VMOVSHDUP        X16, X6
+	VMOVSHDUP        X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VUNPCKLPS        X4, X0, X0
+	VUNPCKLPS        X12, X8, X8
+	VMOVLHPS         X8, X0, X0
+	VUNPCKLPS        X20, X16, X16
+	VINSERTF32X4     $0x01, X16, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          128(AX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VMOVUPS          192(AX), Z6
+	VSUBPS           Z2, Z6, Z6
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z7
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VSCALEFPS        Z3, Z10, Z3
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 128(AX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          Z6, 192(AX)
+	VADDPS           Z6, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          384(AX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VMOVUPS          448(AX), Z7
+	VSUBPS           Z3, Z7, Z7
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 384(AX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          Z7, 448(AX)
+	VADDPS           Z7, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          640(AX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VMOVUPS          704(AX), Z8
+	VSUBPS           Z4, Z8, Z8
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 640(AX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          Z8, 704(AX)
+	VADDPS           Z8, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          896(AX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VMOVUPS          960(AX), Z9
+	VSUBPS           Z5, Z9, Z9
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 896(AX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          Z9, 960(AX)
+	VADDPS           Z9, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1152(AX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VMOVUPS          1216(AX), Z10
+	VSUBPS           Z6, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1152(AX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          Z10, 1216(AX)
+	VADDPS           Z10, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VMOVUPS          1408(AX), Z9
+	VSUBPS           Z0, Z9, Z9
+	VMOVUPS          1472(AX), Z10
+	VSUBPS           Z0, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z0, Z0
+	VMOVUPS          Z9, 1408(AX)
+	VADDPS           Z9, Z0, Z0
+	VMOVUPS          Z10, 1472(AX)
+	VADDPS           Z10, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -29757,721 +28943,545 @@ loop:
 	JMP          loop
 
 done:
-	VBROADCASTSS  scale+88(FP), Z24
-	MOVQ          valid_base+144(FP), CX
-	VMOVUPS       c_neginf<>+0(SB), Z25
-	VMULPS        Z24, Z0, Z0
-	KMOVW         (CX), K1
-	VBLENDMPS     Z0, Z25, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z24, Z1, Z1
-	KMOVW         2(CX), K1
-	VBLENDMPS     Z1, Z25, K1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z24, Z2, Z2
-	KMOVW         4(CX), K1
-	VBLENDMPS     Z2, Z25, K1, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMULPS        Z24, Z3, Z3
-	KMOVW         6(CX), K1
-	VBLENDMPS     Z3, Z25, K1, Z3
-	VMOVUPS       Z3, 192(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z24, Z4, Z4
-	KMOVW         8(CX), K1
-	VBLENDMPS     Z4, Z25, K1, Z4
-	VMOVUPS       Z4, 256(AX)
-	VMULPS        Z24, Z5, Z5
-	KMOVW         10(CX), K1
-	VBLENDMPS     Z5, Z25, K1, Z5
-	VMOVUPS       Z5, 320(AX)
-	VMULPS        Z24, Z6, Z6
-	KMOVW         12(CX), K1
-	VBLENDMPS     Z6, Z25, K1, Z6
-	VMOVUPS       Z6, 384(AX)
-	VMULPS        Z24, Z7, Z7
-	KMOVW         14(CX), K1
-	VBLENDMPS     Z7, Z25, K1, Z7
-	VMOVUPS       Z7, 448(AX)
-	VMAXPS        Z6, Z4, Z4
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z24, Z8, Z8
-	KMOVW         16(CX), K1
-	VBLENDMPS     Z8, Z25, K1, Z8
-	VMOVUPS       Z8, 512(AX)
-	VMULPS        Z24, Z9, Z9
-	KMOVW         18(CX), K1
-	VBLENDMPS     Z9, Z25, K1, Z9
-	VMOVUPS       Z9, 576(AX)
-	VMULPS        Z24, Z10, Z10
-	KMOVW         20(CX), K1
-	VBLENDMPS     Z10, Z25, K1, Z10
-	VMOVUPS       Z10, 640(AX)
-	VMULPS        Z24, Z11, Z11
-	KMOVW         22(CX), K1
-	VBLENDMPS     Z11, Z25, K1, Z11
-	VMOVUPS       Z11, 704(AX)
-	VMAXPS        Z10, Z8, Z8
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z24, Z12, Z12
-	KMOVW         24(CX), K1
-	VBLENDMPS     Z12, Z25, K1, Z12
-	VMOVUPS       Z12, 768(AX)
-	VMULPS        Z24, Z13, Z13
-	KMOVW         26(CX), K1
-	VBLENDMPS     Z13, Z25, K1, Z13
-	VMOVUPS       Z13, 832(AX)
-	VMULPS        Z24, Z14, Z14
-	KMOVW         28(CX), K1
-	VBLENDMPS     Z14, Z25, K1, Z14
-	VMOVUPS       Z14, 896(AX)
-	VMULPS        Z24, Z15, Z15
-	KMOVW         30(CX), K1
-	VBLENDMPS     Z15, Z25, K1, Z15
-	VMOVUPS       Z15, 960(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z15, Z13, Z13
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z24, Z16, Z16
-	KMOVW         32(CX), K1
-	VBLENDMPS     Z16, Z25, K1, Z16
-	VMOVUPS       Z16, 1024(AX)
-	VMULPS        Z24, Z17, Z17
-	KMOVW         34(CX), K1
-	VBLENDMPS     Z17, Z25, K1, Z17
-	VMOVUPS       Z17, 1088(AX)
-	VMULPS        Z24, Z18, Z18
-	KMOVW         36(CX), K1
-	VBLENDMPS     Z18, Z25, K1, Z18
-	VMOVUPS       Z18, 1152(AX)
-	VMULPS        Z24, Z19, Z19
-	KMOVW         38(CX), K1
-	VBLENDMPS     Z19, Z25, K1, Z19
-	VMOVUPS       Z19, 1216(AX)
-	VMAXPS        Z18, Z16, Z16
-	VMAXPS        Z19, Z17, Z17
-	VMAXPS        Z17, Z16, Z16
-	VMULPS        Z24, Z20, Z20
-	KMOVW         40(CX), K1
-	VBLENDMPS     Z20, Z25, K1, Z20
-	VMOVUPS       Z20, 1280(AX)
-	VMULPS        Z24, Z21, Z21
-	KMOVW         42(CX), K1
-	VBLENDMPS     Z21, Z25, K1, Z21
-	VMOVUPS       Z21, 1344(AX)
-	VMULPS        Z24, Z22, Z22
-	KMOVW         44(CX), K1
-	VBLENDMPS     Z22, Z25, K1, Z22
-	VMOVUPS       Z22, 1408(AX)
-	VMULPS        Z24, Z23, Z23
-	KMOVW         46(CX), K1
-	VBLENDMPS     Z23, Z25, K1, Z23
-	VMOVUPS       Z23, 1472(AX)
-	VMAXPS        Z22, Z20, Z20
-	VMAXPS        Z23, Z21, Z21
-	VMAXPS        Z21, Z20, Z20
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z8, Y3
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z16, Y6
-	VEXTRACTF64X4 $0x01, Z20, Y7
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y4, Y4
-	VMAXPS        Y3, Y8, Y8
-	VMAXPS        Y5, Y12, Y12
-	VMAXPS        Y6, Y16, Y16
-	VMAXPS        Y7, Y20, Y20
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y8, X3
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y16, X6
-	VEXTRACTF32X4 $0x01, Y20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X8, X8, X3
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X16, X16, X6
-	VMOVHLPS      X20, X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X8, X3
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X16, X6
-	VMOVSHDUP     X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VUNPCKLPS     X4, X0, X0
-	VUNPCKLPS     X12, X8, X8
-	VMOVLHPS      X8, X0, X0
-	VUNPCKLPS     X20, X16, X16
-	VINSERTF32X4  $0x01, X16, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (AX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(AX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       128(AX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMOVUPS       192(AX), Z7
-	VSUBPS        Z3, Z7, Z7
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VMULPS        Z4, Z4, Z15
-	VFMADD213PS   Z4, Z15, Z11
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z12
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z13
-	VMULPS        Z7, Z7, Z4
-	VFMADD213PS   Z7, Z4, Z14
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z3, Z11, Z4
-	VSCALEFPS     Z8, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VMOVUPS       Z4, (AX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(AX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 128(AX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       Z7, 192(AX)
-	VADDPS        Z7, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(AX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(AX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       384(AX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMOVUPS       448(AX), Z8
-	VSUBPS        Z4, Z8, Z8
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VMULPS        Z5, Z5, Z16
-	VFMADD213PS   Z5, Z16, Z12
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z13
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z14
-	VMULPS        Z8, Z8, Z5
-	VFMADD213PS   Z8, Z5, Z15
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z4, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VMOVUPS       Z5, 256(AX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(AX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 384(AX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       Z8, 448(AX)
-	VADDPS        Z8, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(AX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(AX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       640(AX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMOVUPS       704(AX), Z9
-	VSUBPS        Z5, Z9, Z9
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VMULPS        Z6, Z6, Z17
-	VFMADD213PS   Z6, Z17, Z13
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z14
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z15
-	VMULPS        Z9, Z9, Z6
-	VFMADD213PS   Z9, Z6, Z16
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VSCALEFPS     Z5, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VMOVUPS       Z6, 512(AX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(AX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 640(AX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       Z9, 704(AX)
-	VADDPS        Z9, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(AX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(AX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       896(AX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMOVUPS       960(AX), Z10
-	VSUBPS        Z6, Z10, Z10
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VMULPS        Z7, Z7, Z18
-	VFMADD213PS   Z7, Z18, Z14
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z15
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z16
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z6, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VMOVUPS       Z7, 768(AX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(AX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 896(AX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       Z10, 960(AX)
-	VADDPS        Z10, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(AX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(AX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1152(AX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMOVUPS       1216(AX), Z11
-	VSUBPS        Z7, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VMULPS        c_log2e<>+0(SB), Z11, Z14
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VRNDSCALEPS   $0x00, Z14, Z14
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VMOVUPS       c_exp_p0<>+0(SB), Z18
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
-	VMULPS        Z8, Z8, Z19
-	VFMADD213PS   Z8, Z19, Z15
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z16
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z17
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z18
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VADDPS        c_one<>+0(SB), Z18, Z18
-	VSCALEFPS     Z7, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VSCALEFPS     Z14, Z18, Z11
-	VMOVUPS       Z8, 1024(AX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(AX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       Z10, 1152(AX)
-	VADDPS        Z10, Z7, Z7
-	VMOVUPS       Z11, 1216(AX)
-	VADDPS        Z11, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(AX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(AX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMOVUPS       1408(AX), Z10
-	VSUBPS        Z0, Z10, Z10
-	VMOVUPS       1472(AX), Z11
-	VSUBPS        Z0, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VMULPS        c_log2e<>+0(SB), Z11, Z13
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
-	VMULPS        Z8, Z8, Z18
-	VFMADD213PS   Z8, Z18, Z14
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z15
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z16
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z0, Z14, Z8
-	VSCALEFPS     Z2, Z15, Z9
-	VSCALEFPS     Z12, Z16, Z10
-	VSCALEFPS     Z13, Z17, Z11
-	VMOVUPS       Z8, 1280(AX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(AX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(AX)
-	VADDPS        Z10, Z0, Z0
-	VMOVUPS       Z11, 1472(AX)
-	VADDPS        Z11, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
+	VBROADCASTSS     scale+88(FP), Z24
+	MOVQ             valid_base+144(FP), CX
+	VMOVUPS          c_neginf<>+0(SB), Z25
+	VMULPS           Z24, Z0, Z0
+	KMOVW            (CX), K1
+	VBLENDMPS        Z0, Z25, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z24, Z1, Z1
+	KMOVW            2(CX), K1
+	VBLENDMPS        Z1, Z25, K1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z24, Z2, Z2
+	KMOVW            4(CX), K1
+	VBLENDMPS        Z2, Z25, K1, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMULPS           Z24, Z3, Z3
+	KMOVW            6(CX), K1
+	VBLENDMPS        Z3, Z25, K1, Z3
+	VMOVUPS          Z3, 192(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z3, Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z24, Z4, Z4
+	KMOVW            8(CX), K1
+	VBLENDMPS        Z4, Z25, K1, Z4
+	VMOVUPS          Z4, 256(AX)
+	VMULPS           Z24, Z5, Z5
+	KMOVW            10(CX), K1
+	VBLENDMPS        Z5, Z25, K1, Z5
+	VMOVUPS          Z5, 320(AX)
+	VMULPS           Z24, Z6, Z6
+	KMOVW            12(CX), K1
+	VBLENDMPS        Z6, Z25, K1, Z6
+	VMOVUPS          Z6, 384(AX)
+	VMULPS           Z24, Z7, Z7
+	KMOVW            14(CX), K1
+	VBLENDMPS        Z7, Z25, K1, Z7
+	VMOVUPS          Z7, 448(AX)
+	VMAXPS           Z6, Z4, Z4
+	VMAXPS           Z7, Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z24, Z8, Z8
+	KMOVW            16(CX), K1
+	VBLENDMPS        Z8, Z25, K1, Z8
+	VMOVUPS          Z8, 512(AX)
+	VMULPS           Z24, Z9, Z9
+	KMOVW            18(CX), K1
+	VBLENDMPS        Z9, Z25, K1, Z9
+	VMOVUPS          Z9, 576(AX)
+	VMULPS           Z24, Z10, Z10
+	KMOVW            20(CX), K1
+	VBLENDMPS        Z10, Z25, K1, Z10
+	VMOVUPS          Z10, 640(AX)
+	VMULPS           Z24, Z11, Z11
+	KMOVW            22(CX), K1
+	VBLENDMPS        Z11, Z25, K1, Z11
+	VMOVUPS          Z11, 704(AX)
+	VMAXPS           Z10, Z8, Z8
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z24, Z12, Z12
+	KMOVW            24(CX), K1
+	VBLENDMPS        Z12, Z25, K1, Z12
+	VMOVUPS          Z12, 768(AX)
+	VMULPS           Z24, Z13, Z13
+	KMOVW            26(CX), K1
+	VBLENDMPS        Z13, Z25, K1, Z13
+	VMOVUPS          Z13, 832(AX)
+	VMULPS           Z24, Z14, Z14
+	KMOVW            28(CX), K1
+	VBLENDMPS        Z14, Z25, K1, Z14
+	VMOVUPS          Z14, 896(AX)
+	VMULPS           Z24, Z15, Z15
+	KMOVW            30(CX), K1
+	VBLENDMPS        Z15, Z25, K1, Z15
+	VMOVUPS          Z15, 960(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z15, Z13, Z13
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z24, Z16, Z16
+	KMOVW            32(CX), K1
+	VBLENDMPS        Z16, Z25, K1, Z16
+	VMOVUPS          Z16, 1024(AX)
+	VMULPS           Z24, Z17, Z17
+	KMOVW            34(CX), K1
+	VBLENDMPS        Z17, Z25, K1, Z17
+	VMOVUPS          Z17, 1088(AX)
+	VMULPS           Z24, Z18, Z18
+	KMOVW            36(CX), K1
+	VBLENDMPS        Z18, Z25, K1, Z18
+	VMOVUPS          Z18, 1152(AX)
+	VMULPS           Z24, Z19, Z19
+	KMOVW            38(CX), K1
+	VBLENDMPS        Z19, Z25, K1, Z19
+	VMOVUPS          Z19, 1216(AX)
+	VMAXPS           Z18, Z16, Z16
+	VMAXPS           Z19, Z17, Z17
+	VMAXPS           Z17, Z16, Z16
+	VMULPS           Z24, Z20, Z20
+	KMOVW            40(CX), K1
+	VBLENDMPS        Z20, Z25, K1, Z20
+	VMOVUPS          Z20, 1280(AX)
+	VMULPS           Z24, Z21, Z21
+	KMOVW            42(CX), K1
+	VBLENDMPS        Z21, Z25, K1, Z21
+	VMOVUPS          Z21, 1344(AX)
+	VMULPS           Z24, Z22, Z22
+	KMOVW            44(CX), K1
+	VBLENDMPS        Z22, Z25, K1, Z22
+	VMOVUPS          Z22, 1408(AX)
+	VMULPS           Z24, Z23, Z23
+	KMOVW            46(CX), K1
+	VBLENDMPS        Z23, Z25, K1, Z23
+	VMOVUPS          Z23, 1472(AX)
+	VMAXPS           Z22, Z20, Z20
+	VMAXPS           Z23, Z21, Z21
+	VMAXPS           Z21, Z20, Z20
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z4, Y2
+	VEXTRACTF64X4    $0x01, Z8, Y3
+	VEXTRACTF64X4    $0x01, Z12, Y5
+	VEXTRACTF64X4    $0x01, Z16, Y6
+	VEXTRACTF64X4    $0x01, Z20, Y7
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y4, Y4
+	VMAXPS           Y3, Y8, Y8
+	VMAXPS           Y5, Y12, Y12
+	VMAXPS           Y6, Y16, Y16
+	VMAXPS           Y7, Y20, Y20
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y4, X2
+	VEXTRACTF32X4    $0x01, Y8, X3
+	VEXTRACTF32X4    $0x01, Y12, X5
+	VEXTRACTF32X4    $0x01, Y16, X6
+	VEXTRACTF32X4    $0x01, Y20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X4, X4, X2
+	VMOVHLPS         X8, X8, X3
+	VMOVHLPS         X12, X12, X5
+	VMOVHLPS         X16, X16, X6
+	VMOVHLPS         X20, X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X4, X2
+	VMOVSHDUP        X8, X3
+	VMOVSHDUP        X12, X5
+	VMOVSHDUP        X16, X6
+	VMOVSHDUP        X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VUNPCKLPS        X4, X0, X0
+	VUNPCKLPS        X12, X8, X8
+	VMOVLHPS         X8, X0, X0
+	VUNPCKLPS        X20, X16, X16
+	VINSERTF32X4     $0x01, X16, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (AX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(AX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          128(AX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VMOVUPS          192(AX), Z6
+	VSUBPS           Z2, Z6, Z6
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z7
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VSCALEFPS        Z3, Z10, Z3
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VMOVUPS          Z3, (AX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(AX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 128(AX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          Z6, 192(AX)
+	VADDPS           Z6, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(AX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(AX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          384(AX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VMOVUPS          448(AX), Z7
+	VSUBPS           Z3, Z7, Z7
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VMOVUPS          Z4, 256(AX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(AX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 384(AX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          Z7, 448(AX)
+	VADDPS           Z7, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(AX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(AX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          640(AX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VMOVUPS          704(AX), Z8
+	VSUBPS           Z4, Z8, Z8
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VMOVUPS          Z5, 512(AX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(AX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 640(AX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          Z8, 704(AX)
+	VADDPS           Z8, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(AX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(AX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          896(AX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VMOVUPS          960(AX), Z9
+	VSUBPS           Z5, Z9, Z9
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VMOVUPS          Z6, 768(AX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(AX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 896(AX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          Z9, 960(AX)
+	VADDPS           Z9, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(AX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(AX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1152(AX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VMOVUPS          1216(AX), Z10
+	VSUBPS           Z6, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1024(AX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(AX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1152(AX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          Z10, 1216(AX)
+	VADDPS           Z10, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(AX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(AX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VMOVUPS          1408(AX), Z9
+	VSUBPS           Z0, Z9, Z9
+	VMOVUPS          1472(AX), Z10
+	VSUBPS           Z0, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1280(AX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(AX)
+	VADDPS           Z8, Z0, Z0
+	VMOVUPS          Z9, 1408(AX)
+	VADDPS           Z9, Z0, Z0
+	VMOVUPS          Z10, 1472(AX)
+	VADDPS           Z10, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
 	VZEROUPPER
 	RET
 
@@ -30700,672 +29710,496 @@ qksloop:
 	JMP          qksloop
 
 qksdone:
-	VBROADCASTSS  scale+88(FP), Z24
-	VMULPS        Z24, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VMULPS        Z24, Z1, Z1
-	VMOVUPS       Z1, 64(BX)
-	VMULPS        Z24, Z2, Z2
-	VMOVUPS       Z2, 128(BX)
-	VMULPS        Z24, Z3, Z3
-	VMOVUPS       Z3, 192(BX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z24, Z4, Z4
-	VMOVUPS       Z4, 256(BX)
-	VMULPS        Z24, Z5, Z5
-	VMOVUPS       Z5, 320(BX)
-	VMULPS        Z24, Z6, Z6
-	VMOVUPS       Z6, 384(BX)
-	VMULPS        Z24, Z7, Z7
-	VMOVUPS       Z7, 448(BX)
-	VMAXPS        Z6, Z4, Z4
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z24, Z8, Z8
-	VMOVUPS       Z8, 512(BX)
-	VMULPS        Z24, Z9, Z9
-	VMOVUPS       Z9, 576(BX)
-	VMULPS        Z24, Z10, Z10
-	VMOVUPS       Z10, 640(BX)
-	VMULPS        Z24, Z11, Z11
-	VMOVUPS       Z11, 704(BX)
-	VMAXPS        Z10, Z8, Z8
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z24, Z12, Z12
-	VMOVUPS       Z12, 768(BX)
-	VMULPS        Z24, Z13, Z13
-	VMOVUPS       Z13, 832(BX)
-	VMULPS        Z24, Z14, Z14
-	VMOVUPS       Z14, 896(BX)
-	VMULPS        Z24, Z15, Z15
-	VMOVUPS       Z15, 960(BX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z15, Z13, Z13
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z24, Z16, Z16
-	VMOVUPS       Z16, 1024(BX)
-	VMULPS        Z24, Z17, Z17
-	VMOVUPS       Z17, 1088(BX)
-	VMULPS        Z24, Z18, Z18
-	VMOVUPS       Z18, 1152(BX)
-	VMULPS        Z24, Z19, Z19
-	VMOVUPS       Z19, 1216(BX)
-	VMAXPS        Z18, Z16, Z16
-	VMAXPS        Z19, Z17, Z17
-	VMAXPS        Z17, Z16, Z16
-	VMULPS        Z24, Z20, Z20
-	VMOVUPS       Z20, 1280(BX)
-	VMULPS        Z24, Z21, Z21
-	VMOVUPS       Z21, 1344(BX)
-	VMULPS        Z24, Z22, Z22
-	VMOVUPS       Z22, 1408(BX)
-	VMULPS        Z24, Z23, Z23
-	VMOVUPS       Z23, 1472(BX)
-	VMAXPS        Z22, Z20, Z20
-	VMAXPS        Z23, Z21, Z21
-	VMAXPS        Z21, Z20, Z20
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z8, Y3
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z16, Y6
-	VEXTRACTF64X4 $0x01, Z20, Y7
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y4, Y4
-	VMAXPS        Y3, Y8, Y8
-	VMAXPS        Y5, Y12, Y12
-	VMAXPS        Y6, Y16, Y16
-	VMAXPS        Y7, Y20, Y20
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y8, X3
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y16, X6
-	VEXTRACTF32X4 $0x01, Y20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X8, X8, X3
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X16, X16, X6
-	VMOVHLPS      X20, X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X8, X3
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X16, X6
-	VMOVSHDUP     X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VUNPCKLPS     X4, X0, X0
-	VUNPCKLPS     X12, X8, X8
-	VMOVLHPS      X8, X0, X0
-	VUNPCKLPS     X20, X16, X16
-	VINSERTF32X4  $0x01, X16, Z0, Z0
-	VMOVUPS       (DI), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (DI)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (R8)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (BX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(BX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       128(BX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMOVUPS       192(BX), Z7
-	VSUBPS        Z3, Z7, Z7
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VMULPS        Z4, Z4, Z15
-	VFMADD213PS   Z4, Z15, Z11
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z12
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z13
-	VMULPS        Z7, Z7, Z4
-	VFMADD213PS   Z7, Z4, Z14
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z3, Z11, Z4
-	VSCALEFPS     Z8, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VMOVUPS       Z4, (BX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(BX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 128(BX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       Z7, 192(BX)
-	VADDPS        Z7, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(BX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(BX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       384(BX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMOVUPS       448(BX), Z8
-	VSUBPS        Z4, Z8, Z8
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VMULPS        Z5, Z5, Z16
-	VFMADD213PS   Z5, Z16, Z12
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z13
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z14
-	VMULPS        Z8, Z8, Z5
-	VFMADD213PS   Z8, Z5, Z15
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z4, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VMOVUPS       Z5, 256(BX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(BX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 384(BX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       Z8, 448(BX)
-	VADDPS        Z8, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(BX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(BX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       640(BX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMOVUPS       704(BX), Z9
-	VSUBPS        Z5, Z9, Z9
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VMULPS        Z6, Z6, Z17
-	VFMADD213PS   Z6, Z17, Z13
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z14
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z15
-	VMULPS        Z9, Z9, Z6
-	VFMADD213PS   Z9, Z6, Z16
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VSCALEFPS     Z5, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VMOVUPS       Z6, 512(BX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(BX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 640(BX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       Z9, 704(BX)
-	VADDPS        Z9, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(BX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(BX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       896(BX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMOVUPS       960(BX), Z10
-	VSUBPS        Z6, Z10, Z10
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VMULPS        Z7, Z7, Z18
-	VFMADD213PS   Z7, Z18, Z14
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z15
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z16
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z6, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VMOVUPS       Z7, 768(BX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(BX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 896(BX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       Z10, 960(BX)
-	VADDPS        Z10, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(BX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(BX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1152(BX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMOVUPS       1216(BX), Z11
-	VSUBPS        Z7, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VMULPS        c_log2e<>+0(SB), Z11, Z14
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VRNDSCALEPS   $0x00, Z14, Z14
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VMOVUPS       c_exp_p0<>+0(SB), Z18
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
-	VMULPS        Z8, Z8, Z19
-	VFMADD213PS   Z8, Z19, Z15
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z16
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z17
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z18
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VADDPS        c_one<>+0(SB), Z18, Z18
-	VSCALEFPS     Z7, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VSCALEFPS     Z14, Z18, Z11
-	VMOVUPS       Z8, 1024(BX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(BX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       Z10, 1152(BX)
-	VADDPS        Z10, Z7, Z7
-	VMOVUPS       Z11, 1216(BX)
-	VADDPS        Z11, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(BX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(BX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMOVUPS       1408(BX), Z10
-	VSUBPS        Z0, Z10, Z10
-	VMOVUPS       1472(BX), Z11
-	VSUBPS        Z0, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VMULPS        c_log2e<>+0(SB), Z11, Z13
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
-	VMULPS        Z8, Z8, Z18
-	VFMADD213PS   Z8, Z18, Z14
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z15
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z16
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z0, Z14, Z8
-	VSCALEFPS     Z2, Z15, Z9
-	VSCALEFPS     Z12, Z16, Z10
-	VSCALEFPS     Z13, Z17, Z11
-	VMOVUPS       Z8, 1280(BX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(BX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(BX)
-	VADDPS        Z10, Z0, Z0
-	VMOVUPS       Z11, 1472(BX)
-	VADDPS        Z11, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(DI), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(DI)
-	XORQ          BX, BX
+	VBROADCASTSS     scale+88(FP), Z24
+	VMULPS           Z24, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VMULPS           Z24, Z1, Z1
+	VMOVUPS          Z1, 64(BX)
+	VMULPS           Z24, Z2, Z2
+	VMOVUPS          Z2, 128(BX)
+	VMULPS           Z24, Z3, Z3
+	VMOVUPS          Z3, 192(BX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z3, Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z24, Z4, Z4
+	VMOVUPS          Z4, 256(BX)
+	VMULPS           Z24, Z5, Z5
+	VMOVUPS          Z5, 320(BX)
+	VMULPS           Z24, Z6, Z6
+	VMOVUPS          Z6, 384(BX)
+	VMULPS           Z24, Z7, Z7
+	VMOVUPS          Z7, 448(BX)
+	VMAXPS           Z6, Z4, Z4
+	VMAXPS           Z7, Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z24, Z8, Z8
+	VMOVUPS          Z8, 512(BX)
+	VMULPS           Z24, Z9, Z9
+	VMOVUPS          Z9, 576(BX)
+	VMULPS           Z24, Z10, Z10
+	VMOVUPS          Z10, 640(BX)
+	VMULPS           Z24, Z11, Z11
+	VMOVUPS          Z11, 704(BX)
+	VMAXPS           Z10, Z8, Z8
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z24, Z12, Z12
+	VMOVUPS          Z12, 768(BX)
+	VMULPS           Z24, Z13, Z13
+	VMOVUPS          Z13, 832(BX)
+	VMULPS           Z24, Z14, Z14
+	VMOVUPS          Z14, 896(BX)
+	VMULPS           Z24, Z15, Z15
+	VMOVUPS          Z15, 960(BX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z15, Z13, Z13
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z24, Z16, Z16
+	VMOVUPS          Z16, 1024(BX)
+	VMULPS           Z24, Z17, Z17
+	VMOVUPS          Z17, 1088(BX)
+	VMULPS           Z24, Z18, Z18
+	VMOVUPS          Z18, 1152(BX)
+	VMULPS           Z24, Z19, Z19
+	VMOVUPS          Z19, 1216(BX)
+	VMAXPS           Z18, Z16, Z16
+	VMAXPS           Z19, Z17, Z17
+	VMAXPS           Z17, Z16, Z16
+	VMULPS           Z24, Z20, Z20
+	VMOVUPS          Z20, 1280(BX)
+	VMULPS           Z24, Z21, Z21
+	VMOVUPS          Z21, 1344(BX)
+	VMULPS           Z24, Z22, Z22
+	VMOVUPS          Z22, 1408(BX)
+	VMULPS           Z24, Z23, Z23
+	VMOVUPS          Z23, 1472(BX)
+	VMAXPS           Z22, Z20, Z20
+	VMAXPS           Z23, Z21, Z21
+	VMAXPS           Z21, Z20, Z20
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z4, Y2
+	VEXTRACTF64X4    $0x01, Z8, Y3
+	VEXTRACTF64X4    $0x01, Z12, Y5
+	VEXTRACTF64X4    $0x01, Z16, Y6
+	VEXTRACTF64X4    $0x01, Z20, Y7
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y4, Y4
+	VMAXPS           Y3, Y8, Y8
+	VMAXPS           Y5, Y12, Y12
+	VMAXPS           Y6, Y16, Y16
+	VMAXPS           Y7, Y20, Y20
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y4, X2
+	VEXTRACTF32X4    $0x01, Y8, X3
+	VEXTRACTF32X4    $0x01, Y12, X5
+	VEXTRACTF32X4    $0x01, Y16, X6
+	VEXTRACTF32X4    $0x01, Y20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X4, X4, X2
+	VMOVHLPS         X8, X8, X3
+	VMOVHLPS         X12, X12, X5
+	VMOVHLPS         X16, X16, X6
+	VMOVHLPS         X20, X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X4, X2
+	VMOVSHDUP        X8, X3
+	VMOVSHDUP        X12, X5
+	VMOVSHDUP        X16, X6
+	VMOVSHDUP        X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VUNPCKLPS        X4, X0, X0
+	VUNPCKLPS        X12, X8, X8
+	VMOVLHPS         X8, X0, X0
+	VUNPCKLPS        X20, X16, X16
+	VINSERTF32X4     $0x01, X16, Z0, Z0
+	VMOVUPS          (DI), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (DI)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (R8)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (BX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(BX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          128(BX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VMOVUPS          192(BX), Z6
+	VSUBPS           Z2, Z6, Z6
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z7
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VSCALEFPS        Z3, Z10, Z3
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VMOVUPS          Z3, (BX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(BX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 128(BX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          Z6, 192(BX)
+	VADDPS           Z6, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(BX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(BX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          384(BX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VMOVUPS          448(BX), Z7
+	VSUBPS           Z3, Z7, Z7
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VMOVUPS          Z4, 256(BX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(BX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 384(BX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          Z7, 448(BX)
+	VADDPS           Z7, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(BX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(BX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          640(BX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VMOVUPS          704(BX), Z8
+	VSUBPS           Z4, Z8, Z8
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VMOVUPS          Z5, 512(BX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(BX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 640(BX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          Z8, 704(BX)
+	VADDPS           Z8, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(BX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(BX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          896(BX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VMOVUPS          960(BX), Z9
+	VSUBPS           Z5, Z9, Z9
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VMOVUPS          Z6, 768(BX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(BX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 896(BX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          Z9, 960(BX)
+	VADDPS           Z9, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(BX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(BX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1152(BX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VMOVUPS          1216(BX), Z10
+	VSUBPS           Z6, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1024(BX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(BX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1152(BX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          Z10, 1216(BX)
+	VADDPS           Z10, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(BX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(BX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VMOVUPS          1408(BX), Z9
+	VSUBPS           Z0, Z9, Z9
+	VMOVUPS          1472(BX), Z10
+	VSUBPS           Z0, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1280(BX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(BX)
+	VADDPS           Z8, Z0, Z0
+	VMOVUPS          Z9, 1408(BX)
+	VADDPS           Z9, Z0, Z0
+	VMOVUPS          Z10, 1472(BX)
+	VADDPS           Z10, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(DI), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(DI)
+	XORQ             BX, BX
 
 chunk:
 	MOVQ         o_base+144(FP), SI
@@ -31604,684 +30438,508 @@ p0loop:
 	JMP          p0loop
 
 p0done:
-	VBROADCASTSS  scale+88(FP), Z24
-	VMULPS        Z24, Z0, Z0
-	VMOVUPS       Z0, (CX)
-	VMULPS        Z24, Z1, Z1
-	VMOVUPS       Z1, 64(CX)
-	VMULPS        Z24, Z2, Z2
-	VMOVUPS       Z2, 128(CX)
-	VMULPS        Z24, Z3, Z3
-	VMOVUPS       Z3, 192(CX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z24, Z4, Z4
-	VMOVUPS       Z4, 256(CX)
-	VMULPS        Z24, Z5, Z5
-	VMOVUPS       Z5, 320(CX)
-	VMULPS        Z24, Z6, Z6
-	VMOVUPS       Z6, 384(CX)
-	VMULPS        Z24, Z7, Z7
-	VMOVUPS       Z7, 448(CX)
-	VMAXPS        Z6, Z4, Z4
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z24, Z8, Z8
-	VMOVUPS       Z8, 512(CX)
-	VMULPS        Z24, Z9, Z9
-	VMOVUPS       Z9, 576(CX)
-	VMULPS        Z24, Z10, Z10
-	VMOVUPS       Z10, 640(CX)
-	VMULPS        Z24, Z11, Z11
-	VMOVUPS       Z11, 704(CX)
-	VMAXPS        Z10, Z8, Z8
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z24, Z12, Z12
-	VMOVUPS       Z12, 768(CX)
-	VMULPS        Z24, Z13, Z13
-	VMOVUPS       Z13, 832(CX)
-	VMULPS        Z24, Z14, Z14
-	VMOVUPS       Z14, 896(CX)
-	VMULPS        Z24, Z15, Z15
-	VMOVUPS       Z15, 960(CX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z15, Z13, Z13
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z24, Z16, Z16
-	VMOVUPS       Z16, 1024(CX)
-	VMULPS        Z24, Z17, Z17
-	VMOVUPS       Z17, 1088(CX)
-	VMULPS        Z24, Z18, Z18
-	VMOVUPS       Z18, 1152(CX)
-	VMULPS        Z24, Z19, Z19
-	VMOVUPS       Z19, 1216(CX)
-	VMAXPS        Z18, Z16, Z16
-	VMAXPS        Z19, Z17, Z17
-	VMAXPS        Z17, Z16, Z16
-	VMULPS        Z24, Z20, Z20
-	VMOVUPS       Z20, 1280(CX)
-	VMULPS        Z24, Z21, Z21
-	VMOVUPS       Z21, 1344(CX)
-	VMULPS        Z24, Z22, Z22
-	VMOVUPS       Z22, 1408(CX)
-	VMULPS        Z24, Z23, Z23
-	VMOVUPS       Z23, 1472(CX)
-	VMAXPS        Z22, Z20, Z20
-	VMAXPS        Z23, Z21, Z21
-	VMAXPS        Z21, Z20, Z20
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z8, Y3
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z16, Y6
-	VEXTRACTF64X4 $0x01, Z20, Y7
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y4, Y4
-	VMAXPS        Y3, Y8, Y8
-	VMAXPS        Y5, Y12, Y12
-	VMAXPS        Y6, Y16, Y16
-	VMAXPS        Y7, Y20, Y20
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y8, X3
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y16, X6
-	VEXTRACTF32X4 $0x01, Y20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X8, X8, X3
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X16, X16, X6
-	VMOVHLPS      X20, X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X8, X3
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X16, X6
-	VMOVSHDUP     X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VUNPCKLPS     X4, X0, X0
-	VUNPCKLPS     X12, X8, X8
-	VMOVLHPS      X8, X0, X0
-	VUNPCKLPS     X20, X16, X16
-	VINSERTF32X4  $0x01, X16, Z0, Z0
-	VMOVUPS       (BX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (BX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z2
-	VMAXPS        Z1, Z2, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z4
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z4
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z4
-	VMULPS        Z1, Z1, Z5
-	VFMADD213PS   Z1, Z5, Z4
-	VADDPS        c_one<>+0(SB), Z4, Z4
-	VSCALEFPS     Z3, Z4, Z1
-	VMOVUPS       Z1, (SI)
-	VMOVUPS       c_lane0<>+0(SB), Z3
-	VPERMPS       Z0, Z3, Z3
-	VMOVUPS       (CX), Z4
-	VSUBPS        Z3, Z4, Z4
-	VMOVUPS       64(CX), Z5
-	VSUBPS        Z3, Z5, Z5
-	VMOVUPS       128(CX), Z6
-	VSUBPS        Z3, Z6, Z6
-	VMOVUPS       192(CX), Z7
-	VSUBPS        Z3, Z7, Z7
-	VMAXPS        Z4, Z2, Z4
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMULPS        c_log2e<>+0(SB), Z4, Z3
-	VMULPS        c_log2e<>+0(SB), Z5, Z8
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VRNDSCALEPS   $0x00, Z3, Z3
-	VRNDSCALEPS   $0x00, Z8, Z8
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z3, Z4
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z8, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VMOVUPS       c_exp_p0<>+0(SB), Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z4, Z11
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VMULPS        Z4, Z4, Z15
-	VFMADD213PS   Z4, Z15, Z11
-	VMULPS        Z5, Z5, Z4
-	VFMADD213PS   Z5, Z4, Z12
-	VMULPS        Z6, Z6, Z4
-	VFMADD213PS   Z6, Z4, Z13
-	VMULPS        Z7, Z7, Z4
-	VFMADD213PS   Z7, Z4, Z14
-	VADDPS        c_one<>+0(SB), Z11, Z11
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VSCALEFPS     Z3, Z11, Z4
-	VSCALEFPS     Z8, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VMOVUPS       Z4, (CX)
-	VMOVAPS       Z4, Z3
-	VMOVUPS       Z5, 64(CX)
-	VADDPS        Z5, Z3, Z3
-	VMOVUPS       Z6, 128(CX)
-	VADDPS        Z6, Z3, Z3
-	VMOVUPS       Z7, 192(CX)
-	VADDPS        Z7, Z3, Z3
-	VMOVUPS       c_lane1<>+0(SB), Z4
-	VPERMPS       Z0, Z4, Z4
-	VMOVUPS       256(CX), Z5
-	VSUBPS        Z4, Z5, Z5
-	VMOVUPS       320(CX), Z6
-	VSUBPS        Z4, Z6, Z6
-	VMOVUPS       384(CX), Z7
-	VSUBPS        Z4, Z7, Z7
-	VMOVUPS       448(CX), Z8
-	VSUBPS        Z4, Z8, Z8
-	VMAXPS        Z5, Z2, Z5
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMULPS        c_log2e<>+0(SB), Z5, Z4
-	VMULPS        c_log2e<>+0(SB), Z6, Z9
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VRNDSCALEPS   $0x00, Z4, Z4
-	VRNDSCALEPS   $0x00, Z9, Z9
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z4, Z5
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z9, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VMOVUPS       c_exp_p0<>+0(SB), Z12
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z5, Z12
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VMULPS        Z5, Z5, Z16
-	VFMADD213PS   Z5, Z16, Z12
-	VMULPS        Z6, Z6, Z5
-	VFMADD213PS   Z6, Z5, Z13
-	VMULPS        Z7, Z7, Z5
-	VFMADD213PS   Z7, Z5, Z14
-	VMULPS        Z8, Z8, Z5
-	VFMADD213PS   Z8, Z5, Z15
-	VADDPS        c_one<>+0(SB), Z12, Z12
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VSCALEFPS     Z4, Z12, Z5
-	VSCALEFPS     Z9, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VMOVUPS       Z5, 256(CX)
-	VMOVAPS       Z5, Z4
-	VMOVUPS       Z6, 320(CX)
-	VADDPS        Z6, Z4, Z4
-	VMOVUPS       Z7, 384(CX)
-	VADDPS        Z7, Z4, Z4
-	VMOVUPS       Z8, 448(CX)
-	VADDPS        Z8, Z4, Z4
-	VMOVUPS       c_lane2<>+0(SB), Z5
-	VPERMPS       Z0, Z5, Z5
-	VMOVUPS       512(CX), Z6
-	VSUBPS        Z5, Z6, Z6
-	VMOVUPS       576(CX), Z7
-	VSUBPS        Z5, Z7, Z7
-	VMOVUPS       640(CX), Z8
-	VSUBPS        Z5, Z8, Z8
-	VMOVUPS       704(CX), Z9
-	VSUBPS        Z5, Z9, Z9
-	VMAXPS        Z6, Z2, Z6
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMULPS        c_log2e<>+0(SB), Z6, Z5
-	VMULPS        c_log2e<>+0(SB), Z7, Z10
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VRNDSCALEPS   $0x00, Z5, Z5
-	VRNDSCALEPS   $0x00, Z10, Z10
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z5, Z6
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z10, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VMOVUPS       c_exp_p0<>+0(SB), Z13
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z6, Z13
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VMULPS        Z6, Z6, Z17
-	VFMADD213PS   Z6, Z17, Z13
-	VMULPS        Z7, Z7, Z6
-	VFMADD213PS   Z7, Z6, Z14
-	VMULPS        Z8, Z8, Z6
-	VFMADD213PS   Z8, Z6, Z15
-	VMULPS        Z9, Z9, Z6
-	VFMADD213PS   Z9, Z6, Z16
-	VADDPS        c_one<>+0(SB), Z13, Z13
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VSCALEFPS     Z5, Z13, Z6
-	VSCALEFPS     Z10, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VMOVUPS       Z6, 512(CX)
-	VMOVAPS       Z6, Z5
-	VMOVUPS       Z7, 576(CX)
-	VADDPS        Z7, Z5, Z5
-	VMOVUPS       Z8, 640(CX)
-	VADDPS        Z8, Z5, Z5
-	VMOVUPS       Z9, 704(CX)
-	VADDPS        Z9, Z5, Z5
-	VMOVUPS       c_lane3<>+0(SB), Z6
-	VPERMPS       Z0, Z6, Z6
-	VMOVUPS       768(CX), Z7
-	VSUBPS        Z6, Z7, Z7
-	VMOVUPS       832(CX), Z8
-	VSUBPS        Z6, Z8, Z8
-	VMOVUPS       896(CX), Z9
-	VSUBPS        Z6, Z9, Z9
-	VMOVUPS       960(CX), Z10
-	VSUBPS        Z6, Z10, Z10
-	VMAXPS        Z7, Z2, Z7
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMULPS        c_log2e<>+0(SB), Z7, Z6
-	VMULPS        c_log2e<>+0(SB), Z8, Z11
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VRNDSCALEPS   $0x00, Z6, Z6
-	VRNDSCALEPS   $0x00, Z11, Z11
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z6, Z7
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z11, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z7, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VMULPS        Z7, Z7, Z18
-	VFMADD213PS   Z7, Z18, Z14
-	VMULPS        Z8, Z8, Z7
-	VFMADD213PS   Z8, Z7, Z15
-	VMULPS        Z9, Z9, Z7
-	VFMADD213PS   Z9, Z7, Z16
-	VMULPS        Z10, Z10, Z7
-	VFMADD213PS   Z10, Z7, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z6, Z14, Z7
-	VSCALEFPS     Z11, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VMOVUPS       Z7, 768(CX)
-	VMOVAPS       Z7, Z6
-	VMOVUPS       Z8, 832(CX)
-	VADDPS        Z8, Z6, Z6
-	VMOVUPS       Z9, 896(CX)
-	VADDPS        Z9, Z6, Z6
-	VMOVUPS       Z10, 960(CX)
-	VADDPS        Z10, Z6, Z6
-	VMOVUPS       c_lane4<>+0(SB), Z7
-	VPERMPS       Z0, Z7, Z7
-	VMOVUPS       1024(CX), Z8
-	VSUBPS        Z7, Z8, Z8
-	VMOVUPS       1088(CX), Z9
-	VSUBPS        Z7, Z9, Z9
-	VMOVUPS       1152(CX), Z10
-	VSUBPS        Z7, Z10, Z10
-	VMOVUPS       1216(CX), Z11
-	VSUBPS        Z7, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z7
-	VMULPS        c_log2e<>+0(SB), Z9, Z12
-	VMULPS        c_log2e<>+0(SB), Z10, Z13
-	VMULPS        c_log2e<>+0(SB), Z11, Z14
-	VRNDSCALEPS   $0x00, Z7, Z7
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VRNDSCALEPS   $0x00, Z14, Z14
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z14, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z7, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z14, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VMOVUPS       c_exp_p0<>+0(SB), Z18
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z18
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z18
-	VMULPS        Z8, Z8, Z19
-	VFMADD213PS   Z8, Z19, Z15
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z16
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z17
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z18
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VADDPS        c_one<>+0(SB), Z18, Z18
-	VSCALEFPS     Z7, Z15, Z8
-	VSCALEFPS     Z12, Z16, Z9
-	VSCALEFPS     Z13, Z17, Z10
-	VSCALEFPS     Z14, Z18, Z11
-	VMOVUPS       Z8, 1024(CX)
-	VMOVAPS       Z8, Z7
-	VMOVUPS       Z9, 1088(CX)
-	VADDPS        Z9, Z7, Z7
-	VMOVUPS       Z10, 1152(CX)
-	VADDPS        Z10, Z7, Z7
-	VMOVUPS       Z11, 1216(CX)
-	VADDPS        Z11, Z7, Z7
-	VMOVUPS       c_lane5<>+0(SB), Z8
-	VPERMPS       Z0, Z8, Z0
-	VMOVUPS       1280(CX), Z8
-	VSUBPS        Z0, Z8, Z8
-	VMOVUPS       1344(CX), Z9
-	VSUBPS        Z0, Z9, Z9
-	VMOVUPS       1408(CX), Z10
-	VSUBPS        Z0, Z10, Z10
-	VMOVUPS       1472(CX), Z11
-	VSUBPS        Z0, Z11, Z11
-	VMAXPS        Z8, Z2, Z8
-	VMAXPS        Z9, Z2, Z9
-	VMAXPS        Z10, Z2, Z10
-	VMAXPS        Z11, Z2, Z11
-	VMULPS        c_log2e<>+0(SB), Z8, Z0
-	VMULPS        c_log2e<>+0(SB), Z9, Z2
-	VMULPS        c_log2e<>+0(SB), Z10, Z12
-	VMULPS        c_log2e<>+0(SB), Z11, Z13
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VRNDSCALEPS   $0x00, Z2, Z2
-	VRNDSCALEPS   $0x00, Z12, Z12
-	VRNDSCALEPS   $0x00, Z13, Z13
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z13, Z11
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z8
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z2, Z9
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z12, Z10
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z13, Z11
-	VMOVUPS       c_exp_p0<>+0(SB), Z14
-	VMOVUPS       c_exp_p0<>+0(SB), Z15
-	VMOVUPS       c_exp_p0<>+0(SB), Z16
-	VMOVUPS       c_exp_p0<>+0(SB), Z17
-	VFMADD213PS   c_exp_p1<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p1<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p1<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p1<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p2<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p2<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p2<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p2<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p3<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p3<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p3<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p3<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p4<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p4<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p4<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p4<>+0(SB), Z11, Z17
-	VFMADD213PS   c_exp_p5<>+0(SB), Z8, Z14
-	VFMADD213PS   c_exp_p5<>+0(SB), Z9, Z15
-	VFMADD213PS   c_exp_p5<>+0(SB), Z10, Z16
-	VFMADD213PS   c_exp_p5<>+0(SB), Z11, Z17
-	VMULPS        Z8, Z8, Z18
-	VFMADD213PS   Z8, Z18, Z14
-	VMULPS        Z9, Z9, Z8
-	VFMADD213PS   Z9, Z8, Z15
-	VMULPS        Z10, Z10, Z8
-	VFMADD213PS   Z10, Z8, Z16
-	VMULPS        Z11, Z11, Z8
-	VFMADD213PS   Z11, Z8, Z17
-	VADDPS        c_one<>+0(SB), Z14, Z14
-	VADDPS        c_one<>+0(SB), Z15, Z15
-	VADDPS        c_one<>+0(SB), Z16, Z16
-	VADDPS        c_one<>+0(SB), Z17, Z17
-	VSCALEFPS     Z0, Z14, Z8
-	VSCALEFPS     Z2, Z15, Z9
-	VSCALEFPS     Z12, Z16, Z10
-	VSCALEFPS     Z13, Z17, Z11
-	VMOVUPS       Z8, 1280(CX)
-	VMOVAPS       Z8, Z0
-	VMOVUPS       Z9, 1344(CX)
-	VADDPS        Z9, Z0, Z0
-	VMOVUPS       Z10, 1408(CX)
-	VADDPS        Z10, Z0, Z0
-	VMOVUPS       Z11, 1472(CX)
-	VADDPS        Z11, Z0, Z0
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VEXTRACTF64X4 $0x01, Z5, Y9
-	VEXTRACTF64X4 $0x01, Z6, Y10
-	VEXTRACTF64X4 $0x01, Z7, Y11
-	VEXTRACTF64X4 $0x01, Z0, Y12
-	VADDPS        Y2, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VADDPS        Y9, Y5, Y5
-	VADDPS        Y10, Y6, Y6
-	VADDPS        Y11, Y7, Y7
-	VADDPS        Y12, Y0, Y0
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VEXTRACTF32X4 $0x01, Y5, X9
-	VEXTRACTF32X4 $0x01, Y6, X10
-	VEXTRACTF32X4 $0x01, Y7, X11
-	VEXTRACTF32X4 $0x01, Y0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X4, X4, X8
-	VMOVHLPS      X5, X5, X9
-	VMOVHLPS      X6, X6, X10
-	VMOVHLPS      X7, X7, X11
-	VMOVHLPS      X0, X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X4, X8
-	VMOVSHDUP     X5, X9
-	VMOVSHDUP     X6, X10
-	VMOVSHDUP     X7, X11
-	VMOVSHDUP     X0, X12
-	VADDPS        X2, X3, X3
-	VADDPS        X8, X4, X4
-	VADDPS        X9, X5, X5
-	VADDPS        X10, X6, X6
-	VADDPS        X11, X7, X7
-	VADDPS        X12, X0, X0
-	VUNPCKLPS     X4, X3, X3
-	VUNPCKLPS     X6, X5, X5
-	VMOVLHPS      X5, X3, X3
-	VUNPCKLPS     X0, X7, X7
-	VINSERTF32X4  $0x01, X7, Z3, Z3
-	VMOVUPS       64(BX), Z0
-	VFMADD213PS   Z3, Z1, Z0
-	VMOVUPS       Z0, 64(BX)
-	MOVQ          AX, 32(SP)
-	MOVQ          s_base+0(FP), AX
-	MOVQ          corr_base+120(FP), CX
-	ADDQ          $0x00000600, AX
-	ADDQ          $0x40, CX
-	MOVQ          AX, (SP)
-	MOVQ          CX, 16(SP)
-	MOVQ          v_base+176(FP), AX
-	MOVQ          AX, 40(SP)
-	MOVQ          n+208(FP), AX
-	DECQ          AX
-	MOVQ          AX, 48(SP)
-	JZ            last
+	VBROADCASTSS     scale+88(FP), Z24
+	VMULPS           Z24, Z0, Z0
+	VMOVUPS          Z0, (CX)
+	VMULPS           Z24, Z1, Z1
+	VMOVUPS          Z1, 64(CX)
+	VMULPS           Z24, Z2, Z2
+	VMOVUPS          Z2, 128(CX)
+	VMULPS           Z24, Z3, Z3
+	VMOVUPS          Z3, 192(CX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z3, Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z24, Z4, Z4
+	VMOVUPS          Z4, 256(CX)
+	VMULPS           Z24, Z5, Z5
+	VMOVUPS          Z5, 320(CX)
+	VMULPS           Z24, Z6, Z6
+	VMOVUPS          Z6, 384(CX)
+	VMULPS           Z24, Z7, Z7
+	VMOVUPS          Z7, 448(CX)
+	VMAXPS           Z6, Z4, Z4
+	VMAXPS           Z7, Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z24, Z8, Z8
+	VMOVUPS          Z8, 512(CX)
+	VMULPS           Z24, Z9, Z9
+	VMOVUPS          Z9, 576(CX)
+	VMULPS           Z24, Z10, Z10
+	VMOVUPS          Z10, 640(CX)
+	VMULPS           Z24, Z11, Z11
+	VMOVUPS          Z11, 704(CX)
+	VMAXPS           Z10, Z8, Z8
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z24, Z12, Z12
+	VMOVUPS          Z12, 768(CX)
+	VMULPS           Z24, Z13, Z13
+	VMOVUPS          Z13, 832(CX)
+	VMULPS           Z24, Z14, Z14
+	VMOVUPS          Z14, 896(CX)
+	VMULPS           Z24, Z15, Z15
+	VMOVUPS          Z15, 960(CX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z15, Z13, Z13
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z24, Z16, Z16
+	VMOVUPS          Z16, 1024(CX)
+	VMULPS           Z24, Z17, Z17
+	VMOVUPS          Z17, 1088(CX)
+	VMULPS           Z24, Z18, Z18
+	VMOVUPS          Z18, 1152(CX)
+	VMULPS           Z24, Z19, Z19
+	VMOVUPS          Z19, 1216(CX)
+	VMAXPS           Z18, Z16, Z16
+	VMAXPS           Z19, Z17, Z17
+	VMAXPS           Z17, Z16, Z16
+	VMULPS           Z24, Z20, Z20
+	VMOVUPS          Z20, 1280(CX)
+	VMULPS           Z24, Z21, Z21
+	VMOVUPS          Z21, 1344(CX)
+	VMULPS           Z24, Z22, Z22
+	VMOVUPS          Z22, 1408(CX)
+	VMULPS           Z24, Z23, Z23
+	VMOVUPS          Z23, 1472(CX)
+	VMAXPS           Z22, Z20, Z20
+	VMAXPS           Z23, Z21, Z21
+	VMAXPS           Z21, Z20, Z20
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z4, Y2
+	VEXTRACTF64X4    $0x01, Z8, Y3
+	VEXTRACTF64X4    $0x01, Z12, Y5
+	VEXTRACTF64X4    $0x01, Z16, Y6
+	VEXTRACTF64X4    $0x01, Z20, Y7
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y4, Y4
+	VMAXPS           Y3, Y8, Y8
+	VMAXPS           Y5, Y12, Y12
+	VMAXPS           Y6, Y16, Y16
+	VMAXPS           Y7, Y20, Y20
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y4, X2
+	VEXTRACTF32X4    $0x01, Y8, X3
+	VEXTRACTF32X4    $0x01, Y12, X5
+	VEXTRACTF32X4    $0x01, Y16, X6
+	VEXTRACTF32X4    $0x01, Y20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X4, X4, X2
+	VMOVHLPS         X8, X8, X3
+	VMOVHLPS         X12, X12, X5
+	VMOVHLPS         X16, X16, X6
+	VMOVHLPS         X20, X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X4, X2
+	VMOVSHDUP        X8, X3
+	VMOVSHDUP        X12, X5
+	VMOVSHDUP        X16, X6
+	VMOVSHDUP        X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VUNPCKLPS        X4, X0, X0
+	VUNPCKLPS        X12, X8, X8
+	VMOVLHPS         X8, X0, X0
+	VUNPCKLPS        X20, X16, X16
+	VINSERTF32X4     $0x01, X16, Z0, Z0
+	VMOVUPS          (BX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (BX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z2
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z3
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z3
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z3
+	VSCALEFPS        Z1, Z3, Z1
+	VMOVUPS          Z1, (SI)
+	VMOVUPS          c_lane0<>+0(SB), Z2
+	VPERMPS          Z0, Z2, Z2
+	VMOVUPS          (CX), Z3
+	VSUBPS           Z2, Z3, Z3
+	VMOVUPS          64(CX), Z4
+	VSUBPS           Z2, Z4, Z4
+	VMOVUPS          128(CX), Z5
+	VSUBPS           Z2, Z5, Z5
+	VMOVUPS          192(CX), Z6
+	VSUBPS           Z2, Z6, Z6
+	VREDUCEPS        $0x09, Z3, Z2
+	VREDUCEPS        $0x09, Z4, Z7
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z2, Z10
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z7, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VSCALEFPS        Z3, Z10, Z3
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VMOVUPS          Z3, (CX)
+	VMOVAPS          Z3, Z2
+	VMOVUPS          Z4, 64(CX)
+	VADDPS           Z4, Z2, Z2
+	VMOVUPS          Z5, 128(CX)
+	VADDPS           Z5, Z2, Z2
+	VMOVUPS          Z6, 192(CX)
+	VADDPS           Z6, Z2, Z2
+	VMOVUPS          c_lane1<>+0(SB), Z3
+	VPERMPS          Z0, Z3, Z3
+	VMOVUPS          256(CX), Z4
+	VSUBPS           Z3, Z4, Z4
+	VMOVUPS          320(CX), Z5
+	VSUBPS           Z3, Z5, Z5
+	VMOVUPS          384(CX), Z6
+	VSUBPS           Z3, Z6, Z6
+	VMOVUPS          448(CX), Z7
+	VSUBPS           Z3, Z7, Z7
+	VREDUCEPS        $0x09, Z4, Z3
+	VREDUCEPS        $0x09, Z5, Z8
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z3, Z11
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z8, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VSCALEFPS        Z4, Z11, Z4
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VMOVUPS          Z4, 256(CX)
+	VMOVAPS          Z4, Z3
+	VMOVUPS          Z5, 320(CX)
+	VADDPS           Z5, Z3, Z3
+	VMOVUPS          Z6, 384(CX)
+	VADDPS           Z6, Z3, Z3
+	VMOVUPS          Z7, 448(CX)
+	VADDPS           Z7, Z3, Z3
+	VMOVUPS          c_lane2<>+0(SB), Z4
+	VPERMPS          Z0, Z4, Z4
+	VMOVUPS          512(CX), Z5
+	VSUBPS           Z4, Z5, Z5
+	VMOVUPS          576(CX), Z6
+	VSUBPS           Z4, Z6, Z6
+	VMOVUPS          640(CX), Z7
+	VSUBPS           Z4, Z7, Z7
+	VMOVUPS          704(CX), Z8
+	VSUBPS           Z4, Z8, Z8
+	VREDUCEPS        $0x09, Z5, Z4
+	VREDUCEPS        $0x09, Z6, Z9
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z4, Z12
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z9, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VSCALEFPS        Z5, Z12, Z5
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VMOVUPS          Z5, 512(CX)
+	VMOVAPS          Z5, Z4
+	VMOVUPS          Z6, 576(CX)
+	VADDPS           Z6, Z4, Z4
+	VMOVUPS          Z7, 640(CX)
+	VADDPS           Z7, Z4, Z4
+	VMOVUPS          Z8, 704(CX)
+	VADDPS           Z8, Z4, Z4
+	VMOVUPS          c_lane3<>+0(SB), Z5
+	VPERMPS          Z0, Z5, Z5
+	VMOVUPS          768(CX), Z6
+	VSUBPS           Z5, Z6, Z6
+	VMOVUPS          832(CX), Z7
+	VSUBPS           Z5, Z7, Z7
+	VMOVUPS          896(CX), Z8
+	VSUBPS           Z5, Z8, Z8
+	VMOVUPS          960(CX), Z9
+	VSUBPS           Z5, Z9, Z9
+	VREDUCEPS        $0x09, Z6, Z5
+	VREDUCEPS        $0x09, Z7, Z10
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z5, Z13
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z10, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VSCALEFPS        Z6, Z13, Z6
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VMOVUPS          Z6, 768(CX)
+	VMOVAPS          Z6, Z5
+	VMOVUPS          Z7, 832(CX)
+	VADDPS           Z7, Z5, Z5
+	VMOVUPS          Z8, 896(CX)
+	VADDPS           Z8, Z5, Z5
+	VMOVUPS          Z9, 960(CX)
+	VADDPS           Z9, Z5, Z5
+	VMOVUPS          c_lane4<>+0(SB), Z6
+	VPERMPS          Z0, Z6, Z6
+	VMOVUPS          1024(CX), Z7
+	VSUBPS           Z6, Z7, Z7
+	VMOVUPS          1088(CX), Z8
+	VSUBPS           Z6, Z8, Z8
+	VMOVUPS          1152(CX), Z9
+	VSUBPS           Z6, Z9, Z9
+	VMOVUPS          1216(CX), Z10
+	VSUBPS           Z6, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z6
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z6, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1024(CX)
+	VMOVAPS          Z7, Z6
+	VMOVUPS          Z8, 1088(CX)
+	VADDPS           Z8, Z6, Z6
+	VMOVUPS          Z9, 1152(CX)
+	VADDPS           Z9, Z6, Z6
+	VMOVUPS          Z10, 1216(CX)
+	VADDPS           Z10, Z6, Z6
+	VMOVUPS          c_lane5<>+0(SB), Z7
+	VPERMPS          Z0, Z7, Z0
+	VMOVUPS          1280(CX), Z7
+	VSUBPS           Z0, Z7, Z7
+	VMOVUPS          1344(CX), Z8
+	VSUBPS           Z0, Z8, Z8
+	VMOVUPS          1408(CX), Z9
+	VSUBPS           Z0, Z9, Z9
+	VMOVUPS          1472(CX), Z10
+	VSUBPS           Z0, Z10, Z10
+	VREDUCEPS        $0x09, Z7, Z0
+	VREDUCEPS        $0x09, Z8, Z11
+	VREDUCEPS        $0x09, Z9, Z12
+	VREDUCEPS        $0x09, Z10, Z13
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z13, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z11, Z15
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z12, Z16
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z13, Z17
+	VSCALEFPS        Z7, Z14, Z7
+	VSCALEFPS        Z8, Z15, Z8
+	VSCALEFPS        Z9, Z16, Z9
+	VSCALEFPS        Z10, Z17, Z10
+	VMOVUPS          Z7, 1280(CX)
+	VMOVAPS          Z7, Z0
+	VMOVUPS          Z8, 1344(CX)
+	VADDPS           Z8, Z0, Z0
+	VMOVUPS          Z9, 1408(CX)
+	VADDPS           Z9, Z0, Z0
+	VMOVUPS          Z10, 1472(CX)
+	VADDPS           Z10, Z0, Z0
+	VEXTRACTF64X4    $0x01, Z2, Y7
+	VEXTRACTF64X4    $0x01, Z3, Y8
+	VEXTRACTF64X4    $0x01, Z4, Y9
+	VEXTRACTF64X4    $0x01, Z5, Y10
+	VEXTRACTF64X4    $0x01, Z6, Y11
+	VEXTRACTF64X4    $0x01, Z0, Y12
+	VADDPS           Y7, Y2, Y2
+	VADDPS           Y8, Y3, Y3
+	VADDPS           Y9, Y4, Y4
+	VADDPS           Y10, Y5, Y5
+	VADDPS           Y11, Y6, Y6
+	VADDPS           Y12, Y0, Y0
+	VEXTRACTF32X4    $0x01, Y2, X7
+	VEXTRACTF32X4    $0x01, Y3, X8
+	VEXTRACTF32X4    $0x01, Y4, X9
+	VEXTRACTF32X4    $0x01, Y5, X10
+	VEXTRACTF32X4    $0x01, Y6, X11
+	VEXTRACTF32X4    $0x01, Y0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVHLPS         X2, X2, X7
+	VMOVHLPS         X3, X3, X8
+	VMOVHLPS         X4, X4, X9
+	VMOVHLPS         X5, X5, X10
+	VMOVHLPS         X6, X6, X11
+	VMOVHLPS         X0, X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VMOVSHDUP        X2, X7
+	VMOVSHDUP        X3, X8
+	VMOVSHDUP        X4, X9
+	VMOVSHDUP        X5, X10
+	VMOVSHDUP        X6, X11
+	VMOVSHDUP        X0, X12
+	VADDPS           X7, X2, X2
+	VADDPS           X8, X3, X3
+	VADDPS           X9, X4, X4
+	VADDPS           X10, X5, X5
+	VADDPS           X11, X6, X6
+	VADDPS           X12, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VUNPCKLPS        X5, X4, X4
+	VMOVLHPS         X4, X2, X2
+	VUNPCKLPS        X0, X6, X6
+	VINSERTF32X4     $0x01, X6, Z2, Z2
+	VMOVUPS          64(BX), Z0
+	VFMADD213PS      Z2, Z1, Z0
+	VMOVUPS          Z0, 64(BX)
+	MOVQ             AX, 32(SP)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             corr_base+120(FP), CX
+	ADDQ             $0x00000600, AX
+	ADDQ             $0x40, CX
+	MOVQ             AX, (SP)
+	MOVQ             CX, 16(SP)
+	MOVQ             v_base+176(FP), AX
+	MOVQ             AX, 40(SP)
+	MOVQ             n+208(FP), AX
+	DECQ             AX
+	MOVQ             AX, 48(SP)
+	JZ               last
 
 tile:
 	MOVQ   32(SP), AX
@@ -32360,913 +31018,876 @@ qkloop:
 	JMP          qkloop
 
 qkdone:
-	MOVQ          AX, 32(SP)
-	MOVQ          (SP), AX
-	MOVQ          st_base+96(FP), CX
-	MOVQ          16(SP), DX
-	VBROADCASTSS  scale+88(FP), Z24
-	VMULPS        Z24, Z0, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z24, Z1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z24, Z2, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMULPS        Z24, Z3, Z3
-	VMOVUPS       Z3, 192(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z24, Z4, Z4
-	VMOVUPS       Z4, 256(AX)
-	VMULPS        Z24, Z5, Z5
-	VMOVUPS       Z5, 320(AX)
-	VMULPS        Z24, Z6, Z6
-	VMOVUPS       Z6, 384(AX)
-	VMULPS        Z24, Z7, Z7
-	VMOVUPS       Z7, 448(AX)
-	VMAXPS        Z6, Z4, Z4
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z24, Z8, Z8
-	VMOVUPS       Z8, 512(AX)
-	VMULPS        Z24, Z9, Z9
-	VMOVUPS       Z9, 576(AX)
-	VMULPS        Z24, Z10, Z10
-	VMOVUPS       Z10, 640(AX)
-	VMULPS        Z24, Z11, Z11
-	VMOVUPS       Z11, 704(AX)
-	VMAXPS        Z10, Z8, Z8
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z24, Z12, Z12
-	VMOVUPS       Z12, 768(AX)
-	VMULPS        Z24, Z13, Z13
-	VMOVUPS       Z13, 832(AX)
-	VMULPS        Z24, Z14, Z14
-	VMOVUPS       Z14, 896(AX)
-	VMULPS        Z24, Z15, Z15
-	VMOVUPS       Z15, 960(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z15, Z13, Z13
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z24, Z16, Z16
-	VMOVUPS       Z16, 1024(AX)
-	VMULPS        Z24, Z17, Z17
-	VMOVUPS       Z17, 1088(AX)
-	VMULPS        Z24, Z18, Z18
-	VMOVUPS       Z18, 1152(AX)
-	VMULPS        Z24, Z19, Z19
-	VMOVUPS       Z19, 1216(AX)
-	VMAXPS        Z18, Z16, Z16
-	VMAXPS        Z19, Z17, Z17
-	VMAXPS        Z17, Z16, Z16
-	VMULPS        Z24, Z20, Z20
-	VMOVUPS       Z20, 1280(AX)
-	VMULPS        Z24, Z21, Z21
-	VMOVUPS       Z21, 1344(AX)
-	VMULPS        Z24, Z22, Z22
-	VMOVUPS       Z22, 1408(AX)
-	VMULPS        Z24, Z23, Z23
-	VMOVUPS       Z23, 1472(AX)
-	VMAXPS        Z22, Z20, Z20
-	VMAXPS        Z23, Z21, Z21
-	VMAXPS        Z21, Z20, Z20
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z8, Y3
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z16, Y6
-	VEXTRACTF64X4 $0x01, Z20, Y7
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y4, Y4
-	VMAXPS        Y3, Y8, Y8
-	VMAXPS        Y5, Y12, Y12
-	VMAXPS        Y6, Y16, Y16
-	VMAXPS        Y7, Y20, Y20
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y8, X3
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y16, X6
-	VEXTRACTF32X4 $0x01, Y20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X8, X8, X3
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X16, X16, X6
-	VMOVHLPS      X20, X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X8, X3
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X16, X6
-	VMOVSHDUP     X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VUNPCKLPS     X4, X0, X0
-	VUNPCKLPS     X12, X8, X8
-	VMOVLHPS      X8, X0, X0
-	VUNPCKLPS     X20, X16, X16
-	VINSERTF32X4  $0x01, X16, Z0, Z0
-	VMOVUPS       (CX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (CX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMAXPS        Z1, Z0, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z2
-	VMULPS        Z1, Z1, Z3
-	VFMADD213PS   Z1, Z3, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z1
-	VMOVUPS       Z1, (DX)
-	MOVQ          o_base+144(FP), AX
-	MOVQ          ldo+168(FP), CX
-	SHLQ          $0x02, CX
-	MOVQ          24(SP), DX
-	LEAQ          (AX)(CX*2), BX
-	ADDQ          CX, BX
-	VBROADCASTSS  (DX), Z0
-	VMOVUPS       (AX), Z1
-	VMULPS        Z0, Z1, Z1
-	VMOVUPS       64(AX), Z2
-	VMULPS        Z0, Z2, Z2
-	VBROADCASTSS  4(DX), Z0
-	VMOVUPS       (AX)(CX*1), Z3
-	VMULPS        Z0, Z3, Z3
-	VMOVUPS       64(AX)(CX*1), Z4
-	VMULPS        Z0, Z4, Z4
-	VBROADCASTSS  8(DX), Z0
-	VMOVUPS       (AX)(CX*2), Z5
-	VMULPS        Z0, Z5, Z5
-	VMOVUPS       64(AX)(CX*2), Z6
-	VMULPS        Z0, Z6, Z6
-	VBROADCASTSS  12(DX), Z0
-	VMOVUPS       (BX), Z7
-	VMULPS        Z0, Z7, Z7
-	VMOVUPS       64(BX), Z8
-	VMULPS        Z0, Z8, Z8
-	VBROADCASTSS  16(DX), Z0
-	VMOVUPS       (BX)(CX*1), Z9
-	VMULPS        Z0, Z9, Z9
-	VMOVUPS       64(BX)(CX*1), Z10
-	VMULPS        Z0, Z10, Z10
-	VBROADCASTSS  20(DX), Z0
-	VMOVUPS       (BX)(CX*2), Z11
-	VMULPS        Z0, Z11, Z11
-	VMOVUPS       64(BX)(CX*2), Z12
-	VMULPS        Z0, Z12, Z12
-	MOVQ          8(SP), AX
-	MOVQ          40(SP), CX
-	MOVQ          ldv+200(FP), DX
-	SHLQ          $0x02, DX
-	MOVQ          (SP), BX
-	MOVQ          st_base+96(FP), SI
-	MOVQ          s_base+0(FP), DI
-	ADDQ          $0x00000c00, DI
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  (AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  256(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  512(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  768(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1024(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  4(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  260(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  516(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  772(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1028(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  8(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  264(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  520(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  776(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1032(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1288(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  12(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  268(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  524(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  780(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1036(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1292(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  16(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  272(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  528(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  784(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1040(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1296(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  20(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  276(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  532(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  788(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1044(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1300(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  24(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  536(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  792(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1048(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1304(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  28(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  540(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  796(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1052(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1308(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	ADDQ          $0x20, AX
-	MOVQ          $0x00000006, R8
+	MOVQ             AX, 32(SP)
+	MOVQ             (SP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VBROADCASTSS     scale+88(FP), Z24
+	VMULPS           Z24, Z0, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z24, Z1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z24, Z2, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMULPS           Z24, Z3, Z3
+	VMOVUPS          Z3, 192(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z3, Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z24, Z4, Z4
+	VMOVUPS          Z4, 256(AX)
+	VMULPS           Z24, Z5, Z5
+	VMOVUPS          Z5, 320(AX)
+	VMULPS           Z24, Z6, Z6
+	VMOVUPS          Z6, 384(AX)
+	VMULPS           Z24, Z7, Z7
+	VMOVUPS          Z7, 448(AX)
+	VMAXPS           Z6, Z4, Z4
+	VMAXPS           Z7, Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z24, Z8, Z8
+	VMOVUPS          Z8, 512(AX)
+	VMULPS           Z24, Z9, Z9
+	VMOVUPS          Z9, 576(AX)
+	VMULPS           Z24, Z10, Z10
+	VMOVUPS          Z10, 640(AX)
+	VMULPS           Z24, Z11, Z11
+	VMOVUPS          Z11, 704(AX)
+	VMAXPS           Z10, Z8, Z8
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z24, Z12, Z12
+	VMOVUPS          Z12, 768(AX)
+	VMULPS           Z24, Z13, Z13
+	VMOVUPS          Z13, 832(AX)
+	VMULPS           Z24, Z14, Z14
+	VMOVUPS          Z14, 896(AX)
+	VMULPS           Z24, Z15, Z15
+	VMOVUPS          Z15, 960(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z15, Z13, Z13
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z24, Z16, Z16
+	VMOVUPS          Z16, 1024(AX)
+	VMULPS           Z24, Z17, Z17
+	VMOVUPS          Z17, 1088(AX)
+	VMULPS           Z24, Z18, Z18
+	VMOVUPS          Z18, 1152(AX)
+	VMULPS           Z24, Z19, Z19
+	VMOVUPS          Z19, 1216(AX)
+	VMAXPS           Z18, Z16, Z16
+	VMAXPS           Z19, Z17, Z17
+	VMAXPS           Z17, Z16, Z16
+	VMULPS           Z24, Z20, Z20
+	VMOVUPS          Z20, 1280(AX)
+	VMULPS           Z24, Z21, Z21
+	VMOVUPS          Z21, 1344(AX)
+	VMULPS           Z24, Z22, Z22
+	VMOVUPS          Z22, 1408(AX)
+	VMULPS           Z24, Z23, Z23
+	VMOVUPS          Z23, 1472(AX)
+	VMAXPS           Z22, Z20, Z20
+	VMAXPS           Z23, Z21, Z21
+	VMAXPS           Z21, Z20, Z20
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z4, Y2
+	VEXTRACTF64X4    $0x01, Z8, Y3
+	VEXTRACTF64X4    $0x01, Z12, Y5
+	VEXTRACTF64X4    $0x01, Z16, Y6
+	VEXTRACTF64X4    $0x01, Z20, Y7
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y4, Y4
+	VMAXPS           Y3, Y8, Y8
+	VMAXPS           Y5, Y12, Y12
+	VMAXPS           Y6, Y16, Y16
+	VMAXPS           Y7, Y20, Y20
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y4, X2
+	VEXTRACTF32X4    $0x01, Y8, X3
+	VEXTRACTF32X4    $0x01, Y12, X5
+	VEXTRACTF32X4    $0x01, Y16, X6
+	VEXTRACTF32X4    $0x01, Y20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X4, X4, X2
+	VMOVHLPS         X8, X8, X3
+	VMOVHLPS         X12, X12, X5
+	VMOVHLPS         X16, X16, X6
+	VMOVHLPS         X20, X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X4, X2
+	VMOVSHDUP        X8, X3
+	VMOVSHDUP        X12, X5
+	VMOVSHDUP        X16, X6
+	VMOVSHDUP        X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VUNPCKLPS        X4, X0, X0
+	VUNPCKLPS        X12, X8, X8
+	VMOVLHPS         X8, X0, X0
+	VUNPCKLPS        X20, X16, X16
+	VINSERTF32X4     $0x01, X16, Z0, Z0
+	VMOVUPS          (CX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (CX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z2
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z2
+	VSCALEFPS        Z1, Z2, Z1
+	VMOVUPS          Z1, (DX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          (AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          64(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          (AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          64(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          (AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          64(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          (BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          64(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          (BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          64(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          (BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          64(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             (SP), BX
+	MOVQ             st_base+96(FP), SI
+	MOVQ             s_base+0(FP), DI
+	ADDQ             $0x00000c00, DI
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             $0x00000006, R8
 
 exps:
-	VMOVUPS           (CX), Z13
-	VMOVUPS           64(CX), Z14
-	VBROADCASTSS      (AX), Z15
-	VFMADD231PS       Z13, Z15, Z1
-	VFMADD231PS       Z14, Z15, Z2
-	VBROADCASTSS      256(AX), Z15
-	VFMADD231PS       Z13, Z15, Z3
-	VFMADD231PS       Z14, Z15, Z4
-	VBROADCASTSS      512(AX), Z15
-	VFMADD231PS       Z13, Z15, Z5
-	VFMADD231PS       Z14, Z15, Z6
-	VBROADCASTSS      768(AX), Z15
-	VFMADD231PS       Z13, Z15, Z7
-	VFMADD231PS       Z14, Z15, Z8
-	VBROADCASTSS      1024(AX), Z15
-	VFMADD231PS       Z13, Z15, Z9
-	VFMADD231PS       Z14, Z15, Z10
-	VBROADCASTSS      1280(AX), Z15
-	VFMADD231PS       Z13, Z15, Z11
-	VFMADD231PS       Z14, Z15, Z12
-	ADDQ              DX, CX
-	VBROADCASTSS      (SI), Z13
-	VMOVUPS           (BX), Z14
-	VSUBPS            Z13, Z14, Z14
-	VMOVUPS           64(BX), Z15
-	VSUBPS            Z13, Z15, Z15
-	VMOVUPS           128(BX), Z16
-	VSUBPS            Z13, Z16, Z16
-	VMOVUPS           192(BX), Z17
-	VMOVUPS           (CX), Z18
-	VMOVUPS           64(CX), Z19
-	VBROADCASTSS      4(AX), Z20
-	VFMADD231PS       Z18, Z20, Z1
-	VFMADD231PS       Z19, Z20, Z2
-	VBROADCASTSS      260(AX), Z20
-	VFMADD231PS       Z18, Z20, Z3
-	VFMADD231PS       Z19, Z20, Z4
-	VBROADCASTSS      516(AX), Z20
-	VFMADD231PS       Z18, Z20, Z5
-	VFMADD231PS       Z19, Z20, Z6
-	VBROADCASTSS      772(AX), Z20
-	VFMADD231PS       Z18, Z20, Z7
-	VFMADD231PS       Z19, Z20, Z8
-	VBROADCASTSS      1028(AX), Z20
-	VFMADD231PS       Z18, Z20, Z9
-	VFMADD231PS       Z19, Z20, Z10
-	VBROADCASTSS      1284(AX), Z20
-	VFMADD231PS       Z18, Z20, Z11
-	VFMADD231PS       Z19, Z20, Z12
-	ADDQ              DX, CX
-	VSUBPS            Z13, Z17, Z17
-	VMAXPS            Z14, Z0, Z14
-	VMAXPS            Z15, Z0, Z15
-	VMAXPS            Z16, Z0, Z16
-	VMAXPS            Z17, Z0, Z17
-	VMULPS.BCST       c_log2e<>+0(SB), Z14, Z13
-	VMULPS.BCST       c_log2e<>+0(SB), Z15, Z18
-	VMULPS.BCST       c_log2e<>+0(SB), Z16, Z19
-	VMULPS.BCST       c_log2e<>+0(SB), Z17, Z20
-	VMOVUPS           (CX), Z21
-	VMOVUPS           64(CX), Z22
-	VBROADCASTSS      8(AX), Z23
-	VFMADD231PS       Z21, Z23, Z1
-	VFMADD231PS       Z22, Z23, Z2
-	VBROADCASTSS      264(AX), Z23
-	VFMADD231PS       Z21, Z23, Z3
-	VFMADD231PS       Z22, Z23, Z4
-	VBROADCASTSS      520(AX), Z23
-	VFMADD231PS       Z21, Z23, Z5
-	VFMADD231PS       Z22, Z23, Z6
-	VBROADCASTSS      776(AX), Z23
-	VFMADD231PS       Z21, Z23, Z7
-	VFMADD231PS       Z22, Z23, Z8
-	VBROADCASTSS      1032(AX), Z23
-	VFMADD231PS       Z21, Z23, Z9
-	VFMADD231PS       Z22, Z23, Z10
-	VBROADCASTSS      1288(AX), Z23
-	VFMADD231PS       Z21, Z23, Z11
-	VFMADD231PS       Z22, Z23, Z12
-	ADDQ              DX, CX
-	VRNDSCALEPS       $0x00, Z13, Z13
-	VRNDSCALEPS       $0x00, Z18, Z18
-	VRNDSCALEPS       $0x00, Z19, Z19
-	VRNDSCALEPS       $0x00, Z20, Z20
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z13, Z14
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z18, Z15
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z19, Z16
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z20, Z17
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z13, Z14
-	VMOVUPS           (CX), Z21
-	VMOVUPS           64(CX), Z22
-	VBROADCASTSS      12(AX), Z23
-	VFMADD231PS       Z21, Z23, Z1
-	VFMADD231PS       Z22, Z23, Z2
-	VBROADCASTSS      268(AX), Z23
-	VFMADD231PS       Z21, Z23, Z3
-	VFMADD231PS       Z22, Z23, Z4
-	VBROADCASTSS      524(AX), Z23
-	VFMADD231PS       Z21, Z23, Z5
-	VFMADD231PS       Z22, Z23, Z6
-	VBROADCASTSS      780(AX), Z23
-	VFMADD231PS       Z21, Z23, Z7
-	VFMADD231PS       Z22, Z23, Z8
-	VBROADCASTSS      1036(AX), Z23
-	VFMADD231PS       Z21, Z23, Z9
-	VFMADD231PS       Z22, Z23, Z10
-	VBROADCASTSS      1292(AX), Z23
-	VFMADD231PS       Z21, Z23, Z11
-	VFMADD231PS       Z22, Z23, Z12
-	ADDQ              DX, CX
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z18, Z15
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z19, Z16
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z20, Z17
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z21
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z22
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z23
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z24
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z15, Z22
-	VMOVUPS           (CX), Z25
-	VMOVUPS           64(CX), Z26
-	VBROADCASTSS      16(AX), Z27
-	VFMADD231PS       Z25, Z27, Z1
-	VFMADD231PS       Z26, Z27, Z2
-	VBROADCASTSS      272(AX), Z27
-	VFMADD231PS       Z25, Z27, Z3
-	VFMADD231PS       Z26, Z27, Z4
-	VBROADCASTSS      528(AX), Z27
-	VFMADD231PS       Z25, Z27, Z5
-	VFMADD231PS       Z26, Z27, Z6
-	VBROADCASTSS      784(AX), Z27
-	VFMADD231PS       Z25, Z27, Z7
-	VFMADD231PS       Z26, Z27, Z8
-	VBROADCASTSS      1040(AX), Z27
-	VFMADD231PS       Z25, Z27, Z9
-	VFMADD231PS       Z26, Z27, Z10
-	VBROADCASTSS      1296(AX), Z27
-	VFMADD231PS       Z25, Z27, Z11
-	VFMADD231PS       Z26, Z27, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z15, Z22
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z15, Z22
-	VMOVUPS           (CX), Z25
-	VMOVUPS           64(CX), Z26
-	VBROADCASTSS      20(AX), Z27
-	VFMADD231PS       Z25, Z27, Z1
-	VFMADD231PS       Z26, Z27, Z2
-	VBROADCASTSS      276(AX), Z27
-	VFMADD231PS       Z25, Z27, Z3
-	VFMADD231PS       Z26, Z27, Z4
-	VBROADCASTSS      532(AX), Z27
-	VFMADD231PS       Z25, Z27, Z5
-	VFMADD231PS       Z26, Z27, Z6
-	VBROADCASTSS      788(AX), Z27
-	VFMADD231PS       Z25, Z27, Z7
-	VFMADD231PS       Z26, Z27, Z8
-	VBROADCASTSS      1044(AX), Z27
-	VFMADD231PS       Z25, Z27, Z9
-	VFMADD231PS       Z26, Z27, Z10
-	VBROADCASTSS      1300(AX), Z27
-	VFMADD231PS       Z25, Z27, Z11
-	VFMADD231PS       Z26, Z27, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z15, Z22
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z15, Z22
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z16, Z23
-	VMOVUPS           (CX), Z25
-	VMOVUPS           64(CX), Z26
-	VBROADCASTSS      24(AX), Z27
-	VFMADD231PS       Z25, Z27, Z1
-	VFMADD231PS       Z26, Z27, Z2
-	VBROADCASTSS      280(AX), Z27
-	VFMADD231PS       Z25, Z27, Z3
-	VFMADD231PS       Z26, Z27, Z4
-	VBROADCASTSS      536(AX), Z27
-	VFMADD231PS       Z25, Z27, Z5
-	VFMADD231PS       Z26, Z27, Z6
-	VBROADCASTSS      792(AX), Z27
-	VFMADD231PS       Z25, Z27, Z7
-	VFMADD231PS       Z26, Z27, Z8
-	VBROADCASTSS      1048(AX), Z27
-	VFMADD231PS       Z25, Z27, Z9
-	VFMADD231PS       Z26, Z27, Z10
-	VBROADCASTSS      1304(AX), Z27
-	VFMADD231PS       Z25, Z27, Z11
-	VFMADD231PS       Z26, Z27, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z17, Z24
-	VMULPS            Z14, Z14, Z25
-	VFMADD213PS       Z14, Z25, Z21
-	VMULPS            Z15, Z15, Z14
-	VFMADD213PS       Z15, Z14, Z22
-	VMULPS            Z16, Z16, Z14
-	VFMADD213PS       Z16, Z14, Z23
-	VMULPS            Z17, Z17, Z14
-	VFMADD213PS       Z17, Z14, Z24
-	VADDPS.BCST       c_one<>+0(SB), Z21, Z21
-	VADDPS.BCST       c_one<>+0(SB), Z22, Z22
-	VADDPS.BCST       c_one<>+0(SB), Z23, Z23
-	VADDPS.BCST       c_one<>+0(SB), Z24, Z24
-	VMOVUPS           (CX), Z14
-	VMOVUPS           64(CX), Z15
-	VBROADCASTSS      28(AX), Z16
-	VFMADD231PS       Z14, Z16, Z1
-	VFMADD231PS       Z15, Z16, Z2
-	VBROADCASTSS      284(AX), Z16
-	VFMADD231PS       Z14, Z16, Z3
-	VFMADD231PS       Z15, Z16, Z4
-	VBROADCASTSS      540(AX), Z16
-	VFMADD231PS       Z14, Z16, Z5
-	VFMADD231PS       Z15, Z16, Z6
-	VBROADCASTSS      796(AX), Z16
-	VFMADD231PS       Z14, Z16, Z7
-	VFMADD231PS       Z15, Z16, Z8
-	VBROADCASTSS      1052(AX), Z16
-	VFMADD231PS       Z14, Z16, Z9
-	VFMADD231PS       Z15, Z16, Z10
-	VBROADCASTSS      1308(AX), Z16
-	VFMADD231PS       Z14, Z16, Z11
-	VFMADD231PS       Z15, Z16, Z12
-	ADDQ              DX, CX
-	VSCALEFPS         Z13, Z21, Z14
-	VSCALEFPS         Z18, Z22, Z15
-	VSCALEFPS         Z19, Z23, Z16
-	VSCALEFPS         Z20, Z24, Z17
-	VMOVUPS           Z14, (BX)
-	VMOVAPS           Z14, Z13
-	VMOVUPS           Z15, 64(BX)
-	VADDPS            Z15, Z13, Z13
-	VMOVUPS           Z16, 128(BX)
-	VADDPS            Z16, Z13, Z13
-	VMOVUPS           Z17, 192(BX)
-	VADDPS            Z17, Z13, Z13
-	VMOVUPS           Z13, (DI)
-	ADDQ              $0x20, AX
-	ADDQ              $0x00000100, BX
-	ADDQ              $0x04, SI
-	ADDQ              $0x40, DI
-	DECQ              R8
-	JNZ               exps
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      (AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      256(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      512(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      768(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1024(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      4(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      260(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      516(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      772(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1028(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      8(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      264(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      520(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      776(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1032(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1288(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      12(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      268(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      524(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      780(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1036(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1292(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      16(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      272(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      528(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      784(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1040(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1296(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      20(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      276(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      532(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      788(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1044(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1300(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      24(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      536(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      792(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1048(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1304(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      28(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      540(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      796(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1052(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1308(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	ADDQ              $0x20, AX
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	LEAQ              (AX)(CX*2), DX
-	ADDQ              CX, DX
-	VMOVUPS           Z1, (AX)
-	VMOVUPS           Z2, 64(AX)
-	VMOVUPS           Z3, (AX)(CX*1)
-	VMOVUPS           Z4, 64(AX)(CX*1)
-	VMOVUPS           Z5, (AX)(CX*2)
-	VMOVUPS           Z6, 64(AX)(CX*2)
-	VMOVUPS           Z7, (DX)
-	VMOVUPS           Z8, 64(DX)
-	VMOVUPS           Z9, (DX)(CX*1)
-	VMOVUPS           Z10, 64(DX)(CX*1)
-	VMOVUPS           Z11, (DX)(CX*2)
-	VMOVUPS           Z12, 64(DX)(CX*2)
-	MOVQ              s_base+0(FP), AX
-	MOVQ              st_base+96(FP), CX
-	MOVQ              16(SP), DX
-	VMOVUPS           3072(AX), Z0
-	VMOVUPS           3136(AX), Z1
-	VMOVUPS           3200(AX), Z2
-	VMOVUPS           3264(AX), Z3
-	VMOVUPS           3328(AX), Z4
-	VMOVUPS           3392(AX), Z5
-	VEXTRACTF64X4     $0x01, Z0, Y6
-	VEXTRACTF64X4     $0x01, Z1, Y7
-	VEXTRACTF64X4     $0x01, Z2, Y8
-	VEXTRACTF64X4     $0x01, Z3, Y9
-	VEXTRACTF64X4     $0x01, Z4, Y10
-	VEXTRACTF64X4     $0x01, Z5, Y11
-	VADDPS            Y6, Y0, Y0
-	VADDPS            Y7, Y1, Y1
-	VADDPS            Y8, Y2, Y2
-	VADDPS            Y9, Y3, Y3
-	VADDPS            Y10, Y4, Y4
-	VADDPS            Y11, Y5, Y5
-	VEXTRACTF32X4     $0x01, Y0, X6
-	VEXTRACTF32X4     $0x01, Y1, X7
-	VEXTRACTF32X4     $0x01, Y2, X8
-	VEXTRACTF32X4     $0x01, Y3, X9
-	VEXTRACTF32X4     $0x01, Y4, X10
-	VEXTRACTF32X4     $0x01, Y5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVHLPS          X0, X0, X6
-	VMOVHLPS          X1, X1, X7
-	VMOVHLPS          X2, X2, X8
-	VMOVHLPS          X3, X3, X9
-	VMOVHLPS          X4, X4, X10
-	VMOVHLPS          X5, X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVSHDUP         X0, X6
-	VMOVSHDUP         X1, X7
-	VMOVSHDUP         X2, X8
-	VMOVSHDUP         X3, X9
-	VMOVSHDUP         X4, X10
-	VMOVSHDUP         X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VUNPCKLPS         X1, X0, X0
-	VUNPCKLPS         X3, X2, X2
-	VMOVLHPS          X2, X0, X0
-	VUNPCKLPS         X5, X4, X4
-	VINSERTF32X4      $0x01, X4, Z0, Z0
-	VMOVUPS           (DX), Z2
-	VMOVUPS           64(CX), Z1
-	VFMADD213PS       Z0, Z2, Z1
-	VMOVUPS           Z1, 64(CX)
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	MOVQ              24(SP), DX
-	LEAQ              (AX)(CX*2), BX
-	ADDQ              CX, BX
-	VBROADCASTSS      (DX), Z0
-	VMOVUPS           128(AX), Z1
-	VMULPS            Z0, Z1, Z1
-	VMOVUPS           192(AX), Z2
-	VMULPS            Z0, Z2, Z2
-	VBROADCASTSS      4(DX), Z0
-	VMOVUPS           128(AX)(CX*1), Z3
-	VMULPS            Z0, Z3, Z3
-	VMOVUPS           192(AX)(CX*1), Z4
-	VMULPS            Z0, Z4, Z4
-	VBROADCASTSS      8(DX), Z0
-	VMOVUPS           128(AX)(CX*2), Z5
-	VMULPS            Z0, Z5, Z5
-	VMOVUPS           192(AX)(CX*2), Z6
-	VMULPS            Z0, Z6, Z6
-	VBROADCASTSS      12(DX), Z0
-	VMOVUPS           128(BX), Z7
-	VMULPS            Z0, Z7, Z7
-	VMOVUPS           192(BX), Z8
-	VMULPS            Z0, Z8, Z8
-	VBROADCASTSS      16(DX), Z0
-	VMOVUPS           128(BX)(CX*1), Z9
-	VMULPS            Z0, Z9, Z9
-	VMOVUPS           192(BX)(CX*1), Z10
-	VMULPS            Z0, Z10, Z10
-	VBROADCASTSS      20(DX), Z0
-	VMOVUPS           128(BX)(CX*2), Z11
-	VMULPS            Z0, Z11, Z11
-	VMOVUPS           192(BX)(CX*2), Z12
-	VMULPS            Z0, Z12, Z12
-	MOVQ              8(SP), AX
-	MOVQ              40(SP), CX
-	MOVQ              ldv+200(FP), DX
-	SHLQ              $0x02, DX
-	MOVQ              $0x00000008, BX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VBROADCASTSS     (SI), Z0
+	VMOVUPS          (BX), Z13
+	VSUBPS           Z0, Z13, Z13
+	VMOVUPS          64(BX), Z14
+	VSUBPS           Z0, Z14, Z14
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     4(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     260(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     516(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     772(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1028(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1284(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VMOVUPS          128(BX), Z15
+	VSUBPS           Z0, Z15, Z15
+	VMOVUPS          192(BX), Z16
+	VSUBPS           Z0, Z16, Z16
+	VREDUCEPS        $0x09, Z13, Z0
+	VREDUCEPS        $0x09, Z14, Z17
+	VMOVUPS          (CX), Z18
+	VMOVUPS          64(CX), Z19
+	VBROADCASTSS     8(AX), Z20
+	VFMADD231PS      Z18, Z20, Z1
+	VFMADD231PS      Z19, Z20, Z2
+	VBROADCASTSS     264(AX), Z20
+	VFMADD231PS      Z18, Z20, Z3
+	VFMADD231PS      Z19, Z20, Z4
+	VBROADCASTSS     520(AX), Z20
+	VFMADD231PS      Z18, Z20, Z5
+	VFMADD231PS      Z19, Z20, Z6
+	VBROADCASTSS     776(AX), Z20
+	VFMADD231PS      Z18, Z20, Z7
+	VFMADD231PS      Z19, Z20, Z8
+	VBROADCASTSS     1032(AX), Z20
+	VFMADD231PS      Z18, Z20, Z9
+	VFMADD231PS      Z19, Z20, Z10
+	VBROADCASTSS     1288(AX), Z20
+	VFMADD231PS      Z18, Z20, Z11
+	VFMADD231PS      Z19, Z20, Z12
+	ADDQ             DX, CX
+	VREDUCEPS        $0x09, Z15, Z18
+	VREDUCEPS        $0x09, Z16, Z19
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z20
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z21
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z22
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z23
+	VMOVUPS          (CX), Z24
+	VMOVUPS          64(CX), Z25
+	VBROADCASTSS     12(AX), Z26
+	VFMADD231PS      Z24, Z26, Z1
+	VFMADD231PS      Z25, Z26, Z2
+	VBROADCASTSS     268(AX), Z26
+	VFMADD231PS      Z24, Z26, Z3
+	VFMADD231PS      Z25, Z26, Z4
+	VBROADCASTSS     524(AX), Z26
+	VFMADD231PS      Z24, Z26, Z5
+	VFMADD231PS      Z25, Z26, Z6
+	VBROADCASTSS     780(AX), Z26
+	VFMADD231PS      Z24, Z26, Z7
+	VFMADD231PS      Z25, Z26, Z8
+	VBROADCASTSS     1036(AX), Z26
+	VFMADD231PS      Z24, Z26, Z9
+	VFMADD231PS      Z25, Z26, Z10
+	VBROADCASTSS     1292(AX), Z26
+	VFMADD231PS      Z24, Z26, Z11
+	VFMADD231PS      Z25, Z26, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z17, Z21
+	VMOVUPS          (CX), Z24
+	VMOVUPS          64(CX), Z25
+	VBROADCASTSS     16(AX), Z26
+	VFMADD231PS      Z24, Z26, Z1
+	VFMADD231PS      Z25, Z26, Z2
+	VBROADCASTSS     272(AX), Z26
+	VFMADD231PS      Z24, Z26, Z3
+	VFMADD231PS      Z25, Z26, Z4
+	VBROADCASTSS     528(AX), Z26
+	VFMADD231PS      Z24, Z26, Z5
+	VFMADD231PS      Z25, Z26, Z6
+	VBROADCASTSS     784(AX), Z26
+	VFMADD231PS      Z24, Z26, Z7
+	VFMADD231PS      Z25, Z26, Z8
+	VBROADCASTSS     1040(AX), Z26
+	VFMADD231PS      Z24, Z26, Z9
+	VFMADD231PS      Z25, Z26, Z10
+	VBROADCASTSS     1296(AX), Z26
+	VFMADD231PS      Z24, Z26, Z11
+	VFMADD231PS      Z25, Z26, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z18, Z22
+	VMOVUPS          (CX), Z24
+	VMOVUPS          64(CX), Z25
+	VBROADCASTSS     20(AX), Z26
+	VFMADD231PS      Z24, Z26, Z1
+	VFMADD231PS      Z25, Z26, Z2
+	VBROADCASTSS     276(AX), Z26
+	VFMADD231PS      Z24, Z26, Z3
+	VFMADD231PS      Z25, Z26, Z4
+	VBROADCASTSS     532(AX), Z26
+	VFMADD231PS      Z24, Z26, Z5
+	VFMADD231PS      Z25, Z26, Z6
+	VBROADCASTSS     788(AX), Z26
+	VFMADD231PS      Z24, Z26, Z7
+	VFMADD231PS      Z25, Z26, Z8
+	VBROADCASTSS     1044(AX), Z26
+	VFMADD231PS      Z24, Z26, Z9
+	VFMADD231PS      Z25, Z26, Z10
+	VBROADCASTSS     1300(AX), Z26
+	VFMADD231PS      Z24, Z26, Z11
+	VFMADD231PS      Z25, Z26, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z20
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z24
+	VBROADCASTSS     24(AX), Z25
+	VFMADD231PS      Z0, Z25, Z1
+	VFMADD231PS      Z24, Z25, Z2
+	VBROADCASTSS     280(AX), Z25
+	VFMADD231PS      Z0, Z25, Z3
+	VFMADD231PS      Z24, Z25, Z4
+	VBROADCASTSS     536(AX), Z25
+	VFMADD231PS      Z0, Z25, Z5
+	VFMADD231PS      Z24, Z25, Z6
+	VBROADCASTSS     792(AX), Z25
+	VFMADD231PS      Z0, Z25, Z7
+	VFMADD231PS      Z24, Z25, Z8
+	VBROADCASTSS     1048(AX), Z25
+	VFMADD231PS      Z0, Z25, Z9
+	VFMADD231PS      Z24, Z25, Z10
+	VBROADCASTSS     1304(AX), Z25
+	VFMADD231PS      Z0, Z25, Z11
+	VFMADD231PS      Z24, Z25, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z19, Z23
+	VSCALEFPS        Z13, Z20, Z13
+	VSCALEFPS        Z14, Z21, Z14
+	VSCALEFPS        Z15, Z22, Z15
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z17
+	VBROADCASTSS     28(AX), Z18
+	VFMADD231PS      Z0, Z18, Z1
+	VFMADD231PS      Z17, Z18, Z2
+	VBROADCASTSS     284(AX), Z18
+	VFMADD231PS      Z0, Z18, Z3
+	VFMADD231PS      Z17, Z18, Z4
+	VBROADCASTSS     540(AX), Z18
+	VFMADD231PS      Z0, Z18, Z5
+	VFMADD231PS      Z17, Z18, Z6
+	VBROADCASTSS     796(AX), Z18
+	VFMADD231PS      Z0, Z18, Z7
+	VFMADD231PS      Z17, Z18, Z8
+	VBROADCASTSS     1052(AX), Z18
+	VFMADD231PS      Z0, Z18, Z9
+	VFMADD231PS      Z17, Z18, Z10
+	VBROADCASTSS     1308(AX), Z18
+	VFMADD231PS      Z0, Z18, Z11
+	VFMADD231PS      Z17, Z18, Z12
+	ADDQ             DX, CX
+	VSCALEFPS        Z16, Z23, Z16
+	VMOVUPS          Z13, (BX)
+	VMOVAPS          Z13, Z0
+	VMOVUPS          Z14, 64(BX)
+	VADDPS           Z14, Z0, Z0
+	VMOVUPS          Z15, 128(BX)
+	VADDPS           Z15, Z0, Z0
+	VMOVUPS          Z16, 192(BX)
+	VADDPS           Z16, Z0, Z0
+	VMOVUPS          Z0, (DI)
+	ADDQ             $0x20, AX
+	ADDQ             $0x00000100, BX
+	ADDQ             $0x04, SI
+	ADDQ             $0x40, DI
+	DECQ             R8
+	JNZ              exps
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	LEAQ             (AX)(CX*2), DX
+	ADDQ             CX, DX
+	VMOVUPS          Z1, (AX)
+	VMOVUPS          Z2, 64(AX)
+	VMOVUPS          Z3, (AX)(CX*1)
+	VMOVUPS          Z4, 64(AX)(CX*1)
+	VMOVUPS          Z5, (AX)(CX*2)
+	VMOVUPS          Z6, 64(AX)(CX*2)
+	VMOVUPS          Z7, (DX)
+	VMOVUPS          Z8, 64(DX)
+	VMOVUPS          Z9, (DX)(CX*1)
+	VMOVUPS          Z10, 64(DX)(CX*1)
+	VMOVUPS          Z11, (DX)(CX*2)
+	VMOVUPS          Z12, 64(DX)(CX*2)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VMOVUPS          3072(AX), Z0
+	VMOVUPS          3136(AX), Z1
+	VMOVUPS          3200(AX), Z2
+	VMOVUPS          3264(AX), Z3
+	VMOVUPS          3328(AX), Z4
+	VMOVUPS          3392(AX), Z5
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VADDPS           Y6, Y0, Y0
+	VADDPS           Y7, Y1, Y1
+	VADDPS           Y8, Y2, Y2
+	VADDPS           Y9, Y3, Y3
+	VADDPS           Y10, Y4, Y4
+	VADDPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(CX), Z1
+	VFMADD213PS      Z0, Z2, Z1
+	VMOVUPS          Z1, 64(CX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          128(AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          192(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          128(AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          192(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          128(AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          192(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          128(BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          192(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          128(BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          192(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          128(BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          192(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             $0x00000008, BX
 
 half:
 	MOVQ       64(SP), SI
@@ -33838,816 +32459,800 @@ tail1qkloop:
 	JMP          tail1qkloop
 
 tail1qkdone:
-	MOVQ          AX, 32(SP)
-	MOVQ          (SP), AX
-	MOVQ          st_base+96(FP), CX
-	MOVQ          16(SP), DX
-	VBROADCASTSS  scale+88(FP), Z6
-	MOVQ          valid_base+232(FP), BX
-	VMOVUPS       c_neginf<>+0(SB), Z7
-	VMULPS        Z6, Z0, Z0
-	KMOVW         (BX), K1
-	VBLENDMPS     Z0, Z7, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z6, Z1, Z1
-	KMOVW         8(BX), K1
-	VBLENDMPS     Z1, Z7, K1, Z1
-	VMOVUPS       Z1, 256(AX)
-	VMULPS        Z6, Z2, Z2
-	KMOVW         16(BX), K1
-	VBLENDMPS     Z2, Z7, K1, Z2
-	VMOVUPS       Z2, 512(AX)
-	VMULPS        Z6, Z3, Z3
-	KMOVW         24(BX), K1
-	VBLENDMPS     Z3, Z7, K1, Z3
-	VMOVUPS       Z3, 768(AX)
-	VMULPS        Z6, Z4, Z4
-	KMOVW         32(BX), K1
-	VBLENDMPS     Z4, Z7, K1, Z4
-	VMOVUPS       Z4, 1024(AX)
-	VMULPS        Z6, Z5, Z5
-	KMOVW         40(BX), K1
-	VBLENDMPS     Z5, Z7, K1, Z5
-	VMOVUPS       Z5, 1280(AX)
-	VEXTRACTF64X4 $0x01, Z0, Y6
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z2, Y8
-	VEXTRACTF64X4 $0x01, Z3, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y10
-	VEXTRACTF64X4 $0x01, Z5, Y11
-	VMAXPS        Y6, Y0, Y0
-	VMAXPS        Y7, Y1, Y1
-	VMAXPS        Y8, Y2, Y2
-	VMAXPS        Y9, Y3, Y3
-	VMAXPS        Y10, Y4, Y4
-	VMAXPS        Y11, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y0, X6
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y2, X8
-	VEXTRACTF32X4 $0x01, Y3, X9
-	VEXTRACTF32X4 $0x01, Y4, X10
-	VEXTRACTF32X4 $0x01, Y5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMOVHLPS      X0, X0, X6
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X2, X2, X8
-	VMOVHLPS      X3, X3, X9
-	VMOVHLPS      X4, X4, X10
-	VMOVHLPS      X5, X5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VMOVSHDUP     X0, X6
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X2, X8
-	VMOVSHDUP     X3, X9
-	VMOVSHDUP     X4, X10
-	VMOVSHDUP     X5, X11
-	VMAXPS        X6, X0, X0
-	VMAXPS        X7, X1, X1
-	VMAXPS        X8, X2, X2
-	VMAXPS        X9, X3, X3
-	VMAXPS        X10, X4, X4
-	VMAXPS        X11, X5, X5
-	VUNPCKLPS     X1, X0, X0
-	VUNPCKLPS     X3, X2, X2
-	VMOVLHPS      X2, X0, X0
-	VUNPCKLPS     X5, X4, X4
-	VINSERTF32X4  $0x01, X4, Z0, Z0
-	VMOVUPS       (CX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (CX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMAXPS        Z1, Z0, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z2
-	VMULPS        Z1, Z1, Z3
-	VFMADD213PS   Z1, Z3, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z1
-	VMOVUPS       Z1, (DX)
-	MOVQ          o_base+144(FP), AX
-	MOVQ          ldo+168(FP), CX
-	SHLQ          $0x02, CX
-	MOVQ          24(SP), DX
-	LEAQ          (AX)(CX*2), BX
-	ADDQ          CX, BX
-	VBROADCASTSS  (DX), Z0
-	VMOVUPS       (AX), Z1
-	VMULPS        Z0, Z1, Z1
-	VMOVUPS       64(AX), Z2
-	VMULPS        Z0, Z2, Z2
-	VBROADCASTSS  4(DX), Z0
-	VMOVUPS       (AX)(CX*1), Z3
-	VMULPS        Z0, Z3, Z3
-	VMOVUPS       64(AX)(CX*1), Z4
-	VMULPS        Z0, Z4, Z4
-	VBROADCASTSS  8(DX), Z0
-	VMOVUPS       (AX)(CX*2), Z5
-	VMULPS        Z0, Z5, Z5
-	VMOVUPS       64(AX)(CX*2), Z6
-	VMULPS        Z0, Z6, Z6
-	VBROADCASTSS  12(DX), Z0
-	VMOVUPS       (BX), Z7
-	VMULPS        Z0, Z7, Z7
-	VMOVUPS       64(BX), Z8
-	VMULPS        Z0, Z8, Z8
-	VBROADCASTSS  16(DX), Z0
-	VMOVUPS       (BX)(CX*1), Z9
-	VMULPS        Z0, Z9, Z9
-	VMOVUPS       64(BX)(CX*1), Z10
-	VMULPS        Z0, Z10, Z10
-	VBROADCASTSS  20(DX), Z0
-	VMOVUPS       (BX)(CX*2), Z11
-	VMULPS        Z0, Z11, Z11
-	VMOVUPS       64(BX)(CX*2), Z12
-	VMULPS        Z0, Z12, Z12
-	MOVQ          8(SP), AX
-	MOVQ          40(SP), CX
-	MOVQ          ldv+200(FP), DX
-	SHLQ          $0x02, DX
-	MOVQ          (SP), BX
-	MOVQ          st_base+96(FP), SI
-	MOVQ          s_base+0(FP), DI
-	ADDQ          $0x00000c00, DI
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  (AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  256(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  512(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  768(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1024(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  4(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  260(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  516(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  772(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1028(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  8(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  264(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  520(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  776(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1032(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1288(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  12(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  268(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  524(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  780(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1036(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1292(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  16(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  272(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  528(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  784(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1040(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1296(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  20(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  276(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  532(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  788(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1044(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1300(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  24(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  536(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  792(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1048(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1304(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  28(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  540(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  796(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1052(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1308(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	ADDQ          $0x20, AX
-	MOVQ          $0x00000006, R8
+	MOVQ             AX, 32(SP)
+	MOVQ             (SP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VBROADCASTSS     scale+88(FP), Z6
+	MOVQ             valid_base+232(FP), BX
+	VMOVUPS          c_neginf<>+0(SB), Z7
+	VMULPS           Z6, Z0, Z0
+	KMOVW            (BX), K1
+	VBLENDMPS        Z0, Z7, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z6, Z1, Z1
+	KMOVW            8(BX), K1
+	VBLENDMPS        Z1, Z7, K1, Z1
+	VMOVUPS          Z1, 256(AX)
+	VMULPS           Z6, Z2, Z2
+	KMOVW            16(BX), K1
+	VBLENDMPS        Z2, Z7, K1, Z2
+	VMOVUPS          Z2, 512(AX)
+	VMULPS           Z6, Z3, Z3
+	KMOVW            24(BX), K1
+	VBLENDMPS        Z3, Z7, K1, Z3
+	VMOVUPS          Z3, 768(AX)
+	VMULPS           Z6, Z4, Z4
+	KMOVW            32(BX), K1
+	VBLENDMPS        Z4, Z7, K1, Z4
+	VMOVUPS          Z4, 1024(AX)
+	VMULPS           Z6, Z5, Z5
+	KMOVW            40(BX), K1
+	VBLENDMPS        Z5, Z7, K1, Z5
+	VMOVUPS          Z5, 1280(AX)
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VMAXPS           Y6, Y0, Y0
+	VMAXPS           Y7, Y1, Y1
+	VMAXPS           Y8, Y2, Y2
+	VMAXPS           Y9, Y3, Y3
+	VMAXPS           Y10, Y4, Y4
+	VMAXPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VMAXPS           X6, X0, X0
+	VMAXPS           X7, X1, X1
+	VMAXPS           X8, X2, X2
+	VMAXPS           X9, X3, X3
+	VMAXPS           X10, X4, X4
+	VMAXPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (CX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (CX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z2
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z2
+	VSCALEFPS        Z1, Z2, Z1
+	VMOVUPS          Z1, (DX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          (AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          64(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          (AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          64(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          (AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          64(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          (BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          64(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          (BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          64(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          (BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          64(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             (SP), BX
+	MOVQ             st_base+96(FP), SI
+	MOVQ             s_base+0(FP), DI
+	ADDQ             $0x00000c00, DI
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             $0x00000006, R8
 
 tail1exps:
-	VMOVUPS           (CX), Z13
-	VMOVUPS           64(CX), Z14
-	VBROADCASTSS      (AX), Z15
-	VFMADD231PS       Z13, Z15, Z1
-	VFMADD231PS       Z14, Z15, Z2
-	VBROADCASTSS      256(AX), Z15
-	VFMADD231PS       Z13, Z15, Z3
-	VFMADD231PS       Z14, Z15, Z4
-	VBROADCASTSS      512(AX), Z15
-	VFMADD231PS       Z13, Z15, Z5
-	VFMADD231PS       Z14, Z15, Z6
-	VBROADCASTSS      768(AX), Z15
-	VFMADD231PS       Z13, Z15, Z7
-	VFMADD231PS       Z14, Z15, Z8
-	VBROADCASTSS      1024(AX), Z15
-	VFMADD231PS       Z13, Z15, Z9
-	VFMADD231PS       Z14, Z15, Z10
-	VBROADCASTSS      1280(AX), Z15
-	VFMADD231PS       Z13, Z15, Z11
-	VFMADD231PS       Z14, Z15, Z12
-	ADDQ              DX, CX
-	VBROADCASTSS      (SI), Z13
-	VMOVUPS           (BX), Z14
-	VMOVUPS           (CX), Z15
-	VMOVUPS           64(CX), Z16
-	VBROADCASTSS      4(AX), Z17
-	VFMADD231PS       Z15, Z17, Z1
-	VFMADD231PS       Z16, Z17, Z2
-	VBROADCASTSS      260(AX), Z17
-	VFMADD231PS       Z15, Z17, Z3
-	VFMADD231PS       Z16, Z17, Z4
-	VBROADCASTSS      516(AX), Z17
-	VFMADD231PS       Z15, Z17, Z5
-	VFMADD231PS       Z16, Z17, Z6
-	VBROADCASTSS      772(AX), Z17
-	VFMADD231PS       Z15, Z17, Z7
-	VFMADD231PS       Z16, Z17, Z8
-	VBROADCASTSS      1028(AX), Z17
-	VFMADD231PS       Z15, Z17, Z9
-	VFMADD231PS       Z16, Z17, Z10
-	VBROADCASTSS      1284(AX), Z17
-	VFMADD231PS       Z15, Z17, Z11
-	VFMADD231PS       Z16, Z17, Z12
-	ADDQ              DX, CX
-	VSUBPS            Z13, Z14, Z14
-	VMAXPS            Z14, Z0, Z14
-	VMOVUPS           (CX), Z13
-	VMOVUPS           64(CX), Z15
-	VBROADCASTSS      8(AX), Z16
-	VFMADD231PS       Z13, Z16, Z1
-	VFMADD231PS       Z15, Z16, Z2
-	VBROADCASTSS      264(AX), Z16
-	VFMADD231PS       Z13, Z16, Z3
-	VFMADD231PS       Z15, Z16, Z4
-	VBROADCASTSS      520(AX), Z16
-	VFMADD231PS       Z13, Z16, Z5
-	VFMADD231PS       Z15, Z16, Z6
-	VBROADCASTSS      776(AX), Z16
-	VFMADD231PS       Z13, Z16, Z7
-	VFMADD231PS       Z15, Z16, Z8
-	VBROADCASTSS      1032(AX), Z16
-	VFMADD231PS       Z13, Z16, Z9
-	VFMADD231PS       Z15, Z16, Z10
-	VBROADCASTSS      1288(AX), Z16
-	VFMADD231PS       Z13, Z16, Z11
-	VFMADD231PS       Z15, Z16, Z12
-	ADDQ              DX, CX
-	VMULPS.BCST       c_log2e<>+0(SB), Z14, Z13
-	VRNDSCALEPS       $0x00, Z13, Z13
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z13, Z14
-	VMOVUPS           (CX), Z15
-	VMOVUPS           64(CX), Z16
-	VBROADCASTSS      12(AX), Z17
-	VFMADD231PS       Z15, Z17, Z1
-	VFMADD231PS       Z16, Z17, Z2
-	VBROADCASTSS      268(AX), Z17
-	VFMADD231PS       Z15, Z17, Z3
-	VFMADD231PS       Z16, Z17, Z4
-	VBROADCASTSS      524(AX), Z17
-	VFMADD231PS       Z15, Z17, Z5
-	VFMADD231PS       Z16, Z17, Z6
-	VBROADCASTSS      780(AX), Z17
-	VFMADD231PS       Z15, Z17, Z7
-	VFMADD231PS       Z16, Z17, Z8
-	VBROADCASTSS      1036(AX), Z17
-	VFMADD231PS       Z15, Z17, Z9
-	VFMADD231PS       Z16, Z17, Z10
-	VBROADCASTSS      1292(AX), Z17
-	VFMADD231PS       Z15, Z17, Z11
-	VFMADD231PS       Z16, Z17, Z12
-	ADDQ              DX, CX
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z13, Z14
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z15
-	VMOVUPS           (CX), Z16
-	VMOVUPS           64(CX), Z17
-	VBROADCASTSS      16(AX), Z18
-	VFMADD231PS       Z16, Z18, Z1
-	VFMADD231PS       Z17, Z18, Z2
-	VBROADCASTSS      272(AX), Z18
-	VFMADD231PS       Z16, Z18, Z3
-	VFMADD231PS       Z17, Z18, Z4
-	VBROADCASTSS      528(AX), Z18
-	VFMADD231PS       Z16, Z18, Z5
-	VFMADD231PS       Z17, Z18, Z6
-	VBROADCASTSS      784(AX), Z18
-	VFMADD231PS       Z16, Z18, Z7
-	VFMADD231PS       Z17, Z18, Z8
-	VBROADCASTSS      1040(AX), Z18
-	VFMADD231PS       Z16, Z18, Z9
-	VFMADD231PS       Z17, Z18, Z10
-	VBROADCASTSS      1296(AX), Z18
-	VFMADD231PS       Z16, Z18, Z11
-	VFMADD231PS       Z17, Z18, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z14, Z15
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z14, Z15
-	VMOVUPS           (CX), Z16
-	VMOVUPS           64(CX), Z17
-	VBROADCASTSS      20(AX), Z18
-	VFMADD231PS       Z16, Z18, Z1
-	VFMADD231PS       Z17, Z18, Z2
-	VBROADCASTSS      276(AX), Z18
-	VFMADD231PS       Z16, Z18, Z3
-	VFMADD231PS       Z17, Z18, Z4
-	VBROADCASTSS      532(AX), Z18
-	VFMADD231PS       Z16, Z18, Z5
-	VFMADD231PS       Z17, Z18, Z6
-	VBROADCASTSS      788(AX), Z18
-	VFMADD231PS       Z16, Z18, Z7
-	VFMADD231PS       Z17, Z18, Z8
-	VBROADCASTSS      1044(AX), Z18
-	VFMADD231PS       Z16, Z18, Z9
-	VFMADD231PS       Z17, Z18, Z10
-	VBROADCASTSS      1300(AX), Z18
-	VFMADD231PS       Z16, Z18, Z11
-	VFMADD231PS       Z17, Z18, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z14, Z15
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z14, Z15
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z14, Z15
-	VMOVUPS           (CX), Z16
-	VMOVUPS           64(CX), Z17
-	VBROADCASTSS      24(AX), Z18
-	VFMADD231PS       Z16, Z18, Z1
-	VFMADD231PS       Z17, Z18, Z2
-	VBROADCASTSS      280(AX), Z18
-	VFMADD231PS       Z16, Z18, Z3
-	VFMADD231PS       Z17, Z18, Z4
-	VBROADCASTSS      536(AX), Z18
-	VFMADD231PS       Z16, Z18, Z5
-	VFMADD231PS       Z17, Z18, Z6
-	VBROADCASTSS      792(AX), Z18
-	VFMADD231PS       Z16, Z18, Z7
-	VFMADD231PS       Z17, Z18, Z8
-	VBROADCASTSS      1048(AX), Z18
-	VFMADD231PS       Z16, Z18, Z9
-	VFMADD231PS       Z17, Z18, Z10
-	VBROADCASTSS      1304(AX), Z18
-	VFMADD231PS       Z16, Z18, Z11
-	VFMADD231PS       Z17, Z18, Z12
-	ADDQ              DX, CX
-	VMULPS            Z14, Z14, Z16
-	VFMADD213PS       Z14, Z16, Z15
-	VADDPS.BCST       c_one<>+0(SB), Z15, Z15
-	VMOVUPS           (CX), Z14
-	VMOVUPS           64(CX), Z16
-	VBROADCASTSS      28(AX), Z17
-	VFMADD231PS       Z14, Z17, Z1
-	VFMADD231PS       Z16, Z17, Z2
-	VBROADCASTSS      284(AX), Z17
-	VFMADD231PS       Z14, Z17, Z3
-	VFMADD231PS       Z16, Z17, Z4
-	VBROADCASTSS      540(AX), Z17
-	VFMADD231PS       Z14, Z17, Z5
-	VFMADD231PS       Z16, Z17, Z6
-	VBROADCASTSS      796(AX), Z17
-	VFMADD231PS       Z14, Z17, Z7
-	VFMADD231PS       Z16, Z17, Z8
-	VBROADCASTSS      1052(AX), Z17
-	VFMADD231PS       Z14, Z17, Z9
-	VFMADD231PS       Z16, Z17, Z10
-	VBROADCASTSS      1308(AX), Z17
-	VFMADD231PS       Z14, Z17, Z11
-	VFMADD231PS       Z16, Z17, Z12
-	ADDQ              DX, CX
-	VSCALEFPS         Z13, Z15, Z14
-	VMOVUPS           Z14, (BX)
-	VMOVAPS           Z14, Z13
-	VMOVUPS           Z13, (DI)
-	ADDQ              $0x20, AX
-	ADDQ              $0x00000100, BX
-	ADDQ              $0x04, SI
-	ADDQ              $0x40, DI
-	DECQ              R8
-	JNZ               tail1exps
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      (AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      256(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      512(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      768(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1024(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      4(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      260(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      516(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      772(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1028(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      8(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      264(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      520(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      776(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1032(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1288(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      12(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      268(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      524(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      780(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1036(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1292(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      16(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      272(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      528(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      784(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1040(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1296(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      20(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      276(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      532(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      788(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1044(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1300(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      24(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      536(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      792(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1048(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1304(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      28(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      540(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      796(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1052(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1308(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	ADDQ              $0x20, AX
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	LEAQ              (AX)(CX*2), DX
-	ADDQ              CX, DX
-	VMOVUPS           Z1, (AX)
-	VMOVUPS           Z2, 64(AX)
-	VMOVUPS           Z3, (AX)(CX*1)
-	VMOVUPS           Z4, 64(AX)(CX*1)
-	VMOVUPS           Z5, (AX)(CX*2)
-	VMOVUPS           Z6, 64(AX)(CX*2)
-	VMOVUPS           Z7, (DX)
-	VMOVUPS           Z8, 64(DX)
-	VMOVUPS           Z9, (DX)(CX*1)
-	VMOVUPS           Z10, 64(DX)(CX*1)
-	VMOVUPS           Z11, (DX)(CX*2)
-	VMOVUPS           Z12, 64(DX)(CX*2)
-	MOVQ              s_base+0(FP), AX
-	MOVQ              st_base+96(FP), CX
-	MOVQ              16(SP), DX
-	VMOVUPS           3072(AX), Z0
-	VMOVUPS           3136(AX), Z1
-	VMOVUPS           3200(AX), Z2
-	VMOVUPS           3264(AX), Z3
-	VMOVUPS           3328(AX), Z4
-	VMOVUPS           3392(AX), Z5
-	VEXTRACTF64X4     $0x01, Z0, Y6
-	VEXTRACTF64X4     $0x01, Z1, Y7
-	VEXTRACTF64X4     $0x01, Z2, Y8
-	VEXTRACTF64X4     $0x01, Z3, Y9
-	VEXTRACTF64X4     $0x01, Z4, Y10
-	VEXTRACTF64X4     $0x01, Z5, Y11
-	VADDPS            Y6, Y0, Y0
-	VADDPS            Y7, Y1, Y1
-	VADDPS            Y8, Y2, Y2
-	VADDPS            Y9, Y3, Y3
-	VADDPS            Y10, Y4, Y4
-	VADDPS            Y11, Y5, Y5
-	VEXTRACTF32X4     $0x01, Y0, X6
-	VEXTRACTF32X4     $0x01, Y1, X7
-	VEXTRACTF32X4     $0x01, Y2, X8
-	VEXTRACTF32X4     $0x01, Y3, X9
-	VEXTRACTF32X4     $0x01, Y4, X10
-	VEXTRACTF32X4     $0x01, Y5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVHLPS          X0, X0, X6
-	VMOVHLPS          X1, X1, X7
-	VMOVHLPS          X2, X2, X8
-	VMOVHLPS          X3, X3, X9
-	VMOVHLPS          X4, X4, X10
-	VMOVHLPS          X5, X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVSHDUP         X0, X6
-	VMOVSHDUP         X1, X7
-	VMOVSHDUP         X2, X8
-	VMOVSHDUP         X3, X9
-	VMOVSHDUP         X4, X10
-	VMOVSHDUP         X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VUNPCKLPS         X1, X0, X0
-	VUNPCKLPS         X3, X2, X2
-	VMOVLHPS          X2, X0, X0
-	VUNPCKLPS         X5, X4, X4
-	VINSERTF32X4      $0x01, X4, Z0, Z0
-	VMOVUPS           (DX), Z2
-	VMOVUPS           64(CX), Z1
-	VFMADD213PS       Z0, Z2, Z1
-	VMOVUPS           Z1, 64(CX)
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	MOVQ              24(SP), DX
-	LEAQ              (AX)(CX*2), BX
-	ADDQ              CX, BX
-	VBROADCASTSS      (DX), Z0
-	VMOVUPS           128(AX), Z1
-	VMULPS            Z0, Z1, Z1
-	VMOVUPS           192(AX), Z2
-	VMULPS            Z0, Z2, Z2
-	VBROADCASTSS      4(DX), Z0
-	VMOVUPS           128(AX)(CX*1), Z3
-	VMULPS            Z0, Z3, Z3
-	VMOVUPS           192(AX)(CX*1), Z4
-	VMULPS            Z0, Z4, Z4
-	VBROADCASTSS      8(DX), Z0
-	VMOVUPS           128(AX)(CX*2), Z5
-	VMULPS            Z0, Z5, Z5
-	VMOVUPS           192(AX)(CX*2), Z6
-	VMULPS            Z0, Z6, Z6
-	VBROADCASTSS      12(DX), Z0
-	VMOVUPS           128(BX), Z7
-	VMULPS            Z0, Z7, Z7
-	VMOVUPS           192(BX), Z8
-	VMULPS            Z0, Z8, Z8
-	VBROADCASTSS      16(DX), Z0
-	VMOVUPS           128(BX)(CX*1), Z9
-	VMULPS            Z0, Z9, Z9
-	VMOVUPS           192(BX)(CX*1), Z10
-	VMULPS            Z0, Z10, Z10
-	VBROADCASTSS      20(DX), Z0
-	VMOVUPS           128(BX)(CX*2), Z11
-	VMULPS            Z0, Z11, Z11
-	VMOVUPS           192(BX)(CX*2), Z12
-	VMULPS            Z0, Z12, Z12
-	MOVQ              8(SP), AX
-	MOVQ              40(SP), CX
-	MOVQ              ldv+200(FP), DX
-	SHLQ              $0x02, DX
-	MOVQ              $0x00000008, BX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VBROADCASTSS     (SI), Z0
+	VMOVUPS          (CX), Z13
+	VMOVUPS          64(CX), Z14
+	VBROADCASTSS     4(AX), Z15
+	VFMADD231PS      Z13, Z15, Z1
+	VFMADD231PS      Z14, Z15, Z2
+	VBROADCASTSS     260(AX), Z15
+	VFMADD231PS      Z13, Z15, Z3
+	VFMADD231PS      Z14, Z15, Z4
+	VBROADCASTSS     516(AX), Z15
+	VFMADD231PS      Z13, Z15, Z5
+	VFMADD231PS      Z14, Z15, Z6
+	VBROADCASTSS     772(AX), Z15
+	VFMADD231PS      Z13, Z15, Z7
+	VFMADD231PS      Z14, Z15, Z8
+	VBROADCASTSS     1028(AX), Z15
+	VFMADD231PS      Z13, Z15, Z9
+	VFMADD231PS      Z14, Z15, Z10
+	VBROADCASTSS     1284(AX), Z15
+	VFMADD231PS      Z13, Z15, Z11
+	VFMADD231PS      Z14, Z15, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (BX), Z13
+	VSUBPS           Z0, Z13, Z13
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z14
+	VBROADCASTSS     8(AX), Z15
+	VFMADD231PS      Z0, Z15, Z1
+	VFMADD231PS      Z14, Z15, Z2
+	VBROADCASTSS     264(AX), Z15
+	VFMADD231PS      Z0, Z15, Z3
+	VFMADD231PS      Z14, Z15, Z4
+	VBROADCASTSS     520(AX), Z15
+	VFMADD231PS      Z0, Z15, Z5
+	VFMADD231PS      Z14, Z15, Z6
+	VBROADCASTSS     776(AX), Z15
+	VFMADD231PS      Z0, Z15, Z7
+	VFMADD231PS      Z14, Z15, Z8
+	VBROADCASTSS     1032(AX), Z15
+	VFMADD231PS      Z0, Z15, Z9
+	VFMADD231PS      Z14, Z15, Z10
+	VBROADCASTSS     1288(AX), Z15
+	VFMADD231PS      Z0, Z15, Z11
+	VFMADD231PS      Z14, Z15, Z12
+	ADDQ             DX, CX
+	VREDUCEPS        $0x09, Z13, Z0
+	VMOVUPS          (CX), Z14
+	VMOVUPS          64(CX), Z15
+	VBROADCASTSS     12(AX), Z16
+	VFMADD231PS      Z14, Z16, Z1
+	VFMADD231PS      Z15, Z16, Z2
+	VBROADCASTSS     268(AX), Z16
+	VFMADD231PS      Z14, Z16, Z3
+	VFMADD231PS      Z15, Z16, Z4
+	VBROADCASTSS     524(AX), Z16
+	VFMADD231PS      Z14, Z16, Z5
+	VFMADD231PS      Z15, Z16, Z6
+	VBROADCASTSS     780(AX), Z16
+	VFMADD231PS      Z14, Z16, Z7
+	VFMADD231PS      Z15, Z16, Z8
+	VBROADCASTSS     1036(AX), Z16
+	VFMADD231PS      Z14, Z16, Z9
+	VFMADD231PS      Z15, Z16, Z10
+	VBROADCASTSS     1292(AX), Z16
+	VFMADD231PS      Z14, Z16, Z11
+	VFMADD231PS      Z15, Z16, Z12
+	ADDQ             DX, CX
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z14
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z14
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     16(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     272(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     528(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     784(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1040(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1296(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z14
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z14
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     20(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     276(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     532(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     788(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1044(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1300(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z14
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     24(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     280(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     536(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     792(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1048(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1304(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z14
+	VSCALEFPS        Z13, Z14, Z13
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z14
+	VBROADCASTSS     28(AX), Z15
+	VFMADD231PS      Z0, Z15, Z1
+	VFMADD231PS      Z14, Z15, Z2
+	VBROADCASTSS     284(AX), Z15
+	VFMADD231PS      Z0, Z15, Z3
+	VFMADD231PS      Z14, Z15, Z4
+	VBROADCASTSS     540(AX), Z15
+	VFMADD231PS      Z0, Z15, Z5
+	VFMADD231PS      Z14, Z15, Z6
+	VBROADCASTSS     796(AX), Z15
+	VFMADD231PS      Z0, Z15, Z7
+	VFMADD231PS      Z14, Z15, Z8
+	VBROADCASTSS     1052(AX), Z15
+	VFMADD231PS      Z0, Z15, Z9
+	VFMADD231PS      Z14, Z15, Z10
+	VBROADCASTSS     1308(AX), Z15
+	VFMADD231PS      Z0, Z15, Z11
+	VFMADD231PS      Z14, Z15, Z12
+	ADDQ             DX, CX
+	VMOVUPS          Z13, (BX)
+	VMOVAPS          Z13, Z0
+	VMOVUPS          Z0, (DI)
+	ADDQ             $0x20, AX
+	ADDQ             $0x00000100, BX
+	ADDQ             $0x04, SI
+	ADDQ             $0x40, DI
+	DECQ             R8
+	JNZ              tail1exps
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	LEAQ             (AX)(CX*2), DX
+	ADDQ             CX, DX
+	VMOVUPS          Z1, (AX)
+	VMOVUPS          Z2, 64(AX)
+	VMOVUPS          Z3, (AX)(CX*1)
+	VMOVUPS          Z4, 64(AX)(CX*1)
+	VMOVUPS          Z5, (AX)(CX*2)
+	VMOVUPS          Z6, 64(AX)(CX*2)
+	VMOVUPS          Z7, (DX)
+	VMOVUPS          Z8, 64(DX)
+	VMOVUPS          Z9, (DX)(CX*1)
+	VMOVUPS          Z10, 64(DX)(CX*1)
+	VMOVUPS          Z11, (DX)(CX*2)
+	VMOVUPS          Z12, 64(DX)(CX*2)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VMOVUPS          3072(AX), Z0
+	VMOVUPS          3136(AX), Z1
+	VMOVUPS          3200(AX), Z2
+	VMOVUPS          3264(AX), Z3
+	VMOVUPS          3328(AX), Z4
+	VMOVUPS          3392(AX), Z5
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VADDPS           Y6, Y0, Y0
+	VADDPS           Y7, Y1, Y1
+	VADDPS           Y8, Y2, Y2
+	VADDPS           Y9, Y3, Y3
+	VADDPS           Y10, Y4, Y4
+	VADDPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(CX), Z1
+	VFMADD213PS      Z0, Z2, Z1
+	VMOVUPS          Z1, 64(CX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          128(AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          192(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          128(AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          192(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          128(AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          192(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          128(BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          192(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          128(BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          192(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          128(BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          192(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             $0x00000008, BX
 
 tail1half:
 	MOVQ       64(SP), SI
@@ -35218,865 +33823,842 @@ tail2qkloop:
 	JMP          tail2qkloop
 
 tail2qkdone:
-	MOVQ          AX, 32(SP)
-	MOVQ          (SP), AX
-	MOVQ          st_base+96(FP), CX
-	MOVQ          16(SP), DX
-	VBROADCASTSS  scale+88(FP), Z12
-	MOVQ          valid_base+232(FP), BX
-	VMOVUPS       c_neginf<>+0(SB), Z13
-	VMULPS        Z12, Z0, Z0
-	KMOVW         (BX), K1
-	VBLENDMPS     Z0, Z13, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z12, Z1, Z1
-	KMOVW         2(BX), K1
-	VBLENDMPS     Z1, Z13, K1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z12, Z2, Z2
-	KMOVW         8(BX), K1
-	VBLENDMPS     Z2, Z13, K1, Z2
-	VMOVUPS       Z2, 256(AX)
-	VMULPS        Z12, Z3, Z3
-	KMOVW         10(BX), K1
-	VBLENDMPS     Z3, Z13, K1, Z3
-	VMOVUPS       Z3, 320(AX)
-	VMAXPS        Z3, Z2, Z2
-	VMULPS        Z12, Z4, Z4
-	KMOVW         16(BX), K1
-	VBLENDMPS     Z4, Z13, K1, Z4
-	VMOVUPS       Z4, 512(AX)
-	VMULPS        Z12, Z5, Z5
-	KMOVW         18(BX), K1
-	VBLENDMPS     Z5, Z13, K1, Z5
-	VMOVUPS       Z5, 576(AX)
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z12, Z6, Z6
-	KMOVW         24(BX), K1
-	VBLENDMPS     Z6, Z13, K1, Z6
-	VMOVUPS       Z6, 768(AX)
-	VMULPS        Z12, Z7, Z7
-	KMOVW         26(BX), K1
-	VBLENDMPS     Z7, Z13, K1, Z7
-	VMOVUPS       Z7, 832(AX)
-	VMAXPS        Z7, Z6, Z6
-	VMULPS        Z12, Z8, Z8
-	KMOVW         32(BX), K1
-	VBLENDMPS     Z8, Z13, K1, Z8
-	VMOVUPS       Z8, 1024(AX)
-	VMULPS        Z12, Z9, Z9
-	KMOVW         34(BX), K1
-	VBLENDMPS     Z9, Z13, K1, Z9
-	VMOVUPS       Z9, 1088(AX)
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z12, Z10, Z10
-	KMOVW         40(BX), K1
-	VBLENDMPS     Z10, Z13, K1, Z10
-	VMOVUPS       Z10, 1280(AX)
-	VMULPS        Z12, Z11, Z11
-	KMOVW         42(BX), K1
-	VBLENDMPS     Z11, Z13, K1, Z11
-	VMOVUPS       Z11, 1344(AX)
-	VMAXPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z2, Y3
-	VEXTRACTF64X4 $0x01, Z4, Y5
-	VEXTRACTF64X4 $0x01, Z6, Y7
-	VEXTRACTF64X4 $0x01, Z8, Y9
-	VEXTRACTF64X4 $0x01, Z10, Y11
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y3, Y2, Y2
-	VMAXPS        Y5, Y4, Y4
-	VMAXPS        Y7, Y6, Y6
-	VMAXPS        Y9, Y8, Y8
-	VMAXPS        Y11, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y2, X3
-	VEXTRACTF32X4 $0x01, Y4, X5
-	VEXTRACTF32X4 $0x01, Y6, X7
-	VEXTRACTF32X4 $0x01, Y8, X9
-	VEXTRACTF32X4 $0x01, Y10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X2, X2, X3
-	VMOVHLPS      X4, X4, X5
-	VMOVHLPS      X6, X6, X7
-	VMOVHLPS      X8, X8, X9
-	VMOVHLPS      X10, X10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X2, X3
-	VMOVSHDUP     X4, X5
-	VMOVSHDUP     X6, X7
-	VMOVSHDUP     X8, X9
-	VMOVSHDUP     X10, X11
-	VMAXPS        X1, X0, X0
-	VMAXPS        X3, X2, X2
-	VMAXPS        X5, X4, X4
-	VMAXPS        X7, X6, X6
-	VMAXPS        X9, X8, X8
-	VMAXPS        X11, X10, X10
-	VUNPCKLPS     X2, X0, X0
-	VUNPCKLPS     X6, X4, X4
-	VMOVLHPS      X4, X0, X0
-	VUNPCKLPS     X10, X8, X8
-	VINSERTF32X4  $0x01, X8, Z0, Z0
-	VMOVUPS       (CX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (CX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMAXPS        Z1, Z0, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z2
-	VMULPS        Z1, Z1, Z3
-	VFMADD213PS   Z1, Z3, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z1
-	VMOVUPS       Z1, (DX)
-	MOVQ          o_base+144(FP), AX
-	MOVQ          ldo+168(FP), CX
-	SHLQ          $0x02, CX
-	MOVQ          24(SP), DX
-	LEAQ          (AX)(CX*2), BX
-	ADDQ          CX, BX
-	VBROADCASTSS  (DX), Z0
-	VMOVUPS       (AX), Z1
-	VMULPS        Z0, Z1, Z1
-	VMOVUPS       64(AX), Z2
-	VMULPS        Z0, Z2, Z2
-	VBROADCASTSS  4(DX), Z0
-	VMOVUPS       (AX)(CX*1), Z3
-	VMULPS        Z0, Z3, Z3
-	VMOVUPS       64(AX)(CX*1), Z4
-	VMULPS        Z0, Z4, Z4
-	VBROADCASTSS  8(DX), Z0
-	VMOVUPS       (AX)(CX*2), Z5
-	VMULPS        Z0, Z5, Z5
-	VMOVUPS       64(AX)(CX*2), Z6
-	VMULPS        Z0, Z6, Z6
-	VBROADCASTSS  12(DX), Z0
-	VMOVUPS       (BX), Z7
-	VMULPS        Z0, Z7, Z7
-	VMOVUPS       64(BX), Z8
-	VMULPS        Z0, Z8, Z8
-	VBROADCASTSS  16(DX), Z0
-	VMOVUPS       (BX)(CX*1), Z9
-	VMULPS        Z0, Z9, Z9
-	VMOVUPS       64(BX)(CX*1), Z10
-	VMULPS        Z0, Z10, Z10
-	VBROADCASTSS  20(DX), Z0
-	VMOVUPS       (BX)(CX*2), Z11
-	VMULPS        Z0, Z11, Z11
-	VMOVUPS       64(BX)(CX*2), Z12
-	VMULPS        Z0, Z12, Z12
-	MOVQ          8(SP), AX
-	MOVQ          40(SP), CX
-	MOVQ          ldv+200(FP), DX
-	SHLQ          $0x02, DX
-	MOVQ          (SP), BX
-	MOVQ          st_base+96(FP), SI
-	MOVQ          s_base+0(FP), DI
-	ADDQ          $0x00000c00, DI
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  (AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  256(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  512(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  768(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1024(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  4(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  260(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  516(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  772(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1028(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  8(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  264(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  520(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  776(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1032(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1288(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  12(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  268(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  524(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  780(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1036(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1292(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  16(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  272(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  528(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  784(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1040(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1296(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  20(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  276(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  532(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  788(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1044(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1300(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  24(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  536(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  792(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1048(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1304(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  28(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  540(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  796(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1052(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1308(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	ADDQ          $0x20, AX
-	MOVQ          $0x00000006, R8
+	MOVQ             AX, 32(SP)
+	MOVQ             (SP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VBROADCASTSS     scale+88(FP), Z12
+	MOVQ             valid_base+232(FP), BX
+	VMOVUPS          c_neginf<>+0(SB), Z13
+	VMULPS           Z12, Z0, Z0
+	KMOVW            (BX), K1
+	VBLENDMPS        Z0, Z13, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z12, Z1, Z1
+	KMOVW            2(BX), K1
+	VBLENDMPS        Z1, Z13, K1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z12, Z2, Z2
+	KMOVW            8(BX), K1
+	VBLENDMPS        Z2, Z13, K1, Z2
+	VMOVUPS          Z2, 256(AX)
+	VMULPS           Z12, Z3, Z3
+	KMOVW            10(BX), K1
+	VBLENDMPS        Z3, Z13, K1, Z3
+	VMOVUPS          Z3, 320(AX)
+	VMAXPS           Z3, Z2, Z2
+	VMULPS           Z12, Z4, Z4
+	KMOVW            16(BX), K1
+	VBLENDMPS        Z4, Z13, K1, Z4
+	VMOVUPS          Z4, 512(AX)
+	VMULPS           Z12, Z5, Z5
+	KMOVW            18(BX), K1
+	VBLENDMPS        Z5, Z13, K1, Z5
+	VMOVUPS          Z5, 576(AX)
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z12, Z6, Z6
+	KMOVW            24(BX), K1
+	VBLENDMPS        Z6, Z13, K1, Z6
+	VMOVUPS          Z6, 768(AX)
+	VMULPS           Z12, Z7, Z7
+	KMOVW            26(BX), K1
+	VBLENDMPS        Z7, Z13, K1, Z7
+	VMOVUPS          Z7, 832(AX)
+	VMAXPS           Z7, Z6, Z6
+	VMULPS           Z12, Z8, Z8
+	KMOVW            32(BX), K1
+	VBLENDMPS        Z8, Z13, K1, Z8
+	VMOVUPS          Z8, 1024(AX)
+	VMULPS           Z12, Z9, Z9
+	KMOVW            34(BX), K1
+	VBLENDMPS        Z9, Z13, K1, Z9
+	VMOVUPS          Z9, 1088(AX)
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z12, Z10, Z10
+	KMOVW            40(BX), K1
+	VBLENDMPS        Z10, Z13, K1, Z10
+	VMOVUPS          Z10, 1280(AX)
+	VMULPS           Z12, Z11, Z11
+	KMOVW            42(BX), K1
+	VBLENDMPS        Z11, Z13, K1, Z11
+	VMOVUPS          Z11, 1344(AX)
+	VMAXPS           Z11, Z10, Z10
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z2, Y3
+	VEXTRACTF64X4    $0x01, Z4, Y5
+	VEXTRACTF64X4    $0x01, Z6, Y7
+	VEXTRACTF64X4    $0x01, Z8, Y9
+	VEXTRACTF64X4    $0x01, Z10, Y11
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y3, Y2, Y2
+	VMAXPS           Y5, Y4, Y4
+	VMAXPS           Y7, Y6, Y6
+	VMAXPS           Y9, Y8, Y8
+	VMAXPS           Y11, Y10, Y10
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y2, X3
+	VEXTRACTF32X4    $0x01, Y4, X5
+	VEXTRACTF32X4    $0x01, Y6, X7
+	VEXTRACTF32X4    $0x01, Y8, X9
+	VEXTRACTF32X4    $0x01, Y10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X2, X2, X3
+	VMOVHLPS         X4, X4, X5
+	VMOVHLPS         X6, X6, X7
+	VMOVHLPS         X8, X8, X9
+	VMOVHLPS         X10, X10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X2, X3
+	VMOVSHDUP        X4, X5
+	VMOVSHDUP        X6, X7
+	VMOVSHDUP        X8, X9
+	VMOVSHDUP        X10, X11
+	VMAXPS           X1, X0, X0
+	VMAXPS           X3, X2, X2
+	VMAXPS           X5, X4, X4
+	VMAXPS           X7, X6, X6
+	VMAXPS           X9, X8, X8
+	VMAXPS           X11, X10, X10
+	VUNPCKLPS        X2, X0, X0
+	VUNPCKLPS        X6, X4, X4
+	VMOVLHPS         X4, X0, X0
+	VUNPCKLPS        X10, X8, X8
+	VINSERTF32X4     $0x01, X8, Z0, Z0
+	VMOVUPS          (CX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (CX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z2
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z2
+	VSCALEFPS        Z1, Z2, Z1
+	VMOVUPS          Z1, (DX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          (AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          64(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          (AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          64(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          (AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          64(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          (BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          64(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          (BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          64(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          (BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          64(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             (SP), BX
+	MOVQ             st_base+96(FP), SI
+	MOVQ             s_base+0(FP), DI
+	ADDQ             $0x00000c00, DI
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             $0x00000006, R8
 
 tail2exps:
-	VMOVUPS           (CX), Z13
-	VMOVUPS           64(CX), Z14
-	VBROADCASTSS      (AX), Z15
-	VFMADD231PS       Z13, Z15, Z1
-	VFMADD231PS       Z14, Z15, Z2
-	VBROADCASTSS      256(AX), Z15
-	VFMADD231PS       Z13, Z15, Z3
-	VFMADD231PS       Z14, Z15, Z4
-	VBROADCASTSS      512(AX), Z15
-	VFMADD231PS       Z13, Z15, Z5
-	VFMADD231PS       Z14, Z15, Z6
-	VBROADCASTSS      768(AX), Z15
-	VFMADD231PS       Z13, Z15, Z7
-	VFMADD231PS       Z14, Z15, Z8
-	VBROADCASTSS      1024(AX), Z15
-	VFMADD231PS       Z13, Z15, Z9
-	VFMADD231PS       Z14, Z15, Z10
-	VBROADCASTSS      1280(AX), Z15
-	VFMADD231PS       Z13, Z15, Z11
-	VFMADD231PS       Z14, Z15, Z12
-	ADDQ              DX, CX
-	VBROADCASTSS      (SI), Z13
-	VMOVUPS           (BX), Z14
-	VSUBPS            Z13, Z14, Z14
-	VMOVUPS           64(BX), Z15
-	VMOVUPS           (CX), Z16
-	VMOVUPS           64(CX), Z17
-	VBROADCASTSS      4(AX), Z18
-	VFMADD231PS       Z16, Z18, Z1
-	VFMADD231PS       Z17, Z18, Z2
-	VBROADCASTSS      260(AX), Z18
-	VFMADD231PS       Z16, Z18, Z3
-	VFMADD231PS       Z17, Z18, Z4
-	VBROADCASTSS      516(AX), Z18
-	VFMADD231PS       Z16, Z18, Z5
-	VFMADD231PS       Z17, Z18, Z6
-	VBROADCASTSS      772(AX), Z18
-	VFMADD231PS       Z16, Z18, Z7
-	VFMADD231PS       Z17, Z18, Z8
-	VBROADCASTSS      1028(AX), Z18
-	VFMADD231PS       Z16, Z18, Z9
-	VFMADD231PS       Z17, Z18, Z10
-	VBROADCASTSS      1284(AX), Z18
-	VFMADD231PS       Z16, Z18, Z11
-	VFMADD231PS       Z17, Z18, Z12
-	ADDQ              DX, CX
-	VSUBPS            Z13, Z15, Z15
-	VMAXPS            Z14, Z0, Z14
-	VMAXPS            Z15, Z0, Z15
-	VMULPS.BCST       c_log2e<>+0(SB), Z14, Z13
-	VMULPS.BCST       c_log2e<>+0(SB), Z15, Z16
-	VMOVUPS           (CX), Z17
-	VMOVUPS           64(CX), Z18
-	VBROADCASTSS      8(AX), Z19
-	VFMADD231PS       Z17, Z19, Z1
-	VFMADD231PS       Z18, Z19, Z2
-	VBROADCASTSS      264(AX), Z19
-	VFMADD231PS       Z17, Z19, Z3
-	VFMADD231PS       Z18, Z19, Z4
-	VBROADCASTSS      520(AX), Z19
-	VFMADD231PS       Z17, Z19, Z5
-	VFMADD231PS       Z18, Z19, Z6
-	VBROADCASTSS      776(AX), Z19
-	VFMADD231PS       Z17, Z19, Z7
-	VFMADD231PS       Z18, Z19, Z8
-	VBROADCASTSS      1032(AX), Z19
-	VFMADD231PS       Z17, Z19, Z9
-	VFMADD231PS       Z18, Z19, Z10
-	VBROADCASTSS      1288(AX), Z19
-	VFMADD231PS       Z17, Z19, Z11
-	VFMADD231PS       Z18, Z19, Z12
-	ADDQ              DX, CX
-	VRNDSCALEPS       $0x00, Z13, Z13
-	VRNDSCALEPS       $0x00, Z16, Z16
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z13, Z14
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z16, Z15
-	VMOVUPS           (CX), Z17
-	VMOVUPS           64(CX), Z18
-	VBROADCASTSS      12(AX), Z19
-	VFMADD231PS       Z17, Z19, Z1
-	VFMADD231PS       Z18, Z19, Z2
-	VBROADCASTSS      268(AX), Z19
-	VFMADD231PS       Z17, Z19, Z3
-	VFMADD231PS       Z18, Z19, Z4
-	VBROADCASTSS      524(AX), Z19
-	VFMADD231PS       Z17, Z19, Z5
-	VFMADD231PS       Z18, Z19, Z6
-	VBROADCASTSS      780(AX), Z19
-	VFMADD231PS       Z17, Z19, Z7
-	VFMADD231PS       Z18, Z19, Z8
-	VBROADCASTSS      1036(AX), Z19
-	VFMADD231PS       Z17, Z19, Z9
-	VFMADD231PS       Z18, Z19, Z10
-	VBROADCASTSS      1292(AX), Z19
-	VFMADD231PS       Z17, Z19, Z11
-	VFMADD231PS       Z18, Z19, Z12
-	ADDQ              DX, CX
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z13, Z14
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z16, Z15
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z17
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z18
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z14, Z17
-	VMOVUPS           (CX), Z19
-	VMOVUPS           64(CX), Z20
-	VBROADCASTSS      16(AX), Z21
-	VFMADD231PS       Z19, Z21, Z1
-	VFMADD231PS       Z20, Z21, Z2
-	VBROADCASTSS      272(AX), Z21
-	VFMADD231PS       Z19, Z21, Z3
-	VFMADD231PS       Z20, Z21, Z4
-	VBROADCASTSS      528(AX), Z21
-	VFMADD231PS       Z19, Z21, Z5
-	VFMADD231PS       Z20, Z21, Z6
-	VBROADCASTSS      784(AX), Z21
-	VFMADD231PS       Z19, Z21, Z7
-	VFMADD231PS       Z20, Z21, Z8
-	VBROADCASTSS      1040(AX), Z21
-	VFMADD231PS       Z19, Z21, Z9
-	VFMADD231PS       Z20, Z21, Z10
-	VBROADCASTSS      1296(AX), Z21
-	VFMADD231PS       Z19, Z21, Z11
-	VFMADD231PS       Z20, Z21, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z15, Z18
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z14, Z17
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z15, Z18
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z14, Z17
-	VMOVUPS           (CX), Z19
-	VMOVUPS           64(CX), Z20
-	VBROADCASTSS      20(AX), Z21
-	VFMADD231PS       Z19, Z21, Z1
-	VFMADD231PS       Z20, Z21, Z2
-	VBROADCASTSS      276(AX), Z21
-	VFMADD231PS       Z19, Z21, Z3
-	VFMADD231PS       Z20, Z21, Z4
-	VBROADCASTSS      532(AX), Z21
-	VFMADD231PS       Z19, Z21, Z5
-	VFMADD231PS       Z20, Z21, Z6
-	VBROADCASTSS      788(AX), Z21
-	VFMADD231PS       Z19, Z21, Z7
-	VFMADD231PS       Z20, Z21, Z8
-	VBROADCASTSS      1044(AX), Z21
-	VFMADD231PS       Z19, Z21, Z9
-	VFMADD231PS       Z20, Z21, Z10
-	VBROADCASTSS      1300(AX), Z21
-	VFMADD231PS       Z19, Z21, Z11
-	VFMADD231PS       Z20, Z21, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z15, Z18
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z14, Z17
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z15, Z18
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z14, Z17
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z15, Z18
-	VMOVUPS           (CX), Z19
-	VMOVUPS           64(CX), Z20
-	VBROADCASTSS      24(AX), Z21
-	VFMADD231PS       Z19, Z21, Z1
-	VFMADD231PS       Z20, Z21, Z2
-	VBROADCASTSS      280(AX), Z21
-	VFMADD231PS       Z19, Z21, Z3
-	VFMADD231PS       Z20, Z21, Z4
-	VBROADCASTSS      536(AX), Z21
-	VFMADD231PS       Z19, Z21, Z5
-	VFMADD231PS       Z20, Z21, Z6
-	VBROADCASTSS      792(AX), Z21
-	VFMADD231PS       Z19, Z21, Z7
-	VFMADD231PS       Z20, Z21, Z8
-	VBROADCASTSS      1048(AX), Z21
-	VFMADD231PS       Z19, Z21, Z9
-	VFMADD231PS       Z20, Z21, Z10
-	VBROADCASTSS      1304(AX), Z21
-	VFMADD231PS       Z19, Z21, Z11
-	VFMADD231PS       Z20, Z21, Z12
-	ADDQ              DX, CX
-	VMULPS            Z14, Z14, Z19
-	VFMADD213PS       Z14, Z19, Z17
-	VMULPS            Z15, Z15, Z14
-	VFMADD213PS       Z15, Z14, Z18
-	VADDPS.BCST       c_one<>+0(SB), Z17, Z17
-	VADDPS.BCST       c_one<>+0(SB), Z18, Z18
-	VMOVUPS           (CX), Z14
-	VMOVUPS           64(CX), Z15
-	VBROADCASTSS      28(AX), Z19
-	VFMADD231PS       Z14, Z19, Z1
-	VFMADD231PS       Z15, Z19, Z2
-	VBROADCASTSS      284(AX), Z19
-	VFMADD231PS       Z14, Z19, Z3
-	VFMADD231PS       Z15, Z19, Z4
-	VBROADCASTSS      540(AX), Z19
-	VFMADD231PS       Z14, Z19, Z5
-	VFMADD231PS       Z15, Z19, Z6
-	VBROADCASTSS      796(AX), Z19
-	VFMADD231PS       Z14, Z19, Z7
-	VFMADD231PS       Z15, Z19, Z8
-	VBROADCASTSS      1052(AX), Z19
-	VFMADD231PS       Z14, Z19, Z9
-	VFMADD231PS       Z15, Z19, Z10
-	VBROADCASTSS      1308(AX), Z19
-	VFMADD231PS       Z14, Z19, Z11
-	VFMADD231PS       Z15, Z19, Z12
-	ADDQ              DX, CX
-	VSCALEFPS         Z13, Z17, Z14
-	VSCALEFPS         Z16, Z18, Z15
-	VMOVUPS           Z14, (BX)
-	VMOVAPS           Z14, Z13
-	VMOVUPS           Z15, 64(BX)
-	VADDPS            Z15, Z13, Z13
-	VMOVUPS           Z13, (DI)
-	ADDQ              $0x20, AX
-	ADDQ              $0x00000100, BX
-	ADDQ              $0x04, SI
-	ADDQ              $0x40, DI
-	DECQ              R8
-	JNZ               tail2exps
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      (AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      256(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      512(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      768(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1024(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      4(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      260(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      516(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      772(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1028(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      8(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      264(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      520(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      776(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1032(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1288(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      12(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      268(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      524(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      780(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1036(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1292(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      16(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      272(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      528(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      784(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1040(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1296(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      20(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      276(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      532(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      788(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1044(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1300(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      24(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      536(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      792(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1048(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1304(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      28(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      540(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      796(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1052(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1308(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	ADDQ              $0x20, AX
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	LEAQ              (AX)(CX*2), DX
-	ADDQ              CX, DX
-	VMOVUPS           Z1, (AX)
-	VMOVUPS           Z2, 64(AX)
-	VMOVUPS           Z3, (AX)(CX*1)
-	VMOVUPS           Z4, 64(AX)(CX*1)
-	VMOVUPS           Z5, (AX)(CX*2)
-	VMOVUPS           Z6, 64(AX)(CX*2)
-	VMOVUPS           Z7, (DX)
-	VMOVUPS           Z8, 64(DX)
-	VMOVUPS           Z9, (DX)(CX*1)
-	VMOVUPS           Z10, 64(DX)(CX*1)
-	VMOVUPS           Z11, (DX)(CX*2)
-	VMOVUPS           Z12, 64(DX)(CX*2)
-	MOVQ              s_base+0(FP), AX
-	MOVQ              st_base+96(FP), CX
-	MOVQ              16(SP), DX
-	VMOVUPS           3072(AX), Z0
-	VMOVUPS           3136(AX), Z1
-	VMOVUPS           3200(AX), Z2
-	VMOVUPS           3264(AX), Z3
-	VMOVUPS           3328(AX), Z4
-	VMOVUPS           3392(AX), Z5
-	VEXTRACTF64X4     $0x01, Z0, Y6
-	VEXTRACTF64X4     $0x01, Z1, Y7
-	VEXTRACTF64X4     $0x01, Z2, Y8
-	VEXTRACTF64X4     $0x01, Z3, Y9
-	VEXTRACTF64X4     $0x01, Z4, Y10
-	VEXTRACTF64X4     $0x01, Z5, Y11
-	VADDPS            Y6, Y0, Y0
-	VADDPS            Y7, Y1, Y1
-	VADDPS            Y8, Y2, Y2
-	VADDPS            Y9, Y3, Y3
-	VADDPS            Y10, Y4, Y4
-	VADDPS            Y11, Y5, Y5
-	VEXTRACTF32X4     $0x01, Y0, X6
-	VEXTRACTF32X4     $0x01, Y1, X7
-	VEXTRACTF32X4     $0x01, Y2, X8
-	VEXTRACTF32X4     $0x01, Y3, X9
-	VEXTRACTF32X4     $0x01, Y4, X10
-	VEXTRACTF32X4     $0x01, Y5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVHLPS          X0, X0, X6
-	VMOVHLPS          X1, X1, X7
-	VMOVHLPS          X2, X2, X8
-	VMOVHLPS          X3, X3, X9
-	VMOVHLPS          X4, X4, X10
-	VMOVHLPS          X5, X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVSHDUP         X0, X6
-	VMOVSHDUP         X1, X7
-	VMOVSHDUP         X2, X8
-	VMOVSHDUP         X3, X9
-	VMOVSHDUP         X4, X10
-	VMOVSHDUP         X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VUNPCKLPS         X1, X0, X0
-	VUNPCKLPS         X3, X2, X2
-	VMOVLHPS          X2, X0, X0
-	VUNPCKLPS         X5, X4, X4
-	VINSERTF32X4      $0x01, X4, Z0, Z0
-	VMOVUPS           (DX), Z2
-	VMOVUPS           64(CX), Z1
-	VFMADD213PS       Z0, Z2, Z1
-	VMOVUPS           Z1, 64(CX)
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	MOVQ              24(SP), DX
-	LEAQ              (AX)(CX*2), BX
-	ADDQ              CX, BX
-	VBROADCASTSS      (DX), Z0
-	VMOVUPS           128(AX), Z1
-	VMULPS            Z0, Z1, Z1
-	VMOVUPS           192(AX), Z2
-	VMULPS            Z0, Z2, Z2
-	VBROADCASTSS      4(DX), Z0
-	VMOVUPS           128(AX)(CX*1), Z3
-	VMULPS            Z0, Z3, Z3
-	VMOVUPS           192(AX)(CX*1), Z4
-	VMULPS            Z0, Z4, Z4
-	VBROADCASTSS      8(DX), Z0
-	VMOVUPS           128(AX)(CX*2), Z5
-	VMULPS            Z0, Z5, Z5
-	VMOVUPS           192(AX)(CX*2), Z6
-	VMULPS            Z0, Z6, Z6
-	VBROADCASTSS      12(DX), Z0
-	VMOVUPS           128(BX), Z7
-	VMULPS            Z0, Z7, Z7
-	VMOVUPS           192(BX), Z8
-	VMULPS            Z0, Z8, Z8
-	VBROADCASTSS      16(DX), Z0
-	VMOVUPS           128(BX)(CX*1), Z9
-	VMULPS            Z0, Z9, Z9
-	VMOVUPS           192(BX)(CX*1), Z10
-	VMULPS            Z0, Z10, Z10
-	VBROADCASTSS      20(DX), Z0
-	VMOVUPS           128(BX)(CX*2), Z11
-	VMULPS            Z0, Z11, Z11
-	VMOVUPS           192(BX)(CX*2), Z12
-	VMULPS            Z0, Z12, Z12
-	MOVQ              8(SP), AX
-	MOVQ              40(SP), CX
-	MOVQ              ldv+200(FP), DX
-	SHLQ              $0x02, DX
-	MOVQ              $0x00000008, BX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VBROADCASTSS     (SI), Z0
+	VMOVUPS          (BX), Z13
+	VSUBPS           Z0, Z13, Z13
+	VMOVUPS          (CX), Z14
+	VMOVUPS          64(CX), Z15
+	VBROADCASTSS     4(AX), Z16
+	VFMADD231PS      Z14, Z16, Z1
+	VFMADD231PS      Z15, Z16, Z2
+	VBROADCASTSS     260(AX), Z16
+	VFMADD231PS      Z14, Z16, Z3
+	VFMADD231PS      Z15, Z16, Z4
+	VBROADCASTSS     516(AX), Z16
+	VFMADD231PS      Z14, Z16, Z5
+	VFMADD231PS      Z15, Z16, Z6
+	VBROADCASTSS     772(AX), Z16
+	VFMADD231PS      Z14, Z16, Z7
+	VFMADD231PS      Z15, Z16, Z8
+	VBROADCASTSS     1028(AX), Z16
+	VFMADD231PS      Z14, Z16, Z9
+	VFMADD231PS      Z15, Z16, Z10
+	VBROADCASTSS     1284(AX), Z16
+	VFMADD231PS      Z14, Z16, Z11
+	VFMADD231PS      Z15, Z16, Z12
+	ADDQ             DX, CX
+	VMOVUPS          64(BX), Z14
+	VSUBPS           Z0, Z14, Z14
+	VREDUCEPS        $0x09, Z13, Z0
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     8(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     264(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     520(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     776(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1032(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1288(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VREDUCEPS        $0x09, Z14, Z15
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z16
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z17
+	VMOVUPS          (CX), Z18
+	VMOVUPS          64(CX), Z19
+	VBROADCASTSS     12(AX), Z20
+	VFMADD231PS      Z18, Z20, Z1
+	VFMADD231PS      Z19, Z20, Z2
+	VBROADCASTSS     268(AX), Z20
+	VFMADD231PS      Z18, Z20, Z3
+	VFMADD231PS      Z19, Z20, Z4
+	VBROADCASTSS     524(AX), Z20
+	VFMADD231PS      Z18, Z20, Z5
+	VFMADD231PS      Z19, Z20, Z6
+	VBROADCASTSS     780(AX), Z20
+	VFMADD231PS      Z18, Z20, Z7
+	VFMADD231PS      Z19, Z20, Z8
+	VBROADCASTSS     1036(AX), Z20
+	VFMADD231PS      Z18, Z20, Z9
+	VFMADD231PS      Z19, Z20, Z10
+	VBROADCASTSS     1292(AX), Z20
+	VFMADD231PS      Z18, Z20, Z11
+	VFMADD231PS      Z19, Z20, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z16
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z15, Z17
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z16
+	VMOVUPS          (CX), Z18
+	VMOVUPS          64(CX), Z19
+	VBROADCASTSS     16(AX), Z20
+	VFMADD231PS      Z18, Z20, Z1
+	VFMADD231PS      Z19, Z20, Z2
+	VBROADCASTSS     272(AX), Z20
+	VFMADD231PS      Z18, Z20, Z3
+	VFMADD231PS      Z19, Z20, Z4
+	VBROADCASTSS     528(AX), Z20
+	VFMADD231PS      Z18, Z20, Z5
+	VFMADD231PS      Z19, Z20, Z6
+	VBROADCASTSS     784(AX), Z20
+	VFMADD231PS      Z18, Z20, Z7
+	VFMADD231PS      Z19, Z20, Z8
+	VBROADCASTSS     1040(AX), Z20
+	VFMADD231PS      Z18, Z20, Z9
+	VFMADD231PS      Z19, Z20, Z10
+	VBROADCASTSS     1296(AX), Z20
+	VFMADD231PS      Z18, Z20, Z11
+	VFMADD231PS      Z19, Z20, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z15, Z17
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z16
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z15, Z17
+	VMOVUPS          (CX), Z18
+	VMOVUPS          64(CX), Z19
+	VBROADCASTSS     20(AX), Z20
+	VFMADD231PS      Z18, Z20, Z1
+	VFMADD231PS      Z19, Z20, Z2
+	VBROADCASTSS     276(AX), Z20
+	VFMADD231PS      Z18, Z20, Z3
+	VFMADD231PS      Z19, Z20, Z4
+	VBROADCASTSS     532(AX), Z20
+	VFMADD231PS      Z18, Z20, Z5
+	VFMADD231PS      Z19, Z20, Z6
+	VBROADCASTSS     788(AX), Z20
+	VFMADD231PS      Z18, Z20, Z7
+	VFMADD231PS      Z19, Z20, Z8
+	VBROADCASTSS     1044(AX), Z20
+	VFMADD231PS      Z18, Z20, Z9
+	VFMADD231PS      Z19, Z20, Z10
+	VBROADCASTSS     1300(AX), Z20
+	VFMADD231PS      Z18, Z20, Z11
+	VFMADD231PS      Z19, Z20, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z16
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z15, Z17
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z16
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z18
+	VBROADCASTSS     24(AX), Z19
+	VFMADD231PS      Z0, Z19, Z1
+	VFMADD231PS      Z18, Z19, Z2
+	VBROADCASTSS     280(AX), Z19
+	VFMADD231PS      Z0, Z19, Z3
+	VFMADD231PS      Z18, Z19, Z4
+	VBROADCASTSS     536(AX), Z19
+	VFMADD231PS      Z0, Z19, Z5
+	VFMADD231PS      Z18, Z19, Z6
+	VBROADCASTSS     792(AX), Z19
+	VFMADD231PS      Z0, Z19, Z7
+	VFMADD231PS      Z18, Z19, Z8
+	VBROADCASTSS     1048(AX), Z19
+	VFMADD231PS      Z0, Z19, Z9
+	VFMADD231PS      Z18, Z19, Z10
+	VBROADCASTSS     1304(AX), Z19
+	VFMADD231PS      Z0, Z19, Z11
+	VFMADD231PS      Z18, Z19, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z15, Z17
+	VSCALEFPS        Z13, Z16, Z13
+	VSCALEFPS        Z14, Z17, Z14
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z15
+	VBROADCASTSS     28(AX), Z16
+	VFMADD231PS      Z0, Z16, Z1
+	VFMADD231PS      Z15, Z16, Z2
+	VBROADCASTSS     284(AX), Z16
+	VFMADD231PS      Z0, Z16, Z3
+	VFMADD231PS      Z15, Z16, Z4
+	VBROADCASTSS     540(AX), Z16
+	VFMADD231PS      Z0, Z16, Z5
+	VFMADD231PS      Z15, Z16, Z6
+	VBROADCASTSS     796(AX), Z16
+	VFMADD231PS      Z0, Z16, Z7
+	VFMADD231PS      Z15, Z16, Z8
+	VBROADCASTSS     1052(AX), Z16
+	VFMADD231PS      Z0, Z16, Z9
+	VFMADD231PS      Z15, Z16, Z10
+	VBROADCASTSS     1308(AX), Z16
+	VFMADD231PS      Z0, Z16, Z11
+	VFMADD231PS      Z15, Z16, Z12
+	ADDQ             DX, CX
+	VMOVUPS          Z13, (BX)
+	VMOVAPS          Z13, Z0
+	VMOVUPS          Z14, 64(BX)
+	VADDPS           Z14, Z0, Z0
+	VMOVUPS          Z0, (DI)
+	ADDQ             $0x20, AX
+	ADDQ             $0x00000100, BX
+	ADDQ             $0x04, SI
+	ADDQ             $0x40, DI
+	DECQ             R8
+	JNZ              tail2exps
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	LEAQ             (AX)(CX*2), DX
+	ADDQ             CX, DX
+	VMOVUPS          Z1, (AX)
+	VMOVUPS          Z2, 64(AX)
+	VMOVUPS          Z3, (AX)(CX*1)
+	VMOVUPS          Z4, 64(AX)(CX*1)
+	VMOVUPS          Z5, (AX)(CX*2)
+	VMOVUPS          Z6, 64(AX)(CX*2)
+	VMOVUPS          Z7, (DX)
+	VMOVUPS          Z8, 64(DX)
+	VMOVUPS          Z9, (DX)(CX*1)
+	VMOVUPS          Z10, 64(DX)(CX*1)
+	VMOVUPS          Z11, (DX)(CX*2)
+	VMOVUPS          Z12, 64(DX)(CX*2)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VMOVUPS          3072(AX), Z0
+	VMOVUPS          3136(AX), Z1
+	VMOVUPS          3200(AX), Z2
+	VMOVUPS          3264(AX), Z3
+	VMOVUPS          3328(AX), Z4
+	VMOVUPS          3392(AX), Z5
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VADDPS           Y6, Y0, Y0
+	VADDPS           Y7, Y1, Y1
+	VADDPS           Y8, Y2, Y2
+	VADDPS           Y9, Y3, Y3
+	VADDPS           Y10, Y4, Y4
+	VADDPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(CX), Z1
+	VFMADD213PS      Z0, Z2, Z1
+	VMOVUPS          Z1, 64(CX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          128(AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          192(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          128(AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          192(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          128(AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          192(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          128(BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          192(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          128(BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          192(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          128(BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          192(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             $0x00000008, BX
 
 tail2half:
 	MOVQ       64(SP), SI
@@ -36660,914 +35242,884 @@ tail3qkloop:
 	JMP          tail3qkloop
 
 tail3qkdone:
-	MOVQ          AX, 32(SP)
-	MOVQ          (SP), AX
-	MOVQ          st_base+96(FP), CX
-	MOVQ          16(SP), DX
-	VBROADCASTSS  scale+88(FP), Z18
-	MOVQ          valid_base+232(FP), BX
-	VMOVUPS       c_neginf<>+0(SB), Z19
-	VMULPS        Z18, Z0, Z0
-	KMOVW         (BX), K1
-	VBLENDMPS     Z0, Z19, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z18, Z1, Z1
-	KMOVW         2(BX), K1
-	VBLENDMPS     Z1, Z19, K1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z18, Z2, Z2
-	KMOVW         4(BX), K1
-	VBLENDMPS     Z2, Z19, K1, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z18, Z3, Z3
-	KMOVW         8(BX), K1
-	VBLENDMPS     Z3, Z19, K1, Z3
-	VMOVUPS       Z3, 256(AX)
-	VMULPS        Z18, Z4, Z4
-	KMOVW         10(BX), K1
-	VBLENDMPS     Z4, Z19, K1, Z4
-	VMOVUPS       Z4, 320(AX)
-	VMULPS        Z18, Z5, Z5
-	KMOVW         12(BX), K1
-	VBLENDMPS     Z5, Z19, K1, Z5
-	VMOVUPS       Z5, 384(AX)
-	VMAXPS        Z5, Z3, Z3
-	VMAXPS        Z4, Z3, Z3
-	VMULPS        Z18, Z6, Z6
-	KMOVW         16(BX), K1
-	VBLENDMPS     Z6, Z19, K1, Z6
-	VMOVUPS       Z6, 512(AX)
-	VMULPS        Z18, Z7, Z7
-	KMOVW         18(BX), K1
-	VBLENDMPS     Z7, Z19, K1, Z7
-	VMOVUPS       Z7, 576(AX)
-	VMULPS        Z18, Z8, Z8
-	KMOVW         20(BX), K1
-	VBLENDMPS     Z8, Z19, K1, Z8
-	VMOVUPS       Z8, 640(AX)
-	VMAXPS        Z8, Z6, Z6
-	VMAXPS        Z7, Z6, Z6
-	VMULPS        Z18, Z9, Z9
-	KMOVW         24(BX), K1
-	VBLENDMPS     Z9, Z19, K1, Z9
-	VMOVUPS       Z9, 768(AX)
-	VMULPS        Z18, Z10, Z10
-	KMOVW         26(BX), K1
-	VBLENDMPS     Z10, Z19, K1, Z10
-	VMOVUPS       Z10, 832(AX)
-	VMULPS        Z18, Z11, Z11
-	KMOVW         28(BX), K1
-	VBLENDMPS     Z11, Z19, K1, Z11
-	VMOVUPS       Z11, 896(AX)
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z10, Z9, Z9
-	VMULPS        Z18, Z12, Z12
-	KMOVW         32(BX), K1
-	VBLENDMPS     Z12, Z19, K1, Z12
-	VMOVUPS       Z12, 1024(AX)
-	VMULPS        Z18, Z13, Z13
-	KMOVW         34(BX), K1
-	VBLENDMPS     Z13, Z19, K1, Z13
-	VMOVUPS       Z13, 1088(AX)
-	VMULPS        Z18, Z14, Z14
-	KMOVW         36(BX), K1
-	VBLENDMPS     Z14, Z19, K1, Z14
-	VMOVUPS       Z14, 1152(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z18, Z15, Z15
-	KMOVW         40(BX), K1
-	VBLENDMPS     Z15, Z19, K1, Z15
-	VMOVUPS       Z15, 1280(AX)
-	VMULPS        Z18, Z16, Z16
-	KMOVW         42(BX), K1
-	VBLENDMPS     Z16, Z19, K1, Z16
-	VMOVUPS       Z16, 1344(AX)
-	VMULPS        Z18, Z17, Z17
-	KMOVW         44(BX), K1
-	VBLENDMPS     Z17, Z19, K1, Z17
-	VMOVUPS       Z17, 1408(AX)
-	VMAXPS        Z17, Z15, Z15
-	VMAXPS        Z16, Z15, Z15
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z3, Y2
-	VEXTRACTF64X4 $0x01, Z6, Y4
-	VEXTRACTF64X4 $0x01, Z9, Y5
-	VEXTRACTF64X4 $0x01, Z12, Y7
-	VEXTRACTF64X4 $0x01, Z15, Y8
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y3, Y3
-	VMAXPS        Y4, Y6, Y6
-	VMAXPS        Y5, Y9, Y9
-	VMAXPS        Y7, Y12, Y12
-	VMAXPS        Y8, Y15, Y15
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y3, X2
-	VEXTRACTF32X4 $0x01, Y6, X4
-	VEXTRACTF32X4 $0x01, Y9, X5
-	VEXTRACTF32X4 $0x01, Y12, X7
-	VEXTRACTF32X4 $0x01, Y15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X3, X3, X2
-	VMOVHLPS      X6, X6, X4
-	VMOVHLPS      X9, X9, X5
-	VMOVHLPS      X12, X12, X7
-	VMOVHLPS      X15, X15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X3, X2
-	VMOVSHDUP     X6, X4
-	VMOVSHDUP     X9, X5
-	VMOVSHDUP     X12, X7
-	VMOVSHDUP     X15, X8
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X3, X3
-	VMAXPS        X4, X6, X6
-	VMAXPS        X5, X9, X9
-	VMAXPS        X7, X12, X12
-	VMAXPS        X8, X15, X15
-	VUNPCKLPS     X3, X0, X0
-	VUNPCKLPS     X9, X6, X6
-	VMOVLHPS      X6, X0, X0
-	VUNPCKLPS     X15, X12, X12
-	VINSERTF32X4  $0x01, X12, Z0, Z0
-	VMOVUPS       (CX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (CX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMAXPS        Z1, Z0, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z2
-	VMULPS        Z1, Z1, Z3
-	VFMADD213PS   Z1, Z3, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z1
-	VMOVUPS       Z1, (DX)
-	MOVQ          o_base+144(FP), AX
-	MOVQ          ldo+168(FP), CX
-	SHLQ          $0x02, CX
-	MOVQ          24(SP), DX
-	LEAQ          (AX)(CX*2), BX
-	ADDQ          CX, BX
-	VBROADCASTSS  (DX), Z0
-	VMOVUPS       (AX), Z1
-	VMULPS        Z0, Z1, Z1
-	VMOVUPS       64(AX), Z2
-	VMULPS        Z0, Z2, Z2
-	VBROADCASTSS  4(DX), Z0
-	VMOVUPS       (AX)(CX*1), Z3
-	VMULPS        Z0, Z3, Z3
-	VMOVUPS       64(AX)(CX*1), Z4
-	VMULPS        Z0, Z4, Z4
-	VBROADCASTSS  8(DX), Z0
-	VMOVUPS       (AX)(CX*2), Z5
-	VMULPS        Z0, Z5, Z5
-	VMOVUPS       64(AX)(CX*2), Z6
-	VMULPS        Z0, Z6, Z6
-	VBROADCASTSS  12(DX), Z0
-	VMOVUPS       (BX), Z7
-	VMULPS        Z0, Z7, Z7
-	VMOVUPS       64(BX), Z8
-	VMULPS        Z0, Z8, Z8
-	VBROADCASTSS  16(DX), Z0
-	VMOVUPS       (BX)(CX*1), Z9
-	VMULPS        Z0, Z9, Z9
-	VMOVUPS       64(BX)(CX*1), Z10
-	VMULPS        Z0, Z10, Z10
-	VBROADCASTSS  20(DX), Z0
-	VMOVUPS       (BX)(CX*2), Z11
-	VMULPS        Z0, Z11, Z11
-	VMOVUPS       64(BX)(CX*2), Z12
-	VMULPS        Z0, Z12, Z12
-	MOVQ          8(SP), AX
-	MOVQ          40(SP), CX
-	MOVQ          ldv+200(FP), DX
-	SHLQ          $0x02, DX
-	MOVQ          (SP), BX
-	MOVQ          st_base+96(FP), SI
-	MOVQ          s_base+0(FP), DI
-	ADDQ          $0x00000c00, DI
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  (AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  256(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  512(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  768(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1024(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  4(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  260(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  516(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  772(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1028(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  8(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  264(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  520(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  776(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1032(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1288(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  12(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  268(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  524(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  780(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1036(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1292(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  16(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  272(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  528(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  784(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1040(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1296(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  20(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  276(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  532(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  788(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1044(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1300(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  24(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  536(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  792(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1048(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1304(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  28(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  540(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  796(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1052(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1308(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	ADDQ          $0x20, AX
-	MOVQ          $0x00000006, R8
+	MOVQ             AX, 32(SP)
+	MOVQ             (SP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VBROADCASTSS     scale+88(FP), Z18
+	MOVQ             valid_base+232(FP), BX
+	VMOVUPS          c_neginf<>+0(SB), Z19
+	VMULPS           Z18, Z0, Z0
+	KMOVW            (BX), K1
+	VBLENDMPS        Z0, Z19, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z18, Z1, Z1
+	KMOVW            2(BX), K1
+	VBLENDMPS        Z1, Z19, K1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z18, Z2, Z2
+	KMOVW            4(BX), K1
+	VBLENDMPS        Z2, Z19, K1, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z18, Z3, Z3
+	KMOVW            8(BX), K1
+	VBLENDMPS        Z3, Z19, K1, Z3
+	VMOVUPS          Z3, 256(AX)
+	VMULPS           Z18, Z4, Z4
+	KMOVW            10(BX), K1
+	VBLENDMPS        Z4, Z19, K1, Z4
+	VMOVUPS          Z4, 320(AX)
+	VMULPS           Z18, Z5, Z5
+	KMOVW            12(BX), K1
+	VBLENDMPS        Z5, Z19, K1, Z5
+	VMOVUPS          Z5, 384(AX)
+	VMAXPS           Z5, Z3, Z3
+	VMAXPS           Z4, Z3, Z3
+	VMULPS           Z18, Z6, Z6
+	KMOVW            16(BX), K1
+	VBLENDMPS        Z6, Z19, K1, Z6
+	VMOVUPS          Z6, 512(AX)
+	VMULPS           Z18, Z7, Z7
+	KMOVW            18(BX), K1
+	VBLENDMPS        Z7, Z19, K1, Z7
+	VMOVUPS          Z7, 576(AX)
+	VMULPS           Z18, Z8, Z8
+	KMOVW            20(BX), K1
+	VBLENDMPS        Z8, Z19, K1, Z8
+	VMOVUPS          Z8, 640(AX)
+	VMAXPS           Z8, Z6, Z6
+	VMAXPS           Z7, Z6, Z6
+	VMULPS           Z18, Z9, Z9
+	KMOVW            24(BX), K1
+	VBLENDMPS        Z9, Z19, K1, Z9
+	VMOVUPS          Z9, 768(AX)
+	VMULPS           Z18, Z10, Z10
+	KMOVW            26(BX), K1
+	VBLENDMPS        Z10, Z19, K1, Z10
+	VMOVUPS          Z10, 832(AX)
+	VMULPS           Z18, Z11, Z11
+	KMOVW            28(BX), K1
+	VBLENDMPS        Z11, Z19, K1, Z11
+	VMOVUPS          Z11, 896(AX)
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z10, Z9, Z9
+	VMULPS           Z18, Z12, Z12
+	KMOVW            32(BX), K1
+	VBLENDMPS        Z12, Z19, K1, Z12
+	VMOVUPS          Z12, 1024(AX)
+	VMULPS           Z18, Z13, Z13
+	KMOVW            34(BX), K1
+	VBLENDMPS        Z13, Z19, K1, Z13
+	VMOVUPS          Z13, 1088(AX)
+	VMULPS           Z18, Z14, Z14
+	KMOVW            36(BX), K1
+	VBLENDMPS        Z14, Z19, K1, Z14
+	VMOVUPS          Z14, 1152(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z18, Z15, Z15
+	KMOVW            40(BX), K1
+	VBLENDMPS        Z15, Z19, K1, Z15
+	VMOVUPS          Z15, 1280(AX)
+	VMULPS           Z18, Z16, Z16
+	KMOVW            42(BX), K1
+	VBLENDMPS        Z16, Z19, K1, Z16
+	VMOVUPS          Z16, 1344(AX)
+	VMULPS           Z18, Z17, Z17
+	KMOVW            44(BX), K1
+	VBLENDMPS        Z17, Z19, K1, Z17
+	VMOVUPS          Z17, 1408(AX)
+	VMAXPS           Z17, Z15, Z15
+	VMAXPS           Z16, Z15, Z15
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z3, Y2
+	VEXTRACTF64X4    $0x01, Z6, Y4
+	VEXTRACTF64X4    $0x01, Z9, Y5
+	VEXTRACTF64X4    $0x01, Z12, Y7
+	VEXTRACTF64X4    $0x01, Z15, Y8
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y3, Y3
+	VMAXPS           Y4, Y6, Y6
+	VMAXPS           Y5, Y9, Y9
+	VMAXPS           Y7, Y12, Y12
+	VMAXPS           Y8, Y15, Y15
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y3, X2
+	VEXTRACTF32X4    $0x01, Y6, X4
+	VEXTRACTF32X4    $0x01, Y9, X5
+	VEXTRACTF32X4    $0x01, Y12, X7
+	VEXTRACTF32X4    $0x01, Y15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X3, X3, X2
+	VMOVHLPS         X6, X6, X4
+	VMOVHLPS         X9, X9, X5
+	VMOVHLPS         X12, X12, X7
+	VMOVHLPS         X15, X15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X3, X2
+	VMOVSHDUP        X6, X4
+	VMOVSHDUP        X9, X5
+	VMOVSHDUP        X12, X7
+	VMOVSHDUP        X15, X8
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X3, X3
+	VMAXPS           X4, X6, X6
+	VMAXPS           X5, X9, X9
+	VMAXPS           X7, X12, X12
+	VMAXPS           X8, X15, X15
+	VUNPCKLPS        X3, X0, X0
+	VUNPCKLPS        X9, X6, X6
+	VMOVLHPS         X6, X0, X0
+	VUNPCKLPS        X15, X12, X12
+	VINSERTF32X4     $0x01, X12, Z0, Z0
+	VMOVUPS          (CX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (CX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z2
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z2
+	VSCALEFPS        Z1, Z2, Z1
+	VMOVUPS          Z1, (DX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          (AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          64(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          (AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          64(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          (AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          64(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          (BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          64(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          (BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          64(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          (BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          64(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             (SP), BX
+	MOVQ             st_base+96(FP), SI
+	MOVQ             s_base+0(FP), DI
+	ADDQ             $0x00000c00, DI
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             $0x00000006, R8
 
 tail3exps:
-	VMOVUPS           (CX), Z13
-	VMOVUPS           64(CX), Z14
-	VBROADCASTSS      (AX), Z15
-	VFMADD231PS       Z13, Z15, Z1
-	VFMADD231PS       Z14, Z15, Z2
-	VBROADCASTSS      256(AX), Z15
-	VFMADD231PS       Z13, Z15, Z3
-	VFMADD231PS       Z14, Z15, Z4
-	VBROADCASTSS      512(AX), Z15
-	VFMADD231PS       Z13, Z15, Z5
-	VFMADD231PS       Z14, Z15, Z6
-	VBROADCASTSS      768(AX), Z15
-	VFMADD231PS       Z13, Z15, Z7
-	VFMADD231PS       Z14, Z15, Z8
-	VBROADCASTSS      1024(AX), Z15
-	VFMADD231PS       Z13, Z15, Z9
-	VFMADD231PS       Z14, Z15, Z10
-	VBROADCASTSS      1280(AX), Z15
-	VFMADD231PS       Z13, Z15, Z11
-	VFMADD231PS       Z14, Z15, Z12
-	ADDQ              DX, CX
-	VBROADCASTSS      (SI), Z13
-	VMOVUPS           (BX), Z14
-	VSUBPS            Z13, Z14, Z14
-	VMOVUPS           64(BX), Z15
-	VSUBPS            Z13, Z15, Z15
-	VMOVUPS           128(BX), Z16
-	VMOVUPS           (CX), Z17
-	VMOVUPS           64(CX), Z18
-	VBROADCASTSS      4(AX), Z19
-	VFMADD231PS       Z17, Z19, Z1
-	VFMADD231PS       Z18, Z19, Z2
-	VBROADCASTSS      260(AX), Z19
-	VFMADD231PS       Z17, Z19, Z3
-	VFMADD231PS       Z18, Z19, Z4
-	VBROADCASTSS      516(AX), Z19
-	VFMADD231PS       Z17, Z19, Z5
-	VFMADD231PS       Z18, Z19, Z6
-	VBROADCASTSS      772(AX), Z19
-	VFMADD231PS       Z17, Z19, Z7
-	VFMADD231PS       Z18, Z19, Z8
-	VBROADCASTSS      1028(AX), Z19
-	VFMADD231PS       Z17, Z19, Z9
-	VFMADD231PS       Z18, Z19, Z10
-	VBROADCASTSS      1284(AX), Z19
-	VFMADD231PS       Z17, Z19, Z11
-	VFMADD231PS       Z18, Z19, Z12
-	ADDQ              DX, CX
-	VSUBPS            Z13, Z16, Z16
-	VMAXPS            Z14, Z0, Z14
-	VMAXPS            Z15, Z0, Z15
-	VMAXPS            Z16, Z0, Z16
-	VMULPS.BCST       c_log2e<>+0(SB), Z14, Z13
-	VMULPS.BCST       c_log2e<>+0(SB), Z15, Z17
-	VMULPS.BCST       c_log2e<>+0(SB), Z16, Z18
-	VMOVUPS           (CX), Z19
-	VMOVUPS           64(CX), Z20
-	VBROADCASTSS      8(AX), Z21
-	VFMADD231PS       Z19, Z21, Z1
-	VFMADD231PS       Z20, Z21, Z2
-	VBROADCASTSS      264(AX), Z21
-	VFMADD231PS       Z19, Z21, Z3
-	VFMADD231PS       Z20, Z21, Z4
-	VBROADCASTSS      520(AX), Z21
-	VFMADD231PS       Z19, Z21, Z5
-	VFMADD231PS       Z20, Z21, Z6
-	VBROADCASTSS      776(AX), Z21
-	VFMADD231PS       Z19, Z21, Z7
-	VFMADD231PS       Z20, Z21, Z8
-	VBROADCASTSS      1032(AX), Z21
-	VFMADD231PS       Z19, Z21, Z9
-	VFMADD231PS       Z20, Z21, Z10
-	VBROADCASTSS      1288(AX), Z21
-	VFMADD231PS       Z19, Z21, Z11
-	VFMADD231PS       Z20, Z21, Z12
-	ADDQ              DX, CX
-	VRNDSCALEPS       $0x00, Z13, Z13
-	VRNDSCALEPS       $0x00, Z17, Z17
-	VRNDSCALEPS       $0x00, Z18, Z18
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z13, Z14
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z17, Z15
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z18, Z16
-	VMOVUPS           (CX), Z19
-	VMOVUPS           64(CX), Z20
-	VBROADCASTSS      12(AX), Z21
-	VFMADD231PS       Z19, Z21, Z1
-	VFMADD231PS       Z20, Z21, Z2
-	VBROADCASTSS      268(AX), Z21
-	VFMADD231PS       Z19, Z21, Z3
-	VFMADD231PS       Z20, Z21, Z4
-	VBROADCASTSS      524(AX), Z21
-	VFMADD231PS       Z19, Z21, Z5
-	VFMADD231PS       Z20, Z21, Z6
-	VBROADCASTSS      780(AX), Z21
-	VFMADD231PS       Z19, Z21, Z7
-	VFMADD231PS       Z20, Z21, Z8
-	VBROADCASTSS      1036(AX), Z21
-	VFMADD231PS       Z19, Z21, Z9
-	VFMADD231PS       Z20, Z21, Z10
-	VBROADCASTSS      1292(AX), Z21
-	VFMADD231PS       Z19, Z21, Z11
-	VFMADD231PS       Z20, Z21, Z12
-	ADDQ              DX, CX
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z13, Z14
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z17, Z15
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z18, Z16
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z19
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z20
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z21
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z14, Z19
-	VMOVUPS           (CX), Z22
-	VMOVUPS           64(CX), Z23
-	VBROADCASTSS      16(AX), Z24
-	VFMADD231PS       Z22, Z24, Z1
-	VFMADD231PS       Z23, Z24, Z2
-	VBROADCASTSS      272(AX), Z24
-	VFMADD231PS       Z22, Z24, Z3
-	VFMADD231PS       Z23, Z24, Z4
-	VBROADCASTSS      528(AX), Z24
-	VFMADD231PS       Z22, Z24, Z5
-	VFMADD231PS       Z23, Z24, Z6
-	VBROADCASTSS      784(AX), Z24
-	VFMADD231PS       Z22, Z24, Z7
-	VFMADD231PS       Z23, Z24, Z8
-	VBROADCASTSS      1040(AX), Z24
-	VFMADD231PS       Z22, Z24, Z9
-	VFMADD231PS       Z23, Z24, Z10
-	VBROADCASTSS      1296(AX), Z24
-	VFMADD231PS       Z22, Z24, Z11
-	VFMADD231PS       Z23, Z24, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z15, Z20
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z16, Z21
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z14, Z19
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z15, Z20
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z16, Z21
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z14, Z19
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z15, Z20
-	VMOVUPS           (CX), Z22
-	VMOVUPS           64(CX), Z23
-	VBROADCASTSS      20(AX), Z24
-	VFMADD231PS       Z22, Z24, Z1
-	VFMADD231PS       Z23, Z24, Z2
-	VBROADCASTSS      276(AX), Z24
-	VFMADD231PS       Z22, Z24, Z3
-	VFMADD231PS       Z23, Z24, Z4
-	VBROADCASTSS      532(AX), Z24
-	VFMADD231PS       Z22, Z24, Z5
-	VFMADD231PS       Z23, Z24, Z6
-	VBROADCASTSS      788(AX), Z24
-	VFMADD231PS       Z22, Z24, Z7
-	VFMADD231PS       Z23, Z24, Z8
-	VBROADCASTSS      1044(AX), Z24
-	VFMADD231PS       Z22, Z24, Z9
-	VFMADD231PS       Z23, Z24, Z10
-	VBROADCASTSS      1300(AX), Z24
-	VFMADD231PS       Z22, Z24, Z11
-	VFMADD231PS       Z23, Z24, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z16, Z21
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z14, Z19
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z15, Z20
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z16, Z21
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z14, Z19
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z15, Z20
-	VMOVUPS           (CX), Z22
-	VMOVUPS           64(CX), Z23
-	VBROADCASTSS      24(AX), Z24
-	VFMADD231PS       Z22, Z24, Z1
-	VFMADD231PS       Z23, Z24, Z2
-	VBROADCASTSS      280(AX), Z24
-	VFMADD231PS       Z22, Z24, Z3
-	VFMADD231PS       Z23, Z24, Z4
-	VBROADCASTSS      536(AX), Z24
-	VFMADD231PS       Z22, Z24, Z5
-	VFMADD231PS       Z23, Z24, Z6
-	VBROADCASTSS      792(AX), Z24
-	VFMADD231PS       Z22, Z24, Z7
-	VFMADD231PS       Z23, Z24, Z8
-	VBROADCASTSS      1048(AX), Z24
-	VFMADD231PS       Z22, Z24, Z9
-	VFMADD231PS       Z23, Z24, Z10
-	VBROADCASTSS      1304(AX), Z24
-	VFMADD231PS       Z22, Z24, Z11
-	VFMADD231PS       Z23, Z24, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z16, Z21
-	VMULPS            Z14, Z14, Z22
-	VFMADD213PS       Z14, Z22, Z19
-	VMULPS            Z15, Z15, Z14
-	VFMADD213PS       Z15, Z14, Z20
-	VMULPS            Z16, Z16, Z14
-	VFMADD213PS       Z16, Z14, Z21
-	VADDPS.BCST       c_one<>+0(SB), Z19, Z19
-	VADDPS.BCST       c_one<>+0(SB), Z20, Z20
-	VADDPS.BCST       c_one<>+0(SB), Z21, Z21
-	VMOVUPS           (CX), Z14
-	VMOVUPS           64(CX), Z15
-	VBROADCASTSS      28(AX), Z16
-	VFMADD231PS       Z14, Z16, Z1
-	VFMADD231PS       Z15, Z16, Z2
-	VBROADCASTSS      284(AX), Z16
-	VFMADD231PS       Z14, Z16, Z3
-	VFMADD231PS       Z15, Z16, Z4
-	VBROADCASTSS      540(AX), Z16
-	VFMADD231PS       Z14, Z16, Z5
-	VFMADD231PS       Z15, Z16, Z6
-	VBROADCASTSS      796(AX), Z16
-	VFMADD231PS       Z14, Z16, Z7
-	VFMADD231PS       Z15, Z16, Z8
-	VBROADCASTSS      1052(AX), Z16
-	VFMADD231PS       Z14, Z16, Z9
-	VFMADD231PS       Z15, Z16, Z10
-	VBROADCASTSS      1308(AX), Z16
-	VFMADD231PS       Z14, Z16, Z11
-	VFMADD231PS       Z15, Z16, Z12
-	ADDQ              DX, CX
-	VSCALEFPS         Z13, Z19, Z14
-	VSCALEFPS         Z17, Z20, Z15
-	VSCALEFPS         Z18, Z21, Z16
-	VMOVUPS           Z14, (BX)
-	VMOVAPS           Z14, Z13
-	VMOVUPS           Z15, 64(BX)
-	VADDPS            Z15, Z13, Z13
-	VMOVUPS           Z16, 128(BX)
-	VADDPS            Z16, Z13, Z13
-	VMOVUPS           Z13, (DI)
-	ADDQ              $0x20, AX
-	ADDQ              $0x00000100, BX
-	ADDQ              $0x04, SI
-	ADDQ              $0x40, DI
-	DECQ              R8
-	JNZ               tail3exps
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      (AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      256(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      512(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      768(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1024(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      4(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      260(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      516(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      772(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1028(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      8(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      264(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      520(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      776(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1032(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1288(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      12(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      268(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      524(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      780(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1036(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1292(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      16(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      272(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      528(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      784(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1040(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1296(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      20(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      276(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      532(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      788(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1044(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1300(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      24(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      536(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      792(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1048(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1304(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      28(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      540(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      796(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1052(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1308(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	ADDQ              $0x20, AX
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	LEAQ              (AX)(CX*2), DX
-	ADDQ              CX, DX
-	VMOVUPS           Z1, (AX)
-	VMOVUPS           Z2, 64(AX)
-	VMOVUPS           Z3, (AX)(CX*1)
-	VMOVUPS           Z4, 64(AX)(CX*1)
-	VMOVUPS           Z5, (AX)(CX*2)
-	VMOVUPS           Z6, 64(AX)(CX*2)
-	VMOVUPS           Z7, (DX)
-	VMOVUPS           Z8, 64(DX)
-	VMOVUPS           Z9, (DX)(CX*1)
-	VMOVUPS           Z10, 64(DX)(CX*1)
-	VMOVUPS           Z11, (DX)(CX*2)
-	VMOVUPS           Z12, 64(DX)(CX*2)
-	MOVQ              s_base+0(FP), AX
-	MOVQ              st_base+96(FP), CX
-	MOVQ              16(SP), DX
-	VMOVUPS           3072(AX), Z0
-	VMOVUPS           3136(AX), Z1
-	VMOVUPS           3200(AX), Z2
-	VMOVUPS           3264(AX), Z3
-	VMOVUPS           3328(AX), Z4
-	VMOVUPS           3392(AX), Z5
-	VEXTRACTF64X4     $0x01, Z0, Y6
-	VEXTRACTF64X4     $0x01, Z1, Y7
-	VEXTRACTF64X4     $0x01, Z2, Y8
-	VEXTRACTF64X4     $0x01, Z3, Y9
-	VEXTRACTF64X4     $0x01, Z4, Y10
-	VEXTRACTF64X4     $0x01, Z5, Y11
-	VADDPS            Y6, Y0, Y0
-	VADDPS            Y7, Y1, Y1
-	VADDPS            Y8, Y2, Y2
-	VADDPS            Y9, Y3, Y3
-	VADDPS            Y10, Y4, Y4
-	VADDPS            Y11, Y5, Y5
-	VEXTRACTF32X4     $0x01, Y0, X6
-	VEXTRACTF32X4     $0x01, Y1, X7
-	VEXTRACTF32X4     $0x01, Y2, X8
-	VEXTRACTF32X4     $0x01, Y3, X9
-	VEXTRACTF32X4     $0x01, Y4, X10
-	VEXTRACTF32X4     $0x01, Y5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVHLPS          X0, X0, X6
-	VMOVHLPS          X1, X1, X7
-	VMOVHLPS          X2, X2, X8
-	VMOVHLPS          X3, X3, X9
-	VMOVHLPS          X4, X4, X10
-	VMOVHLPS          X5, X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVSHDUP         X0, X6
-	VMOVSHDUP         X1, X7
-	VMOVSHDUP         X2, X8
-	VMOVSHDUP         X3, X9
-	VMOVSHDUP         X4, X10
-	VMOVSHDUP         X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VUNPCKLPS         X1, X0, X0
-	VUNPCKLPS         X3, X2, X2
-	VMOVLHPS          X2, X0, X0
-	VUNPCKLPS         X5, X4, X4
-	VINSERTF32X4      $0x01, X4, Z0, Z0
-	VMOVUPS           (DX), Z2
-	VMOVUPS           64(CX), Z1
-	VFMADD213PS       Z0, Z2, Z1
-	VMOVUPS           Z1, 64(CX)
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	MOVQ              24(SP), DX
-	LEAQ              (AX)(CX*2), BX
-	ADDQ              CX, BX
-	VBROADCASTSS      (DX), Z0
-	VMOVUPS           128(AX), Z1
-	VMULPS            Z0, Z1, Z1
-	VMOVUPS           192(AX), Z2
-	VMULPS            Z0, Z2, Z2
-	VBROADCASTSS      4(DX), Z0
-	VMOVUPS           128(AX)(CX*1), Z3
-	VMULPS            Z0, Z3, Z3
-	VMOVUPS           192(AX)(CX*1), Z4
-	VMULPS            Z0, Z4, Z4
-	VBROADCASTSS      8(DX), Z0
-	VMOVUPS           128(AX)(CX*2), Z5
-	VMULPS            Z0, Z5, Z5
-	VMOVUPS           192(AX)(CX*2), Z6
-	VMULPS            Z0, Z6, Z6
-	VBROADCASTSS      12(DX), Z0
-	VMOVUPS           128(BX), Z7
-	VMULPS            Z0, Z7, Z7
-	VMOVUPS           192(BX), Z8
-	VMULPS            Z0, Z8, Z8
-	VBROADCASTSS      16(DX), Z0
-	VMOVUPS           128(BX)(CX*1), Z9
-	VMULPS            Z0, Z9, Z9
-	VMOVUPS           192(BX)(CX*1), Z10
-	VMULPS            Z0, Z10, Z10
-	VBROADCASTSS      20(DX), Z0
-	VMOVUPS           128(BX)(CX*2), Z11
-	VMULPS            Z0, Z11, Z11
-	VMOVUPS           192(BX)(CX*2), Z12
-	VMULPS            Z0, Z12, Z12
-	MOVQ              8(SP), AX
-	MOVQ              40(SP), CX
-	MOVQ              ldv+200(FP), DX
-	SHLQ              $0x02, DX
-	MOVQ              $0x00000008, BX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VBROADCASTSS     (SI), Z0
+	VMOVUPS          (BX), Z13
+	VSUBPS           Z0, Z13, Z13
+	VMOVUPS          64(BX), Z14
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     4(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     260(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     516(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     772(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1028(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1284(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VSUBPS           Z0, Z14, Z14
+	VMOVUPS          128(BX), Z15
+	VSUBPS           Z0, Z15, Z15
+	VREDUCEPS        $0x09, Z13, Z0
+	VMOVUPS          (CX), Z16
+	VMOVUPS          64(CX), Z17
+	VBROADCASTSS     8(AX), Z18
+	VFMADD231PS      Z16, Z18, Z1
+	VFMADD231PS      Z17, Z18, Z2
+	VBROADCASTSS     264(AX), Z18
+	VFMADD231PS      Z16, Z18, Z3
+	VFMADD231PS      Z17, Z18, Z4
+	VBROADCASTSS     520(AX), Z18
+	VFMADD231PS      Z16, Z18, Z5
+	VFMADD231PS      Z17, Z18, Z6
+	VBROADCASTSS     776(AX), Z18
+	VFMADD231PS      Z16, Z18, Z7
+	VFMADD231PS      Z17, Z18, Z8
+	VBROADCASTSS     1032(AX), Z18
+	VFMADD231PS      Z16, Z18, Z9
+	VFMADD231PS      Z17, Z18, Z10
+	VBROADCASTSS     1288(AX), Z18
+	VFMADD231PS      Z16, Z18, Z11
+	VFMADD231PS      Z17, Z18, Z12
+	ADDQ             DX, CX
+	VREDUCEPS        $0x09, Z14, Z16
+	VREDUCEPS        $0x09, Z15, Z17
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z18
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z19
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z20
+	VMOVUPS          (CX), Z21
+	VMOVUPS          64(CX), Z22
+	VBROADCASTSS     12(AX), Z23
+	VFMADD231PS      Z21, Z23, Z1
+	VFMADD231PS      Z22, Z23, Z2
+	VBROADCASTSS     268(AX), Z23
+	VFMADD231PS      Z21, Z23, Z3
+	VFMADD231PS      Z22, Z23, Z4
+	VBROADCASTSS     524(AX), Z23
+	VFMADD231PS      Z21, Z23, Z5
+	VFMADD231PS      Z22, Z23, Z6
+	VBROADCASTSS     780(AX), Z23
+	VFMADD231PS      Z21, Z23, Z7
+	VFMADD231PS      Z22, Z23, Z8
+	VBROADCASTSS     1036(AX), Z23
+	VFMADD231PS      Z21, Z23, Z9
+	VFMADD231PS      Z22, Z23, Z10
+	VBROADCASTSS     1292(AX), Z23
+	VFMADD231PS      Z21, Z23, Z11
+	VFMADD231PS      Z22, Z23, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z18
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z16, Z19
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z17, Z20
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z18
+	VMOVUPS          (CX), Z21
+	VMOVUPS          64(CX), Z22
+	VBROADCASTSS     16(AX), Z23
+	VFMADD231PS      Z21, Z23, Z1
+	VFMADD231PS      Z22, Z23, Z2
+	VBROADCASTSS     272(AX), Z23
+	VFMADD231PS      Z21, Z23, Z3
+	VFMADD231PS      Z22, Z23, Z4
+	VBROADCASTSS     528(AX), Z23
+	VFMADD231PS      Z21, Z23, Z5
+	VFMADD231PS      Z22, Z23, Z6
+	VBROADCASTSS     784(AX), Z23
+	VFMADD231PS      Z21, Z23, Z7
+	VFMADD231PS      Z22, Z23, Z8
+	VBROADCASTSS     1040(AX), Z23
+	VFMADD231PS      Z21, Z23, Z9
+	VFMADD231PS      Z22, Z23, Z10
+	VBROADCASTSS     1296(AX), Z23
+	VFMADD231PS      Z21, Z23, Z11
+	VFMADD231PS      Z22, Z23, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z16, Z19
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z17, Z20
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z18
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z16, Z19
+	VMOVUPS          (CX), Z21
+	VMOVUPS          64(CX), Z22
+	VBROADCASTSS     20(AX), Z23
+	VFMADD231PS      Z21, Z23, Z1
+	VFMADD231PS      Z22, Z23, Z2
+	VBROADCASTSS     276(AX), Z23
+	VFMADD231PS      Z21, Z23, Z3
+	VFMADD231PS      Z22, Z23, Z4
+	VBROADCASTSS     532(AX), Z23
+	VFMADD231PS      Z21, Z23, Z5
+	VFMADD231PS      Z22, Z23, Z6
+	VBROADCASTSS     788(AX), Z23
+	VFMADD231PS      Z21, Z23, Z7
+	VFMADD231PS      Z22, Z23, Z8
+	VBROADCASTSS     1044(AX), Z23
+	VFMADD231PS      Z21, Z23, Z9
+	VFMADD231PS      Z22, Z23, Z10
+	VBROADCASTSS     1300(AX), Z23
+	VFMADD231PS      Z21, Z23, Z11
+	VFMADD231PS      Z22, Z23, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z17, Z20
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z18
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z16, Z19
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z17, Z20
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z18
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z21
+	VBROADCASTSS     24(AX), Z22
+	VFMADD231PS      Z0, Z22, Z1
+	VFMADD231PS      Z21, Z22, Z2
+	VBROADCASTSS     280(AX), Z22
+	VFMADD231PS      Z0, Z22, Z3
+	VFMADD231PS      Z21, Z22, Z4
+	VBROADCASTSS     536(AX), Z22
+	VFMADD231PS      Z0, Z22, Z5
+	VFMADD231PS      Z21, Z22, Z6
+	VBROADCASTSS     792(AX), Z22
+	VFMADD231PS      Z0, Z22, Z7
+	VFMADD231PS      Z21, Z22, Z8
+	VBROADCASTSS     1048(AX), Z22
+	VFMADD231PS      Z0, Z22, Z9
+	VFMADD231PS      Z21, Z22, Z10
+	VBROADCASTSS     1304(AX), Z22
+	VFMADD231PS      Z0, Z22, Z11
+	VFMADD231PS      Z21, Z22, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z16, Z19
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z17, Z20
+	VSCALEFPS        Z13, Z18, Z13
+	VSCALEFPS        Z14, Z19, Z14
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     28(AX), Z17
+	VFMADD231PS      Z0, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     284(AX), Z17
+	VFMADD231PS      Z0, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     540(AX), Z17
+	VFMADD231PS      Z0, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     796(AX), Z17
+	VFMADD231PS      Z0, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1052(AX), Z17
+	VFMADD231PS      Z0, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1308(AX), Z17
+	VFMADD231PS      Z0, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VSCALEFPS        Z15, Z20, Z15
+	VMOVUPS          Z13, (BX)
+	VMOVAPS          Z13, Z0
+	VMOVUPS          Z14, 64(BX)
+	VADDPS           Z14, Z0, Z0
+	VMOVUPS          Z15, 128(BX)
+	VADDPS           Z15, Z0, Z0
+	VMOVUPS          Z0, (DI)
+	ADDQ             $0x20, AX
+	ADDQ             $0x00000100, BX
+	ADDQ             $0x04, SI
+	ADDQ             $0x40, DI
+	DECQ             R8
+	JNZ              tail3exps
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	LEAQ             (AX)(CX*2), DX
+	ADDQ             CX, DX
+	VMOVUPS          Z1, (AX)
+	VMOVUPS          Z2, 64(AX)
+	VMOVUPS          Z3, (AX)(CX*1)
+	VMOVUPS          Z4, 64(AX)(CX*1)
+	VMOVUPS          Z5, (AX)(CX*2)
+	VMOVUPS          Z6, 64(AX)(CX*2)
+	VMOVUPS          Z7, (DX)
+	VMOVUPS          Z8, 64(DX)
+	VMOVUPS          Z9, (DX)(CX*1)
+	VMOVUPS          Z10, 64(DX)(CX*1)
+	VMOVUPS          Z11, (DX)(CX*2)
+	VMOVUPS          Z12, 64(DX)(CX*2)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VMOVUPS          3072(AX), Z0
+	VMOVUPS          3136(AX), Z1
+	VMOVUPS          3200(AX), Z2
+	VMOVUPS          3264(AX), Z3
+	VMOVUPS          3328(AX), Z4
+	VMOVUPS          3392(AX), Z5
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VADDPS           Y6, Y0, Y0
+	VADDPS           Y7, Y1, Y1
+	VADDPS           Y8, Y2, Y2
+	VADDPS           Y9, Y3, Y3
+	VADDPS           Y10, Y4, Y4
+	VADDPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(CX), Z1
+	VFMADD213PS      Z0, Z2, Z1
+	VMOVUPS          Z1, 64(CX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          128(AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          192(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          128(AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          192(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          128(AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          192(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          128(BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          192(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          128(BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          192(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          128(BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          192(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             $0x00000008, BX
 
 tail3half:
 	MOVQ       64(SP), SI
@@ -38164,963 +36716,926 @@ tail4qkloop:
 	JMP          tail4qkloop
 
 tail4qkdone:
-	MOVQ          AX, 32(SP)
-	MOVQ          (SP), AX
-	MOVQ          st_base+96(FP), CX
-	MOVQ          16(SP), DX
-	VBROADCASTSS  scale+88(FP), Z24
-	MOVQ          valid_base+232(FP), BX
-	VMOVUPS       c_neginf<>+0(SB), Z25
-	VMULPS        Z24, Z0, Z0
-	KMOVW         (BX), K1
-	VBLENDMPS     Z0, Z25, K1, Z0
-	VMOVUPS       Z0, (AX)
-	VMULPS        Z24, Z1, Z1
-	KMOVW         2(BX), K1
-	VBLENDMPS     Z1, Z25, K1, Z1
-	VMOVUPS       Z1, 64(AX)
-	VMULPS        Z24, Z2, Z2
-	KMOVW         4(BX), K1
-	VBLENDMPS     Z2, Z25, K1, Z2
-	VMOVUPS       Z2, 128(AX)
-	VMULPS        Z24, Z3, Z3
-	KMOVW         6(BX), K1
-	VBLENDMPS     Z3, Z25, K1, Z3
-	VMOVUPS       Z3, 192(AX)
-	VMAXPS        Z2, Z0, Z0
-	VMAXPS        Z3, Z1, Z1
-	VMAXPS        Z1, Z0, Z0
-	VMULPS        Z24, Z4, Z4
-	KMOVW         8(BX), K1
-	VBLENDMPS     Z4, Z25, K1, Z4
-	VMOVUPS       Z4, 256(AX)
-	VMULPS        Z24, Z5, Z5
-	KMOVW         10(BX), K1
-	VBLENDMPS     Z5, Z25, K1, Z5
-	VMOVUPS       Z5, 320(AX)
-	VMULPS        Z24, Z6, Z6
-	KMOVW         12(BX), K1
-	VBLENDMPS     Z6, Z25, K1, Z6
-	VMOVUPS       Z6, 384(AX)
-	VMULPS        Z24, Z7, Z7
-	KMOVW         14(BX), K1
-	VBLENDMPS     Z7, Z25, K1, Z7
-	VMOVUPS       Z7, 448(AX)
-	VMAXPS        Z6, Z4, Z4
-	VMAXPS        Z7, Z5, Z5
-	VMAXPS        Z5, Z4, Z4
-	VMULPS        Z24, Z8, Z8
-	KMOVW         16(BX), K1
-	VBLENDMPS     Z8, Z25, K1, Z8
-	VMOVUPS       Z8, 512(AX)
-	VMULPS        Z24, Z9, Z9
-	KMOVW         18(BX), K1
-	VBLENDMPS     Z9, Z25, K1, Z9
-	VMOVUPS       Z9, 576(AX)
-	VMULPS        Z24, Z10, Z10
-	KMOVW         20(BX), K1
-	VBLENDMPS     Z10, Z25, K1, Z10
-	VMOVUPS       Z10, 640(AX)
-	VMULPS        Z24, Z11, Z11
-	KMOVW         22(BX), K1
-	VBLENDMPS     Z11, Z25, K1, Z11
-	VMOVUPS       Z11, 704(AX)
-	VMAXPS        Z10, Z8, Z8
-	VMAXPS        Z11, Z9, Z9
-	VMAXPS        Z9, Z8, Z8
-	VMULPS        Z24, Z12, Z12
-	KMOVW         24(BX), K1
-	VBLENDMPS     Z12, Z25, K1, Z12
-	VMOVUPS       Z12, 768(AX)
-	VMULPS        Z24, Z13, Z13
-	KMOVW         26(BX), K1
-	VBLENDMPS     Z13, Z25, K1, Z13
-	VMOVUPS       Z13, 832(AX)
-	VMULPS        Z24, Z14, Z14
-	KMOVW         28(BX), K1
-	VBLENDMPS     Z14, Z25, K1, Z14
-	VMOVUPS       Z14, 896(AX)
-	VMULPS        Z24, Z15, Z15
-	KMOVW         30(BX), K1
-	VBLENDMPS     Z15, Z25, K1, Z15
-	VMOVUPS       Z15, 960(AX)
-	VMAXPS        Z14, Z12, Z12
-	VMAXPS        Z15, Z13, Z13
-	VMAXPS        Z13, Z12, Z12
-	VMULPS        Z24, Z16, Z16
-	KMOVW         32(BX), K1
-	VBLENDMPS     Z16, Z25, K1, Z16
-	VMOVUPS       Z16, 1024(AX)
-	VMULPS        Z24, Z17, Z17
-	KMOVW         34(BX), K1
-	VBLENDMPS     Z17, Z25, K1, Z17
-	VMOVUPS       Z17, 1088(AX)
-	VMULPS        Z24, Z18, Z18
-	KMOVW         36(BX), K1
-	VBLENDMPS     Z18, Z25, K1, Z18
-	VMOVUPS       Z18, 1152(AX)
-	VMULPS        Z24, Z19, Z19
-	KMOVW         38(BX), K1
-	VBLENDMPS     Z19, Z25, K1, Z19
-	VMOVUPS       Z19, 1216(AX)
-	VMAXPS        Z18, Z16, Z16
-	VMAXPS        Z19, Z17, Z17
-	VMAXPS        Z17, Z16, Z16
-	VMULPS        Z24, Z20, Z20
-	KMOVW         40(BX), K1
-	VBLENDMPS     Z20, Z25, K1, Z20
-	VMOVUPS       Z20, 1280(AX)
-	VMULPS        Z24, Z21, Z21
-	KMOVW         42(BX), K1
-	VBLENDMPS     Z21, Z25, K1, Z21
-	VMOVUPS       Z21, 1344(AX)
-	VMULPS        Z24, Z22, Z22
-	KMOVW         44(BX), K1
-	VBLENDMPS     Z22, Z25, K1, Z22
-	VMOVUPS       Z22, 1408(AX)
-	VMULPS        Z24, Z23, Z23
-	KMOVW         46(BX), K1
-	VBLENDMPS     Z23, Z25, K1, Z23
-	VMOVUPS       Z23, 1472(AX)
-	VMAXPS        Z22, Z20, Z20
-	VMAXPS        Z23, Z21, Z21
-	VMAXPS        Z21, Z20, Z20
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VEXTRACTF64X4 $0x01, Z4, Y2
-	VEXTRACTF64X4 $0x01, Z8, Y3
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z16, Y6
-	VEXTRACTF64X4 $0x01, Z20, Y7
-	VMAXPS        Y1, Y0, Y0
-	VMAXPS        Y2, Y4, Y4
-	VMAXPS        Y3, Y8, Y8
-	VMAXPS        Y5, Y12, Y12
-	VMAXPS        Y6, Y16, Y16
-	VMAXPS        Y7, Y20, Y20
-	VEXTRACTF32X4 $0x01, Y0, X1
-	VEXTRACTF32X4 $0x01, Y4, X2
-	VEXTRACTF32X4 $0x01, Y8, X3
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y16, X6
-	VEXTRACTF32X4 $0x01, Y20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVHLPS      X0, X0, X1
-	VMOVHLPS      X4, X4, X2
-	VMOVHLPS      X8, X8, X3
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X16, X16, X6
-	VMOVHLPS      X20, X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VMOVSHDUP     X0, X1
-	VMOVSHDUP     X4, X2
-	VMOVSHDUP     X8, X3
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X16, X6
-	VMOVSHDUP     X20, X7
-	VMAXPS        X1, X0, X0
-	VMAXPS        X2, X4, X4
-	VMAXPS        X3, X8, X8
-	VMAXPS        X5, X12, X12
-	VMAXPS        X6, X16, X16
-	VMAXPS        X7, X20, X20
-	VUNPCKLPS     X4, X0, X0
-	VUNPCKLPS     X12, X8, X8
-	VMOVLHPS      X8, X0, X0
-	VUNPCKLPS     X20, X16, X16
-	VINSERTF32X4  $0x01, X16, Z0, Z0
-	VMOVUPS       (CX), Z1
-	VMAXPS        Z1, Z0, Z0
-	VMOVUPS       Z0, (CX)
-	VSUBPS        Z0, Z1, Z1
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMAXPS        Z1, Z0, Z1
-	VMULPS        c_log2e<>+0(SB), Z1, Z0
-	VRNDSCALEPS   $0x00, Z0, Z0
-	VFNMADD231PS  c_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS  c_ln2lo<>+0(SB), Z0, Z1
-	VMOVUPS       c_exp_p0<>+0(SB), Z2
-	VFMADD213PS   c_exp_p1<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p2<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p3<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p4<>+0(SB), Z1, Z2
-	VFMADD213PS   c_exp_p5<>+0(SB), Z1, Z2
-	VMULPS        Z1, Z1, Z3
-	VFMADD213PS   Z1, Z3, Z2
-	VADDPS        c_one<>+0(SB), Z2, Z2
-	VSCALEFPS     Z0, Z2, Z1
-	VMOVUPS       Z1, (DX)
-	MOVQ          o_base+144(FP), AX
-	MOVQ          ldo+168(FP), CX
-	SHLQ          $0x02, CX
-	MOVQ          24(SP), DX
-	LEAQ          (AX)(CX*2), BX
-	ADDQ          CX, BX
-	VBROADCASTSS  (DX), Z0
-	VMOVUPS       (AX), Z1
-	VMULPS        Z0, Z1, Z1
-	VMOVUPS       64(AX), Z2
-	VMULPS        Z0, Z2, Z2
-	VBROADCASTSS  4(DX), Z0
-	VMOVUPS       (AX)(CX*1), Z3
-	VMULPS        Z0, Z3, Z3
-	VMOVUPS       64(AX)(CX*1), Z4
-	VMULPS        Z0, Z4, Z4
-	VBROADCASTSS  8(DX), Z0
-	VMOVUPS       (AX)(CX*2), Z5
-	VMULPS        Z0, Z5, Z5
-	VMOVUPS       64(AX)(CX*2), Z6
-	VMULPS        Z0, Z6, Z6
-	VBROADCASTSS  12(DX), Z0
-	VMOVUPS       (BX), Z7
-	VMULPS        Z0, Z7, Z7
-	VMOVUPS       64(BX), Z8
-	VMULPS        Z0, Z8, Z8
-	VBROADCASTSS  16(DX), Z0
-	VMOVUPS       (BX)(CX*1), Z9
-	VMULPS        Z0, Z9, Z9
-	VMOVUPS       64(BX)(CX*1), Z10
-	VMULPS        Z0, Z10, Z10
-	VBROADCASTSS  20(DX), Z0
-	VMOVUPS       (BX)(CX*2), Z11
-	VMULPS        Z0, Z11, Z11
-	VMOVUPS       64(BX)(CX*2), Z12
-	VMULPS        Z0, Z12, Z12
-	MOVQ          8(SP), AX
-	MOVQ          40(SP), CX
-	MOVQ          ldv+200(FP), DX
-	SHLQ          $0x02, DX
-	MOVQ          (SP), BX
-	MOVQ          st_base+96(FP), SI
-	MOVQ          s_base+0(FP), DI
-	ADDQ          $0x00000c00, DI
-	VMOVUPS       c_explo110<>+0(SB), Z0
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  (AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  256(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  512(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  768(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1024(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  4(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  260(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  516(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  772(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1028(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  8(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  264(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  520(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  776(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1032(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1288(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  12(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  268(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  524(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  780(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1036(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1292(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  16(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  272(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  528(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  784(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1040(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1296(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  20(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  276(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  532(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  788(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1044(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1300(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  24(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  280(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  536(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  792(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1048(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1304(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	VMOVUPS       (CX), Z13
-	VMOVUPS       64(CX), Z14
-	VBROADCASTSS  28(AX), Z15
-	VFMADD231PS   Z13, Z15, Z1
-	VFMADD231PS   Z14, Z15, Z2
-	VBROADCASTSS  284(AX), Z15
-	VFMADD231PS   Z13, Z15, Z3
-	VFMADD231PS   Z14, Z15, Z4
-	VBROADCASTSS  540(AX), Z15
-	VFMADD231PS   Z13, Z15, Z5
-	VFMADD231PS   Z14, Z15, Z6
-	VBROADCASTSS  796(AX), Z15
-	VFMADD231PS   Z13, Z15, Z7
-	VFMADD231PS   Z14, Z15, Z8
-	VBROADCASTSS  1052(AX), Z15
-	VFMADD231PS   Z13, Z15, Z9
-	VFMADD231PS   Z14, Z15, Z10
-	VBROADCASTSS  1308(AX), Z15
-	VFMADD231PS   Z13, Z15, Z11
-	VFMADD231PS   Z14, Z15, Z12
-	ADDQ          DX, CX
-	ADDQ          $0x20, AX
-	MOVQ          $0x00000006, R8
+	MOVQ             AX, 32(SP)
+	MOVQ             (SP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VBROADCASTSS     scale+88(FP), Z24
+	MOVQ             valid_base+232(FP), BX
+	VMOVUPS          c_neginf<>+0(SB), Z25
+	VMULPS           Z24, Z0, Z0
+	KMOVW            (BX), K1
+	VBLENDMPS        Z0, Z25, K1, Z0
+	VMOVUPS          Z0, (AX)
+	VMULPS           Z24, Z1, Z1
+	KMOVW            2(BX), K1
+	VBLENDMPS        Z1, Z25, K1, Z1
+	VMOVUPS          Z1, 64(AX)
+	VMULPS           Z24, Z2, Z2
+	KMOVW            4(BX), K1
+	VBLENDMPS        Z2, Z25, K1, Z2
+	VMOVUPS          Z2, 128(AX)
+	VMULPS           Z24, Z3, Z3
+	KMOVW            6(BX), K1
+	VBLENDMPS        Z3, Z25, K1, Z3
+	VMOVUPS          Z3, 192(AX)
+	VMAXPS           Z2, Z0, Z0
+	VMAXPS           Z3, Z1, Z1
+	VMAXPS           Z1, Z0, Z0
+	VMULPS           Z24, Z4, Z4
+	KMOVW            8(BX), K1
+	VBLENDMPS        Z4, Z25, K1, Z4
+	VMOVUPS          Z4, 256(AX)
+	VMULPS           Z24, Z5, Z5
+	KMOVW            10(BX), K1
+	VBLENDMPS        Z5, Z25, K1, Z5
+	VMOVUPS          Z5, 320(AX)
+	VMULPS           Z24, Z6, Z6
+	KMOVW            12(BX), K1
+	VBLENDMPS        Z6, Z25, K1, Z6
+	VMOVUPS          Z6, 384(AX)
+	VMULPS           Z24, Z7, Z7
+	KMOVW            14(BX), K1
+	VBLENDMPS        Z7, Z25, K1, Z7
+	VMOVUPS          Z7, 448(AX)
+	VMAXPS           Z6, Z4, Z4
+	VMAXPS           Z7, Z5, Z5
+	VMAXPS           Z5, Z4, Z4
+	VMULPS           Z24, Z8, Z8
+	KMOVW            16(BX), K1
+	VBLENDMPS        Z8, Z25, K1, Z8
+	VMOVUPS          Z8, 512(AX)
+	VMULPS           Z24, Z9, Z9
+	KMOVW            18(BX), K1
+	VBLENDMPS        Z9, Z25, K1, Z9
+	VMOVUPS          Z9, 576(AX)
+	VMULPS           Z24, Z10, Z10
+	KMOVW            20(BX), K1
+	VBLENDMPS        Z10, Z25, K1, Z10
+	VMOVUPS          Z10, 640(AX)
+	VMULPS           Z24, Z11, Z11
+	KMOVW            22(BX), K1
+	VBLENDMPS        Z11, Z25, K1, Z11
+	VMOVUPS          Z11, 704(AX)
+	VMAXPS           Z10, Z8, Z8
+	VMAXPS           Z11, Z9, Z9
+	VMAXPS           Z9, Z8, Z8
+	VMULPS           Z24, Z12, Z12
+	KMOVW            24(BX), K1
+	VBLENDMPS        Z12, Z25, K1, Z12
+	VMOVUPS          Z12, 768(AX)
+	VMULPS           Z24, Z13, Z13
+	KMOVW            26(BX), K1
+	VBLENDMPS        Z13, Z25, K1, Z13
+	VMOVUPS          Z13, 832(AX)
+	VMULPS           Z24, Z14, Z14
+	KMOVW            28(BX), K1
+	VBLENDMPS        Z14, Z25, K1, Z14
+	VMOVUPS          Z14, 896(AX)
+	VMULPS           Z24, Z15, Z15
+	KMOVW            30(BX), K1
+	VBLENDMPS        Z15, Z25, K1, Z15
+	VMOVUPS          Z15, 960(AX)
+	VMAXPS           Z14, Z12, Z12
+	VMAXPS           Z15, Z13, Z13
+	VMAXPS           Z13, Z12, Z12
+	VMULPS           Z24, Z16, Z16
+	KMOVW            32(BX), K1
+	VBLENDMPS        Z16, Z25, K1, Z16
+	VMOVUPS          Z16, 1024(AX)
+	VMULPS           Z24, Z17, Z17
+	KMOVW            34(BX), K1
+	VBLENDMPS        Z17, Z25, K1, Z17
+	VMOVUPS          Z17, 1088(AX)
+	VMULPS           Z24, Z18, Z18
+	KMOVW            36(BX), K1
+	VBLENDMPS        Z18, Z25, K1, Z18
+	VMOVUPS          Z18, 1152(AX)
+	VMULPS           Z24, Z19, Z19
+	KMOVW            38(BX), K1
+	VBLENDMPS        Z19, Z25, K1, Z19
+	VMOVUPS          Z19, 1216(AX)
+	VMAXPS           Z18, Z16, Z16
+	VMAXPS           Z19, Z17, Z17
+	VMAXPS           Z17, Z16, Z16
+	VMULPS           Z24, Z20, Z20
+	KMOVW            40(BX), K1
+	VBLENDMPS        Z20, Z25, K1, Z20
+	VMOVUPS          Z20, 1280(AX)
+	VMULPS           Z24, Z21, Z21
+	KMOVW            42(BX), K1
+	VBLENDMPS        Z21, Z25, K1, Z21
+	VMOVUPS          Z21, 1344(AX)
+	VMULPS           Z24, Z22, Z22
+	KMOVW            44(BX), K1
+	VBLENDMPS        Z22, Z25, K1, Z22
+	VMOVUPS          Z22, 1408(AX)
+	VMULPS           Z24, Z23, Z23
+	KMOVW            46(BX), K1
+	VBLENDMPS        Z23, Z25, K1, Z23
+	VMOVUPS          Z23, 1472(AX)
+	VMAXPS           Z22, Z20, Z20
+	VMAXPS           Z23, Z21, Z21
+	VMAXPS           Z21, Z20, Z20
+	VEXTRACTF64X4    $0x01, Z0, Y1
+	VEXTRACTF64X4    $0x01, Z4, Y2
+	VEXTRACTF64X4    $0x01, Z8, Y3
+	VEXTRACTF64X4    $0x01, Z12, Y5
+	VEXTRACTF64X4    $0x01, Z16, Y6
+	VEXTRACTF64X4    $0x01, Z20, Y7
+	VMAXPS           Y1, Y0, Y0
+	VMAXPS           Y2, Y4, Y4
+	VMAXPS           Y3, Y8, Y8
+	VMAXPS           Y5, Y12, Y12
+	VMAXPS           Y6, Y16, Y16
+	VMAXPS           Y7, Y20, Y20
+	VEXTRACTF32X4    $0x01, Y0, X1
+	VEXTRACTF32X4    $0x01, Y4, X2
+	VEXTRACTF32X4    $0x01, Y8, X3
+	VEXTRACTF32X4    $0x01, Y12, X5
+	VEXTRACTF32X4    $0x01, Y16, X6
+	VEXTRACTF32X4    $0x01, Y20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVHLPS         X0, X0, X1
+	VMOVHLPS         X4, X4, X2
+	VMOVHLPS         X8, X8, X3
+	VMOVHLPS         X12, X12, X5
+	VMOVHLPS         X16, X16, X6
+	VMOVHLPS         X20, X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VMOVSHDUP        X0, X1
+	VMOVSHDUP        X4, X2
+	VMOVSHDUP        X8, X3
+	VMOVSHDUP        X12, X5
+	VMOVSHDUP        X16, X6
+	VMOVSHDUP        X20, X7
+	VMAXPS           X1, X0, X0
+	VMAXPS           X2, X4, X4
+	VMAXPS           X3, X8, X8
+	VMAXPS           X5, X12, X12
+	VMAXPS           X6, X16, X16
+	VMAXPS           X7, X20, X20
+	VUNPCKLPS        X4, X0, X0
+	VUNPCKLPS        X12, X8, X8
+	VMOVLHPS         X8, X0, X0
+	VUNPCKLPS        X20, X16, X16
+	VINSERTF32X4     $0x01, X16, Z0, Z0
+	VMOVUPS          (CX), Z1
+	VMAXPS           Z1, Z0, Z0
+	VMOVUPS          Z0, (CX)
+	VSUBPS           Z0, Z1, Z1
+	VREDUCEPS        $0x09, Z1, Z0
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z2
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z2
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z2
+	VSCALEFPS        Z1, Z2, Z1
+	VMOVUPS          Z1, (DX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          (AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          64(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          (AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          64(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          (AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          64(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          (BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          64(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          (BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          64(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          (BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          64(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             (SP), BX
+	MOVQ             st_base+96(FP), SI
+	MOVQ             s_base+0(FP), DI
+	ADDQ             $0x00000c00, DI
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             $0x00000006, R8
 
 tail4exps:
-	VMOVUPS           (CX), Z13
-	VMOVUPS           64(CX), Z14
-	VBROADCASTSS      (AX), Z15
-	VFMADD231PS       Z13, Z15, Z1
-	VFMADD231PS       Z14, Z15, Z2
-	VBROADCASTSS      256(AX), Z15
-	VFMADD231PS       Z13, Z15, Z3
-	VFMADD231PS       Z14, Z15, Z4
-	VBROADCASTSS      512(AX), Z15
-	VFMADD231PS       Z13, Z15, Z5
-	VFMADD231PS       Z14, Z15, Z6
-	VBROADCASTSS      768(AX), Z15
-	VFMADD231PS       Z13, Z15, Z7
-	VFMADD231PS       Z14, Z15, Z8
-	VBROADCASTSS      1024(AX), Z15
-	VFMADD231PS       Z13, Z15, Z9
-	VFMADD231PS       Z14, Z15, Z10
-	VBROADCASTSS      1280(AX), Z15
-	VFMADD231PS       Z13, Z15, Z11
-	VFMADD231PS       Z14, Z15, Z12
-	ADDQ              DX, CX
-	VBROADCASTSS      (SI), Z13
-	VMOVUPS           (BX), Z14
-	VSUBPS            Z13, Z14, Z14
-	VMOVUPS           64(BX), Z15
-	VSUBPS            Z13, Z15, Z15
-	VMOVUPS           128(BX), Z16
-	VSUBPS            Z13, Z16, Z16
-	VMOVUPS           192(BX), Z17
-	VMOVUPS           (CX), Z18
-	VMOVUPS           64(CX), Z19
-	VBROADCASTSS      4(AX), Z20
-	VFMADD231PS       Z18, Z20, Z1
-	VFMADD231PS       Z19, Z20, Z2
-	VBROADCASTSS      260(AX), Z20
-	VFMADD231PS       Z18, Z20, Z3
-	VFMADD231PS       Z19, Z20, Z4
-	VBROADCASTSS      516(AX), Z20
-	VFMADD231PS       Z18, Z20, Z5
-	VFMADD231PS       Z19, Z20, Z6
-	VBROADCASTSS      772(AX), Z20
-	VFMADD231PS       Z18, Z20, Z7
-	VFMADD231PS       Z19, Z20, Z8
-	VBROADCASTSS      1028(AX), Z20
-	VFMADD231PS       Z18, Z20, Z9
-	VFMADD231PS       Z19, Z20, Z10
-	VBROADCASTSS      1284(AX), Z20
-	VFMADD231PS       Z18, Z20, Z11
-	VFMADD231PS       Z19, Z20, Z12
-	ADDQ              DX, CX
-	VSUBPS            Z13, Z17, Z17
-	VMAXPS            Z14, Z0, Z14
-	VMAXPS            Z15, Z0, Z15
-	VMAXPS            Z16, Z0, Z16
-	VMAXPS            Z17, Z0, Z17
-	VMULPS.BCST       c_log2e<>+0(SB), Z14, Z13
-	VMULPS.BCST       c_log2e<>+0(SB), Z15, Z18
-	VMULPS.BCST       c_log2e<>+0(SB), Z16, Z19
-	VMULPS.BCST       c_log2e<>+0(SB), Z17, Z20
-	VMOVUPS           (CX), Z21
-	VMOVUPS           64(CX), Z22
-	VBROADCASTSS      8(AX), Z23
-	VFMADD231PS       Z21, Z23, Z1
-	VFMADD231PS       Z22, Z23, Z2
-	VBROADCASTSS      264(AX), Z23
-	VFMADD231PS       Z21, Z23, Z3
-	VFMADD231PS       Z22, Z23, Z4
-	VBROADCASTSS      520(AX), Z23
-	VFMADD231PS       Z21, Z23, Z5
-	VFMADD231PS       Z22, Z23, Z6
-	VBROADCASTSS      776(AX), Z23
-	VFMADD231PS       Z21, Z23, Z7
-	VFMADD231PS       Z22, Z23, Z8
-	VBROADCASTSS      1032(AX), Z23
-	VFMADD231PS       Z21, Z23, Z9
-	VFMADD231PS       Z22, Z23, Z10
-	VBROADCASTSS      1288(AX), Z23
-	VFMADD231PS       Z21, Z23, Z11
-	VFMADD231PS       Z22, Z23, Z12
-	ADDQ              DX, CX
-	VRNDSCALEPS       $0x00, Z13, Z13
-	VRNDSCALEPS       $0x00, Z18, Z18
-	VRNDSCALEPS       $0x00, Z19, Z19
-	VRNDSCALEPS       $0x00, Z20, Z20
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z13, Z14
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z18, Z15
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z19, Z16
-	VFNMADD231PS.BCST c_ln2hi<>+0(SB), Z20, Z17
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z13, Z14
-	VMOVUPS           (CX), Z21
-	VMOVUPS           64(CX), Z22
-	VBROADCASTSS      12(AX), Z23
-	VFMADD231PS       Z21, Z23, Z1
-	VFMADD231PS       Z22, Z23, Z2
-	VBROADCASTSS      268(AX), Z23
-	VFMADD231PS       Z21, Z23, Z3
-	VFMADD231PS       Z22, Z23, Z4
-	VBROADCASTSS      524(AX), Z23
-	VFMADD231PS       Z21, Z23, Z5
-	VFMADD231PS       Z22, Z23, Z6
-	VBROADCASTSS      780(AX), Z23
-	VFMADD231PS       Z21, Z23, Z7
-	VFMADD231PS       Z22, Z23, Z8
-	VBROADCASTSS      1036(AX), Z23
-	VFMADD231PS       Z21, Z23, Z9
-	VFMADD231PS       Z22, Z23, Z10
-	VBROADCASTSS      1292(AX), Z23
-	VFMADD231PS       Z21, Z23, Z11
-	VFMADD231PS       Z22, Z23, Z12
-	ADDQ              DX, CX
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z18, Z15
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z19, Z16
-	VFNMADD231PS.BCST c_ln2lo<>+0(SB), Z20, Z17
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z21
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z22
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z23
-	VBROADCASTSS      c_exp_p0<>+0(SB), Z24
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z15, Z22
-	VMOVUPS           (CX), Z25
-	VMOVUPS           64(CX), Z26
-	VBROADCASTSS      16(AX), Z27
-	VFMADD231PS       Z25, Z27, Z1
-	VFMADD231PS       Z26, Z27, Z2
-	VBROADCASTSS      272(AX), Z27
-	VFMADD231PS       Z25, Z27, Z3
-	VFMADD231PS       Z26, Z27, Z4
-	VBROADCASTSS      528(AX), Z27
-	VFMADD231PS       Z25, Z27, Z5
-	VFMADD231PS       Z26, Z27, Z6
-	VBROADCASTSS      784(AX), Z27
-	VFMADD231PS       Z25, Z27, Z7
-	VFMADD231PS       Z26, Z27, Z8
-	VBROADCASTSS      1040(AX), Z27
-	VFMADD231PS       Z25, Z27, Z9
-	VFMADD231PS       Z26, Z27, Z10
-	VBROADCASTSS      1296(AX), Z27
-	VFMADD231PS       Z25, Z27, Z11
-	VFMADD231PS       Z26, Z27, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p1<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z15, Z22
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p2<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z15, Z22
-	VMOVUPS           (CX), Z25
-	VMOVUPS           64(CX), Z26
-	VBROADCASTSS      20(AX), Z27
-	VFMADD231PS       Z25, Z27, Z1
-	VFMADD231PS       Z26, Z27, Z2
-	VBROADCASTSS      276(AX), Z27
-	VFMADD231PS       Z25, Z27, Z3
-	VFMADD231PS       Z26, Z27, Z4
-	VBROADCASTSS      532(AX), Z27
-	VFMADD231PS       Z25, Z27, Z5
-	VFMADD231PS       Z26, Z27, Z6
-	VBROADCASTSS      788(AX), Z27
-	VFMADD231PS       Z25, Z27, Z7
-	VFMADD231PS       Z26, Z27, Z8
-	VBROADCASTSS      1044(AX), Z27
-	VFMADD231PS       Z25, Z27, Z9
-	VFMADD231PS       Z26, Z27, Z10
-	VBROADCASTSS      1300(AX), Z27
-	VFMADD231PS       Z25, Z27, Z11
-	VFMADD231PS       Z26, Z27, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p3<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z15, Z22
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z16, Z23
-	VFMADD213PS.BCST  c_exp_p4<>+0(SB), Z17, Z24
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z14, Z21
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z15, Z22
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z16, Z23
-	VMOVUPS           (CX), Z25
-	VMOVUPS           64(CX), Z26
-	VBROADCASTSS      24(AX), Z27
-	VFMADD231PS       Z25, Z27, Z1
-	VFMADD231PS       Z26, Z27, Z2
-	VBROADCASTSS      280(AX), Z27
-	VFMADD231PS       Z25, Z27, Z3
-	VFMADD231PS       Z26, Z27, Z4
-	VBROADCASTSS      536(AX), Z27
-	VFMADD231PS       Z25, Z27, Z5
-	VFMADD231PS       Z26, Z27, Z6
-	VBROADCASTSS      792(AX), Z27
-	VFMADD231PS       Z25, Z27, Z7
-	VFMADD231PS       Z26, Z27, Z8
-	VBROADCASTSS      1048(AX), Z27
-	VFMADD231PS       Z25, Z27, Z9
-	VFMADD231PS       Z26, Z27, Z10
-	VBROADCASTSS      1304(AX), Z27
-	VFMADD231PS       Z25, Z27, Z11
-	VFMADD231PS       Z26, Z27, Z12
-	ADDQ              DX, CX
-	VFMADD213PS.BCST  c_exp_p5<>+0(SB), Z17, Z24
-	VMULPS            Z14, Z14, Z25
-	VFMADD213PS       Z14, Z25, Z21
-	VMULPS            Z15, Z15, Z14
-	VFMADD213PS       Z15, Z14, Z22
-	VMULPS            Z16, Z16, Z14
-	VFMADD213PS       Z16, Z14, Z23
-	VMULPS            Z17, Z17, Z14
-	VFMADD213PS       Z17, Z14, Z24
-	VADDPS.BCST       c_one<>+0(SB), Z21, Z21
-	VADDPS.BCST       c_one<>+0(SB), Z22, Z22
-	VADDPS.BCST       c_one<>+0(SB), Z23, Z23
-	VADDPS.BCST       c_one<>+0(SB), Z24, Z24
-	VMOVUPS           (CX), Z14
-	VMOVUPS           64(CX), Z15
-	VBROADCASTSS      28(AX), Z16
-	VFMADD231PS       Z14, Z16, Z1
-	VFMADD231PS       Z15, Z16, Z2
-	VBROADCASTSS      284(AX), Z16
-	VFMADD231PS       Z14, Z16, Z3
-	VFMADD231PS       Z15, Z16, Z4
-	VBROADCASTSS      540(AX), Z16
-	VFMADD231PS       Z14, Z16, Z5
-	VFMADD231PS       Z15, Z16, Z6
-	VBROADCASTSS      796(AX), Z16
-	VFMADD231PS       Z14, Z16, Z7
-	VFMADD231PS       Z15, Z16, Z8
-	VBROADCASTSS      1052(AX), Z16
-	VFMADD231PS       Z14, Z16, Z9
-	VFMADD231PS       Z15, Z16, Z10
-	VBROADCASTSS      1308(AX), Z16
-	VFMADD231PS       Z14, Z16, Z11
-	VFMADD231PS       Z15, Z16, Z12
-	ADDQ              DX, CX
-	VSCALEFPS         Z13, Z21, Z14
-	VSCALEFPS         Z18, Z22, Z15
-	VSCALEFPS         Z19, Z23, Z16
-	VSCALEFPS         Z20, Z24, Z17
-	VMOVUPS           Z14, (BX)
-	VMOVAPS           Z14, Z13
-	VMOVUPS           Z15, 64(BX)
-	VADDPS            Z15, Z13, Z13
-	VMOVUPS           Z16, 128(BX)
-	VADDPS            Z16, Z13, Z13
-	VMOVUPS           Z17, 192(BX)
-	VADDPS            Z17, Z13, Z13
-	VMOVUPS           Z13, (DI)
-	ADDQ              $0x20, AX
-	ADDQ              $0x00000100, BX
-	ADDQ              $0x04, SI
-	ADDQ              $0x40, DI
-	DECQ              R8
-	JNZ               tail4exps
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      (AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      256(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      512(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      768(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1024(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      4(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      260(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      516(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      772(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1028(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      8(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      264(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      520(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      776(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1032(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1288(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      12(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      268(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      524(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      780(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1036(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1292(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      16(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      272(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      528(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      784(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1040(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1296(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      20(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      276(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      532(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      788(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1044(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1300(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      24(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      280(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      536(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      792(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1048(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1304(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	VMOVUPS           (CX), Z0
-	VMOVUPS           64(CX), Z13
-	VBROADCASTSS      28(AX), Z14
-	VFMADD231PS       Z0, Z14, Z1
-	VFMADD231PS       Z13, Z14, Z2
-	VBROADCASTSS      284(AX), Z14
-	VFMADD231PS       Z0, Z14, Z3
-	VFMADD231PS       Z13, Z14, Z4
-	VBROADCASTSS      540(AX), Z14
-	VFMADD231PS       Z0, Z14, Z5
-	VFMADD231PS       Z13, Z14, Z6
-	VBROADCASTSS      796(AX), Z14
-	VFMADD231PS       Z0, Z14, Z7
-	VFMADD231PS       Z13, Z14, Z8
-	VBROADCASTSS      1052(AX), Z14
-	VFMADD231PS       Z0, Z14, Z9
-	VFMADD231PS       Z13, Z14, Z10
-	VBROADCASTSS      1308(AX), Z14
-	VFMADD231PS       Z0, Z14, Z11
-	VFMADD231PS       Z13, Z14, Z12
-	ADDQ              DX, CX
-	ADDQ              $0x20, AX
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	LEAQ              (AX)(CX*2), DX
-	ADDQ              CX, DX
-	VMOVUPS           Z1, (AX)
-	VMOVUPS           Z2, 64(AX)
-	VMOVUPS           Z3, (AX)(CX*1)
-	VMOVUPS           Z4, 64(AX)(CX*1)
-	VMOVUPS           Z5, (AX)(CX*2)
-	VMOVUPS           Z6, 64(AX)(CX*2)
-	VMOVUPS           Z7, (DX)
-	VMOVUPS           Z8, 64(DX)
-	VMOVUPS           Z9, (DX)(CX*1)
-	VMOVUPS           Z10, 64(DX)(CX*1)
-	VMOVUPS           Z11, (DX)(CX*2)
-	VMOVUPS           Z12, 64(DX)(CX*2)
-	MOVQ              s_base+0(FP), AX
-	MOVQ              st_base+96(FP), CX
-	MOVQ              16(SP), DX
-	VMOVUPS           3072(AX), Z0
-	VMOVUPS           3136(AX), Z1
-	VMOVUPS           3200(AX), Z2
-	VMOVUPS           3264(AX), Z3
-	VMOVUPS           3328(AX), Z4
-	VMOVUPS           3392(AX), Z5
-	VEXTRACTF64X4     $0x01, Z0, Y6
-	VEXTRACTF64X4     $0x01, Z1, Y7
-	VEXTRACTF64X4     $0x01, Z2, Y8
-	VEXTRACTF64X4     $0x01, Z3, Y9
-	VEXTRACTF64X4     $0x01, Z4, Y10
-	VEXTRACTF64X4     $0x01, Z5, Y11
-	VADDPS            Y6, Y0, Y0
-	VADDPS            Y7, Y1, Y1
-	VADDPS            Y8, Y2, Y2
-	VADDPS            Y9, Y3, Y3
-	VADDPS            Y10, Y4, Y4
-	VADDPS            Y11, Y5, Y5
-	VEXTRACTF32X4     $0x01, Y0, X6
-	VEXTRACTF32X4     $0x01, Y1, X7
-	VEXTRACTF32X4     $0x01, Y2, X8
-	VEXTRACTF32X4     $0x01, Y3, X9
-	VEXTRACTF32X4     $0x01, Y4, X10
-	VEXTRACTF32X4     $0x01, Y5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVHLPS          X0, X0, X6
-	VMOVHLPS          X1, X1, X7
-	VMOVHLPS          X2, X2, X8
-	VMOVHLPS          X3, X3, X9
-	VMOVHLPS          X4, X4, X10
-	VMOVHLPS          X5, X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VMOVSHDUP         X0, X6
-	VMOVSHDUP         X1, X7
-	VMOVSHDUP         X2, X8
-	VMOVSHDUP         X3, X9
-	VMOVSHDUP         X4, X10
-	VMOVSHDUP         X5, X11
-	VADDPS            X6, X0, X0
-	VADDPS            X7, X1, X1
-	VADDPS            X8, X2, X2
-	VADDPS            X9, X3, X3
-	VADDPS            X10, X4, X4
-	VADDPS            X11, X5, X5
-	VUNPCKLPS         X1, X0, X0
-	VUNPCKLPS         X3, X2, X2
-	VMOVLHPS          X2, X0, X0
-	VUNPCKLPS         X5, X4, X4
-	VINSERTF32X4      $0x01, X4, Z0, Z0
-	VMOVUPS           (DX), Z2
-	VMOVUPS           64(CX), Z1
-	VFMADD213PS       Z0, Z2, Z1
-	VMOVUPS           Z1, 64(CX)
-	MOVQ              o_base+144(FP), AX
-	MOVQ              ldo+168(FP), CX
-	SHLQ              $0x02, CX
-	MOVQ              24(SP), DX
-	LEAQ              (AX)(CX*2), BX
-	ADDQ              CX, BX
-	VBROADCASTSS      (DX), Z0
-	VMOVUPS           128(AX), Z1
-	VMULPS            Z0, Z1, Z1
-	VMOVUPS           192(AX), Z2
-	VMULPS            Z0, Z2, Z2
-	VBROADCASTSS      4(DX), Z0
-	VMOVUPS           128(AX)(CX*1), Z3
-	VMULPS            Z0, Z3, Z3
-	VMOVUPS           192(AX)(CX*1), Z4
-	VMULPS            Z0, Z4, Z4
-	VBROADCASTSS      8(DX), Z0
-	VMOVUPS           128(AX)(CX*2), Z5
-	VMULPS            Z0, Z5, Z5
-	VMOVUPS           192(AX)(CX*2), Z6
-	VMULPS            Z0, Z6, Z6
-	VBROADCASTSS      12(DX), Z0
-	VMOVUPS           128(BX), Z7
-	VMULPS            Z0, Z7, Z7
-	VMOVUPS           192(BX), Z8
-	VMULPS            Z0, Z8, Z8
-	VBROADCASTSS      16(DX), Z0
-	VMOVUPS           128(BX)(CX*1), Z9
-	VMULPS            Z0, Z9, Z9
-	VMOVUPS           192(BX)(CX*1), Z10
-	VMULPS            Z0, Z10, Z10
-	VBROADCASTSS      20(DX), Z0
-	VMOVUPS           128(BX)(CX*2), Z11
-	VMULPS            Z0, Z11, Z11
-	VMOVUPS           192(BX)(CX*2), Z12
-	VMULPS            Z0, Z12, Z12
-	MOVQ              8(SP), AX
-	MOVQ              40(SP), CX
-	MOVQ              ldv+200(FP), DX
-	SHLQ              $0x02, DX
-	MOVQ              $0x00000008, BX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VBROADCASTSS     (SI), Z0
+	VMOVUPS          (BX), Z13
+	VSUBPS           Z0, Z13, Z13
+	VMOVUPS          64(BX), Z14
+	VSUBPS           Z0, Z14, Z14
+	VMOVUPS          (CX), Z15
+	VMOVUPS          64(CX), Z16
+	VBROADCASTSS     4(AX), Z17
+	VFMADD231PS      Z15, Z17, Z1
+	VFMADD231PS      Z16, Z17, Z2
+	VBROADCASTSS     260(AX), Z17
+	VFMADD231PS      Z15, Z17, Z3
+	VFMADD231PS      Z16, Z17, Z4
+	VBROADCASTSS     516(AX), Z17
+	VFMADD231PS      Z15, Z17, Z5
+	VFMADD231PS      Z16, Z17, Z6
+	VBROADCASTSS     772(AX), Z17
+	VFMADD231PS      Z15, Z17, Z7
+	VFMADD231PS      Z16, Z17, Z8
+	VBROADCASTSS     1028(AX), Z17
+	VFMADD231PS      Z15, Z17, Z9
+	VFMADD231PS      Z16, Z17, Z10
+	VBROADCASTSS     1284(AX), Z17
+	VFMADD231PS      Z15, Z17, Z11
+	VFMADD231PS      Z16, Z17, Z12
+	ADDQ             DX, CX
+	VMOVUPS          128(BX), Z15
+	VSUBPS           Z0, Z15, Z15
+	VMOVUPS          192(BX), Z16
+	VSUBPS           Z0, Z16, Z16
+	VREDUCEPS        $0x09, Z13, Z0
+	VREDUCEPS        $0x09, Z14, Z17
+	VMOVUPS          (CX), Z18
+	VMOVUPS          64(CX), Z19
+	VBROADCASTSS     8(AX), Z20
+	VFMADD231PS      Z18, Z20, Z1
+	VFMADD231PS      Z19, Z20, Z2
+	VBROADCASTSS     264(AX), Z20
+	VFMADD231PS      Z18, Z20, Z3
+	VFMADD231PS      Z19, Z20, Z4
+	VBROADCASTSS     520(AX), Z20
+	VFMADD231PS      Z18, Z20, Z5
+	VFMADD231PS      Z19, Z20, Z6
+	VBROADCASTSS     776(AX), Z20
+	VFMADD231PS      Z18, Z20, Z7
+	VFMADD231PS      Z19, Z20, Z8
+	VBROADCASTSS     1032(AX), Z20
+	VFMADD231PS      Z18, Z20, Z9
+	VFMADD231PS      Z19, Z20, Z10
+	VBROADCASTSS     1288(AX), Z20
+	VFMADD231PS      Z18, Z20, Z11
+	VFMADD231PS      Z19, Z20, Z12
+	ADDQ             DX, CX
+	VREDUCEPS        $0x09, Z15, Z18
+	VREDUCEPS        $0x09, Z16, Z19
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z20
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z21
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z22
+	VBROADCASTSS     c_exp2_c5<>+0(SB), Z23
+	VMOVUPS          (CX), Z24
+	VMOVUPS          64(CX), Z25
+	VBROADCASTSS     12(AX), Z26
+	VFMADD231PS      Z24, Z26, Z1
+	VFMADD231PS      Z25, Z26, Z2
+	VBROADCASTSS     268(AX), Z26
+	VFMADD231PS      Z24, Z26, Z3
+	VFMADD231PS      Z25, Z26, Z4
+	VBROADCASTSS     524(AX), Z26
+	VFMADD231PS      Z24, Z26, Z5
+	VFMADD231PS      Z25, Z26, Z6
+	VBROADCASTSS     780(AX), Z26
+	VFMADD231PS      Z24, Z26, Z7
+	VFMADD231PS      Z25, Z26, Z8
+	VBROADCASTSS     1036(AX), Z26
+	VFMADD231PS      Z24, Z26, Z9
+	VFMADD231PS      Z25, Z26, Z10
+	VBROADCASTSS     1292(AX), Z26
+	VFMADD231PS      Z24, Z26, Z11
+	VFMADD231PS      Z25, Z26, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c4<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z17, Z21
+	VMOVUPS          (CX), Z24
+	VMOVUPS          64(CX), Z25
+	VBROADCASTSS     16(AX), Z26
+	VFMADD231PS      Z24, Z26, Z1
+	VFMADD231PS      Z25, Z26, Z2
+	VBROADCASTSS     272(AX), Z26
+	VFMADD231PS      Z24, Z26, Z3
+	VFMADD231PS      Z25, Z26, Z4
+	VBROADCASTSS     528(AX), Z26
+	VFMADD231PS      Z24, Z26, Z5
+	VFMADD231PS      Z25, Z26, Z6
+	VBROADCASTSS     784(AX), Z26
+	VFMADD231PS      Z24, Z26, Z7
+	VFMADD231PS      Z25, Z26, Z8
+	VBROADCASTSS     1040(AX), Z26
+	VFMADD231PS      Z24, Z26, Z9
+	VFMADD231PS      Z25, Z26, Z10
+	VBROADCASTSS     1296(AX), Z26
+	VFMADD231PS      Z24, Z26, Z11
+	VFMADD231PS      Z25, Z26, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c3<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z18, Z22
+	VMOVUPS          (CX), Z24
+	VMOVUPS          64(CX), Z25
+	VBROADCASTSS     20(AX), Z26
+	VFMADD231PS      Z24, Z26, Z1
+	VFMADD231PS      Z25, Z26, Z2
+	VBROADCASTSS     276(AX), Z26
+	VFMADD231PS      Z24, Z26, Z3
+	VFMADD231PS      Z25, Z26, Z4
+	VBROADCASTSS     532(AX), Z26
+	VFMADD231PS      Z24, Z26, Z5
+	VFMADD231PS      Z25, Z26, Z6
+	VBROADCASTSS     788(AX), Z26
+	VFMADD231PS      Z24, Z26, Z7
+	VFMADD231PS      Z25, Z26, Z8
+	VBROADCASTSS     1044(AX), Z26
+	VFMADD231PS      Z24, Z26, Z9
+	VFMADD231PS      Z25, Z26, Z10
+	VBROADCASTSS     1300(AX), Z26
+	VFMADD231PS      Z24, Z26, Z11
+	VFMADD231PS      Z25, Z26, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c2<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z0, Z20
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c1<>+0(SB), Z19, Z23
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z0, Z20
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z24
+	VBROADCASTSS     24(AX), Z25
+	VFMADD231PS      Z0, Z25, Z1
+	VFMADD231PS      Z24, Z25, Z2
+	VBROADCASTSS     280(AX), Z25
+	VFMADD231PS      Z0, Z25, Z3
+	VFMADD231PS      Z24, Z25, Z4
+	VBROADCASTSS     536(AX), Z25
+	VFMADD231PS      Z0, Z25, Z5
+	VFMADD231PS      Z24, Z25, Z6
+	VBROADCASTSS     792(AX), Z25
+	VFMADD231PS      Z0, Z25, Z7
+	VFMADD231PS      Z24, Z25, Z8
+	VBROADCASTSS     1048(AX), Z25
+	VFMADD231PS      Z0, Z25, Z9
+	VFMADD231PS      Z24, Z25, Z10
+	VBROADCASTSS     1304(AX), Z25
+	VFMADD231PS      Z0, Z25, Z11
+	VFMADD231PS      Z24, Z25, Z12
+	ADDQ             DX, CX
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z17, Z21
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z18, Z22
+	VFMADD213PS.BCST c_exp2_c0<>+0(SB), Z19, Z23
+	VSCALEFPS        Z13, Z20, Z13
+	VSCALEFPS        Z14, Z21, Z14
+	VSCALEFPS        Z15, Z22, Z15
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z17
+	VBROADCASTSS     28(AX), Z18
+	VFMADD231PS      Z0, Z18, Z1
+	VFMADD231PS      Z17, Z18, Z2
+	VBROADCASTSS     284(AX), Z18
+	VFMADD231PS      Z0, Z18, Z3
+	VFMADD231PS      Z17, Z18, Z4
+	VBROADCASTSS     540(AX), Z18
+	VFMADD231PS      Z0, Z18, Z5
+	VFMADD231PS      Z17, Z18, Z6
+	VBROADCASTSS     796(AX), Z18
+	VFMADD231PS      Z0, Z18, Z7
+	VFMADD231PS      Z17, Z18, Z8
+	VBROADCASTSS     1052(AX), Z18
+	VFMADD231PS      Z0, Z18, Z9
+	VFMADD231PS      Z17, Z18, Z10
+	VBROADCASTSS     1308(AX), Z18
+	VFMADD231PS      Z0, Z18, Z11
+	VFMADD231PS      Z17, Z18, Z12
+	ADDQ             DX, CX
+	VSCALEFPS        Z16, Z23, Z16
+	VMOVUPS          Z13, (BX)
+	VMOVAPS          Z13, Z0
+	VMOVUPS          Z14, 64(BX)
+	VADDPS           Z14, Z0, Z0
+	VMOVUPS          Z15, 128(BX)
+	VADDPS           Z15, Z0, Z0
+	VMOVUPS          Z16, 192(BX)
+	VADDPS           Z16, Z0, Z0
+	VMOVUPS          Z0, (DI)
+	ADDQ             $0x20, AX
+	ADDQ             $0x00000100, BX
+	ADDQ             $0x04, SI
+	ADDQ             $0x40, DI
+	DECQ             R8
+	JNZ              tail4exps
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     (AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     256(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     512(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     768(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1024(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     4(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     260(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     516(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     772(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1028(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     8(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     264(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     520(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     776(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1032(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1288(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     12(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     268(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     524(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     780(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1036(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1292(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     16(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     272(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     528(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     784(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1040(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1296(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     20(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     276(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     532(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     788(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1044(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1300(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     24(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     280(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     536(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     792(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1048(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1304(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	VMOVUPS          (CX), Z0
+	VMOVUPS          64(CX), Z13
+	VBROADCASTSS     28(AX), Z14
+	VFMADD231PS      Z0, Z14, Z1
+	VFMADD231PS      Z13, Z14, Z2
+	VBROADCASTSS     284(AX), Z14
+	VFMADD231PS      Z0, Z14, Z3
+	VFMADD231PS      Z13, Z14, Z4
+	VBROADCASTSS     540(AX), Z14
+	VFMADD231PS      Z0, Z14, Z5
+	VFMADD231PS      Z13, Z14, Z6
+	VBROADCASTSS     796(AX), Z14
+	VFMADD231PS      Z0, Z14, Z7
+	VFMADD231PS      Z13, Z14, Z8
+	VBROADCASTSS     1052(AX), Z14
+	VFMADD231PS      Z0, Z14, Z9
+	VFMADD231PS      Z13, Z14, Z10
+	VBROADCASTSS     1308(AX), Z14
+	VFMADD231PS      Z0, Z14, Z11
+	VFMADD231PS      Z13, Z14, Z12
+	ADDQ             DX, CX
+	ADDQ             $0x20, AX
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	LEAQ             (AX)(CX*2), DX
+	ADDQ             CX, DX
+	VMOVUPS          Z1, (AX)
+	VMOVUPS          Z2, 64(AX)
+	VMOVUPS          Z3, (AX)(CX*1)
+	VMOVUPS          Z4, 64(AX)(CX*1)
+	VMOVUPS          Z5, (AX)(CX*2)
+	VMOVUPS          Z6, 64(AX)(CX*2)
+	VMOVUPS          Z7, (DX)
+	VMOVUPS          Z8, 64(DX)
+	VMOVUPS          Z9, (DX)(CX*1)
+	VMOVUPS          Z10, 64(DX)(CX*1)
+	VMOVUPS          Z11, (DX)(CX*2)
+	VMOVUPS          Z12, 64(DX)(CX*2)
+	MOVQ             s_base+0(FP), AX
+	MOVQ             st_base+96(FP), CX
+	MOVQ             16(SP), DX
+	VMOVUPS          3072(AX), Z0
+	VMOVUPS          3136(AX), Z1
+	VMOVUPS          3200(AX), Z2
+	VMOVUPS          3264(AX), Z3
+	VMOVUPS          3328(AX), Z4
+	VMOVUPS          3392(AX), Z5
+	VEXTRACTF64X4    $0x01, Z0, Y6
+	VEXTRACTF64X4    $0x01, Z1, Y7
+	VEXTRACTF64X4    $0x01, Z2, Y8
+	VEXTRACTF64X4    $0x01, Z3, Y9
+	VEXTRACTF64X4    $0x01, Z4, Y10
+	VEXTRACTF64X4    $0x01, Z5, Y11
+	VADDPS           Y6, Y0, Y0
+	VADDPS           Y7, Y1, Y1
+	VADDPS           Y8, Y2, Y2
+	VADDPS           Y9, Y3, Y3
+	VADDPS           Y10, Y4, Y4
+	VADDPS           Y11, Y5, Y5
+	VEXTRACTF32X4    $0x01, Y0, X6
+	VEXTRACTF32X4    $0x01, Y1, X7
+	VEXTRACTF32X4    $0x01, Y2, X8
+	VEXTRACTF32X4    $0x01, Y3, X9
+	VEXTRACTF32X4    $0x01, Y4, X10
+	VEXTRACTF32X4    $0x01, Y5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVHLPS         X0, X0, X6
+	VMOVHLPS         X1, X1, X7
+	VMOVHLPS         X2, X2, X8
+	VMOVHLPS         X3, X3, X9
+	VMOVHLPS         X4, X4, X10
+	VMOVHLPS         X5, X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VMOVSHDUP        X0, X6
+	VMOVSHDUP        X1, X7
+	VMOVSHDUP        X2, X8
+	VMOVSHDUP        X3, X9
+	VMOVSHDUP        X4, X10
+	VMOVSHDUP        X5, X11
+	VADDPS           X6, X0, X0
+	VADDPS           X7, X1, X1
+	VADDPS           X8, X2, X2
+	VADDPS           X9, X3, X3
+	VADDPS           X10, X4, X4
+	VADDPS           X11, X5, X5
+	VUNPCKLPS        X1, X0, X0
+	VUNPCKLPS        X3, X2, X2
+	VMOVLHPS         X2, X0, X0
+	VUNPCKLPS        X5, X4, X4
+	VINSERTF32X4     $0x01, X4, Z0, Z0
+	VMOVUPS          (DX), Z2
+	VMOVUPS          64(CX), Z1
+	VFMADD213PS      Z0, Z2, Z1
+	VMOVUPS          Z1, 64(CX)
+	MOVQ             o_base+144(FP), AX
+	MOVQ             ldo+168(FP), CX
+	SHLQ             $0x02, CX
+	MOVQ             24(SP), DX
+	LEAQ             (AX)(CX*2), BX
+	ADDQ             CX, BX
+	VBROADCASTSS     (DX), Z0
+	VMOVUPS          128(AX), Z1
+	VMULPS           Z0, Z1, Z1
+	VMOVUPS          192(AX), Z2
+	VMULPS           Z0, Z2, Z2
+	VBROADCASTSS     4(DX), Z0
+	VMOVUPS          128(AX)(CX*1), Z3
+	VMULPS           Z0, Z3, Z3
+	VMOVUPS          192(AX)(CX*1), Z4
+	VMULPS           Z0, Z4, Z4
+	VBROADCASTSS     8(DX), Z0
+	VMOVUPS          128(AX)(CX*2), Z5
+	VMULPS           Z0, Z5, Z5
+	VMOVUPS          192(AX)(CX*2), Z6
+	VMULPS           Z0, Z6, Z6
+	VBROADCASTSS     12(DX), Z0
+	VMOVUPS          128(BX), Z7
+	VMULPS           Z0, Z7, Z7
+	VMOVUPS          192(BX), Z8
+	VMULPS           Z0, Z8, Z8
+	VBROADCASTSS     16(DX), Z0
+	VMOVUPS          128(BX)(CX*1), Z9
+	VMULPS           Z0, Z9, Z9
+	VMOVUPS          192(BX)(CX*1), Z10
+	VMULPS           Z0, Z10, Z10
+	VBROADCASTSS     20(DX), Z0
+	VMOVUPS          128(BX)(CX*2), Z11
+	VMULPS           Z0, Z11, Z11
+	VMOVUPS          192(BX)(CX*2), Z12
+	VMULPS           Z0, Z12, Z12
+	MOVQ             8(SP), AX
+	MOVQ             40(SP), CX
+	MOVQ             ldv+200(FP), DX
+	SHLQ             $0x02, DX
+	MOVQ             $0x00000008, BX
 
 tail4half:
 	MOVQ       64(SP), SI

@@ -1109,10 +1109,10 @@ func qkTileAVX512(s []float32, qt []float32, kt []float32, d int, scale float32)
 // softmaxTileAVX512 does the online-softmax step of a 6x64 tile of scores s (masked
 // entries are -Inf), for each row i < 6:
 //
-//	mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)
-//	s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx
+//	mx := max(m[i], max_j s[i*64+j]); corr[i] = 2^(m[i]-mx)
+//	s[i*64+j] = 2^(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx
 //
-// with exp as in sumExp but exactly 0 for arguments below -110 (so -Inf gives 0).
+// (base 2: scores in log2 units) with 2^x from exp2Many (exactly 0 for -Inf).
 // m, l and corr hold 6 elements.
 //
 //go:noescape

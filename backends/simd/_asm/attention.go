@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -105,13 +104,11 @@ func softmaxTile() {
 	Pragma("noescape")
 	Doc("softmaxTileAVX512 does the online-softmax step of a 6x64 tile of scores s (masked",
 		"entries are -Inf), for each row i < 6:",
-		"  mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)",
-		"  s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx",
-		"with exp as in sumExp but exactly 0 for arguments below -110 (so -Inf gives 0).",
+		"  mx := max(m[i], max_j s[i*64+j]); corr[i] = 2^(m[i]-mx)",
+		"  s[i*64+j] = 2^(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx",
+		"(base 2: scores in log2 units) with 2^x from exp2Many (exactly 0 for -Inf).",
 		"m, l and corr hold 6 elements.")
-	v := avx512
 	s, m, l, corr := ptr("s"), ptr("m"), ptr("l"), ptr("corr")
-	ek := expConsts{lo: v.bcast(splatF("explo110", -110))}
 	six := K()
 	bits := GP32()
 	MOVL(U32(1<<attnRows-1), bits)
@@ -140,14 +137,14 @@ func softmaxTile() {
 	VMAXPS(old, mnew, mnew)
 	VMOVUPS(mnew, six, Mem{Base: m})
 	VSUBPS(mnew, old, old)
-	v.exp(old, ek)
+	exp2Many([]VecVirtual{old})
 	VMOVUPS(old, six, Mem{Base: corr})
 	// Probabilities and their row sums.
 	sum := rowProbs(s, 4, func(i int) VecVirtual {
 		b := ZMM()
 		VBROADCASTSS(Mem{Base: m, Disp: 4 * i}, b)
 		return b
-	}, ek)
+	})
 	// l = l*corr + sum, as one vector (the six sums gathered on the stack).
 	tmp := AllocLocal(64)
 	for i := range sum {
@@ -203,13 +200,13 @@ func qksTile(nz int, masked bool) {
 // start with pfx.
 func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtual) {
 	acc := qkAcc(nz, false, pfx, q, ldq, kt, d)
-	mnew, old, ek := qksMax(acc, masked, s, st, corr)
+	mnew, old := qksMax(acc, masked, s, st, corr)
 	sum := rowProbs(s, nz, func(i int) VecVirtual {
 		b, idx := ZMM(), ZMM()
 		VMOVUPS(splat(fmt.Sprintf("lane%d", i), uint32(i)), idx)
 		VPERMPS(mnew, idx, b)
 		return b
-	}, ek)
+	})
 	sv, lv := gather6(sum), ZMM()
 	VMOVUPS(Mem{Base: st, Disp: 64}, lv)
 	VFMADD213PS(sv, old, lv)
@@ -217,10 +214,10 @@ func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtu
 }
 
 // rowProbs emits the probabilities of a 6-row score tile at s and their
-// row sums: row i's first nz vectors x become exp(x - mx(i)) in place (mx
+// row sums: row i's first nz vectors x become 2^(x - mx(i)) in place (mx
 // emits the row's maximum broadcast), the row's nz exps interleaved. It
 // returns the sums, folded into lane 0 of each.
-func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual, ek expConsts) []VecVirtual {
+func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual) []VecVirtual {
 	row := func(i, c int) Mem { return Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)} }
 	sum := make([]VecVirtual, attnRows)
 	for i := range sum {
@@ -231,7 +228,7 @@ func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual, ek expConsts) []Ve
 			VMOVUPS(row(i, c), ts[c])
 			VSUBPS(b, ts[c], ts[c])
 		}
-		avx512.expMany(ts, ek)
+		exp2Many(ts)
 		sum[i] = ZMM()
 		for c, x := range ts {
 			VMOVUPS(x, row(i, c))
@@ -248,9 +245,9 @@ func rowProbs(s GPVirtual, nz int, mx func(i int) VecVirtual, ek expConsts) []Ve
 
 // qksMax emits the first half of qksBody on the accumulated scores acc:
 // scale (and mask), store them to s, fold each row to its maximum, the new
-// maxima into st[0:16] and corr = exp(old m - new m) into corr[0:16]. It
-// returns the new maxima, the correction and the exp's constants.
-func qksMax(acc [][]VecVirtual, masked bool, s, st, corr GPVirtual) (mnew, old VecVirtual, ek expConsts) {
+// maxima into st[0:16] and corr = 2^(old m - new m) into corr[0:16]. It
+// returns the new maxima and the correction.
+func qksMax(acc [][]VecVirtual, masked bool, s, st, corr GPVirtual) (mnew, old VecVirtual) {
 	v := avx512
 	nz := len(acc[0])
 	// Scale, mask, store the scores; fold each row to its maximum in place
@@ -296,10 +293,9 @@ func qksMax(acc [][]VecVirtual, masked bool, s, st, corr GPVirtual) (mnew, old V
 	VMAXPS(old, mnew, mnew)
 	VMOVUPS(mnew, Mem{Base: st})
 	VSUBPS(mnew, old, old)
-	ek = expConsts{lo: v.bcast(splatF("explo110", -110))}
-	v.exp(old, ek)
+	exp2Many([]VecVirtual{old})
 	VMOVUPS(old, Mem{Base: corr})
-	return mnew, old, ek
+	return mnew, old
 }
 
 // attnRun is the driver's loop over a block's whole unmasked key tiles for
@@ -515,12 +511,11 @@ func pipeStep(f pipeFrame, pfx string, nz int, masked bool) {
 		SHLQ(U8(2), ldv)
 		eS, mp, sums := f.load(f.sCur), ptr("st"), ptr("s")
 		ADDQ(U32(2*pipeTileB), sums)
-		lo := avx512.bcast(splatF("explo110", -110))
 		pv2Steps(acc, p, v, ldv, 0, nil)
 		n := GP64()
 		MOVQ(U32(attnRows), n)
 		Label(pfx + "exps")
-		pv2Steps(acc, p, v, ldv, 0, rowExpOps(eS, mp, sums, lo, nz))
+		pv2Steps(acc, p, v, ldv, 0, rowExpOps(eS, mp, sums, nz))
 		ADDQ(U32(4*attnKeys), eS)
 		ADDQ(U8(4), mp)
 		ADDQ(U8(64), sums)
@@ -667,53 +662,75 @@ func pv2Steps(acc [][2]VecVirtual, p, v, ldv GPVirtual, col int, ops []func()) {
 
 // rowExpOps returns, as separate instructions, the softmax step of one score
 // row (16*nz scores at s, its new maximum at m, scalar): probabilities
-// exp(x - m) in place and their sum vector (the order of qksBody's) at
-// sum. The exp is avx512.expMany's (same operations and constants, the
-// constants broadcast from their first element), step by step over the
-// nz vectors.
-func rowExpOps(s, m, sum GPVirtual, lo VecVirtual, nz int) []func() {
+// 2^(x - m) in place and their sum vector (the order of qksBody's) at
+// sum. The exp is exp2Many's (same operations and constants), step by
+// step over the nz vectors.
+func rowExpOps(s, m, sum GPVirtual, nz int) []func() {
 	var ops []func()
 	op := func(f func()) { ops = append(ops, f) }
 	var b VecVirtual
-	x, n, p := make([]VecVirtual, nz), make([]VecVirtual, nz), make([]VecVirtual, nz)
+	x := make([]VecVirtual, nz)
 	op(func() { b = ZMM(); VBROADCASTSS(Mem{Base: m}, b) })
 	for c := range x {
 		op(func() { x[c] = ZMM(); VMOVUPS(Mem{Base: s, Disp: 64 * c}, x[c]) })
 		op(func() { VSUBPS(b, x[c], x[c]) })
 	}
-	eachV := func(f func(c int)) {
+	for _, step := range exp2Steps(x) {
 		for c := range x {
-			op(func() { f(c) })
+			op(func() { step(c) })
 		}
 	}
-	eachV(func(c int) { VMAXPS(x[c], lo, x[c]) })
-	eachV(func(c int) { n[c] = ZMM(); VMULPS_BCST(splatF("log2e", float32(math.Log2E)), x[c], n[c]) })
-	eachV(func(c int) { VRNDSCALEPS(U8(0), n[c], n[c]) })
-	eachV(func(c int) { VFNMADD231PS_BCST(splatF("ln2hi", 0.693359375), n[c], x[c]) })
-	eachV(func(c int) { VFNMADD231PS_BCST(splatF("ln2lo", -2.12194440e-4), n[c], x[c]) })
-	eachV(func(c int) { p[c] = ZMM(); VBROADCASTSS(splatF("exp_p0", 1.9875691500e-4), p[c]) })
-	for j, k := range []float32{1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1} {
-		eachV(func(c int) { VFMADD213PS_BCST(splatF("exp_p"+string(rune('1'+j)), k), x[c], p[c]) })
-	}
-	eachV(func(c int) {
-		r2 := ZMM()
-		VMULPS(x[c], x[c], r2)
-		VFMADD213PS(x[c], r2, p[c])
-	})
-	eachV(func(c int) { VADDPS_BCST(splatF("one", 1), p[c], p[c]) })
-	eachV(func(c int) { VSCALEFPS(n[c], p[c], x[c]) })
 	var sv VecVirtual
-	eachV(func(c int) {
-		VMOVUPS(x[c], Mem{Base: s, Disp: 64 * c})
-		if c == 0 {
-			sv = ZMM()
-			VMOVAPS(x[c], sv)
-		} else {
-			VADDPS(x[c], sv, sv)
-		}
-	})
+	for c := range x {
+		op(func() {
+			VMOVUPS(x[c], Mem{Base: s, Disp: 64 * c})
+			if c == 0 {
+				sv = ZMM()
+				VMOVAPS(x[c], sv)
+			} else {
+				VADDPS(x[c], sv, sv)
+			}
+		})
+	}
 	op(func() { VMOVUPS(sv, Mem{Base: sum}) })
 	return ops
+}
+
+// exp2Coef is the attention exp's polynomial, highest degree first: p(f) =
+// 1 + f*(c1 + f*(c2 + ... + f*c5)) is 2^f on [0, 1) with relative error
+// 2^-22.7 in float32 (minimax with p(0) = 1 exactly, so a row's maximum
+// weighs exactly 1).
+var exp2Coef = []float32{1.8671300495e-3, 9.0170307085e-3, 5.5799912661e-2, 2.4016444385e-1, 6.9315129519e-1, 1}
+
+// exp2Many replaces each x of xs with 2^x: the attention exp (the driver
+// folds log2(e) into the score scale, so the softmax is base 2). x =
+// floor(x) + f with f = VREDUCEPS(x) in [0, 1) exact, p(f) by Horner, and
+// VSCALEFPS(p, x) = p * 2^floor(x), which rounds once into the denormals,
+// gives exactly 0 for -Inf (f = 0 there) and keeps NaN. Of its 7
+// instructions only the 5 FMAs use the FMA pipes on Zen 5 (VREDUCEPS and
+// VSCALEFPS run beside them), against 10 for Cephes' exp: the pipelined loop
+// is FMA bound. Relative error below 2^-22 (TestAttnExpRange).
+func exp2Many(xs []VecVirtual) {
+	for _, step := range exp2Steps(xs) {
+		for i := range xs {
+			step(i)
+		}
+	}
+}
+
+// exp2Steps returns exp2Many's steps, each to be applied to every index of
+// xs in turn (the interleaving of independent chains).
+func exp2Steps(xs []VecVirtual) []func(i int) {
+	f, p := make([]VecVirtual, len(xs)), make([]VecVirtual, len(xs))
+	coef := func(j int) Mem { return splatF(fmt.Sprintf("exp2_c%d", len(exp2Coef)-1-j), exp2Coef[j]) }
+	steps := []func(i int){
+		func(i int) { f[i] = ZMM(); VREDUCEPS(U8(0x09), xs[i], f[i]) }, // x - floor(x), inexact not signalled
+		func(i int) { p[i] = ZMM(); VBROADCASTSS(coef(0), p[i]) },
+	}
+	for j := 1; j < len(exp2Coef); j++ {
+		steps = append(steps, func(i int) { VFMADD213PS_BCST(coef(j), f[i], p[i]) })
+	}
+	return append(steps, func(i int) { VSCALEFPS(xs[i], p[i], xs[i]) })
 }
 
 // prefetchLines asks for x in L2 ahead of its use (the attention driver's
