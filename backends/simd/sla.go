@@ -29,6 +29,13 @@ import (
 // The chunk's own scores are work beyond the counted FLOPs (about
 // chunk*(D+Dv)/2 multiply-adds per token against 2*D*Dv for the state):
 // with qkRelu, which computes only the keys a block needs, chunks are
+// slaScanTile is the causal tile of the fused driver: tokens scan walks
+// per call, so a call loads and stores its block of S once per tile.
+var slaScanTile = 32
+
+// slaNoScan (dev) binds the chunked causal form instead of scan.
+var slaNoScan bool
+
 // slaCausalChunk tokens (a multiple of the 6-row block), else a whole tile
 // (the fused driver: 24 measured 2-4% faster than 48 on the full causal
 // shapes).
@@ -73,9 +80,21 @@ type slaK struct {
 	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
 	// for i < rows, c < 16*nz (a is 0 when empty).
 	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
+	// scan[nd][nz]: causal, token by token: for t < n in turn,
+	// s[i*lds+c] += k[t*ldk+i]*v[t*ldv+c], then u = (0 if mode&1, else
+	// a[t*ld+c]) + Σ_i q[t*ldk+i]*s[i*lds+c] goes to a[t*ld+c], or with
+	// mode&2 y[t*ld+c] += z[t]*u, for i < nd, c < 16*nz; it prefetches up
+	// to n lines of pf.
+	scan [slaScanRows + 1][5]slaScanFn
 	// qsl (optional): qs prefetching up to n lines (one a step, not two).
 	qsl [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
 }
+
+// slaScanRows is the most rows of the state one scan call holds (4x64 of
+// S in 16 registers, with V, the numerators and two broadcasts).
+const slaScanRows = 4
+
+type slaScanFn = func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, mode int, pf []float32)
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
 	qkRelu:  [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)},
@@ -83,6 +102,11 @@ var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5:
 	intra: [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int){nil, intraGo(1), intraGo(2), intraGo(3), intraGo(4)}}
 
 func init() {
+	for nd := 1; nd <= slaScanRows; nd++ {
+		for nz := 1; nz <= 4; nz++ {
+			slaGeneric.scan[nd][nz] = scanGo(nd, nz)
+		}
+	}
 	for rows := 1; rows <= attnRows; rows++ {
 		for nz := 1; nz <= 4; nz++ {
 			slaGeneric.kv[rows][nz] = kvGo(rows, nz)
@@ -410,6 +434,7 @@ type slaFusedRun struct {
 	pad, gh, gw        int
 	causal             bool
 	chunk              int
+	noScan             bool // dev: the chunked causal form (A/B)
 	vin                bool // Dv%16 == 0: kv reads V in place and qs writes O in place
 	vdirect            bool // 1D non-causal with vin: the conv reads V in place (a padded copy at the head's edges only)
 	// qs and the lines each call of it prefetches per step: causal
@@ -480,8 +505,11 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 	}
 	r := &slaFusedRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
 		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
-		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaCausalChunk,
+		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaScanTile,
 		ones: make([]float32, attnKeys)}
+	if slaNoScan {
+		r.noScan, r.chunk = true, slaCausalChunk
+	}
 	r.vin = r.dvp == Dv
 	r.adapt = !r.causal && sk.qsl[attnRows][4] != nil
 	r.qs, r.qsStep = &sk.qs, 2
@@ -746,8 +774,76 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
 	}
 }
 
-// causalHead runs the chunks of a causal head.
+// causalHead runs the tiles of a causal head: per tile, relu(K) with the
+// running ks after each row (reluSumPre), so row i's denominator
+// Qr_i . ks_i is one reluDotW for the tile; the conv into the output rows;
+// then per block of slaScanRows rows of D by 64 columns, scan walks the
+// tile's tokens in order with that block of S in registers, adding each
+// token to it and the token's Qr times it to the numerator (the block
+// that ends D scales it into O).
 func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next bool) {
+	if r.noScan {
+		r.causalHeadOld(sc, h, vh, next)
+		return
+	}
+	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
+	qh, oh := r.q[h*L*D:(h+1)*L*D], r.o[h*L*Dv:(h+1)*L*Dv]
+	for c0 := 0; c0 < L; c0 += r.chunk {
+		nk := min(r.chunk, L-c0)
+		// The next tile (of the next head at the end); what the last
+		// tile's calls did not take is dropped.
+		sc.pf = nil
+		r.prefetch(sc, h, c0+r.chunk, c0+2*r.chunk, true, true, true, true)
+		if next {
+			r.prefetch(sc, h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
+		}
+		// vp: the previous tile's last 4 rows (zeros first), the tile.
+		if c0 == 0 {
+			clear(sc.vp[:r.pad*dvp])
+		} else {
+			copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
+		}
+		vt := sc.vp[r.pad*dvp:]
+		v, ldv := vh[c0*Dv:], Dv
+		y := oh[c0*Dv:]
+		if r.vin {
+			copy(vt[:nk*dvp], vh[c0*Dv:(c0+nk)*Dv])
+		} else {
+			for t := range nk {
+				copy(vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
+			}
+			v, ldv, y = vt, dvp, sc.y
+		}
+		r.packK(sc, h, c0, nk, sc.ks, sc.pre)
+		clear(sc.den[:nk])
+		r.sk.reluDotW(sc.qp, D, qh[c0*D:], D, sc.pre, D, sc.den, nk, D)
+		for i, d := range sc.den[:nk] {
+			sc.z[i] = 1 / (d + 1e-6)
+		}
+		r.sk.conv5(y, sc.vp, r.wt, r.bias, nk, dvp)
+		for e0 := 0; e0 < dvp; e0 += 64 {
+			nz := min(4, (dvp-e0)/16)
+			for d0 := 0; d0 < D; d0 += slaScanRows {
+				nd, mode := min(slaScanRows, D-d0), 0
+				if d0 == 0 {
+					mode |= 1
+				}
+				if d0+nd == D {
+					mode |= 2
+				}
+				r.sk.scan[nd][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], sc.qp[d0:], D, v[e0:], ldv, sc.a[e0:], y[e0:], dvp, sc.z, nk, mode, sc.pfTake(nk))
+			}
+		}
+		if !r.vin {
+			for i := range nk {
+				copy(oh[(c0+i)*Dv:(c0+i+1)*Dv], sc.y[i*dvp:])
+			}
+		}
+	}
+}
+
+// causalHeadOld runs the chunks of a causal head.
+func (r *slaFusedRun) causalHeadOld(sc *slaFusedScratch, h int, vh []float32, next bool) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
 	qh := r.q[h*L*D : (h+1)*L*D]
 	for c0 := 0; c0 < L; c0 += r.chunk {
@@ -836,6 +932,32 @@ func intraGo(nz int) func(a []float32, lda int, s []float32, all int, v []float3
 					acc += s[i*attnKeys+j] * v[j*ldv+c]
 				}
 				a[i*lda+c] = acc
+			}
+		}
+	}
+}
+
+func scanGo(nd, nz int) slaScanFn {
+	return func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, mode int, pf []float32) {
+		for t := range n {
+			for i := range nd {
+				for c := range 16 * nz {
+					s[i*lds+c] += k[t*ldk+i] * v[t*ldv+c]
+				}
+			}
+			for c := range 16 * nz {
+				var u float32
+				if mode&1 == 0 {
+					u = a[t*ld+c]
+				}
+				for i := range nd {
+					u += q[t*ldk+i] * s[i*lds+c]
+				}
+				if mode&2 != 0 {
+					y[t*ld+c] += z[t] * u
+				} else {
+					a[t*ld+c] = u
+				}
 			}
 		}
 	}

@@ -25,6 +25,11 @@ func sla(v variant) {
 		for nz := 1; nz <= 4; nz++ {
 			slaIntra(nz)
 		}
+		for nd := 1; nd <= 4; nd++ {
+			for nz := 1; nz <= 4; nz++ {
+				slaScan(nd, nz)
+			}
+		}
 		for rows := 1; rows <= 6; rows++ {
 			for nz := 1; nz <= 4; nz++ {
 				slaKV(rows, nz)
@@ -727,12 +732,7 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual, pfLi
 	}
 	pfTmp := GP64()
 	step := func(disp int, mm Mem) {
-		for range pfLines {
-			PREFETCHT1(Mem{Base: pf})
-			LEAQ(Mem{Base: pf, Disp: 64}, pfTmp)
-			CMPQ(pfTmp, pfend)
-			CMOVQLT(pfTmp, pf)
-		}
+		pfStep(pf, pfend, pfTmp, pfLines)
 		mv := make([]VecVirtual, nz)
 		for c := range mv {
 			mv[c] = ZMM()
@@ -784,6 +784,17 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual, pfLi
 	JZ(LabelRef("done"))
 	step(0, Mem{Base: m})
 	Label("done")
+}
+
+// pfStep prefetches lines 64-byte lines of [pf, pfend) into L2 from pf
+// up, staying on the last line once all are asked for (tmp is scratch).
+func pfStep(pf, pfend, tmp GPVirtual, lines int) {
+	for range lines {
+		PREFETCHT1(Mem{Base: pf})
+		LEAQ(Mem{Base: pf, Disp: 64}, tmp)
+		CMPQ(tmp, pfend)
+		CMOVQLT(tmp, pf)
+	}
 }
 
 // pfRange loads the prefetch range of a slice parameter pf: its base and
@@ -883,6 +894,122 @@ func slaQS(rows, nz, pfLines int) {
 			VMOVUPS(rowMem(y, y3, ldy, i, 64*c), t)
 			VFMADD231PS(acc[i][c], zb, t)
 			VMOVUPS(t, rowMem(y, y3, ldy, i, 64*c))
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// slaScan is causal SLA token by token on one block of the state, nd rows
+// of S by 16*nz columns held in registers: per token it adds Kr_t^T V_t to
+// the block, then Qr_t (the block's nd entries) times the updated block to
+// the token's numerator. Every query sees exactly the keys j <= t, so there
+// are no masked chunk scores (no work past the counted FLOPs) and S is
+// read and written once per call, not once per chunk and 6-row block.
+// mode bit 0: the numerator starts at 0 (else from a); bit 1: the last
+// block of D, y += z*numerator (else the numerator goes to a).
+func slaScan(nd, nz int) {
+	name := fmt.Sprintf("scan%dx%dAVX512", nd, nz)
+	TEXT(name, NOSPLIT, "func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, mode int, pf []float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets", name),
+		fmt.Sprintf("u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < %d, c < %d; u goes to", nd, 16*nz),
+		"a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2",
+		"(pf's base must be a valid address).")
+	s, k, q, vv, a, y, z := ptr("s"), ptr("k"), ptr("q"), ptr("v"), ptr("a"), ptr("y"), ptr("z")
+	lds, ldk, ldv, ld := byteStride("lds"), byteStride("ldk"), byteStride("ldv"), byteStride("ld")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	mode := Load(Param("mode"), GP64()).(GPVirtual)
+	s3 := GP64()
+	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	st := make([][]VecVirtual, nd)
+	for i := range st {
+		st[i] = make([]VecVirtual, nz)
+		for c := range st[i] {
+			st[i][c] = ZMM()
+			VMOVUPS(rowMem(s, s3, lds, i, 64*c), st[i][c])
+		}
+	}
+	pf, pfend := pfRange()
+	pfTmp := GP64()
+	for m := range 4 {
+		CMPQ(mode, U8(m))
+		JE(LabelRef(fmt.Sprintf("mode%d", m)))
+	}
+	JMP(LabelRef("done"))
+	for m := range 4 {
+		first, last := m&1 != 0, m&2 != 0
+		lbl := fmt.Sprintf("mode%d", m)
+		Label(lbl)
+		TESTQ(n, n)
+		JZ(LabelRef("done"))
+		pfStep(pf, pfend, pfTmp, 1)
+		vr := make([]VecVirtual, nz)
+		for c := range vr {
+			vr[c] = ZMM()
+			VMOVUPS(Mem{Base: vv, Disp: 64 * c}, vr[c])
+		}
+		for i := range nd {
+			b := ZMM()
+			VBROADCASTSS(Mem{Base: k, Disp: 4 * i}, b)
+			for c := range nz {
+				VFMADD231PS(vr[c], b, st[i][c])
+			}
+		}
+		u := make([]VecVirtual, nz)
+		for c := range u {
+			u[c] = ZMM()
+			if !first {
+				VMOVUPS(Mem{Base: a, Disp: 64 * c}, u[c])
+			}
+		}
+		for i := range nd {
+			b := ZMM()
+			VBROADCASTSS(Mem{Base: q, Disp: 4 * i}, b)
+			for c := range nz {
+				if first && i == 0 {
+					VMULPS(st[i][c], b, u[c])
+				} else {
+					VFMADD231PS(st[i][c], b, u[c])
+				}
+			}
+		}
+		if last {
+			zb := ZMM()
+			VBROADCASTSS(Mem{Base: z}, zb)
+			for c := range nz {
+				t := ZMM()
+				VMOVUPS(Mem{Base: y, Disp: 64 * c}, t)
+				VFMADD231PS(u[c], zb, t)
+				VMOVUPS(t, Mem{Base: y, Disp: 64 * c})
+			}
+			ADDQ(ld, y)
+			ADDQ(U8(4), z)
+		} else {
+			for c := range nz {
+				VMOVUPS(u[c], Mem{Base: a, Disp: 64 * c})
+			}
+		}
+		if !first || !last {
+			ADDQ(ld, a)
+		}
+		ADDQ(ldk, k)
+		ADDQ(ldk, q)
+		ADDQ(ldv, vv)
+		DECQ(n)
+		JMP(LabelRef(lbl))
+	}
+	// The state's pointers again (fewer registers live in the loops).
+	Label("done")
+	Load(Param("s").Base(), s)
+	Load(Param("lds"), lds)
+	SHLQ(U8(2), lds)
+	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	for i := range st {
+		for c := range st[i] {
+			VMOVUPS(st[i][c], rowMem(s, s3, lds, i, 64*c))
 		}
 	}
 	VZEROUPPER()
