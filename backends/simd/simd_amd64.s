@@ -5329,3563 +5329,4199 @@ tri:
 	VZEROUPPER
 	RET
 
-// func scan1x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan1x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan1x1AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan1x1AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z1
-	VBROADCASTSS (CX), Z2
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z1
+	VBROADCASTSS (SI), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	VMOVUPS      (SI), Z1
-	VBROADCASTSS (DX), Z2
+	VMOVUPS      (R9), Z1
+	VBROADCASTSS (DI), Z2
 	VFMADD231PS  Z0, Z2, Z1
-	VMOVUPS      Z1, (SI)
+	VMOVUPS      Z1, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z1
-	VBROADCASTSS (CX), Z2
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z1
+	VBROADCASTSS (SI), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	VBROADCASTSS (DX), Z1
+	VBROADCASTSS (DI), Z1
 	VMULPS       Z0, Z1, Z1
-	VMOVUPS      Z1, (SI)
+	VMOVUPS      Z1, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z1
-	VBROADCASTSS (CX), Z2
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z1
+	VBROADCASTSS (SI), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	VMOVUPS      (SI), Z1
-	VBROADCASTSS (DX), Z2
+	VMOVUPS      (R9), Z1
+	VBROADCASTSS (DI), Z2
 	VFMADD231PS  Z0, Z2, Z1
-	VBROADCASTSS (R8), Z2
-	VMOVUPS      (DI), Z3
+	VBROADCASTSS (R11), Z2
+	VMOVUPS      (R10), Z3
 	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, (DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z3, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z1
-	VBROADCASTSS (CX), Z2
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z1
+	VBROADCASTSS (SI), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	VBROADCASTSS (DX), Z1
+	VBROADCASTSS (DI), Z1
 	VMULPS       Z0, Z1, Z1
-	VBROADCASTSS (R8), Z2
-	VMOVUPS      (DI), Z3
+	VBROADCASTSS (R11), Z2
+	VMOVUPS      (R10), Z3
 	VFMADD231PS  Z1, Z2, Z3
-	VMOVUPS      Z3, (DI)
+	VMOVUPS      Z3, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x04, 8(SP)
+	ADDQ    $0x04, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan1x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan1x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan1x2AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan1x2AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VMOVUPS      64(BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VMOVUPS      64(R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	VMOVUPS      (SI), Z2
-	VMOVUPS      64(SI), Z3
-	VBROADCASTSS (DX), Z4
+	VMOVUPS      (R9), Z2
+	VMOVUPS      64(R9), Z3
+	VBROADCASTSS (DI), Z4
 	VFMADD231PS  Z0, Z4, Z2
 	VFMADD231PS  Z1, Z4, Z3
-	VMOVUPS      Z2, (SI)
-	VMOVUPS      Z3, 64(SI)
+	VMOVUPS      Z2, (R9)
+	VMOVUPS      Z3, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VMOVUPS      64(BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VMOVUPS      64(R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS (DX), Z3
+	VBROADCASTSS (DI), Z3
 	VMULPS       Z0, Z3, Z2
 	VMULPS       Z1, Z3, Z3
-	VMOVUPS      Z2, (SI)
-	VMOVUPS      Z3, 64(SI)
+	VMOVUPS      Z2, (R9)
+	VMOVUPS      Z3, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VMOVUPS      64(BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VMOVUPS      64(R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	VMOVUPS      (SI), Z2
-	VMOVUPS      64(SI), Z3
-	VBROADCASTSS (DX), Z4
+	VMOVUPS      (R9), Z2
+	VMOVUPS      64(R9), Z3
+	VBROADCASTSS (DI), Z4
 	VFMADD231PS  Z0, Z4, Z2
 	VFMADD231PS  Z1, Z4, Z3
-	VBROADCASTSS (R8), Z4
-	VMOVUPS      (DI), Z5
+	VBROADCASTSS (R11), Z4
+	VMOVUPS      (R10), Z5
 	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, (DI)
-	VMOVUPS      64(DI), Z2
+	VMOVUPS      Z5, (R10)
+	VMOVUPS      64(R10), Z2
 	VFMADD231PS  Z3, Z4, Z2
-	VMOVUPS      Z2, 64(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z2, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VMOVUPS      64(BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VMOVUPS      64(R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS (DX), Z3
+	VBROADCASTSS (DI), Z3
 	VMULPS       Z0, Z3, Z2
 	VMULPS       Z1, Z3, Z3
-	VBROADCASTSS (R8), Z4
-	VMOVUPS      (DI), Z5
+	VBROADCASTSS (R11), Z4
+	VMOVUPS      (R10), Z5
 	VFMADD231PS  Z2, Z4, Z5
-	VMOVUPS      Z5, (DI)
-	VMOVUPS      64(DI), Z2
+	VMOVUPS      Z5, (R10)
+	VMOVUPS      64(R10), Z2
 	VFMADD231PS  Z3, Z4, Z2
-	VMOVUPS      Z2, 64(DI)
+	VMOVUPS      Z2, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x04, 8(SP)
+	ADDQ    $0x04, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan1x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan1x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan1x3AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan1x3AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VMOVUPS      64(BX), Z4
-	VMOVUPS      128(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VMOVUPS      64(R8), Z4
+	VMOVUPS      128(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	VMOVUPS      (SI), Z3
-	VMOVUPS      64(SI), Z4
-	VMOVUPS      128(SI), Z5
-	VBROADCASTSS (DX), Z6
+	VMOVUPS      (R9), Z3
+	VMOVUPS      64(R9), Z4
+	VMOVUPS      128(R9), Z5
+	VBROADCASTSS (DI), Z6
 	VFMADD231PS  Z0, Z6, Z3
 	VFMADD231PS  Z1, Z6, Z4
 	VFMADD231PS  Z2, Z6, Z5
-	VMOVUPS      Z3, (SI)
-	VMOVUPS      Z4, 64(SI)
-	VMOVUPS      Z5, 128(SI)
+	VMOVUPS      Z3, (R9)
+	VMOVUPS      Z4, 64(R9)
+	VMOVUPS      Z5, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VMOVUPS      64(BX), Z4
-	VMOVUPS      128(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VMOVUPS      64(R8), Z4
+	VMOVUPS      128(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	VBROADCASTSS (DX), Z5
+	VBROADCASTSS (DI), Z5
 	VMULPS       Z0, Z5, Z3
 	VMULPS       Z1, Z5, Z4
 	VMULPS       Z2, Z5, Z5
-	VMOVUPS      Z3, (SI)
-	VMOVUPS      Z4, 64(SI)
-	VMOVUPS      Z5, 128(SI)
+	VMOVUPS      Z3, (R9)
+	VMOVUPS      Z4, 64(R9)
+	VMOVUPS      Z5, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VMOVUPS      64(BX), Z4
-	VMOVUPS      128(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VMOVUPS      64(R8), Z4
+	VMOVUPS      128(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	VMOVUPS      (SI), Z3
-	VMOVUPS      64(SI), Z4
-	VMOVUPS      128(SI), Z5
-	VBROADCASTSS (DX), Z6
+	VMOVUPS      (R9), Z3
+	VMOVUPS      64(R9), Z4
+	VMOVUPS      128(R9), Z5
+	VBROADCASTSS (DI), Z6
 	VFMADD231PS  Z0, Z6, Z3
 	VFMADD231PS  Z1, Z6, Z4
 	VFMADD231PS  Z2, Z6, Z5
-	VBROADCASTSS (R8), Z6
-	VMOVUPS      (DI), Z7
+	VBROADCASTSS (R11), Z6
+	VMOVUPS      (R10), Z7
 	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      Z7, (DI)
-	VMOVUPS      64(DI), Z3
+	VMOVUPS      Z7, (R10)
+	VMOVUPS      64(R10), Z3
 	VFMADD231PS  Z4, Z6, Z3
-	VMOVUPS      Z3, 64(DI)
-	VMOVUPS      128(DI), Z3
+	VMOVUPS      Z3, 64(R10)
+	VMOVUPS      128(R10), Z3
 	VFMADD231PS  Z5, Z6, Z3
-	VMOVUPS      Z3, 128(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z3, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VMOVUPS      64(BX), Z4
-	VMOVUPS      128(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VMOVUPS      64(R8), Z4
+	VMOVUPS      128(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	VBROADCASTSS (DX), Z5
+	VBROADCASTSS (DI), Z5
 	VMULPS       Z0, Z5, Z3
 	VMULPS       Z1, Z5, Z4
 	VMULPS       Z2, Z5, Z5
-	VBROADCASTSS (R8), Z6
-	VMOVUPS      (DI), Z7
+	VBROADCASTSS (R11), Z6
+	VMOVUPS      (R10), Z7
 	VFMADD231PS  Z3, Z6, Z7
-	VMOVUPS      Z7, (DI)
-	VMOVUPS      64(DI), Z3
+	VMOVUPS      Z7, (R10)
+	VMOVUPS      64(R10), Z3
 	VFMADD231PS  Z4, Z6, Z3
-	VMOVUPS      Z3, 64(DI)
-	VMOVUPS      128(DI), Z3
+	VMOVUPS      Z3, 64(R10)
+	VMOVUPS      128(R10), Z3
 	VFMADD231PS  Z5, Z6, Z3
-	VMOVUPS      Z3, 128(DI)
+	VMOVUPS      Z3, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x04, 8(SP)
+	ADDQ    $0x04, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan1x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan1x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan1x4AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS 192(AX), Z3
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan1x4AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VMOVUPS      128(BX), Z6
-	VMOVUPS      192(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VMOVUPS      128(R8), Z6
+	VMOVUPS      192(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VMOVUPS      (SI), Z4
-	VMOVUPS      64(SI), Z5
-	VMOVUPS      128(SI), Z6
-	VMOVUPS      192(SI), Z7
-	VBROADCASTSS (DX), Z8
+	VMOVUPS      (R9), Z4
+	VMOVUPS      64(R9), Z5
+	VMOVUPS      128(R9), Z6
+	VMOVUPS      192(R9), Z7
+	VBROADCASTSS (DI), Z8
 	VFMADD231PS  Z0, Z8, Z4
 	VFMADD231PS  Z1, Z8, Z5
 	VFMADD231PS  Z2, Z8, Z6
 	VFMADD231PS  Z3, Z8, Z7
-	VMOVUPS      Z4, (SI)
-	VMOVUPS      Z5, 64(SI)
-	VMOVUPS      Z6, 128(SI)
-	VMOVUPS      Z7, 192(SI)
+	VMOVUPS      Z4, (R9)
+	VMOVUPS      Z5, 64(R9)
+	VMOVUPS      Z6, 128(R9)
+	VMOVUPS      Z7, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VMOVUPS      128(BX), Z6
-	VMOVUPS      192(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VMOVUPS      128(R8), Z6
+	VMOVUPS      192(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (DX), Z7
+	VBROADCASTSS (DI), Z7
 	VMULPS       Z0, Z7, Z4
 	VMULPS       Z1, Z7, Z5
 	VMULPS       Z2, Z7, Z6
 	VMULPS       Z3, Z7, Z7
-	VMOVUPS      Z4, (SI)
-	VMOVUPS      Z5, 64(SI)
-	VMOVUPS      Z6, 128(SI)
-	VMOVUPS      Z7, 192(SI)
+	VMOVUPS      Z4, (R9)
+	VMOVUPS      Z5, 64(R9)
+	VMOVUPS      Z6, 128(R9)
+	VMOVUPS      Z7, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VMOVUPS      128(BX), Z6
-	VMOVUPS      192(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VMOVUPS      128(R8), Z6
+	VMOVUPS      192(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VMOVUPS      (SI), Z4
-	VMOVUPS      64(SI), Z5
-	VMOVUPS      128(SI), Z6
-	VMOVUPS      192(SI), Z7
-	VBROADCASTSS (DX), Z8
+	VMOVUPS      (R9), Z4
+	VMOVUPS      64(R9), Z5
+	VMOVUPS      128(R9), Z6
+	VMOVUPS      192(R9), Z7
+	VBROADCASTSS (DI), Z8
 	VFMADD231PS  Z0, Z8, Z4
 	VFMADD231PS  Z1, Z8, Z5
 	VFMADD231PS  Z2, Z8, Z6
 	VFMADD231PS  Z3, Z8, Z7
-	VBROADCASTSS (R8), Z8
-	VMOVUPS      (DI), Z9
+	VBROADCASTSS (R11), Z8
+	VMOVUPS      (R10), Z9
 	VFMADD231PS  Z4, Z8, Z9
-	VMOVUPS      Z9, (DI)
-	VMOVUPS      64(DI), Z4
+	VMOVUPS      Z9, (R10)
+	VMOVUPS      64(R10), Z4
 	VFMADD231PS  Z5, Z8, Z4
-	VMOVUPS      Z4, 64(DI)
-	VMOVUPS      128(DI), Z4
+	VMOVUPS      Z4, 64(R10)
+	VMOVUPS      128(R10), Z4
 	VFMADD231PS  Z6, Z8, Z4
-	VMOVUPS      Z4, 128(DI)
-	VMOVUPS      192(DI), Z4
+	VMOVUPS      Z4, 128(R10)
+	VMOVUPS      192(R10), Z4
 	VFMADD231PS  Z7, Z8, Z4
-	VMOVUPS      Z4, 192(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z4, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VMOVUPS      128(BX), Z6
-	VMOVUPS      192(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VMOVUPS      128(R8), Z6
+	VMOVUPS      192(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (DX), Z7
+	VBROADCASTSS (DI), Z7
 	VMULPS       Z0, Z7, Z4
 	VMULPS       Z1, Z7, Z5
 	VMULPS       Z2, Z7, Z6
 	VMULPS       Z3, Z7, Z7
-	VBROADCASTSS (R8), Z8
-	VMOVUPS      (DI), Z9
+	VBROADCASTSS (R11), Z8
+	VMOVUPS      (R10), Z9
 	VFMADD231PS  Z4, Z8, Z9
-	VMOVUPS      Z9, (DI)
-	VMOVUPS      64(DI), Z4
+	VMOVUPS      Z9, (R10)
+	VMOVUPS      64(R10), Z4
 	VFMADD231PS  Z5, Z8, Z4
-	VMOVUPS      Z4, 64(DI)
-	VMOVUPS      128(DI), Z4
+	VMOVUPS      Z4, 64(R10)
+	VMOVUPS      128(R10), Z4
 	VFMADD231PS  Z6, Z8, Z4
-	VMOVUPS      Z4, 128(DI)
-	VMOVUPS      192(DI), Z4
+	VMOVUPS      Z4, 128(R10)
+	VMOVUPS      192(R10), Z4
 	VFMADD231PS  Z7, Z8, Z4
-	VMOVUPS      Z4, 192(DI)
+	VMOVUPS      Z4, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
 	VMOVUPS Z3, 192(AX)
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x04, 8(SP)
+	ADDQ    $0x04, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan2x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan2x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan2x1AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS (AX)(R9*1), Z1
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan2x1AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(DI*1), Z1
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VBROADCASTSS (CX), Z3
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VBROADCASTSS (SI), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS 4(CX), Z3
+	VBROADCASTSS 4(SI), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	VMOVUPS      (SI), Z2
-	VBROADCASTSS (DX), Z3
+	VMOVUPS      (R9), Z2
+	VBROADCASTSS (DI), Z3
 	VFMADD231PS  Z0, Z3, Z2
-	VBROADCASTSS 4(DX), Z3
+	VBROADCASTSS 4(DI), Z3
 	VFMADD231PS  Z1, Z3, Z2
-	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z2, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VBROADCASTSS (CX), Z3
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VBROADCASTSS (SI), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS 4(CX), Z3
+	VBROADCASTSS 4(SI), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	VBROADCASTSS (DX), Z2
+	VBROADCASTSS (DI), Z2
 	VMULPS       Z0, Z2, Z2
-	VBROADCASTSS 4(DX), Z3
+	VBROADCASTSS 4(DI), Z3
 	VFMADD231PS  Z1, Z3, Z2
-	VMOVUPS      Z2, (SI)
+	VMOVUPS      Z2, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VBROADCASTSS (CX), Z3
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VBROADCASTSS (SI), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS 4(CX), Z3
+	VBROADCASTSS 4(SI), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	VMOVUPS      (SI), Z2
-	VBROADCASTSS (DX), Z3
+	VMOVUPS      (R9), Z2
+	VBROADCASTSS (DI), Z3
 	VFMADD231PS  Z0, Z3, Z2
-	VBROADCASTSS 4(DX), Z3
+	VBROADCASTSS 4(DI), Z3
 	VFMADD231PS  Z1, Z3, Z2
-	VBROADCASTSS (R8), Z3
-	VMOVUPS      (DI), Z4
+	VBROADCASTSS (R11), Z3
+	VMOVUPS      (R10), Z4
 	VFMADD231PS  Z2, Z3, Z4
-	VMOVUPS      Z4, (DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z4, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z2
-	VBROADCASTSS (CX), Z3
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z2
+	VBROADCASTSS (SI), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS 4(CX), Z3
+	VBROADCASTSS 4(SI), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	VBROADCASTSS (DX), Z2
+	VBROADCASTSS (DI), Z2
 	VMULPS       Z0, Z2, Z2
-	VBROADCASTSS 4(DX), Z3
+	VBROADCASTSS 4(DI), Z3
 	VFMADD231PS  Z1, Z3, Z2
-	VBROADCASTSS (R8), Z3
-	VMOVUPS      (DI), Z4
+	VBROADCASTSS (R11), Z3
+	VMOVUPS      (R10), Z4
 	VFMADD231PS  Z2, Z3, Z4
-	VMOVUPS      Z4, (DI)
+	VMOVUPS      Z4, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, (AX)(R9*1)
+	VMOVUPS Z1, (AX)(CX*1)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x08, 8(SP)
+	ADDQ    $0x08, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan2x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan2x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan2x2AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS (AX)(R9*1), Z2
-	VMOVUPS 64(AX)(R9*1), Z3
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan2x2AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(DI*1), Z2
+	VMOVUPS 64(SI)(DI*1), Z3
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX), Z6
+	VBROADCASTSS 4(SI), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	VMOVUPS      (SI), Z4
-	VMOVUPS      64(SI), Z5
-	VBROADCASTSS (DX), Z6
+	VMOVUPS      (R9), Z4
+	VMOVUPS      64(R9), Z5
+	VBROADCASTSS (DI), Z6
 	VFMADD231PS  Z0, Z6, Z4
 	VFMADD231PS  Z1, Z6, Z5
-	VBROADCASTSS 4(DX), Z6
+	VBROADCASTSS 4(DI), Z6
 	VFMADD231PS  Z2, Z6, Z4
 	VFMADD231PS  Z3, Z6, Z5
-	VMOVUPS      Z4, (SI)
-	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z4, (R9)
+	VMOVUPS      Z5, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX), Z6
+	VBROADCASTSS 4(SI), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (DX), Z5
+	VBROADCASTSS (DI), Z5
 	VMULPS       Z0, Z5, Z4
 	VMULPS       Z1, Z5, Z5
-	VBROADCASTSS 4(DX), Z6
+	VBROADCASTSS 4(DI), Z6
 	VFMADD231PS  Z2, Z6, Z4
 	VFMADD231PS  Z3, Z6, Z5
-	VMOVUPS      Z4, (SI)
-	VMOVUPS      Z5, 64(SI)
+	VMOVUPS      Z4, (R9)
+	VMOVUPS      Z5, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX), Z6
+	VBROADCASTSS 4(SI), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	VMOVUPS      (SI), Z4
-	VMOVUPS      64(SI), Z5
-	VBROADCASTSS (DX), Z6
+	VMOVUPS      (R9), Z4
+	VMOVUPS      64(R9), Z5
+	VBROADCASTSS (DI), Z6
 	VFMADD231PS  Z0, Z6, Z4
 	VFMADD231PS  Z1, Z6, Z5
-	VBROADCASTSS 4(DX), Z6
+	VBROADCASTSS 4(DI), Z6
 	VFMADD231PS  Z2, Z6, Z4
 	VFMADD231PS  Z3, Z6, Z5
-	VBROADCASTSS (R8), Z6
-	VMOVUPS      (DI), Z7
+	VBROADCASTSS (R11), Z6
+	VMOVUPS      (R10), Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      Z7, (DI)
-	VMOVUPS      64(DI), Z4
+	VMOVUPS      Z7, (R10)
+	VMOVUPS      64(R10), Z4
 	VFMADD231PS  Z5, Z6, Z4
-	VMOVUPS      Z4, 64(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z4, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VMOVUPS      64(BX), Z5
-	VBROADCASTSS (CX), Z6
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VMOVUPS      64(R8), Z5
+	VBROADCASTSS (SI), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX), Z6
+	VBROADCASTSS 4(SI), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (DX), Z5
+	VBROADCASTSS (DI), Z5
 	VMULPS       Z0, Z5, Z4
 	VMULPS       Z1, Z5, Z5
-	VBROADCASTSS 4(DX), Z6
+	VBROADCASTSS 4(DI), Z6
 	VFMADD231PS  Z2, Z6, Z4
 	VFMADD231PS  Z3, Z6, Z5
-	VBROADCASTSS (R8), Z6
-	VMOVUPS      (DI), Z7
+	VBROADCASTSS (R11), Z6
+	VMOVUPS      (R10), Z7
 	VFMADD231PS  Z4, Z6, Z7
-	VMOVUPS      Z7, (DI)
-	VMOVUPS      64(DI), Z4
+	VMOVUPS      Z7, (R10)
+	VMOVUPS      64(R10), Z4
 	VFMADD231PS  Z5, Z6, Z4
-	VMOVUPS      Z4, 64(DI)
+	VMOVUPS      Z4, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, (AX)(R9*1)
-	VMOVUPS Z3, 64(AX)(R9*1)
+	VMOVUPS Z2, (AX)(CX*1)
+	VMOVUPS Z3, 64(AX)(CX*1)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x08, 8(SP)
+	ADDQ    $0x08, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan2x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan2x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan2x3AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS (AX)(R9*1), Z3
-	VMOVUPS 64(AX)(R9*1), Z4
-	VMOVUPS 128(AX)(R9*1), Z5
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan2x3AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(DI*1), Z3
+	VMOVUPS 64(SI)(DI*1), Z4
+	VMOVUPS 128(SI)(DI*1), Z5
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VMOVUPS      128(BX), Z8
-	VBROADCASTSS (CX), Z9
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VMOVUPS      128(R8), Z8
+	VBROADCASTSS (SI), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(CX), Z9
+	VBROADCASTSS 4(SI), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	VMOVUPS      (SI), Z6
-	VMOVUPS      64(SI), Z7
-	VMOVUPS      128(SI), Z8
-	VBROADCASTSS (DX), Z9
+	VMOVUPS      (R9), Z6
+	VMOVUPS      64(R9), Z7
+	VMOVUPS      128(R9), Z8
+	VBROADCASTSS (DI), Z9
 	VFMADD231PS  Z0, Z9, Z6
 	VFMADD231PS  Z1, Z9, Z7
 	VFMADD231PS  Z2, Z9, Z8
-	VBROADCASTSS 4(DX), Z9
+	VBROADCASTSS 4(DI), Z9
 	VFMADD231PS  Z3, Z9, Z6
 	VFMADD231PS  Z4, Z9, Z7
 	VFMADD231PS  Z5, Z9, Z8
-	VMOVUPS      Z6, (SI)
-	VMOVUPS      Z7, 64(SI)
-	VMOVUPS      Z8, 128(SI)
+	VMOVUPS      Z6, (R9)
+	VMOVUPS      Z7, 64(R9)
+	VMOVUPS      Z8, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VMOVUPS      128(BX), Z8
-	VBROADCASTSS (CX), Z9
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VMOVUPS      128(R8), Z8
+	VBROADCASTSS (SI), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(CX), Z9
+	VBROADCASTSS 4(SI), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	VBROADCASTSS (DX), Z8
+	VBROADCASTSS (DI), Z8
 	VMULPS       Z0, Z8, Z6
 	VMULPS       Z1, Z8, Z7
 	VMULPS       Z2, Z8, Z8
-	VBROADCASTSS 4(DX), Z9
+	VBROADCASTSS 4(DI), Z9
 	VFMADD231PS  Z3, Z9, Z6
 	VFMADD231PS  Z4, Z9, Z7
 	VFMADD231PS  Z5, Z9, Z8
-	VMOVUPS      Z6, (SI)
-	VMOVUPS      Z7, 64(SI)
-	VMOVUPS      Z8, 128(SI)
+	VMOVUPS      Z6, (R9)
+	VMOVUPS      Z7, 64(R9)
+	VMOVUPS      Z8, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VMOVUPS      128(BX), Z8
-	VBROADCASTSS (CX), Z9
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VMOVUPS      128(R8), Z8
+	VBROADCASTSS (SI), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(CX), Z9
+	VBROADCASTSS 4(SI), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	VMOVUPS      (SI), Z6
-	VMOVUPS      64(SI), Z7
-	VMOVUPS      128(SI), Z8
-	VBROADCASTSS (DX), Z9
+	VMOVUPS      (R9), Z6
+	VMOVUPS      64(R9), Z7
+	VMOVUPS      128(R9), Z8
+	VBROADCASTSS (DI), Z9
 	VFMADD231PS  Z0, Z9, Z6
 	VFMADD231PS  Z1, Z9, Z7
 	VFMADD231PS  Z2, Z9, Z8
-	VBROADCASTSS 4(DX), Z9
+	VBROADCASTSS 4(DI), Z9
 	VFMADD231PS  Z3, Z9, Z6
 	VFMADD231PS  Z4, Z9, Z7
 	VFMADD231PS  Z5, Z9, Z8
-	VBROADCASTSS (R8), Z9
-	VMOVUPS      (DI), Z10
+	VBROADCASTSS (R11), Z9
+	VMOVUPS      (R10), Z10
 	VFMADD231PS  Z6, Z9, Z10
-	VMOVUPS      Z10, (DI)
-	VMOVUPS      64(DI), Z6
+	VMOVUPS      Z10, (R10)
+	VMOVUPS      64(R10), Z6
 	VFMADD231PS  Z7, Z9, Z6
-	VMOVUPS      Z6, 64(DI)
-	VMOVUPS      128(DI), Z6
+	VMOVUPS      Z6, 64(R10)
+	VMOVUPS      128(R10), Z6
 	VFMADD231PS  Z8, Z9, Z6
-	VMOVUPS      Z6, 128(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z6, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VMOVUPS      128(BX), Z8
-	VBROADCASTSS (CX), Z9
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VMOVUPS      128(R8), Z8
+	VBROADCASTSS (SI), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(CX), Z9
+	VBROADCASTSS 4(SI), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	VBROADCASTSS (DX), Z8
+	VBROADCASTSS (DI), Z8
 	VMULPS       Z0, Z8, Z6
 	VMULPS       Z1, Z8, Z7
 	VMULPS       Z2, Z8, Z8
-	VBROADCASTSS 4(DX), Z9
+	VBROADCASTSS 4(DI), Z9
 	VFMADD231PS  Z3, Z9, Z6
 	VFMADD231PS  Z4, Z9, Z7
 	VFMADD231PS  Z5, Z9, Z8
-	VBROADCASTSS (R8), Z9
-	VMOVUPS      (DI), Z10
+	VBROADCASTSS (R11), Z9
+	VMOVUPS      (R10), Z10
 	VFMADD231PS  Z6, Z9, Z10
-	VMOVUPS      Z10, (DI)
-	VMOVUPS      64(DI), Z6
+	VMOVUPS      Z10, (R10)
+	VMOVUPS      64(R10), Z6
 	VFMADD231PS  Z7, Z9, Z6
-	VMOVUPS      Z6, 64(DI)
-	VMOVUPS      128(DI), Z6
+	VMOVUPS      Z6, 64(R10)
+	VMOVUPS      128(R10), Z6
 	VFMADD231PS  Z8, Z9, Z6
-	VMOVUPS      Z6, 128(DI)
+	VMOVUPS      Z6, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
-	VMOVUPS Z3, (AX)(R9*1)
-	VMOVUPS Z4, 64(AX)(R9*1)
-	VMOVUPS Z5, 128(AX)(R9*1)
+	VMOVUPS Z3, (AX)(CX*1)
+	VMOVUPS Z4, 64(AX)(CX*1)
+	VMOVUPS Z5, 128(AX)(CX*1)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x08, 8(SP)
+	ADDQ    $0x08, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan2x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan2x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan2x4AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS 192(AX), Z3
-	VMOVUPS (AX)(R9*1), Z4
-	VMOVUPS 64(AX)(R9*1), Z5
-	VMOVUPS 128(AX)(R9*1), Z6
-	VMOVUPS 192(AX)(R9*1), Z7
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan2x4AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(DI*1), Z4
+	VMOVUPS 64(SI)(DI*1), Z5
+	VMOVUPS 128(SI)(DI*1), Z6
+	VMOVUPS 192(SI)(DI*1), Z7
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VMOVUPS      128(BX), Z10
-	VMOVUPS      192(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VMOVUPS      128(R8), Z10
+	VMOVUPS      192(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VMOVUPS      (SI), Z8
-	VMOVUPS      64(SI), Z9
-	VMOVUPS      128(SI), Z10
-	VMOVUPS      192(SI), Z11
-	VBROADCASTSS (DX), Z12
+	VMOVUPS      (R9), Z8
+	VMOVUPS      64(R9), Z9
+	VMOVUPS      128(R9), Z10
+	VMOVUPS      192(R9), Z11
+	VBROADCASTSS (DI), Z12
 	VFMADD231PS  Z0, Z12, Z8
 	VFMADD231PS  Z1, Z12, Z9
 	VFMADD231PS  Z2, Z12, Z10
 	VFMADD231PS  Z3, Z12, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z4, Z12, Z8
 	VFMADD231PS  Z5, Z12, Z9
 	VFMADD231PS  Z6, Z12, Z10
 	VFMADD231PS  Z7, Z12, Z11
-	VMOVUPS      Z8, (SI)
-	VMOVUPS      Z9, 64(SI)
-	VMOVUPS      Z10, 128(SI)
-	VMOVUPS      Z11, 192(SI)
+	VMOVUPS      Z8, (R9)
+	VMOVUPS      Z9, 64(R9)
+	VMOVUPS      Z10, 128(R9)
+	VMOVUPS      Z11, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VMOVUPS      128(BX), Z10
-	VMOVUPS      192(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VMOVUPS      128(R8), Z10
+	VMOVUPS      192(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (DX), Z11
+	VBROADCASTSS (DI), Z11
 	VMULPS       Z0, Z11, Z8
 	VMULPS       Z1, Z11, Z9
 	VMULPS       Z2, Z11, Z10
 	VMULPS       Z3, Z11, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z4, Z12, Z8
 	VFMADD231PS  Z5, Z12, Z9
 	VFMADD231PS  Z6, Z12, Z10
 	VFMADD231PS  Z7, Z12, Z11
-	VMOVUPS      Z8, (SI)
-	VMOVUPS      Z9, 64(SI)
-	VMOVUPS      Z10, 128(SI)
-	VMOVUPS      Z11, 192(SI)
+	VMOVUPS      Z8, (R9)
+	VMOVUPS      Z9, 64(R9)
+	VMOVUPS      Z10, 128(R9)
+	VMOVUPS      Z11, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VMOVUPS      128(BX), Z10
-	VMOVUPS      192(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VMOVUPS      128(R8), Z10
+	VMOVUPS      192(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VMOVUPS      (SI), Z8
-	VMOVUPS      64(SI), Z9
-	VMOVUPS      128(SI), Z10
-	VMOVUPS      192(SI), Z11
-	VBROADCASTSS (DX), Z12
+	VMOVUPS      (R9), Z8
+	VMOVUPS      64(R9), Z9
+	VMOVUPS      128(R9), Z10
+	VMOVUPS      192(R9), Z11
+	VBROADCASTSS (DI), Z12
 	VFMADD231PS  Z0, Z12, Z8
 	VFMADD231PS  Z1, Z12, Z9
 	VFMADD231PS  Z2, Z12, Z10
 	VFMADD231PS  Z3, Z12, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z4, Z12, Z8
 	VFMADD231PS  Z5, Z12, Z9
 	VFMADD231PS  Z6, Z12, Z10
 	VFMADD231PS  Z7, Z12, Z11
-	VBROADCASTSS (R8), Z12
-	VMOVUPS      (DI), Z13
+	VBROADCASTSS (R11), Z12
+	VMOVUPS      (R10), Z13
 	VFMADD231PS  Z8, Z12, Z13
-	VMOVUPS      Z13, (DI)
-	VMOVUPS      64(DI), Z8
+	VMOVUPS      Z13, (R10)
+	VMOVUPS      64(R10), Z8
 	VFMADD231PS  Z9, Z12, Z8
-	VMOVUPS      Z8, 64(DI)
-	VMOVUPS      128(DI), Z8
+	VMOVUPS      Z8, 64(R10)
+	VMOVUPS      128(R10), Z8
 	VFMADD231PS  Z10, Z12, Z8
-	VMOVUPS      Z8, 128(DI)
-	VMOVUPS      192(DI), Z8
+	VMOVUPS      Z8, 128(R10)
+	VMOVUPS      192(R10), Z8
 	VFMADD231PS  Z11, Z12, Z8
-	VMOVUPS      Z8, 192(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z8, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VMOVUPS      128(BX), Z10
-	VMOVUPS      192(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VMOVUPS      128(R8), Z10
+	VMOVUPS      192(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (DX), Z11
+	VBROADCASTSS (DI), Z11
 	VMULPS       Z0, Z11, Z8
 	VMULPS       Z1, Z11, Z9
 	VMULPS       Z2, Z11, Z10
 	VMULPS       Z3, Z11, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z4, Z12, Z8
 	VFMADD231PS  Z5, Z12, Z9
 	VFMADD231PS  Z6, Z12, Z10
 	VFMADD231PS  Z7, Z12, Z11
-	VBROADCASTSS (R8), Z12
-	VMOVUPS      (DI), Z13
+	VBROADCASTSS (R11), Z12
+	VMOVUPS      (R10), Z13
 	VFMADD231PS  Z8, Z12, Z13
-	VMOVUPS      Z13, (DI)
-	VMOVUPS      64(DI), Z8
+	VMOVUPS      Z13, (R10)
+	VMOVUPS      64(R10), Z8
 	VFMADD231PS  Z9, Z12, Z8
-	VMOVUPS      Z8, 64(DI)
-	VMOVUPS      128(DI), Z8
+	VMOVUPS      Z8, 64(R10)
+	VMOVUPS      128(R10), Z8
 	VFMADD231PS  Z10, Z12, Z8
-	VMOVUPS      Z8, 128(DI)
-	VMOVUPS      192(DI), Z8
+	VMOVUPS      Z8, 128(R10)
+	VMOVUPS      192(R10), Z8
 	VFMADD231PS  Z11, Z12, Z8
-	VMOVUPS      Z8, 192(DI)
+	VMOVUPS      Z8, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
 	VMOVUPS Z3, 192(AX)
-	VMOVUPS Z4, (AX)(R9*1)
-	VMOVUPS Z5, 64(AX)(R9*1)
-	VMOVUPS Z6, 128(AX)(R9*1)
-	VMOVUPS Z7, 192(AX)(R9*1)
+	VMOVUPS Z4, (AX)(CX*1)
+	VMOVUPS Z5, 64(AX)(CX*1)
+	VMOVUPS Z6, 128(AX)(CX*1)
+	VMOVUPS Z7, 192(AX)(CX*1)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x08, 8(SP)
+	ADDQ    $0x08, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan3x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan3x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan3x1AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS (AX)(R9*1), Z1
-	VMOVUPS (AX)(R9*2), Z2
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan3x1AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(DI*1), Z1
+	VMOVUPS (SI)(DI*2), Z2
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS 4(CX), Z4
+	VBROADCASTSS 4(SI), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS 8(CX), Z4
+	VBROADCASTSS 8(SI), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	VMOVUPS      (SI), Z3
-	VBROADCASTSS (DX), Z4
+	VMOVUPS      (R9), Z3
+	VBROADCASTSS (DI), Z4
 	VFMADD231PS  Z0, Z4, Z3
-	VBROADCASTSS 4(DX), Z4
+	VBROADCASTSS 4(DI), Z4
 	VFMADD231PS  Z1, Z4, Z3
-	VBROADCASTSS 8(DX), Z4
+	VBROADCASTSS 8(DI), Z4
 	VFMADD231PS  Z2, Z4, Z3
-	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z3, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS 4(CX), Z4
+	VBROADCASTSS 4(SI), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS 8(CX), Z4
+	VBROADCASTSS 8(SI), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	VBROADCASTSS (DX), Z3
+	VBROADCASTSS (DI), Z3
 	VMULPS       Z0, Z3, Z3
-	VBROADCASTSS 4(DX), Z4
+	VBROADCASTSS 4(DI), Z4
 	VFMADD231PS  Z1, Z4, Z3
-	VBROADCASTSS 8(DX), Z4
+	VBROADCASTSS 8(DI), Z4
 	VFMADD231PS  Z2, Z4, Z3
-	VMOVUPS      Z3, (SI)
+	VMOVUPS      Z3, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS 4(CX), Z4
+	VBROADCASTSS 4(SI), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS 8(CX), Z4
+	VBROADCASTSS 8(SI), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	VMOVUPS      (SI), Z3
-	VBROADCASTSS (DX), Z4
+	VMOVUPS      (R9), Z3
+	VBROADCASTSS (DI), Z4
 	VFMADD231PS  Z0, Z4, Z3
-	VBROADCASTSS 4(DX), Z4
+	VBROADCASTSS 4(DI), Z4
 	VFMADD231PS  Z1, Z4, Z3
-	VBROADCASTSS 8(DX), Z4
+	VBROADCASTSS 8(DI), Z4
 	VFMADD231PS  Z2, Z4, Z3
-	VBROADCASTSS (R8), Z4
-	VMOVUPS      (DI), Z5
+	VBROADCASTSS (R11), Z4
+	VMOVUPS      (R10), Z5
 	VFMADD231PS  Z3, Z4, Z5
-	VMOVUPS      Z5, (DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z5, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z3
-	VBROADCASTSS (CX), Z4
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z3
+	VBROADCASTSS (SI), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS 4(CX), Z4
+	VBROADCASTSS 4(SI), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS 8(CX), Z4
+	VBROADCASTSS 8(SI), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	VBROADCASTSS (DX), Z3
+	VBROADCASTSS (DI), Z3
 	VMULPS       Z0, Z3, Z3
-	VBROADCASTSS 4(DX), Z4
+	VBROADCASTSS 4(DI), Z4
 	VFMADD231PS  Z1, Z4, Z3
-	VBROADCASTSS 8(DX), Z4
+	VBROADCASTSS 8(DI), Z4
 	VFMADD231PS  Z2, Z4, Z3
-	VBROADCASTSS (R8), Z4
-	VMOVUPS      (DI), Z5
+	VBROADCASTSS (R11), Z4
+	VMOVUPS      (R10), Z5
 	VFMADD231PS  Z3, Z4, Z5
-	VMOVUPS      Z5, (DI)
+	VMOVUPS      Z5, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, (AX)(R9*1)
-	VMOVUPS Z2, (AX)(R9*2)
+	VMOVUPS Z1, (AX)(CX*1)
+	VMOVUPS Z2, (AX)(CX*2)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x0c, 8(SP)
+	ADDQ    $0x0c, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan3x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan3x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan3x2AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS (AX)(R9*1), Z2
-	VMOVUPS 64(AX)(R9*1), Z3
-	VMOVUPS (AX)(R9*2), Z4
-	VMOVUPS 64(AX)(R9*2), Z5
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan3x2AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(DI*1), Z2
+	VMOVUPS 64(SI)(DI*1), Z3
+	VMOVUPS (SI)(DI*2), Z4
+	VMOVUPS 64(SI)(DI*2), Z5
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS 4(CX), Z8
+	VBROADCASTSS 4(SI), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS 8(CX), Z8
+	VBROADCASTSS 8(SI), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	VMOVUPS      (SI), Z6
-	VMOVUPS      64(SI), Z7
-	VBROADCASTSS (DX), Z8
+	VMOVUPS      (R9), Z6
+	VMOVUPS      64(R9), Z7
+	VBROADCASTSS (DI), Z8
 	VFMADD231PS  Z0, Z8, Z6
 	VFMADD231PS  Z1, Z8, Z7
-	VBROADCASTSS 4(DX), Z8
+	VBROADCASTSS 4(DI), Z8
 	VFMADD231PS  Z2, Z8, Z6
 	VFMADD231PS  Z3, Z8, Z7
-	VBROADCASTSS 8(DX), Z8
+	VBROADCASTSS 8(DI), Z8
 	VFMADD231PS  Z4, Z8, Z6
 	VFMADD231PS  Z5, Z8, Z7
-	VMOVUPS      Z6, (SI)
-	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z6, (R9)
+	VMOVUPS      Z7, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS 4(CX), Z8
+	VBROADCASTSS 4(SI), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS 8(CX), Z8
+	VBROADCASTSS 8(SI), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	VBROADCASTSS (DX), Z7
+	VBROADCASTSS (DI), Z7
 	VMULPS       Z0, Z7, Z6
 	VMULPS       Z1, Z7, Z7
-	VBROADCASTSS 4(DX), Z8
+	VBROADCASTSS 4(DI), Z8
 	VFMADD231PS  Z2, Z8, Z6
 	VFMADD231PS  Z3, Z8, Z7
-	VBROADCASTSS 8(DX), Z8
+	VBROADCASTSS 8(DI), Z8
 	VFMADD231PS  Z4, Z8, Z6
 	VFMADD231PS  Z5, Z8, Z7
-	VMOVUPS      Z6, (SI)
-	VMOVUPS      Z7, 64(SI)
+	VMOVUPS      Z6, (R9)
+	VMOVUPS      Z7, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS 4(CX), Z8
+	VBROADCASTSS 4(SI), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS 8(CX), Z8
+	VBROADCASTSS 8(SI), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	VMOVUPS      (SI), Z6
-	VMOVUPS      64(SI), Z7
-	VBROADCASTSS (DX), Z8
+	VMOVUPS      (R9), Z6
+	VMOVUPS      64(R9), Z7
+	VBROADCASTSS (DI), Z8
 	VFMADD231PS  Z0, Z8, Z6
 	VFMADD231PS  Z1, Z8, Z7
-	VBROADCASTSS 4(DX), Z8
+	VBROADCASTSS 4(DI), Z8
 	VFMADD231PS  Z2, Z8, Z6
 	VFMADD231PS  Z3, Z8, Z7
-	VBROADCASTSS 8(DX), Z8
+	VBROADCASTSS 8(DI), Z8
 	VFMADD231PS  Z4, Z8, Z6
 	VFMADD231PS  Z5, Z8, Z7
-	VBROADCASTSS (R8), Z8
-	VMOVUPS      (DI), Z9
+	VBROADCASTSS (R11), Z8
+	VMOVUPS      (R10), Z9
 	VFMADD231PS  Z6, Z8, Z9
-	VMOVUPS      Z9, (DI)
-	VMOVUPS      64(DI), Z6
+	VMOVUPS      Z9, (R10)
+	VMOVUPS      64(R10), Z6
 	VFMADD231PS  Z7, Z8, Z6
-	VMOVUPS      Z6, 64(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z6, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z6
-	VMOVUPS      64(BX), Z7
-	VBROADCASTSS (CX), Z8
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z6
+	VMOVUPS      64(R8), Z7
+	VBROADCASTSS (SI), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS 4(CX), Z8
+	VBROADCASTSS 4(SI), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS 8(CX), Z8
+	VBROADCASTSS 8(SI), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	VBROADCASTSS (DX), Z7
+	VBROADCASTSS (DI), Z7
 	VMULPS       Z0, Z7, Z6
 	VMULPS       Z1, Z7, Z7
-	VBROADCASTSS 4(DX), Z8
+	VBROADCASTSS 4(DI), Z8
 	VFMADD231PS  Z2, Z8, Z6
 	VFMADD231PS  Z3, Z8, Z7
-	VBROADCASTSS 8(DX), Z8
+	VBROADCASTSS 8(DI), Z8
 	VFMADD231PS  Z4, Z8, Z6
 	VFMADD231PS  Z5, Z8, Z7
-	VBROADCASTSS (R8), Z8
-	VMOVUPS      (DI), Z9
+	VBROADCASTSS (R11), Z8
+	VMOVUPS      (R10), Z9
 	VFMADD231PS  Z6, Z8, Z9
-	VMOVUPS      Z9, (DI)
-	VMOVUPS      64(DI), Z6
+	VMOVUPS      Z9, (R10)
+	VMOVUPS      64(R10), Z6
 	VFMADD231PS  Z7, Z8, Z6
-	VMOVUPS      Z6, 64(DI)
+	VMOVUPS      Z6, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, (AX)(R9*1)
-	VMOVUPS Z3, 64(AX)(R9*1)
-	VMOVUPS Z4, (AX)(R9*2)
-	VMOVUPS Z5, 64(AX)(R9*2)
+	VMOVUPS Z2, (AX)(CX*1)
+	VMOVUPS Z3, 64(AX)(CX*1)
+	VMOVUPS Z4, (AX)(CX*2)
+	VMOVUPS Z5, 64(AX)(CX*2)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x0c, 8(SP)
+	ADDQ    $0x0c, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan3x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan3x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan3x3AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS (AX)(R9*1), Z3
-	VMOVUPS 64(AX)(R9*1), Z4
-	VMOVUPS 128(AX)(R9*1), Z5
-	VMOVUPS (AX)(R9*2), Z6
-	VMOVUPS 64(AX)(R9*2), Z7
-	VMOVUPS 128(AX)(R9*2), Z8
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan3x3AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(DI*1), Z3
+	VMOVUPS 64(SI)(DI*1), Z4
+	VMOVUPS 128(SI)(DI*1), Z5
+	VMOVUPS (SI)(DI*2), Z6
+	VMOVUPS 64(SI)(DI*2), Z7
+	VMOVUPS 128(SI)(DI*2), Z8
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z9
-	VMOVUPS      64(BX), Z10
-	VMOVUPS      128(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z9
+	VMOVUPS      64(R8), Z10
+	VMOVUPS      128(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 8(CX), Z12
+	VBROADCASTSS 8(SI), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	VMOVUPS      (SI), Z9
-	VMOVUPS      64(SI), Z10
-	VMOVUPS      128(SI), Z11
-	VBROADCASTSS (DX), Z12
+	VMOVUPS      (R9), Z9
+	VMOVUPS      64(R9), Z10
+	VMOVUPS      128(R9), Z11
+	VBROADCASTSS (DI), Z12
 	VFMADD231PS  Z0, Z12, Z9
 	VFMADD231PS  Z1, Z12, Z10
 	VFMADD231PS  Z2, Z12, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z3, Z12, Z9
 	VFMADD231PS  Z4, Z12, Z10
 	VFMADD231PS  Z5, Z12, Z11
-	VBROADCASTSS 8(DX), Z12
+	VBROADCASTSS 8(DI), Z12
 	VFMADD231PS  Z6, Z12, Z9
 	VFMADD231PS  Z7, Z12, Z10
 	VFMADD231PS  Z8, Z12, Z11
-	VMOVUPS      Z9, (SI)
-	VMOVUPS      Z10, 64(SI)
-	VMOVUPS      Z11, 128(SI)
+	VMOVUPS      Z9, (R9)
+	VMOVUPS      Z10, 64(R9)
+	VMOVUPS      Z11, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z9
-	VMOVUPS      64(BX), Z10
-	VMOVUPS      128(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z9
+	VMOVUPS      64(R8), Z10
+	VMOVUPS      128(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 8(CX), Z12
+	VBROADCASTSS 8(SI), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	VBROADCASTSS (DX), Z11
+	VBROADCASTSS (DI), Z11
 	VMULPS       Z0, Z11, Z9
 	VMULPS       Z1, Z11, Z10
 	VMULPS       Z2, Z11, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z3, Z12, Z9
 	VFMADD231PS  Z4, Z12, Z10
 	VFMADD231PS  Z5, Z12, Z11
-	VBROADCASTSS 8(DX), Z12
+	VBROADCASTSS 8(DI), Z12
 	VFMADD231PS  Z6, Z12, Z9
 	VFMADD231PS  Z7, Z12, Z10
 	VFMADD231PS  Z8, Z12, Z11
-	VMOVUPS      Z9, (SI)
-	VMOVUPS      Z10, 64(SI)
-	VMOVUPS      Z11, 128(SI)
+	VMOVUPS      Z9, (R9)
+	VMOVUPS      Z10, 64(R9)
+	VMOVUPS      Z11, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z9
-	VMOVUPS      64(BX), Z10
-	VMOVUPS      128(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z9
+	VMOVUPS      64(R8), Z10
+	VMOVUPS      128(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 8(CX), Z12
+	VBROADCASTSS 8(SI), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	VMOVUPS      (SI), Z9
-	VMOVUPS      64(SI), Z10
-	VMOVUPS      128(SI), Z11
-	VBROADCASTSS (DX), Z12
+	VMOVUPS      (R9), Z9
+	VMOVUPS      64(R9), Z10
+	VMOVUPS      128(R9), Z11
+	VBROADCASTSS (DI), Z12
 	VFMADD231PS  Z0, Z12, Z9
 	VFMADD231PS  Z1, Z12, Z10
 	VFMADD231PS  Z2, Z12, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z3, Z12, Z9
 	VFMADD231PS  Z4, Z12, Z10
 	VFMADD231PS  Z5, Z12, Z11
-	VBROADCASTSS 8(DX), Z12
+	VBROADCASTSS 8(DI), Z12
 	VFMADD231PS  Z6, Z12, Z9
 	VFMADD231PS  Z7, Z12, Z10
 	VFMADD231PS  Z8, Z12, Z11
-	VBROADCASTSS (R8), Z12
-	VMOVUPS      (DI), Z13
+	VBROADCASTSS (R11), Z12
+	VMOVUPS      (R10), Z13
 	VFMADD231PS  Z9, Z12, Z13
-	VMOVUPS      Z13, (DI)
-	VMOVUPS      64(DI), Z9
+	VMOVUPS      Z13, (R10)
+	VMOVUPS      64(R10), Z9
 	VFMADD231PS  Z10, Z12, Z9
-	VMOVUPS      Z9, 64(DI)
-	VMOVUPS      128(DI), Z9
+	VMOVUPS      Z9, 64(R10)
+	VMOVUPS      128(R10), Z9
 	VFMADD231PS  Z11, Z12, Z9
-	VMOVUPS      Z9, 128(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z9, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z9
-	VMOVUPS      64(BX), Z10
-	VMOVUPS      128(BX), Z11
-	VBROADCASTSS (CX), Z12
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z9
+	VMOVUPS      64(R8), Z10
+	VMOVUPS      128(R8), Z11
+	VBROADCASTSS (SI), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(CX), Z12
+	VBROADCASTSS 4(SI), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 8(CX), Z12
+	VBROADCASTSS 8(SI), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	VBROADCASTSS (DX), Z11
+	VBROADCASTSS (DI), Z11
 	VMULPS       Z0, Z11, Z9
 	VMULPS       Z1, Z11, Z10
 	VMULPS       Z2, Z11, Z11
-	VBROADCASTSS 4(DX), Z12
+	VBROADCASTSS 4(DI), Z12
 	VFMADD231PS  Z3, Z12, Z9
 	VFMADD231PS  Z4, Z12, Z10
 	VFMADD231PS  Z5, Z12, Z11
-	VBROADCASTSS 8(DX), Z12
+	VBROADCASTSS 8(DI), Z12
 	VFMADD231PS  Z6, Z12, Z9
 	VFMADD231PS  Z7, Z12, Z10
 	VFMADD231PS  Z8, Z12, Z11
-	VBROADCASTSS (R8), Z12
-	VMOVUPS      (DI), Z13
+	VBROADCASTSS (R11), Z12
+	VMOVUPS      (R10), Z13
 	VFMADD231PS  Z9, Z12, Z13
-	VMOVUPS      Z13, (DI)
-	VMOVUPS      64(DI), Z9
+	VMOVUPS      Z13, (R10)
+	VMOVUPS      64(R10), Z9
 	VFMADD231PS  Z10, Z12, Z9
-	VMOVUPS      Z9, 64(DI)
-	VMOVUPS      128(DI), Z9
+	VMOVUPS      Z9, 64(R10)
+	VMOVUPS      128(R10), Z9
 	VFMADD231PS  Z11, Z12, Z9
-	VMOVUPS      Z9, 128(DI)
+	VMOVUPS      Z9, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
-	VMOVUPS Z3, (AX)(R9*1)
-	VMOVUPS Z4, 64(AX)(R9*1)
-	VMOVUPS Z5, 128(AX)(R9*1)
-	VMOVUPS Z6, (AX)(R9*2)
-	VMOVUPS Z7, 64(AX)(R9*2)
-	VMOVUPS Z8, 128(AX)(R9*2)
+	VMOVUPS Z3, (AX)(CX*1)
+	VMOVUPS Z4, 64(AX)(CX*1)
+	VMOVUPS Z5, 128(AX)(CX*1)
+	VMOVUPS Z6, (AX)(CX*2)
+	VMOVUPS Z7, 64(AX)(CX*2)
+	VMOVUPS Z8, 128(AX)(CX*2)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x0c, 8(SP)
+	ADDQ    $0x0c, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan3x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan3x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan3x4AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS 192(AX), Z3
-	VMOVUPS (AX)(R9*1), Z4
-	VMOVUPS 64(AX)(R9*1), Z5
-	VMOVUPS 128(AX)(R9*1), Z6
-	VMOVUPS 192(AX)(R9*1), Z7
-	VMOVUPS (AX)(R9*2), Z8
-	VMOVUPS 64(AX)(R9*2), Z9
-	VMOVUPS 128(AX)(R9*2), Z10
-	VMOVUPS 192(AX)(R9*2), Z11
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan3x4AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(DI*1), Z4
+	VMOVUPS 64(SI)(DI*1), Z5
+	VMOVUPS 128(SI)(DI*1), Z6
+	VMOVUPS 192(SI)(DI*1), Z7
+	VMOVUPS (SI)(DI*2), Z8
+	VMOVUPS 64(SI)(DI*2), Z9
+	VMOVUPS 128(SI)(DI*2), Z10
+	VMOVUPS 192(SI)(DI*2), Z11
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VMOVUPS      192(BX), Z15
-	VBROADCASTSS (CX), Z16
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VMOVUPS      192(R8), Z15
+	VBROADCASTSS (SI), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS 4(CX), Z16
+	VBROADCASTSS 4(SI), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS 8(CX), Z16
+	VBROADCASTSS 8(SI), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	VMOVUPS      (SI), Z12
-	VMOVUPS      64(SI), Z13
-	VMOVUPS      128(SI), Z14
-	VMOVUPS      192(SI), Z15
-	VBROADCASTSS (DX), Z16
+	VMOVUPS      (R9), Z12
+	VMOVUPS      64(R9), Z13
+	VMOVUPS      128(R9), Z14
+	VMOVUPS      192(R9), Z15
+	VBROADCASTSS (DI), Z16
 	VFMADD231PS  Z0, Z16, Z12
 	VFMADD231PS  Z1, Z16, Z13
 	VFMADD231PS  Z2, Z16, Z14
 	VFMADD231PS  Z3, Z16, Z15
-	VBROADCASTSS 4(DX), Z16
+	VBROADCASTSS 4(DI), Z16
 	VFMADD231PS  Z4, Z16, Z12
 	VFMADD231PS  Z5, Z16, Z13
 	VFMADD231PS  Z6, Z16, Z14
 	VFMADD231PS  Z7, Z16, Z15
-	VBROADCASTSS 8(DX), Z16
+	VBROADCASTSS 8(DI), Z16
 	VFMADD231PS  Z8, Z16, Z12
 	VFMADD231PS  Z9, Z16, Z13
 	VFMADD231PS  Z10, Z16, Z14
 	VFMADD231PS  Z11, Z16, Z15
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      Z13, 64(SI)
-	VMOVUPS      Z14, 128(SI)
-	VMOVUPS      Z15, 192(SI)
+	VMOVUPS      Z12, (R9)
+	VMOVUPS      Z13, 64(R9)
+	VMOVUPS      Z14, 128(R9)
+	VMOVUPS      Z15, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VMOVUPS      192(BX), Z15
-	VBROADCASTSS (CX), Z16
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VMOVUPS      192(R8), Z15
+	VBROADCASTSS (SI), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS 4(CX), Z16
+	VBROADCASTSS 4(SI), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS 8(CX), Z16
+	VBROADCASTSS 8(SI), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	VBROADCASTSS (DX), Z15
+	VBROADCASTSS (DI), Z15
 	VMULPS       Z0, Z15, Z12
 	VMULPS       Z1, Z15, Z13
 	VMULPS       Z2, Z15, Z14
 	VMULPS       Z3, Z15, Z15
-	VBROADCASTSS 4(DX), Z16
+	VBROADCASTSS 4(DI), Z16
 	VFMADD231PS  Z4, Z16, Z12
 	VFMADD231PS  Z5, Z16, Z13
 	VFMADD231PS  Z6, Z16, Z14
 	VFMADD231PS  Z7, Z16, Z15
-	VBROADCASTSS 8(DX), Z16
+	VBROADCASTSS 8(DI), Z16
 	VFMADD231PS  Z8, Z16, Z12
 	VFMADD231PS  Z9, Z16, Z13
 	VFMADD231PS  Z10, Z16, Z14
 	VFMADD231PS  Z11, Z16, Z15
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      Z13, 64(SI)
-	VMOVUPS      Z14, 128(SI)
-	VMOVUPS      Z15, 192(SI)
+	VMOVUPS      Z12, (R9)
+	VMOVUPS      Z13, 64(R9)
+	VMOVUPS      Z14, 128(R9)
+	VMOVUPS      Z15, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VMOVUPS      192(BX), Z15
-	VBROADCASTSS (CX), Z16
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VMOVUPS      192(R8), Z15
+	VBROADCASTSS (SI), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS 4(CX), Z16
+	VBROADCASTSS 4(SI), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS 8(CX), Z16
+	VBROADCASTSS 8(SI), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	VMOVUPS      (SI), Z12
-	VMOVUPS      64(SI), Z13
-	VMOVUPS      128(SI), Z14
-	VMOVUPS      192(SI), Z15
-	VBROADCASTSS (DX), Z16
+	VMOVUPS      (R9), Z12
+	VMOVUPS      64(R9), Z13
+	VMOVUPS      128(R9), Z14
+	VMOVUPS      192(R9), Z15
+	VBROADCASTSS (DI), Z16
 	VFMADD231PS  Z0, Z16, Z12
 	VFMADD231PS  Z1, Z16, Z13
 	VFMADD231PS  Z2, Z16, Z14
 	VFMADD231PS  Z3, Z16, Z15
-	VBROADCASTSS 4(DX), Z16
+	VBROADCASTSS 4(DI), Z16
 	VFMADD231PS  Z4, Z16, Z12
 	VFMADD231PS  Z5, Z16, Z13
 	VFMADD231PS  Z6, Z16, Z14
 	VFMADD231PS  Z7, Z16, Z15
-	VBROADCASTSS 8(DX), Z16
+	VBROADCASTSS 8(DI), Z16
 	VFMADD231PS  Z8, Z16, Z12
 	VFMADD231PS  Z9, Z16, Z13
 	VFMADD231PS  Z10, Z16, Z14
 	VFMADD231PS  Z11, Z16, Z15
-	VBROADCASTSS (R8), Z16
-	VMOVUPS      (DI), Z17
+	VBROADCASTSS (R11), Z16
+	VMOVUPS      (R10), Z17
 	VFMADD231PS  Z12, Z16, Z17
-	VMOVUPS      Z17, (DI)
-	VMOVUPS      64(DI), Z12
+	VMOVUPS      Z17, (R10)
+	VMOVUPS      64(R10), Z12
 	VFMADD231PS  Z13, Z16, Z12
-	VMOVUPS      Z12, 64(DI)
-	VMOVUPS      128(DI), Z12
+	VMOVUPS      Z12, 64(R10)
+	VMOVUPS      128(R10), Z12
 	VFMADD231PS  Z14, Z16, Z12
-	VMOVUPS      Z12, 128(DI)
-	VMOVUPS      192(DI), Z12
+	VMOVUPS      Z12, 128(R10)
+	VMOVUPS      192(R10), Z12
 	VFMADD231PS  Z15, Z16, Z12
-	VMOVUPS      Z12, 192(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z12, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VMOVUPS      192(BX), Z15
-	VBROADCASTSS (CX), Z16
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VMOVUPS      192(R8), Z15
+	VBROADCASTSS (SI), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS 4(CX), Z16
+	VBROADCASTSS 4(SI), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS 8(CX), Z16
+	VBROADCASTSS 8(SI), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	VBROADCASTSS (DX), Z15
+	VBROADCASTSS (DI), Z15
 	VMULPS       Z0, Z15, Z12
 	VMULPS       Z1, Z15, Z13
 	VMULPS       Z2, Z15, Z14
 	VMULPS       Z3, Z15, Z15
-	VBROADCASTSS 4(DX), Z16
+	VBROADCASTSS 4(DI), Z16
 	VFMADD231PS  Z4, Z16, Z12
 	VFMADD231PS  Z5, Z16, Z13
 	VFMADD231PS  Z6, Z16, Z14
 	VFMADD231PS  Z7, Z16, Z15
-	VBROADCASTSS 8(DX), Z16
+	VBROADCASTSS 8(DI), Z16
 	VFMADD231PS  Z8, Z16, Z12
 	VFMADD231PS  Z9, Z16, Z13
 	VFMADD231PS  Z10, Z16, Z14
 	VFMADD231PS  Z11, Z16, Z15
-	VBROADCASTSS (R8), Z16
-	VMOVUPS      (DI), Z17
+	VBROADCASTSS (R11), Z16
+	VMOVUPS      (R10), Z17
 	VFMADD231PS  Z12, Z16, Z17
-	VMOVUPS      Z17, (DI)
-	VMOVUPS      64(DI), Z12
+	VMOVUPS      Z17, (R10)
+	VMOVUPS      64(R10), Z12
 	VFMADD231PS  Z13, Z16, Z12
-	VMOVUPS      Z12, 64(DI)
-	VMOVUPS      128(DI), Z12
+	VMOVUPS      Z12, 64(R10)
+	VMOVUPS      128(R10), Z12
 	VFMADD231PS  Z14, Z16, Z12
-	VMOVUPS      Z12, 128(DI)
-	VMOVUPS      192(DI), Z12
+	VMOVUPS      Z12, 128(R10)
+	VMOVUPS      192(R10), Z12
 	VFMADD231PS  Z15, Z16, Z12
-	VMOVUPS      Z12, 192(DI)
+	VMOVUPS      Z12, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
 	VMOVUPS Z3, 192(AX)
-	VMOVUPS Z4, (AX)(R9*1)
-	VMOVUPS Z5, 64(AX)(R9*1)
-	VMOVUPS Z6, 128(AX)(R9*1)
-	VMOVUPS Z7, 192(AX)(R9*1)
-	VMOVUPS Z8, (AX)(R9*2)
-	VMOVUPS Z9, 64(AX)(R9*2)
-	VMOVUPS Z10, 128(AX)(R9*2)
-	VMOVUPS Z11, 192(AX)(R9*2)
+	VMOVUPS Z4, (AX)(CX*1)
+	VMOVUPS Z5, 64(AX)(CX*1)
+	VMOVUPS Z6, 128(AX)(CX*1)
+	VMOVUPS Z7, 192(AX)(CX*1)
+	VMOVUPS Z8, (AX)(CX*2)
+	VMOVUPS Z9, 64(AX)(CX*2)
+	VMOVUPS Z10, 128(AX)(CX*2)
+	VMOVUPS Z11, 192(AX)(CX*2)
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	ADDQ    CX, AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x0c, 8(SP)
+	ADDQ    $0x0c, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan4x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan4x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan4x1AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS (AX)(R9*1), Z1
-	VMOVUPS (AX)(R9*2), Z2
-	VMOVUPS (R15), Z3
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan4x1AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(DI*1), Z1
+	VMOVUPS (SI)(DI*2), Z2
+	VMOVUPS (DX), Z3
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VBROADCASTSS (CX), Z5
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VBROADCASTSS (SI), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS 4(CX), Z5
+	VBROADCASTSS 4(SI), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS 8(CX), Z5
+	VBROADCASTSS 8(SI), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS 12(CX), Z5
+	VBROADCASTSS 12(SI), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	VMOVUPS      (SI), Z4
-	VBROADCASTSS (DX), Z5
+	VMOVUPS      (R9), Z4
+	VBROADCASTSS (DI), Z5
 	VFMADD231PS  Z0, Z5, Z4
-	VBROADCASTSS 4(DX), Z5
+	VBROADCASTSS 4(DI), Z5
 	VFMADD231PS  Z1, Z5, Z4
-	VBROADCASTSS 8(DX), Z5
+	VBROADCASTSS 8(DI), Z5
 	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS 12(DX), Z5
+	VBROADCASTSS 12(DI), Z5
 	VFMADD231PS  Z3, Z5, Z4
-	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z4, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VBROADCASTSS (CX), Z5
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VBROADCASTSS (SI), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS 4(CX), Z5
+	VBROADCASTSS 4(SI), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS 8(CX), Z5
+	VBROADCASTSS 8(SI), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS 12(CX), Z5
+	VBROADCASTSS 12(SI), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	VBROADCASTSS (DX), Z4
+	VBROADCASTSS (DI), Z4
 	VMULPS       Z0, Z4, Z4
-	VBROADCASTSS 4(DX), Z5
+	VBROADCASTSS 4(DI), Z5
 	VFMADD231PS  Z1, Z5, Z4
-	VBROADCASTSS 8(DX), Z5
+	VBROADCASTSS 8(DI), Z5
 	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS 12(DX), Z5
+	VBROADCASTSS 12(DI), Z5
 	VFMADD231PS  Z3, Z5, Z4
-	VMOVUPS      Z4, (SI)
+	VMOVUPS      Z4, (R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VBROADCASTSS (CX), Z5
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VBROADCASTSS (SI), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS 4(CX), Z5
+	VBROADCASTSS 4(SI), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS 8(CX), Z5
+	VBROADCASTSS 8(SI), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS 12(CX), Z5
+	VBROADCASTSS 12(SI), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	VMOVUPS      (SI), Z4
-	VBROADCASTSS (DX), Z5
+	VMOVUPS      (R9), Z4
+	VBROADCASTSS (DI), Z5
 	VFMADD231PS  Z0, Z5, Z4
-	VBROADCASTSS 4(DX), Z5
+	VBROADCASTSS 4(DI), Z5
 	VFMADD231PS  Z1, Z5, Z4
-	VBROADCASTSS 8(DX), Z5
+	VBROADCASTSS 8(DI), Z5
 	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS 12(DX), Z5
+	VBROADCASTSS 12(DI), Z5
 	VFMADD231PS  Z3, Z5, Z4
-	VBROADCASTSS (R8), Z5
-	VMOVUPS      (DI), Z6
+	VBROADCASTSS (R11), Z5
+	VMOVUPS      (R10), Z6
 	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      Z6, (DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z6, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z4
-	VBROADCASTSS (CX), Z5
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z4
+	VBROADCASTSS (SI), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS 4(CX), Z5
+	VBROADCASTSS 4(SI), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS 8(CX), Z5
+	VBROADCASTSS 8(SI), Z5
 	VFMADD231PS  Z4, Z5, Z2
-	VBROADCASTSS 12(CX), Z5
+	VBROADCASTSS 12(SI), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	VBROADCASTSS (DX), Z4
+	VBROADCASTSS (DI), Z4
 	VMULPS       Z0, Z4, Z4
-	VBROADCASTSS 4(DX), Z5
+	VBROADCASTSS 4(DI), Z5
 	VFMADD231PS  Z1, Z5, Z4
-	VBROADCASTSS 8(DX), Z5
+	VBROADCASTSS 8(DI), Z5
 	VFMADD231PS  Z2, Z5, Z4
-	VBROADCASTSS 12(DX), Z5
+	VBROADCASTSS 12(DI), Z5
 	VFMADD231PS  Z3, Z5, Z4
-	VBROADCASTSS (R8), Z5
-	VMOVUPS      (DI), Z6
+	VBROADCASTSS (R11), Z5
+	VMOVUPS      (R10), Z6
 	VFMADD231PS  Z4, Z5, Z6
-	VMOVUPS      Z6, (DI)
+	VMOVUPS      Z6, (R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, (AX)(R9*1)
-	VMOVUPS Z2, (AX)(R9*2)
-	VMOVUPS Z3, (R15)
+	VMOVUPS Z1, (AX)(CX*1)
+	VMOVUPS Z2, (AX)(CX*2)
+	VMOVUPS Z3, (DX)
+	LEAQ    (DX)(CX*1), AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x10, 8(SP)
+	ADDQ    $0x10, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan4x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan4x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan4x2AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS (AX)(R9*1), Z2
-	VMOVUPS 64(AX)(R9*1), Z3
-	VMOVUPS (AX)(R9*2), Z4
-	VMOVUPS 64(AX)(R9*2), Z5
-	VMOVUPS (R15), Z6
-	VMOVUPS 64(R15), Z7
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan4x2AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS (SI)(DI*1), Z2
+	VMOVUPS 64(SI)(DI*1), Z3
+	VMOVUPS (SI)(DI*2), Z4
+	VMOVUPS 64(SI)(DI*2), Z5
+	VMOVUPS (DX), Z6
+	VMOVUPS 64(DX), Z7
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VBROADCASTSS (CX), Z10
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VBROADCASTSS (SI), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS 4(CX), Z10
+	VBROADCASTSS 4(SI), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS 8(CX), Z10
+	VBROADCASTSS 8(SI), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS 12(CX), Z10
+	VBROADCASTSS 12(SI), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	VMOVUPS      (SI), Z8
-	VMOVUPS      64(SI), Z9
-	VBROADCASTSS (DX), Z10
+	VMOVUPS      (R9), Z8
+	VMOVUPS      64(R9), Z9
+	VBROADCASTSS (DI), Z10
 	VFMADD231PS  Z0, Z10, Z8
 	VFMADD231PS  Z1, Z10, Z9
-	VBROADCASTSS 4(DX), Z10
+	VBROADCASTSS 4(DI), Z10
 	VFMADD231PS  Z2, Z10, Z8
 	VFMADD231PS  Z3, Z10, Z9
-	VBROADCASTSS 8(DX), Z10
+	VBROADCASTSS 8(DI), Z10
 	VFMADD231PS  Z4, Z10, Z8
 	VFMADD231PS  Z5, Z10, Z9
-	VBROADCASTSS 12(DX), Z10
+	VBROADCASTSS 12(DI), Z10
 	VFMADD231PS  Z6, Z10, Z8
 	VFMADD231PS  Z7, Z10, Z9
-	VMOVUPS      Z8, (SI)
-	VMOVUPS      Z9, 64(SI)
+	VMOVUPS      Z8, (R9)
+	VMOVUPS      Z9, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VBROADCASTSS (CX), Z10
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VBROADCASTSS (SI), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS 4(CX), Z10
+	VBROADCASTSS 4(SI), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS 8(CX), Z10
+	VBROADCASTSS 8(SI), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS 12(CX), Z10
+	VBROADCASTSS 12(SI), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	VBROADCASTSS (DX), Z9
+	VBROADCASTSS (DI), Z9
 	VMULPS       Z0, Z9, Z8
 	VMULPS       Z1, Z9, Z9
-	VBROADCASTSS 4(DX), Z10
+	VBROADCASTSS 4(DI), Z10
 	VFMADD231PS  Z2, Z10, Z8
 	VFMADD231PS  Z3, Z10, Z9
-	VBROADCASTSS 8(DX), Z10
+	VBROADCASTSS 8(DI), Z10
 	VFMADD231PS  Z4, Z10, Z8
 	VFMADD231PS  Z5, Z10, Z9
-	VBROADCASTSS 12(DX), Z10
+	VBROADCASTSS 12(DI), Z10
 	VFMADD231PS  Z6, Z10, Z8
 	VFMADD231PS  Z7, Z10, Z9
-	VMOVUPS      Z8, (SI)
-	VMOVUPS      Z9, 64(SI)
+	VMOVUPS      Z8, (R9)
+	VMOVUPS      Z9, 64(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VBROADCASTSS (CX), Z10
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VBROADCASTSS (SI), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS 4(CX), Z10
+	VBROADCASTSS 4(SI), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS 8(CX), Z10
+	VBROADCASTSS 8(SI), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS 12(CX), Z10
+	VBROADCASTSS 12(SI), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	VMOVUPS      (SI), Z8
-	VMOVUPS      64(SI), Z9
-	VBROADCASTSS (DX), Z10
+	VMOVUPS      (R9), Z8
+	VMOVUPS      64(R9), Z9
+	VBROADCASTSS (DI), Z10
 	VFMADD231PS  Z0, Z10, Z8
 	VFMADD231PS  Z1, Z10, Z9
-	VBROADCASTSS 4(DX), Z10
+	VBROADCASTSS 4(DI), Z10
 	VFMADD231PS  Z2, Z10, Z8
 	VFMADD231PS  Z3, Z10, Z9
-	VBROADCASTSS 8(DX), Z10
+	VBROADCASTSS 8(DI), Z10
 	VFMADD231PS  Z4, Z10, Z8
 	VFMADD231PS  Z5, Z10, Z9
-	VBROADCASTSS 12(DX), Z10
+	VBROADCASTSS 12(DI), Z10
 	VFMADD231PS  Z6, Z10, Z8
 	VFMADD231PS  Z7, Z10, Z9
-	VBROADCASTSS (R8), Z10
-	VMOVUPS      (DI), Z11
+	VBROADCASTSS (R11), Z10
+	VMOVUPS      (R10), Z11
 	VFMADD231PS  Z8, Z10, Z11
-	VMOVUPS      Z11, (DI)
-	VMOVUPS      64(DI), Z8
+	VMOVUPS      Z11, (R10)
+	VMOVUPS      64(R10), Z8
 	VFMADD231PS  Z9, Z10, Z8
-	VMOVUPS      Z8, 64(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z8, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z8
-	VMOVUPS      64(BX), Z9
-	VBROADCASTSS (CX), Z10
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z8
+	VMOVUPS      64(R8), Z9
+	VBROADCASTSS (SI), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS 4(CX), Z10
+	VBROADCASTSS 4(SI), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS 8(CX), Z10
+	VBROADCASTSS 8(SI), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
-	VBROADCASTSS 12(CX), Z10
+	VBROADCASTSS 12(SI), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	VBROADCASTSS (DX), Z9
+	VBROADCASTSS (DI), Z9
 	VMULPS       Z0, Z9, Z8
 	VMULPS       Z1, Z9, Z9
-	VBROADCASTSS 4(DX), Z10
+	VBROADCASTSS 4(DI), Z10
 	VFMADD231PS  Z2, Z10, Z8
 	VFMADD231PS  Z3, Z10, Z9
-	VBROADCASTSS 8(DX), Z10
+	VBROADCASTSS 8(DI), Z10
 	VFMADD231PS  Z4, Z10, Z8
 	VFMADD231PS  Z5, Z10, Z9
-	VBROADCASTSS 12(DX), Z10
+	VBROADCASTSS 12(DI), Z10
 	VFMADD231PS  Z6, Z10, Z8
 	VFMADD231PS  Z7, Z10, Z9
-	VBROADCASTSS (R8), Z10
-	VMOVUPS      (DI), Z11
+	VBROADCASTSS (R11), Z10
+	VMOVUPS      (R10), Z11
 	VFMADD231PS  Z8, Z10, Z11
-	VMOVUPS      Z11, (DI)
-	VMOVUPS      64(DI), Z8
+	VMOVUPS      Z11, (R10)
+	VMOVUPS      64(R10), Z8
 	VFMADD231PS  Z9, Z10, Z8
-	VMOVUPS      Z8, 64(DI)
+	VMOVUPS      Z8, 64(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, (AX)(R9*1)
-	VMOVUPS Z3, 64(AX)(R9*1)
-	VMOVUPS Z4, (AX)(R9*2)
-	VMOVUPS Z5, 64(AX)(R9*2)
-	VMOVUPS Z6, (R15)
-	VMOVUPS Z7, 64(R15)
+	VMOVUPS Z2, (AX)(CX*1)
+	VMOVUPS Z3, 64(AX)(CX*1)
+	VMOVUPS Z4, (AX)(CX*2)
+	VMOVUPS Z5, 64(AX)(CX*2)
+	VMOVUPS Z6, (DX)
+	VMOVUPS Z7, 64(DX)
+	LEAQ    (DX)(CX*1), AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x10, 8(SP)
+	ADDQ    $0x10, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan4x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan4x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan4x3AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS (AX)(R9*1), Z3
-	VMOVUPS 64(AX)(R9*1), Z4
-	VMOVUPS 128(AX)(R9*1), Z5
-	VMOVUPS (AX)(R9*2), Z6
-	VMOVUPS 64(AX)(R9*2), Z7
-	VMOVUPS 128(AX)(R9*2), Z8
-	VMOVUPS (R15), Z9
-	VMOVUPS 64(R15), Z10
-	VMOVUPS 128(R15), Z11
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan4x3AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS (SI)(DI*1), Z3
+	VMOVUPS 64(SI)(DI*1), Z4
+	VMOVUPS 128(SI)(DI*1), Z5
+	VMOVUPS (SI)(DI*2), Z6
+	VMOVUPS 64(SI)(DI*2), Z7
+	VMOVUPS 128(SI)(DI*2), Z8
+	VMOVUPS (DX), Z9
+	VMOVUPS 64(DX), Z10
+	VMOVUPS 128(DX), Z11
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VBROADCASTSS (CX), Z15
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VBROADCASTSS (SI), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(CX), Z15
+	VBROADCASTSS 4(SI), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 8(CX), Z15
+	VBROADCASTSS 8(SI), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS 12(CX), Z15
+	VBROADCASTSS 12(SI), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	VMOVUPS      (SI), Z12
-	VMOVUPS      64(SI), Z13
-	VMOVUPS      128(SI), Z14
-	VBROADCASTSS (DX), Z15
+	VMOVUPS      (R9), Z12
+	VMOVUPS      64(R9), Z13
+	VMOVUPS      128(R9), Z14
+	VBROADCASTSS (DI), Z15
 	VFMADD231PS  Z0, Z15, Z12
 	VFMADD231PS  Z1, Z15, Z13
 	VFMADD231PS  Z2, Z15, Z14
-	VBROADCASTSS 4(DX), Z15
+	VBROADCASTSS 4(DI), Z15
 	VFMADD231PS  Z3, Z15, Z12
 	VFMADD231PS  Z4, Z15, Z13
 	VFMADD231PS  Z5, Z15, Z14
-	VBROADCASTSS 8(DX), Z15
+	VBROADCASTSS 8(DI), Z15
 	VFMADD231PS  Z6, Z15, Z12
 	VFMADD231PS  Z7, Z15, Z13
 	VFMADD231PS  Z8, Z15, Z14
-	VBROADCASTSS 12(DX), Z15
+	VBROADCASTSS 12(DI), Z15
 	VFMADD231PS  Z9, Z15, Z12
 	VFMADD231PS  Z10, Z15, Z13
 	VFMADD231PS  Z11, Z15, Z14
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      Z13, 64(SI)
-	VMOVUPS      Z14, 128(SI)
+	VMOVUPS      Z12, (R9)
+	VMOVUPS      Z13, 64(R9)
+	VMOVUPS      Z14, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VBROADCASTSS (CX), Z15
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VBROADCASTSS (SI), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(CX), Z15
+	VBROADCASTSS 4(SI), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 8(CX), Z15
+	VBROADCASTSS 8(SI), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS 12(CX), Z15
+	VBROADCASTSS 12(SI), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	VBROADCASTSS (DX), Z14
+	VBROADCASTSS (DI), Z14
 	VMULPS       Z0, Z14, Z12
 	VMULPS       Z1, Z14, Z13
 	VMULPS       Z2, Z14, Z14
-	VBROADCASTSS 4(DX), Z15
+	VBROADCASTSS 4(DI), Z15
 	VFMADD231PS  Z3, Z15, Z12
 	VFMADD231PS  Z4, Z15, Z13
 	VFMADD231PS  Z5, Z15, Z14
-	VBROADCASTSS 8(DX), Z15
+	VBROADCASTSS 8(DI), Z15
 	VFMADD231PS  Z6, Z15, Z12
 	VFMADD231PS  Z7, Z15, Z13
 	VFMADD231PS  Z8, Z15, Z14
-	VBROADCASTSS 12(DX), Z15
+	VBROADCASTSS 12(DI), Z15
 	VFMADD231PS  Z9, Z15, Z12
 	VFMADD231PS  Z10, Z15, Z13
 	VFMADD231PS  Z11, Z15, Z14
-	VMOVUPS      Z12, (SI)
-	VMOVUPS      Z13, 64(SI)
-	VMOVUPS      Z14, 128(SI)
+	VMOVUPS      Z12, (R9)
+	VMOVUPS      Z13, 64(R9)
+	VMOVUPS      Z14, 128(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VBROADCASTSS (CX), Z15
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VBROADCASTSS (SI), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(CX), Z15
+	VBROADCASTSS 4(SI), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 8(CX), Z15
+	VBROADCASTSS 8(SI), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS 12(CX), Z15
+	VBROADCASTSS 12(SI), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	VMOVUPS      (SI), Z12
-	VMOVUPS      64(SI), Z13
-	VMOVUPS      128(SI), Z14
-	VBROADCASTSS (DX), Z15
+	VMOVUPS      (R9), Z12
+	VMOVUPS      64(R9), Z13
+	VMOVUPS      128(R9), Z14
+	VBROADCASTSS (DI), Z15
 	VFMADD231PS  Z0, Z15, Z12
 	VFMADD231PS  Z1, Z15, Z13
 	VFMADD231PS  Z2, Z15, Z14
-	VBROADCASTSS 4(DX), Z15
+	VBROADCASTSS 4(DI), Z15
 	VFMADD231PS  Z3, Z15, Z12
 	VFMADD231PS  Z4, Z15, Z13
 	VFMADD231PS  Z5, Z15, Z14
-	VBROADCASTSS 8(DX), Z15
+	VBROADCASTSS 8(DI), Z15
 	VFMADD231PS  Z6, Z15, Z12
 	VFMADD231PS  Z7, Z15, Z13
 	VFMADD231PS  Z8, Z15, Z14
-	VBROADCASTSS 12(DX), Z15
+	VBROADCASTSS 12(DI), Z15
 	VFMADD231PS  Z9, Z15, Z12
 	VFMADD231PS  Z10, Z15, Z13
 	VFMADD231PS  Z11, Z15, Z14
-	VBROADCASTSS (R8), Z15
-	VMOVUPS      (DI), Z16
+	VBROADCASTSS (R11), Z15
+	VMOVUPS      (R10), Z16
 	VFMADD231PS  Z12, Z15, Z16
-	VMOVUPS      Z16, (DI)
-	VMOVUPS      64(DI), Z12
+	VMOVUPS      Z16, (R10)
+	VMOVUPS      64(R10), Z12
 	VFMADD231PS  Z13, Z15, Z12
-	VMOVUPS      Z12, 64(DI)
-	VMOVUPS      128(DI), Z12
+	VMOVUPS      Z12, 64(R10)
+	VMOVUPS      128(R10), Z12
 	VFMADD231PS  Z14, Z15, Z12
-	VMOVUPS      Z12, 128(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z12, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z12
-	VMOVUPS      64(BX), Z13
-	VMOVUPS      128(BX), Z14
-	VBROADCASTSS (CX), Z15
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z12
+	VMOVUPS      64(R8), Z13
+	VMOVUPS      128(R8), Z14
+	VBROADCASTSS (SI), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(CX), Z15
+	VBROADCASTSS 4(SI), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 8(CX), Z15
+	VBROADCASTSS 8(SI), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
-	VBROADCASTSS 12(CX), Z15
+	VBROADCASTSS 12(SI), Z15
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	VBROADCASTSS (DX), Z14
+	VBROADCASTSS (DI), Z14
 	VMULPS       Z0, Z14, Z12
 	VMULPS       Z1, Z14, Z13
 	VMULPS       Z2, Z14, Z14
-	VBROADCASTSS 4(DX), Z15
+	VBROADCASTSS 4(DI), Z15
 	VFMADD231PS  Z3, Z15, Z12
 	VFMADD231PS  Z4, Z15, Z13
 	VFMADD231PS  Z5, Z15, Z14
-	VBROADCASTSS 8(DX), Z15
+	VBROADCASTSS 8(DI), Z15
 	VFMADD231PS  Z6, Z15, Z12
 	VFMADD231PS  Z7, Z15, Z13
 	VFMADD231PS  Z8, Z15, Z14
-	VBROADCASTSS 12(DX), Z15
+	VBROADCASTSS 12(DI), Z15
 	VFMADD231PS  Z9, Z15, Z12
 	VFMADD231PS  Z10, Z15, Z13
 	VFMADD231PS  Z11, Z15, Z14
-	VBROADCASTSS (R8), Z15
-	VMOVUPS      (DI), Z16
+	VBROADCASTSS (R11), Z15
+	VMOVUPS      (R10), Z16
 	VFMADD231PS  Z12, Z15, Z16
-	VMOVUPS      Z16, (DI)
-	VMOVUPS      64(DI), Z12
+	VMOVUPS      Z16, (R10)
+	VMOVUPS      64(R10), Z12
 	VFMADD231PS  Z13, Z15, Z12
-	VMOVUPS      Z12, 64(DI)
-	VMOVUPS      128(DI), Z12
+	VMOVUPS      Z12, 64(R10)
+	VMOVUPS      128(R10), Z12
 	VFMADD231PS  Z14, Z15, Z12
-	VMOVUPS      Z12, 128(DI)
+	VMOVUPS      Z12, 128(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
-	VMOVUPS Z3, (AX)(R9*1)
-	VMOVUPS Z4, 64(AX)(R9*1)
-	VMOVUPS Z5, 128(AX)(R9*1)
-	VMOVUPS Z6, (AX)(R9*2)
-	VMOVUPS Z7, 64(AX)(R9*2)
-	VMOVUPS Z8, 128(AX)(R9*2)
-	VMOVUPS Z9, (R15)
-	VMOVUPS Z10, 64(R15)
-	VMOVUPS Z11, 128(R15)
+	VMOVUPS Z3, (AX)(CX*1)
+	VMOVUPS Z4, 64(AX)(CX*1)
+	VMOVUPS Z5, 128(AX)(CX*1)
+	VMOVUPS Z6, (AX)(CX*2)
+	VMOVUPS Z7, 64(AX)(CX*2)
+	VMOVUPS Z8, 128(AX)(CX*2)
+	VMOVUPS Z9, (DX)
+	VMOVUPS Z10, 64(DX)
+	VMOVUPS Z11, 128(DX)
+	LEAQ    (DX)(CX*1), AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x10, 8(SP)
+	ADDQ    $0x10, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 
-// func scan4x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+// func scan4x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
-TEXT ·scan4x4AVX512(SB), NOSPLIT, $0-240
-	MOVQ    s_base+0(FP), AX
-	MOVQ    k_base+32(FP), CX
-	MOVQ    q_base+56(FP), DX
-	MOVQ    v_base+88(FP), BX
-	MOVQ    a_base+120(FP), SI
-	MOVQ    y_base+144(FP), DI
-	MOVQ    z_base+176(FP), R8
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	MOVQ    ldk+80(FP), R10
-	SHLQ    $0x02, R10
-	MOVQ    ldv+112(FP), R11
-	SHLQ    $0x02, R11
-	MOVQ    ld+168(FP), R12
-	SHLQ    $0x02, R12
-	MOVQ    n+200(FP), R13
-	MOVQ    mode+208(FP), R14
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
-	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z1
-	VMOVUPS 128(AX), Z2
-	VMOVUPS 192(AX), Z3
-	VMOVUPS (AX)(R9*1), Z4
-	VMOVUPS 64(AX)(R9*1), Z5
-	VMOVUPS 128(AX)(R9*1), Z6
-	VMOVUPS 192(AX)(R9*1), Z7
-	VMOVUPS (AX)(R9*2), Z8
-	VMOVUPS 64(AX)(R9*2), Z9
-	VMOVUPS 128(AX)(R9*2), Z10
-	VMOVUPS 192(AX)(R9*2), Z11
-	VMOVUPS (R15), Z12
-	VMOVUPS 64(R15), Z13
-	VMOVUPS 128(R15), Z14
-	VMOVUPS 192(R15), Z15
-	MOVQ    pf_base+216(FP), AX
-	MOVQ    pf_len+224(FP), R9
-	LEAQ    (AX)(R9*4), R9
-	CMPQ    R14, $0x00
-	JE      mode0
-	CMPQ    R14, $0x01
-	JE      mode1
-	CMPQ    R14, $0x02
-	JE      mode2
-	CMPQ    R14, $0x03
-	JE      mode3
-	JMP     done
+TEXT ·scan4x4AVX512(SB), NOSPLIT, $48-248
+	MOVQ s_base+0(FP), AX
+	MOVQ k_base+32(FP), CX
+	MOVQ q_base+56(FP), DX
+	MOVQ pf_base+224(FP), BX
+	MOVQ AX, (SP)
+	MOVQ CX, 8(SP)
+	MOVQ DX, 16(SP)
+	MOVQ BX, 32(SP)
+	MOVQ nb+208(FP), AX
+	MOVQ AX, 24(SP)
+	MOVQ pf_len+232(FP), AX
+	MOVQ AX, 40(SP)
+	MOVQ mode+216(FP), BX
+
+block:
+	CMPQ 24(SP), $0x00
+	JE   done
+	MOVQ lds+24(FP), DI
+	SHLQ $0x02, DI
+	MOVQ (SP), SI
+	MOVQ SI, AX
+	MOVQ SI, CX
+	CMPQ 40(SP), $0x00
+	JE   nopf
+	MOVQ 32(SP), DX
+	MOVQ (DX), AX
+	MOVQ 8(DX), CX
+	LEAQ (AX)(CX*4), CX
+	ADDQ $0x18, 32(SP)
+	DECQ 40(SP)
+
+nopf:
+	LEAQ    (SI)(DI*2), DX
+	ADDQ    DI, DX
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VMOVUPS (SI)(DI*1), Z4
+	VMOVUPS 64(SI)(DI*1), Z5
+	VMOVUPS 128(SI)(DI*1), Z6
+	VMOVUPS 192(SI)(DI*1), Z7
+	VMOVUPS (SI)(DI*2), Z8
+	VMOVUPS 64(SI)(DI*2), Z9
+	VMOVUPS 128(SI)(DI*2), Z10
+	VMOVUPS 192(SI)(DI*2), Z11
+	VMOVUPS (DX), Z12
+	VMOVUPS 64(DX), Z13
+	VMOVUPS 128(DX), Z14
+	VMOVUPS 192(DX), Z15
+	MOVQ    BX, DX
+	CMPQ    24(SP), $0x01
+	JE      lastblk
+	ANDQ    $0x01, DX
+
+lastblk:
+	MOVQ v_base+88(FP), R8
+	MOVQ a_base+120(FP), R9
+	MOVQ y_base+144(FP), R10
+	MOVQ z_base+176(FP), R11
+	MOVQ 8(SP), SI
+	MOVQ 16(SP), DI
+	MOVQ ldk+80(FP), R12
+	SHLQ $0x02, R12
+	MOVQ ldv+112(FP), R13
+	SHLQ $0x02, R13
+	MOVQ ld+168(FP), R14
+	SHLQ $0x02, R14
+	MOVQ n+200(FP), R15
+	CMPQ DX, $0x00
+	JE   mode0
+	CMPQ DX, $0x01
+	JE   mode1
+	CMPQ DX, $0x02
+	JE   mode2
+	CMPQ DX, $0x03
+	JE   mode3
 
 mode0:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z16
-	VMOVUPS      64(BX), Z17
-	VMOVUPS      128(BX), Z18
-	VMOVUPS      192(BX), Z19
-	VBROADCASTSS (CX), Z20
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z16
+	VMOVUPS      64(R8), Z17
+	VMOVUPS      128(R8), Z18
+	VMOVUPS      192(R8), Z19
+	VBROADCASTSS (SI), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS 4(CX), Z20
+	VBROADCASTSS 4(SI), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS 8(CX), Z20
+	VBROADCASTSS 8(SI), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS 12(CX), Z20
+	VBROADCASTSS 12(SI), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	VMOVUPS      (SI), Z16
-	VMOVUPS      64(SI), Z17
-	VMOVUPS      128(SI), Z18
-	VMOVUPS      192(SI), Z19
-	VBROADCASTSS (DX), Z20
+	VMOVUPS      (R9), Z16
+	VMOVUPS      64(R9), Z17
+	VMOVUPS      128(R9), Z18
+	VMOVUPS      192(R9), Z19
+	VBROADCASTSS (DI), Z20
 	VFMADD231PS  Z0, Z20, Z16
 	VFMADD231PS  Z1, Z20, Z17
 	VFMADD231PS  Z2, Z20, Z18
 	VFMADD231PS  Z3, Z20, Z19
-	VBROADCASTSS 4(DX), Z20
+	VBROADCASTSS 4(DI), Z20
 	VFMADD231PS  Z4, Z20, Z16
 	VFMADD231PS  Z5, Z20, Z17
 	VFMADD231PS  Z6, Z20, Z18
 	VFMADD231PS  Z7, Z20, Z19
-	VBROADCASTSS 8(DX), Z20
+	VBROADCASTSS 8(DI), Z20
 	VFMADD231PS  Z8, Z20, Z16
 	VFMADD231PS  Z9, Z20, Z17
 	VFMADD231PS  Z10, Z20, Z18
 	VFMADD231PS  Z11, Z20, Z19
-	VBROADCASTSS 12(DX), Z20
+	VBROADCASTSS 12(DI), Z20
 	VFMADD231PS  Z12, Z20, Z16
 	VFMADD231PS  Z13, Z20, Z17
 	VFMADD231PS  Z14, Z20, Z18
 	VFMADD231PS  Z15, Z20, Z19
-	VMOVUPS      Z16, (SI)
-	VMOVUPS      Z17, 64(SI)
-	VMOVUPS      Z18, 128(SI)
-	VMOVUPS      Z19, 192(SI)
+	VMOVUPS      Z16, (R9)
+	VMOVUPS      Z17, 64(R9)
+	VMOVUPS      Z18, 128(R9)
+	VMOVUPS      Z19, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode0
 
 mode1:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z16
-	VMOVUPS      64(BX), Z17
-	VMOVUPS      128(BX), Z18
-	VMOVUPS      192(BX), Z19
-	VBROADCASTSS (CX), Z20
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z16
+	VMOVUPS      64(R8), Z17
+	VMOVUPS      128(R8), Z18
+	VMOVUPS      192(R8), Z19
+	VBROADCASTSS (SI), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS 4(CX), Z20
+	VBROADCASTSS 4(SI), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS 8(CX), Z20
+	VBROADCASTSS 8(SI), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS 12(CX), Z20
+	VBROADCASTSS 12(SI), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	VBROADCASTSS (DX), Z19
+	VBROADCASTSS (DI), Z19
 	VMULPS       Z0, Z19, Z16
 	VMULPS       Z1, Z19, Z17
 	VMULPS       Z2, Z19, Z18
 	VMULPS       Z3, Z19, Z19
-	VBROADCASTSS 4(DX), Z20
+	VBROADCASTSS 4(DI), Z20
 	VFMADD231PS  Z4, Z20, Z16
 	VFMADD231PS  Z5, Z20, Z17
 	VFMADD231PS  Z6, Z20, Z18
 	VFMADD231PS  Z7, Z20, Z19
-	VBROADCASTSS 8(DX), Z20
+	VBROADCASTSS 8(DI), Z20
 	VFMADD231PS  Z8, Z20, Z16
 	VFMADD231PS  Z9, Z20, Z17
 	VFMADD231PS  Z10, Z20, Z18
 	VFMADD231PS  Z11, Z20, Z19
-	VBROADCASTSS 12(DX), Z20
+	VBROADCASTSS 12(DI), Z20
 	VFMADD231PS  Z12, Z20, Z16
 	VFMADD231PS  Z13, Z20, Z17
 	VFMADD231PS  Z14, Z20, Z18
 	VFMADD231PS  Z15, Z20, Z19
-	VMOVUPS      Z16, (SI)
-	VMOVUPS      Z17, 64(SI)
-	VMOVUPS      Z18, 128(SI)
-	VMOVUPS      Z19, 192(SI)
+	VMOVUPS      Z16, (R9)
+	VMOVUPS      Z17, 64(R9)
+	VMOVUPS      Z18, 128(R9)
+	VMOVUPS      Z19, 192(R9)
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode1
 
 mode2:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z16
-	VMOVUPS      64(BX), Z17
-	VMOVUPS      128(BX), Z18
-	VMOVUPS      192(BX), Z19
-	VBROADCASTSS (CX), Z20
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z16
+	VMOVUPS      64(R8), Z17
+	VMOVUPS      128(R8), Z18
+	VMOVUPS      192(R8), Z19
+	VBROADCASTSS (SI), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS 4(CX), Z20
+	VBROADCASTSS 4(SI), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS 8(CX), Z20
+	VBROADCASTSS 8(SI), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS 12(CX), Z20
+	VBROADCASTSS 12(SI), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	VMOVUPS      (SI), Z16
-	VMOVUPS      64(SI), Z17
-	VMOVUPS      128(SI), Z18
-	VMOVUPS      192(SI), Z19
-	VBROADCASTSS (DX), Z20
+	VMOVUPS      (R9), Z16
+	VMOVUPS      64(R9), Z17
+	VMOVUPS      128(R9), Z18
+	VMOVUPS      192(R9), Z19
+	VBROADCASTSS (DI), Z20
 	VFMADD231PS  Z0, Z20, Z16
 	VFMADD231PS  Z1, Z20, Z17
 	VFMADD231PS  Z2, Z20, Z18
 	VFMADD231PS  Z3, Z20, Z19
-	VBROADCASTSS 4(DX), Z20
+	VBROADCASTSS 4(DI), Z20
 	VFMADD231PS  Z4, Z20, Z16
 	VFMADD231PS  Z5, Z20, Z17
 	VFMADD231PS  Z6, Z20, Z18
 	VFMADD231PS  Z7, Z20, Z19
-	VBROADCASTSS 8(DX), Z20
+	VBROADCASTSS 8(DI), Z20
 	VFMADD231PS  Z8, Z20, Z16
 	VFMADD231PS  Z9, Z20, Z17
 	VFMADD231PS  Z10, Z20, Z18
 	VFMADD231PS  Z11, Z20, Z19
-	VBROADCASTSS 12(DX), Z20
+	VBROADCASTSS 12(DI), Z20
 	VFMADD231PS  Z12, Z20, Z16
 	VFMADD231PS  Z13, Z20, Z17
 	VFMADD231PS  Z14, Z20, Z18
 	VFMADD231PS  Z15, Z20, Z19
-	VBROADCASTSS (R8), Z20
-	VMOVUPS      (DI), Z21
+	VBROADCASTSS (R11), Z20
+	VMOVUPS      (R10), Z21
 	VFMADD231PS  Z16, Z20, Z21
-	VMOVUPS      Z21, (DI)
-	VMOVUPS      64(DI), Z16
+	VMOVUPS      Z21, (R10)
+	VMOVUPS      64(R10), Z16
 	VFMADD231PS  Z17, Z20, Z16
-	VMOVUPS      Z16, 64(DI)
-	VMOVUPS      128(DI), Z16
+	VMOVUPS      Z16, 64(R10)
+	VMOVUPS      128(R10), Z16
 	VFMADD231PS  Z18, Z20, Z16
-	VMOVUPS      Z16, 128(DI)
-	VMOVUPS      192(DI), Z16
+	VMOVUPS      Z16, 128(R10)
+	VMOVUPS      192(R10), Z16
 	VFMADD231PS  Z19, Z20, Z16
-	VMOVUPS      Z16, 192(DI)
-	ADDQ         R12, DI
-	ADDQ         $0x04, R8
+	VMOVUPS      Z16, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R14, R9
 	ADDQ         R12, SI
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R12, DI
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode2
 
 mode3:
-	TESTQ        R13, R13
-	JZ           done
+	TESTQ        R15, R15
+	JZ           store
 	PREFETCHT1   (AX)
-	LEAQ         64(AX), R14
-	CMPQ         R14, R9
-	CMOVQLT      R14, AX
-	VMOVUPS      (BX), Z16
-	VMOVUPS      64(BX), Z17
-	VMOVUPS      128(BX), Z18
-	VMOVUPS      192(BX), Z19
-	VBROADCASTSS (CX), Z20
+	LEAQ         64(AX), DX
+	CMPQ         DX, CX
+	CMOVQLT      DX, AX
+	VMOVUPS      (R8), Z16
+	VMOVUPS      64(R8), Z17
+	VMOVUPS      128(R8), Z18
+	VMOVUPS      192(R8), Z19
+	VBROADCASTSS (SI), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS 4(CX), Z20
+	VBROADCASTSS 4(SI), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS 8(CX), Z20
+	VBROADCASTSS 8(SI), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
 	VFMADD231PS  Z19, Z20, Z11
-	VBROADCASTSS 12(CX), Z20
+	VBROADCASTSS 12(SI), Z20
 	VFMADD231PS  Z16, Z20, Z12
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	VBROADCASTSS (DX), Z19
+	VBROADCASTSS (DI), Z19
 	VMULPS       Z0, Z19, Z16
 	VMULPS       Z1, Z19, Z17
 	VMULPS       Z2, Z19, Z18
 	VMULPS       Z3, Z19, Z19
-	VBROADCASTSS 4(DX), Z20
+	VBROADCASTSS 4(DI), Z20
 	VFMADD231PS  Z4, Z20, Z16
 	VFMADD231PS  Z5, Z20, Z17
 	VFMADD231PS  Z6, Z20, Z18
 	VFMADD231PS  Z7, Z20, Z19
-	VBROADCASTSS 8(DX), Z20
+	VBROADCASTSS 8(DI), Z20
 	VFMADD231PS  Z8, Z20, Z16
 	VFMADD231PS  Z9, Z20, Z17
 	VFMADD231PS  Z10, Z20, Z18
 	VFMADD231PS  Z11, Z20, Z19
-	VBROADCASTSS 12(DX), Z20
+	VBROADCASTSS 12(DI), Z20
 	VFMADD231PS  Z12, Z20, Z16
 	VFMADD231PS  Z13, Z20, Z17
 	VFMADD231PS  Z14, Z20, Z18
 	VFMADD231PS  Z15, Z20, Z19
-	VBROADCASTSS (R8), Z20
-	VMOVUPS      (DI), Z21
+	VBROADCASTSS (R11), Z20
+	VMOVUPS      (R10), Z21
 	VFMADD231PS  Z16, Z20, Z21
-	VMOVUPS      Z21, (DI)
-	VMOVUPS      64(DI), Z16
+	VMOVUPS      Z21, (R10)
+	VMOVUPS      64(R10), Z16
 	VFMADD231PS  Z17, Z20, Z16
-	VMOVUPS      Z16, 64(DI)
-	VMOVUPS      128(DI), Z16
+	VMOVUPS      Z16, 64(R10)
+	VMOVUPS      128(R10), Z16
 	VFMADD231PS  Z18, Z20, Z16
-	VMOVUPS      Z16, 128(DI)
-	VMOVUPS      192(DI), Z16
+	VMOVUPS      Z16, 128(R10)
+	VMOVUPS      192(R10), Z16
 	VFMADD231PS  Z19, Z20, Z16
-	VMOVUPS      Z16, 192(DI)
+	VMOVUPS      Z16, 192(R10)
+	ADDQ         R14, R10
+	ADDQ         $0x04, R11
+	ADDQ         R12, SI
 	ADDQ         R12, DI
-	ADDQ         $0x04, R8
-	ADDQ         R10, CX
-	ADDQ         R10, DX
-	ADDQ         R11, BX
-	DECQ         R13
+	ADDQ         R13, R8
+	DECQ         R15
 	JMP          mode3
 
-done:
-	MOVQ    s_base+0(FP), AX
-	MOVQ    lds+24(FP), R9
-	SHLQ    $0x02, R9
-	LEAQ    (AX)(R9*2), R15
-	ADDQ    R9, R15
+store:
+	MOVQ    lds+24(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    (SP), AX
+	LEAQ    (AX)(CX*2), DX
+	ADDQ    CX, DX
 	VMOVUPS Z0, (AX)
 	VMOVUPS Z1, 64(AX)
 	VMOVUPS Z2, 128(AX)
 	VMOVUPS Z3, 192(AX)
-	VMOVUPS Z4, (AX)(R9*1)
-	VMOVUPS Z5, 64(AX)(R9*1)
-	VMOVUPS Z6, 128(AX)(R9*1)
-	VMOVUPS Z7, 192(AX)(R9*1)
-	VMOVUPS Z8, (AX)(R9*2)
-	VMOVUPS Z9, 64(AX)(R9*2)
-	VMOVUPS Z10, 128(AX)(R9*2)
-	VMOVUPS Z11, 192(AX)(R9*2)
-	VMOVUPS Z12, (R15)
-	VMOVUPS Z13, 64(R15)
-	VMOVUPS Z14, 128(R15)
-	VMOVUPS Z15, 192(R15)
+	VMOVUPS Z4, (AX)(CX*1)
+	VMOVUPS Z5, 64(AX)(CX*1)
+	VMOVUPS Z6, 128(AX)(CX*1)
+	VMOVUPS Z7, 192(AX)(CX*1)
+	VMOVUPS Z8, (AX)(CX*2)
+	VMOVUPS Z9, 64(AX)(CX*2)
+	VMOVUPS Z10, 128(AX)(CX*2)
+	VMOVUPS Z11, 192(AX)(CX*2)
+	VMOVUPS Z12, (DX)
+	VMOVUPS Z13, 64(DX)
+	VMOVUPS Z14, 128(DX)
+	VMOVUPS Z15, 192(DX)
+	LEAQ    (DX)(CX*1), AX
+	MOVQ    AX, (SP)
+	ADDQ    $0x10, 8(SP)
+	ADDQ    $0x10, 16(SP)
+	DECQ    24(SP)
+	ANDQ    $0x02, BX
+	JMP     block
+
+done:
 	VZEROUPPER
 	RET
 

@@ -80,11 +80,12 @@ type slaK struct {
 	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
 	// for i < rows, c < 16*nz (a is 0 when empty).
 	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
-	// scan[nd][nz]: causal, token by token: for t < n in turn,
-	// s[i*lds+c] += k[t*ldk+i]*v[t*ldv+c], then u = (0 if mode&1, else
-	// a[t*ld+c]) + Σ_i q[t*ldk+i]*s[i*lds+c] goes to a[t*ld+c], or with
-	// mode&2 y[t*ld+c] += z[t]*u, for i < nd, c < 16*nz; it prefetches up
-	// to n lines of pf.
+	// scan[nd][nz]: causal, token by token, on blocks b < nb of rows
+	// r = nd*b+i, i < nd: for t < n in turn, s[r*lds+c] +=
+	// k[t*ldk+r]*v[t*ldv+c], then u = (0 for b = 0 if mode&1, else
+	// a[t*ld+c]) + Σ_i q[t*ldk+r]*s[r*lds+c] goes to a[t*ld+c], or for
+	// b = nb-1 if mode&2, y[t*ld+c] += z[t]*u, for c < 16*nz; block b
+	// prefetches up to n lines of pf[b] (if any).
 	scan [slaScanRows + 1][5]slaScanFn
 	// qsl (optional): qs prefetching up to n lines (one a step, not two).
 	qsl [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
@@ -94,7 +95,7 @@ type slaK struct {
 // S in 16 registers, with V, the numerators and two broadcasts).
 const slaScanRows = 4
 
-type slaScanFn = func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, mode int, pf []float32)
+type slaScanFn = func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32)
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
 	qkRelu:  [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)},
@@ -471,6 +472,7 @@ type slaFusedScratch struct {
 	convDone int         // 2D: tokens of the head whose conv is written
 	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
 	pfq      [16][]float32
+	parts    [][]float32 // causal: [D/slaScanRows] the parts of the queue scan calls take
 }
 
 // pfLines returns the number of lines in the prefetch queue.
@@ -496,6 +498,20 @@ func (sc *slaFusedScratch) pfTake(n int) []float32 {
 		return x[:m]
 	}
 	return sc.s[:0]
+}
+
+// pfParts returns the next nb parts of up to n lines of the prefetch
+// queue (fewer when it runs out).
+func (sc *slaFusedScratch) pfParts(nb, n int) [][]float32 {
+	sc.parts = sc.parts[:0]
+	for range nb {
+		p := sc.pfTake(n)
+		if len(p) == 0 {
+			break
+		}
+		sc.parts = append(sc.parts, p)
+	}
+	return sc.parts
 }
 
 func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
@@ -549,6 +565,7 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 		}
 		if r.causal {
 			sc.pre, sc.krT = make([]float32, r.chunk*D), make([]float32, D*attnKeys)
+			sc.parts = make([][]float32, 0, D/slaScanRows+1)
 			sc.sc, sc.a, sc.q6 = make([]float32, attnRows*attnKeys), make([]float32, (r.chunk+attnRows)*dvp), make([]float32, attnRows*D)
 		}
 		return sc
@@ -797,22 +814,25 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 		if next {
 			r.prefetch(sc, h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
 		}
-		// vp: the previous tile's last 4 rows (zeros first), the tile.
-		if c0 == 0 {
-			clear(sc.vp[:r.pad*dvp])
+		// The conv's taps (rows c0-4 on): V in place past the head's
+		// first rows (the copy cost 4% at D = 64), else vp: the previous
+		// tile's last 4 rows (zeros first), the tile.
+		v, ldv, y, cv := vh[c0*Dv:], Dv, oh[c0*Dv:], sc.vp
+		if r.vin && c0 >= r.pad {
+			cv = vh[(c0-r.pad)*Dv:]
 		} else {
-			copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
-		}
-		vt := sc.vp[r.pad*dvp:]
-		v, ldv := vh[c0*Dv:], Dv
-		y := oh[c0*Dv:]
-		if r.vin {
-			copy(vt[:nk*dvp], vh[c0*Dv:(c0+nk)*Dv])
-		} else {
+			if c0 == 0 {
+				clear(sc.vp[:r.pad*dvp])
+			} else {
+				copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
+			}
+			vt := sc.vp[r.pad*dvp:]
 			for t := range nk {
 				copy(vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
 			}
-			v, ldv, y = vt, dvp, sc.y
+			if !r.vin {
+				v, ldv, y = vt, dvp, sc.y
+			}
 		}
 		r.packK(sc, h, c0, nk, sc.ks, sc.pre)
 		clear(sc.den[:nk])
@@ -820,18 +840,24 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 		for i, d := range sc.den[:nk] {
 			sc.z[i] = 1 / (d + 1e-6)
 		}
-		r.sk.conv5(y, sc.vp, r.wt, r.bias, nk, dvp)
+		r.sk.conv5(y, cv, r.wt, r.bias, nk, dvp)
 		for e0 := 0; e0 < dvp; e0 += 64 {
 			nz := min(4, (dvp-e0)/16)
-			for d0 := 0; d0 < D; d0 += slaScanRows {
-				nd, mode := min(slaScanRows, D-d0), 0
-				if d0 == 0 {
-					mode |= 1
-				}
-				if d0+nd == D {
+			// The full blocks of rows of D in one call, then the rest.
+			full, rest := D/slaScanRows, D%slaScanRows
+			if full > 0 {
+				mode := 1
+				if rest == 0 {
 					mode |= 2
 				}
-				r.sk.scan[nd][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], sc.qp[d0:], D, v[e0:], ldv, sc.a[e0:], y[e0:], dvp, sc.z, nk, mode, sc.pfTake(nk))
+				r.sk.scan[slaScanRows][nz](sc.s[e0:], dvp, sc.kr, sc.qp, D, v[e0:], ldv, sc.a[e0:], y[e0:], dvp, sc.z, nk, full, mode, sc.pfParts(full, nk))
+			}
+			if rest > 0 {
+				d0, mode := D-rest, 2
+				if full == 0 {
+					mode |= 1
+				}
+				r.sk.scan[rest][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], sc.qp[d0:], D, v[e0:], ldv, sc.a[e0:], y[e0:], dvp, sc.z, nk, 1, mode, sc.pfParts(1, nk))
 			}
 		}
 		if !r.vin {
@@ -938,25 +964,29 @@ func intraGo(nz int) func(a []float32, lda int, s []float32, all int, v []float3
 }
 
 func scanGo(nd, nz int) slaScanFn {
-	return func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, mode int, pf []float32) {
-		for t := range n {
-			for i := range nd {
-				for c := range 16 * nz {
-					s[i*lds+c] += k[t*ldk+i] * v[t*ldv+c]
-				}
-			}
-			for c := range 16 * nz {
-				var u float32
-				if mode&1 == 0 {
-					u = a[t*ld+c]
-				}
+	return func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32) {
+		for b := range nb {
+			s, k, q := s[b*nd*lds:], k[b*nd:], q[b*nd:]
+			first, last := b == 0 && mode&1 != 0, b == nb-1 && mode&2 != 0
+			for t := range n {
 				for i := range nd {
-					u += q[t*ldk+i] * s[i*lds+c]
+					for c := range 16 * nz {
+						s[i*lds+c] += k[t*ldk+i] * v[t*ldv+c]
+					}
 				}
-				if mode&2 != 0 {
-					y[t*ld+c] += z[t] * u
-				} else {
-					a[t*ld+c] = u
+				for c := range 16 * nz {
+					var u float32
+					if !first {
+						u = a[t*ld+c]
+					}
+					for i := range nd {
+						u += q[t*ldk+i] * s[i*lds+c]
+					}
+					if last {
+						y[t*ld+c] += z[t] * u
+					} else {
+						a[t*ld+c] = u
+					}
 				}
 			}
 		}

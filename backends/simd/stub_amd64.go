@@ -262,133 +262,133 @@ func intra3AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv i
 //go:noescape
 func intra4AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
 
-// scan1x1AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 1, c < 16; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan1x1AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan1x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan1x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan1x2AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 1, c < 32; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan1x2AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan1x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan1x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan1x3AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 1, c < 48; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan1x3AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan1x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan1x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan1x4AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 1, c < 64; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan1x4AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan1x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan1x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan2x1AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 2, c < 16; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan2x1AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan2x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan2x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan2x2AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 2, c < 32; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan2x2AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan2x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan2x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan2x3AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 2, c < 48; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan2x3AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan2x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan2x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan2x4AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 2, c < 64; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan2x4AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan2x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan2x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan3x1AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 3, c < 16; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan3x1AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan3x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan3x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan3x2AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 3, c < 32; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan3x2AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan3x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan3x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan3x3AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 3, c < 48; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan3x3AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan3x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan3x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan3x4AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 3, c < 64; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan3x4AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan3x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan3x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan4x1AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 4, c < 16; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan4x1AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan4x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan4x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan4x2AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 4, c < 32; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan4x2AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan4x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan4x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan4x3AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 4, c < 48; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan4x3AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan4x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan4x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// scan4x4AVX512, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets
-// u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < 4, c < 64; u goes to
-// a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2
-// (pf's base must be a valid address).
+// scan4x4AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func scan4x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, mode int, pf []float32)
+func scan4x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
 // kv1x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/mmcloughlin/avo/gotypes"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -900,26 +902,64 @@ func slaQS(rows, nz, pfLines int) {
 	RET()
 }
 
-// slaScan is causal SLA token by token on one block of the state, nd rows
-// of S by 16*nz columns held in registers: per token it adds Kr_t^T V_t to
+// slaScan is causal SLA token by token on blocks of the state, nd rows of
+// S by 16*nz columns held in registers: per token it adds Kr_t^T V_t to
 // the block, then Qr_t (the block's nd entries) times the updated block to
 // the token's numerator. Every query sees exactly the keys j <= t, so there
-// are no masked chunk scores (no work past the counted FLOPs) and S is
-// read and written once per call, not once per chunk and 6-row block.
-// mode bit 0: the numerator starts at 0 (else from a); bit 1: the last
-// block of D, y += z*numerator (else the numerator goes to a).
+// are no masked chunk scores (no work past the counted FLOPs), and a block
+// of S is read and written once per call, not once per chunk and 6-row
+// block. It runs nb blocks of rows in turn (one call per tile and 64
+// columns: a Go call per block cost about 7% at D = 64). mode bit 0: block
+// 0's numerators start at 0 (else from a); bit 1: block nb-1 ends D, so
+// y += z*numerator (else the numerators go to a).
 func slaScan(nd, nz int) {
 	name := fmt.Sprintf("scan%dx%dAVX512", nd, nz)
-	TEXT(name, NOSPLIT, "func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, mode int, pf []float32)")
+	TEXT(name, NOSPLIT, "func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s, for t < n in turn, adds k[t*ldk+i]*v[t*ldv+c] to s[i*lds+c] and then sets", name),
-		fmt.Sprintf("u[c] = a[t*ld+c] (0 if mode&1) + Σ_i q[t*ldk+i]*s[i*lds+c], for i < %d, c < %d; u goes to", nd, 16*nz),
-		"a[t*ld+c], or with mode&2 y[t*ld+c] += z[t]*u[c]. It prefetches up to n lines of pf into L2",
-		"(pf's base must be a valid address).")
-	s, k, q, vv, a, y, z := ptr("s"), ptr("k"), ptr("q"), ptr("v"), ptr("a"), ptr("y"), ptr("z")
-	lds, ldk, ldv, ld := byteStride("lds"), byteStride("ldk"), byteStride("ldv"), byteStride("ld")
-	n := Load(Param("n"), GP64()).(GPVirtual)
+	Doc(fmt.Sprintf("%s runs blocks b < nb of rows r = %d*b+i, i < %d: for t < n in turn, it adds", name, nd, nd),
+		fmt.Sprintf("k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < %d, then sets u[c] = a[t*ld+c] (0 for b = 0", 16*nz),
+		"if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,",
+		"y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.")
+	// Between blocks: the block's first row of s, its first entry of k
+	// and q, the blocks left and the prefetch parts left (the token loops
+	// need 14 registers).
+	frame := AllocLocal(48)
+	fs, fk, fq, fb, fp, fpn := frame.Offset(0), frame.Offset(8), frame.Offset(16), frame.Offset(24), frame.Offset(32), frame.Offset(40)
+	{
+		s, k, q, p := ptr("s"), ptr("k"), ptr("q"), ptr("pf")
+		MOVQ(s, fs)
+		MOVQ(k, fk)
+		MOVQ(q, fq)
+		MOVQ(p, fp)
+		for _, x := range []struct {
+			p gotypes.Component
+			m Mem
+		}{{Param("nb"), fb}, {Param("pf").Len(), fpn}} {
+			r := Load(x.p, GP64())
+			MOVQ(r, x.m)
+		}
+	}
+	pf, pfend, pfTmp := GP64(), GP64(), GP64()
+	// The block's mode: bit 0 on the first block, bit 1 on the last.
 	mode := Load(Param("mode"), GP64()).(GPVirtual)
+	Label("block")
+	CMPQ(fb, U8(0))
+	JE(LabelRef("done"))
+	s, lds := GP64(), byteStride("lds")
+	MOVQ(fs, s)
+	// The block's part of pf: [pf, pfend), or none (the empty range at
+	// s: pfStep prefetches only valid addresses).
+	MOVQ(s, pf)
+	MOVQ(s, pfend)
+	CMPQ(fpn, U8(0))
+	JE(LabelRef("nopf"))
+	MOVQ(fp, pfTmp)
+	MOVQ(Mem{Base: pfTmp}, pf)
+	MOVQ(Mem{Base: pfTmp, Disp: 8}, pfend)
+	LEAQ(Mem{Base: pf, Index: pfend, Scale: 4}, pfend)
+	ADDQ(U8(24), fp)
+	DECQ(fpn)
+	Label("nopf")
 	s3 := GP64()
 	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
 	ADDQ(lds, s3)
@@ -931,19 +971,27 @@ func slaScan(nd, nz int) {
 			VMOVUPS(rowMem(s, s3, lds, i, 64*c), st[i][c])
 		}
 	}
-	pf, pfend := pfRange()
-	pfTmp := GP64()
-	for m := range 4 {
-		CMPQ(mode, U8(m))
-		JE(LabelRef(fmt.Sprintf("mode%d", m)))
+	m := GP64()
+	MOVQ(mode, m)
+	CMPQ(fb, U8(1))
+	JE(LabelRef("lastblk"))
+	ANDQ(U8(1), m)
+	Label("lastblk")
+	k, q, vv, a, y, z := GP64(), GP64(), ptr("v"), ptr("a"), ptr("y"), ptr("z")
+	MOVQ(fk, k)
+	MOVQ(fq, q)
+	ldk, ldv, ld := byteStride("ldk"), byteStride("ldv"), byteStride("ld")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	for md := range 4 {
+		CMPQ(m, U8(md))
+		JE(LabelRef(fmt.Sprintf("mode%d", md)))
 	}
-	JMP(LabelRef("done"))
-	for m := range 4 {
-		first, last := m&1 != 0, m&2 != 0
-		lbl := fmt.Sprintf("mode%d", m)
+	for md := range 4 {
+		first, last := md&1 != 0, md&2 != 0
+		lbl := fmt.Sprintf("mode%d", md)
 		Label(lbl)
 		TESTQ(n, n)
-		JZ(LabelRef("done"))
+		JZ(LabelRef("store"))
 		pfStep(pf, pfend, pfTmp, 1)
 		vr := make([]VecVirtual, nz)
 		for c := range vr {
@@ -1000,11 +1048,12 @@ func slaScan(nd, nz int) {
 		DECQ(n)
 		JMP(LabelRef(lbl))
 	}
-	// The state's pointers again (fewer registers live in the loops).
-	Label("done")
-	Load(Param("s").Base(), s)
-	Load(Param("lds"), lds)
-	SHLQ(U8(2), lds)
+	// Store the block (its pointers again: fewer registers live in the
+	// token loops) and move to the next.
+	Label("store")
+	s, lds = GP64(), byteStride("lds")
+	MOVQ(fs, s)
+	s3 = GP64()
 	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
 	ADDQ(lds, s3)
 	for i := range st {
@@ -1012,6 +1061,20 @@ func slaScan(nd, nz int) {
 			VMOVUPS(st[i][c], rowMem(s, s3, lds, i, 64*c))
 		}
 	}
+	if nd == 4 {
+		LEAQ(Mem{Base: s3, Index: lds, Scale: 1}, s)
+	} else {
+		for range nd {
+			ADDQ(lds, s)
+		}
+	}
+	MOVQ(s, fs)
+	ADDQ(U8(4*nd), fk)
+	ADDQ(U8(4*nd), fq)
+	DECQ(fb)
+	ANDQ(U8(2), mode) // only the first block starts the numerators
+	JMP(LabelRef("block"))
+	Label("done")
 	VZEROUPPER()
 	RET()
 }
