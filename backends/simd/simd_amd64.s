@@ -4735,600 +4735,6 @@ rowsdone:
 	VZEROUPPER
 	RET
 
-// func intra1AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·intra1AVX512(SB), NOSPLIT, $0-96
-	MOVQ   a_base+0(FP), AX
-	MOVQ   s_base+32(FP), CX
-	MOVQ   v_base+64(FP), DX
-	MOVQ   lda+24(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   ldv+88(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   all+56(FP), DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-
-loop:
-	TESTQ        DI, DI
-	JZ           tri
-	VMOVUPS      (DX), Z6
-	VBROADCASTSS (CX), Z7
-	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS 256(CX), Z7
-	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS 512(CX), Z7
-	VFMADD231PS  Z6, Z7, Z2
-	VBROADCASTSS 768(CX), Z7
-	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 1024(CX), Z7
-	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 1280(CX), Z7
-	VFMADD231PS  Z6, Z7, Z5
-	ADDQ         $0x04, CX
-	ADDQ         SI, DX
-	DECQ         DI
-	JMP          loop
-
-tri:
-	VMOVUPS      (DX), Z6
-	VBROADCASTSS 256(CX), Z7
-	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS 512(CX), Z7
-	VFMADD231PS  Z6, Z7, Z2
-	VBROADCASTSS 768(CX), Z7
-	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 1024(CX), Z7
-	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 1280(CX), Z7
-	VFMADD231PS  Z6, Z7, Z5
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z6
-	VBROADCASTSS 516(CX), Z7
-	VFMADD231PS  Z6, Z7, Z2
-	VBROADCASTSS 772(CX), Z7
-	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 1028(CX), Z7
-	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 1284(CX), Z7
-	VFMADD231PS  Z6, Z7, Z5
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z6
-	VBROADCASTSS 776(CX), Z7
-	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 1032(CX), Z7
-	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 1288(CX), Z7
-	VFMADD231PS  Z6, Z7, Z5
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z6
-	VBROADCASTSS 1036(CX), Z7
-	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 1292(CX), Z7
-	VFMADD231PS  Z6, Z7, Z5
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z6
-	VBROADCASTSS 1296(CX), Z7
-	VFMADD231PS  Z6, Z7, Z5
-	LEAQ         (AX)(BX*2), CX
-	ADDQ         BX, CX
-	VMOVUPS      Z0, (AX)
-	VMOVUPS      Z1, (AX)(BX*1)
-	VMOVUPS      Z2, (AX)(BX*2)
-	VMOVUPS      Z3, (CX)
-	VMOVUPS      Z4, (CX)(BX*1)
-	VMOVUPS      Z5, (CX)(BX*2)
-	VZEROUPPER
-	RET
-
-// func intra2AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·intra2AVX512(SB), NOSPLIT, $0-96
-	MOVQ   a_base+0(FP), AX
-	MOVQ   s_base+32(FP), CX
-	MOVQ   v_base+64(FP), DX
-	MOVQ   lda+24(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   ldv+88(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   all+56(FP), DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-
-loop:
-	TESTQ        DI, DI
-	JZ           tri
-	VMOVUPS      (DX), Z12
-	VMOVUPS      64(DX), Z13
-	VBROADCASTSS (CX), Z14
-	VFMADD231PS  Z12, Z14, Z0
-	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS 256(CX), Z14
-	VFMADD231PS  Z12, Z14, Z2
-	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS 512(CX), Z14
-	VFMADD231PS  Z12, Z14, Z4
-	VFMADD231PS  Z13, Z14, Z5
-	VBROADCASTSS 768(CX), Z14
-	VFMADD231PS  Z12, Z14, Z6
-	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 1024(CX), Z14
-	VFMADD231PS  Z12, Z14, Z8
-	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 1280(CX), Z14
-	VFMADD231PS  Z12, Z14, Z10
-	VFMADD231PS  Z13, Z14, Z11
-	ADDQ         $0x04, CX
-	ADDQ         SI, DX
-	DECQ         DI
-	JMP          loop
-
-tri:
-	VMOVUPS      (DX), Z12
-	VMOVUPS      64(DX), Z13
-	VBROADCASTSS 256(CX), Z14
-	VFMADD231PS  Z12, Z14, Z2
-	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS 512(CX), Z14
-	VFMADD231PS  Z12, Z14, Z4
-	VFMADD231PS  Z13, Z14, Z5
-	VBROADCASTSS 768(CX), Z14
-	VFMADD231PS  Z12, Z14, Z6
-	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 1024(CX), Z14
-	VFMADD231PS  Z12, Z14, Z8
-	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 1280(CX), Z14
-	VFMADD231PS  Z12, Z14, Z10
-	VFMADD231PS  Z13, Z14, Z11
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z12
-	VMOVUPS      64(DX), Z13
-	VBROADCASTSS 516(CX), Z14
-	VFMADD231PS  Z12, Z14, Z4
-	VFMADD231PS  Z13, Z14, Z5
-	VBROADCASTSS 772(CX), Z14
-	VFMADD231PS  Z12, Z14, Z6
-	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 1028(CX), Z14
-	VFMADD231PS  Z12, Z14, Z8
-	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 1284(CX), Z14
-	VFMADD231PS  Z12, Z14, Z10
-	VFMADD231PS  Z13, Z14, Z11
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z12
-	VMOVUPS      64(DX), Z13
-	VBROADCASTSS 776(CX), Z14
-	VFMADD231PS  Z12, Z14, Z6
-	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 1032(CX), Z14
-	VFMADD231PS  Z12, Z14, Z8
-	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 1288(CX), Z14
-	VFMADD231PS  Z12, Z14, Z10
-	VFMADD231PS  Z13, Z14, Z11
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z12
-	VMOVUPS      64(DX), Z13
-	VBROADCASTSS 1036(CX), Z14
-	VFMADD231PS  Z12, Z14, Z8
-	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 1292(CX), Z14
-	VFMADD231PS  Z12, Z14, Z10
-	VFMADD231PS  Z13, Z14, Z11
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z12
-	VMOVUPS      64(DX), Z13
-	VBROADCASTSS 1296(CX), Z14
-	VFMADD231PS  Z12, Z14, Z10
-	VFMADD231PS  Z13, Z14, Z11
-	LEAQ         (AX)(BX*2), CX
-	ADDQ         BX, CX
-	VMOVUPS      Z0, (AX)
-	VMOVUPS      Z1, 64(AX)
-	VMOVUPS      Z2, (AX)(BX*1)
-	VMOVUPS      Z3, 64(AX)(BX*1)
-	VMOVUPS      Z4, (AX)(BX*2)
-	VMOVUPS      Z5, 64(AX)(BX*2)
-	VMOVUPS      Z6, (CX)
-	VMOVUPS      Z7, 64(CX)
-	VMOVUPS      Z8, (CX)(BX*1)
-	VMOVUPS      Z9, 64(CX)(BX*1)
-	VMOVUPS      Z10, (CX)(BX*2)
-	VMOVUPS      Z11, 64(CX)(BX*2)
-	VZEROUPPER
-	RET
-
-// func intra3AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·intra3AVX512(SB), NOSPLIT, $0-96
-	MOVQ   a_base+0(FP), AX
-	MOVQ   s_base+32(FP), CX
-	MOVQ   v_base+64(FP), DX
-	MOVQ   lda+24(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   ldv+88(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   all+56(FP), DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-
-loop:
-	TESTQ        DI, DI
-	JZ           tri
-	VMOVUPS      (DX), Z18
-	VMOVUPS      64(DX), Z19
-	VMOVUPS      128(DX), Z20
-	VBROADCASTSS (CX), Z21
-	VFMADD231PS  Z18, Z21, Z0
-	VFMADD231PS  Z19, Z21, Z1
-	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS 256(CX), Z21
-	VFMADD231PS  Z18, Z21, Z3
-	VFMADD231PS  Z19, Z21, Z4
-	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS 512(CX), Z21
-	VFMADD231PS  Z18, Z21, Z6
-	VFMADD231PS  Z19, Z21, Z7
-	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS 768(CX), Z21
-	VFMADD231PS  Z18, Z21, Z9
-	VFMADD231PS  Z19, Z21, Z10
-	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 1024(CX), Z21
-	VFMADD231PS  Z18, Z21, Z12
-	VFMADD231PS  Z19, Z21, Z13
-	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 1280(CX), Z21
-	VFMADD231PS  Z18, Z21, Z15
-	VFMADD231PS  Z19, Z21, Z16
-	VFMADD231PS  Z20, Z21, Z17
-	ADDQ         $0x04, CX
-	ADDQ         SI, DX
-	DECQ         DI
-	JMP          loop
-
-tri:
-	VMOVUPS      (DX), Z18
-	VMOVUPS      64(DX), Z19
-	VMOVUPS      128(DX), Z20
-	VBROADCASTSS 256(CX), Z21
-	VFMADD231PS  Z18, Z21, Z3
-	VFMADD231PS  Z19, Z21, Z4
-	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS 512(CX), Z21
-	VFMADD231PS  Z18, Z21, Z6
-	VFMADD231PS  Z19, Z21, Z7
-	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS 768(CX), Z21
-	VFMADD231PS  Z18, Z21, Z9
-	VFMADD231PS  Z19, Z21, Z10
-	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 1024(CX), Z21
-	VFMADD231PS  Z18, Z21, Z12
-	VFMADD231PS  Z19, Z21, Z13
-	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 1280(CX), Z21
-	VFMADD231PS  Z18, Z21, Z15
-	VFMADD231PS  Z19, Z21, Z16
-	VFMADD231PS  Z20, Z21, Z17
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z18
-	VMOVUPS      64(DX), Z19
-	VMOVUPS      128(DX), Z20
-	VBROADCASTSS 516(CX), Z21
-	VFMADD231PS  Z18, Z21, Z6
-	VFMADD231PS  Z19, Z21, Z7
-	VFMADD231PS  Z20, Z21, Z8
-	VBROADCASTSS 772(CX), Z21
-	VFMADD231PS  Z18, Z21, Z9
-	VFMADD231PS  Z19, Z21, Z10
-	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 1028(CX), Z21
-	VFMADD231PS  Z18, Z21, Z12
-	VFMADD231PS  Z19, Z21, Z13
-	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 1284(CX), Z21
-	VFMADD231PS  Z18, Z21, Z15
-	VFMADD231PS  Z19, Z21, Z16
-	VFMADD231PS  Z20, Z21, Z17
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z18
-	VMOVUPS      64(DX), Z19
-	VMOVUPS      128(DX), Z20
-	VBROADCASTSS 776(CX), Z21
-	VFMADD231PS  Z18, Z21, Z9
-	VFMADD231PS  Z19, Z21, Z10
-	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 1032(CX), Z21
-	VFMADD231PS  Z18, Z21, Z12
-	VFMADD231PS  Z19, Z21, Z13
-	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 1288(CX), Z21
-	VFMADD231PS  Z18, Z21, Z15
-	VFMADD231PS  Z19, Z21, Z16
-	VFMADD231PS  Z20, Z21, Z17
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z18
-	VMOVUPS      64(DX), Z19
-	VMOVUPS      128(DX), Z20
-	VBROADCASTSS 1036(CX), Z21
-	VFMADD231PS  Z18, Z21, Z12
-	VFMADD231PS  Z19, Z21, Z13
-	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 1292(CX), Z21
-	VFMADD231PS  Z18, Z21, Z15
-	VFMADD231PS  Z19, Z21, Z16
-	VFMADD231PS  Z20, Z21, Z17
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z18
-	VMOVUPS      64(DX), Z19
-	VMOVUPS      128(DX), Z20
-	VBROADCASTSS 1296(CX), Z21
-	VFMADD231PS  Z18, Z21, Z15
-	VFMADD231PS  Z19, Z21, Z16
-	VFMADD231PS  Z20, Z21, Z17
-	LEAQ         (AX)(BX*2), CX
-	ADDQ         BX, CX
-	VMOVUPS      Z0, (AX)
-	VMOVUPS      Z1, 64(AX)
-	VMOVUPS      Z2, 128(AX)
-	VMOVUPS      Z3, (AX)(BX*1)
-	VMOVUPS      Z4, 64(AX)(BX*1)
-	VMOVUPS      Z5, 128(AX)(BX*1)
-	VMOVUPS      Z6, (AX)(BX*2)
-	VMOVUPS      Z7, 64(AX)(BX*2)
-	VMOVUPS      Z8, 128(AX)(BX*2)
-	VMOVUPS      Z9, (CX)
-	VMOVUPS      Z10, 64(CX)
-	VMOVUPS      Z11, 128(CX)
-	VMOVUPS      Z12, (CX)(BX*1)
-	VMOVUPS      Z13, 64(CX)(BX*1)
-	VMOVUPS      Z14, 128(CX)(BX*1)
-	VMOVUPS      Z15, (CX)(BX*2)
-	VMOVUPS      Z16, 64(CX)(BX*2)
-	VMOVUPS      Z17, 128(CX)(BX*2)
-	VZEROUPPER
-	RET
-
-// func intra4AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·intra4AVX512(SB), NOSPLIT, $0-96
-	MOVQ   a_base+0(FP), AX
-	MOVQ   s_base+32(FP), CX
-	MOVQ   v_base+64(FP), DX
-	MOVQ   lda+24(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   ldv+88(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   all+56(FP), DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
-
-loop:
-	TESTQ        DI, DI
-	JZ           tri
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      128(DX), Z26
-	VMOVUPS      192(DX), Z27
-	VBROADCASTSS (CX), Z28
-	VFMADD231PS  Z24, Z28, Z0
-	VFMADD231PS  Z25, Z28, Z1
-	VFMADD231PS  Z26, Z28, Z2
-	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS 256(CX), Z28
-	VFMADD231PS  Z24, Z28, Z4
-	VFMADD231PS  Z25, Z28, Z5
-	VFMADD231PS  Z26, Z28, Z6
-	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS 512(CX), Z28
-	VFMADD231PS  Z24, Z28, Z8
-	VFMADD231PS  Z25, Z28, Z9
-	VFMADD231PS  Z26, Z28, Z10
-	VFMADD231PS  Z27, Z28, Z11
-	VBROADCASTSS 768(CX), Z28
-	VFMADD231PS  Z24, Z28, Z12
-	VFMADD231PS  Z25, Z28, Z13
-	VFMADD231PS  Z26, Z28, Z14
-	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 1024(CX), Z28
-	VFMADD231PS  Z24, Z28, Z16
-	VFMADD231PS  Z25, Z28, Z17
-	VFMADD231PS  Z26, Z28, Z18
-	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 1280(CX), Z28
-	VFMADD231PS  Z24, Z28, Z20
-	VFMADD231PS  Z25, Z28, Z21
-	VFMADD231PS  Z26, Z28, Z22
-	VFMADD231PS  Z27, Z28, Z23
-	ADDQ         $0x04, CX
-	ADDQ         SI, DX
-	DECQ         DI
-	JMP          loop
-
-tri:
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      128(DX), Z26
-	VMOVUPS      192(DX), Z27
-	VBROADCASTSS 256(CX), Z28
-	VFMADD231PS  Z24, Z28, Z4
-	VFMADD231PS  Z25, Z28, Z5
-	VFMADD231PS  Z26, Z28, Z6
-	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS 512(CX), Z28
-	VFMADD231PS  Z24, Z28, Z8
-	VFMADD231PS  Z25, Z28, Z9
-	VFMADD231PS  Z26, Z28, Z10
-	VFMADD231PS  Z27, Z28, Z11
-	VBROADCASTSS 768(CX), Z28
-	VFMADD231PS  Z24, Z28, Z12
-	VFMADD231PS  Z25, Z28, Z13
-	VFMADD231PS  Z26, Z28, Z14
-	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 1024(CX), Z28
-	VFMADD231PS  Z24, Z28, Z16
-	VFMADD231PS  Z25, Z28, Z17
-	VFMADD231PS  Z26, Z28, Z18
-	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 1280(CX), Z28
-	VFMADD231PS  Z24, Z28, Z20
-	VFMADD231PS  Z25, Z28, Z21
-	VFMADD231PS  Z26, Z28, Z22
-	VFMADD231PS  Z27, Z28, Z23
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      128(DX), Z26
-	VMOVUPS      192(DX), Z27
-	VBROADCASTSS 516(CX), Z28
-	VFMADD231PS  Z24, Z28, Z8
-	VFMADD231PS  Z25, Z28, Z9
-	VFMADD231PS  Z26, Z28, Z10
-	VFMADD231PS  Z27, Z28, Z11
-	VBROADCASTSS 772(CX), Z28
-	VFMADD231PS  Z24, Z28, Z12
-	VFMADD231PS  Z25, Z28, Z13
-	VFMADD231PS  Z26, Z28, Z14
-	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 1028(CX), Z28
-	VFMADD231PS  Z24, Z28, Z16
-	VFMADD231PS  Z25, Z28, Z17
-	VFMADD231PS  Z26, Z28, Z18
-	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 1284(CX), Z28
-	VFMADD231PS  Z24, Z28, Z20
-	VFMADD231PS  Z25, Z28, Z21
-	VFMADD231PS  Z26, Z28, Z22
-	VFMADD231PS  Z27, Z28, Z23
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      128(DX), Z26
-	VMOVUPS      192(DX), Z27
-	VBROADCASTSS 776(CX), Z28
-	VFMADD231PS  Z24, Z28, Z12
-	VFMADD231PS  Z25, Z28, Z13
-	VFMADD231PS  Z26, Z28, Z14
-	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 1032(CX), Z28
-	VFMADD231PS  Z24, Z28, Z16
-	VFMADD231PS  Z25, Z28, Z17
-	VFMADD231PS  Z26, Z28, Z18
-	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 1288(CX), Z28
-	VFMADD231PS  Z24, Z28, Z20
-	VFMADD231PS  Z25, Z28, Z21
-	VFMADD231PS  Z26, Z28, Z22
-	VFMADD231PS  Z27, Z28, Z23
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      128(DX), Z26
-	VMOVUPS      192(DX), Z27
-	VBROADCASTSS 1036(CX), Z28
-	VFMADD231PS  Z24, Z28, Z16
-	VFMADD231PS  Z25, Z28, Z17
-	VFMADD231PS  Z26, Z28, Z18
-	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 1292(CX), Z28
-	VFMADD231PS  Z24, Z28, Z20
-	VFMADD231PS  Z25, Z28, Z21
-	VFMADD231PS  Z26, Z28, Z22
-	VFMADD231PS  Z27, Z28, Z23
-	ADDQ         SI, DX
-	VMOVUPS      (DX), Z24
-	VMOVUPS      64(DX), Z25
-	VMOVUPS      128(DX), Z26
-	VMOVUPS      192(DX), Z27
-	VBROADCASTSS 1296(CX), Z28
-	VFMADD231PS  Z24, Z28, Z20
-	VFMADD231PS  Z25, Z28, Z21
-	VFMADD231PS  Z26, Z28, Z22
-	VFMADD231PS  Z27, Z28, Z23
-	LEAQ         (AX)(BX*2), CX
-	ADDQ         BX, CX
-	VMOVUPS      Z0, (AX)
-	VMOVUPS      Z1, 64(AX)
-	VMOVUPS      Z2, 128(AX)
-	VMOVUPS      Z3, 192(AX)
-	VMOVUPS      Z4, (AX)(BX*1)
-	VMOVUPS      Z5, 64(AX)(BX*1)
-	VMOVUPS      Z6, 128(AX)(BX*1)
-	VMOVUPS      Z7, 192(AX)(BX*1)
-	VMOVUPS      Z8, (AX)(BX*2)
-	VMOVUPS      Z9, 64(AX)(BX*2)
-	VMOVUPS      Z10, 128(AX)(BX*2)
-	VMOVUPS      Z11, 192(AX)(BX*2)
-	VMOVUPS      Z12, (CX)
-	VMOVUPS      Z13, 64(CX)
-	VMOVUPS      Z14, 128(CX)
-	VMOVUPS      Z15, 192(CX)
-	VMOVUPS      Z16, (CX)(BX*1)
-	VMOVUPS      Z17, 64(CX)(BX*1)
-	VMOVUPS      Z18, 128(CX)(BX*1)
-	VMOVUPS      Z19, 192(CX)(BX*1)
-	VMOVUPS      Z20, (CX)(BX*2)
-	VMOVUPS      Z21, 64(CX)(BX*2)
-	VMOVUPS      Z22, 128(CX)(BX*2)
-	VMOVUPS      Z23, 192(CX)(BX*2)
-	VZEROUPPER
-	RET
-
 // func scan1x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 // Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·scan1x1AVX512(SB), NOSPLIT, $48-248
@@ -9597,79 +9003,65 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs1x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	JMP     start
-
-zero:
+TEXT ·qs1x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z1
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z1
 	VBROADCASTSS 4(CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -9686,67 +9078,53 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl1x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	JMP     start
-
-zero:
+TEXT ·qsl1x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z1
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z1
 	VBROADCASTSS 4(CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z1
 	VBROADCASTSS (CX), Z2
 	VFMADD231PS  Z1, Z2, Z0
@@ -9843,85 +9221,70 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs1x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	JMP     start
-
-zero:
+TEXT ·qs1x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z2
-	VMOVUPS      64(DX)(DI*1), Z3
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z2
+	VMOVUPS      64(DX)(SI*1), Z3
 	VBROADCASTSS 4(CX), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
@@ -9943,73 +9306,58 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl1x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	JMP     start
-
-zero:
+TEXT ·qsl1x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z2
-	VMOVUPS      64(DX)(DI*1), Z3
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z2
+	VMOVUPS      64(DX)(SI*1), Z3
 	VBROADCASTSS 4(CX), Z4
 	VFMADD231PS  Z2, Z4, Z0
 	VFMADD231PS  Z3, Z4, Z1
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z2
 	VMOVUPS      64(DX), Z3
 	VBROADCASTSS (CX), Z4
@@ -10119,52 +9467,36 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs1x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	JMP     start
-
-zero:
+TEXT ·qs1x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -10172,38 +9504,38 @@ two:
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z3
-	VMOVUPS      64(DX)(DI*1), Z4
-	VMOVUPS      128(DX)(DI*1), Z5
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z3
+	VMOVUPS      64(DX)(SI*1), Z4
+	VMOVUPS      128(DX)(SI*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -10230,48 +9562,32 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl1x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	JMP     start
-
-zero:
+TEXT ·qsl1x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -10279,30 +9595,30 @@ two:
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z3
-	VMOVUPS      64(DX)(DI*1), Z4
-	VMOVUPS      128(DX)(DI*1), Z5
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z3
+	VMOVUPS      64(DX)(SI*1), Z4
+	VMOVUPS      128(DX)(SI*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z3, Z6, Z0
 	VFMADD231PS  Z4, Z6, Z1
 	VFMADD231PS  Z5, Z6, Z2
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z3
 	VMOVUPS      64(DX), Z4
 	VMOVUPS      128(DX), Z5
@@ -10425,54 +9741,37 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs1x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	JMP     start
-
-zero:
+TEXT ·qs1x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -10482,40 +9781,40 @@ two:
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z4
-	VMOVUPS      64(DX)(DI*1), Z5
-	VMOVUPS      128(DX)(DI*1), Z6
-	VMOVUPS      192(DX)(DI*1), Z7
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z4
+	VMOVUPS      64(DX)(SI*1), Z5
+	VMOVUPS      128(DX)(SI*1), Z6
+	VMOVUPS      192(DX)(SI*1), Z7
 	VBROADCASTSS 4(CX), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	CMOVQLT      R10, R8
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -10547,50 +9846,33 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl1x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    n+64(FP), R8
-	MOVQ    a_len+136(FP), R9
-	MOVQ    lda+152(FP), R10
-	SHLQ    $0x02, R10
-	LEAQ    (SI)(R10*2), R11
-	ADDQ    R10, R11
-	TESTQ   R9, R9
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	JMP     start
-
-zero:
+TEXT ·qsl1x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   n+64(FP), DI
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R9
-	LEAQ (SI)(R9*4), R9
+	MOVQ   pf_base+128(FP), R8
+	MOVQ   pf_len+136(FP), R9
+	LEAQ   (R8)(R9*4), R9
 
 two:
-	CMPQ         R8, $0x02
+	CMPQ         DI, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -10600,32 +9882,32 @@ two:
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
-	VMOVUPS      (DX)(DI*1), Z4
-	VMOVUPS      64(DX)(DI*1), Z5
-	VMOVUPS      128(DX)(DI*1), Z6
-	VMOVUPS      192(DX)(DI*1), Z7
+	CMOVQLT      R10, R8
+	VMOVUPS      (DX)(SI*1), Z4
+	VMOVUPS      64(DX)(SI*1), Z5
+	VMOVUPS      128(DX)(SI*1), Z6
+	VMOVUPS      192(DX)(SI*1), Z7
 	VBROADCASTSS 4(CX), Z8
 	VFMADD231PS  Z4, Z8, Z0
 	VFMADD231PS  Z5, Z8, Z1
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
 	ADDQ         $0x08, CX
-	ADDQ         DI, DX
-	ADDQ         DI, DX
-	SUBQ         $0x02, R8
+	ADDQ         SI, DX
+	ADDQ         SI, DX
+	SUBQ         $0x02, DI
 	JMP          two
 
 one:
-	TESTQ        R8, R8
+	TESTQ        DI, DI
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R10
+	PREFETCHT1   (R8)
+	LEAQ         64(R8), R10
 	CMPQ         R10, R9
-	CMOVQLT      R10, SI
+	CMOVQLT      R10, R8
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VMOVUPS      128(DX), Z6
@@ -10737,89 +10019,74 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs2x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	JMP     start
-
-zero:
+TEXT ·qs2x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS (CX)(DI*1), Z3
+	VBROADCASTSS (CX)(SI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z2
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z2
 	VBROADCASTSS 4(CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z3
+	VBROADCASTSS 4(CX)(SI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS (CX)(DI*1), Z3
+	VBROADCASTSS (CX)(SI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
 
 done:
@@ -10838,77 +10105,62 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl2x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	JMP     start
-
-zero:
+TEXT ·qsl2x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS (CX)(DI*1), Z3
+	VBROADCASTSS (CX)(SI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z2
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z2
 	VBROADCASTSS 4(CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z3
+	VBROADCASTSS 4(CX)(SI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z2
 	VBROADCASTSS (CX), Z3
 	VFMADD231PS  Z2, Z3, Z0
-	VBROADCASTSS (CX)(DI*1), Z3
+	VBROADCASTSS (CX)(SI*1), Z3
 	VFMADD231PS  Z2, Z3, Z1
 
 done:
@@ -11020,101 +10272,84 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs2x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	JMP     start
-
-zero:
+TEXT ·qs2x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z4
-	VMOVUPS      64(DX)(R8*1), Z5
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z4
+	VMOVUPS      64(DX)(DI*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z6
+	VBROADCASTSS 4(CX)(SI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
 
@@ -11140,89 +10375,72 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl2x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	JMP     start
-
-zero:
+TEXT ·qsl2x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z4
-	VMOVUPS      64(DX)(R8*1), Z5
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z4
+	VMOVUPS      64(DX)(DI*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z6
+	VBROADCASTSS 4(CX)(SI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z4
 	VMOVUPS      64(DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z4, Z6, Z0
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z4, Z6, Z2
 	VFMADD231PS  Z5, Z6, Z3
 
@@ -11354,58 +10572,39 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs2x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	JMP     start
-
-zero:
+TEXT ·qs2x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -11413,46 +10612,46 @@ two:
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS (CX)(DI*1), Z9
+	VBROADCASTSS (CX)(SI*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z6
-	VMOVUPS      64(DX)(R8*1), Z7
-	VMOVUPS      128(DX)(R8*1), Z8
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z6
+	VMOVUPS      64(DX)(DI*1), Z7
+	VMOVUPS      128(DX)(DI*1), Z8
 	VBROADCASTSS 4(CX), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z9
+	VBROADCASTSS 4(CX)(SI*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -11460,7 +10659,7 @@ one:
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS (CX)(DI*1), Z9
+	VBROADCASTSS (CX)(SI*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
@@ -11493,54 +10692,35 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl2x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	JMP     start
-
-zero:
+TEXT ·qsl2x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -11548,38 +10728,38 @@ two:
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS (CX)(DI*1), Z9
+	VBROADCASTSS (CX)(SI*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z6
-	VMOVUPS      64(DX)(R8*1), Z7
-	VMOVUPS      128(DX)(R8*1), Z8
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z6
+	VMOVUPS      64(DX)(DI*1), Z7
+	VMOVUPS      128(DX)(DI*1), Z8
 	VBROADCASTSS 4(CX), Z9
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z9
+	VBROADCASTSS 4(CX)(SI*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VMOVUPS      128(DX), Z8
@@ -11587,7 +10767,7 @@ one:
 	VFMADD231PS  Z6, Z9, Z0
 	VFMADD231PS  Z7, Z9, Z1
 	VFMADD231PS  Z8, Z9, Z2
-	VBROADCASTSS (CX)(DI*1), Z9
+	VBROADCASTSS (CX)(SI*1), Z9
 	VFMADD231PS  Z6, Z9, Z3
 	VFMADD231PS  Z7, Z9, Z4
 	VFMADD231PS  Z8, Z9, Z5
@@ -11739,37 +10919,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs2x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	JMP     start
-
-zero:
+TEXT ·qs2x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -11778,23 +10939,21 @@ zero:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -11804,50 +10963,50 @@ two:
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z8
-	VMOVUPS      64(DX)(R8*1), Z9
-	VMOVUPS      128(DX)(R8*1), Z10
-	VMOVUPS      192(DX)(R8*1), Z11
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS      64(DX)(DI*1), Z9
+	VMOVUPS      128(DX)(DI*1), Z10
+	VMOVUPS      192(DX)(DI*1), Z11
 	VBROADCASTSS 4(CX), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z12
+	VBROADCASTSS 4(CX)(SI*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -11857,7 +11016,7 @@ one:
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
@@ -11897,37 +11056,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl2x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	JMP     start
-
-zero:
+TEXT ·qsl2x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -11936,19 +11076,17 @@ zero:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -11958,42 +11096,42 @@ two:
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z8
-	VMOVUPS      64(DX)(R8*1), Z9
-	VMOVUPS      128(DX)(R8*1), Z10
-	VMOVUPS      192(DX)(R8*1), Z11
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS      64(DX)(DI*1), Z9
+	VMOVUPS      128(DX)(DI*1), Z10
+	VMOVUPS      192(DX)(DI*1), Z11
 	VBROADCASTSS 4(CX), Z12
 	VFMADD231PS  Z8, Z12, Z0
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z12
+	VBROADCASTSS 4(CX)(SI*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VMOVUPS      128(DX), Z10
@@ -12003,7 +11141,7 @@ one:
 	VFMADD231PS  Z9, Z12, Z1
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z8, Z12, Z4
 	VFMADD231PS  Z9, Z12, Z5
 	VFMADD231PS  Z10, Z12, Z6
@@ -12131,97 +11269,81 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs3x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	JMP     start
-
-zero:
+TEXT ·qs3x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS (CX)(DI*1), Z4
+	VBROADCASTSS (CX)(SI*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS (CX)(DI*2), Z4
+	VBROADCASTSS (CX)(SI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z3
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z3
 	VBROADCASTSS 4(CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z4
+	VBROADCASTSS 4(CX)(SI*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z4
+	VBROADCASTSS 4(CX)(SI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS (CX)(DI*1), Z4
+	VBROADCASTSS (CX)(SI*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS (CX)(DI*2), Z4
+	VBROADCASTSS (CX)(SI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
 
 done:
@@ -12244,85 +11366,69 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl3x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	JMP     start
-
-zero:
+TEXT ·qsl3x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS (CX)(DI*1), Z4
+	VBROADCASTSS (CX)(SI*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS (CX)(DI*2), Z4
+	VBROADCASTSS (CX)(SI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z3
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z3
 	VBROADCASTSS 4(CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z4
+	VBROADCASTSS 4(CX)(SI*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z4
+	VBROADCASTSS 4(CX)(SI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z3
 	VBROADCASTSS (CX), Z4
 	VFMADD231PS  Z3, Z4, Z0
-	VBROADCASTSS (CX)(DI*1), Z4
+	VBROADCASTSS (CX)(SI*1), Z4
 	VFMADD231PS  Z3, Z4, Z1
-	VBROADCASTSS (CX)(DI*2), Z4
+	VBROADCASTSS (CX)(SI*2), Z4
 	VFMADD231PS  Z3, Z4, Z2
 
 done:
@@ -12451,114 +11557,95 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs3x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	JMP     start
-
-zero:
+TEXT ·qs3x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS (CX)(DI*1), Z8
+	VBROADCASTSS (CX)(SI*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (CX)(DI*2), Z8
+	VBROADCASTSS (CX)(SI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z6
-	VMOVUPS      64(DX)(R8*1), Z7
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z6
+	VMOVUPS      64(DX)(DI*1), Z7
 	VBROADCASTSS 4(CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z8
+	VBROADCASTSS 4(CX)(SI*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z8
+	VBROADCASTSS 4(CX)(SI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS (CX)(DI*1), Z8
+	VBROADCASTSS (CX)(SI*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (CX)(DI*2), Z8
+	VBROADCASTSS (CX)(SI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
 
@@ -12591,102 +11678,83 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl3x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	JMP     start
-
-zero:
+TEXT ·qsl3x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS (CX)(DI*1), Z8
+	VBROADCASTSS (CX)(SI*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (CX)(DI*2), Z8
+	VBROADCASTSS (CX)(SI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z6
-	VMOVUPS      64(DX)(R8*1), Z7
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z6
+	VMOVUPS      64(DX)(DI*1), Z7
 	VBROADCASTSS 4(CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z8
+	VBROADCASTSS 4(CX)(SI*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z8
+	VBROADCASTSS 4(CX)(SI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z6
 	VMOVUPS      64(DX), Z7
 	VBROADCASTSS (CX), Z8
 	VFMADD231PS  Z6, Z8, Z0
 	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS (CX)(DI*1), Z8
+	VBROADCASTSS (CX)(SI*1), Z8
 	VFMADD231PS  Z6, Z8, Z2
 	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (CX)(DI*2), Z8
+	VBROADCASTSS (CX)(SI*2), Z8
 	VFMADD231PS  Z6, Z8, Z4
 	VFMADD231PS  Z7, Z8, Z5
 
@@ -12843,38 +11911,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs3x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	JMP     start
-
-zero:
+TEXT ·qs3x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -12884,23 +11932,21 @@ zero:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -12908,54 +11954,54 @@ two:
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z9
-	VMOVUPS      64(DX)(R8*1), Z10
-	VMOVUPS      128(DX)(R8*1), Z11
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z9
+	VMOVUPS      64(DX)(DI*1), Z10
+	VMOVUPS      128(DX)(DI*1), Z11
 	VBROADCASTSS 4(CX), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z12
+	VBROADCASTSS 4(CX)(SI*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z12
+	VBROADCASTSS 4(CX)(SI*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -12963,11 +12009,11 @@ one:
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
@@ -13010,38 +12056,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl3x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	JMP     start
-
-zero:
+TEXT ·qsl3x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -13051,19 +12077,17 @@ zero:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -13071,46 +12095,46 @@ two:
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z9
-	VMOVUPS      64(DX)(R8*1), Z10
-	VMOVUPS      128(DX)(R8*1), Z11
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z9
+	VMOVUPS      64(DX)(DI*1), Z10
+	VMOVUPS      128(DX)(DI*1), Z11
 	VBROADCASTSS 4(CX), Z12
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z12
+	VBROADCASTSS 4(CX)(SI*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z12
+	VBROADCASTSS 4(CX)(SI*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z9
 	VMOVUPS      64(DX), Z10
 	VMOVUPS      128(DX), Z11
@@ -13118,11 +12142,11 @@ one:
 	VFMADD231PS  Z9, Z12, Z0
 	VFMADD231PS  Z10, Z12, Z1
 	VFMADD231PS  Z11, Z12, Z2
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z9, Z12, Z3
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z9, Z12, Z6
 	VFMADD231PS  Z10, Z12, Z7
 	VFMADD231PS  Z11, Z12, Z8
@@ -13307,41 +12331,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs3x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	JMP     start
-
-zero:
+TEXT ·qs3x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -13354,23 +12355,21 @@ zero:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -13380,60 +12379,60 @@ two:
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS (CX)(DI*1), Z16
+	VBROADCASTSS (CX)(SI*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS (CX)(DI*2), Z16
+	VBROADCASTSS (CX)(SI*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z12
-	VMOVUPS      64(DX)(R8*1), Z13
-	VMOVUPS      128(DX)(R8*1), Z14
-	VMOVUPS      192(DX)(R8*1), Z15
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
+	VMOVUPS      128(DX)(DI*1), Z14
+	VMOVUPS      192(DX)(DI*1), Z15
 	VBROADCASTSS 4(CX), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z16
+	VBROADCASTSS 4(CX)(SI*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z16
+	VBROADCASTSS 4(CX)(SI*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	CMOVQLT      R11, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -13443,12 +12442,12 @@ one:
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS (CX)(DI*1), Z16
+	VBROADCASTSS (CX)(SI*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS (CX)(DI*2), Z16
+	VBROADCASTSS (CX)(SI*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
@@ -13501,41 +12500,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl3x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	JMP     start
-
-zero:
+TEXT ·qsl3x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -13548,19 +12524,17 @@ zero:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -13570,52 +12544,52 @@ two:
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS (CX)(DI*1), Z16
+	VBROADCASTSS (CX)(SI*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS (CX)(DI*2), Z16
+	VBROADCASTSS (CX)(SI*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
-	VMOVUPS      (DX)(R8*1), Z12
-	VMOVUPS      64(DX)(R8*1), Z13
-	VMOVUPS      128(DX)(R8*1), Z14
-	VMOVUPS      192(DX)(R8*1), Z15
+	CMOVQLT      R11, R9
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
+	VMOVUPS      128(DX)(DI*1), Z14
+	VMOVUPS      192(DX)(DI*1), Z15
 	VBROADCASTSS 4(CX), Z16
 	VFMADD231PS  Z12, Z16, Z0
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z16
+	VBROADCASTSS 4(CX)(SI*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z16
+	VBROADCASTSS 4(CX)(SI*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
 	VFMADD231PS  Z15, Z16, Z11
 	ADDQ         $0x08, CX
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R11
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R11
 	CMPQ         R11, R10
-	CMOVQLT      R11, SI
+	CMOVQLT      R11, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -13625,12 +12599,12 @@ one:
 	VFMADD231PS  Z13, Z16, Z1
 	VFMADD231PS  Z14, Z16, Z2
 	VFMADD231PS  Z15, Z16, Z3
-	VBROADCASTSS (CX)(DI*1), Z16
+	VBROADCASTSS (CX)(SI*1), Z16
 	VFMADD231PS  Z12, Z16, Z4
 	VFMADD231PS  Z13, Z16, Z5
 	VFMADD231PS  Z14, Z16, Z6
 	VFMADD231PS  Z15, Z16, Z7
-	VBROADCASTSS (CX)(DI*2), Z16
+	VBROADCASTSS (CX)(SI*2), Z16
 	VFMADD231PS  Z12, Z16, Z8
 	VFMADD231PS  Z13, Z16, Z9
 	VFMADD231PS  Z14, Z16, Z10
@@ -13779,106 +12753,89 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs4x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	VMOVUPS (R12), Z3
-	JMP     start
-
-zero:
+TEXT ·qs4x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS (CX)(DI*1), Z5
+	VBROADCASTSS (CX)(SI*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS (CX)(DI*2), Z5
+	VBROADCASTSS (CX)(SI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VBROADCASTSS (R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z4
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z4
 	VBROADCASTSS 4(CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z5
+	VBROADCASTSS 4(CX)(SI*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z5
+	VBROADCASTSS 4(CX)(SI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VBROADCASTSS 4(R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS (CX)(DI*1), Z5
+	VBROADCASTSS (CX)(SI*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS (CX)(DI*2), Z5
+	VBROADCASTSS (CX)(SI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VBROADCASTSS (R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
@@ -13907,94 +12864,77 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl4x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	VMOVUPS (R12), Z3
-	JMP     start
-
-zero:
+TEXT ·qsl4x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS (CX)(DI*1), Z5
+	VBROADCASTSS (CX)(SI*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS (CX)(DI*2), Z5
+	VBROADCASTSS (CX)(SI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VBROADCASTSS (R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z4
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z4
 	VBROADCASTSS 4(CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z5
+	VBROADCASTSS 4(CX)(SI*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z5
+	VBROADCASTSS 4(CX)(SI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VBROADCASTSS 4(R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z4
 	VBROADCASTSS (CX), Z5
 	VFMADD231PS  Z4, Z5, Z0
-	VBROADCASTSS (CX)(DI*1), Z5
+	VBROADCASTSS (CX)(SI*1), Z5
 	VFMADD231PS  Z4, Z5, Z1
-	VBROADCASTSS (CX)(DI*2), Z5
+	VBROADCASTSS (CX)(SI*2), Z5
 	VFMADD231PS  Z4, Z5, Z2
 	VBROADCASTSS (R11), Z5
 	VFMADD231PS  Z4, Z5, Z3
@@ -14142,37 +13082,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs4x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	VMOVUPS (R12), Z6
-	VMOVUPS 64(R12), Z7
-	JMP     start
-
-zero:
+TEXT ·qs4x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14181,56 +13102,54 @@ zero:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS (CX)(DI*1), Z10
+	VBROADCASTSS (CX)(SI*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS (CX)(DI*2), Z10
+	VBROADCASTSS (CX)(SI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
 	VBROADCASTSS (R11), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z8
-	VMOVUPS      64(DX)(R8*1), Z9
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS      64(DX)(DI*1), Z9
 	VBROADCASTSS 4(CX), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z10
+	VBROADCASTSS 4(CX)(SI*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z10
+	VBROADCASTSS 4(CX)(SI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
 	VBROADCASTSS 4(R11), Z10
@@ -14238,31 +13157,31 @@ two:
 	VFMADD231PS  Z9, Z10, Z7
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS (CX)(DI*1), Z10
+	VBROADCASTSS (CX)(SI*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS (CX)(DI*2), Z10
+	VBROADCASTSS (CX)(SI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
 	VBROADCASTSS (R11), Z10
@@ -14305,37 +13224,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl4x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	VMOVUPS (R12), Z6
-	VMOVUPS 64(R12), Z7
-	JMP     start
-
-zero:
+TEXT ·qsl4x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14344,48 +13244,46 @@ zero:
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS (CX)(DI*1), Z10
+	VBROADCASTSS (CX)(SI*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS (CX)(DI*2), Z10
+	VBROADCASTSS (CX)(SI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
 	VBROADCASTSS (R11), Z10
 	VFMADD231PS  Z8, Z10, Z6
 	VFMADD231PS  Z9, Z10, Z7
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z8
-	VMOVUPS      64(DX)(R8*1), Z9
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS      64(DX)(DI*1), Z9
 	VBROADCASTSS 4(CX), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z10
+	VBROADCASTSS 4(CX)(SI*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z10
+	VBROADCASTSS 4(CX)(SI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
 	VBROADCASTSS 4(R11), Z10
@@ -14393,27 +13291,27 @@ two:
 	VFMADD231PS  Z9, Z10, Z7
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z8
 	VMOVUPS      64(DX), Z9
 	VBROADCASTSS (CX), Z10
 	VFMADD231PS  Z8, Z10, Z0
 	VFMADD231PS  Z9, Z10, Z1
-	VBROADCASTSS (CX)(DI*1), Z10
+	VBROADCASTSS (CX)(SI*1), Z10
 	VFMADD231PS  Z8, Z10, Z2
 	VFMADD231PS  Z9, Z10, Z3
-	VBROADCASTSS (CX)(DI*2), Z10
+	VBROADCASTSS (CX)(SI*2), Z10
 	VFMADD231PS  Z8, Z10, Z4
 	VFMADD231PS  Z9, Z10, Z5
 	VBROADCASTSS (R11), Z10
@@ -14598,41 +13496,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs4x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	VMOVUPS (R12), Z9
-	VMOVUPS 64(R12), Z10
-	VMOVUPS 128(R12), Z11
-	JMP     start
-
-zero:
+TEXT ·qs4x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14645,25 +13520,23 @@ zero:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -14671,11 +13544,11 @@ two:
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS (CX)(DI*1), Z15
+	VBROADCASTSS (CX)(SI*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS (CX)(DI*2), Z15
+	VBROADCASTSS (CX)(SI*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
@@ -14683,26 +13556,26 @@ two:
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z12
-	VMOVUPS      64(DX)(R8*1), Z13
-	VMOVUPS      128(DX)(R8*1), Z14
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
+	VMOVUPS      128(DX)(DI*1), Z14
 	VBROADCASTSS 4(CX), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z15
+	VBROADCASTSS 4(CX)(SI*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z15
+	VBROADCASTSS 4(CX)(SI*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
@@ -14712,22 +13585,22 @@ two:
 	VFMADD231PS  Z14, Z15, Z11
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -14735,11 +13608,11 @@ one:
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS (CX)(DI*1), Z15
+	VBROADCASTSS (CX)(SI*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS (CX)(DI*2), Z15
+	VBROADCASTSS (CX)(SI*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
@@ -14796,41 +13669,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl4x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	VMOVUPS (R12), Z9
-	VMOVUPS 64(R12), Z10
-	VMOVUPS 128(R12), Z11
-	JMP     start
-
-zero:
+TEXT ·qsl4x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -14843,21 +13693,19 @@ zero:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -14865,11 +13713,11 @@ two:
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS (CX)(DI*1), Z15
+	VBROADCASTSS (CX)(SI*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS (CX)(DI*2), Z15
+	VBROADCASTSS (CX)(SI*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
@@ -14877,22 +13725,22 @@ two:
 	VFMADD231PS  Z12, Z15, Z9
 	VFMADD231PS  Z13, Z15, Z10
 	VFMADD231PS  Z14, Z15, Z11
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z12
-	VMOVUPS      64(DX)(R8*1), Z13
-	VMOVUPS      128(DX)(R8*1), Z14
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
+	VMOVUPS      128(DX)(DI*1), Z14
 	VBROADCASTSS 4(CX), Z15
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z15
+	VBROADCASTSS 4(CX)(SI*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z15
+	VBROADCASTSS 4(CX)(SI*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
@@ -14902,18 +13750,18 @@ two:
 	VFMADD231PS  Z14, Z15, Z11
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VMOVUPS      128(DX), Z14
@@ -14921,11 +13769,11 @@ one:
 	VFMADD231PS  Z12, Z15, Z0
 	VFMADD231PS  Z13, Z15, Z1
 	VFMADD231PS  Z14, Z15, Z2
-	VBROADCASTSS (CX)(DI*1), Z15
+	VBROADCASTSS (CX)(SI*1), Z15
 	VFMADD231PS  Z12, Z15, Z3
 	VFMADD231PS  Z13, Z15, Z4
 	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS (CX)(DI*2), Z15
+	VBROADCASTSS (CX)(SI*2), Z15
 	VFMADD231PS  Z12, Z15, Z6
 	VFMADD231PS  Z13, Z15, Z7
 	VFMADD231PS  Z14, Z15, Z8
@@ -15147,45 +13995,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs4x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	VMOVUPS (R12), Z12
-	VMOVUPS 64(R12), Z13
-	VMOVUPS 128(R12), Z14
-	VMOVUPS 192(R12), Z15
-	JMP     start
-
-zero:
+TEXT ·qs4x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -15202,25 +14023,23 @@ zero:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -15230,12 +14049,12 @@ two:
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS (CX)(DI*1), Z20
+	VBROADCASTSS (CX)(SI*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS (CX)(DI*2), Z20
+	VBROADCASTSS (CX)(SI*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
@@ -15245,29 +14064,29 @@ two:
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z16
-	VMOVUPS      64(DX)(R8*1), Z17
-	VMOVUPS      128(DX)(R8*1), Z18
-	VMOVUPS      192(DX)(R8*1), Z19
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z16
+	VMOVUPS      64(DX)(DI*1), Z17
+	VMOVUPS      128(DX)(DI*1), Z18
+	VMOVUPS      192(DX)(DI*1), Z19
 	VBROADCASTSS 4(CX), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z20
+	VBROADCASTSS 4(CX)(SI*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z20
+	VBROADCASTSS 4(CX)(SI*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
@@ -15279,22 +14098,22 @@ two:
 	VFMADD231PS  Z19, Z20, Z15
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -15304,12 +14123,12 @@ one:
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS (CX)(DI*1), Z20
+	VBROADCASTSS (CX)(SI*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS (CX)(DI*2), Z20
+	VBROADCASTSS (CX)(SI*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
@@ -15380,45 +14199,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl4x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	VMOVUPS (R12), Z12
-	VMOVUPS 64(R12), Z13
-	VMOVUPS 128(R12), Z14
-	VMOVUPS 192(R12), Z15
-	JMP     start
-
-zero:
+TEXT ·qsl4x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -15435,21 +14227,19 @@ zero:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -15459,12 +14249,12 @@ two:
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS (CX)(DI*1), Z20
+	VBROADCASTSS (CX)(SI*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS (CX)(DI*2), Z20
+	VBROADCASTSS (CX)(SI*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
@@ -15474,25 +14264,25 @@ two:
 	VFMADD231PS  Z17, Z20, Z13
 	VFMADD231PS  Z18, Z20, Z14
 	VFMADD231PS  Z19, Z20, Z15
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z16
-	VMOVUPS      64(DX)(R8*1), Z17
-	VMOVUPS      128(DX)(R8*1), Z18
-	VMOVUPS      192(DX)(R8*1), Z19
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z16
+	VMOVUPS      64(DX)(DI*1), Z17
+	VMOVUPS      128(DX)(DI*1), Z18
+	VMOVUPS      192(DX)(DI*1), Z19
 	VBROADCASTSS 4(CX), Z20
 	VFMADD231PS  Z16, Z20, Z0
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z20
+	VBROADCASTSS 4(CX)(SI*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z20
+	VBROADCASTSS 4(CX)(SI*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
@@ -15504,18 +14294,18 @@ two:
 	VFMADD231PS  Z19, Z20, Z15
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z16
 	VMOVUPS      64(DX), Z17
 	VMOVUPS      128(DX), Z18
@@ -15525,12 +14315,12 @@ one:
 	VFMADD231PS  Z17, Z20, Z1
 	VFMADD231PS  Z18, Z20, Z2
 	VFMADD231PS  Z19, Z20, Z3
-	VBROADCASTSS (CX)(DI*1), Z20
+	VBROADCASTSS (CX)(SI*1), Z20
 	VFMADD231PS  Z16, Z20, Z4
 	VFMADD231PS  Z17, Z20, Z5
 	VFMADD231PS  Z18, Z20, Z6
 	VFMADD231PS  Z19, Z20, Z7
-	VBROADCASTSS (CX)(DI*2), Z20
+	VBROADCASTSS (CX)(SI*2), Z20
 	VFMADD231PS  Z16, Z20, Z8
 	VFMADD231PS  Z17, Z20, Z9
 	VFMADD231PS  Z18, Z20, Z10
@@ -15705,116 +14495,98 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs5x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	VMOVUPS (R12), Z3
-	VMOVUPS (R12)(R11*1), Z4
-	JMP     start
-
-zero:
+TEXT ·qs5x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*2), Z6
+	VBROADCASTSS (CX)(SI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
 	VBROADCASTSS (R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (R11)(DI*1), Z6
+	VBROADCASTSS (R11)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z5
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z6
+	VBROADCASTSS 4(CX)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z6
+	VBROADCASTSS 4(CX)(SI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
 	VBROADCASTSS 4(R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS 4(R11)(DI*1), Z6
+	VBROADCASTSS 4(R11)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*2), Z6
+	VBROADCASTSS (CX)(SI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
 	VBROADCASTSS (R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (R11)(DI*1), Z6
+	VBROADCASTSS (R11)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
 
 done:
@@ -15845,104 +14617,86 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl5x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	VMOVUPS (R12), Z3
-	VMOVUPS (R12)(R11*1), Z4
-	JMP     start
-
-zero:
+TEXT ·qsl5x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*2), Z6
+	VBROADCASTSS (CX)(SI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
 	VBROADCASTSS (R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (R11)(DI*1), Z6
+	VBROADCASTSS (R11)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z5
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z5
 	VBROADCASTSS 4(CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z6
+	VBROADCASTSS 4(CX)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z6
+	VBROADCASTSS 4(CX)(SI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
 	VBROADCASTSS 4(R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS 4(R11)(DI*1), Z6
+	VBROADCASTSS 4(R11)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z5
 	VBROADCASTSS (CX), Z6
 	VFMADD231PS  Z5, Z6, Z0
-	VBROADCASTSS (CX)(DI*1), Z6
+	VBROADCASTSS (CX)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z1
-	VBROADCASTSS (CX)(DI*2), Z6
+	VBROADCASTSS (CX)(SI*2), Z6
 	VFMADD231PS  Z5, Z6, Z2
 	VBROADCASTSS (R11), Z6
 	VFMADD231PS  Z5, Z6, Z3
-	VBROADCASTSS (R11)(DI*1), Z6
+	VBROADCASTSS (R11)(SI*1), Z6
 	VFMADD231PS  Z5, Z6, Z4
 
 done:
@@ -16105,39 +14859,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs5x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	VMOVUPS (R12), Z6
-	VMOVUPS 64(R12), Z7
-	VMOVUPS (R12)(R11*1), Z8
-	VMOVUPS 64(R12)(R11*1), Z9
-	JMP     start
-
-zero:
+TEXT ·qs5x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -16148,100 +14881,98 @@ zero:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
 	VFMADD231PS  Z10, Z12, Z0
 	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
 	VBROADCASTSS (R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (R11)(DI*1), Z12
+	VBROADCASTSS (R11)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z10
-	VMOVUPS      64(DX)(R8*1), Z11
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z10
+	VMOVUPS      64(DX)(DI*1), Z11
 	VBROADCASTSS 4(CX), Z12
 	VFMADD231PS  Z10, Z12, Z0
 	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z12
+	VBROADCASTSS 4(CX)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z12
+	VBROADCASTSS 4(CX)(SI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
 	VBROADCASTSS 4(R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS 4(R11)(DI*1), Z12
+	VBROADCASTSS 4(R11)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
 	VFMADD231PS  Z10, Z12, Z0
 	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
 	VBROADCASTSS (R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (R11)(DI*1), Z12
+	VBROADCASTSS (R11)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
 
@@ -16288,39 +15019,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl5x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	VMOVUPS (R12), Z6
-	VMOVUPS 64(R12), Z7
-	VMOVUPS (R12)(R11*1), Z8
-	VMOVUPS 64(R12)(R11*1), Z9
-	JMP     start
-
-zero:
+TEXT ·qsl5x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -16331,88 +15041,86 @@ zero:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
 	VFMADD231PS  Z10, Z12, Z0
 	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
 	VBROADCASTSS (R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (R11)(DI*1), Z12
+	VBROADCASTSS (R11)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z10
-	VMOVUPS      64(DX)(R8*1), Z11
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z10
+	VMOVUPS      64(DX)(DI*1), Z11
 	VBROADCASTSS 4(CX), Z12
 	VFMADD231PS  Z10, Z12, Z0
 	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z12
+	VBROADCASTSS 4(CX)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z12
+	VBROADCASTSS 4(CX)(SI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
 	VBROADCASTSS 4(R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS 4(R11)(DI*1), Z12
+	VBROADCASTSS 4(R11)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z10
 	VMOVUPS      64(DX), Z11
 	VBROADCASTSS (CX), Z12
 	VFMADD231PS  Z10, Z12, Z0
 	VFMADD231PS  Z11, Z12, Z1
-	VBROADCASTSS (CX)(DI*1), Z12
+	VBROADCASTSS (CX)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z2
 	VFMADD231PS  Z11, Z12, Z3
-	VBROADCASTSS (CX)(DI*2), Z12
+	VBROADCASTSS (CX)(SI*2), Z12
 	VFMADD231PS  Z10, Z12, Z4
 	VFMADD231PS  Z11, Z12, Z5
 	VBROADCASTSS (R11), Z12
 	VFMADD231PS  Z10, Z12, Z6
 	VFMADD231PS  Z11, Z12, Z7
-	VBROADCASTSS (R11)(DI*1), Z12
+	VBROADCASTSS (R11)(SI*1), Z12
 	VFMADD231PS  Z10, Z12, Z8
 	VFMADD231PS  Z11, Z12, Z9
 
@@ -16619,44 +15327,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs5x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	VMOVUPS (R12), Z9
-	VMOVUPS 64(R12), Z10
-	VMOVUPS 128(R12), Z11
-	VMOVUPS (R12)(R11*1), Z12
-	VMOVUPS 64(R12)(R11*1), Z13
-	VMOVUPS 128(R12)(R11*1), Z14
-	JMP     start
-
-zero:
+TEXT ·qs5x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -16672,25 +15354,23 @@ zero:
 	VXORPS Z12, Z12, Z12
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -16698,11 +15378,11 @@ two:
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS (CX)(DI*1), Z18
+	VBROADCASTSS (CX)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS (CX)(DI*2), Z18
+	VBROADCASTSS (CX)(SI*2), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
@@ -16710,30 +15390,30 @@ two:
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS (R11)(DI*1), Z18
+	VBROADCASTSS (R11)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z15
-	VMOVUPS      64(DX)(R8*1), Z16
-	VMOVUPS      128(DX)(R8*1), Z17
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z15
+	VMOVUPS      64(DX)(DI*1), Z16
+	VMOVUPS      128(DX)(DI*1), Z17
 	VBROADCASTSS 4(CX), Z18
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z18
+	VBROADCASTSS 4(CX)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z18
+	VBROADCASTSS 4(CX)(SI*2), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
@@ -16741,28 +15421,28 @@ two:
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS 4(R11)(DI*1), Z18
+	VBROADCASTSS 4(R11)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -16770,11 +15450,11 @@ one:
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS (CX)(DI*1), Z18
+	VBROADCASTSS (CX)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS (CX)(DI*2), Z18
+	VBROADCASTSS (CX)(SI*2), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
@@ -16782,7 +15462,7 @@ one:
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS (R11)(DI*1), Z18
+	VBROADCASTSS (R11)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
@@ -16845,44 +15525,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl5x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	VMOVUPS (R12), Z9
-	VMOVUPS 64(R12), Z10
-	VMOVUPS 128(R12), Z11
-	VMOVUPS (R12)(R11*1), Z12
-	VMOVUPS 64(R12)(R11*1), Z13
-	VMOVUPS 128(R12)(R11*1), Z14
-	JMP     start
-
-zero:
+TEXT ·qsl5x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -16898,21 +15552,19 @@ zero:
 	VXORPS Z12, Z12, Z12
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -16920,11 +15572,11 @@ two:
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS (CX)(DI*1), Z18
+	VBROADCASTSS (CX)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS (CX)(DI*2), Z18
+	VBROADCASTSS (CX)(SI*2), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
@@ -16932,26 +15584,26 @@ two:
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS (R11)(DI*1), Z18
+	VBROADCASTSS (R11)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z15
-	VMOVUPS      64(DX)(R8*1), Z16
-	VMOVUPS      128(DX)(R8*1), Z17
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z15
+	VMOVUPS      64(DX)(DI*1), Z16
+	VMOVUPS      128(DX)(DI*1), Z17
 	VBROADCASTSS 4(CX), Z18
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z18
+	VBROADCASTSS 4(CX)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z18
+	VBROADCASTSS 4(CX)(SI*2), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
@@ -16959,24 +15611,24 @@ two:
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS 4(R11)(DI*1), Z18
+	VBROADCASTSS 4(R11)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z15
 	VMOVUPS      64(DX), Z16
 	VMOVUPS      128(DX), Z17
@@ -16984,11 +15636,11 @@ one:
 	VFMADD231PS  Z15, Z18, Z0
 	VFMADD231PS  Z16, Z18, Z1
 	VFMADD231PS  Z17, Z18, Z2
-	VBROADCASTSS (CX)(DI*1), Z18
+	VBROADCASTSS (CX)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z3
 	VFMADD231PS  Z16, Z18, Z4
 	VFMADD231PS  Z17, Z18, Z5
-	VBROADCASTSS (CX)(DI*2), Z18
+	VBROADCASTSS (CX)(SI*2), Z18
 	VFMADD231PS  Z15, Z18, Z6
 	VFMADD231PS  Z16, Z18, Z7
 	VFMADD231PS  Z17, Z18, Z8
@@ -16996,7 +15648,7 @@ one:
 	VFMADD231PS  Z15, Z18, Z9
 	VFMADD231PS  Z16, Z18, Z10
 	VFMADD231PS  Z17, Z18, Z11
-	VBROADCASTSS (R11)(DI*1), Z18
+	VBROADCASTSS (R11)(SI*1), Z18
 	VFMADD231PS  Z15, Z18, Z12
 	VFMADD231PS  Z16, Z18, Z13
 	VFMADD231PS  Z17, Z18, Z14
@@ -17247,49 +15899,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs5x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	VMOVUPS (R12), Z12
-	VMOVUPS 64(R12), Z13
-	VMOVUPS 128(R12), Z14
-	VMOVUPS 192(R12), Z15
-	VMOVUPS (R12)(R11*1), Z16
-	VMOVUPS 64(R12)(R11*1), Z17
-	VMOVUPS 128(R12)(R11*1), Z18
-	VMOVUPS 192(R12)(R11*1), Z19
-	JMP     start
-
-zero:
+TEXT ·qs5x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -17310,25 +15931,23 @@ zero:
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
 	VXORPS Z19, Z19, Z19
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -17338,12 +15957,12 @@ two:
 	VFMADD231PS  Z21, Z24, Z1
 	VFMADD231PS  Z22, Z24, Z2
 	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSS (CX)(DI*1), Z24
+	VBROADCASTSS (CX)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z4
 	VFMADD231PS  Z21, Z24, Z5
 	VFMADD231PS  Z22, Z24, Z6
 	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSS (CX)(DI*2), Z24
+	VBROADCASTSS (CX)(SI*2), Z24
 	VFMADD231PS  Z20, Z24, Z8
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
@@ -17353,34 +15972,34 @@ two:
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS (R11)(DI*1), Z24
+	VBROADCASTSS (R11)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
 	VFMADD231PS  Z23, Z24, Z19
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z20
-	VMOVUPS      64(DX)(R8*1), Z21
-	VMOVUPS      128(DX)(R8*1), Z22
-	VMOVUPS      192(DX)(R8*1), Z23
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z20
+	VMOVUPS      64(DX)(DI*1), Z21
+	VMOVUPS      128(DX)(DI*1), Z22
+	VMOVUPS      192(DX)(DI*1), Z23
 	VBROADCASTSS 4(CX), Z24
 	VFMADD231PS  Z20, Z24, Z0
 	VFMADD231PS  Z21, Z24, Z1
 	VFMADD231PS  Z22, Z24, Z2
 	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z24
+	VBROADCASTSS 4(CX)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z4
 	VFMADD231PS  Z21, Z24, Z5
 	VFMADD231PS  Z22, Z24, Z6
 	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z24
+	VBROADCASTSS 4(CX)(SI*2), Z24
 	VFMADD231PS  Z20, Z24, Z8
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
@@ -17390,29 +16009,29 @@ two:
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS 4(R11)(DI*1), Z24
+	VBROADCASTSS 4(R11)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
 	VFMADD231PS  Z23, Z24, Z19
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -17422,12 +16041,12 @@ one:
 	VFMADD231PS  Z21, Z24, Z1
 	VFMADD231PS  Z22, Z24, Z2
 	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSS (CX)(DI*1), Z24
+	VBROADCASTSS (CX)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z4
 	VFMADD231PS  Z21, Z24, Z5
 	VFMADD231PS  Z22, Z24, Z6
 	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSS (CX)(DI*2), Z24
+	VBROADCASTSS (CX)(SI*2), Z24
 	VFMADD231PS  Z20, Z24, Z8
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
@@ -17437,7 +16056,7 @@ one:
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS (R11)(DI*1), Z24
+	VBROADCASTSS (R11)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
@@ -17516,49 +16135,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl5x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	VMOVUPS (R12), Z12
-	VMOVUPS 64(R12), Z13
-	VMOVUPS 128(R12), Z14
-	VMOVUPS 192(R12), Z15
-	VMOVUPS (R12)(R11*1), Z16
-	VMOVUPS 64(R12)(R11*1), Z17
-	VMOVUPS 128(R12)(R11*1), Z18
-	VMOVUPS 192(R12)(R11*1), Z19
-	JMP     start
-
-zero:
+TEXT ·qsl5x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -17579,21 +16167,19 @@ zero:
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
 	VXORPS Z19, Z19, Z19
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -17603,12 +16189,12 @@ two:
 	VFMADD231PS  Z21, Z24, Z1
 	VFMADD231PS  Z22, Z24, Z2
 	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSS (CX)(DI*1), Z24
+	VBROADCASTSS (CX)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z4
 	VFMADD231PS  Z21, Z24, Z5
 	VFMADD231PS  Z22, Z24, Z6
 	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSS (CX)(DI*2), Z24
+	VBROADCASTSS (CX)(SI*2), Z24
 	VFMADD231PS  Z20, Z24, Z8
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
@@ -17618,30 +16204,30 @@ two:
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS (R11)(DI*1), Z24
+	VBROADCASTSS (R11)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
 	VFMADD231PS  Z23, Z24, Z19
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z20
-	VMOVUPS      64(DX)(R8*1), Z21
-	VMOVUPS      128(DX)(R8*1), Z22
-	VMOVUPS      192(DX)(R8*1), Z23
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z20
+	VMOVUPS      64(DX)(DI*1), Z21
+	VMOVUPS      128(DX)(DI*1), Z22
+	VMOVUPS      192(DX)(DI*1), Z23
 	VBROADCASTSS 4(CX), Z24
 	VFMADD231PS  Z20, Z24, Z0
 	VFMADD231PS  Z21, Z24, Z1
 	VFMADD231PS  Z22, Z24, Z2
 	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z24
+	VBROADCASTSS 4(CX)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z4
 	VFMADD231PS  Z21, Z24, Z5
 	VFMADD231PS  Z22, Z24, Z6
 	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z24
+	VBROADCASTSS 4(CX)(SI*2), Z24
 	VFMADD231PS  Z20, Z24, Z8
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
@@ -17651,25 +16237,25 @@ two:
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS 4(R11)(DI*1), Z24
+	VBROADCASTSS 4(R11)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
 	VFMADD231PS  Z23, Z24, Z19
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z20
 	VMOVUPS      64(DX), Z21
 	VMOVUPS      128(DX), Z22
@@ -17679,12 +16265,12 @@ one:
 	VFMADD231PS  Z21, Z24, Z1
 	VFMADD231PS  Z22, Z24, Z2
 	VFMADD231PS  Z23, Z24, Z3
-	VBROADCASTSS (CX)(DI*1), Z24
+	VBROADCASTSS (CX)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z4
 	VFMADD231PS  Z21, Z24, Z5
 	VFMADD231PS  Z22, Z24, Z6
 	VFMADD231PS  Z23, Z24, Z7
-	VBROADCASTSS (CX)(DI*2), Z24
+	VBROADCASTSS (CX)(SI*2), Z24
 	VFMADD231PS  Z20, Z24, Z8
 	VFMADD231PS  Z21, Z24, Z9
 	VFMADD231PS  Z22, Z24, Z10
@@ -17694,7 +16280,7 @@ one:
 	VFMADD231PS  Z21, Z24, Z13
 	VFMADD231PS  Z22, Z24, Z14
 	VFMADD231PS  Z23, Z24, Z15
-	VBROADCASTSS (R11)(DI*1), Z24
+	VBROADCASTSS (R11)(SI*1), Z24
 	VFMADD231PS  Z20, Z24, Z16
 	VFMADD231PS  Z21, Z24, Z17
 	VFMADD231PS  Z22, Z24, Z18
@@ -17885,124 +16471,105 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs6x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	VMOVUPS (R12), Z3
-	VMOVUPS (R12)(R11*1), Z4
-	VMOVUPS (R12)(R11*2), Z5
-	JMP     start
-
-zero:
+TEXT ·qs6x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS (CX)(DI*1), Z7
+	VBROADCASTSS (CX)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS (CX)(DI*2), Z7
+	VBROADCASTSS (CX)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
 	VBROADCASTSS (R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS (R11)(DI*1), Z7
+	VBROADCASTSS (R11)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS (R11)(DI*2), Z7
+	VBROADCASTSS (R11)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z6
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z6
 	VBROADCASTSS 4(CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z7
+	VBROADCASTSS 4(CX)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z7
+	VBROADCASTSS 4(CX)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
 	VBROADCASTSS 4(R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 4(R11)(DI*1), Z7
+	VBROADCASTSS 4(R11)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 4(R11)(DI*2), Z7
+	VBROADCASTSS 4(R11)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS (CX)(DI*1), Z7
+	VBROADCASTSS (CX)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS (CX)(DI*2), Z7
+	VBROADCASTSS (CX)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
 	VBROADCASTSS (R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS (R11)(DI*1), Z7
+	VBROADCASTSS (R11)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS (R11)(DI*2), Z7
+	VBROADCASTSS (R11)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
 
 done:
@@ -18037,112 +16604,93 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl6x1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS (SI)(R11*1), Z1
-	VMOVUPS (SI)(R11*2), Z2
-	VMOVUPS (R12), Z3
-	VMOVUPS (R12)(R11*1), Z4
-	VMOVUPS (R12)(R11*2), Z5
-	JMP     start
-
-zero:
+TEXT ·qsl6x1AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS (CX)(DI*1), Z7
+	VBROADCASTSS (CX)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS (CX)(DI*2), Z7
+	VBROADCASTSS (CX)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
 	VBROADCASTSS (R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS (R11)(DI*1), Z7
+	VBROADCASTSS (R11)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS (R11)(DI*2), Z7
+	VBROADCASTSS (R11)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z6
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z6
 	VBROADCASTSS 4(CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS 4(CX)(DI*1), Z7
+	VBROADCASTSS 4(CX)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS 4(CX)(DI*2), Z7
+	VBROADCASTSS 4(CX)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
 	VBROADCASTSS 4(R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS 4(R11)(DI*1), Z7
+	VBROADCASTSS 4(R11)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS 4(R11)(DI*2), Z7
+	VBROADCASTSS 4(R11)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z6
 	VBROADCASTSS (CX), Z7
 	VFMADD231PS  Z6, Z7, Z0
-	VBROADCASTSS (CX)(DI*1), Z7
+	VBROADCASTSS (CX)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z1
-	VBROADCASTSS (CX)(DI*2), Z7
+	VBROADCASTSS (CX)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z2
 	VBROADCASTSS (R11), Z7
 	VFMADD231PS  Z6, Z7, Z3
-	VBROADCASTSS (R11)(DI*1), Z7
+	VBROADCASTSS (R11)(SI*1), Z7
 	VFMADD231PS  Z6, Z7, Z4
-	VBROADCASTSS (R11)(DI*2), Z7
+	VBROADCASTSS (R11)(SI*2), Z7
 	VFMADD231PS  Z6, Z7, Z5
 
 done:
@@ -18322,41 +16870,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs6x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	VMOVUPS (R12), Z6
-	VMOVUPS 64(R12), Z7
-	VMOVUPS (R12)(R11*1), Z8
-	VMOVUPS 64(R12)(R11*1), Z9
-	VMOVUPS (R12)(R11*2), Z10
-	VMOVUPS 64(R12)(R11*2), Z11
-	JMP     start
-
-zero:
+TEXT ·qs6x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -18369,109 +16894,107 @@ zero:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
 	VFMADD231PS  Z12, Z14, Z0
 	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS (CX)(DI*1), Z14
+	VBROADCASTSS (CX)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z2
 	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS (CX)(DI*2), Z14
+	VBROADCASTSS (CX)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
 	VBROADCASTSS (R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS (R11)(DI*1), Z14
+	VBROADCASTSS (R11)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS (R11)(DI*2), Z14
+	VBROADCASTSS (R11)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z12
-	VMOVUPS      64(DX)(R8*1), Z13
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
 	VBROADCASTSS 4(CX), Z14
 	VFMADD231PS  Z12, Z14, Z0
 	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z14
+	VBROADCASTSS 4(CX)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z2
 	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z14
+	VBROADCASTSS 4(CX)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
 	VBROADCASTSS 4(R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 4(R11)(DI*1), Z14
+	VBROADCASTSS 4(R11)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 4(R11)(DI*2), Z14
+	VBROADCASTSS 4(R11)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
 	VFMADD231PS  Z12, Z14, Z0
 	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS (CX)(DI*1), Z14
+	VBROADCASTSS (CX)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z2
 	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS (CX)(DI*2), Z14
+	VBROADCASTSS (CX)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
 	VBROADCASTSS (R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS (R11)(DI*1), Z14
+	VBROADCASTSS (R11)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS (R11)(DI*2), Z14
+	VBROADCASTSS (R11)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
 
@@ -18525,41 +17048,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl6x2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS (SI)(R11*1), Z2
-	VMOVUPS 64(SI)(R11*1), Z3
-	VMOVUPS (SI)(R11*2), Z4
-	VMOVUPS 64(SI)(R11*2), Z5
-	VMOVUPS (R12), Z6
-	VMOVUPS 64(R12), Z7
-	VMOVUPS (R12)(R11*1), Z8
-	VMOVUPS 64(R12)(R11*1), Z9
-	VMOVUPS (R12)(R11*2), Z10
-	VMOVUPS 64(R12)(R11*2), Z11
-	JMP     start
-
-zero:
+TEXT ·qsl6x2AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -18572,97 +17072,95 @@ zero:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
 	VFMADD231PS  Z12, Z14, Z0
 	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS (CX)(DI*1), Z14
+	VBROADCASTSS (CX)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z2
 	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS (CX)(DI*2), Z14
+	VBROADCASTSS (CX)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
 	VBROADCASTSS (R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS (R11)(DI*1), Z14
+	VBROADCASTSS (R11)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS (R11)(DI*2), Z14
+	VBROADCASTSS (R11)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z12
-	VMOVUPS      64(DX)(R8*1), Z13
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
 	VBROADCASTSS 4(CX), Z14
 	VFMADD231PS  Z12, Z14, Z0
 	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS 4(CX)(DI*1), Z14
+	VBROADCASTSS 4(CX)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z2
 	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS 4(CX)(DI*2), Z14
+	VBROADCASTSS 4(CX)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
 	VBROADCASTSS 4(R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS 4(R11)(DI*1), Z14
+	VBROADCASTSS 4(R11)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS 4(R11)(DI*2), Z14
+	VBROADCASTSS 4(R11)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z12
 	VMOVUPS      64(DX), Z13
 	VBROADCASTSS (CX), Z14
 	VFMADD231PS  Z12, Z14, Z0
 	VFMADD231PS  Z13, Z14, Z1
-	VBROADCASTSS (CX)(DI*1), Z14
+	VBROADCASTSS (CX)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z2
 	VFMADD231PS  Z13, Z14, Z3
-	VBROADCASTSS (CX)(DI*2), Z14
+	VBROADCASTSS (CX)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z4
 	VFMADD231PS  Z13, Z14, Z5
 	VBROADCASTSS (R11), Z14
 	VFMADD231PS  Z12, Z14, Z6
 	VFMADD231PS  Z13, Z14, Z7
-	VBROADCASTSS (R11)(DI*1), Z14
+	VBROADCASTSS (R11)(SI*1), Z14
 	VFMADD231PS  Z12, Z14, Z8
 	VFMADD231PS  Z13, Z14, Z9
-	VBROADCASTSS (R11)(DI*2), Z14
+	VBROADCASTSS (R11)(SI*2), Z14
 	VFMADD231PS  Z12, Z14, Z10
 	VFMADD231PS  Z13, Z14, Z11
 
@@ -18894,47 +17392,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs6x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	VMOVUPS (R12), Z9
-	VMOVUPS 64(R12), Z10
-	VMOVUPS 128(R12), Z11
-	VMOVUPS (R12)(R11*1), Z12
-	VMOVUPS 64(R12)(R11*1), Z13
-	VMOVUPS 128(R12)(R11*1), Z14
-	VMOVUPS (R12)(R11*2), Z15
-	VMOVUPS 64(R12)(R11*2), Z16
-	VMOVUPS 128(R12)(R11*2), Z17
-	JMP     start
-
-zero:
+TEXT ·qs6x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -18953,25 +17422,23 @@ zero:
 	VXORPS Z15, Z15, Z15
 	VXORPS Z16, Z16, Z16
 	VXORPS Z17, Z17, Z17
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -18979,11 +17446,11 @@ two:
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS (CX)(DI*1), Z21
+	VBROADCASTSS (CX)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS (CX)(DI*2), Z21
+	VBROADCASTSS (CX)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
@@ -18991,34 +17458,34 @@ two:
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS (R11)(DI*1), Z21
+	VBROADCASTSS (R11)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS (R11)(DI*2), Z21
+	VBROADCASTSS (R11)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z18
-	VMOVUPS      64(DX)(R8*1), Z19
-	VMOVUPS      128(DX)(R8*1), Z20
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z18
+	VMOVUPS      64(DX)(DI*1), Z19
+	VMOVUPS      128(DX)(DI*1), Z20
 	VBROADCASTSS 4(CX), Z21
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z21
+	VBROADCASTSS 4(CX)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z21
+	VBROADCASTSS 4(CX)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
@@ -19026,32 +17493,32 @@ two:
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 4(R11)(DI*1), Z21
+	VBROADCASTSS 4(R11)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 4(R11)(DI*2), Z21
+	VBROADCASTSS 4(R11)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -19059,11 +17526,11 @@ one:
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS (CX)(DI*1), Z21
+	VBROADCASTSS (CX)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS (CX)(DI*2), Z21
+	VBROADCASTSS (CX)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
@@ -19071,11 +17538,11 @@ one:
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS (R11)(DI*1), Z21
+	VBROADCASTSS (R11)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS (R11)(DI*2), Z21
+	VBROADCASTSS (R11)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
@@ -19148,47 +17615,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl6x3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS (SI)(R11*1), Z3
-	VMOVUPS 64(SI)(R11*1), Z4
-	VMOVUPS 128(SI)(R11*1), Z5
-	VMOVUPS (SI)(R11*2), Z6
-	VMOVUPS 64(SI)(R11*2), Z7
-	VMOVUPS 128(SI)(R11*2), Z8
-	VMOVUPS (R12), Z9
-	VMOVUPS 64(R12), Z10
-	VMOVUPS 128(R12), Z11
-	VMOVUPS (R12)(R11*1), Z12
-	VMOVUPS 64(R12)(R11*1), Z13
-	VMOVUPS 128(R12)(R11*1), Z14
-	VMOVUPS (R12)(R11*2), Z15
-	VMOVUPS 64(R12)(R11*2), Z16
-	VMOVUPS 128(R12)(R11*2), Z17
-	JMP     start
-
-zero:
+TEXT ·qsl6x3AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -19207,21 +17645,19 @@ zero:
 	VXORPS Z15, Z15, Z15
 	VXORPS Z16, Z16, Z16
 	VXORPS Z17, Z17, Z17
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -19229,11 +17665,11 @@ two:
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS (CX)(DI*1), Z21
+	VBROADCASTSS (CX)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS (CX)(DI*2), Z21
+	VBROADCASTSS (CX)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
@@ -19241,30 +17677,30 @@ two:
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS (R11)(DI*1), Z21
+	VBROADCASTSS (R11)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS (R11)(DI*2), Z21
+	VBROADCASTSS (R11)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z18
-	VMOVUPS      64(DX)(R8*1), Z19
-	VMOVUPS      128(DX)(R8*1), Z20
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z18
+	VMOVUPS      64(DX)(DI*1), Z19
+	VMOVUPS      128(DX)(DI*1), Z20
 	VBROADCASTSS 4(CX), Z21
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS 4(CX)(DI*1), Z21
+	VBROADCASTSS 4(CX)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS 4(CX)(DI*2), Z21
+	VBROADCASTSS 4(CX)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
@@ -19272,28 +17708,28 @@ two:
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS 4(R11)(DI*1), Z21
+	VBROADCASTSS 4(R11)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS 4(R11)(DI*2), Z21
+	VBROADCASTSS 4(R11)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z18
 	VMOVUPS      64(DX), Z19
 	VMOVUPS      128(DX), Z20
@@ -19301,11 +17737,11 @@ one:
 	VFMADD231PS  Z18, Z21, Z0
 	VFMADD231PS  Z19, Z21, Z1
 	VFMADD231PS  Z20, Z21, Z2
-	VBROADCASTSS (CX)(DI*1), Z21
+	VBROADCASTSS (CX)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z3
 	VFMADD231PS  Z19, Z21, Z4
 	VFMADD231PS  Z20, Z21, Z5
-	VBROADCASTSS (CX)(DI*2), Z21
+	VBROADCASTSS (CX)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z6
 	VFMADD231PS  Z19, Z21, Z7
 	VFMADD231PS  Z20, Z21, Z8
@@ -19313,11 +17749,11 @@ one:
 	VFMADD231PS  Z18, Z21, Z9
 	VFMADD231PS  Z19, Z21, Z10
 	VFMADD231PS  Z20, Z21, Z11
-	VBROADCASTSS (R11)(DI*1), Z21
+	VBROADCASTSS (R11)(SI*1), Z21
 	VFMADD231PS  Z18, Z21, Z12
 	VFMADD231PS  Z19, Z21, Z13
 	VFMADD231PS  Z20, Z21, Z14
-	VBROADCASTSS (R11)(DI*2), Z21
+	VBROADCASTSS (R11)(SI*2), Z21
 	VFMADD231PS  Z18, Z21, Z15
 	VFMADD231PS  Z19, Z21, Z16
 	VFMADD231PS  Z20, Z21, Z17
@@ -19601,53 +18037,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qs6x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	VMOVUPS (R12), Z12
-	VMOVUPS 64(R12), Z13
-	VMOVUPS 128(R12), Z14
-	VMOVUPS 192(R12), Z15
-	VMOVUPS (R12)(R11*1), Z16
-	VMOVUPS 64(R12)(R11*1), Z17
-	VMOVUPS 128(R12)(R11*1), Z18
-	VMOVUPS 192(R12)(R11*1), Z19
-	VMOVUPS (R12)(R11*2), Z20
-	VMOVUPS 64(R12)(R11*2), Z21
-	VMOVUPS 128(R12)(R11*2), Z22
-	VMOVUPS 192(R12)(R11*2), Z23
-	JMP     start
-
-zero:
+TEXT ·qs6x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -19672,25 +18073,23 @@ zero:
 	VXORPS Z21, Z21, Z21
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -19700,12 +18099,12 @@ two:
 	VFMADD231PS  Z25, Z28, Z1
 	VFMADD231PS  Z26, Z28, Z2
 	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS (CX)(DI*1), Z28
+	VBROADCASTSS (CX)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
 	VFMADD231PS  Z26, Z28, Z6
 	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS (CX)(DI*2), Z28
+	VBROADCASTSS (CX)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z8
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
@@ -19715,39 +18114,39 @@ two:
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS (R11)(DI*1), Z28
+	VBROADCASTSS (R11)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS (R11)(DI*2), Z28
+	VBROADCASTSS (R11)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
 	VFMADD231PS  Z27, Z28, Z23
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z24
-	VMOVUPS      64(DX)(R8*1), Z25
-	VMOVUPS      128(DX)(R8*1), Z26
-	VMOVUPS      192(DX)(R8*1), Z27
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z24
+	VMOVUPS      64(DX)(DI*1), Z25
+	VMOVUPS      128(DX)(DI*1), Z26
+	VMOVUPS      192(DX)(DI*1), Z27
 	VBROADCASTSS 4(CX), Z28
 	VFMADD231PS  Z24, Z28, Z0
 	VFMADD231PS  Z25, Z28, Z1
 	VFMADD231PS  Z26, Z28, Z2
 	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z28
+	VBROADCASTSS 4(CX)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
 	VFMADD231PS  Z26, Z28, Z6
 	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z28
+	VBROADCASTSS 4(CX)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z8
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
@@ -19757,34 +18156,34 @@ two:
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 4(R11)(DI*1), Z28
+	VBROADCASTSS 4(R11)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 4(R11)(DI*2), Z28
+	VBROADCASTSS 4(R11)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
 	VFMADD231PS  Z27, Z28, Z23
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	CMOVQLT      R12, R9
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -19794,12 +18193,12 @@ one:
 	VFMADD231PS  Z25, Z28, Z1
 	VFMADD231PS  Z26, Z28, Z2
 	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS (CX)(DI*1), Z28
+	VBROADCASTSS (CX)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
 	VFMADD231PS  Z26, Z28, Z6
 	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS (CX)(DI*2), Z28
+	VBROADCASTSS (CX)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z8
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
@@ -19809,12 +18208,12 @@ one:
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS (R11)(DI*1), Z28
+	VBROADCASTSS (R11)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS (R11)(DI*2), Z28
+	VBROADCASTSS (R11)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
@@ -19906,53 +18305,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+// func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, MMX+
-TEXT ·qsl6x4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    y_base+0(FP), AX
-	MOVQ    p_base+32(FP), CX
-	MOVQ    s_base+72(FP), DX
-	MOVQ    z_base+104(FP), BX
-	MOVQ    a_base+128(FP), SI
-	MOVQ    ldp+56(FP), DI
-	SHLQ    $0x02, DI
-	MOVQ    lds+96(FP), R8
-	SHLQ    $0x02, R8
-	MOVQ    n+64(FP), R9
-	MOVQ    a_len+136(FP), R10
-	MOVQ    lda+152(FP), R11
-	SHLQ    $0x02, R11
-	LEAQ    (SI)(R11*2), R12
-	ADDQ    R11, R12
-	TESTQ   R10, R10
-	JZ      zero
-	VMOVUPS (SI), Z0
-	VMOVUPS 64(SI), Z1
-	VMOVUPS 128(SI), Z2
-	VMOVUPS 192(SI), Z3
-	VMOVUPS (SI)(R11*1), Z4
-	VMOVUPS 64(SI)(R11*1), Z5
-	VMOVUPS 128(SI)(R11*1), Z6
-	VMOVUPS 192(SI)(R11*1), Z7
-	VMOVUPS (SI)(R11*2), Z8
-	VMOVUPS 64(SI)(R11*2), Z9
-	VMOVUPS 128(SI)(R11*2), Z10
-	VMOVUPS 192(SI)(R11*2), Z11
-	VMOVUPS (R12), Z12
-	VMOVUPS 64(R12), Z13
-	VMOVUPS 128(R12), Z14
-	VMOVUPS 192(R12), Z15
-	VMOVUPS (R12)(R11*1), Z16
-	VMOVUPS 64(R12)(R11*1), Z17
-	VMOVUPS 128(R12)(R11*1), Z18
-	VMOVUPS 192(R12)(R11*1), Z19
-	VMOVUPS (R12)(R11*2), Z20
-	VMOVUPS 64(R12)(R11*2), Z21
-	VMOVUPS 128(R12)(R11*2), Z22
-	VMOVUPS 192(R12)(R11*2), Z23
-	JMP     start
-
-zero:
+TEXT ·qsl6x4AVX512(SB), NOSPLIT, $0-152
+	MOVQ   y_base+0(FP), AX
+	MOVQ   p_base+32(FP), CX
+	MOVQ   s_base+72(FP), DX
+	MOVQ   z_base+104(FP), BX
+	MOVQ   ldp+56(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   lds+96(FP), DI
+	SHLQ   $0x02, DI
+	MOVQ   n+64(FP), R8
 	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
@@ -19977,21 +18341,19 @@ zero:
 	VXORPS Z21, Z21, Z21
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
-
-start:
-	MOVQ pf_base+160(FP), SI
-	MOVQ pf_len+168(FP), R10
-	LEAQ (SI)(R10*4), R10
-	LEAQ (CX)(DI*2), R11
-	ADDQ DI, R11
+	MOVQ   pf_base+128(FP), R9
+	MOVQ   pf_len+136(FP), R10
+	LEAQ   (R9)(R10*4), R10
+	LEAQ   (CX)(SI*2), R11
+	ADDQ   SI, R11
 
 two:
-	CMPQ         R9, $0x02
+	CMPQ         R8, $0x02
 	JB           one
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -20001,12 +18363,12 @@ two:
 	VFMADD231PS  Z25, Z28, Z1
 	VFMADD231PS  Z26, Z28, Z2
 	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS (CX)(DI*1), Z28
+	VBROADCASTSS (CX)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
 	VFMADD231PS  Z26, Z28, Z6
 	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS (CX)(DI*2), Z28
+	VBROADCASTSS (CX)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z8
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
@@ -20016,35 +18378,35 @@ two:
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS (R11)(DI*1), Z28
+	VBROADCASTSS (R11)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS (R11)(DI*2), Z28
+	VBROADCASTSS (R11)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
 	VFMADD231PS  Z27, Z28, Z23
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
-	VMOVUPS      (DX)(R8*1), Z24
-	VMOVUPS      64(DX)(R8*1), Z25
-	VMOVUPS      128(DX)(R8*1), Z26
-	VMOVUPS      192(DX)(R8*1), Z27
+	CMOVQLT      R12, R9
+	VMOVUPS      (DX)(DI*1), Z24
+	VMOVUPS      64(DX)(DI*1), Z25
+	VMOVUPS      128(DX)(DI*1), Z26
+	VMOVUPS      192(DX)(DI*1), Z27
 	VBROADCASTSS 4(CX), Z28
 	VFMADD231PS  Z24, Z28, Z0
 	VFMADD231PS  Z25, Z28, Z1
 	VFMADD231PS  Z26, Z28, Z2
 	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS 4(CX)(DI*1), Z28
+	VBROADCASTSS 4(CX)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
 	VFMADD231PS  Z26, Z28, Z6
 	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS 4(CX)(DI*2), Z28
+	VBROADCASTSS 4(CX)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z8
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
@@ -20054,30 +18416,30 @@ two:
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS 4(R11)(DI*1), Z28
+	VBROADCASTSS 4(R11)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS 4(R11)(DI*2), Z28
+	VBROADCASTSS 4(R11)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
 	VFMADD231PS  Z27, Z28, Z23
 	ADDQ         $0x08, CX
 	ADDQ         $0x08, R11
-	ADDQ         R8, DX
-	ADDQ         R8, DX
-	SUBQ         $0x02, R9
+	ADDQ         DI, DX
+	ADDQ         DI, DX
+	SUBQ         $0x02, R8
 	JMP          two
 
 one:
-	TESTQ        R9, R9
+	TESTQ        R8, R8
 	JZ           done
-	PREFETCHT1   (SI)
-	LEAQ         64(SI), R12
+	PREFETCHT1   (R9)
+	LEAQ         64(R9), R12
 	CMPQ         R12, R10
-	CMOVQLT      R12, SI
+	CMOVQLT      R12, R9
 	VMOVUPS      (DX), Z24
 	VMOVUPS      64(DX), Z25
 	VMOVUPS      128(DX), Z26
@@ -20087,12 +18449,12 @@ one:
 	VFMADD231PS  Z25, Z28, Z1
 	VFMADD231PS  Z26, Z28, Z2
 	VFMADD231PS  Z27, Z28, Z3
-	VBROADCASTSS (CX)(DI*1), Z28
+	VBROADCASTSS (CX)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
 	VFMADD231PS  Z26, Z28, Z6
 	VFMADD231PS  Z27, Z28, Z7
-	VBROADCASTSS (CX)(DI*2), Z28
+	VBROADCASTSS (CX)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z8
 	VFMADD231PS  Z25, Z28, Z9
 	VFMADD231PS  Z26, Z28, Z10
@@ -20102,12 +18464,12 @@ one:
 	VFMADD231PS  Z25, Z28, Z13
 	VFMADD231PS  Z26, Z28, Z14
 	VFMADD231PS  Z27, Z28, Z15
-	VBROADCASTSS (R11)(DI*1), Z28
+	VBROADCASTSS (R11)(SI*1), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
 	VFMADD231PS  Z26, Z28, Z18
 	VFMADD231PS  Z27, Z28, Z19
-	VBROADCASTSS (R11)(DI*2), Z28
+	VBROADCASTSS (R11)(SI*2), Z28
 	VFMADD231PS  Z24, Z28, Z20
 	VFMADD231PS  Z25, Z28, Z21
 	VFMADD231PS  Z26, Z28, Z22
@@ -43833,348 +42195,6 @@ tail4pvdone:
 	JB      tail4pvchunk
 
 tail4pvcdone:
-	VZEROUPPER
-	RET
-
-// func qkRelu1AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qkRelu1AVX512(SB), NOSPLIT, $0-88
-	MOVQ   s_base+0(FP), AX
-	MOVQ   q_base+24(FP), CX
-	MOVQ   kt_base+56(FP), DX
-	MOVQ   ldq+48(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   d+80(FP), SI
-	LEAQ   (CX)(BX*2), DI
-	ADDQ   BX, DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-
-loop:
-	TESTQ        SI, SI
-	JZ           done
-	VMOVUPS      (DX), Z7
-	VBROADCASTSS (CX), Z8
-	VMAXPS       Z8, Z6, Z8
-	VFMADD231PS  Z7, Z8, Z0
-	VBROADCASTSS (CX)(BX*1), Z8
-	VMAXPS       Z8, Z6, Z8
-	VFMADD231PS  Z7, Z8, Z1
-	VBROADCASTSS (CX)(BX*2), Z8
-	VMAXPS       Z8, Z6, Z8
-	VFMADD231PS  Z7, Z8, Z2
-	VBROADCASTSS (DI), Z8
-	VMAXPS       Z8, Z6, Z8
-	VFMADD231PS  Z7, Z8, Z3
-	VBROADCASTSS (DI)(BX*1), Z8
-	VMAXPS       Z8, Z6, Z8
-	VFMADD231PS  Z7, Z8, Z4
-	VBROADCASTSS (DI)(BX*2), Z8
-	VMAXPS       Z8, Z6, Z8
-	VFMADD231PS  Z7, Z8, Z5
-	ADDQ         $0x04, CX
-	ADDQ         $0x04, DI
-	ADDQ         $0x00000100, DX
-	DECQ         SI
-	JMP          loop
-
-done:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 256(AX)
-	VMOVUPS Z2, 512(AX)
-	VMOVUPS Z3, 768(AX)
-	VMOVUPS Z4, 1024(AX)
-	VMOVUPS Z5, 1280(AX)
-	VZEROUPPER
-	RET
-
-// func qkRelu2AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qkRelu2AVX512(SB), NOSPLIT, $0-88
-	MOVQ   s_base+0(FP), AX
-	MOVQ   q_base+24(FP), CX
-	MOVQ   kt_base+56(FP), DX
-	MOVQ   ldq+48(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   d+80(FP), SI
-	LEAQ   (CX)(BX*2), DI
-	ADDQ   BX, DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-
-loop:
-	TESTQ        SI, SI
-	JZ           done
-	VMOVUPS      (DX), Z13
-	VMOVUPS      64(DX), Z14
-	VBROADCASTSS (CX), Z15
-	VMAXPS       Z15, Z12, Z15
-	VFMADD231PS  Z13, Z15, Z0
-	VFMADD231PS  Z14, Z15, Z1
-	VBROADCASTSS (CX)(BX*1), Z15
-	VMAXPS       Z15, Z12, Z15
-	VFMADD231PS  Z13, Z15, Z2
-	VFMADD231PS  Z14, Z15, Z3
-	VBROADCASTSS (CX)(BX*2), Z15
-	VMAXPS       Z15, Z12, Z15
-	VFMADD231PS  Z13, Z15, Z4
-	VFMADD231PS  Z14, Z15, Z5
-	VBROADCASTSS (DI), Z15
-	VMAXPS       Z15, Z12, Z15
-	VFMADD231PS  Z13, Z15, Z6
-	VFMADD231PS  Z14, Z15, Z7
-	VBROADCASTSS (DI)(BX*1), Z15
-	VMAXPS       Z15, Z12, Z15
-	VFMADD231PS  Z13, Z15, Z8
-	VFMADD231PS  Z14, Z15, Z9
-	VBROADCASTSS (DI)(BX*2), Z15
-	VMAXPS       Z15, Z12, Z15
-	VFMADD231PS  Z13, Z15, Z10
-	VFMADD231PS  Z14, Z15, Z11
-	ADDQ         $0x04, CX
-	ADDQ         $0x04, DI
-	ADDQ         $0x00000100, DX
-	DECQ         SI
-	JMP          loop
-
-done:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 256(AX)
-	VMOVUPS Z3, 320(AX)
-	VMOVUPS Z4, 512(AX)
-	VMOVUPS Z5, 576(AX)
-	VMOVUPS Z6, 768(AX)
-	VMOVUPS Z7, 832(AX)
-	VMOVUPS Z8, 1024(AX)
-	VMOVUPS Z9, 1088(AX)
-	VMOVUPS Z10, 1280(AX)
-	VMOVUPS Z11, 1344(AX)
-	VZEROUPPER
-	RET
-
-// func qkRelu3AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qkRelu3AVX512(SB), NOSPLIT, $0-88
-	MOVQ   s_base+0(FP), AX
-	MOVQ   q_base+24(FP), CX
-	MOVQ   kt_base+56(FP), DX
-	MOVQ   ldq+48(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   d+80(FP), SI
-	LEAQ   (CX)(BX*2), DI
-	ADDQ   BX, DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-
-loop:
-	TESTQ        SI, SI
-	JZ           done
-	VMOVUPS      (DX), Z19
-	VMOVUPS      64(DX), Z20
-	VMOVUPS      128(DX), Z21
-	VBROADCASTSS (CX), Z22
-	VMAXPS       Z22, Z18, Z22
-	VFMADD231PS  Z19, Z22, Z0
-	VFMADD231PS  Z20, Z22, Z1
-	VFMADD231PS  Z21, Z22, Z2
-	VBROADCASTSS (CX)(BX*1), Z22
-	VMAXPS       Z22, Z18, Z22
-	VFMADD231PS  Z19, Z22, Z3
-	VFMADD231PS  Z20, Z22, Z4
-	VFMADD231PS  Z21, Z22, Z5
-	VBROADCASTSS (CX)(BX*2), Z22
-	VMAXPS       Z22, Z18, Z22
-	VFMADD231PS  Z19, Z22, Z6
-	VFMADD231PS  Z20, Z22, Z7
-	VFMADD231PS  Z21, Z22, Z8
-	VBROADCASTSS (DI), Z22
-	VMAXPS       Z22, Z18, Z22
-	VFMADD231PS  Z19, Z22, Z9
-	VFMADD231PS  Z20, Z22, Z10
-	VFMADD231PS  Z21, Z22, Z11
-	VBROADCASTSS (DI)(BX*1), Z22
-	VMAXPS       Z22, Z18, Z22
-	VFMADD231PS  Z19, Z22, Z12
-	VFMADD231PS  Z20, Z22, Z13
-	VFMADD231PS  Z21, Z22, Z14
-	VBROADCASTSS (DI)(BX*2), Z22
-	VMAXPS       Z22, Z18, Z22
-	VFMADD231PS  Z19, Z22, Z15
-	VFMADD231PS  Z20, Z22, Z16
-	VFMADD231PS  Z21, Z22, Z17
-	ADDQ         $0x04, CX
-	ADDQ         $0x04, DI
-	ADDQ         $0x00000100, DX
-	DECQ         SI
-	JMP          loop
-
-done:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	VMOVUPS Z3, 256(AX)
-	VMOVUPS Z4, 320(AX)
-	VMOVUPS Z5, 384(AX)
-	VMOVUPS Z6, 512(AX)
-	VMOVUPS Z7, 576(AX)
-	VMOVUPS Z8, 640(AX)
-	VMOVUPS Z9, 768(AX)
-	VMOVUPS Z10, 832(AX)
-	VMOVUPS Z11, 896(AX)
-	VMOVUPS Z12, 1024(AX)
-	VMOVUPS Z13, 1088(AX)
-	VMOVUPS Z14, 1152(AX)
-	VMOVUPS Z15, 1280(AX)
-	VMOVUPS Z16, 1344(AX)
-	VMOVUPS Z17, 1408(AX)
-	VZEROUPPER
-	RET
-
-// func qkRelu4AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-// Requires: AVX, AVX512DQ, AVX512F
-TEXT ·qkRelu4AVX512(SB), NOSPLIT, $0-88
-	MOVQ   s_base+0(FP), AX
-	MOVQ   q_base+24(FP), CX
-	MOVQ   kt_base+56(FP), DX
-	MOVQ   ldq+48(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   d+80(FP), SI
-	LEAQ   (CX)(BX*2), DI
-	ADDQ   BX, DI
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
-	VXORPS Z24, Z24, Z24
-
-loop:
-	TESTQ        SI, SI
-	JZ           done
-	VMOVUPS      (DX), Z25
-	VMOVUPS      64(DX), Z26
-	VMOVUPS      128(DX), Z27
-	VMOVUPS      192(DX), Z28
-	VBROADCASTSS (CX), Z29
-	VMAXPS       Z29, Z24, Z29
-	VFMADD231PS  Z25, Z29, Z0
-	VFMADD231PS  Z26, Z29, Z1
-	VFMADD231PS  Z27, Z29, Z2
-	VFMADD231PS  Z28, Z29, Z3
-	VBROADCASTSS (CX)(BX*1), Z29
-	VMAXPS       Z29, Z24, Z29
-	VFMADD231PS  Z25, Z29, Z4
-	VFMADD231PS  Z26, Z29, Z5
-	VFMADD231PS  Z27, Z29, Z6
-	VFMADD231PS  Z28, Z29, Z7
-	VBROADCASTSS (CX)(BX*2), Z29
-	VMAXPS       Z29, Z24, Z29
-	VFMADD231PS  Z25, Z29, Z8
-	VFMADD231PS  Z26, Z29, Z9
-	VFMADD231PS  Z27, Z29, Z10
-	VFMADD231PS  Z28, Z29, Z11
-	VBROADCASTSS (DI), Z29
-	VMAXPS       Z29, Z24, Z29
-	VFMADD231PS  Z25, Z29, Z12
-	VFMADD231PS  Z26, Z29, Z13
-	VFMADD231PS  Z27, Z29, Z14
-	VFMADD231PS  Z28, Z29, Z15
-	VBROADCASTSS (DI)(BX*1), Z29
-	VMAXPS       Z29, Z24, Z29
-	VFMADD231PS  Z25, Z29, Z16
-	VFMADD231PS  Z26, Z29, Z17
-	VFMADD231PS  Z27, Z29, Z18
-	VFMADD231PS  Z28, Z29, Z19
-	VBROADCASTSS (DI)(BX*2), Z29
-	VMAXPS       Z29, Z24, Z29
-	VFMADD231PS  Z25, Z29, Z20
-	VFMADD231PS  Z26, Z29, Z21
-	VFMADD231PS  Z27, Z29, Z22
-	VFMADD231PS  Z28, Z29, Z23
-	ADDQ         $0x04, CX
-	ADDQ         $0x04, DI
-	ADDQ         $0x00000100, DX
-	DECQ         SI
-	JMP          loop
-
-done:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	VMOVUPS Z3, 192(AX)
-	VMOVUPS Z4, 256(AX)
-	VMOVUPS Z5, 320(AX)
-	VMOVUPS Z6, 384(AX)
-	VMOVUPS Z7, 448(AX)
-	VMOVUPS Z8, 512(AX)
-	VMOVUPS Z9, 576(AX)
-	VMOVUPS Z10, 640(AX)
-	VMOVUPS Z11, 704(AX)
-	VMOVUPS Z12, 768(AX)
-	VMOVUPS Z13, 832(AX)
-	VMOVUPS Z14, 896(AX)
-	VMOVUPS Z15, 960(AX)
-	VMOVUPS Z16, 1024(AX)
-	VMOVUPS Z17, 1088(AX)
-	VMOVUPS Z18, 1152(AX)
-	VMOVUPS Z19, 1216(AX)
-	VMOVUPS Z20, 1280(AX)
-	VMOVUPS Z21, 1344(AX)
-	VMOVUPS Z22, 1408(AX)
-	VMOVUPS Z23, 1472(AX)
 	VZEROUPPER
 	RET
 

@@ -24,9 +24,6 @@ func sla(v variant) {
 		slaReluSum(false)
 		slaReluSum(true)
 		slaReluDotW()
-		for nz := 1; nz <= 4; nz++ {
-			slaIntra(nz)
-		}
 		for nd := 1; nd <= 4; nd++ {
 			for nz := 1; nz <= 4; nz++ {
 				slaScan(nd, nz)
@@ -641,70 +638,6 @@ func slaReluDotW() {
 	RET()
 }
 
-// slaIntra is the causal chunk's own part of a 6-row block: keys every
-// row sees, then the triangle (row i also has the next i keys).
-func slaIntra(nz int) {
-	name := fmt.Sprintf("intra%dAVX512", nz)
-	TEXT(name, NOSPLIT, "func(a []float32, lda int, s []float32, all int, v []float32, ldv int)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < %d.", name, 16*nz))
-	a, sp, vv := ptr("a"), ptr("s"), ptr("v")
-	lda, ldv := byteStride("lda"), byteStride("ldv")
-	n := Load(Param("all"), GP64()).(GPVirtual)
-	acc := make([][]VecVirtual, 6)
-	for i := range acc {
-		acc[i] = make([]VecVirtual, nz)
-		for c := range acc[i] {
-			acc[i][c] = ZMM()
-			zero(acc[i][c])
-		}
-	}
-	Label("loop")
-	TESTQ(n, n)
-	JZ(LabelRef("tri"))
-	step := func(rows []int, sdisp int) {
-		mv := make([]VecVirtual, nz)
-		for c := range mv {
-			mv[c] = ZMM()
-			VMOVUPS(Mem{Base: vv, Disp: 64 * c}, mv[c])
-		}
-		for _, i := range rows {
-			b := ZMM()
-			VBROADCASTSS(Mem{Base: sp, Disp: 4*64*i + sdisp}, b)
-			for c := 0; c < nz; c++ {
-				VFMADD231PS(mv[c], b, acc[i][c])
-			}
-		}
-	}
-	step([]int{0, 1, 2, 3, 4, 5}, 0)
-	ADDQ(U8(4), sp)
-	ADDQ(ldv, vv)
-	DECQ(n)
-	JMP(LabelRef("loop"))
-	Label("tri")
-	// sp and vv are at key all: key all+t goes to rows t+1..5.
-	for t := 0; t < 5; t++ {
-		var rows []int
-		for i := t + 1; i < 6; i++ {
-			rows = append(rows, i)
-		}
-		step(rows, 4*t)
-		if t < 4 {
-			ADDQ(ldv, vv)
-		}
-	}
-	a3 := GP64()
-	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
-	ADDQ(lda, a3)
-	for i := range acc {
-		for c := range acc[i] {
-			VMOVUPS(acc[i][c], rowMem(a, a3, lda, i, 64*c))
-		}
-	}
-	VZEROUPPER()
-	RET()
-}
-
 // gemmAcc accumulates acc[i][c] += Σ_{t<n} P(i, t) * m[t*ldm + 64c] for
 // i < len(acc), c < nz (zmm columns), with P(i, t) at p + i*prow + t*pstep
 // bytes: prow is a register (pr) or, when pr is nil, 4 bytes; pstep is a
@@ -840,48 +773,29 @@ func slaKV(rows, nz int) {
 	RET()
 }
 
-// slaQS is the output of one block of rows: y += z (a + Qr S), with
-// pfLines prefetches a step (qs: 2, qsl: 1).
+// slaQS is the output of one block of rows: y += z Qr S, with pfLines
+// prefetches a step (qs: 2, qsl: 1).
 func slaQS(rows, nz, pfLines int) {
 	name := fmt.Sprintf("qs%dx%dAVX512", rows, nz)
 	if pfLines == 1 {
 		name = fmt.Sprintf("qsl%dx%dAVX512", rows, nz)
 	}
-	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)")
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])", name),
-		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty), and prefetches up to %dn lines of pf into L2", rows, 16*nz, pfLines),
+	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]", name),
+		fmt.Sprintf("for i < %d, c < %d, and prefetches up to %dn lines of pf into L2", rows, 16*nz, pfLines),
 		"(pf's base must be a valid address).")
-	y, p, s, z, a := ptr("y"), ptr("p"), ptr("s"), ptr("z"), ptr("a")
+	y, p, s, z := ptr("y"), ptr("p"), ptr("s"), ptr("z")
 	ldp, lds := byteStride("ldp"), byteStride("lds")
 	n := Load(Param("n"), GP64()).(GPVirtual)
-	alen := Load(Param("a").Len(), GP64()).(GPVirtual)
-	lda := byteStride("lda")
-	a3 := GP64()
-	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
-	ADDQ(lda, a3)
 	acc := make([][]VecVirtual, rows)
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nz)
 		for c := range acc[i] {
 			acc[i][c] = ZMM()
-		}
-	}
-	TESTQ(alen, alen)
-	JZ(LabelRef("zero"))
-	for i := range acc {
-		for c := range acc[i] {
-			VMOVUPS(rowMem(a, a3, lda, i, 64*c), acc[i][c])
-		}
-	}
-	JMP(LabelRef("start"))
-	Label("zero")
-	for i := range acc {
-		for c := range acc[i] {
 			zero(acc[i][c])
 		}
 	}
-	Label("start")
 	pf, pfend := pfRange()
 	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend, pfLines)
 	ldy := byteStride("ldy")
