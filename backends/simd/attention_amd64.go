@@ -34,7 +34,7 @@ func init() {
 }
 
 func init() {
-	slaAVX512.reluSumPre, slaAVX512.reluDotW = reluSumPreAVX512, reluDotWAVX512
+	slaAVX512.reluDotW, slaAVX512.reluKQ = reluDotWAVX512, reluKQAVX512
 	slaAVX512.scan = [slaScanRows + 1][5]slaScanFn{{},
 		{nil, scan1x1AVX512, scan1x2AVX512, scan1x3AVX512, scan1x4AVX512}, {nil, scan2x1AVX512, scan2x2AVX512, scan2x3AVX512, scan2x4AVX512},
 		{nil, scan3x1AVX512, scan3x2AVX512, scan3x3AVX512, scan3x4AVX512}, {nil, scan4x1AVX512, scan4x2AVX512, scan4x3AVX512, scan4x4AVX512}}

@@ -4566,65 +4566,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func reluSumPreAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, pre []float32, ldp int, rows int, n int)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2
-TEXT ·reluSumPreAVX512(SB), NOSPLIT, $0-136
-	MOVQ   dst_base+0(FP), AX
-	MOVQ   src_base+32(FP), CX
-	MOVQ   acc_base+64(FP), DX
-	MOVQ   ldd+24(FP), BX
-	SHLQ   $0x02, BX
-	MOVQ   lds+56(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   pre_base+88(FP), DI
-	MOVQ   ldp+112(FP), R8
-	SHLQ   $0x02, R8
-	MOVQ   n+128(FP), R9
-	VXORPS Z0, Z0, Z0
-
-col:
-	TESTQ R9, R9
-	JZ    done
-	MOVQ  $-1, R10
-	CMPQ  R9, $0x10
-	JAE   full
-	BZHIQ R9, R10, R10
-
-full:
-	KMOVW     R10, K1
-	VMOVUPS.Z (DX), K1, Z1
-	MOVQ      AX, R10
-	MOVQ      CX, R11
-	MOVQ      DI, R12
-	MOVQ      rows+120(FP), R13
-
-row:
-	TESTQ     R13, R13
-	JZ        rowsdone
-	VMOVUPS.Z (R11), K1, Z2
-	VMAXPS    Z2, Z0, Z2
-	VMOVUPS   Z2, K1, (R10)
-	VADDPS    Z2, Z1, Z1
-	VMOVUPS   Z1, K1, (R12)
-	ADDQ      R8, R12
-	ADDQ      BX, R10
-	ADDQ      SI, R11
-	DECQ      R13
-	JMP       row
-
-rowsdone:
-	VMOVUPS Z1, K1, (DX)
-	ADDQ    $0x40, AX
-	ADDQ    $0x40, CX
-	ADDQ    $0x40, DX
-	ADDQ    $0x40, DI
-	SUBQ    $0x10, R9
-	JA      col
-
-done:
-	VZEROUPPER
-	RET
-
 // func reluDotWAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows int, n int)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2
 TEXT ·reluDotWAVX512(SB), NOSPLIT, $8-136
@@ -4732,6 +4673,321 @@ done:
 	JMP           row
 
 rowsdone:
+	VZEROUPPER
+	RET
+
+// func reluKQAVX512(kr []float32, qp []float32, k []float32, q []float32, ld int, ks []float32, den []float32, rows int, n int)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·reluKQAVX512(SB), NOSPLIT, $0-168
+	MOVQ   kr_base+0(FP), AX
+	MOVQ   qp_base+24(FP), CX
+	MOVQ   k_base+48(FP), DX
+	MOVQ   q_base+72(FP), BX
+	MOVQ   ks_base+104(FP), SI
+	MOVQ   den_base+128(FP), DI
+	MOVQ   ld+96(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   rows+152(FP), R9
+	VXORPS Z0, Z0, Z0
+
+pair:
+	CMPQ   R9, $0x02
+	JB     one
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   R10, R10
+	MOVQ   R8, R11
+	MOVQ   n+160(FP), R12
+
+punrolled:
+	CMPQ        R12, $0x00000040
+	JB          psingle
+	VMOVUPS     (SI)(R10*1), Z9
+	VMOVUPS     (DX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (AX)(R10*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     (BX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (CX)(R10*1)
+	VFMADD231PS Z10, Z9, Z1
+	VMOVUPS     (DX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (AX)(R11*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     (BX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (CX)(R11*1)
+	VFMADD231PS Z10, Z9, Z5
+	VMOVUPS     Z9, (SI)(R10*1)
+	VMOVUPS     64(SI)(R10*1), Z9
+	VMOVUPS     64(DX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 64(AX)(R10*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     64(BX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 64(CX)(R10*1)
+	VFMADD231PS Z10, Z9, Z2
+	VMOVUPS     64(DX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 64(AX)(R11*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     64(BX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 64(CX)(R11*1)
+	VFMADD231PS Z10, Z9, Z6
+	VMOVUPS     Z9, 64(SI)(R10*1)
+	VMOVUPS     128(SI)(R10*1), Z9
+	VMOVUPS     128(DX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 128(AX)(R10*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     128(BX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 128(CX)(R10*1)
+	VFMADD231PS Z10, Z9, Z3
+	VMOVUPS     128(DX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 128(AX)(R11*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     128(BX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 128(CX)(R11*1)
+	VFMADD231PS Z10, Z9, Z7
+	VMOVUPS     Z9, 128(SI)(R10*1)
+	VMOVUPS     192(SI)(R10*1), Z9
+	VMOVUPS     192(DX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 192(AX)(R10*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     192(BX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 192(CX)(R10*1)
+	VFMADD231PS Z10, Z9, Z4
+	VMOVUPS     192(DX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 192(AX)(R11*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     192(BX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, 192(CX)(R11*1)
+	VFMADD231PS Z10, Z9, Z8
+	VMOVUPS     Z9, 192(SI)(R10*1)
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	SUBQ        $0x00000040, R12
+	JMP         punrolled
+
+psingle:
+	CMPQ        R12, $0x00000010
+	JB          ptail
+	VMOVUPS     (SI)(R10*1), Z9
+	VMOVUPS     (DX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (AX)(R10*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     (BX)(R10*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (CX)(R10*1)
+	VFMADD231PS Z10, Z9, Z1
+	VMOVUPS     (DX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (AX)(R11*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS     (BX)(R11*1), Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, (CX)(R11*1)
+	VFMADD231PS Z10, Z9, Z5
+	VMOVUPS     Z9, (SI)(R10*1)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	SUBQ        $0x00000010, R12
+	JMP         psingle
+
+ptail:
+	TESTQ       R12, R12
+	JZ          pend
+	MOVQ        $-1, R13
+	BZHIQ       R12, R13, R13
+	KMOVW       R13, K1
+	VMOVUPS.Z   (SI)(R10*1), K1, Z9
+	VMOVUPS.Z   (DX)(R10*1), K1, Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, K1, (AX)(R10*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS.Z   (BX)(R10*1), K1, Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, K1, (CX)(R10*1)
+	VFMADD231PS Z10, Z9, K1, Z1
+	VMOVUPS.Z   (DX)(R11*1), K1, Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, K1, (AX)(R11*1)
+	VADDPS      Z10, Z9, Z9
+	VMOVUPS.Z   (BX)(R11*1), K1, Z10
+	VMAXPS      Z10, Z0, Z10
+	VMOVUPS     Z10, K1, (CX)(R11*1)
+	VFMADD231PS Z10, Z9, K1, Z5
+	VMOVUPS     Z9, K1, (SI)(R10*1)
+
+pend:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y2
+	VADDPS        Y2, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPS        X2, X1, X1
+	VMOVHLPS      X1, X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSHDUP     X1, X2
+	VADDPS        X2, X1, X1
+	VMOVSS        X1, (DI)
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSS        X5, 4(DI)
+	ADDQ          R8, AX
+	ADDQ          R8, AX
+	ADDQ          R8, CX
+	ADDQ          R8, CX
+	ADDQ          R8, DX
+	ADDQ          R8, DX
+	ADDQ          R8, BX
+	ADDQ          R8, BX
+	ADDQ          $0x08, DI
+	SUBQ          $0x02, R9
+	JMP           pair
+
+one:
+	TESTQ  R9, R9
+	JZ     done
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	XORQ   R10, R10
+	MOVQ   R8, R11
+	MOVQ   n+160(FP), R12
+
+ounrolled:
+	CMPQ        R12, $0x00000040
+	JB          osingle
+	VMOVUPS     (SI)(R10*1), Z5
+	VMOVUPS     (DX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, (AX)(R10*1)
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS     (BX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, (CX)(R10*1)
+	VFMADD231PS Z6, Z5, Z1
+	VMOVUPS     Z5, (SI)(R10*1)
+	VMOVUPS     64(SI)(R10*1), Z5
+	VMOVUPS     64(DX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, 64(AX)(R10*1)
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS     64(BX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, 64(CX)(R10*1)
+	VFMADD231PS Z6, Z5, Z2
+	VMOVUPS     Z5, 64(SI)(R10*1)
+	VMOVUPS     128(SI)(R10*1), Z5
+	VMOVUPS     128(DX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, 128(AX)(R10*1)
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS     128(BX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, 128(CX)(R10*1)
+	VFMADD231PS Z6, Z5, Z3
+	VMOVUPS     Z5, 128(SI)(R10*1)
+	VMOVUPS     192(SI)(R10*1), Z5
+	VMOVUPS     192(DX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, 192(AX)(R10*1)
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS     192(BX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, 192(CX)(R10*1)
+	VFMADD231PS Z6, Z5, Z4
+	VMOVUPS     Z5, 192(SI)(R10*1)
+	ADDQ        $0x00000100, R10
+	ADDQ        $0x00000100, R11
+	SUBQ        $0x00000040, R12
+	JMP         ounrolled
+
+osingle:
+	CMPQ        R12, $0x00000010
+	JB          otail
+	VMOVUPS     (SI)(R10*1), Z5
+	VMOVUPS     (DX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, (AX)(R10*1)
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS     (BX)(R10*1), Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, (CX)(R10*1)
+	VFMADD231PS Z6, Z5, Z1
+	VMOVUPS     Z5, (SI)(R10*1)
+	ADDQ        $0x00000040, R10
+	ADDQ        $0x00000040, R11
+	SUBQ        $0x00000010, R12
+	JMP         osingle
+
+otail:
+	TESTQ       R12, R12
+	JZ          oend
+	MOVQ        $-1, R11
+	BZHIQ       R12, R11, R11
+	KMOVW       R11, K1
+	VMOVUPS.Z   (SI)(R10*1), K1, Z5
+	VMOVUPS.Z   (DX)(R10*1), K1, Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, K1, (AX)(R10*1)
+	VADDPS      Z6, Z5, Z5
+	VMOVUPS.Z   (BX)(R10*1), K1, Z6
+	VMAXPS      Z6, Z0, Z6
+	VMOVUPS     Z6, K1, (CX)(R10*1)
+	VFMADD231PS Z6, Z5, K1, Z1
+	VMOVUPS     Z5, K1, (SI)(R10*1)
+
+oend:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSS        X1, (DI)
+	ADDQ          R8, AX
+	ADDQ          R8, CX
+	ADDQ          R8, DX
+	ADDQ          R8, BX
+	ADDQ          $0x04, DI
+	SUBQ          $0x01, R9
+
+done:
 	VZEROUPPER
 	RET
 

@@ -56,8 +56,10 @@ type slaK struct {
 	// tiles runs): reluSum: dst[r*ldd+i] = max(src[r*lds+i], 0) and
 	// acc[i] += Σ_r dst[r*ldd+i] for r < rows, i < n.
 	reluSum func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)
-	// reluSumPre: reluSum that also sets pre[r*ldp+i] = acc[i] after row r.
-	reluSumPre func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)
+	// reluKQ (causal): for r < rows in turn, kr[r*ld+i] = max(k[r*ld+i], 0)
+	// joins ks[i], qp[r*ld+i] = max(q[r*ld+i], 0) and den[r] =
+	// Σ_i qp[r*ld+i]*ks[i], for i < n.
+	reluKQ func(kr, qp, k, q []float32, ld int, ks, den []float32, rows, n int)
 	// reluDotW: dst[r*ldd+i] = max(src[r*lds+i], 0) and den[r] +=
 	// Σ_i dst[r*ldd+i]*w[r*ldw+i] for r < rows, i < n.
 	reluDotW func(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int)
@@ -86,7 +88,7 @@ const slaScanRows = 4
 type slaScanFn = func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32)
 
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
-	reluSum: reluSumGo, reluSumPre: reluSumPreGo, reluDotW: reluDotWGo}
+	reluSum: reluSumGo, reluDotW: reluDotWGo, reluKQ: reluKQGo}
 
 func init() {
 	for nd := 1; nd <= slaScanRows; nd++ {
@@ -124,7 +126,7 @@ func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // newSLA binds op on the fused driver when the level has its kernels,
 // else on the driver on packed tiles.
 func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
-	if sk.reluSum != nil && sk.reluSumPre != nil && sk.reluDotW != nil && sk.scan[slaScanRows][4] != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.conv25 != nil {
+	if sk.reluSum != nil && sk.reluDotW != nil && sk.reluKQ != nil && sk.scan[slaScanRows][4] != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.conv25 != nil {
 		return newSLAFused(b, ak, sk, f, op)
 	}
 	return newSLAPacked(b, ak, sk, f, op)
@@ -426,7 +428,6 @@ type slaFusedScratch struct {
 	y        []float32   // !vin: [group][dvp] output rows of a row group
 	a        []float32   // causal: [chunk][dvp] the tile's numerators over the blocks of D so far
 	den, z   []float32   // [group] a row group's denominators, then their 1/(den + 1e-6)
-	pre      []float32   // causal: [chunk][D] ks + Σ_{c0<=j<=i} Kr_j per row i of the tile
 	convDone int         // 2D: tokens of the head whose conv is written
 	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
 	pfq      [16][]float32
@@ -515,7 +516,7 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 			}
 		}
 		if r.causal {
-			sc.pre, sc.a = make([]float32, r.chunk*D), make([]float32, r.chunk*dvp)
+			sc.a = make([]float32, r.chunk*dvp)
 			sc.parts = make([][]float32, 0, D/slaScanRows+1)
 		}
 		return sc
@@ -579,7 +580,7 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 		// One tile ahead: K and V of pass 1, then Q and O of pass 2.
 		r.prefetch(sc, h, c0+slaTile, c0+2*slaTile, false, true, true, false)
 		r.prefetch(sc, h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
-		r.packK(sc, h, c0, nk, sc.ks, nil)
+		r.packK(sc, h, c0, nk, sc.ks)
 		v, ldv := r.packV(sc, vh, c0, nk)
 		r.update(sc, v, ldv, nk)
 	}
@@ -658,10 +659,9 @@ func (r *slaFusedRun) packV(sc *slaFusedScratch, vh []float32, c0, nk int) (v []
 	return sc.vt, dvp
 }
 
-// packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
-// adds its rows to acc (with pre: the running sums after each row into
-// pre's rows).
-func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc, pre []float32) {
+// kRows returns the rows of K + Pk of tokens [c0, c0+nk) of head h: K
+// in place, or with Pk its sum in kb.
+func (r *slaFusedRun) kRows(sc *slaFusedScratch, h, c0, nk int) []float32 {
 	D := r.D
 	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
 	if r.pk != nil {
@@ -669,11 +669,13 @@ func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc, pre []float
 		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
 		src = sc.kb[:nk*D]
 	}
-	if pre != nil {
-		r.sk.reluSumPre(sc.kr, D, src, D, acc, pre, D, nk, D)
-		return
-	}
-	r.sk.reluSum(sc.kr, D, src, D, acc, nk, D)
+	return src
+}
+
+// packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
+// adds its rows to acc.
+func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc []float32) {
+	r.sk.reluSum(sc.kr, r.D, r.kRows(sc, h, c0, nk), r.D, acc, nk, r.D)
 }
 
 // update adds the packed tile to the state: S += Kr^T V.
@@ -736,9 +738,9 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, cv []float32) {
 	}
 }
 
-// causalHead runs the tiles of a causal head: per tile, relu(K) with the
-// running ks after each row (reluSumPre), so row i's denominator
-// Qr_i . ks_i is one reluDotW for the tile; the conv into the output rows;
+// causalHead runs the tiles of a causal head: per tile, relu(K) and
+// relu(Q) with the denominators Qr_i . ks_i (reluKQ); the conv into the
+// output rows;
 // then per block of slaScanRows rows of D by 64 columns, scan walks the
 // tile's tokens in order with that block of S in registers, adding each
 // token to it and the token's Qr times it to the numerator (the block
@@ -775,9 +777,7 @@ func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next 
 				v, ldv, y = vt, dvp, sc.y
 			}
 		}
-		r.packK(sc, h, c0, nk, sc.ks, sc.pre)
-		clear(sc.den[:nk])
-		r.sk.reluDotW(sc.qp, D, qh[c0*D:], D, sc.pre, D, sc.den, nk, D)
+		r.sk.reluKQ(sc.kr, sc.qp, r.kRows(sc, h, c0, nk), qh[c0*D:], D, sc.ks, sc.den, nk, D)
 		for i, d := range sc.den[:nk] {
 			sc.z[i] = 1 / (d + 1e-6)
 		}
@@ -821,14 +821,11 @@ func reluSumGo(dst []float32, ldd int, src []float32, lds int, acc []float32, ro
 	}
 }
 
-func reluSumPreGo(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int) {
+func reluKQGo(kr, qp, k, q []float32, ld int, ks, den []float32, rows, n int) {
 	for r := range rows {
-		for i, x := range src[r*lds : r*lds+n] {
-			x = max(x, 0)
-			dst[r*ldd+i] = x
-			acc[i] += x
-			pre[r*ldp+i] = acc[i]
-		}
+		reluSumGo(kr[r*ld:], 0, k[r*ld:], 0, ks, 1, n)
+		den[r] = 0
+		reluDotGo(qp[r*ld:], 0, q[r*ld:], 0, ks, den[r:], 1, n)
 	}
 }
 

@@ -393,7 +393,7 @@ func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 	return (now() - start) / time.Duration(n)
 }
 
-// TestSLAFusedKernels checks each level's reluSum, reluSumPre, reluDotW,
+// TestSLAFusedKernels checks each level's reluSum, reluDotW, reluKQ,
 // scan, kv, qs and qsl against the Go twins (strides past the columns, every rows x nz tile, odd n, the
 // prefetch range empty or not).
 func TestSLAFusedKernels(t *testing.T) {
@@ -430,21 +430,34 @@ func TestSLAFusedKernels(t *testing.T) {
 		}
 		for _, n := range []int{1, 5, 16, 17, 70} {
 			rows := 7
-			src, acc := gen(rows*(n+3)), gen(n+1)
+			src := gen(rows * (n + 3))
 			d1, d2 := make([]float32, rows*(n+2)), make([]float32, rows*(n+2))
-			p1, p2 := make([]float32, rows*(n+1)), make([]float32, rows*(n+1))
-			a1, a2 := slices.Clone(acc), slices.Clone(acc)
-			k.reluSumPre(d1, n+2, src, n+3, a1[:n], p1, n+1, rows, n)
-			reluSumPreGo(d2, n+2, src, n+3, a2[:n], p2, n+1, rows, n)
-			near(fmt.Sprintf("reluSumPre n=%d", n), d1, d2)
-			near(fmt.Sprintf("reluSumPre acc n=%d", n), a1, a2)
-			near(fmt.Sprintf("reluSumPre pre n=%d", n), p1, p2)
 			w, den := gen(rows*(n+4)), gen(rows)
 			e1, e2 := slices.Clone(den), slices.Clone(den)
 			k.reluDotW(d1, n+2, src, n+3, w, n+4, e1, rows, n)
 			reluDotWGo(d2, n+2, src, n+3, w, n+4, e2, rows, n)
 			near(fmt.Sprintf("reluDotW n=%d", n), d1, d2)
 			near(fmt.Sprintf("reluDotW den n=%d", n), e1, e2)
+		}
+		// reluKQ: odd and even row counts (pairs and the last row), tails.
+		for _, n := range []int{1, 5, 16, 17, 70} {
+			for rows := 0; rows <= 5; rows++ {
+				src, q, ks := gen(rows*(n+3)), gen(rows*(n+3)), gen(n+1)
+				kr1, kr2 := gen(rows*(n+3)), make([]float32, rows*(n+3))
+				qp1, qp2 := gen(rows*(n+3)), make([]float32, rows*(n+3))
+				copy(kr2, kr1)
+				copy(qp2, qp1)
+				ks1, ks2 := slices.Clone(ks), slices.Clone(ks)
+				den1, den2 := gen(rows+1), make([]float32, rows+1)
+				copy(den2, den1)
+				k.reluKQ(kr1, qp1, src, q, n+3, ks1[:n], den1, rows, n)
+				reluKQGo(kr2, qp2, src, q, n+3, ks2[:n], den2, rows, n)
+				what := fmt.Sprintf("reluKQ rows=%d n=%d", rows, n)
+				near(what+" kr", kr1, kr2)
+				near(what+" qp", qp1, qp2)
+				near(what+" ks", ks1, ks2)
+				near(what+" den", den1, den2)
+			}
 		}
 		// scan: every block shape, one to three blocks, each mode, the
 		// prefetch parts fewer than the blocks or not; S, the numerators

@@ -231,16 +231,17 @@ func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld 
 //go:noescape
 func reluSumAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, rows int, n int)
 
-// reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added.
-//
-//go:noescape
-func reluSumPreAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, pre []float32, ldp int, rows int, n int)
-
 // reluDotWAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[r*ldw+i]
 // to den[r], for r < rows, i < n.
 //
 //go:noescape
 func reluDotWAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows int, n int)
+
+// reluKQAVX512, for r < rows in turn, sets kr[r*ld+i] = max(k[r*ld+i], 0), adds it to ks[i], sets
+// qp[r*ld+i] = max(q[r*ld+i], 0) and den[r] = Σ_i qp[r*ld+i]*ks[i], for i < n (NaN stays NaN).
+//
+//go:noescape
+func reluKQAVX512(kr []float32, qp []float32, k []float32, q []float32, ld int, ks []float32, den []float32, rows int, n int)
 
 // scan1x1AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
 // k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
