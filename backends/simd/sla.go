@@ -429,7 +429,7 @@ type slaFusedScratch struct {
 	a        []float32   // causal: [chunk][dvp] the tile's numerators over the blocks of D so far
 	den, z   []float32   // [group] a row group's denominators, then their 1/(den + 1e-6)
 	convDone int         // 2D: tokens of the head whose conv is written
-	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
+	pf       [][]float32 // regions to prefetch, handed to kv, qs and scan a part per call (scan: per block)
 	pfq      [16][]float32
 	parts    [][]float32 // causal: [D/slaScanRows] the parts of the queue scan calls take
 }
@@ -740,11 +740,10 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, cv []float32) {
 
 // causalHead runs the tiles of a causal head: per tile, relu(K) and
 // relu(Q) with the denominators Qr_i . ks_i (reluKQ); the conv into the
-// output rows;
-// then per block of slaScanRows rows of D by 64 columns, scan walks the
-// tile's tokens in order with that block of S in registers, adding each
-// token to it and the token's Qr times it to the numerator (the block
-// that ends D scales it into O).
+// output rows; then per block of slaScanRows rows of D by 64 columns, scan
+// walks the tile's tokens in order with that block of S in registers,
+// adding each token to it and the token's Qr times it to the numerator
+// (the block that ends D scales it into O).
 func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next bool) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
 	qh, oh := r.q[h*L*D:(h+1)*L*D], r.o[h*L*Dv:(h+1)*L*Dv]
