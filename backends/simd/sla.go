@@ -33,7 +33,7 @@ import (
 // within noise on the full causal shapes; 48 and 64 were 15-35% slower at
 // D = 128 (and 5% at D = 64), where V, the numerators and the ReLU rows of
 // a tile no longer fit in L1 beside S.
-var slaScanTile = 32
+const slaScanTile = 32
 
 // slaK is the set of SLA primitives of one code path (their meaning is the
 // Go twins below; the attention micro-kernels come from the level's attnK).
