@@ -16,9 +16,6 @@ func init() {
 	attnAVX2.norm = axpyToAVX2
 }
 
-func init() {
-	slaAVX512.qkRelu = [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkRelu1AVX512, qkRelu2AVX512, qkRelu3AVX512, qkRelu4AVX512}
-}
 func init() { slaAVX512.conv25 = conv25AVX512 }
 
 func init() {
@@ -27,17 +24,19 @@ func init() {
 		{nil, kv1x1AVX512, kv1x2AVX512, kv1x3AVX512, kv1x4AVX512}, {nil, kv2x1AVX512, kv2x2AVX512, kv2x3AVX512, kv2x4AVX512},
 		{nil, kv3x1AVX512, kv3x2AVX512, kv3x3AVX512, kv3x4AVX512}, {nil, kv4x1AVX512, kv4x2AVX512, kv4x3AVX512, kv4x4AVX512},
 		{nil, kv5x1AVX512, kv5x2AVX512, kv5x3AVX512, kv5x4AVX512}, {nil, kv6x1AVX512, kv6x2AVX512, kv6x3AVX512, kv6x4AVX512}}
-	slaAVX512.qs = [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32){{},
+	slaAVX512.qs = [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32){{},
 		{nil, qs1x1AVX512, qs1x2AVX512, qs1x3AVX512, qs1x4AVX512}, {nil, qs2x1AVX512, qs2x2AVX512, qs2x3AVX512, qs2x4AVX512},
 		{nil, qs3x1AVX512, qs3x2AVX512, qs3x3AVX512, qs3x4AVX512}, {nil, qs4x1AVX512, qs4x2AVX512, qs4x3AVX512, qs4x4AVX512},
 		{nil, qs5x1AVX512, qs5x2AVX512, qs5x3AVX512, qs5x4AVX512}, {nil, qs6x1AVX512, qs6x2AVX512, qs6x3AVX512, qs6x4AVX512}}
-	slaAVX512.qsl = [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32){{},
+	slaAVX512.qsl = [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32){{},
 		{nil, qsl1x1AVX512, qsl1x2AVX512, qsl1x3AVX512, qsl1x4AVX512}, {nil, qsl2x1AVX512, qsl2x2AVX512, qsl2x3AVX512, qsl2x4AVX512},
 		{nil, qsl3x1AVX512, qsl3x2AVX512, qsl3x3AVX512, qsl3x4AVX512}, {nil, qsl4x1AVX512, qsl4x2AVX512, qsl4x3AVX512, qsl4x4AVX512},
 		{nil, qsl5x1AVX512, qsl5x2AVX512, qsl5x3AVX512, qsl5x4AVX512}, {nil, qsl6x1AVX512, qsl6x2AVX512, qsl6x3AVX512, qsl6x4AVX512}}
 }
 
 func init() {
-	slaAVX512.reluSumPre, slaAVX512.reluDotW = reluSumPreAVX512, reluDotWAVX512
-	slaAVX512.intra = [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int){nil, intra1AVX512, intra2AVX512, intra3AVX512, intra4AVX512}
+	slaAVX512.reluDotW, slaAVX512.reluKQ = reluDotWAVX512, reluKQAVX512
+	slaAVX512.scan = [slaScanRows + 1][5]slaScanFn{{},
+		{nil, scan1x1AVX512, scan1x2AVX512, scan1x3AVX512, scan1x4AVX512}, {nil, scan2x1AVX512, scan2x2AVX512, scan2x3AVX512, scan2x4AVX512},
+		{nil, scan3x1AVX512, scan3x2AVX512, scan3x3AVX512, scan3x4AVX512}, {nil, scan4x1AVX512, scan4x2AVX512, scan4x3AVX512, scan4x4AVX512}}
 }

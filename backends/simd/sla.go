@@ -18,21 +18,22 @@ import (
 // columns; 1D: pad rows before and after, 2D: pad columns on each grid
 // row), so every tap is in bounds and the 5-tap primitive needs no edges.
 //
-// Causal sla1d is chunked linear attention: chunks of r.chunk tokens;
-// each query sees the state of the previous chunks (Qr_i S) plus its own
-// chunk's tokens j <= i through masked scores (slaK.qkRelu on the Q rows,
-// or attnK.qk on the transposed Qr block, against the chunk's packed Kr
-// tile), then the chunk joins the state. As in softmax_attention, a masked
-// key is never multiplied in: pv6 covers the keys all six rows see and pv1
-// the rest of each row.
-//
-// The chunk's own scores are work beyond the counted FLOPs (about
-// chunk*(D+Dv)/2 multiply-adds per token against 2*D*Dv for the state):
-// with qkRelu, which computes only the keys a block needs, chunks are
-// slaCausalChunk tokens (a multiple of the 6-row block), else a whole tile
-// (the fused driver: 24 measured 2-4% faster than 48 on the full causal
-// shapes).
-const slaCausalChunk = 24
+// Causal sla1d on this driver is chunked linear attention: chunks of 64
+// tokens; each query sees the state of the previous chunks (Qr_i S) plus
+// its own chunk's tokens j <= i through masked scores (attnK.qk on the
+// transposed Qr block against the chunk's packed Kr tile), then the chunk
+// joins the state. As in softmax_attention, a masked key is never
+// multiplied in: pv6 covers the keys all six rows see and pv1 the rest of
+// each row. The chunk's own scores are work beyond the counted FLOPs
+// (about chunk*(D+Dv)/2 multiply-adds per token against 2*D*Dv for the
+// state); the fused driver's causal form (scan) has none.
+
+// slaScanTile is the causal tile of the fused driver: the tokens each scan
+// call walks, loading and storing its blocks of S once. 16-40 measured
+// within noise on the full causal shapes; 48 and 64 were 15-35% slower at
+// D = 128 (and 5% at D = 64), where V, the numerators and the ReLU rows of
+// a tile no longer fit in L1 beside S.
+const slaScanTile = 32
 
 // slaK is the set of SLA primitives of one code path (their meaning is the
 // Go twins below; the attention micro-kernels come from the level's attnK).
@@ -48,9 +49,6 @@ type slaK struct {
 	conv5 func(o, v, w, b []float32, n, ld int)
 	// axpyTo: y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] for r < rows, i < n.
 	axpyTo func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
-	// qkRelu[nz] (optional): s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j]
-	// for i < 6, j < 16*nz.
-	qkRelu [5]func(s, q []float32, ldq int, kt []float32, d int)
 	// conv25 (optional): o[t*ld+c] = b[c] + Σ_{u,k<5} w[(5u+k)*ld+c]*v[u*ldr+(t+k)*ld+c]
 	// for t < n, c < ld (one grid row of the 2D conv in one pass).
 	conv25 func(o, v, w, b []float32, n, ld, ldr int)
@@ -58,31 +56,46 @@ type slaK struct {
 	// tiles runs): reluSum: dst[r*ldd+i] = max(src[r*lds+i], 0) and
 	// acc[i] += Σ_r dst[r*ldd+i] for r < rows, i < n.
 	reluSum func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)
-	// reluSumPre: reluSum that also sets pre[r*ldp+i] = acc[i] after row r.
-	reluSumPre func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)
+	// reluKQ (causal): for r < rows in turn, kr[r*ld+i] = max(k[r*ld+i], 0)
+	// joins ks[i], qp[r*ld+i] = max(q[r*ld+i], 0) and den[r] =
+	// Σ_i qp[r*ld+i]*ks[i], for i < n.
+	reluKQ func(kr, qp, k, q []float32, ld int, ks, den []float32, rows, n int)
 	// reluDotW: dst[r*ldd+i] = max(src[r*lds+i], 0) and den[r] +=
 	// Σ_i dst[r*ldd+i]*w[r*ldw+i] for r < rows, i < n.
 	reluDotW func(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows, n int)
-	// intra[nz]: a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6,
-	// c < 16*nz.
-	intra [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int)
 	// kv[rows][nz]: s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for
 	// i < rows, c < 16*nz; kv and qs also prefetch up to 2n lines of pf
 	// into L2 (pf's base must be valid: the twins ignore it).
 	kv [attnRows + 1][5]func(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
-	// qs[rows][nz]: y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-	// for i < rows, c < 16*nz (a is 0 when empty).
-	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
+	// qs[rows][nz]: y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+	// for i < rows, c < 16*nz.
+	qs [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32)
+	// scan[nd][nz]: causal, token by token, on blocks b < nb of rows
+	// r = nd*b+i, i < nd: for t < n in turn, s[r*lds+c] +=
+	// k[t*ldk+r]*v[t*ldv+c], then u = (0 for b = 0 if mode&1, else
+	// a[t*ld+c]) + Σ_i q[t*ldk+r]*s[r*lds+c] goes to a[t*ld+c], or for
+	// b = nb-1 if mode&2, y[t*ld+c] += z[t]*u, for c < 16*nz; block b
+	// prefetches up to n lines of pf[b] (if any).
+	scan [slaScanRows + 1][5]slaScanFn
 	// qsl (optional): qs prefetching up to n lines (one a step, not two).
-	qsl [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
+	qsl [attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32)
 }
 
+// slaScanRows is the most rows of the state one scan call holds (4x64 of
+// S in 16 registers, with V, the numerators and two broadcasts).
+const slaScanRows = 4
+
+type slaScanFn = func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32)
+
 var slaGeneric = &slaK{path: Generic, reluT: reluTGo, reluDot: reluDotGo, conv5: conv5Go, axpyTo: axpyToGo, conv25: conv25Go,
-	qkRelu:  [5]func(s, q []float32, ldq int, kt []float32, d int){nil, qkReluGo(1), qkReluGo(2), qkReluGo(3), qkReluGo(4)},
-	reluSum: reluSumGo, reluSumPre: reluSumPreGo, reluDotW: reluDotWGo,
-	intra: [5]func(a []float32, lda int, s []float32, all int, v []float32, ldv int){nil, intraGo(1), intraGo(2), intraGo(3), intraGo(4)}}
+	reluSum: reluSumGo, reluDotW: reluDotWGo, reluKQ: reluKQGo}
 
 func init() {
+	for nd := 1; nd <= slaScanRows; nd++ {
+		for nz := 1; nz <= 4; nz++ {
+			slaGeneric.scan[nd][nz] = scanGo(nd, nz)
+		}
+	}
 	for rows := 1; rows <= attnRows; rows++ {
 		for nz := 1; nz <= 4; nz++ {
 			slaGeneric.kv[rows][nz] = kvGo(rows, nz)
@@ -113,7 +126,7 @@ func prepareSLA(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // newSLA binds op on the fused driver when the level has its kernels,
 // else on the driver on packed tiles.
 func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
-	if sk.reluSum != nil && sk.reluSumPre != nil && sk.reluDotW != nil && sk.intra[4] != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.qkRelu[1] != nil && sk.conv25 != nil {
+	if sk.reluSum != nil && sk.reluDotW != nil && sk.reluKQ != nil && sk.scan[slaScanRows][4] != nil && sk.kv[attnRows][4] != nil && sk.qs[attnRows][4] != nil && sk.conv25 != nil {
 		return newSLAFused(b, ak, sk, f, op)
 	}
 	return newSLAPacked(b, ak, sk, f, op)
@@ -121,7 +134,6 @@ func newSLA(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinear
 
 type slaScratch struct {
 	vp  []float32 // [pad+L+pad][dvp] V zero-padded (1D; 2D: [L][dvp]); unused when V is read in place
-	q6  []float32 // [6][D] the last query rows, zero-padded (qkRelu reads six)
 	vg  []float32 // 2D: [2+GH+2][GW+4][dvp] V with two zero rows and columns each side
 	cs  []float32 // [L][dvp] DWC(V)
 	s   []float32 // [Dp][dvp] the state Kr^T V (rows past D unused)
@@ -185,9 +197,6 @@ func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.Simplified
 		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
 		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, dp: (D + attnRows - 1) / attnRows * attnRows,
 		causal: op.Causal, ones: make([]float32, attnKeys), chunk: attnKeys}
-	if r.causal && sk.qkRelu[1] != nil {
-		r.chunk = slaCausalChunk
-	}
 	// 2D reads V in place (its conv works on a padded grid copy); 1D
 	// copies it into zero-padded rows for its conv, a copy the P V then
 	// reads warm (reading V in place measured about 5% slower at L = 1024).
@@ -211,7 +220,7 @@ func newSLAPacked(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.Simplified
 			sc.vg = make([]float32, (r.gh+4)*(r.gw+4)*dvp)
 		}
 		if r.causal {
-			sc.qt, sc.sc, sc.q6 = make([]float32, D*8), make([]float32, attnRows*attnKeys), make([]float32, attnRows*D)
+			sc.qt, sc.sc = make([]float32, D*8), make([]float32, attnRows*attnKeys)
 		}
 		if !r.direct {
 			sc.vp = make([]float32, (L+2*r.pad)*dvp)
@@ -348,20 +357,10 @@ func (r *slaRun) block(sc *slaScratch, h int, qh, v []float32, i0, rows, c0 int)
 // j in [c0, i], their sums to the denominators, and Σ s_ij V_j.
 func (r *slaRun) intra(sc *slaScratch, qh, v []float32, i0, rows, c0 int) {
 	D, dvp := r.D, r.dvp
-	if nz := (i0 - c0 + rows + 15) / 16; r.sk.qkRelu[1] != nil {
-		qb := qh[i0*D:]
-		if i0+attnRows > r.L { // the kernel reads six rows
-			clear(sc.q6[(r.L-i0)*D:])
-			copy(sc.q6, qh[i0*D:])
-			qb = sc.q6
-		}
-		r.sk.qkRelu[nz](sc.sc, qb, D, sc.krT, D)
-	} else {
-		// Eight rows when there are (the 8x8 transposes; qk reads six).
-		n := min(8, r.L-i0)
-		r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+n)*D], D, n, D)
-		r.ak.qk(sc.sc, sc.qt, sc.krT, D, 1)
-	}
+	// Eight rows when there are (the 8x8 transposes; qk reads six).
+	n := min(8, r.L-i0)
+	r.sk.reluT(sc.qt, 8, qh[i0*D:(i0+n)*D], D, n, D)
+	r.ak.qk(sc.sc, sc.qt, sc.krT, D, 1)
 	all := i0 - c0 + 1 // keys every row of the block sees
 	for i := range rows {
 		sc.den[i] += r.f.sum(sc.sc[i*attnKeys : i*attnKeys+all+i])
@@ -391,12 +390,9 @@ func (r *slaRun) intra(sc *slaScratch, qh, v []float32, i0, rows, c0 int) {
 // driver queues about a tile ahead (the next tile's K and V, then Q and O
 // of pass 2, then the next head's first tile).
 //
-// Causal sla1d runs chunks of slaCausalChunk tokens: the chunk's Kr rows
-// with the running ks after each row (reluSumPre), so row i's denominator
-// Qr_i . (ks + Σ_{c0<=j<=i} Kr_j) is one reluDotW for the chunk; per 6-row
-// block, the scores against the chunk's Kr transposed (qkRelu) and their
-// Σ s_ij V_j over keys j <= i (intra: a masked key is never multiplied
-// in); then qs adds the previous chunks' state, and the chunk joins it.
+// Causal sla1d runs tiles of slaScanTile tokens in one pass (causalHead):
+// the state is scanned token by token, a block of S in registers at a
+// time (scan), so it does no work past the counted FLOPs.
 const slaTile = 64
 
 // slaFusedRun is one bound SLA on the fused driver.
@@ -412,24 +408,17 @@ type slaFusedRun struct {
 	chunk              int
 	vin                bool // Dv%16 == 0: kv reads V in place and qs writes O in place
 	vdirect            bool // 1D non-causal with vin: the conv reads V in place (a padded copy at the head's edges only)
-	// qs and the lines each call of it prefetches per step: causal
-	// chunks queue their prefetches (the next chunk's Q, K, V and O) in a
-	// burst that the first qs calls of the chunk take; two lines a step
-	// there (about 47 GB/s, more than one core's DRAM bandwidth) measured
-	// 8-10% slower at D = 128 than one (qsl). Non-causal heads start
-	// from two and adapt: one a step throughout made sla2d at L = 196
-	// 7-9% slower (its next head's K and V came late).
-	qs     *[attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)
-	qsStep int
-	// adapt (non-causal): qsl when the group's remaining qs calls can
-	// take the queued prefetches at one line a step, else qs (catching up
-	// at two, as when the next head's K and V join the queue): 0-3%
-	// faster than qs throughout on the full sla2d shapes, none slower.
+	// adapt: qsl when the group's remaining qs calls can take the queued
+	// prefetches at one line a step, else qs (two a step, catching up as
+	// when the next head's K and V join the queue): 0-3% faster than qs
+	// throughout on the full sla2d shapes, none slower; qsl throughout
+	// made sla2d at L = 196 7-9% slower (its next head's K and V came
+	// late).
 	adapt bool
 }
 
 type slaFusedScratch struct {
-	vp       []float32   // 1D: [pad+L+pad][dvp] V zero-padded (causal: [4+chunk][dvp], the chunk after the previous one's last 4 rows); 2D: [gh+4][gw+4][dvp] the grid with a zero border
+	vp       []float32   // 1D: [pad+L+pad][dvp] V zero-padded (causal: [4+chunk][dvp], the tile after the previous one's last 4 rows); 2D: [gh+4][gw+4][dvp] the grid with a zero border
 	vt       []float32   // !vin: [slaTile][dvp] the tile's V, zero-padded columns
 	cs       []float32   // 2D, !vin: [L][dvp] DWC(V)
 	s        []float32   // [D][dvp] the state Kr^T V
@@ -437,15 +426,12 @@ type slaFusedScratch struct {
 	kr, kb   []float32   // [slaTile][D] relu(K + Pk), K + Pk
 	qp       []float32   // [group][D] relu(Q) of a row group
 	y        []float32   // !vin: [group][dvp] output rows of a row group
-	krT      []float32   // causal: [D][64] the chunk's Kr transposed
-	sc       []float32   // causal: [6][64] scores of a block of the chunk
-	a        []float32   // causal: [chunk+6][dvp] the chunk's numerators
-	q6       []float32   // causal: [6][D] the last rows of Q, zero-padded
+	a        []float32   // causal: [chunk][dvp] the tile's numerators over the blocks of D so far
 	den, z   []float32   // [group] a row group's denominators, then their 1/(den + 1e-6)
-	pre      []float32   // causal: [chunk][D] ks + Σ_{c0<=j<=i} Kr_j per row i of the chunk
 	convDone int         // 2D: tokens of the head whose conv is written
-	pf       [][]float32 // regions to prefetch, handed to kv and qs a part per call
+	pf       [][]float32 // regions to prefetch, handed to kv, qs and scan a part per call (scan: per block)
 	pfq      [16][]float32
+	parts    [][]float32 // causal: [D/slaScanRows] the parts of the queue scan calls take
 }
 
 // pfLines returns the number of lines in the prefetch queue.
@@ -473,6 +459,20 @@ func (sc *slaFusedScratch) pfTake(n int) []float32 {
 	return sc.s[:0]
 }
 
+// pfParts returns the next nb parts of up to n lines of the prefetch
+// queue (fewer when it runs out).
+func (sc *slaFusedScratch) pfParts(nb, n int) [][]float32 {
+	sc.parts = sc.parts[:0]
+	for range nb {
+		p := sc.pfTake(n)
+		if len(p) == 0 {
+			break
+		}
+		sc.parts = append(sc.parts, p)
+	}
+	return sc.parts
+}
+
 func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedLinearAttention) kernel.Bound {
 	bh, L, D, Dv := op.B*op.H, op.L, op.D, op.Dv
 	if bh == 0 || L == 0 {
@@ -480,14 +480,10 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 	}
 	r := &slaFusedRun{ak: ak, sk: sk, f: f, q: kernel.F32s(op.Q), k: kernel.F32s(op.K), v: kernel.F32s(op.V),
 		pk: kernel.F32s(op.Pk), bd: kernel.F32s(op.Bd), o: kernel.F32s(op.O),
-		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaCausalChunk,
+		H: op.H, L: L, D: D, Dv: Dv, dvp: (Dv + 15) / 16 * 16, causal: op.Causal, chunk: slaScanTile,
 		ones: make([]float32, attnKeys)}
 	r.vin = r.dvp == Dv
-	r.adapt = !r.causal && sk.qsl[attnRows][4] != nil
-	r.qs, r.qsStep = &sk.qs, 2
-	if r.causal && sk.qsl[attnRows][4] != nil {
-		r.qs, r.qsStep = &sk.qsl, 1
-	}
+	r.adapt = sk.qsl[attnRows][4] != nil
 	for i := range r.ones {
 		r.ones[i] = 1
 	}
@@ -520,8 +516,8 @@ func newSLAFused(b *Backend, ak *attnK, sk *slaK, f *vec, op *kernel.SimplifiedL
 			}
 		}
 		if r.causal {
-			sc.pre, sc.krT = make([]float32, r.chunk*D), make([]float32, D*attnKeys)
-			sc.sc, sc.a, sc.q6 = make([]float32, attnRows*attnKeys), make([]float32, (r.chunk+attnRows)*dvp), make([]float32, attnRows*D)
+			sc.a = make([]float32, r.chunk*dvp)
+			sc.parts = make([][]float32, 0, D/slaScanRows+1)
 		}
 		return sc
 	})
@@ -584,7 +580,7 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 		// One tile ahead: K and V of pass 1, then Q and O of pass 2.
 		r.prefetch(sc, h, c0+slaTile, c0+2*slaTile, false, true, true, false)
 		r.prefetch(sc, h, c0+slaTile-L, c0+2*slaTile-L, true, false, false, true)
-		r.packK(sc, h, c0, nk, sc.ks, nil)
+		r.packK(sc, h, c0, nk, sc.ks)
 		v, ldv := r.packV(sc, vh, c0, nk)
 		r.update(sc, v, ldv, nk)
 	}
@@ -600,7 +596,7 @@ func (r *slaFusedRun) head(sc *slaFusedScratch, h int, next bool) {
 		}
 		clear(sc.den[:n])
 		r.sk.reluDotW(sc.qp, D, qh[i0*D:], D, sc.ks, 0, sc.den, n, D)
-		r.out(sc, h, i0, n, nil, r.convRows(sc, vh, i0, n))
+		r.out(sc, h, i0, n, r.convRows(sc, vh, i0, n))
 	}
 }
 
@@ -663,10 +659,9 @@ func (r *slaFusedRun) packV(sc *slaFusedScratch, vh []float32, c0, nk int) (v []
 	return sc.vt, dvp
 }
 
-// packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
-// adds its rows to acc (with pre: the running sums after each row into
-// pre's rows).
-func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc, pre []float32) {
+// kRows returns the rows of K + Pk of tokens [c0, c0+nk) of head h: K
+// in place, or with Pk its sum in kb.
+func (r *slaFusedRun) kRows(sc *slaFusedScratch, h, c0, nk int) []float32 {
 	D := r.D
 	src := r.k[(h*r.L+c0)*D : (h*r.L+c0+nk)*D]
 	if r.pk != nil {
@@ -674,11 +669,13 @@ func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc, pre []float
 		r.sk.axpyTo(sc.kb, D, pk, r.H*D, src, D, r.ones, nk, D)
 		src = sc.kb[:nk*D]
 	}
-	if pre != nil {
-		r.sk.reluSumPre(sc.kr, D, src, D, acc, pre, D, nk, D)
-		return
-	}
-	r.sk.reluSum(sc.kr, D, src, D, acc, nk, D)
+	return src
+}
+
+// packK writes relu(K + Pk) of tokens [c0, c0+nk) row-major into kr and
+// adds its rows to acc.
+func (r *slaFusedRun) packK(sc *slaFusedScratch, h, c0, nk int, acc []float32) {
+	r.sk.reluSum(sc.kr, r.D, r.kRows(sc, h, c0, nk), r.D, acc, nk, r.D)
 }
 
 // update adds the packed tile to the state: S += Kr^T V.
@@ -694,10 +691,9 @@ func (r *slaFusedRun) update(sc *slaFusedScratch, v []float32, ldv, nk int) {
 }
 
 // out writes output rows [i0, i0+n) of head h: the conv, then
-// O += z (a + Qr S) with qp and den holding the rows' relu(Q) and
-// denominators (a: the causal chunk's numerators, or nil; cv: 1D, the
-// zero-padded V rows of the conv taps of row i0 on).
-func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
+// O += z Qr S with qp and den holding the rows' relu(Q) and denominators
+// (cv: 1D, the zero-padded V rows of the conv taps of row i0 on).
+func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, cv []float32) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
 	for i, d := range sc.den[:n] {
 		sc.z[i] = 1 / (d + 1e-6)
@@ -723,20 +719,16 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
 			copy(y[:n*dvp], cs[i0*dvp:])
 		}
 	}
-	var ae []float32
 	for b := 0; b < n; b += attnRows {
 		rows := min(attnRows, n-b)
 		for e0 := 0; e0 < dvp; e0 += 64 {
 			nz := min(4, (dvp-e0)/16)
-			if a != nil {
-				ae = a[b*dvp+e0:]
-			}
-			qs, step := r.qs, r.qsStep
+			qs, step := &r.sk.qs, 2
 			if r.adapt && sc.pfLines() <= (((n-b+attnRows-1)/attnRows)*((dvp+63)/64)-e0/64)*D {
 				// The group's remaining calls drain the queue at one line a step.
 				qs, step = &r.sk.qsl, 1
 			}
-			qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], ae, dvp, sc.pfTake(step*D))
+			qs[rows][nz](y[b*ldy+e0:], ldy, sc.qp[b*D:], D, D, sc.s[e0:], dvp, sc.z[b:], sc.pfTake(step*D))
 		}
 	}
 	if !r.vin {
@@ -746,55 +738,73 @@ func (r *slaFusedRun) out(sc *slaFusedScratch, h, i0, n int, a, cv []float32) {
 	}
 }
 
-// causalHead runs the chunks of a causal head.
+// causalHead runs the tiles of a causal head: per tile, relu(K) and
+// relu(Q) with the denominators Qr_i . ks_i (reluKQ); the conv into the
+// output rows; then per block of slaScanRows rows of D by 64 columns, scan
+// walks the tile's tokens in order with that block of S in registers,
+// adding each token to it and the token's Qr times it to the numerator
+// (the block that ends D scales it into O).
 func (r *slaFusedRun) causalHead(sc *slaFusedScratch, h int, vh []float32, next bool) {
 	L, D, Dv, dvp := r.L, r.D, r.Dv, r.dvp
-	qh := r.q[h*L*D : (h+1)*L*D]
+	qh, oh := r.q[h*L*D:(h+1)*L*D], r.o[h*L*Dv:(h+1)*L*Dv]
 	for c0 := 0; c0 < L; c0 += r.chunk {
 		nk := min(r.chunk, L-c0)
-		// The next chunk (of the next head at the end).
+		// The next tile (of the next head at the end); what the last
+		// tile's calls did not take is dropped.
+		sc.pf = nil
 		r.prefetch(sc, h, c0+r.chunk, c0+2*r.chunk, true, true, true, true)
 		if next {
 			r.prefetch(sc, h+1, c0+r.chunk-L, c0+2*r.chunk-L, true, true, true, true)
 		}
-		// vp: the previous chunk's last 4 rows (zeros first), the chunk.
-		if c0 == 0 {
-			clear(sc.vp[:r.pad*dvp])
+		// The conv's taps (rows c0-4 on): V in place past the head's
+		// first rows (the copy cost 4% at D = 64), else vp: the previous
+		// tile's last 4 rows (zeros first), the tile.
+		v, ldv, y, cv := vh[c0*Dv:], Dv, oh[c0*Dv:], sc.vp
+		if r.vin && c0 >= r.pad {
+			cv = vh[(c0-r.pad)*Dv:]
 		} else {
-			copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
-		}
-		vt := sc.vp[r.pad*dvp:]
-		v, ldv := vh[c0*Dv:], Dv
-		if r.vin {
-			copy(vt[:nk*dvp], vh[c0*Dv:(c0+nk)*Dv])
-		} else {
+			if c0 == 0 {
+				clear(sc.vp[:r.pad*dvp])
+			} else {
+				copy(sc.vp[:r.pad*dvp], sc.vp[r.chunk*dvp:(r.chunk+r.pad)*dvp])
+			}
+			vt := sc.vp[r.pad*dvp:]
 			for t := range nk {
 				copy(vt[t*dvp:t*dvp+Dv], vh[(c0+t)*Dv:(c0+t+1)*Dv])
 			}
-			v, ldv = vt, dvp
-		}
-		// Kr of the chunk with the running ks after each row (pre), so
-		// row i's denominator is Qr_i . pre[i-c0]; ks moves past the chunk.
-		r.packK(sc, h, c0, nk, sc.ks, sc.pre)
-		r.sk.reluT(sc.krT, attnKeys, sc.kr, D, nk, D)
-		clear(sc.den[:nk])
-		r.sk.reluDotW(sc.qp, D, qh[c0*D:], D, sc.pre, D, sc.den, nk, D)
-		for i0 := c0; i0 < c0+nk; i0 += attnRows {
-			rows := min(attnRows, c0+nk-i0)
-			// The chunk's keys c0..i: scores, then Σ s_ij V_j into a.
-			qb := qh[i0*D:]
-			if i0+attnRows > L { // qkRelu reads six rows
-				clear(sc.q6[(L-i0)*D:])
-				copy(sc.q6, qh[i0*D:])
-				qb = sc.q6
-			}
-			r.sk.qkRelu[(i0-c0+rows+15)/16](sc.sc, qb, D, sc.krT, D)
-			for e0 := 0; e0 < dvp; e0 += 64 {
-				r.sk.intra[min(4, (dvp-e0)/16)](sc.a[(i0-c0)*dvp+e0:], dvp, sc.sc, i0-c0+1, vt[e0:], dvp)
+			if !r.vin {
+				v, ldv, y = vt, dvp, sc.y
 			}
 		}
-		r.out(sc, h, c0, nk, sc.a, sc.vp)
-		r.update(sc, v, ldv, nk)
+		r.sk.reluKQ(sc.kr, sc.qp, r.kRows(sc, h, c0, nk), qh[c0*D:], D, sc.ks, sc.den, nk, D)
+		for i, d := range sc.den[:nk] {
+			sc.z[i] = 1 / (d + 1e-6)
+		}
+		r.sk.conv5(y, cv, r.wt, r.bias, nk, dvp)
+		for e0 := 0; e0 < dvp; e0 += 64 {
+			nz := min(4, (dvp-e0)/16)
+			// The full blocks of rows of D in one call, then the rest.
+			full, rest := D/slaScanRows, D%slaScanRows
+			if full > 0 {
+				mode := 1
+				if rest == 0 {
+					mode |= 2
+				}
+				r.sk.scan[slaScanRows][nz](sc.s[e0:], dvp, sc.kr, sc.qp, D, v[e0:], ldv, sc.a[e0:], y[e0:], dvp, sc.z, nk, full, mode, sc.pfParts(full, nk))
+			}
+			if rest > 0 {
+				d0, mode := D-rest, 2
+				if full == 0 {
+					mode |= 1
+				}
+				r.sk.scan[rest][nz](sc.s[d0*dvp+e0:], dvp, sc.kr[d0:], sc.qp[d0:], D, v[e0:], ldv, sc.a[e0:], y[e0:], dvp, sc.z, nk, 1, mode, sc.pfParts(1, nk))
+			}
+		}
+		if !r.vin {
+			for i := range nk {
+				copy(oh[(c0+i)*Dv:(c0+i+1)*Dv], sc.y[i*dvp:])
+			}
+		}
 	}
 }
 
@@ -810,14 +820,11 @@ func reluSumGo(dst []float32, ldd int, src []float32, lds int, acc []float32, ro
 	}
 }
 
-func reluSumPreGo(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int) {
+func reluKQGo(kr, qp, k, q []float32, ld int, ks, den []float32, rows, n int) {
 	for r := range rows {
-		for i, x := range src[r*lds : r*lds+n] {
-			x = max(x, 0)
-			dst[r*ldd+i] = x
-			acc[i] += x
-			pre[r*ldp+i] = acc[i]
-		}
+		reluSumGo(kr[r*ld:], 0, k[r*ld:], 0, ks, 1, n)
+		den[r] = 0
+		reluDotGo(qp[r*ld:], 0, q[r*ld:], 0, ks, den[r:], 1, n)
 	}
 }
 
@@ -827,15 +834,31 @@ func reluDotWGo(dst []float32, ldd int, src []float32, lds int, w []float32, ldw
 	}
 }
 
-func intraGo(nz int) func(a []float32, lda int, s []float32, all int, v []float32, ldv int) {
-	return func(a []float32, lda int, s []float32, all int, v []float32, ldv int) {
-		for i := range attnRows {
-			for c := range 16 * nz {
-				var acc float32
-				for j := range all + i {
-					acc += s[i*attnKeys+j] * v[j*ldv+c]
+func scanGo(nd, nz int) slaScanFn {
+	return func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32) {
+		for b := range nb * min(n, 1) {
+			s, k, q := s[b*nd*lds:], k[b*nd:], q[b*nd:]
+			first, last := b == 0 && mode&1 != 0, b == nb-1 && mode&2 != 0
+			for t := range n {
+				for i := range nd {
+					for c := range 16 * nz {
+						s[i*lds+c] += k[t*ldk+i] * v[t*ldv+c]
+					}
 				}
-				a[i*lda+c] = acc
+				for c := range 16 * nz {
+					var u float32
+					if !first {
+						u = a[t*ld+c]
+					}
+					for i := range nd {
+						u += q[t*ldk+i] * s[i*lds+c]
+					}
+					if last {
+						y[t*ld+c] += z[t] * u
+					} else {
+						a[t*ld+c] = u
+					}
+				}
 			}
 		}
 	}
@@ -855,32 +878,15 @@ func kvGo(rows, nz int) func(s []float32, lds int, k []float32, ldk int, v []flo
 	}
 }
 
-func qsGo(rows, nz int) func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32) {
-	return func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32) {
+func qsGo(rows, nz int) func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32) {
+	return func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32) {
 		for i := range rows {
 			for c := range 16 * nz {
 				var acc float32
-				if len(a) > 0 {
-					acc = a[i*lda+c]
-				}
 				for t := range n {
 					acc += p[i*ldp+t] * s[t*lds+c]
 				}
 				y[i*ldy+c] += z[i] * acc
-			}
-		}
-	}
-}
-
-func qkReluGo(nz int) func(s, q []float32, ldq int, kt []float32, d int) {
-	return func(s, q []float32, ldq int, kt []float32, d int) {
-		for i := range attnRows {
-			for j := range 16 * nz {
-				var acc float32
-				for t := range d {
-					acc += max(q[i*ldq+t], 0) * kt[t*attnKeys+j]
-				}
-				s[i*attnKeys+j] = acc
 			}
 		}
 	}

@@ -393,9 +393,8 @@ func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 	return (now() - start) / time.Duration(n)
 }
 
-// TestSLAFusedKernels checks each level's reluSum, reluSumPre, reluDotW,
-// intra, kv, qs and qsl against the
-// Go twins (strides past the columns, every rows x nz tile, odd n, the
+// TestSLAFusedKernels checks each level's reluSum, reluDotW, reluKQ,
+// scan, kv, qs and qsl against the Go twins (strides past the columns, every rows x nz tile, odd n, the
 // prefetch range empty or not).
 func TestSLAFusedKernels(t *testing.T) {
 	forEach(t, slaVariants(), func(t *testing.T, set *slaSet) {
@@ -431,15 +430,8 @@ func TestSLAFusedKernels(t *testing.T) {
 		}
 		for _, n := range []int{1, 5, 16, 17, 70} {
 			rows := 7
-			src, acc := gen(rows*(n+3)), gen(n+1)
+			src := gen(rows * (n + 3))
 			d1, d2 := make([]float32, rows*(n+2)), make([]float32, rows*(n+2))
-			p1, p2 := make([]float32, rows*(n+1)), make([]float32, rows*(n+1))
-			a1, a2 := slices.Clone(acc), slices.Clone(acc)
-			k.reluSumPre(d1, n+2, src, n+3, a1[:n], p1, n+1, rows, n)
-			reluSumPreGo(d2, n+2, src, n+3, a2[:n], p2, n+1, rows, n)
-			near(fmt.Sprintf("reluSumPre n=%d", n), d1, d2)
-			near(fmt.Sprintf("reluSumPre acc n=%d", n), a1, a2)
-			near(fmt.Sprintf("reluSumPre pre n=%d", n), p1, p2)
 			w, den := gen(rows*(n+4)), gen(rows)
 			e1, e2 := slices.Clone(den), slices.Clone(den)
 			k.reluDotW(d1, n+2, src, n+3, w, n+4, e1, rows, n)
@@ -447,15 +439,50 @@ func TestSLAFusedKernels(t *testing.T) {
 			near(fmt.Sprintf("reluDotW n=%d", n), d1, d2)
 			near(fmt.Sprintf("reluDotW den n=%d", n), e1, e2)
 		}
-		for nz := 1; nz <= 4; nz++ {
-			for _, all := range []int{1, 2, 19, 59} {
-				w := 16*nz + 16
-				sc, v := gen(attnRows*attnKeys), gen((all+5)*w)
-				a1, a2 := gen(attnRows*w), make([]float32, attnRows*w)
-				copy(a2, a1)
-				k.intra[nz](a1, w, sc, all, v, w)
-				intraGo(nz)(a2, w, sc, all, v, w)
-				near(fmt.Sprintf("intra%d all=%d", nz, all), a1, a2)
+		// reluKQ: odd and even row counts (pairs and the last row), tails.
+		for _, n := range []int{1, 5, 16, 17, 70} {
+			for rows := 0; rows <= 5; rows++ {
+				src, q, ks := gen(rows*(n+3)), gen(rows*(n+3)), gen(n+1)
+				kr1, kr2 := gen(rows*(n+3)), make([]float32, rows*(n+3))
+				qp1, qp2 := gen(rows*(n+3)), make([]float32, rows*(n+3))
+				copy(kr2, kr1)
+				copy(qp2, qp1)
+				ks1, ks2 := slices.Clone(ks), slices.Clone(ks)
+				den1, den2 := gen(rows+1), make([]float32, rows+1)
+				copy(den2, den1)
+				k.reluKQ(kr1, qp1, src, q, n+3, ks1[:n], den1, rows, n)
+				reluKQGo(kr2, qp2, src, q, n+3, ks2[:n], den2, rows, n)
+				what := fmt.Sprintf("reluKQ rows=%d n=%d", rows, n)
+				near(what+" kr", kr1, kr2)
+				near(what+" qp", qp1, qp2)
+				near(what+" ks", ks1, ks2)
+				near(what+" den", den1, den2)
+			}
+		}
+		// scan: every block shape, one to three blocks, each mode, the
+		// prefetch parts fewer than the blocks or not; S, the numerators
+		// and y against the twin (strides past the columns).
+		for nd := 1; nd <= slaScanRows; nd++ {
+			for nz := 1; nz <= 4; nz++ {
+				for nb := 1; nb <= 3; nb++ {
+					for _, n := range []int{0, 1, 7, 33} {
+						for mode := range 4 {
+							w, ldk := 16*nz+16, nb*nd+3
+							s, kk, qq := gen(nb*nd*w), gen(n*ldk), gen(n*ldk)
+							v, a, y, z := gen(n*w+w), gen(n*w), gen(n*w), gen(n)
+							pf := gen(64)
+							parts := [][]float32{pf[:n%3*16], pf[16:]}[:min(nb, 1+n%2)]
+							s1, a1, y1 := slices.Clone(s), slices.Clone(a), slices.Clone(y)
+							s2, a2, y2 := slices.Clone(s), slices.Clone(a), slices.Clone(y)
+							k.scan[nd][nz](s1, w, kk, qq, ldk, v, w, a1, y1, w, z, n, nb, mode, parts)
+							scanGo(nd, nz)(s2, w, kk, qq, ldk, v, w, a2, y2, w, z, n, nb, mode, nil)
+							what := fmt.Sprintf("scan%dx%d nb=%d n=%d mode=%d", nd, nz, nb, n, mode)
+							near(what+" s", s1, s2)
+							near(what+" a", a1, a2)
+							near(what+" y", y1, y2)
+						}
+					}
+				}
 			}
 		}
 		for rows := 1; rows <= attnRows; rows++ {
@@ -468,18 +495,16 @@ func TestSLAFusedKernels(t *testing.T) {
 					k.kv[rows][nz](s1, w, kk, rows+3, v, w, n, pf[:n%3*16])
 					kvGo(rows, nz)(s2, w, kk, rows+3, v, w, n, nil)
 					near(fmt.Sprintf("kv%dx%d n=%d", rows, nz, n), s1, s2)
-					p, z, a, y := gen(rows*(n+2)), gen(attnRows), gen(rows*w), gen(rows*w)
+					p, z, y := gen(rows*(n+2)), gen(attnRows), gen(rows*w)
 					sm := gen(n*w + w)
-					for _, aa := range [][]float32{nil, a} {
-						for _, qs := range []*[attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32){&k.qs, &k.qsl} {
-							if qs[rows][nz] == nil {
-								continue
-							}
-							y1, y2 := slices.Clone(y), slices.Clone(y)
-							qs[rows][nz](y1, w, p, n+2, n, sm, w, z, aa, w, pf)
-							qsGo(rows, nz)(y2, w, p, n+2, n, sm, w, z, aa, w, nil)
-							near(fmt.Sprintf("qs%dx%d n=%d a=%v l=%v", rows, nz, n, aa != nil, qs == &k.qsl), y1, y2)
+					for _, qs := range []*[attnRows + 1][5]func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32){&k.qs, &k.qsl} {
+						if qs[rows][nz] == nil {
+							continue
 						}
+						y1, y2 := slices.Clone(y), slices.Clone(y)
+						qs[rows][nz](y1, w, p, n+2, n, sm, w, z, pf)
+						qsGo(rows, nz)(y2, w, p, n+2, n, sm, w, z, nil)
+						near(fmt.Sprintf("qs%dx%d n=%d l=%v", rows, nz, n, qs == &k.qsl), y1, y2)
 					}
 				}
 			}

@@ -231,36 +231,145 @@ func conv25AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld 
 //go:noescape
 func reluSumAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, rows int, n int)
 
-// reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added.
-//
-//go:noescape
-func reluSumPreAVX512(dst []float32, ldd int, src []float32, lds int, acc []float32, pre []float32, ldp int, rows int, n int)
-
 // reluDotWAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_i dst[r*ldd+i]*w[r*ldw+i]
 // to den[r], for r < rows, i < n.
 //
 //go:noescape
 func reluDotWAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, ldw int, den []float32, rows int, n int)
 
-// intra1AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 16.
+// reluKQAVX512, for r < rows in turn, sets kr[r*ld+i] = max(k[r*ld+i], 0), adds it to ks[i], sets
+// qp[r*ld+i] = max(q[r*ld+i], 0) and den[r] = Σ_i qp[r*ld+i]*ks[i], for i < n (NaN stays NaN).
 //
 //go:noescape
-func intra1AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+func reluKQAVX512(kr []float32, qp []float32, k []float32, q []float32, ld int, ks []float32, den []float32, rows int, n int)
 
-// intra2AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 32.
+// scan1x1AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func intra2AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+func scan1x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// intra3AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 48.
+// scan1x2AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func intra3AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+func scan1x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
-// intra4AVX512 sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < 64.
+// scan1x3AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
 //
 //go:noescape
-func intra4AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv int)
+func scan1x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan1x4AVX512 runs blocks b < nb of rows r = 1*b+i, i < 1: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan1x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan2x1AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan2x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan2x2AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan2x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan2x3AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan2x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan2x4AVX512 runs blocks b < nb of rows r = 2*b+i, i < 2: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan2x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan3x1AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan3x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan3x2AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan3x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan3x3AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan3x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan3x4AVX512 runs blocks b < nb of rows r = 3*b+i, i < 3: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan3x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan4x1AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 16, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan4x1AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan4x2AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 32, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan4x2AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan4x3AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 48, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan4x3AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
+
+// scan4x4AVX512 runs blocks b < nb of rows r = 4*b+i, i < 4: for t < n in turn, it adds
+// k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < 64, then sets u[c] = a[t*ld+c] (0 for b = 0
+// if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,
+// y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.
+//
+//go:noescape
+func scan4x4AVX512(s []float32, lds int, k []float32, q []float32, ldk int, v []float32, ldv int, a []float32, y []float32, ld int, z []float32, n int, nb int, mode int, pf [][]float32)
 
 // kv1x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -268,19 +377,19 @@ func intra4AVX512(a []float32, lda int, s []float32, all int, v []float32, ldv i
 //go:noescape
 func kv1x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs1x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs1x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 16, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl1x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl1x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 16, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv1x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -288,19 +397,19 @@ func qsl1x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv1x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs1x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs1x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 32, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl1x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl1x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 32, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv1x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -308,19 +417,19 @@ func qsl1x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv1x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs1x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs1x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 48, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl1x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl1x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 48, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv1x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 1, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -328,19 +437,19 @@ func qsl1x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv1x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs1x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs1x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 64, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl1x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 1, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl1x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 1, c < 64, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv2x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -348,19 +457,19 @@ func qsl1x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv2x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs2x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs2x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 16, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl2x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl2x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 16, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv2x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -368,19 +477,19 @@ func qsl2x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv2x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs2x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs2x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 32, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl2x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl2x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 32, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv2x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -388,19 +497,19 @@ func qsl2x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv2x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs2x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs2x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 48, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl2x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl2x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 48, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv2x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 2, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -408,19 +517,19 @@ func qsl2x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv2x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs2x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs2x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 64, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl2x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 2, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl2x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 2, c < 64, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv3x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -428,19 +537,19 @@ func qsl2x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv3x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs3x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs3x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 16, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl3x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl3x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 16, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv3x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -448,19 +557,19 @@ func qsl3x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv3x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs3x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs3x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 32, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl3x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl3x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 32, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv3x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -468,19 +577,19 @@ func qsl3x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv3x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs3x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs3x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 48, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl3x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl3x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 48, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv3x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 3, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -488,19 +597,19 @@ func qsl3x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv3x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs3x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs3x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 64, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl3x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 3, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl3x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 3, c < 64, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv4x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -508,19 +617,19 @@ func qsl3x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv4x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs4x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs4x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 16, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl4x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl4x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 16, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv4x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -528,19 +637,19 @@ func qsl4x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv4x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs4x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs4x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 32, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl4x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl4x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 32, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv4x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -548,19 +657,19 @@ func qsl4x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv4x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs4x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs4x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 48, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl4x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl4x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 48, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv4x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 4, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -568,19 +677,19 @@ func qsl4x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv4x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs4x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs4x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 64, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl4x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 4, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl4x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 4, c < 64, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv5x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -588,19 +697,19 @@ func qsl4x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv5x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs5x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs5x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 16, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl5x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl5x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 16, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv5x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -608,19 +717,19 @@ func qsl5x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv5x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs5x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs5x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 32, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl5x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl5x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 32, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv5x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -628,19 +737,19 @@ func qsl5x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv5x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs5x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs5x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 48, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl5x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl5x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 48, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv5x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 5, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -648,19 +757,19 @@ func qsl5x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv5x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs5x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs5x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 64, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl5x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 5, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl5x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 5, c < 64, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv6x1AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 16,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -668,19 +777,19 @@ func qsl5x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv6x1AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs6x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 16 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs6x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 16, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl6x1AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 16 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl6x1AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 16, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv6x2AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 32,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -688,19 +797,19 @@ func qsl6x1AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv6x2AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs6x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 32 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs6x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 32, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl6x2AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 32 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl6x2AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 32, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv6x3AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 48,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -708,19 +817,19 @@ func qsl6x2AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv6x3AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs6x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 48 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs6x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 48, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl6x3AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 48 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl6x3AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 48, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // kv6x4AVX512 sets s[i*lds+c] += Σ_{j<n} k[j*ldk+i]*v[j*ldv+c] for i < 6, c < 64,
 // and prefetches up to 2n lines of pf into L2 (pf's base must be a valid address).
@@ -728,19 +837,19 @@ func qsl6x3AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func kv6x4AVX512(s []float32, lds int, k []float32, ldk int, v []float32, ldv int, n int, pf []float32)
 
-// qs6x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 64 (a is 0 when empty), and prefetches up to 2n lines of pf into L2
+// qs6x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 64, and prefetches up to 2n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qs6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
-// qsl6x4AVX512 sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])
-// for i < 6, c < 64 (a is 0 when empty), and prefetches up to 1n lines of pf into L2
+// qsl6x4AVX512 sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]
+// for i < 6, c < 64, and prefetches up to 1n lines of pf into L2
 // (pf's base must be a valid address).
 //
 //go:noescape
-func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, a []float32, lda int, pf []float32)
+func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z []float32, pf []float32)
 
 // layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
 // mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
@@ -1216,30 +1325,6 @@ func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale
 //
 //go:noescape
 func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int, pf []float32)
-
-// qkRelu1AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
-// j < 16 (NaN in q stays NaN).
-//
-//go:noescape
-func qkRelu1AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-
-// qkRelu2AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
-// j < 32 (NaN in q stays NaN).
-//
-//go:noescape
-func qkRelu2AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-
-// qkRelu3AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
-// j < 48 (NaN in q stays NaN).
-//
-//go:noescape
-func qkRelu3AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
-
-// qkRelu4AVX512 sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,
-// j < 64 (NaN in q stays NaN).
-//
-//go:noescape
-func qkRelu4AVX512(s []float32, q []float32, ldq int, kt []float32, d int)
 
 // prefetchT1 prefetches the 64-byte lines of x into L2 (PREFETCHT1, one per 16 elements).
 //

@@ -28,9 +28,6 @@ func attention() {
 	transpose16()
 	attnRun()
 	attnRunPipe()
-	for nz := 1; nz <= 4; nz++ {
-		qkRelu(nz)
-	}
 	prefetchLines()
 	for _, rows := range []int{attnRows, 1} {
 		for nz := 1; nz <= 4; nz++ {
@@ -848,28 +845,6 @@ func qkAcc(nz int, withRelu bool, pfx string, q, ldq, kt, d GPVirtual) [][]VecVi
 	JMP(LabelRef(pfx + "loop"))
 	Label(pfx + "done")
 	return acc
-}
-
-// qkRelu is the score tile of causal sla1d's chunks: relu(Q) rows read in
-// place against the chunk's packed Kr, only the 16*nz keys the block needs.
-func qkRelu(nz int) {
-	name := fmt.Sprintf("qkRelu%dAVX512", nz)
-	TEXT(name, NOSPLIT, "func(s, q []float32, ldq int, kt []float32, d int)")
-	Pragma("noescape")
-	Doc(name+" sets s[i*64+j] = Σ_{t<d} max(q[i*ldq+t], 0)*kt[t*64+j] for i < 6,",
-		fmt.Sprintf("j < %d (NaN in q stays NaN).", 16*nz))
-	s, q, kt := ptr("s"), ptr("q"), ptr("kt")
-	ldq := Load(Param("ldq"), GP64()).(GPVirtual)
-	SHLQ(U8(2), ldq)
-	d := Load(Param("d"), GP64()).(GPVirtual)
-	acc := qkAcc(nz, true, "", q, ldq, kt, d)
-	for i := range acc {
-		for c, a := range acc[i] {
-			VMOVUPS(a, Mem{Base: s, Disp: 4 * (i*attnKeys + 16*c)})
-		}
-	}
-	VZEROUPPER()
-	RET()
 }
 
 // gather6 collects lane 0 of six registers into lanes 0-5 of the first

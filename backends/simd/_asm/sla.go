@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/mmcloughlin/avo/gotypes"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -19,11 +21,13 @@ func sla(v variant) {
 	slaReluT(v)
 	if v.z {
 		slaConv25()
-		slaReluSum(false)
-		slaReluSum(true)
+		slaReluSum()
 		slaReluDotW()
-		for nz := 1; nz <= 4; nz++ {
-			slaIntra(nz)
+		slaReluKQ()
+		for nd := 1; nd <= 4; nd++ {
+			for nz := 1; nz <= 4; nz++ {
+				slaScan(nd, nz)
+			}
 		}
 		for rows := 1; rows <= 6; rows++ {
 			for nz := 1; nz <= 4; nz++ {
@@ -523,25 +527,14 @@ func slaConv25() {
 }
 
 // slaReluSum: column blocks of 16 outside (the last one masked), rows
-// inside; the block's column sums stay in a register. The prefix form also
-// stores the running sums after each row.
-func slaReluSum(prefix bool) {
-	name, sig := "reluSumAVX512", "func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)"
-	doc := []string{"reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]",
-		"to acc[i], for r < rows, i < n."}
-	if prefix {
-		name, sig = "reluSumPreAVX512", "func(dst []float32, ldd int, src []float32, lds int, acc, pre []float32, ldp, rows, n int)"
-		doc = []string{"reluSumPreAVX512 is reluSumAVX512 that also sets pre[r*ldp+i] to acc[i] after row r is added."}
-	}
-	TEXT(name, NOSPLIT, sig)
+// inside; the block's column sums stay in a register.
+func slaReluSum() {
+	TEXT("reluSumAVX512", NOSPLIT, "func(dst []float32, ldd int, src []float32, lds int, acc []float32, rows, n int)")
 	Pragma("noescape")
-	Doc(doc...)
+	Doc("reluSumAVX512 sets dst[r*ldd+i] = max(src[r*lds+i], 0) (NaN stays NaN) and adds Σ_r dst[r*ldd+i]",
+		"to acc[i], for r < rows, i < n.")
 	dst, src, acc := ptr("dst"), ptr("src"), ptr("acc")
 	ldd, lds := byteStride("ldd"), byteStride("lds")
-	var pre, ldp GPVirtual
-	if prefix {
-		pre, ldp = ptr("pre"), byteStride("ldp")
-	}
 	n := Load(Param("n"), GP64()).(GPVirtual)
 	z := ZMM()
 	zero(z)
@@ -558,12 +551,9 @@ func slaReluSum(prefix bool) {
 	KMOVW(ones.As32(), k)
 	a := ZMM()
 	VMOVUPS_Z(Mem{Base: acc}, k, a)
-	dp, sp, pp, r := GP64(), GP64(), GP64(), GP64()
+	dp, sp, r := GP64(), GP64(), GP64()
 	MOVQ(dst, dp)
 	MOVQ(src, sp)
-	if prefix {
-		MOVQ(pre, pp)
-	}
 	Load(Param("rows"), r)
 	Label("row")
 	TESTQ(r, r)
@@ -573,10 +563,6 @@ func slaReluSum(prefix bool) {
 	relu(x, z)
 	VMOVUPS(x, k, Mem{Base: dp})
 	VADDPS(x, a, a)
-	if prefix {
-		VMOVUPS(a, k, Mem{Base: pp})
-		ADDQ(ldp, pp)
-	}
 	ADDQ(ldd, dp)
 	ADDQ(lds, sp)
 	DECQ(r)
@@ -586,11 +572,115 @@ func slaReluSum(prefix bool) {
 	ADDQ(U8(64), dst)
 	ADDQ(U8(64), src)
 	ADDQ(U8(64), acc)
-	if prefix {
-		ADDQ(U8(64), pre)
-	}
 	SUBQ(U8(16), n)
 	JA(LabelRef("col"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// slaReluKQ is the causal tile's ReLU packs in one pass over its rows,
+// two rows a step: relu(K) joins ks (in memory, so any D: loaded and
+// stored once per pair, which halves the chain through memory), and row
+// r's denominator is relu(Q_r) . ks right after K_r joined, in reluDotW's
+// order. It replaced a pass writing the prefix sums after each row and
+// reluDotW reading them (same bits, 0-4% faster on the full causal
+// shapes).
+func slaReluKQ() {
+	TEXT("reluKQAVX512", NOSPLIT, "func(kr, qp, k, q []float32, ld int, ks, den []float32, rows, n int)")
+	Pragma("noescape")
+	Doc("reluKQAVX512, for r < rows in turn, sets kr[r*ld+i] = max(k[r*ld+i], 0), adds it to ks[i], sets",
+		"qp[r*ld+i] = max(q[r*ld+i], 0) and den[r] = Σ_i qp[r*ld+i]*ks[i], for i < n (NaN stays NaN).")
+	v := avx512
+	kr, qp, k, q, ks, den := ptr("kr"), ptr("qp"), ptr("k"), ptr("q"), ptr("ks"), ptr("den")
+	ld := byteStride("ld")
+	rows := Load(Param("rows"), GP64()).(GPVirtual)
+	z := v.vec()
+	zero(z)
+	// The columns go by byte index, i for row r and i1 = i + ld for row
+	// r+1 (pointer copies per row would need more registers than there
+	// are).
+	i, i1, cnt := GP64(), GP64(), GP64()
+	const unroll = 4
+	// body emits the loop over the columns of nr rows (1 or 2) and their
+	// denominators; lbl prefixes its labels.
+	body := func(nr int, lbl string) {
+		acc := make([][]VecVirtual, nr)
+		for r := range acc {
+			acc[r] = make([]VecVirtual, unroll)
+			for j := range acc[r] {
+				acc[r][j] = v.vec()
+				zero(acc[r][j])
+			}
+		}
+		idx := []GPVirtual{i, i1}
+		step := func(l lane, j int) {
+			m := func(b GPVirtual, r int) Mem { return Mem{Base: b, Index: idx[r], Scale: 1, Disp: j * v.bytes()} }
+			sv := l.load(m(ks, 0))
+			for r := range nr {
+				x := l.load(m(k, r))
+				relu(x, z)
+				l.store(x, m(kr, r))
+				VADDPS(x, sv, sv)
+				y := l.load(m(q, r))
+				relu(y, z)
+				l.store(y, m(qp, r))
+				l.fma(y, sv, acc[r][j])
+			}
+			l.store(sv, m(ks, 0))
+		}
+		XORQ(i, i)
+		MOVQ(ld, i1)
+		Load(Param("n"), cnt)
+		Label(lbl + "unrolled")
+		CMPQ(cnt, U32(unroll*v.lanes))
+		JB(LabelRef(lbl + "single"))
+		for j := range unroll {
+			step(lane{v: v}, j)
+		}
+		ADDQ(U32(unroll*v.bytes()), i)
+		ADDQ(U32(unroll*v.bytes()), i1)
+		SUBQ(U32(unroll*v.lanes), cnt)
+		JMP(LabelRef(lbl + "unrolled"))
+		Label(lbl + "single")
+		CMPQ(cnt, U32(v.lanes))
+		JB(LabelRef(lbl + "tail"))
+		step(lane{v: v}, 0)
+		ADDQ(U32(v.bytes()), i)
+		ADDQ(U32(v.bytes()), i1)
+		SUBQ(U32(v.lanes), cnt)
+		JMP(LabelRef(lbl + "single"))
+		Label(lbl + "tail")
+		TESTQ(cnt, cnt)
+		JZ(LabelRef(lbl + "end"))
+		ones := GP64()
+		MOVQ(I32(-1), ones)
+		BZHIQ(cnt, ones, ones)
+		t := lane{v: v, tail: true, k: K()}
+		KMOVW(ones.As32(), t.k)
+		step(t, 0)
+		Label(lbl + "end")
+		for r := range nr {
+			x := v.reduceTo(acc[r], vaddps)
+			VMOVSS(x, Mem{Base: den, Disp: 4 * r})
+		}
+		for _, p := range []GPVirtual{kr, qp, k, q} {
+			for range nr {
+				ADDQ(ld, p)
+			}
+		}
+		ADDQ(U8(4*nr), den)
+		SUBQ(U8(nr), rows)
+	}
+	Label("pair")
+	CMPQ(rows, U8(2))
+	JB(LabelRef("one"))
+	body(2, "p")
+	JMP(LabelRef("pair"))
+	Label("one")
+	TESTQ(rows, rows)
+	JZ(LabelRef("done"))
+	body(1, "o")
 	Label("done")
 	VZEROUPPER()
 	RET()
@@ -634,70 +724,6 @@ func slaReluDotW() {
 	RET()
 }
 
-// slaIntra is the causal chunk's own part of a 6-row block: keys every
-// row sees, then the triangle (row i also has the next i keys).
-func slaIntra(nz int) {
-	name := fmt.Sprintf("intra%dAVX512", nz)
-	TEXT(name, NOSPLIT, "func(a []float32, lda int, s []float32, all int, v []float32, ldv int)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets a[i*lda+c] = Σ_{j<all+i} s[i*64+j]*v[j*ldv+c] for i < 6, c < %d.", name, 16*nz))
-	a, sp, vv := ptr("a"), ptr("s"), ptr("v")
-	lda, ldv := byteStride("lda"), byteStride("ldv")
-	n := Load(Param("all"), GP64()).(GPVirtual)
-	acc := make([][]VecVirtual, 6)
-	for i := range acc {
-		acc[i] = make([]VecVirtual, nz)
-		for c := range acc[i] {
-			acc[i][c] = ZMM()
-			zero(acc[i][c])
-		}
-	}
-	Label("loop")
-	TESTQ(n, n)
-	JZ(LabelRef("tri"))
-	step := func(rows []int, sdisp int) {
-		mv := make([]VecVirtual, nz)
-		for c := range mv {
-			mv[c] = ZMM()
-			VMOVUPS(Mem{Base: vv, Disp: 64 * c}, mv[c])
-		}
-		for _, i := range rows {
-			b := ZMM()
-			VBROADCASTSS(Mem{Base: sp, Disp: 4*64*i + sdisp}, b)
-			for c := 0; c < nz; c++ {
-				VFMADD231PS(mv[c], b, acc[i][c])
-			}
-		}
-	}
-	step([]int{0, 1, 2, 3, 4, 5}, 0)
-	ADDQ(U8(4), sp)
-	ADDQ(ldv, vv)
-	DECQ(n)
-	JMP(LabelRef("loop"))
-	Label("tri")
-	// sp and vv are at key all: key all+t goes to rows t+1..5.
-	for t := 0; t < 5; t++ {
-		var rows []int
-		for i := t + 1; i < 6; i++ {
-			rows = append(rows, i)
-		}
-		step(rows, 4*t)
-		if t < 4 {
-			ADDQ(ldv, vv)
-		}
-	}
-	a3 := GP64()
-	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
-	ADDQ(lda, a3)
-	for i := range acc {
-		for c := range acc[i] {
-			VMOVUPS(acc[i][c], rowMem(a, a3, lda, i, 64*c))
-		}
-	}
-	VZEROUPPER()
-	RET()
-}
-
 // gemmAcc accumulates acc[i][c] += Σ_{t<n} P(i, t) * m[t*ldm + 64c] for
 // i < len(acc), c < nz (zmm columns), with P(i, t) at p + i*prow + t*pstep
 // bytes: prow is a register (pr) or, when pr is nil, 4 bytes; pstep is a
@@ -727,12 +753,7 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual, pfLi
 	}
 	pfTmp := GP64()
 	step := func(disp int, mm Mem) {
-		for range pfLines {
-			PREFETCHT1(Mem{Base: pf})
-			LEAQ(Mem{Base: pf, Disp: 64}, pfTmp)
-			CMPQ(pfTmp, pfend)
-			CMOVQLT(pfTmp, pf)
-		}
+		pfStep(pf, pfend, pfTmp, pfLines)
 		mv := make([]VecVirtual, nz)
 		for c := range mv {
 			mv[c] = ZMM()
@@ -786,6 +807,17 @@ func gemmAcc(acc [][]VecVirtual, p, pr, ps, m, ldm, n, pf, pfend GPVirtual, pfLi
 	Label("done")
 }
 
+// pfStep prefetches lines 64-byte lines of [pf, pfend) into L2 from pf
+// up, staying on the last line once all are asked for (tmp is scratch).
+func pfStep(pf, pfend, tmp GPVirtual, lines int) {
+	for range lines {
+		PREFETCHT1(Mem{Base: pf})
+		LEAQ(Mem{Base: pf, Disp: 64}, tmp)
+		CMPQ(tmp, pfend)
+		CMOVQLT(tmp, pf)
+	}
+}
+
 // pfRange loads the prefetch range of a slice parameter pf: its base and
 // its end (the base when empty).
 func pfRange() (pf, pfend GPVirtual) {
@@ -827,48 +859,29 @@ func slaKV(rows, nz int) {
 	RET()
 }
 
-// slaQS is the output of one block of rows: y += z (a + Qr S), with
-// pfLines prefetches a step (qs: 2, qsl: 1).
+// slaQS is the output of one block of rows: y += z Qr S, with pfLines
+// prefetches a step (qs: 2, qsl: 1).
 func slaQS(rows, nz, pfLines int) {
 	name := fmt.Sprintf("qs%dx%dAVX512", rows, nz)
 	if pfLines == 1 {
 		name = fmt.Sprintf("qsl%dx%dAVX512", rows, nz)
 	}
-	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, a []float32, lda int, pf []float32)")
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, p []float32, ldp int, n int, s []float32, lds int, z, pf []float32)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*(a[i*lda+c] + Σ_{t<n} p[i*ldp+t]*s[t*lds+c])", name),
-		fmt.Sprintf("for i < %d, c < %d (a is 0 when empty), and prefetches up to %dn lines of pf into L2", rows, 16*nz, pfLines),
+	Doc(fmt.Sprintf("%s sets y[i*ldy+c] += z[i]*Σ_{t<n} p[i*ldp+t]*s[t*lds+c]", name),
+		fmt.Sprintf("for i < %d, c < %d, and prefetches up to %dn lines of pf into L2", rows, 16*nz, pfLines),
 		"(pf's base must be a valid address).")
-	y, p, s, z, a := ptr("y"), ptr("p"), ptr("s"), ptr("z"), ptr("a")
+	y, p, s, z := ptr("y"), ptr("p"), ptr("s"), ptr("z")
 	ldp, lds := byteStride("ldp"), byteStride("lds")
 	n := Load(Param("n"), GP64()).(GPVirtual)
-	alen := Load(Param("a").Len(), GP64()).(GPVirtual)
-	lda := byteStride("lda")
-	a3 := GP64()
-	LEAQ(Mem{Base: a, Index: lda, Scale: 2}, a3)
-	ADDQ(lda, a3)
 	acc := make([][]VecVirtual, rows)
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nz)
 		for c := range acc[i] {
 			acc[i][c] = ZMM()
-		}
-	}
-	TESTQ(alen, alen)
-	JZ(LabelRef("zero"))
-	for i := range acc {
-		for c := range acc[i] {
-			VMOVUPS(rowMem(a, a3, lda, i, 64*c), acc[i][c])
-		}
-	}
-	JMP(LabelRef("start"))
-	Label("zero")
-	for i := range acc {
-		for c := range acc[i] {
 			zero(acc[i][c])
 		}
 	}
-	Label("start")
 	pf, pfend := pfRange()
 	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend, pfLines)
 	ldy := byteStride("ldy")
@@ -885,6 +898,183 @@ func slaQS(rows, nz, pfLines int) {
 			VMOVUPS(t, rowMem(y, y3, ldy, i, 64*c))
 		}
 	}
+	VZEROUPPER()
+	RET()
+}
+
+// slaScan is causal SLA token by token on blocks of the state, nd rows of
+// S by 16*nz columns held in registers: per token it adds Kr_t^T V_t to
+// the block, then Qr_t (the block's nd entries) times the updated block to
+// the token's numerator. Every query sees exactly the keys j <= t, so there
+// are no masked chunk scores (no work past the counted FLOPs), and a block
+// of S is read and written once per call, not once per chunk and 6-row
+// block. It runs nb blocks of rows in turn (one call per tile and 64
+// columns: a Go call per block cost about 7% at D = 64). mode bit 0: block
+// 0's numerators start at 0 (else from a); bit 1: block nb-1 ends D, so
+// y += z*numerator (else the numerators go to a).
+func slaScan(nd, nz int) {
+	name := fmt.Sprintf("scan%dx%dAVX512", nd, nz)
+	TEXT(name, NOSPLIT, "func(s []float32, lds int, k, q []float32, ldk int, v []float32, ldv int, a, y []float32, ld int, z []float32, n, nb, mode int, pf [][]float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s runs blocks b < nb of rows r = %d*b+i, i < %d: for t < n in turn, it adds", name, nd, nd),
+		fmt.Sprintf("k[t*ldk+r]*v[t*ldv+c] to s[r*lds+c], c < %d, then sets u[c] = a[t*ld+c] (0 for b = 0", 16*nz),
+		"if mode&1) + Σ_i q[t*ldk+r]*s[r*lds+c]; u goes to a[t*ld+c], or for b = nb-1 if mode&2,",
+		"y[t*ld+c] += z[t]*u[c]. Block b prefetches up to n lines of pf[b] (if any) into L2.")
+	// Between blocks: the block's first row of s, its first entry of k
+	// and q, the blocks left and the prefetch parts left (the token loops
+	// need 14 registers).
+	frame := AllocLocal(48)
+	fs, fk, fq, fb, fp, fpn := frame.Offset(0), frame.Offset(8), frame.Offset(16), frame.Offset(24), frame.Offset(32), frame.Offset(40)
+	{
+		s, k, q, p := ptr("s"), ptr("k"), ptr("q"), ptr("pf")
+		MOVQ(s, fs)
+		MOVQ(k, fk)
+		MOVQ(q, fq)
+		MOVQ(p, fp)
+		for _, x := range []struct {
+			p gotypes.Component
+			m Mem
+		}{{Param("nb"), fb}, {Param("pf").Len(), fpn}} {
+			r := Load(x.p, GP64())
+			MOVQ(r, x.m)
+		}
+	}
+	pf, pfend, pfTmp := GP64(), GP64(), GP64()
+	// The block's mode: bit 0 on the first block, bit 1 on the last.
+	mode := Load(Param("mode"), GP64()).(GPVirtual)
+	Label("block")
+	CMPQ(fb, U8(0))
+	JE(LabelRef("done"))
+	s, lds := GP64(), byteStride("lds")
+	MOVQ(fs, s)
+	// The block's part of pf: [pf, pfend), or none (the empty range at
+	// s: pfStep prefetches only valid addresses).
+	MOVQ(s, pf)
+	MOVQ(s, pfend)
+	CMPQ(fpn, U8(0))
+	JE(LabelRef("nopf"))
+	MOVQ(fp, pfTmp)
+	MOVQ(Mem{Base: pfTmp}, pf)
+	MOVQ(Mem{Base: pfTmp, Disp: 8}, pfend)
+	LEAQ(Mem{Base: pf, Index: pfend, Scale: 4}, pfend)
+	ADDQ(U8(24), fp)
+	DECQ(fpn)
+	Label("nopf")
+	s3 := GP64()
+	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	st := make([][]VecVirtual, nd)
+	for i := range st {
+		st[i] = make([]VecVirtual, nz)
+		for c := range st[i] {
+			st[i][c] = ZMM()
+			VMOVUPS(rowMem(s, s3, lds, i, 64*c), st[i][c])
+		}
+	}
+	m := GP64()
+	MOVQ(mode, m)
+	CMPQ(fb, U8(1))
+	JE(LabelRef("lastblk"))
+	ANDQ(U8(1), m)
+	Label("lastblk")
+	k, q, vv, a, y, z := GP64(), GP64(), ptr("v"), ptr("a"), ptr("y"), ptr("z")
+	MOVQ(fk, k)
+	MOVQ(fq, q)
+	ldk, ldv, ld := byteStride("ldk"), byteStride("ldv"), byteStride("ld")
+	n := Load(Param("n"), GP64()).(GPVirtual)
+	for md := range 4 {
+		CMPQ(m, U8(md))
+		JE(LabelRef(fmt.Sprintf("mode%d", md)))
+	}
+	for md := range 4 {
+		first, last := md&1 != 0, md&2 != 0
+		lbl := fmt.Sprintf("mode%d", md)
+		Label(lbl)
+		TESTQ(n, n)
+		JZ(LabelRef("store"))
+		pfStep(pf, pfend, pfTmp, 1)
+		vr := make([]VecVirtual, nz)
+		for c := range vr {
+			vr[c] = ZMM()
+			VMOVUPS(Mem{Base: vv, Disp: 64 * c}, vr[c])
+		}
+		for i := range nd {
+			b := ZMM()
+			VBROADCASTSS(Mem{Base: k, Disp: 4 * i}, b)
+			for c := range nz {
+				VFMADD231PS(vr[c], b, st[i][c])
+			}
+		}
+		u := make([]VecVirtual, nz)
+		for c := range u {
+			u[c] = ZMM()
+			if !first {
+				VMOVUPS(Mem{Base: a, Disp: 64 * c}, u[c])
+			}
+		}
+		for i := range nd {
+			b := ZMM()
+			VBROADCASTSS(Mem{Base: q, Disp: 4 * i}, b)
+			for c := range nz {
+				if first && i == 0 {
+					VMULPS(st[i][c], b, u[c])
+				} else {
+					VFMADD231PS(st[i][c], b, u[c])
+				}
+			}
+		}
+		if last {
+			zb := ZMM()
+			VBROADCASTSS(Mem{Base: z}, zb)
+			for c := range nz {
+				t := ZMM()
+				VMOVUPS(Mem{Base: y, Disp: 64 * c}, t)
+				VFMADD231PS(u[c], zb, t)
+				VMOVUPS(t, Mem{Base: y, Disp: 64 * c})
+			}
+			ADDQ(ld, y)
+			ADDQ(U8(4), z)
+		} else {
+			for c := range nz {
+				VMOVUPS(u[c], Mem{Base: a, Disp: 64 * c})
+			}
+		}
+		if !first || !last {
+			ADDQ(ld, a)
+		}
+		ADDQ(ldk, k)
+		ADDQ(ldk, q)
+		ADDQ(ldv, vv)
+		DECQ(n)
+		JMP(LabelRef(lbl))
+	}
+	// Store the block (its pointers again: fewer registers live in the
+	// token loops) and move to the next.
+	Label("store")
+	s, lds = GP64(), byteStride("lds")
+	MOVQ(fs, s)
+	s3 = GP64()
+	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
+	ADDQ(lds, s3)
+	for i := range st {
+		for c := range st[i] {
+			VMOVUPS(st[i][c], rowMem(s, s3, lds, i, 64*c))
+		}
+	}
+	if nd == 4 {
+		LEAQ(Mem{Base: s3, Index: lds, Scale: 1}, s)
+	} else {
+		for range nd {
+			ADDQ(lds, s)
+		}
+	}
+	MOVQ(s, fs)
+	ADDQ(U8(4*nd), fk)
+	ADDQ(U8(4*nd), fq)
+	DECQ(fb)
+	ANDQ(U8(2), mode) // only the first block starts the numerators
+	JMP(LabelRef("block"))
+	Label("done")
 	VZEROUPPER()
 	RET()
 }
