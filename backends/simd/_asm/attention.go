@@ -196,7 +196,7 @@ func qksTile(nz int, masked bool) {
 // advances q and kt (kt past the tile) and counts d down to 0. Labels
 // start with pfx.
 func qksBody(nz int, masked bool, pfx string, s, q, ldq, kt, d, st, corr GPVirtual) {
-	acc := qkAcc(nz, false, pfx, q, ldq, kt, d)
+	acc := qkAcc(nz, pfx, q, ldq, kt, d)
 	mnew, old := qksMax(acc, masked, s, st, corr)
 	sum := rowProbs(s, nz, func(i int) VecVirtual {
 		b, idx := ZMM(), ZMM()
@@ -494,7 +494,7 @@ func pipeStep(f pipeFrame, pfx string, nz int, masked bool) {
 		ldq := Load(Param("ldq"), GP64()).(GPVirtual)
 		SHLQ(U8(2), ldq)
 		d := Load(Param("d"), GP64()).(GPVirtual)
-		acc := qkAcc(nz, false, pfx+"qk", q, ldq, kt, d)
+		acc := qkAcc(nz, pfx+"qk", q, ldq, kt, d)
 		MOVQ(kt, f.kt)
 		qksMax(acc, masked, f.load(f.sCur), ptr("st"), f.load(f.cCur))
 	}
@@ -801,9 +801,9 @@ func transpose16() {
 }
 
 // qkAcc emits the 6 x 16*nz score accumulation of the qks kernels:
-// acc[i][c] = Σ_{t<d} q'[i*ldq+t]*kt[t*64+16c:], q' = q or relu(q). It
-// advances q and kt and counts d down to 0. Labels start with pfx.
-func qkAcc(nz int, withRelu bool, pfx string, q, ldq, kt, d GPVirtual) [][]VecVirtual {
+// acc[i][c] = Σ_{t<d} q[i*ldq+t]*kt[t*64+16c:]. It advances q and kt and
+// counts d down to 0. Labels start with pfx.
+func qkAcc(nz int, pfx string, q, ldq, kt, d GPVirtual) [][]VecVirtual {
 	q3 := GP64()
 	LEAQ(Mem{Base: q, Index: ldq, Scale: 2}, q3)
 	ADDQ(ldq, q3)
@@ -814,11 +814,6 @@ func qkAcc(nz int, withRelu bool, pfx string, q, ldq, kt, d GPVirtual) [][]VecVi
 			acc[i][c] = ZMM()
 			zero(acc[i][c])
 		}
-	}
-	var z VecVirtual
-	if withRelu {
-		z = ZMM()
-		zero(z)
 	}
 	Label(pfx + "loop")
 	TESTQ(d, d)
@@ -831,9 +826,6 @@ func qkAcc(nz int, withRelu bool, pfx string, q, ldq, kt, d GPVirtual) [][]VecVi
 	for i := 0; i < attnRows; i++ {
 		b := ZMM()
 		VBROADCASTSS(rowMem(q, q3, ldq, i, 0), b)
-		if withRelu {
-			relu(b, z)
-		}
 		for c := range k {
 			VFMADD231PS(k[c], b, acc[i][c])
 		}
