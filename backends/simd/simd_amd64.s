@@ -50280,10 +50280,10 @@ stream0:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z17, Z20, Z20
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
+	VMOVDQA64    Z20, K1, Z12
 	VMOVUPD      64(DI)(R8*1), Z6
 	VMOVUPD      64(AX)(R8*1), Z20
 	VMOVUPD      64(CX)(R8*1), Z21
@@ -50310,10 +50310,10 @@ stream0:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, 64(DI)(R8*1)
 	VCMPPD       $0x1e, Z13, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z18, Z20, Z20
 	VMOVAPD      Z6, K1, Z13
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z18, Z6, Z6
-	VMOVDQA64    Z6, K1, Z14
+	VMOVDQA64    Z20, K1, Z14
 	ADDQ         $+128, R8
 	JMP          stream0
 
@@ -50350,10 +50350,10 @@ rest0:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1
+	VPBROADCASTQ R8, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z6, K1, Z15
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	ADDQ         $+64, R8
 
 tail0:
@@ -50391,9 +50391,9 @@ tail0:
 	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z6, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z15
 	VPBROADCASTQ R8, Z0
 	VPADDQ       Z17, Z0, Z0
+	VMOVAPD      Z6, K1, Z15
 	VMOVDQA64    Z0, K1, Z16
 	JMP          done
 
@@ -50430,10 +50430,10 @@ stream1:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z17, Z20, Z20
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
+	VMOVDQA64    Z20, K1, Z12
 	VMOVUPD      64(DI)(R8*1), Z6
 	VMOVUPD      64(AX)(R8*1), Z20
 	VMOVUPD      64(CX)(R8*1), Z21
@@ -50460,10 +50460,10 @@ stream1:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, 64(DI)(R8*1)
 	VCMPPD       $0x1e, Z13, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z18, Z20, Z20
 	VMOVAPD      Z6, K1, Z13
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z18, Z6, Z6
-	VMOVDQA64    Z6, K1, Z14
+	VMOVDQA64    Z20, K1, Z14
 	ADDQ         $+128, R8
 	JMP          stream1
 
@@ -50500,10 +50500,10 @@ rest1:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1
+	VPBROADCASTQ R8, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z6, K1, Z15
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	ADDQ         $+64, R8
 
 tail1:
@@ -50541,9 +50541,9 @@ tail1:
 	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z6, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z15
 	VPBROADCASTQ R8, Z0
 	VPADDQ       Z17, Z0, Z0
+	VMOVAPD      Z6, K1, Z15
 	VMOVDQA64    Z0, K1, Z16
 	JMP          done
 
@@ -50654,10 +50654,10 @@ listed2:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z5, (DI)(R12*1)
 	VCMPPD       $0x1e, Z15, Z5, K1
+	VPBROADCASTQ R12, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z5, K1, Z15
-	VPBROADCASTQ R12, Z5
-	VPADDQ       Z17, Z5, Z5
-	VMOVDQA64    Z5, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	INCQ         R10
 	JMP          listed2
 
@@ -50714,10 +50714,10 @@ rest2:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z5, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z5, K1
+	VPBROADCASTQ R8, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z5, K1, Z15
-	VPBROADCASTQ R8, Z5
-	VPADDQ       Z17, Z5, Z5
-	VMOVDQA64    Z5, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	ADDQ         $+64, R8
 
 tail2:
@@ -50775,9 +50775,9 @@ tail2:
 	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z5, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z5, K1, K1
-	VMOVAPD      Z5, K1, Z15
 	VPBROADCASTQ R8, Z0
 	VPADDQ       Z17, Z0, Z0
+	VMOVAPD      Z5, K1, Z15
 	VMOVDQA64    Z0, K1, Z16
 
 done:
@@ -50812,11 +50812,11 @@ done:
 DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
 GLOBL c_nan64<>(SB), RODATA|NOPTR, $8
 
-DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
-GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
-
 DATA c_minus8q<>+0(SB)/8, $0xfffffffffffffff8
 GLOBL c_minus8q<>(SB), RODATA|NOPTR, $8
+
+DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
+GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
 
 DATA c_iotab8<>+0(SB)/1, $0x00
 DATA c_iotab8<>+1(SB)/1, $0x08
@@ -50997,16 +50997,16 @@ DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
 
-// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int) int
+// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int) int
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, SSE2
-TEXT ·softRoundAVX512(SB), NOSPLIT, $136-272
+TEXT ·softRoundAVX512(SB), NOSPLIT, $136-312
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
 	MOVQ         x2_base+48(FP), DX
 	MOVQ         y2_base+72(FP), BX
 	MOVQ         area_base+96(FP), SI
 	MOVQ         score_base+120(FP), DI
-	MOVQ         p_base+144(FP), R8
+	MOVQ         p_base+168(FP), R8
 	MOVQ         score_len+128(FP), R9
 	VBROADCASTSD (R8), Z0
 	VBROADCASTSD 8(R8), Z1
@@ -51023,297 +51023,347 @@ TEXT ·softRoundAVX512(SB), NOSPLIT, $136-272
 	VPBROADCASTQ c_minus8q<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	VPMOVZXBQ    c_iotab8<>+0(SB), Z15
-	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z15, Z16
-	VXORPD       Z17, Z17, Z17
+	VPMOVZXBQ    c_iotab8<>+0(SB), Z11
+	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z11, Z11
+	VXORPD       Z15, Z15, Z15
 	SHLQ         $0x03, R9
-	XORQ         R8, R8
-	MOVQ         method+216(FP), R10
-	MOVQ         q_base+192(FP), R11
-	VBROADCASTSS (R11), Z18
-	VBROADCASTSS 4(R11), Z19
-	VBROADCASTSS 8(R11), Z20
-	VBROADCASTSS 12(R11), Z21
-	VBROADCASTSS 16(R11), Z22
-	VBROADCASTSS 20(R11), Z23
-	MOVQ         f_base+168(FP), R11
-	MOVQ         cb_base+224(FP), R12
-	ANDQ         $-128, R9
-	MOVQ         R9, 128(SP)
+	XORQ         R9, R9
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         method+240(FP), R10
+	MOVQ         q_base+216(FP), R9
+	VBROADCASTSS (R9), Z16
+	VBROADCASTSS 4(R9), Z17
+	VBROADCASTSS 8(R9), Z18
+	VBROADCASTSS 12(R9), Z19
+	VBROADCASTSS 16(R9), Z20
+	VBROADCASTSS 20(R9), Z21
+	MOVQ         f_base+192(FP), R11
+	MOVQ         cb_base+248(FP), R12
+	MOVQ         hi+296(FP), R13
+	SHLQ         $0x03, R13
+	ANDQ         $-128, R13
+	MOVQ         R13, 128(SP)
+	MOVQ         lo+288(FP), R9
+	LEAQ         (R11)(R9*4), R11
+	LEAQ         (R11)(R9*8), R11
+	LEAQ         (R11)(R9*8), R11
+	MOVQ         R9, R13
+	SHRQ         $0x02, R13
+	ADDQ         R13, R12
+	SHLQ         $0x03, R9
 	KXORW        K1, K1, K1
 	CMPQ         R10, $0x00
 	JNE          rmethod1
 
 rchunk0:
-	CMPQ         R8, 128(SP)
-	JAE          rrest0
-	LEAQ         2048(R8), R9
-	CMPQ         R9, 128(SP)
-	CMOVQHI      128(SP), R9
+	CMPQ      R9, 128(SP)
+	JAE       rrest0
+	LEAQ      2048(R9), R10
+	CMPQ      R10, 128(SP)
+	CMOVQHI   128(SP), R10
+	CMPQ      full+272(FP), $0x00
+	JNE       rvisit0
+	MOVSD     (R12), X6
+	UCOMISD   X6, X6
+	JPS       rvisit0
+	VMOVUPD   (R8), X6
+	VMAXPD    16(R12), X6, X6
+	VMOVUPD   16(R8), X11
+	VMINPD    32(R12), X11, X11
+	VSUBPD    X6, X11, X11
+	VCMPPD    $0x12, X9, X11, X11
+	VMOVMSKPD X11, R13
+	TESTL     R13, R13
+	JZ        rvisit0
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	LEAQ      (R13)(R13*4), R13
+	SHRQ      $0x01, R13
+	ADDQ      R13, R11
+	MOVQ      R10, R9
+	ADDQ      $0x40, R12
+	JMP       rchunk0
+
+rvisit0:
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	CMPQ         full+248(FP), $0x00
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	CMPQ         full+272(FP), $0x00
 	JE           rfilt0
-	CMPQ         full+248(FP), $0x01
+	CMPQ         full+272(FP), $0x01
 	JE           rall0
-	MOVQ         R8, R10
-	MOVQ         R11, R13
+	MOVQ         R9, R13
+	MOVQ         R11, R14
 
 rcopy0:
-	VMOVUPD          (AX)(R10*1), Z6
+	VMOVUPD          (AX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R13)
-	VMOVUPD          (CX)(R10*1), Z6
+	VMOVUPS          Y6, (R14)
+	VMOVUPD          (CX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R13)
-	VMOVUPD          (DX)(R10*1), Z6
+	VMOVUPS          Y6, 64(R14)
+	VMOVUPD          (DX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R13)
-	VMOVUPD          (BX)(R10*1), Z6
+	VMOVUPS          Y6, 128(R14)
+	VMOVUPD          (BX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R13)
-	VMOVUPD          (SI)(R10*1), Z6
+	VMOVUPS          Y6, 192(R14)
+	VMOVUPD          (SI)(R13*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R13)
-	VMOVUPD          64(AX)(R10*1), Z6
+	VMOVUPS          Y6, 256(R14)
+	VMOVUPD          64(AX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R13)
-	VMOVUPD          64(CX)(R10*1), Z6
+	VMOVUPS          Y6, 32(R14)
+	VMOVUPD          64(CX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R13)
-	VMOVUPD          64(DX)(R10*1), Z6
+	VMOVUPS          Y6, 96(R14)
+	VMOVUPD          64(DX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R13)
-	VMOVUPD          64(BX)(R10*1), Z6
+	VMOVUPS          Y6, 160(R14)
+	VMOVUPD          64(BX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R13)
-	VMOVUPD          64(SI)(R10*1), Z6
+	VMOVUPS          Y6, 224(R14)
+	VMOVUPD          64(SI)(R13*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R13)
-	ADDQ             $+128, R10
-	ADDQ             $+320, R13
-	CMPQ             R10, R9
+	VMOVUPS          Y6, 288(R14)
+	ADDQ             $+128, R13
+	ADDQ             $+320, R14
+	CMPQ             R13, R10
 	JB               rcopy0
 
 rfilt0:
-	XORQ R13, R13
+	XORQ R14, R14
 
 rfilter0:
-	VMAXPS (R11), Z18, Z6
-	VMINPS 128(R11), Z20, Z24
-	VMAXPS 64(R11), Z19, Z25
-	VMINPS 192(R11), Z21, Z26
-	VCMPPS $0x1e, Z6, Z24, K2
-	VCMPPS $0x1e, Z25, Z26, K2, K2
-	VSUBPS Z6, Z24, Z24
-	VSUBPS Z25, Z26, Z26
-	VMULPS Z26, Z24, Z24
-	VADDPS 256(R11), Z22, Z6
-	VMULPS Z23, Z6, Z6
-	VCMPPS $0x16, Z6, Z24, K2, K2
-	MOVL   R8, (SP)(R13*4)
+	VMAXPS (R11), Z16, Z6
+	VMINPS 128(R11), Z18, Z22
+	VMAXPS 64(R11), Z17, Z23
+	VMINPS 192(R11), Z19, Z24
+	VCMPPS $0x1e, Z6, Z22, K2
+	VCMPPS $0x1e, Z23, Z24, K2, K2
+	VSUBPS Z6, Z22, Z22
+	VSUBPS Z23, Z24, Z24
+	VMULPS Z24, Z22, Z22
+	VADDPS 256(R11), Z20, Z6
+	VMULPS Z21, Z6, Z6
+	VCMPPS $0x16, Z6, Z22, K2, K2
+	MOVL   R9, (SP)(R14*4)
 	KTESTW K2, K1
-	SBBQ   $-1, R13
-	ADDQ   $0x80, R8
+	SBBQ   $-1, R14
+	ADDQ   $0x80, R9
 	ADDQ   $+320, R11
-	CMPQ   R8, R9
+	CMPQ   R9, R10
 	JB     rfilter0
-	XORQ   R14, R14
+	XORQ   R15, R15
 
 rlisted0:
-	CMPQ    R14, R13
+	CMPQ    R15, R14
 	JAE     rcheck0
-	MOVL    (SP)(R14*4), R10
-	VMOVUPD (DI)(R10*1), Z6
-	VMOVUPD (AX)(R10*1), Z24
-	VMOVUPD (CX)(R10*1), Z25
-	VMOVUPD (DX)(R10*1), Z26
-	VMOVUPD (BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
+	MOVL    (SP)(R15*4), R13
+	VMOVUPD (DI)(R13*1), Z6
+	VMOVUPD (AX)(R13*1), Z22
+	VMOVUPD (CX)(R13*1), Z23
+	VMOVUPD (DX)(R13*1), Z24
+	VMOVUPD (BX)(R13*1), Z25
+	VMINPD  Z24, Z2, Z24
+	VMAXPD  Z22, Z0, Z22
+	VSUBPD  Z22, Z24, Z24
+	VMINPD  Z25, Z3, Z22
+	VMAXPD  Z23, Z1, Z23
+	VSUBPD  Z23, Z22, Z22
 	VCMPPD  $0x07, Z6, Z6, K2
-	VCMPPD  $0x1e, Z9, Z26, K2, K2
 	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD (SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VCMPPD  $0x1e, Z9, Z22, K2, K2
+	VMULPD  Z22, Z24, Z22
+	VMOVUPD (SI)(R13*1), Z23
+	VADDPD  Z23, Z4, Z23
+	VSUBPD  Z22, Z23, Z23
+	VDIVPD  Z23, Z22, Z23
+	VCMPPD  $0x1e, Z5, Z23, K2, K2
 	VMOVAPD Z9, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, (DI)(R10*1)
-	VMOVUPD 64(DI)(R10*1), Z6
-	VMOVUPD 64(AX)(R10*1), Z24
-	VMOVUPD 64(CX)(R10*1), Z25
-	VMOVUPD 64(DX)(R10*1), Z26
-	VMOVUPD 64(BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, (DI)(R13*1)
+	VMOVUPD 64(DI)(R13*1), Z6
+	VMOVUPD 64(AX)(R13*1), Z22
+	VMOVUPD 64(CX)(R13*1), Z23
+	VMOVUPD 64(DX)(R13*1), Z24
+	VMOVUPD 64(BX)(R13*1), Z25
+	VMINPD  Z24, Z2, Z24
+	VMAXPD  Z22, Z0, Z22
+	VSUBPD  Z22, Z24, Z24
+	VMINPD  Z25, Z3, Z22
+	VMAXPD  Z23, Z1, Z23
+	VSUBPD  Z23, Z22, Z22
 	VCMPPD  $0x07, Z6, Z6, K2
-	VCMPPD  $0x1e, Z9, Z26, K2, K2
 	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD 64(SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VCMPPD  $0x1e, Z9, Z22, K2, K2
+	VMULPD  Z22, Z24, Z22
+	VMOVUPD 64(SI)(R13*1), Z23
+	VADDPD  Z23, Z4, Z23
+	VSUBPD  Z22, Z23, Z23
+	VDIVPD  Z23, Z22, Z23
+	VCMPPD  $0x1e, Z5, Z23, K2, K2
 	VMOVAPD Z9, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, 64(DI)(R10*1)
-	INCQ    R14
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, 64(DI)(R13*1)
+	INCQ    R15
 	JMP     rlisted0
 
 rcheck0:
-	CMPQ        full+248(FP), $0x00
+	CMPQ        full+272(FP), $0x00
 	JNE         rscan0
 	MOVSD       (R12), X6
 	UCOMISD     X6, X6
 	JPS         rscan0
-	TESTQ       R13, R13
+	TESTQ       R14, R14
 	JZ          rnext0
-	CMPQ        mono+256(FP), $0x00
+	CMPQ        mono+280(FP), $0x00
 	JE          rscan0
-	VCVTTSD2SIQ 8(R12), R10
-	TESTQ       R10, R10
+	VCVTTSD2SIQ 8(R12), R13
+	TESTQ       R13, R13
 	JS          rnext0
-	UCOMISD     (DI)(R10*8), X6
+	UCOMISD     (DI)(R13*8), X6
 	JNE         rscan0
 	JPS         rscan0
 	JMP         rnext0
 
 rall0:
-	VMOVUPD          (AX)(R8*1), Z6
+	VMOVUPD          (AX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, (R11)
-	VMOVUPD          (CX)(R8*1), Z6
+	VMOVUPD          (CX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, 64(R11)
-	VMOVUPD          (DX)(R8*1), Z6
+	VMOVUPD          (DX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 128(R11)
-	VMOVUPD          (BX)(R8*1), Z6
+	VMOVUPD          (BX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 192(R11)
-	VMOVUPD          (SI)(R8*1), Z6
+	VMOVUPD          (SI)(R9*1), Z6
 	VCVTPD2PS        Z6, Y6
 	VMOVUPS          Y6, 256(R11)
-	VMOVUPD          64(AX)(R8*1), Z6
+	VMOVUPD          64(AX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, 32(R11)
-	VMOVUPD          64(CX)(R8*1), Z6
+	VMOVUPD          64(CX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, 96(R11)
-	VMOVUPD          64(DX)(R8*1), Z6
+	VMOVUPD          64(DX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 160(R11)
-	VMOVUPD          64(BX)(R8*1), Z6
+	VMOVUPD          64(BX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 224(R11)
-	VMOVUPD          64(SI)(R8*1), Z6
+	VMOVUPD          64(SI)(R9*1), Z6
 	VCVTPD2PS        Z6, Y6
 	VMOVUPS          Y6, 288(R11)
-	VMOVUPD          (DI)(R8*1), Z6
-	VMOVUPD          (AX)(R8*1), Z24
-	VMOVUPD          (CX)(R8*1), Z25
-	VMOVUPD          (DX)(R8*1), Z26
-	VMOVUPD          (BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
+	VMOVUPD          (DI)(R9*1), Z6
+	VMOVUPD          (AX)(R9*1), Z22
+	VMOVUPD          (CX)(R9*1), Z23
+	VMOVUPD          (DX)(R9*1), Z24
+	VMOVUPD          (BX)(R9*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
 	VCMPPD           $0x07, Z6, Z6, K2
-	VCMPPD           $0x1e, Z9, Z26, K2, K2
 	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          (SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	VMOVUPD          (SI)(R9*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
 	VMOVAPD          Z9, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, (DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, (DI)(R9*1)
 	VCMPPD           $0x1e, Z11, Z6, K2
+	MOVQ             key_base+144(FP), R13
+	VMOVDQU64        (R13)(R9*1), Z22
+	VCMPPD           $0x00, Z11, Z6, K3
+	VPCMPQ           $0x01, Z12, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z11
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z15, Z6, Z6
-	VMOVDQA64        Z6, K2, Z12
-	VMOVUPD          64(DI)(R8*1), Z6
-	VMOVUPD          64(AX)(R8*1), Z24
-	VMOVUPD          64(CX)(R8*1), Z25
-	VMOVUPD          64(DX)(R8*1), Z26
-	VMOVUPD          64(BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
+	VMOVDQA64        Z22, K2, Z12
+	VMOVUPD          64(DI)(R9*1), Z6
+	VMOVUPD          64(AX)(R9*1), Z22
+	VMOVUPD          64(CX)(R9*1), Z23
+	VMOVUPD          64(DX)(R9*1), Z24
+	VMOVUPD          64(BX)(R9*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
 	VCMPPD           $0x07, Z6, Z6, K2
-	VCMPPD           $0x1e, Z9, Z26, K2, K2
 	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          64(SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	VMOVUPD          64(SI)(R9*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
 	VMOVAPD          Z9, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, 64(DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, 64(DI)(R9*1)
 	VCMPPD           $0x1e, Z13, Z6, K2
+	MOVQ             key_base+144(FP), R13
+	VMOVDQU64        64(R13)(R9*1), Z22
+	VCMPPD           $0x00, Z13, Z6, K3
+	VPCMPQ           $0x01, Z14, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z13
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z16, Z6, Z6
-	VMOVDQA64        Z6, K2, Z14
-	ADDQ             $+128, R8
+	VMOVDQA64        Z22, K2, Z14
+	ADDQ             $+128, R9
 	ADDQ             $+320, R11
-	CMPQ             R8, R9
+	CMPQ             R9, R10
 	JB               rall0
 	JMP              rstore0
 
 rscan0:
-	LEAQ -1(R9), R10
-	ANDQ $-2048, R10
+	LEAQ -1(R10), R13
+	ANDQ $-2048, R13
 
 rscanv0:
-	VMOVUPD      (DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z11, Z6, K2
-	VMOVAPD      Z6, K2, Z11
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K2, Z12
-	VMOVUPD      64(DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z13, Z6, K2
-	VMOVAPD      Z6, K2, Z13
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z16, Z6, Z6
-	VMOVDQA64    Z6, K2, Z14
-	ADDQ         $+128, R10
-	CMPQ         R10, R9
-	JB           rscanv0
+	VMOVUPD   (DI)(R13*1), Z6
+	VCMPPD    $0x1e, Z11, Z6, K2
+	MOVQ      key_base+144(FP), R14
+	VMOVDQU64 (R14)(R13*1), Z22
+	VCMPPD    $0x00, Z11, Z6, K3
+	VPCMPQ    $0x01, Z12, Z22, K3, K3
+	KORB      K3, K2, K2
+	VMOVAPD   Z6, K2, Z11
+	VMOVDQA64 Z22, K2, Z12
+	VMOVUPD   64(DI)(R13*1), Z6
+	VCMPPD    $0x1e, Z13, Z6, K2
+	MOVQ      key_base+144(FP), R14
+	VMOVDQU64 64(R14)(R13*1), Z22
+	VCMPPD    $0x00, Z13, Z6, K3
+	VPCMPQ    $0x01, Z14, Z22, K3, K3
+	KORB      K3, K2, K2
+	VMOVAPD   Z6, K2, Z13
+	VMOVDQA64 Z22, K2, Z14
+	ADDQ      $+128, R13
+	CMPQ      R13, R10
+	JB        rscanv0
 
 rstore0:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -51337,97 +51387,107 @@ rstore0:
 	VPMINSQ      Z13, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z13
 	VPMINSQ      Z13, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
 	VMOVSD       X6, (R12)
 	VMOVSD       X12, 8(R12)
 
 rnext0:
-	ADDQ $0x10, R12
+	ADDQ $0x40, R12
 	JMP  rchunk0
 
 rrest0:
+	MOVQ         hi+296(FP), R8
+	CMPQ         R8, score_len+128(FP)
+	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         score_len+128(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R10
+	SUBQ         R9, R10
 	CMPQ         R10, $+64
 	JB           tailr0
-	VMOVUPD      (DI)(R8*1), Z6
-	VMOVUPD      (AX)(R8*1), Z16
-	VMOVUPD      (CX)(R8*1), Z18
-	VMOVUPD      (DX)(R8*1), Z19
-	VMOVUPD      (BX)(R8*1), Z20
-	VMINPD       Z19, Z2, Z19
+	VMOVUPD      (DI)(R9*1), Z6
+	VMOVUPD      (AX)(R9*1), Z16
+	VMOVUPD      (CX)(R9*1), Z17
+	VMOVUPD      (DX)(R9*1), Z18
+	VMOVUPD      (BX)(R9*1), Z19
+	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z19, Z19
-	VMINPD       Z20, Z3, Z16
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z16, Z16
-	VCMPPD       $0x07, Z6, Z6, K1
-	VCMPPD       $0x1e, Z9, Z19, K1, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z19, Z16
-	VMOVUPD      (SI)(R8*1), Z18
-	VADDPD       Z18, Z4, Z18
 	VSUBPD       Z16, Z18, Z18
-	VDIVPD       Z18, Z16, Z18
-	VCMPPD       $0x1e, Z5, Z18, K1, K1
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z18, Z16
+	VMOVUPD      (SI)(R9*1), Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VCMPPD       $0x1e, Z5, Z17, K1, K1
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z17, K1, Z17
-	VMOVUPD      Z6, (DI)(R8*1)
+	VADDPD       Z8, Z15, K1, Z15
+	VMOVUPD      Z6, (DI)(R9*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	MOVQ         key_base+144(FP), R10
+	VMOVDQU64    (R10)(R9*1), Z16
+	VCMPPD       $0x00, Z11, Z6, K2
+	VPCMPQ       $0x01, Z12, Z16, K2, K2
+	KORB         K2, K1, K1
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
-	ADDQ         $+64, R8
+	VMOVDQA64    Z16, K1, Z12
+	ADDQ         $+64, R9
 
 tailr0:
-	CMPQ         R8, R9
-	JAE          rtail0
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z6
-	VMOVUPD.Z    (AX)(R8*1), K1, Z16
-	VMOVUPD.Z    (CX)(R8*1), K1, Z18
-	VMOVUPD.Z    (DX)(R8*1), K1, Z19
-	VMOVUPD.Z    (BX)(R8*1), K1, Z20
-	VMINPD       Z19, Z2, Z2
-	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z20, Z3, Z0
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z0, Z0
-	VCMPPD       $0x07, Z6, Z6, K1, K2
-	VCMPPD       $0x1e, Z9, Z2, K2, K2
-	VCMPPD       $0x1e, Z9, Z0, K2, K2
-	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VCMPPD       $0x1e, Z5, Z1, K2, K2
-	VMOVAPD      Z9, K2, Z6
-	VCMPPD       $0x11, Z7, Z6, K1, K2
-	VMOVAPD      Z10, K2, Z6
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z6, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z11, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z15, Z0, Z0
-	VMOVDQA64    Z0, K1, Z12
+	CMPQ        R9, R8
+	JAE         rtail0
+	MOVQ        R8, R10
+	SUBQ        R9, R10
+	SHRQ        $0x03, R10
+	MOVQ        $-1, R8
+	BZHIQ       R10, R8, R8
+	KMOVB       R8, K1
+	VMOVUPD.Z   (DI)(R9*1), K1, Z6
+	VMOVUPD.Z   (AX)(R9*1), K1, Z16
+	VMOVUPD.Z   (CX)(R9*1), K1, Z17
+	VMOVUPD.Z   (DX)(R9*1), K1, Z18
+	VMOVUPD.Z   (BX)(R9*1), K1, Z19
+	VMINPD      Z18, Z2, Z2
+	VMAXPD      Z16, Z0, Z16
+	VSUBPD      Z16, Z2, Z2
+	VMINPD      Z19, Z3, Z0
+	VMAXPD      Z17, Z1, Z17
+	VSUBPD      Z17, Z0, Z0
+	VCMPPD      $0x07, Z6, Z6, K1, K2
+	VCMPPD      $0x1e, Z9, Z2, K2, K2
+	VCMPPD      $0x1e, Z9, Z0, K2, K2
+	VMULPD      Z0, Z2, Z0
+	VMOVUPD.Z   (SI)(R9*1), K1, Z1
+	VADDPD      Z1, Z4, Z1
+	VSUBPD      Z0, Z1, Z1
+	VDIVPD      Z1, Z0, Z1
+	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	VMOVAPD     Z9, K2, Z6
+	VCMPPD      $0x11, Z7, Z6, K1, K2
+	VMOVAPD     Z10, K2, Z6
+	VADDPD      Z8, Z15, K2, Z15
+	VMOVUPD     Z6, K1, (DI)(R9*1)
+	VCMPPD      $0x1e, Z11, Z6, K1, K2
+	MOVQ        key_base+144(FP), AX
+	VMOVDQU64.Z (AX)(R9*1), K1, Z0
+	VCMPPD      $0x00, Z11, Z6, K1, K1
+	VPCMPQ      $0x01, Z12, Z0, K1, K1
+	KORB        K1, K2, K2
+	VMOVAPD     Z6, K2, Z11
+	VMOVDQA64   Z0, K2, Z12
 
 rtail0:
 	VCMPPD       $0x1e, Z11, Z13, K1
@@ -51451,7 +51511,8 @@ rtail0:
 	VPMINSQ      Z1, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z1
 	VPMINSQ      Z1, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
 	VMOVSD       X0, (R12)
 	VMOVSD       X12, 8(R12)
@@ -51462,275 +51523,311 @@ rmethod1:
 	JNE  rmethod2
 
 rchunk1:
-	CMPQ         R8, 128(SP)
-	JAE          rrest1
-	LEAQ         2048(R8), R9
-	CMPQ         R9, 128(SP)
-	CMOVQHI      128(SP), R9
+	CMPQ      R9, 128(SP)
+	JAE       rrest1
+	LEAQ      2048(R9), R10
+	CMPQ      R10, 128(SP)
+	CMOVQHI   128(SP), R10
+	CMPQ      full+272(FP), $0x00
+	JNE       rvisit1
+	MOVSD     (R12), X6
+	UCOMISD   X6, X6
+	JPS       rvisit1
+	VMOVUPD   (R8), X6
+	VMAXPD    16(R12), X6, X6
+	VMOVUPD   16(R8), X11
+	VMINPD    32(R12), X11, X11
+	VSUBPD    X6, X11, X11
+	VCMPPD    $0x12, X9, X11, X11
+	VMOVMSKPD X11, R13
+	TESTL     R13, R13
+	JZ        rvisit1
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	LEAQ      (R13)(R13*4), R13
+	SHRQ      $0x01, R13
+	ADDQ      R13, R11
+	MOVQ      R10, R9
+	ADDQ      $0x40, R12
+	JMP       rchunk1
+
+rvisit1:
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	CMPQ         full+248(FP), $0x00
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	CMPQ         full+272(FP), $0x00
 	JE           rfilt1
-	CMPQ         full+248(FP), $0x01
+	CMPQ         full+272(FP), $0x01
 	JE           rall1
-	MOVQ         R8, R10
-	MOVQ         R11, R13
+	MOVQ         R9, R13
+	MOVQ         R11, R14
 
 rcopy1:
-	VMOVUPD          (AX)(R10*1), Z6
+	VMOVUPD          (AX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R13)
-	VMOVUPD          (CX)(R10*1), Z6
+	VMOVUPS          Y6, (R14)
+	VMOVUPD          (CX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R13)
-	VMOVUPD          (DX)(R10*1), Z6
+	VMOVUPS          Y6, 64(R14)
+	VMOVUPD          (DX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R13)
-	VMOVUPD          (BX)(R10*1), Z6
+	VMOVUPS          Y6, 128(R14)
+	VMOVUPD          (BX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R13)
-	VMOVUPD          (SI)(R10*1), Z6
+	VMOVUPS          Y6, 192(R14)
+	VMOVUPD          (SI)(R13*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R13)
-	VMOVUPD          64(AX)(R10*1), Z6
+	VMOVUPS          Y6, 256(R14)
+	VMOVUPD          64(AX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R13)
-	VMOVUPD          64(CX)(R10*1), Z6
+	VMOVUPS          Y6, 32(R14)
+	VMOVUPD          64(CX)(R13*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R13)
-	VMOVUPD          64(DX)(R10*1), Z6
+	VMOVUPS          Y6, 96(R14)
+	VMOVUPD          64(DX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R13)
-	VMOVUPD          64(BX)(R10*1), Z6
+	VMOVUPS          Y6, 160(R14)
+	VMOVUPD          64(BX)(R13*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R13)
-	VMOVUPD          64(SI)(R10*1), Z6
+	VMOVUPS          Y6, 224(R14)
+	VMOVUPD          64(SI)(R13*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R13)
-	ADDQ             $+128, R10
-	ADDQ             $+320, R13
-	CMPQ             R10, R9
+	VMOVUPS          Y6, 288(R14)
+	ADDQ             $+128, R13
+	ADDQ             $+320, R14
+	CMPQ             R13, R10
 	JB               rcopy1
 
 rfilt1:
-	XORQ R13, R13
+	XORQ R14, R14
 
 rfilter1:
-	VMAXPS (R11), Z18, Z6
-	VMINPS 128(R11), Z20, Z24
-	VMAXPS 64(R11), Z19, Z25
-	VMINPS 192(R11), Z21, Z26
-	VCMPPS $0x1e, Z6, Z24, K2
-	VCMPPS $0x1e, Z25, Z26, K2, K2
-	VSUBPS Z6, Z24, Z24
-	VSUBPS Z25, Z26, Z26
-	VMULPS Z26, Z24, Z24
-	VADDPS 256(R11), Z22, Z6
-	VMULPS Z23, Z6, Z6
-	VCMPPS $0x16, Z6, Z24, K2, K2
-	MOVL   R8, (SP)(R13*4)
+	VMAXPS (R11), Z16, Z6
+	VMINPS 128(R11), Z18, Z22
+	VMAXPS 64(R11), Z17, Z23
+	VMINPS 192(R11), Z19, Z24
+	VCMPPS $0x1e, Z6, Z22, K2
+	VCMPPS $0x1e, Z23, Z24, K2, K2
+	VSUBPS Z6, Z22, Z22
+	VSUBPS Z23, Z24, Z24
+	VMULPS Z24, Z22, Z22
+	VADDPS 256(R11), Z20, Z6
+	VMULPS Z21, Z6, Z6
+	VCMPPS $0x16, Z6, Z22, K2, K2
+	MOVL   R9, (SP)(R14*4)
 	KTESTW K2, K1
-	SBBQ   $-1, R13
-	ADDQ   $0x80, R8
+	SBBQ   $-1, R14
+	ADDQ   $0x80, R9
 	ADDQ   $+320, R11
-	CMPQ   R8, R9
+	CMPQ   R9, R10
 	JB     rfilter1
-	XORQ   R14, R14
+	XORQ   R15, R15
 
 rlisted1:
-	CMPQ    R14, R13
+	CMPQ    R15, R14
 	JAE     rcheck1
-	MOVL    (SP)(R14*4), R10
-	VMOVUPD (DI)(R10*1), Z6
-	VMOVUPD (AX)(R10*1), Z24
-	VMOVUPD (CX)(R10*1), Z25
-	VMOVUPD (DX)(R10*1), Z26
-	VMOVUPD (BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
-	VCMPPD  $0x1e, Z9, Z26, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD (SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
-	VSUBPD  Z25, Z8, Z24
-	VMULPD  Z24, Z6, K2, Z6
+	MOVL    (SP)(R15*4), R13
+	VMOVUPD (DI)(R13*1), Z6
+	VMOVUPD (AX)(R13*1), Z22
+	VMOVUPD (CX)(R13*1), Z23
+	VMOVUPD (DX)(R13*1), Z24
+	VMOVUPD (BX)(R13*1), Z25
+	VMINPD  Z24, Z2, Z24
+	VMAXPD  Z22, Z0, Z22
+	VSUBPD  Z22, Z24, Z24
+	VMINPD  Z25, Z3, Z22
+	VMAXPD  Z23, Z1, Z23
+	VSUBPD  Z23, Z22, Z22
+	VCMPPD  $0x1e, Z9, Z24, K2
+	VCMPPD  $0x1e, Z9, Z22, K2, K2
+	VMULPD  Z22, Z24, Z22
+	VMOVUPD (SI)(R13*1), Z23
+	VADDPD  Z23, Z4, Z23
+	VSUBPD  Z22, Z23, Z23
+	VDIVPD  Z23, Z22, Z23
+	VCMPPD  $0x1e, Z5, Z23, K2, K2
+	VSUBPD  Z23, Z8, Z22
+	VMULPD  Z22, Z6, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, (DI)(R10*1)
-	VMOVUPD 64(DI)(R10*1), Z6
-	VMOVUPD 64(AX)(R10*1), Z24
-	VMOVUPD 64(CX)(R10*1), Z25
-	VMOVUPD 64(DX)(R10*1), Z26
-	VMOVUPD 64(BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
-	VCMPPD  $0x1e, Z9, Z26, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD 64(SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
-	VSUBPD  Z25, Z8, Z24
-	VMULPD  Z24, Z6, K2, Z6
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, (DI)(R13*1)
+	VMOVUPD 64(DI)(R13*1), Z6
+	VMOVUPD 64(AX)(R13*1), Z22
+	VMOVUPD 64(CX)(R13*1), Z23
+	VMOVUPD 64(DX)(R13*1), Z24
+	VMOVUPD 64(BX)(R13*1), Z25
+	VMINPD  Z24, Z2, Z24
+	VMAXPD  Z22, Z0, Z22
+	VSUBPD  Z22, Z24, Z24
+	VMINPD  Z25, Z3, Z22
+	VMAXPD  Z23, Z1, Z23
+	VSUBPD  Z23, Z22, Z22
+	VCMPPD  $0x1e, Z9, Z24, K2
+	VCMPPD  $0x1e, Z9, Z22, K2, K2
+	VMULPD  Z22, Z24, Z22
+	VMOVUPD 64(SI)(R13*1), Z23
+	VADDPD  Z23, Z4, Z23
+	VSUBPD  Z22, Z23, Z23
+	VDIVPD  Z23, Z22, Z23
+	VCMPPD  $0x1e, Z5, Z23, K2, K2
+	VSUBPD  Z23, Z8, Z22
+	VMULPD  Z22, Z6, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, 64(DI)(R10*1)
-	INCQ    R14
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, 64(DI)(R13*1)
+	INCQ    R15
 	JMP     rlisted1
 
 rcheck1:
-	CMPQ        full+248(FP), $0x00
+	CMPQ        full+272(FP), $0x00
 	JNE         rscan1
 	MOVSD       (R12), X6
 	UCOMISD     X6, X6
 	JPS         rscan1
-	TESTQ       R13, R13
+	TESTQ       R14, R14
 	JZ          rnext1
-	CMPQ        mono+256(FP), $0x00
+	CMPQ        mono+280(FP), $0x00
 	JE          rscan1
-	VCVTTSD2SIQ 8(R12), R10
-	TESTQ       R10, R10
+	VCVTTSD2SIQ 8(R12), R13
+	TESTQ       R13, R13
 	JS          rnext1
-	UCOMISD     (DI)(R10*8), X6
+	UCOMISD     (DI)(R13*8), X6
 	JNE         rscan1
 	JPS         rscan1
 	JMP         rnext1
 
 rall1:
-	VMOVUPD          (AX)(R8*1), Z6
+	VMOVUPD          (AX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, (R11)
-	VMOVUPD          (CX)(R8*1), Z6
+	VMOVUPD          (CX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, 64(R11)
-	VMOVUPD          (DX)(R8*1), Z6
+	VMOVUPD          (DX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 128(R11)
-	VMOVUPD          (BX)(R8*1), Z6
+	VMOVUPD          (BX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 192(R11)
-	VMOVUPD          (SI)(R8*1), Z6
+	VMOVUPD          (SI)(R9*1), Z6
 	VCVTPD2PS        Z6, Y6
 	VMOVUPS          Y6, 256(R11)
-	VMOVUPD          64(AX)(R8*1), Z6
+	VMOVUPD          64(AX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, 32(R11)
-	VMOVUPD          64(CX)(R8*1), Z6
+	VMOVUPD          64(CX)(R9*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
 	VMOVUPS          Y6, 96(R11)
-	VMOVUPD          64(DX)(R8*1), Z6
+	VMOVUPD          64(DX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 160(R11)
-	VMOVUPD          64(BX)(R8*1), Z6
+	VMOVUPD          64(BX)(R9*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
 	VMOVUPS          Y6, 224(R11)
-	VMOVUPD          64(SI)(R8*1), Z6
+	VMOVUPD          64(SI)(R9*1), Z6
 	VCVTPD2PS        Z6, Y6
 	VMOVUPS          Y6, 288(R11)
-	VMOVUPD          (DI)(R8*1), Z6
-	VMOVUPD          (AX)(R8*1), Z24
-	VMOVUPD          (CX)(R8*1), Z25
-	VMOVUPD          (DX)(R8*1), Z26
-	VMOVUPD          (BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
-	VCMPPD           $0x1e, Z9, Z26, K2
-	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          (SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
-	VSUBPD           Z25, Z8, Z24
-	VMULPD           Z24, Z6, K2, Z6
+	VMOVUPD          (DI)(R9*1), Z6
+	VMOVUPD          (AX)(R9*1), Z22
+	VMOVUPD          (CX)(R9*1), Z23
+	VMOVUPD          (DX)(R9*1), Z24
+	VMOVUPD          (BX)(R9*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
+	VCMPPD           $0x1e, Z9, Z24, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	VMOVUPD          (SI)(R9*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
+	VSUBPD           Z23, Z8, Z22
+	VMULPD           Z22, Z6, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, (DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, (DI)(R9*1)
 	VCMPPD           $0x1e, Z11, Z6, K2
+	MOVQ             key_base+144(FP), R13
+	VMOVDQU64        (R13)(R9*1), Z22
+	VCMPPD           $0x00, Z11, Z6, K3
+	VPCMPQ           $0x01, Z12, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z11
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z15, Z6, Z6
-	VMOVDQA64        Z6, K2, Z12
-	VMOVUPD          64(DI)(R8*1), Z6
-	VMOVUPD          64(AX)(R8*1), Z24
-	VMOVUPD          64(CX)(R8*1), Z25
-	VMOVUPD          64(DX)(R8*1), Z26
-	VMOVUPD          64(BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
-	VCMPPD           $0x1e, Z9, Z26, K2
-	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          64(SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
-	VSUBPD           Z25, Z8, Z24
-	VMULPD           Z24, Z6, K2, Z6
+	VMOVDQA64        Z22, K2, Z12
+	VMOVUPD          64(DI)(R9*1), Z6
+	VMOVUPD          64(AX)(R9*1), Z22
+	VMOVUPD          64(CX)(R9*1), Z23
+	VMOVUPD          64(DX)(R9*1), Z24
+	VMOVUPD          64(BX)(R9*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
+	VCMPPD           $0x1e, Z9, Z24, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	VMOVUPD          64(SI)(R9*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
+	VSUBPD           Z23, Z8, Z22
+	VMULPD           Z22, Z6, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, 64(DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, 64(DI)(R9*1)
 	VCMPPD           $0x1e, Z13, Z6, K2
+	MOVQ             key_base+144(FP), R13
+	VMOVDQU64        64(R13)(R9*1), Z22
+	VCMPPD           $0x00, Z13, Z6, K3
+	VPCMPQ           $0x01, Z14, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z13
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z16, Z6, Z6
-	VMOVDQA64        Z6, K2, Z14
-	ADDQ             $+128, R8
+	VMOVDQA64        Z22, K2, Z14
+	ADDQ             $+128, R9
 	ADDQ             $+320, R11
-	CMPQ             R8, R9
+	CMPQ             R9, R10
 	JB               rall1
 	JMP              rstore1
 
 rscan1:
-	LEAQ -1(R9), R10
-	ANDQ $-2048, R10
+	LEAQ -1(R10), R13
+	ANDQ $-2048, R13
 
 rscanv1:
-	VMOVUPD      (DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z11, Z6, K2
-	VMOVAPD      Z6, K2, Z11
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K2, Z12
-	VMOVUPD      64(DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z13, Z6, K2
-	VMOVAPD      Z6, K2, Z13
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z16, Z6, Z6
-	VMOVDQA64    Z6, K2, Z14
-	ADDQ         $+128, R10
-	CMPQ         R10, R9
-	JB           rscanv1
+	VMOVUPD   (DI)(R13*1), Z6
+	VCMPPD    $0x1e, Z11, Z6, K2
+	MOVQ      key_base+144(FP), R14
+	VMOVDQU64 (R14)(R13*1), Z22
+	VCMPPD    $0x00, Z11, Z6, K3
+	VPCMPQ    $0x01, Z12, Z22, K3, K3
+	KORB      K3, K2, K2
+	VMOVAPD   Z6, K2, Z11
+	VMOVDQA64 Z22, K2, Z12
+	VMOVUPD   64(DI)(R13*1), Z6
+	VCMPPD    $0x1e, Z13, Z6, K2
+	MOVQ      key_base+144(FP), R14
+	VMOVDQU64 64(R14)(R13*1), Z22
+	VCMPPD    $0x00, Z13, Z6, K3
+	VPCMPQ    $0x01, Z14, Z22, K3, K3
+	KORB      K3, K2, K2
+	VMOVAPD   Z6, K2, Z13
+	VMOVDQA64 Z22, K2, Z14
+	ADDQ      $+128, R13
+	CMPQ      R13, R10
+	JB        rscanv1
 
 rstore1:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -51754,97 +51851,107 @@ rstore1:
 	VPMINSQ      Z13, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z13
 	VPMINSQ      Z13, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
 	VMOVSD       X6, (R12)
 	VMOVSD       X12, 8(R12)
 
 rnext1:
-	ADDQ $0x10, R12
+	ADDQ $0x40, R12
 	JMP  rchunk1
 
 rrest1:
+	MOVQ         hi+296(FP), R8
+	CMPQ         R8, score_len+128(FP)
+	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         score_len+128(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R10
+	SUBQ         R9, R10
 	CMPQ         R10, $+64
 	JB           tailr1
-	VMOVUPD      (DI)(R8*1), Z6
-	VMOVUPD      (AX)(R8*1), Z16
-	VMOVUPD      (CX)(R8*1), Z18
-	VMOVUPD      (DX)(R8*1), Z19
-	VMOVUPD      (BX)(R8*1), Z20
-	VMINPD       Z19, Z2, Z19
+	VMOVUPD      (DI)(R9*1), Z6
+	VMOVUPD      (AX)(R9*1), Z16
+	VMOVUPD      (CX)(R9*1), Z17
+	VMOVUPD      (DX)(R9*1), Z18
+	VMOVUPD      (BX)(R9*1), Z19
+	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z19, Z19
-	VMINPD       Z20, Z3, Z16
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z16, Z16
-	VCMPPD       $0x1e, Z9, Z19, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z19, Z16
-	VMOVUPD      (SI)(R8*1), Z18
-	VADDPD       Z18, Z4, Z18
 	VSUBPD       Z16, Z18, Z18
-	VDIVPD       Z18, Z16, Z18
-	VCMPPD       $0x1e, Z5, Z18, K1, K1
-	VSUBPD       Z18, Z8, Z16
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z18, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z18, Z16
+	VMOVUPD      (SI)(R9*1), Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VCMPPD       $0x1e, Z5, Z17, K1, K1
+	VSUBPD       Z17, Z8, Z16
 	VMULPD       Z16, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z17, K1, Z17
-	VMOVUPD      Z6, (DI)(R8*1)
+	VADDPD       Z8, Z15, K1, Z15
+	VMOVUPD      Z6, (DI)(R9*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	MOVQ         key_base+144(FP), R10
+	VMOVDQU64    (R10)(R9*1), Z16
+	VCMPPD       $0x00, Z11, Z6, K2
+	VPCMPQ       $0x01, Z12, Z16, K2, K2
+	KORB         K2, K1, K1
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
-	ADDQ         $+64, R8
+	VMOVDQA64    Z16, K1, Z12
+	ADDQ         $+64, R9
 
 tailr1:
-	CMPQ         R8, R9
-	JAE          rtail1
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z6
-	VMOVUPD.Z    (AX)(R8*1), K1, Z16
-	VMOVUPD.Z    (CX)(R8*1), K1, Z18
-	VMOVUPD.Z    (DX)(R8*1), K1, Z19
-	VMOVUPD.Z    (BX)(R8*1), K1, Z20
-	VMINPD       Z19, Z2, Z2
-	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z20, Z3, Z0
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z0, Z0
-	VCMPPD       $0x1e, Z9, Z2, K1, K2
-	VCMPPD       $0x1e, Z9, Z0, K2, K2
-	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VCMPPD       $0x1e, Z5, Z1, K2, K2
-	VSUBPD       Z1, Z8, Z0
-	VMULPD       Z0, Z6, K2, Z6
-	VCMPPD       $0x11, Z7, Z6, K1, K2
-	VMOVAPD      Z10, K2, Z6
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z6, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z11, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z15, Z0, Z0
-	VMOVDQA64    Z0, K1, Z12
+	CMPQ        R9, R8
+	JAE         rtail1
+	MOVQ        R8, R10
+	SUBQ        R9, R10
+	SHRQ        $0x03, R10
+	MOVQ        $-1, R8
+	BZHIQ       R10, R8, R8
+	KMOVB       R8, K1
+	VMOVUPD.Z   (DI)(R9*1), K1, Z6
+	VMOVUPD.Z   (AX)(R9*1), K1, Z16
+	VMOVUPD.Z   (CX)(R9*1), K1, Z17
+	VMOVUPD.Z   (DX)(R9*1), K1, Z18
+	VMOVUPD.Z   (BX)(R9*1), K1, Z19
+	VMINPD      Z18, Z2, Z2
+	VMAXPD      Z16, Z0, Z16
+	VSUBPD      Z16, Z2, Z2
+	VMINPD      Z19, Z3, Z0
+	VMAXPD      Z17, Z1, Z17
+	VSUBPD      Z17, Z0, Z0
+	VCMPPD      $0x1e, Z9, Z2, K1, K2
+	VCMPPD      $0x1e, Z9, Z0, K2, K2
+	VMULPD      Z0, Z2, Z0
+	VMOVUPD.Z   (SI)(R9*1), K1, Z1
+	VADDPD      Z1, Z4, Z1
+	VSUBPD      Z0, Z1, Z1
+	VDIVPD      Z1, Z0, Z1
+	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	VSUBPD      Z1, Z8, Z0
+	VMULPD      Z0, Z6, K2, Z6
+	VCMPPD      $0x11, Z7, Z6, K1, K2
+	VMOVAPD     Z10, K2, Z6
+	VADDPD      Z8, Z15, K2, Z15
+	VMOVUPD     Z6, K1, (DI)(R9*1)
+	VCMPPD      $0x1e, Z11, Z6, K1, K2
+	MOVQ        key_base+144(FP), AX
+	VMOVDQU64.Z (AX)(R9*1), K1, Z0
+	VCMPPD      $0x00, Z11, Z6, K1, K1
+	VPCMPQ      $0x01, Z12, Z0, K1, K1
+	KORB        K1, K2, K2
+	VMOVAPD     Z6, K2, Z11
+	VMOVDQA64   Z0, K2, Z12
 
 rtail1:
 	VCMPPD       $0x1e, Z11, Z13, K1
@@ -51868,7 +51975,8 @@ rtail1:
 	VPMINSQ      Z1, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z1
 	VPMINSQ      Z1, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
 	VMOVSD       X0, (R12)
 	VMOVSD       X12, 8(R12)
@@ -51876,309 +51984,345 @@ rtail1:
 
 rmethod2:
 rchunk2:
-	CMPQ         R8, 128(SP)
-	JAE          rrest2
-	LEAQ         2048(R8), R9
-	CMPQ         R9, 128(SP)
-	CMOVQHI      128(SP), R9
+	CMPQ      R9, 128(SP)
+	JAE       rrest2
+	LEAQ      2048(R9), R10
+	CMPQ      R10, 128(SP)
+	CMOVQHI   128(SP), R10
+	CMPQ      full+272(FP), $0x00
+	JNE       rvisit2
+	MOVSD     (R12), X5
+	UCOMISD   X5, X5
+	JPS       rvisit2
+	VMOVUPD   (R8), X5
+	VMAXPD    16(R12), X5, X5
+	VMOVUPD   16(R8), X11
+	VMINPD    32(R12), X11, X11
+	VSUBPD    X5, X11, X11
+	VCMPPD    $0x12, X9, X11, X11
+	VMOVMSKPD X11, R13
+	TESTL     R13, R13
+	JZ        rvisit2
+	MOVQ      R10, R13
+	SUBQ      R9, R13
+	LEAQ      (R13)(R13*4), R13
+	SHRQ      $0x01, R13
+	ADDQ      R13, R11
+	MOVQ      R10, R9
+	ADDQ      $0x40, R12
+	JMP       rchunk2
+
+rvisit2:
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	CMPQ         full+248(FP), $0x00
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	CMPQ         full+272(FP), $0x00
 	JE           rfilt2
-	CMPQ         full+248(FP), $0x01
+	CMPQ         full+272(FP), $0x01
 	JE           rall2
-	MOVQ         R8, R10
-	MOVQ         R11, R13
+	MOVQ         R9, R13
+	MOVQ         R11, R14
 
 rcopy2:
-	VMOVUPD          (AX)(R10*1), Z5
+	VMOVUPD          (AX)(R13*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, (R13)
-	VMOVUPD          (CX)(R10*1), Z5
+	VMOVUPS          Y5, (R14)
+	VMOVUPD          (CX)(R13*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 64(R13)
-	VMOVUPD          (DX)(R10*1), Z5
+	VMOVUPS          Y5, 64(R14)
+	VMOVUPD          (DX)(R13*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 128(R13)
-	VMOVUPD          (BX)(R10*1), Z5
+	VMOVUPS          Y5, 128(R14)
+	VMOVUPD          (BX)(R13*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 192(R13)
-	VMOVUPD          (SI)(R10*1), Z5
+	VMOVUPS          Y5, 192(R14)
+	VMOVUPD          (SI)(R13*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 256(R13)
-	VMOVUPD          64(AX)(R10*1), Z5
+	VMOVUPS          Y5, 256(R14)
+	VMOVUPD          64(AX)(R13*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 32(R13)
-	VMOVUPD          64(CX)(R10*1), Z5
+	VMOVUPS          Y5, 32(R14)
+	VMOVUPD          64(CX)(R13*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 96(R13)
-	VMOVUPD          64(DX)(R10*1), Z5
+	VMOVUPS          Y5, 96(R14)
+	VMOVUPD          64(DX)(R13*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 160(R13)
-	VMOVUPD          64(BX)(R10*1), Z5
+	VMOVUPS          Y5, 160(R14)
+	VMOVUPD          64(BX)(R13*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 224(R13)
-	VMOVUPD          64(SI)(R10*1), Z5
+	VMOVUPS          Y5, 224(R14)
+	VMOVUPD          64(SI)(R13*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 288(R13)
-	ADDQ             $+128, R10
-	ADDQ             $+320, R13
-	CMPQ             R10, R9
+	VMOVUPS          Y5, 288(R14)
+	ADDQ             $+128, R13
+	ADDQ             $+320, R14
+	CMPQ             R13, R10
 	JB               rcopy2
 
 rfilt2:
-	XORQ R13, R13
+	XORQ R14, R14
 
 rfilter2:
-	VMAXPS   (R11), Z18, Z5
-	VMINPS   128(R11), Z20, Z22
-	VMAXPS   64(R11), Z19, Z23
-	VMINPS   192(R11), Z21, Z24
-	VCMPPS   $0x1e, Z5, Z22, K2
-	VCMPPS   $0x1e, Z23, Z24, K2, K2
-	MOVL     R8, (SP)(R13*4)
+	VMAXPS   (R11), Z16, Z5
+	VMINPS   128(R11), Z18, Z20
+	VMAXPS   64(R11), Z17, Z21
+	VMINPS   192(R11), Z19, Z22
+	VCMPPS   $0x1e, Z5, Z20, K2
+	VCMPPS   $0x1e, Z21, Z22, K2, K2
+	MOVL     R9, (SP)(R14*4)
 	KSHIFTRW $0x08, K2, K3
 	KTESTB   K2, K1
-	SBBQ     $-1, R13
-	LEAQ     64(R8), R10
-	MOVL     R10, (SP)(R13*4)
+	SBBQ     $-1, R14
+	LEAQ     64(R9), R13
+	MOVL     R13, (SP)(R14*4)
 	KTESTB   K3, K1
-	SBBQ     $-1, R13
-	ADDQ     $0x80, R8
+	SBBQ     $-1, R14
+	ADDQ     $0x80, R9
 	ADDQ     $+320, R11
-	CMPQ     R8, R9
+	CMPQ     R9, R10
 	JB       rfilter2
-	XORQ     R14, R14
+	XORQ     R15, R15
 
 rlisted2:
-	CMPQ         R14, R13
+	CMPQ         R15, R14
 	JAE          rcheck2
-	MOVL         (SP)(R14*4), R10
-	VMOVUPD      (DI)(R10*1), Z5
-	VMOVUPD      (AX)(R10*1), Z22
-	VMOVUPD      (CX)(R10*1), Z23
-	VMOVUPD      (DX)(R10*1), Z24
-	VMOVUPD      (BX)(R10*1), Z25
-	VMINPD       Z24, Z2, Z24
-	VMAXPD       Z22, Z0, Z22
-	VSUBPD       Z22, Z24, Z24
-	VMINPD       Z25, Z3, Z22
-	VMAXPD       Z23, Z1, Z23
-	VSUBPD       Z23, Z22, Z22
-	VCMPPD       $0x1e, Z9, Z24, K2
-	VCMPPD       $0x1e, Z9, Z22, K2, K2
-	VMULPD       Z22, Z24, Z22
-	VMOVUPD      (SI)(R10*1), Z23
-	VADDPD       Z23, Z4, Z23
-	VSUBPD       Z22, Z23, Z23
-	VDIVPD       Z23, Z22, Z23
-	VMULPD       Z23, Z23, Z22
-	VDIVPD       Z6, Z22, Z22
-	VXORPD       c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD c_exp64lo<>+0(SB), Z23
-	VMAXPD       Z22, Z23, Z22
-	VMULPD       c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD  $0x00, Z23, Z23
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD c_inv11f<>+0(SB), Z24
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD    Z23, Z24, Z22
-	VMULPD       Z22, Z5, K2, Z5
+	MOVL         (SP)(R15*4), R13
+	VMOVUPD      (DI)(R13*1), Z5
+	VMOVUPD      (AX)(R13*1), Z20
+	VMOVUPD      (CX)(R13*1), Z21
+	VMOVUPD      (DX)(R13*1), Z22
+	VMOVUPD      (BX)(R13*1), Z23
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
+	VCMPPD       $0x1e, Z9, Z22, K2
+	VCMPPD       $0x1e, Z9, Z20, K2, K2
+	VMULPD       Z20, Z22, Z20
+	VMOVUPD      (SI)(R13*1), Z21
+	VADDPD       Z21, Z4, Z21
+	VSUBPD       Z20, Z21, Z21
+	VDIVPD       Z21, Z20, Z21
+	VMULPD       Z21, Z21, Z20
+	VDIVPD       Z6, Z20, Z20
+	VXORPD       c_signbit64_x8<>+0(SB), Z20, Z20
+	VBROADCASTSD c_exp64lo<>+0(SB), Z21
+	VMAXPD       Z20, Z21, Z20
+	VMULPD       c_log2e64_x8<>+0(SB), Z20, Z21
+	VRNDSCALEPD  $0x00, Z21, Z21
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z21, Z20
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z21, Z20
+	VBROADCASTSD c_inv11f<>+0(SB), Z22
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invff_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z20, Z22
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z20, Z22
+	VSCALEFPD    Z21, Z22, Z20
+	VMULPD       Z20, Z5, K2, Z5
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z5, (DI)(R10*1)
-	INCQ         R14
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z5, (DI)(R13*1)
+	INCQ         R15
 	JMP          rlisted2
 
 rcheck2:
-	CMPQ        full+248(FP), $0x00
+	CMPQ        full+272(FP), $0x00
 	JNE         rscan2
 	MOVSD       (R12), X5
 	UCOMISD     X5, X5
 	JPS         rscan2
-	TESTQ       R13, R13
+	TESTQ       R14, R14
 	JZ          rnext2
-	CMPQ        mono+256(FP), $0x00
+	CMPQ        mono+280(FP), $0x00
 	JE          rscan2
-	VCVTTSD2SIQ 8(R12), R10
-	TESTQ       R10, R10
+	VCVTTSD2SIQ 8(R12), R13
+	TESTQ       R13, R13
 	JS          rnext2
-	UCOMISD     (DI)(R10*8), X5
+	UCOMISD     (DI)(R13*8), X5
 	JNE         rscan2
 	JPS         rscan2
 	JMP         rnext2
 
 rall2:
-	VMOVUPD          (AX)(R8*1), Z5
+	VMOVUPD          (AX)(R9*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
 	VMOVUPS          Y5, (R11)
-	VMOVUPD          (CX)(R8*1), Z5
+	VMOVUPD          (CX)(R9*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
 	VMOVUPS          Y5, 64(R11)
-	VMOVUPD          (DX)(R8*1), Z5
+	VMOVUPD          (DX)(R9*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
 	VMOVUPS          Y5, 128(R11)
-	VMOVUPD          (BX)(R8*1), Z5
+	VMOVUPD          (BX)(R9*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
 	VMOVUPS          Y5, 192(R11)
-	VMOVUPD          (SI)(R8*1), Z5
+	VMOVUPD          (SI)(R9*1), Z5
 	VCVTPD2PS        Z5, Y5
 	VMOVUPS          Y5, 256(R11)
-	VMOVUPD          64(AX)(R8*1), Z5
+	VMOVUPD          64(AX)(R9*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
 	VMOVUPS          Y5, 32(R11)
-	VMOVUPD          64(CX)(R8*1), Z5
+	VMOVUPD          64(CX)(R9*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
 	VMOVUPS          Y5, 96(R11)
-	VMOVUPD          64(DX)(R8*1), Z5
+	VMOVUPD          64(DX)(R9*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
 	VMOVUPS          Y5, 160(R11)
-	VMOVUPD          64(BX)(R8*1), Z5
+	VMOVUPD          64(BX)(R9*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
 	VMOVUPS          Y5, 224(R11)
-	VMOVUPD          64(SI)(R8*1), Z5
+	VMOVUPD          64(SI)(R9*1), Z5
 	VCVTPD2PS        Z5, Y5
 	VMOVUPS          Y5, 288(R11)
-	VMOVUPD          (DI)(R8*1), Z5
-	VMOVUPD          (AX)(R8*1), Z22
-	VMOVUPD          (CX)(R8*1), Z23
-	VMOVUPD          (DX)(R8*1), Z24
-	VMOVUPD          (BX)(R8*1), Z25
-	VMINPD           Z24, Z2, Z24
-	VMAXPD           Z22, Z0, Z22
-	VSUBPD           Z22, Z24, Z24
-	VMINPD           Z25, Z3, Z22
-	VMAXPD           Z23, Z1, Z23
-	VSUBPD           Z23, Z22, Z22
-	VCMPPD           $0x1e, Z9, Z24, K2
-	VCMPPD           $0x1e, Z9, Z22, K2, K2
-	VMULPD           Z22, Z24, Z22
-	VMOVUPD          (SI)(R8*1), Z23
-	VADDPD           Z23, Z4, Z23
-	VSUBPD           Z22, Z23, Z23
-	VDIVPD           Z23, Z22, Z23
-	VMULPD           Z23, Z23, Z22
-	VDIVPD           Z6, Z22, Z22
-	VXORPD           c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD     c_exp64lo<>+0(SB), Z23
-	VMAXPD           Z22, Z23, Z22
-	VMULPD           c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD      $0x00, Z23, Z23
-	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD     c_inv11f<>+0(SB), Z24
-	VFMADD213PD      c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD        Z23, Z24, Z22
-	VMULPD           Z22, Z5, K2, Z5
+	VMOVUPD          (DI)(R9*1), Z5
+	VMOVUPD          (AX)(R9*1), Z20
+	VMOVUPD          (CX)(R9*1), Z21
+	VMOVUPD          (DX)(R9*1), Z22
+	VMOVUPD          (BX)(R9*1), Z23
+	VMINPD           Z22, Z2, Z22
+	VMAXPD           Z20, Z0, Z20
+	VSUBPD           Z20, Z22, Z22
+	VMINPD           Z23, Z3, Z20
+	VMAXPD           Z21, Z1, Z21
+	VSUBPD           Z21, Z20, Z20
+	VCMPPD           $0x1e, Z9, Z22, K2
+	VCMPPD           $0x1e, Z9, Z20, K2, K2
+	VMULPD           Z20, Z22, Z20
+	VMOVUPD          (SI)(R9*1), Z21
+	VADDPD           Z21, Z4, Z21
+	VSUBPD           Z20, Z21, Z21
+	VDIVPD           Z21, Z20, Z21
+	VMULPD           Z21, Z21, Z20
+	VDIVPD           Z6, Z20, Z20
+	VXORPD           c_signbit64_x8<>+0(SB), Z20, Z20
+	VBROADCASTSD     c_exp64lo<>+0(SB), Z21
+	VMAXPD           Z20, Z21, Z20
+	VMULPD           c_log2e64_x8<>+0(SB), Z20, Z21
+	VRNDSCALEPD      $0x00, Z21, Z21
+	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z21, Z20
+	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z21, Z20
+	VBROADCASTSD     c_inv11f<>+0(SB), Z22
+	VFMADD213PD      c_invfk_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfj_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfi_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfh_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfg_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invff_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfe_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfd_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfc_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfb_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfa_x8<>+0(SB), Z20, Z22
+	VSCALEFPD        Z21, Z22, Z20
+	VMULPD           Z20, Z5, K2, Z5
 	VCMPPD           $0x11, Z7, Z5, K2
 	VMOVAPD          Z10, K2, Z5
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z5, (DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z5, (DI)(R9*1)
 	VCMPPD           $0x1e, Z11, Z5, K2
+	MOVQ             key_base+144(FP), R13
+	VMOVDQU64        (R13)(R9*1), Z20
+	VCMPPD           $0x00, Z11, Z5, K3
+	VPCMPQ           $0x01, Z12, Z20, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z5, K2, Z11
-	VPBROADCASTQ     R8, Z5
-	VPADDQ           Z15, Z5, Z5
-	VMOVDQA64        Z5, K2, Z12
-	VMOVUPD          64(DI)(R8*1), Z5
-	VMOVUPD          64(AX)(R8*1), Z22
-	VMOVUPD          64(CX)(R8*1), Z23
-	VMOVUPD          64(DX)(R8*1), Z24
-	VMOVUPD          64(BX)(R8*1), Z25
-	VMINPD           Z24, Z2, Z24
-	VMAXPD           Z22, Z0, Z22
-	VSUBPD           Z22, Z24, Z24
-	VMINPD           Z25, Z3, Z22
-	VMAXPD           Z23, Z1, Z23
-	VSUBPD           Z23, Z22, Z22
-	VCMPPD           $0x1e, Z9, Z24, K2
-	VCMPPD           $0x1e, Z9, Z22, K2, K2
-	VMULPD           Z22, Z24, Z22
-	VMOVUPD          64(SI)(R8*1), Z23
-	VADDPD           Z23, Z4, Z23
-	VSUBPD           Z22, Z23, Z23
-	VDIVPD           Z23, Z22, Z23
-	VMULPD           Z23, Z23, Z22
-	VDIVPD           Z6, Z22, Z22
-	VXORPD           c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD     c_exp64lo<>+0(SB), Z23
-	VMAXPD           Z22, Z23, Z22
-	VMULPD           c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD      $0x00, Z23, Z23
-	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD     c_inv11f<>+0(SB), Z24
-	VFMADD213PD      c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD        Z23, Z24, Z22
-	VMULPD           Z22, Z5, K2, Z5
+	VMOVDQA64        Z20, K2, Z12
+	VMOVUPD          64(DI)(R9*1), Z5
+	VMOVUPD          64(AX)(R9*1), Z20
+	VMOVUPD          64(CX)(R9*1), Z21
+	VMOVUPD          64(DX)(R9*1), Z22
+	VMOVUPD          64(BX)(R9*1), Z23
+	VMINPD           Z22, Z2, Z22
+	VMAXPD           Z20, Z0, Z20
+	VSUBPD           Z20, Z22, Z22
+	VMINPD           Z23, Z3, Z20
+	VMAXPD           Z21, Z1, Z21
+	VSUBPD           Z21, Z20, Z20
+	VCMPPD           $0x1e, Z9, Z22, K2
+	VCMPPD           $0x1e, Z9, Z20, K2, K2
+	VMULPD           Z20, Z22, Z20
+	VMOVUPD          64(SI)(R9*1), Z21
+	VADDPD           Z21, Z4, Z21
+	VSUBPD           Z20, Z21, Z21
+	VDIVPD           Z21, Z20, Z21
+	VMULPD           Z21, Z21, Z20
+	VDIVPD           Z6, Z20, Z20
+	VXORPD           c_signbit64_x8<>+0(SB), Z20, Z20
+	VBROADCASTSD     c_exp64lo<>+0(SB), Z21
+	VMAXPD           Z20, Z21, Z20
+	VMULPD           c_log2e64_x8<>+0(SB), Z20, Z21
+	VRNDSCALEPD      $0x00, Z21, Z21
+	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z21, Z20
+	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z21, Z20
+	VBROADCASTSD     c_inv11f<>+0(SB), Z22
+	VFMADD213PD      c_invfk_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfj_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfi_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfh_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfg_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invff_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfe_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfd_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfc_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfb_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfa_x8<>+0(SB), Z20, Z22
+	VSCALEFPD        Z21, Z22, Z20
+	VMULPD           Z20, Z5, K2, Z5
 	VCMPPD           $0x11, Z7, Z5, K2
 	VMOVAPD          Z10, K2, Z5
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z5, 64(DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z5, 64(DI)(R9*1)
 	VCMPPD           $0x1e, Z13, Z5, K2
+	MOVQ             key_base+144(FP), R13
+	VMOVDQU64        64(R13)(R9*1), Z20
+	VCMPPD           $0x00, Z13, Z5, K3
+	VPCMPQ           $0x01, Z14, Z20, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z5, K2, Z13
-	VPBROADCASTQ     R8, Z5
-	VPADDQ           Z16, Z5, Z5
-	VMOVDQA64        Z5, K2, Z14
-	ADDQ             $+128, R8
+	VMOVDQA64        Z20, K2, Z14
+	ADDQ             $+128, R9
 	ADDQ             $+320, R11
-	CMPQ             R8, R9
+	CMPQ             R9, R10
 	JB               rall2
 	JMP              rstore2
 
 rscan2:
-	LEAQ -1(R9), R10
-	ANDQ $-2048, R10
+	LEAQ -1(R10), R13
+	ANDQ $-2048, R13
 
 rscanv2:
-	VMOVUPD      (DI)(R10*1), Z5
-	VCMPPD       $0x1e, Z11, Z5, K2
-	VMOVAPD      Z5, K2, Z11
-	VPBROADCASTQ R10, Z5
-	VPADDQ       Z15, Z5, Z5
-	VMOVDQA64    Z5, K2, Z12
-	VMOVUPD      64(DI)(R10*1), Z5
-	VCMPPD       $0x1e, Z13, Z5, K2
-	VMOVAPD      Z5, K2, Z13
-	VPBROADCASTQ R10, Z5
-	VPADDQ       Z16, Z5, Z5
-	VMOVDQA64    Z5, K2, Z14
-	ADDQ         $+128, R10
-	CMPQ         R10, R9
-	JB           rscanv2
+	VMOVUPD   (DI)(R13*1), Z5
+	VCMPPD    $0x1e, Z11, Z5, K2
+	MOVQ      key_base+144(FP), R14
+	VMOVDQU64 (R14)(R13*1), Z20
+	VCMPPD    $0x00, Z11, Z5, K3
+	VPCMPQ    $0x01, Z12, Z20, K3, K3
+	KORB      K3, K2, K2
+	VMOVAPD   Z5, K2, Z11
+	VMOVDQA64 Z20, K2, Z12
+	VMOVUPD   64(DI)(R13*1), Z5
+	VCMPPD    $0x1e, Z13, Z5, K2
+	MOVQ      key_base+144(FP), R14
+	VMOVDQU64 64(R14)(R13*1), Z20
+	VCMPPD    $0x00, Z13, Z5, K3
+	VPCMPQ    $0x01, Z14, Z20, K3, K3
+	KORB      K3, K2, K2
+	VMOVAPD   Z5, K2, Z13
+	VMOVDQA64 Z20, K2, Z14
+	ADDQ      $+128, R13
+	CMPQ      R13, R10
+	JB        rscanv2
 
 rstore2:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -52202,102 +52346,109 @@ rstore2:
 	VPMINSQ      Z13, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z13
 	VPMINSQ      Z13, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
 	VMOVSD       X5, (R12)
 	VMOVSD       X12, 8(R12)
 
 rnext2:
-	ADDQ $0x10, R12
+	ADDQ $0x40, R12
 	JMP  rchunk2
 
 rrest2:
+	MOVQ         hi+296(FP), R8
+	CMPQ         R8, score_len+128(FP)
+	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         score_len+128(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R10
+	SUBQ         R9, R10
 	CMPQ         R10, $+64
 	JB           tailr2
-	VMOVUPD      (DI)(R8*1), Z5
-	VMOVUPD      (AX)(R8*1), Z16
-	VMOVUPD      (CX)(R8*1), Z18
-	VMOVUPD      (DX)(R8*1), Z19
-	VMOVUPD      (BX)(R8*1), Z20
-	VMINPD       Z19, Z2, Z19
+	VMOVUPD      (DI)(R9*1), Z5
+	VMOVUPD      (AX)(R9*1), Z16
+	VMOVUPD      (CX)(R9*1), Z17
+	VMOVUPD      (DX)(R9*1), Z18
+	VMOVUPD      (BX)(R9*1), Z19
+	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z19, Z19
-	VMINPD       Z20, Z3, Z16
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z16, Z16
-	VCMPPD       $0x1e, Z9, Z19, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z19, Z16
-	VMOVUPD      (SI)(R8*1), Z18
-	VADDPD       Z18, Z4, Z18
 	VSUBPD       Z16, Z18, Z18
-	VDIVPD       Z18, Z16, Z18
-	VMULPD       Z18, Z18, Z16
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z18, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z18, Z16
+	VMOVUPD      (SI)(R9*1), Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VMULPD       Z17, Z17, Z16
 	VDIVPD       Z6, Z16, Z16
 	VXORPD       c_signbit64_x8<>+0(SB), Z16, Z16
-	VBROADCASTSD c_exp64lo<>+0(SB), Z18
-	VMAXPD       Z16, Z18, Z16
-	VMULPD       c_log2e64_x8<>+0(SB), Z16, Z18
-	VRNDSCALEPD  $0x00, Z18, Z18
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z18, Z16
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z18, Z16
-	VBROADCASTSD c_inv11f<>+0(SB), Z19
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invff_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z19
-	VSCALEFPD    Z18, Z19, Z16
+	VBROADCASTSD c_exp64lo<>+0(SB), Z17
+	VMAXPD       Z16, Z17, Z16
+	VMULPD       c_log2e64_x8<>+0(SB), Z16, Z17
+	VRNDSCALEPD  $0x00, Z17, Z17
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z17, Z16
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z17, Z16
+	VBROADCASTSD c_inv11f<>+0(SB), Z18
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invff_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z16
 	VMULPD       Z16, Z5, K1, Z5
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z17, K1, Z17
-	VMOVUPD      Z5, (DI)(R8*1)
+	VADDPD       Z8, Z15, K1, Z15
+	VMOVUPD      Z5, (DI)(R9*1)
 	VCMPPD       $0x1e, Z11, Z5, K1
+	MOVQ         key_base+144(FP), R10
+	VMOVDQU64    (R10)(R9*1), Z16
+	VCMPPD       $0x00, Z11, Z5, K2
+	VPCMPQ       $0x01, Z12, Z16, K2, K2
+	KORB         K2, K1, K1
 	VMOVAPD      Z5, K1, Z11
-	VPBROADCASTQ R8, Z5
-	VPADDQ       Z15, Z5, Z5
-	VMOVDQA64    Z5, K1, Z12
-	ADDQ         $+64, R8
+	VMOVDQA64    Z16, K1, Z12
+	ADDQ         $+64, R9
 
 tailr2:
-	CMPQ         R8, R9
+	CMPQ         R9, R8
 	JAE          rtail2
-	MOVQ         R9, R10
-	SUBQ         R8, R10
+	MOVQ         R8, R10
+	SUBQ         R9, R10
 	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z5
-	VMOVUPD.Z    (AX)(R8*1), K1, Z16
-	VMOVUPD.Z    (CX)(R8*1), K1, Z18
-	VMOVUPD.Z    (DX)(R8*1), K1, Z19
-	VMOVUPD.Z    (BX)(R8*1), K1, Z20
-	VMINPD       Z19, Z2, Z2
+	MOVQ         $-1, R8
+	BZHIQ        R10, R8, R8
+	KMOVB        R8, K1
+	VMOVUPD.Z    (DI)(R9*1), K1, Z5
+	VMOVUPD.Z    (AX)(R9*1), K1, Z16
+	VMOVUPD.Z    (CX)(R9*1), K1, Z17
+	VMOVUPD.Z    (DX)(R9*1), K1, Z18
+	VMOVUPD.Z    (BX)(R9*1), K1, Z19
+	VMINPD       Z18, Z2, Z2
 	VMAXPD       Z16, Z0, Z16
 	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z20, Z3, Z0
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z0, Z0
+	VMINPD       Z19, Z3, Z0
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z0, Z0
 	VCMPPD       $0x1e, Z9, Z2, K1, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
 	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	VMOVUPD.Z    (SI)(R9*1), K1, Z1
 	VADDPD       Z1, Z4, Z1
 	VSUBPD       Z0, Z1, Z1
 	VDIVPD       Z1, Z0, Z1
@@ -52326,13 +52477,16 @@ tailr2:
 	VMULPD       Z0, Z5, K2, Z5
 	VCMPPD       $0x11, Z7, Z5, K1, K2
 	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z5, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z11, Z5, K1, K1
-	VMOVAPD      Z5, K1, Z11
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z15, Z0, Z0
-	VMOVDQA64    Z0, K1, Z12
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z5, K1, (DI)(R9*1)
+	VCMPPD       $0x1e, Z11, Z5, K1, K2
+	MOVQ         key_base+144(FP), AX
+	VMOVDQU64.Z  (AX)(R9*1), K1, Z0
+	VCMPPD       $0x00, Z11, Z5, K1, K1
+	VPCMPQ       $0x01, Z12, Z0, K1, K1
+	KORB         K1, K2, K2
+	VMOVAPD      Z5, K2, Z11
+	VMOVDQA64    Z0, K2, Z12
 
 rtail2:
 	VCMPPD       $0x1e, Z11, Z13, K1
@@ -52356,22 +52510,26 @@ rtail2:
 	VPMINSQ      Z1, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z1
 	VPMINSQ      Z1, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
 	VMOVSD       X0, (R12)
 	VMOVSD       X12, 8(R12)
 
 rdone:
-	VEXTRACTF64X4 $0x01, Z17, Y0
-	VADDPD        Y0, Y17, Y17
-	VEXTRACTF64X2 $0x01, Y17, X0
-	VADDPD        X0, X17, X17
-	VUNPCKHPD     X17, X17, X0
-	VADDSD        X0, X17, X17
-	VCVTTSD2SIQ   X17, AX
-	MOVQ          AX, ret+264(FP)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPD        Y0, Y15, Y15
+	VEXTRACTF64X2 $0x01, Y15, X0
+	VADDPD        X0, X15, X15
+	VUNPCKHPD     X15, X15, X0
+	VADDSD        X0, X15, X15
+	VCVTTSD2SIQ   X15, AX
+	MOVQ          AX, ret+304(FP)
 	VZEROUPPER
 	RET
+
+DATA c_nokeyq<>+0(SB)/8, $0x7ffffffffffffff8
+GLOBL c_nokeyq<>(SB), RODATA|NOPTR, $8
 
 DATA c_maxint64<>+0(SB)/8, $0x7fffffffffffffff
 GLOBL c_maxint64<>(SB), RODATA|NOPTR, $8

@@ -11,24 +11,29 @@ import (
 // Soft-NMS (KERNELS.md 4.2, official semantics, ties to the lowest index):
 // each round selects the best live candidate and the vector pass
 // (softPassAVX512: 8 candidates at a time in float64; softPassNEON: 2)
-// decays, kills and ranks all others at once. Candidates stay in index order, so the first
-// maximum is the lowest index; coordinates are float64, so differences and
-// products of float32 coordinates are exact (no cancellation in 1-IoU); a
-// dead candidate's score is NaN and the list is compacted once more than
-// 1/32 of it is dead. Large lists split a round's pass across the workers.
-// On AVX-512 the other rounds are chunked (softRoundAVX512): only the
-// candidates a float32 filter finds may change run the round, and the next
-// selection is the best of per-chunk bests kept across rounds.
+// decays, kills and ranks all others at once. Coordinates are float64, so
+// differences and products of float32 coordinates are exact (no
+// cancellation in 1-IoU); a dead candidate's score is NaN and the list is
+// compacted once more than 1/32 of it is dead. Large lists split a round's
+// pass across the workers. The passes keep the candidates in index order,
+// so the first maximum is the lowest index.
+// On AVX-512 the rounds are chunked (softRoundAVX512) on a list in spatial
+// order (softList.spatial): a round skips every chunk of softChunk whose
+// bounding box the selected box does not intersect, the others run only
+// the candidates a float32 filter finds may change, and the next selection
+// is the best of per-chunk bests kept across rounds, ties broken on the
+// original index (the key).
 
 // softPassFn is one round's pass over a range (see softPassAVX512).
 type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int
 
-// softRoundFn is one round that keeps each chunk's best (see
-// softRoundAVX512): most candidates change nowhere in a round, nor then
-// does the best of a chunk none of whose candidates changed, so a round
-// filters (the intersection and IoU > nt tests), runs the round on the
-// vectors that may change and rescans only their chunks.
-type softRoundFn func(x1, y1, x2, y2, area, score []float64, p []float64, f, q []float32, method int, cb []float64, full, mono int) int
+// softRoundFn is one round over the chunks of [lo, hi) that keeps each
+// chunk's best (see softRoundAVX512): most candidates change nowhere in a
+// round, nor then does the best of a chunk none of whose candidates
+// changed, so a round skips the chunks apart from the selected box,
+// filters the others (the intersection and IoU > nt tests), runs the round
+// on the vectors that may change and rescans only their chunks.
+type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, q []float32, method int, cb []float64, full, mono, lo, hi int) int
 
 // softCompact: chunked rounds compact the list once dead*dead > softCompact*N
 // (and more than N/32 are dead): a dead candidate costs only the filter
@@ -39,6 +44,10 @@ var softCompact = 100
 
 // softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
 const softChunk = 256
+
+// softCB is the float64s of softRoundAVX512's cb per chunk (_asm's softCB):
+// the best score and its position, the bounding box x1, y1, x2, y2.
+const softCB = 8
 
 // softSlot is the chunk of softRoundAVX512's cb that holds position m of
 // a list of n: chunks of softChunk up to n&^15, then one for the rest.
@@ -73,13 +82,15 @@ func softFilterBox(q []float32, x1, y1, x2, y2, aa, nt float64) {
 	}
 }
 
-// softBest is the first best of the chunk bests cb of a list of n (ties to
-// the lowest index: chunks in order, strict >), -1 if none beats -Inf.
-func softBest(cb []float64, n int) int {
-	m, bs := -1, math.Inf(-1)
-	for c := range softSlot(n, n) + 1 {
-		if s := cb[2*c]; s > bs {
-			m, bs = int(cb[2*c+1]), s
+// softBest is the best of the chunk bests cb of the list: the largest
+// score, of equal ones the lowest original index (chunks hold no order);
+// -1 if no candidate is live (the chunk bests include -Inf scores).
+func (c *softList) softBest(cb []float64) int {
+	m, bs, bi := -1, math.Inf(-1), int32(math.MaxInt32)
+	for s := range softSlot(c.N, c.N) + 1 {
+		sc, j := cb[softCB*s], int(cb[softCB*s+1])
+		if j >= 0 && (sc > bs || sc == bs && c.Idx[j] < bi) {
+			m, bs, bi = j, sc, c.Idx[j]
 		}
 	}
 	return m
@@ -92,8 +103,88 @@ func init() { register("soft_nms", prepareSoftNMS, func(l *level) bool { return 
 // 20000 took 1.5x as long with 2 workers at 8192).
 var softParallel = 1 << 16 // a variable for TestSoftNMSParallelRounds
 
-// softList is the shared candidate list (see nmsbox.Soft).
-type softList struct{ nmsbox.Soft }
+// softList is the shared candidate list (see nmsbox.Soft), with, for
+// chunked rounds, each candidate's key: its original index<<32 | its byte
+// offset (softRoundAVX512 breaks ties on it).
+type softList struct {
+	nmsbox.Soft
+	key []int64
+}
+
+// spatial orders the list by the Morton code of the box centres (8 bits an
+// axis over their range; boxes that intersect nothing, zero-area or at
+// infinity, last), so that a chunk holds neighbours and a box intersects
+// the bounding boxes of few chunks; it returns the new position of the
+// candidate at m. Equal codes stay in index order. keys and tmp are
+// scratch of N keys, f and ix of N values.
+func (c *softList) spatial(m int, keys, tmp []uint64, f []float64, ix []int32) int {
+	n := c.N
+	lx, hx, ly, hy := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	centre := func(j int) (float64, float64, bool) {
+		cx, cy := c.X1[j]/2+c.X2[j]/2, c.Y1[j]/2+c.Y2[j]/2
+		return cx, cy, c.X2[j] > c.X1[j] && c.Y2[j] > c.Y1[j] && cx-cx == 0 && cy-cy == 0
+	}
+	for j := range n {
+		if cx, cy, ok := centre(j); ok {
+			lx, hx, ly, hy = min(lx, cx), max(hx, cx), min(ly, cy), max(hy, cy)
+		}
+	}
+	sx, sy := 255.99/(hx-lx), 255.99/(hy-ly)
+	spread := func(v float64) uint32 { // bits b to 2b
+		x := uint32(min(max(v, 0), 255)) // NaN (one centre): 0
+		x = (x | x<<4) & 0x0f0f
+		x = (x | x<<2) & 0x3333
+		return (x | x<<1) & 0x5555
+	}
+	for j := range n {
+		code := uint32(1 << 16)
+		if cx, cy, ok := centre(j); ok {
+			code = spread((cx-lx)*sx) | spread((cy-ly)*sy)<<1
+		}
+		keys[j] = uint64(code)<<32 | uint64(j)
+	}
+	nmsbox.SortHigh(keys[:n], tmp)
+	for i, k := range keys[:n] {
+		if nmsbox.KeyIndex(k) == m {
+			m = i
+			break
+		}
+	}
+	for _, a := range []*[]float64{&c.X1, &c.Y1, &c.X2, &c.Y2, &c.Area, &c.Score} {
+		for i, k := range keys[:n] {
+			f[i] = (*a)[nmsbox.KeyIndex(k)]
+		}
+		*a, f = f, *a
+	}
+	for i, k := range keys[:n] {
+		ix[i] = c.Idx[nmsbox.KeyIndex(k)]
+	}
+	c.Idx, ix = ix, c.Idx
+	return m
+}
+
+// chunks sets the keys and the chunk bounding boxes in cb, of the boxes
+// that can intersect another (iw <= x2-x1 for any box: a zero-area one
+// intersects none).
+func (c *softList) chunks(cb []float64) {
+	n := c.N
+	for j := range n {
+		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
+	}
+	for s := range softSlot(n, n) + 1 {
+		lo, hi := s*softChunk, min((s+1)*softChunk, n&^15)
+		if s == softSlot(n, n) {
+			lo, hi = n&^15, n
+		}
+		b := cb[softCB*s+2 : softCB*s+6]
+		b[0], b[1], b[2], b[3] = math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		for j := lo; j < hi; j++ {
+			if c.X2[j] > c.X1[j] && c.Y2[j] > c.Y1[j] {
+				b[0], b[1], b[2], b[3] = min(b[0], c.X1[j]), min(b[1], c.Y1[j]), max(b[2], c.X2[j]), max(b[3], c.Y2[j])
+			}
+		}
+	}
+}
 
 // pass runs the vector pass over [lo, hi) and returns the first best
 // position (-1 if none survives) and the number killed.
@@ -132,17 +223,20 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	boxes, scores := kernel.F32s(op.Boxes), kernel.F32s(op.Scores)
 	keep, keptScores, count := kernel.I32s(op.Keep), kernel.F32s(op.KeptScores), kernel.I32s(op.Count)
 	n, workers := op.N, b.threads
-	c := &softList{nmsbox.NewSoft(n)}
+	c := &softList{Soft: nmsbox.NewSoft(n)}
 	one := 0.0
 	if op.PlusOne {
 		one = 1
 	}
 	method := int(op.Method)
 	round, nt := b.lv.softRound, float64(op.Nt)
-	var cb []float64
+	var cb, sf []float64
 	var fc, q []float32
+	var keys, tmp []uint64
+	var ix []int32
 	if round != nil {
-		cb, fc, q = make([]float64, 2*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+		c.key, keys, tmp, sf, ix = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), make([]int32, n)
 	}
 	mono := 0 // after round 1 no live score is negative: scores only fall
 	if op.Threshold >= 0 {
@@ -156,9 +250,26 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			best[w], killed[w] = c.pass(f, w*c.N/workers, (w+1)*c.N/workers, p, method, &lanes[w])
 		}
 	}
+	full := 0
+	// parallelRound splits a chunked round at chunk bounds, the rest with
+	// the last worker.
+	parallelRound := func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			ch := (c.N&^15 + softChunk - 1) / softChunk
+			a, e := softChunk*(w*ch/workers), softChunk*((w+1)*ch/workers)
+			if w == workers-1 {
+				e = c.N
+			}
+			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, q, method, cb, full, mono, a, e)
+		}
+	}
 	return bound(b.lv.f.path, func() {
 		m, k, dead := c.Load(boxes, scores, one), 0, 0
-		full := 1 // the chunk bests are to be set (and round 1 kills below thr)
+		full = 1 // the chunk bests are to be set (and round 1 kills below thr)
+		if round != nil && m >= 0 {
+			m = c.spatial(m, keys, tmp, sf, ix)
+			c.chunks(cb)
+		}
 		for m >= 0 {
 			keep[k], keptScores[k] = c.Idx[m], float32(c.Score[m])
 			k++
@@ -166,16 +277,20 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			p[5], p[6], p[7] = nt, float64(op.Sigma), float64(op.Threshold)
 			c.Score[m] = math.NaN()
 			dead++
-			if round != nil && (workers == 1 || c.N-dead < softParallel) {
-				cb[2*softSlot(m, c.N)] = math.NaN() // rescan the chunk of m
+			if round != nil {
+				cb[softCB*softSlot(m, c.N)] = math.NaN() // rescan the chunk of m
 				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
-				dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], p, fc, q, method, cb, full, mono)
-				full = 0
-				if m = softBest(cb, c.N); m < 0 && dead < c.N {
-					m = c.firstLive(0, c.N)
+				if workers > 1 && c.N-dead >= softParallel {
+					par.For(workers, workers, 1, parallelRound)
+					for w := range workers {
+						dead += killed[w]
+					}
+				} else {
+					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, q, method, cb, full, mono, 0, c.N)
 				}
+				full = 0
+				m = c.softBest(cb)
 			} else if workers > 1 && c.N-dead >= softParallel {
-				full = 2
 				par.For(workers, workers, 1, parallelPass)
 				m = -1
 				for w := range workers {
@@ -192,6 +307,9 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
 				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
+				if round != nil {
+					c.chunks(cb) // still in spatial order
+				}
 			}
 		}
 		count[0] = int32(k)

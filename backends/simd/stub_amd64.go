@@ -1671,9 +1671,12 @@ func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, are
 //go:noescape
 func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
-// softRoundAVX512 is softPassAVX512's round (p as there) that writes the best surviving score of chunk c
-// and its first index to cb[2c], cb[2c+1] (-Inf, -1 if none) instead of per-lane bests. Chunks are
-// softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors
+// softRoundAVX512 is softPassAVX512's round (p as there) over the chunks of positions [lo, hi) (lo a
+// multiple of softChunk, hi one or len) that writes the best surviving score of chunk c and its position
+// to cb[8c], cb[8c+1] (-Inf, -1 if none) instead of per-lane bests: of equal scores the one of least
+// key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the
+// rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not
+// intersect is skipped unless its cb score is NaN; otherwise only the groups of 16 (vectors
 // of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb
 // score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)
 // and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change
@@ -1681,7 +1684,7 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 // mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.
 //
 //go:noescape
-func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int) int
+func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int) int
 
 // softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
 //

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -150,11 +151,17 @@ func softPass() {
 }
 
 // softRound emits one Soft-NMS round that keeps the best live candidate
-// of every chunk of softChunk (its score and first index in cb, two
+// of every chunk of softChunk (its score and position in cb, softCB
 // float64s a chunk, the n%16 candidates past the last whole group of 16 a
 // chunk of their own). Most candidates change nowhere in a round (linear and
 // hard: IoU <= nt; gaussian: no overlap) and, after the first round, none
 // is below thr, so a chunk none of whose candidates changed keeps its best.
+// The driver orders the candidates spatially and keeps each chunk's
+// bounding box in cb, so most chunks are skipped whole: a box intersects
+// none of a chunk's boxes when it does not intersect their bounding box
+// (rounding is monotone: min(ax2, x2) - max(ax1, x1) <= min(ax2, bx2) -
+// max(ax1, bx1) <= 0 for every box inside). Ties go to the least key, the
+// original index: positions are no longer in index order.
 // Per chunk a filter over groups of 16 lists the groups (linear, hard) or
 // vectors of 8 (gaussian) with a lane that may change (no branch); the whole
 // round (softK.body, bit for bit softPassAVX512's) runs on those; the chunk's best is recomputed when a group was listed (and,
@@ -162,8 +169,8 @@ func softPass() {
 // driver marks the chunk of the selected box so). mono holds when no live
 // score is negative (thr >= 0, after the first round): every weight is in
 // [0, 1] (expPD gives no more than 1 for arguments <= 0), so scores only
-// fall, and the best of a chunk, its first maximum, stays so unless its own
-// score changed.
+// fall, and the best of a chunk, its largest score of least key, stays so
+// unless its own score changed.
 // The filter reads float32 copies of the boxes, 16 lanes a vector and 20
 // bytes a candidate (the float64 filter, 40 bytes, ran at L2 bandwidth):
 // x1, y1 rounded down and x2, y2 up (the boxes only grow, so no overlap is
@@ -172,18 +179,23 @@ func softPass() {
 // list was compacted) runs the filtered round; both write the float32
 // copies first and set every chunk's best.
 func softRound() {
-	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full, mono int) int")
+	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f []float32, q []float32, method int, cb []float64, full, mono, lo, hi int) int")
 	Pragma("noescape")
-	Doc("softRoundAVX512 is softPassAVX512's round (p as there) that writes the best surviving score of chunk c",
-		"and its first index to cb[2c], cb[2c+1] (-Inf, -1 if none) instead of per-lane bests. Chunks are",
-		"softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors",
+	Doc("softRoundAVX512 is softPassAVX512's round (p as there) over the chunks of positions [lo, hi) (lo a",
+		"multiple of softChunk, hi one or len) that writes the best surviving score of chunk c and its position",
+		"to cb[8c], cb[8c+1] (-Inf, -1 if none) instead of per-lane bests: of equal scores the one of least",
+		"key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the",
+		"rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not",
+		"intersect is skipped unless its cb score is NaN; otherwise only the groups of 16 (vectors",
 		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
 		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
 		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
 		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.")
 	k := newSoftK(2)
-	off, n := k.off, k.n
+	k.keyed = true
+	k.initBest()
+	off := k.off
 	method := Load(Param("method"), GP64())
 	fullP, err := Param("full").Resolve()
 	if err != nil {
@@ -202,12 +214,20 @@ func softRound() {
 	fb := ptr("f") // the float32 group of the candidates at off
 	cbp := ptr("cb")
 	list := AllocLocal(4 * softChunk / 8)
-	wholeM := AllocLocal(8) // bytes of the whole groups
+	wholeM := AllocLocal(8) // bytes of the whole groups up to hi
 	{
-		w := GP64()
-		MOVQ(n, w)
+		w := Load(Param("hi"), GP64())
+		SHLQ(U8(3), w)
 		ANDQ(I32(-128), w)
 		MOVQ(w, wholeM)
+		Load(Param("lo"), off)
+		LEAQ(Mem{Base: fb, Index: off, Scale: 4}, fb) // 20 bytes a candidate
+		LEAQ(Mem{Base: fb, Index: off, Scale: 8}, fb)
+		LEAQ(Mem{Base: fb, Index: off, Scale: 8}, fb)
+		MOVQ(off, w)
+		SHRQ(U8(bits.TrailingZeros(softChunk)-bits.TrailingZeros(8*softCB)), w) // 8*softCB bytes of cb a chunk
+		ADDQ(w, cbp)
+		SHLQ(U8(3), off)
 	}
 	nochange := K() // all clear: KTESTW's CF is then "no lane set"
 	KXORW(nochange, nochange, nochange)
@@ -285,6 +305,37 @@ func softRound() {
 		LEAQ(Mem{Base: off, Disp: 8 * softChunk}, end)
 		CMPQ(end, wholeM)
 		CMOVQHI(wholeM, end)
+		CMPQ(fullP.Addr, U8(0))
+		JNE(LabelRef("rvisit" + ks))
+		{
+			// Skip a chunk whose bounding box the selected box does not
+			// intersect (no candidate there changes: see skipChunk) and
+			// whose best is valid.
+			m := XMM()
+			MOVSD(Mem{Base: cbp}, m)
+			UCOMISD(m, m)
+			JPS(LabelRef("rvisit" + ks)) // NaN: rescan
+			lo, hi, r := XMM(), XMM(), GP32()
+			VMOVUPD(Mem{Base: k.pp}, lo)
+			VMAXPD(Mem{Base: cbp, Disp: 16}, lo, lo) // max(ax1, bx1), max(ay1, by1)
+			VMOVUPD(Mem{Base: k.pp, Disp: 16}, hi)
+			VMINPD(Mem{Base: cbp, Disp: 32}, hi, hi)
+			VSUBPD(lo, hi, hi)                     // iw, ih
+			VCMPPD(U8(0x12), k.zeroV.AsX(), hi, hi) // LE_OQ: <= 0 (NaN: visit)
+			VMOVMSKPD(hi, r)
+			TESTL(r, r)
+			JZ(LabelRef("rvisit" + ks))
+			t := GP64()
+			MOVQ(end, t)
+			SUBQ(off, t)
+			LEAQ(Mem{Base: t, Index: t, Scale: 4}, t)
+			SHRQ(U8(1), t) // 20 bytes of f per 8 of candidates
+			ADDQ(t, fb)
+			MOVQ(end, off)
+			ADDQ(U8(8*softCB), cbp)
+			JMP(LabelRef("rchunk" + ks))
+		}
+		Label("rvisit" + ks)
 		k.initBest()
 		CMPQ(fullP.Addr, U8(0))
 		JE(LabelRef("rfilt" + ks))
@@ -365,10 +416,19 @@ func softRound() {
 		Label("rstore" + ks)
 		k.storeBest(cbp)
 		Label("rnext" + ks)
-		ADDQ(U8(16), cbp)
+		ADDQ(U8(8*softCB), cbp)
 		JMP(LabelRef("rchunk" + ks))
 
-		Label("rrest" + ks) // the last n%16: the whole round, always
+		Label("rrest" + ks) // the last n%16 (if hi is len): the whole round, always
+		{
+			h := Load(Param("hi"), GP64())
+			ln, err := Param("score").Len().Resolve()
+			if err != nil {
+				panic(err)
+			}
+			CMPQ(h, ln.Addr)
+			JNE(LabelRef("rdone"))
+		}
 		k.initBest()
 		k.rest(kind, 0, "r"+ks, "rtail"+ks)
 		Label("rtail" + ks)
@@ -390,6 +450,9 @@ type softK struct {
 	ax1, ay1, ax2, ay2, aa, nt, sig, thr VecVirtual
 	one, zeroV, nan, iota, iotaHi, kcnt  VecVirtual
 	bestS, bestI                         []VecVirtual
+	// keyed: bestI holds the candidates' keys (softRound: ties go to the
+	// least key, the lowest original index), not their byte offsets.
+	keyed bool
 }
 
 func newSoftK(sets int) *softK {
@@ -427,18 +490,26 @@ func newSoftK(sets int) *softK {
 	return k
 }
 
-// initBest resets every best set to score -Inf, byte offset -8.
+// initBest resets every best set to score -Inf, byte offset -8 (keyed:
+// the key above all others whose low half is -8).
 func (k *softK) initBest() {
+	none := splat64("minus8q", uint64(0xfffffffffffffff8))
+	if k.keyed {
+		none = splat64("nokeyq", uint64(0x7ffffffffffffff8))
+	}
 	for h := range k.bestS {
 		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), k.bestS[h])
-		VPBROADCASTQ(splat64("minus8q", uint64(0xfffffffffffffff8)), k.bestI[h])
+		VPBROADCASTQ(none, k.bestI[h])
 	}
 }
 
 func at(p GPVirtual, o Register) Mem { return Mem{Base: p, Index: o, Scale: 1} }
 
 // best takes the lanes of s (candidates at byte offset o+disp) whose score
-// beats best set h (within lanes, if given).
+// beats best set h (within lanes, if given); keyed, also those of an equal
+// score and a lesser key (so -Inf scores too: a chunk's best is then its
+// least key among -Inf survivors, the official selection of the last
+// rounds with a threshold of -Inf).
 func (k *softK) best(h int, s VecVirtual, o GPVirtual, disp int, lanes Op) {
 	up := K()
 	if lanes != nil {
@@ -446,14 +517,28 @@ func (k *softK) best(h int, s VecVirtual, o GPVirtual, disp int, lanes Op) {
 	} else {
 		VCMPPD(U8(0x1e), k.bestS[h], s, up)
 	}
-	VMOVAPD(s, up, k.bestS[h])
 	i := ZMM()
-	VPBROADCASTQ(o, i)
-	if disp == 0 {
-		VPADDQ(k.iota, i, i)
+	if k.keyed {
+		kp := Load(Param("key").Base(), GP64()).(GPVirtual)
+		eq, lt := K(), K()
+		if lanes != nil {
+			VMOVDQU64_Z(at(kp, o), lanes, i)
+			VCMPPD(U8(0x00), k.bestS[h], s, lanes, eq) // s == best
+		} else {
+			VMOVDQU64(at(kp, o).Offset(disp), i)
+			VCMPPD(U8(0x00), k.bestS[h], s, eq)
+		}
+		VPCMPQ(U8(1), k.bestI[h], i, eq, lt) // key < best's
+		KORB(lt, up, up)
 	} else {
-		VPADDQ(k.iotaHi, i, i)
+		VPBROADCASTQ(o, i)
+		if disp == 0 {
+			VPADDQ(k.iota, i, i)
+		} else {
+			VPADDQ(k.iotaHi, i, i)
+		}
 	}
+	VMOVAPD(s, up, k.bestS[h])
 	VMOVDQA64(i, up, k.bestI[h])
 }
 
@@ -469,8 +554,8 @@ func (k *softK) merge(a, b int) {
 	VMOVDQA64(k.bestI[b], gt, k.bestI[a])
 }
 
-// storeBest merges the best sets into the largest score and its lowest
-// index and writes them to p[0], p[1] (index -1 if the score is -Inf).
+// storeBest merges the best sets into the largest score and its least key
+// and writes them to p[0] and the key's position to p[1] (-1 if none).
 func (k *softK) storeBest(p GPVirtual) {
 	for h := 1; h < len(k.bestS); h++ {
 		k.merge(0, h)
@@ -492,7 +577,8 @@ func (k *softK) storeBest(p GPVirtual) {
 	}
 	VPSHUFD(U8(0x4e), x, t)
 	VPMINSQ(t, x, x)
-	VPSRAQ(U8(3), x, x)
+	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
+	VPSRAQ(U8(35), x, x)
 	VCVTQQ2PD(x, x)
 	VMOVSD(s.AsX(), Mem{Base: p})
 	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
@@ -628,6 +714,10 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 // in L1 for the listed vectors' pass; gaussian N=20000 gained 1.56x over
 // the old pass with 256, 1.44x with 512, 1.34x with 128 or 1024).
 const softChunk = 256 // a power of 2 (softRound finds a chunk's start by masking)
+
+// softCB is the float64s of softRound's cb per chunk: its best score and
+// position, its bounding box, two unused (a chunk a cache line).
+const softCB = 8
 
 // iotaB8 is the lane byte offsets 0, 8, ..., 56 as bytes (VPMOVZXBQ).
 func iotaB8() Mem { return table[uint8]("iotab8", 0, 8, 16, 24, 32, 40, 48, 56) }
