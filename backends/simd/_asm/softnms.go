@@ -320,7 +320,7 @@ func softRound() {
 			VMAXPD(Mem{Base: cbp, Disp: 16}, lo, lo) // max(ax1, bx1), max(ay1, by1)
 			VMOVUPD(Mem{Base: k.pp, Disp: 16}, hi)
 			VMINPD(Mem{Base: cbp, Disp: 32}, hi, hi)
-			VSUBPD(lo, hi, hi)                     // iw, ih
+			VSUBPD(lo, hi, hi)                      // iw, ih
 			VCMPPD(U8(0x12), k.zeroV.AsX(), hi, hi) // LE_OQ: <= 0 (NaN: visit)
 			VMOVMSKPD(hi, r)
 			TESTL(r, r)
