@@ -109,16 +109,20 @@ var softParallel = 1 << 16 // a variable for TestSoftNMSParallelRounds
 type softList struct {
 	nmsbox.Soft
 	key []int64
+	// spatial's scratch: keys and the spare arrays the sorted ones are
+	// written to (they swap with the list's).
+	keys, tmp []uint64
+	f         []float64
+	ix        []int32
 }
 
 // spatial orders the list by the Morton code of the box centres (8 bits an
 // axis over their range; boxes that intersect nothing, zero-area or at
 // infinity, last), so that a chunk holds neighbours and a box intersects
 // the bounding boxes of few chunks; it returns the new position of the
-// candidate at m. Equal codes stay in index order. keys and tmp are
-// scratch of N keys, f and ix of N values.
-func (c *softList) spatial(m int, keys, tmp []uint64, f []float64, ix []int32) int {
-	n := c.N
+// candidate at m. Equal codes stay in index order.
+func (c *softList) spatial(m int) int {
+	n, keys := c.N, c.keys
 	lx, hx, ly, hy := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	centre := func(j int) (float64, float64, bool) {
 		cx, cy := c.X1[j]/2+c.X2[j]/2, c.Y1[j]/2+c.Y2[j]/2
@@ -143,7 +147,7 @@ func (c *softList) spatial(m int, keys, tmp []uint64, f []float64, ix []int32) i
 		}
 		keys[j] = uint64(code)<<32 | uint64(j)
 	}
-	nmsbox.SortHigh(keys[:n], tmp)
+	nmsbox.SortHigh(keys[:n], c.tmp)
 	for i, k := range keys[:n] {
 		if nmsbox.KeyIndex(k) == m {
 			m = i
@@ -152,14 +156,14 @@ func (c *softList) spatial(m int, keys, tmp []uint64, f []float64, ix []int32) i
 	}
 	for _, a := range []*[]float64{&c.X1, &c.Y1, &c.X2, &c.Y2, &c.Area, &c.Score} {
 		for i, k := range keys[:n] {
-			f[i] = (*a)[nmsbox.KeyIndex(k)]
+			c.f[i] = (*a)[nmsbox.KeyIndex(k)]
 		}
-		*a, f = f, *a
+		*a, c.f = c.f, *a
 	}
 	for i, k := range keys[:n] {
-		ix[i] = c.Idx[nmsbox.KeyIndex(k)]
+		c.ix[i] = c.Idx[nmsbox.KeyIndex(k)]
 	}
-	c.Idx, ix = ix, c.Idx
+	c.Idx, c.ix = c.ix, c.Idx
 	return m
 }
 
@@ -176,13 +180,26 @@ func (c *softList) chunks(cb []float64) {
 		if s == softSlot(n, n) {
 			lo, hi = n&^15, n
 		}
-		b := cb[softCB*s+2 : softCB*s+6]
-		b[0], b[1], b[2], b[3] = math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+		// Plain compares: no coordinate is NaN (nmsbox.Soft.Load).
+		x1, y1, x2, y2 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 		for j := lo; j < hi; j++ {
-			if c.X2[j] > c.X1[j] && c.Y2[j] > c.Y1[j] {
-				b[0], b[1], b[2], b[3] = min(b[0], c.X1[j]), min(b[1], c.Y1[j]), max(b[2], c.X2[j]), max(b[3], c.Y2[j])
+			a, b, c, d := c.X1[j], c.Y1[j], c.X2[j], c.Y2[j]
+			if c > a && d > b {
+				if a < x1 {
+					x1 = a
+				}
+				if b < y1 {
+					y1 = b
+				}
+				if c > x2 {
+					x2 = c
+				}
+				if d > y2 {
+					y2 = d
+				}
 			}
 		}
+		cb[softCB*s+2], cb[softCB*s+3], cb[softCB*s+4], cb[softCB*s+5] = x1, y1, x2, y2
 	}
 }
 
@@ -230,13 +247,11 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	method := int(op.Method)
 	round, nt := b.lv.softRound, float64(op.Nt)
-	var cb, sf []float64
+	var cb []float64
 	var fc, q []float32
-	var keys, tmp []uint64
-	var ix []int32
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-		c.key, keys, tmp, sf, ix = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), make([]int32, n)
+		c.key, c.keys, c.tmp, c.f, c.ix = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), make([]int32, n)
 	}
 	mono := 0 // after round 1 no live score is negative: scores only fall
 	if op.Threshold >= 0 {
@@ -267,7 +282,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		m, k, dead := c.Load(boxes, scores, one), 0, 0
 		full = 1 // the chunk bests are to be set (and round 1 kills below thr)
 		if round != nil && m >= 0 {
-			m = c.spatial(m, keys, tmp, sf, ix)
+			m = c.spatial(m)
 			c.chunks(cb)
 		}
 		for m >= 0 {
