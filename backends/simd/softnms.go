@@ -40,7 +40,7 @@ type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []fl
 // there, a compaction the copy and a full round, so the best count of dead
 // ones grows as sqrt(N) (N/32 for rounds of softPass, whose cost is the same
 // for dead candidates).
-var softCompact = 100
+var softCompact = 400
 
 // softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
 const softChunk = 256
@@ -109,11 +109,11 @@ var softParallel = 1 << 16 // a variable for TestSoftNMSParallelRounds
 type softList struct {
 	nmsbox.Soft
 	key []int64
-	// spatial's scratch: keys and the spare arrays the sorted ones are
-	// written to (they swap with the list's).
+	// spatial's scratch: keys and the spare list the sorted one is
+	// written to (they swap).
 	keys, tmp []uint64
 	f         []float64
-	ix        []int32
+	spare     nmsbox.Soft
 }
 
 // spatial orders the list by the Morton code of the box centres (8 bits an
@@ -122,49 +122,48 @@ type softList struct {
 // the bounding boxes of few chunks; it returns the new position of the
 // candidate at m. Equal codes stay in index order.
 func (c *softList) spatial(m int) int {
-	n, keys := c.N, c.keys
+	n, keys := c.N, c.keys[:c.N]
+	x1, y1, x2, y2 := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n]
 	lx, hx, ly, hy := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	centre := func(j int) (float64, float64, bool) {
-		cx, cy := c.X1[j]/2+c.X2[j]/2, c.Y1[j]/2+c.Y2[j]/2
-		return cx, cy, c.X2[j] > c.X1[j] && c.Y2[j] > c.Y1[j] && cx-cx == 0 && cy-cy == 0
-	}
+	cx, cy := c.f[:n], c.spare.Area[:n] // the centres (scratch)
 	for j := range n {
-		if cx, cy, ok := centre(j); ok {
-			lx, hx, ly, hy = min(lx, cx), max(hx, cx), min(ly, cy), max(hy, cy)
+		a, b := x1[j]/2+x2[j]/2, y1[j]/2+y2[j]/2
+		if !(x2[j] > x1[j] && y2[j] > y1[j] && a-a == 0 && b-b == 0) {
+			a = math.NaN() // last
+		} else {
+			lx, hx, ly, hy = min(lx, a), max(hx, a), min(ly, b), max(hy, b)
 		}
+		cx[j], cy[j] = a, b
 	}
 	sx, sy := 255.99/(hx-lx), 255.99/(hy-ly)
-	spread := func(v float64) uint32 { // bits b to 2b
-		x := uint32(min(max(v, 0), 255)) // NaN (one centre): 0
+	spread := func(v float64) uint32 { // bit b to 2b
+		x := uint32(min(max(v, 0), 255)) // NaN (a single centre): 0
 		x = (x | x<<4) & 0x0f0f
 		x = (x | x<<2) & 0x3333
 		return (x | x<<1) & 0x5555
 	}
 	for j := range n {
 		code := uint32(1 << 16)
-		if cx, cy, ok := centre(j); ok {
-			code = spread((cx-lx)*sx) | spread((cy-ly)*sy)<<1
+		if a := cx[j]; a == a {
+			code = spread((a-lx)*sx) | spread((cy[j]-ly)*sy)<<1
 		}
 		keys[j] = uint64(code)<<32 | uint64(j)
 	}
-	nmsbox.SortHigh(keys[:n], c.tmp)
-	for i, k := range keys[:n] {
-		if nmsbox.KeyIndex(k) == m {
-			m = i
-			break
+	nmsbox.SortHigh(keys, c.tmp)
+	d := &c.spare
+	dx1, dy1, dx2, dy2, da, ds, di := d.X1[:n], d.Y1[:n], d.X2[:n], d.Y2[:n], d.Area[:n], d.Score[:n], d.Idx[:n]
+	ar, sc, ix := c.Area[:n], c.Score[:n], c.Idx[:n]
+	mi := -1
+	for i, k := range keys {
+		j := nmsbox.KeyIndex(k)
+		dx1[i], dy1[i], dx2[i], dy2[i], da[i], ds[i], di[i] = x1[j], y1[j], x2[j], y2[j], ar[j], sc[j], ix[j]
+		if j == m {
+			mi = i
 		}
 	}
-	for _, a := range []*[]float64{&c.X1, &c.Y1, &c.X2, &c.Y2, &c.Area, &c.Score} {
-		for i, k := range keys[:n] {
-			c.f[i] = (*a)[nmsbox.KeyIndex(k)]
-		}
-		*a, c.f = c.f, *a
-	}
-	for i, k := range keys[:n] {
-		c.ix[i] = c.Idx[nmsbox.KeyIndex(k)]
-	}
-	c.Idx, c.ix = c.ix, c.Idx
-	return m
+	d.N = n
+	c.Soft, c.spare = *d, c.Soft
+	return mi
 }
 
 // chunks sets the keys and the chunk bounding boxes in cb, of the boxes
@@ -251,7 +250,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	var fc, q []float32
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-		c.key, c.keys, c.tmp, c.f, c.ix = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), make([]int32, n)
+		c.key, c.keys, c.tmp, c.f, c.spare = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), nmsbox.NewSoft(n)
 	}
 	mono := 0 // after round 1 no live score is negative: scores only fall
 	if op.Threshold >= 0 {
