@@ -50997,9 +50997,9 @@ DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
 
-// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int) int
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, SSE2
-TEXT ·softRoundAVX512(SB), NOSPLIT, $136-312
+// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2, CMOV, SSE2
+TEXT ·softRoundAVX512(SB), NOSPLIT, $152-336
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), CX
 	MOVQ         x2_base+48(FP), DX
@@ -51032,8 +51032,8 @@ TEXT ·softRoundAVX512(SB), NOSPLIT, $136-312
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	MOVQ         method+240(FP), R10
-	MOVQ         q_base+216(FP), R9
+	MOVQ         method+264(FP), R10
+	MOVQ         q_base+240(FP), R9
 	VBROADCASTSS (R9), Z16
 	VBROADCASTSS 4(R9), Z17
 	VBROADCASTSS 8(R9), Z18
@@ -51041,12 +51041,12 @@ TEXT ·softRoundAVX512(SB), NOSPLIT, $136-312
 	VBROADCASTSS 16(R9), Z20
 	VBROADCASTSS 20(R9), Z21
 	MOVQ         f_base+192(FP), R11
-	MOVQ         cb_base+248(FP), R12
-	MOVQ         hi+296(FP), R13
+	MOVQ         cb_base+272(FP), R12
+	MOVQ         hi+320(FP), R13
 	SHLQ         $0x03, R13
 	ANDQ         $-128, R13
 	MOVQ         R13, 128(SP)
-	MOVQ         lo+288(FP), R9
+	MOVQ         lo+312(FP), R9
 	LEAQ         (R11)(R9*4), R11
 	LEAQ         (R11)(R9*8), R11
 	LEAQ         (R11)(R9*8), R11
@@ -51064,7 +51064,7 @@ rchunk0:
 	LEAQ      2048(R9), R10
 	CMPQ      R10, 128(SP)
 	CMOVQHI   128(SP), R10
-	CMPQ      full+272(FP), $0x00
+	CMPQ      full+296(FP), $0x00
 	JNE       rvisit0
 	MOVSD     (R12), X6
 	UCOMISD   X6, X6
@@ -51092,9 +51092,9 @@ rvisit0:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	CMPQ         full+272(FP), $0x00
+	CMPQ         full+296(FP), $0x00
 	JE           rfilt0
-	CMPQ         full+272(FP), $0x01
+	CMPQ         full+296(FP), $0x01
 	JE           rall0
 	MOVQ         R9, R13
 	MOVQ         R11, R14
@@ -51136,9 +51136,38 @@ rcopy0:
 	JB               rcopy0
 
 rfilt0:
-	XORQ R14, R14
+	XORQ   R14, R14
+	MOVQ   R10, R15
+	SUBQ   R9, R15
+	SHRQ   $0x07, R15
+	MOVL   $-1, R13
+	BZHIL  R15, R13, R13
+	MOVQ   R9, 136(SP)
+	MOVQ   R11, 144(SP)
+	CMPQ   full+296(FP), $0x00
+	JNE    rfilter0
+	SHRQ   $0x03, R9
+	ADDQ   g_base+216(FP), R9
+	VMAXPS (R9), Z16, Z6
+	VMINPS 128(R9), Z18, Z22
+	VMAXPS 64(R9), Z17, Z23
+	VMINPS 192(R9), Z19, Z24
+	VCMPPS $0x1e, Z6, Z22, K2
+	VCMPPS $0x1e, Z23, Z24, K2, K2
+	KMOVW  K2, R9
+	ANDL   R9, R13
 
 rfilter0:
+	TESTL  R13, R13
+	JZ     rfdone0
+	TZCNTL R13, R11
+	BLSRL  R13, R13
+	MOVQ   R11, R9
+	SHLQ   $0x07, R9
+	ADDQ   136(SP), R9
+	LEAQ   (R11)(R11*4), R11
+	SHLQ   $0x06, R11
+	ADDQ   144(SP), R11
 	VMAXPS (R11), Z16, Z6
 	VMINPS 128(R11), Z18, Z22
 	VMAXPS 64(R11), Z17, Z23
@@ -51156,9 +51185,16 @@ rfilter0:
 	SBBQ   $-1, R14
 	ADDQ   $0x80, R9
 	ADDQ   $+320, R11
-	CMPQ   R9, R10
-	JB     rfilter0
-	XORQ   R15, R15
+	JMP    rfilter0
+
+rfdone0:
+	MOVQ R10, R9
+	MOVQ R10, R11
+	SUBQ 136(SP), R11
+	LEAQ (R11)(R11*4), R11
+	SHRQ $0x01, R11
+	ADDQ 144(SP), R11
+	XORQ R15, R15
 
 rlisted0:
 	CMPQ    R15, R14
@@ -51218,14 +51254,14 @@ rlisted0:
 	JMP     rlisted0
 
 rcheck0:
-	CMPQ        full+272(FP), $0x00
+	CMPQ        full+296(FP), $0x00
 	JNE         rscan0
 	MOVSD       (R12), X6
 	UCOMISD     X6, X6
 	JPS         rscan0
 	TESTQ       R14, R14
 	JZ          rnext0
-	CMPQ        mono+280(FP), $0x00
+	CMPQ        mono+304(FP), $0x00
 	JE          rscan0
 	VCVTTSD2SIQ 8(R12), R13
 	TESTQ       R13, R13
@@ -51398,7 +51434,7 @@ rnext0:
 	JMP  rchunk0
 
 rrest0:
-	MOVQ         hi+296(FP), R8
+	MOVQ         hi+320(FP), R8
 	CMPQ         R8, score_len+128(FP)
 	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
@@ -51528,7 +51564,7 @@ rchunk1:
 	LEAQ      2048(R9), R10
 	CMPQ      R10, 128(SP)
 	CMOVQHI   128(SP), R10
-	CMPQ      full+272(FP), $0x00
+	CMPQ      full+296(FP), $0x00
 	JNE       rvisit1
 	MOVSD     (R12), X6
 	UCOMISD   X6, X6
@@ -51556,9 +51592,9 @@ rvisit1:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	CMPQ         full+272(FP), $0x00
+	CMPQ         full+296(FP), $0x00
 	JE           rfilt1
-	CMPQ         full+272(FP), $0x01
+	CMPQ         full+296(FP), $0x01
 	JE           rall1
 	MOVQ         R9, R13
 	MOVQ         R11, R14
@@ -51600,9 +51636,38 @@ rcopy1:
 	JB               rcopy1
 
 rfilt1:
-	XORQ R14, R14
+	XORQ   R14, R14
+	MOVQ   R10, R15
+	SUBQ   R9, R15
+	SHRQ   $0x07, R15
+	MOVL   $-1, R13
+	BZHIL  R15, R13, R13
+	MOVQ   R9, 136(SP)
+	MOVQ   R11, 144(SP)
+	CMPQ   full+296(FP), $0x00
+	JNE    rfilter1
+	SHRQ   $0x03, R9
+	ADDQ   g_base+216(FP), R9
+	VMAXPS (R9), Z16, Z6
+	VMINPS 128(R9), Z18, Z22
+	VMAXPS 64(R9), Z17, Z23
+	VMINPS 192(R9), Z19, Z24
+	VCMPPS $0x1e, Z6, Z22, K2
+	VCMPPS $0x1e, Z23, Z24, K2, K2
+	KMOVW  K2, R9
+	ANDL   R9, R13
 
 rfilter1:
+	TESTL  R13, R13
+	JZ     rfdone1
+	TZCNTL R13, R11
+	BLSRL  R13, R13
+	MOVQ   R11, R9
+	SHLQ   $0x07, R9
+	ADDQ   136(SP), R9
+	LEAQ   (R11)(R11*4), R11
+	SHLQ   $0x06, R11
+	ADDQ   144(SP), R11
 	VMAXPS (R11), Z16, Z6
 	VMINPS 128(R11), Z18, Z22
 	VMAXPS 64(R11), Z17, Z23
@@ -51620,9 +51685,16 @@ rfilter1:
 	SBBQ   $-1, R14
 	ADDQ   $0x80, R9
 	ADDQ   $+320, R11
-	CMPQ   R9, R10
-	JB     rfilter1
-	XORQ   R15, R15
+	JMP    rfilter1
+
+rfdone1:
+	MOVQ R10, R9
+	MOVQ R10, R11
+	SUBQ 136(SP), R11
+	LEAQ (R11)(R11*4), R11
+	SHRQ $0x01, R11
+	ADDQ 144(SP), R11
+	XORQ R15, R15
 
 rlisted1:
 	CMPQ    R15, R14
@@ -51682,14 +51754,14 @@ rlisted1:
 	JMP     rlisted1
 
 rcheck1:
-	CMPQ        full+272(FP), $0x00
+	CMPQ        full+296(FP), $0x00
 	JNE         rscan1
 	MOVSD       (R12), X6
 	UCOMISD     X6, X6
 	JPS         rscan1
 	TESTQ       R14, R14
 	JZ          rnext1
-	CMPQ        mono+280(FP), $0x00
+	CMPQ        mono+304(FP), $0x00
 	JE          rscan1
 	VCVTTSD2SIQ 8(R12), R13
 	TESTQ       R13, R13
@@ -51862,7 +51934,7 @@ rnext1:
 	JMP  rchunk1
 
 rrest1:
-	MOVQ         hi+296(FP), R8
+	MOVQ         hi+320(FP), R8
 	CMPQ         R8, score_len+128(FP)
 	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
@@ -51989,7 +52061,7 @@ rchunk2:
 	LEAQ      2048(R9), R10
 	CMPQ      R10, 128(SP)
 	CMOVQHI   128(SP), R10
-	CMPQ      full+272(FP), $0x00
+	CMPQ      full+296(FP), $0x00
 	JNE       rvisit2
 	MOVSD     (R12), X5
 	UCOMISD   X5, X5
@@ -52017,9 +52089,9 @@ rvisit2:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	CMPQ         full+272(FP), $0x00
+	CMPQ         full+296(FP), $0x00
 	JE           rfilt2
-	CMPQ         full+272(FP), $0x01
+	CMPQ         full+296(FP), $0x01
 	JE           rall2
 	MOVQ         R9, R13
 	MOVQ         R11, R14
@@ -52061,9 +52133,38 @@ rcopy2:
 	JB               rcopy2
 
 rfilt2:
-	XORQ R14, R14
+	XORQ   R14, R14
+	MOVQ   R10, R15
+	SUBQ   R9, R15
+	SHRQ   $0x07, R15
+	MOVL   $-1, R13
+	BZHIL  R15, R13, R13
+	MOVQ   R9, 136(SP)
+	MOVQ   R11, 144(SP)
+	CMPQ   full+296(FP), $0x00
+	JNE    rfilter2
+	SHRQ   $0x03, R9
+	ADDQ   g_base+216(FP), R9
+	VMAXPS (R9), Z16, Z5
+	VMINPS 128(R9), Z18, Z20
+	VMAXPS 64(R9), Z17, Z21
+	VMINPS 192(R9), Z19, Z22
+	VCMPPS $0x1e, Z5, Z20, K2
+	VCMPPS $0x1e, Z21, Z22, K2, K2
+	KMOVW  K2, R9
+	ANDL   R9, R13
 
 rfilter2:
+	TESTL    R13, R13
+	JZ       rfdone2
+	TZCNTL   R13, R11
+	BLSRL    R13, R13
+	MOVQ     R11, R9
+	SHLQ     $0x07, R9
+	ADDQ     136(SP), R9
+	LEAQ     (R11)(R11*4), R11
+	SHLQ     $0x06, R11
+	ADDQ     144(SP), R11
 	VMAXPS   (R11), Z16, Z5
 	VMINPS   128(R11), Z18, Z20
 	VMAXPS   64(R11), Z17, Z21
@@ -52074,15 +52175,22 @@ rfilter2:
 	KSHIFTRW $0x08, K2, K3
 	KTESTB   K2, K1
 	SBBQ     $-1, R14
-	LEAQ     64(R9), R13
-	MOVL     R13, (SP)(R14*4)
+	LEAQ     64(R9), R15
+	MOVL     R15, (SP)(R14*4)
 	KTESTB   K3, K1
 	SBBQ     $-1, R14
 	ADDQ     $0x80, R9
 	ADDQ     $+320, R11
-	CMPQ     R9, R10
-	JB       rfilter2
-	XORQ     R15, R15
+	JMP      rfilter2
+
+rfdone2:
+	MOVQ R10, R9
+	MOVQ R10, R11
+	SUBQ 136(SP), R11
+	LEAQ (R11)(R11*4), R11
+	SHRQ $0x01, R11
+	ADDQ 144(SP), R11
+	XORQ R15, R15
 
 rlisted2:
 	CMPQ         R15, R14
@@ -52137,14 +52245,14 @@ rlisted2:
 	JMP          rlisted2
 
 rcheck2:
-	CMPQ        full+272(FP), $0x00
+	CMPQ        full+296(FP), $0x00
 	JNE         rscan2
 	MOVSD       (R12), X5
 	UCOMISD     X5, X5
 	JPS         rscan2
 	TESTQ       R14, R14
 	JZ          rnext2
-	CMPQ        mono+280(FP), $0x00
+	CMPQ        mono+304(FP), $0x00
 	JE          rscan2
 	VCVTTSD2SIQ 8(R12), R13
 	TESTQ       R13, R13
@@ -52357,7 +52465,7 @@ rnext2:
 	JMP  rchunk2
 
 rrest2:
-	MOVQ         hi+296(FP), R8
+	MOVQ         hi+320(FP), R8
 	CMPQ         R8, score_len+128(FP)
 	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
@@ -52524,7 +52632,7 @@ rdone:
 	VUNPCKHPD     X15, X15, X0
 	VADDSD        X0, X15, X15
 	VCVTTSD2SIQ   X15, AX
-	MOVQ          AX, ret+304(FP)
+	MOVQ          AX, ret+328(FP)
 	VZEROUPPER
 	RET
 
@@ -52533,6 +52641,148 @@ GLOBL c_nokeyq<>(SB), RODATA|NOPTR, $8
 
 DATA c_maxint64<>+0(SB)/8, $0x7fffffffffffffff
 GLOBL c_maxint64<>(SB), RODATA|NOPTR, $8
+
+// func softBoundsAVX512(f []float32, g []float32, cb []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softBoundsAVX512(SB), NOSPLIT, $0-72
+	MOVQ         f_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         cb_base+48(FP), DX
+	MOVQ         f_len+8(FP), BX
+	LEAQ         (AX)(BX*4), BX
+	MOVQ         g_len+32(FP), SI
+	LEAQ         (CX)(SI*4), SI
+	VBROADCASTSS c_posinf32<>+0(SB), Z0
+	VBROADCASTSS c_neginf32<>+0(SB), Z1
+
+bchunk:
+	CMPQ CX, SI
+	JAE  bdone
+	XORQ DI, DI
+
+bgroup:
+	CMPQ          AX, BX
+	JAE           bempty
+	VMOVUPS       (AX), Z2
+	VMOVUPS       64(AX), Z3
+	VMOVUPS       128(AX), Z4
+	VMOVUPS       192(AX), Z5
+	VCMPPS        $0x1e, Z2, Z4, K1
+	VCMPPS        $0x1e, Z3, Z5, K1, K1
+	VMOVAPS       Z0, Z6
+	VMOVAPS       Z2, K1, Z6
+	VEXTRACTF32X8 $0x01, Z6, Y2
+	VMINPS        Y2, Y6, Y6
+	VEXTRACTF128  $0x01, Y6, X2
+	VMINPS        X2, X6, X6
+	VPERMILPS     $0x4e, X6, X2
+	VMINPS        X2, X6, X6
+	VPERMILPS     $0xb1, X6, X2
+	VMINPS        X2, X6, X6
+	VMOVAPS       Z0, Z2
+	VMOVAPS       Z3, K1, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMINPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMINPS        X3, X2, X2
+	VMOVAPS       Z1, Z3
+	VMOVAPS       Z4, K1, Z3
+	VEXTRACTF32X8 $0x01, Z3, Y4
+	VMAXPS        Y4, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X4
+	VMAXPS        X4, X3, X3
+	VPERMILPS     $0x4e, X3, X4
+	VMAXPS        X4, X3, X3
+	VPERMILPS     $0xb1, X3, X4
+	VMAXPS        X4, X3, X3
+	VMOVAPS       Z1, Z4
+	VMOVAPS       Z5, K1, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VMAXPS        Y5, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0x4e, X4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0xb1, X4, X5
+	VMAXPS        X5, X4, X4
+	VMOVSS        X6, (CX)(DI*4)
+	VMOVSS        X2, 64(CX)(DI*4)
+	VMOVSS        X3, 128(CX)(DI*4)
+	VMOVSS        X4, 192(CX)(DI*4)
+	ADDQ          $+320, AX
+	JMP           bnext
+
+bempty:
+	VMOVSS X0, (CX)(DI*4)
+	VMOVSS X0, 64(CX)(DI*4)
+	VMOVSS X1, 128(CX)(DI*4)
+	VMOVSS X1, 192(CX)(DI*4)
+
+bnext:
+	INCQ          DI
+	CMPQ          DI, $0x10
+	JB            bgroup
+	VMOVUPS       (CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMINPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMINPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 16(DX)
+	VMOVUPS       64(CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMINPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMINPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 24(DX)
+	VMOVUPS       128(CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMAXPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMAXPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 32(DX)
+	VMOVUPS       192(CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMAXPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMAXPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 40(DX)
+	ADDQ          $+256, CX
+	ADDQ          $0x40, DX
+	JMP           bchunk
+
+bdone:
+	VZEROUPPER
+	RET
+
+DATA c_posinf32<>+0(SB)/4, $0x7f800000
+GLOBL c_posinf32<>(SB), RODATA|NOPTR, $4
+
+DATA c_neginf32<>+0(SB)/4, $0xff800000
+GLOBL c_neginf32<>(SB), RODATA|NOPTR, $4
 
 // func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX2, FMA3, POPCNT

@@ -33,7 +33,14 @@ type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method 
 // changed, so a round skips the chunks apart from the selected box,
 // filters the others (the intersection and IoU > nt tests), runs the round
 // on the vectors that may change and rescans only their chunks.
-type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, q []float32, method int, cb []float64, full, mono, lo, hi int) int
+type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi int) int
+
+// softRoundK is a chunked round and its bounds (see softBoundsAVX512),
+// which set the bounding boxes after a full round.
+type softRoundK struct {
+	round  softRoundFn
+	bounds func(f, g []float32, cb []float64)
+}
 
 // softCompact: chunked rounds compact the list once dead*dead > softCompact*N
 // (and more than N/32 are dead): a dead candidate costs only the filter
@@ -166,39 +173,10 @@ func (c *softList) spatial(m int) int {
 	return mi
 }
 
-// chunks sets the keys and the chunk bounding boxes in cb, of the boxes
-// that can intersect another (iw <= x2-x1 for any box: a zero-area one
-// intersects none).
-func (c *softList) chunks(cb []float64) {
-	n := c.N
-	for j := range n {
+// rekey sets the keys (after the list moved).
+func (c *softList) rekey() {
+	for j := range c.N {
 		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
-	}
-	for s := range softSlot(n, n) + 1 {
-		lo, hi := s*softChunk, min((s+1)*softChunk, n&^15)
-		if s == softSlot(n, n) {
-			lo, hi = n&^15, n
-		}
-		// Plain compares: no coordinate is NaN (nmsbox.Soft.Load).
-		x1, y1, x2, y2 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-		for j := lo; j < hi; j++ {
-			a, b, c, d := c.X1[j], c.Y1[j], c.X2[j], c.Y2[j]
-			if c > a && d > b {
-				if a < x1 {
-					x1 = a
-				}
-				if b < y1 {
-					y1 = b
-				}
-				if c > x2 {
-					x2 = c
-				}
-				if d > y2 {
-					y2 = d
-				}
-			}
-		}
-		cb[softCB*s+2], cb[softCB*s+3], cb[softCB*s+4], cb[softCB*s+5] = x1, y1, x2, y2
 	}
 }
 
@@ -245,11 +223,16 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		one = 1
 	}
 	method := int(op.Method)
-	round, nt := b.lv.softRound, float64(op.Nt)
+	rk, nt := b.lv.softRound, float64(op.Nt)
+	var round softRoundFn
+	if rk != nil {
+		round = rk.round
+	}
 	var cb []float64
-	var fc, q []float32
+	var fc, g, q []float32
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+		g = make([]float32, 64*((n&^15+softChunk-1)/softChunk))
 		c.key, c.keys, c.tmp, c.f, c.spare = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), nmsbox.NewSoft(n)
 	}
 	mono := 0 // after round 1 no live score is negative: scores only fall
@@ -274,7 +257,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			if w == workers-1 {
 				e = c.N
 			}
-			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, q, method, cb, full, mono, a, e)
+			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, a, e)
 		}
 	}
 	return bound(b.lv.f.path, func() {
@@ -282,7 +265,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		full = 1 // the chunk bests are to be set (and round 1 kills below thr)
 		if round != nil && m >= 0 {
 			m = c.spatial(m)
-			c.chunks(cb)
+			c.rekey()
 		}
 		for m >= 0 {
 			keep[k], keptScores[k] = c.Idx[m], float32(c.Score[m])
@@ -300,7 +283,10 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 						dead += killed[w]
 					}
 				} else {
-					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, q, method, cb, full, mono, 0, c.N)
+					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N)
+				}
+				if full != 0 {
+					rk.bounds(fc[:5*(c.N&^15)], g[:64*((c.N&^15+softChunk-1)/softChunk)], cb)
 				}
 				full = 0
 				m = c.softBest(cb)
@@ -322,7 +308,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
 				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
 				if round != nil {
-					c.chunks(cb) // still in spatial order
+					c.rekey() // still in spatial order
 				}
 			}
 		}

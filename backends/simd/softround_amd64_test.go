@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/nbench/nbench/backends/internal/nmsbox"
@@ -65,7 +66,8 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		l.Idx[j] = int32(i)
 	}
 	cb, fc, q := make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-	l.chunks(cb)
+	g := make([]float32, 64*((n&^15+softChunk-1)/softChunk))
+	l.rekey()
 	var best [16]float64
 	for round := range 8 {
 		if n == 0 {
@@ -88,10 +90,19 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		mono := (n + round) % 2
 		var k0 int
 		if split := softChunk * ((n&^15 + softChunk - 1) / softChunk / 2); round%2 == 1 && split > 0 {
-			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, q, method, cb, full, mono, 0, split)
-			k0 += softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, q, method, cb, full, mono, split, n)
+			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, 0, split)
+			k0 += softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, split, n)
 		} else {
-			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, q, method, cb, full, mono, 0, n)
+			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, 0, n)
+		}
+		if full != 0 {
+			// The bounds and their twin's agree.
+			cb2, g2 := slices.Clone(cb), slices.Clone(g)
+			softBoundsAVX512(fc, g, cb)
+			softBoundsGo(fc, g2, cb2)
+			if !slices.Equal(g, g2) || !slices.Equal(cb, cb2) {
+				t.Fatalf("n=%d round %d: softBoundsAVX512 %v %v, twin %v %v", n, round, g, cb, g2, cb2)
+			}
 		}
 		k1 := softPassGo(c[1][0], c[1][1], c[1][2], c[1][3], c[1][4], c[1][5], p, method, best[:])
 		what := fmt.Sprintf("n=%d strips=%v method=%d round=%d", n, strips, method, round)
@@ -186,4 +197,46 @@ func softBackend(t *testing.T, threads int, chunked bool) *Backend {
 		b.lv = &lv
 	}
 	return b
+}
+
+// softBoundsGo is the twin of softBoundsAVX512: it sets softRoundAVX512's bounding boxes of the groups of 16 (g) and
+// of the chunks (cb) from the float32 copies fc a full round wrote (rounded
+// outward: they hold the boxes), of the boxes that can overlap at all:
+// min(ax2, x2) - max(ax1, x1) <= x2 - x1, so one with x2 <= x1 (or y2 <=
+// y1: zero area, at infinity) intersects none. A group or chunk of none is
+// empty (+Inf, +Inf, -Inf, -Inf).
+func softBoundsGo(fc, g []float32, cb []float64) {
+	w := len(fc) / 5
+	inf := float32(math.Inf(1))
+	for s := range len(g) / 64 {
+		cx1, cy1, cx2, cy2 := inf, inf, -inf, -inf
+		gs := g[64*s : 64*s+64]
+		for i := range softChunk / 16 {
+			x1, y1, x2, y2 := inf, inf, -inf, -inf
+			if gi := softChunk/16*s + i; 16*gi < w {
+				f := fc[80*gi : 80*gi+64]
+				// Plain compares: no copy is NaN (nmsbox.Soft.Load).
+				for l := range 16 {
+					a, b, cc, d := f[l], f[16+l], f[32+l], f[48+l]
+					if cc > a && d > b {
+						if a < x1 {
+							x1 = a
+						}
+						if b < y1 {
+							y1 = b
+						}
+						if cc > x2 {
+							x2 = cc
+						}
+						if d > y2 {
+							y2 = d
+						}
+					}
+				}
+			}
+			gs[i], gs[16+i], gs[32+i], gs[48+i] = x1, y1, x2, y2
+			cx1, cy1, cx2, cy2 = min(cx1, x1), min(cy1, y1), max(cx2, x2), max(cy2, y2)
+		}
+		cb[softCB*s+2], cb[softCB*s+3], cb[softCB*s+4], cb[softCB*s+5] = float64(cx1), float64(cy1), float64(cx2), float64(cy2)
+	}
 }

@@ -179,14 +179,16 @@ func softPass() {
 // list was compacted) runs the filtered round; both write the float32
 // copies first and set every chunk's best.
 func softRound() {
-	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f []float32, q []float32, method int, cb []float64, full, mono, lo, hi int) int")
+	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full, mono, lo, hi int) int")
 	Pragma("noescape")
 	Doc("softRoundAVX512 is softPassAVX512's round (p as there) over the chunks of positions [lo, hi) (lo a",
 		"multiple of softChunk, hi one or len) that writes the best surviving score of chunk c and its position",
 		"to cb[8c], cb[8c+1] (-Inf, -1 if none) instead of per-lane bests: of equal scores the one of least",
 		"key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the",
 		"rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not",
-		"intersect is skipped unless its cb score is NaN; otherwise only the groups of 16 (vectors",
+		"intersect is skipped unless its cb score is NaN; otherwise the filter runs on the groups of 16 whose",
+		"bounding box g[64c+16a+i] (a: x1, y1, x2, y2 of group i) the float32 box q intersects (all of them when full),",
+		"and only the groups of 16 (vectors",
 		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
 		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
@@ -215,6 +217,7 @@ func softRound() {
 	cbp := ptr("cb")
 	list := AllocLocal(4 * softChunk / 8)
 	wholeM := AllocLocal(8) // bytes of the whole groups up to hi
+	baseM, fbM := AllocLocal(8), AllocLocal(8) // the visited chunk's off and fb
 	{
 		w := Load(Param("hi"), GP64())
 		SHLQ(U8(3), w)
@@ -309,8 +312,8 @@ func softRound() {
 		JNE(LabelRef("rvisit" + ks))
 		{
 			// Skip a chunk whose bounding box the selected box does not
-			// intersect (no candidate there changes: see skipChunk) and
-			// whose best is valid.
+			// intersect (no candidate there changes) and whose best is
+			// valid.
 			m := XMM()
 			MOVSD(Mem{Base: cbp}, m)
 			UCOMISD(m, m)
@@ -354,10 +357,69 @@ func softRound() {
 		Label("rfilt" + ks)
 		cnt := GP64()
 		XORQ(cnt, cnt)
+		// The filter runs on the groups set in mask: the chunk's groups
+		// whose bounding box (the union of their float32 boxes that can
+		// overlap at all) overlaps q's box; all of them in a full round.
+		mask := GP32()
+		{
+			ng := GP64()
+			MOVQ(end, ng)
+			SUBQ(off, ng)
+			SHRQ(U8(7), ng)
+			MOVL(I32(-1), mask)
+			BZHIL(ng.As32(), mask, mask)
+			MOVQ(off, baseM)
+			MOVQ(fb, fbM)
+			CMPQ(fullP.Addr, U8(0))
+			JNE(LabelRef("rfilter" + ks))
+			t, r := GP64(), GP32()
+			MOVQ(off, t)
+			SHRQ(U8(3), t) // 64 float32 of g a chunk of 256
+			gb, err := Param("g").Base().Resolve()
+			if err != nil {
+				panic(err)
+			}
+			ADDQ(gb.Addr, t)
+			lx, hx, ly, hy := ZMM(), ZMM(), ZMM(), ZMM()
+			VMAXPS(Mem{Base: t}, fq[0], lx)
+			VMINPS(Mem{Base: t, Disp: 128}, fq[2], hx)
+			VMAXPS(Mem{Base: t, Disp: 64}, fq[1], ly)
+			VMINPS(Mem{Base: t, Disp: 192}, fq[3], hy)
+			ch := K()
+			VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
+			VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
+			KMOVW(ch, r)
+			ANDL(r, mask)
+		}
 		Label("rfilter" + ks)
-		filter(kind, cnt)
-		CMPQ(off, end)
-		JB(LabelRef("rfilter" + ks))
+		{
+			g, t := GP64(), GP64()
+			TESTL(mask, mask)
+			JZ(LabelRef("rfdone" + ks))
+			TZCNTL(mask, g.As32())
+			BLSRL(mask, mask)
+			MOVQ(g, t)
+			SHLQ(U8(7), t)
+			ADDQ(baseM, t)
+			MOVQ(t, off)
+			LEAQ(Mem{Base: g, Index: g, Scale: 4}, g)
+			SHLQ(U8(6), g) // 320 bytes of f a group
+			ADDQ(fbM, g)
+			MOVQ(g, fb)
+			filter(kind, cnt)
+			JMP(LabelRef("rfilter" + ks))
+		}
+		Label("rfdone" + ks)
+		{
+			t := GP64()
+			MOVQ(end, off)
+			MOVQ(end, t)
+			SUBQ(baseM, t)
+			LEAQ(Mem{Base: t, Index: t, Scale: 4}, t)
+			SHRQ(U8(1), t) // 20 bytes of f per 8 of candidates
+			ADDQ(fbM, t)
+			MOVQ(t, fb)
+		}
 		i := GP64()
 		XORQ(i, i)
 		Label("rlisted" + ks)
@@ -440,6 +502,97 @@ func softRound() {
 	}
 	Label("rdone")
 	k.ret()
+}
+
+// softBounds emits softBoundsAVX512: softRound's bounding boxes of the
+// groups of 16 and of the chunks, from the float32 copies of a full round.
+func softBounds() {
+	TEXT("softBoundsAVX512", NOSPLIT, "func(f, g []float32, cb []float64)")
+	Pragma("noescape")
+	Doc("softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[64c+16a+i] (a: x1, y1,",
+		"x2, y2) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1 and y2 > y1",
+		"(the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf. len(g)/64 chunks, len(f)/80",
+		"groups (those past them empty).")
+	fp, gp, cp := ptr("f"), ptr("g"), ptr("cb")
+	fend := Load(Param("f").Len(), GP64()).(GPVirtual)
+	LEAQ(Mem{Base: fp, Index: fend, Scale: 4}, fend)
+	gend := Load(Param("g").Len(), GP64()).(GPVirtual)
+	LEAQ(Mem{Base: gp, Index: gend, Scale: 4}, gend)
+	pinf, ninf := ZMM(), ZMM()
+	VBROADCASTSS(table[uint32]("posinf32", 0x7f800000), pinf)
+	VBROADCASTSS(table[uint32]("neginf32", 0xff800000), ninf)
+	// reduce leaves the min (max) of r's 16 lanes in lane 0.
+	reduce := func(r VecVirtual, max bool) {
+		op := VMINPS
+		if max {
+			op = VMAXPS
+		}
+		t := ZMM()
+		VEXTRACTF32X8(U8(1), r, t.AsY())
+		op(t.AsY(), r.AsY(), r.AsY())
+		VEXTRACTF128(U8(1), r.AsY(), t.AsX())
+		op(t.AsX(), r.AsX(), r.AsX())
+		VPERMILPS(U8(0x4e), r.AsX(), t.AsX())
+		op(t.AsX(), r.AsX(), r.AsX())
+		VPERMILPS(U8(0xb1), r.AsX(), t.AsX())
+		op(t.AsX(), r.AsX(), r.AsX())
+	}
+	i := GP64() // the group within the chunk at gp
+	Label("bchunk")
+	CMPQ(gp, gend)
+	JAE(LabelRef("bdone"))
+	XORQ(i, i)
+	Label("bgroup")
+	store := func(v [4]VecVirtual) {
+		for a := range v {
+			VMOVSS(v[a].AsX(), Mem{Base: gp, Index: i, Scale: 4, Disp: 64 * a})
+		}
+	}
+	CMPQ(fp, fend)
+	JAE(LabelRef("bempty"))
+	{
+		var v [4]VecVirtual
+		for a := range v {
+			v[a] = ZMM()
+			VMOVUPS(Mem{Base: fp, Disp: 64 * a}, v[a])
+		}
+		ok := K()
+		VCMPPS(U8(0x1e), v[0], v[2], ok)     // x2 > x1
+		VCMPPS(U8(0x1e), v[1], v[3], ok, ok) // y2 > y1
+		for a := range v {
+			t := ZMM()
+			if a < 2 {
+				VMOVAPS(pinf, t)
+			} else {
+				VMOVAPS(ninf, t)
+			}
+			VMOVAPS(v[a], ok, t)
+			reduce(t, a >= 2)
+			v[a] = t
+		}
+		store(v)
+		ADDQ(I32(320), fp)
+		JMP(LabelRef("bnext"))
+	}
+	Label("bempty")
+	store([4]VecVirtual{pinf, pinf, ninf, ninf})
+	Label("bnext")
+	INCQ(i)
+	CMPQ(i, U8(16))
+	JB(LabelRef("bgroup"))
+	for a := range 4 {
+		t := ZMM()
+		VMOVUPS(Mem{Base: gp, Disp: 64 * a}, t)
+		reduce(t, a >= 2)
+		VCVTSS2SD(t.AsX(), t.AsX(), t.AsX())
+		VMOVSD(t.AsX(), Mem{Base: cp, Disp: 16 + 8*a})
+	}
+	ADDQ(I32(256), gp)
+	ADDQ(U8(8*softCB), cp)
+	JMP(LabelRef("bchunk"))
+	Label("bdone")
+	VZEROUPPER()
+	RET()
 }
 
 // softK is the registers of a Soft-NMS round (softPass, softRound): the
