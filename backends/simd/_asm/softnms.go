@@ -216,7 +216,7 @@ func softRound() {
 	fb := ptr("f") // the float32 group of the candidates at off
 	cbp := ptr("cb")
 	list := AllocLocal(4 * softChunk / 8)
-	wholeM := AllocLocal(8) // bytes of the whole groups up to hi
+	wholeM := AllocLocal(8)                    // bytes of the whole groups up to hi
 	baseM, fbM := AllocLocal(8), AllocLocal(8) // the visited chunk's off and fb
 	{
 		w := Load(Param("hi"), GP64())
