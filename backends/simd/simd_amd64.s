@@ -50997,25 +50997,25 @@ DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
 
-// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int) int
+// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2, CMOV, SSE2
-TEXT ·softRoundAVX512(SB), NOSPLIT, $152-336
+TEXT ·softRoundAVX512(SB), NOSPLIT, $152-344
 	MOVQ         x1_base+0(FP), AX
-	MOVQ         y1_base+24(FP), CX
-	MOVQ         x2_base+48(FP), DX
-	MOVQ         y2_base+72(FP), BX
-	MOVQ         area_base+96(FP), SI
-	MOVQ         score_base+120(FP), DI
-	MOVQ         p_base+168(FP), R8
-	MOVQ         score_len+128(FP), R9
-	VBROADCASTSD (R8), Z0
-	VBROADCASTSD 8(R8), Z1
-	VBROADCASTSD 16(R8), Z2
-	VBROADCASTSD 24(R8), Z3
-	VBROADCASTSD 32(R8), Z4
-	VBROADCASTSD 40(R8), Z5
-	VBROADCASTSD 48(R8), Z6
-	VBROADCASTSD 56(R8), Z7
+	MOVQ         y1_base+24(FP), AX
+	MOVQ         x2_base+48(FP), AX
+	MOVQ         y2_base+72(FP), AX
+	MOVQ         area_base+96(FP), AX
+	MOVQ         score_base+120(FP), AX
+	MOVQ         p_base+168(FP), CX
+	MOVQ         score_len+128(FP), DX
+	VBROADCASTSD (CX), Z0
+	VBROADCASTSD 8(CX), Z1
+	VBROADCASTSD 16(CX), Z2
+	VBROADCASTSD 24(CX), Z3
+	VBROADCASTSD 32(CX), Z4
+	VBROADCASTSD 40(CX), Z5
+	VBROADCASTSD 48(CX), Z6
+	VBROADCASTSD 56(CX), Z7
 	VBROADCASTSD c_one64<>+0(SB), Z8
 	VXORPD       Z9, Z9, Z9
 	VBROADCASTSD c_nan64<>+0(SB), Z10
@@ -51026,287 +51026,394 @@ TEXT ·softRoundAVX512(SB), NOSPLIT, $152-336
 	VPMOVZXBQ    c_iotab8<>+0(SB), Z11
 	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z11, Z11
 	VXORPD       Z15, Z15, Z15
-	SHLQ         $0x03, R9
-	XORQ         R9, R9
+	SHLQ         $0x03, DX
+	XORQ         DX, DX
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	MOVQ         method+264(FP), R10
-	MOVQ         q_base+240(FP), R9
-	VBROADCASTSS (R9), Z16
-	VBROADCASTSS 4(R9), Z17
-	VBROADCASTSS 8(R9), Z18
-	VBROADCASTSS 12(R9), Z19
-	VBROADCASTSS 16(R9), Z20
-	VBROADCASTSS 20(R9), Z21
-	MOVQ         f_base+192(FP), R11
-	MOVQ         cb_base+272(FP), R12
-	MOVQ         hi+320(FP), R13
-	SHLQ         $0x03, R13
-	ANDQ         $-128, R13
-	MOVQ         R13, 128(SP)
-	MOVQ         lo+312(FP), R9
-	LEAQ         (R11)(R9*4), R11
-	LEAQ         (R11)(R9*8), R11
-	LEAQ         (R11)(R9*8), R11
-	MOVQ         R9, R13
-	SHRQ         $0x02, R13
-	ADDQ         R13, R12
-	SHLQ         $0x03, R9
+	MOVQ         method+264(FP), BX
+	MOVQ         q_base+240(FP), DX
+	VBROADCASTSS (DX), Z16
+	VBROADCASTSS 4(DX), Z17
+	VBROADCASTSS 8(DX), Z18
+	VBROADCASTSS 12(DX), Z19
+	VBROADCASTSS 16(DX), Z20
+	VBROADCASTSS 20(DX), Z21
+	MOVQ         f_base+192(FP), SI
+	MOVQ         cb_base+272(FP), DI
+	MOVQ         hi+320(FP), R8
+	SHLQ         $0x03, R8
+	ANDQ         $-128, R8
+	MOVQ         R8, 128(SP)
+	MOVQ         lo+312(FP), DX
+	LEAQ         (SI)(DX*4), SI
+	LEAQ         (SI)(DX*8), SI
+	LEAQ         (SI)(DX*8), SI
+	MOVQ         DX, R8
+	SHRQ         $0x02, R8
+	ADDQ         R8, DI
+	SHLQ         $0x03, DX
 	KXORW        K1, K1, K1
-	CMPQ         R10, $0x00
+	CMPQ         BX, $0x00
 	JNE          rmethod1
 
 rchunk0:
-	CMPQ      R9, 128(SP)
+	CMPQ      DX, 128(SP)
 	JAE       rrest0
-	LEAQ      2048(R9), R10
-	CMPQ      R10, 128(SP)
-	CMOVQHI   128(SP), R10
+	LEAQ      2048(DX), BX
+	CMPQ      BX, 128(SP)
+	CMOVQHI   128(SP), BX
 	CMPQ      full+296(FP), $0x00
 	JNE       rvisit0
-	MOVSD     (R12), X6
+	MOVSD     (DI), X6
 	UCOMISD   X6, X6
 	JPS       rvisit0
-	VMOVUPD   (R8), X6
-	VMAXPD    16(R12), X6, X6
-	VMOVUPD   16(R8), X11
-	VMINPD    32(R12), X11, X11
+	VMOVUPD   (CX), X6
+	VMAXPD    16(DI), X6, X6
+	VMOVUPD   16(CX), X11
+	VMINPD    32(DI), X11, X11
 	VSUBPD    X6, X11, X11
 	VCMPPD    $0x12, X9, X11, X11
-	VMOVMSKPD X11, R13
-	TESTL     R13, R13
+	VMOVMSKPD X11, R8
+	TESTL     R8, R8
 	JZ        rvisit0
-	MOVQ      R10, R13
-	SUBQ      R9, R13
-	LEAQ      (R13)(R13*4), R13
-	SHRQ      $0x01, R13
-	ADDQ      R13, R11
-	MOVQ      R10, R9
-	ADDQ      $0x40, R12
+	MOVQ      BX, R8
+	SUBQ      DX, R8
+	LEAQ      (R8)(R8*4), R8
+	SHRQ      $0x01, R8
+	ADDQ      R8, SI
+	MOVQ      BX, DX
+	ADDQ      $0x40, DI
 	JMP       rchunk0
 
 rvisit0:
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	CMPQ         full+296(FP), $0x00
-	JE           rfilt0
-	CMPQ         full+296(FP), $0x01
-	JE           rall0
-	MOVQ         R9, R13
-	MOVQ         R11, R14
+	CMPQ full+296(FP), $0x00
+	JE   rfilt0
+	CMPQ full+296(FP), $0x01
+	JE   rall0
+	MOVQ DX, R8
+	MOVQ SI, R9
 
 rcopy0:
-	VMOVUPD          (AX)(R13*1), Z6
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          (R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R14)
-	VMOVUPD          (CX)(R13*1), Z6
+	VMOVUPS          Y6, (R9)
+	VMOVUPD          (R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R14)
-	VMOVUPD          (DX)(R13*1), Z6
+	VMOVUPS          Y6, 64(R9)
+	VMOVUPD          (R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R14)
-	VMOVUPD          (BX)(R13*1), Z6
+	VMOVUPS          Y6, 128(R9)
+	VMOVUPD          (R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R14)
-	VMOVUPD          (SI)(R13*1), Z6
+	VMOVUPS          Y6, 192(R9)
+	VMOVUPD          (R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R14)
-	VMOVUPD          64(AX)(R13*1), Z6
+	VMOVUPS          Y6, 256(R9)
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          64(R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R14)
-	VMOVUPD          64(CX)(R13*1), Z6
+	VMOVUPS          Y6, 32(R9)
+	VMOVUPD          64(R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R14)
-	VMOVUPD          64(DX)(R13*1), Z6
+	VMOVUPS          Y6, 96(R9)
+	VMOVUPD          64(R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R14)
-	VMOVUPD          64(BX)(R13*1), Z6
+	VMOVUPS          Y6, 160(R9)
+	VMOVUPD          64(R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R14)
-	VMOVUPD          64(SI)(R13*1), Z6
+	VMOVUPS          Y6, 224(R9)
+	VMOVUPD          64(R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R14)
-	ADDQ             $+128, R13
-	ADDQ             $+320, R14
-	CMPQ             R13, R10
+	VMOVUPS          Y6, 288(R9)
+	ADDQ             $+128, R8
+	ADDQ             $+320, R9
+	CMPQ             R8, BX
 	JB               rcopy0
 
 rfilt0:
-	XORQ   R14, R14
-	MOVQ   R10, R15
-	SUBQ   R9, R15
-	SHRQ   $0x07, R15
-	MOVL   $-1, R13
-	BZHIL  R15, R13, R13
-	MOVQ   R9, 136(SP)
-	MOVQ   R11, 144(SP)
+	XORQ   R9, R9
+	MOVQ   BX, R10
+	SUBQ   DX, R10
+	SHRQ   $0x07, R10
+	MOVL   $-1, R8
+	BZHIL  R10, R8, R8
+	MOVQ   DX, 136(SP)
+	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter0
-	SHRQ   $0x03, R9
-	ADDQ   g_base+216(FP), R9
-	VMAXPS (R9), Z16, Z6
-	VMINPS 128(R9), Z18, Z22
-	VMAXPS 64(R9), Z17, Z23
-	VMINPS 192(R9), Z19, Z24
-	VCMPPS $0x1e, Z6, Z22, K2
-	VCMPPS $0x1e, Z23, Z24, K2, K2
-	KMOVW  K2, R9
-	ANDL   R9, R13
+	SHRQ   $0x03, DX
+	ADDQ   g_base+216(FP), DX
+	VMAXPS (DX), Z16, Z6
+	VMINPS 128(DX), Z18, Z11
+	VMAXPS 64(DX), Z17, Z12
+	VMINPS 192(DX), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	KMOVW  K2, DX
+	ANDL   DX, R8
 
 rfilter0:
-	TESTL  R13, R13
+	TESTL  R8, R8
 	JZ     rfdone0
-	TZCNTL R13, R11
-	BLSRL  R13, R13
-	MOVQ   R11, R9
-	SHLQ   $0x07, R9
-	ADDQ   136(SP), R9
-	LEAQ   (R11)(R11*4), R11
-	SHLQ   $0x06, R11
-	ADDQ   144(SP), R11
-	VMAXPS (R11), Z16, Z6
-	VMINPS 128(R11), Z18, Z22
-	VMAXPS 64(R11), Z17, Z23
-	VMINPS 192(R11), Z19, Z24
-	VCMPPS $0x1e, Z6, Z22, K2
-	VCMPPS $0x1e, Z23, Z24, K2, K2
-	VSUBPS Z6, Z22, Z22
-	VSUBPS Z23, Z24, Z24
-	VMULPS Z24, Z22, Z22
-	VADDPS 256(R11), Z20, Z6
+	TZCNTL R8, SI
+	BLSRL  R8, R8
+	MOVQ   SI, DX
+	SHLQ   $0x07, DX
+	ADDQ   136(SP), DX
+	LEAQ   (SI)(SI*4), SI
+	SHLQ   $0x06, SI
+	ADDQ   144(SP), SI
+	VMAXPS (SI), Z16, Z6
+	VMINPS 128(SI), Z18, Z11
+	VMAXPS 64(SI), Z17, Z12
+	VMINPS 192(SI), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	VSUBPS Z6, Z11, Z11
+	VSUBPS Z12, Z13, Z13
+	VMULPS Z13, Z11, Z11
+	VADDPS 256(SI), Z20, Z6
 	VMULPS Z21, Z6, Z6
-	VCMPPS $0x16, Z6, Z22, K2, K2
-	MOVL   R9, (SP)(R14*4)
+	VCMPPS $0x16, Z6, Z11, K2, K2
+	MOVL   DX, (SP)(R9*4)
 	KTESTW K2, K1
-	SBBQ   $-1, R14
-	ADDQ   $0x80, R9
-	ADDQ   $+320, R11
+	SBBQ   $-1, R9
+	ADDQ   $0x80, DX
+	ADDQ   $+320, SI
 	JMP    rfilter0
 
 rfdone0:
-	MOVQ R10, R9
-	MOVQ R10, R11
-	SUBQ 136(SP), R11
-	LEAQ (R11)(R11*4), R11
-	SHRQ $0x01, R11
-	ADDQ 144(SP), R11
-	XORQ R15, R15
+	MOVQ BX, DX
+	MOVQ BX, SI
+	SUBQ 136(SP), SI
+	LEAQ (SI)(SI*4), SI
+	SHRQ $0x01, SI
+	ADDQ 144(SP), SI
+	XORQ R10, R10
 
 rlisted0:
-	CMPQ    R15, R14
+	CMPQ    R10, R9
 	JAE     rcheck0
-	MOVL    (SP)(R15*4), R13
-	VMOVUPD (DI)(R13*1), Z6
-	VMOVUPD (AX)(R13*1), Z22
-	VMOVUPD (CX)(R13*1), Z23
-	VMOVUPD (DX)(R13*1), Z24
-	VMOVUPD (BX)(R13*1), Z25
-	VMINPD  Z24, Z2, Z24
-	VMAXPD  Z22, Z0, Z22
-	VSUBPD  Z22, Z24, Z24
-	VMINPD  Z25, Z3, Z22
-	VMAXPD  Z23, Z1, Z23
-	VSUBPD  Z23, Z22, Z22
+	CMPQ    exact+328(FP), $0x00
+	JNE     rlistedf0
+	MOVL    (SP)(R10*4), R8
+	VMOVUPD (AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD (R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD (R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD (R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
 	VCMPPD  $0x07, Z6, Z6, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VCMPPD  $0x1e, Z9, Z22, K2, K2
-	VMULPD  Z22, Z24, Z22
-	VMOVUPD (SI)(R13*1), Z23
-	VADDPD  Z23, Z4, Z23
-	VSUBPD  Z22, Z23, Z23
-	VDIVPD  Z23, Z22, Z23
-	VCMPPD  $0x1e, Z5, Z23, K2, K2
+	VCMPPD  $0x1e, Z9, Z13, K2, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
 	VMOVAPD Z9, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
 	VADDPD  Z8, Z15, K2, Z15
-	VMOVUPD Z6, (DI)(R13*1)
-	VMOVUPD 64(DI)(R13*1), Z6
-	VMOVUPD 64(AX)(R13*1), Z22
-	VMOVUPD 64(CX)(R13*1), Z23
-	VMOVUPD 64(DX)(R13*1), Z24
-	VMOVUPD 64(BX)(R13*1), Z25
-	VMINPD  Z24, Z2, Z24
-	VMAXPD  Z22, Z0, Z22
-	VSUBPD  Z22, Z24, Z24
-	VMINPD  Z25, Z3, Z22
-	VMAXPD  Z23, Z1, Z23
-	VSUBPD  Z23, Z22, Z22
+	VMOVUPD Z6, (AX)(R8*1)
+	VMOVUPD 64(AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
 	VCMPPD  $0x07, Z6, Z6, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VCMPPD  $0x1e, Z9, Z22, K2, K2
-	VMULPD  Z22, Z24, Z22
-	VMOVUPD 64(SI)(R13*1), Z23
-	VADDPD  Z23, Z4, Z23
-	VSUBPD  Z22, Z23, Z23
-	VDIVPD  Z23, Z22, Z23
-	VCMPPD  $0x1e, Z5, Z23, K2, K2
+	VCMPPD  $0x1e, Z9, Z13, K2, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
 	VMOVAPD Z9, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
 	VADDPD  Z8, Z15, K2, Z15
-	VMOVUPD Z6, 64(DI)(R13*1)
-	INCQ    R15
+	VMOVUPD Z6, 64(AX)(R8*1)
+	INCQ    R10
 	JMP     rlisted0
+
+rlistedf0:
+	CMPQ      R10, R9
+	JAE       rcheck0
+	MOVL      (SP)(R10*4), R8
+	VMOVUPD   (AX)(R8*1), Z6
+	MOVQ      R8, R11
+	ANDQ      $-128, R11
+	LEAQ      (R8)(R11*4), R11
+	SHRQ      $0x01, R11
+	ADDQ      f_base+192(FP), R11
+	VCVTPS2PD (R11), Z11
+	VCVTPS2PD 64(R11), Z12
+	VCVTPS2PD 128(R11), Z13
+	VCVTPS2PD 192(R11), Z14
+	VMINPD    Z13, Z2, Z13
+	VMAXPD    Z11, Z0, Z11
+	VSUBPD    Z11, Z13, Z13
+	VMINPD    Z14, Z3, Z11
+	VMAXPD    Z12, Z1, Z12
+	VSUBPD    Z12, Z11, Z11
+	VCMPPD    $0x07, Z6, Z6, K2
+	VCMPPD    $0x1e, Z9, Z13, K2, K2
+	VCMPPD    $0x1e, Z9, Z11, K2, K2
+	VMULPD    Z11, Z13, Z11
+	MOVQ      area_base+96(FP), R11
+	VMOVUPD   (R11)(R8*1), Z12
+	VADDPD    Z12, Z4, Z12
+	VSUBPD    Z11, Z12, Z12
+	VDIVPD    Z12, Z11, Z12
+	VCMPPD    $0x1e, Z5, Z12, K2, K2
+	VMOVAPD   Z9, K2, Z6
+	VCMPPD    $0x11, Z7, Z6, K2
+	VMOVAPD   Z10, K2, Z6
+	VADDPD    Z8, Z15, K2, Z15
+	VMOVUPD   Z6, (AX)(R8*1)
+	VMOVUPD   64(AX)(R8*1), Z6
+	MOVQ      R8, R11
+	ANDQ      $-128, R11
+	LEAQ      (R8)(R11*4), R11
+	SHRQ      $0x01, R11
+	ADDQ      f_base+192(FP), R11
+	VCVTPS2PD 32(R11), Z11
+	VCVTPS2PD 96(R11), Z12
+	VCVTPS2PD 160(R11), Z13
+	VCVTPS2PD 224(R11), Z14
+	VMINPD    Z13, Z2, Z13
+	VMAXPD    Z11, Z0, Z11
+	VSUBPD    Z11, Z13, Z13
+	VMINPD    Z14, Z3, Z11
+	VMAXPD    Z12, Z1, Z12
+	VSUBPD    Z12, Z11, Z11
+	VCMPPD    $0x07, Z6, Z6, K2
+	VCMPPD    $0x1e, Z9, Z13, K2, K2
+	VCMPPD    $0x1e, Z9, Z11, K2, K2
+	VMULPD    Z11, Z13, Z11
+	MOVQ      area_base+96(FP), R11
+	VMOVUPD   64(R11)(R8*1), Z12
+	VADDPD    Z12, Z4, Z12
+	VSUBPD    Z11, Z12, Z12
+	VDIVPD    Z12, Z11, Z12
+	VCMPPD    $0x1e, Z5, Z12, K2, K2
+	VMOVAPD   Z9, K2, Z6
+	VCMPPD    $0x11, Z7, Z6, K2
+	VMOVAPD   Z10, K2, Z6
+	VADDPD    Z8, Z15, K2, Z15
+	VMOVUPD   Z6, 64(AX)(R8*1)
+	INCQ      R10
+	JMP       rlistedf0
 
 rcheck0:
 	CMPQ        full+296(FP), $0x00
 	JNE         rscan0
-	MOVSD       (R12), X6
+	MOVSD       (DI), X6
 	UCOMISD     X6, X6
 	JPS         rscan0
-	TESTQ       R14, R14
+	TESTQ       R9, R9
 	JZ          rnext0
 	CMPQ        mono+304(FP), $0x00
 	JE          rscan0
-	VCVTTSD2SIQ 8(R12), R13
-	TESTQ       R13, R13
+	VCVTTSD2SIQ 8(DI), R8
+	TESTQ       R8, R8
 	JS          rnext0
-	UCOMISD     (DI)(R13*8), X6
+	UCOMISD     (AX)(R8*8), X6
 	JNE         rscan0
 	JPS         rscan0
 	JMP         rnext0
 
 rall0:
-	VMOVUPD          (AX)(R9*1), Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+
+rall10:
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          (R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R11)
-	VMOVUPD          (CX)(R9*1), Z6
+	VMOVUPS          Y6, (SI)
+	VMOVUPD          (R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R11)
-	VMOVUPD          (DX)(R9*1), Z6
+	VMOVUPS          Y6, 64(SI)
+	VMOVUPD          (R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R11)
-	VMOVUPD          (BX)(R9*1), Z6
+	VMOVUPS          Y6, 128(SI)
+	VMOVUPD          (R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R11)
-	VMOVUPD          (SI)(R9*1), Z6
+	VMOVUPS          Y6, 192(SI)
+	VMOVUPD          (R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R11)
-	VMOVUPD          64(AX)(R9*1), Z6
+	VMOVUPS          Y6, 256(SI)
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          64(R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R11)
-	VMOVUPD          64(CX)(R9*1), Z6
+	VMOVUPS          Y6, 32(SI)
+	VMOVUPD          64(R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R11)
-	VMOVUPD          64(DX)(R9*1), Z6
+	VMOVUPS          Y6, 96(SI)
+	VMOVUPD          64(R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R11)
-	VMOVUPD          64(BX)(R9*1), Z6
+	VMOVUPS          Y6, 160(SI)
+	VMOVUPD          64(R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R11)
-	VMOVUPD          64(SI)(R9*1), Z6
+	VMOVUPS          Y6, 224(SI)
+	VMOVUPD          64(R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R11)
-	VMOVUPD          (DI)(R9*1), Z6
-	VMOVUPD          (AX)(R9*1), Z22
-	VMOVUPD          (CX)(R9*1), Z23
-	VMOVUPD          (DX)(R9*1), Z24
-	VMOVUPD          (BX)(R9*1), Z25
+	VMOVUPS          Y6, 288(SI)
+	VMOVUPD          (AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          (R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          (R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          (R8)(DX*1), Z25
 	VMINPD           Z24, Z2, Z24
 	VMAXPD           Z22, Z0, Z22
 	VSUBPD           Z22, Z24, Z24
@@ -51317,7 +51424,8 @@ rall0:
 	VCMPPD           $0x1e, Z9, Z24, K2, K2
 	VCMPPD           $0x1e, Z9, Z22, K2, K2
 	VMULPD           Z22, Z24, Z22
-	VMOVUPD          (SI)(R9*1), Z23
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
 	VADDPD           Z23, Z4, Z23
 	VSUBPD           Z22, Z23, Z23
 	VDIVPD           Z23, Z22, Z23
@@ -51326,20 +51434,24 @@ rall0:
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
 	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z6, (DI)(R9*1)
+	VMOVUPD          Z6, (AX)(DX*1)
 	VCMPPD           $0x1e, Z11, Z6, K2
-	MOVQ             key_base+144(FP), R13
-	VMOVDQU64        (R13)(R9*1), Z22
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        (R8)(DX*1), Z22
 	VCMPPD           $0x00, Z11, Z6, K3
 	VPCMPQ           $0x01, Z12, Z22, K3, K3
 	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z11
 	VMOVDQA64        Z22, K2, Z12
-	VMOVUPD          64(DI)(R9*1), Z6
-	VMOVUPD          64(AX)(R9*1), Z22
-	VMOVUPD          64(CX)(R9*1), Z23
-	VMOVUPD          64(DX)(R9*1), Z24
-	VMOVUPD          64(BX)(R9*1), Z25
+	VMOVUPD          64(AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z25
 	VMINPD           Z24, Z2, Z24
 	VMAXPD           Z22, Z0, Z22
 	VSUBPD           Z22, Z24, Z24
@@ -51350,7 +51462,8 @@ rall0:
 	VCMPPD           $0x1e, Z9, Z24, K2, K2
 	VCMPPD           $0x1e, Z9, Z22, K2, K2
 	VMULPD           Z22, Z24, Z22
-	VMOVUPD          64(SI)(R9*1), Z23
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
 	VADDPD           Z23, Z4, Z23
 	VSUBPD           Z22, Z23, Z23
 	VDIVPD           Z23, Z22, Z23
@@ -51359,46 +51472,50 @@ rall0:
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
 	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z6, 64(DI)(R9*1)
+	VMOVUPD          Z6, 64(AX)(DX*1)
 	VCMPPD           $0x1e, Z13, Z6, K2
-	MOVQ             key_base+144(FP), R13
-	VMOVDQU64        64(R13)(R9*1), Z22
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        64(R8)(DX*1), Z22
 	VCMPPD           $0x00, Z13, Z6, K3
 	VPCMPQ           $0x01, Z14, Z22, K3, K3
 	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z13
 	VMOVDQA64        Z22, K2, Z14
-	ADDQ             $+128, R9
-	ADDQ             $+320, R11
-	CMPQ             R9, R10
-	JB               rall0
+	ADDQ             $+128, DX
+	ADDQ             $+320, SI
+	CMPQ             DX, BX
+	JB               rall10
 	JMP              rstore0
 
 rscan0:
-	LEAQ -1(R10), R13
-	ANDQ $-2048, R13
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	LEAQ         -1(BX), R8
+	ANDQ         $-2048, R8
 
 rscanv0:
-	VMOVUPD   (DI)(R13*1), Z6
+	VMOVUPD   (AX)(R8*1), Z6
 	VCMPPD    $0x1e, Z11, Z6, K2
-	MOVQ      key_base+144(FP), R14
-	VMOVDQU64 (R14)(R13*1), Z22
+	MOVQ      key_base+144(FP), R9
+	VMOVDQU64 (R9)(R8*1), Z22
 	VCMPPD    $0x00, Z11, Z6, K3
 	VPCMPQ    $0x01, Z12, Z22, K3, K3
 	KORB      K3, K2, K2
 	VMOVAPD   Z6, K2, Z11
 	VMOVDQA64 Z22, K2, Z12
-	VMOVUPD   64(DI)(R13*1), Z6
+	VMOVUPD   64(AX)(R8*1), Z6
 	VCMPPD    $0x1e, Z13, Z6, K2
-	MOVQ      key_base+144(FP), R14
-	VMOVDQU64 64(R14)(R13*1), Z22
+	MOVQ      key_base+144(FP), R9
+	VMOVDQU64 64(R9)(R8*1), Z22
 	VCMPPD    $0x00, Z13, Z6, K3
 	VPCMPQ    $0x01, Z14, Z22, K3, K3
 	KORB      K3, K2, K2
 	VMOVAPD   Z6, K2, Z13
 	VMOVDQA64 Z22, K2, Z14
-	ADDQ      $+128, R13
-	CMPQ      R13, R10
+	ADDQ      $+128, R8
+	CMPQ      R8, BX
 	JB        rscanv0
 
 rstore0:
@@ -51426,32 +51543,36 @@ rstore0:
 	VPSLLQ       $0x20, Z12, Z12
 	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X6, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X6, (DI)
+	VMOVSD       X12, 8(DI)
 
 rnext0:
-	ADDQ $0x40, R12
+	ADDQ $0x40, DI
 	JMP  rchunk0
 
 rrest0:
-	MOVQ         hi+320(FP), R8
-	CMPQ         R8, score_len+128(FP)
+	MOVQ         hi+320(FP), CX
+	CMPQ         CX, score_len+128(FP)
 	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R8
-	SHLQ         $0x03, R8
-	MOVQ         R8, R10
-	SUBQ         R9, R10
-	CMPQ         R10, $+64
+	MOVQ         score_len+128(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	CMPQ         BX, $+64
 	JB           tailr0
-	VMOVUPD      (DI)(R9*1), Z6
-	VMOVUPD      (AX)(R9*1), Z16
-	VMOVUPD      (CX)(R9*1), Z17
-	VMOVUPD      (DX)(R9*1), Z18
-	VMOVUPD      (BX)(R9*1), Z19
+	VMOVUPD      (AX)(DX*1), Z6
+	MOVQ         x1_base+0(FP), BX
+	VMOVUPD      (BX)(DX*1), Z16
+	MOVQ         y1_base+24(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	MOVQ         x2_base+48(FP), BX
+	VMOVUPD      (BX)(DX*1), Z18
+	MOVQ         y2_base+72(FP), BX
+	VMOVUPD      (BX)(DX*1), Z19
 	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
 	VSUBPD       Z16, Z18, Z18
@@ -51462,7 +51583,8 @@ rrest0:
 	VCMPPD       $0x1e, Z9, Z18, K1, K1
 	VCMPPD       $0x1e, Z9, Z16, K1, K1
 	VMULPD       Z16, Z18, Z16
-	VMOVUPD      (SI)(R9*1), Z17
+	MOVQ         area_base+96(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
 	VADDPD       Z17, Z4, Z17
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
@@ -51471,31 +51593,35 @@ rrest0:
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
 	VADDPD       Z8, Z15, K1, Z15
-	VMOVUPD      Z6, (DI)(R9*1)
+	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
-	MOVQ         key_base+144(FP), R10
-	VMOVDQU64    (R10)(R9*1), Z16
+	MOVQ         key_base+144(FP), BX
+	VMOVDQU64    (BX)(DX*1), Z16
 	VCMPPD       $0x00, Z11, Z6, K2
 	VPCMPQ       $0x01, Z12, Z16, K2, K2
 	KORB         K2, K1, K1
 	VMOVAPD      Z6, K1, Z11
 	VMOVDQA64    Z16, K1, Z12
-	ADDQ         $+64, R9
+	ADDQ         $+64, DX
 
 tailr0:
-	CMPQ        R9, R8
+	CMPQ        DX, CX
 	JAE         rtail0
-	MOVQ        R8, R10
-	SUBQ        R9, R10
-	SHRQ        $0x03, R10
-	MOVQ        $-1, R8
-	BZHIQ       R10, R8, R8
-	KMOVB       R8, K1
-	VMOVUPD.Z   (DI)(R9*1), K1, Z6
-	VMOVUPD.Z   (AX)(R9*1), K1, Z16
-	VMOVUPD.Z   (CX)(R9*1), K1, Z17
-	VMOVUPD.Z   (DX)(R9*1), K1, Z18
-	VMOVUPD.Z   (BX)(R9*1), K1, Z19
+	MOVQ        CX, BX
+	SUBQ        DX, BX
+	SHRQ        $0x03, BX
+	MOVQ        $-1, CX
+	BZHIQ       BX, CX, CX
+	KMOVB       CX, K1
+	VMOVUPD.Z   (AX)(DX*1), K1, Z6
+	MOVQ        x1_base+0(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z16
+	MOVQ        y1_base+24(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z17
+	MOVQ        x2_base+48(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z18
+	MOVQ        y2_base+72(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z19
 	VMINPD      Z18, Z2, Z2
 	VMAXPD      Z16, Z0, Z16
 	VSUBPD      Z16, Z2, Z2
@@ -51506,7 +51632,8 @@ tailr0:
 	VCMPPD      $0x1e, Z9, Z2, K2, K2
 	VCMPPD      $0x1e, Z9, Z0, K2, K2
 	VMULPD      Z0, Z2, Z0
-	VMOVUPD.Z   (SI)(R9*1), K1, Z1
+	MOVQ        area_base+96(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z1
 	VADDPD      Z1, Z4, Z1
 	VSUBPD      Z0, Z1, Z1
 	VDIVPD      Z1, Z0, Z1
@@ -51515,10 +51642,10 @@ tailr0:
 	VCMPPD      $0x11, Z7, Z6, K1, K2
 	VMOVAPD     Z10, K2, Z6
 	VADDPD      Z8, Z15, K2, Z15
-	VMOVUPD     Z6, K1, (DI)(R9*1)
+	VMOVUPD     Z6, K1, (AX)(DX*1)
 	VCMPPD      $0x1e, Z11, Z6, K1, K2
 	MOVQ        key_base+144(FP), AX
-	VMOVDQU64.Z (AX)(R9*1), K1, Z0
+	VMOVDQU64.Z (AX)(DX*1), K1, Z0
 	VCMPPD      $0x00, Z11, Z6, K1, K1
 	VPCMPQ      $0x01, Z12, Z0, K1, K1
 	KORB        K1, K2, K2
@@ -51550,263 +51677,370 @@ rtail0:
 	VPSLLQ       $0x20, Z12, Z12
 	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X0, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X0, (DI)
+	VMOVSD       X12, 8(DI)
 	JMP          rdone
 
 rmethod1:
-	CMPQ R10, $0x01
+	CMPQ BX, $0x01
 	JNE  rmethod2
 
 rchunk1:
-	CMPQ      R9, 128(SP)
+	CMPQ      DX, 128(SP)
 	JAE       rrest1
-	LEAQ      2048(R9), R10
-	CMPQ      R10, 128(SP)
-	CMOVQHI   128(SP), R10
+	LEAQ      2048(DX), BX
+	CMPQ      BX, 128(SP)
+	CMOVQHI   128(SP), BX
 	CMPQ      full+296(FP), $0x00
 	JNE       rvisit1
-	MOVSD     (R12), X6
+	MOVSD     (DI), X6
 	UCOMISD   X6, X6
 	JPS       rvisit1
-	VMOVUPD   (R8), X6
-	VMAXPD    16(R12), X6, X6
-	VMOVUPD   16(R8), X11
-	VMINPD    32(R12), X11, X11
+	VMOVUPD   (CX), X6
+	VMAXPD    16(DI), X6, X6
+	VMOVUPD   16(CX), X11
+	VMINPD    32(DI), X11, X11
 	VSUBPD    X6, X11, X11
 	VCMPPD    $0x12, X9, X11, X11
-	VMOVMSKPD X11, R13
-	TESTL     R13, R13
+	VMOVMSKPD X11, R8
+	TESTL     R8, R8
 	JZ        rvisit1
-	MOVQ      R10, R13
-	SUBQ      R9, R13
-	LEAQ      (R13)(R13*4), R13
-	SHRQ      $0x01, R13
-	ADDQ      R13, R11
-	MOVQ      R10, R9
-	ADDQ      $0x40, R12
+	MOVQ      BX, R8
+	SUBQ      DX, R8
+	LEAQ      (R8)(R8*4), R8
+	SHRQ      $0x01, R8
+	ADDQ      R8, SI
+	MOVQ      BX, DX
+	ADDQ      $0x40, DI
 	JMP       rchunk1
 
 rvisit1:
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	CMPQ         full+296(FP), $0x00
-	JE           rfilt1
-	CMPQ         full+296(FP), $0x01
-	JE           rall1
-	MOVQ         R9, R13
-	MOVQ         R11, R14
+	CMPQ full+296(FP), $0x00
+	JE   rfilt1
+	CMPQ full+296(FP), $0x01
+	JE   rall1
+	MOVQ DX, R8
+	MOVQ SI, R9
 
 rcopy1:
-	VMOVUPD          (AX)(R13*1), Z6
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          (R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R14)
-	VMOVUPD          (CX)(R13*1), Z6
+	VMOVUPS          Y6, (R9)
+	VMOVUPD          (R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R14)
-	VMOVUPD          (DX)(R13*1), Z6
+	VMOVUPS          Y6, 64(R9)
+	VMOVUPD          (R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R14)
-	VMOVUPD          (BX)(R13*1), Z6
+	VMOVUPS          Y6, 128(R9)
+	VMOVUPD          (R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R14)
-	VMOVUPD          (SI)(R13*1), Z6
+	VMOVUPS          Y6, 192(R9)
+	VMOVUPD          (R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R14)
-	VMOVUPD          64(AX)(R13*1), Z6
+	VMOVUPS          Y6, 256(R9)
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          64(R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R14)
-	VMOVUPD          64(CX)(R13*1), Z6
+	VMOVUPS          Y6, 32(R9)
+	VMOVUPD          64(R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R14)
-	VMOVUPD          64(DX)(R13*1), Z6
+	VMOVUPS          Y6, 96(R9)
+	VMOVUPD          64(R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R14)
-	VMOVUPD          64(BX)(R13*1), Z6
+	VMOVUPS          Y6, 160(R9)
+	VMOVUPD          64(R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R14)
-	VMOVUPD          64(SI)(R13*1), Z6
+	VMOVUPS          Y6, 224(R9)
+	VMOVUPD          64(R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R14)
-	ADDQ             $+128, R13
-	ADDQ             $+320, R14
-	CMPQ             R13, R10
+	VMOVUPS          Y6, 288(R9)
+	ADDQ             $+128, R8
+	ADDQ             $+320, R9
+	CMPQ             R8, BX
 	JB               rcopy1
 
 rfilt1:
-	XORQ   R14, R14
-	MOVQ   R10, R15
-	SUBQ   R9, R15
-	SHRQ   $0x07, R15
-	MOVL   $-1, R13
-	BZHIL  R15, R13, R13
-	MOVQ   R9, 136(SP)
-	MOVQ   R11, 144(SP)
+	XORQ   R9, R9
+	MOVQ   BX, R10
+	SUBQ   DX, R10
+	SHRQ   $0x07, R10
+	MOVL   $-1, R8
+	BZHIL  R10, R8, R8
+	MOVQ   DX, 136(SP)
+	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter1
-	SHRQ   $0x03, R9
-	ADDQ   g_base+216(FP), R9
-	VMAXPS (R9), Z16, Z6
-	VMINPS 128(R9), Z18, Z22
-	VMAXPS 64(R9), Z17, Z23
-	VMINPS 192(R9), Z19, Z24
-	VCMPPS $0x1e, Z6, Z22, K2
-	VCMPPS $0x1e, Z23, Z24, K2, K2
-	KMOVW  K2, R9
-	ANDL   R9, R13
+	SHRQ   $0x03, DX
+	ADDQ   g_base+216(FP), DX
+	VMAXPS (DX), Z16, Z6
+	VMINPS 128(DX), Z18, Z11
+	VMAXPS 64(DX), Z17, Z12
+	VMINPS 192(DX), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	KMOVW  K2, DX
+	ANDL   DX, R8
 
 rfilter1:
-	TESTL  R13, R13
+	TESTL  R8, R8
 	JZ     rfdone1
-	TZCNTL R13, R11
-	BLSRL  R13, R13
-	MOVQ   R11, R9
-	SHLQ   $0x07, R9
-	ADDQ   136(SP), R9
-	LEAQ   (R11)(R11*4), R11
-	SHLQ   $0x06, R11
-	ADDQ   144(SP), R11
-	VMAXPS (R11), Z16, Z6
-	VMINPS 128(R11), Z18, Z22
-	VMAXPS 64(R11), Z17, Z23
-	VMINPS 192(R11), Z19, Z24
-	VCMPPS $0x1e, Z6, Z22, K2
-	VCMPPS $0x1e, Z23, Z24, K2, K2
-	VSUBPS Z6, Z22, Z22
-	VSUBPS Z23, Z24, Z24
-	VMULPS Z24, Z22, Z22
-	VADDPS 256(R11), Z20, Z6
+	TZCNTL R8, SI
+	BLSRL  R8, R8
+	MOVQ   SI, DX
+	SHLQ   $0x07, DX
+	ADDQ   136(SP), DX
+	LEAQ   (SI)(SI*4), SI
+	SHLQ   $0x06, SI
+	ADDQ   144(SP), SI
+	VMAXPS (SI), Z16, Z6
+	VMINPS 128(SI), Z18, Z11
+	VMAXPS 64(SI), Z17, Z12
+	VMINPS 192(SI), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	VSUBPS Z6, Z11, Z11
+	VSUBPS Z12, Z13, Z13
+	VMULPS Z13, Z11, Z11
+	VADDPS 256(SI), Z20, Z6
 	VMULPS Z21, Z6, Z6
-	VCMPPS $0x16, Z6, Z22, K2, K2
-	MOVL   R9, (SP)(R14*4)
+	VCMPPS $0x16, Z6, Z11, K2, K2
+	MOVL   DX, (SP)(R9*4)
 	KTESTW K2, K1
-	SBBQ   $-1, R14
-	ADDQ   $0x80, R9
-	ADDQ   $+320, R11
+	SBBQ   $-1, R9
+	ADDQ   $0x80, DX
+	ADDQ   $+320, SI
 	JMP    rfilter1
 
 rfdone1:
-	MOVQ R10, R9
-	MOVQ R10, R11
-	SUBQ 136(SP), R11
-	LEAQ (R11)(R11*4), R11
-	SHRQ $0x01, R11
-	ADDQ 144(SP), R11
-	XORQ R15, R15
+	MOVQ BX, DX
+	MOVQ BX, SI
+	SUBQ 136(SP), SI
+	LEAQ (SI)(SI*4), SI
+	SHRQ $0x01, SI
+	ADDQ 144(SP), SI
+	XORQ R10, R10
 
 rlisted1:
-	CMPQ    R15, R14
+	CMPQ    R10, R9
 	JAE     rcheck1
-	MOVL    (SP)(R15*4), R13
-	VMOVUPD (DI)(R13*1), Z6
-	VMOVUPD (AX)(R13*1), Z22
-	VMOVUPD (CX)(R13*1), Z23
-	VMOVUPD (DX)(R13*1), Z24
-	VMOVUPD (BX)(R13*1), Z25
-	VMINPD  Z24, Z2, Z24
-	VMAXPD  Z22, Z0, Z22
-	VSUBPD  Z22, Z24, Z24
-	VMINPD  Z25, Z3, Z22
-	VMAXPD  Z23, Z1, Z23
-	VSUBPD  Z23, Z22, Z22
-	VCMPPD  $0x1e, Z9, Z24, K2
-	VCMPPD  $0x1e, Z9, Z22, K2, K2
-	VMULPD  Z22, Z24, Z22
-	VMOVUPD (SI)(R13*1), Z23
-	VADDPD  Z23, Z4, Z23
-	VSUBPD  Z22, Z23, Z23
-	VDIVPD  Z23, Z22, Z23
-	VCMPPD  $0x1e, Z5, Z23, K2, K2
-	VSUBPD  Z23, Z8, Z22
-	VMULPD  Z22, Z6, K2, Z6
+	CMPQ    exact+328(FP), $0x00
+	JNE     rlistedf1
+	MOVL    (SP)(R10*4), R8
+	VMOVUPD (AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD (R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD (R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD (R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
+	VCMPPD  $0x1e, Z9, Z13, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
+	VSUBPD  Z12, Z8, Z11
+	VMULPD  Z11, Z6, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
 	VADDPD  Z8, Z15, K2, Z15
-	VMOVUPD Z6, (DI)(R13*1)
-	VMOVUPD 64(DI)(R13*1), Z6
-	VMOVUPD 64(AX)(R13*1), Z22
-	VMOVUPD 64(CX)(R13*1), Z23
-	VMOVUPD 64(DX)(R13*1), Z24
-	VMOVUPD 64(BX)(R13*1), Z25
-	VMINPD  Z24, Z2, Z24
-	VMAXPD  Z22, Z0, Z22
-	VSUBPD  Z22, Z24, Z24
-	VMINPD  Z25, Z3, Z22
-	VMAXPD  Z23, Z1, Z23
-	VSUBPD  Z23, Z22, Z22
-	VCMPPD  $0x1e, Z9, Z24, K2
-	VCMPPD  $0x1e, Z9, Z22, K2, K2
-	VMULPD  Z22, Z24, Z22
-	VMOVUPD 64(SI)(R13*1), Z23
-	VADDPD  Z23, Z4, Z23
-	VSUBPD  Z22, Z23, Z23
-	VDIVPD  Z23, Z22, Z23
-	VCMPPD  $0x1e, Z5, Z23, K2, K2
-	VSUBPD  Z23, Z8, Z22
-	VMULPD  Z22, Z6, K2, Z6
+	VMOVUPD Z6, (AX)(R8*1)
+	VMOVUPD 64(AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
+	VCMPPD  $0x1e, Z9, Z13, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
+	VSUBPD  Z12, Z8, Z11
+	VMULPD  Z11, Z6, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
 	VADDPD  Z8, Z15, K2, Z15
-	VMOVUPD Z6, 64(DI)(R13*1)
-	INCQ    R15
+	VMOVUPD Z6, 64(AX)(R8*1)
+	INCQ    R10
 	JMP     rlisted1
+
+rlistedf1:
+	CMPQ      R10, R9
+	JAE       rcheck1
+	MOVL      (SP)(R10*4), R8
+	VMOVUPD   (AX)(R8*1), Z6
+	MOVQ      R8, R11
+	ANDQ      $-128, R11
+	LEAQ      (R8)(R11*4), R11
+	SHRQ      $0x01, R11
+	ADDQ      f_base+192(FP), R11
+	VCVTPS2PD (R11), Z11
+	VCVTPS2PD 64(R11), Z12
+	VCVTPS2PD 128(R11), Z13
+	VCVTPS2PD 192(R11), Z14
+	VMINPD    Z13, Z2, Z13
+	VMAXPD    Z11, Z0, Z11
+	VSUBPD    Z11, Z13, Z13
+	VMINPD    Z14, Z3, Z11
+	VMAXPD    Z12, Z1, Z12
+	VSUBPD    Z12, Z11, Z11
+	VCMPPD    $0x1e, Z9, Z13, K2
+	VCMPPD    $0x1e, Z9, Z11, K2, K2
+	VMULPD    Z11, Z13, Z11
+	MOVQ      area_base+96(FP), R11
+	VMOVUPD   (R11)(R8*1), Z12
+	VADDPD    Z12, Z4, Z12
+	VSUBPD    Z11, Z12, Z12
+	VDIVPD    Z12, Z11, Z12
+	VCMPPD    $0x1e, Z5, Z12, K2, K2
+	VSUBPD    Z12, Z8, Z11
+	VMULPD    Z11, Z6, K2, Z6
+	VCMPPD    $0x11, Z7, Z6, K2
+	VMOVAPD   Z10, K2, Z6
+	VADDPD    Z8, Z15, K2, Z15
+	VMOVUPD   Z6, (AX)(R8*1)
+	VMOVUPD   64(AX)(R8*1), Z6
+	MOVQ      R8, R11
+	ANDQ      $-128, R11
+	LEAQ      (R8)(R11*4), R11
+	SHRQ      $0x01, R11
+	ADDQ      f_base+192(FP), R11
+	VCVTPS2PD 32(R11), Z11
+	VCVTPS2PD 96(R11), Z12
+	VCVTPS2PD 160(R11), Z13
+	VCVTPS2PD 224(R11), Z14
+	VMINPD    Z13, Z2, Z13
+	VMAXPD    Z11, Z0, Z11
+	VSUBPD    Z11, Z13, Z13
+	VMINPD    Z14, Z3, Z11
+	VMAXPD    Z12, Z1, Z12
+	VSUBPD    Z12, Z11, Z11
+	VCMPPD    $0x1e, Z9, Z13, K2
+	VCMPPD    $0x1e, Z9, Z11, K2, K2
+	VMULPD    Z11, Z13, Z11
+	MOVQ      area_base+96(FP), R11
+	VMOVUPD   64(R11)(R8*1), Z12
+	VADDPD    Z12, Z4, Z12
+	VSUBPD    Z11, Z12, Z12
+	VDIVPD    Z12, Z11, Z12
+	VCMPPD    $0x1e, Z5, Z12, K2, K2
+	VSUBPD    Z12, Z8, Z11
+	VMULPD    Z11, Z6, K2, Z6
+	VCMPPD    $0x11, Z7, Z6, K2
+	VMOVAPD   Z10, K2, Z6
+	VADDPD    Z8, Z15, K2, Z15
+	VMOVUPD   Z6, 64(AX)(R8*1)
+	INCQ      R10
+	JMP       rlistedf1
 
 rcheck1:
 	CMPQ        full+296(FP), $0x00
 	JNE         rscan1
-	MOVSD       (R12), X6
+	MOVSD       (DI), X6
 	UCOMISD     X6, X6
 	JPS         rscan1
-	TESTQ       R14, R14
+	TESTQ       R9, R9
 	JZ          rnext1
 	CMPQ        mono+304(FP), $0x00
 	JE          rscan1
-	VCVTTSD2SIQ 8(R12), R13
-	TESTQ       R13, R13
+	VCVTTSD2SIQ 8(DI), R8
+	TESTQ       R8, R8
 	JS          rnext1
-	UCOMISD     (DI)(R13*8), X6
+	UCOMISD     (AX)(R8*8), X6
 	JNE         rscan1
 	JPS         rscan1
 	JMP         rnext1
 
 rall1:
-	VMOVUPD          (AX)(R9*1), Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+
+rall11:
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          (R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R11)
-	VMOVUPD          (CX)(R9*1), Z6
+	VMOVUPS          Y6, (SI)
+	VMOVUPD          (R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R11)
-	VMOVUPD          (DX)(R9*1), Z6
+	VMOVUPS          Y6, 64(SI)
+	VMOVUPD          (R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R11)
-	VMOVUPD          (BX)(R9*1), Z6
+	VMOVUPS          Y6, 128(SI)
+	VMOVUPD          (R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R11)
-	VMOVUPD          (SI)(R9*1), Z6
+	VMOVUPS          Y6, 192(SI)
+	VMOVUPD          (R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R11)
-	VMOVUPD          64(AX)(R9*1), Z6
+	VMOVUPS          Y6, 256(SI)
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          64(R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R11)
-	VMOVUPD          64(CX)(R9*1), Z6
+	VMOVUPS          Y6, 32(SI)
+	VMOVUPD          64(R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R11)
-	VMOVUPD          64(DX)(R9*1), Z6
+	VMOVUPS          Y6, 96(SI)
+	VMOVUPD          64(R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R11)
-	VMOVUPD          64(BX)(R9*1), Z6
+	VMOVUPS          Y6, 160(SI)
+	VMOVUPD          64(R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R11)
-	VMOVUPD          64(SI)(R9*1), Z6
+	VMOVUPS          Y6, 224(SI)
+	VMOVUPD          64(R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R11)
-	VMOVUPD          (DI)(R9*1), Z6
-	VMOVUPD          (AX)(R9*1), Z22
-	VMOVUPD          (CX)(R9*1), Z23
-	VMOVUPD          (DX)(R9*1), Z24
-	VMOVUPD          (BX)(R9*1), Z25
+	VMOVUPS          Y6, 288(SI)
+	VMOVUPD          (AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          (R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          (R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          (R8)(DX*1), Z25
 	VMINPD           Z24, Z2, Z24
 	VMAXPD           Z22, Z0, Z22
 	VSUBPD           Z22, Z24, Z24
@@ -51816,7 +52050,8 @@ rall1:
 	VCMPPD           $0x1e, Z9, Z24, K2
 	VCMPPD           $0x1e, Z9, Z22, K2, K2
 	VMULPD           Z22, Z24, Z22
-	VMOVUPD          (SI)(R9*1), Z23
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
 	VADDPD           Z23, Z4, Z23
 	VSUBPD           Z22, Z23, Z23
 	VDIVPD           Z23, Z22, Z23
@@ -51826,20 +52061,24 @@ rall1:
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
 	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z6, (DI)(R9*1)
+	VMOVUPD          Z6, (AX)(DX*1)
 	VCMPPD           $0x1e, Z11, Z6, K2
-	MOVQ             key_base+144(FP), R13
-	VMOVDQU64        (R13)(R9*1), Z22
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        (R8)(DX*1), Z22
 	VCMPPD           $0x00, Z11, Z6, K3
 	VPCMPQ           $0x01, Z12, Z22, K3, K3
 	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z11
 	VMOVDQA64        Z22, K2, Z12
-	VMOVUPD          64(DI)(R9*1), Z6
-	VMOVUPD          64(AX)(R9*1), Z22
-	VMOVUPD          64(CX)(R9*1), Z23
-	VMOVUPD          64(DX)(R9*1), Z24
-	VMOVUPD          64(BX)(R9*1), Z25
+	VMOVUPD          64(AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z25
 	VMINPD           Z24, Z2, Z24
 	VMAXPD           Z22, Z0, Z22
 	VSUBPD           Z22, Z24, Z24
@@ -51849,7 +52088,8 @@ rall1:
 	VCMPPD           $0x1e, Z9, Z24, K2
 	VCMPPD           $0x1e, Z9, Z22, K2, K2
 	VMULPD           Z22, Z24, Z22
-	VMOVUPD          64(SI)(R9*1), Z23
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
 	VADDPD           Z23, Z4, Z23
 	VSUBPD           Z22, Z23, Z23
 	VDIVPD           Z23, Z22, Z23
@@ -51859,46 +52099,50 @@ rall1:
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
 	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z6, 64(DI)(R9*1)
+	VMOVUPD          Z6, 64(AX)(DX*1)
 	VCMPPD           $0x1e, Z13, Z6, K2
-	MOVQ             key_base+144(FP), R13
-	VMOVDQU64        64(R13)(R9*1), Z22
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        64(R8)(DX*1), Z22
 	VCMPPD           $0x00, Z13, Z6, K3
 	VPCMPQ           $0x01, Z14, Z22, K3, K3
 	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z13
 	VMOVDQA64        Z22, K2, Z14
-	ADDQ             $+128, R9
-	ADDQ             $+320, R11
-	CMPQ             R9, R10
-	JB               rall1
+	ADDQ             $+128, DX
+	ADDQ             $+320, SI
+	CMPQ             DX, BX
+	JB               rall11
 	JMP              rstore1
 
 rscan1:
-	LEAQ -1(R10), R13
-	ANDQ $-2048, R13
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	LEAQ         -1(BX), R8
+	ANDQ         $-2048, R8
 
 rscanv1:
-	VMOVUPD   (DI)(R13*1), Z6
+	VMOVUPD   (AX)(R8*1), Z6
 	VCMPPD    $0x1e, Z11, Z6, K2
-	MOVQ      key_base+144(FP), R14
-	VMOVDQU64 (R14)(R13*1), Z22
+	MOVQ      key_base+144(FP), R9
+	VMOVDQU64 (R9)(R8*1), Z22
 	VCMPPD    $0x00, Z11, Z6, K3
 	VPCMPQ    $0x01, Z12, Z22, K3, K3
 	KORB      K3, K2, K2
 	VMOVAPD   Z6, K2, Z11
 	VMOVDQA64 Z22, K2, Z12
-	VMOVUPD   64(DI)(R13*1), Z6
+	VMOVUPD   64(AX)(R8*1), Z6
 	VCMPPD    $0x1e, Z13, Z6, K2
-	MOVQ      key_base+144(FP), R14
-	VMOVDQU64 64(R14)(R13*1), Z22
+	MOVQ      key_base+144(FP), R9
+	VMOVDQU64 64(R9)(R8*1), Z22
 	VCMPPD    $0x00, Z13, Z6, K3
 	VPCMPQ    $0x01, Z14, Z22, K3, K3
 	KORB      K3, K2, K2
 	VMOVAPD   Z6, K2, Z13
 	VMOVDQA64 Z22, K2, Z14
-	ADDQ      $+128, R13
-	CMPQ      R13, R10
+	ADDQ      $+128, R8
+	CMPQ      R8, BX
 	JB        rscanv1
 
 rstore1:
@@ -51926,32 +52170,36 @@ rstore1:
 	VPSLLQ       $0x20, Z12, Z12
 	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X6, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X6, (DI)
+	VMOVSD       X12, 8(DI)
 
 rnext1:
-	ADDQ $0x40, R12
+	ADDQ $0x40, DI
 	JMP  rchunk1
 
 rrest1:
-	MOVQ         hi+320(FP), R8
-	CMPQ         R8, score_len+128(FP)
+	MOVQ         hi+320(FP), CX
+	CMPQ         CX, score_len+128(FP)
 	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R8
-	SHLQ         $0x03, R8
-	MOVQ         R8, R10
-	SUBQ         R9, R10
-	CMPQ         R10, $+64
+	MOVQ         score_len+128(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	CMPQ         BX, $+64
 	JB           tailr1
-	VMOVUPD      (DI)(R9*1), Z6
-	VMOVUPD      (AX)(R9*1), Z16
-	VMOVUPD      (CX)(R9*1), Z17
-	VMOVUPD      (DX)(R9*1), Z18
-	VMOVUPD      (BX)(R9*1), Z19
+	VMOVUPD      (AX)(DX*1), Z6
+	MOVQ         x1_base+0(FP), BX
+	VMOVUPD      (BX)(DX*1), Z16
+	MOVQ         y1_base+24(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	MOVQ         x2_base+48(FP), BX
+	VMOVUPD      (BX)(DX*1), Z18
+	MOVQ         y2_base+72(FP), BX
+	VMOVUPD      (BX)(DX*1), Z19
 	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
 	VSUBPD       Z16, Z18, Z18
@@ -51961,7 +52209,8 @@ rrest1:
 	VCMPPD       $0x1e, Z9, Z18, K1
 	VCMPPD       $0x1e, Z9, Z16, K1, K1
 	VMULPD       Z16, Z18, Z16
-	VMOVUPD      (SI)(R9*1), Z17
+	MOVQ         area_base+96(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
 	VADDPD       Z17, Z4, Z17
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
@@ -51971,31 +52220,35 @@ rrest1:
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
 	VADDPD       Z8, Z15, K1, Z15
-	VMOVUPD      Z6, (DI)(R9*1)
+	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
-	MOVQ         key_base+144(FP), R10
-	VMOVDQU64    (R10)(R9*1), Z16
+	MOVQ         key_base+144(FP), BX
+	VMOVDQU64    (BX)(DX*1), Z16
 	VCMPPD       $0x00, Z11, Z6, K2
 	VPCMPQ       $0x01, Z12, Z16, K2, K2
 	KORB         K2, K1, K1
 	VMOVAPD      Z6, K1, Z11
 	VMOVDQA64    Z16, K1, Z12
-	ADDQ         $+64, R9
+	ADDQ         $+64, DX
 
 tailr1:
-	CMPQ        R9, R8
+	CMPQ        DX, CX
 	JAE         rtail1
-	MOVQ        R8, R10
-	SUBQ        R9, R10
-	SHRQ        $0x03, R10
-	MOVQ        $-1, R8
-	BZHIQ       R10, R8, R8
-	KMOVB       R8, K1
-	VMOVUPD.Z   (DI)(R9*1), K1, Z6
-	VMOVUPD.Z   (AX)(R9*1), K1, Z16
-	VMOVUPD.Z   (CX)(R9*1), K1, Z17
-	VMOVUPD.Z   (DX)(R9*1), K1, Z18
-	VMOVUPD.Z   (BX)(R9*1), K1, Z19
+	MOVQ        CX, BX
+	SUBQ        DX, BX
+	SHRQ        $0x03, BX
+	MOVQ        $-1, CX
+	BZHIQ       BX, CX, CX
+	KMOVB       CX, K1
+	VMOVUPD.Z   (AX)(DX*1), K1, Z6
+	MOVQ        x1_base+0(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z16
+	MOVQ        y1_base+24(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z17
+	MOVQ        x2_base+48(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z18
+	MOVQ        y2_base+72(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z19
 	VMINPD      Z18, Z2, Z2
 	VMAXPD      Z16, Z0, Z16
 	VSUBPD      Z16, Z2, Z2
@@ -52005,7 +52258,8 @@ tailr1:
 	VCMPPD      $0x1e, Z9, Z2, K1, K2
 	VCMPPD      $0x1e, Z9, Z0, K2, K2
 	VMULPD      Z0, Z2, Z0
-	VMOVUPD.Z   (SI)(R9*1), K1, Z1
+	MOVQ        area_base+96(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z1
 	VADDPD      Z1, Z4, Z1
 	VSUBPD      Z0, Z1, Z1
 	VDIVPD      Z1, Z0, Z1
@@ -52015,10 +52269,10 @@ tailr1:
 	VCMPPD      $0x11, Z7, Z6, K1, K2
 	VMOVAPD     Z10, K2, Z6
 	VADDPD      Z8, Z15, K2, Z15
-	VMOVUPD     Z6, K1, (DI)(R9*1)
+	VMOVUPD     Z6, K1, (AX)(DX*1)
 	VCMPPD      $0x1e, Z11, Z6, K1, K2
 	MOVQ        key_base+144(FP), AX
-	VMOVDQU64.Z (AX)(R9*1), K1, Z0
+	VMOVDQU64.Z (AX)(DX*1), K1, Z0
 	VCMPPD      $0x00, Z11, Z6, K1, K1
 	VPCMPQ      $0x01, Z12, Z0, K1, K1
 	KORB        K1, K2, K2
@@ -52050,254 +52304,455 @@ rtail1:
 	VPSLLQ       $0x20, Z12, Z12
 	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X0, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X0, (DI)
+	VMOVSD       X12, 8(DI)
 	JMP          rdone
 
 rmethod2:
 rchunk2:
-	CMPQ      R9, 128(SP)
+	CMPQ      DX, 128(SP)
 	JAE       rrest2
-	LEAQ      2048(R9), R10
-	CMPQ      R10, 128(SP)
-	CMOVQHI   128(SP), R10
+	LEAQ      2048(DX), BX
+	CMPQ      BX, 128(SP)
+	CMOVQHI   128(SP), BX
 	CMPQ      full+296(FP), $0x00
 	JNE       rvisit2
-	MOVSD     (R12), X5
+	MOVSD     (DI), X5
 	UCOMISD   X5, X5
 	JPS       rvisit2
-	VMOVUPD   (R8), X5
-	VMAXPD    16(R12), X5, X5
-	VMOVUPD   16(R8), X11
-	VMINPD    32(R12), X11, X11
+	VMOVUPD   (CX), X5
+	VMAXPD    16(DI), X5, X5
+	VMOVUPD   16(CX), X11
+	VMINPD    32(DI), X11, X11
 	VSUBPD    X5, X11, X11
 	VCMPPD    $0x12, X9, X11, X11
-	VMOVMSKPD X11, R13
-	TESTL     R13, R13
+	VMOVMSKPD X11, R8
+	TESTL     R8, R8
 	JZ        rvisit2
-	MOVQ      R10, R13
-	SUBQ      R9, R13
-	LEAQ      (R13)(R13*4), R13
-	SHRQ      $0x01, R13
-	ADDQ      R13, R11
-	MOVQ      R10, R9
-	ADDQ      $0x40, R12
+	MOVQ      BX, R8
+	SUBQ      DX, R8
+	LEAQ      (R8)(R8*4), R8
+	SHRQ      $0x01, R8
+	ADDQ      R8, SI
+	MOVQ      BX, DX
+	ADDQ      $0x40, DI
 	JMP       rchunk2
 
 rvisit2:
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	CMPQ         full+296(FP), $0x00
-	JE           rfilt2
-	CMPQ         full+296(FP), $0x01
-	JE           rall2
-	MOVQ         R9, R13
-	MOVQ         R11, R14
+	CMPQ full+296(FP), $0x00
+	JE   rfilt2
+	CMPQ full+296(FP), $0x01
+	JE   rall2
+	MOVQ DX, R8
+	MOVQ SI, R9
 
 rcopy2:
-	VMOVUPD          (AX)(R13*1), Z5
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          (R10)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, (R14)
-	VMOVUPD          (CX)(R13*1), Z5
+	VMOVUPS          Y5, (R9)
+	VMOVUPD          (R11)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 64(R14)
-	VMOVUPD          (DX)(R13*1), Z5
+	VMOVUPS          Y5, 64(R9)
+	VMOVUPD          (R12)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 128(R14)
-	VMOVUPD          (BX)(R13*1), Z5
+	VMOVUPS          Y5, 128(R9)
+	VMOVUPD          (R13)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 192(R14)
-	VMOVUPD          (SI)(R13*1), Z5
+	VMOVUPS          Y5, 192(R9)
+	VMOVUPD          (R14)(R8*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 256(R14)
-	VMOVUPD          64(AX)(R13*1), Z5
+	VMOVUPS          Y5, 256(R9)
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          64(R10)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 32(R14)
-	VMOVUPD          64(CX)(R13*1), Z5
+	VMOVUPS          Y5, 32(R9)
+	VMOVUPD          64(R11)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 96(R14)
-	VMOVUPD          64(DX)(R13*1), Z5
+	VMOVUPS          Y5, 96(R9)
+	VMOVUPD          64(R12)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 160(R14)
-	VMOVUPD          64(BX)(R13*1), Z5
+	VMOVUPS          Y5, 160(R9)
+	VMOVUPD          64(R13)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 224(R14)
-	VMOVUPD          64(SI)(R13*1), Z5
+	VMOVUPS          Y5, 224(R9)
+	VMOVUPD          64(R14)(R8*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 288(R14)
-	ADDQ             $+128, R13
-	ADDQ             $+320, R14
-	CMPQ             R13, R10
+	VMOVUPS          Y5, 288(R9)
+	ADDQ             $+128, R8
+	ADDQ             $+320, R9
+	CMPQ             R8, BX
 	JB               rcopy2
 
 rfilt2:
-	XORQ   R14, R14
-	MOVQ   R10, R15
-	SUBQ   R9, R15
-	SHRQ   $0x07, R15
-	MOVL   $-1, R13
-	BZHIL  R15, R13, R13
-	MOVQ   R9, 136(SP)
-	MOVQ   R11, 144(SP)
+	XORQ   R9, R9
+	MOVQ   BX, R10
+	SUBQ   DX, R10
+	SHRQ   $0x07, R10
+	MOVL   $-1, R8
+	BZHIL  R10, R8, R8
+	MOVQ   DX, 136(SP)
+	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter2
-	SHRQ   $0x03, R9
-	ADDQ   g_base+216(FP), R9
-	VMAXPS (R9), Z16, Z5
-	VMINPS 128(R9), Z18, Z20
-	VMAXPS 64(R9), Z17, Z21
-	VMINPS 192(R9), Z19, Z22
-	VCMPPS $0x1e, Z5, Z20, K2
-	VCMPPS $0x1e, Z21, Z22, K2, K2
-	KMOVW  K2, R9
-	ANDL   R9, R13
+	SHRQ   $0x03, DX
+	ADDQ   g_base+216(FP), DX
+	VMAXPS (DX), Z16, Z5
+	VMINPS 128(DX), Z18, Z11
+	VMAXPS 64(DX), Z17, Z12
+	VMINPS 192(DX), Z19, Z13
+	VCMPPS $0x1e, Z5, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	KMOVW  K2, DX
+	ANDL   DX, R8
 
 rfilter2:
-	TESTL    R13, R13
+	TESTL    R8, R8
 	JZ       rfdone2
-	TZCNTL   R13, R11
-	BLSRL    R13, R13
-	MOVQ     R11, R9
-	SHLQ     $0x07, R9
-	ADDQ     136(SP), R9
-	LEAQ     (R11)(R11*4), R11
-	SHLQ     $0x06, R11
-	ADDQ     144(SP), R11
-	VMAXPS   (R11), Z16, Z5
-	VMINPS   128(R11), Z18, Z20
-	VMAXPS   64(R11), Z17, Z21
-	VMINPS   192(R11), Z19, Z22
-	VCMPPS   $0x1e, Z5, Z20, K2
-	VCMPPS   $0x1e, Z21, Z22, K2, K2
-	MOVL     R9, (SP)(R14*4)
+	TZCNTL   R8, SI
+	BLSRL    R8, R8
+	MOVQ     SI, DX
+	SHLQ     $0x07, DX
+	ADDQ     136(SP), DX
+	LEAQ     (SI)(SI*4), SI
+	SHLQ     $0x06, SI
+	ADDQ     144(SP), SI
+	VMAXPS   (SI), Z16, Z5
+	VMINPS   128(SI), Z18, Z11
+	VMAXPS   64(SI), Z17, Z12
+	VMINPS   192(SI), Z19, Z13
+	VCMPPS   $0x1e, Z5, Z11, K2
+	VCMPPS   $0x1e, Z12, Z13, K2, K2
+	MOVL     DX, (SP)(R9*4)
 	KSHIFTRW $0x08, K2, K3
 	KTESTB   K2, K1
-	SBBQ     $-1, R14
-	LEAQ     64(R9), R15
-	MOVL     R15, (SP)(R14*4)
+	SBBQ     $-1, R9
+	LEAQ     64(DX), R10
+	MOVL     R10, (SP)(R9*4)
 	KTESTB   K3, K1
-	SBBQ     $-1, R14
-	ADDQ     $0x80, R9
-	ADDQ     $+320, R11
+	SBBQ     $-1, R9
+	ADDQ     $0x80, DX
+	ADDQ     $+320, SI
 	JMP      rfilter2
 
 rfdone2:
-	MOVQ R10, R9
-	MOVQ R10, R11
-	SUBQ 136(SP), R11
-	LEAQ (R11)(R11*4), R11
-	SHRQ $0x01, R11
-	ADDQ 144(SP), R11
-	XORQ R15, R15
+	MOVQ BX, DX
+	MOVQ BX, SI
+	SUBQ 136(SP), SI
+	LEAQ (SI)(SI*4), SI
+	SHRQ $0x01, SI
+	ADDQ 144(SP), SI
+	XORQ R10, R10
 
 rlisted2:
-	CMPQ         R15, R14
+	CMPQ         R10, R9
 	JAE          rcheck2
-	MOVL         (SP)(R15*4), R13
-	VMOVUPD      (DI)(R13*1), Z5
-	VMOVUPD      (AX)(R13*1), Z20
-	VMOVUPD      (CX)(R13*1), Z21
-	VMOVUPD      (DX)(R13*1), Z22
-	VMOVUPD      (BX)(R13*1), Z23
-	VMINPD       Z22, Z2, Z22
-	VMAXPD       Z20, Z0, Z20
-	VSUBPD       Z20, Z22, Z22
-	VMINPD       Z23, Z3, Z20
-	VMAXPD       Z21, Z1, Z21
-	VSUBPD       Z21, Z20, Z20
-	VCMPPD       $0x1e, Z9, Z22, K2
-	VCMPPD       $0x1e, Z9, Z20, K2, K2
-	VMULPD       Z20, Z22, Z20
-	VMOVUPD      (SI)(R13*1), Z21
-	VADDPD       Z21, Z4, Z21
-	VSUBPD       Z20, Z21, Z21
-	VDIVPD       Z21, Z20, Z21
-	VMULPD       Z21, Z21, Z20
-	VDIVPD       Z6, Z20, Z20
-	VXORPD       c_signbit64_x8<>+0(SB), Z20, Z20
-	VBROADCASTSD c_exp64lo<>+0(SB), Z21
-	VMAXPD       Z20, Z21, Z20
-	VMULPD       c_log2e64_x8<>+0(SB), Z20, Z21
-	VRNDSCALEPD  $0x00, Z21, Z21
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z21, Z20
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z21, Z20
-	VBROADCASTSD c_inv11f<>+0(SB), Z22
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invff_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z20, Z22
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z20, Z22
-	VSCALEFPD    Z21, Z22, Z20
-	VMULPD       Z20, Z5, K2, Z5
+	CMPQ         exact+328(FP), $0x00
+	JNE          rlistedf2
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z5
+	MOVQ         x1_base+0(FP), R11
+	VMOVUPD      (R11)(R8*1), Z11
+	MOVQ         y1_base+24(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	MOVQ         x2_base+48(FP), R11
+	VMOVUPD      (R11)(R8*1), Z13
+	MOVQ         y2_base+72(FP), R11
+	VMOVUPD      (R11)(R8*1), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VMULPD       Z12, Z12, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VBROADCASTSD c_exp64lo<>+0(SB), Z12
+	VMAXPD       Z11, Z12, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z12
+	VRNDSCALEPD  $0x00, Z12, Z12
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z12, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z12, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z13
+	VSCALEFPD    Z12, Z13, Z11
+	VMULPD       Z11, Z5, K2, Z5
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
-	VMOVUPD      Z5, (DI)(R13*1)
-	INCQ         R15
+	VMOVUPD      Z5, (AX)(R8*1)
+	INCQ         R10
 	JMP          rlisted2
+
+rlistedf2:
+	LEAQ         1(R10), R11
+	CMPQ         R11, R9
+	JAE          rlistedf12
+	MOVL         (SP)(R10*4), R8
+	MOVL         (SP)(R11*4), R11
+	VMOVUPD      (AX)(R8*1), Z5
+	MOVQ         R8, R12
+	ANDQ         $-128, R12
+	LEAQ         (R8)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VCVTPS2PD    (R12), Z11
+	VCVTPS2PD    64(R12), Z12
+	VCVTPS2PD    128(R12), Z13
+	VCVTPS2PD    192(R12), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VMOVUPD      (AX)(R11*1), Z12
+	MOVQ         R11, R12
+	ANDQ         $-128, R12
+	LEAQ         (R11)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VCVTPS2PD    (R12), Z14
+	VCVTPS2PD    64(R12), Z20
+	VCVTPS2PD    128(R12), Z21
+	VCVTPS2PD    192(R12), Z22
+	VMINPD       Z21, Z2, Z21
+	VMAXPD       Z14, Z0, Z14
+	VSUBPD       Z14, Z21, Z21
+	VMINPD       Z22, Z3, Z14
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z14, Z14
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R12
+	VMOVUPD      (R12)(R8*1), Z13
+	VADDPD       Z13, Z4, Z13
+	VSUBPD       Z11, Z13, Z13
+	VDIVPD       Z13, Z11, Z13
+	VCMPPD       $0x1e, Z9, Z21, K3
+	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VMULPD       Z14, Z21, Z11
+	MOVQ         area_base+96(FP), R12
+	VMOVUPD      (R12)(R11*1), Z14
+	VADDPD       Z14, Z4, Z14
+	VSUBPD       Z11, Z14, Z14
+	VDIVPD       Z14, Z11, Z14
+	VMULPD       Z13, Z13, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VMULPD       Z14, Z14, Z13
+	VDIVPD       Z6, Z13, Z13
+	VXORPD       c_signbit64_x8<>+0(SB), Z13, Z13
+	VBROADCASTSD c_exp64lo<>+0(SB), Z14
+	VMAXPD       Z11, Z14, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z20
+	VRNDSCALEPD  $0x00, Z20, Z20
+	VMAXPD       Z13, Z14, Z13
+	VMULPD       c_log2e64_x8<>+0(SB), Z13, Z14
+	VRNDSCALEPD  $0x00, Z14, Z14
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z21
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z14, Z13
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z14, Z13
+	VBROADCASTSD c_inv11f<>+0(SB), Z22
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invff_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z13, Z22
+	VSCALEFPD    Z20, Z21, Z11
+	VSCALEFPD    Z14, Z22, Z13
+	VMULPD       Z11, Z5, K2, Z5
+	VMULPD       Z13, Z12, K3, Z12
+	VCMPPD       $0x11, Z7, Z5, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z5, (AX)(R8*1)
+	VCMPPD       $0x11, Z7, Z12, K2
+	VMOVAPD      Z10, K2, Z12
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z12, (AX)(R11*1)
+	ADDQ         $0x02, R10
+	JMP          rlistedf2
+
+rlistedf12:
+	CMPQ         R10, R9
+	JAE          rcheck2
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z5
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z11
+	VCVTPS2PD    64(R11), Z12
+	VCVTPS2PD    128(R11), Z13
+	VCVTPS2PD    192(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VMULPD       Z12, Z12, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VBROADCASTSD c_exp64lo<>+0(SB), Z12
+	VMAXPD       Z11, Z12, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z12
+	VRNDSCALEPD  $0x00, Z12, Z12
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z12, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z12, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z13
+	VSCALEFPD    Z12, Z13, Z11
+	VMULPD       Z11, Z5, K2, Z5
+	VCMPPD       $0x11, Z7, Z5, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z5, (AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedf2
 
 rcheck2:
 	CMPQ        full+296(FP), $0x00
 	JNE         rscan2
-	MOVSD       (R12), X5
+	MOVSD       (DI), X5
 	UCOMISD     X5, X5
 	JPS         rscan2
-	TESTQ       R14, R14
+	TESTQ       R9, R9
 	JZ          rnext2
 	CMPQ        mono+304(FP), $0x00
 	JE          rscan2
-	VCVTTSD2SIQ 8(R12), R13
-	TESTQ       R13, R13
+	VCVTTSD2SIQ 8(DI), R8
+	TESTQ       R8, R8
 	JS          rnext2
-	UCOMISD     (DI)(R13*8), X5
+	UCOMISD     (AX)(R8*8), X5
 	JNE         rscan2
 	JPS         rscan2
 	JMP         rnext2
 
 rall2:
-	VMOVUPD          (AX)(R9*1), Z5
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+
+rall12:
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          (R8)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, (R11)
-	VMOVUPD          (CX)(R9*1), Z5
+	VMOVUPS          Y5, (SI)
+	VMOVUPD          (R9)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 64(R11)
-	VMOVUPD          (DX)(R9*1), Z5
+	VMOVUPS          Y5, 64(SI)
+	VMOVUPD          (R10)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 128(R11)
-	VMOVUPD          (BX)(R9*1), Z5
+	VMOVUPS          Y5, 128(SI)
+	VMOVUPD          (R11)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 192(R11)
-	VMOVUPD          (SI)(R9*1), Z5
+	VMOVUPS          Y5, 192(SI)
+	VMOVUPD          (R12)(DX*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 256(R11)
-	VMOVUPD          64(AX)(R9*1), Z5
+	VMOVUPS          Y5, 256(SI)
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          64(R8)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 32(R11)
-	VMOVUPD          64(CX)(R9*1), Z5
+	VMOVUPS          Y5, 32(SI)
+	VMOVUPD          64(R9)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 96(R11)
-	VMOVUPD          64(DX)(R9*1), Z5
+	VMOVUPS          Y5, 96(SI)
+	VMOVUPD          64(R10)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 160(R11)
-	VMOVUPD          64(BX)(R9*1), Z5
+	VMOVUPS          Y5, 160(SI)
+	VMOVUPD          64(R11)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 224(R11)
-	VMOVUPD          64(SI)(R9*1), Z5
+	VMOVUPS          Y5, 224(SI)
+	VMOVUPD          64(R12)(DX*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 288(R11)
-	VMOVUPD          (DI)(R9*1), Z5
-	VMOVUPD          (AX)(R9*1), Z20
-	VMOVUPD          (CX)(R9*1), Z21
-	VMOVUPD          (DX)(R9*1), Z22
-	VMOVUPD          (BX)(R9*1), Z23
+	VMOVUPS          Y5, 288(SI)
+	VMOVUPD          (AX)(DX*1), Z5
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          (R8)(DX*1), Z20
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          (R8)(DX*1), Z21
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          (R8)(DX*1), Z22
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
 	VMINPD           Z22, Z2, Z22
 	VMAXPD           Z20, Z0, Z20
 	VSUBPD           Z20, Z22, Z22
@@ -52307,7 +52762,8 @@ rall2:
 	VCMPPD           $0x1e, Z9, Z22, K2
 	VCMPPD           $0x1e, Z9, Z20, K2, K2
 	VMULPD           Z20, Z22, Z20
-	VMOVUPD          (SI)(R9*1), Z21
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          (R8)(DX*1), Z21
 	VADDPD           Z21, Z4, Z21
 	VSUBPD           Z20, Z21, Z21
 	VDIVPD           Z21, Z20, Z21
@@ -52337,20 +52793,24 @@ rall2:
 	VCMPPD           $0x11, Z7, Z5, K2
 	VMOVAPD          Z10, K2, Z5
 	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z5, (DI)(R9*1)
+	VMOVUPD          Z5, (AX)(DX*1)
 	VCMPPD           $0x1e, Z11, Z5, K2
-	MOVQ             key_base+144(FP), R13
-	VMOVDQU64        (R13)(R9*1), Z20
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        (R8)(DX*1), Z20
 	VCMPPD           $0x00, Z11, Z5, K3
 	VPCMPQ           $0x01, Z12, Z20, K3, K3
 	KORB             K3, K2, K2
 	VMOVAPD          Z5, K2, Z11
 	VMOVDQA64        Z20, K2, Z12
-	VMOVUPD          64(DI)(R9*1), Z5
-	VMOVUPD          64(AX)(R9*1), Z20
-	VMOVUPD          64(CX)(R9*1), Z21
-	VMOVUPD          64(DX)(R9*1), Z22
-	VMOVUPD          64(BX)(R9*1), Z23
+	VMOVUPD          64(AX)(DX*1), Z5
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z20
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z21
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z22
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
 	VMINPD           Z22, Z2, Z22
 	VMAXPD           Z20, Z0, Z20
 	VSUBPD           Z20, Z22, Z22
@@ -52360,7 +52820,8 @@ rall2:
 	VCMPPD           $0x1e, Z9, Z22, K2
 	VCMPPD           $0x1e, Z9, Z20, K2, K2
 	VMULPD           Z20, Z22, Z20
-	VMOVUPD          64(SI)(R9*1), Z21
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z21
 	VADDPD           Z21, Z4, Z21
 	VSUBPD           Z20, Z21, Z21
 	VDIVPD           Z21, Z20, Z21
@@ -52390,46 +52851,50 @@ rall2:
 	VCMPPD           $0x11, Z7, Z5, K2
 	VMOVAPD          Z10, K2, Z5
 	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z5, 64(DI)(R9*1)
+	VMOVUPD          Z5, 64(AX)(DX*1)
 	VCMPPD           $0x1e, Z13, Z5, K2
-	MOVQ             key_base+144(FP), R13
-	VMOVDQU64        64(R13)(R9*1), Z20
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        64(R8)(DX*1), Z20
 	VCMPPD           $0x00, Z13, Z5, K3
 	VPCMPQ           $0x01, Z14, Z20, K3, K3
 	KORB             K3, K2, K2
 	VMOVAPD          Z5, K2, Z13
 	VMOVDQA64        Z20, K2, Z14
-	ADDQ             $+128, R9
-	ADDQ             $+320, R11
-	CMPQ             R9, R10
-	JB               rall2
+	ADDQ             $+128, DX
+	ADDQ             $+320, SI
+	CMPQ             DX, BX
+	JB               rall12
 	JMP              rstore2
 
 rscan2:
-	LEAQ -1(R10), R13
-	ANDQ $-2048, R13
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	LEAQ         -1(BX), R8
+	ANDQ         $-2048, R8
 
 rscanv2:
-	VMOVUPD   (DI)(R13*1), Z5
+	VMOVUPD   (AX)(R8*1), Z5
 	VCMPPD    $0x1e, Z11, Z5, K2
-	MOVQ      key_base+144(FP), R14
-	VMOVDQU64 (R14)(R13*1), Z20
+	MOVQ      key_base+144(FP), R9
+	VMOVDQU64 (R9)(R8*1), Z20
 	VCMPPD    $0x00, Z11, Z5, K3
 	VPCMPQ    $0x01, Z12, Z20, K3, K3
 	KORB      K3, K2, K2
 	VMOVAPD   Z5, K2, Z11
 	VMOVDQA64 Z20, K2, Z12
-	VMOVUPD   64(DI)(R13*1), Z5
+	VMOVUPD   64(AX)(R8*1), Z5
 	VCMPPD    $0x1e, Z13, Z5, K2
-	MOVQ      key_base+144(FP), R14
-	VMOVDQU64 64(R14)(R13*1), Z20
+	MOVQ      key_base+144(FP), R9
+	VMOVDQU64 64(R9)(R8*1), Z20
 	VCMPPD    $0x00, Z13, Z5, K3
 	VPCMPQ    $0x01, Z14, Z20, K3, K3
 	KORB      K3, K2, K2
 	VMOVAPD   Z5, K2, Z13
 	VMOVDQA64 Z20, K2, Z14
-	ADDQ      $+128, R13
-	CMPQ      R13, R10
+	ADDQ      $+128, R8
+	CMPQ      R8, BX
 	JB        rscanv2
 
 rstore2:
@@ -52457,32 +52922,36 @@ rstore2:
 	VPSLLQ       $0x20, Z12, Z12
 	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X5, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X5, (DI)
+	VMOVSD       X12, 8(DI)
 
 rnext2:
-	ADDQ $0x40, R12
+	ADDQ $0x40, DI
 	JMP  rchunk2
 
 rrest2:
-	MOVQ         hi+320(FP), R8
-	CMPQ         R8, score_len+128(FP)
+	MOVQ         hi+320(FP), CX
+	CMPQ         CX, score_len+128(FP)
 	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R8
-	SHLQ         $0x03, R8
-	MOVQ         R8, R10
-	SUBQ         R9, R10
-	CMPQ         R10, $+64
+	MOVQ         score_len+128(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	CMPQ         BX, $+64
 	JB           tailr2
-	VMOVUPD      (DI)(R9*1), Z5
-	VMOVUPD      (AX)(R9*1), Z16
-	VMOVUPD      (CX)(R9*1), Z17
-	VMOVUPD      (DX)(R9*1), Z18
-	VMOVUPD      (BX)(R9*1), Z19
+	VMOVUPD      (AX)(DX*1), Z5
+	MOVQ         x1_base+0(FP), BX
+	VMOVUPD      (BX)(DX*1), Z16
+	MOVQ         y1_base+24(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	MOVQ         x2_base+48(FP), BX
+	VMOVUPD      (BX)(DX*1), Z18
+	MOVQ         y2_base+72(FP), BX
+	VMOVUPD      (BX)(DX*1), Z19
 	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
 	VSUBPD       Z16, Z18, Z18
@@ -52492,7 +52961,8 @@ rrest2:
 	VCMPPD       $0x1e, Z9, Z18, K1
 	VCMPPD       $0x1e, Z9, Z16, K1, K1
 	VMULPD       Z16, Z18, Z16
-	VMOVUPD      (SI)(R9*1), Z17
+	MOVQ         area_base+96(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
 	VADDPD       Z17, Z4, Z17
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
@@ -52522,31 +52992,35 @@ rrest2:
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
 	VADDPD       Z8, Z15, K1, Z15
-	VMOVUPD      Z5, (DI)(R9*1)
+	VMOVUPD      Z5, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1
-	MOVQ         key_base+144(FP), R10
-	VMOVDQU64    (R10)(R9*1), Z16
+	MOVQ         key_base+144(FP), BX
+	VMOVDQU64    (BX)(DX*1), Z16
 	VCMPPD       $0x00, Z11, Z5, K2
 	VPCMPQ       $0x01, Z12, Z16, K2, K2
 	KORB         K2, K1, K1
 	VMOVAPD      Z5, K1, Z11
 	VMOVDQA64    Z16, K1, Z12
-	ADDQ         $+64, R9
+	ADDQ         $+64, DX
 
 tailr2:
-	CMPQ         R9, R8
+	CMPQ         DX, CX
 	JAE          rtail2
-	MOVQ         R8, R10
-	SUBQ         R9, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R8
-	BZHIQ        R10, R8, R8
-	KMOVB        R8, K1
-	VMOVUPD.Z    (DI)(R9*1), K1, Z5
-	VMOVUPD.Z    (AX)(R9*1), K1, Z16
-	VMOVUPD.Z    (CX)(R9*1), K1, Z17
-	VMOVUPD.Z    (DX)(R9*1), K1, Z18
-	VMOVUPD.Z    (BX)(R9*1), K1, Z19
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	SHRQ         $0x03, BX
+	MOVQ         $-1, CX
+	BZHIQ        BX, CX, CX
+	KMOVB        CX, K1
+	VMOVUPD.Z    (AX)(DX*1), K1, Z5
+	MOVQ         x1_base+0(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z16
+	MOVQ         y1_base+24(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z17
+	MOVQ         x2_base+48(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z18
+	MOVQ         y2_base+72(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z19
 	VMINPD       Z18, Z2, Z2
 	VMAXPD       Z16, Z0, Z16
 	VSUBPD       Z16, Z2, Z2
@@ -52556,7 +53030,8 @@ tailr2:
 	VCMPPD       $0x1e, Z9, Z2, K1, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
 	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R9*1), K1, Z1
+	MOVQ         area_base+96(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z1
 	VADDPD       Z1, Z4, Z1
 	VSUBPD       Z0, Z1, Z1
 	VDIVPD       Z1, Z0, Z1
@@ -52586,10 +53061,10 @@ tailr2:
 	VCMPPD       $0x11, Z7, Z5, K1, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
-	VMOVUPD      Z5, K1, (DI)(R9*1)
+	VMOVUPD      Z5, K1, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1, K2
 	MOVQ         key_base+144(FP), AX
-	VMOVDQU64.Z  (AX)(R9*1), K1, Z0
+	VMOVDQU64.Z  (AX)(DX*1), K1, Z0
 	VCMPPD       $0x00, Z11, Z5, K1, K1
 	VPCMPQ       $0x01, Z12, Z0, K1, K1
 	KORB         K1, K2, K2
@@ -52621,8 +53096,8 @@ rtail2:
 	VPSLLQ       $0x20, Z12, Z12
 	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X0, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X0, (DI)
+	VMOVSD       X12, 8(DI)
 
 rdone:
 	VEXTRACTF64X4 $0x01, Z15, Y0
@@ -52632,7 +53107,7 @@ rdone:
 	VUNPCKHPD     X15, X15, X0
 	VADDSD        X0, X15, X15
 	VCVTTSD2SIQ   X15, AX
-	MOVQ          AX, ret+328(FP)
+	MOVQ          AX, ret+336(FP)
 	VZEROUPPER
 	RET
 

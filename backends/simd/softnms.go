@@ -33,7 +33,7 @@ type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method 
 // changed, so a round skips the chunks apart from the selected box,
 // filters the others (the intersection and IoU > nt tests), runs the round
 // on the vectors that may change and rescans only their chunks.
-type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi int) int
+type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int
 
 // softRoundK is a chunked round and its bounds (see softBoundsAVX512),
 // which set the bounding boxes after a full round.
@@ -235,6 +235,10 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		g = make([]float32, 64*((n&^15+softChunk-1)/softChunk))
 		c.key, c.keys, c.tmp, c.f, c.spare = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), nmsbox.NewSoft(n)
 	}
+	exact := 1 // every coordinate is a float32: the float32 copies are exact
+	if op.PlusOne {
+		exact = 0
+	}
 	mono := 0 // after round 1 no live score is negative: scores only fall
 	if op.Threshold >= 0 {
 		mono = 1
@@ -257,7 +261,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			if w == workers-1 {
 				e = c.N
 			}
-			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, a, e)
+			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, a, e, exact)
 		}
 	}
 	return bound(b.lv.f.path, func() {
@@ -283,7 +287,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 						dead += killed[w]
 					}
 				} else {
-					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N)
+					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N, exact)
 				}
 				if full != 0 {
 					rk.bounds(fc[:5*(c.N&^15)], g[:64*((c.N&^15+softChunk-1)/softChunk)], cb)

@@ -88,12 +88,13 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		}
 		cb[softCB*softSlot(m, n)] = math.NaN()
 		mono := (n + round) % 2
+		exact := round / 2 % 2 // the coordinates are integers
 		var k0 int
 		if split := softChunk * ((n&^15 + softChunk - 1) / softChunk / 2); round%2 == 1 && split > 0 {
-			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, 0, split)
-			k0 += softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, split, n)
+			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, 0, split, exact)
+			k0 += softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, split, n, exact)
 		} else {
-			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, 0, n)
+			k0 = softRoundAVX512(c[0][0], c[0][1], c[0][2], c[0][3], c[0][4], c[0][5], l.key, p, fc, g, q, method, cb, full, mono, 0, n, exact)
 		}
 		if full != 0 {
 			// The bounds and their twin's agree.

@@ -1684,9 +1684,10 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 // and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change
 // if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).
 // mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.
+// exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.
 //
 //go:noescape
-func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int) int
+func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
 
 // softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[64c+16a+i] (a: x1, y1,
 // x2, y2) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1 and y2 > y1

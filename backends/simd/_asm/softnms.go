@@ -179,7 +179,7 @@ func softPass() {
 // list was compacted) runs the filtered round; both write the float32
 // copies first and set every chunk's best.
 func softRound() {
-	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full, mono, lo, hi int) int")
+	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int")
 	Pragma("noescape")
 	Doc("softRoundAVX512 is softPassAVX512's round (p as there) over the chunks of positions [lo, hi) (lo a",
 		"multiple of softChunk, hi one or len) that writes the best surviving score of chunk c and its position",
@@ -193,9 +193,10 @@ func softRound() {
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
 		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
 		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
-		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.")
+		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.",
+		"exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.")
 	k := newSoftK(2)
-	k.keyed = true
+	k.keyed, k.reload = true, true
 	k.initBest()
 	off := k.off
 	method := Load(Param("method"), GP64())
@@ -279,7 +280,7 @@ func softRound() {
 	// copies writes the float32 copies of the group at off (full rounds).
 	copies := func(off, fb GPVirtual) {
 		for h := range 2 {
-			for a, src := range []GPVirtual{k.x1, k.y1, k.x2, k.y2, k.ar} {
+			for a, src := range []GPVirtual{k.ptr(0), k.ptr(1), k.ptr(2), k.ptr(3), k.ptr(4)} {
 				v, c := ZMM(), YMM()
 				VMOVUPD(at(src, off).Offset(64*h), v)
 				switch a {
@@ -339,7 +340,6 @@ func softRound() {
 			JMP(LabelRef("rchunk" + ks))
 		}
 		Label("rvisit" + ks)
-		k.initBest()
 		CMPQ(fullP.Addr, U8(0))
 		JE(LabelRef("rfilt" + ks))
 		CMPQ(fullP.Addr, U8(1))
@@ -425,6 +425,12 @@ func softRound() {
 		Label("rlisted" + ks)
 		CMPQ(i, cnt)
 		JAE(LabelRef("rcheck" + ks))
+		exactP, err := Param("exact").Resolve()
+		if err != nil {
+			panic(err)
+		}
+		CMPQ(exactP.Addr, U8(0))
+		JNE(LabelRef("rlistedf" + ks))
 		MOVL(list.Idx(i, 4), o.As32())
 		k.body(kind, -1, o, 0, false)
 		if kind < 2 {
@@ -432,6 +438,34 @@ func softRound() {
 		}
 		INCQ(i)
 		JMP(LabelRef("rlisted" + ks))
+		// Exact: the boxes from the float32 copies, which the filter just
+		// read (the float64 ones, 32 bytes a candidate, came from L2 or
+		// further and bounded the listed round).
+		Label("rlistedf" + ks)
+		k.fromF = true
+		if kind == 2 {
+			// Two listed vectors at a time (their chains overlap).
+			o2 := GP64()
+			LEAQ(Mem{Base: i, Disp: 1}, o2)
+			CMPQ(o2, cnt)
+			JAE(LabelRef("rlistedf1" + ks))
+			MOVL(list.Idx(i, 4), o.As32())
+			MOVL(list.Idx(o2, 4), o2.As32())
+			k.bodies(kind, -1, []GPVirtual{o, o2}, 0, false)
+			ADDQ(U8(2), i)
+			JMP(LabelRef("rlistedf" + ks))
+			Label("rlistedf1" + ks)
+		}
+		CMPQ(i, cnt)
+		JAE(LabelRef("rcheck" + ks))
+		MOVL(list.Idx(i, 4), o.As32())
+		k.body(kind, -1, o, 0, false)
+		if kind < 2 {
+			k.body(kind, -1, o, 64, false)
+		}
+		INCQ(i)
+		JMP(LabelRef("rlistedf" + ks))
+		k.fromF = false
 		Label("rcheck" + ks)
 		CMPQ(fullP.Addr, U8(0))
 		JNE(LabelRef("rscan" + ks))
@@ -453,16 +487,19 @@ func softRound() {
 		JMP(LabelRef("rnext" + ks))
 
 		Label("rall" + ks) // the whole round on every group, with the bests
+		k.initBest() // (not live through the listed round: registers)
+		Label("rall1" + ks)
 		copies(off, fb)
 		k.body(kind, 0, off, 0, false)
 		k.body(kind, 1, off, 64, false)
 		ADDQ(I32(128), off)
 		ADDQ(I32(320), fb)
 		CMPQ(off, end)
-		JB(LabelRef("rall" + ks))
+		JB(LabelRef("rall1" + ks))
 		JMP(LabelRef("rstore" + ks))
 
 		Label("rscan" + ks) // the chunk's best from its scores, from its start
+		k.initBest()
 		LEAQ(Mem{Base: end, Disp: -1}, o)
 		ANDQ(I32(-8*softChunk), o)
 		Label("rscanv" + ks)
@@ -606,6 +643,20 @@ type softK struct {
 	// keyed: bestI holds the candidates' keys (softRound: ties go to the
 	// least key, the lowest original index), not their byte offsets.
 	keyed bool
+	// fromF: body reads the boxes from softRound's float32 copies f
+	// (exactly the float64 ones when every coordinate is a float32).
+	fromF bool
+	// reload: x1, y1, x2, y2 and area are loaded where used (softRound:
+	// general registers are short), not kept.
+	reload bool
+}
+
+// ptr is the base of x1, y1, x2, y2 or area (a = 0..4).
+func (k *softK) ptr(a int) GPVirtual {
+	if k.reload {
+		return ptr([]string{"x1", "y1", "x2", "y2", "area"}[a])
+	}
+	return []GPVirtual{k.x1, k.y1, k.x2, k.y2, k.ar}[a]
 }
 
 func newSoftK(sets int) *softK {
@@ -773,8 +824,16 @@ func (k *softK) ret() {
 // and stores. No liveness mask (a dead candidate's NaN score fails every
 // compare and decays to NaN).
 func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
+	k.bodies(kind, h, []GPVirtual{o}, disp, tail)
+}
+
+// bodies is body on the vectors at os[i]+disp, each step on all of them in
+// turn: their chains of dependent operations (the gaussian one, two
+// divisions and the exponential's series, is long) then overlap.
+func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
+	nv := len(os)
 	var lanes OpmaskVirtual
-	ld := func(p GPVirtual) VecVirtual {
+	ld := func(p GPVirtual, o GPVirtual) VecVirtual {
 		r := ZMM()
 		if tail {
 			VMOVUPD_Z(at(p, o), lanes, r)
@@ -792,6 +851,7 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 		}
 	}
 	if tail {
+		o := os[0]
 		lanes = K()
 		m, c := GP64(), GP64()
 		MOVQ(k.n, c)
@@ -801,64 +861,101 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 		BZHIQ(c, m, m)
 		KMOVB(m.As32(), lanes)
 	}
-	s := ld(k.sc)
-	vx1, vy1, vx2, vy2 := ld(k.x1), ld(k.y1), ld(k.x2), ld(k.y2)
-	iw, ih := ZMM(), ZMM()
-	VMINPD(vx2, k.ax2, iw)
-	VMAXPD(vx1, k.ax1, vx1)
-	VSUBPD(vx1, iw, iw)
-	VMINPD(vy2, k.ay2, ih)
-	VMAXPD(vy1, k.ay1, vy1)
-	VSUBPD(vy1, ih, ih)
-	ovl := K()
-	if kind == 0 {
-		// Hard decay writes 0, which would revive a dead (NaN) score.
-		live := K()
-		cmp(7, s, s, live) // ORD
-		VCMPPD(U8(0x1e), k.zeroV, iw, live, ovl)
-	} else {
-		cmp(0x1e, k.zeroV, iw, ovl) // iw > 0
+	s, iw, ih := make([]VecVirtual, nv), make([]VecVirtual, nv), make([]VecVirtual, nv)
+	ovl, ov := make([]OpmaskVirtual, nv), make([]VecVirtual, nv)
+	for v, o := range os {
+		s[v] = ld(k.sc, o)
+		var vx1, vy1, vx2, vy2 VecVirtual
+		if !k.fromF {
+			vx1, vy1, vx2, vy2 = ld(k.ptr(0), o), ld(k.ptr(1), o), ld(k.ptr(2), o), ld(k.ptr(3), o)
+		} else {
+			// The group of 16 at o (320 bytes of f each), then its half (o
+			// a multiple of 64): 320*(o>>7) + (o&64)/2 = (4*(o&^127) + o)/2.
+			fa := GP64()
+			MOVQ(o, fa)
+			ANDQ(I32(-128), fa)
+			LEAQ(Mem{Base: o, Index: fa, Scale: 4}, fa)
+			SHRQ(U8(1), fa)
+			fb, err := Param("f").Base().Resolve()
+			if err != nil {
+				panic(err)
+			}
+			ADDQ(fb.Addr, fa)
+			vs := []*VecVirtual{&vx1, &vy1, &vx2, &vy2}
+			for a, v := range vs {
+				*v = ZMM()
+				VCVTPS2PD(Mem{Base: fa, Disp: 64*a + disp/2}, *v)
+			}
+		}
+		iw[v], ih[v] = ZMM(), ZMM()
+		VMINPD(vx2, k.ax2, iw[v])
+		VMAXPD(vx1, k.ax1, vx1)
+		VSUBPD(vx1, iw[v], iw[v])
+		VMINPD(vy2, k.ay2, ih[v])
+		VMAXPD(vy1, k.ay1, vy1)
+		VSUBPD(vy1, ih[v], ih[v])
 	}
-	VCMPPD(U8(0x1e), k.zeroV, ih, ovl, ovl) // ih > 0
-	inter, ov := ZMM(), ZMM()
-	VMULPD(ih, iw, inter)
-	VADDPD(ld(k.ar), k.aa, ov)
-	VSUBPD(inter, ov, ov)
-	VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
+	for v := range os {
+		ovl[v] = K()
+		if kind == 0 {
+			// Hard decay writes 0, which would revive a dead (NaN) score.
+			live := K()
+			cmp(7, s[v], s[v], live) // ORD
+			VCMPPD(U8(0x1e), k.zeroV, iw[v], live, ovl[v])
+		} else {
+			cmp(0x1e, k.zeroV, iw[v], ovl[v]) // iw > 0
+		}
+		VCMPPD(U8(0x1e), k.zeroV, ih[v], ovl[v], ovl[v]) // ih > 0
+		inter := ZMM()
+		ov[v] = ZMM()
+		VMULPD(ih[v], iw[v], inter)
+		VADDPD(ld(k.ptr(4), os[v]), k.aa, ov[v])
+		VSUBPD(inter, ov[v], ov[v])
+		VDIVPD(ov[v], inter, ov[v]) // inter / (aa + area - inter)
+	}
 	switch kind {
 	case 1, 0:
-		big := K()
-		VCMPPD(U8(0x1e), k.nt, ov, ovl, big) // ov > nt
-		if kind == 1 {
-			w := ZMM()
-			VSUBPD(ov, k.one, w)
-			VMULPD(w, s, big, s) // s *= 1 - ov
-		} else {
-			VMOVAPD(k.zeroV, big, s) // 0, not s*0 (NaN for an infinite score)
+		for v := range os {
+			big := K()
+			VCMPPD(U8(0x1e), k.nt, ov[v], ovl[v], big) // ov > nt
+			if kind == 1 {
+				w := ZMM()
+				VSUBPD(ov[v], k.one, w)
+				VMULPD(w, s[v], big, s[v]) // s *= 1 - ov
+			} else {
+				VMOVAPD(k.zeroV, big, s[v]) // 0, not s*0 (NaN for an infinite score)
+			}
 		}
 	case 2:
-		e := ZMM()
-		VMULPD(ov, ov, e)
-		VDIVPD(k.sig, e, e)
-		VXORPD(splat64b("signbit64", 1<<63), e, e)
-		expPD(e)
-		VMULPD(e, s, ovl, s) // s *= exp(-(ov*ov)/sigma)
+		e := make([]VecVirtual, nv)
+		for v := range os {
+			e[v] = ZMM()
+			VMULPD(ov[v], ov[v], e[v])
+			VDIVPD(k.sig, e[v], e[v])
+			VXORPD(splat64b("signbit64", 1<<63), e[v], e[v])
+		}
+		expPD(e...)
+		for v := range os {
+			VMULPD(e[v], s[v], ovl[v], s[v]) // s *= exp(-(ov*ov)/sigma)
+		}
 	}
-	dead := K()
-	cmp(0x11, k.thr, s, dead) // s < thr (LT_OQ)
-	VMOVAPD(k.nan, dead, s)
-	VADDPD(k.one, k.kcnt, dead, k.kcnt)
-	// One store of the new scores (unchanged lanes rewrite their value).
-	if tail {
-		VMOVUPD(s, lanes, at(k.sc, o))
-	} else {
-		VMOVUPD(s, at(k.sc, o).Offset(disp))
-	}
-	if h >= 0 {
+	for v, o := range os {
+		dead := K()
+		cmp(0x11, k.thr, s[v], dead) // s < thr (LT_OQ)
+		VMOVAPD(k.nan, dead, s[v])
+		VADDPD(k.one, k.kcnt, dead, k.kcnt)
+		// One store of the new scores (unchanged lanes rewrite their value).
 		if tail {
-			k.best(h, s, o, disp, lanes)
+			VMOVUPD(s[v], lanes, at(k.sc, o))
 		} else {
-			k.best(h, s, o, disp, nil)
+			VMOVUPD(s[v], at(k.sc, o).Offset(disp))
+		}
+		if h >= 0 {
+			if tail {
+				k.best(h, s[v], o, disp, lanes)
+			} else {
+				k.best(h, s[v], o, disp, nil)
+			}
 		}
 	}
 }
@@ -886,27 +983,37 @@ func hsumPD(r VecVirtual) {
 	VADDSD(t.AsX(), r.AsX(), r.AsX())
 }
 
-// expPD replaces e (<= 0 or NaN) by exp(e) in float64: e = n*ln2 + r with
-// |r| <= ln2/2 (ln2 split in two, fdlibm), e^r by its Taylor series to r^11
-// (truncation below 2^-50), times 2^n by VSCALEFPD, which gives exactly 0
-// far below -745; e is clamped at -1000 first (NaN stays NaN).
-func expPD(e VecVirtual) {
+// expPD replaces each e (<= 0 or NaN) by exp(e) in float64: e = n*ln2 + r
+// with |r| <= ln2/2 (ln2 split in two, fdlibm), e^r by its Taylor series to
+// r^11 (truncation below 2^-50), times 2^n by VSCALEFPD, which gives exactly
+// 0 far below -745; e is clamped at -1000 first (NaN stays NaN). Several
+// registers go step by step together (their series chains overlap).
+func expPD(es ...VecVirtual) {
 	lo := ZMM()
 	VBROADCASTSD(splat64("exp64lo", math.Float64bits(-1000)), lo)
-	VMAXPD(e, lo, e)
-	n := ZMM()
-	VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, n)
-	VRNDSCALEPD(U8(0), n, n)
-	VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), n, e)
-	VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), n, e)
-	p := ZMM()
-	VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), p)
+	ns, ps := make([]VecVirtual, len(es)), make([]VecVirtual, len(es))
+	for i, e := range es {
+		VMAXPD(e, lo, e)
+		ns[i] = ZMM()
+		VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, ns[i])
+		VRNDSCALEPD(U8(0), ns[i], ns[i])
+	}
+	for i, e := range es {
+		VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), ns[i], e)
+		VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), ns[i], e)
+		ps[i] = ZMM()
+		VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), ps[i])
+	}
 	fact := 39916800.0
 	for k := 10; k >= 0; k-- {
 		fact /= float64(k + 1)
-		VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, p)
+		for i, e := range es {
+			VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, ps[i])
+		}
 	}
-	VSCALEFPD(n, p, e)
+	for i, e := range es {
+		VSCALEFPD(ns[i], ps[i], e)
+	}
 }
 
 // splat64 is a float64 constant for VBROADCASTSD (8 bytes); splat64b the
