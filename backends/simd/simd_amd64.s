@@ -51272,73 +51272,87 @@ rlisted0:
 	JMP     rlisted0
 
 rlistedf0:
-	CMPQ      R10, R9
-	JAE       rcheck0
-	MOVL      (SP)(R10*4), R8
-	VMOVUPD   (AX)(R8*1), Z6
-	MOVQ      R8, R11
-	ANDQ      $-128, R11
-	LEAQ      (R8)(R11*4), R11
-	SHRQ      $0x01, R11
-	ADDQ      f_base+192(FP), R11
-	VCVTPS2PD (R11), Z11
-	VCVTPS2PD 64(R11), Z12
-	VCVTPS2PD 128(R11), Z13
-	VCVTPS2PD 192(R11), Z14
-	VMINPD    Z13, Z2, Z13
-	VMAXPD    Z11, Z0, Z11
-	VSUBPD    Z11, Z13, Z13
-	VMINPD    Z14, Z3, Z11
-	VMAXPD    Z12, Z1, Z12
-	VSUBPD    Z12, Z11, Z11
-	VCMPPD    $0x07, Z6, Z6, K2
-	VCMPPD    $0x1e, Z9, Z13, K2, K2
-	VCMPPD    $0x1e, Z9, Z11, K2, K2
-	VMULPD    Z11, Z13, Z11
-	MOVQ      area_base+96(FP), R11
-	VMOVUPD   (R11)(R8*1), Z12
-	VADDPD    Z12, Z4, Z12
-	VSUBPD    Z11, Z12, Z12
-	VDIVPD    Z12, Z11, Z12
-	VCMPPD    $0x1e, Z5, Z12, K2, K2
-	VMOVAPD   Z9, K2, Z6
-	VCMPPD    $0x11, Z7, Z6, K2
-	VMOVAPD   Z10, K2, Z6
-	VADDPD    Z8, Z15, K2, Z15
-	VMOVUPD   Z6, (AX)(R8*1)
-	VMOVUPD   64(AX)(R8*1), Z6
-	MOVQ      R8, R11
-	ANDQ      $-128, R11
-	LEAQ      (R8)(R11*4), R11
-	SHRQ      $0x01, R11
-	ADDQ      f_base+192(FP), R11
-	VCVTPS2PD 32(R11), Z11
-	VCVTPS2PD 96(R11), Z12
-	VCVTPS2PD 160(R11), Z13
-	VCVTPS2PD 224(R11), Z14
-	VMINPD    Z13, Z2, Z13
-	VMAXPD    Z11, Z0, Z11
-	VSUBPD    Z11, Z13, Z13
-	VMINPD    Z14, Z3, Z11
-	VMAXPD    Z12, Z1, Z12
-	VSUBPD    Z12, Z11, Z11
-	VCMPPD    $0x07, Z6, Z6, K2
-	VCMPPD    $0x1e, Z9, Z13, K2, K2
-	VCMPPD    $0x1e, Z9, Z11, K2, K2
-	VMULPD    Z11, Z13, Z11
-	MOVQ      area_base+96(FP), R11
-	VMOVUPD   64(R11)(R8*1), Z12
-	VADDPD    Z12, Z4, Z12
-	VSUBPD    Z11, Z12, Z12
-	VDIVPD    Z12, Z11, Z12
-	VCMPPD    $0x1e, Z5, Z12, K2, K2
-	VMOVAPD   Z9, K2, Z6
-	VCMPPD    $0x11, Z7, Z6, K2
-	VMOVAPD   Z10, K2, Z6
-	VADDPD    Z8, Z15, K2, Z15
-	VMOVUPD   Z6, 64(AX)(R8*1)
-	INCQ      R10
-	JMP       rlistedf0
+	CMPQ         R10, R9
+	JAE          rcheck0
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z11
+	VCVTPS2PD    64(R11), Z12
+	VCVTPS2PD    128(R11), Z13
+	VCVTPS2PD    192(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x07, Z6, Z6, K2
+	VCMPPD       $0x1e, Z9, Z13, K2, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VMOVAPD      Z9, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z6, (AX)(R8*1)
+	VMOVUPD      64(AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    32(R11), Z11
+	VCVTPS2PD    96(R11), Z12
+	VCVTPS2PD    160(R11), Z13
+	VCVTPS2PD    224(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x07, Z6, Z6, K2
+	VCMPPD       $0x1e, Z9, Z13, K2, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      64(R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VMOVAPD      Z9, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, 32(R11)
+	VMOVUPD      Z6, 64(AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedf0
 
 rcheck0:
 	CMPQ        full+296(FP), $0x00
@@ -51899,73 +51913,87 @@ rlisted1:
 	JMP     rlisted1
 
 rlistedf1:
-	CMPQ      R10, R9
-	JAE       rcheck1
-	MOVL      (SP)(R10*4), R8
-	VMOVUPD   (AX)(R8*1), Z6
-	MOVQ      R8, R11
-	ANDQ      $-128, R11
-	LEAQ      (R8)(R11*4), R11
-	SHRQ      $0x01, R11
-	ADDQ      f_base+192(FP), R11
-	VCVTPS2PD (R11), Z11
-	VCVTPS2PD 64(R11), Z12
-	VCVTPS2PD 128(R11), Z13
-	VCVTPS2PD 192(R11), Z14
-	VMINPD    Z13, Z2, Z13
-	VMAXPD    Z11, Z0, Z11
-	VSUBPD    Z11, Z13, Z13
-	VMINPD    Z14, Z3, Z11
-	VMAXPD    Z12, Z1, Z12
-	VSUBPD    Z12, Z11, Z11
-	VCMPPD    $0x1e, Z9, Z13, K2
-	VCMPPD    $0x1e, Z9, Z11, K2, K2
-	VMULPD    Z11, Z13, Z11
-	MOVQ      area_base+96(FP), R11
-	VMOVUPD   (R11)(R8*1), Z12
-	VADDPD    Z12, Z4, Z12
-	VSUBPD    Z11, Z12, Z12
-	VDIVPD    Z12, Z11, Z12
-	VCMPPD    $0x1e, Z5, Z12, K2, K2
-	VSUBPD    Z12, Z8, Z11
-	VMULPD    Z11, Z6, K2, Z6
-	VCMPPD    $0x11, Z7, Z6, K2
-	VMOVAPD   Z10, K2, Z6
-	VADDPD    Z8, Z15, K2, Z15
-	VMOVUPD   Z6, (AX)(R8*1)
-	VMOVUPD   64(AX)(R8*1), Z6
-	MOVQ      R8, R11
-	ANDQ      $-128, R11
-	LEAQ      (R8)(R11*4), R11
-	SHRQ      $0x01, R11
-	ADDQ      f_base+192(FP), R11
-	VCVTPS2PD 32(R11), Z11
-	VCVTPS2PD 96(R11), Z12
-	VCVTPS2PD 160(R11), Z13
-	VCVTPS2PD 224(R11), Z14
-	VMINPD    Z13, Z2, Z13
-	VMAXPD    Z11, Z0, Z11
-	VSUBPD    Z11, Z13, Z13
-	VMINPD    Z14, Z3, Z11
-	VMAXPD    Z12, Z1, Z12
-	VSUBPD    Z12, Z11, Z11
-	VCMPPD    $0x1e, Z9, Z13, K2
-	VCMPPD    $0x1e, Z9, Z11, K2, K2
-	VMULPD    Z11, Z13, Z11
-	MOVQ      area_base+96(FP), R11
-	VMOVUPD   64(R11)(R8*1), Z12
-	VADDPD    Z12, Z4, Z12
-	VSUBPD    Z11, Z12, Z12
-	VDIVPD    Z12, Z11, Z12
-	VCMPPD    $0x1e, Z5, Z12, K2, K2
-	VSUBPD    Z12, Z8, Z11
-	VMULPD    Z11, Z6, K2, Z6
-	VCMPPD    $0x11, Z7, Z6, K2
-	VMOVAPD   Z10, K2, Z6
-	VADDPD    Z8, Z15, K2, Z15
-	VMOVUPD   Z6, 64(AX)(R8*1)
-	INCQ      R10
-	JMP       rlistedf1
+	CMPQ         R10, R9
+	JAE          rcheck1
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z11
+	VCVTPS2PD    64(R11), Z12
+	VCVTPS2PD    128(R11), Z13
+	VCVTPS2PD    192(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VSUBPD       Z12, Z8, Z11
+	VMULPD       Z11, Z6, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z6, (AX)(R8*1)
+	VMOVUPD      64(AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    32(R11), Z11
+	VCVTPS2PD    96(R11), Z12
+	VCVTPS2PD    160(R11), Z13
+	VCVTPS2PD    224(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      64(R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VSUBPD       Z12, Z8, Z11
+	VMULPD       Z11, Z6, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, 32(R11)
+	VMOVUPD      Z6, 64(AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedf1
 
 rcheck1:
 	CMPQ        full+296(FP), $0x00
@@ -52613,10 +52641,24 @@ rlistedf2:
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R12
+	ANDQ         $-128, R12
+	LEAQ         (R8)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VMOVUPS      Y11, K2, (R12)
 	VMOVUPD      Z5, (AX)(R8*1)
 	VCMPPD       $0x11, Z7, Z12, K2
 	VMOVAPD      Z10, K2, Z12
 	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y5
+	MOVQ         R11, R8
+	ANDQ         $-128, R8
+	LEAQ         (R11)(R8*4), R8
+	SHRQ         $0x01, R8
+	ADDQ         f_base+192(FP), R8
+	VMOVUPS      Y5, K2, (R8)
 	VMOVUPD      Z12, (AX)(R11*1)
 	ADDQ         $0x02, R10
 	JMP          rlistedf2
@@ -52675,6 +52717,13 @@ rlistedf12:
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
 	VMOVUPD      Z5, (AX)(R8*1)
 	INCQ         R10
 	JMP          rlistedf2
@@ -53114,6 +53163,9 @@ rdone:
 DATA c_nokeyq<>+0(SB)/8, $0x7ffffffffffffff8
 GLOBL c_nokeyq<>(SB), RODATA|NOPTR, $8
 
+DATA c_posinf32<>+0(SB)/4, $0x7f800000
+GLOBL c_posinf32<>(SB), RODATA|NOPTR, $4
+
 DATA c_maxint64<>+0(SB)/8, $0x7fffffffffffffff
 GLOBL c_maxint64<>(SB), RODATA|NOPTR, $8
 
@@ -53252,9 +53304,6 @@ bnext:
 bdone:
 	VZEROUPPER
 	RET
-
-DATA c_posinf32<>+0(SB)/4, $0x7f800000
-GLOBL c_posinf32<>(SB), RODATA|NOPTR, $4
 
 DATA c_neginf32<>+0(SB)/4, $0xff800000
 GLOBL c_neginf32<>(SB), RODATA|NOPTR, $4

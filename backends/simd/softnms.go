@@ -280,6 +280,9 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			dead++
 			if round != nil {
 				cb[softCB*softSlot(m, c.N)] = math.NaN() // rescan the chunk of m
+				if m < c.N&^15 {
+					fc[80*(m/16)+m%16] = float32(math.Inf(1)) // dead: the filter skips it (x1 at +Inf)
+				}
 				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
 				if workers > 1 && c.N-dead >= softParallel {
 					par.For(workers, workers, 1, parallelRound)

@@ -651,6 +651,23 @@ type softK struct {
 	reload bool
 }
 
+// fAddr is the address in softRound's f of the float32 x1 of the 8
+// candidates at byte offset o (a multiple of 64): the group of 16 (320
+// bytes each), then its half: 320*(o>>7) + (o&64)/2 = (4*(o&^127) + o)/2.
+func (k *softK) fAddr(o GPVirtual) GPVirtual {
+	fa := GP64()
+	MOVQ(o, fa)
+	ANDQ(I32(-128), fa)
+	LEAQ(Mem{Base: o, Index: fa, Scale: 4}, fa)
+	SHRQ(U8(1), fa)
+	fb, err := Param("f").Base().Resolve()
+	if err != nil {
+		panic(err)
+	}
+	ADDQ(fb.Addr, fa)
+	return fa
+}
+
 // ptr is the base of x1, y1, x2, y2 or area (a = 0..4).
 func (k *softK) ptr(a int) GPVirtual {
 	if k.reload {
@@ -869,18 +886,7 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 		if !k.fromF {
 			vx1, vy1, vx2, vy2 = ld(k.ptr(0), o), ld(k.ptr(1), o), ld(k.ptr(2), o), ld(k.ptr(3), o)
 		} else {
-			// The group of 16 at o (320 bytes of f each), then its half (o
-			// a multiple of 64): 320*(o>>7) + (o&64)/2 = (4*(o&^127) + o)/2.
-			fa := GP64()
-			MOVQ(o, fa)
-			ANDQ(I32(-128), fa)
-			LEAQ(Mem{Base: o, Index: fa, Scale: 4}, fa)
-			SHRQ(U8(1), fa)
-			fb, err := Param("f").Base().Resolve()
-			if err != nil {
-				panic(err)
-			}
-			ADDQ(fb.Addr, fa)
+			fa := k.fAddr(o)
 			vs := []*VecVirtual{&vx1, &vy1, &vx2, &vy2}
 			for a, v := range vs {
 				*v = ZMM()
@@ -944,6 +950,13 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 		cmp(0x11, k.thr, s[v], dead) // s < thr (LT_OQ)
 		VMOVAPD(k.nan, dead, s[v])
 		VADDPD(k.one, k.kcnt, dead, k.kcnt)
+		if k.fromF {
+			// A killed box moves to +Inf in f (x1): the filter lists it
+			// no more (the next full round copies it back, harmless).
+			inf := ZMM()
+			VBROADCASTSS(table[uint32]("posinf32", 0x7f800000), inf.AsY())
+			VMOVUPS(inf.AsY(), dead, Mem{Base: k.fAddr(o), Disp: disp / 2})
+		}
 		// One store of the new scores (unchanged lanes rewrite their value).
 		if tail {
 			VMOVUPD(s[v], lanes, at(k.sc, o))
