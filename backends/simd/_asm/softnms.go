@@ -487,7 +487,7 @@ func softRound() {
 		JMP(LabelRef("rnext" + ks))
 
 		Label("rall" + ks) // the whole round on every group, with the bests
-		k.initBest() // (not live through the listed round: registers)
+		k.initBest()       // (not live through the listed round: registers)
 		Label("rall1" + ks)
 		copies(off, fb)
 		k.body(kind, 0, off, 0, false)
