@@ -144,7 +144,10 @@ func (c *softList) spatial(m int) int {
 	}
 	sx, sy := 255.99/(hx-lx), 255.99/(hy-ly)
 	spread := func(v float64) uint32 { // bit b to 2b
-		x := uint32(min(max(v, 0), 255)) // NaN (a single centre): 0
+		x := uint32(0) // also for NaN (0*Inf: a single centre)
+		if v > 0 {
+			x = uint32(min(v, 255))
+		}
 		x = (x | x<<4) & 0x0f0f
 		x = (x | x<<2) & 0x3333
 		return (x | x<<1) & 0x5555
@@ -225,7 +228,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	method := int(op.Method)
 	rk, nt := b.lv.softRound, float64(op.Nt)
 	var round softRoundFn
-	if rk != nil {
+	if rk != nil && n < 1<<28 { // keys hold 8*position in 31 bits
 		round = rk.round
 	}
 	var cb []float64
