@@ -51502,35 +51502,53 @@ rall10:
 	JMP              rstore0
 
 rscan0:
+	LEAQ         -1(BX), R9
+	ANDQ         $-2048, R9
+	MOVQ         R9, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z6
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	LEAQ         -1(BX), R8
-	ANDQ         $-2048, R8
 
-rscanv0:
-	VMOVUPD   (AX)(R8*1), Z6
-	VCMPPD    $0x1e, Z11, Z6, K2
-	MOVQ      key_base+144(FP), R9
-	VMOVDQU64 (R9)(R8*1), Z22
-	VCMPPD    $0x00, Z11, Z6, K3
-	VPCMPQ    $0x01, Z12, Z22, K3, K3
-	KORB      K3, K2, K2
-	VMOVAPD   Z6, K2, Z11
-	VMOVDQA64 Z22, K2, Z12
-	VMOVUPD   64(AX)(R8*1), Z6
-	VCMPPD    $0x1e, Z13, Z6, K2
-	MOVQ      key_base+144(FP), R9
-	VMOVDQU64 64(R9)(R8*1), Z22
-	VCMPPD    $0x00, Z13, Z6, K3
-	VPCMPQ    $0x01, Z14, Z22, K3, K3
-	KORB      K3, K2, K2
-	VMOVAPD   Z6, K2, Z13
-	VMOVDQA64 Z22, K2, Z14
-	ADDQ      $+128, R8
-	CMPQ      R8, BX
-	JB        rscanv0
+rsmax0:
+	VMOVUPD      (AX)(R8*1), Z12
+	VMAXPD       Z6, Z12, Z6
+	VMOVUPD      64(AX)(R8*1), Z12
+	VMAXPD       Z11, Z12, Z11
+	ADDQ         $+128, R8
+	CMPQ         R8, BX
+	JB           rsmax0
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0x4e, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	MOVQ         key_base+144(FP), R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z11
+	MOVQ         R9, R8
+
+rskey0:
+	VCMPPD     $0x00, (AX)(R8*1), Z6, K2
+	VPMINSQ    (R10)(R8*1), Z12, K2, Z12
+	VCMPPD     $0x00, 64(AX)(R8*1), Z6, K2
+	VPMINSQ    64(R10)(R8*1), Z11, K2, Z11
+	ADDQ       $+128, R8
+	CMPQ       R8, BX
+	JB         rskey0
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0x4e, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0xb1, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSHUFD    $0x4e, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSLLQ     $0x20, Z12, Z12
+	VPSRAQ     $0x23, Z12, Z12
+	VCVTQQ2PD  Z12, Z12
+	VMOVSD     X6, (DI)
+	VMOVSD     X12, 8(DI)
+	JMP        rnext0
 
 rstore0:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -52143,35 +52161,53 @@ rall11:
 	JMP              rstore1
 
 rscan1:
+	LEAQ         -1(BX), R9
+	ANDQ         $-2048, R9
+	MOVQ         R9, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z6
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	LEAQ         -1(BX), R8
-	ANDQ         $-2048, R8
 
-rscanv1:
-	VMOVUPD   (AX)(R8*1), Z6
-	VCMPPD    $0x1e, Z11, Z6, K2
-	MOVQ      key_base+144(FP), R9
-	VMOVDQU64 (R9)(R8*1), Z22
-	VCMPPD    $0x00, Z11, Z6, K3
-	VPCMPQ    $0x01, Z12, Z22, K3, K3
-	KORB      K3, K2, K2
-	VMOVAPD   Z6, K2, Z11
-	VMOVDQA64 Z22, K2, Z12
-	VMOVUPD   64(AX)(R8*1), Z6
-	VCMPPD    $0x1e, Z13, Z6, K2
-	MOVQ      key_base+144(FP), R9
-	VMOVDQU64 64(R9)(R8*1), Z22
-	VCMPPD    $0x00, Z13, Z6, K3
-	VPCMPQ    $0x01, Z14, Z22, K3, K3
-	KORB      K3, K2, K2
-	VMOVAPD   Z6, K2, Z13
-	VMOVDQA64 Z22, K2, Z14
-	ADDQ      $+128, R8
-	CMPQ      R8, BX
-	JB        rscanv1
+rsmax1:
+	VMOVUPD      (AX)(R8*1), Z12
+	VMAXPD       Z6, Z12, Z6
+	VMOVUPD      64(AX)(R8*1), Z12
+	VMAXPD       Z11, Z12, Z11
+	ADDQ         $+128, R8
+	CMPQ         R8, BX
+	JB           rsmax1
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0x4e, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	MOVQ         key_base+144(FP), R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z11
+	MOVQ         R9, R8
+
+rskey1:
+	VCMPPD     $0x00, (AX)(R8*1), Z6, K2
+	VPMINSQ    (R10)(R8*1), Z12, K2, Z12
+	VCMPPD     $0x00, 64(AX)(R8*1), Z6, K2
+	VPMINSQ    64(R10)(R8*1), Z11, K2, Z11
+	ADDQ       $+128, R8
+	CMPQ       R8, BX
+	JB         rskey1
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0x4e, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0xb1, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSHUFD    $0x4e, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSLLQ     $0x20, Z12, Z12
+	VPSRAQ     $0x23, Z12, Z12
+	VCVTQQ2PD  Z12, Z12
+	VMOVSD     X6, (DI)
+	VMOVSD     X12, 8(DI)
+	JMP        rnext1
 
 rstore1:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -52916,35 +52952,53 @@ rall12:
 	JMP              rstore2
 
 rscan2:
+	LEAQ         -1(BX), R9
+	ANDQ         $-2048, R9
+	MOVQ         R9, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z5
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	LEAQ         -1(BX), R8
-	ANDQ         $-2048, R8
 
-rscanv2:
-	VMOVUPD   (AX)(R8*1), Z5
-	VCMPPD    $0x1e, Z11, Z5, K2
-	MOVQ      key_base+144(FP), R9
-	VMOVDQU64 (R9)(R8*1), Z20
-	VCMPPD    $0x00, Z11, Z5, K3
-	VPCMPQ    $0x01, Z12, Z20, K3, K3
-	KORB      K3, K2, K2
-	VMOVAPD   Z5, K2, Z11
-	VMOVDQA64 Z20, K2, Z12
-	VMOVUPD   64(AX)(R8*1), Z5
-	VCMPPD    $0x1e, Z13, Z5, K2
-	MOVQ      key_base+144(FP), R9
-	VMOVDQU64 64(R9)(R8*1), Z20
-	VCMPPD    $0x00, Z13, Z5, K3
-	VPCMPQ    $0x01, Z14, Z20, K3, K3
-	KORB      K3, K2, K2
-	VMOVAPD   Z5, K2, Z13
-	VMOVDQA64 Z20, K2, Z14
-	ADDQ      $+128, R8
-	CMPQ      R8, BX
-	JB        rscanv2
+rsmax2:
+	VMOVUPD      (AX)(R8*1), Z12
+	VMAXPD       Z5, Z12, Z5
+	VMOVUPD      64(AX)(R8*1), Z12
+	VMAXPD       Z11, Z12, Z11
+	ADDQ         $+128, R8
+	CMPQ         R8, BX
+	JB           rsmax2
+	VMAXPD       Z11, Z5, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z11
+	VMAXPD       Z11, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z11
+	VMAXPD       Z11, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z11
+	VMAXPD       Z11, Z5, Z5
+	MOVQ         key_base+144(FP), R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z11
+	MOVQ         R9, R8
+
+rskey2:
+	VCMPPD     $0x00, (AX)(R8*1), Z5, K2
+	VPMINSQ    (R10)(R8*1), Z12, K2, Z12
+	VCMPPD     $0x00, 64(AX)(R8*1), Z5, K2
+	VPMINSQ    64(R10)(R8*1), Z11, K2, Z11
+	ADDQ       $+128, R8
+	CMPQ       R8, BX
+	JB         rskey2
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0x4e, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0xb1, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSHUFD    $0x4e, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSLLQ     $0x20, Z12, Z12
+	VPSRAQ     $0x23, Z12, Z12
+	VCVTQQ2PD  Z12, Z12
+	VMOVSD     X5, (DI)
+	VMOVSD     X12, 8(DI)
+	JMP        rnext2
 
 rstore2:
 	VCMPPD       $0x1e, Z11, Z13, K2

@@ -499,18 +499,8 @@ func softRound() {
 		JMP(LabelRef("rstore" + ks))
 
 		Label("rscan" + ks) // the chunk's best from its scores, from its start
-		k.initBest()
-		LEAQ(Mem{Base: end, Disp: -1}, o)
-		ANDQ(I32(-8*softChunk), o)
-		Label("rscanv" + ks)
-		for h := range 2 {
-			s := ZMM()
-			VMOVUPD(at(k.sc, o).Offset(64*h), s)
-			k.best(h, s, o, 64*h, nil)
-		}
-		ADDQ(I32(128), o)
-		CMPQ(o, end)
-		JB(LabelRef("rscanv" + ks))
+		k.rescan(end, o, cbp, ks)
+		JMP(LabelRef("rnext" + ks))
 
 		Label("rstore" + ks)
 		k.storeBest(cbp)
@@ -802,6 +792,66 @@ func (k *softK) storeBest(p GPVirtual) {
 	VPSRAQ(U8(35), x, x)
 	VCVTQQ2PD(x, x)
 	VMOVSD(s.AsX(), Mem{Base: p})
+	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
+}
+
+// rescan writes to p[0], p[1] the best score of the chunk that ends at
+// byte offset end and the position of its least key (storeBest's meaning)
+// in two passes without a chain through the keys: the largest score, then
+// the least key among the lanes that hold it.
+func (k *softK) rescan(end, o, p GPVirtual, sfx string) {
+	start := GP64()
+	LEAQ(Mem{Base: end, Disp: -1}, start)
+	ANDQ(I32(-8*softChunk), start)
+	MOVQ(start, o)
+	mx := []VecVirtual{ZMM(), ZMM()}
+	for _, m := range mx {
+		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), m)
+	}
+	Label("rsmax" + sfx)
+	for h, m := range mx {
+		s := ZMM()
+		VMOVUPD(at(k.sc, o).Offset(64*h), s)
+		VMAXPD(m, s, m) // m = s > m ? s : m: a NaN (dead) s leaves m
+	}
+	ADDQ(I32(128), o)
+	CMPQ(o, end)
+	JB(LabelRef("rsmax" + sfx))
+	m, t := mx[0], mx[1]
+	VMAXPD(t, m, m)
+	for _, imm := range []uint8{0x4e, 0xb1} { // swap 256-bit halves, then 128-bit quarters
+		VSHUFF64X2(U8(imm), m, m, t)
+		VMAXPD(t, m, m)
+	}
+	VPERMILPD(U8(0x55), m, t)
+	VMAXPD(t, m, m) // the max in every lane
+	kp := Load(Param("key").Base(), GP64()).(GPVirtual)
+	ky := []VecVirtual{ZMM(), ZMM()}
+	for _, x := range ky {
+		VPBROADCASTQ(splat64("nokeyq", uint64(0x7ffffffffffffff8)), x)
+	}
+	MOVQ(start, o)
+	Label("rskey" + sfx)
+	for h, x := range ky {
+		eq := K()
+		VCMPPD(U8(0x00), at(k.sc, o).Offset(64*h), m, eq) // s == max
+		VPMINSQ(at(kp, o).Offset(64*h), x, eq, x)
+	}
+	ADDQ(I32(128), o)
+	CMPQ(o, end)
+	JB(LabelRef("rskey" + sfx))
+	x := ky[0]
+	VPMINSQ(ky[1], x, x)
+	for _, imm := range []uint8{0x4e, 0xb1} {
+		VSHUFI64X2(U8(imm), x, x, t)
+		VPMINSQ(t, x, x)
+	}
+	VPSHUFD(U8(0x4e), x, t)
+	VPMINSQ(t, x, x)
+	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
+	VPSRAQ(U8(35), x, x)
+	VCVTQQ2PD(x, x)
+	VMOVSD(m.AsX(), Mem{Base: p})
 	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
 }
 
