@@ -67,13 +67,16 @@ func features() (avx2, avx512, avxvnni, avx512vnni bool) {
 	return avx2, avx512, avx2 && x.HasAVXVNNI, avx512 && x.HasAVX512VNNI
 }
 
+// softRoundZ is the chunked Soft-NMS round of AVX-512.
+var softRoundZ = &softRoundK{round: softRoundAVX512, bounds: softBoundsAVX512}
+
 var levelList = func() []*level {
 	avx2, avx512, avxvnni, avx512vnni := features()
 	return []*level{
 		{name: "avx512vnni", ok: avx512vnni, f: vecAVX512, attn: attnAVX512, w8: w8VNNI512, w4: w4AVX512,
-			softPass: softPassAVX512, softRound: softRoundAVX512, sla: slaAVX512, q: quantAVX512},
+			softPass: softPassAVX512, softRound: softRoundZ, sla: slaAVX512, q: quantAVX512},
 		{name: "avx512", ok: avx512, f: vecAVX512, attn: attnAVX512, w8: w8AVX2, w4: w4AVX512,
-			softPass: softPassAVX512, softRound: softRoundAVX512, sla: slaAVX512, q: quantAVX512},
+			softPass: softPassAVX512, softRound: softRoundZ, sla: slaAVX512, q: quantAVX512},
 		{name: "avxvnni", ok: avxvnni, f: vecAVX2, w8: w8VNNI256, attn: attnAVX2, sla: slaAVX2,
 			w4: w4AVX2, softPass: softPassAVX2, q: quantAVX2},
 		{name: "avx2", ok: avx2, f: vecAVX2, w8: w8AVX2, attn: attnAVX2, sla: slaAVX2,

@@ -51267,10 +51267,10 @@ stream0:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z17, Z20, Z20
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
+	VMOVDQA64    Z20, K1, Z12
 	VMOVUPD      64(DI)(R8*1), Z6
 	VMOVUPD      64(AX)(R8*1), Z20
 	VMOVUPD      64(CX)(R8*1), Z21
@@ -51297,10 +51297,10 @@ stream0:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, 64(DI)(R8*1)
 	VCMPPD       $0x1e, Z13, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z18, Z20, Z20
 	VMOVAPD      Z6, K1, Z13
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z18, Z6, Z6
-	VMOVDQA64    Z6, K1, Z14
+	VMOVDQA64    Z20, K1, Z14
 	ADDQ         $+128, R8
 	JMP          stream0
 
@@ -51337,10 +51337,10 @@ rest0:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1
+	VPBROADCASTQ R8, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z6, K1, Z15
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	ADDQ         $+64, R8
 
 tail0:
@@ -51378,9 +51378,9 @@ tail0:
 	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z6, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z15
 	VPBROADCASTQ R8, Z0
 	VPADDQ       Z17, Z0, Z0
+	VMOVAPD      Z6, K1, Z15
 	VMOVDQA64    Z0, K1, Z16
 	JMP          done
 
@@ -51417,10 +51417,10 @@ stream1:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z17, Z20, Z20
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
+	VMOVDQA64    Z20, K1, Z12
 	VMOVUPD      64(DI)(R8*1), Z6
 	VMOVUPD      64(AX)(R8*1), Z20
 	VMOVUPD      64(CX)(R8*1), Z21
@@ -51447,10 +51447,10 @@ stream1:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, 64(DI)(R8*1)
 	VCMPPD       $0x1e, Z13, Z6, K1
+	VPBROADCASTQ R8, Z20
+	VPADDQ       Z18, Z20, Z20
 	VMOVAPD      Z6, K1, Z13
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z18, Z6, Z6
-	VMOVDQA64    Z6, K1, Z14
+	VMOVDQA64    Z20, K1, Z14
 	ADDQ         $+128, R8
 	JMP          stream1
 
@@ -51487,10 +51487,10 @@ rest1:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z6, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1
+	VPBROADCASTQ R8, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z6, K1, Z15
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z17, Z6, Z6
-	VMOVDQA64    Z6, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	ADDQ         $+64, R8
 
 tail1:
@@ -51528,9 +51528,9 @@ tail1:
 	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z6, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z15
 	VPBROADCASTQ R8, Z0
 	VPADDQ       Z17, Z0, Z0
+	VMOVAPD      Z6, K1, Z15
 	VMOVDQA64    Z0, K1, Z16
 	JMP          done
 
@@ -51641,10 +51641,10 @@ listed2:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z5, (DI)(R12*1)
 	VCMPPD       $0x1e, Z15, Z5, K1
+	VPBROADCASTQ R12, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z5, K1, Z15
-	VPBROADCASTQ R12, Z5
-	VPADDQ       Z17, Z5, Z5
-	VMOVDQA64    Z5, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	INCQ         R10
 	JMP          listed2
 
@@ -51701,10 +51701,10 @@ rest2:
 	VADDPD       Z8, Z19, K1, Z19
 	VMOVUPD      Z5, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z5, K1
+	VPBROADCASTQ R8, Z18
+	VPADDQ       Z17, Z18, Z18
 	VMOVAPD      Z5, K1, Z15
-	VPBROADCASTQ R8, Z5
-	VPADDQ       Z17, Z5, Z5
-	VMOVDQA64    Z5, K1, Z16
+	VMOVDQA64    Z18, K1, Z16
 	ADDQ         $+64, R8
 
 tail2:
@@ -51762,9 +51762,9 @@ tail2:
 	VADDPD       Z8, Z19, K2, Z19
 	VMOVUPD      Z5, K1, (DI)(R8*1)
 	VCMPPD       $0x1e, Z15, Z5, K1, K1
-	VMOVAPD      Z5, K1, Z15
 	VPBROADCASTQ R8, Z0
 	VPADDQ       Z17, Z0, Z0
+	VMOVAPD      Z5, K1, Z15
 	VMOVDQA64    Z0, K1, Z16
 
 done:
@@ -51799,11 +51799,11 @@ done:
 DATA c_nan64<>+0(SB)/8, $0x7ff8000000000000
 GLOBL c_nan64<>(SB), RODATA|NOPTR, $8
 
-DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
-GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
-
 DATA c_minus8q<>+0(SB)/8, $0xfffffffffffffff8
 GLOBL c_minus8q<>(SB), RODATA|NOPTR, $8
+
+DATA c_neginf64<>+0(SB)/8, $0xfff0000000000000
+GLOBL c_neginf64<>(SB), RODATA|NOPTR, $8
 
 DATA c_iotab8<>+0(SB)/1, $0x00
 DATA c_iotab8<>+1(SB)/1, $0x08
@@ -51984,25 +51984,25 @@ DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
 DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
 
-// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int) int
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, SSE2
-TEXT ·softRoundAVX512(SB), NOSPLIT, $136-272
+// func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2, CMOV, SSE2
+TEXT ·softRoundAVX512(SB), NOSPLIT, $152-344
 	MOVQ         x1_base+0(FP), AX
-	MOVQ         y1_base+24(FP), CX
-	MOVQ         x2_base+48(FP), DX
-	MOVQ         y2_base+72(FP), BX
-	MOVQ         area_base+96(FP), SI
-	MOVQ         score_base+120(FP), DI
-	MOVQ         p_base+144(FP), R8
-	MOVQ         score_len+128(FP), R9
-	VBROADCASTSD (R8), Z0
-	VBROADCASTSD 8(R8), Z1
-	VBROADCASTSD 16(R8), Z2
-	VBROADCASTSD 24(R8), Z3
-	VBROADCASTSD 32(R8), Z4
-	VBROADCASTSD 40(R8), Z5
-	VBROADCASTSD 48(R8), Z6
-	VBROADCASTSD 56(R8), Z7
+	MOVQ         y1_base+24(FP), AX
+	MOVQ         x2_base+48(FP), AX
+	MOVQ         y2_base+72(FP), AX
+	MOVQ         area_base+96(FP), AX
+	MOVQ         score_base+120(FP), AX
+	MOVQ         p_base+168(FP), CX
+	MOVQ         score_len+128(FP), DX
+	VBROADCASTSD (CX), Z0
+	VBROADCASTSD 8(CX), Z1
+	VBROADCASTSD 16(CX), Z2
+	VBROADCASTSD 24(CX), Z3
+	VBROADCASTSD 32(CX), Z4
+	VBROADCASTSD 40(CX), Z5
+	VBROADCASTSD 48(CX), Z6
+	VBROADCASTSD 56(CX), Z7
 	VBROADCASTSD c_one64<>+0(SB), Z8
 	VXORPD       Z9, Z9, Z9
 	VBROADCASTSD c_nan64<>+0(SB), Z10
@@ -52010,297 +52010,532 @@ TEXT ·softRoundAVX512(SB), NOSPLIT, $136-272
 	VPBROADCASTQ c_minus8q<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	VPMOVZXBQ    c_iotab8<>+0(SB), Z15
-	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z15, Z16
-	VXORPD       Z17, Z17, Z17
-	SHLQ         $0x03, R9
-	XORQ         R8, R8
-	MOVQ         method+216(FP), R10
-	MOVQ         q_base+192(FP), R11
-	VBROADCASTSS (R11), Z18
-	VBROADCASTSS 4(R11), Z19
-	VBROADCASTSS 8(R11), Z20
-	VBROADCASTSS 12(R11), Z21
-	VBROADCASTSS 16(R11), Z22
-	VBROADCASTSS 20(R11), Z23
-	MOVQ         f_base+168(FP), R11
-	MOVQ         cb_base+224(FP), R12
-	ANDQ         $-128, R9
-	MOVQ         R9, 128(SP)
+	VPMOVZXBQ    c_iotab8<>+0(SB), Z11
+	VPADDQ       c_sixtyfourq_x8<>+0(SB), Z11, Z11
+	VXORPD       Z15, Z15, Z15
+	SHLQ         $0x03, DX
+	XORQ         DX, DX
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         method+264(FP), BX
+	MOVQ         q_base+240(FP), DX
+	VBROADCASTSS (DX), Z16
+	VBROADCASTSS 4(DX), Z17
+	VBROADCASTSS 8(DX), Z18
+	VBROADCASTSS 12(DX), Z19
+	VBROADCASTSS 16(DX), Z20
+	VBROADCASTSS 20(DX), Z21
+	MOVQ         f_base+192(FP), SI
+	MOVQ         cb_base+272(FP), DI
+	MOVQ         hi+320(FP), R8
+	SHLQ         $0x03, R8
+	ANDQ         $-128, R8
+	MOVQ         R8, 128(SP)
+	MOVQ         lo+312(FP), DX
+	LEAQ         (SI)(DX*4), SI
+	LEAQ         (SI)(DX*8), SI
+	LEAQ         (SI)(DX*8), SI
+	MOVQ         DX, R8
+	SHRQ         $0x02, R8
+	ADDQ         R8, DI
+	SHLQ         $0x03, DX
 	KXORW        K1, K1, K1
-	CMPQ         R10, $0x00
+	CMPQ         BX, $0x00
 	JNE          rmethod1
 
 rchunk0:
-	CMPQ         R8, 128(SP)
-	JAE          rrest0
-	LEAQ         2048(R8), R9
-	CMPQ         R9, 128(SP)
-	CMOVQHI      128(SP), R9
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	CMPQ         full+248(FP), $0x00
-	JE           rfilt0
-	CMPQ         full+248(FP), $0x01
-	JE           rall0
-	MOVQ         R8, R10
-	MOVQ         R11, R13
+	CMPQ      DX, 128(SP)
+	JAE       rrest0
+	LEAQ      2048(DX), BX
+	CMPQ      BX, 128(SP)
+	CMOVQHI   128(SP), BX
+	CMPQ      full+296(FP), $0x00
+	JNE       rvisit0
+	MOVSD     (DI), X6
+	UCOMISD   X6, X6
+	JPS       rvisit0
+	VMOVUPD   (CX), X6
+	VMAXPD    16(DI), X6, X6
+	VMOVUPD   16(CX), X11
+	VMINPD    32(DI), X11, X11
+	VSUBPD    X6, X11, X11
+	VCMPPD    $0x12, X9, X11, X11
+	VMOVMSKPD X11, R8
+	TESTL     R8, R8
+	JZ        rvisit0
+	MOVQ      BX, R8
+	SUBQ      DX, R8
+	LEAQ      (R8)(R8*4), R8
+	SHRQ      $0x01, R8
+	ADDQ      R8, SI
+	MOVQ      BX, DX
+	ADDQ      $0x40, DI
+	JMP       rchunk0
+
+rvisit0:
+	CMPQ full+296(FP), $0x00
+	JE   rfilt0
+	CMPQ full+296(FP), $0x01
+	JE   rall0
+	MOVQ DX, R8
+	MOVQ SI, R9
 
 rcopy0:
-	VMOVUPD          (AX)(R10*1), Z6
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          (R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R13)
-	VMOVUPD          (CX)(R10*1), Z6
+	VMOVUPS          Y6, (R9)
+	VMOVUPD          (R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R13)
-	VMOVUPD          (DX)(R10*1), Z6
+	VMOVUPS          Y6, 64(R9)
+	VMOVUPD          (R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R13)
-	VMOVUPD          (BX)(R10*1), Z6
+	VMOVUPS          Y6, 128(R9)
+	VMOVUPD          (R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R13)
-	VMOVUPD          (SI)(R10*1), Z6
+	VMOVUPS          Y6, 192(R9)
+	VMOVUPD          (R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R13)
-	VMOVUPD          64(AX)(R10*1), Z6
+	VMOVUPS          Y6, 256(R9)
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          64(R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R13)
-	VMOVUPD          64(CX)(R10*1), Z6
+	VMOVUPS          Y6, 32(R9)
+	VMOVUPD          64(R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R13)
-	VMOVUPD          64(DX)(R10*1), Z6
+	VMOVUPS          Y6, 96(R9)
+	VMOVUPD          64(R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R13)
-	VMOVUPD          64(BX)(R10*1), Z6
+	VMOVUPS          Y6, 160(R9)
+	VMOVUPD          64(R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R13)
-	VMOVUPD          64(SI)(R10*1), Z6
+	VMOVUPS          Y6, 224(R9)
+	VMOVUPD          64(R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R13)
-	ADDQ             $+128, R10
-	ADDQ             $+320, R13
-	CMPQ             R10, R9
+	VMOVUPS          Y6, 288(R9)
+	ADDQ             $+128, R8
+	ADDQ             $+320, R9
+	CMPQ             R8, BX
 	JB               rcopy0
 
 rfilt0:
-	XORQ R13, R13
+	XORQ   R9, R9
+	MOVQ   BX, R10
+	SUBQ   DX, R10
+	SHRQ   $0x07, R10
+	MOVL   $-1, R8
+	BZHIL  R10, R8, R8
+	MOVQ   DX, 136(SP)
+	MOVQ   SI, 144(SP)
+	CMPQ   full+296(FP), $0x00
+	JNE    rfilter0
+	SHRQ   $0x03, DX
+	ADDQ   g_base+216(FP), DX
+	VMAXPS (DX), Z16, Z6
+	VMINPS 128(DX), Z18, Z11
+	VMAXPS 64(DX), Z17, Z12
+	VMINPS 192(DX), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	KMOVW  K2, DX
+	ANDL   DX, R8
 
 rfilter0:
-	VMAXPS (R11), Z18, Z6
-	VMINPS 128(R11), Z20, Z24
-	VMAXPS 64(R11), Z19, Z25
-	VMINPS 192(R11), Z21, Z26
-	VCMPPS $0x1e, Z6, Z24, K2
-	VCMPPS $0x1e, Z25, Z26, K2, K2
-	VSUBPS Z6, Z24, Z24
-	VSUBPS Z25, Z26, Z26
-	VMULPS Z26, Z24, Z24
-	VADDPS 256(R11), Z22, Z6
-	VMULPS Z23, Z6, Z6
-	VCMPPS $0x16, Z6, Z24, K2, K2
-	MOVL   R8, (SP)(R13*4)
+	TESTL  R8, R8
+	JZ     rfdone0
+	TZCNTL R8, SI
+	BLSRL  R8, R8
+	MOVQ   SI, DX
+	SHLQ   $0x07, DX
+	ADDQ   136(SP), DX
+	LEAQ   (SI)(SI*4), SI
+	SHLQ   $0x06, SI
+	ADDQ   144(SP), SI
+	VMAXPS (SI), Z16, Z6
+	VMINPS 128(SI), Z18, Z11
+	VMAXPS 64(SI), Z17, Z12
+	VMINPS 192(SI), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	VSUBPS Z6, Z11, Z11
+	VSUBPS Z12, Z13, Z13
+	VMULPS Z13, Z11, Z11
+	VADDPS 256(SI), Z20, Z6
+	VMULPS Z21, Z6, Z6
+	VCMPPS $0x16, Z6, Z11, K2, K2
+	MOVL   DX, (SP)(R9*4)
 	KTESTW K2, K1
-	SBBQ   $-1, R13
-	ADDQ   $0x80, R8
-	ADDQ   $+320, R11
-	CMPQ   R8, R9
-	JB     rfilter0
-	XORQ   R14, R14
+	SBBQ   $-1, R9
+	ADDQ   $0x80, DX
+	ADDQ   $+320, SI
+	JMP    rfilter0
+
+rfdone0:
+	MOVQ BX, DX
+	MOVQ BX, SI
+	SUBQ 136(SP), SI
+	LEAQ (SI)(SI*4), SI
+	SHRQ $0x01, SI
+	ADDQ 144(SP), SI
+	XORQ R10, R10
 
 rlisted0:
-	CMPQ    R14, R13
+	CMPQ    R10, R9
 	JAE     rcheck0
-	MOVL    (SP)(R14*4), R10
-	VMOVUPD (DI)(R10*1), Z6
-	VMOVUPD (AX)(R10*1), Z24
-	VMOVUPD (CX)(R10*1), Z25
-	VMOVUPD (DX)(R10*1), Z26
-	VMOVUPD (BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
+	CMPQ    exact+328(FP), $0x00
+	JNE     rlistedf0
+	MOVL    (SP)(R10*4), R8
+	VMOVUPD (AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD (R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD (R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD (R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
 	VCMPPD  $0x07, Z6, Z6, K2
-	VCMPPD  $0x1e, Z9, Z26, K2, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD (SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VCMPPD  $0x1e, Z9, Z13, K2, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
 	VMOVAPD Z9, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, (DI)(R10*1)
-	VMOVUPD 64(DI)(R10*1), Z6
-	VMOVUPD 64(AX)(R10*1), Z24
-	VMOVUPD 64(CX)(R10*1), Z25
-	VMOVUPD 64(DX)(R10*1), Z26
-	VMOVUPD 64(BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, (AX)(R8*1)
+	VMOVUPD 64(AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
 	VCMPPD  $0x07, Z6, Z6, K2
-	VCMPPD  $0x1e, Z9, Z26, K2, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD 64(SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
+	VCMPPD  $0x1e, Z9, Z13, K2, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
 	VMOVAPD Z9, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, 64(DI)(R10*1)
-	INCQ    R14
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, 64(AX)(R8*1)
+	INCQ    R10
 	JMP     rlisted0
 
+rlistedf0:
+	CMPQ         R10, R9
+	JAE          rcheck0
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z11
+	VCVTPS2PD    64(R11), Z12
+	VCVTPS2PD    128(R11), Z13
+	VCVTPS2PD    192(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x07, Z6, Z6, K2
+	VCMPPD       $0x1e, Z9, Z13, K2, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VMOVAPD      Z9, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z6, (AX)(R8*1)
+	VMOVUPD      64(AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    32(R11), Z11
+	VCVTPS2PD    96(R11), Z12
+	VCVTPS2PD    160(R11), Z13
+	VCVTPS2PD    224(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x07, Z6, Z6, K2
+	VCMPPD       $0x1e, Z9, Z13, K2, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      64(R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VMOVAPD      Z9, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, 32(R11)
+	VMOVUPD      Z6, 64(AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedf0
+
 rcheck0:
-	CMPQ        full+248(FP), $0x00
+	CMPQ        full+296(FP), $0x00
 	JNE         rscan0
-	MOVSD       (R12), X6
+	MOVSD       (DI), X6
 	UCOMISD     X6, X6
 	JPS         rscan0
-	TESTQ       R13, R13
+	TESTQ       R9, R9
 	JZ          rnext0
-	CMPQ        mono+256(FP), $0x00
+	CMPQ        mono+304(FP), $0x00
 	JE          rscan0
-	VCVTTSD2SIQ 8(R12), R10
-	TESTQ       R10, R10
+	VCVTTSD2SIQ 8(DI), R8
+	TESTQ       R8, R8
 	JS          rnext0
-	UCOMISD     (DI)(R10*8), X6
+	UCOMISD     (AX)(R8*8), X6
 	JNE         rscan0
 	JPS         rscan0
 	JMP         rnext0
 
 rall0:
-	VMOVUPD          (AX)(R8*1), Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+
+rall10:
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          (R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R11)
-	VMOVUPD          (CX)(R8*1), Z6
+	VMOVUPS          Y6, (SI)
+	VMOVUPD          (R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R11)
-	VMOVUPD          (DX)(R8*1), Z6
+	VMOVUPS          Y6, 64(SI)
+	VMOVUPD          (R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R11)
-	VMOVUPD          (BX)(R8*1), Z6
+	VMOVUPS          Y6, 128(SI)
+	VMOVUPD          (R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R11)
-	VMOVUPD          (SI)(R8*1), Z6
+	VMOVUPS          Y6, 192(SI)
+	VMOVUPD          (R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R11)
-	VMOVUPD          64(AX)(R8*1), Z6
+	VMOVUPS          Y6, 256(SI)
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          64(R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R11)
-	VMOVUPD          64(CX)(R8*1), Z6
+	VMOVUPS          Y6, 32(SI)
+	VMOVUPD          64(R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R11)
-	VMOVUPD          64(DX)(R8*1), Z6
+	VMOVUPS          Y6, 96(SI)
+	VMOVUPD          64(R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R11)
-	VMOVUPD          64(BX)(R8*1), Z6
+	VMOVUPS          Y6, 160(SI)
+	VMOVUPD          64(R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R11)
-	VMOVUPD          64(SI)(R8*1), Z6
+	VMOVUPS          Y6, 224(SI)
+	VMOVUPD          64(R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R11)
-	VMOVUPD          (DI)(R8*1), Z6
-	VMOVUPD          (AX)(R8*1), Z24
-	VMOVUPD          (CX)(R8*1), Z25
-	VMOVUPD          (DX)(R8*1), Z26
-	VMOVUPD          (BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
+	VMOVUPS          Y6, 288(SI)
+	VMOVUPD          (AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          (R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          (R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          (R8)(DX*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
 	VCMPPD           $0x07, Z6, Z6, K2
-	VCMPPD           $0x1e, Z9, Z26, K2, K2
 	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          (SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
 	VMOVAPD          Z9, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, (DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, (AX)(DX*1)
 	VCMPPD           $0x1e, Z11, Z6, K2
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        (R8)(DX*1), Z22
+	VCMPPD           $0x00, Z11, Z6, K3
+	VPCMPQ           $0x01, Z12, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z11
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z15, Z6, Z6
-	VMOVDQA64        Z6, K2, Z12
-	VMOVUPD          64(DI)(R8*1), Z6
-	VMOVUPD          64(AX)(R8*1), Z24
-	VMOVUPD          64(CX)(R8*1), Z25
-	VMOVUPD          64(DX)(R8*1), Z26
-	VMOVUPD          64(BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
+	VMOVDQA64        Z22, K2, Z12
+	VMOVUPD          64(AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
 	VCMPPD           $0x07, Z6, Z6, K2
-	VCMPPD           $0x1e, Z9, Z26, K2, K2
 	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          64(SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
 	VMOVAPD          Z9, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, 64(DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, 64(AX)(DX*1)
 	VCMPPD           $0x1e, Z13, Z6, K2
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        64(R8)(DX*1), Z22
+	VCMPPD           $0x00, Z13, Z6, K3
+	VPCMPQ           $0x01, Z14, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z13
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z16, Z6, Z6
-	VMOVDQA64        Z6, K2, Z14
-	ADDQ             $+128, R8
-	ADDQ             $+320, R11
-	CMPQ             R8, R9
-	JB               rall0
+	VMOVDQA64        Z22, K2, Z14
+	ADDQ             $+128, DX
+	ADDQ             $+320, SI
+	CMPQ             DX, BX
+	JB               rall10
 	JMP              rstore0
 
 rscan0:
-	LEAQ -1(R9), R10
-	ANDQ $-2048, R10
+	LEAQ         -1(BX), R9
+	ANDQ         $-2048, R9
+	MOVQ         R9, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
 
-rscanv0:
-	VMOVUPD      (DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z11, Z6, K2
-	VMOVAPD      Z6, K2, Z11
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K2, Z12
-	VMOVUPD      64(DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z13, Z6, K2
-	VMOVAPD      Z6, K2, Z13
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z16, Z6, Z6
-	VMOVDQA64    Z6, K2, Z14
-	ADDQ         $+128, R10
-	CMPQ         R10, R9
-	JB           rscanv0
+rsmax0:
+	VMOVUPD      (AX)(R8*1), Z12
+	VMAXPD       Z6, Z12, Z6
+	VMOVUPD      64(AX)(R8*1), Z12
+	VMAXPD       Z11, Z12, Z11
+	ADDQ         $+128, R8
+	CMPQ         R8, BX
+	JB           rsmax0
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0x4e, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	MOVQ         key_base+144(FP), R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z11
+	MOVQ         R9, R8
+
+rskey0:
+	VCMPPD     $0x00, (AX)(R8*1), Z6, K2
+	VPMINSQ    (R10)(R8*1), Z12, K2, Z12
+	VCMPPD     $0x00, 64(AX)(R8*1), Z6, K2
+	VPMINSQ    64(R10)(R8*1), Z11, K2, Z11
+	ADDQ       $+128, R8
+	CMPQ       R8, BX
+	JB         rskey0
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0x4e, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0xb1, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSHUFD    $0x4e, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSLLQ     $0x20, Z12, Z12
+	VPSRAQ     $0x23, Z12, Z12
+	VCVTQQ2PD  Z12, Z12
+	VMOVSD     X6, (DI)
+	VMOVSD     X12, 8(DI)
+	JMP        rnext0
 
 rstore0:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -52324,97 +52559,117 @@ rstore0:
 	VPMINSQ      Z13, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z13
 	VPMINSQ      Z13, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X6, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X6, (DI)
+	VMOVSD       X12, 8(DI)
 
 rnext0:
-	ADDQ $0x10, R12
+	ADDQ $0x40, DI
 	JMP  rchunk0
 
 rrest0:
+	MOVQ         hi+320(FP), CX
+	CMPQ         CX, score_len+128(FP)
+	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	CMPQ         R10, $+64
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         score_len+128(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	CMPQ         BX, $+64
 	JB           tailr0
-	VMOVUPD      (DI)(R8*1), Z6
-	VMOVUPD      (AX)(R8*1), Z16
-	VMOVUPD      (CX)(R8*1), Z18
-	VMOVUPD      (DX)(R8*1), Z19
-	VMOVUPD      (BX)(R8*1), Z20
-	VMINPD       Z19, Z2, Z19
+	VMOVUPD      (AX)(DX*1), Z6
+	MOVQ         x1_base+0(FP), BX
+	VMOVUPD      (BX)(DX*1), Z16
+	MOVQ         y1_base+24(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	MOVQ         x2_base+48(FP), BX
+	VMOVUPD      (BX)(DX*1), Z18
+	MOVQ         y2_base+72(FP), BX
+	VMOVUPD      (BX)(DX*1), Z19
+	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z19, Z19
-	VMINPD       Z20, Z3, Z16
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z16, Z16
-	VCMPPD       $0x07, Z6, Z6, K1
-	VCMPPD       $0x1e, Z9, Z19, K1, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z19, Z16
-	VMOVUPD      (SI)(R8*1), Z18
-	VADDPD       Z18, Z4, Z18
 	VSUBPD       Z16, Z18, Z18
-	VDIVPD       Z18, Z16, Z18
-	VCMPPD       $0x1e, Z5, Z18, K1, K1
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x07, Z6, Z6, K1
+	VCMPPD       $0x1e, Z9, Z18, K1, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z18, Z16
+	MOVQ         area_base+96(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VCMPPD       $0x1e, Z5, Z17, K1, K1
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z17, K1, Z17
-	VMOVUPD      Z6, (DI)(R8*1)
+	VADDPD       Z8, Z15, K1, Z15
+	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	MOVQ         key_base+144(FP), BX
+	VMOVDQU64    (BX)(DX*1), Z16
+	VCMPPD       $0x00, Z11, Z6, K2
+	VPCMPQ       $0x01, Z12, Z16, K2, K2
+	KORB         K2, K1, K1
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
-	ADDQ         $+64, R8
+	VMOVDQA64    Z16, K1, Z12
+	ADDQ         $+64, DX
 
 tailr0:
-	CMPQ         R8, R9
-	JAE          rtail0
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z6
-	VMOVUPD.Z    (AX)(R8*1), K1, Z16
-	VMOVUPD.Z    (CX)(R8*1), K1, Z18
-	VMOVUPD.Z    (DX)(R8*1), K1, Z19
-	VMOVUPD.Z    (BX)(R8*1), K1, Z20
-	VMINPD       Z19, Z2, Z2
-	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z20, Z3, Z0
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z0, Z0
-	VCMPPD       $0x07, Z6, Z6, K1, K2
-	VCMPPD       $0x1e, Z9, Z2, K2, K2
-	VCMPPD       $0x1e, Z9, Z0, K2, K2
-	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VCMPPD       $0x1e, Z5, Z1, K2, K2
-	VMOVAPD      Z9, K2, Z6
-	VCMPPD       $0x11, Z7, Z6, K1, K2
-	VMOVAPD      Z10, K2, Z6
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z6, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z11, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z15, Z0, Z0
-	VMOVDQA64    Z0, K1, Z12
+	CMPQ        DX, CX
+	JAE         rtail0
+	MOVQ        CX, BX
+	SUBQ        DX, BX
+	SHRQ        $0x03, BX
+	MOVQ        $-1, CX
+	BZHIQ       BX, CX, CX
+	KMOVB       CX, K1
+	VMOVUPD.Z   (AX)(DX*1), K1, Z6
+	MOVQ        x1_base+0(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z16
+	MOVQ        y1_base+24(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z17
+	MOVQ        x2_base+48(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z18
+	MOVQ        y2_base+72(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z19
+	VMINPD      Z18, Z2, Z2
+	VMAXPD      Z16, Z0, Z16
+	VSUBPD      Z16, Z2, Z2
+	VMINPD      Z19, Z3, Z0
+	VMAXPD      Z17, Z1, Z17
+	VSUBPD      Z17, Z0, Z0
+	VCMPPD      $0x07, Z6, Z6, K1, K2
+	VCMPPD      $0x1e, Z9, Z2, K2, K2
+	VCMPPD      $0x1e, Z9, Z0, K2, K2
+	VMULPD      Z0, Z2, Z0
+	MOVQ        area_base+96(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z1
+	VADDPD      Z1, Z4, Z1
+	VSUBPD      Z0, Z1, Z1
+	VDIVPD      Z1, Z0, Z1
+	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	VMOVAPD     Z9, K2, Z6
+	VCMPPD      $0x11, Z7, Z6, K1, K2
+	VMOVAPD     Z10, K2, Z6
+	VADDPD      Z8, Z15, K2, Z15
+	VMOVUPD     Z6, K1, (AX)(DX*1)
+	VCMPPD      $0x1e, Z11, Z6, K1, K2
+	MOVQ        key_base+144(FP), AX
+	VMOVDQU64.Z (AX)(DX*1), K1, Z0
+	VCMPPD      $0x00, Z11, Z6, K1, K1
+	VPCMPQ      $0x01, Z12, Z0, K1, K1
+	KORB        K1, K2, K2
+	VMOVAPD     Z6, K2, Z11
+	VMOVDQA64   Z0, K2, Z12
 
 rtail0:
 	VCMPPD       $0x1e, Z11, Z13, K1
@@ -52438,286 +52693,508 @@ rtail0:
 	VPMINSQ      Z1, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z1
 	VPMINSQ      Z1, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X0, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X0, (DI)
+	VMOVSD       X12, 8(DI)
 	JMP          rdone
 
 rmethod1:
-	CMPQ R10, $0x01
+	CMPQ BX, $0x01
 	JNE  rmethod2
 
 rchunk1:
-	CMPQ         R8, 128(SP)
-	JAE          rrest1
-	LEAQ         2048(R8), R9
-	CMPQ         R9, 128(SP)
-	CMOVQHI      128(SP), R9
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	CMPQ         full+248(FP), $0x00
-	JE           rfilt1
-	CMPQ         full+248(FP), $0x01
-	JE           rall1
-	MOVQ         R8, R10
-	MOVQ         R11, R13
+	CMPQ      DX, 128(SP)
+	JAE       rrest1
+	LEAQ      2048(DX), BX
+	CMPQ      BX, 128(SP)
+	CMOVQHI   128(SP), BX
+	CMPQ      full+296(FP), $0x00
+	JNE       rvisit1
+	MOVSD     (DI), X6
+	UCOMISD   X6, X6
+	JPS       rvisit1
+	VMOVUPD   (CX), X6
+	VMAXPD    16(DI), X6, X6
+	VMOVUPD   16(CX), X11
+	VMINPD    32(DI), X11, X11
+	VSUBPD    X6, X11, X11
+	VCMPPD    $0x12, X9, X11, X11
+	VMOVMSKPD X11, R8
+	TESTL     R8, R8
+	JZ        rvisit1
+	MOVQ      BX, R8
+	SUBQ      DX, R8
+	LEAQ      (R8)(R8*4), R8
+	SHRQ      $0x01, R8
+	ADDQ      R8, SI
+	MOVQ      BX, DX
+	ADDQ      $0x40, DI
+	JMP       rchunk1
+
+rvisit1:
+	CMPQ full+296(FP), $0x00
+	JE   rfilt1
+	CMPQ full+296(FP), $0x01
+	JE   rall1
+	MOVQ DX, R8
+	MOVQ SI, R9
 
 rcopy1:
-	VMOVUPD          (AX)(R10*1), Z6
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          (R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R13)
-	VMOVUPD          (CX)(R10*1), Z6
+	VMOVUPS          Y6, (R9)
+	VMOVUPD          (R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R13)
-	VMOVUPD          (DX)(R10*1), Z6
+	VMOVUPS          Y6, 64(R9)
+	VMOVUPD          (R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R13)
-	VMOVUPD          (BX)(R10*1), Z6
+	VMOVUPS          Y6, 128(R9)
+	VMOVUPD          (R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R13)
-	VMOVUPD          (SI)(R10*1), Z6
+	VMOVUPS          Y6, 192(R9)
+	VMOVUPD          (R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R13)
-	VMOVUPD          64(AX)(R10*1), Z6
+	VMOVUPS          Y6, 256(R9)
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          64(R10)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R13)
-	VMOVUPD          64(CX)(R10*1), Z6
+	VMOVUPS          Y6, 32(R9)
+	VMOVUPD          64(R11)(R8*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R13)
-	VMOVUPD          64(DX)(R10*1), Z6
+	VMOVUPS          Y6, 96(R9)
+	VMOVUPD          64(R12)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R13)
-	VMOVUPD          64(BX)(R10*1), Z6
+	VMOVUPS          Y6, 160(R9)
+	VMOVUPD          64(R13)(R8*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R13)
-	VMOVUPD          64(SI)(R10*1), Z6
+	VMOVUPS          Y6, 224(R9)
+	VMOVUPD          64(R14)(R8*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R13)
-	ADDQ             $+128, R10
-	ADDQ             $+320, R13
-	CMPQ             R10, R9
+	VMOVUPS          Y6, 288(R9)
+	ADDQ             $+128, R8
+	ADDQ             $+320, R9
+	CMPQ             R8, BX
 	JB               rcopy1
 
 rfilt1:
-	XORQ R13, R13
+	XORQ   R9, R9
+	MOVQ   BX, R10
+	SUBQ   DX, R10
+	SHRQ   $0x07, R10
+	MOVL   $-1, R8
+	BZHIL  R10, R8, R8
+	MOVQ   DX, 136(SP)
+	MOVQ   SI, 144(SP)
+	CMPQ   full+296(FP), $0x00
+	JNE    rfilter1
+	SHRQ   $0x03, DX
+	ADDQ   g_base+216(FP), DX
+	VMAXPS (DX), Z16, Z6
+	VMINPS 128(DX), Z18, Z11
+	VMAXPS 64(DX), Z17, Z12
+	VMINPS 192(DX), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	KMOVW  K2, DX
+	ANDL   DX, R8
 
 rfilter1:
-	VMAXPS (R11), Z18, Z6
-	VMINPS 128(R11), Z20, Z24
-	VMAXPS 64(R11), Z19, Z25
-	VMINPS 192(R11), Z21, Z26
-	VCMPPS $0x1e, Z6, Z24, K2
-	VCMPPS $0x1e, Z25, Z26, K2, K2
-	VSUBPS Z6, Z24, Z24
-	VSUBPS Z25, Z26, Z26
-	VMULPS Z26, Z24, Z24
-	VADDPS 256(R11), Z22, Z6
-	VMULPS Z23, Z6, Z6
-	VCMPPS $0x16, Z6, Z24, K2, K2
-	MOVL   R8, (SP)(R13*4)
+	TESTL  R8, R8
+	JZ     rfdone1
+	TZCNTL R8, SI
+	BLSRL  R8, R8
+	MOVQ   SI, DX
+	SHLQ   $0x07, DX
+	ADDQ   136(SP), DX
+	LEAQ   (SI)(SI*4), SI
+	SHLQ   $0x06, SI
+	ADDQ   144(SP), SI
+	VMAXPS (SI), Z16, Z6
+	VMINPS 128(SI), Z18, Z11
+	VMAXPS 64(SI), Z17, Z12
+	VMINPS 192(SI), Z19, Z13
+	VCMPPS $0x1e, Z6, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	VSUBPS Z6, Z11, Z11
+	VSUBPS Z12, Z13, Z13
+	VMULPS Z13, Z11, Z11
+	VADDPS 256(SI), Z20, Z6
+	VMULPS Z21, Z6, Z6
+	VCMPPS $0x16, Z6, Z11, K2, K2
+	MOVL   DX, (SP)(R9*4)
 	KTESTW K2, K1
-	SBBQ   $-1, R13
-	ADDQ   $0x80, R8
-	ADDQ   $+320, R11
-	CMPQ   R8, R9
-	JB     rfilter1
-	XORQ   R14, R14
+	SBBQ   $-1, R9
+	ADDQ   $0x80, DX
+	ADDQ   $+320, SI
+	JMP    rfilter1
+
+rfdone1:
+	MOVQ BX, DX
+	MOVQ BX, SI
+	SUBQ 136(SP), SI
+	LEAQ (SI)(SI*4), SI
+	SHRQ $0x01, SI
+	ADDQ 144(SP), SI
+	XORQ R10, R10
 
 rlisted1:
-	CMPQ    R14, R13
+	CMPQ    R10, R9
 	JAE     rcheck1
-	MOVL    (SP)(R14*4), R10
-	VMOVUPD (DI)(R10*1), Z6
-	VMOVUPD (AX)(R10*1), Z24
-	VMOVUPD (CX)(R10*1), Z25
-	VMOVUPD (DX)(R10*1), Z26
-	VMOVUPD (BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
-	VCMPPD  $0x1e, Z9, Z26, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD (SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
-	VSUBPD  Z25, Z8, Z24
-	VMULPD  Z24, Z6, K2, Z6
+	CMPQ    exact+328(FP), $0x00
+	JNE     rlistedf1
+	MOVL    (SP)(R10*4), R8
+	VMOVUPD (AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD (R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD (R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD (R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
+	VCMPPD  $0x1e, Z9, Z13, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD (R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
+	VSUBPD  Z12, Z8, Z11
+	VMULPD  Z11, Z6, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, (DI)(R10*1)
-	VMOVUPD 64(DI)(R10*1), Z6
-	VMOVUPD 64(AX)(R10*1), Z24
-	VMOVUPD 64(CX)(R10*1), Z25
-	VMOVUPD 64(DX)(R10*1), Z26
-	VMOVUPD 64(BX)(R10*1), Z27
-	VMINPD  Z26, Z2, Z26
-	VMAXPD  Z24, Z0, Z24
-	VSUBPD  Z24, Z26, Z26
-	VMINPD  Z27, Z3, Z24
-	VMAXPD  Z25, Z1, Z25
-	VSUBPD  Z25, Z24, Z24
-	VCMPPD  $0x1e, Z9, Z26, K2
-	VCMPPD  $0x1e, Z9, Z24, K2, K2
-	VMULPD  Z24, Z26, Z24
-	VMOVUPD 64(SI)(R10*1), Z25
-	VADDPD  Z25, Z4, Z25
-	VSUBPD  Z24, Z25, Z25
-	VDIVPD  Z25, Z24, Z25
-	VCMPPD  $0x1e, Z5, Z25, K2, K2
-	VSUBPD  Z25, Z8, Z24
-	VMULPD  Z24, Z6, K2, Z6
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, (AX)(R8*1)
+	VMOVUPD 64(AX)(R8*1), Z6
+	MOVQ    x1_base+0(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z11
+	MOVQ    y1_base+24(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	MOVQ    x2_base+48(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z13
+	MOVQ    y2_base+72(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z14
+	VMINPD  Z13, Z2, Z13
+	VMAXPD  Z11, Z0, Z11
+	VSUBPD  Z11, Z13, Z13
+	VMINPD  Z14, Z3, Z11
+	VMAXPD  Z12, Z1, Z12
+	VSUBPD  Z12, Z11, Z11
+	VCMPPD  $0x1e, Z9, Z13, K2
+	VCMPPD  $0x1e, Z9, Z11, K2, K2
+	VMULPD  Z11, Z13, Z11
+	MOVQ    area_base+96(FP), R11
+	VMOVUPD 64(R11)(R8*1), Z12
+	VADDPD  Z12, Z4, Z12
+	VSUBPD  Z11, Z12, Z12
+	VDIVPD  Z12, Z11, Z12
+	VCMPPD  $0x1e, Z5, Z12, K2, K2
+	VSUBPD  Z12, Z8, Z11
+	VMULPD  Z11, Z6, K2, Z6
 	VCMPPD  $0x11, Z7, Z6, K2
 	VMOVAPD Z10, K2, Z6
-	VADDPD  Z8, Z17, K2, Z17
-	VMOVUPD Z6, 64(DI)(R10*1)
-	INCQ    R14
+	VADDPD  Z8, Z15, K2, Z15
+	VMOVUPD Z6, 64(AX)(R8*1)
+	INCQ    R10
 	JMP     rlisted1
 
+rlistedf1:
+	CMPQ         R10, R9
+	JAE          rcheck1
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z11
+	VCVTPS2PD    64(R11), Z12
+	VCVTPS2PD    128(R11), Z13
+	VCVTPS2PD    192(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VSUBPD       Z12, Z8, Z11
+	VMULPD       Z11, Z6, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z6, (AX)(R8*1)
+	VMOVUPD      64(AX)(R8*1), Z6
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    32(R11), Z11
+	VCVTPS2PD    96(R11), Z12
+	VCVTPS2PD    160(R11), Z13
+	VCVTPS2PD    224(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      64(R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VCMPPD       $0x1e, Z5, Z12, K2, K2
+	VSUBPD       Z12, Z8, Z11
+	VMULPD       Z11, Z6, K2, Z6
+	VCMPPD       $0x11, Z7, Z6, K2
+	VMOVAPD      Z10, K2, Z6
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, 32(R11)
+	VMOVUPD      Z6, 64(AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedf1
+
 rcheck1:
-	CMPQ        full+248(FP), $0x00
+	CMPQ        full+296(FP), $0x00
 	JNE         rscan1
-	MOVSD       (R12), X6
+	MOVSD       (DI), X6
 	UCOMISD     X6, X6
 	JPS         rscan1
-	TESTQ       R13, R13
+	TESTQ       R9, R9
 	JZ          rnext1
-	CMPQ        mono+256(FP), $0x00
+	CMPQ        mono+304(FP), $0x00
 	JE          rscan1
-	VCVTTSD2SIQ 8(R12), R10
-	TESTQ       R10, R10
+	VCVTTSD2SIQ 8(DI), R8
+	TESTQ       R8, R8
 	JS          rnext1
-	UCOMISD     (DI)(R10*8), X6
+	UCOMISD     (AX)(R8*8), X6
 	JNE         rscan1
 	JPS         rscan1
 	JMP         rnext1
 
 rall1:
-	VMOVUPD          (AX)(R8*1), Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+
+rall11:
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          (R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, (R11)
-	VMOVUPD          (CX)(R8*1), Z6
+	VMOVUPS          Y6, (SI)
+	VMOVUPD          (R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 64(R11)
-	VMOVUPD          (DX)(R8*1), Z6
+	VMOVUPS          Y6, 64(SI)
+	VMOVUPD          (R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 128(R11)
-	VMOVUPD          (BX)(R8*1), Z6
+	VMOVUPS          Y6, 128(SI)
+	VMOVUPD          (R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 192(R11)
-	VMOVUPD          (SI)(R8*1), Z6
+	VMOVUPS          Y6, 192(SI)
+	VMOVUPD          (R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 256(R11)
-	VMOVUPD          64(AX)(R8*1), Z6
+	VMOVUPS          Y6, 256(SI)
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          64(R8)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 32(R11)
-	VMOVUPD          64(CX)(R8*1), Z6
+	VMOVUPS          Y6, 32(SI)
+	VMOVUPD          64(R9)(DX*1), Z6
 	VCVTPD2PS.RD_SAE Z6, Y6
-	VMOVUPS          Y6, 96(R11)
-	VMOVUPD          64(DX)(R8*1), Z6
+	VMOVUPS          Y6, 96(SI)
+	VMOVUPD          64(R10)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 160(R11)
-	VMOVUPD          64(BX)(R8*1), Z6
+	VMOVUPS          Y6, 160(SI)
+	VMOVUPD          64(R11)(DX*1), Z6
 	VCVTPD2PS.RU_SAE Z6, Y6
-	VMOVUPS          Y6, 224(R11)
-	VMOVUPD          64(SI)(R8*1), Z6
+	VMOVUPS          Y6, 224(SI)
+	VMOVUPD          64(R12)(DX*1), Z6
 	VCVTPD2PS        Z6, Y6
-	VMOVUPS          Y6, 288(R11)
-	VMOVUPD          (DI)(R8*1), Z6
-	VMOVUPD          (AX)(R8*1), Z24
-	VMOVUPD          (CX)(R8*1), Z25
-	VMOVUPD          (DX)(R8*1), Z26
-	VMOVUPD          (BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
-	VCMPPD           $0x1e, Z9, Z26, K2
-	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          (SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
-	VSUBPD           Z25, Z8, Z24
-	VMULPD           Z24, Z6, K2, Z6
+	VMOVUPS          Y6, 288(SI)
+	VMOVUPD          (AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          (R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          (R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          (R8)(DX*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
+	VCMPPD           $0x1e, Z9, Z24, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
+	VSUBPD           Z23, Z8, Z22
+	VMULPD           Z22, Z6, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, (DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, (AX)(DX*1)
 	VCMPPD           $0x1e, Z11, Z6, K2
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        (R8)(DX*1), Z22
+	VCMPPD           $0x00, Z11, Z6, K3
+	VPCMPQ           $0x01, Z12, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z11
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z15, Z6, Z6
-	VMOVDQA64        Z6, K2, Z12
-	VMOVUPD          64(DI)(R8*1), Z6
-	VMOVUPD          64(AX)(R8*1), Z24
-	VMOVUPD          64(CX)(R8*1), Z25
-	VMOVUPD          64(DX)(R8*1), Z26
-	VMOVUPD          64(BX)(R8*1), Z27
-	VMINPD           Z26, Z2, Z26
-	VMAXPD           Z24, Z0, Z24
-	VSUBPD           Z24, Z26, Z26
-	VMINPD           Z27, Z3, Z24
-	VMAXPD           Z25, Z1, Z25
-	VSUBPD           Z25, Z24, Z24
-	VCMPPD           $0x1e, Z9, Z26, K2
-	VCMPPD           $0x1e, Z9, Z24, K2, K2
-	VMULPD           Z24, Z26, Z24
-	VMOVUPD          64(SI)(R8*1), Z25
-	VADDPD           Z25, Z4, Z25
-	VSUBPD           Z24, Z25, Z25
-	VDIVPD           Z25, Z24, Z25
-	VCMPPD           $0x1e, Z5, Z25, K2, K2
-	VSUBPD           Z25, Z8, Z24
-	VMULPD           Z24, Z6, K2, Z6
+	VMOVDQA64        Z22, K2, Z12
+	VMOVUPD          64(AX)(DX*1), Z6
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z22
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z24
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z25
+	VMINPD           Z24, Z2, Z24
+	VMAXPD           Z22, Z0, Z22
+	VSUBPD           Z22, Z24, Z24
+	VMINPD           Z25, Z3, Z22
+	VMAXPD           Z23, Z1, Z23
+	VSUBPD           Z23, Z22, Z22
+	VCMPPD           $0x1e, Z9, Z24, K2
+	VCMPPD           $0x1e, Z9, Z22, K2, K2
+	VMULPD           Z22, Z24, Z22
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	VADDPD           Z23, Z4, Z23
+	VSUBPD           Z22, Z23, Z23
+	VDIVPD           Z23, Z22, Z23
+	VCMPPD           $0x1e, Z5, Z23, K2, K2
+	VSUBPD           Z23, Z8, Z22
+	VMULPD           Z22, Z6, K2, Z6
 	VCMPPD           $0x11, Z7, Z6, K2
 	VMOVAPD          Z10, K2, Z6
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z6, 64(DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z6, 64(AX)(DX*1)
 	VCMPPD           $0x1e, Z13, Z6, K2
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        64(R8)(DX*1), Z22
+	VCMPPD           $0x00, Z13, Z6, K3
+	VPCMPQ           $0x01, Z14, Z22, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z6, K2, Z13
-	VPBROADCASTQ     R8, Z6
-	VPADDQ           Z16, Z6, Z6
-	VMOVDQA64        Z6, K2, Z14
-	ADDQ             $+128, R8
-	ADDQ             $+320, R11
-	CMPQ             R8, R9
-	JB               rall1
+	VMOVDQA64        Z22, K2, Z14
+	ADDQ             $+128, DX
+	ADDQ             $+320, SI
+	CMPQ             DX, BX
+	JB               rall11
 	JMP              rstore1
 
 rscan1:
-	LEAQ -1(R9), R10
-	ANDQ $-2048, R10
+	LEAQ         -1(BX), R9
+	ANDQ         $-2048, R9
+	MOVQ         R9, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
 
-rscanv1:
-	VMOVUPD      (DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z11, Z6, K2
-	VMOVAPD      Z6, K2, Z11
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K2, Z12
-	VMOVUPD      64(DI)(R10*1), Z6
-	VCMPPD       $0x1e, Z13, Z6, K2
-	VMOVAPD      Z6, K2, Z13
-	VPBROADCASTQ R10, Z6
-	VPADDQ       Z16, Z6, Z6
-	VMOVDQA64    Z6, K2, Z14
-	ADDQ         $+128, R10
-	CMPQ         R10, R9
-	JB           rscanv1
+rsmax1:
+	VMOVUPD      (AX)(R8*1), Z12
+	VMAXPD       Z6, Z12, Z6
+	VMOVUPD      64(AX)(R8*1), Z12
+	VMAXPD       Z11, Z12, Z11
+	ADDQ         $+128, R8
+	CMPQ         R8, BX
+	JB           rsmax1
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0x4e, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z11
+	VMAXPD       Z11, Z6, Z6
+	MOVQ         key_base+144(FP), R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z11
+	MOVQ         R9, R8
+
+rskey1:
+	VCMPPD     $0x00, (AX)(R8*1), Z6, K2
+	VPMINSQ    (R10)(R8*1), Z12, K2, Z12
+	VCMPPD     $0x00, 64(AX)(R8*1), Z6, K2
+	VPMINSQ    64(R10)(R8*1), Z11, K2, Z11
+	ADDQ       $+128, R8
+	CMPQ       R8, BX
+	JB         rskey1
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0x4e, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0xb1, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSHUFD    $0x4e, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSLLQ     $0x20, Z12, Z12
+	VPSRAQ     $0x23, Z12, Z12
+	VCVTQQ2PD  Z12, Z12
+	VMOVSD     X6, (DI)
+	VMOVSD     X12, 8(DI)
+	JMP        rnext1
 
 rstore1:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -52741,97 +53218,117 @@ rstore1:
 	VPMINSQ      Z13, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z13
 	VPMINSQ      Z13, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X6, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X6, (DI)
+	VMOVSD       X12, 8(DI)
 
 rnext1:
-	ADDQ $0x10, R12
+	ADDQ $0x40, DI
 	JMP  rchunk1
 
 rrest1:
+	MOVQ         hi+320(FP), CX
+	CMPQ         CX, score_len+128(FP)
+	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	CMPQ         R10, $+64
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         score_len+128(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	CMPQ         BX, $+64
 	JB           tailr1
-	VMOVUPD      (DI)(R8*1), Z6
-	VMOVUPD      (AX)(R8*1), Z16
-	VMOVUPD      (CX)(R8*1), Z18
-	VMOVUPD      (DX)(R8*1), Z19
-	VMOVUPD      (BX)(R8*1), Z20
-	VMINPD       Z19, Z2, Z19
+	VMOVUPD      (AX)(DX*1), Z6
+	MOVQ         x1_base+0(FP), BX
+	VMOVUPD      (BX)(DX*1), Z16
+	MOVQ         y1_base+24(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	MOVQ         x2_base+48(FP), BX
+	VMOVUPD      (BX)(DX*1), Z18
+	MOVQ         y2_base+72(FP), BX
+	VMOVUPD      (BX)(DX*1), Z19
+	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z19, Z19
-	VMINPD       Z20, Z3, Z16
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z16, Z16
-	VCMPPD       $0x1e, Z9, Z19, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z19, Z16
-	VMOVUPD      (SI)(R8*1), Z18
-	VADDPD       Z18, Z4, Z18
 	VSUBPD       Z16, Z18, Z18
-	VDIVPD       Z18, Z16, Z18
-	VCMPPD       $0x1e, Z5, Z18, K1, K1
-	VSUBPD       Z18, Z8, Z16
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z18, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z18, Z16
+	MOVQ         area_base+96(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VCMPPD       $0x1e, Z5, Z17, K1, K1
+	VSUBPD       Z17, Z8, Z16
 	VMULPD       Z16, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
-	VADDPD       Z8, Z17, K1, Z17
-	VMOVUPD      Z6, (DI)(R8*1)
+	VADDPD       Z8, Z15, K1, Z15
+	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
+	MOVQ         key_base+144(FP), BX
+	VMOVDQU64    (BX)(DX*1), Z16
+	VCMPPD       $0x00, Z11, Z6, K2
+	VPCMPQ       $0x01, Z12, Z16, K2, K2
+	KORB         K2, K1, K1
 	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z6
-	VPADDQ       Z15, Z6, Z6
-	VMOVDQA64    Z6, K1, Z12
-	ADDQ         $+64, R8
+	VMOVDQA64    Z16, K1, Z12
+	ADDQ         $+64, DX
 
 tailr1:
-	CMPQ         R8, R9
-	JAE          rtail1
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z6
-	VMOVUPD.Z    (AX)(R8*1), K1, Z16
-	VMOVUPD.Z    (CX)(R8*1), K1, Z18
-	VMOVUPD.Z    (DX)(R8*1), K1, Z19
-	VMOVUPD.Z    (BX)(R8*1), K1, Z20
-	VMINPD       Z19, Z2, Z2
-	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z20, Z3, Z0
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z0, Z0
-	VCMPPD       $0x1e, Z9, Z2, K1, K2
-	VCMPPD       $0x1e, Z9, Z0, K2, K2
-	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VCMPPD       $0x1e, Z5, Z1, K2, K2
-	VSUBPD       Z1, Z8, Z0
-	VMULPD       Z0, Z6, K2, Z6
-	VCMPPD       $0x11, Z7, Z6, K1, K2
-	VMOVAPD      Z10, K2, Z6
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z6, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z11, Z6, K1, K1
-	VMOVAPD      Z6, K1, Z11
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z15, Z0, Z0
-	VMOVDQA64    Z0, K1, Z12
+	CMPQ        DX, CX
+	JAE         rtail1
+	MOVQ        CX, BX
+	SUBQ        DX, BX
+	SHRQ        $0x03, BX
+	MOVQ        $-1, CX
+	BZHIQ       BX, CX, CX
+	KMOVB       CX, K1
+	VMOVUPD.Z   (AX)(DX*1), K1, Z6
+	MOVQ        x1_base+0(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z16
+	MOVQ        y1_base+24(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z17
+	MOVQ        x2_base+48(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z18
+	MOVQ        y2_base+72(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z19
+	VMINPD      Z18, Z2, Z2
+	VMAXPD      Z16, Z0, Z16
+	VSUBPD      Z16, Z2, Z2
+	VMINPD      Z19, Z3, Z0
+	VMAXPD      Z17, Z1, Z17
+	VSUBPD      Z17, Z0, Z0
+	VCMPPD      $0x1e, Z9, Z2, K1, K2
+	VCMPPD      $0x1e, Z9, Z0, K2, K2
+	VMULPD      Z0, Z2, Z0
+	MOVQ        area_base+96(FP), CX
+	VMOVUPD.Z   (CX)(DX*1), K1, Z1
+	VADDPD      Z1, Z4, Z1
+	VSUBPD      Z0, Z1, Z1
+	VDIVPD      Z1, Z0, Z1
+	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	VSUBPD      Z1, Z8, Z0
+	VMULPD      Z0, Z6, K2, Z6
+	VCMPPD      $0x11, Z7, Z6, K1, K2
+	VMOVAPD     Z10, K2, Z6
+	VADDPD      Z8, Z15, K2, Z15
+	VMOVUPD     Z6, K1, (AX)(DX*1)
+	VCMPPD      $0x1e, Z11, Z6, K1, K2
+	MOVQ        key_base+144(FP), AX
+	VMOVDQU64.Z (AX)(DX*1), K1, Z0
+	VCMPPD      $0x00, Z11, Z6, K1, K1
+	VPCMPQ      $0x01, Z12, Z0, K1, K1
+	KORB        K1, K2, K2
+	VMOVAPD     Z6, K2, Z11
+	VMOVDQA64   Z0, K2, Z12
 
 rtail1:
 	VCMPPD       $0x1e, Z11, Z13, K1
@@ -52855,317 +53352,640 @@ rtail1:
 	VPMINSQ      Z1, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z1
 	VPMINSQ      Z1, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X0, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X0, (DI)
+	VMOVSD       X12, 8(DI)
 	JMP          rdone
 
 rmethod2:
 rchunk2:
-	CMPQ         R8, 128(SP)
-	JAE          rrest2
-	LEAQ         2048(R8), R9
-	CMPQ         R9, 128(SP)
-	CMOVQHI      128(SP), R9
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	CMPQ         full+248(FP), $0x00
-	JE           rfilt2
-	CMPQ         full+248(FP), $0x01
-	JE           rall2
-	MOVQ         R8, R10
-	MOVQ         R11, R13
+	CMPQ      DX, 128(SP)
+	JAE       rrest2
+	LEAQ      2048(DX), BX
+	CMPQ      BX, 128(SP)
+	CMOVQHI   128(SP), BX
+	CMPQ      full+296(FP), $0x00
+	JNE       rvisit2
+	MOVSD     (DI), X5
+	UCOMISD   X5, X5
+	JPS       rvisit2
+	VMOVUPD   (CX), X5
+	VMAXPD    16(DI), X5, X5
+	VMOVUPD   16(CX), X11
+	VMINPD    32(DI), X11, X11
+	VSUBPD    X5, X11, X11
+	VCMPPD    $0x12, X9, X11, X11
+	VMOVMSKPD X11, R8
+	TESTL     R8, R8
+	JZ        rvisit2
+	MOVQ      BX, R8
+	SUBQ      DX, R8
+	LEAQ      (R8)(R8*4), R8
+	SHRQ      $0x01, R8
+	ADDQ      R8, SI
+	MOVQ      BX, DX
+	ADDQ      $0x40, DI
+	JMP       rchunk2
+
+rvisit2:
+	CMPQ full+296(FP), $0x00
+	JE   rfilt2
+	CMPQ full+296(FP), $0x01
+	JE   rall2
+	MOVQ DX, R8
+	MOVQ SI, R9
 
 rcopy2:
-	VMOVUPD          (AX)(R10*1), Z5
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          (R10)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, (R13)
-	VMOVUPD          (CX)(R10*1), Z5
+	VMOVUPS          Y5, (R9)
+	VMOVUPD          (R11)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 64(R13)
-	VMOVUPD          (DX)(R10*1), Z5
+	VMOVUPS          Y5, 64(R9)
+	VMOVUPD          (R12)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 128(R13)
-	VMOVUPD          (BX)(R10*1), Z5
+	VMOVUPS          Y5, 128(R9)
+	VMOVUPD          (R13)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 192(R13)
-	VMOVUPD          (SI)(R10*1), Z5
+	VMOVUPS          Y5, 192(R9)
+	VMOVUPD          (R14)(R8*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 256(R13)
-	VMOVUPD          64(AX)(R10*1), Z5
+	VMOVUPS          Y5, 256(R9)
+	MOVQ             x1_base+0(FP), R10
+	MOVQ             y1_base+24(FP), R11
+	MOVQ             x2_base+48(FP), R12
+	MOVQ             y2_base+72(FP), R13
+	MOVQ             area_base+96(FP), R14
+	VMOVUPD          64(R10)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 32(R13)
-	VMOVUPD          64(CX)(R10*1), Z5
+	VMOVUPS          Y5, 32(R9)
+	VMOVUPD          64(R11)(R8*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 96(R13)
-	VMOVUPD          64(DX)(R10*1), Z5
+	VMOVUPS          Y5, 96(R9)
+	VMOVUPD          64(R12)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 160(R13)
-	VMOVUPD          64(BX)(R10*1), Z5
+	VMOVUPS          Y5, 160(R9)
+	VMOVUPD          64(R13)(R8*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 224(R13)
-	VMOVUPD          64(SI)(R10*1), Z5
+	VMOVUPS          Y5, 224(R9)
+	VMOVUPD          64(R14)(R8*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 288(R13)
-	ADDQ             $+128, R10
-	ADDQ             $+320, R13
-	CMPQ             R10, R9
+	VMOVUPS          Y5, 288(R9)
+	ADDQ             $+128, R8
+	ADDQ             $+320, R9
+	CMPQ             R8, BX
 	JB               rcopy2
 
 rfilt2:
-	XORQ R13, R13
+	XORQ   R9, R9
+	MOVQ   BX, R10
+	SUBQ   DX, R10
+	SHRQ   $0x07, R10
+	MOVL   $-1, R8
+	BZHIL  R10, R8, R8
+	MOVQ   DX, 136(SP)
+	MOVQ   SI, 144(SP)
+	CMPQ   full+296(FP), $0x00
+	JNE    rfilter2
+	SHRQ   $0x03, DX
+	ADDQ   g_base+216(FP), DX
+	VMAXPS (DX), Z16, Z5
+	VMINPS 128(DX), Z18, Z11
+	VMAXPS 64(DX), Z17, Z12
+	VMINPS 192(DX), Z19, Z13
+	VCMPPS $0x1e, Z5, Z11, K2
+	VCMPPS $0x1e, Z12, Z13, K2, K2
+	KMOVW  K2, DX
+	ANDL   DX, R8
 
 rfilter2:
-	VMAXPS   (R11), Z18, Z5
-	VMINPS   128(R11), Z20, Z22
-	VMAXPS   64(R11), Z19, Z23
-	VMINPS   192(R11), Z21, Z24
-	VCMPPS   $0x1e, Z5, Z22, K2
-	VCMPPS   $0x1e, Z23, Z24, K2, K2
-	MOVL     R8, (SP)(R13*4)
+	TESTL    R8, R8
+	JZ       rfdone2
+	TZCNTL   R8, SI
+	BLSRL    R8, R8
+	MOVQ     SI, DX
+	SHLQ     $0x07, DX
+	ADDQ     136(SP), DX
+	LEAQ     (SI)(SI*4), SI
+	SHLQ     $0x06, SI
+	ADDQ     144(SP), SI
+	VMAXPS   (SI), Z16, Z5
+	VMINPS   128(SI), Z18, Z11
+	VMAXPS   64(SI), Z17, Z12
+	VMINPS   192(SI), Z19, Z13
+	VCMPPS   $0x1e, Z5, Z11, K2
+	VCMPPS   $0x1e, Z12, Z13, K2, K2
+	MOVL     DX, (SP)(R9*4)
 	KSHIFTRW $0x08, K2, K3
 	KTESTB   K2, K1
-	SBBQ     $-1, R13
-	LEAQ     64(R8), R10
-	MOVL     R10, (SP)(R13*4)
+	SBBQ     $-1, R9
+	LEAQ     64(DX), R10
+	MOVL     R10, (SP)(R9*4)
 	KTESTB   K3, K1
-	SBBQ     $-1, R13
-	ADDQ     $0x80, R8
-	ADDQ     $+320, R11
-	CMPQ     R8, R9
-	JB       rfilter2
-	XORQ     R14, R14
+	SBBQ     $-1, R9
+	ADDQ     $0x80, DX
+	ADDQ     $+320, SI
+	JMP      rfilter2
+
+rfdone2:
+	MOVQ BX, DX
+	MOVQ BX, SI
+	SUBQ 136(SP), SI
+	LEAQ (SI)(SI*4), SI
+	SHRQ $0x01, SI
+	ADDQ 144(SP), SI
+	XORQ R10, R10
 
 rlisted2:
-	CMPQ         R14, R13
+	CMPQ         R10, R9
 	JAE          rcheck2
-	MOVL         (SP)(R14*4), R10
-	VMOVUPD      (DI)(R10*1), Z5
-	VMOVUPD      (AX)(R10*1), Z22
-	VMOVUPD      (CX)(R10*1), Z23
-	VMOVUPD      (DX)(R10*1), Z24
-	VMOVUPD      (BX)(R10*1), Z25
-	VMINPD       Z24, Z2, Z24
-	VMAXPD       Z22, Z0, Z22
-	VSUBPD       Z22, Z24, Z24
-	VMINPD       Z25, Z3, Z22
-	VMAXPD       Z23, Z1, Z23
-	VSUBPD       Z23, Z22, Z22
-	VCMPPD       $0x1e, Z9, Z24, K2
-	VCMPPD       $0x1e, Z9, Z22, K2, K2
-	VMULPD       Z22, Z24, Z22
-	VMOVUPD      (SI)(R10*1), Z23
-	VADDPD       Z23, Z4, Z23
-	VSUBPD       Z22, Z23, Z23
-	VDIVPD       Z23, Z22, Z23
-	VMULPD       Z23, Z23, Z22
-	VDIVPD       Z6, Z22, Z22
-	VXORPD       c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD c_exp64lo<>+0(SB), Z23
-	VMAXPD       Z22, Z23, Z22
-	VMULPD       c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD  $0x00, Z23, Z23
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD c_inv11f<>+0(SB), Z24
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD    Z23, Z24, Z22
-	VMULPD       Z22, Z5, K2, Z5
+	CMPQ         exact+328(FP), $0x00
+	JNE          rlistedf2
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z5
+	MOVQ         x1_base+0(FP), R11
+	VMOVUPD      (R11)(R8*1), Z11
+	MOVQ         y1_base+24(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	MOVQ         x2_base+48(FP), R11
+	VMOVUPD      (R11)(R8*1), Z13
+	MOVQ         y2_base+72(FP), R11
+	VMOVUPD      (R11)(R8*1), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VMULPD       Z12, Z12, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VBROADCASTSD c_exp64lo<>+0(SB), Z12
+	VMAXPD       Z11, Z12, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z12
+	VRNDSCALEPD  $0x00, Z12, Z12
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z12, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z12, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z13
+	VSCALEFPD    Z12, Z13, Z11
+	VMULPD       Z11, Z5, K2, Z5
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z5, (DI)(R10*1)
-	INCQ         R14
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z5, (AX)(R8*1)
+	INCQ         R10
 	JMP          rlisted2
 
+rlistedf2:
+	LEAQ         1(R10), R11
+	CMPQ         R11, R9
+	JAE          rlistedf12
+	MOVL         (SP)(R10*4), R8
+	MOVL         (SP)(R11*4), R11
+	VMOVUPD      (AX)(R8*1), Z5
+	MOVQ         R8, R12
+	ANDQ         $-128, R12
+	LEAQ         (R8)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VCVTPS2PD    (R12), Z11
+	VCVTPS2PD    64(R12), Z12
+	VCVTPS2PD    128(R12), Z13
+	VCVTPS2PD    192(R12), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VMOVUPD      (AX)(R11*1), Z12
+	MOVQ         R11, R12
+	ANDQ         $-128, R12
+	LEAQ         (R11)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VCVTPS2PD    (R12), Z14
+	VCVTPS2PD    64(R12), Z20
+	VCVTPS2PD    128(R12), Z21
+	VCVTPS2PD    192(R12), Z22
+	VMINPD       Z21, Z2, Z21
+	VMAXPD       Z14, Z0, Z14
+	VSUBPD       Z14, Z21, Z21
+	VMINPD       Z22, Z3, Z14
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z14, Z14
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R12
+	VMOVUPD      (R12)(R8*1), Z13
+	VADDPD       Z13, Z4, Z13
+	VSUBPD       Z11, Z13, Z13
+	VDIVPD       Z13, Z11, Z13
+	VCMPPD       $0x1e, Z9, Z21, K3
+	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VMULPD       Z14, Z21, Z11
+	MOVQ         area_base+96(FP), R12
+	VMOVUPD      (R12)(R11*1), Z14
+	VADDPD       Z14, Z4, Z14
+	VSUBPD       Z11, Z14, Z14
+	VDIVPD       Z14, Z11, Z14
+	VMULPD       Z13, Z13, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VMULPD       Z14, Z14, Z13
+	VDIVPD       Z6, Z13, Z13
+	VXORPD       c_signbit64_x8<>+0(SB), Z13, Z13
+	VBROADCASTSD c_exp64lo<>+0(SB), Z14
+	VMAXPD       Z11, Z14, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z20
+	VRNDSCALEPD  $0x00, Z20, Z20
+	VMAXPD       Z13, Z14, Z13
+	VMULPD       c_log2e64_x8<>+0(SB), Z13, Z14
+	VRNDSCALEPD  $0x00, Z14, Z14
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z21
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z14, Z13
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z14, Z13
+	VBROADCASTSD c_inv11f<>+0(SB), Z22
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invff_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z13, Z22
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z21
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z13, Z22
+	VSCALEFPD    Z20, Z21, Z11
+	VSCALEFPD    Z14, Z22, Z13
+	VMULPD       Z11, Z5, K2, Z5
+	VMULPD       Z13, Z12, K3, Z12
+	VCMPPD       $0x11, Z7, Z5, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R12
+	ANDQ         $-128, R12
+	LEAQ         (R8)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VMOVUPS      Y11, K2, (R12)
+	VMOVUPD      Z5, (AX)(R8*1)
+	VCMPPD       $0x11, Z7, Z12, K2
+	VMOVAPD      Z10, K2, Z12
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y5
+	MOVQ         R11, R8
+	ANDQ         $-128, R8
+	LEAQ         (R11)(R8*4), R8
+	SHRQ         $0x01, R8
+	ADDQ         f_base+192(FP), R8
+	VMOVUPS      Y5, K2, (R8)
+	VMOVUPD      Z12, (AX)(R11*1)
+	ADDQ         $0x02, R10
+	JMP          rlistedf2
+
+rlistedf12:
+	CMPQ         R10, R9
+	JAE          rcheck2
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z5
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z11
+	VCVTPS2PD    64(R11), Z12
+	VCVTPS2PD    128(R11), Z13
+	VCVTPS2PD    192(R11), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z12
+	VADDPD       Z12, Z4, Z12
+	VSUBPD       Z11, Z12, Z12
+	VDIVPD       Z12, Z11, Z12
+	VMULPD       Z12, Z12, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VBROADCASTSD c_exp64lo<>+0(SB), Z12
+	VMAXPD       Z11, Z12, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z12
+	VRNDSCALEPD  $0x00, Z12, Z12
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z12, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z12, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z13
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z13
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z13
+	VSCALEFPD    Z12, Z13, Z11
+	VMULPD       Z11, Z5, K2, Z5
+	VCMPPD       $0x11, Z7, Z5, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z5, (AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedf2
+
 rcheck2:
-	CMPQ        full+248(FP), $0x00
+	CMPQ        full+296(FP), $0x00
 	JNE         rscan2
-	MOVSD       (R12), X5
+	MOVSD       (DI), X5
 	UCOMISD     X5, X5
 	JPS         rscan2
-	TESTQ       R13, R13
+	TESTQ       R9, R9
 	JZ          rnext2
-	CMPQ        mono+256(FP), $0x00
+	CMPQ        mono+304(FP), $0x00
 	JE          rscan2
-	VCVTTSD2SIQ 8(R12), R10
-	TESTQ       R10, R10
+	VCVTTSD2SIQ 8(DI), R8
+	TESTQ       R8, R8
 	JS          rnext2
-	UCOMISD     (DI)(R10*8), X5
+	UCOMISD     (AX)(R8*8), X5
 	JNE         rscan2
 	JPS         rscan2
 	JMP         rnext2
 
 rall2:
-	VMOVUPD          (AX)(R8*1), Z5
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+
+rall12:
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          (R8)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, (R11)
-	VMOVUPD          (CX)(R8*1), Z5
+	VMOVUPS          Y5, (SI)
+	VMOVUPD          (R9)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 64(R11)
-	VMOVUPD          (DX)(R8*1), Z5
+	VMOVUPS          Y5, 64(SI)
+	VMOVUPD          (R10)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 128(R11)
-	VMOVUPD          (BX)(R8*1), Z5
+	VMOVUPS          Y5, 128(SI)
+	VMOVUPD          (R11)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 192(R11)
-	VMOVUPD          (SI)(R8*1), Z5
+	VMOVUPS          Y5, 192(SI)
+	VMOVUPD          (R12)(DX*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 256(R11)
-	VMOVUPD          64(AX)(R8*1), Z5
+	VMOVUPS          Y5, 256(SI)
+	MOVQ             x1_base+0(FP), R8
+	MOVQ             y1_base+24(FP), R9
+	MOVQ             x2_base+48(FP), R10
+	MOVQ             y2_base+72(FP), R11
+	MOVQ             area_base+96(FP), R12
+	VMOVUPD          64(R8)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 32(R11)
-	VMOVUPD          64(CX)(R8*1), Z5
+	VMOVUPS          Y5, 32(SI)
+	VMOVUPD          64(R9)(DX*1), Z5
 	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 96(R11)
-	VMOVUPD          64(DX)(R8*1), Z5
+	VMOVUPS          Y5, 96(SI)
+	VMOVUPD          64(R10)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 160(R11)
-	VMOVUPD          64(BX)(R8*1), Z5
+	VMOVUPS          Y5, 160(SI)
+	VMOVUPD          64(R11)(DX*1), Z5
 	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 224(R11)
-	VMOVUPD          64(SI)(R8*1), Z5
+	VMOVUPS          Y5, 224(SI)
+	VMOVUPD          64(R12)(DX*1), Z5
 	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 288(R11)
-	VMOVUPD          (DI)(R8*1), Z5
-	VMOVUPD          (AX)(R8*1), Z22
-	VMOVUPD          (CX)(R8*1), Z23
-	VMOVUPD          (DX)(R8*1), Z24
-	VMOVUPD          (BX)(R8*1), Z25
-	VMINPD           Z24, Z2, Z24
-	VMAXPD           Z22, Z0, Z22
-	VSUBPD           Z22, Z24, Z24
-	VMINPD           Z25, Z3, Z22
-	VMAXPD           Z23, Z1, Z23
-	VSUBPD           Z23, Z22, Z22
-	VCMPPD           $0x1e, Z9, Z24, K2
-	VCMPPD           $0x1e, Z9, Z22, K2, K2
-	VMULPD           Z22, Z24, Z22
-	VMOVUPD          (SI)(R8*1), Z23
-	VADDPD           Z23, Z4, Z23
-	VSUBPD           Z22, Z23, Z23
-	VDIVPD           Z23, Z22, Z23
-	VMULPD           Z23, Z23, Z22
-	VDIVPD           Z6, Z22, Z22
-	VXORPD           c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD     c_exp64lo<>+0(SB), Z23
-	VMAXPD           Z22, Z23, Z22
-	VMULPD           c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD      $0x00, Z23, Z23
-	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD     c_inv11f<>+0(SB), Z24
-	VFMADD213PD      c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD        Z23, Z24, Z22
-	VMULPD           Z22, Z5, K2, Z5
+	VMOVUPS          Y5, 288(SI)
+	VMOVUPD          (AX)(DX*1), Z5
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          (R8)(DX*1), Z20
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          (R8)(DX*1), Z21
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          (R8)(DX*1), Z22
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          (R8)(DX*1), Z23
+	VMINPD           Z22, Z2, Z22
+	VMAXPD           Z20, Z0, Z20
+	VSUBPD           Z20, Z22, Z22
+	VMINPD           Z23, Z3, Z20
+	VMAXPD           Z21, Z1, Z21
+	VSUBPD           Z21, Z20, Z20
+	VCMPPD           $0x1e, Z9, Z22, K2
+	VCMPPD           $0x1e, Z9, Z20, K2, K2
+	VMULPD           Z20, Z22, Z20
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          (R8)(DX*1), Z21
+	VADDPD           Z21, Z4, Z21
+	VSUBPD           Z20, Z21, Z21
+	VDIVPD           Z21, Z20, Z21
+	VMULPD           Z21, Z21, Z20
+	VDIVPD           Z6, Z20, Z20
+	VXORPD           c_signbit64_x8<>+0(SB), Z20, Z20
+	VBROADCASTSD     c_exp64lo<>+0(SB), Z21
+	VMAXPD           Z20, Z21, Z20
+	VMULPD           c_log2e64_x8<>+0(SB), Z20, Z21
+	VRNDSCALEPD      $0x00, Z21, Z21
+	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z21, Z20
+	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z21, Z20
+	VBROADCASTSD     c_inv11f<>+0(SB), Z22
+	VFMADD213PD      c_invfk_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfj_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfi_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfh_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfg_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invff_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfe_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfd_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfc_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfb_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfa_x8<>+0(SB), Z20, Z22
+	VSCALEFPD        Z21, Z22, Z20
+	VMULPD           Z20, Z5, K2, Z5
 	VCMPPD           $0x11, Z7, Z5, K2
 	VMOVAPD          Z10, K2, Z5
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z5, (DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z5, (AX)(DX*1)
 	VCMPPD           $0x1e, Z11, Z5, K2
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        (R8)(DX*1), Z20
+	VCMPPD           $0x00, Z11, Z5, K3
+	VPCMPQ           $0x01, Z12, Z20, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z5, K2, Z11
-	VPBROADCASTQ     R8, Z5
-	VPADDQ           Z15, Z5, Z5
-	VMOVDQA64        Z5, K2, Z12
-	VMOVUPD          64(DI)(R8*1), Z5
-	VMOVUPD          64(AX)(R8*1), Z22
-	VMOVUPD          64(CX)(R8*1), Z23
-	VMOVUPD          64(DX)(R8*1), Z24
-	VMOVUPD          64(BX)(R8*1), Z25
-	VMINPD           Z24, Z2, Z24
-	VMAXPD           Z22, Z0, Z22
-	VSUBPD           Z22, Z24, Z24
-	VMINPD           Z25, Z3, Z22
-	VMAXPD           Z23, Z1, Z23
-	VSUBPD           Z23, Z22, Z22
-	VCMPPD           $0x1e, Z9, Z24, K2
-	VCMPPD           $0x1e, Z9, Z22, K2, K2
-	VMULPD           Z22, Z24, Z22
-	VMOVUPD          64(SI)(R8*1), Z23
-	VADDPD           Z23, Z4, Z23
-	VSUBPD           Z22, Z23, Z23
-	VDIVPD           Z23, Z22, Z23
-	VMULPD           Z23, Z23, Z22
-	VDIVPD           Z6, Z22, Z22
-	VXORPD           c_signbit64_x8<>+0(SB), Z22, Z22
-	VBROADCASTSD     c_exp64lo<>+0(SB), Z23
-	VMAXPD           Z22, Z23, Z22
-	VMULPD           c_log2e64_x8<>+0(SB), Z22, Z23
-	VRNDSCALEPD      $0x00, Z23, Z23
-	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z23, Z22
-	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z23, Z22
-	VBROADCASTSD     c_inv11f<>+0(SB), Z24
-	VFMADD213PD      c_invfk_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfj_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfi_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfh_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfg_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invff_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfe_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfd_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfc_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfb_x8<>+0(SB), Z22, Z24
-	VFMADD213PD      c_invfa_x8<>+0(SB), Z22, Z24
-	VSCALEFPD        Z23, Z24, Z22
-	VMULPD           Z22, Z5, K2, Z5
+	VMOVDQA64        Z20, K2, Z12
+	VMOVUPD          64(AX)(DX*1), Z5
+	MOVQ             x1_base+0(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z20
+	MOVQ             y1_base+24(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z21
+	MOVQ             x2_base+48(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z22
+	MOVQ             y2_base+72(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z23
+	VMINPD           Z22, Z2, Z22
+	VMAXPD           Z20, Z0, Z20
+	VSUBPD           Z20, Z22, Z22
+	VMINPD           Z23, Z3, Z20
+	VMAXPD           Z21, Z1, Z21
+	VSUBPD           Z21, Z20, Z20
+	VCMPPD           $0x1e, Z9, Z22, K2
+	VCMPPD           $0x1e, Z9, Z20, K2, K2
+	VMULPD           Z20, Z22, Z20
+	MOVQ             area_base+96(FP), R8
+	VMOVUPD          64(R8)(DX*1), Z21
+	VADDPD           Z21, Z4, Z21
+	VSUBPD           Z20, Z21, Z21
+	VDIVPD           Z21, Z20, Z21
+	VMULPD           Z21, Z21, Z20
+	VDIVPD           Z6, Z20, Z20
+	VXORPD           c_signbit64_x8<>+0(SB), Z20, Z20
+	VBROADCASTSD     c_exp64lo<>+0(SB), Z21
+	VMAXPD           Z20, Z21, Z20
+	VMULPD           c_log2e64_x8<>+0(SB), Z20, Z21
+	VRNDSCALEPD      $0x00, Z21, Z21
+	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z21, Z20
+	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z21, Z20
+	VBROADCASTSD     c_inv11f<>+0(SB), Z22
+	VFMADD213PD      c_invfk_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfj_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfi_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfh_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfg_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invff_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfe_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfd_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfc_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfb_x8<>+0(SB), Z20, Z22
+	VFMADD213PD      c_invfa_x8<>+0(SB), Z20, Z22
+	VSCALEFPD        Z21, Z22, Z20
+	VMULPD           Z20, Z5, K2, Z5
 	VCMPPD           $0x11, Z7, Z5, K2
 	VMOVAPD          Z10, K2, Z5
-	VADDPD           Z8, Z17, K2, Z17
-	VMOVUPD          Z5, 64(DI)(R8*1)
+	VADDPD           Z8, Z15, K2, Z15
+	VMOVUPD          Z5, 64(AX)(DX*1)
 	VCMPPD           $0x1e, Z13, Z5, K2
+	MOVQ             key_base+144(FP), R8
+	VMOVDQU64        64(R8)(DX*1), Z20
+	VCMPPD           $0x00, Z13, Z5, K3
+	VPCMPQ           $0x01, Z14, Z20, K3, K3
+	KORB             K3, K2, K2
 	VMOVAPD          Z5, K2, Z13
-	VPBROADCASTQ     R8, Z5
-	VPADDQ           Z16, Z5, Z5
-	VMOVDQA64        Z5, K2, Z14
-	ADDQ             $+128, R8
-	ADDQ             $+320, R11
-	CMPQ             R8, R9
-	JB               rall2
+	VMOVDQA64        Z20, K2, Z14
+	ADDQ             $+128, DX
+	ADDQ             $+320, SI
+	CMPQ             DX, BX
+	JB               rall12
 	JMP              rstore2
 
 rscan2:
-	LEAQ -1(R9), R10
-	ANDQ $-2048, R10
+	LEAQ         -1(BX), R9
+	ANDQ         $-2048, R9
+	MOVQ         R9, R8
+	VBROADCASTSD c_neginf64<>+0(SB), Z5
+	VBROADCASTSD c_neginf64<>+0(SB), Z11
 
-rscanv2:
-	VMOVUPD      (DI)(R10*1), Z5
-	VCMPPD       $0x1e, Z11, Z5, K2
-	VMOVAPD      Z5, K2, Z11
-	VPBROADCASTQ R10, Z5
-	VPADDQ       Z15, Z5, Z5
-	VMOVDQA64    Z5, K2, Z12
-	VMOVUPD      64(DI)(R10*1), Z5
-	VCMPPD       $0x1e, Z13, Z5, K2
-	VMOVAPD      Z5, K2, Z13
-	VPBROADCASTQ R10, Z5
-	VPADDQ       Z16, Z5, Z5
-	VMOVDQA64    Z5, K2, Z14
-	ADDQ         $+128, R10
-	CMPQ         R10, R9
-	JB           rscanv2
+rsmax2:
+	VMOVUPD      (AX)(R8*1), Z12
+	VMAXPD       Z5, Z12, Z5
+	VMOVUPD      64(AX)(R8*1), Z12
+	VMAXPD       Z11, Z12, Z11
+	ADDQ         $+128, R8
+	CMPQ         R8, BX
+	JB           rsmax2
+	VMAXPD       Z11, Z5, Z5
+	VSHUFF64X2   $0x4e, Z5, Z5, Z11
+	VMAXPD       Z11, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z11
+	VMAXPD       Z11, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z11
+	VMAXPD       Z11, Z5, Z5
+	MOVQ         key_base+144(FP), R10
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z11
+	MOVQ         R9, R8
+
+rskey2:
+	VCMPPD     $0x00, (AX)(R8*1), Z5, K2
+	VPMINSQ    (R10)(R8*1), Z12, K2, Z12
+	VCMPPD     $0x00, 64(AX)(R8*1), Z5, K2
+	VPMINSQ    64(R10)(R8*1), Z11, K2, Z11
+	ADDQ       $+128, R8
+	CMPQ       R8, BX
+	JB         rskey2
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0x4e, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VSHUFI64X2 $0xb1, Z12, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSHUFD    $0x4e, Z12, Z11
+	VPMINSQ    Z11, Z12, Z12
+	VPSLLQ     $0x20, Z12, Z12
+	VPSRAQ     $0x23, Z12, Z12
+	VCVTQQ2PD  Z12, Z12
+	VMOVSD     X5, (DI)
+	VMOVSD     X12, 8(DI)
+	JMP        rnext2
 
 rstore2:
 	VCMPPD       $0x1e, Z11, Z13, K2
@@ -53189,102 +54009,119 @@ rstore2:
 	VPMINSQ      Z13, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z13
 	VPMINSQ      Z13, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X5, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X5, (DI)
+	VMOVSD       X12, 8(DI)
 
 rnext2:
-	ADDQ $0x10, R12
+	ADDQ $0x40, DI
 	JMP  rchunk2
 
 rrest2:
+	MOVQ         hi+320(FP), CX
+	CMPQ         CX, score_len+128(FP)
+	JNE          rdone
 	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_minus8q<>+0(SB), Z12
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_minus8q<>+0(SB), Z14
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	CMPQ         R10, $+64
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	MOVQ         score_len+128(FP), CX
+	SHLQ         $0x03, CX
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	CMPQ         BX, $+64
 	JB           tailr2
-	VMOVUPD      (DI)(R8*1), Z5
-	VMOVUPD      (AX)(R8*1), Z16
-	VMOVUPD      (CX)(R8*1), Z18
-	VMOVUPD      (DX)(R8*1), Z19
-	VMOVUPD      (BX)(R8*1), Z20
-	VMINPD       Z19, Z2, Z19
+	VMOVUPD      (AX)(DX*1), Z5
+	MOVQ         x1_base+0(FP), BX
+	VMOVUPD      (BX)(DX*1), Z16
+	MOVQ         y1_base+24(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	MOVQ         x2_base+48(FP), BX
+	VMOVUPD      (BX)(DX*1), Z18
+	MOVQ         y2_base+72(FP), BX
+	VMOVUPD      (BX)(DX*1), Z19
+	VMINPD       Z18, Z2, Z18
 	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z19, Z19
-	VMINPD       Z20, Z3, Z16
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z16, Z16
-	VCMPPD       $0x1e, Z9, Z19, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z19, Z16
-	VMOVUPD      (SI)(R8*1), Z18
-	VADDPD       Z18, Z4, Z18
 	VSUBPD       Z16, Z18, Z18
-	VDIVPD       Z18, Z16, Z18
-	VMULPD       Z18, Z18, Z16
+	VMINPD       Z19, Z3, Z16
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z16, Z16
+	VCMPPD       $0x1e, Z9, Z18, K1
+	VCMPPD       $0x1e, Z9, Z16, K1, K1
+	VMULPD       Z16, Z18, Z16
+	MOVQ         area_base+96(FP), BX
+	VMOVUPD      (BX)(DX*1), Z17
+	VADDPD       Z17, Z4, Z17
+	VSUBPD       Z16, Z17, Z17
+	VDIVPD       Z17, Z16, Z17
+	VMULPD       Z17, Z17, Z16
 	VDIVPD       Z6, Z16, Z16
 	VXORPD       c_signbit64_x8<>+0(SB), Z16, Z16
-	VBROADCASTSD c_exp64lo<>+0(SB), Z18
-	VMAXPD       Z16, Z18, Z16
-	VMULPD       c_log2e64_x8<>+0(SB), Z16, Z18
-	VRNDSCALEPD  $0x00, Z18, Z18
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z18, Z16
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z18, Z16
-	VBROADCASTSD c_inv11f<>+0(SB), Z19
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invff_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z16, Z19
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z19
-	VSCALEFPD    Z18, Z19, Z16
+	VBROADCASTSD c_exp64lo<>+0(SB), Z17
+	VMAXPD       Z16, Z17, Z16
+	VMULPD       c_log2e64_x8<>+0(SB), Z16, Z17
+	VRNDSCALEPD  $0x00, Z17, Z17
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z17, Z16
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z17, Z16
+	VBROADCASTSD c_inv11f<>+0(SB), Z18
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invff_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z16, Z18
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z18
+	VSCALEFPD    Z17, Z18, Z16
 	VMULPD       Z16, Z5, K1, Z5
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z17, K1, Z17
-	VMOVUPD      Z5, (DI)(R8*1)
+	VADDPD       Z8, Z15, K1, Z15
+	VMOVUPD      Z5, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1
+	MOVQ         key_base+144(FP), BX
+	VMOVDQU64    (BX)(DX*1), Z16
+	VCMPPD       $0x00, Z11, Z5, K2
+	VPCMPQ       $0x01, Z12, Z16, K2, K2
+	KORB         K2, K1, K1
 	VMOVAPD      Z5, K1, Z11
-	VPBROADCASTQ R8, Z5
-	VPADDQ       Z15, Z5, Z5
-	VMOVDQA64    Z5, K1, Z12
-	ADDQ         $+64, R8
+	VMOVDQA64    Z16, K1, Z12
+	ADDQ         $+64, DX
 
 tailr2:
-	CMPQ         R8, R9
+	CMPQ         DX, CX
 	JAE          rtail2
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z5
-	VMOVUPD.Z    (AX)(R8*1), K1, Z16
-	VMOVUPD.Z    (CX)(R8*1), K1, Z18
-	VMOVUPD.Z    (DX)(R8*1), K1, Z19
-	VMOVUPD.Z    (BX)(R8*1), K1, Z20
-	VMINPD       Z19, Z2, Z2
+	MOVQ         CX, BX
+	SUBQ         DX, BX
+	SHRQ         $0x03, BX
+	MOVQ         $-1, CX
+	BZHIQ        BX, CX, CX
+	KMOVB        CX, K1
+	VMOVUPD.Z    (AX)(DX*1), K1, Z5
+	MOVQ         x1_base+0(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z16
+	MOVQ         y1_base+24(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z17
+	MOVQ         x2_base+48(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z18
+	MOVQ         y2_base+72(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z19
+	VMINPD       Z18, Z2, Z2
 	VMAXPD       Z16, Z0, Z16
 	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z20, Z3, Z0
-	VMAXPD       Z18, Z1, Z18
-	VSUBPD       Z18, Z0, Z0
+	VMINPD       Z19, Z3, Z0
+	VMAXPD       Z17, Z1, Z17
+	VSUBPD       Z17, Z0, Z0
 	VCMPPD       $0x1e, Z9, Z2, K1, K2
 	VCMPPD       $0x1e, Z9, Z0, K2, K2
 	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
+	MOVQ         area_base+96(FP), CX
+	VMOVUPD.Z    (CX)(DX*1), K1, Z1
 	VADDPD       Z1, Z4, Z1
 	VSUBPD       Z0, Z1, Z1
 	VDIVPD       Z1, Z0, Z1
@@ -53313,13 +54150,16 @@ tailr2:
 	VMULPD       Z0, Z5, K2, Z5
 	VCMPPD       $0x11, Z7, Z5, K1, K2
 	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z17, K2, Z17
-	VMOVUPD      Z5, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z11, Z5, K1, K1
-	VMOVAPD      Z5, K1, Z11
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z15, Z0, Z0
-	VMOVDQA64    Z0, K1, Z12
+	VADDPD       Z8, Z15, K2, Z15
+	VMOVUPD      Z5, K1, (AX)(DX*1)
+	VCMPPD       $0x1e, Z11, Z5, K1, K2
+	MOVQ         key_base+144(FP), AX
+	VMOVDQU64.Z  (AX)(DX*1), K1, Z0
+	VCMPPD       $0x00, Z11, Z5, K1, K1
+	VPCMPQ       $0x01, Z12, Z0, K1, K1
+	KORB         K1, K2, K2
+	VMOVAPD      Z5, K2, Z11
+	VMOVDQA64    Z0, K2, Z12
 
 rtail2:
 	VCMPPD       $0x1e, Z11, Z13, K1
@@ -53343,25 +54183,171 @@ rtail2:
 	VPMINSQ      Z1, Z12, Z12
 	VPSHUFD      $0x4e, Z12, Z1
 	VPMINSQ      Z1, Z12, Z12
-	VPSRAQ       $0x03, Z12, Z12
+	VPSLLQ       $0x20, Z12, Z12
+	VPSRAQ       $0x23, Z12, Z12
 	VCVTQQ2PD    Z12, Z12
-	VMOVSD       X0, (R12)
-	VMOVSD       X12, 8(R12)
+	VMOVSD       X0, (DI)
+	VMOVSD       X12, 8(DI)
 
 rdone:
-	VEXTRACTF64X4 $0x01, Z17, Y0
-	VADDPD        Y0, Y17, Y17
-	VEXTRACTF64X2 $0x01, Y17, X0
-	VADDPD        X0, X17, X17
-	VUNPCKHPD     X17, X17, X0
-	VADDSD        X0, X17, X17
-	VCVTTSD2SIQ   X17, AX
-	MOVQ          AX, ret+264(FP)
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPD        Y0, Y15, Y15
+	VEXTRACTF64X2 $0x01, Y15, X0
+	VADDPD        X0, X15, X15
+	VUNPCKHPD     X15, X15, X0
+	VADDSD        X0, X15, X15
+	VCVTTSD2SIQ   X15, AX
+	MOVQ          AX, ret+336(FP)
 	VZEROUPPER
 	RET
 
+DATA c_nokeyq<>+0(SB)/8, $0x7ffffffffffffff8
+GLOBL c_nokeyq<>(SB), RODATA|NOPTR, $8
+
+DATA c_posinf32<>+0(SB)/4, $0x7f800000
+GLOBL c_posinf32<>(SB), RODATA|NOPTR, $4
+
 DATA c_maxint64<>+0(SB)/8, $0x7fffffffffffffff
 GLOBL c_maxint64<>(SB), RODATA|NOPTR, $8
+
+// func softBoundsAVX512(f []float32, g []float32, cb []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·softBoundsAVX512(SB), NOSPLIT, $0-72
+	MOVQ         f_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         cb_base+48(FP), DX
+	MOVQ         f_len+8(FP), BX
+	LEAQ         (AX)(BX*4), BX
+	MOVQ         g_len+32(FP), SI
+	LEAQ         (CX)(SI*4), SI
+	VBROADCASTSS c_posinf32<>+0(SB), Z0
+	VBROADCASTSS c_neginf32<>+0(SB), Z1
+
+bchunk:
+	CMPQ CX, SI
+	JAE  bdone
+	XORQ DI, DI
+
+bgroup:
+	CMPQ          AX, BX
+	JAE           bempty
+	VMOVUPS       (AX), Z2
+	VMOVUPS       64(AX), Z3
+	VMOVUPS       128(AX), Z4
+	VMOVUPS       192(AX), Z5
+	VCMPPS        $0x1e, Z2, Z4, K1
+	VCMPPS        $0x1e, Z3, Z5, K1, K1
+	VMOVAPS       Z0, Z6
+	VMOVAPS       Z2, K1, Z6
+	VEXTRACTF32X8 $0x01, Z6, Y2
+	VMINPS        Y2, Y6, Y6
+	VEXTRACTF128  $0x01, Y6, X2
+	VMINPS        X2, X6, X6
+	VPERMILPS     $0x4e, X6, X2
+	VMINPS        X2, X6, X6
+	VPERMILPS     $0xb1, X6, X2
+	VMINPS        X2, X6, X6
+	VMOVAPS       Z0, Z2
+	VMOVAPS       Z3, K1, Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMINPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMINPS        X3, X2, X2
+	VMOVAPS       Z1, Z3
+	VMOVAPS       Z4, K1, Z3
+	VEXTRACTF32X8 $0x01, Z3, Y4
+	VMAXPS        Y4, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X4
+	VMAXPS        X4, X3, X3
+	VPERMILPS     $0x4e, X3, X4
+	VMAXPS        X4, X3, X3
+	VPERMILPS     $0xb1, X3, X4
+	VMAXPS        X4, X3, X3
+	VMOVAPS       Z1, Z4
+	VMOVAPS       Z5, K1, Z4
+	VEXTRACTF32X8 $0x01, Z4, Y5
+	VMAXPS        Y5, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0x4e, X4, X5
+	VMAXPS        X5, X4, X4
+	VPERMILPS     $0xb1, X4, X5
+	VMAXPS        X5, X4, X4
+	VMOVSS        X6, (CX)(DI*4)
+	VMOVSS        X2, 64(CX)(DI*4)
+	VMOVSS        X3, 128(CX)(DI*4)
+	VMOVSS        X4, 192(CX)(DI*4)
+	ADDQ          $+320, AX
+	JMP           bnext
+
+bempty:
+	VMOVSS X0, (CX)(DI*4)
+	VMOVSS X0, 64(CX)(DI*4)
+	VMOVSS X1, 128(CX)(DI*4)
+	VMOVSS X1, 192(CX)(DI*4)
+
+bnext:
+	INCQ          DI
+	CMPQ          DI, $0x10
+	JB            bgroup
+	VMOVUPS       (CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMINPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMINPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 16(DX)
+	VMOVUPS       64(CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMINPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMINPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMINPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 24(DX)
+	VMOVUPS       128(CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMAXPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMAXPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 32(DX)
+	VMOVUPS       192(CX), Z2
+	VEXTRACTF32X8 $0x01, Z2, Y3
+	VMAXPS        Y3, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0x4e, X2, X3
+	VMAXPS        X3, X2, X2
+	VPERMILPS     $0xb1, X2, X3
+	VMAXPS        X3, X2, X2
+	VCVTSS2SD     X2, X2, X2
+	VMOVSD        X2, 40(DX)
+	ADDQ          $+256, CX
+	ADDQ          $0x40, DX
+	JMP           bchunk
+
+bdone:
+	VZEROUPPER
+	RET
+
+DATA c_neginf32<>+0(SB)/4, $0xff800000
+GLOBL c_neginf32<>(SB), RODATA|NOPTR, $4
 
 // func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX2, FMA3, POPCNT

@@ -11,34 +11,52 @@ import (
 // Soft-NMS (KERNELS.md 4.2, official semantics, ties to the lowest index):
 // each round selects the best live candidate and the vector pass
 // (softPassAVX512: 8 candidates at a time in float64; softPassNEON: 2)
-// decays, kills and ranks all others at once. Candidates stay in index order, so the first
-// maximum is the lowest index; coordinates are float64, so differences and
-// products of float32 coordinates are exact (no cancellation in 1-IoU); a
-// dead candidate's score is NaN and the list is compacted once more than
-// 1/32 of it is dead. Large lists split a round's pass across the workers.
-// On AVX-512 the other rounds are chunked (softRoundAVX512): only the
-// candidates a float32 filter finds may change run the round, and the next
-// selection is the best of per-chunk bests kept across rounds.
+// decays, kills and ranks all others at once. Coordinates are float64, so
+// differences and products of float32 coordinates are exact (no
+// cancellation in 1-IoU); a dead candidate's score is NaN and the list is
+// compacted once more than 1/32 of it is dead. Large lists split a round's
+// pass across the workers. The passes keep the candidates in index order,
+// so the first maximum is the lowest index.
+// On AVX-512 the rounds are chunked (softRoundAVX512) on a list in spatial
+// order (softList.spatial): a round skips every chunk of softChunk whose
+// bounding box the selected box does not intersect, the others run only
+// the candidates a float32 filter finds may change, and the next selection
+// is the best of per-chunk bests kept across rounds, ties broken on the
+// original index (the key).
 
 // softPassFn is one round's pass over a range (see softPassAVX512).
 type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method int, best []float64) int
 
-// softRoundFn is one round that keeps each chunk's best (see
-// softRoundAVX512): most candidates change nowhere in a round, nor then
-// does the best of a chunk none of whose candidates changed, so a round
-// filters (the intersection and IoU > nt tests), runs the round on the
-// vectors that may change and rescans only their chunks.
-type softRoundFn func(x1, y1, x2, y2, area, score []float64, p []float64, f, q []float32, method int, cb []float64, full, mono int) int
+// softRoundFn is one round over the chunks of [lo, hi) that keeps each
+// chunk's best (see softRoundAVX512): most candidates change nowhere in a
+// round, nor then does the best of a chunk none of whose candidates
+// changed, so a round skips the chunks apart from the selected box,
+// filters the others (the intersection and IoU > nt tests), runs the round
+// on the vectors that may change and rescans only their chunks.
+type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int
+
+// softRoundK is a chunked round and its bounds (see softBoundsAVX512),
+// which set the bounding boxes after a full round.
+type softRoundK struct {
+	round  softRoundFn
+	bounds func(f, g []float32, cb []float64)
+}
 
 // softCompact: chunked rounds compact the list once dead*dead > softCompact*N
 // (and more than N/32 are dead): a dead candidate costs only the filter
-// there, a compaction the copy and a full round, so the best count of dead
-// ones grows as sqrt(N) (N/32 for rounds of softPass, whose cost is the same
-// for dead candidates).
-var softCompact = 100
+// of the groups a round visits, a compaction the copy and a full round, so
+// the best count of dead ones grows as sqrt(N) (N/32 for rounds of
+// softPass, whose cost is the same for dead candidates). 400 against 100:
+// 1.1-1.2x at N = 5000 and 20000 once rounds skipped chunks (200 and 1600
+// within noise of 400).
+var softCompact = 400
 
 // softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
 const softChunk = 256
+
+// softCB is the float64s of softRoundAVX512's cb per chunk (_asm's softCB):
+// the best score and its position, the bounding box x1, y1, x2, y2.
+const softCB = 8
 
 // softSlot is the chunk of softRoundAVX512's cb that holds position m of
 // a list of n: chunks of softChunk up to n&^15, then one for the rest.
@@ -73,13 +91,15 @@ func softFilterBox(q []float32, x1, y1, x2, y2, aa, nt float64) {
 	}
 }
 
-// softBest is the first best of the chunk bests cb of a list of n (ties to
-// the lowest index: chunks in order, strict >), -1 if none beats -Inf.
-func softBest(cb []float64, n int) int {
-	m, bs := -1, math.Inf(-1)
-	for c := range softSlot(n, n) + 1 {
-		if s := cb[2*c]; s > bs {
-			m, bs = int(cb[2*c+1]), s
+// softBest is the best of the chunk bests cb of the list: the largest
+// score, of equal ones the lowest original index (chunks hold no order);
+// -1 if no candidate is live (the chunk bests include -Inf scores).
+func (c *softList) softBest(cb []float64) int {
+	m, bs, bi := -1, math.Inf(-1), int32(math.MaxInt32)
+	for s := range softSlot(c.N, c.N) + 1 {
+		sc, j := cb[softCB*s], int(cb[softCB*s+1])
+		if j >= 0 && (sc > bs || sc == bs && c.Idx[j] < bi) {
+			m, bs, bi = j, sc, c.Idx[j]
 		}
 	}
 	return m
@@ -92,8 +112,78 @@ func init() { register("soft_nms", prepareSoftNMS, func(l *level) bool { return 
 // 20000 took 1.5x as long with 2 workers at 8192).
 var softParallel = 1 << 16 // a variable for TestSoftNMSParallelRounds
 
-// softList is the shared candidate list (see nmsbox.Soft).
-type softList struct{ nmsbox.Soft }
+// softList is the shared candidate list (see nmsbox.Soft), with, for
+// chunked rounds, each candidate's key: its original index<<32 | its byte
+// offset (softRoundAVX512 breaks ties on it).
+type softList struct {
+	nmsbox.Soft
+	key []int64
+	// spatial's scratch: keys and the spare list the sorted one is
+	// written to (they swap).
+	keys, tmp []uint64
+	f         []float64
+	spare     nmsbox.Soft
+}
+
+// spatial orders the list by the Morton code of the box centres (8 bits an
+// axis over their range; boxes that intersect nothing, zero-area or at
+// infinity, last), so that a chunk holds neighbours and a box intersects
+// the bounding boxes of few chunks; it returns the new position of the
+// candidate at m. Equal codes stay in index order.
+func (c *softList) spatial(m int) int {
+	n, keys := c.N, c.keys[:c.N]
+	x1, y1, x2, y2 := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n]
+	lx, hx, ly, hy := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	cx, cy := c.f[:n], c.spare.Area[:n] // the centres (scratch)
+	for j := range n {
+		a, b := x1[j]/2+x2[j]/2, y1[j]/2+y2[j]/2
+		if !(x2[j] > x1[j] && y2[j] > y1[j] && a-a == 0 && b-b == 0) {
+			a = math.NaN() // last
+		} else {
+			lx, hx, ly, hy = min(lx, a), max(hx, a), min(ly, b), max(hy, b)
+		}
+		cx[j], cy[j] = a, b
+	}
+	sx, sy := 255.99/(hx-lx), 255.99/(hy-ly)
+	spread := func(v float64) uint32 { // bit b to 2b
+		x := uint32(0) // also for NaN (0*Inf: a single centre)
+		if v > 0 {
+			x = uint32(min(v, 255))
+		}
+		x = (x | x<<4) & 0x0f0f
+		x = (x | x<<2) & 0x3333
+		return (x | x<<1) & 0x5555
+	}
+	for j := range n {
+		code := uint32(1 << 16)
+		if a := cx[j]; a == a {
+			code = spread((a-lx)*sx) | spread((cy[j]-ly)*sy)<<1
+		}
+		keys[j] = uint64(code)<<32 | uint64(j)
+	}
+	nmsbox.SortHigh(keys, c.tmp)
+	d := &c.spare
+	dx1, dy1, dx2, dy2, da, ds, di := d.X1[:n], d.Y1[:n], d.X2[:n], d.Y2[:n], d.Area[:n], d.Score[:n], d.Idx[:n]
+	ar, sc, ix := c.Area[:n], c.Score[:n], c.Idx[:n]
+	mi := -1
+	for i, k := range keys {
+		j := nmsbox.KeyIndex(k)
+		dx1[i], dy1[i], dx2[i], dy2[i], da[i], ds[i], di[i] = x1[j], y1[j], x2[j], y2[j], ar[j], sc[j], ix[j]
+		if j == m {
+			mi = i
+		}
+	}
+	d.N = n
+	c.Soft, c.spare = *d, c.Soft
+	return mi
+}
+
+// rekey sets the keys (after the list moved).
+func (c *softList) rekey() {
+	for j := range c.N {
+		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
+	}
+}
 
 // pass runs the vector pass over [lo, hi) and returns the first best
 // position (-1 if none survives) and the number killed.
@@ -132,17 +222,27 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	boxes, scores := kernel.F32s(op.Boxes), kernel.F32s(op.Scores)
 	keep, keptScores, count := kernel.I32s(op.Keep), kernel.F32s(op.KeptScores), kernel.I32s(op.Count)
 	n, workers := op.N, b.threads
-	c := &softList{nmsbox.NewSoft(n)}
+	c := &softList{Soft: nmsbox.NewSoft(n)}
 	one := 0.0
 	if op.PlusOne {
 		one = 1
 	}
 	method := int(op.Method)
-	round, nt := b.lv.softRound, float64(op.Nt)
+	rk, nt := b.lv.softRound, float64(op.Nt)
+	var round softRoundFn
+	if rk != nil && n < 1<<28 { // keys hold 8*position in 31 bits
+		round = rk.round
+	}
 	var cb []float64
-	var fc, q []float32
+	var fc, g, q []float32
 	if round != nil {
-		cb, fc, q = make([]float64, 2*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
+		g = make([]float32, 64*((n&^15+softChunk-1)/softChunk))
+		c.key, c.keys, c.tmp, c.f, c.spare = make([]int64, n), make([]uint64, n), make([]uint64, n), make([]float64, n), nmsbox.NewSoft(n)
+	}
+	exact := 1 // every coordinate is a float32: the float32 copies are exact
+	if op.PlusOne {
+		exact = 0
 	}
 	mono := 0 // after round 1 no live score is negative: scores only fall
 	if op.Threshold >= 0 {
@@ -156,9 +256,26 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			best[w], killed[w] = c.pass(f, w*c.N/workers, (w+1)*c.N/workers, p, method, &lanes[w])
 		}
 	}
+	full := 0
+	// parallelRound splits a chunked round at chunk bounds, the rest with
+	// the last worker.
+	parallelRound := func(lo, hi int) {
+		for w := lo; w < hi; w++ {
+			ch := (c.N&^15 + softChunk - 1) / softChunk
+			a, e := softChunk*(w*ch/workers), softChunk*((w+1)*ch/workers)
+			if w == workers-1 {
+				e = c.N
+			}
+			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, a, e, exact)
+		}
+	}
 	return bound(b.lv.f.path, func() {
 		m, k, dead := c.Load(boxes, scores, one), 0, 0
-		full := 1 // the chunk bests are to be set (and round 1 kills below thr)
+		full = 1 // the chunk bests are to be set (and round 1 kills below thr)
+		if round != nil && m >= 0 {
+			m = c.spatial(m)
+			c.rekey()
+		}
 		for m >= 0 {
 			keep[k], keptScores[k] = c.Idx[m], float32(c.Score[m])
 			k++
@@ -166,16 +283,26 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			p[5], p[6], p[7] = nt, float64(op.Sigma), float64(op.Threshold)
 			c.Score[m] = math.NaN()
 			dead++
-			if round != nil && (workers == 1 || c.N-dead < softParallel) {
-				cb[2*softSlot(m, c.N)] = math.NaN() // rescan the chunk of m
-				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
-				dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], p, fc, q, method, cb, full, mono)
-				full = 0
-				if m = softBest(cb, c.N); m < 0 && dead < c.N {
-					m = c.firstLive(0, c.N)
+			if round != nil {
+				cb[softCB*softSlot(m, c.N)] = math.NaN() // rescan the chunk of m
+				if m < c.N&^15 {
+					fc[80*(m/16)+m%16] = float32(math.Inf(1)) // dead: the filter skips it (x1 at +Inf)
 				}
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
+				if workers > 1 && c.N-dead >= softParallel {
+					par.For(workers, workers, 1, parallelRound)
+					for w := range workers {
+						dead += killed[w]
+					}
+				} else {
+					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N, exact)
+				}
+				if full != 0 {
+					rk.bounds(fc[:5*(c.N&^15)], g[:64*((c.N&^15+softChunk-1)/softChunk)], cb)
+				}
+				full = 0
+				m = c.softBest(cb)
 			} else if workers > 1 && c.N-dead >= softParallel {
-				full = 2
 				par.For(workers, workers, 1, parallelPass)
 				m = -1
 				for w := range workers {
@@ -192,6 +319,9 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			}
 			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
 				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
+				if round != nil {
+					c.rekey() // still in spatial order
+				}
 			}
 		}
 		count[0] = int32(k)

@@ -79,3 +79,44 @@ func TestSoftNMSParallelRounds(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftNMSTiesSpatial: equal scores on disjoint boxes whose spatial
+// order is the reverse of their index order (and across several chunks) are
+// kept lowest index first, as KERNELS.md 4.2 wants: ties broken by the
+// position in a spatially ordered list would keep the highest first. Run
+// twice on one Bound (the list's arrays are swapped in place).
+func TestSoftNMSTiesSpatial(t *testing.T) {
+	const n = 1000
+	bh, sh := kernel.NewHost(kernel.F32, 4*n), kernel.NewHost(kernel.F32, n)
+	kh, kph, ch := kernel.NewHost(kernel.I32, n), kernel.NewHost(kernel.F32, n), kernel.NewHost(kernel.I32, 1)
+	boxes, scores, keep, kept, count := bh.F32, sh.F32, kh.I32, kph.F32, ch.I32
+	for i := range n {
+		x := float32(3 * (n - 1 - i))
+		copy(boxes[4*i:], []float32{x, float32(i % 7), x + 2, float32(i%7) + 2})
+		scores[i] = 0.5
+	}
+	for _, threads := range []int{1, 3} {
+		b, err := New(kernel.Config{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bd, err := b.Prepare(kernel.SoftNMS{N: n, Method: kernel.SoftNMSLinear, Sigma: 0.5, Nt: 0.3, Threshold: 0.001,
+			Boxes: bh, Scores: sh, Keep: kh, KeptScores: kph, Count: ch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for run := range 2 {
+			if err := bd.Run(); err != nil {
+				t.Fatal(err)
+			}
+			if count[0] != n {
+				t.Fatalf("threads=%d run %d: kept %d, want %d", threads, run, count[0], n)
+			}
+			for i := range n {
+				if keep[i] != int32(i) || kept[i] != 0.5 {
+					t.Fatalf("threads=%d run %d: keep[%d] = %d (%v), want %d (0.5)", threads, run, i, keep[i], kept[i], i)
+				}
+			}
+		}
+	}
+}

@@ -1756,17 +1756,31 @@ func nmsSuppressAVX2(x1 []float32, y1 []float32, x2 []float32, y2 []float32, are
 //go:noescape
 func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 
-// softRoundAVX512 is softPassAVX512's round (p as there) that writes the best surviving score of chunk c
-// and its first index to cb[2c], cb[2c+1] (-Inf, -1 if none) instead of per-lane bests. Chunks are
-// softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors
+// softRoundAVX512 is softPassAVX512's round (p as there) over the chunks of positions [lo, hi) (lo a
+// multiple of softChunk, hi one or len) that writes the best surviving score of chunk c and its position
+// to cb[8c], cb[8c+1] (-Inf, -1 if none) instead of per-lane bests: of equal scores the one of least
+// key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the
+// rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not
+// intersect is skipped unless its cb score is NaN; otherwise the filter runs on the groups of 16 whose
+// bounding box g[64c+16a+i] (a: x1, y1, x2, y2 of group i) the float32 box q intersects (all of them when full),
+// and only the groups of 16 (vectors
 // of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb
 // score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)
 // and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change
 // if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).
 // mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.
+// exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.
 //
 //go:noescape
-func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full int, mono int) int
+func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
+
+// softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[64c+16a+i] (a: x1, y1,
+// x2, y2) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1 and y2 > y1
+// (the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf. len(g)/64 chunks, len(f)/80
+// groups (those past them empty).
+//
+//go:noescape
+func softBoundsAVX512(f []float32, g []float32, cb []float64)
 
 // softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
 //

@@ -74,6 +74,6 @@ type level struct {
 	// softPass is one Soft-NMS round (nil: the pure-Go soft_nms).
 	softPass softPassFn
 	// softRound is the chunked Soft-NMS round (nil: rounds of softPass).
-	softRound softRoundFn
+	softRound *softRoundK
 	q         *quantK // quantize_i8, quantize_w4g (nil: the pure-Go ones)
 }

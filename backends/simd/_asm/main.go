@@ -42,6 +42,7 @@ func main() {
 	iou()
 	softPass()
 	softRound()
+	softBounds()
 	softPassAVX2()
 	quant()
 	quantAVX2()

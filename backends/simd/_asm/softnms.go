@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -150,11 +151,17 @@ func softPass() {
 }
 
 // softRound emits one Soft-NMS round that keeps the best live candidate
-// of every chunk of softChunk (its score and first index in cb, two
+// of every chunk of softChunk (its score and position in cb, softCB
 // float64s a chunk, the n%16 candidates past the last whole group of 16 a
 // chunk of their own). Most candidates change nowhere in a round (linear and
 // hard: IoU <= nt; gaussian: no overlap) and, after the first round, none
 // is below thr, so a chunk none of whose candidates changed keeps its best.
+// The driver orders the candidates spatially and keeps each chunk's
+// bounding box in cb, so most chunks are skipped whole: a box intersects
+// none of a chunk's boxes when it does not intersect their bounding box
+// (rounding is monotone: min(ax2, x2) - max(ax1, x1) <= min(ax2, bx2) -
+// max(ax1, bx1) <= 0 for every box inside). Ties go to the least key, the
+// original index: positions are no longer in index order.
 // Per chunk a filter over groups of 16 lists the groups (linear, hard) or
 // vectors of 8 (gaussian) with a lane that may change (no branch); the whole
 // round (softK.body, bit for bit softPassAVX512's) runs on those; the chunk's best is recomputed when a group was listed (and,
@@ -162,8 +169,8 @@ func softPass() {
 // driver marks the chunk of the selected box so). mono holds when no live
 // score is negative (thr >= 0, after the first round): every weight is in
 // [0, 1] (expPD gives no more than 1 for arguments <= 0), so scores only
-// fall, and the best of a chunk, its first maximum, stays so unless its own
-// score changed.
+// fall, and the best of a chunk, its largest score of least key, stays so
+// unless its own score changed.
 // The filter reads float32 copies of the boxes, 16 lanes a vector and 20
 // bytes a candidate (the float64 filter, 40 bytes, ran at L2 bandwidth):
 // x1, y1 rounded down and x2, y2 up (the boxes only grow, so no overlap is
@@ -172,18 +179,26 @@ func softPass() {
 // list was compacted) runs the filtered round; both write the float32
 // copies first and set every chunk's best.
 func softRound() {
-	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, p []float64, f []float32, q []float32, method int, cb []float64, full, mono int) int")
+	TEXT("softRoundAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int")
 	Pragma("noescape")
-	Doc("softRoundAVX512 is softPassAVX512's round (p as there) that writes the best surviving score of chunk c",
-		"and its first index to cb[2c], cb[2c+1] (-Inf, -1 if none) instead of per-lane bests. Chunks are",
-		"softChunk candidates of the first len&^15, then the rest. Unless full, only the groups of 16 (vectors",
+	Doc("softRoundAVX512 is softPassAVX512's round (p as there) over the chunks of positions [lo, hi) (lo a",
+		"multiple of softChunk, hi one or len) that writes the best surviving score of chunk c and its position",
+		"to cb[8c], cb[8c+1] (-Inf, -1 if none) instead of per-lane bests: of equal scores the one of least",
+		"key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the",
+		"rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not",
+		"intersect is skipped unless its cb score is NaN; otherwise the filter runs on the groups of 16 whose",
+		"bounding box g[64c+16a+i] (a: x1, y1, x2, y2 of group i) the float32 box q intersects (all of them when full),",
+		"and only the groups of 16 (vectors",
 		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
 		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
 		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
-		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.")
+		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.",
+		"exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.")
 	k := newSoftK(2)
-	off, n := k.off, k.n
+	k.keyed, k.reload = true, true
+	k.initBest()
+	off := k.off
 	method := Load(Param("method"), GP64())
 	fullP, err := Param("full").Resolve()
 	if err != nil {
@@ -202,12 +217,21 @@ func softRound() {
 	fb := ptr("f") // the float32 group of the candidates at off
 	cbp := ptr("cb")
 	list := AllocLocal(4 * softChunk / 8)
-	wholeM := AllocLocal(8) // bytes of the whole groups
+	wholeM := AllocLocal(8)                    // bytes of the whole groups up to hi
+	baseM, fbM := AllocLocal(8), AllocLocal(8) // the visited chunk's off and fb
 	{
-		w := GP64()
-		MOVQ(n, w)
+		w := Load(Param("hi"), GP64())
+		SHLQ(U8(3), w)
 		ANDQ(I32(-128), w)
 		MOVQ(w, wholeM)
+		Load(Param("lo"), off)
+		LEAQ(Mem{Base: fb, Index: off, Scale: 4}, fb) // 20 bytes a candidate
+		LEAQ(Mem{Base: fb, Index: off, Scale: 8}, fb)
+		LEAQ(Mem{Base: fb, Index: off, Scale: 8}, fb)
+		MOVQ(off, w)
+		SHRQ(U8(bits.TrailingZeros(softChunk)-bits.TrailingZeros(8*softCB)), w) // 8*softCB bytes of cb a chunk
+		ADDQ(w, cbp)
+		SHLQ(U8(3), off)
 	}
 	nochange := K() // all clear: KTESTW's CF is then "no lane set"
 	KXORW(nochange, nochange, nochange)
@@ -256,7 +280,7 @@ func softRound() {
 	// copies writes the float32 copies of the group at off (full rounds).
 	copies := func(off, fb GPVirtual) {
 		for h := range 2 {
-			for a, src := range []GPVirtual{k.x1, k.y1, k.x2, k.y2, k.ar} {
+			for a, src := range []GPVirtual{k.ptr(0), k.ptr(1), k.ptr(2), k.ptr(3), k.ptr(4)} {
 				v, c := ZMM(), YMM()
 				VMOVUPD(at(src, off).Offset(64*h), v)
 				switch a {
@@ -285,7 +309,37 @@ func softRound() {
 		LEAQ(Mem{Base: off, Disp: 8 * softChunk}, end)
 		CMPQ(end, wholeM)
 		CMOVQHI(wholeM, end)
-		k.initBest()
+		CMPQ(fullP.Addr, U8(0))
+		JNE(LabelRef("rvisit" + ks))
+		{
+			// Skip a chunk whose bounding box the selected box does not
+			// intersect (no candidate there changes) and whose best is
+			// valid.
+			m := XMM()
+			MOVSD(Mem{Base: cbp}, m)
+			UCOMISD(m, m)
+			JPS(LabelRef("rvisit" + ks)) // NaN: rescan
+			lo, hi, r := XMM(), XMM(), GP32()
+			VMOVUPD(Mem{Base: k.pp}, lo)
+			VMAXPD(Mem{Base: cbp, Disp: 16}, lo, lo) // max(ax1, bx1), max(ay1, by1)
+			VMOVUPD(Mem{Base: k.pp, Disp: 16}, hi)
+			VMINPD(Mem{Base: cbp, Disp: 32}, hi, hi)
+			VSUBPD(lo, hi, hi)                      // iw, ih
+			VCMPPD(U8(0x12), k.zeroV.AsX(), hi, hi) // LE_OQ: <= 0 (NaN: visit)
+			VMOVMSKPD(hi, r)
+			TESTL(r, r)
+			JZ(LabelRef("rvisit" + ks))
+			t := GP64()
+			MOVQ(end, t)
+			SUBQ(off, t)
+			LEAQ(Mem{Base: t, Index: t, Scale: 4}, t)
+			SHRQ(U8(1), t) // 20 bytes of f per 8 of candidates
+			ADDQ(t, fb)
+			MOVQ(end, off)
+			ADDQ(U8(8*softCB), cbp)
+			JMP(LabelRef("rchunk" + ks))
+		}
+		Label("rvisit" + ks)
 		CMPQ(fullP.Addr, U8(0))
 		JE(LabelRef("rfilt" + ks))
 		CMPQ(fullP.Addr, U8(1))
@@ -303,13 +357,105 @@ func softRound() {
 		Label("rfilt" + ks)
 		cnt := GP64()
 		XORQ(cnt, cnt)
+		// The filter runs on the groups set in mask: the chunk's groups
+		// whose bounding box (the union of their float32 boxes that can
+		// overlap at all) overlaps q's box; all of them in a full round.
+		mask := GP32()
+		{
+			ng := GP64()
+			MOVQ(end, ng)
+			SUBQ(off, ng)
+			SHRQ(U8(7), ng)
+			MOVL(I32(-1), mask)
+			BZHIL(ng.As32(), mask, mask)
+			MOVQ(off, baseM)
+			MOVQ(fb, fbM)
+			CMPQ(fullP.Addr, U8(0))
+			JNE(LabelRef("rfilter" + ks))
+			t, r := GP64(), GP32()
+			MOVQ(off, t)
+			SHRQ(U8(3), t) // 64 float32 of g a chunk of 256
+			gb, err := Param("g").Base().Resolve()
+			if err != nil {
+				panic(err)
+			}
+			ADDQ(gb.Addr, t)
+			lx, hx, ly, hy := ZMM(), ZMM(), ZMM(), ZMM()
+			VMAXPS(Mem{Base: t}, fq[0], lx)
+			VMINPS(Mem{Base: t, Disp: 128}, fq[2], hx)
+			VMAXPS(Mem{Base: t, Disp: 64}, fq[1], ly)
+			VMINPS(Mem{Base: t, Disp: 192}, fq[3], hy)
+			ch := K()
+			VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
+			VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
+			KMOVW(ch, r)
+			ANDL(r, mask)
+		}
 		Label("rfilter" + ks)
-		filter(kind, cnt)
-		CMPQ(off, end)
-		JB(LabelRef("rfilter" + ks))
+		{
+			g, t := GP64(), GP64()
+			TESTL(mask, mask)
+			JZ(LabelRef("rfdone" + ks))
+			TZCNTL(mask, g.As32())
+			BLSRL(mask, mask)
+			MOVQ(g, t)
+			SHLQ(U8(7), t)
+			ADDQ(baseM, t)
+			MOVQ(t, off)
+			LEAQ(Mem{Base: g, Index: g, Scale: 4}, g)
+			SHLQ(U8(6), g) // 320 bytes of f a group
+			ADDQ(fbM, g)
+			MOVQ(g, fb)
+			filter(kind, cnt)
+			JMP(LabelRef("rfilter" + ks))
+		}
+		Label("rfdone" + ks)
+		{
+			t := GP64()
+			MOVQ(end, off)
+			MOVQ(end, t)
+			SUBQ(baseM, t)
+			LEAQ(Mem{Base: t, Index: t, Scale: 4}, t)
+			SHRQ(U8(1), t) // 20 bytes of f per 8 of candidates
+			ADDQ(fbM, t)
+			MOVQ(t, fb)
+		}
 		i := GP64()
 		XORQ(i, i)
 		Label("rlisted" + ks)
+		CMPQ(i, cnt)
+		JAE(LabelRef("rcheck" + ks))
+		exactP, err := Param("exact").Resolve()
+		if err != nil {
+			panic(err)
+		}
+		CMPQ(exactP.Addr, U8(0))
+		JNE(LabelRef("rlistedf" + ks))
+		MOVL(list.Idx(i, 4), o.As32())
+		k.body(kind, -1, o, 0, false)
+		if kind < 2 {
+			k.body(kind, -1, o, 64, false)
+		}
+		INCQ(i)
+		JMP(LabelRef("rlisted" + ks))
+		// Exact: the boxes from the float32 copies, which the filter just
+		// read (the float64 ones, 32 bytes a candidate, came from L2 or
+		// further and bounded the listed round).
+		Label("rlistedf" + ks)
+		k.fromF = true
+		if kind == 2 {
+			// Two listed vectors at a time (their chains overlap).
+			o2 := GP64()
+			LEAQ(Mem{Base: i, Disp: 1}, o2)
+			CMPQ(o2, cnt)
+			JAE(LabelRef("rlistedf1" + ks))
+			MOVL(list.Idx(i, 4), o.As32())
+			MOVL(list.Idx(o2, 4), o2.As32())
+			k.bodies(kind, -1, []GPVirtual{o, o2}, 0, false)
+			ADDQ(U8(2), i)
+			JMP(LabelRef("rlistedf" + ks))
+			Label("rlistedf1" + ks)
+		}
 		CMPQ(i, cnt)
 		JAE(LabelRef("rcheck" + ks))
 		MOVL(list.Idx(i, 4), o.As32())
@@ -318,7 +464,8 @@ func softRound() {
 			k.body(kind, -1, o, 64, false)
 		}
 		INCQ(i)
-		JMP(LabelRef("rlisted" + ks))
+		JMP(LabelRef("rlistedf" + ks))
+		k.fromF = false
 		Label("rcheck" + ks)
 		CMPQ(fullP.Addr, U8(0))
 		JNE(LabelRef("rscan" + ks))
@@ -340,35 +487,37 @@ func softRound() {
 		JMP(LabelRef("rnext" + ks))
 
 		Label("rall" + ks) // the whole round on every group, with the bests
+		k.initBest()       // (not live through the listed round: registers)
+		Label("rall1" + ks)
 		copies(off, fb)
 		k.body(kind, 0, off, 0, false)
 		k.body(kind, 1, off, 64, false)
 		ADDQ(I32(128), off)
 		ADDQ(I32(320), fb)
 		CMPQ(off, end)
-		JB(LabelRef("rall" + ks))
+		JB(LabelRef("rall1" + ks))
 		JMP(LabelRef("rstore" + ks))
 
 		Label("rscan" + ks) // the chunk's best from its scores, from its start
-		LEAQ(Mem{Base: end, Disp: -1}, o)
-		ANDQ(I32(-8*softChunk), o)
-		Label("rscanv" + ks)
-		for h := range 2 {
-			s := ZMM()
-			VMOVUPD(at(k.sc, o).Offset(64*h), s)
-			k.best(h, s, o, 64*h, nil)
-		}
-		ADDQ(I32(128), o)
-		CMPQ(o, end)
-		JB(LabelRef("rscanv" + ks))
+		k.rescan(end, o, cbp, ks)
+		JMP(LabelRef("rnext" + ks))
 
 		Label("rstore" + ks)
 		k.storeBest(cbp)
 		Label("rnext" + ks)
-		ADDQ(U8(16), cbp)
+		ADDQ(U8(8*softCB), cbp)
 		JMP(LabelRef("rchunk" + ks))
 
-		Label("rrest" + ks) // the last n%16: the whole round, always
+		Label("rrest" + ks) // the last n%16 (if hi is len): the whole round, always
+		{
+			h := Load(Param("hi"), GP64())
+			ln, err := Param("score").Len().Resolve()
+			if err != nil {
+				panic(err)
+			}
+			CMPQ(h, ln.Addr)
+			JNE(LabelRef("rdone"))
+		}
 		k.initBest()
 		k.rest(kind, 0, "r"+ks, "rtail"+ks)
 		Label("rtail" + ks)
@@ -382,6 +531,97 @@ func softRound() {
 	k.ret()
 }
 
+// softBounds emits softBoundsAVX512: softRound's bounding boxes of the
+// groups of 16 and of the chunks, from the float32 copies of a full round.
+func softBounds() {
+	TEXT("softBoundsAVX512", NOSPLIT, "func(f, g []float32, cb []float64)")
+	Pragma("noescape")
+	Doc("softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[64c+16a+i] (a: x1, y1,",
+		"x2, y2) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1 and y2 > y1",
+		"(the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf. len(g)/64 chunks, len(f)/80",
+		"groups (those past them empty).")
+	fp, gp, cp := ptr("f"), ptr("g"), ptr("cb")
+	fend := Load(Param("f").Len(), GP64()).(GPVirtual)
+	LEAQ(Mem{Base: fp, Index: fend, Scale: 4}, fend)
+	gend := Load(Param("g").Len(), GP64()).(GPVirtual)
+	LEAQ(Mem{Base: gp, Index: gend, Scale: 4}, gend)
+	pinf, ninf := ZMM(), ZMM()
+	VBROADCASTSS(table[uint32]("posinf32", 0x7f800000), pinf)
+	VBROADCASTSS(table[uint32]("neginf32", 0xff800000), ninf)
+	// reduce leaves the min (max) of r's 16 lanes in lane 0.
+	reduce := func(r VecVirtual, max bool) {
+		op := VMINPS
+		if max {
+			op = VMAXPS
+		}
+		t := ZMM()
+		VEXTRACTF32X8(U8(1), r, t.AsY())
+		op(t.AsY(), r.AsY(), r.AsY())
+		VEXTRACTF128(U8(1), r.AsY(), t.AsX())
+		op(t.AsX(), r.AsX(), r.AsX())
+		VPERMILPS(U8(0x4e), r.AsX(), t.AsX())
+		op(t.AsX(), r.AsX(), r.AsX())
+		VPERMILPS(U8(0xb1), r.AsX(), t.AsX())
+		op(t.AsX(), r.AsX(), r.AsX())
+	}
+	i := GP64() // the group within the chunk at gp
+	Label("bchunk")
+	CMPQ(gp, gend)
+	JAE(LabelRef("bdone"))
+	XORQ(i, i)
+	Label("bgroup")
+	store := func(v [4]VecVirtual) {
+		for a := range v {
+			VMOVSS(v[a].AsX(), Mem{Base: gp, Index: i, Scale: 4, Disp: 64 * a})
+		}
+	}
+	CMPQ(fp, fend)
+	JAE(LabelRef("bempty"))
+	{
+		var v [4]VecVirtual
+		for a := range v {
+			v[a] = ZMM()
+			VMOVUPS(Mem{Base: fp, Disp: 64 * a}, v[a])
+		}
+		ok := K()
+		VCMPPS(U8(0x1e), v[0], v[2], ok)     // x2 > x1
+		VCMPPS(U8(0x1e), v[1], v[3], ok, ok) // y2 > y1
+		for a := range v {
+			t := ZMM()
+			if a < 2 {
+				VMOVAPS(pinf, t)
+			} else {
+				VMOVAPS(ninf, t)
+			}
+			VMOVAPS(v[a], ok, t)
+			reduce(t, a >= 2)
+			v[a] = t
+		}
+		store(v)
+		ADDQ(I32(320), fp)
+		JMP(LabelRef("bnext"))
+	}
+	Label("bempty")
+	store([4]VecVirtual{pinf, pinf, ninf, ninf})
+	Label("bnext")
+	INCQ(i)
+	CMPQ(i, U8(16))
+	JB(LabelRef("bgroup"))
+	for a := range 4 {
+		t := ZMM()
+		VMOVUPS(Mem{Base: gp, Disp: 64 * a}, t)
+		reduce(t, a >= 2)
+		VCVTSS2SD(t.AsX(), t.AsX(), t.AsX())
+		VMOVSD(t.AsX(), Mem{Base: cp, Disp: 16 + 8*a})
+	}
+	ADDQ(I32(256), gp)
+	ADDQ(U8(8*softCB), cp)
+	JMP(LabelRef("bchunk"))
+	Label("bdone")
+	VZEROUPPER()
+	RET()
+}
+
 // softK is the registers of a Soft-NMS round (softPass, softRound): the
 // candidate arrays, the byte offset off and length n (bytes), the selected
 // box and parameters broadcast, constants, the kill count and best sets.
@@ -390,6 +630,40 @@ type softK struct {
 	ax1, ay1, ax2, ay2, aa, nt, sig, thr VecVirtual
 	one, zeroV, nan, iota, iotaHi, kcnt  VecVirtual
 	bestS, bestI                         []VecVirtual
+	// keyed: bestI holds the candidates' keys (softRound: ties go to the
+	// least key, the lowest original index), not their byte offsets.
+	keyed bool
+	// fromF: body reads the boxes from softRound's float32 copies f
+	// (exactly the float64 ones when every coordinate is a float32).
+	fromF bool
+	// reload: x1, y1, x2, y2 and area are loaded where used (softRound:
+	// general registers are short), not kept.
+	reload bool
+}
+
+// fAddr is the address in softRound's f of the float32 x1 of the 8
+// candidates at byte offset o (a multiple of 64): the group of 16 (320
+// bytes each), then its half: 320*(o>>7) + (o&64)/2 = (4*(o&^127) + o)/2.
+func (k *softK) fAddr(o GPVirtual) GPVirtual {
+	fa := GP64()
+	MOVQ(o, fa)
+	ANDQ(I32(-128), fa)
+	LEAQ(Mem{Base: o, Index: fa, Scale: 4}, fa)
+	SHRQ(U8(1), fa)
+	fb, err := Param("f").Base().Resolve()
+	if err != nil {
+		panic(err)
+	}
+	ADDQ(fb.Addr, fa)
+	return fa
+}
+
+// ptr is the base of x1, y1, x2, y2 or area (a = 0..4).
+func (k *softK) ptr(a int) GPVirtual {
+	if k.reload {
+		return ptr([]string{"x1", "y1", "x2", "y2", "area"}[a])
+	}
+	return []GPVirtual{k.x1, k.y1, k.x2, k.y2, k.ar}[a]
 }
 
 func newSoftK(sets int) *softK {
@@ -427,18 +701,26 @@ func newSoftK(sets int) *softK {
 	return k
 }
 
-// initBest resets every best set to score -Inf, byte offset -8.
+// initBest resets every best set to score -Inf, byte offset -8 (keyed:
+// the key above all others whose low half is -8).
 func (k *softK) initBest() {
+	none := splat64("minus8q", uint64(0xfffffffffffffff8))
+	if k.keyed {
+		none = splat64("nokeyq", uint64(0x7ffffffffffffff8))
+	}
 	for h := range k.bestS {
 		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), k.bestS[h])
-		VPBROADCASTQ(splat64("minus8q", uint64(0xfffffffffffffff8)), k.bestI[h])
+		VPBROADCASTQ(none, k.bestI[h])
 	}
 }
 
 func at(p GPVirtual, o Register) Mem { return Mem{Base: p, Index: o, Scale: 1} }
 
 // best takes the lanes of s (candidates at byte offset o+disp) whose score
-// beats best set h (within lanes, if given).
+// beats best set h (within lanes, if given); keyed, also those of an equal
+// score and a lesser key (so -Inf scores too: a chunk's best is then its
+// least key among -Inf survivors, the official selection of the last
+// rounds with a threshold of -Inf).
 func (k *softK) best(h int, s VecVirtual, o GPVirtual, disp int, lanes Op) {
 	up := K()
 	if lanes != nil {
@@ -446,14 +728,28 @@ func (k *softK) best(h int, s VecVirtual, o GPVirtual, disp int, lanes Op) {
 	} else {
 		VCMPPD(U8(0x1e), k.bestS[h], s, up)
 	}
-	VMOVAPD(s, up, k.bestS[h])
 	i := ZMM()
-	VPBROADCASTQ(o, i)
-	if disp == 0 {
-		VPADDQ(k.iota, i, i)
+	if k.keyed {
+		kp := Load(Param("key").Base(), GP64()).(GPVirtual)
+		eq, lt := K(), K()
+		if lanes != nil {
+			VMOVDQU64_Z(at(kp, o), lanes, i)
+			VCMPPD(U8(0x00), k.bestS[h], s, lanes, eq) // s == best
+		} else {
+			VMOVDQU64(at(kp, o).Offset(disp), i)
+			VCMPPD(U8(0x00), k.bestS[h], s, eq)
+		}
+		VPCMPQ(U8(1), k.bestI[h], i, eq, lt) // key < best's
+		KORB(lt, up, up)
 	} else {
-		VPADDQ(k.iotaHi, i, i)
+		VPBROADCASTQ(o, i)
+		if disp == 0 {
+			VPADDQ(k.iota, i, i)
+		} else {
+			VPADDQ(k.iotaHi, i, i)
+		}
 	}
+	VMOVAPD(s, up, k.bestS[h])
 	VMOVDQA64(i, up, k.bestI[h])
 }
 
@@ -469,8 +765,8 @@ func (k *softK) merge(a, b int) {
 	VMOVDQA64(k.bestI[b], gt, k.bestI[a])
 }
 
-// storeBest merges the best sets into the largest score and its lowest
-// index and writes them to p[0], p[1] (index -1 if the score is -Inf).
+// storeBest merges the best sets into the largest score and its least key
+// and writes them to p[0] and the key's position to p[1] (-1 if none).
 func (k *softK) storeBest(p GPVirtual) {
 	for h := 1; h < len(k.bestS); h++ {
 		k.merge(0, h)
@@ -492,9 +788,70 @@ func (k *softK) storeBest(p GPVirtual) {
 	}
 	VPSHUFD(U8(0x4e), x, t)
 	VPMINSQ(t, x, x)
-	VPSRAQ(U8(3), x, x)
+	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
+	VPSRAQ(U8(35), x, x)
 	VCVTQQ2PD(x, x)
 	VMOVSD(s.AsX(), Mem{Base: p})
+	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
+}
+
+// rescan writes to p[0], p[1] the best score of the chunk that ends at
+// byte offset end and the position of its least key (storeBest's meaning)
+// in two passes without a chain through the keys: the largest score, then
+// the least key among the lanes that hold it.
+func (k *softK) rescan(end, o, p GPVirtual, sfx string) {
+	start := GP64()
+	LEAQ(Mem{Base: end, Disp: -1}, start)
+	ANDQ(I32(-8*softChunk), start)
+	MOVQ(start, o)
+	mx := []VecVirtual{ZMM(), ZMM()}
+	for _, m := range mx {
+		VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), m)
+	}
+	Label("rsmax" + sfx)
+	for h, m := range mx {
+		s := ZMM()
+		VMOVUPD(at(k.sc, o).Offset(64*h), s)
+		VMAXPD(m, s, m) // m = s > m ? s : m: a NaN (dead) s leaves m
+	}
+	ADDQ(I32(128), o)
+	CMPQ(o, end)
+	JB(LabelRef("rsmax" + sfx))
+	m, t := mx[0], mx[1]
+	VMAXPD(t, m, m)
+	for _, imm := range []uint8{0x4e, 0xb1} { // swap 256-bit halves, then 128-bit quarters
+		VSHUFF64X2(U8(imm), m, m, t)
+		VMAXPD(t, m, m)
+	}
+	VPERMILPD(U8(0x55), m, t)
+	VMAXPD(t, m, m) // the max in every lane
+	kp := Load(Param("key").Base(), GP64()).(GPVirtual)
+	ky := []VecVirtual{ZMM(), ZMM()}
+	for _, x := range ky {
+		VPBROADCASTQ(splat64("nokeyq", uint64(0x7ffffffffffffff8)), x)
+	}
+	MOVQ(start, o)
+	Label("rskey" + sfx)
+	for h, x := range ky {
+		eq := K()
+		VCMPPD(U8(0x00), at(k.sc, o).Offset(64*h), m, eq) // s == max
+		VPMINSQ(at(kp, o).Offset(64*h), x, eq, x)
+	}
+	ADDQ(I32(128), o)
+	CMPQ(o, end)
+	JB(LabelRef("rskey" + sfx))
+	x := ky[0]
+	VPMINSQ(ky[1], x, x)
+	for _, imm := range []uint8{0x4e, 0xb1} {
+		VSHUFI64X2(U8(imm), x, x, t)
+		VPMINSQ(t, x, x)
+	}
+	VPSHUFD(U8(0x4e), x, t)
+	VPMINSQ(t, x, x)
+	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
+	VPSRAQ(U8(35), x, x)
+	VCVTQQ2PD(x, x)
+	VMOVSD(m.AsX(), Mem{Base: p})
 	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
 }
 
@@ -534,8 +891,16 @@ func (k *softK) ret() {
 // and stores. No liveness mask (a dead candidate's NaN score fails every
 // compare and decays to NaN).
 func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
+	k.bodies(kind, h, []GPVirtual{o}, disp, tail)
+}
+
+// bodies is body on the vectors at os[i]+disp, each step on all of them in
+// turn: their chains of dependent operations (the gaussian one, two
+// divisions and the exponential's series, is long) then overlap.
+func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
+	nv := len(os)
 	var lanes OpmaskVirtual
-	ld := func(p GPVirtual) VecVirtual {
+	ld := func(p GPVirtual, o GPVirtual) VecVirtual {
 		r := ZMM()
 		if tail {
 			VMOVUPD_Z(at(p, o), lanes, r)
@@ -553,6 +918,7 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 		}
 	}
 	if tail {
+		o := os[0]
 		lanes = K()
 		m, c := GP64(), GP64()
 		MOVQ(k.n, c)
@@ -562,64 +928,97 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 		BZHIQ(c, m, m)
 		KMOVB(m.As32(), lanes)
 	}
-	s := ld(k.sc)
-	vx1, vy1, vx2, vy2 := ld(k.x1), ld(k.y1), ld(k.x2), ld(k.y2)
-	iw, ih := ZMM(), ZMM()
-	VMINPD(vx2, k.ax2, iw)
-	VMAXPD(vx1, k.ax1, vx1)
-	VSUBPD(vx1, iw, iw)
-	VMINPD(vy2, k.ay2, ih)
-	VMAXPD(vy1, k.ay1, vy1)
-	VSUBPD(vy1, ih, ih)
-	ovl := K()
-	if kind == 0 {
-		// Hard decay writes 0, which would revive a dead (NaN) score.
-		live := K()
-		cmp(7, s, s, live) // ORD
-		VCMPPD(U8(0x1e), k.zeroV, iw, live, ovl)
-	} else {
-		cmp(0x1e, k.zeroV, iw, ovl) // iw > 0
+	s, iw, ih := make([]VecVirtual, nv), make([]VecVirtual, nv), make([]VecVirtual, nv)
+	ovl, ov := make([]OpmaskVirtual, nv), make([]VecVirtual, nv)
+	for v, o := range os {
+		s[v] = ld(k.sc, o)
+		var vx1, vy1, vx2, vy2 VecVirtual
+		if !k.fromF {
+			vx1, vy1, vx2, vy2 = ld(k.ptr(0), o), ld(k.ptr(1), o), ld(k.ptr(2), o), ld(k.ptr(3), o)
+		} else {
+			fa := k.fAddr(o)
+			vs := []*VecVirtual{&vx1, &vy1, &vx2, &vy2}
+			for a, v := range vs {
+				*v = ZMM()
+				VCVTPS2PD(Mem{Base: fa, Disp: 64*a + disp/2}, *v)
+			}
+		}
+		iw[v], ih[v] = ZMM(), ZMM()
+		VMINPD(vx2, k.ax2, iw[v])
+		VMAXPD(vx1, k.ax1, vx1)
+		VSUBPD(vx1, iw[v], iw[v])
+		VMINPD(vy2, k.ay2, ih[v])
+		VMAXPD(vy1, k.ay1, vy1)
+		VSUBPD(vy1, ih[v], ih[v])
 	}
-	VCMPPD(U8(0x1e), k.zeroV, ih, ovl, ovl) // ih > 0
-	inter, ov := ZMM(), ZMM()
-	VMULPD(ih, iw, inter)
-	VADDPD(ld(k.ar), k.aa, ov)
-	VSUBPD(inter, ov, ov)
-	VDIVPD(ov, inter, ov) // inter / (aa + area - inter)
+	for v := range os {
+		ovl[v] = K()
+		if kind == 0 {
+			// Hard decay writes 0, which would revive a dead (NaN) score.
+			live := K()
+			cmp(7, s[v], s[v], live) // ORD
+			VCMPPD(U8(0x1e), k.zeroV, iw[v], live, ovl[v])
+		} else {
+			cmp(0x1e, k.zeroV, iw[v], ovl[v]) // iw > 0
+		}
+		VCMPPD(U8(0x1e), k.zeroV, ih[v], ovl[v], ovl[v]) // ih > 0
+		inter := ZMM()
+		ov[v] = ZMM()
+		VMULPD(ih[v], iw[v], inter)
+		VADDPD(ld(k.ptr(4), os[v]), k.aa, ov[v])
+		VSUBPD(inter, ov[v], ov[v])
+		VDIVPD(ov[v], inter, ov[v]) // inter / (aa + area - inter)
+	}
 	switch kind {
 	case 1, 0:
-		big := K()
-		VCMPPD(U8(0x1e), k.nt, ov, ovl, big) // ov > nt
-		if kind == 1 {
-			w := ZMM()
-			VSUBPD(ov, k.one, w)
-			VMULPD(w, s, big, s) // s *= 1 - ov
-		} else {
-			VMOVAPD(k.zeroV, big, s) // 0, not s*0 (NaN for an infinite score)
+		for v := range os {
+			big := K()
+			VCMPPD(U8(0x1e), k.nt, ov[v], ovl[v], big) // ov > nt
+			if kind == 1 {
+				w := ZMM()
+				VSUBPD(ov[v], k.one, w)
+				VMULPD(w, s[v], big, s[v]) // s *= 1 - ov
+			} else {
+				VMOVAPD(k.zeroV, big, s[v]) // 0, not s*0 (NaN for an infinite score)
+			}
 		}
 	case 2:
-		e := ZMM()
-		VMULPD(ov, ov, e)
-		VDIVPD(k.sig, e, e)
-		VXORPD(splat64b("signbit64", 1<<63), e, e)
-		expPD(e)
-		VMULPD(e, s, ovl, s) // s *= exp(-(ov*ov)/sigma)
+		e := make([]VecVirtual, nv)
+		for v := range os {
+			e[v] = ZMM()
+			VMULPD(ov[v], ov[v], e[v])
+			VDIVPD(k.sig, e[v], e[v])
+			VXORPD(splat64b("signbit64", 1<<63), e[v], e[v])
+		}
+		expPD(e...)
+		for v := range os {
+			VMULPD(e[v], s[v], ovl[v], s[v]) // s *= exp(-(ov*ov)/sigma)
+		}
 	}
-	dead := K()
-	cmp(0x11, k.thr, s, dead) // s < thr (LT_OQ)
-	VMOVAPD(k.nan, dead, s)
-	VADDPD(k.one, k.kcnt, dead, k.kcnt)
-	// One store of the new scores (unchanged lanes rewrite their value).
-	if tail {
-		VMOVUPD(s, lanes, at(k.sc, o))
-	} else {
-		VMOVUPD(s, at(k.sc, o).Offset(disp))
-	}
-	if h >= 0 {
+	for v, o := range os {
+		dead := K()
+		cmp(0x11, k.thr, s[v], dead) // s < thr (LT_OQ)
+		VMOVAPD(k.nan, dead, s[v])
+		VADDPD(k.one, k.kcnt, dead, k.kcnt)
+		if k.fromF {
+			// A killed box moves to +Inf in f (x1): the filter lists it
+			// no more (the next full round copies it back, harmless).
+			inf := ZMM()
+			VBROADCASTSS(table[uint32]("posinf32", 0x7f800000), inf.AsY())
+			VMOVUPS(inf.AsY(), dead, Mem{Base: k.fAddr(o), Disp: disp / 2})
+		}
+		// One store of the new scores (unchanged lanes rewrite their value).
 		if tail {
-			k.best(h, s, o, disp, lanes)
+			VMOVUPD(s[v], lanes, at(k.sc, o))
 		} else {
-			k.best(h, s, o, disp, nil)
+			VMOVUPD(s[v], at(k.sc, o).Offset(disp))
+		}
+		if h >= 0 {
+			if tail {
+				k.best(h, s[v], o, disp, lanes)
+			} else {
+				k.best(h, s[v], o, disp, nil)
+			}
 		}
 	}
 }
@@ -628,6 +1027,10 @@ func (k *softK) body(kind, h int, o GPVirtual, disp int, tail bool) {
 // in L1 for the listed vectors' pass; gaussian N=20000 gained 1.56x over
 // the old pass with 256, 1.44x with 512, 1.34x with 128 or 1024).
 const softChunk = 256 // a power of 2 (softRound finds a chunk's start by masking)
+
+// softCB is the float64s of softRound's cb per chunk: its best score and
+// position, its bounding box, two unused (a chunk a cache line).
+const softCB = 8
 
 // iotaB8 is the lane byte offsets 0, 8, ..., 56 as bytes (VPMOVZXBQ).
 func iotaB8() Mem { return table[uint8]("iotab8", 0, 8, 16, 24, 32, 40, 48, 56) }
@@ -643,27 +1046,37 @@ func hsumPD(r VecVirtual) {
 	VADDSD(t.AsX(), r.AsX(), r.AsX())
 }
 
-// expPD replaces e (<= 0 or NaN) by exp(e) in float64: e = n*ln2 + r with
-// |r| <= ln2/2 (ln2 split in two, fdlibm), e^r by its Taylor series to r^11
-// (truncation below 2^-50), times 2^n by VSCALEFPD, which gives exactly 0
-// far below -745; e is clamped at -1000 first (NaN stays NaN).
-func expPD(e VecVirtual) {
+// expPD replaces each e (<= 0 or NaN) by exp(e) in float64: e = n*ln2 + r
+// with |r| <= ln2/2 (ln2 split in two, fdlibm), e^r by its Taylor series to
+// r^11 (truncation below 2^-50), times 2^n by VSCALEFPD, which gives exactly
+// 0 far below -745; e is clamped at -1000 first (NaN stays NaN). Several
+// registers go step by step together (their series chains overlap).
+func expPD(es ...VecVirtual) {
 	lo := ZMM()
 	VBROADCASTSD(splat64("exp64lo", math.Float64bits(-1000)), lo)
-	VMAXPD(e, lo, e)
-	n := ZMM()
-	VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, n)
-	VRNDSCALEPD(U8(0), n, n)
-	VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), n, e)
-	VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), n, e)
-	p := ZMM()
-	VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), p)
+	ns, ps := make([]VecVirtual, len(es)), make([]VecVirtual, len(es))
+	for i, e := range es {
+		VMAXPD(e, lo, e)
+		ns[i] = ZMM()
+		VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, ns[i])
+		VRNDSCALEPD(U8(0), ns[i], ns[i])
+	}
+	for i, e := range es {
+		VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), ns[i], e)
+		VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), ns[i], e)
+		ps[i] = ZMM()
+		VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), ps[i])
+	}
 	fact := 39916800.0
 	for k := 10; k >= 0; k-- {
 		fact /= float64(k + 1)
-		VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, p)
+		for i, e := range es {
+			VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, ps[i])
+		}
 	}
-	VSCALEFPD(n, p, e)
+	for i, e := range es {
+		VSCALEFPD(ns[i], ps[i], e)
+	}
 }
 
 // splat64 is a float64 constant for VBROADCASTSD (8 bytes); splat64b the
