@@ -46,7 +46,13 @@ type gateFlags struct {
 // fraction is a flag value given as "5%" or "0.05".
 type fraction float64
 
-func (f *fraction) String() string { return strconv.FormatFloat(100*float64(*f), 'g', -1, 64) + "%" }
+// String accepts a nil f: the flag package formats zero values for -h.
+func (f *fraction) String() string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(100*float64(*f), 'g', -1, 64) + "%"
+}
 func (f *fraction) Set(s string) error {
 	pct := strings.HasSuffix(s, "%")
 	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)

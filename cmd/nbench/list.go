@@ -16,6 +16,9 @@ import (
 func init() {
 	register("list", "list suites, kernels (with parameters and shape sets) and backends", cmdList)
 	register("version", "print the nbench version", func(args []string, stdout, stderr io.Writer) int {
+		if code, ok := parseFlags(newFlagSet("version", stderr).FlagSet, args); !ok {
+			return code
+		}
 		fmt.Fprintf(stdout, "nbench %s\n", harness.Version)
 		return exitOK
 	})

@@ -85,3 +85,15 @@ func TestShapeDomainUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagHelp: every command's flag listing (printed for -h and for an
+// unknown flag) prints without a panic: the flag package formats each
+// flag's zero value, so a flag.Value's String must accept a zero receiver.
+func TestFlagHelp(t *testing.T) {
+	for name := range commands {
+		code, _, stderr := nbench(t, name, "--no-such-flag")
+		if code != exitUsage || strings.Contains(stderr, "panic") || !strings.Contains(stderr, "no-such-flag") {
+			t.Errorf("nbench %s --no-such-flag: exit %d, stderr:\n%s", name, code, stderr)
+		}
+	}
+}
