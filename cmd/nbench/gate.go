@@ -82,7 +82,7 @@ func (g *gateFlags) registerPolicy(fs *flagSet) {
 	p := gate.DefaultPolicy()
 	g.alpha, g.threshold = p.Alpha, fraction(p.Threshold)
 	fs.Float64Var(&g.alpha, "alpha", p.Alpha, "significance level of the gate, after Holm-Bonferroni correction over all compared cases")
-	fs.Var(setFlag{&g.threshold, &g.thresholdSet}, "threshold", "the slowdown the gate must catch, e.g. 5% or 0.05 (default 5%; 10% against a stored baseline); half of it is the smallest reported")
+	fs.Var(setFlag{&g.threshold, &g.thresholdSet}, "threshold", "the slowdown the gate must catch, e.g. 5% or 0.05 (10% by default against a stored baseline); half of it is the smallest reported")
 	fs.BoolVar(&g.normalize, "normalize", p.Normalize, "judge cases relative to the machine shift (over 10 or more cases, the median new/old ratio of the largest group of cases within half the threshold of each other), not on absolute times")
 	fs.StringVar(&g.report, "report", "", "also write the comparison to this file (.json: JSON, else markdown, e.g. for a CI summary)")
 	fs.DurationVar(&g.budget, "budget", defaultBudget, "time for the gate's rounds (building excluded); cases not resolved by then are reported with the slowdown they could detect")
