@@ -24,6 +24,17 @@ func ntOf(v *vec) *ntK {
 	return nil
 }
 
+// groupSqRowsOf is v's powernorm_train statistics rows (nil: none).
+func groupSqRowsOf(v *vec) func(s2, x []float32, rows, c, cg int, inv float32) {
+	switch v {
+	case vecAVX512:
+		return groupSqRowsAVX512
+	case vecAVX2:
+		return groupSqRowsAVX2
+	}
+	return nil
+}
+
 // groupRowsOf is v's fused PowerNorm inference rows and the lane count its
 // groups must be a multiple of (nil: compose the primitives).
 func groupRowsOf(v *vec) (groupNormRowsFn, int) {

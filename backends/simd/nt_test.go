@@ -186,11 +186,11 @@ func TestGroupNormRows(t *testing.T) {
 		for m := 1; m <= 5; m++ {
 			cgs = append(cgs, m*lanes)
 		}
-		cgs = append(cgs, 64, 128)
+		cgs = append(cgs, 64, 128, 256, 272) // AVX-512 batches 16 groups of up to 256
 		for _, cg := range cgs {
 			for groups := 1; groups <= 4; groups++ {
 				c := cg * groups
-				for rows := range 4 {
+				for _, rows := range []int{0, 1, 2, 3, 9, 17} {
 					off := (cg + groups + rows) % 4
 					n := rows * c
 					x := input(t, n, off, func() float32 { return float32(rng.NormFloat64() * 3) })
@@ -225,6 +225,43 @@ func TestGroupNormRows(t *testing.T) {
 						}
 						sameBits(t, form.name+" "+what, y, want)
 					}
+				}
+			}
+		}
+	})
+}
+
+// TestGroupSqRows: powernorm_train's statistics rows against the
+// composition they replace (groupNormRows(x, 1, 0) into a row, then
+// colSqDev with a zero shift), bit for bit, rows read up to a page end.
+func TestGroupSqRows(t *testing.T) {
+	forVariants(t, func(t *testing.T, v *vec) {
+		f, lanes := groupRowsOf(v)
+		sq := groupSqRowsOf(v)
+		if f == nil || sq == nil {
+			t.Skipf("%s: no fused group rows", v.path)
+		}
+		rng := rand.New(rand.NewPCG(9, 10))
+		for _, cg := range []int{lanes, 2 * lanes, 3 * lanes, 5 * lanes, 64, 256, 272, 768} {
+			for groups := 1; groups <= 3; groups++ {
+				c := cg * groups
+				for _, rows := range []int{0, 1, 2, 5, 16, 35} {
+					off := (cg + groups + rows) % 4
+					x := input(t, rows*c, off, func() float32 { return float32(rng.NormFloat64() * 3) })
+					ones, zeros, row := filled(c, 1), make([]float32, c), make([]float32, c)
+					inv := 1 / float32(cg)
+					want, got := make([]float32, c+1), make([]float32, c+1)
+					for j := range c {
+						want[j] = float32(j) * 0.25 // partials already there
+						got[j] = want[j]
+					}
+					want[c], got[c] = guardVal, guardVal
+					for r := range rows {
+						f(row, x[r*c:(r+1)*c], ones, zeros, 1, c, cg, inv)
+						v.colSqDev(want[:c], row, zeros, c, 1)
+					}
+					sq(got[:c], x, rows, c, cg, inv)
+					sameBits(t, fmt.Sprintf("%s cg=%d groups=%d rows=%d", v.path, cg, groups, rows), got, want)
 				}
 			}
 		}

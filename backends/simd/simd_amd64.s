@@ -20220,148 +20220,957 @@ done:
 
 // func groupNormRowsAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·groupNormRowsAVX512(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   a_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   cg+112(FP), R8
+TEXT ·groupNormRowsAVX512(SB), NOSPLIT, $64-124
+	MOVQ      y_base+0(FP), CX
+	MOVQ      x_base+24(FP), BX
+	MOVQ      a_base+48(FP), SI
+	MOVQ      b_base+72(FP), DI
+	MOVQ      rows+96(FP), R8
+	MOVQ      c+104(FP), R9
+	MOVQ      cg+112(FP), R10
+	MOVQ      R9, AX
+	XORQ      DX, DX
+	DIVQ      R10
+	IMULQ     R8, AX
+	MOVQ      AX, R13
+	XORQ      AX, AX
+	VMOVDQU32 c_w4perm<>+0(SB), Z1
+
+batch:
+	CMPQ   R10, $0x00000100
+	JA     single
+	CMPQ   R13, $0x10
+	JB     single
+	LEAQ   (BX)(AX*4), R8
 	VXORPS Z0, Z0, Z0
-
-row:
-	TESTQ SI, SI
-	JZ    done
-	XORQ  R9, R9
-
-group:
-	CMPQ   R9, DI
-	JAE    rowend
-	MOVQ   R9, R11
-	ADDQ   R8, R11
-	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	MOVQ   R9, R10
+	XORQ   DX, DX
+
+bs40:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs10
+	VMOVUPS     (R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z0
+	VMOVUPS     64(R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z2
+	VMOVUPS     128(R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z3
+	VMOVUPS     192(R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z4
+	MOVQ        R11, DX
+	JMP         bs40
+
+bs10:
+	CMPQ        DX, R10
+	JAE         bsf0
+	VMOVUPS     (R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z0
+	ADDQ        $0x10, DX
+	JMP         bs10
+
+bsf0:
+	VADDPS Z3, Z0, Z0
+	VADDPS Z4, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	XORQ   DX, DX
+
+bs41:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs11
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     64(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     128(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     192(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R11, DX
+	JMP         bs41
+
+bs11:
+	CMPQ        DX, R10
+	JAE         bsf1
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	ADDQ        $0x10, DX
+	JMP         bs11
+
+bsf1:
+	VADDPS     Z4, Z2, Z2
+	VADDPS     Z7, Z3, Z3
+	VADDPS     Z3, Z2, Z2
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z2, Z0, Z3
+	VSHUFF32X4 $0xee, Z2, Z0, Z0
+	VADDPS     Z0, Z3, Z3
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	XORQ       DX, DX
+
+bs42:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs12
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	VMOVUPS     64(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     128(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     192(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R11, DX
+	JMP         bs42
+
+bs12:
+	CMPQ        DX, R10
+	JAE         bsf2
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	ADDQ        $0x10, DX
+	JMP         bs12
+
+bsf2:
+	VADDPS Z4, Z0, Z0
+	VADDPS Z7, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DX, DX
+
+bs43:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs13
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs43
+
+bs13:
+	CMPQ        DX, R10
+	JAE         bsf3
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x10, DX
+	JMP         bs13
+
+bsf3:
+	VADDPS     Z7, Z2, Z2
+	VADDPS     Z8, Z4, Z4
+	VADDPS     Z4, Z2, Z2
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z2, Z0, Z4
+	VSHUFF32X4 $0xee, Z2, Z0, Z0
+	VADDPS     Z0, Z4, Z4
+	VSHUFF32X4 $0x88, Z4, Z3, Z0
+	VSHUFF32X4 $0xdd, Z4, Z3, Z2
+	VADDPS     Z2, Z0, Z0
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	XORQ       DX, DX
+
+bs44:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs14
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     64(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     128(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     192(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R11, DX
+	JMP         bs44
+
+bs14:
+	CMPQ        DX, R10
+	JAE         bsf4
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	ADDQ        $0x10, DX
+	JMP         bs14
+
+bsf4:
+	VADDPS Z4, Z2, Z2
+	VADDPS Z7, Z3, Z3
+	VADDPS Z3, Z2, Z2
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DX, DX
+
+bs45:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs15
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs45
+
+bs15:
+	CMPQ        DX, R10
+	JAE         bsf5
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	ADDQ        $0x10, DX
+	JMP         bs15
+
+bsf5:
+	VADDPS     Z7, Z3, Z3
+	VADDPS     Z8, Z4, Z4
+	VADDPS     Z4, Z3, Z3
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z3, Z2, Z4
+	VSHUFF32X4 $0xee, Z3, Z2, Z2
+	VADDPS     Z2, Z4, Z4
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	XORQ       DX, DX
+
+bs46:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs16
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs46
+
+bs16:
+	CMPQ        DX, R10
+	JAE         bsf6
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x10, DX
+	JMP         bs16
+
+bsf6:
+	VADDPS Z7, Z2, Z2
+	VADDPS Z8, Z3, Z3
+	VADDPS Z3, Z2, Z2
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z3, Z3, Z3
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   DX, DX
+
+bs47:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs17
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs47
+
+bs17:
+	CMPQ        DX, R10
+	JAE         bsf7
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	ADDQ        $0x10, DX
+	JMP         bs17
+
+bsf7:
+	VADDPS     Z8, Z3, Z3
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z7, Z3, Z3
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z3, Z2, Z7
+	VSHUFF32X4 $0xee, Z3, Z2, Z2
+	VADDPS     Z2, Z7, Z7
+	VSHUFF32X4 $0x88, Z7, Z4, Z2
+	VSHUFF32X4 $0xdd, Z7, Z4, Z3
+	VADDPS     Z3, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	XORQ       DX, DX
+
+bs48:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs18
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs48
+
+bs18:
+	CMPQ        DX, R10
+	JAE         bsf8
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	ADDQ        $0x10, DX
+	JMP         bs18
+
+bsf8:
+	VADDPS Z7, Z3, Z3
+	VADDPS Z8, Z4, Z4
+	VADDPS Z4, Z3, Z3
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   DX, DX
+
+bs49:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs19
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs49
+
+bs19:
+	CMPQ        DX, R10
+	JAE         bsf9
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	ADDQ        $0x10, DX
+	JMP         bs19
+
+bsf9:
+	VADDPS     Z8, Z4, Z4
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z7, Z4, Z4
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z4, Z3, Z7
+	VSHUFF32X4 $0xee, Z4, Z3, Z3
+	VADDPS     Z3, Z7, Z7
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	XORQ       DX, DX
+
+bs410:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs110
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs410
+
+bs110:
+	CMPQ        DX, R10
+	JAE         bsf10
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	ADDQ        $0x10, DX
+	JMP         bs110
+
+bsf10:
+	VADDPS Z8, Z3, Z3
+	VADDPS Z9, Z4, Z4
+	VADDPS Z4, Z3, Z3
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z4, Z4, Z4
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   DX, DX
+
+bs411:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs111
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	VMOVUPS     64(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     128(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R11, DX
+	JMP         bs411
+
+bs111:
+	CMPQ        DX, R10
+	JAE         bsf11
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x10, DX
+	JMP         bs111
+
+bsf11:
+	VADDPS     Z9, Z4, Z4
+	VADDPS     Z10, Z8, Z8
+	VADDPS     Z8, Z4, Z4
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z4, Z3, Z8
+	VSHUFF32X4 $0xee, Z4, Z3, Z3
+	VADDPS     Z3, Z8, Z8
+	VSHUFF32X4 $0x88, Z8, Z7, Z3
+	VSHUFF32X4 $0xdd, Z8, Z7, Z4
+	VADDPS     Z4, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	XORQ       DX, DX
+
+bs412:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs112
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs412
+
+bs112:
+	CMPQ        DX, R10
+	JAE         bsf12
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	ADDQ        $0x10, DX
+	JMP         bs112
+
+bsf12:
+	VADDPS Z8, Z4, Z4
+	VADDPS Z9, Z7, Z7
+	VADDPS Z7, Z4, Z4
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   DX, DX
+
+bs413:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs113
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     64(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     128(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R11, DX
+	JMP         bs413
+
+bs113:
+	CMPQ        DX, R10
+	JAE         bsf13
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	ADDQ        $0x10, DX
+	JMP         bs113
+
+bsf13:
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z10, Z8, Z8
+	VADDPS     Z8, Z7, Z7
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z7, Z4, Z8
+	VSHUFF32X4 $0xee, Z7, Z4, Z4
+	VADDPS     Z4, Z8, Z8
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	XORQ       DX, DX
+
+bs414:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs114
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	VMOVUPS     64(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     128(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R11, DX
+	JMP         bs414
+
+bs114:
+	CMPQ        DX, R10
+	JAE         bsf14
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x10, DX
+	JMP         bs114
+
+bsf14:
+	VADDPS Z9, Z4, Z4
+	VADDPS Z10, Z7, Z7
+	VADDPS Z7, Z4, Z4
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z7, Z7, Z7
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	XORQ   DX, DX
+
+bs415:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs115
+	VMOVUPS     (R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z7
+	VMOVUPS     64(R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z9
+	VMOVUPS     128(R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z10
+	VMOVUPS     192(R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z11
+	MOVQ        R11, DX
+	JMP         bs415
+
+bs115:
+	CMPQ        DX, R10
+	JAE         bsf15
+	VMOVUPS     (R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z7
+	ADDQ        $0x10, DX
+	JMP         bs115
+
+bsf15:
+	VADDPS        Z10, Z7, Z7
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z9, Z7, Z7
+	LEAQ          (R8)(R10*4), R8
+	VSHUFF32X4    $0x44, Z7, Z4, Z9
+	VSHUFF32X4    $0xee, Z7, Z4, Z4
+	VADDPS        Z4, Z9, Z9
+	VSHUFF32X4    $0x88, Z9, Z8, Z4
+	VSHUFF32X4    $0xdd, Z9, Z8, Z7
+	VADDPS        Z7, Z4, Z4
+	VSHUFPS       $0x44, Z2, Z0, Z7
+	VSHUFPS       $0xee, Z2, Z0, Z0
+	VADDPS        Z0, Z7, Z7
+	VSHUFPS       $0x44, Z4, Z3, Z0
+	VSHUFPS       $0xee, Z4, Z3, Z2
+	VADDPS        Z2, Z0, Z0
+	VSHUFPS       $0x88, Z0, Z7, Z2
+	VSHUFPS       $0xdd, Z0, Z7, Z0
+	VADDPS        Z0, Z2, Z2
+	VPERMD        Z2, Z1, Z2
+	VBROADCASTSS  inv+120(FP), Z0
+	VMULPS        Z0, Z2, Z2
+	VADDPS        c_pn_eps<>+0(SB), Z2, Z2
+	VBROADCASTSD  c_one64<>+0(SB), Z0
+	VMOVAPS       Y2, Y3
+	VCVTPS2PD     Y3, Z3
+	VSQRTPD       Z3, Z3
+	VDIVPD        Z3, Z0, Z3
+	VCVTPD2PS     Z3, Y3
+	VMOVUPS       Y3, (SP)
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VSQRTPD       Z2, Z2
+	VDIVPD        Z2, Z0, Z2
+	VCVTPD2PS     Z2, Y2
+	VMOVUPS       Y2, 32(SP)
+	XORQ          R12, R12
+
+bout:
+	VBROADCASTSS (SP)(R12*4), Z0
+	MOVQ         AX, R8
+	ADDQ         R10, R8
+	MOVQ         AX, DX
+
+ubo:
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
+	JA          sbo
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (SI)(DX*4), Z3
+	VMOVUPS     (DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, (CX)(DX*4)
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     64(SI)(DX*4), Z3
+	VMOVUPS     64(DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 64(CX)(DX*4)
+	PREFETCHT0  16512(BX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     128(SI)(DX*4), Z3
+	VMOVUPS     128(DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 128(CX)(DX*4)
+	PREFETCHT0  16576(BX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     192(SI)(DX*4), Z3
+	VMOVUPS     192(DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, 192(CX)(DX*4)
+	MOVQ        R11, DX
+	JMP         ubo
+
+sbo:
+	CMPQ        DX, R8
+	JAE         ebo
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (SI)(DX*4), Z3
+	VMOVUPS     (DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVUPS     Z2, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sbo
+
+ebo:
+	MOVQ R8, AX
+	CMPQ AX, R9
+	JB   bnext
+	MOVQ R9, AX
+	SHLQ $0x02, AX
+	ADDQ AX, BX
+	ADDQ AX, CX
+	XORQ AX, AX
+
+bnext:
+	INCQ R12
+	CMPQ R12, $0x10
+	JB   bout
+	SUBQ $0x10, R13
+	JMP  batch
+
+single:
+	TESTQ  R13, R13
+	JZ     done
+	MOVQ   AX, R8
+	ADDQ   R10, R8
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DX
 
 usq:
-	MOVQ        R10, R12
-	ADDQ        $0x00000040, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
 	JA          ssq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z1
-	PREFETCHT0  16448(CX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z3
-	PREFETCHT0  16512(CX)(R10*4)
-	VMOVUPS     128(CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z4
-	PREFETCHT0  16576(CX)(R10*4)
-	VMOVUPS     192(CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z5
-	MOVQ        R12, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z0
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z1
+	PREFETCHT0  16512(BX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z2
+	PREFETCHT0  16576(BX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z3
+	MOVQ        R11, DX
 	JMP         usq
 
 ssq:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         esq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z1
-	ADDQ        $0x00000010, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z0
+	ADDQ        $0x00000010, DX
 	JMP         ssq
 
 esq:
-	VADDPS        Z4, Z1, Z1
-	VADDPS        Z5, Z3, Z3
+	VADDPS        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y3
-	VADDPS        Y3, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X3
-	VADDPS        X3, X1, X1
-	VMOVHLPS      X1, X1, X3
-	VADDPS        X3, X1, X1
-	VMOVSHDUP     X1, X3
-	VADDPS        X3, X1, X1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        inv+120(FP), X0, X0
+	VADDSS        c_pn_eps<>+0(SB), X0, X0
+	VCVTSS2SD     X0, X5, X5
+	VSQRTSD       X5, X5, X5
+	VMOVSD        c_one64<>+0(SB), X1
+	VDIVSD        X5, X1, X5
+	VCVTSD2SS     X5, X0, X0
+	VMULSS        c_one<>+0(SB), X0, X0
+	VBROADCASTSS  X0, Z0
+
+group:
+	MOVQ   AX, R8
+	ADDQ   R10, R8
+	DECQ   R13
+	JZ     last
+	LEAQ   (BX)(R10*4), R12
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   AX, DX
+
+uol:
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
+	JA          sol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z1
+	VMOVUPS     (BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     (SI)(DX*4), Z7
+	VMOVUPS     (DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVUPS     Z5, (CX)(DX*4)
+	PREFETCHT0  16448(R12)(DX*4)
+	VMOVUPS     64(R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z2
+	VMOVUPS     64(BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     64(SI)(DX*4), Z7
+	VMOVUPS     64(DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVUPS     Z5, 64(CX)(DX*4)
+	PREFETCHT0  16512(R12)(DX*4)
+	VMOVUPS     128(R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z3
+	VMOVUPS     128(BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     128(SI)(DX*4), Z7
+	VMOVUPS     128(DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVUPS     Z5, 128(CX)(DX*4)
+	PREFETCHT0  16576(R12)(DX*4)
+	VMOVUPS     192(R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z4
+	VMOVUPS     192(BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     192(SI)(DX*4), Z7
+	VMOVUPS     192(DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVUPS     Z5, 192(CX)(DX*4)
+	MOVQ        R11, DX
+	JMP         uol
+
+sol:
+	CMPQ        DX, R8
+	JAE         eol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z1
+	VMOVUPS     (BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     (SI)(DX*4), Z7
+	VMOVUPS     (DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVUPS     Z5, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sol
+
+eol:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
 	VMULSS        inv+120(FP), X1, X1
 	VADDSS        c_pn_eps<>+0(SB), X1, X1
-	VCVTSS2SD     X1, X2, X2
-	VSQRTSD       X2, X2, X2
-	VMOVSD        c_one64<>+0(SB), X3
-	VDIVSD        X2, X3, X2
-	VCVTSD2SS     X2, X1, X1
+	VCVTSS2SD     X1, X6, X6
+	VSQRTSD       X6, X6, X6
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X6, X0, X6
+	VCVTSD2SS     X6, X1, X1
 	VMULSS        c_one<>+0(SB), X1, X1
-	VBROADCASTSS  X1, Z1
-	MOVQ          R9, R10
+	VBROADCASTSS  X1, Z0
+	MOVQ          R8, AX
+	CMPQ          AX, R9
+	JB            group
+	MOVQ          R9, AX
+	SHLQ          $0x02, AX
+	ADDQ          AX, BX
+	ADDQ          AX, CX
+	XORQ          AX, AX
+	JMP           group
+
+last:
+	MOVQ AX, DX
 
 uout:
-	MOVQ        R10, R12
-	ADDQ        $0x00000040, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
 	JA          sout
-	VMOVUPS     (CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     (DX)(R10*4), Z4
-	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVUPS     Z3, (AX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     64(DX)(R10*4), Z4
-	VMOVUPS     64(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVUPS     Z3, 64(AX)(R10*4)
-	VMOVUPS     128(CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     128(DX)(R10*4), Z4
-	VMOVUPS     128(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVUPS     Z3, 128(AX)(R10*4)
-	VMOVUPS     192(CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     192(DX)(R10*4), Z4
-	VMOVUPS     192(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVUPS     Z3, 192(AX)(R10*4)
-	MOVQ        R12, R10
+	VMOVUPS     (BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (SI)(DX*4), Z2
+	VMOVUPS     (DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, (CX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     64(SI)(DX*4), Z2
+	VMOVUPS     64(DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, 64(CX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     128(SI)(DX*4), Z2
+	VMOVUPS     128(DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, 128(CX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     192(SI)(DX*4), Z2
+	VMOVUPS     192(DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, 192(CX)(DX*4)
+	MOVQ        R11, DX
 	JMP         uout
 
 sout:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         eout
-	VMOVUPS     (CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     (DX)(R10*4), Z4
-	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVUPS     Z3, (AX)(R10*4)
-	ADDQ        $0x00000010, R10
+	VMOVUPS     (BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (SI)(DX*4), Z2
+	VMOVUPS     (DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVUPS     Z1, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
 	JMP         sout
 
 eout:
-	MOVQ R11, R9
-	JMP  group
-
-rowend:
-	MOVQ DI, R9
-	SHLQ $0x02, R9
-	ADDQ R9, CX
-	ADDQ R9, AX
-	DECQ SI
-	JMP  row
-
 done:
 	VZEROUPPER
 	RET
+
+DATA c_w4perm<>+0(SB)/4, $0x00000000
+DATA c_w4perm<>+4(SB)/4, $0x00000004
+DATA c_w4perm<>+8(SB)/4, $0x00000008
+DATA c_w4perm<>+12(SB)/4, $0x0000000c
+DATA c_w4perm<>+16(SB)/4, $0x00000001
+DATA c_w4perm<>+20(SB)/4, $0x00000005
+DATA c_w4perm<>+24(SB)/4, $0x00000009
+DATA c_w4perm<>+28(SB)/4, $0x0000000d
+DATA c_w4perm<>+32(SB)/4, $0x00000002
+DATA c_w4perm<>+36(SB)/4, $0x00000006
+DATA c_w4perm<>+40(SB)/4, $0x0000000a
+DATA c_w4perm<>+44(SB)/4, $0x0000000e
+DATA c_w4perm<>+48(SB)/4, $0x00000003
+DATA c_w4perm<>+52(SB)/4, $0x00000007
+DATA c_w4perm<>+56(SB)/4, $0x0000000b
+DATA c_w4perm<>+60(SB)/4, $0x0000000f
+GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
 
 DATA c_pn_eps<>+0(SB)/4, $0x3727c5ac
 DATA c_pn_eps<>+4(SB)/4, $0x3727c5ac
@@ -20383,145 +21192,1853 @@ GLOBL c_pn_eps<>(SB), RODATA|NOPTR, $64
 
 // func groupNormRowsNTAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 // Requires: AVX, AVX512DQ, AVX512F, MMX+
-TEXT ·groupNormRowsNTAVX512(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   a_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   cg+112(FP), R8
+TEXT ·groupNormRowsNTAVX512(SB), NOSPLIT, $64-124
+	MOVQ      y_base+0(FP), CX
+	MOVQ      x_base+24(FP), BX
+	MOVQ      a_base+48(FP), SI
+	MOVQ      b_base+72(FP), DI
+	MOVQ      rows+96(FP), R8
+	MOVQ      c+104(FP), R9
+	MOVQ      cg+112(FP), R10
+	MOVQ      R9, AX
+	XORQ      DX, DX
+	DIVQ      R10
+	IMULQ     R8, AX
+	MOVQ      AX, R13
+	XORQ      AX, AX
+	VMOVDQU32 c_w4perm<>+0(SB), Z1
+
+batch:
+	CMPQ   R10, $0x00000100
+	JA     single
+	CMPQ   R13, $0x10
+	JB     single
+	LEAQ   (BX)(AX*4), R8
 	VXORPS Z0, Z0, Z0
-
-row:
-	TESTQ SI, SI
-	JZ    done
-	XORQ  R9, R9
-
-group:
-	CMPQ   R9, DI
-	JAE    rowend
-	MOVQ   R9, R11
-	ADDQ   R8, R11
-	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	MOVQ   R9, R10
+	XORQ   DX, DX
+
+bs40:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs10
+	VMOVUPS     (R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z0
+	VMOVUPS     64(R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z2
+	VMOVUPS     128(R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z3
+	VMOVUPS     192(R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z4
+	MOVQ        R11, DX
+	JMP         bs40
+
+bs10:
+	CMPQ        DX, R10
+	JAE         bsf0
+	VMOVUPS     (R8)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z0
+	ADDQ        $0x10, DX
+	JMP         bs10
+
+bsf0:
+	VADDPS Z3, Z0, Z0
+	VADDPS Z4, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	XORQ   DX, DX
+
+bs41:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs11
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     64(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     128(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     192(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R11, DX
+	JMP         bs41
+
+bs11:
+	CMPQ        DX, R10
+	JAE         bsf1
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	ADDQ        $0x10, DX
+	JMP         bs11
+
+bsf1:
+	VADDPS     Z4, Z2, Z2
+	VADDPS     Z7, Z3, Z3
+	VADDPS     Z3, Z2, Z2
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z2, Z0, Z3
+	VSHUFF32X4 $0xee, Z2, Z0, Z0
+	VADDPS     Z0, Z3, Z3
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	XORQ       DX, DX
+
+bs42:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs12
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	VMOVUPS     64(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     128(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     192(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R11, DX
+	JMP         bs42
+
+bs12:
+	CMPQ        DX, R10
+	JAE         bsf2
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	ADDQ        $0x10, DX
+	JMP         bs12
+
+bsf2:
+	VADDPS Z4, Z0, Z0
+	VADDPS Z7, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z2, Z2, Z2
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DX, DX
+
+bs43:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs13
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs43
+
+bs13:
+	CMPQ        DX, R10
+	JAE         bsf3
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x10, DX
+	JMP         bs13
+
+bsf3:
+	VADDPS     Z7, Z2, Z2
+	VADDPS     Z8, Z4, Z4
+	VADDPS     Z4, Z2, Z2
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z2, Z0, Z4
+	VSHUFF32X4 $0xee, Z2, Z0, Z0
+	VADDPS     Z0, Z4, Z4
+	VSHUFF32X4 $0x88, Z4, Z3, Z0
+	VSHUFF32X4 $0xdd, Z4, Z3, Z2
+	VADDPS     Z2, Z0, Z0
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	XORQ       DX, DX
+
+bs44:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs14
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     64(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     128(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z4
+	VMOVUPS     192(R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R11, DX
+	JMP         bs44
+
+bs14:
+	CMPQ        DX, R10
+	JAE         bsf4
+	VMOVUPS     (R8)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	ADDQ        $0x10, DX
+	JMP         bs14
+
+bsf4:
+	VADDPS Z4, Z2, Z2
+	VADDPS Z7, Z3, Z3
+	VADDPS Z3, Z2, Z2
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DX, DX
+
+bs45:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs15
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs45
+
+bs15:
+	CMPQ        DX, R10
+	JAE         bsf5
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	ADDQ        $0x10, DX
+	JMP         bs15
+
+bsf5:
+	VADDPS     Z7, Z3, Z3
+	VADDPS     Z8, Z4, Z4
+	VADDPS     Z4, Z3, Z3
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z3, Z2, Z4
+	VSHUFF32X4 $0xee, Z3, Z2, Z2
+	VADDPS     Z2, Z4, Z4
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	XORQ       DX, DX
+
+bs46:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs16
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs46
+
+bs16:
+	CMPQ        DX, R10
+	JAE         bsf6
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x10, DX
+	JMP         bs16
+
+bsf6:
+	VADDPS Z7, Z2, Z2
+	VADDPS Z8, Z3, Z3
+	VADDPS Z3, Z2, Z2
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z3, Z3, Z3
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   DX, DX
+
+bs47:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs17
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs47
+
+bs17:
+	CMPQ        DX, R10
+	JAE         bsf7
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	ADDQ        $0x10, DX
+	JMP         bs17
+
+bsf7:
+	VADDPS     Z8, Z3, Z3
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z7, Z3, Z3
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z3, Z2, Z7
+	VSHUFF32X4 $0xee, Z3, Z2, Z2
+	VADDPS     Z2, Z7, Z7
+	VSHUFF32X4 $0x88, Z7, Z4, Z2
+	VSHUFF32X4 $0xdd, Z7, Z4, Z3
+	VADDPS     Z3, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	XORQ       DX, DX
+
+bs48:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs18
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     64(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     128(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R11, DX
+	JMP         bs48
+
+bs18:
+	CMPQ        DX, R10
+	JAE         bsf8
+	VMOVUPS     (R8)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	ADDQ        $0x10, DX
+	JMP         bs18
+
+bsf8:
+	VADDPS Z7, Z3, Z3
+	VADDPS Z8, Z4, Z4
+	VADDPS Z4, Z3, Z3
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z4, Z4, Z4
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   DX, DX
+
+bs49:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs19
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs49
+
+bs19:
+	CMPQ        DX, R10
+	JAE         bsf9
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	ADDQ        $0x10, DX
+	JMP         bs19
+
+bsf9:
+	VADDPS     Z8, Z4, Z4
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z7, Z4, Z4
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z4, Z3, Z7
+	VSHUFF32X4 $0xee, Z4, Z3, Z3
+	VADDPS     Z3, Z7, Z7
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	XORQ       DX, DX
+
+bs410:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs110
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs410
+
+bs110:
+	CMPQ        DX, R10
+	JAE         bsf10
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	ADDQ        $0x10, DX
+	JMP         bs110
+
+bsf10:
+	VADDPS Z8, Z3, Z3
+	VADDPS Z9, Z4, Z4
+	VADDPS Z4, Z3, Z3
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z4, Z4, Z4
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   DX, DX
+
+bs411:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs111
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	VMOVUPS     64(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     128(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R11, DX
+	JMP         bs411
+
+bs111:
+	CMPQ        DX, R10
+	JAE         bsf11
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x10, DX
+	JMP         bs111
+
+bsf11:
+	VADDPS     Z9, Z4, Z4
+	VADDPS     Z10, Z8, Z8
+	VADDPS     Z8, Z4, Z4
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z4, Z3, Z8
+	VSHUFF32X4 $0xee, Z4, Z3, Z3
+	VADDPS     Z3, Z8, Z8
+	VSHUFF32X4 $0x88, Z8, Z7, Z3
+	VSHUFF32X4 $0xdd, Z8, Z7, Z4
+	VADDPS     Z4, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	XORQ       DX, DX
+
+bs412:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs112
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	VMOVUPS     64(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R11, DX
+	JMP         bs412
+
+bs112:
+	CMPQ        DX, R10
+	JAE         bsf12
+	VMOVUPS     (R8)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z4
+	ADDQ        $0x10, DX
+	JMP         bs112
+
+bsf12:
+	VADDPS Z8, Z4, Z4
+	VADDPS Z9, Z7, Z7
+	VADDPS Z7, Z4, Z4
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   DX, DX
+
+bs413:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs113
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     64(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     128(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R11, DX
+	JMP         bs413
+
+bs113:
+	CMPQ        DX, R10
+	JAE         bsf13
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	ADDQ        $0x10, DX
+	JMP         bs113
+
+bsf13:
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z10, Z8, Z8
+	VADDPS     Z8, Z7, Z7
+	LEAQ       (R8)(R10*4), R8
+	VSHUFF32X4 $0x44, Z7, Z4, Z8
+	VSHUFF32X4 $0xee, Z7, Z4, Z4
+	VADDPS     Z4, Z8, Z8
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	XORQ       DX, DX
+
+bs414:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs114
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	VMOVUPS     64(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     128(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R11, DX
+	JMP         bs414
+
+bs114:
+	CMPQ        DX, R10
+	JAE         bsf14
+	VMOVUPS     (R8)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x10, DX
+	JMP         bs114
+
+bsf14:
+	VADDPS Z9, Z4, Z4
+	VADDPS Z10, Z7, Z7
+	VADDPS Z7, Z4, Z4
+	LEAQ   (R8)(R10*4), R8
+	VXORPS Z7, Z7, Z7
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	XORQ   DX, DX
+
+bs415:
+	MOVQ        DX, R11
+	ADDQ        $0x40, R11
+	CMPQ        R11, R10
+	JA          bs115
+	VMOVUPS     (R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z7
+	VMOVUPS     64(R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z9
+	VMOVUPS     128(R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z10
+	VMOVUPS     192(R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z11
+	MOVQ        R11, DX
+	JMP         bs415
+
+bs115:
+	CMPQ        DX, R10
+	JAE         bsf15
+	VMOVUPS     (R8)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z7
+	ADDQ        $0x10, DX
+	JMP         bs115
+
+bsf15:
+	VADDPS        Z10, Z7, Z7
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z9, Z7, Z7
+	LEAQ          (R8)(R10*4), R8
+	VSHUFF32X4    $0x44, Z7, Z4, Z9
+	VSHUFF32X4    $0xee, Z7, Z4, Z4
+	VADDPS        Z4, Z9, Z9
+	VSHUFF32X4    $0x88, Z9, Z8, Z4
+	VSHUFF32X4    $0xdd, Z9, Z8, Z7
+	VADDPS        Z7, Z4, Z4
+	VSHUFPS       $0x44, Z2, Z0, Z7
+	VSHUFPS       $0xee, Z2, Z0, Z0
+	VADDPS        Z0, Z7, Z7
+	VSHUFPS       $0x44, Z4, Z3, Z0
+	VSHUFPS       $0xee, Z4, Z3, Z2
+	VADDPS        Z2, Z0, Z0
+	VSHUFPS       $0x88, Z0, Z7, Z2
+	VSHUFPS       $0xdd, Z0, Z7, Z0
+	VADDPS        Z0, Z2, Z2
+	VPERMD        Z2, Z1, Z2
+	VBROADCASTSS  inv+120(FP), Z0
+	VMULPS        Z0, Z2, Z2
+	VADDPS        c_pn_eps<>+0(SB), Z2, Z2
+	VBROADCASTSD  c_one64<>+0(SB), Z0
+	VMOVAPS       Y2, Y3
+	VCVTPS2PD     Y3, Z3
+	VSQRTPD       Z3, Z3
+	VDIVPD        Z3, Z0, Z3
+	VCVTPD2PS     Z3, Y3
+	VMOVUPS       Y3, (SP)
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VSQRTPD       Z2, Z2
+	VDIVPD        Z2, Z0, Z2
+	VCVTPD2PS     Z2, Y2
+	VMOVUPS       Y2, 32(SP)
+	XORQ          R12, R12
+
+bout:
+	VBROADCASTSS (SP)(R12*4), Z0
+	MOVQ         AX, R8
+	ADDQ         R10, R8
+	MOVQ         AX, DX
+
+ubo:
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
+	JA          sbo
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (SI)(DX*4), Z3
+	VMOVUPS     (DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, (CX)(DX*4)
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     64(SI)(DX*4), Z3
+	VMOVUPS     64(DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 64(CX)(DX*4)
+	PREFETCHT0  16512(BX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     128(SI)(DX*4), Z3
+	VMOVUPS     128(DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 128(CX)(DX*4)
+	PREFETCHT0  16576(BX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     192(SI)(DX*4), Z3
+	VMOVUPS     192(DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, 192(CX)(DX*4)
+	MOVQ        R11, DX
+	JMP         ubo
+
+sbo:
+	CMPQ        DX, R8
+	JAE         ebo
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (SI)(DX*4), Z3
+	VMOVUPS     (DI)(DX*4), Z4
+	VFMADD213PS Z4, Z3, Z2
+	VMOVNTPS    Z2, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sbo
+
+ebo:
+	MOVQ R8, AX
+	CMPQ AX, R9
+	JB   bnext
+	MOVQ R9, AX
+	SHLQ $0x02, AX
+	ADDQ AX, BX
+	ADDQ AX, CX
+	XORQ AX, AX
+
+bnext:
+	INCQ R12
+	CMPQ R12, $0x10
+	JB   bout
+	SUBQ $0x10, R13
+	JMP  batch
+
+single:
+	TESTQ  R13, R13
+	JZ     done
+	MOVQ   AX, R8
+	ADDQ   R10, R8
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DX
 
 usq:
-	MOVQ        R10, R12
-	ADDQ        $0x00000040, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
 	JA          ssq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z1
-	PREFETCHT0  16448(CX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z3
-	PREFETCHT0  16512(CX)(R10*4)
-	VMOVUPS     128(CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z4
-	PREFETCHT0  16576(CX)(R10*4)
-	VMOVUPS     192(CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z5
-	MOVQ        R12, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z0
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z1
+	PREFETCHT0  16512(BX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z2
+	PREFETCHT0  16576(BX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z3
+	MOVQ        R11, DX
 	JMP         usq
 
 ssq:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         esq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Z6
-	VFMADD231PS Z6, Z6, Z1
-	ADDQ        $0x00000010, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z4
+	VFMADD231PS Z4, Z4, Z0
+	ADDQ        $0x00000010, DX
 	JMP         ssq
 
 esq:
-	VADDPS        Z4, Z1, Z1
-	VADDPS        Z5, Z3, Z3
+	VADDPS        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
-	VEXTRACTF64X4 $0x01, Z1, Y3
-	VADDPS        Y3, Y1, Y1
-	VEXTRACTF128  $0x01, Y1, X3
-	VADDPS        X3, X1, X1
-	VMOVHLPS      X1, X1, X3
-	VADDPS        X3, X1, X1
-	VMOVSHDUP     X1, X3
-	VADDPS        X3, X1, X1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        inv+120(FP), X0, X0
+	VADDSS        c_pn_eps<>+0(SB), X0, X0
+	VCVTSS2SD     X0, X5, X5
+	VSQRTSD       X5, X5, X5
+	VMOVSD        c_one64<>+0(SB), X1
+	VDIVSD        X5, X1, X5
+	VCVTSD2SS     X5, X0, X0
+	VMULSS        c_one<>+0(SB), X0, X0
+	VBROADCASTSS  X0, Z0
+
+group:
+	MOVQ   AX, R8
+	ADDQ   R10, R8
+	DECQ   R13
+	JZ     last
+	LEAQ   (BX)(R10*4), R12
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   AX, DX
+
+uol:
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
+	JA          sol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z1
+	VMOVUPS     (BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     (SI)(DX*4), Z7
+	VMOVUPS     (DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVNTPS    Z5, (CX)(DX*4)
+	PREFETCHT0  16448(R12)(DX*4)
+	VMOVUPS     64(R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z2
+	VMOVUPS     64(BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     64(SI)(DX*4), Z7
+	VMOVUPS     64(DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVNTPS    Z5, 64(CX)(DX*4)
+	PREFETCHT0  16512(R12)(DX*4)
+	VMOVUPS     128(R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z3
+	VMOVUPS     128(BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     128(SI)(DX*4), Z7
+	VMOVUPS     128(DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVNTPS    Z5, 128(CX)(DX*4)
+	PREFETCHT0  16576(R12)(DX*4)
+	VMOVUPS     192(R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z4
+	VMOVUPS     192(BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     192(SI)(DX*4), Z7
+	VMOVUPS     192(DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVNTPS    Z5, 192(CX)(DX*4)
+	MOVQ        R11, DX
+	JMP         uol
+
+sol:
+	CMPQ        DX, R8
+	JAE         eol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Z5
+	VFMADD231PS Z5, Z5, Z1
+	VMOVUPS     (BX)(DX*4), Z5
+	VMULPS      Z0, Z5, Z5
+	VMOVUPS     (SI)(DX*4), Z7
+	VMOVUPS     (DI)(DX*4), Z8
+	VFMADD213PS Z8, Z7, Z5
+	VMOVNTPS    Z5, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sol
+
+eol:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
 	VMULSS        inv+120(FP), X1, X1
 	VADDSS        c_pn_eps<>+0(SB), X1, X1
-	VCVTSS2SD     X1, X2, X2
-	VSQRTSD       X2, X2, X2
-	VMOVSD        c_one64<>+0(SB), X3
-	VDIVSD        X2, X3, X2
-	VCVTSD2SS     X2, X1, X1
+	VCVTSS2SD     X1, X6, X6
+	VSQRTSD       X6, X6, X6
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X6, X0, X6
+	VCVTSD2SS     X6, X1, X1
 	VMULSS        c_one<>+0(SB), X1, X1
-	VBROADCASTSS  X1, Z1
-	MOVQ          R9, R10
+	VBROADCASTSS  X1, Z0
+	MOVQ          R8, AX
+	CMPQ          AX, R9
+	JB            group
+	MOVQ          R9, AX
+	SHLQ          $0x02, AX
+	ADDQ          AX, BX
+	ADDQ          AX, CX
+	XORQ          AX, AX
+	JMP           group
+
+last:
+	MOVQ AX, DX
 
 uout:
-	MOVQ        R10, R12
-	ADDQ        $0x00000040, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000040, R11
+	CMPQ        R11, R8
 	JA          sout
-	VMOVUPS     (CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     (DX)(R10*4), Z4
-	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVNTPS    Z3, (AX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     64(DX)(R10*4), Z4
-	VMOVUPS     64(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVNTPS    Z3, 64(AX)(R10*4)
-	VMOVUPS     128(CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     128(DX)(R10*4), Z4
-	VMOVUPS     128(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVNTPS    Z3, 128(AX)(R10*4)
-	VMOVUPS     192(CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     192(DX)(R10*4), Z4
-	VMOVUPS     192(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVNTPS    Z3, 192(AX)(R10*4)
-	MOVQ        R12, R10
+	VMOVUPS     (BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (SI)(DX*4), Z2
+	VMOVUPS     (DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVNTPS    Z1, (CX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     64(SI)(DX*4), Z2
+	VMOVUPS     64(DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVNTPS    Z1, 64(CX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     128(SI)(DX*4), Z2
+	VMOVUPS     128(DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVNTPS    Z1, 128(CX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     192(SI)(DX*4), Z2
+	VMOVUPS     192(DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVNTPS    Z1, 192(CX)(DX*4)
+	MOVQ        R11, DX
 	JMP         uout
 
 sout:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         eout
-	VMOVUPS     (CX)(R10*4), Z3
-	VSUBPS      Z0, Z3, Z3
-	VMULPS      Z1, Z3, Z3
-	VMOVUPS     (DX)(R10*4), Z4
-	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
-	VMOVNTPS    Z3, (AX)(R10*4)
-	ADDQ        $0x00000010, R10
+	VMOVUPS     (BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (SI)(DX*4), Z2
+	VMOVUPS     (DI)(DX*4), Z3
+	VFMADD213PS Z3, Z2, Z1
+	VMOVNTPS    Z1, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
 	JMP         sout
 
 eout:
-	MOVQ R11, R9
-	JMP  group
+done:
+	VZEROUPPER
+	RET
 
-rowend:
-	MOVQ DI, R9
-	SHLQ $0x02, R9
-	ADDQ R9, CX
-	ADDQ R9, AX
-	DECQ SI
-	JMP  row
+// func groupSqRowsAVX512(s2 []float32, x []float32, rows int, c int, cg int, inv float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·groupSqRowsAVX512(SB), NOSPLIT, $64-76
+	MOVQ      s2_base+0(FP), CX
+	MOVQ      x_base+24(FP), BX
+	MOVQ      rows+48(FP), SI
+	MOVQ      c+56(FP), DI
+	MOVQ      cg+64(FP), R8
+	MOVQ      DI, AX
+	XORQ      DX, DX
+	DIVQ      R8
+	IMULQ     SI, AX
+	MOVQ      AX, R11
+	XORQ      AX, AX
+	VMOVDQU32 c_w4perm<>+0(SB), Z1
 
+batch:
+	CMPQ   R8, $0x00000100
+	JA     single
+	CMPQ   R11, $0x10
+	JB     single
+	LEAQ   (BX)(AX*4), SI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z6, Z6, Z6
+	XORQ   DX, DX
+
+bs40:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs10
+	VMOVUPS     (SI)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z0
+	VMOVUPS     64(SI)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z2
+	VMOVUPS     128(SI)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z3
+	VMOVUPS     192(SI)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z6
+	MOVQ        R9, DX
+	JMP         bs40
+
+bs10:
+	CMPQ        DX, R8
+	JAE         bsf0
+	VMOVUPS     (SI)(DX*4), Z7
+	VFMADD231PS Z7, Z7, Z0
+	ADDQ        $0x10, DX
+	JMP         bs10
+
+bsf0:
+	VADDPS Z3, Z0, Z0
+	VADDPS Z6, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   DX, DX
+
+bs41:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs11
+	VMOVUPS     (SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     64(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     128(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z6
+	VMOVUPS     192(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R9, DX
+	JMP         bs41
+
+bs11:
+	CMPQ        DX, R8
+	JAE         bsf1
+	VMOVUPS     (SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	ADDQ        $0x10, DX
+	JMP         bs11
+
+bsf1:
+	VADDPS     Z6, Z2, Z2
+	VADDPS     Z7, Z3, Z3
+	VADDPS     Z3, Z2, Z2
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z2, Z0, Z3
+	VSHUFF32X4 $0xee, Z2, Z0, Z0
+	VADDPS     Z0, Z3, Z3
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	XORQ       DX, DX
+
+bs42:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs12
+	VMOVUPS     (SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	VMOVUPS     64(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     128(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z6
+	VMOVUPS     192(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R9, DX
+	JMP         bs42
+
+bs12:
+	CMPQ        DX, R8
+	JAE         bsf2
+	VMOVUPS     (SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z0
+	ADDQ        $0x10, DX
+	JMP         bs12
+
+bsf2:
+	VADDPS Z6, Z0, Z0
+	VADDPS Z7, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z2, Z2, Z2
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DX, DX
+
+bs43:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs13
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     128(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R9, DX
+	JMP         bs43
+
+bs13:
+	CMPQ        DX, R8
+	JAE         bsf3
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x10, DX
+	JMP         bs13
+
+bsf3:
+	VADDPS     Z7, Z2, Z2
+	VADDPS     Z8, Z6, Z6
+	VADDPS     Z6, Z2, Z2
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z2, Z0, Z6
+	VSHUFF32X4 $0xee, Z2, Z0, Z0
+	VADDPS     Z0, Z6, Z6
+	VSHUFF32X4 $0x88, Z6, Z3, Z0
+	VSHUFF32X4 $0xdd, Z6, Z3, Z2
+	VADDPS     Z2, Z0, Z0
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	XORQ       DX, DX
+
+bs44:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs14
+	VMOVUPS     (SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	VMOVUPS     64(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z3
+	VMOVUPS     128(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z6
+	VMOVUPS     192(SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z7
+	MOVQ        R9, DX
+	JMP         bs44
+
+bs14:
+	CMPQ        DX, R8
+	JAE         bsf4
+	VMOVUPS     (SI)(DX*4), Z8
+	VFMADD231PS Z8, Z8, Z2
+	ADDQ        $0x10, DX
+	JMP         bs14
+
+bsf4:
+	VADDPS Z6, Z2, Z2
+	VADDPS Z7, Z3, Z3
+	VADDPS Z3, Z2, Z2
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z3, Z3, Z3
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DX, DX
+
+bs45:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs15
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     64(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     128(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R9, DX
+	JMP         bs45
+
+bs15:
+	CMPQ        DX, R8
+	JAE         bsf5
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	ADDQ        $0x10, DX
+	JMP         bs15
+
+bsf5:
+	VADDPS     Z7, Z3, Z3
+	VADDPS     Z8, Z6, Z6
+	VADDPS     Z6, Z3, Z3
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z3, Z2, Z6
+	VSHUFF32X4 $0xee, Z3, Z2, Z2
+	VADDPS     Z2, Z6, Z6
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	XORQ       DX, DX
+
+bs46:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs16
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     64(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     128(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R9, DX
+	JMP         bs46
+
+bs16:
+	CMPQ        DX, R8
+	JAE         bsf6
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	ADDQ        $0x10, DX
+	JMP         bs16
+
+bsf6:
+	VADDPS Z7, Z2, Z2
+	VADDPS Z8, Z3, Z3
+	VADDPS Z3, Z2, Z2
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z3, Z3, Z3
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   DX, DX
+
+bs47:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs17
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     64(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R9, DX
+	JMP         bs47
+
+bs17:
+	CMPQ        DX, R8
+	JAE         bsf7
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	ADDQ        $0x10, DX
+	JMP         bs17
+
+bsf7:
+	VADDPS     Z8, Z3, Z3
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z7, Z3, Z3
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z3, Z2, Z7
+	VSHUFF32X4 $0xee, Z3, Z2, Z2
+	VADDPS     Z2, Z7, Z7
+	VSHUFF32X4 $0x88, Z7, Z6, Z2
+	VSHUFF32X4 $0xdd, Z7, Z6, Z3
+	VADDPS     Z3, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	XORQ       DX, DX
+
+bs48:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs18
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     64(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     128(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     192(SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	MOVQ        R9, DX
+	JMP         bs48
+
+bs18:
+	CMPQ        DX, R8
+	JAE         bsf8
+	VMOVUPS     (SI)(DX*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	ADDQ        $0x10, DX
+	JMP         bs18
+
+bsf8:
+	VADDPS Z7, Z3, Z3
+	VADDPS Z8, Z6, Z6
+	VADDPS Z6, Z3, Z3
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	XORQ   DX, DX
+
+bs49:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs19
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z6
+	VMOVUPS     64(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R9, DX
+	JMP         bs49
+
+bs19:
+	CMPQ        DX, R8
+	JAE         bsf9
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z6
+	ADDQ        $0x10, DX
+	JMP         bs19
+
+bsf9:
+	VADDPS     Z8, Z6, Z6
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z7, Z6, Z6
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z6, Z3, Z7
+	VSHUFF32X4 $0xee, Z6, Z3, Z3
+	VADDPS     Z3, Z7, Z7
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	XORQ       DX, DX
+
+bs410:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs110
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	VMOVUPS     64(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z6
+	VMOVUPS     128(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R9, DX
+	JMP         bs410
+
+bs110:
+	CMPQ        DX, R8
+	JAE         bsf10
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z3
+	ADDQ        $0x10, DX
+	JMP         bs110
+
+bsf10:
+	VADDPS Z8, Z3, Z3
+	VADDPS Z9, Z6, Z6
+	VADDPS Z6, Z3, Z3
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z6, Z6, Z6
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   DX, DX
+
+bs411:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs111
+	VMOVUPS     (SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     64(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     128(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R9, DX
+	JMP         bs411
+
+bs111:
+	CMPQ        DX, R8
+	JAE         bsf11
+	VMOVUPS     (SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z6
+	ADDQ        $0x10, DX
+	JMP         bs111
+
+bsf11:
+	VADDPS     Z9, Z6, Z6
+	VADDPS     Z10, Z8, Z8
+	VADDPS     Z8, Z6, Z6
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z6, Z3, Z8
+	VSHUFF32X4 $0xee, Z6, Z3, Z3
+	VADDPS     Z3, Z8, Z8
+	VSHUFF32X4 $0x88, Z8, Z7, Z3
+	VSHUFF32X4 $0xdd, Z8, Z7, Z6
+	VADDPS     Z6, Z3, Z3
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	XORQ       DX, DX
+
+bs412:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs112
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z6
+	VMOVUPS     64(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z7
+	VMOVUPS     128(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z8
+	VMOVUPS     192(SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z9
+	MOVQ        R9, DX
+	JMP         bs412
+
+bs112:
+	CMPQ        DX, R8
+	JAE         bsf12
+	VMOVUPS     (SI)(DX*4), Z10
+	VFMADD231PS Z10, Z10, Z6
+	ADDQ        $0x10, DX
+	JMP         bs112
+
+bsf12:
+	VADDPS Z8, Z6, Z6
+	VADDPS Z9, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   DX, DX
+
+bs413:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs113
+	VMOVUPS     (SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     64(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     128(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R9, DX
+	JMP         bs413
+
+bs113:
+	CMPQ        DX, R8
+	JAE         bsf13
+	VMOVUPS     (SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	ADDQ        $0x10, DX
+	JMP         bs113
+
+bsf13:
+	VADDPS     Z9, Z7, Z7
+	VADDPS     Z10, Z8, Z8
+	VADDPS     Z8, Z7, Z7
+	LEAQ       (SI)(R8*4), SI
+	VSHUFF32X4 $0x44, Z7, Z6, Z8
+	VSHUFF32X4 $0xee, Z7, Z6, Z6
+	VADDPS     Z6, Z8, Z8
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	XORQ       DX, DX
+
+bs414:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs114
+	VMOVUPS     (SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     64(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     128(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     192(SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z10
+	MOVQ        R9, DX
+	JMP         bs414
+
+bs114:
+	CMPQ        DX, R8
+	JAE         bsf14
+	VMOVUPS     (SI)(DX*4), Z11
+	VFMADD231PS Z11, Z11, Z6
+	ADDQ        $0x10, DX
+	JMP         bs114
+
+bsf14:
+	VADDPS Z9, Z6, Z6
+	VADDPS Z10, Z7, Z7
+	VADDPS Z7, Z6, Z6
+	LEAQ   (SI)(R8*4), SI
+	VXORPS Z7, Z7, Z7
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	XORQ   DX, DX
+
+bs415:
+	MOVQ        DX, R9
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	JA          bs115
+	VMOVUPS     (SI)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z7
+	VMOVUPS     64(SI)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z9
+	VMOVUPS     128(SI)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z10
+	VMOVUPS     192(SI)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z11
+	MOVQ        R9, DX
+	JMP         bs415
+
+bs115:
+	CMPQ        DX, R8
+	JAE         bsf15
+	VMOVUPS     (SI)(DX*4), Z12
+	VFMADD231PS Z12, Z12, Z7
+	ADDQ        $0x10, DX
+	JMP         bs115
+
+bsf15:
+	VADDPS        Z10, Z7, Z7
+	VADDPS        Z11, Z9, Z9
+	VADDPS        Z9, Z7, Z7
+	LEAQ          (SI)(R8*4), SI
+	VSHUFF32X4    $0x44, Z7, Z6, Z9
+	VSHUFF32X4    $0xee, Z7, Z6, Z6
+	VADDPS        Z6, Z9, Z9
+	VSHUFF32X4    $0x88, Z9, Z8, Z6
+	VSHUFF32X4    $0xdd, Z9, Z8, Z7
+	VADDPS        Z7, Z6, Z6
+	VSHUFPS       $0x44, Z2, Z0, Z7
+	VSHUFPS       $0xee, Z2, Z0, Z0
+	VADDPS        Z0, Z7, Z7
+	VSHUFPS       $0x44, Z6, Z3, Z0
+	VSHUFPS       $0xee, Z6, Z3, Z2
+	VADDPS        Z2, Z0, Z0
+	VSHUFPS       $0x88, Z0, Z7, Z2
+	VSHUFPS       $0xdd, Z0, Z7, Z0
+	VADDPS        Z0, Z2, Z2
+	VPERMD        Z2, Z1, Z2
+	VBROADCASTSS  inv+72(FP), Z0
+	VMULPS        Z0, Z2, Z2
+	VADDPS        c_pn_eps<>+0(SB), Z2, Z2
+	VBROADCASTSD  c_one64<>+0(SB), Z0
+	VMOVAPS       Y2, Y3
+	VCVTPS2PD     Y3, Z3
+	VSQRTPD       Z3, Z3
+	VDIVPD        Z3, Z0, Z3
+	VCVTPD2PS     Z3, Y3
+	VMOVUPS       Y3, (SP)
+	VEXTRACTF32X8 $0x01, Z2, Y2
+	VCVTPS2PD     Y2, Z2
+	VSQRTPD       Z2, Z2
+	VDIVPD        Z2, Z0, Z2
+	VCVTPD2PS     Z2, Y2
+	VMOVUPS       Y2, 32(SP)
+	XORQ          R10, R10
+
+bout:
+	VBROADCASTSS (SP)(R10*4), Z0
+	MOVQ         AX, SI
+	ADDQ         R8, SI
+	MOVQ         AX, DX
+
+ubo:
+	MOVQ        DX, R9
+	ADDQ        $0x00000040, R9
+	CMPQ        R9, SI
+	JA          sbo
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (CX)(DX*4), Z3
+	VFMADD231PS Z2, Z2, Z3
+	VMOVUPS     Z3, (CX)(DX*4)
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     64(CX)(DX*4), Z3
+	VFMADD231PS Z2, Z2, Z3
+	VMOVUPS     Z3, 64(CX)(DX*4)
+	PREFETCHT0  16512(BX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     128(CX)(DX*4), Z3
+	VFMADD231PS Z2, Z2, Z3
+	VMOVUPS     Z3, 128(CX)(DX*4)
+	PREFETCHT0  16576(BX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     192(CX)(DX*4), Z3
+	VFMADD231PS Z2, Z2, Z3
+	VMOVUPS     Z3, 192(CX)(DX*4)
+	MOVQ        R9, DX
+	JMP         ubo
+
+sbo:
+	CMPQ        DX, SI
+	JAE         ebo
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z2
+	VMULPS      Z0, Z2, Z2
+	VMOVUPS     (CX)(DX*4), Z3
+	VFMADD231PS Z2, Z2, Z3
+	VMOVUPS     Z3, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sbo
+
+ebo:
+	MOVQ SI, AX
+	CMPQ AX, DI
+	JB   bnext
+	MOVQ DI, AX
+	SHLQ $0x02, AX
+	ADDQ AX, BX
+	XORQ AX, AX
+
+bnext:
+	INCQ R10
+	CMPQ R10, $0x10
+	JB   bout
+	SUBQ $0x10, R11
+	JMP  batch
+
+single:
+	TESTQ  R11, R11
+	JZ     done
+	MOVQ   AX, SI
+	ADDQ   R8, SI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVQ   AX, DX
+
+usq:
+	MOVQ        DX, R9
+	ADDQ        $0x00000040, R9
+	CMPQ        R9, SI
+	JA          ssq
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z0
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	PREFETCHT0  16512(BX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z2
+	PREFETCHT0  16576(BX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z3
+	MOVQ        R9, DX
+	JMP         usq
+
+ssq:
+	CMPQ        DX, SI
+	JAE         esq
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z0
+	ADDQ        $0x00000010, DX
+	JMP         ssq
+
+esq:
+	VADDPS        Z2, Z0, Z0
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        inv+72(FP), X0, X0
+	VADDSS        c_pn_eps<>+0(SB), X0, X0
+	VCVTSS2SD     X0, X4, X4
+	VSQRTSD       X4, X4, X4
+	VMOVSD        c_one64<>+0(SB), X1
+	VDIVSD        X4, X1, X4
+	VCVTSD2SS     X4, X0, X0
+	VMULSS        c_one<>+0(SB), X0, X0
+	VBROADCASTSS  X0, Z0
+
+group:
+	MOVQ   AX, SI
+	ADDQ   R8, SI
+	DECQ   R11
+	JZ     last
+	LEAQ   (BX)(R8*4), R10
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   AX, DX
+
+uol:
+	MOVQ        DX, R9
+	ADDQ        $0x00000040, R9
+	CMPQ        R9, SI
+	JA          sol
+	PREFETCHT0  16384(R10)(DX*4)
+	VMOVUPS     (R10)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	VMOVUPS     (BX)(DX*4), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVUPS     (CX)(DX*4), Z7
+	VFMADD231PS Z6, Z6, Z7
+	VMOVUPS     Z7, (CX)(DX*4)
+	PREFETCHT0  16448(R10)(DX*4)
+	VMOVUPS     64(R10)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z2
+	VMOVUPS     64(BX)(DX*4), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVUPS     64(CX)(DX*4), Z7
+	VFMADD231PS Z6, Z6, Z7
+	VMOVUPS     Z7, 64(CX)(DX*4)
+	PREFETCHT0  16512(R10)(DX*4)
+	VMOVUPS     128(R10)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z3
+	VMOVUPS     128(BX)(DX*4), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVUPS     128(CX)(DX*4), Z7
+	VFMADD231PS Z6, Z6, Z7
+	VMOVUPS     Z7, 128(CX)(DX*4)
+	PREFETCHT0  16576(R10)(DX*4)
+	VMOVUPS     192(R10)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z4
+	VMOVUPS     192(BX)(DX*4), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVUPS     192(CX)(DX*4), Z7
+	VFMADD231PS Z6, Z6, Z7
+	VMOVUPS     Z7, 192(CX)(DX*4)
+	MOVQ        R9, DX
+	JMP         uol
+
+sol:
+	CMPQ        DX, SI
+	JAE         eol
+	PREFETCHT0  16384(R10)(DX*4)
+	VMOVUPS     (R10)(DX*4), Z6
+	VFMADD231PS Z6, Z6, Z1
+	VMOVUPS     (BX)(DX*4), Z6
+	VMULPS      Z0, Z6, Z6
+	VMOVUPS     (CX)(DX*4), Z7
+	VFMADD231PS Z6, Z6, Z7
+	VMOVUPS     Z7, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sol
+
+eol:
+	VADDPS        Z3, Z1, Z1
+	VADDPS        Z4, Z2, Z2
+	VADDPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
+	VMULSS        inv+72(FP), X1, X1
+	VADDSS        c_pn_eps<>+0(SB), X1, X1
+	VCVTSS2SD     X1, X5, X5
+	VSQRTSD       X5, X5, X5
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X5, X0, X5
+	VCVTSD2SS     X5, X1, X1
+	VMULSS        c_one<>+0(SB), X1, X1
+	VBROADCASTSS  X1, Z0
+	MOVQ          SI, AX
+	CMPQ          AX, DI
+	JB            group
+	MOVQ          DI, AX
+	SHLQ          $0x02, AX
+	ADDQ          AX, BX
+	XORQ          AX, AX
+	JMP           group
+
+last:
+	MOVQ AX, DX
+
+uout:
+	MOVQ        DX, R9
+	ADDQ        $0x00000040, R9
+	CMPQ        R9, SI
+	JA          sout
+	VMOVUPS     (BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (CX)(DX*4), Z2
+	VFMADD231PS Z1, Z1, Z2
+	VMOVUPS     Z2, (CX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     64(CX)(DX*4), Z2
+	VFMADD231PS Z1, Z1, Z2
+	VMOVUPS     Z2, 64(CX)(DX*4)
+	VMOVUPS     128(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     128(CX)(DX*4), Z2
+	VFMADD231PS Z1, Z1, Z2
+	VMOVUPS     Z2, 128(CX)(DX*4)
+	VMOVUPS     192(BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     192(CX)(DX*4), Z2
+	VFMADD231PS Z1, Z1, Z2
+	VMOVUPS     Z2, 192(CX)(DX*4)
+	MOVQ        R9, DX
+	JMP         uout
+
+sout:
+	CMPQ        DX, SI
+	JAE         eout
+	VMOVUPS     (BX)(DX*4), Z1
+	VMULPS      Z0, Z1, Z1
+	VMOVUPS     (CX)(DX*4), Z2
+	VFMADD231PS Z1, Z1, Z2
+	VMOVUPS     Z2, (CX)(DX*4)
+	ADDQ        $0x00000010, DX
+	JMP         sout
+
+eout:
 done:
 	VZEROUPPER
 	RET
@@ -26870,140 +29387,222 @@ done:
 // func groupNormRowsAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·groupNormRowsAVX2(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   a_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   cg+112(FP), R8
+	MOVQ   y_base+0(FP), CX
+	MOVQ   x_base+24(FP), BX
+	MOVQ   a_base+48(FP), SI
+	MOVQ   b_base+72(FP), DI
+	MOVQ   rows+96(FP), R8
+	MOVQ   c+104(FP), R9
+	MOVQ   cg+112(FP), R10
+	MOVQ   R9, AX
+	XORQ   DX, DX
+	DIVQ   R10
+	IMULQ  R8, AX
+	MOVQ   AX, R13
+	XORQ   AX, AX
+	TESTQ  R13, R13
+	JZ     done
+	MOVQ   AX, R8
+	ADDQ   R10, R8
 	VXORPS Y0, Y0, Y0
-
-row:
-	TESTQ SI, SI
-	JZ    done
-	XORQ  R9, R9
-
-group:
-	CMPQ   R9, DI
-	JAE    rowend
-	MOVQ   R9, R11
-	ADDQ   R8, R11
 	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	MOVQ   R9, R10
+	MOVQ   AX, DX
 
 usq:
-	MOVQ        R10, R12
-	ADDQ        $0x00000020, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R8
 	JA          ssq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y1
-	VMOVUPS     32(CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y3
-	PREFETCHT0  16448(CX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y4
-	VMOVUPS     96(CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y5
-	MOVQ        R12, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y0
+	VMOVUPS     32(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y1
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y2
+	VMOVUPS     96(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y3
+	MOVQ        R11, DX
 	JMP         usq
 
 ssq:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         esq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y1
-	ADDQ        $0x00000008, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y0
+	ADDQ        $0x00000008, DX
 	JMP         ssq
 
 esq:
-	VADDPS       Y4, Y1, Y1
-	VADDPS       Y5, Y3, Y3
+	VADDPS       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X3
-	VADDPS       X3, X1, X1
-	VMOVHLPS     X1, X1, X3
-	VADDPS       X3, X1, X1
-	VMOVSHDUP    X1, X3
-	VADDPS       X3, X1, X1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMULSS       inv+120(FP), X0, X0
+	VADDSS       c_pn_eps<>+0(SB), X0, X0
+	VCVTSS2SD    X0, X5, X5
+	VSQRTSD      X5, X5, X5
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X5, X1, X5
+	VCVTSD2SS    X5, X0, X0
+	VMULSS       c_one<>+0(SB), X0, X0
+	VBROADCASTSS X0, Y0
+
+group:
+	MOVQ   AX, R8
+	ADDQ   R10, R8
+	DECQ   R13
+	JZ     last
+	LEAQ   (BX)(R10*4), R12
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, DX
+
+uol:
+	MOVQ        DX, R11
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R8
+	JA          sol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     (BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     (SI)(DX*4), Y7
+	VMOVUPS     (DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVUPS     Y5, (CX)(DX*4)
+	VMOVUPS     32(R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y2
+	VMOVUPS     32(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     32(SI)(DX*4), Y7
+	VMOVUPS     32(DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVUPS     Y5, 32(CX)(DX*4)
+	PREFETCHT0  16448(R12)(DX*4)
+	VMOVUPS     64(R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y3
+	VMOVUPS     64(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     64(SI)(DX*4), Y7
+	VMOVUPS     64(DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVUPS     Y5, 64(CX)(DX*4)
+	VMOVUPS     96(R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y4
+	VMOVUPS     96(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     96(SI)(DX*4), Y7
+	VMOVUPS     96(DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVUPS     Y5, 96(CX)(DX*4)
+	MOVQ        R11, DX
+	JMP         uol
+
+sol:
+	CMPQ        DX, R8
+	JAE         eol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     (BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     (SI)(DX*4), Y7
+	VMOVUPS     (DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVUPS     Y5, (CX)(DX*4)
+	ADDQ        $0x00000008, DX
+	JMP         sol
+
+eol:
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
 	VMULSS       inv+120(FP), X1, X1
 	VADDSS       c_pn_eps<>+0(SB), X1, X1
-	VCVTSS2SD    X1, X2, X2
-	VSQRTSD      X2, X2, X2
-	VMOVSD       c_one64<>+0(SB), X3
-	VDIVSD       X2, X3, X2
-	VCVTSD2SS    X2, X1, X1
+	VCVTSS2SD    X1, X6, X6
+	VSQRTSD      X6, X6, X6
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X6, X0, X6
+	VCVTSD2SS    X6, X1, X1
 	VMULSS       c_one<>+0(SB), X1, X1
-	VBROADCASTSS X1, Y1
-	MOVQ         R9, R10
+	VBROADCASTSS X1, Y0
+	MOVQ         R8, AX
+	CMPQ         AX, R9
+	JB           group
+	MOVQ         R9, AX
+	SHLQ         $0x02, AX
+	ADDQ         AX, BX
+	ADDQ         AX, CX
+	XORQ         AX, AX
+	JMP          group
+
+last:
+	MOVQ AX, DX
 
 uout:
-	MOVQ        R10, R12
-	ADDQ        $0x00000020, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R8
 	JA          sout
-	VMOVUPS     (CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     (DX)(R10*4), Y4
-	VMOVUPS     (BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVUPS     Y3, (AX)(R10*4)
-	VMOVUPS     32(CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     32(DX)(R10*4), Y4
-	VMOVUPS     32(BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVUPS     Y3, 32(AX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     64(DX)(R10*4), Y4
-	VMOVUPS     64(BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVUPS     Y3, 64(AX)(R10*4)
-	VMOVUPS     96(CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     96(DX)(R10*4), Y4
-	VMOVUPS     96(BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVUPS     Y3, 96(AX)(R10*4)
-	MOVQ        R12, R10
+	VMOVUPS     (BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (SI)(DX*4), Y2
+	VMOVUPS     (DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, (CX)(DX*4)
+	VMOVUPS     32(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     32(SI)(DX*4), Y2
+	VMOVUPS     32(DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, 32(CX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     64(SI)(DX*4), Y2
+	VMOVUPS     64(DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, 64(CX)(DX*4)
+	VMOVUPS     96(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     96(SI)(DX*4), Y2
+	VMOVUPS     96(DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, 96(CX)(DX*4)
+	MOVQ        R11, DX
 	JMP         uout
 
 sout:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         eout
-	VMOVUPS     (CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     (DX)(R10*4), Y4
-	VMOVUPS     (BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVUPS     Y3, (AX)(R10*4)
-	ADDQ        $0x00000008, R10
+	VMOVUPS     (BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (SI)(DX*4), Y2
+	VMOVUPS     (DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVUPS     Y1, (CX)(DX*4)
+	ADDQ        $0x00000008, DX
 	JMP         sout
 
 eout:
-	MOVQ R11, R9
-	JMP  group
-
-rowend:
-	MOVQ DI, R9
-	SHLQ $0x02, R9
-	ADDQ R9, CX
-	ADDQ R9, AX
-	DECQ SI
-	JMP  row
-
 done:
 	VZEROUPPER
 	RET
@@ -27011,140 +29610,432 @@ done:
 // func groupNormRowsNTAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·groupNormRowsNTAVX2(SB), NOSPLIT, $0-124
-	MOVQ   y_base+0(FP), AX
-	MOVQ   x_base+24(FP), CX
-	MOVQ   a_base+48(FP), DX
-	MOVQ   b_base+72(FP), BX
-	MOVQ   rows+96(FP), SI
-	MOVQ   c+104(FP), DI
-	MOVQ   cg+112(FP), R8
+	MOVQ   y_base+0(FP), CX
+	MOVQ   x_base+24(FP), BX
+	MOVQ   a_base+48(FP), SI
+	MOVQ   b_base+72(FP), DI
+	MOVQ   rows+96(FP), R8
+	MOVQ   c+104(FP), R9
+	MOVQ   cg+112(FP), R10
+	MOVQ   R9, AX
+	XORQ   DX, DX
+	DIVQ   R10
+	IMULQ  R8, AX
+	MOVQ   AX, R13
+	XORQ   AX, AX
+	TESTQ  R13, R13
+	JZ     done
+	MOVQ   AX, R8
+	ADDQ   R10, R8
 	VXORPS Y0, Y0, Y0
-
-row:
-	TESTQ SI, SI
-	JZ    done
-	XORQ  R9, R9
-
-group:
-	CMPQ   R9, DI
-	JAE    rowend
-	MOVQ   R9, R11
-	ADDQ   R8, R11
 	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	MOVQ   R9, R10
+	MOVQ   AX, DX
 
 usq:
-	MOVQ        R10, R12
-	ADDQ        $0x00000020, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R8
 	JA          ssq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y1
-	VMOVUPS     32(CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y3
-	PREFETCHT0  16448(CX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y4
-	VMOVUPS     96(CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y5
-	MOVQ        R12, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y0
+	VMOVUPS     32(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y1
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y2
+	VMOVUPS     96(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y3
+	MOVQ        R11, DX
 	JMP         usq
 
 ssq:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         esq
-	PREFETCHT0  16384(CX)(R10*4)
-	VMOVUPS     (CX)(R10*4), Y6
-	VFMADD231PS Y6, Y6, Y1
-	ADDQ        $0x00000008, R10
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y0
+	ADDQ        $0x00000008, DX
 	JMP         ssq
 
 esq:
-	VADDPS       Y4, Y1, Y1
-	VADDPS       Y5, Y3, Y3
+	VADDPS       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X3
-	VADDPS       X3, X1, X1
-	VMOVHLPS     X1, X1, X3
-	VADDPS       X3, X1, X1
-	VMOVSHDUP    X1, X3
-	VADDPS       X3, X1, X1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMULSS       inv+120(FP), X0, X0
+	VADDSS       c_pn_eps<>+0(SB), X0, X0
+	VCVTSS2SD    X0, X5, X5
+	VSQRTSD      X5, X5, X5
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X5, X1, X5
+	VCVTSD2SS    X5, X0, X0
+	VMULSS       c_one<>+0(SB), X0, X0
+	VBROADCASTSS X0, Y0
+
+group:
+	MOVQ   AX, R8
+	ADDQ   R10, R8
+	DECQ   R13
+	JZ     last
+	LEAQ   (BX)(R10*4), R12
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, DX
+
+uol:
+	MOVQ        DX, R11
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R8
+	JA          sol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     (BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     (SI)(DX*4), Y7
+	VMOVUPS     (DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVNTPS    Y5, (CX)(DX*4)
+	VMOVUPS     32(R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y2
+	VMOVUPS     32(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     32(SI)(DX*4), Y7
+	VMOVUPS     32(DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVNTPS    Y5, 32(CX)(DX*4)
+	PREFETCHT0  16448(R12)(DX*4)
+	VMOVUPS     64(R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y3
+	VMOVUPS     64(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     64(SI)(DX*4), Y7
+	VMOVUPS     64(DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVNTPS    Y5, 64(CX)(DX*4)
+	VMOVUPS     96(R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y4
+	VMOVUPS     96(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     96(SI)(DX*4), Y7
+	VMOVUPS     96(DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVNTPS    Y5, 96(CX)(DX*4)
+	MOVQ        R11, DX
+	JMP         uol
+
+sol:
+	CMPQ        DX, R8
+	JAE         eol
+	PREFETCHT0  16384(R12)(DX*4)
+	VMOVUPS     (R12)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     (BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     (SI)(DX*4), Y7
+	VMOVUPS     (DI)(DX*4), Y8
+	VFMADD213PS Y8, Y7, Y5
+	VMOVNTPS    Y5, (CX)(DX*4)
+	ADDQ        $0x00000008, DX
+	JMP         sol
+
+eol:
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
 	VMULSS       inv+120(FP), X1, X1
 	VADDSS       c_pn_eps<>+0(SB), X1, X1
-	VCVTSS2SD    X1, X2, X2
-	VSQRTSD      X2, X2, X2
-	VMOVSD       c_one64<>+0(SB), X3
-	VDIVSD       X2, X3, X2
-	VCVTSD2SS    X2, X1, X1
+	VCVTSS2SD    X1, X6, X6
+	VSQRTSD      X6, X6, X6
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X6, X0, X6
+	VCVTSD2SS    X6, X1, X1
 	VMULSS       c_one<>+0(SB), X1, X1
-	VBROADCASTSS X1, Y1
-	MOVQ         R9, R10
+	VBROADCASTSS X1, Y0
+	MOVQ         R8, AX
+	CMPQ         AX, R9
+	JB           group
+	MOVQ         R9, AX
+	SHLQ         $0x02, AX
+	ADDQ         AX, BX
+	ADDQ         AX, CX
+	XORQ         AX, AX
+	JMP          group
+
+last:
+	MOVQ AX, DX
 
 uout:
-	MOVQ        R10, R12
-	ADDQ        $0x00000020, R12
-	CMPQ        R12, R11
+	MOVQ        DX, R11
+	ADDQ        $0x00000020, R11
+	CMPQ        R11, R8
 	JA          sout
-	VMOVUPS     (CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     (DX)(R10*4), Y4
-	VMOVUPS     (BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVNTPS    Y3, (AX)(R10*4)
-	VMOVUPS     32(CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     32(DX)(R10*4), Y4
-	VMOVUPS     32(BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVNTPS    Y3, 32(AX)(R10*4)
-	VMOVUPS     64(CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     64(DX)(R10*4), Y4
-	VMOVUPS     64(BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVNTPS    Y3, 64(AX)(R10*4)
-	VMOVUPS     96(CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     96(DX)(R10*4), Y4
-	VMOVUPS     96(BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVNTPS    Y3, 96(AX)(R10*4)
-	MOVQ        R12, R10
+	VMOVUPS     (BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (SI)(DX*4), Y2
+	VMOVUPS     (DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVNTPS    Y1, (CX)(DX*4)
+	VMOVUPS     32(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     32(SI)(DX*4), Y2
+	VMOVUPS     32(DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVNTPS    Y1, 32(CX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     64(SI)(DX*4), Y2
+	VMOVUPS     64(DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVNTPS    Y1, 64(CX)(DX*4)
+	VMOVUPS     96(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     96(SI)(DX*4), Y2
+	VMOVUPS     96(DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVNTPS    Y1, 96(CX)(DX*4)
+	MOVQ        R11, DX
 	JMP         uout
 
 sout:
-	CMPQ        R10, R11
+	CMPQ        DX, R8
 	JAE         eout
-	VMOVUPS     (CX)(R10*4), Y3
-	VSUBPS      Y0, Y3, Y3
-	VMULPS      Y1, Y3, Y3
-	VMOVUPS     (DX)(R10*4), Y4
-	VMOVUPS     (BX)(R10*4), Y5
-	VFMADD213PS Y5, Y4, Y3
-	VMOVNTPS    Y3, (AX)(R10*4)
-	ADDQ        $0x00000008, R10
+	VMOVUPS     (BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (SI)(DX*4), Y2
+	VMOVUPS     (DI)(DX*4), Y3
+	VFMADD213PS Y3, Y2, Y1
+	VMOVNTPS    Y1, (CX)(DX*4)
+	ADDQ        $0x00000008, DX
 	JMP         sout
 
 eout:
-	MOVQ R11, R9
-	JMP  group
+done:
+	VZEROUPPER
+	RET
 
-rowend:
-	MOVQ DI, R9
-	SHLQ $0x02, R9
-	ADDQ R9, CX
-	ADDQ R9, AX
-	DECQ SI
-	JMP  row
+// func groupSqRowsAVX2(s2 []float32, x []float32, rows int, c int, cg int, inv float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·groupSqRowsAVX2(SB), NOSPLIT, $0-76
+	MOVQ   s2_base+0(FP), CX
+	MOVQ   x_base+24(FP), BX
+	MOVQ   rows+48(FP), SI
+	MOVQ   c+56(FP), DI
+	MOVQ   cg+64(FP), R8
+	MOVQ   DI, AX
+	XORQ   DX, DX
+	DIVQ   R8
+	IMULQ  SI, AX
+	MOVQ   AX, R11
+	XORQ   AX, AX
+	TESTQ  R11, R11
+	JZ     done
+	MOVQ   AX, SI
+	ADDQ   R8, SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   AX, DX
 
+usq:
+	MOVQ        DX, R9
+	ADDQ        $0x00000020, R9
+	CMPQ        R9, SI
+	JA          ssq
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y0
+	VMOVUPS     32(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y1
+	PREFETCHT0  16448(BX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y2
+	VMOVUPS     96(BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y3
+	MOVQ        R9, DX
+	JMP         usq
+
+ssq:
+	CMPQ        DX, SI
+	JAE         esq
+	PREFETCHT0  16384(BX)(DX*4)
+	VMOVUPS     (BX)(DX*4), Y4
+	VFMADD231PS Y4, Y4, Y0
+	ADDQ        $0x00000008, DX
+	JMP         ssq
+
+esq:
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS     X0, X0, X1
+	VADDPS       X1, X0, X0
+	VMOVSHDUP    X0, X1
+	VADDPS       X1, X0, X0
+	VMULSS       inv+72(FP), X0, X0
+	VADDSS       c_pn_eps<>+0(SB), X0, X0
+	VCVTSS2SD    X0, X5, X5
+	VSQRTSD      X5, X5, X5
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X5, X1, X5
+	VCVTSD2SS    X5, X0, X0
+	VMULSS       c_one<>+0(SB), X0, X0
+	VBROADCASTSS X0, Y0
+
+group:
+	MOVQ   AX, SI
+	ADDQ   R8, SI
+	DECQ   R11
+	JZ     last
+	LEAQ   (BX)(R8*4), R10
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   AX, DX
+
+uol:
+	MOVQ        DX, R9
+	ADDQ        $0x00000020, R9
+	CMPQ        R9, SI
+	JA          sol
+	PREFETCHT0  16384(R10)(DX*4)
+	VMOVUPS     (R10)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     (BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     (CX)(DX*4), Y7
+	VFMADD231PS Y5, Y5, Y7
+	VMOVUPS     Y7, (CX)(DX*4)
+	VMOVUPS     32(R10)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y2
+	VMOVUPS     32(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     32(CX)(DX*4), Y7
+	VFMADD231PS Y5, Y5, Y7
+	VMOVUPS     Y7, 32(CX)(DX*4)
+	PREFETCHT0  16448(R10)(DX*4)
+	VMOVUPS     64(R10)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y3
+	VMOVUPS     64(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     64(CX)(DX*4), Y7
+	VFMADD231PS Y5, Y5, Y7
+	VMOVUPS     Y7, 64(CX)(DX*4)
+	VMOVUPS     96(R10)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y4
+	VMOVUPS     96(BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     96(CX)(DX*4), Y7
+	VFMADD231PS Y5, Y5, Y7
+	VMOVUPS     Y7, 96(CX)(DX*4)
+	MOVQ        R9, DX
+	JMP         uol
+
+sol:
+	CMPQ        DX, SI
+	JAE         eol
+	PREFETCHT0  16384(R10)(DX*4)
+	VMOVUPS     (R10)(DX*4), Y5
+	VFMADD231PS Y5, Y5, Y1
+	VMOVUPS     (BX)(DX*4), Y5
+	VMULPS      Y0, Y5, Y5
+	VMOVUPS     (CX)(DX*4), Y7
+	VFMADD231PS Y5, Y5, Y7
+	VMOVUPS     Y7, (CX)(DX*4)
+	ADDQ        $0x00000008, DX
+	JMP         sol
+
+eol:
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VMOVHLPS     X1, X1, X0
+	VADDPS       X0, X1, X1
+	VMOVSHDUP    X1, X0
+	VADDPS       X0, X1, X1
+	VMULSS       inv+72(FP), X1, X1
+	VADDSS       c_pn_eps<>+0(SB), X1, X1
+	VCVTSS2SD    X1, X6, X6
+	VSQRTSD      X6, X6, X6
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X6, X0, X6
+	VCVTSD2SS    X6, X1, X1
+	VMULSS       c_one<>+0(SB), X1, X1
+	VBROADCASTSS X1, Y0
+	MOVQ         SI, AX
+	CMPQ         AX, DI
+	JB           group
+	MOVQ         DI, AX
+	SHLQ         $0x02, AX
+	ADDQ         AX, BX
+	XORQ         AX, AX
+	JMP          group
+
+last:
+	MOVQ AX, DX
+
+uout:
+	MOVQ        DX, R9
+	ADDQ        $0x00000020, R9
+	CMPQ        R9, SI
+	JA          sout
+	VMOVUPS     (BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (CX)(DX*4), Y2
+	VFMADD231PS Y1, Y1, Y2
+	VMOVUPS     Y2, (CX)(DX*4)
+	VMOVUPS     32(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     32(CX)(DX*4), Y2
+	VFMADD231PS Y1, Y1, Y2
+	VMOVUPS     Y2, 32(CX)(DX*4)
+	VMOVUPS     64(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     64(CX)(DX*4), Y2
+	VFMADD231PS Y1, Y1, Y2
+	VMOVUPS     Y2, 64(CX)(DX*4)
+	VMOVUPS     96(BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     96(CX)(DX*4), Y2
+	VFMADD231PS Y1, Y1, Y2
+	VMOVUPS     Y2, 96(CX)(DX*4)
+	MOVQ        R9, DX
+	JMP         uout
+
+sout:
+	CMPQ        DX, SI
+	JAE         eout
+	VMOVUPS     (BX)(DX*4), Y1
+	VMULPS      Y0, Y1, Y1
+	VMOVUPS     (CX)(DX*4), Y2
+	VFMADD231PS Y1, Y1, Y2
+	VMOVUPS     Y2, (CX)(DX*4)
+	ADDQ        $0x00000008, DX
+	JMP         sout
+
+eout:
 done:
 	VZEROUPPER
 	RET
@@ -55275,24 +58166,6 @@ DATA c_p127<>+52(SB)/4, $0x42fe0000
 DATA c_p127<>+56(SB)/4, $0x42fe0000
 DATA c_p127<>+60(SB)/4, $0x42fe0000
 GLOBL c_p127<>(SB), RODATA|NOPTR, $64
-
-DATA c_w4perm<>+0(SB)/4, $0x00000000
-DATA c_w4perm<>+4(SB)/4, $0x00000004
-DATA c_w4perm<>+8(SB)/4, $0x00000008
-DATA c_w4perm<>+12(SB)/4, $0x0000000c
-DATA c_w4perm<>+16(SB)/4, $0x00000001
-DATA c_w4perm<>+20(SB)/4, $0x00000005
-DATA c_w4perm<>+24(SB)/4, $0x00000009
-DATA c_w4perm<>+28(SB)/4, $0x0000000d
-DATA c_w4perm<>+32(SB)/4, $0x00000002
-DATA c_w4perm<>+36(SB)/4, $0x00000006
-DATA c_w4perm<>+40(SB)/4, $0x0000000a
-DATA c_w4perm<>+44(SB)/4, $0x0000000e
-DATA c_w4perm<>+48(SB)/4, $0x00000003
-DATA c_w4perm<>+52(SB)/4, $0x00000007
-DATA c_w4perm<>+56(SB)/4, $0x0000000b
-DATA c_w4perm<>+60(SB)/4, $0x0000000f
-GLOBL c_w4perm<>(SB), RODATA|NOPTR, $64
 
 // func quantI8NTAVX512(q []int8, x []float32, inv float32)
 // Requires: AVX, AVX512BW, AVX512F, BMI2, MMX+

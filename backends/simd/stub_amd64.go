@@ -917,6 +917,14 @@ func groupNormRowsAVX512(y []float32, x []float32, a []float32, b []float32, row
 //go:noescape
 func groupNormRowsNTAVX512(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
 
+// groupSqRows adds, for rows rows of c elements and each group of cg elements (cg a multiple of the
+// lanes, c a multiple of cg), t² into s2[j] (j the element's position in the row, rows in order) with
+// t = x*s and s = rsqrt32(sumSq(group)*inv + 1e-5).
+// (AVX-512)
+//
+//go:noescape
+func groupSqRowsAVX512(s2 []float32, x []float32, rows int, c int, cg int, inv float32)
+
 // sum returns Σ x[i] (four vector accumulators, then a lane tree).
 // (AVX2+FMA)
 //
@@ -1197,6 +1205,14 @@ func groupNormRowsAVX2(y []float32, x []float32, a []float32, b []float32, rows 
 //
 //go:noescape
 func groupNormRowsNTAVX2(y []float32, x []float32, a []float32, b []float32, rows int, c int, cg int, inv float32)
+
+// groupSqRows adds, for rows rows of c elements and each group of cg elements (cg a multiple of the
+// lanes, c a multiple of cg), t² into s2[j] (j the element's position in the row, rows in order) with
+// t = x*s and s = rsqrt32(sumSq(group)*inv + 1e-5).
+// (AVX2+FMA)
+//
+//go:noescape
+func groupSqRowsAVX2(s2 []float32, x []float32, rows int, c int, cg int, inv float32)
 
 // lseAVX512 returns m and s with log Σ exp(x[i]) = m + log(s) in one pass over x (AVX-512):
 // each lane keeps a reference m_l (starting at max(x[l], -MaxFloat32) for the first vector)

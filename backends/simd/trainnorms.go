@@ -326,12 +326,14 @@ func preparePRepBNTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // scale a few rows of a block at a time into a per-worker scratch that
 // stays in L1 (a block-sized one in L2 ran 1.4x slower), whose column sums
 // of squares, accumulated over the block, give v = mean_t xs²; then
-// y = x*s*k + b per group with k = w*rsqrt(norm+eps). Where the level has PowerNorm inference's
-// fused row loop (groupRowsOf) both passes run on it, one call per block
-// of rows: the scaling as groupNormRows(x, 1, 0) (x*s*1+0: scaleMul's
-// bits), the output recomputing s from the row in cache (the same bits as
-// the stored scale); 24 primitive calls per row of 12 groups of 64 cost
-// more than the memory (1.6-1.8x, in-process A/B).
+// y = x*s*k + b per group with k = w*rsqrt(norm+eps). Where the level has
+// PowerNorm inference's fused row loop (groupRowsOf), one call per block
+// of rows does each pass: the statistics as groupSqRows (the scaled rows'
+// squares summed into the block's partial with no scratch: the bits of
+// scaleMul then colSqDev), the output as groupNormRows, recomputing s
+// from the row in cache (the same bits as the stored scale); 24 primitive
+// calls per row of 12 groups of 64 cost more than the memory (1.6-1.8x,
+// in-process A/B).
 func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.PowerNormTrain)
 	v := b.lv.f
@@ -340,39 +342,41 @@ func preparePowerNormTrain(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	cg := c / groups
 	p := newColPlan(m, c)
 	x2 := make([]float32, c)
-	ones, zeros, k := filled(c, 1), make([]float32, c), make([]float32, c)
+	ones, k := filled(c, 1), make([]float32, c)
 	inv := 1 / float32(cg)
 	sub := p.aspan / p.span // super-rows scaled per squares call
-	scratch := make([][]float32, b.threads)
-	for i := range scratch {
-		scratch[i] = make([]float32, p.aspan)
-	}
 	rowsFn, lanes := groupRowsOf(v)
-	fused := rowsFn != nil && cg%lanes == 0
+	sqRows := groupSqRowsOf(v)
+	fused := rowsFn != nil && sqRows != nil && cg%lanes == 0
 	var scale []float32
+	scratch := make([][]float32, b.threads)
 	if !fused {
 		scale = make([]float32, m*groups)
+		for i := range scratch {
+			scratch[i] = make([]float32, p.aspan)
+		}
 	}
 	blocks := func(chunk, lo, hi int) {
 		sc := scratch[chunk]
 		for i := lo; i < hi; i++ {
 			r0, n, wd := p.block(i)
-			per := wd / c // rows per super-row
 			s2 := p.s2[i*p.span : i*p.span+wd]
 			clear(s2)
+			if fused {
+				// A super-row's groups are its rows' groups.
+				sqRows(s2, x[r0*c:r0*c+n*wd], n, wd, cg, inv)
+				continue
+			}
+			per := wd / c // rows per super-row
 			for q := 0; q < n; q += sub {
 				q1 := min(n, q+sub)
 				ra, rb := r0+q*per, r0+q1*per
-				if fused {
-					rowsFn(sc, x[ra*c:rb*c], ones, zeros, rb-ra, c, cg, inv)
-				} else {
-					for r := ra; r < rb; r++ {
-						for g := 0; g < c; g += cg {
-							xs := x[r*c+g : r*c+g+cg]
-							s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
-							scale[r*groups+g/cg] = s
-							v.scaleMul(sc[(r-ra)*c+g:(r-ra)*c+g+cg], xs, ones, s)
-						}
+				for r := ra; r < rb; r++ {
+					for g := 0; g < c; g += cg {
+						xs := x[r*c+g : r*c+g+cg]
+						s := rsqrt32(v.sumSq(xs)*inv + 1e-5)
+						scale[r*groups+g/cg] = s
+						v.scaleMul(sc[(r-ra)*c+g:(r-ra)*c+g+cg], xs, ones, s)
 					}
 				}
 				v.colSqDev(s2, sc, p.zeros[:wd], wd, q1-q)
