@@ -134,13 +134,6 @@ const attnPfLines = 32
 // and the prefetch bursts cost about 2% of the time at L = 1024, D = 64.
 var attnPrefetchMax = 256 << 10
 
-// attnPrefetchKMax is the largest K of a head (bytes) that the workers
-// prefetch alone while computing the previous head when its inputs are
-// over attnPrefetchMax: the packing reads K first, and its 16x16
-// transposes waited on memory (their calls were 3.5% of the time at
-// L = 1024, D = 64).
-var attnPrefetchKMax = 256 << 10
-
 // attnBigHead is the size of a head's K and V (bytes) above which the
 // first block of each group, which brings the group's chunk from L3 into
 // L2, runs the plain kernel (runFirst) rather than the pipelined one: in
@@ -438,22 +431,16 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 		}
 	}
-	// pfShare returns block i's share of head sc.pfHead's arrays (if any),
-	// Q, K, V and O, or with big heads K alone, to come from memory while
-	// this head computes: with na arrays and a = i%na, part i/na of the
-	// a-th, split among the blocks of index a mod na (pfSpans, computed
-	// once: the divisions were 1% of the time at L = 197). It is one
-	// region, which the run kernel prefetches a few lines at a time
-	// between its FMAs. With fewer than na blocks, the last one prefetches
-	// the arrays no block has. (The output: its first writes missed, 6% of
-	// the L = 197 profile.)
-	pfArrs, pfSizes := [][]float32{q, k, v, out}, []int{L * D, S * D, S * Dv, L * Dv}
-	pfHeads := prefetchNext // the next head's share is prefetched
-	if !prefetchNext && ak.prefetch != nil && S*D*4 <= attnPrefetchKMax {
-		// Only K, which the packing reads first.
-		pfHeads, pfArrs, pfSizes = true, pfArrs[1:2], pfSizes[1:2]
-	}
-	na := len(pfArrs)
+	// pfShare returns block i's share of the inputs and output of head
+	// sc.pfHead (if any), to come from memory while this head computes: with
+	// a = i%4, part i/4 of the a-th of Q, K, V and O, split among the blocks
+	// of index a mod 4 (pfSpans, computed once: the divisions were 1% of
+	// the time at L = 197). It is one region, which the run kernel
+	// prefetches a few lines at a time between its FMAs. With fewer than 4
+	// blocks, the last one prefetches the arrays no block has. (The output:
+	// its first writes missed, 6% of the L = 197 profile.)
+	pfArrs, pfSizes := [4][]float32{q, k, v, out}, [4]int{L * D, S * D, S * Dv, L * Dv}
+	const na = len(pfArrs)
 	pfSpans := make([][2]int, blocks) // block i's share of its array of a head
 	for i := range pfSpans {
 		a, n := i%na, (blocks-i%na+na-1)/na
@@ -480,10 +467,10 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			begin(&blks[i], h, (b0+i)*attnRows)
 			maxT0 = max(maxT0, blks[i].t0)
 		}
-		// Without the whole next head's prefetch, the next group's query
-		// and (unless streamed) output rows (each block's first loads and
+		// Without the next head's prefetch, the next group's query and
+		// (unless streamed) output rows (each block's first loads and
 		// stores missed).
-		if (sc.pfHead < 0 || !prefetchNext) && ak.prefetch != nil && g+1 < groups {
+		if sc.pfHead < 0 && ak.prefetch != nil && g+1 < groups {
 			r0 := (b0 + attnGroup) * attnRows
 			r1 := min(L, r0+attnGroup*attnRows)
 			if !nt {
@@ -562,7 +549,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 					setHead(sc, h)
 					packHead(h, sc.kth, sc.vph, sc.pad)
 					sc.pfHead = -1
-					if nh := h + threads; pfHeads && nh < bh {
+					if nh := h + threads; prefetchNext && nh < bh {
 						sc.pfHead = nh
 					}
 					for g := range groups {
