@@ -211,8 +211,8 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	norm := ak.norm
 	// Heads up to attnPrefetchMax have their inputs and output prefetched
 	// while the previous head computes; larger ones stream their output
-	// (about 1% faster at L >= 1024; with the prefetch, at L = 197, plain
-	// stores were 2% faster).
+	// (0.5-1% faster at L = 1024 and 2048 in alternating timings; with the
+	// prefetch, at L = 197, plain stores were 2% faster).
 	bigHeads := (L*D+S*(D+Dv))*4 > attnPrefetchMax
 	prefetchNext := ak.prefetch != nil && !bigHeads
 	nt := bigHeads && ak.normNT != nil && ntHead(out, ak.ntAlign) == 0 && 4*Dv%ak.ntAlign == 0
