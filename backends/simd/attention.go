@@ -45,6 +45,11 @@ type attnK struct {
 	// norm (optional) is slaK.axpyTo, for the output rows 0 + (1/l)*o in
 	// one call per block.
 	norm func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
+	// normNT (optional) is norm's streaming form (vector stores aligned to
+	// ntAlign bytes; the caller fences), for heads whose output is not
+	// prefetched: plain stores of it missed (read for ownership).
+	normNT  func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)
+	ntAlign int
 	// prefetch (optional) asks for x in L2.
 	prefetch func(x []float32)
 	// t16 (optional) transposes a 16x16 block: dst[c*ldd+r] = src[r*lds+c].
@@ -96,6 +101,7 @@ func newPool[T any](n int, mk func() *T) pool[T] {
 type attnScratch struct {
 	kt, vp   []float32 // the worker's packed K and V of one head (local packing)
 	kth, vph []float32 // the current head's packed K and V (rows of dvp)
+	pad      []float32 // [16][D] the last keys of a head, zero past S%16 (local packing)
 	blk      [attnGroup]attnBlock
 	s        [2][]float32 // [6][64] scores, then probabilities, of tiles of even and odd index
 	corr     [2][]float32 // [16] the correction of those tiles (rows in lanes 0-5)
@@ -134,6 +140,15 @@ var attnPrefetchMax = 256 << 10
 // L3 streaming tests the plain one was 2-5% faster (the pipelined one has
 // fewer V misses in flight), in L2 slower (a variable for the timing tests).
 var attnBigHead = 768 << 10
+
+// attnStInit is a block's initial st, maxima -Inf and sums 0 (copied: a
+// Go loop setting it was 1.4% of the time at L = 197).
+var attnStInit = func() (st [32]float32) {
+	for i := range 16 {
+		st[i] = float32(math.Inf(-1))
+	}
+	return st
+}()
 
 // attnBlock is the state of one block of attnRows query rows.
 type attnBlock struct {
@@ -193,11 +208,25 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		}
 	}
 	fused := ak.qks[4] != nil
+	norm := ak.norm
+	// Heads up to attnPrefetchMax have their inputs and output prefetched
+	// while the previous head computes; larger ones stream their output
+	// (0.5-1% faster at L = 1024 and 2048 in alternating timings; with the
+	// prefetch, at L = 197, plain stores were 2% faster).
+	bigHeads := (L*D+S*(D+Dv))*4 > attnPrefetchMax
+	prefetchNext := ak.prefetch != nil && !bigHeads
+	nt := bigHeads && ak.normNT != nil && ntHead(out, ak.ntAlign) == 0 && 4*Dv%ak.ntAlign == 0
+	if nt {
+		norm = ak.normNT
+	}
 	zeros := make([]float32, Dv) // norm's addend
 	scratch := newPool(threads, func() *attnScratch {
 		sc := &attnScratch{}
 		if local {
 			sc.kt = make([]float32, tiles*D*attnKeys)
+			if S%16 != 0 && ak.t16 != nil {
+				sc.pad = make([]float32, 16*D)
+			}
 			if copyV {
 				sc.vp = make([]float32, sp*dvp)
 			}
@@ -214,17 +243,25 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		return sc
 	})
 	// packHead packs head h's K into kth and, if copyV, its V into vph.
-	packHead := func(h int, kth, vph []float32) {
+	packHead := func(h int, kth, vph, pad []float32) {
 		kh, vh := k[h*S*D:(h+1)*S*D], v[h*S*Dv:(h+1)*S*Dv]
 		// K in groups of 16 keys (within one tile), by 16x16 blocks
-		// where there is a transposer, the rest element by element.
+		// where there is a transposer, the rest element by element. A
+		// last group of fewer keys is copied into pad, zero past them, to
+		// be transposed too (it writes zeros into K's padding, which is
+		// zero; element by element it was 1% of the time at L = 197).
 		for j0 := 0; j0 < S; j0 += 16 {
 			n := min(16, S-j0)
 			dst := kth[j0/attnKeys*D*attnKeys+j0%attnKeys:]
 			d0 := 0
-			if n == 16 && ak.t16 != nil {
+			src := kh[j0*D:]
+			if n < 16 && pad != nil {
+				copy(pad, src)
+				src = pad
+			}
+			if (n == 16 || pad != nil) && ak.t16 != nil {
 				for ; d0+16 <= D; d0 += 16 {
-					ak.t16(dst[d0*attnKeys:], attnKeys, kh[j0*D+d0:], D)
+					ak.t16(dst[d0*attnKeys:], attnKeys, src[d0:], D)
 				}
 			}
 			for j := range n {
@@ -253,7 +290,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	}
 	pack := func(lo, hi int) {
 		for h := lo; h < hi; h++ {
-			packHead(h, kt[h*tiles*D*attnKeys:], vp[min(len(vp), h*sp*dvp):])
+			packHead(h, kt[h*tiles*D*attnKeys:], vp[min(len(vp), h*sp*dvp):], nil)
 		}
 	}
 	blocks := (L + attnRows - 1) / attnRows
@@ -300,9 +337,7 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			}
 		}
 		clear(blk.o)
-		for i := range 16 {
-			blk.st[i], blk.st[16+i] = negInf, 0
-		}
+		copy(blk.st, attnStInit[:])
 		blk.kEnd, blk.t0 = S, 0
 		if op.Causal {
 			blk.kEnd = i0 + blk.rows
@@ -386,8 +421,8 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		for i := range rows {
 			inv[i] = 1 / blk.l[i]
 		}
-		if ak.norm != nil {
-			ak.norm(oh, Dv, blk.o, dvp, zeros, 0, inv, rows, Dv)
+		if norm != nil {
+			norm(oh, Dv, blk.o, dvp, zeros, 0, inv, rows, Dv)
 			return
 		}
 		for i := range rows {
@@ -399,23 +434,30 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 	// pfShare returns block i's share of the inputs and output of head
 	// sc.pfHead (if any), to come from memory while this head computes: with
 	// a = i%4, part i/4 of the a-th of Q, K, V and O, split among the blocks
-	// of index a mod 4. It is one region, which the run kernel prefetches a
-	// few lines at a time between its FMAs. With fewer than 4 blocks, the
-	// last one prefetches the arrays no block has. (The output: its first
-	// writes missed, 6% of the L = 197 profile.)
+	// of index a mod 4 (pfSpans, computed once: the divisions were 1% of
+	// the time at L = 197). It is one region, which the run kernel
+	// prefetches a few lines at a time between its FMAs. With fewer than 4
+	// blocks, the last one prefetches the arrays no block has. (The output:
+	// its first writes missed, 6% of the L = 197 profile.)
+	pfArrs, pfSizes := [4][]float32{q, k, v, out}, [4]int{L * D, S * D, S * Dv, L * Dv}
+	const na = len(pfArrs)
+	pfSpans := make([][2]int, blocks) // block i's share of its array of a head
+	for i := range pfSpans {
+		a, n := i%na, (blocks-i%na+na-1)/na
+		pfSpans[i] = [2]int{pfSizes[a] * (i / na) / n, pfSizes[a] * (i/na + 1) / n}
+	}
 	pfShare := func(sc *attnScratch, i int) []float32 {
 		nh := sc.pfHead
 		if nh < 0 {
 			return nil
 		}
-		arrs := [4][]float32{q[nh*L*D : (nh+1)*L*D], k[nh*S*D : (nh+1)*S*D], v[nh*S*Dv : (nh+1)*S*Dv], out[nh*L*Dv : (nh+1)*L*Dv]}
 		if i == blocks-1 {
-			for a := blocks; a < 4; a++ {
-				ak.prefetch(arrs[a])
+			for a := blocks; a < na; a++ {
+				ak.prefetch(pfArrs[a][nh*pfSizes[a] : (nh+1)*pfSizes[a]])
 			}
 		}
-		a := i % 4
-		return part(arrs[a], i/4, (blocks-a+3)/4)
+		a, sp := i%na, pfSpans[i]
+		return pfArrs[a][nh*pfSizes[a]+sp[0] : nh*pfSizes[a]+sp[1]]
 	}
 	group := func(sc *attnScratch, h, g int) {
 		b0 := g * attnGroup
@@ -426,11 +468,14 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			maxT0 = max(maxT0, blks[i].t0)
 		}
 		// Without the next head's prefetch, the next group's query and
-		// output rows (each block's first loads and stores missed).
+		// (unless streamed) output rows (each block's first loads and
+		// stores missed).
 		if sc.pfHead < 0 && ak.prefetch != nil && g+1 < groups {
 			r0 := (b0 + attnGroup) * attnRows
 			r1 := min(L, r0+attnGroup*attnRows)
-			ak.prefetch(out[(h*L+r0)*Dv : (h*L+r1)*Dv])
+			if !nt {
+				ak.prefetch(out[(h*L+r0)*Dv : (h*L+r1)*Dv])
+			}
 			ak.prefetch(q[(h*L+r0)*D : (h*L+r1)*D])
 		}
 		for c0 := 0; c0 < maxT0; c0 += chunk {
@@ -490,15 +535,19 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 			finish(sc, &blks[i])
 		}
 	}
-	prefetchNext := ak.prefetch != nil && (L*D+S*(D+Dv))*4 <= attnPrefetchMax
 	work := func(lo, hi int) {
 		sc := <-scratch
-		defer func() { scratch <- sc }()
+		defer func() {
+			if nt {
+				sfence()
+			}
+			scratch <- sc
+		}()
 		for w := lo; w < hi; w++ {
 			if local {
 				for h := w; h < bh; h += threads {
 					setHead(sc, h)
-					packHead(h, sc.kth, sc.vph)
+					packHead(h, sc.kth, sc.vph, sc.pad)
 					sc.pfHead = -1
 					if nh := h + threads; prefetchNext && nh < bh {
 						sc.pfHead = nh
@@ -523,9 +572,6 @@ func newAttention(b *Backend, ak *attnK, op *kernel.SoftmaxAttention) kernel.Bou
 		par.For(min(threads, items), threads, 1, work)
 	})
 }
-
-// part is the g-th of n nearly equal parts of x.
-func part(x []float32, g, n int) []float32 { return x[len(x)*g/n : len(x)*(g+1)/n] }
 
 // ---- Go twins of the micro-kernels (the meaning of the assembly) ----
 

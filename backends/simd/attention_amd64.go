@@ -8,7 +8,7 @@ func init() {
 	attnAVX512.base2 = true // exp2Many: the exp on the FMA pipes is 5 FMAs
 	attnAVX512.qks = [5]qksFn{nil, qksTile1AVX512, qksTile2AVX512, qksTile3AVX512, qksTile4AVX512}
 	attnAVX512.qksMask = [5]qksFn{nil, qksTile1MaskAVX512, qksTile2MaskAVX512, qksTile3MaskAVX512, qksTile4MaskAVX512}
-	attnAVX512.norm = axpyToAVX512
+	attnAVX512.norm, attnAVX512.normNT, attnAVX512.ntAlign = axpyToAVX512, axpyToNTAVX512, 64
 	attnAVX512.t16 = transpose16AVX512
 	attnAVX512.run, attnAVX512.runTail = attnRunPipeAVX512, true
 	attnAVX512.runFirst = attnRunAVX512

@@ -237,6 +237,7 @@ func TestAttentionDriver(t *testing.T) {
 		{1, 1, 1, 1, 1}, {2, 5, 5, 3, 7}, {1, 6, 6, 16, 16}, {1, 7, 64, 8, 17}, {1, 13, 65, 33, 64},
 		{3, 70, 70, 64, 64}, {1, 130, 130, 5, 80}, {2, 64, 200, 64, 130}, {1, 128, 128, 1, 3},
 		{1, 520, 520, 8, 128}, // runs of whole tiles over two chunks (attnGroup, run)
+		{2, 410, 410, 64, 64}, // heads over attnPrefetchMax (streamed output), K's last 10 keys padded
 	}
 	forAttn(t, func(t *testing.T, ak *attnK) {
 		rng := rand.New(rand.NewPCG(7, 8))

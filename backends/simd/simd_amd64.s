@@ -3938,6 +3938,93 @@ rowsdone:
 	VZEROUPPER
 	RET
 
+// func axpyToNTAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·axpyToNTAVX512(SB), NOSPLIT, $0-136
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+32(FP), CX
+	MOVQ c_base+64(FP), DX
+	MOVQ a_base+96(FP), BX
+	MOVQ ldy+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ ldx+56(FP), DI
+	SHLQ $0x02, DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
+	MOVQ rows+120(FP), R9
+	MOVQ $0x00000004, R10
+
+row:
+	TESTQ        R9, R9
+	JZ           rowsdone
+	MOVQ         AX, R11
+	MOVQ         CX, R12
+	MOVQ         DX, R13
+	MOVQ         BX, R14
+	MOVQ         n+128(FP), R15
+	VBROADCASTSS (R14), Z0
+
+unrolled:
+	CMPQ        R15, $0x00000040
+	JB          single
+	VMOVUPS     (R12), Z1
+	VMOVUPS     (R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVNTPS    Z1, (R11)
+	VMOVUPS     64(R12), Z1
+	VMOVUPS     64(R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVNTPS    Z1, 64(R11)
+	VMOVUPS     128(R12), Z1
+	VMOVUPS     128(R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVNTPS    Z1, 128(R11)
+	VMOVUPS     192(R12), Z1
+	VMOVUPS     192(R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVNTPS    Z1, 192(R11)
+	ADDQ        $0x00000100, R11
+	ADDQ        $0x00000100, R12
+	ADDQ        $0x00000100, R13
+	SUBQ        $0x00000040, R15
+	JMP         unrolled
+
+single:
+	CMPQ        R15, $0x00000010
+	JB          tail
+	VMOVUPS     (R12), Z1
+	VMOVUPS     (R13), Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVNTPS    Z1, (R11)
+	ADDQ        $0x00000040, R11
+	ADDQ        $0x00000040, R12
+	ADDQ        $0x00000040, R13
+	SUBQ        $0x00000010, R15
+	JMP         single
+
+tail:
+	TESTQ       R15, R15
+	JZ          done
+	MOVQ        $-1, R14
+	BZHIQ       R15, R14, R14
+	KMOVW       R14, K1
+	VMOVUPS.Z   (R12), K1, Z1
+	VMOVUPS.Z   (R13), K1, Z2
+	VFMADD213PS Z2, Z0, Z1
+	VMOVUPS     Z1, K1, (R11)
+
+done:
+	ADDQ SI, AX
+	ADDQ DI, CX
+	ADDQ R8, DX
+	ADDQ R10, BX
+	DECQ R9
+	JMP  row
+
+rowsdone:
+	VZEROUPPER
+	RET
+
 // func conv5AVX512(o []float32, v []float32, w []float32, b []float32, n int, ld int)
 // Requires: AVX, AVX512F
 TEXT ·conv5AVX512(SB), NOSPLIT, $8-112

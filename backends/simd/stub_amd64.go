@@ -205,6 +205,13 @@ func reluDotAVX512(dst []float32, ldd int, src []float32, lds int, w []float32, 
 //go:noescape
 func axpyToAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
 
+// axpyToNT sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func axpyToNTAVX512(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows int, n int)
+
 // conv5 sets o[t*ld+c] = (b[c] if len(b) > 0, else o[t*ld+c]) + Σ_{k<5} w[k*ld+c]*v[(t+k)*ld+c]
 // for t < n, c < ld (the 5-tap depthwise conv over zero-padded rows); ld is a multiple of 16.
 // (AVX-512)

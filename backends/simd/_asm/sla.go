@@ -16,7 +16,10 @@ import (
 // depthwise conv. The GEMMs run on the attention P V kernels.
 func sla(v variant) {
 	slaReluDot(v)
-	slaAxpyTo(v)
+	slaAxpyTo(v, false)
+	if v.z {
+		slaAxpyTo(v, true) // the AVX2 attention measured no gain from it
+	}
 	slaConv5(v)
 	slaReluT(v)
 	if v.z {
@@ -107,9 +110,11 @@ func slaReluDot(v variant) {
 	RET()
 }
 
-func slaAxpyTo(v variant) {
-	fn(v, "axpyTo", "func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)",
-		"axpyTo sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n.")
+// slaAxpyTo emits axpyTo, or its streaming form (the attention output
+// rows: plain stores of them missed, up to 8% of the time at L = 197).
+func slaAxpyTo(v variant, nt bool) {
+	fn(v, ntName("axpyTo", nt), "func(y []float32, ldy int, x []float32, ldx int, c []float32, ldc int, a []float32, rows, n int)",
+		ntDoc([]string{ntName("axpyTo", nt) + " sets y[r*ldy+i] = c[r*ldc+i] + a[r]*x[r*ldx+i] (one FMA) for r < rows, i < n."}, nt)...)
 	y, x, c, a := ptr("y"), ptr("x"), ptr("c"), ptr("a")
 	ldy, ldx, ldc := byteStride("ldy"), byteStride("ldx"), byteStride("ldc")
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
@@ -123,7 +128,7 @@ func slaAxpyTo(v variant) {
 			t := l.load(Mem{Base: p[1], Disp: off})
 			cv := l.load(Mem{Base: p[2], Disp: off})
 			VFMADD213PS(cv, av, t)
-			l.store(t, Mem{Base: p[0], Disp: off})
+			ntStore(nt, l, t, Mem{Base: p[0], Disp: off})
 		})
 	})
 	VZEROUPPER()
