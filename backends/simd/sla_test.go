@@ -394,7 +394,7 @@ func slaCPUPerRun(runs []kernel.Bound) time.Duration {
 }
 
 // TestSLAFusedKernels checks each level's reluSum, reluDotW, reluKQ,
-// scan, kv, qs and qsl against the Go twins (strides past the columns, every rows x nz tile, odd n, the
+// scan, kv, qs, qsl and conv25 against the Go twins (strides past the columns, every rows x nz tile, odd n, the
 // prefetch range empty or not).
 func TestSLAFusedKernels(t *testing.T) {
 	forEach(t, slaVariants(), func(t *testing.T, set *slaSet) {
@@ -483,6 +483,20 @@ func TestSLAFusedKernels(t *testing.T) {
 						}
 					}
 				}
+			}
+		}
+		// conv25: every token count of a step and its remainders, one to
+		// four channel blocks, row and token strides past the grid, output
+		// rows past n untouched.
+		for _, ld := range []int{16, 32, 64} {
+			for n := 0; n <= 14; n++ {
+				ldr := (n+4)*ld + 16
+				v, w, b := gen(4*ldr+(n+4)*ld), gen(25*ld), gen(ld)
+				o := gen((n + 1) * ld)
+				o1, o2 := slices.Clone(o), slices.Clone(o)
+				k.conv25(o1, v, w, b, n, ld, ldr)
+				conv25Go(o2, v, w, b, n, ld, ldr)
+				near(fmt.Sprintf("conv25 n=%d ld=%d", n, ld), o1, o2)
 			}
 		}
 		for rows := 1; rows <= attnRows; rows++ {
