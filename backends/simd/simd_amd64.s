@@ -57833,6 +57833,247 @@ rlisted2:
 	JMP          rlisted2
 
 rlistedf2:
+rlistedfq2:
+	LEAQ         3(R10), R8
+	CMPQ         R8, R9
+	JAE          rlistedp2
+	MOVL         (SP)(R10*4), R11
+	MOVL         4(SP)(R10*4), R12
+	MOVL         8(SP)(R10*4), R13
+	MOVL         12(SP)(R10*4), R8
+	VMOVUPD      (AX)(R11*1), Z5
+	MOVQ         R11, R14
+	ANDQ         $-128, R14
+	LEAQ         (R11)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z11
+	VCVTPS2PD    64(R14), Z12
+	VCVTPS2PD    128(R14), Z13
+	VCVTPS2PD    192(R14), Z14
+	VMINPD       Z13, Z2, Z13
+	VMAXPD       Z11, Z0, Z11
+	VSUBPD       Z11, Z13, Z13
+	VMINPD       Z14, Z3, Z11
+	VMAXPD       Z12, Z1, Z12
+	VSUBPD       Z12, Z11, Z11
+	VMOVUPD      (AX)(R12*1), Z12
+	MOVQ         R12, R14
+	ANDQ         $-128, R14
+	LEAQ         (R12)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z14
+	VCVTPS2PD    64(R14), Z20
+	VCVTPS2PD    128(R14), Z21
+	VCVTPS2PD    192(R14), Z22
+	VMINPD       Z21, Z2, Z21
+	VMAXPD       Z14, Z0, Z14
+	VSUBPD       Z14, Z21, Z21
+	VMINPD       Z22, Z3, Z14
+	VMAXPD       Z20, Z1, Z20
+	VSUBPD       Z20, Z14, Z14
+	VMOVUPD      (AX)(R13*1), Z20
+	MOVQ         R13, R14
+	ANDQ         $-128, R14
+	LEAQ         (R13)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z22
+	VCVTPS2PD    64(R14), Z23
+	VCVTPS2PD    128(R14), Z24
+	VCVTPS2PD    192(R14), Z25
+	VMINPD       Z24, Z2, Z24
+	VMAXPD       Z22, Z0, Z22
+	VSUBPD       Z22, Z24, Z24
+	VMINPD       Z25, Z3, Z22
+	VMAXPD       Z23, Z1, Z23
+	VSUBPD       Z23, Z22, Z22
+	VMOVUPD      (AX)(R8*1), Z23
+	MOVQ         R8, R14
+	ANDQ         $-128, R14
+	LEAQ         (R8)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z25
+	VCVTPS2PD    64(R14), Z26
+	VCVTPS2PD    128(R14), Z27
+	VCVTPS2PD    192(R14), Z28
+	VMINPD       Z27, Z2, Z27
+	VMAXPD       Z25, Z0, Z25
+	VSUBPD       Z25, Z27, Z27
+	VMINPD       Z28, Z3, Z25
+	VMAXPD       Z26, Z1, Z26
+	VSUBPD       Z26, Z25, Z25
+	VCMPPD       $0x1e, Z9, Z13, K2
+	VCMPPD       $0x1e, Z9, Z11, K2, K2
+	VMULPD       Z11, Z13, Z11
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R11*1), Z13
+	VADDPD       Z13, Z4, Z13
+	VSUBPD       Z11, Z13, Z13
+	VDIVPD       Z13, Z11, Z13
+	VCMPPD       $0x1e, Z9, Z21, K3
+	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VMULPD       Z14, Z21, Z11
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R12*1), Z14
+	VADDPD       Z14, Z4, Z14
+	VSUBPD       Z11, Z14, Z14
+	VDIVPD       Z14, Z11, Z14
+	VCMPPD       $0x1e, Z9, Z24, K4
+	VCMPPD       $0x1e, Z9, Z22, K4, K4
+	VMULPD       Z22, Z24, Z11
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R13*1), Z21
+	VADDPD       Z21, Z4, Z21
+	VSUBPD       Z11, Z21, Z21
+	VDIVPD       Z21, Z11, Z21
+	VCMPPD       $0x1e, Z9, Z27, K5
+	VCMPPD       $0x1e, Z9, Z25, K5, K5
+	VMULPD       Z25, Z27, Z11
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R8*1), Z22
+	VADDPD       Z22, Z4, Z22
+	VSUBPD       Z11, Z22, Z22
+	VDIVPD       Z22, Z11, Z22
+	VMULPD       Z13, Z13, Z11
+	VDIVPD       Z6, Z11, Z11
+	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
+	VMULPD       Z14, Z14, Z13
+	VDIVPD       Z6, Z13, Z13
+	VXORPD       c_signbit64_x8<>+0(SB), Z13, Z13
+	VMULPD       Z21, Z21, Z14
+	VDIVPD       Z6, Z14, Z14
+	VXORPD       c_signbit64_x8<>+0(SB), Z14, Z14
+	VMULPD       Z22, Z22, Z21
+	VDIVPD       Z6, Z21, Z21
+	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
+	VBROADCASTSD c_exp64lo<>+0(SB), Z22
+	VMAXPD       Z11, Z22, Z11
+	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z24
+	VRNDSCALEPD  $0x00, Z24, Z24
+	VMAXPD       Z13, Z22, Z13
+	VMULPD       c_log2e64_x8<>+0(SB), Z13, Z25
+	VRNDSCALEPD  $0x00, Z25, Z25
+	VMAXPD       Z14, Z22, Z14
+	VMULPD       c_log2e64_x8<>+0(SB), Z14, Z26
+	VRNDSCALEPD  $0x00, Z26, Z26
+	VMAXPD       Z21, Z22, Z21
+	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z22
+	VRNDSCALEPD  $0x00, Z22, Z22
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z24, Z11
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z24, Z11
+	VBROADCASTSD c_inv11f<>+0(SB), Z27
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z25, Z13
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z25, Z13
+	VBROADCASTSD c_inv11f<>+0(SB), Z28
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z26, Z14
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z26, Z14
+	VBROADCASTSD c_inv11f<>+0(SB), Z29
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z22, Z21
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z22, Z21
+	VBROADCASTSD c_inv11f<>+0(SB), Z30
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invff_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invff_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z30
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z27
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z13, Z28
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z30
+	VSCALEFPD    Z24, Z27, Z11
+	VSCALEFPD    Z25, Z28, Z13
+	VSCALEFPD    Z26, Z29, Z14
+	VSCALEFPD    Z22, Z30, Z21
+	VMULPD       Z11, Z5, K2, Z5
+	VMULPD       Z13, Z12, K3, Z12
+	VMULPD       Z14, Z20, K4, Z20
+	VMULPD       Z21, Z23, K5, Z23
+	VCMPPD       $0x11, Z7, Z5, K2
+	VMOVAPD      Z10, K2, Z5
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R11, R14
+	ANDQ         $-128, R14
+	LEAQ         (R11)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VMOVUPS      Y11, K2, (R14)
+	VMOVUPD      Z5, (AX)(R11*1)
+	VCMPPD       $0x11, Z7, Z12, K2
+	VMOVAPD      Z10, K2, Z12
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y5
+	MOVQ         R12, R11
+	ANDQ         $-128, R11
+	LEAQ         (R12)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y5, K2, (R11)
+	VMOVUPD      Z12, (AX)(R12*1)
+	VCMPPD       $0x11, Z7, Z20, K2
+	VMOVAPD      Z10, K2, Z20
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y5
+	MOVQ         R13, R11
+	ANDQ         $-128, R11
+	LEAQ         (R13)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y5, K2, (R11)
+	VMOVUPD      Z20, (AX)(R13*1)
+	VCMPPD       $0x11, Z7, Z23, K2
+	VMOVAPD      Z10, K2, Z23
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y5
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y5, K2, (R11)
+	VMOVUPD      Z23, (AX)(R8*1)
+	ADDQ         $0x04, R10
+	JMP          rlistedfq2
+
+rlistedp2:
 	LEAQ         1(R10), R11
 	CMPQ         R11, R9
 	JAE          rlistedf12

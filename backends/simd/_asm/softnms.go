@@ -444,7 +444,22 @@ func softRound() {
 		Label("rlistedf" + ks)
 		k.fromF = true
 		if kind == 2 {
-			// Two listed vectors at a time (their chains overlap).
+			// Four listed vectors at a time, then two (their chains
+			// overlap; four against two: 1.04x at N=5000 and 20000).
+			Label("rlistedfq" + ks)
+			q3 := GP64()
+			LEAQ(Mem{Base: i, Disp: 3}, q3)
+			CMPQ(q3, cnt)
+			JAE(LabelRef("rlistedp" + ks))
+			q0, q1, q2 := GP64(), GP64(), GP64()
+			MOVL(list.Idx(i, 4), q0.As32())
+			MOVL(list.Idx(i, 4).Offset(4), q1.As32())
+			MOVL(list.Idx(i, 4).Offset(8), q2.As32())
+			MOVL(list.Idx(i, 4).Offset(12), q3.As32())
+			k.bodies(kind, -1, []GPVirtual{q0, q1, q2, q3}, 0, false)
+			ADDQ(U8(4), i)
+			JMP(LabelRef("rlistedfq" + ks))
+			Label("rlistedp" + ks)
 			o2 := GP64()
 			LEAQ(Mem{Base: i, Disp: 1}, o2)
 			CMPQ(o2, cnt)
