@@ -603,9 +603,7 @@ func pvChunks(pfx string, c0 int, sPrevL, cPrevL, vtL Mem, nkAll GPVirtual) {
 // pv2Load starts a 6x2 P V block on output columns col/4.. (col in bytes):
 // acc[i][z] = o[i][..] * corr[i].
 func pv2Load(o, ldo, corr GPVirtual, col int) [][2]VecVirtual {
-	o3 := GP64()
-	LEAQ(Mem{Base: o, Index: ldo, Scale: 2}, o3)
-	ADDQ(ldo, o3)
+	o3 := row3(o, ldo)
 	acc := make([][2]VecVirtual, attnRows)
 	for i := range acc {
 		cb := ZMM()
@@ -620,9 +618,7 @@ func pv2Load(o, ldo, corr GPVirtual, col int) [][2]VecVirtual {
 }
 
 func pv2Store(acc [][2]VecVirtual, o, ldo GPVirtual, col int) {
-	o3 := GP64()
-	LEAQ(Mem{Base: o, Index: ldo, Scale: 2}, o3)
-	ADDQ(ldo, o3)
+	o3 := row3(o, ldo)
 	for i := range acc {
 		for z := range acc[i] {
 			VMOVUPS(acc[i][z], rowMem(o, o3, ldo, i, col+64*z))
@@ -804,9 +800,7 @@ func transpose16() {
 // acc[i][c] = Σ_{t<d} q[i*ldq+t]*kt[t*64+16c:]. It advances q and kt and
 // counts d down to 0. Labels start with pfx.
 func qkAcc(nz int, pfx string, q, ldq, kt, d GPVirtual) [][]VecVirtual {
-	q3 := GP64()
-	LEAQ(Mem{Base: q, Index: ldq, Scale: 2}, q3)
-	ADDQ(ldq, q3)
+	q3 := row3(q, ldq)
 	acc := make([][]VecVirtual, attnRows)
 	for i := range acc {
 		acc[i] = make([]VecVirtual, nz)
@@ -977,6 +971,15 @@ func rowMem(r0, r3, ld GPVirtual, i, disp int) Mem {
 		return Mem{Base: base, Disp: disp}
 	}
 	return Mem{Base: base, Index: ld, Scale: uint8(i % 3), Disp: disp}
+}
+
+// row3 returns the base of row 3 of a matrix at r0 with byte stride ld
+// (rowMem's r3).
+func row3(r0, ld GPVirtual) GPVirtual {
+	r3 := GP64()
+	LEAQ(Mem{Base: r0, Index: ld, Scale: 2}, r3)
+	ADDQ(ld, r3)
+	return r3
 }
 
 // ---- AVX2+FMA: the same tile, in register-sized sub-blocks. A 6x64
@@ -1215,9 +1218,7 @@ func pvTileAVX2(rows, nz int) {
 	}
 	ldo := Load(Param("ldo"), GP64()).(GPVirtual)
 	SHLQ(U8(2), ldo)
-	o3 := GP64()
-	LEAQ(Mem{Base: o, Index: ldo, Scale: 2}, o3)
-	ADDQ(ldo, o3)
+	o3 := row3(o, ldo)
 	corr := ptr("corr")
 	for c := 0; c < nz; c++ {
 		row := func(i, h int) Mem { return rowMem(o, o3, ldo, i, 64*c+32*h) }

@@ -363,6 +363,29 @@ func transposeT(v variant, relu bool) {
 	RET()
 }
 
+// loadTile loads rows x 16*nz floats of the matrix at r0 (rows < 6;
+// rowMem's bases and stride) into new registers.
+func loadTile(r0, r3, ld GPVirtual, rows, nz int) [][]VecVirtual {
+	t := make([][]VecVirtual, rows)
+	for i := range t {
+		t[i] = make([]VecVirtual, nz)
+		for c := range t[i] {
+			t[i][c] = ZMM()
+			VMOVUPS(rowMem(r0, r3, ld, i, 64*c), t[i][c])
+		}
+	}
+	return t
+}
+
+// storeTile stores loadTile's registers back.
+func storeTile(t [][]VecVirtual, r0, r3, ld GPVirtual) {
+	for i := range t {
+		for c := range t[i] {
+			VMOVUPS(t[i][c], rowMem(r0, r3, ld, i, 64*c))
+		}
+	}
+}
+
 // rowMem3 addresses row i < 8 of a matrix with byte stride ld given the
 // bases of rows 0, 3 and 6.
 func rowMem3(r0, r3, r6, ld GPVirtual, i int) Mem {
@@ -848,24 +871,11 @@ func slaKV(rows, nz int) {
 	s, k, vv := ptr("s"), ptr("k"), ptr("v")
 	lds, ldk, ldv := byteStride("lds"), byteStride("ldk"), byteStride("ldv")
 	n := Load(Param("n"), GP64()).(GPVirtual)
-	s3 := GP64()
-	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
-	ADDQ(lds, s3)
-	acc := make([][]VecVirtual, rows)
-	for i := range acc {
-		acc[i] = make([]VecVirtual, nz)
-		for c := range acc[i] {
-			acc[i][c] = ZMM()
-			VMOVUPS(rowMem(s, s3, lds, i, 64*c), acc[i][c])
-		}
-	}
+	s3 := row3(s, lds)
+	acc := loadTile(s, s3, lds, rows, nz)
 	pf, pfend := pfRange()
 	gemmAcc(acc, k, nil, ldk, vv, ldv, n, pf, pfend, 2)
-	for i := range acc {
-		for c := range acc[i] {
-			VMOVUPS(acc[i][c], rowMem(s, s3, lds, i, 64*c))
-		}
-	}
+	storeTile(acc, s, s3, lds)
 	VZEROUPPER()
 	RET()
 }
@@ -896,9 +906,7 @@ func slaQS(rows, nz, pfLines int) {
 	pf, pfend := pfRange()
 	gemmAcc(acc, p, ldp, nil, s, lds, n, pf, pfend, pfLines)
 	ldy := byteStride("ldy")
-	y3 := GP64()
-	LEAQ(Mem{Base: y, Index: ldy, Scale: 2}, y3)
-	ADDQ(ldy, y3)
+	y3 := row3(y, ldy)
 	for i := range acc {
 		zb := ZMM()
 		VBROADCASTSS(Mem{Base: z, Disp: 4 * i}, zb)
@@ -971,17 +979,8 @@ func slaScan(nd, nz int) {
 	ADDQ(U8(24), fp)
 	DECQ(fpn)
 	Label("nopf")
-	s3 := GP64()
-	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
-	ADDQ(lds, s3)
-	st := make([][]VecVirtual, nd)
-	for i := range st {
-		st[i] = make([]VecVirtual, nz)
-		for c := range st[i] {
-			st[i][c] = ZMM()
-			VMOVUPS(rowMem(s, s3, lds, i, 64*c), st[i][c])
-		}
-	}
+	s3 := row3(s, lds)
+	st := loadTile(s, s3, lds, nd, nz)
 	m := GP64()
 	MOVQ(mode, m)
 	CMPQ(fb, U8(1))
@@ -1064,14 +1063,8 @@ func slaScan(nd, nz int) {
 	Label("store")
 	s, lds = GP64(), byteStride("lds")
 	MOVQ(fs, s)
-	s3 = GP64()
-	LEAQ(Mem{Base: s, Index: lds, Scale: 2}, s3)
-	ADDQ(lds, s3)
-	for i := range st {
-		for c := range st[i] {
-			VMOVUPS(st[i][c], rowMem(s, s3, lds, i, 64*c))
-		}
-	}
+	s3 = row3(s, lds)
+	storeTile(st, s, s3, lds)
 	if nd == 4 {
 		LEAQ(Mem{Base: s3, Index: lds, Scale: 1}, s)
 	} else {

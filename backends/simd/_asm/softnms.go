@@ -788,15 +788,28 @@ func (k *softK) storeBest(p GPVirtual) {
 	}
 	s, x, t := ZMM(), k.bestI[0], ZMM()
 	VMOVAPD(k.bestS[0], s)
-	for _, imm := range []uint8{0x4e, 0xb1} { // swap 256-bit halves, then 128-bit quarters
-		VSHUFF64X2(U8(imm), s, s, t)
-		VMAXPD(t, s, s)
-	}
-	VPERMILPD(U8(0x55), s, t) // swap neighbours
-	VMAXPD(t, s, s)           // the max in every lane (no NaN among the bests)
+	maxLanesPD(s, t) // no NaN among the bests
 	eq := K()
 	VCMPPD(U8(0x04), s, k.bestS[0], eq) // NEQ: lanes without the max
 	VPBROADCASTQ(splat64("maxint64", 1<<63-1), eq, x)
+	storeScoreKey(s, x, t, p)
+}
+
+// maxLanesPD sets every lane of m to the largest of its lanes (t is
+// scratch).
+func maxLanesPD(m, t VecVirtual) {
+	for _, imm := range []uint8{0x4e, 0xb1} { // swap 256-bit halves, then 128-bit quarters
+		VSHUFF64X2(U8(imm), m, m, t)
+		VMAXPD(t, m, m)
+	}
+	VPERMILPD(U8(0x55), m, t) // swap neighbours
+	VMAXPD(t, m, m)
+}
+
+// storeScoreKey writes lane 0 of score s to p[0] and, to p[1], the
+// position in the least of the keys in x (their low half is the byte
+// offset; -8, none, gives -1); t is scratch.
+func storeScoreKey(s, x, t VecVirtual, p GPVirtual) {
 	for _, imm := range []uint8{0x4e, 0xb1} {
 		VSHUFI64X2(U8(imm), x, x, t)
 		VPMINSQ(t, x, x)
@@ -834,12 +847,7 @@ func (k *softK) rescan(end, o, p GPVirtual, sfx string) {
 	JB(LabelRef("rsmax" + sfx))
 	m, t := mx[0], mx[1]
 	VMAXPD(t, m, m)
-	for _, imm := range []uint8{0x4e, 0xb1} { // swap 256-bit halves, then 128-bit quarters
-		VSHUFF64X2(U8(imm), m, m, t)
-		VMAXPD(t, m, m)
-	}
-	VPERMILPD(U8(0x55), m, t)
-	VMAXPD(t, m, m) // the max in every lane
+	maxLanesPD(m, t)
 	kp := Load(Param("key").Base(), GP64()).(GPVirtual)
 	ky := []VecVirtual{ZMM(), ZMM()}
 	for _, x := range ky {
@@ -857,17 +865,7 @@ func (k *softK) rescan(end, o, p GPVirtual, sfx string) {
 	JB(LabelRef("rskey" + sfx))
 	x := ky[0]
 	VPMINSQ(ky[1], x, x)
-	for _, imm := range []uint8{0x4e, 0xb1} {
-		VSHUFI64X2(U8(imm), x, x, t)
-		VPMINSQ(t, x, x)
-	}
-	VPSHUFD(U8(0x4e), x, t)
-	VPMINSQ(t, x, x)
-	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
-	VPSRAQ(U8(35), x, x)
-	VCVTQQ2PD(x, x)
-	VMOVSD(m.AsX(), Mem{Base: p})
-	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
+	storeScoreKey(m, x, t, p)
 }
 
 // rest runs the whole round with best set h on the candidates from off to

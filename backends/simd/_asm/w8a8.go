@@ -99,9 +99,7 @@ func w8Tile(kind w8Kind, rows int) {
 	x, w := ptr("x"), ptr("w")
 	ldx := Load(Param("ldx"), GP64()).(GPVirtual)
 	ks := Load(Param("ksteps"), GP64())
-	x3 := GP64()
-	LEAQ(Mem{Base: x, Index: ldx, Scale: 2}, x3)
-	ADDQ(ldx, x3)
+	x3 := row3(x, ldx)
 
 	nz := kind.nz()
 	// Registers: physical for the VEX VNNI form, whose bytes name them.
