@@ -382,7 +382,10 @@ func (n nowProbes) get(name, level string, threads int, benchTime time.Duration)
 // peakNow is Options.Companion for --peak-now: the measurement of the
 // host ceiling that binds r (its probe, or the two probes of a mix of
 // reads and writes, weighted as in the peak file), to take after each of
-// r's samples, so that r's share of it compares the same moment. Results
+// r's samples, so that r's share of it compares the same moment. A probe
+// with rivals (probes of its kind whose stored best comes close to its
+// own) is measured with them and the fastest counts: which is fastest
+// changes from one moment to the next. Results
 // judged by a device's file or by none get no measurement.
 func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
 	c, threads := s.roofFor(r)
@@ -395,35 +398,48 @@ func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
 		return nil
 	}
 	benchTime := min(max(s.opt.BenchTime, 10*time.Millisecond), 50*time.Millisecond)
-	var keys []string
-	for _, part := range p.Parts {
+	keys := make([][]string, len(p.Parts)) // by part: its probe, then its rivals
+	for k, part := range p.Parts {
 		level := p.Level
 		if part.Kind.Compute() {
 			level = "" // one sampler for every level
 		}
-		key, err := s.now.get(part.Probe, level, part.Threads, benchTime)
-		if err != nil {
-			return func() (float64, error) { return 0, err }
+		for _, name := range append([]string{part.Probe}, part.Rivals...) {
+			key, err := s.now.get(name, level, part.Threads, benchTime)
+			if err != nil {
+				return func() (float64, error) { return 0, err }
+			}
+			keys[k] = append(keys[k], key)
 		}
-		keys = append(keys, key)
 	}
 	return func() (float64, error) {
 		v := 0.0
-		for k, key := range keys {
-			np := s.now[key]
-			x, err := np.s.Sample()
-			if err == nil && !np.verified {
-				err = np.s.Verify()
-				np.verified = err == nil
-				s.now[key] = np
+		for k, rivals := range keys {
+			best := 0.0
+			for _, key := range rivals {
+				x, err := s.now.sample(key)
+				if err != nil {
+					return 0, err
+				}
+				best = max(best, x)
 			}
-			if err != nil {
-				return 0, err
-			}
-			v += p.Parts[k].Weight * x
+			v += p.Parts[k].Weight * best
 		}
 		return v, nil
 	}
+}
+
+// sample measures the prepared probe key once, checking a copy's output
+// the first time.
+func (n nowProbes) sample(key string) (float64, error) {
+	np := n[key]
+	x, err := np.s.Sample()
+	if err == nil && !np.verified {
+		err = np.s.Verify()
+		np.verified = err == nil
+		n[key] = np
+	}
+	return x, err
 }
 
 // dramLow is the share of the peak file's DRAM ceiling below which a run

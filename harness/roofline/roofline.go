@@ -40,19 +40,47 @@ const (
 	Compute Bound = "compute"
 )
 
-// ceiling is the best value measured at each thread count.
+// ceiling is the best value measured at each thread count, and every
+// probe's value there (for rivals).
 type ceiling struct {
 	byThreads map[int]float64
 	probe     map[int]string
+	all       map[int]map[string]float64
 }
 
 func (c *ceiling) add(threads int, v float64, probe string) {
 	if c.byThreads == nil {
-		c.byThreads, c.probe = map[int]float64{}, map[int]string{}
+		c.byThreads, c.probe, c.all = map[int]float64{}, map[int]string{}, map[int]map[string]float64{}
 	}
+	if c.all[threads] == nil {
+		c.all[threads] = map[string]float64{}
+	}
+	c.all[threads][probe] = max(c.all[threads][probe], v)
 	if v > c.byThreads[threads] {
 		c.byThreads[threads], c.probe[threads] = v, probe
 	}
+}
+
+// RivalShare is how close (as a share of the ceiling) another probe's
+// stored value must come to be a rival of the probe that set it.
+const RivalShare = 0.05
+
+// part is the one-probe Part for t threads: the probe that sets the
+// ceiling and its rivals, the other probes of the kind whose stored value
+// at t comes within RivalShare of it.
+func (c *ceiling) part(k peak.Kind, t int, probe string, weight float64) Part {
+	p := Part{Probe: probe, Kind: k, Threads: t, Weight: weight}
+	if c == nil {
+		return p
+	}
+	best := c.all[t][probe]
+	for name, v := range c.all[t] {
+		if name != probe && v >= (1-RivalShare)*best {
+			p.Rivals = append(p.Rivals, name)
+		}
+	}
+	sort.Strings(p.Rivals)
+	return p
 }
 
 // at is the ceiling for t threads (see the package comment) and the probe
@@ -90,6 +118,10 @@ type Part struct {
 	Kind    peak.Kind
 	Threads int
 	Weight  float64
+	// Rivals are the probes of Kind whose stored value at Threads comes
+	// within RivalShare of Probe's: at another moment one of them may be
+	// the faster, so the ceiling measured again is the best of them all.
+	Rivals []string
 }
 
 // at is the bandwidth for t threads of traffic that writes share of its
@@ -105,7 +137,7 @@ func (m mixes) at(t int, share float64) (float64, string, []Part) {
 	var pts []point
 	for k, c := range m {
 		if v, probe := c.at(t); v > 0 {
-			pts = append(pts, point{k.WriteShare(), v, probe, k, []Part{{probe, k, t, 1}}})
+			pts = append(pts, point{k.WriteShare(), v, probe, k, []Part{c.part(k, t, probe, 1)}})
 		}
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].share < pts[j].share })
@@ -120,7 +152,9 @@ func (m mixes) at(t int, share float64) (float64, string, []Part) {
 			if a.share < share && share < b.share {
 				wb := (share - a.share) / (b.share - a.share) // b's part of the time
 				if v := a.bw + (b.bw-a.bw)*wb; v > best.bw {
-					best = point{share, v, a.probe + "+" + b.probe, "", []Part{{a.probe, a.kind, t, 1 - wb}, {b.probe, b.kind, t, wb}}}
+					pa, pb := a.parts[0], b.parts[0]
+					pa.Weight, pb.Weight = 1-wb, wb
+					best = point{share, v, a.probe + "+" + b.probe, "", []Part{pa, pb}}
 					switch { // name a probe alone when the other is a trace
 					case wb < 0.05:
 						best.probe = a.probe
@@ -329,7 +363,7 @@ func (c *Ceilings) Classify(w Work) (Point, error) {
 		}
 		v, probe := c.compute[d.k].at(t)
 		computes = append(computes, demand{roof: string(d.k), kind: d.k, work: d.work, limit: v, probe: probe,
-			parts: []Part{{probe, d.k, t, 1}}})
+			parts: []Part{c.compute[d.k].part(d.k, t, probe, 1)}})
 	}
 
 	binding := demand{}

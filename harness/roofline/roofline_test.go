@@ -2,6 +2,7 @@ package roofline
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -290,5 +291,37 @@ func TestTrafficMix(t *testing.T) {
 	}
 	if bw := c.Bandwidth(peak.DRAM, 1); !near(bw, 50*G) {
 		t.Errorf("level bandwidth %.4g GB/s, want the best mix, 50", bw/G)
+	}
+}
+
+// A ceiling's rivals are the other probes of its kind, at its thread
+// count, within RivalShare of it: the copy probes at 97% and 95.5%, not
+// the one at 90%, the read probe or another thread count's; a mix's parts
+// keep their own.
+func TestRivals(t *testing.T) {
+	f := &peak.File{Machine: "rivals", Levels: []peak.Level{{Name: peak.DRAM, Capacity: 8 << 30, SharedBy: 2}}}
+	add := func(probe string, k peak.Kind, threads int, bw float64) {
+		f.Results = append(f.Results, peak.Result{Probe: probe, Kind: k, Level: peak.DRAM, Threads: threads, Median: bw * G})
+	}
+	add("copy-best", peak.Copy, 1, 50)
+	add("copy-b", peak.Copy, 1, 48.5)
+	add("copy-a", peak.Copy, 1, 47.75)
+	add("copy-slow", peak.Copy, 1, 45)
+	add("copy-b", peak.Copy, 2, 90) // another thread count's best
+	add("read", peak.Read, 1, 49.9)
+	c := New(f)
+	p, err := c.Classify(Work{Bytes: 100e6, Written: 50e6, Seconds: 1e-2, WorkingSet: 1 << 30, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Parts) != 1 || p.Parts[0].Probe != "copy-best" || fmt.Sprint(p.Parts[0].Rivals) != "[copy-a copy-b]" {
+		t.Errorf("parts %+v, want copy-best with rivals copy-a and copy-b", p.Parts)
+	}
+	p, err = c.Classify(Work{Bytes: 100e6, Written: 25e6, Seconds: 1e-2, WorkingSet: 1 << 30, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Parts) != 2 || len(p.Parts[0].Rivals) != 0 || fmt.Sprint(p.Parts[1].Rivals) != "[copy-a copy-b]" {
+		t.Errorf("mix parts %+v, want read alone and copy-best with its rivals", p.Parts)
 	}
 }
