@@ -409,10 +409,32 @@ func TestW8PackX(t *testing.T) {
 	})
 }
 
+// TestW8Blocks checks the driver's row split: contiguous blocks cover
+// [0, M), none taller than mr, and none shorter than mr-1 once M allows
+// it (no short tail tile).
+func TestW8Blocks(t *testing.T) {
+	for _, mr := range []int{4, 6} {
+		for M := 1; M <= 200; M++ {
+			nblk := (M + mr - 1) / mr
+			next := 0
+			for b := range nblk {
+				m0, r := w8Block(b, M, nblk)
+				if m0 != next || r < 1 || r > mr || (M >= mr*(mr-1) && r < mr-1) {
+					t.Fatalf("mr=%d M=%d: block %d = rows [%d, %d), want a start at %d, 1..%d rows (at least %d)", mr, M, b, m0, m0+r, next, mr, mr-1)
+				}
+				next = m0 + r
+			}
+			if next != M {
+				t.Fatalf("mr=%d M=%d: blocks end at %d", mr, M, next)
+			}
+		}
+	}
+}
+
 // TestW8Driver runs the whole GEMM (partial panels, partial row blocks,
 // fused and not) on each variant against int64 accumulators.
 func TestW8Driver(t *testing.T) {
-	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}}
+	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}, {20, 80, 36}}
 	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, sh := range shapes {
