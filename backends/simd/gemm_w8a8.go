@@ -57,6 +57,11 @@ const (
 
 const w8Rows = 6
 
+// w8PFLag is how many row blocks before the end of a panel the prefetch
+// of the next panel ends (gemm_w8a8: 2 to 8 measured alike; 0 and 1 left
+// the next panel's first tile slower).
+const w8PFLag = 3
+
 func (k *w8K) kPerStep() int {
 	if k.layout == w8S16 {
 		return 2
@@ -142,11 +147,11 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 			for blk := range nblk {
 				m0, r := w8Block(blk, M, nblk)
 				xr := xb[m0*ldx:]
-				// The first row blocks fetch the next panel into L2, a
-				// line per k-step each (pf nil: no prefetch); a GEMV
-				// (one row block) streams W, which needs none.
+				// Some row blocks fetch the next panel into L2 (pf nil:
+				// no prefetch); a GEMV (one row block) streams W, which
+				// needs none.
 				var pf []byte
-				if off := blk * ksteps * 64; M > k.mr && p+1 < hi && off < panelBytes {
+				if off := w8PFOffset(blk, nblk, ksteps, panelBytes); M > k.mr && p+1 < hi && off >= 0 {
 					pf = w[(p+1)*panelBytes+off:]
 				}
 				if ncols == nb {
@@ -193,6 +198,20 @@ func w8Block(b, M, nblk int) (m0, rows int) {
 		return m0, base + 1
 	}
 	return m0, base
+}
+
+// w8PFOffset is where in the next panel row block blk of nblk prefetches
+// (a line per k-step), or -1 where it prefetches nothing. The prefetching
+// blocks end w8PFLag blocks before the panel does: fetched by its first
+// blocks, the lines were evicted from L2 again by the X rows streaming
+// through it before the next panel began, and that panel's first tile
+// took 1.4-1.9x the time of the others (M=512 and 128; 1.05-1.4x now).
+func w8PFOffset(blk, nblk, ksteps, panelBytes int) int {
+	first := max(0, nblk-panelBytes/(ksteps*64)-w8PFLag)
+	if off := (blk - first) * ksteps * 64; off >= 0 && off < panelBytes {
+		return off
+	}
+	return -1
 }
 
 // steps is the number of k-steps of K (K padded to whole, aligned steps).

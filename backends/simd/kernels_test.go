@@ -431,10 +431,42 @@ func TestW8Blocks(t *testing.T) {
 	}
 }
 
+// TestW8PFOffset checks which row blocks prefetch the next panel: each
+// line of it once when there are blocks enough, and none in the last
+// w8PFLag blocks when there are more.
+func TestW8PFOffset(t *testing.T) {
+	for _, nb := range []int{16, 64} {
+		for _, ksteps := range []int{1, 7, 1024} {
+			panelBytes := ksteps * nb * 4
+			slots := panelBytes / (ksteps * 64)
+			for nblk := 1; nblk <= 40; nblk++ {
+				seen := make([]int, panelBytes/64)
+				for b := range nblk {
+					off := w8PFOffset(b, nblk, ksteps, panelBytes)
+					if off < 0 {
+						continue
+					}
+					if (nblk >= slots+w8PFLag && b >= nblk-w8PFLag) || off%64 != 0 || off+ksteps*64 > panelBytes {
+						t.Fatalf("nb=%d ksteps=%d nblk=%d: block %d prefetches at %d", nb, ksteps, nblk, b, off)
+					}
+					for l := off / 64; l < off/64+ksteps; l++ {
+						seen[l]++
+					}
+				}
+				for l, c := range seen {
+					if c > 1 || (c == 0 && nblk >= slots) {
+						t.Fatalf("nb=%d ksteps=%d nblk=%d: line %d prefetched %d times", nb, ksteps, nblk, l, c)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestW8Driver runs the whole GEMM (partial panels, partial row blocks,
 // fused and not) on each variant against int64 accumulators.
 func TestW8Driver(t *testing.T) {
-	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}, {20, 80, 36}}
+	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}, {20, 80, 36}, {50, 130, 40}}
 	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, sh := range shapes {
