@@ -203,9 +203,10 @@ func w8Block(b, M, nblk int) (m0, rows int) {
 // w8PFOffset is where in the next panel row block blk of nblk prefetches
 // (a line per k-step), or -1 where it prefetches nothing. The prefetching
 // blocks end w8PFLag blocks before the panel does: fetched by its first
-// blocks, the lines were evicted from L2 again by the X rows streaming
-// through it before the next panel began, and that panel's first tile
-// took 1.4-1.9x the time of the others (M=512 and 128; 1.05-1.4x now).
+// blocks, many lines had left L2 again (X rows, Y lines and the panel
+// itself pass through it) before the next panel began, and that panel's
+// first tile took 1.4-1.9x the time of the others (M=512 and 128;
+// 1.05-1.4x now).
 func w8PFOffset(blk, nblk, ksteps, panelBytes int) int {
 	first := max(0, nblk-panelBytes/(ksteps*64)-w8PFLag)
 	if off := (blk - first) * ksteps * 64; off >= 0 && off < panelBytes {
