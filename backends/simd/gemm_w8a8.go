@@ -57,6 +57,11 @@ const (
 
 const w8Rows = 6
 
+// w8PFLag is how many row blocks before the end of a panel the prefetch
+// of the next panel ends (gemm_w8a8: 2 to 8 measured alike; 0 and 1 left
+// the next panel's first tile slower).
+const w8PFLag = 3
+
 func (k *w8K) kPerStep() int {
 	if k.layout == w8S16 {
 		return 2
@@ -131,6 +136,7 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 			k.packX(xb[m*ldx:(m+1)*ldx], row)
 		}
 	}
+	nblk := (M + k.mr - 1) / k.mr
 	tiles := func(lo, hi int) {
 		sc := <-pool
 		defer func() { pool <- sc }()
@@ -138,14 +144,14 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 			c0 := p * nb
 			ncols := min(nb, N-c0)
 			wp := w[p*panelBytes:]
-			for blk, m0 := 0, 0; m0 < M; blk, m0 = blk+1, m0+k.mr {
-				r := min(k.mr, M-m0)
+			for blk := range nblk {
+				m0, r := w8Block(blk, M, nblk)
 				xr := xb[m0*ldx:]
-				// The first row blocks fetch the next panel into L2, a
-				// line per k-step each (pf nil: no prefetch); a GEMV
-				// (one row block) streams W, which needs none.
+				// Some row blocks fetch the next panel into L2 (pf nil:
+				// no prefetch); a GEMV (one row block) streams W, which
+				// needs none.
 				var pf []byte
-				if off := blk * ksteps * 64; M > k.mr && p+1 < hi && off < panelBytes {
+				if off := w8PFOffset(blk, nblk, ksteps, panelBytes); M > k.mr && p+1 < hi && off >= 0 {
 					pf = w[(p+1)*panelBytes+off:]
 				}
 				if ncols == nb {
@@ -178,6 +184,35 @@ func newGemmW8A8(b *Backend, k *w8K, op *kernel.GemmW8A8) kernel.Bound {
 		par.For(panels, b.threads, par.Grain(2*M*K*nb, 1<<18), tiles)
 		return nil
 	}}
+}
+
+// w8Block is row block b of M rows split into nblk = ceil(M/mr) blocks
+// of nearly equal size (the first M%nblk one row taller): its first row
+// and row count. A short last block (M = 6q+2 gave a 2-row tile, which
+// runs at 70% of the 6-row tile's rate, and a 1-row tile at 35%) costs
+// more than tiles one row short of mr (at 99%).
+func w8Block(b, M, nblk int) (m0, rows int) {
+	base, extra := M/nblk, M%nblk
+	m0 = b*base + min(b, extra)
+	if b < extra {
+		return m0, base + 1
+	}
+	return m0, base
+}
+
+// w8PFOffset is where in the next panel row block blk of nblk prefetches
+// (a line per k-step), or -1 where it prefetches nothing. The prefetching
+// blocks end w8PFLag blocks before the panel does: fetched by its first
+// blocks, many lines had left L2 again (X rows, Y lines and the panel
+// itself pass through it) before the next panel began, and that panel's
+// first tile took 1.4-1.9x the time of the others (M=512 and 128;
+// 1.05-1.4x now).
+func w8PFOffset(blk, nblk, ksteps, panelBytes int) int {
+	first := max(0, nblk-panelBytes/(ksteps*64)-w8PFLag)
+	if off := (blk - first) * ksteps * 64; off >= 0 && off < panelBytes {
+		return off
+	}
+	return -1
 }
 
 // steps is the number of k-steps of K (K padded to whole, aligned steps).

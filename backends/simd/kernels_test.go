@@ -409,10 +409,64 @@ func TestW8PackX(t *testing.T) {
 	})
 }
 
+// TestW8Blocks checks the driver's row split: contiguous blocks cover
+// [0, M), none taller than mr, and none shorter than mr-1 once M allows
+// it (no short tail tile).
+func TestW8Blocks(t *testing.T) {
+	for _, mr := range []int{4, 6} {
+		for M := 1; M <= 200; M++ {
+			nblk := (M + mr - 1) / mr
+			next := 0
+			for b := range nblk {
+				m0, r := w8Block(b, M, nblk)
+				if m0 != next || r < 1 || r > mr || (M >= mr*(mr-1) && r < mr-1) {
+					t.Fatalf("mr=%d M=%d: block %d = rows [%d, %d), want a start at %d, 1..%d rows (at least %d)", mr, M, b, m0, m0+r, next, mr, mr-1)
+				}
+				next = m0 + r
+			}
+			if next != M {
+				t.Fatalf("mr=%d M=%d: blocks end at %d", mr, M, next)
+			}
+		}
+	}
+}
+
+// TestW8PFOffset checks which row blocks prefetch the next panel: each
+// line of it once when there are blocks enough, and none in the last
+// w8PFLag blocks when there are more.
+func TestW8PFOffset(t *testing.T) {
+	for _, nb := range []int{16, 64} {
+		for _, ksteps := range []int{1, 7, 1024} {
+			panelBytes := ksteps * nb * 4
+			slots := panelBytes / (ksteps * 64)
+			for nblk := 1; nblk <= 40; nblk++ {
+				seen := make([]int, panelBytes/64)
+				for b := range nblk {
+					off := w8PFOffset(b, nblk, ksteps, panelBytes)
+					if off < 0 {
+						continue
+					}
+					if (nblk >= slots+w8PFLag && b >= nblk-w8PFLag) || off%64 != 0 || off+ksteps*64 > panelBytes {
+						t.Fatalf("nb=%d ksteps=%d nblk=%d: block %d prefetches at %d", nb, ksteps, nblk, b, off)
+					}
+					for l := off / 64; l < off/64+ksteps; l++ {
+						seen[l]++
+					}
+				}
+				for l, c := range seen {
+					if c > 1 || (c == 0 && nblk >= slots) {
+						t.Fatalf("nb=%d ksteps=%d nblk=%d: line %d prefetched %d times", nb, ksteps, nblk, l, c)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestW8Driver runs the whole GEMM (partial panels, partial row blocks,
 // fused and not) on each variant against int64 accumulators.
 func TestW8Driver(t *testing.T) {
-	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}}
+	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 70, 33}, {7, 17, 5}, {6, 64, 64}, {13, 130, 257}, {2, 16, 4099}, {20, 80, 36}, {50, 130, 40}}
 	forEach(t, w8Variants(), func(t *testing.T, k *w8K) {
 		rng := rand.New(rand.NewPCG(11, 12))
 		for _, sh := range shapes {
