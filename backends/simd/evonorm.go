@@ -157,13 +157,13 @@ func (s *evoStats) imageShifted(i int) {
 		if full > 0 {
 			s.v.colShiftSums(s1, s2, sh, xi[lo:], span, full, true)
 			for l := 0; l < span; l += s.c {
-				na = mergeShifted(mean, m2, s1[l:], s2[l:], sh[l:], na, float64(full))
+				na = mergeShifted(s.v.mergeShifted, mean, m2, s1[l:], s2[l:], sh[l:], na, float64(full))
 			}
 		}
 		if part := xi[lo+full*span : hi]; len(part) > 0 {
 			s.v.colShiftSums(s1[:len(part)], s2[:len(part)], sh[:len(part)], part, 0, 1, true)
 			for l := 0; l < len(part); l += s.c {
-				na = mergeShifted(mean, m2, s1[l:], s2[l:], sh[l:], na, 1)
+				na = mergeShifted(s.v.mergeShifted, mean, m2, s1[l:], s2[l:], sh[l:], na, 1)
 			}
 		}
 	}
