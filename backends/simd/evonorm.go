@@ -290,9 +290,15 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 }
 
 // evoStreaming returns v's streaming forms for an EvoNorm output y (every
-// row of c channels aligned), or nil.
+// row of c channels aligned), or nil. y streams from half the last-level
+// cache on: plain stores of y also evict the image the output reads (or
+// S0's prefetched next one) from L2, and in B0 training the images the
+// statistics left in L3. At N=32,H=28,W=28,C=128 (25.7 MB moved, L3 32
+// MB) streaming ran S0 1.09x faster on cold buffers and 1.12x on warm
+// ones (at 12.8 MB, 0.97x and 1.08x), B0 training 1.08x (cold, with its
+// prefetch; Zen 5, one thread).
 func evoStreaming(v *vec, x, y []float32, c int) *ntK {
-	if k := streaming(v, 8*len(x)); k != nil && k.rowsAligned(y, c) {
+	if k := streaming(v, 2*8*len(x)); k != nil && k.rowsAligned(y, c) {
 		return k
 	}
 	return nil
@@ -325,14 +331,9 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	span, cg := st.rep*c, c/op.Groups
 	// Repeated per span: v, beta; k = gamma*rsqrt(group var + eps) per image.
 	vr, br, k := make([]float32, span), make([]float32, span), make([]float32, n*span)
-	// y streams from half the last-level cache on (B0: from all of it):
-	// plain stores of y also evict the prefetched next image from L2. At
-	// N=32,H=28,W=28,C=128 (25.7 MB moved, L3 32 MB) streaming ran 1.09x
-	// faster on cold buffers and 1.12x on warm ones; at 12.8 MB, 0.97x
-	// and 1.08x (Zen 5, one thread).
-	out, nt := v.evoS0Ahead, (*ntK)(nil)
-	if k := streaming(v, 2*8*len(x)); k != nil && k.rowsAligned(y, c) {
-		out, nt = k.evoS0, k
+	out, nt := v.evoS0Ahead, evoStreaming(v, x, y, c)
+	if nt != nil {
+		out = nt.evoS0
 	}
 	if out == nil {
 		out = func(y, x, vc, k, b []float32, _ int) { v.evoS0(y, x, vc, k, b) }

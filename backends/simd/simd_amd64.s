@@ -2046,7 +2046,7 @@ done:
 	RET
 
 // func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, MMX+
 TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -2060,6 +2060,7 @@ TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
 unrolled:
 	CMPQ        R9, $0x00000040
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -2073,6 +2074,7 @@ unrolled:
 	VMOVUPS     (R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, (AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Z0
 	VMOVUPS     64(BX), Z1
 	VMOVUPS     64(SI), Z2
@@ -2086,6 +2088,7 @@ unrolled:
 	VMOVUPS     64(R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 64(AX)
+	PREFETCHT0  8320(CX)
 	VMOVUPS     128(CX), Z0
 	VMOVUPS     128(BX), Z1
 	VMOVUPS     128(SI), Z2
@@ -2099,6 +2102,7 @@ unrolled:
 	VMOVUPS     128(R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 128(AX)
+	PREFETCHT0  8384(CX)
 	VMOVUPS     192(CX), Z0
 	VMOVUPS     192(BX), Z1
 	VMOVUPS     192(SI), Z2
@@ -2125,6 +2129,7 @@ unrolled:
 single:
 	CMPQ        R9, $0x00000010
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -26839,7 +26844,7 @@ done:
 	RET
 
 // func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -26853,6 +26858,7 @@ TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
 unrolled:
 	CMPQ        R9, $0x00000020
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2
@@ -26879,6 +26885,7 @@ unrolled:
 	VMOVUPS     32(R8), Y2
 	VFMADD213PS Y2, Y1, Y0
 	VMOVNTPS    Y0, 32(AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Y0
 	VMOVUPS     64(BX), Y1
 	VMOVUPS     64(SI), Y2
@@ -26918,6 +26925,7 @@ unrolled:
 single:
 	CMPQ        R9, $0x00000008
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2

@@ -103,7 +103,7 @@ func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // (AVX-512)
 //
 //go:noescape
@@ -121,7 +121,7 @@ func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float3
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
 //
@@ -1039,7 +1039,7 @@ func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
@@ -1057,7 +1057,7 @@ func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32,
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
