@@ -32,10 +32,10 @@ const (
 	evoBlock = 64  // spans summed into a block partial before the image total
 	// evoShiftRows bounds imageShifted's blocks (rows of colShiftSums): its
 	// shift loses at most log2(1+rows/8) bits of s2, 4 at 128 as in the
-	// training norms' blocks. Fewer blocks are fewer merges (a loop in Go
-	// while DRAM idles): N=32,H=56,W=56,C=64 ran 1.02-1.07x faster with 4
-	// blocks of 98 spans than with 7 of at most 64 (training and
-	// inference, alternated, one thread, Zen 5).
+	// training norms' blocks. Fewer blocks are fewer merges (while DRAM
+	// idles): N=32,H=56,W=56,C=64 ran 1.02-1.07x faster with 4 blocks of
+	// 98 spans than with 7 of at most 64 (training and inference,
+	// alternated, one thread, Zen 5, with the merges in Go).
 	evoShiftRows = 128
 )
 
