@@ -32,10 +32,10 @@ const (
 	evoBlock = 64  // spans summed into a block partial before the image total
 	// evoShiftRows bounds imageShifted's blocks (rows of colShiftSums): its
 	// shift loses at most log2(1+rows/8) bits of s2, 4 at 128 as in the
-	// training norms' blocks. Fewer blocks are fewer merges (a loop in Go
-	// while DRAM idles): N=32,H=56,W=56,C=64 ran 1.02-1.07x faster with 4
-	// blocks of 98 spans than with 7 of at most 64 (training and
-	// inference, alternated, one thread, Zen 5).
+	// training norms' blocks. Fewer blocks are fewer merges (while DRAM
+	// idles): N=32,H=56,W=56,C=64 ran 1.02-1.07x faster with 4 blocks of
+	// 98 spans than with 7 of at most 64 (training and inference,
+	// alternated, one thread, Zen 5, with the merges in Go).
 	evoShiftRows = 128
 )
 
@@ -157,13 +157,13 @@ func (s *evoStats) imageShifted(i int) {
 		if full > 0 {
 			s.v.colShiftSums(s1, s2, sh, xi[lo:], span, full, true)
 			for l := 0; l < span; l += s.c {
-				na = mergeShifted(mean, m2, s1[l:], s2[l:], sh[l:], na, float64(full))
+				na = mergeShifted(s.v.mergeShifted, mean, m2, s1[l:], s2[l:], sh[l:], na, float64(full))
 			}
 		}
 		if part := xi[lo+full*span : hi]; len(part) > 0 {
 			s.v.colShiftSums(s1[:len(part)], s2[:len(part)], sh[:len(part)], part, 0, 1, true)
 			for l := 0; l < len(part); l += s.c {
-				na = mergeShifted(mean, m2, s1[l:], s2[l:], sh[l:], na, 1)
+				na = mergeShifted(s.v.mergeShifted, mean, m2, s1[l:], s2[l:], sh[l:], na, 1)
 			}
 		}
 	}
@@ -290,9 +290,15 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 }
 
 // evoStreaming returns v's streaming forms for an EvoNorm output y (every
-// row of c channels aligned), or nil.
+// row of c channels aligned), or nil. y streams from half the last-level
+// cache on: plain stores of y also evict the image the output reads (or
+// S0's prefetched next one) from L2, and in B0 training the images the
+// statistics left in L3. At N=32,H=28,W=28,C=128 (25.7 MB moved, L3 32
+// MB) streaming ran S0 1.09x faster on cold buffers and 1.12x on warm
+// ones (at 12.8 MB, 0.97x and 1.08x), B0 training 1.08x (cold, with its
+// prefetch; Zen 5, one thread).
 func evoStreaming(v *vec, x, y []float32, c int) *ntK {
-	if k := streaming(v, 8*len(x)); k != nil && k.rowsAligned(y, c) {
+	if k := streaming(v, 2*8*len(x)); k != nil && k.rowsAligned(y, c) {
 		return k
 	}
 	return nil
@@ -325,14 +331,9 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	span, cg := st.rep*c, c/op.Groups
 	// Repeated per span: v, beta; k = gamma*rsqrt(group var + eps) per image.
 	vr, br, k := make([]float32, span), make([]float32, span), make([]float32, n*span)
-	// y streams from half the last-level cache on (B0: from all of it):
-	// plain stores of y also evict the prefetched next image from L2. At
-	// N=32,H=28,W=28,C=128 (25.7 MB moved, L3 32 MB) streaming ran 1.09x
-	// faster on cold buffers and 1.12x on warm ones; at 12.8 MB, 0.97x
-	// and 1.08x (Zen 5, one thread).
-	out, nt := v.evoS0Ahead, (*ntK)(nil)
-	if k := streaming(v, 2*8*len(x)); k != nil && k.rowsAligned(y, c) {
-		out, nt = k.evoS0, k
+	out, nt := v.evoS0Ahead, evoStreaming(v, x, y, c)
+	if nt != nil {
+		out = nt.evoS0
 	}
 	if out == nil {
 		out = func(y, x, vc, k, b []float32, _ int) { v.evoS0(y, x, vc, k, b) }

@@ -2046,7 +2046,7 @@ done:
 	RET
 
 // func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
+// Requires: AVX, AVX512F, BMI2, MMX+
 TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -2060,6 +2060,7 @@ TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
 unrolled:
 	CMPQ        R9, $0x00000040
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -2073,6 +2074,7 @@ unrolled:
 	VMOVUPS     (R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, (AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Z0
 	VMOVUPS     64(BX), Z1
 	VMOVUPS     64(SI), Z2
@@ -2086,6 +2088,7 @@ unrolled:
 	VMOVUPS     64(R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 64(AX)
+	PREFETCHT0  8320(CX)
 	VMOVUPS     128(CX), Z0
 	VMOVUPS     128(BX), Z1
 	VMOVUPS     128(SI), Z2
@@ -2099,6 +2102,7 @@ unrolled:
 	VMOVUPS     128(R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 128(AX)
+	PREFETCHT0  8384(CX)
 	VMOVUPS     192(CX), Z0
 	VMOVUPS     192(BX), Z1
 	VMOVUPS     192(SI), Z2
@@ -2125,6 +2129,7 @@ unrolled:
 single:
 	CMPQ        R9, $0x00000010
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -3335,6 +3340,83 @@ DATA c_eighth<>+52(SB)/4, $0x3e000000
 DATA c_eighth<>+56(SB)/4, $0x3e000000
 DATA c_eighth<>+60(SB)/4, $0x3e000000
 GLOBL c_eighth<>(SB), RODATA|NOPTR, $64
+
+// func mergeShiftedAVX512(mean []float64, m2 []float64, s1 []float32, s2 []float32, sh []float32, fb float64, fab float64, inb float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2
+TEXT ·mergeShiftedAVX512(SB), NOSPLIT, $0-144
+	MOVQ mean_base+0(FP), AX
+	MOVQ m2_base+24(FP), CX
+	MOVQ s1_base+48(FP), DX
+	MOVQ s2_base+72(FP), BX
+	MOVQ sh_base+96(FP), SI
+	MOVQ mean_len+8(FP), DI
+	XORQ R8, R8
+	MOVQ DI, R9
+	SUBQ $0x08, R9
+
+vec:
+	CMPQ         R8, R9
+	JG           tail
+	VBROADCASTSD fb+120(FP), Z0
+	VBROADCASTSD fab+128(FP), Z1
+	VBROADCASTSD inb+136(FP), Z2
+	VCVTPS2PD    (DX)(R8*4), Z3
+	VCVTPS2PD    (BX)(R8*4), Z4
+	VCVTPS2PD    (SI)(R8*4), Z5
+	VMULPD       Z2, Z3, Z2
+	VADDPD       Z2, Z5, Z5
+	VMULPD       Z3, Z2, Z3
+	VSUBPD       Z3, Z4, Z4
+	VXORPD       Z2, Z2, Z2
+	VMAXPD       Z4, Z2, Z4
+	VMOVUPD      (AX)(R8*8), Z2
+	VSUBPD       Z2, Z5, Z5
+	VMULPD       Z0, Z5, Z0
+	VADDPD       Z0, Z2, Z2
+	VMOVUPD      Z2, (AX)(R8*8)
+	VMULPD       Z5, Z5, Z5
+	VMULPD       Z1, Z5, Z5
+	VADDPD       Z5, Z4, Z4
+	VMOVUPD      (CX)(R8*8), Z0
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      Z0, (CX)(R8*8)
+	ADDQ         $0x08, R8
+	JMP          vec
+
+tail:
+	CMPQ         R8, DI
+	JAE          done
+	SUBQ         R8, DI
+	MOVQ         $-1, R9
+	BZHIQ        DI, R9, R9
+	KMOVW        R9, K1
+	VBROADCASTSD fb+120(FP), Z0
+	VBROADCASTSD fab+128(FP), Z1
+	VBROADCASTSD inb+136(FP), Z2
+	VCVTPS2PD.Z  (DX)(R8*4), K1, Z3
+	VCVTPS2PD.Z  (BX)(R8*4), K1, Z4
+	VCVTPS2PD.Z  (SI)(R8*4), K1, Z5
+	VMULPD       Z2, Z3, Z2
+	VADDPD       Z2, Z5, Z5
+	VMULPD       Z3, Z2, Z3
+	VSUBPD       Z3, Z4, Z4
+	VXORPD       Z2, Z2, Z2
+	VMAXPD       Z4, Z2, Z4
+	VMOVUPD.Z    (AX)(R8*8), K1, Z2
+	VSUBPD       Z2, Z5, Z5
+	VMULPD       Z0, Z5, Z0
+	VADDPD       Z0, Z2, Z2
+	VMOVUPD      Z2, K1, (AX)(R8*8)
+	VMULPD       Z5, Z5, Z5
+	VMULPD       Z1, Z5, Z5
+	VADDPD       Z5, Z4, Z4
+	VMOVUPD.Z    (CX)(R8*8), K1, Z0
+	VADDPD       Z4, Z0, Z0
+	VMOVUPD      Z0, K1, (CX)(R8*8)
+
+done:
+	VZEROUPPER
+	RET
 
 // func centerAffineAVX512(y []float32, x []float32, mu []float32, a []float32, b []float32)
 // Requires: AVX, AVX512F, BMI2
@@ -26762,7 +26844,7 @@ done:
 	RET
 
 // func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
@@ -26776,6 +26858,7 @@ TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
 unrolled:
 	CMPQ        R9, $0x00000020
 	JB          single
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2
@@ -26802,6 +26885,7 @@ unrolled:
 	VMOVUPS     32(R8), Y2
 	VFMADD213PS Y2, Y1, Y0
 	VMOVNTPS    Y0, 32(AX)
+	PREFETCHT0  8256(CX)
 	VMOVUPS     64(CX), Y0
 	VMOVUPS     64(BX), Y1
 	VMOVUPS     64(SI), Y2
@@ -26841,6 +26925,7 @@ unrolled:
 single:
 	CMPQ        R9, $0x00000008
 	JB          tail
+	PREFETCHT0  8192(CX)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2
@@ -28126,6 +28211,81 @@ row_e:
 	ADDQ DI, BX
 	DECQ R8
 	JNZ  row
+	VZEROUPPER
+	RET
+
+// func mergeShiftedAVX2(mean []float64, m2 []float64, s1 []float32, s2 []float32, sh []float32, fb float64, fab float64, inb float64)
+// Requires: AVX
+TEXT ·mergeShiftedAVX2(SB), NOSPLIT, $0-144
+	MOVQ mean_base+0(FP), AX
+	MOVQ m2_base+24(FP), CX
+	MOVQ s1_base+48(FP), DX
+	MOVQ s2_base+72(FP), BX
+	MOVQ sh_base+96(FP), SI
+	MOVQ mean_len+8(FP), DI
+	XORQ R8, R8
+	MOVQ DI, R9
+	SUBQ $0x04, R9
+
+vec:
+	CMPQ         R8, R9
+	JG           tail
+	VBROADCASTSD fb+120(FP), Y0
+	VBROADCASTSD fab+128(FP), Y1
+	VBROADCASTSD inb+136(FP), Y2
+	VCVTPS2PD    (DX)(R8*4), Y3
+	VCVTPS2PD    (BX)(R8*4), Y4
+	VCVTPS2PD    (SI)(R8*4), Y5
+	VMULPD       Y2, Y3, Y2
+	VADDPD       Y2, Y5, Y5
+	VMULPD       Y3, Y2, Y3
+	VSUBPD       Y3, Y4, Y4
+	VXORPD       Y2, Y2, Y2
+	VMAXPD       Y4, Y2, Y4
+	VMOVUPD      (AX)(R8*8), Y2
+	VSUBPD       Y2, Y5, Y5
+	VMULPD       Y0, Y5, Y0
+	VADDPD       Y0, Y2, Y2
+	VMOVUPD      Y2, (AX)(R8*8)
+	VMULPD       Y5, Y5, Y5
+	VMULPD       Y1, Y5, Y5
+	VADDPD       Y5, Y4, Y4
+	VMOVUPD      (CX)(R8*8), Y0
+	VADDPD       Y4, Y0, Y0
+	VMOVUPD      Y0, (CX)(R8*8)
+	ADDQ         $0x04, R8
+	JMP          vec
+
+tail:
+	CMPQ      R8, DI
+	JAE       done
+	VMOVSD    fb+120(FP), X0
+	VMOVSD    fab+128(FP), X1
+	VMOVSD    inb+136(FP), X2
+	VCVTSS2SD (DX)(R8*4), X6, X6
+	VCVTSS2SD (BX)(R8*4), X7, X7
+	VCVTSS2SD (SI)(R8*4), X8, X8
+	VMULSD    X2, X6, X2
+	VADDSD    X2, X8, X8
+	VMULSD    X6, X2, X6
+	VSUBSD    X6, X7, X7
+	VXORPD    X2, X2, X2
+	VMAXSD    X7, X2, X7
+	VMOVSD    (AX)(R8*8), X2
+	VSUBSD    X2, X8, X8
+	VMULSD    X0, X8, X0
+	VADDSD    X0, X2, X2
+	VMOVSD    X2, (AX)(R8*8)
+	VMULSD    X8, X8, X8
+	VMULSD    X1, X8, X8
+	VADDSD    X8, X7, X7
+	VMOVSD    (CX)(R8*8), X0
+	VADDSD    X7, X0, X0
+	VMOVSD    X0, (CX)(R8*8)
+	INCQ      R8
+	JMP       tail
+
+done:
 	VZEROUPPER
 	RET
 

@@ -103,7 +103,7 @@ func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // (AVX-512)
 //
 //go:noescape
@@ -121,7 +121,7 @@ func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float3
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
 //
@@ -161,6 +161,14 @@ func colSqDevAVX512(acc []float32, x []float32, sh []float32, ld int, rows int)
 //
 //go:noescape
 func colShiftSumsAVX512(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
+// mergeShifted sets, for j < len(mean), t = s1[j]*inb, d = sh[j]+t-mean[j], mean[j] += d*fb and
+// m2[j] += max(s2[j]-t*s1[j], 0) + d*d*fab in float64 as mergeShiftedGo; m2, s1, s2 and sh hold
+// len(mean) elements.
+// (AVX-512)
+//
+//go:noescape
+func mergeShiftedAVX512(mean []float64, m2 []float64, s1 []float32, s2 []float32, sh []float32, fb float64, fab float64, inb float64)
 
 // centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
 // y, mu, a and b hold at least len(x) elements.
@@ -1031,7 +1039,7 @@ func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
@@ -1049,7 +1057,7 @@ func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32,
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements.
+// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
@@ -1089,6 +1097,14 @@ func colSqDevAVX2(acc []float32, x []float32, sh []float32, ld int, rows int)
 //
 //go:noescape
 func colShiftSumsAVX2(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
+// mergeShifted sets, for j < len(mean), t = s1[j]*inb, d = sh[j]+t-mean[j], mean[j] += d*fb and
+// m2[j] += max(s2[j]-t*s1[j], 0) + d*d*fab in float64 as mergeShiftedGo; m2, s1, s2 and sh hold
+// len(mean) elements.
+// (AVX2+FMA)
+//
+//go:noescape
+func mergeShiftedAVX2(mean []float64, m2 []float64, s1 []float32, s2 []float32, sh []float32, fb float64, fab float64, inb float64)
 
 // centerAffine sets y[i] = (x[i]-mu[i])*a[i] + b[i] over len(x) (one FMA);
 // y, mu, a and b hold at least len(x) elements.

@@ -126,29 +126,24 @@ func (p *colPlan) mergeCentered(j0, j1 int) {
 		nb := float64(n)
 		for l := 0; l < w; l += p.c {
 			off := i*p.span + l
-			na = mergeShifted(mean, m2, p.s1[off+j0:off+j1], p.s2[off+j0:off+j1], p.sh[off+j0:off+j1], na, nb)
+			na = mergeShifted(mergeShiftedGo, mean, m2, p.s1[off+j0:off+j1], p.s2[off+j0:off+j1], p.sh[off+j0:off+j1], na, nb)
 		}
 	}
 }
 
 // mergeShifted merges a partial of nb rows per channel, given as shift
 // sh, s1 = Σ(x-sh) and s2 = Σ(x-sh)² (colShiftSums), into the running
-// mean and M2 of na rows (Chan et al., float64), and returns na+nb.
-func mergeShifted(mean, m2 []float64, s1, s2, sh []float32, na, nb float64) float64 {
+// mean and M2 of na rows (Chan et al., float64) with merge (a level's
+// mergeShifted), and returns na+nb.
+func mergeShifted(merge mergeFn, mean, m2 []float64, s1, s2, sh []float32, na, nb float64) float64 {
 	tot := na + nb
-	fb, fab, inb := nb/tot, na*nb/tot, 1/nb
-	s1, s2, sh = s1[:len(mean)], s2[:len(mean)], sh[:len(mean)]
-	for j := range mean {
-		// The partial's mean and M2 (at least 0: s1 and s2 are rounded
-		// apart).
-		t := float64(s1[j]) * inb
-		bm, bm2 := float64(sh[j])+t, max(float64(s2[j])-t*float64(s1[j]), 0)
-		d := bm - mean[j]
-		mean[j] += d * fb
-		m2[j] += bm2 + d*d*fab
-	}
+	merge(mean, m2, s1, s2, sh, nb/tot, na*nb/tot, 1/nb)
 	return tot
 }
+
+// mergeFn is mergeShifted's loop over the channels (mergeShiftedGo), with
+// fb = nb/(na+nb), fab = na*nb/(na+nb) and inb = 1/nb.
+type mergeFn func(mean, m2 []float64, s1, s2, sh []float32, fb, fab, inb float64)
 
 // mergeSquares sums the s2 partials of channels [j0, j1) into m2.
 func (p *colPlan) mergeSquares(j0, j1 int) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -117,6 +118,45 @@ func TestColShiftSums(t *testing.T) {
 								t.Fatalf("%s: s1, s2[%d] = %v, %v, want %v, %v", name, j, s1.y[j], s2.y[j], r1, r2)
 							}
 						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMergeShifted: every variant's mergeShifted bitwise against
+// mergeShiftedGo at the lengths and misalignments of TestColPrimitives,
+// with partials whose s2 is below s1²/nb (clamped to 0) and NaN lanes,
+// the float64 outputs followed by guards.
+func TestMergeShifted(t *testing.T) {
+	forVariants(t, func(t *testing.T, v *vec) {
+		if v.mergeShifted == nil {
+			t.Skip("no mergeShifted on this level")
+		}
+		rng := rand.New(rand.NewPCG(11, 12))
+		gen := func() float32 { return float32(rng.NormFloat64()) }
+		nan := float32(math.NaN())
+		for _, n := range testLengths {
+			for off := 0; off < 4; off++ {
+				s1 := input(t, n, off, func() float32 { return 40 * gen() })
+				s2 := input(t, n, (off+1)%4, func() float32 { return 900 * (1 + gen()) })
+				sh := input(t, n, (off+2)%4, gen)
+				if n > 5 {
+					s1[n/3], s2[n-1], sh[n/2] = nan, nan, nan
+				}
+				mean, m2 := make([]float64, off+n+8), make([]float64, off+n+8)
+				for j := range mean {
+					mean[j], m2[j] = rng.NormFloat64(), 100*rng.Float64()
+				}
+				wm, wm2 := slices.Clone(mean), slices.Clone(m2)
+				na, nb := float64(1+off*40), float64(37+n%50)
+				tot := na + nb
+				v.mergeShifted(mean[off:off+n], m2[off:off+n], s1, s2, sh, nb/tot, na*nb/tot, 1/nb)
+				mergeShiftedGo(wm[off:off+n], wm2[off:off+n], s1, s2, sh, nb/tot, na*nb/tot, 1/nb)
+				for j := range mean {
+					if math.Float64bits(mean[j]) != math.Float64bits(wm[j]) || math.Float64bits(m2[j]) != math.Float64bits(wm2[j]) {
+						t.Fatalf("mergeShifted n=%d off=%d: mean, m2[%d] = %v, %v, want %v, %v", n, off, j-off, mean[j], m2[j], wm[j], wm2[j])
 					}
 				}
 			}

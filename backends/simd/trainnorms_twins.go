@@ -65,3 +65,17 @@ func colShiftSumsGo(s1, s2, sh, x []float32, ld, rows int, center bool) {
 		}
 	}
 }
+
+// mergeShiftedGo is mergeFn in Go (the meaning of the levels' mergeShifted).
+func mergeShiftedGo(mean, m2 []float64, s1, s2, sh []float32, fb, fab, inb float64) {
+	s1, s2, sh, m2 = s1[:len(mean)], s2[:len(mean)], sh[:len(mean)], m2[:len(mean)]
+	for j := range mean {
+		// The partial's mean and M2 (at least 0: s1 and s2 are rounded
+		// apart).
+		t := float64(s1[j]) * inb
+		bm, bm2 := float64(sh[j])+t, max(float64(s2[j])-t*float64(s1[j]), 0)
+		d := bm - mean[j]
+		mean[j] += d * fb
+		m2[j] += bm2 + d*d*fab
+	}
+}

@@ -45,6 +45,9 @@ type vec struct {
 	// by the mean of its first rows (colShiftSumsGo; nil: colSum, then
 	// colSqDev around the block mean).
 	colShiftSums func(s1, s2, sh, x []float32, ld, rows int, center bool)
+	// mergeShifted: colShiftSums' partials merged into the running mean
+	// and M2 (mergeShiftedGo); set wherever colShiftSums is.
+	mergeShifted mergeFn
 	centerAffine func(y, x, mu, a, b []float32)
 	blendAffine  func(y, x, g, mu, a, b []float32, rmu, s float32)
 	// layerNormRows, rmsNormRows: blocks of rows fused (normrows.go; nil:
@@ -58,7 +61,7 @@ var vecGeneric = &vec{path: Generic, sum: sumGo, sumSq: sumSqGo, sumSqDev: sumSq
 	sumSqDiff: sumSqDiffGo, huberSum: huberSumGo, maxv: maxvGo, sumExp: sumExpGo,
 	normAffine: normAffineGo, scaleMul: scaleMulGo, bnFold: bnFoldGo, nmsSuppress: nmsSuppressGo,
 	selu: seluGo, evoB0: evoB0Go, evoS0: evoS0Go,
-	colSum: colSumGo, colSqDev: colSqDevGo, colShiftSums: colShiftSumsGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo,
+	colSum: colSumGo, colSqDev: colSqDevGo, colShiftSums: colShiftSumsGo, mergeShifted: mergeShiftedGo, centerAffine: centerAffineGo, blendAffine: blendAffineGo,
 	layerNormRows: layerNormRowsGo, rmsNormRows: rmsNormRowsGo}
 
 // level is one dispatch level: its name (a path name), whether this CPU
