@@ -47,6 +47,7 @@ type colPlan struct {
 	mean, m2                             []float64 // merged, per channel
 	zeros                                []float32 // [span]
 	centeredMerge, squaresMerge          func(j0, j1 int)
+	shiftMerge                           mergeFn // mergeCentered's loop: a level's mergeShifted
 }
 
 func newColPlan(m, c int) *colPlan {
@@ -60,7 +61,7 @@ func newColPlan(m, c int) *colPlan {
 	p.s1, p.s2, p.sh = make([]float32, n), make([]float32, n), make([]float32, n)
 	p.mean, p.m2 = make([]float64, c), make([]float64, c)
 	p.zeros = make([]float32, p.span)
-	p.centeredMerge, p.squaresMerge = p.mergeCentered, p.mergeSquares
+	p.centeredMerge, p.squaresMerge, p.shiftMerge = p.mergeCentered, p.mergeSquares, mergeShiftedGo
 	return p
 }
 
@@ -126,7 +127,7 @@ func (p *colPlan) mergeCentered(j0, j1 int) {
 		nb := float64(n)
 		for l := 0; l < w; l += p.c {
 			off := i*p.span + l
-			na = mergeShifted(mergeShiftedGo, mean, m2, p.s1[off+j0:off+j1], p.s2[off+j0:off+j1], p.sh[off+j0:off+j1], na, nb)
+			na = mergeShifted(p.shiftMerge, mean, m2, p.s1[off+j0:off+j1], p.s2[off+j0:off+j1], p.sh[off+j0:off+j1], na, nb)
 		}
 	}
 }
@@ -209,6 +210,9 @@ type bnTrain struct {
 
 func newBNTrain(b *Backend, m, c int, eps, mom float32, x, gamma, rm, rv, nMean, nVar []float32) *bnTrain {
 	p := newColPlan(m, c)
+	if b.lv.f.mergeShifted != nil {
+		p.shiftMerge = b.lv.f.mergeShifted
+	}
 	t := &bnTrain{p: p, v: b.lv.f, x: x, eps: eps, mom: mom, gamma: gamma, rm: rm, rv: rv, nMean: nMean, nVar: nVar,
 		mu: make([]float32, p.aspan), a: make([]float32, p.aspan)}
 	t.blocks = func(lo, hi int) {

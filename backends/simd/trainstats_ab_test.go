@@ -10,8 +10,9 @@ import (
 // BenchmarkColStatsAB: the training norms' statistics pass alone over the
 // suite's full shapes (DRAM, rotated buffers, one thread): the two-sweep
 // centered form (colSum, then colSqDev from cache) against the shifted
-// single pass (colShiftSums), and the prefetching read stream (readPF
-// probe) against the single pass:
+// single pass (colShiftSums), the single pass and its merge with the
+// merge in Go against the level's, and the prefetching read stream
+// (readPF probe) against the single pass:
 // go test -run - -bench ColStatsAB -benchtime 2s.
 func BenchmarkColStatsAB(b *testing.B) {
 	v := levels()[0].f
@@ -44,7 +45,15 @@ func BenchmarkColStatsAB(b *testing.B) {
 			o := i * p.span
 			v.colShiftSums(p.s1[o:o+w], p.s2[o:o+w], p.sh[o:o+w], xb, w, n, true)
 		})
+		withMerge := func(merge mergeFn) func(y, x []float32) {
+			return func(y, x []float32) {
+				shift(y, x)
+				p.shiftMerge = merge
+				p.mergeCentered(0, c)
+			}
+		}
 		name := fmt.Sprintf("%dx%d", m, c)
+		runAB(b, abCase{"gomerge-vs-merge/" + name, m, c, 4 * m * c, withMerge(mergeShiftedGo), withMerge(v.mergeShifted)}, false)
 		runAB(b, abCase{"centered-vs-shift/" + name, m, c, 4 * m * c, centered, shift}, false)
 		runAB(b, abCase{"readpf-vs-shift/" + name, m, c, 4 * m * c, func(_, x []float32) { readPF(x) }, shift}, false)
 	}
