@@ -36869,11 +36869,33 @@ TEXT ·transpose16AVX512(SB), NOSPLIT, $0-64
 	RET
 
 // func attnRunAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·attnRunAVX512(SB), NOSPLIT, $0-224
 	MOVQ kt_base+56(FP), AX
 	MOVQ v_base+176(FP), CX
-	MOVQ n+208(FP), DX
+	MOVQ q_base+24(FP), DX
+	MOVQ ldq+48(FP), BX
+	MOVQ d+80(FP), SI
+	SHLQ $0x02, BX
+	LEAQ 64(SI)(SI*2), DI
+	ADDQ SI, DI
+	XORQ SI, SI
+	LEAQ (DX)(BX*2), R8
+	ADDQ BX, R8
+
+qpf:
+	LEAQ       (DX)(SI*1), R9
+	LEAQ       (R8)(SI*1), R10
+	PREFETCHT0 (R9)
+	PREFETCHT0 (R9)(BX*1)
+	PREFETCHT0 (R9)(BX*2)
+	PREFETCHT0 (R10)
+	PREFETCHT0 (R10)(BX*1)
+	PREFETCHT0 (R10)(BX*2)
+	ADDQ       $0x40, SI
+	CMPQ       SI, DI
+	JB         qpf
+	MOVQ       n+208(FP), DX
 
 tile:
 	MOVQ   s_base+0(FP), BX
@@ -37596,47 +37618,65 @@ pvdone:
 // func attnRunPipeAVX512(s []float32, q []float32, ldq int, kt []float32, d int, scale float32, st []float32, corr []float32, o []float32, ldo int, v []float32, ldv int, n int, dvc int, nzt int, valid []uint64, allt int, pf []float32)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, MMX+
 TEXT ·attnRunPipeAVX512(SB), NOSPLIT, $72-288
-	MOVQ   pf_base+264(FP), AX
-	MOVQ   pf_len+272(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, 56(SP)
-	MOVQ   CX, 64(SP)
-	MOVQ   kt_base+56(FP), AX
-	MOVQ   s_base+0(FP), CX
-	MOVQ   q_base+24(FP), DX
-	MOVQ   st_base+96(FP), BX
-	MOVQ   corr_base+120(FP), SI
-	MOVQ   CX, 8(SP)
-	MOVQ   SI, 24(SP)
-	MOVQ   ldq+48(FP), DI
-	SHLQ   $0x02, DI
-	MOVQ   d+80(FP), R8
-	LEAQ   (DX)(DI*2), R9
-	ADDQ   DI, R9
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
+	MOVQ pf_base+264(FP), AX
+	MOVQ pf_len+272(FP), CX
+	SHLQ $0x02, CX
+	MOVQ AX, 56(SP)
+	MOVQ CX, 64(SP)
+	MOVQ kt_base+56(FP), AX
+	MOVQ s_base+0(FP), CX
+	MOVQ q_base+24(FP), DX
+	MOVQ st_base+96(FP), BX
+	MOVQ corr_base+120(FP), SI
+	MOVQ CX, 8(SP)
+	MOVQ SI, 24(SP)
+	MOVQ ldq+48(FP), DI
+	SHLQ $0x02, DI
+	MOVQ d+80(FP), R8
+	LEAQ 64(R8)(R8*2), R9
+	ADDQ R8, R9
+	XORQ R10, R10
+	LEAQ (DX)(DI*2), R11
+	ADDQ DI, R11
+
+qpf:
+	LEAQ       (DX)(R10*1), R12
+	LEAQ       (R11)(R10*1), R13
+	PREFETCHT0 (R12)
+	PREFETCHT0 (R12)(DI*1)
+	PREFETCHT0 (R12)(DI*2)
+	PREFETCHT0 (R13)
+	PREFETCHT0 (R13)(DI*1)
+	PREFETCHT0 (R13)(DI*2)
+	ADDQ       $0x40, R10
+	CMPQ       R10, R9
+	JB         qpf
+	LEAQ       (DX)(DI*2), R9
+	ADDQ       DI, R9
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
 
 p0loop:
 	TESTQ        R8, R8
