@@ -11,7 +11,7 @@ var (
 		gemmF32Blocks8x16of48AVX512, gemmF32Blocks8x32of48AVX512, gemmF32Blocks8x48AVX512}, pack: packTAVX512, gemv: gemmF32Gemv48AVX512}
 	gf32AVX2 = &gf32K{path: "avx2", mr: 4, nr: 24, pf: 32, tile: []gf32Tile{nil,
 		gemmF32Tile1x24AVX2, gemmF32Tile2x24AVX2, gemmF32Tile3x24AVX2, gemmF32Tile4x24AVX2}, blocks: []gf32Blocks{nil,
-		gemmF32Blocks4x8of24AVX2, gemmF32Blocks4x16of24AVX2, gemmF32Blocks4x24AVX2}, gemv: gemmF32Gemv24AVX2}
+		gemmF32Blocks4x8of24AVX2, gemmF32Blocks4x16of24AVX2, gemmF32Blocks4x24AVX2}}
 )
 
 // gf32Of is the gemm_f32 code of level l: the tile of its vector width.

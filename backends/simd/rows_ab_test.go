@@ -220,7 +220,7 @@ func BenchmarkW4GemvAB(b *testing.B) {
 // BenchmarkGemvAB: gemm_f32's GEMV, the one-row tile (prefetching behind
 // its own loads) against the gemv form prefetching gf32GemvPF ahead, and
 // the two-stream read probe against the gemv form, on W of N=4096 and
-// 11008 by K=4096 panels (DRAM, rotated), at AVX-512 and AVX2.
+// 11008 by K=4096 panels (DRAM, rotated), on each path with a gemv form.
 func BenchmarkGemvAB(b *testing.B) {
 	seen := map[*gf32K]bool{}
 	for _, l := range levels() {

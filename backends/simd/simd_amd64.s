@@ -62911,53 +62911,6 @@ store:
 	VZEROUPPER
 	RET
 
-// func gemmF32Gemv24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
-// Requires: AVX, FMA3, MMX+
-TEXT ·gemmF32Gemv24AVX2(SB), NOSPLIT, $0-152
-	MOVQ    c_base+32(FP), AX
-	MOVQ    ldc+56(FP), CX
-	SHLQ    $0x02, CX
-	MOVQ    y_base+0(FP), DX
-	MOVQ    ldy+24(FP), BX
-	SHLQ    $0x02, BX
-	MOVQ    xp_base+64(FP), SI
-	MOVQ    wp_base+96(FP), DI
-	MOVQ    pf_base+128(FP), R8
-	MOVQ    ldx+88(FP), R9
-	SHLQ    $0x02, R9
-	VMOVUPS (AX), Y0
-	VMOVUPS 32(AX), Y1
-	VMOVUPS 64(AX), Y2
-	ADDQ    CX, AX
-	MOVQ    DI, AX
-	MOVQ    kc+120(FP), CX
-	TESTQ   CX, CX
-	JZ      store
-
-loop:
-	PREFETCHT1   (R8)
-	PREFETCHT1   64(R8)
-	ADDQ         $0x00000060, R8
-	VMOVUPS      (AX), Y3
-	VMOVUPS      32(AX), Y4
-	VMOVUPS      64(AX), Y5
-	VBROADCASTSS (SI), Y6
-	VFMADD231PS  Y3, Y6, Y0
-	VFMADD231PS  Y4, Y6, Y1
-	VFMADD231PS  Y5, Y6, Y2
-	ADDQ         R9, SI
-	ADDQ         $0x00000060, AX
-	DECQ         CX
-	JNZ          loop
-
-store:
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	VMOVUPS Y2, 64(DX)
-	ADDQ    BX, DX
-	VZEROUPPER
-	RET
-
 // func gemmF32Blocks4x8of24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
 // Requires: AVX, FMA3, MMX+
 TEXT ·gemmF32Blocks4x8of24AVX2(SB), NOSPLIT, $0-160

@@ -2016,13 +2016,6 @@ func gemmF32Tile3x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float3
 //go:noescape
 func gemmF32Tile4x24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
-// gemmF32Gemv24AVX2 is gemmF32Tile1x24AVX2, prefetching into L2 the 96 bytes at pf each step of k
-// (pf moves on with wp; the GEMV points it a fixed distance ahead).
-// (AVX2+FMA)
-//
-//go:noescape
-func gemmF32Gemv24AVX2(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
-
 // gemmF32Blocks4x8of24AVX2 runs the first 8 columns of gemmF32Tile4x24AVX2 (ldx = 4) on blocks row blocks:
 // block b reads xp[b*kc*4:], c[b*4*ldc:] and writes y[b*4*ldy:]; blocks 0..pfBlocks-1
 // prefetch pf, the others nothing.
