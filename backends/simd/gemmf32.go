@@ -62,8 +62,9 @@ const (
 	gf32BlocksPF = 16
 	// The GEMV's prefetch distance: one stream of W with only the hardware
 	// prefetcher ran at 75% (N=4096) and 85% (N=11008) of the two-stream
-	// read probe; 64-192 KiB ahead into L2 measured the same, 1.15-1.2x
-	// (16-24 KiB into L1: 1.1x).
+	// read probe, 85-94% with it (BenchmarkGemvAB: 1.04-1.28x over
+	// runs); 64-192 KiB ahead into L2 measured the same, 16-32 KiB into L1
+	// (PREFETCHT0) 5-10% less.
 	gf32GemvPF = 96 << 10
 )
 
