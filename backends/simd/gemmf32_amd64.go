@@ -8,7 +8,7 @@ var (
 	gf32AVX512 = &gf32K{path: "avx512", mr: 8, nr: 48, pf: 32, tile: []gf32Tile{nil,
 		gemmF32Tile1x48AVX512, gemmF32Tile2x48AVX512, gemmF32Tile3x48AVX512, gemmF32Tile4x48AVX512,
 		gemmF32Tile5x48AVX512, gemmF32Tile6x48AVX512, gemmF32Tile7x48AVX512, gemmF32Tile8x48AVX512}, blocks: []gf32Blocks{nil,
-		gemmF32Blocks8x16of48AVX512, gemmF32Blocks8x32of48AVX512, gemmF32Blocks8x48AVX512}, pack: packTAVX512}
+		gemmF32Blocks8x16of48AVX512, gemmF32Blocks8x32of48AVX512, gemmF32Blocks8x48AVX512}, pack: packTAVX512, gemv: gemmF32Gemv48AVX512}
 	gf32AVX2 = &gf32K{path: "avx2", mr: 4, nr: 24, pf: 32, tile: []gf32Tile{nil,
 		gemmF32Tile1x24AVX2, gemmF32Tile2x24AVX2, gemmF32Tile3x24AVX2, gemmF32Tile4x24AVX2}, blocks: []gf32Blocks{nil,
 		gemmF32Blocks4x8of24AVX2, gemmF32Blocks4x16of24AVX2, gemmF32Blocks4x24AVX2}}

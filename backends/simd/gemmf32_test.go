@@ -61,6 +61,19 @@ func TestGemmF32Tiles(t *testing.T) {
 					k.tile[rows](y, ldy, c, 0, x, ldx, w, kc, w)
 					check(t, what)
 					y1 := slices.Clone(y)
+					if k.gemv != nil && rows == 1 && ldx == 1 {
+						// The GEMV form, prefetching from the end of W into the
+						// guard page (as the driver's last panel does): tile[1]'s
+						// results, bit for bit.
+						yg, checkG := guarded(ldy, 16)
+						k.gemv(yg, ldy, c, 0, x, 1, w, kc, w[len(w):])
+						checkG(t, what+", gemv")
+						for j := range nr {
+							if math.Float32bits(yg[j]) != math.Float32bits(y[j]) {
+								t.Fatalf("%s: gemv y[%d] = %v, tile[1] %v", what, j, yg[j], y[j])
+							}
+						}
+					}
 					for i := range rows {
 						for j := range ldy {
 							if j >= nr {

@@ -86,12 +86,8 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	w8 := &w8K{absMaxBits: qk.absMaxBits, quant: qk.quantI8}
 	x, q, s, k := kernel.F32s(op.X), kernel.I8s(op.Q), kernel.F32s(op.Scale), op.K
-	// Streaming stores of the codes once the traffic exceeds the cache
-	// (2048x4096: 1.14x, 512x4096 from DRAM 1.09x, measured), rows of q
-	// 64-byte aligned.
 	nt := false
-	if f := quantI8NTOf(qk); f != nil && streaming(b.lv.f, 5*len(x)) != nil && k%64 == 0 &&
-		uintptr(unsafe.Pointer(unsafe.SliceData(q)))%64 == 0 {
+	if f := quantI8Streams(qk, x, q, k); f != nil {
 		w8.quant, nt = f, true
 	}
 	body := func(lo, hi int) {
@@ -106,6 +102,21 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		b.rows(op.Rows, 3*k, body)
 		return inputError("x", s, 1)
 	}}, nil
+}
+
+// quantI8Streams is qk's streaming int8 quantizer where quantize_i8 takes
+// it, else nil: rows of q 64-byte aligned, and the traffic (5 bytes an
+// element) beyond the core's L2. Against plain stores (one thread, rows of
+// 4096, A/B in one process) streaming measured 1.13-1.15x from DRAM at
+// 256-2048 rows and 1.01-1.07x with x in L3 at 64-512 rows (the plain
+// stores' lines leave the L2 anyway), 0.99x at 16 rows (in L2); the cache
+// threshold kept 512x4096 (10 MiB) on plain stores.
+func quantI8Streams(qk *quantK, x []float32, q []int8, k int) func(q []int8, x []float32, inv float32) {
+	f := quantI8NTOf(qk)
+	if f == nil || 5*len(x) <= l2Bytes() || k%64 != 0 || uintptr(unsafe.Pointer(unsafe.SliceData(q)))%64 != 0 {
+		return nil
+	}
+	return f
 }
 
 // w4Params is a group's scale, reciprocal and zero point from the order

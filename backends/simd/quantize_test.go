@@ -717,3 +717,52 @@ func TestWQByte(t *testing.T) {
 		}
 	})
 }
+
+// TestQuantizeI8Streaming runs quantize_i8 where it takes the streaming
+// quantizer (traffic beyond the L2, aligned rows; checked) at one and
+// three threads: codes and scales equal the plain quantizer's, bit for
+// bit, and nothing is written past Q.
+func TestQuantizeI8Streaming(t *testing.T) {
+	l := levels()[0]
+	if !l.ok || quantI8NTOf(l.q) == nil {
+		t.Skip("no streaming quantizer")
+	}
+	rng := rand.New(rand.NewPCG(37, 38))
+	k := 4096
+	rows := l2Bytes()/(5*k) + 3
+	x := input(t, rows*k, 0, tieGen(rng, 40))
+	buf := bytesAligned(rows*k+64, 64)
+	q := unsafe.Slice((*int8)(unsafe.Pointer(&buf[0])), rows*k)
+	if quantI8Streams(l.q, x, q, k) == nil {
+		t.Fatalf("%dx%d: quantize_i8 does not stream", rows, k)
+	}
+	want, wantS := make([]int8, rows*k), make([]float32, rows)
+	plain := &w8K{absMaxBits: l.q.absMaxBits, quant: l.q.quantI8}
+	for r := range rows {
+		wantS[r] = plain.quantRow(x[r*k:(r+1)*k], want[r*k:(r+1)*k])
+	}
+	for _, threads := range []int{1, 3} {
+		for i := range buf {
+			buf[i] = 0x5A
+		}
+		s := make([]float32, rows)
+		op := kernel.QuantizeI8{Rows: rows, K: k, X: &kernel.Host{F32: x}, Q: &kernel.Host{I8: q}, Scale: &kernel.Host{F32: s}}
+		bd, err := prepareQuantizeI8(&Backend{threads: threads, lv: l}, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range buf {
+			if i < rows*k && int8(c) != want[i] || i >= rows*k && c != 0x5A {
+				t.Fatalf("threads=%d: byte %d = %d, want %d", threads, i, int8(c), want[min(i, rows*k-1)])
+			}
+		}
+		for r := range rows {
+			if math.Float32bits(s[r]) != math.Float32bits(wantS[r]) {
+				t.Fatalf("threads=%d: scale %d = %v, want %v", threads, r, s[r], wantS[r])
+			}
+		}
+	}
+}

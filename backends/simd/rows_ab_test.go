@@ -216,3 +216,39 @@ func BenchmarkW4GemvAB(b *testing.B) {
 		runAB(b, abCase{fmt.Sprintf("gemv/N=%d/K=%d/G=%d", N, K, G), N, K / 8, N*K/2 + 5*N*l.ng, old, gemv}, sh.cache)
 	}
 }
+
+// BenchmarkGemvAB: gemm_f32's GEMV, the one-row tile (prefetching behind
+// its own loads) against the gemv form prefetching gf32GemvPF ahead, and
+// the two-stream read probe against the gemv form, on W of N=4096 and
+// 11008 by K=4096 panels (DRAM, rotated), on each path with a gemv form.
+func BenchmarkGemvAB(b *testing.B) {
+	seen := map[*gf32K]bool{}
+	for _, l := range levels() {
+		k := gf32Of(l)
+		if k == nil || k.gemv == nil || seen[k] {
+			continue
+		}
+		seen[k] = true
+		for _, n := range []int{4096, 11008} {
+			K, nr := 4096, k.nr
+			panels := (n + nr - 1) / nr
+			x, bias, y := filled(K, 0.5), make([]float32, panels*nr), make([]float32, panels*nr)
+			run := func(tile gf32Tile, dist int) func(_, w []float32) {
+				return func(_, w []float32) {
+					for p := range panels {
+						o := p * nr * K
+						tile(y[p*nr:], nr, bias[p*nr:], 0, x, 1, w[o:], K, w[min(o+dist, len(w)):])
+					}
+				}
+			}
+			old, nw := run(k.tile[1], 0), run(k.gemv, gf32GemvPF/4)
+			read := func(_, w []float32) { readStreams2PeakAVX2(w) }
+			if k.path == "avx512" {
+				read = func(_, w []float32) { readStreams2PeakAVX512(w) }
+			}
+			sz := panels * nr * K
+			runAB(b, abCase{fmt.Sprintf("%s/tile-gemv/N=%d", k.path, n), 1, sz, 4 * sz, old, nw}, false)
+			runAB(b, abCase{fmt.Sprintf("%s/read2-gemv/N=%d", k.path, n), 1, sz, 4 * sz, read, nw}, false)
+		}
+	}
+}

@@ -62353,6 +62353,54 @@ store:
 	VZEROUPPER
 	RET
 
+// func gemmF32Gemv48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·gemmF32Gemv48AVX512(SB), NOSPLIT, $0-152
+	MOVQ    c_base+32(FP), AX
+	MOVQ    ldc+56(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    y_base+0(FP), DX
+	MOVQ    ldy+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    xp_base+64(FP), SI
+	MOVQ    wp_base+96(FP), DI
+	MOVQ    pf_base+128(FP), R8
+	MOVQ    ldx+88(FP), R9
+	SHLQ    $0x02, R9
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z1
+	VMOVUPS 128(AX), Z2
+	ADDQ    CX, AX
+	MOVQ    DI, AX
+	MOVQ    kc+120(FP), CX
+	TESTQ   CX, CX
+	JZ      store
+
+loop:
+	PREFETCHT1   (R8)
+	PREFETCHT1   64(R8)
+	PREFETCHT1   128(R8)
+	ADDQ         $0x000000c0, R8
+	VMOVUPS      (AX), Z3
+	VMOVUPS      64(AX), Z4
+	VMOVUPS      128(AX), Z5
+	VBROADCASTSS (SI), Z6
+	VFMADD231PS  Z3, Z6, Z0
+	VFMADD231PS  Z4, Z6, Z1
+	VFMADD231PS  Z5, Z6, Z2
+	ADDQ         R9, SI
+	ADDQ         $0x000000c0, AX
+	DECQ         CX
+	JNZ          loop
+
+store:
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, 128(DX)
+	ADDQ    BX, DX
+	VZEROUPPER
+	RET
+
 // func gemmF32Blocks8x16of48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, wp []float32, kc int, pf []float32, blocks int, pfBlocks int)
 // Requires: AVX, AVX512F, MMX+
 TEXT ·gemmF32Blocks8x16of48AVX512(SB), NOSPLIT, $0-160

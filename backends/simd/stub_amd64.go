@@ -1977,6 +1977,13 @@ func gemmF32Tile7x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []floa
 //go:noescape
 func gemmF32Tile8x48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
 
+// gemmF32Gemv48AVX512 is gemmF32Tile1x48AVX512, prefetching into L2 the 192 bytes at pf each step of k
+// (pf moves on with wp; the GEMV points it a fixed distance ahead).
+// (AVX-512)
+//
+//go:noescape
+func gemmF32Gemv48AVX512(y []float32, ldy int, c []float32, ldc int, xp []float32, ldx int, wp []float32, kc int, pf []float32)
+
 // gemmF32Blocks8x16of48AVX512 runs the first 16 columns of gemmF32Tile8x48AVX512 (ldx = 8) on blocks row blocks:
 // block b reads xp[b*kc*8:], c[b*8*ldc:] and writes y[b*8*ldy:]; blocks 0..pfBlocks-1
 // prefetch pf, the others nothing.
