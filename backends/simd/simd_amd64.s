@@ -58860,6 +58860,87 @@ bdone:
 DATA c_neginf32<>+0(SB)/4, $0xff800000
 GLOBL c_neginf32<>(SB), RODATA|NOPTR, $4
 
+// func softCompactAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64, m int) (n int, mw int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, POPCNT
+TEXT ·softCompactAVX512(SB), NOSPLIT, $0-216
+	XORQ      AX, AX
+	XORQ      CX, CX
+	MOVQ      $-1, DX
+	VPMOVZXBQ c_iotab8<>+0(SB), Z0
+
+cloop:
+	MOVQ  score_len+128(FP), BX
+	SUBQ  AX, BX
+	JBE   cdone
+	MOVQ  $-1, SI
+	CMPQ  BX, $0x08
+	JAE   cfull
+	BZHIQ BX, SI, SI
+
+cfull:
+	KMOVB         SI, K1
+	MOVQ          score_base+120(FP), BX
+	VMOVUPD.Z     (BX)(AX*8), K1, Z1
+	VCMPPD        $0x07, Z1, Z1, K1, K2
+	KMOVB         K2, BX
+	MOVQ          m+192(FP), SI
+	SUBQ          AX, SI
+	BZHIQ         SI, BX, DI
+	POPCNTQ       DI, DI
+	ADDQ          CX, DI
+	CMPQ          SI, $0x08
+	CMOVQCS       DI, DX
+	POPCNTQ       BX, BX
+	MOVQ          $-1, SI
+	BZHIQ         BX, SI, SI
+	KMOVB         SI, K3
+	MOVQ          x1_base+0(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          y1_base+24(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          x2_base+48(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          y2_base+72(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          area_base+96(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          score_base+120(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          idx_base+144(FP), SI
+	VMOVDQU32.Z   (SI)(AX*4), K1, Y1
+	VPCOMPRESSD.Z Y1, K2, Y1
+	VMOVDQU32     Y1, K3, (SI)(CX*4)
+	MOVQ          key_base+168(FP), DI
+	VPMOVZXDQ     Y1, Z1
+	VPSLLQ        $0x20, Z1, Z1
+	MOVQ          CX, SI
+	SHLQ          $0x03, SI
+	VPBROADCASTQ  SI, Z2
+	VPADDQ        Z0, Z2, Z2
+	VPORQ         Z2, Z1, Z1
+	VMOVDQU64     Z1, K3, (DI)(CX*8)
+	ADDQ          BX, CX
+	ADDQ          $0x08, AX
+	JMP           cloop
+
+cdone:
+	MOVQ CX, n+200(FP)
+	MOVQ DX, mw+208(FP)
+	VZEROUPPER
+	RET
+
 // func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX2, FMA3, POPCNT
 TEXT ·softPassAVX2(SB), $576-208

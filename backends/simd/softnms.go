@@ -35,11 +35,13 @@ type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method 
 // on the vectors that may change and rescans only their chunks.
 type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int
 
-// softRoundK is a chunked round and its bounds (see softBoundsAVX512),
-// which set the bounding boxes after a full round.
+// softRoundK is a chunked round, its bounds (see softBoundsAVX512),
+// which set the bounding boxes after a full round, and its compaction (see
+// softCompactAVX512: Compact and rekey in one).
 type softRoundK struct {
-	round  softRoundFn
-	bounds func(f, g []float32, cb []float64)
+	round   softRoundFn
+	bounds  func(f, g []float32, cb []float64)
+	compact func(x1, y1, x2, y2, area, score []float64, idx []int32, key []int64, m int) (n, mw int)
 }
 
 // softCompact: chunked rounds compact the list once dead*dead > softCompact*N
@@ -347,10 +349,12 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				dead += kd
 			}
 			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
-				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
-				if round != nil {
-					c.rekey() // still in spatial order
+				if round != nil { // still in spatial order
+					c.N, m = rk.compact(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.Idx[:c.N], c.key[:c.N], m)
+				} else {
+					m = c.Compact(m)
 				}
+				dead, full = 0, 2 // no score below thr: a filtered full round
 			}
 		}
 		count[0] = int32(k)

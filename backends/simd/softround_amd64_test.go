@@ -241,3 +241,66 @@ func softBoundsGo(fc, g []float32, cb []float64) {
 		cb[softCB*s+2], cb[softCB*s+3], cb[softCB*s+4], cb[softCB*s+5] = float64(cx1), float64(cy1), float64(cx2), float64(cy2)
 	}
 }
+
+// TestSoftCompact checks softCompactAVX512 against nmsbox.Soft.Compact and
+// rekey (the driver's compaction before it): the same arrays bit for bit
+// (nothing written past the new length), keys and new position of m, on
+// lengths around the vector of 8 with none, few, half, most and all
+// candidates dead.
+func TestSoftCompact(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 257, 1000} {
+		for _, pDead := range []float64{0, 0.1, 0.5, 0.9, 1} {
+			var l [2]*softList
+			for k := range l {
+				s := nmsbox.NewSoft(n + 3)
+				l[k] = &softList{Soft: s, key: make([]int64, n+3)}
+			}
+			perm := rng.Perm(n + 3)
+			for j := range n + 3 {
+				vals := []float64{rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64()}
+				if rng.Float64() < pDead {
+					vals[5] = math.NaN()
+				}
+				for _, c := range l {
+					c.X1[j], c.Y1[j], c.X2[j], c.Y2[j], c.Area[j], c.Score[j] = vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]
+					c.Idx[j], c.key[j] = int32(perm[j]), -7
+				}
+			}
+			ms := []int{-1}
+			for j := range n {
+				if l[0].Score[j] == l[0].Score[j] {
+					ms = append(ms, j)
+				}
+			}
+			m := ms[rng.IntN(len(ms))]
+			for _, c := range l {
+				c.N = n
+			}
+			wm := l[0].Compact(m)
+			l[0].rekey()
+			c := l[1]
+			gn, gm := softCompactAVX512(c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n], m)
+			name := fmt.Sprintf("n=%d dead=%g m=%d", n, pDead, m)
+			if gn != l[0].N || gm != wm {
+				t.Fatalf("%s: n, m = %d, %d, want %d, %d", name, gn, gm, l[0].N, wm)
+			}
+			w := l[0]
+			for a, pair := range [][2][]float64{{w.X1, c.X1}, {w.Y1, c.Y1}, {w.X2, c.X2}, {w.Y2, c.Y2}, {w.Area, c.Area}, {w.Score, c.Score}} {
+				for j := range n + 3 {
+					if x, y := pair[0][j], pair[1][j]; math.Float64bits(x) != math.Float64bits(y) {
+						t.Fatalf("%s: array %d [%d] = %v, want %v", name, a, j, y, x)
+					}
+				}
+			}
+			for j := range n + 3 {
+				if c.Idx[j] != w.Idx[j] || c.key[j] != w.key[j] {
+					t.Fatalf("%s: idx, key [%d] = %d, %d, want %d, %d", name, j, c.Idx[j], c.key[j], w.Idx[j], w.key[j])
+				}
+			}
+		}
+	}
+}

@@ -1805,6 +1805,13 @@ func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, are
 //go:noescape
 func softBoundsAVX512(f []float32, g []float32, cb []float64)
 
+// softCompactAVX512 moves the live candidates (score not NaN) of the first len(score) to the front in
+// order (x1, y1, x2, y2, area, score, idx), sets key[w] = idx[w]<<32 | 8w for the n live ones and returns n
+// and the new position of m (m live, or -1: -1).
+//
+//go:noescape
+func softCompactAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64, m int) (n int, mw int)
+
 // softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
 //
 //go:noescape

@@ -1337,3 +1337,83 @@ func expPD4(e VecVirtual) {
 	}
 	VMOVAPD(p, e)
 }
+
+// softCompact emits softCompactAVX512: the driver's compaction of a
+// chunked list (nmsbox.Soft.Compact, then softList.rekey) without a branch
+// per candidate: 8 at a time, the live lanes compressed (in registers; the
+// memory form of VCOMPRESSPD is slow on Zen 4) and stored masked at the
+// write position, which never passes the read one, so in place is safe.
+// The scalar loop's branch on each score mispredicted where dead ones lie
+// scattered (14% of N=5000 linear).
+func softCompact() {
+	TEXT("softCompactAVX512", NOSPLIT, "func(x1, y1, x2, y2, area, score []float64, idx []int32, key []int64, m int) (n, mw int)")
+	Pragma("noescape")
+	Doc("softCompactAVX512 moves the live candidates (score not NaN) of the first len(score) to the front in",
+		"order (x1, y1, x2, y2, area, score, idx), sets key[w] = idx[w]<<32 | 8w for the n live ones and returns n",
+		"and the new position of m (m live, or -1: -1).")
+	j, w, mw := GP64(), GP64(), GP64()
+	XORQ(j, j)
+	XORQ(w, w)
+	MOVQ(I32(-1), mw)
+	iota := ZMM()
+	VPMOVZXBQ(iotaB8(), iota)
+	Label("cloop")
+	left, ones := GP64(), GP64()
+	Load(Param("score").Len(), left)
+	SUBQ(j, left)
+	JBE(LabelRef("cdone"))
+	lanes := K()
+	MOVQ(I32(-1), ones)
+	CMPQ(left, U8(8))
+	JAE(LabelRef("cfull"))
+	BZHIQ(left, ones, ones)
+	Label("cfull")
+	KMOVB(ones.As32(), lanes)
+	s, live := ZMM(), K()
+	sp := ptr("score")
+	VMOVUPD_Z(Mem{Base: sp, Index: j, Scale: 8}, lanes, s)
+	VCMPPD(U8(7), s, s, lanes, live) // ORD: live
+	cnt, t := GP64(), GP64()
+	KMOVB(live, cnt.As32())
+	// m in this vector: its new position is w plus the live lanes below it.
+	Load(Param("m"), t)
+	SUBQ(j, t)
+	below := GP64()
+	BZHIQ(t, cnt, below)
+	POPCNTQ(below, below)
+	ADDQ(w, below)
+	CMPQ(t, U8(8))
+	CMOVQCS(below, mw)
+	POPCNTQ(cnt, cnt)
+	out := K()
+	MOVQ(I32(-1), ones)
+	BZHIQ(cnt, ones, ones)
+	KMOVB(ones.As32(), out)
+	for _, name := range []string{"x1", "y1", "x2", "y2", "area", "score"} {
+		p, v := ptr(name), ZMM()
+		VMOVUPD_Z(Mem{Base: p, Index: j, Scale: 8}, lanes, v)
+		VCOMPRESSPD_Z(v, live, v)
+		VMOVUPD(v, out, Mem{Base: p, Index: w, Scale: 8})
+	}
+	ip, ix := ptr("idx"), YMM()
+	VMOVDQU32_Z(Mem{Base: ip, Index: j, Scale: 4}, lanes, ix)
+	VPCOMPRESSD_Z(ix, live, ix)
+	VMOVDQU32(ix, out, Mem{Base: ip, Index: w, Scale: 4})
+	kp, ky, o := ptr("key"), ZMM(), ZMM()
+	VPMOVZXDQ(ix, ky)
+	VPSLLQ(U8(32), ky, ky)
+	MOVQ(w, t)
+	SHLQ(U8(3), t)
+	VPBROADCASTQ(t, o)
+	VPADDQ(iota, o, o)
+	VPORQ(o, ky, ky)
+	VMOVDQU64(ky, out, Mem{Base: kp, Index: w, Scale: 8})
+	ADDQ(cnt, w)
+	ADDQ(U8(8), j)
+	JMP(LabelRef("cloop"))
+	Label("cdone")
+	Store(w, ReturnIndex(0))
+	Store(mw, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
