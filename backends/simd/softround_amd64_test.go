@@ -242,8 +242,8 @@ func softBoundsGo(fc, g []float32, cb []float64) {
 	}
 }
 
-// TestSoftCompact checks softCompactAVX512 against nmsbox.Soft.Compact and
-// rekey (the driver's compaction before it): the same arrays bit for bit
+// TestSoftCompact checks softCompactAVX512 against its twin softCompactGo
+// (the driver's compaction before it): the same arrays bit for bit
 // (nothing written past the new length), keys and new position of m, on
 // lengths around the vector of 8 with none, few, half, most and all
 // candidates dead.
@@ -277,18 +277,13 @@ func TestSoftCompact(t *testing.T) {
 				}
 			}
 			m := ms[rng.IntN(len(ms))]
-			for _, c := range l {
-				c.N = n
-			}
-			wm := l[0].Compact(m)
-			l[0].rekey()
-			c := l[1]
+			w, c := l[0], l[1]
+			wn, wm := softCompactGo(w.X1[:n], w.Y1[:n], w.X2[:n], w.Y2[:n], w.Area[:n], w.Score[:n], w.Idx[:n], w.key[:n], m)
 			gn, gm := softCompactAVX512(c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n], m)
 			name := fmt.Sprintf("n=%d dead=%g m=%d", n, pDead, m)
-			if gn != l[0].N || gm != wm {
-				t.Fatalf("%s: n, m = %d, %d, want %d, %d", name, gn, gm, l[0].N, wm)
+			if gn != wn || gm != wm {
+				t.Fatalf("%s: n, m = %d, %d, want %d, %d", name, gn, gm, wn, wm)
 			}
-			w := l[0]
 			for a, pair := range [][2][]float64{{w.X1, c.X1}, {w.Y1, c.Y1}, {w.X2, c.X2}, {w.Y2, c.Y2}, {w.Area, c.Area}, {w.Score, c.Score}} {
 				for j := range n + 3 {
 					if x, y := pair[0][j], pair[1][j]; math.Float64bits(x) != math.Float64bits(y) {
@@ -303,4 +298,13 @@ func TestSoftCompact(t *testing.T) {
 			}
 		}
 	}
+}
+
+// softCompactGo is the twin of softCompactAVX512: nmsbox.Soft.Compact,
+// then rekey, on the arrays.
+func softCompactGo(x1, y1, x2, y2, area, score []float64, idx []int32, key []int64, m int) (n, mw int) {
+	c := &softList{Soft: nmsbox.Soft{X1: x1, Y1: y1, X2: x2, Y2: y2, Area: area, Score: score, Idx: idx, N: len(score)}, key: key}
+	mw = c.Compact(m)
+	c.rekey()
+	return c.N, mw
 }
