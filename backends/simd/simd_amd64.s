@@ -56709,9 +56709,9 @@ rall10:
 	VCMPPD           $0x1e, Z11, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        (R8)(DX*1), Z22
-	VCMPPD           $0x00, Z11, Z6, K3
-	VPCMPQ           $0x01, Z12, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z11, Z6, K4
+	VPCMPQ           $0x01, Z12, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z11
 	VMOVDQA64        Z22, K2, Z12
 	VMOVUPD          64(AX)(DX*1), Z6
@@ -56747,9 +56747,9 @@ rall10:
 	VCMPPD           $0x1e, Z13, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        64(R8)(DX*1), Z22
-	VCMPPD           $0x00, Z13, Z6, K3
-	VPCMPQ           $0x01, Z14, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z13, Z6, K4
+	VPCMPQ           $0x01, Z14, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z13
 	VMOVDQA64        Z22, K2, Z14
 	ADDQ             $+128, DX
@@ -56809,9 +56809,9 @@ rskey0:
 
 rstore0:
 	VCMPPD       $0x1e, Z11, Z13, K2
-	VCMPPD       $0x00, Z11, Z13, K3
-	VPCMPQ       $0x01, Z12, Z14, K3, K3
-	KORB         K2, K3, K2
+	VCMPPD       $0x00, Z11, Z13, K4
+	VPCMPQ       $0x01, Z12, Z14, K4, K4
+	KORB         K2, K4, K2
 	VMOVAPD      Z13, K2, Z11
 	VMOVDQA64    Z14, K2, Z12
 	VMOVAPD      Z11, Z6
@@ -56847,6 +56847,7 @@ rrest0:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	KXORB        K3, K3, K3
 	MOVQ         score_len+128(FP), CX
 	SHLQ         $0x03, CX
 	MOVQ         CX, BX
@@ -56878,9 +56879,11 @@ rrest0:
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
 	VCMPPD       $0x1e, Z5, Z17, K1, K1
+	KORB         K1, K3, K3
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
+	KORB         K1, K3, K3
 	VADDPD       Z8, Z15, K1, Z15
 	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
@@ -56927,9 +56930,11 @@ tailr0:
 	VSUBPD      Z0, Z1, Z1
 	VDIVPD      Z1, Z0, Z1
 	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	KORB        K2, K3, K3
 	VMOVAPD     Z9, K2, Z6
 	VCMPPD      $0x11, Z7, Z6, K1, K2
 	VMOVAPD     Z10, K2, Z6
+	KORB        K2, K3, K3
 	VADDPD      Z8, Z15, K2, Z15
 	VMOVUPD     Z6, K1, (AX)(DX*1)
 	VCMPPD      $0x1e, Z11, Z6, K1, K2
@@ -56942,6 +56947,15 @@ tailr0:
 	VMOVDQA64   Z0, K2, Z12
 
 rtail0:
+	CMPQ     full+296(FP), $0x00
+	JNE      rstorerest0
+	MOVSD    (DI), X0
+	UCOMISD  X0, X0
+	JPS      rstorerest0
+	KORTESTB K3, K3
+	JZ       rdone
+
+rstorerest0:
 	VCMPPD       $0x1e, Z11, Z13, K1
 	VCMPPD       $0x00, Z11, Z13, K2
 	VPCMPQ       $0x01, Z12, Z14, K2, K2
@@ -57368,9 +57382,9 @@ rall11:
 	VCMPPD           $0x1e, Z11, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        (R8)(DX*1), Z22
-	VCMPPD           $0x00, Z11, Z6, K3
-	VPCMPQ           $0x01, Z12, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z11, Z6, K4
+	VPCMPQ           $0x01, Z12, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z11
 	VMOVDQA64        Z22, K2, Z12
 	VMOVUPD          64(AX)(DX*1), Z6
@@ -57406,9 +57420,9 @@ rall11:
 	VCMPPD           $0x1e, Z13, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        64(R8)(DX*1), Z22
-	VCMPPD           $0x00, Z13, Z6, K3
-	VPCMPQ           $0x01, Z14, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z13, Z6, K4
+	VPCMPQ           $0x01, Z14, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z13
 	VMOVDQA64        Z22, K2, Z14
 	ADDQ             $+128, DX
@@ -57468,9 +57482,9 @@ rskey1:
 
 rstore1:
 	VCMPPD       $0x1e, Z11, Z13, K2
-	VCMPPD       $0x00, Z11, Z13, K3
-	VPCMPQ       $0x01, Z12, Z14, K3, K3
-	KORB         K2, K3, K2
+	VCMPPD       $0x00, Z11, Z13, K4
+	VPCMPQ       $0x01, Z12, Z14, K4, K4
+	KORB         K2, K4, K2
 	VMOVAPD      Z13, K2, Z11
 	VMOVDQA64    Z14, K2, Z12
 	VMOVAPD      Z11, Z6
@@ -57506,6 +57520,7 @@ rrest1:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	KXORB        K3, K3, K3
 	MOVQ         score_len+128(FP), CX
 	SHLQ         $0x03, CX
 	MOVQ         CX, BX
@@ -57536,10 +57551,12 @@ rrest1:
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
 	VCMPPD       $0x1e, Z5, Z17, K1, K1
+	KORB         K1, K3, K3
 	VSUBPD       Z17, Z8, Z16
 	VMULPD       Z16, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
+	KORB         K1, K3, K3
 	VADDPD       Z8, Z15, K1, Z15
 	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
@@ -57585,10 +57602,12 @@ tailr1:
 	VSUBPD      Z0, Z1, Z1
 	VDIVPD      Z1, Z0, Z1
 	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	KORB        K2, K3, K3
 	VSUBPD      Z1, Z8, Z0
 	VMULPD      Z0, Z6, K2, Z6
 	VCMPPD      $0x11, Z7, Z6, K1, K2
 	VMOVAPD     Z10, K2, Z6
+	KORB        K2, K3, K3
 	VADDPD      Z8, Z15, K2, Z15
 	VMOVUPD     Z6, K1, (AX)(DX*1)
 	VCMPPD      $0x1e, Z11, Z6, K1, K2
@@ -57601,6 +57620,15 @@ tailr1:
 	VMOVDQA64   Z0, K2, Z12
 
 rtail1:
+	CMPQ     full+296(FP), $0x00
+	JNE      rstorerest1
+	MOVSD    (DI), X0
+	UCOMISD  X0, X0
+	JPS      rstorerest1
+	KORTESTB K3, K3
+	JZ       rdone
+
+rstorerest1:
 	VCMPPD       $0x1e, Z11, Z13, K1
 	VCMPPD       $0x00, Z11, Z13, K2
 	VPCMPQ       $0x01, Z12, Z14, K2, K2
@@ -57753,12 +57781,12 @@ rfilter2:
 	VCMPPS   $0x1e, Z5, Z11, K2
 	VCMPPS   $0x1e, Z12, Z13, K2, K2
 	MOVL     DX, (SP)(R9*4)
-	KSHIFTRW $0x08, K2, K3
+	KSHIFTRW $0x08, K2, K4
 	KTESTB   K2, K1
 	SBBQ     $-1, R9
 	LEAQ     64(DX), R10
 	MOVL     R10, (SP)(R9*4)
-	KTESTB   K3, K1
+	KTESTB   K4, K1
 	SBBQ     $-1, R9
 	ADDQ     $0x80, DX
 	ADDQ     $+320, SI
@@ -57913,24 +57941,24 @@ rlistedfq2:
 	VADDPD       Z13, Z4, Z13
 	VSUBPD       Z11, Z13, Z13
 	VDIVPD       Z13, Z11, Z13
-	VCMPPD       $0x1e, Z9, Z21, K3
-	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VCMPPD       $0x1e, Z9, Z21, K4
+	VCMPPD       $0x1e, Z9, Z14, K4, K4
 	VMULPD       Z14, Z21, Z11
 	MOVQ         area_base+96(FP), R14
 	VMOVUPD      (R14)(R12*1), Z14
 	VADDPD       Z14, Z4, Z14
 	VSUBPD       Z11, Z14, Z14
 	VDIVPD       Z14, Z11, Z14
-	VCMPPD       $0x1e, Z9, Z24, K4
-	VCMPPD       $0x1e, Z9, Z22, K4, K4
+	VCMPPD       $0x1e, Z9, Z24, K5
+	VCMPPD       $0x1e, Z9, Z22, K5, K5
 	VMULPD       Z22, Z24, Z11
 	MOVQ         area_base+96(FP), R14
 	VMOVUPD      (R14)(R13*1), Z21
 	VADDPD       Z21, Z4, Z21
 	VSUBPD       Z11, Z21, Z21
 	VDIVPD       Z21, Z11, Z21
-	VCMPPD       $0x1e, Z9, Z27, K5
-	VCMPPD       $0x1e, Z9, Z25, K5, K5
+	VCMPPD       $0x1e, Z9, Z27, K6
+	VCMPPD       $0x1e, Z9, Z25, K6, K6
 	VMULPD       Z25, Z27, Z11
 	MOVQ         area_base+96(FP), R14
 	VMOVUPD      (R14)(R8*1), Z22
@@ -58023,9 +58051,9 @@ rlistedfq2:
 	VSCALEFPD    Z26, Z29, Z14
 	VSCALEFPD    Z22, Z30, Z21
 	VMULPD       Z11, Z5, K2, Z5
-	VMULPD       Z13, Z12, K3, Z12
-	VMULPD       Z14, Z20, K4, Z20
-	VMULPD       Z21, Z23, K5, Z23
+	VMULPD       Z13, Z12, K4, Z12
+	VMULPD       Z14, Z20, K5, Z20
+	VMULPD       Z21, Z23, K6, Z23
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
@@ -58119,8 +58147,8 @@ rlistedp2:
 	VADDPD       Z13, Z4, Z13
 	VSUBPD       Z11, Z13, Z13
 	VDIVPD       Z13, Z11, Z13
-	VCMPPD       $0x1e, Z9, Z21, K3
-	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VCMPPD       $0x1e, Z9, Z21, K4
+	VCMPPD       $0x1e, Z9, Z14, K4, K4
 	VMULPD       Z14, Z21, Z11
 	MOVQ         area_base+96(FP), R12
 	VMOVUPD      (R12)(R11*1), Z14
@@ -58171,7 +58199,7 @@ rlistedp2:
 	VSCALEFPD    Z20, Z21, Z11
 	VSCALEFPD    Z14, Z22, Z13
 	VMULPD       Z11, Z5, K2, Z5
-	VMULPD       Z13, Z12, K3, Z12
+	VMULPD       Z13, Z12, K4, Z12
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
@@ -58380,9 +58408,9 @@ rall12:
 	VCMPPD           $0x1e, Z11, Z5, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        (R8)(DX*1), Z20
-	VCMPPD           $0x00, Z11, Z5, K3
-	VPCMPQ           $0x01, Z12, Z20, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z11, Z5, K4
+	VPCMPQ           $0x01, Z12, Z20, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z5, K2, Z11
 	VMOVDQA64        Z20, K2, Z12
 	VMOVUPD          64(AX)(DX*1), Z5
@@ -58438,9 +58466,9 @@ rall12:
 	VCMPPD           $0x1e, Z13, Z5, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        64(R8)(DX*1), Z20
-	VCMPPD           $0x00, Z13, Z5, K3
-	VPCMPQ           $0x01, Z14, Z20, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z13, Z5, K4
+	VPCMPQ           $0x01, Z14, Z20, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z5, K2, Z13
 	VMOVDQA64        Z20, K2, Z14
 	ADDQ             $+128, DX
@@ -58500,9 +58528,9 @@ rskey2:
 
 rstore2:
 	VCMPPD       $0x1e, Z11, Z13, K2
-	VCMPPD       $0x00, Z11, Z13, K3
-	VPCMPQ       $0x01, Z12, Z14, K3, K3
-	KORB         K2, K3, K2
+	VCMPPD       $0x00, Z11, Z13, K4
+	VPCMPQ       $0x01, Z12, Z14, K4, K4
+	KORB         K2, K4, K2
 	VMOVAPD      Z13, K2, Z11
 	VMOVDQA64    Z14, K2, Z12
 	VMOVAPD      Z11, Z5
@@ -58538,6 +58566,7 @@ rrest2:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	KXORB        K3, K3, K3
 	MOVQ         score_len+128(FP), CX
 	SHLQ         $0x03, CX
 	MOVQ         CX, BX
@@ -58590,8 +58619,10 @@ rrest2:
 	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z16
 	VMULPD       Z16, Z5, K1, Z5
+	KORB         K1, K3, K3
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
+	KORB         K1, K3, K3
 	VADDPD       Z8, Z15, K1, Z15
 	VMOVUPD      Z5, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1
@@ -58659,8 +58690,10 @@ tailr2:
 	VFMADD213PD  c_invfa_x8<>+0(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z0
 	VMULPD       Z0, Z5, K2, Z5
+	KORB         K2, K3, K3
 	VCMPPD       $0x11, Z7, Z5, K1, K2
 	VMOVAPD      Z10, K2, Z5
+	KORB         K2, K3, K3
 	VADDPD       Z8, Z15, K2, Z15
 	VMOVUPD      Z5, K1, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1, K2
@@ -58673,6 +58706,15 @@ tailr2:
 	VMOVDQA64    Z0, K2, Z12
 
 rtail2:
+	CMPQ     full+296(FP), $0x00
+	JNE      rstorerest2
+	MOVSD    (DI), X0
+	UCOMISD  X0, X0
+	JPS      rstorerest2
+	KORTESTB K3, K3
+	JZ       rdone
+
+rstorerest2:
 	VCMPPD       $0x1e, Z11, Z13, K1
 	VCMPPD       $0x00, Z11, Z13, K2
 	VPCMPQ       $0x01, Z12, Z14, K2, K2

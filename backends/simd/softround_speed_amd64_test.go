@@ -66,6 +66,9 @@ func softAB(t *testing.T, shapes []string, backend func(form int) *Backend) {
 	}
 	k, _ := suite.Lookup("soft_nms")
 	for _, sh := range shapes {
+		if f := os.Getenv("NBENCH_SOFT_CASE"); f != "" && f != sh {
+			continue
+		}
 		c, err := k.Build(sh)
 		if err != nil {
 			t.Fatal(err)

@@ -534,8 +534,25 @@ func softRound() {
 			JNE(LabelRef("rdone"))
 		}
 		k.initBest()
+		k.chg = K()
+		KXORB(k.chg, k.chg, k.chg)
 		k.rest(kind, 0, "r"+ks, "rtail"+ks)
 		Label("rtail" + ks)
+		{
+			// Its best stands if no score there changed, unless full or
+			// its score is NaN (the selected box was there): the
+			// reduction to the best was 12% of linear N=1000.
+			CMPQ(fullP.Addr, U8(0))
+			JNE(LabelRef("rstorerest" + ks))
+			m := XMM()
+			MOVSD(Mem{Base: cbp}, m)
+			UCOMISD(m, m)
+			JPS(LabelRef("rstorerest" + ks))
+			KORTESTB(k.chg, k.chg)
+			JZ(LabelRef("rdone"))
+		}
+		k.chg = nil
+		Label("rstorerest" + ks)
 		k.storeBest(cbp)
 		JMP(LabelRef("rdone"))
 		if kind < 2 {
@@ -654,6 +671,9 @@ type softK struct {
 	// reload: x1, y1, x2, y2 and area are loaded where used (softRound:
 	// general registers are short), not kept.
 	reload bool
+	// chg, if set, collects the lanes whose score body changes (decayed
+	// or killed).
+	chg OpmaskVirtual
 }
 
 // fAddr is the address in softRound's f of the float32 x1 of the 8
@@ -987,6 +1007,9 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 		for v := range os {
 			big := K()
 			VCMPPD(U8(0x1e), k.nt, ov[v], ovl[v], big) // ov > nt
+			if k.chg != nil {
+				KORB(big, k.chg, k.chg)
+			}
 			if kind == 1 {
 				w := ZMM()
 				VSUBPD(ov[v], k.one, w)
@@ -1006,12 +1029,18 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 		expPD(e...)
 		for v := range os {
 			VMULPD(e[v], s[v], ovl[v], s[v]) // s *= exp(-(ov*ov)/sigma)
+			if k.chg != nil {
+				KORB(ovl[v], k.chg, k.chg)
+			}
 		}
 	}
 	for v, o := range os {
 		dead := K()
 		cmp(0x11, k.thr, s[v], dead) // s < thr (LT_OQ)
 		VMOVAPD(k.nan, dead, s[v])
+		if k.chg != nil {
+			KORB(dead, k.chg, k.chg)
+		}
 		VADDPD(k.one, k.kcnt, dead, k.kcnt)
 		if k.fromF {
 			// A killed box moves to +Inf in f (x1): the filter lists it
