@@ -388,6 +388,17 @@ func softRound() {
 			ch := K()
 			VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
 			VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
+			if kind < 2 {
+				// The IoU > nt bound on the group's box, without the
+				// area term: a box inside has no more intersection,
+				// and c*(aa+area) >= c*aa (c >= 0 or -Inf).
+				u := ZMM()
+				VSUBPS(lx, hx, hx)
+				VSUBPS(ly, hy, hy)
+				VMULPS(hy, hx, hx)
+				VMULPS(fq[5], fq[4], u)
+				VCMPPS(U8(0x16), u, hx, ch, ch) // NLE_UQ: not inter <= c*aa
+			}
 			KMOVW(ch, r)
 			ANDL(r, mask)
 		}
