@@ -132,7 +132,8 @@ type softList struct {
 // an axis over their range; boxes that intersect nothing, zero-area or at
 // infinity, last), so that a chunk holds neighbours and a box intersects
 // the bounding boxes of few chunks. Equal codes stay in index order. It
-// returns the position of the first best score (-1 if none). The boxes are
+// returns the position of the first best score (-1 if none) and sets the
+// keys. The boxes are
 // read from the input in the new order, not loaded and then moved (the
 // copy and the move cost 1.1x at N=1000).
 func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
@@ -173,7 +174,7 @@ func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
 		keys[j] = uint64(code)<<32 | uint64(j)
 	}
 	nmsbox.SortHigh(keys, c.tmp)
-	x1s, y1s, x2s, y2s, ar, sc, ix := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n]
+	x1s, y1s, x2s, y2s, ar, sc, ix, key := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n]
 	m, bs, bi := -1, 0.0, int32(0)
 	for p, k := range keys {
 		i := idx[nmsbox.KeyIndex(k)]
@@ -186,7 +187,7 @@ func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
 			ar[p] = max(0, x2-x1) * max(0, y2-y1)
 		}
 		s := float64(scores[i])
-		sc[p], ix[p] = s, i
+		sc[p], ix[p], key[p] = s, i, int64(i)<<32|int64(8*p) // the key: ties to the lowest index
 		if m < 0 || s > bs || s == bs && i < bi {
 			m, bs, bi = p, s, i
 		}
@@ -204,13 +205,6 @@ var mortonSpread = func() (t [256]uint16) {
 	}
 	return t
 }()
-
-// rekey sets the keys (after the list moved).
-func (c *softList) rekey() {
-	for j := range c.N {
-		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
-	}
-}
 
 // pass runs the vector pass over [lo, hi) and returns the first best
 // position (-1 if none survives) and the number killed.
@@ -301,7 +295,6 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		var m int
 		if round != nil {
 			m = c.loadSpatial(boxes, scores, one)
-			c.rekey()
 		} else {
 			m = c.Load(boxes, scores, one)
 		}

@@ -308,3 +308,10 @@ func softCompactGo(x1, y1, x2, y2, area, score []float64, idx []int32, key []int
 	c.rekey()
 	return c.N, mw
 }
+
+// rekey sets the keys of the list (softList.key's meaning).
+func (c *softList) rekey() {
+	for j := range c.N {
+		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
+	}
+}
