@@ -56409,7 +56409,8 @@ rfilt0:
 	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter0
-	SHRQ   $0x03, DX
+	LEAQ   (DX)(DX*4), DX
+	SHRQ   $0x05, DX
 	ADDQ   g_base+216(FP), DX
 	VMAXPS (DX), Z16, Z6
 	VMINPS 128(DX), Z18, Z11
@@ -56420,7 +56421,8 @@ rfilt0:
 	VSUBPS Z6, Z11, Z11
 	VSUBPS Z12, Z13, Z13
 	VMULPS Z13, Z11, Z11
-	VMULPS Z21, Z20, Z6
+	VADDPS 256(DX), Z20, Z6
+	VMULPS Z21, Z6, Z6
 	VCMPPS $0x16, Z6, Z11, K2, K2
 	KMOVW  K2, DX
 	ANDL   DX, R8
@@ -57087,7 +57089,8 @@ rfilt1:
 	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter1
-	SHRQ   $0x03, DX
+	LEAQ   (DX)(DX*4), DX
+	SHRQ   $0x05, DX
 	ADDQ   g_base+216(FP), DX
 	VMAXPS (DX), Z16, Z6
 	VMINPS 128(DX), Z18, Z11
@@ -57098,7 +57101,8 @@ rfilt1:
 	VSUBPS Z6, Z11, Z11
 	VSUBPS Z12, Z13, Z13
 	VMULPS Z13, Z11, Z11
-	VMULPS Z21, Z20, Z6
+	VADDPS 256(DX), Z20, Z6
+	VMULPS Z21, Z6, Z6
 	VCMPPS $0x16, Z6, Z11, K2, K2
 	KMOVW  K2, DX
 	ANDL   DX, R8
@@ -57762,7 +57766,8 @@ rfilt2:
 	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter2
-	SHRQ   $0x03, DX
+	LEAQ   (DX)(DX*4), DX
+	SHRQ   $0x05, DX
 	ADDQ   g_base+216(FP), DX
 	VMAXPS (DX), Z16, Z5
 	VMINPS 128(DX), Z18, Z11
@@ -58798,18 +58803,19 @@ bgroup:
 	VMOVUPS       64(AX), Z3
 	VMOVUPS       128(AX), Z4
 	VMOVUPS       192(AX), Z5
+	VMOVUPS       256(AX), Z6
 	VCMPPS        $0x1e, Z2, Z4, K1
 	VCMPPS        $0x1e, Z3, Z5, K1, K1
-	VMOVAPS       Z0, Z6
-	VMOVAPS       Z2, K1, Z6
-	VEXTRACTF32X8 $0x01, Z6, Y2
-	VMINPS        Y2, Y6, Y6
-	VEXTRACTF128  $0x01, Y6, X2
-	VMINPS        X2, X6, X6
-	VPERMILPS     $0x4e, X6, X2
-	VMINPS        X2, X6, X6
-	VPERMILPS     $0xb1, X6, X2
-	VMINPS        X2, X6, X6
+	VMOVAPS       Z0, Z7
+	VMOVAPS       Z2, K1, Z7
+	VEXTRACTF32X8 $0x01, Z7, Y2
+	VMINPS        Y2, Y7, Y7
+	VEXTRACTF128  $0x01, Y7, X2
+	VMINPS        X2, X7, X7
+	VPERMILPS     $0x4e, X7, X2
+	VMINPS        X2, X7, X7
+	VPERMILPS     $0xb1, X7, X2
+	VMINPS        X2, X7, X7
 	VMOVAPS       Z0, Z2
 	VMOVAPS       Z3, K1, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
@@ -58840,10 +58846,21 @@ bgroup:
 	VMAXPS        X5, X4, X4
 	VPERMILPS     $0xb1, X4, X5
 	VMAXPS        X5, X4, X4
-	VMOVSS        X6, (CX)(DI*4)
+	VMOVAPS       Z0, Z5
+	VMOVAPS       Z6, K1, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VMINPS        Y6, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X6
+	VMINPS        X6, X5, X5
+	VPERMILPS     $0x4e, X5, X6
+	VMINPS        X6, X5, X5
+	VPERMILPS     $0xb1, X5, X6
+	VMINPS        X6, X5, X5
+	VMOVSS        X7, (CX)(DI*4)
 	VMOVSS        X2, 64(CX)(DI*4)
 	VMOVSS        X3, 128(CX)(DI*4)
 	VMOVSS        X4, 192(CX)(DI*4)
+	VMOVSS        X5, 256(CX)(DI*4)
 	ADDQ          $+320, AX
 	JMP           bnext
 
@@ -58852,6 +58869,7 @@ bempty:
 	VMOVSS X0, 64(CX)(DI*4)
 	VMOVSS X1, 128(CX)(DI*4)
 	VMOVSS X1, 192(CX)(DI*4)
+	VMOVSS X0, 256(CX)(DI*4)
 
 bnext:
 	INCQ          DI
@@ -58901,7 +58919,7 @@ bnext:
 	VMAXPS        X3, X2, X2
 	VCVTSS2SD     X2, X2, X2
 	VMOVSD        X2, 40(DX)
-	ADDQ          $+256, CX
+	ADDQ          $+320, CX
 	ADDQ          $0x40, DX
 	JMP           bchunk
 

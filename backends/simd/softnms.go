@@ -60,6 +60,10 @@ const softChunk = 256
 // the best score and its position, the bounding box x1, y1, x2, y2.
 const softCB = 8
 
+// softG is the float32s of softRoundAVX512's g per chunk: per group of 16,
+// its bounding box x1, y1, x2, y2 and least area, each a row of 16.
+const softG = 80
+
 // softSlot is the chunk of softRoundAVX512's cb that holds position m of
 // a list of n: chunks of softChunk up to n&^15, then one for the rest.
 func softSlot(m, n int) int {
@@ -258,7 +262,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	var fc, g, q []float32
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-		g = make([]float32, 64*((n&^15+softChunk-1)/softChunk))
+		g = make([]float32, softG*((n&^15+softChunk-1)/softChunk))
 		c.key, c.keys, c.tmp = make([]int64, n), make([]uint64, n), make([]uint64, n)
 		c.cx, c.cy, c.idx = make([]float64, n), make([]float64, n), make([]int32, n)
 	}
@@ -322,7 +326,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N, exact)
 				}
 				if full != 0 {
-					rk.bounds(fc[:5*(c.N&^15)], g[:64*((c.N&^15+softChunk-1)/softChunk)], cb)
+					rk.bounds(fc[:5*(c.N&^15)], g[:softG*((c.N&^15+softChunk-1)/softChunk)], cb)
 				}
 				full = 0
 				m = c.softBest(cb)

@@ -66,7 +66,7 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		l.Idx[j] = int32(i)
 	}
 	cb, fc, q := make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-	g := make([]float32, 64*((n&^15+softChunk-1)/softChunk))
+	g := make([]float32, softG*((n&^15+softChunk-1)/softChunk))
 	l.rekey()
 	var best [16]float64
 	for round := range 8 {
@@ -204,18 +204,19 @@ func softBackend(t *testing.T, threads int, chunked bool) *Backend {
 // of the chunks (cb) from the float32 copies fc a full round wrote (rounded
 // outward: they hold the boxes), of the boxes that can overlap at all:
 // min(ax2, x2) - max(ax1, x1) <= x2 - x1, so one with x2 <= x1 (or y2 <=
-// y1: zero area, at infinity) intersects none. A group or chunk of none is
-// empty (+Inf, +Inf, -Inf, -Inf).
+// y1: zero area, at infinity) intersects none; g also holds the least area
+// of a group's boxes. A group or chunk of none is empty (+Inf, +Inf, -Inf,
+// -Inf; area +Inf).
 func softBoundsGo(fc, g []float32, cb []float64) {
 	w := len(fc) / 5
 	inf := float32(math.Inf(1))
-	for s := range len(g) / 64 {
+	for s := range len(g) / softG {
 		cx1, cy1, cx2, cy2 := inf, inf, -inf, -inf
-		gs := g[64*s : 64*s+64]
+		gs := g[softG*s : softG*s+softG]
 		for i := range softChunk / 16 {
-			x1, y1, x2, y2 := inf, inf, -inf, -inf
+			x1, y1, x2, y2, ar := inf, inf, -inf, -inf, inf
 			if gi := softChunk/16*s + i; 16*gi < w {
-				f := fc[80*gi : 80*gi+64]
+				f := fc[80*gi : 80*gi+80]
 				// Plain compares: no copy is NaN (nmsbox.Soft.Load).
 				for l := range 16 {
 					a, b, cc, d := f[l], f[16+l], f[32+l], f[48+l]
@@ -232,10 +233,13 @@ func softBoundsGo(fc, g []float32, cb []float64) {
 						if d > y2 {
 							y2 = d
 						}
+						if f[64+l] < ar {
+							ar = f[64+l]
+						}
 					}
 				}
 			}
-			gs[i], gs[16+i], gs[32+i], gs[48+i] = x1, y1, x2, y2
+			gs[i], gs[16+i], gs[32+i], gs[48+i], gs[64+i] = x1, y1, x2, y2, ar
 			cx1, cy1, cx2, cy2 = min(cx1, x1), min(cy1, y1), max(cx2, x2), max(cy2, y2)
 		}
 		cb[softCB*s+2], cb[softCB*s+3], cb[softCB*s+4], cb[softCB*s+5] = float64(cx1), float64(cy1), float64(cx2), float64(cy2)

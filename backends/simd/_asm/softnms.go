@@ -187,7 +187,7 @@ func softRound() {
 		"key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the",
 		"rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not",
 		"intersect is skipped unless its cb score is NaN; otherwise the filter runs on the groups of 16 whose",
-		"bounding box g[64c+16a+i] (a: x1, y1, x2, y2 of group i) the float32 box q intersects (all of them when full),",
+		"bounding box and least area g[80c+16a+i] (a: x1, y1, x2, y2, area of group i) pass the filter's test (all of them when full),",
 		"and only the groups of 16 (vectors",
 		"of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb",
 		"score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)",
@@ -240,23 +240,7 @@ func softRound() {
 	// a lane may change. NaN compares list (unordered) or leave the box
 	// apart (a NaN box is at +Inf, and so is its float32 copy).
 	filter := func(kind int, cnt GPVirtual) {
-		lx, hx, ly, hy := ZMM(), ZMM(), ZMM(), ZMM()
-		VMAXPS(Mem{Base: fb}, fq[0], lx)
-		VMINPS(Mem{Base: fb, Disp: 128}, fq[2], hx)
-		VMAXPS(Mem{Base: fb, Disp: 64}, fq[1], ly)
-		VMINPS(Mem{Base: fb, Disp: 192}, fq[3], hy)
-		ch := K()
-		VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
-		VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
-		if kind < 2 {
-			u := ZMM()
-			VSUBPS(lx, hx, hx)
-			VSUBPS(ly, hy, hy)
-			VMULPS(hy, hx, hx) // inter
-			VADDPS(Mem{Base: fb, Disp: 256}, fq[4], u)
-			VMULPS(fq[5], u, u)
-			VCMPPS(U8(0x16), u, hx, ch, ch) // NLE_UQ: not inter <= c*(aa+area)
-		}
+		ch := mayChange(kind, Mem{Base: fb}, fq)
 		MOVL(off.As32(), list.Idx(cnt, 4))
 		if kind < 2 {
 			KTESTW(ch, nochange) // CF = (ch == 0)
@@ -373,32 +357,18 @@ func softRound() {
 			CMPQ(fullP.Addr, U8(0))
 			JNE(LabelRef("rfilter" + ks))
 			t, r := GP64(), GP32()
-			MOVQ(off, t)
-			SHRQ(U8(3), t) // 64 float32 of g a chunk of 256
+			LEAQ(Mem{Base: off, Index: off, Scale: 4}, t)
+			SHRQ(U8(5), t) // 80 float32 of g a chunk of 256 (2048 bytes of off)
 			gb, err := Param("g").Base().Resolve()
 			if err != nil {
 				panic(err)
 			}
 			ADDQ(gb.Addr, t)
-			lx, hx, ly, hy := ZMM(), ZMM(), ZMM(), ZMM()
-			VMAXPS(Mem{Base: t}, fq[0], lx)
-			VMINPS(Mem{Base: t, Disp: 128}, fq[2], hx)
-			VMAXPS(Mem{Base: t, Disp: 64}, fq[1], ly)
-			VMINPS(Mem{Base: t, Disp: 192}, fq[3], hy)
-			ch := K()
-			VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
-			VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
-			if kind < 2 {
-				// The IoU > nt bound on the group's box, without the
-				// area term: a box inside has no more intersection,
-				// and c*(aa+area) >= c*aa (c >= 0 or -Inf).
-				u := ZMM()
-				VSUBPS(lx, hx, hx)
-				VSUBPS(ly, hy, hy)
-				VMULPS(hy, hx, hx)
-				VMULPS(fq[5], fq[4], u)
-				VCMPPS(U8(0x16), u, hx, ch, ch) // NLE_UQ: not inter <= c*aa
-			}
+			// The filter's test on the groups' boxes and least areas (g's
+			// rows are f's): no box inside has more intersection nor
+			// less c*(aa+area) (c >= 0 or -Inf), so a group the test
+			// fails has no lane the filter would list.
+			ch := mayChange(kind, Mem{Base: t}, fq)
 			KMOVW(ch, r)
 			ANDL(r, mask)
 		}
@@ -574,15 +544,43 @@ func softRound() {
 	k.ret()
 }
 
+// mayChange is softRound's filter test on the 16 float32 boxes at box
+// (x1, then y1, x2, y2 and area 64 bytes apart) against q's box fq: the
+// lanes whose boxes intersect it and, for linear and hard (kind < 2), pass
+// the IoU > nt bound. NaN compares set the lane (unordered) or leave the
+// box apart (a NaN box is at +Inf, and so is its float32 copy).
+func mayChange(kind int, box Mem, fq []VecVirtual) OpmaskVirtual {
+	lx, hx, ly, hy := ZMM(), ZMM(), ZMM(), ZMM()
+	VMAXPS(box, fq[0], lx)
+	VMINPS(box.Offset(128), fq[2], hx)
+	VMAXPS(box.Offset(64), fq[1], ly)
+	VMINPS(box.Offset(192), fq[3], hy)
+	ch := K()
+	VCMPPS(U8(0x1e), lx, hx, ch)     // hx > lx
+	VCMPPS(U8(0x1e), ly, hy, ch, ch) // hy > ly
+	if kind < 2 {
+		u := ZMM()
+		VSUBPS(lx, hx, hx)
+		VSUBPS(ly, hy, hy)
+		VMULPS(hy, hx, hx) // inter
+		VADDPS(box.Offset(256), fq[4], u)
+		VMULPS(fq[5], u, u)
+		VCMPPS(U8(0x16), u, hx, ch, ch) // NLE_UQ: not inter <= c*(aa+area)
+	}
+	return ch
+}
+
 // softBounds emits softBoundsAVX512: softRound's bounding boxes of the
-// groups of 16 and of the chunks, from the float32 copies of a full round.
+// groups of 16 (with their least areas: g's rows are f's, so the filter's
+// test runs on them) and of the chunks, from the float32 copies of a full
+// round.
 func softBounds() {
 	TEXT("softBoundsAVX512", NOSPLIT, "func(f, g []float32, cb []float64)")
 	Pragma("noescape")
-	Doc("softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[64c+16a+i] (a: x1, y1,",
-		"x2, y2) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1 and y2 > y1",
-		"(the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf. len(g)/64 chunks, len(f)/80",
-		"groups (those past them empty).")
+	Doc("softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[80c+16a+i] (a: x1, y1,",
+		"x2, y2, the least area) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1",
+		"and y2 > y1 (the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf (area +Inf).",
+		"len(g)/80 chunks, len(f)/80 groups (those past them empty).")
 	fp, gp, cp := ptr("f"), ptr("g"), ptr("cb")
 	fend := Load(Param("f").Len(), GP64()).(GPVirtual)
 	LEAQ(Mem{Base: fp, Index: fend, Scale: 4}, fend)
@@ -613,7 +611,7 @@ func softBounds() {
 	JAE(LabelRef("bdone"))
 	XORQ(i, i)
 	Label("bgroup")
-	store := func(v [4]VecVirtual) {
+	store := func(v [5]VecVirtual) {
 		for a := range v {
 			VMOVSS(v[a].AsX(), Mem{Base: gp, Index: i, Scale: 4, Disp: 64 * a})
 		}
@@ -621,7 +619,7 @@ func softBounds() {
 	CMPQ(fp, fend)
 	JAE(LabelRef("bempty"))
 	{
-		var v [4]VecVirtual
+		var v [5]VecVirtual // x1, y1, x2, y2, area
 		for a := range v {
 			v[a] = ZMM()
 			VMOVUPS(Mem{Base: fp, Disp: 64 * a}, v[a])
@@ -631,13 +629,14 @@ func softBounds() {
 		VCMPPS(U8(0x1e), v[1], v[3], ok, ok) // y2 > y1
 		for a := range v {
 			t := ZMM()
-			if a < 2 {
+			low := a < 2 || a == 4 // min (x1, y1, area) or max
+			if low {
 				VMOVAPS(pinf, t)
 			} else {
 				VMOVAPS(ninf, t)
 			}
 			VMOVAPS(v[a], ok, t)
-			reduce(t, a >= 2)
+			reduce(t, !low)
 			v[a] = t
 		}
 		store(v)
@@ -645,7 +644,7 @@ func softBounds() {
 		JMP(LabelRef("bnext"))
 	}
 	Label("bempty")
-	store([4]VecVirtual{pinf, pinf, ninf, ninf})
+	store([5]VecVirtual{pinf, pinf, ninf, ninf, pinf})
 	Label("bnext")
 	INCQ(i)
 	CMPQ(i, U8(16))
@@ -657,7 +656,7 @@ func softBounds() {
 		VCVTSS2SD(t.AsX(), t.AsX(), t.AsX())
 		VMOVSD(t.AsX(), Mem{Base: cp, Disp: 16 + 8*a})
 	}
-	ADDQ(I32(256), gp)
+	ADDQ(I32(320), gp)
 	ADDQ(U8(8*softCB), cp)
 	JMP(LabelRef("bchunk"))
 	Label("bdone")
