@@ -56609,7 +56609,8 @@ rfilt0:
 	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter0
-	SHRQ   $0x03, DX
+	LEAQ   (DX)(DX*4), DX
+	SHRQ   $0x05, DX
 	ADDQ   g_base+216(FP), DX
 	VMAXPS (DX), Z16, Z6
 	VMINPS 128(DX), Z18, Z11
@@ -56617,6 +56618,12 @@ rfilt0:
 	VMINPS 192(DX), Z19, Z13
 	VCMPPS $0x1e, Z6, Z11, K2
 	VCMPPS $0x1e, Z12, Z13, K2, K2
+	VSUBPS Z6, Z11, Z11
+	VSUBPS Z12, Z13, Z13
+	VMULPS Z13, Z11, Z11
+	VADDPS 256(DX), Z20, Z6
+	VMULPS Z21, Z6, Z6
+	VCMPPS $0x16, Z6, Z11, K2, K2
 	KMOVW  K2, DX
 	ANDL   DX, R8
 
@@ -56909,9 +56916,9 @@ rall10:
 	VCMPPD           $0x1e, Z11, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        (R8)(DX*1), Z22
-	VCMPPD           $0x00, Z11, Z6, K3
-	VPCMPQ           $0x01, Z12, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z11, Z6, K4
+	VPCMPQ           $0x01, Z12, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z11
 	VMOVDQA64        Z22, K2, Z12
 	VMOVUPD          64(AX)(DX*1), Z6
@@ -56947,9 +56954,9 @@ rall10:
 	VCMPPD           $0x1e, Z13, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        64(R8)(DX*1), Z22
-	VCMPPD           $0x00, Z13, Z6, K3
-	VPCMPQ           $0x01, Z14, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z13, Z6, K4
+	VPCMPQ           $0x01, Z14, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z13
 	VMOVDQA64        Z22, K2, Z14
 	ADDQ             $+128, DX
@@ -57009,9 +57016,9 @@ rskey0:
 
 rstore0:
 	VCMPPD       $0x1e, Z11, Z13, K2
-	VCMPPD       $0x00, Z11, Z13, K3
-	VPCMPQ       $0x01, Z12, Z14, K3, K3
-	KORB         K2, K3, K2
+	VCMPPD       $0x00, Z11, Z13, K4
+	VPCMPQ       $0x01, Z12, Z14, K4, K4
+	KORB         K2, K4, K2
 	VMOVAPD      Z13, K2, Z11
 	VMOVDQA64    Z14, K2, Z12
 	VMOVAPD      Z11, Z6
@@ -57047,6 +57054,7 @@ rrest0:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	KXORB        K3, K3, K3
 	MOVQ         score_len+128(FP), CX
 	SHLQ         $0x03, CX
 	MOVQ         CX, BX
@@ -57078,9 +57086,11 @@ rrest0:
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
 	VCMPPD       $0x1e, Z5, Z17, K1, K1
+	KORB         K1, K3, K3
 	VMOVAPD      Z9, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
+	KORB         K1, K3, K3
 	VADDPD       Z8, Z15, K1, Z15
 	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
@@ -57127,9 +57137,11 @@ tailr0:
 	VSUBPD      Z0, Z1, Z1
 	VDIVPD      Z1, Z0, Z1
 	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	KORB        K2, K3, K3
 	VMOVAPD     Z9, K2, Z6
 	VCMPPD      $0x11, Z7, Z6, K1, K2
 	VMOVAPD     Z10, K2, Z6
+	KORB        K2, K3, K3
 	VADDPD      Z8, Z15, K2, Z15
 	VMOVUPD     Z6, K1, (AX)(DX*1)
 	VCMPPD      $0x1e, Z11, Z6, K1, K2
@@ -57142,6 +57154,15 @@ tailr0:
 	VMOVDQA64   Z0, K2, Z12
 
 rtail0:
+	CMPQ     full+296(FP), $0x00
+	JNE      rstorerest0
+	MOVSD    (DI), X0
+	UCOMISD  X0, X0
+	JPS      rstorerest0
+	KORTESTB K3, K3
+	JZ       rdone
+
+rstorerest0:
 	VCMPPD       $0x1e, Z11, Z13, K1
 	VCMPPD       $0x00, Z11, Z13, K2
 	VPCMPQ       $0x01, Z12, Z14, K2, K2
@@ -57268,7 +57289,8 @@ rfilt1:
 	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter1
-	SHRQ   $0x03, DX
+	LEAQ   (DX)(DX*4), DX
+	SHRQ   $0x05, DX
 	ADDQ   g_base+216(FP), DX
 	VMAXPS (DX), Z16, Z6
 	VMINPS 128(DX), Z18, Z11
@@ -57276,6 +57298,12 @@ rfilt1:
 	VMINPS 192(DX), Z19, Z13
 	VCMPPS $0x1e, Z6, Z11, K2
 	VCMPPS $0x1e, Z12, Z13, K2, K2
+	VSUBPS Z6, Z11, Z11
+	VSUBPS Z12, Z13, Z13
+	VMULPS Z13, Z11, Z11
+	VADDPS 256(DX), Z20, Z6
+	VMULPS Z21, Z6, Z6
+	VCMPPS $0x16, Z6, Z11, K2, K2
 	KMOVW  K2, DX
 	ANDL   DX, R8
 
@@ -57568,9 +57596,9 @@ rall11:
 	VCMPPD           $0x1e, Z11, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        (R8)(DX*1), Z22
-	VCMPPD           $0x00, Z11, Z6, K3
-	VPCMPQ           $0x01, Z12, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z11, Z6, K4
+	VPCMPQ           $0x01, Z12, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z11
 	VMOVDQA64        Z22, K2, Z12
 	VMOVUPD          64(AX)(DX*1), Z6
@@ -57606,9 +57634,9 @@ rall11:
 	VCMPPD           $0x1e, Z13, Z6, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        64(R8)(DX*1), Z22
-	VCMPPD           $0x00, Z13, Z6, K3
-	VPCMPQ           $0x01, Z14, Z22, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z13, Z6, K4
+	VPCMPQ           $0x01, Z14, Z22, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z6, K2, Z13
 	VMOVDQA64        Z22, K2, Z14
 	ADDQ             $+128, DX
@@ -57668,9 +57696,9 @@ rskey1:
 
 rstore1:
 	VCMPPD       $0x1e, Z11, Z13, K2
-	VCMPPD       $0x00, Z11, Z13, K3
-	VPCMPQ       $0x01, Z12, Z14, K3, K3
-	KORB         K2, K3, K2
+	VCMPPD       $0x00, Z11, Z13, K4
+	VPCMPQ       $0x01, Z12, Z14, K4, K4
+	KORB         K2, K4, K2
 	VMOVAPD      Z13, K2, Z11
 	VMOVDQA64    Z14, K2, Z12
 	VMOVAPD      Z11, Z6
@@ -57706,6 +57734,7 @@ rrest1:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	KXORB        K3, K3, K3
 	MOVQ         score_len+128(FP), CX
 	SHLQ         $0x03, CX
 	MOVQ         CX, BX
@@ -57736,10 +57765,12 @@ rrest1:
 	VSUBPD       Z16, Z17, Z17
 	VDIVPD       Z17, Z16, Z17
 	VCMPPD       $0x1e, Z5, Z17, K1, K1
+	KORB         K1, K3, K3
 	VSUBPD       Z17, Z8, Z16
 	VMULPD       Z16, Z6, K1, Z6
 	VCMPPD       $0x11, Z7, Z6, K1
 	VMOVAPD      Z10, K1, Z6
+	KORB         K1, K3, K3
 	VADDPD       Z8, Z15, K1, Z15
 	VMOVUPD      Z6, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z6, K1
@@ -57785,10 +57816,12 @@ tailr1:
 	VSUBPD      Z0, Z1, Z1
 	VDIVPD      Z1, Z0, Z1
 	VCMPPD      $0x1e, Z5, Z1, K2, K2
+	KORB        K2, K3, K3
 	VSUBPD      Z1, Z8, Z0
 	VMULPD      Z0, Z6, K2, Z6
 	VCMPPD      $0x11, Z7, Z6, K1, K2
 	VMOVAPD     Z10, K2, Z6
+	KORB        K2, K3, K3
 	VADDPD      Z8, Z15, K2, Z15
 	VMOVUPD     Z6, K1, (AX)(DX*1)
 	VCMPPD      $0x1e, Z11, Z6, K1, K2
@@ -57801,6 +57834,15 @@ tailr1:
 	VMOVDQA64   Z0, K2, Z12
 
 rtail1:
+	CMPQ     full+296(FP), $0x00
+	JNE      rstorerest1
+	MOVSD    (DI), X0
+	UCOMISD  X0, X0
+	JPS      rstorerest1
+	KORTESTB K3, K3
+	JZ       rdone
+
+rstorerest1:
 	VCMPPD       $0x1e, Z11, Z13, K1
 	VCMPPD       $0x00, Z11, Z13, K2
 	VPCMPQ       $0x01, Z12, Z14, K2, K2
@@ -57924,7 +57966,8 @@ rfilt2:
 	MOVQ   SI, 144(SP)
 	CMPQ   full+296(FP), $0x00
 	JNE    rfilter2
-	SHRQ   $0x03, DX
+	LEAQ   (DX)(DX*4), DX
+	SHRQ   $0x05, DX
 	ADDQ   g_base+216(FP), DX
 	VMAXPS (DX), Z16, Z5
 	VMINPS 128(DX), Z18, Z11
@@ -57953,12 +57996,12 @@ rfilter2:
 	VCMPPS   $0x1e, Z5, Z11, K2
 	VCMPPS   $0x1e, Z12, Z13, K2, K2
 	MOVL     DX, (SP)(R9*4)
-	KSHIFTRW $0x08, K2, K3
+	KSHIFTRW $0x08, K2, K4
 	KTESTB   K2, K1
 	SBBQ     $-1, R9
 	LEAQ     64(DX), R10
 	MOVL     R10, (SP)(R9*4)
-	KTESTB   K3, K1
+	KTESTB   K4, K1
 	SBBQ     $-1, R9
 	ADDQ     $0x80, DX
 	ADDQ     $+320, SI
@@ -58113,24 +58156,24 @@ rlistedfq2:
 	VADDPD       Z13, Z4, Z13
 	VSUBPD       Z11, Z13, Z13
 	VDIVPD       Z13, Z11, Z13
-	VCMPPD       $0x1e, Z9, Z21, K3
-	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VCMPPD       $0x1e, Z9, Z21, K4
+	VCMPPD       $0x1e, Z9, Z14, K4, K4
 	VMULPD       Z14, Z21, Z11
 	MOVQ         area_base+96(FP), R14
 	VMOVUPD      (R14)(R12*1), Z14
 	VADDPD       Z14, Z4, Z14
 	VSUBPD       Z11, Z14, Z14
 	VDIVPD       Z14, Z11, Z14
-	VCMPPD       $0x1e, Z9, Z24, K4
-	VCMPPD       $0x1e, Z9, Z22, K4, K4
+	VCMPPD       $0x1e, Z9, Z24, K5
+	VCMPPD       $0x1e, Z9, Z22, K5, K5
 	VMULPD       Z22, Z24, Z11
 	MOVQ         area_base+96(FP), R14
 	VMOVUPD      (R14)(R13*1), Z21
 	VADDPD       Z21, Z4, Z21
 	VSUBPD       Z11, Z21, Z21
 	VDIVPD       Z21, Z11, Z21
-	VCMPPD       $0x1e, Z9, Z27, K5
-	VCMPPD       $0x1e, Z9, Z25, K5, K5
+	VCMPPD       $0x1e, Z9, Z27, K6
+	VCMPPD       $0x1e, Z9, Z25, K6, K6
 	VMULPD       Z25, Z27, Z11
 	MOVQ         area_base+96(FP), R14
 	VMOVUPD      (R14)(R8*1), Z22
@@ -58223,9 +58266,9 @@ rlistedfq2:
 	VSCALEFPD    Z26, Z29, Z14
 	VSCALEFPD    Z22, Z30, Z21
 	VMULPD       Z11, Z5, K2, Z5
-	VMULPD       Z13, Z12, K3, Z12
-	VMULPD       Z14, Z20, K4, Z20
-	VMULPD       Z21, Z23, K5, Z23
+	VMULPD       Z13, Z12, K4, Z12
+	VMULPD       Z14, Z20, K5, Z20
+	VMULPD       Z21, Z23, K6, Z23
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
@@ -58319,8 +58362,8 @@ rlistedp2:
 	VADDPD       Z13, Z4, Z13
 	VSUBPD       Z11, Z13, Z13
 	VDIVPD       Z13, Z11, Z13
-	VCMPPD       $0x1e, Z9, Z21, K3
-	VCMPPD       $0x1e, Z9, Z14, K3, K3
+	VCMPPD       $0x1e, Z9, Z21, K4
+	VCMPPD       $0x1e, Z9, Z14, K4, K4
 	VMULPD       Z14, Z21, Z11
 	MOVQ         area_base+96(FP), R12
 	VMOVUPD      (R12)(R11*1), Z14
@@ -58371,7 +58414,7 @@ rlistedp2:
 	VSCALEFPD    Z20, Z21, Z11
 	VSCALEFPD    Z14, Z22, Z13
 	VMULPD       Z11, Z5, K2, Z5
-	VMULPD       Z13, Z12, K3, Z12
+	VMULPD       Z13, Z12, K4, Z12
 	VCMPPD       $0x11, Z7, Z5, K2
 	VMOVAPD      Z10, K2, Z5
 	VADDPD       Z8, Z15, K2, Z15
@@ -58580,9 +58623,9 @@ rall12:
 	VCMPPD           $0x1e, Z11, Z5, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        (R8)(DX*1), Z20
-	VCMPPD           $0x00, Z11, Z5, K3
-	VPCMPQ           $0x01, Z12, Z20, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z11, Z5, K4
+	VPCMPQ           $0x01, Z12, Z20, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z5, K2, Z11
 	VMOVDQA64        Z20, K2, Z12
 	VMOVUPD          64(AX)(DX*1), Z5
@@ -58638,9 +58681,9 @@ rall12:
 	VCMPPD           $0x1e, Z13, Z5, K2
 	MOVQ             key_base+144(FP), R8
 	VMOVDQU64        64(R8)(DX*1), Z20
-	VCMPPD           $0x00, Z13, Z5, K3
-	VPCMPQ           $0x01, Z14, Z20, K3, K3
-	KORB             K3, K2, K2
+	VCMPPD           $0x00, Z13, Z5, K4
+	VPCMPQ           $0x01, Z14, Z20, K4, K4
+	KORB             K4, K2, K2
 	VMOVAPD          Z5, K2, Z13
 	VMOVDQA64        Z20, K2, Z14
 	ADDQ             $+128, DX
@@ -58700,9 +58743,9 @@ rskey2:
 
 rstore2:
 	VCMPPD       $0x1e, Z11, Z13, K2
-	VCMPPD       $0x00, Z11, Z13, K3
-	VPCMPQ       $0x01, Z12, Z14, K3, K3
-	KORB         K2, K3, K2
+	VCMPPD       $0x00, Z11, Z13, K4
+	VPCMPQ       $0x01, Z12, Z14, K4, K4
+	KORB         K2, K4, K2
 	VMOVAPD      Z13, K2, Z11
 	VMOVDQA64    Z14, K2, Z12
 	VMOVAPD      Z11, Z5
@@ -58738,6 +58781,7 @@ rrest2:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
 	VBROADCASTSD c_neginf64<>+0(SB), Z13
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
+	KXORB        K3, K3, K3
 	MOVQ         score_len+128(FP), CX
 	SHLQ         $0x03, CX
 	MOVQ         CX, BX
@@ -58790,8 +58834,10 @@ rrest2:
 	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z18
 	VSCALEFPD    Z17, Z18, Z16
 	VMULPD       Z16, Z5, K1, Z5
+	KORB         K1, K3, K3
 	VCMPPD       $0x11, Z7, Z5, K1
 	VMOVAPD      Z10, K1, Z5
+	KORB         K1, K3, K3
 	VADDPD       Z8, Z15, K1, Z15
 	VMOVUPD      Z5, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1
@@ -58859,8 +58905,10 @@ tailr2:
 	VFMADD213PD  c_invfa_x8<>+0(SB), Z0, Z2
 	VSCALEFPD    Z1, Z2, Z0
 	VMULPD       Z0, Z5, K2, Z5
+	KORB         K2, K3, K3
 	VCMPPD       $0x11, Z7, Z5, K1, K2
 	VMOVAPD      Z10, K2, Z5
+	KORB         K2, K3, K3
 	VADDPD       Z8, Z15, K2, Z15
 	VMOVUPD      Z5, K1, (AX)(DX*1)
 	VCMPPD       $0x1e, Z11, Z5, K1, K2
@@ -58873,6 +58921,15 @@ tailr2:
 	VMOVDQA64    Z0, K2, Z12
 
 rtail2:
+	CMPQ     full+296(FP), $0x00
+	JNE      rstorerest2
+	MOVSD    (DI), X0
+	UCOMISD  X0, X0
+	JPS      rstorerest2
+	KORTESTB K3, K3
+	JZ       rdone
+
+rstorerest2:
 	VCMPPD       $0x1e, Z11, Z13, K1
 	VCMPPD       $0x00, Z11, Z13, K2
 	VPCMPQ       $0x01, Z12, Z14, K2, K2
@@ -58946,18 +59003,19 @@ bgroup:
 	VMOVUPS       64(AX), Z3
 	VMOVUPS       128(AX), Z4
 	VMOVUPS       192(AX), Z5
+	VMOVUPS       256(AX), Z6
 	VCMPPS        $0x1e, Z2, Z4, K1
 	VCMPPS        $0x1e, Z3, Z5, K1, K1
-	VMOVAPS       Z0, Z6
-	VMOVAPS       Z2, K1, Z6
-	VEXTRACTF32X8 $0x01, Z6, Y2
-	VMINPS        Y2, Y6, Y6
-	VEXTRACTF128  $0x01, Y6, X2
-	VMINPS        X2, X6, X6
-	VPERMILPS     $0x4e, X6, X2
-	VMINPS        X2, X6, X6
-	VPERMILPS     $0xb1, X6, X2
-	VMINPS        X2, X6, X6
+	VMOVAPS       Z0, Z7
+	VMOVAPS       Z2, K1, Z7
+	VEXTRACTF32X8 $0x01, Z7, Y2
+	VMINPS        Y2, Y7, Y7
+	VEXTRACTF128  $0x01, Y7, X2
+	VMINPS        X2, X7, X7
+	VPERMILPS     $0x4e, X7, X2
+	VMINPS        X2, X7, X7
+	VPERMILPS     $0xb1, X7, X2
+	VMINPS        X2, X7, X7
 	VMOVAPS       Z0, Z2
 	VMOVAPS       Z3, K1, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y3
@@ -58988,10 +59046,21 @@ bgroup:
 	VMAXPS        X5, X4, X4
 	VPERMILPS     $0xb1, X4, X5
 	VMAXPS        X5, X4, X4
-	VMOVSS        X6, (CX)(DI*4)
+	VMOVAPS       Z0, Z5
+	VMOVAPS       Z6, K1, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VMINPS        Y6, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X6
+	VMINPS        X6, X5, X5
+	VPERMILPS     $0x4e, X5, X6
+	VMINPS        X6, X5, X5
+	VPERMILPS     $0xb1, X5, X6
+	VMINPS        X6, X5, X5
+	VMOVSS        X7, (CX)(DI*4)
 	VMOVSS        X2, 64(CX)(DI*4)
 	VMOVSS        X3, 128(CX)(DI*4)
 	VMOVSS        X4, 192(CX)(DI*4)
+	VMOVSS        X5, 256(CX)(DI*4)
 	ADDQ          $+320, AX
 	JMP           bnext
 
@@ -59000,6 +59069,7 @@ bempty:
 	VMOVSS X0, 64(CX)(DI*4)
 	VMOVSS X1, 128(CX)(DI*4)
 	VMOVSS X1, 192(CX)(DI*4)
+	VMOVSS X0, 256(CX)(DI*4)
 
 bnext:
 	INCQ          DI
@@ -59049,7 +59119,7 @@ bnext:
 	VMAXPS        X3, X2, X2
 	VCVTSS2SD     X2, X2, X2
 	VMOVSD        X2, 40(DX)
-	ADDQ          $+256, CX
+	ADDQ          $+320, CX
 	ADDQ          $0x40, DX
 	JMP           bchunk
 
@@ -59059,6 +59129,87 @@ bdone:
 
 DATA c_neginf32<>+0(SB)/4, $0xff800000
 GLOBL c_neginf32<>(SB), RODATA|NOPTR, $4
+
+// func softCompactAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64, m int) (n int, mw int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, POPCNT
+TEXT ·softCompactAVX512(SB), NOSPLIT, $0-216
+	XORQ      AX, AX
+	XORQ      CX, CX
+	MOVQ      $-1, DX
+	VPMOVZXBQ c_iotab8<>+0(SB), Z0
+
+cloop:
+	MOVQ  score_len+128(FP), BX
+	SUBQ  AX, BX
+	JBE   cdone
+	MOVQ  $-1, SI
+	CMPQ  BX, $0x08
+	JAE   cfull
+	BZHIQ BX, SI, SI
+
+cfull:
+	KMOVB         SI, K1
+	MOVQ          score_base+120(FP), BX
+	VMOVUPD.Z     (BX)(AX*8), K1, Z1
+	VCMPPD        $0x07, Z1, Z1, K1, K2
+	KMOVB         K2, BX
+	MOVQ          m+192(FP), SI
+	SUBQ          AX, SI
+	BZHIQ         SI, BX, DI
+	POPCNTQ       DI, DI
+	ADDQ          CX, DI
+	CMPQ          SI, $0x08
+	CMOVQCS       DI, DX
+	POPCNTQ       BX, BX
+	MOVQ          $-1, SI
+	BZHIQ         BX, SI, SI
+	KMOVB         SI, K3
+	MOVQ          x1_base+0(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          y1_base+24(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          x2_base+48(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          y2_base+72(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          area_base+96(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          score_base+120(FP), SI
+	VMOVUPD.Z     (SI)(AX*8), K1, Z1
+	VCOMPRESSPD.Z Z1, K2, Z1
+	VMOVUPD       Z1, K3, (SI)(CX*8)
+	MOVQ          idx_base+144(FP), SI
+	VMOVDQU32.Z   (SI)(AX*4), K1, Y1
+	VPCOMPRESSD.Z Y1, K2, Y1
+	VMOVDQU32     Y1, K3, (SI)(CX*4)
+	MOVQ          key_base+168(FP), DI
+	VPMOVZXDQ     Y1, Z1
+	VPSLLQ        $0x20, Z1, Z1
+	MOVQ          CX, SI
+	SHLQ          $0x03, SI
+	VPBROADCASTQ  SI, Z2
+	VPADDQ        Z0, Z2, Z2
+	VPORQ         Z2, Z1, Z1
+	VMOVDQU64     Z1, K3, (DI)(CX*8)
+	ADDQ          BX, CX
+	ADDQ          $0x08, AX
+	JMP           cloop
+
+cdone:
+	MOVQ CX, n+200(FP)
+	MOVQ DX, mw+208(FP)
+	VZEROUPPER
+	RET
 
 // func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX2, FMA3, POPCNT

@@ -35,11 +35,13 @@ type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method 
 // on the vectors that may change and rescans only their chunks.
 type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int
 
-// softRoundK is a chunked round and its bounds (see softBoundsAVX512),
-// which set the bounding boxes after a full round.
+// softRoundK is a chunked round, its bounds (see softBoundsAVX512),
+// which set the bounding boxes after a full round, and its compaction (see
+// softCompactAVX512: Compact and rekey in one).
 type softRoundK struct {
-	round  softRoundFn
-	bounds func(f, g []float32, cb []float64)
+	round   softRoundFn
+	bounds  func(f, g []float32, cb []float64)
+	compact func(x1, y1, x2, y2, area, score []float64, idx []int32, key []int64, m int) (n, mw int)
 }
 
 // softCompact: chunked rounds compact the list once dead*dead > softCompact*N
@@ -57,6 +59,10 @@ const softChunk = 256
 // softCB is the float64s of softRoundAVX512's cb per chunk (_asm's softCB):
 // the best score and its position, the bounding box x1, y1, x2, y2.
 const softCB = 8
+
+// softG is the float32s of softRoundAVX512's g per chunk: per group of 16,
+// its bounding box x1, y1, x2, y2 and least area, each a row of 16.
+const softG = 80
 
 // softSlot is the chunk of softRoundAVX512's cb that holds position m of
 // a list of n: chunks of softChunk up to n&^15, then one for the rest.
@@ -130,7 +136,8 @@ type softList struct {
 // an axis over their range; boxes that intersect nothing, zero-area or at
 // infinity, last), so that a chunk holds neighbours and a box intersects
 // the bounding boxes of few chunks. Equal codes stay in index order. It
-// returns the position of the first best score (-1 if none). The boxes are
+// returns the position of the first best score (-1 if none) and sets the
+// keys. The boxes are
 // read from the input in the new order, not loaded and then moved (the
 // copy and the move cost 1.1x at N=1000).
 func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
@@ -171,7 +178,7 @@ func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
 		keys[j] = uint64(code)<<32 | uint64(j)
 	}
 	nmsbox.SortHigh(keys, c.tmp)
-	x1s, y1s, x2s, y2s, ar, sc, ix := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n]
+	x1s, y1s, x2s, y2s, ar, sc, ix, key := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n]
 	m, bs, bi := -1, 0.0, int32(0)
 	for p, k := range keys {
 		i := idx[nmsbox.KeyIndex(k)]
@@ -184,7 +191,7 @@ func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
 			ar[p] = max(0, x2-x1) * max(0, y2-y1)
 		}
 		s := float64(scores[i])
-		sc[p], ix[p] = s, i
+		sc[p], ix[p], key[p] = s, i, int64(i)<<32|int64(8*p) // the key: ties to the lowest index
 		if m < 0 || s > bs || s == bs && i < bi {
 			m, bs, bi = p, s, i
 		}
@@ -202,13 +209,6 @@ var mortonSpread = func() (t [256]uint16) {
 	}
 	return t
 }()
-
-// rekey sets the keys (after the list moved).
-func (c *softList) rekey() {
-	for j := range c.N {
-		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
-	}
-}
 
 // pass runs the vector pass over [lo, hi) and returns the first best
 // position (-1 if none survives) and the number killed.
@@ -262,7 +262,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	var fc, g, q []float32
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-		g = make([]float32, 64*((n&^15+softChunk-1)/softChunk))
+		g = make([]float32, softG*((n&^15+softChunk-1)/softChunk))
 		c.key, c.keys, c.tmp = make([]int64, n), make([]uint64, n), make([]uint64, n)
 		c.cx, c.cy, c.idx = make([]float64, n), make([]float64, n), make([]int32, n)
 	}
@@ -299,7 +299,6 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		var m int
 		if round != nil {
 			m = c.loadSpatial(boxes, scores, one)
-			c.rekey()
 		} else {
 			m = c.Load(boxes, scores, one)
 		}
@@ -327,7 +326,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N, exact)
 				}
 				if full != 0 {
-					rk.bounds(fc[:5*(c.N&^15)], g[:64*((c.N&^15+softChunk-1)/softChunk)], cb)
+					rk.bounds(fc[:5*(c.N&^15)], g[:softG*((c.N&^15+softChunk-1)/softChunk)], cb)
 				}
 				full = 0
 				m = c.softBest(cb)
@@ -347,10 +346,12 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				dead += kd
 			}
 			if 32*dead > c.N && (round == nil || dead*dead > softCompact*c.N) {
-				m, dead, full = c.Compact(m), 0, 2 // no score below thr: a filtered full round
-				if round != nil {
-					c.rekey() // still in spatial order
+				if round != nil { // still in spatial order
+					c.N, m = rk.compact(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.Idx[:c.N], c.key[:c.N], m)
+				} else {
+					m = c.Compact(m)
 				}
+				dead, full = 0, 2 // no score below thr: a filtered full round
 			}
 		}
 		count[0] = int32(k)

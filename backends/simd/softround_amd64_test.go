@@ -66,7 +66,7 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		l.Idx[j] = int32(i)
 	}
 	cb, fc, q := make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
-	g := make([]float32, 64*((n&^15+softChunk-1)/softChunk))
+	g := make([]float32, softG*((n&^15+softChunk-1)/softChunk))
 	l.rekey()
 	var best [16]float64
 	for round := range 8 {
@@ -204,18 +204,19 @@ func softBackend(t *testing.T, threads int, chunked bool) *Backend {
 // of the chunks (cb) from the float32 copies fc a full round wrote (rounded
 // outward: they hold the boxes), of the boxes that can overlap at all:
 // min(ax2, x2) - max(ax1, x1) <= x2 - x1, so one with x2 <= x1 (or y2 <=
-// y1: zero area, at infinity) intersects none. A group or chunk of none is
-// empty (+Inf, +Inf, -Inf, -Inf).
+// y1: zero area, at infinity) intersects none; g also holds the least area
+// of a group's boxes. A group or chunk of none is empty (+Inf, +Inf, -Inf,
+// -Inf; area +Inf).
 func softBoundsGo(fc, g []float32, cb []float64) {
 	w := len(fc) / 5
 	inf := float32(math.Inf(1))
-	for s := range len(g) / 64 {
+	for s := range len(g) / softG {
 		cx1, cy1, cx2, cy2 := inf, inf, -inf, -inf
-		gs := g[64*s : 64*s+64]
+		gs := g[softG*s : softG*s+softG]
 		for i := range softChunk / 16 {
-			x1, y1, x2, y2 := inf, inf, -inf, -inf
+			x1, y1, x2, y2, ar := inf, inf, -inf, -inf, inf
 			if gi := softChunk/16*s + i; 16*gi < w {
-				f := fc[80*gi : 80*gi+64]
+				f := fc[80*gi : 80*gi+80]
 				// Plain compares: no copy is NaN (nmsbox.Soft.Load).
 				for l := range 16 {
 					a, b, cc, d := f[l], f[16+l], f[32+l], f[48+l]
@@ -232,12 +233,89 @@ func softBoundsGo(fc, g []float32, cb []float64) {
 						if d > y2 {
 							y2 = d
 						}
+						if f[64+l] < ar {
+							ar = f[64+l]
+						}
 					}
 				}
 			}
-			gs[i], gs[16+i], gs[32+i], gs[48+i] = x1, y1, x2, y2
+			gs[i], gs[16+i], gs[32+i], gs[48+i], gs[64+i] = x1, y1, x2, y2, ar
 			cx1, cy1, cx2, cy2 = min(cx1, x1), min(cy1, y1), max(cx2, x2), max(cy2, y2)
 		}
 		cb[softCB*s+2], cb[softCB*s+3], cb[softCB*s+4], cb[softCB*s+5] = float64(cx1), float64(cy1), float64(cx2), float64(cy2)
+	}
+}
+
+// TestSoftCompact checks softCompactAVX512 against its twin softCompactGo
+// (the driver's compaction before it): the same arrays bit for bit
+// (nothing written past the new length), keys and new position of m, on
+// lengths around the vector of 8 with none, few, half, most and all
+// candidates dead.
+func TestSoftCompact(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 257, 1000} {
+		for _, pDead := range []float64{0, 0.1, 0.5, 0.9, 1} {
+			var l [2]*softList
+			for k := range l {
+				s := nmsbox.NewSoft(n + 3)
+				l[k] = &softList{Soft: s, key: make([]int64, n+3)}
+			}
+			perm := rng.Perm(n + 3)
+			for j := range n + 3 {
+				vals := []float64{rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64()}
+				if rng.Float64() < pDead {
+					vals[5] = math.NaN()
+				}
+				for _, c := range l {
+					c.X1[j], c.Y1[j], c.X2[j], c.Y2[j], c.Area[j], c.Score[j] = vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]
+					c.Idx[j], c.key[j] = int32(perm[j]), -7
+				}
+			}
+			ms := []int{-1}
+			for j := range n {
+				if l[0].Score[j] == l[0].Score[j] {
+					ms = append(ms, j)
+				}
+			}
+			m := ms[rng.IntN(len(ms))]
+			w, c := l[0], l[1]
+			wn, wm := softCompactGo(w.X1[:n], w.Y1[:n], w.X2[:n], w.Y2[:n], w.Area[:n], w.Score[:n], w.Idx[:n], w.key[:n], m)
+			gn, gm := softCompactAVX512(c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n], m)
+			name := fmt.Sprintf("n=%d dead=%g m=%d", n, pDead, m)
+			if gn != wn || gm != wm {
+				t.Fatalf("%s: n, m = %d, %d, want %d, %d", name, gn, gm, wn, wm)
+			}
+			for a, pair := range [][2][]float64{{w.X1, c.X1}, {w.Y1, c.Y1}, {w.X2, c.X2}, {w.Y2, c.Y2}, {w.Area, c.Area}, {w.Score, c.Score}} {
+				for j := range n + 3 {
+					if x, y := pair[0][j], pair[1][j]; math.Float64bits(x) != math.Float64bits(y) {
+						t.Fatalf("%s: array %d [%d] = %v, want %v", name, a, j, y, x)
+					}
+				}
+			}
+			for j := range n + 3 {
+				if c.Idx[j] != w.Idx[j] || c.key[j] != w.key[j] {
+					t.Fatalf("%s: idx, key [%d] = %d, %d, want %d, %d", name, j, c.Idx[j], c.key[j], w.Idx[j], w.key[j])
+				}
+			}
+		}
+	}
+}
+
+// softCompactGo is the twin of softCompactAVX512: nmsbox.Soft.Compact,
+// then rekey, on the arrays.
+func softCompactGo(x1, y1, x2, y2, area, score []float64, idx []int32, key []int64, m int) (n, mw int) {
+	c := &softList{Soft: nmsbox.Soft{X1: x1, Y1: y1, X2: x2, Y2: y2, Area: area, Score: score, Idx: idx, N: len(score)}, key: key}
+	mw = c.Compact(m)
+	c.rekey()
+	return c.N, mw
+}
+
+// rekey sets the keys of the list (softList.key's meaning).
+func (c *softList) rekey() {
+	for j := range c.N {
+		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
 	}
 }

@@ -28,12 +28,47 @@ func TestSoftRoundSpeed(t *testing.T) {
 	if _, avx512, _, _ := features(); !avx512 {
 		t.Skip("no AVX-512")
 	}
+	softAB(t, []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian", "N=5000,method=hard"},
+		func(form int) *Backend { return softBackend(t, 1, form == 1) })
+}
+
+// TestSoftDriverAB (NBENCH_SOFT_AB=1; NBENCH_SOFT_REPS as above) alternates
+// soft_nms with chunked rounds that compact with the Go twin (old:
+// softCompactGo) and with softCompactAVX512 (new), run by run.
+func TestSoftDriverAB(t *testing.T) {
+	if os.Getenv("NBENCH_SOFT_AB") == "" {
+		t.Skip("set NBENCH_SOFT_AB=1")
+	}
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	old := *softRoundZ
+	old.compact = softCompactGo
+	softAB(t, []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian"},
+		func(form int) *Backend {
+			b := softBackend(t, 1, true)
+			if form == 0 {
+				lv := *b.lv
+				lv.softRound = &old
+				b.lv = &lv
+			}
+			return b
+		})
+}
+
+// softAB alternates soft_nms on the backends of form 0 (old) and 1 (new)
+// run by run on the suite's shapes, one thread, and reports medians of
+// thread CPU time, also per live candidate and round.
+func softAB(t *testing.T, shapes []string, backend func(form int) *Backend) {
 	reps := 15
 	if r, err := strconv.Atoi(os.Getenv("NBENCH_SOFT_REPS")); err == nil {
 		reps = r
 	}
 	k, _ := suite.Lookup("soft_nms")
-	for _, sh := range []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian", "N=5000,method=hard"} {
+	for _, sh := range shapes {
+		if f := os.Getenv("NBENCH_SOFT_CASE"); f != "" && f != sh {
+			continue
+		}
 		c, err := k.Build(sh)
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +81,7 @@ func TestSoftRoundSpeed(t *testing.T) {
 		}
 		var runs [2]func()
 		for form := range 2 {
-			bd, err := softBackend(t, 1, form == 1).Prepare(c.Op(ts))
+			bd, err := backend(form).Prepare(c.Op(ts))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1801,7 +1801,7 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 // key (key[j] = original index<<32 | 8j). Chunks are softChunk candidates of the first len&^15, then the
 // rest. Unless full, a chunk whose bounding box cb[8c+2:8c+6] (x1, y1, x2, y2) the selected box does not
 // intersect is skipped unless its cb score is NaN; otherwise the filter runs on the groups of 16 whose
-// bounding box g[64c+16a+i] (a: x1, y1, x2, y2 of group i) the float32 box q intersects (all of them when full),
+// bounding box and least area g[80c+16a+i] (a: x1, y1, x2, y2, area of group i) pass the filter's test (all of them when full),
 // and only the groups of 16 (vectors
 // of 8 for gaussian) where the filter finds a lane that may change run the round, and only chunks with such a group or a NaN cb
 // score are rescanned. f holds per group of 16 (320 bytes) float32 x1, y1 (rounded down), x2, y2 (up)
@@ -1813,13 +1813,20 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 //go:noescape
 func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
 
-// softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[64c+16a+i] (a: x1, y1,
-// x2, y2) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1 and y2 > y1
-// (the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf. len(g)/64 chunks, len(f)/80
-// groups (those past them empty).
+// softBoundsAVX512 writes softRoundAVX512's bounding boxes from its float32 copies f: g[80c+16a+i] (a: x1, y1,
+// x2, y2, the least area) of group i of chunk c and cb[8c+2:8c+6] of chunk c (float64), over the boxes with x2 > x1
+// and y2 > y1 (the others overlap nothing); a group or chunk of none is +Inf, +Inf, -Inf, -Inf (area +Inf).
+// len(g)/80 chunks, len(f)/80 groups (those past them empty).
 //
 //go:noescape
 func softBoundsAVX512(f []float32, g []float32, cb []float64)
+
+// softCompactAVX512 moves the live candidates (score not NaN) of the first len(score) to the front in
+// order (x1, y1, x2, y2, area, score, idx), sets key[w] = idx[w]<<32 | 8w for the n live ones and returns n
+// and the new position of m (m live, or -1: -1).
+//
+//go:noescape
+func softCompactAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64, m int) (n int, mw int)
 
 // softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
 //

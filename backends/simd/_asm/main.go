@@ -43,6 +43,7 @@ func main() {
 	softPass()
 	softRound()
 	softBounds()
+	softCompact()
 	softPassAVX2()
 	quant()
 	quantAVX2()
