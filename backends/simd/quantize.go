@@ -110,7 +110,9 @@ func prepareQuantizeI8(b *Backend, o kernel.Op) (kernel.Bound, error) {
 // 4096, A/B in one process) streaming measured 1.13-1.15x from DRAM at
 // 256-2048 rows and 1.01-1.07x with x in L3 at 64-512 rows (the plain
 // stores' lines leave the L2 anyway), 0.99x at 16 rows (in L2); the cache
-// threshold kept 512x4096 (10 MiB) on plain stores.
+// threshold kept 512x4096 (10 MiB) on plain stores. The price is outside
+// this kernel's time: a consumer reading the codes next (a GEMM) finds them
+// in DRAM, not in L3.
 func quantI8Streams(qk *quantK, x []float32, q []int8, k int) func(q []int8, x []float32, inv float32) {
 	f := quantI8NTOf(qk)
 	if f == nil || 5*len(x) <= l2Bytes() || k%64 != 0 || uintptr(unsafe.Pointer(unsafe.SliceData(q)))%64 != 0 {
