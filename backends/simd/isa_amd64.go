@@ -70,7 +70,7 @@ func features() (avx2, avx512, avxvnni, avx512vnni bool) {
 }
 
 // softRoundZ is the chunked Soft-NMS round of AVX-512.
-var softRoundZ = &softRoundK{round: softRoundAVX512, bounds: softBoundsAVX512, compact: softCompactAVX512}
+var softRoundZ = &softRoundK{round: softRoundAVX512, bounds: softBoundsAVX512, compact: softCompactAVX512, keys: softKeysAVX512, place: softPlaceAVX512}
 
 var levelList = func() []*level {
 	avx2, avx512, avxvnni, avx512vnni := features()

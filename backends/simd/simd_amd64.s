@@ -59211,6 +59211,417 @@ cdone:
 	VZEROUPPER
 	RET
 
+// func softKeysAVX512(boxes []float32, scores []float32, one float64, keys []uint64) int
+// Requires: AVX, AVX2, AVX512DQ, AVX512F, AVX512VL, BMI2, POPCNT, SSE2
+TEXT ·softKeysAVX512(SB), NOSPLIT, $0-88
+	MOVQ         boxes_base+0(FP), AX
+	MOVQ         scores_base+24(FP), CX
+	MOVQ         keys_base+56(FP), DX
+	MOVQ         scores_len+32(FP), BX
+	MOVSD        one+48(FP), X0
+	VBROADCASTSD X0, Z0
+	VBROADCASTSD c_half64<>+0(SB), Z1
+	VXORPD       Z2, Z2, Z2
+	VMOVDQU32    c_softkeyia<>+0(SB), Z3
+	VMOVDQU32    c_softkeyib<>+0(SB), Z4
+	VBROADCASTSD c_posinf64<>+0(SB), Z5
+	VMOVAPD      Z5, Z6
+	VBROADCASTSD c_neginf64<>+0(SB), Z7
+	VMOVAPD      Z7, Z8
+	XORQ         SI, SI
+
+kbound:
+	MOVQ BX, DI
+	SUBQ SI, DI
+	JBE  kbounddone
+	CMPQ DI, $0x08
+	JBE  kbounddonet
+	MOVQ $0x00000008, DI
+
+kbounddonet:
+	MOVQ          $-1, R8
+	BZHIQ         DI, R8, R8
+	KMOVB         R8, K1
+	SHLQ          $0x02, DI
+	MOVQ          $-1, R8
+	BZHIQ         DI, R8, R8
+	KMOVW         R8, K2
+	SHRQ          $0x10, R8
+	KMOVW         R8, K3
+	LEAQ          (AX)(SI*8), DI
+	VMOVUPS.Z     (DI)(SI*8), K2, Z9
+	VMOVUPS.Z     64(DI)(SI*8), K3, Z10
+	VMOVDQA32     Z3, Z11
+	VPERMI2PS     Z10, Z9, Z11
+	VMOVDQA32     Z4, Z12
+	VPERMI2PS     Z10, Z9, Z12
+	VEXTRACTF32X8 $0x01, Z11, Y9
+	VCVTPS2PD     Y11, Z10
+	VCVTPS2PD     Y9, Z9
+	VEXTRACTF32X8 $0x01, Z12, Y11
+	VCVTPS2PD     Y12, Z12
+	VCVTPS2PD     Y11, Z11
+	VADDPD        Z0, Z12, Z12
+	VADDPD        Z0, Z11, Z11
+	VMOVUPS.Z     (CX)(SI*4), K1, Y13
+	VCMPPS        $0x07, Y13, Y13, K1, K1
+	VCMPPD        $0x1e, Z10, Z12, K1, K1
+	VCMPPD        $0x1e, Z9, Z11, K1, K1
+	VMULPD        Z1, Z10, Z10
+	VMULPD        Z1, Z12, Z12
+	VADDPD        Z12, Z10, Z10
+	VSUBPD        Z10, Z10, Z12
+	VCMPPD        $0x00, Z2, Z12, K1, K1
+	VMULPD        Z1, Z9, Z9
+	VMULPD        Z1, Z11, Z11
+	VADDPD        Z11, Z9, Z9
+	VSUBPD        Z9, Z9, Z11
+	VCMPPD        $0x00, Z2, Z11, K1, K1
+	VMINPD        Z10, Z5, K1, Z5
+	VMINPD        Z9, Z6, K1, Z6
+	VMAXPD        Z10, Z7, K1, Z7
+	VMAXPD        Z9, Z8, K1, Z8
+	ADDQ          $0x08, SI
+	JMP           kbound
+
+kbounddone:
+	VSHUFF64X2   $0x4e, Z5, Z5, Z9
+	VMINPD       Z9, Z5, Z5
+	VSHUFF64X2   $0xb1, Z5, Z5, Z9
+	VMINPD       Z9, Z5, Z5
+	VPERMILPD    $0x55, Z5, Z9
+	VMINPD       Z9, Z5, Z5
+	VSHUFF64X2   $0x4e, Z6, Z6, Z9
+	VMINPD       Z9, Z6, Z6
+	VSHUFF64X2   $0xb1, Z6, Z6, Z9
+	VMINPD       Z9, Z6, Z6
+	VPERMILPD    $0x55, Z6, Z9
+	VMINPD       Z9, Z6, Z6
+	VSHUFF64X2   $0x4e, Z7, Z7, Z9
+	VMAXPD       Z9, Z7, Z7
+	VSHUFF64X2   $0xb1, Z7, Z7, Z9
+	VMAXPD       Z9, Z7, Z7
+	VPERMILPD    $0x55, Z7, Z9
+	VMAXPD       Z9, Z7, Z7
+	VSHUFF64X2   $0x4e, Z8, Z8, Z9
+	VMAXPD       Z9, Z8, Z8
+	VSHUFF64X2   $0xb1, Z8, Z8, Z9
+	VMAXPD       Z9, Z8, Z8
+	VPERMILPD    $0x55, Z8, Z9
+	VMAXPD       Z9, Z8, Z8
+	VBROADCASTSD c_morton255<>+0(SB), Z10
+	VMOVAPD      Z10, Z11
+	VSUBPD       Z5, Z7, Z9
+	VDIVPD       Z9, Z10, Z10
+	VSUBPD       Z6, Z8, Z9
+	VDIVPD       Z9, Z11, Z11
+	VBROADCASTSD c_two55<>+0(SB), Z7
+	VPBROADCASTD c_morton0<>+0(SB), Y8
+	VPBROADCASTD c_morton1<>+0(SB), Y9
+	VPBROADCASTD c_morton2<>+0(SB), Y12
+	VPMOVZXBQ    c_iota8b<>+0(SB), Z13
+	VPBROADCASTQ c_eightq<>+0(SB), Z14
+	XORQ         DI, DI
+	XORQ         SI, SI
+
+kcode:
+	MOVQ BX, R8
+	SUBQ SI, R8
+	JBE  kdone
+	CMPQ R8, $0x08
+	JBE  kdonet
+	MOVQ $0x00000008, R8
+
+kdonet:
+	MOVQ          $-1, R9
+	BZHIQ         R8, R9, R9
+	KMOVB         R9, K1
+	SHLQ          $0x02, R8
+	MOVQ          $-1, R9
+	BZHIQ         R8, R9, R9
+	KMOVW         R9, K2
+	SHRQ          $0x10, R9
+	KMOVW         R9, K3
+	LEAQ          (AX)(SI*8), R8
+	VMOVUPS.Z     (R8)(SI*8), K2, Z15
+	VMOVUPS.Z     64(R8)(SI*8), K3, Z16
+	VMOVDQA32     Z3, Z17
+	VPERMI2PS     Z16, Z15, Z17
+	VMOVDQA32     Z4, Z18
+	VPERMI2PS     Z16, Z15, Z18
+	VEXTRACTF32X8 $0x01, Z17, Y15
+	VCVTPS2PD     Y17, Z16
+	VCVTPS2PD     Y15, Z15
+	VEXTRACTF32X8 $0x01, Z18, Y17
+	VCVTPS2PD     Y18, Z18
+	VCVTPS2PD     Y17, Z17
+	VADDPD        Z0, Z18, Z18
+	VADDPD        Z0, Z17, Z17
+	VMOVUPS.Z     (CX)(SI*4), K1, Y19
+	VCMPPS        $0x07, Y19, Y19, K1, K1
+	VCMPPD        $0x1e, Z16, Z18, K1, K2
+	VCMPPD        $0x1e, Z15, Z17, K2, K2
+	VMULPD        Z1, Z16, Z16
+	VMULPD        Z1, Z18, Z18
+	VADDPD        Z18, Z16, Z16
+	VSUBPD        Z16, Z16, Z18
+	VCMPPD        $0x00, Z2, Z18, K2, K2
+	VMULPD        Z1, Z15, Z15
+	VMULPD        Z1, Z17, Z17
+	VADDPD        Z17, Z15, Z15
+	VSUBPD        Z15, Z15, Z17
+	VCMPPD        $0x00, Z2, Z17, K2, K2
+	VSUBPD        Z5, Z16, Z16
+	VMULPD        Z10, Z16, Z16
+	VCMPPD        $0x1e, Z2, Z16, K3
+	VMINPD        Z7, Z16, Z16
+	VCVTTPD2DQ    Z16, Y16
+	VMOVDQA32.Z   Y16, K3, Y16
+	VPSLLD        $0x04, Y16, Y17
+	VPORD         Y17, Y16, Y16
+	VPANDD        Y8, Y16, Y16
+	VPSLLD        $0x02, Y16, Y17
+	VPORD         Y17, Y16, Y16
+	VPANDD        Y9, Y16, Y16
+	VPSLLD        $0x01, Y16, Y17
+	VPORD         Y17, Y16, Y16
+	VPANDD        Y12, Y16, Y16
+	VSUBPD        Z6, Z15, Z15
+	VMULPD        Z11, Z15, Z15
+	VCMPPD        $0x1e, Z2, Z15, K3
+	VMINPD        Z7, Z15, Z15
+	VCVTTPD2DQ    Z15, Y15
+	VMOVDQA32.Z   Y15, K3, Y15
+	VPSLLD        $0x04, Y15, Y17
+	VPORD         Y17, Y15, Y15
+	VPANDD        Y8, Y15, Y15
+	VPSLLD        $0x02, Y15, Y17
+	VPORD         Y17, Y15, Y15
+	VPANDD        Y9, Y15, Y15
+	VPSLLD        $0x01, Y15, Y17
+	VPORD         Y17, Y15, Y15
+	VPANDD        Y12, Y15, Y15
+	VPSLLD        $0x01, Y15, Y15
+	VPORD         Y15, Y16, Y16
+	KNOTB         K2, K2
+	VPBROADCASTD  c_morton16<>+0(SB), K2, Y16
+	VPMOVZXDQ     Y16, Z15
+	VPSLLQ        $0x20, Z15, Z15
+	VPORQ         Z13, Z15, Z15
+	VPCOMPRESSQ.Z Z15, K1, Z15
+	KMOVB         K1, R8
+	POPCNTL       R8, R8
+	MOVQ          $-1, R9
+	BZHIQ         R8, R9, R9
+	KMOVB         R9, K1
+	VMOVDQU64     Z15, K1, (DX)(DI*8)
+	ADDQ          R8, DI
+	VPADDQ        Z14, Z13, Z13
+	ADDQ          $0x08, SI
+	JMP           kcode
+
+kdone:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
+DATA c_half64<>+0(SB)/8, $0x3fe0000000000000
+GLOBL c_half64<>(SB), RODATA|NOPTR, $8
+
+DATA c_softkeyia<>+0(SB)/4, $0x00000000
+DATA c_softkeyia<>+4(SB)/4, $0x00000004
+DATA c_softkeyia<>+8(SB)/4, $0x00000008
+DATA c_softkeyia<>+12(SB)/4, $0x0000000c
+DATA c_softkeyia<>+16(SB)/4, $0x00000010
+DATA c_softkeyia<>+20(SB)/4, $0x00000014
+DATA c_softkeyia<>+24(SB)/4, $0x00000018
+DATA c_softkeyia<>+28(SB)/4, $0x0000001c
+DATA c_softkeyia<>+32(SB)/4, $0x00000001
+DATA c_softkeyia<>+36(SB)/4, $0x00000005
+DATA c_softkeyia<>+40(SB)/4, $0x00000009
+DATA c_softkeyia<>+44(SB)/4, $0x0000000d
+DATA c_softkeyia<>+48(SB)/4, $0x00000011
+DATA c_softkeyia<>+52(SB)/4, $0x00000015
+DATA c_softkeyia<>+56(SB)/4, $0x00000019
+DATA c_softkeyia<>+60(SB)/4, $0x0000001d
+GLOBL c_softkeyia<>(SB), RODATA|NOPTR, $64
+
+DATA c_softkeyib<>+0(SB)/4, $0x00000002
+DATA c_softkeyib<>+4(SB)/4, $0x00000006
+DATA c_softkeyib<>+8(SB)/4, $0x0000000a
+DATA c_softkeyib<>+12(SB)/4, $0x0000000e
+DATA c_softkeyib<>+16(SB)/4, $0x00000012
+DATA c_softkeyib<>+20(SB)/4, $0x00000016
+DATA c_softkeyib<>+24(SB)/4, $0x0000001a
+DATA c_softkeyib<>+28(SB)/4, $0x0000001e
+DATA c_softkeyib<>+32(SB)/4, $0x00000003
+DATA c_softkeyib<>+36(SB)/4, $0x00000007
+DATA c_softkeyib<>+40(SB)/4, $0x0000000b
+DATA c_softkeyib<>+44(SB)/4, $0x0000000f
+DATA c_softkeyib<>+48(SB)/4, $0x00000013
+DATA c_softkeyib<>+52(SB)/4, $0x00000017
+DATA c_softkeyib<>+56(SB)/4, $0x0000001b
+DATA c_softkeyib<>+60(SB)/4, $0x0000001f
+GLOBL c_softkeyib<>(SB), RODATA|NOPTR, $64
+
+DATA c_posinf64<>+0(SB)/8, $0x7ff0000000000000
+GLOBL c_posinf64<>(SB), RODATA|NOPTR, $8
+
+DATA c_morton255<>+0(SB)/8, $0x406fffae147ae148
+GLOBL c_morton255<>(SB), RODATA|NOPTR, $8
+
+DATA c_two55<>+0(SB)/8, $0x406fe00000000000
+GLOBL c_two55<>(SB), RODATA|NOPTR, $8
+
+DATA c_morton0<>+0(SB)/4, $0x00000f0f
+GLOBL c_morton0<>(SB), RODATA|NOPTR, $4
+
+DATA c_morton1<>+0(SB)/4, $0x00003333
+GLOBL c_morton1<>(SB), RODATA|NOPTR, $4
+
+DATA c_morton2<>+0(SB)/4, $0x00005555
+GLOBL c_morton2<>(SB), RODATA|NOPTR, $4
+
+DATA c_iota8b<>+0(SB)/1, $0x00
+DATA c_iota8b<>+1(SB)/1, $0x01
+DATA c_iota8b<>+2(SB)/1, $0x02
+DATA c_iota8b<>+3(SB)/1, $0x03
+DATA c_iota8b<>+4(SB)/1, $0x04
+DATA c_iota8b<>+5(SB)/1, $0x05
+DATA c_iota8b<>+6(SB)/1, $0x06
+DATA c_iota8b<>+7(SB)/1, $0x07
+GLOBL c_iota8b<>(SB), RODATA|NOPTR, $8
+
+DATA c_eightq<>+0(SB)/8, $0x0000000000000008
+GLOBL c_eightq<>(SB), RODATA|NOPTR, $8
+
+DATA c_morton16<>+0(SB)/4, $0x00010000
+GLOBL c_morton16<>(SB), RODATA|NOPTR, $4
+
+// func softPlaceAVX512(order []uint64, boxes []float32, scores []float32, one float64, x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64) int
+// Requires: AVX, AVX2, AVX512DQ, AVX512F, AVX512VL, BMI2, CMOV, SSE2
+TEXT ·softPlaceAVX512(SB), NOSPLIT, $0-280
+	MOVQ         order_base+0(FP), AX
+	MOVQ         boxes_base+24(FP), CX
+	MOVQ         scores_base+48(FP), DX
+	MOVQ         order_len+8(FP), BX
+	MOVSD        one+72(FP), X0
+	VBROADCASTSD X0, Z0
+	VXORPD       Z1, Z1, Z1
+	VBROADCASTSD c_posinf64<>+0(SB), Z2
+	VBROADCASTSD c_neginf64<>+0(SB), Z3
+	VPBROADCASTQ c_nokeyq<>+0(SB), Z4
+	VPMOVZXBQ    c_iotab8<>+0(SB), Z5
+	VPBROADCASTQ c_sixtyfourq1<>+0(SB), Z6
+	XORQ         SI, SI
+
+ploop:
+	MOVQ         BX, DI
+	SUBQ         SI, DI
+	JBE          pdone
+	MOVQ         $0x00000008, R8
+	CMPQ         DI, R8
+	CMOVQHI      R8, DI
+	MOVQ         $-1, R8
+	BZHIQ        DI, R8, R8
+	KMOVB        R8, K1
+	VMOVDQU64.Z  (AX)(SI*8), K1, Z7
+	VPMOVQD      Z7, Y7
+	VPADDD       Y7, Y7, Y10
+	KMOVB        K1, K2
+	VPXORQ       Z8, Z8, Z8
+	VPGATHERDQ   (CX)(Y10*8), K2, Z8
+	KMOVB        K1, K2
+	VPXORQ       Z9, Z9, Z9
+	VPGATHERDQ   8(CX)(Y10*8), K2, Z9
+	KMOVB        K1, K2
+	VXORPS       Y10, Y10, Y10
+	VGATHERDPS   (DX)(Y7*4), K2, Y10
+	VPMOVQD      Z8, Y11
+	VPSRLQ       $0x20, Z8, Z12
+	VPMOVQD      Z12, Y12
+	VCVTPS2PD    Y11, Z11
+	VCVTPS2PD    Y12, Z12
+	VPMOVQD      Z9, Y13
+	VPSRLQ       $0x20, Z9, Z14
+	VPMOVQD      Z14, Y14
+	VCVTPS2PD    Y13, Z13
+	VCVTPS2PD    Y14, Z14
+	VADDPD       Z0, Z13, Z13
+	VADDPD       Z0, Z14, Z14
+	VSUBPD       Z11, Z13, Z15
+	VCMPPD       $0x03, Z15, Z15, K2
+	VMAXPD       Z1, Z15, Z15
+	VBROADCASTSD c_nan64<>+0(SB), K2, Z15
+	VSUBPD       Z12, Z14, Z16
+	VCMPPD       $0x03, Z16, Z16, K2
+	VMAXPD       Z1, Z16, Z16
+	VBROADCASTSD c_nan64<>+0(SB), K2, Z16
+	VMULPD       Z16, Z15, Z15
+	VCMPPD       $0x03, Z11, Z12, K2
+	VCMPPD       $0x03, Z13, Z14, K3
+	KORB         K3, K2, K2
+	VMOVAPD      Z2, K2, Z11
+	VMOVAPD      Z2, K2, Z12
+	VMOVAPD      Z2, K2, Z13
+	VMOVAPD      Z2, K2, Z14
+	VMOVAPD      Z1, K2, Z15
+	MOVQ         x1_base+80(FP), DI
+	VMOVUPD      Z11, K1, (DI)(SI*8)
+	MOVQ         y1_base+104(FP), DI
+	VMOVUPD      Z12, K1, (DI)(SI*8)
+	MOVQ         x2_base+128(FP), DI
+	VMOVUPD      Z13, K1, (DI)(SI*8)
+	MOVQ         y2_base+152(FP), DI
+	VMOVUPD      Z14, K1, (DI)(SI*8)
+	MOVQ         area_base+176(FP), DI
+	VMOVUPD      Z15, K1, (DI)(SI*8)
+	VCVTPS2PD    Y10, Z10
+	MOVQ         score_base+200(FP), DI
+	VMOVUPD      Z10, K1, (DI)(SI*8)
+	MOVQ         idx_base+224(FP), DI
+	VMOVDQU32    Y7, K1, (DI)(SI*4)
+	VPMOVZXDQ    Y7, Z7
+	VPSLLQ       $0x20, Z7, Z7
+	VPORQ        Z5, Z7, Z7
+	MOVQ         key_base+248(FP), DI
+	VMOVDQU64    Z7, K1, (DI)(SI*8)
+	VCMPPD       $0x1e, Z3, Z10, K1, K2
+	VCMPPD       $0x00, Z3, Z10, K1, K1
+	VPCMPQ       $0x01, Z4, Z7, K1, K1
+	KORB         K1, K2, K2
+	VMOVAPD      Z10, K2, Z3
+	VMOVDQA64    Z7, K2, Z4
+	VPADDQ       Z6, Z5, Z5
+	ADDQ         $0x08, SI
+	JMP          ploop
+
+pdone:
+	VMOVAPD      Z3, Z0
+	VSHUFF64X2   $0x4e, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VSHUFF64X2   $0xb1, Z0, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VPERMILPD    $0x55, Z0, Z1
+	VMAXPD       Z1, Z0, Z0
+	VCMPPD       $0x04, Z0, Z3, K1
+	VPBROADCASTQ c_maxint64<>+0(SB), K1, Z4
+	VSHUFI64X2   $0x4e, Z4, Z4, Z1
+	VPMINSQ      Z1, Z4, Z4
+	VSHUFI64X2   $0xb1, Z4, Z4, Z1
+	VPMINSQ      Z1, Z4, Z4
+	VPSHUFD      $0x4e, Z4, Z1
+	VPMINSQ      Z1, Z4, Z4
+	VMOVQ        X4, AX
+	MOVLQSX      AX, AX
+	SARQ         $0x03, AX
+	MOVQ         AX, ret+272(FP)
+	VZEROUPPER
+	RET
+
+DATA c_sixtyfourq1<>+0(SB)/8, $0x0000000000000040
+GLOBL c_sixtyfourq1<>(SB), RODATA|NOPTR, $8
+
 // func softPassAVX2(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, p []float64, method int, best []float64) int
 // Requires: AVX, AVX2, FMA3, POPCNT
 TEXT ·softPassAVX2(SB), $576-208

@@ -36,12 +36,15 @@ type softPassFn func(x1, y1, x2, y2, area, score []float64, p []float64, method 
 type softRoundFn func(x1, y1, x2, y2, area, score []float64, key []int64, p []float64, f, g, q []float32, method int, cb []float64, full, mono, lo, hi, exact int) int
 
 // softRoundK is a chunked round, its bounds (see softBoundsAVX512),
-// which set the bounding boxes after a full round, and its compaction (see
-// softCompactAVX512: Compact and rekey in one).
+// which set the bounding boxes after a full round, its compaction (see
+// softCompactAVX512: Compact and rekey in one) and the spatial load's
+// sort keys and load in their order (see softKeysAVX512, softPlaceAVX512).
 type softRoundK struct {
 	round   softRoundFn
 	bounds  func(f, g []float32, cb []float64)
 	compact func(x1, y1, x2, y2, area, score []float64, idx []int32, key []int64, m int) (n, mw int)
+	keys    func(boxes, scores []float32, one float64, keys []uint64) int
+	place   func(order []uint64, boxes, scores []float32, one float64, x1, y1, x2, y2, area, score []float64, idx []int32, key []int64) int
 }
 
 // softCompact: chunked rounds compact the list once dead*dead > softCompact*N
@@ -124,91 +127,27 @@ var softParallel = 1 << 16 // a variable for TestSoftNMSParallelRounds
 type softList struct {
 	nmsbox.Soft
 	key []int64
-	// loadSpatial's scratch: sort keys, the live candidates' centres
-	// and input indices.
+	// loadSpatial's scratch: sort keys.
 	keys, tmp []uint64
-	cx, cy    []float64
-	idx       []int32
 }
 
 // loadSpatial is nmsbox.Soft.Load (the same candidates and values) with
 // the list in spatial order: by the Morton code of the box centres (8 bits
 // an axis over their range; boxes that intersect nothing, zero-area or at
 // infinity, last), so that a chunk holds neighbours and a box intersects
-// the bounding boxes of few chunks. Equal codes stay in index order. It
-// returns the position of the first best score (-1 if none) and sets the
-// keys. The boxes are
-// read from the input in the new order, not loaded and then moved (the
-// copy and the move cost 1.1x at N=1000).
-func (c *softList) loadSpatial(boxes, scores []float32, one float64) int {
-	idx, cx, cy := c.idx, c.cx, c.cy
-	inf := math.Inf(1)
-	lx, hx, ly, hy := inf, -inf, inf, -inf
-	n := 0
-	for i, s := range scores {
-		if s != s {
-			continue
-		}
-		x1, y1 := float64(boxes[4*i]), float64(boxes[4*i+1])
-		x2, y2 := float64(boxes[4*i+2])+one, float64(boxes[4*i+3])+one
-		// Load's boxes: a NaN coordinate makes them +Inf, which fails
-		// x2 > x1 as NaN does.
-		a, b := x1/2+x2/2, y1/2+y2/2
-		if !(x2 > x1 && y2 > y1 && a-a == 0 && b-b == 0) {
-			a = math.NaN() // last
-		} else {
-			lx, hx, ly, hy = min(lx, a), max(hx, a), min(ly, b), max(hy, b)
-		}
-		cx[n], cy[n], idx[n] = a, b, int32(i)
-		n++
-	}
+// the bounding boxes of few chunks (keys writes the codes, see
+// softKeysAVX512). Equal codes stay in index order. It returns the
+// position of the first best score (-1 if none) and sets the keys. The
+// boxes are read from the input in the new order, not loaded and then
+// moved (the copy and the move cost 1.1x at N=1000).
+func (c *softList) loadSpatial(rk *softRoundK, boxes, scores []float32, one float64) int {
+	n := rk.keys(boxes, scores, one, c.keys)
 	keys := c.keys[:n]
-	sx, sy := 255.99/(hx-lx), 255.99/(hy-ly)
-	spread := func(v float64) uint32 { // bit b to 2b
-		if v > 0 { // also false for NaN (0*Inf: a single centre)
-			return uint32(mortonSpread[uint8(min(v, 255))])
-		}
-		return 0
-	}
-	for j := range n {
-		code := uint32(1 << 16)
-		if a := cx[j]; a == a {
-			code = spread((a-lx)*sx) | spread((cy[j]-ly)*sy)<<1
-		}
-		keys[j] = uint64(code)<<32 | uint64(j)
-	}
 	nmsbox.SortHigh(keys, c.tmp)
-	x1s, y1s, x2s, y2s, ar, sc, ix, key := c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n]
-	m, bs, bi := -1, 0.0, int32(0)
-	for p, k := range keys {
-		i := idx[nmsbox.KeyIndex(k)]
-		x1, y1, x2, y2 := float64(boxes[4*i]), float64(boxes[4*i+1]), float64(boxes[4*i+2]), float64(boxes[4*i+3])
-		if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
-			x1s[p], y1s[p], x2s[p], y2s[p], ar[p] = inf, inf, inf, inf, 0
-		} else {
-			x2, y2 = x2+one, y2+one
-			x1s[p], y1s[p], x2s[p], y2s[p] = x1, y1, x2, y2
-			ar[p] = max(0, x2-x1) * max(0, y2-y1)
-		}
-		s := float64(scores[i])
-		sc[p], ix[p], key[p] = s, i, int64(i)<<32|int64(8*p) // the key: ties to the lowest index
-		if m < 0 || s > bs || s == bs && i < bi {
-			m, bs, bi = p, s, i
-		}
-	}
+	m := rk.place(keys, boxes, scores, one, c.X1[:n], c.Y1[:n], c.X2[:n], c.Y2[:n], c.Area[:n], c.Score[:n], c.Idx[:n], c.key[:n])
 	c.N = n
 	return m
 }
-
-// mortonSpread[x] is x with bit b moved to bit 2b.
-var mortonSpread = func() (t [256]uint16) {
-	for x := range t {
-		for b := range 8 {
-			t[x] |= uint16(x>>b&1) << (2 * b)
-		}
-	}
-	return t
-}()
 
 // pass runs the vector pass over [lo, hi) and returns the first best
 // position (-1 if none survives) and the number killed.
@@ -264,7 +203,6 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
 		g = make([]float32, softG*((n&^15+softChunk-1)/softChunk))
 		c.key, c.keys, c.tmp = make([]int64, n), make([]uint64, n), make([]uint64, n)
-		c.cx, c.cy, c.idx = make([]float64, n), make([]float64, n), make([]int32, n)
 	}
 	exact := 1 // every coordinate is a float32: the float32 copies are exact
 	if op.PlusOne {
@@ -298,7 +236,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	return bound(b.lv.f.path, func() {
 		var m int
 		if round != nil {
-			m = c.loadSpatial(boxes, scores, one)
+			m = c.loadSpatial(rk, boxes, scores, one)
 		} else {
 			m = c.Load(boxes, scores, one)
 		}

@@ -319,3 +319,168 @@ func (c *softList) rekey() {
 		c.key[j] = int64(c.Idx[j])<<32 | int64(8*j)
 	}
 }
+
+// TestSoftKeys checks softKeysAVX512 and softPlaceAVX512 against their
+// twins softKeysGo and softPlaceGo (the driver's scalar loops before
+// them): the same keys, arrays and best bit for bit, on lengths
+// around the step of 8, with NaN scores and coordinates, zero-area,
+// inverted, huge and infinite boxes, plus_one, a single centre, and tied
+// and -Inf scores.
+func TestSoftKeys(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, n := range []int{0, 1, 2, 7, 8, 9, 15, 16, 17, 63, 100, 1000} {
+		for form := range 4 {
+			boxes, scores := make([]float32, 4*n), make([]float32, n)
+			for i := range n {
+				x, y := float32(rng.IntN(1000))/7, float32(rng.IntN(1000))/3
+				if form == 3 {
+					x, y = 5, 5 // one centre
+				}
+				b := []float32{x, y, x + float32(rng.IntN(50)), y + float32(rng.IntN(50))}
+				switch rng.IntN(24) {
+				case 0:
+					b[rng.IntN(4)] = nan
+				case 1:
+					b[2] = b[0] - 1 // inverted
+				case 2:
+					b[2], b[3] = inf, inf
+				case 3:
+					b[0], b[2] = -3e38, 3e38 // centre finite, x2-x1 not
+				case 4:
+					b = []float32{inf, inf, inf, inf} // NaN sides, NaN area
+				}
+				copy(boxes[4*i:], b)
+				scores[i] = float32(rng.IntN(100)) / 100
+				if form == 2 {
+					scores[i] = float32(rng.IntN(3)) - 1 // ties
+					if rng.IntN(5) == 0 {
+						scores[i] = float32(math.Inf(-1))
+					}
+				}
+				if rng.IntN(9) == 0 {
+					scores[i] = nan
+				}
+			}
+			one := float64(form % 2)
+			got, want := make([]uint64, n), make([]uint64, n)
+			g, w := softKeysAVX512(boxes, scores, one, got), softKeysGo(n)(boxes, scores, one, want)
+			if g != w || !slices.Equal(got[:g], want[:w]) {
+				t.Fatalf("n=%d form=%d: softKeysAVX512 %d keys %x, twin %d %x", n, form, g, got[:g], w, want[:w])
+			}
+			// The load in a shuffled order of those keys (softPlace), ties
+			// of score included: the same arrays bit for bit and best.
+			order := got[:g]
+			rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+			var l [2]nmsbox.Soft
+			var key [2][]int64
+			for k := range 2 {
+				l[k] = nmsbox.NewSoft(g)
+				key[k] = make([]int64, g)
+			}
+			m0 := softPlaceAVX512(order, boxes, scores, one, l[0].X1[:g], l[0].Y1[:g], l[0].X2[:g], l[0].Y2[:g], l[0].Area[:g], l[0].Score[:g], l[0].Idx[:g], key[0])
+			m1 := softPlaceGo(order, boxes, scores, one, l[1].X1[:g], l[1].Y1[:g], l[1].X2[:g], l[1].Y2[:g], l[1].Area[:g], l[1].Score[:g], l[1].Idx[:g], key[1])
+			bits := func(s []float64) []uint64 {
+				b := make([]uint64, len(s))
+				for j, v := range s {
+					b[j] = math.Float64bits(v)
+				}
+				return b
+			}
+			for a, pair := range [][2][]float64{{l[0].X1, l[1].X1}, {l[0].Y1, l[1].Y1}, {l[0].X2, l[1].X2}, {l[0].Y2, l[1].Y2}, {l[0].Area, l[1].Area}, {l[0].Score, l[1].Score}} {
+				if !slices.Equal(bits(pair[0][:g]), bits(pair[1][:g])) {
+					for j := range g {
+						if math.Float64bits(pair[0][j]) != math.Float64bits(pair[1][j]) {
+							t.Fatalf("n=%d form=%d: softPlaceAVX512 array %d [%d] = %v, twin %v (order %x)", n, form, a, j, pair[0][j], pair[1][j], order[j])
+						}
+					}
+				}
+			}
+			if m0 != m1 || !slices.Equal(l[0].Idx[:g], l[1].Idx[:g]) || !slices.Equal(key[0], key[1]) {
+				t.Fatalf("n=%d form=%d: softPlaceAVX512 best %d idx %v keys %x, twin %d %v %x", n, form, m0, l[0].Idx[:g], key[0], m1, l[1].Idx[:g], key[1])
+			}
+		}
+	}
+}
+
+// softKeysGo is the twin of softKeysAVX512 (its meaning: the driver's
+// loops before it) for up to n boxes, with its scratch.
+func softKeysGo(n int) func(boxes, scores []float32, one float64, keys []uint64) int {
+	cx, cy, idx := make([]float64, n), make([]float64, n), make([]int32, n)
+	return func(boxes, scores []float32, one float64, keys []uint64) int {
+		return softKeysGoScratch(boxes, scores, one, keys, cx, cy, idx)
+	}
+}
+
+func softKeysGoScratch(boxes, scores []float32, one float64, keys []uint64, cx, cy []float64, idx []int32) int {
+	inf := math.Inf(1)
+	lx, hx, ly, hy := inf, -inf, inf, -inf
+	n := 0
+	for i, s := range scores {
+		if s != s {
+			continue
+		}
+		x1, y1 := float64(boxes[4*i]), float64(boxes[4*i+1])
+		x2, y2 := float64(boxes[4*i+2])+one, float64(boxes[4*i+3])+one
+		a, b := x1/2+x2/2, y1/2+y2/2
+		if !(x2 > x1 && y2 > y1 && a-a == 0 && b-b == 0) {
+			a = math.NaN() // last
+		} else {
+			lx, hx, ly, hy = min(lx, a), max(hx, a), min(ly, b), max(hy, b)
+		}
+		cx[n], cy[n], idx[n] = a, b, int32(i)
+		n++
+	}
+	sx, sy := 255.99/(hx-lx), 255.99/(hy-ly)
+	spread := func(v float64) uint32 { // bit b to 2b
+		if v > 0 { // also false for NaN (0*Inf: a single centre)
+			return uint32(mortonSpread[uint8(min(v, 255))])
+		}
+		return 0
+	}
+	for j := range n {
+		code := uint32(1 << 16)
+		if a := cx[j]; a == a {
+			code = spread((a-lx)*sx) | spread((cy[j]-ly)*sy)<<1
+		}
+		keys[j] = uint64(code)<<32 | uint64(idx[j])
+	}
+	return n
+}
+
+// mortonSpread[x] is x with bit b moved to bit 2b.
+var mortonSpread = func() (t [256]uint16) {
+	for x := range t {
+		for b := range 8 {
+			t[x] |= uint16(x>>b&1) << (2 * b)
+		}
+	}
+	return t
+}()
+
+// softPlaceGo is the twin of softPlaceAVX512 (its meaning: the driver's
+// loop before it).
+func softPlaceGo(order []uint64, boxes, scores []float32, one float64, x1s, y1s, x2s, y2s, ar, sc []float64, ix []int32, key []int64) int {
+	inf := math.Inf(1)
+	m, bs, bi := -1, 0.0, int32(0)
+	for p, k := range order {
+		i := int32(nmsbox.KeyIndex(k))
+		x1, y1, x2, y2 := float64(boxes[4*i]), float64(boxes[4*i+1]), float64(boxes[4*i+2]), float64(boxes[4*i+3])
+		if x1 != x1 || y1 != y1 || x2 != x2 || y2 != y2 {
+			x1s[p], y1s[p], x2s[p], y2s[p], ar[p] = inf, inf, inf, inf, 0
+		} else {
+			x2, y2 = x2+one, y2+one
+			x1s[p], y1s[p], x2s[p], y2s[p] = x1, y1, x2, y2
+			ar[p] = max(0, x2-x1) * max(0, y2-y1)
+		}
+		s := float64(scores[i])
+		sc[p], ix[p], key[p] = s, i, int64(i)<<32|int64(8*p)
+		if m < 0 || s > bs || s == bs && i < bi {
+			m, bs, bi = p, s, i
+		}
+	}
+	return m
+}

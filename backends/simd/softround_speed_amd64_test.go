@@ -33,8 +33,9 @@ func TestSoftRoundSpeed(t *testing.T) {
 }
 
 // TestSoftDriverAB (NBENCH_SOFT_AB=1; NBENCH_SOFT_REPS as above) alternates
-// soft_nms with chunked rounds that compact with the Go twin (old:
-// softCompactGo) and with softCompactAVX512 (new), run by run.
+// soft_nms with chunked rounds whose spatial load runs the Go twins (old:
+// softKeysGo and softPlaceGo, the driver's loops before) and
+// softKeysAVX512 and softPlaceAVX512 (new), run by run.
 func TestSoftDriverAB(t *testing.T) {
 	if os.Getenv("NBENCH_SOFT_AB") == "" {
 		t.Skip("set NBENCH_SOFT_AB=1")
@@ -43,7 +44,7 @@ func TestSoftDriverAB(t *testing.T) {
 		t.Skip("no AVX-512")
 	}
 	old := *softRoundZ
-	old.compact = softCompactGo
+	old.keys, old.place = softKeysGo(20000), softPlaceGo
 	softAB(t, []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian"},
 		func(form int) *Backend {
 			b := softBackend(t, 1, true)

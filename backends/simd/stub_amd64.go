@@ -1828,6 +1828,22 @@ func softBoundsAVX512(f []float32, g []float32, cb []float64)
 //go:noescape
 func softCompactAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64, m int) (n int, mw int)
 
+// softKeysAVX512 writes to keys, in index order, code<<32 | i for each box i whose score is not NaN and
+// returns their count: with x1, y1, x2+one, y2+one the box (float64) and a = x1/2+x2/2, b likewise its
+// centre, code is 1<<16 unless x2 > x1, y2 > y1 and a, b are finite; otherwise spread(u) | spread(v)<<1
+// with u = (a-lx)*(255.99/(hx-lx)) over the range [lx, hx] of those centres (v likewise), where spread(u)
+// is 0 unless u > 0, else uint8(min(u, 255)) with bit b moved to bit 2b.
+//
+//go:noescape
+func softKeysAVX512(boxes []float32, scores []float32, one float64, keys []uint64) int
+
+// softPlaceAVX512 loads candidate p of the list from box i = uint32(order[p]), for p < len(order): x1, y1, x2+one,
+// y2+one (all +Inf, area 0, if a coordinate is NaN), area max(0, x2-x1)*max(0, y2-y1), score, idx = i, key = i<<32 | 8p;
+// it returns the position of the largest score of least i (-1 if none).
+//
+//go:noescape
+func softPlaceAVX512(order []uint64, boxes []float32, scores []float32, one float64, x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, idx []int32, key []int64) int
+
 // softPassAVX2 is softPassAVX512 (the same meaning) with AVX2+FMA.
 //
 //go:noescape

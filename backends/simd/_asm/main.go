@@ -44,6 +44,8 @@ func main() {
 	softRound()
 	softBounds()
 	softCompact()
+	softKeys()
+	softPlace()
 	softPassAVX2()
 	quant()
 	quantAVX2()

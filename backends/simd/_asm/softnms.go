@@ -840,17 +840,23 @@ func maxLanesPD(m, t VecVirtual) {
 // position in the least of the keys in x (their low half is the byte
 // offset; -8, none, gives -1); t is scratch.
 func storeScoreKey(s, x, t VecVirtual, p GPVirtual) {
+	minLanesQ(x, t)
+	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
+	VPSRAQ(U8(35), x, x)
+	VCVTQQ2PD(x, x)
+	VMOVSD(s.AsX(), Mem{Base: p})
+	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
+}
+
+// minLanesQ sets every lane of x to the least of its int64 lanes (t is
+// scratch).
+func minLanesQ(x, t VecVirtual) {
 	for _, imm := range []uint8{0x4e, 0xb1} {
 		VSHUFI64X2(U8(imm), x, x, t)
 		VPMINSQ(t, x, x)
 	}
 	VPSHUFD(U8(0x4e), x, t)
 	VPMINSQ(t, x, x)
-	VPSLLQ(U8(32), x, x) // the key's low half, the byte offset (-8: none)
-	VPSRAQ(U8(35), x, x)
-	VCVTQQ2PD(x, x)
-	VMOVSD(s.AsX(), Mem{Base: p})
-	VMOVSD(x.AsX(), Mem{Base: p, Disp: 8})
 }
 
 // rescan writes to p[0], p[1] the best score of the chunk that ends at
@@ -1453,6 +1459,335 @@ func softCompact() {
 	Label("cdone")
 	Store(w, ReturnIndex(0))
 	Store(mw, ReturnIndex(1))
+	VZEROUPPER()
+	RET()
+}
+
+// softKeys emits softKeysAVX512: softList.loadSpatial's sort keys (the
+// Morton code of each live box's centre, high half, and its index) 8
+// boxes at a time in two passes over the input, the range of the centres
+// and then the codes (the scalar loops, a table lookup and branches per
+// box, were half of the spatial load at N=1000).
+func softKeys() {
+	TEXT("softKeysAVX512", NOSPLIT, "func(boxes, scores []float32, one float64, keys []uint64) int")
+	Pragma("noescape")
+	Doc("softKeysAVX512 writes to keys, in index order, code<<32 | i for each box i whose score is not NaN and",
+		"returns their count: with x1, y1, x2+one, y2+one the box (float64) and a = x1/2+x2/2, b likewise its",
+		"centre, code is 1<<16 unless x2 > x1, y2 > y1 and a, b are finite; otherwise spread(u) | spread(v)<<1",
+		"with u = (a-lx)*(255.99/(hx-lx)) over the range [lx, hx] of those centres (v likewise), where spread(u)",
+		"is 0 unless u > 0, else uint8(min(u, 255)) with bit b moved to bit 2b.")
+	bp, sp, kp := ptr("boxes"), ptr("scores"), ptr("keys")
+	n := Load(Param("scores").Len(), GP64()).(GPVirtual)
+	one, half, zero := ZMM(), ZMM(), ZMM()
+	{
+		x := Load(Param("one"), XMM())
+		VBROADCASTSD(x, one)
+	}
+	VBROADCASTSD(splat64("half64", math.Float64bits(0.5)), half)
+	VXORPD(zero, zero, zero)
+	var ia, ib [16]uint32 // x1 | y1 and x2 | y2 of 8 boxes from their 32 float32s
+	for l := range 8 {
+		ia[l], ia[8+l], ib[l], ib[8+l] = uint32(4*l), uint32(4*l+1), uint32(4*l+2), uint32(4*l+3)
+	}
+	idxA, idxB := ZMM(), ZMM()
+	VMOVDQU32(table("softkeyia", ia[:]...), idxA)
+	VMOVDQU32(table("softkeyib", ib[:]...), idxB)
+	i := GP64()
+	// centres loads the 8 boxes from i (fewer at the end) and returns
+	// their centres, the live lanes (score not NaN) and the valid ones
+	// (live, x2 > x1, y2 > y1, a and b finite); done when none are left.
+	centres := func(done string) (a, b VecVirtual, live, valid OpmaskVirtual) {
+		left, m := GP64(), GP64()
+		MOVQ(n, left)
+		SUBQ(i, left)
+		JBE(LabelRef(done))
+		CMPQ(left, U8(8))
+		JBE(LabelRef(done + "t"))
+		MOVQ(U32(8), left)
+		Label(done + "t")
+		lanes, klo, khi := K(), K(), K()
+		MOVQ(I32(-1), m)
+		BZHIQ(left, m, m)
+		KMOVB(m.As32(), lanes)
+		SHLQ(U8(2), left)
+		MOVQ(I32(-1), m)
+		BZHIQ(left, m, m)
+		KMOVW(m.As32(), klo)
+		SHRQ(U8(16), m)
+		KMOVW(m.As32(), khi)
+		za, zb := ZMM(), ZMM()
+		t := GP64()
+		LEAQ(Mem{Base: bp, Index: i, Scale: 8}, t) // 16 bytes a box
+		VMOVUPS_Z(Mem{Base: t, Index: i, Scale: 8}, klo, za)
+		VMOVUPS_Z(Mem{Base: t, Index: i, Scale: 8, Disp: 64}, khi, zb)
+		lo, hi := ZMM(), ZMM()
+		VMOVDQA32(idxA, lo)
+		VPERMI2PS(zb, za, lo) // x1 in lanes 0-7, y1 in 8-15
+		VMOVDQA32(idxB, hi)
+		VPERMI2PS(zb, za, hi) // x2, y2
+		c := [4]VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
+		for h, v := range []VecVirtual{lo, hi} {
+			u := YMM()
+			VEXTRACTF32X8(U8(1), v, u)
+			VCVTPS2PD(v.AsY(), c[2*h])
+			VCVTPS2PD(u, c[2*h+1])
+		}
+		x1, y1, x2, y2 := c[0], c[1], c[2], c[3]
+		VADDPD(one, x2, x2)
+		VADDPD(one, y2, y2)
+		s := YMM()
+		VMOVUPS_Z(Mem{Base: sp, Index: i, Scale: 4}, lanes, s)
+		live, valid = K(), K()
+		VCMPPS(U8(7), s, s, lanes, live)       // ORD
+		VCMPPD(U8(0x1e), x1, x2, live, valid)  // x2 > x1
+		VCMPPD(U8(0x1e), y1, y2, valid, valid) // y2 > y1
+		a, b = ZMM(), ZMM()
+		for _, p := range [][3]VecVirtual{{x1, x2, a}, {y1, y2, b}} {
+			t := ZMM()
+			VMULPD(half, p[0], p[2])
+			VMULPD(half, p[1], t)
+			VADDPD(t, p[2], p[2]) // x1/2 + x2/2
+			VSUBPD(p[2], p[2], t)
+			VCMPPD(U8(0x00), zero, t, valid, valid) // a-a == 0: finite
+		}
+		return a, b, live, valid
+	}
+
+	// Pass 1: the range of the valid centres.
+	lx, ly, hx, hy := ZMM(), ZMM(), ZMM(), ZMM()
+	VBROADCASTSD(splat64("posinf64", 0x7ff0000000000000), lx)
+	VMOVAPD(lx, ly)
+	VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), hx)
+	VMOVAPD(hx, hy)
+	XORQ(i, i)
+	Label("kbound")
+	{
+		a, b, _, valid := centres("kbounddone")
+		VMINPD(a, lx, valid, lx)
+		VMINPD(b, ly, valid, ly)
+		VMAXPD(a, hx, valid, hx)
+		VMAXPD(b, hy, valid, hy)
+		ADDQ(U8(8), i)
+		JMP(LabelRef("kbound"))
+	}
+	Label("kbounddone")
+	t := ZMM()
+	minLanesPD(lx, t)
+	minLanesPD(ly, t)
+	maxLanesPD(hx, t)
+	maxLanesPD(hy, t)
+	sx, sy := ZMM(), ZMM()
+	VBROADCASTSD(splat64("morton255", math.Float64bits(255.99)), sx)
+	VMOVAPD(sx, sy)
+	VSUBPD(lx, hx, t)
+	VDIVPD(t, sx, sx) // 255.99/(hx-lx)
+	VSUBPD(ly, hy, t)
+	VDIVPD(t, sy, sy)
+
+	// Pass 2: the keys of the live boxes.
+	cap255, mk := ZMM(), []VecVirtual{ZMM(), ZMM(), ZMM()}
+	VBROADCASTSD(splat64("two55", math.Float64bits(255)), cap255)
+	for j, c := range []uint32{0x0f0f, 0x3333, 0x5555} {
+		VPBROADCASTD(table[uint32](fmt.Sprintf("morton%d", j), c), mk[j].AsY())
+	}
+	iq, eight := ZMM(), ZMM()
+	VPMOVZXBQ(table[uint8]("iota8b", 0, 1, 2, 3, 4, 5, 6, 7), iq)
+	VPBROADCASTQ(splat64("eightq", 8), eight)
+	w := GP64()
+	XORQ(w, w)
+	XORQ(i, i)
+	Label("kcode")
+	{
+		a, b, live, valid := centres("kdone")
+		var spr [2]VecVirtual
+		for h, p := range [][3]VecVirtual{{a, lx, sx}, {b, ly, sy}} {
+			u := p[0]
+			VSUBPD(p[1], u, u)
+			VMULPD(p[2], u, u) // (a-lx)*sx
+			pos := K()
+			VCMPPD(U8(0x1e), zero, u, pos) // u > 0 (not NaN)
+			VMINPD(cap255, u, u)
+			x := YMM()
+			VCVTTPD2DQ(u, x)
+			VMOVDQA32_Z(x, pos, x)
+			for j, sh := range []uint8{4, 2, 1} {
+				y := YMM()
+				VPSLLD(U8(sh), x, y)
+				VPORD(y, x, x)
+				VPANDD(mk[j].AsY(), x, x)
+			}
+			spr[h] = x
+		}
+		code := spr[0]
+		VPSLLD(U8(1), spr[1], spr[1])
+		VPORD(spr[1], code, code)
+		bad := K()
+		KNOTB(valid, bad)
+		VPBROADCASTD(table[uint32]("morton16", 1<<16), bad, code)
+		key := ZMM()
+		VPMOVZXDQ(code, key)
+		VPSLLQ(U8(32), key, key)
+		VPORQ(iq, key, key)
+		VPCOMPRESSQ_Z(key, live, key)
+		c, m := GP64(), GP64()
+		KMOVB(live, c.As32())
+		POPCNTL(c.As32(), c.As32())
+		MOVQ(I32(-1), m)
+		BZHIQ(c, m, m)
+		out := K()
+		KMOVB(m.As32(), out)
+		VMOVDQU64(key, out, Mem{Base: kp, Index: w, Scale: 8})
+		ADDQ(c, w)
+		VPADDQ(eight, iq, iq)
+		ADDQ(U8(8), i)
+		JMP(LabelRef("kcode"))
+	}
+	Label("kdone")
+	Store(w, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// minLanesPD sets every lane of m to the least of its lanes (t is
+// scratch).
+func minLanesPD(m, t VecVirtual) {
+	for _, imm := range []uint8{0x4e, 0xb1} {
+		VSHUFF64X2(U8(imm), m, m, t)
+		VMINPD(t, m, m)
+	}
+	VPERMILPD(U8(0x55), m, t)
+	VMINPD(t, m, m)
+}
+
+// softPlace emits softPlaceAVX512: softList.loadSpatial's load of the
+// boxes in the sorted keys' order, 8 at a time (gathers of the x1, y1 and
+// x2, y2 pairs and of the scores), with the first best score.
+func softPlace() {
+	TEXT("softPlaceAVX512", NOSPLIT, "func(order []uint64, boxes, scores []float32, one float64, x1, y1, x2, y2, area, score []float64, idx []int32, key []int64) int")
+	Pragma("noescape")
+	Doc("softPlaceAVX512 loads candidate p of the list from box i = uint32(order[p]), for p < len(order): x1, y1, x2+one,",
+		"y2+one (all +Inf, area 0, if a coordinate is NaN), area max(0, x2-x1)*max(0, y2-y1), score, idx = i, key = i<<32 | 8p;",
+		"it returns the position of the largest score of least i (-1 if none).")
+	op, bp, sp := ptr("order"), ptr("boxes"), ptr("scores")
+	n := Load(Param("order").Len(), GP64()).(GPVirtual)
+	one, zero, inf := ZMM(), ZMM(), ZMM()
+	{
+		x := Load(Param("one"), XMM())
+		VBROADCASTSD(x, one)
+	}
+	VXORPD(zero, zero, zero)
+	VBROADCASTSD(splat64("posinf64", 0x7ff0000000000000), inf)
+	bestS, bestK, off, eight := ZMM(), ZMM(), ZMM(), ZMM()
+	VBROADCASTSD(splat64("neginf64", 0xfff0000000000000), bestS)
+	VPBROADCASTQ(splat64("nokeyq", uint64(0x7ffffffffffffff8)), bestK)
+	VPMOVZXBQ(iotaB8(), off) // 8p of the 8 lanes
+	VPBROADCASTQ(splat64("sixtyfourq1", 64), eight)
+	p := GP64()
+	XORQ(p, p)
+	Label("ploop")
+	left, m := GP64(), GP64()
+	MOVQ(n, left)
+	SUBQ(p, left)
+	JBE(LabelRef("pdone"))
+	cap8 := GP64()
+	MOVQ(U32(8), cap8)
+	CMPQ(left, cap8)
+	CMOVQHI(cap8, left) // BZHI reads the index's low byte only
+	MOVQ(I32(-1), m)
+	BZHIQ(left, m, m)
+	lanes := K()
+	KMOVB(m.As32(), lanes)
+	ky, iy, i2 := ZMM(), YMM(), YMM()
+	VMOVDQU64_Z(Mem{Base: op, Index: p, Scale: 8}, lanes, ky)
+	VPMOVQD(ky, iy) // i
+	VPADDD(iy, iy, i2)
+	var pr [2]VecVirtual // x1 | y1<<32 and x2 | y2<<32
+	for h := range pr {
+		g := K()
+		KMOVB(lanes, g)
+		pr[h] = ZMM()
+		VPXORQ(pr[h], pr[h], pr[h])
+		VPGATHERDQ(Mem{Base: bp, Index: i2, Scale: 8, Disp: 8 * h}, g, pr[h])
+	}
+	s := YMM()
+	{
+		g := K()
+		KMOVB(lanes, g)
+		VXORPS(s, s, s)
+		VGATHERDPS(Mem{Base: sp, Index: iy, Scale: 4}, g, s)
+	}
+	c := [4]VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
+	for h, v := range pr {
+		lo, hi, t := YMM(), YMM(), ZMM()
+		VPMOVQD(v, lo)
+		VPSRLQ(U8(32), v, t)
+		VPMOVQD(t, hi)
+		VCVTPS2PD(lo, c[2*h])
+		VCVTPS2PD(hi, c[2*h+1])
+	}
+	x1, y1, x2, y2 := c[0], c[1], c[2], c[3]
+	VADDPD(one, x2, x2)
+	VADDPD(one, y2, y2)
+	// area: Go's max(0, d): +0 for -0, its NaN (0x7ff8...) for inf-inf
+	var d [2]VecVirtual
+	for h, q := range [][2]VecVirtual{{x1, x2}, {y1, y2}} {
+		d[h] = ZMM()
+		nan := K()
+		VSUBPD(q[0], q[1], d[h])
+		VCMPPD(U8(3), d[h], d[h], nan) // UNORD
+		t := ZMM()
+		VMAXPD(zero, d[h], t) // d > 0 ? d : +0
+		VBROADCASTSD(splat64("nan64", 0x7ff8000000000000), nan, t)
+		d[h] = t
+	}
+	ar := ZMM()
+	VMULPD(d[1], d[0], ar)
+	bad := K() // a NaN coordinate (x2, y2 with one: NaN still)
+	VCMPPD(U8(3), x1, y1, bad)
+	kb := K()
+	VCMPPD(U8(3), x2, y2, kb)
+	KORB(kb, bad, bad)
+	for _, v := range []VecVirtual{x1, y1, x2, y2} {
+		VMOVAPD(inf, bad, v)
+	}
+	VMOVAPD(zero, bad, ar)
+	for a, v := range []VecVirtual{x1, y1, x2, y2, ar} {
+		b := ptr([]string{"x1", "y1", "x2", "y2", "area"}[a])
+		VMOVUPD(v, lanes, Mem{Base: b, Index: p, Scale: 8})
+	}
+	sd := ZMM()
+	VCVTPS2PD(s, sd)
+	VMOVUPD(sd, lanes, Mem{Base: ptr("score"), Index: p, Scale: 8})
+	VMOVDQU32(iy, lanes, Mem{Base: ptr("idx"), Index: p, Scale: 4})
+	k := ZMM()
+	VPMOVZXDQ(iy, k)
+	VPSLLQ(U8(32), k, k)
+	VPORQ(off, k, k)
+	VMOVDQU64(k, lanes, Mem{Base: ptr("key"), Index: p, Scale: 8})
+	// The running best per lane: larger score, or equal and lesser key.
+	up, eq, lt := K(), K(), K()
+	VCMPPD(U8(0x1e), bestS, sd, lanes, up)
+	VCMPPD(U8(0x00), bestS, sd, lanes, eq)
+	VPCMPQ(U8(1), bestK, k, eq, lt)
+	KORB(lt, up, up)
+	VMOVAPD(sd, up, bestS)
+	VMOVDQA64(k, up, bestK)
+	VPADDQ(eight, off, off)
+	ADDQ(U8(8), p)
+	JMP(LabelRef("ploop"))
+	Label("pdone")
+	mx, t := ZMM(), ZMM()
+	VMOVAPD(bestS, mx)
+	maxLanesPD(mx, t)
+	ne := K()
+	VCMPPD(U8(0x04), mx, bestS, ne) // NEQ: lanes without the max
+	VPBROADCASTQ(splat64("maxint64", 1<<63-1), ne, bestK)
+	minLanesQ(bestK, t)
+	r := GP64()
+	VMOVQ(bestK.AsX(), r)
+	MOVLQSX(r.As32(), r) // 8p, -8 if none
+	SARQ(U8(3), r)
+	Store(r, ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
