@@ -40,26 +40,28 @@ const (
 	Compute Bound = "compute"
 )
 
-// ceiling is the best value measured at each thread count, and every
-// probe's value there (for rivals).
+// ceiling is every probe's best value at each thread count, and the
+// probe with the best of them (the first to reach it).
 type ceiling struct {
-	byThreads map[int]float64
-	probe     map[int]string
-	all       map[int]map[string]float64
+	all   map[int]map[string]float64
+	probe map[int]string
 }
 
 func (c *ceiling) add(threads int, v float64, probe string) {
-	if c.byThreads == nil {
-		c.byThreads, c.probe, c.all = map[int]float64{}, map[int]string{}, map[int]map[string]float64{}
+	if c.all == nil {
+		c.all, c.probe = map[int]map[string]float64{}, map[int]string{}
 	}
 	if c.all[threads] == nil {
 		c.all[threads] = map[string]float64{}
 	}
 	c.all[threads][probe] = max(c.all[threads][probe], v)
-	if v > c.byThreads[threads] {
-		c.byThreads[threads], c.probe[threads] = v, probe
+	if v > c.best(threads) {
+		c.probe[threads] = probe
 	}
 }
+
+// best is the ceiling measured at t threads (0 if none).
+func (c *ceiling) best(t int) float64 { return c.all[t][c.probe[t]] }
 
 // RivalShare is how close (as a share of the ceiling) another probe's
 // stored value must come to be a rival of the probe that set it.
@@ -86,22 +88,22 @@ func (c *ceiling) part(k peak.Kind, t int, probe string, weight float64) Part {
 // at is the ceiling for t threads (see the package comment) and the probe
 // that set it.
 func (c *ceiling) at(t int) (float64, string) {
-	if c == nil || len(c.byThreads) == 0 {
+	if c == nil || len(c.probe) == 0 {
 		return 0, ""
 	}
-	if v, ok := c.byThreads[t]; ok {
-		return v, c.probe[t]
+	if probe, ok := c.probe[t]; ok {
+		return c.best(t), probe
 	}
-	counts := make([]int, 0, len(c.byThreads))
-	for n := range c.byThreads {
+	counts := make([]int, 0, len(c.probe))
+	for n := range c.probe {
 		counts = append(counts, n)
 	}
 	sort.Ints(counts)
 	lo, hi := counts[0], counts[len(counts)-1]
-	perThread := c.byThreads[lo] / float64(lo)
+	perThread := c.best(lo) / float64(lo)
 	v := float64(t) * perThread
 	if t > lo && hi > lo {
-		v = math.Min(v, c.byThreads[hi])
+		v = math.Min(v, c.best(hi))
 	}
 	return v, c.probe[hi]
 }
