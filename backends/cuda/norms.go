@@ -212,34 +212,50 @@ func preparePowerNormInfer(b *Backend, o kernel.Op) (*bound, error) {
 // least M/65535, the grid's y limit).
 func bnChunkRows(m int) int { return max(256, ceilDiv(m, 65535)) }
 
-// prepareBatchNormTrain: per-chunk mean and M2 (bn_partial), a fixed-order
-// merge into mu, a = gamma/sqrt(var+eps) and the new state (bn_final),
-// then y = (x - mu)*a + beta.
+// bnStats is BatchNorm training's batch statistics of x [m, c]: per-chunk
+// mean and M2 (bn_partial), then a fixed-order merge into mu, a =
+// gamma/sqrt(var+eps) and the new running state (bn_final).
+type bnStats struct {
+	m, c, rowsPer, chunks int
+	pm, p2, mu, a         int64 // workspace offsets
+}
+
+func newBNStats(l *wsLayout, m, c int) *bnStats {
+	s := &bnStats{m: m, c: c, rowsPer: bnChunkRows(m)}
+	s.chunks = ceilDiv(m, s.rowsPer)
+	s.pm, s.p2 = l.take(4*int64(s.chunks)*int64(c)), l.take(4*int64(s.chunks)*int64(c))
+	s.mu, s.a = l.take(4*int64(c)), l.take(4*int64(c))
+	return s
+}
+
+// add appends bn_partial (none for an empty batch) and bn_final to k.
+func (s *bnStats) add(b *Backend, k *bound, x, gamma, runMean, runVar, newMean, newVar kernel.Tensor, eps, momentum float32) error {
+	cb := ceilDiv(s.c, 32)
+	if s.m > 0 {
+		part := (&args{}).ptr(b, x).i32(s.m).i32(s.c).i32(s.rowsPer).ws(s.pm).ws(s.p2)
+		if err := k.add("norms", "bn_partial", grid2(cb, s.chunks), [3]int{32, 8, 1}, 0, part); err != nil {
+			return err
+		}
+	}
+	fin := (&args{}).ws(s.pm).ws(s.p2).i32(s.m).i32(s.c).i32(s.chunks).i32(s.rowsPer).ptr(b, gamma).ptr(b, runMean).ptr(b, runVar).
+		f32(eps).f32(momentum).ws(s.mu).ws(s.a).ptr(b, newMean).ptr(b, newVar)
+	return k.add("norms", "bn_final", grid1(cb), [3]int{32, 8, 1}, 0, fin)
+}
+
+// prepareBatchNormTrain: the batch statistics (bnStats), then y = (x -
+// mu)*a + beta.
 func prepareBatchNormTrain(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.BatchNormTrain)
-	m, c := op.M, op.C
-	rowsPer := bnChunkRows(m)
-	chunks := ceilDiv(m, rowsPer)
 	var l wsLayout
-	pm, p2 := l.take(4*int64(chunks)*int64(c)), l.take(4*int64(chunks)*int64(c))
-	mu, a := l.take(4*int64(c)), l.take(4*int64(c))
+	st := newBNStats(&l, op.M, op.C)
 	if err := b.reserve(l.size); err != nil {
 		return nil, err
 	}
 	k := b.newBound("bn_partial bn_final")
-	cb := ceilDiv(c, 32)
-	if m > 0 {
-		part := (&args{}).ptr(b, op.X).i32(m).i32(c).i32(rowsPer).ws(pm).ws(p2)
-		if err := k.add("norms", "bn_partial", grid2(cb, chunks), [3]int{32, 8, 1}, 0, part); err != nil {
-			return nil, err
-		}
-	}
-	fin := (&args{}).ws(pm).ws(p2).i32(m).i32(c).i32(chunks).i32(rowsPer).ptr(b, op.Gamma).ptr(b, op.RunMean).ptr(b, op.RunVar).
-		f32(op.Eps).f32(op.Momentum).ws(mu).ws(a).ptr(b, op.NewMean).ptr(b, op.NewVar)
-	if err := k.add("norms", "bn_final", grid1(cb), [3]int{32, 8, 1}, 0, fin); err != nil {
+	if err := st.add(b, k, op.X, op.Gamma, op.RunMean, op.RunVar, op.NewMean, op.NewVar, op.Eps, op.Momentum); err != nil {
 		return nil, err
 	}
-	return k, b.chanAffine(k, op.X, op.Y, m, c, mu, a, 0, op.Beta)
+	return k, b.chanAffine(k, op.X, op.Y, op.M, op.C, st.mu, st.a, 0, op.Beta)
 }
 
 // ---- the other training norms: shared statistics ----
@@ -323,32 +339,20 @@ func (b *Backend) elementwise(k *bound, name string, n int64, a *args) error {
 func preparePRepBNTrain(b *Backend, o kernel.Op) (*bound, error) {
 	op := o.(kernel.PRepBNTrain)
 	m, c := op.M, op.C
-	rowsPer := bnChunkRows(m)
-	chunks := ceilDiv(m, rowsPer)
 	var l wsLayout
-	pm, p2 := l.take(4*int64(chunks)*int64(c)), l.take(4*int64(chunks)*int64(c))
-	mu, a := l.take(4*int64(c)), l.take(4*int64(c))
+	st := newBNStats(&l, m, c)
 	if err := b.reserve(l.size); err != nil {
 		return nil, err
 	}
 	k := b.newBound("bn_partial bn_final prepbn_out")
-	cb := ceilDiv(c, 32)
-	if m > 0 {
-		part := (&args{}).ptr(b, op.X).i32(m).i32(c).i32(rowsPer).ws(pm).ws(p2)
-		if err := k.add("norms", "bn_partial", grid2(cb, chunks), [3]int{32, 8, 1}, 0, part); err != nil {
-			return nil, err
-		}
-	}
-	fin := (&args{}).ws(pm).ws(p2).i32(m).i32(c).i32(chunks).i32(rowsPer).ptr(b, op.BNGamma).ptr(b, op.RunMean).ptr(b, op.RunVar).
-		f32(op.BNEps).f32(op.Momentum).ws(mu).ws(a).ptr(b, op.NewMean).ptr(b, op.NewVar)
-	if err := k.add("norms", "bn_final", grid1(cb), [3]int{32, 8, 1}, 0, fin); err != nil {
+	if err := st.add(b, k, op.X, op.BNGamma, op.RunMean, op.RunVar, op.NewMean, op.NewVar, op.BNEps, op.Momentum); err != nil {
 		return nil, err
 	}
 	if m == 0 {
 		return k, nil
 	}
 	out := (&args{}).ptr(b, op.X).ptr(b, op.Y).i32(c).f32(op.LNEps).f32(op.Lambda).f32(op.Alpha).ptr(b, op.LNGamma).
-		ptr(b, op.LNBeta).ws(mu).ws(a).ptr(b, op.BNBeta)
+		ptr(b, op.LNBeta).ws(st.mu).ws(st.a).ptr(b, op.BNBeta)
 	return k, k.add("norms", "prepbn_out", grid1(m), threads(min(max(roundUp(c, 32), 32), 256)), 0, out)
 }
 
