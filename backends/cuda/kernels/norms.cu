@@ -279,23 +279,19 @@ __device__ __forceinline__ void chan_merge(float& na, float& ma, float& Ma, floa
   na = n;
 }
 
-// bn_final merges the chunks of each channel in a fixed order (lane ty
-// takes chunks ty, ty+8, ..., then a fixed tree over the 8 lanes) and
-// writes mu, a = gamma/sqrt(var + eps) and the new running state. M = 0
-// copies the state. grid = ceil(C/32), block (32, 8).
-extern "C" __global__ void __launch_bounds__(256) bn_final(const float* __restrict__ pmean, const float* __restrict__ pm2, int M,
-                                                           int C, int chunks, int chunkRows, const float* __restrict__ gamma,
-                                                           const float* __restrict__ rm, const float* __restrict__ rv, float eps,
-                                                           float mom, float* __restrict__ mu, float* __restrict__ a,
-                                                           float* __restrict__ newMean, float* __restrict__ newVar) {
-  __shared__ float sn[8][33], sm[8][33], s2[8][33];
+// merge_chunks merges channel c's chunk partials (pm2 null: means only)
+// in a fixed order: lane ty takes chunks ty, ty+8, ..., then a fixed tree
+// over the 8 lanes leaves the result in sm[0][tx], s2[0][tx] (after a
+// barrier). Called by every thread of a (32, 8) block.
+__device__ __forceinline__ void merge_chunks(const float* __restrict__ pmean, const float* __restrict__ pm2, int M, int C,
+                                             int chunks, int chunkRows, int c, float (*sn)[33], float (*sm)[33],
+                                             float (*s2)[33]) {
   const int tx = threadIdx.x, ty = threadIdx.y;
-  const int c = blockIdx.x * 32 + tx;
   float n = 0.f, m = 0.f, m2 = 0.f;
   if (c < C)
     for (int k = ty; k < chunks; k += 8) {
       const float nk = (float)(min(M, (k + 1) * chunkRows) - k * chunkRows);
-      chan_merge(n, m, m2, nk, pmean[(i64)k * C + c], pm2[(i64)k * C + c]);
+      chan_merge(n, m, m2, nk, pmean[(i64)k * C + c], pm2 ? pm2[(i64)k * C + c] : 0.f);
     }
   sn[ty][tx] = n, sm[ty][tx] = m, s2[ty][tx] = m2;
   for (int step = 4; step > 0; step >>= 1) {
@@ -307,6 +303,20 @@ extern "C" __global__ void __launch_bounds__(256) bn_final(const float* __restri
     }
   }
   __syncthreads();
+}
+
+// bn_final merges the chunks of each channel in a fixed order
+// (merge_chunks) and writes mu, a = gamma/sqrt(var + eps) and the new running state. M = 0
+// copies the state. grid = ceil(C/32), block (32, 8).
+extern "C" __global__ void __launch_bounds__(256) bn_final(const float* __restrict__ pmean, const float* __restrict__ pm2, int M,
+                                                           int C, int chunks, int chunkRows, const float* __restrict__ gamma,
+                                                           const float* __restrict__ rm, const float* __restrict__ rv, float eps,
+                                                           float mom, float* __restrict__ mu, float* __restrict__ a,
+                                                           float* __restrict__ newMean, float* __restrict__ newVar) {
+  __shared__ float sn[8][33], sm[8][33], s2[8][33];
+  const int tx = threadIdx.x, ty = threadIdx.y;
+  const int c = blockIdx.x * 32 + tx;
+  merge_chunks(pmean, pm2, M, C, chunks, chunkRows, c, sn, sm, s2);
   if (ty != 0 || c >= C) return;
   if (M == 0) {
     newMean[c] = rm[c];
@@ -333,22 +343,7 @@ extern "C" __global__ void __launch_bounds__(256) chunk_merge(const float* __res
   const int tx = threadIdx.x, ty = threadIdx.y;
   const int c = blockIdx.x * 32 + tx;
   const i64 base = (i64)blockIdx.y * chunks * C;
-  float n = 0.f, m = 0.f, m2 = 0.f;
-  if (c < C)
-    for (int k = ty; k < chunks; k += 8) {
-      const float nk = (float)(min(M, (k + 1) * chunkRows) - k * chunkRows);
-      chan_merge(n, m, m2, nk, pmean[base + (i64)k * C + c], pm2 ? pm2[base + (i64)k * C + c] : 0.f);
-    }
-  sn[ty][tx] = n, sm[ty][tx] = m, s2[ty][tx] = m2;
-  for (int step = 4; step > 0; step >>= 1) {
-    __syncthreads();
-    if (ty < step) {
-      float na = sn[ty][tx], ma = sm[ty][tx], Ma = s2[ty][tx];
-      chan_merge(na, ma, Ma, sn[ty + step][tx], sm[ty + step][tx], s2[ty + step][tx]);
-      sn[ty][tx] = na, sm[ty][tx] = ma, s2[ty][tx] = Ma;
-    }
-  }
-  __syncthreads();
+  merge_chunks(pmean + base, pm2 ? pm2 + base : nullptr, M, C, chunks, chunkRows, c, sn, sm, s2);
   if (ty != 0 || c >= C) return;
   outMean[(i64)blockIdx.y * C + c] = sm[0][tx];
   if (outM2) outM2[(i64)blockIdx.y * C + c] = s2[0][tx];
