@@ -122,12 +122,7 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	if v.z {
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(n, ones, ones)
-		k := K()
-		KMOVW(ones.As32(), k)
-		block(1, k)
+		block(1, kFirst(v.lanes, n, kOpt{}))
 	} else {
 		Label("col")
 		a, s := XMM(), XMM()
@@ -419,12 +414,7 @@ func mergeShifted(v variant) {
 		r := GP64()
 		MOVQ(n, r)
 		SUBQ(j, r)
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(r, ones, ones)
-		k := K()
-		KMOVW(ones.As32(), k)
-		body(step{w: 8, k: k}, j)
+		body(step{w: 8, k: kFirst(16, r, kOpt{})}, j)
 	} else {
 		body(step{w: 1}, j)
 		INCQ(j)
