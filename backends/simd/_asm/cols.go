@@ -122,12 +122,7 @@ func colSums(v variant, name, sig string, dev bool, doc ...string) {
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
 	if v.z {
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(n, ones, ones)
-		k := K()
-		KMOVW(ones.As32(), k)
-		block(1, k)
+		block(1, kFirst(v.lanes, n, kOpt{}))
 	} else {
 		Label("col")
 		a, s := XMM(), XMM()
@@ -321,11 +316,7 @@ func mergeShifted(v variant) {
 	}
 	coef := func(s step, name string) VecVirtual {
 		r := reg(s)
-		if s.w == 1 {
-			VMOVSD(paramMem(name), r)
-		} else {
-			VBROADCASTSD(paramMem(name), r)
-		}
+		packedOr(s.w == 1, VBROADCASTSD, VMOVSD, paramMem(name), r)
 		return r
 	}
 	body := func(s step, j GPVirtual) {
@@ -363,13 +354,7 @@ func mergeShifted(v variant) {
 				VMOVUPD(r, m)
 			}
 		}
-		op := func(pd, sd func(ops ...Op), a, b, dst Op) {
-			if s.w == 1 {
-				sd(a, b, dst)
-			} else {
-				pd(a, b, dst)
-			}
-		}
+		op := func(pd, sd func(...Op), ops ...Op) { packedOr(s.w == 1, pd, sd, ops...) }
 		mul := func(a, b, dst Op) { op(VMULPD, VMULSD, a, b, dst) }
 		add := func(a, b, dst Op) { op(VADDPD, VADDSD, a, b, dst) }
 		sub := func(a, b, dst Op) { op(VSUBPD, VSUBSD, a, b, dst) }
@@ -419,12 +404,7 @@ func mergeShifted(v variant) {
 		r := GP64()
 		MOVQ(n, r)
 		SUBQ(j, r)
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(r, ones, ones)
-		k := K()
-		KMOVW(ones.As32(), k)
-		body(step{w: 8, k: k}, j)
+		body(step{w: 8, k: kFirst(16, r, kOpt{})}, j)
 	} else {
 		body(step{w: 1}, j)
 		INCQ(j)
@@ -466,61 +446,40 @@ func (c colCtx) reg() VecVirtual {
 	return c.v.vec()
 }
 
+// lane is c's vectors as loop's: whole, or masked with k.
+func (c colCtx) lane() lane { return lane{v: c.v, tail: c.k != nil, k: c.k} }
+
 func (c colCtx) load(m Mem) VecVirtual {
-	r := c.reg()
-	switch {
-	case c.scalar:
-		VMOVSS(m, r)
-	case c.k != nil:
-		VMOVUPS_Z(m, c.k, r)
-	default:
-		VMOVUPS(m, r)
+	if !c.scalar {
+		return c.lane().load(m)
 	}
+	r := XMM()
+	VMOVSS(m, r)
 	return r
 }
 
 func (c colCtx) store(r VecVirtual, m Mem) {
-	switch {
-	case c.scalar:
+	if c.scalar {
 		VMOVSS(r, m)
-	case c.k != nil:
-		VMOVUPS(r, c.k, m)
-	default:
-		VMOVUPS(r, m)
+	} else {
+		c.lane().store(r, m)
 	}
 }
 
-func (c colCtx) add(a, b, dst VecVirtual) {
-	if c.scalar {
-		VADDSS(a, b, dst)
+// packedOr emits the packed form of an instruction, or its scalar form
+// for one column (the AVX2 column tails).
+func packedOr(scalar bool, packed, single func(...Op), ops ...Op) {
+	if scalar {
+		single(ops...)
 	} else {
-		VADDPS(a, b, dst)
+		packed(ops...)
 	}
 }
 
-func (c colCtx) sub(a Op, b, dst VecVirtual) {
-	if c.scalar {
-		VSUBSS(a, b, dst)
-	} else {
-		VSUBPS(a, b, dst)
-	}
-}
-
-func (c colCtx) mul(a, b, dst VecVirtual) {
-	if c.scalar {
-		VMULSS(a, b, dst)
-	} else {
-		VMULPS(a, b, dst)
-	}
-}
-
-func (c colCtx) fma(a, b, dst VecVirtual) {
-	if c.scalar {
-		VFMADD231SS(a, b, dst)
-	} else {
-		VFMADD231PS(a, b, dst)
-	}
-}
+func (c colCtx) add(a, b, dst VecVirtual)    { packedOr(c.scalar, VADDPS, VADDSS, a, b, dst) }
+func (c colCtx) sub(a Op, b, dst VecVirtual) { packedOr(c.scalar, VSUBPS, VSUBSS, a, b, dst) }
+func (c colCtx) mul(a, b, dst VecVirtual)    { packedOr(c.scalar, VMULPS, VMULSS, a, b, dst) }
+func (c colCtx) fma(a, b, dst VecVirtual)    { packedOr(c.scalar, VFMADD231PS, VFMADD231SS, a, b, dst) }
 
 // colLoop emits body over the columns of byte offsets [0, nb) at the byte
 // index j: groups of u vectors, then single vectors, then the tail (AVX-512:

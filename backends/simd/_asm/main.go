@@ -130,6 +130,61 @@ func tailMask() Mem {
 	return table("tailmask", append(copies(8, uint32(0xffffffff)), copies(8, uint32(0))...)...)
 }
 
+// kOpt is how kFirst builds its mask; the zero value suits most sites.
+type kOpt struct {
+	ones GPVirtual // holds -1 already (set once, outside a loop); nil: t is set to -1 here
+	t    GPVirtual // the register the mask is built in; nil: a fresh one
+	full string    // a label: n >= w jumps to it past BZHI (n may exceed 255; BZHI reads its low byte)
+}
+
+// kFirst sets the opmask of the first n lanes (AVX-512 tails; tailMask is
+// the AVX2 one): ks[0] gets bits 0..w-1 of it, each further k the next w
+// bits (a 2w-lane mask over two w-lane registers). w (8, 16, 32, 64) picks
+// KMOVB, KMOVW, KMOVD or KMOVQ. With no ks it returns a fresh opmask.
+func kFirst(w int, n GPVirtual, o kOpt, ks ...OpmaskVirtual) OpmaskVirtual {
+	t := o.t
+	if t == nil {
+		t = GP64()
+	}
+	ones := o.ones
+	if ones != nil && o.full != "" {
+		panic("kFirst: the full path would skip setting t")
+	}
+	if ones == nil {
+		MOVQ(I32(-1), t)
+		ones = t
+	}
+	if o.full != "" {
+		CMPQ(n, U8(w))
+		JAE(LabelRef(o.full))
+	}
+	BZHIQ(n, ones, t)
+	if o.full != "" {
+		Label(o.full)
+	}
+	if len(ks) == 0 {
+		ks = []OpmaskVirtual{K()}
+	}
+	for i, k := range ks {
+		if i > 0 {
+			SHRQ(U8(w), t)
+		}
+		switch w {
+		case 8:
+			KMOVB(t.As32(), k)
+		case 16:
+			KMOVW(t.As32(), k)
+		case 32:
+			KMOVD(t.As32(), k)
+		case 64:
+			KMOVQ(t, k)
+		default:
+			panic(fmt.Sprintf("kFirst: opmask width %d", w))
+		}
+	}
+	return ks[0]
+}
+
 // bcast loads a constant vector (register form, for operands that cannot be memory).
 func (v variant) bcast(m Mem) VecVirtual {
 	r := v.vec()
@@ -245,11 +300,7 @@ func loop(v variant, n GPVirtual, ptrs, outs []GPVirtual, unroll int, step func(
 	JZ(LabelRef("done"))
 	t := lane{v: v, tail: true}
 	if v.z {
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(n, ones, ones)
-		t.k = K()
-		KMOVW(ones.As32(), t.k)
+		t.k = kFirst(v.lanes, n, kOpt{})
 		step(t, 0)
 		Label("done")
 		return

@@ -124,9 +124,7 @@ func crmsRowsFn(v variant, nt bool) {
 		t := GP64()
 		MOVQ(c, t)
 		ANDQ(U8(v.lanes-1), t)
-		BZHIQ(t, ones, t)
-		k = K()
-		KMOVW(t.As32(), k)
+		k = kFirst(v.lanes, t, kOpt{ones: ones, t: t})
 	}
 	stride := GP64()
 	MOVQ(c, stride)
@@ -203,16 +201,13 @@ func crmsRowsFn(v variant, nt bool) {
 		var kt OpmaskVirtual
 		if v.z {
 			// The head as one masked vector, then the tail mask of n-h.
-			kh, t := K(), GP64()
-			BZHIQ(h, ones, t)
-			KMOVW(t.As32(), kh)
+			t := GP64()
+			kh := kFirst(v.lanes, h, kOpt{ones: ones, t: t})
 			out(lane{v: v, tail: true, k: kh}, 1, func(p GPVirtual, _ int) Mem { return Mem{Base: p} })
 			MOVQ(c, t)
 			SUBQ(h, t)
 			ANDQ(U8(v.lanes-1), t)
-			BZHIQ(t, ones, t)
-			kt = K()
-			KMOVW(t.As32(), kt)
+			kt = kFirst(v.lanes, t, kOpt{ones: ones, t: t})
 		} else {
 			Label("hd")
 			CMPQ(i, h)
@@ -256,14 +251,10 @@ func rowTailMask(v variant, c GPVirtual) OpmaskVirtual {
 	if !v.z {
 		return nil
 	}
-	t, ones := GP64(), GP64()
+	t := GP64()
 	MOVQ(c, t)
 	ANDQ(U8(v.lanes-1), t)
-	MOVQ(I32(-1), ones)
-	BZHIQ(t, ones, ones)
-	k := K()
-	KMOVW(ones.As32(), k)
-	return k
+	return kFirst(v.lanes, t, kOpt{})
 }
 
 // rmsRowsFn emits rmsNormRows: per row a sum-of-squares pass, then the

@@ -577,12 +577,7 @@ func slaReluSum() {
 	Label("col")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
-	MOVQ(I32(-1), ones)
-	CMPQ(n, U8(16))
-	JAE(LabelRef("full"))
-	BZHIQ(n, ones, ones)
-	Label("full")
-	KMOVW(ones.As32(), k)
+	kFirst(16, n, kOpt{t: ones, full: "full"}, k)
 	a := ZMM()
 	VMOVUPS_Z(Mem{Base: acc}, k, a)
 	dp, sp, r := GP64(), GP64(), GP64()
@@ -687,11 +682,7 @@ func slaReluKQ() {
 		Label(lbl + "tail")
 		TESTQ(cnt, cnt)
 		JZ(LabelRef(lbl + "end"))
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(cnt, ones, ones)
-		t := lane{v: v, tail: true, k: K()}
-		KMOVW(ones.As32(), t.k)
+		t := lane{v: v, tail: true, k: kFirst(v.lanes, cnt, kOpt{})}
 		step(t, 0)
 		Label(lbl + "end")
 		for r := range nr {

@@ -54,20 +54,10 @@ func w4Rows(v variant, rows int) {
 	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
 	gb := Load(Param("gb"), GP64()).(GPVirtual)
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
-	mask := func(count GPVirtual) OpmaskVirtual {
-		t, ones := GP64(), GP64()
-		MOVQ(count, t)
-		ANDQ(U8(15), t)
-		MOVQ(I32(-1), ones)
-		BZHIQ(t, ones, ones)
-		k := K()
-		KMOVW(ones.As32(), k)
-		return k
-	}
 	var tmask OpmaskVirtual
 	var tbuf Mem
 	if v.z {
-		tmask = mask(gb)
+		tmask = rowTailMask(v, gb)
 	} else {
 		tbuf = AllocLocal(16)
 	}
@@ -389,13 +379,7 @@ func w4Gemv(f gemvForm) {
 	JBE(LabelRef("blockmask"))
 	MOVQ(U32(16), cnt)
 	Label("blockmask")
-	km := K()
-	{
-		ones := GP64()
-		MOVQ(I32(-1), ones)
-		BZHIQ(cnt, ones, ones)
-		KMOVW(ones.As32(), km)
-	}
+	km := kFirst(16, cnt, kOpt{})
 	// Prefetch the next pass's zero points and scales of this block: the
 	// tables of a block wait for them, and a block's work is too long for
 	// out-of-order execution to reach them early (3.5x slower from DRAM at
