@@ -11,12 +11,15 @@ import (
 // nibbles (even k) and the high nibbles (odd k) of 16 code bytes, minus
 // their zero point as integers (so a code at its zero point adds exactly
 // 0), meet 16 even and 16 odd values of X; the micro-kernel computes up to
-// four rows of X per pass over a weight row. At M = 1 (the decode GEMV) the
+// four rows of X per pass over a weight row (AVX-512: six rows against three
+// weight rows, with per-group tables of dequantized weights as the GEMV's;
+// meaning w4TabGo). At M = 1 (the decode GEMV) the
 // level's gemv kernels instead read four weight rows per pass with a table
 // of dequantized weights per row and group (w4Gemv4AVX512).
 
-// w4Kern computes rows (1..4) rows of Y over n weight rows; see the doc
-// of w4Rows1AVX512 for the exact meaning, and w4RowsGo.
+// w4Kern computes rows (1..mr) rows of Y over n weight rows; see the doc
+// of w4Rows1AVX512 for the exact meaning, and w4RowsGo (w4Tab1AVX512 and
+// w4TabGo where the w4K's tab is set).
 type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
 
 // w4Gemv is the GEMV kernel (one row of X laid out as w4Layout.pack does)
@@ -26,6 +29,8 @@ type w4Gemv func(y, x []float32, qp []byte, s []float32, z []byte, bias []float3
 
 type w4K struct {
 	path string
+	mr   int  // rows of X per pass: rows[1..mr] are set
+	tab  bool // the row kernels dequantize through per-group tables: meaning w4TabGo, not w4RowsGo
 	rows [w4Rows + 1]w4Kern
 	// gemv4 and gemv1 (4 and 1 weight rows per pass), where the level has
 	// them, run M = 1; gemvWide4 and gemvWide1 (optional) instead where gb
@@ -35,8 +40,11 @@ type w4K struct {
 }
 
 const (
-	w4Rows  = 4
-	w4Block = 64 // weight rows per block: their codes stay in L2 across the row blocks of X
+	w4Rows = 6 // the most rows of X per pass of any level
+	// Weight rows per block: their codes stay in L2 across the row blocks
+	// of X. A multiple of the AVX-512 tile's 3 weight rows (1.03-1.04x
+	// over 64 there; the AVX2 kernels measured the same at 48, 64 and 96).
+	w4Block = 48
 )
 
 func init() { register("gemm_w4g", prepareGemmW4G, func(l *level) bool { return l.w4 != nil }) }
@@ -109,8 +117,8 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 		}
 		for n0 := lo; n0 < hi; n0 += w4Block {
 			cnt := min(w4Block, hi-n0)
-			for m0 := 0; m0 < M; m0 += w4Rows {
-				r := min(w4Rows, M-m0)
+			for m0 := 0; m0 < M; m0 += k.mr {
+				r := min(k.mr, M-m0)
 				k.rows[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:],
 					bias[n0:], cnt, l.gb, l.ng)
 			}
@@ -143,6 +151,24 @@ func w4RowsGo(rows int) w4Kern {
 			}
 		}
 	}
+}
+
+// w4TabGo is the Go twin of the table tiles (w4Tab1AVX512): per row of X
+// the GEMV's meaning, weights dequantized per row and group.
+func w4TabGo(rows int) w4Kern {
+	return func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
+		for m := range rows {
+			w4GemvGo(y[m*ldy:], x[m*ldx:], qp, s, z, bias, n, gb, ng)
+		}
+	}
+}
+
+// twin is the Go twin of k's row kernels.
+func (k *w4K) twin(rows int) w4Kern {
+	if k.tab {
+		return w4TabGo(rows)
+	}
+	return w4RowsGo(rows)
 }
 
 // w4GemvGo is the Go twin of the GEMV kernels: per weight row and group the

@@ -512,8 +512,8 @@ func TestW8Driver(t *testing.T) {
 }
 
 func w4Variants() []variant[w4K] {
-	twin := &w4K{path: Generic}
-	for r := 1; r <= w4Rows; r++ {
+	twin := &w4K{path: Generic, mr: 4}
+	for r := 1; r <= twin.mr; r++ {
 		twin.rows[r] = w4RowsGo(r)
 	}
 	twin.gemv4, twin.gemv1 = w4GemvGo, w4GemvGo

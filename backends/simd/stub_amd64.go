@@ -1669,6 +1669,48 @@ func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 //go:noescape
 func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// w4Tab1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
+// with the codes and the layout of X as in w4Rows1AVX512.
+//
+//go:noescape
+func w4Tab1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Tab2AVX512 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
+// with the codes and the layout of X as in w4Rows1AVX512.
+//
+//go:noescape
+func w4Tab2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Tab3AVX512 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
+// with the codes and the layout of X as in w4Rows1AVX512.
+//
+//go:noescape
+func w4Tab3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Tab4AVX512 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
+// with the codes and the layout of X as in w4Rows1AVX512.
+//
+//go:noescape
+func w4Tab4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Tab5AVX512 computes 5 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
+// with the codes and the layout of X as in w4Rows1AVX512.
+//
+//go:noescape
+func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4Tab6AVX512 computes 6 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
+// with the codes and the layout of X as in w4Rows1AVX512.
+//
+//go:noescape
+func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
 // w4Gemv1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
 // for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
 //

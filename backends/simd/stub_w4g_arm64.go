@@ -4,7 +4,7 @@ package simd
 
 // w4NEON is gemm_w4g with the NEON row kernels of w4g_arm64.s (the w4K
 // contract of gemm_w4g.go; meaning = w4RowsGo).
-var w4NEON = &w4K{path: "neon", rows: [w4Rows + 1]w4Kern{nil, w4Rows1NEON, w4Rows2NEON, w4Rows3NEON, w4Rows4NEON}}
+var w4NEON = &w4K{path: "neon", mr: 4, rows: [w4Rows + 1]w4Kern{nil, w4Rows1NEON, w4Rows2NEON, w4Rows3NEON, w4Rows4NEON}}
 
 // w4Rows1NEON .. w4Rows4NEON compute 1..4 output rows of a 4-bit group GEMM
 // over n weight rows j:

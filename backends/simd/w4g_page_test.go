@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestW4RowsPageEnd calls every row kernel (1..4 rows) of each variant
+// TestW4RowsPageEnd calls every row kernel (1..mr rows) of each variant
 // directly with every input ending at an inaccessible page (codes, scales,
 // zero points, bias and the laid-out X), for group sizes with full chunks,
 // tails of 1..15 bytes and per-channel groups, against the Go twin.
@@ -16,8 +16,8 @@ func TestW4RowsPageEnd(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
 		for _, kg := range [][2]int{{2, 2}, {6, 6}, {30, 30}, {58, 58}, {64, 32}, {96, 32}, {68, 34}, {256, 128}, {62, 62}} {
 			K, G := kg[0], kg[1]
-			for rows := 1; rows <= w4Rows; rows++ {
-				const n = 3
+			for rows := 1; rows <= k.mr; rows++ {
+				const n = 5 // pairs of weight rows and one left
 				l := newW4Layout(K, G)
 				qp := pageEndBytes(t, n*K/2)
 				z := pageEndBytes(t, n*l.ng)
@@ -44,7 +44,7 @@ func TestW4RowsPageEnd(t *testing.T) {
 					y[i], want[i] = guardVal, guardVal
 				}
 				k.rows[rows](y, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
-				w4RowsGo(rows)(want, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
+				k.twin(rows)(want, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
 				what := fmt.Sprintf("K=%d G=%d rows=%d", K, G, rows)
 				check(t, what)
 				for i := range y {
