@@ -12,8 +12,8 @@ import (
 // their zero point as integers (so a code at its zero point adds exactly
 // 0), meet 16 even and 16 odd values of X; the micro-kernel computes up to
 // four rows of X per pass over a weight row (AVX-512: six rows against three
-// weight rows, with per-group tables of dequantized weights as the GEMV's;
-// meaning w4TabGo). At M = 1 (the decode GEMV) the
+// weight rows, with per-group tables of dequantized weights as the GEMV's,
+// meaning w4TabGo, and the wide GEMV's layout of X where gb allows). At M = 1 (the decode GEMV) the
 // level's gemv kernels instead read four weight rows per pass with a table
 // of dequantized weights per row and group (w4Gemv4AVX512).
 
@@ -32,6 +32,9 @@ type w4K struct {
 	mr   int  // rows of X per pass: rows[1..mr] are set
 	tab  bool // the row kernels dequantize through per-group tables: meaning w4TabGo, not w4RowsGo
 	rows [w4Rows + 1]w4Kern
+	// wideRows (optional) run M > 1 instead where gb is a multiple of 64,
+	// on X laid out by w4Layout.packWide.
+	wideRows [w4Rows + 1]w4Kern
 	// gemv4 and gemv1 (4 and 1 weight rows per pass), where the level has
 	// them, run M = 1; gemvWide4 and gemvWide1 (optional) instead where gb
 	// is a multiple of 64, on X laid out by w4Layout.packWide.
@@ -98,8 +101,12 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 	xb := make([]float32, M*l.ldx)
 	pack := l.pack
 	gemv4, gemv1 := k.gemv4, k.gemv1
+	kr := &k.rows
 	if M != 1 {
 		gemv4 = nil
+		if l.gb%64 == 0 && k.wideRows[1] != nil {
+			pack, kr = l.packWide, &k.wideRows
+		}
 	} else if l.gb%64 == 0 && k.gemvWide4 != nil {
 		pack, gemv4, gemv1 = l.packWide, k.gemvWide4, k.gemvWide1
 	}
@@ -119,7 +126,7 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 			cnt := min(w4Block, hi-n0)
 			for m0 := 0; m0 < M; m0 += k.mr {
 				r := min(k.mr, M-m0)
-				k.rows[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:],
+				kr[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:],
 					bias[n0:], cnt, l.gb, l.ng)
 			}
 		}

@@ -1711,6 +1711,36 @@ func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []flo
 //go:noescape
 func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// w4TabWide1AVX512 is w4Tab1AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4TabWide2AVX512 is w4Tab2AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4TabWide3AVX512 is w4Tab3AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4TabWide4AVX512 is w4Tab4AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4TabWide5AVX512 is w4Tab5AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// w4TabWide6AVX512 is w4Tab6AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
 // w4Gemv1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
 // for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
 //

@@ -10,11 +10,13 @@ import (
 // TestW4RowsPageEnd calls every row kernel (1..mr rows) of each variant
 // directly with every input ending at an inaccessible page (codes, scales,
 // zero points, bias and the laid-out X), for group sizes with full chunks,
-// tails of 1..15 bytes and per-channel groups, against the Go twin.
+// tails of 1..15 bytes and per-channel groups, against the Go twin; the
+// wide row kernels (where gb is a multiple of 64) on X laid out by
+// packWide likewise.
 func TestW4RowsPageEnd(t *testing.T) {
 	forEach(t, w4Variants(), func(t *testing.T, k *w4K) {
 		rng := rand.New(rand.NewPCG(21, 22))
-		for _, kg := range [][2]int{{2, 2}, {6, 6}, {30, 30}, {58, 58}, {64, 32}, {96, 32}, {68, 34}, {256, 128}, {62, 62}} {
+		for _, kg := range [][2]int{{2, 2}, {6, 6}, {30, 30}, {58, 58}, {64, 32}, {96, 32}, {68, 34}, {256, 128}, {62, 62}, {384, 384}} {
 			K, G := kg[0], kg[1]
 			for rows := 1; rows <= k.mr; rows++ {
 				const n = 5 // pairs of weight rows and one left
@@ -33,30 +35,43 @@ func TestW4RowsPageEnd(t *testing.T) {
 				for i := range bias {
 					bias[i] = float32(2*rng.Float64() - 1)
 				}
+				wide := k.wideRows[1] != nil && l.gb%64 == 0
+				xw := pageEnd(t, rows*l.ldx)
 				for m := range rows {
 					xr := randSlice(rng, K)
 					l.pack(x[m*l.ldx:(m+1)*l.ldx], xr)
+					if wide {
+						l.packWide(xw[m*l.ldx:(m+1)*l.ldx], xr)
+					}
 				}
 				ldy := n + 2
-				y, check := guarded(rows*ldy, 16)
 				want := make([]float32, rows*ldy)
-				for i := range y {
-					y[i], want[i] = guardVal, guardVal
+				for i := range want {
+					want[i] = guardVal
 				}
-				k.rows[rows](y, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
 				k.twin(rows)(want, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
-				what := fmt.Sprintf("K=%d G=%d rows=%d", K, G, rows)
-				check(t, what)
-				for i := range y {
-					if i%ldy >= n {
-						if y[i] != guardVal {
-							t.Fatalf("%s: wrote y[%d] past the %d columns", what, i, n)
+				try := func(f w4Kern, x []float32, what string) {
+					y, check := guarded(rows*ldy, 16)
+					for i := range y {
+						y[i] = guardVal
+					}
+					f(y, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng)
+					check(t, what)
+					for i := range y {
+						if i%ldy >= n {
+							if y[i] != guardVal {
+								t.Fatalf("%s: wrote y[%d] past the %d columns", what, i, n)
+							}
+							continue
 						}
-						continue
+						if math.Abs(float64(y[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+							t.Fatalf("%s: y[%d] = %v, want %v", what, i, y[i], want[i])
+						}
 					}
-					if math.Abs(float64(y[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
-						t.Fatalf("%s: y[%d] = %v, want %v", what, i, y[i], want[i])
-					}
+				}
+				try(k.rows[rows], x, fmt.Sprintf("K=%d G=%d rows=%d", K, G, rows))
+				if wide {
+					try(k.wideRows[rows], xw, fmt.Sprintf("wide K=%d G=%d rows=%d", K, G, rows))
 				}
 			}
 		}

@@ -27,7 +27,7 @@ func BenchmarkW4TileAB(b *testing.B) {
 		for m := range M {
 			l.pack(xb[m*l.ldx:], filled(K, 1+float32(m)/64))
 		}
-		run := func(k *w4K) func(y, x []float32) {
+		run := func(k *w4K, xb []float32) func(y, x []float32) {
 			return func(y, x []float32) {
 				qp := bytesOf(x)
 				for n0 := 0; n0 < N; n0 += w4Block {
@@ -41,6 +41,14 @@ func BenchmarkW4TileAB(b *testing.B) {
 		}
 		// rows x c floats: y needs M*N, x holds the N*K/2 code bytes.
 		c := max(N*K/8/M, N)
-		runAB(b, abCase{fmt.Sprintf("M=%d/N=%d/K=%d/G=%d", M, N, K, G), M, c, 2 * M * N * K, run(oldK), run(w4AVX512)}, true)
+		runAB(b, abCase{fmt.Sprintf("M=%d/N=%d/K=%d/G=%d", M, N, K, G), M, c, 2 * M * N * K, run(oldK, xb), run(w4AVX512, xb)}, true)
+		if l.gb%64 == 0 {
+			xw := make([]float32, M*l.ldx)
+			for m := range M {
+				l.packWide(xw[m*l.ldx:(m+1)*l.ldx], filled(K, 1+float32(m)/64))
+			}
+			wk := &w4K{mr: w4AVX512.mr, rows: w4AVX512.wideRows}
+			runAB(b, abCase{fmt.Sprintf("wide/M=%d/N=%d/K=%d/G=%d", M, N, K, G), M, c, 2 * M * N * K, run(w4AVX512, xb), run(wk, xw)}, true)
+		}
 	}
 }
