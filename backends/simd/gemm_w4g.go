@@ -18,7 +18,7 @@ import (
 // of dequantized weights per row and group (w4Gemv4AVX512).
 
 // w4Kern computes rows (1..mr) rows of Y over n weight rows; see the doc
-// of w4Rows1AVX512 for the exact meaning, and w4RowsGo (w4Tab1AVX512 and
+// of w4Rows1AVX2 for the exact meaning, and w4RowsGo (w4Tab1AVX512 and
 // w4TabGo where the w4K's tab is set).
 type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
 

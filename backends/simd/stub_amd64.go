@@ -1605,38 +1605,6 @@ func flipSignAVX512(dst []uint32, src []uint32)
 //go:noescape
 func flipSignAVX2(dst []uint32, src []uint32)
 
-// w4Rows1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
-// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
-// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
-//
-//go:noescape
-func w4Rows1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-
-// w4Rows2AVX512 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
-// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
-// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
-//
-//go:noescape
-func w4Rows2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-
-// w4Rows3AVX512 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
-// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
-// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
-//
-//go:noescape
-func w4Rows3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-
-// w4Rows4AVX512 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
-// with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
-// X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.
-//
-//go:noescape
-func w4Rows4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-
 // w4Rows1AVX2 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),
 // with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and
@@ -1671,42 +1639,42 @@ func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 
 // w4Tab1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX512.
+// with the codes and the layout of X as in w4Rows1AVX2.
 //
 //go:noescape
 func w4Tab1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Tab2AVX512 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX512.
+// with the codes and the layout of X as in w4Rows1AVX2.
 //
 //go:noescape
 func w4Tab2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Tab3AVX512 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX512.
+// with the codes and the layout of X as in w4Rows1AVX2.
 //
 //go:noescape
 func w4Tab3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Tab4AVX512 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX512.
+// with the codes and the layout of X as in w4Rows1AVX2.
 //
 //go:noescape
 func w4Tab4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Tab5AVX512 computes 5 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX512.
+// with the codes and the layout of X as in w4Rows1AVX2.
 //
 //go:noescape
 func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Tab6AVX512 computes 6 output row(s) of a 4-bit group GEMM over n weight rows j:
 // y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX512.
+// with the codes and the layout of X as in w4Rows1AVX2.
 //
 //go:noescape
 func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
@@ -1742,7 +1710,7 @@ func w4TabWide5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s [
 func w4TabWide6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Gemv1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
-// for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
+// for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX2 (ldx = ng*ceil(gb/16)*32).
 //
 //go:noescape
 func w4Gemv1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
@@ -1788,7 +1756,7 @@ func wqGemv3R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte,
 func wqGemv8R1AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
 // w4Gemv4AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
-// for j < n (a multiple of 4), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).
+// for j < n (a multiple of 4), with the codes and the layout of X as in w4Rows1AVX2 (ldx = ng*ceil(gb/16)*32).
 //
 //go:noescape
 func w4Gemv4AVX512(y []float32, x []float32, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)

@@ -9,9 +9,10 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// gemm_w4g micro-kernels (KERNELS.md 3.2), AVX-512: up to four rows of X
-// against n weight rows of 4-bit codes, unpacked in registers. Per 16
-// bytes of codes (32 weights): VPMOVZXBD, then the low nibbles (even k)
+// gemm_w4g micro-kernels (KERNELS.md 3.2), AVX2+FMA (AVX-512 runs the
+// w4Tab tiles): up to four rows of X against n weight rows of 4-bit codes,
+// unpacked in registers. Per 16 bytes of codes (32 weights): VPMOVZXBD,
+// then the low nibbles (even k)
 // and the high nibbles (odd k) as floats meet the even and odd values of
 // X, which the driver lays out per 16-byte chunk of each group as
 // [16 even][16 odd] floats (zero padded). The zero point is subtracted from
@@ -22,15 +23,13 @@ import (
 //	y[m*ldy+j] = hsum(acc_m) + bias[j]
 const w4MaxRows = 4
 
-// The AVX2+FMA variant widens 8 code bytes per VPMOVZXBD (two per chunk:
-// lanes 0..7 and 8..15 of the even and of the odd values) and reads a
-// partial chunk from a zero-padded 16-byte stack copy, so it never reads
-// past qp (the padded X values are 0, so the padding codes add 0).
+// Each VPMOVZXBD widens 8 code bytes (two per chunk: lanes 0..7 and 8..15
+// of the even and of the odd values); a partial chunk is read from a
+// zero-padded 16-byte stack copy, so no kernel reads past qp (the padded X
+// values are 0, so the padding codes add 0).
 func w4g() {
-	for _, v := range variants {
-		for rows := 1; rows <= w4MaxRows; rows++ {
-			w4Rows(v, rows)
-		}
+	for rows := 1; rows <= w4MaxRows; rows++ {
+		w4Rows(rows)
 	}
 	for _, wide := range []bool{false, true} {
 		for rows := 1; rows <= w4TabRows; rows++ {
@@ -48,7 +47,8 @@ func w4g() {
 	}
 }
 
-func w4Rows(v variant, rows int) {
+func w4Rows(rows int) {
+	v := avx2
 	name := fmt.Sprintf("w4Rows%d%s", rows, v.name)
 	TEXT(name, NOSPLIT, "func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
 	Pragma("noescape")
@@ -59,13 +59,7 @@ func w4Rows(v variant, rows int) {
 	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
 	gb := Load(Param("gb"), GP64()).(GPVirtual)
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
-	var tmask OpmaskVirtual
-	var tbuf Mem
-	if v.z {
-		tmask = rowTailMask(v, gb)
-	} else {
-		tbuf = AllocLocal(16)
-	}
+	tbuf := AllocLocal(16)
 	low := v.bcast(splat("nib", 15))
 	j := GP64()
 	XORQ(j, j)
@@ -102,14 +96,10 @@ func w4Rows(v variant, rows int) {
 	zt := GP32()
 	MOVBLZX(Mem{Base: zp, Index: gi, Scale: 1}, zt)
 	zb := v.vec()
-	if v.z {
-		VPBROADCASTD(zt, zb)
-	} else {
-		VMOVD(zt, zb.AsX())
-		VPBROADCASTD(zb.AsX(), zb)
-	}
+	VMOVD(zt, zb.AsX())
+	VPBROADCASTD(zb.AsX(), zb)
 	// half widens 8 code bytes at src into x lanes 8*h.. of the even and
-	// odd values (AVX2).
+	// odd values.
 	half := func(src Mem, h int) {
 		b, hi := YMM(), YMM()
 		VPMOVZXBD(src, b)
@@ -125,44 +115,24 @@ func w4Rows(v variant, rows int) {
 		}
 	}
 	chunk := func(tail bool) {
-		if !v.z {
-			src := Mem{Base: q}
-			if tail {
-				// Copy the left (< 16) code bytes to the zeroed stack buffer.
-				t := XMM()
-				VPXOR(t, t, t)
-				VMOVDQU(t, tbuf)
-				i, c := GP64(), GP32()
-				XORQ(i, i)
-				Label("copy")
-				MOVBLZX(Mem{Base: q, Index: i, Scale: 1}, c)
-				MOVB(c.As8(), tbuf.Idx(i, 1))
-				INCQ(i)
-				CMPQ(i, left)
-				JB(LabelRef("copy"))
-				src = tbuf
-			}
-			half(src, 0)
-			half(src.Offset(8), 1)
-			return
-		}
-		b := ZMM()
+		src := Mem{Base: q}
 		if tail {
-			VPMOVZXBD_Z(Mem{Base: q}, tmask, b)
-		} else {
-			VPMOVZXBD(Mem{Base: q}, b)
+			// Copy the left (< 16) code bytes to the zeroed stack buffer.
+			t := XMM()
+			VPXOR(t, t, t)
+			VMOVDQU(t, tbuf)
+			i, c := GP64(), GP32()
+			XORQ(i, i)
+			Label("copy")
+			MOVBLZX(Mem{Base: q, Index: i, Scale: 1}, c)
+			MOVB(c.As8(), tbuf.Idx(i, 1))
+			INCQ(i)
+			CMPQ(i, left)
+			JB(LabelRef("copy"))
+			src = tbuf
 		}
-		lo, hi := ZMM(), ZMM()
-		VPANDD(low, b, lo)
-		VPSRLD(U8(4), b, hi)
-		VPSUBD(zb, lo, lo)
-		VPSUBD(zb, hi, hi)
-		VCVTDQ2PS(lo, lo)
-		VCVTDQ2PS(hi, hi)
-		for m := 0; m < rows; m++ {
-			VFMADD231PS(rowMem(xb, x3, ldx, m, 0), lo, dot[m])
-			VFMADD231PS(rowMem(xb, x3, ldx, m, 64), hi, dot[m])
-		}
+		half(src, 0)
+		half(src.Offset(8), 1)
 	}
 	Label("chunk")
 	CMPQ(left, U8(16))
@@ -196,11 +166,7 @@ func w4Rows(v variant, rows int) {
 	LEAQ(Mem{Base: y, Index: j, Scale: 4}, y)
 	bv := XMM()
 	VMOVSS(Mem{Base: bias, Index: j, Scale: 4}, bv)
-	if v.z {
-		hreduceMany(acc, vaddps)
-	} else {
-		hreduceManyY(acc, vaddps)
-	}
+	hreduceManyY(acc, vaddps)
 	for m := range acc {
 		VADDSS(bv, acc[m].AsX(), acc[m].AsX())
 		VMOVSS(acc[m].AsX(), Mem{Base: y})
@@ -253,7 +219,7 @@ func w4Tab(rows, wr int, wide bool) {
 	} else {
 		Doc(fmt.Sprintf("%s computes %d output row(s) of a 4-bit group GEMM over n weight rows j:", name, rows),
 			"y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),",
-			"with the codes and the layout of X as in w4Rows1AVX512.")
+			"with the codes and the layout of X as in w4Rows1AVX2.")
 	}
 	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
@@ -574,7 +540,7 @@ func w4Gemv(f gemvForm) {
 			fmt.Sprintf("out as wqDots%dAVX512 reads it.", 8/f.vpb))
 	} else {
 		Doc(fmt.Sprintf("%s computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])", name),
-			fmt.Sprintf("for j < n (a multiple of %d), with the codes and the layout of X as in w4Rows1AVX512 (ldx = ng*ceil(gb/16)*32).", rows))
+			fmt.Sprintf("for j < n (a multiple of %d), with the codes and the layout of X as in w4Rows1AVX2 (ldx = ng*ceil(gb/16)*32).", rows))
 	}
 	q, sp, zp := ptr("qp"), ptr("s"), ptr(zname)
 	zsz := uint8(1) // bytes per zero point or shift
