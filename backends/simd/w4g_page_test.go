@@ -19,7 +19,7 @@ func TestW4RowsPageEnd(t *testing.T) {
 		for _, kg := range [][2]int{{2, 2}, {6, 6}, {30, 30}, {58, 58}, {64, 32}, {96, 32}, {68, 34}, {256, 128}, {62, 62}, {384, 384}} {
 			K, G := kg[0], kg[1]
 			for rows := 1; rows <= k.mr; rows++ {
-				const n = 5 // pairs of weight rows and one left
+				const n = 5 // one pass of three weight rows (AVX-512), two left
 				l := newW4Layout(K, G)
 				qp := pageEndBytes(t, n*K/2)
 				z := pageEndBytes(t, n*l.ng)
