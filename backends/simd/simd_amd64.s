@@ -56736,6 +56736,7 @@ rlisted0:
 	JMP     rlisted0
 
 rlistedf0:
+rlistedl0:
 	CMPQ         R10, R9
 	JAE          rcheck0
 	MOVL         (SP)(R10*4), R8
@@ -56816,7 +56817,7 @@ rlistedf0:
 	VMOVUPS      Y11, K2, 32(R11)
 	VMOVUPD      Z6, 64(AX)(R8*1)
 	INCQ         R10
-	JMP          rlistedf0
+	JMP          rlistedl0
 
 rcheck0:
 	CMPQ        full+296(FP), $0x00
@@ -57416,6 +57417,7 @@ rlisted1:
 	JMP     rlisted1
 
 rlistedf1:
+rlistedl1:
 	CMPQ         R10, R9
 	JAE          rcheck1
 	MOVL         (SP)(R10*4), R8
@@ -57496,7 +57498,7 @@ rlistedf1:
 	VMOVUPS      Y11, K2, 32(R11)
 	VMOVUPD      Z6, 64(AX)(R8*1)
 	INCQ         R10
-	JMP          rlistedf1
+	JMP          rlistedl1
 
 rcheck1:
 	CMPQ        full+296(FP), $0x00
@@ -58076,6 +58078,10 @@ rlisted2:
 	JMP          rlisted2
 
 rlistedf2:
+	TESTQ $0x00000004, method+264(FP)
+	JNZ   rlistedm2
+
+rlistedl2:
 rlistedfq2:
 	LEAQ         3(R10), R8
 	CMPQ         R8, R9
@@ -58438,7 +58444,7 @@ rlistedp2:
 	VMOVUPS      Y5, K2, (R8)
 	VMOVUPD      Z12, (AX)(R11*1)
 	ADDQ         $0x02, R10
-	JMP          rlistedf2
+	JMP          rlistedl2
 
 rlistedf12:
 	CMPQ         R10, R9
@@ -58503,7 +58509,440 @@ rlistedf12:
 	VMOVUPS      Y11, K2, (R11)
 	VMOVUPD      Z5, (AX)(R8*1)
 	INCQ         R10
-	JMP          rlistedf2
+	JMP          rlistedl2
+
+rlistedm2:
+	VDIVPD Z6, Z8, Z5
+
+rlistedlm2:
+rlistedfqm2:
+	LEAQ         3(R10), R8
+	CMPQ         R8, R9
+	JAE          rlistedpm2
+	MOVL         (SP)(R10*4), R11
+	MOVL         4(SP)(R10*4), R12
+	MOVL         8(SP)(R10*4), R13
+	MOVL         12(SP)(R10*4), R8
+	VMOVUPD      (AX)(R11*1), Z11
+	MOVQ         R11, R14
+	ANDQ         $-128, R14
+	LEAQ         (R11)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z12
+	VCVTPS2PD    64(R14), Z13
+	VCVTPS2PD    128(R14), Z14
+	VCVTPS2PD    192(R14), Z20
+	VMINPD       Z14, Z2, Z14
+	VMAXPD       Z12, Z0, Z12
+	VSUBPD       Z12, Z14, Z14
+	VMINPD       Z20, Z3, Z12
+	VMAXPD       Z13, Z1, Z13
+	VSUBPD       Z13, Z12, Z12
+	VMOVUPD      (AX)(R12*1), Z13
+	MOVQ         R12, R14
+	ANDQ         $-128, R14
+	LEAQ         (R12)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z20
+	VCVTPS2PD    64(R14), Z21
+	VCVTPS2PD    128(R14), Z22
+	VCVTPS2PD    192(R14), Z23
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
+	VMOVUPD      (AX)(R13*1), Z21
+	MOVQ         R13, R14
+	ANDQ         $-128, R14
+	LEAQ         (R13)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z23
+	VCVTPS2PD    64(R14), Z24
+	VCVTPS2PD    128(R14), Z25
+	VCVTPS2PD    192(R14), Z26
+	VMINPD       Z25, Z2, Z25
+	VMAXPD       Z23, Z0, Z23
+	VSUBPD       Z23, Z25, Z25
+	VMINPD       Z26, Z3, Z23
+	VMAXPD       Z24, Z1, Z24
+	VSUBPD       Z24, Z23, Z23
+	VMOVUPD      (AX)(R8*1), Z24
+	MOVQ         R8, R14
+	ANDQ         $-128, R14
+	LEAQ         (R8)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VCVTPS2PD    (R14), Z26
+	VCVTPS2PD    64(R14), Z27
+	VCVTPS2PD    128(R14), Z28
+	VCVTPS2PD    192(R14), Z29
+	VMINPD       Z28, Z2, Z28
+	VMAXPD       Z26, Z0, Z26
+	VSUBPD       Z26, Z28, Z28
+	VMINPD       Z29, Z3, Z26
+	VMAXPD       Z27, Z1, Z27
+	VSUBPD       Z27, Z26, Z26
+	VCMPPD       $0x1e, Z9, Z14, K2
+	VCMPPD       $0x1e, Z9, Z12, K2, K2
+	VMULPD       Z12, Z14, Z12
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R11*1), Z14
+	VADDPD       Z14, Z4, Z14
+	VSUBPD       Z12, Z14, Z14
+	VDIVPD       Z14, Z12, Z14
+	VCMPPD       $0x1e, Z9, Z22, K4
+	VCMPPD       $0x1e, Z9, Z20, K4, K4
+	VMULPD       Z20, Z22, Z12
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R12*1), Z20
+	VADDPD       Z20, Z4, Z20
+	VSUBPD       Z12, Z20, Z20
+	VDIVPD       Z20, Z12, Z20
+	VCMPPD       $0x1e, Z9, Z25, K5
+	VCMPPD       $0x1e, Z9, Z23, K5, K5
+	VMULPD       Z23, Z25, Z12
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R13*1), Z22
+	VADDPD       Z22, Z4, Z22
+	VSUBPD       Z12, Z22, Z22
+	VDIVPD       Z22, Z12, Z22
+	VCMPPD       $0x1e, Z9, Z28, K6
+	VCMPPD       $0x1e, Z9, Z26, K6, K6
+	VMULPD       Z26, Z28, Z12
+	MOVQ         area_base+96(FP), R14
+	VMOVUPD      (R14)(R8*1), Z23
+	VADDPD       Z23, Z4, Z23
+	VSUBPD       Z12, Z23, Z23
+	VDIVPD       Z23, Z12, Z23
+	VMULPD       Z14, Z14, Z12
+	VMULPD       Z5, Z12, Z12
+	VXORPD       c_signbit64_x8<>+0(SB), Z12, Z12
+	VMULPD       Z20, Z20, Z14
+	VMULPD       Z5, Z14, Z14
+	VXORPD       c_signbit64_x8<>+0(SB), Z14, Z14
+	VMULPD       Z22, Z22, Z20
+	VMULPD       Z5, Z20, Z20
+	VXORPD       c_signbit64_x8<>+0(SB), Z20, Z20
+	VMULPD       Z23, Z23, Z22
+	VMULPD       Z5, Z22, Z22
+	VXORPD       c_signbit64_x8<>+0(SB), Z22, Z22
+	VBROADCASTSD c_exp64lo<>+0(SB), Z23
+	VMAXPD       Z12, Z23, Z12
+	VMULPD       c_log2e64_x8<>+0(SB), Z12, Z25
+	VRNDSCALEPD  $0x00, Z25, Z25
+	VMAXPD       Z14, Z23, Z14
+	VMULPD       c_log2e64_x8<>+0(SB), Z14, Z26
+	VRNDSCALEPD  $0x00, Z26, Z26
+	VMAXPD       Z20, Z23, Z20
+	VMULPD       c_log2e64_x8<>+0(SB), Z20, Z27
+	VRNDSCALEPD  $0x00, Z27, Z27
+	VMAXPD       Z22, Z23, Z22
+	VMULPD       c_log2e64_x8<>+0(SB), Z22, Z23
+	VRNDSCALEPD  $0x00, Z23, Z23
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z25, Z12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z25, Z12
+	VBROADCASTSD c_inv11f<>+0(SB), Z28
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z26, Z14
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z26, Z14
+	VBROADCASTSD c_inv11f<>+0(SB), Z29
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z27, Z20
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z27, Z20
+	VBROADCASTSD c_inv11f<>+0(SB), Z30
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z22
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z22
+	VBROADCASTSD c_inv11f<>+0(SB), Z31
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invff_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invff_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invff_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invff_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z22, Z31
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z12, Z28
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z14, Z29
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z20, Z30
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z22, Z31
+	VSCALEFPD    Z25, Z28, Z12
+	VSCALEFPD    Z26, Z29, Z14
+	VSCALEFPD    Z27, Z30, Z20
+	VSCALEFPD    Z23, Z31, Z22
+	VMULPD       Z12, Z11, K2, Z11
+	VMULPD       Z14, Z13, K4, Z13
+	VMULPD       Z20, Z21, K5, Z21
+	VMULPD       Z22, Z24, K6, Z24
+	VCMPPD       $0x11, Z7, Z11, K2
+	VMOVAPD      Z10, K2, Z11
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y12
+	MOVQ         R11, R14
+	ANDQ         $-128, R14
+	LEAQ         (R11)(R14*4), R14
+	SHRQ         $0x01, R14
+	ADDQ         f_base+192(FP), R14
+	VMOVUPS      Y12, K2, (R14)
+	VMOVUPD      Z11, (AX)(R11*1)
+	VCMPPD       $0x11, Z7, Z13, K2
+	VMOVAPD      Z10, K2, Z13
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R12, R11
+	ANDQ         $-128, R11
+	LEAQ         (R12)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z13, (AX)(R12*1)
+	VCMPPD       $0x11, Z7, Z21, K2
+	VMOVAPD      Z10, K2, Z21
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R13, R11
+	ANDQ         $-128, R11
+	LEAQ         (R13)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z21, (AX)(R13*1)
+	VCMPPD       $0x11, Z7, Z24, K2
+	VMOVAPD      Z10, K2, Z24
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y11, K2, (R11)
+	VMOVUPD      Z24, (AX)(R8*1)
+	ADDQ         $0x04, R10
+	JMP          rlistedfqm2
+
+rlistedpm2:
+	LEAQ         1(R10), R11
+	CMPQ         R11, R9
+	JAE          rlistedf1m2
+	MOVL         (SP)(R10*4), R8
+	MOVL         (SP)(R11*4), R11
+	VMOVUPD      (AX)(R8*1), Z11
+	MOVQ         R8, R12
+	ANDQ         $-128, R12
+	LEAQ         (R8)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VCVTPS2PD    (R12), Z12
+	VCVTPS2PD    64(R12), Z13
+	VCVTPS2PD    128(R12), Z14
+	VCVTPS2PD    192(R12), Z20
+	VMINPD       Z14, Z2, Z14
+	VMAXPD       Z12, Z0, Z12
+	VSUBPD       Z12, Z14, Z14
+	VMINPD       Z20, Z3, Z12
+	VMAXPD       Z13, Z1, Z13
+	VSUBPD       Z13, Z12, Z12
+	VMOVUPD      (AX)(R11*1), Z13
+	MOVQ         R11, R12
+	ANDQ         $-128, R12
+	LEAQ         (R11)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VCVTPS2PD    (R12), Z20
+	VCVTPS2PD    64(R12), Z21
+	VCVTPS2PD    128(R12), Z22
+	VCVTPS2PD    192(R12), Z23
+	VMINPD       Z22, Z2, Z22
+	VMAXPD       Z20, Z0, Z20
+	VSUBPD       Z20, Z22, Z22
+	VMINPD       Z23, Z3, Z20
+	VMAXPD       Z21, Z1, Z21
+	VSUBPD       Z21, Z20, Z20
+	VCMPPD       $0x1e, Z9, Z14, K2
+	VCMPPD       $0x1e, Z9, Z12, K2, K2
+	VMULPD       Z12, Z14, Z12
+	MOVQ         area_base+96(FP), R12
+	VMOVUPD      (R12)(R8*1), Z14
+	VADDPD       Z14, Z4, Z14
+	VSUBPD       Z12, Z14, Z14
+	VDIVPD       Z14, Z12, Z14
+	VCMPPD       $0x1e, Z9, Z22, K4
+	VCMPPD       $0x1e, Z9, Z20, K4, K4
+	VMULPD       Z20, Z22, Z12
+	MOVQ         area_base+96(FP), R12
+	VMOVUPD      (R12)(R11*1), Z20
+	VADDPD       Z20, Z4, Z20
+	VSUBPD       Z12, Z20, Z20
+	VDIVPD       Z20, Z12, Z20
+	VMULPD       Z14, Z14, Z12
+	VMULPD       Z5, Z12, Z12
+	VXORPD       c_signbit64_x8<>+0(SB), Z12, Z12
+	VMULPD       Z20, Z20, Z14
+	VMULPD       Z5, Z14, Z14
+	VXORPD       c_signbit64_x8<>+0(SB), Z14, Z14
+	VBROADCASTSD c_exp64lo<>+0(SB), Z20
+	VMAXPD       Z12, Z20, Z12
+	VMULPD       c_log2e64_x8<>+0(SB), Z12, Z21
+	VRNDSCALEPD  $0x00, Z21, Z21
+	VMAXPD       Z14, Z20, Z14
+	VMULPD       c_log2e64_x8<>+0(SB), Z14, Z20
+	VRNDSCALEPD  $0x00, Z20, Z20
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z21, Z12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z21, Z12
+	VBROADCASTSD c_inv11f<>+0(SB), Z22
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z14
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z14
+	VBROADCASTSD c_inv11f<>+0(SB), Z23
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invff_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invff_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z14, Z23
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z12, Z22
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z14, Z23
+	VSCALEFPD    Z21, Z22, Z12
+	VSCALEFPD    Z20, Z23, Z14
+	VMULPD       Z12, Z11, K2, Z11
+	VMULPD       Z14, Z13, K4, Z13
+	VCMPPD       $0x11, Z7, Z11, K2
+	VMOVAPD      Z10, K2, Z11
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y12
+	MOVQ         R8, R12
+	ANDQ         $-128, R12
+	LEAQ         (R8)(R12*4), R12
+	SHRQ         $0x01, R12
+	ADDQ         f_base+192(FP), R12
+	VMOVUPS      Y12, K2, (R12)
+	VMOVUPD      Z11, (AX)(R8*1)
+	VCMPPD       $0x11, Z7, Z13, K2
+	VMOVAPD      Z10, K2, Z13
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y11
+	MOVQ         R11, R8
+	ANDQ         $-128, R8
+	LEAQ         (R11)(R8*4), R8
+	SHRQ         $0x01, R8
+	ADDQ         f_base+192(FP), R8
+	VMOVUPS      Y11, K2, (R8)
+	VMOVUPD      Z13, (AX)(R11*1)
+	ADDQ         $0x02, R10
+	JMP          rlistedlm2
+
+rlistedf1m2:
+	CMPQ         R10, R9
+	JAE          rcheck2
+	MOVL         (SP)(R10*4), R8
+	VMOVUPD      (AX)(R8*1), Z11
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VCVTPS2PD    (R11), Z12
+	VCVTPS2PD    64(R11), Z13
+	VCVTPS2PD    128(R11), Z14
+	VCVTPS2PD    192(R11), Z20
+	VMINPD       Z14, Z2, Z14
+	VMAXPD       Z12, Z0, Z12
+	VSUBPD       Z12, Z14, Z14
+	VMINPD       Z20, Z3, Z12
+	VMAXPD       Z13, Z1, Z13
+	VSUBPD       Z13, Z12, Z12
+	VCMPPD       $0x1e, Z9, Z14, K2
+	VCMPPD       $0x1e, Z9, Z12, K2, K2
+	VMULPD       Z12, Z14, Z12
+	MOVQ         area_base+96(FP), R11
+	VMOVUPD      (R11)(R8*1), Z13
+	VADDPD       Z13, Z4, Z13
+	VSUBPD       Z12, Z13, Z13
+	VDIVPD       Z13, Z12, Z13
+	VMULPD       Z13, Z13, Z12
+	VMULPD       Z5, Z12, Z12
+	VXORPD       c_signbit64_x8<>+0(SB), Z12, Z12
+	VBROADCASTSD c_exp64lo<>+0(SB), Z13
+	VMAXPD       Z12, Z13, Z12
+	VMULPD       c_log2e64_x8<>+0(SB), Z12, Z13
+	VRNDSCALEPD  $0x00, Z13, Z13
+	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z13, Z12
+	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z13, Z12
+	VBROADCASTSD c_inv11f<>+0(SB), Z14
+	VFMADD213PD  c_invfk_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfj_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfi_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfh_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfg_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invff_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfe_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfd_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfc_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfb_x8<>+0(SB), Z12, Z14
+	VFMADD213PD  c_invfa_x8<>+0(SB), Z12, Z14
+	VSCALEFPD    Z13, Z14, Z12
+	VMULPD       Z12, Z11, K2, Z11
+	VCMPPD       $0x11, Z7, Z11, K2
+	VMOVAPD      Z10, K2, Z11
+	VADDPD       Z8, Z15, K2, Z15
+	VBROADCASTSS c_posinf32<>+0(SB), Y12
+	MOVQ         R8, R11
+	ANDQ         $-128, R11
+	LEAQ         (R8)(R11*4), R11
+	SHRQ         $0x01, R11
+	ADDQ         f_base+192(FP), R11
+	VMOVUPS      Y12, K2, (R11)
+	VMOVUPD      Z11, (AX)(R8*1)
+	INCQ         R10
+	JMP          rlistedlm2
 
 rcheck2:
 	CMPQ        full+296(FP), $0x00

@@ -59,6 +59,20 @@ var softCompact = 400
 // softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
 const softChunk = 256
 
+// softSigmaMul is the bit of softRoundAVX512's method that says sigma is
+// a power of two with an exact reciprocal (_asm's softSigmaMul; see
+// softSigmaPow2).
+const softSigmaMul = 4
+
+// softSigmaPow2 says whether sigma is ±2^k with 2^-k a normal float64:
+// x/sigma and x*(1/sigma) are then the same rounding of the same real for
+// every x, so the gaussian round may multiply (softSigmaMul) and keep every
+// bit. A variable for TestSoftSigmaMulAB.
+var softSigmaPow2 = func(sigma float64) bool {
+	frac, e := math.Frexp(sigma) // sigma = frac * 2^e, |frac| in [0.5, 1)
+	return math.Abs(frac) == 0.5 && 1-e >= -1022 && 1-e <= 1023
+}
+
 // softCB is the float64s of softRoundAVX512's cb per chunk (_asm's softCB):
 // the best score and its position, the bounding box x1, y1, x2, y2.
 const softCB = 8
@@ -192,6 +206,10 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		one = 1
 	}
 	method := int(op.Method)
+	rmethod := method // the chunked round's
+	if op.Method == kernel.SoftNMSGaussian && softSigmaPow2(float64(op.Sigma)) {
+		rmethod |= softSigmaMul
+	}
 	rk, nt := b.lv.softRound, float64(op.Nt)
 	var round softRoundFn
 	if rk != nil && n < 1<<28 { // keys hold 8*position in 31 bits
@@ -230,7 +248,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			if w == workers-1 {
 				e = c.N
 			}
-			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, a, e, exact)
+			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, rmethod, cb, full, mono, a, e, exact)
 		}
 	}
 	return bound(b.lv.f.path, func() {
@@ -261,7 +279,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 						dead += killed[w]
 					}
 				} else {
-					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N, exact)
+					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, rmethod, cb, full, mono, 0, c.N, exact)
 				}
 				if full != 0 {
 					rk.bounds(fc[:5*(c.N&^15)], g[:softG*((c.N&^15+softChunk-1)/softChunk)], cb)
