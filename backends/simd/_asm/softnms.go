@@ -1073,7 +1073,7 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 			} else {
 				VDIVPD(k.sig, e[v], e[v])
 			}
-			VXORPD(splat64b("signbit64", 1<<63), e[v], e[v])
+			VXORPD_BCST(splat64("signbit64", 1<<63), e[v], e[v])
 		}
 		expPD(e...)
 		for v := range os {
@@ -1154,12 +1154,12 @@ func expPD(es ...VecVirtual) {
 	for i, e := range es {
 		VMAXPD(e, lo, e)
 		ns[i] = ZMM()
-		VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, ns[i])
+		VMULPD_BCST(splat64("log2e64", math.Float64bits(math.Log2E)), e, ns[i])
 		VRNDSCALEPD(U8(0), ns[i], ns[i])
 	}
 	for i, e := range es {
-		VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), ns[i], e)
-		VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), ns[i], e)
+		VFNMADD231PD_BCST(splat64("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), ns[i], e)
+		VFNMADD231PD_BCST(splat64("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), ns[i], e)
 		ps[i] = ZMM()
 		VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), ps[i])
 	}
@@ -1167,7 +1167,7 @@ func expPD(es ...VecVirtual) {
 	for k := 10; k >= 0; k-- {
 		fact /= float64(k + 1)
 		for i, e := range es {
-			VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, ps[i])
+			VFMADD213PD_BCST(splat64("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, ps[i])
 		}
 	}
 	for i, e := range es {
