@@ -98,21 +98,37 @@ func softSlot(m, n int) int {
 // needs no float32 overflow or underflow: the selected box within 2^40 (the
 // intersection lies inside it), aa >= 2^-40 and nt >= 2^-20 keep iw, ih and
 // iw*ih normal where IoU > nt. Otherwise c is -Inf and every overlap is
-// listed.
-func softFilterBox(q []float32, x1, y1, x2, y2, aa, nt float64) {
-	down := func(x float64) float32 {
-		f := float32(x)
-		if float64(f) > x {
-			f = math.Nextafter32(f, float32(math.Inf(-1)))
-		}
-		return f
-	}
-	up := func(x float64) float32 { return -down(-x) }
-	q[0], q[1], q[2], q[3], q[4], q[5] = down(x1), down(y1), up(x2), up(y2), float32(aa), float32(math.Inf(-1))
-	if nt >= 0x1p-20 && aa >= 0x1p-40 && max(math.Abs(x1), math.Abs(y1), math.Abs(x2), math.Abs(y2)) <= 0x1p40 {
-		q[5] = down(nt / (1 + nt) * (1 - 0x1p-16))
+// listed. c is softFilterC(nt), found once a run (its division and
+// roundings were 5% of linear N=1000 when found every round).
+func softFilterBox(q []float32, x1, y1, x2, y2, aa float64, c float32) {
+	q = q[:6]
+	q[0], q[1], q[2], q[3], q[4], q[5] = softDown(x1), softDown(y1), -softDown(-x2), -softDown(-y2), float32(aa), float32(math.Inf(-1))
+	const lim = 0x1p40
+	if aa >= 0x1p-40 && math.Abs(x1) <= lim && math.Abs(y1) <= lim && math.Abs(x2) <= lim && math.Abs(y2) <= lim {
+		q[5] = c
 	}
 }
+
+// softFilterC is softFilterBox's bound c for nt: nt/(1+nt) less a margin
+// of 2^-16, rounded down, if nt >= 2^-20, else -Inf.
+func softFilterC(nt float64) float32 {
+	if nt >= 0x1p-20 {
+		return softDown(nt / (1 + nt) * (1 - 0x1p-16))
+	}
+	return float32(math.Inf(-1))
+}
+
+// softDown is x rounded down to a float32 (inlined: the step down, rare,
+// is a call).
+func softDown(x float64) float32 {
+	f := float32(x)
+	if float64(f) > x {
+		f = softNextDown(f)
+	}
+	return f
+}
+
+func softNextDown(f float32) float32 { return math.Nextafter32(f, float32(math.Inf(-1))) }
 
 // softBest is the best of the chunk bests cb of the list: the largest
 // score, of equal ones the lowest original index (chunks hold no order);
@@ -217,6 +233,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	var cb []float64
 	var fc, g, q []float32
+	fcq := softFilterC(nt)
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
 		g = make([]float32, softG*((n&^15+softChunk-1)/softChunk))
@@ -272,7 +289,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				if m < c.N&^15 {
 					fc[80*(m/16)+m%16] = float32(math.Inf(1)) // dead: the filter skips it (x1 at +Inf)
 				}
-				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], fcq)
 				if workers > 1 && c.N-dead >= softParallel {
 					par.For(workers, workers, 1, parallelRound)
 					for w := range workers {

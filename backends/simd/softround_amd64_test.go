@@ -75,7 +75,7 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		}
 		m := rng.IntN(n)
 		p := []float64{c[0][0][m], c[0][1][m], c[0][2][m], c[0][3][m], c[0][4][m], 0.3, 0.5, 0.02}
-		softFilterBox(q, p[0], p[1], p[2], p[3], p[4], p[5])
+		softFilterBox(q, p[0], p[1], p[2], p[3], p[4], softFilterC(p[5]))
 		full := 0
 		switch round {
 		case 0:
@@ -542,7 +542,7 @@ func TestSoftSigmaMul(t *testing.T) {
 				m := rng.IntN(n)
 				a := st[0].a
 				p := []float64{a[0][m], a[1][m], a[2][m], a[3][m], a[4][m], 0.3, sigma, 0.001}
-				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], p[5])
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], softFilterC(p[5]))
 				full := 0
 				if round == 0 || round == 7 {
 					full = 1 + round%2
