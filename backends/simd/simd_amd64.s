@@ -60842,180 +60842,180 @@ filter2:
 	XORQ      R10, R10
 
 listed2:
-	CMPQ         R10, R11
-	JAE          chunk2
-	MOVL         (SP)(R10*4), R12
-	VMOVUPD      (DI)(R12*1), Z5
-	VMOVUPD      (AX)(R12*1), Z18
-	VMOVUPD      (CX)(R12*1), Z23
-	VMOVUPD      (DX)(R12*1), Z24
-	VMOVUPD      (BX)(R12*1), Z25
-	VMINPD       Z24, Z2, Z24
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z24, Z24
-	VMINPD       Z25, Z3, Z18
-	VMAXPD       Z23, Z1, Z23
-	VSUBPD       Z23, Z18, Z18
-	VCMPPD       $0x1e, Z9, Z24, K1
-	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z24, Z18
-	VMOVUPD      (SI)(R12*1), Z23
-	VADDPD       Z23, Z4, Z23
-	VSUBPD       Z18, Z23, Z23
-	VDIVPD       Z23, Z18, Z23
-	VMULPD       Z23, Z23, Z18
-	VDIVPD       Z6, Z18, Z18
-	VXORPD       c_signbit64_x8<>+0(SB), Z18, Z18
-	VBROADCASTSD c_exp64lo<>+0(SB), Z23
-	VMAXPD       Z18, Z23, Z18
-	VMULPD       c_log2e64_x8<>+0(SB), Z18, Z23
-	VRNDSCALEPD  $0x00, Z23, Z23
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z23, Z18
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z23, Z18
-	VBROADCASTSD c_inv11f<>+0(SB), Z24
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invff_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z18, Z24
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z18, Z24
-	VSCALEFPD    Z23, Z24, Z18
-	VMULPD       Z18, Z5, K1, Z5
-	VCMPPD       $0x11, Z7, Z5, K1
-	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z19, K1, Z19
-	VMOVUPD      Z5, (DI)(R12*1)
-	VCMPPD       $0x1e, Z15, Z5, K1
-	VPBROADCASTQ R12, Z18
-	VPADDQ       Z17, Z18, Z18
-	VMOVAPD      Z5, K1, Z15
-	VMOVDQA64    Z18, K1, Z16
-	INCQ         R10
-	JMP          listed2
+	CMPQ              R10, R11
+	JAE               chunk2
+	MOVL              (SP)(R10*4), R12
+	VMOVUPD           (DI)(R12*1), Z5
+	VMOVUPD           (AX)(R12*1), Z18
+	VMOVUPD           (CX)(R12*1), Z23
+	VMOVUPD           (DX)(R12*1), Z24
+	VMOVUPD           (BX)(R12*1), Z25
+	VMINPD            Z24, Z2, Z24
+	VMAXPD            Z18, Z0, Z18
+	VSUBPD            Z18, Z24, Z24
+	VMINPD            Z25, Z3, Z18
+	VMAXPD            Z23, Z1, Z23
+	VSUBPD            Z23, Z18, Z18
+	VCMPPD            $0x1e, Z9, Z24, K1
+	VCMPPD            $0x1e, Z9, Z18, K1, K1
+	VMULPD            Z18, Z24, Z18
+	VMOVUPD           (SI)(R12*1), Z23
+	VADDPD            Z23, Z4, Z23
+	VSUBPD            Z18, Z23, Z23
+	VDIVPD            Z23, Z18, Z23
+	VMULPD            Z23, Z23, Z18
+	VDIVPD            Z6, Z18, Z18
+	VXORPD.BCST       c_signbit64<>+0(SB), Z18, Z18
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z23
+	VMAXPD            Z18, Z23, Z18
+	VMULPD.BCST       c_log2e64<>+0(SB), Z18, Z23
+	VRNDSCALEPD       $0x00, Z23, Z23
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z23, Z18
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z23, Z18
+	VBROADCASTSD      c_inv11f<>+0(SB), Z24
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z18, Z24
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z18, Z24
+	VSCALEFPD         Z23, Z24, Z18
+	VMULPD            Z18, Z5, K1, Z5
+	VCMPPD            $0x11, Z7, Z5, K1
+	VMOVAPD           Z10, K1, Z5
+	VADDPD            Z8, Z19, K1, Z19
+	VMOVUPD           Z5, (DI)(R12*1)
+	VCMPPD            $0x1e, Z15, Z5, K1
+	VPBROADCASTQ      R12, Z18
+	VPADDQ            Z17, Z18, Z18
+	VMOVAPD           Z5, K1, Z15
+	VMOVDQA64         Z18, K1, Z16
+	INCQ              R10
+	JMP               listed2
 
 rest2:
-	MOVQ         score_len+128(FP), R9
-	SHLQ         $0x03, R9
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	CMPQ         R10, $+64
-	JB           tail2
-	VMOVUPD      (DI)(R8*1), Z5
-	VMOVUPD      (AX)(R8*1), Z18
-	VMOVUPD      (CX)(R8*1), Z20
-	VMOVUPD      (DX)(R8*1), Z21
-	VMOVUPD      (BX)(R8*1), Z22
-	VMINPD       Z21, Z2, Z21
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z21, Z21
-	VMINPD       Z22, Z3, Z18
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z18, Z18
-	VCMPPD       $0x1e, Z9, Z21, K1
-	VCMPPD       $0x1e, Z9, Z18, K1, K1
-	VMULPD       Z18, Z21, Z18
-	VMOVUPD      (SI)(R8*1), Z20
-	VADDPD       Z20, Z4, Z20
-	VSUBPD       Z18, Z20, Z20
-	VDIVPD       Z20, Z18, Z20
-	VMULPD       Z20, Z20, Z18
-	VDIVPD       Z6, Z18, Z18
-	VXORPD       c_signbit64_x8<>+0(SB), Z18, Z18
-	VBROADCASTSD c_exp64lo<>+0(SB), Z20
-	VMAXPD       Z18, Z20, Z18
-	VMULPD       c_log2e64_x8<>+0(SB), Z18, Z20
-	VRNDSCALEPD  $0x00, Z20, Z20
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z18
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z18
-	VBROADCASTSD c_inv11f<>+0(SB), Z21
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invff_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z18, Z21
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z18, Z21
-	VSCALEFPD    Z20, Z21, Z18
-	VMULPD       Z18, Z5, K1, Z5
-	VCMPPD       $0x11, Z7, Z5, K1
-	VMOVAPD      Z10, K1, Z5
-	VADDPD       Z8, Z19, K1, Z19
-	VMOVUPD      Z5, (DI)(R8*1)
-	VCMPPD       $0x1e, Z15, Z5, K1
-	VPBROADCASTQ R8, Z18
-	VPADDQ       Z17, Z18, Z18
-	VMOVAPD      Z5, K1, Z15
-	VMOVDQA64    Z18, K1, Z16
-	ADDQ         $+64, R8
+	MOVQ              score_len+128(FP), R9
+	SHLQ              $0x03, R9
+	MOVQ              R9, R10
+	SUBQ              R8, R10
+	CMPQ              R10, $+64
+	JB                tail2
+	VMOVUPD           (DI)(R8*1), Z5
+	VMOVUPD           (AX)(R8*1), Z18
+	VMOVUPD           (CX)(R8*1), Z20
+	VMOVUPD           (DX)(R8*1), Z21
+	VMOVUPD           (BX)(R8*1), Z22
+	VMINPD            Z21, Z2, Z21
+	VMAXPD            Z18, Z0, Z18
+	VSUBPD            Z18, Z21, Z21
+	VMINPD            Z22, Z3, Z18
+	VMAXPD            Z20, Z1, Z20
+	VSUBPD            Z20, Z18, Z18
+	VCMPPD            $0x1e, Z9, Z21, K1
+	VCMPPD            $0x1e, Z9, Z18, K1, K1
+	VMULPD            Z18, Z21, Z18
+	VMOVUPD           (SI)(R8*1), Z20
+	VADDPD            Z20, Z4, Z20
+	VSUBPD            Z18, Z20, Z20
+	VDIVPD            Z20, Z18, Z20
+	VMULPD            Z20, Z20, Z18
+	VDIVPD            Z6, Z18, Z18
+	VXORPD.BCST       c_signbit64<>+0(SB), Z18, Z18
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z20
+	VMAXPD            Z18, Z20, Z18
+	VMULPD.BCST       c_log2e64<>+0(SB), Z18, Z20
+	VRNDSCALEPD       $0x00, Z20, Z20
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z20, Z18
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z20, Z18
+	VBROADCASTSD      c_inv11f<>+0(SB), Z21
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z18, Z21
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z18, Z21
+	VSCALEFPD         Z20, Z21, Z18
+	VMULPD            Z18, Z5, K1, Z5
+	VCMPPD            $0x11, Z7, Z5, K1
+	VMOVAPD           Z10, K1, Z5
+	VADDPD            Z8, Z19, K1, Z19
+	VMOVUPD           Z5, (DI)(R8*1)
+	VCMPPD            $0x1e, Z15, Z5, K1
+	VPBROADCASTQ      R8, Z18
+	VPADDQ            Z17, Z18, Z18
+	VMOVAPD           Z5, K1, Z15
+	VMOVDQA64         Z18, K1, Z16
+	ADDQ              $+64, R8
 
 tail2:
-	CMPQ         R8, R9
-	JAE          done
-	MOVQ         R9, R10
-	SUBQ         R8, R10
-	SHRQ         $0x03, R10
-	MOVQ         $-1, R9
-	BZHIQ        R10, R9, R9
-	KMOVB        R9, K1
-	VMOVUPD.Z    (DI)(R8*1), K1, Z5
-	VMOVUPD.Z    (AX)(R8*1), K1, Z18
-	VMOVUPD.Z    (CX)(R8*1), K1, Z20
-	VMOVUPD.Z    (DX)(R8*1), K1, Z21
-	VMOVUPD.Z    (BX)(R8*1), K1, Z22
-	VMINPD       Z21, Z2, Z2
-	VMAXPD       Z18, Z0, Z18
-	VSUBPD       Z18, Z2, Z2
-	VMINPD       Z22, Z3, Z0
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z0, Z0
-	VCMPPD       $0x1e, Z9, Z2, K1, K2
-	VCMPPD       $0x1e, Z9, Z0, K2, K2
-	VMULPD       Z0, Z2, Z0
-	VMOVUPD.Z    (SI)(R8*1), K1, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VMULPD       Z1, Z1, Z0
-	VDIVPD       Z6, Z0, Z0
-	VXORPD       c_signbit64_x8<>+0(SB), Z0, Z0
-	VBROADCASTSD c_exp64lo<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z0
-	VMULPD       c_log2e64_x8<>+0(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z1, Z0
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z1, Z0
-	VBROADCASTSD c_inv11f<>+0(SB), Z2
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invff_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z0
-	VMULPD       Z0, Z5, K2, Z5
-	VCMPPD       $0x11, Z7, Z5, K1, K2
-	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z19, K2, Z19
-	VMOVUPD      Z5, K1, (DI)(R8*1)
-	VCMPPD       $0x1e, Z15, Z5, K1, K1
-	VPBROADCASTQ R8, Z0
-	VPADDQ       Z17, Z0, Z0
-	VMOVAPD      Z5, K1, Z15
-	VMOVDQA64    Z0, K1, Z16
+	CMPQ              R8, R9
+	JAE               done
+	MOVQ              R9, R10
+	SUBQ              R8, R10
+	SHRQ              $0x03, R10
+	MOVQ              $-1, R9
+	BZHIQ             R10, R9, R9
+	KMOVB             R9, K1
+	VMOVUPD.Z         (DI)(R8*1), K1, Z5
+	VMOVUPD.Z         (AX)(R8*1), K1, Z18
+	VMOVUPD.Z         (CX)(R8*1), K1, Z20
+	VMOVUPD.Z         (DX)(R8*1), K1, Z21
+	VMOVUPD.Z         (BX)(R8*1), K1, Z22
+	VMINPD            Z21, Z2, Z2
+	VMAXPD            Z18, Z0, Z18
+	VSUBPD            Z18, Z2, Z2
+	VMINPD            Z22, Z3, Z0
+	VMAXPD            Z20, Z1, Z20
+	VSUBPD            Z20, Z0, Z0
+	VCMPPD            $0x1e, Z9, Z2, K1, K2
+	VCMPPD            $0x1e, Z9, Z0, K2, K2
+	VMULPD            Z0, Z2, Z0
+	VMOVUPD.Z         (SI)(R8*1), K1, Z1
+	VADDPD            Z1, Z4, Z1
+	VSUBPD            Z0, Z1, Z1
+	VDIVPD            Z1, Z0, Z1
+	VMULPD            Z1, Z1, Z0
+	VDIVPD            Z6, Z0, Z0
+	VXORPD.BCST       c_signbit64<>+0(SB), Z0, Z0
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z1
+	VMAXPD            Z0, Z1, Z0
+	VMULPD.BCST       c_log2e64<>+0(SB), Z0, Z1
+	VRNDSCALEPD       $0x00, Z1, Z1
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z1, Z0
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z1, Z0
+	VBROADCASTSD      c_inv11f<>+0(SB), Z2
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z0, Z2
+	VSCALEFPD         Z1, Z2, Z0
+	VMULPD            Z0, Z5, K2, Z5
+	VCMPPD            $0x11, Z7, Z5, K1, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z19, K2, Z19
+	VMOVUPD           Z5, K1, (DI)(R8*1)
+	VCMPPD            $0x1e, Z15, Z5, K1, K1
+	VPBROADCASTQ      R8, Z0
+	VPADDQ            Z17, Z0, Z0
+	VMOVAPD           Z5, K1, Z15
+	VMOVDQA64         Z0, K1, Z16
 
 done:
 	VCMPPD        $0x1e, Z11, Z13, K1
@@ -61078,161 +61078,56 @@ GLOBL c_sixtyfourq_x8<>(SB), RODATA|NOPTR, $64
 DATA c_onetwentyeight<>+0(SB)/8, $0x0000000000000080
 GLOBL c_onetwentyeight<>(SB), RODATA|NOPTR, $8
 
-DATA c_signbit64_x8<>+0(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+8(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+16(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+24(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+32(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+40(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+48(SB)/8, $0x8000000000000000
-DATA c_signbit64_x8<>+56(SB)/8, $0x8000000000000000
-GLOBL c_signbit64_x8<>(SB), RODATA|NOPTR, $64
+DATA c_signbit64<>+0(SB)/8, $0x8000000000000000
+GLOBL c_signbit64<>(SB), RODATA|NOPTR, $8
 
 DATA c_exp64lo<>+0(SB)/8, $0xc08f400000000000
 GLOBL c_exp64lo<>(SB), RODATA|NOPTR, $8
 
-DATA c_log2e64_x8<>+0(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+8(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+16(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+24(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+32(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+40(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+48(SB)/8, $0x3ff71547652b82fe
-DATA c_log2e64_x8<>+56(SB)/8, $0x3ff71547652b82fe
-GLOBL c_log2e64_x8<>(SB), RODATA|NOPTR, $64
+DATA c_log2e64<>+0(SB)/8, $0x3ff71547652b82fe
+GLOBL c_log2e64<>(SB), RODATA|NOPTR, $8
 
-DATA c_ln2hi64_x8<>+0(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+8(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+16(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+24(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+32(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+40(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+48(SB)/8, $0x3fe62e42fee00000
-DATA c_ln2hi64_x8<>+56(SB)/8, $0x3fe62e42fee00000
-GLOBL c_ln2hi64_x8<>(SB), RODATA|NOPTR, $64
+DATA c_ln2hi64<>+0(SB)/8, $0x3fe62e42fee00000
+GLOBL c_ln2hi64<>(SB), RODATA|NOPTR, $8
 
-DATA c_ln2lo64_x8<>+0(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+8(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+16(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+24(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+32(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+40(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+48(SB)/8, $0x3dea39ef35793c76
-DATA c_ln2lo64_x8<>+56(SB)/8, $0x3dea39ef35793c76
-GLOBL c_ln2lo64_x8<>(SB), RODATA|NOPTR, $64
+DATA c_ln2lo64<>+0(SB)/8, $0x3dea39ef35793c76
+GLOBL c_ln2lo64<>(SB), RODATA|NOPTR, $8
 
 DATA c_inv11f<>+0(SB)/8, $0x3e5ae64567f544e4
 GLOBL c_inv11f<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfk_x8<>+0(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+8(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+16(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+24(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+32(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+40(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+48(SB)/8, $0x3e927e4fb7789f5c
-DATA c_invfk_x8<>+56(SB)/8, $0x3e927e4fb7789f5c
-GLOBL c_invfk_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfk<>+0(SB)/8, $0x3e927e4fb7789f5c
+GLOBL c_invfk<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfj_x8<>+0(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+8(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+16(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+24(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+32(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+40(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+48(SB)/8, $0x3ec71de3a556c734
-DATA c_invfj_x8<>+56(SB)/8, $0x3ec71de3a556c734
-GLOBL c_invfj_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfj<>+0(SB)/8, $0x3ec71de3a556c734
+GLOBL c_invfj<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfi_x8<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+24(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+32(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+40(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+48(SB)/8, $0x3efa01a01a01a01a
-DATA c_invfi_x8<>+56(SB)/8, $0x3efa01a01a01a01a
-GLOBL c_invfi_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfi<>+0(SB)/8, $0x3efa01a01a01a01a
+GLOBL c_invfi<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfh_x8<>+0(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+8(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+16(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+24(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+32(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+40(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+48(SB)/8, $0x3f2a01a01a01a01a
-DATA c_invfh_x8<>+56(SB)/8, $0x3f2a01a01a01a01a
-GLOBL c_invfh_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfh<>+0(SB)/8, $0x3f2a01a01a01a01a
+GLOBL c_invfh<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfg_x8<>+0(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+8(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+16(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+24(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+32(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+40(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+48(SB)/8, $0x3f56c16c16c16c17
-DATA c_invfg_x8<>+56(SB)/8, $0x3f56c16c16c16c17
-GLOBL c_invfg_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfg<>+0(SB)/8, $0x3f56c16c16c16c17
+GLOBL c_invfg<>(SB), RODATA|NOPTR, $8
 
-DATA c_invff_x8<>+0(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+8(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+16(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+24(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+32(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+40(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+48(SB)/8, $0x3f81111111111111
-DATA c_invff_x8<>+56(SB)/8, $0x3f81111111111111
-GLOBL c_invff_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invff<>+0(SB)/8, $0x3f81111111111111
+GLOBL c_invff<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfe_x8<>+0(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+8(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+16(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+24(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+32(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+40(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+48(SB)/8, $0x3fa5555555555555
-DATA c_invfe_x8<>+56(SB)/8, $0x3fa5555555555555
-GLOBL c_invfe_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfe<>+0(SB)/8, $0x3fa5555555555555
+GLOBL c_invfe<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfd_x8<>+0(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+8(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+16(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+24(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+32(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+40(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+48(SB)/8, $0x3fc5555555555555
-DATA c_invfd_x8<>+56(SB)/8, $0x3fc5555555555555
-GLOBL c_invfd_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfd<>+0(SB)/8, $0x3fc5555555555555
+GLOBL c_invfd<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfc_x8<>+0(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+8(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+16(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+24(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+32(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+40(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+48(SB)/8, $0x3fe0000000000000
-DATA c_invfc_x8<>+56(SB)/8, $0x3fe0000000000000
-GLOBL c_invfc_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfc<>+0(SB)/8, $0x3fe0000000000000
+GLOBL c_invfc<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfb_x8<>+0(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+8(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+16(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+24(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+32(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+40(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+48(SB)/8, $0x3ff0000000000000
-DATA c_invfb_x8<>+56(SB)/8, $0x3ff0000000000000
-GLOBL c_invfb_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfb<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c_invfb<>(SB), RODATA|NOPTR, $8
 
-DATA c_invfa_x8<>+0(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+8(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+16(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+24(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+32(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+40(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
-DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
-GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
+DATA c_invfa<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c_invfa<>(SB), RODATA|NOPTR, $8
 
 // func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2, CMOV, SSE2
@@ -61516,6 +61411,7 @@ rlisted0:
 	JMP     rlisted0
 
 rlistedf0:
+rlistedl0:
 	CMPQ         R10, R9
 	JAE          rcheck0
 	MOVL         (SP)(R10*4), R8
@@ -61596,7 +61492,7 @@ rlistedf0:
 	VMOVUPS      Y11, K2, 32(R11)
 	VMOVUPD      Z6, 64(AX)(R8*1)
 	INCQ         R10
-	JMP          rlistedf0
+	JMP          rlistedl0
 
 rcheck0:
 	CMPQ        full+296(FP), $0x00
@@ -62196,6 +62092,7 @@ rlisted1:
 	JMP     rlisted1
 
 rlistedf1:
+rlistedl1:
 	CMPQ         R10, R9
 	JAE          rcheck1
 	MOVL         (SP)(R10*4), R8
@@ -62276,7 +62173,7 @@ rlistedf1:
 	VMOVUPS      Y11, K2, 32(R11)
 	VMOVUPD      Z6, 64(AX)(R8*1)
 	INCQ         R10
-	JMP          rlistedf1
+	JMP          rlistedl1
 
 rcheck1:
 	CMPQ        full+296(FP), $0x00
@@ -62797,493 +62694,930 @@ rfdone2:
 	XORQ R10, R10
 
 rlisted2:
-	CMPQ         R10, R9
-	JAE          rcheck2
-	CMPQ         exact+328(FP), $0x00
-	JNE          rlistedf2
-	MOVL         (SP)(R10*4), R8
-	VMOVUPD      (AX)(R8*1), Z5
-	MOVQ         x1_base+0(FP), R11
-	VMOVUPD      (R11)(R8*1), Z11
-	MOVQ         y1_base+24(FP), R11
-	VMOVUPD      (R11)(R8*1), Z12
-	MOVQ         x2_base+48(FP), R11
-	VMOVUPD      (R11)(R8*1), Z13
-	MOVQ         y2_base+72(FP), R11
-	VMOVUPD      (R11)(R8*1), Z14
-	VMINPD       Z13, Z2, Z13
-	VMAXPD       Z11, Z0, Z11
-	VSUBPD       Z11, Z13, Z13
-	VMINPD       Z14, Z3, Z11
-	VMAXPD       Z12, Z1, Z12
-	VSUBPD       Z12, Z11, Z11
-	VCMPPD       $0x1e, Z9, Z13, K2
-	VCMPPD       $0x1e, Z9, Z11, K2, K2
-	VMULPD       Z11, Z13, Z11
-	MOVQ         area_base+96(FP), R11
-	VMOVUPD      (R11)(R8*1), Z12
-	VADDPD       Z12, Z4, Z12
-	VSUBPD       Z11, Z12, Z12
-	VDIVPD       Z12, Z11, Z12
-	VMULPD       Z12, Z12, Z11
-	VDIVPD       Z6, Z11, Z11
-	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
-	VBROADCASTSD c_exp64lo<>+0(SB), Z12
-	VMAXPD       Z11, Z12, Z11
-	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z12
-	VRNDSCALEPD  $0x00, Z12, Z12
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z12, Z11
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z12, Z11
-	VBROADCASTSD c_inv11f<>+0(SB), Z13
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z13
-	VSCALEFPD    Z12, Z13, Z11
-	VMULPD       Z11, Z5, K2, Z5
-	VCMPPD       $0x11, Z7, Z5, K2
-	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z15, K2, Z15
-	VMOVUPD      Z5, (AX)(R8*1)
-	INCQ         R10
-	JMP          rlisted2
+	CMPQ              R10, R9
+	JAE               rcheck2
+	CMPQ              exact+328(FP), $0x00
+	JNE               rlistedf2
+	MOVL              (SP)(R10*4), R8
+	VMOVUPD           (AX)(R8*1), Z5
+	MOVQ              x1_base+0(FP), R11
+	VMOVUPD           (R11)(R8*1), Z11
+	MOVQ              y1_base+24(FP), R11
+	VMOVUPD           (R11)(R8*1), Z12
+	MOVQ              x2_base+48(FP), R11
+	VMOVUPD           (R11)(R8*1), Z13
+	MOVQ              y2_base+72(FP), R11
+	VMOVUPD           (R11)(R8*1), Z14
+	VMINPD            Z13, Z2, Z13
+	VMAXPD            Z11, Z0, Z11
+	VSUBPD            Z11, Z13, Z13
+	VMINPD            Z14, Z3, Z11
+	VMAXPD            Z12, Z1, Z12
+	VSUBPD            Z12, Z11, Z11
+	VCMPPD            $0x1e, Z9, Z13, K2
+	VCMPPD            $0x1e, Z9, Z11, K2, K2
+	VMULPD            Z11, Z13, Z11
+	MOVQ              area_base+96(FP), R11
+	VMOVUPD           (R11)(R8*1), Z12
+	VADDPD            Z12, Z4, Z12
+	VSUBPD            Z11, Z12, Z12
+	VDIVPD            Z12, Z11, Z12
+	VMULPD            Z12, Z12, Z11
+	VDIVPD            Z6, Z11, Z11
+	VXORPD.BCST       c_signbit64<>+0(SB), Z11, Z11
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z12
+	VMAXPD            Z11, Z12, Z11
+	VMULPD.BCST       c_log2e64<>+0(SB), Z11, Z12
+	VRNDSCALEPD       $0x00, Z12, Z12
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z12, Z11
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z12, Z11
+	VBROADCASTSD      c_inv11f<>+0(SB), Z13
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z11, Z13
+	VSCALEFPD         Z12, Z13, Z11
+	VMULPD            Z11, Z5, K2, Z5
+	VCMPPD            $0x11, Z7, Z5, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z15, K2, Z15
+	VMOVUPD           Z5, (AX)(R8*1)
+	INCQ              R10
+	JMP               rlisted2
 
 rlistedf2:
+	TESTQ $0x00000004, method+264(FP)
+	JNZ   rlistedm2
+
+rlistedl2:
 rlistedfq2:
-	LEAQ         3(R10), R8
-	CMPQ         R8, R9
-	JAE          rlistedp2
-	MOVL         (SP)(R10*4), R11
-	MOVL         4(SP)(R10*4), R12
-	MOVL         8(SP)(R10*4), R13
-	MOVL         12(SP)(R10*4), R8
-	VMOVUPD      (AX)(R11*1), Z5
-	MOVQ         R11, R14
-	ANDQ         $-128, R14
-	LEAQ         (R11)(R14*4), R14
-	SHRQ         $0x01, R14
-	ADDQ         f_base+192(FP), R14
-	VCVTPS2PD    (R14), Z11
-	VCVTPS2PD    64(R14), Z12
-	VCVTPS2PD    128(R14), Z13
-	VCVTPS2PD    192(R14), Z14
-	VMINPD       Z13, Z2, Z13
-	VMAXPD       Z11, Z0, Z11
-	VSUBPD       Z11, Z13, Z13
-	VMINPD       Z14, Z3, Z11
-	VMAXPD       Z12, Z1, Z12
-	VSUBPD       Z12, Z11, Z11
-	VMOVUPD      (AX)(R12*1), Z12
-	MOVQ         R12, R14
-	ANDQ         $-128, R14
-	LEAQ         (R12)(R14*4), R14
-	SHRQ         $0x01, R14
-	ADDQ         f_base+192(FP), R14
-	VCVTPS2PD    (R14), Z14
-	VCVTPS2PD    64(R14), Z20
-	VCVTPS2PD    128(R14), Z21
-	VCVTPS2PD    192(R14), Z22
-	VMINPD       Z21, Z2, Z21
-	VMAXPD       Z14, Z0, Z14
-	VSUBPD       Z14, Z21, Z21
-	VMINPD       Z22, Z3, Z14
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z14, Z14
-	VMOVUPD      (AX)(R13*1), Z20
-	MOVQ         R13, R14
-	ANDQ         $-128, R14
-	LEAQ         (R13)(R14*4), R14
-	SHRQ         $0x01, R14
-	ADDQ         f_base+192(FP), R14
-	VCVTPS2PD    (R14), Z22
-	VCVTPS2PD    64(R14), Z23
-	VCVTPS2PD    128(R14), Z24
-	VCVTPS2PD    192(R14), Z25
-	VMINPD       Z24, Z2, Z24
-	VMAXPD       Z22, Z0, Z22
-	VSUBPD       Z22, Z24, Z24
-	VMINPD       Z25, Z3, Z22
-	VMAXPD       Z23, Z1, Z23
-	VSUBPD       Z23, Z22, Z22
-	VMOVUPD      (AX)(R8*1), Z23
-	MOVQ         R8, R14
-	ANDQ         $-128, R14
-	LEAQ         (R8)(R14*4), R14
-	SHRQ         $0x01, R14
-	ADDQ         f_base+192(FP), R14
-	VCVTPS2PD    (R14), Z25
-	VCVTPS2PD    64(R14), Z26
-	VCVTPS2PD    128(R14), Z27
-	VCVTPS2PD    192(R14), Z28
-	VMINPD       Z27, Z2, Z27
-	VMAXPD       Z25, Z0, Z25
-	VSUBPD       Z25, Z27, Z27
-	VMINPD       Z28, Z3, Z25
-	VMAXPD       Z26, Z1, Z26
-	VSUBPD       Z26, Z25, Z25
-	VCMPPD       $0x1e, Z9, Z13, K2
-	VCMPPD       $0x1e, Z9, Z11, K2, K2
-	VMULPD       Z11, Z13, Z11
-	MOVQ         area_base+96(FP), R14
-	VMOVUPD      (R14)(R11*1), Z13
-	VADDPD       Z13, Z4, Z13
-	VSUBPD       Z11, Z13, Z13
-	VDIVPD       Z13, Z11, Z13
-	VCMPPD       $0x1e, Z9, Z21, K4
-	VCMPPD       $0x1e, Z9, Z14, K4, K4
-	VMULPD       Z14, Z21, Z11
-	MOVQ         area_base+96(FP), R14
-	VMOVUPD      (R14)(R12*1), Z14
-	VADDPD       Z14, Z4, Z14
-	VSUBPD       Z11, Z14, Z14
-	VDIVPD       Z14, Z11, Z14
-	VCMPPD       $0x1e, Z9, Z24, K5
-	VCMPPD       $0x1e, Z9, Z22, K5, K5
-	VMULPD       Z22, Z24, Z11
-	MOVQ         area_base+96(FP), R14
-	VMOVUPD      (R14)(R13*1), Z21
-	VADDPD       Z21, Z4, Z21
-	VSUBPD       Z11, Z21, Z21
-	VDIVPD       Z21, Z11, Z21
-	VCMPPD       $0x1e, Z9, Z27, K6
-	VCMPPD       $0x1e, Z9, Z25, K6, K6
-	VMULPD       Z25, Z27, Z11
-	MOVQ         area_base+96(FP), R14
-	VMOVUPD      (R14)(R8*1), Z22
-	VADDPD       Z22, Z4, Z22
-	VSUBPD       Z11, Z22, Z22
-	VDIVPD       Z22, Z11, Z22
-	VMULPD       Z13, Z13, Z11
-	VDIVPD       Z6, Z11, Z11
-	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
-	VMULPD       Z14, Z14, Z13
-	VDIVPD       Z6, Z13, Z13
-	VXORPD       c_signbit64_x8<>+0(SB), Z13, Z13
-	VMULPD       Z21, Z21, Z14
-	VDIVPD       Z6, Z14, Z14
-	VXORPD       c_signbit64_x8<>+0(SB), Z14, Z14
-	VMULPD       Z22, Z22, Z21
-	VDIVPD       Z6, Z21, Z21
-	VXORPD       c_signbit64_x8<>+0(SB), Z21, Z21
-	VBROADCASTSD c_exp64lo<>+0(SB), Z22
-	VMAXPD       Z11, Z22, Z11
-	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z24
-	VRNDSCALEPD  $0x00, Z24, Z24
-	VMAXPD       Z13, Z22, Z13
-	VMULPD       c_log2e64_x8<>+0(SB), Z13, Z25
-	VRNDSCALEPD  $0x00, Z25, Z25
-	VMAXPD       Z14, Z22, Z14
-	VMULPD       c_log2e64_x8<>+0(SB), Z14, Z26
-	VRNDSCALEPD  $0x00, Z26, Z26
-	VMAXPD       Z21, Z22, Z21
-	VMULPD       c_log2e64_x8<>+0(SB), Z21, Z22
-	VRNDSCALEPD  $0x00, Z22, Z22
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z24, Z11
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z24, Z11
-	VBROADCASTSD c_inv11f<>+0(SB), Z27
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z25, Z13
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z25, Z13
-	VBROADCASTSD c_inv11f<>+0(SB), Z28
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z26, Z14
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z26, Z14
-	VBROADCASTSD c_inv11f<>+0(SB), Z29
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z22, Z21
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z22, Z21
-	VBROADCASTSD c_inv11f<>+0(SB), Z30
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invff_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invff_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invff_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z21, Z30
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z27
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z13, Z28
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z14, Z29
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z21, Z30
-	VSCALEFPD    Z24, Z27, Z11
-	VSCALEFPD    Z25, Z28, Z13
-	VSCALEFPD    Z26, Z29, Z14
-	VSCALEFPD    Z22, Z30, Z21
-	VMULPD       Z11, Z5, K2, Z5
-	VMULPD       Z13, Z12, K4, Z12
-	VMULPD       Z14, Z20, K5, Z20
-	VMULPD       Z21, Z23, K6, Z23
-	VCMPPD       $0x11, Z7, Z5, K2
-	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y11
-	MOVQ         R11, R14
-	ANDQ         $-128, R14
-	LEAQ         (R11)(R14*4), R14
-	SHRQ         $0x01, R14
-	ADDQ         f_base+192(FP), R14
-	VMOVUPS      Y11, K2, (R14)
-	VMOVUPD      Z5, (AX)(R11*1)
-	VCMPPD       $0x11, Z7, Z12, K2
-	VMOVAPD      Z10, K2, Z12
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y5
-	MOVQ         R12, R11
-	ANDQ         $-128, R11
-	LEAQ         (R12)(R11*4), R11
-	SHRQ         $0x01, R11
-	ADDQ         f_base+192(FP), R11
-	VMOVUPS      Y5, K2, (R11)
-	VMOVUPD      Z12, (AX)(R12*1)
-	VCMPPD       $0x11, Z7, Z20, K2
-	VMOVAPD      Z10, K2, Z20
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y5
-	MOVQ         R13, R11
-	ANDQ         $-128, R11
-	LEAQ         (R13)(R11*4), R11
-	SHRQ         $0x01, R11
-	ADDQ         f_base+192(FP), R11
-	VMOVUPS      Y5, K2, (R11)
-	VMOVUPD      Z20, (AX)(R13*1)
-	VCMPPD       $0x11, Z7, Z23, K2
-	VMOVAPD      Z10, K2, Z23
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y5
-	MOVQ         R8, R11
-	ANDQ         $-128, R11
-	LEAQ         (R8)(R11*4), R11
-	SHRQ         $0x01, R11
-	ADDQ         f_base+192(FP), R11
-	VMOVUPS      Y5, K2, (R11)
-	VMOVUPD      Z23, (AX)(R8*1)
-	ADDQ         $0x04, R10
-	JMP          rlistedfq2
+	LEAQ              3(R10), R8
+	CMPQ              R8, R9
+	JAE               rlistedp2
+	MOVL              (SP)(R10*4), R11
+	MOVL              4(SP)(R10*4), R12
+	MOVL              8(SP)(R10*4), R13
+	MOVL              12(SP)(R10*4), R8
+	VMOVUPD           (AX)(R11*1), Z5
+	MOVQ              R11, R14
+	ANDQ              $-128, R14
+	LEAQ              (R11)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z11
+	VCVTPS2PD         64(R14), Z12
+	VCVTPS2PD         128(R14), Z13
+	VCVTPS2PD         192(R14), Z14
+	VMINPD            Z13, Z2, Z13
+	VMAXPD            Z11, Z0, Z11
+	VSUBPD            Z11, Z13, Z13
+	VMINPD            Z14, Z3, Z11
+	VMAXPD            Z12, Z1, Z12
+	VSUBPD            Z12, Z11, Z11
+	VMOVUPD           (AX)(R12*1), Z12
+	MOVQ              R12, R14
+	ANDQ              $-128, R14
+	LEAQ              (R12)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z14
+	VCVTPS2PD         64(R14), Z20
+	VCVTPS2PD         128(R14), Z21
+	VCVTPS2PD         192(R14), Z22
+	VMINPD            Z21, Z2, Z21
+	VMAXPD            Z14, Z0, Z14
+	VSUBPD            Z14, Z21, Z21
+	VMINPD            Z22, Z3, Z14
+	VMAXPD            Z20, Z1, Z20
+	VSUBPD            Z20, Z14, Z14
+	VMOVUPD           (AX)(R13*1), Z20
+	MOVQ              R13, R14
+	ANDQ              $-128, R14
+	LEAQ              (R13)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z22
+	VCVTPS2PD         64(R14), Z23
+	VCVTPS2PD         128(R14), Z24
+	VCVTPS2PD         192(R14), Z25
+	VMINPD            Z24, Z2, Z24
+	VMAXPD            Z22, Z0, Z22
+	VSUBPD            Z22, Z24, Z24
+	VMINPD            Z25, Z3, Z22
+	VMAXPD            Z23, Z1, Z23
+	VSUBPD            Z23, Z22, Z22
+	VMOVUPD           (AX)(R8*1), Z23
+	MOVQ              R8, R14
+	ANDQ              $-128, R14
+	LEAQ              (R8)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z25
+	VCVTPS2PD         64(R14), Z26
+	VCVTPS2PD         128(R14), Z27
+	VCVTPS2PD         192(R14), Z28
+	VMINPD            Z27, Z2, Z27
+	VMAXPD            Z25, Z0, Z25
+	VSUBPD            Z25, Z27, Z27
+	VMINPD            Z28, Z3, Z25
+	VMAXPD            Z26, Z1, Z26
+	VSUBPD            Z26, Z25, Z25
+	VCMPPD            $0x1e, Z9, Z13, K2
+	VCMPPD            $0x1e, Z9, Z11, K2, K2
+	VMULPD            Z11, Z13, Z11
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R11*1), Z13
+	VADDPD            Z13, Z4, Z13
+	VSUBPD            Z11, Z13, Z13
+	VDIVPD            Z13, Z11, Z13
+	VCMPPD            $0x1e, Z9, Z21, K4
+	VCMPPD            $0x1e, Z9, Z14, K4, K4
+	VMULPD            Z14, Z21, Z11
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R12*1), Z14
+	VADDPD            Z14, Z4, Z14
+	VSUBPD            Z11, Z14, Z14
+	VDIVPD            Z14, Z11, Z14
+	VCMPPD            $0x1e, Z9, Z24, K5
+	VCMPPD            $0x1e, Z9, Z22, K5, K5
+	VMULPD            Z22, Z24, Z11
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R13*1), Z21
+	VADDPD            Z21, Z4, Z21
+	VSUBPD            Z11, Z21, Z21
+	VDIVPD            Z21, Z11, Z21
+	VCMPPD            $0x1e, Z9, Z27, K6
+	VCMPPD            $0x1e, Z9, Z25, K6, K6
+	VMULPD            Z25, Z27, Z11
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R8*1), Z22
+	VADDPD            Z22, Z4, Z22
+	VSUBPD            Z11, Z22, Z22
+	VDIVPD            Z22, Z11, Z22
+	VMULPD            Z13, Z13, Z11
+	VDIVPD            Z6, Z11, Z11
+	VXORPD.BCST       c_signbit64<>+0(SB), Z11, Z11
+	VMULPD            Z14, Z14, Z13
+	VDIVPD            Z6, Z13, Z13
+	VXORPD.BCST       c_signbit64<>+0(SB), Z13, Z13
+	VMULPD            Z21, Z21, Z14
+	VDIVPD            Z6, Z14, Z14
+	VXORPD.BCST       c_signbit64<>+0(SB), Z14, Z14
+	VMULPD            Z22, Z22, Z21
+	VDIVPD            Z6, Z21, Z21
+	VXORPD.BCST       c_signbit64<>+0(SB), Z21, Z21
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z22
+	VMAXPD            Z11, Z22, Z11
+	VMULPD.BCST       c_log2e64<>+0(SB), Z11, Z24
+	VRNDSCALEPD       $0x00, Z24, Z24
+	VMAXPD            Z13, Z22, Z13
+	VMULPD.BCST       c_log2e64<>+0(SB), Z13, Z25
+	VRNDSCALEPD       $0x00, Z25, Z25
+	VMAXPD            Z14, Z22, Z14
+	VMULPD.BCST       c_log2e64<>+0(SB), Z14, Z26
+	VRNDSCALEPD       $0x00, Z26, Z26
+	VMAXPD            Z21, Z22, Z21
+	VMULPD.BCST       c_log2e64<>+0(SB), Z21, Z22
+	VRNDSCALEPD       $0x00, Z22, Z22
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z24, Z11
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z24, Z11
+	VBROADCASTSD      c_inv11f<>+0(SB), Z27
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z25, Z13
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z25, Z13
+	VBROADCASTSD      c_inv11f<>+0(SB), Z28
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z26, Z14
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z26, Z14
+	VBROADCASTSD      c_inv11f<>+0(SB), Z29
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z22, Z21
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z22, Z21
+	VBROADCASTSD      c_inv11f<>+0(SB), Z30
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z21, Z30
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z11, Z27
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z13, Z28
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z21, Z30
+	VSCALEFPD         Z24, Z27, Z11
+	VSCALEFPD         Z25, Z28, Z13
+	VSCALEFPD         Z26, Z29, Z14
+	VSCALEFPD         Z22, Z30, Z21
+	VMULPD            Z11, Z5, K2, Z5
+	VMULPD            Z13, Z12, K4, Z12
+	VMULPD            Z14, Z20, K5, Z20
+	VMULPD            Z21, Z23, K6, Z23
+	VCMPPD            $0x11, Z7, Z5, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R11, R14
+	ANDQ              $-128, R14
+	LEAQ              (R11)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VMOVUPS           Y11, K2, (R14)
+	VMOVUPD           Z5, (AX)(R11*1)
+	VCMPPD            $0x11, Z7, Z12, K2
+	VMOVAPD           Z10, K2, Z12
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y5
+	MOVQ              R12, R11
+	ANDQ              $-128, R11
+	LEAQ              (R12)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y5, K2, (R11)
+	VMOVUPD           Z12, (AX)(R12*1)
+	VCMPPD            $0x11, Z7, Z20, K2
+	VMOVAPD           Z10, K2, Z20
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y5
+	MOVQ              R13, R11
+	ANDQ              $-128, R11
+	LEAQ              (R13)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y5, K2, (R11)
+	VMOVUPD           Z20, (AX)(R13*1)
+	VCMPPD            $0x11, Z7, Z23, K2
+	VMOVAPD           Z10, K2, Z23
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y5
+	MOVQ              R8, R11
+	ANDQ              $-128, R11
+	LEAQ              (R8)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y5, K2, (R11)
+	VMOVUPD           Z23, (AX)(R8*1)
+	ADDQ              $0x04, R10
+	JMP               rlistedfq2
 
 rlistedp2:
-	LEAQ         1(R10), R11
-	CMPQ         R11, R9
-	JAE          rlistedf12
-	MOVL         (SP)(R10*4), R8
-	MOVL         (SP)(R11*4), R11
-	VMOVUPD      (AX)(R8*1), Z5
-	MOVQ         R8, R12
-	ANDQ         $-128, R12
-	LEAQ         (R8)(R12*4), R12
-	SHRQ         $0x01, R12
-	ADDQ         f_base+192(FP), R12
-	VCVTPS2PD    (R12), Z11
-	VCVTPS2PD    64(R12), Z12
-	VCVTPS2PD    128(R12), Z13
-	VCVTPS2PD    192(R12), Z14
-	VMINPD       Z13, Z2, Z13
-	VMAXPD       Z11, Z0, Z11
-	VSUBPD       Z11, Z13, Z13
-	VMINPD       Z14, Z3, Z11
-	VMAXPD       Z12, Z1, Z12
-	VSUBPD       Z12, Z11, Z11
-	VMOVUPD      (AX)(R11*1), Z12
-	MOVQ         R11, R12
-	ANDQ         $-128, R12
-	LEAQ         (R11)(R12*4), R12
-	SHRQ         $0x01, R12
-	ADDQ         f_base+192(FP), R12
-	VCVTPS2PD    (R12), Z14
-	VCVTPS2PD    64(R12), Z20
-	VCVTPS2PD    128(R12), Z21
-	VCVTPS2PD    192(R12), Z22
-	VMINPD       Z21, Z2, Z21
-	VMAXPD       Z14, Z0, Z14
-	VSUBPD       Z14, Z21, Z21
-	VMINPD       Z22, Z3, Z14
-	VMAXPD       Z20, Z1, Z20
-	VSUBPD       Z20, Z14, Z14
-	VCMPPD       $0x1e, Z9, Z13, K2
-	VCMPPD       $0x1e, Z9, Z11, K2, K2
-	VMULPD       Z11, Z13, Z11
-	MOVQ         area_base+96(FP), R12
-	VMOVUPD      (R12)(R8*1), Z13
-	VADDPD       Z13, Z4, Z13
-	VSUBPD       Z11, Z13, Z13
-	VDIVPD       Z13, Z11, Z13
-	VCMPPD       $0x1e, Z9, Z21, K4
-	VCMPPD       $0x1e, Z9, Z14, K4, K4
-	VMULPD       Z14, Z21, Z11
-	MOVQ         area_base+96(FP), R12
-	VMOVUPD      (R12)(R11*1), Z14
-	VADDPD       Z14, Z4, Z14
-	VSUBPD       Z11, Z14, Z14
-	VDIVPD       Z14, Z11, Z14
-	VMULPD       Z13, Z13, Z11
-	VDIVPD       Z6, Z11, Z11
-	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
-	VMULPD       Z14, Z14, Z13
-	VDIVPD       Z6, Z13, Z13
-	VXORPD       c_signbit64_x8<>+0(SB), Z13, Z13
-	VBROADCASTSD c_exp64lo<>+0(SB), Z14
-	VMAXPD       Z11, Z14, Z11
-	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z20
-	VRNDSCALEPD  $0x00, Z20, Z20
-	VMAXPD       Z13, Z14, Z13
-	VMULPD       c_log2e64_x8<>+0(SB), Z13, Z14
-	VRNDSCALEPD  $0x00, Z14, Z14
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z20, Z11
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z20, Z11
-	VBROADCASTSD c_inv11f<>+0(SB), Z21
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z14, Z13
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z14, Z13
-	VBROADCASTSD c_inv11f<>+0(SB), Z22
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invff_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z13, Z22
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z21
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z13, Z22
-	VSCALEFPD    Z20, Z21, Z11
-	VSCALEFPD    Z14, Z22, Z13
-	VMULPD       Z11, Z5, K2, Z5
-	VMULPD       Z13, Z12, K4, Z12
-	VCMPPD       $0x11, Z7, Z5, K2
-	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y11
-	MOVQ         R8, R12
-	ANDQ         $-128, R12
-	LEAQ         (R8)(R12*4), R12
-	SHRQ         $0x01, R12
-	ADDQ         f_base+192(FP), R12
-	VMOVUPS      Y11, K2, (R12)
-	VMOVUPD      Z5, (AX)(R8*1)
-	VCMPPD       $0x11, Z7, Z12, K2
-	VMOVAPD      Z10, K2, Z12
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y5
-	MOVQ         R11, R8
-	ANDQ         $-128, R8
-	LEAQ         (R11)(R8*4), R8
-	SHRQ         $0x01, R8
-	ADDQ         f_base+192(FP), R8
-	VMOVUPS      Y5, K2, (R8)
-	VMOVUPD      Z12, (AX)(R11*1)
-	ADDQ         $0x02, R10
-	JMP          rlistedf2
+	LEAQ              1(R10), R11
+	CMPQ              R11, R9
+	JAE               rlistedf12
+	MOVL              (SP)(R10*4), R8
+	MOVL              (SP)(R11*4), R11
+	VMOVUPD           (AX)(R8*1), Z5
+	MOVQ              R8, R12
+	ANDQ              $-128, R12
+	LEAQ              (R8)(R12*4), R12
+	SHRQ              $0x01, R12
+	ADDQ              f_base+192(FP), R12
+	VCVTPS2PD         (R12), Z11
+	VCVTPS2PD         64(R12), Z12
+	VCVTPS2PD         128(R12), Z13
+	VCVTPS2PD         192(R12), Z14
+	VMINPD            Z13, Z2, Z13
+	VMAXPD            Z11, Z0, Z11
+	VSUBPD            Z11, Z13, Z13
+	VMINPD            Z14, Z3, Z11
+	VMAXPD            Z12, Z1, Z12
+	VSUBPD            Z12, Z11, Z11
+	VMOVUPD           (AX)(R11*1), Z12
+	MOVQ              R11, R12
+	ANDQ              $-128, R12
+	LEAQ              (R11)(R12*4), R12
+	SHRQ              $0x01, R12
+	ADDQ              f_base+192(FP), R12
+	VCVTPS2PD         (R12), Z14
+	VCVTPS2PD         64(R12), Z20
+	VCVTPS2PD         128(R12), Z21
+	VCVTPS2PD         192(R12), Z22
+	VMINPD            Z21, Z2, Z21
+	VMAXPD            Z14, Z0, Z14
+	VSUBPD            Z14, Z21, Z21
+	VMINPD            Z22, Z3, Z14
+	VMAXPD            Z20, Z1, Z20
+	VSUBPD            Z20, Z14, Z14
+	VCMPPD            $0x1e, Z9, Z13, K2
+	VCMPPD            $0x1e, Z9, Z11, K2, K2
+	VMULPD            Z11, Z13, Z11
+	MOVQ              area_base+96(FP), R12
+	VMOVUPD           (R12)(R8*1), Z13
+	VADDPD            Z13, Z4, Z13
+	VSUBPD            Z11, Z13, Z13
+	VDIVPD            Z13, Z11, Z13
+	VCMPPD            $0x1e, Z9, Z21, K4
+	VCMPPD            $0x1e, Z9, Z14, K4, K4
+	VMULPD            Z14, Z21, Z11
+	MOVQ              area_base+96(FP), R12
+	VMOVUPD           (R12)(R11*1), Z14
+	VADDPD            Z14, Z4, Z14
+	VSUBPD            Z11, Z14, Z14
+	VDIVPD            Z14, Z11, Z14
+	VMULPD            Z13, Z13, Z11
+	VDIVPD            Z6, Z11, Z11
+	VXORPD.BCST       c_signbit64<>+0(SB), Z11, Z11
+	VMULPD            Z14, Z14, Z13
+	VDIVPD            Z6, Z13, Z13
+	VXORPD.BCST       c_signbit64<>+0(SB), Z13, Z13
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z14
+	VMAXPD            Z11, Z14, Z11
+	VMULPD.BCST       c_log2e64<>+0(SB), Z11, Z20
+	VRNDSCALEPD       $0x00, Z20, Z20
+	VMAXPD            Z13, Z14, Z13
+	VMULPD.BCST       c_log2e64<>+0(SB), Z13, Z14
+	VRNDSCALEPD       $0x00, Z14, Z14
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z20, Z11
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z20, Z11
+	VBROADCASTSD      c_inv11f<>+0(SB), Z21
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z14, Z13
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z14, Z13
+	VBROADCASTSD      c_inv11f<>+0(SB), Z22
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z13, Z22
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z11, Z21
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z13, Z22
+	VSCALEFPD         Z20, Z21, Z11
+	VSCALEFPD         Z14, Z22, Z13
+	VMULPD            Z11, Z5, K2, Z5
+	VMULPD            Z13, Z12, K4, Z12
+	VCMPPD            $0x11, Z7, Z5, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R8, R12
+	ANDQ              $-128, R12
+	LEAQ              (R8)(R12*4), R12
+	SHRQ              $0x01, R12
+	ADDQ              f_base+192(FP), R12
+	VMOVUPS           Y11, K2, (R12)
+	VMOVUPD           Z5, (AX)(R8*1)
+	VCMPPD            $0x11, Z7, Z12, K2
+	VMOVAPD           Z10, K2, Z12
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y5
+	MOVQ              R11, R8
+	ANDQ              $-128, R8
+	LEAQ              (R11)(R8*4), R8
+	SHRQ              $0x01, R8
+	ADDQ              f_base+192(FP), R8
+	VMOVUPS           Y5, K2, (R8)
+	VMOVUPD           Z12, (AX)(R11*1)
+	ADDQ              $0x02, R10
+	JMP               rlistedl2
 
 rlistedf12:
-	CMPQ         R10, R9
-	JAE          rcheck2
-	MOVL         (SP)(R10*4), R8
-	VMOVUPD      (AX)(R8*1), Z5
-	MOVQ         R8, R11
-	ANDQ         $-128, R11
-	LEAQ         (R8)(R11*4), R11
-	SHRQ         $0x01, R11
-	ADDQ         f_base+192(FP), R11
-	VCVTPS2PD    (R11), Z11
-	VCVTPS2PD    64(R11), Z12
-	VCVTPS2PD    128(R11), Z13
-	VCVTPS2PD    192(R11), Z14
-	VMINPD       Z13, Z2, Z13
-	VMAXPD       Z11, Z0, Z11
-	VSUBPD       Z11, Z13, Z13
-	VMINPD       Z14, Z3, Z11
-	VMAXPD       Z12, Z1, Z12
-	VSUBPD       Z12, Z11, Z11
-	VCMPPD       $0x1e, Z9, Z13, K2
-	VCMPPD       $0x1e, Z9, Z11, K2, K2
-	VMULPD       Z11, Z13, Z11
-	MOVQ         area_base+96(FP), R11
-	VMOVUPD      (R11)(R8*1), Z12
-	VADDPD       Z12, Z4, Z12
-	VSUBPD       Z11, Z12, Z12
-	VDIVPD       Z12, Z11, Z12
-	VMULPD       Z12, Z12, Z11
-	VDIVPD       Z6, Z11, Z11
-	VXORPD       c_signbit64_x8<>+0(SB), Z11, Z11
-	VBROADCASTSD c_exp64lo<>+0(SB), Z12
-	VMAXPD       Z11, Z12, Z11
-	VMULPD       c_log2e64_x8<>+0(SB), Z11, Z12
-	VRNDSCALEPD  $0x00, Z12, Z12
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z12, Z11
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z12, Z11
-	VBROADCASTSD c_inv11f<>+0(SB), Z13
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invff_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z11, Z13
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z11, Z13
-	VSCALEFPD    Z12, Z13, Z11
-	VMULPD       Z11, Z5, K2, Z5
-	VCMPPD       $0x11, Z7, Z5, K2
-	VMOVAPD      Z10, K2, Z5
-	VADDPD       Z8, Z15, K2, Z15
-	VBROADCASTSS c_posinf32<>+0(SB), Y11
-	MOVQ         R8, R11
-	ANDQ         $-128, R11
-	LEAQ         (R8)(R11*4), R11
-	SHRQ         $0x01, R11
-	ADDQ         f_base+192(FP), R11
-	VMOVUPS      Y11, K2, (R11)
-	VMOVUPD      Z5, (AX)(R8*1)
-	INCQ         R10
-	JMP          rlistedf2
+	CMPQ              R10, R9
+	JAE               rcheck2
+	MOVL              (SP)(R10*4), R8
+	VMOVUPD           (AX)(R8*1), Z5
+	MOVQ              R8, R11
+	ANDQ              $-128, R11
+	LEAQ              (R8)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VCVTPS2PD         (R11), Z11
+	VCVTPS2PD         64(R11), Z12
+	VCVTPS2PD         128(R11), Z13
+	VCVTPS2PD         192(R11), Z14
+	VMINPD            Z13, Z2, Z13
+	VMAXPD            Z11, Z0, Z11
+	VSUBPD            Z11, Z13, Z13
+	VMINPD            Z14, Z3, Z11
+	VMAXPD            Z12, Z1, Z12
+	VSUBPD            Z12, Z11, Z11
+	VCMPPD            $0x1e, Z9, Z13, K2
+	VCMPPD            $0x1e, Z9, Z11, K2, K2
+	VMULPD            Z11, Z13, Z11
+	MOVQ              area_base+96(FP), R11
+	VMOVUPD           (R11)(R8*1), Z12
+	VADDPD            Z12, Z4, Z12
+	VSUBPD            Z11, Z12, Z12
+	VDIVPD            Z12, Z11, Z12
+	VMULPD            Z12, Z12, Z11
+	VDIVPD            Z6, Z11, Z11
+	VXORPD.BCST       c_signbit64<>+0(SB), Z11, Z11
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z12
+	VMAXPD            Z11, Z12, Z11
+	VMULPD.BCST       c_log2e64<>+0(SB), Z11, Z12
+	VRNDSCALEPD       $0x00, Z12, Z12
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z12, Z11
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z12, Z11
+	VBROADCASTSD      c_inv11f<>+0(SB), Z13
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z11, Z13
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z11, Z13
+	VSCALEFPD         Z12, Z13, Z11
+	VMULPD            Z11, Z5, K2, Z5
+	VCMPPD            $0x11, Z7, Z5, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R8, R11
+	ANDQ              $-128, R11
+	LEAQ              (R8)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y11, K2, (R11)
+	VMOVUPD           Z5, (AX)(R8*1)
+	INCQ              R10
+	JMP               rlistedl2
+
+rlistedm2:
+	VDIVPD Z6, Z8, Z5
+
+rlistedlm2:
+rlistedfqm2:
+	LEAQ              3(R10), R8
+	CMPQ              R8, R9
+	JAE               rlistedpm2
+	MOVL              (SP)(R10*4), R11
+	MOVL              4(SP)(R10*4), R12
+	MOVL              8(SP)(R10*4), R13
+	MOVL              12(SP)(R10*4), R8
+	VMOVUPD           (AX)(R11*1), Z11
+	MOVQ              R11, R14
+	ANDQ              $-128, R14
+	LEAQ              (R11)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z12
+	VCVTPS2PD         64(R14), Z13
+	VCVTPS2PD         128(R14), Z14
+	VCVTPS2PD         192(R14), Z20
+	VMINPD            Z14, Z2, Z14
+	VMAXPD            Z12, Z0, Z12
+	VSUBPD            Z12, Z14, Z14
+	VMINPD            Z20, Z3, Z12
+	VMAXPD            Z13, Z1, Z13
+	VSUBPD            Z13, Z12, Z12
+	VMOVUPD           (AX)(R12*1), Z13
+	MOVQ              R12, R14
+	ANDQ              $-128, R14
+	LEAQ              (R12)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z20
+	VCVTPS2PD         64(R14), Z21
+	VCVTPS2PD         128(R14), Z22
+	VCVTPS2PD         192(R14), Z23
+	VMINPD            Z22, Z2, Z22
+	VMAXPD            Z20, Z0, Z20
+	VSUBPD            Z20, Z22, Z22
+	VMINPD            Z23, Z3, Z20
+	VMAXPD            Z21, Z1, Z21
+	VSUBPD            Z21, Z20, Z20
+	VMOVUPD           (AX)(R13*1), Z21
+	MOVQ              R13, R14
+	ANDQ              $-128, R14
+	LEAQ              (R13)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z23
+	VCVTPS2PD         64(R14), Z24
+	VCVTPS2PD         128(R14), Z25
+	VCVTPS2PD         192(R14), Z26
+	VMINPD            Z25, Z2, Z25
+	VMAXPD            Z23, Z0, Z23
+	VSUBPD            Z23, Z25, Z25
+	VMINPD            Z26, Z3, Z23
+	VMAXPD            Z24, Z1, Z24
+	VSUBPD            Z24, Z23, Z23
+	VMOVUPD           (AX)(R8*1), Z24
+	MOVQ              R8, R14
+	ANDQ              $-128, R14
+	LEAQ              (R8)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VCVTPS2PD         (R14), Z26
+	VCVTPS2PD         64(R14), Z27
+	VCVTPS2PD         128(R14), Z28
+	VCVTPS2PD         192(R14), Z29
+	VMINPD            Z28, Z2, Z28
+	VMAXPD            Z26, Z0, Z26
+	VSUBPD            Z26, Z28, Z28
+	VMINPD            Z29, Z3, Z26
+	VMAXPD            Z27, Z1, Z27
+	VSUBPD            Z27, Z26, Z26
+	VCMPPD            $0x1e, Z9, Z14, K2
+	VCMPPD            $0x1e, Z9, Z12, K2, K2
+	VMULPD            Z12, Z14, Z12
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R11*1), Z14
+	VADDPD            Z14, Z4, Z14
+	VSUBPD            Z12, Z14, Z14
+	VDIVPD            Z14, Z12, Z14
+	VCMPPD            $0x1e, Z9, Z22, K4
+	VCMPPD            $0x1e, Z9, Z20, K4, K4
+	VMULPD            Z20, Z22, Z12
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R12*1), Z20
+	VADDPD            Z20, Z4, Z20
+	VSUBPD            Z12, Z20, Z20
+	VDIVPD            Z20, Z12, Z20
+	VCMPPD            $0x1e, Z9, Z25, K5
+	VCMPPD            $0x1e, Z9, Z23, K5, K5
+	VMULPD            Z23, Z25, Z12
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R13*1), Z22
+	VADDPD            Z22, Z4, Z22
+	VSUBPD            Z12, Z22, Z22
+	VDIVPD            Z22, Z12, Z22
+	VCMPPD            $0x1e, Z9, Z28, K6
+	VCMPPD            $0x1e, Z9, Z26, K6, K6
+	VMULPD            Z26, Z28, Z12
+	MOVQ              area_base+96(FP), R14
+	VMOVUPD           (R14)(R8*1), Z23
+	VADDPD            Z23, Z4, Z23
+	VSUBPD            Z12, Z23, Z23
+	VDIVPD            Z23, Z12, Z23
+	VMULPD            Z14, Z14, Z12
+	VMULPD            Z5, Z12, Z12
+	VXORPD.BCST       c_signbit64<>+0(SB), Z12, Z12
+	VMULPD            Z20, Z20, Z14
+	VMULPD            Z5, Z14, Z14
+	VXORPD.BCST       c_signbit64<>+0(SB), Z14, Z14
+	VMULPD            Z22, Z22, Z20
+	VMULPD            Z5, Z20, Z20
+	VXORPD.BCST       c_signbit64<>+0(SB), Z20, Z20
+	VMULPD            Z23, Z23, Z22
+	VMULPD            Z5, Z22, Z22
+	VXORPD.BCST       c_signbit64<>+0(SB), Z22, Z22
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z23
+	VMAXPD            Z12, Z23, Z12
+	VMULPD.BCST       c_log2e64<>+0(SB), Z12, Z25
+	VRNDSCALEPD       $0x00, Z25, Z25
+	VMAXPD            Z14, Z23, Z14
+	VMULPD.BCST       c_log2e64<>+0(SB), Z14, Z26
+	VRNDSCALEPD       $0x00, Z26, Z26
+	VMAXPD            Z20, Z23, Z20
+	VMULPD.BCST       c_log2e64<>+0(SB), Z20, Z27
+	VRNDSCALEPD       $0x00, Z27, Z27
+	VMAXPD            Z22, Z23, Z22
+	VMULPD.BCST       c_log2e64<>+0(SB), Z22, Z23
+	VRNDSCALEPD       $0x00, Z23, Z23
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z25, Z12
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z25, Z12
+	VBROADCASTSD      c_inv11f<>+0(SB), Z28
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z26, Z14
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z26, Z14
+	VBROADCASTSD      c_inv11f<>+0(SB), Z29
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z27, Z20
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z27, Z20
+	VBROADCASTSD      c_inv11f<>+0(SB), Z30
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z23, Z22
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z23, Z22
+	VBROADCASTSD      c_inv11f<>+0(SB), Z31
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z22, Z31
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z12, Z28
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z14, Z29
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z20, Z30
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z22, Z31
+	VSCALEFPD         Z25, Z28, Z12
+	VSCALEFPD         Z26, Z29, Z14
+	VSCALEFPD         Z27, Z30, Z20
+	VSCALEFPD         Z23, Z31, Z22
+	VMULPD            Z12, Z11, K2, Z11
+	VMULPD            Z14, Z13, K4, Z13
+	VMULPD            Z20, Z21, K5, Z21
+	VMULPD            Z22, Z24, K6, Z24
+	VCMPPD            $0x11, Z7, Z11, K2
+	VMOVAPD           Z10, K2, Z11
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y12
+	MOVQ              R11, R14
+	ANDQ              $-128, R14
+	LEAQ              (R11)(R14*4), R14
+	SHRQ              $0x01, R14
+	ADDQ              f_base+192(FP), R14
+	VMOVUPS           Y12, K2, (R14)
+	VMOVUPD           Z11, (AX)(R11*1)
+	VCMPPD            $0x11, Z7, Z13, K2
+	VMOVAPD           Z10, K2, Z13
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R12, R11
+	ANDQ              $-128, R11
+	LEAQ              (R12)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y11, K2, (R11)
+	VMOVUPD           Z13, (AX)(R12*1)
+	VCMPPD            $0x11, Z7, Z21, K2
+	VMOVAPD           Z10, K2, Z21
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R13, R11
+	ANDQ              $-128, R11
+	LEAQ              (R13)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y11, K2, (R11)
+	VMOVUPD           Z21, (AX)(R13*1)
+	VCMPPD            $0x11, Z7, Z24, K2
+	VMOVAPD           Z10, K2, Z24
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R8, R11
+	ANDQ              $-128, R11
+	LEAQ              (R8)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y11, K2, (R11)
+	VMOVUPD           Z24, (AX)(R8*1)
+	ADDQ              $0x04, R10
+	JMP               rlistedfqm2
+
+rlistedpm2:
+	LEAQ              1(R10), R11
+	CMPQ              R11, R9
+	JAE               rlistedf1m2
+	MOVL              (SP)(R10*4), R8
+	MOVL              (SP)(R11*4), R11
+	VMOVUPD           (AX)(R8*1), Z11
+	MOVQ              R8, R12
+	ANDQ              $-128, R12
+	LEAQ              (R8)(R12*4), R12
+	SHRQ              $0x01, R12
+	ADDQ              f_base+192(FP), R12
+	VCVTPS2PD         (R12), Z12
+	VCVTPS2PD         64(R12), Z13
+	VCVTPS2PD         128(R12), Z14
+	VCVTPS2PD         192(R12), Z20
+	VMINPD            Z14, Z2, Z14
+	VMAXPD            Z12, Z0, Z12
+	VSUBPD            Z12, Z14, Z14
+	VMINPD            Z20, Z3, Z12
+	VMAXPD            Z13, Z1, Z13
+	VSUBPD            Z13, Z12, Z12
+	VMOVUPD           (AX)(R11*1), Z13
+	MOVQ              R11, R12
+	ANDQ              $-128, R12
+	LEAQ              (R11)(R12*4), R12
+	SHRQ              $0x01, R12
+	ADDQ              f_base+192(FP), R12
+	VCVTPS2PD         (R12), Z20
+	VCVTPS2PD         64(R12), Z21
+	VCVTPS2PD         128(R12), Z22
+	VCVTPS2PD         192(R12), Z23
+	VMINPD            Z22, Z2, Z22
+	VMAXPD            Z20, Z0, Z20
+	VSUBPD            Z20, Z22, Z22
+	VMINPD            Z23, Z3, Z20
+	VMAXPD            Z21, Z1, Z21
+	VSUBPD            Z21, Z20, Z20
+	VCMPPD            $0x1e, Z9, Z14, K2
+	VCMPPD            $0x1e, Z9, Z12, K2, K2
+	VMULPD            Z12, Z14, Z12
+	MOVQ              area_base+96(FP), R12
+	VMOVUPD           (R12)(R8*1), Z14
+	VADDPD            Z14, Z4, Z14
+	VSUBPD            Z12, Z14, Z14
+	VDIVPD            Z14, Z12, Z14
+	VCMPPD            $0x1e, Z9, Z22, K4
+	VCMPPD            $0x1e, Z9, Z20, K4, K4
+	VMULPD            Z20, Z22, Z12
+	MOVQ              area_base+96(FP), R12
+	VMOVUPD           (R12)(R11*1), Z20
+	VADDPD            Z20, Z4, Z20
+	VSUBPD            Z12, Z20, Z20
+	VDIVPD            Z20, Z12, Z20
+	VMULPD            Z14, Z14, Z12
+	VMULPD            Z5, Z12, Z12
+	VXORPD.BCST       c_signbit64<>+0(SB), Z12, Z12
+	VMULPD            Z20, Z20, Z14
+	VMULPD            Z5, Z14, Z14
+	VXORPD.BCST       c_signbit64<>+0(SB), Z14, Z14
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z20
+	VMAXPD            Z12, Z20, Z12
+	VMULPD.BCST       c_log2e64<>+0(SB), Z12, Z21
+	VRNDSCALEPD       $0x00, Z21, Z21
+	VMAXPD            Z14, Z20, Z14
+	VMULPD.BCST       c_log2e64<>+0(SB), Z14, Z20
+	VRNDSCALEPD       $0x00, Z20, Z20
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z21, Z12
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z21, Z12
+	VBROADCASTSD      c_inv11f<>+0(SB), Z22
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z20, Z14
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z20, Z14
+	VBROADCASTSD      c_inv11f<>+0(SB), Z23
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z14, Z23
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z12, Z22
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z14, Z23
+	VSCALEFPD         Z21, Z22, Z12
+	VSCALEFPD         Z20, Z23, Z14
+	VMULPD            Z12, Z11, K2, Z11
+	VMULPD            Z14, Z13, K4, Z13
+	VCMPPD            $0x11, Z7, Z11, K2
+	VMOVAPD           Z10, K2, Z11
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y12
+	MOVQ              R8, R12
+	ANDQ              $-128, R12
+	LEAQ              (R8)(R12*4), R12
+	SHRQ              $0x01, R12
+	ADDQ              f_base+192(FP), R12
+	VMOVUPS           Y12, K2, (R12)
+	VMOVUPD           Z11, (AX)(R8*1)
+	VCMPPD            $0x11, Z7, Z13, K2
+	VMOVAPD           Z10, K2, Z13
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y11
+	MOVQ              R11, R8
+	ANDQ              $-128, R8
+	LEAQ              (R11)(R8*4), R8
+	SHRQ              $0x01, R8
+	ADDQ              f_base+192(FP), R8
+	VMOVUPS           Y11, K2, (R8)
+	VMOVUPD           Z13, (AX)(R11*1)
+	ADDQ              $0x02, R10
+	JMP               rlistedlm2
+
+rlistedf1m2:
+	CMPQ              R10, R9
+	JAE               rcheck2
+	MOVL              (SP)(R10*4), R8
+	VMOVUPD           (AX)(R8*1), Z11
+	MOVQ              R8, R11
+	ANDQ              $-128, R11
+	LEAQ              (R8)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VCVTPS2PD         (R11), Z12
+	VCVTPS2PD         64(R11), Z13
+	VCVTPS2PD         128(R11), Z14
+	VCVTPS2PD         192(R11), Z20
+	VMINPD            Z14, Z2, Z14
+	VMAXPD            Z12, Z0, Z12
+	VSUBPD            Z12, Z14, Z14
+	VMINPD            Z20, Z3, Z12
+	VMAXPD            Z13, Z1, Z13
+	VSUBPD            Z13, Z12, Z12
+	VCMPPD            $0x1e, Z9, Z14, K2
+	VCMPPD            $0x1e, Z9, Z12, K2, K2
+	VMULPD            Z12, Z14, Z12
+	MOVQ              area_base+96(FP), R11
+	VMOVUPD           (R11)(R8*1), Z13
+	VADDPD            Z13, Z4, Z13
+	VSUBPD            Z12, Z13, Z13
+	VDIVPD            Z13, Z12, Z13
+	VMULPD            Z13, Z13, Z12
+	VMULPD            Z5, Z12, Z12
+	VXORPD.BCST       c_signbit64<>+0(SB), Z12, Z12
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z13
+	VMAXPD            Z12, Z13, Z12
+	VMULPD.BCST       c_log2e64<>+0(SB), Z12, Z13
+	VRNDSCALEPD       $0x00, Z13, Z13
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z13, Z12
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z13, Z12
+	VBROADCASTSD      c_inv11f<>+0(SB), Z14
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z12, Z14
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z12, Z14
+	VSCALEFPD         Z13, Z14, Z12
+	VMULPD            Z12, Z11, K2, Z11
+	VCMPPD            $0x11, Z7, Z11, K2
+	VMOVAPD           Z10, K2, Z11
+	VADDPD            Z8, Z15, K2, Z15
+	VBROADCASTSS      c_posinf32<>+0(SB), Y12
+	MOVQ              R8, R11
+	ANDQ              $-128, R11
+	LEAQ              (R8)(R11*4), R11
+	SHRQ              $0x01, R11
+	ADDQ              f_base+192(FP), R11
+	VMOVUPS           Y12, K2, (R11)
+	VMOVUPD           Z11, (AX)(R8*1)
+	INCQ              R10
+	JMP               rlistedlm2
 
 rcheck2:
 	CMPQ        full+296(FP), $0x00
@@ -63310,167 +63644,167 @@ rall2:
 	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
 
 rall12:
-	MOVQ             x1_base+0(FP), R8
-	MOVQ             y1_base+24(FP), R9
-	MOVQ             x2_base+48(FP), R10
-	MOVQ             y2_base+72(FP), R11
-	MOVQ             area_base+96(FP), R12
-	VMOVUPD          (R8)(DX*1), Z5
-	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, (SI)
-	VMOVUPD          (R9)(DX*1), Z5
-	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 64(SI)
-	VMOVUPD          (R10)(DX*1), Z5
-	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 128(SI)
-	VMOVUPD          (R11)(DX*1), Z5
-	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 192(SI)
-	VMOVUPD          (R12)(DX*1), Z5
-	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 256(SI)
-	MOVQ             x1_base+0(FP), R8
-	MOVQ             y1_base+24(FP), R9
-	MOVQ             x2_base+48(FP), R10
-	MOVQ             y2_base+72(FP), R11
-	MOVQ             area_base+96(FP), R12
-	VMOVUPD          64(R8)(DX*1), Z5
-	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 32(SI)
-	VMOVUPD          64(R9)(DX*1), Z5
-	VCVTPD2PS.RD_SAE Z5, Y5
-	VMOVUPS          Y5, 96(SI)
-	VMOVUPD          64(R10)(DX*1), Z5
-	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 160(SI)
-	VMOVUPD          64(R11)(DX*1), Z5
-	VCVTPD2PS.RU_SAE Z5, Y5
-	VMOVUPS          Y5, 224(SI)
-	VMOVUPD          64(R12)(DX*1), Z5
-	VCVTPD2PS        Z5, Y5
-	VMOVUPS          Y5, 288(SI)
-	VMOVUPD          (AX)(DX*1), Z5
-	MOVQ             x1_base+0(FP), R8
-	VMOVUPD          (R8)(DX*1), Z20
-	MOVQ             y1_base+24(FP), R8
-	VMOVUPD          (R8)(DX*1), Z21
-	MOVQ             x2_base+48(FP), R8
-	VMOVUPD          (R8)(DX*1), Z22
-	MOVQ             y2_base+72(FP), R8
-	VMOVUPD          (R8)(DX*1), Z23
-	VMINPD           Z22, Z2, Z22
-	VMAXPD           Z20, Z0, Z20
-	VSUBPD           Z20, Z22, Z22
-	VMINPD           Z23, Z3, Z20
-	VMAXPD           Z21, Z1, Z21
-	VSUBPD           Z21, Z20, Z20
-	VCMPPD           $0x1e, Z9, Z22, K2
-	VCMPPD           $0x1e, Z9, Z20, K2, K2
-	VMULPD           Z20, Z22, Z20
-	MOVQ             area_base+96(FP), R8
-	VMOVUPD          (R8)(DX*1), Z21
-	VADDPD           Z21, Z4, Z21
-	VSUBPD           Z20, Z21, Z21
-	VDIVPD           Z21, Z20, Z21
-	VMULPD           Z21, Z21, Z20
-	VDIVPD           Z6, Z20, Z20
-	VXORPD           c_signbit64_x8<>+0(SB), Z20, Z20
-	VBROADCASTSD     c_exp64lo<>+0(SB), Z21
-	VMAXPD           Z20, Z21, Z20
-	VMULPD           c_log2e64_x8<>+0(SB), Z20, Z21
-	VRNDSCALEPD      $0x00, Z21, Z21
-	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z21, Z20
-	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z21, Z20
-	VBROADCASTSD     c_inv11f<>+0(SB), Z22
-	VFMADD213PD      c_invfk_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfj_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfi_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfh_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfg_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invff_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfe_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfd_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfc_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfb_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfa_x8<>+0(SB), Z20, Z22
-	VSCALEFPD        Z21, Z22, Z20
-	VMULPD           Z20, Z5, K2, Z5
-	VCMPPD           $0x11, Z7, Z5, K2
-	VMOVAPD          Z10, K2, Z5
-	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z5, (AX)(DX*1)
-	VCMPPD           $0x1e, Z11, Z5, K2
-	MOVQ             key_base+144(FP), R8
-	VMOVDQU64        (R8)(DX*1), Z20
-	VCMPPD           $0x00, Z11, Z5, K4
-	VPCMPQ           $0x01, Z12, Z20, K4, K4
-	KORB             K4, K2, K2
-	VMOVAPD          Z5, K2, Z11
-	VMOVDQA64        Z20, K2, Z12
-	VMOVUPD          64(AX)(DX*1), Z5
-	MOVQ             x1_base+0(FP), R8
-	VMOVUPD          64(R8)(DX*1), Z20
-	MOVQ             y1_base+24(FP), R8
-	VMOVUPD          64(R8)(DX*1), Z21
-	MOVQ             x2_base+48(FP), R8
-	VMOVUPD          64(R8)(DX*1), Z22
-	MOVQ             y2_base+72(FP), R8
-	VMOVUPD          64(R8)(DX*1), Z23
-	VMINPD           Z22, Z2, Z22
-	VMAXPD           Z20, Z0, Z20
-	VSUBPD           Z20, Z22, Z22
-	VMINPD           Z23, Z3, Z20
-	VMAXPD           Z21, Z1, Z21
-	VSUBPD           Z21, Z20, Z20
-	VCMPPD           $0x1e, Z9, Z22, K2
-	VCMPPD           $0x1e, Z9, Z20, K2, K2
-	VMULPD           Z20, Z22, Z20
-	MOVQ             area_base+96(FP), R8
-	VMOVUPD          64(R8)(DX*1), Z21
-	VADDPD           Z21, Z4, Z21
-	VSUBPD           Z20, Z21, Z21
-	VDIVPD           Z21, Z20, Z21
-	VMULPD           Z21, Z21, Z20
-	VDIVPD           Z6, Z20, Z20
-	VXORPD           c_signbit64_x8<>+0(SB), Z20, Z20
-	VBROADCASTSD     c_exp64lo<>+0(SB), Z21
-	VMAXPD           Z20, Z21, Z20
-	VMULPD           c_log2e64_x8<>+0(SB), Z20, Z21
-	VRNDSCALEPD      $0x00, Z21, Z21
-	VFNMADD231PD     c_ln2hi64_x8<>+0(SB), Z21, Z20
-	VFNMADD231PD     c_ln2lo64_x8<>+0(SB), Z21, Z20
-	VBROADCASTSD     c_inv11f<>+0(SB), Z22
-	VFMADD213PD      c_invfk_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfj_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfi_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfh_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfg_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invff_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfe_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfd_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfc_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfb_x8<>+0(SB), Z20, Z22
-	VFMADD213PD      c_invfa_x8<>+0(SB), Z20, Z22
-	VSCALEFPD        Z21, Z22, Z20
-	VMULPD           Z20, Z5, K2, Z5
-	VCMPPD           $0x11, Z7, Z5, K2
-	VMOVAPD          Z10, K2, Z5
-	VADDPD           Z8, Z15, K2, Z15
-	VMOVUPD          Z5, 64(AX)(DX*1)
-	VCMPPD           $0x1e, Z13, Z5, K2
-	MOVQ             key_base+144(FP), R8
-	VMOVDQU64        64(R8)(DX*1), Z20
-	VCMPPD           $0x00, Z13, Z5, K4
-	VPCMPQ           $0x01, Z14, Z20, K4, K4
-	KORB             K4, K2, K2
-	VMOVAPD          Z5, K2, Z13
-	VMOVDQA64        Z20, K2, Z14
-	ADDQ             $+128, DX
-	ADDQ             $+320, SI
-	CMPQ             DX, BX
-	JB               rall12
-	JMP              rstore2
+	MOVQ              x1_base+0(FP), R8
+	MOVQ              y1_base+24(FP), R9
+	MOVQ              x2_base+48(FP), R10
+	MOVQ              y2_base+72(FP), R11
+	MOVQ              area_base+96(FP), R12
+	VMOVUPD           (R8)(DX*1), Z5
+	VCVTPD2PS.RD_SAE  Z5, Y5
+	VMOVUPS           Y5, (SI)
+	VMOVUPD           (R9)(DX*1), Z5
+	VCVTPD2PS.RD_SAE  Z5, Y5
+	VMOVUPS           Y5, 64(SI)
+	VMOVUPD           (R10)(DX*1), Z5
+	VCVTPD2PS.RU_SAE  Z5, Y5
+	VMOVUPS           Y5, 128(SI)
+	VMOVUPD           (R11)(DX*1), Z5
+	VCVTPD2PS.RU_SAE  Z5, Y5
+	VMOVUPS           Y5, 192(SI)
+	VMOVUPD           (R12)(DX*1), Z5
+	VCVTPD2PS         Z5, Y5
+	VMOVUPS           Y5, 256(SI)
+	MOVQ              x1_base+0(FP), R8
+	MOVQ              y1_base+24(FP), R9
+	MOVQ              x2_base+48(FP), R10
+	MOVQ              y2_base+72(FP), R11
+	MOVQ              area_base+96(FP), R12
+	VMOVUPD           64(R8)(DX*1), Z5
+	VCVTPD2PS.RD_SAE  Z5, Y5
+	VMOVUPS           Y5, 32(SI)
+	VMOVUPD           64(R9)(DX*1), Z5
+	VCVTPD2PS.RD_SAE  Z5, Y5
+	VMOVUPS           Y5, 96(SI)
+	VMOVUPD           64(R10)(DX*1), Z5
+	VCVTPD2PS.RU_SAE  Z5, Y5
+	VMOVUPS           Y5, 160(SI)
+	VMOVUPD           64(R11)(DX*1), Z5
+	VCVTPD2PS.RU_SAE  Z5, Y5
+	VMOVUPS           Y5, 224(SI)
+	VMOVUPD           64(R12)(DX*1), Z5
+	VCVTPD2PS         Z5, Y5
+	VMOVUPS           Y5, 288(SI)
+	VMOVUPD           (AX)(DX*1), Z5
+	MOVQ              x1_base+0(FP), R8
+	VMOVUPD           (R8)(DX*1), Z20
+	MOVQ              y1_base+24(FP), R8
+	VMOVUPD           (R8)(DX*1), Z21
+	MOVQ              x2_base+48(FP), R8
+	VMOVUPD           (R8)(DX*1), Z22
+	MOVQ              y2_base+72(FP), R8
+	VMOVUPD           (R8)(DX*1), Z23
+	VMINPD            Z22, Z2, Z22
+	VMAXPD            Z20, Z0, Z20
+	VSUBPD            Z20, Z22, Z22
+	VMINPD            Z23, Z3, Z20
+	VMAXPD            Z21, Z1, Z21
+	VSUBPD            Z21, Z20, Z20
+	VCMPPD            $0x1e, Z9, Z22, K2
+	VCMPPD            $0x1e, Z9, Z20, K2, K2
+	VMULPD            Z20, Z22, Z20
+	MOVQ              area_base+96(FP), R8
+	VMOVUPD           (R8)(DX*1), Z21
+	VADDPD            Z21, Z4, Z21
+	VSUBPD            Z20, Z21, Z21
+	VDIVPD            Z21, Z20, Z21
+	VMULPD            Z21, Z21, Z20
+	VDIVPD            Z6, Z20, Z20
+	VXORPD.BCST       c_signbit64<>+0(SB), Z20, Z20
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z21
+	VMAXPD            Z20, Z21, Z20
+	VMULPD.BCST       c_log2e64<>+0(SB), Z20, Z21
+	VRNDSCALEPD       $0x00, Z21, Z21
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z21, Z20
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z21, Z20
+	VBROADCASTSD      c_inv11f<>+0(SB), Z22
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z20, Z22
+	VSCALEFPD         Z21, Z22, Z20
+	VMULPD            Z20, Z5, K2, Z5
+	VCMPPD            $0x11, Z7, Z5, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z15, K2, Z15
+	VMOVUPD           Z5, (AX)(DX*1)
+	VCMPPD            $0x1e, Z11, Z5, K2
+	MOVQ              key_base+144(FP), R8
+	VMOVDQU64         (R8)(DX*1), Z20
+	VCMPPD            $0x00, Z11, Z5, K4
+	VPCMPQ            $0x01, Z12, Z20, K4, K4
+	KORB              K4, K2, K2
+	VMOVAPD           Z5, K2, Z11
+	VMOVDQA64         Z20, K2, Z12
+	VMOVUPD           64(AX)(DX*1), Z5
+	MOVQ              x1_base+0(FP), R8
+	VMOVUPD           64(R8)(DX*1), Z20
+	MOVQ              y1_base+24(FP), R8
+	VMOVUPD           64(R8)(DX*1), Z21
+	MOVQ              x2_base+48(FP), R8
+	VMOVUPD           64(R8)(DX*1), Z22
+	MOVQ              y2_base+72(FP), R8
+	VMOVUPD           64(R8)(DX*1), Z23
+	VMINPD            Z22, Z2, Z22
+	VMAXPD            Z20, Z0, Z20
+	VSUBPD            Z20, Z22, Z22
+	VMINPD            Z23, Z3, Z20
+	VMAXPD            Z21, Z1, Z21
+	VSUBPD            Z21, Z20, Z20
+	VCMPPD            $0x1e, Z9, Z22, K2
+	VCMPPD            $0x1e, Z9, Z20, K2, K2
+	VMULPD            Z20, Z22, Z20
+	MOVQ              area_base+96(FP), R8
+	VMOVUPD           64(R8)(DX*1), Z21
+	VADDPD            Z21, Z4, Z21
+	VSUBPD            Z20, Z21, Z21
+	VDIVPD            Z21, Z20, Z21
+	VMULPD            Z21, Z21, Z20
+	VDIVPD            Z6, Z20, Z20
+	VXORPD.BCST       c_signbit64<>+0(SB), Z20, Z20
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z21
+	VMAXPD            Z20, Z21, Z20
+	VMULPD.BCST       c_log2e64<>+0(SB), Z20, Z21
+	VRNDSCALEPD       $0x00, Z21, Z21
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z21, Z20
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z21, Z20
+	VBROADCASTSD      c_inv11f<>+0(SB), Z22
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z20, Z22
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z20, Z22
+	VSCALEFPD         Z21, Z22, Z20
+	VMULPD            Z20, Z5, K2, Z5
+	VCMPPD            $0x11, Z7, Z5, K2
+	VMOVAPD           Z10, K2, Z5
+	VADDPD            Z8, Z15, K2, Z15
+	VMOVUPD           Z5, 64(AX)(DX*1)
+	VCMPPD            $0x1e, Z13, Z5, K2
+	MOVQ              key_base+144(FP), R8
+	VMOVDQU64         64(R8)(DX*1), Z20
+	VCMPPD            $0x00, Z13, Z5, K4
+	VPCMPQ            $0x01, Z14, Z20, K4, K4
+	KORB              K4, K2, K2
+	VMOVAPD           Z5, K2, Z13
+	VMOVDQA64         Z20, K2, Z14
+	ADDQ              $+128, DX
+	ADDQ              $+320, SI
+	CMPQ              DX, BX
+	JB                rall12
+	JMP               rstore2
 
 rscan2:
 	LEAQ         -1(BX), R9
@@ -63554,151 +63888,151 @@ rnext2:
 	JMP  rchunk2
 
 rrest2:
-	MOVQ         hi+320(FP), CX
-	CMPQ         CX, score_len+128(FP)
-	JNE          rdone
-	VBROADCASTSD c_neginf64<>+0(SB), Z11
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z12
-	VBROADCASTSD c_neginf64<>+0(SB), Z13
-	VPBROADCASTQ c_nokeyq<>+0(SB), Z14
-	KXORB        K3, K3, K3
-	MOVQ         score_len+128(FP), CX
-	SHLQ         $0x03, CX
-	MOVQ         CX, BX
-	SUBQ         DX, BX
-	CMPQ         BX, $+64
-	JB           tailr2
-	VMOVUPD      (AX)(DX*1), Z5
-	MOVQ         x1_base+0(FP), BX
-	VMOVUPD      (BX)(DX*1), Z16
-	MOVQ         y1_base+24(FP), BX
-	VMOVUPD      (BX)(DX*1), Z17
-	MOVQ         x2_base+48(FP), BX
-	VMOVUPD      (BX)(DX*1), Z18
-	MOVQ         y2_base+72(FP), BX
-	VMOVUPD      (BX)(DX*1), Z19
-	VMINPD       Z18, Z2, Z18
-	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z18, Z18
-	VMINPD       Z19, Z3, Z16
-	VMAXPD       Z17, Z1, Z17
-	VSUBPD       Z17, Z16, Z16
-	VCMPPD       $0x1e, Z9, Z18, K1
-	VCMPPD       $0x1e, Z9, Z16, K1, K1
-	VMULPD       Z16, Z18, Z16
-	MOVQ         area_base+96(FP), BX
-	VMOVUPD      (BX)(DX*1), Z17
-	VADDPD       Z17, Z4, Z17
-	VSUBPD       Z16, Z17, Z17
-	VDIVPD       Z17, Z16, Z17
-	VMULPD       Z17, Z17, Z16
-	VDIVPD       Z6, Z16, Z16
-	VXORPD       c_signbit64_x8<>+0(SB), Z16, Z16
-	VBROADCASTSD c_exp64lo<>+0(SB), Z17
-	VMAXPD       Z16, Z17, Z16
-	VMULPD       c_log2e64_x8<>+0(SB), Z16, Z17
-	VRNDSCALEPD  $0x00, Z17, Z17
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z17, Z16
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z17, Z16
-	VBROADCASTSD c_inv11f<>+0(SB), Z18
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invff_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z16, Z18
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z16, Z18
-	VSCALEFPD    Z17, Z18, Z16
-	VMULPD       Z16, Z5, K1, Z5
-	KORB         K1, K3, K3
-	VCMPPD       $0x11, Z7, Z5, K1
-	VMOVAPD      Z10, K1, Z5
-	KORB         K1, K3, K3
-	VADDPD       Z8, Z15, K1, Z15
-	VMOVUPD      Z5, (AX)(DX*1)
-	VCMPPD       $0x1e, Z11, Z5, K1
-	MOVQ         key_base+144(FP), BX
-	VMOVDQU64    (BX)(DX*1), Z16
-	VCMPPD       $0x00, Z11, Z5, K2
-	VPCMPQ       $0x01, Z12, Z16, K2, K2
-	KORB         K2, K1, K1
-	VMOVAPD      Z5, K1, Z11
-	VMOVDQA64    Z16, K1, Z12
-	ADDQ         $+64, DX
+	MOVQ              hi+320(FP), CX
+	CMPQ              CX, score_len+128(FP)
+	JNE               rdone
+	VBROADCASTSD      c_neginf64<>+0(SB), Z11
+	VPBROADCASTQ      c_nokeyq<>+0(SB), Z12
+	VBROADCASTSD      c_neginf64<>+0(SB), Z13
+	VPBROADCASTQ      c_nokeyq<>+0(SB), Z14
+	KXORB             K3, K3, K3
+	MOVQ              score_len+128(FP), CX
+	SHLQ              $0x03, CX
+	MOVQ              CX, BX
+	SUBQ              DX, BX
+	CMPQ              BX, $+64
+	JB                tailr2
+	VMOVUPD           (AX)(DX*1), Z5
+	MOVQ              x1_base+0(FP), BX
+	VMOVUPD           (BX)(DX*1), Z16
+	MOVQ              y1_base+24(FP), BX
+	VMOVUPD           (BX)(DX*1), Z17
+	MOVQ              x2_base+48(FP), BX
+	VMOVUPD           (BX)(DX*1), Z18
+	MOVQ              y2_base+72(FP), BX
+	VMOVUPD           (BX)(DX*1), Z19
+	VMINPD            Z18, Z2, Z18
+	VMAXPD            Z16, Z0, Z16
+	VSUBPD            Z16, Z18, Z18
+	VMINPD            Z19, Z3, Z16
+	VMAXPD            Z17, Z1, Z17
+	VSUBPD            Z17, Z16, Z16
+	VCMPPD            $0x1e, Z9, Z18, K1
+	VCMPPD            $0x1e, Z9, Z16, K1, K1
+	VMULPD            Z16, Z18, Z16
+	MOVQ              area_base+96(FP), BX
+	VMOVUPD           (BX)(DX*1), Z17
+	VADDPD            Z17, Z4, Z17
+	VSUBPD            Z16, Z17, Z17
+	VDIVPD            Z17, Z16, Z17
+	VMULPD            Z17, Z17, Z16
+	VDIVPD            Z6, Z16, Z16
+	VXORPD.BCST       c_signbit64<>+0(SB), Z16, Z16
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z17
+	VMAXPD            Z16, Z17, Z16
+	VMULPD.BCST       c_log2e64<>+0(SB), Z16, Z17
+	VRNDSCALEPD       $0x00, Z17, Z17
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z17, Z16
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z17, Z16
+	VBROADCASTSD      c_inv11f<>+0(SB), Z18
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z16, Z18
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z16, Z18
+	VSCALEFPD         Z17, Z18, Z16
+	VMULPD            Z16, Z5, K1, Z5
+	KORB              K1, K3, K3
+	VCMPPD            $0x11, Z7, Z5, K1
+	VMOVAPD           Z10, K1, Z5
+	KORB              K1, K3, K3
+	VADDPD            Z8, Z15, K1, Z15
+	VMOVUPD           Z5, (AX)(DX*1)
+	VCMPPD            $0x1e, Z11, Z5, K1
+	MOVQ              key_base+144(FP), BX
+	VMOVDQU64         (BX)(DX*1), Z16
+	VCMPPD            $0x00, Z11, Z5, K2
+	VPCMPQ            $0x01, Z12, Z16, K2, K2
+	KORB              K2, K1, K1
+	VMOVAPD           Z5, K1, Z11
+	VMOVDQA64         Z16, K1, Z12
+	ADDQ              $+64, DX
 
 tailr2:
-	CMPQ         DX, CX
-	JAE          rtail2
-	MOVQ         CX, BX
-	SUBQ         DX, BX
-	SHRQ         $0x03, BX
-	MOVQ         $-1, CX
-	BZHIQ        BX, CX, CX
-	KMOVB        CX, K1
-	VMOVUPD.Z    (AX)(DX*1), K1, Z5
-	MOVQ         x1_base+0(FP), CX
-	VMOVUPD.Z    (CX)(DX*1), K1, Z16
-	MOVQ         y1_base+24(FP), CX
-	VMOVUPD.Z    (CX)(DX*1), K1, Z17
-	MOVQ         x2_base+48(FP), CX
-	VMOVUPD.Z    (CX)(DX*1), K1, Z18
-	MOVQ         y2_base+72(FP), CX
-	VMOVUPD.Z    (CX)(DX*1), K1, Z19
-	VMINPD       Z18, Z2, Z2
-	VMAXPD       Z16, Z0, Z16
-	VSUBPD       Z16, Z2, Z2
-	VMINPD       Z19, Z3, Z0
-	VMAXPD       Z17, Z1, Z17
-	VSUBPD       Z17, Z0, Z0
-	VCMPPD       $0x1e, Z9, Z2, K1, K2
-	VCMPPD       $0x1e, Z9, Z0, K2, K2
-	VMULPD       Z0, Z2, Z0
-	MOVQ         area_base+96(FP), CX
-	VMOVUPD.Z    (CX)(DX*1), K1, Z1
-	VADDPD       Z1, Z4, Z1
-	VSUBPD       Z0, Z1, Z1
-	VDIVPD       Z1, Z0, Z1
-	VMULPD       Z1, Z1, Z0
-	VDIVPD       Z6, Z0, Z0
-	VXORPD       c_signbit64_x8<>+0(SB), Z0, Z0
-	VBROADCASTSD c_exp64lo<>+0(SB), Z1
-	VMAXPD       Z0, Z1, Z0
-	VMULPD       c_log2e64_x8<>+0(SB), Z0, Z1
-	VRNDSCALEPD  $0x00, Z1, Z1
-	VFNMADD231PD c_ln2hi64_x8<>+0(SB), Z1, Z0
-	VFNMADD231PD c_ln2lo64_x8<>+0(SB), Z1, Z0
-	VBROADCASTSD c_inv11f<>+0(SB), Z2
-	VFMADD213PD  c_invfk_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfj_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfi_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfh_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfg_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invff_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfe_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfd_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfc_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfb_x8<>+0(SB), Z0, Z2
-	VFMADD213PD  c_invfa_x8<>+0(SB), Z0, Z2
-	VSCALEFPD    Z1, Z2, Z0
-	VMULPD       Z0, Z5, K2, Z5
-	KORB         K2, K3, K3
-	VCMPPD       $0x11, Z7, Z5, K1, K2
-	VMOVAPD      Z10, K2, Z5
-	KORB         K2, K3, K3
-	VADDPD       Z8, Z15, K2, Z15
-	VMOVUPD      Z5, K1, (AX)(DX*1)
-	VCMPPD       $0x1e, Z11, Z5, K1, K2
-	MOVQ         key_base+144(FP), AX
-	VMOVDQU64.Z  (AX)(DX*1), K1, Z0
-	VCMPPD       $0x00, Z11, Z5, K1, K1
-	VPCMPQ       $0x01, Z12, Z0, K1, K1
-	KORB         K1, K2, K2
-	VMOVAPD      Z5, K2, Z11
-	VMOVDQA64    Z0, K2, Z12
+	CMPQ              DX, CX
+	JAE               rtail2
+	MOVQ              CX, BX
+	SUBQ              DX, BX
+	SHRQ              $0x03, BX
+	MOVQ              $-1, CX
+	BZHIQ             BX, CX, CX
+	KMOVB             CX, K1
+	VMOVUPD.Z         (AX)(DX*1), K1, Z5
+	MOVQ              x1_base+0(FP), CX
+	VMOVUPD.Z         (CX)(DX*1), K1, Z16
+	MOVQ              y1_base+24(FP), CX
+	VMOVUPD.Z         (CX)(DX*1), K1, Z17
+	MOVQ              x2_base+48(FP), CX
+	VMOVUPD.Z         (CX)(DX*1), K1, Z18
+	MOVQ              y2_base+72(FP), CX
+	VMOVUPD.Z         (CX)(DX*1), K1, Z19
+	VMINPD            Z18, Z2, Z2
+	VMAXPD            Z16, Z0, Z16
+	VSUBPD            Z16, Z2, Z2
+	VMINPD            Z19, Z3, Z0
+	VMAXPD            Z17, Z1, Z17
+	VSUBPD            Z17, Z0, Z0
+	VCMPPD            $0x1e, Z9, Z2, K1, K2
+	VCMPPD            $0x1e, Z9, Z0, K2, K2
+	VMULPD            Z0, Z2, Z0
+	MOVQ              area_base+96(FP), CX
+	VMOVUPD.Z         (CX)(DX*1), K1, Z1
+	VADDPD            Z1, Z4, Z1
+	VSUBPD            Z0, Z1, Z1
+	VDIVPD            Z1, Z0, Z1
+	VMULPD            Z1, Z1, Z0
+	VDIVPD            Z6, Z0, Z0
+	VXORPD.BCST       c_signbit64<>+0(SB), Z0, Z0
+	VBROADCASTSD      c_exp64lo<>+0(SB), Z1
+	VMAXPD            Z0, Z1, Z0
+	VMULPD.BCST       c_log2e64<>+0(SB), Z0, Z1
+	VRNDSCALEPD       $0x00, Z1, Z1
+	VFNMADD231PD.BCST c_ln2hi64<>+0(SB), Z1, Z0
+	VFNMADD231PD.BCST c_ln2lo64<>+0(SB), Z1, Z0
+	VBROADCASTSD      c_inv11f<>+0(SB), Z2
+	VFMADD213PD.BCST  c_invfk<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfj<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfi<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfh<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfg<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invff<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfe<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfd<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfc<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfb<>+0(SB), Z0, Z2
+	VFMADD213PD.BCST  c_invfa<>+0(SB), Z0, Z2
+	VSCALEFPD         Z1, Z2, Z0
+	VMULPD            Z0, Z5, K2, Z5
+	KORB              K2, K3, K3
+	VCMPPD            $0x11, Z7, Z5, K1, K2
+	VMOVAPD           Z10, K2, Z5
+	KORB              K2, K3, K3
+	VADDPD            Z8, Z15, K2, Z15
+	VMOVUPD           Z5, K1, (AX)(DX*1)
+	VCMPPD            $0x1e, Z11, Z5, K1, K2
+	MOVQ              key_base+144(FP), AX
+	VMOVDQU64.Z       (AX)(DX*1), K1, Z0
+	VCMPPD            $0x00, Z11, Z5, K1, K1
+	VPCMPQ            $0x01, Z12, Z0, K1, K1
+	KORB              K1, K2, K2
+	VMOVAPD           Z5, K2, Z11
+	VMOVDQA64         Z0, K2, Z12
 
 rtail2:
 	CMPQ     full+296(FP), $0x00
@@ -65149,6 +65483,156 @@ DATA c_eight64_x8<>+40(SB)/8, $0x4020000000000000
 DATA c_eight64_x8<>+48(SB)/8, $0x4020000000000000
 DATA c_eight64_x8<>+56(SB)/8, $0x4020000000000000
 GLOBL c_eight64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_signbit64_x8<>+0(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+8(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+16(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+24(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+32(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+40(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+48(SB)/8, $0x8000000000000000
+DATA c_signbit64_x8<>+56(SB)/8, $0x8000000000000000
+GLOBL c_signbit64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_log2e64_x8<>+0(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+8(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+16(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+24(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+32(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+40(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+48(SB)/8, $0x3ff71547652b82fe
+DATA c_log2e64_x8<>+56(SB)/8, $0x3ff71547652b82fe
+GLOBL c_log2e64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_ln2hi64_x8<>+0(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+8(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+16(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+24(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+32(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+40(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+48(SB)/8, $0x3fe62e42fee00000
+DATA c_ln2hi64_x8<>+56(SB)/8, $0x3fe62e42fee00000
+GLOBL c_ln2hi64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_ln2lo64_x8<>+0(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+8(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+16(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+24(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+32(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+40(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+48(SB)/8, $0x3dea39ef35793c76
+DATA c_ln2lo64_x8<>+56(SB)/8, $0x3dea39ef35793c76
+GLOBL c_ln2lo64_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfk_x8<>+0(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+8(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+16(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+24(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA c_invfk_x8<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL c_invfk_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfj_x8<>+0(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+8(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+16(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+24(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+32(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+40(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+48(SB)/8, $0x3ec71de3a556c734
+DATA c_invfj_x8<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL c_invfj_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfi_x8<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+24(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA c_invfi_x8<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL c_invfi_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfh_x8<>+0(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+8(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+16(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+24(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA c_invfh_x8<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL c_invfh_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfg_x8<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+24(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA c_invfg_x8<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL c_invfg_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invff_x8<>+0(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+8(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+16(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+24(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+32(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+40(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+48(SB)/8, $0x3f81111111111111
+DATA c_invff_x8<>+56(SB)/8, $0x3f81111111111111
+GLOBL c_invff_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfe_x8<>+0(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+8(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+16(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+24(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+32(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+40(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+48(SB)/8, $0x3fa5555555555555
+DATA c_invfe_x8<>+56(SB)/8, $0x3fa5555555555555
+GLOBL c_invfe_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfd_x8<>+0(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+8(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+16(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+24(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+32(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+40(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+48(SB)/8, $0x3fc5555555555555
+DATA c_invfd_x8<>+56(SB)/8, $0x3fc5555555555555
+GLOBL c_invfd_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfc_x8<>+0(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+8(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+16(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+24(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+32(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+40(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+48(SB)/8, $0x3fe0000000000000
+DATA c_invfc_x8<>+56(SB)/8, $0x3fe0000000000000
+GLOBL c_invfc_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfb_x8<>+0(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+8(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+16(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+24(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+32(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+40(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+48(SB)/8, $0x3ff0000000000000
+DATA c_invfb_x8<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_invfb_x8<>(SB), RODATA|NOPTR, $64
+
+DATA c_invfa_x8<>+0(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+8(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+16(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+24(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+32(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+40(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+48(SB)/8, $0x3ff0000000000000
+DATA c_invfa_x8<>+56(SB)/8, $0x3ff0000000000000
+GLOBL c_invfa_x8<>(SB), RODATA|NOPTR, $64
 
 DATA c_bias1023_x8<>+0(SB)/8, $0x00000000000003ff
 DATA c_bias1023_x8<>+8(SB)/8, $0x00000000000003ff

@@ -59,6 +59,20 @@ var softCompact = 400
 // softChunk is softRoundAVX512's chunk (candidates; _asm's softChunk).
 const softChunk = 256
 
+// softSigmaMul is the bit of softRoundAVX512's method that says sigma is
+// a power of two with an exact reciprocal (_asm's softSigmaMul; see
+// softSigmaPow2).
+const softSigmaMul = 4
+
+// softSigmaPow2 says whether sigma is ±2^k with 2^-k a normal float64:
+// x/sigma and x*(1/sigma) are then the same rounding of the same real for
+// every x, so the gaussian round may multiply (softSigmaMul) and keep every
+// bit. A variable for TestSoftSigmaMulAB.
+var softSigmaPow2 = func(sigma float64) bool {
+	frac, e := math.Frexp(sigma) // sigma = frac * 2^e, |frac| in [0.5, 1)
+	return math.Abs(frac) == 0.5 && 1-e >= -1022 && 1-e <= 1023
+}
+
 // softCB is the float64s of softRoundAVX512's cb per chunk (_asm's softCB):
 // the best score and its position, the bounding box x1, y1, x2, y2.
 const softCB = 8
@@ -84,21 +98,37 @@ func softSlot(m, n int) int {
 // needs no float32 overflow or underflow: the selected box within 2^40 (the
 // intersection lies inside it), aa >= 2^-40 and nt >= 2^-20 keep iw, ih and
 // iw*ih normal where IoU > nt. Otherwise c is -Inf and every overlap is
-// listed.
-func softFilterBox(q []float32, x1, y1, x2, y2, aa, nt float64) {
-	down := func(x float64) float32 {
-		f := float32(x)
-		if float64(f) > x {
-			f = math.Nextafter32(f, float32(math.Inf(-1)))
-		}
-		return f
-	}
-	up := func(x float64) float32 { return -down(-x) }
-	q[0], q[1], q[2], q[3], q[4], q[5] = down(x1), down(y1), up(x2), up(y2), float32(aa), float32(math.Inf(-1))
-	if nt >= 0x1p-20 && aa >= 0x1p-40 && max(math.Abs(x1), math.Abs(y1), math.Abs(x2), math.Abs(y2)) <= 0x1p40 {
-		q[5] = down(nt / (1 + nt) * (1 - 0x1p-16))
+// listed. c is softFilterC(nt), found once a run (its division and
+// roundings were 5% of linear N=1000 when found every round).
+func softFilterBox(q []float32, x1, y1, x2, y2, aa float64, c float32) {
+	q = q[:6]
+	q[0], q[1], q[2], q[3], q[4], q[5] = softDown(x1), softDown(y1), -softDown(-x2), -softDown(-y2), float32(aa), float32(math.Inf(-1))
+	const lim = 0x1p40
+	if aa >= 0x1p-40 && math.Abs(x1) <= lim && math.Abs(y1) <= lim && math.Abs(x2) <= lim && math.Abs(y2) <= lim {
+		q[5] = c
 	}
 }
+
+// softFilterC is softFilterBox's bound c for nt: nt/(1+nt) less a margin
+// of 2^-16, rounded down, if nt >= 2^-20, else -Inf.
+func softFilterC(nt float64) float32 {
+	if nt >= 0x1p-20 {
+		return softDown(nt / (1 + nt) * (1 - 0x1p-16))
+	}
+	return float32(math.Inf(-1))
+}
+
+// softDown is x rounded down to a float32 (inlined: the step down, rare,
+// is a call).
+func softDown(x float64) float32 {
+	f := float32(x)
+	if float64(f) > x {
+		f = softNextDown(f)
+	}
+	return f
+}
+
+func softNextDown(f float32) float32 { return math.Nextafter32(f, float32(math.Inf(-1))) }
 
 // softBest is the best of the chunk bests cb of the list: the largest
 // score, of equal ones the lowest original index (chunks hold no order);
@@ -192,6 +222,10 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		one = 1
 	}
 	method := int(op.Method)
+	rmethod := method // the chunked round's
+	if op.Method == kernel.SoftNMSGaussian && softSigmaPow2(float64(op.Sigma)) {
+		rmethod |= softSigmaMul
+	}
 	rk, nt := b.lv.softRound, float64(op.Nt)
 	var round softRoundFn
 	if rk != nil && n < 1<<28 { // keys hold 8*position in 31 bits
@@ -199,6 +233,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	var cb []float64
 	var fc, g, q []float32
+	fcq := softFilterC(nt)
 	if round != nil {
 		cb, fc, q = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15)), make([]float32, 6)
 		g = make([]float32, softG*((n&^15+softChunk-1)/softChunk))
@@ -230,7 +265,7 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			if w == workers-1 {
 				e = c.N
 			}
-			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, a, e, exact)
+			killed[w] = round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, rmethod, cb, full, mono, a, e, exact)
 		}
 	}
 	return bound(b.lv.f.path, func() {
@@ -254,14 +289,14 @@ func prepareSoftNMS(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				if m < c.N&^15 {
 					fc[80*(m/16)+m%16] = float32(math.Inf(1)) // dead: the filter skips it (x1 at +Inf)
 				}
-				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], nt)
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], fcq)
 				if workers > 1 && c.N-dead >= softParallel {
 					par.For(workers, workers, 1, parallelRound)
 					for w := range workers {
 						dead += killed[w]
 					}
 				} else {
-					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, method, cb, full, mono, 0, c.N, exact)
+					dead += round(c.X1[:c.N], c.Y1[:c.N], c.X2[:c.N], c.Y2[:c.N], c.Area[:c.N], c.Score[:c.N], c.key[:c.N], p, fc, g, q, rmethod, cb, full, mono, 0, c.N, exact)
 				}
 				if full != 0 {
 					rk.bounds(fc[:5*(c.N&^15)], g[:softG*((c.N&^15+softChunk-1)/softChunk)], cb)

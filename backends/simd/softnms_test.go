@@ -120,3 +120,56 @@ func TestSoftNMSTiesSpatial(t *testing.T) {
 		}
 	}
 }
+
+// softFilterBoxGo is the twin of softFilterBox with softFilterC (their
+// meaning: the bound found from nt with the box).
+func softFilterBoxGo(q []float32, x1, y1, x2, y2, aa, nt float64) {
+	down := func(x float64) float32 {
+		f := float32(x)
+		if float64(f) > x {
+			f = math.Nextafter32(f, float32(math.Inf(-1)))
+		}
+		return f
+	}
+	up := func(x float64) float32 { return -down(-x) }
+	q[0], q[1], q[2], q[3], q[4], q[5] = down(x1), down(y1), up(x2), up(y2), float32(aa), float32(math.Inf(-1))
+	if nt >= 0x1p-20 && aa >= 0x1p-40 && max(math.Abs(x1), math.Abs(y1), math.Abs(x2), math.Abs(y2)) <= 0x1p40 {
+		q[5] = down(nt / (1 + nt) * (1 - 0x1p-16))
+	}
+}
+
+// TestSoftFilterBox: softFilterBox with softFilterC(nt) writes the bits
+// softFilterBoxGo does, on coordinates that are float32s and that are not
+// (rounded either way), ±0, ±Inf, NaN, values about the 2^40 and 2^-40
+// limits and float32's range, and nt about 2^-20, 0, negative, NaN and
+// infinite.
+func TestSoftFilterBox(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 0x1p40, -0x1p40, 0x1p40 * (1 + 0x1p-52), 0x1p-40,
+		0x1p-40 * (1 - 0x1p-53), math.MaxFloat32, math.MaxFloat32 * 2, 0x1p-149, 0x1p-150, 1e-300, 1 + 0x1p-30, -(1 + 0x1p-30), 16777217}
+	nts := []float64{0.3, 0.5, 0, math.Copysign(0, -1), 0x1p-20, 0x1p-20 * (1 - 0x1p-53), 1, 1e30, -1, math.NaN(), math.Inf(1), float64(float32(0.3))}
+	val := func() float64 {
+		switch rng.IntN(4) {
+		case 0:
+			return special[rng.IntN(len(special))]
+		case 1:
+			return float64(float32(rng.NormFloat64() * 1000)) // a float32
+		default:
+			return rng.NormFloat64() * math.Pow(2, float64(rng.IntN(120)-60))
+		}
+	}
+	var got, want [6]float32
+	for it := range 200000 {
+		x1, y1, x2, y2, aa, nt := val(), val(), val(), val(), math.Abs(val()), nts[rng.IntN(len(nts))]
+		if it%3 == 0 {
+			aa = (x2 - x1) * (y2 - y1)
+		}
+		softFilterBox(got[:], x1, y1, x2, y2, aa, softFilterC(nt))
+		softFilterBoxGo(want[:], x1, y1, x2, y2, aa, nt)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("box %v %v %v %v area %v nt %v: q[%d] = %v, want %v", x1, y1, x2, y2, aa, nt, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -75,7 +75,7 @@ func softRoundCase(t *testing.T, rng *rand.Rand, n int, strips bool, method int)
 		}
 		m := rng.IntN(n)
 		p := []float64{c[0][0][m], c[0][1][m], c[0][2][m], c[0][3][m], c[0][4][m], 0.3, 0.5, 0.02}
-		softFilterBox(q, p[0], p[1], p[2], p[3], p[4], p[5])
+		softFilterBox(q, p[0], p[1], p[2], p[3], p[4], softFilterC(p[5]))
 		full := 0
 		switch round {
 		case 0:
@@ -483,4 +483,92 @@ func softPlaceGo(order []uint64, boxes, scores []float32, one float64, x1s, y1s,
 		}
 	}
 	return m
+}
+
+// TestSoftSigmaMul: gaussian rounds of softRoundAVX512 with softSigmaMul
+// (the listed round multiplies by 1/sigma) give the same bits as without
+// (it divides by sigma): scores, kill counts, chunk bests and float32
+// copies, for powers of two from 2^-1000 (every listed score decays to 0)
+// to 2^1022 (e/sigma below the normal range), exact or not, full and
+// filtered rounds, round after round.
+func TestSoftSigmaMul(t *testing.T) {
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	for _, sigma := range []float64{0.3, 0.75, 3, -3, 0, math.Inf(1), math.NaN(), 0x1p-1024, 0x1p1023, math.SmallestNonzeroFloat64} {
+		if softSigmaPow2(sigma) {
+			t.Fatalf("sigma %v: taken as a power of two with a normal reciprocal", sigma)
+		}
+	}
+	rng := rand.New(rand.NewPCG(43, 44))
+	for _, sigma := range []float64{0.5, 1, 2, 0.25, -0.5, 0x1p-20, 0x1p20, 0x1p-1000, 0x1p1022} {
+		if !softSigmaPow2(sigma) {
+			t.Fatalf("sigma %v: not taken as a power of two", sigma)
+		}
+		for _, n := range []int{17, 271, 1000, 2055} {
+			type state struct {
+				a     [6][]float64
+				cb    []float64
+				fc, g []float32
+			}
+			var st [2]state
+			for j := range n {
+				x, y := float64(rng.IntN(60)), float64(rng.IntN(60))
+				vals := []float64{x, y, x + float64(1+rng.IntN(20)), y + float64(1+rng.IntN(20)), 0, float64(1+rng.IntN(50)) / 50}
+				vals[4] = (vals[2] - vals[0]) * (vals[3] - vals[1])
+				if j%13 == 5 {
+					vals[5] = math.NaN()
+				}
+				for k := range 2 {
+					for a := range 6 {
+						if j == 0 {
+							st[k].a[a] = make([]float64, n)
+						}
+						st[k].a[a][j] = vals[a]
+					}
+				}
+			}
+			for k := range 2 {
+				st[k].cb, st[k].fc = make([]float64, softCB*(softSlot(n, n)+1)), make([]float32, 5*(n&^15))
+				st[k].g = make([]float32, softG*((n&^15+softChunk-1)/softChunk))
+			}
+			l := &softList{Soft: nmsbox.Soft{Idx: make([]int32, n), N: n}, key: make([]int64, n)}
+			for j, i := range rng.Perm(n) {
+				l.Idx[j] = int32(i)
+			}
+			l.rekey()
+			q := make([]float32, 6)
+			for round := range 12 {
+				m := rng.IntN(n)
+				a := st[0].a
+				p := []float64{a[0][m], a[1][m], a[2][m], a[3][m], a[4][m], 0.3, sigma, 0.001}
+				softFilterBox(q, p[0], p[1], p[2], p[3], p[4], softFilterC(p[5]))
+				full := 0
+				if round == 0 || round == 7 {
+					full = 1 + round%2
+				}
+				var killed [2]int
+				for k := range 2 {
+					s := &st[k]
+					s.a[5][m] = math.NaN()
+					s.cb[softCB*softSlot(m, n)] = math.NaN()
+					killed[k] = softRoundAVX512(s.a[0], s.a[1], s.a[2], s.a[3], s.a[4], s.a[5], l.key, p, s.fc, s.g, q,
+						2|k*softSigmaMul, s.cb, full, 1, 0, n, 1-round/4%2)
+					if full != 0 {
+						softBoundsAVX512(s.fc, s.g, s.cb)
+					}
+				}
+				what := fmt.Sprintf("sigma=%v n=%d round %d", sigma, n, round)
+				if killed[0] != killed[1] {
+					t.Fatalf("%s: killed %d with softSigmaMul, %d without", what, killed[1], killed[0])
+				}
+				same := func(x, y []float64) bool {
+					return slices.EqualFunc(x, y, func(u, v float64) bool { return math.Float64bits(u) == math.Float64bits(v) })
+				}
+				if !same(st[1].a[5], st[0].a[5]) || !same(st[1].cb, st[0].cb) || !slices.Equal(st[1].fc, st[0].fc) {
+					t.Fatalf("%s: scores, chunk bests or float32 copies differ with softSigmaMul", what)
+				}
+			}
+		}
+	}
 }

@@ -136,3 +136,22 @@ func softLiveRounds(op kernel.SoftNMS) float64 {
 	}
 	return live
 }
+
+// TestSoftSigmaMulAB (NBENCH_SOFT_AB=1; NBENCH_SOFT_REPS as above)
+// alternates gaussian soft_nms whose listed rounds divide by sigma (old)
+// and multiply by its exact reciprocal (new, softSigmaMul), run by run.
+func TestSoftSigmaMulAB(t *testing.T) {
+	if os.Getenv("NBENCH_SOFT_AB") == "" {
+		t.Skip("set NBENCH_SOFT_AB=1")
+	}
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	pow2 := softSigmaPow2
+	t.Cleanup(func() { softSigmaPow2 = pow2 })
+	softAB(t, []string{"N=1000,method=gaussian", "N=5000,method=gaussian", "N=20000,method=gaussian"},
+		func(form int) *Backend {
+			softSigmaPow2 = func(sigma float64) bool { return form == 1 && pow2(sigma) } // read by Prepare
+			return softBackend(t, 1, true)
+		})
+}

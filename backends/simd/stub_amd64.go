@@ -1849,6 +1849,8 @@ func softPassAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area
 // if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).
 // mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.
 // exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.
+// method 2|4 (softSigmaMul) is gaussian with sigma a power of two of normal reciprocal: the listed round
+// multiplies by 1/sigma instead of dividing by sigma (the same bits).
 //
 //go:noescape
 func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int

@@ -194,7 +194,9 @@ func softRound() {
 		"and area (written when full is set: 1 the whole round everywhere, 2 filtered). q = [ax1, ay1 (down), ax2, ay2 (up), aa, c]: a lane may change",
 		"if the rounded boxes overlap and, unless c is -Inf, iw*ih > c*(aa+area) in float32 (see softNMS).",
 		"mono set says no live score can rise (all >= 0): a chunk is then rescanned only if its best changed.",
-		"exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.")
+		"exact set says every coordinate is a float32 (no plus_one): the filtered round then reads the boxes from f.",
+		"method 2|4 (softSigmaMul) is gaussian with sigma a power of two of normal reciprocal: the listed round",
+		"multiplies by 1/sigma instead of dividing by sigma (the same bits).")
 	k := newSoftK(2)
 	k.keyed, k.reload = true, true
 	k.initBest()
@@ -424,43 +426,67 @@ func softRound() {
 		// further and bounded the listed round).
 		Label("rlistedf" + ks)
 		k.fromF = true
-		if kind == 2 {
-			// Four listed vectors at a time, then two (their chains
-			// overlap; four against two: 1.04x at N=5000 and 20000).
-			Label("rlistedfq" + ks)
-			q3 := GP64()
-			LEAQ(Mem{Base: i, Disp: 3}, q3)
-			CMPQ(q3, cnt)
-			JAE(LabelRef("rlistedp" + ks))
-			q0, q1, q2 := GP64(), GP64(), GP64()
-			MOVL(list.Idx(i, 4), q0.As32())
-			MOVL(list.Idx(i, 4).Offset(4), q1.As32())
-			MOVL(list.Idx(i, 4).Offset(8), q2.As32())
-			MOVL(list.Idx(i, 4).Offset(12), q3.As32())
-			k.bodies(kind, -1, []GPVirtual{q0, q1, q2, q3}, 0, false)
-			ADDQ(U8(4), i)
-			JMP(LabelRef("rlistedfq" + ks))
-			Label("rlistedp" + ks)
-			o2 := GP64()
-			LEAQ(Mem{Base: i, Disp: 1}, o2)
-			CMPQ(o2, cnt)
-			JAE(LabelRef("rlistedf1" + ks))
+		// listed runs the listed vectors from i on (labels with ls).
+		listed := func(ls string) {
+			Label("rlistedl" + ls + ks)
+			if kind == 2 {
+				// Four listed vectors at a time, then two (their chains
+				// overlap; four against two: 1.04x at N=5000 and 20000).
+				Label("rlistedfq" + ls + ks)
+				q3 := GP64()
+				LEAQ(Mem{Base: i, Disp: 3}, q3)
+				CMPQ(q3, cnt)
+				JAE(LabelRef("rlistedp" + ls + ks))
+				q0, q1, q2 := GP64(), GP64(), GP64()
+				MOVL(list.Idx(i, 4), q0.As32())
+				MOVL(list.Idx(i, 4).Offset(4), q1.As32())
+				MOVL(list.Idx(i, 4).Offset(8), q2.As32())
+				MOVL(list.Idx(i, 4).Offset(12), q3.As32())
+				k.bodies(kind, -1, []GPVirtual{q0, q1, q2, q3}, 0, false)
+				ADDQ(U8(4), i)
+				JMP(LabelRef("rlistedfq" + ls + ks))
+				Label("rlistedp" + ls + ks)
+				o2 := GP64()
+				LEAQ(Mem{Base: i, Disp: 1}, o2)
+				CMPQ(o2, cnt)
+				JAE(LabelRef("rlistedf1" + ls + ks))
+				MOVL(list.Idx(i, 4), o.As32())
+				MOVL(list.Idx(o2, 4), o2.As32())
+				k.bodies(kind, -1, []GPVirtual{o, o2}, 0, false)
+				ADDQ(U8(2), i)
+				JMP(LabelRef("rlistedl" + ls + ks))
+				Label("rlistedf1" + ls + ks)
+			}
+			CMPQ(i, cnt)
+			JAE(LabelRef("rcheck" + ks))
 			MOVL(list.Idx(i, 4), o.As32())
-			MOVL(list.Idx(o2, 4), o2.As32())
-			k.bodies(kind, -1, []GPVirtual{o, o2}, 0, false)
-			ADDQ(U8(2), i)
-			JMP(LabelRef("rlistedf" + ks))
-			Label("rlistedf1" + ks)
+			k.body(kind, -1, o, 0, false)
+			if kind < 2 {
+				k.body(kind, -1, o, 64, false)
+			}
+			INCQ(i)
+			JMP(LabelRef("rlistedl" + ls + ks))
 		}
-		CMPQ(i, cnt)
-		JAE(LabelRef("rcheck" + ks))
-		MOVL(list.Idx(i, 4), o.As32())
-		k.body(kind, -1, o, 0, false)
-		if kind < 2 {
-			k.body(kind, -1, o, 64, false)
+		if kind == 2 {
+			// method 2|softSigmaMul: sigma is a power of two, whose
+			// reciprocal is exact: the listed vectors multiply by it, off
+			// the chain's division (x/sigma and x*(1/sigma) are the same
+			// rounding of the same real).
+			methodP, err := Param("method").Resolve()
+			if err != nil {
+				panic(err)
+			}
+			TESTQ(U32(softSigmaMul), methodP.Addr)
+			JNZ(LabelRef("rlistedm" + ks))
+			listed("")
+			Label("rlistedm" + ks)
+			k.sigInv = ZMM()
+			VDIVPD(k.sig, k.one, k.sigInv)
+			listed("m")
+			k.sigInv = nil
+		} else {
+			listed("")
 		}
-		INCQ(i)
-		JMP(LabelRef("rlistedf" + ks))
 		k.fromF = false
 		Label("rcheck" + ks)
 		CMPQ(fullP.Addr, U8(0))
@@ -684,6 +710,9 @@ type softK struct {
 	// chg, if set, collects the lanes whose score body changes (decayed
 	// or killed).
 	chg OpmaskVirtual
+	// sigInv, if set, is 1/sigma for a power-of-two sigma: the gaussian
+	// body multiplies by it instead of dividing by sigma (the same value).
+	sigInv VecVirtual
 }
 
 // fAddr is the address in softRound's f of the float32 x1 of the 8
@@ -1036,8 +1065,12 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 		for v := range os {
 			e[v] = ZMM()
 			VMULPD(ov[v], ov[v], e[v])
-			VDIVPD(k.sig, e[v], e[v])
-			VXORPD(splat64b("signbit64", 1<<63), e[v], e[v])
+			if k.sigInv != nil {
+				VMULPD(k.sigInv, e[v], e[v])
+			} else {
+				VDIVPD(k.sig, e[v], e[v])
+			}
+			VXORPD_BCST(splat64("signbit64", 1<<63), e[v], e[v])
 		}
 		expPD(e...)
 		for v := range os {
@@ -1083,6 +1116,11 @@ func (k *softK) bodies(kind, h int, os []GPVirtual, disp int, tail bool) {
 // the old pass with 256, 1.44x with 512, 1.34x with 128 or 1024).
 const softChunk = 256 // a power of 2 (softRound finds a chunk's start by masking)
 
+// softSigmaMul is the bit of softRound's method that says sigma is a
+// power of two with an exact reciprocal (the gaussian listed round then
+// multiplies by it; _asm's softSigmaMul).
+const softSigmaMul = 4
+
 // softCB is the float64s of softRound's cb per chunk: its best score and
 // position, its bounding box, two unused (a chunk a cache line).
 const softCB = 8
@@ -1113,12 +1151,12 @@ func expPD(es ...VecVirtual) {
 	for i, e := range es {
 		VMAXPD(e, lo, e)
 		ns[i] = ZMM()
-		VMULPD(splat64b("log2e64", math.Float64bits(math.Log2E)), e, ns[i])
+		VMULPD_BCST(splat64("log2e64", math.Float64bits(math.Log2E)), e, ns[i])
 		VRNDSCALEPD(U8(0), ns[i], ns[i])
 	}
 	for i, e := range es {
-		VFNMADD231PD(splat64b("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), ns[i], e)
-		VFNMADD231PD(splat64b("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), ns[i], e)
+		VFNMADD231PD_BCST(splat64("ln2hi64", math.Float64bits(6.93147180369123816490e-01)), ns[i], e)
+		VFNMADD231PD_BCST(splat64("ln2lo64", math.Float64bits(1.90821492927058770002e-10)), ns[i], e)
 		ps[i] = ZMM()
 		VBROADCASTSD(splat64("inv11f", math.Float64bits(1.0/39916800)), ps[i])
 	}
@@ -1126,7 +1164,7 @@ func expPD(es ...VecVirtual) {
 	for k := 10; k >= 0; k-- {
 		fact /= float64(k + 1)
 		for i, e := range es {
-			VFMADD213PD(splat64b("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, ps[i])
+			VFMADD213PD_BCST(splat64("invf"+string(rune('a'+k)), math.Float64bits(1/fact)), e, ps[i])
 		}
 	}
 	for i, e := range es {
