@@ -116,3 +116,64 @@ func TestEvoS0Speed(t *testing.T) {
 		}
 	}
 }
+
+// TestEvoB0Speed times evonorm_b0's inference image loop (AVX-512,
+// streaming) as the kernel runs it on the suite's full shapes: per image
+// the statistics, then the output, without and with the output's
+// prefetch of the next image (evoImages), alternated round by round on
+// rotated buffer sets (256 MB: x from DRAM), one thread, thread CPU
+// time, medians.
+// Off by default: NBENCH_EVOB0=1 go test -run TestEvoB0Speed -v ./backends/simd
+func TestEvoB0Speed(t *testing.T) {
+	if os.Getenv("NBENCH_EVOB0") == "" {
+		t.Skip("set NBENCH_EVOB0=1 to run")
+	}
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for _, sh := range [][3]int{{32, 56 * 56, 64}, {32, 28 * 28, 128}} {
+		n, hw, c := sh[0], sh[1], sh[2]
+		e, img := n*hw*c, hw*c
+		sets := max(2, (256<<20)/(8*e))
+		xs, ys, sts := make([][]float32, sets), make([][]float32, sets), make([]*evoStats, sets)
+		for s := range xs {
+			xs[s], ys[s] = alignedF32(e, 64), alignedF32(e, 64)
+			for i := range xs[s] {
+				xs[s][i] = float32(i%97)*0.03 - 1.4
+			}
+			sts[s] = newEvoStats(vecAVX512, xs[s], n, hw, c)
+		}
+		sb, vc, sw, g, b := filled(img, 1), filled(img, 0.5), filled(img, 1), filled(img, 1), filled(img, 0.1)
+		span := sts[0].rep * c
+		imageLoop := func(s int, prefetch bool) {
+			stats := sts[s].pick()
+			for i := 0; i < n; i++ {
+				stats(i)
+				ahead := 0
+				if prefetch && i+1 < n {
+					ahead = 4 * img
+				}
+				for o := i * img; o < (i+1)*img; o += span {
+					evoB0NTAVX512(ys[s][o:o+span], xs[s][o:o+span], sb, vc, sw, g, b, ahead)
+				}
+			}
+			sfence()
+		}
+		var ts [2][]float64
+		set := 0
+		for range 30 {
+			for form := range ts {
+				t0 := ThreadCPU()
+				imageLoop(set, form == 1)
+				ts[form] = append(ts[form], float64(ThreadCPU()-t0))
+				set = (set + 1) % sets
+			}
+		}
+		med := func(s []float64) float64 { s = s[2:]; slices.Sort(s); return s[len(s)/2] }
+		o, p := med(ts[0]), med(ts[1])
+		t.Logf("N=%d HW=%d C=%d inference image loop %7.0f us, prefetching the next image %7.0f us: %.2fx",
+			n, hw, c, o/1e3, p/1e3, o/p)
+	}
+}

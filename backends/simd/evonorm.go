@@ -220,12 +220,16 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// Repeated per span: sb, v, gamma, beta; sw per image.
 	sb, vr, gr, br, sw := make([]float32, span), make([]float32, span), make([]float32, span), make([]float32, span),
 		make([]float32, n*span)
-	out, nt := v.evoB0, evoStreaming(v, x, y, c)
+	out, nt := v.evoB0Ahead, evoStreaming(v, x, y, c)
 	if nt != nil {
 		out = nt.evoB0
 	}
+	if out == nil {
+		out = func(y, x, sb, vc, sw, g, b []float32, _ int) { v.evoB0(y, x, sb, vc, sw, g, b) }
+	}
+	next := make([]int, n) // the output's prefetch of the next image (evoImages; 0 in training)
 	units, per, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
-		out(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br)
+		out(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br, next[i])
 	})
 	setSW := func(i int) {
 		swi := sw[i*span : (i+1)*span]
@@ -236,8 +240,9 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	stats := st.pick()
 	// Inference needs no batch statistics: each image's statistics and
-	// output run while the image is in L2 (one DRAM read of x).
-	images := evoImages(n, units, nt, stats, setSW, apply)
+	// output run while the image is in L2 (one DRAM read of x), the output
+	// prefetching the next image.
+	images := evoImages(n, units, nt, stats, setSW, apply, next, 4*hw*c)
 	spans := func(lo, hi int) {
 		apply(lo, hi)
 		nt.fence()
@@ -306,13 +311,22 @@ func evoStreaming(v *vec, x, y []float32, c int) *ntK {
 
 // evoImages returns the loop over images that computes image i's
 // statistics, then set(i) (its per-image output factors), then its output
-// spans, so the output reads the image from L2.
-func evoImages(n, units int, nt *ntK, stats, set func(i int), apply func(lo, hi int)) func(lo, hi int) {
+// spans, so the output reads the image from L2. An image's statistics
+// wait on DRAM reads, its output on its arithmetic and y's writes: the
+// output prefetches the next image of the worker's range (next[i] = img
+// bytes on, for out's ahead; 0: none, the last) into L2, for its
+// statistics to read there (S0 1.30x in TestEvoS0Speed, B0 in
+// TestEvoB0Speed).
+func evoImages(n, units int, nt *ntK, stats, set func(i int), apply func(lo, hi int), next []int, img int) func(lo, hi int) {
 	spans := units / max(n, 1)
 	return func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			stats(i)
 			set(i)
+			next[i] = 0
+			if i+1 < hi {
+				next[i] = img
+			}
 			apply(i*spans, (i+1)*spans)
 		}
 		nt.fence()
@@ -338,11 +352,7 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if out == nil {
 		out = func(y, x, vc, k, b []float32, _ int) { v.evoS0(y, x, vc, k, b) }
 	}
-	// An image's statistics wait on DRAM reads, its output on its
-	// arithmetic and y's writes: the output prefetches the next image of
-	// the worker's range (next[i] bytes on; 0: none) into L2, for its
-	// statistics to read there (1.30x in TestEvoS0Speed).
-	next := make([]int, n)
+	next := make([]int, n) // the output's prefetch of the next image (evoImages)
 	units, _, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
 		out(yy, xx, vr, k[i*span:(i+1)*span], br, next[i])
 	})
@@ -369,19 +379,7 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		repeat(ki, ki[:c])
 	}
-	spans, stats := units/max(n, 1), st.pick()
-	images := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			stats(i)
-			setK(i)
-			next[i] = 0
-			if i+1 < hi {
-				next[i] = 4 * hw * c
-			}
-			apply(i*spans, (i+1)*spans)
-		}
-		nt.fence()
-	}
+	images := evoImages(n, units, nt, st.pick(), setK, apply, next, 4*hw*c)
 	return bound(v.path, func() {
 		if n == 0 {
 			return

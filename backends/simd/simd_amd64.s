@@ -1695,9 +1695,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, AVX512F, BMI2
-TEXT ·evoB0AVX512(SB), NOSPLIT, $0-168
+// func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
+// Requires: AVX, AVX512F, BMI2, MMX+
+TEXT ·evoB0AVX512(SB), NOSPLIT, $0-176
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ sb_base+48(FP), DX
@@ -1706,10 +1706,12 @@ TEXT ·evoB0AVX512(SB), NOSPLIT, $0-168
 	MOVQ g_base+120(FP), DI
 	MOVQ b_base+144(FP), R8
 	MOVQ x_len+32(FP), R9
+	MOVQ ahead+168(FP), R10
 
 unrolled:
 	CMPQ        R9, $0x00000040
 	JB          single
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -1723,6 +1725,7 @@ unrolled:
 	VMOVUPS     (R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVUPS     Z0, (AX)
+	PREFETCHT1  64(CX)(R10*1)
 	VMOVUPS     64(CX), Z0
 	VMOVUPS     64(BX), Z1
 	VMOVUPS     64(SI), Z2
@@ -1736,6 +1739,7 @@ unrolled:
 	VMOVUPS     64(R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVUPS     Z0, 64(AX)
+	PREFETCHT1  128(CX)(R10*1)
 	VMOVUPS     128(CX), Z0
 	VMOVUPS     128(BX), Z1
 	VMOVUPS     128(SI), Z2
@@ -1749,6 +1753,7 @@ unrolled:
 	VMOVUPS     128(R8), Z2
 	VFMADD213PS Z2, Z1, Z0
 	VMOVUPS     Z0, 128(AX)
+	PREFETCHT1  192(CX)(R10*1)
 	VMOVUPS     192(CX), Z0
 	VMOVUPS     192(BX), Z1
 	VMOVUPS     192(SI), Z2
@@ -1775,6 +1780,7 @@ unrolled:
 single:
 	CMPQ        R9, $0x00000010
 	JB          tail
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -2045,9 +2051,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 // Requires: AVX, AVX512F, BMI2, MMX+
-TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
+TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-176
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ sb_base+48(FP), DX
@@ -2056,11 +2062,13 @@ TEXT ·evoB0NTAVX512(SB), NOSPLIT, $0-168
 	MOVQ g_base+120(FP), DI
 	MOVQ b_base+144(FP), R8
 	MOVQ x_len+32(FP), R9
+	MOVQ ahead+168(FP), R10
 
 unrolled:
 	CMPQ        R9, $0x00000040
 	JB          single
 	PREFETCHT0  8192(CX)
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -2075,6 +2083,7 @@ unrolled:
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, (AX)
 	PREFETCHT0  8256(CX)
+	PREFETCHT1  64(CX)(R10*1)
 	VMOVUPS     64(CX), Z0
 	VMOVUPS     64(BX), Z1
 	VMOVUPS     64(SI), Z2
@@ -2089,6 +2098,7 @@ unrolled:
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 64(AX)
 	PREFETCHT0  8320(CX)
+	PREFETCHT1  128(CX)(R10*1)
 	VMOVUPS     128(CX), Z0
 	VMOVUPS     128(BX), Z1
 	VMOVUPS     128(SI), Z2
@@ -2103,6 +2113,7 @@ unrolled:
 	VFMADD213PS Z2, Z1, Z0
 	VMOVNTPS    Z0, 128(AX)
 	PREFETCHT0  8384(CX)
+	PREFETCHT1  192(CX)(R10*1)
 	VMOVUPS     192(CX), Z0
 	VMOVUPS     192(BX), Z1
 	VMOVUPS     192(SI), Z2
@@ -2130,6 +2141,7 @@ single:
 	CMPQ        R9, $0x00000010
 	JB          tail
 	PREFETCHT0  8192(CX)
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Z0
 	VMOVUPS     (BX), Z1
 	VMOVUPS     (SI), Z2
@@ -26338,9 +26350,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
-// Requires: AVX, FMA3
-TEXT ·evoB0AVX2(SB), NOSPLIT, $232-168
+// func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
+// Requires: AVX, FMA3, MMX+
+TEXT ·evoB0AVX2(SB), NOSPLIT, $232-176
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ sb_base+48(FP), DX
@@ -26349,10 +26361,12 @@ TEXT ·evoB0AVX2(SB), NOSPLIT, $232-168
 	MOVQ g_base+120(FP), DI
 	MOVQ b_base+144(FP), R8
 	MOVQ x_len+32(FP), R9
+	MOVQ ahead+168(FP), R10
 
 unrolled:
 	CMPQ        R9, $0x00000020
 	JB          single
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2
@@ -26379,6 +26393,7 @@ unrolled:
 	VMOVUPS     32(R8), Y2
 	VFMADD213PS Y2, Y1, Y0
 	VMOVUPS     Y0, 32(AX)
+	PREFETCHT1  64(CX)(R10*1)
 	VMOVUPS     64(CX), Y0
 	VMOVUPS     64(BX), Y1
 	VMOVUPS     64(SI), Y2
@@ -26418,6 +26433,7 @@ unrolled:
 single:
 	CMPQ        R9, $0x00000008
 	JB          tail
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2
@@ -26843,9 +26859,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+// func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
+TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-176
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ sb_base+48(FP), DX
@@ -26854,11 +26870,13 @@ TEXT ·evoB0NTAVX2(SB), NOSPLIT, $232-168
 	MOVQ g_base+120(FP), DI
 	MOVQ b_base+144(FP), R8
 	MOVQ x_len+32(FP), R9
+	MOVQ ahead+168(FP), R10
 
 unrolled:
 	CMPQ        R9, $0x00000020
 	JB          single
 	PREFETCHT0  8192(CX)
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2
@@ -26886,6 +26904,7 @@ unrolled:
 	VFMADD213PS Y2, Y1, Y0
 	VMOVNTPS    Y0, 32(AX)
 	PREFETCHT0  8256(CX)
+	PREFETCHT1  64(CX)(R10*1)
 	VMOVUPS     64(CX), Y0
 	VMOVUPS     64(BX), Y1
 	VMOVUPS     64(SI), Y2
@@ -26926,6 +26945,7 @@ single:
 	CMPQ        R9, $0x00000008
 	JB          tail
 	PREFETCHT0  8192(CX)
+	PREFETCHT1  (CX)(R10*1)
 	VMOVUPS     (CX), Y0
 	VMOVUPS     (BX), Y1
 	VMOVUPS     (SI), Y2

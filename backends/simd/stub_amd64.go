@@ -103,11 +103,13 @@ func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // (AVX-512)
 //
 //go:noescape
-func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -121,12 +123,14 @@ func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float3
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
 //
 //go:noescape
-func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -1039,11 +1043,13 @@ func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
-func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -1057,12 +1063,14 @@ func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32,
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
 //go:noescape
-func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
