@@ -166,6 +166,16 @@ func colSqDevAVX512(acc []float32, x []float32, sh []float32, ld int, rows int)
 //go:noescape
 func colShiftSumsAVX512(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
 
+// colShiftSumsL2 sets, for j < len(s1) and rows >= 1 rows of x (ld elements apart), sh[j] to the
+// mean of rows 0-7 (((x0+x1)+(x2+x3))+((x4+x5)+(x6+x7)))*0.125 (x0 where rows < 8; 0 where
+// center is false), s1[j] to Σ(x[r*ld+j]-sh[j]) and s2[j] to Σ(x[r*ld+j]-sh[j])², summed row
+// by row. s2 and sh hold len(s1) elements.
+// As colShiftSums (the same bits), 4 rows per pass over the width.
+// (AVX-512)
+//
+//go:noescape
+func colShiftSumsL2AVX512(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
 // mergeShifted sets, for j < len(mean), t = s1[j]*inb, d = sh[j]+t-mean[j], mean[j] += d*fb and
 // m2[j] += max(s2[j]-t*s1[j], 0) + d*d*fab in float64 as mergeShiftedGo; m2, s1, s2 and sh hold
 // len(mean) elements.
@@ -1105,6 +1115,16 @@ func colSqDevAVX2(acc []float32, x []float32, sh []float32, ld int, rows int)
 //
 //go:noescape
 func colShiftSumsAVX2(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
+// colShiftSumsL2 sets, for j < len(s1) and rows >= 1 rows of x (ld elements apart), sh[j] to the
+// mean of rows 0-7 (((x0+x1)+(x2+x3))+((x4+x5)+(x6+x7)))*0.125 (x0 where rows < 8; 0 where
+// center is false), s1[j] to Σ(x[r*ld+j]-sh[j]) and s2[j] to Σ(x[r*ld+j]-sh[j])², summed row
+// by row. s2 and sh hold len(s1) elements.
+// As colShiftSums (the same bits), 4 rows per pass over the width.
+// (AVX2+FMA)
+//
+//go:noescape
+func colShiftSumsL2AVX2(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
 
 // mergeShifted sets, for j < len(mean), t = s1[j]*inb, d = sh[j]+t-mean[j], mean[j] += d*fb and
 // m2[j] += max(s2[j]-t*s1[j], 0) + d*d*fab in float64 as mergeShiftedGo; m2, s1, s2 and sh hold

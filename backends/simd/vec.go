@@ -46,6 +46,9 @@ type vec struct {
 	// by the mean of its first rows (colShiftSumsGo; nil: colSum, then
 	// colSqDev around the block mean).
 	colShiftSums func(s1, s2, sh, x []float32, ld, rows int, center bool)
+	// colShiftSumsL2 (optional) is colShiftSums (the same bits) for a
+	// block in L2: several rows per pass over the width.
+	colShiftSumsL2 func(s1, s2, sh, x []float32, ld, rows int, center bool)
 	// mergeShifted: colShiftSums' partials merged into the running mean
 	// and M2 (mergeShiftedGo); set wherever colShiftSums is.
 	mergeShifted mergeFn
