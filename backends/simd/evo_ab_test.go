@@ -20,6 +20,14 @@ func evoNoL2(b *Backend) func() {
 	return func() { f.colShiftSumsL2 = saved }
 }
 
+// evoNoAhead prepares an A/B's old form of evonorm_b0 inference (AVX-512,
+// streaming): the output prefetching nothing ahead (0: its own lines).
+func evoNoAhead(*Backend) func() {
+	saved := ntAVX512.evoB0
+	ntAVX512.evoB0 = func(y, x, sb, vc, sw, g, b []float32, _ int) { saved(y, x, sb, vc, sw, g, b, 0) }
+	return func() { ntAVX512.evoB0 = saved }
+}
+
 // TestEvoL2Bits: evonorm_s0 with the prefetched images' statistics
 // summed by colShiftSumsL2 (evoStats.sumsL2) writes the bits of the
 // row-by-row form, plain and streaming (llcBytes 0), at
@@ -59,14 +67,21 @@ func TestEvoL2Bits(t *testing.T) {
 	}
 }
 
-// BenchmarkEvoAB runs evonorm_s0 at its full shapes without
-// colShiftSumsL2 (the old form) and with it, alternating run by run on one
-// locked thread over 5 buffer sets (abRuns; x from DRAM), and reports the median
-// thread CPU times as GB/s of the suite's byte count and the speedup:
+// BenchmarkEvoAB runs evonorm_b0 inference without the output's prefetch
+// of the next image (evoNoAhead) and with it, and evonorm_s0 without
+// colShiftSumsL2 (evoNoL2) and with it, at their full shapes,
+// alternating run by run on one locked thread over 5 buffer sets (abRuns;
+// x from DRAM), and reports the median thread CPU times as GB/s of the
+// suite's byte count and the speedup:
 // go test -run - -bench EvoAB -benchtime 30x ./backends/simd
 func BenchmarkEvoAB(b *testing.B) {
-	for _, cs := range []string{"evonorm_s0/N=32,H=56,W=56,C=64", "evonorm_s0/N=32,H=28,W=28,C=128"} {
-		runs, _, bytes := abRuns(b, cs, 4, evoNoL2)
+	for _, ab := range []struct {
+		cs  string
+		old func(*Backend) func()
+	}{{"evonorm_b0/N=32,H=56,W=56,C=64,training=false", evoNoAhead},
+		{"evonorm_s0/N=32,H=56,W=56,C=64", evoNoL2}, {"evonorm_s0/N=32,H=28,W=28,C=128", evoNoL2}} {
+		cs := ab.cs
+		runs, _, bytes := abRuns(b, cs, 4, ab.old)
 		b.Run(cs, func(b *testing.B) { abTime(b, runs, bytes) })
 	}
 }
