@@ -116,3 +116,73 @@ func TestEvoS0Speed(t *testing.T) {
 		}
 	}
 }
+
+// TestEvoImagesSpeed times the inference image loop of evonorm_b0 and
+// evonorm_s0 (AVX-512, streaming) as the kernels run it on the suite's
+// full shapes: per image the statistics (pick), then the output; without
+// the output's prefetch of the next image, with it (evoImages), and with
+// it and the prefetched images' statistics summed by colShiftSumsL2
+// (sumsL2), alternated round by round on rotated buffer sets (256 MB: x
+// from DRAM), one thread, thread CPU time, medians.
+// Off by default: NBENCH_EVOIMG=1 go test -run TestEvoImagesSpeed -v ./backends/simd
+func TestEvoImagesSpeed(t *testing.T) {
+	if os.Getenv("NBENCH_EVOIMG") == "" {
+		t.Skip("set NBENCH_EVOIMG=1 to run")
+	}
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for _, sh := range [][3]int{{32, 56 * 56, 64}, {32, 28 * 28, 128}} {
+		n, hw, c := sh[0], sh[1], sh[2]
+		e, img := n*hw*c, hw*c
+		sets := max(2, (256<<20)/(8*e))
+		xs, ys, sts := make([][]float32, sets), make([][]float32, sets), make([]*evoStats, sets)
+		for s := range xs {
+			xs[s], ys[s] = alignedF32(e, 64), alignedF32(e, 64)
+			for i := range xs[s] {
+				xs[s][i] = float32(i%97)*0.03 - 1.4
+			}
+			sts[s] = newEvoStats(vecAVX512, xs[s], n, hw, c)
+		}
+		sb, vc, sw, g, b := filled(img, 1), filled(img, 0.5), filled(img, 1), filled(img, 1), filled(img, 0.1)
+		span := sts[0].rep * c
+		out := map[string]func(y, x []float32, ahead int){
+			"b0": func(y, x []float32, ahead int) { evoB0NTAVX512(y, x, sb, vc, sw, g, b, ahead) },
+			"s0": func(y, x []float32, ahead int) { evoS0NTAVX512(y, x, vc, g, b, ahead) },
+		}
+		for _, k := range []string{"b0", "s0"} {
+			// form 0: no prefetch; 1: prefetch; 2: prefetch and sumsL2
+			imageLoop := func(s int, form int) {
+				stats := sts[s].pick()
+				for i := 0; i < n; i++ {
+					stats(i, form == 2 && i > 0)
+					ahead := 0
+					if form > 0 && i+1 < n {
+						ahead = 4 * img
+					}
+					for o := i * img; o < (i+1)*img; o += span {
+						out[k](ys[s][o:o+span], xs[s][o:o+span], ahead)
+					}
+				}
+				sfence()
+			}
+			var ts [3][]float64
+			set := 0
+			for range 30 {
+				for form := range ts {
+					t0 := ThreadCPU()
+					imageLoop(set, form)
+					ts[form] = append(ts[form], float64(ThreadCPU()-t0))
+					set = (set + 1) % sets
+				}
+			}
+			med := func(s []float64) float64 { s = s[2:]; slices.Sort(s); return s[len(s)/2] }
+			o, p, l := med(ts[0]), med(ts[1]), med(ts[2])
+			t.Logf("%s N=%d HW=%d C=%d image loop %5.0f us, prefetching the next image %5.0f us (%.3fx), "+
+				"and its statistics by colShiftSumsL2 %5.0f us (%.3fx; %.3fx over the prefetch alone)",
+				k, n, hw, c, o/1e3, p/1e3, o/p, l/1e3, o/l, p/l)
+		}
+	}
+}

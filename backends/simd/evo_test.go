@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -42,6 +43,17 @@ func TestEvoPrimitives(t *testing.T) {
 					q := float64(x[i]) / math.Max(float64(sb[i]), float64(vc[i])*float64(x[i])+float64(sw[i])) * float64(g[i])
 					if !near(o.y[i], q+float64(b[i]), math.Abs(q)+math.Abs(float64(b[i])), 1e-6) {
 						t.Fatalf("evoB0 n=%d off=%d: y[%d] = %v, want %v", n, off, i, o.y[i], q+float64(b[i]))
+					}
+				}
+				// The prefetching form writes the same bits (its hints reach
+				// past x, x's guard page included).
+				if v.evoB0Ahead != nil {
+					want := slices.Clone(o.y)
+					for _, ahead := range []int{4 * n, 1 << 20} {
+						o = newOutput(t, n, (off+1)%4)
+						v.evoB0Ahead(o.y, x, sb, vc, sw, g, b, ahead)
+						o.guards(t, fmt.Sprintf("evoB0Ahead n=%d", n))
+						sameBits(t, fmt.Sprintf("evoB0Ahead n=%d off=%d ahead=%d", n, off, ahead), o.y, want)
 					}
 				}
 

@@ -56,12 +56,20 @@ type evoStats struct {
 	x             []float32
 	scratch       []float32 // per image: acc, blk, mu [rep*c] each
 	mean, m2      []float64 // [n*c]
+	// sumsL2 is imageShifted's sums of an image in L2 (the level's
+	// colShiftSumsL2 where it has one and an image fits in L2, else its
+	// colShiftSums).
+	sumsL2 func(s1, s2, sh, x []float32, ld, rows int, center bool)
 }
 
 func newEvoStats(v *vec, x []float32, n, hw, c int) *evoStats {
 	rep := evoReps(hw, c)
-	return &evoStats{v: v, n: n, hw: hw, c: c, rep: rep, x: x,
-		scratch: make([]float32, 3*n*rep*c), mean: make([]float64, n*c), m2: make([]float64, n*c)}
+	s := &evoStats{v: v, n: n, hw: hw, c: c, rep: rep, x: x,
+		scratch: make([]float32, 3*n*rep*c), mean: make([]float64, n*c), m2: make([]float64, n*c), sumsL2: v.colShiftSums}
+	if v.colShiftSumsL2 != nil && 4*hw*c <= l2Bytes() {
+		s.sumsL2 = v.colShiftSumsL2
+	}
+	return s
 }
 
 // pass sums the spans of image i (mu nil) or their squared deviations
@@ -122,11 +130,14 @@ func (s *evoStats) spans() int { return (s.hw + s.rep - 1) / s.rep }
 // (196 spans) 1.04-1.12x from DRAM and 1.05-1.10x in cache, at
 // N=16,H=28,W=28,C=64 (98 spans) 1.04-1.11x; S0 1.00-1.07x on these;
 // at 49 spans 1.00x, at 25 spans 0.81x, at 12 spans 0.74x.
-func (s *evoStats) pick() func(i int) {
+//
+// inL2 says the image was prefetched into L2 (by the previous image's
+// output, evoImages): imageShifted then sums it with sumsL2.
+func (s *evoStats) pick() func(i int, inL2 bool) {
 	if s.v.colShiftSums != nil && (s.spans() >= evoShiftMinSpans || 4*s.hw*s.c > l2Bytes()/2) {
 		return s.imageShifted
 	}
-	return s.image
+	return func(i int, _ bool) { s.image(i) }
 }
 
 // evoShiftMinSpans is the fewest spans of an image for imageShifted (pick).
@@ -135,9 +146,13 @@ const evoShiftMinSpans = 64
 // imageShifted computes image i's statistics as image does, but from one
 // read of each block of spans (colShiftSums: sums shifted by the block's
 // first rows, as the training norms' blocks), the lanes and blocks merged
-// in float64 in a fixed order (mergeShifted). The level must have
-// colShiftSums.
-func (s *evoStats) imageShifted(i int) {
+// in float64 in a fixed order (mergeShifted), with sumsL2 where inL2 (the
+// same bits). The level must have colShiftSums.
+func (s *evoStats) imageShifted(i int, inL2 bool) {
+	sums := s.v.colShiftSums
+	if inL2 {
+		sums = s.sumsL2
+	}
 	span := s.rep * s.c
 	sc := s.scratch[3*i*span : 3*(i+1)*span]
 	s1, s2, sh := sc[:span], sc[span:2*span], sc[2*span:]
@@ -155,13 +170,13 @@ func (s *evoStats) imageShifted(i int) {
 		// multiple of c) as a row of its own
 		full := (hi - lo) / span
 		if full > 0 {
-			s.v.colShiftSums(s1, s2, sh, xi[lo:], span, full, true)
+			sums(s1, s2, sh, xi[lo:], span, full, true)
 			for l := 0; l < span; l += s.c {
 				na = mergeShifted(s.v.mergeShifted, mean, m2, s1[l:], s2[l:], sh[l:], na, float64(full))
 			}
 		}
 		if part := xi[lo+full*span : hi]; len(part) > 0 {
-			s.v.colShiftSums(s1[:len(part)], s2[:len(part)], sh[:len(part)], part, 0, 1, true)
+			sums(s1[:len(part)], s2[:len(part)], sh[:len(part)], part, 0, 1, true)
 			for l := 0; l < len(part); l += s.c {
 				na = mergeShifted(s.v.mergeShifted, mean, m2, s1[l:], s2[l:], sh[l:], na, 1)
 			}
@@ -220,12 +235,16 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// Repeated per span: sb, v, gamma, beta; sw per image.
 	sb, vr, gr, br, sw := make([]float32, span), make([]float32, span), make([]float32, span), make([]float32, span),
 		make([]float32, n*span)
-	out, nt := v.evoB0, evoStreaming(v, x, y, c)
+	out, nt := v.evoB0Ahead, evoStreaming(v, x, y, c)
 	if nt != nil {
 		out = nt.evoB0
 	}
+	if out == nil {
+		out = func(y, x, sb, vc, sw, g, b []float32, _ int) { v.evoB0(y, x, sb, vc, sw, g, b) }
+	}
+	next := make([]int, n) // the output's prefetch of the next image (evoImages; 0 in training)
 	units, per, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
-		out(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br)
+		out(yy, xx, sb, vr, sw[i*span:(i+1)*span], gr, br, next[i])
 	})
 	setSW := func(i int) {
 		swi := sw[i*span : (i+1)*span]
@@ -236,8 +255,11 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	}
 	stats := st.pick()
 	// Inference needs no batch statistics: each image's statistics and
-	// output run while the image is in L2 (one DRAM read of x).
-	images := evoImages(n, units, nt, stats, setSW, apply)
+	// output run while the image is in L2 (one DRAM read of x), the output
+	// prefetching the next image. B0's output is too quick for all of it
+	// to arrive: its statistics keep colShiftSums (sumsL2 ran 0.95-1.05x,
+	// median 0.97x).
+	images := evoImages(n, units, nt, func(i int, _ bool) { stats(i, false) }, setSW, apply, next, 4*hw*c)
 	spans := func(lo, hi int) {
 		apply(lo, hi)
 		nt.fence()
@@ -245,7 +267,7 @@ func prepareEvoNormB0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// Training reads x twice from DRAM (the batch variance comes first).
 	shifted := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			stats(i)
+			stats(i, false)
 		}
 	}
 	return bound(v.path, func() {
@@ -306,13 +328,23 @@ func evoStreaming(v *vec, x, y []float32, c int) *ntK {
 
 // evoImages returns the loop over images that computes image i's
 // statistics, then set(i) (its per-image output factors), then its output
-// spans, so the output reads the image from L2.
-func evoImages(n, units int, nt *ntK, stats, set func(i int), apply func(lo, hi int)) func(lo, hi int) {
+// spans, so the output reads the image from L2. An image's statistics
+// wait on DRAM reads, its output on its arithmetic and y's writes: the
+// output prefetches the next image of the worker's range (next[i] = img
+// bytes on, for out's ahead; 0: none, the last) into L2, for its
+// statistics to read there, with stats' inL2 set (TestEvoImagesSpeed,
+// one thread, Zen 5: the prefetch S0 1.12-1.29x, B0 1.01-1.12x; the L2
+// sums over the prefetch alone S0 1.01-1.07x).
+func evoImages(n, units int, nt *ntK, stats func(i int, inL2 bool), set func(i int), apply func(lo, hi int), next []int, img int) func(lo, hi int) {
 	spans := units / max(n, 1)
 	return func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			stats(i)
+			stats(i, i > lo)
 			set(i)
+			next[i] = 0
+			if i+1 < hi {
+				next[i] = img
+			}
 			apply(i*spans, (i+1)*spans)
 		}
 		nt.fence()
@@ -338,11 +370,7 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if out == nil {
 		out = func(y, x, vc, k, b []float32, _ int) { v.evoS0(y, x, vc, k, b) }
 	}
-	// An image's statistics wait on DRAM reads, its output on its
-	// arithmetic and y's writes: the output prefetches the next image of
-	// the worker's range (next[i] bytes on; 0: none) into L2, for its
-	// statistics to read there (1.30x in TestEvoS0Speed).
-	next := make([]int, n)
+	next := make([]int, n) // the output's prefetch of the next image (evoImages)
 	units, _, apply := evoApply(n, hw, c, x, y, func(i int, yy, xx []float32) {
 		out(yy, xx, vr, k[i*span:(i+1)*span], br, next[i])
 	})
@@ -369,19 +397,7 @@ func prepareEvoNormS0(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		}
 		repeat(ki, ki[:c])
 	}
-	spans, stats := units/max(n, 1), st.pick()
-	images := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			stats(i)
-			setK(i)
-			next[i] = 0
-			if i+1 < hi {
-				next[i] = 4 * hw * c
-			}
-			apply(i*spans, (i+1)*spans)
-		}
-		nt.fence()
-	}
+	images := evoImages(n, units, nt, st.pick(), setK, apply, next, 4*hw*c)
 	return bound(v.path, func() {
 		if n == 0 {
 			return

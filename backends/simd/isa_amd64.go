@@ -8,15 +8,19 @@ var (
 	vecAVX512 = &vec{path: "avx512", sum: sumAVX512, sumSq: sumSqAVX512, sumSqDev: sumSqDevAVX512,
 		sumSqDiff: sumSqDiffAVX512, huberSum: huberSumAVX512, maxv: maxvAVX512, sumExp: sumExpAVX512, lse: lseAVX512,
 		normAffine: normAffineAVX512, scaleMul: scaleMulAVX512, bnFold: bnFoldAVX512, nmsSuppress: nmsSuppressAVX512, prefetch: prefetchT1,
-		selu: seluAVX512, evoB0: evoB0AVX512, evoS0: noAhead(evoS0AVX512), evoS0Ahead: evoS0AVX512,
-		colSum: colSumAVX512, colSqDev: colSqDevAVX512, colShiftSums: colShiftSumsAVX512, mergeShifted: mergeShiftedAVX512,
+		selu: seluAVX512, evoB0: noAheadB0(evoB0AVX512), evoB0Ahead: evoB0AVX512,
+		evoS0: noAhead(evoS0AVX512), evoS0Ahead: evoS0AVX512,
+		colSum: colSumAVX512, colSqDev: colSqDevAVX512, colShiftSums: colShiftSumsAVX512, colShiftSumsL2: colShiftSumsL2AVX512,
+		mergeShifted: mergeShiftedAVX512,
 		centerAffine: centerAffineAVX512, blendAffine: blendAffineAVX512,
 		layerNormRows: layerNormRowsAVX512, rmsNormRows: rmsNormRowsAVX512}
 	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
 		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
 		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, bnFold: bnFoldAVX2, nmsSuppress: nmsSuppressAVX2, prefetch: prefetchT1,
-		selu: seluAVX2, evoB0: evoB0AVX2, evoS0: noAhead(evoS0AVX2), evoS0Ahead: evoS0AVX2,
-		colSum: colSumAVX2, colSqDev: colSqDevAVX2, colShiftSums: colShiftSumsAVX2, mergeShifted: mergeShiftedAVX2,
+		selu: seluAVX2, evoB0: noAheadB0(evoB0AVX2), evoB0Ahead: evoB0AVX2,
+		evoS0: noAhead(evoS0AVX2), evoS0Ahead: evoS0AVX2,
+		colSum: colSumAVX2, colSqDev: colSqDevAVX2, colShiftSums: colShiftSumsAVX2, colShiftSumsL2: colShiftSumsL2AVX2,
+		mergeShifted: mergeShiftedAVX2,
 		centerAffine: centerAffineAVX2, blendAffine: blendAffineAVX2,
 		layerNormRows: layerNormRowsAVX2, rmsNormRows: rmsNormRowsAVX2}
 	attnAVX512 = &attnK{path: "avx512", qk: qkTileAVX512, softmax: softmaxTileAVX512,
@@ -96,4 +100,9 @@ func levels() []*level { return levelList }
 // noAhead is an evoS0 form that prefetches nothing beyond x.
 func noAhead(f func(y, x, vc, k, b []float32, ahead int)) func(y, x, vc, k, b []float32) {
 	return func(y, x, vc, k, b []float32) { f(y, x, vc, k, b, 0) }
+}
+
+// noAheadB0 is noAhead for evoB0.
+func noAheadB0(f func(y, x, sb, vc, sw, g, b []float32, ahead int)) func(y, x, sb, vc, sw, g, b []float32) {
+	return func(y, x, sb, vc, sw, g, b []float32) { f(y, x, sb, vc, sw, g, b, 0) }
 }

@@ -26,8 +26,8 @@ type ntK struct {
 	scaleMul      func(y, x, g []float32, s float32)
 	centerAffine  func(y, x, mu, a, b []float32)
 	blendAffine   func(y, x, g, mu, a, b []float32, rmu, s float32)
-	evoB0         func(y, x, sb, vc, sw, g, b []float32)
-	evoS0         func(y, x, vc, k, b []float32, ahead int) // as vec.evoS0Ahead
+	evoB0         func(y, x, sb, vc, sw, g, b []float32, ahead int) // as vec.evoB0Ahead
+	evoS0         func(y, x, vc, k, b []float32, ahead int)         // as vec.evoS0Ahead
 	selu          func(y, x []float32)
 	layerNormRows layerNormRowsFn
 	rmsNormRows   rmsNormRowsFn

@@ -81,7 +81,7 @@ func TestStreamingForms(t *testing.T) {
 					{"scaleMul", func(y []float32) { v.scaleMul(y, x, g, 1.7) }, func(y []float32) { k.scaleMul(y, x, g, 1.7) }},
 					{"centerAffine", func(y []float32) { v.centerAffine(y, x, g, b, x) },
 						func(y []float32) { k.centerAffine(y, x, g, b, x) }},
-					{"evoB0", func(y []float32) { v.evoB0(y, x, g, b, g, x, b) }, func(y []float32) { k.evoB0(y, x, g, b, g, x, b) }},
+					{"evoB0", func(y []float32) { v.evoB0(y, x, g, b, g, x, b) }, func(y []float32) { k.evoB0(y, x, g, b, g, x, b, 4*n) }},
 					{"evoS0", func(y []float32) { v.evoS0(y, x, g, b, x) }, func(y []float32) { k.evoS0(y, x, g, b, x, 4*n) }},
 					{"blendAffine", func(y []float32) { v.blendAffine(y, x, g, b, x, g, 0.25, 1.7) },
 						func(y []float32) { k.blendAffine(y, x, g, b, x, g, 0.25, 1.7) }},

@@ -103,11 +103,13 @@ func seluNTAVX512(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // (AVX-512)
 //
 //go:noescape
-func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -121,12 +123,14 @@ func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float3
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX-512)
 //
 //go:noescape
-func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -161,6 +165,16 @@ func colSqDevAVX512(acc []float32, x []float32, sh []float32, ld int, rows int)
 //
 //go:noescape
 func colShiftSumsAVX512(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
+// colShiftSumsL2 sets, for j < len(s1) and rows >= 1 rows of x (ld elements apart), sh[j] to the
+// mean of rows 0-7 (((x0+x1)+(x2+x3))+((x4+x5)+(x6+x7)))*0.125 (x0 where rows < 8; 0 where
+// center is false), s1[j] to Σ(x[r*ld+j]-sh[j]) and s2[j] to Σ(x[r*ld+j]-sh[j])², summed row
+// by row. s2 and sh hold len(s1) elements.
+// As colShiftSums (the same bits), 4 rows per pass over the width.
+// (AVX-512)
+//
+//go:noescape
+func colShiftSumsL2AVX512(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
 
 // mergeShifted sets, for j < len(mean), t = s1[j]*inb, d = sh[j]+t-mean[j], mean[j] += d*fb and
 // m2[j] += max(s2[j]-t*s1[j], 0) + d*d*fab in float64 as mergeShiftedGo; m2, s1, s2 and sh hold
@@ -1039,11 +1053,13 @@ func seluNTAVX2(y []float32, x []float32)
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
-func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -1057,12 +1073,14 @@ func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32,
 
 // evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the
 // inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);
-// the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead.
+// the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches
+// (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the
+// streaming form also prefetches x 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
 //go:noescape
-func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32)
+func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
 // and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
@@ -1097,6 +1115,16 @@ func colSqDevAVX2(acc []float32, x []float32, sh []float32, ld int, rows int)
 //
 //go:noescape
 func colShiftSumsAVX2(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
+
+// colShiftSumsL2 sets, for j < len(s1) and rows >= 1 rows of x (ld elements apart), sh[j] to the
+// mean of rows 0-7 (((x0+x1)+(x2+x3))+((x4+x5)+(x6+x7)))*0.125 (x0 where rows < 8; 0 where
+// center is false), s1[j] to Σ(x[r*ld+j]-sh[j]) and s2[j] to Σ(x[r*ld+j]-sh[j])², summed row
+// by row. s2 and sh hold len(s1) elements.
+// As colShiftSums (the same bits), 4 rows per pass over the width.
+// (AVX2+FMA)
+//
+//go:noescape
+func colShiftSumsL2AVX2(s1 []float32, s2 []float32, sh []float32, x []float32, ld int, rows int, center bool)
 
 // mergeShifted sets, for j < len(mean), t = s1[j]*inb, d = sh[j]+t-mean[j], mean[j] += d*fb and
 // m2[j] += max(s2[j]-t*s1[j], 0) + d*d*fab in float64 as mergeShiftedGo; m2, s1, s2 and sh hold

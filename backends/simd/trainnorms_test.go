@@ -72,7 +72,8 @@ func TestColPrimitives(t *testing.T) {
 // the shift computed in float32 as documented (it must match bitwise), at
 // the lengths, misalignments and guards of TestColPrimitives, for 1 to 13
 // rows (the first-row and the 8-row shift) and both forms; the outputs
-// start as garbage (they are set, not accumulated).
+// start as garbage (they are set, not accumulated). colShiftSumsL2 must
+// write the same bits.
 func TestColShiftSums(t *testing.T) {
 	forVariants(t, func(t *testing.T, v *vec) {
 		if v.colShiftSums == nil {
@@ -81,7 +82,7 @@ func TestColShiftSums(t *testing.T) {
 		rng := rand.New(rand.NewPCG(9, 10))
 		gen := func() float32 { return float32(rng.NormFloat64()) }
 		for _, n := range testLengths {
-			for _, rows := range []int{1, 2, 7, 8, 9, 13} {
+			for _, rows := range []int{1, 2, 4, 6, 7, 8, 9, 13} {
 				for off := 0; off < 4; off++ {
 					ld := n + 3*(off%2)
 					x := input(t, (rows-1)*ld+n, off, func() float32 { return 3 + gen() })
@@ -95,6 +96,19 @@ func TestColShiftSums(t *testing.T) {
 						s1.guards(t, name+" s1")
 						s2.guards(t, name+" s2")
 						sh.guards(t, name+" sh")
+						if v.colShiftSumsL2 != nil {
+							l1, l2, lh := newOutput(t, n, (off+2)%4), newOutput(t, n, (off+3)%4), newOutput(t, n, (off+1)%4)
+							for j := range n {
+								l1.y[j], l2.y[j], lh.y[j] = gen(), gen(), gen()
+							}
+							v.colShiftSumsL2(l1.y, l2.y, lh.y, x, ld, rows, center)
+							l1.guards(t, name+" L2 s1")
+							l2.guards(t, name+" L2 s2")
+							lh.guards(t, name+" L2 sh")
+							sameBits(t, name+" L2 s1", l1.y, s1.y)
+							sameBits(t, name+" L2 s2", l2.y, s2.y)
+							sameBits(t, name+" L2 sh", lh.y, sh.y)
+						}
 						for j := range n {
 							c := func(r int) float32 { return x[r*ld+j] }
 							var want float32

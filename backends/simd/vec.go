@@ -32,9 +32,10 @@ type vec struct {
 	selu  func(y, x []float32)
 	evoB0 func(y, x, sb, vc, sw, g, b []float32)
 	evoS0 func(y, x, vc, k, b []float32)
-	// evoS0Ahead is evoS0 that also prefetches x's lines ahead bytes on
-	// into L2 (nil: the level has no such form).
+	// evoS0Ahead and evoB0Ahead are evoS0 and evoB0 that also prefetch
+	// x's lines ahead bytes on into L2 (nil: the level has no such form).
 	evoS0Ahead func(y, x, vc, k, b []float32, ahead int)
+	evoB0Ahead func(y, x, sb, vc, sw, g, b []float32, ahead int)
 	// Column primitives of the training norms (trainnorms_twins.go):
 	// colSum: acc[j] += x[r*ld+j]; colSqDev: acc[j] += (x[r*ld+j]-sh[j])²,
 	// over rows r and j < len(acc); centerAffine: y = (x-mu)*a + b;
@@ -45,6 +46,9 @@ type vec struct {
 	// by the mean of its first rows (colShiftSumsGo; nil: colSum, then
 	// colSqDev around the block mean).
 	colShiftSums func(s1, s2, sh, x []float32, ld, rows int, center bool)
+	// colShiftSumsL2 (optional) is colShiftSums (the same bits) for a
+	// block in L2: several rows per pass over the width.
+	colShiftSumsL2 func(s1, s2, sh, x []float32, ld, rows int, center bool)
 	// mergeShifted: colShiftSums' partials merged into the running mean
 	// and M2 (mergeShiftedGo); set wherever colShiftSums is.
 	mergeShifted mergeFn

@@ -106,13 +106,16 @@ func seluForm(v variant, nt bool) {
 
 // evoOut emits the EvoNorm output steps (plain or streaming, nt.go).
 func evoOut(v variant, nt bool) {
-	fn(v, ntName("evoB0", nt), "func(y, x, sb, vc, sw, g, b []float32)", ntDoc([]string{
+	fn(v, ntName("evoB0", nt), "func(y, x, sb, vc, sw, g, b []float32, ahead int)", ntDoc([]string{
 		"evoB0 sets y[i] = x[i] / max(sb[i], vc[i]*x[i] + sw[i]) * g[i] + b[i] over len(x) (the",
 		"inner and last steps are FMAs, the division IEEE; the max propagates NaN from both sides);",
-		"the other slices hold at least len(x) elements. The streaming form prefetches x 8 KB ahead."}, nt)...)
+		"the other slices hold at least len(x) elements. For each 64 bytes of x it prefetches",
+		"(PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe), as evoS0; the",
+		"streaming form also prefetches x 8 KB ahead."}, nt)...)
 	{
 		y, x, sb, vc, sw, g, b := ptr("y"), ptr("x"), ptr("sb"), ptr("vc"), ptr("sw"), ptr("g"), ptr("b")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
+		ahead := Load(Param("ahead"), GP64()).(GPVirtual)
 		loop(v, n, []GPVirtual{y, x, sb, vc, sw, g, b}, []GPVirtual{y}, 4, func(l lane, i int) {
 			off := i * v.bytes()
 			if nt {
@@ -121,6 +124,7 @@ func evoOut(v variant, nt bool) {
 				// inference's from L2 (1.03-1.05x).
 				prefetchLine(v, l, i, seluPrefetch, x)
 			}
+			prefetchAhead(l, off, x, ahead)
 			xv := l.load(Mem{Base: x, Disp: off})
 			d := l.load(Mem{Base: vc, Disp: off})
 			w := l.load(Mem{Base: sw, Disp: off})
@@ -212,9 +216,7 @@ func evoS0Out(v variant, nt bool) {
 		steps++
 		off := i * v.bytes()
 		p := pending{l: l, off: off, xv: l.load(Mem{Base: x, Disp: off})}
-		if !l.tail && off%64 == 0 {
-			PREFETCHT1(Mem{Base: x, Index: ahead, Scale: 1, Disp: off})
-		}
+		prefetchAhead(l, off, x, ahead)
 		t := l.load(Mem{Base: vc, Disp: off})
 		VMULPS(p.xv, t, t)
 		p.e = v.vec()
@@ -227,6 +229,15 @@ func evoS0Out(v variant, nt bool) {
 	})
 	VZEROUPPER()
 	RET()
+}
+
+// prefetchAhead prefetches (PREFETCHT1) the line ahead bytes past x+off
+// for each 64 bytes of x: the next image of a worker's range, into L2 while
+// this image's output runs (evoS0, evoB0).
+func prefetchAhead(l lane, off int, x, ahead GPVirtual) {
+	if !l.tail && off%64 == 0 {
+		PREFETCHT1(Mem{Base: x, Index: ahead, Scale: 1, Disp: off})
+	}
 }
 
 // nanSelect sets dst = a in the lanes where a is NaN (a max that
