@@ -20,11 +20,23 @@ type abCase struct {
 	old, new func(y, x []float32)
 }
 
+// abSets is an A/B's count of buffer sets, odd where more than one: the
+// forms alternate and the set moves on after each run, so with an even
+// count each form would keep to its own half of the sets, whose speeds
+// differ (up to 1.2x seen on evonorm_b0's full shape: buffers placed
+// differently in memory).
+func abSets(sets int) int {
+	if sets > 1 && sets%2 == 0 {
+		return sets + 1
+	}
+	return sets
+}
+
 // runAB alternates the two forms call by call on one locked thread and
 // reports the median thread CPU time of each as GB/s and new's speedup.
 func runAB(b *testing.B, cs abCase, inCache bool) {
 	n := cs.rows * cs.c
-	sets := max(2, (256<<20)/(8*n))
+	sets := abSets(max(2, (256<<20)/(8*n)))
 	if inCache {
 		sets = 1
 	}

@@ -40,13 +40,7 @@ func trainRuns(tb testing.TB, cs string, sets int) (runs [2][]kernel.Bound, outs
 // for both; runs[form][set]; an even sets > 1 is raised by one), and
 // returns the runs, set 0's float32 outputs and the suite's byte count.
 func abRuns(tb testing.TB, cs string, sets int, old func(b *Backend) (restore func())) (runs [2][]kernel.Bound, outs [][]float32, bytes float64) {
-	if sets > 1 && sets%2 == 0 {
-		// abTime moves to the next set after each run: with an even count
-		// each form would keep to its own half of the sets, whose speeds
-		// differ (up to 1.2x seen on evonorm_b0's full shape: buffers
-		// placed differently in memory).
-		sets++
-	}
+	sets = abSets(sets)
 	name, shape, _ := cut(cs)
 	k, ok := suite.Lookup(name)
 	if !ok {
