@@ -31,15 +31,7 @@ func TestEvoS0Speed(t *testing.T) {
 	for _, sh := range [][3]int{{32, 56 * 56, 64}, {32, 28 * 28, 128}} {
 		n, hw, c := sh[0], sh[1], sh[2]
 		e, img := n*hw*c, hw*c
-		sets := max(2, (256<<20)/(8*e))
-		xs, ys, sts := make([][]float32, sets), make([][]float32, sets), make([]*evoStats, sets)
-		for s := range xs {
-			xs[s], ys[s] = alignedF32(e, 64), alignedF32(e, 64)
-			for i := range xs[s] {
-				xs[s][i] = float32(i%97)*0.03 - 1.4
-			}
-			sts[s] = newEvoStats(vecAVX512, xs[s], n, hw, c)
-		}
+		sets, xs, ys, sts := evoSpeedSets(n, hw, c)
 		vc, k, b := filled(img, 0.5), filled(img, 1), filled(img, 0.1)
 		span := sts[0].rep * c
 		// spans runs f over the spans of every image of set s, span o of
@@ -136,16 +128,8 @@ func TestEvoImagesSpeed(t *testing.T) {
 	defer runtime.UnlockOSThread()
 	for _, sh := range [][3]int{{32, 56 * 56, 64}, {32, 28 * 28, 128}} {
 		n, hw, c := sh[0], sh[1], sh[2]
-		e, img := n*hw*c, hw*c
-		sets := max(2, (256<<20)/(8*e))
-		xs, ys, sts := make([][]float32, sets), make([][]float32, sets), make([]*evoStats, sets)
-		for s := range xs {
-			xs[s], ys[s] = alignedF32(e, 64), alignedF32(e, 64)
-			for i := range xs[s] {
-				xs[s][i] = float32(i%97)*0.03 - 1.4
-			}
-			sts[s] = newEvoStats(vecAVX512, xs[s], n, hw, c)
-		}
+		img := hw * c
+		sets, xs, ys, sts := evoSpeedSets(n, hw, c)
 		sb, vc, sw, g, b := filled(img, 1), filled(img, 0.5), filled(img, 1), filled(img, 1), filled(img, 0.1)
 		span := sts[0].rep * c
 		out := map[string]func(y, x []float32, ahead int){
@@ -185,4 +169,20 @@ func TestEvoImagesSpeed(t *testing.T) {
 				k, n, hw, c, o/1e3, p/1e3, o/p, l/1e3, o/l, p/l)
 		}
 	}
+}
+
+// evoSpeedSets allocates the rotated buffer sets of the EvoNorm speed tests
+// (256 MB in all, so x comes from DRAM) and their statistics.
+func evoSpeedSets(n, hw, c int) (sets int, xs, ys [][]float32, sts []*evoStats) {
+	e := n * hw * c
+	sets = max(2, (256<<20)/(8*e))
+	xs, ys, sts = make([][]float32, sets), make([][]float32, sets), make([]*evoStats, sets)
+	for s := range xs {
+		xs[s], ys[s] = alignedF32(e, 64), alignedF32(e, 64)
+		for i := range xs[s] {
+			xs[s][i] = float32(i%97)*0.03 - 1.4
+		}
+		sts[s] = newEvoStats(vecAVX512, xs[s], n, hw, c)
+	}
+	return
 }

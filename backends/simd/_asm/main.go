@@ -130,6 +130,20 @@ func tailMask() Mem {
 	return table("tailmask", append(copies(8, uint32(0xffffffff)), copies(8, uint32(0))...)...)
 }
 
+// copyBytes copies n (> 0) bytes from src to dst a byte at a time (a
+// tail into a zeroed stack buffer, so that a full-width load never reads
+// past the input); it uses the label "copy".
+func copyBytes(dst Mem, src GPVirtual, n GPVirtual) {
+	i, c := GP64(), GP32()
+	XORQ(i, i)
+	Label("copy")
+	MOVBLZX(Mem{Base: src, Index: i, Scale: 1}, c)
+	MOVB(c.As8(), dst.Idx(i, 1))
+	INCQ(i)
+	CMPQ(i, n)
+	JB(LabelRef("copy"))
+}
+
 // kOpt is how kFirst builds its mask; the zero value suits most sites.
 type kOpt struct {
 	ones GPVirtual // holds -1 already (set once, outside a loop); nil: t is set to -1 here

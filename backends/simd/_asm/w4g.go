@@ -121,14 +121,7 @@ func w4Rows(rows int) {
 			t := XMM()
 			VPXOR(t, t, t)
 			VMOVDQU(t, tbuf)
-			i, c := GP64(), GP32()
-			XORQ(i, i)
-			Label("copy")
-			MOVBLZX(Mem{Base: q, Index: i, Scale: 1}, c)
-			MOVB(c.As8(), tbuf.Idx(i, 1))
-			INCQ(i)
-			CMPQ(i, left)
-			JB(LabelRef("copy"))
+			copyBytes(tbuf, q, left)
 			src = tbuf
 		}
 		half(src, 0)
