@@ -8,18 +8,61 @@ import (
 )
 
 // repquant_ln_linear (KERNELS.md 3.4): LN with the level's row primitives
-// (norms.go), the per-tensor quantizer, then the Linear on a float GEMM
-// tile: Y = dt * (q - zt) W'^T + bias. W' is float32, so the int8 GEMM
-// tiles do not apply (quantizing W' would break the normwise 1e-5 check);
-// the codes minus zt are small integers, exact in float32, and dt scales
-// each tile's sums once. The tile is the attention's 6x64 qk tile on
-// AVX-512 and a 6x16 FMA tile on AVX2 (quantK.sgTile). Prepare packs W'
-// into panels of sgCols columns [C][sgCols] (zero padded); Run lays the
-// codes of each block of attnRows rows out as [C][8] (the qk tile's query
-// layout), then runs panels in parallel, each over every row block.
+// (norms.go), the per-tensor quantizer, then the Linear as gemm_f32 (its
+// packing, k blocking and prefetching): Y = x^' W'^T + bias with
+// x^' = (q - zt)*dt, as the spec writes it. W' is float32, so the int8
+// GEMM tiles do not apply (quantizing W' would break the normwise 1e-5
+// check). gemm_f32 replaced the attention's 6x64 qk tile over the whole of
+// C (77-81% of the FMA probe: each panel's W came from DRAM on its first
+// row block, without prefetch); Y then rounds differently (the bias first,
+// dt inside the products), within the tolerance.
 
 func init() {
-	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.sgTile != nil })
+	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.sgTile != nil && gf32Of(l) != nil })
+}
+
+func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
+	op := o.(kernel.RepQuantLNLinear)
+	gk := gf32Of(b.lv)
+	if gk == nil {
+		return b.pure.Prepare(op)
+	}
+	M, C := op.M, op.C
+	v := b.lv.f
+	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
+	xh := make([]float32, M*C) // x^'
+	gemm := newGemmF32(b, gk, &kernel.GemmF32{M: M, N: op.N, K: C, X: &kernel.Host{F32: xh}, W: op.W, Bias: op.Bias, Y: op.Y})
+	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
+	inv := 1 / dt
+	// t is clamped before rounding to where the code clamps anyway (and
+	// into rneInt's range), as in the pure-Go kernel.
+	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
+	type scratch struct{ t []float32 }
+	pool := newPool(b.threads, func() *scratch { return &scratch{make([]float32, C)} })
+	cinv := 1 / float32(C)
+	lnRows := func(lo, hi int) {
+		sc := <-pool
+		defer func() { pool <- sc }()
+		for m := lo; m < hi; m++ {
+			xr := x[m*C : (m+1)*C]
+			mu := v.sum(xr) * cinv
+			variance := v.sumSqDev(xr, mu) * cinv
+			v.normAffine(sc.t, xr, gm, bt, mu, rsqrt32(variance+op.Eps))
+			dst := xh[m*C : (m+1)*C]
+			for c, tv := range sc.t {
+				tv = min(max(tv*inv, tlo), thi)
+				code := min(max(rneInt(tv)+zt, 0), qmax)
+				if q != nil {
+					q[m*C+c] = uint8(code)
+				}
+				dst[c] = float32(code-zt) * dt
+			}
+		}
+	}
+	return bound(gk.path, func() {
+		b.rows(M, 12*C, lnRows)
+		gemm.Run()
+	}), nil
 }
 
 // sgTileGo is the twin of the GEMM tiles of nb columns:
@@ -36,86 +79,6 @@ func sgTileGo(nb int) func(s, xt, w []float32, d int, scale float32) {
 			}
 		}
 	}
-}
-
-func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
-	op := o.(kernel.RepQuantLNLinear)
-	qk := b.lv.q
-	if qk == nil || qk.sgTile == nil {
-		return b.pure.Prepare(op)
-	}
-	nb := qk.sgCols
-	M, C, N := op.M, op.C, op.N
-	v := b.lv.f
-	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
-	y := kernel.F32s(op.Y)
-	panels, blocks := (N+nb-1)/nb, (M+attnRows-1)/attnRows
-	w := kernel.F32s(op.W)
-	wp := make([]float32, panels*C*nb)
-	for n := range N {
-		p, j := n/nb, n%nb
-		for c, wv := range w[n*C : (n+1)*C] {
-			wp[(p*C+c)*nb+j] = wv
-		}
-	}
-	bias := make([]float32, panels*nb)
-	copy(bias, kernel.F32s(op.Bias))
-	xq := make([]float32, blocks*C*8) // per block [C][8]: q - zt (rows past M stay 0)
-	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
-	inv := 1 / dt
-	// t is clamped before rounding to where the code clamps anyway (and
-	// into rneInt's range), as in the pure-Go kernel.
-	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
-	type scratch struct{ t, s []float32 }
-	pool := newPool(b.threads, func() *scratch {
-		return &scratch{t: make([]float32, C), s: make([]float32, attnRows*nb)}
-	})
-	cinv := 1 / float32(C)
-	lnRows := func(lo, hi int) {
-		sc := <-pool
-		defer func() { pool <- sc }()
-		for m := lo; m < hi; m++ {
-			xr := x[m*C : (m+1)*C]
-			mu := v.sum(xr) * cinv
-			variance := v.sumSqDev(xr, mu) * cinv
-			v.normAffine(sc.t, xr, gm, bt, mu, rsqrt32(variance+op.Eps))
-			dst := xq[(m/attnRows)*C*8+m%attnRows:]
-			dst = dst[:8*(C-1)+1]
-			for c, tv := range sc.t {
-				tv = min(max(tv*inv, tlo), thi)
-				code := min(max(rneInt(tv)+zt, 0), qmax)
-				if q != nil {
-					q[m*C+c] = uint8(code)
-				}
-				dst[8*c] = float32(code - zt)
-			}
-		}
-	}
-	gemm := func(lo, hi int) {
-		sc := <-pool
-		defer func() { pool <- sc }()
-		for p := lo; p < hi; p++ {
-			c0 := p * nb
-			ncols := min(nb, N-c0)
-			kt, bp := wp[p*C*nb:(p+1)*C*nb], bias[c0:c0+nb]
-			for blk := range blocks {
-				qk.sgTile(sc.s, xq[blk*C*8:(blk+1)*C*8], kt, C, dt)
-				for i := range min(attnRows, M-blk*attnRows) {
-					m := blk*attnRows + i
-					yr, sr := y[m*N+c0:m*N+c0+ncols], sc.s[i*nb:i*nb+ncols]
-					for j, s := range sr {
-						yr[j] = s + bp[j]
-					}
-				}
-			}
-		}
-	}
-	return bound(qk.path, func() {
-		b.rows(M, 12*C, lnRows)
-		if N > 0 {
-			b.rows(panels, 2*M*C*nb, gemm)
-		}
-	}), nil
 }
 
 // rneInt is int32(rne(v)) for |v| < 2^22: v + 1.5*2^23 rounds to an integer
