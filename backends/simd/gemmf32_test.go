@@ -110,7 +110,7 @@ func TestGemmF32Tiles(t *testing.T) {
 // and three threads against float64, with guards after Y.
 func TestGemmF32Driver(t *testing.T) {
 	shapes := []struct{ M, N, K int }{{1, 1, 1}, {1, 100, 3}, {1, 48, 600}, {2, 3, 1}, {8, 48, 256}, {9, 50, 300},
-		{17, 97, 513}, {4, 24, 7}, {5, 130, 2 * gf32KC}, {203, 100, 600}, {16, 68, 100}, {24, 79, 40}}
+		{17, 97, 513}, {4, 24, 7}, {5, 130, 2 * gf32KC}, {203, 100, 600}, {230, 60, 40}, {16, 68, 100}, {24, 79, 40}}
 	forEach(t, gf32Variants(), func(t *testing.T, k *gf32K) {
 		rng := rand.New(rand.NewPCG(17, 18))
 		for _, sh := range shapes {
