@@ -15,7 +15,9 @@ import (
 // check). gemm_f32 replaced the attention's 6x64 qk tile over the whole of
 // C (77-81% of the FMA probe: each panel's W came from DRAM on its first
 // row block, without prefetch); Y then rounds differently (the bias first,
-// dt inside the products), within the tolerance.
+// dt inside the products), within the tolerance. Each LN row is quantized
+// in one vector pass (quantK.rqCodes: the codes and x^'); the Go loop took
+// 7-12% of the full shapes.
 
 func init() {
 	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.sgTile != nil && gf32Of(l) != nil })
@@ -37,8 +39,15 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// t is clamped before rounding to where the code clamps anyway (and
 	// into rneInt's range), as in the pure-Go kernel.
 	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
-	type scratch struct{ t []float32 }
-	pool := newPool(b.threads, func() *scratch { return &scratch{make([]float32, C)} })
+	codes := rqCodesGo
+	if qk := b.lv.q; qk != nil && qk.rqCodes != nil {
+		codes = qk.rqCodes
+	}
+	type scratch struct {
+		t []float32
+		q []byte // the codes where op.Q is nil
+	}
+	pool := newPool(b.threads, func() *scratch { return &scratch{t: make([]float32, C), q: make([]byte, C)} })
 	cinv := 1 / float32(C)
 	lnRows := func(lo, hi int) {
 		sc := <-pool
@@ -48,15 +57,11 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 			mu := v.sum(xr) * cinv
 			variance := v.sumSqDev(xr, mu) * cinv
 			v.normAffine(sc.t, xr, gm, bt, mu, rsqrt32(variance+op.Eps))
-			dst := xh[m*C : (m+1)*C]
-			for c, tv := range sc.t {
-				tv = min(max(tv*inv, tlo), thi)
-				code := min(max(rneInt(tv)+zt, 0), qmax)
-				if q != nil {
-					q[m*C+c] = uint8(code)
-				}
-				dst[c] = float32(code-zt) * dt
+			qr := sc.q
+			if q != nil {
+				qr = q[m*C : (m+1)*C]
 			}
+			codes(qr, xh[m*C:(m+1)*C], sc.t, inv, tlo, thi, dt, zt, qmax)
 		}
 	}
 	return bound(gk.path, func() {
@@ -78,6 +83,18 @@ func sgTileGo(nb int) func(s, xt, w []float32, d int, scale float32) {
 				s[i*nb+j] = scale * acc
 			}
 		}
+	}
+}
+
+// rqCodesGo sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt,
+// 0, qmax), q[i] = byte(c) and xh[i] = float32(c-zt)*dt: x^' of the codes.
+// lo and hi keep the rounding in rneInt's range.
+func rqCodesGo(q []byte, xh, t []float32, inv, lo, hi, dt float32, zt, qmax int32) {
+	q, xh = q[:len(t)], xh[:len(t)]
+	for i, tv := range t {
+		c := min(max(rneInt(min(max(tv*inv, lo), hi))+zt, 0), qmax)
+		q[i] = uint8(c)
+		xh[i] = float32(c-zt) * dt
 	}
 }
 

@@ -153,3 +153,48 @@ func TestRepQuantLNLinear(t *testing.T) {
 		})
 	}
 }
+
+// TestRQCodes checks each path's row quantizer against rqCodesGo bit for
+// bit (lengths across the step and the tail; values past both clamps and
+// on rounding ties), and that it writes nothing past the row.
+func TestRQCodes(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.rqCodes == nil {
+			t.Skip("Go")
+		}
+		rng := rand.New(rand.NewPCG(31, 32))
+		for _, bits := range []int{2, 4, 8} {
+			qmax := int32(1)<<bits - 1
+			zt, dt := qmax/2+1, float32(0.25)
+			lo, hi := float32(-zt-1), float32(qmax-zt+1)
+			for n := range 50 {
+				tv := make([]float32, n)
+				for i := range tv {
+					switch i % 3 {
+					case 0:
+						tv[i] = float32(rng.IntN(8*int(qmax)+1)-4*int(qmax)) * dt / 2 // ties and past the clamps
+					default:
+						tv[i] = float32(rng.NormFloat64()) * float32(qmax) * dt / 2
+					}
+				}
+				want, wantQ := make([]float32, n), make([]byte, n)
+				rqCodesGo(wantQ, want, tv, 1/dt, lo, hi, dt, zt, qmax)
+				xh, check := guarded(n, 16)
+				qb := make([]byte, n+16)
+				for i := range qb {
+					qb[i] = 0xA5
+				}
+				k.rqCodes(qb[:n], xh, tv, 1/dt, lo, hi, dt, zt, qmax)
+				check(t, "xh")
+				for i := range n + 16 {
+					switch {
+					case i >= n && qb[i] != 0xA5:
+						t.Fatalf("bits=%d n=%d: q written past the row at %d", bits, n, i)
+					case i < n && (qb[i] != wantQ[i] || math.Float32bits(xh[i]) != math.Float32bits(want[i])):
+						t.Fatalf("bits=%d n=%d: [%d] of %v: q %d xh %v, want %d %v", bits, n, i, tv[i], qb[i], xh[i], wantQ[i], want[i])
+					}
+				}
+			}
+		}
+	})
+}

@@ -67615,6 +67615,67 @@ done:
 	VZEROUPPER
 	RET
 
+// func rqCodesAVX512(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·rqCodesAVX512(SB), NOSPLIT, $0-96
+	MOVQ         q_base+0(FP), AX
+	MOVQ         xh_base+24(FP), CX
+	MOVQ         t_base+48(FP), DX
+	MOVQ         t_len+56(FP), BX
+	VBROADCASTSS inv+72(FP), Z0
+	VBROADCASTSS lo+76(FP), Z1
+	VBROADCASTSS hi+80(FP), Z2
+	VBROADCASTSS dt+84(FP), Z3
+	VBROADCASTSS zt+88(FP), Z4
+	VBROADCASTSS qmax+92(FP), Z5
+	VPXORD       Z6, Z6, Z6
+
+loop:
+	CMPQ      BX, $0x10
+	JB        tail
+	VMOVUPS   (DX), Z7
+	VMULPS    Z7, Z0, Z7
+	VMAXPS    Z1, Z7, Z7
+	VMINPS    Z2, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPMAXSD   Z6, Z7, Z7
+	VPMINSD   Z5, Z7, Z7
+	VPSUBD    Z4, Z7, Z8
+	VCVTDQ2PS Z8, Z8
+	VMULPS    Z3, Z8, Z8
+	VPMOVDB   Z7, (AX)
+	VMOVUPS   Z8, (CX)
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, CX
+	ADDQ      $0x10, AX
+	SUBQ      $0x10, BX
+	JMP       loop
+
+tail:
+	TESTQ     BX, BX
+	JZ        done
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z7
+	VMULPS    Z7, Z0, Z7
+	VMAXPS    Z1, Z7, Z7
+	VMINPS    Z2, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPMAXSD   Z6, Z7, Z7
+	VPMINSD   Z5, Z7, Z7
+	VPSUBD    Z4, Z7, Z8
+	VCVTDQ2PS Z8, Z8
+	VMULPS    Z3, Z8, Z8
+	VPMOVDB   Z7, K1, (AX)
+	VMOVUPS   Z8, K1, (CX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func absMaxBitsAVX2(x []float32) uint32
 // Requires: AVX, AVX2
 TEXT ·absMaxBitsAVX2(SB), NOSPLIT, $32-28
