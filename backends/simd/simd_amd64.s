@@ -67615,67 +67615,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func rqCodesAVX512(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
-// Requires: AVX, AVX512F, BMI2
-TEXT ·rqCodesAVX512(SB), NOSPLIT, $0-96
-	MOVQ         q_base+0(FP), AX
-	MOVQ         xh_base+24(FP), CX
-	MOVQ         t_base+48(FP), DX
-	MOVQ         t_len+56(FP), BX
-	VBROADCASTSS inv+72(FP), Z0
-	VBROADCASTSS lo+76(FP), Z1
-	VBROADCASTSS hi+80(FP), Z2
-	VBROADCASTSS dt+84(FP), Z3
-	VBROADCASTSS zt+88(FP), Z4
-	VBROADCASTSS qmax+92(FP), Z5
-	VPXORD       Z6, Z6, Z6
-
-loop:
-	CMPQ      BX, $0x10
-	JB        tail
-	VMOVUPS   (DX), Z7
-	VMULPS    Z7, Z0, Z7
-	VMAXPS    Z1, Z7, Z7
-	VMINPS    Z2, Z7, Z7
-	VCVTPS2DQ Z7, Z7
-	VPADDD    Z4, Z7, Z7
-	VPMAXSD   Z6, Z7, Z7
-	VPMINSD   Z5, Z7, Z7
-	VPSUBD    Z4, Z7, Z8
-	VCVTDQ2PS Z8, Z8
-	VMULPS    Z3, Z8, Z8
-	VPMOVDB   Z7, (AX)
-	VMOVUPS   Z8, (CX)
-	ADDQ      $0x40, DX
-	ADDQ      $0x40, CX
-	ADDQ      $0x10, AX
-	SUBQ      $0x10, BX
-	JMP       loop
-
-tail:
-	TESTQ     BX, BX
-	JZ        done
-	MOVQ      $-1, SI
-	BZHIQ     BX, SI, SI
-	KMOVW     SI, K1
-	VMOVUPS.Z (DX), K1, Z7
-	VMULPS    Z7, Z0, Z7
-	VMAXPS    Z1, Z7, Z7
-	VMINPS    Z2, Z7, Z7
-	VCVTPS2DQ Z7, Z7
-	VPADDD    Z4, Z7, Z7
-	VPMAXSD   Z6, Z7, Z7
-	VPMINSD   Z5, Z7, Z7
-	VPSUBD    Z4, Z7, Z8
-	VCVTDQ2PS Z8, Z8
-	VMULPS    Z3, Z8, Z8
-	VPMOVDB   Z7, K1, (AX)
-	VMOVUPS   Z8, K1, (CX)
-
-done:
-	VZEROUPPER
-	RET
-
 // func absMaxBitsAVX2(x []float32) uint32
 // Requires: AVX, AVX2
 TEXT ·absMaxBitsAVX2(SB), NOSPLIT, $32-28
@@ -69251,6 +69190,134 @@ done:
 	VMOVUPS      Y10, 320(AX)
 	VMULPS       Y12, Y11, Y11
 	VMOVUPS      Y11, 352(AX)
+	VZEROUPPER
+	RET
+
+// func rqCodesAVX512(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
+// Requires: AVX, AVX2, AVX512F, BMI2
+TEXT ·rqCodesAVX512(SB), NOSPLIT, $0-96
+	MOVQ         q_base+0(FP), AX
+	MOVQ         xh_base+24(FP), CX
+	MOVQ         t_base+48(FP), DX
+	MOVQ         t_len+56(FP), BX
+	VBROADCASTSS inv+72(FP), Z0
+	VBROADCASTSS lo+76(FP), Z1
+	VBROADCASTSS hi+80(FP), Z2
+	VBROADCASTSS dt+84(FP), Z3
+	VBROADCASTSS zt+88(FP), Z4
+	VBROADCASTSS qmax+92(FP), Z5
+	VPXOR        Y6, Y6, Y6
+
+loop:
+	CMPQ      BX, $0x10
+	JB        tail
+	VMOVUPS   (DX), Z7
+	VMULPS    Z7, Z0, Z7
+	VMAXPS    Z1, Z7, Z7
+	VMINPS    Z2, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPMAXSD   Z6, Z7, Z7
+	VPMINSD   Z5, Z7, Z7
+	VPSUBD    Z4, Z7, Z8
+	VCVTDQ2PS Z8, Z8
+	VMULPS    Z3, Z8, Z8
+	VPMOVDB   Z7, (AX)
+	VMOVUPS   Z8, (CX)
+	ADDQ      $0x40, DX
+	ADDQ      $0x40, CX
+	ADDQ      $0x10, AX
+	SUBQ      $0x10, BX
+	JMP       loop
+
+tail:
+	TESTQ     BX, BX
+	JZ        done
+	MOVQ      $-1, SI
+	BZHIQ     BX, SI, SI
+	KMOVW     SI, K1
+	VMOVUPS.Z (DX), K1, Z7
+	VMULPS    Z7, Z0, Z7
+	VMAXPS    Z1, Z7, Z7
+	VMINPS    Z2, Z7, Z7
+	VCVTPS2DQ Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPMAXSD   Z6, Z7, Z7
+	VPMINSD   Z5, Z7, Z7
+	VPSUBD    Z4, Z7, Z8
+	VCVTDQ2PS Z8, Z8
+	VMULPS    Z3, Z8, Z8
+	VPMOVDB   Z7, K1, (AX)
+	VMOVUPS   Z8, K1, (CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func rqCodesAVX2(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
+// Requires: AVX, AVX2
+TEXT ·rqCodesAVX2(SB), NOSPLIT, $0-96
+	MOVQ         q_base+0(FP), AX
+	MOVQ         xh_base+24(FP), CX
+	MOVQ         t_base+48(FP), DX
+	MOVQ         t_len+56(FP), BX
+	VBROADCASTSS inv+72(FP), Y0
+	VBROADCASTSS lo+76(FP), Y1
+	VBROADCASTSS hi+80(FP), Y2
+	VBROADCASTSS dt+84(FP), Y3
+	VBROADCASTSS zt+88(FP), Y4
+	VBROADCASTSS qmax+92(FP), Y5
+	VPXOR        Y6, Y6, Y6
+
+loop:
+	CMPQ         BX, $0x08
+	JB           tail
+	VMOVUPS      (DX), Y7
+	VMULPS       Y7, Y0, Y7
+	VMAXPS       Y1, Y7, Y7
+	VMINPS       Y2, Y7, Y7
+	VCVTPS2DQ    Y7, Y7
+	VPADDD       Y4, Y7, Y7
+	VPMAXSD      Y6, Y7, Y7
+	VPMINSD      Y5, Y7, Y7
+	VPSUBD       Y4, Y7, Y8
+	VCVTDQ2PS    Y8, Y8
+	VMULPS       Y3, Y8, Y8
+	VEXTRACTI128 $0x01, Y7, X9
+	VPACKUSDW    X9, X7, X9
+	VPACKUSWB    X9, X9, X9
+	VMOVQ        X9, (AX)
+	VMOVUPS      Y8, (CX)
+	ADDQ         $0x20, DX
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	SUBQ         $0x08, BX
+	JMP          loop
+
+tail:
+	TESTQ     BX, BX
+	JZ        done
+	VMOVSS    (DX), X7
+	VMULPS    X7, X0, X7
+	VMAXPS    X1, X7, X7
+	VMINPS    X2, X7, X7
+	VCVTPS2DQ X7, X7
+	VPADDD    X4, X7, X7
+	VPMAXSD   X6, X7, X7
+	VPMINSD   X5, X7, X7
+	VPSUBD    X4, X7, X8
+	VCVTDQ2PS X8, X8
+	VMULPS    X3, X8, X8
+	VMOVD     X7, SI
+	MOVB      SI, (AX)
+	VMOVSS    X8, (CX)
+	ADDQ      $0x04, DX
+	ADDQ      $0x04, CX
+	INCQ      AX
+	DECQ      BX
+	JMP       tail
+
+done:
 	VZEROUPPER
 	RET
 

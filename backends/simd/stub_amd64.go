@@ -1937,13 +1937,6 @@ func quantI8AVX512(q []int8, x []float32, inv float32)
 //go:noescape
 func quantI8NTAVX512(q []int8, x []float32, inv float32)
 
-// rqCodesAVX512 sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),
-// q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).
-// 16 elements per step, then a masked tail.
-//
-//go:noescape
-func rqCodesAVX512(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
-
 // absMaxBitsAVX2 returns max over x of math.Float32bits(x[i]) & 0x7FFFFFFF (0 for an empty x). (AVX2)
 //
 //go:noescape
@@ -2028,6 +2021,18 @@ func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt 
 //
 //go:noescape
 func sgTile6x16AVX2(s []float32, xt []float32, w []float32, d int, scale float32)
+
+// rqCodesAVX512 sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),
+// q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).
+//
+//go:noescape
+func rqCodesAVX512(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
+
+// rqCodesAVX2 sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),
+// q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).
+//
+//go:noescape
+func rqCodesAVX2(q []byte, xh []float32, t []float32, inv float32, lo float32, hi float32, dt float32, zt int32, qmax int32)
 
 // gemmF32Tile1x48AVX512 sets y[i*ldy+j] = c[i*ldc+j] + Σ_{t<kc} xp[t*ldx+i]*wp[t*48+j] for i < 1, j < 48.
 // (AVX-512)

@@ -55,6 +55,8 @@ func main() {
 	pvShift()
 	pvShiftAVX2()
 	sgTileAVX2()
+	rqCodes(avx512)
+	rqCodes(avx2)
 	gemmF32()
 	wqDots()
 	wqDotsAVX2()

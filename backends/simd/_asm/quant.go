@@ -51,58 +51,89 @@ func quant() {
 
 	quantI8("quantI8AVX512", false)
 	quantI8("quantI8NTAVX512", true)
-	rqCodes()
 }
 
 // rqCodes emits repquant_ln_linear's per-tensor quantizer of one LN row
-// (rqCodesGo's meaning; the Go loop took 7-12% of the full shapes).
-func rqCodes() {
-	TEXT("rqCodesAVX512", NOSPLIT, "func(q []byte, xh []float32, t []float32, inv, lo, hi, dt float32, zt, qmax int32)")
+// (rqCodesGo's meaning; the Go loop took 7-12% of the full shapes): one
+// vector of elements per step, then a masked tail (AVX-512) or one element
+// at a time (AVX2).
+func rqCodes(v variant) {
+	name := "rqCodes" + v.name
+	TEXT(name, NOSPLIT, "func(q []byte, xh []float32, t []float32, inv, lo, hi, dt float32, zt, qmax int32)")
 	Pragma("noescape")
-	Doc("rqCodesAVX512 sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),",
-		"q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).",
-		"16 elements per step, then a masked tail.")
-	v := avx512
+	Doc(name+" sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),",
+		"q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).")
 	q, xh, t := ptr("q"), ptr("xh"), ptr("t")
 	n := Load(Param("t").Len(), GP64()).(GPVirtual)
 	inv, lo, hi, dt := v.scalarArg("inv"), v.scalarArg("lo"), v.scalarArg("hi"), v.scalarArg("dt")
 	zt, qmax := v.scalarArg("zt"), v.scalarArg("qmax") // int32 lanes
-	zero := ZMM()
-	VPXORD(zero, zero, zero)
-	// step computes the codes of u in place and the floats in f.
-	step := func(u, f VecVirtual) {
-		VMULPS(u, inv, u)
-		VMAXPS(lo, u, u)
-		VMINPS(hi, u, u)
-		VCVTPS2DQ(u, u)
-		VPADDD(zt, u, u)
-		VPMAXSD(zero, u, u)
-		VPMINSD(qmax, u, u)
-		VPSUBD(zt, u, f)
-		VCVTDQ2PS(f, f)
-		VMULPS(dt, f, f)
+	zero := v.vec()
+	VPXOR(zero.AsY(), zero.AsY(), zero.AsY())
+	// step computes the codes of u in place and the floats in f (x: the
+	// low 128 bits of every operand).
+	step := func(u, f VecVirtual, x bool) {
+		c := func(r VecVirtual) Op {
+			if x {
+				return r.AsX()
+			}
+			return r
+		}
+		VMULPS(c(u), c(inv), c(u))
+		VMAXPS(c(lo), c(u), c(u))
+		VMINPS(c(hi), c(u), c(u))
+		VCVTPS2DQ(c(u), c(u))
+		VPADDD(c(zt), c(u), c(u))
+		VPMAXSD(c(zero), c(u), c(u))
+		VPMINSD(c(qmax), c(u), c(u))
+		VPSUBD(c(zt), c(u), c(f))
+		VCVTDQ2PS(c(f), c(f))
+		VMULPS(c(dt), c(f), c(f))
 	}
+	w := v.lanes
+	u, f := v.vec(), v.vec()
 	Label("loop")
-	CMPQ(n, U8(16))
+	CMPQ(n, U8(w))
 	JB(LabelRef("tail"))
-	u, f := ZMM(), ZMM()
 	VMOVUPS(Mem{Base: t}, u)
-	step(u, f)
-	VPMOVDB(u, Mem{Base: q})
+	step(u, f, false)
+	if v.z {
+		VPMOVDB(u, Mem{Base: q})
+	} else {
+		// 8 codes in 0..255 to bytes: the unsigned saturating packs are exact.
+		h := XMM()
+		VEXTRACTI128(U8(1), u, h)
+		VPACKUSDW(h, u.AsX(), h)
+		VPACKUSWB(h, h, h)
+		VMOVQ(h, Mem{Base: q})
+	}
 	VMOVUPS(f, Mem{Base: xh})
-	ADDQ(U8(64), t)
-	ADDQ(U8(64), xh)
-	ADDQ(U8(16), q)
-	SUBQ(U8(16), n)
+	ADDQ(U8(4*w), t)
+	ADDQ(U8(4*w), xh)
+	ADDQ(U8(w), q)
+	SUBQ(U8(w), n)
 	JMP(LabelRef("loop"))
 	Label("tail")
 	TESTQ(n, n)
 	JZ(LabelRef("done"))
-	k := kFirst(16, n, kOpt{})
-	VMOVUPS_Z(Mem{Base: t}, k, u)
-	step(u, f)
-	VPMOVDB(u, k, Mem{Base: q})
-	VMOVUPS(f, k, Mem{Base: xh})
+	if v.z {
+		k := kFirst(w, n, kOpt{})
+		VMOVUPS_Z(Mem{Base: t}, k, u)
+		step(u, f, false)
+		VPMOVDB(u, k, Mem{Base: q})
+		VMOVUPS(f, k, Mem{Base: xh})
+	} else {
+		VMOVSS(Mem{Base: t}, u.AsX())
+		step(u, f, true)
+		c := GP32()
+		VMOVD(u.AsX(), c)
+		MOVB(c.As8(), Mem{Base: q})
+		VMOVSS(f.AsX(), Mem{Base: xh})
+		ADDQ(U8(4), t)
+		ADDQ(U8(4), xh)
+		INCQ(q)
+		DECQ(n)
+		JMP(LabelRef("tail"))
+	}
 	Label("done")
 	VZEROUPPER()
 	RET()
