@@ -34,12 +34,13 @@ type quantK struct {
 	// multiple of pvStep (0: any).
 	pvShift         func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
 	pvLanes, pvStep int
-	// sgTile is repquant_ln_linear's float GEMM tile, sgTileGo(sgCols)'s
-	// meaning: attnRows rows by sgCols columns (nil: the pure-Go kernel).
+	// sgTile is the float GEMM tile of repquant_ln_linear's old form (the
+	// reference of its tests, repquant_test.go), sgTileGo(sgCols)'s
+	// meaning: attnRows rows by sgCols columns.
 	sgTile func(s, xt, w []float32, d int, scale float32)
 	sgCols int
 	// rqCodes is repquant_ln_linear's quantizer of one LN row, rqCodesGo's
-	// meaning (nil: rqCodesGo).
+	// meaning (nil: the pure-Go kernel).
 	rqCodes func(q []byte, xh, t []float32, inv, lo, hi, dt float32, zt, qmax int32)
 	// wqDots[bits] (bits 2, 3, 4, 8) are layerwise_wq's group dot products.
 	wqDots [9]wqDotsFn

@@ -20,7 +20,7 @@ import (
 // 7-12% of the full shapes.
 
 func init() {
-	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.sgTile != nil && gf32Of(l) != nil })
+	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.rqCodes != nil && gf32Of(l) != nil })
 }
 
 func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -40,8 +40,8 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	// into rneInt's range), as in the pure-Go kernel.
 	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
 	codes := rqCodesGo
-	if qk := b.lv.q; qk != nil && qk.rqCodes != nil {
-		codes = qk.rqCodes
+	if b.lv.q != nil && b.lv.q.rqCodes != nil {
+		codes = b.lv.q.rqCodes
 	}
 	type scratch struct {
 		t []float32

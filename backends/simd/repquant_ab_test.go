@@ -19,7 +19,7 @@ import (
 // go test -run - -bench RepQuantAB -benchtime 3s.
 func BenchmarkRepQuantAB(b *testing.B) {
 	lv := supported()[0]
-	if lv.q == nil || lv.q.sgTile == nil || gf32Of(lv) == nil {
+	if lv.q == nil || lv.q.sgTile == nil || lv.q.rqCodes == nil || gf32Of(lv) == nil {
 		b.Skip("no repquant_ln_linear at " + lv.name)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))

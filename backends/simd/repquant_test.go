@@ -100,7 +100,7 @@ func prepareRepQuantLNLinearTile(b *Backend, o kernel.Op) (kernel.Bound, error) 
 func TestRepQuantLNLinear(t *testing.T) {
 	shapes := []struct{ M, C, N int }{{1, 1, 1}, {1, 5, 3}, {7, 33, 50}, {13, 100, 97}, {9, 600, 49}, {197, 768, 130}}
 	for _, lv := range supported() {
-		if lv.q == nil || lv.q.sgTile == nil || gf32Of(lv) == nil {
+		if lv.q == nil || lv.q.sgTile == nil || lv.q.rqCodes == nil || gf32Of(lv) == nil {
 			continue
 		}
 		t.Run(lv.name, func(t *testing.T) {
