@@ -48,15 +48,15 @@ var (
 		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}
 	quantAVX512 = &quantK{path: "avx512", absMaxBits: absMaxBitsAVX512, quantI8: quantI8AVX512,
 		w4Range: w4RangeAVX512, w4Pack: w4PackAVX512, pvBuckets: pvBucketsAVX512, shiftAdd: shiftAddAVX512,
-		pvShift: pvShiftAVX512, pvLanes: 64, sgTile: qkTileAVX512, sgCols: attnKeys, rqCodes: rqCodesAVX512,
+		pvShift: pvShiftAVX512, pvLanes: 64, rqCodes: rqCodesAVX512,
 		wqDots:  [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512},
 		wqGemv4: [9]wqGemvFn{2: wqGemv2R4AVX512, 4: wqGemv4R4AVX512}, wqGemv1: [9]wqGemvFn{2: wqGemv2R1AVX512, 4: wqGemv4R1AVX512},
 		wqGemvWide4: wqGemv4WideR4AVX512, wqGemvWide1: wqGemv4WideR1AVX512,
 		wqByte4: [9]w4Gemv{3: wqGemv3R4AVX512, 8: wqGemv8R4AVX512}, wqByte1: [9]w4Gemv{3: wqGemv3R1AVX512, 8: wqGemv8R1AVX512}}
 	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
 		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
-		sgTile: sgTile6x16AVX2, sgCols: 16, rqCodes: rqCodesAVX2,
-		wqDots: [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
+		rqCodes: rqCodesAVX2,
+		wqDots:  [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
 	w4AVX512 = &w4K{path: "avx512", mr: 6, tab: true, rows: [w4Rows + 1]w4Kern{nil, w4Tab1AVX512, w4Tab2AVX512, w4Tab3AVX512, w4Tab4AVX512,
 		w4Tab5AVX512, w4Tab6AVX512}, wideRows: [w4Rows + 1]w4Kern{nil, w4TabWide1AVX512, w4TabWide2AVX512, w4TabWide3AVX512,
 		w4TabWide4AVX512, w4TabWide5AVX512, w4TabWide6AVX512},

@@ -34,13 +34,8 @@ type quantK struct {
 	// multiple of pvStep (0: any).
 	pvShift         func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
 	pvLanes, pvStep int
-	// sgTile is the float GEMM tile of repquant_ln_linear's old form (the
-	// reference of its tests, repquant_test.go), sgTileGo(sgCols)'s
-	// meaning: attnRows rows by sgCols columns.
-	sgTile func(s, xt, w []float32, d int, scale float32)
-	sgCols int
 	// rqCodes is repquant_ln_linear's quantizer of one LN row, rqCodesGo's
-	// meaning (nil: the pure-Go kernel).
+	// meaning (nil: rqCodesGo itself).
 	rqCodes func(q []byte, xh, t []float32, inv, lo, hi, dt float32, zt, qmax int32)
 	// wqDots[bits] (bits 2, 3, 4, 8) are layerwise_wq's group dot products.
 	wqDots [9]wqDotsFn
@@ -61,7 +56,7 @@ type quantK struct {
 // quantGo is the Go twins as a quantK (tests).
 var quantGo = &quantK{path: Generic, absMaxBits: absMaxBitsGo, quantI8: quantI8Go, w4Range: w4RangeGo, w4Pack: w4PackGo,
 	pvBuckets: softpv.Buckets, shiftAdd: softpv.ShiftAdd, pvShift: pvShiftGo, pvLanes: 64,
-	sgTile: sgTileGo(16), sgCols: 16, rqCodes: rqCodesGo,
+	rqCodes: rqCodesGo,
 	wqDots:  [9]wqDotsFn{2: wqDotsGo(4, false), 3: wqDotsGo(1, false), 4: wqDotsGo(2, false), 8: wqDotsGo(1, true)},
 	wqGemv4: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)}, wqGemv1: [9]wqGemvFn{2: wqGemvGo(4), 4: wqGemvGo(2)},
 	wqByte4: [9]w4Gemv{3: wqByteGo(false), 8: wqByteGo(true)}, wqByte1: [9]w4Gemv{3: wqByteGo(false), 8: wqByteGo(true)}}

@@ -329,39 +329,6 @@ func TestSoftmaxPVParts(t *testing.T) {
 	})
 }
 
-func TestSgTile(t *testing.T) {
-	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
-		if k.sgTile == nil {
-			t.Skip("no GEMM tile")
-		}
-		rng := rand.New(rand.NewPCG(27, 28))
-		nb := k.sgCols
-		gen := func() float32 { return float32(2*rng.Float64() - 1) }
-		for d := 0; d <= 70; d++ {
-			for off := 0; off < 2; off++ {
-				xt := input(t, 8*d, off, gen)
-				w := input(t, nb*d, 1-off, gen)
-				s, check := guarded(attnRows*nb, 16)
-				k.sgTile(s, xt, w, d, 0.7)
-				check(t, fmt.Sprintf("sgTile d=%d", d))
-				for i := range attnRows {
-					for j := range nb {
-						var ref, mag float64
-						for tt := range d {
-							p := float64(xt[tt*8+i]) * float64(w[tt*nb+j])
-							ref += p
-							mag += math.Abs(p)
-						}
-						if !near(s[i*nb+j], 0.7*ref, 0.7*mag, 1e-6) {
-							t.Fatalf("sgTile d=%d: s[%d][%d] = %v, want %v", d, i, j, s[i*nb+j], 0.7*ref)
-						}
-					}
-				}
-			}
-		}
-	})
-}
-
 func TestWQDots(t *testing.T) {
 	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
 		if k.wqDots[4] == nil {

@@ -16,11 +16,11 @@ import (
 // C (77-81% of the FMA probe: each panel's W came from DRAM on its first
 // row block, without prefetch); Y then rounds differently (the bias first,
 // dt inside the products), within the tolerance. Each LN row is quantized
-// in one vector pass (quantK.rqCodes: the codes and x^'); the Go loop took
-// 7-12% of the full shapes.
+// in one vector pass (quantK.rqCodes: the codes and x^'; rqCodesGo where the
+// level has none, as on arm64); the Go loop took 7-12% of the full shapes.
 
 func init() {
-	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return l.q != nil && l.q.rqCodes != nil && gf32Of(l) != nil })
+	register("repquant_ln_linear", prepareRepQuantLNLinear, func(l *level) bool { return gf32Of(l) != nil })
 }
 
 func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
@@ -68,22 +68,6 @@ func prepareRepQuantLNLinear(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		b.rows(M, 12*C, lnRows)
 		gemm.Run()
 	}), nil
-}
-
-// sgTileGo is the twin of the GEMM tiles of nb columns:
-// s[i*nb+j] = scale * Σ_t xt[t*8+i]*w[t*nb+j] for i < attnRows, j < nb.
-func sgTileGo(nb int) func(s, xt, w []float32, d int, scale float32) {
-	return func(s, xt, w []float32, d int, scale float32) {
-		for i := range attnRows {
-			for j := range nb {
-				var acc float32
-				for t := range d {
-					acc += xt[t*8+i] * w[t*nb+j]
-				}
-				s[i*nb+j] = scale * acc
-			}
-		}
-	}
 }
 
 // rqCodesGo sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt,

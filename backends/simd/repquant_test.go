@@ -9,98 +9,13 @@ import (
 	"github.com/nbench/nbench/kernel"
 )
 
-// prepareRepQuantLNLinearTile is repquant_ln_linear before it ran on
-// gemm_f32 (the test's old form): the codes of each block of attnRows rows
-// laid out [C][8] for the qk tile (quantK.sgTile), Y = dt * (q - zt) W'^T
-// + bias, the bias added in Go.
-func prepareRepQuantLNLinearTile(b *Backend, o kernel.Op) (kernel.Bound, error) {
-	op := o.(kernel.RepQuantLNLinear)
-	qk := b.lv.q
-	if qk == nil || qk.sgTile == nil {
-		return b.pure.Prepare(op)
-	}
-	nb := qk.sgCols
-	M, C, N := op.M, op.C, op.N
-	v := b.lv.f
-	x, gm, bt, q := kernel.F32s(op.X), kernel.F32s(op.Gamma), kernel.F32s(op.Beta), kernel.U8s(op.Q)
-	y := kernel.F32s(op.Y)
-	panels, blocks := (N+nb-1)/nb, (M+attnRows-1)/attnRows
-	w := kernel.F32s(op.W)
-	wp := make([]float32, panels*C*nb)
-	for n := range N {
-		p, j := n/nb, n%nb
-		for c, wv := range w[n*C : (n+1)*C] {
-			wp[(p*C+c)*nb+j] = wv
-		}
-	}
-	bias := make([]float32, panels*nb)
-	copy(bias, kernel.F32s(op.Bias))
-	xq := make([]float32, blocks*C*8) // per block [C][8]: q - zt (rows past M stay 0)
-	qmax, zt, dt := int32(1)<<op.Bits-1, op.Zt, op.Dt
-	inv := 1 / dt
-	// t is clamped before rounding to where the code clamps anyway (and
-	// into rneInt's range), as in the pure-Go kernel.
-	tlo, thi := float32(-zt-1), float32(qmax-zt+1)
-	type scratch struct{ t, s []float32 }
-	pool := newPool(b.threads, func() *scratch {
-		return &scratch{t: make([]float32, C), s: make([]float32, attnRows*nb)}
-	})
-	cinv := 1 / float32(C)
-	lnRows := func(lo, hi int) {
-		sc := <-pool
-		defer func() { pool <- sc }()
-		for m := lo; m < hi; m++ {
-			xr := x[m*C : (m+1)*C]
-			mu := v.sum(xr) * cinv
-			variance := v.sumSqDev(xr, mu) * cinv
-			v.normAffine(sc.t, xr, gm, bt, mu, rsqrt32(variance+op.Eps))
-			dst := xq[(m/attnRows)*C*8+m%attnRows:]
-			dst = dst[:8*(C-1)+1]
-			for c, tv := range sc.t {
-				tv = min(max(tv*inv, tlo), thi)
-				code := min(max(rneInt(tv)+zt, 0), qmax)
-				if q != nil {
-					q[m*C+c] = uint8(code)
-				}
-				dst[8*c] = float32(code - zt)
-			}
-		}
-	}
-	gemm := func(lo, hi int) {
-		sc := <-pool
-		defer func() { pool <- sc }()
-		for p := lo; p < hi; p++ {
-			c0 := p * nb
-			ncols := min(nb, N-c0)
-			kt, bp := wp[p*C*nb:(p+1)*C*nb], bias[c0:c0+nb]
-			for blk := range blocks {
-				qk.sgTile(sc.s, xq[blk*C*8:(blk+1)*C*8], kt, C, dt)
-				for i := range min(attnRows, M-blk*attnRows) {
-					m := blk*attnRows + i
-					yr, sr := y[m*N+c0:m*N+c0+ncols], sc.s[i*nb:i*nb+ncols]
-					for j, s := range sr {
-						yr[j] = s + bp[j]
-					}
-				}
-			}
-		}
-	}
-	return bound(qk.path, func() {
-		b.rows(M, 12*C, lnRows)
-		if N > 0 {
-			b.rows(panels, 2*M*C*nb, gemm)
-		}
-	}), nil
-}
-
-// TestRepQuantLNLinear checks repquant_ln_linear at each level against the
-// old tile form: the codes bit for bit, Y against float64 x^' W'^T + bias
-// from those codes (gemm_f32's bound, 1e-5 of Σ|x^' w| + |bias|), and the
-// old Y within twice that.
+// TestRepQuantLNLinear checks repquant_ln_linear at each level: the codes
+// bit for bit against the pure-Go kernel's, Y against float64 x^' W'^T +
+// bias from those codes (gemm_f32's bound, 1e-5 of Σ|x^' w| + |bias|).
 func TestRepQuantLNLinear(t *testing.T) {
 	shapes := []struct{ M, C, N int }{{1, 1, 1}, {1, 5, 3}, {7, 33, 50}, {13, 100, 97}, {9, 600, 49}, {197, 768, 130}}
 	for _, lv := range supported() {
-		if lv.q == nil || lv.q.sgTile == nil || lv.q.rqCodes == nil || gf32Of(lv) == nil {
+		if gf32Of(lv) == nil {
 			continue
 		}
 		t.Run(lv.name, func(t *testing.T) {
@@ -127,12 +42,12 @@ func TestRepQuantLNLinear(t *testing.T) {
 					}
 					return y, q
 				}
-				yOld, qOld := run(prepareRepQuantLNLinearTile, 1)
+				_, qPure := run(func(b *Backend, op kernel.Op) (kernel.Bound, error) { return b.pure.Prepare(op) }, 1)
 				for _, threads := range []int{1, 3} {
 					y, q := run(prepareRepQuantLNLinear, threads)
 					for i := range q {
-						if q[i] != qOld[i] {
-							t.Fatalf("M=%d C=%d N=%d threads=%d: q[%d] = %d, old %d", M, C, N, threads, i, q[i], qOld[i])
+						if q[i] != qPure[i] {
+							t.Fatalf("M=%d C=%d N=%d threads=%d: q[%d] = %d, pure-Go kernel %d", M, C, N, threads, i, q[i], qPure[i])
 						}
 					}
 					for m := range M {
@@ -143,8 +58,8 @@ func TestRepQuantLNLinear(t *testing.T) {
 								ref += p
 								mag += math.Abs(p)
 							}
-							if got := y[m*N+n]; !near(got, ref, mag, 1e-5) || !near(got, float64(yOld[m*N+n]), mag, 2e-5) {
-								t.Fatalf("M=%d C=%d N=%d threads=%d: y[%d][%d] = %v, want %v (old %v)", M, C, N, threads, m, n, got, ref, yOld[m*N+n])
+							if got := y[m*N+n]; !near(got, ref, mag, 1e-5) {
+								t.Fatalf("M=%d C=%d N=%d threads=%d: y[%d][%d] = %v, want %v", M, C, N, threads, m, n, got, ref)
 							}
 						}
 					}

@@ -2017,11 +2017,6 @@ func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cn
 //go:noescape
 func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
 
-// sgTile6x16AVX2 sets s[i*16+j] = scale * Σ_{t<d} xt[t*8+i]*w[t*16+j] for i < 6, j < 16. (AVX2+FMA)
-//
-//go:noescape
-func sgTile6x16AVX2(s []float32, xt []float32, w []float32, d int, scale float32)
-
 // rqCodesAVX512 sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),
 // q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).
 //

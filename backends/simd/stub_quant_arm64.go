@@ -19,7 +19,6 @@ func quantI8NEON(q []int8, x []float32, inv float32)
 // quantNEON is the NEON quantizer code.
 var quantNEON = &quantK{path: "neon", absMaxBits: absMaxBitsNEON, quantI8: quantI8NEON,
 	w4Range: w4RangeNEON, w4Pack: w4PackNEON, pvShift: pvShiftNEON, pvLanes: 16, pvStep: 16,
-	sgTile: sgTile6x16NEON, sgCols: 16,
 	wqDots: [9]wqDotsFn{2: wqDots2NEON, 3: wqDots3NEON, 4: wqDots4NEON, 8: wqDots8NEON}}
 
 // w4RangeNEON sets r[2i] = min(0, min key), r[2i+1] = max(0, max key) over
@@ -39,11 +38,6 @@ func w4PackNEON(qp []byte, w []float32, inv []float32, z []int32, gs int)
 //
 //go:noescape
 func pvShiftNEON(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
-
-// sgTile6x16NEON is sgTileGo(16): 24 accumulators, FMLA by element.
-//
-//go:noescape
-func sgTile6x16NEON(s []float32, xt []float32, w []float32, d int, scale float32)
 
 // The wqDots routines of layerwise_wq (wqDotsGo's meaning, on the 16-byte
 // chunk layout of wqLayout; a last partial chunk is copied to a zeroed

@@ -54,7 +54,6 @@ func main() {
 	softmaxPV()
 	pvShift()
 	pvShiftAVX2()
-	sgTileAVX2()
 	rqCodes(avx512)
 	rqCodes(avx2)
 	gemmF32()

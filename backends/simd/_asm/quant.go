@@ -1151,50 +1151,6 @@ func pvShiftAVX2() {
 	RET()
 }
 
-// sgTileAVX2 is the float GEMM tile of repquant_ln_linear at AVX2 (the
-// AVX-512 level reuses the attention's 6x64 qk tile): 6 rows by 16
-// columns, 12 accumulators, one broadcast per row and k.
-func sgTileAVX2() {
-	TEXT("sgTile6x16AVX2", NOSPLIT, "func(s []float32, xt []float32, w []float32, d int, scale float32)")
-	Pragma("noescape")
-	Doc("sgTile6x16AVX2 sets s[i*16+j] = scale * Σ_{t<d} xt[t*8+i]*w[t*16+j] for i < 6, j < 16. (AVX2+FMA)")
-	sp, xp, wp := ptr("s"), ptr("xt"), ptr("w")
-	d := Load(Param("d"), GP64()).(GPVirtual)
-	var acc [6][2]VecVirtual
-	for i := range acc {
-		for c := range acc[i] {
-			acc[i][c] = YMM()
-			VXORPS(acc[i][c], acc[i][c], acc[i][c])
-		}
-	}
-	Label("loop")
-	TESTQ(d, d)
-	JZ(LabelRef("done"))
-	w0, w1 := YMM(), YMM()
-	VMOVUPS(Mem{Base: wp}, w0)
-	VMOVUPS(Mem{Base: wp, Disp: 32}, w1)
-	for i := range acc {
-		b := YMM()
-		VBROADCASTSS(Mem{Base: xp, Disp: 4 * i}, b)
-		VFMADD231PS(w0, b, acc[i][0])
-		VFMADD231PS(w1, b, acc[i][1])
-	}
-	ADDQ(U8(32), xp)
-	ADDQ(U8(64), wp)
-	DECQ(d)
-	JMP(LabelRef("loop"))
-	Label("done")
-	sc := avx2.scalarArg("scale")
-	for i := range acc {
-		for c := range acc[i] {
-			VMULPS(sc, acc[i][c], acc[i][c])
-			VMOVUPS(acc[i][c], Mem{Base: sp, Disp: 64*i + 32*c})
-		}
-	}
-	VZEROUPPER()
-	RET()
-}
-
 // wqDots are the group dot products of layerwise_wq's GEMV (KERNELS.md
 // 3.3), AVX-512, one routine per code width: per group of gb code bytes,
 // d = Σ x'*(code - z) with x' the driver's layout of X (per 16-byte chunk
