@@ -3,7 +3,6 @@
 package simd
 
 import (
-	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -19,12 +18,7 @@ import (
 // without and with the next image prefetched during the output.
 // Off by default: NBENCH_EVOS0=1 go test -run TestEvoS0Speed -v ./backends/simd
 func TestEvoS0Speed(t *testing.T) {
-	if os.Getenv("NBENCH_EVOS0") == "" {
-		t.Skip("set NBENCH_EVOS0=1 to run")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_EVOS0")
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	now := ThreadCPU
@@ -118,12 +112,7 @@ func TestEvoS0Speed(t *testing.T) {
 // from DRAM), one thread, thread CPU time, medians.
 // Off by default: NBENCH_EVOIMG=1 go test -run TestEvoImagesSpeed -v ./backends/simd
 func TestEvoImagesSpeed(t *testing.T) {
-	if os.Getenv("NBENCH_EVOIMG") == "" {
-		t.Skip("set NBENCH_EVOIMG=1 to run")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_EVOIMG")
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	for _, sh := range [][3]int{{32, 56 * 56, 64}, {32, 28 * 28, 128}} {

@@ -22,12 +22,7 @@ import (
 // softRoundAVX512 (new) run by run on the suite's full shapes, one thread,
 // and reports medians of thread CPU time, also per live candidate and round.
 func TestSoftRoundSpeed(t *testing.T) {
-	if os.Getenv("NBENCH_SOFT_SPEED") == "" {
-		t.Skip("set NBENCH_SOFT_SPEED=1")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_SOFT_SPEED")
 	softAB(t, []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian", "N=5000,method=hard"},
 		func(form int) *Backend { return softBackend(t, 1, form == 1) })
 }
@@ -37,12 +32,7 @@ func TestSoftRoundSpeed(t *testing.T) {
 // softKeysGo and softPlaceGo, the driver's loops before) and
 // softKeysAVX512 and softPlaceAVX512 (new), run by run.
 func TestSoftDriverAB(t *testing.T) {
-	if os.Getenv("NBENCH_SOFT_AB") == "" {
-		t.Skip("set NBENCH_SOFT_AB=1")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_SOFT_AB")
 	old := *softRoundZ
 	old.keys, old.place = softKeysGo(20000), softPlaceGo
 	softAB(t, []string{"N=1000", "N=5000", "N=20000", "N=5000,method=gaussian", "N=20000,method=gaussian"},
@@ -141,12 +131,7 @@ func softLiveRounds(op kernel.SoftNMS) float64 {
 // alternates gaussian soft_nms whose listed rounds divide by sigma (old)
 // and multiply by its exact reciprocal (new, softSigmaMul), run by run.
 func TestSoftSigmaMulAB(t *testing.T) {
-	if os.Getenv("NBENCH_SOFT_AB") == "" {
-		t.Skip("set NBENCH_SOFT_AB=1")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_SOFT_AB")
 	pow2 := softSigmaPow2
 	t.Cleanup(func() { softSigmaPow2 = pow2 })
 	softAB(t, []string{"N=1000,method=gaussian", "N=5000,method=gaussian", "N=20000,method=gaussian"},
@@ -154,4 +139,16 @@ func TestSoftSigmaMulAB(t *testing.T) {
 			softSigmaPow2 = func(sigma float64) bool { return form == 1 && pow2(sigma) } // read by Prepare
 			return softBackend(t, 1, true)
 		})
+}
+
+// optInAVX512 skips t, a timing test, unless the environment variable env
+// is set (timings are off by default: they take long and assert nothing on
+// a shared machine) and the CPU has AVX-512.
+func optInAVX512(t *testing.T, env string) {
+	if os.Getenv(env) == "" {
+		t.Skipf("set %s=1 to run", env)
+	}
+	if _, avx512, _, _ := features(); !avx512 {
+		t.Skip("no AVX-512")
+	}
 }

@@ -22,12 +22,7 @@ import (
 // the exp probe's rate for scale. Off by default: NBENCH_XENT=1 go test
 // -run TestLSESpeed -v ./backends/simd
 func TestLSESpeed(t *testing.T) {
-	if os.Getenv("NBENCH_XENT") == "" {
-		t.Skip("set NBENCH_XENT=1 to run")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_XENT")
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cpuNow := ThreadCPU
@@ -105,12 +100,7 @@ func TestLSESpeed(t *testing.T) {
 // each round (NBENCH_SELU_ROUNDS, default 9).
 // Off by default: NBENCH_SELU=1 go test -run TestSELUSpeed -v ./backends/simd
 func TestSELUSpeed(t *testing.T) {
-	if os.Getenv("NBENCH_SELU") == "" {
-		t.Skip("set NBENCH_SELU=1 to run")
-	}
-	if _, avx512, _, _ := features(); !avx512 {
-		t.Skip("no AVX-512")
-	}
+	optInAVX512(t, "NBENCH_SELU")
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cpuNow := func() time.Duration {
