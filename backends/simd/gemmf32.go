@@ -10,8 +10,8 @@ import (
 // past N), and the bias into the same panels. Run packs X into blocks of
 // mr rows (zero padded past M), laid out per k block of gf32KC steps so
 // that one k block of all row blocks is one sequential stream. Each worker
-// takes a range of panels; per chunk of at most gf32MC rows (an eighth
-// more rather than a short last chunk), per group of panels whose Y strips
+// takes a range of panels; per chunk of about gf32MC rows (chunks of equal
+// size, up to an eighth more, so that none is short), per group of panels whose Y strips
 // fit gf32YBudget, per k block, it runs the mr x nr
 // register tile (see gf32Tile) over the chunk's row blocks for each panel
 // of the group: the panel's k block (96 KiB at AVX-512) stays in L2 across
@@ -184,14 +184,14 @@ func newGemmF32(b *Backend, k *gf32K, op *kernel.GemmF32) kernel.Bound {
 	}
 	// Row blocks go in chunks of at most gf32MC rows and panels in groups
 	// whose Y strips (chunk x nr each) stay in L2 across the k blocks.
+	// Each chunk streams all of W, so the chunks are the fewest that hold
+	// up to an eighth more blocks than gf32MC rows (27 at AVX-512: a 432
+	// KiB k block of X, still in L2 with the panel and the Y strips), of
+	// equal size: a short last chunk streamed W again for a few rows (M =
+	// 197: 24 blocks, then 1).
 	chunk := max(1, gf32MC/mr)
-	// A short last chunk would stream all of W again for a few rows (M =
-	// 197: 24 blocks, then 1): up to an eighth more blocks join the chunk
-	// instead (27 blocks: a 432 KiB k block of X, still in L2 with the
-	// panel and the Y strips).
-	if blocks <= chunk+chunk/8 {
-		chunk = blocks
-	}
+	passes := max(1, (blocks+chunk+chunk/8-1)/(chunk+chunk/8))
+	chunk = max(1, (blocks+passes-1)/passes)
 	group := max(1, gf32YBudget/(min(M, chunk*mr)*nr*4))
 	// dst is where row block blk of panel p goes (Y, or the edge strip) and
 	// what its k block starts from (the bias, then Y).
