@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -465,7 +466,11 @@ func (s *runSession) checkDRAM(stderr io.Writer) {
 	}
 	_, res, err := peak.Measure(machine.Describe(), peak.Options{BenchTime: 20 * time.Millisecond, Count: 3,
 		Threads: []int{s.threads}, Probes: []peak.Probe{probe}, Levels: []string{peak.DRAM}})
-	if err != nil || len(res) != 1 || res[0].Err != "" {
+	if err == nil && len(res) == 1 && res[0].Err != "" {
+		err = errors.New(res[0].Err)
+	}
+	if err != nil || len(res) != 1 {
+		fmt.Fprintf(stderr, "nbench: could not measure DRAM now (%s, %d thread(s)): %v\n", name, s.threads, err)
 		return
 	}
 	now := res[0].Median

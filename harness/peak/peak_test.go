@@ -257,3 +257,17 @@ func TestSampler(t *testing.T) {
 		t.Error("a read returning 0 sampled without error")
 	}
 }
+
+// TestStreamDataExact: a read probe's check must hold for any working set,
+// here 256 MiB summed by one float32 accumulator (the worst split), which
+// counts past 2^24 ones unless their number is capped.
+func TestStreamDataExact(t *testing.T) {
+	s := newStreamData(Read, 256<<20)
+	var sum float32
+	for _, v := range s.x {
+		sum += v
+	}
+	if err := s.check(Probe{Name: "one-accumulator", Kind: Read}, float64(sum)); err != nil {
+		t.Fatal(err)
+	}
+}
