@@ -448,6 +448,9 @@ func newStreamData(k Kind, bytes int64) *streamData {
 		h ^= h << 13
 		h ^= h >> 17
 		h ^= h << 5
+		// Every element is written, zeros too: a page never written reads
+		// as the kernel's shared zero page, from cache, at any set size.
+		s.x[i] = 0
 		if h>>31 == 1 && ones < maxExactOnes {
 			s.x[i] = 1
 			ones++
