@@ -422,8 +422,8 @@ func (s *Sampler) sampleCompute() (float64, error) {
 // streamData is one thread's arrays: x and y hold 0s and 1s, so every triad
 // value is exact in float32, and x holds at most 2^24 ones, so every partial
 // sum a read probe can form is exact in float32 too, however it splits the
-// array among accumulators (a 2 GB DRAM set, 8x a 260 MB L3, would
-// otherwise carry one float32 accumulator past 2^24).
+// array among accumulators (half ones in the 2 GB DRAM set of a 260 MB L3
+// carried go-read's float32 accumulators past 2^24).
 type streamData struct {
 	dst, x, y []float32
 	sum       float64 // sum of x, computed once by a scalar loop
@@ -442,6 +442,13 @@ func newStreamData(k Kind, bytes int64) *streamData {
 	if k == Triad {
 		s.y = make([]float32, n)
 	}
+	// One element in 2^k is a one, spread over the whole array (so a probe
+	// that skips part of it gets a wrong sum), with sparse = k the least that keeps their
+	// expected number at most half of maxExactOnes; the cap makes it certain.
+	sparse := 1
+	for n>>sparse > maxExactOnes/2 {
+		sparse++
+	}
 	h := uint32(2463534242)
 	ones := 0
 	for i := range s.x {
@@ -451,7 +458,7 @@ func newStreamData(k Kind, bytes int64) *streamData {
 		// Every element is written, zeros too: a page never written reads
 		// as the kernel's shared zero page, from cache, at any set size.
 		s.x[i] = 0
-		if h>>31 == 1 && ones < maxExactOnes {
+		if h>>(32-sparse) == 1<<sparse-1 && ones < maxExactOnes {
 			s.x[i] = 1
 			ones++
 		}
