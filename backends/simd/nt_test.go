@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/nbench/nbench/harness/conformance"
@@ -153,6 +154,7 @@ func TestStreamingKernels(t *testing.T) {
 	ids := []string{"layernorm", "nonscaling_layernorm", "layernorm_scaling", "rmsnorm", "single_scale_rmsnorm",
 		"crmsnorm", "batchnorm_infer", "repbn_infer", "unified_norm_infer", "powernorm_infer",
 		"batchnorm_train", "prepbn_train", "powernorm_train", "unified_norm_train", "evonorm_b0", "evonorm_s0"}
+	emulated := os.Getenv("NBENCH_VECTOR_ONLY") != "" // as simd_test's emulated()
 	for _, l := range levels() {
 		if !l.ok || ntOf(l.f) == nil {
 			continue
@@ -163,7 +165,7 @@ func TestStreamingKernels(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				conformance.Run(t, "simd", b, conformance.Options{Kernels: ids})
+				conformance.Run(t, "simd", b, conformance.Options{Kernels: ids, SkipMutation: emulated, SkipLong: emulated})
 			})
 		}
 	}

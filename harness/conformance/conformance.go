@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -23,6 +24,12 @@ type Options struct {
 	RequireAll bool
 	// Kernels restricts the run to these kernel ids (nil = all).
 	Kernels []string
+	// SkipMutation leaves out Mutate, which tests the suite's checks: no
+	// backend or CPU changes them, and under emulation each broken output's
+	// check (its float64 reference) costs minutes.
+	SkipMutation bool
+	// SkipLong leaves out the kernels' Long shapes (emulated runs).
+	SkipLong bool
 }
 
 // Seed returns the run seed: NBENCH_SEED if set, else a fresh one.
@@ -52,8 +59,11 @@ func Run(t *testing.T, name string, b kernel.Backend, o Options) {
 		}
 		k := k
 		t.Run(k.Name, func(t *testing.T) {
-			shapes := append(append([]string{}, k.Quick...), k.Tests...)
-			for _, shape := range shapes {
+			for _, shape := range append(append([]string{}, k.Quick...), k.Tests...) {
+				if o.SkipLong && slices.Contains(k.Long, shape) {
+					t.Logf("%s: a long shape, left out (SkipLong)", shape)
+					continue
+				}
 				p, err := k.ParseParams(shape)
 				if err != nil {
 					t.Fatalf("shape %q: %v", shape, err)
@@ -74,7 +84,9 @@ func Run(t *testing.T, name string, b kernel.Backend, o Options) {
 					t.Errorf("%s on %s: %s: %s (err/tol %.3g)", it.Name(), name, r.Check.Verdict, r.Check.Detail, r.Check.ErrRatio)
 					continue
 				}
-				Mutate(t, hb, it, seed)
+				if !o.SkipMutation {
+					Mutate(t, hb, it, seed)
+				}
 			}
 		})
 	}

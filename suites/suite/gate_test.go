@@ -1,6 +1,7 @@
 package suite_test
 
 import (
+	"slices"
 	"testing"
 
 	_ "github.com/nbench/nbench/suites/all"
@@ -62,4 +63,16 @@ func TestGateShapes(t *testing.T) {
 		t.Errorf("%d gate shapes over %d kernels, want at most %d", total, len(ks), maxGateShapes)
 	}
 	t.Logf("%d gate shapes over %d kernels", total, len(ks))
+}
+
+// TestLongShapesAreTests: a Long shape is a Tests shape that emulated runs
+// leave out; one missing from Tests would be run nowhere.
+func TestLongShapesAreTests(t *testing.T) {
+	for _, k := range suite.All() {
+		for _, shape := range k.Long {
+			if !slices.Contains(k.Tests, shape) {
+				t.Errorf("%s: Long shape %q is not among its Tests", k.Name, shape)
+			}
+		}
+	}
 }

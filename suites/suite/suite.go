@@ -29,6 +29,10 @@ type Kernel struct {
 	// fills included); Full is drawn from real models; Tests are extra
 	// small, odd and degenerate shapes that only the conformance tests run.
 	Quick, Full, Tests []string
+	// Long are Tests shapes whose float64 references take minutes under
+	// emulation (thousands of boxes); emulated conformance runs leave them
+	// out (conformance.Options.SkipLong), native runs keep them.
+	Long []string
 	// Gate holds mid-sized shapes for the regression gate (`nbench ab`,
 	// `nbench ci`, `baseline save`): each runs roughly 0.1 to 20 ms at one
 	// thread on both the go and simd backends, with default (normal) fills,
