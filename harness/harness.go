@@ -81,13 +81,6 @@ type Options struct {
 // than DRAM.
 const LLCRotation = 8
 
-// fullRotationSet is the smallest buffer set a cold rotation always takes
-// past CacheBytes: smaller sets stop at 64 (which leaves the L2, and keeps
-// the count of allocations small). Before, 64 sets of 32 MB spanned 2 GB,
-// short of 8x a Xeon's 260 MB L3, and rmsnorm 4096x1024 was judged
-// against the L3 while it read DRAM.
-const fullRotationSet = 1 << 20
-
 // SetLastLevelCache records the machine's last-level cache (see
 // LastLevelCache) and makes cold mode rotate at least LLCRotation times its
 // size.
@@ -481,10 +474,7 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 	// Timing: rotate buffer sets in cold mode so small working sets leave cache.
 	nsets := 1
 	if opt.Cache == CacheCold && bytes > 0 && bytes < opt.CacheBytes {
-		nsets = int((opt.CacheBytes + bytes - 1) / bytes)
-		if bytes < fullRotationSet {
-			nsets = min(nsets, 64)
-		}
+		nsets = int(min((opt.CacheBytes+bytes-1)/bytes, 64))
 	}
 	for len(p.sets) < nsets {
 		s, err := newSet(b, c, bufs, host)
