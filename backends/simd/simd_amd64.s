@@ -59,8 +59,8 @@ done:
 	VADDPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VADDPS        X1, X0, X0
-	MOVSS         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS         X0, ret+24(FP)
 	RET
 
 // func sumSqAVX512(x []float32) float32
@@ -118,8 +118,8 @@ done:
 	VADDPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VADDPS        X1, X0, X0
-	MOVSS         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS         X0, ret+24(FP)
 	RET
 
 // func sumSqDevAVX512(x []float32, mu float32) float32
@@ -184,8 +184,8 @@ done:
 	VADDPS        X0, X1, X1
 	VMOVSHDUP     X1, X0
 	VADDPS        X0, X1, X1
-	MOVSS         X1, ret+32(FP)
 	VZEROUPPER
+	MOVSS         X1, ret+32(FP)
 	RET
 
 // func sumSqDiffAVX512(a []float32, b []float32) float32
@@ -258,8 +258,8 @@ done:
 	VADDPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VADDPS        X1, X0, X0
-	MOVSS         X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS         X0, ret+48(FP)
 	RET
 
 // func huberSumAVX512(p []float32, t []float32, delta float32) float32
@@ -357,8 +357,8 @@ done:
 	VADDPS        X0, X1, X1
 	VMOVSHDUP     X1, X0
 	VADDPS        X0, X1, X1
-	MOVSS         X1, ret+56(FP)
 	VZEROUPPER
+	MOVSS         X1, ret+56(FP)
 	RET
 
 DATA c_absmask<>+0(SB)/4, $0x7fffffff
@@ -452,8 +452,8 @@ done:
 	VMAXPS        X1, X0, X0
 	VMOVSHDUP     X0, X1
 	VMAXPS        X1, X0, X0
-	MOVSS         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS         X0, ret+24(FP)
 	RET
 
 DATA c_neginf<>+0(SB)/4, $0xff800000
@@ -637,8 +637,8 @@ done:
 	VADDPS        X0, X12, X12
 	VMOVSHDUP     X12, X0
 	VADDPS        X0, X12, X12
-	MOVSS         X12, ret+32(FP)
 	VZEROUPPER
+	MOVSS         X12, ret+32(FP)
 	RET
 
 DATA c_explo<>+0(SB)/4, $0xc2ae0000
@@ -25486,8 +25486,8 @@ done:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDPS       X1, X0, X0
-	MOVSS        X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+24(FP)
 	RET
 
 DATA c_tailmask<>+0(SB)/4, $0xffffffff
@@ -25575,8 +25575,8 @@ done:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDPS       X1, X0, X0
-	MOVSS        X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+24(FP)
 	RET
 
 // func sumSqDevAVX2(x []float32, mu float32) float32
@@ -25653,8 +25653,8 @@ done:
 	VADDPS       X0, X1, X1
 	VMOVSHDUP    X1, X0
 	VADDPS       X0, X1, X1
-	MOVSS        X1, ret+32(FP)
 	VZEROUPPER
+	MOVSS        X1, ret+32(FP)
 	RET
 
 // func sumSqDiffAVX2(a []float32, b []float32) float32
@@ -25749,8 +25749,8 @@ done:
 	VADDPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VADDPS       X1, X0, X0
-	MOVSS        X0, ret+48(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+48(FP)
 	RET
 
 // func huberSumAVX2(p []float32, t []float32, delta float32) float32
@@ -25870,8 +25870,8 @@ done:
 	VADDPS       X0, X1, X1
 	VMOVSHDUP    X1, X0
 	VADDPS       X0, X1, X1
-	MOVSS        X1, ret+56(FP)
 	VZEROUPPER
+	MOVSS        X1, ret+56(FP)
 	RET
 
 // func maxvAVX2(x []float32) float32
@@ -25940,8 +25940,8 @@ done:
 	VMAXPS       X1, X0, X0
 	VMOVSHDUP    X0, X1
 	VMAXPS       X1, X0, X0
-	MOVSS        X0, ret+24(FP)
 	VZEROUPPER
+	MOVSS        X0, ret+24(FP)
 	RET
 
 // func sumExpAVX2(x []float32, m float32) float32
@@ -26126,8 +26126,8 @@ done:
 	VADDPS       X0, X2, X2
 	VMOVSHDUP    X2, X0
 	VADDPS       X0, X2, X2
-	MOVSS        X2, ret+32(FP)
 	VZEROUPPER
+	MOVSS        X2, ret+32(FP)
 	RET
 
 DATA c_i127<>+0(SB)/4, $0x0000007f
@@ -33999,9 +33999,9 @@ fold:
 	VADDPS        X0, X11, X11
 	VMOVSHDUP     X11, X0
 	VADDPS        X0, X11, X11
+	VZEROUPPER
 	MOVSS         X10, m+24(FP)
 	MOVSS         X11, s+28(FP)
-	VZEROUPPER
 	RET
 
 DATA c_xent_ln2<>+0(SB)/4, $0x3f317218
@@ -62856,7 +62856,7 @@ DATA c_invfa<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_invfa<>(SB), RODATA|NOPTR, $8
 
 // func softRoundAVX512(x1 []float64, y1 []float64, x2 []float64, y2 []float64, area []float64, score []float64, key []int64, p []float64, f []float32, g []float32, q []float32, method int, cb []float64, full int, mono int, lo int, hi int, exact int) int
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2, CMOV, SSE2
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI, BMI2, CMOV
 TEXT ·softRoundAVX512(SB), NOSPLIT, $152-344
 	MOVQ         x1_base+0(FP), AX
 	MOVQ         y1_base+24(FP), AX
@@ -62924,8 +62924,8 @@ rchunk0:
 	CMOVQHI   128(SP), BX
 	CMPQ      full+296(FP), $0x00
 	JNE       rvisit0
-	MOVSD     (DI), X6
-	UCOMISD   X6, X6
+	VMOVSD    (DI), X6
+	VUCOMISD  X6, X6
 	JPS       rvisit0
 	VMOVUPD   (CX), X6
 	VMAXPD    16(DI), X6, X6
@@ -63223,8 +63223,8 @@ rlistedl0:
 rcheck0:
 	CMPQ        full+296(FP), $0x00
 	JNE         rscan0
-	MOVSD       (DI), X6
-	UCOMISD     X6, X6
+	VMOVSD      (DI), X6
+	VUCOMISD    X6, X6
 	JPS         rscan0
 	TESTQ       R9, R9
 	JZ          rnext0
@@ -63233,7 +63233,7 @@ rcheck0:
 	VCVTTSD2SIQ 8(DI), R8
 	TESTQ       R8, R8
 	JS          rnext0
-	UCOMISD     (AX)(R8*8), X6
+	VUCOMISD    (AX)(R8*8), X6
 	JNE         rscan0
 	JPS         rscan0
 	JMP         rnext0
@@ -63558,8 +63558,8 @@ tailr0:
 rtail0:
 	CMPQ     full+296(FP), $0x00
 	JNE      rstorerest0
-	MOVSD    (DI), X0
-	UCOMISD  X0, X0
+	VMOVSD   (DI), X0
+	VUCOMISD X0, X0
 	JPS      rstorerest0
 	KORTESTB K3, K3
 	JZ       rdone
@@ -63605,8 +63605,8 @@ rchunk1:
 	CMOVQHI   128(SP), BX
 	CMPQ      full+296(FP), $0x00
 	JNE       rvisit1
-	MOVSD     (DI), X6
-	UCOMISD   X6, X6
+	VMOVSD    (DI), X6
+	VUCOMISD  X6, X6
 	JPS       rvisit1
 	VMOVUPD   (CX), X6
 	VMAXPD    16(DI), X6, X6
@@ -63904,8 +63904,8 @@ rlistedl1:
 rcheck1:
 	CMPQ        full+296(FP), $0x00
 	JNE         rscan1
-	MOVSD       (DI), X6
-	UCOMISD     X6, X6
+	VMOVSD      (DI), X6
+	VUCOMISD    X6, X6
 	JPS         rscan1
 	TESTQ       R9, R9
 	JZ          rnext1
@@ -63914,7 +63914,7 @@ rcheck1:
 	VCVTTSD2SIQ 8(DI), R8
 	TESTQ       R8, R8
 	JS          rnext1
-	UCOMISD     (AX)(R8*8), X6
+	VUCOMISD    (AX)(R8*8), X6
 	JNE         rscan1
 	JPS         rscan1
 	JMP         rnext1
@@ -64239,8 +64239,8 @@ tailr1:
 rtail1:
 	CMPQ     full+296(FP), $0x00
 	JNE      rstorerest1
-	MOVSD    (DI), X0
-	UCOMISD  X0, X0
+	VMOVSD   (DI), X0
+	VUCOMISD X0, X0
 	JPS      rstorerest1
 	KORTESTB K3, K3
 	JZ       rdone
@@ -64283,8 +64283,8 @@ rchunk2:
 	CMOVQHI   128(SP), BX
 	CMPQ      full+296(FP), $0x00
 	JNE       rvisit2
-	MOVSD     (DI), X5
-	UCOMISD   X5, X5
+	VMOVSD    (DI), X5
+	VUCOMISD  X5, X5
 	JPS       rvisit2
 	VMOVUPD   (CX), X5
 	VMAXPD    16(DI), X5, X5
@@ -65348,8 +65348,8 @@ rlistedf1m2:
 rcheck2:
 	CMPQ        full+296(FP), $0x00
 	JNE         rscan2
-	MOVSD       (DI), X5
-	UCOMISD     X5, X5
+	VMOVSD      (DI), X5
+	VUCOMISD    X5, X5
 	JPS         rscan2
 	TESTQ       R9, R9
 	JZ          rnext2
@@ -65358,7 +65358,7 @@ rcheck2:
 	VCVTTSD2SIQ 8(DI), R8
 	TESTQ       R8, R8
 	JS          rnext2
-	UCOMISD     (AX)(R8*8), X5
+	VUCOMISD    (AX)(R8*8), X5
 	JNE         rscan2
 	JPS         rscan2
 	JMP         rnext2
@@ -65763,8 +65763,8 @@ tailr2:
 rtail2:
 	CMPQ     full+296(FP), $0x00
 	JNE      rstorerest2
-	MOVSD    (DI), X0
-	UCOMISD  X0, X0
+	VMOVSD   (DI), X0
+	VUCOMISD X0, X0
 	JPS      rstorerest2
 	KORTESTB K3, K3
 	JZ       rdone
@@ -72271,8 +72271,8 @@ done:
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSD         X0, ret+24(FP)
 	RET
 
 // func readPFPeakAVX512(x []float32) float64
@@ -72357,8 +72357,8 @@ done:
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSD         X0, ret+24(FP)
 	RET
 
 // func readStreams2PeakAVX512(x []float32) float64
@@ -72413,8 +72413,8 @@ sum:
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSD         X0, ret+24(FP)
 	RET
 
 // func readStreams4PeakAVX512(x []float32) float64
@@ -72473,8 +72473,8 @@ sum:
 	VADDPD        X1, X0, X0
 	VUNPCKHPD     X0, X0, X1
 	VADDSD        X1, X0, X0
-	MOVSD         X0, ret+24(FP)
 	VZEROUPPER
+	MOVSD         X0, ret+24(FP)
 	RET
 
 // func copyPeakAVX512(dst []float32, x []float32)
@@ -73024,8 +73024,8 @@ done:
 	VADDPD       X0, X1, X1
 	VUNPCKHPD    X1, X1, X0
 	VADDSD       X0, X1, X1
-	MOVSD        X1, ret+24(FP)
 	VZEROUPPER
+	MOVSD        X1, ret+24(FP)
 	RET
 
 // func readPFPeakAVX2(x []float32) float64
@@ -73117,8 +73117,8 @@ done:
 	VADDPD       X0, X1, X1
 	VUNPCKHPD    X1, X1, X0
 	VADDSD       X0, X1, X1
-	MOVSD        X1, ret+24(FP)
 	VZEROUPPER
+	MOVSD        X1, ret+24(FP)
 	RET
 
 // func readStreams2PeakAVX2(x []float32) float64
@@ -73171,8 +73171,8 @@ sum:
 	VADDPD       X0, X1, X1
 	VUNPCKHPD    X1, X1, X0
 	VADDSD       X0, X1, X1
-	MOVSD        X1, ret+24(FP)
 	VZEROUPPER
+	MOVSD        X1, ret+24(FP)
 	RET
 
 // func readStreams4PeakAVX2(x []float32) float64
@@ -73229,8 +73229,8 @@ sum:
 	VADDPD       X0, X1, X1
 	VUNPCKHPD    X1, X1, X0
 	VADDSD       X0, X1, X1
-	MOVSD        X1, ret+24(FP)
 	VZEROUPPER
+	MOVSD        X1, ret+24(FP)
 	RET
 
 // func copyPeakAVX2(dst []float32, x []float32)

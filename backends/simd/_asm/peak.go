@@ -310,8 +310,6 @@ func readPeak(v variant, pf int) {
 		l.add(l.load(Mem{Base: x, Disp: i * v.bytes()}), acc[i])
 	})
 	v.returnSumF64(acc)
-	VZEROUPPER()
-	RET()
 }
 
 // prefetchLine emits, for vector i of an unrolled step over p, a
@@ -366,11 +364,9 @@ func readStreamsPeak(v variant, streams int) {
 	JNZ(LabelRef("loop"))
 	Label("sum")
 	v.returnSumF64(acc)
-	VZEROUPPER()
-	RET()
 }
 
-// returnSumF64 adds the accumulators pairwise and returns the sum of
+// returnSumF64 adds the accumulators pairwise and returns (RET) the sum of
 // their lanes in float64 (hsumF64) as the function's result.
 func (v variant) returnSumF64(acc []VecVirtual) {
 	for len(acc) > 1 {
@@ -380,7 +376,10 @@ func (v variant) returnSumF64(acc []VecVirtual) {
 		}
 		acc = acc[:h]
 	}
-	Store(v.hsumF64(acc[0]), ReturnIndex(0))
+	sum := v.hsumF64(acc[0])
+	VZEROUPPER() // before the legacy-SSE store (see rows.go)
+	Store(sum, ReturnIndex(0))
+	RET()
 }
 
 // hsumF64 returns an xmm whose low double is the sum of r's float32 lanes,

@@ -47,8 +47,8 @@ func reduction(v variant, name, sig string, doc []string, slices []string, init 
 		term(l, in, acc[i])
 	})
 	x := v.reduceTo(acc, fold)
+	VZEROUPPER() // before the legacy-SSE store: with dirty upper halves Intel charges SSE a transition
 	Store(x, ReturnIndex(0))
-	VZEROUPPER()
 	RET()
 }
 

@@ -302,8 +302,8 @@ func softRound() {
 			// intersect (no candidate there changes) and whose best is
 			// valid.
 			m := XMM()
-			MOVSD(Mem{Base: cbp}, m)
-			UCOMISD(m, m)
+			VMOVSD(Mem{Base: cbp}, m)
+			VUCOMISD(m, m)
 			JPS(LabelRef("rvisit" + ks)) // NaN: rescan
 			lo, hi, r := XMM(), XMM(), GP32()
 			VMOVUPD(Mem{Base: k.pp}, lo)
@@ -492,8 +492,8 @@ func softRound() {
 		CMPQ(fullP.Addr, U8(0))
 		JNE(LabelRef("rscan" + ks))
 		m := XMM()
-		MOVSD(Mem{Base: cbp}, m)
-		UCOMISD(m, m)
+		VMOVSD(Mem{Base: cbp}, m)
+		VUCOMISD(m, m)
 		JPS(LabelRef("rscan" + ks)) // unordered: NaN
 		TESTQ(cnt, cnt)
 		JZ(LabelRef("rnext" + ks))
@@ -503,7 +503,7 @@ func softRound() {
 		VCVTTSD2SIQ(Mem{Base: cbp, Disp: 8}, o)
 		TESTQ(o, o)
 		JS(LabelRef("rnext" + ks)) // none live above -Inf: still none
-		UCOMISD(Mem{Base: k.sc, Index: o, Scale: 8}, m)
+		VUCOMISD(Mem{Base: k.sc, Index: o, Scale: 8}, m)
 		JNE(LabelRef("rscan" + ks))
 		JPS(LabelRef("rscan" + ks))
 		JMP(LabelRef("rnext" + ks))
@@ -552,8 +552,8 @@ func softRound() {
 			CMPQ(fullP.Addr, U8(0))
 			JNE(LabelRef("rstorerest" + ks))
 			m := XMM()
-			MOVSD(Mem{Base: cbp}, m)
-			UCOMISD(m, m)
+			VMOVSD(Mem{Base: cbp}, m)
+			VUCOMISD(m, m)
 			JPS(LabelRef("rstorerest" + ks))
 			KORTESTB(k.chg, k.chg)
 			JZ(LabelRef("rdone"))

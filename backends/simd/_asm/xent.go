@@ -224,8 +224,8 @@ func xentFn(name string, pf int) {
 	k.exp(f)
 	VMULPS(f, acc[0], acc[0])
 	v.hreduce(acc[0], vaddps)
+	VZEROUPPER() // see rows.go
 	Store(mm.AsX(), ReturnIndex(0))
 	Store(acc[0].AsX(), ReturnIndex(1))
-	VZEROUPPER()
 	RET()
 }
