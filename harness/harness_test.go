@@ -25,7 +25,9 @@ func (op doubleOp) Validate() error {
 	return kernel.CheckArgs(kernel.F32Arg("x", op.X, op.N), kernel.F32Arg("y", op.Y, op.N))
 }
 
-type doubleCase struct{ n int }
+// doubleCase doubles n floats; its cost says it touches touch% of them
+// (as a masked loss reads only the samples it keeps).
+type doubleCase struct{ n, touch int }
 
 func (c doubleCase) Buffers() []suite.Buffer {
 	return []suite.Buffer{{Name: "x", DType: kernel.F32, Len: c.n}, {Name: "y", DType: kernel.F32, Len: c.n, Out: true}}
@@ -40,14 +42,14 @@ func (c doubleCase) Check(d []*kernel.Host) suite.Check {
 	return suite.Close("y", d[1].F32, ref, 0, 1e-6)
 }
 func (c doubleCase) Cost() suite.Cost {
-	return suite.Cost{Flops: float64(c.n), Bytes: 8 * float64(c.n)}
+	return suite.Cost{Flops: float64(c.n), Bytes: 8 * float64(c.n) * float64(c.touch) / 100}
 }
 
 var doubleKernel = &suite.Kernel{Name: "test_double", Family: "norms",
-	Params: []suite.Param{{Key: "N", Default: "1000"}},
+	Params: []suite.Param{{Key: "N", Default: "1000"}, {Key: "touch", Default: "100"}},
 	New: func(p suite.Params) (suite.Case, error) {
 		r := suite.ParamReader{P: p}
-		return doubleCase{r.Int("N", 0)}, r.Err
+		return doubleCase{r.Int("N", 0), r.Int("touch", 1)}, r.Err
 	}}
 
 // fakeBackend runs test_double in one of several behaviours.
@@ -161,6 +163,31 @@ func TestSamplesAndRotation(t *testing.T) {
 	// 8000 bytes per set, 64 MiB target: capped at 64 sets in cold mode.
 	if r.Sets != 64 {
 		t.Errorf("cold cache: %d buffer sets, want 64", r.Sets)
+	}
+	// Sets rotate until what a run touches of them spans CacheBytes: a
+	// case that touches half its 800 kB set needs twice the sets.
+	o.CacheBytes = 8 << 20
+	for _, c := range []struct {
+		shape string
+		sets  int
+	}{{"N=100000", 11}, {"N=100000,touch=50", 21}} {
+		p, err := doubleKernel.ParseParams(c.shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := harness.Run([]harness.Item{{Kernel: doubleKernel, Params: p}}, []harness.Backend{{Name: "ok", Backend: &fakeBackend{mode: "ok"}}}, o)
+		if rs[0].Sets != c.sets {
+			t.Errorf("%s: %d buffer sets over 8 MiB, want %d", c.shape, rs[0].Sets, c.sets)
+		}
+	}
+	// Sets stop at 64 unless 64 of them span three quarters of the target.
+	for _, c := range []struct {
+		touched int64
+		want    int
+	}{{4 << 20, 64}, {4<<20 - 1, 65}, {3 << 20, 86}, {3<<20 - 1, 64}, {1 << 20, 64}, {8 << 10, 64}, {256 << 20, 1}, {0, 1}} {
+		if got := harness.RotatedSets(c.touched, 256<<20); got != c.want {
+			t.Errorf("RotatedSets(%d, 256 MiB) = %d, want %d", c.touched, got, c.want)
+		}
 	}
 	o.Cache = harness.CacheWarm
 	if r := run(t, "ok", o); r.Sets != 1 {
@@ -334,7 +361,7 @@ func TestCompanion(t *testing.T) {
 			return func() (float64, error) {
 				calls++
 				log = append(log, name)
-				if name == "N=3000" && calls == 3 {
+				if strings.HasPrefix(name, "N=3000/") && calls == 3 {
 					return 0, errBoom
 				}
 				return float64(calls), nil
@@ -347,7 +374,7 @@ func TestCompanion(t *testing.T) {
 				if r.Companion != nil || r.CompanionErr != "" {
 					t.Errorf("%s: untimed %s on %s has companion values %v %q", runner.name, r.Params, r.Backend, r.Companion, r.CompanionErr)
 				}
-			case r.Params == "N=1000":
+			case strings.HasPrefix(r.Params, "N=1000/"):
 				if len(r.Companion) != len(r.Samples) || r.Companion[3] != 4 {
 					t.Errorf("%s: companion %v for %d samples", runner.name, r.Companion, len(r.Samples))
 				}

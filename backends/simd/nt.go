@@ -50,24 +50,18 @@ func streaming(v *vec, bytes int) *ntK {
 	return nil
 }
 
-// llcBytes is the last-level cache (L3, else L2) an output can stay in,
-// at most llcPerCPU per logical CPU; MaxInt when unknown, so nothing
-// streams.
+// llcBytes is the last-level cache an output can stay in (the machine's
+// LastLevel, which counts at most machine.LLCPerCPU of L3 per logical
+// CPU: on the 2-vCPU Xeon VM, which reports 260 MiB, outputs of 32-64 MB
+// took plain stores, each line read before it is written, and the norms
+// ran at 49-59% of the DRAM ceiling cold; streamed, at 65-96%); MaxInt when
+// unknown, so nothing streams.
 var llcBytes = sync.OnceValue(func() int {
-	d := machine.Describe()
-	if n := max(d.Caches.L3, d.Caches.L2); n > 0 {
-		return int(min(n, llcPerCPU*int64(max(d.LogicalCPUs, 1))))
+	if n := machine.Describe().LastLevel(); n > 0 {
+		return int(n)
 	}
 	return math.MaxInt
 })
-
-// llcPerCPU bounds the last-level cache counted per logical CPU. No CPU
-// has more than about 12 MiB of L3 per core; a VM that reports more sees
-// its host's cache, shared with other tenants (a 2-vCPU Xeon VM reports
-// 260 MiB). There, outputs of 32-64 MB took plain stores, each line read
-// before it is written, and the norms ran at 49-59% of the DRAM ceiling
-// in cold runs; streamed, at 65-96% (1.3-1.8x).
-const llcPerCPU = 16 << 20
 
 // l2Bytes is the size of the L2 cache (per core), MaxInt when unknown.
 var l2Bytes = sync.OnceValue(func() int {

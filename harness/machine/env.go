@@ -48,6 +48,9 @@ func (d Description) Env() harness.Env {
 		l3 += fmt.Sprintf(" shared by %d", d.Caches.L3SharedBy)
 	}
 	add("cache-l3", l3)
+	if c := d.CountedL3(); c > 0 && c < d.Caches.L3 {
+		add("cache-l3-counted", Bytes(c))
+	}
 	add("isa", d.ISA)
 	add("isa-features", strings.Join(d.Features, " "))
 	if d.MemoryBytes > 0 {

@@ -160,3 +160,31 @@ func TestDescribeThisMachine(t *testing.T) {
 	}
 	t.Logf("\n%s", b.String())
 }
+
+// TestCountedL3: the L3 counted is the reported one up to LLCPerCPU per
+// logical CPU (a VM sees its host's cache, not its share of it).
+func TestCountedL3(t *testing.T) {
+	for _, c := range []struct {
+		l2, l3 int64
+		cpus   int
+		want   int64 // CountedL3
+		last   int64 // LastLevel
+	}{
+		{1 << 20, 32 << 20, 2, 32 << 20, 32 << 20},     // the AMD VM: as reported
+		{2 << 20, 260 << 20, 2, 32 << 20, 32 << 20},    // the Xeon VM
+		{2 << 20, 260 << 20, 0, 16 << 20, 16 << 20},    // CPUs unknown: one
+		{2 << 20, 0, 2, 0, 2 << 20},                    // no L3: L2 is the last level
+		{1 << 20, 384 << 20, 96, 384 << 20, 384 << 20}, // a whole server: as reported
+	} {
+		d := Description{LogicalCPUs: c.cpus, Caches: Caches{L2: c.l2, L3: c.l3}}
+		if got := d.CountedL3(); got != c.want {
+			t.Errorf("L3 %d MiB, %d CPUs: CountedL3 %d MiB, want %d", c.l3>>20, c.cpus, got>>20, c.want>>20)
+		}
+		if got := d.LastLevel(); got != c.last {
+			t.Errorf("L3 %d MiB, %d CPUs: LastLevel %d MiB, want %d", c.l3>>20, c.cpus, got>>20, c.last>>20)
+		}
+	}
+	if LLCPerCPU > 16<<20 {
+		t.Fatalf("LLCPerCPU = %d MiB: above any real CPU's L3 per core", LLCPerCPU>>20)
+	}
+}

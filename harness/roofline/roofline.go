@@ -426,9 +426,11 @@ func (w Work) MainKind() (peak.Kind, float64) {
 }
 
 // WorkOf is a result's counts as the roofline takes them: cost per run,
-// the median time, the threads it ran on, and the bytes of one buffer set
-// (0 when unknown: the traffic stands in) rotated over sets (cold).
+// the median time, the threads it ran on, and the bytes a run touches of
+// one buffer set (harness.Touched; the traffic when the set's size is
+// unknown, 0) rotated over sets (cold).
 func WorkOf(c suite.Cost, seconds float64, threads int, setBytes float64, sets int, cold bool) Work {
+	setBytes = float64(harness.Touched(int64(setBytes), c.Bytes))
 	if setBytes <= 0 {
 		setBytes = c.Bytes
 	}
@@ -456,8 +458,8 @@ func (c *Ceilings) MemoryLevels() []string {
 // WorkingSet is the bytes a timed loop cycles through: one buffer set of
 // about bytes, times the rotated sets (harness.Result.Sets). When sets is
 // unknown (0, as in benchfmt files) and the run rotated buffers (cache
-// "cold"), it follows the harness's rule: sets until CacheBytes is
-// exceeded, at most 64.
+// "cold"), it follows the harness's rule (harness.RotatedSets) with the
+// default CacheBytes.
 func WorkingSet(bytes float64, sets int, cold bool) float64 {
 	if sets > 0 {
 		return bytes * float64(sets)
@@ -465,6 +467,5 @@ func WorkingSet(bytes float64, sets int, cold bool) float64 {
 	if !cold || bytes <= 0 {
 		return bytes
 	}
-	cacheBytes := float64(harness.DefaultOptions().CacheBytes)
-	return bytes * math.Min(math.Ceil(cacheBytes/bytes), 64)
+	return bytes * float64(harness.RotatedSets(int64(bytes), harness.DefaultOptions().CacheBytes))
 }

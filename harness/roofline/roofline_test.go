@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nbench/nbench/harness/peak"
+	"github.com/nbench/nbench/suites/suite"
 )
 
 const G = 1e9
@@ -210,6 +211,13 @@ func TestWorkingSet(t *testing.T) {
 	}
 	if got := WorkingSet(100<<10, 0, false); got != 100<<10 {
 		t.Errorf("warm: %v", got)
+	}
+	// A run that touches half its set (a masked loss) cycles through half
+	// the sets' bytes; traffic above the set (a second pass) does not grow it.
+	for _, c := range []struct{ set, traffic, want float64 }{{8e6, 4e6, 16e6}, {8e6, 16e6, 32e6}, {0, 4e6, 16e6}} {
+		if got := WorkOf(suite.Cost{Bytes: c.traffic}, 1, 1, c.set, 4, true).WorkingSet; got != c.want {
+			t.Errorf("set %g B, traffic %g B, 4 sets: working set %g, want %g", c.set, c.traffic, got, c.want)
+		}
 	}
 }
 
