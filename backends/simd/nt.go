@@ -51,13 +51,13 @@ func streaming(v *vec, bytes int) *ntK {
 }
 
 // llcBytes is the last-level cache an output can stay in (the machine's
-// LastLevel, which counts at most machine.LLCPerCPU of L3 per logical
+// CountedLastLevel, which counts at most machine.LLCPerCPU of L3 per logical
 // CPU: on the 2-vCPU Xeon VM, which reports 260 MiB, outputs of 32-64 MB
 // took plain stores, each line read before it is written, and the norms
 // ran at 49-59% of the DRAM ceiling cold; streamed, at 65-96%); MaxInt when
 // unknown, so nothing streams.
 var llcBytes = sync.OnceValue(func() int {
-	if n := machine.Describe().LastLevel(); n > 0 {
+	if n := machine.Describe().CountedLastLevel(); n > 0 {
 		return int(n)
 	}
 	return math.MaxInt

@@ -276,7 +276,7 @@ func TestGroupSqRows(t *testing.T) {
 // host's L3 is not its own).
 func TestLLCBytes(t *testing.T) {
 	d := machine.Describe()
-	llc := max(d.Caches.L3, d.Caches.L2)
+	llc := d.Caches.LastLevel()
 	if llc <= 0 {
 		t.Skip("no cache sizes here")
 	}

@@ -156,10 +156,13 @@ func (d Description) CountedL3() int64 {
 	return min(d.Caches.L3, LLCPerCPU*int64(max(d.LogicalCPUs, 1)))
 }
 
-// LastLevel is the size of the last cache level it can count on
-// (CountedL3, else L2), 0 when none is known: the level beyond which a
-// second pass over data goes to DRAM.
-func (d Description) LastLevel() int64 {
+// LastLevel is the size of the largest cache level reported (L3, else
+// L2), 0 when none is.
+func (c Caches) LastLevel() int64 { return max(c.L3, c.L2) }
+
+// CountedLastLevel is the size of the last cache level it can count on
+// (CountedL3, else L2), 0 when none is known.
+func (d Description) CountedLastLevel() int64 {
 	if l3 := d.CountedL3(); l3 > 0 {
 		return l3
 	}

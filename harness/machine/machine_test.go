@@ -168,7 +168,7 @@ func TestCountedL3(t *testing.T) {
 		l2, l3 int64
 		cpus   int
 		want   int64 // CountedL3
-		last   int64 // LastLevel
+		last   int64 // CountedLastLevel
 	}{
 		{1 << 20, 32 << 20, 2, 32 << 20, 32 << 20},     // the AMD VM: as reported
 		{2 << 20, 260 << 20, 2, 32 << 20, 32 << 20},    // the Xeon VM
@@ -180,8 +180,8 @@ func TestCountedL3(t *testing.T) {
 		if got := d.CountedL3(); got != c.want {
 			t.Errorf("L3 %d MiB, %d CPUs: CountedL3 %d MiB, want %d", c.l3>>20, c.cpus, got>>20, c.want>>20)
 		}
-		if got := d.LastLevel(); got != c.last {
-			t.Errorf("L3 %d MiB, %d CPUs: LastLevel %d MiB, want %d", c.l3>>20, c.cpus, got>>20, c.last>>20)
+		if got := d.CountedLastLevel(); got != c.last {
+			t.Errorf("L3 %d MiB, %d CPUs: CountedLastLevel %d MiB, want %d", c.l3>>20, c.cpus, got>>20, c.last>>20)
 		}
 	}
 	if LLCPerCPU > 16<<20 {
