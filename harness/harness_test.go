@@ -391,18 +391,3 @@ func TestCompanion(t *testing.T) {
 }
 
 var errBoom = errors.New("boom")
-
-// SetCaches counts a second pass only beyond the reported last level, and
-// rotates past LLCRotation times the counted one.
-func TestSetCaches(t *testing.T) {
-	o := harness.DefaultOptions()
-	o.SetCaches(260<<20, 32<<20)
-	if o.LastLevelCache != 260<<20 || o.CacheBytes != harness.LLCRotation*32<<20 {
-		t.Errorf("SetCaches(260 MiB, 32 MiB): LastLevelCache %d, CacheBytes %d", o.LastLevelCache, o.CacheBytes)
-	}
-	o = harness.DefaultOptions()
-	o.SetCaches(0, 0)
-	if o.CacheBytes != harness.DefaultOptions().CacheBytes {
-		t.Errorf("unknown caches: CacheBytes %d, want the default", o.CacheBytes)
-	}
-}

@@ -170,8 +170,7 @@ func (f *runFlags) options() (harness.Options, error) {
 		return o, fmt.Errorf("--max-mem=%d: must be positive", f.maxMem)
 	}
 	o.MaxBytes = f.maxMem << 20
-	d := machine.Describe()
-	o.SetCaches(d.Caches.LastLevel(), d.CountedLastLevel())
+	o.SetLastLevelCache(machine.Describe().Caches.LastLevel())
 	o.Seed = f.seed
 	if o.Seed == 0 {
 		o.Seed = rand.Uint64() >> 1

@@ -140,11 +140,11 @@ func slug(s string) string {
 
 // LLCPerCPU bounds the L3 counted per logical CPU. No CPU has more than
 // about 12 MiB of L3 per core; a VM that reports more sees its host's
-// cache, shared with other tenants. The 2-vCPU Xeon VM here reports
-// 260 MiB: reads ran at L3 speed up to 128 MB and at DRAM speed from
-// 192 MB, so rotations of 0.5-2 GB (8x the reported size) were judged
-// against the L3 ceiling while they came from DRAM, and the peak's DRAM
-// sets took 2 GB.
+// cache, shared with other tenants (the 2-vCPU Xeon VM here reports
+// 260 MiB; its reads ran at L3 speed up to 128 MB, at DRAM speed from
+// 192 MB). The counted size is a lower bound, for choices a kernel makes
+// (when outputs stream past the cache); measurements must get past the
+// reported size, an upper bound.
 const LLCPerCPU = 16 << 20
 
 // CountedL3 is the L3 this machine can count on: the size reported, at

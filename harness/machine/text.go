@@ -71,7 +71,7 @@ func (d Description) Fields() []Field {
 		l3 += fmt.Sprintf(" shared by %d CPUs", d.Caches.L3SharedBy)
 	}
 	if c := d.CountedL3(); c > 0 && c < d.Caches.L3 {
-		l3 += fmt.Sprintf(" (%s counted: at most %s per logical CPU)", Bytes(c), Bytes(LLCPerCPU))
+		l3 += fmt.Sprintf(" (%s counted on: at most %s per logical CPU)", Bytes(c), Bytes(LLCPerCPU))
 	}
 	caches := fmt.Sprintf("L1d %s, L1i %s, L2 %s, L3 %s", Bytes(d.Caches.L1D), Bytes(d.Caches.L1I), Bytes(d.Caches.L2), l3)
 	isa := d.ISA

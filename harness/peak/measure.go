@@ -40,7 +40,9 @@ const (
 
 // Levels derives the memory levels from a description. An unknown L1 or L2
 // gets a conservative assumed size; an unknown L3 is left out (DRAM sizes
-// then use 32 MiB as a stand-in), and a known one counts as CountedL3. DRAM's capacity is the memory size.
+// then use 32 MiB as a stand-in). A known one counts as reported, not as
+// machine.CountedL3: a VM's report is its host's cache, an upper bound of
+// what it may hold, and a DRAM probe set must get past all of it. DRAM's capacity is the memory size.
 func Levels(d machine.Description) []Level {
 	all := max(d.LogicalCPUs, 1)
 	var ls []Level
@@ -54,7 +56,7 @@ func Levels(d machine.Description) []Level {
 		l2l.Capacity, l2l.Assumed = max(fallbackL2, 8*ls[0].Capacity), true
 	}
 	ls = append(ls, l2l)
-	if l3 := d.CountedL3(); l3 > l2l.Capacity {
+	if l3 := d.Caches.L3; l3 > l2l.Capacity {
 		shared := d.Caches.L3SharedBy
 		if shared <= 0 || shared > all {
 			shared = all

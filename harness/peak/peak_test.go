@@ -122,16 +122,16 @@ func TestLevels(t *testing.T) {
 	if per := perThread(ls, 2, 1, 0); per != 16<<20 {
 		t.Errorf("L3 at 1 thread: %d", per)
 	}
-	// A 2-vCPU VM reporting its host's 260 MiB L3 counts 32 MiB of it:
-	// the L3 probe reads 16 MiB, and DRAM 256 MiB, not 2 GiB.
+	// A 2-vCPU VM reporting its host's 260 MiB L3 is measured past all of
+	// it (it held about 128 MB for one thread): DRAM sets of 8x 260 MiB.
 	vm := testMachine()
-	vm.Caches.L3 = 260 << 20
+	vm.Caches.L3, vm.MemoryBytes = 260<<20, 64<<30
 	ls = Levels(vm)
-	if ls[2].Name != L3 || ls[2].Capacity != 32<<20 {
-		t.Fatalf("L3 of a VM reporting 260 MiB: %+v, want 32 MiB counted", ls[2])
+	if ls[2].Name != L3 || ls[2].Capacity != 260<<20 {
+		t.Fatalf("L3 of a VM reporting 260 MiB: %+v, want 260 MiB", ls[2])
 	}
-	if per := perThread(ls, 3, 1, 0); per != 256<<20 {
-		t.Errorf("DRAM per thread on that VM: %d, want 256 MiB", per)
+	if per := perThread(ls, 3, 1, 0); per != 8*260<<20 {
+		t.Errorf("DRAM per thread on that VM: %d, want 8 x 260 MiB", per)
 	}
 }
 
