@@ -34,7 +34,8 @@ func TestAVX2LowRegisters(t *testing.T) {
 
 // TestNoLegacySSEWhileDirty checks that no routine runs a legacy-SSE
 // instruction on an XMM register (MOVSD, UCOMISD, ...) after it has used a
-// YMM or ZMM register and before its VZEROUPPER. AMD runs those at full
+// YMM or ZMM register and before its VZEROUPPER, nor returns in between
+// (the Go code after it is legacy SSE). AMD runs those at full
 // speed; the Xeon VM charges each one a state transition: three such loads
 // in softRoundAVX512 made soft_nms 5-6x slower there (linear N=5000: 4.8 ms,
 // 0.77 ms with their VEX forms). The scan is linear, so code after an early
@@ -46,7 +47,7 @@ func TestNoLegacySSEWhileDirty(t *testing.T) {
 	}
 	wide := regexp.MustCompile(`\b[YZ]([0-9]|[12][0-9]|3[01])\b`)
 	xmm := regexp.MustCompile(`\bX([0-9]|1[0-5])\b`)
-	name, dirty, checked := "", false, 0
+	name, dirty, checked, rets := "", false, 0, 0
 	for i, line := range strings.Split(string(src), "\n") {
 		if rest, ok := strings.CutPrefix(line, "TEXT ·"); ok {
 			name, _, _ = strings.Cut(rest, "(")
@@ -62,6 +63,11 @@ func TestNoLegacySSEWhileDirty(t *testing.T) {
 			dirty = false
 		case wide.MatchString(line):
 			dirty = true
+		case op == "RET":
+			rets++
+			if dirty { // the caller's Go code is legacy SSE
+				t.Errorf("simd_amd64.s:%d: %s returns with dirty upper halves (no VZEROUPPER)", i+1, name)
+			}
 		case !strings.HasPrefix(op, "V") && !strings.HasPrefix(op, "K") && xmm.MatchString(line):
 			checked++
 			if dirty {
@@ -69,8 +75,8 @@ func TestNoLegacySSEWhileDirty(t *testing.T) {
 			}
 		}
 	}
-	if checked == 0 {
-		t.Fatal("no legacy-SSE instruction found at all: the scan no longer reads the file's syntax")
+	if checked == 0 || rets == 0 {
+		t.Fatalf("%d legacy-SSE instructions and %d RETs found: the scan no longer reads the file's syntax", checked, rets)
 	}
 }
 
