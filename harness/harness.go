@@ -86,7 +86,7 @@ const LLCRotation = 8
 // times its size. The size a VM reports is its host's, an upper bound of
 // what it may hold, and that is what a measurement must get past: the
 // Xeon VM reports 260 MiB, reads at L3 speed up to 128 MB, and rotations
-// of 256 MiB (8x the 32 MiB it can count on) ran norms at 105-124% of
+// of 256 MiB (8x the 32 MiB it can count on) ran norms at 102-124% of
 // the DRAM ceiling (their streamed outputs leave the inputs in the L3).
 func (o *Options) SetLastLevelCache(llc int64) {
 	o.LastLevelCache = llc
@@ -95,9 +95,9 @@ func (o *Options) SetLastLevelCache(llc int64) {
 
 // Touched is the bytes one run touches of a buffer set of setBytes: the
 // set, or the case's minimum traffic (its cost's Bytes) when that is less.
-// mse_masked with keep=0.5 reads half its set: rotated until the sets
-// spanned 256 MB, it touched 128 MB, which the Xeon VM's L3 partly held,
-// and it ran at 103-107% of the DRAM read ceiling.
+// mse_masked with keep=0.5 reads half its set: rotated by set size, it
+// touched half the span its level was judged by (over 256 MB of sets on
+// the Xeon VM it ran at 103-107% of the DRAM read ceiling).
 func Touched(setBytes int64, traffic float64) int64 {
 	if traffic > 0 && traffic < float64(setBytes) {
 		return int64(math.Ceil(traffic))
@@ -109,10 +109,10 @@ func Touched(setBytes int64, traffic float64) int64 {
 // a run touches of them (touched bytes each) to reach cacheBytes, but at
 // most maxSets, unless maxSets sets already span three quarters of it
 // (then at most 86). Smaller sets stay in a cache and are judged against
-// it; the stretch keeps a case near the line on one side of it whatever
-// its seed: mse_masked with 8 MB sets keeps about 4 MB of samples, and 64
-// sets of them came to just under 8x the L3 in one run (judged against
-// the L3) and just over it in the next (DRAM).
+// it; the stretch keeps a case whose touched bytes vary with its seed (a
+// masked loss's kept samples) on one side of the line: 64 sets of
+// mse_masked's 4 MB came to just under the target in one run (judged
+// against the L3) and just over it in the next (DRAM).
 func RotatedSets(touched, cacheBytes int64) int {
 	if touched <= 0 || touched >= cacheBytes {
 		return 1

@@ -36,10 +36,11 @@ func TestAVX2LowRegisters(t *testing.T) {
 // instruction on an XMM register (MOVSD, UCOMISD, ...) after it has used a
 // YMM or ZMM register and before its VZEROUPPER, nor returns in between
 // (the Go code after it is legacy SSE). AMD runs those at full
-// speed; the Xeon VM charges each one a state transition: three such loads
-// in softRoundAVX512 made soft_nms 5-6x slower there (linear N=5000: 4.8 ms,
-// 0.77 ms with their VEX forms). The scan is linear, so code after an early
-// RET is judged as dirty: stricter than the control flow, never looser.
+// speed; the Xeon VM charges each one a state transition: such tests in
+// softRoundAVX512's loop made soft_nms 5-6x slower there (linear N=5000:
+// 4.8 ms, 0.77 ms with their VEX forms). The scan follows the file's order,
+// not its jumps: a block after a VZEROUPPER that a jump enters with dirty
+// registers is judged clean.
 func TestNoLegacySSEWhileDirty(t *testing.T) {
 	src, err := os.ReadFile("simd_amd64.s")
 	if err != nil {

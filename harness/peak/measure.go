@@ -40,9 +40,10 @@ const (
 
 // Levels derives the memory levels from a description. An unknown L1 or L2
 // gets a conservative assumed size; an unknown L3 is left out (DRAM sizes
-// then use 32 MiB as a stand-in). A known one counts as reported, not as
+// then use 32 MiB as a stand-in). A known L3 counts as reported, not as
 // machine.CountedL3: a VM's report is its host's cache, an upper bound of
-// what it may hold, and a DRAM probe set must get past all of it. DRAM's capacity is the memory size.
+// what it may hold, which a DRAM probe set must get past. DRAM's capacity
+// is the memory size.
 func Levels(d machine.Description) []Level {
 	all := max(d.LogicalCPUs, 1)
 	var ls []Level
@@ -56,12 +57,12 @@ func Levels(d machine.Description) []Level {
 		l2l.Capacity, l2l.Assumed = max(fallbackL2, 8*ls[0].Capacity), true
 	}
 	ls = append(ls, l2l)
-	if l3 := d.Caches.L3; l3 > l2l.Capacity {
+	if d.Caches.L3 > l2l.Capacity {
 		shared := d.Caches.L3SharedBy
 		if shared <= 0 || shared > all {
 			shared = all
 		}
-		ls = append(ls, Level{Name: L3, Capacity: l3, SharedBy: shared})
+		ls = append(ls, Level{Name: L3, Capacity: d.Caches.L3, SharedBy: shared})
 	}
 	ls = append(ls, Level{Name: DRAM, Capacity: int64(d.MemoryBytes), SharedBy: all})
 	return ls
