@@ -81,13 +81,15 @@ type Options struct {
 // than DRAM.
 const LLCRotation = 8
 
-// SetLastLevelCache records the machine's last-level cache as reported
-// (see LastLevelCache) and makes cold mode rotate at least LLCRotation
-// times its size. The size a VM reports is its host's, an upper bound of
-// what it may hold, and that is what a measurement must get past: the
-// Xeon VM reports 260 MiB, reads at L3 speed up to 128 MB, and rotations
-// of 256 MiB (8x the 32 MiB it can count on) ran norms at 102-124% of
-// the DRAM ceiling (their streamed outputs leave the inputs in the L3).
+// SetLastLevelCache records the machine's last-level cache as
+// measurements count it (machine.Caches.LastLevel: the L3 reach nbench
+// peak measured, else the size reported) and makes cold mode rotate at
+// least LLCRotation times its size. The size a VM reports is its host's,
+// an upper bound of what it may hold; the reach is what it held when
+// measured (the Xeon VM: 260 MiB reported, 128 MB read at L3 speed), and
+// rotations of 256 MiB there (8x the 32 MiB it can count on, half of 8x
+// the reach) ran norms at 102-124% of the DRAM ceiling (their streamed
+// outputs leave the inputs in the L3).
 func (o *Options) SetLastLevelCache(llc int64) {
 	o.LastLevelCache = llc
 	o.CacheBytes = max(o.CacheBytes, LLCRotation*llc)
@@ -106,26 +108,28 @@ func Touched(setBytes int64, traffic float64) int64 {
 }
 
 // RotatedSets is how many buffer sets a cold run rotates: enough for what
-// a run touches of them (touched bytes each) to reach cacheBytes, but at
-// most maxSets, unless maxSets sets already span three quarters of it
-// (then at most 86). Smaller sets stay in a cache and are judged against
-// it; the stretch keeps a case whose touched bytes vary with its seed (a
-// masked loss's kept samples) on one side of the line: 64 sets of
-// mse_masked's 4 MB came to just under the target in one run (judged
-// against the L3) and just over it in the next (DRAM).
+// a run touches of them (touched bytes each) to reach cacheBytes. Small
+// sets stop at maxSets while those still fit the cache the target is
+// LLCRotation times (they then live in it, and are judged against it);
+// past that, they rotate to the full target, so a case's working set is
+// either in the cache or LLCRotation times past it, never between (64
+// sets of 4-16 MB, 0.25-1x the Xeon VM's 2 GB target, read DRAM while
+// judged against its L3).
 func RotatedSets(touched, cacheBytes int64) int {
 	if touched <= 0 || touched >= cacheBytes {
 		return 1
 	}
 	n := (cacheBytes + touched - 1) / touched
-	if n > maxSets && 4*maxSets*touched < 3*cacheBytes {
+	if n > maxSets && maxSets*touched*LLCRotation <= cacheBytes {
 		n = maxSets
 	}
 	return int(n)
 }
 
-// maxSets bounds the rotation of small buffer sets: each costs an
-// allocation, a copy and a bind, and every rotation a pass over all.
+// maxSets bounds the rotation of small buffer sets that fit the cache
+// together: each costs an allocation, a copy and a bind, and every
+// rotation a pass over all. Past it, sets are at most LLCRotation x
+// maxSets, each at least 1/(LLCRotation x maxSets) of the target.
 const maxSets = 64
 
 // DefaultOptions are the settings of a full `nbench run`.

@@ -180,11 +180,13 @@ func TestSamplesAndRotation(t *testing.T) {
 			t.Errorf("%s: %d buffer sets over 8 MiB, want %d", c.shape, rs[0].Sets, c.sets)
 		}
 	}
-	// Sets stop at 64 unless 64 of them span three quarters of the target.
+	// Sets stop at 64 while 64 of them fit the cache the target is 8x
+	// (32 MiB of 256): past that they span the whole target.
 	for _, c := range []struct {
 		touched int64
 		want    int
-	}{{4 << 20, 64}, {4<<20 - 1, 65}, {3 << 20, 86}, {3<<20 - 1, 64}, {1 << 20, 64}, {8 << 10, 64}, {256 << 20, 1}, {0, 1}} {
+	}{{4 << 20, 64}, {4<<20 - 1, 65}, {3 << 20, 86}, {1 << 20, 256}, {512<<10 + 1, 512}, {512 << 10, 64},
+		{8 << 10, 64}, {256 << 20, 1}, {0, 1}} {
 		if got := harness.RotatedSets(c.touched, 256<<20); got != c.want {
 			t.Errorf("RotatedSets(%d, 256 MiB) = %d, want %d", c.touched, got, c.want)
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/nbench/nbench/harness/machine"
+	"github.com/nbench/nbench/harness/peak"
 )
 
 func init() {
@@ -20,7 +21,7 @@ func cmdMachine(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageErr(stderr, "machine: unexpected argument %q", fs.Arg(0))
 	}
-	d := machine.Describe()
+	d := peak.Described(peak.DefaultDir()) // with the L3 reach nbench peak measured, if any
 	switch *format {
 	case "text":
 		d.WriteText(stdout)

@@ -152,6 +152,7 @@ func writePeakTable(w io.Writer, f *peak.File) {
 		t.Append([]string{r.Probe, string(r.Kind), level, ws, strconv.Itoa(r.Threads), med, mx, "G" + r.Unit})
 	}
 	t.Render()
+	writeL3Sweep(w, f)
 
 	c := roofline.New(f)
 	counts := map[int]bool{}
@@ -174,6 +175,28 @@ func writePeakTable(w io.Writer, f *peak.File) {
 			line += fmt.Sprintf("; balance vs DRAM %.2g flop/B", c.Peak(peak.FMA32, n)/bw)
 		}
 		fmt.Fprintln(w, line)
+	}
+}
+
+// writeL3Sweep prints the L3 reach sweep, a line, and what it found.
+func writeL3Sweep(w io.Writer, f *peak.File) {
+	if f.L3SweepErr != "" {
+		fmt.Fprintf(w, "\nL3 reach: not measured (%s); the reported %s counts\n", f.L3SweepErr, machine.Bytes(f.Description.Caches.L3))
+	}
+	if len(f.L3Sweep) == 0 {
+		return
+	}
+	line := "\nL3 reach sweep (one thread's reads, GB/s):"
+	for _, p := range f.L3Sweep {
+		line += fmt.Sprintf(" %s %s,", machine.Bytes(p.Bytes), reports.Rate(p.Median/1e9))
+	}
+	fmt.Fprintln(w, strings.TrimSuffix(line, ","))
+	c := f.Description.Caches
+	if c.L3Reach > 0 {
+		fmt.Fprintf(w, "  reads reach %s of the %s L3 reported at L3 speed: L3 sets and DRAM sets (8x it) are sized by it\n",
+			machine.Bytes(c.HeldL3()), machine.Bytes(c.L3))
+	} else {
+		fmt.Fprintf(w, "  no lasting drop below the L3's speed: the reported %s counts\n", machine.Bytes(c.L3))
 	}
 }
 
@@ -372,7 +395,7 @@ func (n nowProbes) get(name, level string, threads int, benchTime time.Duration)
 	if !ok {
 		if probe, found := peak.Lookup(name); !found {
 			p.err = fmt.Errorf("probe %s of the peak file is not in this build", name)
-		} else if p.s, p.err = peak.NewSampler(machine.Describe(), probe, level, threads, peak.Options{BenchTime: benchTime}); p.err != nil {
+		} else if p.s, p.err = peak.NewSampler(peak.Described(peak.DefaultDir()), probe, level, threads, peak.Options{BenchTime: benchTime}); p.err != nil {
 			p.err = fmt.Errorf("probe %s: %v", name, p.err)
 		}
 		n[key] = p
@@ -464,7 +487,7 @@ func (s *runSession) checkDRAM(stderr io.Writer) {
 	if !ok || ceiling <= 0 {
 		return
 	}
-	_, res, err := peak.Measure(machine.Describe(), peak.Options{BenchTime: 20 * time.Millisecond, Count: 3,
+	_, res, err := peak.Measure(peak.Described(peak.DefaultDir()), peak.Options{BenchTime: 20 * time.Millisecond, Count: 3,
 		Threads: []int{s.threads}, Probes: []peak.Probe{probe}, Levels: []string{peak.DRAM}})
 	if err == nil && len(res) == 1 && res[0].Err != "" {
 		err = errors.New(res[0].Err)

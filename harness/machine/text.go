@@ -73,6 +73,9 @@ func (d Description) Fields() []Field {
 	if c := d.CountedL3(); c > 0 && c < d.Caches.L3 {
 		l3 += fmt.Sprintf(" (%s counted on: at most %s per logical CPU)", Bytes(c), Bytes(LLCPerCPU))
 	}
+	if r := d.Caches.L3Reach; r > 0 && d.Caches.L3 > 0 {
+		l3 += fmt.Sprintf("; one thread's reads reach %s of it at L3 speed (nbench peak)", Bytes(d.Caches.HeldL3()))
+	}
 	caches := fmt.Sprintf("L1d %s, L1i %s, L2 %s, L3 %s", Bytes(d.Caches.L1D), Bytes(d.Caches.L1I), Bytes(d.Caches.L2), l3)
 	isa := d.ISA
 	if isa == "" {

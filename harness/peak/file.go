@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/nbench/nbench/harness"
@@ -24,7 +25,11 @@ type File struct {
 	BenchTime     string              `json:"benchtime"`
 	Count         int                 `json:"count"`
 	Levels        []Level             `json:"levels"`
-	Results       []Result            `json:"results"`
+	// L3Sweep is the read sweep that measured Description.Caches.L3Reach
+	// (MeasureReach); L3SweepErr says why there is none when it failed.
+	L3Sweep    []SweepPoint `json:"l3_sweep,omitempty"`
+	L3SweepErr string       `json:"l3_sweep_error,omitempty"`
+	Results    []Result     `json:"results"`
 }
 
 // FileName is the name of a peak file inside a machine's folder.
@@ -63,16 +68,39 @@ func DevicePath(dir, id, backend string) string {
 	return filepath.Join(dir, id, "peak-"+backend+".json")
 }
 
-// Run measures this machine and returns its peak file.
+// Run measures this machine and returns its peak file. When d reports an
+// L3 whose reach is not known yet and a read probe is among the probes, it
+// first sweeps the reach (MeasureReach), so the L3 and DRAM sets are sized
+// by what the machine holds rather than what it reports.
 func Run(d machine.Description, opt Options) (*File, error) {
 	opt.defaults(d)
+	f := &File{Machine: d.ID(), Date: time.Now().UTC().Truncate(time.Second),
+		NbenchVersion: harness.Version, BenchTime: opt.BenchTime.String(), Count: opt.Count}
+	if d.Caches.L3 > 0 && d.Caches.L3Reach == 0 && slices.ContainsFunc(opt.Probes, func(p Probe) bool { return p.Kind == Read }) &&
+		(opt.Levels == nil || slices.Contains(opt.Levels, L3) || slices.Contains(opt.Levels, DRAM)) {
+		reach, sweep, err := MeasureReach(d, opt)
+		d.Caches.L3Reach, f.L3Sweep = reach, sweep
+		if err != nil {
+			f.L3SweepErr = err.Error()
+		}
+	}
 	levels, rs, err := Measure(d, opt)
 	if err != nil {
 		return nil, err
 	}
-	return &File{Machine: d.ID(), Description: d, Date: time.Now().UTC().Truncate(time.Second),
-		NbenchVersion: harness.Version, BenchTime: opt.BenchTime.String(), Count: opt.Count,
-		Levels: levels, Results: rs}, nil
+	f.Description, f.Levels, f.Results = d, levels, rs
+	return f, nil
+}
+
+// Described is this machine's description with the L3 reach of its stored
+// peak file under dir (none when it has no file, or the file no reach):
+// what runs size their rotations and probe sets by.
+func Described(dir string) machine.Description {
+	d := machine.Describe()
+	if f, err := Load(dir, d.ID()); err == nil && f.Description.Caches.L3 == d.Caches.L3 {
+		d.Caches.L3Reach = f.Description.Caches.L3Reach
+	}
+	return d
 }
 
 // KeepBest merges an earlier file of the same machine into f: for every

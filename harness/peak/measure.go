@@ -40,10 +40,11 @@ const (
 
 // Levels derives the memory levels from a description. An unknown L1 or L2
 // gets a conservative assumed size; an unknown L3 is left out (DRAM sizes
-// then use 32 MiB as a stand-in). A known L3 counts as reported, not as
-// machine.CountedL3: a VM's report is its host's cache, an upper bound of
-// what it may hold, which a DRAM probe set must get past. DRAM's capacity
-// is the memory size.
+// then use 32 MiB as a stand-in). A known L3 counts as held
+// (machine.Caches.HeldL3): the reach nbench peak measured, else the size
+// reported, never machine.CountedL3: a VM's report is its host's cache, an
+// upper bound of what it may hold, and a DRAM probe set must get past what
+// it does hold. DRAM's capacity is the memory size.
 func Levels(d machine.Description) []Level {
 	all := max(d.LogicalCPUs, 1)
 	var ls []Level
@@ -57,12 +58,12 @@ func Levels(d machine.Description) []Level {
 		l2l.Capacity, l2l.Assumed = max(fallbackL2, 8*ls[0].Capacity), true
 	}
 	ls = append(ls, l2l)
-	if d.Caches.L3 > l2l.Capacity {
+	if l3 := d.Caches.HeldL3(); l3 > l2l.Capacity {
 		shared := d.Caches.L3SharedBy
 		if shared <= 0 || shared > all {
 			shared = all
 		}
-		ls = append(ls, Level{Name: L3, Capacity: d.Caches.L3, SharedBy: shared})
+		ls = append(ls, Level{Name: L3, Capacity: l3, SharedBy: shared})
 	}
 	ls = append(ls, Level{Name: DRAM, Capacity: int64(d.MemoryBytes), SharedBy: all})
 	return ls
@@ -231,9 +232,14 @@ func samples(d machine.Description, pl plan, opt Options) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.take(opt.Count)
+}
+
+// take takes count samples, verifies them and closes s.
+func (s *Sampler) take(count int) ([]float64, error) {
 	defer s.Close()
 	var out []float64
-	for range opt.Count {
+	for range count {
 		v, err := s.Sample()
 		if err != nil {
 			return nil, err
@@ -329,6 +335,12 @@ func NewSampler(d machine.Description, p Probe, level string, threads int, opt O
 			return nil, fmt.Errorf("level %s cannot be measured apart from the one below it at %d thread(s)", level, pl.threads)
 		}
 	}
+	return newSampler(pl, opt)
+}
+
+// newSampler prepares a plan, calibrated to opt.BenchTime.
+func newSampler(pl plan, opt Options) (*Sampler, error) {
+	p := pl.probe
 	s := &Sampler{pl: pl, errs: make([]error, pl.threads)}
 	var err error
 	if p.Kind.Compute() {

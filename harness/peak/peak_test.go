@@ -160,6 +160,20 @@ func TestMeasureAndStore(t *testing.T) {
 	if len(kinds) < 5 {
 		t.Errorf("results for %d kinds, want read, copy, triad, fma32 and dot-i8 at least", len(kinds))
 	}
+	// With an L3 reported, the reach was swept first (or the file says why
+	// not), and the levels count what it found.
+	c := f.Description.Caches
+	if d.Caches.L3 > 0 && len(f.L3Sweep) == 0 && f.L3SweepErr == "" {
+		t.Errorf("L3 of %s reported, but no reach sweep", machine.Bytes(d.Caches.L3))
+	}
+	if c.L3Reach < 0 || c.L3Reach > c.L3 {
+		t.Errorf("L3 reach %d of a reported %d", c.L3Reach, c.L3)
+	}
+	for _, l := range f.Levels {
+		if l.Name == L3 && l.Capacity != c.HeldL3() {
+			t.Errorf("L3 level of %s, the held L3 is %s", machine.Bytes(l.Capacity), machine.Bytes(c.HeldL3()))
+		}
+	}
 	dir := t.TempDir()
 	path, err := Save(dir, f)
 	if err != nil {
@@ -171,6 +185,9 @@ func TestMeasureAndStore(t *testing.T) {
 	g, err := Load(dir, d.ID())
 	if err != nil || len(g.Results) != len(f.Results) || g.Machine != d.ID() {
 		t.Fatalf("load: %v", err)
+	}
+	if got := Described(dir).Caches.L3Reach; got != c.L3Reach {
+		t.Errorf("Described: L3 reach %d, the file has %d", got, c.L3Reach)
 	}
 	if _, err := Load(dir, "other-machine"); !IsNotExist(err) {
 		t.Errorf("missing peak file: %v", err)

@@ -1,0 +1,143 @@
+package peak
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+
+	"github.com/nbench/nbench/harness/machine"
+)
+
+// SweepPoint is one working set of the L3 reach sweep: one thread's read
+// bandwidth over an array of that size, the median of its samples.
+type SweepPoint struct {
+	Bytes  int64   `json:"bytes"`
+	Median float64 `json:"median"` // B/s
+}
+
+// reachDrop is the share of the L3's read bandwidth below which a working
+// set counts as read from DRAM. On the Xeon VM here reads ran at 28 GB/s
+// from 4 to 64 MB, 25 at 128 MB and 16-17 from 192 MB on (a drop to 0.6);
+// on CPUs whose L3 is less than 1.3x faster than DRAM the sweep cannot
+// tell them apart and finds no reach.
+const reachDrop = 0.75
+
+// reachSizes are the working sets swept: from twice the L2 (out of it) in
+// steps of 1.5x and 4/3 (alternately, so every doubling has a midpoint) up
+// to twice the reported L3 (a working set it cannot hold), at most an
+// eighth of the memory.
+func reachSizes(d machine.Description) []int64 {
+	from, to := 2*max(d.Caches.L2, fallbackL2), 2*d.Caches.L3
+	if d.MemoryBytes > 0 {
+		to = min(to, int64(d.MemoryBytes/8))
+	}
+	var out []int64
+	for s, i := from, 0; s <= to; i++ {
+		out = append(out, s)
+		if i%2 == 0 {
+			s = s * 3 / 2
+		} else {
+			s = s * 4 / 3
+		}
+	}
+	return out
+}
+
+// reachOf decides the reach from a sweep: the working set just before the
+// sweep's last points all read below reachDrop times the L3's bandwidth
+// (the best of its first two points, which are in the L3), at most the
+// reported L3. A drop must last two points: one slow sample between fast
+// ones is a neighbour's moment, and taking it for the reach would shrink
+// the DRAM sets and rotations below what the cache holds. It is 0 (the
+// reported size stands) when the sweep ends without such a drop.
+func reachOf(sweep []SweepPoint, reported int64) int64 {
+	if len(sweep) < 4 {
+		return 0
+	}
+	ref := max(sweep[0].Median, sweep[1].Median)
+	first := len(sweep)
+	for first > 2 && sweep[first-1].Median < reachDrop*ref {
+		first--
+	}
+	if len(sweep)-first < 2 {
+		return 0
+	}
+	return min(sweep[first-1].Bytes, reported)
+}
+
+// MeasureReach sweeps one thread's reads over growing working sets, with
+// the fastest read probe, to find how much of the reported L3 this
+// machine holds (machine.Caches.L3Reach). It stops at the second point
+// in a row below the drop. Progress, when set, is called before each point.
+func MeasureReach(d machine.Description, opt Options) (int64, []SweepPoint, error) {
+	opt.defaults(d)
+	if d.Caches.L3 <= 0 {
+		return 0, nil, fmt.Errorf("no L3 reported: nothing to sweep")
+	}
+	sizes := reachSizes(d)
+	if len(sizes) < 3 {
+		return 0, nil, fmt.Errorf("the L3 (%s) is too close to the L2 (%s) to sweep", machine.Bytes(d.Caches.L3), machine.Bytes(d.Caches.L2))
+	}
+	probe, err := fastestRead(sizes[0], opt)
+	if err != nil {
+		return 0, nil, err
+	}
+	var sweep []SweepPoint
+	below := 0 // consecutive points below the drop
+	for i, size := range sizes {
+		if opt.Progress != nil {
+			opt.Progress(i, len(sizes), fmt.Sprintf("L3 reach: %s over %s, 1 thread", probe.Name, machine.Bytes(size)))
+		}
+		v, err := sampleAt(probe, size, opt)
+		if err != nil {
+			return 0, sweep, err
+		}
+		sweep = append(sweep, SweepPoint{Bytes: size, Median: v})
+		if len(sweep) <= 2 || v >= reachDrop*max(sweep[0].Median, sweep[1].Median) {
+			below = 0
+		} else if below++; below == 2 {
+			break
+		}
+	}
+	return reachOf(sweep, d.Caches.L3), sweep, nil
+}
+
+// fastestRead is the read probe with the best median over bytes.
+func fastestRead(bytes int64, opt Options) (Probe, error) {
+	var best Probe
+	bestV := math.Inf(-1)
+	var errs []error
+	for _, p := range opt.Probes {
+		if p.Kind != Read {
+			continue
+		}
+		v, err := sampleAt(p, bytes, opt)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if v > bestV {
+			best, bestV = p, v
+		}
+	}
+	if best.Name == "" {
+		return best, fmt.Errorf("no read probe could be measured: %v", errs)
+	}
+	return best, nil
+}
+
+// sampleAt is the median of opt.Count samples of a bandwidth probe over
+// bytes at one thread.
+func sampleAt(p Probe, bytes int64, opt Options) (float64, error) {
+	s, err := newSampler(plan{probe: p, level: Level{Name: L3}, perThr: bytes, threads: 1}, opt)
+	if err != nil {
+		return 0, err
+	}
+	v, err := s.take(opt.Count)
+	runtime.GC()
+	if err != nil {
+		return 0, err
+	}
+	med, _ := medianMax(v)
+	return med, nil
+}
