@@ -52,7 +52,11 @@ type Options struct {
 	// decides whether a multi-pass kernel's second pass is counted as
 	// traffic (suite.Cost.Reread); 0 when unknown.
 	LastLevelCache int64
-	Seed           uint64
+	// HeldCache is the bytes the last-level cache held when measured (the
+	// L3 reach; 0: CacheBytes/LLCRotation): rotations of small sets stay
+	// within it (RotatedSets).
+	HeldCache int64
+	Seed      uint64
 	NoTiming       bool // check correctness only
 	// NoCheck times without computing the reference (verdict UNCHECKED):
 	// the rounds of a gate after the first, whose verdicts are known. The
@@ -81,18 +85,21 @@ type Options struct {
 // than DRAM.
 const LLCRotation = 8
 
-// SetLastLevelCache records the machine's last-level cache as
-// measurements count it (machine.Caches.LastLevel: the L3 reach nbench
-// peak measured, else the size reported) and makes cold mode rotate at
-// least LLCRotation times its size. The size a VM reports is its host's,
-// an upper bound of what it may hold; the reach is what it held when
-// measured (the Xeon VM: 260 MiB reported, 128 MB read at L3 speed), and
-// rotations of 256 MiB there (8x the 32 MiB it can count on, half of 8x
-// the reach) ran norms at 102-124% of the DRAM ceiling (their streamed
-// outputs leave the inputs in the L3).
-func (o *Options) SetLastLevelCache(llc int64) {
+// SetLastLevelCache records the machine's last-level cache as reported
+// (llc) and as held (held: the L3 reach nbench peak measured; 0 when not
+// measured), and makes cold mode rotate at least LLCRotation times the
+// reported size. The size a VM reports is its host's, an upper bound of
+// what it may hold, and that is what a rotation must get past: the Xeon
+// VM reports 260 MiB and read at L3 speed up to 128 MB, and rotations of
+// 8x the 128 MB ran norms at up to 113% of the DRAM ceiling (their
+// streamed outputs leave the inputs, a smaller span, in the L3), as did
+// rotations of 256 MiB, 8x the 32 MiB it can count on (102-124%). The
+// held size only decides which small rotations stay in the cache
+// (RotatedSets).
+func (o *Options) SetLastLevelCache(llc, held int64) {
 	o.LastLevelCache = llc
 	o.CacheBytes = max(o.CacheBytes, LLCRotation*llc)
+	o.HeldCache = held
 }
 
 // Touched is the bytes one run touches of a buffer set of setBytes: the
@@ -109,28 +116,35 @@ func Touched(setBytes int64, traffic float64) int64 {
 
 // RotatedSets is how many buffer sets a cold run rotates: enough for what
 // a run touches of them (touched bytes each) to reach cacheBytes. Small
-// sets stop at maxSets while those still fit the cache the target is
-// LLCRotation times (they then live in it, and are judged against it);
-// past that, they rotate to the full target, so a case's working set is
-// either in the cache or LLCRotation times past it, never between (64
-// sets of 4-16 MB, 0.25-1x the Xeon VM's 2 GB target, read DRAM while
-// judged against its L3).
-func RotatedSets(touched, cacheBytes int64) int {
+// sets stop at maxSets while those still fit the cache as held (held;
+// <= 0: cacheBytes/LLCRotation): they live in it, and are judged against
+// it. Past that they rotate to the target, or to maxSetsPast sets, at
+// least LLCRotation times the held cache either way: a working set is in
+// the cache or well past it, never between (64 sets of 4-16 MB, 0.25-1x
+// the Xeon VM's 2 GB target, read DRAM while judged against its L3).
+func RotatedSets(touched, cacheBytes, held int64) int {
 	if touched <= 0 || touched >= cacheBytes {
 		return 1
 	}
+	if held <= 0 {
+		held = cacheBytes / LLCRotation
+	}
 	n := (cacheBytes + touched - 1) / touched
-	if n > maxSets && maxSets*touched*LLCRotation <= cacheBytes {
+	if n > maxSets && maxSets*touched <= held {
 		n = maxSets
 	}
-	return int(n)
+	return int(min(n, maxSetsPast))
 }
 
-// maxSets bounds the rotation of small buffer sets that fit the cache
+// maxSets bounds the rotation of small buffer sets that fit the held cache
 // together: each costs an allocation, a copy and a bind, and every
-// rotation a pass over all. Past it, sets are at most LLCRotation x
-// maxSets, each at least 1/(LLCRotation x maxSets) of the target.
-const maxSets = 64
+// rotation a pass over all. maxSetsPast bounds the rest: sets of more than
+// held/maxSets bytes, LLCRotation x maxSets of them span LLCRotation times
+// the held cache.
+const (
+	maxSets     = 64
+	maxSetsPast = LLCRotation * maxSets
+)
 
 // DefaultOptions are the settings of a full `nbench run`.
 func DefaultOptions() Options {
@@ -362,6 +376,7 @@ type Prepared struct {
 	opt    Options
 	sets   []*bufSet
 	bounds []kernel.Bound
+	next   int // the set the next batch starts at (runFrom)
 	iters  int
 }
 
@@ -518,7 +533,7 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 	// cache, counting what a run touches of each.
 	nsets := 1
 	if opt.Cache == CacheCold {
-		nsets = RotatedSets(Touched(bytes, res.Cost.Bytes), opt.CacheBytes)
+		nsets = RotatedSets(Touched(bytes, res.Cost.Bytes), opt.CacheBytes, opt.HeldCache)
 		if opt.MaxBytes > 0 && bytes > 0 {
 			nsets = max(1, min(nsets, int(opt.MaxBytes/bytes)))
 		}
@@ -603,15 +618,16 @@ func runOnce(b Backend, k kernel.Bound) error {
 	return nil
 }
 
-// runBatch runs n iterations cycling through the bound sets and returns the
-// elapsed time, from the backend's own timer when it has one.
-func runBatch(b Backend, ks []kernel.Bound, n int) (time.Duration, error) {
+// runBatch runs n iterations cycling through the bound sets from set from
+// and returns the elapsed time, from the backend's own timer when it has
+// one.
+func runBatch(b Backend, ks []kernel.Bound, from, n int) (time.Duration, error) {
 	if bt, ok := b.Backend.(kernel.BatchTimer); ok {
-		return bt.TimeBatch(ks, n)
+		return bt.TimeBatch(append(ks[from:len(ks):len(ks)], ks[:from]...), n)
 	}
 	start := time.Now()
 	for i := 0; i < n; i++ {
-		if err := ks[i%len(ks)].Run(); err != nil {
+		if err := ks[(from+i)%len(ks)].Run(); err != nil {
 			return 0, err
 		}
 	}
@@ -632,7 +648,7 @@ func (p *Prepared) calibrate() error {
 		n, perOp := 1, time.Duration(0)
 		var spent time.Duration
 		for {
-			d, err := runBatch(p.b, ks, n)
+			d, err := p.runFrom(ks, n)
 			if err != nil {
 				return err
 			}
@@ -683,7 +699,18 @@ func (p *Prepared) sample() (float64, error) {
 // samples of many prepared cases may be interleaved with other work).
 func (p *Prepared) batch() (time.Duration, error) {
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	return runBatch(p.b, p.bounds, p.iters)
+	return p.runFrom(p.bounds, p.iters)
+}
+
+// runFrom runs a batch of n from the set after the last batch's, so that
+// batches of fewer runs than sets still cycle through all of them: each
+// batch started over at set 0, and a DRAM-sized GEMV (12 sets of 180 MB,
+// one or two runs a 20 ms sample) read the same two sets sample after
+// sample, partly from the L3, at up to 131% of the DRAM ceiling.
+func (p *Prepared) runFrom(ks []kernel.Bound, n int) (time.Duration, error) {
+	from := p.next
+	p.next = (from + n) % len(ks)
+	return runBatch(p.b, ks, from, n)
 }
 
 // Settling: after fresh allocations (this VM's kernel hands free pages back

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,58 @@ func TestRunContinuesAfterPanic(t *testing.T) {
 	}
 }
 
+// setCounter is a backend whose bound sets count their runs.
+type setCounter struct {
+	fakeBackend
+	runs []int // by set, in the order they were bound
+}
+
+func (b *setCounter) Prepare(o kernel.Op) (kernel.Bound, error) {
+	if _, err := b.fakeBackend.Prepare(o); err != nil {
+		return nil, err
+	}
+	i := len(b.runs)
+	b.runs = append(b.runs, 0)
+	return fakeBound{func() { b.runs[i]++; time.Sleep(200 * time.Microsecond) }}, nil
+}
+
+// Samples of fewer runs than sets still cycle through every set: each
+// batch goes on from where the last stopped.
+func TestBatchesCycleSets(t *testing.T) {
+	p, err := doubleKernel.ParseParams("N=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &setCounter{fakeBackend: fakeBackend{mode: "ok"}}
+	o := quickOpts()
+	o.NoCheck = true
+	prep, res := harness.Prepare(harness.Item{Kernel: doubleKernel, Params: p}, harness.Backend{Name: "count", Backend: b}, o)
+	if prep == nil {
+		t.Fatalf("prepare: %+v", res.Check)
+	}
+	defer prep.Close()
+	sets := b.runs[len(b.runs)-res.Sets:] // the timed sets (a first bind may check)
+	if res.Iters >= res.Sets {
+		t.Fatalf("%d runs a sample over %d sets: the test needs fewer runs than sets", res.Iters, res.Sets)
+	}
+	before := slices.Clone(sets)
+	samples := (res.Sets + res.Iters - 1) / res.Iters
+	for range samples {
+		if _, err := prep.Sample(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	untouched := 0
+	for i := range sets {
+		if sets[i] == before[i] {
+			untouched++
+		}
+	}
+	if untouched > 0 {
+		t.Errorf("%d samples of %d runs left %d of %d sets unrun", samples, res.Iters, untouched, res.Sets)
+	}
+}
+
 func TestSamplesAndRotation(t *testing.T) {
 	o := quickOpts()
 	o.Count = 4
@@ -180,15 +233,22 @@ func TestSamplesAndRotation(t *testing.T) {
 			t.Errorf("%s: %d buffer sets over 8 MiB, want %d", c.shape, rs[0].Sets, c.sets)
 		}
 	}
-	// Sets stop at 64 while 64 of them fit the cache the target is 8x
-	// (32 MiB of 256): past that they span the whole target.
+	// Sets stop at 64 while 64 of them fit the held cache (by default the
+	// eighth of the target: 32 MiB of 256); past that they span the whole
+	// target, or 512 sets.
 	for _, c := range []struct {
-		touched int64
-		want    int
-	}{{4 << 20, 64}, {4<<20 - 1, 65}, {3 << 20, 86}, {1 << 20, 256}, {512<<10 + 1, 512}, {512 << 10, 64},
-		{8 << 10, 64}, {256 << 20, 1}, {0, 1}} {
-		if got := harness.RotatedSets(c.touched, 256<<20); got != c.want {
-			t.Errorf("RotatedSets(%d, 256 MiB) = %d, want %d", c.touched, got, c.want)
+		touched, held int64
+		want          int
+	}{{4 << 20, 0, 64}, {4<<20 - 1, 0, 65}, {3 << 20, 0, 86}, {1 << 20, 0, 256}, {512<<10 + 1, 0, 512}, {512 << 10, 0, 64},
+		{8 << 10, 0, 64}, {256 << 20, 0, 1}, {0, 0, 1},
+		// A 2 GB target (260 MiB reported) with 128 MiB held, as on the Xeon VM.
+		{2 << 20, 128 << 20, 64}, {2<<20 + 1, 128 << 20, 512}, {8 << 20, 128 << 20, 260}} {
+		target := int64(256 << 20)
+		if c.held > 0 {
+			target = 8 * 260 << 20
+		}
+		if got := harness.RotatedSets(c.touched, target, c.held); got != c.want {
+			t.Errorf("RotatedSets(%d, %d MiB, held %d MiB) = %d, want %d", c.touched, target>>20, c.held>>20, got, c.want)
 		}
 	}
 	o.Cache = harness.CacheWarm

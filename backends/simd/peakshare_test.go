@@ -61,7 +61,7 @@ func TestNoShareAbovePeak(t *testing.T) {
 	}
 	opt := harness.DefaultOptions()
 	opt.Count, opt.BenchTime, opt.NoCheck = 3, 20*time.Millisecond, true
-	opt.SetLastLevelCache(f.Description.Caches.LastLevel()) // past the L3 reach just measured
+	opt.SetLastLevelCache(f.Description.Caches.LastLevel(), f.Description.Caches.HeldLastLevel()) // with the L3 reach just measured
 	opt.Seed = 1
 	t.Logf("%d full shapes on simd at 1 thread, ceilings of %s (%s)", len(items), f.Machine, f.Date.Format("2006-01-02"))
 	for _, r := range harness.Run(items, []harness.Backend{{Name: "simd", Backend: b}}, opt) {

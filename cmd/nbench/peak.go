@@ -193,8 +193,8 @@ func writeL3Sweep(w io.Writer, f *peak.File) {
 	fmt.Fprintln(w, strings.TrimSuffix(line, ","))
 	c := f.Description.Caches
 	if c.L3Reach > 0 {
-		fmt.Fprintf(w, "  reads reach %s of the %s L3 reported at L3 speed: L3 sets and DRAM sets (8x it) are sized by it\n",
-			machine.Bytes(c.HeldL3()), machine.Bytes(c.L3))
+		fmt.Fprintf(w, "  reads reach %s of the %s L3 reported at L3 speed: the L3 level and its probes are sized by it "+
+			"(DRAM sets and rotations still get past 8x the reported size)\n", machine.Bytes(c.HeldL3()), machine.Bytes(c.L3))
 	} else {
 		fmt.Fprintf(w, "  no lasting drop below the L3's speed: the reported %s counts\n", machine.Bytes(c.L3))
 	}

@@ -170,9 +170,10 @@ func (f *runFlags) options() (harness.Options, error) {
 		return o, fmt.Errorf("--max-mem=%d: must be positive", f.maxMem)
 	}
 	o.MaxBytes = f.maxMem << 20
-	// Rotations get past what this machine holds: the L3 reach its peak file
-	// measured, else the L3 reported.
-	o.SetLastLevelCache(peak.Described(peak.DefaultDir()).Caches.LastLevel())
+	// Rotations get past the L3 reported; small ones stay within the reach
+	// the peak file measured.
+	caches := peak.Described(peak.DefaultDir()).Caches
+	o.SetLastLevelCache(caches.LastLevel(), caches.HeldLastLevel())
 	o.Seed = f.seed
 	if o.Seed == 0 {
 		o.Seed = rand.Uint64() >> 1

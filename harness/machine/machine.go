@@ -172,9 +172,13 @@ func (c Caches) HeldL3() int64 {
 	return c.L3
 }
 
-// LastLevel is the size of the largest cache level measurements count
-// (HeldL3, else L2), 0 when none is known.
-func (c Caches) LastLevel() int64 { return max(c.HeldL3(), c.L2) }
+// LastLevel is the size of the largest cache level reported (L3, else
+// L2), 0 when none is: what a measurement's rotation must get past.
+func (c Caches) LastLevel() int64 { return max(c.L3, c.L2) }
+
+// HeldLastLevel is the size of the largest cache level as held (HeldL3,
+// else L2), 0 when none is known: what a working set may live in.
+func (c Caches) HeldLastLevel() int64 { return max(c.HeldL3(), c.L2) }
 
 // CountedLastLevel is the size of the last cache level it can count on
 // (CountedL3, else L2), 0 when none is known.

@@ -21,6 +21,9 @@ type Level struct {
 	SharedBy int    `json:"shared_by"`
 	// Assumed marks a capacity nbench did not find and guessed.
 	Assumed bool `json:"assumed,omitempty"`
+	// Reported is the L3 size reported where Capacity is the smaller
+	// reach measured: DRAM sets get past it.
+	Reported int64 `json:"reported_bytes,omitempty"`
 }
 
 // Level names.
@@ -40,11 +43,13 @@ const (
 
 // Levels derives the memory levels from a description. An unknown L1 or L2
 // gets a conservative assumed size; an unknown L3 is left out (DRAM sizes
-// then use 32 MiB as a stand-in). A known L3 counts as held
-// (machine.Caches.HeldL3): the reach nbench peak measured, else the size
-// reported, never machine.CountedL3: a VM's report is its host's cache, an
-// upper bound of what it may hold, and a DRAM probe set must get past what
-// it does hold. DRAM's capacity is the memory size.
+// then use 32 MiB as a stand-in). A known L3's capacity is as held
+// (machine.Caches.HeldL3: the reach nbench peak measured, else the size
+// reported), which sizes its probes and the working sets judged against
+// it; DRAM probe sets get past the size reported, never
+// machine.CountedL3: a VM's report is its host's cache, an upper bound of
+// what it may hold, as kernels' rotations are (harness.SetLastLevelCache).
+// DRAM's capacity is the memory size.
 func Levels(d machine.Description) []Level {
 	all := max(d.LogicalCPUs, 1)
 	var ls []Level
@@ -63,7 +68,11 @@ func Levels(d machine.Description) []Level {
 		if shared <= 0 || shared > all {
 			shared = all
 		}
-		ls = append(ls, Level{Name: L3, Capacity: l3, SharedBy: shared})
+		l := Level{Name: L3, Capacity: l3, SharedBy: shared}
+		if d.Caches.L3 > l3 {
+			l.Reported = d.Caches.L3
+		}
+		ls = append(ls, l)
 	}
 	ls = append(ls, Level{Name: DRAM, Capacity: int64(d.MemoryBytes), SharedBy: all})
 	return ls
@@ -163,7 +172,7 @@ func perThread(ls []Level, i, threads int, dramMin int64) int64 {
 	for _, c := range ls {
 		if c.Name == L3 {
 			inst := int64(max(1, (threads+c.SharedBy-1)/c.SharedBy))
-			total = max(total, 8*c.Capacity*inst)
+			total = max(total, 8*max(c.Capacity, c.Reported)*inst)
 		}
 	}
 	if l.Capacity > 0 {

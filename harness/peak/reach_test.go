@@ -68,8 +68,8 @@ func TestReachSizes(t *testing.T) {
 	}
 }
 
-// A measured reach sizes the L3 level and the DRAM sets; without one the
-// reported size does.
+// A measured reach sizes the L3 level and its probes; DRAM sets get past
+// the reported size.
 func TestLevelsHeldL3(t *testing.T) {
 	vm := testMachine()
 	vm.Caches.L3, vm.MemoryBytes = 260<<20, 64<<30
@@ -78,8 +78,8 @@ func TestLevelsHeldL3(t *testing.T) {
 	if ls[2].Name != L3 || ls[2].Capacity != 128<<20 {
 		t.Fatalf("L3 with a 128 MiB reach: %+v", ls[2])
 	}
-	if per := perThread(ls, 3, 1, 0); per != 8*128<<20 {
-		t.Errorf("DRAM per thread: %s, want 8x the reach", machine.Bytes(per))
+	if per := perThread(ls, 3, 1, 0); per != 8*260<<20 {
+		t.Errorf("DRAM per thread: %s, want 8x the L3 reported", machine.Bytes(per))
 	}
 	if per := perThread(ls, 2, 1, 0); per != 64<<20 {
 		t.Errorf("L3 per thread: %s, want half the reach", machine.Bytes(per))

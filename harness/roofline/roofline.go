@@ -467,5 +467,5 @@ func WorkingSet(bytes float64, sets int, cold bool) float64 {
 	if !cold || bytes <= 0 {
 		return bytes
 	}
-	return bytes * float64(harness.RotatedSets(int64(bytes), harness.DefaultOptions().CacheBytes))
+	return bytes * float64(harness.RotatedSets(int64(bytes), harness.DefaultOptions().CacheBytes, 0))
 }
