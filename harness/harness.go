@@ -52,6 +52,10 @@ type Options struct {
 	// decides whether a multi-pass kernel's second pass is counted as
 	// traffic (suite.Cost.Reread); 0 when unknown.
 	LastLevelCache int64
+	// MaxSets, when positive, caps the rotated sets below RotatedSets' own
+	// bound (nbench run --quick: rough timings, so a set past the held
+	// cache stays between it and its target, judged against the cache).
+	MaxSets int
 	// HeldCache is the bytes the last-level cache held when measured (the
 	// L3 reach; 0: CacheBytes/LLCRotation): rotations of small sets stay
 	// within it (RotatedSets).
@@ -116,7 +120,7 @@ func Touched(setBytes int64, traffic float64) int64 {
 
 // RotatedSets is how many buffer sets a cold run rotates: enough for what
 // a run touches of them (touched bytes each) to reach cacheBytes. Small
-// sets stop at maxSets while those still fit the cache as held (held;
+// sets stop at MaxSmallSets while those still fit the cache as held (held;
 // <= 0: cacheBytes/LLCRotation): they live in it, and are judged against
 // it. Past that they rotate to the target, or to maxSetsPast sets, at
 // least LLCRotation times the held cache either way: a working set is in
@@ -130,20 +134,20 @@ func RotatedSets(touched, cacheBytes, held int64) int {
 		held = cacheBytes / LLCRotation
 	}
 	n := (cacheBytes + touched - 1) / touched
-	if n > maxSets && maxSets*touched <= held {
-		n = maxSets
+	if n > MaxSmallSets && MaxSmallSets*touched <= held {
+		n = MaxSmallSets
 	}
 	return int(min(n, maxSetsPast))
 }
 
-// maxSets bounds the rotation of small buffer sets that fit the held cache
-// together: each costs an allocation, a copy and a bind, and every
+// MaxSmallSets bounds the rotation of small buffer sets that fit the held
+// cache together: each costs an allocation, a copy and a bind, and every
 // rotation a pass over all. maxSetsPast bounds the rest: sets of more than
-// held/maxSets bytes, LLCRotation x maxSets of them span LLCRotation times
-// the held cache.
+// held/MaxSmallSets bytes, LLCRotation x MaxSmallSets of them span
+// LLCRotation times the held cache.
 const (
-	maxSets     = 64
-	maxSetsPast = LLCRotation * maxSets
+	MaxSmallSets = 64
+	maxSetsPast  = LLCRotation * MaxSmallSets
 )
 
 // DefaultOptions are the settings of a full `nbench run`.
@@ -534,6 +538,9 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 	nsets := 1
 	if opt.Cache == CacheCold {
 		nsets = RotatedSets(Touched(bytes, res.Cost.Bytes), opt.CacheBytes, opt.HeldCache)
+		if opt.MaxSets > 0 {
+			nsets = min(nsets, opt.MaxSets)
+		}
 		if opt.MaxBytes > 0 && bytes > 0 {
 			nsets = max(1, min(nsets, int(opt.MaxBytes/bytes)))
 		}

@@ -251,6 +251,11 @@ func TestSamplesAndRotation(t *testing.T) {
 			t.Errorf("RotatedSets(%d, %d MiB, held %d MiB) = %d, want %d", c.touched, target>>20, c.held>>20, got, c.want)
 		}
 	}
+	o.MaxSets = 5 // nbench run --quick's cap, below the rule's own
+	if r := run(t, "ok", o); r.Sets != 5 {
+		t.Errorf("MaxSets 5: %d buffer sets", r.Sets)
+	}
+	o.MaxSets = 0
 	o.Cache = harness.CacheWarm
 	if r := run(t, "ok", o); r.Sets != 1 {
 		t.Errorf("warm cache: %d buffer sets, want 1", r.Sets)
