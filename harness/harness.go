@@ -61,7 +61,7 @@ type Options struct {
 	// within it (RotatedSets).
 	HeldCache int64
 	Seed      uint64
-	NoTiming       bool // check correctness only
+	NoTiming  bool // check correctness only
 	// NoCheck times without computing the reference (verdict UNCHECKED):
 	// the rounds of a gate after the first, whose verdicts are known. The
 	// kernel still runs once untimed, so a setup or run error still fails.
