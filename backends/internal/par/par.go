@@ -38,6 +38,9 @@ func ForChunks(n, threads, grain int, body func(chunk, lo, hi int)) {
 		return
 	}
 	size := (n + w - 1) / w
+	if withHelpers(n, (n+size-1)/size, size, body) {
+		return
+	}
 	var wg sync.WaitGroup
 	for c, lo := 1, size; lo < n; c, lo = c+1, lo+size {
 		wg.Add(1)
