@@ -143,7 +143,7 @@ func (f *runFlags) options() (harness.Options, error) {
 	if f.quick {
 		o.Count, o.BenchTime, o.Warmup = 5, 5*time.Millisecond, 2*time.Millisecond
 		// Rough timings: the few quick sets of 2-2.4 MB would rotate 512
-		// sets past the L3 and take twice the run (26 s against 13 here).
+		// sets past the L3 and take half as long again (25 s against 16 here).
 		o.MaxSets = harness.MaxSmallSets
 	}
 	if f.count < 0 {

@@ -70,8 +70,9 @@ func DevicePath(dir, id, backend string) string {
 
 // Run measures this machine and returns its peak file. When d reports an
 // L3 whose reach is not known yet and a read probe is among the probes, it
-// first sweeps the reach (MeasureReach), so the L3 and DRAM sets are sized
-// by what the machine holds rather than what it reports.
+// first sweeps the reach (MeasureReach), so the L3 level and its probe
+// sets are sized by what the machine holds rather than what it reports
+// (DRAM sets still get past the reported size).
 func Run(d machine.Description, opt Options) (*File, error) {
 	opt.defaults(d)
 	f := &File{Machine: d.ID(), Date: time.Now().UTC().Truncate(time.Second),
@@ -94,7 +95,8 @@ func Run(d machine.Description, opt Options) (*File, error) {
 
 // Described is this machine's description with the L3 reach of its stored
 // peak file under dir (none when it has no file, or the file no reach):
-// what runs size their rotations and probe sets by.
+// what runs take the held L3 from (which small rotations stay in it, and
+// the L3 probes of --peak-now).
 func Described(dir string) machine.Description {
 	d := machine.Describe()
 	if f, err := Load(dir, d.ID()); err == nil && f.Description.Caches.L3 == d.Caches.L3 {
