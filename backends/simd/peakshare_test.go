@@ -3,6 +3,7 @@ package simd_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -20,14 +21,23 @@ import (
 // a count above the work done or a missing ceiling shows up here (the fix
 // is a better count or probe, never a cap). The ceilings are the best of
 // this machine's stored peak file (baselines/<id>/peak.json) and a
-// measurement now, each at its best sample, against each case's median:
-// DRAM bandwidth here varies between processes, so a ceiling measured at
-// a slow moment alone could put a correct count past 100%.
+// measurement at the start, each at its best sample, against each case's
+// median. DRAM bandwidth here drifts by a few percent over the minutes the
+// test takes, so the case's ceiling is also measured right after each of
+// its samples (roofline.Now, as run --peak-now does), and a case fails
+// only above the best of all those measurements.
 //
-// It takes minutes, so it runs only with NBENCH_FULL_SHAPES=1 (CI does).
+// It takes about ten minutes and 15 GB of memory (the DRAM probes' arrays
+// are kept), so it runs only with NBENCH_FULL_SHAPES=1 (or set to a
+// regexp of the cases to run, e.g. ^rmsnorm/).
 func TestNoShareAbovePeak(t *testing.T) {
-	if os.Getenv("NBENCH_FULL_SHAPES") == "" {
-		t.Skip("set NBENCH_FULL_SHAPES=1 to run every kernel's full shapes (minutes)")
+	only := os.Getenv("NBENCH_FULL_SHAPES")
+	if only == "" {
+		t.Skip("set NBENCH_FULL_SHAPES=1 to run every kernel's full shapes (minutes), or to a regexp of the cases to run")
+	}
+	match := regexp.MustCompile(".")
+	if only != "1" {
+		match = regexp.MustCompile(only)
 	}
 	d := machine.Describe()
 	f, err := peak.Run(d, peak.Options{Threads: []int{1}, BenchTime: 20 * time.Millisecond, Count: 5})
@@ -56,13 +66,24 @@ func TestNoShareAbovePeak(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			items = append(items, harness.Item{Kernel: k, Params: p})
+			if item := (harness.Item{Kernel: k, Params: p}); match.MatchString(item.Name()) {
+				items = append(items, item)
+			}
 		}
 	}
 	opt := harness.DefaultOptions()
 	opt.Count, opt.BenchTime, opt.NoCheck = 3, 20*time.Millisecond, true
 	opt.SetLastLevelCache(f.Description.Caches.LastLevel(), f.Description.Caches.HeldLastLevel()) // with the L3 reach just measured
 	opt.Seed = 1
+	now := roofline.NewNow(f.Description)
+	defer now.Close()
+	opt.Companion = func(r *harness.Result) func() (float64, error) {
+		p, err := ceil.Classify(roofline.WorkOf(r.Cost, 1, 1, float64(r.SetBytes), r.Sets, true))
+		if err != nil {
+			return nil
+		}
+		return now.Measure(p, 20*time.Millisecond)
+	}
 	t.Logf("%d full shapes on simd at 1 thread, ceilings of %s (%s)", len(items), f.Machine, f.Date.Format("2006-01-02"))
 	for _, r := range harness.Run(items, []harness.Backend{{Name: "simd", Backend: b}}, opt) {
 		if !r.Timed() {
@@ -76,10 +97,22 @@ func TestNoShareAbovePeak(t *testing.T) {
 			t.Errorf("%s: %v", r.Name(), err)
 			continue
 		}
-		t.Logf("%-8s %-60s %s", r.Path, r.Name(), p)
-		if p.Percent > 100 {
-			t.Errorf("%s (%s): %s of peak: %.4g %s against a ceiling of %.4g (%s); the count or the probe is wrong",
-				r.Name(), r.Path, p, p.Achieved, p.Unit, p.Ceiling, p.Probe)
+		// The best ceiling seen: stored, at the start, or right after one
+		// of the case's samples. A wrong count exceeds them all by far; a
+		// kernel as fast as the probe (rmsnorm's rows stream like a copy)
+		// exceeds a single measurement about half the time.
+		best := p.Ceiling
+		for _, c := range r.Companion {
+			best = max(best, c)
+		}
+		t.Logf("%-8s %-60s %s (%.1f%% of the best ceiling seen)", r.Path, r.Name(), p, 100*p.Achieved/best)
+		switch {
+		case p.Percent <= 100:
+		case len(r.Companion) == 0:
+			t.Errorf("%s (%s): %s of peak, and its ceiling could not be measured again: %s", r.Name(), r.Path, p, r.CompanionErr)
+		case p.Achieved > best:
+			t.Errorf("%s (%s): %s of peak: %.4g %s against a ceiling of %.4g (%s), and of at most %.4g measured after its samples; the count or the probe is wrong",
+				r.Name(), r.Path, p, p.Achieved, p.Unit, p.Ceiling, p.Probe, best)
 		}
 	}
 }

@@ -350,13 +350,9 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 		if r.CompanionErr != "" {
 			nowErrs = append(nowErrs, r.Name()+" on "+r.Backend+": "+r.CompanionErr)
 		}
-		if len(r.Companion) > 0 && len(r.Companion) == len(r.Samples) {
-			shares := make([]float64, len(r.Samples))
-			for k, sec := range r.Samples {
-				shares[k] = 100 * p.Work / (r.Companion[k] * sec)
-			}
-			r.Roof.NowPercent, r.Roof.CeilingNow = harness.Summarize(shares).Median, harness.Summarize(r.Companion).Median
-			r.Roof.Cell += fmt.Sprintf(" (%.0f%% now)", r.Roof.NowPercent)
+		if pct, ceiling, ok := roofline.NowShare(p.Work, r.Samples, r.Companion); ok {
+			r.Roof.NowPercent, r.Roof.CeilingNow = pct, ceiling
+			r.Roof.Cell += fmt.Sprintf(" (%.0f%% now)", pct)
 		}
 	}
 	if above > 0 {
@@ -369,48 +365,9 @@ func (s *runSession) placeUnderRoofs(stderr io.Writer, rs []harness.Result) {
 	s.dramCases = hostDRAM
 }
 
-// nowProbes are run --peak-now's prepared probes (or why one could not be
-// prepared), by probe, level and threads, kept for the run: a DRAM probe's
-// arrays take a while to build.
-type nowProbes map[string]nowProbe
-
-type nowProbe struct {
-	s        *peak.Sampler
-	err      error
-	verified bool // a copy's output checked once, as Measure does (it is the same every pass)
-}
-
-func (n nowProbes) close() {
-	for _, p := range n {
-		if p.s != nil {
-			p.s.Close()
-		}
-	}
-}
-
-// get prepares (once) probe name at level for threads and returns its key.
-func (n nowProbes) get(name, level string, threads int, benchTime time.Duration) (string, error) {
-	key := fmt.Sprintf("%s/%s/%d", name, level, threads)
-	p, ok := n[key]
-	if !ok {
-		if probe, found := peak.Lookup(name); !found {
-			p.err = fmt.Errorf("probe %s of the peak file is not in this build", name)
-		} else if p.s, p.err = peak.NewSampler(peak.Described(peak.DefaultDir()), probe, level, threads, peak.Options{BenchTime: benchTime}); p.err != nil {
-			p.err = fmt.Errorf("probe %s: %v", name, p.err)
-		}
-		n[key] = p
-	}
-	return key, p.err
-}
-
 // peakNow is Options.Companion for --peak-now: the measurement of the
-// host ceiling that binds r (its probe, or the two probes of a mix of
-// reads and writes, weighted as in the peak file), to take after each of
-// r's samples, so that r's share of it compares the same moment. A probe
-// with rivals (probes of its kind whose stored best comes close to its
-// own) is measured with them and the fastest counts: which is fastest
-// changes from one moment to the next. Results
-// judged by a device's file or by none get no measurement.
+// host ceiling that binds r (roofline.Now), to take after each of r's
+// samples. Results judged by a device's file or by none get no measurement.
 func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
 	c, threads := s.roofFor(r)
 	if c == nil || c != s.roofs[""] {
@@ -421,49 +378,7 @@ func (s *runSession) peakNow(r *harness.Result) func() (float64, error) {
 	if err != nil {
 		return nil
 	}
-	benchTime := min(max(s.opt.BenchTime, 10*time.Millisecond), 50*time.Millisecond)
-	keys := make([][]string, len(p.Parts)) // by part: its probe, then its rivals
-	for k, part := range p.Parts {
-		level := p.Level
-		if part.Kind.Compute() {
-			level = "" // one sampler for every level
-		}
-		for _, name := range append([]string{part.Probe}, part.Rivals...) {
-			key, err := s.now.get(name, level, part.Threads, benchTime)
-			if err != nil {
-				return func() (float64, error) { return 0, err }
-			}
-			keys[k] = append(keys[k], key)
-		}
-	}
-	return func() (float64, error) {
-		v := 0.0
-		for k, rivals := range keys {
-			best := 0.0
-			for _, key := range rivals {
-				x, err := s.now.sample(key)
-				if err != nil {
-					return 0, err
-				}
-				best = max(best, x)
-			}
-			v += p.Parts[k].Weight * best
-		}
-		return v, nil
-	}
-}
-
-// sample measures the prepared probe key once, checking a copy's output
-// the first time.
-func (n nowProbes) sample(key string) (float64, error) {
-	np := n[key]
-	x, err := np.s.Sample()
-	if err == nil && !np.verified {
-		err = np.s.Verify()
-		np.verified = err == nil
-		n[key] = np
-	}
-	return x, err
+	return s.now.Measure(p, min(max(s.opt.BenchTime, 10*time.Millisecond), 50*time.Millisecond))
 }
 
 // dramLow is the share of the peak file's DRAM ceiling below which a run

@@ -122,8 +122,8 @@ func TestPeakNow(t *testing.T) {
 		}
 	}
 	s := &runSession{threads: 1, opt: harness.Options{Cache: harness.CacheWarm, BenchTime: time.Millisecond},
-		roofs: map[string]*roofline.Ceilings{"": roofline.New(host)}, now: nowProbes{}}
-	defer s.now.close()
+		roofs: map[string]*roofline.Ceilings{"": roofline.New(host)}, now: roofline.NewNow(machine.Describe())}
+	defer s.now.Close()
 
 	// The arithmetic: 1 GB per run; samples of 10 and 20 ms against
 	// ceilings of 100 and 50 GB/s measured after them: 100% each.
@@ -148,8 +148,8 @@ func TestPeakNow(t *testing.T) {
 	if rival != "" {
 		want = 3
 	}
-	if len(s.now) != want {
-		t.Errorf("prepared probes %v, want %d: go-read, its rival %q and go-copy in L1", s.now, want, rival)
+	if got := s.now.Prepared(); len(got) != want {
+		t.Errorf("prepared probes %v, want %d: go-read, its rival %q and go-copy in L1", got, want, rival)
 	}
 	gone := harness.Result{Backend: "go", Cost: suite.Cost{Bytes: 1e9}, SetBytes: 1 << 30, Sets: 1}
 	if _, err := s.peakNow(&gone)(); err == nil || !strings.Contains(err.Error(), "gone") {

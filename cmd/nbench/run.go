@@ -265,7 +265,7 @@ type runSession struct {
 	// dramCases is how many host results of the last execute were judged
 	// against DRAM (placeUnderRoofs), for checkDRAM.
 	dramCases int
-	now       nowProbes // --peak-now's prepared probes during execute
+	now       *roofline.Now // --peak-now's prepared probes during execute
 }
 
 // setup validates flags and opens backends; on error it has printed the
@@ -319,9 +319,9 @@ func (s *runSession) execute(stderr io.Writer) []harness.Result {
 	s.opt.Progress = p.update
 	s.opt.Profile = cpuProfiles(s.flags.cpuprofile, stderr) // nil without --cpuprofile (profile.go)
 	if s.flags.peakNow {
-		s.now = nowProbes{}
+		s.now = roofline.NewNow(peak.Described(peak.DefaultDir()))
 		s.opt.Companion = s.peakNow
-		defer s.now.close()
+		defer s.now.Close()
 	}
 	run := harness.Run
 	if s.flags.interleave {
