@@ -21212,14 +21212,17 @@ TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
+	MOVQ    R8, R11
+	XORQ    R12, R12
 	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
+	CMOVQGT R12, R11
 
 row:
 	TESTQ         SI, SI
 	JZ            done
-	LEAQ          (CX)(R8*1), R11
-	LEAQ          (CX)(R9*1), R12
+	LEAQ          (CX)(R11*1), R12
+	LEAQ          (CX)(R9*1), R13
 	CMPQ          DI, $0x10
 	JB            k1
 	VMOVUPS       (CX), Z0
@@ -21248,28 +21251,28 @@ k2:
 	VXORPS       Z9, Z9, Z9
 	VXORPS       Z10, Z10, Z10
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000040, R13
+	MOVQ         DI, R14
+	SUBQ         $0x00000040, R14
 
 ust:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          sst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
 	VFMADD231PS Z11, Z11, Z4
-	PREFETCHT1  64(R12)(R10*4)
+	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z5, Z5
 	VFMADD231PS Z11, Z11, Z6
-	PREFETCHT1  128(R12)(R10*4)
+	PREFETCHT1  128(R13)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z7, Z7
 	VFMADD231PS Z11, Z11, Z8
-	PREFETCHT1  192(R12)(R10*4)
+	PREFETCHT1  192(R13)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z9, Z9
@@ -21278,13 +21281,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R13
-	SUBQ $0x00000010, R13
+	MOVQ DI, R14
+	SUBQ $0x00000010, R14
 
 s1st:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          tst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
@@ -21295,7 +21298,7 @@ s1st:
 tst:
 	CMPQ        R10, DI
 	JAE         est
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, K1, Z3
@@ -21344,13 +21347,13 @@ stat:
 	VMULSS       scale+120(FP), X4, X4
 	VBROADCASTSS X4, Z1
 	XORQ         R10, R10
-	MOVQ         DI, R12
-	SUBQ         $0x00000040, R12
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
 
 uout:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21358,7 +21361,7 @@ uout:
 	VMOVUPS     (BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVUPS     Z3, (AX)(R10*4)
-	PREFETCHT0  64(R11)(R10*4)
+	PREFETCHT0  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21366,7 +21369,7 @@ uout:
 	VMOVUPS     64(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVUPS     Z3, 64(AX)(R10*4)
-	PREFETCHT0  128(R11)(R10*4)
+	PREFETCHT0  128(R12)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21374,7 +21377,7 @@ uout:
 	VMOVUPS     128(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVUPS     Z3, 128(AX)(R10*4)
-	PREFETCHT0  192(R11)(R10*4)
+	PREFETCHT0  192(R12)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21386,13 +21389,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R12
-	SUBQ $0x00000010, R12
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
 
 s1out:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21406,7 +21409,7 @@ s1out:
 tout:
 	CMPQ        R10, DI
 	JAE         eout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21431,11 +21434,11 @@ dev:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	XORQ   R10, R10
-	MOVQ   DI, R12
-	SUBQ   $0x00000080, R12
+	MOVQ   DI, R13
+	SUBQ   $0x00000080, R13
 
 udev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sdev
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z0, Z11, Z11
@@ -21465,11 +21468,11 @@ udev:
 	JMP         udev
 
 sdev:
-	MOVQ DI, R12
-	SUBQ $0x00000010, R12
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
 
 s1dev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tdev
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z0, Z11, Z11
@@ -21546,11 +21549,14 @@ TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
 	SHLQ    $0x02, DI
 	XORQ    R10, R10
 	LEAQ    (DI)(DI*1), R8
+	MOVQ    DI, R12
+	XORQ    R9, R9
 	CMPQ    SI, $0x00001000
 	CMOVQGT R8, R10
+	CMOVQGT R9, R12
 
 row:
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R12*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -21563,11 +21569,11 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R12
-	SUBQ   $0x00000080, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000080, R13
 
 usq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          ssq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
@@ -21597,11 +21603,11 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R12
-	SUBQ $0x00000010, R12
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
 
 s1sq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          tsq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
@@ -21712,26 +21718,30 @@ done:
 	RET
 
 // func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-104
-	MOVQ  y_base+0(FP), AX
-	MOVQ  z_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  rows+72(FP), BX
-	MOVQ  n+80(FP), SI
-	MOVQ  ahead+88(FP), DI
-	MOVQ  $-1, R8
-	MOVQ  SI, R9
-	ANDQ  $0x0f, R9
-	BZHIQ R9, R8, R9
-	KMOVW R9, K1
-	MOVQ  SI, R8
-	SHLQ  $0x02, R8
+	MOVQ    y_base+0(FP), AX
+	MOVQ    z_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    n+80(FP), SI
+	MOVQ    ahead+88(FP), DI
+	MOVQ    $-1, R8
+	MOVQ    SI, R9
+	ANDQ    $0x0f, R9
+	BZHIQ   R9, R8, R9
+	KMOVW   R9, K1
+	MOVQ    SI, R8
+	SHLQ    $0x02, R8
+	MOVQ    R8, R11
+	XORQ    R9, R9
+	TESTQ   DI, DI
+	CMOVQNE R9, R11
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R8*1), R10
+	LEAQ   (CX)(R11*1), R10
 	VXORPS Z0, Z0, Z0
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -21740,29 +21750,29 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	MOVQ   DI, R11
-	IMULQ  R8, R11
-	ADDQ   CX, R11
+	MOVQ   DI, R12
+	IMULQ  R8, R12
+	ADDQ   CX, R12
 	XORQ   R9, R9
-	MOVQ   SI, R12
-	SUBQ   $0x00000040, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000040, R13
 
 ust:
-	CMPQ        R9, R12
+	CMPQ        R9, R13
 	JG          sst
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	PREFETCHT1  64(R11)(R9*4)
+	PREFETCHT1  64(R12)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z9
 	VADDPS      Z9, Z3, Z3
 	VFMADD231PS Z9, Z9, Z4
-	PREFETCHT1  128(R11)(R9*4)
+	PREFETCHT1  128(R12)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z9
 	VADDPS      Z9, Z5, Z5
 	VFMADD231PS Z9, Z9, Z6
-	PREFETCHT1  192(R11)(R9*4)
+	PREFETCHT1  192(R12)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z9
 	VADDPS      Z9, Z7, Z7
 	VFMADD231PS Z9, Z9, Z8
@@ -21770,13 +21780,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R12
-	SUBQ $0x00000010, R12
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
 
 s1st:
-	CMPQ        R9, R12
+	CMPQ        R9, R13
 	JG          tst
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -21786,7 +21796,7 @@ s1st:
 tst:
 	CMPQ        R9, SI
 	JAE         est
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -21826,11 +21836,11 @@ est:
 	VMULSS        c_one<>+0(SB), X2, X2
 	VBROADCASTSS  X2, Z0
 	XORQ          R9, R9
-	MOVQ          SI, R11
-	SUBQ          $0x00000040, R11
+	MOVQ          SI, R12
+	SUBQ          $0x00000040, R12
 
 uout:
-	CMPQ       R9, R11
+	CMPQ       R9, R12
 	JG         sout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Z2
@@ -21860,11 +21870,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R11
-	SUBQ $0x00000010, R11
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1out:
-	CMPQ       R9, R11
+	CMPQ       R9, R12
 	JG         tout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Z2
@@ -21913,14 +21923,17 @@ TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
+	MOVQ    R8, R11
+	XORQ    R12, R12
 	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
+	CMOVQGT R12, R11
 
 row:
 	TESTQ         SI, SI
 	JZ            done
-	LEAQ          (CX)(R8*1), R11
-	LEAQ          (CX)(R9*1), R12
+	LEAQ          (CX)(R11*1), R12
+	LEAQ          (CX)(R9*1), R13
 	CMPQ          DI, $0x10
 	JB            k1
 	VMOVUPS       (CX), Z0
@@ -21949,28 +21962,28 @@ k2:
 	VXORPS       Z9, Z9, Z9
 	VXORPS       Z10, Z10, Z10
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000040, R13
+	MOVQ         DI, R14
+	SUBQ         $0x00000040, R14
 
 ust:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          sst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
 	VFMADD231PS Z11, Z11, Z4
-	PREFETCHT1  64(R12)(R10*4)
+	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z5, Z5
 	VFMADD231PS Z11, Z11, Z6
-	PREFETCHT1  128(R12)(R10*4)
+	PREFETCHT1  128(R13)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z7, Z7
 	VFMADD231PS Z11, Z11, Z8
-	PREFETCHT1  192(R12)(R10*4)
+	PREFETCHT1  192(R13)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z9, Z9
@@ -21979,13 +21992,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R13
-	SUBQ $0x00000010, R13
+	MOVQ DI, R14
+	SUBQ $0x00000010, R14
 
 s1st:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          tst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
@@ -21996,7 +22009,7 @@ s1st:
 tst:
 	CMPQ        R10, DI
 	JAE         est
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, K1, Z3
@@ -22045,13 +22058,13 @@ stat:
 	VMULSS       scale+120(FP), X4, X4
 	VBROADCASTSS X4, Z1
 	XORQ         R10, R10
-	MOVQ         DI, R12
-	SUBQ         $0x00000040, R12
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
 
 uout:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22059,7 +22072,7 @@ uout:
 	VMOVUPS     (BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVNTPS    Z3, (AX)(R10*4)
-	PREFETCHT0  64(R11)(R10*4)
+	PREFETCHT0  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22067,7 +22080,7 @@ uout:
 	VMOVUPS     64(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVNTPS    Z3, 64(AX)(R10*4)
-	PREFETCHT0  128(R11)(R10*4)
+	PREFETCHT0  128(R12)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22075,7 +22088,7 @@ uout:
 	VMOVUPS     128(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVNTPS    Z3, 128(AX)(R10*4)
-	PREFETCHT0  192(R11)(R10*4)
+	PREFETCHT0  192(R12)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22087,13 +22100,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R12
-	SUBQ $0x00000010, R12
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
 
 s1out:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22107,7 +22120,7 @@ s1out:
 tout:
 	CMPQ        R10, DI
 	JAE         eout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22132,11 +22145,11 @@ dev:
 	VXORPS Z9, Z9, Z9
 	VXORPS Z10, Z10, Z10
 	XORQ   R10, R10
-	MOVQ   DI, R12
-	SUBQ   $0x00000080, R12
+	MOVQ   DI, R13
+	SUBQ   $0x00000080, R13
 
 udev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sdev
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z0, Z11, Z11
@@ -22166,11 +22179,11 @@ udev:
 	JMP         udev
 
 sdev:
-	MOVQ DI, R12
-	SUBQ $0x00000010, R12
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
 
 s1dev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tdev
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z0, Z11, Z11
@@ -22226,11 +22239,14 @@ TEXT ·rmsNormRowsNTAVX512(SB), NOSPLIT, $0-100
 	SHLQ    $0x02, DI
 	XORQ    R10, R10
 	LEAQ    (DI)(DI*1), R8
+	MOVQ    DI, R12
+	XORQ    R9, R9
 	CMPQ    SI, $0x00001000
 	CMOVQGT R8, R10
+	CMOVQGT R9, R12
 
 row:
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R12*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -22243,11 +22259,11 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R12
-	SUBQ   $0x00000080, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000080, R13
 
 usq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          ssq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
@@ -22277,11 +22293,11 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R12
-	SUBQ $0x00000010, R12
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
 
 s1sq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          tsq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
@@ -22394,24 +22410,28 @@ done:
 // func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·crmsNormRowsNTAVX512(SB), NOSPLIT, $0-104
-	MOVQ  y_base+0(FP), AX
-	MOVQ  z_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  rows+72(FP), BX
-	MOVQ  n+80(FP), SI
-	MOVQ  ahead+88(FP), DI
-	MOVQ  $-1, R8
-	MOVQ  SI, R9
-	ANDQ  $0x0f, R9
-	BZHIQ R9, R8, R9
-	KMOVW R9, K1
-	MOVQ  SI, R9
-	SHLQ  $0x02, R9
+	MOVQ    y_base+0(FP), AX
+	MOVQ    z_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    n+80(FP), SI
+	MOVQ    ahead+88(FP), DI
+	MOVQ    $-1, R8
+	MOVQ    SI, R9
+	ANDQ    $0x0f, R9
+	BZHIQ   R9, R8, R9
+	KMOVW   R9, K1
+	MOVQ    SI, R9
+	SHLQ    $0x02, R9
+	MOVQ    R9, R12
+	XORQ    R10, R10
+	TESTQ   DI, DI
+	CMOVQNE R10, R12
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R9*1), R11
+	LEAQ   (CX)(R12*1), R11
 	VXORPS Z0, Z0, Z0
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -22420,29 +22440,29 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	MOVQ   DI, R12
-	IMULQ  R9, R12
-	ADDQ   CX, R12
+	MOVQ   DI, R13
+	IMULQ  R9, R13
+	ADDQ   CX, R13
 	XORQ   R10, R10
-	MOVQ   SI, R13
-	SUBQ   $0x00000040, R13
+	MOVQ   SI, R14
+	SUBQ   $0x00000040, R14
 
 ust:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          sst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	PREFETCHT1  64(R12)(R10*4)
+	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z9
 	VADDPS      Z9, Z3, Z3
 	VFMADD231PS Z9, Z9, Z4
-	PREFETCHT1  128(R12)(R10*4)
+	PREFETCHT1  128(R13)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z9
 	VADDPS      Z9, Z5, Z5
 	VFMADD231PS Z9, Z9, Z6
-	PREFETCHT1  192(R12)(R10*4)
+	PREFETCHT1  192(R13)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z9
 	VADDPS      Z9, Z7, Z7
 	VFMADD231PS Z9, Z9, Z8
@@ -22450,13 +22470,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R13
-	SUBQ $0x00000010, R13
+	MOVQ SI, R14
+	SUBQ $0x00000010, R14
 
 s1st:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          tst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -22466,7 +22486,7 @@ s1st:
 tst:
 	CMPQ        R10, SI
 	JAE         est
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -22505,14 +22525,14 @@ est:
 	VCVTSD2SS     X1, X2, X2
 	VMULSS        c_one<>+0(SB), X2, X2
 	VBROADCASTSS  X2, Z0
-	MOVQ          AX, R12
-	NEGQ          R12
-	ANDQ          $0x3f, R12
-	SHRQ          $0x02, R12
-	CMPQ          R12, SI
-	CMOVQGT       SI, R12
+	MOVQ          AX, R13
+	NEGQ          R13
+	ANDQ          $0x3f, R13
+	SHRQ          $0x02, R13
+	CMPQ          R13, SI
+	CMOVQGT       SI, R13
 	XORQ          R10, R10
-	BZHIQ         R12, R8, R10
+	BZHIQ         R13, R8, R10
 	KMOVW         R10, K2
 	PREFETCHT0    (R11)
 	VMOVUPS.Z     (CX), K2, Z2
@@ -22521,16 +22541,16 @@ est:
 	VMULPS        Z3, Z2, Z2
 	VMOVUPS       Z2, K2, (AX)
 	MOVQ          SI, R10
-	SUBQ          R12, R10
+	SUBQ          R13, R10
 	ANDQ          $0x0f, R10
 	BZHIQ         R10, R8, R10
 	KMOVW         R10, K2
-	MOVQ          R12, R10
-	MOVQ          SI, R12
-	SUBQ          $0x00000040, R12
+	MOVQ          R13, R10
+	MOVQ          SI, R13
+	SUBQ          $0x00000040, R13
 
 uout:
-	CMPQ       R10, R12
+	CMPQ       R10, R13
 	JG         sout
 	PREFETCHT0 (R11)(R10*4)
 	VMOVUPS    (CX)(R10*4), Z2
@@ -22560,11 +22580,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R12
-	SUBQ $0x00000010, R12
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
 
 s1out:
-	CMPQ       R10, R12
+	CMPQ       R10, R13
 	JG         tout
 	PREFETCHT0 (R11)(R10*4)
 	VMOVUPS    (CX)(R10*4), Z2
@@ -31308,14 +31328,17 @@ TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
+	MOVQ    R8, R11
+	XORQ    R12, R12
 	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
+	CMOVQGT R12, R11
 
 row:
 	TESTQ        SI, SI
 	JZ           done
-	LEAQ         (CX)(R8*1), R11
-	LEAQ         (CX)(R9*1), R12
+	LEAQ         (CX)(R11*1), R12
+	LEAQ         (CX)(R9*1), R13
 	CMPQ         DI, $0x08
 	JB           k1
 	VMOVUPS      (CX), Y2
@@ -31344,13 +31367,13 @@ k2:
 	VXORPS       X0, X0, X0
 	VXORPS       X1, X1, X1
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000020, R13
+	MOVQ         DI, R14
+	SUBQ         $0x00000020, R14
 
 ust:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          sst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -31359,7 +31382,7 @@ ust:
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y6, Y6
 	VFMADD231PS Y12, Y12, Y7
-	PREFETCHT1  64(R12)(R10*4)
+	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y8, Y8
@@ -31372,13 +31395,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R13
-	SUBQ $0x00000008, R13
+	MOVQ DI, R14
+	SUBQ $0x00000008, R14
 
 s1st:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          tst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -31437,13 +31460,13 @@ stat:
 	VMULSS       scale+120(FP), X5, X5
 	VBROADCASTSS X5, Y0
 	XORQ         R10, R10
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
 
 uout:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -31458,7 +31481,7 @@ uout:
 	VMOVUPS     32(BX)(R10*4), Y4
 	VFMADD213PS Y4, Y3, Y2
 	VMOVUPS     Y2, 32(AX)(R10*4)
-	PREFETCHT0  64(R11)(R10*4)
+	PREFETCHT0  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -31477,13 +31500,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
 
 s1out:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -31524,11 +31547,11 @@ dev:
 	VXORPS Y10, Y10, Y10
 	VXORPS X0, X0, X0
 	XORQ   R10, R10
-	MOVQ   DI, R12
-	SUBQ   $0x00000040, R12
+	MOVQ   DI, R13
+	SUBQ   $0x00000040, R13
 
 udev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sdev
 	VMOVUPS     (CX)(R10*4), Y11
 	VSUBPS      Y1, Y11, Y11
@@ -31558,11 +31581,11 @@ udev:
 	JMP         udev
 
 sdev:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
 
 s1dev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tdev
 	VMOVUPS     (CX)(R10*4), Y11
 	VSUBPS      Y1, Y11, Y11
@@ -31632,11 +31655,14 @@ TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
 	SHLQ    $0x02, DI
 	XORQ    R10, R10
 	LEAQ    (DI)(DI*1), R8
+	MOVQ    DI, R12
+	XORQ    R9, R9
 	CMPQ    SI, $0x00001000
 	CMOVQGT R8, R10
+	CMOVQGT R9, R12
 
 row:
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R12*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -31650,11 +31676,11 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R12
-	SUBQ   $0x00000040, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000040, R13
 
 usq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          ssq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
@@ -31680,11 +31706,11 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R12
-	SUBQ $0x00000008, R12
+	MOVQ SI, R13
+	SUBQ $0x00000008, R13
 
 s1sq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          tsq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
@@ -31794,22 +31820,26 @@ done:
 	RET
 
 // func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
-// Requires: AVX, AVX2, FMA3, MMX+
+// Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-104
-	MOVQ y_base+0(FP), AX
-	MOVQ z_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ rows+72(FP), BX
-	MOVQ n+80(FP), SI
-	MOVQ ahead+88(FP), DI
-	MOVQ $-1, R8
-	MOVQ SI, R8
-	SHLQ $0x02, R8
+	MOVQ    y_base+0(FP), AX
+	MOVQ    z_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    n+80(FP), SI
+	MOVQ    ahead+88(FP), DI
+	MOVQ    $-1, R8
+	MOVQ    SI, R8
+	SHLQ    $0x02, R8
+	MOVQ    R8, R11
+	XORQ    R9, R9
+	TESTQ   DI, DI
+	CMOVQNE R9, R11
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R8*1), R10
+	LEAQ   (CX)(R11*1), R10
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
@@ -31820,24 +31850,24 @@ row:
 	VXORPS Y9, Y9, Y9
 	VXORPS X0, X0, X0
 	VXORPS X1, X1, X1
-	MOVQ   DI, R11
-	IMULQ  R8, R11
-	ADDQ   CX, R11
+	MOVQ   DI, R12
+	IMULQ  R8, R12
+	ADDQ   CX, R12
 	XORQ   R9, R9
-	MOVQ   SI, R12
-	SUBQ   $0x00000020, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000020, R13
 
 ust:
-	CMPQ        R9, R12
+	CMPQ        R9, R13
 	JG          sst
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
 	VMOVUPS     32(CX)(R9*4), Y10
 	VADDPS      Y10, Y4, Y4
 	VFMADD231PS Y10, Y10, Y5
-	PREFETCHT1  64(R11)(R9*4)
+	PREFETCHT1  64(R12)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y10
 	VADDPS      Y10, Y6, Y6
 	VFMADD231PS Y10, Y10, Y7
@@ -31848,13 +31878,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R12
-	SUBQ $0x00000008, R12
+	MOVQ SI, R13
+	SUBQ $0x00000008, R13
 
 s1st:
-	CMPQ        R9, R12
+	CMPQ        R9, R13
 	JG          tst
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
@@ -31903,11 +31933,11 @@ est:
 	VMULSS       c_one<>+0(SB), X3, X3
 	VBROADCASTSS X3, Y0
 	XORQ         R9, R9
-	MOVQ         SI, R11
-	SUBQ         $0x00000020, R11
+	MOVQ         SI, R12
+	SUBQ         $0x00000020, R12
 
 uout:
-	CMPQ       R9, R11
+	CMPQ       R9, R12
 	JG         sout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -31935,11 +31965,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R11
-	SUBQ $0x00000008, R11
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1out:
-	CMPQ       R9, R11
+	CMPQ       R9, R12
 	JG         tout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -31984,14 +32014,17 @@ TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
 	SHLQ    $0x02, R8
 	XORQ    R9, R9
 	LEAQ    (R8)(R8*1), R10
+	MOVQ    R8, R11
+	XORQ    R12, R12
 	CMPQ    DI, $0x00000c00
 	CMOVQGT R10, R9
+	CMOVQGT R12, R11
 
 row:
 	TESTQ        SI, SI
 	JZ           done
-	LEAQ         (CX)(R8*1), R11
-	LEAQ         (CX)(R9*1), R12
+	LEAQ         (CX)(R11*1), R12
+	LEAQ         (CX)(R9*1), R13
 	CMPQ         DI, $0x08
 	JB           k1
 	VMOVUPS      (CX), Y2
@@ -32020,13 +32053,13 @@ k2:
 	VXORPS       X0, X0, X0
 	VXORPS       X1, X1, X1
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000020, R13
+	MOVQ         DI, R14
+	SUBQ         $0x00000020, R14
 
 ust:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          sst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -32035,7 +32068,7 @@ ust:
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y6, Y6
 	VFMADD231PS Y12, Y12, Y7
-	PREFETCHT1  64(R12)(R10*4)
+	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y8, Y8
@@ -32048,13 +32081,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R13
-	SUBQ $0x00000008, R13
+	MOVQ DI, R14
+	SUBQ $0x00000008, R14
 
 s1st:
-	CMPQ        R10, R13
+	CMPQ        R10, R14
 	JG          tst
-	PREFETCHT1  (R12)(R10*4)
+	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -32113,13 +32146,13 @@ stat:
 	VMULSS       scale+120(FP), X5, X5
 	VBROADCASTSS X5, Y0
 	XORQ         R10, R10
-	MOVQ         DI, R12
-	SUBQ         $0x00000020, R12
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
 
 uout:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -32134,7 +32167,7 @@ uout:
 	VMOVUPS     32(BX)(R10*4), Y4
 	VFMADD213PS Y4, Y3, Y2
 	VMOVNTPS    Y2, 32(AX)(R10*4)
-	PREFETCHT0  64(R11)(R10*4)
+	PREFETCHT0  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -32153,13 +32186,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
 
 s1out:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tout
-	PREFETCHT0  (R11)(R10*4)
+	PREFETCHT0  (R12)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -32200,11 +32233,11 @@ dev:
 	VXORPS Y10, Y10, Y10
 	VXORPS X0, X0, X0
 	XORQ   R10, R10
-	MOVQ   DI, R12
-	SUBQ   $0x00000040, R12
+	MOVQ   DI, R13
+	SUBQ   $0x00000040, R13
 
 udev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          sdev
 	VMOVUPS     (CX)(R10*4), Y11
 	VSUBPS      Y1, Y11, Y11
@@ -32234,11 +32267,11 @@ udev:
 	JMP         udev
 
 sdev:
-	MOVQ DI, R12
-	SUBQ $0x00000008, R12
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
 
 s1dev:
-	CMPQ        R10, R12
+	CMPQ        R10, R13
 	JG          tdev
 	VMOVUPS     (CX)(R10*4), Y11
 	VSUBPS      Y1, Y11, Y11
@@ -32290,11 +32323,14 @@ TEXT ·rmsNormRowsNTAVX2(SB), NOSPLIT, $0-100
 	SHLQ    $0x02, DI
 	XORQ    R10, R10
 	LEAQ    (DI)(DI*1), R8
+	MOVQ    DI, R12
+	XORQ    R9, R9
 	CMPQ    SI, $0x00001000
 	CMOVQGT R8, R10
+	CMOVQGT R9, R12
 
 row:
-	LEAQ   (CX)(DI*1), R9
+	LEAQ   (CX)(R12*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -32308,11 +32344,11 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R12
-	SUBQ   $0x00000040, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000040, R13
 
 usq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          ssq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
@@ -32338,11 +32374,11 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R12
-	SUBQ $0x00000008, R12
+	MOVQ SI, R13
+	SUBQ $0x00000008, R13
 
 s1sq:
-	CMPQ        R8, R12
+	CMPQ        R8, R13
 	JG          tsq
 	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
@@ -32454,20 +32490,24 @@ done:
 // func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·crmsNormRowsNTAVX2(SB), NOSPLIT, $0-104
-	MOVQ y_base+0(FP), AX
-	MOVQ z_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ rows+72(FP), BX
-	MOVQ n+80(FP), SI
-	MOVQ ahead+88(FP), DI
-	MOVQ $-1, R8
-	MOVQ SI, R8
-	SHLQ $0x02, R8
+	MOVQ    y_base+0(FP), AX
+	MOVQ    z_base+24(FP), CX
+	MOVQ    g_base+48(FP), DX
+	MOVQ    rows+72(FP), BX
+	MOVQ    n+80(FP), SI
+	MOVQ    ahead+88(FP), DI
+	MOVQ    $-1, R8
+	MOVQ    SI, R8
+	SHLQ    $0x02, R8
+	MOVQ    R8, R11
+	XORQ    R9, R9
+	TESTQ   DI, DI
+	CMOVQNE R9, R11
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R8*1), R10
+	LEAQ   (CX)(R11*1), R10
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
@@ -32478,24 +32518,24 @@ row:
 	VXORPS Y9, Y9, Y9
 	VXORPS X0, X0, X0
 	VXORPS X1, X1, X1
-	MOVQ   DI, R11
-	IMULQ  R8, R11
-	ADDQ   CX, R11
+	MOVQ   DI, R12
+	IMULQ  R8, R12
+	ADDQ   CX, R12
 	XORQ   R9, R9
-	MOVQ   SI, R12
-	SUBQ   $0x00000020, R12
+	MOVQ   SI, R13
+	SUBQ   $0x00000020, R13
 
 ust:
-	CMPQ        R9, R12
+	CMPQ        R9, R13
 	JG          sst
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
 	VMOVUPS     32(CX)(R9*4), Y10
 	VADDPS      Y10, Y4, Y4
 	VFMADD231PS Y10, Y10, Y5
-	PREFETCHT1  64(R11)(R9*4)
+	PREFETCHT1  64(R12)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y10
 	VADDPS      Y10, Y6, Y6
 	VFMADD231PS Y10, Y10, Y7
@@ -32506,13 +32546,13 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R12
-	SUBQ $0x00000008, R12
+	MOVQ SI, R13
+	SUBQ $0x00000008, R13
 
 s1st:
-	CMPQ        R9, R12
+	CMPQ        R9, R13
 	JG          tst
-	PREFETCHT1  (R11)(R9*4)
+	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
@@ -32560,16 +32600,16 @@ est:
 	VCVTSD2SS    X11, X3, X3
 	VMULSS       c_one<>+0(SB), X3, X3
 	VBROADCASTSS X3, Y0
-	MOVQ         AX, R11
-	NEGQ         R11
-	ANDQ         $0x1f, R11
-	SHRQ         $0x02, R11
-	CMPQ         R11, SI
-	CMOVQGT      SI, R11
+	MOVQ         AX, R12
+	NEGQ         R12
+	ANDQ         $0x1f, R12
+	SHRQ         $0x02, R12
+	CMPQ         R12, SI
+	CMOVQGT      SI, R12
 	XORQ         R9, R9
 
 hd:
-	CMPQ   R9, R11
+	CMPQ   R9, R12
 	JAE    hde
 	VMOVSS (CX)(R9*4), X1
 	VMULSS X0, X1, X1
@@ -32580,12 +32620,12 @@ hd:
 	JMP    hd
 
 hde:
-	MOVQ R11, R9
-	MOVQ SI, R11
-	SUBQ $0x00000020, R11
+	MOVQ R12, R9
+	MOVQ SI, R12
+	SUBQ $0x00000020, R12
 
 uout:
-	CMPQ       R9, R11
+	CMPQ       R9, R12
 	JG         sout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -32613,11 +32653,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R11
-	SUBQ $0x00000008, R11
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1out:
-	CMPQ       R9, R11
+	CMPQ       R9, R12
 	JG         tout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1

@@ -17,7 +17,8 @@ import (
 // shifted pass (lnRowsFn; within the tolerance of the two-pass
 // composition, not bit-identical to it), then y as normAffine. The next
 // row is prefetched during the last pass, which reads the current one
-// from L1. Tails: AVX-512 masks, AVX2 scalar steps (no access
+// from L1, except in rows too wide for L1 with the next row (nearRow),
+// which prefetch two rows ahead into L2 instead. Tails: AVX-512 masks, AVX2 scalar steps (no access
 // past a row; scalar memory operands are loaded with VMOVSS first, since
 // qemu 7.2 reads 16 bytes for a VFMADD213SS m32 and faults at a page end).
 
@@ -98,16 +99,17 @@ func normRows(v variant) {
 // one pass sums z and z² (four accumulators each), then
 // rs = rsqrt32((q+s*s)*inv+eps) (float32 steps, as the Go composition),
 // then y = z*rs*g (scaleMul's numerics) while the row is in L1; the next
-// row is prefetched into L1 during the output pass. Rows of n need not
+// row is prefetched into L1 during the output pass (ahead 0) or row
+// r+ahead into L2 during the first pass (nearRow). Rows of n need not
 // be aligned: the streaming form writes each row's head up to the first
 // vector-aligned element with plain (masked or scalar) stores and
 // streams the rest.
 func crmsRowsFn(v variant, nt bool) {
 	fn(v, ntName("crmsNormRows", nt), "func(y, z, g []float32, rows, n, ahead int, inv, eps float32)", ntDoc([]string{
 		"crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),",
-		"rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. The output pass prefetches",
-		"the next row into L1; the statistics pass prefetches row r+ahead into L2 (0: none, for rows",
-		"that fit L1 with g and the next row)."}, false)...)
+		"rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. With ahead 0 (rows that fit",
+		"L1 with g and the next row) the output pass prefetches the next row into L1; else the statistics",
+		"pass prefetches row r+ahead into L2."}, false)...)
 	if nt {
 		Doc("NT: the full vectors of y from each row's first vector-aligned element on are stored",
 			"non-temporally (rows need not be aligned); the caller runs sfence.")
@@ -130,12 +132,15 @@ func crmsRowsFn(v variant, nt bool) {
 	MOVQ(c, stride)
 	SHLQ(U8(2), stride)
 	i, nx := GP64(), GP64()
+	near, none := nearRow(stride)
+	TESTQ(ahead, ahead)
+	CMOVQNE(none, near)
 	ts, tq := XMM(), XMM() // AVX2 scalar tail sums
 	rs := v.vec()
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
-	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: near, Scale: 1}, nx)
 	const unroll = 4
 	sa, qa := zeroedSums(v, unroll, ts, tq)
 	// Row r+ahead (the current row when ahead is 0: no traffic).
@@ -259,8 +264,9 @@ func rowTailMask(v variant, c GPVirtual) OpmaskVirtual {
 
 // rmsRowsFn emits rmsNormRows: per row a sum-of-squares pass, then the
 // output pass (prefetching the next row into L1); rows beyond rmsAheadC
-// elements also prefetch row r+2 into L2 during the first pass
-// (2048x8192: 1.02-1.04x, 1024x16384: 1.07x, measured).
+// elements prefetch row r+2 into L2 during the first pass instead
+// (2048x8192: 1.02-1.04x, 1024x16384: 1.07x, measured, then 1.07-1.13x
+// without the L1 prefetch, nearRow).
 func rmsRowsFn(v variant, nt bool) {
 	const acc8 = 8
 	fn(v, ntName("rmsNormRows", nt), "func(y, x, g []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
@@ -277,7 +283,8 @@ func rmsRowsFn(v variant, nt bool) {
 	i := GP64()
 	// nx is the next row of x, prefetched into L1 during the last passes
 	// over the current one (which run from L1): its first pass then reads
-	// L1, not L2. A prefetch past the end does not fault.
+	// L1, not L2 (the current row for wide rows: nearRow). A prefetch past
+	// the end does not fault.
 	nx := GP64()
 
 	var acc []VecVirtual
@@ -306,11 +313,13 @@ func rmsRowsFn(v variant, nt bool) {
 	far, two, n2 := GP64(), GP64(), GP64()
 	XORQ(far, far)
 	LEAQ(Mem{Base: stride, Index: stride, Scale: 1}, two)
+	near, none := nearRow(stride)
 	CMPQ(c, U32(rmsAheadC))
 	CMOVQGT(two, far)
+	CMOVQGT(none, near)
 	s := v.vec()
 	Label("row")
-	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: near, Scale: 1}, nx)
 	LEAQ(Mem{Base: x, Index: far, Scale: 1}, n2)
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
@@ -366,8 +375,9 @@ func rmsRowsFn(v variant, nt bool) {
 // subtraction would lose more than a bit) a second pass sums (x-mu)² as
 // the two-pass form. Then y = (x-mu)*s*g + b while the row is in L1,
 // prefetching the next row into L1; rows beyond lnAheadC elements (which
-// do not fit L1 with g, b and the next row) also prefetch row r+2 into
-// L2 during the statistics pass, so DRAM reads go on during it.
+// do not fit L1 with g, b and the next row) prefetch row r+2 into L2
+// during the statistics pass instead, so DRAM reads go on during it
+// (nearRow; 2048x4096 1.06x without the L1 prefetch).
 func lnRowsFn(v variant, nt bool, name string) {
 	fn(v, name, "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
 		"layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):",
@@ -386,14 +396,16 @@ func lnRowsFn(v variant, nt bool, name string) {
 	far, two := GP64(), GP64()
 	XORQ(far, far)
 	LEAQ(Mem{Base: stride, Index: stride, Scale: 1}, two)
+	near, none := nearRow(stride)
 	CMPQ(c, U32(lnAheadC))
 	CMOVQGT(two, far)
+	CMOVQGT(none, near)
 	i, nx, n2 := GP64(), GP64(), GP64()
 	ts, tq := XMM(), XMM()
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
-	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: near, Scale: 1}, nx)
 	LEAQ(Mem{Base: x, Index: far, Scale: 1}, n2)
 	// The shift K.
 	kv := v.vec()
@@ -506,6 +518,20 @@ func lnRowsFn(v variant, nt bool, name string) {
 	Label("done")
 	VZEROUPPER()
 	RET()
+}
+
+// nearRow returns near, the byte offset of the row the output pass
+// prefetches into L1 (the next row: stride), and none, a zero for the rows
+// that prefetch ahead into L2 to move into near (their own row: no
+// traffic). Those rows do not fit L1 with the next row and the
+// parameters: prefetching the next row into L1 evicted the current row
+// and g before the output pass read them (rmsnorm 2048x8192 1.07-1.13x,
+// six alternated runs).
+func nearRow(stride GPVirtual) (near, none GPVirtual) {
+	near, none = GP64(), GP64()
+	MOVQ(stride, near)
+	XORQ(none, none)
+	return near, none
 }
 
 // Rows longer than these prefetch two rows ahead into L2 during the first
