@@ -52,6 +52,10 @@ type Options struct {
 	// decides whether a multi-pass kernel's second pass is counted as
 	// traffic (suite.Cost.Reread); 0 when unknown.
 	LastLevelCache int64
+	// PassCache is the data a pass leaves in cache for the next
+	// (machine.Caches.PassKept; 0: LastLevelCache): a kernel's second
+	// pass over more data than that is counted (suite.Cost.Reread).
+	PassCache int64
 	// MaxSets, when positive, caps the rotated sets below RotatedSets' own
 	// bound (nbench run --quick: rough timings, so a set past the held
 	// cache stays between it and its target, judged against the cache).
@@ -99,11 +103,13 @@ const LLCRotation = 8
 // streamed outputs leave the inputs, a smaller span, in the L3), as did
 // rotations of 256 MiB, 8x the 32 MiB it can count on (102-124%). The
 // held size only decides which small rotations stay in the cache
-// (RotatedSets).
-func (o *Options) SetLastLevelCache(llc, held int64) {
+// (RotatedSets). kept is what a pass leaves in cache for the next
+// (PassCache; 0: llc).
+func (o *Options) SetLastLevelCache(llc, held, kept int64) {
 	o.LastLevelCache = llc
 	o.CacheBytes = max(o.CacheBytes, LLCRotation*llc)
 	o.HeldCache = held
+	o.PassCache = kept
 }
 
 // Touched is the bytes one run touches of a buffer set of setBytes: the
@@ -464,7 +470,11 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 	}
 	res.SetBytes = bytes
 	resolve := func(c suite.Cost) suite.Cost {
-		c = c.Resolve(bytes, opt.LastLevelCache)
+		kept := opt.PassCache
+		if kept <= 0 {
+			kept = opt.LastLevelCache
+		}
+		c = c.Resolve(bytes, kept)
 		// Outputs may be sized for the worst case (NMS keeps at most N):
 		// never more written than the whole count.
 		c.Written = min(float64(written), c.Bytes)

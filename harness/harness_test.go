@@ -43,7 +43,8 @@ func (c doubleCase) Check(d []*kernel.Host) suite.Check {
 	return suite.Close("y", d[1].F32, ref, 0, 1e-6)
 }
 func (c doubleCase) Cost() suite.Cost {
-	return suite.Cost{Flops: float64(c.n), Bytes: 8 * float64(c.n) * float64(c.touch) / 100}
+	// Reread: as a training norm, a second read of x past the cache.
+	return suite.Cost{Flops: float64(c.n), Bytes: 8 * float64(c.n) * float64(c.touch) / 100, Reread: 4 * float64(c.n)}
 }
 
 var doubleKernel = &suite.Kernel{Name: "test_double", Family: "norms",
@@ -458,3 +459,27 @@ func TestCompanion(t *testing.T) {
 }
 
 var errBoom = errors.New("boom")
+
+// TestPassCacheCountsReread: a second pass counts once the case's data
+// exceeds what a pass leaves in cache (PassCache), which may be far less
+// than the last-level cache; without it, the last-level cache decides.
+func TestPassCacheCountsReread(t *testing.T) {
+	o := quickOpts()
+	o.NoTiming = true
+	const oneRead, twoReads = 8000, 12000 // N=1000: x read and y written; then x again
+	for _, c := range []struct {
+		llc, kept int64
+		want      float64
+	}{
+		{1 << 20, 0, oneRead},        // the 8 KB fit the LLC, no pass reach measured
+		{1 << 20, 4 << 10, twoReads}, // past the 4 KB a pass leaves
+		{1 << 20, 1 << 20, oneRead},
+		{4 << 10, 0, twoReads},
+		{0, 0, oneRead}, // nothing known: no second pass counted
+	} {
+		o.SetLastLevelCache(c.llc, c.llc, c.kept)
+		if r := run(t, "ok", o); r.Cost.Bytes != c.want {
+			t.Errorf("LLC %d, pass cache %d: %v bytes counted, want %v", c.llc, c.kept, r.Cost.Bytes, c.want)
+		}
+	}
+}

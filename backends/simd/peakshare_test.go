@@ -73,7 +73,8 @@ func TestNoShareAbovePeak(t *testing.T) {
 	}
 	opt := harness.DefaultOptions()
 	opt.Count, opt.BenchTime, opt.NoCheck = 3, 20*time.Millisecond, true
-	opt.SetLastLevelCache(f.Description.Caches.LastLevel(), f.Description.Caches.HeldLastLevel()) // with the L3 reach just measured
+	c := f.Description.Caches // with the reaches just measured
+	opt.SetLastLevelCache(c.LastLevel(), c.HeldLastLevel(), c.PassKept())
 	opt.Seed = 1
 	now := roofline.NewNow(f.Description)
 	defer now.Close()

@@ -198,6 +198,18 @@ func writeL3Sweep(w io.Writer, f *peak.File) {
 	} else {
 		fmt.Fprintf(w, "  no lasting drop below the L3's speed: the reported %s counts\n", machine.Bytes(c.L3))
 	}
+	if f.PassSweepErr != "" {
+		fmt.Fprintf(w, "pass reach sweep failed: %s\n", f.PassSweepErr)
+	}
+	if len(f.PassSweep) == 0 {
+		return
+	}
+	line = "Pass reach sweep (a second read right after the first, GB/s):"
+	for _, p := range f.PassSweep {
+		line += fmt.Sprintf(" %s %s,", machine.Bytes(p.Bytes), reports.Rate(p.Median/1e9))
+	}
+	fmt.Fprintln(w, strings.TrimSuffix(line, ","))
+	fmt.Fprintf(w, "  a pass leaves %s in cache for the next: a kernel's second pass over more data counts as traffic\n", machine.Bytes(c.PassReach))
 }
 
 // newPlainTable is a borderless table like the run table.

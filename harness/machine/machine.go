@@ -65,6 +65,12 @@ type Caches struct {
 	// L3 and may hold far less of it (the Xeon VM here: 260 MiB reported,
 	// 128 MB held).
 	L3Reach int64 `json:"l3_reach,omitempty"`
+	// PassReach is measured too: the largest data one thread reads once
+	// from DRAM and reads again from cache right after (nbench peak's pass
+	// sweep); 0 when not measured. An L3 may keep only lines read twice:
+	// the Xeon VM's second read of 12-48 MB ran at DRAM speed, its third at
+	// L3 speed, so a kernel's second pass over its input reads DRAM again.
+	PassReach int64 `json:"pass_reach,omitempty"`
 }
 
 // gpuProviders let a GPU backend add its devices without this package
@@ -170,6 +176,16 @@ func (c Caches) HeldL3() int64 {
 		return min(c.L3Reach, c.L3)
 	}
 	return c.L3
+}
+
+// PassKept is the data a pass leaves in cache for the next: the measured
+// pass reach, else the last level reported (which keeps what a pass read
+// on CPUs whose L3 takes every line the L2 evicts).
+func (c Caches) PassKept() int64 {
+	if c.PassReach > 0 {
+		return c.PassReach
+	}
+	return c.LastLevel()
 }
 
 // LastLevel is the size of the largest cache level reported (L3, else

@@ -76,6 +76,9 @@ func (d Description) Fields() []Field {
 	if r := d.Caches.L3Reach; r > 0 && d.Caches.L3 > 0 {
 		l3 += fmt.Sprintf("; one thread's reads reach %s of it at L3 speed (nbench peak)", Bytes(d.Caches.HeldL3()))
 	}
+	if r := d.Caches.PassReach; r > 0 {
+		l3 += fmt.Sprintf("; it keeps %s of data read once for a second read", Bytes(r))
+	}
 	caches := fmt.Sprintf("L1d %s, L1i %s, L2 %s, L3 %s", Bytes(d.Caches.L1D), Bytes(d.Caches.L1I), Bytes(d.Caches.L2), l3)
 	isa := d.ISA
 	if isa == "" {

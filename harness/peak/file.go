@@ -29,7 +29,12 @@ type File struct {
 	// (MeasureReach); L3SweepErr says why there is none when it failed.
 	L3Sweep    []SweepPoint `json:"l3_sweep,omitempty"`
 	L3SweepErr string       `json:"l3_sweep_error,omitempty"`
-	Results    []Result     `json:"results"`
+	// PassSweep is the second-read sweep that measured
+	// Description.Caches.PassReach (MeasurePassReach); PassSweepErr says
+	// why there is none when it failed.
+	PassSweep    []SweepPoint `json:"pass_sweep,omitempty"`
+	PassSweepErr string       `json:"pass_sweep_error,omitempty"`
+	Results      []Result     `json:"results"`
 }
 
 // FileName is the name of a peak file inside a machine's folder.
@@ -72,7 +77,8 @@ func DevicePath(dir, id, backend string) string {
 // L3 whose reach is not known yet and a read probe is among the probes, it
 // first sweeps the reach (MeasureReach), so the L3 level and its probe
 // sets are sized by what the machine holds rather than what it reports
-// (DRAM sets still get past the reported size).
+// (DRAM sets still get past the reported size), then what the L3 keeps of
+// one pass (MeasurePassReach).
 func Run(d machine.Description, opt Options) (*File, error) {
 	opt.defaults(d)
 	f := &File{Machine: d.ID(), Date: time.Now().UTC().Truncate(time.Second),
@@ -83,6 +89,12 @@ func Run(d machine.Description, opt Options) (*File, error) {
 		d.Caches.L3Reach, f.L3Sweep = reach, sweep
 		if err != nil {
 			f.L3SweepErr = err.Error()
+		} else if len(sweep) >= 2 {
+			ref := max(sweep[0].Median, sweep[1].Median) // the L3's read bandwidth
+			d.Caches.PassReach, f.PassSweep, err = MeasurePassReach(d, ref, opt)
+			if err != nil {
+				f.PassSweepErr = err.Error()
+			}
 		}
 	}
 	levels, rs, err := Measure(d, opt)
@@ -93,14 +105,16 @@ func Run(d machine.Description, opt Options) (*File, error) {
 	return f, nil
 }
 
-// Described is this machine's description with the L3 reach of its stored
-// peak file under dir (none when it has no file, or the file no reach):
-// what runs take the held L3 from (which small rotations stay in it, and
-// the L3 probes of --peak-now).
+// Described is this machine's description with the L3 and pass reaches of
+// its stored peak file under dir (none when it has no file, or the file
+// none): what runs take the held L3 from (which small rotations stay in
+// it, and the L3 probes of --peak-now), and the data past which a
+// kernel's second pass counts.
 func Described(dir string) machine.Description {
 	d := machine.Describe()
 	if f, err := Load(dir, d.ID()); err == nil && f.Description.Caches.L3 == d.Caches.L3 {
 		d.Caches.L3Reach = f.Description.Caches.L3Reach
+		d.Caches.PassReach = f.Description.Caches.PassReach
 	}
 	return d
 }

@@ -169,6 +169,13 @@ func TestMeasureAndStore(t *testing.T) {
 	if c.L3Reach < 0 || c.L3Reach > c.L3 {
 		t.Errorf("L3 reach %d of a reported %d", c.L3Reach, c.L3)
 	}
+	// After a reach sweep, the pass reach (or why not): at most the held L3.
+	if len(f.L3Sweep) >= 2 && len(f.PassSweep) == 0 && f.PassSweepErr == "" {
+		t.Errorf("reach swept, but no pass sweep")
+	}
+	if c.PassReach < 0 || (c.PassReach > 0 && c.PassReach > max(c.HeldL3(), c.L2)) {
+		t.Errorf("pass reach %d of a held L3 of %d", c.PassReach, c.HeldL3())
+	}
 	for _, l := range f.Levels {
 		if l.Name == L3 && l.Capacity != c.HeldL3() {
 			t.Errorf("L3 level of %s, the held L3 is %s", machine.Bytes(l.Capacity), machine.Bytes(c.HeldL3()))
@@ -186,8 +193,8 @@ func TestMeasureAndStore(t *testing.T) {
 	if err != nil || len(g.Results) != len(f.Results) || g.Machine != d.ID() {
 		t.Fatalf("load: %v", err)
 	}
-	if got := Described(dir).Caches.L3Reach; got != c.L3Reach {
-		t.Errorf("Described: L3 reach %d, the file has %d", got, c.L3Reach)
+	if got := Described(dir).Caches; got.L3Reach != c.L3Reach || got.PassReach != c.PassReach {
+		t.Errorf("Described: L3 reach %d and pass reach %d, the file has %d and %d", got.L3Reach, got.PassReach, c.L3Reach, c.PassReach)
 	}
 	if _, err := Load(dir, "other-machine"); !IsNotExist(err) {
 		t.Errorf("missing peak file: %v", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"time"
 
 	"github.com/nbench/nbench/harness/machine"
 )
@@ -140,4 +141,95 @@ func sampleAt(p Probe, bytes int64, opt Options) (float64, error) {
 	}
 	med, _ := medianMax(v)
 	return med, nil
+}
+
+// MeasurePassReach sweeps the data one thread reads once from DRAM and
+// then finds in cache on a second read right after (machine.Caches.
+// PassReach), up to the held L3: each sample first reads twice an array of
+// twice the held L3 (an L3 that keeps only lines read twice is then full
+// of those, and holds none of the array measured), reads the array once,
+// and times its second read. ref is the L3's read bandwidth (the reach
+// sweep's first points); the pass reach is the last size before two
+// points in a row read below reachDrop times it, or the L2 if the first
+// two do. It stops there.
+func MeasurePassReach(d machine.Description, ref float64, opt Options) (int64, []SweepPoint, error) {
+	opt.defaults(d)
+	held := d.Caches.HeldL3()
+	var sizes []int64
+	for _, s := range reachSizes(d) {
+		if s <= held {
+			sizes = append(sizes, s)
+		}
+	}
+	if len(sizes) == 0 || !(ref > 0) {
+		return 0, nil, fmt.Errorf("no L3 beyond the L2 to sweep, or no L3 bandwidth to compare with")
+	}
+	probe, err := fastestRead(sizes[0], opt)
+	if err != nil {
+		return 0, nil, err
+	}
+	flushBytes := 2 * held
+	if d.MemoryBytes > 0 {
+		flushBytes = min(flushBytes, int64(d.MemoryBytes/8))
+	}
+	flush := newStreamData(Read, flushBytes)
+	defer runtime.GC()
+	var sweep []SweepPoint
+	below := 0
+	for i, size := range sizes {
+		if opt.Progress != nil {
+			opt.Progress(i, len(sizes), fmt.Sprintf("pass reach: a second read over %s, 1 thread", machine.Bytes(size)))
+		}
+		v, err := secondRead(probe, flush, size, opt.Count)
+		if err != nil {
+			return 0, sweep, err
+		}
+		sweep = append(sweep, SweepPoint{Bytes: size, Median: v})
+		if v >= reachDrop*ref {
+			below = 0
+		} else if below++; below == 2 {
+			break
+		}
+	}
+	return passReachOf(sweep, ref, max(d.Caches.L2, fallbackL2)), sweep, nil
+}
+
+// secondRead is the median over count samples of the second of two reads
+// of an array of bytes after the flush array's two reads, in B/s; every
+// read's sum is checked.
+func secondRead(p Probe, flush *streamData, bytes int64, count int) (float64, error) {
+	x := newStreamData(Read, bytes)
+	read := func(s *streamData) error { return s.check(p, p.Stream(nil, s.x, nil)) }
+	v := make([]float64, 0, count)
+	for range count {
+		for _, s := range []*streamData{flush, flush, x} {
+			if err := read(s); err != nil {
+				return 0, err
+			}
+		}
+		start := time.Now()
+		if err := read(x); err != nil {
+			return 0, err
+		}
+		v = append(v, x.bytes()/max(time.Since(start).Seconds(), 1e-9))
+	}
+	med, _ := medianMax(v)
+	return med, nil
+}
+
+// passReachOf decides the pass reach from its sweep: the last size read
+// at L3 speed (at least reachDrop times ref) before the first two points
+// in a row below it; l2 when the sweep starts with those (a pass then
+// leaves only what the L2 holds).
+func passReachOf(sweep []SweepPoint, ref float64, l2 int64) int64 {
+	kept := l2
+	for i, p := range sweep {
+		switch {
+		case p.Median >= reachDrop*ref:
+			kept = p.Bytes
+		case i+1 == len(sweep) || sweep[i+1].Median < reachDrop*ref:
+			return kept
+		}
+	}
+	return kept
 }

@@ -89,3 +89,29 @@ func TestLevelsHeldL3(t *testing.T) {
 		t.Errorf("a reach past the report: L3 %s", machine.Bytes(ls[2].Capacity))
 	}
 }
+
+func TestPassReachOf(t *testing.T) {
+	mb := []int64{4, 6, 8, 12, 16}
+	const ref, l2 = 30e9, 2 << 20
+	for _, c := range []struct {
+		name string
+		gbs  []float64
+		want int64
+	}{
+		// The Xeon VM: a second read of 3-4 MB from the L3, 6 MB partly,
+		// 12 MB on at DRAM speed.
+		{"xeon VM", []float64{27, 20, 17, 15, 15}, 4 << 20},
+		{"kept to the end", []float64{29, 29, 28, 28, 27}, 16 << 20},
+		{"nothing past the L2", []float64{16, 15, 15, 15, 15}, l2},
+		// One slow point between fast ones is noise.
+		{"one dip", []float64{29, 29, 18, 28, 28}, 16 << 20},
+		// A last point alone below: the size before it.
+		{"last point below", []float64{29, 29, 28, 28, 15}, 12 << 20},
+		{"stopped at two below", []float64{29, 29, 15, 15}, 6 << 20},
+	} {
+		n := len(c.gbs)
+		if got := passReachOf(sweepOf(mb[:n], c.gbs), ref, l2); got != c.want {
+			t.Errorf("%s: pass reach %s, want %s", c.name, machine.Bytes(got), machine.Bytes(c.want))
+		}
+	}
+}

@@ -246,9 +246,10 @@ const affineCostDoc = "FLOPs: 2 per element (multiply-add) + the fold of the per
 	"an rsqrt per channel (T); bytes: x read and y written once, the per-channel parameters read once"
 
 // rereadDoc is the second pass of a training norm whose statistics cover
-// the whole batch: y needs them, so x is read again, from memory when it
-// does not fit in the last-level cache (KERNELS.md 1.7).
-const rereadDoc = "x is counted twice when it exceeds the last-level cache (statistics first, then the output)"
+// the whole batch: y needs them, so x is read again, from memory when the
+// cache does not keep it from the first pass (KERNELS.md 1.7).
+const rereadDoc = "x is counted twice when the data exceeds what the cache keeps of one pass " +
+	"(statistics first, then the output): the last-level cache, or the pass reach nbench peak measured"
 
 func (c *bnInfer) Cost() suite.Cost {
 	e, ch := float64(c.M*c.C), float64(c.C)

@@ -79,15 +79,16 @@ type Cost struct {
 	// machines. The harness sets it from the output buffers.
 	Written float64
 	// Reread is the traffic of the passes a kernel must make again over
-	// data that exceeds the last-level cache (BatchNorm training reads x for
-	// its statistics, then again for the output): Resolve adds it to Bytes
-	// when the case's data does not fit.
+	// data that exceeds what the cache keeps of one pass (BatchNorm
+	// training reads x for its statistics, then again for the output):
+	// Resolve adds it to Bytes when the case's data does not fit.
 	Reread float64
 }
 
 // Resolve returns the cost of a run over data of dataBytes on a machine
-// whose last-level cache holds llc bytes: Reread joins Bytes when the data
-// exceeds the cache (llc <= 0: unknown, so no second pass is counted).
+// whose caches keep llc bytes of one pass for the next (the last-level
+// cache, or less: machine.Caches.PassKept): Reread joins Bytes when the
+// data exceeds that (llc <= 0: unknown, so no second pass is counted).
 func (c Cost) Resolve(dataBytes, llc int64) Cost {
 	if c.Reread > 0 && llc > 0 && dataBytes > llc {
 		c.Bytes += c.Reread
