@@ -143,9 +143,9 @@ func prepareCRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		f = fnt
 	}
 	// Rows that do not fit L1 with g and the next row (beyond 4096) are
-	// fetched two rows ahead into L2 during the first pass, so DRAM reads
-	// go on during it (2048x8191: 1.08-1.11x, 2048x4095: 0.95-0.97x,
-	// 12608x767: 0.94x, measured), and not into L1 during the output pass.
+	// fetched two rows ahead into L2, not the next row into L1 (in the
+	// first pass: 2048x8191 1.08-1.11x, 2048x4095 0.95-0.97x, 12608x767
+	// 0.94x, measured; then in the output pass, _asm outPasses).
 	ahead := 0
 	if n > 4096 {
 		ahead = 2

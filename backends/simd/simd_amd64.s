@@ -21195,34 +21195,28 @@ done:
 	RET
 
 // func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    b_base+72(FP), BX
-	MOVQ    rows+96(FP), SI
-	MOVQ    c+104(FP), DI
-	MOVQ    DI, R8
-	ANDQ    $0x0f, R8
-	MOVQ    $-1, R9
-	BZHIQ   R8, R9, R9
-	KMOVW   R9, K1
-	MOVQ    DI, R8
-	SHLQ    $0x02, R8
-	XORQ    R9, R9
-	LEAQ    (R8)(R8*1), R10
-	MOVQ    R8, R11
-	XORQ    R12, R12
-	CMPQ    DI, $0x00000c00
-	CMOVQGT R10, R9
-	CMOVQGT R12, R11
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  b_base+72(FP), BX
+	MOVQ  rows+96(FP), SI
+	MOVQ  c+104(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	MOVQ  DI, R8
+	SHLQ  $0x02, R8
+	LEAQ  (R8)(R8*1), R9
 
 row:
 	TESTQ         SI, SI
 	JZ            done
-	LEAQ          (CX)(R11*1), R12
-	LEAQ          (CX)(R9*1), R13
+	LEAQ          (CX)(R8*1), R11
+	LEAQ          (CX)(R9*1), R12
 	CMPQ          DI, $0x10
 	JB            k1
 	VMOVUPS       (CX), Z0
@@ -21251,28 +21245,24 @@ k2:
 	VXORPS       Z9, Z9, Z9
 	VXORPS       Z10, Z10, Z10
 	XORQ         R10, R10
-	MOVQ         DI, R14
-	SUBQ         $0x00000040, R14
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
 
 ust:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          sst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
 	VFMADD231PS Z11, Z11, Z4
-	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z5, Z5
 	VFMADD231PS Z11, Z11, Z6
-	PREFETCHT1  128(R13)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z7, Z7
 	VFMADD231PS Z11, Z11, Z8
-	PREFETCHT1  192(R13)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z9, Z9
@@ -21281,13 +21271,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R14
-	SUBQ $0x00000010, R14
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
 
 s1st:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          tst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
@@ -21298,7 +21287,6 @@ s1st:
 tst:
 	CMPQ        R10, DI
 	JAE         est
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, K1, Z3
@@ -21346,14 +21334,16 @@ stat:
 	VCVTSD2SS    X2, X4, X4
 	VMULSS       scale+120(FP), X4, X4
 	VBROADCASTSS X4, Z1
+	CMPQ         DI, $0x00000c00
+	JG           outW
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000040, R13
+	MOVQ         DI, R12
+	SUBQ         $0x00000040, R12
 
 uout:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          sout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21361,7 +21351,7 @@ uout:
 	VMOVUPS     (BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVUPS     Z3, (AX)(R10*4)
-	PREFETCHT0  64(R12)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21369,7 +21359,7 @@ uout:
 	VMOVUPS     64(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVUPS     Z3, 64(AX)(R10*4)
-	PREFETCHT0  128(R12)(R10*4)
+	PREFETCHT0  128(R11)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21377,7 +21367,7 @@ uout:
 	VMOVUPS     128(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVUPS     Z3, 128(AX)(R10*4)
-	PREFETCHT0  192(R12)(R10*4)
+	PREFETCHT0  192(R11)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21389,13 +21379,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R13
-	SUBQ $0x00000010, R13
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1out:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          tout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21409,7 +21399,7 @@ s1out:
 tout:
 	CMPQ        R10, DI
 	JAE         eout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -21419,6 +21409,83 @@ tout:
 	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R10, R10
+	MOVQ DI, R11
+	SUBQ $0x00000040, R11
+
+uoutw:
+	CMPQ        R10, R11
+	JG          soutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 64(AX)(R10*4)
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 128(AX)(R10*4)
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, 192(AX)(R10*4)
+	ADDQ        $0x00000040, R10
+	JMP         uoutw
+
+soutw:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1outw:
+	CMPQ        R10, R11
+	JG          toutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVUPS     Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         s1outw
+
+toutw:
+	CMPQ        R10, DI
+	JAE         eoutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS.Z   (DX)(R10*4), K1, Z0
+	VMOVUPS.Z   (BX)(R10*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)(R10*4)
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ SI
@@ -21533,30 +21600,24 @@ DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_one64<>(SB), RODATA|NOPTR, $8
 
 // func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·rmsNormRowsAVX512(SB), NOSPLIT, $0-100
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    c+80(FP), SI
-	MOVQ    SI, DI
-	ANDQ    $0x0f, DI
-	MOVQ    $-1, R8
-	BZHIQ   DI, R8, R8
-	KMOVW   R8, K1
-	MOVQ    SI, DI
-	SHLQ    $0x02, DI
-	XORQ    R10, R10
-	LEAQ    (DI)(DI*1), R8
-	MOVQ    DI, R12
-	XORQ    R9, R9
-	CMPQ    SI, $0x00001000
-	CMOVQGT R8, R10
-	CMOVQGT R9, R12
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  c+80(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*1), R10
 
 row:
-	LEAQ   (CX)(R12*1), R9
+	LEAQ   (CX)(DI*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -21569,47 +21630,38 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R13
-	SUBQ   $0x00000080, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
 
 usq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          ssq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
-	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z2
-	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z3
-	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z4
-	PREFETCHT1  256(R11)(R8*4)
 	VMOVUPS     256(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z5
-	PREFETCHT1  320(R11)(R8*4)
 	VMOVUPS     320(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z6
-	PREFETCHT1  384(R11)(R8*4)
 	VMOVUPS     384(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z7
-	PREFETCHT1  448(R11)(R8*4)
 	VMOVUPS     448(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
 ssq:
-	MOVQ SI, R13
-	SUBQ $0x00000010, R13
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1sq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          tsq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
@@ -21618,7 +21670,6 @@ s1sq:
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS.Z   (CX)(R8*4), K1, Z9
 	VFMADD231PS Z9, Z9, K1, Z2
 
@@ -21647,6 +21698,8 @@ esq:
 	VCVTSD2SS     X1, X3, X3
 	VMULSS        scale+96(FP), X3, X3
 	VBROADCASTSS  X3, Z0
+	CMPQ          SI, $0x00001000
+	JG            outW
 	XORQ          R8, R8
 	MOVQ          SI, R11
 	SUBQ          $0x00000040, R11
@@ -21708,6 +21761,71 @@ tout:
 	VMOVUPS    Z2, K1, (AX)(R8*4)
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000040, R9
+
+uoutw:
+	CMPQ       R8, R9
+	JG         soutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
+	PREFETCHT1 64(R11)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(R8*4)
+	PREFETCHT1 128(R11)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(R8*4)
+	PREFETCHT1 192(R11)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(R8*4)
+	ADDQ       $0x00000040, R8
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+s1outw:
+	CMPQ       R8, R9
+	JG         toutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R8*4)
+	ADDQ       $0x00000010, R8
+	JMP        s1outw
+
+toutw:
+	CMPQ       R8, SI
+	JAE        eoutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R8*4)
+
+eoutw:
+outJ:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
@@ -21718,30 +21836,26 @@ done:
 	RET
 
 // func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-104
-	MOVQ    y_base+0(FP), AX
-	MOVQ    z_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    n+80(FP), SI
-	MOVQ    ahead+88(FP), DI
-	MOVQ    $-1, R8
-	MOVQ    SI, R9
-	ANDQ    $0x0f, R9
-	BZHIQ   R9, R8, R9
-	KMOVW   R9, K1
-	MOVQ    SI, R8
-	SHLQ    $0x02, R8
-	MOVQ    R8, R11
-	XORQ    R9, R9
-	TESTQ   DI, DI
-	CMOVQNE R9, R11
+	MOVQ  y_base+0(FP), AX
+	MOVQ  z_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  n+80(FP), SI
+	MOVQ  ahead+88(FP), DI
+	MOVQ  $-1, R8
+	MOVQ  SI, R9
+	ANDQ  $0x0f, R9
+	BZHIQ R9, R8, R9
+	KMOVW R9, K1
+	MOVQ  SI, R8
+	SHLQ  $0x02, R8
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R11*1), R10
+	LEAQ   (CX)(R8*1), R10
 	VXORPS Z0, Z0, Z0
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -21750,29 +21864,25 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	MOVQ   DI, R12
-	IMULQ  R8, R12
-	ADDQ   CX, R12
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
 	XORQ   R9, R9
-	MOVQ   SI, R13
-	SUBQ   $0x00000040, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 ust:
-	CMPQ        R9, R13
+	CMPQ        R9, R12
 	JG          sst
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	PREFETCHT1  64(R12)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Z9
 	VADDPS      Z9, Z3, Z3
 	VFMADD231PS Z9, Z9, Z4
-	PREFETCHT1  128(R12)(R9*4)
 	VMOVUPS     128(CX)(R9*4), Z9
 	VADDPS      Z9, Z5, Z5
 	VFMADD231PS Z9, Z9, Z6
-	PREFETCHT1  192(R12)(R9*4)
 	VMOVUPS     192(CX)(R9*4), Z9
 	VADDPS      Z9, Z7, Z7
 	VFMADD231PS Z9, Z9, Z8
@@ -21780,13 +21890,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R13
-	SUBQ $0x00000010, R13
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1st:
-	CMPQ        R9, R13
+	CMPQ        R9, R12
 	JG          tst
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -21796,7 +21905,6 @@ s1st:
 tst:
 	CMPQ        R9, SI
 	JAE         est
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS.Z   (CX)(R9*4), K1, Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -21835,12 +21943,14 @@ est:
 	VCVTSD2SS     X1, X2, X2
 	VMULSS        c_one<>+0(SB), X2, X2
 	VBROADCASTSS  X2, Z0
+	TESTQ         DI, DI
+	JNZ           outW
 	XORQ          R9, R9
-	MOVQ          SI, R12
-	SUBQ          $0x00000040, R12
+	MOVQ          SI, R11
+	SUBQ          $0x00000040, R11
 
 uout:
-	CMPQ       R9, R12
+	CMPQ       R9, R11
 	JG         sout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Z2
@@ -21870,11 +21980,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R12
-	SUBQ $0x00000010, R12
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
 
 s1out:
-	CMPQ       R9, R12
+	CMPQ       R9, R11
 	JG         tout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Z2
@@ -21896,6 +22006,71 @@ tout:
 	VMOVUPS    Z2, K1, (AX)(R9*4)
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R9, R9
+	MOVQ SI, R10
+	SUBQ $0x00000040, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(R9*4)
+	PREFETCHT1 128(R11)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(R9*4)
+	PREFETCHT1 192(R11)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R9*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ       R9, SI
+	JAE        eoutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R9*4)
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ BX
@@ -21906,34 +22081,28 @@ done:
 	RET
 
 // func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    b_base+72(FP), BX
-	MOVQ    rows+96(FP), SI
-	MOVQ    c+104(FP), DI
-	MOVQ    DI, R8
-	ANDQ    $0x0f, R8
-	MOVQ    $-1, R9
-	BZHIQ   R8, R9, R9
-	KMOVW   R9, K1
-	MOVQ    DI, R8
-	SHLQ    $0x02, R8
-	XORQ    R9, R9
-	LEAQ    (R8)(R8*1), R10
-	MOVQ    R8, R11
-	XORQ    R12, R12
-	CMPQ    DI, $0x00000c00
-	CMOVQGT R10, R9
-	CMOVQGT R12, R11
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  b_base+72(FP), BX
+	MOVQ  rows+96(FP), SI
+	MOVQ  c+104(FP), DI
+	MOVQ  DI, R8
+	ANDQ  $0x0f, R8
+	MOVQ  $-1, R9
+	BZHIQ R8, R9, R9
+	KMOVW R9, K1
+	MOVQ  DI, R8
+	SHLQ  $0x02, R8
+	LEAQ  (R8)(R8*1), R9
 
 row:
 	TESTQ         SI, SI
 	JZ            done
-	LEAQ          (CX)(R11*1), R12
-	LEAQ          (CX)(R9*1), R13
+	LEAQ          (CX)(R8*1), R11
+	LEAQ          (CX)(R9*1), R12
 	CMPQ          DI, $0x10
 	JB            k1
 	VMOVUPS       (CX), Z0
@@ -21962,28 +22131,24 @@ k2:
 	VXORPS       Z9, Z9, Z9
 	VXORPS       Z10, Z10, Z10
 	XORQ         R10, R10
-	MOVQ         DI, R14
-	SUBQ         $0x00000040, R14
+	MOVQ         DI, R13
+	SUBQ         $0x00000040, R13
 
 ust:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          sst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
 	VFMADD231PS Z11, Z11, Z4
-	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z5, Z5
 	VFMADD231PS Z11, Z11, Z6
-	PREFETCHT1  128(R13)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z7, Z7
 	VFMADD231PS Z11, Z11, Z8
-	PREFETCHT1  192(R13)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z9, Z9
@@ -21992,13 +22157,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R14
-	SUBQ $0x00000010, R14
+	MOVQ DI, R13
+	SUBQ $0x00000010, R13
 
 s1st:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          tst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, Z3
@@ -22009,7 +22173,6 @@ s1st:
 tst:
 	CMPQ        R10, DI
 	JAE         est
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z11
 	VSUBPS      Z1, Z11, Z11
 	VADDPS      Z11, Z3, K1, Z3
@@ -22057,14 +22220,16 @@ stat:
 	VCVTSD2SS    X2, X4, X4
 	VMULSS       scale+120(FP), X4, X4
 	VBROADCASTSS X4, Z1
+	CMPQ         DI, $0x00000c00
+	JG           outW
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000040, R13
+	MOVQ         DI, R12
+	SUBQ         $0x00000040, R12
 
 uout:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          sout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22072,7 +22237,7 @@ uout:
 	VMOVUPS     (BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVNTPS    Z3, (AX)(R10*4)
-	PREFETCHT0  64(R12)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22080,7 +22245,7 @@ uout:
 	VMOVUPS     64(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVNTPS    Z3, 64(AX)(R10*4)
-	PREFETCHT0  128(R12)(R10*4)
+	PREFETCHT0  128(R11)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22088,7 +22253,7 @@ uout:
 	VMOVUPS     128(BX)(R10*4), Z5
 	VFMADD213PS Z5, Z4, Z3
 	VMOVNTPS    Z3, 128(AX)(R10*4)
-	PREFETCHT0  192(R12)(R10*4)
+	PREFETCHT0  192(R11)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22100,13 +22265,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R13
-	SUBQ $0x00000010, R13
+	MOVQ DI, R12
+	SUBQ $0x00000010, R12
 
 s1out:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          tout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22120,7 +22285,7 @@ s1out:
 tout:
 	CMPQ        R10, DI
 	JAE         eout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z3
 	VSUBPS      Z0, Z3, Z3
 	VMULPS      Z1, Z3, Z3
@@ -22130,6 +22295,83 @@ tout:
 	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R10, R10
+	MOVQ DI, R11
+	SUBQ $0x00000040, R11
+
+uoutw:
+	CMPQ        R10, R11
+	JG          soutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     64(DX)(R10*4), Z4
+	VMOVUPS     64(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 64(AX)(R10*4)
+	PREFETCHT1  128(R12)(R10*4)
+	VMOVUPS     128(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     128(DX)(R10*4), Z4
+	VMOVUPS     128(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 128(AX)(R10*4)
+	PREFETCHT1  192(R12)(R10*4)
+	VMOVUPS     192(CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     192(DX)(R10*4), Z4
+	VMOVUPS     192(BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, 192(AX)(R10*4)
+	ADDQ        $0x00000040, R10
+	JMP         uoutw
+
+soutw:
+	MOVQ DI, R11
+	SUBQ $0x00000010, R11
+
+s1outw:
+	CMPQ        R10, R11
+	JG          toutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS     (DX)(R10*4), Z4
+	VMOVUPS     (BX)(R10*4), Z5
+	VFMADD213PS Z5, Z4, Z3
+	VMOVNTPS    Z3, (AX)(R10*4)
+	ADDQ        $0x00000010, R10
+	JMP         s1outw
+
+toutw:
+	CMPQ        R10, DI
+	JAE         eoutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS.Z   (CX)(R10*4), K1, Z3
+	VSUBPS      Z0, Z3, Z3
+	VMULPS      Z1, Z3, Z3
+	VMOVUPS.Z   (DX)(R10*4), K1, Z0
+	VMOVUPS.Z   (BX)(R10*4), K1, Z1
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)(R10*4)
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ SI
@@ -22223,30 +22465,24 @@ done:
 	RET
 
 // func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·rmsNormRowsNTAVX512(SB), NOSPLIT, $0-100
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    c+80(FP), SI
-	MOVQ    SI, DI
-	ANDQ    $0x0f, DI
-	MOVQ    $-1, R8
-	BZHIQ   DI, R8, R8
-	KMOVW   R8, K1
-	MOVQ    SI, DI
-	SHLQ    $0x02, DI
-	XORQ    R10, R10
-	LEAQ    (DI)(DI*1), R8
-	MOVQ    DI, R12
-	XORQ    R9, R9
-	CMPQ    SI, $0x00001000
-	CMOVQGT R8, R10
-	CMOVQGT R9, R12
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  c+80(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*1), R10
 
 row:
-	LEAQ   (CX)(R12*1), R9
+	LEAQ   (CX)(DI*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -22259,47 +22495,38 @@ row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	XORQ   R8, R8
-	MOVQ   SI, R13
-	SUBQ   $0x00000080, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
 
 usq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          ssq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
-	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z2
-	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z3
-	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z4
-	PREFETCHT1  256(R11)(R8*4)
 	VMOVUPS     256(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z5
-	PREFETCHT1  320(R11)(R8*4)
 	VMOVUPS     320(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z6
-	PREFETCHT1  384(R11)(R8*4)
 	VMOVUPS     384(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z7
-	PREFETCHT1  448(R11)(R8*4)
 	VMOVUPS     448(CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z8
 	ADDQ        $0x00000080, R8
 	JMP         usq
 
 ssq:
-	MOVQ SI, R13
-	SUBQ $0x00000010, R13
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1sq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          tsq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Z9
 	VFMADD231PS Z9, Z9, Z0
 	ADDQ        $0x00000010, R8
@@ -22308,7 +22535,6 @@ s1sq:
 tsq:
 	CMPQ        R8, SI
 	JAE         esq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS.Z   (CX)(R8*4), K1, Z9
 	VFMADD231PS Z9, Z9, K1, Z2
 
@@ -22337,6 +22563,8 @@ esq:
 	VCVTSD2SS     X1, X3, X3
 	VMULSS        scale+96(FP), X3, X3
 	VBROADCASTSS  X3, Z0
+	CMPQ          SI, $0x00001000
+	JG            outW
 	XORQ          R8, R8
 	MOVQ          SI, R11
 	SUBQ          $0x00000040, R11
@@ -22398,6 +22626,71 @@ tout:
 	VMOVUPS    Z2, K1, (AX)(R8*4)
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000040, R9
+
+uoutw:
+	CMPQ       R8, R9
+	JG         soutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R8*4)
+	PREFETCHT1 64(R11)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(R8*4)
+	PREFETCHT1 128(R11)(R8*4)
+	VMOVUPS    128(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(R8*4)
+	PREFETCHT1 192(R11)(R8*4)
+	VMOVUPS    192(CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(R8*4)
+	ADDQ       $0x00000040, R8
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+s1outw:
+	CMPQ       R8, R9
+	JG         toutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R8*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R8*4)
+	ADDQ       $0x00000010, R8
+	JMP        s1outw
+
+toutw:
+	CMPQ       R8, SI
+	JAE        eoutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS.Z  (CX)(R8*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R8*4), K1, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(R8*4)
+
+eoutw:
+outJ:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
@@ -22410,28 +22703,24 @@ done:
 // func crmsNormRowsNTAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
 TEXT ·crmsNormRowsNTAVX512(SB), NOSPLIT, $0-104
-	MOVQ    y_base+0(FP), AX
-	MOVQ    z_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    n+80(FP), SI
-	MOVQ    ahead+88(FP), DI
-	MOVQ    $-1, R8
-	MOVQ    SI, R9
-	ANDQ    $0x0f, R9
-	BZHIQ   R9, R8, R9
-	KMOVW   R9, K1
-	MOVQ    SI, R9
-	SHLQ    $0x02, R9
-	MOVQ    R9, R12
-	XORQ    R10, R10
-	TESTQ   DI, DI
-	CMOVQNE R10, R12
+	MOVQ  y_base+0(FP), AX
+	MOVQ  z_base+24(FP), CX
+	MOVQ  g_base+48(FP), DX
+	MOVQ  rows+72(FP), BX
+	MOVQ  n+80(FP), SI
+	MOVQ  ahead+88(FP), DI
+	MOVQ  $-1, R8
+	MOVQ  SI, R9
+	ANDQ  $0x0f, R9
+	BZHIQ R9, R8, R9
+	KMOVW R9, K1
+	MOVQ  SI, R9
+	SHLQ  $0x02, R9
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R12*1), R11
+	LEAQ   (CX)(R9*1), R11
 	VXORPS Z0, Z0, Z0
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -22440,29 +22729,25 @@ row:
 	VXORPS Z6, Z6, Z6
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
-	MOVQ   DI, R13
-	IMULQ  R9, R13
-	ADDQ   CX, R13
+	MOVQ   DI, R12
+	IMULQ  R9, R12
+	ADDQ   CX, R12
 	XORQ   R10, R10
-	MOVQ   SI, R14
-	SUBQ   $0x00000040, R14
+	MOVQ   SI, R13
+	SUBQ   $0x00000040, R13
 
 ust:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          sst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
-	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z9
 	VADDPS      Z9, Z3, Z3
 	VFMADD231PS Z9, Z9, Z4
-	PREFETCHT1  128(R13)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z9
 	VADDPS      Z9, Z5, Z5
 	VFMADD231PS Z9, Z9, Z6
-	PREFETCHT1  192(R13)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z9
 	VADDPS      Z9, Z7, Z7
 	VFMADD231PS Z9, Z9, Z8
@@ -22470,13 +22755,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R14
-	SUBQ $0x00000010, R14
+	MOVQ SI, R13
+	SUBQ $0x00000010, R13
 
 s1st:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          tst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -22486,7 +22770,6 @@ s1st:
 tst:
 	CMPQ        R10, SI
 	JAE         est
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS.Z   (CX)(R10*4), K1, Z9
 	VADDPS      Z9, Z0, Z0
 	VFMADD231PS Z9, Z9, Z2
@@ -22525,14 +22808,16 @@ est:
 	VCVTSD2SS     X1, X2, X2
 	VMULSS        c_one<>+0(SB), X2, X2
 	VBROADCASTSS  X2, Z0
-	MOVQ          AX, R13
-	NEGQ          R13
-	ANDQ          $0x3f, R13
-	SHRQ          $0x02, R13
-	CMPQ          R13, SI
-	CMOVQGT       SI, R13
+	TESTQ         DI, DI
+	JNZ           outW
+	MOVQ          AX, R12
+	NEGQ          R12
+	ANDQ          $0x3f, R12
+	SHRQ          $0x02, R12
+	CMPQ          R12, SI
+	CMOVQGT       SI, R12
 	XORQ          R10, R10
-	BZHIQ         R13, R8, R10
+	BZHIQ         R12, R8, R10
 	KMOVW         R10, K2
 	PREFETCHT0    (R11)
 	VMOVUPS.Z     (CX), K2, Z2
@@ -22541,16 +22826,16 @@ est:
 	VMULPS        Z3, Z2, Z2
 	VMOVUPS       Z2, K2, (AX)
 	MOVQ          SI, R10
-	SUBQ          R13, R10
+	SUBQ          R12, R10
 	ANDQ          $0x0f, R10
 	BZHIQ         R10, R8, R10
 	KMOVW         R10, K2
-	MOVQ          R13, R10
-	MOVQ          SI, R13
-	SUBQ          $0x00000040, R13
+	MOVQ          R12, R10
+	MOVQ          SI, R12
+	SUBQ          $0x00000040, R12
 
 uout:
-	CMPQ       R10, R13
+	CMPQ       R10, R12
 	JG         sout
 	PREFETCHT0 (R11)(R10*4)
 	VMOVUPS    (CX)(R10*4), Z2
@@ -22580,11 +22865,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R13
-	SUBQ $0x00000010, R13
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
 
 s1out:
-	CMPQ       R10, R13
+	CMPQ       R10, R12
 	JG         tout
 	PREFETCHT0 (R11)(R10*4)
 	VMOVUPS    (CX)(R10*4), Z2
@@ -22606,6 +22891,91 @@ tout:
 	VMOVUPS    Z2, K2, (AX)(R10*4)
 
 eout:
+	JMP outJ
+
+outW:
+	MOVQ       AX, R11
+	NEGQ       R11
+	ANDQ       $0x3f, R11
+	SHRQ       $0x02, R11
+	CMPQ       R11, SI
+	CMOVQGT    SI, R11
+	XORQ       R10, R10
+	BZHIQ      R11, R8, R10
+	KMOVW      R10, K2
+	PREFETCHT1 (R12)
+	VMOVUPS.Z  (CX), K2, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX), K2, Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVUPS    Z2, K2, (AX)
+	MOVQ       SI, R10
+	SUBQ       R11, R10
+	ANDQ       $0x0f, R10
+	BZHIQ      R10, R8, R10
+	KMOVW      R10, K2
+	MOVQ       R11, R10
+	MOVQ       SI, R11
+	SUBQ       $0x00000040, R11
+
+uoutw:
+	CMPQ       R10, R11
+	JG         soutw
+	PREFETCHT1 (R12)(R10*4)
+	VMOVUPS    (CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R10*4)
+	PREFETCHT1 64(R12)(R10*4)
+	VMOVUPS    64(CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    64(DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(R10*4)
+	PREFETCHT1 128(R12)(R10*4)
+	VMOVUPS    128(CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    128(DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(R10*4)
+	PREFETCHT1 192(R12)(R10*4)
+	VMOVUPS    192(CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    192(DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(R10*4)
+	ADDQ       $0x00000040, R10
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
+
+s1outw:
+	CMPQ       R10, R11
+	JG         toutw
+	PREFETCHT1 (R12)(R10*4)
+	VMOVUPS    (CX)(R10*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    (DX)(R10*4), Z3
+	VMULPS     Z3, Z2, Z2
+	VMOVNTPS   Z2, (AX)(R10*4)
+	ADDQ       $0x00000010, R10
+	JMP        s1outw
+
+toutw:
+	CMPQ       R10, SI
+	JAE        eoutw
+	PREFETCHT1 (R12)(R10*4)
+	VMOVUPS.Z  (CX)(R10*4), K2, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS.Z  (DX)(R10*4), K2, Z0
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K2, (AX)(R10*4)
+
+eoutw:
+outJ:
 	ADDQ R9, CX
 	ADDQ R9, AX
 	DECQ BX
@@ -31316,29 +31686,23 @@ rrdone:
 	RET
 
 // func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    b_base+72(FP), BX
-	MOVQ    rows+96(FP), SI
-	MOVQ    c+104(FP), DI
-	MOVQ    DI, R8
-	SHLQ    $0x02, R8
-	XORQ    R9, R9
-	LEAQ    (R8)(R8*1), R10
-	MOVQ    R8, R11
-	XORQ    R12, R12
-	CMPQ    DI, $0x00000c00
-	CMOVQGT R10, R9
-	CMOVQGT R12, R11
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ rows+96(FP), SI
+	MOVQ c+104(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+	LEAQ (R8)(R8*1), R9
 
 row:
 	TESTQ        SI, SI
 	JZ           done
-	LEAQ         (CX)(R11*1), R12
-	LEAQ         (CX)(R9*1), R13
+	LEAQ         (CX)(R8*1), R11
+	LEAQ         (CX)(R9*1), R12
 	CMPQ         DI, $0x08
 	JB           k1
 	VMOVUPS      (CX), Y2
@@ -31367,13 +31731,12 @@ k2:
 	VXORPS       X0, X0, X0
 	VXORPS       X1, X1, X1
 	XORQ         R10, R10
-	MOVQ         DI, R14
-	SUBQ         $0x00000020, R14
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
 
 ust:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          sst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -31382,7 +31745,6 @@ ust:
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y6, Y6
 	VFMADD231PS Y12, Y12, Y7
-	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y8, Y8
@@ -31395,13 +31757,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R14
-	SUBQ $0x00000008, R14
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
 
 s1st:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          tst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -31459,14 +31820,16 @@ stat:
 	VCVTSD2SS    X13, X5, X5
 	VMULSS       scale+120(FP), X5, X5
 	VBROADCASTSS X5, Y0
+	CMPQ         DI, $0x00000c00
+	JG           outW
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000020, R13
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
 
 uout:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          sout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -31481,7 +31844,7 @@ uout:
 	VMOVUPS     32(BX)(R10*4), Y4
 	VFMADD213PS Y4, Y3, Y2
 	VMOVUPS     Y2, 32(AX)(R10*4)
-	PREFETCHT0  64(R12)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -31500,13 +31863,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R13
-	SUBQ $0x00000008, R13
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1out:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          tout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -31531,6 +31894,82 @@ tout:
 	JMP         tout
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R10, R10
+	MOVQ DI, R11
+	SUBQ $0x00000020, R11
+
+uoutw:
+	CMPQ        R10, R11
+	JG          soutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     32(DX)(R10*4), Y3
+	VMOVUPS     32(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 32(AX)(R10*4)
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     64(DX)(R10*4), Y3
+	VMOVUPS     64(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     96(DX)(R10*4), Y3
+	VMOVUPS     96(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, 96(AX)(R10*4)
+	ADDQ        $0x00000020, R10
+	JMP         uoutw
+
+soutw:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1outw:
+	CMPQ        R10, R11
+	JG          toutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVUPS     Y2, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         s1outw
+
+toutw:
+	CMPQ        R10, DI
+	JAE         eoutw
+	VMOVSS      (CX)(R10*4), X2
+	VSUBSS      X1, X2, X2
+	VMULSS      X0, X2, X2
+	VMOVSS      (DX)(R10*4), X3
+	VMOVSS      (BX)(R10*4), X4
+	VFMADD213SS X4, X3, X2
+	VMOVSS      X2, (AX)(R10*4)
+	INCQ        R10
+	JMP         toutw
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ SI
@@ -31644,25 +32083,19 @@ DATA c_inv8<>+60(SB)/4, $0x3e000000
 GLOBL c_inv8<>(SB), RODATA|NOPTR, $64
 
 // func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·rmsNormRowsAVX2(SB), NOSPLIT, $0-100
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    c+80(FP), SI
-	MOVQ    SI, DI
-	SHLQ    $0x02, DI
-	XORQ    R10, R10
-	LEAQ    (DI)(DI*1), R8
-	MOVQ    DI, R12
-	XORQ    R9, R9
-	CMPQ    SI, $0x00001000
-	CMOVQGT R8, R10
-	CMOVQGT R9, R12
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ c+80(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*1), R10
 
 row:
-	LEAQ   (CX)(R12*1), R9
+	LEAQ   (CX)(DI*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -31676,28 +32109,24 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R13
-	SUBQ   $0x00000040, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 usq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          ssq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
-	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
 	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
-	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
 	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
-	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
 	VMOVUPS     224(CX)(R8*4), Y9
@@ -31706,13 +32135,12 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R13
-	SUBQ $0x00000008, R13
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1sq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          tsq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
@@ -31750,6 +32178,8 @@ esq:
 	VCVTSD2SS    X10, X2, X2
 	VMULSS       scale+96(FP), X2, X2
 	VBROADCASTSS X2, Y0
+	CMPQ         SI, $0x00001000
+	JG           outW
 	XORQ         R8, R8
 	MOVQ         SI, R11
 	SUBQ         $0x00000020, R11
@@ -31810,6 +32240,70 @@ tout:
 	JMP    tout
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000020, R9
+
+uoutw:
+	CMPQ       R8, R9
+	JG         soutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(R8*4)
+	PREFETCHT1 64(R11)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+s1outw:
+	CMPQ       R8, R9
+	JG         toutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1outw
+
+toutw:
+	CMPQ   R8, SI
+	JAE    eoutw
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    toutw
+
+eoutw:
+outJ:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
@@ -31820,26 +32314,22 @@ done:
 	RET
 
 // func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
-// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-104
-	MOVQ    y_base+0(FP), AX
-	MOVQ    z_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    n+80(FP), SI
-	MOVQ    ahead+88(FP), DI
-	MOVQ    $-1, R8
-	MOVQ    SI, R8
-	SHLQ    $0x02, R8
-	MOVQ    R8, R11
-	XORQ    R9, R9
-	TESTQ   DI, DI
-	CMOVQNE R9, R11
+	MOVQ y_base+0(FP), AX
+	MOVQ z_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ n+80(FP), SI
+	MOVQ ahead+88(FP), DI
+	MOVQ $-1, R8
+	MOVQ SI, R8
+	SHLQ $0x02, R8
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R11*1), R10
+	LEAQ   (CX)(R8*1), R10
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
@@ -31850,24 +32340,22 @@ row:
 	VXORPS Y9, Y9, Y9
 	VXORPS X0, X0, X0
 	VXORPS X1, X1, X1
-	MOVQ   DI, R12
-	IMULQ  R8, R12
-	ADDQ   CX, R12
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
 	XORQ   R9, R9
-	MOVQ   SI, R13
-	SUBQ   $0x00000020, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000020, R12
 
 ust:
-	CMPQ        R9, R13
+	CMPQ        R9, R12
 	JG          sst
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
 	VMOVUPS     32(CX)(R9*4), Y10
 	VADDPS      Y10, Y4, Y4
 	VFMADD231PS Y10, Y10, Y5
-	PREFETCHT1  64(R12)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y10
 	VADDPS      Y10, Y6, Y6
 	VFMADD231PS Y10, Y10, Y7
@@ -31878,13 +32366,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R13
-	SUBQ $0x00000008, R13
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1st:
-	CMPQ        R9, R13
+	CMPQ        R9, R12
 	JG          tst
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
@@ -31932,12 +32419,14 @@ est:
 	VCVTSD2SS    X11, X3, X3
 	VMULSS       c_one<>+0(SB), X3, X3
 	VBROADCASTSS X3, Y0
+	TESTQ        DI, DI
+	JNZ          outW
 	XORQ         R9, R9
-	MOVQ         SI, R12
-	SUBQ         $0x00000020, R12
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
 
 uout:
-	CMPQ       R9, R12
+	CMPQ       R9, R11
 	JG         sout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -31965,11 +32454,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R12
-	SUBQ $0x00000008, R12
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R9, R12
+	CMPQ       R9, R11
 	JG         tout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -31992,6 +32481,70 @@ tout:
 	JMP    tout
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R9, R9
+	MOVQ SI, R10
+	SUBQ $0x00000020, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVUPS    Y1, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ   R9, SI
+	JAE    eoutw
+	VMOVSS (CX)(R9*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R9*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
+	JMP    toutw
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ BX
@@ -32002,29 +32555,23 @@ done:
 	RET
 
 // func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    b_base+72(FP), BX
-	MOVQ    rows+96(FP), SI
-	MOVQ    c+104(FP), DI
-	MOVQ    DI, R8
-	SHLQ    $0x02, R8
-	XORQ    R9, R9
-	LEAQ    (R8)(R8*1), R10
-	MOVQ    R8, R11
-	XORQ    R12, R12
-	CMPQ    DI, $0x00000c00
-	CMOVQGT R10, R9
-	CMOVQGT R12, R11
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ b_base+72(FP), BX
+	MOVQ rows+96(FP), SI
+	MOVQ c+104(FP), DI
+	MOVQ DI, R8
+	SHLQ $0x02, R8
+	LEAQ (R8)(R8*1), R9
 
 row:
 	TESTQ        SI, SI
 	JZ           done
-	LEAQ         (CX)(R11*1), R12
-	LEAQ         (CX)(R9*1), R13
+	LEAQ         (CX)(R8*1), R11
+	LEAQ         (CX)(R9*1), R12
 	CMPQ         DI, $0x08
 	JB           k1
 	VMOVUPS      (CX), Y2
@@ -32053,13 +32600,12 @@ k2:
 	VXORPS       X0, X0, X0
 	VXORPS       X1, X1, X1
 	XORQ         R10, R10
-	MOVQ         DI, R14
-	SUBQ         $0x00000020, R14
+	MOVQ         DI, R13
+	SUBQ         $0x00000020, R13
 
 ust:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          sst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -32068,7 +32614,6 @@ ust:
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y6, Y6
 	VFMADD231PS Y12, Y12, Y7
-	PREFETCHT1  64(R13)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y8, Y8
@@ -32081,13 +32626,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ DI, R14
-	SUBQ $0x00000008, R14
+	MOVQ DI, R13
+	SUBQ $0x00000008, R13
 
 s1st:
-	CMPQ        R10, R14
+	CMPQ        R10, R13
 	JG          tst
-	PREFETCHT1  (R13)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y12
 	VSUBPS      Y3, Y12, Y12
 	VADDPS      Y12, Y4, Y4
@@ -32145,14 +32689,16 @@ stat:
 	VCVTSD2SS    X13, X5, X5
 	VMULSS       scale+120(FP), X5, X5
 	VBROADCASTSS X5, Y0
+	CMPQ         DI, $0x00000c00
+	JG           outW
 	XORQ         R10, R10
-	MOVQ         DI, R13
-	SUBQ         $0x00000020, R13
+	MOVQ         DI, R12
+	SUBQ         $0x00000020, R12
 
 uout:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          sout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -32167,7 +32713,7 @@ uout:
 	VMOVUPS     32(BX)(R10*4), Y4
 	VFMADD213PS Y4, Y3, Y2
 	VMOVNTPS    Y2, 32(AX)(R10*4)
-	PREFETCHT0  64(R12)(R10*4)
+	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -32186,13 +32732,13 @@ uout:
 	JMP         uout
 
 sout:
-	MOVQ DI, R13
-	SUBQ $0x00000008, R13
+	MOVQ DI, R12
+	SUBQ $0x00000008, R12
 
 s1out:
-	CMPQ        R10, R13
+	CMPQ        R10, R12
 	JG          tout
-	PREFETCHT0  (R12)(R10*4)
+	PREFETCHT0  (R11)(R10*4)
 	VMOVUPS     (CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
@@ -32217,6 +32763,82 @@ tout:
 	JMP         tout
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R10, R10
+	MOVQ DI, R11
+	SUBQ $0x00000020, R11
+
+uoutw:
+	CMPQ        R10, R11
+	JG          soutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)(R10*4)
+	VMOVUPS     32(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     32(DX)(R10*4), Y3
+	VMOVUPS     32(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 32(AX)(R10*4)
+	PREFETCHT1  64(R12)(R10*4)
+	VMOVUPS     64(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     64(DX)(R10*4), Y3
+	VMOVUPS     64(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 64(AX)(R10*4)
+	VMOVUPS     96(CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     96(DX)(R10*4), Y3
+	VMOVUPS     96(BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, 96(AX)(R10*4)
+	ADDQ        $0x00000020, R10
+	JMP         uoutw
+
+soutw:
+	MOVQ DI, R11
+	SUBQ $0x00000008, R11
+
+s1outw:
+	CMPQ        R10, R11
+	JG          toutw
+	PREFETCHT1  (R12)(R10*4)
+	VMOVUPS     (CX)(R10*4), Y2
+	VSUBPS      Y1, Y2, Y2
+	VMULPS      Y0, Y2, Y2
+	VMOVUPS     (DX)(R10*4), Y3
+	VMOVUPS     (BX)(R10*4), Y4
+	VFMADD213PS Y4, Y3, Y2
+	VMOVNTPS    Y2, (AX)(R10*4)
+	ADDQ        $0x00000008, R10
+	JMP         s1outw
+
+toutw:
+	CMPQ        R10, DI
+	JAE         eoutw
+	VMOVSS      (CX)(R10*4), X2
+	VSUBSS      X1, X2, X2
+	VMULSS      X0, X2, X2
+	VMOVSS      (DX)(R10*4), X3
+	VMOVSS      (BX)(R10*4), X4
+	VFMADD213SS X4, X3, X2
+	VMOVSS      X2, (AX)(R10*4)
+	INCQ        R10
+	JMP         toutw
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ SI
@@ -32312,25 +32934,19 @@ done:
 	RET
 
 // func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
-// Requires: AVX, AVX2, CMOV, FMA3, MMX+
+// Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·rmsNormRowsNTAVX2(SB), NOSPLIT, $0-100
-	MOVQ    y_base+0(FP), AX
-	MOVQ    x_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    c+80(FP), SI
-	MOVQ    SI, DI
-	SHLQ    $0x02, DI
-	XORQ    R10, R10
-	LEAQ    (DI)(DI*1), R8
-	MOVQ    DI, R12
-	XORQ    R9, R9
-	CMPQ    SI, $0x00001000
-	CMOVQGT R8, R10
-	CMOVQGT R9, R12
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ c+80(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*1), R10
 
 row:
-	LEAQ   (CX)(R12*1), R9
+	LEAQ   (CX)(DI*1), R9
 	LEAQ   (CX)(R10*1), R11
 	TESTQ  BX, BX
 	JZ     done
@@ -32344,28 +32960,24 @@ row:
 	VXORPS Y8, Y8, Y8
 	VXORPS X0, X0, X0
 	XORQ   R8, R8
-	MOVQ   SI, R13
-	SUBQ   $0x00000040, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
 
 usq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          ssq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	VMOVUPS     32(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y2
-	PREFETCHT1  64(R11)(R8*4)
 	VMOVUPS     64(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y3
 	VMOVUPS     96(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y4
-	PREFETCHT1  128(R11)(R8*4)
 	VMOVUPS     128(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y5
 	VMOVUPS     160(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y6
-	PREFETCHT1  192(R11)(R8*4)
 	VMOVUPS     192(CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y7
 	VMOVUPS     224(CX)(R8*4), Y9
@@ -32374,13 +32986,12 @@ usq:
 	JMP         usq
 
 ssq:
-	MOVQ SI, R13
-	SUBQ $0x00000008, R13
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1sq:
-	CMPQ        R8, R13
+	CMPQ        R8, R12
 	JG          tsq
-	PREFETCHT1  (R11)(R8*4)
 	VMOVUPS     (CX)(R8*4), Y9
 	VFMADD231PS Y9, Y9, Y1
 	ADDQ        $0x00000008, R8
@@ -32418,6 +33029,8 @@ esq:
 	VCVTSD2SS    X10, X2, X2
 	VMULSS       scale+96(FP), X2, X2
 	VBROADCASTSS X2, Y0
+	CMPQ         SI, $0x00001000
+	JG           outW
 	XORQ         R8, R8
 	MOVQ         SI, R11
 	SUBQ         $0x00000020, R11
@@ -32478,6 +33091,70 @@ tout:
 	JMP    tout
 
 eout:
+	JMP outJ
+
+outW:
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000020, R9
+
+uoutw:
+	CMPQ       R8, R9
+	JG         soutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R8*4)
+	VMOVUPS    32(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(R8*4)
+	PREFETCHT1 64(R11)(R8*4)
+	VMOVUPS    64(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(R8*4)
+	VMOVUPS    96(CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(R8*4)
+	ADDQ       $0x00000020, R8
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+s1outw:
+	CMPQ       R8, R9
+	JG         toutw
+	PREFETCHT1 (R11)(R8*4)
+	VMOVUPS    (CX)(R8*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R8*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R8*4)
+	ADDQ       $0x00000008, R8
+	JMP        s1outw
+
+toutw:
+	CMPQ   R8, SI
+	JAE    eoutw
+	VMOVSS (CX)(R8*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R8*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R8*4)
+	INCQ   R8
+	JMP    toutw
+
+eoutw:
+outJ:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
@@ -32490,24 +33167,20 @@ done:
 // func crmsNormRowsNTAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX2, CMOV, FMA3, MMX+
 TEXT ·crmsNormRowsNTAVX2(SB), NOSPLIT, $0-104
-	MOVQ    y_base+0(FP), AX
-	MOVQ    z_base+24(FP), CX
-	MOVQ    g_base+48(FP), DX
-	MOVQ    rows+72(FP), BX
-	MOVQ    n+80(FP), SI
-	MOVQ    ahead+88(FP), DI
-	MOVQ    $-1, R8
-	MOVQ    SI, R8
-	SHLQ    $0x02, R8
-	MOVQ    R8, R11
-	XORQ    R9, R9
-	TESTQ   DI, DI
-	CMOVQNE R9, R11
+	MOVQ y_base+0(FP), AX
+	MOVQ z_base+24(FP), CX
+	MOVQ g_base+48(FP), DX
+	MOVQ rows+72(FP), BX
+	MOVQ n+80(FP), SI
+	MOVQ ahead+88(FP), DI
+	MOVQ $-1, R8
+	MOVQ SI, R8
+	SHLQ $0x02, R8
 
 row:
 	TESTQ  BX, BX
 	JZ     done
-	LEAQ   (CX)(R11*1), R10
+	LEAQ   (CX)(R8*1), R10
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
@@ -32518,24 +33191,22 @@ row:
 	VXORPS Y9, Y9, Y9
 	VXORPS X0, X0, X0
 	VXORPS X1, X1, X1
-	MOVQ   DI, R12
-	IMULQ  R8, R12
-	ADDQ   CX, R12
+	MOVQ   DI, R11
+	IMULQ  R8, R11
+	ADDQ   CX, R11
 	XORQ   R9, R9
-	MOVQ   SI, R13
-	SUBQ   $0x00000020, R13
+	MOVQ   SI, R12
+	SUBQ   $0x00000020, R12
 
 ust:
-	CMPQ        R9, R13
+	CMPQ        R9, R12
 	JG          sst
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
 	VMOVUPS     32(CX)(R9*4), Y10
 	VADDPS      Y10, Y4, Y4
 	VFMADD231PS Y10, Y10, Y5
-	PREFETCHT1  64(R12)(R9*4)
 	VMOVUPS     64(CX)(R9*4), Y10
 	VADDPS      Y10, Y6, Y6
 	VFMADD231PS Y10, Y10, Y7
@@ -32546,13 +33217,12 @@ ust:
 	JMP         ust
 
 sst:
-	MOVQ SI, R13
-	SUBQ $0x00000008, R13
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
 
 s1st:
-	CMPQ        R9, R13
+	CMPQ        R9, R12
 	JG          tst
-	PREFETCHT1  (R12)(R9*4)
 	VMOVUPS     (CX)(R9*4), Y10
 	VADDPS      Y10, Y2, Y2
 	VFMADD231PS Y10, Y10, Y3
@@ -32600,32 +33270,34 @@ est:
 	VCVTSD2SS    X11, X3, X3
 	VMULSS       c_one<>+0(SB), X3, X3
 	VBROADCASTSS X3, Y0
-	MOVQ         AX, R12
-	NEGQ         R12
-	ANDQ         $0x1f, R12
-	SHRQ         $0x02, R12
-	CMPQ         R12, SI
-	CMOVQGT      SI, R12
+	TESTQ        DI, DI
+	JNZ          outW
+	MOVQ         AX, R11
+	NEGQ         R11
+	ANDQ         $0x1f, R11
+	SHRQ         $0x02, R11
+	CMPQ         R11, SI
+	CMOVQGT      SI, R11
 	XORQ         R9, R9
 
-hd:
-	CMPQ   R9, R12
-	JAE    hde
+hdout:
+	CMPQ   R9, R11
+	JAE    hdeout
 	VMOVSS (CX)(R9*4), X1
 	VMULSS X0, X1, X1
 	VMOVSS (DX)(R9*4), X2
 	VMULSS X2, X1, X1
 	VMOVSS X1, (AX)(R9*4)
 	INCQ   R9
-	JMP    hd
+	JMP    hdout
 
-hde:
-	MOVQ R12, R9
-	MOVQ SI, R12
-	SUBQ $0x00000020, R12
+hdeout:
+	MOVQ R11, R9
+	MOVQ SI, R11
+	SUBQ $0x00000020, R11
 
 uout:
-	CMPQ       R9, R12
+	CMPQ       R9, R11
 	JG         sout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -32653,11 +33325,11 @@ uout:
 	JMP        uout
 
 sout:
-	MOVQ SI, R12
-	SUBQ $0x00000008, R12
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
 
 s1out:
-	CMPQ       R9, R12
+	CMPQ       R9, R11
 	JG         tout
 	PREFETCHT0 (R10)(R9*4)
 	VMOVUPS    (CX)(R9*4), Y1
@@ -32680,6 +33352,90 @@ tout:
 	JMP    tout
 
 eout:
+	JMP outJ
+
+outW:
+	MOVQ    AX, R10
+	NEGQ    R10
+	ANDQ    $0x1f, R10
+	SHRQ    $0x02, R10
+	CMPQ    R10, SI
+	CMOVQGT SI, R10
+	XORQ    R9, R9
+
+hdoutw:
+	CMPQ   R9, R10
+	JAE    hdeoutw
+	VMOVSS (CX)(R9*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R9*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
+	JMP    hdoutw
+
+hdeoutw:
+	MOVQ R10, R9
+	MOVQ SI, R10
+	SUBQ $0x00000020, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    32(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    64(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    96(DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    (DX)(R9*4), Y2
+	VMULPS     Y2, Y1, Y1
+	VMOVNTPS   Y1, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ   R9, SI
+	JAE    eoutw
+	VMOVSS (CX)(R9*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS (DX)(R9*4), X2
+	VMULSS X2, X1, X1
+	VMOVSS X1, (AX)(R9*4)
+	INCQ   R9
+	JMP    toutw
+
+eoutw:
+outJ:
 	ADDQ R8, CX
 	ADDQ R8, AX
 	DECQ BX

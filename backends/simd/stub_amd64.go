@@ -898,8 +898,8 @@ func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, i
 
 // crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
 // rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. With ahead 0 (rows that fit
-// L1 with g and the next row) the output pass prefetches the next row into L1; else the statistics
-// pass prefetches row r+ahead into L2.
+// L1 with g and the next row) the output pass prefetches the next row into L1, else row r+ahead
+// into L2.
 // (AVX-512)
 //
 //go:noescape
@@ -1209,8 +1209,8 @@ func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv
 
 // crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
 // rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. With ahead 0 (rows that fit
-// L1 with g and the next row) the output pass prefetches the next row into L1; else the statistics
-// pass prefetches row r+ahead into L2.
+// L1 with g and the next row) the output pass prefetches the next row into L1, else row r+ahead
+// into L2.
 // (AVX2+FMA)
 //
 //go:noescape

@@ -17,8 +17,8 @@ import (
 // shifted pass (lnRowsFn; within the tolerance of the two-pass
 // composition, not bit-identical to it), then y as normAffine. The next
 // row is prefetched during the last pass, which reads the current one
-// from L1, except in rows too wide for L1 with the next row (nearRow),
-// which prefetch two rows ahead into L2 instead. Tails: AVX-512 masks, AVX2 scalar steps (no access
+// from L1, except in rows too wide for L1 with the next row, which
+// prefetch two rows ahead into L2 instead (outPasses). Tails: AVX-512 masks, AVX2 scalar steps (no access
 // past a row; scalar memory operands are loaded with VMOVSS first, since
 // qemu 7.2 reads 16 bytes for a VFMADD213SS m32 and faults at a page end).
 
@@ -99,8 +99,8 @@ func normRows(v variant) {
 // one pass sums z and z² (four accumulators each), then
 // rs = rsqrt32((q+s*s)*inv+eps) (float32 steps, as the Go composition),
 // then y = z*rs*g (scaleMul's numerics) while the row is in L1; the next
-// row is prefetched into L1 during the output pass (ahead 0) or row
-// r+ahead into L2 during the first pass (nearRow). Rows of n need not
+// row is prefetched into L1 during the output pass (ahead 0), or row
+// r+ahead into L2 (outPasses). Rows of n need not
 // be aligned: the streaming form writes each row's head up to the first
 // vector-aligned element with plain (masked or scalar) stores and
 // streams the rest.
@@ -108,8 +108,8 @@ func crmsRowsFn(v variant, nt bool) {
 	fn(v, ntName("crmsNormRows", nt), "func(y, z, g []float32, rows, n, ahead int, inv, eps float32)", ntDoc([]string{
 		"crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),",
 		"rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. With ahead 0 (rows that fit",
-		"L1 with g and the next row) the output pass prefetches the next row into L1; else the statistics",
-		"pass prefetches row r+ahead into L2."}, false)...)
+		"L1 with g and the next row) the output pass prefetches the next row into L1, else row r+ahead",
+		"into L2."}, false)...)
 	if nt {
 		Doc("NT: the full vectors of y from each row's first vector-aligned element on are stored",
 			"non-temporally (rows need not be aligned); the caller runs sfence.")
@@ -132,26 +132,20 @@ func crmsRowsFn(v variant, nt bool) {
 	MOVQ(c, stride)
 	SHLQ(U8(2), stride)
 	i, nx := GP64(), GP64()
-	near, none := nearRow(stride)
-	TESTQ(ahead, ahead)
-	CMOVQNE(none, near)
 	ts, tq := XMM(), XMM() // AVX2 scalar tail sums
 	rs := v.vec()
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
-	LEAQ(Mem{Base: x, Index: near, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
 	const unroll = 4
 	sa, qa := zeroedSums(v, unroll, ts, tq)
-	// Row r+ahead (the current row when ahead is 0: no traffic).
+	// Row r+ahead (wide rows: ahead > 0).
 	n2 := GP64()
 	MOVQ(ahead, n2)
 	IMULQ(stride, n2)
 	ADDQ(x, n2)
 	rowPass(v, "st", c, i, unroll, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-		if u*v.bytes()%64 == 0 {
-			PREFETCHT1(m(n2, 0))
-		}
 		t := l.load(m(x, 0))
 		VADDPS(t, sa[u], sa[u])
 		VFMADD231PS(t, t, qa[u])
@@ -172,28 +166,34 @@ func crmsRowsFn(v variant, nt bool) {
 	VMULSS(inv, qr, qr)
 	rstd(qr, eps, splatF("one", 1))
 	VBROADCASTSS(qr, rs)
-	out := func(l lane, u int, m func(GPVirtual, int) Mem) {
-		if u*v.bytes()%64 == 0 { // one per cache line
-			PREFETCHT0(m(nx, 0))
+	wide := func(to string) {
+		TESTQ(ahead, ahead)
+		JNZ(LabelRef(to))
+	}
+	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
+		out := func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				pf(m)
+			}
+			t := l.load(m(x, 0))
+			VMULPS(rs, t, t)
+			gv := l.load(m(g, 0))
+			VMULPS(gv, t, t)
+			ntStore(nt, l, t, m(y, 0))
 		}
-		t := l.load(m(x, 0))
-		VMULPS(rs, t, t)
-		gv := l.load(m(g, 0))
-		VMULPS(gv, t, t)
-		ntStore(nt, l, t, m(y, 0))
-	}
-	outScalar := func(m func(GPVirtual) Mem) {
-		t := XMM()
-		VMOVSS(m(x), t)
-		VMULSS(rs.AsX(), t, t)
-		gv := XMM()
-		VMOVSS(m(g), gv)
-		VMULSS(gv, t, t)
-		VMOVSS(t, m(y))
-	}
-	if !nt {
-		rowPass(v, "out", c, i, 4, k, out, outScalar)
-	} else {
+		outScalar := func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VMULSS(rs.AsX(), t, t)
+			gv := XMM()
+			VMOVSS(m(g), gv)
+			VMULSS(gv, t, t)
+			VMOVSS(t, m(y))
+		}
+		if !nt {
+			rowPass(v, sfx, c, i, 4, k, out, outScalar)
+			return
+		}
 		// h = min(elements before y's first aligned address, n).
 		h := GP64()
 		MOVQ(y, h)
@@ -214,17 +214,17 @@ func crmsRowsFn(v variant, nt bool) {
 			ANDQ(U8(v.lanes-1), t)
 			kt = kFirst(v.lanes, t, kOpt{ones: ones, t: t})
 		} else {
-			Label("hd")
+			Label("hd" + sfx)
 			CMPQ(i, h)
-			JAE(LabelRef("hde"))
+			JAE(LabelRef("hde" + sfx))
 			outScalar(func(p GPVirtual) Mem { return Mem{Base: p, Index: i, Scale: 4} })
 			INCQ(i)
-			JMP(LabelRef("hd"))
-			Label("hde")
+			JMP(LabelRef("hd" + sfx))
+			Label("hde" + sfx)
 		}
 		MOVQ(h, i)
-		rowPassFrom(v, "out", c, i, 4, kt, out, outScalar)
-	}
+		rowPassFrom(v, sfx, c, i, 4, kt, out, outScalar)
+	})
 	ADDQ(stride, x)
 	ADDQ(stride, y)
 	DECQ(rows)
@@ -264,9 +264,7 @@ func rowTailMask(v variant, c GPVirtual) OpmaskVirtual {
 
 // rmsRowsFn emits rmsNormRows: per row a sum-of-squares pass, then the
 // output pass (prefetching the next row into L1); rows beyond rmsAheadC
-// elements prefetch row r+2 into L2 during the first pass instead
-// (2048x8192: 1.02-1.04x, 1024x16384: 1.07x, measured, then 1.07-1.13x
-// without the L1 prefetch, nearRow).
+// elements prefetch row r+2 into L2 instead (outPasses).
 func rmsRowsFn(v variant, nt bool) {
 	const acc8 = 8
 	fn(v, ntName("rmsNormRows", nt), "func(y, x, g []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
@@ -283,8 +281,8 @@ func rmsRowsFn(v variant, nt bool) {
 	i := GP64()
 	// nx is the next row of x, prefetched into L1 during the last passes
 	// over the current one (which run from L1): its first pass then reads
-	// L1, not L2 (the current row for wide rows: nearRow). A prefetch past
-	// the end does not fault.
+	// L1, not L2 (narrow rows: outPasses). A prefetch past the end does
+	// not fault.
 	nx := GP64()
 
 	var acc []VecVirtual
@@ -307,27 +305,17 @@ func rmsRowsFn(v variant, nt bool) {
 		}
 		return r
 	}
-	// far: the byte offset of the row prefetched into L2 during the
-	// sum-of-squares pass (two rows ahead beyond rmsAheadC elements, as
-	// layerNormRows; else the current row: no traffic).
-	far, two, n2 := GP64(), GP64(), GP64()
-	XORQ(far, far)
+	// n2: the row after next, prefetched into L2 in wide rows (outPasses).
+	two, n2 := GP64(), GP64()
 	LEAQ(Mem{Base: stride, Index: stride, Scale: 1}, two)
-	near, none := nearRow(stride)
-	CMPQ(c, U32(rmsAheadC))
-	CMOVQGT(two, far)
-	CMOVQGT(none, near)
 	s := v.vec()
 	Label("row")
-	LEAQ(Mem{Base: x, Index: near, Scale: 1}, nx)
-	LEAQ(Mem{Base: x, Index: far, Scale: 1}, n2)
+	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: two, Scale: 1}, n2)
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
 	clear(acc8)
 	rowPass(v, "sq", c, i, acc8, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-		if u*v.bytes()%64 == 0 {
-			PREFETCHT1(m(n2, 0))
-		}
 		t := l.load(m(x, 0))
 		l.fma(t, t, acc[0])
 		acc = append(acc[1:], acc[0])
@@ -340,23 +328,29 @@ func rmsRowsFn(v variant, nt bool) {
 	VMULSS(inv, r, r)
 	rstd(r, eps, scale)
 	VBROADCASTSS(r, s)
-	rowPass(v, "out", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-		if u*v.bytes()%64 == 0 { // one per cache line
-			PREFETCHT0(m(nx, 0))
-		}
-		t := l.load(m(x, 0))
-		VMULPS(s, t, t)
-		gv := l.load(m(g, 0))
-		VMULPS(gv, t, t)
-		ntStore(nt, l, t, m(y, 0))
-	}, func(m func(GPVirtual) Mem) {
-		t := XMM()
-		VMOVSS(m(x), t)
-		VMULSS(s.AsX(), t, t)
-		gv := XMM()
-		VMOVSS(m(g), gv)
-		VMULSS(gv, t, t)
-		VMOVSS(t, m(y))
+	wide := func(to string) {
+		CMPQ(c, U32(rmsAheadC))
+		JG(LabelRef(to))
+	}
+	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
+		rowPass(v, sfx, c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				pf(m)
+			}
+			t := l.load(m(x, 0))
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			VMULPS(gv, t, t)
+			ntStore(nt, l, t, m(y, 0))
+		}, func(m func(GPVirtual) Mem) {
+			t := XMM()
+			VMOVSS(m(x), t)
+			VMULSS(s.AsX(), t, t)
+			gv := XMM()
+			VMOVSS(m(g), gv)
+			VMULSS(gv, t, t)
+			VMOVSS(t, m(y))
+		})
 	})
 	ADDQ(stride, x)
 	ADDQ(stride, y)
@@ -376,8 +370,7 @@ func rmsRowsFn(v variant, nt bool) {
 // the two-pass form. Then y = (x-mu)*s*g + b while the row is in L1,
 // prefetching the next row into L1; rows beyond lnAheadC elements (which
 // do not fit L1 with g, b and the next row) prefetch row r+2 into L2
-// during the statistics pass instead, so DRAM reads go on during it
-// (nearRow; 2048x4096 1.06x without the L1 prefetch).
+// instead, so DRAM reads go on (outPasses).
 func lnRowsFn(v variant, nt bool, name string) {
 	fn(v, name, "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
 		"layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):",
@@ -392,21 +385,16 @@ func lnRowsFn(v variant, nt bool, name string) {
 	stride := GP64()
 	MOVQ(c, stride)
 	SHLQ(U8(2), stride)
-	// far: the byte offset of the row prefetched into L2 (0: the current row).
-	far, two := GP64(), GP64()
-	XORQ(far, far)
+	// n2: the row after next, prefetched into L2 in wide rows (outPasses).
+	two := GP64()
 	LEAQ(Mem{Base: stride, Index: stride, Scale: 1}, two)
-	near, none := nearRow(stride)
-	CMPQ(c, U32(lnAheadC))
-	CMOVQGT(two, far)
-	CMOVQGT(none, near)
 	i, nx, n2 := GP64(), GP64(), GP64()
 	ts, tq := XMM(), XMM()
 	Label("row")
 	TESTQ(rows, rows)
 	JZ(LabelRef("done"))
-	LEAQ(Mem{Base: x, Index: near, Scale: 1}, nx)
-	LEAQ(Mem{Base: x, Index: far, Scale: 1}, n2)
+	LEAQ(Mem{Base: x, Index: stride, Scale: 1}, nx)
+	LEAQ(Mem{Base: x, Index: two, Scale: 1}, n2)
 	// The shift K.
 	kv := v.vec()
 	CMPQ(c, U8(v.lanes))
@@ -423,9 +411,6 @@ func lnRowsFn(v variant, nt bool, name string) {
 	const unroll = 4
 	sa, qa := zeroedSums(v, unroll, ts, tq)
 	rowPass(v, "st", c, i, unroll, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-		if u*v.bytes()%64 == 0 {
-			PREFETCHT1(m(n2, 0))
-		}
 		t := l.load(m(x, 0))
 		VSUBPS(kb, t, t)
 		l.add(t, sa[u])
@@ -458,27 +443,33 @@ func lnRowsFn(v variant, nt bool, name string) {
 	rstd(qr, eps, scale)
 	s := v.vec()
 	VBROADCASTSS(qr, s)
-	rowPass(v, "out", c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-		if u*v.bytes()%64 == 0 { // one per cache line
-			PREFETCHT0(m(nx, 0))
-		}
-		t := l.load(m(x, 0))
-		VSUBPS(mu, t, t)
-		VMULPS(s, t, t)
-		gv := l.load(m(g, 0))
-		bv := l.load(m(b, 0))
-		VFMADD213PS(bv, gv, t)
-		ntStore(nt, l, t, m(y, 0))
-	}, func(m func(GPVirtual) Mem) {
-		t, gv := XMM(), XMM()
-		VMOVSS(m(x), t)
-		VSUBSS(mu.AsX(), t, t)
-		VMULSS(s.AsX(), t, t)
-		VMOVSS(m(g), gv)
-		bv := XMM()
-		VMOVSS(m(b), bv)
-		VFMADD213SS(bv, gv, t)
-		VMOVSS(t, m(y))
+	wide := func(to string) {
+		CMPQ(c, U32(lnAheadC))
+		JG(LabelRef(to))
+	}
+	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
+		rowPass(v, sfx, c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
+			if u*v.bytes()%64 == 0 { // one per cache line
+				pf(m)
+			}
+			t := l.load(m(x, 0))
+			VSUBPS(mu, t, t)
+			VMULPS(s, t, t)
+			gv := l.load(m(g, 0))
+			bv := l.load(m(b, 0))
+			VFMADD213PS(bv, gv, t)
+			ntStore(nt, l, t, m(y, 0))
+		}, func(m func(GPVirtual) Mem) {
+			t, gv := XMM(), XMM()
+			VMOVSS(m(x), t)
+			VSUBSS(mu.AsX(), t, t)
+			VMULSS(s.AsX(), t, t)
+			VMOVSS(m(g), gv)
+			bv := XMM()
+			VMOVSS(m(b), bv)
+			VFMADD213SS(bv, gv, t)
+			VMOVSS(t, m(y))
+		})
 	})
 	ADDQ(stride, x)
 	ADDQ(stride, y)
@@ -520,22 +511,30 @@ func lnRowsFn(v variant, nt bool, name string) {
 	RET()
 }
 
-// nearRow returns near, the byte offset of the row the output pass
-// prefetches into L1 (the next row: stride), and none, a zero for the rows
-// that prefetch ahead into L2 to move into near (their own row: no
-// traffic). Those rows do not fit L1 with the next row and the
-// parameters: prefetching the next row into L1 evicted the current row
-// and g before the output pass read them (rmsnorm 2048x8192 1.07-1.13x,
-// six alternated runs).
-func nearRow(stride GPVirtual) (near, none GPVirtual) {
-	near, none = GP64(), GP64()
-	MOVQ(stride, near)
-	XORQ(none, none)
-	return near, none
+// outPasses emits a row's output pass in two forms behind wide, which
+// emits a jump to its label argument for rows too wide for L1 with g (and
+// b) and the next row. The narrow form prefetches the next row (nx) into
+// L1, a line per line of output, so its first pass reads L1. The wide form
+// prefetches the row at n2 into L2 instead: the next row into L1 evicted
+// the current row and g before this pass read them, and into L2 during
+// the first pass, a short one, its prefetches came in a burst (against
+// that, one thread, three alternated runs, % of DRAM: rmsnorm 2048x8192
+// 80-82 -> 89-94, crmsnorm 2048x8191 69-82 -> 75-86, layernorm 2048x8192
+// 70-72 -> 73-74, nonscaling_layernorm 2048x4096 and 2048x8192 65-78 ->
+// 78-84; one form with both prefetches slowed the narrow rows, an extra
+// prefetch per line). pass emits the output pass with its labels suffixed
+// by sfx, calling pf once per cache line.
+func outPasses(sfx string, wide func(to string), nx, n2 GPVirtual, pass func(sfx string, pf func(m func(GPVirtual, int) Mem))) {
+	wide(sfx + "W")
+	pass(sfx, func(m func(GPVirtual, int) Mem) { PREFETCHT0(m(nx, 0)) })
+	JMP(LabelRef(sfx + "J"))
+	Label(sfx + "W")
+	pass(sfx+"w", func(m func(GPVirtual, int) Mem) { PREFETCHT1(m(n2, 0)) })
+	Label(sfx + "J")
 }
 
-// Rows longer than these prefetch two rows ahead into L2 during the first
-// pass: those that do not fit L1 (48 KiB) with the next row and g (and b):
+// Rows longer than these prefetch two rows ahead into L2 (outPasses):
+// those that do not fit L1 (48 KiB) with the next row and g (and b):
 // 16c bytes for layernorm (2048x4096: 1.04-1.05x, measured), 12c for
 // rmsnorm.
 const (
