@@ -171,16 +171,13 @@ func crmsRowsFn(v variant, nt bool) {
 		JNZ(LabelRef(to))
 	}
 	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
-		out := func(l lane, u int, m func(GPVirtual, int) Mem) {
-			if u*v.bytes()%64 == 0 { // one per cache line
-				pf(m)
-			}
+		out := perLine(v, pf, func(l lane, u int, m func(GPVirtual, int) Mem) {
 			t := l.load(m(x, 0))
 			VMULPS(rs, t, t)
 			gv := l.load(m(g, 0))
 			VMULPS(gv, t, t)
 			ntStore(nt, l, t, m(y, 0))
-		}
+		})
 		outScalar := func(m func(GPVirtual) Mem) {
 			t := XMM()
 			VMOVSS(m(x), t)
@@ -328,29 +325,20 @@ func rmsRowsFn(v variant, nt bool) {
 	VMULSS(inv, r, r)
 	rstd(r, eps, scale)
 	VBROADCASTSS(r, s)
-	wide := func(to string) {
-		CMPQ(c, U32(rmsAheadC))
-		JG(LabelRef(to))
-	}
-	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
-		rowPass(v, sfx, c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-			if u*v.bytes()%64 == 0 { // one per cache line
-				pf(m)
-			}
-			t := l.load(m(x, 0))
-			VMULPS(s, t, t)
-			gv := l.load(m(g, 0))
-			VMULPS(gv, t, t)
-			ntStore(nt, l, t, m(y, 0))
-		}, func(m func(GPVirtual) Mem) {
-			t := XMM()
-			VMOVSS(m(x), t)
-			VMULSS(s.AsX(), t, t)
-			gv := XMM()
-			VMOVSS(m(g), gv)
-			VMULSS(gv, t, t)
-			VMOVSS(t, m(y))
-		})
+	outRowPasses(v, c, i, k, widerThan(c, rmsAheadC), nx, n2, func(l lane, u int, m func(GPVirtual, int) Mem) {
+		t := l.load(m(x, 0))
+		VMULPS(s, t, t)
+		gv := l.load(m(g, 0))
+		VMULPS(gv, t, t)
+		ntStore(nt, l, t, m(y, 0))
+	}, func(m func(GPVirtual) Mem) {
+		t := XMM()
+		VMOVSS(m(x), t)
+		VMULSS(s.AsX(), t, t)
+		gv := XMM()
+		VMOVSS(m(g), gv)
+		VMULSS(gv, t, t)
+		VMOVSS(t, m(y))
 	})
 	ADDQ(stride, x)
 	ADDQ(stride, y)
@@ -443,33 +431,24 @@ func lnRowsFn(v variant, nt bool, name string) {
 	rstd(qr, eps, scale)
 	s := v.vec()
 	VBROADCASTSS(qr, s)
-	wide := func(to string) {
-		CMPQ(c, U32(lnAheadC))
-		JG(LabelRef(to))
-	}
-	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
-		rowPass(v, sfx, c, i, 4, k, func(l lane, u int, m func(GPVirtual, int) Mem) {
-			if u*v.bytes()%64 == 0 { // one per cache line
-				pf(m)
-			}
-			t := l.load(m(x, 0))
-			VSUBPS(mu, t, t)
-			VMULPS(s, t, t)
-			gv := l.load(m(g, 0))
-			bv := l.load(m(b, 0))
-			VFMADD213PS(bv, gv, t)
-			ntStore(nt, l, t, m(y, 0))
-		}, func(m func(GPVirtual) Mem) {
-			t, gv := XMM(), XMM()
-			VMOVSS(m(x), t)
-			VSUBSS(mu.AsX(), t, t)
-			VMULSS(s.AsX(), t, t)
-			VMOVSS(m(g), gv)
-			bv := XMM()
-			VMOVSS(m(b), bv)
-			VFMADD213SS(bv, gv, t)
-			VMOVSS(t, m(y))
-		})
+	outRowPasses(v, c, i, k, widerThan(c, lnAheadC), nx, n2, func(l lane, u int, m func(GPVirtual, int) Mem) {
+		t := l.load(m(x, 0))
+		VSUBPS(mu, t, t)
+		VMULPS(s, t, t)
+		gv := l.load(m(g, 0))
+		bv := l.load(m(b, 0))
+		VFMADD213PS(bv, gv, t)
+		ntStore(nt, l, t, m(y, 0))
+	}, func(m func(GPVirtual) Mem) {
+		t, gv := XMM(), XMM()
+		VMOVSS(m(x), t)
+		VSUBSS(mu.AsX(), t, t)
+		VMULSS(s.AsX(), t, t)
+		VMOVSS(m(g), gv)
+		bv := XMM()
+		VMOVSS(m(b), bv)
+		VFMADD213SS(bv, gv, t)
+		VMOVSS(t, m(y))
 	})
 	ADDQ(stride, x)
 	ADDQ(stride, y)
@@ -531,6 +510,33 @@ func outPasses(sfx string, wide func(to string), nx, n2 GPVirtual, pass func(sfx
 	Label(sfx + "W")
 	pass(sfx+"w", func(m func(GPVirtual, int) Mem) { PREFETCHT1(m(n2, 0)) })
 	Label(sfx + "J")
+}
+
+// outRowPasses is outPasses over one rowPass of step (4 vectors a step)
+// and scalar, the prefetch once per line of output.
+func outRowPasses(v variant, c, i GPVirtual, k OpmaskVirtual, wide func(to string), nx, n2 GPVirtual,
+	step func(l lane, u int, m func(GPVirtual, int) Mem), scalar func(m func(GPVirtual) Mem)) {
+	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
+		rowPass(v, sfx, c, i, 4, k, perLine(v, pf, step), scalar)
+	})
+}
+
+// perLine is step with pf first at each step that starts a cache line.
+func perLine(v variant, pf func(m func(GPVirtual, int) Mem), step func(l lane, u int, m func(GPVirtual, int) Mem)) func(l lane, u int, m func(GPVirtual, int) Mem) {
+	return func(l lane, u int, m func(GPVirtual, int) Mem) {
+		if u*v.bytes()%64 == 0 {
+			pf(m)
+		}
+		step(l, u, m)
+	}
+}
+
+// widerThan is outPasses' wide for rows of more than limit elements.
+func widerThan(c GPVirtual, limit int) func(to string) {
+	return func(to string) {
+		CMPQ(c, U32(limit))
+		JG(LabelRef(to))
+	}
 }
 
 // Rows longer than these prefetch two rows ahead into L2 (outPasses):
