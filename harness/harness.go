@@ -52,9 +52,10 @@ type Options struct {
 	// decides whether a multi-pass kernel's second pass is counted as
 	// traffic (suite.Cost.Reread); 0 when unknown.
 	LastLevelCache int64
-	// PassCache is the data a pass leaves in cache for the next
-	// (machine.Caches.PassKept; 0: LastLevelCache): a kernel's second
-	// pass over more data than that is counted (suite.Cost.Reread).
+	// PassCache is the data a pass leaves in cache for the next (the pass
+	// reach nbench peak measured, machine.Caches.PassReach; 0: unmeasured,
+	// LastLevelCache counts): a kernel's second pass over more data than
+	// that is counted (suite.Cost.Reread).
 	PassCache int64
 	// MaxSets, when positive, caps the rotated sets below RotatedSets' own
 	// bound (nbench run --quick: rough timings, so a set past the held

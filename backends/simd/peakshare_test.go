@@ -74,7 +74,7 @@ func TestNoShareAbovePeak(t *testing.T) {
 	opt := harness.DefaultOptions()
 	opt.Count, opt.BenchTime, opt.NoCheck = 3, 20*time.Millisecond, true
 	c := f.Description.Caches // with the reaches just measured
-	opt.SetLastLevelCache(c.LastLevel(), c.HeldLastLevel(), c.PassKept())
+	opt.SetLastLevelCache(c.LastLevel(), c.HeldLastLevel(), c.PassReach)
 	opt.Seed = 1
 	now := roofline.NewNow(f.Description)
 	defer now.Close()

@@ -176,7 +176,7 @@ func (f *runFlags) options() (harness.Options, error) {
 	// Rotations get past the L3 reported; small ones stay within the reach
 	// the peak file measured, and second passes count past its pass reach.
 	caches := peak.Described(peak.DefaultDir()).Caches
-	o.SetLastLevelCache(caches.LastLevel(), caches.HeldLastLevel(), caches.PassKept())
+	o.SetLastLevelCache(caches.LastLevel(), caches.HeldLastLevel(), caches.PassReach)
 	o.Seed = f.seed
 	if o.Seed == 0 {
 		o.Seed = rand.Uint64() >> 1

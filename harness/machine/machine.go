@@ -178,16 +178,6 @@ func (c Caches) HeldL3() int64 {
 	return c.L3
 }
 
-// PassKept is the data a pass leaves in cache for the next: the measured
-// pass reach, else the last level reported (which keeps what a pass read
-// on CPUs whose L3 takes every line the L2 evicts).
-func (c Caches) PassKept() int64 {
-	if c.PassReach > 0 {
-		return c.PassReach
-	}
-	return c.LastLevel()
-}
-
 // LastLevel is the size of the largest cache level reported (L3, else
 // L2), 0 when none is: what a measurement's rotation must get past.
 func (c Caches) LastLevel() int64 { return max(c.L3, c.L2) }

@@ -85,13 +85,12 @@ func Run(d machine.Description, opt Options) (*File, error) {
 		NbenchVersion: harness.Version, BenchTime: opt.BenchTime.String(), Count: opt.Count}
 	if d.Caches.L3 > 0 && d.Caches.L3Reach == 0 && slices.ContainsFunc(opt.Probes, func(p Probe) bool { return p.Kind == Read }) &&
 		(opt.Levels == nil || slices.Contains(opt.Levels, L3) || slices.Contains(opt.Levels, DRAM)) {
-		reach, sweep, err := MeasureReach(d, opt)
+		reach, sweep, probe, err := MeasureReach(d, opt)
 		d.Caches.L3Reach, f.L3Sweep = reach, sweep
 		if err != nil {
 			f.L3SweepErr = err.Error()
 		} else if len(sweep) >= 2 {
-			ref := max(sweep[0].Median, sweep[1].Median) // the L3's read bandwidth
-			d.Caches.PassReach, f.PassSweep, err = MeasurePassReach(d, ref, opt)
+			d.Caches.PassReach, f.PassSweep, err = MeasurePassReach(d, probe, l3Speed(sweep), opt)
 			if err != nil {
 				f.PassSweepErr = err.Error()
 			}

@@ -55,7 +55,7 @@ func reachOf(sweep []SweepPoint, reported int64) int64 {
 	if len(sweep) < 4 {
 		return 0
 	}
-	ref := max(sweep[0].Median, sweep[1].Median)
+	ref := l3Speed(sweep)
 	first := len(sweep)
 	for first > 2 && sweep[first-1].Median < reachDrop*ref {
 		first--
@@ -66,22 +66,27 @@ func reachOf(sweep []SweepPoint, reported int64) int64 {
 	return min(sweep[first-1].Bytes, reported)
 }
 
+// l3Speed is the L3's read bandwidth in a reach sweep: the best of its
+// first two points, which are in the L3.
+func l3Speed(sweep []SweepPoint) float64 { return max(sweep[0].Median, sweep[1].Median) }
+
 // MeasureReach sweeps one thread's reads over growing working sets, with
-// the fastest read probe, to find how much of the reported L3 this
-// machine holds (machine.Caches.L3Reach). It stops at the second point
-// in a row below the drop. Progress, when set, is called before each point.
-func MeasureReach(d machine.Description, opt Options) (int64, []SweepPoint, error) {
+// the fastest read probe (which it returns), to find how much of the
+// reported L3 this machine holds (machine.Caches.L3Reach). It stops at the
+// second point in a row below the drop. Progress, when set, is called
+// before each point.
+func MeasureReach(d machine.Description, opt Options) (int64, []SweepPoint, Probe, error) {
 	opt.defaults(d)
 	if d.Caches.L3 <= 0 {
-		return 0, nil, fmt.Errorf("no L3 reported: nothing to sweep")
+		return 0, nil, Probe{}, fmt.Errorf("no L3 reported: nothing to sweep")
 	}
 	sizes := reachSizes(d)
 	if len(sizes) < 3 {
-		return 0, nil, fmt.Errorf("the L3 (%s) is too close to the L2 (%s) to sweep", machine.Bytes(d.Caches.L3), machine.Bytes(d.Caches.L2))
+		return 0, nil, Probe{}, fmt.Errorf("the L3 (%s) is too close to the L2 (%s) to sweep", machine.Bytes(d.Caches.L3), machine.Bytes(d.Caches.L2))
 	}
 	probe, err := fastestRead(sizes[0], opt)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, probe, err
 	}
 	var sweep []SweepPoint
 	below := 0 // consecutive points below the drop
@@ -91,16 +96,16 @@ func MeasureReach(d machine.Description, opt Options) (int64, []SweepPoint, erro
 		}
 		v, err := sampleAt(probe, size, opt)
 		if err != nil {
-			return 0, sweep, err
+			return 0, sweep, probe, err
 		}
 		sweep = append(sweep, SweepPoint{Bytes: size, Median: v})
-		if len(sweep) <= 2 || v >= reachDrop*max(sweep[0].Median, sweep[1].Median) {
+		if len(sweep) <= 2 || v >= reachDrop*l3Speed(sweep) {
 			below = 0
 		} else if below++; below == 2 {
 			break
 		}
 	}
-	return reachOf(sweep, d.Caches.L3), sweep, nil
+	return reachOf(sweep, d.Caches.L3), sweep, probe, nil
 }
 
 // fastestRead is the read probe with the best median over bytes.
@@ -148,11 +153,11 @@ func sampleAt(p Probe, bytes int64, opt Options) (float64, error) {
 // PassReach), up to the held L3: each sample first reads twice an array of
 // twice the held L3 (an L3 that keeps only lines read twice is then full
 // of those, and holds none of the array measured), reads the array once,
-// and times its second read. ref is the L3's read bandwidth (the reach
-// sweep's first points); the pass reach is the last size before two
-// points in a row read below reachDrop times it, or the L2 if the first
-// two do. It stops there.
-func MeasurePassReach(d machine.Description, ref float64, opt Options) (int64, []SweepPoint, error) {
+// and times its second read, with probe (MeasureReach's). ref is the L3's
+// read bandwidth (l3Speed of the reach sweep); the pass reach is the last
+// size before two points in a row read below reachDrop times it, or the
+// L2 if the first two do. It stops there.
+func MeasurePassReach(d machine.Description, probe Probe, ref float64, opt Options) (int64, []SweepPoint, error) {
 	opt.defaults(d)
 	held := d.Caches.HeldL3()
 	var sizes []int64
@@ -163,10 +168,6 @@ func MeasurePassReach(d machine.Description, ref float64, opt Options) (int64, [
 	}
 	if len(sizes) == 0 || !(ref > 0) {
 		return 0, nil, fmt.Errorf("no L3 beyond the L2 to sweep, or no L3 bandwidth to compare with")
-	}
-	probe, err := fastestRead(sizes[0], opt)
-	if err != nil {
-		return 0, nil, err
 	}
 	flushBytes := 2 * held
 	if d.MemoryBytes > 0 {

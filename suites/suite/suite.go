@@ -87,7 +87,7 @@ type Cost struct {
 
 // Resolve returns the cost of a run over data of dataBytes on a machine
 // whose caches keep llc bytes of one pass for the next (the last-level
-// cache, or less: machine.Caches.PassKept): Reread joins Bytes when the
+// cache, or less: machine.Caches.PassReach): Reread joins Bytes when the
 // data exceeds that (llc <= 0: unknown, so no second pass is counted).
 func (c Cost) Resolve(dataBytes, llc int64) Cost {
 	if c.Reread > 0 && llc > 0 && dataBytes > llc {
