@@ -171,22 +171,8 @@ func crmsRowsFn(v variant, nt bool) {
 		JNZ(LabelRef(to))
 	}
 	outPasses("out", wide, nx, n2, func(sfx string, pf func(m func(GPVirtual, int) Mem)) {
-		out := perLine(v, pf, func(l lane, u int, m func(GPVirtual, int) Mem) {
-			t := l.load(m(x, 0))
-			VMULPS(rs, t, t)
-			gv := l.load(m(g, 0))
-			VMULPS(gv, t, t)
-			ntStore(nt, l, t, m(y, 0))
-		})
-		outScalar := func(m func(GPVirtual) Mem) {
-			t := XMM()
-			VMOVSS(m(x), t)
-			VMULSS(rs.AsX(), t, t)
-			gv := XMM()
-			VMOVSS(m(g), gv)
-			VMULSS(gv, t, t)
-			VMOVSS(t, m(y))
-		}
+		step, outScalar := scaleMulSteps(nt, y, x, g, rs)
+		out := perLine(v, pf, step)
 		if !nt {
 			rowPass(v, sfx, c, i, 4, k, out, outScalar)
 			return
@@ -325,21 +311,8 @@ func rmsRowsFn(v variant, nt bool) {
 	VMULSS(inv, r, r)
 	rstd(r, eps, scale)
 	VBROADCASTSS(r, s)
-	outRowPasses(v, c, i, k, widerThan(c, rmsAheadC), nx, n2, func(l lane, u int, m func(GPVirtual, int) Mem) {
-		t := l.load(m(x, 0))
-		VMULPS(s, t, t)
-		gv := l.load(m(g, 0))
-		VMULPS(gv, t, t)
-		ntStore(nt, l, t, m(y, 0))
-	}, func(m func(GPVirtual) Mem) {
-		t := XMM()
-		VMOVSS(m(x), t)
-		VMULSS(s.AsX(), t, t)
-		gv := XMM()
-		VMOVSS(m(g), gv)
-		VMULSS(gv, t, t)
-		VMOVSS(t, m(y))
-	})
+	step, scalar := scaleMulSteps(nt, y, x, g, s)
+	outRowPasses(v, c, i, k, widerThan(c, rmsAheadC), nx, n2, step, scalar)
 	ADDQ(stride, x)
 	ADDQ(stride, y)
 	DECQ(rows)
@@ -529,6 +502,28 @@ func perLine(v variant, pf func(m func(GPVirtual, int) Mem), step func(l lane, u
 		}
 		step(l, u, m)
 	}
+}
+
+// scaleMulSteps are the vector step and the scalar step of y = x*s*g
+// (scaleMul's numerics), y stored non-temporally when nt.
+func scaleMulSteps(nt bool, y, x, g GPVirtual, s VecVirtual) (func(l lane, u int, m func(GPVirtual, int) Mem), func(m func(GPVirtual) Mem)) {
+	step := func(l lane, _ int, m func(GPVirtual, int) Mem) {
+		t := l.load(m(x, 0))
+		VMULPS(s, t, t)
+		gv := l.load(m(g, 0))
+		VMULPS(gv, t, t)
+		ntStore(nt, l, t, m(y, 0))
+	}
+	scalar := func(m func(GPVirtual) Mem) {
+		t := XMM()
+		VMOVSS(m(x), t)
+		VMULSS(s.AsX(), t, t)
+		gv := XMM()
+		VMOVSS(m(g), gv)
+		VMULSS(gv, t, t)
+		VMOVSS(t, m(y))
+	}
+	return step, scalar
 }
 
 // widerThan is outPasses' wide for rows of more than limit elements.
