@@ -37,7 +37,10 @@ func TestNoShareAbovePeak(t *testing.T) {
 	}
 	match := regexp.MustCompile(".")
 	if only != "1" {
-		match = regexp.MustCompile(only)
+		var err error
+		if match, err = regexp.Compile(only); err != nil {
+			t.Fatalf("NBENCH_FULL_SHAPES=%q: not 1 nor a regexp of cases: %v", only, err)
+		}
 	}
 	d := machine.Describe()
 	f, err := peak.Run(d, peak.Options{Threads: []int{1}, BenchTime: 20 * time.Millisecond, Count: 5})
