@@ -8,14 +8,17 @@ import (
 // gemm_w4g (KERNELS.md 3.2): 4-bit group-quantized weights times float X,
 // GEMV (M = 1) and GEMM. The codes are unpacked in registers (no
 // dequantized copy of W): Run lays X out once per call so that the low
-// nibbles (even k) and the high nibbles (odd k) of 16 code bytes, minus
-// their zero point as integers (so a code at its zero point adds exactly
-// 0), meet 16 even and 16 odd values of X; the micro-kernel computes up to
-// four rows of X per pass over a weight row (AVX-512: six rows against three
-// weight rows, with per-group tables of dequantized weights as the GEMV's,
-// meaning w4TabGo, and the wide GEMV's layout of X where gb allows). At M = 1 (the decode GEMV) the
-// level's gemv kernels instead read four weight rows per pass with a table
-// of dequantized weights per row and group (w4Gemv4AVX512).
+// nibbles (even k) and the high nibbles (odd k) of 16 code bytes meet 16
+// even and 16 odd values of X. The AVX2 and NEON micro-kernels compute up
+// to four rows of X per pass over a weight row, subtracting the zero point
+// from the codes as integers (so a code at its zero point adds exactly 0).
+// AVX-512 dequantizes through 16-entry tables of (c - z)*s per weight row
+// and group, built once per block of weight rows (w4Tables) for all the
+// passes over X: eight rows of X against three weight rows (meaning
+// w4TabGo; the wide GEMV's layout of X where gb allows). At M = 1 (the
+// decode GEMV) the level's gemv kernels instead read four weight rows per
+// pass with a table per row and group built in registers
+// (w4Gemv4AVX512): each table serves one pass there.
 
 // w4Kern computes rows (1..mr) rows of Y over n weight rows; see the doc
 // of w4Rows1AVX2 for the exact meaning, and w4RowsGo (w4Tab1AVX512 and
@@ -27,14 +30,22 @@ type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 // w4Gemv4AVX512, and w4GemvGo.
 type w4Gemv func(y, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
 
+// w4TabKern is a table tile: rows (1..mr) rows of Y over n weight rows,
+// the weights read from tab, 16 floats per weight row and group (see
+// w4Tables); see the doc of w4Tab1AVX512, and w4TabGo.
+type w4TabKern func(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n, gb, ng int)
+
 type w4K struct {
 	path string
-	mr   int  // rows of X per pass: rows[1..mr] are set
-	tab  bool // the row kernels dequantize through per-group tables: meaning w4TabGo, not w4RowsGo
+	mr   int // rows of X per pass: rows[1..mr] (or tabRows) are set
 	rows [w4Rows + 1]w4Kern
-	// wideRows (optional) run M > 1 instead where gb is a multiple of 64,
-	// on X laid out by w4Layout.packWide.
-	wideRows [w4Rows + 1]w4Kern
+	// tables, where set, writes the dequantization tables of a block of
+	// weight rows, tab[16i+c] = float32(c - z[i])*s[i] (meaning
+	// w4TablesGo), and tabRows run M > 1 on them instead of rows;
+	// wideTabRows (optional) instead where gb is a multiple of 64, on X
+	// laid out by w4Layout.packWide.
+	tables               func(tab, s []float32, z []byte)
+	tabRows, wideTabRows [w4Rows + 1]w4TabKern
 	// gemv4 and gemv1 (4 and 1 weight rows per pass), where the level has
 	// them, run M = 1; gemvWide4 and gemvWide1 (optional) instead where gb
 	// is a multiple of 64, on X laid out by w4Layout.packWide.
@@ -43,10 +54,11 @@ type w4K struct {
 }
 
 const (
-	w4Rows = 6 // the most rows of X per pass of any level
-	// Weight rows per block: their codes stay in L2 across the row blocks
-	// of X. A multiple of the AVX-512 tile's 3 weight rows (1.03-1.04x
-	// over 64 there; the AVX2 kernels measured the same at 48, 64 and 96).
+	w4Rows = 8 // the most rows of X per pass of any level
+	// Weight rows per block: their codes (and tables) stay in L2 across the
+	// row blocks of X. A multiple of the AVX-512 tile's 3 weight rows
+	// (1.03-1.04x over 64 there, Zen 5; the AVX2 kernels measured the same
+	// at 48, 64 and 96).
 	w4Block = 48
 )
 
@@ -101,14 +113,22 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 	xb := make([]float32, M*l.ldx)
 	pack := l.pack
 	gemv4, gemv1 := k.gemv4, k.gemv1
-	kr := &k.rows
+	kr, kt := &k.rows, &k.tabRows
 	if M != 1 {
 		gemv4 = nil
-		if l.gb%64 == 0 && k.wideRows[1] != nil {
-			pack, kr = l.packWide, &k.wideRows
+		if l.gb%64 == 0 && k.wideTabRows[1] != nil {
+			pack, kt = l.packWide, &k.wideTabRows
 		}
 	} else if l.gb%64 == 0 && k.gemvWide4 != nil {
 		pack, gemv4, gemv1 = l.packWide, k.gemvWide4, k.gemvWide1
+	}
+	// One block's tables per worker (w4Block x ng tables of 64 bytes).
+	var tabs pool[[]float32]
+	if k.tables != nil && gemv4 == nil {
+		tabs = newPool(b.threads, func() *[]float32 {
+			t := make([]float32, min(w4Block, N)*l.ng*16)
+			return &t
+		})
 	}
 	prep := func(lo, hi int) {
 		for m := lo; m < hi; m++ {
@@ -122,8 +142,22 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 			gemv1(y[n4:], xb, qp[n4*K/2:], s[n4*l.ng:], z[n4*l.ng:], bias[n4:], hi-n4, l.gb, l.ng)
 			return
 		}
+		var tab *[]float32
+		if tabs != nil {
+			tab = <-tabs
+			defer func() { tabs <- tab }()
+		}
 		for n0 := lo; n0 < hi; n0 += w4Block {
 			cnt := min(w4Block, hi-n0)
+			if tab != nil {
+				t := (*tab)[:cnt*l.ng*16]
+				k.tables(t, s[n0*l.ng:(n0+cnt)*l.ng], z[n0*l.ng:(n0+cnt)*l.ng])
+				for m0 := 0; m0 < M; m0 += k.mr {
+					r := min(k.mr, M-m0)
+					kt[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], t, bias[n0:], cnt, l.gb, l.ng)
+				}
+				continue
+			}
 			for m0 := 0; m0 < M; m0 += k.mr {
 				r := min(k.mr, M-m0)
 				kr[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:],
@@ -160,22 +194,37 @@ func w4RowsGo(rows int) w4Kern {
 	}
 }
 
-// w4TabGo is the Go twin of the table tiles (w4Tab1AVX512): per row of X
-// the GEMV's meaning, weights dequantized per row and group.
-func w4TabGo(rows int) w4Kern {
-	return func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
-		for m := range rows {
-			w4GemvGo(y[m*ldy:], x[m*ldx:], qp, s, z, bias, n, gb, ng)
+// w4TablesGo is the twin of w4TablesAVX512: tab[16i+c] = float32(c -
+// z[i])*s[i], the GEMV's dequantized weights.
+func w4TablesGo(tab, s []float32, z []byte) {
+	for i, sg := range s {
+		zp := int32(z[i])
+		for c := range int32(16) {
+			tab[16*i+int(c)] = float32(c-zp) * sg
 		}
 	}
 }
 
-// twin is the Go twin of k's row kernels.
-func (k *w4K) twin(rows int) w4Kern {
-	if k.tab {
-		return w4TabGo(rows)
+// w4TabGo is the Go twin of the table tiles (w4Tab1AVX512): per row of X
+// the GEMV's meaning, the weights read from the tables.
+func w4TabGo(rows int) w4TabKern {
+	return func(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n, gb, ng int) {
+		chunks := (gb + 15) / 16
+		for m := range rows {
+			for j := range n {
+				var acc float32
+				for g := range ng {
+					t := tab[16*(j*ng+g):][:16]
+					for i := range gb {
+						c := qp[(j*ng+g)*gb+i]
+						at := m*ldx + (g*chunks+i/16)*32 + i%16
+						acc += x[at]*t[c&15] + x[at+16]*t[c>>4]
+					}
+				}
+				y[m*ldy+j] = acc + bias[j]
+			}
+		}
 	}
-	return w4RowsGo(rows)
 }
 
 // w4GemvGo is the Go twin of the GEMV kernels: per weight row and group the

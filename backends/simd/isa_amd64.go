@@ -57,9 +57,11 @@ var (
 		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
 		rqCodes: rqCodesAVX2,
 		wqDots:  [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
-	w4AVX512 = &w4K{path: "avx512", mr: 6, tab: true, rows: [w4Rows + 1]w4Kern{nil, w4Tab1AVX512, w4Tab2AVX512, w4Tab3AVX512, w4Tab4AVX512,
-		w4Tab5AVX512, w4Tab6AVX512}, wideRows: [w4Rows + 1]w4Kern{nil, w4TabWide1AVX512, w4TabWide2AVX512, w4TabWide3AVX512,
-		w4TabWide4AVX512, w4TabWide5AVX512, w4TabWide6AVX512},
+	w4AVX512 = &w4K{path: "avx512", mr: 8, tables: w4TablesAVX512,
+		tabRows: [w4Rows + 1]w4TabKern{nil, w4Tab1AVX512, w4Tab2AVX512, w4Tab3AVX512, w4Tab4AVX512,
+			w4Tab5AVX512, w4Tab6AVX512, w4Tab7AVX512, w4Tab8AVX512},
+		wideTabRows: [w4Rows + 1]w4TabKern{nil, w4TabWide1AVX512, w4TabWide2AVX512, w4TabWide3AVX512,
+			w4TabWide4AVX512, w4TabWide5AVX512, w4TabWide6AVX512, w4TabWide7AVX512, w4TabWide8AVX512},
 		gemv4: w4Gemv4AVX512, gemv1: w4Gemv1AVX512, gemvWide4: w4GemvWide4AVX512, gemvWide1: w4GemvWide1AVX512}
 	w4AVX2 = &w4K{path: "avx2", mr: 4, rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
 )

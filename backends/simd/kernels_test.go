@@ -517,7 +517,12 @@ func w4Variants() []variant[w4K] {
 		twin.rows[r] = w4RowsGo(r)
 	}
 	twin.gemv4, twin.gemv1 = w4GemvGo, w4GemvGo
-	return variantsOf([]variant[w4K]{{"generic", true, twin}},
+	// The table tiles' twin, so the driver's table path runs on every machine.
+	tab := &w4K{path: Generic, mr: w4Rows, tables: w4TablesGo}
+	for r := 1; r <= tab.mr; r++ {
+		tab.tabRows[r] = w4TabGo(r)
+	}
+	return variantsOf([]variant[w4K]{{"generic", true, twin}, {"generic/tables", true, tab}},
 		func(l *level) *w4K { return l.w4 }, func(k *w4K) string { return k.path })
 }
 

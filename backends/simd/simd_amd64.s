@@ -54728,230 +54728,29 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4Tab1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
-// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·w4Tab1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	MOVQ    gb+168(FP), SI
-	ANDQ    $0x0f, SI
-	MOVQ    $-1, DI
-	BZHIQ   SI, DI, DI
-	KMOVW   DI, K1
+// func w4TablesAVX512(tab []float32, s []float32, z []byte)
+// Requires: AVX, AVX512F
+TEXT ·w4TablesAVX512(SB), NOSPLIT, $0-72
+	MOVQ    tab_base+0(FP), AX
+	MOVQ    s_base+24(FP), CX
+	MOVQ    z_base+48(FP), DX
+	MOVQ    s_len+32(FP), BX
 	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    DI, DI
 
-w3row:
-	MOVQ   n+160(FP), R8
-	SUBQ   DI, R8
-	CMPQ   R8, $0x03
-	JB     w1row
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	MOVQ   x_base+32(FP), R8
-	MOVQ   BX, R9
-
-w3group:
-	MOVBLZX      (DX), R10
-	VPBROADCASTD R10, Z4
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       Z4, Z0, Z4
-	VMULPS.BCST  (CX), Z4, Z4
-	MOVBLZX      (DX)(BX*1), R10
-	VPBROADCASTD R10, Z5
-	VCVTDQ2PS    Z5, Z5
-	VSUBPS       Z5, Z0, Z5
-	VMULPS.BCST  (CX)(BX*4), Z5, Z5
-	MOVBLZX      (DX)(BX*2), R10
-	VPBROADCASTD R10, Z6
-	VCVTDQ2PS    Z6, Z6
-	VSUBPS       Z6, Z0, Z6
-	VMULPS.BCST  (CX)(BX*8), Z6, Z6
-	MOVQ         gb+168(FP), R10
-
-w3chunk:
-	CMPQ        R10, $0x10
-	JB          w3chunktail
-	VPMOVZXBD   (AX), Z7
-	VPSRLD      $0x04, Z7, Z8
-	VPERMPS     Z4, Z7, Z7
-	VPERMPS     Z4, Z8, Z8
-	VPMOVZXBD   (AX)(SI*1), Z9
-	VPSRLD      $0x04, Z9, Z10
-	VPERMPS     Z5, Z9, Z9
-	VPERMPS     Z5, Z10, Z10
-	VPMOVZXBD   (AX)(SI*2), Z11
-	VPSRLD      $0x04, Z11, Z12
-	VPERMPS     Z6, Z11, Z11
-	VPERMPS     Z6, Z12, Z12
-	VMOVUPS     (R8), Z13
-	VFMADD231PS Z13, Z7, Z1
-	VFMADD231PS Z13, Z9, Z2
-	VFMADD231PS Z13, Z11, Z3
-	VMOVUPS     64(R8), Z7
-	VFMADD231PS Z7, Z8, Z1
-	VFMADD231PS Z7, Z10, Z2
-	VFMADD231PS Z7, Z12, Z3
-	ADDQ        $0x10, AX
-	ADDQ        $0x00000080, R8
-	SUBQ        $0x10, R10
-	JMP         w3chunk
-
-w3chunktail:
-	TESTQ       R10, R10
-	JZ          w3groupend
-	VPMOVZXBD.Z (AX), K1, Z7
-	VPSRLD      $0x04, Z7, Z8
-	VPERMPS     Z4, Z7, Z7
-	VPERMPS     Z4, Z8, Z8
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z4
-	VPSRLD      $0x04, Z4, Z9
-	VPERMPS     Z5, Z4, Z4
-	VPERMPS     Z5, Z9, Z9
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z5
-	VPSRLD      $0x04, Z5, Z10
-	VPERMPS     Z6, Z5, Z5
-	VPERMPS     Z6, Z10, Z10
-	VMOVUPS     (R8), Z6
-	VFMADD231PS Z6, Z7, Z1
-	VFMADD231PS Z6, Z4, Z2
-	VFMADD231PS Z6, Z5, Z3
-	VMOVUPS     64(R8), Z4
-	VFMADD231PS Z4, Z8, Z1
-	VFMADD231PS Z4, Z9, Z2
-	VFMADD231PS Z4, Z10, Z3
-	ADDQ        R10, AX
-	ADDQ        $0x00000080, R8
-
-w3groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R9
-	JNZ           w3group
-	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
-	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
-	MOVQ          y_base+0(FP), R8
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
-	LEAQ          (R8)(DI*4), R8
-	LEAQ          (R9)(DI*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y4
-	VADDPS        Y4, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X4
-	VADDPS        X4, X1, X1
-	VMOVHLPS      X1, X1, X4
-	VADDPS        X4, X1, X1
-	VMOVSHDUP     X1, X4
-	VADDPS        X4, X1, X1
-	VMOVSS        (R9), X4
-	MOVQ          R8, R10
-	VADDSS        X4, X1, X1
-	VMOVSS        X1, (R10)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VADDPS        Y1, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VADDPS        X1, X2, X2
-	VMOVHLPS      X2, X2, X1
-	VADDPS        X1, X2, X2
-	VMOVSHDUP     X2, X1
-	VADDPS        X1, X2, X2
-	VMOVSS        4(R9), X1
-	MOVQ          R8, R10
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R10)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VADDPS        Y1, Y3, Y3
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VADDPS        X1, X3, X3
-	VMOVHLPS      X3, X3, X1
-	VADDPS        X1, X3, X3
-	VMOVSHDUP     X3, X1
-	VADDPS        X1, X3, X3
-	VMOVSS        8(R9), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R8)
-	ADDQ          $0x03, DI
-	JMP           w3row
-
-w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   DI, SI
-	CMPQ   SI, $0x01
-	JB     done
-	VXORPS Z1, Z1, Z1
-	MOVQ   x_base+32(FP), SI
-	MOVQ   BX, R8
-
-w1group:
-	MOVBLZX      (DX), R9
-	VPBROADCASTD R9, Z2
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       Z2, Z0, Z2
-	VMULPS.BCST  (CX), Z2, Z2
-	MOVQ         gb+168(FP), R9
-
-w1chunk:
-	CMPQ        R9, $0x10
-	JB          w1chunktail
-	VPMOVZXBD   (AX), Z3
-	VPSRLD      $0x04, Z3, Z4
-	VPERMPS     Z2, Z3, Z3
-	VPERMPS     Z2, Z4, Z4
-	VFMADD231PS (SI), Z3, Z1
-	VFMADD231PS 64(SI), Z4, Z1
-	ADDQ        $0x10, AX
-	ADDQ        $0x00000080, SI
-	SUBQ        $0x10, R9
-	JMP         w1chunk
-
-w1chunktail:
-	TESTQ       R9, R9
-	JZ          w1groupend
-	VPMOVZXBD.Z (AX), K1, Z3
-	VPSRLD      $0x04, Z3, Z4
-	VPERMPS     Z2, Z3, Z3
-	VPERMPS     Z2, Z4, Z4
-	VFMADD231PS (SI), Z3, Z1
-	VFMADD231PS 64(SI), Z4, Z1
-	ADDQ        R9, AX
-	ADDQ        $0x00000080, SI
-
-w1groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R8
-	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R8
-	MOVQ          ldy+24(FP), R9
-	SHLQ          $0x02, R9
-	LEAQ          (SI)(DI*4), SI
-	LEAQ          (R8)(DI*4), R8
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPS        Y2, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X2
-	VADDPS        X2, X1, X1
-	VMOVHLPS      X1, X1, X2
-	VADDPS        X2, X1, X1
-	VMOVSHDUP     X1, X2
-	VADDPS        X2, X1, X1
-	VMOVSS        (R8), X2
-	VADDSS        X2, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          $0x01, DI
-	JMP           w1row
+table:
+	TESTQ        BX, BX
+	JZ           done
+	MOVBLZX      (DX), SI
+	VPBROADCASTD SI, Z1
+	VCVTDQ2PS    Z1, Z1
+	VSUBPS       Z1, Z0, Z1
+	VMULPS.BCST  (CX), Z1, Z1
+	VMOVUPS      Z1, (AX)
+	ADDQ         $0x40, AX
+	ADDQ         $0x04, CX
+	INCQ         DX
+	DECQ         BX
+	JMP          table
 
 done:
 	VZEROUPPER
@@ -54975,88 +54774,278 @@ DATA c_w4iota4<>+56(SB)/4, $0x41600000
 DATA c_w4iota4<>+60(SB)/4, $0x41700000
 GLOBL c_w4iota4<>(SB), RODATA|NOPTR, $64
 
-// func w4Tab2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4Tab1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·w4Tab2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	MOVQ    gb+168(FP), SI
-	ANDQ    $0x0f, SI
-	MOVQ    $-1, DI
-	BZHIQ   SI, DI, DI
-	KMOVW   DI, K1
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4Tab1AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  DI, DI
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x03
+	JB     w1row
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+32(FP), R8
+	MOVQ   DX, R9
+
+w3group:
+	MOVQ gb+144(FP), R10
+
+w3chunk:
+	CMPQ        R10, $0x10
+	JB          w3chunktail
+	VPMOVZXBD   (AX), Z3
+	VPSRLD      $0x04, Z3, Z4
+	VPERMPS     (CX), Z3, Z3
+	VPERMPS     (CX), Z4, Z4
+	VPMOVZXBD   (AX)(SI*1), Z5
+	VPSRLD      $0x04, Z5, Z6
+	VPERMPS     (CX)(BX*1), Z5, Z5
+	VPERMPS     (CX)(BX*1), Z6, Z6
+	VPMOVZXBD   (AX)(SI*2), Z7
+	VPSRLD      $0x04, Z7, Z8
+	VPERMPS     (CX)(BX*2), Z7, Z7
+	VPERMPS     (CX)(BX*2), Z8, Z8
+	VMOVUPS     (R8), Z9
+	VFMADD231PS Z9, Z3, Z0
+	VFMADD231PS Z9, Z5, Z1
+	VFMADD231PS Z9, Z7, Z2
+	VMOVUPS     64(R8), Z3
+	VFMADD231PS Z3, Z4, Z0
+	VFMADD231PS Z3, Z6, Z1
+	VFMADD231PS Z3, Z8, Z2
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	SUBQ        $0x10, R10
+	JMP         w3chunk
+
+w3chunktail:
+	TESTQ       R10, R10
+	JZ          w3groupend
+	VPMOVZXBD.Z (AX), K1, Z3
+	VPSRLD      $0x04, Z3, Z4
+	VPERMPS     (CX), Z3, Z3
+	VPERMPS     (CX), Z4, Z4
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z5
+	VPSRLD      $0x04, Z5, Z6
+	VPERMPS     (CX)(BX*1), Z5, Z5
+	VPERMPS     (CX)(BX*1), Z6, Z6
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z7
+	VPSRLD      $0x04, Z7, Z8
+	VPERMPS     (CX)(BX*2), Z7, Z7
+	VPERMPS     (CX)(BX*2), Z8, Z8
+	VMOVUPS     (R8), Z9
+	VFMADD231PS Z9, Z3, Z0
+	VFMADD231PS Z9, Z5, Z1
+	VFMADD231PS Z9, Z7, Z2
+	VMOVUPS     64(R8), Z3
+	VFMADD231PS Z3, Z4, Z0
+	VFMADD231PS Z3, Z6, Z1
+	VFMADD231PS Z3, Z8, Z2
+	ADDQ        R10, AX
+	ADDQ        $0x00000080, R8
+
+w3groupend:
+	ADDQ          $0x40, CX
+	DECQ          R9
+	JNZ           w3group
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	MOVQ          y_base+0(FP), R8
+	MOVQ          bias_base+112(FP), R9
+	MOVQ          ldy+24(FP), R10
+	SHLQ          $0x02, R10
+	LEAQ          (R8)(DI*4), R8
+	LEAQ          (R9)(DI*4), R9
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPS        Y3, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X3
+	VADDPS        X3, X0, X0
+	VMOVHLPS      X0, X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSS        (R9), X3
+	MOVQ          R8, R10
+	VADDSS        X3, X0, X0
+	VMOVSS        X0, (R10)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSS        4(R9), X0
+	MOVQ          R8, R10
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R10)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X2, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDPS        X0, X2, X2
+	VMOVSS        8(R9), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R8)
+	ADDQ          $0x03, DI
+	JMP           w3row
+
+w1row:
+	MOVQ   n+136(FP), BX
+	SUBQ   DI, BX
+	CMPQ   BX, $0x01
+	JB     done
+	VXORPS Z0, Z0, Z0
+	MOVQ   x_base+32(FP), BX
+	MOVQ   DX, SI
+
+w1group:
+	MOVQ gb+144(FP), R8
+
+w1chunk:
+	CMPQ        R8, $0x10
+	JB          w1chunktail
+	VPMOVZXBD   (AX), Z1
+	VPSRLD      $0x04, Z1, Z2
+	VPERMPS     (CX), Z1, Z1
+	VPERMPS     (CX), Z2, Z2
+	VFMADD231PS (BX), Z1, Z0
+	VFMADD231PS 64(BX), Z2, Z0
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x10, R8
+	JMP         w1chunk
+
+w1chunktail:
+	TESTQ       R8, R8
+	JZ          w1groupend
+	VPMOVZXBD.Z (AX), K1, Z1
+	VPSRLD      $0x04, Z1, Z2
+	VPERMPS     (CX), Z1, Z1
+	VPERMPS     (CX), Z2, Z2
+	VFMADD231PS (BX), Z1, Z0
+	VFMADD231PS 64(BX), Z2, Z0
+	ADDQ        R8, AX
+	ADDQ        $0x00000080, BX
+
+w1groupend:
+	ADDQ          $0x40, CX
+	DECQ          SI
+	JNZ           w1group
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (BX)(DI*4), BX
+	LEAQ          (SI)(DI*4), SI
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSS        (SI), X1
+	VADDSS        X1, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          $0x01, DI
+	JMP           w1row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Tab2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·w4Tab2AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
+
+w3row:
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
 	MOVQ   x_base+32(FP), R9
-	MOVQ   BX, R10
+	MOVQ   DX, R10
 
 w3group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z7
-	VCVTDQ2PS    Z7, Z7
-	VSUBPS       Z7, Z0, Z7
-	VMULPS.BCST  (CX), Z7, Z7
-	MOVBLZX      (DX)(BX*1), R11
-	VPBROADCASTD R11, Z8
-	VCVTDQ2PS    Z8, Z8
-	VSUBPS       Z8, Z0, Z8
-	VMULPS.BCST  (CX)(BX*4), Z8, Z8
-	MOVBLZX      (DX)(BX*2), R11
-	VPBROADCASTD R11, Z9
-	VCVTDQ2PS    Z9, Z9
-	VSUBPS       Z9, Z0, Z9
-	VMULPS.BCST  (CX)(BX*8), Z9, Z9
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R11
 
 w3chunk:
 	CMPQ        R11, $0x10
 	JB          w3chunktail
-	VPMOVZXBD   (AX), Z10
+	VPMOVZXBD   (AX), Z6
+	VPSRLD      $0x04, Z6, Z7
+	VPERMPS     (CX), Z6, Z6
+	VPERMPS     (CX), Z7, Z7
+	VPMOVZXBD   (AX)(SI*1), Z8
+	VPSRLD      $0x04, Z8, Z9
+	VPERMPS     (CX)(BX*1), Z8, Z8
+	VPERMPS     (CX)(BX*1), Z9, Z9
+	VPMOVZXBD   (AX)(SI*2), Z10
 	VPSRLD      $0x04, Z10, Z11
-	VPERMPS     Z7, Z10, Z10
-	VPERMPS     Z7, Z11, Z11
-	VPMOVZXBD   (AX)(SI*1), Z12
-	VPSRLD      $0x04, Z12, Z13
-	VPERMPS     Z8, Z12, Z12
-	VPERMPS     Z8, Z13, Z13
-	VPMOVZXBD   (AX)(SI*2), Z14
-	VPSRLD      $0x04, Z14, Z15
-	VPERMPS     Z9, Z14, Z14
-	VPERMPS     Z9, Z15, Z15
-	VMOVUPS     (R9), Z16
-	VFMADD231PS Z16, Z10, Z1
-	VFMADD231PS Z16, Z12, Z2
-	VFMADD231PS Z16, Z14, Z3
-	VMOVUPS     64(R9), Z16
-	VFMADD231PS Z16, Z11, Z1
-	VFMADD231PS Z16, Z13, Z2
-	VFMADD231PS Z16, Z15, Z3
-	VMOVUPS     (R9)(DI*1), Z16
-	VFMADD231PS Z16, Z10, Z4
-	VFMADD231PS Z16, Z12, Z5
-	VFMADD231PS Z16, Z14, Z6
-	VMOVUPS     64(R9)(DI*1), Z10
-	VFMADD231PS Z10, Z11, Z4
-	VFMADD231PS Z10, Z13, Z5
-	VFMADD231PS Z10, Z15, Z6
+	VPERMPS     (CX)(BX*2), Z10, Z10
+	VPERMPS     (CX)(BX*2), Z11, Z11
+	VMOVUPS     (R9), Z12
+	VFMADD231PS Z12, Z6, Z0
+	VFMADD231PS Z12, Z8, Z1
+	VFMADD231PS Z12, Z10, Z2
+	VMOVUPS     64(R9), Z12
+	VFMADD231PS Z12, Z7, Z0
+	VFMADD231PS Z12, Z9, Z1
+	VFMADD231PS Z12, Z11, Z2
+	VMOVUPS     (R9)(DI*1), Z12
+	VFMADD231PS Z12, Z6, Z3
+	VFMADD231PS Z12, Z8, Z4
+	VFMADD231PS Z12, Z10, Z5
+	VMOVUPS     64(R9)(DI*1), Z6
+	VFMADD231PS Z6, Z7, Z3
+	VFMADD231PS Z6, Z9, Z4
+	VFMADD231PS Z6, Z11, Z5
 	ADDQ        $0x10, AX
 	ADDQ        $0x00000080, R9
 	SUBQ        $0x10, R11
@@ -55065,206 +55054,197 @@ w3chunk:
 w3chunktail:
 	TESTQ       R11, R11
 	JZ          w3groupend
-	VPMOVZXBD.Z (AX), K1, Z10
+	VPMOVZXBD.Z (AX), K1, Z6
+	VPSRLD      $0x04, Z6, Z7
+	VPERMPS     (CX), Z6, Z6
+	VPERMPS     (CX), Z7, Z7
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z8
+	VPSRLD      $0x04, Z8, Z9
+	VPERMPS     (CX)(BX*1), Z8, Z8
+	VPERMPS     (CX)(BX*1), Z9, Z9
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z10
 	VPSRLD      $0x04, Z10, Z11
-	VPERMPS     Z7, Z10, Z10
-	VPERMPS     Z7, Z11, Z11
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z7
-	VPSRLD      $0x04, Z7, Z12
-	VPERMPS     Z8, Z7, Z7
-	VPERMPS     Z8, Z12, Z12
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z8
-	VPSRLD      $0x04, Z8, Z13
-	VPERMPS     Z9, Z8, Z8
-	VPERMPS     Z9, Z13, Z13
-	VMOVUPS     (R9), Z9
-	VFMADD231PS Z9, Z10, Z1
-	VFMADD231PS Z9, Z7, Z2
-	VFMADD231PS Z9, Z8, Z3
-	VMOVUPS     64(R9), Z9
-	VFMADD231PS Z9, Z11, Z1
-	VFMADD231PS Z9, Z12, Z2
-	VFMADD231PS Z9, Z13, Z3
-	VMOVUPS     (R9)(DI*1), Z9
-	VFMADD231PS Z9, Z10, Z4
-	VFMADD231PS Z9, Z7, Z5
-	VFMADD231PS Z9, Z8, Z6
-	VMOVUPS     64(R9)(DI*1), Z7
-	VFMADD231PS Z7, Z11, Z4
-	VFMADD231PS Z7, Z12, Z5
-	VFMADD231PS Z7, Z13, Z6
+	VPERMPS     (CX)(BX*2), Z10, Z10
+	VPERMPS     (CX)(BX*2), Z11, Z11
+	VMOVUPS     (R9), Z12
+	VFMADD231PS Z12, Z6, Z0
+	VFMADD231PS Z12, Z8, Z1
+	VFMADD231PS Z12, Z10, Z2
+	VMOVUPS     64(R9), Z12
+	VFMADD231PS Z12, Z7, Z0
+	VFMADD231PS Z12, Z9, Z1
+	VFMADD231PS Z12, Z11, Z2
+	VMOVUPS     (R9)(DI*1), Z12
+	VFMADD231PS Z12, Z6, Z3
+	VFMADD231PS Z12, Z8, Z4
+	VFMADD231PS Z12, Z10, Z5
+	VMOVUPS     64(R9)(DI*1), Z6
+	VFMADD231PS Z6, Z7, Z3
+	VFMADD231PS Z6, Z9, Z4
+	VFMADD231PS Z6, Z11, Z5
 	ADDQ        R11, AX
 	ADDQ        $0x00000080, R9
 
 w3groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R10
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VADDPS        Y7, Y1, Y1
-	VADDPS        Y8, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X4, X4
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X4, X4, X8
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X4, X4
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X4, X8
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X4, X4
-	VMOVSS        (R10), X7
+	VEXTRACTF64X4 $0x01, Z0, Y6
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VADDPS        Y6, Y0, Y0
+	VADDPS        Y7, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y0, X6
+	VEXTRACTF32X4 $0x01, Y3, X7
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X3, X3
+	VMOVHLPS      X0, X0, X6
+	VMOVHLPS      X3, X3, X7
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X3, X3
+	VMOVSHDUP     X0, X6
+	VMOVSHDUP     X3, X7
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X3, X3
+	VMOVSS        (R10), X6
 	MOVQ          R9, R12
-	VADDSS        X7, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X6, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X7, X4, X4
-	VMOVSS        X4, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VMOVSS        4(R10), X1
+	VADDSS        X6, X3, X3
+	VMOVSS        X3, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	MOVQ   x_base+32(FP), SI
-	MOVQ   BX, R9
+	MOVQ   x_base+32(FP), BX
+	MOVQ   DX, SI
 
 w1group:
-	MOVBLZX      (DX), R10
-	VPBROADCASTD R10, Z3
-	VCVTDQ2PS    Z3, Z3
-	VSUBPS       Z3, Z0, Z3
-	VMULPS.BCST  (CX), Z3, Z3
-	MOVQ         gb+168(FP), R10
+	MOVQ gb+144(FP), R9
 
 w1chunk:
-	CMPQ        R10, $0x10
+	CMPQ        R9, $0x10
 	JB          w1chunktail
-	VPMOVZXBD   (AX), Z4
-	VPSRLD      $0x04, Z4, Z5
-	VPERMPS     Z3, Z4, Z4
-	VPERMPS     Z3, Z5, Z5
-	VFMADD231PS (SI), Z4, Z1
-	VFMADD231PS 64(SI), Z5, Z1
-	VFMADD231PS (SI)(DI*1), Z4, Z2
-	VFMADD231PS 64(SI)(DI*1), Z5, Z2
+	VPMOVZXBD   (AX), Z2
+	VPSRLD      $0x04, Z2, Z3
+	VPERMPS     (CX), Z2, Z2
+	VPERMPS     (CX), Z3, Z3
+	VFMADD231PS (BX), Z2, Z0
+	VFMADD231PS 64(BX), Z3, Z0
+	VFMADD231PS (BX)(DI*1), Z2, Z1
+	VFMADD231PS 64(BX)(DI*1), Z3, Z1
 	ADDQ        $0x10, AX
-	ADDQ        $0x00000080, SI
-	SUBQ        $0x10, R10
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x10, R9
 	JMP         w1chunk
 
 w1chunktail:
-	TESTQ       R10, R10
+	TESTQ       R9, R9
 	JZ          w1groupend
-	VPMOVZXBD.Z (AX), K1, Z4
-	VPSRLD      $0x04, Z4, Z5
-	VPERMPS     Z3, Z4, Z4
-	VPERMPS     Z3, Z5, Z5
-	VFMADD231PS (SI), Z4, Z1
-	VFMADD231PS 64(SI), Z5, Z1
-	VFMADD231PS (SI)(DI*1), Z4, Z2
-	VFMADD231PS 64(SI)(DI*1), Z5, Z2
-	ADDQ        R10, AX
-	ADDQ        $0x00000080, SI
+	VPMOVZXBD.Z (AX), K1, Z2
+	VPSRLD      $0x04, Z2, Z3
+	VPERMPS     (CX), Z2, Z2
+	VPERMPS     (CX), Z3, Z3
+	VFMADD231PS (BX), Z2, Z0
+	VFMADD231PS 64(BX), Z3, Z0
+	VFMADD231PS (BX)(DI*1), Z2, Z1
+	VFMADD231PS 64(BX)(DI*1), Z3, Z1
+	ADDQ        R9, AX
+	ADDQ        $0x00000080, BX
 
 w1groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R9
+	ADDQ          $0x40, CX
+	DECQ          SI
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
+	VEXTRACTF64X4 $0x01, Z0, Y2
 	VEXTRACTF64X4 $0x01, Z1, Y3
-	VEXTRACTF64X4 $0x01, Z2, Y4
+	VADDPS        Y2, Y0, Y0
 	VADDPS        Y3, Y1, Y1
-	VADDPS        Y4, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y0, X2
 	VEXTRACTF32X4 $0x01, Y1, X3
-	VEXTRACTF32X4 $0x01, Y2, X4
+	VADDPS        X2, X0, X0
 	VADDPS        X3, X1, X1
-	VADDPS        X4, X2, X2
+	VMOVHLPS      X0, X0, X2
 	VMOVHLPS      X1, X1, X3
-	VMOVHLPS      X2, X2, X4
+	VADDPS        X2, X0, X0
 	VADDPS        X3, X1, X1
-	VADDPS        X4, X2, X2
+	VMOVSHDUP     X0, X2
 	VMOVSHDUP     X1, X3
-	VMOVSHDUP     X2, X4
+	VADDPS        X2, X0, X0
 	VADDPS        X3, X1, X1
-	VADDPS        X4, X2, X2
-	VMOVSS        (R9), X3
-	VADDSS        X3, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
-	VADDSS        X3, X2, X2
-	VMOVSS        X2, (SI)
+	VMOVSS        (SI), X2
+	VADDSS        X2, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X2, X1, X1
+	VMOVSS        X1, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -55272,30 +55252,372 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4Tab3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4Tab3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·w4Tab3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	MOVQ    gb+168(FP), SI
-	ANDQ    $0x0f, SI
-	MOVQ    $-1, DI
-	BZHIQ   SI, DI, DI
-	KMOVW   DI, K1
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4Tab3AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+32(FP), R9
+	MOVQ   DX, R10
+
+w3group:
+	MOVQ gb+144(FP), R11
+
+w3chunk:
+	CMPQ        R11, $0x10
+	JB          w3chunktail
+	VPMOVZXBD   (AX), Z9
+	VPSRLD      $0x04, Z9, Z10
+	VPERMPS     (CX), Z9, Z9
+	VPERMPS     (CX), Z10, Z10
+	VPMOVZXBD   (AX)(SI*1), Z11
+	VPSRLD      $0x04, Z11, Z12
+	VPERMPS     (CX)(BX*1), Z11, Z11
+	VPERMPS     (CX)(BX*1), Z12, Z12
+	VPMOVZXBD   (AX)(SI*2), Z13
+	VPSRLD      $0x04, Z13, Z14
+	VPERMPS     (CX)(BX*2), Z13, Z13
+	VPERMPS     (CX)(BX*2), Z14, Z14
+	VMOVUPS     (R9), Z15
+	VFMADD231PS Z15, Z9, Z0
+	VFMADD231PS Z15, Z11, Z1
+	VFMADD231PS Z15, Z13, Z2
+	VMOVUPS     64(R9), Z15
+	VFMADD231PS Z15, Z10, Z0
+	VFMADD231PS Z15, Z12, Z1
+	VFMADD231PS Z15, Z14, Z2
+	VMOVUPS     (R9)(DI*1), Z15
+	VFMADD231PS Z15, Z9, Z3
+	VFMADD231PS Z15, Z11, Z4
+	VFMADD231PS Z15, Z13, Z5
+	VMOVUPS     64(R9)(DI*1), Z15
+	VFMADD231PS Z15, Z10, Z3
+	VFMADD231PS Z15, Z12, Z4
+	VFMADD231PS Z15, Z14, Z5
+	VMOVUPS     (R9)(DI*2), Z15
+	VFMADD231PS Z15, Z9, Z6
+	VFMADD231PS Z15, Z11, Z7
+	VFMADD231PS Z15, Z13, Z8
+	VMOVUPS     64(R9)(DI*2), Z9
+	VFMADD231PS Z9, Z10, Z6
+	VFMADD231PS Z9, Z12, Z7
+	VFMADD231PS Z9, Z14, Z8
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R9
+	SUBQ        $0x10, R11
+	JMP         w3chunk
+
+w3chunktail:
+	TESTQ       R11, R11
+	JZ          w3groupend
+	VPMOVZXBD.Z (AX), K1, Z9
+	VPSRLD      $0x04, Z9, Z10
+	VPERMPS     (CX), Z9, Z9
+	VPERMPS     (CX), Z10, Z10
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z11
+	VPSRLD      $0x04, Z11, Z12
+	VPERMPS     (CX)(BX*1), Z11, Z11
+	VPERMPS     (CX)(BX*1), Z12, Z12
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z13
+	VPSRLD      $0x04, Z13, Z14
+	VPERMPS     (CX)(BX*2), Z13, Z13
+	VPERMPS     (CX)(BX*2), Z14, Z14
+	VMOVUPS     (R9), Z15
+	VFMADD231PS Z15, Z9, Z0
+	VFMADD231PS Z15, Z11, Z1
+	VFMADD231PS Z15, Z13, Z2
+	VMOVUPS     64(R9), Z15
+	VFMADD231PS Z15, Z10, Z0
+	VFMADD231PS Z15, Z12, Z1
+	VFMADD231PS Z15, Z14, Z2
+	VMOVUPS     (R9)(DI*1), Z15
+	VFMADD231PS Z15, Z9, Z3
+	VFMADD231PS Z15, Z11, Z4
+	VFMADD231PS Z15, Z13, Z5
+	VMOVUPS     64(R9)(DI*1), Z15
+	VFMADD231PS Z15, Z10, Z3
+	VFMADD231PS Z15, Z12, Z4
+	VFMADD231PS Z15, Z14, Z5
+	VMOVUPS     (R9)(DI*2), Z15
+	VFMADD231PS Z15, Z9, Z6
+	VFMADD231PS Z15, Z11, Z7
+	VFMADD231PS Z15, Z13, Z8
+	VMOVUPS     64(R9)(DI*2), Z9
+	VFMADD231PS Z9, Z10, Z6
+	VFMADD231PS Z9, Z12, Z7
+	VFMADD231PS Z9, Z14, Z8
+	ADDQ        R11, AX
+	ADDQ        $0x00000080, R9
+
+w3groupend:
+	ADDQ          $0x40, CX
+	DECQ          R10
+	JNZ           w3group
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	MOVQ          y_base+0(FP), R9
+	MOVQ          bias_base+112(FP), R10
+	MOVQ          ldy+24(FP), R11
+	SHLQ          $0x02, R11
+	LEAQ          (R9)(R8*4), R9
+	LEAQ          (R10)(R8*4), R10
+	VEXTRACTF64X4 $0x01, Z0, Y9
+	VEXTRACTF64X4 $0x01, Z3, Y10
+	VEXTRACTF64X4 $0x01, Z6, Y11
+	VADDPS        Y9, Y0, Y0
+	VADDPS        Y10, Y3, Y3
+	VADDPS        Y11, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y0, X9
+	VEXTRACTF32X4 $0x01, Y3, X10
+	VEXTRACTF32X4 $0x01, Y6, X11
+	VADDPS        X9, X0, X0
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X6, X6
+	VMOVHLPS      X0, X0, X9
+	VMOVHLPS      X3, X3, X10
+	VMOVHLPS      X6, X6, X11
+	VADDPS        X9, X0, X0
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X6, X6
+	VMOVSHDUP     X0, X9
+	VMOVSHDUP     X3, X10
+	VMOVSHDUP     X6, X11
+	VADDPS        X9, X0, X0
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X6, X6
+	VMOVSS        (R10), X9
+	MOVQ          R9, R12
+	VADDSS        X9, X0, X0
+	VMOVSS        X0, (R12)
+	ADDQ          R11, R12
+	VADDSS        X9, X3, X3
+	VMOVSS        X3, (R12)
+	ADDQ          R11, R12
+	VADDSS        X9, X6, X6
+	VMOVSS        X6, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VMOVSS        4(R10), X0
+	MOVQ          R9, R12
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
+	ADDQ          $0x03, R8
+	JMP           w3row
+
+w1row:
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
+	JB     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+32(FP), BX
+	MOVQ   DX, SI
+
+w1group:
+	MOVQ gb+144(FP), R9
+
+w1chunk:
+	CMPQ        R9, $0x10
+	JB          w1chunktail
+	VPMOVZXBD   (AX), Z3
+	VPSRLD      $0x04, Z3, Z4
+	VPERMPS     (CX), Z3, Z3
+	VPERMPS     (CX), Z4, Z4
+	VFMADD231PS (BX), Z3, Z0
+	VFMADD231PS 64(BX), Z4, Z0
+	VFMADD231PS (BX)(DI*1), Z3, Z1
+	VFMADD231PS 64(BX)(DI*1), Z4, Z1
+	VFMADD231PS (BX)(DI*2), Z3, Z2
+	VFMADD231PS 64(BX)(DI*2), Z4, Z2
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
+	SUBQ        $0x10, R9
+	JMP         w1chunk
+
+w1chunktail:
+	TESTQ       R9, R9
+	JZ          w1groupend
+	VPMOVZXBD.Z (AX), K1, Z3
+	VPSRLD      $0x04, Z3, Z4
+	VPERMPS     (CX), Z3, Z3
+	VPERMPS     (CX), Z4, Z4
+	VFMADD231PS (BX), Z3, Z0
+	VFMADD231PS 64(BX), Z4, Z0
+	VFMADD231PS (BX)(DI*1), Z3, Z1
+	VFMADD231PS 64(BX)(DI*1), Z4, Z1
+	VFMADD231PS (BX)(DI*2), Z3, Z2
+	VFMADD231PS 64(BX)(DI*2), Z4, Z2
+	ADDQ        R9, AX
+	ADDQ        $0x00000080, BX
+
+w1groupend:
+	ADDQ          $0x40, CX
+	DECQ          SI
+	JNZ           w1group
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
+	LEAQ          (SI)(R8*4), SI
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VEXTRACTF64X4 $0x01, Z1, Y4
+	VEXTRACTF64X4 $0x01, Z2, Y5
+	VADDPS        Y3, Y0, Y0
+	VADDPS        Y4, Y1, Y1
+	VADDPS        Y5, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y0, X3
+	VEXTRACTF32X4 $0x01, Y1, X4
+	VEXTRACTF32X4 $0x01, Y2, X5
+	VADDPS        X3, X0, X0
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVHLPS      X0, X0, X3
+	VMOVHLPS      X1, X1, X4
+	VMOVHLPS      X2, X2, X5
+	VADDPS        X3, X0, X0
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVSHDUP     X0, X3
+	VMOVSHDUP     X1, X4
+	VMOVSHDUP     X2, X5
+	VADDPS        X3, X0, X0
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVSS        (SI), X3
+	VADDSS        X3, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X3, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
+	VADDSS        X3, X2, X2
+	VMOVSS        X2, (BX)
+	ADDQ          $0x01, R8
+	JMP           w1row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Tab4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·w4Tab4AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
+
+w3row:
+	MOVQ   n+136(FP), R9
+	SUBQ   R8, R9
+	CMPQ   R9, $0x03
+	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -55305,267 +55627,305 @@ w3row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
 	MOVQ   x_base+32(FP), R9
-	MOVQ   BX, R10
+	LEAQ   (R9)(DI*2), R10
+	ADDQ   DI, R10
+	MOVQ   DX, R11
 
 w3group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z10
-	VCVTDQ2PS    Z10, Z10
-	VSUBPS       Z10, Z0, Z10
-	VMULPS.BCST  (CX), Z10, Z10
-	MOVBLZX      (DX)(BX*1), R11
-	VPBROADCASTD R11, Z11
-	VCVTDQ2PS    Z11, Z11
-	VSUBPS       Z11, Z0, Z11
-	VMULPS.BCST  (CX)(BX*4), Z11, Z11
-	MOVBLZX      (DX)(BX*2), R11
-	VPBROADCASTD R11, Z12
-	VCVTDQ2PS    Z12, Z12
-	VSUBPS       Z12, Z0, Z12
-	VMULPS.BCST  (CX)(BX*8), Z12, Z12
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R12
 
 w3chunk:
-	CMPQ        R11, $0x10
+	CMPQ        R12, $0x10
 	JB          w3chunktail
-	VPMOVZXBD   (AX), Z13
-	VPSRLD      $0x04, Z13, Z14
-	VPERMPS     Z10, Z13, Z13
-	VPERMPS     Z10, Z14, Z14
-	VPMOVZXBD   (AX)(SI*1), Z15
-	VPSRLD      $0x04, Z15, Z16
-	VPERMPS     Z11, Z15, Z15
-	VPERMPS     Z11, Z16, Z16
-	VPMOVZXBD   (AX)(SI*2), Z17
-	VPSRLD      $0x04, Z17, Z18
-	VPERMPS     Z12, Z17, Z17
-	VPERMPS     Z12, Z18, Z18
-	VMOVUPS     (R9), Z19
-	VFMADD231PS Z19, Z13, Z1
-	VFMADD231PS Z19, Z15, Z2
-	VFMADD231PS Z19, Z17, Z3
-	VMOVUPS     64(R9), Z19
-	VFMADD231PS Z19, Z14, Z1
-	VFMADD231PS Z19, Z16, Z2
-	VFMADD231PS Z19, Z18, Z3
-	VMOVUPS     (R9)(DI*1), Z19
-	VFMADD231PS Z19, Z13, Z4
-	VFMADD231PS Z19, Z15, Z5
-	VFMADD231PS Z19, Z17, Z6
-	VMOVUPS     64(R9)(DI*1), Z19
-	VFMADD231PS Z19, Z14, Z4
-	VFMADD231PS Z19, Z16, Z5
-	VFMADD231PS Z19, Z18, Z6
-	VMOVUPS     (R9)(DI*2), Z19
-	VFMADD231PS Z19, Z13, Z7
-	VFMADD231PS Z19, Z15, Z8
-	VFMADD231PS Z19, Z17, Z9
-	VMOVUPS     64(R9)(DI*2), Z13
-	VFMADD231PS Z13, Z14, Z7
-	VFMADD231PS Z13, Z16, Z8
-	VFMADD231PS Z13, Z18, Z9
+	VPMOVZXBD   (AX), Z12
+	VPSRLD      $0x04, Z12, Z13
+	VPERMPS     (CX), Z12, Z12
+	VPERMPS     (CX), Z13, Z13
+	VPMOVZXBD   (AX)(SI*1), Z14
+	VPSRLD      $0x04, Z14, Z15
+	VPERMPS     (CX)(BX*1), Z14, Z14
+	VPERMPS     (CX)(BX*1), Z15, Z15
+	VPMOVZXBD   (AX)(SI*2), Z16
+	VPSRLD      $0x04, Z16, Z17
+	VPERMPS     (CX)(BX*2), Z16, Z16
+	VPERMPS     (CX)(BX*2), Z17, Z17
+	VMOVUPS     (R9), Z18
+	VFMADD231PS Z18, Z12, Z0
+	VFMADD231PS Z18, Z14, Z1
+	VFMADD231PS Z18, Z16, Z2
+	VMOVUPS     64(R9), Z18
+	VFMADD231PS Z18, Z13, Z0
+	VFMADD231PS Z18, Z15, Z1
+	VFMADD231PS Z18, Z17, Z2
+	VMOVUPS     (R9)(DI*1), Z18
+	VFMADD231PS Z18, Z12, Z3
+	VFMADD231PS Z18, Z14, Z4
+	VFMADD231PS Z18, Z16, Z5
+	VMOVUPS     64(R9)(DI*1), Z18
+	VFMADD231PS Z18, Z13, Z3
+	VFMADD231PS Z18, Z15, Z4
+	VFMADD231PS Z18, Z17, Z5
+	VMOVUPS     (R9)(DI*2), Z18
+	VFMADD231PS Z18, Z12, Z6
+	VFMADD231PS Z18, Z14, Z7
+	VFMADD231PS Z18, Z16, Z8
+	VMOVUPS     64(R9)(DI*2), Z18
+	VFMADD231PS Z18, Z13, Z6
+	VFMADD231PS Z18, Z15, Z7
+	VFMADD231PS Z18, Z17, Z8
+	VMOVUPS     (R10), Z18
+	VFMADD231PS Z18, Z12, Z9
+	VFMADD231PS Z18, Z14, Z10
+	VFMADD231PS Z18, Z16, Z11
+	VMOVUPS     64(R10), Z12
+	VFMADD231PS Z12, Z13, Z9
+	VFMADD231PS Z12, Z15, Z10
+	VFMADD231PS Z12, Z17, Z11
 	ADDQ        $0x10, AX
 	ADDQ        $0x00000080, R9
-	SUBQ        $0x10, R11
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
 	JMP         w3chunk
 
 w3chunktail:
-	TESTQ       R11, R11
+	TESTQ       R12, R12
 	JZ          w3groupend
-	VPMOVZXBD.Z (AX), K1, Z13
-	VPSRLD      $0x04, Z13, Z14
-	VPERMPS     Z10, Z13, Z13
-	VPERMPS     Z10, Z14, Z14
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z10
-	VPSRLD      $0x04, Z10, Z15
-	VPERMPS     Z11, Z10, Z10
-	VPERMPS     Z11, Z15, Z15
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z11
-	VPSRLD      $0x04, Z11, Z16
-	VPERMPS     Z12, Z11, Z11
-	VPERMPS     Z12, Z16, Z16
-	VMOVUPS     (R9), Z12
-	VFMADD231PS Z12, Z13, Z1
-	VFMADD231PS Z12, Z10, Z2
-	VFMADD231PS Z12, Z11, Z3
-	VMOVUPS     64(R9), Z12
-	VFMADD231PS Z12, Z14, Z1
-	VFMADD231PS Z12, Z15, Z2
-	VFMADD231PS Z12, Z16, Z3
-	VMOVUPS     (R9)(DI*1), Z12
-	VFMADD231PS Z12, Z13, Z4
-	VFMADD231PS Z12, Z10, Z5
-	VFMADD231PS Z12, Z11, Z6
-	VMOVUPS     64(R9)(DI*1), Z12
-	VFMADD231PS Z12, Z14, Z4
-	VFMADD231PS Z12, Z15, Z5
-	VFMADD231PS Z12, Z16, Z6
-	VMOVUPS     (R9)(DI*2), Z12
-	VFMADD231PS Z12, Z13, Z7
-	VFMADD231PS Z12, Z10, Z8
-	VFMADD231PS Z12, Z11, Z9
-	VMOVUPS     64(R9)(DI*2), Z10
-	VFMADD231PS Z10, Z14, Z7
-	VFMADD231PS Z10, Z15, Z8
-	VFMADD231PS Z10, Z16, Z9
-	ADDQ        R11, AX
+	VPMOVZXBD.Z (AX), K1, Z12
+	VPSRLD      $0x04, Z12, Z13
+	VPERMPS     (CX), Z12, Z12
+	VPERMPS     (CX), Z13, Z13
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z14
+	VPSRLD      $0x04, Z14, Z15
+	VPERMPS     (CX)(BX*1), Z14, Z14
+	VPERMPS     (CX)(BX*1), Z15, Z15
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z16
+	VPSRLD      $0x04, Z16, Z17
+	VPERMPS     (CX)(BX*2), Z16, Z16
+	VPERMPS     (CX)(BX*2), Z17, Z17
+	VMOVUPS     (R9), Z18
+	VFMADD231PS Z18, Z12, Z0
+	VFMADD231PS Z18, Z14, Z1
+	VFMADD231PS Z18, Z16, Z2
+	VMOVUPS     64(R9), Z18
+	VFMADD231PS Z18, Z13, Z0
+	VFMADD231PS Z18, Z15, Z1
+	VFMADD231PS Z18, Z17, Z2
+	VMOVUPS     (R9)(DI*1), Z18
+	VFMADD231PS Z18, Z12, Z3
+	VFMADD231PS Z18, Z14, Z4
+	VFMADD231PS Z18, Z16, Z5
+	VMOVUPS     64(R9)(DI*1), Z18
+	VFMADD231PS Z18, Z13, Z3
+	VFMADD231PS Z18, Z15, Z4
+	VFMADD231PS Z18, Z17, Z5
+	VMOVUPS     (R9)(DI*2), Z18
+	VFMADD231PS Z18, Z12, Z6
+	VFMADD231PS Z18, Z14, Z7
+	VFMADD231PS Z18, Z16, Z8
+	VMOVUPS     64(R9)(DI*2), Z18
+	VFMADD231PS Z18, Z13, Z6
+	VFMADD231PS Z18, Z15, Z7
+	VFMADD231PS Z18, Z17, Z8
+	VMOVUPS     (R10), Z18
+	VFMADD231PS Z18, Z12, Z9
+	VFMADD231PS Z18, Z14, Z10
+	VFMADD231PS Z18, Z16, Z11
+	VMOVUPS     64(R10), Z12
+	VFMADD231PS Z12, Z13, Z9
+	VFMADD231PS Z12, Z15, Z10
+	VFMADD231PS Z12, Z17, Z11
+	ADDQ        R12, AX
 	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
 
 w3groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R10
+	ADDQ          $0x40, CX
+	DECQ          R11
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y10
-	VEXTRACTF64X4 $0x01, Z4, Y11
-	VEXTRACTF64X4 $0x01, Z7, Y12
-	VADDPS        Y10, Y1, Y1
-	VADDPS        Y11, Y4, Y4
-	VADDPS        Y12, Y7, Y7
-	VEXTRACTF32X4 $0x01, Y1, X10
-	VEXTRACTF32X4 $0x01, Y4, X11
-	VEXTRACTF32X4 $0x01, Y7, X12
-	VADDPS        X10, X1, X1
-	VADDPS        X11, X4, X4
-	VADDPS        X12, X7, X7
-	VMOVHLPS      X1, X1, X10
-	VMOVHLPS      X4, X4, X11
-	VMOVHLPS      X7, X7, X12
-	VADDPS        X10, X1, X1
-	VADDPS        X11, X4, X4
-	VADDPS        X12, X7, X7
-	VMOVSHDUP     X1, X10
-	VMOVSHDUP     X4, X11
-	VMOVSHDUP     X7, X12
-	VADDPS        X10, X1, X1
-	VADDPS        X11, X4, X4
-	VADDPS        X12, X7, X7
-	VMOVSS        (R10), X10
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VEXTRACTF64X4 $0x01, Z3, Y13
+	VEXTRACTF64X4 $0x01, Z6, Y14
+	VEXTRACTF64X4 $0x01, Z9, Y15
+	VADDPS        Y12, Y0, Y0
+	VADDPS        Y13, Y3, Y3
+	VADDPS        Y14, Y6, Y6
+	VADDPS        Y15, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VEXTRACTF32X4 $0x01, Y3, X13
+	VEXTRACTF32X4 $0x01, Y6, X14
+	VEXTRACTF32X4 $0x01, Y9, X15
+	VADDPS        X12, X0, X0
+	VADDPS        X13, X3, X3
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X9, X9
+	VMOVHLPS      X0, X0, X12
+	VMOVHLPS      X3, X3, X13
+	VMOVHLPS      X6, X6, X14
+	VMOVHLPS      X9, X9, X15
+	VADDPS        X12, X0, X0
+	VADDPS        X13, X3, X3
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X9, X9
+	VMOVSHDUP     X0, X12
+	VMOVSHDUP     X3, X13
+	VMOVSHDUP     X6, X14
+	VMOVSHDUP     X9, X15
+	VADDPS        X12, X0, X0
+	VADDPS        X13, X3, X3
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X9, X9
+	VMOVSS        (R10), X12
 	MOVQ          R9, R12
-	VADDSS        X10, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X12, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X10, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X12, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X10, X7, X7
-	VMOVSS        X7, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VMOVSS        4(R10), X1
+	VADDSS        X12, X6, X6
+	VMOVSS        X6, (R12)
+	ADDQ          R11, R12
+	VADDSS        X12, X9, X9
+	VMOVSS        X9, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   x_base+32(FP), SI
-	MOVQ   BX, R9
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	MOVQ   DX, R9
 
 w1group:
-	MOVBLZX      (DX), R10
-	VPBROADCASTD R10, Z4
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       Z4, Z0, Z4
-	VMULPS.BCST  (CX), Z4, Z4
-	MOVQ         gb+168(FP), R10
+	MOVQ gb+144(FP), R10
 
 w1chunk:
 	CMPQ        R10, $0x10
 	JB          w1chunktail
-	VPMOVZXBD   (AX), Z5
-	VPSRLD      $0x04, Z5, Z6
-	VPERMPS     Z4, Z5, Z5
-	VPERMPS     Z4, Z6, Z6
-	VFMADD231PS (SI), Z5, Z1
-	VFMADD231PS 64(SI), Z6, Z1
-	VFMADD231PS (SI)(DI*1), Z5, Z2
-	VFMADD231PS 64(SI)(DI*1), Z6, Z2
-	VFMADD231PS (SI)(DI*2), Z5, Z3
-	VFMADD231PS 64(SI)(DI*2), Z6, Z3
+	VPMOVZXBD   (AX), Z4
+	VPSRLD      $0x04, Z4, Z5
+	VPERMPS     (CX), Z4, Z4
+	VPERMPS     (CX), Z5, Z5
+	VFMADD231PS (BX), Z4, Z0
+	VFMADD231PS 64(BX), Z5, Z0
+	VFMADD231PS (BX)(DI*1), Z4, Z1
+	VFMADD231PS 64(BX)(DI*1), Z5, Z1
+	VFMADD231PS (BX)(DI*2), Z4, Z2
+	VFMADD231PS 64(BX)(DI*2), Z5, Z2
+	VFMADD231PS (SI), Z4, Z3
+	VFMADD231PS 64(SI), Z5, Z3
 	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
 	SUBQ        $0x10, R10
 	JMP         w1chunk
@@ -55573,63 +55933,76 @@ w1chunk:
 w1chunktail:
 	TESTQ       R10, R10
 	JZ          w1groupend
-	VPMOVZXBD.Z (AX), K1, Z5
-	VPSRLD      $0x04, Z5, Z6
-	VPERMPS     Z4, Z5, Z5
-	VPERMPS     Z4, Z6, Z6
-	VFMADD231PS (SI), Z5, Z1
-	VFMADD231PS 64(SI), Z6, Z1
-	VFMADD231PS (SI)(DI*1), Z5, Z2
-	VFMADD231PS 64(SI)(DI*1), Z6, Z2
-	VFMADD231PS (SI)(DI*2), Z5, Z3
-	VFMADD231PS 64(SI)(DI*2), Z6, Z3
+	VPMOVZXBD.Z (AX), K1, Z4
+	VPSRLD      $0x04, Z4, Z5
+	VPERMPS     (CX), Z4, Z4
+	VPERMPS     (CX), Z5, Z5
+	VFMADD231PS (BX), Z4, Z0
+	VFMADD231PS 64(BX), Z5, Z0
+	VFMADD231PS (BX)(DI*1), Z4, Z1
+	VFMADD231PS 64(BX)(DI*1), Z5, Z1
+	VFMADD231PS (BX)(DI*2), Z4, Z2
+	VFMADD231PS 64(BX)(DI*2), Z5, Z2
+	VFMADD231PS (SI), Z4, Z3
+	VFMADD231PS 64(SI), Z5, Z3
 	ADDQ        R10, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
 
 w1groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R9
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y4
-	VEXTRACTF64X4 $0x01, Z2, Y5
-	VEXTRACTF64X4 $0x01, Z3, Y6
-	VADDPS        Y4, Y1, Y1
-	VADDPS        Y5, Y2, Y2
-	VADDPS        Y6, Y3, Y3
-	VEXTRACTF32X4 $0x01, Y1, X4
-	VEXTRACTF32X4 $0x01, Y2, X5
-	VEXTRACTF32X4 $0x01, Y3, X6
-	VADDPS        X4, X1, X1
-	VADDPS        X5, X2, X2
-	VADDPS        X6, X3, X3
-	VMOVHLPS      X1, X1, X4
-	VMOVHLPS      X2, X2, X5
-	VMOVHLPS      X3, X3, X6
-	VADDPS        X4, X1, X1
-	VADDPS        X5, X2, X2
-	VADDPS        X6, X3, X3
-	VMOVSHDUP     X1, X4
-	VMOVSHDUP     X2, X5
-	VMOVSHDUP     X3, X6
-	VADDPS        X4, X1, X1
-	VADDPS        X5, X2, X2
-	VADDPS        X6, X3, X3
-	VMOVSS        (R9), X4
+	VEXTRACTF64X4 $0x01, Z0, Y4
+	VEXTRACTF64X4 $0x01, Z1, Y5
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VADDPS        Y4, Y0, Y0
+	VADDPS        Y5, Y1, Y1
+	VADDPS        Y6, Y2, Y2
+	VADDPS        Y7, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y0, X4
+	VEXTRACTF32X4 $0x01, Y1, X5
+	VEXTRACTF32X4 $0x01, Y2, X6
+	VEXTRACTF32X4 $0x01, Y3, X7
+	VADDPS        X4, X0, X0
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVHLPS      X0, X0, X4
+	VMOVHLPS      X1, X1, X5
+	VMOVHLPS      X2, X2, X6
+	VMOVHLPS      X3, X3, X7
+	VADDPS        X4, X0, X0
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVSHDUP     X0, X4
+	VMOVSHDUP     X1, X5
+	VMOVSHDUP     X2, X6
+	VMOVSHDUP     X3, X7
+	VADDPS        X4, X0, X0
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVSS        (SI), X4
+	VADDSS        X4, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
 	VADDSS        X4, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
 	VADDSS        X4, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
 	VADDSS        X4, X3, X3
-	VMOVSS        X3, (SI)
+	VMOVSS        X3, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -55637,30 +56010,31 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4Tab4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·w4Tab4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	MOVQ    gb+168(FP), SI
-	ANDQ    $0x0f, SI
-	MOVQ    $-1, DI
-	BZHIQ   SI, DI, DI
-	KMOVW   DI, K1
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4Tab5AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -55673,76 +56047,71 @@ w3row:
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
 	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
 	MOVQ   x_base+32(FP), R9
 	LEAQ   (R9)(DI*2), R10
 	ADDQ   DI, R10
-	MOVQ   BX, R11
+	MOVQ   DX, R11
 
 w3group:
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z13
-	VCVTDQ2PS    Z13, Z13
-	VSUBPS       Z13, Z0, Z13
-	VMULPS.BCST  (CX), Z13, Z13
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z14
-	VCVTDQ2PS    Z14, Z14
-	VSUBPS       Z14, Z0, Z14
-	VMULPS.BCST  (CX)(BX*4), Z14, Z14
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z15
-	VCVTDQ2PS    Z15, Z15
-	VSUBPS       Z15, Z0, Z15
-	VMULPS.BCST  (CX)(BX*8), Z15, Z15
-	MOVQ         gb+168(FP), R12
+	MOVQ gb+144(FP), R12
 
 w3chunk:
 	CMPQ        R12, $0x10
 	JB          w3chunktail
-	VPMOVZXBD   (AX), Z16
-	VPSRLD      $0x04, Z16, Z17
-	VPERMPS     Z13, Z16, Z16
-	VPERMPS     Z13, Z17, Z17
-	VPMOVZXBD   (AX)(SI*1), Z18
-	VPSRLD      $0x04, Z18, Z19
-	VPERMPS     Z14, Z18, Z18
-	VPERMPS     Z14, Z19, Z19
-	VPMOVZXBD   (AX)(SI*2), Z20
-	VPSRLD      $0x04, Z20, Z21
-	VPERMPS     Z15, Z20, Z20
-	VPERMPS     Z15, Z21, Z21
-	VMOVUPS     (R9), Z22
-	VFMADD231PS Z22, Z16, Z1
-	VFMADD231PS Z22, Z18, Z2
-	VFMADD231PS Z22, Z20, Z3
-	VMOVUPS     64(R9), Z22
-	VFMADD231PS Z22, Z17, Z1
-	VFMADD231PS Z22, Z19, Z2
-	VFMADD231PS Z22, Z21, Z3
-	VMOVUPS     (R9)(DI*1), Z22
-	VFMADD231PS Z22, Z16, Z4
-	VFMADD231PS Z22, Z18, Z5
-	VFMADD231PS Z22, Z20, Z6
-	VMOVUPS     64(R9)(DI*1), Z22
-	VFMADD231PS Z22, Z17, Z4
-	VFMADD231PS Z22, Z19, Z5
-	VFMADD231PS Z22, Z21, Z6
-	VMOVUPS     (R9)(DI*2), Z22
-	VFMADD231PS Z22, Z16, Z7
-	VFMADD231PS Z22, Z18, Z8
-	VFMADD231PS Z22, Z20, Z9
-	VMOVUPS     64(R9)(DI*2), Z22
-	VFMADD231PS Z22, Z17, Z7
-	VFMADD231PS Z22, Z19, Z8
-	VFMADD231PS Z22, Z21, Z9
-	VMOVUPS     (R10), Z22
-	VFMADD231PS Z22, Z16, Z10
-	VFMADD231PS Z22, Z18, Z11
-	VFMADD231PS Z22, Z20, Z12
-	VMOVUPS     64(R10), Z16
-	VFMADD231PS Z16, Z17, Z10
-	VFMADD231PS Z16, Z19, Z11
-	VFMADD231PS Z16, Z21, Z12
+	VPMOVZXBD   (AX), Z15
+	VPSRLD      $0x04, Z15, Z16
+	VPERMPS     (CX), Z15, Z15
+	VPERMPS     (CX), Z16, Z16
+	VPMOVZXBD   (AX)(SI*1), Z17
+	VPSRLD      $0x04, Z17, Z18
+	VPERMPS     (CX)(BX*1), Z17, Z17
+	VPERMPS     (CX)(BX*1), Z18, Z18
+	VPMOVZXBD   (AX)(SI*2), Z19
+	VPSRLD      $0x04, Z19, Z20
+	VPERMPS     (CX)(BX*2), Z19, Z19
+	VPERMPS     (CX)(BX*2), Z20, Z20
+	VMOVUPS     (R9), Z21
+	VFMADD231PS Z21, Z15, Z0
+	VFMADD231PS Z21, Z17, Z1
+	VFMADD231PS Z21, Z19, Z2
+	VMOVUPS     64(R9), Z21
+	VFMADD231PS Z21, Z16, Z0
+	VFMADD231PS Z21, Z18, Z1
+	VFMADD231PS Z21, Z20, Z2
+	VMOVUPS     (R9)(DI*1), Z21
+	VFMADD231PS Z21, Z15, Z3
+	VFMADD231PS Z21, Z17, Z4
+	VFMADD231PS Z21, Z19, Z5
+	VMOVUPS     64(R9)(DI*1), Z21
+	VFMADD231PS Z21, Z16, Z3
+	VFMADD231PS Z21, Z18, Z4
+	VFMADD231PS Z21, Z20, Z5
+	VMOVUPS     (R9)(DI*2), Z21
+	VFMADD231PS Z21, Z15, Z6
+	VFMADD231PS Z21, Z17, Z7
+	VFMADD231PS Z21, Z19, Z8
+	VMOVUPS     64(R9)(DI*2), Z21
+	VFMADD231PS Z21, Z16, Z6
+	VFMADD231PS Z21, Z18, Z7
+	VFMADD231PS Z21, Z20, Z8
+	VMOVUPS     (R10), Z21
+	VFMADD231PS Z21, Z15, Z9
+	VFMADD231PS Z21, Z17, Z10
+	VFMADD231PS Z21, Z19, Z11
+	VMOVUPS     64(R10), Z21
+	VFMADD231PS Z21, Z16, Z9
+	VFMADD231PS Z21, Z18, Z10
+	VFMADD231PS Z21, Z20, Z11
+	VMOVUPS     (R10)(DI*1), Z21
+	VFMADD231PS Z21, Z15, Z12
+	VFMADD231PS Z21, Z17, Z13
+	VFMADD231PS Z21, Z19, Z14
+	VMOVUPS     64(R10)(DI*1), Z15
+	VFMADD231PS Z15, Z16, Z12
+	VFMADD231PS Z15, Z18, Z13
+	VFMADD231PS Z15, Z20, Z14
 	ADDQ        $0x10, AX
 	ADDQ        $0x00000080, R9
 	ADDQ        $0x00000080, R10
@@ -55752,325 +56121,373 @@ w3chunk:
 w3chunktail:
 	TESTQ       R12, R12
 	JZ          w3groupend
-	VPMOVZXBD.Z (AX), K1, Z16
-	VPSRLD      $0x04, Z16, Z17
-	VPERMPS     Z13, Z16, Z16
-	VPERMPS     Z13, Z17, Z17
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z13
-	VPSRLD      $0x04, Z13, Z18
-	VPERMPS     Z14, Z13, Z13
-	VPERMPS     Z14, Z18, Z18
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z14
-	VPSRLD      $0x04, Z14, Z19
-	VPERMPS     Z15, Z14, Z14
-	VPERMPS     Z15, Z19, Z19
-	VMOVUPS     (R9), Z15
-	VFMADD231PS Z15, Z16, Z1
-	VFMADD231PS Z15, Z13, Z2
-	VFMADD231PS Z15, Z14, Z3
-	VMOVUPS     64(R9), Z15
-	VFMADD231PS Z15, Z17, Z1
-	VFMADD231PS Z15, Z18, Z2
-	VFMADD231PS Z15, Z19, Z3
-	VMOVUPS     (R9)(DI*1), Z15
-	VFMADD231PS Z15, Z16, Z4
-	VFMADD231PS Z15, Z13, Z5
-	VFMADD231PS Z15, Z14, Z6
-	VMOVUPS     64(R9)(DI*1), Z15
-	VFMADD231PS Z15, Z17, Z4
-	VFMADD231PS Z15, Z18, Z5
-	VFMADD231PS Z15, Z19, Z6
-	VMOVUPS     (R9)(DI*2), Z15
-	VFMADD231PS Z15, Z16, Z7
-	VFMADD231PS Z15, Z13, Z8
-	VFMADD231PS Z15, Z14, Z9
-	VMOVUPS     64(R9)(DI*2), Z15
-	VFMADD231PS Z15, Z17, Z7
-	VFMADD231PS Z15, Z18, Z8
-	VFMADD231PS Z15, Z19, Z9
-	VMOVUPS     (R10), Z15
-	VFMADD231PS Z15, Z16, Z10
-	VFMADD231PS Z15, Z13, Z11
-	VFMADD231PS Z15, Z14, Z12
-	VMOVUPS     64(R10), Z13
-	VFMADD231PS Z13, Z17, Z10
-	VFMADD231PS Z13, Z18, Z11
-	VFMADD231PS Z13, Z19, Z12
+	VPMOVZXBD.Z (AX), K1, Z15
+	VPSRLD      $0x04, Z15, Z16
+	VPERMPS     (CX), Z15, Z15
+	VPERMPS     (CX), Z16, Z16
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z17
+	VPSRLD      $0x04, Z17, Z18
+	VPERMPS     (CX)(BX*1), Z17, Z17
+	VPERMPS     (CX)(BX*1), Z18, Z18
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z19
+	VPSRLD      $0x04, Z19, Z20
+	VPERMPS     (CX)(BX*2), Z19, Z19
+	VPERMPS     (CX)(BX*2), Z20, Z20
+	VMOVUPS     (R9), Z21
+	VFMADD231PS Z21, Z15, Z0
+	VFMADD231PS Z21, Z17, Z1
+	VFMADD231PS Z21, Z19, Z2
+	VMOVUPS     64(R9), Z21
+	VFMADD231PS Z21, Z16, Z0
+	VFMADD231PS Z21, Z18, Z1
+	VFMADD231PS Z21, Z20, Z2
+	VMOVUPS     (R9)(DI*1), Z21
+	VFMADD231PS Z21, Z15, Z3
+	VFMADD231PS Z21, Z17, Z4
+	VFMADD231PS Z21, Z19, Z5
+	VMOVUPS     64(R9)(DI*1), Z21
+	VFMADD231PS Z21, Z16, Z3
+	VFMADD231PS Z21, Z18, Z4
+	VFMADD231PS Z21, Z20, Z5
+	VMOVUPS     (R9)(DI*2), Z21
+	VFMADD231PS Z21, Z15, Z6
+	VFMADD231PS Z21, Z17, Z7
+	VFMADD231PS Z21, Z19, Z8
+	VMOVUPS     64(R9)(DI*2), Z21
+	VFMADD231PS Z21, Z16, Z6
+	VFMADD231PS Z21, Z18, Z7
+	VFMADD231PS Z21, Z20, Z8
+	VMOVUPS     (R10), Z21
+	VFMADD231PS Z21, Z15, Z9
+	VFMADD231PS Z21, Z17, Z10
+	VFMADD231PS Z21, Z19, Z11
+	VMOVUPS     64(R10), Z21
+	VFMADD231PS Z21, Z16, Z9
+	VFMADD231PS Z21, Z18, Z10
+	VFMADD231PS Z21, Z20, Z11
+	VMOVUPS     (R10)(DI*1), Z21
+	VFMADD231PS Z21, Z15, Z12
+	VFMADD231PS Z21, Z17, Z13
+	VFMADD231PS Z21, Z19, Z14
+	VMOVUPS     64(R10)(DI*1), Z15
+	VFMADD231PS Z15, Z16, Z12
+	VFMADD231PS Z15, Z18, Z13
+	VFMADD231PS Z15, Z20, Z14
 	ADDQ        R12, AX
 	ADDQ        $0x00000080, R9
 	ADDQ        $0x00000080, R10
 
 w3groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R11
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y13
-	VEXTRACTF64X4 $0x01, Z4, Y14
-	VEXTRACTF64X4 $0x01, Z7, Y15
-	VEXTRACTF64X4 $0x01, Z10, Y16
-	VADDPS        Y13, Y1, Y1
-	VADDPS        Y14, Y4, Y4
-	VADDPS        Y15, Y7, Y7
-	VADDPS        Y16, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y1, X13
-	VEXTRACTF32X4 $0x01, Y4, X14
-	VEXTRACTF32X4 $0x01, Y7, X15
-	VEXTRACTF32X4 $0x01, Y10, X16
-	VADDPS        X13, X1, X1
-	VADDPS        X14, X4, X4
-	VADDPS        X15, X7, X7
-	VADDPS        X16, X10, X10
-	VMOVHLPS      X1, X1, X13
-	VMOVHLPS      X4, X4, X14
-	VMOVHLPS      X7, X7, X15
-	VMOVHLPS      X10, X10, X16
-	VADDPS        X13, X1, X1
-	VADDPS        X14, X4, X4
-	VADDPS        X15, X7, X7
-	VADDPS        X16, X10, X10
-	VMOVSHDUP     X1, X13
-	VMOVSHDUP     X4, X14
-	VMOVSHDUP     X7, X15
-	VMOVSHDUP     X10, X16
-	VADDPS        X13, X1, X1
-	VADDPS        X14, X4, X4
-	VADDPS        X15, X7, X7
-	VADDPS        X16, X10, X10
-	VMOVSS        (R10), X13
+	VEXTRACTF64X4 $0x01, Z0, Y15
+	VEXTRACTF64X4 $0x01, Z3, Y16
+	VEXTRACTF64X4 $0x01, Z6, Y17
+	VEXTRACTF64X4 $0x01, Z9, Y18
+	VEXTRACTF64X4 $0x01, Z12, Y19
+	VADDPS        Y15, Y0, Y0
+	VADDPS        Y16, Y3, Y3
+	VADDPS        Y17, Y6, Y6
+	VADDPS        Y18, Y9, Y9
+	VADDPS        Y19, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y0, X15
+	VEXTRACTF32X4 $0x01, Y3, X16
+	VEXTRACTF32X4 $0x01, Y6, X17
+	VEXTRACTF32X4 $0x01, Y9, X18
+	VEXTRACTF32X4 $0x01, Y12, X19
+	VADDPS        X15, X0, X0
+	VADDPS        X16, X3, X3
+	VADDPS        X17, X6, X6
+	VADDPS        X18, X9, X9
+	VADDPS        X19, X12, X12
+	VMOVHLPS      X0, X0, X15
+	VMOVHLPS      X3, X3, X16
+	VMOVHLPS      X6, X6, X17
+	VMOVHLPS      X9, X9, X18
+	VMOVHLPS      X12, X12, X19
+	VADDPS        X15, X0, X0
+	VADDPS        X16, X3, X3
+	VADDPS        X17, X6, X6
+	VADDPS        X18, X9, X9
+	VADDPS        X19, X12, X12
+	VMOVSHDUP     X0, X15
+	VMOVSHDUP     X3, X16
+	VMOVSHDUP     X6, X17
+	VMOVSHDUP     X9, X18
+	VMOVSHDUP     X12, X19
+	VADDPS        X15, X0, X0
+	VADDPS        X16, X3, X3
+	VADDPS        X17, X6, X6
+	VADDPS        X18, X9, X9
+	VADDPS        X19, X12, X12
+	VMOVSS        (R10), X15
 	MOVQ          R9, R12
-	VADDSS        X13, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X15, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X13, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X15, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X13, X7, X7
-	VMOVSS        X7, (R12)
+	VADDSS        X15, X6, X6
+	VMOVSS        X6, (R12)
 	ADDQ          R11, R12
-	VADDSS        X13, X10, X10
-	VMOVSS        X10, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VEXTRACTF64X4 $0x01, Z11, Y10
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VADDPS        Y10, Y11, Y11
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VEXTRACTF32X4 $0x01, Y11, X10
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VMOVHLPS      X11, X11, X10
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VMOVSHDUP     X11, X10
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VMOVSS        4(R10), X1
+	VADDSS        X15, X9, X9
+	VMOVSS        X9, (R12)
+	ADDQ          R11, R12
+	VADDSS        X15, X12, X12
+	VMOVSS        X12, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X11, X11
-	VMOVSS        X11, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VADDPS        Y5, Y12, Y12
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VMOVHLPS      X12, X12, X5
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VMOVSHDUP     X12, X5
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X12, X12
-	VMOVSS        X12, 8(R9)
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-	MOVQ   x_base+32(FP), SI
-	LEAQ   (SI)(DI*2), R9
-	ADDQ   DI, R9
-	MOVQ   BX, R10
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	MOVQ   DX, R9
 
 w1group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z5
-	VCVTDQ2PS    Z5, Z5
-	VSUBPS       Z5, Z0, Z5
-	VMULPS.BCST  (CX), Z5, Z5
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R10
 
 w1chunk:
-	CMPQ        R11, $0x10
+	CMPQ        R10, $0x10
 	JB          w1chunktail
-	VPMOVZXBD   (AX), Z6
-	VPSRLD      $0x04, Z6, Z7
-	VPERMPS     Z5, Z6, Z6
-	VPERMPS     Z5, Z7, Z7
-	VFMADD231PS (SI), Z6, Z1
-	VFMADD231PS 64(SI), Z7, Z1
-	VFMADD231PS (SI)(DI*1), Z6, Z2
-	VFMADD231PS 64(SI)(DI*1), Z7, Z2
-	VFMADD231PS (SI)(DI*2), Z6, Z3
-	VFMADD231PS 64(SI)(DI*2), Z7, Z3
-	VFMADD231PS (R9), Z6, Z4
-	VFMADD231PS 64(R9), Z7, Z4
+	VPMOVZXBD   (AX), Z5
+	VPSRLD      $0x04, Z5, Z6
+	VPERMPS     (CX), Z5, Z5
+	VPERMPS     (CX), Z6, Z6
+	VFMADD231PS (BX), Z5, Z0
+	VFMADD231PS 64(BX), Z6, Z0
+	VFMADD231PS (BX)(DI*1), Z5, Z1
+	VFMADD231PS 64(BX)(DI*1), Z6, Z1
+	VFMADD231PS (BX)(DI*2), Z5, Z2
+	VFMADD231PS 64(BX)(DI*2), Z6, Z2
+	VFMADD231PS (SI), Z5, Z3
+	VFMADD231PS 64(SI), Z6, Z3
+	VFMADD231PS (SI)(DI*1), Z5, Z4
+	VFMADD231PS 64(SI)(DI*1), Z6, Z4
 	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
-	ADDQ        $0x00000080, R9
-	SUBQ        $0x10, R11
+	SUBQ        $0x10, R10
 	JMP         w1chunk
 
 w1chunktail:
-	TESTQ       R11, R11
+	TESTQ       R10, R10
 	JZ          w1groupend
-	VPMOVZXBD.Z (AX), K1, Z6
-	VPSRLD      $0x04, Z6, Z7
-	VPERMPS     Z5, Z6, Z6
-	VPERMPS     Z5, Z7, Z7
-	VFMADD231PS (SI), Z6, Z1
-	VFMADD231PS 64(SI), Z7, Z1
-	VFMADD231PS (SI)(DI*1), Z6, Z2
-	VFMADD231PS 64(SI)(DI*1), Z7, Z2
-	VFMADD231PS (SI)(DI*2), Z6, Z3
-	VFMADD231PS 64(SI)(DI*2), Z7, Z3
-	VFMADD231PS (R9), Z6, Z4
-	VFMADD231PS 64(R9), Z7, Z4
-	ADDQ        R11, AX
+	VPMOVZXBD.Z (AX), K1, Z5
+	VPSRLD      $0x04, Z5, Z6
+	VPERMPS     (CX), Z5, Z5
+	VPERMPS     (CX), Z6, Z6
+	VFMADD231PS (BX), Z5, Z0
+	VFMADD231PS 64(BX), Z6, Z0
+	VFMADD231PS (BX)(DI*1), Z5, Z1
+	VFMADD231PS 64(BX)(DI*1), Z6, Z1
+	VFMADD231PS (BX)(DI*2), Z5, Z2
+	VFMADD231PS 64(BX)(DI*2), Z6, Z2
+	VFMADD231PS (SI), Z5, Z3
+	VFMADD231PS 64(SI), Z6, Z3
+	VFMADD231PS (SI)(DI*1), Z5, Z4
+	VFMADD231PS 64(SI)(DI*1), Z6, Z4
+	ADDQ        R10, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
-	ADDQ        $0x00000080, R9
 
 w1groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R10
+	ADDQ          $0x40, CX
+	DECQ          R9
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y5
-	VEXTRACTF64X4 $0x01, Z2, Y6
-	VEXTRACTF64X4 $0x01, Z3, Y7
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VADDPS        Y5, Y1, Y1
-	VADDPS        Y6, Y2, Y2
-	VADDPS        Y7, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y1, X5
-	VEXTRACTF32X4 $0x01, Y2, X6
-	VEXTRACTF32X4 $0x01, Y3, X7
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VADDPS        X5, X1, X1
-	VADDPS        X6, X2, X2
-	VADDPS        X7, X3, X3
-	VADDPS        X8, X4, X4
-	VMOVHLPS      X1, X1, X5
-	VMOVHLPS      X2, X2, X6
-	VMOVHLPS      X3, X3, X7
-	VMOVHLPS      X4, X4, X8
-	VADDPS        X5, X1, X1
-	VADDPS        X6, X2, X2
-	VADDPS        X7, X3, X3
-	VADDPS        X8, X4, X4
-	VMOVSHDUP     X1, X5
-	VMOVSHDUP     X2, X6
-	VMOVSHDUP     X3, X7
-	VMOVSHDUP     X4, X8
-	VADDPS        X5, X1, X1
-	VADDPS        X6, X2, X2
-	VADDPS        X7, X3, X3
-	VADDPS        X8, X4, X4
-	VMOVSS        (R9), X5
+	VEXTRACTF64X4 $0x01, Z0, Y5
+	VEXTRACTF64X4 $0x01, Z1, Y6
+	VEXTRACTF64X4 $0x01, Z2, Y7
+	VEXTRACTF64X4 $0x01, Z3, Y8
+	VEXTRACTF64X4 $0x01, Z4, Y9
+	VADDPS        Y5, Y0, Y0
+	VADDPS        Y6, Y1, Y1
+	VADDPS        Y7, Y2, Y2
+	VADDPS        Y8, Y3, Y3
+	VADDPS        Y9, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y0, X5
+	VEXTRACTF32X4 $0x01, Y1, X6
+	VEXTRACTF32X4 $0x01, Y2, X7
+	VEXTRACTF32X4 $0x01, Y3, X8
+	VEXTRACTF32X4 $0x01, Y4, X9
+	VADDPS        X5, X0, X0
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVHLPS      X0, X0, X5
+	VMOVHLPS      X1, X1, X6
+	VMOVHLPS      X2, X2, X7
+	VMOVHLPS      X3, X3, X8
+	VMOVHLPS      X4, X4, X9
+	VADDPS        X5, X0, X0
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVSHDUP     X0, X5
+	VMOVSHDUP     X1, X6
+	VMOVSHDUP     X2, X7
+	VMOVSHDUP     X3, X8
+	VMOVSHDUP     X4, X9
+	VADDPS        X5, X0, X0
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVSS        (SI), X5
+	VADDSS        X5, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X3, X3
-	VMOVSS        X3, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X4, X4
-	VMOVSS        X4, (SI)
+	VMOVSS        X4, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -56078,30 +56495,31 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·w4Tab5AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	MOVQ    gb+168(FP), SI
-	ANDQ    $0x0f, SI
-	MOVQ    $-1, DI
-	BZHIQ   SI, DI, DI
-	KMOVW   DI, K1
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4Tab6AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -56117,84 +56535,79 @@ w3row:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
 	MOVQ   x_base+32(FP), R9
 	LEAQ   (R9)(DI*2), R10
 	ADDQ   DI, R10
-	MOVQ   BX, R11
+	MOVQ   DX, R11
 
 w3group:
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z16
-	VCVTDQ2PS    Z16, Z16
-	VSUBPS       Z16, Z0, Z16
-	VMULPS.BCST  (CX), Z16, Z16
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z17
-	VCVTDQ2PS    Z17, Z17
-	VSUBPS       Z17, Z0, Z17
-	VMULPS.BCST  (CX)(BX*4), Z17, Z17
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z18
-	VCVTDQ2PS    Z18, Z18
-	VSUBPS       Z18, Z0, Z18
-	VMULPS.BCST  (CX)(BX*8), Z18, Z18
-	MOVQ         gb+168(FP), R12
+	MOVQ gb+144(FP), R12
 
 w3chunk:
 	CMPQ        R12, $0x10
 	JB          w3chunktail
-	VPMOVZXBD   (AX), Z19
-	VPSRLD      $0x04, Z19, Z20
-	VPERMPS     Z16, Z19, Z19
-	VPERMPS     Z16, Z20, Z20
-	VPMOVZXBD   (AX)(SI*1), Z21
-	VPSRLD      $0x04, Z21, Z22
-	VPERMPS     Z17, Z21, Z21
-	VPERMPS     Z17, Z22, Z22
-	VPMOVZXBD   (AX)(SI*2), Z23
-	VPSRLD      $0x04, Z23, Z24
-	VPERMPS     Z18, Z23, Z23
-	VPERMPS     Z18, Z24, Z24
-	VMOVUPS     (R9), Z25
-	VFMADD231PS Z25, Z19, Z1
-	VFMADD231PS Z25, Z21, Z2
-	VFMADD231PS Z25, Z23, Z3
-	VMOVUPS     64(R9), Z25
-	VFMADD231PS Z25, Z20, Z1
-	VFMADD231PS Z25, Z22, Z2
-	VFMADD231PS Z25, Z24, Z3
-	VMOVUPS     (R9)(DI*1), Z25
-	VFMADD231PS Z25, Z19, Z4
-	VFMADD231PS Z25, Z21, Z5
-	VFMADD231PS Z25, Z23, Z6
-	VMOVUPS     64(R9)(DI*1), Z25
-	VFMADD231PS Z25, Z20, Z4
-	VFMADD231PS Z25, Z22, Z5
-	VFMADD231PS Z25, Z24, Z6
-	VMOVUPS     (R9)(DI*2), Z25
-	VFMADD231PS Z25, Z19, Z7
-	VFMADD231PS Z25, Z21, Z8
-	VFMADD231PS Z25, Z23, Z9
-	VMOVUPS     64(R9)(DI*2), Z25
-	VFMADD231PS Z25, Z20, Z7
-	VFMADD231PS Z25, Z22, Z8
-	VFMADD231PS Z25, Z24, Z9
-	VMOVUPS     (R10), Z25
-	VFMADD231PS Z25, Z19, Z10
-	VFMADD231PS Z25, Z21, Z11
-	VFMADD231PS Z25, Z23, Z12
-	VMOVUPS     64(R10), Z25
-	VFMADD231PS Z25, Z20, Z10
-	VFMADD231PS Z25, Z22, Z11
-	VFMADD231PS Z25, Z24, Z12
-	VMOVUPS     (R10)(DI*1), Z25
-	VFMADD231PS Z25, Z19, Z13
-	VFMADD231PS Z25, Z21, Z14
-	VFMADD231PS Z25, Z23, Z15
-	VMOVUPS     64(R10)(DI*1), Z19
-	VFMADD231PS Z19, Z20, Z13
-	VFMADD231PS Z19, Z22, Z14
-	VFMADD231PS Z19, Z24, Z15
+	VPMOVZXBD   (AX), Z18
+	VPSRLD      $0x04, Z18, Z19
+	VPERMPS     (CX), Z18, Z18
+	VPERMPS     (CX), Z19, Z19
+	VPMOVZXBD   (AX)(SI*1), Z20
+	VPSRLD      $0x04, Z20, Z21
+	VPERMPS     (CX)(BX*1), Z20, Z20
+	VPERMPS     (CX)(BX*1), Z21, Z21
+	VPMOVZXBD   (AX)(SI*2), Z22
+	VPSRLD      $0x04, Z22, Z23
+	VPERMPS     (CX)(BX*2), Z22, Z22
+	VPERMPS     (CX)(BX*2), Z23, Z23
+	VMOVUPS     (R9), Z24
+	VFMADD231PS Z24, Z18, Z0
+	VFMADD231PS Z24, Z20, Z1
+	VFMADD231PS Z24, Z22, Z2
+	VMOVUPS     64(R9), Z24
+	VFMADD231PS Z24, Z19, Z0
+	VFMADD231PS Z24, Z21, Z1
+	VFMADD231PS Z24, Z23, Z2
+	VMOVUPS     (R9)(DI*1), Z24
+	VFMADD231PS Z24, Z18, Z3
+	VFMADD231PS Z24, Z20, Z4
+	VFMADD231PS Z24, Z22, Z5
+	VMOVUPS     64(R9)(DI*1), Z24
+	VFMADD231PS Z24, Z19, Z3
+	VFMADD231PS Z24, Z21, Z4
+	VFMADD231PS Z24, Z23, Z5
+	VMOVUPS     (R9)(DI*2), Z24
+	VFMADD231PS Z24, Z18, Z6
+	VFMADD231PS Z24, Z20, Z7
+	VFMADD231PS Z24, Z22, Z8
+	VMOVUPS     64(R9)(DI*2), Z24
+	VFMADD231PS Z24, Z19, Z6
+	VFMADD231PS Z24, Z21, Z7
+	VFMADD231PS Z24, Z23, Z8
+	VMOVUPS     (R10), Z24
+	VFMADD231PS Z24, Z18, Z9
+	VFMADD231PS Z24, Z20, Z10
+	VFMADD231PS Z24, Z22, Z11
+	VMOVUPS     64(R10), Z24
+	VFMADD231PS Z24, Z19, Z9
+	VFMADD231PS Z24, Z21, Z10
+	VFMADD231PS Z24, Z23, Z11
+	VMOVUPS     (R10)(DI*1), Z24
+	VFMADD231PS Z24, Z18, Z12
+	VFMADD231PS Z24, Z20, Z13
+	VFMADD231PS Z24, Z22, Z14
+	VMOVUPS     64(R10)(DI*1), Z24
+	VFMADD231PS Z24, Z19, Z12
+	VFMADD231PS Z24, Z21, Z13
+	VFMADD231PS Z24, Z23, Z14
+	VMOVUPS     (R10)(DI*2), Z24
+	VFMADD231PS Z24, Z18, Z15
+	VFMADD231PS Z24, Z20, Z16
+	VFMADD231PS Z24, Z22, Z17
+	VMOVUPS     64(R10)(DI*2), Z18
+	VFMADD231PS Z18, Z19, Z15
+	VFMADD231PS Z18, Z21, Z16
+	VFMADD231PS Z18, Z23, Z17
 	ADDQ        $0x10, AX
 	ADDQ        $0x00000080, R9
 	ADDQ        $0x00000080, R10
@@ -56204,290 +56617,941 @@ w3chunk:
 w3chunktail:
 	TESTQ       R12, R12
 	JZ          w3groupend
-	VPMOVZXBD.Z (AX), K1, Z19
-	VPSRLD      $0x04, Z19, Z20
-	VPERMPS     Z16, Z19, Z19
-	VPERMPS     Z16, Z20, Z20
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z16
-	VPSRLD      $0x04, Z16, Z21
-	VPERMPS     Z17, Z16, Z16
-	VPERMPS     Z17, Z21, Z21
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z17
-	VPSRLD      $0x04, Z17, Z22
-	VPERMPS     Z18, Z17, Z17
-	VPERMPS     Z18, Z22, Z22
-	VMOVUPS     (R9), Z18
-	VFMADD231PS Z18, Z19, Z1
-	VFMADD231PS Z18, Z16, Z2
-	VFMADD231PS Z18, Z17, Z3
-	VMOVUPS     64(R9), Z18
-	VFMADD231PS Z18, Z20, Z1
-	VFMADD231PS Z18, Z21, Z2
-	VFMADD231PS Z18, Z22, Z3
-	VMOVUPS     (R9)(DI*1), Z18
-	VFMADD231PS Z18, Z19, Z4
-	VFMADD231PS Z18, Z16, Z5
-	VFMADD231PS Z18, Z17, Z6
-	VMOVUPS     64(R9)(DI*1), Z18
-	VFMADD231PS Z18, Z20, Z4
-	VFMADD231PS Z18, Z21, Z5
-	VFMADD231PS Z18, Z22, Z6
-	VMOVUPS     (R9)(DI*2), Z18
-	VFMADD231PS Z18, Z19, Z7
-	VFMADD231PS Z18, Z16, Z8
-	VFMADD231PS Z18, Z17, Z9
-	VMOVUPS     64(R9)(DI*2), Z18
-	VFMADD231PS Z18, Z20, Z7
-	VFMADD231PS Z18, Z21, Z8
-	VFMADD231PS Z18, Z22, Z9
-	VMOVUPS     (R10), Z18
-	VFMADD231PS Z18, Z19, Z10
-	VFMADD231PS Z18, Z16, Z11
-	VFMADD231PS Z18, Z17, Z12
-	VMOVUPS     64(R10), Z18
-	VFMADD231PS Z18, Z20, Z10
-	VFMADD231PS Z18, Z21, Z11
-	VFMADD231PS Z18, Z22, Z12
-	VMOVUPS     (R10)(DI*1), Z18
-	VFMADD231PS Z18, Z19, Z13
-	VFMADD231PS Z18, Z16, Z14
-	VFMADD231PS Z18, Z17, Z15
-	VMOVUPS     64(R10)(DI*1), Z16
-	VFMADD231PS Z16, Z20, Z13
-	VFMADD231PS Z16, Z21, Z14
-	VFMADD231PS Z16, Z22, Z15
+	VPMOVZXBD.Z (AX), K1, Z18
+	VPSRLD      $0x04, Z18, Z19
+	VPERMPS     (CX), Z18, Z18
+	VPERMPS     (CX), Z19, Z19
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z20
+	VPSRLD      $0x04, Z20, Z21
+	VPERMPS     (CX)(BX*1), Z20, Z20
+	VPERMPS     (CX)(BX*1), Z21, Z21
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z22
+	VPSRLD      $0x04, Z22, Z23
+	VPERMPS     (CX)(BX*2), Z22, Z22
+	VPERMPS     (CX)(BX*2), Z23, Z23
+	VMOVUPS     (R9), Z24
+	VFMADD231PS Z24, Z18, Z0
+	VFMADD231PS Z24, Z20, Z1
+	VFMADD231PS Z24, Z22, Z2
+	VMOVUPS     64(R9), Z24
+	VFMADD231PS Z24, Z19, Z0
+	VFMADD231PS Z24, Z21, Z1
+	VFMADD231PS Z24, Z23, Z2
+	VMOVUPS     (R9)(DI*1), Z24
+	VFMADD231PS Z24, Z18, Z3
+	VFMADD231PS Z24, Z20, Z4
+	VFMADD231PS Z24, Z22, Z5
+	VMOVUPS     64(R9)(DI*1), Z24
+	VFMADD231PS Z24, Z19, Z3
+	VFMADD231PS Z24, Z21, Z4
+	VFMADD231PS Z24, Z23, Z5
+	VMOVUPS     (R9)(DI*2), Z24
+	VFMADD231PS Z24, Z18, Z6
+	VFMADD231PS Z24, Z20, Z7
+	VFMADD231PS Z24, Z22, Z8
+	VMOVUPS     64(R9)(DI*2), Z24
+	VFMADD231PS Z24, Z19, Z6
+	VFMADD231PS Z24, Z21, Z7
+	VFMADD231PS Z24, Z23, Z8
+	VMOVUPS     (R10), Z24
+	VFMADD231PS Z24, Z18, Z9
+	VFMADD231PS Z24, Z20, Z10
+	VFMADD231PS Z24, Z22, Z11
+	VMOVUPS     64(R10), Z24
+	VFMADD231PS Z24, Z19, Z9
+	VFMADD231PS Z24, Z21, Z10
+	VFMADD231PS Z24, Z23, Z11
+	VMOVUPS     (R10)(DI*1), Z24
+	VFMADD231PS Z24, Z18, Z12
+	VFMADD231PS Z24, Z20, Z13
+	VFMADD231PS Z24, Z22, Z14
+	VMOVUPS     64(R10)(DI*1), Z24
+	VFMADD231PS Z24, Z19, Z12
+	VFMADD231PS Z24, Z21, Z13
+	VFMADD231PS Z24, Z23, Z14
+	VMOVUPS     (R10)(DI*2), Z24
+	VFMADD231PS Z24, Z18, Z15
+	VFMADD231PS Z24, Z20, Z16
+	VFMADD231PS Z24, Z22, Z17
+	VMOVUPS     64(R10)(DI*2), Z18
+	VFMADD231PS Z18, Z19, Z15
+	VFMADD231PS Z18, Z21, Z16
+	VFMADD231PS Z18, Z23, Z17
 	ADDQ        R12, AX
 	ADDQ        $0x00000080, R9
 	ADDQ        $0x00000080, R10
 
 w3groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R11
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y16
-	VEXTRACTF64X4 $0x01, Z4, Y17
-	VEXTRACTF64X4 $0x01, Z7, Y18
-	VEXTRACTF64X4 $0x01, Z10, Y19
-	VEXTRACTF64X4 $0x01, Z13, Y20
-	VADDPS        Y16, Y1, Y1
-	VADDPS        Y17, Y4, Y4
-	VADDPS        Y18, Y7, Y7
-	VADDPS        Y19, Y10, Y10
-	VADDPS        Y20, Y13, Y13
-	VEXTRACTF32X4 $0x01, Y1, X16
-	VEXTRACTF32X4 $0x01, Y4, X17
-	VEXTRACTF32X4 $0x01, Y7, X18
-	VEXTRACTF32X4 $0x01, Y10, X19
-	VEXTRACTF32X4 $0x01, Y13, X20
-	VADDPS        X16, X1, X1
-	VADDPS        X17, X4, X4
-	VADDPS        X18, X7, X7
-	VADDPS        X19, X10, X10
-	VADDPS        X20, X13, X13
-	VMOVHLPS      X1, X1, X16
-	VMOVHLPS      X4, X4, X17
-	VMOVHLPS      X7, X7, X18
-	VMOVHLPS      X10, X10, X19
-	VMOVHLPS      X13, X13, X20
-	VADDPS        X16, X1, X1
-	VADDPS        X17, X4, X4
-	VADDPS        X18, X7, X7
-	VADDPS        X19, X10, X10
-	VADDPS        X20, X13, X13
-	VMOVSHDUP     X1, X16
-	VMOVSHDUP     X4, X17
-	VMOVSHDUP     X7, X18
-	VMOVSHDUP     X10, X19
-	VMOVSHDUP     X13, X20
-	VADDPS        X16, X1, X1
-	VADDPS        X17, X4, X4
-	VADDPS        X18, X7, X7
-	VADDPS        X19, X10, X10
-	VADDPS        X20, X13, X13
-	VMOVSS        (R10), X16
+	VEXTRACTF64X4 $0x01, Z0, Y18
+	VEXTRACTF64X4 $0x01, Z3, Y19
+	VEXTRACTF64X4 $0x01, Z6, Y20
+	VEXTRACTF64X4 $0x01, Z9, Y21
+	VEXTRACTF64X4 $0x01, Z12, Y22
+	VEXTRACTF64X4 $0x01, Z15, Y23
+	VADDPS        Y18, Y0, Y0
+	VADDPS        Y19, Y3, Y3
+	VADDPS        Y20, Y6, Y6
+	VADDPS        Y21, Y9, Y9
+	VADDPS        Y22, Y12, Y12
+	VADDPS        Y23, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y0, X18
+	VEXTRACTF32X4 $0x01, Y3, X19
+	VEXTRACTF32X4 $0x01, Y6, X20
+	VEXTRACTF32X4 $0x01, Y9, X21
+	VEXTRACTF32X4 $0x01, Y12, X22
+	VEXTRACTF32X4 $0x01, Y15, X23
+	VADDPS        X18, X0, X0
+	VADDPS        X19, X3, X3
+	VADDPS        X20, X6, X6
+	VADDPS        X21, X9, X9
+	VADDPS        X22, X12, X12
+	VADDPS        X23, X15, X15
+	VMOVHLPS      X0, X0, X18
+	VMOVHLPS      X3, X3, X19
+	VMOVHLPS      X6, X6, X20
+	VMOVHLPS      X9, X9, X21
+	VMOVHLPS      X12, X12, X22
+	VMOVHLPS      X15, X15, X23
+	VADDPS        X18, X0, X0
+	VADDPS        X19, X3, X3
+	VADDPS        X20, X6, X6
+	VADDPS        X21, X9, X9
+	VADDPS        X22, X12, X12
+	VADDPS        X23, X15, X15
+	VMOVSHDUP     X0, X18
+	VMOVSHDUP     X3, X19
+	VMOVSHDUP     X6, X20
+	VMOVSHDUP     X9, X21
+	VMOVSHDUP     X12, X22
+	VMOVSHDUP     X15, X23
+	VADDPS        X18, X0, X0
+	VADDPS        X19, X3, X3
+	VADDPS        X20, X6, X6
+	VADDPS        X21, X9, X9
+	VADDPS        X22, X12, X12
+	VADDPS        X23, X15, X15
+	VMOVSS        (R10), X18
 	MOVQ          R9, R12
-	VADDSS        X16, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X18, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X18, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X7, X7
-	VMOVSS        X7, (R12)
+	VADDSS        X18, X6, X6
+	VMOVSS        X6, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X10, X10
-	VMOVSS        X10, (R12)
+	VADDSS        X18, X9, X9
+	VMOVSS        X9, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X13, X13
-	VMOVSS        X13, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VEXTRACTF64X4 $0x01, Z11, Y10
-	VEXTRACTF64X4 $0x01, Z14, Y13
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VADDPS        Y10, Y11, Y11
-	VADDPS        Y13, Y14, Y14
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VEXTRACTF32X4 $0x01, Y11, X10
-	VEXTRACTF32X4 $0x01, Y14, X13
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VMOVHLPS      X11, X11, X10
-	VMOVHLPS      X14, X14, X13
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VMOVSHDUP     X11, X10
-	VMOVSHDUP     X14, X13
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VMOVSS        4(R10), X1
+	VADDSS        X18, X12, X12
+	VMOVSS        X12, (R12)
+	ADDQ          R11, R12
+	VADDSS        X18, X15, X15
+	VMOVSS        X15, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VEXTRACTF64X4 $0x01, Z16, Y15
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VADDPS        Y15, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VEXTRACTF32X4 $0x01, Y16, X15
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VMOVHLPS      X16, X16, X15
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VMOVSHDUP     X16, X15
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X11, X11
-	VMOVSS        X11, 4(R12)
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X14, X14
-	VMOVSS        X14, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z15, Y7
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VADDPS        Y5, Y12, Y12
-	VADDPS        Y7, Y15, Y15
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y15, X7
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X15, X15, X7
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X15, X7
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X16, X16
+	VMOVSS        X16, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VADDPS        Y7, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VEXTRACTF32X4 $0x01, Y17, X7
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VMOVHLPS      X17, X17, X7
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VMOVSHDUP     X17, X7
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X12, X12
-	VMOVSS        X12, 8(R9)
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X15, X15
-	VMOVSS        X15, 8(R9)
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X17, X17
+	VMOVSS        X17, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	MOVQ   x_base+32(FP), SI
-	LEAQ   (SI)(DI*2), R9
-	ADDQ   DI, R9
-	MOVQ   BX, R10
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	MOVQ   DX, R9
 
 w1group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z6
-	VCVTDQ2PS    Z6, Z6
-	VSUBPS       Z6, Z0, Z6
-	VMULPS.BCST  (CX), Z6, Z6
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R10
+
+w1chunk:
+	CMPQ        R10, $0x10
+	JB          w1chunktail
+	VPMOVZXBD   (AX), Z6
+	VPSRLD      $0x04, Z6, Z7
+	VPERMPS     (CX), Z6, Z6
+	VPERMPS     (CX), Z7, Z7
+	VFMADD231PS (BX), Z6, Z0
+	VFMADD231PS 64(BX), Z7, Z0
+	VFMADD231PS (BX)(DI*1), Z6, Z1
+	VFMADD231PS 64(BX)(DI*1), Z7, Z1
+	VFMADD231PS (BX)(DI*2), Z6, Z2
+	VFMADD231PS 64(BX)(DI*2), Z7, Z2
+	VFMADD231PS (SI), Z6, Z3
+	VFMADD231PS 64(SI), Z7, Z3
+	VFMADD231PS (SI)(DI*1), Z6, Z4
+	VFMADD231PS 64(SI)(DI*1), Z7, Z4
+	VFMADD231PS (SI)(DI*2), Z6, Z5
+	VFMADD231PS 64(SI)(DI*2), Z7, Z5
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+	SUBQ        $0x10, R10
+	JMP         w1chunk
+
+w1chunktail:
+	TESTQ       R10, R10
+	JZ          w1groupend
+	VPMOVZXBD.Z (AX), K1, Z6
+	VPSRLD      $0x04, Z6, Z7
+	VPERMPS     (CX), Z6, Z6
+	VPERMPS     (CX), Z7, Z7
+	VFMADD231PS (BX), Z6, Z0
+	VFMADD231PS 64(BX), Z7, Z0
+	VFMADD231PS (BX)(DI*1), Z6, Z1
+	VFMADD231PS 64(BX)(DI*1), Z7, Z1
+	VFMADD231PS (BX)(DI*2), Z6, Z2
+	VFMADD231PS 64(BX)(DI*2), Z7, Z2
+	VFMADD231PS (SI), Z6, Z3
+	VFMADD231PS 64(SI), Z7, Z3
+	VFMADD231PS (SI)(DI*1), Z6, Z4
+	VFMADD231PS 64(SI)(DI*1), Z7, Z4
+	VFMADD231PS (SI)(DI*2), Z6, Z5
+	VFMADD231PS 64(SI)(DI*2), Z7, Z5
+	ADDQ        R10, AX
+	ADDQ        $0x00000080, BX
+	ADDQ        $0x00000080, SI
+
+w1groupend:
+	ADDQ          $0x40, CX
+	DECQ          R9
+	JNZ           w1group
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
+	LEAQ          (SI)(R8*4), SI
+	VEXTRACTF64X4 $0x01, Z0, Y6
+	VEXTRACTF64X4 $0x01, Z1, Y7
+	VEXTRACTF64X4 $0x01, Z2, Y8
+	VEXTRACTF64X4 $0x01, Z3, Y9
+	VEXTRACTF64X4 $0x01, Z4, Y10
+	VEXTRACTF64X4 $0x01, Z5, Y11
+	VADDPS        Y6, Y0, Y0
+	VADDPS        Y7, Y1, Y1
+	VADDPS        Y8, Y2, Y2
+	VADDPS        Y9, Y3, Y3
+	VADDPS        Y10, Y4, Y4
+	VADDPS        Y11, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y0, X6
+	VEXTRACTF32X4 $0x01, Y1, X7
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VEXTRACTF32X4 $0x01, Y3, X9
+	VEXTRACTF32X4 $0x01, Y4, X10
+	VEXTRACTF32X4 $0x01, Y5, X11
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X1, X1
+	VADDPS        X8, X2, X2
+	VADDPS        X9, X3, X3
+	VADDPS        X10, X4, X4
+	VADDPS        X11, X5, X5
+	VMOVHLPS      X0, X0, X6
+	VMOVHLPS      X1, X1, X7
+	VMOVHLPS      X2, X2, X8
+	VMOVHLPS      X3, X3, X9
+	VMOVHLPS      X4, X4, X10
+	VMOVHLPS      X5, X5, X11
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X1, X1
+	VADDPS        X8, X2, X2
+	VADDPS        X9, X3, X3
+	VADDPS        X10, X4, X4
+	VADDPS        X11, X5, X5
+	VMOVSHDUP     X0, X6
+	VMOVSHDUP     X1, X7
+	VMOVSHDUP     X2, X8
+	VMOVSHDUP     X3, X9
+	VMOVSHDUP     X4, X10
+	VMOVSHDUP     X5, X11
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X1, X1
+	VADDPS        X8, X2, X2
+	VADDPS        X9, X3, X3
+	VADDPS        X10, X4, X4
+	VADDPS        X11, X5, X5
+	VMOVSS        (SI), X6
+	VADDSS        X6, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X6, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
+	VADDSS        X6, X2, X2
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
+	VADDSS        X6, X3, X3
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
+	VADDSS        X6, X4, X4
+	VMOVSS        X4, (BX)
+	ADDQ          R9, BX
+	VADDSS        X6, X5, X5
+	VMOVSS        X5, (BX)
+	ADDQ          $0x01, R8
+	JMP           w1row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4Tab7AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·w4Tab7AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
+
+w3row:
+	MOVQ   n+136(FP), R9
+	SUBQ   R8, R9
+	CMPQ   R9, $0x03
+	JB     w1row
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	MOVQ   x_base+32(FP), R9
+	LEAQ   (R9)(DI*2), R10
+	ADDQ   DI, R10
+	LEAQ   (R10)(DI*2), R11
+	ADDQ   DI, R11
+	MOVQ   DX, R12
+
+w3group:
+	MOVQ gb+144(FP), R13
+
+w3chunk:
+	CMPQ        R13, $0x10
+	JB          w3chunktail
+	VPMOVZXBD   (AX), Z21
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     (CX), Z21, Z21
+	VPERMPS     (CX), Z22, Z22
+	VPMOVZXBD   (AX)(SI*1), Z23
+	VPSRLD      $0x04, Z23, Z24
+	VPERMPS     (CX)(BX*1), Z23, Z23
+	VPERMPS     (CX)(BX*1), Z24, Z24
+	VPMOVZXBD   (AX)(SI*2), Z25
+	VPSRLD      $0x04, Z25, Z26
+	VPERMPS     (CX)(BX*2), Z25, Z25
+	VPERMPS     (CX)(BX*2), Z26, Z26
+	VMOVUPS     (R9), Z27
+	VFMADD231PS Z27, Z21, Z0
+	VFMADD231PS Z27, Z23, Z1
+	VFMADD231PS Z27, Z25, Z2
+	VMOVUPS     64(R9), Z27
+	VFMADD231PS Z27, Z22, Z0
+	VFMADD231PS Z27, Z24, Z1
+	VFMADD231PS Z27, Z26, Z2
+	VMOVUPS     (R9)(DI*1), Z27
+	VFMADD231PS Z27, Z21, Z3
+	VFMADD231PS Z27, Z23, Z4
+	VFMADD231PS Z27, Z25, Z5
+	VMOVUPS     64(R9)(DI*1), Z27
+	VFMADD231PS Z27, Z22, Z3
+	VFMADD231PS Z27, Z24, Z4
+	VFMADD231PS Z27, Z26, Z5
+	VMOVUPS     (R9)(DI*2), Z27
+	VFMADD231PS Z27, Z21, Z6
+	VFMADD231PS Z27, Z23, Z7
+	VFMADD231PS Z27, Z25, Z8
+	VMOVUPS     64(R9)(DI*2), Z27
+	VFMADD231PS Z27, Z22, Z6
+	VFMADD231PS Z27, Z24, Z7
+	VFMADD231PS Z27, Z26, Z8
+	VMOVUPS     (R10), Z27
+	VFMADD231PS Z27, Z21, Z9
+	VFMADD231PS Z27, Z23, Z10
+	VFMADD231PS Z27, Z25, Z11
+	VMOVUPS     64(R10), Z27
+	VFMADD231PS Z27, Z22, Z9
+	VFMADD231PS Z27, Z24, Z10
+	VFMADD231PS Z27, Z26, Z11
+	VMOVUPS     (R10)(DI*1), Z27
+	VFMADD231PS Z27, Z21, Z12
+	VFMADD231PS Z27, Z23, Z13
+	VFMADD231PS Z27, Z25, Z14
+	VMOVUPS     64(R10)(DI*1), Z27
+	VFMADD231PS Z27, Z22, Z12
+	VFMADD231PS Z27, Z24, Z13
+	VFMADD231PS Z27, Z26, Z14
+	VMOVUPS     (R10)(DI*2), Z27
+	VFMADD231PS Z27, Z21, Z15
+	VFMADD231PS Z27, Z23, Z16
+	VFMADD231PS Z27, Z25, Z17
+	VMOVUPS     64(R10)(DI*2), Z27
+	VFMADD231PS Z27, Z22, Z15
+	VFMADD231PS Z27, Z24, Z16
+	VFMADD231PS Z27, Z26, Z17
+	VMOVUPS     (R11), Z27
+	VFMADD231PS Z27, Z21, Z18
+	VFMADD231PS Z27, Z23, Z19
+	VFMADD231PS Z27, Z25, Z20
+	VMOVUPS     64(R11), Z21
+	VFMADD231PS Z21, Z22, Z18
+	VFMADD231PS Z21, Z24, Z19
+	VFMADD231PS Z21, Z26, Z20
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R11
+	SUBQ        $0x10, R13
+	JMP         w3chunk
+
+w3chunktail:
+	TESTQ       R13, R13
+	JZ          w3groupend
+	VPMOVZXBD.Z (AX), K1, Z21
+	VPSRLD      $0x04, Z21, Z22
+	VPERMPS     (CX), Z21, Z21
+	VPERMPS     (CX), Z22, Z22
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z23
+	VPSRLD      $0x04, Z23, Z24
+	VPERMPS     (CX)(BX*1), Z23, Z23
+	VPERMPS     (CX)(BX*1), Z24, Z24
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z25
+	VPSRLD      $0x04, Z25, Z26
+	VPERMPS     (CX)(BX*2), Z25, Z25
+	VPERMPS     (CX)(BX*2), Z26, Z26
+	VMOVUPS     (R9), Z27
+	VFMADD231PS Z27, Z21, Z0
+	VFMADD231PS Z27, Z23, Z1
+	VFMADD231PS Z27, Z25, Z2
+	VMOVUPS     64(R9), Z27
+	VFMADD231PS Z27, Z22, Z0
+	VFMADD231PS Z27, Z24, Z1
+	VFMADD231PS Z27, Z26, Z2
+	VMOVUPS     (R9)(DI*1), Z27
+	VFMADD231PS Z27, Z21, Z3
+	VFMADD231PS Z27, Z23, Z4
+	VFMADD231PS Z27, Z25, Z5
+	VMOVUPS     64(R9)(DI*1), Z27
+	VFMADD231PS Z27, Z22, Z3
+	VFMADD231PS Z27, Z24, Z4
+	VFMADD231PS Z27, Z26, Z5
+	VMOVUPS     (R9)(DI*2), Z27
+	VFMADD231PS Z27, Z21, Z6
+	VFMADD231PS Z27, Z23, Z7
+	VFMADD231PS Z27, Z25, Z8
+	VMOVUPS     64(R9)(DI*2), Z27
+	VFMADD231PS Z27, Z22, Z6
+	VFMADD231PS Z27, Z24, Z7
+	VFMADD231PS Z27, Z26, Z8
+	VMOVUPS     (R10), Z27
+	VFMADD231PS Z27, Z21, Z9
+	VFMADD231PS Z27, Z23, Z10
+	VFMADD231PS Z27, Z25, Z11
+	VMOVUPS     64(R10), Z27
+	VFMADD231PS Z27, Z22, Z9
+	VFMADD231PS Z27, Z24, Z10
+	VFMADD231PS Z27, Z26, Z11
+	VMOVUPS     (R10)(DI*1), Z27
+	VFMADD231PS Z27, Z21, Z12
+	VFMADD231PS Z27, Z23, Z13
+	VFMADD231PS Z27, Z25, Z14
+	VMOVUPS     64(R10)(DI*1), Z27
+	VFMADD231PS Z27, Z22, Z12
+	VFMADD231PS Z27, Z24, Z13
+	VFMADD231PS Z27, Z26, Z14
+	VMOVUPS     (R10)(DI*2), Z27
+	VFMADD231PS Z27, Z21, Z15
+	VFMADD231PS Z27, Z23, Z16
+	VFMADD231PS Z27, Z25, Z17
+	VMOVUPS     64(R10)(DI*2), Z27
+	VFMADD231PS Z27, Z22, Z15
+	VFMADD231PS Z27, Z24, Z16
+	VFMADD231PS Z27, Z26, Z17
+	VMOVUPS     (R11), Z27
+	VFMADD231PS Z27, Z21, Z18
+	VFMADD231PS Z27, Z23, Z19
+	VFMADD231PS Z27, Z25, Z20
+	VMOVUPS     64(R11), Z21
+	VFMADD231PS Z21, Z22, Z18
+	VFMADD231PS Z21, Z24, Z19
+	VFMADD231PS Z21, Z26, Z20
+	ADDQ        R13, AX
+	ADDQ        $0x00000080, R9
+	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R11
+
+w3groupend:
+	ADDQ          $0x40, CX
+	DECQ          R12
+	JNZ           w3group
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	MOVQ          y_base+0(FP), R9
+	MOVQ          bias_base+112(FP), R10
+	MOVQ          ldy+24(FP), R11
+	SHLQ          $0x02, R11
+	LEAQ          (R9)(R8*4), R9
+	LEAQ          (R10)(R8*4), R10
+	VEXTRACTF64X4 $0x01, Z0, Y21
+	VEXTRACTF64X4 $0x01, Z3, Y22
+	VEXTRACTF64X4 $0x01, Z6, Y23
+	VEXTRACTF64X4 $0x01, Z9, Y24
+	VEXTRACTF64X4 $0x01, Z12, Y25
+	VEXTRACTF64X4 $0x01, Z15, Y26
+	VEXTRACTF64X4 $0x01, Z18, Y27
+	VADDPS        Y21, Y0, Y0
+	VADDPS        Y22, Y3, Y3
+	VADDPS        Y23, Y6, Y6
+	VADDPS        Y24, Y9, Y9
+	VADDPS        Y25, Y12, Y12
+	VADDPS        Y26, Y15, Y15
+	VADDPS        Y27, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y0, X21
+	VEXTRACTF32X4 $0x01, Y3, X22
+	VEXTRACTF32X4 $0x01, Y6, X23
+	VEXTRACTF32X4 $0x01, Y9, X24
+	VEXTRACTF32X4 $0x01, Y12, X25
+	VEXTRACTF32X4 $0x01, Y15, X26
+	VEXTRACTF32X4 $0x01, Y18, X27
+	VADDPS        X21, X0, X0
+	VADDPS        X22, X3, X3
+	VADDPS        X23, X6, X6
+	VADDPS        X24, X9, X9
+	VADDPS        X25, X12, X12
+	VADDPS        X26, X15, X15
+	VADDPS        X27, X18, X18
+	VMOVHLPS      X0, X0, X21
+	VMOVHLPS      X3, X3, X22
+	VMOVHLPS      X6, X6, X23
+	VMOVHLPS      X9, X9, X24
+	VMOVHLPS      X12, X12, X25
+	VMOVHLPS      X15, X15, X26
+	VMOVHLPS      X18, X18, X27
+	VADDPS        X21, X0, X0
+	VADDPS        X22, X3, X3
+	VADDPS        X23, X6, X6
+	VADDPS        X24, X9, X9
+	VADDPS        X25, X12, X12
+	VADDPS        X26, X15, X15
+	VADDPS        X27, X18, X18
+	VMOVSHDUP     X0, X21
+	VMOVSHDUP     X3, X22
+	VMOVSHDUP     X6, X23
+	VMOVSHDUP     X9, X24
+	VMOVSHDUP     X12, X25
+	VMOVSHDUP     X15, X26
+	VMOVSHDUP     X18, X27
+	VADDPS        X21, X0, X0
+	VADDPS        X22, X3, X3
+	VADDPS        X23, X6, X6
+	VADDPS        X24, X9, X9
+	VADDPS        X25, X12, X12
+	VADDPS        X26, X15, X15
+	VADDPS        X27, X18, X18
+	VMOVSS        (R10), X21
+	MOVQ          R9, R12
+	VADDSS        X21, X0, X0
+	VMOVSS        X0, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X3, X3
+	VMOVSS        X3, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X6, X6
+	VMOVSS        X6, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X9, X9
+	VMOVSS        X9, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X12, X12
+	VMOVSS        X12, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X15, X15
+	VMOVSS        X15, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X18, X18
+	VMOVSS        X18, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VEXTRACTF64X4 $0x01, Z16, Y15
+	VEXTRACTF64X4 $0x01, Z19, Y18
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VADDPS        Y15, Y16, Y16
+	VADDPS        Y18, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VEXTRACTF32X4 $0x01, Y16, X15
+	VEXTRACTF32X4 $0x01, Y19, X18
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VMOVHLPS      X16, X16, X15
+	VMOVHLPS      X19, X19, X18
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VMOVSHDUP     X16, X15
+	VMOVSHDUP     X19, X18
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VMOVSS        4(R10), X0
+	MOVQ          R9, R12
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X16, X16
+	VMOVSS        X16, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X19, X19
+	VMOVSS        X19, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VEXTRACTF64X4 $0x01, Z20, Y9
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VADDPS        Y7, Y17, Y17
+	VADDPS        Y9, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VEXTRACTF32X4 $0x01, Y17, X7
+	VEXTRACTF32X4 $0x01, Y20, X9
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VMOVHLPS      X17, X17, X7
+	VMOVHLPS      X20, X20, X9
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VMOVSHDUP     X17, X7
+	VMOVSHDUP     X20, X9
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X17, X17
+	VMOVSS        X17, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X20, X20
+	VMOVSS        X20, 8(R9)
+	ADDQ          $0x03, R8
+	JMP           w3row
+
+w1row:
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
+	JB     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	LEAQ   (SI)(DI*2), R9
+	ADDQ   DI, R9
+	MOVQ   DX, R10
+
+w1group:
+	MOVQ gb+144(FP), R11
 
 w1chunk:
 	CMPQ        R11, $0x10
 	JB          w1chunktail
 	VPMOVZXBD   (AX), Z7
 	VPSRLD      $0x04, Z7, Z8
-	VPERMPS     Z6, Z7, Z7
-	VPERMPS     Z6, Z8, Z8
-	VFMADD231PS (SI), Z7, Z1
-	VFMADD231PS 64(SI), Z8, Z1
-	VFMADD231PS (SI)(DI*1), Z7, Z2
-	VFMADD231PS 64(SI)(DI*1), Z8, Z2
-	VFMADD231PS (SI)(DI*2), Z7, Z3
-	VFMADD231PS 64(SI)(DI*2), Z8, Z3
-	VFMADD231PS (R9), Z7, Z4
-	VFMADD231PS 64(R9), Z8, Z4
-	VFMADD231PS (R9)(DI*1), Z7, Z5
-	VFMADD231PS 64(R9)(DI*1), Z8, Z5
+	VPERMPS     (CX), Z7, Z7
+	VPERMPS     (CX), Z8, Z8
+	VFMADD231PS (BX), Z7, Z0
+	VFMADD231PS 64(BX), Z8, Z0
+	VFMADD231PS (BX)(DI*1), Z7, Z1
+	VFMADD231PS 64(BX)(DI*1), Z8, Z1
+	VFMADD231PS (BX)(DI*2), Z7, Z2
+	VFMADD231PS 64(BX)(DI*2), Z8, Z2
+	VFMADD231PS (SI), Z7, Z3
+	VFMADD231PS 64(SI), Z8, Z3
+	VFMADD231PS (SI)(DI*1), Z7, Z4
+	VFMADD231PS 64(SI)(DI*1), Z8, Z4
+	VFMADD231PS (SI)(DI*2), Z7, Z5
+	VFMADD231PS 64(SI)(DI*2), Z8, Z5
+	VFMADD231PS (R9), Z7, Z6
+	VFMADD231PS 64(R9), Z8, Z6
 	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
 	ADDQ        $0x00000080, R9
 	SUBQ        $0x10, R11
@@ -56498,88 +57562,114 @@ w1chunktail:
 	JZ          w1groupend
 	VPMOVZXBD.Z (AX), K1, Z7
 	VPSRLD      $0x04, Z7, Z8
-	VPERMPS     Z6, Z7, Z7
-	VPERMPS     Z6, Z8, Z8
-	VFMADD231PS (SI), Z7, Z1
-	VFMADD231PS 64(SI), Z8, Z1
-	VFMADD231PS (SI)(DI*1), Z7, Z2
-	VFMADD231PS 64(SI)(DI*1), Z8, Z2
-	VFMADD231PS (SI)(DI*2), Z7, Z3
-	VFMADD231PS 64(SI)(DI*2), Z8, Z3
-	VFMADD231PS (R9), Z7, Z4
-	VFMADD231PS 64(R9), Z8, Z4
-	VFMADD231PS (R9)(DI*1), Z7, Z5
-	VFMADD231PS 64(R9)(DI*1), Z8, Z5
+	VPERMPS     (CX), Z7, Z7
+	VPERMPS     (CX), Z8, Z8
+	VFMADD231PS (BX), Z7, Z0
+	VFMADD231PS 64(BX), Z8, Z0
+	VFMADD231PS (BX)(DI*1), Z7, Z1
+	VFMADD231PS 64(BX)(DI*1), Z8, Z1
+	VFMADD231PS (BX)(DI*2), Z7, Z2
+	VFMADD231PS 64(BX)(DI*2), Z8, Z2
+	VFMADD231PS (SI), Z7, Z3
+	VFMADD231PS 64(SI), Z8, Z3
+	VFMADD231PS (SI)(DI*1), Z7, Z4
+	VFMADD231PS 64(SI)(DI*1), Z8, Z4
+	VFMADD231PS (SI)(DI*2), Z7, Z5
+	VFMADD231PS 64(SI)(DI*2), Z8, Z5
+	VFMADD231PS (R9), Z7, Z6
+	VFMADD231PS 64(R9), Z8, Z6
 	ADDQ        R11, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
 	ADDQ        $0x00000080, R9
 
 w1groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R10
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y6
-	VEXTRACTF64X4 $0x01, Z2, Y7
-	VEXTRACTF64X4 $0x01, Z3, Y8
-	VEXTRACTF64X4 $0x01, Z4, Y9
-	VEXTRACTF64X4 $0x01, Z5, Y10
-	VADDPS        Y6, Y1, Y1
-	VADDPS        Y7, Y2, Y2
-	VADDPS        Y8, Y3, Y3
-	VADDPS        Y9, Y4, Y4
-	VADDPS        Y10, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y1, X6
-	VEXTRACTF32X4 $0x01, Y2, X7
-	VEXTRACTF32X4 $0x01, Y3, X8
-	VEXTRACTF32X4 $0x01, Y4, X9
-	VEXTRACTF32X4 $0x01, Y5, X10
-	VADDPS        X6, X1, X1
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VMOVHLPS      X1, X1, X6
-	VMOVHLPS      X2, X2, X7
-	VMOVHLPS      X3, X3, X8
-	VMOVHLPS      X4, X4, X9
-	VMOVHLPS      X5, X5, X10
-	VADDPS        X6, X1, X1
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VMOVSHDUP     X1, X6
-	VMOVSHDUP     X2, X7
-	VMOVSHDUP     X3, X8
-	VMOVSHDUP     X4, X9
-	VMOVSHDUP     X5, X10
-	VADDPS        X6, X1, X1
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VMOVSS        (R9), X6
-	VADDSS        X6, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
-	VADDSS        X6, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
-	VADDSS        X6, X3, X3
-	VMOVSS        X3, (SI)
-	ADDQ          R10, SI
-	VADDSS        X6, X4, X4
-	VMOVSS        X4, (SI)
-	ADDQ          R10, SI
-	VADDSS        X6, X5, X5
-	VMOVSS        X5, (SI)
+	VEXTRACTF64X4 $0x01, Z0, Y7
+	VEXTRACTF64X4 $0x01, Z1, Y8
+	VEXTRACTF64X4 $0x01, Z2, Y9
+	VEXTRACTF64X4 $0x01, Z3, Y10
+	VEXTRACTF64X4 $0x01, Z4, Y11
+	VEXTRACTF64X4 $0x01, Z5, Y12
+	VEXTRACTF64X4 $0x01, Z6, Y13
+	VADDPS        Y7, Y0, Y0
+	VADDPS        Y8, Y1, Y1
+	VADDPS        Y9, Y2, Y2
+	VADDPS        Y10, Y3, Y3
+	VADDPS        Y11, Y4, Y4
+	VADDPS        Y12, Y5, Y5
+	VADDPS        Y13, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y0, X7
+	VEXTRACTF32X4 $0x01, Y1, X8
+	VEXTRACTF32X4 $0x01, Y2, X9
+	VEXTRACTF32X4 $0x01, Y3, X10
+	VEXTRACTF32X4 $0x01, Y4, X11
+	VEXTRACTF32X4 $0x01, Y5, X12
+	VEXTRACTF32X4 $0x01, Y6, X13
+	VADDPS        X7, X0, X0
+	VADDPS        X8, X1, X1
+	VADDPS        X9, X2, X2
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X4, X4
+	VADDPS        X12, X5, X5
+	VADDPS        X13, X6, X6
+	VMOVHLPS      X0, X0, X7
+	VMOVHLPS      X1, X1, X8
+	VMOVHLPS      X2, X2, X9
+	VMOVHLPS      X3, X3, X10
+	VMOVHLPS      X4, X4, X11
+	VMOVHLPS      X5, X5, X12
+	VMOVHLPS      X6, X6, X13
+	VADDPS        X7, X0, X0
+	VADDPS        X8, X1, X1
+	VADDPS        X9, X2, X2
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X4, X4
+	VADDPS        X12, X5, X5
+	VADDPS        X13, X6, X6
+	VMOVSHDUP     X0, X7
+	VMOVSHDUP     X1, X8
+	VMOVSHDUP     X2, X9
+	VMOVSHDUP     X3, X10
+	VMOVSHDUP     X4, X11
+	VMOVSHDUP     X5, X12
+	VMOVSHDUP     X6, X13
+	VADDPS        X7, X0, X0
+	VADDPS        X8, X1, X1
+	VADDPS        X9, X2, X2
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X4, X4
+	VADDPS        X12, X5, X5
+	VADDPS        X13, X6, X6
+	VMOVSS        (SI), X7
+	VADDSS        X7, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X7, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
+	VADDSS        X7, X2, X2
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
+	VADDSS        X7, X3, X3
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
+	VADDSS        X7, X4, X4
+	VMOVSS        X4, (BX)
+	ADDQ          R9, BX
+	VADDSS        X7, X5, X5
+	VMOVSS        X5, (BX)
+	ADDQ          R9, BX
+	VADDSS        X7, X6, X6
+	VMOVSS        X6, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -56587,30 +57677,31 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4Tab8AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
-TEXT ·w4Tab6AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	MOVQ    gb+168(FP), SI
-	ANDQ    $0x0f, SI
-	MOVQ    $-1, DI
-	BZHIQ   SI, DI, DI
-	KMOVW   DI, K1
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4Tab8AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  gb+144(FP), BX
+	ANDQ  $0x0f, BX
+	MOVQ  $-1, SI
+	BZHIQ BX, SI, SI
+	KMOVW SI, K1
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -56629,429 +57720,522 @@ w3row:
 	VXORPS Z16, Z16, Z16
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
 	MOVQ   x_base+32(FP), R9
 	LEAQ   (R9)(DI*2), R10
 	ADDQ   DI, R10
-	MOVQ   BX, R11
+	LEAQ   (R10)(DI*2), R11
+	ADDQ   DI, R11
+	MOVQ   DX, R12
 
 w3group:
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z19
-	VCVTDQ2PS    Z19, Z19
-	VSUBPS       Z19, Z0, Z19
-	VMULPS.BCST  (CX), Z19, Z19
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z20
-	VCVTDQ2PS    Z20, Z20
-	VSUBPS       Z20, Z0, Z20
-	VMULPS.BCST  (CX)(BX*4), Z20, Z20
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z21
-	VCVTDQ2PS    Z21, Z21
-	VSUBPS       Z21, Z0, Z21
-	VMULPS.BCST  (CX)(BX*8), Z21, Z21
-	MOVQ         gb+168(FP), R12
+	MOVQ gb+144(FP), R13
 
 w3chunk:
-	CMPQ        R12, $0x10
+	CMPQ        R13, $0x10
 	JB          w3chunktail
-	VPMOVZXBD   (AX), Z22
-	VPSRLD      $0x04, Z22, Z23
-	VPERMPS     Z19, Z22, Z22
-	VPERMPS     Z19, Z23, Z23
-	VPMOVZXBD   (AX)(SI*1), Z24
+	VPMOVZXBD   (AX), Z24
 	VPSRLD      $0x04, Z24, Z25
-	VPERMPS     Z20, Z24, Z24
-	VPERMPS     Z20, Z25, Z25
-	VPMOVZXBD   (AX)(SI*2), Z26
+	VPERMPS     (CX), Z24, Z24
+	VPERMPS     (CX), Z25, Z25
+	VPMOVZXBD   (AX)(SI*1), Z26
 	VPSRLD      $0x04, Z26, Z27
-	VPERMPS     Z21, Z26, Z26
-	VPERMPS     Z21, Z27, Z27
-	VMOVUPS     (R9), Z28
-	VFMADD231PS Z28, Z22, Z1
-	VFMADD231PS Z28, Z24, Z2
-	VFMADD231PS Z28, Z26, Z3
-	VMOVUPS     64(R9), Z28
-	VFMADD231PS Z28, Z23, Z1
-	VFMADD231PS Z28, Z25, Z2
-	VFMADD231PS Z28, Z27, Z3
-	VMOVUPS     (R9)(DI*1), Z28
-	VFMADD231PS Z28, Z22, Z4
-	VFMADD231PS Z28, Z24, Z5
-	VFMADD231PS Z28, Z26, Z6
-	VMOVUPS     64(R9)(DI*1), Z28
-	VFMADD231PS Z28, Z23, Z4
-	VFMADD231PS Z28, Z25, Z5
-	VFMADD231PS Z28, Z27, Z6
-	VMOVUPS     (R9)(DI*2), Z28
-	VFMADD231PS Z28, Z22, Z7
-	VFMADD231PS Z28, Z24, Z8
-	VFMADD231PS Z28, Z26, Z9
-	VMOVUPS     64(R9)(DI*2), Z28
-	VFMADD231PS Z28, Z23, Z7
-	VFMADD231PS Z28, Z25, Z8
-	VFMADD231PS Z28, Z27, Z9
-	VMOVUPS     (R10), Z28
-	VFMADD231PS Z28, Z22, Z10
-	VFMADD231PS Z28, Z24, Z11
-	VFMADD231PS Z28, Z26, Z12
-	VMOVUPS     64(R10), Z28
-	VFMADD231PS Z28, Z23, Z10
-	VFMADD231PS Z28, Z25, Z11
-	VFMADD231PS Z28, Z27, Z12
-	VMOVUPS     (R10)(DI*1), Z28
-	VFMADD231PS Z28, Z22, Z13
-	VFMADD231PS Z28, Z24, Z14
-	VFMADD231PS Z28, Z26, Z15
-	VMOVUPS     64(R10)(DI*1), Z28
-	VFMADD231PS Z28, Z23, Z13
-	VFMADD231PS Z28, Z25, Z14
-	VFMADD231PS Z28, Z27, Z15
-	VMOVUPS     (R10)(DI*2), Z28
-	VFMADD231PS Z28, Z22, Z16
-	VFMADD231PS Z28, Z24, Z17
-	VFMADD231PS Z28, Z26, Z18
-	VMOVUPS     64(R10)(DI*2), Z22
-	VFMADD231PS Z22, Z23, Z16
-	VFMADD231PS Z22, Z25, Z17
-	VFMADD231PS Z22, Z27, Z18
+	VPERMPS     (CX)(BX*1), Z26, Z26
+	VPERMPS     (CX)(BX*1), Z27, Z27
+	VPMOVZXBD   (AX)(SI*2), Z28
+	VPSRLD      $0x04, Z28, Z29
+	VPERMPS     (CX)(BX*2), Z28, Z28
+	VPERMPS     (CX)(BX*2), Z29, Z29
+	VMOVUPS     (R9), Z30
+	VFMADD231PS Z30, Z24, Z0
+	VFMADD231PS Z30, Z26, Z1
+	VFMADD231PS Z30, Z28, Z2
+	VMOVUPS     64(R9), Z30
+	VFMADD231PS Z30, Z25, Z0
+	VFMADD231PS Z30, Z27, Z1
+	VFMADD231PS Z30, Z29, Z2
+	VMOVUPS     (R9)(DI*1), Z30
+	VFMADD231PS Z30, Z24, Z3
+	VFMADD231PS Z30, Z26, Z4
+	VFMADD231PS Z30, Z28, Z5
+	VMOVUPS     64(R9)(DI*1), Z30
+	VFMADD231PS Z30, Z25, Z3
+	VFMADD231PS Z30, Z27, Z4
+	VFMADD231PS Z30, Z29, Z5
+	VMOVUPS     (R9)(DI*2), Z30
+	VFMADD231PS Z30, Z24, Z6
+	VFMADD231PS Z30, Z26, Z7
+	VFMADD231PS Z30, Z28, Z8
+	VMOVUPS     64(R9)(DI*2), Z30
+	VFMADD231PS Z30, Z25, Z6
+	VFMADD231PS Z30, Z27, Z7
+	VFMADD231PS Z30, Z29, Z8
+	VMOVUPS     (R10), Z30
+	VFMADD231PS Z30, Z24, Z9
+	VFMADD231PS Z30, Z26, Z10
+	VFMADD231PS Z30, Z28, Z11
+	VMOVUPS     64(R10), Z30
+	VFMADD231PS Z30, Z25, Z9
+	VFMADD231PS Z30, Z27, Z10
+	VFMADD231PS Z30, Z29, Z11
+	VMOVUPS     (R10)(DI*1), Z30
+	VFMADD231PS Z30, Z24, Z12
+	VFMADD231PS Z30, Z26, Z13
+	VFMADD231PS Z30, Z28, Z14
+	VMOVUPS     64(R10)(DI*1), Z30
+	VFMADD231PS Z30, Z25, Z12
+	VFMADD231PS Z30, Z27, Z13
+	VFMADD231PS Z30, Z29, Z14
+	VMOVUPS     (R10)(DI*2), Z30
+	VFMADD231PS Z30, Z24, Z15
+	VFMADD231PS Z30, Z26, Z16
+	VFMADD231PS Z30, Z28, Z17
+	VMOVUPS     64(R10)(DI*2), Z30
+	VFMADD231PS Z30, Z25, Z15
+	VFMADD231PS Z30, Z27, Z16
+	VFMADD231PS Z30, Z29, Z17
+	VMOVUPS     (R11), Z30
+	VFMADD231PS Z30, Z24, Z18
+	VFMADD231PS Z30, Z26, Z19
+	VFMADD231PS Z30, Z28, Z20
+	VMOVUPS     64(R11), Z30
+	VFMADD231PS Z30, Z25, Z18
+	VFMADD231PS Z30, Z27, Z19
+	VFMADD231PS Z30, Z29, Z20
+	VMOVUPS     (R11)(DI*1), Z30
+	VFMADD231PS Z30, Z24, Z21
+	VFMADD231PS Z30, Z26, Z22
+	VFMADD231PS Z30, Z28, Z23
+	VMOVUPS     64(R11)(DI*1), Z24
+	VFMADD231PS Z24, Z25, Z21
+	VFMADD231PS Z24, Z27, Z22
+	VFMADD231PS Z24, Z29, Z23
 	ADDQ        $0x10, AX
 	ADDQ        $0x00000080, R9
 	ADDQ        $0x00000080, R10
-	SUBQ        $0x10, R12
+	ADDQ        $0x00000080, R11
+	SUBQ        $0x10, R13
 	JMP         w3chunk
 
 w3chunktail:
-	TESTQ       R12, R12
+	TESTQ       R13, R13
 	JZ          w3groupend
-	VPMOVZXBD.Z (AX), K1, Z22
-	VPSRLD      $0x04, Z22, Z23
-	VPERMPS     Z19, Z22, Z22
-	VPERMPS     Z19, Z23, Z23
-	VPMOVZXBD.Z (AX)(SI*1), K1, Z19
-	VPSRLD      $0x04, Z19, Z24
-	VPERMPS     Z20, Z19, Z19
-	VPERMPS     Z20, Z24, Z24
-	VPMOVZXBD.Z (AX)(SI*2), K1, Z20
-	VPSRLD      $0x04, Z20, Z25
-	VPERMPS     Z21, Z20, Z20
-	VPERMPS     Z21, Z25, Z25
-	VMOVUPS     (R9), Z21
-	VFMADD231PS Z21, Z22, Z1
-	VFMADD231PS Z21, Z19, Z2
-	VFMADD231PS Z21, Z20, Z3
-	VMOVUPS     64(R9), Z21
-	VFMADD231PS Z21, Z23, Z1
-	VFMADD231PS Z21, Z24, Z2
-	VFMADD231PS Z21, Z25, Z3
-	VMOVUPS     (R9)(DI*1), Z21
-	VFMADD231PS Z21, Z22, Z4
-	VFMADD231PS Z21, Z19, Z5
-	VFMADD231PS Z21, Z20, Z6
-	VMOVUPS     64(R9)(DI*1), Z21
-	VFMADD231PS Z21, Z23, Z4
-	VFMADD231PS Z21, Z24, Z5
-	VFMADD231PS Z21, Z25, Z6
-	VMOVUPS     (R9)(DI*2), Z21
-	VFMADD231PS Z21, Z22, Z7
-	VFMADD231PS Z21, Z19, Z8
-	VFMADD231PS Z21, Z20, Z9
-	VMOVUPS     64(R9)(DI*2), Z21
-	VFMADD231PS Z21, Z23, Z7
-	VFMADD231PS Z21, Z24, Z8
-	VFMADD231PS Z21, Z25, Z9
-	VMOVUPS     (R10), Z21
-	VFMADD231PS Z21, Z22, Z10
-	VFMADD231PS Z21, Z19, Z11
-	VFMADD231PS Z21, Z20, Z12
-	VMOVUPS     64(R10), Z21
-	VFMADD231PS Z21, Z23, Z10
-	VFMADD231PS Z21, Z24, Z11
-	VFMADD231PS Z21, Z25, Z12
-	VMOVUPS     (R10)(DI*1), Z21
-	VFMADD231PS Z21, Z22, Z13
-	VFMADD231PS Z21, Z19, Z14
-	VFMADD231PS Z21, Z20, Z15
-	VMOVUPS     64(R10)(DI*1), Z21
-	VFMADD231PS Z21, Z23, Z13
-	VFMADD231PS Z21, Z24, Z14
-	VFMADD231PS Z21, Z25, Z15
-	VMOVUPS     (R10)(DI*2), Z21
-	VFMADD231PS Z21, Z22, Z16
-	VFMADD231PS Z21, Z19, Z17
-	VFMADD231PS Z21, Z20, Z18
-	VMOVUPS     64(R10)(DI*2), Z19
-	VFMADD231PS Z19, Z23, Z16
-	VFMADD231PS Z19, Z24, Z17
-	VFMADD231PS Z19, Z25, Z18
-	ADDQ        R12, AX
+	VPMOVZXBD.Z (AX), K1, Z24
+	VPSRLD      $0x04, Z24, Z25
+	VPERMPS     (CX), Z24, Z24
+	VPERMPS     (CX), Z25, Z25
+	VPMOVZXBD.Z (AX)(SI*1), K1, Z26
+	VPSRLD      $0x04, Z26, Z27
+	VPERMPS     (CX)(BX*1), Z26, Z26
+	VPERMPS     (CX)(BX*1), Z27, Z27
+	VPMOVZXBD.Z (AX)(SI*2), K1, Z28
+	VPSRLD      $0x04, Z28, Z29
+	VPERMPS     (CX)(BX*2), Z28, Z28
+	VPERMPS     (CX)(BX*2), Z29, Z29
+	VMOVUPS     (R9), Z30
+	VFMADD231PS Z30, Z24, Z0
+	VFMADD231PS Z30, Z26, Z1
+	VFMADD231PS Z30, Z28, Z2
+	VMOVUPS     64(R9), Z30
+	VFMADD231PS Z30, Z25, Z0
+	VFMADD231PS Z30, Z27, Z1
+	VFMADD231PS Z30, Z29, Z2
+	VMOVUPS     (R9)(DI*1), Z30
+	VFMADD231PS Z30, Z24, Z3
+	VFMADD231PS Z30, Z26, Z4
+	VFMADD231PS Z30, Z28, Z5
+	VMOVUPS     64(R9)(DI*1), Z30
+	VFMADD231PS Z30, Z25, Z3
+	VFMADD231PS Z30, Z27, Z4
+	VFMADD231PS Z30, Z29, Z5
+	VMOVUPS     (R9)(DI*2), Z30
+	VFMADD231PS Z30, Z24, Z6
+	VFMADD231PS Z30, Z26, Z7
+	VFMADD231PS Z30, Z28, Z8
+	VMOVUPS     64(R9)(DI*2), Z30
+	VFMADD231PS Z30, Z25, Z6
+	VFMADD231PS Z30, Z27, Z7
+	VFMADD231PS Z30, Z29, Z8
+	VMOVUPS     (R10), Z30
+	VFMADD231PS Z30, Z24, Z9
+	VFMADD231PS Z30, Z26, Z10
+	VFMADD231PS Z30, Z28, Z11
+	VMOVUPS     64(R10), Z30
+	VFMADD231PS Z30, Z25, Z9
+	VFMADD231PS Z30, Z27, Z10
+	VFMADD231PS Z30, Z29, Z11
+	VMOVUPS     (R10)(DI*1), Z30
+	VFMADD231PS Z30, Z24, Z12
+	VFMADD231PS Z30, Z26, Z13
+	VFMADD231PS Z30, Z28, Z14
+	VMOVUPS     64(R10)(DI*1), Z30
+	VFMADD231PS Z30, Z25, Z12
+	VFMADD231PS Z30, Z27, Z13
+	VFMADD231PS Z30, Z29, Z14
+	VMOVUPS     (R10)(DI*2), Z30
+	VFMADD231PS Z30, Z24, Z15
+	VFMADD231PS Z30, Z26, Z16
+	VFMADD231PS Z30, Z28, Z17
+	VMOVUPS     64(R10)(DI*2), Z30
+	VFMADD231PS Z30, Z25, Z15
+	VFMADD231PS Z30, Z27, Z16
+	VFMADD231PS Z30, Z29, Z17
+	VMOVUPS     (R11), Z30
+	VFMADD231PS Z30, Z24, Z18
+	VFMADD231PS Z30, Z26, Z19
+	VFMADD231PS Z30, Z28, Z20
+	VMOVUPS     64(R11), Z30
+	VFMADD231PS Z30, Z25, Z18
+	VFMADD231PS Z30, Z27, Z19
+	VFMADD231PS Z30, Z29, Z20
+	VMOVUPS     (R11)(DI*1), Z30
+	VFMADD231PS Z30, Z24, Z21
+	VFMADD231PS Z30, Z26, Z22
+	VFMADD231PS Z30, Z28, Z23
+	VMOVUPS     64(R11)(DI*1), Z24
+	VFMADD231PS Z24, Z25, Z21
+	VFMADD231PS Z24, Z27, Z22
+	VFMADD231PS Z24, Z29, Z23
+	ADDQ        R13, AX
 	ADDQ        $0x00000080, R9
 	ADDQ        $0x00000080, R10
+	ADDQ        $0x00000080, R11
 
 w3groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R11
+	ADDQ          $0x40, CX
+	DECQ          R12
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y19
-	VEXTRACTF64X4 $0x01, Z4, Y20
-	VEXTRACTF64X4 $0x01, Z7, Y21
-	VEXTRACTF64X4 $0x01, Z10, Y22
-	VEXTRACTF64X4 $0x01, Z13, Y23
-	VEXTRACTF64X4 $0x01, Z16, Y24
-	VADDPS        Y19, Y1, Y1
-	VADDPS        Y20, Y4, Y4
-	VADDPS        Y21, Y7, Y7
-	VADDPS        Y22, Y10, Y10
-	VADDPS        Y23, Y13, Y13
-	VADDPS        Y24, Y16, Y16
-	VEXTRACTF32X4 $0x01, Y1, X19
-	VEXTRACTF32X4 $0x01, Y4, X20
-	VEXTRACTF32X4 $0x01, Y7, X21
-	VEXTRACTF32X4 $0x01, Y10, X22
-	VEXTRACTF32X4 $0x01, Y13, X23
-	VEXTRACTF32X4 $0x01, Y16, X24
-	VADDPS        X19, X1, X1
-	VADDPS        X20, X4, X4
-	VADDPS        X21, X7, X7
-	VADDPS        X22, X10, X10
-	VADDPS        X23, X13, X13
-	VADDPS        X24, X16, X16
-	VMOVHLPS      X1, X1, X19
-	VMOVHLPS      X4, X4, X20
-	VMOVHLPS      X7, X7, X21
-	VMOVHLPS      X10, X10, X22
-	VMOVHLPS      X13, X13, X23
-	VMOVHLPS      X16, X16, X24
-	VADDPS        X19, X1, X1
-	VADDPS        X20, X4, X4
-	VADDPS        X21, X7, X7
-	VADDPS        X22, X10, X10
-	VADDPS        X23, X13, X13
-	VADDPS        X24, X16, X16
-	VMOVSHDUP     X1, X19
-	VMOVSHDUP     X4, X20
-	VMOVSHDUP     X7, X21
-	VMOVSHDUP     X10, X22
-	VMOVSHDUP     X13, X23
-	VMOVSHDUP     X16, X24
-	VADDPS        X19, X1, X1
-	VADDPS        X20, X4, X4
-	VADDPS        X21, X7, X7
-	VADDPS        X22, X10, X10
-	VADDPS        X23, X13, X13
-	VADDPS        X24, X16, X16
-	VMOVSS        (R10), X19
+	VEXTRACTF64X4 $0x01, Z0, Y24
+	VEXTRACTF64X4 $0x01, Z3, Y25
+	VEXTRACTF64X4 $0x01, Z6, Y26
+	VEXTRACTF64X4 $0x01, Z9, Y27
+	VEXTRACTF64X4 $0x01, Z12, Y28
+	VEXTRACTF64X4 $0x01, Z15, Y29
+	VEXTRACTF64X4 $0x01, Z18, Y30
+	VEXTRACTF64X4 $0x01, Z21, Y31
+	VADDPS        Y24, Y0, Y0
+	VADDPS        Y25, Y3, Y3
+	VADDPS        Y26, Y6, Y6
+	VADDPS        Y27, Y9, Y9
+	VADDPS        Y28, Y12, Y12
+	VADDPS        Y29, Y15, Y15
+	VADDPS        Y30, Y18, Y18
+	VADDPS        Y31, Y21, Y21
+	VEXTRACTF32X4 $0x01, Y0, X24
+	VEXTRACTF32X4 $0x01, Y3, X25
+	VEXTRACTF32X4 $0x01, Y6, X26
+	VEXTRACTF32X4 $0x01, Y9, X27
+	VEXTRACTF32X4 $0x01, Y12, X28
+	VEXTRACTF32X4 $0x01, Y15, X29
+	VEXTRACTF32X4 $0x01, Y18, X30
+	VEXTRACTF32X4 $0x01, Y21, X31
+	VADDPS        X24, X0, X0
+	VADDPS        X25, X3, X3
+	VADDPS        X26, X6, X6
+	VADDPS        X27, X9, X9
+	VADDPS        X28, X12, X12
+	VADDPS        X29, X15, X15
+	VADDPS        X30, X18, X18
+	VADDPS        X31, X21, X21
+	VMOVHLPS      X0, X0, X24
+	VMOVHLPS      X3, X3, X25
+	VMOVHLPS      X6, X6, X26
+	VMOVHLPS      X9, X9, X27
+	VMOVHLPS      X12, X12, X28
+	VMOVHLPS      X15, X15, X29
+	VMOVHLPS      X18, X18, X30
+	VMOVHLPS      X21, X21, X31
+	VADDPS        X24, X0, X0
+	VADDPS        X25, X3, X3
+	VADDPS        X26, X6, X6
+	VADDPS        X27, X9, X9
+	VADDPS        X28, X12, X12
+	VADDPS        X29, X15, X15
+	VADDPS        X30, X18, X18
+	VADDPS        X31, X21, X21
+	VMOVSHDUP     X0, X24
+	VMOVSHDUP     X3, X25
+	VMOVSHDUP     X6, X26
+	VMOVSHDUP     X9, X27
+	VMOVSHDUP     X12, X28
+	VMOVSHDUP     X15, X29
+	VMOVSHDUP     X18, X30
+	VMOVSHDUP     X21, X31
+	VADDPS        X24, X0, X0
+	VADDPS        X25, X3, X3
+	VADDPS        X26, X6, X6
+	VADDPS        X27, X9, X9
+	VADDPS        X28, X12, X12
+	VADDPS        X29, X15, X15
+	VADDPS        X30, X18, X18
+	VADDPS        X31, X21, X21
+	VMOVSS        (R10), X24
 	MOVQ          R9, R12
-	VADDSS        X19, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X24, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X24, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X7, X7
-	VMOVSS        X7, (R12)
+	VADDSS        X24, X6, X6
+	VMOVSS        X6, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X10, X10
-	VMOVSS        X10, (R12)
+	VADDSS        X24, X9, X9
+	VMOVSS        X9, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X13, X13
-	VMOVSS        X13, (R12)
+	VADDSS        X24, X12, X12
+	VMOVSS        X12, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X16, X16
-	VMOVSS        X16, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VEXTRACTF64X4 $0x01, Z11, Y10
-	VEXTRACTF64X4 $0x01, Z14, Y13
-	VEXTRACTF64X4 $0x01, Z17, Y16
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VADDPS        Y10, Y11, Y11
-	VADDPS        Y13, Y14, Y14
-	VADDPS        Y16, Y17, Y17
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VEXTRACTF32X4 $0x01, Y11, X10
-	VEXTRACTF32X4 $0x01, Y14, X13
-	VEXTRACTF32X4 $0x01, Y17, X16
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VADDPS        X16, X17, X17
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VMOVHLPS      X11, X11, X10
-	VMOVHLPS      X14, X14, X13
-	VMOVHLPS      X17, X17, X16
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VADDPS        X16, X17, X17
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VMOVSHDUP     X11, X10
-	VMOVSHDUP     X14, X13
-	VMOVSHDUP     X17, X16
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VADDPS        X16, X17, X17
-	VMOVSS        4(R10), X1
+	VADDSS        X24, X15, X15
+	VMOVSS        X15, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X18, X18
+	VMOVSS        X18, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X21, X21
+	VMOVSS        X21, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VEXTRACTF64X4 $0x01, Z16, Y15
+	VEXTRACTF64X4 $0x01, Z19, Y18
+	VEXTRACTF64X4 $0x01, Z22, Y21
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VADDPS        Y15, Y16, Y16
+	VADDPS        Y18, Y19, Y19
+	VADDPS        Y21, Y22, Y22
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VEXTRACTF32X4 $0x01, Y16, X15
+	VEXTRACTF32X4 $0x01, Y19, X18
+	VEXTRACTF32X4 $0x01, Y22, X21
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VADDPS        X21, X22, X22
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VMOVHLPS      X16, X16, X15
+	VMOVHLPS      X19, X19, X18
+	VMOVHLPS      X22, X22, X21
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VADDPS        X21, X22, X22
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VMOVSHDUP     X16, X15
+	VMOVSHDUP     X19, X18
+	VMOVSHDUP     X22, X21
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VADDPS        X21, X22, X22
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X11, X11
-	VMOVSS        X11, 4(R12)
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X14, X14
-	VMOVSS        X14, 4(R12)
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X17, X17
-	VMOVSS        X17, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z15, Y7
-	VEXTRACTF64X4 $0x01, Z18, Y8
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VADDPS        Y5, Y12, Y12
-	VADDPS        Y7, Y15, Y15
-	VADDPS        Y8, Y18, Y18
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y15, X7
-	VEXTRACTF32X4 $0x01, Y18, X8
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VADDPS        X8, X18, X18
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X15, X15, X7
-	VMOVHLPS      X18, X18, X8
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VADDPS        X8, X18, X18
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X15, X7
-	VMOVSHDUP     X18, X8
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VADDPS        X8, X18, X18
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X16, X16
+	VMOVSS        X16, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X19, X19
+	VMOVSS        X19, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X22, X22
+	VMOVSS        X22, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VEXTRACTF64X4 $0x01, Z20, Y9
+	VEXTRACTF64X4 $0x01, Z23, Y10
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VADDPS        Y7, Y17, Y17
+	VADDPS        Y9, Y20, Y20
+	VADDPS        Y10, Y23, Y23
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VEXTRACTF32X4 $0x01, Y17, X7
+	VEXTRACTF32X4 $0x01, Y20, X9
+	VEXTRACTF32X4 $0x01, Y23, X10
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VADDPS        X10, X23, X23
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VMOVHLPS      X17, X17, X7
+	VMOVHLPS      X20, X20, X9
+	VMOVHLPS      X23, X23, X10
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VADDPS        X10, X23, X23
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VMOVSHDUP     X17, X7
+	VMOVSHDUP     X20, X9
+	VMOVSHDUP     X23, X10
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VADDPS        X10, X23, X23
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X12, X12
-	VMOVSS        X12, 8(R9)
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X15, X15
-	VMOVSS        X15, 8(R9)
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X18, X18
-	VMOVSS        X18, 8(R9)
+	VADDSS        X0, X17, X17
+	VMOVSS        X17, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X20, X20
+	VMOVSS        X20, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X23, X23
+	VMOVSS        X23, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
-	MOVQ   x_base+32(FP), SI
+	VXORPS Z7, Z7, Z7
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
 	LEAQ   (SI)(DI*2), R9
 	ADDQ   DI, R9
-	MOVQ   BX, R10
+	MOVQ   DX, R10
 
 w1group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z7
-	VCVTDQ2PS    Z7, Z7
-	VSUBPS       Z7, Z0, Z7
-	VMULPS.BCST  (CX), Z7, Z7
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R11
 
 w1chunk:
 	CMPQ        R11, $0x10
 	JB          w1chunktail
 	VPMOVZXBD   (AX), Z8
 	VPSRLD      $0x04, Z8, Z9
-	VPERMPS     Z7, Z8, Z8
-	VPERMPS     Z7, Z9, Z9
-	VFMADD231PS (SI), Z8, Z1
-	VFMADD231PS 64(SI), Z9, Z1
-	VFMADD231PS (SI)(DI*1), Z8, Z2
-	VFMADD231PS 64(SI)(DI*1), Z9, Z2
-	VFMADD231PS (SI)(DI*2), Z8, Z3
-	VFMADD231PS 64(SI)(DI*2), Z9, Z3
-	VFMADD231PS (R9), Z8, Z4
-	VFMADD231PS 64(R9), Z9, Z4
-	VFMADD231PS (R9)(DI*1), Z8, Z5
-	VFMADD231PS 64(R9)(DI*1), Z9, Z5
-	VFMADD231PS (R9)(DI*2), Z8, Z6
-	VFMADD231PS 64(R9)(DI*2), Z9, Z6
+	VPERMPS     (CX), Z8, Z8
+	VPERMPS     (CX), Z9, Z9
+	VFMADD231PS (BX), Z8, Z0
+	VFMADD231PS 64(BX), Z9, Z0
+	VFMADD231PS (BX)(DI*1), Z8, Z1
+	VFMADD231PS 64(BX)(DI*1), Z9, Z1
+	VFMADD231PS (BX)(DI*2), Z8, Z2
+	VFMADD231PS 64(BX)(DI*2), Z9, Z2
+	VFMADD231PS (SI), Z8, Z3
+	VFMADD231PS 64(SI), Z9, Z3
+	VFMADD231PS (SI)(DI*1), Z8, Z4
+	VFMADD231PS 64(SI)(DI*1), Z9, Z4
+	VFMADD231PS (SI)(DI*2), Z8, Z5
+	VFMADD231PS 64(SI)(DI*2), Z9, Z5
+	VFMADD231PS (R9), Z8, Z6
+	VFMADD231PS 64(R9), Z9, Z6
+	VFMADD231PS (R9)(DI*1), Z8, Z7
+	VFMADD231PS 64(R9)(DI*1), Z9, Z7
 	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
 	ADDQ        $0x00000080, R9
 	SUBQ        $0x10, R11
@@ -57062,101 +58246,127 @@ w1chunktail:
 	JZ          w1groupend
 	VPMOVZXBD.Z (AX), K1, Z8
 	VPSRLD      $0x04, Z8, Z9
-	VPERMPS     Z7, Z8, Z8
-	VPERMPS     Z7, Z9, Z9
-	VFMADD231PS (SI), Z8, Z1
-	VFMADD231PS 64(SI), Z9, Z1
-	VFMADD231PS (SI)(DI*1), Z8, Z2
-	VFMADD231PS 64(SI)(DI*1), Z9, Z2
-	VFMADD231PS (SI)(DI*2), Z8, Z3
-	VFMADD231PS 64(SI)(DI*2), Z9, Z3
-	VFMADD231PS (R9), Z8, Z4
-	VFMADD231PS 64(R9), Z9, Z4
-	VFMADD231PS (R9)(DI*1), Z8, Z5
-	VFMADD231PS 64(R9)(DI*1), Z9, Z5
-	VFMADD231PS (R9)(DI*2), Z8, Z6
-	VFMADD231PS 64(R9)(DI*2), Z9, Z6
+	VPERMPS     (CX), Z8, Z8
+	VPERMPS     (CX), Z9, Z9
+	VFMADD231PS (BX), Z8, Z0
+	VFMADD231PS 64(BX), Z9, Z0
+	VFMADD231PS (BX)(DI*1), Z8, Z1
+	VFMADD231PS 64(BX)(DI*1), Z9, Z1
+	VFMADD231PS (BX)(DI*2), Z8, Z2
+	VFMADD231PS 64(BX)(DI*2), Z9, Z2
+	VFMADD231PS (SI), Z8, Z3
+	VFMADD231PS 64(SI), Z9, Z3
+	VFMADD231PS (SI)(DI*1), Z8, Z4
+	VFMADD231PS 64(SI)(DI*1), Z9, Z4
+	VFMADD231PS (SI)(DI*2), Z8, Z5
+	VFMADD231PS 64(SI)(DI*2), Z9, Z5
+	VFMADD231PS (R9), Z8, Z6
+	VFMADD231PS 64(R9), Z9, Z6
+	VFMADD231PS (R9)(DI*1), Z8, Z7
+	VFMADD231PS 64(R9)(DI*1), Z9, Z7
 	ADDQ        R11, AX
+	ADDQ        $0x00000080, BX
 	ADDQ        $0x00000080, SI
 	ADDQ        $0x00000080, R9
 
 w1groupend:
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R10
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z2, Y8
-	VEXTRACTF64X4 $0x01, Z3, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y10
-	VEXTRACTF64X4 $0x01, Z5, Y11
-	VEXTRACTF64X4 $0x01, Z6, Y12
-	VADDPS        Y7, Y1, Y1
-	VADDPS        Y8, Y2, Y2
-	VADDPS        Y9, Y3, Y3
-	VADDPS        Y10, Y4, Y4
-	VADDPS        Y11, Y5, Y5
-	VADDPS        Y12, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y2, X8
-	VEXTRACTF32X4 $0x01, Y3, X9
-	VEXTRACTF32X4 $0x01, Y4, X10
-	VEXTRACTF32X4 $0x01, Y5, X11
-	VEXTRACTF32X4 $0x01, Y6, X12
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X2, X2
-	VADDPS        X9, X3, X3
-	VADDPS        X10, X4, X4
-	VADDPS        X11, X5, X5
-	VADDPS        X12, X6, X6
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X2, X2, X8
-	VMOVHLPS      X3, X3, X9
-	VMOVHLPS      X4, X4, X10
-	VMOVHLPS      X5, X5, X11
-	VMOVHLPS      X6, X6, X12
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X2, X2
-	VADDPS        X9, X3, X3
-	VADDPS        X10, X4, X4
-	VADDPS        X11, X5, X5
-	VADDPS        X12, X6, X6
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X2, X8
-	VMOVSHDUP     X3, X9
-	VMOVSHDUP     X4, X10
-	VMOVSHDUP     X5, X11
-	VMOVSHDUP     X6, X12
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X2, X2
-	VADDPS        X9, X3, X3
-	VADDPS        X10, X4, X4
-	VADDPS        X11, X5, X5
-	VADDPS        X12, X6, X6
-	VMOVSS        (R9), X7
-	VADDSS        X7, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
-	VADDSS        X7, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
-	VADDSS        X7, X3, X3
-	VMOVSS        X3, (SI)
-	ADDQ          R10, SI
-	VADDSS        X7, X4, X4
-	VMOVSS        X4, (SI)
-	ADDQ          R10, SI
-	VADDSS        X7, X5, X5
-	VMOVSS        X5, (SI)
-	ADDQ          R10, SI
-	VADDSS        X7, X6, X6
-	VMOVSS        X6, (SI)
+	VEXTRACTF64X4 $0x01, Z0, Y8
+	VEXTRACTF64X4 $0x01, Z1, Y9
+	VEXTRACTF64X4 $0x01, Z2, Y10
+	VEXTRACTF64X4 $0x01, Z3, Y11
+	VEXTRACTF64X4 $0x01, Z4, Y12
+	VEXTRACTF64X4 $0x01, Z5, Y13
+	VEXTRACTF64X4 $0x01, Z6, Y14
+	VEXTRACTF64X4 $0x01, Z7, Y15
+	VADDPS        Y8, Y0, Y0
+	VADDPS        Y9, Y1, Y1
+	VADDPS        Y10, Y2, Y2
+	VADDPS        Y11, Y3, Y3
+	VADDPS        Y12, Y4, Y4
+	VADDPS        Y13, Y5, Y5
+	VADDPS        Y14, Y6, Y6
+	VADDPS        Y15, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y0, X8
+	VEXTRACTF32X4 $0x01, Y1, X9
+	VEXTRACTF32X4 $0x01, Y2, X10
+	VEXTRACTF32X4 $0x01, Y3, X11
+	VEXTRACTF32X4 $0x01, Y4, X12
+	VEXTRACTF32X4 $0x01, Y5, X13
+	VEXTRACTF32X4 $0x01, Y6, X14
+	VEXTRACTF32X4 $0x01, Y7, X15
+	VADDPS        X8, X0, X0
+	VADDPS        X9, X1, X1
+	VADDPS        X10, X2, X2
+	VADDPS        X11, X3, X3
+	VADDPS        X12, X4, X4
+	VADDPS        X13, X5, X5
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X7, X7
+	VMOVHLPS      X0, X0, X8
+	VMOVHLPS      X1, X1, X9
+	VMOVHLPS      X2, X2, X10
+	VMOVHLPS      X3, X3, X11
+	VMOVHLPS      X4, X4, X12
+	VMOVHLPS      X5, X5, X13
+	VMOVHLPS      X6, X6, X14
+	VMOVHLPS      X7, X7, X15
+	VADDPS        X8, X0, X0
+	VADDPS        X9, X1, X1
+	VADDPS        X10, X2, X2
+	VADDPS        X11, X3, X3
+	VADDPS        X12, X4, X4
+	VADDPS        X13, X5, X5
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X7, X7
+	VMOVSHDUP     X0, X8
+	VMOVSHDUP     X1, X9
+	VMOVSHDUP     X2, X10
+	VMOVSHDUP     X3, X11
+	VMOVSHDUP     X4, X12
+	VMOVSHDUP     X5, X13
+	VMOVSHDUP     X6, X14
+	VMOVSHDUP     X7, X15
+	VADDPS        X8, X0, X0
+	VADDPS        X9, X1, X1
+	VADDPS        X10, X2, X2
+	VADDPS        X11, X3, X3
+	VADDPS        X12, X4, X4
+	VADDPS        X13, X5, X5
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X7, X7
+	VMOVSS        (SI), X8
+	VADDSS        X8, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X2, X2
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X3, X3
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X4, X4
+	VMOVSS        X4, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X5, X5
+	VMOVSS        X5, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X6, X6
+	VMOVSS        X6, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X7, X7
+	VMOVSS        X7, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -57164,255 +58374,231 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4TabWide1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4TabWide1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·w4TabWide1AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    DI, DI
+TEXT ·w4TabWide1AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  DI, DI
 
 w3row:
-	MOVQ   n+160(FP), R8
+	MOVQ   n+136(FP), R8
 	SUBQ   DI, R8
 	CMPQ   R8, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
 	MOVQ   x_base+32(FP), R8
-	MOVQ   BX, R9
+	MOVQ   DX, R9
 
 w3group:
-	MOVBLZX      (DX), R10
-	VPBROADCASTD R10, Z4
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       Z4, Z0, Z4
-	VMULPS.BCST  (CX), Z4, Z4
-	MOVBLZX      (DX)(BX*1), R10
-	VPBROADCASTD R10, Z5
-	VCVTDQ2PS    Z5, Z5
-	VSUBPS       Z5, Z0, Z5
-	VMULPS.BCST  (CX)(BX*4), Z5, Z5
-	MOVBLZX      (DX)(BX*2), R10
-	VPBROADCASTD R10, Z6
-	VCVTDQ2PS    Z6, Z6
-	VSUBPS       Z6, Z0, Z6
-	VMULPS.BCST  (CX)(BX*8), Z6, Z6
-	MOVQ         gb+168(FP), R10
+	MOVQ gb+144(FP), R10
 
 w3step:
-	VMOVDQU32     (AX), Z7
-	VMOVDQU32     (AX)(SI*1), Z8
-	VMOVDQU32     (AX)(SI*2), Z9
-	VPERMPS       Z4, Z7, Z10
-	VPERMPS       Z5, Z8, Z11
-	VPERMPS       Z6, Z9, Z12
-	VMOVUPS       (R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x04, Z7, Z10
-	VPERMPS       Z4, Z10, Z10
-	VPSRLD        $0x04, Z8, Z11
-	VPERMPS       Z5, Z11, Z11
-	VPSRLD        $0x04, Z9, Z12
-	VPERMPS       Z6, Z12, Z12
-	VMOVUPS       64(R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x08, Z7, Z10
-	VPERMPS       Z4, Z10, Z10
-	VPSRLD        $0x08, Z8, Z11
-	VPERMPS       Z5, Z11, Z11
-	VPSRLD        $0x08, Z9, Z12
-	VPERMPS       Z6, Z12, Z12
-	VMOVUPS       128(R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x0c, Z7, Z10
-	VPERMPS       Z4, Z10, Z10
-	VPSRLD        $0x0c, Z8, Z11
-	VPERMPS       Z5, Z11, Z11
-	VPSRLD        $0x0c, Z9, Z12
-	VPERMPS       Z6, Z12, Z12
-	VMOVUPS       192(R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x10, Z7, Z10
-	VPERMPS       Z4, Z10, Z10
-	VPSRLD        $0x10, Z8, Z11
-	VPERMPS       Z5, Z11, Z11
-	VPSRLD        $0x10, Z9, Z12
-	VPERMPS       Z6, Z12, Z12
-	VMOVUPS       256(R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x14, Z7, Z10
-	VPERMPS       Z4, Z10, Z10
-	VPSRLD        $0x14, Z8, Z11
-	VPERMPS       Z5, Z11, Z11
-	VPSRLD        $0x14, Z9, Z12
-	VPERMPS       Z6, Z12, Z12
-	VMOVUPS       320(R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x18, Z7, Z10
-	VPERMPS       Z4, Z10, Z10
-	VPSRLD        $0x18, Z8, Z11
-	VPERMPS       Z5, Z11, Z11
-	VPSRLD        $0x18, Z9, Z12
-	VPERMPS       Z6, Z12, Z12
-	VMOVUPS       384(R8), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VPSRLD        $0x1c, Z7, Z7
-	VPERMPS       Z4, Z7, Z7
-	VPSRLD        $0x1c, Z8, Z8
-	VPERMPS       Z5, Z8, Z8
-	VPSRLD        $0x1c, Z9, Z9
-	VPERMPS       Z6, Z9, Z9
-	VMOVUPS       448(R8), Z10
-	VFMADD231PS   Z10, Z7, Z1
-	VFMADD231PS   Z10, Z8, Z2
-	VFMADD231PS   Z10, Z9, Z3
+	VMOVDQU32     (AX), Z3
+	VMOVDQU32     (AX)(SI*1), Z4
+	VMOVDQU32     (AX)(SI*2), Z5
+	VPERMPS       (CX), Z3, Z6
+	VPERMPS       (CX)(BX*1), Z4, Z7
+	VPERMPS       (CX)(BX*2), Z5, Z8
+	VMOVUPS       (R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x04, Z3, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x04, Z4, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x04, Z5, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       64(R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x08, Z3, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x08, Z4, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x08, Z5, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       128(R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x0c, Z3, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x0c, Z4, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x0c, Z5, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       192(R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x10, Z3, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x10, Z4, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x10, Z5, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       256(R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x14, Z3, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x14, Z4, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x14, Z5, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       320(R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x18, Z3, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x18, Z4, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x18, Z5, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       384(R8), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VPSRLD        $0x1c, Z3, Z3
+	VPERMPS       (CX), Z3, Z3
+	VPSRLD        $0x1c, Z4, Z4
+	VPERMPS       (CX)(BX*1), Z4, Z4
+	VPSRLD        $0x1c, Z5, Z5
+	VPERMPS       (CX)(BX*2), Z5, Z5
+	VMOVUPS       448(R8), Z6
+	VFMADD231PS   Z6, Z3, Z0
+	VFMADD231PS   Z6, Z4, Z1
+	VFMADD231PS   Z6, Z5, Z2
 	ADDQ          $0x40, AX
 	ADDQ          $0x00000200, R8
 	SUBQ          $0x40, R10
 	JNZ           w3step
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R9
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R8
-	MOVQ          bias_base+136(FP), R9
+	MOVQ          bias_base+112(FP), R9
 	MOVQ          ldy+24(FP), R10
 	SHLQ          $0x02, R10
 	LEAQ          (R8)(DI*4), R8
 	LEAQ          (R9)(DI*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y4
-	VADDPS        Y4, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X4
-	VADDPS        X4, X1, X1
-	VMOVHLPS      X1, X1, X4
-	VADDPS        X4, X1, X1
-	VMOVSHDUP     X1, X4
-	VADDPS        X4, X1, X1
-	VMOVSS        (R9), X4
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VADDPS        Y3, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X3
+	VADDPS        X3, X0, X0
+	VMOVHLPS      X0, X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSHDUP     X0, X3
+	VADDPS        X3, X0, X0
+	VMOVSS        (R9), X3
 	MOVQ          R8, R10
-	VADDSS        X4, X1, X1
-	VMOVSS        X1, (R10)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VADDPS        Y1, Y2, Y2
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VADDPS        X1, X2, X2
-	VMOVHLPS      X2, X2, X1
-	VADDPS        X1, X2, X2
-	VMOVSHDUP     X2, X1
-	VADDPS        X1, X2, X2
-	VMOVSS        4(R9), X1
+	VADDSS        X3, X0, X0
+	VMOVSS        X0, (R10)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VADDPS        Y0, Y1, Y1
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VADDPS        X0, X1, X1
+	VMOVHLPS      X1, X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSHDUP     X1, X0
+	VADDPS        X0, X1, X1
+	VMOVSS        4(R9), X0
 	MOVQ          R8, R10
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R10)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VADDPS        Y1, Y3, Y3
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VADDPS        X1, X3, X3
-	VMOVHLPS      X3, X3, X1
-	VADDPS        X1, X3, X3
-	VMOVSHDUP     X3, X1
-	VADDPS        X1, X3, X3
-	VMOVSS        8(R9), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R8)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R10)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VADDPS        Y0, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VADDPS        X0, X2, X2
+	VMOVHLPS      X2, X2, X0
+	VADDPS        X0, X2, X2
+	VMOVSHDUP     X2, X0
+	VADDPS        X0, X2, X2
+	VMOVSS        8(R9), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R8)
 	ADDQ          $0x03, DI
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   DI, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   DI, BX
+	CMPQ   BX, $0x01
 	JB     done
-	VXORPS Z1, Z1, Z1
-	MOVQ   x_base+32(FP), SI
-	MOVQ   BX, R8
+	VXORPS Z0, Z0, Z0
+	MOVQ   x_base+32(FP), BX
+	MOVQ   DX, SI
 
 w1group:
-	MOVBLZX      (DX), R9
-	VPBROADCASTD R9, Z2
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       Z2, Z0, Z2
-	VMULPS.BCST  (CX), Z2, Z2
-	MOVQ         gb+168(FP), R9
+	MOVQ gb+144(FP), R8
 
 w1step:
-	VMOVDQU32     (AX), Z3
-	VPERMPS       Z2, Z3, Z4
-	VFMADD231PS   (SI), Z4, Z1
-	VPSRLD        $0x04, Z3, Z4
-	VPERMPS       Z2, Z4, Z4
-	VFMADD231PS   64(SI), Z4, Z1
-	VPSRLD        $0x08, Z3, Z4
-	VPERMPS       Z2, Z4, Z4
-	VFMADD231PS   128(SI), Z4, Z1
-	VPSRLD        $0x0c, Z3, Z4
-	VPERMPS       Z2, Z4, Z4
-	VFMADD231PS   192(SI), Z4, Z1
-	VPSRLD        $0x10, Z3, Z4
-	VPERMPS       Z2, Z4, Z4
-	VFMADD231PS   256(SI), Z4, Z1
-	VPSRLD        $0x14, Z3, Z4
-	VPERMPS       Z2, Z4, Z4
-	VFMADD231PS   320(SI), Z4, Z1
-	VPSRLD        $0x18, Z3, Z4
-	VPERMPS       Z2, Z4, Z4
-	VFMADD231PS   384(SI), Z4, Z1
-	VPSRLD        $0x1c, Z3, Z3
-	VPERMPS       Z2, Z3, Z3
-	VFMADD231PS   448(SI), Z3, Z1
+	VMOVDQU32     (AX), Z1
+	VPERMPS       (CX), Z1, Z2
+	VFMADD231PS   (BX), Z2, Z0
+	VPSRLD        $0x04, Z1, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   64(BX), Z2, Z0
+	VPSRLD        $0x08, Z1, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   128(BX), Z2, Z0
+	VPSRLD        $0x0c, Z1, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   192(BX), Z2, Z0
+	VPSRLD        $0x10, Z1, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   256(BX), Z2, Z0
+	VPSRLD        $0x14, Z1, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   320(BX), Z2, Z0
+	VPSRLD        $0x18, Z1, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   384(BX), Z2, Z0
+	VPSRLD        $0x1c, Z1, Z1
+	VPERMPS       (CX), Z1, Z1
+	VFMADD231PS   448(BX), Z1, Z0
 	ADDQ          $0x40, AX
-	ADDQ          $0x00000200, SI
-	SUBQ          $0x40, R9
+	ADDQ          $0x00000200, BX
+	SUBQ          $0x40, R8
 	JNZ           w1step
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R8
+	ADDQ          $0x40, CX
+	DECQ          SI
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R8
-	MOVQ          ldy+24(FP), R9
-	SHLQ          $0x02, R9
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R8
+	SHLQ          $0x02, R8
+	LEAQ          (BX)(DI*4), BX
 	LEAQ          (SI)(DI*4), SI
-	LEAQ          (R8)(DI*4), R8
-	VEXTRACTF64X4 $0x01, Z1, Y2
-	VADDPS        Y2, Y1, Y1
-	VEXTRACTF32X4 $0x01, Y1, X2
-	VADDPS        X2, X1, X1
-	VMOVHLPS      X1, X1, X2
-	VADDPS        X2, X1, X1
-	VMOVSHDUP     X1, X2
-	VADDPS        X2, X1, X1
-	VMOVSS        (R8), X2
-	VADDSS        X2, X1, X1
-	VMOVSS        X1, (SI)
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF32X4 $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSS        (SI), X1
+	VADDSS        X1, X0, X0
+	VMOVSS        X0, (BX)
 	ADDQ          $0x01, DI
 	JMP           w1row
 
@@ -57420,343 +58606,319 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4TabWide2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4TabWide2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·w4TabWide2AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4TabWide2AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
 	MOVQ   x_base+32(FP), R9
-	MOVQ   BX, R10
+	MOVQ   DX, R10
 
 w3group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z7
-	VCVTDQ2PS    Z7, Z7
-	VSUBPS       Z7, Z0, Z7
-	VMULPS.BCST  (CX), Z7, Z7
-	MOVBLZX      (DX)(BX*1), R11
-	VPBROADCASTD R11, Z8
-	VCVTDQ2PS    Z8, Z8
-	VSUBPS       Z8, Z0, Z8
-	VMULPS.BCST  (CX)(BX*4), Z8, Z8
-	MOVBLZX      (DX)(BX*2), R11
-	VPBROADCASTD R11, Z9
-	VCVTDQ2PS    Z9, Z9
-	VSUBPS       Z9, Z0, Z9
-	VMULPS.BCST  (CX)(BX*8), Z9, Z9
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R11
 
 w3step:
-	VMOVDQU32     (AX), Z10
-	VMOVDQU32     (AX)(SI*1), Z11
-	VMOVDQU32     (AX)(SI*2), Z12
-	VPERMPS       Z7, Z10, Z13
-	VPERMPS       Z8, Z11, Z14
-	VPERMPS       Z9, Z12, Z15
-	VMOVUPS       (R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       (R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x04, Z10, Z13
-	VPERMPS       Z7, Z13, Z13
-	VPSRLD        $0x04, Z11, Z14
-	VPERMPS       Z8, Z14, Z14
-	VPSRLD        $0x04, Z12, Z15
-	VPERMPS       Z9, Z15, Z15
-	VMOVUPS       64(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       64(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x08, Z10, Z13
-	VPERMPS       Z7, Z13, Z13
-	VPSRLD        $0x08, Z11, Z14
-	VPERMPS       Z8, Z14, Z14
-	VPSRLD        $0x08, Z12, Z15
-	VPERMPS       Z9, Z15, Z15
-	VMOVUPS       128(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       128(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x0c, Z10, Z13
-	VPERMPS       Z7, Z13, Z13
-	VPSRLD        $0x0c, Z11, Z14
-	VPERMPS       Z8, Z14, Z14
-	VPSRLD        $0x0c, Z12, Z15
-	VPERMPS       Z9, Z15, Z15
-	VMOVUPS       192(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       192(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x10, Z10, Z13
-	VPERMPS       Z7, Z13, Z13
-	VPSRLD        $0x10, Z11, Z14
-	VPERMPS       Z8, Z14, Z14
-	VPSRLD        $0x10, Z12, Z15
-	VPERMPS       Z9, Z15, Z15
-	VMOVUPS       256(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       256(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x14, Z10, Z13
-	VPERMPS       Z7, Z13, Z13
-	VPSRLD        $0x14, Z11, Z14
-	VPERMPS       Z8, Z14, Z14
-	VPSRLD        $0x14, Z12, Z15
-	VPERMPS       Z9, Z15, Z15
-	VMOVUPS       320(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       320(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x18, Z10, Z13
-	VPERMPS       Z7, Z13, Z13
-	VPSRLD        $0x18, Z11, Z14
-	VPERMPS       Z8, Z14, Z14
-	VPSRLD        $0x18, Z12, Z15
-	VPERMPS       Z9, Z15, Z15
-	VMOVUPS       384(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       384(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VPSRLD        $0x1c, Z10, Z10
-	VPERMPS       Z7, Z10, Z10
-	VPSRLD        $0x1c, Z11, Z11
-	VPERMPS       Z8, Z11, Z11
-	VPSRLD        $0x1c, Z12, Z12
-	VPERMPS       Z9, Z12, Z12
-	VMOVUPS       448(R9), Z13
-	VFMADD231PS   Z13, Z10, Z1
-	VFMADD231PS   Z13, Z11, Z2
-	VFMADD231PS   Z13, Z12, Z3
-	VMOVUPS       448(R9)(DI*1), Z13
-	VFMADD231PS   Z13, Z10, Z4
-	VFMADD231PS   Z13, Z11, Z5
-	VFMADD231PS   Z13, Z12, Z6
+	VMOVDQU32     (AX), Z6
+	VMOVDQU32     (AX)(SI*1), Z7
+	VMOVDQU32     (AX)(SI*2), Z8
+	VPERMPS       (CX), Z6, Z9
+	VPERMPS       (CX)(BX*1), Z7, Z10
+	VPERMPS       (CX)(BX*2), Z8, Z11
+	VMOVUPS       (R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       (R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x04, Z6, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x04, Z7, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x04, Z8, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       64(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       64(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x08, Z6, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x08, Z7, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x08, Z8, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       128(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       128(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x0c, Z6, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x0c, Z7, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x0c, Z8, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       192(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       192(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x10, Z6, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x10, Z7, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x10, Z8, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       256(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       256(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x14, Z6, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x14, Z7, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x14, Z8, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       320(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       320(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x18, Z6, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x18, Z7, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x18, Z8, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       384(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       384(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VPSRLD        $0x1c, Z6, Z6
+	VPERMPS       (CX), Z6, Z6
+	VPSRLD        $0x1c, Z7, Z7
+	VPERMPS       (CX)(BX*1), Z7, Z7
+	VPSRLD        $0x1c, Z8, Z8
+	VPERMPS       (CX)(BX*2), Z8, Z8
+	VMOVUPS       448(R9), Z9
+	VFMADD231PS   Z9, Z6, Z0
+	VFMADD231PS   Z9, Z7, Z1
+	VFMADD231PS   Z9, Z8, Z2
+	VMOVUPS       448(R9)(DI*1), Z9
+	VFMADD231PS   Z9, Z6, Z3
+	VFMADD231PS   Z9, Z7, Z4
+	VFMADD231PS   Z9, Z8, Z5
 	ADDQ          $0x40, AX
 	ADDQ          $0x00000200, R9
 	SUBQ          $0x40, R11
 	JNZ           w3step
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R10
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VADDPS        Y7, Y1, Y1
-	VADDPS        Y8, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X4, X4
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X4, X4, X8
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X4, X4
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X4, X8
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X4, X4
-	VMOVSS        (R10), X7
+	VEXTRACTF64X4 $0x01, Z0, Y6
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VADDPS        Y6, Y0, Y0
+	VADDPS        Y7, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y0, X6
+	VEXTRACTF32X4 $0x01, Y3, X7
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X3, X3
+	VMOVHLPS      X0, X0, X6
+	VMOVHLPS      X3, X3, X7
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X3, X3
+	VMOVSHDUP     X0, X6
+	VMOVSHDUP     X3, X7
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X3, X3
+	VMOVSS        (R10), X6
 	MOVQ          R9, R12
-	VADDSS        X7, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X6, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X7, X4, X4
-	VMOVSS        X4, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VMOVSS        4(R10), X1
+	VADDSS        X6, X3, X3
+	VMOVSS        X3, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	MOVQ   x_base+32(FP), SI
-	MOVQ   BX, R9
+	MOVQ   x_base+32(FP), BX
+	MOVQ   DX, SI
 
 w1group:
-	MOVBLZX      (DX), R10
-	VPBROADCASTD R10, Z3
-	VCVTDQ2PS    Z3, Z3
-	VSUBPS       Z3, Z0, Z3
-	VMULPS.BCST  (CX), Z3, Z3
-	MOVQ         gb+168(FP), R10
+	MOVQ gb+144(FP), R9
 
 w1step:
-	VMOVDQU32     (AX), Z4
-	VPERMPS       Z3, Z4, Z5
-	VFMADD231PS   (SI), Z5, Z1
-	VFMADD231PS   (SI)(DI*1), Z5, Z2
-	VPSRLD        $0x04, Z4, Z5
-	VPERMPS       Z3, Z5, Z5
-	VFMADD231PS   64(SI), Z5, Z1
-	VFMADD231PS   64(SI)(DI*1), Z5, Z2
-	VPSRLD        $0x08, Z4, Z5
-	VPERMPS       Z3, Z5, Z5
-	VFMADD231PS   128(SI), Z5, Z1
-	VFMADD231PS   128(SI)(DI*1), Z5, Z2
-	VPSRLD        $0x0c, Z4, Z5
-	VPERMPS       Z3, Z5, Z5
-	VFMADD231PS   192(SI), Z5, Z1
-	VFMADD231PS   192(SI)(DI*1), Z5, Z2
-	VPSRLD        $0x10, Z4, Z5
-	VPERMPS       Z3, Z5, Z5
-	VFMADD231PS   256(SI), Z5, Z1
-	VFMADD231PS   256(SI)(DI*1), Z5, Z2
-	VPSRLD        $0x14, Z4, Z5
-	VPERMPS       Z3, Z5, Z5
-	VFMADD231PS   320(SI), Z5, Z1
-	VFMADD231PS   320(SI)(DI*1), Z5, Z2
-	VPSRLD        $0x18, Z4, Z5
-	VPERMPS       Z3, Z5, Z5
-	VFMADD231PS   384(SI), Z5, Z1
-	VFMADD231PS   384(SI)(DI*1), Z5, Z2
-	VPSRLD        $0x1c, Z4, Z4
-	VPERMPS       Z3, Z4, Z4
-	VFMADD231PS   448(SI), Z4, Z1
-	VFMADD231PS   448(SI)(DI*1), Z4, Z2
+	VMOVDQU32     (AX), Z2
+	VPERMPS       (CX), Z2, Z3
+	VFMADD231PS   (BX), Z3, Z0
+	VFMADD231PS   (BX)(DI*1), Z3, Z1
+	VPSRLD        $0x04, Z2, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   64(BX), Z3, Z0
+	VFMADD231PS   64(BX)(DI*1), Z3, Z1
+	VPSRLD        $0x08, Z2, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   128(BX), Z3, Z0
+	VFMADD231PS   128(BX)(DI*1), Z3, Z1
+	VPSRLD        $0x0c, Z2, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   192(BX), Z3, Z0
+	VFMADD231PS   192(BX)(DI*1), Z3, Z1
+	VPSRLD        $0x10, Z2, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   256(BX), Z3, Z0
+	VFMADD231PS   256(BX)(DI*1), Z3, Z1
+	VPSRLD        $0x14, Z2, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   320(BX), Z3, Z0
+	VFMADD231PS   320(BX)(DI*1), Z3, Z1
+	VPSRLD        $0x18, Z2, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   384(BX), Z3, Z0
+	VFMADD231PS   384(BX)(DI*1), Z3, Z1
+	VPSRLD        $0x1c, Z2, Z2
+	VPERMPS       (CX), Z2, Z2
+	VFMADD231PS   448(BX), Z2, Z0
+	VFMADD231PS   448(BX)(DI*1), Z2, Z1
 	ADDQ          $0x40, AX
-	ADDQ          $0x00000200, SI
-	SUBQ          $0x40, R10
+	ADDQ          $0x00000200, BX
+	SUBQ          $0x40, R9
 	JNZ           w1step
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R9
+	ADDQ          $0x40, CX
+	DECQ          SI
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
+	VEXTRACTF64X4 $0x01, Z0, Y2
 	VEXTRACTF64X4 $0x01, Z1, Y3
-	VEXTRACTF64X4 $0x01, Z2, Y4
+	VADDPS        Y2, Y0, Y0
 	VADDPS        Y3, Y1, Y1
-	VADDPS        Y4, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y0, X2
 	VEXTRACTF32X4 $0x01, Y1, X3
-	VEXTRACTF32X4 $0x01, Y2, X4
+	VADDPS        X2, X0, X0
 	VADDPS        X3, X1, X1
-	VADDPS        X4, X2, X2
+	VMOVHLPS      X0, X0, X2
 	VMOVHLPS      X1, X1, X3
-	VMOVHLPS      X2, X2, X4
+	VADDPS        X2, X0, X0
 	VADDPS        X3, X1, X1
-	VADDPS        X4, X2, X2
+	VMOVSHDUP     X0, X2
 	VMOVSHDUP     X1, X3
-	VMOVSHDUP     X2, X4
+	VADDPS        X2, X0, X0
 	VADDPS        X3, X1, X1
-	VADDPS        X4, X2, X2
-	VMOVSS        (R9), X3
-	VADDSS        X3, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
-	VADDSS        X3, X2, X2
-	VMOVSS        X2, (SI)
+	VMOVSS        (SI), X2
+	VADDSS        X2, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X2, X1, X1
+	VMOVSS        X1, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -57764,25 +58926,434 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4TabWide3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4TabWide3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·w4TabWide3AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4TabWide3AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ   x_base+32(FP), R9
+	MOVQ   DX, R10
+
+w3group:
+	MOVQ gb+144(FP), R11
+
+w3step:
+	VMOVDQU32     (AX), Z9
+	VMOVDQU32     (AX)(SI*1), Z10
+	VMOVDQU32     (AX)(SI*2), Z11
+	VPERMPS       (CX), Z9, Z12
+	VPERMPS       (CX)(BX*1), Z10, Z13
+	VPERMPS       (CX)(BX*2), Z11, Z14
+	VMOVUPS       (R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       (R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       (R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x04, Z9, Z12
+	VPERMPS       (CX), Z12, Z12
+	VPSRLD        $0x04, Z10, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
+	VPSRLD        $0x04, Z11, Z14
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       64(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       64(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       64(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x08, Z9, Z12
+	VPERMPS       (CX), Z12, Z12
+	VPSRLD        $0x08, Z10, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
+	VPSRLD        $0x08, Z11, Z14
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       128(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       128(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       128(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x0c, Z9, Z12
+	VPERMPS       (CX), Z12, Z12
+	VPSRLD        $0x0c, Z10, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
+	VPSRLD        $0x0c, Z11, Z14
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       192(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       192(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       192(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x10, Z9, Z12
+	VPERMPS       (CX), Z12, Z12
+	VPSRLD        $0x10, Z10, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
+	VPSRLD        $0x10, Z11, Z14
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       256(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       256(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       256(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x14, Z9, Z12
+	VPERMPS       (CX), Z12, Z12
+	VPSRLD        $0x14, Z10, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
+	VPSRLD        $0x14, Z11, Z14
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       320(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       320(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       320(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x18, Z9, Z12
+	VPERMPS       (CX), Z12, Z12
+	VPSRLD        $0x18, Z10, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
+	VPSRLD        $0x18, Z11, Z14
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       384(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       384(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       384(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VPSRLD        $0x1c, Z9, Z9
+	VPERMPS       (CX), Z9, Z9
+	VPSRLD        $0x1c, Z10, Z10
+	VPERMPS       (CX)(BX*1), Z10, Z10
+	VPSRLD        $0x1c, Z11, Z11
+	VPERMPS       (CX)(BX*2), Z11, Z11
+	VMOVUPS       448(R9), Z12
+	VFMADD231PS   Z12, Z9, Z0
+	VFMADD231PS   Z12, Z10, Z1
+	VFMADD231PS   Z12, Z11, Z2
+	VMOVUPS       448(R9)(DI*1), Z12
+	VFMADD231PS   Z12, Z9, Z3
+	VFMADD231PS   Z12, Z10, Z4
+	VFMADD231PS   Z12, Z11, Z5
+	VMOVUPS       448(R9)(DI*2), Z12
+	VFMADD231PS   Z12, Z9, Z6
+	VFMADD231PS   Z12, Z10, Z7
+	VFMADD231PS   Z12, Z11, Z8
+	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, R9
+	SUBQ          $0x40, R11
+	JNZ           w3step
+	ADDQ          $0x40, CX
+	DECQ          R10
+	JNZ           w3group
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	MOVQ          y_base+0(FP), R9
+	MOVQ          bias_base+112(FP), R10
+	MOVQ          ldy+24(FP), R11
+	SHLQ          $0x02, R11
+	LEAQ          (R9)(R8*4), R9
+	LEAQ          (R10)(R8*4), R10
+	VEXTRACTF64X4 $0x01, Z0, Y9
+	VEXTRACTF64X4 $0x01, Z3, Y10
+	VEXTRACTF64X4 $0x01, Z6, Y11
+	VADDPS        Y9, Y0, Y0
+	VADDPS        Y10, Y3, Y3
+	VADDPS        Y11, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y0, X9
+	VEXTRACTF32X4 $0x01, Y3, X10
+	VEXTRACTF32X4 $0x01, Y6, X11
+	VADDPS        X9, X0, X0
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X6, X6
+	VMOVHLPS      X0, X0, X9
+	VMOVHLPS      X3, X3, X10
+	VMOVHLPS      X6, X6, X11
+	VADDPS        X9, X0, X0
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X6, X6
+	VMOVSHDUP     X0, X9
+	VMOVSHDUP     X3, X10
+	VMOVSHDUP     X6, X11
+	VADDPS        X9, X0, X0
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X6, X6
+	VMOVSS        (R10), X9
+	MOVQ          R9, R12
+	VADDSS        X9, X0, X0
+	VMOVSS        X0, (R12)
+	ADDQ          R11, R12
+	VADDSS        X9, X3, X3
+	VMOVSS        X3, (R12)
+	ADDQ          R11, R12
+	VADDSS        X9, X6, X6
+	VMOVSS        X6, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VMOVSS        4(R10), X0
+	MOVQ          R9, R12
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
+	ADDQ          $0x03, R8
+	JMP           w3row
+
+w1row:
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
+	JB     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   x_base+32(FP), BX
+	MOVQ   DX, SI
+
+w1group:
+	MOVQ gb+144(FP), R9
+
+w1step:
+	VMOVDQU32     (AX), Z3
+	VPERMPS       (CX), Z3, Z4
+	VFMADD231PS   (BX), Z4, Z0
+	VFMADD231PS   (BX)(DI*1), Z4, Z1
+	VFMADD231PS   (BX)(DI*2), Z4, Z2
+	VPSRLD        $0x04, Z3, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   64(BX), Z4, Z0
+	VFMADD231PS   64(BX)(DI*1), Z4, Z1
+	VFMADD231PS   64(BX)(DI*2), Z4, Z2
+	VPSRLD        $0x08, Z3, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   128(BX), Z4, Z0
+	VFMADD231PS   128(BX)(DI*1), Z4, Z1
+	VFMADD231PS   128(BX)(DI*2), Z4, Z2
+	VPSRLD        $0x0c, Z3, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   192(BX), Z4, Z0
+	VFMADD231PS   192(BX)(DI*1), Z4, Z1
+	VFMADD231PS   192(BX)(DI*2), Z4, Z2
+	VPSRLD        $0x10, Z3, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   256(BX), Z4, Z0
+	VFMADD231PS   256(BX)(DI*1), Z4, Z1
+	VFMADD231PS   256(BX)(DI*2), Z4, Z2
+	VPSRLD        $0x14, Z3, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   320(BX), Z4, Z0
+	VFMADD231PS   320(BX)(DI*1), Z4, Z1
+	VFMADD231PS   320(BX)(DI*2), Z4, Z2
+	VPSRLD        $0x18, Z3, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   384(BX), Z4, Z0
+	VFMADD231PS   384(BX)(DI*1), Z4, Z1
+	VFMADD231PS   384(BX)(DI*2), Z4, Z2
+	VPSRLD        $0x1c, Z3, Z3
+	VPERMPS       (CX), Z3, Z3
+	VFMADD231PS   448(BX), Z3, Z0
+	VFMADD231PS   448(BX)(DI*1), Z3, Z1
+	VFMADD231PS   448(BX)(DI*2), Z3, Z2
+	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, BX
+	SUBQ          $0x40, R9
+	JNZ           w1step
+	ADDQ          $0x40, CX
+	DECQ          SI
+	JNZ           w1group
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
+	LEAQ          (SI)(R8*4), SI
+	VEXTRACTF64X4 $0x01, Z0, Y3
+	VEXTRACTF64X4 $0x01, Z1, Y4
+	VEXTRACTF64X4 $0x01, Z2, Y5
+	VADDPS        Y3, Y0, Y0
+	VADDPS        Y4, Y1, Y1
+	VADDPS        Y5, Y2, Y2
+	VEXTRACTF32X4 $0x01, Y0, X3
+	VEXTRACTF32X4 $0x01, Y1, X4
+	VEXTRACTF32X4 $0x01, Y2, X5
+	VADDPS        X3, X0, X0
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVHLPS      X0, X0, X3
+	VMOVHLPS      X1, X1, X4
+	VMOVHLPS      X2, X2, X5
+	VADDPS        X3, X0, X0
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVSHDUP     X0, X3
+	VMOVSHDUP     X1, X4
+	VMOVSHDUP     X2, X5
+	VADDPS        X3, X0, X0
+	VADDPS        X4, X1, X1
+	VADDPS        X5, X2, X2
+	VMOVSS        (SI), X3
+	VADDSS        X3, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X3, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
+	VADDSS        X3, X2, X2
+	VMOVSS        X2, (BX)
+	ADDQ          $0x01, R8
+	JMP           w1row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4TabWide4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·w4TabWide4AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
+
+w3row:
+	MOVQ   n+136(FP), R9
+	SUBQ   R8, R9
+	CMPQ   R9, $0x03
+	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -57792,403 +59363,472 @@ w3row:
 	VXORPS Z7, Z7, Z7
 	VXORPS Z8, Z8, Z8
 	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
 	MOVQ   x_base+32(FP), R9
-	MOVQ   BX, R10
+	LEAQ   (R9)(DI*2), R10
+	ADDQ   DI, R10
+	MOVQ   DX, R11
 
 w3group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z10
-	VCVTDQ2PS    Z10, Z10
-	VSUBPS       Z10, Z0, Z10
-	VMULPS.BCST  (CX), Z10, Z10
-	MOVBLZX      (DX)(BX*1), R11
-	VPBROADCASTD R11, Z11
-	VCVTDQ2PS    Z11, Z11
-	VSUBPS       Z11, Z0, Z11
-	VMULPS.BCST  (CX)(BX*4), Z11, Z11
-	MOVBLZX      (DX)(BX*2), R11
-	VPBROADCASTD R11, Z12
-	VCVTDQ2PS    Z12, Z12
-	VSUBPS       Z12, Z0, Z12
-	VMULPS.BCST  (CX)(BX*8), Z12, Z12
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R12
 
 w3step:
-	VMOVDQU32     (AX), Z13
-	VMOVDQU32     (AX)(SI*1), Z14
-	VMOVDQU32     (AX)(SI*2), Z15
-	VPERMPS       Z10, Z13, Z16
-	VPERMPS       Z11, Z14, Z17
-	VPERMPS       Z12, Z15, Z18
-	VMOVUPS       (R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       (R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       (R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VMOVDQU32     (AX), Z12
+	VMOVDQU32     (AX)(SI*1), Z13
+	VMOVDQU32     (AX)(SI*2), Z14
+	VPERMPS       (CX), Z12, Z15
+	VPERMPS       (CX)(BX*1), Z13, Z16
+	VPERMPS       (CX)(BX*2), Z14, Z17
+	VMOVUPS       (R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       (R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       (R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       (R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x04, Z12, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x04, Z13, Z16
-	VPERMPS       Z10, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x04, Z14, Z17
-	VPERMPS       Z11, Z17, Z17
-	VPSRLD        $0x04, Z15, Z18
-	VPERMPS       Z12, Z18, Z18
-	VMOVUPS       64(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       64(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       64(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       64(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       64(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       64(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       64(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x08, Z12, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x08, Z13, Z16
-	VPERMPS       Z10, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x08, Z14, Z17
-	VPERMPS       Z11, Z17, Z17
-	VPSRLD        $0x08, Z15, Z18
-	VPERMPS       Z12, Z18, Z18
-	VMOVUPS       128(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       128(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       128(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       128(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       128(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       128(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       128(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x0c, Z12, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x0c, Z13, Z16
-	VPERMPS       Z10, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x0c, Z14, Z17
-	VPERMPS       Z11, Z17, Z17
-	VPSRLD        $0x0c, Z15, Z18
-	VPERMPS       Z12, Z18, Z18
-	VMOVUPS       192(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       192(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       192(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       192(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       192(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       192(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       192(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x10, Z12, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x10, Z13, Z16
-	VPERMPS       Z10, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x10, Z14, Z17
-	VPERMPS       Z11, Z17, Z17
-	VPSRLD        $0x10, Z15, Z18
-	VPERMPS       Z12, Z18, Z18
-	VMOVUPS       256(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       256(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       256(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       256(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       256(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       256(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       256(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x14, Z12, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x14, Z13, Z16
-	VPERMPS       Z10, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x14, Z14, Z17
-	VPERMPS       Z11, Z17, Z17
-	VPSRLD        $0x14, Z15, Z18
-	VPERMPS       Z12, Z18, Z18
-	VMOVUPS       320(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       320(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       320(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       320(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       320(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       320(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       320(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x18, Z12, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x18, Z13, Z16
-	VPERMPS       Z10, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x18, Z14, Z17
-	VPERMPS       Z11, Z17, Z17
-	VPSRLD        $0x18, Z15, Z18
-	VPERMPS       Z12, Z18, Z18
-	VMOVUPS       384(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       384(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       384(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       384(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       384(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       384(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       384(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VPSRLD        $0x1c, Z12, Z12
+	VPERMPS       (CX), Z12, Z12
 	VPSRLD        $0x1c, Z13, Z13
-	VPERMPS       Z10, Z13, Z13
+	VPERMPS       (CX)(BX*1), Z13, Z13
 	VPSRLD        $0x1c, Z14, Z14
-	VPERMPS       Z11, Z14, Z14
-	VPSRLD        $0x1c, Z15, Z15
-	VPERMPS       Z12, Z15, Z15
-	VMOVUPS       448(R9), Z16
-	VFMADD231PS   Z16, Z13, Z1
-	VFMADD231PS   Z16, Z14, Z2
-	VFMADD231PS   Z16, Z15, Z3
-	VMOVUPS       448(R9)(DI*1), Z16
-	VFMADD231PS   Z16, Z13, Z4
-	VFMADD231PS   Z16, Z14, Z5
-	VFMADD231PS   Z16, Z15, Z6
-	VMOVUPS       448(R9)(DI*2), Z16
-	VFMADD231PS   Z16, Z13, Z7
-	VFMADD231PS   Z16, Z14, Z8
-	VFMADD231PS   Z16, Z15, Z9
+	VPERMPS       (CX)(BX*2), Z14, Z14
+	VMOVUPS       448(R9), Z15
+	VFMADD231PS   Z15, Z12, Z0
+	VFMADD231PS   Z15, Z13, Z1
+	VFMADD231PS   Z15, Z14, Z2
+	VMOVUPS       448(R9)(DI*1), Z15
+	VFMADD231PS   Z15, Z12, Z3
+	VFMADD231PS   Z15, Z13, Z4
+	VFMADD231PS   Z15, Z14, Z5
+	VMOVUPS       448(R9)(DI*2), Z15
+	VFMADD231PS   Z15, Z12, Z6
+	VFMADD231PS   Z15, Z13, Z7
+	VFMADD231PS   Z15, Z14, Z8
+	VMOVUPS       448(R10), Z15
+	VFMADD231PS   Z15, Z12, Z9
+	VFMADD231PS   Z15, Z13, Z10
+	VFMADD231PS   Z15, Z14, Z11
 	ADDQ          $0x40, AX
 	ADDQ          $0x00000200, R9
-	SUBQ          $0x40, R11
+	ADDQ          $0x00000200, R10
+	SUBQ          $0x40, R12
 	JNZ           w3step
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R10
+	ADDQ          $0x40, CX
+	DECQ          R11
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y10
-	VEXTRACTF64X4 $0x01, Z4, Y11
-	VEXTRACTF64X4 $0x01, Z7, Y12
-	VADDPS        Y10, Y1, Y1
-	VADDPS        Y11, Y4, Y4
-	VADDPS        Y12, Y7, Y7
-	VEXTRACTF32X4 $0x01, Y1, X10
-	VEXTRACTF32X4 $0x01, Y4, X11
-	VEXTRACTF32X4 $0x01, Y7, X12
-	VADDPS        X10, X1, X1
-	VADDPS        X11, X4, X4
-	VADDPS        X12, X7, X7
-	VMOVHLPS      X1, X1, X10
-	VMOVHLPS      X4, X4, X11
-	VMOVHLPS      X7, X7, X12
-	VADDPS        X10, X1, X1
-	VADDPS        X11, X4, X4
-	VADDPS        X12, X7, X7
-	VMOVSHDUP     X1, X10
-	VMOVSHDUP     X4, X11
-	VMOVSHDUP     X7, X12
-	VADDPS        X10, X1, X1
-	VADDPS        X11, X4, X4
-	VADDPS        X12, X7, X7
-	VMOVSS        (R10), X10
+	VEXTRACTF64X4 $0x01, Z0, Y12
+	VEXTRACTF64X4 $0x01, Z3, Y13
+	VEXTRACTF64X4 $0x01, Z6, Y14
+	VEXTRACTF64X4 $0x01, Z9, Y15
+	VADDPS        Y12, Y0, Y0
+	VADDPS        Y13, Y3, Y3
+	VADDPS        Y14, Y6, Y6
+	VADDPS        Y15, Y9, Y9
+	VEXTRACTF32X4 $0x01, Y0, X12
+	VEXTRACTF32X4 $0x01, Y3, X13
+	VEXTRACTF32X4 $0x01, Y6, X14
+	VEXTRACTF32X4 $0x01, Y9, X15
+	VADDPS        X12, X0, X0
+	VADDPS        X13, X3, X3
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X9, X9
+	VMOVHLPS      X0, X0, X12
+	VMOVHLPS      X3, X3, X13
+	VMOVHLPS      X6, X6, X14
+	VMOVHLPS      X9, X9, X15
+	VADDPS        X12, X0, X0
+	VADDPS        X13, X3, X3
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X9, X9
+	VMOVSHDUP     X0, X12
+	VMOVSHDUP     X3, X13
+	VMOVSHDUP     X6, X14
+	VMOVSHDUP     X9, X15
+	VADDPS        X12, X0, X0
+	VADDPS        X13, X3, X3
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X9, X9
+	VMOVSS        (R10), X12
 	MOVQ          R9, R12
-	VADDSS        X10, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X12, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X10, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X12, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X10, X7, X7
-	VMOVSS        X7, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VMOVSS        4(R10), X1
+	VADDSS        X12, X6, X6
+	VMOVSS        X6, (R12)
+	ADDQ          R11, R12
+	VADDSS        X12, X9, X9
+	VMOVSS        X9, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
-	MOVQ   x_base+32(FP), SI
-	MOVQ   BX, R9
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	MOVQ   DX, R9
 
 w1group:
-	MOVBLZX      (DX), R10
-	VPBROADCASTD R10, Z4
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       Z4, Z0, Z4
-	VMULPS.BCST  (CX), Z4, Z4
-	MOVQ         gb+168(FP), R10
+	MOVQ gb+144(FP), R10
 
 w1step:
-	VMOVDQU32     (AX), Z5
-	VPERMPS       Z4, Z5, Z6
-	VFMADD231PS   (SI), Z6, Z1
-	VFMADD231PS   (SI)(DI*1), Z6, Z2
-	VFMADD231PS   (SI)(DI*2), Z6, Z3
-	VPSRLD        $0x04, Z5, Z6
-	VPERMPS       Z4, Z6, Z6
-	VFMADD231PS   64(SI), Z6, Z1
-	VFMADD231PS   64(SI)(DI*1), Z6, Z2
-	VFMADD231PS   64(SI)(DI*2), Z6, Z3
-	VPSRLD        $0x08, Z5, Z6
-	VPERMPS       Z4, Z6, Z6
-	VFMADD231PS   128(SI), Z6, Z1
-	VFMADD231PS   128(SI)(DI*1), Z6, Z2
-	VFMADD231PS   128(SI)(DI*2), Z6, Z3
-	VPSRLD        $0x0c, Z5, Z6
-	VPERMPS       Z4, Z6, Z6
-	VFMADD231PS   192(SI), Z6, Z1
-	VFMADD231PS   192(SI)(DI*1), Z6, Z2
-	VFMADD231PS   192(SI)(DI*2), Z6, Z3
-	VPSRLD        $0x10, Z5, Z6
-	VPERMPS       Z4, Z6, Z6
-	VFMADD231PS   256(SI), Z6, Z1
-	VFMADD231PS   256(SI)(DI*1), Z6, Z2
-	VFMADD231PS   256(SI)(DI*2), Z6, Z3
-	VPSRLD        $0x14, Z5, Z6
-	VPERMPS       Z4, Z6, Z6
-	VFMADD231PS   320(SI), Z6, Z1
-	VFMADD231PS   320(SI)(DI*1), Z6, Z2
-	VFMADD231PS   320(SI)(DI*2), Z6, Z3
-	VPSRLD        $0x18, Z5, Z6
-	VPERMPS       Z4, Z6, Z6
-	VFMADD231PS   384(SI), Z6, Z1
-	VFMADD231PS   384(SI)(DI*1), Z6, Z2
-	VFMADD231PS   384(SI)(DI*2), Z6, Z3
-	VPSRLD        $0x1c, Z5, Z5
-	VPERMPS       Z4, Z5, Z5
-	VFMADD231PS   448(SI), Z5, Z1
-	VFMADD231PS   448(SI)(DI*1), Z5, Z2
-	VFMADD231PS   448(SI)(DI*2), Z5, Z3
+	VMOVDQU32     (AX), Z4
+	VPERMPS       (CX), Z4, Z5
+	VFMADD231PS   (BX), Z5, Z0
+	VFMADD231PS   (BX)(DI*1), Z5, Z1
+	VFMADD231PS   (BX)(DI*2), Z5, Z2
+	VFMADD231PS   (SI), Z5, Z3
+	VPSRLD        $0x04, Z4, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   64(BX), Z5, Z0
+	VFMADD231PS   64(BX)(DI*1), Z5, Z1
+	VFMADD231PS   64(BX)(DI*2), Z5, Z2
+	VFMADD231PS   64(SI), Z5, Z3
+	VPSRLD        $0x08, Z4, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   128(BX), Z5, Z0
+	VFMADD231PS   128(BX)(DI*1), Z5, Z1
+	VFMADD231PS   128(BX)(DI*2), Z5, Z2
+	VFMADD231PS   128(SI), Z5, Z3
+	VPSRLD        $0x0c, Z4, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   192(BX), Z5, Z0
+	VFMADD231PS   192(BX)(DI*1), Z5, Z1
+	VFMADD231PS   192(BX)(DI*2), Z5, Z2
+	VFMADD231PS   192(SI), Z5, Z3
+	VPSRLD        $0x10, Z4, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   256(BX), Z5, Z0
+	VFMADD231PS   256(BX)(DI*1), Z5, Z1
+	VFMADD231PS   256(BX)(DI*2), Z5, Z2
+	VFMADD231PS   256(SI), Z5, Z3
+	VPSRLD        $0x14, Z4, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   320(BX), Z5, Z0
+	VFMADD231PS   320(BX)(DI*1), Z5, Z1
+	VFMADD231PS   320(BX)(DI*2), Z5, Z2
+	VFMADD231PS   320(SI), Z5, Z3
+	VPSRLD        $0x18, Z4, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   384(BX), Z5, Z0
+	VFMADD231PS   384(BX)(DI*1), Z5, Z1
+	VFMADD231PS   384(BX)(DI*2), Z5, Z2
+	VFMADD231PS   384(SI), Z5, Z3
+	VPSRLD        $0x1c, Z4, Z4
+	VPERMPS       (CX), Z4, Z4
+	VFMADD231PS   448(BX), Z4, Z0
+	VFMADD231PS   448(BX)(DI*1), Z4, Z1
+	VFMADD231PS   448(BX)(DI*2), Z4, Z2
+	VFMADD231PS   448(SI), Z4, Z3
 	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, BX
 	ADDQ          $0x00000200, SI
 	SUBQ          $0x40, R10
 	JNZ           w1step
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R9
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y4
-	VEXTRACTF64X4 $0x01, Z2, Y5
-	VEXTRACTF64X4 $0x01, Z3, Y6
-	VADDPS        Y4, Y1, Y1
-	VADDPS        Y5, Y2, Y2
-	VADDPS        Y6, Y3, Y3
-	VEXTRACTF32X4 $0x01, Y1, X4
-	VEXTRACTF32X4 $0x01, Y2, X5
-	VEXTRACTF32X4 $0x01, Y3, X6
-	VADDPS        X4, X1, X1
-	VADDPS        X5, X2, X2
-	VADDPS        X6, X3, X3
-	VMOVHLPS      X1, X1, X4
-	VMOVHLPS      X2, X2, X5
-	VMOVHLPS      X3, X3, X6
-	VADDPS        X4, X1, X1
-	VADDPS        X5, X2, X2
-	VADDPS        X6, X3, X3
-	VMOVSHDUP     X1, X4
-	VMOVSHDUP     X2, X5
-	VMOVSHDUP     X3, X6
-	VADDPS        X4, X1, X1
-	VADDPS        X5, X2, X2
-	VADDPS        X6, X3, X3
-	VMOVSS        (R9), X4
+	VEXTRACTF64X4 $0x01, Z0, Y4
+	VEXTRACTF64X4 $0x01, Z1, Y5
+	VEXTRACTF64X4 $0x01, Z2, Y6
+	VEXTRACTF64X4 $0x01, Z3, Y7
+	VADDPS        Y4, Y0, Y0
+	VADDPS        Y5, Y1, Y1
+	VADDPS        Y6, Y2, Y2
+	VADDPS        Y7, Y3, Y3
+	VEXTRACTF32X4 $0x01, Y0, X4
+	VEXTRACTF32X4 $0x01, Y1, X5
+	VEXTRACTF32X4 $0x01, Y2, X6
+	VEXTRACTF32X4 $0x01, Y3, X7
+	VADDPS        X4, X0, X0
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVHLPS      X0, X0, X4
+	VMOVHLPS      X1, X1, X5
+	VMOVHLPS      X2, X2, X6
+	VMOVHLPS      X3, X3, X7
+	VADDPS        X4, X0, X0
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVSHDUP     X0, X4
+	VMOVSHDUP     X1, X5
+	VMOVSHDUP     X2, X6
+	VMOVSHDUP     X3, X7
+	VADDPS        X4, X0, X0
+	VADDPS        X5, X1, X1
+	VADDPS        X6, X2, X2
+	VADDPS        X7, X3, X3
+	VMOVSS        (SI), X4
+	VADDSS        X4, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
 	VADDSS        X4, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
 	VADDSS        X4, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
 	VADDSS        X4, X3, X3
-	VMOVSS        X3, (SI)
+	VMOVSS        X3, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -58196,25 +59836,26 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4TabWide4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4TabWide5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·w4TabWide4AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4TabWide5AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -58227,494 +59868,557 @@ w3row:
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
 	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
 	MOVQ   x_base+32(FP), R9
 	LEAQ   (R9)(DI*2), R10
 	ADDQ   DI, R10
-	MOVQ   BX, R11
+	MOVQ   DX, R11
 
 w3group:
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z13
-	VCVTDQ2PS    Z13, Z13
-	VSUBPS       Z13, Z0, Z13
-	VMULPS.BCST  (CX), Z13, Z13
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z14
-	VCVTDQ2PS    Z14, Z14
-	VSUBPS       Z14, Z0, Z14
-	VMULPS.BCST  (CX)(BX*4), Z14, Z14
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z15
-	VCVTDQ2PS    Z15, Z15
-	VSUBPS       Z15, Z0, Z15
-	VMULPS.BCST  (CX)(BX*8), Z15, Z15
-	MOVQ         gb+168(FP), R12
+	MOVQ gb+144(FP), R12
 
 w3step:
-	VMOVDQU32     (AX), Z16
-	VMOVDQU32     (AX)(SI*1), Z17
-	VMOVDQU32     (AX)(SI*2), Z18
-	VPERMPS       Z13, Z16, Z19
-	VPERMPS       Z14, Z17, Z20
-	VPERMPS       Z15, Z18, Z21
-	VMOVUPS       (R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       (R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       (R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       (R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VMOVDQU32     (AX), Z15
+	VMOVDQU32     (AX)(SI*1), Z16
+	VMOVDQU32     (AX)(SI*2), Z17
+	VPERMPS       (CX), Z15, Z18
+	VPERMPS       (CX)(BX*1), Z16, Z19
+	VPERMPS       (CX)(BX*2), Z17, Z20
+	VMOVUPS       (R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       (R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       (R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       (R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       (R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x04, Z15, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x04, Z16, Z19
-	VPERMPS       Z13, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x04, Z17, Z20
-	VPERMPS       Z14, Z20, Z20
-	VPSRLD        $0x04, Z18, Z21
-	VPERMPS       Z15, Z21, Z21
-	VMOVUPS       64(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       64(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       64(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       64(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       64(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       64(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       64(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       64(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       64(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x08, Z15, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x08, Z16, Z19
-	VPERMPS       Z13, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x08, Z17, Z20
-	VPERMPS       Z14, Z20, Z20
-	VPSRLD        $0x08, Z18, Z21
-	VPERMPS       Z15, Z21, Z21
-	VMOVUPS       128(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       128(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       128(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       128(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       128(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       128(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       128(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       128(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       128(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x0c, Z15, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x0c, Z16, Z19
-	VPERMPS       Z13, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x0c, Z17, Z20
-	VPERMPS       Z14, Z20, Z20
-	VPSRLD        $0x0c, Z18, Z21
-	VPERMPS       Z15, Z21, Z21
-	VMOVUPS       192(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       192(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       192(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       192(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       192(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       192(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       192(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       192(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       192(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x10, Z15, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x10, Z16, Z19
-	VPERMPS       Z13, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x10, Z17, Z20
-	VPERMPS       Z14, Z20, Z20
-	VPSRLD        $0x10, Z18, Z21
-	VPERMPS       Z15, Z21, Z21
-	VMOVUPS       256(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       256(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       256(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       256(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       256(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       256(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       256(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       256(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       256(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x14, Z15, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x14, Z16, Z19
-	VPERMPS       Z13, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x14, Z17, Z20
-	VPERMPS       Z14, Z20, Z20
-	VPSRLD        $0x14, Z18, Z21
-	VPERMPS       Z15, Z21, Z21
-	VMOVUPS       320(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       320(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       320(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       320(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       320(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       320(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       320(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       320(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       320(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x18, Z15, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x18, Z16, Z19
-	VPERMPS       Z13, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x18, Z17, Z20
-	VPERMPS       Z14, Z20, Z20
-	VPSRLD        $0x18, Z18, Z21
-	VPERMPS       Z15, Z21, Z21
-	VMOVUPS       384(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       384(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       384(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       384(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       384(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       384(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       384(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       384(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       384(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VPSRLD        $0x1c, Z15, Z15
+	VPERMPS       (CX), Z15, Z15
 	VPSRLD        $0x1c, Z16, Z16
-	VPERMPS       Z13, Z16, Z16
+	VPERMPS       (CX)(BX*1), Z16, Z16
 	VPSRLD        $0x1c, Z17, Z17
-	VPERMPS       Z14, Z17, Z17
-	VPSRLD        $0x1c, Z18, Z18
-	VPERMPS       Z15, Z18, Z18
-	VMOVUPS       448(R9), Z19
-	VFMADD231PS   Z19, Z16, Z1
-	VFMADD231PS   Z19, Z17, Z2
-	VFMADD231PS   Z19, Z18, Z3
-	VMOVUPS       448(R9)(DI*1), Z19
-	VFMADD231PS   Z19, Z16, Z4
-	VFMADD231PS   Z19, Z17, Z5
-	VFMADD231PS   Z19, Z18, Z6
-	VMOVUPS       448(R9)(DI*2), Z19
-	VFMADD231PS   Z19, Z16, Z7
-	VFMADD231PS   Z19, Z17, Z8
-	VFMADD231PS   Z19, Z18, Z9
-	VMOVUPS       448(R10), Z19
-	VFMADD231PS   Z19, Z16, Z10
-	VFMADD231PS   Z19, Z17, Z11
-	VFMADD231PS   Z19, Z18, Z12
+	VPERMPS       (CX)(BX*2), Z17, Z17
+	VMOVUPS       448(R9), Z18
+	VFMADD231PS   Z18, Z15, Z0
+	VFMADD231PS   Z18, Z16, Z1
+	VFMADD231PS   Z18, Z17, Z2
+	VMOVUPS       448(R9)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z3
+	VFMADD231PS   Z18, Z16, Z4
+	VFMADD231PS   Z18, Z17, Z5
+	VMOVUPS       448(R9)(DI*2), Z18
+	VFMADD231PS   Z18, Z15, Z6
+	VFMADD231PS   Z18, Z16, Z7
+	VFMADD231PS   Z18, Z17, Z8
+	VMOVUPS       448(R10), Z18
+	VFMADD231PS   Z18, Z15, Z9
+	VFMADD231PS   Z18, Z16, Z10
+	VFMADD231PS   Z18, Z17, Z11
+	VMOVUPS       448(R10)(DI*1), Z18
+	VFMADD231PS   Z18, Z15, Z12
+	VFMADD231PS   Z18, Z16, Z13
+	VFMADD231PS   Z18, Z17, Z14
 	ADDQ          $0x40, AX
 	ADDQ          $0x00000200, R9
 	ADDQ          $0x00000200, R10
 	SUBQ          $0x40, R12
 	JNZ           w3step
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R11
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y13
-	VEXTRACTF64X4 $0x01, Z4, Y14
-	VEXTRACTF64X4 $0x01, Z7, Y15
-	VEXTRACTF64X4 $0x01, Z10, Y16
-	VADDPS        Y13, Y1, Y1
-	VADDPS        Y14, Y4, Y4
-	VADDPS        Y15, Y7, Y7
-	VADDPS        Y16, Y10, Y10
-	VEXTRACTF32X4 $0x01, Y1, X13
-	VEXTRACTF32X4 $0x01, Y4, X14
-	VEXTRACTF32X4 $0x01, Y7, X15
-	VEXTRACTF32X4 $0x01, Y10, X16
-	VADDPS        X13, X1, X1
-	VADDPS        X14, X4, X4
-	VADDPS        X15, X7, X7
-	VADDPS        X16, X10, X10
-	VMOVHLPS      X1, X1, X13
-	VMOVHLPS      X4, X4, X14
-	VMOVHLPS      X7, X7, X15
-	VMOVHLPS      X10, X10, X16
-	VADDPS        X13, X1, X1
-	VADDPS        X14, X4, X4
-	VADDPS        X15, X7, X7
-	VADDPS        X16, X10, X10
-	VMOVSHDUP     X1, X13
-	VMOVSHDUP     X4, X14
-	VMOVSHDUP     X7, X15
-	VMOVSHDUP     X10, X16
-	VADDPS        X13, X1, X1
-	VADDPS        X14, X4, X4
-	VADDPS        X15, X7, X7
-	VADDPS        X16, X10, X10
-	VMOVSS        (R10), X13
+	VEXTRACTF64X4 $0x01, Z0, Y15
+	VEXTRACTF64X4 $0x01, Z3, Y16
+	VEXTRACTF64X4 $0x01, Z6, Y17
+	VEXTRACTF64X4 $0x01, Z9, Y18
+	VEXTRACTF64X4 $0x01, Z12, Y19
+	VADDPS        Y15, Y0, Y0
+	VADDPS        Y16, Y3, Y3
+	VADDPS        Y17, Y6, Y6
+	VADDPS        Y18, Y9, Y9
+	VADDPS        Y19, Y12, Y12
+	VEXTRACTF32X4 $0x01, Y0, X15
+	VEXTRACTF32X4 $0x01, Y3, X16
+	VEXTRACTF32X4 $0x01, Y6, X17
+	VEXTRACTF32X4 $0x01, Y9, X18
+	VEXTRACTF32X4 $0x01, Y12, X19
+	VADDPS        X15, X0, X0
+	VADDPS        X16, X3, X3
+	VADDPS        X17, X6, X6
+	VADDPS        X18, X9, X9
+	VADDPS        X19, X12, X12
+	VMOVHLPS      X0, X0, X15
+	VMOVHLPS      X3, X3, X16
+	VMOVHLPS      X6, X6, X17
+	VMOVHLPS      X9, X9, X18
+	VMOVHLPS      X12, X12, X19
+	VADDPS        X15, X0, X0
+	VADDPS        X16, X3, X3
+	VADDPS        X17, X6, X6
+	VADDPS        X18, X9, X9
+	VADDPS        X19, X12, X12
+	VMOVSHDUP     X0, X15
+	VMOVSHDUP     X3, X16
+	VMOVSHDUP     X6, X17
+	VMOVSHDUP     X9, X18
+	VMOVSHDUP     X12, X19
+	VADDPS        X15, X0, X0
+	VADDPS        X16, X3, X3
+	VADDPS        X17, X6, X6
+	VADDPS        X18, X9, X9
+	VADDPS        X19, X12, X12
+	VMOVSS        (R10), X15
 	MOVQ          R9, R12
-	VADDSS        X13, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X15, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X13, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X15, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X13, X7, X7
-	VMOVSS        X7, (R12)
+	VADDSS        X15, X6, X6
+	VMOVSS        X6, (R12)
 	ADDQ          R11, R12
-	VADDSS        X13, X10, X10
-	VMOVSS        X10, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VEXTRACTF64X4 $0x01, Z11, Y10
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VADDPS        Y10, Y11, Y11
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VEXTRACTF32X4 $0x01, Y11, X10
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VMOVHLPS      X11, X11, X10
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VMOVSHDUP     X11, X10
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VMOVSS        4(R10), X1
+	VADDSS        X15, X9, X9
+	VMOVSS        X9, (R12)
+	ADDQ          R11, R12
+	VADDSS        X15, X12, X12
+	VMOVSS        X12, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X11, X11
-	VMOVSS        X11, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VADDPS        Y5, Y12, Y12
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VMOVHLPS      X12, X12, X5
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VMOVSHDUP     X12, X5
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X12, X12
-	VMOVSS        X12, 8(R9)
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
-	MOVQ   x_base+32(FP), SI
-	LEAQ   (SI)(DI*2), R9
-	ADDQ   DI, R9
-	MOVQ   BX, R10
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	MOVQ   DX, R9
 
 w1group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z5
-	VCVTDQ2PS    Z5, Z5
-	VSUBPS       Z5, Z0, Z5
-	VMULPS.BCST  (CX), Z5, Z5
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R10
 
 w1step:
-	VMOVDQU32     (AX), Z6
-	VPERMPS       Z5, Z6, Z7
-	VFMADD231PS   (SI), Z7, Z1
-	VFMADD231PS   (SI)(DI*1), Z7, Z2
-	VFMADD231PS   (SI)(DI*2), Z7, Z3
-	VFMADD231PS   (R9), Z7, Z4
-	VPSRLD        $0x04, Z6, Z7
-	VPERMPS       Z5, Z7, Z7
-	VFMADD231PS   64(SI), Z7, Z1
-	VFMADD231PS   64(SI)(DI*1), Z7, Z2
-	VFMADD231PS   64(SI)(DI*2), Z7, Z3
-	VFMADD231PS   64(R9), Z7, Z4
-	VPSRLD        $0x08, Z6, Z7
-	VPERMPS       Z5, Z7, Z7
-	VFMADD231PS   128(SI), Z7, Z1
-	VFMADD231PS   128(SI)(DI*1), Z7, Z2
-	VFMADD231PS   128(SI)(DI*2), Z7, Z3
-	VFMADD231PS   128(R9), Z7, Z4
-	VPSRLD        $0x0c, Z6, Z7
-	VPERMPS       Z5, Z7, Z7
-	VFMADD231PS   192(SI), Z7, Z1
-	VFMADD231PS   192(SI)(DI*1), Z7, Z2
-	VFMADD231PS   192(SI)(DI*2), Z7, Z3
-	VFMADD231PS   192(R9), Z7, Z4
-	VPSRLD        $0x10, Z6, Z7
-	VPERMPS       Z5, Z7, Z7
-	VFMADD231PS   256(SI), Z7, Z1
-	VFMADD231PS   256(SI)(DI*1), Z7, Z2
-	VFMADD231PS   256(SI)(DI*2), Z7, Z3
-	VFMADD231PS   256(R9), Z7, Z4
-	VPSRLD        $0x14, Z6, Z7
-	VPERMPS       Z5, Z7, Z7
-	VFMADD231PS   320(SI), Z7, Z1
-	VFMADD231PS   320(SI)(DI*1), Z7, Z2
-	VFMADD231PS   320(SI)(DI*2), Z7, Z3
-	VFMADD231PS   320(R9), Z7, Z4
-	VPSRLD        $0x18, Z6, Z7
-	VPERMPS       Z5, Z7, Z7
-	VFMADD231PS   384(SI), Z7, Z1
-	VFMADD231PS   384(SI)(DI*1), Z7, Z2
-	VFMADD231PS   384(SI)(DI*2), Z7, Z3
-	VFMADD231PS   384(R9), Z7, Z4
-	VPSRLD        $0x1c, Z6, Z6
-	VPERMPS       Z5, Z6, Z6
-	VFMADD231PS   448(SI), Z6, Z1
-	VFMADD231PS   448(SI)(DI*1), Z6, Z2
-	VFMADD231PS   448(SI)(DI*2), Z6, Z3
-	VFMADD231PS   448(R9), Z6, Z4
+	VMOVDQU32     (AX), Z5
+	VPERMPS       (CX), Z5, Z6
+	VFMADD231PS   (BX), Z6, Z0
+	VFMADD231PS   (BX)(DI*1), Z6, Z1
+	VFMADD231PS   (BX)(DI*2), Z6, Z2
+	VFMADD231PS   (SI), Z6, Z3
+	VFMADD231PS   (SI)(DI*1), Z6, Z4
+	VPSRLD        $0x04, Z5, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   64(BX), Z6, Z0
+	VFMADD231PS   64(BX)(DI*1), Z6, Z1
+	VFMADD231PS   64(BX)(DI*2), Z6, Z2
+	VFMADD231PS   64(SI), Z6, Z3
+	VFMADD231PS   64(SI)(DI*1), Z6, Z4
+	VPSRLD        $0x08, Z5, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   128(BX), Z6, Z0
+	VFMADD231PS   128(BX)(DI*1), Z6, Z1
+	VFMADD231PS   128(BX)(DI*2), Z6, Z2
+	VFMADD231PS   128(SI), Z6, Z3
+	VFMADD231PS   128(SI)(DI*1), Z6, Z4
+	VPSRLD        $0x0c, Z5, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   192(BX), Z6, Z0
+	VFMADD231PS   192(BX)(DI*1), Z6, Z1
+	VFMADD231PS   192(BX)(DI*2), Z6, Z2
+	VFMADD231PS   192(SI), Z6, Z3
+	VFMADD231PS   192(SI)(DI*1), Z6, Z4
+	VPSRLD        $0x10, Z5, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   256(BX), Z6, Z0
+	VFMADD231PS   256(BX)(DI*1), Z6, Z1
+	VFMADD231PS   256(BX)(DI*2), Z6, Z2
+	VFMADD231PS   256(SI), Z6, Z3
+	VFMADD231PS   256(SI)(DI*1), Z6, Z4
+	VPSRLD        $0x14, Z5, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   320(BX), Z6, Z0
+	VFMADD231PS   320(BX)(DI*1), Z6, Z1
+	VFMADD231PS   320(BX)(DI*2), Z6, Z2
+	VFMADD231PS   320(SI), Z6, Z3
+	VFMADD231PS   320(SI)(DI*1), Z6, Z4
+	VPSRLD        $0x18, Z5, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   384(BX), Z6, Z0
+	VFMADD231PS   384(BX)(DI*1), Z6, Z1
+	VFMADD231PS   384(BX)(DI*2), Z6, Z2
+	VFMADD231PS   384(SI), Z6, Z3
+	VFMADD231PS   384(SI)(DI*1), Z6, Z4
+	VPSRLD        $0x1c, Z5, Z5
+	VPERMPS       (CX), Z5, Z5
+	VFMADD231PS   448(BX), Z5, Z0
+	VFMADD231PS   448(BX)(DI*1), Z5, Z1
+	VFMADD231PS   448(BX)(DI*2), Z5, Z2
+	VFMADD231PS   448(SI), Z5, Z3
+	VFMADD231PS   448(SI)(DI*1), Z5, Z4
 	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, BX
 	ADDQ          $0x00000200, SI
-	ADDQ          $0x00000200, R9
-	SUBQ          $0x40, R11
+	SUBQ          $0x40, R10
 	JNZ           w1step
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R10
+	ADDQ          $0x40, CX
+	DECQ          R9
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y5
-	VEXTRACTF64X4 $0x01, Z2, Y6
-	VEXTRACTF64X4 $0x01, Z3, Y7
-	VEXTRACTF64X4 $0x01, Z4, Y8
-	VADDPS        Y5, Y1, Y1
-	VADDPS        Y6, Y2, Y2
-	VADDPS        Y7, Y3, Y3
-	VADDPS        Y8, Y4, Y4
-	VEXTRACTF32X4 $0x01, Y1, X5
-	VEXTRACTF32X4 $0x01, Y2, X6
-	VEXTRACTF32X4 $0x01, Y3, X7
-	VEXTRACTF32X4 $0x01, Y4, X8
-	VADDPS        X5, X1, X1
-	VADDPS        X6, X2, X2
-	VADDPS        X7, X3, X3
-	VADDPS        X8, X4, X4
-	VMOVHLPS      X1, X1, X5
-	VMOVHLPS      X2, X2, X6
-	VMOVHLPS      X3, X3, X7
-	VMOVHLPS      X4, X4, X8
-	VADDPS        X5, X1, X1
-	VADDPS        X6, X2, X2
-	VADDPS        X7, X3, X3
-	VADDPS        X8, X4, X4
-	VMOVSHDUP     X1, X5
-	VMOVSHDUP     X2, X6
-	VMOVSHDUP     X3, X7
-	VMOVSHDUP     X4, X8
-	VADDPS        X5, X1, X1
-	VADDPS        X6, X2, X2
-	VADDPS        X7, X3, X3
-	VADDPS        X8, X4, X4
-	VMOVSS        (R9), X5
+	VEXTRACTF64X4 $0x01, Z0, Y5
+	VEXTRACTF64X4 $0x01, Z1, Y6
+	VEXTRACTF64X4 $0x01, Z2, Y7
+	VEXTRACTF64X4 $0x01, Z3, Y8
+	VEXTRACTF64X4 $0x01, Z4, Y9
+	VADDPS        Y5, Y0, Y0
+	VADDPS        Y6, Y1, Y1
+	VADDPS        Y7, Y2, Y2
+	VADDPS        Y8, Y3, Y3
+	VADDPS        Y9, Y4, Y4
+	VEXTRACTF32X4 $0x01, Y0, X5
+	VEXTRACTF32X4 $0x01, Y1, X6
+	VEXTRACTF32X4 $0x01, Y2, X7
+	VEXTRACTF32X4 $0x01, Y3, X8
+	VEXTRACTF32X4 $0x01, Y4, X9
+	VADDPS        X5, X0, X0
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVHLPS      X0, X0, X5
+	VMOVHLPS      X1, X1, X6
+	VMOVHLPS      X2, X2, X7
+	VMOVHLPS      X3, X3, X8
+	VMOVHLPS      X4, X4, X9
+	VADDPS        X5, X0, X0
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVSHDUP     X0, X5
+	VMOVSHDUP     X1, X6
+	VMOVSHDUP     X2, X7
+	VMOVSHDUP     X3, X8
+	VMOVSHDUP     X4, X9
+	VADDPS        X5, X0, X0
+	VADDPS        X6, X1, X1
+	VADDPS        X7, X2, X2
+	VADDPS        X8, X3, X3
+	VADDPS        X9, X4, X4
+	VMOVSS        (SI), X5
+	VADDSS        X5, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X3, X3
-	VMOVSS        X3, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
 	VADDSS        X5, X4, X4
-	VMOVSS        X4, (SI)
+	VMOVSS        X4, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -58722,25 +60426,26 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4TabWide5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4TabWide6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·w4TabWide5AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4TabWide6AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -58756,579 +60461,642 @@ w3row:
 	VXORPS Z13, Z13, Z13
 	VXORPS Z14, Z14, Z14
 	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
 	MOVQ   x_base+32(FP), R9
 	LEAQ   (R9)(DI*2), R10
 	ADDQ   DI, R10
-	MOVQ   BX, R11
+	MOVQ   DX, R11
 
 w3group:
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z16
-	VCVTDQ2PS    Z16, Z16
-	VSUBPS       Z16, Z0, Z16
-	VMULPS.BCST  (CX), Z16, Z16
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z17
-	VCVTDQ2PS    Z17, Z17
-	VSUBPS       Z17, Z0, Z17
-	VMULPS.BCST  (CX)(BX*4), Z17, Z17
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z18
-	VCVTDQ2PS    Z18, Z18
-	VSUBPS       Z18, Z0, Z18
-	VMULPS.BCST  (CX)(BX*8), Z18, Z18
-	MOVQ         gb+168(FP), R12
+	MOVQ gb+144(FP), R12
 
 w3step:
-	VMOVDQU32     (AX), Z19
-	VMOVDQU32     (AX)(SI*1), Z20
-	VMOVDQU32     (AX)(SI*2), Z21
-	VPERMPS       Z16, Z19, Z22
-	VPERMPS       Z17, Z20, Z23
-	VPERMPS       Z18, Z21, Z24
-	VMOVUPS       (R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       (R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       (R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       (R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       (R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VMOVDQU32     (AX), Z18
+	VMOVDQU32     (AX)(SI*1), Z19
+	VMOVDQU32     (AX)(SI*2), Z20
+	VPERMPS       (CX), Z18, Z21
+	VPERMPS       (CX)(BX*1), Z19, Z22
+	VPERMPS       (CX)(BX*2), Z20, Z23
+	VMOVUPS       (R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       (R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       (R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       (R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       (R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       (R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x04, Z18, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x04, Z19, Z22
-	VPERMPS       Z16, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x04, Z20, Z23
-	VPERMPS       Z17, Z23, Z23
-	VPSRLD        $0x04, Z21, Z24
-	VPERMPS       Z18, Z24, Z24
-	VMOVUPS       64(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       64(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       64(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       64(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       64(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       64(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       64(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       64(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       64(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       64(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       64(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x08, Z18, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x08, Z19, Z22
-	VPERMPS       Z16, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x08, Z20, Z23
-	VPERMPS       Z17, Z23, Z23
-	VPSRLD        $0x08, Z21, Z24
-	VPERMPS       Z18, Z24, Z24
-	VMOVUPS       128(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       128(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       128(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       128(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       128(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       128(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       128(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       128(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       128(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       128(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       128(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x0c, Z18, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x0c, Z19, Z22
-	VPERMPS       Z16, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x0c, Z20, Z23
-	VPERMPS       Z17, Z23, Z23
-	VPSRLD        $0x0c, Z21, Z24
-	VPERMPS       Z18, Z24, Z24
-	VMOVUPS       192(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       192(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       192(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       192(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       192(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       192(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       192(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       192(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       192(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       192(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       192(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x10, Z18, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x10, Z19, Z22
-	VPERMPS       Z16, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x10, Z20, Z23
-	VPERMPS       Z17, Z23, Z23
-	VPSRLD        $0x10, Z21, Z24
-	VPERMPS       Z18, Z24, Z24
-	VMOVUPS       256(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       256(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       256(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       256(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       256(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       256(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       256(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       256(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       256(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       256(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       256(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x14, Z18, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x14, Z19, Z22
-	VPERMPS       Z16, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x14, Z20, Z23
-	VPERMPS       Z17, Z23, Z23
-	VPSRLD        $0x14, Z21, Z24
-	VPERMPS       Z18, Z24, Z24
-	VMOVUPS       320(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       320(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       320(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       320(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       320(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       320(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       320(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       320(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       320(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       320(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       320(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x18, Z18, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x18, Z19, Z22
-	VPERMPS       Z16, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x18, Z20, Z23
-	VPERMPS       Z17, Z23, Z23
-	VPSRLD        $0x18, Z21, Z24
-	VPERMPS       Z18, Z24, Z24
-	VMOVUPS       384(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       384(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       384(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       384(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       384(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       384(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       384(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       384(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       384(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       384(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       384(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VPSRLD        $0x1c, Z18, Z18
+	VPERMPS       (CX), Z18, Z18
 	VPSRLD        $0x1c, Z19, Z19
-	VPERMPS       Z16, Z19, Z19
+	VPERMPS       (CX)(BX*1), Z19, Z19
 	VPSRLD        $0x1c, Z20, Z20
-	VPERMPS       Z17, Z20, Z20
-	VPSRLD        $0x1c, Z21, Z21
-	VPERMPS       Z18, Z21, Z21
-	VMOVUPS       448(R9), Z22
-	VFMADD231PS   Z22, Z19, Z1
-	VFMADD231PS   Z22, Z20, Z2
-	VFMADD231PS   Z22, Z21, Z3
-	VMOVUPS       448(R9)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z4
-	VFMADD231PS   Z22, Z20, Z5
-	VFMADD231PS   Z22, Z21, Z6
-	VMOVUPS       448(R9)(DI*2), Z22
-	VFMADD231PS   Z22, Z19, Z7
-	VFMADD231PS   Z22, Z20, Z8
-	VFMADD231PS   Z22, Z21, Z9
-	VMOVUPS       448(R10), Z22
-	VFMADD231PS   Z22, Z19, Z10
-	VFMADD231PS   Z22, Z20, Z11
-	VFMADD231PS   Z22, Z21, Z12
-	VMOVUPS       448(R10)(DI*1), Z22
-	VFMADD231PS   Z22, Z19, Z13
-	VFMADD231PS   Z22, Z20, Z14
-	VFMADD231PS   Z22, Z21, Z15
+	VPERMPS       (CX)(BX*2), Z20, Z20
+	VMOVUPS       448(R9), Z21
+	VFMADD231PS   Z21, Z18, Z0
+	VFMADD231PS   Z21, Z19, Z1
+	VFMADD231PS   Z21, Z20, Z2
+	VMOVUPS       448(R9)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z3
+	VFMADD231PS   Z21, Z19, Z4
+	VFMADD231PS   Z21, Z20, Z5
+	VMOVUPS       448(R9)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z6
+	VFMADD231PS   Z21, Z19, Z7
+	VFMADD231PS   Z21, Z20, Z8
+	VMOVUPS       448(R10), Z21
+	VFMADD231PS   Z21, Z18, Z9
+	VFMADD231PS   Z21, Z19, Z10
+	VFMADD231PS   Z21, Z20, Z11
+	VMOVUPS       448(R10)(DI*1), Z21
+	VFMADD231PS   Z21, Z18, Z12
+	VFMADD231PS   Z21, Z19, Z13
+	VFMADD231PS   Z21, Z20, Z14
+	VMOVUPS       448(R10)(DI*2), Z21
+	VFMADD231PS   Z21, Z18, Z15
+	VFMADD231PS   Z21, Z19, Z16
+	VFMADD231PS   Z21, Z20, Z17
 	ADDQ          $0x40, AX
 	ADDQ          $0x00000200, R9
 	ADDQ          $0x00000200, R10
 	SUBQ          $0x40, R12
 	JNZ           w3step
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R11
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y16
-	VEXTRACTF64X4 $0x01, Z4, Y17
-	VEXTRACTF64X4 $0x01, Z7, Y18
-	VEXTRACTF64X4 $0x01, Z10, Y19
-	VEXTRACTF64X4 $0x01, Z13, Y20
-	VADDPS        Y16, Y1, Y1
-	VADDPS        Y17, Y4, Y4
-	VADDPS        Y18, Y7, Y7
-	VADDPS        Y19, Y10, Y10
-	VADDPS        Y20, Y13, Y13
-	VEXTRACTF32X4 $0x01, Y1, X16
-	VEXTRACTF32X4 $0x01, Y4, X17
-	VEXTRACTF32X4 $0x01, Y7, X18
-	VEXTRACTF32X4 $0x01, Y10, X19
-	VEXTRACTF32X4 $0x01, Y13, X20
-	VADDPS        X16, X1, X1
-	VADDPS        X17, X4, X4
-	VADDPS        X18, X7, X7
-	VADDPS        X19, X10, X10
-	VADDPS        X20, X13, X13
-	VMOVHLPS      X1, X1, X16
-	VMOVHLPS      X4, X4, X17
-	VMOVHLPS      X7, X7, X18
-	VMOVHLPS      X10, X10, X19
-	VMOVHLPS      X13, X13, X20
-	VADDPS        X16, X1, X1
-	VADDPS        X17, X4, X4
-	VADDPS        X18, X7, X7
-	VADDPS        X19, X10, X10
-	VADDPS        X20, X13, X13
-	VMOVSHDUP     X1, X16
-	VMOVSHDUP     X4, X17
-	VMOVSHDUP     X7, X18
-	VMOVSHDUP     X10, X19
-	VMOVSHDUP     X13, X20
-	VADDPS        X16, X1, X1
-	VADDPS        X17, X4, X4
-	VADDPS        X18, X7, X7
-	VADDPS        X19, X10, X10
-	VADDPS        X20, X13, X13
-	VMOVSS        (R10), X16
+	VEXTRACTF64X4 $0x01, Z0, Y18
+	VEXTRACTF64X4 $0x01, Z3, Y19
+	VEXTRACTF64X4 $0x01, Z6, Y20
+	VEXTRACTF64X4 $0x01, Z9, Y21
+	VEXTRACTF64X4 $0x01, Z12, Y22
+	VEXTRACTF64X4 $0x01, Z15, Y23
+	VADDPS        Y18, Y0, Y0
+	VADDPS        Y19, Y3, Y3
+	VADDPS        Y20, Y6, Y6
+	VADDPS        Y21, Y9, Y9
+	VADDPS        Y22, Y12, Y12
+	VADDPS        Y23, Y15, Y15
+	VEXTRACTF32X4 $0x01, Y0, X18
+	VEXTRACTF32X4 $0x01, Y3, X19
+	VEXTRACTF32X4 $0x01, Y6, X20
+	VEXTRACTF32X4 $0x01, Y9, X21
+	VEXTRACTF32X4 $0x01, Y12, X22
+	VEXTRACTF32X4 $0x01, Y15, X23
+	VADDPS        X18, X0, X0
+	VADDPS        X19, X3, X3
+	VADDPS        X20, X6, X6
+	VADDPS        X21, X9, X9
+	VADDPS        X22, X12, X12
+	VADDPS        X23, X15, X15
+	VMOVHLPS      X0, X0, X18
+	VMOVHLPS      X3, X3, X19
+	VMOVHLPS      X6, X6, X20
+	VMOVHLPS      X9, X9, X21
+	VMOVHLPS      X12, X12, X22
+	VMOVHLPS      X15, X15, X23
+	VADDPS        X18, X0, X0
+	VADDPS        X19, X3, X3
+	VADDPS        X20, X6, X6
+	VADDPS        X21, X9, X9
+	VADDPS        X22, X12, X12
+	VADDPS        X23, X15, X15
+	VMOVSHDUP     X0, X18
+	VMOVSHDUP     X3, X19
+	VMOVSHDUP     X6, X20
+	VMOVSHDUP     X9, X21
+	VMOVSHDUP     X12, X22
+	VMOVSHDUP     X15, X23
+	VADDPS        X18, X0, X0
+	VADDPS        X19, X3, X3
+	VADDPS        X20, X6, X6
+	VADDPS        X21, X9, X9
+	VADDPS        X22, X12, X12
+	VADDPS        X23, X15, X15
+	VMOVSS        (R10), X18
 	MOVQ          R9, R12
-	VADDSS        X16, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X18, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X18, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X7, X7
-	VMOVSS        X7, (R12)
+	VADDSS        X18, X6, X6
+	VMOVSS        X6, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X10, X10
-	VMOVSS        X10, (R12)
+	VADDSS        X18, X9, X9
+	VMOVSS        X9, (R12)
 	ADDQ          R11, R12
-	VADDSS        X16, X13, X13
-	VMOVSS        X13, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VEXTRACTF64X4 $0x01, Z11, Y10
-	VEXTRACTF64X4 $0x01, Z14, Y13
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VADDPS        Y10, Y11, Y11
-	VADDPS        Y13, Y14, Y14
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VEXTRACTF32X4 $0x01, Y11, X10
-	VEXTRACTF32X4 $0x01, Y14, X13
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VMOVHLPS      X11, X11, X10
-	VMOVHLPS      X14, X14, X13
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VMOVSHDUP     X11, X10
-	VMOVSHDUP     X14, X13
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VMOVSS        4(R10), X1
+	VADDSS        X18, X12, X12
+	VMOVSS        X12, (R12)
+	ADDQ          R11, R12
+	VADDSS        X18, X15, X15
+	VMOVSS        X15, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VEXTRACTF64X4 $0x01, Z16, Y15
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VADDPS        Y15, Y16, Y16
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VEXTRACTF32X4 $0x01, Y16, X15
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VMOVHLPS      X16, X16, X15
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VMOVSHDUP     X16, X15
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X11, X11
-	VMOVSS        X11, 4(R12)
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X14, X14
-	VMOVSS        X14, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z15, Y7
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VADDPS        Y5, Y12, Y12
-	VADDPS        Y7, Y15, Y15
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y15, X7
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X15, X15, X7
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X15, X7
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X16, X16
+	VMOVSS        X16, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VADDPS        Y7, Y17, Y17
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VEXTRACTF32X4 $0x01, Y17, X7
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VMOVHLPS      X17, X17, X7
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VMOVSHDUP     X17, X7
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X12, X12
-	VMOVSS        X12, 8(R9)
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X15, X15
-	VMOVSS        X15, 8(R9)
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X17, X17
+	VMOVSS        X17, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
-	MOVQ   x_base+32(FP), SI
-	LEAQ   (SI)(DI*2), R9
-	ADDQ   DI, R9
-	MOVQ   BX, R10
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	MOVQ   DX, R9
 
 w1group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z6
-	VCVTDQ2PS    Z6, Z6
-	VSUBPS       Z6, Z0, Z6
-	VMULPS.BCST  (CX), Z6, Z6
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R10
 
 w1step:
-	VMOVDQU32     (AX), Z7
-	VPERMPS       Z6, Z7, Z8
-	VFMADD231PS   (SI), Z8, Z1
-	VFMADD231PS   (SI)(DI*1), Z8, Z2
-	VFMADD231PS   (SI)(DI*2), Z8, Z3
-	VFMADD231PS   (R9), Z8, Z4
-	VFMADD231PS   (R9)(DI*1), Z8, Z5
-	VPSRLD        $0x04, Z7, Z8
-	VPERMPS       Z6, Z8, Z8
-	VFMADD231PS   64(SI), Z8, Z1
-	VFMADD231PS   64(SI)(DI*1), Z8, Z2
-	VFMADD231PS   64(SI)(DI*2), Z8, Z3
-	VFMADD231PS   64(R9), Z8, Z4
-	VFMADD231PS   64(R9)(DI*1), Z8, Z5
-	VPSRLD        $0x08, Z7, Z8
-	VPERMPS       Z6, Z8, Z8
-	VFMADD231PS   128(SI), Z8, Z1
-	VFMADD231PS   128(SI)(DI*1), Z8, Z2
-	VFMADD231PS   128(SI)(DI*2), Z8, Z3
-	VFMADD231PS   128(R9), Z8, Z4
-	VFMADD231PS   128(R9)(DI*1), Z8, Z5
-	VPSRLD        $0x0c, Z7, Z8
-	VPERMPS       Z6, Z8, Z8
-	VFMADD231PS   192(SI), Z8, Z1
-	VFMADD231PS   192(SI)(DI*1), Z8, Z2
-	VFMADD231PS   192(SI)(DI*2), Z8, Z3
-	VFMADD231PS   192(R9), Z8, Z4
-	VFMADD231PS   192(R9)(DI*1), Z8, Z5
-	VPSRLD        $0x10, Z7, Z8
-	VPERMPS       Z6, Z8, Z8
-	VFMADD231PS   256(SI), Z8, Z1
-	VFMADD231PS   256(SI)(DI*1), Z8, Z2
-	VFMADD231PS   256(SI)(DI*2), Z8, Z3
-	VFMADD231PS   256(R9), Z8, Z4
-	VFMADD231PS   256(R9)(DI*1), Z8, Z5
-	VPSRLD        $0x14, Z7, Z8
-	VPERMPS       Z6, Z8, Z8
-	VFMADD231PS   320(SI), Z8, Z1
-	VFMADD231PS   320(SI)(DI*1), Z8, Z2
-	VFMADD231PS   320(SI)(DI*2), Z8, Z3
-	VFMADD231PS   320(R9), Z8, Z4
-	VFMADD231PS   320(R9)(DI*1), Z8, Z5
-	VPSRLD        $0x18, Z7, Z8
-	VPERMPS       Z6, Z8, Z8
-	VFMADD231PS   384(SI), Z8, Z1
-	VFMADD231PS   384(SI)(DI*1), Z8, Z2
-	VFMADD231PS   384(SI)(DI*2), Z8, Z3
-	VFMADD231PS   384(R9), Z8, Z4
-	VFMADD231PS   384(R9)(DI*1), Z8, Z5
-	VPSRLD        $0x1c, Z7, Z7
-	VPERMPS       Z6, Z7, Z7
-	VFMADD231PS   448(SI), Z7, Z1
-	VFMADD231PS   448(SI)(DI*1), Z7, Z2
-	VFMADD231PS   448(SI)(DI*2), Z7, Z3
-	VFMADD231PS   448(R9), Z7, Z4
-	VFMADD231PS   448(R9)(DI*1), Z7, Z5
+	VMOVDQU32     (AX), Z6
+	VPERMPS       (CX), Z6, Z7
+	VFMADD231PS   (BX), Z7, Z0
+	VFMADD231PS   (BX)(DI*1), Z7, Z1
+	VFMADD231PS   (BX)(DI*2), Z7, Z2
+	VFMADD231PS   (SI), Z7, Z3
+	VFMADD231PS   (SI)(DI*1), Z7, Z4
+	VFMADD231PS   (SI)(DI*2), Z7, Z5
+	VPSRLD        $0x04, Z6, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   64(BX), Z7, Z0
+	VFMADD231PS   64(BX)(DI*1), Z7, Z1
+	VFMADD231PS   64(BX)(DI*2), Z7, Z2
+	VFMADD231PS   64(SI), Z7, Z3
+	VFMADD231PS   64(SI)(DI*1), Z7, Z4
+	VFMADD231PS   64(SI)(DI*2), Z7, Z5
+	VPSRLD        $0x08, Z6, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   128(BX), Z7, Z0
+	VFMADD231PS   128(BX)(DI*1), Z7, Z1
+	VFMADD231PS   128(BX)(DI*2), Z7, Z2
+	VFMADD231PS   128(SI), Z7, Z3
+	VFMADD231PS   128(SI)(DI*1), Z7, Z4
+	VFMADD231PS   128(SI)(DI*2), Z7, Z5
+	VPSRLD        $0x0c, Z6, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   192(BX), Z7, Z0
+	VFMADD231PS   192(BX)(DI*1), Z7, Z1
+	VFMADD231PS   192(BX)(DI*2), Z7, Z2
+	VFMADD231PS   192(SI), Z7, Z3
+	VFMADD231PS   192(SI)(DI*1), Z7, Z4
+	VFMADD231PS   192(SI)(DI*2), Z7, Z5
+	VPSRLD        $0x10, Z6, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   256(BX), Z7, Z0
+	VFMADD231PS   256(BX)(DI*1), Z7, Z1
+	VFMADD231PS   256(BX)(DI*2), Z7, Z2
+	VFMADD231PS   256(SI), Z7, Z3
+	VFMADD231PS   256(SI)(DI*1), Z7, Z4
+	VFMADD231PS   256(SI)(DI*2), Z7, Z5
+	VPSRLD        $0x14, Z6, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   320(BX), Z7, Z0
+	VFMADD231PS   320(BX)(DI*1), Z7, Z1
+	VFMADD231PS   320(BX)(DI*2), Z7, Z2
+	VFMADD231PS   320(SI), Z7, Z3
+	VFMADD231PS   320(SI)(DI*1), Z7, Z4
+	VFMADD231PS   320(SI)(DI*2), Z7, Z5
+	VPSRLD        $0x18, Z6, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   384(BX), Z7, Z0
+	VFMADD231PS   384(BX)(DI*1), Z7, Z1
+	VFMADD231PS   384(BX)(DI*2), Z7, Z2
+	VFMADD231PS   384(SI), Z7, Z3
+	VFMADD231PS   384(SI)(DI*1), Z7, Z4
+	VFMADD231PS   384(SI)(DI*2), Z7, Z5
+	VPSRLD        $0x1c, Z6, Z6
+	VPERMPS       (CX), Z6, Z6
+	VFMADD231PS   448(BX), Z6, Z0
+	VFMADD231PS   448(BX)(DI*1), Z6, Z1
+	VFMADD231PS   448(BX)(DI*2), Z6, Z2
+	VFMADD231PS   448(SI), Z6, Z3
+	VFMADD231PS   448(SI)(DI*1), Z6, Z4
+	VFMADD231PS   448(SI)(DI*2), Z6, Z5
 	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, BX
 	ADDQ          $0x00000200, SI
-	ADDQ          $0x00000200, R9
-	SUBQ          $0x40, R11
+	SUBQ          $0x40, R10
 	JNZ           w1step
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R10
+	ADDQ          $0x40, CX
+	DECQ          R9
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y6
-	VEXTRACTF64X4 $0x01, Z2, Y7
-	VEXTRACTF64X4 $0x01, Z3, Y8
-	VEXTRACTF64X4 $0x01, Z4, Y9
-	VEXTRACTF64X4 $0x01, Z5, Y10
-	VADDPS        Y6, Y1, Y1
-	VADDPS        Y7, Y2, Y2
-	VADDPS        Y8, Y3, Y3
-	VADDPS        Y9, Y4, Y4
-	VADDPS        Y10, Y5, Y5
-	VEXTRACTF32X4 $0x01, Y1, X6
-	VEXTRACTF32X4 $0x01, Y2, X7
-	VEXTRACTF32X4 $0x01, Y3, X8
-	VEXTRACTF32X4 $0x01, Y4, X9
-	VEXTRACTF32X4 $0x01, Y5, X10
-	VADDPS        X6, X1, X1
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VMOVHLPS      X1, X1, X6
-	VMOVHLPS      X2, X2, X7
-	VMOVHLPS      X3, X3, X8
-	VMOVHLPS      X4, X4, X9
-	VMOVHLPS      X5, X5, X10
-	VADDPS        X6, X1, X1
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VMOVSHDUP     X1, X6
-	VMOVSHDUP     X2, X7
-	VMOVSHDUP     X3, X8
-	VMOVSHDUP     X4, X9
-	VMOVSHDUP     X5, X10
-	VADDPS        X6, X1, X1
-	VADDPS        X7, X2, X2
-	VADDPS        X8, X3, X3
-	VADDPS        X9, X4, X4
-	VADDPS        X10, X5, X5
-	VMOVSS        (R9), X6
+	VEXTRACTF64X4 $0x01, Z0, Y6
+	VEXTRACTF64X4 $0x01, Z1, Y7
+	VEXTRACTF64X4 $0x01, Z2, Y8
+	VEXTRACTF64X4 $0x01, Z3, Y9
+	VEXTRACTF64X4 $0x01, Z4, Y10
+	VEXTRACTF64X4 $0x01, Z5, Y11
+	VADDPS        Y6, Y0, Y0
+	VADDPS        Y7, Y1, Y1
+	VADDPS        Y8, Y2, Y2
+	VADDPS        Y9, Y3, Y3
+	VADDPS        Y10, Y4, Y4
+	VADDPS        Y11, Y5, Y5
+	VEXTRACTF32X4 $0x01, Y0, X6
+	VEXTRACTF32X4 $0x01, Y1, X7
+	VEXTRACTF32X4 $0x01, Y2, X8
+	VEXTRACTF32X4 $0x01, Y3, X9
+	VEXTRACTF32X4 $0x01, Y4, X10
+	VEXTRACTF32X4 $0x01, Y5, X11
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X1, X1
+	VADDPS        X8, X2, X2
+	VADDPS        X9, X3, X3
+	VADDPS        X10, X4, X4
+	VADDPS        X11, X5, X5
+	VMOVHLPS      X0, X0, X6
+	VMOVHLPS      X1, X1, X7
+	VMOVHLPS      X2, X2, X8
+	VMOVHLPS      X3, X3, X9
+	VMOVHLPS      X4, X4, X10
+	VMOVHLPS      X5, X5, X11
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X1, X1
+	VADDPS        X8, X2, X2
+	VADDPS        X9, X3, X3
+	VADDPS        X10, X4, X4
+	VADDPS        X11, X5, X5
+	VMOVSHDUP     X0, X6
+	VMOVSHDUP     X1, X7
+	VMOVSHDUP     X2, X8
+	VMOVSHDUP     X3, X9
+	VMOVSHDUP     X4, X10
+	VMOVSHDUP     X5, X11
+	VADDPS        X6, X0, X0
+	VADDPS        X7, X1, X1
+	VADDPS        X8, X2, X2
+	VADDPS        X9, X3, X3
+	VADDPS        X10, X4, X4
+	VADDPS        X11, X5, X5
+	VMOVSS        (SI), X6
+	VADDSS        X6, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
 	VADDSS        X6, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
 	VADDSS        X6, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
 	VADDSS        X6, X3, X3
-	VMOVSS        X3, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
 	VADDSS        X6, X4, X4
-	VMOVSS        X4, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X4, (BX)
+	ADDQ          R9, BX
 	VADDSS        X6, X5, X5
-	VMOVSS        X5, (SI)
+	VMOVSS        X5, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 
@@ -59336,25 +61104,26 @@ done:
 	VZEROUPPER
 	RET
 
-// func w4TabWide6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// func w4TabWide7AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·w4TabWide6AVX512(SB), NOSPLIT, $0-184
-	MOVQ    qp_base+64(FP), AX
-	MOVQ    s_base+88(FP), CX
-	MOVQ    z_base+112(FP), DX
-	MOVQ    ng+176(FP), BX
-	VMOVUPS c_w4iota4<>+0(SB), Z0
-	MOVQ    BX, SI
-	IMULQ   gb+168(FP), SI
-	MOVQ    ldx+56(FP), DI
-	SHLQ    $0x02, DI
-	XORQ    R8, R8
+TEXT ·w4TabWide7AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
 
 w3row:
-	MOVQ   n+160(FP), R9
+	MOVQ   n+136(FP), R9
 	SUBQ   R8, R9
 	CMPQ   R9, $0x03
 	JB     w1row
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
@@ -59373,664 +61142,1593 @@ w3row:
 	VXORPS Z16, Z16, Z16
 	VXORPS Z17, Z17, Z17
 	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
 	MOVQ   x_base+32(FP), R9
 	LEAQ   (R9)(DI*2), R10
 	ADDQ   DI, R10
-	MOVQ   BX, R11
+	LEAQ   (R10)(DI*2), R11
+	ADDQ   DI, R11
+	MOVQ   DX, R12
 
 w3group:
-	MOVBLZX      (DX), R12
-	VPBROADCASTD R12, Z19
-	VCVTDQ2PS    Z19, Z19
-	VSUBPS       Z19, Z0, Z19
-	VMULPS.BCST  (CX), Z19, Z19
-	MOVBLZX      (DX)(BX*1), R12
-	VPBROADCASTD R12, Z20
-	VCVTDQ2PS    Z20, Z20
-	VSUBPS       Z20, Z0, Z20
-	VMULPS.BCST  (CX)(BX*4), Z20, Z20
-	MOVBLZX      (DX)(BX*2), R12
-	VPBROADCASTD R12, Z21
-	VCVTDQ2PS    Z21, Z21
-	VSUBPS       Z21, Z0, Z21
-	VMULPS.BCST  (CX)(BX*8), Z21, Z21
-	MOVQ         gb+168(FP), R12
+	MOVQ gb+144(FP), R13
 
 w3step:
-	VMOVDQU32     (AX), Z22
-	VMOVDQU32     (AX)(SI*1), Z23
-	VMOVDQU32     (AX)(SI*2), Z24
-	VPERMPS       Z19, Z22, Z25
-	VPERMPS       Z20, Z23, Z26
-	VPERMPS       Z21, Z24, Z27
-	VMOVUPS       (R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       (R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       (R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       (R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       (R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       (R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VMOVDQU32     (AX), Z21
+	VMOVDQU32     (AX)(SI*1), Z22
+	VMOVDQU32     (AX)(SI*2), Z23
+	VPERMPS       (CX), Z21, Z24
+	VPERMPS       (CX)(BX*1), Z22, Z25
+	VPERMPS       (CX)(BX*2), Z23, Z26
+	VMOVUPS       (R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       (R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       (R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       (R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       (R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       (R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       (R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x04, Z21, Z24
+	VPERMPS       (CX), Z24, Z24
 	VPSRLD        $0x04, Z22, Z25
-	VPERMPS       Z19, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
 	VPSRLD        $0x04, Z23, Z26
-	VPERMPS       Z20, Z26, Z26
-	VPSRLD        $0x04, Z24, Z27
-	VPERMPS       Z21, Z27, Z27
-	VMOVUPS       64(R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       64(R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       64(R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       64(R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       64(R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       64(R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       64(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       64(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       64(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       64(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       64(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       64(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       64(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x08, Z21, Z24
+	VPERMPS       (CX), Z24, Z24
 	VPSRLD        $0x08, Z22, Z25
-	VPERMPS       Z19, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
 	VPSRLD        $0x08, Z23, Z26
-	VPERMPS       Z20, Z26, Z26
-	VPSRLD        $0x08, Z24, Z27
-	VPERMPS       Z21, Z27, Z27
-	VMOVUPS       128(R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       128(R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       128(R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       128(R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       128(R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       128(R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       128(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       128(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       128(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       128(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       128(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       128(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       128(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x0c, Z21, Z24
+	VPERMPS       (CX), Z24, Z24
 	VPSRLD        $0x0c, Z22, Z25
-	VPERMPS       Z19, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
 	VPSRLD        $0x0c, Z23, Z26
-	VPERMPS       Z20, Z26, Z26
-	VPSRLD        $0x0c, Z24, Z27
-	VPERMPS       Z21, Z27, Z27
-	VMOVUPS       192(R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       192(R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       192(R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       192(R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       192(R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       192(R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       192(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       192(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       192(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       192(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       192(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       192(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       192(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x10, Z21, Z24
+	VPERMPS       (CX), Z24, Z24
 	VPSRLD        $0x10, Z22, Z25
-	VPERMPS       Z19, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
 	VPSRLD        $0x10, Z23, Z26
-	VPERMPS       Z20, Z26, Z26
-	VPSRLD        $0x10, Z24, Z27
-	VPERMPS       Z21, Z27, Z27
-	VMOVUPS       256(R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       256(R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       256(R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       256(R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       256(R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       256(R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       256(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       256(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       256(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       256(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       256(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       256(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       256(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x14, Z21, Z24
+	VPERMPS       (CX), Z24, Z24
 	VPSRLD        $0x14, Z22, Z25
-	VPERMPS       Z19, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
 	VPSRLD        $0x14, Z23, Z26
-	VPERMPS       Z20, Z26, Z26
-	VPSRLD        $0x14, Z24, Z27
-	VPERMPS       Z21, Z27, Z27
-	VMOVUPS       320(R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       320(R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       320(R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       320(R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       320(R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       320(R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       320(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       320(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       320(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       320(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       320(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       320(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       320(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x18, Z21, Z24
+	VPERMPS       (CX), Z24, Z24
 	VPSRLD        $0x18, Z22, Z25
-	VPERMPS       Z19, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
 	VPSRLD        $0x18, Z23, Z26
-	VPERMPS       Z20, Z26, Z26
-	VPSRLD        $0x18, Z24, Z27
-	VPERMPS       Z21, Z27, Z27
-	VMOVUPS       384(R9), Z28
-	VFMADD231PS   Z28, Z25, Z1
-	VFMADD231PS   Z28, Z26, Z2
-	VFMADD231PS   Z28, Z27, Z3
-	VMOVUPS       384(R9)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z4
-	VFMADD231PS   Z28, Z26, Z5
-	VFMADD231PS   Z28, Z27, Z6
-	VMOVUPS       384(R9)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z7
-	VFMADD231PS   Z28, Z26, Z8
-	VFMADD231PS   Z28, Z27, Z9
-	VMOVUPS       384(R10), Z28
-	VFMADD231PS   Z28, Z25, Z10
-	VFMADD231PS   Z28, Z26, Z11
-	VFMADD231PS   Z28, Z27, Z12
-	VMOVUPS       384(R10)(DI*1), Z28
-	VFMADD231PS   Z28, Z25, Z13
-	VFMADD231PS   Z28, Z26, Z14
-	VFMADD231PS   Z28, Z27, Z15
-	VMOVUPS       384(R10)(DI*2), Z28
-	VFMADD231PS   Z28, Z25, Z16
-	VFMADD231PS   Z28, Z26, Z17
-	VFMADD231PS   Z28, Z27, Z18
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       384(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       384(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       384(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       384(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       384(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       384(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       384(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VPSRLD        $0x1c, Z21, Z21
+	VPERMPS       (CX), Z21, Z21
 	VPSRLD        $0x1c, Z22, Z22
-	VPERMPS       Z19, Z22, Z22
+	VPERMPS       (CX)(BX*1), Z22, Z22
 	VPSRLD        $0x1c, Z23, Z23
-	VPERMPS       Z20, Z23, Z23
-	VPSRLD        $0x1c, Z24, Z24
-	VPERMPS       Z21, Z24, Z24
-	VMOVUPS       448(R9), Z25
-	VFMADD231PS   Z25, Z22, Z1
-	VFMADD231PS   Z25, Z23, Z2
-	VFMADD231PS   Z25, Z24, Z3
-	VMOVUPS       448(R9)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z4
-	VFMADD231PS   Z25, Z23, Z5
-	VFMADD231PS   Z25, Z24, Z6
-	VMOVUPS       448(R9)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z7
-	VFMADD231PS   Z25, Z23, Z8
-	VFMADD231PS   Z25, Z24, Z9
-	VMOVUPS       448(R10), Z25
-	VFMADD231PS   Z25, Z22, Z10
-	VFMADD231PS   Z25, Z23, Z11
-	VFMADD231PS   Z25, Z24, Z12
-	VMOVUPS       448(R10)(DI*1), Z25
-	VFMADD231PS   Z25, Z22, Z13
-	VFMADD231PS   Z25, Z23, Z14
-	VFMADD231PS   Z25, Z24, Z15
-	VMOVUPS       448(R10)(DI*2), Z25
-	VFMADD231PS   Z25, Z22, Z16
-	VFMADD231PS   Z25, Z23, Z17
-	VFMADD231PS   Z25, Z24, Z18
+	VPERMPS       (CX)(BX*2), Z23, Z23
+	VMOVUPS       448(R9), Z24
+	VFMADD231PS   Z24, Z21, Z0
+	VFMADD231PS   Z24, Z22, Z1
+	VFMADD231PS   Z24, Z23, Z2
+	VMOVUPS       448(R9)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z3
+	VFMADD231PS   Z24, Z22, Z4
+	VFMADD231PS   Z24, Z23, Z5
+	VMOVUPS       448(R9)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z6
+	VFMADD231PS   Z24, Z22, Z7
+	VFMADD231PS   Z24, Z23, Z8
+	VMOVUPS       448(R10), Z24
+	VFMADD231PS   Z24, Z21, Z9
+	VFMADD231PS   Z24, Z22, Z10
+	VFMADD231PS   Z24, Z23, Z11
+	VMOVUPS       448(R10)(DI*1), Z24
+	VFMADD231PS   Z24, Z21, Z12
+	VFMADD231PS   Z24, Z22, Z13
+	VFMADD231PS   Z24, Z23, Z14
+	VMOVUPS       448(R10)(DI*2), Z24
+	VFMADD231PS   Z24, Z21, Z15
+	VFMADD231PS   Z24, Z22, Z16
+	VFMADD231PS   Z24, Z23, Z17
+	VMOVUPS       448(R11), Z24
+	VFMADD231PS   Z24, Z21, Z18
+	VFMADD231PS   Z24, Z22, Z19
+	VFMADD231PS   Z24, Z23, Z20
 	ADDQ          $0x40, AX
 	ADDQ          $0x00000200, R9
 	ADDQ          $0x00000200, R10
-	SUBQ          $0x40, R12
+	ADDQ          $0x00000200, R11
+	SUBQ          $0x40, R13
 	JNZ           w3step
-	INCQ          DX
-	ADDQ          $0x04, CX
-	DECQ          R11
+	ADDQ          $0x40, CX
+	DECQ          R12
 	JNZ           w3group
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	ADDQ          SI, AX
-	ADDQ          BX, DX
-	LEAQ          (CX)(BX*4), CX
+	ADDQ          BX, CX
 	MOVQ          y_base+0(FP), R9
-	MOVQ          bias_base+136(FP), R10
+	MOVQ          bias_base+112(FP), R10
 	MOVQ          ldy+24(FP), R11
 	SHLQ          $0x02, R11
 	LEAQ          (R9)(R8*4), R9
 	LEAQ          (R10)(R8*4), R10
-	VEXTRACTF64X4 $0x01, Z1, Y19
-	VEXTRACTF64X4 $0x01, Z4, Y20
-	VEXTRACTF64X4 $0x01, Z7, Y21
-	VEXTRACTF64X4 $0x01, Z10, Y22
-	VEXTRACTF64X4 $0x01, Z13, Y23
-	VEXTRACTF64X4 $0x01, Z16, Y24
-	VADDPS        Y19, Y1, Y1
-	VADDPS        Y20, Y4, Y4
-	VADDPS        Y21, Y7, Y7
-	VADDPS        Y22, Y10, Y10
-	VADDPS        Y23, Y13, Y13
-	VADDPS        Y24, Y16, Y16
-	VEXTRACTF32X4 $0x01, Y1, X19
-	VEXTRACTF32X4 $0x01, Y4, X20
-	VEXTRACTF32X4 $0x01, Y7, X21
-	VEXTRACTF32X4 $0x01, Y10, X22
-	VEXTRACTF32X4 $0x01, Y13, X23
-	VEXTRACTF32X4 $0x01, Y16, X24
-	VADDPS        X19, X1, X1
-	VADDPS        X20, X4, X4
-	VADDPS        X21, X7, X7
-	VADDPS        X22, X10, X10
-	VADDPS        X23, X13, X13
-	VADDPS        X24, X16, X16
-	VMOVHLPS      X1, X1, X19
-	VMOVHLPS      X4, X4, X20
-	VMOVHLPS      X7, X7, X21
-	VMOVHLPS      X10, X10, X22
-	VMOVHLPS      X13, X13, X23
-	VMOVHLPS      X16, X16, X24
-	VADDPS        X19, X1, X1
-	VADDPS        X20, X4, X4
-	VADDPS        X21, X7, X7
-	VADDPS        X22, X10, X10
-	VADDPS        X23, X13, X13
-	VADDPS        X24, X16, X16
-	VMOVSHDUP     X1, X19
-	VMOVSHDUP     X4, X20
-	VMOVSHDUP     X7, X21
-	VMOVSHDUP     X10, X22
-	VMOVSHDUP     X13, X23
-	VMOVSHDUP     X16, X24
-	VADDPS        X19, X1, X1
-	VADDPS        X20, X4, X4
-	VADDPS        X21, X7, X7
-	VADDPS        X22, X10, X10
-	VADDPS        X23, X13, X13
-	VADDPS        X24, X16, X16
-	VMOVSS        (R10), X19
+	VEXTRACTF64X4 $0x01, Z0, Y21
+	VEXTRACTF64X4 $0x01, Z3, Y22
+	VEXTRACTF64X4 $0x01, Z6, Y23
+	VEXTRACTF64X4 $0x01, Z9, Y24
+	VEXTRACTF64X4 $0x01, Z12, Y25
+	VEXTRACTF64X4 $0x01, Z15, Y26
+	VEXTRACTF64X4 $0x01, Z18, Y27
+	VADDPS        Y21, Y0, Y0
+	VADDPS        Y22, Y3, Y3
+	VADDPS        Y23, Y6, Y6
+	VADDPS        Y24, Y9, Y9
+	VADDPS        Y25, Y12, Y12
+	VADDPS        Y26, Y15, Y15
+	VADDPS        Y27, Y18, Y18
+	VEXTRACTF32X4 $0x01, Y0, X21
+	VEXTRACTF32X4 $0x01, Y3, X22
+	VEXTRACTF32X4 $0x01, Y6, X23
+	VEXTRACTF32X4 $0x01, Y9, X24
+	VEXTRACTF32X4 $0x01, Y12, X25
+	VEXTRACTF32X4 $0x01, Y15, X26
+	VEXTRACTF32X4 $0x01, Y18, X27
+	VADDPS        X21, X0, X0
+	VADDPS        X22, X3, X3
+	VADDPS        X23, X6, X6
+	VADDPS        X24, X9, X9
+	VADDPS        X25, X12, X12
+	VADDPS        X26, X15, X15
+	VADDPS        X27, X18, X18
+	VMOVHLPS      X0, X0, X21
+	VMOVHLPS      X3, X3, X22
+	VMOVHLPS      X6, X6, X23
+	VMOVHLPS      X9, X9, X24
+	VMOVHLPS      X12, X12, X25
+	VMOVHLPS      X15, X15, X26
+	VMOVHLPS      X18, X18, X27
+	VADDPS        X21, X0, X0
+	VADDPS        X22, X3, X3
+	VADDPS        X23, X6, X6
+	VADDPS        X24, X9, X9
+	VADDPS        X25, X12, X12
+	VADDPS        X26, X15, X15
+	VADDPS        X27, X18, X18
+	VMOVSHDUP     X0, X21
+	VMOVSHDUP     X3, X22
+	VMOVSHDUP     X6, X23
+	VMOVSHDUP     X9, X24
+	VMOVSHDUP     X12, X25
+	VMOVSHDUP     X15, X26
+	VMOVSHDUP     X18, X27
+	VADDPS        X21, X0, X0
+	VADDPS        X22, X3, X3
+	VADDPS        X23, X6, X6
+	VADDPS        X24, X9, X9
+	VADDPS        X25, X12, X12
+	VADDPS        X26, X15, X15
+	VADDPS        X27, X18, X18
+	VMOVSS        (R10), X21
 	MOVQ          R9, R12
-	VADDSS        X19, X1, X1
-	VMOVSS        X1, (R12)
+	VADDSS        X21, X0, X0
+	VMOVSS        X0, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X4, X4
-	VMOVSS        X4, (R12)
+	VADDSS        X21, X3, X3
+	VMOVSS        X3, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X7, X7
-	VMOVSS        X7, (R12)
+	VADDSS        X21, X6, X6
+	VMOVSS        X6, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X10, X10
-	VMOVSS        X10, (R12)
+	VADDSS        X21, X9, X9
+	VMOVSS        X9, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X13, X13
-	VMOVSS        X13, (R12)
+	VADDSS        X21, X12, X12
+	VMOVSS        X12, (R12)
 	ADDQ          R11, R12
-	VADDSS        X19, X16, X16
-	VMOVSS        X16, (R12)
-	VEXTRACTF64X4 $0x01, Z2, Y1
-	VEXTRACTF64X4 $0x01, Z5, Y4
-	VEXTRACTF64X4 $0x01, Z8, Y7
-	VEXTRACTF64X4 $0x01, Z11, Y10
-	VEXTRACTF64X4 $0x01, Z14, Y13
-	VEXTRACTF64X4 $0x01, Z17, Y16
-	VADDPS        Y1, Y2, Y2
-	VADDPS        Y4, Y5, Y5
-	VADDPS        Y7, Y8, Y8
-	VADDPS        Y10, Y11, Y11
-	VADDPS        Y13, Y14, Y14
-	VADDPS        Y16, Y17, Y17
-	VEXTRACTF32X4 $0x01, Y2, X1
-	VEXTRACTF32X4 $0x01, Y5, X4
-	VEXTRACTF32X4 $0x01, Y8, X7
-	VEXTRACTF32X4 $0x01, Y11, X10
-	VEXTRACTF32X4 $0x01, Y14, X13
-	VEXTRACTF32X4 $0x01, Y17, X16
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VADDPS        X16, X17, X17
-	VMOVHLPS      X2, X2, X1
-	VMOVHLPS      X5, X5, X4
-	VMOVHLPS      X8, X8, X7
-	VMOVHLPS      X11, X11, X10
-	VMOVHLPS      X14, X14, X13
-	VMOVHLPS      X17, X17, X16
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VADDPS        X16, X17, X17
-	VMOVSHDUP     X2, X1
-	VMOVSHDUP     X5, X4
-	VMOVSHDUP     X8, X7
-	VMOVSHDUP     X11, X10
-	VMOVSHDUP     X14, X13
-	VMOVSHDUP     X17, X16
-	VADDPS        X1, X2, X2
-	VADDPS        X4, X5, X5
-	VADDPS        X7, X8, X8
-	VADDPS        X10, X11, X11
-	VADDPS        X13, X14, X14
-	VADDPS        X16, X17, X17
-	VMOVSS        4(R10), X1
+	VADDSS        X21, X15, X15
+	VMOVSS        X15, (R12)
+	ADDQ          R11, R12
+	VADDSS        X21, X18, X18
+	VMOVSS        X18, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VEXTRACTF64X4 $0x01, Z16, Y15
+	VEXTRACTF64X4 $0x01, Z19, Y18
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VADDPS        Y15, Y16, Y16
+	VADDPS        Y18, Y19, Y19
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VEXTRACTF32X4 $0x01, Y16, X15
+	VEXTRACTF32X4 $0x01, Y19, X18
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VMOVHLPS      X16, X16, X15
+	VMOVHLPS      X19, X19, X18
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VMOVSHDUP     X16, X15
+	VMOVSHDUP     X19, X18
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VMOVSS        4(R10), X0
 	MOVQ          R9, R12
-	VADDSS        X1, X2, X2
-	VMOVSS        X2, 4(R12)
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X5, X5
-	VMOVSS        X5, 4(R12)
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X8, X8
-	VMOVSS        X8, 4(R12)
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X11, X11
-	VMOVSS        X11, 4(R12)
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X14, X14
-	VMOVSS        X14, 4(R12)
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
 	ADDQ          R11, R12
-	VADDSS        X1, X17, X17
-	VMOVSS        X17, 4(R12)
-	VEXTRACTF64X4 $0x01, Z3, Y1
-	VEXTRACTF64X4 $0x01, Z6, Y2
-	VEXTRACTF64X4 $0x01, Z9, Y4
-	VEXTRACTF64X4 $0x01, Z12, Y5
-	VEXTRACTF64X4 $0x01, Z15, Y7
-	VEXTRACTF64X4 $0x01, Z18, Y8
-	VADDPS        Y1, Y3, Y3
-	VADDPS        Y2, Y6, Y6
-	VADDPS        Y4, Y9, Y9
-	VADDPS        Y5, Y12, Y12
-	VADDPS        Y7, Y15, Y15
-	VADDPS        Y8, Y18, Y18
-	VEXTRACTF32X4 $0x01, Y3, X1
-	VEXTRACTF32X4 $0x01, Y6, X2
-	VEXTRACTF32X4 $0x01, Y9, X4
-	VEXTRACTF32X4 $0x01, Y12, X5
-	VEXTRACTF32X4 $0x01, Y15, X7
-	VEXTRACTF32X4 $0x01, Y18, X8
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VADDPS        X8, X18, X18
-	VMOVHLPS      X3, X3, X1
-	VMOVHLPS      X6, X6, X2
-	VMOVHLPS      X9, X9, X4
-	VMOVHLPS      X12, X12, X5
-	VMOVHLPS      X15, X15, X7
-	VMOVHLPS      X18, X18, X8
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VADDPS        X8, X18, X18
-	VMOVSHDUP     X3, X1
-	VMOVSHDUP     X6, X2
-	VMOVSHDUP     X9, X4
-	VMOVSHDUP     X12, X5
-	VMOVSHDUP     X15, X7
-	VMOVSHDUP     X18, X8
-	VADDPS        X1, X3, X3
-	VADDPS        X2, X6, X6
-	VADDPS        X4, X9, X9
-	VADDPS        X5, X12, X12
-	VADDPS        X7, X15, X15
-	VADDPS        X8, X18, X18
-	VMOVSS        8(R10), X1
-	VADDSS        X1, X3, X3
-	VMOVSS        X3, 8(R9)
+	VADDSS        X0, X16, X16
+	VMOVSS        X16, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X19, X19
+	VMOVSS        X19, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VEXTRACTF64X4 $0x01, Z20, Y9
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VADDPS        Y7, Y17, Y17
+	VADDPS        Y9, Y20, Y20
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VEXTRACTF32X4 $0x01, Y17, X7
+	VEXTRACTF32X4 $0x01, Y20, X9
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VMOVHLPS      X17, X17, X7
+	VMOVHLPS      X20, X20, X9
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VMOVSHDUP     X17, X7
+	VMOVSHDUP     X20, X9
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X6, X6
-	VMOVSS        X6, 8(R9)
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X9, X9
-	VMOVSS        X9, 8(R9)
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X12, X12
-	VMOVSS        X12, 8(R9)
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X15, X15
-	VMOVSS        X15, 8(R9)
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
 	ADDQ          R11, R9
-	VADDSS        X1, X18, X18
-	VMOVSS        X18, 8(R9)
+	VADDSS        X0, X17, X17
+	VMOVSS        X17, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X20, X20
+	VMOVSS        X20, 8(R9)
 	ADDQ          $0x03, R8
 	JMP           w3row
 
 w1row:
-	MOVQ   n+160(FP), SI
-	SUBQ   R8, SI
-	CMPQ   SI, $0x01
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
 	JB     done
+	VXORPS Z0, Z0, Z0
 	VXORPS Z1, Z1, Z1
 	VXORPS Z2, Z2, Z2
 	VXORPS Z3, Z3, Z3
 	VXORPS Z4, Z4, Z4
 	VXORPS Z5, Z5, Z5
 	VXORPS Z6, Z6, Z6
-	MOVQ   x_base+32(FP), SI
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
 	LEAQ   (SI)(DI*2), R9
 	ADDQ   DI, R9
-	MOVQ   BX, R10
+	MOVQ   DX, R10
 
 w1group:
-	MOVBLZX      (DX), R11
-	VPBROADCASTD R11, Z7
-	VCVTDQ2PS    Z7, Z7
-	VSUBPS       Z7, Z0, Z7
-	VMULPS.BCST  (CX), Z7, Z7
-	MOVQ         gb+168(FP), R11
+	MOVQ gb+144(FP), R11
 
 w1step:
-	VMOVDQU32     (AX), Z8
-	VPERMPS       Z7, Z8, Z9
-	VFMADD231PS   (SI), Z9, Z1
-	VFMADD231PS   (SI)(DI*1), Z9, Z2
-	VFMADD231PS   (SI)(DI*2), Z9, Z3
-	VFMADD231PS   (R9), Z9, Z4
-	VFMADD231PS   (R9)(DI*1), Z9, Z5
-	VFMADD231PS   (R9)(DI*2), Z9, Z6
-	VPSRLD        $0x04, Z8, Z9
-	VPERMPS       Z7, Z9, Z9
-	VFMADD231PS   64(SI), Z9, Z1
-	VFMADD231PS   64(SI)(DI*1), Z9, Z2
-	VFMADD231PS   64(SI)(DI*2), Z9, Z3
-	VFMADD231PS   64(R9), Z9, Z4
-	VFMADD231PS   64(R9)(DI*1), Z9, Z5
-	VFMADD231PS   64(R9)(DI*2), Z9, Z6
-	VPSRLD        $0x08, Z8, Z9
-	VPERMPS       Z7, Z9, Z9
-	VFMADD231PS   128(SI), Z9, Z1
-	VFMADD231PS   128(SI)(DI*1), Z9, Z2
-	VFMADD231PS   128(SI)(DI*2), Z9, Z3
-	VFMADD231PS   128(R9), Z9, Z4
-	VFMADD231PS   128(R9)(DI*1), Z9, Z5
-	VFMADD231PS   128(R9)(DI*2), Z9, Z6
-	VPSRLD        $0x0c, Z8, Z9
-	VPERMPS       Z7, Z9, Z9
-	VFMADD231PS   192(SI), Z9, Z1
-	VFMADD231PS   192(SI)(DI*1), Z9, Z2
-	VFMADD231PS   192(SI)(DI*2), Z9, Z3
-	VFMADD231PS   192(R9), Z9, Z4
-	VFMADD231PS   192(R9)(DI*1), Z9, Z5
-	VFMADD231PS   192(R9)(DI*2), Z9, Z6
-	VPSRLD        $0x10, Z8, Z9
-	VPERMPS       Z7, Z9, Z9
-	VFMADD231PS   256(SI), Z9, Z1
-	VFMADD231PS   256(SI)(DI*1), Z9, Z2
-	VFMADD231PS   256(SI)(DI*2), Z9, Z3
-	VFMADD231PS   256(R9), Z9, Z4
-	VFMADD231PS   256(R9)(DI*1), Z9, Z5
-	VFMADD231PS   256(R9)(DI*2), Z9, Z6
-	VPSRLD        $0x14, Z8, Z9
-	VPERMPS       Z7, Z9, Z9
-	VFMADD231PS   320(SI), Z9, Z1
-	VFMADD231PS   320(SI)(DI*1), Z9, Z2
-	VFMADD231PS   320(SI)(DI*2), Z9, Z3
-	VFMADD231PS   320(R9), Z9, Z4
-	VFMADD231PS   320(R9)(DI*1), Z9, Z5
-	VFMADD231PS   320(R9)(DI*2), Z9, Z6
-	VPSRLD        $0x18, Z8, Z9
-	VPERMPS       Z7, Z9, Z9
-	VFMADD231PS   384(SI), Z9, Z1
-	VFMADD231PS   384(SI)(DI*1), Z9, Z2
-	VFMADD231PS   384(SI)(DI*2), Z9, Z3
-	VFMADD231PS   384(R9), Z9, Z4
-	VFMADD231PS   384(R9)(DI*1), Z9, Z5
-	VFMADD231PS   384(R9)(DI*2), Z9, Z6
-	VPSRLD        $0x1c, Z8, Z8
-	VPERMPS       Z7, Z8, Z8
-	VFMADD231PS   448(SI), Z8, Z1
-	VFMADD231PS   448(SI)(DI*1), Z8, Z2
-	VFMADD231PS   448(SI)(DI*2), Z8, Z3
-	VFMADD231PS   448(R9), Z8, Z4
-	VFMADD231PS   448(R9)(DI*1), Z8, Z5
-	VFMADD231PS   448(R9)(DI*2), Z8, Z6
+	VMOVDQU32     (AX), Z7
+	VPERMPS       (CX), Z7, Z8
+	VFMADD231PS   (BX), Z8, Z0
+	VFMADD231PS   (BX)(DI*1), Z8, Z1
+	VFMADD231PS   (BX)(DI*2), Z8, Z2
+	VFMADD231PS   (SI), Z8, Z3
+	VFMADD231PS   (SI)(DI*1), Z8, Z4
+	VFMADD231PS   (SI)(DI*2), Z8, Z5
+	VFMADD231PS   (R9), Z8, Z6
+	VPSRLD        $0x04, Z7, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   64(BX), Z8, Z0
+	VFMADD231PS   64(BX)(DI*1), Z8, Z1
+	VFMADD231PS   64(BX)(DI*2), Z8, Z2
+	VFMADD231PS   64(SI), Z8, Z3
+	VFMADD231PS   64(SI)(DI*1), Z8, Z4
+	VFMADD231PS   64(SI)(DI*2), Z8, Z5
+	VFMADD231PS   64(R9), Z8, Z6
+	VPSRLD        $0x08, Z7, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   128(BX), Z8, Z0
+	VFMADD231PS   128(BX)(DI*1), Z8, Z1
+	VFMADD231PS   128(BX)(DI*2), Z8, Z2
+	VFMADD231PS   128(SI), Z8, Z3
+	VFMADD231PS   128(SI)(DI*1), Z8, Z4
+	VFMADD231PS   128(SI)(DI*2), Z8, Z5
+	VFMADD231PS   128(R9), Z8, Z6
+	VPSRLD        $0x0c, Z7, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   192(BX), Z8, Z0
+	VFMADD231PS   192(BX)(DI*1), Z8, Z1
+	VFMADD231PS   192(BX)(DI*2), Z8, Z2
+	VFMADD231PS   192(SI), Z8, Z3
+	VFMADD231PS   192(SI)(DI*1), Z8, Z4
+	VFMADD231PS   192(SI)(DI*2), Z8, Z5
+	VFMADD231PS   192(R9), Z8, Z6
+	VPSRLD        $0x10, Z7, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   256(BX), Z8, Z0
+	VFMADD231PS   256(BX)(DI*1), Z8, Z1
+	VFMADD231PS   256(BX)(DI*2), Z8, Z2
+	VFMADD231PS   256(SI), Z8, Z3
+	VFMADD231PS   256(SI)(DI*1), Z8, Z4
+	VFMADD231PS   256(SI)(DI*2), Z8, Z5
+	VFMADD231PS   256(R9), Z8, Z6
+	VPSRLD        $0x14, Z7, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   320(BX), Z8, Z0
+	VFMADD231PS   320(BX)(DI*1), Z8, Z1
+	VFMADD231PS   320(BX)(DI*2), Z8, Z2
+	VFMADD231PS   320(SI), Z8, Z3
+	VFMADD231PS   320(SI)(DI*1), Z8, Z4
+	VFMADD231PS   320(SI)(DI*2), Z8, Z5
+	VFMADD231PS   320(R9), Z8, Z6
+	VPSRLD        $0x18, Z7, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   384(BX), Z8, Z0
+	VFMADD231PS   384(BX)(DI*1), Z8, Z1
+	VFMADD231PS   384(BX)(DI*2), Z8, Z2
+	VFMADD231PS   384(SI), Z8, Z3
+	VFMADD231PS   384(SI)(DI*1), Z8, Z4
+	VFMADD231PS   384(SI)(DI*2), Z8, Z5
+	VFMADD231PS   384(R9), Z8, Z6
+	VPSRLD        $0x1c, Z7, Z7
+	VPERMPS       (CX), Z7, Z7
+	VFMADD231PS   448(BX), Z7, Z0
+	VFMADD231PS   448(BX)(DI*1), Z7, Z1
+	VFMADD231PS   448(BX)(DI*2), Z7, Z2
+	VFMADD231PS   448(SI), Z7, Z3
+	VFMADD231PS   448(SI)(DI*1), Z7, Z4
+	VFMADD231PS   448(SI)(DI*2), Z7, Z5
+	VFMADD231PS   448(R9), Z7, Z6
 	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, BX
 	ADDQ          $0x00000200, SI
 	ADDQ          $0x00000200, R9
 	SUBQ          $0x40, R11
 	JNZ           w1step
-	INCQ          DX
-	ADDQ          $0x04, CX
+	ADDQ          $0x40, CX
 	DECQ          R10
 	JNZ           w1group
-	MOVQ          y_base+0(FP), SI
-	MOVQ          bias_base+136(FP), R9
-	MOVQ          ldy+24(FP), R10
-	SHLQ          $0x02, R10
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
 	LEAQ          (SI)(R8*4), SI
-	LEAQ          (R9)(R8*4), R9
-	VEXTRACTF64X4 $0x01, Z1, Y7
-	VEXTRACTF64X4 $0x01, Z2, Y8
-	VEXTRACTF64X4 $0x01, Z3, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y10
-	VEXTRACTF64X4 $0x01, Z5, Y11
-	VEXTRACTF64X4 $0x01, Z6, Y12
-	VADDPS        Y7, Y1, Y1
-	VADDPS        Y8, Y2, Y2
-	VADDPS        Y9, Y3, Y3
-	VADDPS        Y10, Y4, Y4
-	VADDPS        Y11, Y5, Y5
-	VADDPS        Y12, Y6, Y6
-	VEXTRACTF32X4 $0x01, Y1, X7
-	VEXTRACTF32X4 $0x01, Y2, X8
-	VEXTRACTF32X4 $0x01, Y3, X9
-	VEXTRACTF32X4 $0x01, Y4, X10
-	VEXTRACTF32X4 $0x01, Y5, X11
-	VEXTRACTF32X4 $0x01, Y6, X12
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X2, X2
-	VADDPS        X9, X3, X3
-	VADDPS        X10, X4, X4
-	VADDPS        X11, X5, X5
-	VADDPS        X12, X6, X6
-	VMOVHLPS      X1, X1, X7
-	VMOVHLPS      X2, X2, X8
-	VMOVHLPS      X3, X3, X9
-	VMOVHLPS      X4, X4, X10
-	VMOVHLPS      X5, X5, X11
-	VMOVHLPS      X6, X6, X12
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X2, X2
-	VADDPS        X9, X3, X3
-	VADDPS        X10, X4, X4
-	VADDPS        X11, X5, X5
-	VADDPS        X12, X6, X6
-	VMOVSHDUP     X1, X7
-	VMOVSHDUP     X2, X8
-	VMOVSHDUP     X3, X9
-	VMOVSHDUP     X4, X10
-	VMOVSHDUP     X5, X11
-	VMOVSHDUP     X6, X12
-	VADDPS        X7, X1, X1
-	VADDPS        X8, X2, X2
-	VADDPS        X9, X3, X3
-	VADDPS        X10, X4, X4
-	VADDPS        X11, X5, X5
-	VADDPS        X12, X6, X6
-	VMOVSS        (R9), X7
+	VEXTRACTF64X4 $0x01, Z0, Y7
+	VEXTRACTF64X4 $0x01, Z1, Y8
+	VEXTRACTF64X4 $0x01, Z2, Y9
+	VEXTRACTF64X4 $0x01, Z3, Y10
+	VEXTRACTF64X4 $0x01, Z4, Y11
+	VEXTRACTF64X4 $0x01, Z5, Y12
+	VEXTRACTF64X4 $0x01, Z6, Y13
+	VADDPS        Y7, Y0, Y0
+	VADDPS        Y8, Y1, Y1
+	VADDPS        Y9, Y2, Y2
+	VADDPS        Y10, Y3, Y3
+	VADDPS        Y11, Y4, Y4
+	VADDPS        Y12, Y5, Y5
+	VADDPS        Y13, Y6, Y6
+	VEXTRACTF32X4 $0x01, Y0, X7
+	VEXTRACTF32X4 $0x01, Y1, X8
+	VEXTRACTF32X4 $0x01, Y2, X9
+	VEXTRACTF32X4 $0x01, Y3, X10
+	VEXTRACTF32X4 $0x01, Y4, X11
+	VEXTRACTF32X4 $0x01, Y5, X12
+	VEXTRACTF32X4 $0x01, Y6, X13
+	VADDPS        X7, X0, X0
+	VADDPS        X8, X1, X1
+	VADDPS        X9, X2, X2
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X4, X4
+	VADDPS        X12, X5, X5
+	VADDPS        X13, X6, X6
+	VMOVHLPS      X0, X0, X7
+	VMOVHLPS      X1, X1, X8
+	VMOVHLPS      X2, X2, X9
+	VMOVHLPS      X3, X3, X10
+	VMOVHLPS      X4, X4, X11
+	VMOVHLPS      X5, X5, X12
+	VMOVHLPS      X6, X6, X13
+	VADDPS        X7, X0, X0
+	VADDPS        X8, X1, X1
+	VADDPS        X9, X2, X2
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X4, X4
+	VADDPS        X12, X5, X5
+	VADDPS        X13, X6, X6
+	VMOVSHDUP     X0, X7
+	VMOVSHDUP     X1, X8
+	VMOVSHDUP     X2, X9
+	VMOVSHDUP     X3, X10
+	VMOVSHDUP     X4, X11
+	VMOVSHDUP     X5, X12
+	VMOVSHDUP     X6, X13
+	VADDPS        X7, X0, X0
+	VADDPS        X8, X1, X1
+	VADDPS        X9, X2, X2
+	VADDPS        X10, X3, X3
+	VADDPS        X11, X4, X4
+	VADDPS        X12, X5, X5
+	VADDPS        X13, X6, X6
+	VMOVSS        (SI), X7
+	VADDSS        X7, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
 	VADDSS        X7, X1, X1
-	VMOVSS        X1, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
 	VADDSS        X7, X2, X2
-	VMOVSS        X2, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
 	VADDSS        X7, X3, X3
-	VMOVSS        X3, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
 	VADDSS        X7, X4, X4
-	VMOVSS        X4, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X4, (BX)
+	ADDQ          R9, BX
 	VADDSS        X7, X5, X5
-	VMOVSS        X5, (SI)
-	ADDQ          R10, SI
+	VMOVSS        X5, (BX)
+	ADDQ          R9, BX
 	VADDSS        X7, X6, X6
-	VMOVSS        X6, (SI)
+	VMOVSS        X6, (BX)
+	ADDQ          $0x01, R8
+	JMP           w1row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4TabWide8AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL
+TEXT ·w4TabWide8AVX512(SB), NOSPLIT, $0-160
+	MOVQ  qp_base+64(FP), AX
+	MOVQ  tab_base+88(FP), CX
+	MOVQ  ng+152(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x06, BX
+	MOVQ  DX, SI
+	IMULQ gb+144(FP), SI
+	MOVQ  ldx+56(FP), DI
+	SHLQ  $0x02, DI
+	XORQ  R8, R8
+
+w3row:
+	MOVQ   n+136(FP), R9
+	SUBQ   R8, R9
+	CMPQ   R9, $0x03
+	JB     w1row
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	MOVQ   x_base+32(FP), R9
+	LEAQ   (R9)(DI*2), R10
+	ADDQ   DI, R10
+	LEAQ   (R10)(DI*2), R11
+	ADDQ   DI, R11
+	MOVQ   DX, R12
+
+w3group:
+	MOVQ gb+144(FP), R13
+
+w3step:
+	VMOVDQU32     (AX), Z24
+	VMOVDQU32     (AX)(SI*1), Z25
+	VMOVDQU32     (AX)(SI*2), Z26
+	VPERMPS       (CX), Z24, Z27
+	VPERMPS       (CX)(BX*1), Z25, Z28
+	VPERMPS       (CX)(BX*2), Z26, Z29
+	VMOVUPS       (R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       (R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       (R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       (R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       (R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       (R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       (R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       (R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x04, Z24, Z27
+	VPERMPS       (CX), Z27, Z27
+	VPSRLD        $0x04, Z25, Z28
+	VPERMPS       (CX)(BX*1), Z28, Z28
+	VPSRLD        $0x04, Z26, Z29
+	VPERMPS       (CX)(BX*2), Z29, Z29
+	VMOVUPS       64(R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       64(R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       64(R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       64(R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       64(R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       64(R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       64(R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       64(R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x08, Z24, Z27
+	VPERMPS       (CX), Z27, Z27
+	VPSRLD        $0x08, Z25, Z28
+	VPERMPS       (CX)(BX*1), Z28, Z28
+	VPSRLD        $0x08, Z26, Z29
+	VPERMPS       (CX)(BX*2), Z29, Z29
+	VMOVUPS       128(R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       128(R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       128(R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       128(R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       128(R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       128(R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       128(R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       128(R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x0c, Z24, Z27
+	VPERMPS       (CX), Z27, Z27
+	VPSRLD        $0x0c, Z25, Z28
+	VPERMPS       (CX)(BX*1), Z28, Z28
+	VPSRLD        $0x0c, Z26, Z29
+	VPERMPS       (CX)(BX*2), Z29, Z29
+	VMOVUPS       192(R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       192(R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       192(R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       192(R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       192(R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       192(R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       192(R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       192(R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x10, Z24, Z27
+	VPERMPS       (CX), Z27, Z27
+	VPSRLD        $0x10, Z25, Z28
+	VPERMPS       (CX)(BX*1), Z28, Z28
+	VPSRLD        $0x10, Z26, Z29
+	VPERMPS       (CX)(BX*2), Z29, Z29
+	VMOVUPS       256(R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       256(R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       256(R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       256(R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       256(R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       256(R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       256(R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       256(R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x14, Z24, Z27
+	VPERMPS       (CX), Z27, Z27
+	VPSRLD        $0x14, Z25, Z28
+	VPERMPS       (CX)(BX*1), Z28, Z28
+	VPSRLD        $0x14, Z26, Z29
+	VPERMPS       (CX)(BX*2), Z29, Z29
+	VMOVUPS       320(R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       320(R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       320(R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       320(R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       320(R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       320(R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       320(R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       320(R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x18, Z24, Z27
+	VPERMPS       (CX), Z27, Z27
+	VPSRLD        $0x18, Z25, Z28
+	VPERMPS       (CX)(BX*1), Z28, Z28
+	VPSRLD        $0x18, Z26, Z29
+	VPERMPS       (CX)(BX*2), Z29, Z29
+	VMOVUPS       384(R9), Z30
+	VFMADD231PS   Z30, Z27, Z0
+	VFMADD231PS   Z30, Z28, Z1
+	VFMADD231PS   Z30, Z29, Z2
+	VMOVUPS       384(R9)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z3
+	VFMADD231PS   Z30, Z28, Z4
+	VFMADD231PS   Z30, Z29, Z5
+	VMOVUPS       384(R9)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z6
+	VFMADD231PS   Z30, Z28, Z7
+	VFMADD231PS   Z30, Z29, Z8
+	VMOVUPS       384(R10), Z30
+	VFMADD231PS   Z30, Z27, Z9
+	VFMADD231PS   Z30, Z28, Z10
+	VFMADD231PS   Z30, Z29, Z11
+	VMOVUPS       384(R10)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z12
+	VFMADD231PS   Z30, Z28, Z13
+	VFMADD231PS   Z30, Z29, Z14
+	VMOVUPS       384(R10)(DI*2), Z30
+	VFMADD231PS   Z30, Z27, Z15
+	VFMADD231PS   Z30, Z28, Z16
+	VFMADD231PS   Z30, Z29, Z17
+	VMOVUPS       384(R11), Z30
+	VFMADD231PS   Z30, Z27, Z18
+	VFMADD231PS   Z30, Z28, Z19
+	VFMADD231PS   Z30, Z29, Z20
+	VMOVUPS       384(R11)(DI*1), Z30
+	VFMADD231PS   Z30, Z27, Z21
+	VFMADD231PS   Z30, Z28, Z22
+	VFMADD231PS   Z30, Z29, Z23
+	VPSRLD        $0x1c, Z24, Z24
+	VPERMPS       (CX), Z24, Z24
+	VPSRLD        $0x1c, Z25, Z25
+	VPERMPS       (CX)(BX*1), Z25, Z25
+	VPSRLD        $0x1c, Z26, Z26
+	VPERMPS       (CX)(BX*2), Z26, Z26
+	VMOVUPS       448(R9), Z27
+	VFMADD231PS   Z27, Z24, Z0
+	VFMADD231PS   Z27, Z25, Z1
+	VFMADD231PS   Z27, Z26, Z2
+	VMOVUPS       448(R9)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z3
+	VFMADD231PS   Z27, Z25, Z4
+	VFMADD231PS   Z27, Z26, Z5
+	VMOVUPS       448(R9)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z6
+	VFMADD231PS   Z27, Z25, Z7
+	VFMADD231PS   Z27, Z26, Z8
+	VMOVUPS       448(R10), Z27
+	VFMADD231PS   Z27, Z24, Z9
+	VFMADD231PS   Z27, Z25, Z10
+	VFMADD231PS   Z27, Z26, Z11
+	VMOVUPS       448(R10)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z12
+	VFMADD231PS   Z27, Z25, Z13
+	VFMADD231PS   Z27, Z26, Z14
+	VMOVUPS       448(R10)(DI*2), Z27
+	VFMADD231PS   Z27, Z24, Z15
+	VFMADD231PS   Z27, Z25, Z16
+	VFMADD231PS   Z27, Z26, Z17
+	VMOVUPS       448(R11), Z27
+	VFMADD231PS   Z27, Z24, Z18
+	VFMADD231PS   Z27, Z25, Z19
+	VFMADD231PS   Z27, Z26, Z20
+	VMOVUPS       448(R11)(DI*1), Z27
+	VFMADD231PS   Z27, Z24, Z21
+	VFMADD231PS   Z27, Z25, Z22
+	VFMADD231PS   Z27, Z26, Z23
+	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, R9
+	ADDQ          $0x00000200, R10
+	ADDQ          $0x00000200, R11
+	SUBQ          $0x40, R13
+	JNZ           w3step
+	ADDQ          $0x40, CX
+	DECQ          R12
+	JNZ           w3group
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	ADDQ          SI, AX
+	ADDQ          BX, CX
+	MOVQ          y_base+0(FP), R9
+	MOVQ          bias_base+112(FP), R10
+	MOVQ          ldy+24(FP), R11
+	SHLQ          $0x02, R11
+	LEAQ          (R9)(R8*4), R9
+	LEAQ          (R10)(R8*4), R10
+	VEXTRACTF64X4 $0x01, Z0, Y24
+	VEXTRACTF64X4 $0x01, Z3, Y25
+	VEXTRACTF64X4 $0x01, Z6, Y26
+	VEXTRACTF64X4 $0x01, Z9, Y27
+	VEXTRACTF64X4 $0x01, Z12, Y28
+	VEXTRACTF64X4 $0x01, Z15, Y29
+	VEXTRACTF64X4 $0x01, Z18, Y30
+	VEXTRACTF64X4 $0x01, Z21, Y31
+	VADDPS        Y24, Y0, Y0
+	VADDPS        Y25, Y3, Y3
+	VADDPS        Y26, Y6, Y6
+	VADDPS        Y27, Y9, Y9
+	VADDPS        Y28, Y12, Y12
+	VADDPS        Y29, Y15, Y15
+	VADDPS        Y30, Y18, Y18
+	VADDPS        Y31, Y21, Y21
+	VEXTRACTF32X4 $0x01, Y0, X24
+	VEXTRACTF32X4 $0x01, Y3, X25
+	VEXTRACTF32X4 $0x01, Y6, X26
+	VEXTRACTF32X4 $0x01, Y9, X27
+	VEXTRACTF32X4 $0x01, Y12, X28
+	VEXTRACTF32X4 $0x01, Y15, X29
+	VEXTRACTF32X4 $0x01, Y18, X30
+	VEXTRACTF32X4 $0x01, Y21, X31
+	VADDPS        X24, X0, X0
+	VADDPS        X25, X3, X3
+	VADDPS        X26, X6, X6
+	VADDPS        X27, X9, X9
+	VADDPS        X28, X12, X12
+	VADDPS        X29, X15, X15
+	VADDPS        X30, X18, X18
+	VADDPS        X31, X21, X21
+	VMOVHLPS      X0, X0, X24
+	VMOVHLPS      X3, X3, X25
+	VMOVHLPS      X6, X6, X26
+	VMOVHLPS      X9, X9, X27
+	VMOVHLPS      X12, X12, X28
+	VMOVHLPS      X15, X15, X29
+	VMOVHLPS      X18, X18, X30
+	VMOVHLPS      X21, X21, X31
+	VADDPS        X24, X0, X0
+	VADDPS        X25, X3, X3
+	VADDPS        X26, X6, X6
+	VADDPS        X27, X9, X9
+	VADDPS        X28, X12, X12
+	VADDPS        X29, X15, X15
+	VADDPS        X30, X18, X18
+	VADDPS        X31, X21, X21
+	VMOVSHDUP     X0, X24
+	VMOVSHDUP     X3, X25
+	VMOVSHDUP     X6, X26
+	VMOVSHDUP     X9, X27
+	VMOVSHDUP     X12, X28
+	VMOVSHDUP     X15, X29
+	VMOVSHDUP     X18, X30
+	VMOVSHDUP     X21, X31
+	VADDPS        X24, X0, X0
+	VADDPS        X25, X3, X3
+	VADDPS        X26, X6, X6
+	VADDPS        X27, X9, X9
+	VADDPS        X28, X12, X12
+	VADDPS        X29, X15, X15
+	VADDPS        X30, X18, X18
+	VADDPS        X31, X21, X21
+	VMOVSS        (R10), X24
+	MOVQ          R9, R12
+	VADDSS        X24, X0, X0
+	VMOVSS        X0, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X3, X3
+	VMOVSS        X3, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X6, X6
+	VMOVSS        X6, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X9, X9
+	VMOVSS        X9, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X12, X12
+	VMOVSS        X12, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X15, X15
+	VMOVSS        X15, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X18, X18
+	VMOVSS        X18, (R12)
+	ADDQ          R11, R12
+	VADDSS        X24, X21, X21
+	VMOVSS        X21, (R12)
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VEXTRACTF64X4 $0x01, Z7, Y6
+	VEXTRACTF64X4 $0x01, Z10, Y9
+	VEXTRACTF64X4 $0x01, Z13, Y12
+	VEXTRACTF64X4 $0x01, Z16, Y15
+	VEXTRACTF64X4 $0x01, Z19, Y18
+	VEXTRACTF64X4 $0x01, Z22, Y21
+	VADDPS        Y0, Y1, Y1
+	VADDPS        Y3, Y4, Y4
+	VADDPS        Y6, Y7, Y7
+	VADDPS        Y9, Y10, Y10
+	VADDPS        Y12, Y13, Y13
+	VADDPS        Y15, Y16, Y16
+	VADDPS        Y18, Y19, Y19
+	VADDPS        Y21, Y22, Y22
+	VEXTRACTF32X4 $0x01, Y1, X0
+	VEXTRACTF32X4 $0x01, Y4, X3
+	VEXTRACTF32X4 $0x01, Y7, X6
+	VEXTRACTF32X4 $0x01, Y10, X9
+	VEXTRACTF32X4 $0x01, Y13, X12
+	VEXTRACTF32X4 $0x01, Y16, X15
+	VEXTRACTF32X4 $0x01, Y19, X18
+	VEXTRACTF32X4 $0x01, Y22, X21
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VADDPS        X21, X22, X22
+	VMOVHLPS      X1, X1, X0
+	VMOVHLPS      X4, X4, X3
+	VMOVHLPS      X7, X7, X6
+	VMOVHLPS      X10, X10, X9
+	VMOVHLPS      X13, X13, X12
+	VMOVHLPS      X16, X16, X15
+	VMOVHLPS      X19, X19, X18
+	VMOVHLPS      X22, X22, X21
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VADDPS        X21, X22, X22
+	VMOVSHDUP     X1, X0
+	VMOVSHDUP     X4, X3
+	VMOVSHDUP     X7, X6
+	VMOVSHDUP     X10, X9
+	VMOVSHDUP     X13, X12
+	VMOVSHDUP     X16, X15
+	VMOVSHDUP     X19, X18
+	VMOVSHDUP     X22, X21
+	VADDPS        X0, X1, X1
+	VADDPS        X3, X4, X4
+	VADDPS        X6, X7, X7
+	VADDPS        X9, X10, X10
+	VADDPS        X12, X13, X13
+	VADDPS        X15, X16, X16
+	VADDPS        X18, X19, X19
+	VADDPS        X21, X22, X22
+	VMOVSS        4(R10), X0
+	MOVQ          R9, R12
+	VADDSS        X0, X1, X1
+	VMOVSS        X1, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X4, X4
+	VMOVSS        X4, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X7, X7
+	VMOVSS        X7, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X10, X10
+	VMOVSS        X10, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X13, X13
+	VMOVSS        X13, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X16, X16
+	VMOVSS        X16, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X19, X19
+	VMOVSS        X19, 4(R12)
+	ADDQ          R11, R12
+	VADDSS        X0, X22, X22
+	VMOVSS        X22, 4(R12)
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VEXTRACTF64X4 $0x01, Z8, Y3
+	VEXTRACTF64X4 $0x01, Z11, Y4
+	VEXTRACTF64X4 $0x01, Z14, Y6
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VEXTRACTF64X4 $0x01, Z20, Y9
+	VEXTRACTF64X4 $0x01, Z23, Y10
+	VADDPS        Y0, Y2, Y2
+	VADDPS        Y1, Y5, Y5
+	VADDPS        Y3, Y8, Y8
+	VADDPS        Y4, Y11, Y11
+	VADDPS        Y6, Y14, Y14
+	VADDPS        Y7, Y17, Y17
+	VADDPS        Y9, Y20, Y20
+	VADDPS        Y10, Y23, Y23
+	VEXTRACTF32X4 $0x01, Y2, X0
+	VEXTRACTF32X4 $0x01, Y5, X1
+	VEXTRACTF32X4 $0x01, Y8, X3
+	VEXTRACTF32X4 $0x01, Y11, X4
+	VEXTRACTF32X4 $0x01, Y14, X6
+	VEXTRACTF32X4 $0x01, Y17, X7
+	VEXTRACTF32X4 $0x01, Y20, X9
+	VEXTRACTF32X4 $0x01, Y23, X10
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VADDPS        X10, X23, X23
+	VMOVHLPS      X2, X2, X0
+	VMOVHLPS      X5, X5, X1
+	VMOVHLPS      X8, X8, X3
+	VMOVHLPS      X11, X11, X4
+	VMOVHLPS      X14, X14, X6
+	VMOVHLPS      X17, X17, X7
+	VMOVHLPS      X20, X20, X9
+	VMOVHLPS      X23, X23, X10
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VADDPS        X10, X23, X23
+	VMOVSHDUP     X2, X0
+	VMOVSHDUP     X5, X1
+	VMOVSHDUP     X8, X3
+	VMOVSHDUP     X11, X4
+	VMOVSHDUP     X14, X6
+	VMOVSHDUP     X17, X7
+	VMOVSHDUP     X20, X9
+	VMOVSHDUP     X23, X10
+	VADDPS        X0, X2, X2
+	VADDPS        X1, X5, X5
+	VADDPS        X3, X8, X8
+	VADDPS        X4, X11, X11
+	VADDPS        X6, X14, X14
+	VADDPS        X7, X17, X17
+	VADDPS        X9, X20, X20
+	VADDPS        X10, X23, X23
+	VMOVSS        8(R10), X0
+	VADDSS        X0, X2, X2
+	VMOVSS        X2, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X5, X5
+	VMOVSS        X5, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X8, X8
+	VMOVSS        X8, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X11, X11
+	VMOVSS        X11, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X14, X14
+	VMOVSS        X14, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X17, X17
+	VMOVSS        X17, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X20, X20
+	VMOVSS        X20, 8(R9)
+	ADDQ          R11, R9
+	VADDSS        X0, X23, X23
+	VMOVSS        X23, 8(R9)
+	ADDQ          $0x03, R8
+	JMP           w3row
+
+w1row:
+	MOVQ   n+136(FP), BX
+	SUBQ   R8, BX
+	CMPQ   BX, $0x01
+	JB     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	MOVQ   x_base+32(FP), BX
+	LEAQ   (BX)(DI*2), SI
+	ADDQ   DI, SI
+	LEAQ   (SI)(DI*2), R9
+	ADDQ   DI, R9
+	MOVQ   DX, R10
+
+w1group:
+	MOVQ gb+144(FP), R11
+
+w1step:
+	VMOVDQU32     (AX), Z8
+	VPERMPS       (CX), Z8, Z9
+	VFMADD231PS   (BX), Z9, Z0
+	VFMADD231PS   (BX)(DI*1), Z9, Z1
+	VFMADD231PS   (BX)(DI*2), Z9, Z2
+	VFMADD231PS   (SI), Z9, Z3
+	VFMADD231PS   (SI)(DI*1), Z9, Z4
+	VFMADD231PS   (SI)(DI*2), Z9, Z5
+	VFMADD231PS   (R9), Z9, Z6
+	VFMADD231PS   (R9)(DI*1), Z9, Z7
+	VPSRLD        $0x04, Z8, Z9
+	VPERMPS       (CX), Z9, Z9
+	VFMADD231PS   64(BX), Z9, Z0
+	VFMADD231PS   64(BX)(DI*1), Z9, Z1
+	VFMADD231PS   64(BX)(DI*2), Z9, Z2
+	VFMADD231PS   64(SI), Z9, Z3
+	VFMADD231PS   64(SI)(DI*1), Z9, Z4
+	VFMADD231PS   64(SI)(DI*2), Z9, Z5
+	VFMADD231PS   64(R9), Z9, Z6
+	VFMADD231PS   64(R9)(DI*1), Z9, Z7
+	VPSRLD        $0x08, Z8, Z9
+	VPERMPS       (CX), Z9, Z9
+	VFMADD231PS   128(BX), Z9, Z0
+	VFMADD231PS   128(BX)(DI*1), Z9, Z1
+	VFMADD231PS   128(BX)(DI*2), Z9, Z2
+	VFMADD231PS   128(SI), Z9, Z3
+	VFMADD231PS   128(SI)(DI*1), Z9, Z4
+	VFMADD231PS   128(SI)(DI*2), Z9, Z5
+	VFMADD231PS   128(R9), Z9, Z6
+	VFMADD231PS   128(R9)(DI*1), Z9, Z7
+	VPSRLD        $0x0c, Z8, Z9
+	VPERMPS       (CX), Z9, Z9
+	VFMADD231PS   192(BX), Z9, Z0
+	VFMADD231PS   192(BX)(DI*1), Z9, Z1
+	VFMADD231PS   192(BX)(DI*2), Z9, Z2
+	VFMADD231PS   192(SI), Z9, Z3
+	VFMADD231PS   192(SI)(DI*1), Z9, Z4
+	VFMADD231PS   192(SI)(DI*2), Z9, Z5
+	VFMADD231PS   192(R9), Z9, Z6
+	VFMADD231PS   192(R9)(DI*1), Z9, Z7
+	VPSRLD        $0x10, Z8, Z9
+	VPERMPS       (CX), Z9, Z9
+	VFMADD231PS   256(BX), Z9, Z0
+	VFMADD231PS   256(BX)(DI*1), Z9, Z1
+	VFMADD231PS   256(BX)(DI*2), Z9, Z2
+	VFMADD231PS   256(SI), Z9, Z3
+	VFMADD231PS   256(SI)(DI*1), Z9, Z4
+	VFMADD231PS   256(SI)(DI*2), Z9, Z5
+	VFMADD231PS   256(R9), Z9, Z6
+	VFMADD231PS   256(R9)(DI*1), Z9, Z7
+	VPSRLD        $0x14, Z8, Z9
+	VPERMPS       (CX), Z9, Z9
+	VFMADD231PS   320(BX), Z9, Z0
+	VFMADD231PS   320(BX)(DI*1), Z9, Z1
+	VFMADD231PS   320(BX)(DI*2), Z9, Z2
+	VFMADD231PS   320(SI), Z9, Z3
+	VFMADD231PS   320(SI)(DI*1), Z9, Z4
+	VFMADD231PS   320(SI)(DI*2), Z9, Z5
+	VFMADD231PS   320(R9), Z9, Z6
+	VFMADD231PS   320(R9)(DI*1), Z9, Z7
+	VPSRLD        $0x18, Z8, Z9
+	VPERMPS       (CX), Z9, Z9
+	VFMADD231PS   384(BX), Z9, Z0
+	VFMADD231PS   384(BX)(DI*1), Z9, Z1
+	VFMADD231PS   384(BX)(DI*2), Z9, Z2
+	VFMADD231PS   384(SI), Z9, Z3
+	VFMADD231PS   384(SI)(DI*1), Z9, Z4
+	VFMADD231PS   384(SI)(DI*2), Z9, Z5
+	VFMADD231PS   384(R9), Z9, Z6
+	VFMADD231PS   384(R9)(DI*1), Z9, Z7
+	VPSRLD        $0x1c, Z8, Z8
+	VPERMPS       (CX), Z8, Z8
+	VFMADD231PS   448(BX), Z8, Z0
+	VFMADD231PS   448(BX)(DI*1), Z8, Z1
+	VFMADD231PS   448(BX)(DI*2), Z8, Z2
+	VFMADD231PS   448(SI), Z8, Z3
+	VFMADD231PS   448(SI)(DI*1), Z8, Z4
+	VFMADD231PS   448(SI)(DI*2), Z8, Z5
+	VFMADD231PS   448(R9), Z8, Z6
+	VFMADD231PS   448(R9)(DI*1), Z8, Z7
+	ADDQ          $0x40, AX
+	ADDQ          $0x00000200, BX
+	ADDQ          $0x00000200, SI
+	ADDQ          $0x00000200, R9
+	SUBQ          $0x40, R11
+	JNZ           w1step
+	ADDQ          $0x40, CX
+	DECQ          R10
+	JNZ           w1group
+	MOVQ          y_base+0(FP), BX
+	MOVQ          bias_base+112(FP), SI
+	MOVQ          ldy+24(FP), R9
+	SHLQ          $0x02, R9
+	LEAQ          (BX)(R8*4), BX
+	LEAQ          (SI)(R8*4), SI
+	VEXTRACTF64X4 $0x01, Z0, Y8
+	VEXTRACTF64X4 $0x01, Z1, Y9
+	VEXTRACTF64X4 $0x01, Z2, Y10
+	VEXTRACTF64X4 $0x01, Z3, Y11
+	VEXTRACTF64X4 $0x01, Z4, Y12
+	VEXTRACTF64X4 $0x01, Z5, Y13
+	VEXTRACTF64X4 $0x01, Z6, Y14
+	VEXTRACTF64X4 $0x01, Z7, Y15
+	VADDPS        Y8, Y0, Y0
+	VADDPS        Y9, Y1, Y1
+	VADDPS        Y10, Y2, Y2
+	VADDPS        Y11, Y3, Y3
+	VADDPS        Y12, Y4, Y4
+	VADDPS        Y13, Y5, Y5
+	VADDPS        Y14, Y6, Y6
+	VADDPS        Y15, Y7, Y7
+	VEXTRACTF32X4 $0x01, Y0, X8
+	VEXTRACTF32X4 $0x01, Y1, X9
+	VEXTRACTF32X4 $0x01, Y2, X10
+	VEXTRACTF32X4 $0x01, Y3, X11
+	VEXTRACTF32X4 $0x01, Y4, X12
+	VEXTRACTF32X4 $0x01, Y5, X13
+	VEXTRACTF32X4 $0x01, Y6, X14
+	VEXTRACTF32X4 $0x01, Y7, X15
+	VADDPS        X8, X0, X0
+	VADDPS        X9, X1, X1
+	VADDPS        X10, X2, X2
+	VADDPS        X11, X3, X3
+	VADDPS        X12, X4, X4
+	VADDPS        X13, X5, X5
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X7, X7
+	VMOVHLPS      X0, X0, X8
+	VMOVHLPS      X1, X1, X9
+	VMOVHLPS      X2, X2, X10
+	VMOVHLPS      X3, X3, X11
+	VMOVHLPS      X4, X4, X12
+	VMOVHLPS      X5, X5, X13
+	VMOVHLPS      X6, X6, X14
+	VMOVHLPS      X7, X7, X15
+	VADDPS        X8, X0, X0
+	VADDPS        X9, X1, X1
+	VADDPS        X10, X2, X2
+	VADDPS        X11, X3, X3
+	VADDPS        X12, X4, X4
+	VADDPS        X13, X5, X5
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X7, X7
+	VMOVSHDUP     X0, X8
+	VMOVSHDUP     X1, X9
+	VMOVSHDUP     X2, X10
+	VMOVSHDUP     X3, X11
+	VMOVSHDUP     X4, X12
+	VMOVSHDUP     X5, X13
+	VMOVSHDUP     X6, X14
+	VMOVSHDUP     X7, X15
+	VADDPS        X8, X0, X0
+	VADDPS        X9, X1, X1
+	VADDPS        X10, X2, X2
+	VADDPS        X11, X3, X3
+	VADDPS        X12, X4, X4
+	VADDPS        X13, X5, X5
+	VADDPS        X14, X6, X6
+	VADDPS        X15, X7, X7
+	VMOVSS        (SI), X8
+	VADDSS        X8, X0, X0
+	VMOVSS        X0, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X2, X2
+	VMOVSS        X2, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X3, X3
+	VMOVSS        X3, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X4, X4
+	VMOVSS        X4, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X5, X5
+	VMOVSS        X5, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X6, X6
+	VMOVSS        X6, (BX)
+	ADDQ          R9, BX
+	VADDSS        X8, X7, X7
+	VMOVSS        X7, (BX)
 	ADDQ          $0x01, R8
 	JMP           w1row
 

@@ -1665,77 +1665,106 @@ func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 //go:noescape
 func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
-// w4Tab1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX2.
+// w4TablesAVX512 sets tab[16i+c] = float32(c - z[i]) * s[i] for i < len(s), c < 16; tab holds 16*len(s) elements.
 //
 //go:noescape
-func w4Tab1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TablesAVX512(tab []float32, s []float32, z []byte)
+
+// w4Tab1AVX512 computes 1 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
+//
+//go:noescape
+func w4Tab1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4Tab2AVX512 computes 2 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX2.
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
 //
 //go:noescape
-func w4Tab2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4Tab2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4Tab3AVX512 computes 3 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX2.
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
 //
 //go:noescape
-func w4Tab3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4Tab3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4Tab4AVX512 computes 4 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX2.
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
 //
 //go:noescape
-func w4Tab4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4Tab4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4Tab5AVX512 computes 5 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX2.
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
 //
 //go:noescape
-func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4Tab5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4Tab6AVX512 computes 6 output row(s) of a 4-bit group GEMM over n weight rows j:
-// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),
-// with the codes and the layout of X as in w4Rows1AVX2.
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
 //
 //go:noescape
-func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4Tab6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+
+// w4Tab7AVX512 computes 7 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
+//
+//go:noescape
+func w4Tab7AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+
+// w4Tab8AVX512 computes 8 output row(s) of a 4-bit group GEMM over n weight rows j:
+// y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],
+// with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.
+//
+//go:noescape
+func w4Tab8AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4TabWide1AVX512 is w4Tab1AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
 //
 //go:noescape
-func w4TabWide1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TabWide1AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4TabWide2AVX512 is w4Tab2AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
 //
 //go:noescape
-func w4TabWide2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TabWide2AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4TabWide3AVX512 is w4Tab3AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
 //
 //go:noescape
-func w4TabWide3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TabWide3AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4TabWide4AVX512 is w4Tab4AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
 //
 //go:noescape
-func w4TabWide4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TabWide4AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4TabWide5AVX512 is w4Tab5AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
 //
 //go:noescape
-func w4TabWide5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TabWide5AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4TabWide6AVX512 is w4Tab6AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
 //
 //go:noescape
-func w4TabWide6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+func w4TabWide6AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+
+// w4TabWide7AVX512 is w4Tab7AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide7AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
+
+// w4TabWide8AVX512 is w4Tab8AVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.
+//
+//go:noescape
+func w4TabWide8AVX512(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n int, gb int, ng int)
 
 // w4Gemv1AVX512 computes y[j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g])
 // for j < n (a multiple of 1), with the codes and the layout of X as in w4Rows1AVX2 (ldx = ng*ceil(gb/16)*32).

@@ -15,7 +15,7 @@ import (
 // 0.55-0.62x of the 16-byte form here: commit 2e7398d.)
 func BenchmarkW4TileAB(b *testing.B) {
 	k := levels()[0].w4
-	if k == nil || k.wideRows[1] == nil {
+	if k == nil || k.wideTabRows[1] == nil {
 		b.Skip("no wide row kernels")
 	}
 	for _, sh := range []struct{ m, n, k, g int }{{128, 512, 4096, 128}, {16, 2048, 4096, 128}, {128, 528, 4096, 128}} {
@@ -31,14 +31,16 @@ func BenchmarkW4TileAB(b *testing.B) {
 			l.pack(xb[m*l.ldx:(m+1)*l.ldx], xr)
 			l.packWide(xw[m*l.ldx:(m+1)*l.ldx], xr)
 		}
-		run := func(rows *[w4Rows + 1]w4Kern, xb []float32) func(y, x []float32) {
+		tab := make([]float32, w4Block*l.ng*16)
+		run := func(rows *[w4Rows + 1]w4TabKern, xb []float32) func(y, x []float32) {
 			return func(y, x []float32) {
 				qp := bytesOf(x)
 				for n0 := 0; n0 < N; n0 += w4Block {
 					cnt := min(w4Block, N-n0)
+					k.tables(tab[:cnt*l.ng*16], s[n0*l.ng:(n0+cnt)*l.ng], z[n0*l.ng:(n0+cnt)*l.ng])
 					for m0 := 0; m0 < M; m0 += k.mr {
 						r := min(k.mr, M-m0)
-						rows[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], s[n0*l.ng:], z[n0*l.ng:], bias[n0:], cnt, l.gb, l.ng)
+						rows[r](y[m0*N+n0:], N, xb[m0*l.ldx:], l.ldx, qp[n0*K/2:], tab, bias[n0:], cnt, l.gb, l.ng)
 					}
 				}
 			}
@@ -46,6 +48,6 @@ func BenchmarkW4TileAB(b *testing.B) {
 		// rows x c floats: y needs M*N, x holds the N*K/2 code bytes.
 		c := max(N*K/8/M, N)
 		runAB(b, abCase{fmt.Sprintf("wide/M=%d/N=%d/K=%d/G=%d", M, N, K, G), M, c, 2 * M * N * K,
-			run(&k.rows, xb), run(&k.wideRows, xw)}, true)
+			run(&k.tabRows, xb), run(&k.wideTabRows, xw)}, true)
 	}
 }

@@ -31,6 +31,7 @@ func w4g() {
 	for rows := 1; rows <= w4MaxRows; rows++ {
 		w4Rows(rows)
 	}
+	w4Tables()
 	for _, wide := range []bool{false, true} {
 		for rows := 1; rows <= w4TabRows; rows++ {
 			w4Tab(rows, w4TabW, wide)
@@ -178,21 +179,55 @@ func w4Rows(rows int) {
 
 // The AVX-512 GEMM tile (w4Tab): w4TabRows rows of X per pass against
 // w4TabW weight rows, so each load of X feeds w4TabW FMAs and each weight,
-// dequantized once, feeds w4TabRows FMAs (18 accumulators). Per weight row
-// and group a 16-entry VPERMPS table holds (c - z)*s as the GEMV's
-// (exactly 0 at the zero point), so per 16 code bytes the unpacking is
-// VPMOVZXBD, VPSRLD and two VPERMPS, and the products add straight into
-// one accumulator per output: no per-group dot products to scale. The
-// four-row dot-product kernel (7 unpacking operations and two dependent
-// FMAs per row and 16 code bytes) ran at 0.58x. Measured at one thread,
-// M = 96, K = 4096, G = 128 (codes in L2), GFLOP/s: 6x3 202, 4x3 192,
-// 4x2 185, 6x2 168, 8x2 161; at K = 1024, where a pass's rows of X stay
-// in L1, 8x2 and 6x3 measured alike (208, 206): at K = 4096 X comes from
-// L2, and three weight rows per load of X beat eight rows of X.
+// dequantized once, feeds w4TabRows FMAs (24 accumulators). The weights
+// come from 16-entry tables of (c - z)*s per weight row and group (exactly
+// 0 at the zero point), which the driver builds once per block of weight
+// rows (w4Tables) for all the passes over X: per 16 code bytes the
+// unpacking is VPMOVZXBD, VPSRLD and two VPERMPS reading the table from
+// L1, and the products add straight into one accumulator per output (no
+// per-group dot products to scale). The four-row dot-product kernel ran at
+// 0.58x (Zen 5). On the Xeon (one thread, M = 128-row blocks of 48 weight
+// rows, K = 4096, G = 128, codes in L2, GFLOP/s of the tile alone): 6x3
+// building its tables in registers per group 117 (67% of the FMA peak;
+// the table waited on its chain of 4 dependent operations), 6x3 reading
+// them from memory 128, 8x3 135; FMAs and X loads alone 139. Tiles of 8x2
+// and 10x2 measured as 6x3, so the tables, not the shape, were the cost.
 const (
-	w4TabRows = 6
+	w4TabRows = 8
 	w4TabW    = 3
 )
+
+// w4Tables emits w4TablesAVX512: the 16-entry dequantization tables of the
+// tiles, tab[16i+c] = float32(c - z[i]) * s[i] (the same operations, so the
+// same bits, as the GEMV's tables and w4TablesGo).
+func w4Tables() {
+	TEXT("w4TablesAVX512", NOSPLIT, "func(tab []float32, s []float32, z []byte)")
+	Pragma("noescape")
+	Doc("w4TablesAVX512 sets tab[16i+c] = float32(c - z[i]) * s[i] for i < len(s), c < 16; tab holds 16*len(s) elements.")
+	tab, sp, zp := ptr("tab"), ptr("s"), ptr("z")
+	n := Load(Param("s").Len(), GP64()).(GPVirtual)
+	iota := ZMM()
+	VMOVUPS(w4Iota(4), iota)
+	Label("table")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	zt := GP32()
+	MOVBLZX(Mem{Base: zp}, zt)
+	zf := ZMM()
+	VPBROADCASTD(zt, zf)
+	VCVTDQ2PS(zf, zf)
+	VSUBPS(zf, iota, zf)
+	VMULPS_BCST(Mem{Base: sp}, zf, zf)
+	VMOVUPS(zf, Mem{Base: tab})
+	ADDQ(U8(64), tab)
+	ADDQ(U8(4), sp)
+	INCQ(zp)
+	DECQ(n)
+	JMP(LabelRef("table"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
 
 // w4Tab emits the tile of rows rows of X and wr (<= 3) weight rows per
 // pass; the n%wr weight rows left run one a pass. The wide form (gb a
@@ -205,23 +240,24 @@ func w4Tab(rows, wr int, wide bool) {
 		w = "Wide"
 	}
 	name := fmt.Sprintf("w4Tab%s%dAVX512", w, rows)
-	TEXT(name, NOSPLIT, "func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
+	TEXT(name, NOSPLIT, "func(y []float32, ldy int, x []float32, ldx int, qp []byte, tab []float32, bias []float32, n, gb, ng int)")
 	Pragma("noescape")
 	if wide {
 		Doc(fmt.Sprintf("%s is w4Tab%dAVX512 for gb a multiple of 64, X laid out as for w4GemvWide4AVX512.", name, rows))
 	} else {
 		Doc(fmt.Sprintf("%s computes %d output row(s) of a 4-bit group GEMM over n weight rows j:", name, rows),
-			"y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*float32((q[j, g*2gb+i] - z[j*ng+g])*s[j*ng+g]),",
-			"with the codes and the layout of X as in w4Rows1AVX2.")
+			"y[m*ldy+j] = bias[j] + Σ_{g<ng} Σ_{i<2gb} X[m, g*2gb+i]*tab[16(j*ng+g) + q[j, g*2gb+i]],",
+			"with the codes and the layout of X as in w4Rows1AVX2 and the tables of w4TablesAVX512.")
 	}
-	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
+	q, tp := ptr("qp"), ptr("tab")
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
 	var tk OpmaskVirtual
 	if !wide {
 		tk = rowTailMask(avx512, Load(Param("gb"), GP64()).(GPVirtual))
 	}
-	iota := ZMM()
-	VMOVUPS(w4Iota(4), iota)
+	tstr := GP64() // table bytes per weight row
+	MOVQ(ng, tstr)
+	SHLQ(U8(6), tstr)
 	qs := GP64() // code bytes per weight row
 	MOVQ(ng, qs)
 	IMULQ(paramMem("gb"), qs)
@@ -268,20 +304,9 @@ func w4Tab(rows, wr int, wide bool) {
 		MOVQ(ng, gl)
 
 		Label(p + "group")
-		tab := make([]VecVirtual, w)
+		tab := make([]Mem, w) // this group's table of each weight row
 		for r := range tab {
-			zt := GP32()
-			MOVBLZX(rowMem(zp, nil, ng, r, 0), zt)
-			zf := ZMM()
-			VPBROADCASTD(zt, zf)
-			VCVTDQ2PS(zf, zf)
-			tab[r] = ZMM()
-			VSUBPS(zf, iota, tab[r])
-			sr := Mem{Base: sp}
-			if r > 0 {
-				sr = Mem{Base: sp, Index: ng, Scale: uint8(4 * r)}
-			}
-			VMULPS_BCST(sr, tab[r], tab[r])
+			tab[r] = rowMem(tp, nil, tstr, r, 0)
 		}
 		left := GP64()
 		MOVQ(paramMem("gb"), left)
@@ -378,16 +403,14 @@ func w4Tab(rows, wr int, wide bool) {
 			advanceX(128)
 		}
 		Label(p + "groupend")
-		INCQ(zp)
-		ADDQ(U8(4), sp)
+		ADDQ(U8(64), tp)
 		DECQ(gl)
 		JNZ(LabelRef(p + "group"))
 
-		// q, z and s are one weight row on; w-1 to go.
+		// q and tab are one weight row on; w-1 to go.
 		for r := 1; r < w; r++ {
 			ADDQ(qs, q)
-			ADDQ(ng, zp)
-			LEAQ(Mem{Base: sp, Index: ng, Scale: 4}, sp)
+			ADDQ(tstr, tp)
 		}
 		y, bias := ptr("y"), ptr("bias")
 		ldy := Load(Param("ldy"), GP64()).(GPVirtual)
