@@ -21,8 +21,7 @@ import (
 // (w4Gemv4AVX512): each table serves one pass there.
 
 // w4Kern computes rows (1..mr) rows of Y over n weight rows; see the doc
-// of w4Rows1AVX2 for the exact meaning, and w4RowsGo (w4Tab1AVX512 and
-// w4TabGo where the w4K's tab is set).
+// of w4Rows1AVX2 for the exact meaning, and w4RowsGo.
 type w4Kern func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)
 
 // w4Gemv is the GEMV kernel (one row of X laid out as w4Layout.pack does)
@@ -228,19 +227,10 @@ func w4TabGo(rows int) w4TabKern {
 }
 
 // w4GemvGo is the Go twin of the GEMV kernels: per weight row and group the
-// weights are dequantized to float32 (c - z)*s, exactly 0 at the zero point.
+// weights are dequantized to float32 (c - z)*s, exactly 0 at the zero point
+// (the tables' values), and summed as the table tiles' twin sums one row.
 func w4GemvGo(y, x []float32, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int) {
-	chunks := (gb + 15) / 16
-	for j := range n {
-		var acc float32
-		for g := range ng {
-			zp, sg := int32(z[j*ng+g]), s[j*ng+g]
-			for i := range gb {
-				c := qp[(j*ng+g)*gb+i]
-				at := (g*chunks+i/16)*32 + i%16
-				acc += x[at]*(float32(int32(c&15)-zp)*sg) + x[at+16]*(float32(int32(c>>4)-zp)*sg)
-			}
-		}
-		y[j] = acc + bias[j]
-	}
+	tab := make([]float32, 16*n*ng)
+	w4TablesGo(tab, s[:n*ng], z[:n*ng])
+	w4TabGo(1)(y, 0, x, 0, qp, tab, bias, n, gb, ng)
 }
