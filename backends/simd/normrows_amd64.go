@@ -14,3 +14,15 @@ func crmsRowsOf(v *vec) (plain, nt crmsRowsFn) {
 	}
 	return nil, nil
 }
+
+// unitGRowsOf is v's layernorm rows for gamma = 1 (layerNormRowsUnitG:
+// g is not read), plain and streaming; nil where the level has none.
+func unitGRowsOf(v *vec) (plain, nt layerNormRowsFn) {
+	switch v {
+	case vecAVX512:
+		return layerNormRowsUnitGAVX512, layerNormRowsUnitGNTAVX512
+	case vecAVX2:
+		return layerNormRowsUnitGAVX2, layerNormRowsUnitGNTAVX2
+	}
+	return nil, nil
+}

@@ -4,3 +4,6 @@ package simd
 
 // crmsRowsOf: fused CRMSNorm rows exist on amd64 only.
 func crmsRowsOf(*vec) (plain, nt crmsRowsFn) { return nil, nil }
+
+// unitGRowsOf: layernorm rows without g exist on amd64 only.
+func unitGRowsOf(*vec) (plain, nt layerNormRowsFn) { return nil, nil }

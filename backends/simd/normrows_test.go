@@ -95,6 +95,45 @@ func TestNormRows(t *testing.T) {
 	})
 }
 
+// TestLayerNormUnitG checks each level's layernorm rows for gamma = 1
+// (unitGRowsOf), given no g, against its layernorm rows given a g of ones:
+// the same bits, for rows 0..3, row lengths 1..300 and the wide ones (past
+// rmsAheadC), x and b at misalignments 0..3 (0: ending at an inaccessible
+// page), nothing written past y.
+func TestLayerNormUnitG(t *testing.T) {
+	var cs []int
+	for c := 1; c <= 300; c++ {
+		cs = append(cs, c)
+	}
+	cs = append(cs, 1024, 3073, 4096, 4097, 8192)
+	forVariants(t, func(t *testing.T, v *vec) {
+		unitG, _ := unitGRowsOf(v)
+		if unitG == nil {
+			t.Skip("no layernorm rows without g on this level")
+		}
+		ln := fusedLayerNorm(v)
+		rng := rand.New(rand.NewPCG(45, 46))
+		for _, c := range cs {
+			ones := filled(c, 1)
+			for rows := range 4 {
+				for off := range 4 {
+					n := rows * c
+					x := input(t, n, off, func() float32 { return float32(3 + rng.NormFloat64()) })
+					b := input(t, c, (off+1)%4, func() float32 { return float32(rng.Float64() - 0.5) })
+					inv := 1 / float32(c)
+					what := fmt.Sprintf("c=%d rows=%d off=%d", c, rows, off)
+					want := make([]float32, n)
+					ln(want, x, ones, b, rows, c, inv, 1e-5, 0.75)
+					y, check := guarded(n, 16)
+					unitG(y, x, nil, b, rows, c, inv, 1e-5, 0.75)
+					check(t, what)
+					sameBits(t, "layerNormRowsUnitG "+what, y, want)
+				}
+			}
+		}
+	})
+}
+
 // TestCRMSRows calls CRMSNorm's row loop of every variant (the Go
 // composition, and each ISA's fused plain and streaming forms) for rows
 // 0..3 and row lengths 1..300 and longer, z at misalignments 0..3 (at 0

@@ -132,6 +132,12 @@ func TestStreamingForms(t *testing.T) {
 				k.layerNormRows(y, x, g, b, rows, c, inv, 1e-5, 0.75)
 				check("layerNormRows " + what)
 				sameBits(t, "layerNormRows "+what, y, want)
+				if _, unitGNT := unitGRowsOf(v); unitGNT != nil {
+					ln(want, x, filled(c, 1), b, rows, c, inv, 1e-5, 0.75)
+					unitGNT(y, x, nil, b, rows, c, inv, 1e-5, 0.75)
+					check("layerNormRowsUnitG " + what)
+					sameBits(t, "layerNormRowsUnitG "+what, y, want)
+				}
 				rms(want, x, g, rows, c, inv, 1e-5, 0.75)
 				k.rmsNormRows(y, x, g, rows, c, inv, 1e-5, 0.75)
 				check("rmsNormRows " + what)

@@ -21199,8 +21199,8 @@ done:
 TEXT ·layerNormRowsAVX512(SB), NOSPLIT, $0-124
 	MOVQ  y_base+0(FP), AX
 	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  b_base+72(FP), BX
+	MOVQ  b_base+72(FP), DX
+	MOVQ  g_base+48(FP), BX
 	MOVQ  rows+96(FP), SI
 	MOVQ  c+104(FP), DI
 	MOVQ  DI, R8
@@ -21349,7 +21349,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, (AX)(R10*4)
 	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
@@ -21357,7 +21357,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     64(DX)(R10*4), Z4
 	VMOVUPS     64(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, 64(AX)(R10*4)
 	PREFETCHT0  128(R11)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
@@ -21365,7 +21365,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     128(DX)(R10*4), Z4
 	VMOVUPS     128(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, 128(AX)(R10*4)
 	PREFETCHT0  192(R11)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
@@ -21373,7 +21373,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     192(DX)(R10*4), Z4
 	VMOVUPS     192(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, 192(AX)(R10*4)
 	ADDQ        $0x00000040, R10
 	JMP         uout
@@ -21391,7 +21391,7 @@ s1out:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, (AX)(R10*4)
 	ADDQ        $0x00000010, R10
 	JMP         s1out
@@ -21405,7 +21405,7 @@ tout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS.Z   (DX)(R10*4), K1, Z0
 	VMOVUPS.Z   (BX)(R10*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z3
+	VFMADD213PS Z0, Z1, Z3
 	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eout:
@@ -21425,7 +21425,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, (AX)(R10*4)
 	PREFETCHT1  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
@@ -21433,7 +21433,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     64(DX)(R10*4), Z4
 	VMOVUPS     64(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, 64(AX)(R10*4)
 	PREFETCHT1  128(R12)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
@@ -21441,7 +21441,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     128(DX)(R10*4), Z4
 	VMOVUPS     128(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, 128(AX)(R10*4)
 	PREFETCHT1  192(R12)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
@@ -21449,7 +21449,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     192(DX)(R10*4), Z4
 	VMOVUPS     192(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, 192(AX)(R10*4)
 	ADDQ        $0x00000040, R10
 	JMP         uoutw
@@ -21467,7 +21467,7 @@ s1outw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVUPS     Z3, (AX)(R10*4)
 	ADDQ        $0x00000010, R10
 	JMP         s1outw
@@ -21481,7 +21481,7 @@ toutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS.Z   (DX)(R10*4), K1, Z0
 	VMOVUPS.Z   (BX)(R10*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z3
+	VFMADD213PS Z0, Z1, Z3
 	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eoutw:
@@ -21598,6 +21598,377 @@ GLOBL c_inv16<>(SB), RODATA|NOPTR, $64
 
 DATA c_one64<>+0(SB)/8, $0x3ff0000000000000
 GLOBL c_one64<>(SB), RODATA|NOPTR, $8
+
+// func layerNormRowsUnitGAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·layerNormRowsUnitGAVX512(SB), NOSPLIT, $0-124
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  b_base+72(FP), DX
+	MOVQ  rows+96(FP), BX
+	MOVQ  c+104(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*1), R8
+
+row:
+	TESTQ         BX, BX
+	JZ            done
+	LEAQ          (CX)(DI*1), R10
+	LEAQ          (CX)(R8*1), R11
+	CMPQ          SI, $0x10
+	JB            k1
+	VMOVUPS       (CX), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        c_inv16<>+0(SB), X0, X0
+	JMP           k2
+
+k1:
+	VMOVSS (CX), X0
+
+k2:
+	VBROADCASTSS X0, Z1
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	XORQ         R9, R9
+	MOVQ         SI, R12
+	SUBQ         $0x00000040, R12
+
+ust:
+	CMPQ        R9, R12
+	JG          sst
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	VMOVUPS     64(CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z5, Z5
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     128(CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z7, Z7
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     192(CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z9, Z9
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000040, R9
+	JMP         ust
+
+sst:
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
+
+s1st:
+	CMPQ        R9, R12
+	JG          tst
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x00000010, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVUPS.Z   (CX)(R9*4), K1, Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, K1, Z3
+	VFMADD231PS Z11, Z11, K1, Z4
+
+est:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPS        Y1, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPS        X1, X3, X3
+	VMOVHLPS      X3, X3, X1
+	VADDPS        X1, X3, X3
+	VMOVSHDUP     X3, X1
+	VADDPS        X1, X3, X3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPS        Y1, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPS        X1, X4, X4
+	VMOVHLPS      X4, X4, X1
+	VADDPS        X1, X4, X4
+	VMOVSHDUP     X4, X1
+	VADDPS        X1, X4, X4
+	VMULSS        inv+112(FP), X3, X3
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        X3, X0, X0
+	VBROADCASTSS  X0, Z0
+	VMULSS        X3, X3, X1
+	VMULSS        c_half<>+0(SB), X4, X3
+	VUCOMISS      X3, X1
+	JA            dev
+	VSUBSS        X1, X4, X4
+
+stat:
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X2, X1, X2
+	VCVTSD2SS    X2, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Z1
+	CMPQ         SI, $0x00001000
+	JG           outW
+	XORQ         R9, R9
+	MOVQ         SI, R11
+	SUBQ         $0x00000040, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, (AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    64(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, 64(AX)(R9*4)
+	PREFETCHT0 128(R10)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    128(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, 128(AX)(R9*4)
+	PREFETCHT0 192(R10)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    192(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1out
+
+tout:
+	CMPQ       R9, SI
+	JAE        eout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
+	VADDPS     Z0, Z3, Z3
+	VMOVUPS    Z3, K1, (AX)(R9*4)
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ R9, R9
+	MOVQ SI, R10
+	SUBQ $0x00000040, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, (AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    64(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, 64(AX)(R9*4)
+	PREFETCHT1 128(R11)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    128(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, 128(AX)(R9*4)
+	PREFETCHT1 192(R11)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    192(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVUPS    Z3, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ       R9, SI
+	JAE        eoutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
+	VADDPS     Z0, Z3, Z3
+	VMOVUPS    Z3, K1, (AX)(R9*4)
+
+eoutw:
+outJ:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+dev:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
+
+udev:
+	CMPQ        R9, R12
+	JG          sdev
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	VMOVUPS     64(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z3
+	VMOVUPS     128(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z5
+	VMOVUPS     192(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     256(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     320(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     384(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     448(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000080, R9
+	JMP         udev
+
+sdev:
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
+
+s1dev:
+	CMPQ        R9, R12
+	JG          tdev
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	ADDQ        $0x00000010, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, SI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R9*4), K1, Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, K1, Z3
+
+edev:
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z1, Z7, Z7
+	VADDPS        Z3, Z8, Z8
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
+	VMULSS        inv+112(FP), X5, X5
+	VMOVSS        X5, X4, X4
+	JMP           stat
+
+done:
+	VZEROUPPER
+	RET
 
 // func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
@@ -22085,8 +22456,8 @@ done:
 TEXT ·layerNormRowsNTAVX512(SB), NOSPLIT, $0-124
 	MOVQ  y_base+0(FP), AX
 	MOVQ  x_base+24(FP), CX
-	MOVQ  g_base+48(FP), DX
-	MOVQ  b_base+72(FP), BX
+	MOVQ  b_base+72(FP), DX
+	MOVQ  g_base+48(FP), BX
 	MOVQ  rows+96(FP), SI
 	MOVQ  c+104(FP), DI
 	MOVQ  DI, R8
@@ -22235,7 +22606,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, (AX)(R10*4)
 	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
@@ -22243,7 +22614,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     64(DX)(R10*4), Z4
 	VMOVUPS     64(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, 64(AX)(R10*4)
 	PREFETCHT0  128(R11)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
@@ -22251,7 +22622,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     128(DX)(R10*4), Z4
 	VMOVUPS     128(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, 128(AX)(R10*4)
 	PREFETCHT0  192(R11)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
@@ -22259,7 +22630,7 @@ uout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     192(DX)(R10*4), Z4
 	VMOVUPS     192(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, 192(AX)(R10*4)
 	ADDQ        $0x00000040, R10
 	JMP         uout
@@ -22277,7 +22648,7 @@ s1out:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, (AX)(R10*4)
 	ADDQ        $0x00000010, R10
 	JMP         s1out
@@ -22291,7 +22662,7 @@ tout:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS.Z   (DX)(R10*4), K1, Z0
 	VMOVUPS.Z   (BX)(R10*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z3
+	VFMADD213PS Z0, Z1, Z3
 	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eout:
@@ -22311,7 +22682,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, (AX)(R10*4)
 	PREFETCHT1  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Z3
@@ -22319,7 +22690,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     64(DX)(R10*4), Z4
 	VMOVUPS     64(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, 64(AX)(R10*4)
 	PREFETCHT1  128(R12)(R10*4)
 	VMOVUPS     128(CX)(R10*4), Z3
@@ -22327,7 +22698,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     128(DX)(R10*4), Z4
 	VMOVUPS     128(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, 128(AX)(R10*4)
 	PREFETCHT1  192(R12)(R10*4)
 	VMOVUPS     192(CX)(R10*4), Z3
@@ -22335,7 +22706,7 @@ uoutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     192(DX)(R10*4), Z4
 	VMOVUPS     192(BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, 192(AX)(R10*4)
 	ADDQ        $0x00000040, R10
 	JMP         uoutw
@@ -22353,7 +22724,7 @@ s1outw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS     (DX)(R10*4), Z4
 	VMOVUPS     (BX)(R10*4), Z5
-	VFMADD213PS Z5, Z4, Z3
+	VFMADD213PS Z4, Z5, Z3
 	VMOVNTPS    Z3, (AX)(R10*4)
 	ADDQ        $0x00000010, R10
 	JMP         s1outw
@@ -22367,7 +22738,7 @@ toutw:
 	VMULPS      Z1, Z3, Z3
 	VMOVUPS.Z   (DX)(R10*4), K1, Z0
 	VMOVUPS.Z   (BX)(R10*4), K1, Z1
-	VFMADD213PS Z1, Z0, Z3
+	VFMADD213PS Z0, Z1, Z3
 	VMOVUPS     Z3, K1, (AX)(R10*4)
 
 eoutw:
@@ -22437,6 +22808,377 @@ tdev:
 	CMPQ        R10, DI
 	JAE         edev
 	VMOVUPS.Z   (CX)(R10*4), K1, Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, K1, Z3
+
+edev:
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z1, Z7, Z7
+	VADDPS        Z3, Z8, Z8
+	VADDPS        Z7, Z5, Z5
+	VADDPS        Z8, Z6, Z6
+	VADDPS        Z6, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPS        Y1, Y5, Y5
+	VEXTRACTF128  $0x01, Y5, X1
+	VADDPS        X1, X5, X5
+	VMOVHLPS      X5, X5, X1
+	VADDPS        X1, X5, X5
+	VMOVSHDUP     X5, X1
+	VADDPS        X1, X5, X5
+	VMULSS        inv+112(FP), X5, X5
+	VMOVSS        X5, X4, X4
+	JMP           stat
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsUnitGNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·layerNormRowsUnitGNTAVX512(SB), NOSPLIT, $0-124
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  b_base+72(FP), DX
+	MOVQ  rows+96(FP), BX
+	MOVQ  c+104(FP), SI
+	MOVQ  SI, DI
+	ANDQ  $0x0f, DI
+	MOVQ  $-1, R8
+	BZHIQ DI, R8, R8
+	KMOVW R8, K1
+	MOVQ  SI, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*1), R8
+
+row:
+	TESTQ         BX, BX
+	JZ            done
+	LEAQ          (CX)(DI*1), R10
+	LEAQ          (CX)(R8*1), R11
+	CMPQ          SI, $0x10
+	JB            k1
+	VMOVUPS       (CX), Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPS        Y1, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X0
+	VMOVHLPS      X0, X0, X1
+	VADDPS        X1, X0, X0
+	VMOVSHDUP     X0, X1
+	VADDPS        X1, X0, X0
+	VMULSS        c_inv16<>+0(SB), X0, X0
+	JMP           k2
+
+k1:
+	VMOVSS (CX), X0
+
+k2:
+	VBROADCASTSS X0, Z1
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	XORQ         R9, R9
+	MOVQ         SI, R12
+	SUBQ         $0x00000040, R12
+
+ust:
+	CMPQ        R9, R12
+	JG          sst
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	VMOVUPS     64(CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z5, Z5
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     128(CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z7, Z7
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     192(CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z9, Z9
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000040, R9
+	JMP         ust
+
+sst:
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
+
+s1st:
+	CMPQ        R9, R12
+	JG          tst
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, Z3
+	VFMADD231PS Z11, Z11, Z4
+	ADDQ        $0x00000010, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVUPS.Z   (CX)(R9*4), K1, Z11
+	VSUBPS      Z1, Z11, Z11
+	VADDPS      Z11, Z3, K1, Z3
+	VFMADD231PS Z11, Z11, K1, Z4
+
+est:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z9, Z5, Z5
+	VADDPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y1
+	VADDPS        Y1, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X1
+	VADDPS        X1, X3, X3
+	VMOVHLPS      X3, X3, X1
+	VADDPS        X1, X3, X3
+	VMOVSHDUP     X3, X1
+	VADDPS        X1, X3, X3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z10, Z6, Z6
+	VADDPS        Z6, Z4, Z4
+	VEXTRACTF64X4 $0x01, Z4, Y1
+	VADDPS        Y1, Y4, Y4
+	VEXTRACTF128  $0x01, Y4, X1
+	VADDPS        X1, X4, X4
+	VMOVHLPS      X4, X4, X1
+	VADDPS        X1, X4, X4
+	VMOVSHDUP     X4, X1
+	VADDPS        X1, X4, X4
+	VMULSS        inv+112(FP), X3, X3
+	VMULSS        inv+112(FP), X4, X4
+	VADDSS        X3, X0, X0
+	VBROADCASTSS  X0, Z0
+	VMULSS        X3, X3, X1
+	VMULSS        c_half<>+0(SB), X4, X3
+	VUCOMISS      X3, X1
+	JA            dev
+	VSUBSS        X1, X4, X4
+
+stat:
+	VADDSS       eps+116(FP), X4, X4
+	VCVTSS2SD    X4, X2, X2
+	VSQRTSD      X2, X2, X2
+	VMOVSD       c_one64<>+0(SB), X1
+	VDIVSD       X2, X1, X2
+	VCVTSD2SS    X2, X4, X4
+	VMULSS       scale+120(FP), X4, X4
+	VBROADCASTSS X4, Z1
+	CMPQ         SI, $0x00001000
+	JG           outW
+	XORQ         R9, R9
+	MOVQ         SI, R11
+	SUBQ         $0x00000040, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, (AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    64(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, 64(AX)(R9*4)
+	PREFETCHT0 128(R10)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    128(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, 128(AX)(R9*4)
+	PREFETCHT0 192(R10)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    192(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000010, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1out
+
+tout:
+	CMPQ       R9, SI
+	JAE        eout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
+	VADDPS     Z0, Z3, Z3
+	VMOVUPS    Z3, K1, (AX)(R9*4)
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ R9, R9
+	MOVQ SI, R10
+	SUBQ $0x00000040, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, (AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    64(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, 64(AX)(R9*4)
+	PREFETCHT1 128(R11)(R9*4)
+	VMOVUPS    128(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    128(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, 128(AX)(R9*4)
+	PREFETCHT1 192(R11)(R9*4)
+	VMOVUPS    192(CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    192(DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, 192(AX)(R9*4)
+	ADDQ       $0x00000040, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000010, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS    (DX)(R9*4), Z4
+	VADDPS     Z4, Z3, Z3
+	VMOVNTPS   Z3, (AX)(R9*4)
+	ADDQ       $0x00000010, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ       R9, SI
+	JAE        eoutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS.Z  (CX)(R9*4), K1, Z3
+	VSUBPS     Z0, Z3, Z3
+	VMULPS     Z1, Z3, Z3
+	VMOVUPS.Z  (DX)(R9*4), K1, Z0
+	VADDPS     Z0, Z3, Z3
+	VMOVUPS    Z3, K1, (AX)(R9*4)
+
+eoutw:
+outJ:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+dev:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z3, Z3, Z3
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000080, R12
+
+udev:
+	CMPQ        R9, R12
+	JG          sdev
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	VMOVUPS     64(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z3
+	VMOVUPS     128(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z5
+	VMOVUPS     192(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z6
+	VMOVUPS     256(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z7
+	VMOVUPS     320(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z8
+	VMOVUPS     384(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z9
+	VMOVUPS     448(CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z10
+	ADDQ        $0x00000080, R9
+	JMP         udev
+
+sdev:
+	MOVQ SI, R12
+	SUBQ $0x00000010, R12
+
+s1dev:
+	CMPQ        R9, R12
+	JG          tdev
+	VMOVUPS     (CX)(R9*4), Z11
+	VSUBPS      Z0, Z11, Z11
+	VFMADD231PS Z11, Z11, Z1
+	ADDQ        $0x00000010, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, SI
+	JAE         edev
+	VMOVUPS.Z   (CX)(R9*4), K1, Z11
 	VSUBPS      Z0, Z11, Z11
 	VFMADD231PS Z11, Z11, K1, Z3
 
@@ -31690,8 +32432,8 @@ rrdone:
 TEXT ·layerNormRowsAVX2(SB), NOSPLIT, $0-124
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ b_base+72(FP), BX
+	MOVQ b_base+72(FP), DX
+	MOVQ g_base+48(FP), BX
 	MOVQ rows+96(FP), SI
 	MOVQ c+104(FP), DI
 	MOVQ DI, R8
@@ -31835,14 +32577,14 @@ uout:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, (AX)(R10*4)
 	VMOVUPS     32(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     32(DX)(R10*4), Y3
 	VMOVUPS     32(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, 32(AX)(R10*4)
 	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
@@ -31850,14 +32592,14 @@ uout:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     64(DX)(R10*4), Y3
 	VMOVUPS     64(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, 64(AX)(R10*4)
 	VMOVUPS     96(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     96(DX)(R10*4), Y3
 	VMOVUPS     96(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, 96(AX)(R10*4)
 	ADDQ        $0x00000020, R10
 	JMP         uout
@@ -31875,7 +32617,7 @@ s1out:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, (AX)(R10*4)
 	ADDQ        $0x00000008, R10
 	JMP         s1out
@@ -31888,7 +32630,7 @@ tout:
 	VMULSS      X0, X2, X2
 	VMOVSS      (DX)(R10*4), X3
 	VMOVSS      (BX)(R10*4), X4
-	VFMADD213SS X4, X3, X2
+	VFMADD213SS X3, X4, X2
 	VMOVSS      X2, (AX)(R10*4)
 	INCQ        R10
 	JMP         tout
@@ -31910,14 +32652,14 @@ uoutw:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, (AX)(R10*4)
 	VMOVUPS     32(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     32(DX)(R10*4), Y3
 	VMOVUPS     32(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, 32(AX)(R10*4)
 	PREFETCHT1  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
@@ -31925,14 +32667,14 @@ uoutw:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     64(DX)(R10*4), Y3
 	VMOVUPS     64(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, 64(AX)(R10*4)
 	VMOVUPS     96(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     96(DX)(R10*4), Y3
 	VMOVUPS     96(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, 96(AX)(R10*4)
 	ADDQ        $0x00000020, R10
 	JMP         uoutw
@@ -31950,7 +32692,7 @@ s1outw:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVUPS     Y2, (AX)(R10*4)
 	ADDQ        $0x00000008, R10
 	JMP         s1outw
@@ -31963,7 +32705,7 @@ toutw:
 	VMULSS      X0, X2, X2
 	VMOVSS      (DX)(R10*4), X3
 	VMOVSS      (BX)(R10*4), X4
-	VFMADD213SS X4, X3, X2
+	VFMADD213SS X3, X4, X2
 	VMOVSS      X2, (AX)(R10*4)
 	INCQ        R10
 	JMP         toutw
@@ -32081,6 +32823,372 @@ DATA c_inv8<>+52(SB)/4, $0x3e000000
 DATA c_inv8<>+56(SB)/4, $0x3e000000
 DATA c_inv8<>+60(SB)/4, $0x3e000000
 GLOBL c_inv8<>(SB), RODATA|NOPTR, $64
+
+// func layerNormRowsUnitGAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·layerNormRowsUnitGAVX2(SB), NOSPLIT, $0-124
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ b_base+72(FP), DX
+	MOVQ rows+96(FP), BX
+	MOVQ c+104(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*1), R8
+
+row:
+	TESTQ        BX, BX
+	JZ           done
+	LEAQ         (CX)(DI*1), R10
+	LEAQ         (CX)(R8*1), R11
+	CMPQ         SI, $0x08
+	JB           k1
+	VMOVUPS      (CX), Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VMULSS       c_inv8<>+0(SB), X2, X2
+	JMP          k2
+
+k1:
+	VMOVSS (CX), X2
+
+k2:
+	VBROADCASTSS X2, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       X0, X0, X0
+	VXORPS       X1, X1, X1
+	XORQ         R9, R9
+	MOVQ         SI, R12
+	SUBQ         $0x00000020, R12
+
+ust:
+	CMPQ        R9, R12
+	JG          sst
+	VMOVUPS     (CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	VMOVUPS     32(CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y6, Y6
+	VFMADD231PS Y12, Y12, Y7
+	VMOVUPS     64(CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y8, Y8
+	VFMADD231PS Y12, Y12, Y9
+	VMOVUPS     96(CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y10, Y10
+	VFMADD231PS Y12, Y12, Y11
+	ADDQ        $0x00000020, R9
+	JMP         ust
+
+sst:
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
+
+s1st:
+	CMPQ        R9, R12
+	JG          tst
+	VMOVUPS     (CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	ADDQ        $0x00000008, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVSS      (CX)(R9*4), X12
+	VSUBSS      X3, X12, X12
+	VADDSS      X12, X0, X0
+	VFMADD231SS X12, X12, X1
+	INCQ        R9
+	JMP         tst
+
+est:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X3
+	VADDPS       X3, X4, X4
+	VMOVHLPS     X4, X4, X3
+	VADDPS       X3, X4, X4
+	VMOVSHDUP    X4, X3
+	VADDPS       X3, X4, X4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y11, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPS       X3, X5, X5
+	VMOVHLPS     X5, X5, X3
+	VADDPS       X3, X5, X5
+	VMOVSHDUP    X5, X3
+	VADDPS       X3, X5, X5
+	VADDSS       X0, X4, X4
+	VADDSS       X1, X5, X5
+	VMULSS       inv+112(FP), X4, X4
+	VMULSS       inv+112(FP), X5, X5
+	VADDSS       X4, X2, X1
+	VBROADCASTSS X1, Y1
+	VMULSS       X4, X4, X0
+	VMULSS       c_half<>+0(SB), X5, X2
+	VUCOMISS     X2, X0
+	JA           dev
+	VSUBSS       X0, X5, X5
+
+stat:
+	VADDSS       eps+116(FP), X5, X5
+	VCVTSS2SD    X5, X13, X13
+	VSQRTSD      X13, X13, X13
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X13, X0, X13
+	VCVTSD2SS    X13, X5, X5
+	VMULSS       scale+120(FP), X5, X5
+	VBROADCASTSS X5, Y0
+	CMPQ         SI, $0x00001000
+	JG           outW
+	XORQ         R9, R9
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    32(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, 32(AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    64(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    96(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1out
+
+tout:
+	CMPQ   R9, SI
+	JAE    eout
+	VMOVSS (CX)(R9*4), X2
+	VSUBSS X1, X2, X2
+	VMULSS X0, X2, X2
+	VMOVSS (DX)(R9*4), X3
+	VADDSS X3, X2, X2
+	VMOVSS X2, (AX)(R9*4)
+	INCQ   R9
+	JMP    tout
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ R9, R9
+	MOVQ SI, R10
+	SUBQ $0x00000020, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    32(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, 32(AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    64(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    96(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVUPS    Y2, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ   R9, SI
+	JAE    eoutw
+	VMOVSS (CX)(R9*4), X2
+	VSUBSS X1, X2, X2
+	VMULSS X0, X2, X2
+	VMOVSS (DX)(R9*4), X3
+	VADDSS X3, X2, X2
+	VMOVSS X2, (AX)(R9*4)
+	INCQ   R9
+	JMP    toutw
+
+eoutw:
+outJ:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+dev:
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
+
+udev:
+	CMPQ        R9, R12
+	JG          sdev
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     32(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     64(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
+	VMOVUPS     96(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
+	VMOVUPS     128(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
+	VMOVUPS     160(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y8
+	VMOVUPS     192(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y9
+	VMOVUPS     224(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y10
+	ADDQ        $0x00000040, R9
+	JMP         udev
+
+sdev:
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
+
+s1dev:
+	CMPQ        R9, R12
+	JG          tdev
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	ADDQ        $0x00000008, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, SI
+	JAE         edev
+	VMOVSS      (CX)(R9*4), X11
+	VSUBSS      X1, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R9
+	JMP         tdev
+
+edev:
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y2, Y7, Y7
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPS       X2, X3, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDPS       X2, X3, X3
+	VADDSS       X0, X3, X3
+	VMULSS       inv+112(FP), X3, X3
+	VMOVSS       X3, X5, X5
+	JMP          stat
+
+done:
+	VZEROUPPER
+	RET
 
 // func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 // Requires: AVX, AVX2, FMA3, MMX+
@@ -32559,8 +33667,8 @@ done:
 TEXT ·layerNormRowsNTAVX2(SB), NOSPLIT, $0-124
 	MOVQ y_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
-	MOVQ g_base+48(FP), DX
-	MOVQ b_base+72(FP), BX
+	MOVQ b_base+72(FP), DX
+	MOVQ g_base+48(FP), BX
 	MOVQ rows+96(FP), SI
 	MOVQ c+104(FP), DI
 	MOVQ DI, R8
@@ -32704,14 +33812,14 @@ uout:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, (AX)(R10*4)
 	VMOVUPS     32(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     32(DX)(R10*4), Y3
 	VMOVUPS     32(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, 32(AX)(R10*4)
 	PREFETCHT0  64(R11)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
@@ -32719,14 +33827,14 @@ uout:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     64(DX)(R10*4), Y3
 	VMOVUPS     64(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, 64(AX)(R10*4)
 	VMOVUPS     96(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     96(DX)(R10*4), Y3
 	VMOVUPS     96(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, 96(AX)(R10*4)
 	ADDQ        $0x00000020, R10
 	JMP         uout
@@ -32744,7 +33852,7 @@ s1out:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, (AX)(R10*4)
 	ADDQ        $0x00000008, R10
 	JMP         s1out
@@ -32757,7 +33865,7 @@ tout:
 	VMULSS      X0, X2, X2
 	VMOVSS      (DX)(R10*4), X3
 	VMOVSS      (BX)(R10*4), X4
-	VFMADD213SS X4, X3, X2
+	VFMADD213SS X3, X4, X2
 	VMOVSS      X2, (AX)(R10*4)
 	INCQ        R10
 	JMP         tout
@@ -32779,14 +33887,14 @@ uoutw:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, (AX)(R10*4)
 	VMOVUPS     32(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     32(DX)(R10*4), Y3
 	VMOVUPS     32(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, 32(AX)(R10*4)
 	PREFETCHT1  64(R12)(R10*4)
 	VMOVUPS     64(CX)(R10*4), Y2
@@ -32794,14 +33902,14 @@ uoutw:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     64(DX)(R10*4), Y3
 	VMOVUPS     64(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, 64(AX)(R10*4)
 	VMOVUPS     96(CX)(R10*4), Y2
 	VSUBPS      Y1, Y2, Y2
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     96(DX)(R10*4), Y3
 	VMOVUPS     96(BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, 96(AX)(R10*4)
 	ADDQ        $0x00000020, R10
 	JMP         uoutw
@@ -32819,7 +33927,7 @@ s1outw:
 	VMULPS      Y0, Y2, Y2
 	VMOVUPS     (DX)(R10*4), Y3
 	VMOVUPS     (BX)(R10*4), Y4
-	VFMADD213PS Y4, Y3, Y2
+	VFMADD213PS Y3, Y4, Y2
 	VMOVNTPS    Y2, (AX)(R10*4)
 	ADDQ        $0x00000008, R10
 	JMP         s1outw
@@ -32832,7 +33940,7 @@ toutw:
 	VMULSS      X0, X2, X2
 	VMOVSS      (DX)(R10*4), X3
 	VMOVSS      (BX)(R10*4), X4
-	VFMADD213SS X4, X3, X2
+	VFMADD213SS X3, X4, X2
 	VMOVSS      X2, (AX)(R10*4)
 	INCQ        R10
 	JMP         toutw
@@ -32908,6 +34016,372 @@ tdev:
 	VSUBSS      X1, X11, X11
 	VFMADD231SS X11, X11, X0
 	INCQ        R10
+	JMP         tdev
+
+edev:
+	VADDPS       Y8, Y3, Y3
+	VADDPS       Y9, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y2, Y7, Y7
+	VADDPS       Y6, Y3, Y3
+	VADDPS       Y7, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X2
+	VADDPS       X2, X3, X3
+	VMOVHLPS     X3, X3, X2
+	VADDPS       X2, X3, X3
+	VMOVSHDUP    X3, X2
+	VADDPS       X2, X3, X3
+	VADDSS       X0, X3, X3
+	VMULSS       inv+112(FP), X3, X3
+	VMOVSS       X3, X5, X5
+	JMP          stat
+
+done:
+	VZEROUPPER
+	RET
+
+// func layerNormRowsUnitGNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·layerNormRowsUnitGNTAVX2(SB), NOSPLIT, $0-124
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ b_base+72(FP), DX
+	MOVQ rows+96(FP), BX
+	MOVQ c+104(FP), SI
+	MOVQ SI, DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*1), R8
+
+row:
+	TESTQ        BX, BX
+	JZ           done
+	LEAQ         (CX)(DI*1), R10
+	LEAQ         (CX)(R8*1), R11
+	CMPQ         SI, $0x08
+	JB           k1
+	VMOVUPS      (CX), Y2
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VMOVHLPS     X2, X2, X0
+	VADDPS       X0, X2, X2
+	VMOVSHDUP    X2, X0
+	VADDPS       X0, X2, X2
+	VMULSS       c_inv8<>+0(SB), X2, X2
+	JMP          k2
+
+k1:
+	VMOVSS (CX), X2
+
+k2:
+	VBROADCASTSS X2, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	VXORPS       X0, X0, X0
+	VXORPS       X1, X1, X1
+	XORQ         R9, R9
+	MOVQ         SI, R12
+	SUBQ         $0x00000020, R12
+
+ust:
+	CMPQ        R9, R12
+	JG          sst
+	VMOVUPS     (CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	VMOVUPS     32(CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y6, Y6
+	VFMADD231PS Y12, Y12, Y7
+	VMOVUPS     64(CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y8, Y8
+	VFMADD231PS Y12, Y12, Y9
+	VMOVUPS     96(CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y10, Y10
+	VFMADD231PS Y12, Y12, Y11
+	ADDQ        $0x00000020, R9
+	JMP         ust
+
+sst:
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
+
+s1st:
+	CMPQ        R9, R12
+	JG          tst
+	VMOVUPS     (CX)(R9*4), Y12
+	VSUBPS      Y3, Y12, Y12
+	VADDPS      Y12, Y4, Y4
+	VFMADD231PS Y12, Y12, Y5
+	ADDQ        $0x00000008, R9
+	JMP         s1st
+
+tst:
+	CMPQ        R9, SI
+	JAE         est
+	VMOVSS      (CX)(R9*4), X12
+	VSUBSS      X3, X12, X12
+	VADDSS      X12, X0, X0
+	VFMADD231SS X12, X12, X1
+	INCQ        R9
+	JMP         tst
+
+est:
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y10, Y6, Y6
+	VADDPS       Y6, Y4, Y4
+	VEXTRACTF128 $0x01, Y4, X3
+	VADDPS       X3, X4, X4
+	VMOVHLPS     X4, X4, X3
+	VADDPS       X3, X4, X4
+	VMOVSHDUP    X4, X3
+	VADDPS       X3, X4, X4
+	VADDPS       Y9, Y5, Y5
+	VADDPS       Y11, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y5, X3
+	VADDPS       X3, X5, X5
+	VMOVHLPS     X5, X5, X3
+	VADDPS       X3, X5, X5
+	VMOVSHDUP    X5, X3
+	VADDPS       X3, X5, X5
+	VADDSS       X0, X4, X4
+	VADDSS       X1, X5, X5
+	VMULSS       inv+112(FP), X4, X4
+	VMULSS       inv+112(FP), X5, X5
+	VADDSS       X4, X2, X1
+	VBROADCASTSS X1, Y1
+	VMULSS       X4, X4, X0
+	VMULSS       c_half<>+0(SB), X5, X2
+	VUCOMISS     X2, X0
+	JA           dev
+	VSUBSS       X0, X5, X5
+
+stat:
+	VADDSS       eps+116(FP), X5, X5
+	VCVTSS2SD    X5, X13, X13
+	VSQRTSD      X13, X13, X13
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X13, X0, X13
+	VCVTSD2SS    X13, X5, X5
+	VMULSS       scale+120(FP), X5, X5
+	VBROADCASTSS X5, Y0
+	CMPQ         SI, $0x00001000
+	JG           outW
+	XORQ         R9, R9
+	MOVQ         SI, R11
+	SUBQ         $0x00000020, R11
+
+uout:
+	CMPQ       R9, R11
+	JG         sout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    32(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, 32(AX)(R9*4)
+	PREFETCHT0 64(R10)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    64(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    96(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uout
+
+sout:
+	MOVQ SI, R11
+	SUBQ $0x00000008, R11
+
+s1out:
+	CMPQ       R9, R11
+	JG         tout
+	PREFETCHT0 (R10)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1out
+
+tout:
+	CMPQ   R9, SI
+	JAE    eout
+	VMOVSS (CX)(R9*4), X2
+	VSUBSS X1, X2, X2
+	VMULSS X0, X2, X2
+	VMOVSS (DX)(R9*4), X3
+	VADDSS X3, X2, X2
+	VMOVSS X2, (AX)(R9*4)
+	INCQ   R9
+	JMP    tout
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ R9, R9
+	MOVQ SI, R10
+	SUBQ $0x00000020, R10
+
+uoutw:
+	CMPQ       R9, R10
+	JG         soutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, (AX)(R9*4)
+	VMOVUPS    32(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    32(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, 32(AX)(R9*4)
+	PREFETCHT1 64(R11)(R9*4)
+	VMOVUPS    64(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    64(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, 64(AX)(R9*4)
+	VMOVUPS    96(CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    96(DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, 96(AX)(R9*4)
+	ADDQ       $0x00000020, R9
+	JMP        uoutw
+
+soutw:
+	MOVQ SI, R10
+	SUBQ $0x00000008, R10
+
+s1outw:
+	CMPQ       R9, R10
+	JG         toutw
+	PREFETCHT1 (R11)(R9*4)
+	VMOVUPS    (CX)(R9*4), Y2
+	VSUBPS     Y1, Y2, Y2
+	VMULPS     Y0, Y2, Y2
+	VMOVUPS    (DX)(R9*4), Y3
+	VADDPS     Y3, Y2, Y2
+	VMOVNTPS   Y2, (AX)(R9*4)
+	ADDQ       $0x00000008, R9
+	JMP        s1outw
+
+toutw:
+	CMPQ   R9, SI
+	JAE    eoutw
+	VMOVSS (CX)(R9*4), X2
+	VSUBSS X1, X2, X2
+	VMULSS X0, X2, X2
+	VMOVSS (DX)(R9*4), X3
+	VADDSS X3, X2, X2
+	VMOVSS X2, (AX)(R9*4)
+	INCQ   R9
+	JMP    toutw
+
+eoutw:
+outJ:
+	ADDQ DI, CX
+	ADDQ DI, AX
+	DECQ BX
+	JMP  row
+
+dev:
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS X0, X0, X0
+	XORQ   R9, R9
+	MOVQ   SI, R12
+	SUBQ   $0x00000040, R12
+
+udev:
+	CMPQ        R9, R12
+	JG          sdev
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	VMOVUPS     32(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y3
+	VMOVUPS     64(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y4
+	VMOVUPS     96(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y6
+	VMOVUPS     128(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y7
+	VMOVUPS     160(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y8
+	VMOVUPS     192(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y9
+	VMOVUPS     224(CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y10
+	ADDQ        $0x00000040, R9
+	JMP         udev
+
+sdev:
+	MOVQ SI, R12
+	SUBQ $0x00000008, R12
+
+s1dev:
+	CMPQ        R9, R12
+	JG          tdev
+	VMOVUPS     (CX)(R9*4), Y11
+	VSUBPS      Y1, Y11, Y11
+	VFMADD231PS Y11, Y11, Y2
+	ADDQ        $0x00000008, R9
+	JMP         s1dev
+
+tdev:
+	CMPQ        R9, SI
+	JAE         edev
+	VMOVSS      (CX)(R9*4), X11
+	VSUBSS      X1, X11, X11
+	VFMADD231SS X11, X11, X0
+	INCQ        R9
 	JMP         tdev
 
 edev:

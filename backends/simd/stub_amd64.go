@@ -889,6 +889,15 @@ func qsl6x4AVX512(y []float32, ldy int, p []float32, ldp int, n int, s []float32
 //go:noescape
 func layerNormRowsAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
+// y = (x-mu)*s + b, normAffine's bits with g = 1; b holds c elements and g is not read.
+// (AVX-512)
+//
+//go:noescape
+func layerNormRowsUnitGAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
 // rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
 // float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
 // (AVX-512)
@@ -914,6 +923,16 @@ func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, 
 //
 //go:noescape
 func layerNormRowsNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
+// y = (x-mu)*s + b, normAffine's bits with g = 1; b holds c elements and g is not read.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func layerNormRowsUnitGNTAVX512(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
 // float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
@@ -1200,6 +1219,15 @@ func reluTAVX2(dst []float32, ldd int, src []float32, lds int, rows int, cols in
 //go:noescape
 func layerNormRowsAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
+// y = (x-mu)*s + b, normAffine's bits with g = 1; b holds c elements and g is not read.
+// (AVX2+FMA)
+//
+//go:noescape
+func layerNormRowsUnitGAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
 // rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
 // float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.
 // (AVX2+FMA)
@@ -1225,6 +1253,16 @@ func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ah
 //
 //go:noescape
 func layerNormRowsNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):
+// mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the
+// variance from a shifted single pass (or two passes where the shift was far from the mean),
+// y = (x-mu)*s + b, normAffine's bits with g = 1; b holds c elements and g is not read.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func layerNormRowsUnitGNTAVX2(y []float32, x []float32, g []float32, b []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
 // float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements.

@@ -89,7 +89,8 @@ func rstd(x Register, eps, scale Mem) {
 // every row of y starts aligned; crmsnorm streams rows at any alignment).
 func normRows(v variant) {
 	for _, nt := range ntForms {
-		lnRowsFn(v, nt, ntName("layerNormRows", nt))
+		lnRowsFn(v, nt, ntName("layerNormRows", nt), false)
+		lnRowsFn(v, nt, ntName("layerNormRowsUnitG", nt), true)
 		rmsRowsFn(v, nt)
 		crmsRowsFn(v, nt)
 	}
@@ -332,13 +333,31 @@ func rmsRowsFn(v variant, nt bool) {
 // prefetching the next row into L1; rows beyond lnAheadC elements (which
 // do not fit L1 with g, b and the next row) prefetch row r+2 into L2
 // instead, so DRAM reads go on (outPasses).
-func lnRowsFn(v variant, nt bool, name string) {
+//
+// unitG emits the form for gamma = 1 (nonscaling_layernorm), which reads
+// no g: y = (x-mu)*s + b, normAffine's bits with g = 1 (fma(t, 1, b) is
+// t + b rounded once). g's memory is a third of the output pass's reads,
+// all from L2 in wide rows, and unitG rows are wide only past rmsAheadC,
+// as rmsnorm's.
+func lnRowsFn(v variant, nt bool, name string, unitG bool) {
+	what := "y = (x-mu)*s*g + b as in normAffine; g and b hold c elements."
+	if unitG {
+		what = "y = (x-mu)*s + b, normAffine's bits with g = 1; b holds c elements and g is not read."
+	}
 	fn(v, name, "func(y, x, g, b []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
 		"layerNormRows normalises rows rows of c >= 1 elements (x and y rows at r*c):",
 		"mu = sum(row)*inv, s = rsqrt(var*inv+eps)*scale (through float64, as rsqrt32) with the",
 		"variance from a shifted single pass (or two passes where the shift was far from the mean),",
-		"y = (x-mu)*s*g + b as in normAffine; g and b hold c elements."}, nt)...)
-	y, x, g, b := ptr("y"), ptr("x"), ptr("g"), ptr("b")
+		what}, nt)...)
+	y, x, b := ptr("y"), ptr("x"), ptr("b")
+	var g GPVirtual
+	if !unitG {
+		g = ptr("g")
+	}
+	aheadC := lnAheadC
+	if unitG {
+		aheadC = rmsAheadC
+	}
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	c := Load(Param("c"), GP64()).(GPVirtual)
 	inv, eps, scale := paramMem("inv"), paramMem("eps"), paramMem("scale")
@@ -404,23 +423,31 @@ func lnRowsFn(v variant, nt bool, name string) {
 	rstd(qr, eps, scale)
 	s := v.vec()
 	VBROADCASTSS(qr, s)
-	outRowPasses(v, c, i, k, widerThan(c, lnAheadC), nx, n2, func(l lane, u int, m func(GPVirtual, int) Mem) {
+	outRowPasses(v, c, i, k, widerThan(c, aheadC), nx, n2, func(l lane, u int, m func(GPVirtual, int) Mem) {
 		t := l.load(m(x, 0))
 		VSUBPS(mu, t, t)
 		VMULPS(s, t, t)
-		gv := l.load(m(g, 0))
 		bv := l.load(m(b, 0))
-		VFMADD213PS(bv, gv, t)
+		if unitG {
+			VADDPS(bv, t, t)
+		} else {
+			gv := l.load(m(g, 0))
+			VFMADD213PS(bv, gv, t)
+		}
 		ntStore(nt, l, t, m(y, 0))
 	}, func(m func(GPVirtual) Mem) {
-		t, gv := XMM(), XMM()
+		t, bv := XMM(), XMM()
 		VMOVSS(m(x), t)
 		VSUBSS(mu.AsX(), t, t)
 		VMULSS(s.AsX(), t, t)
-		VMOVSS(m(g), gv)
-		bv := XMM()
 		VMOVSS(m(b), bv)
-		VFMADD213SS(bv, gv, t)
+		if unitG {
+			VADDSS(bv, t, t)
+		} else {
+			gv := XMM()
+			VMOVSS(m(g), gv)
+			VFMADD213SS(bv, gv, t)
+		}
 		VMOVSS(t, m(y))
 	})
 	ADDQ(stride, x)
