@@ -38,6 +38,14 @@ func composeRMSNorm(sumSq func([]float32) float32, scaleMul func(y, x, g []float
 	}
 }
 
+// unitGRows are a level's row norms for gamma = 1 (unitGRowsOf): plain
+// and streaming, the same bits as the forms with g given a row of ones,
+// which they do not read (g may be nil).
+type unitGRows struct {
+	ln, lnNT   layerNormRowsFn
+	rms, rmsNT rmsNormRowsFn
+}
+
 // The twins of the fused routines.
 var (
 	layerNormRowsGo = composeLayerNorm(sumGo, sumSqDevGo, normAffineGo)

@@ -15,14 +15,15 @@ func crmsRowsOf(v *vec) (plain, nt crmsRowsFn) {
 	return nil, nil
 }
 
-// unitGRowsOf is v's layernorm rows for gamma = 1 (layerNormRowsUnitG:
-// g is not read), plain and streaming; nil where the level has none.
-func unitGRowsOf(v *vec) (plain, nt layerNormRowsFn) {
+// unitGRowsOf is v's row norms for gamma = 1, plain and streaming, which
+// read no g (layerNormRowsUnitG, rmsNormRowsUnitG); nil where the level
+// has none.
+func unitGRowsOf(v *vec) *unitGRows {
 	switch v {
 	case vecAVX512:
-		return layerNormRowsUnitGAVX512, layerNormRowsUnitGNTAVX512
+		return &unitGRows{layerNormRowsUnitGAVX512, layerNormRowsUnitGNTAVX512, rmsNormRowsUnitGAVX512, rmsNormRowsUnitGNTAVX512}
 	case vecAVX2:
-		return layerNormRowsUnitGAVX2, layerNormRowsUnitGNTAVX2
+		return &unitGRows{layerNormRowsUnitGAVX2, layerNormRowsUnitGNTAVX2, rmsNormRowsUnitGAVX2, rmsNormRowsUnitGNTAVX2}
 	}
-	return nil, nil
+	return nil
 }

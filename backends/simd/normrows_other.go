@@ -5,5 +5,5 @@ package simd
 // crmsRowsOf: fused CRMSNorm rows exist on amd64 only.
 func crmsRowsOf(*vec) (plain, nt crmsRowsFn) { return nil, nil }
 
-// unitGRowsOf: layernorm rows without g exist on amd64 only.
-func unitGRowsOf(*vec) (plain, nt layerNormRowsFn) { return nil, nil }
+// unitGRowsOf: row norms without g exist on amd64 only.
+func unitGRowsOf(*vec) *unitGRows { return nil }

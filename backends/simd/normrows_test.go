@@ -95,23 +95,23 @@ func TestNormRows(t *testing.T) {
 	})
 }
 
-// TestLayerNormUnitG checks each level's layernorm rows for gamma = 1
-// (unitGRowsOf), given no g, against its layernorm rows given a g of ones:
-// the same bits, for rows 0..3, row lengths 1..300 and the wide ones (past
-// rmsAheadC), x and b at misalignments 0..3 (0: ending at an inaccessible
-// page), nothing written past y.
-func TestLayerNormUnitG(t *testing.T) {
+// TestUnitGRows checks each level's row norms for gamma = 1
+// (unitGRowsOf), given no g, against its row norms given a g of ones: the
+// same bits, for rows 0..3, row lengths 1..300 and the wide ones (past
+// lnAheadC and rmsAheadC), x and b at misalignments 0..3 (0: ending at an
+// inaccessible page), nothing written past y.
+func TestUnitGRows(t *testing.T) {
 	var cs []int
 	for c := 1; c <= 300; c++ {
 		cs = append(cs, c)
 	}
 	cs = append(cs, 1024, 3073, 4096, 4097, 8192)
 	forVariants(t, func(t *testing.T, v *vec) {
-		unitG, _ := unitGRowsOf(v)
-		if unitG == nil {
-			t.Skip("no layernorm rows without g on this level")
+		u := unitGRowsOf(v)
+		if u == nil {
+			t.Skip("no row norms without g on this level")
 		}
-		ln := fusedLayerNorm(v)
+		ln, rms := fusedLayerNorm(v), fusedRMSNorm(v)
 		rng := rand.New(rand.NewPCG(45, 46))
 		for _, c := range cs {
 			ones := filled(c, 1)
@@ -125,9 +125,13 @@ func TestLayerNormUnitG(t *testing.T) {
 					want := make([]float32, n)
 					ln(want, x, ones, b, rows, c, inv, 1e-5, 0.75)
 					y, check := guarded(n, 16)
-					unitG(y, x, nil, b, rows, c, inv, 1e-5, 0.75)
+					u.ln(y, x, nil, b, rows, c, inv, 1e-5, 0.75)
 					check(t, what)
 					sameBits(t, "layerNormRowsUnitG "+what, y, want)
+					rms(want, x, ones, rows, c, inv, 1e-5, 0.75)
+					u.rms(y, x, nil, rows, c, inv, 1e-5, 0.75)
+					check(t, what)
+					sameBits(t, "rmsNormRowsUnitG "+what, y, want)
 				}
 			}
 		}

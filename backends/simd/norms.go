@@ -42,10 +42,10 @@ func filled(n int, v float32) []float32 {
 // (unitGRowsOf), else a g of ones.
 func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func(lo, hi int) {
 	inv, f := 1/float32(c), fusedLayerNorm(v)
-	unitG, unitGNT := unitGRowsOf(v)
+	unitG := unitGRowsOf(v)
 	if g == nil {
 		if unitG != nil {
-			f = unitG
+			f = unitG.ln
 		} else {
 			g = filled(c, 1)
 		}
@@ -56,7 +56,7 @@ func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func
 	if k != nil && k.rowsAligned(y, c) {
 		f = k.layerNormRows
 		if g == nil {
-			f = unitGNT
+			f = unitG.lnNT
 		}
 	} else {
 		k = nil
@@ -68,12 +68,23 @@ func layerNormRows(v *vec, x, g, b, y []float32, c int, eps, scale float32) func
 }
 
 // rmsNormRows returns the row loop of y = x*rsqrt(mean(x²)+eps)*scale*g (streaming
-// as layerNormRows).
+// as layerNormRows; g nil is g = 1, as there).
 func rmsNormRows(v *vec, x, g, y []float32, c int, eps, scale float32) func(lo, hi int) {
 	inv, f := 1/float32(c), fusedRMSNorm(v)
+	unitG := unitGRowsOf(v)
+	if g == nil {
+		if unitG != nil {
+			f = unitG.rms
+		} else {
+			g = filled(c, 1)
+		}
+	}
 	k := streaming(v, 8*len(x)+4*c) // with g, as layerNormRows
 	if k != nil && k.rowsAligned(y, c) {
 		f = k.rmsNormRows
+		if g == nil {
+			f = unitG.rmsNT
+		}
 	} else {
 		k = nil
 	}
@@ -132,7 +143,7 @@ func prepareRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 func prepareSingleScaleRMSNorm(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	op := o.(kernel.SingleScaleRMSNorm)
 	v := b.lv.f
-	body := rmsNormRows(v, kernel.F32s(op.X), filled(op.C, 1), kernel.F32s(op.Y), op.C, op.Eps, op.Scale)
+	body := rmsNormRows(v, kernel.F32s(op.X), nil, kernel.F32s(op.Y), op.C, op.Eps, op.Scale)
 	return bound(v.path, func() { b.rows(op.Rows, 4*op.C, body) }), nil
 }
 

@@ -117,7 +117,7 @@ func TestStreamingForms(t *testing.T) {
 		for c := lanes; c <= 320; c += lanes {
 			cs = append(cs, c)
 		}
-		cs = append(cs, 1024, 4096)
+		cs = append(cs, 1024, 4096, 8192)
 		ln, rms := fusedLayerNorm(v), fusedRMSNorm(v)
 		for _, c := range cs {
 			for rows := range 4 {
@@ -132,11 +132,16 @@ func TestStreamingForms(t *testing.T) {
 				k.layerNormRows(y, x, g, b, rows, c, inv, 1e-5, 0.75)
 				check("layerNormRows " + what)
 				sameBits(t, "layerNormRows "+what, y, want)
-				if _, unitGNT := unitGRowsOf(v); unitGNT != nil {
-					ln(want, x, filled(c, 1), b, rows, c, inv, 1e-5, 0.75)
-					unitGNT(y, x, nil, b, rows, c, inv, 1e-5, 0.75)
+				if u := unitGRowsOf(v); u != nil {
+					ones := filled(c, 1)
+					ln(want, x, ones, b, rows, c, inv, 1e-5, 0.75)
+					u.lnNT(y, x, nil, b, rows, c, inv, 1e-5, 0.75)
 					check("layerNormRowsUnitG " + what)
 					sameBits(t, "layerNormRowsUnitG "+what, y, want)
+					rms(want, x, ones, rows, c, inv, 1e-5, 0.75)
+					u.rmsNT(y, x, nil, rows, c, inv, 1e-5, 0.75)
+					check("rmsNormRowsUnitG " + what)
+					sameBits(t, "rmsNormRowsUnitG "+what, y, want)
 				}
 				rms(want, x, g, rows, c, inv, 1e-5, 0.75)
 				k.rmsNormRows(y, x, g, rows, c, inv, 1e-5, 0.75)

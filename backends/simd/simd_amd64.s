@@ -22206,6 +22206,217 @@ done:
 	VZEROUPPER
 	RET
 
+// func rmsNormRowsUnitGAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·rmsNormRowsUnitGAVX512(SB), NOSPLIT, $0-100
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  rows+72(FP), DX
+	MOVQ  c+80(FP), BX
+	MOVQ  BX, SI
+	ANDQ  $0x0f, SI
+	MOVQ  $-1, DI
+	BZHIQ SI, DI, DI
+	KMOVW DI, K1
+	MOVQ  BX, SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*1), R9
+
+row:
+	LEAQ   (CX)(SI*1), R8
+	LEAQ   (CX)(R9*1), R10
+	TESTQ  DX, DX
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DI, DI
+	MOVQ   BX, R11
+	SUBQ   $0x00000080, R11
+
+usq:
+	CMPQ        DI, R11
+	JG          ssq
+	VMOVUPS     (CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	VMOVUPS     64(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     128(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     192(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     256(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z5
+	VMOVUPS     320(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     384(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     448(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000080, DI
+	JMP         usq
+
+ssq:
+	MOVQ BX, R11
+	SUBQ $0x00000010, R11
+
+s1sq:
+	CMPQ        DI, R11
+	JG          tsq
+	VMOVUPS     (CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	ADDQ        $0x00000010, DI
+	JMP         s1sq
+
+tsq:
+	CMPQ        DI, BX
+	JAE         esq
+	VMOVUPS.Z   (CX)(DI*4), K1, Z9
+	VFMADD231PS Z9, Z9, K1, Z2
+
+esq:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z0, Z5, Z5
+	VADDPS        Z2, Z6, Z6
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+88(FP), X3, X3
+	VADDSS        eps+92(FP), X3, X3
+	VCVTSS2SD     X3, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X3, X3
+	VMULSS        scale+96(FP), X3, X3
+	VBROADCASTSS  X3, Z0
+	CMPQ          BX, $0x00001000
+	JG            outW
+	XORQ          DI, DI
+	MOVQ          BX, R10
+	SUBQ          $0x00000040, R10
+
+uout:
+	CMPQ       DI, R10
+	JG         sout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, (AX)(DI*4)
+	PREFETCHT0 64(R8)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(DI*4)
+	PREFETCHT0 128(R8)(DI*4)
+	VMOVUPS    128(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(DI*4)
+	PREFETCHT0 192(R8)(DI*4)
+	VMOVUPS    192(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(DI*4)
+	ADDQ       $0x00000040, DI
+	JMP        uout
+
+sout:
+	MOVQ BX, R10
+	SUBQ $0x00000010, R10
+
+s1out:
+	CMPQ       DI, R10
+	JG         tout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, (AX)(DI*4)
+	ADDQ       $0x00000010, DI
+	JMP        s1out
+
+tout:
+	CMPQ       DI, BX
+	JAE        eout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS.Z  (CX)(DI*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(DI*4)
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000040, R8
+
+uoutw:
+	CMPQ       DI, R8
+	JG         soutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, (AX)(DI*4)
+	PREFETCHT1 64(R10)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, 64(AX)(DI*4)
+	PREFETCHT1 128(R10)(DI*4)
+	VMOVUPS    128(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, 128(AX)(DI*4)
+	PREFETCHT1 192(R10)(DI*4)
+	VMOVUPS    192(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, 192(AX)(DI*4)
+	ADDQ       $0x00000040, DI
+	JMP        uoutw
+
+soutw:
+	MOVQ BX, R8
+	SUBQ $0x00000010, R8
+
+s1outw:
+	CMPQ       DI, R8
+	JG         toutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, (AX)(DI*4)
+	ADDQ       $0x00000010, DI
+	JMP        s1outw
+
+toutw:
+	CMPQ       DI, BX
+	JAE        eoutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS.Z  (CX)(DI*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(DI*4)
+
+eoutw:
+outJ:
+	ADDQ SI, CX
+	ADDQ SI, AX
+	DECQ DX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func crmsNormRowsAVX512(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·crmsNormRowsAVX512(SB), NOSPLIT, $0-104
@@ -23436,6 +23647,217 @@ outJ:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func rmsNormRowsUnitGNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·rmsNormRowsUnitGNTAVX512(SB), NOSPLIT, $0-100
+	MOVQ  y_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  rows+72(FP), DX
+	MOVQ  c+80(FP), BX
+	MOVQ  BX, SI
+	ANDQ  $0x0f, SI
+	MOVQ  $-1, DI
+	BZHIQ SI, DI, DI
+	KMOVW DI, K1
+	MOVQ  BX, SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*1), R9
+
+row:
+	LEAQ   (CX)(SI*1), R8
+	LEAQ   (CX)(R9*1), R10
+	TESTQ  DX, DX
+	JZ     done
+	VXORPS Z0, Z0, Z0
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	XORQ   DI, DI
+	MOVQ   BX, R11
+	SUBQ   $0x00000080, R11
+
+usq:
+	CMPQ        DI, R11
+	JG          ssq
+	VMOVUPS     (CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	VMOVUPS     64(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z2
+	VMOVUPS     128(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z3
+	VMOVUPS     192(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z4
+	VMOVUPS     256(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z5
+	VMOVUPS     320(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z6
+	VMOVUPS     384(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z7
+	VMOVUPS     448(CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z8
+	ADDQ        $0x00000080, DI
+	JMP         usq
+
+ssq:
+	MOVQ BX, R11
+	SUBQ $0x00000010, R11
+
+s1sq:
+	CMPQ        DI, R11
+	JG          tsq
+	VMOVUPS     (CX)(DI*4), Z9
+	VFMADD231PS Z9, Z9, Z0
+	ADDQ        $0x00000010, DI
+	JMP         s1sq
+
+tsq:
+	CMPQ        DI, BX
+	JAE         esq
+	VMOVUPS.Z   (CX)(DI*4), K1, Z9
+	VFMADD231PS Z9, Z9, K1, Z2
+
+esq:
+	VADDPS        Z7, Z3, Z3
+	VADDPS        Z8, Z4, Z4
+	VADDPS        Z0, Z5, Z5
+	VADDPS        Z2, Z6, Z6
+	VADDPS        Z5, Z3, Z3
+	VADDPS        Z6, Z4, Z4
+	VADDPS        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPS        Y0, Y3, Y3
+	VEXTRACTF128  $0x01, Y3, X0
+	VADDPS        X0, X3, X3
+	VMOVHLPS      X3, X3, X0
+	VADDPS        X0, X3, X3
+	VMOVSHDUP     X3, X0
+	VADDPS        X0, X3, X3
+	VMULSS        inv+88(FP), X3, X3
+	VADDSS        eps+92(FP), X3, X3
+	VCVTSS2SD     X3, X1, X1
+	VSQRTSD       X1, X1, X1
+	VMOVSD        c_one64<>+0(SB), X0
+	VDIVSD        X1, X0, X1
+	VCVTSD2SS     X1, X3, X3
+	VMULSS        scale+96(FP), X3, X3
+	VBROADCASTSS  X3, Z0
+	CMPQ          BX, $0x00001000
+	JG            outW
+	XORQ          DI, DI
+	MOVQ          BX, R10
+	SUBQ          $0x00000040, R10
+
+uout:
+	CMPQ       DI, R10
+	JG         sout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, (AX)(DI*4)
+	PREFETCHT0 64(R8)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(DI*4)
+	PREFETCHT0 128(R8)(DI*4)
+	VMOVUPS    128(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(DI*4)
+	PREFETCHT0 192(R8)(DI*4)
+	VMOVUPS    192(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(DI*4)
+	ADDQ       $0x00000040, DI
+	JMP        uout
+
+sout:
+	MOVQ BX, R10
+	SUBQ $0x00000010, R10
+
+s1out:
+	CMPQ       DI, R10
+	JG         tout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, (AX)(DI*4)
+	ADDQ       $0x00000010, DI
+	JMP        s1out
+
+tout:
+	CMPQ       DI, BX
+	JAE        eout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS.Z  (CX)(DI*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(DI*4)
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000040, R8
+
+uoutw:
+	CMPQ       DI, R8
+	JG         soutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, (AX)(DI*4)
+	PREFETCHT1 64(R10)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, 64(AX)(DI*4)
+	PREFETCHT1 128(R10)(DI*4)
+	VMOVUPS    128(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, 128(AX)(DI*4)
+	PREFETCHT1 192(R10)(DI*4)
+	VMOVUPS    192(CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, 192(AX)(DI*4)
+	ADDQ       $0x00000040, DI
+	JMP        uoutw
+
+soutw:
+	MOVQ BX, R8
+	SUBQ $0x00000010, R8
+
+s1outw:
+	CMPQ       DI, R8
+	JG         toutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVNTPS   Z2, (AX)(DI*4)
+	ADDQ       $0x00000010, DI
+	JMP        s1outw
+
+toutw:
+	CMPQ       DI, BX
+	JAE        eoutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS.Z  (CX)(DI*4), K1, Z2
+	VMULPS     Z0, Z2, Z2
+	VMOVUPS    Z2, K1, (AX)(DI*4)
+
+eoutw:
+outJ:
+	ADDQ SI, CX
+	ADDQ SI, AX
+	DECQ DX
 	JMP  row
 
 done:
@@ -33421,6 +33843,212 @@ done:
 	VZEROUPPER
 	RET
 
+// func rmsNormRowsUnitGAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·rmsNormRowsUnitGAVX2(SB), NOSPLIT, $0-100
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ rows+72(FP), DX
+	MOVQ c+80(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*1), R9
+
+row:
+	LEAQ   (CX)(SI*1), R8
+	LEAQ   (CX)(R9*1), R10
+	TESTQ  DX, DX
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS X0, X0, X0
+	XORQ   DI, DI
+	MOVQ   BX, R11
+	SUBQ   $0x00000040, R11
+
+usq:
+	CMPQ        DI, R11
+	JG          ssq
+	VMOVUPS     (CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     32(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     64(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     96(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     128(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     160(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     192(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y7
+	VMOVUPS     224(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y8
+	ADDQ        $0x00000040, DI
+	JMP         usq
+
+ssq:
+	MOVQ BX, R11
+	SUBQ $0x00000008, R11
+
+s1sq:
+	CMPQ        DI, R11
+	JG          tsq
+	VMOVUPS     (CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	ADDQ        $0x00000008, DI
+	JMP         s1sq
+
+tsq:
+	CMPQ        DI, BX
+	JAE         esq
+	VMOVSS      (CX)(DI*4), X9
+	VFMADD231SS X9, X9, X0
+	INCQ        DI
+	JMP         tsq
+
+esq:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+88(FP), X2, X2
+	VADDSS       eps+92(FP), X2, X2
+	VCVTSS2SD    X2, X10, X10
+	VSQRTSD      X10, X10, X10
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X10, X0, X10
+	VCVTSD2SS    X10, X2, X2
+	VMULSS       scale+96(FP), X2, X2
+	VBROADCASTSS X2, Y0
+	CMPQ         BX, $0x00001000
+	JG           outW
+	XORQ         DI, DI
+	MOVQ         BX, R10
+	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ       DI, R10
+	JG         sout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, (AX)(DI*4)
+	VMOVUPS    32(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(DI*4)
+	PREFETCHT0 64(R8)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(DI*4)
+	VMOVUPS    96(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(DI*4)
+	ADDQ       $0x00000020, DI
+	JMP        uout
+
+sout:
+	MOVQ BX, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ       DI, R10
+	JG         tout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, (AX)(DI*4)
+	ADDQ       $0x00000008, DI
+	JMP        s1out
+
+tout:
+	CMPQ   DI, BX
+	JAE    eout
+	VMOVSS (CX)(DI*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS X1, (AX)(DI*4)
+	INCQ   DI
+	JMP    tout
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000020, R8
+
+uoutw:
+	CMPQ       DI, R8
+	JG         soutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, (AX)(DI*4)
+	VMOVUPS    32(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, 32(AX)(DI*4)
+	PREFETCHT1 64(R10)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, 64(AX)(DI*4)
+	VMOVUPS    96(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, 96(AX)(DI*4)
+	ADDQ       $0x00000020, DI
+	JMP        uoutw
+
+soutw:
+	MOVQ BX, R8
+	SUBQ $0x00000008, R8
+
+s1outw:
+	CMPQ       DI, R8
+	JG         toutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVUPS    Y1, (AX)(DI*4)
+	ADDQ       $0x00000008, DI
+	JMP        s1outw
+
+toutw:
+	CMPQ   DI, BX
+	JAE    eoutw
+	VMOVSS (CX)(DI*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS X1, (AX)(DI*4)
+	INCQ   DI
+	JMP    toutw
+
+eoutw:
+outJ:
+	ADDQ SI, CX
+	ADDQ SI, AX
+	DECQ DX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
 // func crmsNormRowsAVX2(y []float32, z []float32, g []float32, rows int, n int, ahead int, inv float32, eps float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·crmsNormRowsAVX2(SB), NOSPLIT, $0-104
@@ -34632,6 +35260,212 @@ outJ:
 	ADDQ DI, CX
 	ADDQ DI, AX
 	DECQ BX
+	JMP  row
+
+done:
+	VZEROUPPER
+	RET
+
+// func rmsNormRowsUnitGNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+// Requires: AVX, AVX2, FMA3, MMX+
+TEXT ·rmsNormRowsUnitGNTAVX2(SB), NOSPLIT, $0-100
+	MOVQ y_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ rows+72(FP), DX
+	MOVQ c+80(FP), BX
+	MOVQ BX, SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*1), R9
+
+row:
+	LEAQ   (CX)(SI*1), R8
+	LEAQ   (CX)(R9*1), R10
+	TESTQ  DX, DX
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS X0, X0, X0
+	XORQ   DI, DI
+	MOVQ   BX, R11
+	SUBQ   $0x00000040, R11
+
+usq:
+	CMPQ        DI, R11
+	JG          ssq
+	VMOVUPS     (CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	VMOVUPS     32(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y2
+	VMOVUPS     64(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y3
+	VMOVUPS     96(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y4
+	VMOVUPS     128(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y5
+	VMOVUPS     160(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y6
+	VMOVUPS     192(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y7
+	VMOVUPS     224(CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y8
+	ADDQ        $0x00000040, DI
+	JMP         usq
+
+ssq:
+	MOVQ BX, R11
+	SUBQ $0x00000008, R11
+
+s1sq:
+	CMPQ        DI, R11
+	JG          tsq
+	VMOVUPS     (CX)(DI*4), Y9
+	VFMADD231PS Y9, Y9, Y1
+	ADDQ        $0x00000008, DI
+	JMP         s1sq
+
+tsq:
+	CMPQ        DI, BX
+	JAE         esq
+	VMOVSS      (CX)(DI*4), X9
+	VFMADD231SS X9, X9, X0
+	INCQ        DI
+	JMP         tsq
+
+esq:
+	VADDPS       Y6, Y2, Y2
+	VADDPS       Y7, Y3, Y3
+	VADDPS       Y8, Y4, Y4
+	VADDPS       Y1, Y5, Y5
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VEXTRACTF128 $0x01, Y2, X1
+	VADDPS       X1, X2, X2
+	VMOVHLPS     X2, X2, X1
+	VADDPS       X1, X2, X2
+	VMOVSHDUP    X2, X1
+	VADDPS       X1, X2, X2
+	VADDSS       X0, X2, X2
+	VMULSS       inv+88(FP), X2, X2
+	VADDSS       eps+92(FP), X2, X2
+	VCVTSS2SD    X2, X10, X10
+	VSQRTSD      X10, X10, X10
+	VMOVSD       c_one64<>+0(SB), X0
+	VDIVSD       X10, X0, X10
+	VCVTSD2SS    X10, X2, X2
+	VMULSS       scale+96(FP), X2, X2
+	VBROADCASTSS X2, Y0
+	CMPQ         BX, $0x00001000
+	JG           outW
+	XORQ         DI, DI
+	MOVQ         BX, R10
+	SUBQ         $0x00000020, R10
+
+uout:
+	CMPQ       DI, R10
+	JG         sout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, (AX)(DI*4)
+	VMOVUPS    32(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(DI*4)
+	PREFETCHT0 64(R8)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(DI*4)
+	VMOVUPS    96(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(DI*4)
+	ADDQ       $0x00000020, DI
+	JMP        uout
+
+sout:
+	MOVQ BX, R10
+	SUBQ $0x00000008, R10
+
+s1out:
+	CMPQ       DI, R10
+	JG         tout
+	PREFETCHT0 (R8)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, (AX)(DI*4)
+	ADDQ       $0x00000008, DI
+	JMP        s1out
+
+tout:
+	CMPQ   DI, BX
+	JAE    eout
+	VMOVSS (CX)(DI*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS X1, (AX)(DI*4)
+	INCQ   DI
+	JMP    tout
+
+eout:
+	JMP outJ
+
+outW:
+	XORQ DI, DI
+	MOVQ BX, R8
+	SUBQ $0x00000020, R8
+
+uoutw:
+	CMPQ       DI, R8
+	JG         soutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, (AX)(DI*4)
+	VMOVUPS    32(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, 32(AX)(DI*4)
+	PREFETCHT1 64(R10)(DI*4)
+	VMOVUPS    64(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, 64(AX)(DI*4)
+	VMOVUPS    96(CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, 96(AX)(DI*4)
+	ADDQ       $0x00000020, DI
+	JMP        uoutw
+
+soutw:
+	MOVQ BX, R8
+	SUBQ $0x00000008, R8
+
+s1outw:
+	CMPQ       DI, R8
+	JG         toutw
+	PREFETCHT1 (R10)(DI*4)
+	VMOVUPS    (CX)(DI*4), Y1
+	VMULPS     Y0, Y1, Y1
+	VMOVNTPS   Y1, (AX)(DI*4)
+	ADDQ       $0x00000008, DI
+	JMP        s1outw
+
+toutw:
+	CMPQ   DI, BX
+	JAE    eoutw
+	VMOVSS (CX)(DI*4), X1
+	VMULSS X0, X1, X1
+	VMOVSS X1, (AX)(DI*4)
+	INCQ   DI
+	JMP    toutw
+
+eoutw:
+outJ:
+	ADDQ SI, CX
+	ADDQ SI, AX
+	DECQ DX
 	JMP  row
 
 done:

@@ -905,6 +905,13 @@ func layerNormRowsUnitGAVX512(y []float32, x []float32, g []float32, b []float32
 //go:noescape
 func rmsNormRowsAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s, scaleMul's bits with g = 1; g is not read.
+// (AVX-512)
+//
+//go:noescape
+func rmsNormRowsUnitGAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
 // crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
 // rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. With ahead 0 (rows that fit
 // L1 with g and the next row) the output pass prefetches the next row into L1, else row r+ahead
@@ -941,6 +948,14 @@ func layerNormRowsUnitGNTAVX512(y []float32, x []float32, g []float32, b []float
 //
 //go:noescape
 func rmsNormRowsNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s, scaleMul's bits with g = 1; g is not read.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX-512)
+//
+//go:noescape
+func rmsNormRowsUnitGNTAVX512(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // NT: the full vectors of y from each row's first vector-aligned element on are stored
 // non-temporally (rows need not be aligned); the caller runs sfence.
@@ -1235,6 +1250,13 @@ func layerNormRowsUnitGAVX2(y []float32, x []float32, g []float32, b []float32, 
 //go:noescape
 func rmsNormRowsAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s, scaleMul's bits with g = 1; g is not read.
+// (AVX2+FMA)
+//
+//go:noescape
+func rmsNormRowsUnitGAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
 // crmsNormRows sets, per row of n >= 1 elements (z and y rows at r*n), s = sum(row), q = sum(row²),
 // rs = rsqrt32((q+s*s)*inv+eps) and y = z*rs*g; g holds n elements. With ahead 0 (rows that fit
 // L1 with g and the next row) the output pass prefetches the next row into L1, else row r+ahead
@@ -1271,6 +1293,14 @@ func layerNormRowsUnitGNTAVX2(y []float32, x []float32, g []float32, b []float32
 //
 //go:noescape
 func rmsNormRowsNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
+
+// rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through
+// float64, as rsqrt32) and y = x*s, scaleMul's bits with g = 1; g is not read.
+// NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
+// (AVX2+FMA)
+//
+//go:noescape
+func rmsNormRowsUnitGNTAVX2(y []float32, x []float32, g []float32, rows int, c int, inv float32, eps float32, scale float32)
 
 // NT: the full vectors of y from each row's first vector-aligned element on are stored
 // non-temporally (rows need not be aligned); the caller runs sfence.

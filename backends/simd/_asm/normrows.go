@@ -91,7 +91,8 @@ func normRows(v variant) {
 	for _, nt := range ntForms {
 		lnRowsFn(v, nt, ntName("layerNormRows", nt), false)
 		lnRowsFn(v, nt, ntName("layerNormRowsUnitG", nt), true)
-		rmsRowsFn(v, nt)
+		rmsRowsFn(v, nt, false)
+		rmsRowsFn(v, nt, true)
 		crmsRowsFn(v, nt)
 	}
 }
@@ -249,12 +250,23 @@ func rowTailMask(v variant, c GPVirtual) OpmaskVirtual {
 // rmsRowsFn emits rmsNormRows: per row a sum-of-squares pass, then the
 // output pass (prefetching the next row into L1); rows beyond rmsAheadC
 // elements prefetch row r+2 into L2 instead (outPasses).
-func rmsRowsFn(v variant, nt bool) {
+//
+// unitG emits the form for g = 1 (single_scale_rmsnorm), which reads no
+// g: y = x*s, scaleMul's bits with g = 1.
+func rmsRowsFn(v variant, nt, unitG bool) {
 	const acc8 = 8
-	fn(v, ntName("rmsNormRows", nt), "func(y, x, g []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
+	name, what := "rmsNormRows", "y = x*s*g as in scaleMul; g holds c elements."
+	if unitG {
+		name, what = "rmsNormRowsUnitG", "y = x*s, scaleMul's bits with g = 1; g is not read."
+	}
+	fn(v, ntName(name, nt), "func(y, x, g []float32, rows, c int, inv, eps, scale float32)", ntDoc([]string{
 		"rmsNormRows sets, per row of c >= 1 elements, s = rsqrt(sumSq(row)*inv+eps)*scale (through",
-		"float64, as rsqrt32) and y = x*s*g as in scaleMul; g holds c elements."}, nt)...)
-	y, x, g := ptr("y"), ptr("x"), ptr("g")
+		"float64, as rsqrt32) and " + what}, nt)...)
+	y, x := ptr("y"), ptr("x")
+	var g GPVirtual
+	if !unitG {
+		g = ptr("g")
+	}
 	rows := Load(Param("rows"), GP64()).(GPVirtual)
 	c := Load(Param("c"), GP64()).(GPVirtual)
 	inv, eps, scale := paramMem("inv"), paramMem("eps"), paramMem("scale")
@@ -532,22 +544,27 @@ func perLine(v variant, pf func(m func(GPVirtual, int) Mem), step func(l lane, u
 }
 
 // scaleMulSteps are the vector step and the scalar step of y = x*s*g
-// (scaleMul's numerics), y stored non-temporally when nt.
+// (scaleMul's numerics), y stored non-temporally when nt; g nil is g = 1
+// (y = x*s: the same bits, as t*1 is t).
 func scaleMulSteps(nt bool, y, x, g GPVirtual, s VecVirtual) (func(l lane, u int, m func(GPVirtual, int) Mem), func(m func(GPVirtual) Mem)) {
 	step := func(l lane, _ int, m func(GPVirtual, int) Mem) {
 		t := l.load(m(x, 0))
 		VMULPS(s, t, t)
-		gv := l.load(m(g, 0))
-		VMULPS(gv, t, t)
+		if g != nil {
+			gv := l.load(m(g, 0))
+			VMULPS(gv, t, t)
+		}
 		ntStore(nt, l, t, m(y, 0))
 	}
 	scalar := func(m func(GPVirtual) Mem) {
 		t := XMM()
 		VMOVSS(m(x), t)
 		VMULSS(s.AsX(), t, t)
-		gv := XMM()
-		VMOVSS(m(g), gv)
-		VMULSS(gv, t, t)
+		if g != nil {
+			gv := XMM()
+			VMOVSS(m(g), gv)
+			VMULSS(gv, t, t)
+		}
 		VMOVSS(t, m(y))
 	}
 	return step, scalar
