@@ -138,6 +138,28 @@ func BenchmarkNormRowsAB(b *testing.B) {
 	}
 }
 
+// BenchmarkUnitGAB: the streaming layernorm and rmsnorm rows given a row
+// of ones for g against the unit-g rows (unitGRowsOf), which read no g,
+// on the suite's shapes (DRAM, rotated buffers).
+func BenchmarkUnitGAB(b *testing.B) {
+	v := levels()[0].f
+	k, u := ntOf(v), unitGRowsOf(v)
+	if k == nil || u == nil {
+		b.Skip("no streaming or unit-g rows on this level")
+	}
+	for _, sh := range []struct{ rows, c int }{{2048, 8192}, {2048, 4096}, {12608, 768}, {4096, 1024}} {
+		rows, c := sh.rows, sh.c
+		ones, bb := filled(c, 1), filled(c, 0.5)
+		inv := 1 / float32(c)
+		runAB(b, abCase{fmt.Sprintf("layernorm-ones-unitg/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { k.layerNormRows(y, x, ones, bb, rows, c, inv, 1e-6, 1); sfence() },
+			func(y, x []float32) { u.lnNT(y, x, nil, bb, rows, c, inv, 1e-6, 1); sfence() }}, false)
+		runAB(b, abCase{fmt.Sprintf("rmsnorm-ones-unitg/%dx%d", rows, c), rows, c, 8 * rows * c,
+			func(y, x []float32) { k.rmsNormRows(y, x, ones, rows, c, inv, 1e-6, 0.8); sfence() },
+			func(y, x []float32) { u.rmsNT(y, x, nil, rows, c, inv, 1e-6, 0.8); sfence() }}, false)
+	}
+}
+
 func BenchmarkLNCacheAB(b *testing.B) {
 	v := levels()[0].f
 	for _, sh := range []struct{ rows, c int }{{8, 8192}, {16, 4096}, {64, 1024}, {2, 8192}} {
