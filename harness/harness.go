@@ -113,6 +113,37 @@ func (o *Options) SetLastLevelCache(llc, held, kept int64) {
 	o.PassCache = kept
 }
 
+// KeptCache is the data a pass leaves in cache for the next as Cost.Resolve
+// takes it: PassCache, else LastLevelCache.
+func (o Options) KeptCache() int64 {
+	if o.PassCache > 0 {
+		return o.PassCache
+	}
+	return o.LastLevelCache
+}
+
+// CaseBytes is the bytes of one buffer set of c, and of its outputs.
+func CaseBytes(c suite.Case) (set, written int64) {
+	for _, bf := range c.Buffers() {
+		n := int64(bf.Len) * int64(bf.DType.Size())
+		set += n
+		if bf.Out {
+			written += n
+		}
+	}
+	return set, written
+}
+
+// ResolveCost is a case's cost as results carry it: the second pass
+// counted past kept (Cost.Resolve) for a set of set bytes, and the bytes
+// written at most the outputs' (written), as outputs may be sized for the
+// worst case (NMS keeps at most N), and never more than the whole count.
+func ResolveCost(c suite.Cost, set, written, kept int64) suite.Cost {
+	c = c.Resolve(set, kept)
+	c.Written = min(float64(written), c.Bytes)
+	return c
+}
+
 // Touched is the bytes one run touches of a buffer set of setBytes: the
 // set, or the case's minimum traffic (its cost's Bytes) when that is less.
 // mse_masked with keep=0.5 reads half its set: rotated by set size, it
@@ -461,26 +492,9 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 		return nil, res
 	}
 	bufs := c.Buffers()
-	var bytes, written int64
-	for _, bf := range bufs {
-		n := int64(bf.Len) * int64(bf.DType.Size())
-		bytes += n
-		if bf.Out {
-			written += n
-		}
-	}
+	bytes, written := CaseBytes(c)
 	res.SetBytes = bytes
-	resolve := func(c suite.Cost) suite.Cost {
-		kept := opt.PassCache
-		if kept <= 0 {
-			kept = opt.LastLevelCache
-		}
-		c = c.Resolve(bytes, kept)
-		// Outputs may be sized for the worst case (NMS keeps at most N):
-		// never more written than the whole count.
-		c.Written = min(float64(written), c.Bytes)
-		return c
-	}
+	resolve := func(c suite.Cost) suite.Cost { return ResolveCost(c, bytes, written, opt.KeptCache()) }
 	res.Cost = resolve(c.Cost())
 	if opt.MaxBytes > 0 && bytes > opt.MaxBytes {
 		res.Check = suite.Check{Verdict: suite.Skipped, Detail: fmt.Sprintf("needs %d MiB, over the %d MiB limit (--max-mem)", bytes>>20, opt.MaxBytes>>20)}

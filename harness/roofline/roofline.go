@@ -306,11 +306,14 @@ type Point struct {
 }
 
 // String is the table cell: "34% L2", "12% fma32".
-func (p Point) String() string {
+func (p Point) String() string { return p.Share() + " " + p.Roof }
+
+// Share is the percentage alone, to a tenth below 10% ("0.4%", not "0%").
+func (p Point) Share() string {
 	if p.Percent >= 9.95 || p.Percent == 0 {
-		return fmt.Sprintf("%.0f%% %s", p.Percent, p.Roof)
+		return fmt.Sprintf("%.0f%%", p.Percent)
 	}
-	return fmt.Sprintf("%.1f%% %s", p.Percent, p.Roof)
+	return fmt.Sprintf("%.1f%%", p.Percent)
 }
 
 // ErrNoCeiling means the peaks lack what a result needs.

@@ -258,8 +258,12 @@ func writeRooflines(b *strings.Builder, rep *Report) {
 	ax := sharedAxes(charts)
 	for i, r := range rep.Runs {
 		b.WriteString("<div>")
-		b.WriteString(rooflineChart("roofline: "+r.Label, charts[i].roofs, charts[i].dots, ax))
+		b.WriteString(rooflineChart("roofline: "+r.Config(), charts[i].roofs, charts[i].dots, ax))
 		b.WriteString(legend(charts[i].labels, charts[i].colors))
+		if n := charts[i].uncounted; n > 0 {
+			fmt.Fprintf(b, "<p class=\"note\">%d timed result(s) not plotted: their files carry no counts of the work "+
+				"(a file of times alone) and this nbench cannot count their case.</p>", n)
+		}
 		if r.Ceilings == nil {
 			fmt.Fprintf(b, "<p class=\"note\">No peak file for machine %s: run <code>nbench peak</code> on it and pass its peak.json (or --peaks DIR) to draw the ceilings.</p>", esc(r.Machine()))
 		}
@@ -273,6 +277,7 @@ type chartData struct {
 	roofs          []Roof
 	dots           []Dot
 	labels, colors []string
+	uncounted      int // timed results without counts, not plotted
 }
 
 // labelled is how many of a chart's highest and lowest shares of peak get
@@ -282,8 +287,9 @@ const labelled = 3
 func rooflineData(rep *Report, r *Run) chartData {
 	var cd chartData
 	type ranked struct {
-		dot int
-		pct float64
+		dot   int
+		pct   float64
+		share string
 	}
 	var placed []ranked // dots with a share of peak, for the labels
 	for _, s := range rep.Series {
@@ -292,7 +298,11 @@ func rooflineData(rep *Report, r *Run) chartData {
 		}
 		cd.labels, cd.colors = append(cd.labels, s.Backend), append(cd.colors, color(s.Index))
 		for _, res := range r.Results {
-			if res.Backend != s.Backend || !res.Timed() || res.Cost.Bytes <= 0 {
+			if res.Backend != s.Backend || !res.Timed() {
+				continue
+			}
+			if res.Cost.Bytes <= 0 {
+				cd.uncounted++
 				continue
 			}
 			w := roofline.WorkOf(res.Cost, res.Stats.Median, r.Threads(), float64(res.SetBytes), res.Sets, r.Env.Get("cache") != "warm")
@@ -309,7 +319,7 @@ func rooflineData(rep *Report, r *Run) chartData {
 			if ok {
 				tip += fmt.Sprintf(", %s of peak (%s-bound, working set in %s, ceiling %s%s by %s)", p.String(), p.Bound, p.Level,
 					siRate(p.Ceiling), p.Unit, p.Probe)
-				placed = append(placed, ranked{len(cd.dots), p.Percent})
+				placed = append(placed, ranked{len(cd.dots), p.Percent, p.Share()})
 			}
 			cd.dots = append(cd.dots, Dot{X: work / res.Cost.Bytes, Y: work / res.Stats.Median, Color: color(s.Index),
 				Kind: kind, Tip: tip, short: res.Kernel + " (" + s.Backend + ")"})
@@ -318,7 +328,7 @@ func rooflineData(rep *Report, r *Run) chartData {
 	sort.SliceStable(placed, func(i, j int) bool { return placed[i].pct < placed[j].pct })
 	for i, d := range placed {
 		if i < labelled || i >= len(placed)-labelled {
-			cd.dots[d.dot].Label = fmt.Sprintf("%s %.0f%%", cd.dots[d.dot].short, d.pct)
+			cd.dots[d.dot].Label = cd.dots[d.dot].short + " " + d.share
 		}
 	}
 	if c := r.Ceilings; c != nil {

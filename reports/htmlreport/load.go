@@ -41,6 +41,10 @@ type Result struct {
 	// NowPct are the files' shares of the ceiling measured between the
 	// samples (run --peak-now), one per file that has it.
 	NowPct []float64
+	// fromRates: Cost came from a benchfmt file's rates (recount);
+	// seed is that file's run seed when it names one (hasSeed).
+	fromRates, hasSeed bool
+	seed               uint64
 }
 
 // nowPct is a JSON result's share now as a list of one (none when absent).
@@ -202,12 +206,87 @@ func Load(paths []string, peaksDir string) ([]*Run, error) {
 				pf, src = f, peak.Path(peaksDir, id)
 			}
 		}
+		var kept int64 // what a pass leaves in cache for the next, as run counts it
 		if pf != nil {
 			r.Ceilings, r.PeakSource = roofline.New(pf), src
+			kept = pf.Description.Caches.PassReach
+			if kept <= 0 {
+				kept = pf.Description.Caches.LastLevel()
+			}
 		}
+		recount(r, kept)
 	}
 	label(order)
 	return order, nil
+}
+
+// recount gives the results read from benchfmt the suite's count of their
+// case, as run writes it into JSON, in place of what their rates gave: the
+// rates carry bytes, FLOPs and int8 ops, not whether the FLOPs are fp64,
+// the exponentials, integer ALU ops or the bytes written (which pick the
+// ceiling), and a file of times alone (a stored gate baseline) carries no
+// counts at all. The second pass counts past kept (the machine's pass
+// reach; 0: unknown, none counted), and a count that depends on the inputs
+// (suite.DataCoster) is the suite's reference on the file's inputs, drawn
+// again from its seed (baselines name it; run's files do not, and then the
+// rates give its magnitudes, the suite whether its FLOPs are fp64, and its
+// exponentials and integer ALU ops are not counted, which can only lower
+// its share). A case
+// this nbench cannot build keeps what the rates gave (none for times alone).
+func recount(r *Run, kept int64) {
+	type counted struct {
+		cost suite.Cost
+		set  int64
+		ok   bool
+	}
+	memo := map[string]counted{} // a case's count is the same on every backend
+	for _, res := range r.Results {
+		if !res.fromRates {
+			continue
+		}
+		key := fmt.Sprintf("%s|%t|%d", res.Name(), res.hasSeed, res.seed)
+		c, done := memo[key]
+		if !done {
+			c.cost, c.set, c.ok = caseCost(res, kept)
+			memo[key] = c
+		}
+		if c.ok {
+			res.Cost, res.SetBytes = c.cost, c.set
+		}
+	}
+}
+
+// caseCost is the suite's cost of res's case (see recount) and the bytes
+// of one buffer set; ok is false when it cannot be counted here.
+func caseCost(res *Result, kept int64) (cost suite.Cost, set int64, ok bool) {
+	k, found := suite.Lookup(res.Kernel)
+	if !found {
+		return cost, 0, false
+	}
+	shape := strings.ReplaceAll(res.Params, "/", ",")
+	c, err := k.Build(shape)
+	if err != nil {
+		return cost, 0, false
+	}
+	set, written := harness.CaseBytes(c)
+	cost = c.Cost()
+	if dc, isData := c.(suite.DataCoster); isData {
+		if !res.hasSeed { // the rates' magnitudes, of the kind the suite counts
+			if res.Cost.Bytes <= 0 {
+				return cost, 0, false
+			}
+			f64 := cost.F64
+			cost = res.Cost
+			cost.F64 = f64
+		} else {
+			_, host, err := k.Instance(shape, harness.CaseSeed(res.seed, res.Name()))
+			if err != nil {
+				return cost, 0, false
+			}
+			cost = dc.DataCost(host)
+		}
+	}
+	return harness.ResolveCost(cost, set, written, kept), set, true
 }
 
 func readPeak(b []byte) (*peak.File, error) {
@@ -293,6 +372,10 @@ func readBenchfmt(b []byte, path string, runFor func(harness.Env, string) *Run) 
 			if k, ok := suite.Lookup(res.Kernel); ok {
 				res.Family = k.Family
 			}
+			res.fromRates = true
+			if seed, err := strconv.ParseUint(rec.GetConfig("seed"), 10, 64); err == nil {
+				res.seed, res.hasSeed = seed, true
+			}
 			if v, ok := rec.Value("B/s"); ok {
 				res.Cost.Bytes = v * sec
 			}
@@ -315,6 +398,30 @@ func readBenchfmt(b []byte, path string, runFor func(harness.Env, string) *Run) 
 	return nil
 }
 
+// threadsText is "1 thread" or "N threads".
+func (r *Run) threadsText() string {
+	if t := r.Env.Get("threads"); t != "1" {
+		return t + " threads"
+	}
+	return "1 thread"
+}
+
+// cacheText is "cache cold" or "cache warm".
+func (r *Run) cacheText() string { return "cache " + r.Env.Get("cache") }
+
+// Config is the label with the thread count and cache mode it lacks (the
+// label names them only where runs would share it): what a roofline's
+// ceilings and points depend on.
+func (r *Run) Config() string {
+	out := r.Label
+	for _, part := range []string{r.threadsText(), r.cacheText()} {
+		if !strings.Contains(out, part) {
+			out += " · " + part
+		}
+	}
+	return out
+}
+
 // label names runs by CPU, adding the thread count, the cache mode and
 // finally the file names until the labels are distinct.
 func label(runs []*Run) {
@@ -328,13 +435,8 @@ func label(runs []*Run) {
 		}
 	}
 	for _, add := range []func(r *Run) string{
-		func(r *Run) string {
-			if t := r.Env.Get("threads"); t != "1" {
-				return t + " threads"
-			}
-			return "1 thread"
-		},
-		func(r *Run) string { return "cache " + r.Env.Get("cache") },
+		(*Run).threadsText,
+		(*Run).cacheText,
 		func(r *Run) string {
 			names := make([]string, len(r.Sources))
 			for i, s := range r.Sources {

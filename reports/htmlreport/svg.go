@@ -324,6 +324,13 @@ func rooflineChart(title string, roofs []Roof, dots []Dot, ax axes) string {
 			}
 		}
 		placed = append(placed, box{x0, y - 10, x0 + wd, y + 2})
+		if y != py(d.Y)-5 { // moved off its point: a leader says whose label it is
+			lx := x - 2
+			if anchor == "end" {
+				lx = x + 2
+			}
+			s.line(px(d.X), py(d.Y), lx, y-4, "#999", 0.8, "")
+		}
 		s.text(x, y, anchor, "lbl", d.Label)
 	}
 	return s.String()
