@@ -91,7 +91,7 @@ func barChart(title string, cats []string, bars [][]Bar, ref float64, format str
 	}
 	for i, c := range cats {
 		y0 := top + float64(i)*groupH
-		s.text(left-8, y0+float64(nb)*barH/2+4, "end", "cat", ellipsis(c, 40))
+		s.text(left-8, y0+float64(nb)*barH/2+4, "end", "cat", ellipsis(c, catChars))
 		for j, b := range bars[i] {
 			y := y0 + float64(j)*barH
 			if b.Value <= 0 {
@@ -122,12 +122,19 @@ func niceStep(raw float64) float64 {
 
 func trimFloat(v float64) string { return fmt.Sprintf("%.3g", v) }
 
+// catChars is how many characters of a category fit left of the bars at
+// 11 px (40 ran past the chart's left edge).
+const catChars = 36
+
+// ellipsis shortens s to n characters by its middle: shapes differ at
+// either end ("N=500/method=gaus…e=true/fill=special").
 func ellipsis(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	head := (n - 1) / 2
+	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
 }
 
 // Roof is a ceiling line of a roofline chart: a bandwidth (a diagonal,
