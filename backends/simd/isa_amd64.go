@@ -48,7 +48,7 @@ var (
 		absMaxBits: absMaxBitsAVX2, quant: quantI8AVX2}
 	quantAVX512 = &quantK{path: "avx512", absMaxBits: absMaxBitsAVX512, quantI8: quantI8AVX512,
 		w4Range: w4RangeAVX512, w4Pack: w4PackAVX512, pvBuckets: pvBucketsAVX512, shiftAdd: shiftAddAVX512,
-		pvShift: pvShiftAVX512, pvLanes: 64, rqCodes: rqCodesAVX512,
+		pvShift: pvShiftAVX512, pvOut: pvOutAVX512, pvLanes: 64, rqCodes: rqCodesAVX512,
 		wqDots:  [9]wqDotsFn{2: wqDots2AVX512, 3: wqDots3AVX512, 4: wqDots4AVX512, 8: wqDots8AVX512},
 		wqGemv4: [9]wqGemvFn{2: wqGemv2R4AVX512, 4: wqGemv4R4AVX512}, wqGemv1: [9]wqGemvFn{2: wqGemv2R1AVX512, 4: wqGemv4R1AVX512},
 		wqGemvWide4: wqGemv4WideR4AVX512, wqGemvWide1: wqGemv4WideR1AVX512,

@@ -32,7 +32,9 @@ type quantK struct {
 	shiftAdd  func(a []int64, b []int32, sh uint64)
 	// pvShift has the meaning of pvShiftGo for len(all) <= pvLanes, a
 	// multiple of pvStep (0: any).
-	pvShift         func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+	pvShift pvShiftFn
+	// pvOut (optional) has the meaning of pvOutGo.
+	pvOut           func(o []float32, all, odd []int32, scale, c float64)
 	pvLanes, pvStep int
 	// rqCodes is repquant_ln_linear's quantizer of one LN row, rqCodesGo's
 	// meaning (nil: rqCodesGo itself).
@@ -239,4 +241,16 @@ func prepareQuantizeW4G(b *Backend, o kernel.Op) (kernel.Bound, error) {
 		b.rows(op.N, 5*k, body)
 		return inputError("w", s, ng)
 	}}, nil
+}
+
+// pvShiftFn is quantK.pvShift, pvShiftGo's meaning: codes of keep or more
+// add nothing and may be skipped.
+type pvShiftFn func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)
+
+// pvShiftKeepAll adapts a pvShift that visits every code (their counts
+// make the dropped ones add 0) to pvShiftFn.
+func pvShiftKeepAll(f func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)) pvShiftFn {
+	return func(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, _ int) {
+		f(all, odd, codes, v, ldv, cnt, withOdd)
+	}
 }

@@ -269,17 +269,20 @@ func TestSoftmaxPVParts(t *testing.T) {
 				}
 			}
 		}
+		// Each table with the keep its codes allow: 2^bits for the
+		// driver's, every code (256, or more) for a random one.
 		tables := []*[512]byte{pvCounts(4, kernel.QuantLogSqrt2), pvCounts(4, kernel.QuantLog2), pvCounts(1, kernel.QuantLog2)}
+		keeps := []int{16, 16, 2, 256, 1000}
 		var rt [512]byte
 		for i := range rt {
 			rt[i] = byte(rng.IntN(40))
 		}
-		tables = append(tables, &rt)
+		tables = append(tables, &rt, &rt)
 		for lanes := 0; lanes <= k.pvLanes; lanes++ {
 			if k.pvStep > 1 && (lanes == 0 || lanes%k.pvStep != 0) {
 				continue
 			}
-			for _, s := range []int{0, 1, 3, 33} {
+			for _, s := range []int{0, 1, 3, 33, 64, 130} {
 				for ti, cnt := range tables {
 					for _, withOdd := range []bool{true, false} {
 						ldv := lanes + rng.IntN(3)
@@ -298,7 +301,7 @@ func TestSoftmaxPVParts(t *testing.T) {
 							buf[i] = garbage
 						}
 						all, odd := buf[:lanes], buf[lanes+16:2*lanes+16]
-						k.pvShift(all, odd, codes, v, ldv, cnt, withOdd)
+						k.pvShift(all, odd, codes, v, ldv, cnt, withOdd, keeps[ti])
 						for e := range lanes {
 							var a, o int64
 							for j, c := range codes {
@@ -322,6 +325,42 @@ func TestSoftmaxPVParts(t *testing.T) {
 								t.Fatalf("pvShift %s: wrote past its outputs", what)
 							}
 						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestPVOut compares each level's pvOut with pvOutGo bit for bit, with
+// and without the odd sums, on int32 sums over their whole range and
+// lengths around the vectors (and past 256, where a mask built from the
+// count's low byte would fail), with guards after o.
+func TestPVOut(t *testing.T) {
+	forEach(t, quantVariants(), func(t *testing.T, k *quantK) {
+		if k.pvOut == nil {
+			t.Skip("no vector pvOut")
+		}
+		rng := rand.New(rand.NewPCG(27, 28))
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 256, 263} {
+			all, odd := make([]int32, n), make([]int32, n)
+			for i := range all {
+				all[i], odd[i] = int32(rng.Uint32()), int32(rng.Uint32())
+				if rng.IntN(3) == 0 {
+					all[i], odd[i] = int32(rng.IntN(2000)-1000), int32(rng.IntN(2000)-1000)
+				}
+			}
+			scale := math.Ldexp(rng.Float64()+0.5, -rng.IntN(40))
+			for _, od := range [][]int32{odd, nil} {
+				got, want := make([]float32, n+8), make([]float32, n+8)
+				for i := range got {
+					got[i], want[i] = -7, -7
+				}
+				k.pvOut(got[:n], all, od, scale, math.Sqrt2-1)
+				pvOutGo(want[:n], all, od, scale, math.Sqrt2-1)
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("n=%d odd=%v: o[%d] = %v, want %v (8 guards after o)", n, od != nil, i, got[i], want[i])
 					}
 				}
 			}

@@ -96,11 +96,15 @@ func init() {
 	register("repquant_softmax_pv", prepareRepQuantSoftmaxPV, func(l *level) bool { return l.q != nil && l.q.pvShift != nil })
 }
 
-// pvShiftGo is the twin of pvShiftAVX512.
-func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool) {
+// pvShiftGo is the twin of pvShiftAVX512: codes of keep or more add
+// nothing (their counts are 32 or more) and are skipped.
+func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int) {
 	for e := range all {
 		var a, o int32
 		for j, c := range codes {
+			if int(c) >= keep {
+				continue
+			}
 			x := int32(v[j*ldv+e])
 			if sh := cnt[c]; sh < 32 {
 				a += x << sh
@@ -113,6 +117,19 @@ func pvShiftGo(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte
 		if withOdd {
 			odd[e] = o
 		}
+	}
+}
+
+// pvOutGo is the twin of pvOutAVX512: o = scale*(all + (c*odd)), each
+// operation rounded on its own (the conversions keep Go from fusing them),
+// odd nil for none.
+func pvOutGo(o []float32, all, odd []int32, scale, c float64) {
+	for e := range o {
+		t := float64(all[e])
+		if odd != nil {
+			t += float64(c * float64(odd[e]))
+		}
+		o[e] = float32(scale * t)
 	}
 }
 
@@ -167,44 +184,40 @@ func prepareRepQuantSoftmaxPV(b *Backend, o kernel.Op) (kernel.Bound, error) {
 	if kernel.SoftmaxPVIntOK(op.Bits, op.Mode, S) {
 		cnt = pvCounts(op.Bits, op.Mode)
 	}
+	pvOut := qk.pvOut
+	if pvOut == nil {
+		pvOut = pvOutGo
+	}
 	shifted := func(lo, hi int) {
 		sc := <-pool
 		defer func() { pool <- sc }()
-		all, odd := sc.all32, sc.o32
 		for row := lo; row < hi; row++ {
 			bh := row / L
 			codes, v := pq[row*S:(row+1)*S], vi[bh*S*Dv:(bh+1)*S*Dv]
+			// The sums go straight to A_all and A_odd where they are asked for.
+			all, odd := sc.all32, sc.o32
+			if aall != nil {
+				all = aall[row*Dv : (row+1)*Dv]
+			}
+			if sqrt && aodd != nil {
+				odd = aodd[row*Dv : (row+1)*Dv]
+			}
 			for c0 := 0; c0 < Dv; {
 				c1 := min(c0+qk.pvLanes, Dv)
 				if qk.pvStep > 1 {
 					c1 = c0 + (c1-c0)/qk.pvStep*qk.pvStep
 				}
 				if c1 == c0 { // lanes short of a step
-					pvShiftGo(all[c0:], odd[c0:], codes, v[c0:], Dv, cnt, sqrt)
+					pvShiftGo(all[c0:], odd[c0:], codes, v[c0:], Dv, cnt, sqrt, drop)
 					break
 				}
-				qk.pvShift(all[c0:c1], odd[c0:c1], codes, v[c0:], Dv, cnt, sqrt)
+				qk.pvShift(all[c0:c1], odd[c0:c1], codes, v[c0:], Dv, cnt, sqrt, drop)
 				c0 = c1
 			}
-			o := out[row*Dv : (row+1)*Dv]
 			if !sqrt {
-				for e := range o {
-					o[e] = float32(scaleF * float64(all[e]))
-				}
-				if aall != nil {
-					copy(aall[row*Dv:(row+1)*Dv], all)
-				}
-				continue
+				odd = nil
 			}
-			for e := range o {
-				o[e] = float32(scaleF * (float64(all[e]) + (math.Sqrt2-1)*float64(odd[e])))
-			}
-			if aall != nil {
-				copy(aall[row*Dv:(row+1)*Dv], all)
-			}
-			if aodd != nil {
-				copy(aodd[row*Dv:(row+1)*Dv], odd)
-			}
+			pvOut(out[row*Dv:(row+1)*Dv], all, odd, scaleF, math.Sqrt2-1)
 		}
 	}
 	body := func(lo, hi int) {

@@ -74515,121 +74515,177 @@ done:
 	VZEROUPPER
 	RET
 
-// func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
-// Requires: AVX, AVX512F, BMI2, CMOV
-TEXT ·pvShiftAVX512(SB), NOSPLIT, $0-113
-	MOVQ    all_base+0(FP), AX
-	MOVQ    odd_base+24(FP), CX
-	MOVQ    codes_base+48(FP), DX
-	MOVQ    v_base+72(FP), BX
-	MOVQ    all_len+8(FP), SI
-	MOVQ    codes_len+56(FP), DI
-	MOVQ    ldv+96(FP), R8
-	MOVQ    cnt+104(FP), R9
-	MOVQ    SI, R10
-	XORQ    R11, R11
-	CMPQ    R10, R11
-	CMOVQLT R11, R10
-	MOVQ    $-1, R11
-	BZHIQ   R10, R11, R11
-	KMOVW   R11, K1
-	MOVQ    SI, R10
-	SUBQ    $0x10, R10
-	XORQ    R11, R11
-	CMPQ    R10, R11
-	CMOVQLT R11, R10
-	MOVQ    $-1, R11
-	BZHIQ   R10, R11, R11
-	KMOVW   R11, K2
-	MOVQ    SI, R10
-	SUBQ    $0x20, R10
-	XORQ    R11, R11
-	CMPQ    R10, R11
-	CMOVQLT R11, R10
-	MOVQ    $-1, R11
-	BZHIQ   R10, R11, R11
-	KMOVW   R11, K3
-	SUBQ    $0x30, SI
-	XORQ    R10, R10
-	CMPQ    SI, R10
-	CMOVQLT R10, SI
-	MOVQ    $-1, R10
-	BZHIQ   SI, R10, R10
-	KMOVW   R10, K4
-	VPXORD  Z0, Z0, Z0
-	VPXORD  Z1, Z1, Z1
-	VPXORD  Z2, Z2, Z2
-	VPXORD  Z3, Z3, Z3
-	VPXORD  Z4, Z4, Z4
-	VPXORD  Z5, Z5, Z5
-	VPXORD  Z6, Z6, Z6
-	VPXORD  Z7, Z7, Z7
-	MOVB    withOdd+112(FP), SI
-	XORQ    R10, R10
-	TESTB   SI, SI
-	JZ      even
+// func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)
+// Requires: AVX, AVX512BW, AVX512F, BMI, BMI2, CMOV
+TEXT ·pvShiftAVX512(SB), NOSPLIT, $0-128
+	MOVQ         all_base+0(FP), AX
+	MOVQ         odd_base+24(FP), CX
+	MOVQ         codes_base+48(FP), DX
+	MOVQ         v_base+72(FP), BX
+	MOVQ         all_len+8(FP), SI
+	MOVQ         codes_len+56(FP), DI
+	MOVQ         ldv+96(FP), R8
+	MOVQ         cnt+104(FP), R9
+	MOVQ         SI, R10
+	XORQ         R11, R11
+	CMPQ         R10, R11
+	CMOVQLT      R11, R10
+	MOVQ         $-1, R11
+	BZHIQ        R10, R11, R11
+	KMOVW        R11, K1
+	MOVQ         SI, R10
+	SUBQ         $0x10, R10
+	XORQ         R11, R11
+	CMPQ         R10, R11
+	CMOVQLT      R11, R10
+	MOVQ         $-1, R11
+	BZHIQ        R10, R11, R11
+	KMOVW        R11, K2
+	MOVQ         SI, R10
+	SUBQ         $0x20, R10
+	XORQ         R11, R11
+	CMPQ         R10, R11
+	CMOVQLT      R11, R10
+	MOVQ         $-1, R11
+	BZHIQ        R10, R11, R11
+	KMOVW        R11, K3
+	SUBQ         $0x30, SI
+	XORQ         R10, R10
+	CMPQ         SI, R10
+	CMOVQLT      R10, SI
+	MOVQ         $-1, R10
+	BZHIQ        SI, R10, R10
+	KMOVW        R10, K4
+	VPXORD       Z0, Z0, Z0
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	VPXORD       Z4, Z4, Z4
+	VPXORD       Z5, Z5, Z5
+	VPXORD       Z6, Z6, Z6
+	VPXORD       Z7, Z7, Z7
+	MOVQ         keep+120(FP), SI
+	CMPQ         SI, $0x00
+	JLE          store
+	MOVQ         $0x00000100, R10
+	CMPQ         SI, R10
+	CMOVQGT      R10, SI
+	DECQ         SI
+	VPBROADCASTB SI, Z8
+	MOVB         withOdd+112(FP), R12
+	TESTB        R12, R12
+	JZ           even
+	XORQ         SI, SI
 
-oddloop:
-	CMPQ        R10, DI
-	JAE         store
-	MOVBQZX     (DX)(R10*1), R11
-	MOVBQZX     (R9)(R11*1), R12
-	VMOVD       R12, X8
-	MOVBQZX     256(R9)(R11*1), R11
-	VMOVD       R11, X9
-	VPMOVSXBD.Z (BX), K1, Z10
-	VPSLLD      X9, Z10, Z11
-	VPADDD      Z11, Z1, Z1
-	VPSLLD      X8, Z10, Z10
-	VPADDD      Z10, Z0, Z0
-	VPMOVSXBD.Z 16(BX), K2, Z10
-	VPSLLD      X9, Z10, Z11
-	VPADDD      Z11, Z3, Z3
-	VPSLLD      X8, Z10, Z10
-	VPADDD      Z10, Z2, Z2
-	VPMOVSXBD.Z 32(BX), K3, Z10
-	VPSLLD      X9, Z10, Z11
-	VPADDD      Z11, Z5, Z5
-	VPSLLD      X8, Z10, Z10
-	VPADDD      Z10, Z4, Z4
-	VPMOVSXBD.Z 48(BX), K4, Z10
-	VPSLLD      X9, Z10, Z9
-	VPADDD      Z9, Z7, Z7
-	VPSLLD      X8, Z10, Z10
-	VPADDD      Z10, Z6, Z6
-	ADDQ        R8, BX
-	INCQ        R10
-	JMP         oddloop
+oddchunk:
+	CMPQ  SI, DI
+	JAE   store
+	MOVQ  DI, R10
+	SUBQ  SI, R10
+	MOVQ  $-1, R11
+	CMPQ  R10, $0x40
+	JAE   oddwhole
+	BZHIQ R10, R11, R11
+
+oddwhole:
+	KMOVQ      R11, K5
+	VMOVDQU8.Z (DX)(SI*1), K5, Z9
+	VPCMPUB    $0x02, Z8, Z9, K5, K5
+	KMOVQ      K5, R10
+
+oddnext:
+	TESTQ        R10, R10
+	JZ           oddadv
+	TZCNTQ       R10, R11
+	BLSRQ        R10, R10
+	ADDQ         SI, R11
+	MOVQ         R11, R13
+	IMULQ        R8, R13
+	MOVBQZX      (DX)(R11*1), R11
+	MOVBQZX      (R9)(R11*1), R14
+	VPBROADCASTD R14, Z9
+	MOVBQZX      256(R9)(R11*1), R11
+	VPBROADCASTD R11, Z10
+	VPMOVSXBD.Z  (BX)(R13*1), K1, Z11
+	VPSLLVD      Z10, Z11, Z12
+	VPADDD       Z12, Z1, Z1
+	VPSLLVD      Z9, Z11, Z11
+	VPADDD       Z11, Z0, Z0
+	VPMOVSXBD.Z  16(BX)(R13*1), K2, Z11
+	VPSLLVD      Z10, Z11, Z12
+	VPADDD       Z12, Z3, Z3
+	VPSLLVD      Z9, Z11, Z11
+	VPADDD       Z11, Z2, Z2
+	VPMOVSXBD.Z  32(BX)(R13*1), K3, Z11
+	VPSLLVD      Z10, Z11, Z12
+	VPADDD       Z12, Z5, Z5
+	VPSLLVD      Z9, Z11, Z11
+	VPADDD       Z11, Z4, Z4
+	VPMOVSXBD.Z  48(BX)(R13*1), K4, Z11
+	VPSLLVD      Z10, Z11, Z10
+	VPADDD       Z10, Z7, Z7
+	VPSLLVD      Z9, Z11, Z11
+	VPADDD       Z11, Z6, Z6
+	JMP          oddnext
+
+oddadv:
+	ADDQ $0x40, SI
+	JMP  oddchunk
 
 even:
-evenloop:
-	CMPQ        R10, DI
-	JAE         store
-	MOVBQZX     (DX)(R10*1), R11
-	MOVBQZX     (R9)(R11*1), R11
-	VMOVD       R11, X8
-	VPMOVSXBD.Z (BX), K1, Z9
-	VPSLLD      X8, Z9, Z9
-	VPADDD      Z9, Z0, Z0
-	VPMOVSXBD.Z 16(BX), K2, Z9
-	VPSLLD      X8, Z9, Z9
-	VPADDD      Z9, Z2, Z2
-	VPMOVSXBD.Z 32(BX), K3, Z9
-	VPSLLD      X8, Z9, Z9
-	VPADDD      Z9, Z4, Z4
-	VPMOVSXBD.Z 48(BX), K4, Z9
-	VPSLLD      X8, Z9, Z9
-	VPADDD      Z9, Z6, Z6
-	ADDQ        R8, BX
-	INCQ        R10
-	JMP         evenloop
+	XORQ SI, SI
+
+evenchunk:
+	CMPQ  SI, DI
+	JAE   store
+	MOVQ  DI, R10
+	SUBQ  SI, R10
+	MOVQ  $-1, R11
+	CMPQ  R10, $0x40
+	JAE   evenwhole
+	BZHIQ R10, R11, R11
+
+evenwhole:
+	KMOVQ      R11, K5
+	VMOVDQU8.Z (DX)(SI*1), K5, Z9
+	VPCMPUB    $0x02, Z8, Z9, K5, K5
+	KMOVQ      K5, R10
+
+evennext:
+	TESTQ        R10, R10
+	JZ           evenadv
+	TZCNTQ       R10, R11
+	BLSRQ        R10, R10
+	ADDQ         SI, R11
+	MOVQ         R11, R13
+	IMULQ        R8, R13
+	MOVBQZX      (DX)(R11*1), R11
+	MOVBQZX      (R9)(R11*1), R11
+	VPBROADCASTD R11, Z9
+	VPMOVSXBD.Z  (BX)(R13*1), K1, Z10
+	VPSLLVD      Z9, Z10, Z10
+	VPADDD       Z10, Z0, Z0
+	VPMOVSXBD.Z  16(BX)(R13*1), K2, Z10
+	VPSLLVD      Z9, Z10, Z10
+	VPADDD       Z10, Z2, Z2
+	VPMOVSXBD.Z  32(BX)(R13*1), K3, Z10
+	VPSLLVD      Z9, Z10, Z10
+	VPADDD       Z10, Z4, Z4
+	VPMOVSXBD.Z  48(BX)(R13*1), K4, Z10
+	VPSLLVD      Z9, Z10, Z10
+	VPADDD       Z10, Z6, Z6
+	JMP          evennext
+
+evenadv:
+	ADDQ $0x40, SI
+	JMP  evenchunk
 
 store:
 	VMOVDQU32 Z0, K1, (AX)
 	VMOVDQU32 Z2, K2, 64(AX)
 	VMOVDQU32 Z4, K3, 128(AX)
 	VMOVDQU32 Z6, K4, 192(AX)
-	TESTB     SI, SI
+	TESTB     R12, R12
 	JZ        done
 	VMOVDQU32 Z1, K1, (CX)
 	VMOVDQU32 Z3, K2, 64(CX)
@@ -74640,9 +74696,72 @@ done:
 	VZEROUPPER
 	RET
 
-// func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
-// Requires: AVX, AVX2
-TEXT ·pvShiftAVX2(SB), NOSPLIT, $0-113
+// func pvOutAVX512(o []float32, all []int32, odd []int32, scale float64, c float64)
+// Requires: AVX, AVX512DQ, AVX512F, AVX512VL, BMI2
+TEXT ·pvOutAVX512(SB), NOSPLIT, $0-88
+	MOVQ         o_base+0(FP), AX
+	MOVQ         all_base+24(FP), CX
+	MOVQ         odd_base+48(FP), DX
+	MOVQ         o_len+8(FP), BX
+	MOVQ         odd_len+56(FP), SI
+	VBROADCASTSD scale+72(FP), Z0
+	VBROADCASTSD c+80(FP), Z1
+	TESTQ        SI, SI
+	JZ           plain
+	XORQ         SI, SI
+
+oddloop:
+	MOVQ  BX, DI
+	SUBQ  SI, DI
+	JLE   done
+	MOVQ  $-1, R8
+	CMPQ  DI, $0x08
+	JAE   oddwhole
+	BZHIQ DI, R8, R8
+
+oddwhole:
+	KMOVB       R8, K1
+	VMOVDQU32.Z (CX)(SI*4), K1, Y2
+	VCVTDQ2PD   Y2, Z2
+	VMOVDQU32.Z (DX)(SI*4), K1, Y3
+	VCVTDQ2PD   Y3, Z3
+	VMULPD      Z1, Z3, Z3
+	VADDPD      Z3, Z2, Z2
+	VMULPD      Z0, Z2, Z2
+	VCVTPD2PS   Z2, Y2
+	VMOVUPS     Y2, K1, (AX)(SI*4)
+	ADDQ        $0x08, SI
+	JMP         oddloop
+
+plain:
+	XORQ DX, DX
+
+plainloop:
+	MOVQ  BX, SI
+	SUBQ  DX, SI
+	JLE   done
+	MOVQ  $-1, DI
+	CMPQ  SI, $0x08
+	JAE   plainwhole
+	BZHIQ SI, DI, DI
+
+plainwhole:
+	KMOVB       DI, K1
+	VMOVDQU32.Z (CX)(DX*4), K1, Y1
+	VCVTDQ2PD   Y1, Z1
+	VMULPD      Z0, Z1, Z1
+	VCVTPD2PS   Z1, Y1
+	VMOVUPS     Y1, K1, (AX)(DX*4)
+	ADDQ        $0x08, DX
+	JMP         plainloop
+
+done:
+	VZEROUPPER
+	RET
+
+// func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)
+// Requires: AVX, AVX2, BMI, CMOV
+TEXT ·pvShiftAVX2(SB), NOSPLIT, $0-128
 	MOVQ all_base+0(FP), AX
 	MOVQ odd_base+24(FP), CX
 	MOVQ codes_base+48(FP), DX
@@ -74664,42 +74783,130 @@ TEXT ·pvShiftAVX2(SB), NOSPLIT, $0-113
 	RET
 
 v1:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	XORQ  SI, SI
-	TESTB R10, R10
-	JZ    v1even
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	MOVQ         keep+120(FP), SI
+	CMPQ         SI, $0x00
+	JLE          v1store
+	MOVQ         $0x00000100, R11
+	CMPQ         SI, R11
+	CMOVQGT      R11, SI
+	DECQ         SI
+	VMOVD        SI, X2
+	VPBROADCASTB X2, Y2
+	TESTB        R10, R10
+	JZ           v1even
+	XORQ         R11, R11
 
-v1oddloop:
-	CMPQ      SI, DI
+v1oddchunk:
+	CMPQ      R11, DI
 	JAE       v1store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R12
-	VMOVD     R12, X2
-	MOVBQZX   256(R9)(R11*1), R11
-	VMOVD     R11, X3
-	VPMOVSXBD (BX), Y4
-	VPSLLD    X3, Y4, Y3
-	VPADDD    Y3, Y1, Y1
-	VPSLLD    X2, Y4, Y4
-	VPADDD    Y4, Y0, Y0
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v1oddloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v1oddshort
+	VMOVDQU   (DX)(R11*1), Y3
+	VPMINUB   Y2, Y3, Y4
+	VPCMPEQB  Y3, Y4, Y4
+	VPMOVMSKB Y4, R13
+	JMP       v1oddmasked
+
+v1oddshort:
+	XORQ R13, R13
+
+v1oddbit:
+	DECQ    R12
+	JL      v1oddmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v1oddbit
+
+v1oddmasked:
+v1oddnext:
+	TESTQ        R13, R13
+	JZ           v1oddadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R15
+	VMOVD        R15, X4
+	VPBROADCASTD X4, Y3
+	MOVBQZX      256(R9)(R12*1), R12
+	VMOVD        R12, X4
+	VPBROADCASTD X4, Y4
+	VPMOVSXBD    (BX)(R14*1), Y5
+	VPSLLVD      Y4, Y5, Y4
+	VPADDD       Y4, Y1, Y1
+	VPSLLVD      Y3, Y5, Y5
+	VPADDD       Y5, Y0, Y0
+	JMP          v1oddnext
+
+v1oddadv:
+	ADDQ $0x20, R11
+	JMP  v1oddchunk
 
 v1even:
-v1evenloop:
-	CMPQ      SI, DI
+	XORQ R11, R11
+
+v1evenchunk:
+	CMPQ      R11, DI
 	JAE       v1store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R11
-	VMOVD     R11, X2
-	VPMOVSXBD (BX), Y3
-	VPSLLD    X2, Y3, Y3
-	VPADDD    Y3, Y0, Y0
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v1evenloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v1evenshort
+	VMOVDQU   (DX)(R11*1), Y3
+	VPMINUB   Y2, Y3, Y4
+	VPCMPEQB  Y3, Y4, Y4
+	VPMOVMSKB Y4, R13
+	JMP       v1evenmasked
+
+v1evenshort:
+	XORQ R13, R13
+
+v1evenbit:
+	DECQ    R12
+	JL      v1evenmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v1evenbit
+
+v1evenmasked:
+v1evennext:
+	TESTQ        R13, R13
+	JZ           v1evenadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R12
+	VMOVD        R12, X4
+	VPBROADCASTD X4, Y3
+	VPMOVSXBD    (BX)(R14*1), Y4
+	VPSLLVD      Y3, Y4, Y4
+	VPADDD       Y4, Y0, Y0
+	JMP          v1evennext
+
+v1evenadv:
+	ADDQ $0x20, R11
+	JMP  v1evenchunk
 
 v1store:
 	VMOVDQU Y0, (AX)
@@ -74709,52 +74916,140 @@ v1store:
 	JMP     done
 
 v2:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	XORQ  SI, SI
-	TESTB R10, R10
-	JZ    v2even
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	MOVQ         keep+120(FP), SI
+	CMPQ         SI, $0x00
+	JLE          v2store
+	MOVQ         $0x00000100, R11
+	CMPQ         SI, R11
+	CMOVQGT      R11, SI
+	DECQ         SI
+	VMOVD        SI, X4
+	VPBROADCASTB X4, Y4
+	TESTB        R10, R10
+	JZ           v2even
+	XORQ         R11, R11
 
-v2oddloop:
-	CMPQ      SI, DI
+v2oddchunk:
+	CMPQ      R11, DI
 	JAE       v2store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R12
-	VMOVD     R12, X4
-	MOVBQZX   256(R9)(R11*1), R11
-	VMOVD     R11, X5
-	VPMOVSXBD (BX), Y6
-	VPSLLD    X5, Y6, Y7
-	VPADDD    Y7, Y1, Y1
-	VPSLLD    X4, Y6, Y6
-	VPADDD    Y6, Y0, Y0
-	VPMOVSXBD 8(BX), Y6
-	VPSLLD    X5, Y6, Y5
-	VPADDD    Y5, Y3, Y3
-	VPSLLD    X4, Y6, Y6
-	VPADDD    Y6, Y2, Y2
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v2oddloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v2oddshort
+	VMOVDQU   (DX)(R11*1), Y5
+	VPMINUB   Y4, Y5, Y6
+	VPCMPEQB  Y5, Y6, Y6
+	VPMOVMSKB Y6, R13
+	JMP       v2oddmasked
+
+v2oddshort:
+	XORQ R13, R13
+
+v2oddbit:
+	DECQ    R12
+	JL      v2oddmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v2oddbit
+
+v2oddmasked:
+v2oddnext:
+	TESTQ        R13, R13
+	JZ           v2oddadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R15
+	VMOVD        R15, X6
+	VPBROADCASTD X6, Y5
+	MOVBQZX      256(R9)(R12*1), R12
+	VMOVD        R12, X6
+	VPBROADCASTD X6, Y6
+	VPMOVSXBD    (BX)(R14*1), Y7
+	VPSLLVD      Y6, Y7, Y8
+	VPADDD       Y8, Y1, Y1
+	VPSLLVD      Y5, Y7, Y7
+	VPADDD       Y7, Y0, Y0
+	VPMOVSXBD    8(BX)(R14*1), Y7
+	VPSLLVD      Y6, Y7, Y6
+	VPADDD       Y6, Y3, Y3
+	VPSLLVD      Y5, Y7, Y7
+	VPADDD       Y7, Y2, Y2
+	JMP          v2oddnext
+
+v2oddadv:
+	ADDQ $0x20, R11
+	JMP  v2oddchunk
 
 v2even:
-v2evenloop:
-	CMPQ      SI, DI
+	XORQ R11, R11
+
+v2evenchunk:
+	CMPQ      R11, DI
 	JAE       v2store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R11
-	VMOVD     R11, X4
-	VPMOVSXBD (BX), Y5
-	VPSLLD    X4, Y5, Y5
-	VPADDD    Y5, Y0, Y0
-	VPMOVSXBD 8(BX), Y5
-	VPSLLD    X4, Y5, Y5
-	VPADDD    Y5, Y2, Y2
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v2evenloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v2evenshort
+	VMOVDQU   (DX)(R11*1), Y5
+	VPMINUB   Y4, Y5, Y6
+	VPCMPEQB  Y5, Y6, Y6
+	VPMOVMSKB Y6, R13
+	JMP       v2evenmasked
+
+v2evenshort:
+	XORQ R13, R13
+
+v2evenbit:
+	DECQ    R12
+	JL      v2evenmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v2evenbit
+
+v2evenmasked:
+v2evennext:
+	TESTQ        R13, R13
+	JZ           v2evenadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R12
+	VMOVD        R12, X6
+	VPBROADCASTD X6, Y5
+	VPMOVSXBD    (BX)(R14*1), Y6
+	VPSLLVD      Y5, Y6, Y6
+	VPADDD       Y6, Y0, Y0
+	VPMOVSXBD    8(BX)(R14*1), Y6
+	VPSLLVD      Y5, Y6, Y6
+	VPADDD       Y6, Y2, Y2
+	JMP          v2evennext
+
+v2evenadv:
+	ADDQ $0x20, R11
+	JMP  v2evenchunk
 
 v2store:
 	VMOVDQU Y0, (AX)
@@ -74766,62 +75061,150 @@ v2store:
 	JMP     done
 
 v3:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	VPXOR Y4, Y4, Y4
-	VPXOR Y5, Y5, Y5
-	XORQ  SI, SI
-	TESTB R10, R10
-	JZ    v3even
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	MOVQ         keep+120(FP), SI
+	CMPQ         SI, $0x00
+	JLE          v3store
+	MOVQ         $0x00000100, R11
+	CMPQ         SI, R11
+	CMOVQGT      R11, SI
+	DECQ         SI
+	VMOVD        SI, X6
+	VPBROADCASTB X6, Y6
+	TESTB        R10, R10
+	JZ           v3even
+	XORQ         R11, R11
 
-v3oddloop:
-	CMPQ      SI, DI
+v3oddchunk:
+	CMPQ      R11, DI
 	JAE       v3store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R12
-	VMOVD     R12, X6
-	MOVBQZX   256(R9)(R11*1), R11
-	VMOVD     R11, X7
-	VPMOVSXBD (BX), Y8
-	VPSLLD    X7, Y8, Y9
-	VPADDD    Y9, Y1, Y1
-	VPSLLD    X6, Y8, Y8
-	VPADDD    Y8, Y0, Y0
-	VPMOVSXBD 8(BX), Y8
-	VPSLLD    X7, Y8, Y9
-	VPADDD    Y9, Y3, Y3
-	VPSLLD    X6, Y8, Y8
-	VPADDD    Y8, Y2, Y2
-	VPMOVSXBD 16(BX), Y8
-	VPSLLD    X7, Y8, Y7
-	VPADDD    Y7, Y5, Y5
-	VPSLLD    X6, Y8, Y8
-	VPADDD    Y8, Y4, Y4
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v3oddloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v3oddshort
+	VMOVDQU   (DX)(R11*1), Y7
+	VPMINUB   Y6, Y7, Y8
+	VPCMPEQB  Y7, Y8, Y8
+	VPMOVMSKB Y8, R13
+	JMP       v3oddmasked
+
+v3oddshort:
+	XORQ R13, R13
+
+v3oddbit:
+	DECQ    R12
+	JL      v3oddmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v3oddbit
+
+v3oddmasked:
+v3oddnext:
+	TESTQ        R13, R13
+	JZ           v3oddadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R15
+	VMOVD        R15, X8
+	VPBROADCASTD X8, Y7
+	MOVBQZX      256(R9)(R12*1), R12
+	VMOVD        R12, X8
+	VPBROADCASTD X8, Y8
+	VPMOVSXBD    (BX)(R14*1), Y9
+	VPSLLVD      Y8, Y9, Y10
+	VPADDD       Y10, Y1, Y1
+	VPSLLVD      Y7, Y9, Y9
+	VPADDD       Y9, Y0, Y0
+	VPMOVSXBD    8(BX)(R14*1), Y9
+	VPSLLVD      Y8, Y9, Y10
+	VPADDD       Y10, Y3, Y3
+	VPSLLVD      Y7, Y9, Y9
+	VPADDD       Y9, Y2, Y2
+	VPMOVSXBD    16(BX)(R14*1), Y9
+	VPSLLVD      Y8, Y9, Y8
+	VPADDD       Y8, Y5, Y5
+	VPSLLVD      Y7, Y9, Y9
+	VPADDD       Y9, Y4, Y4
+	JMP          v3oddnext
+
+v3oddadv:
+	ADDQ $0x20, R11
+	JMP  v3oddchunk
 
 v3even:
-v3evenloop:
-	CMPQ      SI, DI
+	XORQ R11, R11
+
+v3evenchunk:
+	CMPQ      R11, DI
 	JAE       v3store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R11
-	VMOVD     R11, X6
-	VPMOVSXBD (BX), Y7
-	VPSLLD    X6, Y7, Y7
-	VPADDD    Y7, Y0, Y0
-	VPMOVSXBD 8(BX), Y7
-	VPSLLD    X6, Y7, Y7
-	VPADDD    Y7, Y2, Y2
-	VPMOVSXBD 16(BX), Y7
-	VPSLLD    X6, Y7, Y7
-	VPADDD    Y7, Y4, Y4
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v3evenloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v3evenshort
+	VMOVDQU   (DX)(R11*1), Y7
+	VPMINUB   Y6, Y7, Y8
+	VPCMPEQB  Y7, Y8, Y8
+	VPMOVMSKB Y8, R13
+	JMP       v3evenmasked
+
+v3evenshort:
+	XORQ R13, R13
+
+v3evenbit:
+	DECQ    R12
+	JL      v3evenmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v3evenbit
+
+v3evenmasked:
+v3evennext:
+	TESTQ        R13, R13
+	JZ           v3evenadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R12
+	VMOVD        R12, X8
+	VPBROADCASTD X8, Y7
+	VPMOVSXBD    (BX)(R14*1), Y8
+	VPSLLVD      Y7, Y8, Y8
+	VPADDD       Y8, Y0, Y0
+	VPMOVSXBD    8(BX)(R14*1), Y8
+	VPSLLVD      Y7, Y8, Y8
+	VPADDD       Y8, Y2, Y2
+	VPMOVSXBD    16(BX)(R14*1), Y8
+	VPSLLVD      Y7, Y8, Y8
+	VPADDD       Y8, Y4, Y4
+	JMP          v3evennext
+
+v3evenadv:
+	ADDQ $0x20, R11
+	JMP  v3evenchunk
 
 v3store:
 	VMOVDQU Y0, (AX)
@@ -74835,72 +75218,160 @@ v3store:
 	JMP     done
 
 v4:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	VPXOR Y4, Y4, Y4
-	VPXOR Y5, Y5, Y5
-	VPXOR Y6, Y6, Y6
-	VPXOR Y7, Y7, Y7
-	XORQ  SI, SI
-	TESTB R10, R10
-	JZ    v4even
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y3, Y3, Y3
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	MOVQ         keep+120(FP), SI
+	CMPQ         SI, $0x00
+	JLE          v4store
+	MOVQ         $0x00000100, R11
+	CMPQ         SI, R11
+	CMOVQGT      R11, SI
+	DECQ         SI
+	VMOVD        SI, X8
+	VPBROADCASTB X8, Y8
+	TESTB        R10, R10
+	JZ           v4even
+	XORQ         R11, R11
 
-v4oddloop:
-	CMPQ      SI, DI
+v4oddchunk:
+	CMPQ      R11, DI
 	JAE       v4store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R12
-	VMOVD     R12, X8
-	MOVBQZX   256(R9)(R11*1), R11
-	VMOVD     R11, X9
-	VPMOVSXBD (BX), Y10
-	VPSLLD    X9, Y10, Y11
-	VPADDD    Y11, Y1, Y1
-	VPSLLD    X8, Y10, Y10
-	VPADDD    Y10, Y0, Y0
-	VPMOVSXBD 8(BX), Y10
-	VPSLLD    X9, Y10, Y11
-	VPADDD    Y11, Y3, Y3
-	VPSLLD    X8, Y10, Y10
-	VPADDD    Y10, Y2, Y2
-	VPMOVSXBD 16(BX), Y10
-	VPSLLD    X9, Y10, Y11
-	VPADDD    Y11, Y5, Y5
-	VPSLLD    X8, Y10, Y10
-	VPADDD    Y10, Y4, Y4
-	VPMOVSXBD 24(BX), Y10
-	VPSLLD    X9, Y10, Y9
-	VPADDD    Y9, Y7, Y7
-	VPSLLD    X8, Y10, Y10
-	VPADDD    Y10, Y6, Y6
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v4oddloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v4oddshort
+	VMOVDQU   (DX)(R11*1), Y9
+	VPMINUB   Y8, Y9, Y10
+	VPCMPEQB  Y9, Y10, Y10
+	VPMOVMSKB Y10, R13
+	JMP       v4oddmasked
+
+v4oddshort:
+	XORQ R13, R13
+
+v4oddbit:
+	DECQ    R12
+	JL      v4oddmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v4oddbit
+
+v4oddmasked:
+v4oddnext:
+	TESTQ        R13, R13
+	JZ           v4oddadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R15
+	VMOVD        R15, X10
+	VPBROADCASTD X10, Y9
+	MOVBQZX      256(R9)(R12*1), R12
+	VMOVD        R12, X10
+	VPBROADCASTD X10, Y10
+	VPMOVSXBD    (BX)(R14*1), Y11
+	VPSLLVD      Y10, Y11, Y12
+	VPADDD       Y12, Y1, Y1
+	VPSLLVD      Y9, Y11, Y11
+	VPADDD       Y11, Y0, Y0
+	VPMOVSXBD    8(BX)(R14*1), Y11
+	VPSLLVD      Y10, Y11, Y12
+	VPADDD       Y12, Y3, Y3
+	VPSLLVD      Y9, Y11, Y11
+	VPADDD       Y11, Y2, Y2
+	VPMOVSXBD    16(BX)(R14*1), Y11
+	VPSLLVD      Y10, Y11, Y12
+	VPADDD       Y12, Y5, Y5
+	VPSLLVD      Y9, Y11, Y11
+	VPADDD       Y11, Y4, Y4
+	VPMOVSXBD    24(BX)(R14*1), Y11
+	VPSLLVD      Y10, Y11, Y10
+	VPADDD       Y10, Y7, Y7
+	VPSLLVD      Y9, Y11, Y11
+	VPADDD       Y11, Y6, Y6
+	JMP          v4oddnext
+
+v4oddadv:
+	ADDQ $0x20, R11
+	JMP  v4oddchunk
 
 v4even:
-v4evenloop:
-	CMPQ      SI, DI
+	XORQ R11, R11
+
+v4evenchunk:
+	CMPQ      R11, DI
 	JAE       v4store
-	MOVBQZX   (DX)(SI*1), R11
-	MOVBQZX   (R9)(R11*1), R11
-	VMOVD     R11, X8
-	VPMOVSXBD (BX), Y9
-	VPSLLD    X8, Y9, Y9
-	VPADDD    Y9, Y0, Y0
-	VPMOVSXBD 8(BX), Y9
-	VPSLLD    X8, Y9, Y9
-	VPADDD    Y9, Y2, Y2
-	VPMOVSXBD 16(BX), Y9
-	VPSLLD    X8, Y9, Y9
-	VPADDD    Y9, Y4, Y4
-	VPMOVSXBD 24(BX), Y9
-	VPSLLD    X8, Y9, Y9
-	VPADDD    Y9, Y6, Y6
-	ADDQ      R8, BX
-	INCQ      SI
-	JMP       v4evenloop
+	MOVQ      DI, R12
+	SUBQ      R11, R12
+	CMPQ      R12, $0x20
+	JB        v4evenshort
+	VMOVDQU   (DX)(R11*1), Y9
+	VPMINUB   Y8, Y9, Y10
+	VPCMPEQB  Y9, Y10, Y10
+	VPMOVMSKB Y10, R13
+	JMP       v4evenmasked
+
+v4evenshort:
+	XORQ R13, R13
+
+v4evenbit:
+	DECQ    R12
+	JL      v4evenmasked
+	MOVQ    R11, R14
+	ADDQ    R12, R14
+	MOVBQZX (DX)(R14*1), R14
+	XORQ    R15, R15
+	CMPQ    R14, SI
+	SETLS   R15
+	SHLQ    $0x01, R13
+	ORQ     R15, R13
+	JMP     v4evenbit
+
+v4evenmasked:
+v4evennext:
+	TESTQ        R13, R13
+	JZ           v4evenadv
+	TZCNTQ       R13, R12
+	BLSRQ        R13, R13
+	ADDQ         R11, R12
+	MOVQ         R12, R14
+	IMULQ        R8, R14
+	MOVBQZX      (DX)(R12*1), R12
+	MOVBQZX      (R9)(R12*1), R12
+	VMOVD        R12, X10
+	VPBROADCASTD X10, Y9
+	VPMOVSXBD    (BX)(R14*1), Y10
+	VPSLLVD      Y9, Y10, Y10
+	VPADDD       Y10, Y0, Y0
+	VPMOVSXBD    8(BX)(R14*1), Y10
+	VPSLLVD      Y9, Y10, Y10
+	VPADDD       Y10, Y2, Y2
+	VPMOVSXBD    16(BX)(R14*1), Y10
+	VPSLLVD      Y9, Y10, Y10
+	VPADDD       Y10, Y4, Y4
+	VPMOVSXBD    24(BX)(R14*1), Y10
+	VPSLLVD      Y9, Y10, Y10
+	VPADDD       Y10, Y6, Y6
+	JMP          v4evennext
+
+v4evenadv:
+	ADDQ $0x20, R11
+	JMP  v4evenchunk
 
 v4store:
 	VMOVDQU Y0, (AX)

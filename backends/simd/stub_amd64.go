@@ -2104,15 +2104,22 @@ func shiftAddAVX512(a []int64, b []int32, sh uint64)
 
 // pvShiftAVX512 sets, for e < len(all) <= 64 (lanes of v's rows, ldv apart),
 // all[e] = Σ_j int32(v[j*ldv+e]) << cnt[codes[j]] and, if withOdd, odd[e] = Σ_j int32(v[j*ldv+e]) << cnt[256+codes[j]],
-// over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. (AVX-512)
+// over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. Codes of keep or
+// more are not visited: both their counts must be 32 or more. (AVX-512)
 //
 //go:noescape
-func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)
+
+// pvOutAVX512 sets o[e] = float32(scale * (float64(all[e]) + float64(c*float64(odd[e])))) for e < len(o),
+// each operation rounded on its own (no FMA), the odd term left out when len(odd) is 0. (AVX-512)
+//
+//go:noescape
+func pvOutAVX512(o []float32, all []int32, odd []int32, scale float64, c float64)
 
 // pvShiftAVX2 is pvShiftAVX512 for len(all) in {8, 16, 24, 32}. (AVX2)
 //
 //go:noescape
-func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)
+func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)
 
 // rqCodesAVX512 sets, over len(t), c = clamp(rne(clamp(t[i]*inv, lo, hi)) + zt, 0, qmax),
 // q[i] = byte(c) and xh[i] = float32(c-zt)*dt (the float clamp keeps the conversion exact).

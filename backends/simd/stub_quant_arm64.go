@@ -18,7 +18,7 @@ func quantI8NEON(q []int8, x []float32, inv float32)
 
 // quantNEON is the NEON quantizer code.
 var quantNEON = &quantK{path: "neon", absMaxBits: absMaxBitsNEON, quantI8: quantI8NEON,
-	w4Range: w4RangeNEON, w4Pack: w4PackNEON, pvShift: pvShiftNEON, pvLanes: 16, pvStep: 16,
+	w4Range: w4RangeNEON, w4Pack: w4PackNEON, pvShift: pvShiftKeepAll(pvShiftNEON), pvLanes: 16, pvStep: 16,
 	wqDots: [9]wqDotsFn{2: wqDots2NEON, 3: wqDots3NEON, 4: wqDots4NEON, 8: wqDots8NEON}}
 
 // w4RangeNEON sets r[2i] = min(0, min key), r[2i+1] = max(0, max key) over
@@ -34,7 +34,8 @@ func w4RangeNEON(r []int32, w []float32, gs int)
 func w4PackNEON(qp []byte, w []float32, inv []float32, z []int32, gs int)
 
 // pvShiftNEON is pvShiftGo for len(all) == 16 (SSHL by a count of 32 or
-// more gives 0).
+// more gives 0), visiting every code (keep is not its argument: the
+// codes past it add 0 there).
 //
 //go:noescape
 func pvShiftNEON(all, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)

@@ -53,6 +53,7 @@ func main() {
 	quantW4AVX2()
 	softmaxPV()
 	pvShift()
+	pvOut()
 	pvShiftAVX2()
 	rqCodes(avx512)
 	rqCodes(avx2)

@@ -977,13 +977,18 @@ func softmaxPV() {
 }
 
 // pvShift is the int32 form of repquant_softmax_pv's sums (AVX-512): per
-// term one shift of the widened V row by a per-code count, no buckets.
+// kept term one shift of the widened V row by a per-code count, no
+// buckets. The codes go 64 at a time through one compare: only the kept
+// ones (below keep) are visited, lowest first (TZCNT/BLSR of the mask),
+// so a row whose softmax drops most codes (logsqrt2 at 4 bits keeps about
+// one in seven) costs its kept terms, not its length.
 func pvShift() {
-	TEXT("pvShiftAVX512", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)")
+	TEXT("pvShiftAVX512", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)")
 	Pragma("noescape")
 	Doc("pvShiftAVX512 sets, for e < len(all) <= 64 (lanes of v's rows, ldv apart),",
 		"all[e] = Σ_j int32(v[j*ldv+e]) << cnt[codes[j]] and, if withOdd, odd[e] = Σ_j int32(v[j*ldv+e]) << cnt[256+codes[j]],",
-		"over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. (AVX-512)")
+		"over j < len(codes), a count of 32 or more adding 0 (VPSLLD); the sums wrap in int32. Codes of keep or",
+		"more are not visited: both their counts must be 32 or more. (AVX-512)")
 	{
 		allp, oddp, cp, vp := ptr("all"), ptr("odd"), ptr("codes"), ptr("v")
 		lanes := Load(Param("all").Len(), GP64()).(GPVirtual)
@@ -1010,47 +1015,32 @@ func pvShift() {
 			VPXORD(acc[i], acc[i], acc[i])
 			VPXORD(oacc[i], oacc[i], oacc[i])
 		}
+		kb := pvKeepLimit("store")
+		kv := ZMM()
+		VPBROADCASTB(kb.As32(), kv)
 		wo := GP8()
 		Load(Param("withOdd"), wo)
-		j := GP64()
-		XORQ(j, j)
-		xa, xo := XMM(), XMM()
-		for _, odd := range []bool{true, false} {
-			name := "even"
-			if odd {
-				TESTB(wo, wo)
-				JZ(LabelRef("even"))
-				name = "odd"
-			} else {
-				Label("even")
-			}
-			Label(name + "loop")
-			CMPQ(j, s)
-			JAE(LabelRef("store"))
-			q, a := GP64(), GP64()
-			MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
-			MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
-			VMOVD(a.As32(), xa)
-			if odd {
-				o := GP64()
-				MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
-				VMOVD(o.As32(), xo)
-			}
-			for i := range acc {
-				t := ZMM()
-				VPMOVSXBD_Z(Mem{Base: vp, Disp: 16 * i}, ks[i], t)
-				if odd {
-					u := ZMM()
-					VPSLLD(xo, t, u)
-					VPADDD(u, oacc[i], oacc[i])
-				}
-				VPSLLD(xa, t, t)
-				VPADDD(t, acc[i], acc[i])
-			}
-			ADDQ(ldv, vp)
-			INCQ(j)
-			JMP(LabelRef(name + "loop"))
-		}
+		xa, xo := ZMM(), ZMM() // the counts in every lane
+		bothPaths("odd", "even", func(even string) {
+			TESTB(wo, wo)
+			JZ(LabelRef(even))
+		}, func(odd bool, name string) {
+			pvKept(name, 64, cp, s, "store", func(base, n GPVirtual) GPVirtual {
+				tail := kFirst(64, n, kOpt{full: name + "whole"})
+				c, m, kept := ZMM(), GP64(), K()
+				VMOVDQU8_Z(Mem{Base: cp, Index: base, Scale: 1}, tail, c)
+				VPCMPUB(U8(2), kv, c, tail, kept) // code <= keep-1, within the codes
+				KMOVQ(kept, m)
+				return m
+			}, func(j, row GPVirtual) {
+				pvTerm(odd, cp, cnt, j, acc[:], oacc[:], xa, xo, func(c GPVirtual, x VecVirtual) { VPBROADCASTD(c.As32(), x) },
+					func(i int) VecVirtual {
+						t := ZMM()
+						VPMOVSXBD_Z(Mem{Base: vp, Index: row, Scale: 1, Disp: 16 * i}, ks[i], t)
+						return t
+					})
+			}, ldv)
+		})
 		Label("store")
 		for i := range acc {
 			VMOVDQU32(acc[i], ks[i], Mem{Base: allp, Disp: 64 * i})
@@ -1066,10 +1056,145 @@ func pvShift() {
 	}
 }
 
+// pvOut is repquant_softmax_pv's output from the int32 sums (AVX-512),
+// 8 lanes a step in float64: the Go loop it replaces was a third of the
+// logsqrt2 rows' time once pvShift skipped the dropped codes.
+func pvOut() {
+	TEXT("pvOutAVX512", NOSPLIT, "func(o []float32, all []int32, odd []int32, scale float64, c float64)")
+	Pragma("noescape")
+	Doc("pvOutAVX512 sets o[e] = float32(scale * (float64(all[e]) + float64(c*float64(odd[e])))) for e < len(o),",
+		"each operation rounded on its own (no FMA), the odd term left out when len(odd) is 0. (AVX-512)")
+	op, ap, dp := ptr("o"), ptr("all"), ptr("odd")
+	n := Load(Param("o").Len(), GP64()).(GPVirtual)
+	nOdd := Load(Param("odd").Len(), GP64()).(GPVirtual)
+	sc, cc := ZMM(), ZMM()
+	VBROADCASTSD(paramMem("scale"), sc)
+	VBROADCASTSD(paramMem("c"), cc)
+	bothPaths("odd", "plain", func(plain string) {
+		TESTQ(nOdd, nOdd)
+		JZ(LabelRef(plain))
+	}, func(odd bool, name string) {
+		i := GP64()
+		XORQ(i, i)
+		Label(name + "loop")
+		left := GP64()
+		MOVQ(n, left)
+		SUBQ(i, left)
+		JLE(LabelRef("done"))
+		k := kFirst(8, left, kOpt{full: name + "whole"})
+		a, y := YMM(), ZMM()
+		VMOVDQU32_Z(Mem{Base: ap, Index: i, Scale: 4}, k, a)
+		VCVTDQ2PD(a, y)
+		if odd {
+			b, z := YMM(), ZMM()
+			VMOVDQU32_Z(Mem{Base: dp, Index: i, Scale: 4}, k, b)
+			VCVTDQ2PD(b, z)
+			VMULPD(cc, z, z)
+			VADDPD(z, y, y)
+		}
+		VMULPD(sc, y, y)
+		r := YMM()
+		VCVTPD2PS(y, r)
+		VMOVUPS(r, k, Mem{Base: op, Index: i, Scale: 4})
+		ADDQ(U8(8), i)
+		JMP(LabelRef(name + "loop"))
+	})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// pvTerm emits pvShift's work on the kept code at j: its counts (cnt[q],
+// and cnt[256+q] if odd) broadcast into xa and xo, and per vector i of
+// the row, load(i) widened, shifted by them (VPSLLVD: one uop; VPSLLD by
+// an xmm count is two on Intel) and added into acc[i] and oacc[i].
+func pvTerm(odd bool, cp, cnt, j GPVirtual, acc, oacc []VecVirtual, xa, xo VecVirtual, bcast func(GPVirtual, VecVirtual), load func(i int) VecVirtual) {
+	q, a := GP64(), GP64()
+	MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
+	MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
+	bcast(a, xa)
+	if odd {
+		o := GP64()
+		MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
+		bcast(o, xo)
+	}
+	for i := range acc {
+		t := load(i)
+		if odd {
+			u := ZMM()
+			if t.Size() == 32 {
+				u = YMM()
+			}
+			VPSLLVD(xo, t, u)
+			VPADDD(u, oacc[i], oacc[i])
+		}
+		VPSLLVD(xa, t, t)
+		VPADDD(t, acc[i], acc[i])
+	}
+}
+
+// bothPaths emits body for the path with (named with), which skip may
+// leave for the other by jumping to its label, then the path without
+// (named without, its label placed first). Neither body falls through.
+func bothPaths(with, without string, skip func(without string), body func(isWith bool, name string)) {
+	skip(without)
+	body(true, with)
+	Label(without)
+	body(false, without)
+}
+
+// pvKeepLimit loads pvShift's keep as the largest kept code, clamped to
+// 0..255, jumping to none when keep <= 0 (no code is kept).
+func pvKeepLimit(none string) GPVirtual {
+	kb := Load(Param("keep"), GP64()).(GPVirtual)
+	CMPQ(kb, U8(0))
+	JLE(LabelRef(none))
+	lim := GP64()
+	MOVQ(U32(256), lim)
+	CMPQ(kb, lim)
+	CMOVQGT(lim, kb)
+	DECQ(kb)
+	return kb
+}
+
+// pvKept emits pvShift's walk over the kept codes: per chunk of w codes
+// from base (n = len - base of them left), mask returns the bit mask of
+// the kept ones (bit i: code base+i), and body runs for each, lowest
+// first, with j its index and row j*ldv (its V row's offset); past the
+// last chunk it jumps to done.
+func pvKept(name string, w int, cp, s GPVirtual, done string, mask func(base, n GPVirtual) GPVirtual, body func(j, row GPVirtual), ldv GPVirtual) {
+	base := GP64()
+	XORQ(base, base)
+	Label(name + "chunk")
+	CMPQ(base, s)
+	JAE(LabelRef(done))
+	n := GP64()
+	MOVQ(s, n)
+	SUBQ(base, n)
+	m := mask(base, n)
+	Label(name + "next")
+	TESTQ(m, m)
+	JZ(LabelRef(name + "adv"))
+	j, row := GP64(), GP64()
+	TZCNTQ(m, j)
+	BLSRQ(m, m)
+	ADDQ(base, j)
+	MOVQ(j, row)
+	IMULQ(ldv, row)
+	body(j, row)
+	JMP(LabelRef(name + "next"))
+	Label(name + "adv")
+	ADDQ(U8(w), base)
+	JMP(LabelRef(name + "chunk"))
+}
+
 // pvShiftAVX2 is pvShift for AVX2: len(all) is 8, 16, 24 or 32 (no byte
 // masks in AVX2; the driver runs the lanes past a multiple of 8 in Go).
+// The kept codes are found 32 at a time (VPMINUB, VPCMPEQB, VPMOVMSKB);
+// a last chunk of fewer builds its mask a code at a time (a whole vector
+// could read past the codes).
 func pvShiftAVX2() {
-	TEXT("pvShiftAVX2", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool)")
+	TEXT("pvShiftAVX2", NOSPLIT, "func(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)")
 	Pragma("noescape")
 	Doc("pvShiftAVX2 is pvShiftAVX512 for len(all) in {8, 16, 24, 32}. (AVX2)")
 	allp, oddp, cp, vp := ptr("all"), ptr("odd"), ptr("codes"), ptr("v")
@@ -1095,47 +1220,57 @@ func pvShiftAVX2() {
 			VPXOR(acc[i], acc[i], acc[i])
 			VPXOR(oacc[i], oacc[i], oacc[i])
 		}
-		j, p := GP64(), GP64()
-		XORQ(j, j)
-		MOVQ(vp, p)
-		xa, xo := XMM(), XMM()
-		for _, odd := range []bool{true, false} {
-			name := fmt.Sprintf("v%deven", nvec)
-			if odd {
-				TESTB(wo, wo)
-				JZ(LabelRef(name))
-				name = fmt.Sprintf("v%dodd", nvec)
-			} else {
-				Label(name)
-			}
-			Label(name + "loop")
-			CMPQ(j, s)
-			JAE(LabelRef(fmt.Sprintf("v%dstore", nvec)))
-			q, a := GP64(), GP64()
-			MOVBQZX(Mem{Base: cp, Index: j, Scale: 1}, q)
-			MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1}, a)
-			VMOVD(a.As32(), xa)
-			if odd {
-				o := GP64()
-				MOVBQZX(Mem{Base: cnt, Index: q, Scale: 1, Disp: 256}, o)
-				VMOVD(o.As32(), xo)
-			}
-			for i := range acc {
-				t := YMM()
-				VPMOVSXBD(Mem{Base: p, Disp: 8 * i}, t)
-				if odd {
-					u := YMM()
-					VPSLLD(xo, t, u)
-					VPADDD(u, oacc[i], oacc[i])
-				}
-				VPSLLD(xa, t, t)
-				VPADDD(t, acc[i], acc[i])
-			}
-			ADDQ(ldv, p)
-			INCQ(j)
-			JMP(LabelRef(name + "loop"))
-		}
-		Label(fmt.Sprintf("v%dstore", nvec))
+		store := fmt.Sprintf("v%dstore", nvec)
+		kb := pvKeepLimit(store)
+		kx, kv := XMM(), YMM()
+		VMOVD(kb.As32(), kx)
+		VPBROADCASTB(kx, kv)
+		xa, xo := YMM(), YMM() // the counts in every lane, as pvShift
+		cx := XMM()
+		bothPaths(fmt.Sprintf("v%dodd", nvec), fmt.Sprintf("v%deven", nvec), func(even string) {
+			TESTB(wo, wo)
+			JZ(LabelRef(even))
+		}, func(odd bool, name string) {
+			pvKept(name, 32, cp, s, store, func(base, n GPVirtual) GPVirtual {
+				m := GP64()
+				CMPQ(n, U8(32))
+				JB(LabelRef(name + "short"))
+				c, t := YMM(), YMM()
+				VMOVDQU(Mem{Base: cp, Index: base, Scale: 1}, c)
+				VPMINUB(kv, c, t)
+				VPCMPEQB(c, t, t) // min(code, keep-1) == code
+				VPMOVMSKB(t, m.As32())
+				JMP(LabelRef(name + "masked"))
+				Label(name + "short") // the last n < 32 codes, one at a time
+				XORQ(m, m)
+				i, q, bit := GP64(), GP64(), GP64()
+				MOVQ(n, i)
+				Label(name + "bit")
+				DECQ(i)
+				JL(LabelRef(name + "masked"))
+				MOVQ(base, q)
+				ADDQ(i, q)
+				MOVBQZX(Mem{Base: cp, Index: q, Scale: 1}, q)
+				XORQ(bit, bit)
+				CMPQ(q, kb)
+				SETLS(bit.As8())
+				SHLQ(U8(1), m)
+				ORQ(bit, m)
+				JMP(LabelRef(name + "bit"))
+				Label(name + "masked")
+				return m
+			}, func(j, row GPVirtual) {
+				pvTerm(odd, cp, cnt, j, acc, oacc, xa, xo, func(c GPVirtual, x VecVirtual) {
+					VMOVD(c.As32(), cx)
+					VPBROADCASTD(cx, x)
+				}, func(i int) VecVirtual {
+					t := YMM()
+					VPMOVSXBD(Mem{Base: vp, Index: row, Scale: 1, Disp: 8 * i}, t)
+					return t
+				})
+			}, ldv)
+		})
+		Label(store)
 		for i := range acc {
 			VMOVDQU(acc[i], Mem{Base: allp, Disp: 32 * i})
 		}
