@@ -54,7 +54,7 @@ var (
 		wqGemvWide4: wqGemv4WideR4AVX512, wqGemvWide1: wqGemv4WideR1AVX512,
 		wqByte4: [9]w4Gemv{3: wqGemv3R4AVX512, 8: wqGemv8R4AVX512}, wqByte1: [9]w4Gemv{3: wqGemv3R1AVX512, 8: wqGemv8R1AVX512}}
 	quantAVX2 = &quantK{path: "avx2", absMaxBits: absMaxBitsAVX2, quantI8: quantI8AVX2,
-		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvLanes: 32, pvStep: 8,
+		w4Range: w4RangeAVX2, w4Pack: w4PackAVX2, pvShift: pvShiftAVX2, pvOut: pvOutAVX2, pvLanes: 32, pvStep: 8,
 		rqCodes: rqCodesAVX2,
 		wqDots:  [9]wqDotsFn{2: wqDots2AVX2, 3: wqDots3AVX2, 4: wqDots4AVX2, 8: wqDots8AVX2}}
 	w4AVX512 = &w4K{path: "avx512", mr: 8, tables: w4TablesAVX512,

@@ -74759,6 +74759,77 @@ done:
 	VZEROUPPER
 	RET
 
+// func pvOutAVX2(o []float32, all []int32, odd []int32, scale float64, c float64)
+// Requires: AVX
+TEXT ·pvOutAVX2(SB), NOSPLIT, $0-88
+	MOVQ         o_base+0(FP), AX
+	MOVQ         all_base+24(FP), CX
+	MOVQ         odd_base+48(FP), DX
+	MOVQ         o_len+8(FP), BX
+	MOVQ         odd_len+56(FP), SI
+	VBROADCASTSD scale+72(FP), Y0
+	VBROADCASTSD c+80(FP), Y1
+	TESTQ        SI, SI
+	JZ           plain
+	XORQ         SI, SI
+
+oddloop:
+	MOVQ       BX, DI
+	SUBQ       SI, DI
+	CMPQ       DI, $0x04
+	JB         oddtail
+	VCVTDQ2PD  (CX)(SI*4), Y2
+	VCVTDQ2PD  (DX)(SI*4), Y3
+	VMULPD     Y1, Y3, Y3
+	VADDPD     Y3, Y2, Y2
+	VMULPD     Y0, Y2, Y2
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (AX)(SI*4)
+	ADDQ       $0x04, SI
+	JMP        oddloop
+
+oddtail:
+	CMPQ       SI, BX
+	JAE        done
+	VCVTSI2SDL (CX)(SI*4), X4, X4
+	VCVTSI2SDL (DX)(SI*4), X5, X5
+	VMULSD     X1, X5, X5
+	VADDSD     X5, X4, X4
+	VMULSD     X0, X4, X4
+	VCVTSD2SS  X4, X4, X4
+	VMOVSS     X4, (AX)(SI*4)
+	INCQ       SI
+	JMP        oddtail
+
+plain:
+	XORQ DX, DX
+
+plainloop:
+	MOVQ       BX, SI
+	SUBQ       DX, SI
+	CMPQ       SI, $0x04
+	JB         plaintail
+	VCVTDQ2PD  (CX)(DX*4), Y1
+	VMULPD     Y0, Y1, Y1
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (AX)(DX*4)
+	ADDQ       $0x04, DX
+	JMP        plainloop
+
+plaintail:
+	CMPQ       DX, BX
+	JAE        done
+	VCVTSI2SDL (CX)(DX*4), X2, X2
+	VMULSD     X0, X2, X2
+	VCVTSD2SS  X2, X2, X2
+	VMOVSS     X2, (AX)(DX*4)
+	INCQ       DX
+	JMP        plaintail
+
+done:
+	VZEROUPPER
+	RET
+
 // func pvShiftAVX2(all []int32, odd []int32, codes []byte, v []int8, ldv int, cnt *[512]byte, withOdd bool, keep int)
 // Requires: AVX, AVX2, BMI, CMOV
 TEXT ·pvShiftAVX2(SB), NOSPLIT, $0-128

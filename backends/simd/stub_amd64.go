@@ -2116,6 +2116,11 @@ func pvShiftAVX512(all []int32, odd []int32, codes []byte, v []int8, ldv int, cn
 //go:noescape
 func pvOutAVX512(o []float32, all []int32, odd []int32, scale float64, c float64)
 
+// pvOutAVX2 is pvOutAVX512. (AVX2)
+//
+//go:noescape
+func pvOutAVX2(o []float32, all []int32, odd []int32, scale float64, c float64)
+
 // pvShiftAVX2 is pvShiftAVX512 for len(all) in {8, 16, 24, 32}. (AVX2)
 //
 //go:noescape

@@ -54,6 +54,7 @@ func main() {
 	softmaxPV()
 	pvShift()
 	pvOut()
+	pvOutAVX2()
 	pvShiftAVX2()
 	rqCodes(avx512)
 	rqCodes(avx2)

@@ -1104,6 +1104,66 @@ func pvOut() {
 	RET()
 }
 
+// pvOutAVX2 is pvOut for AVX2: 4 lanes a step, the last len%4 one at a
+// time (no masks).
+func pvOutAVX2() {
+	TEXT("pvOutAVX2", NOSPLIT, "func(o []float32, all []int32, odd []int32, scale float64, c float64)")
+	Pragma("noescape")
+	Doc("pvOutAVX2 is pvOutAVX512. (AVX2)")
+	op, ap, dp := ptr("o"), ptr("all"), ptr("odd")
+	n := Load(Param("o").Len(), GP64()).(GPVirtual)
+	nOdd := Load(Param("odd").Len(), GP64()).(GPVirtual)
+	sc, cc := YMM(), YMM()
+	VBROADCASTSD(paramMem("scale"), sc)
+	VBROADCASTSD(paramMem("c"), cc)
+	bothPaths("odd", "plain", func(plain string) {
+		TESTQ(nOdd, nOdd)
+		JZ(LabelRef(plain))
+	}, func(odd bool, name string) {
+		i := GP64()
+		XORQ(i, i)
+		Label(name + "loop")
+		left := GP64()
+		MOVQ(n, left)
+		SUBQ(i, left)
+		CMPQ(left, U8(4))
+		JB(LabelRef(name + "tail"))
+		y := YMM()
+		VCVTDQ2PD(Mem{Base: ap, Index: i, Scale: 4}, y)
+		if odd {
+			z := YMM()
+			VCVTDQ2PD(Mem{Base: dp, Index: i, Scale: 4}, z)
+			VMULPD(cc, z, z)
+			VADDPD(z, y, y)
+		}
+		VMULPD(sc, y, y)
+		r := XMM()
+		VCVTPD2PSY(y, r)
+		VMOVUPS(r, Mem{Base: op, Index: i, Scale: 4})
+		ADDQ(U8(4), i)
+		JMP(LabelRef(name + "loop"))
+		Label(name + "tail")
+		CMPQ(i, n)
+		JAE(LabelRef("done"))
+		x := XMM()
+		VCVTSI2SDL(Mem{Base: ap, Index: i, Scale: 4}, x, x)
+		if odd {
+			u := XMM()
+			VCVTSI2SDL(Mem{Base: dp, Index: i, Scale: 4}, u, u)
+			VMULSD(cc.AsX(), u, u)
+			VADDSD(u, x, x)
+		}
+		VMULSD(sc.AsX(), x, x)
+		VCVTSD2SS(x, x, x)
+		VMOVSS(x, Mem{Base: op, Index: i, Scale: 4})
+		INCQ(i)
+		JMP(LabelRef(name + "tail"))
+	})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
 // pvTerm emits pvShift's work on the kept code at j: its counts (cnt[q],
 // and cnt[256+q] if odd) broadcast into xa and xo, and per vector i of
 // the row, load(i) widened, shifted by them (VPSLLVD: one uop; VPSLLD by
