@@ -1060,60 +1060,82 @@ func pvShift() {
 // 8 lanes a step in float64: the Go loop it replaces was a third of the
 // logsqrt2 rows' time once pvShift skipped the dropped codes.
 func pvOut() {
-	TEXT("pvOutAVX512", NOSPLIT, "func(o []float32, all []int32, odd []int32, scale float64, c float64)")
-	Pragma("noescape")
-	Doc("pvOutAVX512 sets o[e] = float32(scale * (float64(all[e]) + float64(c*float64(odd[e])))) for e < len(o),",
-		"each operation rounded on its own (no FMA), the odd term left out when len(odd) is 0. (AVX-512)")
-	op, ap, dp := ptr("o"), ptr("all"), ptr("odd")
-	n := Load(Param("o").Len(), GP64()).(GPVirtual)
-	nOdd := Load(Param("odd").Len(), GP64()).(GPVirtual)
-	sc, cc := ZMM(), ZMM()
-	VBROADCASTSD(paramMem("scale"), sc)
-	VBROADCASTSD(paramMem("c"), cc)
-	bothPaths("odd", "plain", func(plain string) {
-		TESTQ(nOdd, nOdd)
-		JZ(LabelRef(plain))
-	}, func(odd bool, name string) {
-		i := GP64()
-		XORQ(i, i)
-		Label(name + "loop")
-		left := GP64()
-		MOVQ(n, left)
-		SUBQ(i, left)
-		JLE(LabelRef("done"))
-		k := kFirst(8, left, kOpt{full: name + "whole"})
-		a, y := YMM(), ZMM()
-		VMOVDQU32_Z(Mem{Base: ap, Index: i, Scale: 4}, k, a)
-		VCVTDQ2PD(a, y)
-		if odd {
-			b, z := YMM(), ZMM()
-			VMOVDQU32_Z(Mem{Base: dp, Index: i, Scale: 4}, k, b)
-			VCVTDQ2PD(b, z)
-			VMULPD(cc, z, z)
-			VADDPD(z, y, y)
-		}
-		VMULPD(sc, y, y)
-		r := YMM()
-		VCVTPD2PS(y, r)
-		VMOVUPS(r, k, Mem{Base: op, Index: i, Scale: 4})
-		ADDQ(U8(8), i)
-		JMP(LabelRef(name + "loop"))
-	})
-	Label("done")
-	VZEROUPPER()
-	RET()
+	pvOutFn("pvOutAVX512", []string{"pvOutAVX512 sets o[e] = float32(scale * (float64(all[e]) + float64(c*float64(odd[e])))) for e < len(o),",
+		"each operation rounded on its own (no FMA), the odd term left out when len(odd) is 0. (AVX-512)"}, ZMM,
+		func(odd bool, name string, op, ap, dp, n, i, left GPVirtual, sc, cc VecVirtual) {
+			JLE(LabelRef("done"))
+			k := kFirst(8, left, kOpt{full: name + "whole"})
+			a, y := YMM(), ZMM()
+			VMOVDQU32_Z(Mem{Base: ap, Index: i, Scale: 4}, k, a)
+			VCVTDQ2PD(a, y)
+			if odd {
+				b, z := YMM(), ZMM()
+				VMOVDQU32_Z(Mem{Base: dp, Index: i, Scale: 4}, k, b)
+				VCVTDQ2PD(b, z)
+				VMULPD(cc, z, z)
+				VADDPD(z, y, y)
+			}
+			VMULPD(sc, y, y)
+			r := YMM()
+			VCVTPD2PS(y, r)
+			VMOVUPS(r, k, Mem{Base: op, Index: i, Scale: 4})
+			ADDQ(U8(8), i)
+			JMP(LabelRef(name + "loop"))
+		})
 }
 
 // pvOutAVX2 is pvOut for AVX2: 4 lanes a step, the last len%4 one at a
 // time (no masks).
 func pvOutAVX2() {
-	TEXT("pvOutAVX2", NOSPLIT, "func(o []float32, all []int32, odd []int32, scale float64, c float64)")
+	pvOutFn("pvOutAVX2", []string{"pvOutAVX2 is pvOutAVX512. (AVX2)"}, YMM,
+		func(odd bool, name string, op, ap, dp, n, i, left GPVirtual, sc, cc VecVirtual) {
+			CMPQ(left, U8(4))
+			JB(LabelRef(name + "tail"))
+			y := YMM()
+			VCVTDQ2PD(Mem{Base: ap, Index: i, Scale: 4}, y)
+			if odd {
+				z := YMM()
+				VCVTDQ2PD(Mem{Base: dp, Index: i, Scale: 4}, z)
+				VMULPD(cc, z, z)
+				VADDPD(z, y, y)
+			}
+			VMULPD(sc, y, y)
+			r := XMM()
+			VCVTPD2PSY(y, r)
+			VMOVUPS(r, Mem{Base: op, Index: i, Scale: 4})
+			ADDQ(U8(4), i)
+			JMP(LabelRef(name + "loop"))
+			Label(name + "tail")
+			CMPQ(i, n)
+			JAE(LabelRef("done"))
+			x := XMM()
+			VCVTSI2SDL(Mem{Base: ap, Index: i, Scale: 4}, x, x)
+			if odd {
+				u := XMM()
+				VCVTSI2SDL(Mem{Base: dp, Index: i, Scale: 4}, u, u)
+				VMULSD(cc.AsX(), u, u)
+				VADDSD(u, x, x)
+			}
+			VMULSD(sc.AsX(), x, x)
+			VCVTSD2SS(x, x, x)
+			VMOVSS(x, Mem{Base: op, Index: i, Scale: 4})
+			INCQ(i)
+			JMP(LabelRef(name + "tail"))
+		})
+}
+
+// pvOutFn emits a pvOut kernel: its parameters, scale and c broadcast
+// into vectors of vec, then for the path with odd sums and the one
+// without a loop (label name+"loop") whose step, at element i with left
+// elements to go, jumps back to it or to "done" once o is written.
+func pvOutFn(name string, doc []string, vec func() VecVirtual, step func(odd bool, name string, op, ap, dp, n, i, left GPVirtual, sc, cc VecVirtual)) {
+	TEXT(name, NOSPLIT, "func(o []float32, all []int32, odd []int32, scale float64, c float64)")
 	Pragma("noescape")
-	Doc("pvOutAVX2 is pvOutAVX512. (AVX2)")
+	Doc(doc...)
 	op, ap, dp := ptr("o"), ptr("all"), ptr("odd")
 	n := Load(Param("o").Len(), GP64()).(GPVirtual)
 	nOdd := Load(Param("odd").Len(), GP64()).(GPVirtual)
-	sc, cc := YMM(), YMM()
+	sc, cc := vec(), vec()
 	VBROADCASTSD(paramMem("scale"), sc)
 	VBROADCASTSD(paramMem("c"), cc)
 	bothPaths("odd", "plain", func(plain string) {
@@ -1126,38 +1148,7 @@ func pvOutAVX2() {
 		left := GP64()
 		MOVQ(n, left)
 		SUBQ(i, left)
-		CMPQ(left, U8(4))
-		JB(LabelRef(name + "tail"))
-		y := YMM()
-		VCVTDQ2PD(Mem{Base: ap, Index: i, Scale: 4}, y)
-		if odd {
-			z := YMM()
-			VCVTDQ2PD(Mem{Base: dp, Index: i, Scale: 4}, z)
-			VMULPD(cc, z, z)
-			VADDPD(z, y, y)
-		}
-		VMULPD(sc, y, y)
-		r := XMM()
-		VCVTPD2PSY(y, r)
-		VMOVUPS(r, Mem{Base: op, Index: i, Scale: 4})
-		ADDQ(U8(4), i)
-		JMP(LabelRef(name + "loop"))
-		Label(name + "tail")
-		CMPQ(i, n)
-		JAE(LabelRef("done"))
-		x := XMM()
-		VCVTSI2SDL(Mem{Base: ap, Index: i, Scale: 4}, x, x)
-		if odd {
-			u := XMM()
-			VCVTSI2SDL(Mem{Base: dp, Index: i, Scale: 4}, u, u)
-			VMULSD(cc.AsX(), u, u)
-			VADDSD(u, x, x)
-		}
-		VMULSD(sc.AsX(), x, x)
-		VCVTSD2SS(x, x, x)
-		VMOVSS(x, Mem{Base: op, Index: i, Scale: 4})
-		INCQ(i)
-		JMP(LabelRef(name + "tail"))
+		step(odd, name, op, ap, dp, n, i, left, sc, cc)
 	})
 	Label("done")
 	VZEROUPPER()
