@@ -122,9 +122,10 @@ func (o Options) KeptCache() int64 {
 	return o.LastLevelCache
 }
 
-// CaseBytes is the bytes of one buffer set of c, and of its outputs.
-func CaseBytes(c suite.Case) (set, written int64) {
-	for _, bf := range c.Buffers() {
+// CaseBytes is the bytes of one buffer set of a case (its Buffers), and of
+// its outputs.
+func CaseBytes(bufs []suite.Buffer) (set, written int64) {
+	for _, bf := range bufs {
 		n := int64(bf.Len) * int64(bf.DType.Size())
 		set += n
 		if bf.Out {
@@ -492,7 +493,7 @@ func setup(it Item, b Backend, opt Options) (p *Prepared, res Result) {
 		return nil, res
 	}
 	bufs := c.Buffers()
-	bytes, written := CaseBytes(c)
+	bytes, written := CaseBytes(bufs)
 	res.SetBytes = bytes
 	resolve := func(c suite.Cost) suite.Cost { return ResolveCost(c, bytes, written, opt.KeptCache()) }
 	res.Cost = resolve(c.Cost())

@@ -209,10 +209,8 @@ func Load(paths []string, peaksDir string) ([]*Run, error) {
 		var kept int64 // what a pass leaves in cache for the next, as run counts it
 		if pf != nil {
 			r.Ceilings, r.PeakSource = roofline.New(pf), src
-			kept = pf.Description.Caches.PassReach
-			if kept <= 0 {
-				kept = pf.Description.Caches.LastLevel()
-			}
+			c := pf.Description.Caches
+			kept = harness.Options{PassCache: c.PassReach, LastLevelCache: c.LastLevel()}.KeptCache()
 		}
 		recount(r, kept)
 	}
@@ -239,16 +237,20 @@ func recount(r *Run, kept int64) {
 		set  int64
 		ok   bool
 	}
-	memo := map[string]counted{} // a case's count is the same on every backend
+	// The reference runs once per case and seed, for every backend; a
+	// count without a seed comes from its own result's rates.
+	memo := map[string]counted{}
 	for _, res := range r.Results {
 		if !res.fromRates {
 			continue
 		}
-		key := fmt.Sprintf("%s|%t|%d", res.Name(), res.hasSeed, res.seed)
+		key := fmt.Sprintf("%s|%d", res.Name(), res.seed)
 		c, done := memo[key]
 		if !done {
 			c.cost, c.set, c.ok = caseCost(res, kept)
-			memo[key] = c
+			if res.hasSeed {
+				memo[key] = c
+			}
 		}
 		if c.ok {
 			res.Cost, res.SetBytes = c.cost, c.set
@@ -268,7 +270,7 @@ func caseCost(res *Result, kept int64) (cost suite.Cost, set int64, ok bool) {
 	if err != nil {
 		return cost, 0, false
 	}
-	set, written := harness.CaseBytes(c)
+	set, written := harness.CaseBytes(c.Buffers())
 	cost = c.Cost()
 	if dc, isData := c.(suite.DataCoster); isData {
 		if !res.hasSeed { // the rates' magnitudes, of the kind the suite counts
