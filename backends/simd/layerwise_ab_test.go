@@ -23,7 +23,7 @@ func TestWQByteSpeed(t *testing.T) {
 	if os.Getenv("NBENCH_WQBYTE") == "" {
 		t.Skip("NBENCH_WQBYTE=1 runs it")
 	}
-	lv := levels()[0]
+	lv := supported()[0]
 	if !lv.ok || lv.q == nil || lv.q.wqByte4[8] == nil {
 		t.Skip("no one-byte GEMV")
 	}

@@ -64,7 +64,7 @@ func BenchmarkStreaming(b *testing.B) {
 // alike; it reports the best GB/s of each (minimum traffic: x read and y
 // written once) and their ratio: go test -run - -bench StreamingAB.
 func BenchmarkStreamingAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	k := ntOf(v)
 	if k == nil {
 		b.Skip("no streaming forms")

@@ -20,11 +20,14 @@ func w4PackNTOf(qk *quantK) func(qp []byte, w []float32, inv []float32, z []int3
 	return nil
 }
 
-// quantI8NTOf is qk's int8 quantizer with streaming 64-byte stores (q
-// 64-byte aligned; the caller fences), or nil.
+// quantI8NTOf is qk's int8 quantizer with streaming stores (64-byte at
+// AVX-512, 32-byte at AVX2; q 64-byte aligned; the caller fences), or nil.
 func quantI8NTOf(qk *quantK) func(q []int8, x []float32, inv float32) {
-	if qk == quantAVX512 {
+	switch qk {
+	case quantAVX512:
 		return quantI8NTAVX512
+	case quantAVX2:
+		return quantI8NTAVX2
 	}
 	return nil
 }

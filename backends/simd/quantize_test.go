@@ -531,20 +531,22 @@ func bytesAligned(n, align int) []byte {
 // TestQuantI8NT compares the streaming int8 quantizer with the plain one
 // (64-byte aligned codes; lengths with and without 16-steps and tails).
 func TestQuantI8NT(t *testing.T) {
-	var nt func(q []int8, x []float32, inv float32)
-	l := levels()[0]
-	if l.ok {
-		nt = quantI8NTOf(l.q)
-	}
-	if nt == nil {
-		t.Skip("no streaming quantizer")
-	}
+	forEach(t, quantVariants(), func(t *testing.T, qk *quantK) {
+		if nt := quantI8NTOf(qk); nt != nil {
+			testQuantI8NT(t, qk, nt)
+		} else {
+			t.Skip("no streaming quantizer")
+		}
+	})
+}
+
+func testQuantI8NT(t *testing.T, qk *quantK, nt func(q []int8, x []float32, inv float32)) {
 	rng := rand.New(rand.NewPCG(35, 36))
 	for _, n := range []int{64, 128, 200, 4096, 4099} {
 		x := input(t, n, 0, tieGen(rng, 40))
 		for _, inv := range []float32{1, 3.1} {
 			want := make([]int8, n)
-			l.q.quantI8(want, x, inv)
+			qk.quantI8(want, x, inv)
 			buf := bytesAligned(n+64, 64)
 			for i := range buf {
 				buf[i] = 0x5A
@@ -729,10 +731,14 @@ func TestWQByte(t *testing.T) {
 // three threads: codes and scales equal the plain quantizer's, bit for
 // bit, and nothing is written past Q.
 func TestQuantizeI8Streaming(t *testing.T) {
-	l := levels()[0]
-	if !l.ok || quantI8NTOf(l.q) == nil {
-		t.Skip("no streaming quantizer")
+	for _, l := range supported() {
+		if quantI8NTOf(l.q) != nil {
+			t.Run(l.name, func(t *testing.T) { testQuantizeI8Streaming(t, l) })
+		}
 	}
+}
+
+func testQuantizeI8Streaming(t *testing.T, l *level) {
 	rng := rand.New(rand.NewPCG(37, 38))
 	k := 4096
 	rows := l2Bytes()/(5*k) + 3

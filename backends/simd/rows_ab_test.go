@@ -75,7 +75,7 @@ func runAB(b *testing.B, cs abCase, inCache bool) {
 // thread, thread CPU time, alternated call by call:
 // go test -run - -bench RowsAB -benchtime 2s.
 func BenchmarkRowsAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	for _, sh := range []struct {
 		rows, c int
 		cache   bool
@@ -123,7 +123,7 @@ func BenchmarkRowsAB(b *testing.B) {
 // BenchmarkNormRowsAB: layerNormRows and rmsNormRows, plain against
 // streaming, on the suite's shapes (DRAM, rotated buffers).
 func BenchmarkNormRowsAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	k := ntOf(v)
 	for _, sh := range []struct{ rows, c int }{{4096, 1024}, {12608, 768}, {2048, 4096}, {2048, 8192}} {
 		rows, c := sh.rows, sh.c
@@ -142,7 +142,7 @@ func BenchmarkNormRowsAB(b *testing.B) {
 // of ones for g against the unit-g rows (unitGRowsOf), which read no g,
 // on the suite's shapes (DRAM, rotated buffers).
 func BenchmarkUnitGAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	k, u := ntOf(v), unitGRowsOf(v)
 	if k == nil || u == nil {
 		b.Skip("no streaming or unit-g rows on this level")
@@ -161,7 +161,7 @@ func BenchmarkUnitGAB(b *testing.B) {
 }
 
 func BenchmarkLNCacheAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	for _, sh := range []struct{ rows, c int }{{8, 8192}, {16, 4096}, {64, 1024}, {2, 8192}} {
 		rows, c := sh.rows, sh.c
 		g, bb := filled(c, 1.25), filled(c, 0.5)
@@ -175,7 +175,7 @@ func BenchmarkLNCacheAB(b *testing.B) {
 // BenchmarkW4AB: quantize_w4g's row loop with the Go group parameters
 // against the vector ones (Qp written into y's memory).
 func BenchmarkW4AB(b *testing.B) {
-	qk := levels()[0].q
+	qk := supported()[0].q
 	vp := w4ParamsOf(qk)
 	if vp == nil {
 		b.Skip("no vector group parameters")
@@ -214,7 +214,7 @@ func int8sOf(b []byte) []int8 { return unsafe.Slice((*int8)(unsafe.Pointer(&b[0]
 // the GEMV kernels (wide where gb allows, as the driver picks), on the suite's full shapes (codes rotated from DRAM)
 // and in cache; the codes are the bits of x's floats.
 func BenchmarkW4GemvAB(b *testing.B) {
-	k := levels()[0].w4
+	k := supported()[0].w4
 	if k == nil || k.gemv4 == nil {
 		b.Skip("no GEMV kernels")
 	}

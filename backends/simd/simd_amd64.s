@@ -73495,44 +73495,48 @@ done:
 	RET
 
 // func quantI8AVX2(q []int8, x []float32, inv float32)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, MMX+
 TEXT ·quantI8AVX2(SB), NOSPLIT, $0-52
 	MOVQ         q_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
 	MOVQ         x_len+32(FP), DX
 	VBROADCASTSS inv+48(FP), Y0
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
 	VMOVUPS      c_m127<>+0(SB), Y1
 	VMOVUPS      c_p127<>+0(SB), Y2
 	VMOVDQU      c_packperm<>+0(SB), Y3
 
 loop32:
-	CMPQ      DX, $0x20
-	JB        loop8
-	VMULPS    (CX), Y0, Y4
-	VMAXPS    Y1, Y4, Y4
-	VMINPS    Y2, Y4, Y4
-	VCVTPS2DQ Y4, Y4
-	VMULPS    32(CX), Y0, Y5
-	VMAXPS    Y1, Y5, Y5
-	VMINPS    Y2, Y5, Y5
-	VCVTPS2DQ Y5, Y5
-	VMULPS    64(CX), Y0, Y6
-	VMAXPS    Y1, Y6, Y6
-	VMINPS    Y2, Y6, Y6
-	VCVTPS2DQ Y6, Y6
-	VMULPS    96(CX), Y0, Y7
-	VMAXPS    Y1, Y7, Y7
-	VMINPS    Y2, Y7, Y7
-	VCVTPS2DQ Y7, Y7
-	VPACKSSDW Y5, Y4, Y4
-	VPACKSSDW Y7, Y6, Y6
-	VPACKSSWB Y6, Y4, Y4
-	VPERMD    Y4, Y3, Y4
-	VMOVDQU   Y4, (AX)
-	ADDQ      $0x80, CX
-	ADDQ      $0x20, AX
-	SUBQ      $0x20, DX
-	JMP       loop32
+	CMPQ       DX, $0x20
+	JB         loop8
+	PREFETCHT0 (CX)(BX*1)
+	VMULPS     (CX), Y0, Y4
+	VMAXPS     Y1, Y4, Y4
+	VMINPS     Y2, Y4, Y4
+	VCVTPS2DQ  Y4, Y4
+	VMULPS     32(CX), Y0, Y5
+	VMAXPS     Y1, Y5, Y5
+	VMINPS     Y2, Y5, Y5
+	VCVTPS2DQ  Y5, Y5
+	PREFETCHT0 64(CX)(BX*1)
+	VMULPS     64(CX), Y0, Y6
+	VMAXPS     Y1, Y6, Y6
+	VMINPS     Y2, Y6, Y6
+	VCVTPS2DQ  Y6, Y6
+	VMULPS     96(CX), Y0, Y7
+	VMAXPS     Y1, Y7, Y7
+	VMINPS     Y2, Y7, Y7
+	VCVTPS2DQ  Y7, Y7
+	VPACKSSDW  Y5, Y4, Y4
+	VPACKSSDW  Y7, Y6, Y6
+	VPACKSSWB  Y6, Y4, Y4
+	VPERMD     Y4, Y3, Y4
+	VMOVDQU    Y4, (AX)
+	ADDQ       $0x80, CX
+	ADDQ       $0x20, AX
+	SUBQ       $0x20, DX
+	JMP        loop32
 
 loop8:
 	CMPQ         DX, $0x08
@@ -73576,6 +73580,83 @@ DATA c_packperm<>+20(SB)/4, $0x00000006
 DATA c_packperm<>+24(SB)/4, $0x00000003
 DATA c_packperm<>+28(SB)/4, $0x00000007
 GLOBL c_packperm<>(SB), RODATA|NOPTR, $32
+
+// func quantI8NTAVX2(q []int8, x []float32, inv float32)
+// Requires: AVX, AVX2, MMX+
+TEXT ·quantI8NTAVX2(SB), NOSPLIT, $0-52
+	MOVQ         q_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	VBROADCASTSS inv+48(FP), Y0
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
+	VMOVUPS      c_m127<>+0(SB), Y1
+	VMOVUPS      c_p127<>+0(SB), Y2
+	VMOVDQU      c_packperm<>+0(SB), Y3
+
+loop32:
+	CMPQ       DX, $0x20
+	JB         loop8
+	PREFETCHT0 (CX)(BX*1)
+	VMULPS     (CX), Y0, Y4
+	VMAXPS     Y1, Y4, Y4
+	VMINPS     Y2, Y4, Y4
+	VCVTPS2DQ  Y4, Y4
+	VMULPS     32(CX), Y0, Y5
+	VMAXPS     Y1, Y5, Y5
+	VMINPS     Y2, Y5, Y5
+	VCVTPS2DQ  Y5, Y5
+	PREFETCHT0 64(CX)(BX*1)
+	VMULPS     64(CX), Y0, Y6
+	VMAXPS     Y1, Y6, Y6
+	VMINPS     Y2, Y6, Y6
+	VCVTPS2DQ  Y6, Y6
+	VMULPS     96(CX), Y0, Y7
+	VMAXPS     Y1, Y7, Y7
+	VMINPS     Y2, Y7, Y7
+	VCVTPS2DQ  Y7, Y7
+	VPACKSSDW  Y5, Y4, Y4
+	VPACKSSDW  Y7, Y6, Y6
+	VPACKSSWB  Y6, Y4, Y4
+	VPERMD     Y4, Y3, Y4
+	VMOVNTDQ   Y4, (AX)
+	ADDQ       $0x80, CX
+	ADDQ       $0x20, AX
+	SUBQ       $0x20, DX
+	JMP        loop32
+
+loop8:
+	CMPQ         DX, $0x08
+	JB           loop1
+	VMULPS       (CX), Y0, Y3
+	VMAXPS       Y1, Y3, Y3
+	VMINPS       Y2, Y3, Y3
+	VCVTPS2DQ    Y3, Y3
+	VEXTRACTI128 $0x01, Y3, X4
+	VPACKSSDW    X4, X3, X3
+	VPACKSSWB    X3, X3, X3
+	VMOVQ        X3, (AX)
+	ADDQ         $0x20, CX
+	ADDQ         $0x08, AX
+	SUBQ         $0x08, DX
+	JMP          loop8
+
+loop1:
+	TESTQ     DX, DX
+	JZ        done
+	VMULSS    (CX), X0, X3
+	VMAXSS    X1, X3, X3
+	VMINSS    X2, X3, X3
+	VCVTSS2SI X3, BX
+	MOVB      BL, (AX)
+	ADDQ      $0x04, CX
+	INCQ      AX
+	DECQ      DX
+	JMP       loop1
+
+done:
+	VZEROUPPER
+	RET
 
 // func w4RangeAVX512(r []int32, w []float32, gs int)
 // Requires: AVX, AVX512F, AVX512VL, BMI2, MMX+

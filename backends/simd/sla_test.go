@@ -307,7 +307,7 @@ func TestSLASpeed(t *testing.T) {
 	if sel == "" {
 		t.Skip("set NBENCH_SLA_SPEED=1 (or a substring of the case) to run")
 	}
-	lv := levels()[0]
+	lv := supported()[0]
 	if !lv.ok || lv.sla == nil {
 		t.Skip("no SLA level")
 	}

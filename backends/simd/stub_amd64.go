@@ -2041,10 +2041,16 @@ func absMaxBitsAVX2(x []float32) uint32
 
 // quantI8AVX2 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)
 // 32 codes per step (two saturating packs, exact after the clamp, and a dword permute back to
-// element order), then 8, then one at a time.
+// element order), then 8, then one at a time. The 32-code step prefetches the len(x) elements
+// after x (the next row of a row-major matrix, whose absMaxBits then reads L1), as the AVX-512 form.
 //
 //go:noescape
 func quantI8AVX2(q []int8, x []float32, inv float32)
+
+// NT: the 32-byte stores are non-temporal: q must be 32-byte aligned; the caller runs sfence.
+//
+//go:noescape
+func quantI8NTAVX2(q []int8, x []float32, inv float32)
 
 // w4RangeAVX512 sets, for each group i of gs elements of w (len(w)/gs groups), r[2i] and r[2i+1]
 // to the order keys (key(v) = b ^ ((b>>31) & 0x7FFFFFFF), b = int32(Float32bits(v))) of

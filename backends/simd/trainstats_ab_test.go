@@ -15,7 +15,7 @@ import (
 // (readPF probe) against the single pass:
 // go test -run - -bench ColStatsAB -benchtime 2s.
 func BenchmarkColStatsAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	readPF := readPFPeakAVX2
 	if v == vecAVX512 {
 		readPF = readPFPeakAVX512
@@ -64,7 +64,7 @@ func BenchmarkColStatsAB(b *testing.B) {
 // prefetching streaming copy probe (copyNTPF), DRAM, one thread:
 // go test -run - -bench ColAffineAB -benchtime 2s.
 func BenchmarkColAffineAB(b *testing.B) {
-	v := levels()[0].f
+	v := supported()[0].f
 	k := ntOf(v)
 	copyNT := copyNTPFPeakAVX2
 	if v == vecAVX512 {

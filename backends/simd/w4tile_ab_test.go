@@ -14,7 +14,7 @@ import (
 // W4TileAB. (The four-row dot-product kernels this tile replaced measured
 // 0.55-0.62x of the 16-byte form here: commit 2e7398d.)
 func BenchmarkW4TileAB(b *testing.B) {
-	k := levels()[0].w4
+	k := supported()[0].w4
 	if k == nil || k.wideTabRows[1] == nil {
 		b.Skip("no wide row kernels")
 	}

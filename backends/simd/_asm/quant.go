@@ -260,16 +260,29 @@ func quantAVX2() {
 		RET()
 	}
 
-	TEXT("quantI8AVX2", NOSPLIT, "func(q []int8, x []float32, inv float32)")
+	quantI8AVX2("quantI8AVX2", false)
+	quantI8AVX2("quantI8NTAVX2", true)
+}
+
+// quantI8AVX2 emits the AVX2 int8 quantizer (nt: streaming 32-byte stores).
+func quantI8AVX2(name string, nt bool) {
+	TEXT(name, NOSPLIT, "func(q []int8, x []float32, inv float32)")
 	Pragma("noescape")
-	Doc("quantI8AVX2 sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)",
+	Doc(name+" sets q[i] = int8(clamp(rne(x[i]*inv), -127, 127)) over len(x) (x finite). (AVX2)",
 		"32 codes per step (two saturating packs, exact after the clamp, and a dword permute back to",
-		"element order), then 8, then one at a time.")
+		"element order), then 8, then one at a time. The 32-code step prefetches the len(x) elements",
+		"after x (the next row of a row-major matrix, whose absMaxBits then reads L1), as the AVX-512 form.")
+	if nt {
+		Doc("NT: the 32-byte stores are non-temporal: q must be 32-byte aligned; the caller runs sfence.")
+	}
 	{
 		v := avx2
 		q, x := ptr("q"), ptr("x")
 		n := Load(Param("x").Len(), GP64()).(GPVirtual)
 		inv := v.scalarArg("inv")
+		ahead := GP64()
+		MOVQ(n, ahead)
+		SHLQ(U8(2), ahead)
 		lo, hi := v.bcast(splatF("m127", -127)), v.bcast(splatF("p127", 127))
 		perm := YMM()
 		VMOVDQU(packPerm(), perm)
@@ -286,13 +299,20 @@ func quantAVX2() {
 		JB(LabelRef("loop8"))
 		var c [4]VecVirtual
 		for i := range c {
+			if i%2 == 0 {
+				PREFETCHT0(Mem{Base: x, Index: ahead, Scale: 1, Disp: 32 * i})
+			}
 			c[i] = code(Mem{Base: x, Disp: 32 * i})
 		}
 		VPACKSSDW(c[1], c[0], c[0]) // a0-3 b0-3 | a4-7 b4-7 (words)
 		VPACKSSDW(c[3], c[2], c[2])
 		VPACKSSWB(c[2], c[0], c[0]) // a0-3 b0-3 c0-3 d0-3 | a4-7 b4-7 c4-7 d4-7 (bytes)
 		VPERMD(c[0], perm, c[0])
-		VMOVDQU(c[0], Mem{Base: q})
+		if nt {
+			VMOVNTDQ(c[0], Mem{Base: q})
+		} else {
+			VMOVDQU(c[0], Mem{Base: q})
+		}
 		ADDQ(U8(128), x)
 		ADDQ(U8(32), q)
 		SUBQ(U8(32), n)
