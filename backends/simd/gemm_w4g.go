@@ -38,6 +38,9 @@ type w4K struct {
 	path string
 	mr   int // rows of X per pass: rows[1..mr] (or tabRows) are set
 	rows [w4Rows + 1]w4Kern
+	// splitRows (optional) run instead of rows where a group holds at
+	// least w4SplitGB code bytes (see w4RowsSplit1AVX2).
+	splitRows [w4Rows + 1]w4Kern
 	// tables, where set, writes the dequantization tables of a block of
 	// weight rows, tab[16i+c] = float32(c - z[i])*s[i] (meaning
 	// w4TablesGo), and tabRows run M > 1 on them instead of rows;
@@ -59,6 +62,8 @@ const (
 	// (1.03-1.04x over 64 there, Zen 5; the AVX2 kernels measured the same
 	// at 48, 64 and 96).
 	w4Block = 48
+	// w4SplitGB: the group size (code bytes) from which splitRows pay.
+	w4SplitGB = 32
 )
 
 func init() { register("gemm_w4g", prepareGemmW4G, func(l *level) bool { return l.w4 != nil }) }
@@ -113,6 +118,9 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 	pack := l.pack
 	gemv4, gemv1 := k.gemv4, k.gemv1
 	kr, kt := &k.rows, &k.tabRows
+	if l.gb >= w4SplitGB {
+		kr = k.splitOr()
+	}
 	if M != 1 {
 		gemv4 = nil
 		if l.gb%64 == 0 && k.wideTabRows[1] != nil {
@@ -168,6 +176,17 @@ func newGemmW4G(b *Backend, k *w4K, op *kernel.GemmW4G) kernel.Bound {
 		par.For(M, b.threads, par.Grain(2*K, 1<<16), prep)
 		par.For(N, b.threads, par.Grain(M*K, 1<<17), rows)
 	})
+}
+
+// splitOr is rows with splitRows where set.
+func (k *w4K) splitOr() *[w4Rows + 1]w4Kern {
+	out := k.rows
+	for r, f := range k.splitRows {
+		if f != nil {
+			out[r] = f
+		}
+	}
+	return &out
 }
 
 // w4RowsGo is the Go twin of the micro-kernels (the meaning of the assembly).

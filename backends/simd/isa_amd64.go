@@ -63,7 +63,8 @@ var (
 		wideTabRows: [w4Rows + 1]w4TabKern{nil, w4TabWide1AVX512, w4TabWide2AVX512, w4TabWide3AVX512,
 			w4TabWide4AVX512, w4TabWide5AVX512, w4TabWide6AVX512, w4TabWide7AVX512, w4TabWide8AVX512},
 		gemv4: w4Gemv4AVX512, gemv1: w4Gemv1AVX512, gemvWide4: w4GemvWide4AVX512, gemvWide1: w4GemvWide1AVX512}
-	w4AVX2 = &w4K{path: "avx2", mr: 4, rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2}}
+	w4AVX2 = &w4K{path: "avx2", mr: 4, rows: [w4Rows + 1]w4Kern{nil, w4Rows1AVX2, w4Rows2AVX2, w4Rows3AVX2, w4Rows4AVX2},
+		splitRows: [w4Rows + 1]w4Kern{nil, w4RowsSplit1AVX2, w4RowsSplit2AVX2}}
 )
 
 // Feature sets, from the "Requires:" lines of the generated assembly:

@@ -57036,6 +57036,282 @@ done:
 	VZEROUPPER
 	RET
 
+// func w4RowsSplit1AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4RowsSplit1AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R9, R9
+
+group:
+	CMPQ         R9, SI
+	JAE          store
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         BX, R11
+	MOVBLZX      (DX)(R9*1), R12
+	VMOVD        R12, X6
+	VPBROADCASTD X6, Y6
+
+chunk:
+	CMPQ        R11, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y7
+	VPSRLD      $0x04, Y7, Y8
+	VPAND       Y0, Y7, Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSUBD      Y6, Y8, Y8
+	VCVTDQ2PS   Y7, Y7
+	VCVTDQ2PS   Y8, Y8
+	VFMADD231PS (R8), Y7, Y2
+	VFMADD231PS 64(R8), Y8, Y3
+	VPMOVZXBD   8(AX), Y7
+	VPSRLD      $0x04, Y7, Y8
+	VPAND       Y0, Y7, Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSUBD      Y6, Y8, Y8
+	VCVTDQ2PS   Y7, Y7
+	VCVTDQ2PS   Y8, Y8
+	VFMADD231PS 32(R8), Y7, Y4
+	VFMADD231PS 96(R8), Y8, Y5
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R11
+	JMP         chunk
+
+chunktail:
+	TESTQ   R11, R11
+	JZ      scale
+	VPXOR   X7, X7, X7
+	VMOVDQU X7, (SP)
+	XORQ    R12, R12
+
+copy:
+	MOVBLZX     (AX)(R12*1), R13
+	MOVB        R13, (SP)(R12*1)
+	INCQ        R12
+	CMPQ        R12, R11
+	JB          copy
+	VPMOVZXBD   (SP), Y7
+	VPSRLD      $0x04, Y7, Y8
+	VPAND       Y0, Y7, Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSUBD      Y6, Y8, Y8
+	VCVTDQ2PS   Y7, Y7
+	VCVTDQ2PS   Y8, Y8
+	VFMADD231PS (R8), Y7, Y2
+	VFMADD231PS 64(R8), Y8, Y3
+	VPMOVZXBD   8(SP), Y7
+	VPSRLD      $0x04, Y7, Y8
+	VPAND       Y0, Y7, Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSUBD      Y6, Y8, Y8
+	VCVTDQ2PS   Y7, Y7
+	VCVTDQ2PS   Y8, Y8
+	VFMADD231PS 32(R8), Y7, Y4
+	VFMADD231PS 96(R8), Y8, Y5
+	ADDQ        R11, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R9*4), Y6
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y5, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VFMADD231PS  Y2, Y6, Y1
+	INCQ         R9
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X2
+	VEXTRACTF128 $0x01, Y1, X3
+	VADDPS       X3, X1, X1
+	VMOVHLPS     X1, X1, X3
+	VADDPS       X3, X1, X1
+	VMOVSHDUP    X1, X3
+	VADDPS       X3, X1, X1
+	VADDSS       X2, X1, X1
+	VMOVSS       X1, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
+// func w4RowsSplit2AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·w4RowsSplit2AVX2(SB), NOSPLIT, $16-184
+	MOVQ    qp_base+64(FP), AX
+	MOVQ    s_base+88(FP), CX
+	MOVQ    z_base+112(FP), DX
+	MOVQ    gb+168(FP), BX
+	MOVQ    ng+176(FP), SI
+	VMOVUPS c_nib<>+0(SB), Y0
+	XORQ    DI, DI
+
+row:
+	CMPQ   DI, n+160(FP)
+	JAE    done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   x_base+32(FP), R8
+	MOVQ   ldx+56(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R8)(R9*2), R10
+	ADDQ   R9, R10
+	XORQ   R11, R11
+
+group:
+	CMPQ         R11, SI
+	JAE          store
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	MOVQ         BX, R12
+	MOVBLZX      (DX)(R11*1), R13
+	VMOVD        R13, X7
+	VPBROADCASTD X7, Y7
+
+chunk:
+	CMPQ        R12, $0x10
+	JB          chunktail
+	VPMOVZXBD   (AX), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS (R8), Y8, Y3
+	VFMADD231PS 64(R8), Y9, Y4
+	VFMADD231PS (R8)(R9*1), Y8, Y5
+	VFMADD231PS 64(R8)(R9*1), Y9, Y6
+	VPMOVZXBD   8(AX), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS 32(R8), Y8, Y3
+	VFMADD231PS 96(R8), Y9, Y4
+	VFMADD231PS 32(R8)(R9*1), Y8, Y5
+	VFMADD231PS 96(R8)(R9*1), Y9, Y6
+	ADDQ        $0x10, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+	SUBQ        $0x10, R12
+	JMP         chunk
+
+chunktail:
+	TESTQ   R12, R12
+	JZ      scale
+	VPXOR   X8, X8, X8
+	VMOVDQU X8, (SP)
+	XORQ    R13, R13
+
+copy:
+	MOVBLZX     (AX)(R13*1), R14
+	MOVB        R14, (SP)(R13*1)
+	INCQ        R13
+	CMPQ        R13, R12
+	JB          copy
+	VPMOVZXBD   (SP), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS (R8), Y8, Y3
+	VFMADD231PS 64(R8), Y9, Y4
+	VFMADD231PS (R8)(R9*1), Y8, Y5
+	VFMADD231PS 64(R8)(R9*1), Y9, Y6
+	VPMOVZXBD   8(SP), Y8
+	VPSRLD      $0x04, Y8, Y9
+	VPAND       Y0, Y8, Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSUBD      Y7, Y9, Y9
+	VCVTDQ2PS   Y8, Y8
+	VCVTDQ2PS   Y9, Y9
+	VFMADD231PS 32(R8), Y8, Y3
+	VFMADD231PS 96(R8), Y9, Y4
+	VFMADD231PS 32(R8)(R9*1), Y8, Y5
+	VFMADD231PS 96(R8)(R9*1), Y9, Y6
+	ADDQ        R12, AX
+	ADDQ        $0x00000080, R8
+	ADDQ        $0x00000080, R10
+
+scale:
+	VBROADCASTSS (CX)(R11*4), Y7
+	VADDPS       Y4, Y3, Y3
+	VFMADD231PS  Y3, Y7, Y1
+	VADDPS       Y6, Y5, Y5
+	VFMADD231PS  Y5, Y7, Y2
+	INCQ         R11
+	JMP          group
+
+store:
+	MOVQ         y_base+0(FP), R8
+	MOVQ         bias_base+136(FP), R9
+	MOVQ         ldy+24(FP), R10
+	SHLQ         $0x02, R10
+	LEAQ         (R8)(DI*4), R8
+	VMOVSS       (R9)(DI*4), X3
+	VEXTRACTF128 $0x01, Y1, X4
+	VEXTRACTF128 $0x01, Y2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VMOVHLPS     X1, X1, X4
+	VMOVHLPS     X2, X2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VMOVSHDUP    X1, X4
+	VMOVSHDUP    X2, X5
+	VADDPS       X4, X1, X1
+	VADDPS       X5, X2, X2
+	VADDSS       X3, X1, X1
+	VMOVSS       X1, (R8)
+	ADDQ         R10, R8
+	VADDSS       X3, X2, X2
+	VMOVSS       X2, (R8)
+	LEAQ         (CX)(SI*4), CX
+	ADDQ         SI, DX
+	INCQ         DI
+	JMP          row
+
+done:
+	VZEROUPPER
+	RET
+
 // func w4TablesAVX512(tab []float32, s []float32, z []byte)
 // Requires: AVX, AVX512F
 TEXT ·w4TablesAVX512(SB), NOSPLIT, $0-72

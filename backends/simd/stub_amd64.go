@@ -1733,6 +1733,16 @@ func w4Rows3AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []floa
 //go:noescape
 func w4Rows4AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
 
+// Split: each group's sum in 4 chains, added at the group's end (another order).
+//
+//go:noescape
+func w4RowsSplit1AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
+// Split: each group's sum in 2 chains, added at the group's end (another order).
+//
+//go:noescape
+func w4RowsSplit2AVX2(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n int, gb int, ng int)
+
 // w4TablesAVX512 sets tab[16i+c] = float32(c - z[i]) * s[i] for i < len(s), c < 16; tab holds 16*len(s) elements.
 //
 //go:noescape

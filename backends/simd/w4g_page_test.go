@@ -85,6 +85,9 @@ func TestW4RowsPageEnd(t *testing.T) {
 				what := fmt.Sprintf("K=%d G=%d rows=%d", K, G, rows)
 				if k.tables == nil {
 					try(func(y []float32) { k.rows[rows](y, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng) }, what)
+					if f := k.splitRows[rows]; f != nil {
+						try(func(y []float32) { f(y, ldy, x, l.ldx, qp, s, z, bias, n, l.gb, l.ng) }, "split "+what)
+					}
 					continue
 				}
 				try(func(y []float32) { k.tabRows[rows](y, ldy, x, l.ldx, qp, tab, bias, n, l.gb, l.ng) }, what)

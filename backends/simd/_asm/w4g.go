@@ -29,7 +29,10 @@ const w4MaxRows = 4
 // values are 0, so the padding codes add 0).
 func w4g() {
 	for rows := 1; rows <= w4MaxRows; rows++ {
-		w4Rows(rows)
+		w4Rows(rows, 1)
+	}
+	for rows := 1; rows <= w4SplitRows; rows++ {
+		w4Rows(rows, 4/rows)
 	}
 	w4Tables()
 	for _, wide := range []bool{false, true} {
@@ -48,15 +51,32 @@ func w4g() {
 	}
 }
 
-func w4Rows(rows int) {
+// w4SplitRows: the row counts with a split form (w4Rows).
+const w4SplitRows = 2
+
+// w4Rows emits the kernel of rows rows of X; splits > 1 sums each output
+// row's group in that many independent chains (w4RowsSplit*), else one.
+// At one or two rows of X a chunk's four FMAs of a row wait on one
+// another: latency, not throughput, bounds the pass where a group has
+// several chunks (Zen 3, one thread, nbench ab, gemm_w4g M = 1 G = 128
+// -22%, M = 2 -15%); with one chunk a group (G = 32) the chains of
+// successive groups overlap anyway, and the split's zeroing and sums cost
+// 9% there, so the driver takes it for groups of 32 code bytes or more.
+func w4Rows(rows, splits int) {
 	v := avx2
 	name := fmt.Sprintf("w4Rows%d%s", rows, v.name)
+	if splits > 1 {
+		name = fmt.Sprintf("w4RowsSplit%d%s", rows, v.name)
+	}
 	TEXT(name, NOSPLIT, "func(y []float32, ldy int, x []float32, ldx int, qp []byte, s []float32, z []byte, bias []float32, n, gb, ng int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes %d output row(s) of a 4-bit group GEMM over n weight rows j:", name, rows),
 		"y[m*ldy+j] = bias[j] + Σ_{g<ng} s[j*ng+g]*Σ_{i<2gb} X[m, g*2gb+i]*(q[j, g*2gb+i] - z[j*ng+g]),",
 		"with q[j,2i] = qp[j*ng*gb+i]&15 and q[j,2i+1] = qp[j*ng*gb+i]>>4 (gb code bytes per group) and",
 		"X[m] laid out in x[m*ldx:] per group and per 16-byte chunk as 16 even-k then 16 odd-k floats.")
+	if splits > 1 {
+		Doc(fmt.Sprintf("Split: each group's sum in %d chains, added at the group's end (another order).", splits))
+	}
 	q, sp, zp := ptr("qp"), ptr("s"), ptr("z")
 	gb := Load(Param("gb"), GP64()).(GPVirtual)
 	ng := Load(Param("ng"), GP64()).(GPVirtual)
@@ -88,7 +108,7 @@ func w4Rows(rows int) {
 	Label("group")
 	CMPQ(gi, ng)
 	JAE(LabelRef("store"))
-	dot := make([]VecVirtual, rows)
+	dot := make([]VecVirtual, rows*splits)
 	for m := range dot {
 		dot[m] = v.vec()
 		zero(dot[m])
@@ -111,8 +131,9 @@ func w4Rows(rows int) {
 		VCVTDQ2PS(b, b)
 		VCVTDQ2PS(hi, hi)
 		for m := 0; m < rows; m++ {
-			VFMADD231PS(rowMem(xb, x3, ldx, m, 32*h), b, dot[m])
-			VFMADD231PS(rowMem(xb, x3, ldx, m, 64+32*h), hi, dot[m])
+			d := dot[m*splits : (m+1)*splits]
+			VFMADD231PS(rowMem(xb, x3, ldx, m, 32*h), b, d[(2*h)%splits])
+			VFMADD231PS(rowMem(xb, x3, ldx, m, 64+32*h), hi, d[(2*h+1)%splits])
 		}
 	}
 	chunk := func(tail bool) {
@@ -147,8 +168,14 @@ func w4Rows(rows int) {
 	Label("scale")
 	sg := v.vec()
 	VBROADCASTSS(Mem{Base: sp, Index: gi, Scale: 4}, sg)
-	for m := range dot {
-		VFMADD231PS(dot[m], sg, acc[m])
+	for m := range acc {
+		d := dot[m*splits : (m+1)*splits]
+		for w := len(d); w > 1; w /= 2 {
+			for i := range w / 2 {
+				VADDPS(d[i+w/2], d[i], d[i])
+			}
+		}
+		VFMADD231PS(d[0], sg, acc[m])
 	}
 	INCQ(gi)
 	JMP(LabelRef("group"))
