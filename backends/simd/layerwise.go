@@ -37,7 +37,9 @@ func wqVPB(bits int) int {
 }
 
 // wqDotsGo is the twin of the wqDots routines: d[g] = Σ x'*(code - z[g])
-// over the codes of group g's gb bytes (signed bytes: Σ x'*code).
+// over the codes of group g's gb bytes (signed bytes: Σ x'*code). The 4-
+// and 2-bit formats have no zero point: for them z is all zeros, which
+// the vector routines do not read.
 func wqDotsGo(vpb int, signed bool) wqDotsFn {
 	bits := 8 / vpb
 	return func(d, x []float32, q []byte, z []int32, gb int) {

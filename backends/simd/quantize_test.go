@@ -388,9 +388,11 @@ func TestWQDots(t *testing.T) {
 					if len(q8) > 0 {
 						q = unsafe.Slice((*byte)(unsafe.Pointer(&q8[0])), len(q8))
 					}
-					z := make([]int32, ng)
+					z := make([]int32, ng) // zero points: 3 bits only (the others have none)
 					for g := range z {
-						z[g] = int32(rng.IntN(8))
+						if bits == 3 {
+							z[g] = int32(rng.IntN(8))
+						}
 					}
 					d, check := guarded(ng, 8)
 					k.wqDots[bits](d, xl, q, z, gb)

@@ -1361,7 +1361,12 @@ func pvShiftAVX2() {
 // 3.3), AVX-512, one routine per code width: per group of gb code bytes,
 // d = Σ x'*(code - z) with x' the driver's layout of X (per 16-byte chunk
 // of codes, vpb phases of 16 floats: x'[p*16+i] = X[(c*16+i)*vpb + p], zero
-// padded), so each code lane meets its value with no shuffles.
+// padded), so each code lane meets its value with no shuffles. The 4- and
+// 2-bit formats (Quanto: code*S - shift) have no zero point: their
+// routines take z = 0; the AVX2 ones do not read it (a fifth of their
+// operations per code; layerwise_wq 4:2 and 4:4:2:2 -15% on Zen 3, one
+// thread, nbench ab), the AVX-512 ones (which the 4- and 2-bit layers run
+// only without GEMV routines) subtract it.
 func wqDots() {
 	for _, f := range []struct {
 		name   string
@@ -1496,7 +1501,9 @@ func wqDotsAVX2() {
 			VXORPS(a, a, a)
 		}
 		zz := YMM()
-		VPBROADCASTD(Mem{Base: zp}, zz)
+		if f.vpb == 1 && !f.signed {
+			VPBROADCASTD(Mem{Base: zp}, zz)
+		}
 		n := GP64()
 		MOVQ(gb, n)
 		chunk := func(src Mem) {
@@ -1520,7 +1527,7 @@ func wqDotsAVX2() {
 							}
 						}
 					}
-					if !f.signed {
+					if !f.signed && f.vpb == 1 {
 						VPSUBD(zz, u, u)
 					}
 					VCVTDQ2PS(u, u)
