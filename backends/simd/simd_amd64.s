@@ -74647,7 +74647,7 @@ end:
 	RET
 
 // func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)
-// Requires: AVX, AVX2
+// Requires: AVX, AVX2, MMX+
 TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
 	MOVQ    qp_base+0(FP), CX
 	MOVQ    w_base+24(FP), BX
@@ -74655,8 +74655,8 @@ TEXT ·w4PackAVX2(SB), NOSPLIT, $0-104
 	MOVQ    z_base+72(FP), DI
 	MOVQ    w_len+32(FP), AX
 	MOVQ    gs+96(FP), R8
-	MOVQ    AX, DX
-	SHLQ    $0x02, DX
+	MOVQ    AX, R9
+	SHLQ    $0x02, R9
 	XORQ    DX, DX
 	DIVQ    R8
 	VMOVUPS c_nib<>+0(SB), Y0
@@ -74671,31 +74671,32 @@ group:
 	MOVQ         R8, DX
 
 loop16:
-	CMPQ      DX, $0x10
-	JB        loop8
-	VMULPS    (BX), Y3, Y5
-	VMULPS    32(BX), Y3, Y6
-	VCVTPS2DQ Y5, Y5
-	VPADDD    Y4, Y5, Y5
-	VPMAXSD   Y1, Y5, Y5
-	VPMINSD   Y0, Y5, Y5
-	VPSRLQ    $0x1c, Y5, Y7
-	VPOR      Y7, Y5, Y5
-	VCVTPS2DQ Y6, Y6
-	VPADDD    Y4, Y6, Y6
-	VPMAXSD   Y1, Y6, Y6
-	VPMINSD   Y0, Y6, Y6
-	VPSRLQ    $0x1c, Y6, Y7
-	VPOR      Y7, Y6, Y6
-	VPERMD    Y5, Y2, Y5
-	VPERMD    Y6, Y2, Y6
-	VPACKUSDW X6, X5, X5
-	VPACKUSWB X5, X5, X5
-	VMOVQ     X5, (CX)
-	ADDQ      $0x40, BX
-	ADDQ      $0x08, CX
-	SUBQ      $0x10, DX
-	JMP       loop16
+	CMPQ       DX, $0x10
+	JB         loop8
+	PREFETCHT1 (BX)(R9*1)
+	VMULPS     (BX), Y3, Y5
+	VMULPS     32(BX), Y3, Y6
+	VCVTPS2DQ  Y5, Y5
+	VPADDD     Y4, Y5, Y5
+	VPMAXSD    Y1, Y5, Y5
+	VPMINSD    Y0, Y5, Y5
+	VPSRLQ     $0x1c, Y5, Y7
+	VPOR       Y7, Y5, Y5
+	VCVTPS2DQ  Y6, Y6
+	VPADDD     Y4, Y6, Y6
+	VPMAXSD    Y1, Y6, Y6
+	VPMINSD    Y0, Y6, Y6
+	VPSRLQ     $0x1c, Y6, Y7
+	VPOR       Y7, Y6, Y6
+	VPERMD     Y5, Y2, Y5
+	VPERMD     Y6, Y2, Y6
+	VPACKUSDW  X6, X5, X5
+	VPACKUSWB  X5, X5, X5
+	VMOVQ      X5, (CX)
+	ADDQ       $0x40, BX
+	ADDQ       $0x08, CX
+	SUBQ       $0x10, DX
+	JMP        loop16
 
 loop8:
 	CMPQ      DX, $0x08
@@ -74710,8 +74711,8 @@ loop8:
 	VPERMD    Y5, Y2, Y5
 	VPACKUSDW X5, X5, X5
 	VPACKUSWB X5, X5, X5
-	VMOVD     X5, R9
-	MOVL      R9, (CX)
+	VMOVD     X5, R10
+	MOVL      R10, (CX)
 	ADDQ      $0x20, BX
 	ADDQ      $0x04, CX
 	SUBQ      $0x08, DX
@@ -74727,8 +74728,8 @@ pairs:
 	VPMINSD   X0, X5, X5
 	VPSRLQ    $0x1c, X5, X6
 	VPOR      X6, X5, X5
-	VMOVD     X5, R9
-	MOVB      R9, (CX)
+	VMOVD     X5, R10
+	MOVB      R10, (CX)
 	ADDQ      $0x08, BX
 	INCQ      CX
 	SUBQ      $0x02, DX

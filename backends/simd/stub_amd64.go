@@ -2100,7 +2100,8 @@ func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []by
 //go:noescape
 func w4RangeAVX2(r []int32, w []float32, gs int)
 
-// w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs. (AVX2)
+// w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs; each 16-code step
+// prefetches the line len(w) elements after it into L2 (the next row, which w4RangeAVX2 reads next). (AVX2)
 //
 //go:noescape
 func w4PackAVX2(qp []byte, w []float32, inv []float32, z []int32, gs int)

@@ -777,7 +777,8 @@ func quantW4AVX2() {
 
 	TEXT("w4PackAVX2", NOSPLIT, "func(qp []byte, w []float32, inv []float32, z []int32, gs int)")
 	Pragma("noescape")
-	Doc("w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs. (AVX2)")
+	Doc("w4PackAVX2 is w4PackAVX512 for AVX2: 16 codes per step, then 8, then pairs; each 16-code step",
+		"prefetches the line len(w) elements after it into L2 (the next row, which w4RangeAVX2 reads next). (AVX2)")
 	{
 		v := avx2
 		qp, w, ip, zp := ptr("qp"), ptr("w"), ptr("inv"), ptr("z")
@@ -822,6 +823,7 @@ func quantW4AVX2() {
 		CMPQ(n, U8(16))
 		JB(LabelRef("loop8"))
 		a, b := YMM(), YMM()
+		PREFETCHT1(Mem{Base: w, Index: ahead, Scale: 1})
 		VMULPS(Mem{Base: w}, inv, a)
 		VMULPS(Mem{Base: w, Disp: 32}, inv, b)
 		codes(a)
