@@ -1502,8 +1502,9 @@ func wqDotsAVX2() {
 		for _, a := range acc {
 			VXORPS(a, a, a)
 		}
-		zz := YMM()
+		var zz VecVirtual // the zero point: 3-bit codes only
 		if f.vpb == 1 && !f.signed {
+			zz = YMM()
 			VPBROADCASTD(Mem{Base: zp}, zz)
 		}
 		n := GP64()
@@ -1529,7 +1530,7 @@ func wqDotsAVX2() {
 							}
 						}
 					}
-					if !f.signed && f.vpb == 1 {
+					if zz != nil {
 						VPSUBD(zz, u, u)
 					}
 					VCVTDQ2PS(u, u)
