@@ -28375,112 +28375,108 @@ TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 	MOVQ    x_base+24(FP), CX
 	MOVQ    x_len+32(FP), DX
 	VMOVUPS c_explo<>+0(SB), Y0
+	VMOVUPS c_log2e<>+0(SB), Y1
+	VMOVUPS c_selu_magic<>+0(SB), Y2
+	VMOVUPS c_xent_ln2<>+0(SB), Y3
+	VMOVUPS c_selu_c0<>+0(SB), Y4
+	VMOVUPS c_selu_c1<>+0(SB), Y5
+	VMOVUPS c_selu_c2<>+0(SB), Y6
+	VMOVUPS c_selu_c3<>+0(SB), Y7
+	VMOVUPS c_selu_c4<>+0(SB), Y8
 
 unrolled:
 	CMPQ         DX, $0x00000020
 	JB           single
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVUPS      Y2, (AX)
-	VMOVUPS      32(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      64(CX), Y1
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVUPS      Y10, (AX)
+	VMOVUPS      32(CX), Y9
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVUPS      Y10, 32(AX)
+	VMOVUPS      64(CX), Y9
 	PREFETCHT0   8256(CX)
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      96(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVUPS      Y2, 96(AX)
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVUPS      Y10, 64(AX)
+	VMOVUPS      96(CX), Y9
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVUPS      Y10, 96(AX)
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, CX
 	SUBQ         $0x00000020, DX
@@ -28489,32 +28485,29 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000008
 	JB           tail
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVUPS      Y2, (AX)
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVUPS      Y10, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX
@@ -28526,10 +28519,10 @@ tail:
 	LEAQ    c_tailmask<>+0(SB), BX
 	MOVQ    DX, SI
 	NEGQ    SI
-	VMOVDQU 32(BX)(SI*4), Y1
-	VXORPS  Y1, Y1, Y1
+	VMOVDQU 32(BX)(SI*4), Y9
+	VXORPS  Y9, Y9, Y9
 	MOVQ    AX, 64(SP)
-	VMOVUPS Y1, (SP)
+	VMOVUPS Y9, (SP)
 	XORQ    BX, BX
 
 in0:
@@ -28539,7 +28532,7 @@ in0:
 	CMPQ    BX, DX
 	JB      in0
 	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
+	VMOVUPS Y9, 32(SP)
 	XORQ    BX, BX
 
 in1:
@@ -28549,30 +28542,27 @@ in1:
 	CMPQ         BX, DX
 	JB           in1
 	LEAQ         32(SP), CX
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y3
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y2, Y4
-	VFMADD213PS  Y2, Y4, Y3
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VSUBPS       c_one<>+0(SB), Y0, Y2
-	VFMADD213PS  Y2, Y0, Y3
-	VMULPS       c_selu_la<>+0(SB), Y3, Y3
-	VORPS        c_signbit<>+0(SB), Y3, Y3
-	VMULPS       c_selu_l<>+0(SB), Y1, Y0
-	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      (CX), Y9
+	VMAXPS       Y9, Y0, Y0
+	VMOVAPS      Y2, Y10
+	VFMADD231PS  Y1, Y0, Y10
+	VSUBPS       Y2, Y10, Y1
+	VFNMADD231PS Y3, Y1, Y0
+	VMULPS       Y0, Y0, Y1
+	VMOVAPS      Y4, Y2
+	VFMADD231PS  Y5, Y0, Y2
+	VMOVAPS      Y6, Y3
+	VFMADD231PS  Y7, Y0, Y3
+	VFMADD231PS  Y8, Y1, Y3
+	VFMADD231PS  Y3, Y1, Y2
+	VFMADD213PS  Y0, Y1, Y2
+	VPSLLD       $0x17, Y10, Y1
+	VMULPS       c_selu_la<>+0(SB), Y1, Y1
+	VSUBPS       c_selu_la<>+0(SB), Y1, Y0
+	VFMADD213PS  Y0, Y1, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y2
+	VMULPS       c_selu_l<>+0(SB), Y9, Y0
+	VBLENDVPS    Y9, Y2, Y0, Y0
 	VMOVUPS      Y0, (AX)
 	MOVQ         64(SP), AX
 	XORQ         BX, BX
@@ -28588,6 +28578,132 @@ done:
 	VZEROUPPER
 	RET
 
+DATA c_selu_magic<>+0(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+4(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+8(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+12(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+16(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+20(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+24(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+28(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+32(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+36(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+40(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+44(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+48(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+52(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+56(SB)/4, $0x4b40007f
+DATA c_selu_magic<>+60(SB)/4, $0x4b40007f
+GLOBL c_selu_magic<>(SB), RODATA|NOPTR, $64
+
+DATA c_xent_ln2<>+0(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+4(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+8(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+12(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+16(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+20(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+24(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+28(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+32(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+36(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+40(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+44(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+48(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+52(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+56(SB)/4, $0x3f317218
+DATA c_xent_ln2<>+60(SB)/4, $0x3f317218
+GLOBL c_xent_ln2<>(SB), RODATA|NOPTR, $64
+
+DATA c_selu_c0<>+0(SB)/4, $0x3effffff
+DATA c_selu_c0<>+4(SB)/4, $0x3effffff
+DATA c_selu_c0<>+8(SB)/4, $0x3effffff
+DATA c_selu_c0<>+12(SB)/4, $0x3effffff
+DATA c_selu_c0<>+16(SB)/4, $0x3effffff
+DATA c_selu_c0<>+20(SB)/4, $0x3effffff
+DATA c_selu_c0<>+24(SB)/4, $0x3effffff
+DATA c_selu_c0<>+28(SB)/4, $0x3effffff
+DATA c_selu_c0<>+32(SB)/4, $0x3effffff
+DATA c_selu_c0<>+36(SB)/4, $0x3effffff
+DATA c_selu_c0<>+40(SB)/4, $0x3effffff
+DATA c_selu_c0<>+44(SB)/4, $0x3effffff
+DATA c_selu_c0<>+48(SB)/4, $0x3effffff
+DATA c_selu_c0<>+52(SB)/4, $0x3effffff
+DATA c_selu_c0<>+56(SB)/4, $0x3effffff
+DATA c_selu_c0<>+60(SB)/4, $0x3effffff
+GLOBL c_selu_c0<>(SB), RODATA|NOPTR, $64
+
+DATA c_selu_c1<>+0(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+4(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+8(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+12(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+16(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+20(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+24(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+28(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+32(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+36(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+40(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+44(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+48(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+52(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+56(SB)/4, $0x3e2aaa57
+DATA c_selu_c1<>+60(SB)/4, $0x3e2aaa57
+GLOBL c_selu_c1<>(SB), RODATA|NOPTR, $64
+
+DATA c_selu_c2<>+0(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+4(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+8(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+12(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+16(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+20(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+24(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+28(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+32(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+36(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+40(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+44(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+48(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+52(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+56(SB)/4, $0x3d2aab3b
+DATA c_selu_c2<>+60(SB)/4, $0x3d2aab3b
+GLOBL c_selu_c2<>(SB), RODATA|NOPTR, $64
+
+DATA c_selu_c3<>+0(SB)/4, $0x3c091482
+DATA c_selu_c3<>+4(SB)/4, $0x3c091482
+DATA c_selu_c3<>+8(SB)/4, $0x3c091482
+DATA c_selu_c3<>+12(SB)/4, $0x3c091482
+DATA c_selu_c3<>+16(SB)/4, $0x3c091482
+DATA c_selu_c3<>+20(SB)/4, $0x3c091482
+DATA c_selu_c3<>+24(SB)/4, $0x3c091482
+DATA c_selu_c3<>+28(SB)/4, $0x3c091482
+DATA c_selu_c3<>+32(SB)/4, $0x3c091482
+DATA c_selu_c3<>+36(SB)/4, $0x3c091482
+DATA c_selu_c3<>+40(SB)/4, $0x3c091482
+DATA c_selu_c3<>+44(SB)/4, $0x3c091482
+DATA c_selu_c3<>+48(SB)/4, $0x3c091482
+DATA c_selu_c3<>+52(SB)/4, $0x3c091482
+DATA c_selu_c3<>+56(SB)/4, $0x3c091482
+DATA c_selu_c3<>+60(SB)/4, $0x3c091482
+GLOBL c_selu_c3<>(SB), RODATA|NOPTR, $64
+
+DATA c_selu_c4<>+0(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+4(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+8(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+12(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+16(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+20(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+24(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+28(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+32(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+36(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+40(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+44(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+48(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+52(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+56(SB)/4, $0x3ab5f5e5
+DATA c_selu_c4<>+60(SB)/4, $0x3ab5f5e5
+GLOBL c_selu_c4<>(SB), RODATA|NOPTR, $64
+
 // func seluNTAVX2(y []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
@@ -28595,112 +28711,108 @@ TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
 	MOVQ    x_base+24(FP), CX
 	MOVQ    x_len+32(FP), DX
 	VMOVUPS c_explo<>+0(SB), Y0
+	VMOVUPS c_log2e<>+0(SB), Y1
+	VMOVUPS c_selu_magic<>+0(SB), Y2
+	VMOVUPS c_xent_ln2<>+0(SB), Y3
+	VMOVUPS c_selu_c0<>+0(SB), Y4
+	VMOVUPS c_selu_c1<>+0(SB), Y5
+	VMOVUPS c_selu_c2<>+0(SB), Y6
+	VMOVUPS c_selu_c3<>+0(SB), Y7
+	VMOVUPS c_selu_c4<>+0(SB), Y8
 
 unrolled:
 	CMPQ         DX, $0x00000020
 	JB           single
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
-	VMOVUPS      32(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 32(AX)
-	VMOVUPS      64(CX), Y1
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVNTPS     Y10, (AX)
+	VMOVUPS      32(CX), Y9
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVNTPS     Y10, 32(AX)
+	VMOVUPS      64(CX), Y9
 	PREFETCHT0   8256(CX)
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 64(AX)
-	VMOVUPS      96(CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, 96(AX)
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVNTPS     Y10, 64(AX)
+	VMOVUPS      96(CX), Y9
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVNTPS     Y10, 96(AX)
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, CX
 	SUBQ         $0x00000020, DX
@@ -28709,32 +28821,29 @@ unrolled:
 single:
 	CMPQ         DX, $0x00000008
 	JB           tail
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y3, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y4
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y4
-	VCVTPS2DQ    Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VSUBPS       c_one<>+0(SB), Y3, Y2
-	VFMADD213PS  Y2, Y3, Y4
-	VMULPS       c_selu_la<>+0(SB), Y4, Y4
-	VORPS        c_signbit<>+0(SB), Y4, Y4
-	VMULPS       c_selu_l<>+0(SB), Y1, Y2
-	VBLENDVPS    Y1, Y4, Y2, Y2
-	VMOVNTPS     Y2, (AX)
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y1, Y10, Y11
+	VSUBPS       Y2, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y4, Y13
+	VFMADD231PS  Y5, Y10, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  Y7, Y10, Y14
+	VFMADD231PS  Y8, Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y10, Y12, Y13
+	VPSLLD       $0x17, Y11, Y11
+	VMULPS       c_selu_la<>+0(SB), Y11, Y11
+	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
+	VFMADD213PS  Y10, Y11, Y13
+	VORPS        c_signbit<>+0(SB), Y13, Y13
+	VMULPS       c_selu_l<>+0(SB), Y9, Y10
+	VBLENDVPS    Y9, Y13, Y10, Y10
+	VMOVNTPS     Y10, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	SUBQ         $0x00000008, DX
@@ -28746,10 +28855,10 @@ tail:
 	LEAQ    c_tailmask<>+0(SB), BX
 	MOVQ    DX, SI
 	NEGQ    SI
-	VMOVDQU 32(BX)(SI*4), Y1
-	VXORPS  Y1, Y1, Y1
+	VMOVDQU 32(BX)(SI*4), Y9
+	VXORPS  Y9, Y9, Y9
 	MOVQ    AX, 64(SP)
-	VMOVUPS Y1, (SP)
+	VMOVUPS Y9, (SP)
 	XORQ    BX, BX
 
 in0:
@@ -28759,7 +28868,7 @@ in0:
 	CMPQ    BX, DX
 	JB      in0
 	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
+	VMOVUPS Y9, 32(SP)
 	XORQ    BX, BX
 
 in1:
@@ -28769,30 +28878,27 @@ in1:
 	CMPQ         BX, DX
 	JB           in1
 	LEAQ         32(SP), CX
-	VMOVUPS      (CX), Y1
-	VMOVAPS      Y1, Y2
-	VMAXPS       Y2, Y0, Y2
-	VMULPS       c_log2e<>+0(SB), Y2, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y2
-	VMOVUPS      c_exp_p0<>+0(SB), Y3
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y3
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y2, Y4
-	VFMADD213PS  Y2, Y4, Y3
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VSUBPS       c_one<>+0(SB), Y0, Y2
-	VFMADD213PS  Y2, Y0, Y3
-	VMULPS       c_selu_la<>+0(SB), Y3, Y3
-	VORPS        c_signbit<>+0(SB), Y3, Y3
-	VMULPS       c_selu_l<>+0(SB), Y1, Y0
-	VBLENDVPS    Y1, Y3, Y0, Y0
+	VMOVUPS      (CX), Y9
+	VMAXPS       Y9, Y0, Y0
+	VMOVAPS      Y2, Y10
+	VFMADD231PS  Y1, Y0, Y10
+	VSUBPS       Y2, Y10, Y1
+	VFNMADD231PS Y3, Y1, Y0
+	VMULPS       Y0, Y0, Y1
+	VMOVAPS      Y4, Y2
+	VFMADD231PS  Y5, Y0, Y2
+	VMOVAPS      Y6, Y3
+	VFMADD231PS  Y7, Y0, Y3
+	VFMADD231PS  Y8, Y1, Y3
+	VFMADD231PS  Y3, Y1, Y2
+	VFMADD213PS  Y0, Y1, Y2
+	VPSLLD       $0x17, Y10, Y1
+	VMULPS       c_selu_la<>+0(SB), Y1, Y1
+	VSUBPS       c_selu_la<>+0(SB), Y1, Y0
+	VFMADD213PS  Y0, Y1, Y2
+	VORPS        c_signbit<>+0(SB), Y2, Y2
+	VMULPS       c_selu_l<>+0(SB), Y9, Y0
+	VBLENDVPS    Y9, Y2, Y0, Y0
 	VMOVUPS      Y0, (AX)
 	MOVQ         64(SP), AX
 	XORQ         BX, BX
@@ -37107,24 +37213,6 @@ fold:
 	MOVSS         X10, m+24(FP)
 	MOVSS         X11, s+28(FP)
 	RET
-
-DATA c_xent_ln2<>+0(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+4(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+8(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+12(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+16(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+20(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+24(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+28(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+32(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+36(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+40(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+44(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+48(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+52(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+56(SB)/4, $0x3f317218
-DATA c_xent_ln2<>+60(SB)/4, $0x3f317218
-GLOBL c_xent_ln2<>(SB), RODATA|NOPTR, $64
 
 DATA c_xent_c0<>+0(SB)/4, $0x3f800000
 DATA c_xent_c0<>+4(SB)/4, $0x3f800000

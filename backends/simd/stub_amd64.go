@@ -1068,17 +1068,17 @@ func scaleMulNTAVX2(y []float32, x []float32, g []float32, s float32)
 //go:noescape
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// selu sets y[i] = SELU(x[i]) over len(x) as seluAVX2Go: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, with expm1's own reduction and polynomial
+// (evo.go); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
 func seluAVX2(y []float32, x []float32)
 
-// selu sets y[i] = SELU(x[i]) over len(x) as seluGo: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, expm1(x) = p*2^n + (2^n - 1) (one FMA) from
-// exp's reduction of max(x, -87); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// selu sets y[i] = SELU(x[i]) over len(x) as seluAVX2Go: lambda*x where x's sign bit is clear,
+// else lambda*alpha*expm1(x) with the sign bit set, with expm1's own reduction and polynomial
+// (evo.go); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
