@@ -15,7 +15,7 @@ var (
 		centerAffine: centerAffineAVX512, blendAffine: blendAffineAVX512,
 		layerNormRows: layerNormRowsAVX512, rmsNormRows: rmsNormRowsAVX512}
 	vecAVX2 = &vec{path: "avx2", sum: sumAVX2, sumSq: sumSqAVX2, sumSqDev: sumSqDevAVX2,
-		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: sumExpAVX2,
+		sumSqDiff: sumSqDiffAVX2, huberSum: huberSumAVX2, maxv: maxvAVX2, sumExp: noAheadSumExp(sumExpAheadAVX2), sumExpAhead: sumExpAheadAVX2,
 		normAffine: normAffineAVX2, scaleMul: scaleMulAVX2, bnFold: bnFoldAVX2, nmsSuppress: nmsSuppressAVX2, prefetch: prefetchT1,
 		selu: seluAVX2, evoB0: noAheadB0(evoB0AVX2), evoB0Ahead: evoB0AVX2,
 		evoS0: noAhead(evoS0AVX2), evoS0Ahead: evoS0AVX2,
@@ -103,6 +103,11 @@ func levels() []*level { return levelList }
 // noAhead is an evoS0 form that prefetches nothing beyond x.
 func noAhead(f func(y, x, vc, k, b []float32, ahead int)) func(y, x, vc, k, b []float32) {
 	return func(y, x, vc, k, b []float32) { f(y, x, vc, k, b, 0) }
+}
+
+// noAheadSumExp is noAhead for sumExp.
+func noAheadSumExp(f func(x []float32, m float32, ahead int) float32) func(x []float32, m float32) float32 {
+	return func(x []float32, m float32) float32 { return f(x, m, 0) }
 }
 
 // noAheadB0 is noAhead for evoB0.

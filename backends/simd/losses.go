@@ -164,7 +164,13 @@ func prepareCrossEntropy(b *Backend, o kernel.Op) (kernel.Bound, error) {
 				}
 			}
 			m := v.maxv(zr)
-			s := rowSum(vsz, func(lo, hi int) float32 { return v.sumExp(zr[lo:hi], m) })
+			sumExp := v.sumExp
+			if v.sumExpAhead != nil && i+1 < hi {
+				// maxv read this row from DRAM; sumExp, bound by its
+				// exps, reads it from L2 while the next row comes in.
+				sumExp = func(x []float32, m float32) float32 { return v.sumExpAhead(x, m, 4*vsz) }
+			}
+			s := rowSum(vsz, func(lo, hi int) float32 { return sumExp(zr[lo:hi], m) })
 			per[i] = float64(m) + math.Log(s) - float64(zr[t])
 		}
 	}

@@ -18,7 +18,7 @@ var floatPeaks = map[string][]peak.Probe{
 	"avx512": vecPeaks{name: "avx512", lanes: 16, expChains: 6, fma: fmaPeakAVX512, fma64: fma64PeakAVX512,
 		alu: aluPeakAVX512, exp: expPeakAVX512, expLSE: expPeakLSEAVX512, read: readPeakAVX512, readPF: readPFPeakAVX512, read2: readStreams2PeakAVX512, read4: readStreams4PeakAVX512,
 		copy: copyPeakAVX512, copyNT: copyNTPeakAVX512, copyNTPF: copyNTPFPeakAVX512, copyNTEach: copyNTEachPeakAVX512, triad: triadPeakAVX512}.probes(),
-	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 2, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
+	"avx2": vecPeaks{name: "avx2", lanes: 8, expChains: 1, fma: fmaPeakAVX2, fma64: fma64PeakAVX2,
 		alu: aluPeakAVX2, exp: expPeakAVX2, read: readPeakAVX2, readPF: readPFPeakAVX2, read2: readStreams2PeakAVX2, read4: readStreams4PeakAVX2,
 		copy: copyPeakAVX2, copyNT: copyNTPeakAVX2, copyNTPF: copyNTPFPeakAVX2, copyNTEach: copyNTEachPeakAVX2, triad: triadPeakAVX2}.probes(),
 }

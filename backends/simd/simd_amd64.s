@@ -27498,105 +27498,105 @@ done:
 	MOVSS        X0, ret+24(FP)
 	RET
 
-// func sumExpAVX2(x []float32, m float32) float32
-// Requires: AVX, AVX2, FMA3, SSE
-TEXT ·sumExpAVX2(SB), NOSPLIT, $32-36
+// func sumExpAheadAVX2(x []float32, m float32, ahead int) float32
+// Requires: AVX, AVX2, FMA3, MMX+, SSE
+TEXT ·sumExpAheadAVX2(SB), NOSPLIT, $32-44
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
 	VBROADCASTSS m+24(FP), Y0
+	MOVQ         ahead+32(FP), DX
 	VMOVUPS      c_explo<>+0(SB), Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
+	VMOVUPS      c_short_magic<>+0(SB), Y2
+	VMOVUPS      c_log2e<>+0(SB), Y3
+	VMOVUPS      c_ln2hi<>+0(SB), Y4
+	VMOVUPS      c_ln2lo<>+0(SB), Y5
+	VMOVUPS      c_short_c0<>+0(SB), Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
 
 unrolled:
 	CMPQ         CX, $0x00000020
 	JB           single
-	VMOVUPS      (AX), Y6
-	VSUBPS       Y0, Y6, Y6
-	VMAXPS       Y6, Y1, Y6
-	VMULPS       c_log2e<>+0(SB), Y6, Y7
-	VROUNDPS     $0x00, Y7, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y8
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y8
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VADDPS       c_one<>+0(SB), Y8, Y8
-	VCVTPS2DQ    Y7, Y6
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y8, Y6
-	VADDPS       Y6, Y2, Y2
-	VMOVUPS      32(AX), Y6
-	VSUBPS       Y0, Y6, Y6
-	VMAXPS       Y6, Y1, Y6
-	VMULPS       c_log2e<>+0(SB), Y6, Y7
-	VROUNDPS     $0x00, Y7, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y8
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y8
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VADDPS       c_one<>+0(SB), Y8, Y8
-	VCVTPS2DQ    Y7, Y6
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y8, Y6
-	VADDPS       Y6, Y3, Y3
-	VMOVUPS      64(AX), Y6
-	VSUBPS       Y0, Y6, Y6
-	VMAXPS       Y6, Y1, Y6
-	VMULPS       c_log2e<>+0(SB), Y6, Y7
-	VROUNDPS     $0x00, Y7, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y8
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y8
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VADDPS       c_one<>+0(SB), Y8, Y8
-	VCVTPS2DQ    Y7, Y6
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y8, Y6
-	VADDPS       Y6, Y4, Y4
-	VMOVUPS      96(AX), Y6
-	VSUBPS       Y0, Y6, Y6
-	VMAXPS       Y6, Y1, Y6
-	VMULPS       c_log2e<>+0(SB), Y6, Y7
-	VROUNDPS     $0x00, Y7, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y8
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y8
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VADDPS       c_one<>+0(SB), Y8, Y8
-	VCVTPS2DQ    Y7, Y6
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y8, Y6
-	VADDPS       Y6, Y5, Y5
+	VMOVUPS      (AX), Y11
+	PREFETCHT1   (AX)(DX*1)
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y1, Y11
+	VMOVAPS      Y2, Y12
+	VFMADD231PS  Y3, Y11, Y12
+	VSUBPS       Y2, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMULPS       Y11, Y11, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y11, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y11, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y12, Y11
+	VFMADD213PS  Y11, Y11, Y14
+	VADDPS       Y14, Y7, Y7
+	VMOVUPS      32(AX), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y1, Y11
+	VMOVAPS      Y2, Y12
+	VFMADD231PS  Y3, Y11, Y12
+	VSUBPS       Y2, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMULPS       Y11, Y11, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y11, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y11, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y12, Y11
+	VFMADD213PS  Y11, Y11, Y14
+	VADDPS       Y14, Y8, Y8
+	VMOVUPS      64(AX), Y11
+	PREFETCHT1   64(AX)(DX*1)
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y1, Y11
+	VMOVAPS      Y2, Y12
+	VFMADD231PS  Y3, Y11, Y12
+	VSUBPS       Y2, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMULPS       Y11, Y11, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y11, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y11, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y12, Y11
+	VFMADD213PS  Y11, Y11, Y14
+	VADDPS       Y14, Y9, Y9
+	VMOVUPS      96(AX), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y1, Y11
+	VMOVAPS      Y2, Y12
+	VFMADD231PS  Y3, Y11, Y12
+	VSUBPS       Y2, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMULPS       Y11, Y11, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y11, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y11, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y12, Y11
+	VFMADD213PS  Y11, Y11, Y14
+	VADDPS       Y14, Y10, Y10
 	ADDQ         $0x00000080, AX
 	SUBQ         $0x00000020, CX
 	JMP          unrolled
@@ -27604,27 +27604,26 @@ unrolled:
 single:
 	CMPQ         CX, $0x00000008
 	JB           tail
-	VMOVUPS      (AX), Y6
-	VSUBPS       Y0, Y6, Y6
-	VMAXPS       Y6, Y1, Y6
-	VMULPS       c_log2e<>+0(SB), Y6, Y7
-	VROUNDPS     $0x00, Y7, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y8
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y8
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y8
-	VMULPS       Y6, Y6, Y9
-	VFMADD213PS  Y6, Y9, Y8
-	VADDPS       c_one<>+0(SB), Y8, Y8
-	VCVTPS2DQ    Y7, Y6
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y8, Y6
-	VADDPS       Y6, Y2, Y2
+	VMOVUPS      (AX), Y11
+	PREFETCHT1   (AX)(DX*1)
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y11, Y1, Y11
+	VMOVAPS      Y2, Y12
+	VFMADD231PS  Y3, Y11, Y12
+	VSUBPS       Y2, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMULPS       Y11, Y11, Y13
+	VMOVAPS      Y6, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y11, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y11, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y12, Y11
+	VFMADD213PS  Y11, Y11, Y14
+	VADDPS       Y14, Y7, Y7
 	ADDQ         $0x00000020, AX
 	SUBQ         $0x00000008, CX
 	JMP          single
@@ -27635,9 +27634,9 @@ tail:
 	LEAQ    c_tailmask<>+0(SB), DX
 	MOVQ    CX, BX
 	NEGQ    BX
-	VMOVDQU 32(DX)(BX*4), Y6
-	VXORPS  Y7, Y7, Y7
-	VMOVUPS Y7, (SP)
+	VMOVDQU 32(DX)(BX*4), Y11
+	VXORPS  Y12, Y12, Y12
+	VMOVUPS Y12, (SP)
 	XORQ    DX, DX
 
 in0:
@@ -27647,60 +27646,148 @@ in0:
 	CMPQ         DX, CX
 	JB           in0
 	LEAQ         (SP), AX
-	VMOVUPS      (AX), Y7
-	VSUBPS       Y0, Y7, Y7
-	VMAXPS       Y7, Y1, Y7
-	VMULPS       c_log2e<>+0(SB), Y7, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y7
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y7
-	VMOVUPS      c_exp_p0<>+0(SB), Y1
-	VFMADD213PS  c_exp_p1<>+0(SB), Y7, Y1
-	VFMADD213PS  c_exp_p2<>+0(SB), Y7, Y1
-	VFMADD213PS  c_exp_p3<>+0(SB), Y7, Y1
-	VFMADD213PS  c_exp_p4<>+0(SB), Y7, Y1
-	VFMADD213PS  c_exp_p5<>+0(SB), Y7, Y1
-	VMULPS       Y7, Y7, Y8
-	VFMADD213PS  Y7, Y8, Y1
-	VADDPS       c_one<>+0(SB), Y1, Y1
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VMULPS       Y0, Y1, Y7
-	VANDPS       Y6, Y7, Y7
-	VADDPS       Y7, Y2, Y2
+	VMOVUPS      (AX), Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y12, Y1, Y0
+	VMOVAPS      Y2, Y1
+	VFMADD231PS  Y3, Y0, Y1
+	VSUBPS       Y2, Y1, Y2
+	VFNMADD231PS Y4, Y2, Y0
+	VFNMADD231PS Y5, Y2, Y0
+	VMULPS       Y0, Y0, Y2
+	VMOVAPS      Y6, Y3
+	VFMADD231PS  c_short_c1<>+0(SB), Y0, Y3
+	VMOVUPS      c_short_c2<>+0(SB), Y4
+	VFMADD231PS  c_short_c3<>+0(SB), Y0, Y4
+	VFMADD231PS  c_short_c4<>+0(SB), Y2, Y4
+	VFMADD231PS  Y4, Y2, Y3
+	VFMADD213PS  Y0, Y2, Y3
+	VPSLLD       $0x17, Y1, Y0
+	VFMADD213PS  Y0, Y0, Y3
+	VANDPS       Y11, Y3, Y3
+	VADDPS       Y3, Y7, Y7
 
 done:
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y5, Y3, Y3
-	VADDPS       Y3, Y2, Y2
-	VEXTRACTF128 $0x01, Y2, X0
-	VADDPS       X0, X2, X2
-	VMOVHLPS     X2, X2, X0
-	VADDPS       X0, X2, X2
-	VMOVSHDUP    X2, X0
-	VADDPS       X0, X2, X2
+	VADDPS       Y9, Y7, Y7
+	VADDPS       Y10, Y8, Y8
+	VADDPS       Y8, Y7, Y7
+	VEXTRACTF128 $0x01, Y7, X0
+	VADDPS       X0, X7, X7
+	VMOVHLPS     X7, X7, X0
+	VADDPS       X0, X7, X7
+	VMOVSHDUP    X7, X0
+	VADDPS       X0, X7, X7
 	VZEROUPPER
-	MOVSS        X2, ret+32(FP)
+	MOVSS        X7, ret+40(FP)
 	RET
 
-DATA c_i127<>+0(SB)/4, $0x0000007f
-DATA c_i127<>+4(SB)/4, $0x0000007f
-DATA c_i127<>+8(SB)/4, $0x0000007f
-DATA c_i127<>+12(SB)/4, $0x0000007f
-DATA c_i127<>+16(SB)/4, $0x0000007f
-DATA c_i127<>+20(SB)/4, $0x0000007f
-DATA c_i127<>+24(SB)/4, $0x0000007f
-DATA c_i127<>+28(SB)/4, $0x0000007f
-DATA c_i127<>+32(SB)/4, $0x0000007f
-DATA c_i127<>+36(SB)/4, $0x0000007f
-DATA c_i127<>+40(SB)/4, $0x0000007f
-DATA c_i127<>+44(SB)/4, $0x0000007f
-DATA c_i127<>+48(SB)/4, $0x0000007f
-DATA c_i127<>+52(SB)/4, $0x0000007f
-DATA c_i127<>+56(SB)/4, $0x0000007f
-DATA c_i127<>+60(SB)/4, $0x0000007f
-GLOBL c_i127<>(SB), RODATA|NOPTR, $64
+DATA c_short_magic<>+0(SB)/4, $0x4b40007f
+DATA c_short_magic<>+4(SB)/4, $0x4b40007f
+DATA c_short_magic<>+8(SB)/4, $0x4b40007f
+DATA c_short_magic<>+12(SB)/4, $0x4b40007f
+DATA c_short_magic<>+16(SB)/4, $0x4b40007f
+DATA c_short_magic<>+20(SB)/4, $0x4b40007f
+DATA c_short_magic<>+24(SB)/4, $0x4b40007f
+DATA c_short_magic<>+28(SB)/4, $0x4b40007f
+DATA c_short_magic<>+32(SB)/4, $0x4b40007f
+DATA c_short_magic<>+36(SB)/4, $0x4b40007f
+DATA c_short_magic<>+40(SB)/4, $0x4b40007f
+DATA c_short_magic<>+44(SB)/4, $0x4b40007f
+DATA c_short_magic<>+48(SB)/4, $0x4b40007f
+DATA c_short_magic<>+52(SB)/4, $0x4b40007f
+DATA c_short_magic<>+56(SB)/4, $0x4b40007f
+DATA c_short_magic<>+60(SB)/4, $0x4b40007f
+GLOBL c_short_magic<>(SB), RODATA|NOPTR, $64
+
+DATA c_short_c0<>+0(SB)/4, $0x3effffff
+DATA c_short_c0<>+4(SB)/4, $0x3effffff
+DATA c_short_c0<>+8(SB)/4, $0x3effffff
+DATA c_short_c0<>+12(SB)/4, $0x3effffff
+DATA c_short_c0<>+16(SB)/4, $0x3effffff
+DATA c_short_c0<>+20(SB)/4, $0x3effffff
+DATA c_short_c0<>+24(SB)/4, $0x3effffff
+DATA c_short_c0<>+28(SB)/4, $0x3effffff
+DATA c_short_c0<>+32(SB)/4, $0x3effffff
+DATA c_short_c0<>+36(SB)/4, $0x3effffff
+DATA c_short_c0<>+40(SB)/4, $0x3effffff
+DATA c_short_c0<>+44(SB)/4, $0x3effffff
+DATA c_short_c0<>+48(SB)/4, $0x3effffff
+DATA c_short_c0<>+52(SB)/4, $0x3effffff
+DATA c_short_c0<>+56(SB)/4, $0x3effffff
+DATA c_short_c0<>+60(SB)/4, $0x3effffff
+GLOBL c_short_c0<>(SB), RODATA|NOPTR, $64
+
+DATA c_short_c1<>+0(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+4(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+8(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+12(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+16(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+20(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+24(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+28(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+32(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+36(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+40(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+44(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+48(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+52(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+56(SB)/4, $0x3e2aaa57
+DATA c_short_c1<>+60(SB)/4, $0x3e2aaa57
+GLOBL c_short_c1<>(SB), RODATA|NOPTR, $64
+
+DATA c_short_c2<>+0(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+4(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+8(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+12(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+16(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+20(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+24(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+28(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+32(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+36(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+40(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+44(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+48(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+52(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+56(SB)/4, $0x3d2aab3b
+DATA c_short_c2<>+60(SB)/4, $0x3d2aab3b
+GLOBL c_short_c2<>(SB), RODATA|NOPTR, $64
+
+DATA c_short_c3<>+0(SB)/4, $0x3c091482
+DATA c_short_c3<>+4(SB)/4, $0x3c091482
+DATA c_short_c3<>+8(SB)/4, $0x3c091482
+DATA c_short_c3<>+12(SB)/4, $0x3c091482
+DATA c_short_c3<>+16(SB)/4, $0x3c091482
+DATA c_short_c3<>+20(SB)/4, $0x3c091482
+DATA c_short_c3<>+24(SB)/4, $0x3c091482
+DATA c_short_c3<>+28(SB)/4, $0x3c091482
+DATA c_short_c3<>+32(SB)/4, $0x3c091482
+DATA c_short_c3<>+36(SB)/4, $0x3c091482
+DATA c_short_c3<>+40(SB)/4, $0x3c091482
+DATA c_short_c3<>+44(SB)/4, $0x3c091482
+DATA c_short_c3<>+48(SB)/4, $0x3c091482
+DATA c_short_c3<>+52(SB)/4, $0x3c091482
+DATA c_short_c3<>+56(SB)/4, $0x3c091482
+DATA c_short_c3<>+60(SB)/4, $0x3c091482
+GLOBL c_short_c3<>(SB), RODATA|NOPTR, $64
+
+DATA c_short_c4<>+0(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+4(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+8(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+12(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+16(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+20(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+24(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+28(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+32(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+36(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+40(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+44(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+48(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+52(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+56(SB)/4, $0x3ab5f5e5
+DATA c_short_c4<>+60(SB)/4, $0x3ab5f5e5
+GLOBL c_short_c4<>(SB), RODATA|NOPTR, $64
 
 // func normAffineAVX2(y []float32, x []float32, g []float32, b []float32, mu float32, s float32)
 // Requires: AVX, FMA3
@@ -28375,14 +28462,14 @@ TEXT ·seluAVX2(SB), NOSPLIT, $72-48
 	MOVQ    x_base+24(FP), CX
 	MOVQ    x_len+32(FP), DX
 	VMOVUPS c_explo<>+0(SB), Y0
-	VMOVUPS c_log2e<>+0(SB), Y1
-	VMOVUPS c_selu_magic<>+0(SB), Y2
+	VMOVUPS c_short_magic<>+0(SB), Y1
+	VMOVUPS c_log2e<>+0(SB), Y2
 	VMOVUPS c_xent_ln2<>+0(SB), Y3
-	VMOVUPS c_selu_c0<>+0(SB), Y4
-	VMOVUPS c_selu_c1<>+0(SB), Y5
-	VMOVUPS c_selu_c2<>+0(SB), Y6
-	VMOVUPS c_selu_c3<>+0(SB), Y7
-	VMOVUPS c_selu_c4<>+0(SB), Y8
+	VMOVUPS c_short_c0<>+0(SB), Y4
+	VMOVUPS c_short_c1<>+0(SB), Y5
+	VMOVUPS c_short_c2<>+0(SB), Y6
+	VMOVUPS c_short_c3<>+0(SB), Y7
+	VMOVUPS c_short_c4<>+0(SB), Y8
 
 unrolled:
 	CMPQ         DX, $0x00000020
@@ -28390,9 +28477,9 @@ unrolled:
 	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28402,19 +28489,19 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
 	VMOVUPS      Y10, (AX)
 	VMOVUPS      32(CX), Y9
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28424,10 +28511,10 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
@@ -28435,9 +28522,9 @@ unrolled:
 	VMOVUPS      64(CX), Y9
 	PREFETCHT0   8256(CX)
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28447,19 +28534,19 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
 	VMOVUPS      Y10, 64(AX)
 	VMOVUPS      96(CX), Y9
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28469,10 +28556,10 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
@@ -28488,9 +28575,9 @@ single:
 	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28500,10 +28587,10 @@ single:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
@@ -28544,9 +28631,9 @@ in1:
 	LEAQ         32(SP), CX
 	VMOVUPS      (CX), Y9
 	VMAXPS       Y9, Y0, Y0
-	VMOVAPS      Y2, Y10
-	VFMADD231PS  Y1, Y0, Y10
-	VSUBPS       Y2, Y10, Y1
+	VMOVAPS      Y1, Y10
+	VFMADD231PS  Y2, Y0, Y10
+	VSUBPS       Y1, Y10, Y1
 	VFNMADD231PS Y3, Y1, Y0
 	VMULPS       Y0, Y0, Y1
 	VMOVAPS      Y4, Y2
@@ -28556,10 +28643,10 @@ in1:
 	VFMADD231PS  Y8, Y1, Y3
 	VFMADD231PS  Y3, Y1, Y2
 	VFMADD213PS  Y0, Y1, Y2
-	VPSLLD       $0x17, Y10, Y1
-	VMULPS       c_selu_la<>+0(SB), Y1, Y1
-	VSUBPS       c_selu_la<>+0(SB), Y1, Y0
-	VFMADD213PS  Y0, Y1, Y2
+	VPSLLD       $0x17, Y10, Y0
+	VMULPS       c_selu_la<>+0(SB), Y0, Y0
+	VSUBPS       c_selu_la<>+0(SB), Y0, Y1
+	VFMADD213PS  Y1, Y0, Y2
 	VORPS        c_signbit<>+0(SB), Y2, Y2
 	VMULPS       c_selu_l<>+0(SB), Y9, Y0
 	VBLENDVPS    Y9, Y2, Y0, Y0
@@ -28577,24 +28664,6 @@ out0:
 done:
 	VZEROUPPER
 	RET
-
-DATA c_selu_magic<>+0(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+4(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+8(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+12(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+16(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+20(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+24(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+28(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+32(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+36(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+40(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+44(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+48(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+52(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+56(SB)/4, $0x4b40007f
-DATA c_selu_magic<>+60(SB)/4, $0x4b40007f
-GLOBL c_selu_magic<>(SB), RODATA|NOPTR, $64
 
 DATA c_xent_ln2<>+0(SB)/4, $0x3f317218
 DATA c_xent_ln2<>+4(SB)/4, $0x3f317218
@@ -28614,96 +28683,6 @@ DATA c_xent_ln2<>+56(SB)/4, $0x3f317218
 DATA c_xent_ln2<>+60(SB)/4, $0x3f317218
 GLOBL c_xent_ln2<>(SB), RODATA|NOPTR, $64
 
-DATA c_selu_c0<>+0(SB)/4, $0x3effffff
-DATA c_selu_c0<>+4(SB)/4, $0x3effffff
-DATA c_selu_c0<>+8(SB)/4, $0x3effffff
-DATA c_selu_c0<>+12(SB)/4, $0x3effffff
-DATA c_selu_c0<>+16(SB)/4, $0x3effffff
-DATA c_selu_c0<>+20(SB)/4, $0x3effffff
-DATA c_selu_c0<>+24(SB)/4, $0x3effffff
-DATA c_selu_c0<>+28(SB)/4, $0x3effffff
-DATA c_selu_c0<>+32(SB)/4, $0x3effffff
-DATA c_selu_c0<>+36(SB)/4, $0x3effffff
-DATA c_selu_c0<>+40(SB)/4, $0x3effffff
-DATA c_selu_c0<>+44(SB)/4, $0x3effffff
-DATA c_selu_c0<>+48(SB)/4, $0x3effffff
-DATA c_selu_c0<>+52(SB)/4, $0x3effffff
-DATA c_selu_c0<>+56(SB)/4, $0x3effffff
-DATA c_selu_c0<>+60(SB)/4, $0x3effffff
-GLOBL c_selu_c0<>(SB), RODATA|NOPTR, $64
-
-DATA c_selu_c1<>+0(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+4(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+8(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+12(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+16(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+20(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+24(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+28(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+32(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+36(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+40(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+44(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+48(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+52(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+56(SB)/4, $0x3e2aaa57
-DATA c_selu_c1<>+60(SB)/4, $0x3e2aaa57
-GLOBL c_selu_c1<>(SB), RODATA|NOPTR, $64
-
-DATA c_selu_c2<>+0(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+4(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+8(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+12(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+16(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+20(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+24(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+28(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+32(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+36(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+40(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+44(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+48(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+52(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+56(SB)/4, $0x3d2aab3b
-DATA c_selu_c2<>+60(SB)/4, $0x3d2aab3b
-GLOBL c_selu_c2<>(SB), RODATA|NOPTR, $64
-
-DATA c_selu_c3<>+0(SB)/4, $0x3c091482
-DATA c_selu_c3<>+4(SB)/4, $0x3c091482
-DATA c_selu_c3<>+8(SB)/4, $0x3c091482
-DATA c_selu_c3<>+12(SB)/4, $0x3c091482
-DATA c_selu_c3<>+16(SB)/4, $0x3c091482
-DATA c_selu_c3<>+20(SB)/4, $0x3c091482
-DATA c_selu_c3<>+24(SB)/4, $0x3c091482
-DATA c_selu_c3<>+28(SB)/4, $0x3c091482
-DATA c_selu_c3<>+32(SB)/4, $0x3c091482
-DATA c_selu_c3<>+36(SB)/4, $0x3c091482
-DATA c_selu_c3<>+40(SB)/4, $0x3c091482
-DATA c_selu_c3<>+44(SB)/4, $0x3c091482
-DATA c_selu_c3<>+48(SB)/4, $0x3c091482
-DATA c_selu_c3<>+52(SB)/4, $0x3c091482
-DATA c_selu_c3<>+56(SB)/4, $0x3c091482
-DATA c_selu_c3<>+60(SB)/4, $0x3c091482
-GLOBL c_selu_c3<>(SB), RODATA|NOPTR, $64
-
-DATA c_selu_c4<>+0(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+4(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+8(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+12(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+16(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+20(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+24(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+28(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+32(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+36(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+40(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+44(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+48(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+52(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+56(SB)/4, $0x3ab5f5e5
-DATA c_selu_c4<>+60(SB)/4, $0x3ab5f5e5
-GLOBL c_selu_c4<>(SB), RODATA|NOPTR, $64
-
 // func seluNTAVX2(y []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, MMX+
 TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
@@ -28711,14 +28690,14 @@ TEXT ·seluNTAVX2(SB), NOSPLIT, $72-48
 	MOVQ    x_base+24(FP), CX
 	MOVQ    x_len+32(FP), DX
 	VMOVUPS c_explo<>+0(SB), Y0
-	VMOVUPS c_log2e<>+0(SB), Y1
-	VMOVUPS c_selu_magic<>+0(SB), Y2
+	VMOVUPS c_short_magic<>+0(SB), Y1
+	VMOVUPS c_log2e<>+0(SB), Y2
 	VMOVUPS c_xent_ln2<>+0(SB), Y3
-	VMOVUPS c_selu_c0<>+0(SB), Y4
-	VMOVUPS c_selu_c1<>+0(SB), Y5
-	VMOVUPS c_selu_c2<>+0(SB), Y6
-	VMOVUPS c_selu_c3<>+0(SB), Y7
-	VMOVUPS c_selu_c4<>+0(SB), Y8
+	VMOVUPS c_short_c0<>+0(SB), Y4
+	VMOVUPS c_short_c1<>+0(SB), Y5
+	VMOVUPS c_short_c2<>+0(SB), Y6
+	VMOVUPS c_short_c3<>+0(SB), Y7
+	VMOVUPS c_short_c4<>+0(SB), Y8
 
 unrolled:
 	CMPQ         DX, $0x00000020
@@ -28726,9 +28705,9 @@ unrolled:
 	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28738,19 +28717,19 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
 	VMOVNTPS     Y10, (AX)
 	VMOVUPS      32(CX), Y9
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28760,10 +28739,10 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
@@ -28771,9 +28750,9 @@ unrolled:
 	VMOVUPS      64(CX), Y9
 	PREFETCHT0   8256(CX)
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28783,19 +28762,19 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
 	VMOVNTPS     Y10, 64(AX)
 	VMOVUPS      96(CX), Y9
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28805,10 +28784,10 @@ unrolled:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
@@ -28824,9 +28803,9 @@ single:
 	VMOVUPS      (CX), Y9
 	PREFETCHT0   8192(CX)
 	VMAXPS       Y9, Y0, Y10
-	VMOVAPS      Y2, Y11
-	VFMADD231PS  Y1, Y10, Y11
-	VSUBPS       Y2, Y11, Y12
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y10, Y11
+	VSUBPS       Y1, Y11, Y12
 	VFNMADD231PS Y3, Y12, Y10
 	VMULPS       Y10, Y10, Y12
 	VMOVAPS      Y4, Y13
@@ -28836,10 +28815,10 @@ single:
 	VFMADD231PS  Y8, Y12, Y14
 	VFMADD231PS  Y14, Y12, Y13
 	VFMADD213PS  Y10, Y12, Y13
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       c_selu_la<>+0(SB), Y11, Y11
-	VSUBPS       c_selu_la<>+0(SB), Y11, Y10
-	VFMADD213PS  Y10, Y11, Y13
+	VPSLLD       $0x17, Y11, Y10
+	VMULPS       c_selu_la<>+0(SB), Y10, Y10
+	VSUBPS       c_selu_la<>+0(SB), Y10, Y11
+	VFMADD213PS  Y11, Y10, Y13
 	VORPS        c_signbit<>+0(SB), Y13, Y13
 	VMULPS       c_selu_l<>+0(SB), Y9, Y10
 	VBLENDVPS    Y9, Y13, Y10, Y10
@@ -28880,9 +28859,9 @@ in1:
 	LEAQ         32(SP), CX
 	VMOVUPS      (CX), Y9
 	VMAXPS       Y9, Y0, Y0
-	VMOVAPS      Y2, Y10
-	VFMADD231PS  Y1, Y0, Y10
-	VSUBPS       Y2, Y10, Y1
+	VMOVAPS      Y1, Y10
+	VFMADD231PS  Y2, Y0, Y10
+	VSUBPS       Y1, Y10, Y1
 	VFNMADD231PS Y3, Y1, Y0
 	VMULPS       Y0, Y0, Y1
 	VMOVAPS      Y4, Y2
@@ -28892,10 +28871,10 @@ in1:
 	VFMADD231PS  Y8, Y1, Y3
 	VFMADD231PS  Y3, Y1, Y2
 	VFMADD213PS  Y0, Y1, Y2
-	VPSLLD       $0x17, Y10, Y1
-	VMULPS       c_selu_la<>+0(SB), Y1, Y1
-	VSUBPS       c_selu_la<>+0(SB), Y1, Y0
-	VFMADD213PS  Y0, Y1, Y2
+	VPSLLD       $0x17, Y10, Y0
+	VMULPS       c_selu_la<>+0(SB), Y0, Y0
+	VSUBPS       c_selu_la<>+0(SB), Y0, Y1
+	VFMADD213PS  Y1, Y0, Y2
 	VORPS        c_signbit<>+0(SB), Y2, Y2
 	VMULPS       c_selu_l<>+0(SB), Y9, Y0
 	VBLENDVPS    Y9, Y2, Y0, Y0
@@ -29422,6 +29401,24 @@ out0:
 done:
 	VZEROUPPER
 	RET
+
+DATA c_i127<>+0(SB)/4, $0x0000007f
+DATA c_i127<>+4(SB)/4, $0x0000007f
+DATA c_i127<>+8(SB)/4, $0x0000007f
+DATA c_i127<>+12(SB)/4, $0x0000007f
+DATA c_i127<>+16(SB)/4, $0x0000007f
+DATA c_i127<>+20(SB)/4, $0x0000007f
+DATA c_i127<>+24(SB)/4, $0x0000007f
+DATA c_i127<>+28(SB)/4, $0x0000007f
+DATA c_i127<>+32(SB)/4, $0x0000007f
+DATA c_i127<>+36(SB)/4, $0x0000007f
+DATA c_i127<>+40(SB)/4, $0x0000007f
+DATA c_i127<>+44(SB)/4, $0x0000007f
+DATA c_i127<>+48(SB)/4, $0x0000007f
+DATA c_i127<>+52(SB)/4, $0x0000007f
+DATA c_i127<>+56(SB)/4, $0x0000007f
+DATA c_i127<>+60(SB)/4, $0x0000007f
+GLOBL c_i127<>(SB), RODATA|NOPTR, $64
 
 // func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 // Requires: AVX, FMA3, MMX+
@@ -79647,59 +79644,42 @@ TEXT ·expPeakAVX2(SB), NOSPLIT, $0-40
 	MOVQ         n+0(FP), AX
 	VBROADCASTSS arg+8(FP), Y0
 	VMOVUPS      c_explo<>+0(SB), Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
+	VMOVUPS      c_short_magic<>+0(SB), Y2
+	VMOVUPS      c_log2e<>+0(SB), Y3
+	VMOVUPS      c_xent_ln2<>+0(SB), Y4
+	VMOVUPS      c_short_c0<>+0(SB), Y5
+	VMOVUPS      c_short_c1<>+0(SB), Y6
+	VMOVUPS      c_short_c2<>+0(SB), Y7
+	VMOVUPS      c_short_c3<>+0(SB), Y8
+	VMOVUPS      c_short_c4<>+0(SB), Y9
+	VXORPS       Y10, Y10, Y10
 	TESTQ        AX, AX
 	JZ           done
 
 loop:
-	VMOVAPS      Y0, Y4
-	VMOVAPS      Y0, Y5
-	VMAXPS       Y4, Y1, Y4
-	VMAXPS       Y5, Y1, Y5
-	VMULPS       c_log2e<>+0(SB), Y4, Y6
-	VMULPS       c_log2e<>+0(SB), Y5, Y7
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y5
-	VMOVUPS      c_exp_p0<>+0(SB), Y8
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y8
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y8
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y8
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y8
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y8
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VMULPS       Y4, Y4, Y10
-	VFMADD213PS  Y4, Y10, Y8
-	VMULPS       Y5, Y5, Y4
-	VFMADD213PS  Y5, Y4, Y9
-	VADDPS       c_one<>+0(SB), Y8, Y8
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VCVTPS2DQ    Y6, Y4
-	VCVTPS2DQ    Y7, Y5
-	VPADDD       c_i127<>+0(SB), Y4, Y4
-	VPADDD       c_i127<>+0(SB), Y5, Y5
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y4, Y8, Y4
-	VMULPS       Y5, Y9, Y5
-	VADDPS       Y4, Y2, Y2
-	VADDPS       Y5, Y3, Y3
+	VMOVAPS      Y0, Y11
+	VMAXPS       Y11, Y1, Y11
+	VMOVAPS      Y2, Y12
+	VFMADD231PS  Y3, Y11, Y12
+	VSUBPS       Y2, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VMULPS       Y11, Y11, Y13
+	VMOVAPS      Y5, Y14
+	VFMADD231PS  Y6, Y11, Y14
+	VMOVAPS      Y7, Y15
+	VFMADD231PS  Y8, Y11, Y15
+	VFMADD231PS  Y9, Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y11, Y13, Y14
+	VPSLLD       $0x17, Y12, Y11
+	VFMADD213PS  Y11, Y11, Y14
+	VADDPS       Y14, Y10, Y10
 	DECQ         AX
 	JNZ          loop
 
 done:
 	MOVQ    out_base+16(FP), AX
-	VMOVUPS Y2, (AX)
-	VMOVUPS Y3, 32(AX)
+	VMOVUPS Y10, (AX)
 	VZEROUPPER
 	RET
 

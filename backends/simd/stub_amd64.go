@@ -1026,12 +1026,13 @@ func huberSumAVX2(p []float32, t []float32, delta float32) float32
 //go:noescape
 func maxvAVX2(x []float32) float32
 
-// sumExp returns Σ exp(x[i]-m) for x[i] <= m, with exp from expPoly
-// (arguments below -87 count as exp(-87); NaN propagates).
+// sumExpAhead returns Σ exp(x[i]-m) for x[i] <= m with the short exp (shortexp.go; Cephes's
+// ln2 split in two; arguments below -87 count as exp(-87); NaN propagates). For each 64 bytes of
+// x it prefetches (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe).
 // (AVX2+FMA)
 //
 //go:noescape
-func sumExpAVX2(x []float32, m float32) float32
+func sumExpAheadAVX2(x []float32, m float32, ahead int) float32
 
 // normAffine sets y[i] = (x[i]-mu)*s*g[i] + b[i] over len(x) (the last step is one FMA);
 // y, g and b hold at least len(x) elements.
@@ -1069,16 +1070,16 @@ func scaleMulNTAVX2(y []float32, x []float32, g []float32, s float32)
 func bnFoldAVX2(a []float32, sh []float32, g []float32, beta []float32, rm []float32, rv []float32, eps float32, alpha float32)
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluAVX2Go: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, with expm1's own reduction and polynomial
-// (evo.go); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// else lambda*alpha*expm1(x) with the sign bit set, through the short exp (shortexp.go, ln2 in
+// one constant); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // (AVX2+FMA)
 //
 //go:noescape
 func seluAVX2(y []float32, x []float32)
 
 // selu sets y[i] = SELU(x[i]) over len(x) as seluAVX2Go: lambda*x where x's sign bit is clear,
-// else lambda*alpha*expm1(x) with the sign bit set, with expm1's own reduction and polynomial
-// (evo.go); y holds at least len(x) elements. x is prefetched 8 KB ahead.
+// else lambda*alpha*expm1(x) with the sign bit set, through the short exp (shortexp.go, ln2 in
+// one constant); y holds at least len(x) elements. x is prefetched 8 KB ahead.
 // NT: full vectors of y are stored non-temporally (y aligned to the vector size); the caller runs sfence.
 // (AVX2+FMA)
 //
@@ -2361,7 +2362,7 @@ func fma64PeakAVX512(n int, mul float64, add float64, out []float64)
 func aluPeakAVX512(n int, add uint32, out []int32)
 
 // expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
-// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
+// 6 (AVX-512) or 1 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
 // (AVX-512)
 //
 //go:noescape
@@ -2451,7 +2452,7 @@ func fma64PeakAVX2(n int, mul float64, add float64, out []float64)
 func aluPeakAVX2(n int, add uint32, out []int32)
 
 // expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of
-// 6 (AVX-512) or 2 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
+// 6 (AVX-512) or 1 (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].
 // (AVX2+FMA)
 //
 //go:noescape

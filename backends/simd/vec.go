@@ -15,6 +15,9 @@ type vec struct {
 	huberSum  func(p, t []float32, delta float32) float32
 	maxv      func(x []float32) float32
 	sumExp    func(x []float32, m float32) float32
+	// sumExpAhead (optional) is sumExp that also prefetches x's lines
+	// ahead bytes on into L2 (cross_entropy: the next row).
+	sumExpAhead func(x []float32, m float32, ahead int) float32
 	// lse: log Σ exp(x) = m + log(s) in one pass (lseGo; nil: maxv then sumExp).
 	lse func(x []float32) (m, s float32)
 	// normAffine: y = (x-mu)*s*g + b; scaleMul: y = x*s*g (over len(x)).

@@ -87,6 +87,11 @@ func cmdPeak(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	d := machine.Describe()
+	if opt.Probes != nil && !slices.ContainsFunc(opt.Probes, func(p peak.Probe) bool { return p.Kind == peak.Read }) {
+		// No read probe, so no reach sweep (peak.Run): size the levels
+		// by the reaches the stored file measured, not the reported L3.
+		d = peak.Described(*dir)
+	}
 	fmt.Fprintf(stderr, "nbench: measuring peaks of %s\n", d.ID())
 	p := newProgress(stderr, !*noProgress && isTerminal(stderr))
 	opt.Progress = func(done, total int, label string) { p.step(done, total, label) }

@@ -124,9 +124,17 @@ func Described(dir string) machine.Description {
 // the machine allows, while a slower one may just have shared the machine
 // (DRAM bandwidth here varies by tens of percent between processes): the
 // best seen is the ceiling. It returns how many earlier results were kept.
+// When f swept nothing (a run of probes without a read probe, which took
+// its reaches from the earlier file: Described) and has the earlier
+// file's reaches, the earlier sweeps stay too.
 func KeepBest(f, earlier *File) int {
 	if earlier == nil || earlier.Machine != f.Machine {
 		return 0
+	}
+	if len(f.L3Sweep) == 0 && f.L3SweepErr == "" && f.Description.Caches.L3Reach == earlier.Description.Caches.L3Reach &&
+		f.Description.Caches.PassReach == earlier.Description.Caches.PassReach {
+		f.L3Sweep, f.L3SweepErr = earlier.L3Sweep, earlier.L3SweepErr
+		f.PassSweep, f.PassSweepErr = earlier.PassSweep, earlier.PassSweepErr
 	}
 	type key struct {
 		probe, level string

@@ -235,6 +235,30 @@ func TestKeepBest(t *testing.T) {
 	if KeepBest(f, &File{Machine: "other", Results: []Result{r("a", 1, 99)}}) != 0 {
 		t.Error("another machine's results merged")
 	}
+
+	// Sweeps: a file that swept nothing keeps the earlier ones where its
+	// reaches are the earlier file's, and only there.
+	sweep := []SweepPoint{{Bytes: 1 << 20, Median: 7e10}}
+	swept := &File{Machine: "m", L3Sweep: sweep, PassSweep: sweep, Results: []Result{r("a", 1, 1)}}
+	swept.Description.Caches.L3Reach, swept.Description.Caches.PassReach = 16<<20, 1<<20
+	same := &File{Machine: "m"}
+	same.Description.Caches = swept.Description.Caches
+	KeepBest(same, swept)
+	if len(same.L3Sweep) != 1 || len(same.PassSweep) != 1 {
+		t.Errorf("a run that swept nothing lost the stored sweeps: %+v %+v", same.L3Sweep, same.PassSweep)
+	}
+	other := &File{Machine: "m"}
+	other.Description.Caches.L3Reach = 8 << 20
+	KeepBest(other, swept)
+	if len(other.L3Sweep) != 0 || len(other.PassSweep) != 0 {
+		t.Error("sweeps of another reach merged")
+	}
+	fresh := &File{Machine: "m", L3Sweep: []SweepPoint{{Bytes: 2 << 20, Median: 1}}}
+	fresh.Description.Caches = swept.Description.Caches
+	KeepBest(fresh, swept)
+	if fresh.L3Sweep[0].Bytes != 2<<20 || len(fresh.PassSweep) != 0 {
+		t.Error("a run's own sweep was replaced by the stored one")
+	}
 }
 
 // A Sampler measures a probe on demand, checking it as Measure does.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"math"
-
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -107,74 +105,31 @@ func seluForm(v variant, nt bool) {
 	}
 }
 
-// seluExpm1Poly is P of the AVX2 selu's expm1, e^r - 1 = r + r²P(r) on
-// [-ln2/2, ln2/2] (c0 first): degree 4, fitted for relative error
-// (Lawson's iteration) and rounded to float32, 1.3e-8 (2^-26) before
-// rounding; seluAVX2Go holds the same values.
-var seluExpm1Poly = [5]float32{0.49999997, 0.16666542, 0.041667204, 0.008366706, 0.0013882486}
-
-// seluAVX2Magic is 1.5*2^23 + 127: t*log2(e) + it rounds t*log2(e) to an
-// integer n (RNE, for |n| < 2^22) and leaves n + 127, 2^n's exponent
-// field, in the low mantissa bits; minus it, n exactly.
-const seluAVX2Magic = 0x1.8p23 + 127
-
-// seluAVX2Form emits the AVX2 selu. The AVX-512 form's expm1 (exp's
-// Cephes reduction and polynomial, rows.go) left the AVX2 loop bound by the
-// chains of its operations and by loading its constants (AVX2 has 16
-// registers): 2.2 G elements a second in L1 on a Zen 3, 53% of the DRAM
-// copy rate. This one holds its constants in registers and takes fewer,
-// shorter steps, to the same accuracy bound (2^-22, TestExpm1Error): the
-// rounding by seluAVX2Magic (an FMA, a subtraction and a shift for
-// VROUNDPS, VCVTPS2DQ, an add and a shift), ln2 in one constant (its
-// error, n*1.9e-9, is below 2.4e-7 of e^r at n = -126, where e^t is
-// negligible against expm1's -1), the polynomial of degree 6 in Estrin's
-// order and lambda*alpha folded into the scale: lambda*alpha*expm1(t) =
-// p*(la*2^n) + (la*2^n - la). 1.44x in L1 (nbench, E = 8192, one thread).
+// seluAVX2Form emits the AVX2 selu, with the short exp (shortexp.go) and
+// lambda*alpha folded into its scale: lambda*alpha*expm1(t) = p*(la*2^n) +
+// (la*2^n - la). 1.44x the Cephes form in L1 (nbench, E = 8192, one thread,
+// Zen 3).
 func seluAVX2Form(nt bool) {
 	v := avx2
 	fn(v, ntName("selu", nt), "func(y, x []float32)", ntDoc([]string{
 		"selu sets y[i] = SELU(x[i]) over len(x) as seluAVX2Go: lambda*x where x's sign bit is clear,",
-		"else lambda*alpha*expm1(x) with the sign bit set, with expm1's own reduction and polynomial",
-		"(evo.go); y holds at least len(x) elements. x is prefetched 8 KB ahead."}, nt)...)
+		"else lambda*alpha*expm1(x) with the sign bit set, through the short exp (shortexp.go, ln2 in",
+		"one constant); y holds at least len(x) elements. x is prefetched 8 KB ahead."}, nt)...)
 	y, x := ptr("y"), ptr("x")
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
-	lo := v.bcast(splatF("explo", -87))
-	log2e := v.bcast(splatF("log2e", float32(math.Log2E)))
-	magic := v.bcast(splatF("selu_magic", seluAVX2Magic))
-	ln2 := v.bcast(splatF("xent_ln2", float32(math.Ln2)))
-	var c [5]VecVirtual
-	for i, cv := range seluExpm1Poly {
-		c[i] = v.bcast(splatF("selu_c"+string(rune('0'+i)), cv))
-	}
+	e := newShortExp(false, 8)
 	// Used once a vector, these stay memory operands: 16 registers hold
-	// the 9 above and the loop's temporaries.
+	// the exp's 9 and the loop's temporaries.
 	la, sign, l := splatF("selu_la", seluLambdaAlpha), splat("signbit", 0x80000000), splatF("selu_l", seluLambda)
 	loop(v, n, []GPVirtual{y, x}, []GPVirtual{y}, 4, func(ln lane, i int) {
 		off := i * v.bytes()
 		xv := ln.load(Mem{Base: x, Disp: off})
 		prefetchLine(v, ln, i, seluPrefetch, x)
+		k, p := e.reduce(xv)
+		s := e.pow2(k)
+		VMULPS(la, s, s) // la*2^n, exact
 		r := v.vec()
-		VMAXPS(xv, lo, r) // x as the second source: NaN stays NaN
-		k := v.vec()
-		VMOVAPS(magic, k)
-		VFMADD231PS(log2e, r, k) // magic + n
-		nf := v.vec()
-		VSUBPS(magic, k, nf)
-		VFNMADD231PS(ln2, nf, r) // r = t - n*ln2
-		r2 := v.vec()
-		VMULPS(r, r, r2)
-		p, q := v.vec(), v.vec()
-		VMOVAPS(c[0], p)
-		VFMADD231PS(c[1], r, p) // c0 + c1 r
-		VMOVAPS(c[2], q)
-		VFMADD231PS(c[3], r, q)  // c2 + c3 r
-		VFMADD231PS(c[4], r2, q) // + c4 r²
-		VFMADD231PS(q, r2, p)    // P(r)
-		VFMADD213PS(r, r2, p)    // r + r²P(r) = e^r - 1
-		s := v.vec()
-		VPSLLD(U8(23), k, s) // 2^n
-		VMULPS(la, s, s)     // la*2^n, exact
-		VSUBPS(la, s, r)     // la*2^n - la
+		VSUBPS(la, s, r) // la*2^n - la
 		VFMADD213PS(r, s, p)
 		VORPS(sign, p, p)
 		pos := v.vec()

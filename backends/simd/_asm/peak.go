@@ -145,19 +145,27 @@ func (v variant) expChains() int {
 	if v.z {
 		return 6
 	}
-	return 2
+	return 1
 }
 
-// expPeak is the throughput of the kernels' own vector exp (rows.go): on
-// every lane, acc += exp(arg), arg broadcast, several exps interleaved as
-// the kernels interleave them.
+// expPeak is the throughput of the kernels' own vector exp: on every lane,
+// acc += exp(arg), arg broadcast; at AVX-512 Cephes's (rows.go), several
+// interleaved as the kernels interleave them; at AVX2 the short exp
+// (shortexp.go) in its cheapest form (ln2 in one constant, as selu's),
+// every constant in a register.
 func expPeak(v variant) {
 	fn(v, "expPeak", "func(n int, arg float32, out []float32)",
 		"expPeak runs n iterations of acc += exp(arg) with the kernels' vector exp on every lane of",
 		fmt.Sprintf("%d (AVX-512) or %d (AVX2) vectors, interleaved, and stores them to out[:chains*lanes].", avx512.expChains(), avx2.expChains()))
 	n := Load(Param("n"), GP64())
 	x := v.scalarArg("arg")
-	k := v.expSetup()
+	var k expConsts
+	var short shortExp
+	if v.z {
+		k = v.expSetup()
+	} else {
+		short = newShortExp(false, 8)
+	}
 	acc := make([]VecVirtual, v.expChains())
 	for i := range acc {
 		acc[i] = v.vec()
@@ -169,7 +177,11 @@ func expPeak(v variant) {
 			ts[i] = v.vec()
 			VMOVAPS(x, ts[i])
 		}
-		v.expMany(ts, k)
+		if !v.z {
+			ts[0] = short.exp(ts[0])
+		} else {
+			v.expMany(ts, k)
+		}
 		for i, t := range ts {
 			VADDPS(t, acc[i], acc[i])
 		}

@@ -23,9 +23,10 @@ func (l lane) fma(a, b, acc VecVirtual) {
 }
 
 // reduction emits a float32 reduction over len(first slice) elements.
-// term consumes the loaded inputs of one vector and folds it into acc.
+// term consumes the loaded inputs of one vector (at its address in the
+// first slice) and folds it into acc.
 func reduction(v variant, name, sig string, doc []string, slices []string, init func(acc VecVirtual),
-	setup func(), term func(l lane, in []VecVirtual, acc VecVirtual), fold func(a, b, dst Op)) {
+	setup func(), term func(l lane, at Mem, in []VecVirtual, acc VecVirtual), fold func(a, b, dst Op)) {
 	fn(v, name, sig, doc...)
 	ps := make([]GPVirtual, len(slices))
 	for i, s := range slices {
@@ -44,7 +45,7 @@ func reduction(v variant, name, sig string, doc []string, slices []string, init 
 		for j, p := range ps {
 			in[j] = l.load(Mem{Base: p, Disp: i * v.bytes()})
 		}
-		term(l, in, acc[i])
+		term(l, Mem{Base: ps[0], Disp: i * v.bytes()}, in, acc[i])
 	})
 	x := v.reduceTo(acc, fold)
 	VZEROUPPER() // before the legacy-SSE store: with dirty upper halves Intel charges SSE a transition
@@ -58,17 +59,17 @@ func reductions(v variant) {
 	reduction(v, "sum", "func(x []float32) float32",
 		[]string{"sum returns Σ x[i] (four vector accumulators, then a lane tree)."},
 		[]string{"x"}, zero, none,
-		func(l lane, in []VecVirtual, acc VecVirtual) { l.add(in[0], acc) }, vaddps)
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) { l.add(in[0], acc) }, vaddps)
 
 	reduction(v, "sumSq", "func(x []float32) float32",
 		[]string{"sumSq returns Σ x[i]²."},
 		[]string{"x"}, zero, none,
-		func(l lane, in []VecVirtual, acc VecVirtual) { l.fma(in[0], in[0], acc) }, vaddps)
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) { l.fma(in[0], in[0], acc) }, vaddps)
 
 	reduction(v, "sumSqDev", "func(x []float32, mu float32) float32",
 		[]string{"sumSqDev returns Σ (x[i]-mu)²."},
 		[]string{"x"}, zero, func() { mu = v.scalarArg("mu") },
-		func(l lane, in []VecVirtual, acc VecVirtual) {
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) {
 			VSUBPS(mu, in[0], in[0])
 			l.fma(in[0], in[0], acc)
 		}, vaddps)
@@ -76,7 +77,7 @@ func reductions(v variant) {
 	reduction(v, "sumSqDiff", "func(a, b []float32) float32",
 		[]string{"sumSqDiff returns Σ (a[i]-b[i])² over len(a); len(b) >= len(a)."},
 		[]string{"a", "b"}, zero, none,
-		func(l lane, in []VecVirtual, acc VecVirtual) {
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) {
 			VSUBPS(in[1], in[0], in[0])
 			l.fma(in[0], in[0], acc)
 		}, vaddps)
@@ -86,7 +87,7 @@ func reductions(v variant) {
 			"and delta(|r|-0.5delta) otherwise, computed branch-free as q(|r|-0.5q) with q = min(|r|, delta)",
 			"(exact: |r|-0.5|r| = 0.5|r|). NaN stays NaN. len(t) >= len(p)."},
 		[]string{"p", "t"}, zero, func() { delta = v.scalarArg("delta") },
-		func(l lane, in []VecVirtual, acc VecVirtual) {
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) {
 			a := in[0]
 			VSUBPS(in[1], a, a)
 			VANDPS(splat("absmask", 0x7fffffff), a, a)
@@ -101,18 +102,43 @@ func reductions(v variant) {
 	reduction(v, "maxv", "func(x []float32) float32",
 		[]string{"maxv returns max x[i] (-Inf for an empty x; a NaN may or may not win)."},
 		[]string{"x"}, func(acc VecVirtual) { VMOVUPS(splat("neginf", 0xff800000), acc) }, none,
-		func(l lane, in []VecVirtual, acc VecVirtual) { l.max(in[0], acc) }, vmaxps)
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) { l.max(in[0], acc) }, vmaxps)
 
 	var ek expConsts
-	reduction(v, "sumExp", "func(x []float32, m float32) float32",
-		[]string{"sumExp returns Σ exp(x[i]-m) for x[i] <= m, with exp from expPoly",
-			"(arguments below -87 count as exp(-87); NaN propagates)."},
-		[]string{"x"}, zero, func() { m = v.scalarArg("m"); ek = v.expSetupRegs(); lo = ek.lo },
-		func(l lane, in []VecVirtual, acc VecVirtual) {
+	if v.z {
+		reduction(v, "sumExp", "func(x []float32, m float32) float32",
+			[]string{"sumExp returns Σ exp(x[i]-m) for x[i] <= m, with exp from expPoly",
+				"(arguments below -87 count as exp(-87); NaN propagates)."},
+			[]string{"x"}, zero, func() { m = v.scalarArg("m"); ek = v.expSetupRegs() },
+			func(l lane, at Mem, in []VecVirtual, acc VecVirtual) {
+				t := in[0]
+				VSUBPS(m, t, t)
+				v.exp(t, ek)
+				l.add(t, acc)
+			}, vaddps)
+		return
+	}
+	// AVX2 has no one-pass lse (xent.go): cross_entropy runs maxv over a
+	// row from DRAM, then sumExp over it from L2, while the memory idles;
+	// sumExpAhead brings the next row into L2 then.
+	var short shortExp
+	var ahead GPVirtual
+	reduction(v, "sumExpAhead", "func(x []float32, m float32, ahead int) float32",
+		[]string{"sumExpAhead returns Σ exp(x[i]-m) for x[i] <= m with the short exp (shortexp.go; Cephes's",
+			"ln2 split in two; arguments below -87 count as exp(-87); NaN propagates). For each 64 bytes of",
+			"x it prefetches (PREFETCHT1) the line ahead bytes further on (a hint: any ahead is safe)."},
+		[]string{"x"}, zero, func() {
+			m = v.scalarArg("m")
+			ahead = Load(Param("ahead"), GP64()).(GPVirtual)
+			// 5 of its constants in registers: the 4 accumulators, m,
+			// -87 and the exp's temporaries take the rest.
+			short = newShortExp(true, 5)
+		},
+		func(l lane, at Mem, in []VecVirtual, acc VecVirtual) {
+			prefetchAhead(l, at.Disp, at.Base.(GPVirtual), ahead)
 			t := in[0]
 			VSUBPS(m, t, t)
-			v.exp(t, ek)
-			l.add(t, acc)
+			l.add(short.exp(t), acc)
 		}, vaddps)
 	_ = lo
 }
