@@ -29117,136 +29117,133 @@ TEXT ·evoS0AVX2(SB), NOSPLIT, $168-128
 	MOVQ    x_len+32(FP), DI
 	MOVQ    ahead+120(FP), R8
 	VMOVUPS c_explo<>+0(SB), Y0
+	VMOVUPS c_short_magic<>+0(SB), Y1
+	VMOVUPS c_log2e<>+0(SB), Y2
+	VMOVUPS c_ln2hi<>+0(SB), Y3
+	VMOVUPS c_ln2lo<>+0(SB), Y4
+	VMOVUPS c_short_c0<>+0(SB), Y5
 
 unrolled:
 	CMPQ         DI, $0x00000020
 	JB           single
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y6
 	PREFETCHT1   (CX)(R8*1)
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      32(DX), Y5
-	VMULPS       Y4, Y5, Y5
-	VORPS        c_signbit<>+0(SB), Y5, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y6, Y8
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y10
-	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y10
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y6
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y3, Y9, Y3
-	VMULPS       Y6, Y10, Y6
-	VMOVUPS      c_one<>+0(SB), Y7
-	VBLENDVPS    Y2, Y3, Y7, Y7
-	VMULPS       Y7, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMOVUPS      (SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVUPS      Y1, (AX)
-	VMOVUPS      c_one<>+0(SB), Y1
-	VBLENDVPS    Y5, Y6, Y1, Y1
-	VMULPS       Y1, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      32(BX), Y1
-	VMOVUPS      32(SI), Y2
-	VFMADD213PS  Y2, Y1, Y4
-	VMOVUPS      Y4, 32(AX)
-	VMOVUPS      64(CX), Y1
+	VMOVUPS      (DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMOVUPS      32(CX), Y9
+	VMOVUPS      32(DX), Y10
+	VMULPS       Y9, Y10, Y10
+	VORPS        c_signbit<>+0(SB), Y10, Y11
+	VMAXPS       Y8, Y0, Y8
+	VMOVAPS      Y1, Y12
+	VFMADD231PS  Y2, Y8, Y12
+	VSUBPS       Y1, Y12, Y13
+	VFNMADD231PS Y3, Y13, Y8
+	VFNMADD231PS Y4, Y13, Y8
+	VMULPS       Y8, Y8, Y13
+	VMOVAPS      Y5, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y8, Y13, Y14
+	VPSLLD       $0x17, Y12, Y8
+	VFMADD213PS  Y8, Y8, Y14
+	VMAXPS       Y11, Y0, Y8
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y8, Y11
+	VSUBPS       Y1, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y8
+	VFNMADD231PS Y4, Y12, Y8
+	VMULPS       Y8, Y8, Y12
+	VMOVAPS      Y5, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y15
+	VFMADD231PS  Y15, Y12, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y11, Y8
+	VFMADD213PS  Y8, Y8, Y13
+	VMOVUPS      c_one<>+0(SB), Y8
+	VBLENDVPS    Y7, Y14, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VDIVPS       Y14, Y6, Y6
+	VMOVUPS      (BX), Y7
+	VMOVUPS      (SI), Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMOVUPS      Y6, (AX)
+	VMOVUPS      c_one<>+0(SB), Y6
+	VBLENDVPS    Y10, Y13, Y6, Y6
+	VMULPS       Y6, Y9, Y9
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VDIVPS       Y13, Y9, Y9
+	VMOVUPS      32(BX), Y6
+	VMOVUPS      32(SI), Y7
+	VFMADD213PS  Y7, Y6, Y9
+	VMOVUPS      Y9, 32(AX)
+	VMOVUPS      64(CX), Y6
 	PREFETCHT1   64(CX)(R8*1)
-	VMOVUPS      64(DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMOVUPS      96(CX), Y4
-	VMOVUPS      96(DX), Y5
-	VMULPS       Y4, Y5, Y5
-	VORPS        c_signbit<>+0(SB), Y5, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y6, Y8
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y10
-	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y10
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y6
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y3, Y9, Y3
-	VMULPS       Y6, Y10, Y6
-	VMOVUPS      c_one<>+0(SB), Y7
-	VBLENDVPS    Y2, Y3, Y7, Y7
-	VMULPS       Y7, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      64(BX), Y2
-	VMOVUPS      64(SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVUPS      Y1, 64(AX)
-	VMOVUPS      c_one<>+0(SB), Y1
-	VBLENDVPS    Y5, Y6, Y1, Y1
-	VMULPS       Y1, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      96(BX), Y1
-	VMOVUPS      96(SI), Y2
-	VFMADD213PS  Y2, Y1, Y4
-	VMOVUPS      Y4, 96(AX)
+	VMOVUPS      64(DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMOVUPS      96(CX), Y9
+	VMOVUPS      96(DX), Y10
+	VMULPS       Y9, Y10, Y10
+	VORPS        c_signbit<>+0(SB), Y10, Y11
+	VMAXPS       Y8, Y0, Y8
+	VMOVAPS      Y1, Y12
+	VFMADD231PS  Y2, Y8, Y12
+	VSUBPS       Y1, Y12, Y13
+	VFNMADD231PS Y3, Y13, Y8
+	VFNMADD231PS Y4, Y13, Y8
+	VMULPS       Y8, Y8, Y13
+	VMOVAPS      Y5, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y8, Y13, Y14
+	VPSLLD       $0x17, Y12, Y8
+	VFMADD213PS  Y8, Y8, Y14
+	VMAXPS       Y11, Y0, Y8
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y8, Y11
+	VSUBPS       Y1, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y8
+	VFNMADD231PS Y4, Y12, Y8
+	VMULPS       Y8, Y8, Y12
+	VMOVAPS      Y5, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y15
+	VFMADD231PS  Y15, Y12, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y11, Y8
+	VFMADD213PS  Y8, Y8, Y13
+	VMOVUPS      c_one<>+0(SB), Y8
+	VBLENDVPS    Y7, Y14, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VDIVPS       Y14, Y6, Y6
+	VMOVUPS      64(BX), Y7
+	VMOVUPS      64(SI), Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMOVUPS      Y6, 64(AX)
+	VMOVUPS      c_one<>+0(SB), Y6
+	VBLENDVPS    Y10, Y13, Y6, Y6
+	VMULPS       Y6, Y9, Y9
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VDIVPS       Y13, Y9, Y9
+	VMOVUPS      96(BX), Y6
+	VMOVUPS      96(SI), Y7
+	VFMADD213PS  Y7, Y6, Y9
+	VMOVUPS      Y9, 96(AX)
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
@@ -29258,38 +29255,36 @@ unrolled:
 single:
 	CMPQ         DI, $0x00000008
 	JB           tail
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y6
 	PREFETCHT1   (CX)(R8*1)
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VMULPS       Y4, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMOVUPS      (SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVUPS      Y1, (AX)
+	VMOVUPS      (DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMAXPS       Y8, Y0, Y8
+	VMOVAPS      Y1, Y9
+	VFMADD231PS  Y2, Y8, Y9
+	VSUBPS       Y1, Y9, Y10
+	VFNMADD231PS Y3, Y10, Y8
+	VFNMADD231PS Y4, Y10, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVAPS      Y5, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y12
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y12
+	VFMADD231PS  c_short_c4<>+0(SB), Y10, Y12
+	VFMADD231PS  Y12, Y10, Y11
+	VFMADD213PS  Y8, Y10, Y11
+	VPSLLD       $0x17, Y9, Y8
+	VFMADD213PS  Y8, Y8, Y11
+	VMOVUPS      c_one<>+0(SB), Y8
+	VBLENDVPS    Y7, Y11, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VDIVPS       Y11, Y6, Y6
+	VMOVUPS      (BX), Y7
+	VMOVUPS      (SI), Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMOVUPS      Y6, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -29304,10 +29299,10 @@ tail:
 	LEAQ    c_tailmask<>+0(SB), R8
 	MOVQ    DI, R9
 	NEGQ    R9
-	VMOVDQU 32(R8)(R9*4), Y1
-	VXORPS  Y1, Y1, Y1
+	VMOVDQU 32(R8)(R9*4), Y6
+	VXORPS  Y6, Y6, Y6
 	MOVQ    AX, 160(SP)
-	VMOVUPS Y1, (SP)
+	VMOVUPS Y6, (SP)
 	XORQ    R8, R8
 
 in0:
@@ -29317,7 +29312,7 @@ in0:
 	CMPQ    R8, DI
 	JB      in0
 	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
+	VMOVUPS Y6, 32(SP)
 	XORQ    R8, R8
 
 in1:
@@ -29327,7 +29322,7 @@ in1:
 	CMPQ    R8, DI
 	JB      in1
 	LEAQ    32(SP), CX
-	VMOVUPS Y1, 64(SP)
+	VMOVUPS Y6, 64(SP)
 	XORQ    R8, R8
 
 in2:
@@ -29337,7 +29332,7 @@ in2:
 	CMPQ    R8, DI
 	JB      in2
 	LEAQ    64(SP), DX
-	VMOVUPS Y1, 96(SP)
+	VMOVUPS Y6, 96(SP)
 	XORQ    R8, R8
 
 in3:
@@ -29347,7 +29342,7 @@ in3:
 	CMPQ    R8, DI
 	JB      in3
 	LEAQ    96(SP), BX
-	VMOVUPS Y1, 128(SP)
+	VMOVUPS Y6, 128(SP)
 	XORQ    R8, R8
 
 in4:
@@ -29357,37 +29352,35 @@ in4:
 	CMPQ         R8, DI
 	JB           in4
 	LEAQ         128(SP), SI
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y5
-	VFMADD213PS  Y3, Y5, Y4
-	VADDPS       c_one<>+0(SB), Y4, Y4
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VMULPS       Y0, Y4, Y3
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMAXPS       Y8, Y0, Y0
+	VMOVAPS      Y1, Y8
+	VFMADD231PS  Y2, Y0, Y8
+	VSUBPS       Y1, Y8, Y1
+	VFNMADD231PS Y3, Y1, Y0
+	VFNMADD231PS Y4, Y1, Y0
+	VMULPS       Y0, Y0, Y1
+	VMOVAPS      Y5, Y2
+	VFMADD231PS  c_short_c1<>+0(SB), Y0, Y2
+	VMOVUPS      c_short_c2<>+0(SB), Y3
+	VFMADD231PS  c_short_c3<>+0(SB), Y0, Y3
+	VFMADD231PS  c_short_c4<>+0(SB), Y1, Y3
+	VFMADD231PS  Y3, Y1, Y2
+	VFMADD213PS  Y0, Y1, Y2
+	VPSLLD       $0x17, Y8, Y0
+	VFMADD213PS  Y0, Y0, Y2
 	VMOVUPS      c_one<>+0(SB), Y0
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VMULPS       Y0, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
+	VBLENDVPS    Y7, Y2, Y0, Y0
+	VMULPS       Y0, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y2, Y2
+	VDIVPS       Y2, Y6, Y6
 	VMOVUPS      (BX), Y0
-	VMOVUPS      (SI), Y2
-	VFMADD213PS  Y2, Y0, Y1
-	VMOVUPS      Y1, (AX)
+	VMOVUPS      (SI), Y1
+	VFMADD213PS  Y1, Y0, Y6
+	VMOVUPS      Y6, (AX)
 	MOVQ         160(SP), AX
 	XORQ         R8, R8
 
@@ -29401,24 +29394,6 @@ out0:
 done:
 	VZEROUPPER
 	RET
-
-DATA c_i127<>+0(SB)/4, $0x0000007f
-DATA c_i127<>+4(SB)/4, $0x0000007f
-DATA c_i127<>+8(SB)/4, $0x0000007f
-DATA c_i127<>+12(SB)/4, $0x0000007f
-DATA c_i127<>+16(SB)/4, $0x0000007f
-DATA c_i127<>+20(SB)/4, $0x0000007f
-DATA c_i127<>+24(SB)/4, $0x0000007f
-DATA c_i127<>+28(SB)/4, $0x0000007f
-DATA c_i127<>+32(SB)/4, $0x0000007f
-DATA c_i127<>+36(SB)/4, $0x0000007f
-DATA c_i127<>+40(SB)/4, $0x0000007f
-DATA c_i127<>+44(SB)/4, $0x0000007f
-DATA c_i127<>+48(SB)/4, $0x0000007f
-DATA c_i127<>+52(SB)/4, $0x0000007f
-DATA c_i127<>+56(SB)/4, $0x0000007f
-DATA c_i127<>+60(SB)/4, $0x0000007f
-GLOBL c_i127<>(SB), RODATA|NOPTR, $64
 
 // func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 // Requires: AVX, FMA3, MMX+
@@ -29647,136 +29622,133 @@ TEXT ·evoS0NTAVX2(SB), NOSPLIT, $168-128
 	MOVQ    x_len+32(FP), DI
 	MOVQ    ahead+120(FP), R8
 	VMOVUPS c_explo<>+0(SB), Y0
+	VMOVUPS c_short_magic<>+0(SB), Y1
+	VMOVUPS c_log2e<>+0(SB), Y2
+	VMOVUPS c_ln2hi<>+0(SB), Y3
+	VMOVUPS c_ln2lo<>+0(SB), Y4
+	VMOVUPS c_short_c0<>+0(SB), Y5
 
 unrolled:
 	CMPQ         DI, $0x00000020
 	JB           single
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y6
 	PREFETCHT1   (CX)(R8*1)
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      32(DX), Y5
-	VMULPS       Y4, Y5, Y5
-	VORPS        c_signbit<>+0(SB), Y5, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y6, Y8
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y10
-	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y10
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y6
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y3, Y9, Y3
-	VMULPS       Y6, Y10, Y6
-	VMOVUPS      c_one<>+0(SB), Y7
-	VBLENDVPS    Y2, Y3, Y7, Y7
-	VMULPS       Y7, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMOVUPS      (SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, (AX)
-	VMOVUPS      c_one<>+0(SB), Y1
-	VBLENDVPS    Y5, Y6, Y1, Y1
-	VMULPS       Y1, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      32(BX), Y1
-	VMOVUPS      32(SI), Y2
-	VFMADD213PS  Y2, Y1, Y4
-	VMOVNTPS     Y4, 32(AX)
-	VMOVUPS      64(CX), Y1
+	VMOVUPS      (DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMOVUPS      32(CX), Y9
+	VMOVUPS      32(DX), Y10
+	VMULPS       Y9, Y10, Y10
+	VORPS        c_signbit<>+0(SB), Y10, Y11
+	VMAXPS       Y8, Y0, Y8
+	VMOVAPS      Y1, Y12
+	VFMADD231PS  Y2, Y8, Y12
+	VSUBPS       Y1, Y12, Y13
+	VFNMADD231PS Y3, Y13, Y8
+	VFNMADD231PS Y4, Y13, Y8
+	VMULPS       Y8, Y8, Y13
+	VMOVAPS      Y5, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y8, Y13, Y14
+	VPSLLD       $0x17, Y12, Y8
+	VFMADD213PS  Y8, Y8, Y14
+	VMAXPS       Y11, Y0, Y8
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y8, Y11
+	VSUBPS       Y1, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y8
+	VFNMADD231PS Y4, Y12, Y8
+	VMULPS       Y8, Y8, Y12
+	VMOVAPS      Y5, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y15
+	VFMADD231PS  Y15, Y12, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y11, Y8
+	VFMADD213PS  Y8, Y8, Y13
+	VMOVUPS      c_one<>+0(SB), Y8
+	VBLENDVPS    Y7, Y14, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VDIVPS       Y14, Y6, Y6
+	VMOVUPS      (BX), Y7
+	VMOVUPS      (SI), Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMOVNTPS     Y6, (AX)
+	VMOVUPS      c_one<>+0(SB), Y6
+	VBLENDVPS    Y10, Y13, Y6, Y6
+	VMULPS       Y6, Y9, Y9
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VDIVPS       Y13, Y9, Y9
+	VMOVUPS      32(BX), Y6
+	VMOVUPS      32(SI), Y7
+	VFMADD213PS  Y7, Y6, Y9
+	VMOVNTPS     Y9, 32(AX)
+	VMOVUPS      64(CX), Y6
 	PREFETCHT1   64(CX)(R8*1)
-	VMOVUPS      64(DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMOVUPS      96(CX), Y4
-	VMOVUPS      96(DX), Y5
-	VMULPS       Y4, Y5, Y5
-	VORPS        c_signbit<>+0(SB), Y5, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y6, Y8
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y10
-	VMULPS       Y3, Y3, Y11
-	VFMADD213PS  Y3, Y11, Y9
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y10
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y6
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPADDD       c_i127<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y3, Y9, Y3
-	VMULPS       Y6, Y10, Y6
-	VMOVUPS      c_one<>+0(SB), Y7
-	VBLENDVPS    Y2, Y3, Y7, Y7
-	VMULPS       Y7, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      64(BX), Y2
-	VMOVUPS      64(SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, 64(AX)
-	VMOVUPS      c_one<>+0(SB), Y1
-	VBLENDVPS    Y5, Y6, Y1, Y1
-	VMULPS       Y1, Y4, Y4
-	VADDPS       c_one<>+0(SB), Y6, Y6
-	VDIVPS       Y6, Y4, Y4
-	VMOVUPS      96(BX), Y1
-	VMOVUPS      96(SI), Y2
-	VFMADD213PS  Y2, Y1, Y4
-	VMOVNTPS     Y4, 96(AX)
+	VMOVUPS      64(DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMOVUPS      96(CX), Y9
+	VMOVUPS      96(DX), Y10
+	VMULPS       Y9, Y10, Y10
+	VORPS        c_signbit<>+0(SB), Y10, Y11
+	VMAXPS       Y8, Y0, Y8
+	VMOVAPS      Y1, Y12
+	VFMADD231PS  Y2, Y8, Y12
+	VSUBPS       Y1, Y12, Y13
+	VFNMADD231PS Y3, Y13, Y8
+	VFNMADD231PS Y4, Y13, Y8
+	VMULPS       Y8, Y8, Y13
+	VMOVAPS      Y5, Y14
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y14
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y13, Y15
+	VFMADD231PS  Y15, Y13, Y14
+	VFMADD213PS  Y8, Y13, Y14
+	VPSLLD       $0x17, Y12, Y8
+	VFMADD213PS  Y8, Y8, Y14
+	VMAXPS       Y11, Y0, Y8
+	VMOVAPS      Y1, Y11
+	VFMADD231PS  Y2, Y8, Y11
+	VSUBPS       Y1, Y11, Y12
+	VFNMADD231PS Y3, Y12, Y8
+	VFNMADD231PS Y4, Y12, Y8
+	VMULPS       Y8, Y8, Y12
+	VMOVAPS      Y5, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y15
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y15
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y15
+	VFMADD231PS  Y15, Y12, Y13
+	VFMADD213PS  Y8, Y12, Y13
+	VPSLLD       $0x17, Y11, Y8
+	VFMADD213PS  Y8, Y8, Y13
+	VMOVUPS      c_one<>+0(SB), Y8
+	VBLENDVPS    Y7, Y14, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y14, Y14
+	VDIVPS       Y14, Y6, Y6
+	VMOVUPS      64(BX), Y7
+	VMOVUPS      64(SI), Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMOVNTPS     Y6, 64(AX)
+	VMOVUPS      c_one<>+0(SB), Y6
+	VBLENDVPS    Y10, Y13, Y6, Y6
+	VMULPS       Y6, Y9, Y9
+	VADDPS       c_one<>+0(SB), Y13, Y13
+	VDIVPS       Y13, Y9, Y9
+	VMOVUPS      96(BX), Y6
+	VMOVUPS      96(SI), Y7
+	VFMADD213PS  Y7, Y6, Y9
+	VMOVNTPS     Y9, 96(AX)
 	ADDQ         $0x00000080, AX
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000080, DX
@@ -29788,38 +29760,36 @@ unrolled:
 single:
 	CMPQ         DI, $0x00000008
 	JB           tail
-	VMOVUPS      (CX), Y1
+	VMOVUPS      (CX), Y6
 	PREFETCHT1   (CX)(R8*1)
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y4, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y4, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y5
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y5
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y5
-	VMULPS       Y3, Y3, Y6
-	VFMADD213PS  Y3, Y6, Y5
-	VADDPS       c_one<>+0(SB), Y5, Y5
-	VCVTPS2DQ    Y4, Y3
-	VPADDD       c_i127<>+0(SB), Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y5, Y3
-	VMOVUPS      c_one<>+0(SB), Y4
-	VBLENDVPS    Y2, Y3, Y4, Y4
-	VMULPS       Y4, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
-	VMOVUPS      (BX), Y2
-	VMOVUPS      (SI), Y3
-	VFMADD213PS  Y3, Y2, Y1
-	VMOVNTPS     Y1, (AX)
+	VMOVUPS      (DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMAXPS       Y8, Y0, Y8
+	VMOVAPS      Y1, Y9
+	VFMADD231PS  Y2, Y8, Y9
+	VSUBPS       Y1, Y9, Y10
+	VFNMADD231PS Y3, Y10, Y8
+	VFNMADD231PS Y4, Y10, Y8
+	VMULPS       Y8, Y8, Y10
+	VMOVAPS      Y5, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y8, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y12
+	VFMADD231PS  c_short_c3<>+0(SB), Y8, Y12
+	VFMADD231PS  c_short_c4<>+0(SB), Y10, Y12
+	VFMADD231PS  Y12, Y10, Y11
+	VFMADD213PS  Y8, Y10, Y11
+	VPSLLD       $0x17, Y9, Y8
+	VFMADD213PS  Y8, Y8, Y11
+	VMOVUPS      c_one<>+0(SB), Y8
+	VBLENDVPS    Y7, Y11, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y11, Y11
+	VDIVPS       Y11, Y6, Y6
+	VMOVUPS      (BX), Y7
+	VMOVUPS      (SI), Y8
+	VFMADD213PS  Y8, Y7, Y6
+	VMOVNTPS     Y6, (AX)
 	ADDQ         $0x00000020, AX
 	ADDQ         $0x00000020, CX
 	ADDQ         $0x00000020, DX
@@ -29834,10 +29804,10 @@ tail:
 	LEAQ    c_tailmask<>+0(SB), R8
 	MOVQ    DI, R9
 	NEGQ    R9
-	VMOVDQU 32(R8)(R9*4), Y1
-	VXORPS  Y1, Y1, Y1
+	VMOVDQU 32(R8)(R9*4), Y6
+	VXORPS  Y6, Y6, Y6
 	MOVQ    AX, 160(SP)
-	VMOVUPS Y1, (SP)
+	VMOVUPS Y6, (SP)
 	XORQ    R8, R8
 
 in0:
@@ -29847,7 +29817,7 @@ in0:
 	CMPQ    R8, DI
 	JB      in0
 	LEAQ    (SP), AX
-	VMOVUPS Y1, 32(SP)
+	VMOVUPS Y6, 32(SP)
 	XORQ    R8, R8
 
 in1:
@@ -29857,7 +29827,7 @@ in1:
 	CMPQ    R8, DI
 	JB      in1
 	LEAQ    32(SP), CX
-	VMOVUPS Y1, 64(SP)
+	VMOVUPS Y6, 64(SP)
 	XORQ    R8, R8
 
 in2:
@@ -29867,7 +29837,7 @@ in2:
 	CMPQ    R8, DI
 	JB      in2
 	LEAQ    64(SP), DX
-	VMOVUPS Y1, 96(SP)
+	VMOVUPS Y6, 96(SP)
 	XORQ    R8, R8
 
 in3:
@@ -29877,7 +29847,7 @@ in3:
 	CMPQ    R8, DI
 	JB      in3
 	LEAQ    96(SP), BX
-	VMOVUPS Y1, 128(SP)
+	VMOVUPS Y6, 128(SP)
 	XORQ    R8, R8
 
 in4:
@@ -29887,37 +29857,35 @@ in4:
 	CMPQ         R8, DI
 	JB           in4
 	LEAQ         128(SP), SI
-	VMOVUPS      (CX), Y1
-	VMOVUPS      (DX), Y2
-	VMULPS       Y1, Y2, Y2
-	VORPS        c_signbit<>+0(SB), Y2, Y3
-	VMAXPS       Y3, Y0, Y3
-	VMULPS       c_log2e<>+0(SB), Y3, Y0
-	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
-	VMOVUPS      c_exp_p0<>+0(SB), Y4
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y4
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y3, Y5
-	VFMADD213PS  Y3, Y5, Y4
-	VADDPS       c_one<>+0(SB), Y4, Y4
-	VCVTPS2DQ    Y0, Y0
-	VPADDD       c_i127<>+0(SB), Y0, Y0
-	VPSLLD       $0x17, Y0, Y0
-	VMULPS       Y0, Y4, Y3
+	VMOVUPS      (CX), Y6
+	VMOVUPS      (DX), Y7
+	VMULPS       Y6, Y7, Y7
+	VORPS        c_signbit<>+0(SB), Y7, Y8
+	VMAXPS       Y8, Y0, Y0
+	VMOVAPS      Y1, Y8
+	VFMADD231PS  Y2, Y0, Y8
+	VSUBPS       Y1, Y8, Y1
+	VFNMADD231PS Y3, Y1, Y0
+	VFNMADD231PS Y4, Y1, Y0
+	VMULPS       Y0, Y0, Y1
+	VMOVAPS      Y5, Y2
+	VFMADD231PS  c_short_c1<>+0(SB), Y0, Y2
+	VMOVUPS      c_short_c2<>+0(SB), Y3
+	VFMADD231PS  c_short_c3<>+0(SB), Y0, Y3
+	VFMADD231PS  c_short_c4<>+0(SB), Y1, Y3
+	VFMADD231PS  Y3, Y1, Y2
+	VFMADD213PS  Y0, Y1, Y2
+	VPSLLD       $0x17, Y8, Y0
+	VFMADD213PS  Y0, Y0, Y2
 	VMOVUPS      c_one<>+0(SB), Y0
-	VBLENDVPS    Y2, Y3, Y0, Y0
-	VMULPS       Y0, Y1, Y1
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VDIVPS       Y3, Y1, Y1
+	VBLENDVPS    Y7, Y2, Y0, Y0
+	VMULPS       Y0, Y6, Y6
+	VADDPS       c_one<>+0(SB), Y2, Y2
+	VDIVPS       Y2, Y6, Y6
 	VMOVUPS      (BX), Y0
-	VMOVUPS      (SI), Y2
-	VFMADD213PS  Y2, Y0, Y1
-	VMOVUPS      Y1, (AX)
+	VMOVUPS      (SI), Y1
+	VFMADD213PS  Y1, Y0, Y6
+	VMOVUPS      Y6, (AX)
 	MOVQ         160(SP), AX
 	XORQ         R8, R8
 

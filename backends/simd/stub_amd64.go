@@ -112,7 +112,8 @@ func seluNTAVX512(y []float32, x []float32)
 func evoB0AVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
-// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// and e = exp(-|t|) (exp's polynomial; the short exp at AVX2, shortexp.go), sigmoid =
+// num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
 // least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
 // bytes further on (a hint: any ahead is safe).
@@ -133,7 +134,8 @@ func evoS0AVX512(y []float32, x []float32, vc []float32, k []float32, b []float3
 func evoB0NTAVX512(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
-// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// and e = exp(-|t|) (exp's polynomial; the short exp at AVX2, shortexp.go), sigmoid =
+// num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
 // least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
 // bytes further on (a hint: any ahead is safe).
@@ -1097,7 +1099,8 @@ func seluNTAVX2(y []float32, x []float32)
 func evoB0AVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
-// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// and e = exp(-|t|) (exp's polynomial; the short exp at AVX2, shortexp.go), sigmoid =
+// num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
 // least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
 // bytes further on (a hint: any ahead is safe).
@@ -1118,7 +1121,8 @@ func evoS0AVX2(y []float32, x []float32, vc []float32, k []float32, b []float32,
 func evoB0NTAVX2(y []float32, x []float32, sb []float32, vc []float32, sw []float32, g []float32, b []float32, ahead int)
 
 // evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x
-// and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is
+// and e = exp(-|t|) (exp's polynomial; the short exp at AVX2, shortexp.go), sigmoid =
+// num/(1+e), num = e where t's sign bit is
 // set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at
 // least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead
 // bytes further on (a hint: any ahead is safe).

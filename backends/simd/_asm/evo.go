@@ -186,14 +186,18 @@ func evoOut(v variant, nt bool) {
 // interleaved step by step (expMany; the same operations per vector, so
 // the same bits): one vector's chain of dependent steps is too long for
 // the out-of-order window to overlap enough of them. Four (AVX-512) ran
-// the output 1.22x faster than one in L1 (Zen 5, one thread); AVX2 has
-// the registers for two.
+// the output 1.22x faster than one in L1 (Zen 5, one thread). AVX2 has
+// the registers for two, beside evoS0ShortRegs of the short exp's
+// constants (the most that fit: more leave avo's allocator no VEX
+// register); its exps run one after the other.
 func evoS0Group(v variant) int {
 	if v.z {
 		return 4
 	}
 	return 2
 }
+
+const evoS0ShortRegs = 5
 
 // evoS0Out emits evoS0 (plain or streaming). The caller passes the
 // distance to the next image as ahead, so that image streams into L2 from
@@ -202,14 +206,21 @@ func evoS0Group(v variant) int {
 func evoS0Out(v variant, nt bool) {
 	fn(v, ntName("evoS0", nt), "func(y, x, vc, k, b []float32, ahead int)", ntDoc([]string{
 		"evoS0 sets y[i] = x[i]*sigmoid(vc[i]*x[i])*k[i] + b[i] over len(x) as evoS0Go: with t = vc*x",
-		"and e = exp(-|t|) (exp's polynomial), sigmoid = num/(1+e), num = e where t's sign bit is",
+		"and e = exp(-|t|) (exp's polynomial; the short exp at AVX2, shortexp.go), sigmoid =",
+		"num/(1+e), num = e where t's sign bit is",
 		"set and 1 elsewhere (IEEE division, the last step one FMA); the other slices hold at",
 		"least len(x) elements. For each 64 bytes of x it prefetches (PREFETCHT1) the line ahead",
 		"bytes further on (a hint: any ahead is safe)."}, nt)...)
 	y, x, vc, k, b := ptr("y"), ptr("x"), ptr("vc"), ptr("k"), ptr("b")
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
 	ahead := Load(Param("ahead"), GP64()).(GPVirtual)
-	ek := v.expSetupRegs()
+	var ek expConsts
+	var short shortExp
+	if v.z {
+		ek = v.expSetupRegs()
+	} else {
+		short = newShortExp(true, evoS0ShortRegs)
+	}
 	var sign Op = splat("signbit", 0x80000000)
 	if v.z {
 		sign = v.bcast(sign.(Mem))
@@ -227,7 +238,13 @@ func evoS0Out(v variant, nt bool) {
 		for j, p := range group {
 			es[j] = p.e
 		}
-		v.expMany(es, ek)
+		if v.z {
+			v.expMany(es, ek)
+		} else {
+			for j := range group {
+				group[j].e = short.exp(es[j])
+			}
+		}
 		for _, p := range group {
 			if v.z {
 				// x*num as one merge-masked product: x*e where t's sign
