@@ -51278,1181 +51278,1088 @@ TEXT ·softmaxTileAVX2(SB), NOSPLIT, $32-96
 	VMOVQ        X2, 16(CX)
 	VSUBPS       Y0, Y1, Y1
 	VMOVUPS      c_explo109<>+0(SB), Y0
+	VMOVUPS      c_short_magic159<>+0(SB), Y2
+	VMOVUPS      c_log2e<>+0(SB), Y3
+	VMOVUPS      c_ln2hi<>+0(SB), Y4
+	VMOVUPS      c_ln2lo<>+0(SB), Y5
+	VMOVUPS      c_short_c0<>+0(SB), Y6
 	VMAXPS       Y1, Y0, Y1
-	VMULPS       c_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y1
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y1
-	VMOVUPS      c_exp_p0<>+0(SB), Y3
-	VFMADD213PS  c_exp_p1<>+0(SB), Y1, Y3
-	VFMADD213PS  c_exp_p2<>+0(SB), Y1, Y3
-	VFMADD213PS  c_exp_p3<>+0(SB), Y1, Y3
-	VFMADD213PS  c_exp_p4<>+0(SB), Y1, Y3
-	VFMADD213PS  c_exp_p5<>+0(SB), Y1, Y3
-	VMULPS       Y1, Y1, Y4
-	VFMADD213PS  Y1, Y4, Y3
-	VADDPS       c_one<>+0(SB), Y3, Y3
-	VCVTPS2DQ    Y2, Y1
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y3, Y1
-	VMULPS       c_twom32<>+0(SB), Y1, Y1
-	VMOVUPS      X1, (BX)
-	VEXTRACTF128 $0x01, Y1, X1
+	VMOVAPS      Y2, Y7
+	VFMADD231PS  Y3, Y1, Y7
+	VSUBPS       Y2, Y7, Y8
+	VFNMADD231PS Y4, Y8, Y1
+	VFNMADD231PS Y5, Y8, Y1
+	VMULPS       Y1, Y1, Y8
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y1, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y10
+	VFMADD231PS  c_short_c3<>+0(SB), Y1, Y10
+	VFMADD231PS  c_short_c4<>+0(SB), Y8, Y10
+	VFMADD231PS  Y10, Y8, Y9
+	VFMADD213PS  Y1, Y8, Y9
+	VPSLLD       $0x17, Y7, Y1
+	VFMADD213PS  Y1, Y1, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      X9, (BX)
+	VEXTRACTF128 $0x01, Y9, X1
 	VMOVQ        X1, 16(BX)
 	VXORPS       Y1, Y1, Y1
 	VMOVUPS      Y1, (SP)
 	VBROADCASTSS (CX), Y1
-	VMOVUPS      (AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      32(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      64(AX), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      96(AX), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y2, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y4, Y8
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
-	VMULPS       Y5, Y5, Y13
-	VFMADD213PS  Y5, Y13, Y9
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y10
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y11
-	VMULPS       Y4, Y4, Y2
-	VFMADD213PS  Y4, Y2, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y6, Y2
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y4
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y3, Y3
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y1, Y9, Y5
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
-	VMULPS       Y4, Y12, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMOVUPS      Y5, (AX)
-	VMOVAPS      Y5, Y1
-	VMOVUPS      Y2, 32(AX)
-	VADDPS       Y2, Y1, Y1
-	VMOVUPS      Y3, 64(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 96(AX)
-	VADDPS       Y4, Y1, Y1
-	VBROADCASTSS (CX), Y2
-	VMOVUPS      128(AX), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      160(AX), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      192(AX), Y5
-	VSUBPS       Y2, Y5, Y5
-	VMOVUPS      224(AX), Y6
-	VSUBPS       Y2, Y6, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y4, Y7
-	VMULPS       c_log2e<>+0(SB), Y5, Y8
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VMULPS       Y3, Y3, Y14
-	VFMADD213PS  Y3, Y14, Y10
-	VMULPS       Y4, Y4, Y3
-	VFMADD213PS  Y4, Y3, Y11
-	VMULPS       Y5, Y5, Y3
-	VFMADD213PS  Y5, Y3, Y12
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y13
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VCVTPS2DQ    Y2, Y2
-	VCVTPS2DQ    Y7, Y4
-	VCVTPS2DQ    Y8, Y5
-	VCVTPS2DQ    Y9, Y6
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y2, Y10, Y3
-	VMULPS       Y4, Y11, Y4
-	VMULPS       Y5, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMOVUPS      Y3, 128(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 160(AX)
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      Y5, 192(AX)
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      Y6, 224(AX)
-	VADDPS       Y6, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPS       X2, X1, X1
-	VMOVHLPS     X1, X1, X2
-	VADDPS       X2, X1, X1
-	VMOVSHDUP    X1, X2
-	VADDPS       X2, X1, X1
+	VMOVUPS      (AX), Y10
+	VSUBPS       Y1, Y10, Y10
+	VMOVUPS      32(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      64(AX), Y8
+	VSUBPS       Y1, Y8, Y8
+	VMOVUPS      96(AX), Y9
+	VSUBPS       Y1, Y9, Y9
+	VMAXPS       Y10, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y1
+	VFNMADD231PS Y4, Y1, Y10
+	VFNMADD231PS Y5, Y1, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y1
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y1
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y1
+	VFMADD213PS  Y10, Y12, Y1
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMAXPS       Y7, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y7
+	VFNMADD231PS Y4, Y7, Y10
+	VFNMADD231PS Y5, Y7, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y7
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y7
+	VFMADD213PS  Y10, Y12, Y7
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y7
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMAXPS       Y8, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y8
+	VFNMADD231PS Y4, Y8, Y10
+	VFNMADD231PS Y5, Y8, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y8
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y8
+	VFMADD213PS  Y10, Y12, Y8
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y8
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y9
+	VFNMADD231PS Y4, Y9, Y10
+	VFNMADD231PS Y5, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y9
+	VFMADD213PS  Y10, Y12, Y9
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      Y1, (AX)
+	VMOVAPS      Y1, Y1
+	VMOVUPS      Y7, 32(AX)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      Y8, 64(AX)
+	VADDPS       Y8, Y1, Y1
+	VMOVUPS      Y9, 96(AX)
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS (CX), Y7
+	VMOVUPS      128(AX), Y8
+	VSUBPS       Y7, Y8, Y8
+	VMOVUPS      160(AX), Y9
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      192(AX), Y10
+	VSUBPS       Y7, Y10, Y10
+	VMOVUPS      224(AX), Y11
+	VSUBPS       Y7, Y11, Y11
+	VMAXPS       Y8, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VFNMADD231PS Y5, Y12, Y7
+	VMULPS       Y7, Y7, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y7, Y12, Y13
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y13
+	VMULPS       c_twom32<>+0(SB), Y13, Y13
+	VMAXPS       Y9, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y12
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y12
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y12
+	VFMADD213PS  Y7, Y9, Y12
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y12
+	VMULPS       c_twom32<>+0(SB), Y12, Y12
+	VMAXPS       Y10, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y10
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y10
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y10
+	VFMADD213PS  Y7, Y9, Y10
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y10
+	VMULPS       c_twom32<>+0(SB), Y10, Y10
+	VMAXPS       Y11, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y11
+	VFMADD213PS  Y7, Y9, Y11
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y11
+	VMULPS       c_twom32<>+0(SB), Y11, Y11
+	VMOVUPS      Y13, 128(AX)
+	VADDPS       Y13, Y1, Y1
+	VMOVUPS      Y12, 160(AX)
+	VADDPS       Y12, Y1, Y1
+	VMOVUPS      Y10, 192(AX)
+	VADDPS       Y10, Y1, Y1
+	VMOVUPS      Y11, 224(AX)
+	VADDPS       Y11, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X7
+	VADDPS       X7, X1, X1
+	VMOVHLPS     X1, X1, X7
+	VADDPS       X7, X1, X1
+	VMOVSHDUP    X1, X7
+	VADDPS       X7, X1, X1
 	VMOVSS       X1, (SP)
 	VBROADCASTSS 4(CX), Y1
-	VMOVUPS      256(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      288(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      320(AX), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      352(AX), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y2, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y4, Y8
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
-	VMULPS       Y5, Y5, Y13
-	VFMADD213PS  Y5, Y13, Y9
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y10
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y11
-	VMULPS       Y4, Y4, Y2
-	VFMADD213PS  Y4, Y2, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y6, Y2
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y4
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y3, Y3
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y1, Y9, Y5
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
-	VMULPS       Y4, Y12, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMOVUPS      Y5, 256(AX)
-	VMOVAPS      Y5, Y1
-	VMOVUPS      Y2, 288(AX)
-	VADDPS       Y2, Y1, Y1
-	VMOVUPS      Y3, 320(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 352(AX)
-	VADDPS       Y4, Y1, Y1
-	VBROADCASTSS 4(CX), Y2
-	VMOVUPS      384(AX), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      416(AX), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      448(AX), Y5
-	VSUBPS       Y2, Y5, Y5
-	VMOVUPS      480(AX), Y6
-	VSUBPS       Y2, Y6, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y4, Y7
-	VMULPS       c_log2e<>+0(SB), Y5, Y8
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VMULPS       Y3, Y3, Y14
-	VFMADD213PS  Y3, Y14, Y10
-	VMULPS       Y4, Y4, Y3
-	VFMADD213PS  Y4, Y3, Y11
-	VMULPS       Y5, Y5, Y3
-	VFMADD213PS  Y5, Y3, Y12
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y13
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VCVTPS2DQ    Y2, Y2
-	VCVTPS2DQ    Y7, Y4
-	VCVTPS2DQ    Y8, Y5
-	VCVTPS2DQ    Y9, Y6
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y2, Y10, Y3
-	VMULPS       Y4, Y11, Y4
-	VMULPS       Y5, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMOVUPS      Y3, 384(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 416(AX)
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      Y5, 448(AX)
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      Y6, 480(AX)
-	VADDPS       Y6, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPS       X2, X1, X1
-	VMOVHLPS     X1, X1, X2
-	VADDPS       X2, X1, X1
-	VMOVSHDUP    X1, X2
-	VADDPS       X2, X1, X1
+	VMOVUPS      256(AX), Y10
+	VSUBPS       Y1, Y10, Y10
+	VMOVUPS      288(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      320(AX), Y8
+	VSUBPS       Y1, Y8, Y8
+	VMOVUPS      352(AX), Y9
+	VSUBPS       Y1, Y9, Y9
+	VMAXPS       Y10, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y1
+	VFNMADD231PS Y4, Y1, Y10
+	VFNMADD231PS Y5, Y1, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y1
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y1
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y1
+	VFMADD213PS  Y10, Y12, Y1
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMAXPS       Y7, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y7
+	VFNMADD231PS Y4, Y7, Y10
+	VFNMADD231PS Y5, Y7, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y7
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y7
+	VFMADD213PS  Y10, Y12, Y7
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y7
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMAXPS       Y8, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y8
+	VFNMADD231PS Y4, Y8, Y10
+	VFNMADD231PS Y5, Y8, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y8
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y8
+	VFMADD213PS  Y10, Y12, Y8
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y8
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y9
+	VFNMADD231PS Y4, Y9, Y10
+	VFNMADD231PS Y5, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y9
+	VFMADD213PS  Y10, Y12, Y9
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      Y1, 256(AX)
+	VMOVAPS      Y1, Y1
+	VMOVUPS      Y7, 288(AX)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      Y8, 320(AX)
+	VADDPS       Y8, Y1, Y1
+	VMOVUPS      Y9, 352(AX)
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS 4(CX), Y7
+	VMOVUPS      384(AX), Y8
+	VSUBPS       Y7, Y8, Y8
+	VMOVUPS      416(AX), Y9
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      448(AX), Y10
+	VSUBPS       Y7, Y10, Y10
+	VMOVUPS      480(AX), Y11
+	VSUBPS       Y7, Y11, Y11
+	VMAXPS       Y8, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VFNMADD231PS Y5, Y12, Y7
+	VMULPS       Y7, Y7, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y7, Y12, Y13
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y13
+	VMULPS       c_twom32<>+0(SB), Y13, Y13
+	VMAXPS       Y9, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y12
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y12
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y12
+	VFMADD213PS  Y7, Y9, Y12
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y12
+	VMULPS       c_twom32<>+0(SB), Y12, Y12
+	VMAXPS       Y10, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y10
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y10
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y10
+	VFMADD213PS  Y7, Y9, Y10
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y10
+	VMULPS       c_twom32<>+0(SB), Y10, Y10
+	VMAXPS       Y11, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y11
+	VFMADD213PS  Y7, Y9, Y11
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y11
+	VMULPS       c_twom32<>+0(SB), Y11, Y11
+	VMOVUPS      Y13, 384(AX)
+	VADDPS       Y13, Y1, Y1
+	VMOVUPS      Y12, 416(AX)
+	VADDPS       Y12, Y1, Y1
+	VMOVUPS      Y10, 448(AX)
+	VADDPS       Y10, Y1, Y1
+	VMOVUPS      Y11, 480(AX)
+	VADDPS       Y11, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X7
+	VADDPS       X7, X1, X1
+	VMOVHLPS     X1, X1, X7
+	VADDPS       X7, X1, X1
+	VMOVSHDUP    X1, X7
+	VADDPS       X7, X1, X1
 	VMOVSS       X1, 4(SP)
 	VBROADCASTSS 8(CX), Y1
-	VMOVUPS      512(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      544(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      576(AX), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      608(AX), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y2, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y4, Y8
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
-	VMULPS       Y5, Y5, Y13
-	VFMADD213PS  Y5, Y13, Y9
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y10
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y11
-	VMULPS       Y4, Y4, Y2
-	VFMADD213PS  Y4, Y2, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y6, Y2
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y4
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y3, Y3
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y1, Y9, Y5
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
-	VMULPS       Y4, Y12, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMOVUPS      Y5, 512(AX)
-	VMOVAPS      Y5, Y1
-	VMOVUPS      Y2, 544(AX)
-	VADDPS       Y2, Y1, Y1
-	VMOVUPS      Y3, 576(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 608(AX)
-	VADDPS       Y4, Y1, Y1
-	VBROADCASTSS 8(CX), Y2
-	VMOVUPS      640(AX), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      672(AX), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      704(AX), Y5
-	VSUBPS       Y2, Y5, Y5
-	VMOVUPS      736(AX), Y6
-	VSUBPS       Y2, Y6, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y4, Y7
-	VMULPS       c_log2e<>+0(SB), Y5, Y8
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VMULPS       Y3, Y3, Y14
-	VFMADD213PS  Y3, Y14, Y10
-	VMULPS       Y4, Y4, Y3
-	VFMADD213PS  Y4, Y3, Y11
-	VMULPS       Y5, Y5, Y3
-	VFMADD213PS  Y5, Y3, Y12
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y13
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VCVTPS2DQ    Y2, Y2
-	VCVTPS2DQ    Y7, Y4
-	VCVTPS2DQ    Y8, Y5
-	VCVTPS2DQ    Y9, Y6
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y2, Y10, Y3
-	VMULPS       Y4, Y11, Y4
-	VMULPS       Y5, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMOVUPS      Y3, 640(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 672(AX)
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      Y5, 704(AX)
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      Y6, 736(AX)
-	VADDPS       Y6, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPS       X2, X1, X1
-	VMOVHLPS     X1, X1, X2
-	VADDPS       X2, X1, X1
-	VMOVSHDUP    X1, X2
-	VADDPS       X2, X1, X1
+	VMOVUPS      512(AX), Y10
+	VSUBPS       Y1, Y10, Y10
+	VMOVUPS      544(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      576(AX), Y8
+	VSUBPS       Y1, Y8, Y8
+	VMOVUPS      608(AX), Y9
+	VSUBPS       Y1, Y9, Y9
+	VMAXPS       Y10, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y1
+	VFNMADD231PS Y4, Y1, Y10
+	VFNMADD231PS Y5, Y1, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y1
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y1
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y1
+	VFMADD213PS  Y10, Y12, Y1
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMAXPS       Y7, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y7
+	VFNMADD231PS Y4, Y7, Y10
+	VFNMADD231PS Y5, Y7, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y7
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y7
+	VFMADD213PS  Y10, Y12, Y7
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y7
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMAXPS       Y8, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y8
+	VFNMADD231PS Y4, Y8, Y10
+	VFNMADD231PS Y5, Y8, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y8
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y8
+	VFMADD213PS  Y10, Y12, Y8
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y8
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y9
+	VFNMADD231PS Y4, Y9, Y10
+	VFNMADD231PS Y5, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y9
+	VFMADD213PS  Y10, Y12, Y9
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      Y1, 512(AX)
+	VMOVAPS      Y1, Y1
+	VMOVUPS      Y7, 544(AX)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      Y8, 576(AX)
+	VADDPS       Y8, Y1, Y1
+	VMOVUPS      Y9, 608(AX)
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS 8(CX), Y7
+	VMOVUPS      640(AX), Y8
+	VSUBPS       Y7, Y8, Y8
+	VMOVUPS      672(AX), Y9
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      704(AX), Y10
+	VSUBPS       Y7, Y10, Y10
+	VMOVUPS      736(AX), Y11
+	VSUBPS       Y7, Y11, Y11
+	VMAXPS       Y8, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VFNMADD231PS Y5, Y12, Y7
+	VMULPS       Y7, Y7, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y7, Y12, Y13
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y13
+	VMULPS       c_twom32<>+0(SB), Y13, Y13
+	VMAXPS       Y9, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y12
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y12
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y12
+	VFMADD213PS  Y7, Y9, Y12
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y12
+	VMULPS       c_twom32<>+0(SB), Y12, Y12
+	VMAXPS       Y10, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y10
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y10
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y10
+	VFMADD213PS  Y7, Y9, Y10
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y10
+	VMULPS       c_twom32<>+0(SB), Y10, Y10
+	VMAXPS       Y11, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y11
+	VFMADD213PS  Y7, Y9, Y11
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y11
+	VMULPS       c_twom32<>+0(SB), Y11, Y11
+	VMOVUPS      Y13, 640(AX)
+	VADDPS       Y13, Y1, Y1
+	VMOVUPS      Y12, 672(AX)
+	VADDPS       Y12, Y1, Y1
+	VMOVUPS      Y10, 704(AX)
+	VADDPS       Y10, Y1, Y1
+	VMOVUPS      Y11, 736(AX)
+	VADDPS       Y11, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X7
+	VADDPS       X7, X1, X1
+	VMOVHLPS     X1, X1, X7
+	VADDPS       X7, X1, X1
+	VMOVSHDUP    X1, X7
+	VADDPS       X7, X1, X1
 	VMOVSS       X1, 8(SP)
 	VBROADCASTSS 12(CX), Y1
-	VMOVUPS      768(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      800(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      832(AX), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      864(AX), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y2, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y4, Y8
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
-	VMULPS       Y5, Y5, Y13
-	VFMADD213PS  Y5, Y13, Y9
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y10
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y11
-	VMULPS       Y4, Y4, Y2
-	VFMADD213PS  Y4, Y2, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y6, Y2
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y4
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y3, Y3
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y1, Y9, Y5
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
-	VMULPS       Y4, Y12, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMOVUPS      Y5, 768(AX)
-	VMOVAPS      Y5, Y1
-	VMOVUPS      Y2, 800(AX)
-	VADDPS       Y2, Y1, Y1
-	VMOVUPS      Y3, 832(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 864(AX)
-	VADDPS       Y4, Y1, Y1
-	VBROADCASTSS 12(CX), Y2
-	VMOVUPS      896(AX), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      928(AX), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      960(AX), Y5
-	VSUBPS       Y2, Y5, Y5
-	VMOVUPS      992(AX), Y6
-	VSUBPS       Y2, Y6, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y4, Y7
-	VMULPS       c_log2e<>+0(SB), Y5, Y8
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VMULPS       Y3, Y3, Y14
-	VFMADD213PS  Y3, Y14, Y10
-	VMULPS       Y4, Y4, Y3
-	VFMADD213PS  Y4, Y3, Y11
-	VMULPS       Y5, Y5, Y3
-	VFMADD213PS  Y5, Y3, Y12
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y13
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VCVTPS2DQ    Y2, Y2
-	VCVTPS2DQ    Y7, Y4
-	VCVTPS2DQ    Y8, Y5
-	VCVTPS2DQ    Y9, Y6
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y2, Y10, Y3
-	VMULPS       Y4, Y11, Y4
-	VMULPS       Y5, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMOVUPS      Y3, 896(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 928(AX)
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      Y5, 960(AX)
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      Y6, 992(AX)
-	VADDPS       Y6, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPS       X2, X1, X1
-	VMOVHLPS     X1, X1, X2
-	VADDPS       X2, X1, X1
-	VMOVSHDUP    X1, X2
-	VADDPS       X2, X1, X1
+	VMOVUPS      768(AX), Y10
+	VSUBPS       Y1, Y10, Y10
+	VMOVUPS      800(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      832(AX), Y8
+	VSUBPS       Y1, Y8, Y8
+	VMOVUPS      864(AX), Y9
+	VSUBPS       Y1, Y9, Y9
+	VMAXPS       Y10, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y1
+	VFNMADD231PS Y4, Y1, Y10
+	VFNMADD231PS Y5, Y1, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y1
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y1
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y1
+	VFMADD213PS  Y10, Y12, Y1
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMAXPS       Y7, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y7
+	VFNMADD231PS Y4, Y7, Y10
+	VFNMADD231PS Y5, Y7, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y7
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y7
+	VFMADD213PS  Y10, Y12, Y7
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y7
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMAXPS       Y8, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y8
+	VFNMADD231PS Y4, Y8, Y10
+	VFNMADD231PS Y5, Y8, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y8
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y8
+	VFMADD213PS  Y10, Y12, Y8
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y8
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y9
+	VFNMADD231PS Y4, Y9, Y10
+	VFNMADD231PS Y5, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y9
+	VFMADD213PS  Y10, Y12, Y9
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      Y1, 768(AX)
+	VMOVAPS      Y1, Y1
+	VMOVUPS      Y7, 800(AX)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      Y8, 832(AX)
+	VADDPS       Y8, Y1, Y1
+	VMOVUPS      Y9, 864(AX)
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS 12(CX), Y7
+	VMOVUPS      896(AX), Y8
+	VSUBPS       Y7, Y8, Y8
+	VMOVUPS      928(AX), Y9
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      960(AX), Y10
+	VSUBPS       Y7, Y10, Y10
+	VMOVUPS      992(AX), Y11
+	VSUBPS       Y7, Y11, Y11
+	VMAXPS       Y8, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VFNMADD231PS Y5, Y12, Y7
+	VMULPS       Y7, Y7, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y7, Y12, Y13
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y13
+	VMULPS       c_twom32<>+0(SB), Y13, Y13
+	VMAXPS       Y9, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y12
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y12
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y12
+	VFMADD213PS  Y7, Y9, Y12
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y12
+	VMULPS       c_twom32<>+0(SB), Y12, Y12
+	VMAXPS       Y10, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y10
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y10
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y10
+	VFMADD213PS  Y7, Y9, Y10
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y10
+	VMULPS       c_twom32<>+0(SB), Y10, Y10
+	VMAXPS       Y11, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y11
+	VFMADD213PS  Y7, Y9, Y11
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y11
+	VMULPS       c_twom32<>+0(SB), Y11, Y11
+	VMOVUPS      Y13, 896(AX)
+	VADDPS       Y13, Y1, Y1
+	VMOVUPS      Y12, 928(AX)
+	VADDPS       Y12, Y1, Y1
+	VMOVUPS      Y10, 960(AX)
+	VADDPS       Y10, Y1, Y1
+	VMOVUPS      Y11, 992(AX)
+	VADDPS       Y11, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X7
+	VADDPS       X7, X1, X1
+	VMOVHLPS     X1, X1, X7
+	VADDPS       X7, X1, X1
+	VMOVSHDUP    X1, X7
+	VADDPS       X7, X1, X1
 	VMOVSS       X1, 12(SP)
 	VBROADCASTSS 16(CX), Y1
-	VMOVUPS      1024(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      1056(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      1088(AX), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      1120(AX), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y2, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y4, Y8
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
-	VMULPS       Y5, Y5, Y13
-	VFMADD213PS  Y5, Y13, Y9
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y10
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y11
-	VMULPS       Y4, Y4, Y2
-	VFMADD213PS  Y4, Y2, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y6, Y2
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y4
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y3, Y3
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y1, Y9, Y5
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
-	VMULPS       Y4, Y12, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMOVUPS      Y5, 1024(AX)
-	VMOVAPS      Y5, Y1
-	VMOVUPS      Y2, 1056(AX)
-	VADDPS       Y2, Y1, Y1
-	VMOVUPS      Y3, 1088(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 1120(AX)
-	VADDPS       Y4, Y1, Y1
-	VBROADCASTSS 16(CX), Y2
-	VMOVUPS      1152(AX), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      1184(AX), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      1216(AX), Y5
-	VSUBPS       Y2, Y5, Y5
-	VMOVUPS      1248(AX), Y6
-	VSUBPS       Y2, Y6, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y2
-	VMULPS       c_log2e<>+0(SB), Y4, Y7
-	VMULPS       c_log2e<>+0(SB), Y5, Y8
-	VMULPS       c_log2e<>+0(SB), Y6, Y9
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y9, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y9, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VMOVUPS      c_exp_p0<>+0(SB), Y13
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y13
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y13
-	VMULPS       Y3, Y3, Y14
-	VFMADD213PS  Y3, Y14, Y10
-	VMULPS       Y4, Y4, Y3
-	VFMADD213PS  Y4, Y3, Y11
-	VMULPS       Y5, Y5, Y3
-	VFMADD213PS  Y5, Y3, Y12
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y13
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VADDPS       c_one<>+0(SB), Y13, Y13
-	VCVTPS2DQ    Y2, Y2
-	VCVTPS2DQ    Y7, Y4
-	VCVTPS2DQ    Y8, Y5
-	VCVTPS2DQ    Y9, Y6
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y2, Y10, Y3
-	VMULPS       Y4, Y11, Y4
-	VMULPS       Y5, Y12, Y5
-	VMULPS       Y6, Y13, Y6
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMOVUPS      Y3, 1152(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 1184(AX)
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      Y5, 1216(AX)
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      Y6, 1248(AX)
-	VADDPS       Y6, Y1, Y1
-	VEXTRACTF128 $0x01, Y1, X2
-	VADDPS       X2, X1, X1
-	VMOVHLPS     X1, X1, X2
-	VADDPS       X2, X1, X1
-	VMOVSHDUP    X1, X2
-	VADDPS       X2, X1, X1
+	VMOVUPS      1024(AX), Y10
+	VSUBPS       Y1, Y10, Y10
+	VMOVUPS      1056(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      1088(AX), Y8
+	VSUBPS       Y1, Y8, Y8
+	VMOVUPS      1120(AX), Y9
+	VSUBPS       Y1, Y9, Y9
+	VMAXPS       Y10, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y1
+	VFNMADD231PS Y4, Y1, Y10
+	VFNMADD231PS Y5, Y1, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y1
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y1
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y1
+	VFMADD213PS  Y10, Y12, Y1
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMAXPS       Y7, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y7
+	VFNMADD231PS Y4, Y7, Y10
+	VFNMADD231PS Y5, Y7, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y7
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y7
+	VFMADD213PS  Y10, Y12, Y7
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y7
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMAXPS       Y8, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y8
+	VFNMADD231PS Y4, Y8, Y10
+	VFNMADD231PS Y5, Y8, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y8
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y8
+	VFMADD213PS  Y10, Y12, Y8
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y8
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y9
+	VFNMADD231PS Y4, Y9, Y10
+	VFNMADD231PS Y5, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y9
+	VFMADD213PS  Y10, Y12, Y9
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      Y1, 1024(AX)
+	VMOVAPS      Y1, Y1
+	VMOVUPS      Y7, 1056(AX)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      Y8, 1088(AX)
+	VADDPS       Y8, Y1, Y1
+	VMOVUPS      Y9, 1120(AX)
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS 16(CX), Y7
+	VMOVUPS      1152(AX), Y8
+	VSUBPS       Y7, Y8, Y8
+	VMOVUPS      1184(AX), Y9
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      1216(AX), Y10
+	VSUBPS       Y7, Y10, Y10
+	VMOVUPS      1248(AX), Y11
+	VSUBPS       Y7, Y11, Y11
+	VMAXPS       Y8, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VFNMADD231PS Y5, Y12, Y7
+	VMULPS       Y7, Y7, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y7, Y12, Y13
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y13
+	VMULPS       c_twom32<>+0(SB), Y13, Y13
+	VMAXPS       Y9, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y12
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y12
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y12
+	VFMADD213PS  Y7, Y9, Y12
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y12
+	VMULPS       c_twom32<>+0(SB), Y12, Y12
+	VMAXPS       Y10, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y10
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y10
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y10
+	VFMADD213PS  Y7, Y9, Y10
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y10
+	VMULPS       c_twom32<>+0(SB), Y10, Y10
+	VMAXPS       Y11, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y11
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y11
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y11
+	VFMADD213PS  Y7, Y9, Y11
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y11
+	VMULPS       c_twom32<>+0(SB), Y11, Y11
+	VMOVUPS      Y13, 1152(AX)
+	VADDPS       Y13, Y1, Y1
+	VMOVUPS      Y12, 1184(AX)
+	VADDPS       Y12, Y1, Y1
+	VMOVUPS      Y10, 1216(AX)
+	VADDPS       Y10, Y1, Y1
+	VMOVUPS      Y11, 1248(AX)
+	VADDPS       Y11, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X7
+	VADDPS       X7, X1, X1
+	VMOVHLPS     X1, X1, X7
+	VADDPS       X7, X1, X1
+	VMOVSHDUP    X1, X7
+	VADDPS       X7, X1, X1
 	VMOVSS       X1, 16(SP)
 	VBROADCASTSS 20(CX), Y1
-	VMOVUPS      1280(AX), Y5
-	VSUBPS       Y1, Y5, Y5
-	VMOVUPS      1312(AX), Y2
-	VSUBPS       Y1, Y2, Y2
-	VMOVUPS      1344(AX), Y3
-	VSUBPS       Y1, Y3, Y3
-	VMOVUPS      1376(AX), Y4
-	VSUBPS       Y1, Y4, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y2, Y0, Y2
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMULPS       c_log2e<>+0(SB), Y5, Y1
-	VMULPS       c_log2e<>+0(SB), Y2, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y7
-	VMULPS       c_log2e<>+0(SB), Y4, Y8
-	VROUNDPS     $0x00, Y1, Y1
-	VROUNDPS     $0x00, Y6, Y6
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y1, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y6, Y2
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y4
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y2, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y12
-	VMULPS       Y5, Y5, Y13
-	VFMADD213PS  Y5, Y13, Y9
-	VMULPS       Y2, Y2, Y5
-	VFMADD213PS  Y2, Y5, Y10
-	VMULPS       Y3, Y3, Y2
-	VFMADD213PS  Y3, Y2, Y11
-	VMULPS       Y4, Y4, Y2
-	VFMADD213PS  Y4, Y2, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y1, Y1
-	VCVTPS2DQ    Y6, Y2
-	VCVTPS2DQ    Y7, Y3
-	VCVTPS2DQ    Y8, Y4
-	VPADDD       c_i159<>+0(SB), Y1, Y1
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y3, Y3
-	VPADDD       c_i159<>+0(SB), Y4, Y4
-	VPSLLD       $0x17, Y1, Y1
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y3, Y3
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y1, Y9, Y5
-	VMULPS       Y2, Y10, Y2
-	VMULPS       Y3, Y11, Y3
-	VMULPS       Y4, Y12, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y2, Y2
+	VMOVUPS      1280(AX), Y10
+	VSUBPS       Y1, Y10, Y10
+	VMOVUPS      1312(AX), Y7
+	VSUBPS       Y1, Y7, Y7
+	VMOVUPS      1344(AX), Y8
+	VSUBPS       Y1, Y8, Y8
+	VMOVUPS      1376(AX), Y9
+	VSUBPS       Y1, Y9, Y9
+	VMAXPS       Y10, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y1
+	VFNMADD231PS Y4, Y1, Y10
+	VFNMADD231PS Y5, Y1, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y1
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y1
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y1
+	VFMADD213PS  Y10, Y12, Y1
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       c_twom32<>+0(SB), Y1, Y1
+	VMAXPS       Y7, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y7
+	VFNMADD231PS Y4, Y7, Y10
+	VFNMADD231PS Y5, Y7, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y7
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y7
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y7
+	VFMADD213PS  Y10, Y12, Y7
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y7
+	VMULPS       c_twom32<>+0(SB), Y7, Y7
+	VMAXPS       Y8, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y8
+	VFNMADD231PS Y4, Y8, Y10
+	VFNMADD231PS Y5, Y8, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y8
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y8
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y8
+	VFMADD213PS  Y10, Y12, Y8
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y8
+	VMULPS       c_twom32<>+0(SB), Y8, Y8
+	VMAXPS       Y9, Y0, Y10
+	VMOVAPS      Y2, Y11
+	VFMADD231PS  Y3, Y10, Y11
+	VSUBPS       Y2, Y11, Y9
+	VFNMADD231PS Y4, Y9, Y10
+	VFNMADD231PS Y5, Y9, Y10
+	VMULPS       Y10, Y10, Y12
+	VMOVAPS      Y6, Y9
+	VFMADD231PS  c_short_c1<>+0(SB), Y10, Y9
+	VMOVUPS      c_short_c2<>+0(SB), Y13
+	VFMADD231PS  c_short_c3<>+0(SB), Y10, Y13
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y13
+	VFMADD231PS  Y13, Y12, Y9
+	VFMADD213PS  Y10, Y12, Y9
+	VPSLLD       $0x17, Y11, Y10
+	VFMADD213PS  Y10, Y10, Y9
+	VMULPS       c_twom32<>+0(SB), Y9, Y9
+	VMOVUPS      Y1, 1280(AX)
+	VMOVAPS      Y1, Y1
+	VMOVUPS      Y7, 1312(AX)
+	VADDPS       Y7, Y1, Y1
+	VMOVUPS      Y8, 1344(AX)
+	VADDPS       Y8, Y1, Y1
+	VMOVUPS      Y9, 1376(AX)
+	VADDPS       Y9, Y1, Y1
+	VBROADCASTSS 20(CX), Y7
+	VMOVUPS      1408(AX), Y8
+	VSUBPS       Y7, Y8, Y8
+	VMOVUPS      1440(AX), Y9
+	VSUBPS       Y7, Y9, Y9
+	VMOVUPS      1472(AX), Y10
+	VSUBPS       Y7, Y10, Y10
+	VMOVUPS      1504(AX), Y11
+	VSUBPS       Y7, Y11, Y11
+	VMAXPS       Y8, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y12
+	VFNMADD231PS Y4, Y12, Y7
+	VFNMADD231PS Y5, Y12, Y7
+	VMULPS       Y7, Y7, Y12
+	VMOVAPS      Y6, Y13
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y13
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y12, Y14
+	VFMADD231PS  Y14, Y12, Y13
+	VFMADD213PS  Y7, Y12, Y13
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y13
+	VMULPS       c_twom32<>+0(SB), Y13, Y13
+	VMAXPS       Y9, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y12
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y12
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y12
+	VFMADD213PS  Y7, Y9, Y12
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y12
+	VMULPS       c_twom32<>+0(SB), Y12, Y12
+	VMAXPS       Y10, Y0, Y7
+	VMOVAPS      Y2, Y8
+	VFMADD231PS  Y3, Y7, Y8
+	VSUBPS       Y2, Y8, Y9
+	VFNMADD231PS Y4, Y9, Y7
+	VFNMADD231PS Y5, Y9, Y7
+	VMULPS       Y7, Y7, Y9
+	VMOVAPS      Y6, Y10
+	VFMADD231PS  c_short_c1<>+0(SB), Y7, Y10
+	VMOVUPS      c_short_c2<>+0(SB), Y14
+	VFMADD231PS  c_short_c3<>+0(SB), Y7, Y14
+	VFMADD231PS  c_short_c4<>+0(SB), Y9, Y14
+	VFMADD231PS  Y14, Y9, Y10
+	VFMADD213PS  Y7, Y9, Y10
+	VPSLLD       $0x17, Y8, Y7
+	VFMADD213PS  Y7, Y7, Y10
+	VMULPS       c_twom32<>+0(SB), Y10, Y10
+	VMAXPS       Y11, Y0, Y0
+	VMOVAPS      Y2, Y7
+	VFMADD231PS  Y3, Y0, Y7
+	VSUBPS       Y2, Y7, Y2
+	VFNMADD231PS Y4, Y2, Y0
+	VFNMADD231PS Y5, Y2, Y0
+	VMULPS       Y0, Y0, Y2
+	VMOVAPS      Y6, Y3
+	VFMADD231PS  c_short_c1<>+0(SB), Y0, Y3
+	VMOVUPS      c_short_c2<>+0(SB), Y4
+	VFMADD231PS  c_short_c3<>+0(SB), Y0, Y4
+	VFMADD231PS  c_short_c4<>+0(SB), Y2, Y4
+	VFMADD231PS  Y4, Y2, Y3
+	VFMADD213PS  Y0, Y2, Y3
+	VPSLLD       $0x17, Y7, Y0
+	VFMADD213PS  Y0, Y0, Y3
 	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMOVUPS      Y5, 1280(AX)
-	VMOVAPS      Y5, Y1
-	VMOVUPS      Y2, 1312(AX)
-	VADDPS       Y2, Y1, Y1
-	VMOVUPS      Y3, 1344(AX)
+	VMOVUPS      Y13, 1408(AX)
+	VADDPS       Y13, Y1, Y1
+	VMOVUPS      Y12, 1440(AX)
+	VADDPS       Y12, Y1, Y1
+	VMOVUPS      Y10, 1472(AX)
+	VADDPS       Y10, Y1, Y1
+	VMOVUPS      Y3, 1504(AX)
 	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 1376(AX)
-	VADDPS       Y4, Y1, Y1
-	VBROADCASTSS 20(CX), Y2
-	VMOVUPS      1408(AX), Y3
-	VSUBPS       Y2, Y3, Y3
-	VMOVUPS      1440(AX), Y4
-	VSUBPS       Y2, Y4, Y4
-	VMOVUPS      1472(AX), Y5
-	VSUBPS       Y2, Y5, Y5
-	VMOVUPS      1504(AX), Y6
-	VSUBPS       Y2, Y6, Y6
-	VMAXPS       Y3, Y0, Y3
-	VMAXPS       Y4, Y0, Y4
-	VMAXPS       Y5, Y0, Y5
-	VMAXPS       Y6, Y0, Y6
-	VMULPS       c_log2e<>+0(SB), Y3, Y0
-	VMULPS       c_log2e<>+0(SB), Y4, Y2
-	VMULPS       c_log2e<>+0(SB), Y5, Y7
-	VMULPS       c_log2e<>+0(SB), Y6, Y8
-	VROUNDPS     $0x00, Y0, Y0
-	VROUNDPS     $0x00, Y2, Y2
-	VROUNDPS     $0x00, Y7, Y7
-	VROUNDPS     $0x00, Y8, Y8
-	VFNMADD231PS c_ln2hi<>+0(SB), Y0, Y3
-	VFNMADD231PS c_ln2hi<>+0(SB), Y2, Y4
-	VFNMADD231PS c_ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PS c_ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PS c_ln2lo<>+0(SB), Y0, Y3
-	VFNMADD231PS c_ln2lo<>+0(SB), Y2, Y4
-	VFNMADD231PS c_ln2lo<>+0(SB), Y7, Y5
-	VFNMADD231PS c_ln2lo<>+0(SB), Y8, Y6
-	VMOVUPS      c_exp_p0<>+0(SB), Y9
-	VMOVUPS      c_exp_p0<>+0(SB), Y10
-	VMOVUPS      c_exp_p0<>+0(SB), Y11
-	VMOVUPS      c_exp_p0<>+0(SB), Y12
-	VFMADD213PS  c_exp_p1<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p1<>+0(SB), Y4, Y10
-	VFMADD213PS  c_exp_p1<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p1<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p2<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p2<>+0(SB), Y4, Y10
-	VFMADD213PS  c_exp_p2<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p2<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p3<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p3<>+0(SB), Y4, Y10
-	VFMADD213PS  c_exp_p3<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p3<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p4<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p4<>+0(SB), Y4, Y10
-	VFMADD213PS  c_exp_p4<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p4<>+0(SB), Y6, Y12
-	VFMADD213PS  c_exp_p5<>+0(SB), Y3, Y9
-	VFMADD213PS  c_exp_p5<>+0(SB), Y4, Y10
-	VFMADD213PS  c_exp_p5<>+0(SB), Y5, Y11
-	VFMADD213PS  c_exp_p5<>+0(SB), Y6, Y12
-	VMULPS       Y3, Y3, Y13
-	VFMADD213PS  Y3, Y13, Y9
-	VMULPS       Y4, Y4, Y3
-	VFMADD213PS  Y4, Y3, Y10
-	VMULPS       Y5, Y5, Y3
-	VFMADD213PS  Y5, Y3, Y11
-	VMULPS       Y6, Y6, Y3
-	VFMADD213PS  Y6, Y3, Y12
-	VADDPS       c_one<>+0(SB), Y9, Y9
-	VADDPS       c_one<>+0(SB), Y10, Y10
-	VADDPS       c_one<>+0(SB), Y11, Y11
-	VADDPS       c_one<>+0(SB), Y12, Y12
-	VCVTPS2DQ    Y0, Y0
-	VCVTPS2DQ    Y2, Y2
-	VCVTPS2DQ    Y7, Y5
-	VCVTPS2DQ    Y8, Y6
-	VPADDD       c_i159<>+0(SB), Y0, Y0
-	VPADDD       c_i159<>+0(SB), Y2, Y2
-	VPADDD       c_i159<>+0(SB), Y5, Y5
-	VPADDD       c_i159<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y0, Y0
-	VPSLLD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y5, Y5
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y0, Y9, Y3
-	VMULPS       Y2, Y10, Y4
-	VMULPS       Y5, Y11, Y5
-	VMULPS       Y6, Y12, Y6
-	VMULPS       c_twom32<>+0(SB), Y3, Y3
-	VMULPS       c_twom32<>+0(SB), Y4, Y4
-	VMULPS       c_twom32<>+0(SB), Y5, Y5
-	VMULPS       c_twom32<>+0(SB), Y6, Y6
-	VMOVUPS      Y3, 1408(AX)
-	VADDPS       Y3, Y1, Y1
-	VMOVUPS      Y4, 1440(AX)
-	VADDPS       Y4, Y1, Y1
-	VMOVUPS      Y5, 1472(AX)
-	VADDPS       Y5, Y1, Y1
-	VMOVUPS      Y6, 1504(AX)
-	VADDPS       Y6, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X0
 	VADDPS       X0, X1, X1
 	VMOVHLPS     X1, X1, X0
@@ -52494,23 +52401,23 @@ DATA c_explo109<>+56(SB)/4, $0xc2da0000
 DATA c_explo109<>+60(SB)/4, $0xc2da0000
 GLOBL c_explo109<>(SB), RODATA|NOPTR, $64
 
-DATA c_i159<>+0(SB)/4, $0x0000009f
-DATA c_i159<>+4(SB)/4, $0x0000009f
-DATA c_i159<>+8(SB)/4, $0x0000009f
-DATA c_i159<>+12(SB)/4, $0x0000009f
-DATA c_i159<>+16(SB)/4, $0x0000009f
-DATA c_i159<>+20(SB)/4, $0x0000009f
-DATA c_i159<>+24(SB)/4, $0x0000009f
-DATA c_i159<>+28(SB)/4, $0x0000009f
-DATA c_i159<>+32(SB)/4, $0x0000009f
-DATA c_i159<>+36(SB)/4, $0x0000009f
-DATA c_i159<>+40(SB)/4, $0x0000009f
-DATA c_i159<>+44(SB)/4, $0x0000009f
-DATA c_i159<>+48(SB)/4, $0x0000009f
-DATA c_i159<>+52(SB)/4, $0x0000009f
-DATA c_i159<>+56(SB)/4, $0x0000009f
-DATA c_i159<>+60(SB)/4, $0x0000009f
-GLOBL c_i159<>(SB), RODATA|NOPTR, $64
+DATA c_short_magic159<>+0(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+4(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+8(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+12(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+16(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+20(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+24(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+28(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+32(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+36(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+40(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+44(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+48(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+52(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+56(SB)/4, $0x4b40009f
+DATA c_short_magic159<>+60(SB)/4, $0x4b40009f
+GLOBL c_short_magic159<>(SB), RODATA|NOPTR, $64
 
 DATA c_twom32<>+0(SB)/4, $0x2f800000
 DATA c_twom32<>+4(SB)/4, $0x2f800000

@@ -1532,7 +1532,7 @@ func qkTileAVX2(s []float32, qt []float32, kt []float32, d int, scale float32)
 //	mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)
 //	s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx
 //
-// with exp as in sumExp but exactly 0 for arguments below -109 (so -Inf gives 0).
+// with the short exp (shortexp.go), exactly 0 for arguments below -109 (so -Inf gives 0).
 // m, l and corr hold 6 elements. (AVX2+FMA)
 //
 //go:noescape

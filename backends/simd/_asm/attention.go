@@ -1089,9 +1089,12 @@ func store6(r VecVirtual, m Mem) {
 	VMOVQ(hi, m.Offset(16))
 }
 
-// expWay is how many exps softmaxTileAVX2 interleaves (4 measured about
-// 15% faster than 1 or 2; 8 do not fit in 16 registers).
-const expWay = 4
+// expWay is how many exps softmaxTileAVX2 loads together, and
+// softmaxShortRegs how many of the short exp's constants (shortexp.go) it
+// keeps in registers: 164 ns a tile in L1 (BenchmarkMicroAVX2Softmax, Zen
+// 3), against 179 with exp's Cephes form; 2 to 8 together and 3 to 7
+// constants were within 4% of it (more do not fit 16 registers).
+const expWay, softmaxShortRegs = 4, 5
 
 // softmaxTileAVX2 is softmaxTile with the running statistics as one ymm
 // (6 lanes used) and one row of probabilities at a time.
@@ -1102,7 +1105,7 @@ func softmaxTileAVX2() {
 		"entries are -Inf), for each row i < 6:",
 		"  mx := max(m[i], max_j s[i*64+j]); corr[i] = exp(m[i]-mx)",
 		"  s[i*64+j] = exp(s[i*64+j]-mx); l[i] = l[i]*corr[i] + Σ_j s[i*64+j]; m[i] = mx",
-		"with exp as in sumExp but exactly 0 for arguments below -109 (so -Inf gives 0).",
+		"with the short exp (shortexp.go), exactly 0 for arguments below -109 (so -Inf gives 0).",
 		"m, l and corr hold 6 elements. (AVX2+FMA)")
 	v := avx2
 	s, m, l, corr := ptr("s"), ptr("m"), ptr("l"), ptr("corr")
@@ -1136,8 +1139,8 @@ func softmaxTileAVX2() {
 	store6(mnew, Mem{Base: m})
 	VSUBPS(mnew, old, old)
 	// exp(-109) already rounds to 0, so the AVX2 exp clamps there.
-	ek := expConsts{lo: v.bcast(splatF("explo109", -109)), wide: true}
-	v.exp(old, ek)
+	ek := newShortExpWide(softmaxShortRegs)
+	old = ek.exp(old)
 	store6(old, Mem{Base: corr})
 	// Probabilities, and their row sums gathered on the stack.
 	tmp := AllocLocal(32)
@@ -1155,7 +1158,9 @@ func softmaxTileAVX2() {
 				VMOVUPS(row(i, c+j), ts[j])
 				VSUBPS(b, ts[j], ts[j])
 			}
-			v.expMany(ts, ek)
+			for j := range ts {
+				ts[j] = ek.exp(ts[j])
+			}
 			for j, t := range ts {
 				VMOVUPS(t, row(i, c+j))
 				if c+j == 0 {

@@ -19,9 +19,10 @@ import (
 // order (shortExpPoly). selu's twin is seluAVX2Go (the same steps);
 // sumExpAhead's is sumExpGo, within the exp bound (TestExpError).
 type shortExp struct {
-	lo                         VecVirtual // -87 (VMAXPS needs it in a register to keep NaN)
+	lo                         VecVirtual // -87 or -109 (VMAXPS needs it in a register to keep NaN)
 	magic, log2e, ln2hi, ln2lo Op         // ln2lo nil: ln2 in one constant
 	c                          [5]Op
+	wide                       bool // arguments to -109: 2^(n+32), the result times 2^-32
 }
 
 // shortExpPoly is P, e^r - 1 = r + r²P(r) on [-ln2/2, ln2/2] (c0 first):
@@ -38,11 +39,25 @@ const shortExpMagic = 0x1.8p23 + 127
 // (its error n*1.9e-9 is 2.4e-7 of e^r at n = -126: for expm1, where e^t
 // is negligible there against -1); the first inRegs of magic, log2e, ln2
 // and the coefficients in registers, the others memory operands.
-func newShortExp(split bool, inRegs int) shortExp {
+func newShortExp(split bool, inRegs int) shortExp { return newShortExpFrom(-87, split, inRegs) }
+
+// newShortExpWide is newShortExp for arguments down to -109 (the attention
+// exp: exp(-109) rounds to 0): 2^n with n down to -157 has no float32
+// exponent, so the sum's exponent field holds n + 159, and exp multiplies
+// p*2^(n+32) + 2^(n+32) (exact) by 2^-32, rounding once, to a denormal or 0
+// where e^t is one.
+func newShortExpWide(inRegs int) shortExp { return newShortExpFrom(-109, true, inRegs) }
+
+func newShortExpFrom(lo float32, split bool, inRegs int) shortExp {
 	v := avx2
-	e := shortExp{lo: v.bcast(splatF("explo", -87))}
+	e := shortExp{wide: lo < -87}
+	loC, magic := splatF("explo", lo), splatF("short_magic", shortExpMagic)
+	if e.wide {
+		loC, magic = splatF("explo109", lo), splatF("short_magic159", shortExpMagic+32)
+	}
+	e.lo = v.bcast(loC)
 	slots := []*Op{&e.magic, &e.log2e, &e.ln2hi}
-	vals := []Mem{splatF("short_magic", shortExpMagic), splatF("log2e", float32(math.Log2E))}
+	vals := []Mem{magic, splatF("log2e", float32(math.Log2E))}
 	if split {
 		slots = append(slots, &e.ln2lo)
 		vals = append(vals, splatF("ln2hi", 0.693359375), splatF("ln2lo", -2.12194440e-4))
@@ -71,8 +86,8 @@ func set(c Op, dst VecVirtual) {
 	VMOVAPS(c, dst)
 }
 
-// reduce returns, for t = max(x, -87) (NaN stays NaN), k = shortExpMagic + n
-// (its shift by 23 is 2^n, pow2) and p = r + r²P(r) = e^r - 1 for r = t -
+// reduce returns, for t = max(x, lo) (NaN stays NaN), k = shortExpMagic + n
+// (its shift by 23 is 2^n, pow2; + 32 when wide) and p = r + r²P(r) = e^r - 1 for r = t -
 // n*ln2, so e^t = p*2^n + 2^n and expm1(t) = p*2^n + (2^n - 1).
 func (e shortExp) reduce(x VecVirtual) (k, p VecVirtual) {
 	v := avx2
@@ -100,17 +115,20 @@ func (e shortExp) reduce(x VecVirtual) (k, p VecVirtual) {
 	return k, p
 }
 
-// pow2 is 2^n from reduce's k.
+// pow2 is 2^n from reduce's k (2^(n+32) when wide).
 func (shortExp) pow2(k VecVirtual) VecVirtual {
 	s := avx2.vec()
 	VPSLLD(U8(23), k, s)
 	return s
 }
 
-// exp returns e^max(t, -87) = p*2^n + 2^n (one FMA) in a new register.
+// exp returns e^max(t, lo) = p*2^n + 2^n (one FMA) in a new register.
 func (e shortExp) exp(t VecVirtual) VecVirtual {
 	k, p := e.reduce(t)
 	s := e.pow2(k)
 	VFMADD213PS(s, s, p)
+	if e.wide {
+		VMULPS(splatF("twom32", 0x1p-32), p, p)
+	}
 	return p
 }
