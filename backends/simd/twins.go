@@ -111,7 +111,9 @@ func maxvGo(x []float32) float32 {
 	return m
 }
 
-// expPoly is the exp of the vector code (Cephes expf) for t <= 0: clamp at
+// expPoly is the exp of the AVX-512 and NEON code (Cephes expf; AVX2's
+// short exp, _asm/shortexp.go, is another polynomial within the same
+// bound) and of the generic level for t <= 0: clamp at
 // -87 (NaN stays NaN), t = n*ln2 + r with n = rne(t*log2(e)) and ln2 split
 // in two, e^r = 1 + r + r²P(r) with a degree-5 P, then times 2^n. Its
 // relative error is below 2^-23 (about one ulp) on [-87, 0] (TestExpError measures it).

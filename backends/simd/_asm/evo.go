@@ -311,14 +311,7 @@ func (v variant) nanSelect(a, dst VecVirtual) {
 
 // pow2 returns 2^n for the integral n in [-126, 0] of expReduce.
 func (v variant) pow2(n VecVirtual, k expConsts) VecVirtual {
-	if v.z {
-		s := k.fresh(v, "one")
-		VSCALEFPS(n, s, s)
-		return s
-	}
-	s := v.vec()
-	VCVTPS2DQ(n, s)
-	VPADDD(splat("i127", 127), s, s)
-	VPSLLD(U8(23), s, s)
+	s := k.fresh(v, "one")
+	VSCALEFPS(n, s, s)
 	return s
 }

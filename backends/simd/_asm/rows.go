@@ -143,13 +143,10 @@ func reductions(v variant) {
 	_ = lo
 }
 
-// expConsts are the constants of exp kept in registers. wide: arguments
-// go down to lo = -109 (the attention exp; exp(-109) rounds to 0), so the
-// AVX2 form scales by 2^(n+32) and 2^-32 (2^n with n < -126 has no float32
-// exponent); VSCALEFPS needs neither.
+// expConsts are the constants of exp (AVX-512; AVX2 runs the short exp,
+// shortexp.go) kept in registers.
 type expConsts struct {
-	lo   VecVirtual
-	wide bool
+	lo VecVirtual
 	// regs holds the other constants in registers (expSetupRegs); nil:
 	// they are memory operands. Held in registers they spare a loop 13
 	// loads per vector: selu ran from DRAM at 15 GB/s with memory and 51
@@ -161,15 +158,13 @@ func (v variant) expSetup() expConsts {
 	return expConsts{lo: v.bcast(splatF("explo", -87))}
 }
 
-// expSetupRegs is expSetup with every constant in a register, on AVX-512
-// (32 registers); on AVX2 it is expSetup.
+// expSetupRegs is expSetup with every constant in a register (AVX-512
+// has 32).
 func (v variant) expSetupRegs() expConsts {
 	k := v.expSetup()
-	if v.z {
-		k.regs = map[string]VecVirtual{}
-		for _, c := range expConstList {
-			k.regs[c.name] = v.bcast(splatF(c.name, c.val))
-		}
+	k.regs = map[string]VecVirtual{}
+	for _, c := range expConstList {
+		k.regs[c.name] = v.bcast(splatF(c.name, c.val))
 	}
 	return k
 }
@@ -206,7 +201,7 @@ func (k expConsts) c(name string) Op {
 	panic("no exp constant " + name)
 }
 
-// exp replaces t with exp(t) for t <= 0, Cephes expf: t = n*ln2 + r with
+// exp replaces t with exp(t) for t <= 0 (AVX-512), Cephes expf: t = n*ln2 + r with
 // |r| <= ln2/2 (ln2 split in two), e^r = 1 + r + r²P(r) with a degree-5 P,
 // times 2^n. Relative error below 2^-23 on [-87, 0] (measured in the tests).
 // t is clamped at -87 first with t as VMAXPS's second source, so NaN stays NaN.
@@ -224,24 +219,7 @@ func each(ts []VecVirtual, f func(i int, t VecVirtual)) {
 func (v variant) expMany(ts []VecVirtual, k expConsts) {
 	ns, ps := v.expReduceMany(ts, k)
 	each(ts, func(i int, t VecVirtual) { VADDPS(k.c("one"), ps[i], ps[i]) })
-	if v.z {
-		each(ts, func(i int, t VecVirtual) { VSCALEFPS(ns[i], ps[i], t) })
-		return
-	}
-	ni := make([]VecVirtual, len(ts))
-	each(ts, func(i int, t VecVirtual) { ni[i] = v.vec(); VCVTPS2DQ(ns[i], ni[i]) })
-	if k.wide {
-		// n >= -157: p*2^(n+32) is exact, the product with 2^-32 rounds
-		// once (to a denormal or 0), as VSCALEFPS.
-		each(ts, func(i int, t VecVirtual) { VPADDD(splat("i159", 127+32), ni[i], ni[i]) })
-		each(ts, func(i int, t VecVirtual) { VPSLLD(U8(23), ni[i], ni[i]) })
-		each(ts, func(i int, t VecVirtual) { VMULPS(ni[i], ps[i], t) })
-		each(ts, func(i int, t VecVirtual) { VMULPS(splatF("twom32", 0x1p-32), t, t) })
-		return
-	}
-	each(ts, func(i int, t VecVirtual) { VPADDD(splat("i127", 127), ni[i], ni[i]) })
-	each(ts, func(i int, t VecVirtual) { VPSLLD(U8(23), ni[i], ni[i]) })
-	each(ts, func(i int, t VecVirtual) { VMULPS(ni[i], ps[i], t) })
+	each(ts, func(i int, t VecVirtual) { VSCALEFPS(ns[i], ps[i], t) })
 }
 
 // expReduce is exp's range reduction and polynomial: it clamps t at -87
@@ -261,13 +239,7 @@ func (v variant) expReduceMany(ts []VecVirtual, k expConsts) (ns, ps []VecVirtua
 		ns[i] = v.vec()
 		VMULPS(k.c("log2e"), t, ns[i])
 	})
-	each(ts, func(i int, t VecVirtual) {
-		if v.z {
-			VRNDSCALEPS(U8(0), ns[i], ns[i])
-		} else {
-			VROUNDPS(U8(0), ns[i], ns[i])
-		}
-	})
+	each(ts, func(i int, t VecVirtual) { VRNDSCALEPS(U8(0), ns[i], ns[i]) })
 	each(ts, func(i int, t VecVirtual) { VFNMADD231PS(k.c("ln2hi"), ns[i], t) })
 	each(ts, func(i int, t VecVirtual) { VFNMADD231PS(k.c("ln2lo"), ns[i], t) })
 	each(ts, func(i int, t VecVirtual) { ps[i] = k.fresh(v, "exp_p0") })
