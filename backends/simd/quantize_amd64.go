@@ -5,10 +5,21 @@ package simd
 // w4ParamsOf is the vector form of quantize_w4g's group parameters for
 // qk (nil: the Go loop over w4Params).
 func w4ParamsOf(qk *quantK) w4ParamsFn {
-	if qk == quantAVX512 {
+	switch qk {
+	case quantAVX512:
 		return w4ParamsAVX512
+	case quantAVX2:
+		return w4ParamsSteps8
 	}
 	return nil
+}
+
+// w4ParamsSteps8 runs w4ParamsAVX2's whole steps of 8 groups, then the
+// rest in Go.
+func w4ParamsSteps8(keys []int32, s, inv []float32, z []int32, zb []byte, sym bool) {
+	w4ParamsAVX2(keys, s, inv, z, zb, sym)
+	m := len(s) / 8 * 8
+	w4ParamsGo(keys[2*m:], s[m:], inv[m:], z[m:], zb[m:], sym)
 }
 
 // w4PackNTOf is qk's pack with streaming stores of its 64-element steps

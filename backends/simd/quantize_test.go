@@ -423,18 +423,25 @@ func TestWQDots(t *testing.T) {
 	})
 }
 
-// TestW4Params compares the vector group parameters with w4Params bit for
-// bit (s, inv, z, zb), asymmetric and symmetric, for 0..40 groups (every
-// tail of the 16-group steps) of keys from random ranges, zero groups (of
-// both signs), tiny and huge ranges, and NaN and Inf.
+// TestW4Params compares every supported level's vector group parameters
+// with w4Params bit for bit (s, inv, z, zb), asymmetric and symmetric, for
+// 0..40 groups (every tail of the 8- and 16-group steps) of keys from
+// random ranges, zero groups (of both signs), tiny and huge ranges, and
+// NaN and Inf.
 func TestW4Params(t *testing.T) {
-	var p w4ParamsFn
-	if l := levels()[0]; l.ok {
-		p = w4ParamsOf(l.q)
+	tested := false
+	for _, l := range levels() {
+		if p := w4ParamsOf(l.q); l.ok && p != nil {
+			t.Run(l.name, func(t *testing.T) { testW4Params(t, p) })
+			tested = true
+		}
 	}
-	if p == nil {
+	if !tested {
 		t.Skip("no vector group parameters")
 	}
+}
+
+func testW4Params(t *testing.T, p w4ParamsFn) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	val := func() float32 {
 		switch rng.IntN(10) {

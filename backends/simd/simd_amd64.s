@@ -74506,6 +74506,88 @@ DATA c_w4nan<>+56(SB)/4, $0x7fc00000
 DATA c_w4nan<>+60(SB)/4, $0x7fc00000
 GLOBL c_w4nan<>(SB), RODATA|NOPTR, $64
 
+// func w4ParamsAVX2(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
+// Requires: AVX, AVX2
+TEXT ·w4ParamsAVX2(SB), NOSPLIT, $0-121
+	MOVQ    keys_base+0(FP), AX
+	MOVQ    s_base+24(FP), CX
+	MOVQ    inv_base+48(FP), DX
+	MOVQ    z_base+72(FP), BX
+	MOVQ    zb_base+96(FP), SI
+	MOVQ    s_len+32(FP), DI
+	SHRQ    $0x03, DI
+	MOVBQZX sym+120(FP), R8
+	VMOVDQU c_absmask<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+
+loop:
+	TESTQ     DI, DI
+	JZ        end
+	VMOVDQU   (AX), Y2
+	VMOVDQU   32(AX), Y3
+	VSHUFPS   $0x88, Y3, Y2, Y4
+	VPERMQ    $0xd8, Y4, Y4
+	VSHUFPS   $0xdd, Y3, Y2, Y2
+	VPERMQ    $0xd8, Y2, Y2
+	VMOVDQU   c_w4kneg<>+0(SB), Y3
+	VPCMPGTD  Y4, Y3, Y3
+	VPCMPGTD  c_w4kinf<>+0(SB), Y2, Y5
+	VPOR      Y5, Y3, Y3
+	VPSRAD    $0x1f, Y4, Y5
+	VPAND     Y0, Y5, Y5
+	VPXOR     Y4, Y5, Y5
+	VPSRAD    $0x1f, Y2, Y4
+	VPAND     Y0, Y4, Y4
+	VPXOR     Y2, Y4, Y4
+	VPXOR     c_signbit<>+0(SB), Y5, Y2
+	TESTQ     R8, R8
+	JNZ       sym
+	VCMPPS    $0x00, Y1, Y5, Y6
+	VCMPPS    $0x00, Y1, Y4, Y7
+	VANDPS    Y7, Y6, Y6
+	VBLENDVPS Y6, c_mone<>+0(SB), Y5, Y5
+	VBLENDVPS Y6, c_one<>+0(SB), Y4, Y4
+	VBLENDVPS Y6, c_one<>+0(SB), Y2, Y2
+	VSUBPS    Y5, Y4, Y4
+	VMAXPS    c_w4min<>+0(SB), Y4, Y4
+	VDIVPS    c_w4f15<>+0(SB), Y4, Y4
+	VDIVPS    Y4, Y2, Y5
+	VCVTPS2DQ Y5, Y5
+	VPMAXSD   Y1, Y5, Y5
+	VPMINSD   c_nib<>+0(SB), Y5, Y5
+	JMP       inv
+
+sym:
+	VMAXPS  Y4, Y2, Y4
+	VMAXPS  c_w4min<>+0(SB), Y4, Y4
+	VDIVPS  c_w4f7<>+0(SB), Y4, Y4
+	VMOVDQU c_w4eight<>+0(SB), Y5
+
+inv:
+	VMOVUPS      c_one<>+0(SB), Y2
+	VDIVPS       Y4, Y2, Y2
+	VBLENDVPS    Y3, c_w4nan<>+0(SB), Y4, Y4
+	VPANDN       Y2, Y3, Y2
+	VPANDN       Y5, Y3, Y5
+	VMOVUPS      Y4, (CX)
+	VMOVUPS      Y2, (DX)
+	VMOVDQU      Y5, (BX)
+	VEXTRACTI128 $0x01, Y5, X2
+	VPACKSSDW    X2, X5, X2
+	VPACKUSWB    X2, X2, X2
+	VMOVQ        X2, (SI)
+	ADDQ         $0x40, AX
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, DX
+	ADDQ         $0x20, BX
+	ADDQ         $0x08, SI
+	DECQ         DI
+	JMP          loop
+
+end:
+	VZEROUPPER
+	RET
+
 // func w4RangeAVX2(r []int32, w []float32, gs int)
 // Requires: AVX, AVX2
 TEXT ·w4RangeAVX2(SB), NOSPLIT, $32-56

@@ -2100,6 +2100,11 @@ func w4PackNTAVX512(qp []byte, w []float32, inv []float32, z []int32, gs int)
 //go:noescape
 func w4ParamsAVX512(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
 
+// w4ParamsAVX2 is w4ParamsAVX512 for len(s)/8*8 groups (the rest untouched). (AVX2)
+//
+//go:noescape
+func w4ParamsAVX2(keys []int32, s []float32, inv []float32, z []int32, zb []byte, sym bool)
+
 // w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)
 //
 //go:noescape

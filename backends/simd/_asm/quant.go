@@ -659,44 +659,7 @@ func w4Params() {
 	VPCMPGTD(lk, kneg, kb1)                        // key(-Inf)+1 > lk
 	VPCMPGTD(splat("w4kinf", 0x7F7FFFFF), hk, kb2) // hk > key(MaxFloat32)
 	KORW(kb1, kb2, kb1)
-	// lo, hi = fromKey(lk), fromKey(hk).
-	lo, hi := ZMM(), ZMM()
-	VPSRAD(U8(31), lk, lo)
-	VPANDD(absm, lo, lo)
-	VPXORD(lk, lo, lo)
-	VPSRAD(U8(31), hk, hi)
-	VPANDD(absm, hi, hi)
-	VPXORD(hk, hi, hi)
-	sv, iv, zv, nl := ZMM(), ZMM(), ZMM(), ZMM()
-	VPXORD(splat("signbit", 0x80000000), lo, nl) // -lo
-	TESTQ(sy, sy)
-	JNZ(LabelRef("sym"))
-	// Asymmetric: lo = hi = 0 becomes -1, 1; s = max(hi-lo, 1e-5)/15;
-	// z = clamp(rne(-lo/s), 0, 15).
-	kz, kz2 := K(), K()
-	VCMPPS(U8(0), zeros, lo, kz) // lo == 0 (EQ_OQ: -0 too)
-	VCMPPS(U8(0), zeros, hi, kz2)
-	KANDW(kz, kz2, kz)
-	VBLENDMPS(splatF("mone", -1), lo, kz, lo)
-	VBLENDMPS(splatF("one", 1), hi, kz, hi)
-	VBLENDMPS(splatF("one", 1), nl, kz, nl)
-	VSUBPS(lo, hi, sv)
-	VMAXPS(splatF("w4min", 1e-5), sv, sv)
-	VDIVPS(splatF("w4f15", 15), sv, sv)
-	VDIVPS(sv, nl, zv)
-	VCVTPS2DQ(zv, zv)
-	VPMAXSD(zeros, zv, zv)
-	VPMINSD(splat("nib", 15), zv, zv)
-	JMP(LabelRef("inv"))
-	// Symmetric: s = max(-lo, hi, 1e-5)/7, z = 8.
-	Label("sym")
-	VMAXPS(hi, nl, sv)
-	VMAXPS(splatF("w4min", 1e-5), sv, sv)
-	VDIVPS(splatF("w4f7", 7), sv, sv)
-	VMOVDQU32(splat("w4eight", 8), zv)
-	Label("inv")
-	VMOVUPS(splatF("one", 1), iv)
-	VDIVPS(sv, iv, iv)
+	sv, iv, zv := w4Scale(avx512, lk, hk, absm, zeros, sy)
 	// Non-finite groups: s NaN, inv 0, z 0.
 	VMOVUPS(splat("w4nan", 0x7FC00000), kb1, sv)
 	VMOVUPS(zeros, kb1, iv)
@@ -717,8 +680,138 @@ func w4Params() {
 	RET()
 }
 
+// w4Scale emits the lane arithmetic of w4Params at either level: lo, hi
+// = fromKey(lk), fromKey(hk), then s, inv and z as pure.W4Scale,
+// asymmetric or (sy set) symmetric. Non-finite groups are the caller's.
+func w4Scale(v variant, lk, hk, absm, zeros VecVirtual, sy GPVirtual) (sv, iv, zv VecVirtual) {
+	and, xor := func(a, b, d Op) { VPAND(a, b, d) }, func(a, b, d Op) { VPXOR(a, b, d) }
+	if v.z {
+		and, xor = func(a, b, d Op) { VPANDD(a, b, d) }, func(a, b, d Op) { VPXORD(a, b, d) }
+	}
+	lo, hi := v.vec(), v.vec()
+	VPSRAD(U8(31), lk, lo)
+	and(absm, lo, lo)
+	xor(lk, lo, lo)
+	VPSRAD(U8(31), hk, hi)
+	and(absm, hi, hi)
+	xor(hk, hi, hi)
+	sv, iv, zv = v.vec(), v.vec(), v.vec()
+	nl := v.vec()
+	xor(splat("signbit", 0x80000000), lo, nl) // -lo
+	TESTQ(sy, sy)
+	JNZ(LabelRef("sym"))
+	// Asymmetric: lo = hi = 0 becomes -1, 1; s = max(hi-lo, 1e-5)/15;
+	// z = clamp(rne(-lo/s), 0, 15).
+	var sel func(c Op, x VecVirtual) // x = c in the groups whose lo and hi are 0
+	if v.z {
+		kz, kz2 := K(), K()
+		VCMPPS(U8(0), zeros, lo, kz) // lo == 0 (EQ_OQ: -0 too)
+		VCMPPS(U8(0), zeros, hi, kz2)
+		KANDW(kz, kz2, kz)
+		sel = func(c Op, x VecVirtual) { VBLENDMPS(c, x, kz, x) }
+	} else {
+		kz, kz2 := YMM(), YMM()
+		VCMPPS(U8(0), zeros, lo, kz)
+		VCMPPS(U8(0), zeros, hi, kz2)
+		VANDPS(kz2, kz, kz)
+		sel = func(c Op, x VecVirtual) { VBLENDVPS(kz, c, x, x) }
+	}
+	sel(splatF("mone", -1), lo)
+	sel(splatF("one", 1), hi)
+	sel(splatF("one", 1), nl)
+	VSUBPS(lo, hi, sv)
+	VMAXPS(splatF("w4min", 1e-5), sv, sv)
+	VDIVPS(splatF("w4f15", 15), sv, sv)
+	VDIVPS(sv, nl, zv)
+	VCVTPS2DQ(zv, zv)
+	VPMAXSD(zeros, zv, zv)
+	VPMINSD(splat("nib", 15), zv, zv)
+	JMP(LabelRef("inv"))
+	// Symmetric: s = max(-lo, hi, 1e-5)/7, z = 8.
+	Label("sym")
+	VMAXPS(hi, nl, sv)
+	VMAXPS(splatF("w4min", 1e-5), sv, sv)
+	VDIVPS(splatF("w4f7", 7), sv, sv)
+	if v.z {
+		VMOVDQU32(splat("w4eight", 8), zv)
+	} else {
+		VMOVDQU(splat("w4eight", 8), zv)
+	}
+	Label("inv")
+	VMOVUPS(splatF("one", 1), iv)
+	VDIVPS(sv, iv, iv)
+	return sv, iv, zv
+}
+
+// w4ParamsAVX2 emits w4ParamsAVX2: w4ParamsAVX512 for AVX2, 8 groups per
+// step and whole steps only (the caller runs the last len(s)%8 groups in
+// Go): masks are vectors and VBLENDVPS selects by them.
+func w4ParamsAVX2() {
+	TEXT("w4ParamsAVX2", NOSPLIT, "func(keys []int32, s, inv []float32, z []int32, zb []byte, sym bool)")
+	Pragma("noescape")
+	Doc("w4ParamsAVX2 is w4ParamsAVX512 for len(s)/8*8 groups (the rest untouched). (AVX2)")
+	kp, sp, ip, zp, bp := ptr("keys"), ptr("s"), ptr("inv"), ptr("z"), ptr("zb")
+	n := Load(Param("s").Len(), GP64()).(GPVirtual)
+	SHRQ(U8(3), n)
+	sy := GP64()
+	{
+		p, err := Param("sym").Resolve()
+		if err != nil {
+			panic(err)
+		}
+		MOVBQZX(p.Addr, sy)
+	}
+	absm, zeros := YMM(), YMM()
+	VMOVDQU(splat("absmask", 0x7fffffff), absm)
+	VPXOR(zeros, zeros, zeros)
+	Label("loop")
+	TESTQ(n, n)
+	JZ(LabelRef("end"))
+	// Keys lk0 hk0 lk1 hk1 ... of 8 groups: even and odd elements, whose
+	// 64-bit halves VSHUFPS leaves in the order 0 2 1 3.
+	a, b := YMM(), YMM()
+	VMOVDQU(Mem{Base: kp}, a)
+	VMOVDQU(Mem{Base: kp, Disp: 32}, b)
+	lk, hk := YMM(), YMM()
+	VSHUFPS(U8(0x88), b, a, lk)
+	VPERMQ(U8(0xD8), lk, lk)
+	VSHUFPS(U8(0xDD), b, a, hk)
+	VPERMQ(U8(0xD8), hk, hk)
+	// Non-finite groups: lk < key(-Inf)+1 or hk > key(MaxFloat32).
+	bad, t := YMM(), YMM()
+	VMOVDQU(splat("w4kneg", 0x80800000), bad)
+	VPCMPGTD(lk, bad, bad)
+	VPCMPGTD(splat("w4kinf", 0x7F7FFFFF), hk, t)
+	VPOR(t, bad, bad)
+	sv, iv, zv := w4Scale(avx2, lk, hk, absm, zeros, sy)
+	// Non-finite groups: s NaN, inv 0, z 0.
+	VBLENDVPS(bad, splat("w4nan", 0x7FC00000), sv, sv)
+	VPANDN(iv, bad, iv)
+	VPANDN(zv, bad, zv)
+	VMOVUPS(sv, Mem{Base: sp})
+	VMOVUPS(iv, Mem{Base: ip})
+	VMOVDQU(zv, Mem{Base: zp})
+	// zb: the 8 codes (0..15) narrowed to bytes.
+	h := XMM()
+	VEXTRACTI128(U8(1), zv, h)
+	VPACKSSDW(h, zv.AsX(), h)
+	VPACKUSWB(h, h, h)
+	VMOVQ(h, Mem{Base: bp})
+	ADDQ(U8(64), kp)
+	ADDQ(U8(32), sp)
+	ADDQ(U8(32), ip)
+	ADDQ(U8(32), zp)
+	ADDQ(U8(8), bp)
+	DECQ(n)
+	JMP(LabelRef("loop"))
+	Label("end")
+	VZEROUPPER()
+	RET()
+}
+
 // quantW4AVX2 is the AVX2 variant of quantW4.
 func quantW4AVX2() {
+	w4ParamsAVX2()
 	TEXT("w4RangeAVX2", NOSPLIT, "func(r []int32, w []float32, gs int)")
 	Pragma("noescape")
 	Doc("w4RangeAVX2 is w4RangeAVX512 for AVX2. (AVX2)")
